@@ -1,0 +1,486 @@
+//! The Shorewall backend: lowers the model into Shorewall's configuration
+//! files (and Shorewall6's, when a zone holds IPv6).
+//!
+//! Output tree: `shorewall/<file>` and `shorewall6/<file>`, so that
+//! `--out /etc` puts them where Debian's packages read them.
+
+use askama::Template;
+use ipnet::IpNet;
+
+use super::table::align;
+use super::{OutputFile, header, template_failure};
+use crate::error::Error;
+use crate::model::rule::is_ipv6;
+use crate::model::{
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
+    ZoneId, ZoneRef,
+};
+
+/// A comment line followed by one aligned line of a Shorewall table.
+pub struct Row {
+    pub comment: Option<String>,
+    pub line: String,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/zones.txt")]
+struct ZonesFile<'a> {
+    header: &'a str,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/interfaces.txt")]
+struct InterfacesFile<'a> {
+    header: &'a str,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/policy.txt")]
+struct PolicyFile<'a> {
+    header: &'a str,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/rules.txt")]
+struct RulesFile<'a> {
+    header: &'a str,
+    /// Rules for packets in conntrack state INVALID (the `Invalid` macro).
+    invalid: Vec<Row>,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/snat.txt")]
+struct SnatFile<'a> {
+    header: &'a str,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/masq.txt")]
+struct MasqFile<'a> {
+    header: &'a str,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/shorewall.conf.txt")]
+struct ConfFile<'a> {
+    header: &'a str,
+    product: &'static str,
+    log_format: String,
+    ip_forwarding: &'static str,
+    disable_ipv6: Option<&'static str>,
+}
+
+/// Which of Shorewall's two products a file set is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Product {
+    ipv6: bool,
+}
+
+impl Product {
+    fn dir(self) -> &'static str {
+        if self.ipv6 { "shorewall6" } else { "shorewall" }
+    }
+}
+
+pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
+    let mut files = Vec::new();
+    let products = [Product { ipv6: false }, Product { ipv6: true }];
+    for product in products {
+        if product.ipv6 && !model.has_family(true) {
+            continue;
+        }
+        files.extend(render_product(model, product).map_err(template_failure)?);
+    }
+    Ok(files)
+}
+
+fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, askama::Error> {
+    let header = header(model);
+    let header = header.as_str();
+    let mut files = vec![
+        (
+            "zones",
+            ZonesFile {
+                header,
+                rows: rows(zone_rows(model, product)),
+            }
+            .render()?,
+        ),
+        (
+            "interfaces",
+            InterfacesFile {
+                header,
+                rows: interface_rows(model, product),
+            }
+            .render()?,
+        ),
+        (
+            "policy",
+            PolicyFile {
+                header,
+                rows: policy_rows(model, product),
+            }
+            .render()?,
+        ),
+        ("rules", rules_file(model, product, header).render()?),
+    ];
+    let snats: Vec<&Snat> = model
+        .snats
+        .iter()
+        .filter(|s| snat_family_ipv6(model, s) == product.ipv6)
+        .collect();
+    if model.shorewall_version >= 5 || product.ipv6 {
+        files.push((
+            "snat",
+            SnatFile {
+                header,
+                rows: snat_rows(model, &snats, product),
+            }
+            .render()?,
+        ));
+    } else {
+        files.push((
+            "masq",
+            MasqFile {
+                header,
+                rows: masq_rows(model, &snats),
+            }
+            .render()?,
+        ));
+    }
+    files.push((conf_name(product), conf(model, product, header).render()?));
+    Ok(files
+        .into_iter()
+        .map(|(name, content)| OutputFile {
+            path: format!("{}/{name}", product.dir()),
+            content,
+        })
+        .collect())
+}
+
+fn conf_name(product: Product) -> &'static str {
+    if product.ipv6 {
+        "shorewall6.conf"
+    } else {
+        "shorewall.conf"
+    }
+}
+
+fn conf<'a>(model: &Model, product: Product, header: &'a str) -> ConfFile<'a> {
+    ConfFile {
+        header,
+        product: if product.ipv6 {
+            "Shorewall6"
+        } else {
+            "Shorewall"
+        },
+        log_format: format!("{}:%s:%s:", model.firewall.log_prefix),
+        ip_forwarding: if model.forwards() { "On" } else { "Keep" },
+        disable_ipv6: (!product.ipv6).then_some(if model.has_family(true) { "No" } else { "Yes" }),
+    }
+}
+
+fn rows(cells: Vec<(Option<String>, Vec<String>)>) -> Vec<Row> {
+    let lines = align(&cells.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>());
+    cells
+        .into_iter()
+        .zip(lines)
+        .map(|((comment, _), line)| Row { comment, line })
+        .collect()
+}
+
+fn zone_rows(model: &Model, product: Product) -> Vec<(Option<String>, Vec<String>)> {
+    let kind = if product.ipv6 { "ipv6" } else { "ipv4" };
+    let firewall = (
+        None,
+        vec![model.firewall.zone.clone(), "firewall".to_owned()],
+    );
+    let zones = model
+        .zones
+        .iter()
+        .filter(|z| z.family.has(product.ipv6))
+        .map(|z| (z.description.clone(), vec![z.name.clone(), kind.to_owned()]));
+    std::iter::once(firewall).chain(zones).collect()
+}
+
+fn zone_in_product(model: &Model, zone: usize, product: Product) -> bool {
+    model.zones[zone].family.has(product.ipv6)
+}
+
+fn interface_rows(model: &Model, product: Product) -> Vec<Row> {
+    let cells = model
+        .interfaces
+        .iter()
+        .filter(|i| zone_in_product(model, i.zone, product))
+        .map(|interface| {
+            let mut options: Vec<String> = interface
+                .options
+                .iter()
+                .filter(|o| !product.ipv6 || option_in_ipv6(**o))
+                .map(ToString::to_string)
+                .collect();
+            if interface.physical != interface.name {
+                options.push(format!("physical={}", interface.physical));
+            }
+            let options = if options.is_empty() {
+                "-".to_owned()
+            } else {
+                options.join(",")
+            };
+            let zone = model.zones[interface.zone].name.clone();
+            (
+                interface.description.clone(),
+                vec![zone, interface.name.clone(), options],
+            )
+        })
+        .collect();
+    rows(cells)
+}
+
+/// Options Shorewall6 knows; the rest are IPv4 sysctls.
+fn option_in_ipv6(option: InterfaceOption) -> bool {
+    !matches!(
+        option,
+        InterfaceOption::Routefilter(_)
+            | InterfaceOption::Logmartians(_)
+            | InterfaceOption::ArpFilter
+            | InterfaceOption::Proxyarp(_)
+    )
+}
+
+fn zone_ref_in_product(model: &Model, zone: ZoneRef, product: Product) -> bool {
+    match zone {
+        ZoneRef::All | ZoneRef::One(ZoneId::Firewall) => true,
+        ZoneRef::One(ZoneId::Zone(index)) => zone_in_product(model, index, product),
+    }
+}
+
+fn zone_ref_name(model: &Model, zone: ZoneRef) -> String {
+    match zone {
+        ZoneRef::All => "all".to_owned(),
+        ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
+        ZoneRef::One(id) => model.zone_name(id).to_owned(),
+    }
+}
+
+fn log_suffix(log: Option<LogLevel>) -> String {
+    log.map_or(String::new(), |l| format!(":{}", l.name()))
+}
+
+fn policy_rows(model: &Model, product: Product) -> Vec<Row> {
+    let cells = model
+        .policies
+        .iter()
+        .filter(|p| zone_ref_in_product(model, p.source, product))
+        .filter(|p| zone_ref_in_product(model, p.dest, product))
+        .map(|p| {
+            let mut cells = vec![
+                zone_ref_name(model, p.source),
+                zone_ref_name(model, p.dest),
+                p.action.keyword().to_owned(),
+            ];
+            cells.extend(p.log.map(|l| l.name().to_owned()));
+            (p.comment.clone(), cells)
+        })
+        .collect();
+    rows(cells)
+}
+
+fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile<'a> {
+    let mut cells = Vec::new();
+    for dnat in model.dnats.iter().filter(|d| d.is_ipv6() == product.ipv6) {
+        cells.extend(dnat_cells(model, dnat, product));
+    }
+    for rule in model.rules.iter().filter(|r| !r.is_invalid_match()) {
+        cells.extend(rule_cells(model, rule, product));
+    }
+    let invalid = model
+        .rules
+        .iter()
+        .filter(|r| r.is_invalid_match())
+        .flat_map(|r| rule_cells(model, r, product))
+        .collect();
+    RulesFile {
+        header,
+        invalid: rows(invalid),
+        rows: rows(cells),
+    }
+}
+
+fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
+    let zone = zone_ref_name(model, endpoint.zone);
+    if endpoint.addresses.is_empty() {
+        return Some(zone);
+    }
+    let addresses: Vec<String> = endpoint
+        .addresses
+        .iter()
+        .filter(|a| is_ipv6(a) == product.ipv6)
+        .map(|a| address_cell(a, product))
+        .collect();
+    (!addresses.is_empty()).then(|| format!("{zone}:{}", addresses.join(",")))
+}
+
+fn address_cell(net: &IpNet, product: Product) -> String {
+    let text = if net.prefix_len() == net.max_prefix_len() {
+        net.addr().to_string()
+    } else {
+        net.to_string()
+    };
+    if product.ipv6 {
+        format!("[{text}]")
+    } else {
+        text
+    }
+}
+
+fn ports_cell(ports: &[PortRange]) -> String {
+    if ports.is_empty() {
+        return "-".to_owned();
+    }
+    ports
+        .iter()
+        .map(|p| p.written(":"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn rule_cells(model: &Model, rule: &Rule, product: Product) -> Vec<(Option<String>, Vec<String>)> {
+    let zones_ok = zone_ref_in_product(model, rule.source.zone, product)
+        && zone_ref_in_product(model, rule.dest.zone, product);
+    if !zones_ok || !rule.allows_family(product.ipv6) {
+        return Vec::new();
+    }
+    let (Some(source), Some(dest)) = (
+        endpoint_cell(model, &rule.source, product),
+        endpoint_cell(model, &rule.dest, product),
+    ) else {
+        return Vec::new();
+    };
+    let log = log_suffix(rule.log);
+    let action = match rule.service_macro.filter(|m| m.in_shorewall) {
+        Some(found) if !found.is_invalid() => {
+            let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
+            return vec![(rule.comment.clone(), vec![action, source, dest])];
+        }
+        Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
+        None => format!("{}{log}", rule.verdict.keyword()),
+    };
+    if rule.services.is_empty() {
+        return vec![(rule.comment.clone(), vec![action, source, dest])];
+    }
+    rule.services
+        .iter()
+        .filter(|s| s.proto.only_ipv6().is_none_or(|v6| v6 == product.ipv6))
+        .enumerate()
+        .map(|(index, service)| {
+            let mut cells = vec![action.clone(), source.clone(), dest.clone()];
+            cells.extend(service_cells(service, product));
+            (rule.comment.clone().filter(|_| index == 0), cells)
+        })
+        .collect()
+}
+
+fn service_cells(service: &Service, product: Product) -> Vec<String> {
+    let proto = match service.proto {
+        Protocol::Icmpv6 if product.ipv6 => "ipv6-icmp".to_owned(),
+        other => other.to_string(),
+    };
+    let mut cells = vec![proto];
+    if let Some(icmp) = service.icmp_type {
+        // ip6tables names ICMPv6 types differently from nftables: use numbers.
+        let written = match service.proto {
+            Protocol::Icmpv6 => icmp.number.to_string(),
+            _ => icmp.to_string(),
+        };
+        cells.push(written);
+    } else if !service.dports.is_empty() || !service.sports.is_empty() {
+        cells.push(ports_cell(&service.dports));
+        if !service.sports.is_empty() {
+            cells.push(ports_cell(&service.sports));
+        }
+    }
+    cells
+}
+
+fn dnat_cells(
+    model: &Model,
+    dnat: &Dnat,
+    product: Product,
+) -> Option<(Option<String>, Vec<String>)> {
+    let source = endpoint_cell(model, &dnat.source, product)?;
+    let zone = &model.zones[dnat.dest].name;
+    let target = address_cell(&IpNet::from(dnat.to), product);
+    let dest = match dnat.to_port {
+        Some(port) => format!("{zone}:{target}:{port}"),
+        None => format!("{zone}:{target}"),
+    };
+    let action = format!("DNAT{}", log_suffix(dnat.log));
+    let cells = vec![
+        action,
+        source,
+        dest,
+        dnat.proto.to_string(),
+        ports_cell(&dnat.dports),
+    ];
+    Some((dnat.comment.clone(), cells))
+}
+
+fn snat_family_ipv6(model: &Model, snat: &Snat) -> bool {
+    match (snat.to, snat.sources.first()) {
+        (Some(to), _) => to.is_ipv6(),
+        (None, Some(net)) => is_ipv6(net),
+        (None, None) => !model.zones[model.interfaces[snat.interface].zone]
+            .family
+            .has_ipv4(),
+    }
+}
+
+fn sources_cell(snat: &Snat, product: Product) -> String {
+    if snat.sources.is_empty() {
+        return if product.ipv6 { "::/0" } else { "0.0.0.0/0" }.to_owned();
+    }
+    snat.sources
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn snat_rows(model: &Model, snats: &[&Snat], product: Product) -> Vec<Row> {
+    let cells = snats
+        .iter()
+        .map(|snat| {
+            let action = match snat.to {
+                Some(to) => format!("SNAT({to})"),
+                None => "MASQUERADE".to_owned(),
+            };
+            let interface = model.interfaces[snat.interface].name.clone();
+            (
+                snat.comment.clone(),
+                vec![action, sources_cell(snat, product), interface],
+            )
+        })
+        .collect();
+    rows(cells)
+}
+
+fn masq_rows(model: &Model, snats: &[&Snat]) -> Vec<Row> {
+    let product = Product { ipv6: false };
+    let cells = snats
+        .iter()
+        .map(|snat| {
+            let interface = model.interfaces[snat.interface].name.clone();
+            let mut cells = vec![interface, sources_cell(snat, product)];
+            cells.extend(snat.to.map(|to| to.to_string()));
+            (snat.comment.clone(), cells)
+        })
+        .collect();
+    rows(cells)
+}

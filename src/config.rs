@@ -1,0 +1,198 @@
+//! Parse: serde types that mirror `fwgen.toml` exactly. Structure only;
+//! every name and value keeps its span so the analyzer can point at it.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use toml::Spanned;
+
+use crate::error::{Error, ErrorKind};
+use crate::source::Source;
+
+/// The whole model file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    #[serde(default)]
+    pub firewall: RawFirewall,
+    #[serde(default)]
+    pub shorewall: RawShorewall,
+    #[serde(default)]
+    pub nftables: RawNftables,
+    #[serde(default)]
+    pub zones: OrderedMap<Spanned<String>, RawZone>,
+    #[serde(default)]
+    pub interfaces: OrderedMap<Spanned<String>, RawInterface>,
+    #[serde(default)]
+    pub policy: Vec<Spanned<RawPolicy>>,
+    #[serde(default)]
+    pub rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    pub dnat: Vec<Spanned<RawDnat>>,
+    #[serde(default)]
+    pub masquerade: Vec<Spanned<RawMasquerade>>,
+    #[serde(default)]
+    pub snat: Vec<Spanned<RawSnat>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFirewall {
+    pub zone: Option<Spanned<String>>,
+    pub log_prefix: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShorewall {
+    pub version: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNftables {
+    pub table: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawZone {
+    pub family: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInterface {
+    pub zone: Spanned<String>,
+    #[serde(default)]
+    pub options: Vec<Spanned<String>>,
+    pub physical: Option<Spanned<String>>,
+    #[serde(default)]
+    pub networks: Vec<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub source: Spanned<String>,
+    pub dest: Spanned<String>,
+    pub action: Spanned<String>,
+    pub log: Option<Spanned<String>>,
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub action: Spanned<String>,
+    #[serde(rename = "macro")]
+    pub service_macro: Option<Spanned<String>>,
+    pub source: Spanned<String>,
+    pub dest: Spanned<String>,
+    pub proto: Option<Spanned<Scalar>>,
+    pub dport: Option<Spanned<PortList>>,
+    pub sport: Option<Spanned<PortList>>,
+    pub icmp_type: Option<Spanned<Scalar>>,
+    pub log: Option<Spanned<String>>,
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDnat {
+    pub source: Spanned<String>,
+    pub dest: Spanned<String>,
+    pub to: Spanned<String>,
+    pub proto: Spanned<Scalar>,
+    pub dport: Spanned<PortList>,
+    pub to_port: Option<Spanned<i64>>,
+    pub log: Option<Spanned<String>>,
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMasquerade {
+    pub interface: Spanned<String>,
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnat {
+    pub interface: Spanned<String>,
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    pub to: Spanned<String>,
+    pub comment: Option<Spanned<String>>,
+}
+
+/// A value written either as a string or as a number (`proto = 6`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Number(i64),
+    Text(String),
+}
+
+/// Ports: `22`, `"8000:8100"` or a list of either.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PortList {
+    One(Scalar),
+    Many(Vec<Scalar>),
+}
+
+impl PortList {
+    pub fn items(&self) -> Vec<Scalar> {
+        match self {
+            PortList::One(one) => vec![one.clone()],
+            PortList::Many(many) => many.clone(),
+        }
+    }
+}
+
+/// A TOML table whose entries keep the order of the file, so output follows
+/// the model's order.
+#[derive(Debug)]
+pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<K, V>(PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for Entries<K, V> {
+            type Value = OrderedMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries(PhantomData))
+    }
+}
+
+/// Parse the model's text; TOML's own errors keep their span.
+pub fn parse(source: &Source) -> Result<RawModel, Error> {
+    toml::from_str(&source.text).map_err(|error| {
+        let message = error.message().trim_end().replace('\n', "; ");
+        Error::new(error.span(), ErrorKind::Toml { message })
+    })
+}

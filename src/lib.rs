@@ -1,0 +1,15 @@
+//! fwgen: one typed model of a zone-based firewall, rendered into
+//! Shorewall's configuration or an equivalent nftables ruleset.
+//!
+//! The pipeline, one module each: load ([`load`]) -> parse ([`config`]) ->
+//! analyze ([`analyze`], producing a [`model::Model`]) -> lower and render
+//! (one per backend in [`backend`]) -> emit ([`emit`]).
+
+pub mod analyze;
+pub mod backend;
+pub mod config;
+pub mod emit;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod source;

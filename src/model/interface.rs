@@ -1,0 +1,90 @@
+//! Interfaces: the links that connect zones to the firewall.
+
+use std::fmt::{self, Display, Formatter};
+
+use ipnet::IpNet;
+
+/// A network interface of the firewall host.
+#[derive(Debug, Clone)]
+pub struct Interface {
+    /// Shorewall's logical name; the key in `[interfaces.NAME]`.
+    pub name: String,
+    /// The kernel's name (`physical = ...`, default: the logical name).
+    pub physical: String,
+    /// Index into `Model::zones`.
+    pub zone: usize,
+    pub options: Vec<InterfaceOption>,
+    /// Networks reached through this interface (informational: used to
+    /// place addresses in zones, check DNAT targets and build the lab).
+    pub networks: Vec<IpNet>,
+    pub description: Option<String>,
+}
+
+/// An interface option, as in shorewall-interfaces(5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterfaceOption {
+    /// DHCP (UDP 67 and 68) may enter and leave the interface.
+    Dhcp,
+    /// Traffic may leave through the interface it came in on.
+    Routeback,
+    /// The interface is a bridge; implies routeback.
+    Bridge,
+    /// Drop TCP packets with illegal flag combinations.
+    Tcpflags,
+    /// Drop packets whose source is a broadcast or multicast address.
+    Nosmurfs,
+    /// Reverse-path filtering (rp_filter): drop spoofed sources.
+    Routefilter(Option<u8>),
+    /// Log martian packets (log_martians sysctl).
+    Logmartians(Option<u8>),
+    /// Accept source-routed packets (accept_source_route sysctl).
+    Sourceroute(Option<u8>),
+    /// Answer ARP only for addresses of this interface (arp_filter sysctl).
+    ArpFilter,
+    /// Proxy ARP (proxy_arp sysctl).
+    Proxyarp(Option<u8>),
+}
+
+impl Interface {
+    pub fn has(&self, wanted: InterfaceOption) -> bool {
+        self.options.contains(&wanted)
+    }
+
+    /// Whether traffic may go back out of this interface (Shorewall's
+    /// routeback, also implied by bridge).
+    pub fn routeback(&self) -> bool {
+        self.has(InterfaceOption::Routeback) || self.has(InterfaceOption::Bridge)
+    }
+
+    pub fn dhcp(&self) -> bool {
+        self.has(InterfaceOption::Dhcp)
+    }
+
+    /// Reverse-path filtering is on (routefilter without a value, 1 or 2).
+    pub fn routefilter(&self) -> bool {
+        self.options
+            .iter()
+            .any(|o| matches!(o, InterfaceOption::Routefilter(value) if *value != Some(0)))
+    }
+}
+
+impl Display for InterfaceOption {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let (name, value) = match self {
+            InterfaceOption::Dhcp => ("dhcp", None),
+            InterfaceOption::Routeback => ("routeback", None),
+            InterfaceOption::Bridge => ("bridge", None),
+            InterfaceOption::Tcpflags => ("tcpflags", None),
+            InterfaceOption::Nosmurfs => ("nosmurfs", None),
+            InterfaceOption::Routefilter(v) => ("routefilter", *v),
+            InterfaceOption::Logmartians(v) => ("logmartians", *v),
+            InterfaceOption::Sourceroute(v) => ("sourceroute", *v),
+            InterfaceOption::ArpFilter => ("arp_filter", None),
+            InterfaceOption::Proxyarp(v) => ("proxyarp", *v),
+        };
+        match value {
+            Some(value) => write!(f, "{name}={value}"),
+            None => write!(f, "{name}"),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The analyzed model: every name resolved, every address parsed, every
+//! default filled in. After analysis the model is valid for every backend.
+
+pub mod interface;
+pub mod nat;
+pub mod policy;
+pub mod rule;
+pub mod service;
+pub mod zone;
+
+pub use interface::{Interface, InterfaceOption};
+pub use nat::{Dnat, Snat};
+pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
+pub use rule::{Endpoint, Rule, Verdict};
+pub use service::{IcmpType, PortRange, Protocol, Service};
+pub use zone::{Family, Zone, ZoneId, ZoneRef};
+
+/// A whole firewall, ready to be lowered into any backend.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The model file's name, as shown in generated-file headers.
+    pub source_name: String,
+    pub firewall: Firewall,
+    /// Shorewall's major version the Shorewall backend targets (4 or 5).
+    pub shorewall_version: u8,
+    /// Name of fwgen's own nftables table.
+    pub nftables_table: String,
+    /// Zones other than the firewall's own, in the model's order.
+    pub zones: Vec<Zone>,
+    pub interfaces: Vec<Interface>,
+    /// Policies in the model's order.
+    pub policies: Vec<Policy>,
+    /// The policy of every ordered zone pair, resolved.
+    pub matrix: PolicyMatrix,
+    pub rules: Vec<Rule>,
+    pub dnats: Vec<Dnat>,
+    pub snats: Vec<Snat>,
+}
+
+/// The firewall host itself (`$FW`).
+#[derive(Debug, Clone)]
+pub struct Firewall {
+    /// The name of the firewall's zone (Shorewall's `fw`).
+    pub zone: String,
+    /// First field of every log prefix (`Shorewall` in `Shorewall:net-fw:DROP:`).
+    pub log_prefix: String,
+}
+
+impl Model {
+    /// Every zone id, the firewall first, then the zones in model order.
+    pub fn zone_ids(&self) -> Vec<ZoneId> {
+        std::iter::once(ZoneId::Firewall)
+            .chain((0..self.zones.len()).map(ZoneId::Zone))
+            .collect()
+    }
+
+    pub fn zone_name(&self, id: ZoneId) -> &str {
+        match id {
+            ZoneId::Firewall => &self.firewall.zone,
+            ZoneId::Zone(index) => &self.zones[index].name,
+        }
+    }
+
+    pub fn zone_family(&self, id: ZoneId) -> Family {
+        match id {
+            ZoneId::Firewall => Family::Both,
+            ZoneId::Zone(index) => self.zones[index].family,
+        }
+    }
+
+    /// The interfaces of a zone, in model order.
+    pub fn interfaces_of(&self, zone: usize) -> impl Iterator<Item = &Interface> {
+        self.interfaces.iter().filter(move |i| i.zone == zone)
+    }
+
+    pub fn has_family(&self, ipv6: bool) -> bool {
+        self.zones.iter().any(|z| {
+            if ipv6 {
+                z.family.has_ipv6()
+            } else {
+                z.family.has_ipv4()
+            }
+        })
+    }
+
+    /// True when the firewall routes packets between interfaces.
+    pub fn forwards(&self) -> bool {
+        self.interfaces.len() > 1 || self.interfaces.iter().any(Interface::routeback)
+    }
+}

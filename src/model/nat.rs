@@ -1,0 +1,51 @@
+//! Address translation: port forwards (DNAT), masquerade and SNAT.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::policy::LogLevel;
+use super::rule::Endpoint;
+use super::service::{PortRange, Protocol};
+
+/// A port forward: connections from `source` to `dports` are sent to `to`
+/// in zone `dest`, and accepted from `source` to `dest` as Shorewall's DNAT
+/// rule does.
+#[derive(Debug, Clone)]
+pub struct Dnat {
+    pub source: Endpoint,
+    /// Index into `Model::zones`.
+    pub dest: usize,
+    pub to: IpAddr,
+    pub proto: Protocol,
+    pub dports: Vec<PortRange>,
+    /// The port on the target; `None` keeps the original port.
+    pub to_port: Option<u16>,
+    pub log: Option<LogLevel>,
+    pub comment: Option<String>,
+    pub line: usize,
+}
+
+impl Dnat {
+    pub fn is_ipv6(&self) -> bool {
+        self.to.is_ipv6()
+    }
+
+    /// The port the target sees for an original destination port.
+    pub fn target_port(&self, dport: u16) -> u16 {
+        self.to_port.unwrap_or(dport)
+    }
+}
+
+/// Source NAT on an outgoing interface: masquerade (to the interface's
+/// address) when `to` is `None`, SNAT to a fixed address otherwise.
+#[derive(Debug, Clone)]
+pub struct Snat {
+    /// Index into `Model::interfaces`.
+    pub interface: usize,
+    /// Source networks translated; empty means every source.
+    pub sources: Vec<IpNet>,
+    pub to: Option<IpAddr>,
+    pub comment: Option<String>,
+    pub line: usize,
+}

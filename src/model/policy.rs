@@ -1,0 +1,161 @@
+//! Policies: what happens to a connection between two zones when no rule
+//! decides it.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Display, Formatter};
+
+use super::zone::{ZoneId, ZoneRef};
+
+/// One `[[policy]]` entry.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub source: ZoneRef,
+    pub dest: ZoneRef,
+    pub action: PolicyAction,
+    pub log: Option<LogLevel>,
+    pub comment: Option<String>,
+    /// Line of the entry in the model file.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyAction {
+    Accept,
+    Drop,
+    Reject,
+    /// Only meaningful with nested zones; without them, fwgen treats the
+    /// pair as Shorewall does: the connection falls through to the end of the
+    /// chain and is dropped by the catch-all.
+    Continue,
+}
+
+impl PolicyAction {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PolicyAction::Accept => "ACCEPT",
+            PolicyAction::Drop => "DROP",
+            PolicyAction::Reject => "REJECT",
+            PolicyAction::Continue => "CONTINUE",
+        }
+    }
+}
+
+impl Display for PolicyAction {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(self.keyword())
+    }
+}
+
+/// A syslog level, as Shorewall and nftables name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Emerg,
+    Alert,
+    Crit,
+    Err,
+    Warning,
+    Notice,
+    Info,
+    Debug,
+}
+
+impl LogLevel {
+    pub const ALL: [LogLevel; 8] = [
+        LogLevel::Emerg,
+        LogLevel::Alert,
+        LogLevel::Crit,
+        LogLevel::Err,
+        LogLevel::Warning,
+        LogLevel::Notice,
+        LogLevel::Info,
+        LogLevel::Debug,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Emerg => "emerg",
+            LogLevel::Alert => "alert",
+            LogLevel::Crit => "crit",
+            LogLevel::Err => "err",
+            LogLevel::Warning => "warning",
+            LogLevel::Notice => "notice",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LogLevel> {
+        let text = text.to_ascii_lowercase();
+        let text = match text.as_str() {
+            "warn" => "warning",
+            "error" => "err",
+            other => other,
+        };
+        LogLevel::ALL.into_iter().find(|level| level.name() == text)
+    }
+}
+
+/// The resolved policy of one ordered zone pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub action: PolicyAction,
+    pub log: Option<LogLevel>,
+    pub origin: DecisionOrigin,
+}
+
+/// Why a pair has its policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionOrigin {
+    /// The first matching `[[policy]]` entry (index into `Model::policies`).
+    Policy(usize),
+    /// Traffic from a zone to itself, accepted unless a policy names the zone
+    /// on both sides.
+    IntraZone,
+}
+
+/// The policy of every ordered pair of zones (the firewall included, its
+/// traffic to itself excluded): later passes never meet a missing pair.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyMatrix {
+    pairs: BTreeMap<(ZoneId, ZoneId), Decision>,
+}
+
+impl PolicyMatrix {
+    pub fn insert(&mut self, source: ZoneId, dest: ZoneId, decision: Decision) {
+        self.pairs.insert((source, dest), decision);
+    }
+
+    /// The decision for a pair; `None` only for `$FW` to `$FW`.
+    pub fn get(&self, source: ZoneId, dest: ZoneId) -> Option<Decision> {
+        self.pairs.get(&(source, dest)).copied()
+    }
+}
+
+/// Shorewall's rule: the first policy naming the pair wins; a zone's traffic
+/// to itself is accepted unless a policy names that zone on both sides.
+pub fn resolve(policies: &[Policy], source: ZoneId, dest: ZoneId) -> Option<Decision> {
+    let explicit = |p: &Policy| p.source == ZoneRef::One(source) && p.dest == ZoneRef::One(dest);
+    if source == dest {
+        let found = policies.iter().position(explicit);
+        return Some(found.map_or(
+            Decision {
+                action: PolicyAction::Accept,
+                log: None,
+                origin: DecisionOrigin::IntraZone,
+            },
+            |index| decision(policies, index),
+        ));
+    }
+    policies
+        .iter()
+        .position(|p| p.source.matches(source) && p.dest.matches(dest))
+        .map(|index| decision(policies, index))
+}
+
+fn decision(policies: &[Policy], index: usize) -> Decision {
+    Decision {
+        action: policies[index].action,
+        log: policies[index].log,
+        origin: DecisionOrigin::Policy(index),
+    }
+}

@@ -1,0 +1,66 @@
+//! Zones: named groups of hosts, reached through interfaces.
+
+/// A zone other than the firewall's own.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub name: String,
+    pub family: Family,
+    pub description: Option<String>,
+}
+
+/// The address families a zone holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+    Both,
+}
+
+impl Family {
+    pub fn has_ipv4(self) -> bool {
+        self != Family::Ipv6
+    }
+
+    pub fn has_ipv6(self) -> bool {
+        self != Family::Ipv4
+    }
+
+    pub fn has(self, ipv6: bool) -> bool {
+        if ipv6 {
+            self.has_ipv6()
+        } else {
+            self.has_ipv4()
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "ipv4",
+            Family::Ipv6 => "ipv6",
+            Family::Both => "both",
+        }
+    }
+}
+
+/// One concrete zone: the firewall or a declared zone (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ZoneId {
+    Firewall,
+    Zone(usize),
+}
+
+/// A zone as policies and rules name it: one zone or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneRef {
+    All,
+    One(ZoneId),
+}
+
+impl ZoneRef {
+    pub fn matches(self, id: ZoneId) -> bool {
+        match self {
+            ZoneRef::All => true,
+            ZoneRef::One(one) => one == id,
+        }
+    }
+}

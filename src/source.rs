@@ -1,0 +1,93 @@
+//! The model file as read from disk, with the line index errors need.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// One loaded model file: where it came from and its text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// A position in a source file, 1-based as editors show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        Source {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The name shown in error messages and generated-file headers.
+    pub fn display_name(&self) -> String {
+        display_path(&self.path)
+    }
+
+    /// Line and column (in characters) of a byte offset.
+    pub fn location(&self, offset: usize) -> Location {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Location { line, column }
+    }
+
+    /// The whole line holding `offset`, without its line break.
+    pub fn line_text(&self, offset: usize) -> &str {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
+        self.text[start..end].trim_end_matches('\r')
+    }
+
+    /// The text a span covers.
+    pub fn slice(&self, span: &Range<usize>) -> &str {
+        let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
+        let end = floor_char_boundary(&self.text, span.end.min(self.text.len()));
+        &self.text[start..end.max(start)]
+    }
+}
+
+/// A path as a user typed it, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let shown = path.display().to_string();
+    shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters() {
+        let source = Source::new("f.toml", "a = 1\nzé = \"x\"\n");
+        assert_eq!(source.location(0), Location { line: 1, column: 1 });
+        assert_eq!(source.location(6), Location { line: 2, column: 1 });
+        // 'é' is two bytes but one column.
+        assert_eq!(source.location(9), Location { line: 2, column: 3 });
+        assert_eq!(source.line_text(8), "zé = \"x\"");
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let source = Source::new("f.toml", "ab");
+        assert_eq!(source.location(99), Location { line: 1, column: 3 });
+    }
+}
