@@ -35,6 +35,7 @@ pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
         errors: Vec::new(),
         firewall_zone: String::new(),
         zones: Vec::new(),
+        rejected_zones: Vec::new(),
         interfaces: Vec::new(),
     };
     let model = analyzer.model(raw);
@@ -50,6 +51,9 @@ struct Analyzer<'a> {
     errors: Vec<Error>,
     firewall_zone: String,
     zones: Vec<Zone>,
+    /// Declared zone names that failed their own checks: references to
+    /// them are not reported again as unknown.
+    rejected_zones: Vec<String>,
     interfaces: Vec<Interface>,
 }
 
@@ -197,6 +201,9 @@ impl Analyzer<'_> {
         }
         let family = self.family(raw.family.as_ref());
         let description = self.free_text("description", raw.description.as_ref());
+        if !valid {
+            self.rejected_zones.push(name.get_ref().clone());
+        }
         valid.then(|| Zone {
             name: name.get_ref().clone(),
             family,
@@ -225,15 +232,7 @@ impl Analyzer<'_> {
     }
 
     fn zone_index(&mut self, name: &Spanned<String>) -> Option<usize> {
-        let found = self.zones.iter().position(|z| z.name == *name.get_ref());
-        if found.is_none() {
-            let kind = ErrorKind::UnknownZone {
-                name: name.get_ref().clone(),
-                known: self.zones.iter().map(|z| z.name.clone()).collect(),
-            };
-            self.error(Some(name.span()), kind);
-        }
-        found
+        self.find_zone(name.get_ref(), name.span())
     }
 
     /// `$FW`, the firewall zone's name, `all` (when allowed) or a zone.
@@ -244,17 +243,20 @@ impl Analyzer<'_> {
             _ if text == self.firewall_zone => return Some(ZoneRef::One(ZoneId::Firewall)),
             _ => {}
         }
-        match self.zones.iter().position(|z| z.name == text) {
-            Some(index) => Some(ZoneRef::One(ZoneId::Zone(index))),
-            None => {
-                let kind = ErrorKind::UnknownZone {
-                    name: text.to_owned(),
-                    known: self.zones.iter().map(|z| z.name.clone()).collect(),
-                };
-                self.error(Some(span), kind);
-                None
-            }
+        self.find_zone(text, span)
+            .map(|index| ZoneRef::One(ZoneId::Zone(index)))
+    }
+
+    fn find_zone(&mut self, name: &str, span: Range<usize>) -> Option<usize> {
+        let found = self.zones.iter().position(|z| z.name == name);
+        if found.is_none() && !self.rejected_zones.iter().any(|r| r == name) {
+            let kind = ErrorKind::UnknownZone {
+                name: name.to_owned(),
+                known: self.zones.iter().map(|z| z.name.clone()).collect(),
+            };
+            self.error(Some(span), kind);
         }
+        found
     }
 
     // ----- interfaces -----
@@ -346,7 +348,13 @@ impl Analyzer<'_> {
             "nosmurfs" => flag(InterfaceOption::Nosmurfs),
             "arp_filter" => flag(InterfaceOption::ArpFilter),
             "routefilter" => {
-                return self.option_value(text, value, "0, 1 or 2", 2, InterfaceOption::Routefilter);
+                return self.option_value(
+                    text,
+                    value,
+                    "0, 1 or 2",
+                    2,
+                    InterfaceOption::Routefilter,
+                );
             }
             "logmartians" => {
                 return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Logmartians);
@@ -438,8 +446,13 @@ impl Analyzer<'_> {
     fn check_family(&mut self, net: &IpNet, span: Range<usize>, zone: ZoneId, family: Family) {
         if !family.has(is_ipv6(net)) {
             let ZoneId::Zone(index) = zone else { return };
+            let address = if net.prefix_len() == net.max_prefix_len() {
+                net.addr().to_string()
+            } else {
+                net.to_string()
+            };
             let kind = ErrorKind::WrongFamily {
-                address: net.to_string(),
+                address,
                 zone: self.zones[index].name.clone(),
                 family: family.name(),
             };
@@ -627,6 +640,7 @@ impl Analyzer<'_> {
     // ----- rules -----
 
     fn rule(&mut self, raw: &Spanned<RawRule>) -> Option<Rule> {
+        let errors_before = self.errors.len();
         let entry = raw.get_ref();
         let verdict = self.verdict(&entry.action);
         let source = self.endpoint(&entry.source);
@@ -648,7 +662,9 @@ impl Analyzer<'_> {
             comment,
             line: self.line(&raw.span()),
         };
-        self.check_rule_family(&rule, raw.span())?;
+        if self.errors.len() == errors_before {
+            self.check_rule_family(&rule, raw.span())?;
+        }
         Some(rule)
     }
 
@@ -712,6 +728,10 @@ impl Analyzer<'_> {
                 action: other.keyword().to_owned(),
             };
             self.error(Some(name.span()), kind);
+            return None;
+        }
+        if let Some(log) = &entry.log {
+            self.error(Some(log.span()), ErrorKind::InvalidLogged);
             return None;
         }
         let services = self.explicit_service(entry)?;
@@ -1099,9 +1119,13 @@ pub fn parse_network(text: &str) -> Result<IpNet, String> {
     if let Ok(addr) = text.parse::<IpAddr>() {
         return Ok(IpNet::from(addr));
     }
-    let net: IpNet = text
-        .parse()
-        .map_err(|_| "expected an address or ADDRESS/PREFIX".to_owned())?;
+    let net: IpNet = text.parse().map_err(|_| match text.split_once('/') {
+        Some((addr, _)) if addr.parse::<IpAddr>().is_ok() => {
+            let max = if addr.contains(':') { 128 } else { 32 };
+            format!("the prefix length is a number from 0 to {max}")
+        }
+        _ => "expected an address or ADDRESS/PREFIX".to_owned(),
+    })?;
     if net.trunc() != net {
         return Err(format!("host bits are set; the network is {}", net.trunc()));
     }

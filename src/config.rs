@@ -134,19 +134,83 @@ pub struct RawSnat {
 }
 
 /// A value written either as a string or as a number (`proto = 6`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum Scalar {
     Number(i64),
     Text(String),
 }
 
 /// Ports: `22`, `"8000:8100"` or a list of either.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum PortList {
     One(Scalar),
     Many(Vec<Scalar>),
+}
+
+struct ScalarVisitor(&'static str);
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+        i64::try_from(v)
+            .map(Scalar::Number)
+            .map_err(|_| E::custom("number too large"))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.to_owned()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor("a name or a number"))
+    }
+}
+
+const PORTS_EXPECTED: &str = "a port number, a range \"LOW:HIGH\" or a list of them";
+
+impl<'de> Deserialize<'de> for PortList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Ports;
+        impl<'de> Visitor<'de> for Ports {
+            type Value = PortList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(PORTS_EXPECTED)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortList, E> {
+                ScalarVisitor(PORTS_EXPECTED)
+                    .visit_i64(v)
+                    .map(PortList::One)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortList, E> {
+                ScalarVisitor(PORTS_EXPECTED)
+                    .visit_u64(v)
+                    .map(PortList::One)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortList, E> {
+                ScalarVisitor(PORTS_EXPECTED)
+                    .visit_str(v)
+                    .map(PortList::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<PortList, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(PortList::Many(items))
+            }
+        }
+        deserializer.deserialize_any(Ports)
+    }
 }
 
 impl PortList {

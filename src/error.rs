@@ -160,6 +160,7 @@ pub enum ErrorKind {
     Internal {
         message: String,
     },
+    InvalidLogged,
 }
 
 impl Error {
@@ -181,6 +182,9 @@ impl Error {
             Read { .. } => "pass the model with `-c FILE`; the default is ./fwgen.toml".into(),
             NotUtf8 => "save the model as UTF-8".into(),
             EmptyModel => "declare at least one zone and one interface, or start from `examples/lxc-host.toml`".into(),
+            UnknownZone { known, .. } if known.is_empty() => {
+                "no zone is declared yet: add `[zones.NAME]`; `$FW` is the firewall, `all` every zone".into()
+            }
             UnknownZone { known, .. } => {
                 format!("known zones: {}, `$FW` (the firewall) and `all`", known.join(", "))
             }
@@ -227,12 +231,13 @@ impl Error {
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
             PortForwardWithoutPort => "a port forward needs `proto` tcp or udp and the `dport` it listens on".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
-            FamilyConflict { .. } => "keep one address family per rule; write a second rule for the other family".into(),
+            FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
             DnatFromFirewall => "port forwards apply to connections arriving from a zone".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
-            Toml { .. } => return None,
+            InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
+            Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
         };
         Some(hint)
     }
@@ -240,21 +245,23 @@ impl Error {
     /// The error as the user sees it: message, location, snippet, caret, hint.
     pub fn render(&self, source: Option<&Source>) -> String {
         let mut out = format!("error: {}\n", self.kind);
-        if let Some(source) = source {
-            render_location(&mut out, source, self.span.as_ref());
-        }
+        let gutter = match source {
+            Some(source) => render_location(&mut out, source, self.span.as_ref()),
+            None => String::new(),
+        };
         if let Some(hint) = self.hint() {
-            out.push_str(&format!("  = hint: {hint}\n"));
+            out.push_str(&format!("{gutter} = hint: {hint}\n"));
         }
         out
     }
 }
 
-fn render_location(out: &mut String, source: &Source, span: Option<&Range<usize>>) {
+/// Writes `--> file:line:col` and the snippet; returns the gutter used.
+fn render_location(out: &mut String, source: &Source, span: Option<&Range<usize>>) -> String {
     let name = source.display_name();
     let Some(span) = span else {
-        out.push_str(&format!("  --> {name}\n"));
-        return;
+        out.push_str(&format!(" --> {name}\n"));
+        return String::new();
     };
     let location = source.location(span.start);
     let line = source.line_text(span.start);
@@ -274,6 +281,7 @@ fn render_location(out: &mut String, source: &Source, span: Option<&Range<usize>
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
     out.push_str(&format!("{gutter} | {indent}{}\n", "^".repeat(width)));
+    gutter
 }
 
 /// Control characters shown as escapes, so a snippet never breaks the terminal.
@@ -412,6 +420,7 @@ impl Display for ErrorKind {
                 write!(f, "`{}` is not a valid log prefix", prefix.escape_debug())
             }
             Internal { message } => write!(f, "internal error: {message}"),
+            InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),
         }
     }
 }

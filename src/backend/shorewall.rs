@@ -70,10 +70,19 @@ struct MasqFile<'a> {
 #[template(path = "shorewall/shorewall.conf.txt")]
 struct ConfFile<'a> {
     header: &'a str,
-    product: &'static str,
     log_format: String,
+    log_example: String,
     ip_forwarding: &'static str,
-    disable_ipv6: Option<&'static str>,
+    disable_ipv6: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/shorewall6.conf.txt")]
+struct Conf6File<'a> {
+    header: &'a str,
+    log_format: String,
+    log_example: String,
+    ip_forwarding: &'static str,
 }
 
 /// Which of Shorewall's two products a file set is for.
@@ -154,7 +163,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             .render()?,
         ));
     }
-    files.push((conf_name(product), conf(model, product, header).render()?));
+    files.push(conf(model, product, header)?);
     Ok(files
         .into_iter()
         .map(|(name, content)| OutputFile {
@@ -164,26 +173,33 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
         .collect())
 }
 
-fn conf_name(product: Product) -> &'static str {
+fn conf(
+    model: &Model,
+    product: Product,
+    header: &str,
+) -> Result<(&'static str, String), askama::Error> {
+    let prefix = &model.firewall.log_prefix;
+    let log_format = format!("{prefix}:%s:%s:");
+    let log_example = format!("{prefix}:net-fw:DROP:");
+    let ip_forwarding = if model.forwards() { "On" } else { "Keep" };
     if product.ipv6 {
-        "shorewall6.conf"
-    } else {
-        "shorewall.conf"
+        let file = Conf6File {
+            header,
+            log_format,
+            log_example,
+            ip_forwarding,
+        };
+        return Ok(("shorewall6.conf", file.render()?));
     }
-}
-
-fn conf<'a>(model: &Model, product: Product, header: &'a str) -> ConfFile<'a> {
-    ConfFile {
+    let disable_ipv6 = if model.has_family(true) { "No" } else { "Yes" };
+    let file = ConfFile {
         header,
-        product: if product.ipv6 {
-            "Shorewall6"
-        } else {
-            "Shorewall"
-        },
-        log_format: format!("{}:%s:%s:", model.firewall.log_prefix),
-        ip_forwarding: if model.forwards() { "On" } else { "Keep" },
-        disable_ipv6: (!product.ipv6).then_some(if model.has_family(true) { "No" } else { "Yes" }),
-    }
+        log_format,
+        log_example,
+        ip_forwarding,
+        disable_ipv6,
+    };
+    Ok(("shorewall.conf", file.render()?))
 }
 
 fn rows(cells: Vec<(Option<String>, Vec<String>)>) -> Vec<Row> {

@@ -1,0 +1,725 @@
+//! The nftables backend: lowers the model into one ruleset file that
+//! `nft -f` loads atomically, replacing fwgen's own table and nothing else.
+//!
+//! Every statement is computed here; templates/nftables/ruleset.txt only
+//! lays the table out. docs/semantics.md maps each model concept to the
+//! Shorewall lines and the nftables lines that express it.
+
+use askama::Template;
+use ipnet::IpNet;
+
+use super::{OutputFile, header, template_failure};
+use crate::error::Error;
+use crate::model::rule::is_ipv6;
+use crate::model::{
+    Decision, Dnat, Endpoint, Interface, InterfaceOption, LogLevel, Model, PolicyAction, PortRange,
+    Protocol, Rule, Service, Verdict, ZoneId, ZoneRef,
+};
+
+/// The file's name in the output directory.
+pub const FILE_NAME: &str = "fwgen.nft";
+
+#[derive(Template)]
+#[template(path = "nftables/ruleset.txt")]
+struct RulesetFile<'a> {
+    header: &'a str,
+    table: &'a str,
+    /// Statements of the `tcpflags` chain, empty when no interface asks.
+    tcpflags: Vec<&'static str>,
+    smurfs: Vec<&'static str>,
+    reject: Vec<&'static str>,
+    /// Interface chains (`wlan0-in`, ...): options applied before dispatch.
+    interface_chains: Vec<Chain>,
+    /// One chain per zone pair: its rules in order, then its policy.
+    pair_chains: Vec<Chain>,
+    /// input, forward and output.
+    base_chains: Vec<BaseChain>,
+    /// Reverse-path filtering (routefilter), empty when no interface asks.
+    prerouting: Vec<String>,
+    /// Port forwards.
+    nat_prerouting: Vec<String>,
+    /// Masquerade and SNAT.
+    nat_postrouting: Vec<String>,
+}
+
+struct Chain {
+    name: String,
+    comment: String,
+    rules: Vec<String>,
+}
+
+/// A filter base chain: what runs before conntrack, then the dispatch.
+struct BaseChain {
+    hook: &'static str,
+    /// `iif "lo" accept` and the IPv6 switch.
+    first: Vec<String>,
+    /// Jumps to interface chains.
+    interfaces: Vec<String>,
+    /// Zone dispatch by verdict map, one line per family.
+    dispatch: Vec<String>,
+    /// The catch-all for traffic no zone pair claims.
+    last: Vec<String>,
+}
+
+const TCPFLAGS: &[&str] = &[
+    "tcp flags & (fin|syn|rst|psh|ack|urg) == fin|psh|urg drop",
+    "tcp flags & (fin|syn|rst|psh|ack|urg) == 0x0 drop",
+    "tcp flags & (syn|rst) == syn|rst drop",
+    "tcp flags & (fin|rst) == fin|rst drop",
+    "tcp flags & (fin|syn) == fin|syn drop",
+    "tcp flags & (fin|psh|ack) == fin|psh drop",
+    "tcp flags & (fin|syn|rst|ack) == syn tcp sport 0 drop",
+];
+
+const SMURFS: &[&str] = &[
+    "ip saddr 0.0.0.0 return",
+    "fib saddr type broadcast drop",
+    "ip saddr 224.0.0.0/4 drop",
+    "ip6 saddr ff00::/8 drop",
+];
+
+const REJECT: &[&str] = &[
+    "fib saddr type broadcast drop",
+    "ip saddr 224.0.0.0/4 drop",
+    "ip6 saddr ff00::/8 drop",
+    "meta l4proto igmp drop",
+    "meta l4proto tcp reject with tcp reset",
+    "meta l4proto udp reject with icmpx type port-unreachable",
+    "meta nfproto ipv4 meta l4proto icmp reject with icmp type host-unreachable",
+    "meta nfproto ipv4 reject with icmp type host-prohibited",
+    "meta nfproto ipv6 reject with icmpv6 type admin-prohibited",
+];
+
+pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
+    let header = header(model);
+    let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has(option));
+    let file = RulesetFile {
+        header: &header,
+        table: &model.nftables_table,
+        tcpflags: if any(InterfaceOption::Tcpflags) {
+            TCPFLAGS.to_vec()
+        } else {
+            Vec::new()
+        },
+        smurfs: if any(InterfaceOption::Nosmurfs) {
+            SMURFS.to_vec()
+        } else {
+            Vec::new()
+        },
+        reject: REJECT.to_vec(),
+        interface_chains: interface_chains(model),
+        pair_chains: pair_chains(model),
+        base_chains: vec![
+            input_chain(model),
+            forward_chain(model),
+            output_chain(model),
+        ],
+        prerouting: prerouting(model),
+        nat_prerouting: model.dnats.iter().map(|d| dnat_rule(model, d)).collect(),
+        nat_postrouting: model.snats.iter().map(|s| snat_rule(model, s)).collect(),
+    };
+    let content = file.render().map_err(template_failure)?;
+    Ok(vec![OutputFile {
+        path: FILE_NAME.to_owned(),
+        content,
+    }])
+}
+
+// ----- names and small pieces -----
+
+fn quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+fn pair_name(model: &Model, source: ZoneId, dest: ZoneId) -> String {
+    format!("{}-{}", model.zone_name(source), model.zone_name(dest))
+}
+
+fn log_statement(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> String {
+    format!(
+        "log prefix \"{}:{chain}:{disposition}:\" level {}",
+        model.firewall.log_prefix,
+        level.name()
+    )
+}
+
+fn set_of(items: Vec<String>) -> String {
+    if items.len() == 1 {
+        items.into_iter().next().unwrap_or_default()
+    } else {
+        format!("{{ {} }}", items.join(", "))
+    }
+}
+
+fn interface_set<'a>(interfaces: impl Iterator<Item = &'a Interface>) -> String {
+    set_of(interfaces.map(|i| quoted(&i.physical)).collect())
+}
+
+fn ports(ports: &[PortRange]) -> String {
+    set_of(ports.iter().map(|p| p.written("-")).collect())
+}
+
+fn address_set(nets: &[&IpNet]) -> String {
+    set_of(
+        nets.iter()
+            .map(|n| {
+                if n.prefix_len() == n.max_prefix_len() {
+                    n.addr().to_string()
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+fn comment(text: Option<&String>) -> String {
+    text.map_or(String::new(), |t| format!(" comment \"{t}\""))
+}
+
+// ----- interfaces -----
+
+fn interface_chain_name(interface: &Interface, hook: &str) -> String {
+    format!("{hook}-{}", interface.physical)
+}
+
+/// Options applied to packets entering (hook "in" and "fwd") or leaving
+/// ("out") an interface, in Shorewall's order: smurfs, dhcp, tcpflags.
+fn interface_rules(interface: &Interface, hook: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    let incoming = hook != "out";
+    if incoming && interface.has(InterfaceOption::Nosmurfs) {
+        rules.push("ct state new,invalid,untracked jump smurfs".to_owned());
+    }
+    if interface.dhcp() {
+        match hook {
+            "fwd" if interface.routeback() => rules.push(format!(
+                "oifname {} udp dport 67-68 accept",
+                quoted(&interface.physical)
+            )),
+            "fwd" => {}
+            _ => rules.push("udp dport 67-68 accept".to_owned()),
+        }
+    }
+    if incoming && interface.has(InterfaceOption::Tcpflags) {
+        rules.push("meta l4proto tcp jump tcpflags".to_owned());
+    }
+    rules
+}
+
+fn interface_chains(model: &Model) -> Vec<Chain> {
+    let mut chains = Vec::new();
+    for hook in ["in", "fwd", "out"] {
+        for interface in &model.interfaces {
+            let rules = interface_rules(interface, hook);
+            if !rules.is_empty() {
+                let options: Vec<String> =
+                    interface.options.iter().map(ToString::to_string).collect();
+                chains.push(Chain {
+                    name: interface_chain_name(interface, hook),
+                    comment: format!("{} options: {}", interface.physical, options.join(",")),
+                    rules,
+                });
+            }
+        }
+    }
+    chains
+}
+
+/// `iifname vmap { "eth0" : jump eth0-in, ... }` for interfaces that have
+/// a chain for this hook.
+fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
+    let elements: Vec<String> = model
+        .interfaces
+        .iter()
+        .filter(|i| !interface_rules(i, hook).is_empty())
+        .map(|i| {
+            format!(
+                "{} : jump {}",
+                quoted(&i.physical),
+                interface_chain_name(i, hook)
+            )
+        })
+        .collect();
+    if elements.is_empty() {
+        return Vec::new();
+    }
+    vec![format!("{selector} vmap {{ {} }}", elements.join(", "))]
+}
+
+// ----- zone pairs -----
+
+/// The ordered pairs that traffic can take, as (source, dest): the
+/// firewall's pairs and every pair of zones that have interfaces.
+fn reachable_pairs(model: &Model) -> Vec<(ZoneId, ZoneId)> {
+    let has_interfaces = |id: ZoneId| match id {
+        ZoneId::Firewall => true,
+        ZoneId::Zone(index) => model.interfaces_of(index).next().is_some(),
+    };
+    let ids = model.zone_ids();
+    let mut pairs = Vec::new();
+    for &source in &ids {
+        for &dest in &ids {
+            let fw_to_fw = source == ZoneId::Firewall && dest == ZoneId::Firewall;
+            if !fw_to_fw
+                && has_interfaces(source)
+                && has_interfaces(dest)
+                && forward_possible(model, source, dest)
+            {
+                pairs.push((source, dest));
+            }
+        }
+    }
+    pairs
+}
+
+/// A zone's traffic to itself passes the firewall only between two of its
+/// interfaces or back out of a routeback interface.
+fn forward_possible(model: &Model, source: ZoneId, dest: ZoneId) -> bool {
+    match (source, dest) {
+        (ZoneId::Zone(s), ZoneId::Zone(d)) if s == d => {
+            let interfaces: Vec<&Interface> = model.interfaces_of(s).collect();
+            interfaces.len() > 1 || interfaces.iter().any(|i| i.routeback())
+        }
+        _ => true,
+    }
+}
+
+/// Shorewall's rule: `all` on either side leaves out a zone's traffic to
+/// itself.
+fn rule_applies(source: ZoneRef, dest: ZoneRef, pair: (ZoneId, ZoneId)) -> bool {
+    let wildcard = source == ZoneRef::All || dest == ZoneRef::All;
+    source.matches(pair.0) && dest.matches(pair.1) && !(wildcard && pair.0 == pair.1)
+}
+
+/// The families a pair carries: `[ipv4, ipv6]`.
+fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] {
+    let (s, d) = (model.zone_family(pair.0), model.zone_family(pair.1));
+    let v4 = s.has_ipv4() && d.has_ipv4() && model.has_family(false);
+    let v6 = s.has_ipv6() && d.has_ipv6() && model.has_family(true);
+    [v4, v6]
+}
+
+fn pair_chains(model: &Model) -> Vec<Chain> {
+    reachable_pairs(model)
+        .into_iter()
+        .map(|pair| {
+            let name = pair_name(model, pair.0, pair.1);
+            let mut rules = Vec::new();
+            for dnat in &model.dnats {
+                if rule_applies(
+                    dnat.source.zone,
+                    ZoneRef::One(ZoneId::Zone(dnat.dest)),
+                    pair,
+                ) {
+                    rules.extend(dnat_accept(dnat));
+                }
+            }
+            for rule in model.rules.iter().filter(|r| !r.is_invalid_match()) {
+                if rule_applies(rule.source.zone, rule.dest.zone, pair) {
+                    rules.extend(rule_lines(model, rule, &name, pair_families(model, pair)));
+                }
+            }
+            let decision = model.matrix.get(pair.0, pair.1);
+            let comment = decision.map_or(String::new(), |d| policy_comment(model, d));
+            rules.extend(decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d)));
+            Chain {
+                name,
+                comment,
+                rules,
+            }
+        })
+        .collect()
+}
+
+fn policy_comment(model: &Model, decision: Decision) -> String {
+    match decision.origin {
+        crate::model::DecisionOrigin::IntraZone => {
+            "policy: ACCEPT (a zone's traffic to itself)".to_owned()
+        }
+        crate::model::DecisionOrigin::Policy(index) => {
+            let policy = &model.policies[index];
+            format!("policy: {} (line {})", policy.action, policy.line)
+        }
+    }
+}
+
+fn policy_lines(model: &Model, chain: &str, decision: Decision) -> Vec<String> {
+    let verdict = match decision.action {
+        PolicyAction::Accept => "accept",
+        PolicyAction::Drop => "drop",
+        PolicyAction::Reject => "jump rejection",
+        // Without nested zones a CONTINUE pair falls through to the catch-all.
+        PolicyAction::Continue => return Vec::new(),
+    };
+    let log = decision
+        .log
+        .map(|level| log_statement(model, chain, decision.action.keyword(), level));
+    match log {
+        Some(log) => vec![format!("{log} {verdict}")],
+        None => vec![verdict.to_owned()],
+    }
+}
+
+/// The filter rule that lets a port-forwarded connection through.
+fn dnat_accept(dnat: &Dnat) -> Vec<String> {
+    let (family, target) = if dnat.is_ipv6() {
+        ("ip6", dnat.to.to_string())
+    } else {
+        ("ip", dnat.to.to_string())
+    };
+    let mut parts = Vec::new();
+    let sources: Vec<&IpNet> = dnat
+        .source
+        .addresses
+        .iter()
+        .filter(|a| is_ipv6(a) == dnat.is_ipv6())
+        .collect();
+    if !sources.is_empty() {
+        parts.push(format!("{family} saddr {}", address_set(&sources)));
+    }
+    parts.push(format!("{family} daddr {target}"));
+    let target_ports: Vec<PortRange> = match dnat.to_port {
+        Some(port) => vec![PortRange::single(port)],
+        None => dnat.dports.clone(),
+    };
+    parts.push(format!("{} dport {}", dnat.proto, ports(&target_ports)));
+    if dnat.to_port.is_some() {
+        parts.push(format!("ct original proto-dst {}", ports(&dnat.dports)));
+    }
+    parts.push("accept".to_owned());
+    vec![format!(
+        "{}{}",
+        parts.join(" "),
+        comment(dnat.comment.as_ref())
+    )]
+}
+
+fn verdict_statement(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Accept => "accept",
+        Verdict::Drop => "drop",
+        Verdict::Reject => "jump rejection",
+    }
+}
+
+/// Address matches of one family for a rule's endpoints, or `None` when
+/// the rule cannot match that family.
+fn address_matches(rule: &Rule, ipv6: bool) -> Option<Vec<String>> {
+    let family = if ipv6 { "ip6" } else { "ip" };
+    let mut matches = Vec::new();
+    for (endpoint, direction) in [(&rule.source, "saddr"), (&rule.dest, "daddr")] {
+        if endpoint.addresses.is_empty() {
+            continue;
+        }
+        let nets: Vec<&IpNet> = endpoint
+            .addresses
+            .iter()
+            .filter(|a| is_ipv6(a) == ipv6)
+            .collect();
+        if nets.is_empty() {
+            return None;
+        }
+        matches.push(format!("{family} {direction} {}", address_set(&nets)));
+    }
+    Some(matches)
+}
+
+fn has_addresses(endpoint: &Endpoint) -> bool {
+    !endpoint.addresses.is_empty()
+}
+
+fn service_match(service: &Service) -> String {
+    let mut parts = Vec::new();
+    match service.proto {
+        Protocol::Tcp | Protocol::Udp => {
+            let proto = service.proto.to_string();
+            if !service.sports.is_empty() {
+                parts.push(format!("{proto} sport {}", ports(&service.sports)));
+            }
+            if !service.dports.is_empty() {
+                parts.push(format!("{proto} dport {}", ports(&service.dports)));
+            }
+            if parts.is_empty() {
+                parts.push(format!("meta l4proto {proto}"));
+            }
+        }
+        Protocol::Icmp | Protocol::Icmpv6 => {
+            let proto = if service.proto == Protocol::Icmp {
+                "icmp"
+            } else {
+                "icmpv6"
+            };
+            match service.icmp_type {
+                Some(icmp) => parts.push(format!("{proto} type {icmp}")),
+                None if proto == "icmp" => parts.push("meta l4proto icmp".to_owned()),
+                None => parts.push("meta l4proto ipv6-icmp".to_owned()),
+            }
+        }
+        Protocol::Number(number) => parts.push(format!("meta l4proto {number}")),
+    }
+    parts.join(" ")
+}
+
+fn rule_lines(model: &Model, rule: &Rule, chain: &str, families: [bool; 2]) -> Vec<String> {
+    let families: Vec<bool> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
+        .collect();
+    let address_sets: Vec<Vec<String>> = if has_addresses(&rule.source) || has_addresses(&rule.dest)
+    {
+        families
+            .iter()
+            .filter_map(|&ipv6| address_matches(rule, ipv6))
+            .collect()
+    } else {
+        vec![Vec::new()]
+    };
+    let services: Vec<Option<&Service>> = if rule.services.is_empty() {
+        vec![None]
+    } else {
+        rule.services
+            .iter()
+            .filter(|s| s.proto.only_ipv6().is_none_or(|v6| families.contains(&v6)))
+            .map(Some)
+            .collect()
+    };
+    let log = rule
+        .log
+        .map(|level| {
+            format!(
+                "{} ",
+                log_statement(model, chain, rule.verdict.keyword(), level)
+            )
+        })
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for addresses in &address_sets {
+        for service in &services {
+            let mut parts = addresses.clone();
+            parts.extend(service.map(service_match));
+            parts.push(format!("{log}{}", verdict_statement(rule.verdict)));
+            lines.push(format!(
+                "{}{}",
+                parts.join(" "),
+                comment(rule.comment.as_ref())
+            ));
+        }
+    }
+    lines
+}
+
+// ----- base chains -----
+
+fn zone_interfaces(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<&Interface> {
+    match zone {
+        ZoneId::Firewall => Vec::new(),
+        ZoneId::Zone(index) if model.zones[index].family.has(ipv6) => {
+            model.interfaces_of(index).collect()
+        }
+        ZoneId::Zone(_) => Vec::new(),
+    }
+}
+
+fn first_statements(model: &Model, loopback: &str) -> Vec<String> {
+    let mut first = vec![format!("{loopback} \"lo\" accept")];
+    if !model.has_family(true) {
+        first.push("meta nfproto ipv6 drop comment \"the model has no IPv6 zone\"".to_owned());
+    }
+    first
+}
+
+fn catch_all(model: &Model, hook: &str) -> Vec<String> {
+    vec![format!(
+        "{} jump rejection",
+        log_statement(model, hook, "REJECT", LogLevel::Info)
+    )]
+}
+
+/// One verdict-map line per family; one line for both when they agree.
+fn dispatch_lines(selector: &str, v4: Vec<String>, v6: Vec<String>) -> Vec<String> {
+    let line = |prefix: &str, elements: &[String]| {
+        format!("{prefix}{selector} vmap {{ {} }}", elements.join(", "))
+    };
+    if v4 == v6 && !v4.is_empty() {
+        return vec![line("", &v4)];
+    }
+    let mut lines = Vec::new();
+    if !v4.is_empty() {
+        lines.push(line("meta nfproto ipv4 ", &v4));
+    }
+    if !v6.is_empty() {
+        lines.push(line("meta nfproto ipv6 ", &v6));
+    }
+    lines
+}
+
+fn by_interface(model: &Model, selector: &str, outgoing: bool) -> Vec<String> {
+    let pairs = reachable_pairs(model);
+    let elements = |ipv6: bool| {
+        let mut elements = Vec::new();
+        for &(source, dest) in &pairs {
+            let (fw, zone) = if outgoing {
+                (source, dest)
+            } else {
+                (dest, source)
+            };
+            if fw != ZoneId::Firewall || zone == ZoneId::Firewall {
+                continue;
+            }
+            for interface in zone_interfaces(model, zone, ipv6) {
+                elements.push(format!(
+                    "{} : jump {}",
+                    quoted(&interface.physical),
+                    pair_name(model, source, dest)
+                ));
+            }
+        }
+        elements
+    };
+    dispatch_lines(selector, elements(false), elements(true))
+}
+
+fn input_chain(model: &Model) -> BaseChain {
+    BaseChain {
+        hook: "input",
+        first: first_statements(model, "iif"),
+        interfaces: interface_jumps(model, "in", "iifname"),
+        dispatch: by_interface(model, "iifname", false),
+        last: catch_all(model, "INPUT"),
+    }
+}
+
+fn output_chain(model: &Model) -> BaseChain {
+    BaseChain {
+        hook: "output",
+        first: first_statements(model, "oif"),
+        interfaces: interface_jumps(model, "out", "oifname"),
+        dispatch: by_interface(model, "oifname", true),
+        last: catch_all(model, "OUTPUT"),
+    }
+}
+
+fn forward_chain(model: &Model) -> BaseChain {
+    let pairs = reachable_pairs(model);
+    let elements = |ipv6: bool| {
+        let mut elements = Vec::new();
+        for &(source, dest) in pairs
+            .iter()
+            .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
+        {
+            for inbound in zone_interfaces(model, source, ipv6) {
+                for outbound in zone_interfaces(model, dest, ipv6) {
+                    if inbound.physical == outbound.physical && !inbound.routeback() {
+                        continue;
+                    }
+                    elements.push(format!(
+                        "{} . {} : jump {}",
+                        quoted(&inbound.physical),
+                        quoted(&outbound.physical),
+                        pair_name(model, source, dest)
+                    ));
+                }
+            }
+        }
+        elements
+    };
+    let dispatch = dispatch_lines("iifname . oifname", elements(false), elements(true));
+    let mut first = Vec::new();
+    if !model.has_family(true) {
+        first.push("meta nfproto ipv6 drop comment \"the model has no IPv6 zone\"".to_owned());
+    }
+    BaseChain {
+        hook: "forward",
+        first,
+        interfaces: interface_jumps(model, "fwd", "iifname"),
+        dispatch,
+        last: catch_all(model, "FORWARD"),
+    }
+}
+
+/// routefilter: drop packets whose source would not be routed back out of
+/// the interface they came in on (the kernel's rp_filter, strict mode);
+/// logmartians logs them first.
+fn prerouting(model: &Model) -> Vec<String> {
+    model
+        .interfaces
+        .iter()
+        .filter(|i| i.routefilter() && model.zones[i.zone].family.has_ipv4())
+        .map(|i| {
+            let log = if i.has(InterfaceOption::Logmartians(None)) || i.has(InterfaceOption::Logmartians(Some(1))) {
+                format!("{} ", log_statement(model, "martian", "DROP", LogLevel::Info))
+            } else {
+                String::new()
+            };
+            format!(
+                "iifname {} meta nfproto ipv4 ip saddr != 0.0.0.0 fib saddr . iif oif missing {log}drop",
+                quoted(&i.physical)
+            )
+        })
+        .collect()
+}
+
+// ----- NAT -----
+
+fn dnat_rule(model: &Model, dnat: &Dnat) -> String {
+    let ipv6 = dnat.is_ipv6();
+    let family = if ipv6 { "ip6" } else { "ip" };
+    let interfaces: Vec<&Interface> = model
+        .interfaces
+        .iter()
+        .filter(|i| {
+            dnat.source.zone.matches(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
+        })
+        .collect();
+    let mut parts = vec![format!("iifname {}", interface_set(interfaces.into_iter()))];
+    let sources: Vec<&IpNet> = dnat
+        .source
+        .addresses
+        .iter()
+        .filter(|a| is_ipv6(a) == ipv6)
+        .collect();
+    if !sources.is_empty() {
+        parts.push(format!("{family} saddr {}", address_set(&sources)));
+    }
+    parts.push(format!("{} dport {}", dnat.proto, ports(&dnat.dports)));
+    if let Some(level) = dnat.log {
+        let zone = match dnat.source.zone {
+            ZoneRef::One(id) => model.zone_name(id).to_owned(),
+            ZoneRef::All => "all".to_owned(),
+        };
+        parts.push(log_statement(model, &format!("{zone}_dnat"), "DNAT", level));
+    }
+    let target = match (dnat.to_port, ipv6) {
+        (Some(port), false) => format!("{}:{port}", dnat.to),
+        (Some(port), true) => format!("[{}]:{port}", dnat.to),
+        (None, _) => dnat.to.to_string(),
+    };
+    parts.push(format!("dnat {family} to {target}"));
+    format!("{}{}", parts.join(" "), comment(dnat.comment.as_ref()))
+}
+
+fn snat_rule(model: &Model, snat: &crate::model::Snat) -> String {
+    let interface = &model.interfaces[snat.interface];
+    let mut parts = vec![format!("oifname {}", quoted(&interface.physical))];
+    let ipv6 = match (snat.to, snat.sources.first()) {
+        (Some(to), _) => to.is_ipv6(),
+        (None, Some(net)) => is_ipv6(net),
+        (None, None) => !model.zones[interface.zone].family.has_ipv4(),
+    };
+    let family = if ipv6 { "ip6" } else { "ip" };
+    if snat.sources.is_empty() {
+        parts.push(format!(
+            "meta nfproto {}",
+            if ipv6 { "ipv6" } else { "ipv4" }
+        ));
+    } else {
+        let nets: Vec<&IpNet> = snat.sources.iter().collect();
+        parts.push(format!("{family} saddr {}", address_set(&nets)));
+    }
+    parts.push(match snat.to {
+        Some(to) => format!("snat {family} to {to}"),
+        None => "masquerade".to_owned(),
+    });
+    format!("{}{}", parts.join(" "), comment(snat.comment.as_ref()))
+}

@@ -1,0 +1,69 @@
+//! Golden files: every example, rendered by every backend, must match
+//! golden/<example>/<backend>/ byte for byte.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use fwgen::backend::{self, Backend};
+use fwgen::load::compile;
+use fwgen::source::Source;
+
+fn render(example: &str, backend: Backend) -> BTreeMap<String, String> {
+    let relative = format!("examples/{example}.toml");
+    let text = std::fs::read_to_string(common::root().join(&relative)).unwrap();
+    let model = compile(&Source::new(&relative, text)).unwrap_or_else(|f| panic!("{}", f.render()));
+    let files = backend::render(&model, backend).unwrap();
+    let again = backend::render(&model, backend).unwrap();
+    assert_eq!(files, again, "rendering is not deterministic");
+    files.into_iter().map(|f| (f.path, f.content)).collect()
+}
+
+fn check(example: &str, backend: Backend) {
+    let dir = common::root()
+        .join("golden")
+        .join(example)
+        .join(backend.name());
+    common::assert_tree(Path::new(&dir), &render(example, backend));
+}
+
+macro_rules! golden {
+    ($name:ident, $example:literal) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn shorewall() {
+                check($example, Backend::Shorewall);
+            }
+
+            #[test]
+            fn nftables() {
+                check($example, Backend::Nftables);
+            }
+        }
+    };
+}
+
+golden!(lxc_host, "lxc-host");
+golden!(two_interfaces, "two-interfaces");
+golden!(three_interfaces, "three-interfaces");
+golden!(port_forward, "port-forward");
+golden!(ipv6, "ipv6");
+golden!(shorewall4, "shorewall4");
+
+#[test]
+fn every_example_has_a_golden_case() {
+    let source = std::fs::read_to_string(common::root().join("tests/golden.rs")).unwrap();
+    for entry in std::fs::read_dir(common::root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                source.contains(&format!("\"{stem}\")")),
+                "examples/{stem}.toml has no golden! case"
+            );
+        }
+    }
+}
