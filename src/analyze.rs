@@ -877,7 +877,7 @@ impl Analyzer<'_> {
             }
             None => None,
         };
-        let to_port = self.to_port(entry.to_port.as_ref());
+        let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let (source, dest, to, proto, dports) = (source?, dest?, to?, proto??, dports?);
@@ -928,7 +928,7 @@ impl Analyzer<'_> {
         Some(net.addr())
     }
 
-    fn to_port(&mut self, raw: Option<&Spanned<i64>>) -> Option<Option<u16>> {
+    fn target_port(&mut self, raw: Option<&Spanned<i64>>) -> Option<Option<u16>> {
         let Some(raw) = raw else {
             return Some(None);
         };

@@ -122,3 +122,101 @@ pub fn scratch(name: &str) -> PathBuf {
     fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Fail loudly (never skip) when a tool the test needs is missing.
+pub fn require_tool(tool: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+        || Path::new("/usr/sbin").join(tool).is_file()
+        || Path::new("/sbin").join(tool).is_file();
+    assert!(
+        found,
+        "`{tool}` is missing: this test needs it. Install it with `apt-get install -y {package}` \
+         (the README's test command does this)."
+    );
+}
+
+/// Fail loudly when not root: namespaces and nft need it.
+pub fn require_root() {
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&uid.stdout).trim(),
+        "0",
+        "this test needs root (network namespaces, nft); run the README's test command as root"
+    );
+}
+
+/// Run a command, returning (success, stdout + stderr).
+pub fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+/// A network namespace, removed when dropped (also when the test fails).
+pub struct Netns {
+    pub name: String,
+}
+
+impl Netns {
+    pub fn new(name: &str) -> Netns {
+        let name = format!("fwgen-{name}-{}", std::process::id());
+        let _ = run("ip", &["netns", "del", &name]);
+        let (ok, out) = run("ip", &["netns", "add", &name]);
+        assert!(ok, "ip netns add {name} failed: {out}");
+        Netns { name }
+    }
+
+    /// Run a command inside the namespace.
+    pub fn exec(&self, args: &[&str]) -> (bool, String) {
+        let mut all = vec!["netns", "exec", self.name.as_str()];
+        all.extend_from_slice(args);
+        run("ip", &all)
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = run("ip", &["netns", "del", &self.name]);
+    }
+}
+
+/// The examples, by name (examples/<name>.toml).
+pub fn examples() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root().join("examples"))
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let stem = path.file_stem()?.to_string_lossy().into_owned();
+            (path.extension()? == "toml").then_some(stem)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Render an example with the real binary into `dir`.
+pub fn render_example(example: &str, backend: &str, dir: &Path) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(root())
+        .args([
+            "render",
+            "--backend",
+            backend,
+            "-c",
+            &format!("examples/{example}.toml"),
+            "--out",
+        ])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "render {example} ({backend}) failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -1,0 +1,88 @@
+//! nft judges the nftables backend: every example passes `nft -c`, then
+//! loads twice in a row into a throwaway network namespace, leaving one
+//! copy of every chain and a foreign table untouched.
+
+mod common;
+
+const FOREIGN: &str = "table inet foreign {\n\tchain keep {\n\t\ttype filter hook input priority 10; policy accept;\n\t\tcounter\n\t}\n}\n";
+
+fn chain_names(listing: &str) -> Vec<String> {
+    listing
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("chain "))
+        .map(|l| l.trim_end_matches(" {").to_owned())
+        .collect()
+}
+
+fn check(example: &str) {
+    common::require_root();
+    common::require_tool("nft", "nftables");
+    common::require_tool("ip", "iproute2");
+    let dir = common::scratch(&format!("nft-load-{example}"));
+    common::render_example(example, "nftables", &dir);
+    let file = dir.join("fwgen.nft");
+    let file = file.to_str().unwrap();
+    let (ok, out) = common::run("nft", &["-c", "-f", file]);
+    assert!(ok, "nft -c rejected {example}:\n{out}");
+
+    let netns = common::Netns::new(&format!("nft-{example}"));
+    let foreign = dir.join("foreign.nft");
+    std::fs::write(&foreign, FOREIGN).unwrap();
+    let (ok, out) = netns.exec(&["nft", "-f", foreign.to_str().unwrap()]);
+    assert!(ok, "loading the foreign table failed: {out}");
+    for attempt in 1..=2 {
+        let (ok, out) = netns.exec(&["nft", "-f", file]);
+        assert!(ok, "load {attempt} of {example} failed:\n{out}");
+    }
+    let (ok, listing) = netns.exec(&["nft", "list", "table", "inet", "fwgen"]);
+    assert!(ok, "nft list table failed: {listing}");
+    let chains = chain_names(&listing);
+    let mut unique = chains.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        chains.len(),
+        unique.len(),
+        "a chain appears twice after two loads:\n{listing}"
+    );
+    let rendered = std::fs::read_to_string(file).unwrap();
+    assert_eq!(
+        chains.len(),
+        chain_names(&rendered).len(),
+        "chains differ from the file:\n{listing}"
+    );
+    let (ok, listing) = netns.exec(&["nft", "list", "table", "inet", "foreign"]);
+    assert!(
+        ok && listing.contains("chain keep"),
+        "the foreign table did not survive:\n{listing}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+macro_rules! nft_load {
+    ($($name:ident => $example:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check($example);
+            }
+        )*
+
+        #[test]
+        fn every_example_is_loaded() {
+            let known = [$($example),*];
+            for example in common::examples() {
+                assert!(known.contains(&example.as_str()), "examples/{example}.toml is not loaded by nft");
+            }
+        }
+    };
+}
+
+nft_load! {
+    lxc_host => "lxc-host",
+    two_interfaces => "two-interfaces",
+    three_interfaces => "three-interfaces",
+    port_forward => "port-forward",
+    ipv6 => "ipv6",
+    shorewall4 => "shorewall4",
+}
