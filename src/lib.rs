@@ -12,4 +12,5 @@ pub mod emit;
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod plan;
 pub mod source;

@@ -1,11 +1,13 @@
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use fwgen::backend::{self, Backend};
-use fwgen::emit;
+use fwgen::backend::{self, Backend, OutputFile};
+use fwgen::emit::{self, Backup};
 use fwgen::load::{Failure, load};
+use fwgen::plan::{self, Color, Plan};
 
 /// fwgen: one typed model of a zone-based firewall, rendered into
 /// Shorewall's configuration or an equivalent nftables ruleset.
@@ -18,17 +20,74 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Render the model for a backend, to stdout or into a directory.
-    Render {
-        #[arg(long, value_enum)]
-        backend: BackendArg,
-        /// The model file.
-        #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
-        config: PathBuf,
-        /// Write the files into DIR instead of printing them.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
+    /// Render the model: to stdout, or into DIR after showing the diff.
+    Render(RenderArgs),
+    /// Show what `render --out DIR` would change (exit 0: nothing, 1: changes).
+    Diff(DiffArgs),
+    /// Write a starter fwgen.toml.
+    Init(InitArgs),
+    /// Print the analyzed model (for debugging fwgen).
+    #[command(hide = true)]
+    Dump(ModelArgs),
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// The model file.
+    #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
+    config: PathBuf,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    #[arg(long, value_enum)]
+    backend: BackendArg,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The directory the files go to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Colour the diff: auto (on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    #[arg(long, value_enum)]
+    backend: BackendArg,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Write into DIR (after the diff and a confirmation) instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write without asking (required without a terminal).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Show the diff and stop.
+    #[arg(long)]
+    dry_run: bool,
+    /// Exit 1 with the diff when DIR is not what the model renders (for CI).
+    #[arg(long)]
+    check: bool,
+    /// Replace files that lack fwgen's header (a backup is kept).
+    #[arg(long)]
+    force: bool,
+    /// Keep backups here instead of FILE.bak beside each file.
+    #[arg(long, value_name = "DIR")]
+    backup_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The starter model.
+    #[arg(long, value_enum, default_value = "lxc-host")]
+    template: Template,
+    /// Where to write it.
+    #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
+    config: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -46,53 +105,234 @@ impl From<BackendArg> for Backend {
     }
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    fn resolve(self) -> Color {
+        match self {
+            ColorArg::Always => Color::Always,
+            ColorArg::Never => Color::Never,
+            ColorArg::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+                Color::Never
+            }
+            ColorArg::Auto if std::io::stdout().is_terminal() => Color::Always,
+            ColorArg::Auto => Color::Never,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Template {
+    LxcHost,
+    TwoInterfaces,
+    ThreeInterfaces,
+    PortForward,
+    Ipv6,
+    Shorewall4,
+}
+
+impl Template {
+    fn text(self) -> &'static str {
+        match self {
+            Template::LxcHost => include_str!("../examples/lxc-host.toml"),
+            Template::TwoInterfaces => include_str!("../examples/two-interfaces.toml"),
+            Template::ThreeInterfaces => include_str!("../examples/three-interfaces.toml"),
+            Template::PortForward => include_str!("../examples/port-forward.toml"),
+            Template::Ipv6 => include_str!("../examples/ipv6.toml"),
+            Template::Shorewall4 => include_str!("../examples/shorewall4.toml"),
+        }
+    }
+}
+
+/// diff(1)'s exit codes: 0 same, 1 different, 2 trouble.
+const CHANGES: u8 = 1;
+const TROUBLE: u8 = 2;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Render {
-            backend,
-            config,
-            out,
-        } => render(backend.into(), &config, out.as_deref()),
+        Command::Render(args) => render(&args),
+        Command::Diff(args) => diff(&args),
+        Command::Init(args) => init(&args),
+        Command::Dump(args) => dump(&args),
     }
 }
 
 fn fail(failure: &Failure) -> ExitCode {
     eprint!("{}", failure.render());
-    ExitCode::from(2)
+    ExitCode::from(TROUBLE)
 }
 
-fn render(backend: Backend, config: &std::path::Path, out: Option<&std::path::Path>) -> ExitCode {
-    let (source, model) = match load(config) {
-        Ok(loaded) => loaded,
-        Err(failure) => return fail(&failure),
+fn trouble(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(TROUBLE)
+}
+
+/// Load, analyze and render; every error already reported on stderr.
+fn rendered(config: &Path, backend: Backend) -> Result<Vec<OutputFile>, ExitCode> {
+    let (source, model) = load(config).map_err(|failure| fail(&failure))?;
+    backend::render(&model, backend).map_err(|errors| {
+        fail(&Failure {
+            source: Some(source),
+            errors,
+        })
+    })
+}
+
+fn planned(config: &Path, backend: Backend, dir: &Path) -> Result<Plan, ExitCode> {
+    let files = rendered(config, backend)?;
+    plan::plan(dir, backend, &files)
+        .map_err(|e| trouble(&format!("cannot read {}: {e}", dir.display())))
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    let plan = match planned(&args.model.config, args.backend.into(), &args.out) {
+        Ok(plan) => plan,
+        Err(code) => return code,
     };
-    let files = match backend::render(&model, backend) {
-        Ok(files) => files,
-        Err(errors) => {
-            return fail(&Failure {
-                source: Some(source),
-                errors,
-            });
+    print!("{}", plan::unified(&plan, args.color.resolve()));
+    if plan.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(CHANGES)
+    }
+}
+
+fn render(args: &RenderArgs) -> ExitCode {
+    let Some(dir) = &args.out else {
+        if args.check || args.dry_run || args.force || args.yes || args.backup_dir.is_some() {
+            return trouble("--check, --dry-run, --yes, --force and --backup-dir need --out DIR");
         }
-    };
-    let Some(dir) = out else {
-        print!("{}", emit::to_stdout(&files));
-        return ExitCode::SUCCESS;
-    };
-    match emit::write_all(dir, &files) {
-        Ok(()) => {
-            for file in &files {
-                eprintln!("wrote {}", dir.join(&file.path).display());
+        return match rendered(&args.model.config, args.backend.into()) {
+            Ok(files) => {
+                print!("{}", emit::to_stdout(&files));
+                ExitCode::SUCCESS
             }
+            Err(code) => code,
+        };
+    };
+    let plan = match planned(&args.model.config, args.backend.into(), dir) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    print!("{}", plan::unified(&plan, args.color.resolve()));
+    if plan.is_empty() {
+        eprintln!("{} is up to date: nothing to write", dir.display());
+        return ExitCode::SUCCESS;
+    }
+    if args.check {
+        eprintln!(
+            "{} differs from what the model renders:\n{}",
+            dir.display(),
+            plan::summary(&plan)
+        );
+        return ExitCode::from(CHANGES);
+    }
+    write_plan(args, &plan)
+}
+
+fn write_plan(args: &RenderArgs, plan: &Plan) -> ExitCode {
+    let hand_written = plan.hand_written();
+    if !hand_written.is_empty() && !args.force {
+        let names: Vec<String> = hand_written
+            .iter()
+            .map(|e| plan.dir.join(&e.path).display().to_string())
+            .collect();
+        return trouble(&format!(
+            "refusing to overwrite files fwgen did not generate: {}\n  = hint: move them away, or pass --force (the old files are backed up)",
+            names.join(", ")
+        ));
+    }
+    if args.dry_run {
+        eprintln!(
+            "dry run: nothing written. Would change:\n{}",
+            plan::summary(plan)
+        );
+        return ExitCode::SUCCESS;
+    }
+    if !args.yes {
+        match confirm(plan) {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("nothing written");
+                return ExitCode::from(CHANGES);
+            }
+            Err(code) => return code,
+        }
+    }
+    let backup = args.backup_dir.clone().map_or(Backup::Beside, Backup::Dir);
+    match emit::apply(plan, &backup) {
+        Ok(()) => {
+            eprint!(
+                "wrote into {}:\n{}",
+                plan.dir.display(),
+                plan::summary(plan)
+            );
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!(
-                "error: cannot write into {}: {error}; nothing was changed",
-                dir.display()
-            );
-            ExitCode::from(2)
+        Err(error) => trouble(&format!(
+            "cannot write into {}: {error}; nothing was changed",
+            plan.dir.display()
+        )),
+    }
+}
+
+/// Ask on the terminal; default no. Without a terminal, refuse.
+fn confirm(plan: &Plan) -> Result<bool, ExitCode> {
+    if !std::io::stdin().is_terminal() {
+        return Err(trouble(
+            "no terminal to confirm on: pass --yes to write, or --dry-run to only see the diff",
+        ));
+    }
+    eprint!(
+        "{}Write these changes into {}? [y/N] ",
+        plan::summary(plan),
+        plan.dir.display()
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return Ok(false);
+    }
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+fn init(args: &InitArgs) -> ExitCode {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.config);
+    let mut file = match file {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return trouble(&format!(
+                "{} exists; fwgen init never overwrites a model",
+                args.config.display()
+            ));
         }
+        Err(e) => return trouble(&format!("cannot create {}: {e}", args.config.display())),
+    };
+    if let Err(e) = file.write_all(args.template.text().as_bytes()) {
+        return trouble(&format!("cannot write {}: {e}", args.config.display()));
+    }
+    eprintln!(
+        "wrote {}. Edit it, then see what it renders: fwgen diff --backend nftables --out DIR",
+        args.config.display()
+    );
+    ExitCode::SUCCESS
+}
+
+fn dump(args: &ModelArgs) -> ExitCode {
+    match load(&args.config) {
+        Ok((_, model)) => {
+            println!("{model:#?}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => fail(&failure),
     }
 }

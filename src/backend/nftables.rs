@@ -339,7 +339,17 @@ fn policy_comment(model: &Model, decision: Decision) -> String {
         }
         crate::model::DecisionOrigin::Policy(index) => {
             let policy = &model.policies[index];
-            format!("policy: {} (line {})", policy.action, policy.line)
+            let side = |zone: ZoneRef| match zone {
+                ZoneRef::All => "all".to_owned(),
+                ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
+                ZoneRef::One(id) => model.zone_name(id).to_owned(),
+            };
+            format!(
+                "policy: {} (from {} to {})",
+                policy.action,
+                side(policy.source),
+                side(policy.dest)
+            )
         }
     }
 }

@@ -212,6 +212,7 @@ pub fn render_example(example: &str, backend: &str, dir: &Path) {
             "--out",
         ])
         .arg(dir)
+        .arg("--yes")
         .output()
         .unwrap();
     assert!(

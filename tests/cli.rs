@@ -1,0 +1,472 @@
+//! The diff-before-write flow through the real binary: every path of
+//! `fwgen diff`, `fwgen render --out` and `fwgen init`.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::read_tree;
+
+fn fwgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+/// Run fwgen on a pseudo-terminal (util-linux `script`), typing `input`.
+fn fwgen_on_terminal(args: &[&str], input: &str, no_color: bool) -> (i32, String) {
+    common::require_tool("script", "bsdutils");
+    let command = std::iter::once(env!("CARGO_BIN_EXE_fwgen").to_owned())
+        .chain(args.iter().map(|a| format!("'{a}'")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script");
+    child
+        .current_dir(common::root())
+        .args(["-qec", &command, "/dev/null"]);
+    if no_color {
+        child.env("NO_COLOR", "1");
+    } else {
+        child.env_remove("NO_COLOR");
+    }
+    let mut child = child
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A scratch directory with a copy of an example model in it.
+struct Case {
+    dir: PathBuf,
+    model: String,
+    out: String,
+}
+
+impl Case {
+    fn new(name: &str, example: &str) -> Case {
+        let dir = common::scratch(&format!("cli-{name}"));
+        let model = dir.join("fwgen.toml");
+        fs::copy(
+            common::root().join(format!("examples/{example}.toml")),
+            &model,
+        )
+        .unwrap();
+        let out = dir.join("out");
+        fs::create_dir(&out).unwrap();
+        Case {
+            dir: dir.clone(),
+            model: model.to_string_lossy().into_owned(),
+            out: out.to_string_lossy().into_owned(),
+        }
+    }
+
+    fn out(&self) -> &Path {
+        Path::new(&self.out)
+    }
+
+    fn run(&self, command: &str, backend: &str, extra: &[&str]) -> Output {
+        let mut args = vec![
+            command,
+            "--backend",
+            backend,
+            "-c",
+            &self.model,
+            "--out",
+            &self.out,
+        ];
+        args.extend_from_slice(extra);
+        fwgen(&args)
+    }
+
+    fn edit_model(&self, from: &str, to: &str) {
+        let model = fs::read_to_string(&self.model).unwrap();
+        assert!(model.contains(from), "the model has no `{from}`");
+        fs::write(&self.model, model.replacen(from, to, 1)).unwrap();
+    }
+}
+
+impl Drop for Case {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn first_render_shows_new_files_and_writes_them() {
+    for backend in ["shorewall", "nftables"] {
+        let case = Case::new(&format!("new-{backend}"), "lxc-host");
+        let diff = case.run("diff", backend, &["--color", "never"]);
+        assert_eq!(diff.status.code(), Some(1));
+        assert!(
+            text(&diff.stdout).contains("--- /dev/null"),
+            "{}",
+            text(&diff.stdout)
+        );
+        assert!(read_tree(case.out()).is_empty(), "diff wrote something");
+        let render = case.run("render", backend, &["--yes"]);
+        assert_eq!(render.status.code(), Some(0), "{}", text(&render.stderr));
+        assert!(text(&render.stderr).contains(": new"));
+        let written = read_tree(case.out());
+        assert!(!written.is_empty());
+        for path in written.keys() {
+            let mode = fs::metadata(case.out().join(path)).unwrap().mode() & 0o777;
+            assert_eq!(mode, 0o644, "{path} was created with mode {mode:o}");
+        }
+    }
+}
+
+#[test]
+fn no_change_writes_nothing() {
+    for backend in ["shorewall", "nftables"] {
+        let case = Case::new(&format!("same-{backend}"), "lxc-host");
+        assert!(case.run("render", backend, &["--yes"]).status.success());
+        let before = read_tree(case.out());
+        let diff = case.run("diff", backend, &[]);
+        assert_eq!(diff.status.code(), Some(0));
+        assert!(diff.stdout.is_empty());
+        let render = case.run("render", backend, &["--yes"]);
+        assert_eq!(render.status.code(), Some(0));
+        assert!(
+            text(&render.stderr).contains("up to date"),
+            "{}",
+            text(&render.stderr)
+        );
+        assert_eq!(read_tree(case.out()), before);
+        let check = case.run("render", backend, &["--check"]);
+        assert_eq!(check.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn change_is_shown_then_written_with_a_backup() {
+    for backend in ["shorewall", "nftables"] {
+        let case = Case::new(&format!("change-{backend}"), "lxc-host");
+        assert!(case.run("render", backend, &["--yes"]).status.success());
+        case.edit_model(
+            "source = \"net\"\ndest = \"all\"\naction = \"DROP\"",
+            "source = \"net\"\ndest = \"all\"\naction = \"REJECT\"",
+        );
+        let diff = case.run("diff", backend, &["--color", "never"]);
+        assert_eq!(diff.status.code(), Some(1));
+        let shown = text(&diff.stdout);
+        assert!(
+            shown
+                .lines()
+                .any(|l| l.starts_with('-') && l.contains("DROP")),
+            "{shown}"
+        );
+        assert!(
+            shown
+                .lines()
+                .any(|l| l.starts_with('+') && l.contains("REJECT")),
+            "{shown}"
+        );
+        let check = case.run("render", backend, &["--check"]);
+        assert_eq!(check.status.code(), Some(1));
+        let before = read_tree(case.out());
+        assert!(case.run("render", backend, &["--yes"]).status.success());
+        let after = read_tree(case.out());
+        let backups: Vec<&String> = after.keys().filter(|k| k.ends_with(".bak")).collect();
+        assert!(!backups.is_empty(), "no backup kept: {:?}", after.keys());
+        for backup in backups {
+            let original = backup.trim_end_matches(".bak");
+            assert_eq!(
+                after[backup], before[original],
+                "{backup} is not the previous {original}"
+            );
+        }
+        assert_eq!(case.run("diff", backend, &[]).status.code(), Some(0));
+    }
+}
+
+#[test]
+fn backup_dir_holds_the_previous_files() {
+    let case = Case::new("backup-dir", "lxc-host");
+    assert!(case.run("render", "shorewall", &["--yes"]).status.success());
+    let before = read_tree(case.out());
+    case.edit_model("log = \"info\"", "log = \"notice\"");
+    let backups = case.dir.join("backups");
+    let render = case.run(
+        "render",
+        "shorewall",
+        &["--yes", "--backup-dir", backups.to_str().unwrap()],
+    );
+    assert!(render.status.success(), "{}", text(&render.stderr));
+    let saved = read_tree(&backups);
+    assert_eq!(saved["shorewall/policy"], before["shorewall/policy"]);
+    assert!(!read_tree(case.out()).keys().any(|k| k.ends_with(".bak")));
+}
+
+#[test]
+fn stale_generated_file_is_removed_and_unknown_files_kept() {
+    let case = Case::new("stale", "shorewall4");
+    assert!(case.run("render", "shorewall", &["--yes"]).status.success());
+    let params = case.out().join("shorewall/params");
+    fs::write(&params, "NET_IF=wlan0\n").unwrap();
+    case.edit_model("version = 4", "version = 5");
+    let diff = case.run("diff", "shorewall", &["--color", "never"]);
+    assert_eq!(diff.status.code(), Some(1));
+    let shown = text(&diff.stdout);
+    assert!(
+        shown.contains("+++ /dev/null"),
+        "the stale masq is not shown: {shown}"
+    );
+    assert!(
+        !shown.contains("params"),
+        "an unknown file is in the diff: {shown}"
+    );
+    assert!(case.run("render", "shorewall", &["--yes"]).status.success());
+    let after = read_tree(case.out());
+    assert!(!after.contains_key("shorewall/masq"), "masq is still there");
+    assert!(after.contains_key("shorewall/masq.bak"));
+    assert!(after.contains_key("shorewall/snat"));
+    assert_eq!(
+        after["shorewall/params"], "NET_IF=wlan0\n",
+        "an admin's file was touched"
+    );
+}
+
+#[test]
+fn hand_written_file_is_refused_then_replaced_with_force() {
+    let case = Case::new("hand", "lxc-host");
+    fs::create_dir(case.out().join("shorewall")).unwrap();
+    let rules = case.out().join("shorewall/rules");
+    fs::write(&rules, "ACCEPT net $FW tcp 22\n").unwrap();
+    let refused = case.run("render", "shorewall", &["--yes"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("refusing to overwrite"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(read_tree(case.out()).len(), 1, "something was written");
+    let forced = case.run("render", "shorewall", &["--yes", "--force"]);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert_eq!(
+        fs::read_to_string(case.out().join("shorewall/rules.bak")).unwrap(),
+        "ACCEPT net $FW tcp 22\n"
+    );
+    assert!(
+        fs::read_to_string(&rules)
+            .unwrap()
+            .contains("Generated by fwgen")
+    );
+}
+
+#[test]
+fn mode_and_owner_of_replaced_files_are_kept() {
+    let case = Case::new("mode", "lxc-host");
+    assert!(case.run("render", "nftables", &["--yes"]).status.success());
+    let file = case.out().join("fwgen.nft");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(&file, Some(4321), Some(4322)).unwrap();
+    case.edit_model("log = \"info\"", "log = \"notice\"");
+    assert!(case.run("render", "nftables", &["--yes"]).status.success());
+    let meta = fs::metadata(&file).unwrap();
+    assert_eq!(meta.mode() & 0o777, 0o600);
+    assert_eq!((meta.uid(), meta.gid()), (4321, 4322));
+}
+
+#[test]
+fn confirmation_answered_no_writes_nothing() {
+    let case = Case::new("answer-no", "lxc-host");
+    let args = [
+        "render",
+        "--backend",
+        "shorewall",
+        "-c",
+        &case.model,
+        "--out",
+        &case.out,
+    ];
+    let (code, screen) = fwgen_on_terminal(&args, "n\n", false);
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("[y/N]"), "no question asked: {screen}");
+    assert!(read_tree(case.out()).is_empty());
+    let (code, _) = fwgen_on_terminal(&args, "\n", false);
+    assert_eq!(code, 1, "the default answer must be no");
+    assert!(read_tree(case.out()).is_empty());
+    let (code, screen) = fwgen_on_terminal(&args, "y\n", false);
+    assert_eq!(code, 0, "{screen}");
+    assert!(!read_tree(case.out()).is_empty());
+}
+
+#[test]
+fn no_terminal_without_yes_is_refused() {
+    let case = Case::new("no-terminal", "lxc-host");
+    let output = case.run("render", "nftables", &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("--yes"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(read_tree(case.out()).is_empty());
+}
+
+#[test]
+fn dry_run_shows_the_diff_and_stops() {
+    let case = Case::new("dry-run", "lxc-host");
+    let output = case.run("render", "shorewall", &["--dry-run", "--color", "never"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).contains("+++ "));
+    assert!(read_tree(case.out()).is_empty());
+}
+
+#[test]
+fn vanished_directory_is_an_error_and_nothing_is_created() {
+    let case = Case::new("vanished", "lxc-host");
+    let gone = case.dir.join("gone");
+    for command in ["diff", "render"] {
+        let output = fwgen(
+            &[
+                command,
+                "--backend",
+                "shorewall",
+                "-c",
+                &case.model,
+                "--out",
+                gone.to_str().unwrap(),
+                "--yes",
+            ][..if command == "diff" { 7 } else { 8 }],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{command}: {}",
+            text(&output.stderr)
+        );
+        assert!(!gone.exists(), "{command} created the directory");
+    }
+}
+
+#[test]
+fn failure_while_staging_leaves_the_directory_as_it_was() {
+    let case = Case::new("staging", "ipv6");
+    assert!(case.run("render", "shorewall", &["--yes"]).status.success());
+    case.edit_model("log = \"info\"", "log = \"notice\"");
+    // shorewall6/ becomes a file: staging the IPv6 files must fail after the
+    // IPv4 files were staged.
+    let v6 = case.out().join("shorewall6");
+    fs::remove_dir_all(&v6).unwrap();
+    fs::write(&v6, "in the way\n").unwrap();
+    let before = read_tree(case.out());
+    let output = case.run("render", "shorewall", &["--yes"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("nothing was changed"));
+    let after = read_tree(case.out());
+    assert_eq!(after, before, "the directory changed");
+    let leftovers: Vec<String> = fs::read_dir(case.out().join("shorewall"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn read_only_directory_is_an_error_and_unchanged() {
+    common::require_root();
+    let case = Case::new("read-only", "lxc-host");
+    assert!(case.run("render", "nftables", &["--yes"]).status.success());
+    let before = read_tree(case.out());
+    case.edit_model("log = \"info\"", "log = \"notice\"");
+    let (ok, out) = common::run("mount", &["-o", "bind,ro", &case.out, &case.out]);
+    assert!(ok, "cannot bind-mount read-only: {out}");
+    let output = case.run("render", "nftables", &["--yes"]);
+    let _ = common::run("umount", &[&case.out]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert_eq!(read_tree(case.out()), before);
+}
+
+#[test]
+fn colour_follows_the_flag_the_terminal_and_no_color() {
+    let case = Case::new("colour", "lxc-host");
+    let always = case.run("diff", "nftables", &["--color", "always"]);
+    assert!(
+        text(&always.stdout).contains("\x1b[32m"),
+        "no colour with --color always"
+    );
+    let never = case.run("diff", "nftables", &["--color", "never"]);
+    assert!(!text(&never.stdout).contains('\x1b'));
+    let piped = case.run("diff", "nftables", &[]);
+    assert!(!text(&piped.stdout).contains('\x1b'), "colour on a pipe");
+    let args = [
+        "diff",
+        "--backend",
+        "nftables",
+        "-c",
+        &case.model,
+        "--out",
+        &case.out,
+    ];
+    let (_, screen) = fwgen_on_terminal(&args, "", false);
+    assert!(screen.contains("\x1b[32m"), "no colour on a terminal");
+    let (_, screen) = fwgen_on_terminal(&args, "", true);
+    assert!(!screen.contains("\x1b[32m"), "colour despite NO_COLOR");
+}
+
+#[test]
+fn diff_exit_codes_follow_diff() {
+    let case = Case::new("exit-codes", "lxc-host");
+    assert_eq!(case.run("diff", "shorewall", &[]).status.code(), Some(1));
+    assert!(case.run("render", "shorewall", &["--yes"]).status.success());
+    assert_eq!(case.run("diff", "shorewall", &[]).status.code(), Some(0));
+    case.edit_model("zone = \"net\"", "zone = \"nett\"");
+    assert_eq!(case.run("diff", "shorewall", &[]).status.code(), Some(2));
+    assert_eq!(
+        case.run("render", "shorewall", &["--check"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn init_writes_a_starter_model_once() {
+    let dir = common::scratch("cli-init");
+    let model = dir.join("fwgen.toml");
+    let model = model.to_str().unwrap();
+    let first = fwgen(&["init", "--template", "two-interfaces", "-c", model]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let written = fs::read_to_string(model).unwrap();
+    assert_eq!(
+        written,
+        fs::read_to_string(common::root().join("examples/two-interfaces.toml")).unwrap()
+    );
+    fs::write(model, "# mine\n").unwrap();
+    let second = fwgen(&["init", "-c", model]);
+    assert_eq!(second.status.code(), Some(2));
+    assert_eq!(fs::read_to_string(model).unwrap(), "# mine\n");
+    let rendered = fwgen(&[
+        "render",
+        "--backend",
+        "nftables",
+        "-c",
+        &dir.join("missing.toml").to_string_lossy(),
+    ]);
+    assert_eq!(rendered.status.code(), Some(2));
+    let _ = fs::remove_dir_all(&dir);
+}
