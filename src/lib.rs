@@ -10,6 +10,7 @@ pub mod backend;
 pub mod config;
 pub mod emit;
 pub mod error;
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod plan;

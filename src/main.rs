@@ -24,6 +24,8 @@ enum Command {
     Render(RenderArgs),
     /// Show what `render --out DIR` would change (exit 0: nothing, 1: changes).
     Diff(DiffArgs),
+    /// Explain the verdict the model gives one new connection, and why.
+    Explain(ExplainArgs),
     /// Write a starter fwgen.toml.
     Init(InitArgs),
     /// Print the analyzed model (for debugging fwgen).
@@ -78,6 +80,31 @@ struct RenderArgs {
     backup_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Where the connection starts: ZONE, $FW, ZONE:ADDR or ADDR.
+    #[arg(long, value_name = "ZONE[:ADDR]")]
+    from: String,
+    /// Where it goes: ZONE, $FW, ZONE:ADDR or ADDR.
+    #[arg(long, value_name = "ZONE[:ADDR]")]
+    to: String,
+    /// tcp, udp, icmp, icmpv6, all or a number.
+    #[arg(long, default_value = "tcp")]
+    proto: String,
+    #[arg(long)]
+    dport: Option<u16>,
+    #[arg(long)]
+    sport: Option<u16>,
+    /// ICMP type, by name or number (with --proto icmp or icmpv6).
+    #[arg(long)]
+    icmp_type: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -158,6 +185,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Render(args) => render(&args),
         Command::Diff(args) => diff(&args),
+        Command::Explain(args) => explain(&args),
         Command::Init(args) => init(&args),
         Command::Dump(args) => dump(&args),
     }
@@ -300,6 +328,65 @@ fn confirm(plan: &Plan) -> Result<bool, ExitCode> {
         return Ok(false);
     }
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+fn explain(args: &ExplainArgs) -> ExitCode {
+    let (_, model) = match load(&args.model.config) {
+        Ok(loaded) => loaded,
+        Err(failure) => return fail(&failure),
+    };
+    let query = match explain_query(&model, args) {
+        Ok(query) => query,
+        Err(message) => return trouble(&message),
+    };
+    match fwgen::explain::explain(&model, &query) {
+        Ok(answer) if args.json => {
+            println!("{}", answer.json(&model));
+            ExitCode::SUCCESS
+        }
+        Ok(answer) => {
+            print!("{}", answer.text(&model));
+            ExitCode::SUCCESS
+        }
+        Err(error) => trouble(&error.to_string()),
+    }
+}
+
+fn explain_query(
+    model: &fwgen::model::Model,
+    args: &ExplainArgs,
+) -> Result<fwgen::explain::Query, String> {
+    use fwgen::explain::{Query, parse_place, parse_protocol};
+    use fwgen::model::{IcmpType, Protocol};
+    let proto = parse_protocol(&args.proto)?;
+    let has_ports = proto.is_some_and(Protocol::has_ports);
+    if (args.dport.is_some() || args.sport.is_some()) && !has_ports {
+        return Err(format!(
+            "--dport/--sport: ports need --proto tcp or udp, not {}",
+            args.proto
+        ));
+    }
+    let icmp_type = match &args.icmp_type {
+        None => None,
+        Some(text) => {
+            let ipv6 = match proto {
+                Some(Protocol::Icmp) => false,
+                Some(Protocol::Icmpv6) => true,
+                _ => return Err("--icmp-type: needs --proto icmp or icmpv6".to_owned()),
+            };
+            let parsed = IcmpType::parse(text, ipv6)
+                .ok_or_else(|| format!("--icmp-type: unknown ICMP type `{text}`"))?;
+            Some(parsed.number)
+        }
+    };
+    Ok(Query {
+        from: parse_place(model, &args.from, "--from")?,
+        to: parse_place(model, &args.to, "--to")?,
+        proto,
+        dport: args.dport,
+        sport: args.sport,
+        icmp_type,
+    })
 }
 
 fn init(args: &InitArgs) -> ExitCode {
