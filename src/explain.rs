@@ -147,11 +147,7 @@ fn place_or(model: &Model, address: IpAddr, argument: &'static str) -> Result<Zo
 
 /// The interface a zone's traffic uses for an address: the one whose
 /// networks hold it, else the zone's first interface.
-fn interface_for<'a>(
-    model: &'a Model,
-    zone: ZoneId,
-    address: Option<IpAddr>,
-) -> Option<&'a Interface> {
+fn interface_for(model: &Model, zone: ZoneId, address: Option<IpAddr>) -> Option<&Interface> {
     let ZoneId::Zone(index) = zone else {
         return None;
     };
@@ -494,7 +490,7 @@ impl Explanation {
             Decider::IntraZone => ("intra-zone", None),
             Decider::CatchAll { .. } => ("catch-all", None),
         };
-        let nat: Vec<serde_json::Value> = self.nat.iter().map(|n| nat_json(n)).collect();
+        let nat: Vec<serde_json::Value> = self.nat.iter().map(nat_json).collect();
         serde_json::json!({
             "verdict": self.verdict.keyword(),
             "decided_by": {
