@@ -50,6 +50,8 @@ pub enum Decider {
     Policy { line: usize },
     /// A zone's traffic to itself.
     IntraZone,
+    /// ICMPv6 that IPv6 needs (RFC 4890), accepted before a DROP or REJECT.
+    NeededIcmpv6,
     /// No zone pair claims the connection (end of INPUT, FORWARD or OUTPUT).
     CatchAll { hook: &'static str },
 }
@@ -251,7 +253,39 @@ fn hook(source: ZoneId, dest: ZoneId) -> &'static str {
     }
 }
 
+/// ICMPv6 types Shorewall6's AllowICMPs accepts, and those it accepts
+/// from link-local sources only.
+const NEEDED_ICMPV6: &[u8] = &[1, 2, 3, 4, 133, 134, 135, 136, 137, 141, 142, 148, 149];
+const LINK_LOCAL_ICMPV6: &[u8] = &[130, 131, 132, 143, 151, 152, 153];
+
+fn needed_icmpv6(packet: &Packet) -> bool {
+    let link_local = packet.saddr.is_some_and(|a| match a {
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+        IpAddr::V4(_) => false,
+    });
+    packet.ipv6
+        && packet.proto == Some(Protocol::Icmpv6)
+        && packet.icmp_type.is_some_and(|t| {
+            NEEDED_ICMPV6.contains(&t) || (link_local && LINK_LOCAL_ICMPV6.contains(&t))
+        })
+}
+
 fn filter(
+    model: &Model,
+    source: ZoneId,
+    dest: ZoneId,
+    packet: &Packet,
+) -> (Verdict, Decider, Option<String>) {
+    let (verdict, decider, chain) = filter_chains(model, source, dest, packet);
+    let refused =
+        verdict != Verdict::Accept && !matches!(decider, Decider::Rule { .. } | Decider::NoIpv6);
+    if refused && model.has_family(true) && needed_icmpv6(packet) {
+        return (Verdict::Accept, Decider::NeededIcmpv6, chain);
+    }
+    (verdict, decider, chain)
+}
+
+fn filter_chains(
     model: &Model,
     source: ZoneId,
     dest: ZoneId,
@@ -305,8 +339,9 @@ fn dhcp_option(
     egress: Option<&Interface>,
     packet: &Packet,
 ) -> Option<Decider> {
+    let ports = if packet.ipv6 { 546..=547 } else { 67..=68 };
     let dhcp_port =
-        packet.proto == Some(Protocol::Udp) && packet.dport.is_some_and(|p| (67..=68).contains(&p));
+        packet.proto == Some(Protocol::Udp) && packet.dport.is_some_and(|p| ports.contains(&p));
     if !dhcp_port {
         return None;
     }
@@ -471,6 +506,9 @@ impl Explanation {
             Decider::Rule { line } => format!("the rule at {file}:{line}"),
             Decider::Policy { line } => format!("the policy at {file}:{line}"),
             Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
+            Decider::NeededIcmpv6 => {
+                "ICMPv6 that IPv6 needs (RFC 4890) passes before a DROP or REJECT".to_owned()
+            }
             Decider::CatchAll { hook } => format!(
                 "no zone pair claims it: the end of {hook} rejects (logged {}:{hook}:REJECT:)",
                 model.firewall.log_prefix
@@ -488,6 +526,7 @@ impl Explanation {
             Decider::Rule { line } => ("rule", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),
+            Decider::NeededIcmpv6 => ("needed-icmpv6", None),
             Decider::CatchAll { .. } => ("catch-all", None),
         };
         let nat: Vec<serde_json::Value> = self.nat.iter().map(nat_json).collect();

@@ -28,6 +28,8 @@ struct RulesetFile<'a> {
     tcpflags: Vec<&'static str>,
     smurfs: Vec<&'static str>,
     reject: Vec<&'static str>,
+    /// The ICMPv6 IPv6 needs (Shorewall6's AllowICMPs), empty without IPv6.
+    allowicmps: Vec<&'static str>,
     /// Interface chains (`wlan0-in`, ...): options applied before dispatch.
     interface_chains: Vec<Chain>,
     /// One chain per zone pair: its rules in order, then its policy.
@@ -78,6 +80,15 @@ const SMURFS: &[&str] = &[
     "ip6 saddr ff00::/8 drop",
 ];
 
+/// Shorewall6's AllowICMPs action (RFC 4890), run before every DROP or
+/// REJECT policy and catch-all of IPv6 traffic.
+const ALLOWICMPS: &[&str] = &[
+    "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, ind-neighbor-solicit, ind-neighbor-advert, 148, 149 } accept",
+    "ip6 saddr fe80::/10 icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report, 151, 152, 153 } accept",
+];
+
+const ALLOWICMPS_JUMP: &str = "meta l4proto ipv6-icmp jump allowicmps";
+
 const REJECT: &[&str] = &[
     "fib saddr type broadcast drop",
     "ip saddr 224.0.0.0/4 drop",
@@ -107,6 +118,11 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
             Vec::new()
         },
         reject: REJECT.to_vec(),
+        allowicmps: if model.has_family(true) {
+            ALLOWICMPS.to_vec()
+        } else {
+            Vec::new()
+        },
         interface_chains: interface_chains(model),
         pair_chains: pair_chains(model),
         base_chains: vec![
@@ -183,22 +199,40 @@ fn interface_chain_name(interface: &Interface, hook: &str) -> String {
     format!("{hook}-{}", interface.physical)
 }
 
+/// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
+/// 546-547 (DHCPv6, as Shorewall6).
+fn dhcp_ports(model: &Model, interface: &Interface) -> Vec<&'static str> {
+    let family = model.zones[interface.zone].family;
+    match (family.has_ipv4(), family.has_ipv6()) {
+        (true, true) => vec![
+            "meta nfproto ipv4 udp dport 67-68",
+            "meta nfproto ipv6 udp dport 546-547",
+        ],
+        (false, true) => vec!["udp dport 546-547"],
+        _ => vec!["udp dport 67-68"],
+    }
+}
+
 /// Options applied to packets entering (hook "in" and "fwd") or leaving
 /// ("out") an interface, in Shorewall's order: smurfs, dhcp, tcpflags.
-fn interface_rules(interface: &Interface, hook: &str) -> Vec<String> {
+fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<String> {
     let mut rules = Vec::new();
     let incoming = hook != "out";
     if incoming && interface.has(InterfaceOption::Nosmurfs) {
         rules.push("ct state new,invalid,untracked jump smurfs".to_owned());
     }
     if interface.dhcp() {
-        match hook {
-            "fwd" if interface.routeback() => rules.push(format!(
-                "oifname {} udp dport 67-68 accept",
-                quoted(&interface.physical)
-            )),
-            "fwd" => {}
-            _ => rules.push("udp dport 67-68 accept".to_owned()),
+        for ports in dhcp_ports(model, interface) {
+            match hook {
+                "fwd" if interface.routeback() => {
+                    rules.push(format!(
+                        "oifname {} {ports} accept",
+                        quoted(&interface.physical)
+                    ));
+                }
+                "fwd" => {}
+                _ => rules.push(format!("{ports} accept")),
+            }
         }
     }
     if incoming && interface.has(InterfaceOption::Tcpflags) {
@@ -211,7 +245,7 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
     let mut chains = Vec::new();
     for hook in ["in", "fwd", "out"] {
         for interface in &model.interfaces {
-            let rules = interface_rules(interface, hook);
+            let rules = interface_rules(model, interface, hook);
             if !rules.is_empty() {
                 let options: Vec<String> =
                     interface.options.iter().map(ToString::to_string).collect();
@@ -232,7 +266,7 @@ fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
     let elements: Vec<String> = model
         .interfaces
         .iter()
-        .filter(|i| !interface_rules(i, hook).is_empty())
+        .filter(|i| !interface_rules(model, i, hook).is_empty())
         .map(|i| {
             format!(
                 "{} : jump {}",
@@ -322,7 +356,8 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
             }
             let decision = model.matrix.get(pair.0, pair.1);
             let comment = decision.map_or(String::new(), |d| policy_comment(model, d));
-            rules.extend(decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d)));
+            let ipv6 = pair_families(model, pair)[1];
+            rules.extend(decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d, ipv6)));
             Chain {
                 name,
                 comment,
@@ -354,7 +389,7 @@ fn policy_comment(model: &Model, decision: Decision) -> String {
     }
 }
 
-fn policy_lines(model: &Model, chain: &str, decision: Decision) -> Vec<String> {
+fn policy_lines(model: &Model, chain: &str, decision: Decision, ipv6: bool) -> Vec<String> {
     let verdict = match decision.action {
         PolicyAction::Accept => "accept",
         PolicyAction::Drop => "drop",
@@ -362,13 +397,18 @@ fn policy_lines(model: &Model, chain: &str, decision: Decision) -> Vec<String> {
         // Without nested zones a CONTINUE pair falls through to the catch-all.
         PolicyAction::Continue => return Vec::new(),
     };
+    let mut lines = Vec::new();
+    if ipv6 && decision.action != PolicyAction::Accept {
+        lines.push(ALLOWICMPS_JUMP.to_owned());
+    }
     let log = decision
         .log
         .map(|level| log_statement(model, chain, decision.action.keyword(), level));
-    match log {
-        Some(log) => vec![format!("{log} {verdict}")],
-        None => vec![verdict.to_owned()],
-    }
+    lines.push(match log {
+        Some(log) => format!("{log} {verdict}"),
+        None => verdict.to_owned(),
+    });
+    lines
 }
 
 /// The filter rule that lets a port-forwarded connection through.
@@ -540,10 +580,15 @@ fn first_statements(model: &Model, loopback: &str) -> Vec<String> {
 }
 
 fn catch_all(model: &Model, hook: &str) -> Vec<String> {
-    vec![format!(
+    let mut lines = Vec::new();
+    if model.has_family(true) {
+        lines.push(ALLOWICMPS_JUMP.to_owned());
+    }
+    lines.push(format!(
         "{} jump rejection",
         log_statement(model, hook, "REJECT", LogLevel::Info)
-    )]
+    ));
+    lines
 }
 
 /// One verdict-map line per family; one line for both when they agree.

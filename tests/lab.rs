@@ -1,0 +1,199 @@
+//! The lab: for every example, Shorewall's compiled firewall and the
+//! nftables ruleset are loaded into a network namespace in turn, real
+//! packets are sent between every ordered pair of hosts (the firewall
+//! included), and the verdicts, the host reached and the source address
+//! seen must equal what `fwgen explain` says. Any disagreement fails the
+//! test and prints the whole matrix.
+//!
+//! Needs root, iproute2, nftables, shorewall, shorewall6, dnsmasq-base,
+//! busybox, ethtool and iputils-ping (tests/run installs them).
+
+mod common;
+
+#[path = "lab/contest.rs"]
+mod contest;
+#[path = "lab/probe.rs"]
+mod probe;
+#[path = "lab/topology.rs"]
+mod topology;
+
+use contest::{Contestant, Round, contest};
+use fwgen::backend::{self, Backend};
+use fwgen::load::compile;
+use fwgen::model::Model;
+use fwgen::source::Source;
+
+fn model(example: &str) -> Model {
+    let relative = format!("examples/{example}.toml");
+    let text = std::fs::read_to_string(common::root().join(&relative)).unwrap();
+    compile(&Source::new(&relative, text)).unwrap_or_else(|f| panic!("{}", f.render()))
+}
+
+fn require_lab() {
+    common::require_root();
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("nft", "nftables"),
+        ("shorewall", "shorewall"),
+        ("shorewall6", "shorewall6"),
+        ("dnsmasq", "dnsmasq-base"),
+        ("busybox", "busybox"),
+        ("ethtool", "ethtool"),
+        ("ping", "iputils-ping"),
+        ("timeout", "coreutils"),
+    ] {
+        common::require_tool(tool, package);
+    }
+}
+
+fn nftables_ruleset(model: &Model) -> String {
+    backend::render(model, Backend::Nftables)
+        .expect("render")
+        .remove(0)
+        .content
+}
+
+/// The matrix: one line per probe, `!!` where the columns disagree.
+fn table(example: &str, rounds: &[(&str, &Round)]) -> (String, usize) {
+    let first = rounds[0].1;
+    let mut out = format!(
+        "lab matrix for {example}: probe | explain | {}\n",
+        rounds
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let mut disagreements = 0;
+    for (index, probe) in first.probes.iter().enumerate() {
+        let expected = &first.expected[index];
+        let agree = rounds.iter().all(|(_, round)| {
+            &round.outcomes[index] == expected && &round.expected[index] == expected
+        });
+        if !agree {
+            disagreements += 1;
+        }
+        let cells: Vec<String> = rounds
+            .iter()
+            .map(|(_, round)| round.outcomes[index].short())
+            .collect();
+        out.push_str(&format!(
+            "{} {} | {} | {}\n",
+            if agree { "  " } else { "!!" },
+            probe.describe(),
+            expected.short(),
+            cells.join(" | ")
+        ));
+    }
+    out.push_str(&format!(
+        "{} probes, {disagreements} disagreements\n",
+        first.probes.len()
+    ));
+    (out, disagreements)
+}
+
+fn lab(example: &str) {
+    require_lab();
+    let model = model(example);
+    let dir = common::scratch(&format!("lab-{example}"));
+    let shorewall = contest(&model, example, &Contestant::Shorewall, &dir);
+    let nftables = contest(
+        &model,
+        example,
+        &Contestant::Nftables(nftables_ruleset(&model)),
+        &dir,
+    );
+    assert_eq!(shorewall.probes.len(), nftables.probes.len());
+    let (matrix, disagreements) = table(
+        example,
+        &[("shorewall", &shorewall), ("nftables", &nftables)],
+    );
+    assert!(shorewall.probes.len() > 20, "too few probes:\n{matrix}");
+    assert_eq!(
+        disagreements, 0,
+        "the backends and explain disagree:\n{matrix}"
+    );
+    let accepted = shorewall
+        .outcomes
+        .iter()
+        .filter(|o| o.verdict() == "ACCEPT")
+        .count();
+    assert!(
+        accepted > 0 && accepted < shorewall.outcomes.len(),
+        "a lab where every probe has one verdict proves little:\n{matrix}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lxc_host() {
+    lab("lxc-host");
+}
+
+#[test]
+fn two_interfaces() {
+    lab("two-interfaces");
+}
+
+#[test]
+fn three_interfaces() {
+    lab("three-interfaces");
+}
+
+#[test]
+fn port_forward() {
+    lab("port-forward");
+}
+
+#[test]
+fn ipv6() {
+    lab("ipv6");
+}
+
+#[test]
+fn shorewall4() {
+    lab("shorewall4");
+}
+
+#[test]
+fn every_example_is_in_the_lab() {
+    let source = std::fs::read_to_string(common::root().join("tests/lab.rs")).unwrap();
+    for example in common::examples() {
+        assert!(
+            source.contains(&format!("lab(\"{example}\")")),
+            "examples/{example}.toml is not in the lab"
+        );
+    }
+}
+
+/// The lab can fail: a ruleset whose net -> $FW policy accepts instead of
+/// dropping must be caught.
+#[test]
+fn lab_catches_a_broken_policy() {
+    require_lab();
+    let model = model("lxc-host");
+    let broken = nftables_ruleset(&model).replace(
+        "log prefix \"Shorewall:net-fw:DROP:\" level info drop",
+        "accept",
+    );
+    assert_ne!(
+        broken,
+        nftables_ruleset(&model),
+        "the mutation did not apply"
+    );
+    let dir = common::scratch("lab-broken");
+    let round = contest(&model, "broken", &Contestant::Nftables(broken), &dir);
+    let (matrix, disagreements) = table("lxc-host (broken net-fw policy)", &[("nftables", &round)]);
+    assert!(
+        disagreements > 0,
+        "the lab did not notice a broken policy:\n{matrix}"
+    );
+    let wrong: Vec<&str> = matrix.lines().filter(|l| l.starts_with("!!")).collect();
+    assert!(
+        wrong
+            .iter()
+            .all(|l| l.contains("net#1") && l.contains("-> fw")),
+        "unexpected disagreements:\n{matrix}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,354 @@
+//! The example's network, built in namespaces: the firewall with the
+//! model's interfaces (veth pairs; a bridge with two containers where the
+//! model says bridge) and one host per interface, addressed inside the
+//! zone's networks, routed through the firewall.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use fwgen::model::{InterfaceOption, Model, ZoneId, ZoneRef};
+
+use crate::common::run;
+
+/// A host of the lab: the firewall or a machine in a zone.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub label: String,
+    pub netns: String,
+    pub zone: ZoneId,
+    /// Primary addresses (IPv4, then IPv6 where the zone has it).
+    pub addresses: Vec<IpAddr>,
+    /// Addresses the model's rules name, added so probes can use them.
+    pub extra: Vec<IpAddr>,
+    /// The model interface this host sits behind (`None` for the firewall).
+    pub interface: Option<usize>,
+}
+
+/// One model interface in the lab.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The firewall's addresses on it.
+    pub firewall: Vec<IpAddr>,
+    pub networks: Vec<IpNet>,
+}
+
+pub struct Topology {
+    pub prefix: String,
+    pub firewall: Host,
+    pub hosts: Vec<Host>,
+    pub links: Vec<Link>,
+    namespaces: Vec<String>,
+}
+
+fn sh(args: &[&str]) {
+    let (ok, out) = run(args[0], &args[1..]);
+    assert!(ok, "lab setup failed: {}\n{out}", args.join(" "));
+}
+
+fn in_ns(netns: &str, args: &[&str]) {
+    let mut all = vec!["ip", "netns", "exec", netns];
+    all.extend_from_slice(args);
+    sh(&all);
+}
+
+/// The n-th host address of a network (0 is the firewall's).
+fn nth_host(net: &IpNet, n: u32) -> IpAddr {
+    match net {
+        IpNet::V4(v4) => IpAddr::V4((u32::from(v4.network()) + 1 + n).into()),
+        IpNet::V6(v6) => IpAddr::V6((u128::from(v6.network()) + 1 + u128::from(n)).into()),
+    }
+}
+
+fn with_prefix(address: IpAddr, net: &IpNet) -> String {
+    format!("{address}/{}", net.prefix_len())
+}
+
+/// An address to stand for a network a rule names.
+fn representative(net: &IpNet) -> IpAddr {
+    if net.prefix_len() == net.max_prefix_len() {
+        net.addr()
+    } else {
+        nth_host(net, 1)
+    }
+}
+
+impl Topology {
+    pub fn build(model: &Model, name: &str) -> Topology {
+        let prefix = format!("fwl{}-{name}", std::process::id() % 10000);
+        let fw_ns = format!("{prefix}-fw");
+        let mut topology = Topology {
+            prefix: prefix.clone(),
+            firewall: Host {
+                label: "fw".to_owned(),
+                netns: fw_ns.clone(),
+                zone: ZoneId::Firewall,
+                addresses: Vec::new(),
+                extra: Vec::new(),
+                interface: None,
+            },
+            hosts: Vec::new(),
+            links: Vec::new(),
+            namespaces: Vec::new(),
+        };
+        topology.add_namespace(&fw_ns);
+        in_ns(&fw_ns, &["ip", "link", "set", "lo", "up"]);
+        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"]);
+        for index in 0..model.interfaces.len() {
+            topology.add_link(model, index);
+        }
+        topology.add_extra_addresses(model);
+        topology.add_default_route(model);
+        topology
+    }
+
+    /// A namespace whose ICMP errors are not rate limited: a lab sends many
+    /// rejected probes at once, and a rate-limited REJECT looks like DROP.
+    fn add_namespace(&mut self, netns: &str) {
+        let _ = run("ip", &["netns", "del", netns]);
+        sh(&["ip", "netns", "add", netns]);
+        self.namespaces.push(netns.to_owned());
+        let limits = [
+            "net.ipv4.icmp_ratelimit=0",
+            "net.ipv6.icmp.ratelimit=0",
+            "net.ipv4.icmp_msgs_per_sec=100000",
+            "net.ipv4.icmp_msgs_burst=100000",
+        ];
+        for limit in limits {
+            in_ns(netns, &["sysctl", "-qw", limit]);
+        }
+    }
+
+    fn link_networks(model: &Model, index: usize) -> Vec<IpNet> {
+        let interface = &model.interfaces[index];
+        let family = model.zones[interface.zone].family;
+        let mut networks = Vec::new();
+        let declared = |v6: bool| {
+            interface
+                .networks
+                .iter()
+                .find(|n| matches!(n, IpNet::V6(_)) == v6)
+                .copied()
+        };
+        if family.has_ipv4() {
+            networks.push(
+                declared(false).unwrap_or_else(|| format!("198.18.{index}.0/24").parse().unwrap()),
+            );
+        }
+        if family.has_ipv6() {
+            networks.push(
+                declared(true).unwrap_or_else(|| format!("fd00:66:{index}::/64").parse().unwrap()),
+            );
+        }
+        networks
+    }
+
+    fn add_link(&mut self, model: &Model, index: usize) {
+        let interface = &model.interfaces[index];
+        let networks = Self::link_networks(model, index);
+        let fw_ns = self.firewall.netns.clone();
+        let name = interface.physical.clone();
+        let bridge = interface.has(InterfaceOption::Bridge);
+        let count = if bridge { 2 } else { 1 };
+        if bridge {
+            in_ns(&fw_ns, &["ip", "link", "add", &name, "type", "bridge"]);
+        }
+        for n in 0..count {
+            let host_ns = format!("{}-h{index}{n}", self.prefix);
+            self.add_namespace(&host_ns);
+            let fw_side = if bridge {
+                format!("v{index}p{n}")
+            } else {
+                name.clone()
+            };
+            sh(&[
+                "ip", "-n", &fw_ns, "link", "add", &fw_side, "type", "veth", "peer", "name",
+                "eth0", "netns", &host_ns,
+            ]);
+            if bridge {
+                in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "master", &name]);
+            }
+            in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "up"]);
+            let mut addresses = Vec::new();
+            in_ns(&host_ns, &["ip", "link", "set", "lo", "up"]);
+            for net in &networks {
+                let address = nth_host(net, 1 + n as u32);
+                in_ns(
+                    &host_ns,
+                    &[
+                        "ip",
+                        "addr",
+                        "add",
+                        &with_prefix(address, net),
+                        "dev",
+                        "eth0",
+                        "nodad",
+                    ],
+                );
+                addresses.push(address);
+            }
+            in_ns(&host_ns, &["ip", "link", "set", "eth0", "up"]);
+            for net in &networks {
+                let gateway = nth_host(net, 0).to_string();
+                let family = if matches!(net, IpNet::V6(_)) {
+                    "-6"
+                } else {
+                    "-4"
+                };
+                in_ns(
+                    &host_ns,
+                    &["ip", family, "route", "add", "default", "via", &gateway],
+                );
+            }
+            let zone = model.zones[interface.zone].name.clone();
+            self.hosts.push(Host {
+                label: format!(
+                    "{zone}#{}",
+                    self.hosts
+                        .iter()
+                        .filter(|h| h.zone == ZoneId::Zone(interface.zone))
+                        .count()
+                        + 1
+                ),
+                netns: host_ns,
+                zone: ZoneId::Zone(interface.zone),
+                addresses,
+                extra: Vec::new(),
+                interface: Some(index),
+            });
+        }
+        let mut firewall = Vec::new();
+        for net in &networks {
+            let address = nth_host(net, 0);
+            in_ns(
+                &fw_ns,
+                &[
+                    "ip",
+                    "addr",
+                    "add",
+                    &with_prefix(address, net),
+                    "dev",
+                    &name,
+                    "nodad",
+                ],
+            );
+            firewall.push(address);
+        }
+        in_ns(&fw_ns, &["ip", "link", "set", &name, "up"]);
+        if bridge {
+            in_ns(&fw_ns, &["ethtool", "-K", &name, "tx", "off"]);
+        }
+        self.firewall.addresses.extend(firewall.iter().copied());
+        self.links.push(Link { firewall, networks });
+    }
+
+    /// Addresses named by rules and port forwards become addresses of the
+    /// first host of their zone, routed by the firewall.
+    fn add_extra_addresses(&mut self, model: &Model) {
+        let mut wanted: Vec<(ZoneId, IpNet)> = Vec::new();
+        for rule in &model.rules {
+            for endpoint in [&rule.source, &rule.dest] {
+                if let ZoneRef::One(zone @ ZoneId::Zone(_)) = endpoint.zone {
+                    wanted.extend(endpoint.addresses.iter().map(|a| (zone, *a)));
+                }
+            }
+        }
+        for dnat in &model.dnats {
+            if let ZoneRef::One(zone @ ZoneId::Zone(_)) = dnat.source.zone {
+                wanted.extend(dnat.source.addresses.iter().map(|a| (zone, *a)));
+            }
+            wanted.push((ZoneId::Zone(dnat.dest), IpNet::from(dnat.to)));
+        }
+        for (zone, net) in wanted {
+            let address = representative(&net);
+            let Some(host) = self.hosts.iter_mut().find(|h| h.zone == zone) else {
+                continue;
+            };
+            if host.addresses.contains(&address) || host.extra.contains(&address) {
+                continue;
+            }
+            let link = &self.links[host.interface.unwrap_or_default()];
+            let on_link = link.networks.iter().find(|n| n.contains(&address));
+            let full = if address.is_ipv6() { 128 } else { 32 };
+            let spec = on_link.map_or(format!("{address}/{full}"), |n| with_prefix(address, n));
+            in_ns(
+                &host.netns,
+                &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
+            );
+            host.extra.push(address);
+            if on_link.is_none() {
+                let via = host
+                    .addresses
+                    .iter()
+                    .find(|a| a.is_ipv6() == address.is_ipv6());
+                if let Some(via) = via {
+                    let name = model.interfaces[host.interface.unwrap_or_default()]
+                        .physical
+                        .clone();
+                    in_ns(
+                        &self.firewall.netns,
+                        &[
+                            "ip",
+                            "route",
+                            "replace",
+                            &format!("{address}/{full}"),
+                            "via",
+                            &via.to_string(),
+                            "dev",
+                            &name,
+                        ],
+                    );
+                }
+            }
+        }
+    }
+
+    /// The one zone without declared networks (the internet) gets the
+    /// firewall's default route.
+    fn add_default_route(&mut self, model: &Model) {
+        let open: Vec<&Host> = self
+            .hosts
+            .iter()
+            .filter(|h| {
+                h.interface
+                    .is_some_and(|i| model.interfaces[i].networks.is_empty())
+            })
+            .collect();
+        if let [host] = open.as_slice() {
+            for address in &host.addresses {
+                let family = if address.is_ipv6() { "-6" } else { "-4" };
+                in_ns(
+                    &self.firewall.netns,
+                    &[
+                        "ip",
+                        family,
+                        "route",
+                        "add",
+                        "default",
+                        "via",
+                        &address.to_string(),
+                    ],
+                );
+            }
+        }
+    }
+
+    /// The firewall's address on the link to a host, of a family.
+    pub fn firewall_address_towards(&self, host: &Host, ipv6: bool) -> Option<IpAddr> {
+        let link = &self.links[host.interface?];
+        link.firewall.iter().copied().find(|a| a.is_ipv6() == ipv6)
+    }
+
+    pub fn all_hosts(&self) -> Vec<&Host> {
+        std::iter::once(&self.firewall).chain(&self.hosts).collect()
+    }
+}
+
+impl Drop for Topology {
+    fn drop(&mut self) {
+        for netns in &self.namespaces {
+            let _ = run("ip", &["netns", "del", netns]);
+        }
+    }
+}
