@@ -137,7 +137,32 @@ impl Analyzer<'_> {
             }
             None => "Shorewall".to_owned(),
         };
-        Firewall { zone, log_prefix }
+        let management_ports = self.management_ports(raw.management_ports.as_deref());
+        Firewall {
+            zone,
+            log_prefix,
+            management_ports,
+        }
+    }
+
+    fn management_ports(&mut self, raw: Option<&[Spanned<i64>]>) -> Vec<u16> {
+        let Some(raw) = raw else {
+            return vec![22];
+        };
+        let mut ports = Vec::new();
+        for port in raw {
+            match u16::try_from(*port.get_ref()) {
+                Ok(p) if p > 0 => ports.push(p),
+                _ => {
+                    let kind = ErrorKind::BadPort {
+                        text: port.get_ref().to_string(),
+                        reason: "ports are 1 to 65535",
+                    };
+                    self.error(Some(port.span()), kind);
+                }
+            }
+        }
+        ports
     }
 
     fn shorewall_version(&mut self, raw: &RawModel) -> u8 {
@@ -208,6 +233,7 @@ impl Analyzer<'_> {
             name: name.get_ref().clone(),
             family,
             description,
+            span: name.span(),
         })
     }
 
@@ -274,6 +300,7 @@ impl Analyzer<'_> {
         let description = self.free_text("description", raw.description.as_ref());
         let zone = zone?;
         self.check_networks_family(&networks, &raw.networks, zone);
+        let (options, option_spans) = options.into_iter().unzip();
         (name_ok && physical_ok).then(|| Interface {
             name: name.get_ref().clone(),
             physical: raw.physical.as_ref().unwrap_or(name).get_ref().clone(),
@@ -281,6 +308,8 @@ impl Analyzer<'_> {
             options,
             networks,
             description,
+            span: name.span(),
+            option_spans,
         })
     }
 
@@ -313,7 +342,10 @@ impl Analyzer<'_> {
         self.zone_index(zone)
     }
 
-    fn interface_options(&mut self, raw: &[Spanned<String>]) -> Vec<InterfaceOption> {
+    fn interface_options(
+        &mut self,
+        raw: &[Spanned<String>],
+    ) -> Vec<(InterfaceOption, Range<usize>)> {
         let mut options: Vec<(InterfaceOption, &Spanned<String>)> = Vec::new();
         for text in raw {
             let Some(option) = self.interface_option(text) else {
@@ -331,7 +363,10 @@ impl Analyzer<'_> {
             }
             options.push((option, text));
         }
-        options.into_iter().map(|(option, _)| option).collect()
+        options
+            .into_iter()
+            .map(|(option, text)| (option, text.span()))
+            .collect()
     }
 
     fn interface_option(&mut self, text: &Spanned<String>) -> Option<InterfaceOption> {
@@ -572,6 +607,7 @@ impl Analyzer<'_> {
             log,
             comment,
             line: self.line(&raw.span()),
+            span: raw.span(),
         })
     }
 
@@ -661,6 +697,7 @@ impl Analyzer<'_> {
             services,
             comment,
             line: self.line(&raw.span()),
+            span: raw.span(),
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
@@ -896,6 +933,7 @@ impl Analyzer<'_> {
             log,
             comment,
             line: self.line(&raw.span()),
+            span: raw.span(),
         })
     }
 
@@ -1053,6 +1091,7 @@ impl Analyzer<'_> {
             to: to_addr,
             comment,
             line: self.line(&span),
+            span: span.clone(),
         })
     }
 }

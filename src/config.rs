@@ -42,6 +42,7 @@ pub struct RawModel {
 pub struct RawFirewall {
     pub zone: Option<Spanned<String>>,
     pub log_prefix: Option<Spanned<String>>,
+    pub management_ports: Option<Vec<Spanned<i64>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -244,16 +244,36 @@ impl Error {
 
     /// The error as the user sees it: message, location, snippet, caret, hint.
     pub fn render(&self, source: Option<&Source>) -> String {
-        let mut out = format!("error: {}\n", self.kind);
-        let gutter = match source {
-            Some(source) => render_location(&mut out, source, self.span.as_ref()),
-            None => String::new(),
-        };
-        if let Some(hint) = self.hint() {
-            out.push_str(&format!("{gutter} = hint: {hint}\n"));
-        }
-        out
+        let message = self.kind.to_string();
+        let hint = self.hint();
+        render_diagnostic(
+            "error",
+            &message,
+            self.span.as_ref(),
+            source,
+            hint.as_deref(),
+        )
     }
+}
+
+/// One diagnostic (`error`, `warning` or `notice`): the message, then
+/// `--> file:line:col`, the line with a caret under the span, and a hint.
+pub fn render_diagnostic(
+    level: &str,
+    message: &str,
+    span: Option<&Range<usize>>,
+    source: Option<&Source>,
+    hint: Option<&str>,
+) -> String {
+    let mut out = format!("{level}: {message}\n");
+    let gutter = match source {
+        Some(source) => render_location(&mut out, source, span),
+        None => String::new(),
+    };
+    if let Some(hint) = hint {
+        out.push_str(&format!("{gutter} = hint: {hint}\n"));
+    }
+    out
 }
 
 /// Writes `--> file:line:col` and the snippet; returns the gutter used.

@@ -178,7 +178,10 @@ pub fn explain(model: &Model, query: &Query) -> Result<Explanation, QueryError> 
         .into_iter()
         .flatten()
         .next()
-        .map_or_else(|| !model.zone_family(source).has_ipv4(), |a| a.is_ipv6());
+        .map_or_else(
+            || !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4()),
+            |a| a.is_ipv6(),
+        );
     let mut packet = Packet {
         ipv6,
         saddr: query.from.address,

@@ -7,6 +7,7 @@
 
 pub mod analyze;
 pub mod backend;
+pub mod check;
 pub mod config;
 pub mod emit;
 pub mod error;

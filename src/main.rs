@@ -24,6 +24,8 @@ enum Command {
     Render(RenderArgs),
     /// Show what `render --out DIR` would change (exit 0: nothing, 1: changes).
     Diff(DiffArgs),
+    /// Validate the model and warn about what is valid but probably wrong.
+    Check(CheckArgs),
     /// Explain the verdict the model gives one new connection, and why.
     Explain(ExplainArgs),
     /// Write a starter fwgen.toml.
@@ -80,6 +82,23 @@ struct RenderArgs {
     backup_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Exit 1 when there are warnings (notices never fail).
+    #[arg(long)]
+    strict: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -185,6 +204,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Render(args) => render(&args),
         Command::Diff(args) => diff(&args),
+        Command::Check(args) => check(&args),
         Command::Explain(args) => explain(&args),
         Command::Init(args) => init(&args),
         Command::Dump(args) => dump(&args),
@@ -328,6 +348,81 @@ fn confirm(plan: &Plan) -> Result<bool, ExitCode> {
         return Ok(false);
     }
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let loaded = load(&args.model.config);
+    if args.format == FormatArg::Json {
+        return check_json(args, loaded);
+    }
+    let (source, model) = match loaded {
+        Ok(loaded) => loaded,
+        Err(failure) => return fail(&failure),
+    };
+    let findings = fwgen::check::check(&model);
+    for finding in &findings {
+        println!("{}", finding.render(&source));
+    }
+    let warnings = findings
+        .iter()
+        .filter(|f| f.level == fwgen::check::Level::Warning)
+        .count();
+    let notices = findings.len() - warnings;
+    println!(
+        "{}: {warnings} warning(s), {notices} notice(s)",
+        source.display_name()
+    );
+    if args.strict && warnings > 0 {
+        ExitCode::from(CHANGES)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check_json(
+    args: &CheckArgs,
+    loaded: Result<(fwgen::source::Source, fwgen::model::Model), Failure>,
+) -> ExitCode {
+    let (items, code) = match loaded {
+        Err(failure) => {
+            let items: Vec<serde_json::Value> = failure
+                .errors
+                .iter()
+                .map(|e| {
+                    let source = failure.source.as_ref();
+                    let location = e
+                        .span
+                        .as_ref()
+                        .zip(source)
+                        .map(|(s, src)| src.location(s.start));
+                    serde_json::json!({
+                        "level": "error",
+                        "code": "error",
+                        "message": e.kind.to_string(),
+                        "file": source.map(fwgen::source::Source::display_name),
+                        "line": location.map(|l| l.line),
+                        "column": location.map(|l| l.column),
+                        "hint": e.hint(),
+                    })
+                })
+                .collect();
+            (items, ExitCode::from(TROUBLE))
+        }
+        Ok((source, model)) => {
+            let findings = fwgen::check::check(&model);
+            let warnings = findings
+                .iter()
+                .any(|f| f.level == fwgen::check::Level::Warning);
+            let code = if args.strict && warnings {
+                ExitCode::from(CHANGES)
+            } else {
+                ExitCode::SUCCESS
+            };
+            (findings.iter().map(|f| f.json(&source)).collect(), code)
+        }
+    };
+    println!("{}", serde_json::Value::Array(items));
+    code
 }
 
 fn explain(args: &ExplainArgs) -> ExitCode {

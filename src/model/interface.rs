@@ -18,6 +18,10 @@ pub struct Interface {
     /// place addresses in zones, check DNAT targets and build the lab).
     pub networks: Vec<IpNet>,
     pub description: Option<String>,
+    /// Byte range of the interface's name in the model file.
+    pub span: std::ops::Range<usize>,
+    /// Byte range of each option, in `options` order.
+    pub option_spans: Vec<std::ops::Range<usize>>,
 }
 
 /// An interface option, as in shorewall-interfaces(5).

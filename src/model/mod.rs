@@ -44,6 +44,9 @@ pub struct Firewall {
     pub zone: String,
     /// First field of every log prefix (`Shorewall` in `Shorewall:net-fw:DROP:`).
     pub log_prefix: String,
+    /// TCP ports an admin reaches the firewall on (`fwgen check` warns when
+    /// none is reachable from any zone). Default: 22.
+    pub management_ports: Vec<u16>,
 }
 
 impl Model {

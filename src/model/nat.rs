@@ -24,6 +24,8 @@ pub struct Dnat {
     pub log: Option<LogLevel>,
     pub comment: Option<String>,
     pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
 }
 
 impl Dnat {
@@ -48,4 +50,6 @@ pub struct Snat {
     pub to: Option<IpAddr>,
     pub comment: Option<String>,
     pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
 }

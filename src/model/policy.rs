@@ -16,6 +16,8 @@ pub struct Policy {
     pub comment: Option<String>,
     /// Line of the entry in the model file.
     pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

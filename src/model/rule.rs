@@ -22,6 +22,8 @@ pub struct Rule {
     pub comment: Option<String>,
     /// Line of the entry in the model file.
     pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
 }
 
 /// A zone, optionally narrowed to addresses or networks

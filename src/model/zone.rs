@@ -6,6 +6,8 @@ pub struct Zone {
     pub name: String,
     pub family: Family,
     pub description: Option<String>,
+    /// Byte range of the zone's name in the model file.
+    pub span: std::ops::Range<usize>,
 }
 
 /// The address families a zone holds.

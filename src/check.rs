@@ -1,0 +1,463 @@
+//! Check: models that are valid but probably wrong. Each warning points at
+//! the model line it is about and says what to do.
+
+use std::ops::Range;
+
+use ipnet::IpNet;
+
+use crate::error::render_diagnostic;
+use crate::explain::{Place, Query, explain};
+use crate::model::{
+    DecisionOrigin, InterfaceOption, Model, PolicyAction, PortRange, Protocol, Rule, Service,
+    Verdict, ZoneId, ZoneRef,
+};
+use crate::source::Source;
+
+/// How much a finding matters: warnings fail `check --strict`, notices never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Warning,
+    Notice,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub level: Level,
+    /// A stable name for scripts: `lockout`, `shadowed-rule`, ...
+    pub code: &'static str,
+    pub message: String,
+    pub hint: String,
+    pub span: Option<Range<usize>>,
+}
+
+impl Finding {
+    fn warning(code: &'static str, span: Range<usize>, message: String, hint: String) -> Finding {
+        Finding {
+            level: Level::Warning,
+            code,
+            message,
+            hint,
+            span: Some(span),
+        }
+    }
+
+    pub fn render(&self, source: &Source) -> String {
+        let level = match self.level {
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        };
+        render_diagnostic(
+            level,
+            &self.message,
+            self.span.as_ref(),
+            Some(source),
+            Some(&self.hint),
+        )
+    }
+
+    pub fn json(&self, source: &Source) -> serde_json::Value {
+        let location = self.span.as_ref().map(|s| source.location(s.start));
+        serde_json::json!({
+            "level": match self.level { Level::Warning => "warning", Level::Notice => "notice" },
+            "code": self.code,
+            "message": self.message,
+            "file": source.display_name(),
+            "line": location.map(|l| l.line),
+            "column": location.map(|l| l.column),
+            "hint": self.hint,
+        })
+    }
+}
+
+/// Every finding, in file order.
+pub fn check(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    findings.extend(lockout(model));
+    findings.extend(shadowed_rules(model));
+    findings.extend(redundant_rules(model));
+    findings.extend(accepts_to_masqueraded(model));
+    findings.extend(zones_without_interfaces(model));
+    findings.extend(useless_options(model));
+    findings.extend(unreached_policies(model));
+    findings.extend(firewall_without_dns(model));
+    findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
+    findings
+}
+
+fn zone_label(model: &Model, id: ZoneId) -> String {
+    match id {
+        ZoneId::Firewall => "$FW".to_owned(),
+        ZoneId::Zone(_) => model.zone_name(id).to_owned(),
+    }
+}
+
+fn accepted(model: &Model, from: ZoneId, to: ZoneId, proto: Protocol, port: u16) -> bool {
+    let query = Query {
+        from: Place {
+            zone: Some(from),
+            address: None,
+        },
+        to: Place {
+            zone: Some(to),
+            address: None,
+        },
+        proto: Some(proto),
+        dport: Some(port),
+        sport: None,
+        icmp_type: None,
+    };
+    explain(model, &query).is_ok_and(|a| a.verdict == Verdict::Accept)
+}
+
+fn policy_span(model: &Model, source: ZoneId, dest: ZoneId) -> Option<Range<usize>> {
+    match model.matrix.get(source, dest)?.origin {
+        DecisionOrigin::Policy(index) => Some(model.policies[index].span.clone()),
+        DecisionOrigin::IntraZone => None,
+    }
+}
+
+/// Zones without declared networks: the internet, usually.
+fn open_zones(model: &Model) -> Vec<ZoneId> {
+    (0..model.zones.len())
+        .filter(|&z| model.interfaces_of(z).any(|i| i.networks.is_empty()))
+        .map(ZoneId::Zone)
+        .collect()
+}
+
+/// Nothing accepts the management ports into `$FW` from any zone.
+fn lockout(model: &Model) -> Option<Finding> {
+    let zones: Vec<ZoneId> = (0..model.zones.len())
+        .map(ZoneId::Zone)
+        .filter(|&z| {
+            let ZoneId::Zone(index) = z else { return false };
+            model.interfaces_of(index).next().is_some()
+        })
+        .collect();
+    let reachable = zones.iter().any(|&z| {
+        model
+            .firewall
+            .management_ports
+            .iter()
+            .any(|&port| accepted(model, z, ZoneId::Firewall, Protocol::Tcp, port))
+    });
+    if reachable || zones.is_empty() {
+        return None;
+    }
+    let open = open_zones(model);
+    let likely = zones
+        .iter()
+        .copied()
+        .find(|z| !open.contains(z))
+        .unwrap_or(zones[0]);
+    let span = policy_span(model, likely, ZoneId::Firewall)?;
+    let ports: Vec<String> = model
+        .firewall
+        .management_ports
+        .iter()
+        .map(u16::to_string)
+        .collect();
+    Some(Finding::warning(
+        "lockout",
+        span,
+        format!(
+            "no zone can reach the firewall on TCP {}: an admin working over SSH is locked out",
+            ports.join(", ")
+        ),
+        format!(
+            "accept it from the zone you administer from: [[rule]] macro = \"SSH\", action = \"ACCEPT\", source = \"{}\", dest = \"$FW\" (or set [firewall] management_ports)",
+            zone_label(model, likely)
+        ),
+    ))
+}
+
+/// The zone pairs a rule is written into (`all` leaves out intra-zone).
+fn rule_pairs(model: &Model, rule: &Rule) -> Vec<(ZoneId, ZoneId)> {
+    let wildcard = rule.source.zone == ZoneRef::All || rule.dest.zone == ZoneRef::All;
+    let ids = model.zone_ids();
+    let mut pairs = Vec::new();
+    for &s in &ids {
+        for &d in &ids {
+            let fw_to_fw = s == ZoneId::Firewall && d == ZoneId::Firewall;
+            if !fw_to_fw
+                && rule.source.zone.matches(s)
+                && rule.dest.zone.matches(d)
+                && !(wildcard && s == d)
+            {
+                pairs.push((s, d));
+            }
+        }
+    }
+    pairs
+}
+
+fn nets_cover(outer: &[IpNet], inner: &[IpNet]) -> bool {
+    outer.is_empty()
+        || (!inner.is_empty() && inner.iter().all(|i| outer.iter().any(|o| o.contains(i))))
+}
+
+fn ports_cover(outer: &[PortRange], inner: &[PortRange]) -> bool {
+    outer.is_empty()
+        || (!inner.is_empty()
+            && inner
+                .iter()
+                .all(|i| outer.iter().any(|o| o.low <= i.low && i.high <= o.high)))
+}
+
+fn service_covers(outer: &Service, inner: &Service) -> bool {
+    outer.proto == inner.proto
+        && ports_cover(&outer.dports, &inner.dports)
+        && ports_cover(&outer.sports, &inner.sports)
+        && (outer.icmp_type.is_none() || outer.icmp_type == inner.icmp_type)
+}
+
+/// Everything `inner` matches, `outer` matches too.
+fn rule_covers(model: &Model, outer: &Rule, inner: &Rule) -> bool {
+    let outer_pairs = rule_pairs(model, outer);
+    rule_pairs(model, inner)
+        .iter()
+        .all(|p| outer_pairs.contains(p))
+        && nets_cover(&outer.source.addresses, &inner.source.addresses)
+        && nets_cover(&outer.dest.addresses, &inner.dest.addresses)
+        && (outer.services.is_empty()
+            || (!inner.services.is_empty()
+                && inner
+                    .services
+                    .iter()
+                    .all(|i| outer.services.iter().any(|o| service_covers(o, i)))))
+}
+
+fn shadowed_rules(model: &Model) -> Vec<Finding> {
+    let rules: Vec<&Rule> = model
+        .rules
+        .iter()
+        .filter(|r| !r.is_invalid_match())
+        .collect();
+    let mut findings = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let Some(earlier) = rules[..index].iter().find(|e| rule_covers(model, e, rule)) else {
+            continue;
+        };
+        let how = if earlier.verdict == rule.verdict && earlier.log == rule.log {
+            "repeats"
+        } else {
+            "shadows"
+        };
+        findings.push(Finding::warning(
+            "shadowed-rule",
+            rule.span.clone(),
+            format!(
+                "this rule can never match: the rule at line {} {how} it",
+                earlier.line
+            ),
+            format!(
+                "remove it, or move it above line {} if it should win",
+                earlier.line
+            ),
+        ));
+    }
+    findings
+}
+
+fn policy_verdict(action: PolicyAction) -> Option<Verdict> {
+    match action {
+        PolicyAction::Accept => Some(Verdict::Accept),
+        PolicyAction::Drop => Some(Verdict::Drop),
+        PolicyAction::Reject => Some(Verdict::Reject),
+        PolicyAction::Continue => None,
+    }
+}
+
+/// A rule that does what the policy of each of its pairs does anyway, with
+/// no later rule it could be holding back.
+fn redundant_rules(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, rule) in model
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_invalid_match())
+    {
+        let pairs = rule_pairs(model, rule);
+        let same_as_policy = !pairs.is_empty()
+            && pairs.iter().all(|&(s, d)| {
+                model.matrix.get(s, d).is_some_and(|decision| {
+                    policy_verdict(decision.action) == Some(rule.verdict)
+                        && decision.log == rule.log
+                })
+            });
+        let later_differs = model.rules[index + 1..].iter().any(|later| {
+            later.verdict != rule.verdict
+                && rule_pairs(model, later).iter().any(|p| pairs.contains(p))
+        });
+        if same_as_policy && !later_differs {
+            findings.push(Finding::warning(
+                "redundant-rule",
+                rule.span.clone(),
+                format!(
+                    "this rule has no effect: the policy already {}s these connections",
+                    rule.verdict.keyword()
+                ),
+                "remove it, or change the policy it repeats".to_owned(),
+            ));
+        }
+    }
+    findings
+}
+
+/// ACCEPT from a zone to addresses that are masqueraded out of that zone's
+/// own interface: such private addresses are only reachable through DNAT.
+fn accepts_to_masqueraded(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in model
+        .rules
+        .iter()
+        .filter(|r| r.verdict == Verdict::Accept && !r.dest.addresses.is_empty())
+    {
+        let ZoneRef::One(ZoneId::Zone(source)) = rule.source.zone else {
+            continue;
+        };
+        for snat in &model.snats {
+            let interface = &model.interfaces[snat.interface];
+            let hidden = interface.zone == source
+                && !snat.sources.is_empty()
+                && rule
+                    .dest
+                    .addresses
+                    .iter()
+                    .all(|a| snat.sources.iter().any(|s| s.contains(a)));
+            if hidden {
+                findings.push(Finding::warning(
+                    "accept-to-masqueraded",
+                    rule.span.clone(),
+                    format!(
+                        "`{}` cannot reach these addresses directly: they leave through {} masqueraded",
+                        model.zones[source].name, interface.physical
+                    ),
+                    "to publish a service, add a [[dnat]] port forward instead".to_owned(),
+                ));
+                break;
+            }
+        }
+    }
+    findings
+}
+
+fn zones_without_interfaces(model: &Model) -> Vec<Finding> {
+    (0..model.zones.len())
+        .filter(|&z| model.interfaces_of(z).next().is_none())
+        .map(|z| {
+            Finding::warning(
+                "zone-without-interface",
+                model.zones[z].span.clone(),
+                format!(
+                    "zone `{}` has no interface: no traffic can belong to it",
+                    model.zones[z].name
+                ),
+                "add an [interfaces.NAME] with this zone, or remove the zone".to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn useless_options(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for interface in &model.interfaces {
+        let ipv6_only = !model.zones[interface.zone].family.has_ipv4();
+        for (option, span) in interface.options.iter().zip(&interface.option_spans) {
+            let reason = match option {
+                InterfaceOption::Routeback if interface.has(InterfaceOption::Bridge) => {
+                    Some("`bridge` already implies routeback")
+                }
+                InterfaceOption::Routefilter(_)
+                | InterfaceOption::Logmartians(_)
+                | InterfaceOption::ArpFilter
+                | InterfaceOption::Proxyarp(_)
+                    if ipv6_only =>
+                {
+                    Some("it is an IPv4 setting and the zone is IPv6 only")
+                }
+                InterfaceOption::Logmartians(value)
+                    if *value != Some(0) && !interface.routefilter() =>
+                {
+                    Some("without routefilter the nftables backend has nothing to log")
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                findings.push(Finding::warning(
+                    "useless-option",
+                    span.clone(),
+                    format!(
+                        "option `{option}` does nothing on {}: {reason}",
+                        interface.physical
+                    ),
+                    "remove the option".to_owned(),
+                ));
+            }
+        }
+    }
+    findings
+}
+
+fn unreached_policies(model: &Model) -> Vec<Finding> {
+    let ids = model.zone_ids();
+    let used = |index: usize| {
+        ids.iter().any(|&s| {
+            ids.iter().any(|&d| {
+                model
+                    .matrix
+                    .get(s, d)
+                    .is_some_and(|m| m.origin == DecisionOrigin::Policy(index))
+            })
+        })
+    };
+    (0..model.policies.len())
+        .filter(|&index| !used(index))
+        .map(|index| {
+            Finding::warning(
+                "unreached-policy",
+                model.policies[index].span.clone(),
+                "this policy is never reached: earlier policies decide every zone pair it names"
+                    .to_owned(),
+                "remove it, or move it above the entry that covers it".to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The firewall cannot query DNS in the uplink zone: a notice, since some
+/// firewalls are meant to be closed.
+fn firewall_without_dns(model: &Model) -> Option<Finding> {
+    let uplinks: Vec<ZoneId> = {
+        let masqueraded: Vec<ZoneId> = model
+            .snats
+            .iter()
+            .map(|s| ZoneId::Zone(model.interfaces[s.interface].zone))
+            .collect();
+        if masqueraded.is_empty() {
+            open_zones(model)
+        } else {
+            masqueraded
+        }
+    };
+    let uplink = *uplinks.first()?;
+    let dns = accepted(model, ZoneId::Firewall, uplink, Protocol::Udp, 53)
+        || accepted(model, ZoneId::Firewall, uplink, Protocol::Tcp, 53);
+    if dns {
+        return None;
+    }
+    Some(Finding {
+        level: Level::Notice,
+        code: "firewall-without-dns",
+        message: format!(
+            "the firewall itself cannot reach DNS in `{}` (its uplink): no name lookups, no package updates",
+            zone_label(model, uplink)
+        ),
+        hint: format!(
+            "if it should: [[rule]] macro = \"DNS\", action = \"ACCEPT\", source = \"$FW\", dest = \"{}\"",
+            zone_label(model, uplink)
+        ),
+        span: policy_span(model, ZoneId::Firewall, uplink),
+    })
+}

@@ -1,0 +1,127 @@
+//! `fwgen check`: each tests/check/<case>.toml must print exactly
+//! tests/check/<case>.stdout; every warning class has a case.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fwgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn check(case: &str, warnings: usize) {
+    let model = format!("tests/check/{case}.toml");
+    let output = fwgen(&["check", "-c", &model]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "check without --strict must not fail on warnings"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    common::assert_text(
+        Path::new(&common::root().join(format!("tests/check/{case}.stdout"))),
+        &stdout,
+    );
+    let strict = fwgen(&["check", "--strict", "-c", &model]);
+    let expected = if warnings > 0 { 1 } else { 0 };
+    assert_eq!(
+        strict.status.code(),
+        Some(expected),
+        "{case}: --strict exit code"
+    );
+    let json = fwgen(&["check", "--format", "json", "-c", &model]);
+    let items: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("check --format json prints JSON");
+    let items = items.as_array().expect("an array");
+    let counted = items.iter().filter(|i| i["level"] == "warning").count();
+    assert_eq!(counted, warnings, "{case}: warnings in JSON");
+    for item in items {
+        assert!(
+            item["line"].as_u64().is_some() && item["column"].as_u64().is_some(),
+            "{item}"
+        );
+        assert!(
+            item["hint"].as_str().is_some_and(|h| !h.is_empty()),
+            "{item}"
+        );
+    }
+}
+
+macro_rules! check_case {
+    ($($name:ident => ($case:literal, $warnings:literal),)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check($case, $warnings);
+            }
+        )*
+
+        #[test]
+        fn every_case_file_has_a_test_and_every_code_a_case() {
+            let known = [$($case),*];
+            for entry in std::fs::read_dir(common::root().join("tests/check")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+                    assert!(known.contains(&stem.as_str()), "tests/check/{stem}.toml has no test");
+                }
+            }
+            let source = std::fs::read_to_string(common::root().join("src/check.rs")).unwrap();
+            for code in source.split('"').filter(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_lowercase() || c == '-') && w.contains('-')) {
+                assert!(known.contains(&code), "warning code `{code}` has no case in tests/check/");
+            }
+        }
+    };
+}
+
+check_case! {
+    clean => ("clean", 0),
+    lockout => ("lockout", 1),
+    shadowed_rule => ("shadowed-rule", 2),
+    redundant_rule => ("redundant-rule", 1),
+    accept_to_masqueraded => ("accept-to-masqueraded", 1),
+    zone_without_interface => ("zone-without-interface", 1),
+    useless_option => ("useless-option", 3),
+    unreached_policy => ("unreached-policy", 1),
+    firewall_without_dns => ("firewall-without-dns", 0),
+}
+
+#[test]
+fn errors_exit_2_in_both_formats() {
+    let model = "tests/errors/unknown-zone.toml";
+    let text = fwgen(&["check", "-c", model]);
+    assert_eq!(text.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&text.stderr).contains("unknown zone `lan`"));
+    let json = fwgen(&["check", "--format", "json", "-c", model]);
+    assert_eq!(json.status.code(), Some(2));
+    let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(items[0]["level"], "error");
+    assert_eq!(items[0]["line"], 19);
+}
+
+#[test]
+fn examples_have_no_warning_but_the_founding_sketch_s() {
+    for example in common::examples() {
+        let output = fwgen(&[
+            "check",
+            "--strict",
+            "-c",
+            &format!("examples/{example}.toml"),
+        ]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let sketch = example == "lxc-host" || example == "shorewall4";
+        let expected = if sketch { 1 } else { 0 };
+        assert_eq!(output.status.code(), Some(expected), "{example}:\n{stdout}");
+        if sketch {
+            assert!(
+                stdout.contains("`bridge` already implies routeback"),
+                "{stdout}"
+            );
+        }
+    }
+}
