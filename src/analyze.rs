@@ -78,6 +78,7 @@ impl Analyzer<'_> {
             .collect();
         self.check_duplicate_interfaces(raw);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
+        self.check_duplicate_policies(&policies);
         let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
         let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         let snats = self.snats(raw);
@@ -609,6 +610,26 @@ impl Analyzer<'_> {
             line: self.line(&raw.span()),
             span: raw.span(),
         })
+    }
+
+    /// Shorewall refuses a policy naming a zone pair (no `all`) that an
+    /// earlier policy already decides.
+    fn check_duplicate_policies(&mut self, policies: &[Policy]) {
+        for (index, policy) in policies.iter().enumerate() {
+            let (ZoneRef::One(source), ZoneRef::One(dest)) = (policy.source, policy.dest) else {
+                continue;
+            };
+            let covers = |p: &&Policy| {
+                let wildcard = p.source == ZoneRef::All || p.dest == ZoneRef::All;
+                p.source.matches(source) && p.dest.matches(dest) && !(wildcard && source == dest)
+            };
+            if let Some(first) = policies[..index].iter().find(covers) {
+                let kind = ErrorKind::DuplicatePolicy {
+                    first_line: first.line,
+                };
+                self.error(Some(policy.span.clone()), kind);
+            }
+        }
     }
 
     fn policy_action(&mut self, raw: &Spanned<String>) -> Option<PolicyAction> {

@@ -80,6 +80,7 @@ pub fn check(model: &Model) -> Vec<Finding> {
     findings.extend(zones_without_interfaces(model));
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
+    findings.extend(continue_policies(model));
     findings.extend(firewall_without_dns(model));
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
     findings
@@ -211,13 +212,9 @@ fn service_covers(outer: &Service, inner: &Service) -> bool {
         && (outer.icmp_type.is_none() || outer.icmp_type == inner.icmp_type)
 }
 
-/// Everything `inner` matches, `outer` matches too.
-fn rule_covers(model: &Model, outer: &Rule, inner: &Rule) -> bool {
-    let outer_pairs = rule_pairs(model, outer);
-    rule_pairs(model, inner)
-        .iter()
-        .all(|p| outer_pairs.contains(p))
-        && nets_cover(&outer.source.addresses, &inner.source.addresses)
+/// Everything `inner` matches (addresses and services), `outer` matches too.
+fn matches_cover(outer: &Rule, inner: &Rule) -> bool {
+    nets_cover(&outer.source.addresses, &inner.source.addresses)
         && nets_cover(&outer.dest.addresses, &inner.dest.addresses)
         && (outer.services.is_empty()
             || (!inner.services.is_empty()
@@ -235,21 +232,44 @@ fn shadowed_rules(model: &Model) -> Vec<Finding> {
         .collect();
     let mut findings = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
-        let Some(earlier) = rules[..index].iter().find(|e| rule_covers(model, e, rule)) else {
-            continue;
-        };
+        let pairs = rule_pairs(model, rule);
+        let mut shadowed = Vec::new();
+        let mut by = None;
+        for pair in &pairs {
+            let earlier = rules[..index]
+                .iter()
+                .find(|e| rule_pairs(model, e).contains(pair) && matches_cover(e, rule));
+            if let Some(earlier) = earlier {
+                shadowed.push(*pair);
+                by.get_or_insert(*earlier);
+            }
+        }
+        let Some(earlier) = by else { continue };
         let how = if earlier.verdict == rule.verdict && earlier.log == rule.log {
             "repeats"
         } else {
             "shadows"
         };
-        findings.push(Finding::warning(
-            "shadowed-rule",
-            rule.span.clone(),
+        let message = if shadowed.len() == pairs.len() {
             format!(
                 "this rule can never match: the rule at line {} {how} it",
                 earlier.line
-            ),
+            )
+        } else {
+            let names: Vec<String> = shadowed
+                .iter()
+                .map(|&(s, d)| format!("{}-{}", model.zone_name(s), model.zone_name(d)))
+                .collect();
+            format!(
+                "this rule never matches in {}: the rule at line {} {how} it there",
+                names.join(", "),
+                earlier.line
+            )
+        };
+        findings.push(Finding::warning(
+            "shadowed-rule",
+            rule.span.clone(),
+            message,
             format!(
                 "remove it, or move it above line {} if it should win",
                 earlier.line
@@ -421,6 +441,24 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
                 "this policy is never reached: earlier policies decide every zone pair it names"
                     .to_owned(),
                 "remove it, or move it above the entry that covers it".to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// CONTINUE only means something with nested zones, which fwgen's model
+/// does not have: such pairs fall to the catch-all (Shorewall warns too).
+fn continue_policies(model: &Model) -> Vec<Finding> {
+    model
+        .policies
+        .iter()
+        .filter(|p| p.action == PolicyAction::Continue)
+        .map(|p| {
+            Finding::warning(
+                "continue-without-nesting",
+                p.span.clone(),
+                "CONTINUE has no nested zone to continue to: these connections reach the catch-all and are rejected".to_owned(),
+                "say what should happen: ACCEPT, DROP or REJECT".to_owned(),
             )
         })
         .collect()

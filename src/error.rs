@@ -161,6 +161,10 @@ pub enum ErrorKind {
         message: String,
     },
     InvalidLogged,
+    DuplicatePolicy {
+        first_line: usize,
+    },
+    ShorewallNeedsIpv4,
 }
 
 impl Error {
@@ -236,6 +240,8 @@ impl Error {
             DnatFromFirewall => "port forwards apply to connections arriving from a zone".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
+            DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
+            ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
         };
@@ -441,6 +447,13 @@ impl Display for ErrorKind {
             }
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),
+            ShorewallNeedsIpv4 => write!(f, "the Shorewall backend needs at least one IPv4 zone"),
+            DuplicatePolicy { first_line } => {
+                write!(
+                    f,
+                    "the policy at line {first_line} already decides this source and dest"
+                )
+            }
         }
     }
 }

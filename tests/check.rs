@@ -89,6 +89,7 @@ check_case! {
     useless_option => ("useless-option", 3),
     unreached_policy => ("unreached-policy", 1),
     firewall_without_dns => ("firewall-without-dns", 0),
+    continue_without_nesting => ("continue-without-nesting", 1),
 }
 
 #[test]

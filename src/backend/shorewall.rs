@@ -98,6 +98,12 @@ impl Product {
 }
 
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
+    if !model.has_family(false) {
+        return Err(vec![Error::new(
+            None,
+            crate::error::ErrorKind::ShorewallNeedsIpv4,
+        )]);
+    }
     let mut files = Vec::new();
     let products = [Product { ipv6: false }, Product { ipv6: true }];
     for product in products {
@@ -153,7 +159,8 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             }
             .render()?,
         ));
-    } else {
+    } else if !snats.is_empty() {
+        // Shorewall 5 converts a masq file to snat and warns when it is empty.
         files.push((
             "masq",
             MasqFile {
