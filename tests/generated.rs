@@ -265,12 +265,11 @@ fn model(shape: &Shape) -> String {
             "[[dnat]]\nsource = \"z{s}\"\ndest = \"z{d}\"\nto = \"10.{d}.0.9\"\nproto = \"tcp\"\ndport = {port}\nto_port = {to_port}\n\n"
         ));
     }
-    if shape.masquerade {
-        if let Some(z) = shape.zones.iter().position(|z| z.family.v4()) {
-            text.push_str(&format!(
-                "[[masquerade]]\ninterface = \"e{z}x0\"\nsources = [\"10.0.0.0/8\"]\n\n"
-            ));
-        }
+    let masqueraded = shape.zones.iter().position(|z| z.family.v4());
+    if let Some(z) = masqueraded.filter(|_| shape.masquerade) {
+        text.push_str(&format!(
+            "[[masquerade]]\ninterface = \"e{z}x0\"\nsources = [\"10.0.0.0/8\"]\n\n"
+        ));
     }
     text
 }
