@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 pub struct Source {
     pub path: PathBuf,
     pub text: String,
+    /// Byte offset where each line starts, for `location` in O(log n).
+    line_starts: Vec<usize>,
 }
 
 /// A position in a source file, 1-based as editors show it.
@@ -19,9 +21,14 @@ pub struct Location {
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Source {
             path: path.into(),
-            text: text.into(),
+            text,
+            line_starts,
         }
     }
 
@@ -33,10 +40,9 @@ impl Source {
     /// Line and column (in characters) of a byte offset.
     pub fn location(&self, offset: usize) -> Location {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line - 1];
+        let column = self.text[line_start..offset].chars().count() + 1;
         Location { line, column }
     }
 
