@@ -6,6 +6,7 @@
 //! (one per backend in [`backend`]) -> emit ([`emit`]).
 
 pub mod analyze;
+pub mod apply;
 pub mod backend;
 pub mod check;
 pub mod config;

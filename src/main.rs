@@ -4,6 +4,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod commands {
+    pub mod apply;
+}
+
 use fwgen::backend::{self, Backend, OutputFile};
 use fwgen::emit::{self, Backup};
 use fwgen::load::{Failure, load};
@@ -28,8 +32,13 @@ enum Command {
     Check(CheckArgs),
     /// Explain the verdict the model gives one new connection, and why.
     Explain(ExplainArgs),
+    /// Load the model into the kernel with automatic rollback (or confirm one).
+    Apply(ApplyArgs),
     /// Write a starter fwgen.toml.
     Init(InitArgs),
+    /// Restore the saved table unless confirmed in time (started by apply).
+    #[command(hide = true)]
+    RollbackTimer(TimerArgs),
     /// Print the analyzed model (for debugging fwgen).
     #[command(hide = true)]
     Dump(ModelArgs),
@@ -49,8 +58,11 @@ struct DiffArgs {
     #[command(flatten)]
     model: ModelArgs,
     /// The directory the files go to.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "live")]
+    out: Option<PathBuf>,
+    /// Compare with the table loaded in the kernel (nftables).
+    #[arg(long, conflicts_with = "out")]
+    live: bool,
     /// Colour the diff: auto (on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
@@ -127,6 +139,50 @@ struct ExplainArgs {
 }
 
 #[derive(Args)]
+struct ApplyArgs {
+    #[arg(long, value_enum, required_unless_present = "confirm")]
+    backend: Option<BackendArg>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Apply this rendered ruleset instead of rendering the model.
+    #[arg(long, value_name = "FILE")]
+    ruleset: Option<PathBuf>,
+    /// Load without asking (required without a terminal).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Seconds to confirm in before the previous rules come back.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    confirm_within: u64,
+    /// No automatic rollback (for automation that tests connectivity itself).
+    #[arg(long)]
+    no_rollback: bool,
+    /// Keep the new rules of a pending apply.
+    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback"])]
+    confirm: bool,
+    /// Shorewall's configuration directory (--backend shorewall).
+    #[arg(long, default_value = "/etc/shorewall", value_name = "DIR")]
+    config_dir: PathBuf,
+    /// Replace files fwgen did not generate (--backend shorewall; backups kept).
+    #[arg(long)]
+    force: bool,
+    /// Where the saved table and the pending confirmation live.
+    #[arg(long, default_value = fwgen::apply::DEFAULT_STATE_DIR, value_name = "DIR")]
+    state_dir: PathBuf,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+#[derive(Args)]
+struct TimerArgs {
+    #[arg(long)]
+    state_dir: PathBuf,
+    #[arg(long)]
+    token: String,
+    #[arg(long)]
+    after: u64,
+}
+
+#[derive(Args)]
 struct InitArgs {
     /// The starter model.
     #[arg(long, value_enum, default_value = "lxc-host")]
@@ -196,7 +252,7 @@ impl Template {
 }
 
 /// diff(1)'s exit codes: 0 same, 1 different, 2 trouble.
-const CHANGES: u8 = 1;
+pub(crate) const CHANGES: u8 = 1;
 const TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
@@ -206,17 +262,55 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff(&args),
         Command::Check(args) => check(&args),
         Command::Explain(args) => explain(&args),
+        Command::Apply(args) => apply(&args),
         Command::Init(args) => init(&args),
+        Command::RollbackTimer(args) => {
+            commands::apply::timer(&args.state_dir, &args.token, args.after)
+        }
         Command::Dump(args) => dump(&args),
     }
 }
 
-fn fail(failure: &Failure) -> ExitCode {
+fn apply(args: &ApplyArgs) -> ExitCode {
+    let state = fwgen::apply::State::new(&args.state_dir);
+    if args.confirm {
+        if args.state_dir.join("pending-shorewall").exists() {
+            return commands::apply::confirm_shorewall(&args.state_dir);
+        }
+        return commands::apply::confirm(&state);
+    }
+    match args.backend.map(Backend::from) {
+        Some(Backend::Nftables) => commands::apply::apply(&commands::apply::ApplyOptions {
+            config: &args.model.config,
+            ruleset: args.ruleset.as_deref(),
+            yes: args.yes,
+            confirm_within: std::time::Duration::from_secs(args.confirm_within),
+            no_rollback: args.no_rollback,
+            state_dir: &args.state_dir,
+            color: args.color.resolve(),
+        }),
+        Some(Backend::Shorewall) => {
+            commands::apply::apply_shorewall(&commands::apply::ShorewallOptions {
+                config: &args.model.config,
+                config_dir: &args.config_dir,
+                yes: args.yes,
+                force: args.force,
+                confirm_within: std::time::Duration::from_secs(args.confirm_within),
+                no_rollback: args.no_rollback,
+                state_dir: &args.state_dir,
+                color: args.color.resolve(),
+            })
+        }
+        None => trouble("--backend is required"),
+    }
+}
+
+pub(crate) fn fail(failure: &Failure) -> ExitCode {
     eprint!("{}", failure.render());
     ExitCode::from(TROUBLE)
 }
 
-fn trouble(message: &str) -> ExitCode {
+pub(crate) fn trouble(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(TROUBLE)
 }
@@ -239,7 +333,16 @@ fn planned(config: &Path, backend: Backend, dir: &Path) -> Result<Plan, ExitCode
 }
 
 fn diff(args: &DiffArgs) -> ExitCode {
-    let plan = match planned(&args.model.config, args.backend.into(), &args.out) {
+    if args.live {
+        if Backend::from(args.backend) != Backend::Nftables {
+            return trouble("--live compares the kernel's nftables table: use --backend nftables");
+        }
+        return commands::apply::diff_live(&args.model.config, args.color.resolve());
+    }
+    let Some(out) = &args.out else {
+        return trouble("--out DIR is required");
+    };
+    let plan = match planned(&args.model.config, args.backend.into(), out) {
         Ok(plan) => plan,
         Err(code) => return code,
     };

@@ -55,6 +55,18 @@ fn known_files(backend: Backend) -> Vec<String> {
     }
 }
 
+/// The files fwgen generated in a directory, as output files (for
+/// applying staged files).
+pub fn read_generated(dir: &Path, backend: Backend) -> Vec<OutputFile> {
+    known_files(backend)
+        .into_iter()
+        .filter_map(|path| {
+            let content = fs::read_to_string(dir.join(&path)).ok()?;
+            is_generated(&content).then_some(OutputFile { path, content })
+        })
+        .collect()
+}
+
 /// Whether a file's text carries fwgen's generated-file header.
 pub fn is_generated(text: &str) -> bool {
     text.lines()
@@ -181,7 +193,8 @@ pub fn unified(plan: &Plan, color: Color) -> String {
     out
 }
 
-fn paint(diff: &str, color: Color) -> String {
+/// Colour a unified diff: removed lines red, added green, hunks cyan.
+pub fn paint(diff: &str, color: Color) -> String {
     if color == Color::Never {
         return diff.to_owned();
     }
