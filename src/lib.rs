@@ -13,6 +13,7 @@ pub mod config;
 pub mod emit;
 pub mod error;
 pub mod explain;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod plan;

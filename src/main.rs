@@ -34,6 +34,9 @@ enum Command {
     Explain(ExplainArgs),
     /// Load the model into the kernel with automatic rollback (or confirm one).
     Apply(ApplyArgs),
+    /// Turn an existing configuration into a model.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Write a starter fwgen.toml.
     Init(InitArgs),
     /// Restore the saved table unless confirmed in time (started by apply).
@@ -172,6 +175,24 @@ struct ApplyArgs {
     color: ColorArg,
 }
 
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a Shorewall configuration directory (e.g. /etc/shorewall).
+    Shorewall(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The Shorewall configuration directory.
+    dir: PathBuf,
+    /// Write the model here instead of stdout (never overwrites).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Import what the model can express; list every skipped line.
+    #[arg(long)]
+    partial: bool,
+}
+
 #[derive(Args)]
 struct TimerArgs {
     #[arg(long)]
@@ -263,6 +284,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Explain(args) => explain(&args),
         Command::Apply(args) => apply(&args),
+        Command::Import(ImportCommand::Shorewall(args)) => import(&args),
         Command::Init(args) => init(&args),
         Command::RollbackTimer(args) => {
             commands::apply::timer(&args.state_dir, &args.token, args.after)
@@ -585,6 +607,59 @@ fn explain_query(
         sport: args.sport,
         icmp_type,
     })
+}
+
+fn import(args: &ImportArgs) -> ExitCode {
+    if !args.dir.is_dir() {
+        return trouble(&format!("{} is not a directory", args.dir.display()));
+    }
+    let imported = match fwgen::import::shorewall::import(&args.dir, args.partial) {
+        Ok(imported) => imported,
+        Err(unsupported) => {
+            for item in &unsupported {
+                eprintln!("error: {item}");
+            }
+            eprintln!(
+                "error: {} line(s) cannot be expressed in fwgen's model; nothing was written\n  = hint: --partial imports the rest and lists them",
+                unsupported.len()
+            );
+            return ExitCode::from(TROUBLE);
+        }
+    };
+    for item in &imported.skipped {
+        eprintln!("skipped: {item}");
+    }
+    let name = args
+        .output
+        .as_ref()
+        .map_or("imported.toml".to_owned(), |p| p.display().to_string());
+    if let Err(failure) =
+        fwgen::load::compile(&fwgen::source::Source::new(&name, imported.toml.as_str()))
+    {
+        eprint!("{}", failure.render());
+        return trouble("the imported model is not valid (see above); nothing was written");
+    }
+    let Some(output) = &args.output else {
+        print!("{}", imported.toml);
+        return ExitCode::SUCCESS;
+    };
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(output);
+    match file.and_then(|mut f| f.write_all(imported.toml.as_bytes())) {
+        Ok(()) => {
+            eprintln!(
+                "wrote {}; next: fwgen check -c {0}, then fwgen diff",
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => trouble(&format!(
+            "cannot write {}: {e} (import never overwrites)",
+            output.display()
+        )),
+    }
 }
 
 fn init(args: &InitArgs) -> ExitCode {

@@ -1,0 +1,3 @@
+//! Import: an existing configuration becomes a fwgen model.
+
+pub mod shorewall;

@@ -1,0 +1,777 @@
+//! `fwgen import shorewall DIR`: a Shorewall 4.x/5.x configuration
+//! directory becomes a fwgen model that means the same. Anything the model
+//! cannot express is an error naming the file, line and construct; with
+//! `partial`, such lines are skipped and listed instead. Never a guess.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A line the model cannot express.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub file: String,
+    pub line: usize,
+    pub text: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}\n    {}",
+            self.file, self.line, self.reason, self.text
+        )
+    }
+}
+
+/// The result: the model's text and what was skipped (only with `partial`).
+pub struct Imported {
+    pub toml: String,
+    pub skipped: Vec<Unsupported>,
+}
+
+/// One logical line of a Shorewall file, continuation lines joined.
+#[derive(Debug, Clone)]
+struct Line {
+    file: String,
+    number: usize,
+    text: String,
+    /// The `# text` comment right above it, if any.
+    comment: Option<String>,
+}
+
+struct Importer {
+    dir: PathBuf,
+    /// params and shorewall.conf settings, for `$VAR` expansion.
+    vars: BTreeMap<String, String>,
+    unsupported: Vec<Unsupported>,
+    /// Differences that change no verdict, listed at the top of the model.
+    notes: Vec<String>,
+    out: String,
+    firewall: String,
+    zones: Vec<String>,
+    /// Logical interface name -> zone.
+    interfaces: Vec<(String, String)>,
+}
+
+pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
+    let mut importer = Importer {
+        dir: dir.to_owned(),
+        vars: BTreeMap::new(),
+        unsupported: Vec::new(),
+        notes: Vec::new(),
+        out: String::new(),
+        firewall: "fw".to_owned(),
+        zones: Vec::new(),
+        interfaces: Vec::new(),
+    };
+    importer.run();
+    if !partial && !importer.unsupported.is_empty() {
+        return Err(importer.unsupported);
+    }
+    let mut toml = format!(
+        "# Imported by fwgen from the Shorewall configuration in {}.\n# Each entry names the file and line it came from.\n",
+        dir.display()
+    );
+    for note in &importer.notes {
+        let _ = writeln!(toml, "# NOTE {note}");
+    }
+    for skipped in &importer.unsupported {
+        let _ = writeln!(
+            toml,
+            "# SKIPPED {}:{}: {} -- {}",
+            skipped.file,
+            skipped.line,
+            skipped.reason,
+            skipped.text.replace('\n', " ")
+        );
+    }
+    toml.push('\n');
+    toml.push_str(&importer.out);
+    Ok(Imported {
+        toml,
+        skipped: importer.unsupported,
+    })
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// Free text fwgen accepts: one line without quotes, `\`, `$` or backticks.
+fn clean_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    let ok = !text.is_empty()
+        && text.len() <= 128
+        && !text
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '"' | '\\' | '$' | '`'));
+    ok.then(|| text.to_owned())
+}
+
+impl Importer {
+    fn run(&mut self) {
+        self.read_params();
+        self.read_conf();
+        self.zones();
+        self.interfaces();
+        self.hosts();
+        self.policies();
+        self.rules();
+        self.snat();
+    }
+
+    fn refuse(&mut self, line: &Line, reason: impl Into<String>) {
+        self.unsupported.push(Unsupported {
+            file: line.file.clone(),
+            line: line.number,
+            text: line.text.clone(),
+            reason: reason.into(),
+        });
+    }
+
+    fn origin(line: &Line) -> String {
+        format!("# {}:{}\n", line.file, line.number)
+    }
+
+    /// The file's logical lines: comments and blanks dropped, `\` joined.
+    fn lines(&self, name: &str) -> Vec<Line> {
+        let Ok(text) = std::fs::read_to_string(self.dir.join(name)) else {
+            return Vec::new();
+        };
+        let mut lines = Vec::new();
+        let mut pending: Option<Line> = None;
+        let mut comment: Option<String> = None;
+        for (index, raw) in text.lines().enumerate() {
+            let number = index + 1;
+            let trimmed = raw.trim();
+            if pending.is_none() && trimmed.starts_with("# ") {
+                comment = clean_text(&trimmed[2..]);
+                continue;
+            }
+            let content = raw.split('#').next().unwrap_or("").trim_end();
+            if content.trim().is_empty() && pending.is_none() {
+                comment = None;
+                continue;
+            }
+            let (content, continued) = match content.strip_suffix('\\') {
+                Some(rest) => (rest, true),
+                None => (content, false),
+            };
+            let line = pending.get_or_insert_with(|| Line {
+                file: name.to_owned(),
+                number,
+                text: String::new(),
+                comment: comment.take(),
+            });
+            // Shorewall drops the `\`, the line break and the next line's
+            // leading whitespace.
+            line.text.push_str(content.trim());
+            if !continued {
+                let mut done = pending.take().unwrap_or_else(|| unreachable!());
+                done.text = self.expand(done.text.trim());
+                lines.push(done);
+            }
+        }
+        lines
+    }
+
+    /// `$VAR` and `${VAR}` from params and shorewall.conf.
+    fn expand(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
+                let end = inner.find('}').unwrap_or(inner.len());
+                (&inner[..end], &inner[(end + 1).min(inner.len())..])
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            match self.vars.get(name) {
+                Some(value) if name != "FW" => out.push_str(value),
+                _ => {
+                    out.push('$');
+                    out.push_str(&rest[at + 1..rest.len() - tail.len()]);
+                }
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn assignments(&self, name: &str) -> Vec<(String, String, usize)> {
+        let Ok(text) = std::fs::read_to_string(self.dir.join(name)) else {
+            return Vec::new();
+        };
+        text.lines()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let l = l.trim();
+                if l.starts_with('#') || l.is_empty() {
+                    return None;
+                }
+                let (key, value) = l.split_once('=')?;
+                let value = value
+                    .split(" #")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches(|c| c == '"' || c == '\'');
+                Some((key.trim().to_owned(), value.to_owned(), i + 1))
+            })
+            .collect()
+    }
+
+    fn read_params(&mut self) {
+        for (key, value, _) in self.assignments("params") {
+            let value = self.expand(&value);
+            self.vars.insert(key, value);
+        }
+    }
+
+    /// Settings that change what the firewall does must be ones fwgen
+    /// renders the same way; the rest are noted.
+    fn read_conf(&mut self) {
+        let mut log_prefix = None;
+        for (key, value, number) in self.assignments("shorewall.conf") {
+            let value = self.expand(&value);
+            let line = Line {
+                file: "shorewall.conf".to_owned(),
+                number,
+                text: format!("{key}={value}"),
+                comment: None,
+            };
+            match (key.as_str(), value.as_str()) {
+                ("LOGFORMAT", format) => match format.strip_suffix(":%s:%s:") {
+                    Some(prefix) if !prefix.is_empty() && !prefix.contains('%') => log_prefix = Some(prefix.to_owned()),
+                    _ => self.notes.push(format!("shorewall.conf:{number}: LOGFORMAT=\"{format}\" becomes fwgen's \"Shorewall:%s:%s:\" (log prefixes change, verdicts do not)")),
+                },
+                ("DROP_DEFAULT" | "REJECT_DEFAULT", v) if !matches!(v, "" | "none" | "None") => self.notes.push(format!(
+                    "shorewall.conf:{number}: {key}={v}: fwgen runs no default action, so broadcasts reach the policy (and its log) instead of being dropped silently"
+                )),
+                ("LOGLIMIT", v) if !v.is_empty() => self.notes.push(format!("shorewall.conf:{number}: LOGLIMIT={v}: fwgen does not rate-limit logging")),
+                ("IMPLICIT_CONTINUE", "Yes" | "yes") => self.refuse(&line, "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not"),
+                ("INVALID_DISPOSITION", v) if !matches!(v, "" | "CONTINUE" | "DROP") => self.refuse(&line, "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts"),
+                _ => {}
+            }
+            self.vars.insert(key, value);
+        }
+        let _ = writeln!(self.out, "[firewall]");
+        let _ = writeln!(self.out, "zone = {}", quote(&self.firewall));
+        if let Some(prefix) = log_prefix {
+            let _ = writeln!(self.out, "log_prefix = {}", quote(&prefix));
+        }
+        let version = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
+            4
+        } else {
+            5
+        };
+        let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
+    }
+
+    fn columns(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    fn zones(&mut self) {
+        for line in self.lines("zones") {
+            let columns = Self::columns(&line.text);
+            let (Some(name), Some(kind)) = (columns.first(), columns.get(1)) else {
+                self.refuse(&line, "a zone needs a name and a type");
+                continue;
+            };
+            if columns.iter().skip(2).any(|c| c != "-") {
+                self.refuse(&line, "zone options are not in fwgen's model");
+                continue;
+            }
+            if name.contains(':') {
+                self.refuse(&line, "nested zones are not in fwgen's model");
+                continue;
+            }
+            match kind.as_str() {
+                "firewall" => self.firewall = name.clone(),
+                "ipv4" | "ip" => {
+                    let _ = writeln!(self.out, "{}[zones.{name}]", Self::origin(&line));
+                    if let Some(description) = &line.comment {
+                        let _ = writeln!(self.out, "description = {}", quote(description));
+                    }
+                    self.out.push('\n');
+                    self.zones.push(name.clone());
+                }
+                other => self.refuse(
+                    &line,
+                    format!("zone type `{other}` is not in fwgen's model"),
+                ),
+            }
+        }
+        // The firewall zone's name is known only now: fix the header.
+        self.out = self.out.replacen(
+            "zone = \"fw\"",
+            &format!("zone = {}", quote(&self.firewall)),
+            1,
+        );
+    }
+
+    fn interfaces(&mut self) {
+        let mut format = 1;
+        for line in self.lines("interfaces") {
+            if let Some(f) = line.text.strip_prefix("?FORMAT") {
+                format = f.trim().parse().unwrap_or(1);
+                continue;
+            }
+            let columns = Self::columns(&line.text);
+            let options_column = if format == 2 { 2 } else { 3 };
+            let (Some(zone), Some(name)) = (columns.first(), columns.get(1)) else {
+                self.refuse(&line, "an interface needs a zone and a name");
+                continue;
+            };
+            if format == 1 && columns.get(2).is_some_and(|b| b != "-" && b != "detect") {
+                self.refuse(&line, "a BROADCAST column is not in fwgen's model");
+                continue;
+            }
+            if zone == "-" || !self.zones.contains(zone) {
+                self.refuse(
+                    &line,
+                    "an interface of several zones (zone `-`, hosts) is not in fwgen's model",
+                );
+                continue;
+            }
+            if name.contains('+') || name == "all" {
+                self.refuse(&line, "wildcard interfaces are not in fwgen's model");
+                continue;
+            }
+            let mut options = Vec::new();
+            let mut physical = None;
+            let mut ok = true;
+            for option in columns
+                .get(options_column)
+                .filter(|o| *o != "-")
+                .map_or(Vec::new(), |o| o.split(',').map(str::to_owned).collect())
+            {
+                if let Some(value) = option.strip_prefix("physical=") {
+                    if value.contains('+') {
+                        ok = false;
+                        self.refuse(
+                            &line,
+                            "wildcard interfaces (physical=...+) are not in fwgen's model",
+                        );
+                    }
+                    physical = Some(value.to_owned());
+                    continue;
+                }
+                let base = option.split('=').next().unwrap_or_default();
+                if matches!(
+                    base,
+                    "dhcp"
+                        | "routeback"
+                        | "bridge"
+                        | "tcpflags"
+                        | "nosmurfs"
+                        | "routefilter"
+                        | "logmartians"
+                        | "sourceroute"
+                        | "arp_filter"
+                        | "proxyarp"
+                ) {
+                    options.push(option.clone());
+                } else {
+                    ok = false;
+                    self.refuse(
+                        &line,
+                        format!("interface option `{option}` is not in fwgen's model"),
+                    );
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let _ = write!(
+                self.out,
+                "{}[interfaces.{name}]\nzone = {}\n",
+                Self::origin(&line),
+                quote(zone)
+            );
+            if !options.is_empty() {
+                let _ = writeln!(self.out, "options = {}", list(&options));
+            }
+            if let Some(physical) = physical.filter(|p| p != name) {
+                let _ = writeln!(self.out, "physical = {}", quote(&physical));
+            }
+            if let Some(description) = &line.comment {
+                let _ = writeln!(self.out, "description = {}", quote(description));
+            }
+            self.out.push('\n');
+            self.interfaces.push((name.clone(), zone.clone()));
+        }
+    }
+
+    fn hosts(&mut self) {
+        for line in self.lines("hosts") {
+            if !line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "hosts (zones narrowed to addresses) are not in fwgen's model",
+                );
+            }
+        }
+    }
+
+    fn zone_name(&self, text: &str) -> String {
+        if text == self.firewall {
+            "$FW".to_owned()
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn policies(&mut self) {
+        for line in self.lines("policy") {
+            let columns = Self::columns(&line.text);
+            let (Some(source), Some(dest), Some(policy)) =
+                (columns.first(), columns.get(1), columns.get(2))
+            else {
+                self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
+                continue;
+            };
+            if columns.iter().skip(4).any(|c| c != "-") {
+                self.refuse(
+                    &line,
+                    "policy rate and connection limits are not in fwgen's model",
+                );
+                continue;
+            }
+            if policy.contains(':')
+                || !matches!(policy.as_str(), "ACCEPT" | "DROP" | "REJECT" | "CONTINUE")
+            {
+                self.refuse(&line, format!("policy `{policy}` is not in fwgen's model"));
+                continue;
+            }
+            let _ = write!(
+                self.out,
+                "{}[[policy]]\nsource = {}\ndest = {}\naction = {}\n",
+                Self::origin(&line),
+                quote(&self.zone_name(source)),
+                quote(&self.zone_name(dest)),
+                quote(policy)
+            );
+            if let Some(level) = columns.get(3).filter(|l| *l != "-" && !l.is_empty()) {
+                let _ = writeln!(self.out, "log = {}", quote(level));
+            }
+            if let Some(comment) = &line.comment {
+                let _ = writeln!(self.out, "comment = {}", quote(comment));
+            }
+            self.out.push('\n');
+        }
+    }
+
+    /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets removed.
+    fn endpoint(&self, text: &str) -> String {
+        let text = text.replace(['[', ']', '<', '>'], "");
+        match text.split_once(':') {
+            Some((zone, addresses)) => format!("{}:{addresses}", self.zone_name(zone)),
+            None => self.zone_name(&text),
+        }
+    }
+
+    fn rules(&mut self) {
+        let mut section = "NEW".to_owned();
+        let mut comment: Option<String> = None;
+        for line in self.lines("rules") {
+            if let Some(name) = line.text.strip_prefix("?SECTION") {
+                section = name.trim().to_owned();
+                continue;
+            }
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives other than ?SECTION and ?COMMENT are not in fwgen's model",
+                );
+                continue;
+            }
+            let columns = self.rule_columns(&line);
+            let invalid_section = section == "INVALID";
+            if !matches!(section.as_str(), "NEW" | "INVALID") {
+                self.refuse(
+                    &line,
+                    format!("rules in the {section} section are not in fwgen's model"),
+                );
+                continue;
+            }
+            let text_comment = line.comment.clone().or_else(|| comment.clone());
+            self.rule(&line, &columns, invalid_section, text_comment.as_deref());
+        }
+    }
+
+    /// Columns by position, or by name in the alternate `column=value` form.
+    fn rule_columns(&self, line: &Line) -> Vec<String> {
+        const NAMES: &[&str] = &[
+            "action",
+            "source",
+            "dest",
+            "proto",
+            "dport",
+            "sport",
+            "origdest",
+            "rate",
+            "user",
+            "mark",
+            "connlimit",
+            "time",
+            "headers",
+            "switch",
+            "helper",
+        ];
+        let mut columns: Vec<String> = Vec::new();
+        for (index, token) in Self::columns(&line.text).into_iter().enumerate() {
+            let named = token
+                .split_once('=')
+                .filter(|(k, _)| NAMES.contains(&k.to_ascii_lowercase().as_str()) && index > 0);
+            match named {
+                Some((key, value)) => {
+                    let at = NAMES
+                        .iter()
+                        .position(|n| *n == key.to_ascii_lowercase())
+                        .unwrap_or(0);
+                    if columns.len() <= at {
+                        columns.resize(at + 1, "-".to_owned());
+                    }
+                    columns[at] = value.to_owned();
+                }
+                None => columns.push(token),
+            }
+        }
+        columns
+    }
+
+    fn rule(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        invalid_section: bool,
+        comment: Option<&str>,
+    ) {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        if columns.iter().skip(6).any(|c| c != "-") {
+            self.refuse(
+                line,
+                "ORIGDEST, RATE, USER, MARK and later rule columns are not in fwgen's model",
+            );
+            return;
+        }
+        let (Some(action), Some(source), Some(dest)) = (get(0), get(1), get(2)) else {
+            self.refuse(line, "a rule needs ACTION, SOURCE and DEST");
+            return;
+        };
+        let (action, log) = match action.split_once(':') {
+            Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
+            None => (action, None),
+        };
+        let (target, service_macro) =
+            if let Some((name, inner)) = action.strip_suffix(')').and_then(|a| a.split_once('(')) {
+                (inner.to_owned(), Some(name.to_owned()))
+            } else if let Some((name, inner)) = action.split_once('/') {
+                (inner.to_owned(), Some(name.to_owned()))
+            } else {
+                (action.clone(), None)
+            };
+        if invalid_section && service_macro.as_deref() != Some("Invalid") {
+            self.refuse(
+                line,
+                "only Invalid(DROP) rules are in fwgen's model in the INVALID section",
+            );
+            return;
+        }
+        if target == "DNAT" && service_macro.is_none() {
+            self.dnat(line, columns, log.as_deref(), comment);
+            return;
+        }
+        if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT") {
+            self.refuse(line, format!("action `{action}` is not in fwgen's model"));
+            return;
+        }
+        let _ = write!(
+            self.out,
+            "{}[[rule]]\naction = {}\n",
+            Self::origin(line),
+            quote(&target)
+        );
+        if let Some(name) = &service_macro {
+            let _ = writeln!(self.out, "macro = {}", quote(name));
+        }
+        let _ = writeln!(
+            self.out,
+            "source = {}\ndest = {}",
+            quote(&self.endpoint(&source)),
+            quote(&self.endpoint(&dest))
+        );
+        if let Some(proto) = get(3) {
+            let proto = if proto == "ipv6-icmp" {
+                "icmpv6".to_owned()
+            } else {
+                proto
+            };
+            let _ = writeln!(self.out, "proto = {}", quote(&proto));
+            if let Some(dport) = get(4) {
+                if proto.starts_with("icmp") {
+                    let _ = writeln!(self.out, "icmp_type = {}", quote(&dport));
+                } else {
+                    let _ = writeln!(self.out, "dport = {}", quote(&dport));
+                }
+            }
+            if let Some(sport) = get(5) {
+                let _ = writeln!(self.out, "sport = {}", quote(&sport));
+            }
+        }
+        if let Some(level) = log {
+            let _ = writeln!(self.out, "log = {}", quote(&level));
+        }
+        if let Some(comment) = comment {
+            let _ = writeln!(self.out, "comment = {}", quote(comment));
+        }
+        self.out.push('\n');
+    }
+
+    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT`.
+    fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
+        else {
+            self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
+            return;
+        };
+        let dest = dest.replace(['[', ']'], "");
+        let parts: Vec<&str> = dest.splitn(2, ':').collect();
+        let [zone, target] = parts.as_slice() else {
+            self.refuse(line, "a DNAT target needs ZONE:ADDRESS");
+            return;
+        };
+        let (address, port) = match target.rsplit_once(':') {
+            Some((a, p))
+                if p.chars().all(|c| c.is_ascii_digit())
+                    && !a.ends_with(':')
+                    && (a.contains('.') || a.matches(':').count() >= 2) =>
+            {
+                (a.to_owned(), Some(p.to_owned()))
+            }
+            _ => (target.to_string(), None),
+        };
+        let _ = write!(
+            self.out,
+            "{}[[dnat]]\nsource = {}\ndest = {}\nto = {}\nproto = {}\ndport = {}\n",
+            Self::origin(line),
+            quote(&self.endpoint(&source)),
+            quote(zone),
+            quote(&address),
+            quote(&proto),
+            quote(&dport)
+        );
+        if let Some(port) = port {
+            let _ = writeln!(self.out, "to_port = {port}");
+        }
+        if let Some(level) = log {
+            let _ = writeln!(self.out, "log = {}", quote(level));
+        }
+        if let Some(comment) = comment {
+            let _ = writeln!(self.out, "comment = {}", quote(comment));
+        }
+        self.out.push('\n');
+    }
+
+    fn snat(&mut self) {
+        for line in self.lines("snat") {
+            if line.text.starts_with("?FORMAT") {
+                continue;
+            }
+            let columns = Self::columns(&line.text);
+            let (Some(action), Some(sources), Some(interface)) =
+                (columns.first(), columns.get(1), columns.get(2))
+            else {
+                self.refuse(&line, "an snat entry needs ACTION, SOURCE and DEST");
+                continue;
+            };
+            if columns.iter().skip(3).any(|c| c != "-") {
+                self.refuse(&line, "snat columns after DEST are not in fwgen's model");
+                continue;
+            }
+            let to = match action.as_str() {
+                "MASQUERADE" => None,
+                other => match other
+                    .strip_prefix("SNAT(")
+                    .and_then(|a| a.strip_suffix(')'))
+                {
+                    Some(address) => Some(address.to_owned()),
+                    None => {
+                        self.refuse(
+                            &line,
+                            format!("snat action `{other}` is not in fwgen's model"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            self.source_nat(&line, interface, sources, to.as_deref());
+        }
+        for line in self.lines("masq") {
+            let columns = Self::columns(&line.text);
+            let (Some(interface), Some(sources)) = (columns.first(), columns.get(1)) else {
+                self.refuse(&line, "a masq entry needs INTERFACE and SOURCE");
+                continue;
+            };
+            if columns.iter().skip(3).any(|c| c != "-") {
+                self.refuse(&line, "masq columns after ADDRESS are not in fwgen's model");
+                continue;
+            }
+            let to = columns.get(2).filter(|a| *a != "-").cloned();
+            self.source_nat(&line, interface, sources, to.as_deref());
+        }
+    }
+
+    fn source_nat(&mut self, line: &Line, interface: &str, sources: &str, to: Option<&str>) {
+        if interface.contains(':') || interface.contains('+') {
+            self.refuse(
+                line,
+                "an snat interface with addresses or a wildcard is not in fwgen's model",
+            );
+            return;
+        }
+        let sources: Vec<String> = sources
+            .split(',')
+            .filter(|s| !matches!(*s, "0.0.0.0/0" | "::/0" | "-"))
+            .map(str::to_owned)
+            .collect();
+        let table = if to.is_some() { "snat" } else { "masquerade" };
+        let _ = write!(
+            self.out,
+            "{}[[{table}]]\ninterface = {}\n",
+            Self::origin(line),
+            quote(interface)
+        );
+        if !sources.is_empty() {
+            let _ = writeln!(self.out, "sources = {}", list(&sources));
+        }
+        if let Some(to) = to {
+            let _ = writeln!(self.out, "to = {}", quote(to));
+        }
+        if let Some(comment) = &line.comment {
+            let _ = writeln!(self.out, "comment = {}", quote(comment));
+        }
+        self.out.push('\n');
+    }
+}
