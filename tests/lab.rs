@@ -155,6 +155,58 @@ fn shorewall4() {
     lab("shorewall4");
 }
 
+/// Migration proof: a Shorewall sample imported into fwgen, rendered by both
+/// backends, gives every probe the same verdict as the ORIGINAL directory
+/// compiled by Shorewall itself.
+fn sample(name: &str) {
+    require_lab();
+    let original = std::path::PathBuf::from(format!("/usr/share/doc/shorewall/examples/{name}"));
+    let imported =
+        fwgen::import::shorewall::import(&original, false).unwrap_or_else(|e| panic!("{e:?}"));
+    let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let dir = common::scratch(&format!("lab-sample-{name}"));
+    let short = format!("s{}", &name[..3]);
+    let original_round = contest(&model, &short, &Contestant::ShorewallDir(original), &dir);
+    let shorewall = contest(&model, &short, &Contestant::Shorewall, &dir);
+    let nftables = contest(
+        &model,
+        &short,
+        &Contestant::Nftables(nftables_ruleset(&model)),
+        &dir,
+    );
+    let rounds = [
+        ("original", &original_round),
+        ("shorewall", &shorewall),
+        ("nftables", &nftables),
+    ];
+    let (matrix, disagreements) = table(&format!("sample {name}"), &rounds);
+    assert!(
+        original_round.probes.len() > 10,
+        "too few probes:\n{matrix}"
+    );
+    assert_eq!(
+        disagreements, 0,
+        "the imported model does not behave as the original:\n{matrix}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sample_one_interface() {
+    sample("one-interface");
+}
+
+#[test]
+fn sample_two_interfaces() {
+    sample("two-interfaces");
+}
+
+#[test]
+fn sample_three_interfaces() {
+    sample("three-interfaces");
+}
+
 #[test]
 fn every_example_is_in_the_lab() {
     let source = std::fs::read_to_string(common::root().join("tests/lab.rs")).unwrap();

@@ -54,6 +54,9 @@ impl Probe {
 #[derive(Debug, Clone)]
 pub enum Contestant {
     Shorewall,
+    /// An original Shorewall configuration directory (the one the model
+    /// was imported from), compiled by Shorewall itself.
+    ShorewallDir(std::path::PathBuf),
     /// The nftables ruleset, possibly altered by a test.
     Nftables(String),
 }
@@ -329,6 +332,7 @@ fn expected_dhcp(model: &Model, probe: &Probe) -> Outcome {
 pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &Path) {
     match contestant {
         Contestant::Shorewall => load_shorewall(model, topology, dir),
+        Contestant::ShorewallDir(original) => load_original(original, topology, dir),
         Contestant::Nftables(ruleset) => {
             let file = dir.join("fwgen.nft");
             std::fs::write(&file, ruleset).unwrap();
@@ -346,6 +350,44 @@ pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &P
             assert!(ok, "nft -f failed in the lab:\n{out}");
         }
     }
+}
+
+/// Compile and start a copy of an original Shorewall directory; its
+/// samples ship with STARTUP_ENABLED=No, the one setting the lab changes.
+fn load_original(original: &Path, topology: &Topology, dir: &Path) {
+    let copy = dir.join("original");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(original).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path.extension().is_none()
+            || path.file_name().is_some_and(|n| n == "shorewall.conf")
+        {
+            std::fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let conf = copy.join("shorewall.conf");
+    let text = std::fs::read_to_string(&conf)
+        .unwrap()
+        .replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes");
+    std::fs::write(&conf, text).unwrap();
+    let script = dir.join("original.compiled");
+    let (ok, out) = run(
+        "shorewall",
+        &["compile", copy.to_str().unwrap(), script.to_str().unwrap()],
+    );
+    assert!(ok, "shorewall compile of the original failed:\n{out}");
+    let (ok, out) = run(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &topology.firewall.netns,
+            script.to_str().unwrap(),
+            "start",
+        ],
+    );
+    assert!(ok, "the original's start failed in the lab:\n{out}");
 }
 
 fn load_shorewall(model: &Model, topology: &Topology, dir: &Path) {
