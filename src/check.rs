@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use crate::error::render_diagnostic;
 use crate::explain::{Place, Query, explain};
+use crate::model::zone::applies_to;
 use crate::model::{
     DecisionOrigin, InterfaceOption, Model, PolicyAction, PortRange, Protocol, Rule, Service,
     Verdict, ZoneId, ZoneRef,
@@ -174,17 +175,12 @@ fn lockout(model: &Model) -> Option<Finding> {
 
 /// The zone pairs a rule is written into (`all` leaves out intra-zone).
 fn rule_pairs(model: &Model, rule: &Rule) -> Vec<(ZoneId, ZoneId)> {
-    let wildcard = rule.source.zone == ZoneRef::All || rule.dest.zone == ZoneRef::All;
     let ids = model.zone_ids();
     let mut pairs = Vec::new();
     for &s in &ids {
         for &d in &ids {
             let fw_to_fw = s == ZoneId::Firewall && d == ZoneId::Firewall;
-            if !fw_to_fw
-                && rule.source.zone.matches(s)
-                && rule.dest.zone.matches(d)
-                && !(wildcard && s == d)
-            {
+            if !fw_to_fw && applies_to(rule.source.zone, rule.dest.zone, (s, d)) {
                 pairs.push((s, d));
             }
         }

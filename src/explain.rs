@@ -6,6 +6,7 @@ use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
 use crate::model::rule::is_ipv6;
+use crate::model::zone::applies_to;
 use crate::model::{
     DecisionOrigin, Dnat, Interface, Model, PolicyAction, Protocol, Rule, Service, Verdict, ZoneId,
     ZoneRef,
@@ -361,12 +362,6 @@ fn dhcp_option(
     })
 }
 
-/// Shorewall's rule: `all` on either side leaves out a zone's traffic to itself.
-fn applies(source: ZoneRef, dest: ZoneRef, pair: (ZoneId, ZoneId)) -> bool {
-    let wildcard = source == ZoneRef::All || dest == ZoneRef::All;
-    source.matches(pair.0) && dest.matches(pair.1) && !(wildcard && pair.0 == pair.1)
-}
-
 fn pair_rules(
     model: &Model,
     source: ZoneId,
@@ -374,7 +369,7 @@ fn pair_rules(
     packet: &Packet,
 ) -> Option<(Verdict, Decider)> {
     for dnat in &model.dnats {
-        if applies(
+        if applies_to(
             dnat.source.zone,
             ZoneRef::One(ZoneId::Zone(dnat.dest)),
             (source, dest),
@@ -386,7 +381,7 @@ fn pair_rules(
     model
         .rules
         .iter()
-        .filter(|r| !r.is_invalid_match() && applies(r.source.zone, r.dest.zone, (source, dest)))
+        .filter(|r| !r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, (source, dest)))
         .find(|r| rule_matches(model, r, (source, dest), packet))
         .map(|r| (r.verdict, Decider::Rule { line: r.line }))
 }

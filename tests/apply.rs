@@ -294,46 +294,48 @@ fn iptables_chains(lab: &Lab) -> String {
     lab.netns.exec(&["iptables-save"]).1
 }
 
-#[test]
-fn shorewall_apply_runs_try_and_confirm_writes_the_files() {
-    let lab = Lab::new("shorewall");
+/// A lab for `apply --backend shorewall` with a configuration directory.
+fn shorewall_lab(name: &str) -> (Lab, PathBuf) {
+    let lab = Lab::new(name);
     common::require_tool("shorewall", "shorewall");
     common::require_tool("iptables-save", "iptables");
     let config_dir = lab.dir.join("etc/shorewall");
     std::fs::create_dir_all(&config_dir).unwrap();
-    let state = lab.state.to_str().unwrap().to_owned();
-    let args = |extra: &[&str]| {
-        let mut args = vec![
-            "apply",
-            "--backend",
-            "shorewall",
-            "-c",
-            "examples/lxc-host.toml",
-            "--config-dir",
-            config_dir.to_str().unwrap(),
-            "--state-dir",
-            &state,
-        ];
-        args.extend_from_slice(extra);
-        args.iter()
-            .map(|a| (*a).to_owned())
-            .collect::<Vec<String>>()
-    };
-    let run = |extra: &[&str]| {
-        let owned = args(extra);
-        let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
-        lab.fwgen(&refs)
-    };
-    let applied = run(&["--yes", "--confirm-within", "20"]);
+    (lab, config_dir)
+}
+
+fn apply_shorewall(lab: &Lab, config_dir: &std::path::Path, within: &str) -> Output {
+    let state = lab.state.to_str().unwrap();
+    let config_dir = config_dir.to_str().unwrap();
+    let args = [
+        "apply",
+        "--backend",
+        "shorewall",
+        "-c",
+        "examples/lxc-host.toml",
+        "--config-dir",
+        config_dir,
+    ];
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend_from_slice(&["--state-dir", state, "--yes", "--confirm-within", within]);
+    lab.fwgen(&all)
+}
+
+#[test]
+fn shorewall_apply_runs_try_and_confirm_writes_the_files() {
+    let (lab, config_dir) = shorewall_lab("shorewall");
+    let applied = apply_shorewall(&lab, &config_dir, "20");
     assert!(
         applied.status.success(),
         "{}{}",
         text(&applied.stdout),
         text(&applied.stderr)
     );
+    let started = eventually(Duration::from_secs(15), || {
+        iptables_chains(&lab).contains(":net-fw")
+    });
     assert!(
-        eventually(Duration::from_secs(15), || iptables_chains(&lab)
-            .contains(":net-fw")),
+        started,
         "shorewall try did not start the rules:\n{}",
         iptables_chains(&lab)
     );
@@ -341,7 +343,12 @@ fn shorewall_apply_runs_try_and_confirm_writes_the_files() {
         !config_dir.join("rules").exists(),
         "the files were written before confirmation"
     );
-    let confirmed = lab.fwgen(&["apply", "--confirm", "--state-dir", &state]);
+    let confirmed = lab.fwgen(&[
+        "apply",
+        "--confirm",
+        "--state-dir",
+        lab.state.to_str().unwrap(),
+    ]);
     assert!(confirmed.status.success(), "{}", text(&confirmed.stderr));
     assert!(
         std::fs::read_to_string(config_dir.join("rules"))
@@ -357,26 +364,8 @@ fn shorewall_apply_runs_try_and_confirm_writes_the_files() {
 
 #[test]
 fn shorewall_apply_without_confirmation_is_undone_by_shorewall() {
-    let lab = Lab::new("shorewall-undo");
-    common::require_tool("shorewall", "shorewall");
-    common::require_tool("iptables-save", "iptables");
-    let config_dir = lab.dir.join("etc/shorewall");
-    std::fs::create_dir_all(&config_dir).unwrap();
-    let state = lab.state.to_str().unwrap();
-    let applied = lab.fwgen(&[
-        "apply",
-        "--backend",
-        "shorewall",
-        "-c",
-        "examples/lxc-host.toml",
-        "--config-dir",
-        config_dir.to_str().unwrap(),
-        "--state-dir",
-        state,
-        "--yes",
-        "--confirm-within",
-        "3",
-    ]);
+    let (lab, config_dir) = shorewall_lab("shorewall-undo");
+    let applied = apply_shorewall(&lab, &config_dir, "3");
     assert!(
         applied.status.success(),
         "{}{}",
@@ -388,9 +377,11 @@ fn shorewall_apply_without_confirmation_is_undone_by_shorewall() {
             .contains(":net-fw")),
         "shorewall try did not start the rules"
     );
+    let undone = eventually(Duration::from_secs(30), || {
+        !iptables_chains(&lab).contains(":net-fw")
+    });
     assert!(
-        eventually(Duration::from_secs(30), || !iptables_chains(&lab)
-            .contains(":net-fw")),
+        undone,
         "Shorewall did not restore its previous state:\n{}",
         iptables_chains(&lab)
     );

@@ -70,10 +70,7 @@ macro_rules! nft_load {
 
         #[test]
         fn every_example_is_loaded() {
-            let known = [$($example),*];
-            for example in common::examples() {
-                assert!(known.contains(&example.as_str()), "examples/{example}.toml is not loaded by nft");
-            }
+            common::assert_every_example_in(&[$($example),*], "loaded by nft");
         }
     };
 }

@@ -48,10 +48,7 @@ macro_rules! shorewall_check {
 
         #[test]
         fn every_example_is_checked() {
-            let known = [$($example),*];
-            for example in common::examples() {
-                assert!(known.contains(&example.as_str()), "examples/{example}.toml is not checked by shorewall");
-            }
+            common::assert_every_example_in(&[$($example),*], "checked by shorewall");
         }
     };
 }

@@ -66,3 +66,11 @@ impl ZoneRef {
         }
     }
 }
+
+/// Whether an entry naming `source` and `dest` applies to a zone pair.
+/// Shorewall's rule: `all` on either side leaves out a zone's traffic to
+/// itself; only naming the zone on both sides includes it.
+pub fn applies_to(source: ZoneRef, dest: ZoneRef, pair: (ZoneId, ZoneId)) -> bool {
+    let wildcard = source == ZoneRef::All || dest == ZoneRef::All;
+    source.matches(pair.0) && dest.matches(pair.1) && !(wildcard && pair.0 == pair.1)
+}

@@ -199,6 +199,16 @@ pub fn examples() -> Vec<String> {
     names
 }
 
+/// Fail when an example is missing from a test's list.
+pub fn assert_every_example_in(known: &[&str], what: &str) {
+    for example in examples() {
+        assert!(
+            known.contains(&example.as_str()),
+            "examples/{example}.toml is not {what}"
+        );
+    }
+}
+
 /// Render an example with the real binary into `dir`.
 pub fn render_example(example: &str, backend: &str, dir: &Path) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))

@@ -371,12 +371,24 @@ fn load_original(original: &Path, topology: &Topology, dir: &Path) {
         .unwrap()
         .replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes");
     std::fs::write(&conf, text).unwrap();
-    let script = dir.join("original.compiled");
+    compile_and_start("shorewall", &copy, &dir.join("original.compiled"), topology);
+}
+
+/// `PRODUCT compile CONFIG SCRIPT`, then the script's `start` in the lab.
+fn compile_and_start(product: &str, config: &Path, script: &Path, topology: &Topology) {
     let (ok, out) = run(
-        "shorewall",
-        &["compile", copy.to_str().unwrap(), script.to_str().unwrap()],
+        product,
+        &[
+            "compile",
+            config.to_str().unwrap(),
+            script.to_str().unwrap(),
+        ],
     );
-    assert!(ok, "shorewall compile of the original failed:\n{out}");
+    assert!(
+        ok,
+        "{product} compile of {} failed:\n{out}",
+        config.display()
+    );
     let (ok, out) = run(
         "ip",
         &[
@@ -387,7 +399,7 @@ fn load_original(original: &Path, topology: &Topology, dir: &Path) {
             "start",
         ],
     );
-    assert!(ok, "the original's start failed in the lab:\n{out}");
+    assert!(ok, "{product} start failed in the lab:\n{out}");
 }
 
 fn load_shorewall(model: &Model, topology: &Topology, dir: &Path) {
@@ -402,27 +414,12 @@ fn load_shorewall(model: &Model, topology: &Topology, dir: &Path) {
         if !config.is_dir() {
             continue;
         }
-        let script = dir.join(format!("{product}.compiled"));
-        let (ok, out) = run(
+        compile_and_start(
             product,
-            &[
-                "compile",
-                config.to_str().unwrap(),
-                script.to_str().unwrap(),
-            ],
+            &config,
+            &dir.join(format!("{product}.compiled")),
+            topology,
         );
-        assert!(ok, "{product} compile failed:\n{out}");
-        let (ok, out) = run(
-            "ip",
-            &[
-                "netns",
-                "exec",
-                &topology.firewall.netns,
-                script.to_str().unwrap(),
-                "start",
-            ],
-        );
-        assert!(ok, "{product} start failed in the lab:\n{out}");
     }
 }
 

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use self::line::{Line, dnat_accept, fold, quoted, rule_lines};
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
+use crate::model::zone::applies_to;
 use crate::model::{
     Decision, Interface, InterfaceOption, LogLevel, Model, PolicyAction, Rule, ZoneId, ZoneRef,
 };
@@ -297,13 +298,6 @@ fn forward_possible(model: &Model, source: ZoneId, dest: ZoneId) -> bool {
     }
 }
 
-/// Shorewall's rule: `all` on either side leaves out a zone's traffic to
-/// itself.
-fn rule_applies(source: ZoneRef, dest: ZoneRef, pair: (ZoneId, ZoneId)) -> bool {
-    let wildcard = source == ZoneRef::All || dest == ZoneRef::All;
-    source.matches(pair.0) && dest.matches(pair.1) && !(wildcard && pair.0 == pair.1)
-}
-
 /// The families a pair carries: `[ipv4, ipv6]`.
 fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] {
     let (s, d) = (model.zone_family(pair.0), model.zone_family(pair.1));
@@ -322,7 +316,7 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
             let families = pair_families(model, pair);
             let mut lines = Vec::new();
             for dnat in &model.dnats {
-                if rule_applies(
+                if applies_to(
                     dnat.source.zone,
                     ZoneRef::One(ZoneId::Zone(dnat.dest)),
                     pair,
@@ -397,7 +391,7 @@ fn rules_by_pair(model: &Model) -> HashMap<(ZoneId, ZoneId), Vec<&Rule>> {
     for rule in model.rules.iter().filter(|r| !r.is_invalid_match()) {
         for &source in &expand(rule.source.zone) {
             for &dest in &expand(rule.dest.zone) {
-                if rule_applies(rule.source.zone, rule.dest.zone, (source, dest)) {
+                if applies_to(rule.source.zone, rule.dest.zone, (source, dest)) {
                     buckets.entry((source, dest)).or_default().push(rule);
                 }
             }
