@@ -409,11 +409,9 @@ impl Display for ErrorKind {
             MacroNotForAction { name, action } => {
                 write!(f, "macro `{name}` cannot be used with action {action}")
             }
-            FreeTextCharacter { field, character } => write!(
-                f,
-                "{field} contains the forbidden character `{}`",
-                character.escape_default()
-            ),
+            FreeTextCharacter { field, character } => {
+                write!(f, "{field} contains the forbidden character {character:?}")
+            }
             FreeTextTooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
             BadIdentifier { field, text, .. } => {
                 write!(f, "`{}` is not a valid {field}", text.escape_debug())
