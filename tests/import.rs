@@ -109,6 +109,35 @@ fn unsupported_constructs_name_file_line_and_construct() {
 }
 
 #[test]
+fn ipv4_only_entries_that_would_reach_ipv6_are_refused() {
+    let dir = common::scratch("import-families");
+    for (product, kind) in [("shorewall", "ipv4"), ("shorewall6", "ipv6")] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
+    }
+    std::fs::write(
+        dir.join("shorewall/rules"),
+        "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net:192.0.2.0/24 $FW tcp 80\n",
+    )
+    .unwrap();
+    let output = import(dir.join("shorewall").to_str().unwrap(), false);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("rules:2: only in the IPv4 configuration"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("rules:3"),
+        "an IPv4-addressed rule is bound to IPv4:\n{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn params_continuations_comments_and_column_names_are_read() {
     let dir = common::scratch("import-syntax");
     std::fs::write(dir.join("params"), "NET_IF=eth0\nADMIN=\"192.0.2.7\"\n").unwrap();
@@ -158,16 +187,16 @@ fn params_continuations_comments_and_column_names_are_read() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// render, import, render again: the same files (ipv6 aside: the importer
-/// reads Shorewall's IPv4 directory only).
+/// render, import, render again: the same files. The IPv6 example's
+/// shorewall6/ directory is found beside shorewall/ and merged.
 #[test]
 fn every_example_round_trips_through_its_shorewall_files() {
-    for example in common::examples().into_iter().filter(|e| e != "ipv6") {
+    for example in common::examples() {
         let path = format!("examples/{example}.toml");
         let original = std::fs::read_to_string(common::root().join(&path)).unwrap();
         let before = rendered(&original, &path);
         let dir = common::scratch(&format!("import-round-{example}"));
-        for (file, content) in before.iter().filter(|(f, _)| f.starts_with("shorewall/")) {
+        for (file, content) in before.iter().filter(|(f, _)| f.starts_with("shorewall")) {
             let target = dir.join(file);
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             std::fs::write(target, content).unwrap();

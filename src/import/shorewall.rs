@@ -42,8 +42,42 @@ struct Line {
     comment: Option<String>,
 }
 
+/// What an imported entry is, for merging Shorewall's and Shorewall6's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zone,
+    Interface,
+    Policy,
+    Rule,
+    Snat,
+}
+
+/// One model entry as TOML, with what merging needs to know about it.
+#[derive(Debug, Clone)]
+struct Entry {
+    kind: Kind,
+    /// `# file:line` of each origin.
+    origins: Vec<String>,
+    /// The TOML without its origin line.
+    body: String,
+    /// Zone or interface name.
+    name: String,
+    /// Zones the entry names (not `$FW` or `all`).
+    zones: Vec<String>,
+    /// `Some(true)` when only IPv6 traffic can match it, `Some(false)` IPv4.
+    family: Option<bool>,
+    /// The line, for refusals while merging.
+    line: Line,
+}
+
 struct Importer {
     dir: PathBuf,
+    /// Reading Shorewall6's directory.
+    ipv6: bool,
+    /// Prefix of file names in messages (`shorewall6/`).
+    label: String,
+    entries: Vec<Entry>,
+    started: Option<(usize, Kind, String, Vec<String>, Option<bool>, Line)>,
     /// params and shorewall.conf settings, for `$VAR` expansion.
     vars: BTreeMap<String, String>,
     unsupported: Vec<Unsupported>,
@@ -56,9 +90,13 @@ struct Importer {
     interfaces: Vec<(String, String)>,
 }
 
-pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
+fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
     let mut importer = Importer {
         dir: dir.to_owned(),
+        ipv6,
+        label: label.to_owned(),
+        entries: Vec::new(),
+        started: None,
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
         notes: Vec::new(),
@@ -68,6 +106,27 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
         interfaces: Vec::new(),
     };
     importer.run();
+    importer
+}
+
+/// Shorewall6's directory beside a Shorewall directory named `shorewall`.
+fn sibling_ipv6(dir: &Path) -> Option<PathBuf> {
+    let six = dir.parent()?.join("shorewall6");
+    (dir.file_name()? == "shorewall" && six.join("zones").is_file()).then_some(six)
+}
+
+pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
+    let mut importer = read_directory(dir, false, "");
+    if let Some(six) = sibling_ipv6(dir) {
+        let ipv6 = read_directory(&six, true, "shorewall6/");
+        importer.merge(ipv6);
+    }
+    for entry in std::mem::take(&mut importer.entries) {
+        for origin in &entry.origins {
+            importer.out.push_str(origin);
+        }
+        importer.out.push_str(&entry.body);
+    }
     if !partial && !importer.unsupported.is_empty() {
         return Err(importer.unsupported);
     }
@@ -96,6 +155,123 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
     })
 }
 
+/// The family a rule's addresses or protocol bind it to.
+fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
+    let addressed = sides.iter().find_map(|side| {
+        side.split_once(':')
+            .map(|(_, addresses)| addresses.contains(':'))
+    });
+    let by_proto = match proto {
+        Some("icmp") => Some(false),
+        Some("icmpv6" | "ipv6-icmp") => Some(true),
+        _ => None,
+    };
+    addressed.or(by_proto)
+}
+
+fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
+    to.map(|t| t.contains(':'))
+        .or_else(|| sources.first().map(|s| s.contains(':')))
+}
+
+/// "ipv4", "ipv6" or "both" for every zone of either configuration.
+fn zone_families(v4: &[Entry], v6: &[Entry]) -> BTreeMap<String, &'static str> {
+    let names = |entries: &[Entry]| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| e.kind == Kind::Zone)
+            .map(|e| e.name.clone())
+            .collect()
+    };
+    let (four, six) = (names(v4), names(v6));
+    let mut families = BTreeMap::new();
+    for zone in four.iter().chain(&six) {
+        let family = match (four.contains(zone), six.contains(zone)) {
+            (true, true) => "both",
+            (false, true) => "ipv6",
+            _ => "ipv4",
+        };
+        families.insert(zone.clone(), family);
+    }
+    families
+}
+
+/// Zones or interfaces, by name: IPv4's order, then what only IPv6 has.
+fn merge_named(
+    v4: &[Entry],
+    v6: &[Entry],
+    kind: Kind,
+    families: &BTreeMap<String, &'static str>,
+) -> Vec<Entry> {
+    let mut merged: Vec<Entry> = v4.iter().filter(|e| e.kind == kind).cloned().collect();
+    for entry in v6.iter().filter(|e| e.kind == kind) {
+        match merged.iter_mut().find(|m| m.name == entry.name) {
+            Some(known) => known.origins.extend(entry.origins.iter().cloned()),
+            None => merged.push(entry.clone()),
+        }
+    }
+    if kind == Kind::Zone {
+        for zone in &mut merged {
+            let family = families.get(&zone.name).copied().unwrap_or("ipv4");
+            if family != "ipv4" {
+                let header = format!("[zones.{}]\n", zone.name);
+                zone.body = zone.body.replacen(
+                    &header,
+                    &format!("{header}family = {}\n", quote(family)),
+                    1,
+                );
+            }
+        }
+    }
+    merged
+}
+
+/// Two ordered lists as one: equal entries once, each list's order kept.
+/// The side is `None` for entries of both, else whether only IPv6 has it.
+fn merge_in_order(four: &[&Entry], six: &[&Entry]) -> Vec<(Entry, Option<bool>)> {
+    let (mut i, mut j) = (0, 0);
+    let mut merged = Vec::new();
+    while i < four.len() || j < six.len() {
+        match (four.get(i), six.get(j)) {
+            (Some(a), Some(b)) if a.body == b.body => {
+                let mut both = (*a).clone();
+                both.origins.extend(b.origins.iter().cloned());
+                merged.push((both, None));
+                i += 1;
+                j += 1;
+            }
+            (Some(a), Some(b)) => {
+                let a_later_in_six = six[j..].iter().any(|e| e.body == a.body);
+                let b_later_in_four = four[i..].iter().any(|e| e.body == b.body);
+                if b_later_in_four || !a_later_in_six {
+                    merged.push(((*a).clone(), Some(false)));
+                    i += 1;
+                } else {
+                    merged.push(((*b).clone(), Some(true)));
+                    j += 1;
+                }
+            }
+            (Some(a), None) => {
+                merged.push(((*a).clone(), Some(false)));
+                i += 1;
+            }
+            (None, Some(b)) => {
+                merged.push(((*b).clone(), Some(true)));
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    merged
+}
+
+/// Whether an entry found in one family's configuration only can match
+/// nothing of the other family in fwgen's model.
+fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>) -> bool {
+    let own = if ipv6 { "ipv6" } else { "ipv4" };
+    entry.family == Some(ipv6) || entry.zones.iter().any(|z| families.get(z) == Some(&own))
+}
+
 fn quote(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
@@ -117,6 +293,48 @@ fn clean_text(text: &str) -> Option<String> {
 }
 
 impl Importer {
+    /// Fold Shorewall6's entries into Shorewall's: zones and interfaces by
+    /// name (a zone in both holds both families), the ordered lists by
+    /// merging them in order. An entry in one file only must be bound to
+    /// that family by its zones, addresses or protocol; otherwise the model
+    /// would apply it to the other family too, and that is refused.
+    fn merge(&mut self, six: Importer) {
+        self.unsupported.extend(six.unsupported);
+        let (v4, v6) = (std::mem::take(&mut self.entries), six.entries);
+        let families = zone_families(&v4, &v6);
+        let mut merged = merge_named(&v4, &v6, Kind::Zone, &families);
+        merged.extend(merge_named(&v4, &v6, Kind::Interface, &families));
+        for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
+            let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
+            let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
+            for (entry, side) in merge_in_order(&four, &six) {
+                if let Some(ipv6) = side
+                    && !bound_to(&entry, ipv6, &families)
+                {
+                    let family = if ipv6 { "IPv6" } else { "IPv4" };
+                    let other = if ipv6 { "IPv4" } else { "IPv6" };
+                    let reason = format!(
+                        "only in the {family} configuration: fwgen's model would apply it to {other} too"
+                    );
+                    self.refuse(&entry.line, reason);
+                    continue;
+                }
+                merged.push(entry);
+            }
+        }
+        for zone in &v6
+            .iter()
+            .filter(|e| e.kind == Kind::Zone)
+            .map(|e| e.name.clone())
+            .collect::<Vec<_>>()
+        {
+            if !self.zones.contains(zone) {
+                self.zones.push(zone.clone());
+            }
+        }
+        self.entries = merged;
+    }
+
     fn run(&mut self) {
         self.read_params();
         self.read_conf();
@@ -135,6 +353,63 @@ impl Importer {
             text: line.text.clone(),
             reason: reason.into(),
         });
+    }
+
+    fn begin(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        zones: Vec<String>,
+        family: Option<bool>,
+        line: &Line,
+    ) {
+        self.started = Some((
+            self.out.len(),
+            kind,
+            name.to_owned(),
+            zones,
+            family,
+            line.clone(),
+        ));
+    }
+
+    /// The text written since `begin` becomes an entry.
+    fn end(&mut self) {
+        let Some((start, kind, name, zones, family, line)) = self.started.take() else {
+            return;
+        };
+        let text = self.out.split_off(start);
+        let (origin, body) = text
+            .split_once('\n')
+            .map_or((String::new(), text.clone()), |(o, b)| {
+                (format!("{o}\n"), b.to_owned())
+            });
+        self.entries.push(Entry {
+            kind,
+            origins: vec![origin],
+            body,
+            name,
+            zones,
+            family,
+            line,
+        });
+    }
+
+    /// The declared zones among entry sides (`zone` or `zone:addresses`).
+    fn named_zones(&self, sides: &[&str]) -> Vec<String> {
+        sides
+            .iter()
+            .map(|side| side.split(':').next().unwrap_or_default().to_owned())
+            .filter(|zone| self.zones.contains(zone))
+            .collect()
+    }
+
+    fn interface_zone(&self, interface: &str) -> Vec<String> {
+        self.interfaces
+            .iter()
+            .filter(|(name, _)| name == interface)
+            .map(|(_, zone)| zone.clone())
+            .collect()
     }
 
     fn origin(line: &Line) -> String {
@@ -166,7 +441,7 @@ impl Importer {
                 None => (content, false),
             };
             let line = pending.get_or_insert_with(|| Line {
-                file: name.to_owned(),
+                file: format!("{}{name}", self.label),
                 number,
                 text: String::new(),
                 comment: comment.take(),
@@ -245,8 +520,16 @@ impl Importer {
     /// Settings that change what the firewall does must be ones fwgen
     /// renders the same way; the rest are noted.
     fn read_conf(&mut self) {
+        if self.ipv6 {
+            return self.read_conf6();
+        }
         let mut log_prefix = None;
-        for (key, value, number) in self.assignments("shorewall.conf") {
+        let conf = if self.ipv6 {
+            "shorewall6.conf"
+        } else {
+            "shorewall.conf"
+        };
+        for (key, value, number) in self.assignments(conf) {
             let value = self.expand(&value);
             let line = Line {
                 file: "shorewall.conf".to_owned(),
@@ -282,6 +565,15 @@ impl Importer {
         let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
     }
 
+    /// Shorewall6's settings only feed `$VAR` expansion: the model's
+    /// settings come from shorewall.conf.
+    fn read_conf6(&mut self) {
+        for (key, value, _) in self.assignments("shorewall6.conf") {
+            let value = self.expand(&value);
+            self.vars.insert(key, value);
+        }
+    }
+
     fn columns(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_owned).collect()
     }
@@ -303,14 +595,8 @@ impl Importer {
             }
             match kind.as_str() {
                 "firewall" => self.firewall = name.clone(),
-                "ipv4" | "ip" => {
-                    let _ = writeln!(self.out, "{}[zones.{name}]", Self::origin(&line));
-                    if let Some(description) = &line.comment {
-                        let _ = writeln!(self.out, "description = {}", quote(description));
-                    }
-                    self.out.push('\n');
-                    self.zones.push(name.clone());
-                }
+                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name),
+                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name),
                 other => self.refuse(
                     &line,
                     format!("zone type `{other}` is not in fwgen's model"),
@@ -323,6 +609,17 @@ impl Importer {
             &format!("zone = {}", quote(&self.firewall)),
             1,
         );
+    }
+
+    fn zone(&mut self, line: &Line, name: &str) {
+        self.begin(Kind::Zone, name, Vec::new(), None, line);
+        let _ = writeln!(self.out, "{}[zones.{name}]", Self::origin(line));
+        if let Some(description) = &line.comment {
+            let _ = writeln!(self.out, "description = {}", quote(description));
+        }
+        self.out.push('\n');
+        self.end();
+        self.zones.push(name.to_owned());
     }
 
     fn interfaces(&mut self) {
@@ -398,6 +695,7 @@ impl Importer {
             if !ok {
                 continue;
             }
+            self.begin(Kind::Interface, name, vec![zone.clone()], None, &line);
             let _ = write!(
                 self.out,
                 "{}[interfaces.{name}]\nzone = {}\n",
@@ -414,6 +712,7 @@ impl Importer {
                 let _ = writeln!(self.out, "description = {}", quote(description));
             }
             self.out.push('\n');
+            self.end();
             self.interfaces.push((name.clone(), zone.clone()));
         }
     }
@@ -459,6 +758,13 @@ impl Importer {
                 self.refuse(&line, format!("policy `{policy}` is not in fwgen's model"));
                 continue;
             }
+            self.begin(
+                Kind::Policy,
+                "",
+                self.named_zones(&[source.as_str(), dest.as_str()]),
+                None,
+                &line,
+            );
             let _ = write!(
                 self.out,
                 "{}[[policy]]\nsource = {}\ndest = {}\naction = {}\n",
@@ -474,6 +780,7 @@ impl Importer {
                 let _ = writeln!(self.out, "comment = {}", quote(comment));
             }
             self.out.push('\n');
+            self.end();
         }
     }
 
@@ -606,6 +913,13 @@ impl Importer {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
         }
+        self.begin(
+            Kind::Rule,
+            "",
+            self.named_zones(&[source.as_str(), dest.as_str()]),
+            rule_family(&[&source, &dest], get(3).as_deref()),
+            line,
+        );
         let _ = write!(
             self.out,
             "{}[[rule]]\naction = {}\n",
@@ -646,6 +960,7 @@ impl Importer {
             let _ = writeln!(self.out, "comment = {}", quote(comment));
         }
         self.out.push('\n');
+        self.end();
     }
 
     /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT`.
@@ -672,6 +987,13 @@ impl Importer {
             }
             _ => (target.to_string(), None),
         };
+        self.begin(
+            Kind::Rule,
+            "",
+            self.named_zones(&[source.as_str(), zone]),
+            Some(address.contains(':')),
+            line,
+        );
         let _ = write!(
             self.out,
             "{}[[dnat]]\nsource = {}\ndest = {}\nto = {}\nproto = {}\ndport = {}\n",
@@ -692,6 +1014,7 @@ impl Importer {
             let _ = writeln!(self.out, "comment = {}", quote(comment));
         }
         self.out.push('\n');
+        self.end();
     }
 
     fn snat(&mut self) {
@@ -757,6 +1080,13 @@ impl Importer {
             .map(str::to_owned)
             .collect();
         let table = if to.is_some() { "snat" } else { "masquerade" };
+        self.begin(
+            Kind::Snat,
+            "",
+            self.interface_zone(interface),
+            snat_family(&sources, to),
+            line,
+        );
         let _ = write!(
             self.out,
             "{}[[{table}]]\ninterface = {}\n",
@@ -773,5 +1103,6 @@ impl Importer {
             let _ = writeln!(self.out, "comment = {}", quote(comment));
         }
         self.out.push('\n');
+        self.end();
     }
 }
