@@ -77,7 +77,8 @@ struct Importer {
     /// Prefix of file names in messages (`shorewall6/`).
     label: String,
     entries: Vec<Entry>,
-    started: Option<(usize, Kind, String, Vec<String>, Option<bool>, Line)>,
+    /// Where the entry being written starts in `out`, and what it is.
+    started: Option<(usize, Entry)>,
     /// params and shorewall.conf settings, for `$VAR` expansion.
     vars: BTreeMap<String, String>,
     unsupported: Vec<Unsupported>,
@@ -363,36 +364,29 @@ impl Importer {
         family: Option<bool>,
         line: &Line,
     ) {
-        self.started = Some((
-            self.out.len(),
+        let entry = Entry {
             kind,
-            name.to_owned(),
+            origins: Vec::new(),
+            body: String::new(),
+            name: name.to_owned(),
             zones,
             family,
-            line.clone(),
-        ));
+            line: line.clone(),
+        };
+        self.started = Some((self.out.len(), entry));
     }
 
-    /// The text written since `begin` becomes an entry.
+    /// The text written since `begin` becomes the entry: its first line is
+    /// the origin, the rest the body.
     fn end(&mut self) {
-        let Some((start, kind, name, zones, family, line)) = self.started.take() else {
+        let Some((start, mut entry)) = self.started.take() else {
             return;
         };
         let text = self.out.split_off(start);
-        let (origin, body) = text
-            .split_once('\n')
-            .map_or((String::new(), text.clone()), |(o, b)| {
-                (format!("{o}\n"), b.to_owned())
-            });
-        self.entries.push(Entry {
-            kind,
-            origins: vec![origin],
-            body,
-            name,
-            zones,
-            family,
-            line,
-        });
+        let (origin, body) = text.split_once('\n').unwrap_or(("", text.as_str()));
+        entry.origins.push(format!("{origin}\n"));
+        entry.body = body.to_owned();
+        self.entries.push(entry);
     }
 
     /// The declared zones among entry sides (`zone` or `zone:addresses`).
