@@ -12,7 +12,9 @@ use fwgen::backend::{self, Backend};
 use fwgen::load::load;
 use fwgen::plan::{self, Color};
 
-use crate::{CHANGES, fail, trouble};
+use clap::Args;
+
+use crate::{BackendArg, CHANGES, ColorArg, ModelArgs, fail, trouble};
 
 /// What apply works on: the ruleset file and fwgen's table name.
 struct Ruleset {
@@ -485,4 +487,85 @@ pub fn confirm_shorewall(state_dir: &Path) -> ExitCode {
         "confirmed: the new rules stay and {out} holds their files"
     ));
     ExitCode::SUCCESS
+}
+
+#[derive(Args)]
+pub(crate) struct ApplyArgs {
+    #[arg(long, value_enum, required_unless_present = "confirm")]
+    pub(crate) backend: Option<BackendArg>,
+    #[command(flatten)]
+    pub(crate) model: ModelArgs,
+    /// Apply this rendered ruleset instead of rendering the model.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ruleset: Option<PathBuf>,
+    /// Load without asking (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
+    /// Seconds to confirm in before the previous rules come back.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub(crate) confirm_within: u64,
+    /// No automatic rollback (for automation that tests connectivity itself).
+    #[arg(long)]
+    pub(crate) no_rollback: bool,
+    /// Keep the new rules of a pending apply.
+    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback"])]
+    pub(crate) confirm: bool,
+    /// Shorewall's configuration directory (--backend shorewall).
+    #[arg(long, default_value = "/etc/shorewall", value_name = "DIR")]
+    pub(crate) config_dir: PathBuf,
+    /// Replace files fwgen did not generate (--backend shorewall; backups kept).
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Where the saved table and the pending confirmation live.
+    #[arg(long, default_value = fwgen::apply::DEFAULT_STATE_DIR, value_name = "DIR")]
+    pub(crate) state_dir: PathBuf,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub(crate) color: ColorArg,
+}
+
+#[derive(Args)]
+pub(crate) struct TimerArgs {
+    #[arg(long)]
+    pub(crate) state_dir: PathBuf,
+    #[arg(long)]
+    pub(crate) token: String,
+    #[arg(long)]
+    pub(crate) after: u64,
+}
+
+pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
+    let state = fwgen::apply::State::new(&args.state_dir);
+    if args.confirm {
+        if args.state_dir.join("pending-shorewall").exists() {
+            return confirm_shorewall(&args.state_dir);
+        }
+        return confirm(&state);
+    }
+    match args.backend.map(Backend::from) {
+        Some(Backend::Nftables) => apply(&ApplyOptions {
+            config: &args.model.config,
+            ruleset: args.ruleset.as_deref(),
+            yes: args.yes,
+            confirm_within: std::time::Duration::from_secs(args.confirm_within),
+            no_rollback: args.no_rollback,
+            state_dir: &args.state_dir,
+            color: args.color.resolve(),
+        }),
+        Some(Backend::Shorewall) => apply_shorewall(&ShorewallOptions {
+            config: &args.model.config,
+            config_dir: &args.config_dir,
+            yes: args.yes,
+            force: args.force,
+            confirm_within: std::time::Duration::from_secs(args.confirm_within),
+            no_rollback: args.no_rollback,
+            state_dir: &args.state_dir,
+            color: args.color.resolve(),
+        }),
+        None => trouble("--backend is required"),
+    }
+}
+
+/// The hidden `fwgen rollback-timer`, from its arguments.
+pub(crate) fn timer_command(args: &TimerArgs) -> ExitCode {
+    timer(&args.state_dir, &args.token, args.after)
 }

@@ -1,0 +1,93 @@
+//! `fwgen explain`: one connection against the model.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use fwgen::load::load;
+
+use crate::{ModelArgs, fail, trouble};
+
+#[derive(Args)]
+pub(crate) struct ExplainArgs {
+    #[command(flatten)]
+    pub(crate) model: ModelArgs,
+    /// Where the connection starts: ZONE, $FW, ZONE:ADDR or ADDR.
+    #[arg(long, value_name = "ZONE[:ADDR]")]
+    pub(crate) from: String,
+    /// Where it goes: ZONE, $FW, ZONE:ADDR or ADDR.
+    #[arg(long, value_name = "ZONE[:ADDR]")]
+    pub(crate) to: String,
+    /// tcp, udp, icmp, icmpv6, all or a number.
+    #[arg(long, default_value = "tcp")]
+    pub(crate) proto: String,
+    #[arg(long)]
+    pub(crate) dport: Option<u16>,
+    #[arg(long)]
+    pub(crate) sport: Option<u16>,
+    /// ICMP type, by name or number (with --proto icmp or icmpv6).
+    #[arg(long)]
+    pub(crate) icmp_type: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
+    let (_, model) = match load(&args.model.config) {
+        Ok(loaded) => loaded,
+        Err(failure) => return fail(&failure),
+    };
+    let query = match explain_query(&model, args) {
+        Ok(query) => query,
+        Err(message) => return trouble(&message),
+    };
+    match fwgen::explain::explain(&model, &query) {
+        Ok(answer) if args.json => {
+            println!("{}", answer.json(&model));
+            ExitCode::SUCCESS
+        }
+        Ok(answer) => {
+            print!("{}", answer.text(&model));
+            ExitCode::SUCCESS
+        }
+        Err(error) => trouble(&error.to_string()),
+    }
+}
+
+pub(crate) fn explain_query(
+    model: &fwgen::model::Model,
+    args: &ExplainArgs,
+) -> Result<fwgen::explain::Query, String> {
+    use fwgen::explain::{Query, parse_place, parse_protocol};
+    use fwgen::model::{IcmpType, Protocol};
+    let proto = parse_protocol(&args.proto)?;
+    let has_ports = proto.is_some_and(Protocol::has_ports);
+    if (args.dport.is_some() || args.sport.is_some()) && !has_ports {
+        return Err(format!(
+            "--dport/--sport: ports need --proto tcp or udp, not {}",
+            args.proto
+        ));
+    }
+    let icmp_type = match &args.icmp_type {
+        None => None,
+        Some(text) => {
+            let ipv6 = match proto {
+                Some(Protocol::Icmp) => false,
+                Some(Protocol::Icmpv6) => true,
+                _ => return Err("--icmp-type: needs --proto icmp or icmpv6".to_owned()),
+            };
+            let parsed = IcmpType::parse(text, ipv6)
+                .ok_or_else(|| format!("--icmp-type: unknown ICMP type `{text}`"))?;
+            Some(parsed.number)
+        }
+    };
+    Ok(Query {
+        from: parse_place(model, &args.from, "--from")?,
+        to: parse_place(model, &args.to, "--to")?,
+        proto,
+        dport: args.dport,
+        sport: args.sport,
+        icmp_type,
+    })
+}

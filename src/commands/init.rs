@@ -1,0 +1,67 @@
+//! `fwgen init`: a starter model.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::trouble;
+
+#[derive(Args)]
+pub(crate) struct InitArgs {
+    /// The starter model.
+    #[arg(long, value_enum, default_value = "lxc-host")]
+    pub(crate) template: Template,
+    /// Where to write it.
+    #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
+    pub(crate) config: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Template {
+    LxcHost,
+    TwoInterfaces,
+    ThreeInterfaces,
+    PortForward,
+    Ipv6,
+    Shorewall4,
+}
+
+impl Template {
+    fn text(self) -> &'static str {
+        match self {
+            Template::LxcHost => include_str!("../../examples/lxc-host.toml"),
+            Template::TwoInterfaces => include_str!("../../examples/two-interfaces.toml"),
+            Template::ThreeInterfaces => include_str!("../../examples/three-interfaces.toml"),
+            Template::PortForward => include_str!("../../examples/port-forward.toml"),
+            Template::Ipv6 => include_str!("../../examples/ipv6.toml"),
+            Template::Shorewall4 => include_str!("../../examples/shorewall4.toml"),
+        }
+    }
+}
+
+pub(crate) fn init(args: &InitArgs) -> ExitCode {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.config);
+    let mut file = match file {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return trouble(&format!(
+                "{} exists; fwgen init never overwrites a model",
+                args.config.display()
+            ));
+        }
+        Err(e) => return trouble(&format!("cannot create {}: {e}", args.config.display())),
+    };
+    if let Err(e) = file.write_all(args.template.text().as_bytes()) {
+        return trouble(&format!("cannot write {}: {e}", args.config.display()));
+    }
+    eprintln!(
+        "wrote {}. Edit it, then see what it renders: fwgen diff --backend nftables --out DIR",
+        args.config.display()
+    );
+    ExitCode::SUCCESS
+}
