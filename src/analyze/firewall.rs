@@ -1,0 +1,79 @@
+//! The firewall's own settings and the backends' settings.
+
+use super::*;
+
+impl Analyzer<'_> {
+    pub(super) fn firewall(&mut self, raw: &RawFirewall) -> Firewall {
+        let zone = match &raw.zone {
+            Some(name) if self.zone_name_valid(name) => name.get_ref().clone(),
+            _ => "fw".to_owned(),
+        };
+        let log_prefix = match &raw.log_prefix {
+            Some(prefix) if log_prefix_valid(prefix.get_ref()) => prefix.get_ref().clone(),
+            Some(prefix) => {
+                let kind = ErrorKind::BadLogPrefix {
+                    prefix: prefix.get_ref().clone(),
+                };
+                self.error(Some(prefix.span()), kind);
+                "Shorewall".to_owned()
+            }
+            None => "Shorewall".to_owned(),
+        };
+        let management_ports = self.management_ports(raw.management_ports.as_deref());
+        Firewall {
+            zone,
+            log_prefix,
+            management_ports,
+        }
+    }
+
+    pub(super) fn management_ports(&mut self, raw: Option<&[Spanned<i64>]>) -> Vec<u16> {
+        let Some(raw) = raw else {
+            return vec![22];
+        };
+        let mut ports = Vec::new();
+        for port in raw {
+            match u16::try_from(*port.get_ref()) {
+                Ok(p) if p > 0 => ports.push(p),
+                _ => {
+                    let kind = ErrorKind::BadPort {
+                        text: port.get_ref().to_string(),
+                        reason: "ports are 1 to 65535",
+                    };
+                    self.error(Some(port.span()), kind);
+                }
+            }
+        }
+        ports
+    }
+
+    pub(super) fn shorewall_version(&mut self, raw: &RawModel) -> u8 {
+        match &raw.shorewall.version {
+            None => 5,
+            Some(version) if matches!(version.get_ref(), 4 | 5) => *version.get_ref() as u8,
+            Some(version) => {
+                let kind = ErrorKind::BadShorewallVersion {
+                    version: *version.get_ref(),
+                };
+                self.error(Some(version.span()), kind);
+                5
+            }
+        }
+    }
+
+    pub(super) fn nftables_table(&mut self, raw: &RawModel) -> String {
+        match &raw.nftables.table {
+            None => "fwgen".to_owned(),
+            Some(table) if nft_identifier_valid(table.get_ref()) => table.get_ref().clone(),
+            Some(table) => {
+                let kind = ErrorKind::BadIdentifier {
+                    field: "nftables table name",
+                    text: table.get_ref().clone(),
+                    grammar: "a table name is a letter followed by up to 31 letters, digits or `_`",
+                };
+                self.error(Some(table.span()), kind);
+                "fwgen".to_owned()
+            }
+        }
+    }
+}

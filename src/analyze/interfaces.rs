@@ -1,0 +1,228 @@
+//! Interfaces, their options and networks.
+
+use super::*;
+
+impl Analyzer<'_> {
+    pub(super) fn interface(
+        &mut self,
+        name: &Spanned<String>,
+        raw: &RawInterface,
+    ) -> Option<Interface> {
+        let name_ok = self.interface_name(name);
+        let physical_ok = raw.physical.as_ref().is_none_or(|p| self.interface_name(p));
+        let zone = self.interface_zone(name, &raw.zone);
+        let options = self.interface_options(&raw.options);
+        let networks = raw
+            .networks
+            .iter()
+            .filter_map(|n| self.network(n.get_ref(), n.span()))
+            .collect::<Vec<_>>();
+        let description = self.free_text("description", raw.description.as_ref());
+        let zone = zone?;
+        self.check_networks_family(&networks, &raw.networks, zone);
+        let (options, option_spans) = options.into_iter().unzip();
+        (name_ok && physical_ok).then(|| Interface {
+            name: name.get_ref().clone(),
+            physical: raw.physical.as_ref().unwrap_or(name).get_ref().clone(),
+            zone,
+            options,
+            networks,
+            description,
+            span: name.span(),
+            option_spans,
+        })
+    }
+
+    pub(super) fn interface_name(&mut self, name: &Spanned<String>) -> bool {
+        match interface_name_problem(name.get_ref()) {
+            None => true,
+            Some(reason) => {
+                let kind = ErrorKind::InterfaceNameSyntax {
+                    name: name.get_ref().clone(),
+                    reason,
+                };
+                self.error(Some(name.span()), kind);
+                false
+            }
+        }
+    }
+
+    pub(super) fn interface_zone(
+        &mut self,
+        interface: &Spanned<String>,
+        zone: &Spanned<String>,
+    ) -> Option<usize> {
+        if zone.get_ref() == "$FW" || *zone.get_ref() == self.firewall_zone {
+            let kind = ErrorKind::InterfaceInFirewallZone {
+                name: interface.get_ref().clone(),
+            };
+            self.error(Some(zone.span()), kind);
+            return None;
+        }
+        self.zone_index(zone)
+    }
+
+    pub(super) fn interface_options(
+        &mut self,
+        raw: &[Spanned<String>],
+    ) -> Vec<(InterfaceOption, Range<usize>)> {
+        let mut options: Vec<(InterfaceOption, &Spanned<String>)> = Vec::new();
+        for text in raw {
+            let Some(option) = self.interface_option(text) else {
+                continue;
+            };
+            let name_of = |o: &InterfaceOption| o.to_string().split('=').next().map(str::to_owned);
+            if let Some((_, first)) = options.iter().find(|(o, _)| name_of(o) == name_of(&option)) {
+                let kind = ErrorKind::ConflictingOptions {
+                    first: first.get_ref().clone(),
+                    second: text.get_ref().clone(),
+                    reason: "each option may be given once",
+                };
+                self.error(Some(text.span()), kind);
+                continue;
+            }
+            options.push((option, text));
+        }
+        options
+            .into_iter()
+            .map(|(option, text)| (option, text.span()))
+            .collect()
+    }
+
+    pub(super) fn interface_option(&mut self, text: &Spanned<String>) -> Option<InterfaceOption> {
+        let (name, value) = match text.get_ref().split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (text.get_ref().as_str(), None),
+        };
+        let flag = |option| value.is_none().then_some(option);
+        let parsed = match name {
+            "dhcp" => flag(InterfaceOption::Dhcp),
+            "routeback" => flag(InterfaceOption::Routeback),
+            "bridge" => flag(InterfaceOption::Bridge),
+            "tcpflags" => flag(InterfaceOption::Tcpflags),
+            "nosmurfs" => flag(InterfaceOption::Nosmurfs),
+            "arp_filter" => flag(InterfaceOption::ArpFilter),
+            "routefilter" => {
+                return self.option_value(
+                    text,
+                    value,
+                    "0, 1 or 2",
+                    2,
+                    InterfaceOption::Routefilter,
+                );
+            }
+            "logmartians" => {
+                return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Logmartians);
+            }
+            "sourceroute" => {
+                return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Sourceroute);
+            }
+            "proxyarp" => {
+                return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Proxyarp);
+            }
+            _ => {
+                let kind = ErrorKind::UnknownInterfaceOption {
+                    name: text.get_ref().clone(),
+                };
+                self.error(Some(text.span()), kind);
+                return None;
+            }
+        };
+        if parsed.is_none() {
+            let kind = ErrorKind::BadInterfaceOptionValue {
+                option: name.to_owned(),
+                value: value.unwrap_or_default().to_owned(),
+                allowed: "none: the option is a flag",
+            };
+            self.error(Some(text.span()), kind);
+        }
+        parsed
+    }
+
+    pub(super) fn option_value(
+        &mut self,
+        text: &Spanned<String>,
+        value: Option<&str>,
+        allowed: &'static str,
+        max: u8,
+        make: fn(Option<u8>) -> InterfaceOption,
+    ) -> Option<InterfaceOption> {
+        let Some(value) = value else {
+            return Some(make(None));
+        };
+        match value.parse::<u8>() {
+            Ok(number) if number <= max && value.len() == 1 => Some(make(Some(number))),
+            _ => {
+                let option = text
+                    .get_ref()
+                    .split('=')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let kind = ErrorKind::BadInterfaceOptionValue {
+                    option,
+                    value: value.to_owned(),
+                    allowed,
+                };
+                self.error(Some(text.span()), kind);
+                None
+            }
+        }
+    }
+
+    pub(super) fn check_duplicate_interfaces(&mut self, raw: &RawModel) {
+        let entries: Vec<(String, Range<usize>)> = raw
+            .interfaces
+            .0
+            .iter()
+            .map(|(name, i)| {
+                let physical = i.physical.as_ref().unwrap_or(name);
+                (physical.get_ref().clone(), physical.span())
+            })
+            .collect();
+        for (index, (name, span)) in entries.iter().enumerate() {
+            if let Some((_, first)) = entries[..index].iter().find(|(n, _)| n == name) {
+                let kind = ErrorKind::DuplicateInterface {
+                    name: name.clone(),
+                    first: first.clone(),
+                };
+                self.error(Some(span.clone()), kind);
+            }
+        }
+    }
+
+    pub(super) fn check_networks_family(
+        &mut self,
+        networks: &[IpNet],
+        raw: &[Spanned<String>],
+        zone: usize,
+    ) {
+        let family = self.zones[zone].family;
+        for (net, raw) in networks.iter().zip(raw) {
+            self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
+        }
+    }
+
+    pub(super) fn check_family(
+        &mut self,
+        net: &IpNet,
+        span: Range<usize>,
+        zone: ZoneId,
+        family: Family,
+    ) {
+        if !family.has(is_ipv6(net)) {
+            let ZoneId::Zone(index) = zone else { return };
+            let address = if net.prefix_len() == net.max_prefix_len() {
+                net.addr().to_string()
+            } else {
+                net.to_string()
+            };
+            let kind = ErrorKind::WrongFamily {
+                address,
+                zone: self.zones[index].name.clone(),
+                family: family.name(),
+            };
+            self.error(Some(span), kind);
+        }
+    }
+}

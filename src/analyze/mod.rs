@@ -1,0 +1,370 @@
+//! Analyze: the raw parsed file becomes a `Model`. Every name is resolved,
+//! every address parsed, the policy matrix completed. Every error of the
+//! file is collected before giving up.
+//!
+//! One file per part of the model (firewall, zones, interfaces, policies,
+//! rules, nat); this one holds the walk, addresses, free text and the
+//! grammars every part shares.
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use ipnet::IpNet;
+use toml::Spanned;
+
+use crate::config::{
+    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawPolicy, RawRule, RawSnat, RawZone,
+    Scalar,
+};
+use crate::error::{Error, ErrorKind};
+use crate::model::policy::resolve;
+use crate::model::rule::is_ipv6;
+use crate::model::service::Macro;
+use crate::model::{
+    Dnat, Endpoint, Family, Firewall, IcmpType, Interface, InterfaceOption, LogLevel, Model,
+    Policy, PolicyAction, PolicyMatrix, PortRange, Protocol, Rule, Service, Snat, Verdict, Zone,
+    ZoneId, ZoneRef,
+};
+use crate::source::Source;
+
+mod firewall;
+mod interfaces;
+mod nat;
+mod policies;
+mod rules;
+mod zones;
+
+/// Longest zone name Shorewall accepts with its default LOGFORMAT.
+pub const MAX_ZONE_NAME: usize = 5;
+/// Longest free text (nftables keeps 128 bytes of a comment).
+const MAX_FREE_TEXT: usize = 128;
+const RESERVED_ZONE_NAMES: &[&str] = &["all", "any", "none", "SOURCE", "DEST"];
+
+pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
+    let mut analyzer = Analyzer {
+        source,
+        errors: Vec::new(),
+        firewall_zone: String::new(),
+        zones: Vec::new(),
+        rejected_zones: Vec::new(),
+        interfaces: Vec::new(),
+    };
+    let model = analyzer.model(raw);
+    if analyzer.errors.is_empty() {
+        Ok(model)
+    } else {
+        Err(analyzer.errors)
+    }
+}
+
+struct Analyzer<'a> {
+    source: &'a Source,
+    errors: Vec<Error>,
+    firewall_zone: String,
+    zones: Vec<Zone>,
+    /// Declared zone names that failed their own checks: references to
+    /// them are not reported again as unknown.
+    rejected_zones: Vec<String>,
+    interfaces: Vec<Interface>,
+}
+
+impl Analyzer<'_> {
+    fn model(&mut self, raw: &RawModel) -> Model {
+        let firewall = self.firewall(&raw.firewall);
+        self.firewall_zone = firewall.zone.clone();
+        self.zones = raw
+            .zones
+            .0
+            .iter()
+            .filter_map(|(name, zone)| self.zone(name, zone))
+            .collect();
+        if raw.zones.0.is_empty() {
+            self.error(None, ErrorKind::EmptyModel);
+        }
+        self.interfaces = raw
+            .interfaces
+            .0
+            .iter()
+            .filter_map(|(name, interface)| self.interface(name, interface))
+            .collect();
+        self.check_duplicate_interfaces(raw);
+        let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
+        self.check_duplicate_policies(&policies);
+        let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
+        let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
+        let snats = self.snats(raw);
+        let matrix = self.matrix(&policies, raw);
+        Model {
+            source_name: self.source.display_name(),
+            firewall,
+            shorewall_version: self.shorewall_version(raw),
+            nftables_table: self.nftables_table(raw),
+            zones: std::mem::take(&mut self.zones),
+            interfaces: std::mem::take(&mut self.interfaces),
+            policies,
+            matrix,
+            rules,
+            dnats,
+            snats,
+        }
+    }
+
+    fn error(&mut self, span: Option<Range<usize>>, kind: ErrorKind) {
+        self.errors.push(Error::new(span, kind));
+    }
+
+    fn line(&self, span: &Range<usize>) -> usize {
+        self.source.location(span.start).line
+    }
+
+    /// The span of `len` bytes at `offset` inside a string value, when the
+    /// value is written without escapes; the whole value otherwise.
+    fn inner_span(&self, value: &Spanned<String>, offset: usize, len: usize) -> Range<usize> {
+        let span = value.span();
+        let written = self.source.slice(&span);
+        let plain = written.len() == value.get_ref().len() + 2
+            && written.get(1..written.len() - 1) == Some(value.get_ref().as_str());
+        if plain {
+            span.start + 1 + offset..span.start + 1 + offset + len
+        } else {
+            span
+        }
+    }
+
+    // ----- addresses -----
+
+    fn network(&mut self, text: &str, span: Range<usize>) -> Option<IpNet> {
+        match parse_network(text) {
+            Ok(net) => Some(net),
+            Err(reason) => {
+                let kind = ErrorKind::BadNetwork {
+                    text: text.to_owned(),
+                    reason,
+                };
+                self.error(Some(span), kind);
+                None
+            }
+        }
+    }
+
+    /// `zone` or `zone:addr,addr` (Shorewall's SOURCE and DEST columns).
+    fn endpoint(&mut self, raw: &Spanned<String>) -> Option<Endpoint> {
+        let text = raw.get_ref();
+        let (zone_text, addresses_text) = match text.split_once(':') {
+            Some((zone, addresses)) => (zone, Some(addresses)),
+            None => (text.as_str(), None),
+        };
+        let zone_span = self.inner_span(raw, 0, zone_text.len());
+        let zone = self.zone_ref(zone_text, zone_span);
+        let mut addresses = Vec::new();
+        let mut ok = true;
+        if let Some(list) = addresses_text {
+            let mut offset = zone_text.len() + 1;
+            for item in list.split(',') {
+                let span = self.inner_span(raw, offset, item.len());
+                offset += item.len() + 1;
+                match self.network(item.trim(), span.clone()) {
+                    Some(net) => {
+                        if let Some(ZoneRef::One(id)) = zone {
+                            let family = self.zone_family(id);
+                            self.check_family(&net, span, id, family);
+                        }
+                        addresses.push(net);
+                    }
+                    None => ok = false,
+                }
+            }
+        }
+        let zone = zone?;
+        ok.then_some(Endpoint { zone, addresses })
+    }
+
+    fn zone_family(&self, id: ZoneId) -> Family {
+        match id {
+            ZoneId::Firewall => Family::Both,
+            ZoneId::Zone(index) => self.zones[index].family,
+        }
+    }
+
+    // ----- free text, log levels, actions -----
+
+    fn free_text(&mut self, field: &'static str, raw: Option<&Spanned<String>>) -> Option<String> {
+        let raw = raw?;
+        let text = raw.get_ref();
+        if let Some((offset, character)) = text.char_indices().find(|(_, c)| forbidden_in_text(*c))
+        {
+            let span = self.inner_span(raw, offset, character.len_utf8());
+            self.error(
+                Some(span),
+                ErrorKind::FreeTextCharacter { field, character },
+            );
+            return None;
+        }
+        if text.len() > MAX_FREE_TEXT {
+            let kind = ErrorKind::FreeTextTooLong {
+                field,
+                max: MAX_FREE_TEXT,
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+    }
+
+    fn log_level(&mut self, raw: Option<&Spanned<String>>) -> Option<LogLevel> {
+        let raw = raw?;
+        let level = LogLevel::parse(raw.get_ref());
+        if level.is_none() {
+            let kind = ErrorKind::UnknownLogLevel {
+                level: raw.get_ref().clone(),
+            };
+            self.error(Some(raw.span()), kind);
+        }
+        level
+    }
+}
+
+fn scalar_text(scalar: &Scalar) -> String {
+    match scalar {
+        Scalar::Number(n) => n.to_string(),
+        Scalar::Text(t) => t.clone(),
+    }
+}
+
+/// Shorewall's zone grammar: a letter, then letters, digits or `_`.
+fn zone_name_grammar(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn log_prefix_valid(prefix: &str) -> bool {
+    (1..=9).contains(&prefix.len())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn nft_identifier_valid(name: &str) -> bool {
+    zone_name_grammar(name) && name.len() <= 32
+}
+
+/// The kernel's rules (1-15 bytes, no `/`, `:` or whitespace), narrowed to
+/// characters that are safe in every generated file.
+fn interface_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("it is empty");
+    }
+    if name.len() > 15 {
+        return Some("the kernel allows at most 15 bytes");
+    }
+    if name == "." || name == ".." {
+        return Some("the kernel reserves `.` and `..`");
+    }
+    if !name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return Some("it must start with a letter or digit");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
+        return Some("only letters, digits, `_`, `.` and `-` are allowed");
+    }
+    None
+}
+
+fn forbidden_in_text(c: char) -> bool {
+    c.is_control() || matches!(c, '"' | '\\' | '`' | '$')
+}
+
+/// An address or a network; host bits must be zero in a network.
+pub fn parse_network(text: &str) -> Result<IpNet, String> {
+    if let Ok(addr) = text.parse::<IpAddr>() {
+        return Ok(IpNet::from(addr));
+    }
+    let net: IpNet = text.parse().map_err(|_| match text.split_once('/') {
+        Some((addr, _)) if addr.parse::<IpAddr>().is_ok() => {
+            let max = if addr.contains(':') { 128 } else { 32 };
+            format!("the prefix length is a number from 0 to {max}")
+        }
+        _ => "expected an address or ADDRESS/PREFIX".to_owned(),
+    })?;
+    if net.trunc() != net {
+        return Err(format!("host bits are set; the network is {}", net.trunc()));
+    }
+    Ok(net)
+}
+
+fn parse_port(text: &str) -> Result<u16, &'static str> {
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+        return Err("ports are numbers");
+    }
+    match text.parse::<u32>() {
+        Ok(port) if (1..=65535).contains(&port) => Ok(port as u16),
+        _ => Err("ports are 1 to 65535"),
+    }
+}
+
+fn parse_port_range(text: &str) -> Result<PortRange, &'static str> {
+    let Some((low, high)) = text.split_once(':') else {
+        return parse_port(text).map(PortRange::single);
+    };
+    let (low, high) = (parse_port(low)?, parse_port(high)?);
+    if low > high {
+        return Err("the range's first port is above its last");
+    }
+    Ok(PortRange { low, high })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_reject_host_bits() {
+        assert!(parse_network("10.0.0.0/24").is_ok());
+        assert!(parse_network("10.0.0.1").is_ok());
+        assert!(parse_network("10.0.0.1/24").is_err());
+        assert!(parse_network("10.0.0.0/33").is_err());
+        assert!(parse_network("2001:db8::/32").is_ok());
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("22"), Ok(PortRange::single(22)));
+        assert_eq!(
+            parse_port_range("8000:8100"),
+            Ok(PortRange {
+                low: 8000,
+                high: 8100
+            })
+        );
+        assert!(parse_port_range("0").is_err());
+        assert!(parse_port_range("65536").is_err());
+        assert!(parse_port_range("20:10").is_err());
+        assert!(parse_port_range("ssh").is_err());
+        assert!(parse_port_range("+22").is_err());
+    }
+
+    #[test]
+    fn interface_names() {
+        assert_eq!(interface_name_problem("lxcbr0"), None);
+        assert_eq!(interface_name_problem("eth0.100"), None);
+        assert!(interface_name_problem("averyveryverylongname").is_some());
+        assert!(interface_name_problem("eth0:1").is_some());
+        assert!(interface_name_problem("a b").is_some());
+        assert!(interface_name_problem("").is_some());
+    }
+
+    #[test]
+    fn zone_names() {
+        assert!(zone_name_grammar("net"));
+        assert!(zone_name_grammar("d_1"));
+        assert!(!zone_name_grammar("1net"));
+        assert!(!zone_name_grammar("ne-t"));
+    }
+}

@@ -1,0 +1,205 @@
+//! Port forwards, masquerade and SNAT.
+
+use super::*;
+
+impl Analyzer<'_> {
+    pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Option<Dnat> {
+        let entry = raw.get_ref();
+        let source = self.endpoint(&entry.source);
+        let dest = self.dnat_dest(&entry.dest);
+        let to = self.dnat_target(&entry.to);
+        let proto = self.protocol(&entry.proto);
+        let dports = match proto {
+            Some(Some(p)) if p.has_ports() => self.ports(&entry.dport),
+            Some(_) => {
+                self.error(Some(entry.proto.span()), ErrorKind::PortForwardWithoutPort);
+                None
+            }
+            None => None,
+        };
+        let to_port = self.target_port(entry.to_port.as_ref());
+        let log = self.log_level(entry.log.as_ref());
+        let comment = self.free_text("comment", entry.comment.as_ref());
+        let (source, dest, to, proto, dports) = (source?, dest?, to?, proto??, dports?);
+        if source.zone == ZoneRef::One(ZoneId::Firewall) {
+            self.error(Some(entry.source.span()), ErrorKind::DnatFromFirewall);
+            return None;
+        }
+        self.check_dnat_target(to, dest, &entry.to)?;
+        Some(Dnat {
+            source,
+            dest,
+            to,
+            proto,
+            dports,
+            to_port: to_port?,
+            log,
+            comment,
+            line: self.line(&raw.span()),
+            span: raw.span(),
+        })
+    }
+
+    pub(super) fn dnat_dest(&mut self, raw: &Spanned<String>) -> Option<usize> {
+        match self.zone_ref(raw.get_ref(), raw.span())? {
+            ZoneRef::One(ZoneId::Zone(index)) => Some(index),
+            ZoneRef::One(ZoneId::Firewall) => {
+                self.error(Some(raw.span()), ErrorKind::DnatToFirewall);
+                None
+            }
+            ZoneRef::All => {
+                let kind = ErrorKind::DnatNeedsZone {
+                    zone: raw.get_ref().clone(),
+                };
+                self.error(Some(raw.span()), kind);
+                None
+            }
+        }
+    }
+
+    pub(super) fn dnat_target(&mut self, raw: &Spanned<String>) -> Option<IpAddr> {
+        let net = self.network(raw.get_ref(), raw.span())?;
+        if net.prefix_len() != net.max_prefix_len() {
+            let kind = ErrorKind::DnatTargetNotHost {
+                target: raw.get_ref().clone(),
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        Some(net.addr())
+    }
+
+    pub(super) fn target_port(&mut self, raw: Option<&Spanned<i64>>) -> Option<Option<u16>> {
+        let Some(raw) = raw else {
+            return Some(None);
+        };
+        match u16::try_from(*raw.get_ref()) {
+            Ok(port) if port > 0 => Some(Some(port)),
+            _ => {
+                let kind = ErrorKind::BadPort {
+                    text: raw.get_ref().to_string(),
+                    reason: "ports are 1 to 65535",
+                };
+                self.error(Some(raw.span()), kind);
+                None
+            }
+        }
+    }
+
+    /// The target must lie in its zone; with no declared networks in that
+    /// zone, it must at least not lie in another zone's networks.
+    pub(super) fn check_dnat_target(
+        &mut self,
+        to: IpAddr,
+        dest: usize,
+        raw: &Spanned<String>,
+    ) -> Option<()> {
+        let host = IpNet::from(to);
+        let family = self.zones[dest].family;
+        self.check_family(&host, raw.span(), ZoneId::Zone(dest), family);
+        let in_zone = |zone: usize| {
+            self.interfaces
+                .iter()
+                .filter(|i| i.zone == zone)
+                .flat_map(|i| &i.networks)
+                .any(|n| n.contains(&to))
+        };
+        let declares = self
+            .interfaces
+            .iter()
+            .any(|i| i.zone == dest && !i.networks.is_empty());
+        let elsewhere = (0..self.zones.len()).any(|z| z != dest && in_zone(z));
+        if (declares && !in_zone(dest)) || (!declares && elsewhere) {
+            let kind = ErrorKind::DnatTargetOutsideZone {
+                target: to.to_string(),
+                zone: self.zones[dest].name.clone(),
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        Some(())
+    }
+
+    pub(super) fn snats(&mut self, raw: &RawModel) -> Vec<Snat> {
+        let masquerades = raw.masquerade.iter().map(|m| {
+            let m = m.get_ref();
+            (
+                &m.interface,
+                &m.sources,
+                None,
+                m.comment.as_ref(),
+                m.interface.span(),
+            )
+        });
+        let snats = raw.snat.iter().map(|s: &Spanned<RawSnat>| {
+            let e = s.get_ref();
+            (
+                &e.interface,
+                &e.sources,
+                Some(&e.to),
+                e.comment.as_ref(),
+                e.interface.span(),
+            )
+        });
+        let entries: Vec<_> = masquerades.chain(snats).collect();
+        entries
+            .into_iter()
+            .filter_map(|(interface, sources, to, comment, span)| {
+                self.snat(interface, sources, to, comment, span)
+            })
+            .collect()
+    }
+
+    pub(super) fn snat(
+        &mut self,
+        interface: &Spanned<String>,
+        sources: &[Spanned<String>],
+        to: Option<&Spanned<String>>,
+        comment: Option<&Spanned<String>>,
+        span: Range<usize>,
+    ) -> Option<Snat> {
+        let found = self
+            .interfaces
+            .iter()
+            .position(|i| i.name == *interface.get_ref());
+        if found.is_none() {
+            let kind = ErrorKind::UnknownInterface {
+                name: interface.get_ref().clone(),
+                known: self.interfaces.iter().map(|i| i.name.clone()).collect(),
+            };
+            self.error(Some(interface.span()), kind);
+        }
+        let nets: Vec<IpNet> = sources
+            .iter()
+            .filter_map(|s| self.network(s.get_ref(), s.span()))
+            .collect();
+        let to_addr = match to {
+            Some(to) => Some(self.dnat_target(to)?),
+            None => None,
+        };
+        let comment = self.free_text("comment", comment);
+        let interface = found?;
+        let zone = self.interfaces[interface].zone;
+        let family = self.zones[zone].family;
+        for (net, raw) in nets.iter().zip(sources) {
+            self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
+        }
+        if let (Some(addr), Some(raw)) = (to_addr, to) {
+            self.check_family(&IpNet::from(addr), raw.span(), ZoneId::Zone(zone), family);
+            if nets.iter().any(|n| is_ipv6(n) != addr.is_ipv6()) {
+                self.error(
+                    Some(raw.span()),
+                    ErrorKind::FamilyConflict { what: "this SNAT" },
+                );
+            }
+        }
+        (nets.len() == sources.len()).then(|| Snat {
+            interface,
+            sources: nets,
+            to: to_addr,
+            comment,
+            line: self.line(&span),
+            span: span.clone(),
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! Zones and references to them (`$FW`, `all`, names).
+
+use super::*;
+
+impl Analyzer<'_> {
+    pub(super) fn zone_name_valid(&mut self, name: &Spanned<String>) -> bool {
+        let text = name.get_ref();
+        let kind = if !zone_name_grammar(text) {
+            ErrorKind::ZoneNameSyntax { name: text.clone() }
+        } else if RESERVED_ZONE_NAMES.contains(&text.as_str()) {
+            ErrorKind::ReservedZoneName { name: text.clone() }
+        } else if text.len() > MAX_ZONE_NAME {
+            ErrorKind::ZoneNameTooLong {
+                name: text.clone(),
+                max: MAX_ZONE_NAME,
+            }
+        } else {
+            return true;
+        };
+        self.error(Some(name.span()), kind);
+        false
+    }
+
+    pub(super) fn zone(&mut self, name: &Spanned<String>, raw: &RawZone) -> Option<Zone> {
+        let valid = self.zone_name_valid(name);
+        if valid && *name.get_ref() == self.firewall_zone {
+            let kind = ErrorKind::ZoneIsFirewall {
+                name: name.get_ref().clone(),
+            };
+            self.error(Some(name.span()), kind);
+            return None;
+        }
+        let family = self.family(raw.family.as_ref());
+        let description = self.free_text("description", raw.description.as_ref());
+        if !valid {
+            self.rejected_zones.push(name.get_ref().clone());
+        }
+        valid.then(|| Zone {
+            name: name.get_ref().clone(),
+            family,
+            description,
+            span: name.span(),
+        })
+    }
+
+    pub(super) fn family(&mut self, raw: Option<&Spanned<String>>) -> Family {
+        let Some(raw) = raw else {
+            return Family::Ipv4;
+        };
+        match raw.get_ref().as_str() {
+            "ipv4" => Family::Ipv4,
+            "ipv6" => Family::Ipv6,
+            "both" => Family::Both,
+            other => {
+                let kind = ErrorKind::BadIdentifier {
+                    field: "family",
+                    text: other.to_owned(),
+                    grammar: "a zone's family is \"ipv4\", \"ipv6\" or \"both\"",
+                };
+                self.error(Some(raw.span()), kind);
+                Family::Ipv4
+            }
+        }
+    }
+
+    pub(super) fn zone_index(&mut self, name: &Spanned<String>) -> Option<usize> {
+        self.find_zone(name.get_ref(), name.span())
+    }
+
+    /// `$FW`, the firewall zone's name, `all` (when allowed) or a zone.
+    pub(super) fn zone_ref(&mut self, text: &str, span: Range<usize>) -> Option<ZoneRef> {
+        match text {
+            "$FW" => return Some(ZoneRef::One(ZoneId::Firewall)),
+            "all" => return Some(ZoneRef::All),
+            _ if text == self.firewall_zone => return Some(ZoneRef::One(ZoneId::Firewall)),
+            _ => {}
+        }
+        self.find_zone(text, span)
+            .map(|index| ZoneRef::One(ZoneId::Zone(index)))
+    }
+
+    pub(super) fn find_zone(&mut self, name: &str, span: Range<usize>) -> Option<usize> {
+        let found = self.zones.iter().position(|z| z.name == name);
+        if found.is_none() && !self.rejected_zones.iter().any(|r| r == name) {
+            let kind = ErrorKind::UnknownZone {
+                name: name.to_owned(),
+                known: self.zones.iter().map(|z| z.name.clone()).collect(),
+            };
+            self.error(Some(span), kind);
+        }
+        found
+    }
+}
