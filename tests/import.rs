@@ -60,24 +60,49 @@ fn shorewall_samples_import_without_partial() {
 }
 
 #[test]
-fn universal_sample_is_refused_with_located_errors() {
+fn universal_sample_imports_with_its_wildcard_interface() {
     common::require_tool("shorewall", "shorewall");
     let output = import(&format!("{SAMPLES}/Universal"), false);
-    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(model.contains("physical = \"+\""), "{model}");
     assert!(
-        stderr.contains("interfaces:14: wildcard interfaces are not in fwgen's model"),
-        "{stderr}"
+        model.contains("# NOTE interfaces:13: `- lo ignore`"),
+        "{model}"
     );
-    assert!(output.stdout.is_empty());
-    let partial = import(&format!("{SAMPLES}/Universal"), true);
-    assert!(partial.status.success() || partial.status.code() == Some(2));
-    let model = String::from_utf8_lossy(&partial.stdout);
-    let skipped = String::from_utf8_lossy(&partial.stderr);
-    assert!(skipped.contains("skipped: interfaces:14"), "{skipped}");
-    if partial.status.success() {
-        assert!(model.contains("# SKIPPED interfaces:14"), "{model}");
+    rendered(&model, "universal.toml");
+}
+
+#[test]
+fn wildcard_interfaces_render_for_both_tools() {
+    common::require_root();
+    common::require_tool("nft", "nftables");
+    common::require_tool("shorewall", "shorewall");
+    let text = "[zones.net]\n[zones.vpn]\n[interfaces.eth0]\nzone = \"net\"\n[interfaces.\"ppp+\"]\nzone = \"vpn\"\noptions = [\"routeback\"]\n[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n";
+    let files = rendered(text, "wildcard.toml");
+    let nft = &files["fwgen.nft"];
+    assert!(nft.contains("\"ppp*\""), "{nft}");
+    let dir = common::scratch("import-wildcard");
+    for (file, content) in &files {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
     }
+    let (ok, out) = common::run(
+        "nft",
+        &["-c", "-f", dir.join("fwgen.nft").to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = common::run(
+        "shorewall",
+        &["check", dir.join("shorewall").to_str().unwrap()],
+    );
+    assert!(
+        ok && !out.contains("WARNING") && !out.contains("ERROR"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

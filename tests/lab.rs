@@ -208,6 +208,11 @@ fn sample_three_interfaces() {
 }
 
 #[test]
+fn sample_universal() {
+    sample("Universal");
+}
+
+#[test]
 fn every_example_is_in_the_lab() {
     let source = std::fs::read_to_string(common::root().join("tests/lab.rs")).unwrap();
     for example in common::examples() {

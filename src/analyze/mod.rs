@@ -261,18 +261,23 @@ fn interface_name_problem(name: &str) -> Option<&'static str> {
     if name == "." || name == ".." {
         return Some("the kernel reserves `.` and `..`");
     }
-    if !name
+    // Shorewall's wildcard: `ppp+` is every ppp interface, `+` all of them.
+    let stem = name.strip_suffix('+').unwrap_or(name);
+    if stem.is_empty() {
+        return None;
+    }
+    if !stem
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphanumeric())
     {
         return Some("it must start with a letter or digit");
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    {
-        return Some("only letters, digits, `_`, `.` and `-` are allowed");
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if !stem.chars().all(allowed) {
+        return Some(
+            "only letters, digits, `_`, `.` and `-` are allowed (and a final `+`, Shorewall's wildcard)",
+        );
     }
     None
 }
@@ -358,6 +363,9 @@ mod tests {
         assert!(interface_name_problem("eth0:1").is_some());
         assert!(interface_name_problem("a b").is_some());
         assert!(interface_name_problem("").is_some());
+        assert_eq!(interface_name_problem("ppp+"), None);
+        assert_eq!(interface_name_problem("+"), None);
+        assert!(interface_name_problem("pp+p").is_some());
     }
 
     #[test]

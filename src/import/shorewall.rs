@@ -633,15 +633,22 @@ impl Importer {
                 self.refuse(&line, "a BROADCAST column is not in fwgen's model");
                 continue;
             }
+            if zone == "-"
+                && name == "lo"
+                && columns.get(options_column).is_some_and(|o| o == "ignore")
+            {
+                // fwgen always accepts loopback, as Shorewall does when told to ignore lo.
+                self.notes.push(format!(
+                    "{}:{}: `- lo ignore` needs no entry: fwgen always accepts loopback",
+                    line.file, line.number
+                ));
+                continue;
+            }
             if zone == "-" || !self.zones.contains(zone) {
                 self.refuse(
                     &line,
                     "an interface of several zones (zone `-`, hosts) is not in fwgen's model",
                 );
-                continue;
-            }
-            if name.contains('+') || name == "all" {
-                self.refuse(&line, "wildcard interfaces are not in fwgen's model");
                 continue;
             }
             let mut options = Vec::new();
@@ -653,13 +660,6 @@ impl Importer {
                 .map_or(Vec::new(), |o| o.split(',').map(str::to_owned).collect())
             {
                 if let Some(value) = option.strip_prefix("physical=") {
-                    if value.contains('+') {
-                        ok = false;
-                        self.refuse(
-                            &line,
-                            "wildcard interfaces (physical=...+) are not in fwgen's model",
-                        );
-                    }
                     physical = Some(value.to_owned());
                     continue;
                 }

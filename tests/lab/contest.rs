@@ -490,7 +490,7 @@ pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Outcome {
             "set",
             &port,
             "master",
-            &interface.physical,
+            &super::topology::link_name(interface, index),
         ],
         vec!["ip", "-n", fw, "link", "set", &port, "up"],
         vec!["ip", "-n", client, "link", "set", "eth0", "up"],
@@ -509,7 +509,10 @@ pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Outcome {
             "--conf-file=/dev/null",
             "--port=0",
         ])
-        .arg(format!("--interface={}", interface.physical))
+        .arg(format!(
+            "--interface={}",
+            super::topology::link_name(interface, index)
+        ))
         .args(["--bind-interfaces", "--leasefile-ro", "--dhcp-range"])
         .arg(range)
         .stdout(std::process::Stdio::null())

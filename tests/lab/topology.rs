@@ -52,6 +52,15 @@ fn in_ns(netns: &str, args: &[&str]) {
     sh(&all);
 }
 
+/// The kernel name of a model interface in the lab: its own, or for a
+/// wildcard (`eth+`, `+`) a name the wildcard matches.
+pub fn link_name(interface: &fwgen::model::Interface, index: usize) -> String {
+    match interface.physical.strip_suffix('+') {
+        Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),
+        None => interface.physical.clone(),
+    }
+}
+
 /// The n-th host address of a network (0 is the firewall's).
 fn nth_host(net: &IpNet, n: u32) -> IpAddr {
     match net {
@@ -148,7 +157,7 @@ impl Topology {
         let interface = &model.interfaces[index];
         let networks = Self::link_networks(model, index);
         let fw_ns = self.firewall.netns.clone();
-        let name = interface.physical.clone();
+        let name = link_name(interface, index);
         let bridge = interface.has(InterfaceOption::Bridge);
         let count = if bridge { 2 } else { 1 };
         if bridge {
@@ -283,9 +292,8 @@ impl Topology {
                     .iter()
                     .find(|a| a.is_ipv6() == address.is_ipv6());
                 if let Some(via) = via {
-                    let name = model.interfaces[host.interface.unwrap_or_default()]
-                        .physical
-                        .clone();
+                    let index = host.interface.unwrap_or_default();
+                    let name = link_name(&model.interfaces[index], index);
                     in_ns(
                         &self.firewall.netns,
                         &[

@@ -140,8 +140,22 @@ pub fn set_of(items: Vec<String>) -> String {
     }
 }
 
-pub fn interface_set<'a>(interfaces: impl Iterator<Item = &'a Interface>) -> String {
-    set_of(interfaces.map(|i| quoted(&i.physical)).collect())
+/// The interface as nftables names it: `eth+` becomes `"eth*"`; `None`
+/// for `+`, which stands for every interface (nft has no all-wildcard).
+pub fn ifname(interface: &Interface) -> Option<String> {
+    match interface.physical.strip_suffix('+') {
+        Some("") => None,
+        Some(stem) => Some(quoted(&format!("{stem}*"))),
+        None => Some(quoted(&interface.physical)),
+    }
+}
+
+/// `{ ... }` of interfaces, or `None` when one of them is `+`.
+pub fn interface_set<'a>(interfaces: impl Iterator<Item = &'a Interface>) -> Option<String> {
+    interfaces
+        .map(ifname)
+        .collect::<Option<Vec<String>>>()
+        .map(set_of)
 }
 
 fn port_values(ports: &[PortRange]) -> Vec<String> {

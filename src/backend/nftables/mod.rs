@@ -12,7 +12,7 @@ use askama::Template;
 
 use std::collections::HashMap;
 
-use self::line::{Line, dnat_accept, fold, quoted, rule_lines};
+use self::line::{Line, dnat_accept, fold, ifname, rule_lines};
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::zone::applies_to;
@@ -175,7 +175,7 @@ pub(super) fn log_statement(
 // ----- interfaces -----
 
 fn interface_chain_name(interface: &Interface, hook: &str) -> String {
-    format!("{hook}-{}", interface.physical)
+    format!("{hook}-{}", interface.name.replace('+', "-any"))
 }
 
 /// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
@@ -204,10 +204,9 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Stri
         for ports in dhcp_ports(model, interface) {
             match hook {
                 "fwd" if interface.routeback() => {
-                    rules.push(format!(
-                        "oifname {} {ports} accept",
-                        quoted(&interface.physical)
-                    ));
+                    let out =
+                        ifname(interface).map_or(String::new(), |name| format!("oifname {name} "));
+                    rules.push(format!("{out}{ports} accept"));
                 }
                 "fwd" => {}
                 _ => rules.push(format!("{ports} accept")),
@@ -230,7 +229,7 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
                     interface.options.iter().map(ToString::to_string).collect();
                 chains.push(Chain {
                     name: interface_chain_name(interface, hook),
-                    comment: format!("{} options: {}", interface.physical, options.join(",")),
+                    comment: format!("{} options: {}", interface.name, options.join(",")),
                     rules,
                 });
             }
@@ -241,23 +240,16 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
 
 /// `iifname vmap { "eth0" : jump eth0-in, ... }` for interfaces that have
 /// a chain for this hook.
+/// `iifname vmap { "eth0" : jump in-eth0, ... }` for interfaces that have
+/// a chain for this hook.
 fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
-    let elements: Vec<String> = model
+    let jumps: Vec<Jump> = model
         .interfaces
         .iter()
         .filter(|i| !interface_rules(model, i, hook).is_empty())
-        .map(|i| {
-            format!(
-                "{} : jump {}",
-                quoted(&i.physical),
-                interface_chain_name(i, hook)
-            )
-        })
+        .map(|i| Jump::new(&[(selector, ifname(i))], interface_chain_name(i, hook)))
         .collect();
-    if elements.is_empty() {
-        return Vec::new();
-    }
-    vec![format!("{selector} vmap {{ {} }}", elements.join(", "))]
+    dispatch_lines(selector, jumps.clone(), jumps)
 }
 
 // ----- zone pairs -----
@@ -477,27 +469,64 @@ fn catch_all(model: &Model, hook: &str) -> Vec<String> {
 }
 
 /// One verdict-map line per family; one line for both when they agree.
-fn dispatch_lines(selector: &str, v4: Vec<String>, v6: Vec<String>) -> Vec<String> {
-    let line = |prefix: &str, elements: &[String]| {
-        format!("{prefix}{selector} vmap {{ {} }}", elements.join(", "))
+/// A jump of a dispatch: by verdict map when every interface it names is
+/// a name or a pattern, by a rule of its own when one is `+` (any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Jump {
+    /// The map key (`"eth0"`, `"eth0" . "ppp*"`), `None` for a rule.
+    key: Option<String>,
+    /// What the rule matches instead (`iifname "eth0" `), for `+`.
+    matches: String,
+    target: String,
+}
+
+impl Jump {
+    fn new(sides: &[(&str, Option<String>)], target: String) -> Jump {
+        let names: Option<Vec<String>> = sides.iter().map(|(_, name)| name.clone()).collect();
+        let matches: String = sides
+            .iter()
+            .filter_map(|(selector, name)| name.as_ref().map(|n| format!("{selector} {n} ")))
+            .collect();
+        Jump {
+            key: names.map(|n| n.join(" . ")),
+            matches,
+            target,
+        }
+    }
+}
+
+/// One verdict-map line per family (one for both when they agree), then
+/// the jumps that need rules of their own.
+fn dispatch_lines(selector: &str, v4: Vec<Jump>, v6: Vec<Jump>) -> Vec<String> {
+    let lines = |prefix: &str, jumps: &[Jump]| {
+        let elements: Vec<String> = jumps
+            .iter()
+            .filter_map(|j| j.key.as_ref().map(|k| format!("{k} : jump {}", j.target)))
+            .collect();
+        let mut lines = Vec::new();
+        if !elements.is_empty() {
+            lines.push(format!(
+                "{prefix}{selector} vmap {{ {} }}",
+                elements.join(", ")
+            ));
+        }
+        for jump in jumps.iter().filter(|j| j.key.is_none()) {
+            lines.push(format!("{prefix}{}jump {}", jump.matches, jump.target));
+        }
+        lines
     };
-    if v4 == v6 && !v4.is_empty() {
-        return vec![line("", &v4)];
+    if v4 == v6 {
+        return lines("", &v4);
     }
-    let mut lines = Vec::new();
-    if !v4.is_empty() {
-        lines.push(line("meta nfproto ipv4 ", &v4));
-    }
-    if !v6.is_empty() {
-        lines.push(line("meta nfproto ipv6 ", &v6));
-    }
-    lines
+    let mut all = lines("meta nfproto ipv4 ", &v4);
+    all.extend(lines("meta nfproto ipv6 ", &v6));
+    all
 }
 
 fn by_interface(model: &Model, selector: &str, outgoing: bool) -> Vec<String> {
     let pairs = reachable_pairs(model);
-    let elements = |ipv6: bool| {
-        let mut elements = Vec::new();
+    let jumps = |ipv6: bool| {
+        let mut jumps = Vec::new();
         for &(source, dest) in &pairs {
             let (fw, zone) = if outgoing {
                 (source, dest)
@@ -508,16 +537,15 @@ fn by_interface(model: &Model, selector: &str, outgoing: bool) -> Vec<String> {
                 continue;
             }
             for interface in zone_interfaces(model, zone, ipv6) {
-                elements.push(format!(
-                    "{} : jump {}",
-                    quoted(&interface.physical),
-                    pair_name(model, source, dest)
+                jumps.push(Jump::new(
+                    &[(selector, ifname(interface))],
+                    pair_name(model, source, dest),
                 ));
             }
         }
-        elements
+        jumps
     };
-    dispatch_lines(selector, elements(false), elements(true))
+    dispatch_lines(selector, jumps(false), jumps(true))
 }
 
 fn input_chain(model: &Model) -> BaseChain {
@@ -542,8 +570,8 @@ fn output_chain(model: &Model) -> BaseChain {
 
 fn forward_chain(model: &Model) -> BaseChain {
     let pairs = reachable_pairs(model);
-    let elements = |ipv6: bool| {
-        let mut elements = Vec::new();
+    let jumps = |ipv6: bool| {
+        let mut jumps = Vec::new();
         for &(source, dest) in pairs
             .iter()
             .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
@@ -553,18 +581,14 @@ fn forward_chain(model: &Model) -> BaseChain {
                     if inbound.physical == outbound.physical && !inbound.routeback() {
                         continue;
                     }
-                    elements.push(format!(
-                        "{} . {} : jump {}",
-                        quoted(&inbound.physical),
-                        quoted(&outbound.physical),
-                        pair_name(model, source, dest)
-                    ));
+                    let sides = [("iifname", ifname(inbound)), ("oifname", ifname(outbound))];
+                    jumps.push(Jump::new(&sides, pair_name(model, source, dest)));
                 }
             }
         }
-        elements
+        jumps
     };
-    let dispatch = dispatch_lines("iifname . oifname", elements(false), elements(true));
+    let dispatch = dispatch_lines("iifname . oifname", jumps(false), jumps(true));
     let mut first = Vec::new();
     if !model.has_family(true) {
         first.push("meta nfproto ipv6 drop comment \"the model has no IPv6 zone\"".to_owned());
@@ -581,21 +605,19 @@ fn forward_chain(model: &Model) -> BaseChain {
 /// routefilter: drop packets whose source would not be routed back out of
 /// the interface they came in on (the kernel's rp_filter, strict mode);
 /// logmartians logs them first.
+/// routefilter: drop packets whose source would not be routed back out of
+/// the interface they came in on (the kernel's rp_filter, strict mode);
+/// logmartians logs them first.
 fn prerouting(model: &Model) -> Vec<String> {
     model
         .interfaces
         .iter()
         .filter(|i| i.routefilter() && model.zones[i.zone].family.has_ipv4())
         .map(|i| {
-            let log = if i.has(InterfaceOption::Logmartians(None)) || i.has(InterfaceOption::Logmartians(Some(1))) {
-                format!("{} ", log_statement(model, "martian", "DROP", LogLevel::Info))
-            } else {
-                String::new()
-            };
-            format!(
-                "iifname {} meta nfproto ipv4 ip saddr != 0.0.0.0 fib saddr . iif oif missing {log}drop",
-                quoted(&i.physical)
-            )
+            let logs = i.has(InterfaceOption::Logmartians(None)) || i.has(InterfaceOption::Logmartians(Some(1)));
+            let log = if logs { format!("{} ", log_statement(model, "martian", "DROP", LogLevel::Info)) } else { String::new() };
+            let interface = ifname(i).map_or(String::new(), |name| format!("iifname {name} "));
+            format!("{interface}meta nfproto ipv4 ip saddr != 0.0.0.0 fib saddr . iif oif missing {log}drop")
         })
         .collect()
 }

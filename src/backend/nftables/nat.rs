@@ -3,7 +3,7 @@
 
 use ipnet::IpNet;
 
-use super::line::{address_set, comment, interface_set, ports, quoted};
+use super::line::{address_set, comment, ifname, interface_set, ports};
 use super::log_statement;
 use crate::model::rule::is_ipv6;
 use crate::model::{Dnat, Interface, Model, Snat, ZoneId, ZoneRef};
@@ -18,7 +18,10 @@ pub fn dnat_rule(model: &Model, dnat: &Dnat) -> String {
             dnat.source.zone.matches(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
         })
         .collect();
-    let mut parts = vec![format!("iifname {}", interface_set(interfaces.into_iter()))];
+    let mut parts: Vec<String> = interface_set(interfaces.into_iter())
+        .map(|set| format!("iifname {set}"))
+        .into_iter()
+        .collect();
     let sources: Vec<&IpNet> = dnat
         .source
         .addresses
@@ -46,7 +49,10 @@ pub fn dnat_rule(model: &Model, dnat: &Dnat) -> String {
 }
 pub fn snat_rule(model: &Model, snat: &Snat) -> String {
     let interface = &model.interfaces[snat.interface];
-    let mut parts = vec![format!("oifname {}", quoted(&interface.physical))];
+    let mut parts: Vec<String> = ifname(interface)
+        .map(|name| format!("oifname {name}"))
+        .into_iter()
+        .collect();
     let ipv6 = match (snat.to, snat.sources.first()) {
         (Some(to), _) => to.is_ipv6(),
         (None, Some(net)) => is_ipv6(net),
