@@ -1,6 +1,7 @@
 //! Check: models that are valid but probably wrong. Each warning points at
 //! the model line it is about and says what to do.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use ipnet::IpNet;
@@ -220,24 +221,60 @@ fn matches_cover(outer: &Rule, inner: &Rule) -> bool {
                     .all(|i| outer.services.iter().any(|o| service_covers(o, i)))))
 }
 
+/// The rules (not `Invalid`) with the zone pairs each applies to, and for
+/// every pair the indices of its rules in order: computed once, so the
+/// checks below stay near-linear on large models.
+struct RuleIndex<'a> {
+    rules: Vec<&'a Rule>,
+    pairs: Vec<Vec<(ZoneId, ZoneId)>>,
+    by_pair: HashMap<(ZoneId, ZoneId), Vec<usize>>,
+}
+
+impl<'a> RuleIndex<'a> {
+    fn new(model: &'a Model) -> RuleIndex<'a> {
+        let rules: Vec<&Rule> = model
+            .rules
+            .iter()
+            .filter(|r| !r.is_invalid_match())
+            .collect();
+        let pairs: Vec<Vec<(ZoneId, ZoneId)>> =
+            rules.iter().map(|r| rule_pairs(model, r)).collect();
+        let mut by_pair: HashMap<(ZoneId, ZoneId), Vec<usize>> = HashMap::new();
+        for (index, rule_pairs) in pairs.iter().enumerate() {
+            for pair in rule_pairs {
+                by_pair.entry(*pair).or_default().push(index);
+            }
+        }
+        RuleIndex {
+            rules,
+            pairs,
+            by_pair,
+        }
+    }
+
+    /// The first earlier rule of `pair` that matches everything rule
+    /// `index` matches.
+    fn covering(&self, pair: (ZoneId, ZoneId), index: usize) -> Option<&'a Rule> {
+        let rule = self.rules[index];
+        self.by_pair[&pair]
+            .iter()
+            .take_while(|&&i| i < index)
+            .map(|&i| self.rules[i])
+            .find(|earlier| matches_cover(earlier, rule))
+    }
+}
+
 fn shadowed_rules(model: &Model) -> Vec<Finding> {
-    let rules: Vec<&Rule> = model
-        .rules
-        .iter()
-        .filter(|r| !r.is_invalid_match())
-        .collect();
+    let index = RuleIndex::new(model);
     let mut findings = Vec::new();
-    for (index, rule) in rules.iter().enumerate() {
-        let pairs = rule_pairs(model, rule);
+    for (position, rule) in index.rules.iter().enumerate() {
+        let pairs = &index.pairs[position];
         let mut shadowed = Vec::new();
         let mut by = None;
-        for pair in &pairs {
-            let earlier = rules[..index]
-                .iter()
-                .find(|e| rule_pairs(model, e).contains(pair) && matches_cover(e, rule));
-            if let Some(earlier) = earlier {
+        for pair in pairs {
+            if let Some(earlier) = index.covering(*pair, position) {
                 shadowed.push(*pair);
-                by.get_or_insert(*earlier);
+                by.get_or_insert(earlier);
             }
         }
         let Some(earlier) = by else { continue };
@@ -287,14 +324,20 @@ fn policy_verdict(action: PolicyAction) -> Option<Verdict> {
 /// A rule that does what the policy of each of its pairs does anyway, with
 /// no later rule it could be holding back.
 fn redundant_rules(model: &Model) -> Vec<Finding> {
+    let index = RuleIndex::new(model);
+    // for every pair, the verdicts of its rules from each position on
+    let mut verdicts_after: HashMap<(ZoneId, ZoneId), Vec<[bool; 3]>> = HashMap::new();
+    for (pair, positions) in &index.by_pair {
+        let mut after = vec![[false; 3]; positions.len() + 1];
+        for k in (0..positions.len()).rev() {
+            after[k] = after[k + 1];
+            after[k][index.rules[positions[k]].verdict as usize] = true;
+        }
+        verdicts_after.insert(*pair, after);
+    }
     let mut findings = Vec::new();
-    for (index, rule) in model
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.is_invalid_match())
-    {
-        let pairs = rule_pairs(model, rule);
+    for (position, rule) in index.rules.iter().enumerate() {
+        let pairs = &index.pairs[position];
         let same_as_policy = !pairs.is_empty()
             && pairs.iter().all(|&(s, d)| {
                 model.matrix.get(s, d).is_some_and(|decision| {
@@ -302,9 +345,11 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
                         && decision.log == rule.log
                 })
             });
-        let later_differs = model.rules[index + 1..].iter().any(|later| {
-            later.verdict != rule.verdict
-                && rule_pairs(model, later).iter().any(|p| pairs.contains(p))
+        let later_differs = pairs.iter().any(|pair| {
+            let positions = &index.by_pair[pair];
+            let k = positions.partition_point(|&i| i <= position);
+            let after = verdicts_after[pair][k];
+            (0..3).any(|v| after[v] && v != rule.verdict as usize)
         });
         if same_as_policy && !later_differs {
             findings.push(Finding::warning(
