@@ -59,6 +59,28 @@ fn shorewall_samples_import_without_partial() {
     }
 }
 
+/// The imported models are golden files too: a reviewer reads what the
+/// importer makes of each sample (golden/import/<sample>.toml).
+#[test]
+fn imported_samples_match_their_golden_models() {
+    common::require_tool("shorewall", "shorewall");
+    for sample in [
+        "one-interface",
+        "two-interfaces",
+        "three-interfaces",
+        "Universal",
+    ] {
+        let output = import(&format!("{SAMPLES}/{sample}"), false);
+        assert!(
+            output.status.success(),
+            "{sample}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let golden = common::root().join(format!("golden/import/{sample}.toml"));
+        common::assert_text(&golden, &String::from_utf8(output.stdout).unwrap());
+    }
+}
+
 #[test]
 fn universal_sample_imports_with_its_wildcard_interface() {
     common::require_tool("shorewall", "shorewall");
