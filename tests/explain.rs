@@ -1,0 +1,138 @@
+//! `fwgen explain` through the real binary: answers for every example,
+//! JSON for scripts, and errors that name the argument.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn explain(example: &str, args: &[&str]) -> Output {
+    let model = format!("examples/{example}.toml");
+    Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["explain", "-c", &model])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn every_example_gets_an_answer_with_its_reason() {
+    for example in common::examples() {
+        let output = explain(
+            &example,
+            &[
+                "--from", "$FW", "--to", "net", "--proto", "udp", "--dport", "53",
+            ],
+        );
+        let text = stdout(&output);
+        assert!(
+            output.status.success(),
+            "{example}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.starts_with("verdict: "), "{example}: {text}");
+        assert!(text.contains("decided by: "), "{example}: {text}");
+    }
+}
+
+#[test]
+fn the_lxc_host_masquerades_containers_and_drops_the_internet() {
+    let out = explain(
+        "lxc-host",
+        &[
+            "--from",
+            "10.0.0.5",
+            "--to",
+            "net:192.0.2.1",
+            "--dport",
+            "443",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("verdict: ACCEPT"), "{text}");
+    assert!(text.contains("path: loc -> net"), "{text}");
+    assert!(
+        text.contains("masquerade to the address of wlan0 (examples/lxc-host.toml:"),
+        "{text}"
+    );
+    let net = explain(
+        "lxc-host",
+        &["--from", "net", "--to", "$FW", "--dport", "22"],
+    );
+    let text = stdout(&net);
+    assert!(
+        text.contains("verdict: DROP") && text.contains("the policy at examples/lxc-host.toml:"),
+        "{text}"
+    );
+    let dhcp = explain(
+        "lxc-host",
+        &[
+            "--from", "loc", "--to", "$FW", "--proto", "udp", "--dport", "67",
+        ],
+    );
+    assert!(
+        stdout(&dhcp).contains("the `dhcp` option of interface lxcbr0"),
+        "{}",
+        stdout(&dhcp)
+    );
+}
+
+#[test]
+fn port_forwards_show_the_dnat_and_json_is_one_object() {
+    let out = explain(
+        "port-forward",
+        &["--from", "net", "--to", "$FW", "--dport", "8080", "--json"],
+    );
+    assert!(out.status.success());
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(value["verdict"], "ACCEPT");
+    assert_eq!(value["decided_by"]["kind"], "dnat");
+    assert_eq!(value["dest_zone"], "loc");
+    assert_eq!(value["nat"][0]["kind"], "dnat");
+    assert_eq!(value["nat"][0]["to"], "192.168.1.100");
+    assert_eq!(value["nat"][0]["port"], 80);
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    for (args, named) in [
+        (vec!["--from", "lan", "--to", "net"], "--from"),
+        (vec!["--from", "loc", "--to", "net:300.1.1.1"], "--to"),
+        (
+            vec!["--from", "loc", "--to", "net", "--proto", "tcpp"],
+            "--proto",
+        ),
+        (
+            vec![
+                "--from", "loc", "--to", "net", "--proto", "icmp", "--dport", "22",
+            ],
+            "--dport",
+        ),
+        (
+            vec![
+                "--from",
+                "loc",
+                "--to",
+                "net",
+                "--proto",
+                "icmp",
+                "--icmp-type",
+                "bogus",
+            ],
+            "--icmp-type",
+        ),
+        (vec!["--from", "2001:db8::9", "--to", "loc"], "--from"),
+    ] {
+        let out = explain("two-interfaces", &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{args:?} does not name {named}: {stderr}"
+        );
+    }
+}
