@@ -73,10 +73,6 @@ pub enum ErrorKind {
         second: String,
         reason: &'static str,
     },
-    OptionNotForFamily {
-        option: String,
-        family: &'static str,
-    },
     BadNetwork {
         text: String,
         reason: String,
@@ -212,7 +208,6 @@ impl Error {
             UnknownInterfaceOption { .. } => "supported options: dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
-            OptionNotForFamily { .. } => "remove the option or change the zone's family".into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { allowed, .. } => format!("allowed actions: {allowed}"),
@@ -362,9 +357,6 @@ impl Display for ErrorKind {
             ),
             ConflictingOptions { first, second, .. } => {
                 write!(f, "options `{first}` and `{second}` conflict")
-            }
-            OptionNotForFamily { option, family } => {
-                write!(f, "option `{option}` has no meaning in an {family} zone")
             }
             BadNetwork { text, reason } => {
                 write!(

@@ -60,12 +60,6 @@ impl Interface {
         self.has(InterfaceOption::Routeback) || self.has(InterfaceOption::Bridge)
     }
 
-    /// Shorewall's wildcard: a name ending in `+` stands for every
-    /// interface that starts with what comes before it (`+`: all of them).
-    pub fn is_wildcard(&self) -> bool {
-        self.physical.ends_with('+')
-    }
-
     pub fn dhcp(&self) -> bool {
         self.has(InterfaceOption::Dhcp)
     }

@@ -328,11 +328,17 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
         .zip(folded)
         .map(|(pair, lines)| {
             let name = pair_name(model, pair.0, pair.1);
-            let mut rules: Vec<String> = lines.iter().map(Line::text).collect();
+            // Every rule ends in a verdict: after one that matches everything,
+            // later rules and the policy can never run, so they are left out.
+            let unconditional = lines.iter().position(|l| l.matches.is_empty());
+            let reached = unconditional.map_or(lines.len(), |at| at + 1);
+            let mut rules: Vec<String> = lines[..reached].iter().map(Line::text).collect();
             let decision = model.matrix.get(pair.0, pair.1);
             let comment = decision.map_or(String::new(), |d| policy_comment(model, d));
             let ipv6 = pair_families(model, pair)[1];
-            rules.extend(decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d, ipv6)));
+            if unconditional.is_none() {
+                rules.extend(decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d, ipv6)));
+            }
             Chain {
                 name,
                 comment,
