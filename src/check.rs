@@ -88,13 +88,6 @@ pub fn check(model: &Model) -> Vec<Finding> {
     findings
 }
 
-fn zone_label(model: &Model, id: ZoneId) -> String {
-    match id {
-        ZoneId::Firewall => "$FW".to_owned(),
-        ZoneId::Zone(_) => model.zone_name(id).to_owned(),
-    }
-}
-
 fn accepted(model: &Model, from: ZoneId, to: ZoneId, proto: Protocol, port: u16) -> bool {
     let query = Query {
         from: Place {
@@ -169,7 +162,7 @@ fn lockout(model: &Model) -> Option<Finding> {
         ),
         format!(
             "accept it from the zone you administer from: [[rule]] macro = \"SSH\", action = \"ACCEPT\", source = \"{}\", dest = \"$FW\" (or set [firewall] management_ports)",
-            zone_label(model, likely)
+            model.zone_ref_name(ZoneRef::One(likely))
         ),
     ))
 }
@@ -291,7 +284,7 @@ fn shadowed_rules(model: &Model) -> Vec<Finding> {
         } else {
             let names: Vec<String> = shadowed
                 .iter()
-                .map(|&(s, d)| format!("{}-{}", model.zone_name(s), model.zone_name(d)))
+                .map(|&(s, d)| model.pair_name(s, d))
                 .collect();
             format!(
                 "this rule never matches in {}: the rule at line {} {how} it there",
@@ -531,11 +524,11 @@ fn firewall_without_dns(model: &Model) -> Option<Finding> {
         code: "firewall-without-dns",
         message: format!(
             "the firewall itself cannot reach DNS in `{}` (its uplink): no name lookups, no package updates",
-            zone_label(model, uplink)
+            model.zone_ref_name(ZoneRef::One(uplink))
         ),
         hint: format!(
             "if it should: [[rule]] macro = \"DNS\", action = \"ACCEPT\", source = \"$FW\", dest = \"{}\"",
-            zone_label(model, uplink)
+            model.zone_ref_name(ZoneRef::One(uplink))
         ),
         span: policy_span(model, ZoneId::Firewall, uplink),
     })

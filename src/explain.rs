@@ -315,7 +315,7 @@ fn filter_chains(
             return catch_all;
         }
     }
-    let chain = format!("{}-{}", model.zone_name(source), model.zone_name(dest));
+    let chain = model.pair_name(source, dest);
     if let Some((verdict, decider)) = pair_rules(model, source, dest, packet) {
         return (verdict, decider, Some(chain));
     }
@@ -443,11 +443,7 @@ fn source_nat(model: &Model, dest: ZoneId, packet: &Packet) -> Option<Nat> {
         .iter()
         .filter(|s| s.interface == index)
         .find(|s| {
-            let family_ok = match (s.to, s.sources.first()) {
-                (Some(to), _) => to.is_ipv6() == packet.ipv6,
-                (None, Some(net)) => is_ipv6(net) == packet.ipv6,
-                (None, None) => !packet.ipv6,
-            };
+            let family_ok = model.snat_is_ipv6(s) == packet.ipv6;
             family_ok
                 && (s.sources.is_empty()
                     || packet

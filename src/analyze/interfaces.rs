@@ -212,11 +212,7 @@ impl Analyzer<'_> {
     ) {
         if !family.has(is_ipv6(net)) {
             let ZoneId::Zone(index) = zone else { return };
-            let address = if net.prefix_len() == net.max_prefix_len() {
-                net.addr().to_string()
-            } else {
-                net.to_string()
-            };
+            let address = crate::model::rule::written(net);
             let kind = ErrorKind::WrongFamily {
                 address,
                 zone: self.zones[index].name.clone(),

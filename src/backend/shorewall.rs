@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use super::table::align;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
-use crate::model::rule::is_ipv6;
+use crate::model::rule::{is_ipv6, written};
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
     ZoneId, ZoneRef,
@@ -148,7 +148,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
     let snats: Vec<&Snat> = model
         .snats
         .iter()
-        .filter(|s| snat_family_ipv6(model, s) == product.ipv6)
+        .filter(|s| model.snat_is_ipv6(s) == product.ipv6)
         .collect();
     if model.shorewall_version >= 5 || product.ipv6 {
         files.push((
@@ -284,14 +284,6 @@ fn zone_ref_in_product(model: &Model, zone: ZoneRef, product: Product) -> bool {
     }
 }
 
-fn zone_ref_name(model: &Model, zone: ZoneRef) -> String {
-    match zone {
-        ZoneRef::All => "all".to_owned(),
-        ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
-        ZoneRef::One(id) => model.zone_name(id).to_owned(),
-    }
-}
-
 fn log_suffix(log: Option<LogLevel>) -> String {
     log.map_or(String::new(), |l| format!(":{}", l.name()))
 }
@@ -304,8 +296,8 @@ fn policy_rows(model: &Model, product: Product) -> Vec<Row> {
         .filter(|p| zone_ref_in_product(model, p.dest, product))
         .map(|p| {
             let mut cells = vec![
-                zone_ref_name(model, p.source),
-                zone_ref_name(model, p.dest),
+                model.zone_ref_name(p.source),
+                model.zone_ref_name(p.dest),
                 p.action.keyword().to_owned(),
             ];
             cells.extend(p.log.map(|l| l.name().to_owned()));
@@ -337,7 +329,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
 }
 
 fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
-    let zone = zone_ref_name(model, endpoint.zone);
+    let zone = model.zone_ref_name(endpoint.zone);
     if endpoint.addresses.is_empty() {
         return Some(zone);
     }
@@ -351,11 +343,7 @@ fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option
 }
 
 fn address_cell(net: &IpNet, product: Product) -> String {
-    let text = if net.prefix_len() == net.max_prefix_len() {
-        net.addr().to_string()
-    } else {
-        net.to_string()
-    };
+    let text = written(net);
     if product.ipv6 {
         format!("[{text}]")
     } else {
@@ -453,16 +441,6 @@ fn dnat_cells(
         ports_cell(&dnat.dports),
     ];
     Some((dnat.comment.clone(), cells))
-}
-
-fn snat_family_ipv6(model: &Model, snat: &Snat) -> bool {
-    match (snat.to, snat.sources.first()) {
-        (Some(to), _) => to.is_ipv6(),
-        (None, Some(net)) => is_ipv6(net),
-        (None, None) => !model.zones[model.interfaces[snat.interface].zone]
-            .family
-            .has_ipv4(),
-    }
 }
 
 fn sources_cell(snat: &Snat, product: Product) -> String {

@@ -64,6 +64,32 @@ impl Model {
         }
     }
 
+    /// A zone as policies and rules write it: a name, `$FW` or `all`.
+    pub fn zone_ref_name(&self, zone: ZoneRef) -> String {
+        match zone {
+            ZoneRef::All => "all".to_owned(),
+            ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
+            ZoneRef::One(id) => self.zone_name(id).to_owned(),
+        }
+    }
+
+    /// A zone pair's chain, in Shorewall and nftables alike: `net-fw`.
+    pub fn pair_name(&self, source: ZoneId, dest: ZoneId) -> String {
+        format!("{}-{}", self.zone_name(source), self.zone_name(dest))
+    }
+
+    /// Whether a source NAT entry translates IPv6: by its address, its
+    /// sources, or else its interface's zone.
+    pub fn snat_is_ipv6(&self, snat: &Snat) -> bool {
+        match (snat.to, snat.sources.first()) {
+            (Some(to), _) => to.is_ipv6(),
+            (None, Some(net)) => rule::is_ipv6(net),
+            (None, None) => !self.zones[self.interfaces[snat.interface].zone]
+                .family
+                .has_ipv4(),
+        }
+    }
+
     pub fn zone_family(&self, id: ZoneId) -> Family {
         match id {
             ZoneId::Firewall => Family::Both,

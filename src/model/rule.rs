@@ -45,6 +45,15 @@ pub fn is_ipv6(net: &IpNet) -> bool {
     matches!(net, IpNet::V6(_))
 }
 
+/// An address as people write it (`10.0.0.1`), a network with its prefix.
+pub fn written(net: &IpNet) -> String {
+    if net.prefix_len() == net.max_prefix_len() {
+        net.addr().to_string()
+    } else {
+        net.to_string()
+    }
+}
+
 /// What a rule does with a matching connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

@@ -6,7 +6,7 @@
 use ipnet::IpNet;
 
 use super::log_statement;
-use crate::model::rule::is_ipv6;
+use crate::model::rule::{is_ipv6, written};
 use crate::model::{Dnat, Endpoint, Interface, Model, PortRange, Protocol, Rule, Service, Verdict};
 
 /// `key value` or `key { value, ... }`; a key without values is literal.
@@ -167,15 +167,7 @@ pub fn ports(ports: &[PortRange]) -> String {
 }
 
 fn address_values(nets: &[&IpNet]) -> Vec<String> {
-    nets.iter()
-        .map(|n| {
-            if n.prefix_len() == n.max_prefix_len() {
-                n.addr().to_string()
-            } else {
-                n.to_string()
-            }
-        })
-        .collect()
+    nets.iter().map(|n| written(n)).collect()
 }
 
 pub fn address_set(nets: &[&IpNet]) -> String {

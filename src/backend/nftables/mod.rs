@@ -155,10 +155,6 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
 
 // ----- names and small pieces -----
 
-fn pair_name(model: &Model, source: ZoneId, dest: ZoneId) -> String {
-    format!("{}-{}", model.zone_name(source), model.zone_name(dest))
-}
-
 pub(super) fn log_statement(
     model: &Model,
     chain: &str,
@@ -304,7 +300,7 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
     let folded: Vec<Vec<Line>> = pairs
         .iter()
         .map(|&pair| {
-            let name = pair_name(model, pair.0, pair.1);
+            let name = model.pair_name(pair.0, pair.1);
             let families = pair_families(model, pair);
             let mut lines = Vec::new();
             for dnat in &model.dnats {
@@ -327,7 +323,7 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
         .into_iter()
         .zip(folded)
         .map(|(pair, lines)| {
-            let name = pair_name(model, pair.0, pair.1);
+            let name = model.pair_name(pair.0, pair.1);
             // Every rule ends in a verdict: after one that matches everything,
             // later rules and the policy can never run, so they are left out.
             let unconditional = lines.iter().position(|l| l.matches.is_empty());
@@ -337,7 +333,9 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
             let comment = decision.map_or(String::new(), |d| policy_comment(model, d));
             let ipv6 = pair_families(model, pair)[1];
             if unconditional.is_none() {
-                rules.extend(decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d, ipv6)));
+                rules.extend(
+                    decision.map_or_else(Vec::new, |d| policy_lines(model, &name, d, ipv6)),
+                );
             }
             Chain {
                 name,
@@ -405,16 +403,11 @@ fn policy_comment(model: &Model, decision: Decision) -> String {
         }
         crate::model::DecisionOrigin::Policy(index) => {
             let policy = &model.policies[index];
-            let side = |zone: ZoneRef| match zone {
-                ZoneRef::All => "all".to_owned(),
-                ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
-                ZoneRef::One(id) => model.zone_name(id).to_owned(),
-            };
             format!(
                 "policy: {} (from {} to {})",
                 policy.action,
-                side(policy.source),
-                side(policy.dest)
+                model.zone_ref_name(policy.source),
+                model.zone_ref_name(policy.dest)
             )
         }
     }
@@ -545,7 +538,7 @@ fn by_interface(model: &Model, selector: &str, outgoing: bool) -> Vec<String> {
             for interface in zone_interfaces(model, zone, ipv6) {
                 jumps.push(Jump::new(
                     &[(selector, ifname(interface))],
-                    pair_name(model, source, dest),
+                    model.pair_name(source, dest),
                 ));
             }
         }
@@ -588,7 +581,7 @@ fn forward_chain(model: &Model) -> BaseChain {
                         continue;
                     }
                     let sides = [("iifname", ifname(inbound)), ("oifname", ifname(outbound))];
-                    jumps.push(Jump::new(&sides, pair_name(model, source, dest)));
+                    jumps.push(Jump::new(&sides, model.pair_name(source, dest)));
                 }
             }
         }

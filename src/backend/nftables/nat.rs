@@ -53,11 +53,7 @@ pub fn snat_rule(model: &Model, snat: &Snat) -> String {
         .map(|name| format!("oifname {name}"))
         .into_iter()
         .collect();
-    let ipv6 = match (snat.to, snat.sources.first()) {
-        (Some(to), _) => to.is_ipv6(),
-        (None, Some(net)) => is_ipv6(net),
-        (None, None) => !model.zones[interface.zone].family.has_ipv4(),
-    };
+    let ipv6 = model.snat_is_ipv6(snat);
     let family = if ipv6 { "ip6" } else { "ip" };
     if snat.sources.is_empty() {
         parts.push(format!(
