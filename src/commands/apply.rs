@@ -138,9 +138,11 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     print!("{diff}");
-    if let Err(code) = ask(
+    if let Err(code) = super::ask(
         options.yes,
         &format!("Load this into table inet {}?", ruleset.table),
+        "pass --yes",
+        "nothing loaded",
     ) {
         return code;
     }
@@ -232,26 +234,6 @@ fn wait_for_yes(within: Duration) -> bool {
         .is_ok_and(|line| line.trim().eq_ignore_ascii_case("yes"))
 }
 
-/// Ask on a terminal (default no); without one, `--yes` is required.
-fn ask(yes: bool, question: &str) -> Result<(), ExitCode> {
-    if yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(trouble("no terminal to confirm on: pass --yes"));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-        Ok(())
-    } else {
-        eprintln!("nothing loaded");
-        Err(ExitCode::from(CHANGES))
-    }
-}
-
 /// `fwgen apply --confirm`.
 pub fn confirm(state: &State) -> ExitCode {
     match apply::confirm(state) {
@@ -337,10 +319,8 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
             "refusing to replace files fwgen did not generate; pass --force (backups are kept)",
         );
     }
-    if let Err(code) = ask(
-        options.yes,
-        &format!("Apply this to {}?", options.config_dir.display()),
-    ) {
+    let question = format!("Apply this to {}?", options.config_dir.display());
+    if let Err(code) = super::ask(options.yes, &question, "pass --yes", "nothing loaded") {
         return code;
     }
     let staging = options.state_dir.join("staging");

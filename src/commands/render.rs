@@ -1,6 +1,5 @@
 //! `fwgen render` and `fwgen diff`: the diff-before-write flow.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -149,15 +148,14 @@ pub(crate) fn write_plan(args: &RenderArgs, plan: &Plan) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    if !args.yes {
-        match confirm(plan) {
-            Ok(true) => {}
-            Ok(false) => {
-                eprintln!("nothing written");
-                return ExitCode::from(CHANGES);
-            }
-            Err(code) => return code,
-        }
+    let question = format!(
+        "{}Write these changes into {}?",
+        plan::summary(plan),
+        plan.dir.display()
+    );
+    let without_terminal = "pass --yes to write, or --dry-run to only see the diff";
+    if let Err(code) = super::ask(args.yes, &question, without_terminal, "nothing written") {
+        return code;
     }
     let backup = args.backup_dir.clone().map_or(Backup::Beside, Backup::Dir);
     match emit::apply(plan, &backup) {
@@ -174,24 +172,4 @@ pub(crate) fn write_plan(args: &RenderArgs, plan: &Plan) -> ExitCode {
             plan.dir.display()
         )),
     }
-}
-
-/// Ask on the terminal; default no. Without a terminal, refuse.
-pub(crate) fn confirm(plan: &Plan) -> Result<bool, ExitCode> {
-    if !std::io::stdin().is_terminal() {
-        return Err(trouble(
-            "no terminal to confirm on: pass --yes to write, or --dry-run to only see the diff",
-        ));
-    }
-    eprint!(
-        "{}Write these changes into {}? [y/N] ",
-        plan::summary(plan),
-        plan.dir.display()
-    );
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() {
-        return Ok(false);
-    }
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
