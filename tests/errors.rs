@@ -54,13 +54,7 @@ macro_rules! error_case {
         #[test]
         fn every_case_file_has_a_test() {
             let known = [$($case),*];
-            for entry in std::fs::read_dir(common::root().join("tests/errors")).unwrap() {
-                let path = entry.unwrap().path();
-                if path.extension().is_some_and(|e| e == "toml") {
-                    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-                    assert!(known.contains(&stem.as_str()), "tests/errors/{stem}.toml has no test");
-                }
-            }
+            common::assert_every_case_in("tests/errors", &known);
         }
     };
 }

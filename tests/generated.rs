@@ -340,13 +340,8 @@ fn generated_models_pass_shorewall_and_nft() {
                 .unwrap()
                 .as_nanos()
         ));
-        for (_, files) in &rendered {
-            for file in files {
-                let path = case.join(&file.path);
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, &file.content).unwrap();
-            }
-        }
+        let all = rendered.iter().flat_map(|(_, files)| files);
+        common::write_tree(&case, all.map(|f| (f.path.as_str(), f.content.as_str())));
         let (ok, out) = common::run(
             "nft",
             &["-c", "-f", case.join("fwgen.nft").to_str().unwrap()],

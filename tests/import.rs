@@ -106,11 +106,7 @@ fn wildcard_interfaces_render_for_both_tools() {
     let nft = &files["fwgen.nft"];
     assert!(nft.contains("\"ppp*\""), "{nft}");
     let dir = common::scratch("import-wildcard");
-    for (file, content) in &files {
-        let path = dir.join(file);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
+    common::write_tree(&dir, files.iter().map(|(f, c)| (f.as_str(), c.as_str())));
     let (ok, out) = common::run(
         "nft",
         &["-c", "-f", dir.join("fwgen.nft").to_str().unwrap()],
@@ -243,11 +239,8 @@ fn every_example_round_trips_through_its_shorewall_files() {
         let original = std::fs::read_to_string(common::root().join(&path)).unwrap();
         let before = rendered(&original, &path);
         let dir = common::scratch(&format!("import-round-{example}"));
-        for (file, content) in before.iter().filter(|(f, _)| f.starts_with("shorewall")) {
-            let target = dir.join(file);
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::write(target, content).unwrap();
-        }
+        let shorewall = before.iter().filter(|(f, _)| f.starts_with("shorewall"));
+        common::write_tree(&dir, shorewall.map(|(f, c)| (f.as_str(), c.as_str())));
         let output = import(dir.join("shorewall").to_str().unwrap(), false);
         assert!(
             output.status.success(),

@@ -24,11 +24,11 @@ fn hostile_free_text_passes_both_tools_and_adds_no_rule() {
     let model = model();
     let dir = common::scratch("injection");
     for backend in [Backend::Shorewall, Backend::Nftables] {
-        for file in backend::render(&model, backend).unwrap() {
-            let path = dir.join(&file.path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &file.content).unwrap();
-        }
+        let files = backend::render(&model, backend).unwrap();
+        common::write_tree(
+            &dir,
+            files.iter().map(|f| (f.path.as_str(), f.content.as_str())),
+        );
     }
     let (ok, out) = common::run(
         "nft",

@@ -53,11 +53,7 @@ pub fn unified_diff(expected: &str, actual: &str, name: &str) -> String {
 pub fn assert_tree(dir: &Path, actual: &BTreeMap<String, String>) {
     if blessing() {
         let _ = fs::remove_dir_all(dir);
-        for (name, content) in actual {
-            let path = dir.join(name);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, content).unwrap();
-        }
+        write_tree(dir, actual.iter().map(|(n, c)| (n.as_str(), c.as_str())));
         return;
     }
     let expected = read_tree(dir);
@@ -185,9 +181,9 @@ impl Drop for Netns {
     }
 }
 
-/// The examples, by name (examples/<name>.toml).
-pub fn examples() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(root().join("examples"))
+/// The `.toml` files of a directory of the repository, by stem.
+pub fn toml_stems(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root().join(dir))
         .unwrap()
         .filter_map(|e| {
             let path = e.ok()?.path();
@@ -197,6 +193,30 @@ pub fn examples() -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The examples, by name (examples/<name>.toml).
+pub fn examples() -> Vec<String> {
+    toml_stems("examples")
+}
+
+/// Fail when a case file of `dir` has no test in `known`.
+pub fn assert_every_case_in(dir: &str, known: &[&str]) {
+    for stem in toml_stems(dir) {
+        assert!(
+            known.contains(&stem.as_str()),
+            "{dir}/{stem}.toml has no test"
+        );
+    }
+}
+
+/// Write files, by path relative to `dir`, creating folders as needed.
+pub fn write_tree<'a>(dir: &Path, files: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    for (name, content) in files {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
 }
 
 /// Fail when an example is missing from a test's list.

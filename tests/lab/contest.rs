@@ -404,11 +404,10 @@ fn compile_and_start(product: &str, config: &Path, script: &Path, topology: &Top
 
 fn load_shorewall(model: &Model, topology: &Topology, dir: &Path) {
     let files = backend::render(model, Backend::Shorewall).expect("render");
-    for file in &files {
-        let path = dir.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.content).unwrap();
-    }
+    crate::common::write_tree(
+        dir,
+        files.iter().map(|f| (f.path.as_str(), f.content.as_str())),
+    );
     for product in ["shorewall", "shorewall6"] {
         let config = dir.join(product);
         if !config.is_dir() {
