@@ -38,27 +38,10 @@ pub struct Plan {
     pub entries: Vec<Entry>,
 }
 
-/// Every file name a backend can ever write, so earlier output is found
-/// even when the model no longer produces it.
-fn known_files(backend: Backend) -> Vec<String> {
-    match backend {
-        Backend::Nftables => vec![crate::backend::nftables::FILE_NAME.to_owned()],
-        Backend::Shorewall => {
-            let names = ["zones", "interfaces", "policy", "rules", "snat", "masq"];
-            let mut files = Vec::new();
-            for product in ["shorewall", "shorewall6"] {
-                files.extend(names.iter().map(|n| format!("{product}/{n}")));
-                files.push(format!("{product}/{product}.conf"));
-            }
-            files
-        }
-    }
-}
-
 /// The files fwgen generated in a directory, as output files (for
 /// applying staged files).
 pub fn read_generated(dir: &Path, backend: Backend) -> Vec<OutputFile> {
-    known_files(backend)
+    crate::backend::known_files(backend)
         .into_iter()
         .filter_map(|path| {
             let content = fs::read_to_string(dir.join(&path)).ok()?;
@@ -111,7 +94,7 @@ pub fn plan(dir: &Path, backend: Backend, files: &[OutputFile]) -> std::io::Resu
             change,
         });
     }
-    for path in known_files(backend) {
+    for path in crate::backend::known_files(backend) {
         if files.iter().any(|f| f.path == path) {
             continue;
         }

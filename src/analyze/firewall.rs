@@ -31,20 +31,9 @@ impl Analyzer<'_> {
         let Some(raw) = raw else {
             return vec![22];
         };
-        let mut ports = Vec::new();
-        for port in raw {
-            match u16::try_from(*port.get_ref()) {
-                Ok(p) if p > 0 => ports.push(p),
-                _ => {
-                    let kind = ErrorKind::BadPort {
-                        text: port.get_ref().to_string(),
-                        reason: "ports are 1 to 65535",
-                    };
-                    self.error(Some(port.span()), kind);
-                }
-            }
-        }
-        ports
+        raw.iter()
+            .filter_map(|port| self.port_number(port))
+            .collect()
     }
 
     pub(super) fn shorewall_version(&mut self, raw: &RawModel) -> u8 {

@@ -186,6 +186,19 @@ impl Analyzer<'_> {
         }
     }
 
+    /// A port written as a TOML number: 1 to 65535.
+    fn port_number(&mut self, raw: &Spanned<i64>) -> Option<u16> {
+        let port = u16::try_from(*raw.get_ref()).ok().filter(|&p| p > 0);
+        if port.is_none() {
+            let kind = ErrorKind::BadPort {
+                text: raw.get_ref().to_string(),
+                reason: "ports are 1 to 65535",
+            };
+            self.error(Some(raw.span()), kind);
+        }
+        port
+    }
+
     // ----- free text, log levels, actions -----
 
     fn free_text(&mut self, field: &'static str, raw: Option<&Spanned<String>>) -> Option<String> {

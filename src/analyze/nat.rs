@@ -70,19 +70,9 @@ impl Analyzer<'_> {
     }
 
     pub(super) fn target_port(&mut self, raw: Option<&Spanned<i64>>) -> Option<Option<u16>> {
-        let Some(raw) = raw else {
-            return Some(None);
-        };
-        match u16::try_from(*raw.get_ref()) {
-            Ok(port) if port > 0 => Some(Some(port)),
-            _ => {
-                let kind = ErrorKind::BadPort {
-                    text: raw.get_ref().to_string(),
-                    reason: "ports are 1 to 65535",
-                };
-                self.error(Some(raw.span()), kind);
-                None
-            }
+        match raw {
+            None => Some(None),
+            Some(raw) => self.port_number(raw).map(Some),
         }
     }
 

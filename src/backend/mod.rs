@@ -50,6 +50,15 @@ pub fn render(model: &Model, backend: Backend) -> Result<Vec<OutputFile>, Vec<Er
     Ok(files)
 }
 
+/// Every file a backend can ever write, so that output it wrote earlier is
+/// found even when the model no longer produces it.
+pub fn known_files(backend: Backend) -> Vec<String> {
+    match backend {
+        Backend::Nftables => vec![nftables::FILE_NAME.to_owned()],
+        Backend::Shorewall => shorewall::known_files(),
+    }
+}
+
 /// The header every generated file opens with (`#` comments in both formats).
 pub fn header(model: &Model) -> String {
     format!(

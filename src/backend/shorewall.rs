@@ -97,6 +97,19 @@ impl Product {
     }
 }
 
+/// The files of one product, as `render_product` names them.
+const FILES: [&str; 6] = ["zones", "interfaces", "policy", "rules", "snat", "masq"];
+
+/// Every path this backend can write (both products, both NAT files).
+pub fn known_files() -> Vec<String> {
+    let mut files = Vec::new();
+    for product in [Product { ipv6: false }, Product { ipv6: true }] {
+        files.extend(FILES.iter().map(|name| format!("{}/{name}", product.dir())));
+        files.push(format!("{}/{}.conf", product.dir(), product.dir()));
+    }
+    files
+}
+
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
     if !model.has_family(false) {
         return Err(vec![Error::new(
@@ -484,4 +497,31 @@ fn masq_rows(model: &Model, snats: &[&Snat]) -> Vec<Row> {
         })
         .collect();
     rows(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::compile;
+    use crate::source::Source;
+
+    /// `known_files` lists every path the renderer writes, so stale files
+    /// are found by `render --out`.
+    #[test]
+    fn every_rendered_path_is_known() {
+        let known = known_files();
+        for text in [
+            include_str!("../../examples/ipv6.toml"),
+            include_str!("../../examples/shorewall4.toml"),
+        ] {
+            let model = compile(&Source::new("example.toml", text)).unwrap();
+            for file in render(&model).unwrap() {
+                assert!(
+                    known.contains(&file.path),
+                    "{} is not in known_files()",
+                    file.path
+                );
+            }
+        }
+    }
 }

@@ -107,6 +107,7 @@ const REJECT: &[&str] = &[
 
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
     let header = header(model);
+    let pairs = reachable_pairs(model);
     let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has(option));
     let file = RulesetFile {
         header: &header,
@@ -128,11 +129,11 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
             Vec::new()
         },
         interface_chains: interface_chains(model),
-        pair_chains: pair_chains(model),
+        pair_chains: pair_chains(model, &pairs),
         base_chains: vec![
-            input_chain(model),
-            forward_chain(model),
-            output_chain(model),
+            input_chain(model, &pairs),
+            forward_chain(model, &pairs),
+            output_chain(model, &pairs),
         ],
         prerouting: prerouting(model),
         nat_prerouting: model
@@ -294,9 +295,8 @@ fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] {
     [v4, v6]
 }
 
-fn pair_chains(model: &Model) -> Vec<Chain> {
+fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
     let buckets = rules_by_pair(model);
-    let pairs = reachable_pairs(model);
     let folded: Vec<Vec<Line>> = pairs
         .iter()
         .map(|&pair| {
@@ -320,9 +320,9 @@ fn pair_chains(model: &Model) -> Vec<Chain> {
         .collect();
     let folded = within_set_budget(folded);
     pairs
-        .into_iter()
+        .iter()
         .zip(folded)
-        .map(|(pair, lines)| {
+        .map(|(&pair, lines)| {
             let name = model.pair_name(pair.0, pair.1);
             // Every rule ends in a verdict: after one that matches everything,
             // later rules and the policy can never run, so they are left out.
@@ -522,11 +522,15 @@ fn dispatch_lines(selector: &str, v4: Vec<Jump>, v6: Vec<Jump>) -> Vec<String> {
     all
 }
 
-fn by_interface(model: &Model, selector: &str, outgoing: bool) -> Vec<String> {
-    let pairs = reachable_pairs(model);
+fn by_interface(
+    model: &Model,
+    pairs: &[(ZoneId, ZoneId)],
+    selector: &str,
+    outgoing: bool,
+) -> Vec<String> {
     let jumps = |ipv6: bool| {
         let mut jumps = Vec::new();
-        for &(source, dest) in &pairs {
+        for &(source, dest) in pairs {
             let (fw, zone) = if outgoing {
                 (source, dest)
             } else {
@@ -547,28 +551,27 @@ fn by_interface(model: &Model, selector: &str, outgoing: bool) -> Vec<String> {
     dispatch_lines(selector, jumps(false), jumps(true))
 }
 
-fn input_chain(model: &Model) -> BaseChain {
+fn input_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
     BaseChain {
         hook: "input",
         first: first_statements(model, "iif"),
         interfaces: interface_jumps(model, "in", "iifname"),
-        dispatch: by_interface(model, "iifname", false),
+        dispatch: by_interface(model, pairs, "iifname", false),
         last: catch_all(model, "INPUT"),
     }
 }
 
-fn output_chain(model: &Model) -> BaseChain {
+fn output_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
     BaseChain {
         hook: "output",
         first: first_statements(model, "oif"),
         interfaces: interface_jumps(model, "out", "oifname"),
-        dispatch: by_interface(model, "oifname", true),
+        dispatch: by_interface(model, pairs, "oifname", true),
         last: catch_all(model, "OUTPUT"),
     }
 }
 
-fn forward_chain(model: &Model) -> BaseChain {
-    let pairs = reachable_pairs(model);
+fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
     let jumps = |ipv6: bool| {
         let mut jumps = Vec::new();
         for &(source, dest) in pairs
