@@ -273,6 +273,11 @@ fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>
     entry.family == Some(ipv6) || entry.zones.iter().any(|z| families.get(z) == Some(&own))
 }
 
+/// Whether a line fills any column from `first` on (`-` is empty).
+fn used_after(columns: &[String], first: usize) -> bool {
+    columns.iter().skip(first).any(|c| c != "-")
+}
+
 fn quote(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
@@ -579,7 +584,7 @@ impl Importer {
                 self.refuse(&line, "a zone needs a name and a type");
                 continue;
             };
-            if columns.iter().skip(2).any(|c| c != "-") {
+            if used_after(&columns, 2) {
                 self.refuse(&line, "zone options are not in fwgen's model");
                 continue;
             }
@@ -739,7 +744,7 @@ impl Importer {
                 self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
                 continue;
             };
-            if columns.iter().skip(4).any(|c| c != "-") {
+            if used_after(&columns, 4) {
                 self.refuse(
                     &line,
                     "policy rate and connection limits are not in fwgen's model",
@@ -869,7 +874,7 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if columns.iter().skip(6).any(|c| c != "-") {
+        if used_after(&columns, 6) {
             self.refuse(
                 line,
                 "ORIGDEST, RATE, USER, MARK and later rule columns are not in fwgen's model",
@@ -1023,7 +1028,7 @@ impl Importer {
                 self.refuse(&line, "an snat entry needs ACTION, SOURCE and DEST");
                 continue;
             };
-            if columns.iter().skip(3).any(|c| c != "-") {
+            if used_after(&columns, 3) {
                 self.refuse(&line, "snat columns after DEST are not in fwgen's model");
                 continue;
             }
@@ -1051,7 +1056,7 @@ impl Importer {
                 self.refuse(&line, "a masq entry needs INTERFACE and SOURCE");
                 continue;
             };
-            if columns.iter().skip(3).any(|c| c != "-") {
+            if used_after(&columns, 3) {
                 self.refuse(&line, "masq columns after ADDRESS are not in fwgen's model");
                 continue;
             }
