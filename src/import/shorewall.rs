@@ -874,7 +874,7 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if used_after(&columns, 6) {
+        if used_after(columns, 6) {
             self.refuse(
                 line,
                 "ORIGDEST, RATE, USER, MARK and later rule columns are not in fwgen's model",
