@@ -1,18 +1,42 @@
-//! Apply: load the nftables ruleset into the kernel with an automatic
-//! rollback, and compare the live table with what the model renders.
+//! Apply: load the nftables ruleset (or Shorewall's files) with an
+//! automatic rollback, and compare the live table with what the model
+//! renders.
 //!
 //! The rollback does not depend on the terminal: a detached timer process
 //! restores the saved table unless `fwgen apply --confirm` runs in time.
+//! Everything lives in a private state directory (0700, files 0600):
+//! - `lock`-less: the directory's own flock serialises every step that
+//!   reads or changes the state (save, record, confirm, restore), so a
+//!   confirm that comes while a restore runs waits for it and tells the
+//!   truth afterwards;
+//! - `timer.lock` is held by the live timer for its whole life: a pending
+//!   record whose timer lock is free has lost its safety net, and every
+//!   command says so. No PID is ever signalled: the timer watches the
+//!   record and stops by itself once it is gone.
 
-use std::fs;
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufRead, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rustix::fs::{FlockOperation, Mode, OFlags};
+
+use crate::secure_dir::SecureDir;
 
 /// Where apply keeps the saved table and the pending confirmation.
 pub const DEFAULT_STATE_DIR: &str = "/run/fwgen";
+
+/// Bounds of `--confirm-within`, in seconds.
+pub const CONFIRM_WITHIN: std::ops::RangeInclusive<u64> = 5..=3600;
+
+/// How often the timer looks at the pending record.
+const POLL: Duration = Duration::from_millis(200);
+
+/// The timer stops accepting a Shorewall confirmation this long before
+/// `shorewall try` starts restoring, so a confirmation never races it.
+const SHOREWALL_MARGIN: Duration = Duration::from_secs(2);
 
 fn run(program: &str, args: &[&str]) -> Result<String, String> {
     let output = Command::new(program)
@@ -85,127 +109,469 @@ pub fn restore_file(table: &str, live: Option<&str>) -> String {
     text
 }
 
-/// The pending confirmation of an apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    pub token: String,
-    pub timer_pid: u32,
+/// Which backend a pending apply belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Nftables,
+    Shorewall,
 }
 
-pub struct State {
-    pub dir: PathBuf,
-}
-
-impl State {
-    pub fn new(dir: &Path) -> State {
-        State {
-            dir: dir.to_owned(),
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Nftables => "nftables",
+            Kind::Shorewall => "shorewall",
         }
     }
 
-    pub fn restore_path(&self) -> PathBuf {
-        self.dir.join("restore.nft")
+    fn record(self) -> &'static str {
+        match self {
+            Kind::Nftables => "pending",
+            Kind::Shorewall => "pending-shorewall",
+        }
     }
 
-    fn pending_path(&self) -> PathBuf {
-        self.dir.join("pending")
+    pub fn parse(text: &str) -> Option<Kind> {
+        match text {
+            "nftables" => Some(Kind::Nftables),
+            "shorewall" => Some(Kind::Shorewall),
+            _ => None,
+        }
+    }
+}
+
+/// The pending confirmation of an apply, as recorded in the state directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub kind: Kind,
+    pub token: String,
+    /// Seconds since the epoch when the apply was loaded.
+    pub since: u64,
+    /// Seconds it waits for a confirmation.
+    pub within: u64,
+    /// Shorewall: the staged directory and the directory it is written into.
+    pub staging: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+}
+
+const RECORD_HEADER: &str = "fwgen pending 1";
+
+impl Pending {
+    fn to_text(&self) -> String {
+        let mut text = format!(
+            "{RECORD_HEADER}\nbackend {}\ntoken {}\nsince {}\nwithin {}\n",
+            self.kind.name(),
+            self.token,
+            self.since,
+            self.within
+        );
+        for (key, path) in [("staging", &self.staging), ("out", &self.out)] {
+            if let Some(path) = path {
+                text.push_str(&format!("{key} {}\n", path.display()));
+            }
+        }
+        text
+    }
+
+    /// Read a record back; anything unexpected makes it invalid.
+    fn parse(text: &str, kind: Kind) -> Option<Pending> {
+        let mut lines = text.lines();
+        if lines.next()? != RECORD_HEADER {
+            return None;
+        }
+        let mut field = |key: &str| {
+            let line = lines.next()?;
+            line.strip_prefix(key)?.strip_prefix(' ').map(str::to_owned)
+        };
+        let recorded = Kind::parse(&field("backend")?)?;
+        let token = field("token")?;
+        let since = field("since")?.parse().ok()?;
+        let within = field("within")?.parse().ok()?;
+        let path = |p: String| {
+            let path = PathBuf::from(p);
+            path.is_absolute().then_some(path)
+        };
+        let (staging, out) = match kind {
+            Kind::Shorewall => (Some(path(field("staging")?)?), Some(path(field("out")?)?)),
+            Kind::Nftables => (None, None),
+        };
+        let token_ok = !token.is_empty() && token.chars().all(|c| c.is_ascii_hexdigit());
+        (recorded == kind && token_ok && CONFIRM_WITHIN.contains(&within)).then_some(Pending {
+            kind,
+            token,
+            since,
+            within,
+            staging,
+            out,
+        })
+    }
+
+    /// "since 12:00:01 UTC (40 s ago)".
+    pub fn age(&self) -> String {
+        let now = now_secs();
+        format!(
+            "loaded {} s ago, at {} seconds since the epoch",
+            now.saturating_sub(self.since),
+            self.since
+        )
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// What the state directory says about pending applies.
+#[derive(Debug)]
+pub enum Status {
+    /// Nothing waits for a confirmation.
+    Idle,
+    /// An apply waits, and its timer is alive.
+    Pending(Pending),
+    /// An apply waits, but no timer will ever roll it back.
+    Orphaned(Pending),
+    /// A record exists but cannot be trusted.
+    Damaged(String),
+}
+
+/// The private state directory: opened once per process; its flock is
+/// the state lock.
+pub struct State {
+    pub dir: SecureDir,
+}
+
+impl State {
+    /// Open (creating 0700) and check the state directory.
+    pub fn open(path: &Path) -> Result<State, String> {
+        SecureDir::open_private(path)
+            .map(|dir| State { dir })
+            .map_err(|e| e.to_string())
+    }
+
+    /// Take the state lock (released when the `State` is dropped).
+    pub fn lock(&self) -> Result<(), String> {
+        self.dir.lock().map_err(|e| e.to_string())
+    }
+
+    pub fn restore_name(&self) -> &'static str {
+        "restore.nft"
+    }
+
+    pub fn restore_path(&self) -> PathBuf {
+        self.dir.path().join(self.restore_name())
     }
 
     pub fn log_path(&self) -> PathBuf {
-        self.dir.join("rollback.log")
+        self.dir.path().join("rollback.log")
     }
 
     pub fn save_restore(&self, text: &str) -> Result<(), String> {
-        fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
-        let path = self.restore_path();
-        let temp = self.dir.join(".restore.nft.tmp");
-        let mut file = fs::File::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| e.to_string())?;
-        fs::rename(&temp, &path).map_err(|e| format!("{}: {e}", path.display()))
+        self.dir
+            .replace(self.restore_name(), text.as_bytes(), 0o600)
+            .map_err(|e| e.to_string())
     }
 
-    pub fn pending(&self) -> Option<Pending> {
-        let text = fs::read_to_string(self.pending_path()).ok()?;
-        let mut words = text.split_whitespace();
-        let token = words.next()?.to_owned();
-        let timer_pid = words.next()?.parse().ok()?;
-        Some(Pending { token, timer_pid })
+    /// Write a private copy of a file for nft to read, so that nothing can
+    /// change it between `nft -c` and `nft -f`.
+    pub fn private_copy(&self, name: &str, text: &str) -> Result<PathBuf, String> {
+        self.dir
+            .replace(name, text.as_bytes(), 0o600)
+            .map_err(|e| e.to_string())?;
+        Ok(self.dir.path().join(name))
+    }
+
+    /// The record of one backend: `Ok(None)` when there is none.
+    pub fn pending(&self, kind: Kind) -> Result<Option<Pending>, String> {
+        let bytes = self.dir.read(kind.record()).map_err(|e| e.to_string())?;
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        Pending::parse(&text, kind).map(Some).ok_or_else(|| {
+            format!(
+                "{} is damaged; fwgen does not act on it. Check the live rules, then remove it",
+                self.dir.path().join(kind.record()).display()
+            )
+        })
     }
 
     pub fn set_pending(&self, pending: &Pending) -> Result<(), String> {
-        fs::write(
-            self.pending_path(),
-            format!("{} {}\n", pending.token, pending.timer_pid),
-        )
-        .map_err(|e| e.to_string())
+        self.dir
+            .replace(pending.kind.record(), pending.to_text().as_bytes(), 0o600)
+            .map_err(|e| e.to_string())
     }
 
-    pub fn clear_pending(&self) {
-        let _ = fs::remove_file(self.pending_path());
+    pub fn clear_pending(&self, kind: Kind) -> Result<(), String> {
+        self.dir
+            .remove(kind.record())
+            .and_then(|()| self.dir.sync())
+            .map_err(|e| e.to_string())
     }
+
+    fn timer_lock(&self) -> Result<File, String> {
+        let fd = rustix::fs::openat(
+            self.dir.as_fd(),
+            "timer.lock",
+            OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map_err(|e| {
+            format!(
+                "{}/timer.lock: {}",
+                self.dir.path().display(),
+                io::Error::from(e)
+            )
+        })?;
+        Ok(File::from(fd))
+    }
+
+    /// Whether a timer holds its lock now.
+    pub fn timer_alive(&self) -> Result<bool, String> {
+        let file = self.timer_lock()?;
+        match rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(false),
+            Err(rustix::io::Errno::WOULDBLOCK) => Ok(true),
+            Err(e) => Err(io::Error::from(e).to_string()),
+        }
+    }
+
+    /// Wait (bounded) until no timer holds its lock.
+    pub fn wait_timer_gone(&self, within: Duration) -> Result<bool, String> {
+        let start = Instant::now();
+        while self.timer_alive()? {
+            if start.elapsed() > within {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(true)
+    }
+
+    /// The state of pending applies, both backends.
+    pub fn status(&self) -> Status {
+        for kind in [Kind::Nftables, Kind::Shorewall] {
+            match self.pending(kind) {
+                Ok(None) => {}
+                Ok(Some(pending)) => {
+                    return match self.timer_alive() {
+                        Ok(true) => Status::Pending(pending),
+                        Ok(false) => Status::Orphaned(pending),
+                        Err(e) => Status::Damaged(e),
+                    };
+                }
+                Err(e) => return Status::Damaged(e),
+            }
+        }
+        Status::Idle
+    }
+
+    /// Append a line to the rollback log (0600) and to the system log.
+    pub fn log(&self, line: &str) {
+        let appended = rustix::fs::openat(
+            self.dir.as_fd(),
+            "rollback.log",
+            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map(File::from)
+        .map_err(io::Error::from)
+        .and_then(|mut f| f.write_all(format!("{} {line}\n", now_secs()).as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("fwgen: cannot write {}: {e}", self.log_path().display());
+        }
+        let _ = Command::new("logger")
+            .args(["-t", "fwgen", "-p", "authpriv.warning", "--", line])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The loud warning for a pending apply without a live timer.
+pub fn orphan_warning(state_dir: &Path, pending: &Pending) -> String {
+    format!(
+        "an apply ({}) is waiting for confirmation, {}, but its rollback timer is gone: nothing will roll it back. Keep the rules with `fwgen apply --confirm --state-dir {dir}` or restore the previous ones now with `fwgen apply --rollback-now --state-dir {dir}`",
+        pending.kind.name(),
+        pending.age(),
+        dir = state_dir.display()
+    )
 }
 
 /// A token unique to one apply.
 pub fn new_token() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{:x}-{}", nanos, std::process::id())
+    crate::secure_dir::random_hex()
 }
 
-/// Start the detached timer: `fwgen rollback-timer`, in its own session so
-/// it outlives the terminal and this process.
-pub fn start_timer(state: &State, token: &str, after: Duration) -> Result<u32, String> {
+/// Start the detached timer, in its own session so it outlives the
+/// terminal and this process, and wait until it holds the timer lock.
+pub fn start_timer(state: &State, kind: Kind, token: &str, after: Duration) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let child = Command::new(exe)
+    let mut child = Command::new(exe)
         .args(["rollback-timer", "--state-dir"])
-        .arg(&state.dir)
-        .args(["--token", token, "--after", &after.as_secs().to_string()])
+        .arg(state.dir.path())
+        .args(["--backend", kind.name(), "--token", token])
+        .args(["--after", &after.as_secs().to_string()])
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot start the rollback timer: {e}"))?;
-    Ok(child.id())
+    let mut ready = String::new();
+    if let Some(out) = child.stdout.take() {
+        // One line: the timer keeps running (and its end of the pipe open).
+        let _ = io::BufReader::new(out).read_line(&mut ready);
+    }
+    if ready.trim() == "armed" {
+        Ok(())
+    } else {
+        let _ = child.wait();
+        Err(format!(
+            "the rollback timer did not start ({})",
+            ready.trim()
+        ))
+    }
 }
 
-/// Restore the saved table now.
+/// Restore the saved table now (the caller holds the state lock).
 pub fn roll_back(state: &State) -> Result<(), String> {
     load(&state.restore_path())
 }
 
-/// The timer's body: wait, then restore unless confirmed meanwhile.
-pub fn timer(state: &State, token: &str, after: Duration) -> Result<bool, String> {
-    std::thread::sleep(after);
-    let still_pending = state.pending().is_some_and(|p| p.token == token);
-    if !still_pending {
-        return Ok(false);
+/// The timer's body. Holds the timer lock for its whole life; stops as
+/// soon as its record is gone (confirmed); at the deadline restores under
+/// the state lock unless the record went away meanwhile.
+pub fn timer(state: &State, kind: Kind, token: &str, after: Duration) -> Result<(), String> {
+    let lock = state.timer_lock()?;
+    let start = Instant::now();
+    loop {
+        match rustix::fs::flock(&lock, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => break,
+            Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < Duration::from_secs(5) => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => {
+                println!("another timer holds the lock: {}", io::Error::from(e));
+                return Err("another rollback timer is running".into());
+            }
+        }
     }
-    let result = roll_back(state);
-    state.clear_pending();
-    let line = match &result {
-        Ok(()) => "no confirmation in time: restored the previous table\n".to_owned(),
-        Err(e) => format!("no confirmation in time, and the restore failed: {e}\n"),
+    println!("armed");
+    let _ = io::stdout().flush();
+    let deadline = start + after;
+    let ours = |state: &State| {
+        state
+            .pending(kind)
+            .ok()
+            .flatten()
+            .is_some_and(|p| p.token == token)
     };
-    let _ = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(state.log_path())
-        .and_then(|mut f| f.write_all(line.as_bytes()));
-    result.map(|()| true)
+    match kind {
+        Kind::Nftables => {
+            while Instant::now() < deadline {
+                std::thread::sleep(POLL);
+                if !ours(state) {
+                    return Ok(());
+                }
+            }
+            restore_at_deadline(state, &ours)
+        }
+        Kind::Shorewall => shorewall_guard(state, &ours, deadline),
+    }
 }
 
-/// Confirm a pending apply: the timer stops and the new table stays.
-pub fn confirm(state: &State) -> Result<(), String> {
+fn restore_at_deadline(state: &State, ours: &dyn Fn(&State) -> bool) -> Result<(), String> {
+    // A confirmation that holds the lock now finishes first.
+    state.lock()?;
+    if !ours(state) {
+        return Ok(());
+    }
+    let result = roll_back(state);
+    let _ = state.clear_pending(Kind::Nftables);
+    match &result {
+        Ok(()) => state.log("no confirmation in time: restored the previous nftables table"),
+        Err(e) => state.log(&format!(
+            "no confirmation in time, and restoring the previous nftables table FAILED: {e}"
+        )),
+    }
+    result
+}
+
+/// Shorewall: `shorewall try` (and `shorewall6 try`) run as children of
+/// this timer, so only their own parent ever signals them. A confirmation
+/// removes the record; the guard then stops the children before their
+/// restore can begin (it closes the window a margin before it).
+fn shorewall_guard(
+    state: &State,
+    ours: &dyn Fn(&State) -> bool,
+    deadline: Instant,
+) -> Result<(), String> {
     let pending = state
-        .pending()
-        .ok_or("nothing to confirm: no apply is waiting (or its time ran out)")?;
-    state.clear_pending();
-    let _ = Command::new("kill")
-        .arg(pending.timer_pid.to_string())
-        .status();
+        .pending(Kind::Shorewall)?
+        .ok_or("no pending Shorewall apply")?;
+    let staging = pending.staging.clone().ok_or("no staging directory")?;
+    let mut children = Vec::new();
+    for product in ["shorewall", "shorewall6"] {
+        let dir = staging.join(product);
+        if !dir.is_dir() {
+            continue;
+        }
+        let child = Command::new(product)
+            .arg("try")
+            .arg(&dir)
+            // Shorewall 5.2.8 insists on a unit suffix
+            .arg(format!("{}s", pending.within))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot run {product} try: {e}"))?;
+        children.push(child);
+    }
+    let closing = deadline.checked_sub(SHOREWALL_MARGIN).unwrap_or(deadline);
+    while Instant::now() < closing {
+        std::thread::sleep(POLL);
+        if !ours(state) {
+            for child in &mut children {
+                // The child is ours and not yet reaped: its PID is its own.
+                if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+                    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::TERM);
+                }
+                let _ = child.wait();
+            }
+            return Ok(());
+        }
+    }
+    state.lock()?;
+    if ours(state) {
+        let _ = state.clear_pending(Kind::Shorewall);
+        state.log("no confirmation in time: Shorewall restores its previous state (shorewall try)");
+    }
+    state.dir.unlock();
+    for child in &mut children {
+        let _ = child.wait();
+    }
     Ok(())
+}
+
+/// What a confirmation found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    /// The pending apply stays; its timer has stopped.
+    Kept(Pending),
+}
+
+/// Confirm a pending apply under the state lock: a restore in progress
+/// finishes first, and then there is nothing left to confirm.
+pub fn confirm(state: &State, kind: Kind) -> Result<Confirmed, String> {
+    state.lock()?;
+    let pending = state.pending(kind)?.ok_or(
+        "nothing to confirm: no apply is waiting (its time ran out and the previous rules are back, or it was confirmed already)",
+    )?;
+    state.clear_pending(kind)?;
+    Ok(Confirmed::Kept(pending))
 }

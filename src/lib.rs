@@ -16,5 +16,7 @@ pub mod explain;
 pub mod import;
 pub mod load;
 pub mod model;
+pub mod nft_scope;
 pub mod plan;
+pub mod secure_dir;
 pub mod source;

@@ -100,6 +100,17 @@ pub(crate) const TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let state_dir = match &cli.command {
+        Command::Apply(args) => Some(args.state_dir.clone()),
+        Command::RollbackTimer(_) => None,
+        _ => Some(std::env::var_os("FWGEN_STATE_DIR").map_or_else(
+            || PathBuf::from(fwgen::apply::DEFAULT_STATE_DIR),
+            PathBuf::from,
+        )),
+    };
+    if let Some(dir) = state_dir {
+        commands::apply::warn_if_orphaned(&dir);
+    }
     match cli.command {
         Command::Render(args) => commands::render::render(&args),
         Command::Diff(args) => commands::render::diff(&args),

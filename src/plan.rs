@@ -1,10 +1,10 @@
 //! What writing a render into a directory would change: every file fwgen
 //! would write compared with what the directory holds now.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::backend::{Backend, GENERATED_MARKER, OutputFile};
+use crate::secure_dir::{SecureDir, Trust};
 
 /// One file's fate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,14 +40,18 @@ pub struct Plan {
 
 /// The files fwgen generated in a directory, as output files (for
 /// applying staged files).
-pub fn read_generated(dir: &Path, backend: Backend) -> Vec<OutputFile> {
-    crate::backend::known_files(backend)
-        .into_iter()
-        .filter_map(|path| {
-            let content = fs::read_to_string(dir.join(&path)).ok()?;
-            is_generated(&content).then_some(OutputFile { path, content })
-        })
-        .collect()
+pub fn read_generated(
+    dir: &SecureDir,
+    trust: Trust,
+    backend: Backend,
+) -> std::io::Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    for path in crate::backend::known_files(backend) {
+        if let Some(content) = read_existing(dir, trust, &path)?.filter(|c| is_generated(c)) {
+            files.push(OutputFile { path, content });
+        }
+    }
+    Ok(files)
 }
 
 /// Whether a file's text carries fwgen's generated-file header.
@@ -57,32 +61,28 @@ pub fn is_generated(text: &str) -> bool {
         .any(|line| line.contains(GENERATED_MARKER))
 }
 
-fn read_existing(path: &Path) -> std::io::Result<Option<String>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(error)
-            if matches!(
-                error.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            Ok(None)
-        }
-        Err(error) => Err(error),
-    }
+/// A file's text (invalid UTF-8 shown as U+FFFD: the diff is for people;
+/// backups copy the bytes), `None` when it or its directory is missing. A
+/// link or anything but a regular file is an error.
+fn read_existing(dir: &SecureDir, trust: Trust, relative: &str) -> std::io::Result<Option<String>> {
+    let Some((parent, name)) = dir.parent_of(relative, None, trust)? else {
+        return Ok(None);
+    };
+    Ok(parent
+        .read(name)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Compare rendered files with the directory.
-pub fn plan(dir: &Path, backend: Backend, files: &[OutputFile]) -> std::io::Result<Plan> {
-    if !dir.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("{} is not a directory; create it first", dir.display()),
-        ));
-    }
+pub fn plan(
+    dir: &SecureDir,
+    trust: Trust,
+    backend: Backend,
+    files: &[OutputFile],
+) -> std::io::Result<Plan> {
     let mut entries = Vec::new();
     for file in files {
-        let change = match read_existing(&dir.join(&file.path))? {
+        let change = match read_existing(dir, trust, &file.path)? {
             None => Change::Create,
             Some(old) if old == file.content => Change::Unchanged,
             Some(old) if is_generated(&old) => Change::Update { old },
@@ -98,7 +98,7 @@ pub fn plan(dir: &Path, backend: Backend, files: &[OutputFile]) -> std::io::Resu
         if files.iter().any(|f| f.path == path) {
             continue;
         }
-        if let Some(old) = read_existing(&dir.join(&path))?.filter(|old| is_generated(old)) {
+        if let Some(old) = read_existing(dir, trust, &path)?.filter(|old| is_generated(old)) {
             entries.push(Entry {
                 path,
                 content: None,
@@ -107,7 +107,7 @@ pub fn plan(dir: &Path, backend: Backend, files: &[OutputFile]) -> std::io::Resu
         }
     }
     Ok(Plan {
-        dir: dir.to_owned(),
+        dir: dir.path().to_owned(),
         entries,
     })
 }

@@ -121,7 +121,7 @@ fn eventually(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
 #[test]
 fn apply_then_confirm_keeps_the_new_table() {
     let lab = Lab::new("confirm");
-    let applied = lab.apply("lxc-host", &["--yes", "--confirm-within", "3"]);
+    let applied = lab.apply("lxc-host", &["--yes", "--confirm-within", "5"]);
     assert!(applied.status.success(), "{}", text(&applied.stderr));
     assert!(
         text(&applied.stderr).contains("apply --confirm"),
@@ -135,7 +135,7 @@ fn apply_then_confirm_keeps_the_new_table() {
         lab.state.to_str().unwrap(),
     ]);
     assert!(confirmed.status.success(), "{}", text(&confirmed.stderr));
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(6));
     assert!(lab.table().is_some(), "the confirmed table was rolled back");
     assert_eq!(lab.diff_live("lxc-host").status.code(), Some(0));
     lab.assert_foreign_survives();
@@ -176,7 +176,7 @@ fn apply_without_confirmation_restores_the_previous_table_exactly() {
         assert!(ok, "{out}");
     }
     let before = lab.table().expect("a table before");
-    let applied = lab.apply("lxc-host", &["--yes", "--confirm-within", "2"]);
+    let applied = lab.apply("lxc-host", &["--yes", "--confirm-within", "5"]);
     assert!(applied.status.success(), "{}", text(&applied.stderr));
     assert_ne!(
         lab.table().as_deref(),
@@ -184,7 +184,7 @@ fn apply_without_confirmation_restores_the_previous_table_exactly() {
         "the new table was not loaded"
     );
     assert!(
-        eventually(Duration::from_secs(10), || lab.table().as_deref()
+        eventually(Duration::from_secs(12), || lab.table().as_deref()
             == Some(before.as_str())),
         "not restored:\n{:?}",
         lab.table()
@@ -196,11 +196,11 @@ fn apply_without_confirmation_restores_the_previous_table_exactly() {
 #[test]
 fn first_apply_rolled_back_leaves_no_table() {
     let lab = Lab::new("first");
-    let applied = lab.apply("port-forward", &["--yes", "--confirm-within", "1"]);
+    let applied = lab.apply("port-forward", &["--yes", "--confirm-within", "5"]);
     assert!(applied.status.success(), "{}", text(&applied.stderr));
     assert!(lab.table().is_some());
     assert!(
-        eventually(Duration::from_secs(8), || lab.table().is_none()),
+        eventually(Duration::from_secs(12), || lab.table().is_none()),
         "a table is left after the rollback"
     );
     lab.assert_foreign_survives();
@@ -275,7 +275,7 @@ fn apply_without_a_terminal_needs_yes_and_one_apply_at_a_time() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(lab.table().is_none(), "something was loaded");
     assert!(
-        lab.apply("lxc-host", &["--yes", "--confirm-within", "2"])
+        lab.apply("lxc-host", &["--yes", "--confirm-within", "5"])
             .status
             .success()
     );
@@ -286,7 +286,15 @@ fn apply_without_a_terminal_needs_yes_and_one_apply_at_a_time() {
         "a second apply while one waits: {}",
         text(&second.stderr)
     );
-    assert!(eventually(Duration::from_secs(8), || lab.table().is_none()));
+    assert!(
+        text(&second.stderr).contains("waiting for confirmation")
+            && text(&second.stderr).contains("s ago"),
+        "the refusal says what waits and since when: {}",
+        text(&second.stderr)
+    );
+    assert!(eventually(Duration::from_secs(12), || lab
+        .table()
+        .is_none()));
     lab.assert_foreign_survives();
 }
 
@@ -365,7 +373,7 @@ fn shorewall_apply_runs_try_and_confirm_writes_the_files() {
 #[test]
 fn shorewall_apply_without_confirmation_is_undone_by_shorewall() {
     let (lab, config_dir) = shorewall_lab("shorewall-undo");
-    let applied = apply_shorewall(&lab, &config_dir, "3");
+    let applied = apply_shorewall(&lab, &config_dir, "5");
     assert!(
         applied.status.success(),
         "{}{}",
@@ -389,4 +397,290 @@ fn shorewall_apply_without_confirmation_is_undone_by_shorewall() {
         !config_dir.join("rules").exists(),
         "unconfirmed files were written"
     );
+}
+
+#[test]
+fn ruleset_that_touches_more_than_fwgens_table_is_refused() {
+    let lab = Lab::new("scope");
+    let hostile = lab.dir.join("hostile.nft");
+    std::fs::write(
+        &hostile,
+        "table inet fwgen\ndelete table inet fwgen\nflush ruleset\ntable inet fwgen {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t}\n}\n",
+    )
+    .unwrap();
+    let applied = lab.apply(
+        "lxc-host",
+        &[
+            "--yes",
+            "--no-rollback",
+            "--ruleset",
+            hostile.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(applied.status.code(), Some(2), "{}", text(&applied.stderr));
+    assert!(
+        text(&applied.stderr).contains(":3: `flush ruleset`"),
+        "the refusal names the line: {}",
+        text(&applied.stderr)
+    );
+    assert!(lab.table().is_none(), "something was loaded");
+    lab.assert_foreign_survives();
+}
+
+#[test]
+fn state_is_private_whatever_the_umask() {
+    let lab = Lab::new("umask");
+    let model = "examples/lxc-host.toml";
+    let output = Command::new("ip")
+        .current_dir(common::root())
+        .args([
+            "netns",
+            "exec",
+            &lab.netns.name,
+            "sh",
+            "-c",
+            "umask 000; exec \"$0\" \"$@\"",
+        ])
+        .arg(env!("CARGO_BIN_EXE_fwgen"))
+        .args([
+            "apply",
+            "--backend",
+            "nftables",
+            "-c",
+            model,
+            "--yes",
+            "--confirm-within",
+            "60",
+        ])
+        .args(["--state-dir", lab.state.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    use std::os::unix::fs::MetadataExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().mode() & 0o777;
+    assert_eq!(mode(&lab.state), 0o700);
+    for entry in std::fs::read_dir(&lab.state).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert_eq!(mode(&path), 0o600, "{} is not private", path.display());
+        }
+    }
+    let rolled = lab.fwgen(&[
+        "apply",
+        "--rollback-now",
+        "--state-dir",
+        lab.state.to_str().unwrap(),
+    ]);
+    assert_eq!(rolled.status.code(), Some(1), "{}", text(&rolled.stderr));
+    assert!(lab.table().is_none());
+}
+
+#[test]
+fn state_dir_that_others_can_write_is_refused() {
+    let lab = Lab::new("state-perms");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir(&lab.state).unwrap();
+    std::fs::set_permissions(&lab.state, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let applied = lab.apply("lxc-host", &["--yes", "--no-rollback"]);
+    assert_eq!(applied.status.code(), Some(2), "{}", text(&applied.stderr));
+    assert!(
+        lab.table().is_none(),
+        "loaded despite an open state directory"
+    );
+    std::fs::set_permissions(&lab.state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::chown(&lab.state, Some(65534), Some(65534)).unwrap();
+    let applied = lab.apply("lxc-host", &["--yes", "--no-rollback"]);
+    assert_eq!(applied.status.code(), Some(2), "{}", text(&applied.stderr));
+    assert!(lab.table().is_none());
+}
+
+#[test]
+fn confirm_within_is_bounded() {
+    let lab = Lab::new("bounds");
+    for within in ["4", "3601", "0"] {
+        let applied = lab.apply("lxc-host", &["--yes", "--confirm-within", within]);
+        assert_eq!(
+            applied.status.code(),
+            Some(2),
+            "{within}: {}",
+            text(&applied.stderr)
+        );
+    }
+    assert!(lab.table().is_none());
+}
+
+/// The PIDs of the rollback timers working on one state directory.
+fn timers(lab: &Lab) -> Vec<String> {
+    let (_, out) = common::run(
+        "pgrep",
+        &[
+            "-f",
+            &format!("rollback-timer --state-dir {}", lab.state.display()),
+        ],
+    );
+    out.split_whitespace().map(str::to_owned).collect()
+}
+
+#[test]
+fn killed_timer_is_reported_loudly_and_rollback_now_restores() {
+    let lab = Lab::new("orphan");
+    assert!(
+        lab.apply("lxc-host", &["--yes", "--confirm-within", "60"])
+            .status
+            .success()
+    );
+    let pids = timers(&lab);
+    assert_eq!(pids.len(), 1, "one timer: {pids:?}");
+    let (ok, out) = common::run("kill", &["-9", &pids[0]]);
+    assert!(ok, "{out}");
+    std::thread::sleep(Duration::from_millis(300));
+    let second = lab.apply("two-interfaces", &["--yes"]);
+    assert_eq!(second.status.code(), Some(2));
+    let said = text(&second.stderr);
+    assert!(
+        said.contains("rollback timer is gone")
+            && said.contains("--confirm")
+            && said.contains("--rollback-now"),
+        "{said}"
+    );
+    // Any command says it, not only apply.
+    let check = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["check", "-c", "examples/lxc-host.toml"])
+        .env("FWGEN_STATE_DIR", &lab.state)
+        .output()
+        .unwrap();
+    assert!(
+        text(&check.stderr).contains("rollback timer is gone"),
+        "{}",
+        text(&check.stderr)
+    );
+    let rolled = lab.fwgen(&[
+        "apply",
+        "--rollback-now",
+        "--state-dir",
+        lab.state.to_str().unwrap(),
+    ]);
+    assert_eq!(rolled.status.code(), Some(1), "{}", text(&rolled.stderr));
+    assert!(
+        lab.table().is_none(),
+        "the first apply's table is still there"
+    );
+    lab.assert_foreign_survives();
+}
+
+#[test]
+fn a_stale_or_forged_record_never_makes_fwgen_signal_anything() {
+    let lab = Lab::new("forged");
+    std::fs::create_dir(&lab.state).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&lab.state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // The old format: `kill -- -1` as root would end every process.
+    std::fs::write(lab.state.join("pending-shorewall"), "1\n/tmp\n/tmp\n").unwrap();
+    std::fs::write(lab.state.join("pending"), "token 1\n").unwrap();
+    let confirmed = lab.fwgen(&[
+        "apply",
+        "--confirm",
+        "--state-dir",
+        lab.state.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        confirmed.status.code(),
+        Some(2),
+        "{}",
+        text(&confirmed.stderr)
+    );
+    assert!(
+        text(&confirmed.stderr).contains("damaged"),
+        "{}",
+        text(&confirmed.stderr)
+    );
+    let applied = lab.apply("lxc-host", &["--yes"]);
+    assert_eq!(applied.status.code(), Some(2), "{}", text(&applied.stderr));
+    assert!(lab.table().is_none());
+}
+
+#[test]
+fn concurrent_applies_restore_the_table_they_found() {
+    let lab = Lab::new("concurrent");
+    for round in 0..2 {
+        let children: Vec<_> = ["lxc-host", "two-interfaces"]
+            .iter()
+            .map(|example| {
+                let model = format!("examples/{example}.toml");
+                Command::new("ip")
+                    .current_dir(common::root())
+                    .args([
+                        "netns",
+                        "exec",
+                        &lab.netns.name,
+                        env!("CARGO_BIN_EXE_fwgen"),
+                    ])
+                    .args(["apply", "--backend", "nftables", "-c", &model, "--yes"])
+                    .args([
+                        "--confirm-within",
+                        "5",
+                        "--state-dir",
+                        lab.state.to_str().unwrap(),
+                    ])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let codes: Vec<Option<i32>> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap().status.code())
+            .collect();
+        assert_eq!(
+            codes.iter().filter(|c| **c == Some(0)).count(),
+            1,
+            "round {round}: exactly one apply goes ahead: {codes:?}"
+        );
+        assert!(
+            eventually(Duration::from_secs(12), || lab.table().is_none()),
+            "round {round}: the table before both applies (none) did not come back"
+        );
+        assert!(eventually(Duration::from_secs(3), || timers(&lab).is_empty()));
+    }
+    lab.assert_foreign_survives();
+}
+
+#[test]
+fn confirm_racing_the_restore_tells_the_truth() {
+    let lab = Lab::new("race");
+    for offset_ms in [4700u64, 4950, 5050, 5300] {
+        assert!(
+            lab.apply("lxc-host", &["--yes", "--confirm-within", "5"])
+                .status
+                .success()
+        );
+        std::thread::sleep(Duration::from_millis(offset_ms));
+        let confirmed = lab.fwgen(&[
+            "apply",
+            "--confirm",
+            "--state-dir",
+            lab.state.to_str().unwrap(),
+        ]);
+        assert!(eventually(Duration::from_secs(3), || timers(&lab).is_empty()));
+        std::thread::sleep(Duration::from_millis(300));
+        match confirmed.status.code() {
+            Some(0) => assert!(
+                lab.table().is_some(),
+                "{offset_ms} ms: confirmed, but the table was restored"
+            ),
+            Some(2) => assert!(
+                lab.table().is_none() && text(&confirmed.stderr).contains("nothing to confirm"),
+                "{offset_ms} ms: {}",
+                text(&confirmed.stderr)
+            ),
+            other => panic!(
+                "{offset_ms} ms: exit {other:?}: {}",
+                text(&confirmed.stderr)
+            ),
+        }
+        let _ = lab.nft(&["delete", "table", "inet", "fwgen"]);
+    }
+    lab.assert_foreign_survives();
 }

@@ -1,49 +1,60 @@
-//! `fwgen apply` and `fwgen diff --live` for the nftables backend.
+//! `fwgen apply` and `fwgen diff --live`.
+//!
+//! Every step that reads or changes the pending state runs under the state
+//! directory's lock; the rendered or given ruleset is copied once into the
+//! private state directory, and that copy is what `nft -c` checks and
+//! `nft -f` loads.
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::os::unix::process::CommandExt;
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use fwgen::apply::{self, State};
+use fwgen::apply::{self, Kind, Pending, State, Status};
 use fwgen::backend::{self, Backend};
 use fwgen::load::load;
 use fwgen::plan::{self, Color};
+use fwgen::secure_dir::Trust;
 
 use clap::Args;
 
 use crate::{BackendArg, CHANGES, ColorArg, ModelArgs, fail, trouble};
 
-/// What apply works on: the ruleset file and fwgen's table name.
-struct Ruleset {
-    path: PathBuf,
-    table: String,
-    _dir: Option<TempDir>,
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn step(message: &str) {
     eprintln!("fwgen: {message}");
 }
 
-/// Render the model (or take `--ruleset`) into a file nft can load.
+/// Largest `--ruleset` file read.
+const RULESET_CAP: u64 = 64 << 20;
+
+/// The ruleset apply works on, in memory, and fwgen's table name.
+struct Ruleset {
+    text: String,
+    table: String,
+    /// Where it came from, for messages.
+    origin: String,
+}
+
+/// Render the model, or read `--ruleset` (which may only concern fwgen's
+/// table).
 fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
     let (_, model) = load(config).map_err(|f| fail(&f))?;
     let table = model.nftables_table.clone();
     if let Some(path) = given {
+        let text = read_ruleset(path).map_err(|e| trouble(&e))?;
+        if let Some(foreign) = fwgen::nft_scope::foreign_statement(&text, &table) {
+            return Err(trouble(&format!(
+                "{}:{}: `{}` concerns more than table inet {table}; apply loads only files whose every statement concerns that table (a rollback restores that table alone). Nothing was loaded",
+                path.display(),
+                foreign.line,
+                foreign.text
+            )));
+        }
         return Ok(Ruleset {
-            path: path.to_owned(),
+            text,
             table,
-            _dir: None,
+            origin: path.display().to_string(),
         });
     }
     let files = backend::render(&model, Backend::Nftables).map_err(|errors| {
@@ -52,23 +63,40 @@ fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
             errors,
         })
     })?;
-    let dir = std::env::temp_dir().join(format!("fwgen-apply-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| trouble(&format!("{}: {e}", dir.display())))?;
-    let path = dir.join(backend::nftables::FILE_NAME);
-    std::fs::write(&path, &files[0].content)
-        .map_err(|e| trouble(&format!("{}: {e}", path.display())))?;
     Ok(Ruleset {
-        path,
+        text: files[0].content.clone(),
         table,
-        _dir: Some(TempDir(dir)),
+        origin: format!("the model {}", config.display()),
     })
 }
 
-fn live_diff(ruleset: &Ruleset, color: Color) -> Result<(String, bool), ExitCode> {
-    let expected = apply::normalized(&ruleset.path, &ruleset.table).map_err(|e| trouble(&e))?;
+fn read_ruleset(path: &Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    let mut bytes = Vec::new();
+    file.take(RULESET_CAP + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > RULESET_CAP {
+        return Err(format!(
+            "{} is larger than {} MiB",
+            path.display(),
+            RULESET_CAP >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", path.display()))
+}
+
+fn live_diff(file: &Path, ruleset: &Ruleset, color: Color) -> Result<(String, bool), ExitCode> {
+    let expected = apply::normalized(file, &ruleset.table).map_err(|e| trouble(&e))?;
     let live = apply::live_table(&ruleset.table).map_err(|e| trouble(&e))?;
     let old_name = format!("live table inet {}", ruleset.table);
-    let new_name = format!("rendered {}", ruleset.path.display());
+    let new_name = format!("rendered from {}", ruleset.origin);
     let live_text = live.as_deref().unwrap_or("");
     let diff = similar::TextDiff::from_lines(live_text, expected.as_str())
         .unified_diff()
@@ -86,12 +114,21 @@ fn live_diff(ruleset: &Ruleset, color: Color) -> Result<(String, bool), ExitCode
 }
 
 /// `fwgen diff --backend nftables --live`: 0 in sync, 1 drift, 2 error.
+/// The ruleset goes to a private directory with an unpredictable name.
 pub fn diff_live(config: &Path, color: Color) -> ExitCode {
     let ruleset = match ruleset(config, None) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    match live_diff(&ruleset, color) {
+    let scratch = match tempfile::Builder::new().prefix("fwgen-diff-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => return trouble(&format!("cannot create a private temporary directory: {e}")),
+    };
+    let file = scratch.path().join(backend::nftables::FILE_NAME);
+    if let Err(e) = std::fs::write(&file, &ruleset.text) {
+        return trouble(&format!("{}: {e}", file.display()));
+    }
+    match live_diff(&file, &ruleset, color) {
         Ok((_, false)) => {
             eprintln!("table inet {} is in sync with the model", ruleset.table);
             ExitCode::SUCCESS
@@ -115,18 +152,53 @@ pub struct ApplyOptions<'a> {
     pub color: Color,
 }
 
+fn open_state(path: &Path) -> Result<State, ExitCode> {
+    State::open(path).map_err(|e| trouble(&e))
+}
+
+/// Refuse to start while another apply waits, saying what waits.
+fn refuse_if_pending(state: &State) -> Result<(), ExitCode> {
+    match state.status() {
+        Status::Idle => Ok(()),
+        Status::Pending(pending) => Err(trouble(&format!(
+            "an earlier apply ({}) is waiting for confirmation, {}: run `fwgen apply --confirm` or wait {} s for its rollback",
+            pending.kind.name(),
+            pending.age(),
+            pending.within
+        ))),
+        Status::Orphaned(pending) => {
+            Err(trouble(&apply::orphan_warning(state.dir.path(), &pending)))
+        }
+        Status::Damaged(e) => Err(trouble(&e)),
+    }
+}
+
 pub fn apply(options: &ApplyOptions) -> ExitCode {
     let ruleset = match ruleset(options.config, options.ruleset) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    step(&format!("checking {} with nft -c", ruleset.path.display()));
-    if let Err(e) = apply::check(&ruleset.path) {
+    let state = match open_state(options.state_dir) {
+        Ok(state) => state,
+        Err(code) => return code,
+    };
+    if let Err(e) = state.lock() {
+        return trouble(&e);
+    }
+    if let Err(code) = refuse_if_pending(&state) {
+        return code;
+    }
+    let file = match state.private_copy("candidate.nft", &ruleset.text) {
+        Ok(file) => file,
+        Err(e) => return trouble(&format!("cannot stage the ruleset: {e}")),
+    };
+    step(&format!("checking {} with nft -c", ruleset.origin));
+    if let Err(e) = apply::check(&file) {
         return trouble(&format!(
             "nft refuses the ruleset; nothing was loaded, the live rules stay:\n{e}"
         ));
     }
-    let (diff, drift) = match live_diff(&ruleset, options.color) {
+    let (diff, drift) = match live_diff(&file, &ruleset, options.color) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -146,12 +218,6 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
     ) {
         return code;
     }
-    let state = State::new(options.state_dir);
-    if state.pending().is_some() {
-        return trouble(
-            "an earlier apply is waiting for confirmation: run `fwgen apply --confirm` or wait for its rollback",
-        );
-    }
     let live = match apply::live_table(&ruleset.table) {
         Ok(live) => live,
         Err(e) => return trouble(&e),
@@ -165,7 +231,7 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         "saved the live table (rules and set elements) to {}",
         state.restore_path().display()
     ));
-    if let Err(e) = apply::load(&ruleset.path) {
+    if let Err(e) = apply::load(&file) {
         return trouble(&format!(
             "loading failed; the kernel kept the previous rules:\n{e}"
         ));
@@ -181,25 +247,34 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
     arm_rollback(&state, options.confirm_within)
 }
 
+/// Record the pending apply and start its timer, all under the state
+/// lock; then (on a terminal) wait for `yes` without holding it.
 fn arm_rollback(state: &State, within: Duration) -> ExitCode {
-    let token = apply::new_token();
-    let timer_pid = match apply::start_timer(state, &token, within) {
-        Ok(pid) => pid,
-        Err(e) => {
-            let _ = apply::roll_back(state);
-            return trouble(&format!("{e}; restored the previous table"));
-        }
+    let pending = Pending {
+        kind: Kind::Nftables,
+        token: apply::new_token(),
+        since: now_secs(),
+        within: within.as_secs(),
+        staging: None,
+        out: None,
     };
-    if let Err(e) = state.set_pending(&apply::Pending { token, timer_pid }) {
-        let _ = apply::roll_back(state);
-        return trouble(&format!(
-            "cannot record the pending apply: {e}; restored the previous table"
-        ));
+    let armed = state
+        .set_pending(&pending)
+        .and_then(|()| apply::start_timer(state, Kind::Nftables, &pending.token, within));
+    if let Err(e) = armed {
+        let _ = state.clear_pending(Kind::Nftables);
+        return match apply::roll_back(state) {
+            Ok(()) => trouble(&format!("{e}; restored the previous table")),
+            Err(r) => trouble(&format!(
+                "{e}; and restoring the previous table FAILED: {r}"
+            )),
+        };
     }
     step(&format!(
         "the previous table comes back in {} s unless you confirm with `fwgen apply --confirm` (from this or any session)",
         within.as_secs()
     ));
+    state.dir.unlock();
     if !std::io::stdin().is_terminal() {
         return ExitCode::SUCCESS;
     }
@@ -212,13 +287,50 @@ fn arm_rollback(state: &State, within: Duration) -> ExitCode {
         return confirm(state);
     }
     eprintln!();
-    let _ = apply::confirm(state);
-    match apply::roll_back(state) {
+    roll_back_now(state, Some(&pending.token))
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Restore the saved nftables table now, under the state lock, if the
+/// pending apply is still there (and is `token`'s, when given).
+fn roll_back_now(state: &State, token: Option<&str>) -> ExitCode {
+    if let Err(e) = state.lock() {
+        return trouble(&e);
+    }
+    let pending = match state.pending(Kind::Nftables) {
+        Ok(p) => p,
+        Err(e) => return trouble(&e),
+    };
+    let Some(pending) = pending.filter(|p| token.is_none_or(|t| t == p.token)) else {
+        step(
+            "nothing to roll back: the apply was confirmed, or its timer restored the previous table already",
+        );
+        return ExitCode::from(CHANGES);
+    };
+    let result = apply::roll_back(state);
+    let _ = state.clear_pending(Kind::Nftables);
+    match result {
         Ok(()) => {
-            step("no confirmation: restored the previous table");
+            state.log("rolled back on request: restored the previous nftables table");
+            step(&format!(
+                "restored the previous table (the apply was {})",
+                pending.age()
+            ));
             ExitCode::from(CHANGES)
         }
-        Err(e) => trouble(&format!("no confirmation, and restoring failed: {e}")),
+        Err(e) => {
+            let line = format!("restoring the previous nftables table FAILED: {e}");
+            state.log(&line);
+            trouble(&format!(
+                "{line}\n  = the saved table is in {}; load it with `nft -f`",
+                state.restore_path().display()
+            ))
+        }
     }
 }
 
@@ -234,22 +346,47 @@ fn wait_for_yes(within: Duration) -> bool {
         .is_ok_and(|line| line.trim().eq_ignore_ascii_case("yes"))
 }
 
-/// `fwgen apply --confirm`.
+/// `fwgen apply --confirm` for nftables: under the state lock (a restore
+/// in progress finishes first), then wait for the timer to stop.
 pub fn confirm(state: &State) -> ExitCode {
-    match apply::confirm(state) {
-        Ok(()) => {
-            step("confirmed: the new ruleset stays and the rollback timer is stopped");
-            ExitCode::SUCCESS
+    let orphaned = matches!(state.status(), Status::Orphaned(_));
+    match apply::confirm(state, Kind::Nftables) {
+        Ok(_) => {
+            state.dir.unlock();
+            if orphaned {
+                step("confirmed: the new ruleset stays (its rollback timer was already gone)");
+                return ExitCode::SUCCESS;
+            }
+            match state.wait_timer_gone(Duration::from_secs(5)) {
+                Ok(true) => {
+                    step("confirmed: the new ruleset stays and the rollback timer has stopped");
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => trouble(
+                    "confirmed (the record is gone, so no rollback will run), but the timer has not exited within 5 s",
+                ),
+                Err(e) => trouble(&e),
+            }
         }
         Err(e) => trouble(&e),
     }
 }
 
 /// The hidden `fwgen rollback-timer`.
-pub fn timer(state_dir: &Path, token: &str, after: u64) -> ExitCode {
-    match apply::timer(&State::new(state_dir), token, Duration::from_secs(after)) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => trouble(&e),
+pub fn timer(state_dir: &Path, kind: Kind, token: &str, after: u64) -> ExitCode {
+    let state = match State::open(state_dir) {
+        Ok(state) => state,
+        Err(e) => {
+            println!("{e}");
+            return ExitCode::from(crate::TROUBLE);
+        }
+    };
+    match apply::timer(&state, kind, token, Duration::from_secs(after)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            state.log(&e);
+            ExitCode::from(crate::TROUBLE)
+        }
     }
 }
 
@@ -263,17 +400,14 @@ pub struct ShorewallOptions<'a> {
     pub no_rollback: bool,
     pub state_dir: &'a Path,
     pub color: Color,
-}
-
-fn shorewall_pending(state_dir: &Path) -> PathBuf {
-    state_dir.join("pending-shorewall")
+    pub trust: Trust,
 }
 
 /// `fwgen apply --backend shorewall`: diff against the configuration
-/// directory, stage the files, `shorewall check` them, then Shorewall's own
-/// `try STAGING TIMEOUT` runs them and restores the previous state after the
-/// timeout unless `fwgen apply --confirm` stops it and writes the files into
-/// the configuration directory.
+/// directory, stage the files in the private state directory, `shorewall
+/// check` them, then the rollback timer runs Shorewall's own `try STAGING
+/// TIMEOUT` as its child; `fwgen apply --confirm` stops it and writes the
+/// files into the configuration directory.
 pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
     if options
         .config_dir
@@ -302,9 +436,26 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
             });
         }
     };
-    let plan = match plan::plan(&out, Backend::Shorewall, &files) {
-        Ok(plan) => plan,
-        Err(e) => return trouble(&format!("cannot read {}: {e}", out.display())),
+    let state = match open_state(options.state_dir) {
+        Ok(state) => state,
+        Err(code) => return code,
+    };
+    if let Err(e) = state.lock() {
+        return trouble(&e);
+    }
+    if let Err(code) = refuse_if_pending(&state) {
+        return code;
+    }
+    let plan = {
+        let (dir, notes) = match fwgen::emit::open_output(&out, options.trust) {
+            Ok(opened) => opened,
+            Err(e) => return trouble(&e.to_string()),
+        };
+        notes.iter().for_each(|n| step(n));
+        match plan::plan(&dir, options.trust, Backend::Shorewall, &files) {
+            Ok(plan) => plan,
+            Err(e) => return trouble(&format!("cannot read {}: {e}", out.display())),
+        }
     };
     print!("{}", plan::unified(&plan, options.color));
     if plan.is_empty() {
@@ -323,13 +474,10 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
     if let Err(code) = super::ask(options.yes, &question, "pass --yes", "nothing loaded") {
         return code;
     }
-    let staging = options.state_dir.join("staging");
-    if let Err(e) = stage(&staging, &files) {
-        return trouble(&format!(
-            "cannot stage the files in {}: {e}",
-            staging.display()
-        ));
-    }
+    let staging = match stage(&state, &files) {
+        Ok(staging) => staging,
+        Err(e) => return trouble(&format!("cannot stage the files: {e}")),
+    };
     let products: Vec<&str> = ["shorewall", "shorewall6"]
         .into_iter()
         .filter(|p| staging.join(p).is_dir())
@@ -357,34 +505,29 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
         }
     }
     if options.no_rollback {
-        return write_and_restart(&plan, &products);
+        return write_and_restart(&staging, &out, options.trust, &products);
     }
-    let mut pids = Vec::new();
-    for product in &products {
-        let child = std::process::Command::new(product)
-            .arg("try")
-            .arg(staging.join(product))
-            // Shorewall 5.2.8 insists on a unit suffix
-            .arg(format!("{}s", options.confirm_within.as_secs()))
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .process_group(0)
-            .spawn();
-        match child {
-            Ok(child) => pids.push(child.id().to_string()),
-            Err(e) => return trouble(&format!("cannot run {product} try: {e}")),
-        }
+    let pending = Pending {
+        kind: Kind::Shorewall,
+        token: apply::new_token(),
+        since: now_secs(),
+        within: options.confirm_within.as_secs(),
+        staging: Some(staging),
+        out: Some(out),
+    };
+    let armed = state.set_pending(&pending).and_then(|()| {
+        apply::start_timer(
+            &state,
+            Kind::Shorewall,
+            &pending.token,
+            options.confirm_within,
+        )
+    });
+    if let Err(e) = armed {
+        let _ = state.clear_pending(Kind::Shorewall);
+        return trouble(&format!("{e}; nothing was changed"));
     }
-    let record = format!(
-        "{}\n{}\n{}\n",
-        pids.join(" "),
-        staging.display(),
-        out.display()
-    );
-    if let Err(e) = std::fs::write(shorewall_pending(options.state_dir), record) {
-        return trouble(&format!("cannot record the pending apply: {e}"));
-    }
+    state.dir.unlock();
     step(&format!(
         "`shorewall try` runs the new configuration; Shorewall restores its previous state in {} s unless you confirm with `fwgen apply --confirm`",
         options.confirm_within.as_secs()
@@ -396,7 +539,7 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
         );
         let _ = std::io::stderr().flush();
         if wait_for_yes(options.confirm_within) {
-            return confirm_shorewall(options.state_dir);
+            return confirm_shorewall(&state);
         }
         step("no confirmation: Shorewall restores its previous state");
         return ExitCode::from(CHANGES);
@@ -404,19 +547,44 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Write the rendered files into a fresh staging directory.
-fn stage(staging: &Path, files: &[backend::OutputFile]) -> Result<(), String> {
-    let _ = std::fs::remove_dir_all(staging);
-    std::fs::create_dir_all(staging).map_err(|e| e.to_string())?;
-    let plan = plan::plan(staging, Backend::Shorewall, files).map_err(|e| e.to_string())?;
-    fwgen::emit::apply(&plan, &fwgen::emit::Backup::Beside).map_err(|e| e.to_string())
+/// Write the rendered files into a fresh staging directory inside the
+/// private state directory.
+fn stage(state: &State, files: &[backend::OutputFile]) -> Result<PathBuf, String> {
+    let staging = state.dir.path().join("staging");
+    let _ = std::fs::remove_dir_all(&staging);
+    let dir = state
+        .dir
+        .subdir("staging", Some(0o700), Trust::Strict)
+        .map_err(|e| e.to_string())?
+        .ok_or("cannot create the staging directory")?;
+    dir.lock().map_err(|e| e.to_string())?;
+    let plan =
+        plan::plan(&dir, Trust::Strict, Backend::Shorewall, files).map_err(|e| e.to_string())?;
+    fwgen::emit::write(&dir, Trust::Strict, &plan, &fwgen::emit::Backup::Beside)
+        .map_err(|e| e.to_string())?;
+    Ok(staging)
 }
 
-fn write_and_restart(plan: &plan::Plan, products: &[&str]) -> ExitCode {
-    if let Err(e) = fwgen::emit::apply(plan, &fwgen::emit::Backup::Beside) {
+/// Write the staged files into the configuration directory (locked,
+/// backed up, journalled).
+fn write_staged(staging: &Path, out: &Path, trust: Trust) -> Result<(), String> {
+    let staged_dir =
+        fwgen::secure_dir::SecureDir::open(staging, Trust::Strict).map_err(|e| e.to_string())?;
+    let staged = plan::read_generated(&staged_dir, Trust::Strict, Backend::Shorewall)
+        .map_err(|e| e.to_string())?;
+    let (dir, notes) = fwgen::emit::open_output(out, trust).map_err(|e| e.to_string())?;
+    notes.iter().for_each(|n| step(n));
+    let plan = plan::plan(&dir, trust, Backend::Shorewall, &staged).map_err(|e| e.to_string())?;
+    fwgen::emit::write(&dir, trust, &plan, &fwgen::emit::Backup::Beside)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn write_and_restart(staging: &Path, out: &Path, trust: Trust, products: &[&str]) -> ExitCode {
+    if let Err(e) = write_staged(staging, out, trust) {
         return trouble(&format!(
             "cannot write into {}: {e}; nothing was changed",
-            plan.dir.display()
+            out.display()
         ));
     }
     for product in products {
@@ -431,47 +599,95 @@ fn write_and_restart(plan: &plan::Plan, products: &[&str]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Stop `shorewall try` before it restores, and write the staged files
-/// into the configuration directory so the next restart keeps them.
-pub fn confirm_shorewall(state_dir: &Path) -> ExitCode {
-    let path = shorewall_pending(state_dir);
-    let Ok(record) = std::fs::read_to_string(&path) else {
-        return trouble("nothing to confirm: no apply is waiting (or its time ran out)");
+/// Confirm a pending Shorewall apply: under the state lock the record
+/// goes; the timer stops its `shorewall try` children before they restore;
+/// then the staged files are written into the configuration directory.
+pub fn confirm_shorewall(state: &State) -> ExitCode {
+    let orphaned = matches!(state.status(), Status::Orphaned(_));
+    let pending = match apply::confirm(state, Kind::Shorewall) {
+        Ok(apply::Confirmed::Kept(pending)) => pending,
+        Err(e) => return trouble(&e),
     };
-    let mut lines = record.lines();
-    let pids: Vec<&str> = lines
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let (Some(staging), Some(out)) = (lines.next(), lines.next()) else {
+    state.dir.unlock();
+    if orphaned {
+        return trouble(
+            "the rollback timer of this Shorewall apply was gone, so `shorewall try` may have restored the previous state already; nothing was written. Check `shorewall status`, then apply again",
+        );
+    }
+    match state.wait_timer_gone(Duration::from_secs(10)) {
+        Ok(true) => {}
+        Ok(false) => {
+            return trouble("the rollback timer did not stop within 10 s; nothing was written");
+        }
+        Err(e) => return trouble(&e),
+    }
+    let (Some(staging), Some(out)) = (&pending.staging, &pending.out) else {
         return trouble("the pending apply record is damaged; nothing confirmed");
     };
-    for pid in &pids {
-        let _ = std::process::Command::new("kill")
-            .args(["--", &format!("-{pid}")])
-            .status();
-    }
-    let _ = std::fs::remove_file(&path);
-    let staged = fwgen::plan::read_generated(Path::new(staging), Backend::Shorewall);
-    let plan = match plan::plan(Path::new(out), Backend::Shorewall, &staged) {
-        Ok(plan) => plan,
-        Err(e) => return trouble(&format!("cannot read {out}: {e}")),
-    };
-    if let Err(e) = fwgen::emit::apply(&plan, &fwgen::emit::Backup::Beside) {
+    if let Err(e) = write_staged(staging, out, Trust::Strict) {
         return trouble(&format!(
-            "the new rules run, but writing them into {out} failed: {e}"
+            "the new rules run, but writing them into {} failed: {e}",
+            out.display()
         ));
     }
     step(&format!(
-        "confirmed: the new rules stay and {out} holds their files"
+        "confirmed: the new rules stay and {} holds their files",
+        out.display()
     ));
     ExitCode::SUCCESS
 }
 
+/// `fwgen apply --rollback-now`: restore what a pending apply replaced.
+fn rollback_now(state: &State) -> ExitCode {
+    match state.status() {
+        Status::Idle => {
+            step("nothing to roll back: no apply is waiting");
+            ExitCode::from(CHANGES)
+        }
+        Status::Damaged(e) => trouble(&e),
+        Status::Pending(p) | Status::Orphaned(p) if p.kind == Kind::Nftables => {
+            roll_back_now(state, None)
+        }
+        Status::Pending(_) | Status::Orphaned(_) => {
+            if let Err(e) = state.lock() {
+                return trouble(&e);
+            }
+            let _ = state.clear_pending(Kind::Shorewall);
+            let _ = state.wait_timer_gone(Duration::from_secs(10));
+            // The configuration directory still holds the previous files:
+            // they were to be written only on confirmation.
+            for product in ["shorewall", "shorewall6"] {
+                let restarted = std::process::Command::new(product).arg("restart").status();
+                if product == "shorewall" && !restarted.is_ok_and(|s| s.success()) {
+                    state.log("rollback-now: shorewall restart FAILED");
+                    return trouble("shorewall restart failed; check `shorewall status`");
+                }
+            }
+            state.log(
+                "rolled back on request: Shorewall restarted from its configuration directory",
+            );
+            step("restarted Shorewall from its configuration directory (the previous files)");
+            ExitCode::from(CHANGES)
+        }
+    }
+}
+
+/// Every command calls this first: a pending apply whose timer is gone
+/// is said loudly, with the two ways out.
+pub(crate) fn warn_if_orphaned(state_dir: &Path) {
+    if !state_dir.is_dir() {
+        return;
+    }
+    if let Ok(state) = State::open(state_dir)
+        && let Status::Orphaned(pending) = state.status()
+    {
+        eprintln!("warning: {}", apply::orphan_warning(state_dir, &pending));
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct ApplyArgs {
-    #[arg(long, value_enum, required_unless_present = "confirm")]
+    #[arg(long, value_enum, required_unless_present_any = ["confirm", "rollback_now"])]
     pub(crate) backend: Option<BackendArg>,
     #[command(flatten)]
     pub(crate) model: ModelArgs,
@@ -481,15 +697,19 @@ pub(crate) struct ApplyArgs {
     /// Load without asking (required without a terminal).
     #[arg(long, short = 'y')]
     pub(crate) yes: bool,
-    /// Seconds to confirm in before the previous rules come back.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    /// Seconds to confirm in before the previous rules come back (5..3600).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub(crate) confirm_within: u64,
     /// No automatic rollback (for automation that tests connectivity itself).
     #[arg(long)]
     pub(crate) no_rollback: bool,
     /// Keep the new rules of a pending apply.
-    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback"])]
+    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback", "rollback_now"])]
     pub(crate) confirm: bool,
+    /// Restore now what a pending apply replaced (also when its timer is gone).
+    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback"])]
+    pub(crate) rollback_now: bool,
     /// Shorewall's configuration directory (--backend shorewall).
     #[arg(long, default_value = "/etc/shorewall", value_name = "DIR")]
     pub(crate) config_dir: PathBuf,
@@ -497,10 +717,12 @@ pub(crate) struct ApplyArgs {
     #[arg(long)]
     pub(crate) force: bool,
     /// Where the saved table and the pending confirmation live.
-    #[arg(long, default_value = fwgen::apply::DEFAULT_STATE_DIR, value_name = "DIR")]
+    #[arg(long, env = "FWGEN_STATE_DIR", default_value = fwgen::apply::DEFAULT_STATE_DIR, value_name = "DIR")]
     pub(crate) state_dir: PathBuf,
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) color: ColorArg,
+    #[command(flatten)]
+    pub(crate) unsafe_dir: super::render::UnsafeDirArg,
 }
 
 #[derive(Args)]
@@ -508,18 +730,29 @@ pub(crate) struct TimerArgs {
     #[arg(long)]
     pub(crate) state_dir: PathBuf,
     #[arg(long)]
+    pub(crate) backend: String,
+    #[arg(long)]
     pub(crate) token: String,
     #[arg(long)]
     pub(crate) after: u64,
 }
 
 pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
-    let state = fwgen::apply::State::new(&args.state_dir);
-    if args.confirm {
-        if args.state_dir.join("pending-shorewall").exists() {
-            return confirm_shorewall(&args.state_dir);
+    if args.confirm || args.rollback_now {
+        let state = match open_state(&args.state_dir) {
+            Ok(state) => state,
+            Err(code) => return code,
+        };
+        if args.rollback_now {
+            return rollback_now(&state);
         }
-        return confirm(&state);
+        return match state.status() {
+            Status::Pending(p) | Status::Orphaned(p) if p.kind == Kind::Shorewall => {
+                confirm_shorewall(&state)
+            }
+            Status::Damaged(e) => trouble(&e),
+            _ => confirm(&state),
+        };
     }
     match args.backend.map(Backend::from) {
         Some(Backend::Nftables) => apply(&ApplyOptions {
@@ -540,6 +773,7 @@ pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
             no_rollback: args.no_rollback,
             state_dir: &args.state_dir,
             color: args.color.resolve(),
+            trust: args.unsafe_dir.trust(),
         }),
         None => trouble("--backend is required"),
     }
@@ -547,5 +781,8 @@ pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
 
 /// The hidden `fwgen rollback-timer`, from its arguments.
 pub(crate) fn timer_command(args: &TimerArgs) -> ExitCode {
-    timer(&args.state_dir, &args.token, args.after)
+    match Kind::parse(&args.backend) {
+        Some(kind) => timer(&args.state_dir, kind, &args.token, args.after),
+        None => trouble("--backend must be nftables or shorewall"),
+    }
 }

@@ -9,6 +9,7 @@ use fwgen::backend::{self, Backend, OutputFile};
 use fwgen::emit::{self, Backup};
 use fwgen::load::{Failure, load};
 use fwgen::plan::{self, Plan};
+use fwgen::secure_dir::{SecureDir, Trust};
 
 use crate::{BackendArg, CHANGES, ColorArg, ModelArgs, fail, trouble};
 
@@ -27,6 +28,26 @@ pub(crate) struct DiffArgs {
     /// Colour the diff: auto (on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) color: ColorArg,
+    #[command(flatten)]
+    pub(crate) unsafe_dir: UnsafeDirArg,
+}
+
+#[derive(Args)]
+pub(crate) struct UnsafeDirArg {
+    /// Work in a directory that another user can write (refused otherwise,
+    /// as sshd's StrictModes refuses such a home).
+    #[arg(long)]
+    pub(crate) force_unsafe_dir: bool,
+}
+
+impl UnsafeDirArg {
+    pub(crate) fn trust(&self) -> Trust {
+        if self.force_unsafe_dir {
+            Trust::Unsafe
+        } else {
+            Trust::Strict
+        }
+    }
 }
 
 #[derive(Args)]
@@ -50,11 +71,14 @@ pub(crate) struct RenderArgs {
     /// Replace files that lack fwgen's header (a backup is kept).
     #[arg(long)]
     pub(crate) force: bool,
-    /// Keep backups here instead of FILE.bak beside each file.
+    /// Keep backups here instead of FILE.bak beside each file (never
+    /// inside the output directory).
     #[arg(long, value_name = "DIR")]
     pub(crate) backup_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) color: ColorArg,
+    #[command(flatten)]
+    pub(crate) unsafe_dir: UnsafeDirArg,
 }
 
 /// Load, analyze and render; every error already reported on stderr.
@@ -68,10 +92,27 @@ pub(crate) fn rendered(config: &Path, backend: Backend) -> Result<Vec<OutputFile
     })
 }
 
-pub(crate) fn planned(config: &Path, backend: Backend, dir: &Path) -> Result<Plan, ExitCode> {
+/// Open the output directory (lock, repair, checks), then compare. The
+/// returned handle holds the directory's lock until it is dropped.
+pub(crate) fn planned(
+    config: &Path,
+    backend: Backend,
+    dir: &Path,
+    trust: Trust,
+) -> Result<(SecureDir, Plan), ExitCode> {
     let files = rendered(config, backend)?;
-    plan::plan(dir, backend, &files)
-        .map_err(|e| trouble(&format!("cannot read {}: {e}", dir.display())))
+    let (handle, notes) =
+        emit::open_output(dir, trust).map_err(|e| trouble(&format!("{e}; nothing was changed")))?;
+    for note in notes {
+        eprintln!("fwgen: {note}");
+    }
+    let plan = plan::plan(&handle, trust, backend, &files).map_err(|e| {
+        trouble(&format!(
+            "cannot read {}: {e}; nothing was changed",
+            dir.display()
+        ))
+    })?;
+    Ok((handle, plan))
 }
 
 pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
@@ -84,8 +125,13 @@ pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
     let Some(out) = &args.out else {
         return trouble("--out DIR is required");
     };
-    let plan = match planned(&args.model.config, args.backend.into(), out) {
-        Ok(plan) => plan,
+    let (_lock, plan) = match planned(
+        &args.model.config,
+        args.backend.into(),
+        out,
+        args.unsafe_dir.trust(),
+    ) {
+        Ok(planned) => planned,
         Err(code) => return code,
     };
     print!("{}", plan::unified(&plan, args.color.resolve()));
@@ -109,8 +155,9 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
             Err(code) => code,
         };
     };
-    let plan = match planned(&args.model.config, args.backend.into(), dir) {
-        Ok(plan) => plan,
+    let trust = args.unsafe_dir.trust();
+    let (handle, plan) = match planned(&args.model.config, args.backend.into(), dir, trust) {
+        Ok(planned) => planned,
         Err(code) => return code,
     };
     print!("{}", plan::unified(&plan, args.color.resolve()));
@@ -126,10 +173,38 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
         );
         return ExitCode::from(CHANGES);
     }
-    write_plan(args, &plan)
+    write_plan(args, &handle, &plan)
 }
 
-pub(crate) fn write_plan(args: &RenderArgs, plan: &Plan) -> ExitCode {
+/// Where backups go; `--backup-dir` must not lie inside the output
+/// directory (a backup there could be taken for, or replace, an original).
+fn backup_target(backup_dir: Option<&Path>, out: &Path, trust: Trust) -> Result<Backup, String> {
+    let Some(backups) = backup_dir else {
+        return Ok(Backup::Beside);
+    };
+    if let Err(e) = std::fs::create_dir(backups)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        return Err(format!(
+            "cannot create --backup-dir {}: {e}",
+            backups.display()
+        ));
+    }
+    let canonical =
+        |p: &Path| std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()));
+    if canonical(backups)?.starts_with(canonical(out)?) {
+        return Err(format!(
+            "--backup-dir {} lies inside --out {}: a backup there could replace the very file it keeps; choose a directory outside it",
+            backups.display(),
+            out.display()
+        ));
+    }
+    SecureDir::open(backups, trust)
+        .map(Backup::Dir)
+        .map_err(|e| e.to_string())
+}
+
+pub(crate) fn write_plan(args: &RenderArgs, dir: &SecureDir, plan: &Plan) -> ExitCode {
     let hand_written = plan.hand_written();
     if !hand_written.is_empty() && !args.force {
         let names: Vec<String> = hand_written
@@ -157,14 +232,21 @@ pub(crate) fn write_plan(args: &RenderArgs, plan: &Plan) -> ExitCode {
     if let Err(code) = super::ask(args.yes, &question, without_terminal, "nothing written") {
         return code;
     }
-    let backup = args.backup_dir.clone().map_or(Backup::Beside, Backup::Dir);
-    match emit::apply(plan, &backup) {
-        Ok(()) => {
+    let trust = args.unsafe_dir.trust();
+    let backup = match backup_target(args.backup_dir.as_deref(), &plan.dir, trust) {
+        Ok(backup) => backup,
+        Err(message) => return trouble(&message),
+    };
+    match emit::write(dir, trust, plan, &backup) {
+        Ok(report) => {
             eprint!(
                 "wrote into {}:\n{}",
                 plan.dir.display(),
                 plan::summary(plan)
             );
+            for backup in report.backups {
+                eprintln!("  kept the previous version as {backup}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) => trouble(&format!(
