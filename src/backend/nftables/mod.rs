@@ -12,7 +12,9 @@ use askama::Template;
 
 use std::collections::HashMap;
 
-use self::line::{Line, dnat_accept, fold, ifname, rule_lines};
+use self::line::{
+    Line, dispatch_match, dnat_accept, fold, ifname, is_wildcard, quoted, rule_lines,
+};
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::zone::applies_to;
@@ -235,8 +237,6 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
     chains
 }
 
-/// `iifname vmap { "eth0" : jump eth0-in, ... }` for interfaces that have
-/// a chain for this hook.
 /// `iifname vmap { "eth0" : jump in-eth0, ... }` for interfaces that have
 /// a chain for this hook.
 fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
@@ -244,7 +244,7 @@ fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
         .interfaces
         .iter()
         .filter(|i| !interface_rules(model, i, hook).is_empty())
-        .map(|i| Jump::new(&[(selector, ifname(i))], interface_chain_name(i, hook)))
+        .map(|i| Jump::new(model, &[(selector, i)], interface_chain_name(i, hook)))
         .collect();
     dispatch_lines(selector, jumps.clone(), jumps)
 }
@@ -467,27 +467,33 @@ fn catch_all(model: &Model, hook: &str) -> Vec<String> {
     lines
 }
 
-/// One verdict-map line per family; one line for both when they agree.
 /// A jump of a dispatch: by verdict map when every interface it names is
-/// a name or a pattern, by a rule of its own when one is `+` (any).
+/// an exact name, by a rule of its own after the map when one is a
+/// wildcard. A map cannot hold `"ppp*"` beside `"ppp9"` (nft refuses the
+/// conflicting intervals), and a named interface must win over the
+/// wildcard that covers it, even when its chain returns without a verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Jump {
-    /// The map key (`"eth0"`, `"eth0" . "ppp*"`), `None` for a rule.
+    /// The map key (`"eth0"`, `"eth0" . "eth1"`), `None` for a rule.
     key: Option<String>,
-    /// What the rule matches instead (`iifname "eth0" `), for `+`.
+    /// What the rule matches instead (`iifname "ppp*" iifname != "ppp9" `).
     matches: String,
     target: String,
 }
 
 impl Jump {
-    fn new(sides: &[(&str, Option<String>)], target: String) -> Jump {
-        let names: Option<Vec<String>> = sides.iter().map(|(_, name)| name.clone()).collect();
+    fn new(model: &Model, sides: &[(&str, &Interface)], target: String) -> Jump {
+        let exact = sides.iter().all(|(_, i)| !is_wildcard(i));
+        let key = exact.then(|| {
+            let names: Vec<String> = sides.iter().map(|(_, i)| quoted(&i.physical)).collect();
+            names.join(" . ")
+        });
         let matches: String = sides
             .iter()
-            .filter_map(|(selector, name)| name.as_ref().map(|n| format!("{selector} {n} ")))
+            .map(|(selector, i)| dispatch_match(model, selector, i))
             .collect();
         Jump {
-            key: names.map(|n| n.join(" . ")),
+            key,
             matches,
             target,
         }
@@ -541,7 +547,8 @@ fn by_interface(
             }
             for interface in zone_interfaces(model, zone, ipv6) {
                 jumps.push(Jump::new(
-                    &[(selector, ifname(interface))],
+                    model,
+                    &[(selector, interface)],
                     model.pair_name(source, dest),
                 ));
             }
@@ -583,8 +590,8 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
                     if inbound.physical == outbound.physical && !inbound.routeback() {
                         continue;
                     }
-                    let sides = [("iifname", ifname(inbound)), ("oifname", ifname(outbound))];
-                    jumps.push(Jump::new(&sides, model.pair_name(source, dest)));
+                    let sides = [("iifname", inbound), ("oifname", outbound)];
+                    jumps.push(Jump::new(model, &sides, model.pair_name(source, dest)));
                 }
             }
         }
