@@ -165,6 +165,13 @@ fn shorewall4() {
     lab("shorewall4");
 }
 
+/// Issue #13: loose reverse-path filtering lets the lab's traffic through
+/// as Shorewall's rp_filter=2 does.
+#[test]
+fn model_routefilter_loose() {
+    lab_model("routefilter-loose", "rpf");
+}
+
 /// Issue #13: ppp9 (vpn) is matched before ppp+ (net), which covers it.
 #[test]
 fn model_wildcard_and_named() {

@@ -611,22 +611,29 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
     }
 }
 
-/// routefilter: drop packets whose source would not be routed back out of
-/// the interface they came in on (the kernel's rp_filter, strict mode);
-/// logmartians logs them first.
-/// routefilter: drop packets whose source would not be routed back out of
-/// the interface they came in on (the kernel's rp_filter, strict mode);
-/// logmartians logs them first.
+/// routefilter: drop packets whose source would not be routed back, as the
+/// kernel's rp_filter: strict (`routefilter`, `=1`) out of the interface
+/// they came in on, loose (`=2`) out of any interface. logmartians logs
+/// them first.
 fn prerouting(model: &Model) -> Vec<String> {
     model
         .interfaces
         .iter()
         .filter(|i| i.routefilter() && model.zones[i.zone].family.has_ipv4())
         .map(|i| {
-            let logs = i.has(InterfaceOption::Logmartians(None)) || i.has(InterfaceOption::Logmartians(Some(1)));
-            let log = if logs { format!("{} ", log_statement(model, "martian", "DROP", LogLevel::Info)) } else { String::new() };
+            let lookup = if i.has(InterfaceOption::Routefilter(Some(2))) {
+                "fib saddr oif missing"
+            } else {
+                "fib saddr . iif oif missing"
+            };
+            let logs = i.has(InterfaceOption::Logmartians(None))
+                || i.has(InterfaceOption::Logmartians(Some(1)));
+            let log = match logs {
+                true => log_statement(model, "martian", "DROP", LogLevel::Info) + " ",
+                false => String::new(),
+            };
             let interface = ifname(i).map_or(String::new(), |name| format!("iifname {name} "));
-            format!("{interface}meta nfproto ipv4 ip saddr != 0.0.0.0 fib saddr . iif oif missing {log}drop")
+            format!("{interface}meta nfproto ipv4 ip saddr != 0.0.0.0 {lookup} {log}drop")
         })
         .collect()
 }
