@@ -93,6 +93,7 @@ macro_rules! golden_model {
 }
 
 golden_model! {
+    log_levels => "log-levels",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
 }

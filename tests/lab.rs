@@ -165,6 +165,12 @@ fn shorewall4() {
     lab("shorewall4");
 }
 
+/// Issue #13: every syslog level Shorewall accepts, logged before a verdict.
+#[test]
+fn model_log_levels() {
+    lab_model("log-levels", "logl");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

@@ -90,6 +90,7 @@ mod models {
     use super::*;
 
     nft_load! { "tests/models":
+        log_levels => "log-levels",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
     }

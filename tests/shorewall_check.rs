@@ -67,6 +67,7 @@ mod models {
     use super::*;
 
     shorewall_check! { "tests/models":
+        log_levels => "log-levels",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
     }

@@ -167,8 +167,16 @@ pub(super) fn log_statement(
     format!(
         "log prefix \"{}:{chain}:{disposition}:\" level {}",
         model.firewall.log_prefix,
-        level.name()
+        level_name(level)
     )
+}
+
+/// The level as nft names it: nft refuses `warning` and wants `warn`.
+fn level_name(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Warning => "warn",
+        other => other.name(),
+    }
 }
 
 // ----- interfaces -----
