@@ -95,14 +95,21 @@ const ALLOWICMPS: &[&str] = &[
 
 const ALLOWICMPS_JUMP: &str = "meta l4proto ipv6-icmp jump allowicmps";
 
+/// Shorewall's `reject` chain and Shorewall6's, statement for statement
+/// (tests/reject.rs holds them side by side). Shorewall6 drops instead of
+/// answering packets to the anycast addresses of the firewall's global
+/// subnets, which it lists when it starts; the kernel knows the
+/// subnet-router ones as the anycast type.
 const REJECT: &[&str] = &[
-    "fib saddr type broadcast drop",
+    "meta nfproto ipv4 fib saddr type broadcast drop",
+    "ip6 daddr 2000::/3 fib daddr type anycast drop",
     "ip saddr 224.0.0.0/4 drop",
     "ip6 saddr ff00::/8 drop",
     "meta l4proto igmp drop",
     "meta l4proto tcp reject with tcp reset",
     "meta l4proto udp reject with icmpx type port-unreachable",
     "meta nfproto ipv4 meta l4proto icmp reject with icmp type host-unreachable",
+    "meta nfproto ipv6 meta l4proto ipv6-icmp reject with icmpv6 type addr-unreachable",
     "meta nfproto ipv4 reject with icmp type host-prohibited",
     "meta nfproto ipv6 reject with icmpv6 type admin-prohibited",
 ];
