@@ -1,5 +1,6 @@
 //! Golden files: every example, rendered by every backend, must match
-//! golden/<example>/<backend>/ byte for byte.
+//! golden/<example>/<backend>/ byte for byte; every model of tests/models/
+//! must match golden/models/<model>/<backend>/.
 
 mod common;
 
@@ -10,8 +11,9 @@ use fwgen::backend::{self, Backend};
 use fwgen::load::compile;
 use fwgen::source::Source;
 
-fn render(example: &str, backend: Backend) -> BTreeMap<String, String> {
-    let relative = format!("examples/{example}.toml");
+/// `folder` holds the model `{example}.toml`: examples or tests/models.
+fn render(folder: &str, example: &str, backend: Backend) -> BTreeMap<String, String> {
+    let relative = format!("{folder}/{example}.toml");
     let text = std::fs::read_to_string(common::root().join(&relative)).unwrap();
     let model = compile(&Source::new(&relative, text)).unwrap_or_else(|f| panic!("{}", f.render()));
     let files = backend::render(&model, backend).unwrap();
@@ -25,7 +27,15 @@ fn check(example: &str, backend: Backend) {
         .join("golden")
         .join(example)
         .join(backend.name());
-    common::assert_tree(Path::new(&dir), &render(example, backend));
+    common::assert_tree(Path::new(&dir), &render("examples", example, backend));
+}
+
+fn check_model(model: &str, backend: Backend) {
+    let dir = common::root()
+        .join("golden/models")
+        .join(model)
+        .join(backend.name());
+    common::assert_tree(Path::new(&dir), &render("tests/models", model, backend));
 }
 
 macro_rules! golden {
@@ -52,6 +62,41 @@ golden!(three_interfaces, "three-interfaces");
 golden!(port_forward, "port-forward");
 golden!(ipv6, "ipv6");
 golden!(shorewall4, "shorewall4");
+
+macro_rules! golden_model {
+    ($($name:ident => $model:literal,)*) => {
+        mod models {
+            use super::*;
+
+            $(
+                mod $name {
+                    use super::*;
+
+                    #[test]
+                    fn shorewall() {
+                        check_model($model, Backend::Shorewall);
+                    }
+
+                    #[test]
+                    fn nftables() {
+                        check_model($model, Backend::Nftables);
+                    }
+                }
+            )*
+
+            #[test]
+            fn every_model_has_a_golden_case() {
+                common::assert_every_case_in("tests/models", &[$($model),*]);
+            }
+        }
+    };
+}
+
+golden_model! {
+    log_levels => "log-levels",
+    routefilter_loose => "routefilter-loose",
+    wildcard_and_named => "wildcard-and-named",
+}
 
 #[test]
 fn every_example_has_a_golden_case() {

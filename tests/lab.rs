@@ -23,8 +23,9 @@ use fwgen::load::compile;
 use fwgen::model::Model;
 use fwgen::source::Source;
 
-fn model(example: &str) -> Model {
-    let relative = format!("examples/{example}.toml");
+/// `folder` holds the model `{example}.toml`: examples or tests/models.
+fn model(folder: &str, example: &str) -> Model {
+    let relative = format!("{folder}/{example}.toml");
     let text = std::fs::read_to_string(common::root().join(&relative)).unwrap();
     compile(&Source::new(&relative, text)).unwrap_or_else(|f| panic!("{}", f.render()))
 }
@@ -93,14 +94,23 @@ fn table(example: &str, rounds: &[(&str, &Round)]) -> (String, usize) {
 }
 
 fn lab(example: &str) {
+    lab_of(&model("examples", example), example);
+}
+
+/// A model of tests/models/ in the lab, under a short name: the lab's
+/// namespace and link names carry it.
+fn lab_model(name: &str, short: &str) {
+    lab_of(&model("tests/models", name), short);
+}
+
+fn lab_of(model: &Model, example: &str) {
     require_lab();
-    let model = model(example);
     let dir = common::scratch(&format!("lab-{example}"));
-    let shorewall = contest(&model, example, &Contestant::Shorewall, &dir);
+    let shorewall = contest(model, example, &Contestant::Shorewall, &dir);
     let nftables = contest(
-        &model,
+        model,
         example,
-        &Contestant::Nftables(nftables_ruleset(&model)),
+        &Contestant::Nftables(nftables_ruleset(model)),
         &dir,
     );
     assert_eq!(shorewall.probes.len(), nftables.probes.len());
@@ -153,6 +163,25 @@ fn ipv6() {
 #[test]
 fn shorewall4() {
     lab("shorewall4");
+}
+
+/// Issue #13: every syslog level Shorewall accepts, logged before a verdict.
+#[test]
+fn model_log_levels() {
+    lab_model("log-levels", "logl");
+}
+
+/// Issue #13: loose reverse-path filtering lets the lab's traffic through
+/// as Shorewall's rp_filter=2 does.
+#[test]
+fn model_routefilter_loose() {
+    lab_model("routefilter-loose", "rpf");
+}
+
+/// Issue #13: ppp9 (vpn) is matched before ppp+ (net), which covers it.
+#[test]
+fn model_wildcard_and_named() {
+    lab_model("wildcard-and-named", "wild");
 }
 
 /// Migration proof: a Shorewall sample imported into fwgen, rendered by both
@@ -213,12 +242,18 @@ fn sample_universal() {
 }
 
 #[test]
-fn every_example_is_in_the_lab() {
+fn every_example_and_model_is_in_the_lab() {
     let source = std::fs::read_to_string(common::root().join("tests/lab.rs")).unwrap();
     for example in common::examples() {
         assert!(
             source.contains(&format!("lab(\"{example}\")")),
             "examples/{example}.toml is not in the lab"
+        );
+    }
+    for name in common::models() {
+        assert!(
+            source.contains(&format!("lab_model(\"{name}\"")),
+            "tests/models/{name}.toml is not in the lab"
         );
     }
 }
@@ -228,7 +263,7 @@ fn every_example_is_in_the_lab() {
 #[test]
 fn lab_catches_a_broken_policy() {
     require_lab();
-    let model = model("lxc-host");
+    let model = model("examples", "lxc-host");
     let broken = nftables_ruleset(&model).replace(
         "log prefix \"Shorewall:net-fw:DROP:\" level info drop",
         "accept",

@@ -1,6 +1,7 @@
-//! nft judges the nftables backend: every example passes `nft -c`, then
-//! loads twice in a row into a throwaway network namespace, leaving one
-//! copy of every chain and a foreign table untouched.
+//! nft judges the nftables backend: every example and every model of
+//! tests/models/ passes `nft -c`, then loads twice in a row into a
+//! throwaway network namespace, leaving one copy of every chain and a
+//! foreign table untouched.
 
 mod common;
 
@@ -14,12 +15,13 @@ fn chain_names(listing: &str) -> Vec<String> {
         .collect()
 }
 
-fn check(example: &str) {
+/// `folder` holds the model `{example}.toml`: examples or tests/models.
+fn check(folder: &str, example: &str) {
     common::require_root();
     common::require_tool("nft", "nftables");
     common::require_tool("ip", "iproute2");
     let dir = common::scratch(&format!("nft-load-{example}"));
-    common::render_example(example, "nftables", &dir);
+    common::render_file(&format!("{folder}/{example}.toml"), "nftables", &dir);
     let file = dir.join("fwgen.nft");
     let file = file.to_str().unwrap();
     let (ok, out) = common::run("nft", &["-c", "-f", file]);
@@ -60,26 +62,36 @@ fn check(example: &str) {
 }
 
 macro_rules! nft_load {
-    ($($name:ident => $example:literal,)*) => {
+    ($folder:literal: $($name:ident => $example:literal,)*) => {
         $(
             #[test]
             fn $name() {
-                check($example);
+                check($folder, $example);
             }
         )*
 
         #[test]
-        fn every_example_is_loaded() {
-            common::assert_every_example_in(&[$($example),*], "loaded by nft");
+        fn every_case_is_loaded() {
+            common::assert_every_case_in($folder, &[$($example),*]);
         }
     };
 }
 
-nft_load! {
+nft_load! { "examples":
     lxc_host => "lxc-host",
     two_interfaces => "two-interfaces",
     three_interfaces => "three-interfaces",
     port_forward => "port-forward",
     ipv6 => "ipv6",
     shorewall4 => "shorewall4",
+}
+
+mod models {
+    use super::*;
+
+    nft_load! { "tests/models":
+        log_levels => "log-levels",
+        routefilter_loose => "routefilter-loose",
+        wildcard_and_named => "wildcard-and-named",
+    }
 }

@@ -1,15 +1,16 @@
 //! Shorewall's own compiler judges the Shorewall backend: every example
-//! must pass `shorewall check` (and `shorewall6 check` where it has IPv6)
+//! and every model of tests/models/ must pass `shorewall check` (and `shorewall6 check` where it has IPv6)
 //! without an ERROR or a WARNING.
 
 mod common;
 
-fn check(example: &str) {
+/// `folder` holds the model `{example}.toml`: examples or tests/models.
+fn check(folder: &str, example: &str) {
     common::require_root();
     common::require_tool("shorewall", "shorewall");
     common::require_tool("shorewall6", "shorewall6");
     let dir = common::scratch(&format!("shorewall-check-{example}"));
-    common::render_example(example, "shorewall", &dir);
+    common::render_file(&format!("{folder}/{example}.toml"), "shorewall", &dir);
     let mut checked = 0;
     for product in ["shorewall", "shorewall6"] {
         let config = dir.join(product);
@@ -38,26 +39,36 @@ fn check(example: &str) {
 }
 
 macro_rules! shorewall_check {
-    ($($name:ident => $example:literal,)*) => {
+    ($folder:literal: $($name:ident => $example:literal,)*) => {
         $(
             #[test]
             fn $name() {
-                check($example);
+                check($folder, $example);
             }
         )*
 
         #[test]
-        fn every_example_is_checked() {
-            common::assert_every_example_in(&[$($example),*], "checked by shorewall");
+        fn every_case_is_checked() {
+            common::assert_every_case_in($folder, &[$($example),*]);
         }
     };
 }
 
-shorewall_check! {
+shorewall_check! { "examples":
     lxc_host => "lxc-host",
     two_interfaces => "two-interfaces",
     three_interfaces => "three-interfaces",
     port_forward => "port-forward",
     ipv6 => "ipv6",
     shorewall4 => "shorewall4",
+}
+
+mod models {
+    use super::*;
+
+    shorewall_check! { "tests/models":
+        log_levels => "log-levels",
+        routefilter_loose => "routefilter-loose",
+        wildcard_and_named => "wildcard-and-named",
+    }
 }

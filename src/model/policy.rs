@@ -48,7 +48,8 @@ impl Display for PolicyAction {
     }
 }
 
-/// A syslog level, as Shorewall and nftables name them.
+/// A syslog level. `name` is Shorewall's spelling; nftables spells
+/// warning `warn` (src/backend/nftables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
     Emerg,
@@ -62,6 +63,7 @@ pub enum LogLevel {
 }
 
 impl LogLevel {
+    /// By syslog number: `ALL[4]` is warning.
     pub const ALL: [LogLevel; 8] = [
         LogLevel::Emerg,
         LogLevel::Alert,
@@ -86,11 +88,18 @@ impl LogLevel {
         }
     }
 
+    /// A level as Shorewall's compiler reads it (Config.pm's
+    /// `%validlevels`): a name in any case, `warn`, `error` and `panic` as
+    /// aliases, or the syslog number 0-7.
     pub fn parse(text: &str) -> Option<LogLevel> {
+        if let [digit @ b'0'..=b'7'] = text.as_bytes() {
+            return LogLevel::ALL.get(usize::from(digit - b'0')).copied();
+        }
         let text = text.to_ascii_lowercase();
         let text = match text.as_str() {
             "warn" => "warning",
             "error" => "err",
+            "panic" => "emerg",
             other => other,
         };
         LogLevel::ALL.into_iter().find(|level| level.name() == text)
@@ -159,5 +168,22 @@ fn decision(policies: &[Policy], index: usize) -> Decision {
         action: policies[index].action,
         log: policies[index].log,
         origin: DecisionOrigin::Policy(index),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogLevel;
+
+    #[test]
+    fn levels_are_read_as_shorewall_reads_them() {
+        assert_eq!(LogLevel::parse("4"), Some(LogLevel::Warning));
+        assert_eq!(LogLevel::parse("0"), Some(LogLevel::Emerg));
+        assert_eq!(LogLevel::parse("7"), Some(LogLevel::Debug));
+        assert_eq!(LogLevel::parse("PANIC"), Some(LogLevel::Emerg));
+        assert_eq!(LogLevel::parse("Warn"), Some(LogLevel::Warning));
+        for refused in ["8", "+4", "04", "", "none", "nflog"] {
+            assert_eq!(LogLevel::parse(refused), None, "{refused}");
+        }
     }
 }

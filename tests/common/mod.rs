@@ -229,25 +229,30 @@ pub fn assert_every_example_in(known: &[&str], what: &str) {
     }
 }
 
+/// The models of tests/models/, by name: corners that are not examples
+/// (defects from issues), rendered and judged like the examples.
+pub fn models() -> Vec<String> {
+    toml_stems("tests/models")
+}
+
 /// Render an example with the real binary into `dir`.
 pub fn render_example(example: &str, backend: &str, dir: &Path) {
+    render_file(&format!("examples/{example}.toml"), backend, dir);
+}
+
+/// Render a model file (relative to the repository) with the real binary
+/// into `dir`.
+pub fn render_file(model: &str, backend: &str, dir: &Path) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
         .current_dir(root())
-        .args([
-            "render",
-            "--backend",
-            backend,
-            "-c",
-            &format!("examples/{example}.toml"),
-            "--out",
-        ])
+        .args(["render", "--backend", backend, "-c", model, "--out"])
         .arg(dir)
         .arg("--yes")
         .output()
         .unwrap();
     assert!(
         output.status.success(),
-        "render {example} ({backend}) failed: {}",
+        "render {model} ({backend}) failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
 }

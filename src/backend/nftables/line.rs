@@ -150,6 +150,34 @@ pub fn ifname(interface: &Interface) -> Option<String> {
     }
 }
 
+/// `ppp+` or `+`: Shorewall's wildcard.
+pub fn is_wildcard(interface: &Interface) -> bool {
+    interface.physical.ends_with('+')
+}
+
+/// What a dispatch rule matches for an interface: `iifname "eth0" `, or
+/// for a wildcard its pattern without the named interfaces it covers, as
+/// named interfaces are matched first (docs/model.md):
+/// `iifname "ppp*" iifname != "ppp9" `. For `+`, every named interface is
+/// left out.
+pub fn dispatch_match(model: &Model, selector: &str, interface: &Interface) -> String {
+    let pattern = ifname(interface).map_or(String::new(), |name| format!("{selector} {name} "));
+    let Some(stem) = interface.physical.strip_suffix('+') else {
+        return pattern;
+    };
+    let mut covered: Vec<String> = Vec::new();
+    for named in model.interfaces.iter().filter(|i| !is_wildcard(i)) {
+        let name = quoted(&named.physical);
+        if named.physical.starts_with(stem) && !covered.contains(&name) {
+            covered.push(name);
+        }
+    }
+    if covered.is_empty() {
+        return pattern;
+    }
+    format!("{pattern}{selector} != {} ", set_of(covered))
+}
+
 /// `{ ... }` of interfaces, or `None` when one of them is `+`.
 pub fn interface_set<'a>(interfaces: impl Iterator<Item = &'a Interface>) -> Option<String> {
     interfaces

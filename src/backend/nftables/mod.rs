@@ -12,7 +12,9 @@ use askama::Template;
 
 use std::collections::HashMap;
 
-use self::line::{Line, dnat_accept, fold, ifname, rule_lines};
+use self::line::{
+    Line, dispatch_match, dnat_accept, fold, ifname, is_wildcard, quoted, rule_lines,
+};
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::zone::applies_to;
@@ -93,14 +95,21 @@ const ALLOWICMPS: &[&str] = &[
 
 const ALLOWICMPS_JUMP: &str = "meta l4proto ipv6-icmp jump allowicmps";
 
+/// Shorewall's `reject` chain and Shorewall6's, statement for statement
+/// (tests/reject.rs holds them side by side). Shorewall6 drops instead of
+/// answering packets to the anycast addresses of the firewall's global
+/// subnets, which it lists when it starts; the kernel knows the
+/// subnet-router ones as the anycast type.
 const REJECT: &[&str] = &[
-    "fib saddr type broadcast drop",
+    "meta nfproto ipv4 fib saddr type broadcast drop",
+    "ip6 daddr 2000::/3 fib daddr type anycast drop",
     "ip saddr 224.0.0.0/4 drop",
     "ip6 saddr ff00::/8 drop",
     "meta l4proto igmp drop",
     "meta l4proto tcp reject with tcp reset",
     "meta l4proto udp reject with icmpx type port-unreachable",
     "meta nfproto ipv4 meta l4proto icmp reject with icmp type host-unreachable",
+    "meta nfproto ipv6 meta l4proto ipv6-icmp reject with icmpv6 type addr-unreachable",
     "meta nfproto ipv4 reject with icmp type host-prohibited",
     "meta nfproto ipv6 reject with icmpv6 type admin-prohibited",
 ];
@@ -165,8 +174,16 @@ pub(super) fn log_statement(
     format!(
         "log prefix \"{}:{chain}:{disposition}:\" level {}",
         model.firewall.log_prefix,
-        level.name()
+        level_name(level)
     )
+}
+
+/// The level as nft names it: nft refuses `warning` and wants `warn`.
+fn level_name(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Warning => "warn",
+        other => other.name(),
+    }
 }
 
 // ----- interfaces -----
@@ -235,8 +252,6 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
     chains
 }
 
-/// `iifname vmap { "eth0" : jump eth0-in, ... }` for interfaces that have
-/// a chain for this hook.
 /// `iifname vmap { "eth0" : jump in-eth0, ... }` for interfaces that have
 /// a chain for this hook.
 fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
@@ -244,7 +259,7 @@ fn interface_jumps(model: &Model, hook: &str, selector: &str) -> Vec<String> {
         .interfaces
         .iter()
         .filter(|i| !interface_rules(model, i, hook).is_empty())
-        .map(|i| Jump::new(&[(selector, ifname(i))], interface_chain_name(i, hook)))
+        .map(|i| Jump::new(model, &[(selector, i)], interface_chain_name(i, hook)))
         .collect();
     dispatch_lines(selector, jumps.clone(), jumps)
 }
@@ -467,27 +482,33 @@ fn catch_all(model: &Model, hook: &str) -> Vec<String> {
     lines
 }
 
-/// One verdict-map line per family; one line for both when they agree.
 /// A jump of a dispatch: by verdict map when every interface it names is
-/// a name or a pattern, by a rule of its own when one is `+` (any).
+/// an exact name, by a rule of its own after the map when one is a
+/// wildcard. A map cannot hold `"ppp*"` beside `"ppp9"` (nft refuses the
+/// conflicting intervals), and a named interface must win over the
+/// wildcard that covers it, even when its chain returns without a verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Jump {
-    /// The map key (`"eth0"`, `"eth0" . "ppp*"`), `None` for a rule.
+    /// The map key (`"eth0"`, `"eth0" . "eth1"`), `None` for a rule.
     key: Option<String>,
-    /// What the rule matches instead (`iifname "eth0" `), for `+`.
+    /// What the rule matches instead (`iifname "ppp*" iifname != "ppp9" `).
     matches: String,
     target: String,
 }
 
 impl Jump {
-    fn new(sides: &[(&str, Option<String>)], target: String) -> Jump {
-        let names: Option<Vec<String>> = sides.iter().map(|(_, name)| name.clone()).collect();
+    fn new(model: &Model, sides: &[(&str, &Interface)], target: String) -> Jump {
+        let exact = sides.iter().all(|(_, i)| !is_wildcard(i));
+        let key = exact.then(|| {
+            let names: Vec<String> = sides.iter().map(|(_, i)| quoted(&i.physical)).collect();
+            names.join(" . ")
+        });
         let matches: String = sides
             .iter()
-            .filter_map(|(selector, name)| name.as_ref().map(|n| format!("{selector} {n} ")))
+            .map(|(selector, i)| dispatch_match(model, selector, i))
             .collect();
         Jump {
-            key: names.map(|n| n.join(" . ")),
+            key,
             matches,
             target,
         }
@@ -541,7 +562,8 @@ fn by_interface(
             }
             for interface in zone_interfaces(model, zone, ipv6) {
                 jumps.push(Jump::new(
-                    &[(selector, ifname(interface))],
+                    model,
+                    &[(selector, interface)],
                     model.pair_name(source, dest),
                 ));
             }
@@ -583,8 +605,8 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
                     if inbound.physical == outbound.physical && !inbound.routeback() {
                         continue;
                     }
-                    let sides = [("iifname", ifname(inbound)), ("oifname", ifname(outbound))];
-                    jumps.push(Jump::new(&sides, model.pair_name(source, dest)));
+                    let sides = [("iifname", inbound), ("oifname", outbound)];
+                    jumps.push(Jump::new(model, &sides, model.pair_name(source, dest)));
                 }
             }
         }
@@ -604,22 +626,29 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> BaseChain {
     }
 }
 
-/// routefilter: drop packets whose source would not be routed back out of
-/// the interface they came in on (the kernel's rp_filter, strict mode);
-/// logmartians logs them first.
-/// routefilter: drop packets whose source would not be routed back out of
-/// the interface they came in on (the kernel's rp_filter, strict mode);
-/// logmartians logs them first.
+/// routefilter: drop packets whose source would not be routed back, as the
+/// kernel's rp_filter: strict (`routefilter`, `=1`) out of the interface
+/// they came in on, loose (`=2`) out of any interface. logmartians logs
+/// them first.
 fn prerouting(model: &Model) -> Vec<String> {
     model
         .interfaces
         .iter()
         .filter(|i| i.routefilter() && model.zones[i.zone].family.has_ipv4())
         .map(|i| {
-            let logs = i.has(InterfaceOption::Logmartians(None)) || i.has(InterfaceOption::Logmartians(Some(1)));
-            let log = if logs { format!("{} ", log_statement(model, "martian", "DROP", LogLevel::Info)) } else { String::new() };
+            let lookup = if i.has(InterfaceOption::Routefilter(Some(2))) {
+                "fib saddr oif missing"
+            } else {
+                "fib saddr . iif oif missing"
+            };
+            let logs = i.has(InterfaceOption::Logmartians(None))
+                || i.has(InterfaceOption::Logmartians(Some(1)));
+            let log = match logs {
+                true => log_statement(model, "martian", "DROP", LogLevel::Info) + " ",
+                false => String::new(),
+            };
             let interface = ifname(i).map_or(String::new(), |name| format!("iifname {name} "));
-            format!("{interface}meta nfproto ipv4 ip saddr != 0.0.0.0 fib saddr . iif oif missing {log}drop")
+            format!("{interface}meta nfproto ipv4 ip saddr != 0.0.0.0 {lookup} {log}drop")
         })
         .collect()
 }
