@@ -1,3 +1,4 @@
 //! Import: an existing configuration becomes a fwgen model.
 
+mod file;
 pub mod shorewall;
