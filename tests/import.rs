@@ -420,3 +420,106 @@ fn a_token_that_is_not_ascii_fails_at_its_line_even_with_partial() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every branch fwgen leaves out holds a rule naming an unknown zone: the
+/// compiler accepts the directory only if it leaves out the same ones.
+#[test]
+fn only_the_branch_shorewall_takes_is_imported() {
+    common::require_root();
+    common::require_tool("shorewall", "shorewall");
+    let rules = "?SECTION NEW
+?if __IPV6
+ACCEPT bogus $FW tcp 1
+?elsif $ON
+ACCEPT loc $FW tcp 22
+?else
+ACCEPT bogus $FW tcp 2
+?endif
+?IF $EMPTY
+ACCEPT bogus $FW tcp 3
+?ELSIF ! $EMPTY && $NAME eq 'gw'
+ACCEPT loc $FW tcp 53
+?ELSE
+ACCEPT bogus $FW tcp 4
+?ENDIF
+?if ! $ON == 0 # a comment
+ACCEPT loc $FW tcp 80
+?endif
+?if 0
+?if __CT_TARGET
+ACCEPT bogus $FW tcp 5
+?endif
+?else
+ACCEPT loc $FW tcp 443
+?endif
+?if 1
+?if 0
+ACCEPT bogus $FW tcp 6
+?elsif 1
+ACCEPT loc $FW tcp 8080
+?elsif 1
+ACCEPT bogus $FW tcp 7
+?else
+ACCEPT bogus $FW tcp 8
+?endif
+?else
+?if 1
+ACCEPT bogus $FW tcp 9
+?endif
+?endif
+";
+    let params = "ON=1\nEMPTY=\nNAME='gw' # the host\n";
+    let dir = sample_with_rules("import-conditional", rules.as_bytes(), Some(params));
+    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(
+        ok,
+        "Shorewall takes another branch than the test expects:\n{out}"
+    );
+    for partial in [false, true] {
+        let model = imported_model(&import_within(&dir, partial));
+        for port in ["22", "53", "80", "443", "8080"] {
+            assert!(
+                model.contains(&format!("dport = \"{port}\"")),
+                "{port}:\n{model}"
+            );
+        }
+        assert!(
+            !model.contains("bogus"),
+            "a false branch was imported:\n{model}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_condition_fwgen_cannot_evaluate_is_refused_even_with_partial() {
+    common::require_tool("shorewall", "shorewall");
+    for (rules, expected) in [
+        (
+            "?SECTION NEW\n?if __CT_TARGET\nACCEPT loc $FW tcp 22\n?endif\n",
+            "error: rules:2: ?IF __CT_TARGET: `__CT_TARGET` depends on the kernel",
+        ),
+        (
+            "?SECTION NEW\n?if $HOME\nACCEPT loc $FW tcp 22\n?else\nACCEPT loc $FW tcp 23\n?endif\n",
+            "error: rules:2: ?IF $HOME: `$HOME` is not set in params",
+        ),
+        (
+            "?SECTION NEW\n?if 1\nACCEPT loc $FW tcp 22\n",
+            "error: rules:2: ?IF has no matching ?ENDIF",
+        ),
+        (
+            "?SECTION NEW\n?if 0\n?elsif 0\n?endif\n",
+            "error: rules:3: ?ELSIF without an expression",
+        ),
+        (
+            "?SECTION NEW\n?SET X 1\nACCEPT loc $FW tcp 22\n",
+            "error: rules:2: ?SET changes variables",
+        ),
+    ] {
+        let dir = sample_with_rules("import-condition-refused", rules.as_bytes(), None);
+        for partial in [false, true] {
+            assert_import_refused(&import_within(&dir, partial), &[expected]);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,4 +1,5 @@
 //! Import: an existing configuration becomes a fwgen model.
 
+mod conditional;
 mod file;
 pub mod shorewall;

@@ -3,10 +3,11 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::conditional::{self, Variables};
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
 
@@ -87,6 +88,8 @@ struct Importer {
     dir: PathBuf,
     /// Where the files are read from.
     directory: Directory,
+    /// What `?IF` conditions may refer to.
+    conditions: Variables,
     /// Files and lines that cannot be read as Shorewall reads them.
     unreadable: Vec<Unreadable>,
     /// Reading Shorewall6's directory.
@@ -112,6 +115,11 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
     let mut importer = Importer {
         dir: dir.to_owned(),
         directory: Directory::new(dir, label),
+        conditions: Variables {
+            params: None,
+            settings: BTreeSet::new(),
+            ipv6,
+        },
         unreadable: Vec::new(),
         ipv6,
         label: label.to_owned(),
@@ -458,12 +466,16 @@ impl Importer {
     /// applied), as text; a file or line that cannot be read is recorded.
     fn active_lines(&mut self, name: &str) -> Vec<(file::Physical, String)> {
         let shown = self.directory.shown(name);
-        let read = self.directory.lines(name).and_then(|lines| {
-            lines
-                .into_iter()
-                .map(|line| line.text(&shown).map(|text| (line, text)))
-                .collect()
-        });
+        let read = self
+            .directory
+            .lines(name)
+            .and_then(|lines| conditional::active(&shown, lines, &self.conditions))
+            .and_then(|lines| {
+                lines
+                    .into_iter()
+                    .map(|line| line.text(&shown).map(|text| (line, text)))
+                    .collect()
+            });
         read.unwrap_or_else(|unreadable| {
             self.unreadable.push(unreadable);
             Vec::new()
@@ -540,12 +552,30 @@ impl Importer {
     /// The `NAME=value` lines of a shorewall.conf, read as Shorewall reads
     /// its other files (`#` starts a comment, `?IF` applies).
     fn assignments(&mut self, name: &str) -> Vec<(String, String, usize)> {
+        let settings = self.setting_names(name);
+        self.conditions.settings.extend(settings);
         self.active_lines(name)
             .into_iter()
             .filter_map(|(physical, text)| {
                 let (key, value) = assignment(&text)?;
                 Some((key, value, physical.number))
             })
+            .collect()
+    }
+
+    /// The names a shorewall.conf assigns, `?IF` or not: settings, whose
+    /// values conditions cannot use.
+    fn setting_names(&self, name: &str) -> BTreeSet<String> {
+        let bytes = self
+            .directory
+            .bytes(name)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter_map(|l| assignment(l).map(|(key, _)| key))
+            .filter(|key| conditional::is_name(key))
             .collect()
     }
 
@@ -556,6 +586,7 @@ impl Importer {
             Ok(bytes) => bytes.unwrap_or_default(),
             Err(unreadable) => return self.unreadable.push(unreadable),
         };
+        self.conditions.params = conditional::plain_params(&bytes);
         for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let text = String::from_utf8_lossy(raw);
             let text = text.trim();
