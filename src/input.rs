@@ -27,28 +27,27 @@ pub enum InputError {
 }
 
 impl InputError {
-    /// Whether the file does not exist at all (an optional file may be absent).
-    pub fn is_missing(&self) -> bool {
-        matches!(self, InputError::Io { error, .. } if error.kind() == io::ErrorKind::NotFound)
+    /// What is wrong, without the path.
+    pub fn reason(&self) -> String {
+        match self {
+            InputError::Io { error, .. } => error.to_string(),
+            InputError::NotRegular { kind, .. } => {
+                format!("is {kind}, not a regular file; fwgen reads only regular files")
+            }
+            InputError::TooLarge { limit, .. } => format!(
+                "larger than {} MiB, the limit for a file fwgen reads",
+                limit / (1024 * 1024)
+            ),
+        }
     }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InputError::Io { path, error } => write!(f, "{}: {error}", shown(path)),
-            InputError::NotRegular { path, kind } => write!(
-                f,
-                "{}: is {kind}, not a regular file; fwgen reads only regular files",
-                shown(path)
-            ),
-            InputError::TooLarge { path, limit } => write!(
-                f,
-                "{}: larger than {} MiB, the limit for a file fwgen reads",
-                shown(path),
-                limit / (1024 * 1024)
-            ),
-        }
+        let (InputError::Io { path, .. }
+        | InputError::NotRegular { path, .. }
+        | InputError::TooLarge { path, .. }) = self;
+        write!(f, "{}: {}", shown(path), self.reason())
     }
 }
 

@@ -359,9 +359,12 @@ fn variable(name: &str, variables: &Variables) -> Result<String, String> {
             "`${name}` is an action parameter, which exists only in actions"
         ));
     }
-    if name == "FW" || variables.settings.contains(name) {
+    if name == "FW" {
+        return Err("`$FW` is set by Shorewall's compiler from the zones file".into());
+    }
+    if variables.settings.contains(name) {
         return Err(format!(
-            "`${name}` is a value Shorewall's compiler sets itself; fwgen does not know it"
+            "`${name}` is a shorewall.conf setting, which Shorewall's compiler normalises and completes with defaults"
         ));
     }
     let Some(params) = &variables.params else {

@@ -101,7 +101,7 @@ impl Directory {
         };
         crate::input::read(&path)
             .map(Some)
-            .map_err(|e| self.unreadable(name, e.to_string()))
+            .map_err(|e| self.unreadable(name, e.reason()))
     }
 
     /// Where the symbolic link `path` leads, when that is inside the directory.
