@@ -728,6 +728,32 @@ mod tests {
     }
 
     #[test]
+    fn params_of_plain_literals_are_known_and_shell_programs_are_not() {
+        let params =
+            plain_params(b"# c\xe9\nA=1\nexport B='x y' # note\nC=\"z\"\nD=\nA=2\n").unwrap();
+        let expected: BTreeMap<String, String> = [("A", "2"), ("B", "x y"), ("C", "z"), ("D", "")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(params, expected);
+        for program in [
+            &b"A=$(hostname)\n"[..],
+            b"A=\"$B\"\n",
+            b"A=1; B=2\n",
+            b"if true; then A=1; fi\n",
+            b"A=x#y\n",
+            b". /etc/other\n",
+        ] {
+            assert_eq!(
+                plain_params(program),
+                None,
+                "{}",
+                String::from_utf8_lossy(program)
+            );
+        }
+    }
+
+    #[test]
     fn ipv6_is_the_family_of_the_directory() {
         assert!(evaluate("__IPV6", &variables(true)).unwrap());
         assert!(!evaluate("__IPV4", &variables(true)).unwrap());
