@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::conditional::{self, Variables};
+use super::condition::{self, Variables};
+use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
 
@@ -575,7 +576,7 @@ impl Importer {
         String::from_utf8_lossy(&bytes)
             .lines()
             .filter_map(|l| assignment(l).map(|(key, _)| key))
-            .filter(|key| conditional::is_name(key))
+            .filter(|key| condition::is_name(key))
             .collect()
     }
 
@@ -586,7 +587,7 @@ impl Importer {
             Ok(bytes) => bytes.unwrap_or_default(),
             Err(unreadable) => return self.unreadable.push(unreadable),
         };
-        self.conditions.params = conditional::plain_params(&bytes);
+        self.conditions.params = condition::plain_params(&bytes);
         for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let text = String::from_utf8_lossy(raw);
             let text = text.trim();
