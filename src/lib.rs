@@ -14,6 +14,7 @@ pub mod emit;
 pub mod error;
 pub mod explain;
 pub mod import;
+pub mod input;
 pub mod load;
 pub mod model;
 pub mod nft_scope;

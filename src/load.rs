@@ -35,15 +35,16 @@ impl Failure {
     }
 }
 
-/// Read a model file into a `Source`; a file that is not UTF-8 is an error
-/// pointing at the first bad byte.
+/// Read a model file into a `Source`: only a regular file (a symbolic link
+/// to one is followed), at most [`crate::input::MAX_INPUT`] bytes. A file
+/// that is not UTF-8 is an error pointing at the first bad byte.
 pub fn read_source(path: &Path) -> Result<Source, Failure> {
-    let bytes = std::fs::read(path).map_err(|error| Failure {
+    let bytes = crate::input::read(path).map_err(|error| Failure {
         source: Some(Source::new(path, "")),
         errors: vec![Error::new(
             None,
             ErrorKind::Read {
-                message: format!("{}: {error}", crate::source::display_path(path)),
+                message: error.to_string(),
             },
         )],
     })?;

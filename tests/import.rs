@@ -6,7 +6,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use fwgen::backend::{self, Backend};
 use fwgen::load::compile;
@@ -260,6 +262,264 @@ fn every_example_round_trips_through_its_shorewall_files() {
             );
         }
         assert_eq!(before.len(), after.len(), "{example}: files differ");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Run the import, killing it if it has not answered within a few seconds:
+/// a file that blocks or never ends must fail the test, not hang the suite.
+fn import_within(dir: &Path, partial: bool) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fwgen"));
+    command.args(["import", "shorewall"]).arg(dir);
+    if partial {
+        command.arg("--partial");
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(5) {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!(
+                "fwgen import {} had not answered after 5 s; killed it",
+                dir.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A Shorewall directory from the two-interfaces sample, with `rules`
+/// (and `params`, when given) replaced.
+fn sample_with_rules(name: &str, rules: &[u8], params: Option<&str>) -> PathBuf {
+    let dir = common::scratch(name);
+    for file in ["interfaces", "policy", "shorewall.conf", "snat", "zones"] {
+        std::fs::copy(format!("{SAMPLES}/two-interfaces/{file}"), dir.join(file)).unwrap();
+    }
+    std::fs::write(dir.join("rules"), rules).unwrap();
+    if let Some(params) = params {
+        std::fs::write(dir.join("params"), params).unwrap();
+    }
+    dir
+}
+
+/// Exit 2, nothing on stdout, and every expected text on stderr.
+fn assert_import_refused(output: &std::process::Output, expected: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "a model was written:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    for text in expected {
+        assert!(stderr.contains(text), "missing `{text}` in:\n{stderr}");
+    }
+    stderr
+}
+
+fn imported_model(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn a_symbolic_link_out_of_the_directory_is_refused_and_never_read() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-link-out", b"ACCEPT loc $FW tcp 22\n", None);
+    let shadow = dir.with_extension("shadow");
+    std::fs::write(&shadow, "root:$6$SECRET-HASH:19000:0:99999:7:::\n").unwrap();
+    std::fs::remove_file(dir.join("rules")).unwrap();
+    std::os::unix::fs::symlink(&shadow, dir.join("rules")).unwrap();
+    for partial in [false, true] {
+        let stderr = assert_import_refused(
+            &import_within(&dir, partial),
+            &["error: rules: a symbolic link to", "outside"],
+        );
+        assert!(!stderr.contains("SECRET"), "the file was read:\n{stderr}");
+    }
+    // A link that stays inside the directory is read.
+    std::fs::rename(&shadow, dir.join("rules.real")).unwrap();
+    std::fs::write(dir.join("rules.real"), "ACCEPT loc $FW tcp 22\n").unwrap();
+    std::fs::remove_file(dir.join("rules")).unwrap();
+    std::os::unix::fs::symlink(dir.join("rules.real"), dir.join("rules")).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(model.contains("dport = \"22\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_fifo_or_device_in_the_directory_is_refused_without_waiting() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-fifo", b"", None);
+    std::fs::remove_file(dir.join("rules")).unwrap();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        dir.join("rules"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, true),
+        &["error: rules: ", "is a FIFO, not a regular file"],
+    );
+    std::fs::remove_file(dir.join("rules")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("rules")).unwrap();
+    assert_import_refused(
+        &import_within(&dir, true),
+        &["error: rules: a symbolic link to /dev/zero, outside"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One Latin-1 byte in a comment once dropped the whole file, SSH rule
+/// included, and the import still succeeded.
+#[test]
+fn a_comment_in_another_encoding_keeps_every_rule() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-latin1",
+        b"# Acc\xe8s d'administration\n?SECTION NEW\nACCEPT loc $FW tcp 22 # caf\xe9\n",
+        None,
+    );
+    for partial in [false, true] {
+        let model = imported_model(&import_within(&dir, partial));
+        assert!(
+            model.contains("dport = \"22\""),
+            "the SSH rule is lost:\n{model}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_token_that_is_not_ascii_fails_at_its_line_even_with_partial() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-not-ascii",
+        b"?SECTION NEW\nACCEPT loc $FW tcp 22\nACCEPT n\xe9t $FW tcp 80\n",
+        None,
+    );
+    for partial in [false, true] {
+        assert_import_refused(
+            &import_within(&dir, partial),
+            &["error: rules:3: byte 0xE9 at column 9 is not ASCII"],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every branch fwgen leaves out holds a rule naming an unknown zone: the
+/// compiler accepts the directory only if it leaves out the same ones.
+#[test]
+fn only_the_branch_shorewall_takes_is_imported() {
+    common::require_root();
+    common::require_tool("shorewall", "shorewall");
+    let rules = "?SECTION NEW
+?if __IPV6
+ACCEPT bogus $FW tcp 1
+?elsif $ON
+ACCEPT loc $FW tcp 22
+?else
+ACCEPT bogus $FW tcp 2
+?endif
+?IF $EMPTY
+ACCEPT bogus $FW tcp 3
+?ELSIF ! $EMPTY && $NAME eq 'gw'
+ACCEPT loc $FW tcp 53
+?ELSE
+ACCEPT bogus $FW tcp 4
+?ENDIF
+?if ! $ON == 0 # a comment
+ACCEPT loc $FW tcp 80
+?endif
+?if 0
+?if __CT_TARGET
+ACCEPT bogus $FW tcp 5
+?endif
+?else
+ACCEPT loc $FW tcp 443
+?endif
+?if 1
+?if 0
+ACCEPT bogus $FW tcp 6
+?elsif 1
+ACCEPT loc $FW tcp 8080
+?elsif 1
+ACCEPT bogus $FW tcp 7
+?else
+ACCEPT bogus $FW tcp 8
+?endif
+?else
+?if 1
+ACCEPT bogus $FW tcp 9
+?endif
+?endif
+";
+    let params = "ON=1\nEMPTY=\nNAME='gw' # the host\n";
+    let dir = sample_with_rules("import-conditional", rules.as_bytes(), Some(params));
+    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(
+        ok,
+        "Shorewall takes another branch than the test expects:\n{out}"
+    );
+    for partial in [false, true] {
+        let model = imported_model(&import_within(&dir, partial));
+        for port in ["22", "53", "80", "443", "8080"] {
+            assert!(
+                model.contains(&format!("dport = \"{port}\"")),
+                "{port}:\n{model}"
+            );
+        }
+        assert!(
+            !model.contains("bogus"),
+            "a false branch was imported:\n{model}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_condition_fwgen_cannot_evaluate_is_refused_even_with_partial() {
+    common::require_tool("shorewall", "shorewall");
+    for (rules, expected) in [
+        (
+            "?SECTION NEW\n?if __CT_TARGET\nACCEPT loc $FW tcp 22\n?endif\n",
+            "error: rules:2: ?IF __CT_TARGET: `__CT_TARGET` depends on the kernel",
+        ),
+        (
+            "?SECTION NEW\n?if $HOME\nACCEPT loc $FW tcp 22\n?else\nACCEPT loc $FW tcp 23\n?endif\n",
+            "error: rules:2: ?IF $HOME: `$HOME` is not set in params",
+        ),
+        (
+            "?SECTION NEW\n?if 1\nACCEPT loc $FW tcp 22\n",
+            "error: rules:2: ?IF has no matching ?ENDIF",
+        ),
+        (
+            "?SECTION NEW\n?if 0\n?elsif 0\n?endif\n",
+            "error: rules:3: ?ELSIF without an expression",
+        ),
+        (
+            "?SECTION NEW\n?SET X 1\nACCEPT loc $FW tcp 22\n",
+            "error: rules:2: ?SET changes variables",
+        ),
+    ] {
+        let dir = sample_with_rules("import-condition-refused", rules.as_bytes(), None);
+        for partial in [false, true] {
+            assert_import_refused(&import_within(&dir, partial), &[expected]);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use fwgen::import::shorewall::ImportError;
 
 use crate::{TROUBLE, trouble};
 
@@ -32,7 +33,17 @@ pub(crate) fn import(args: &ImportArgs) -> ExitCode {
     }
     let imported = match fwgen::import::shorewall::import(&args.dir, args.partial) {
         Ok(imported) => imported,
-        Err(unsupported) => {
+        Err(ImportError::Unreadable(unreadable)) => {
+            for item in &unreadable {
+                eprintln!("error: {item}");
+            }
+            eprintln!(
+                "error: {} file(s) or line(s) cannot be read as Shorewall reads them; nothing was written (not even with --partial)",
+                unreadable.len()
+            );
+            return ExitCode::from(TROUBLE);
+        }
+        Err(ImportError::Unsupported(unsupported)) => {
             for item in &unsupported {
                 eprintln!("error: {item}");
             }

@@ -1,3 +1,6 @@
 //! Import: an existing configuration becomes a fwgen model.
 
+mod condition;
+mod conditional;
+mod file;
 pub mod shorewall;

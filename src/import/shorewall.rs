@@ -3,9 +3,14 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+use super::condition::{self, Variables};
+use super::conditional;
+pub use super::file::Unreadable;
+use super::file::{self, Directory};
 
 /// A line the model cannot express.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +35,16 @@ impl std::fmt::Display for Unsupported {
 pub struct Imported {
     pub toml: String,
     pub skipped: Vec<Unsupported>,
+}
+
+/// Why nothing was imported.
+#[derive(Debug)]
+pub enum ImportError {
+    /// Files or lines that cannot be read as Shorewall reads them: even
+    /// with `partial`, importing the rest would be a guess.
+    Unreadable(Vec<Unreadable>),
+    /// Lines the model cannot express (only without `partial`).
+    Unsupported(Vec<Unsupported>),
 }
 
 /// One logical line of a Shorewall file, continuation lines joined.
@@ -72,6 +87,12 @@ struct Entry {
 
 struct Importer {
     dir: PathBuf,
+    /// Where the files are read from.
+    directory: Directory,
+    /// What `?IF` conditions may refer to.
+    conditions: Variables,
+    /// Files and lines that cannot be read as Shorewall reads them.
+    unreadable: Vec<Unreadable>,
     /// Reading Shorewall6's directory.
     ipv6: bool,
     /// Prefix of file names in messages (`shorewall6/`).
@@ -94,6 +115,13 @@ struct Importer {
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
     let mut importer = Importer {
         dir: dir.to_owned(),
+        directory: Directory::new(dir, label),
+        conditions: Variables {
+            params: None,
+            settings: BTreeSet::new(),
+            ipv6,
+        },
+        unreadable: Vec::new(),
         ipv6,
         label: label.to_owned(),
         entries: Vec::new(),
@@ -116,11 +144,15 @@ fn sibling_ipv6(dir: &Path) -> Option<PathBuf> {
     (dir.file_name()? == "shorewall" && six.join("zones").is_file()).then_some(six)
 }
 
-pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
+pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     let mut importer = read_directory(dir, false, "");
     if let Some(six) = sibling_ipv6(dir) {
         let ipv6 = read_directory(&six, true, "shorewall6/");
+        importer.unreadable.extend(ipv6.unreadable.iter().cloned());
         importer.merge(ipv6);
+    }
+    if !importer.unreadable.is_empty() {
+        return Err(ImportError::Unreadable(importer.unreadable));
     }
     for entry in std::mem::take(&mut importer.entries) {
         for origin in &entry.origins {
@@ -129,7 +161,7 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, Vec<Unsupported>> {
         importer.out.push_str(&entry.body);
     }
     if !partial && !importer.unsupported.is_empty() {
-        return Err(importer.unsupported);
+        return Err(ImportError::Unsupported(importer.unsupported));
     }
     let mut toml = format!(
         "# Imported by fwgen from the Shorewall configuration in {}.\n# Each entry names the file and line it came from.\n",
@@ -271,6 +303,22 @@ fn merge_in_order(four: &[&Entry], six: &[&Entry]) -> Vec<(Entry, Option<bool>)>
 fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>) -> bool {
     let own = if ipv6 { "ipv6" } else { "ipv4" };
     entry.family == Some(ipv6) || entry.zones.iter().any(|z| families.get(z) == Some(&own))
+}
+
+/// `NAME=value` without surrounding quotes or a ` #` comment.
+fn assignment(line: &str) -> Option<(String, String)> {
+    let line = line.trim();
+    if line.starts_with('#') || line.is_empty() {
+        return None;
+    }
+    let (key, value) = line.split_once('=')?;
+    let value = value
+        .split(" #")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'');
+    Some((key.trim().to_owned(), value.to_owned()))
 }
 
 /// Whether a line fills any column from `first` on (`-` is empty).
@@ -415,26 +463,42 @@ impl Importer {
         format!("# {}:{}\n", line.file, line.number)
     }
 
+    /// The file's physical lines that Shorewall's compiler reads (`?IF`
+    /// applied), as text; a file or line that cannot be read is recorded.
+    fn active_lines(&mut self, name: &str) -> Vec<(file::Physical, String)> {
+        let shown = self.directory.shown(name);
+        let read = self
+            .directory
+            .lines(name)
+            .and_then(|lines| conditional::active(&shown, lines, &self.conditions))
+            .and_then(|lines| {
+                lines
+                    .into_iter()
+                    .map(|line| line.text(&shown).map(|text| (line, text)))
+                    .collect()
+            });
+        read.unwrap_or_else(|unreadable| {
+            self.unreadable.push(unreadable);
+            Vec::new()
+        })
+    }
+
     /// The file's logical lines: comments and blanks dropped, `\` joined.
-    fn lines(&self, name: &str) -> Vec<Line> {
-        let Ok(text) = std::fs::read_to_string(self.dir.join(name)) else {
-            return Vec::new();
-        };
+    fn lines(&mut self, name: &str) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut pending: Option<Line> = None;
         let mut comment: Option<String> = None;
-        for (index, raw) in text.lines().enumerate() {
-            let number = index + 1;
-            let trimmed = raw.trim();
-            if pending.is_none() && trimmed.starts_with("# ") {
-                comment = clean_text(&trimmed[2..]);
+        for (physical, text) in self.active_lines(name) {
+            let number = physical.number;
+            let above = physical
+                .comment
+                .as_deref()
+                .and_then(|c| c.strip_prefix(' '));
+            if pending.is_none() && text.trim().is_empty() {
+                comment = above.and_then(clean_text);
                 continue;
             }
-            let content = raw.split('#').next().unwrap_or("").trim_end();
-            if content.trim().is_empty() && pending.is_none() {
-                comment = None;
-                continue;
-            }
+            let content = text.trim_end();
             let (content, continued) = match content.strip_suffix('\\') {
                 Some(rest) => (rest, true),
                 None => (content, false),
@@ -486,31 +550,59 @@ impl Importer {
         out
     }
 
-    fn assignments(&self, name: &str) -> Vec<(String, String, usize)> {
-        let Ok(text) = std::fs::read_to_string(self.dir.join(name)) else {
-            return Vec::new();
-        };
-        text.lines()
-            .enumerate()
-            .filter_map(|(i, l)| {
-                let l = l.trim();
-                if l.starts_with('#') || l.is_empty() {
-                    return None;
-                }
-                let (key, value) = l.split_once('=')?;
-                let value = value
-                    .split(" #")
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .trim_matches(|c| c == '"' || c == '\'');
-                Some((key.trim().to_owned(), value.to_owned(), i + 1))
+    /// The `NAME=value` lines of a shorewall.conf, read as Shorewall reads
+    /// its other files (`#` starts a comment, `?IF` applies).
+    fn assignments(&mut self, name: &str) -> Vec<(String, String, usize)> {
+        let settings = self.setting_names(name);
+        self.conditions.settings.extend(settings);
+        self.active_lines(name)
+            .into_iter()
+            .filter_map(|(physical, text)| {
+                let (key, value) = assignment(&text)?;
+                Some((key, value, physical.number))
             })
             .collect()
     }
 
+    /// The names a shorewall.conf assigns, `?IF` or not: settings, whose
+    /// values conditions cannot use.
+    fn setting_names(&self, name: &str) -> BTreeSet<String> {
+        let bytes = self
+            .directory
+            .bytes(name)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter_map(|l| assignment(l).map(|(key, _)| key))
+            .filter(|key| condition::is_name(key))
+            .collect()
+    }
+
+    /// params is a shell script: a `#` inside a value is not a comment, and
+    /// a comment may hold any byte, but names and values must be ASCII.
     fn read_params(&mut self) {
-        for (key, value, _) in self.assignments("params") {
+        let bytes = match self.directory.bytes("params") {
+            Ok(bytes) => bytes.unwrap_or_default(),
+            Err(unreadable) => return self.unreadable.push(unreadable),
+        };
+        self.conditions.params = condition::plain_params(&bytes);
+        for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let text = String::from_utf8_lossy(raw);
+            let text = text.trim();
+            if text.starts_with('#') {
+                continue;
+            }
+            let Some((key, value)) = assignment(text) else {
+                continue;
+            };
+            if !key.is_ascii() || !value.is_ascii() {
+                let shown = self.directory.shown("params");
+                self.unreadable
+                    .push(file::non_ascii(&shown, index + 1, raw.trim_ascii()));
+                continue;
+            }
             let value = self.expand(&value);
             self.vars.insert(key, value);
         }

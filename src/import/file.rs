@@ -1,0 +1,170 @@
+//! One file of a Shorewall directory, read as Shorewall's compiler reads it:
+//! bytes, split into lines, `#` starting a comment. Comments may be in any
+//! encoding; everything else must be ASCII. fwgen runs as root, so a file
+//! that is a symbolic link leading out of the directory is refused: its
+//! lines would end up in error messages and in a `--partial` model.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A file or line the importer cannot read as Shorewall would. Unlike an
+/// unsupported line, this stops the import even with `--partial`: what
+/// follows it would be a guess.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub file: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.reason),
+            None => write!(f, "{}: {}", self.file, self.reason),
+        }
+    }
+}
+
+/// One physical line: its number, the bytes before any `#`, and the
+/// comment after it when that is UTF-8.
+#[derive(Debug, Clone)]
+pub(super) struct Physical {
+    pub number: usize,
+    pub content: Vec<u8>,
+    pub comment: Option<String>,
+}
+
+impl Physical {
+    /// The content as text: ASCII, or refused at its line. `?COMMENT` text
+    /// may be UTF-8: it is free text, carried into the model's `comment`.
+    pub fn text(&self, file: &str) -> Result<String, Unreadable> {
+        if self.content.is_ascii() {
+            return Ok(String::from_utf8_lossy(&self.content).into_owned());
+        }
+        let is_comment = self
+            .content
+            .trim_ascii_start()
+            .get(..8)
+            .is_some_and(|k| k.eq_ignore_ascii_case(b"?COMMENT"));
+        if is_comment && let Ok(text) = std::str::from_utf8(&self.content) {
+            return Ok(text.to_owned());
+        }
+        Err(non_ascii(file, self.number, &self.content))
+    }
+}
+
+/// The directory a file is read from, resolved once.
+pub(super) struct Directory {
+    dir: PathBuf,
+    resolved: Option<PathBuf>,
+    /// Prefix of file names in messages (`shorewall6/`).
+    label: String,
+}
+
+impl Directory {
+    pub fn new(dir: &Path, label: &str) -> Directory {
+        Directory {
+            dir: dir.to_owned(),
+            resolved: std::fs::canonicalize(dir).ok(),
+            label: label.to_owned(),
+        }
+    }
+
+    /// The name of `name` in messages.
+    pub fn shown(&self, name: &str) -> String {
+        format!("{}{name}", self.label)
+    }
+
+    fn unreadable(&self, name: &str, reason: String) -> Unreadable {
+        Unreadable {
+            file: self.shown(name),
+            line: None,
+            reason,
+        }
+    }
+
+    /// The bytes of `name`, `None` when there is no such file (Shorewall's
+    /// files are optional). A symbolic link must resolve inside the
+    /// directory, and what is read is the file it resolves to.
+    pub fn bytes(&self, name: &str) -> Result<Option<Vec<u8>>, Unreadable> {
+        let path = self.dir.join(name);
+        let metadata = match std::fs::symlink_metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.unreadable(name, e.to_string())),
+        };
+        let path = if metadata.file_type().is_symlink() {
+            self.inside(name, &path)?
+        } else {
+            path
+        };
+        crate::input::read(&path)
+            .map(Some)
+            .map_err(|e| self.unreadable(name, e.reason()))
+    }
+
+    /// Where the symbolic link `path` leads, when that is inside the directory.
+    fn inside(&self, name: &str, path: &Path) -> Result<PathBuf, Unreadable> {
+        let target = std::fs::canonicalize(path).map_err(|e| {
+            self.unreadable(
+                name,
+                format!("a symbolic link that leads nowhere readable ({e})"),
+            )
+        })?;
+        match &self.resolved {
+            Some(dir) if target.starts_with(dir) => Ok(target),
+            _ => Err(self.unreadable(
+                name,
+                format!(
+                    "a symbolic link to {}, outside {}: fwgen imports only files inside the directory",
+                    target.display(),
+                    self.dir.display()
+                ),
+            )),
+        }
+    }
+
+    /// The file's physical lines, in any encoding.
+    pub fn lines(&self, name: &str) -> Result<Vec<Physical>, Unreadable> {
+        let Some(bytes) = self.bytes(name)? else {
+            return Ok(Vec::new());
+        };
+        let mut lines: Vec<Physical> = bytes
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .map(|(index, raw)| {
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let (content, comment) = match raw.iter().position(|&b| b == b'#') {
+                    Some(at) => (&raw[..at], Some(&raw[at + 1..])),
+                    None => (raw, None),
+                };
+                Physical {
+                    number: index + 1,
+                    content: content.to_vec(),
+                    comment: comment.and_then(|c| String::from_utf8(c.to_vec()).ok()),
+                }
+            })
+            .collect();
+        if bytes.ends_with(b"\n") {
+            lines.pop();
+        }
+        Ok(lines)
+    }
+}
+
+/// The refusal of a line whose tokens are not ASCII.
+pub(super) fn non_ascii(file: &str, number: usize, content: &[u8]) -> Unreadable {
+    let (column, byte) = content
+        .iter()
+        .enumerate()
+        .find(|(_, b)| !b.is_ascii())
+        .map_or((0, 0), |(i, b)| (i + 1, *b));
+    Unreadable {
+        file: file.to_owned(),
+        line: Some(number),
+        reason: format!(
+            "byte 0x{byte:02X} at column {column} is not ASCII; Shorewall's names, addresses and keywords are ASCII (only comments may use another encoding)"
+        ),
+    }
+}
