@@ -25,8 +25,8 @@ pub enum Trust {
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// Largest file fwgen reads back from a directory it writes (its own
-/// output, a backup, a journal): far above any real firewall file.
-const READ_CAP: u64 = 64 << 20;
+/// output, a backup, a journal): the same limit as for any input.
+const READ_CAP: u64 = crate::input::MAX_INPUT;
 
 /// An open directory and the path it was named by (for messages only).
 #[derive(Debug)]

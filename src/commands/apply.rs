@@ -5,7 +5,7 @@
 //! private state directory, and that copy is what `nft -c` checks and
 //! `nft -f` loads.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -24,9 +24,6 @@ use crate::{BackendArg, CHANGES, ColorArg, ModelArgs, fail, trouble};
 fn step(message: &str) {
     eprintln!("fwgen: {message}");
 }
-
-/// Largest `--ruleset` file read.
-const RULESET_CAP: u64 = 64 << 20;
 
 /// The ruleset apply works on, in memory, and fwgen's table name.
 struct Ruleset {
@@ -71,24 +68,8 @@ fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
 }
 
 fn read_ruleset(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if !meta.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
-    }
-    let mut bytes = Vec::new();
-    file.take(RULESET_CAP + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if bytes.len() as u64 > RULESET_CAP {
-        return Err(format!(
-            "{} is larger than {} MiB",
-            path.display(),
-            RULESET_CAP >> 20
-        ));
-    }
+    let bytes =
+        fwgen::input::read(path).map_err(|e| format!("{}: {}", path.display(), e.reason()))?;
     String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", path.display()))
 }
 
