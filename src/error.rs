@@ -160,6 +160,12 @@ pub enum ErrorKind {
     DuplicatePolicy {
         first_line: usize,
     },
+    /// The same SOURCE and DEST, one of them `all`, named a second time.
+    RepeatedWildcardPolicy {
+        source: String,
+        dest: String,
+        first_line: usize,
+    },
     ShorewallNeedsIpv4,
 }
 
@@ -236,6 +242,9 @@ impl Error {
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
+            RepeatedWildcardPolicy { source, dest, first_line } => format!(
+                "the policy at line {first_line} already names `{source}` -> `{dest}`, and Shorewall refuses a second one (\"duplicates earlier policy\"): remove this one or merge the two"
+            ),
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
@@ -443,6 +452,9 @@ impl Display for ErrorKind {
                     f,
                     "the policy at line {first_line} already decides this source and dest"
                 )
+            }
+            RepeatedWildcardPolicy { source, dest, .. } => {
+                write!(f, "a second policy for `{source}` -> `{dest}`")
             }
         }
     }

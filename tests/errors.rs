@@ -97,6 +97,8 @@ error_case! {
     firewall_to_firewall => "firewall-to-firewall",
     duplicate_policy => "duplicate-policy",
     policy_after_wildcard => "policy-after-wildcard",
+    duplicate_wildcard_policy => "duplicate-wildcard-policy",
+    duplicate_firewall_policy => "duplicate-firewall-policy",
     shorewall_needs_ipv4 => "shorewall-needs-ipv4",
     empty_model => "empty-model",
     not_utf8 => "not-utf8",
