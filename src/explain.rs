@@ -100,6 +100,16 @@ pub enum QueryError {
     },
     /// Neither a zone nor an address.
     Empty { argument: &'static str },
+    /// Port 0: no connection has it.
+    PortZero { argument: &'static str },
+    /// `--from` and `--to` are addresses of different families.
+    MixedFamilies { from: IpAddr, to: IpAddr },
+    /// ICMP of one family with an address of the other.
+    ProtocolFamily {
+        protocol: Protocol,
+        argument: &'static str,
+        address: IpAddr,
+    },
 }
 
 impl Display for QueryError {
@@ -112,6 +122,26 @@ impl Display for QueryError {
             QueryError::Empty { argument } => {
                 write!(f, "{argument}: give a zone, an address or ZONE:ADDRESS")
             }
+            QueryError::PortZero { argument } => {
+                write!(f, "{argument}: port 0 is no port; ports are 1 to 65535")
+            }
+            QueryError::MixedFamilies { from, to } => write!(
+                f,
+                "--to: {to} is {}, but --from {from} is {}: a connection has one address family",
+                family_name(to.is_ipv6()),
+                family_name(from.is_ipv6())
+            ),
+            QueryError::ProtocolFamily {
+                protocol,
+                argument,
+                address,
+            } => write!(
+                f,
+                "--proto: {protocol} is {}, but {argument} {address} is {}; use --proto {}",
+                family_name(protocol.only_ipv6() == Some(true)),
+                family_name(address.is_ipv6()),
+                if address.is_ipv6() { "icmpv6" } else { "icmp" }
+            ),
         }
     }
 }
@@ -134,6 +164,41 @@ pub fn place(model: &Model, address: IpAddr) -> Option<ZoneId> {
         [only] => Some(ZoneId::Zone(*only)),
         _ => None,
     }
+}
+
+fn family_name(ipv6: bool) -> &'static str {
+    if ipv6 { "IPv6" } else { "IPv4" }
+}
+
+/// Refuses what no packet can be; returns the family the addresses or the
+/// protocol fix (`Some(true)` for IPv6), if any.
+fn query_family(query: &Query) -> Result<Option<bool>, QueryError> {
+    for (port, argument) in [(query.dport, "--dport"), (query.sport, "--sport")] {
+        if port == Some(0) {
+            return Err(QueryError::PortZero { argument });
+        }
+    }
+    if let (Some(from), Some(to)) = (query.from.address, query.to.address)
+        && from.is_ipv6() != to.is_ipv6()
+    {
+        return Err(QueryError::MixedFamilies { from, to });
+    }
+    let protocol_family = query.proto.and_then(Protocol::only_ipv6);
+    let addresses = [(query.from.address, "--from"), (query.to.address, "--to")];
+    for (address, argument) in addresses {
+        let Some(address) = address else { continue };
+        if let (Some(protocol), Some(ipv6)) = (query.proto, protocol_family)
+            && ipv6 != address.is_ipv6()
+        {
+            return Err(QueryError::ProtocolFamily {
+                protocol,
+                argument,
+                address,
+            });
+        }
+    }
+    let address_family = addresses.iter().find_map(|(a, _)| a.map(|a| a.is_ipv6()));
+    Ok(address_family.or(protocol_family))
 }
 
 fn zone_of(model: &Model, place: Place, argument: &'static str) -> Result<ZoneId, QueryError> {
@@ -173,16 +238,12 @@ struct Packet {
 }
 
 pub fn explain(model: &Model, query: &Query) -> Result<Explanation, QueryError> {
+    let family = query_family(query)?;
     let source = zone_of(model, query.from, "--from")?;
     let mut dest = zone_of(model, query.to, "--to")?;
-    let ipv6 = [query.from.address, query.to.address]
-        .into_iter()
-        .flatten()
-        .next()
-        .map_or_else(
-            || !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4()),
-            |a| a.is_ipv6(),
-        );
+    let ipv6 = family.unwrap_or_else(|| {
+        !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4())
+    });
     let mut packet = Packet {
         ipv6,
         saddr: query.from.address,

@@ -136,3 +136,89 @@ fn bad_arguments_are_named() {
         );
     }
 }
+
+/// Questions no packet can ask: port 0, an IPv4 source with an IPv6
+/// destination (or the reverse), ICMP of one family with addresses of the
+/// other. Each is refused with exit 2, naming the argument, and no answer.
+#[test]
+fn meaningless_questions_are_refused() {
+    for (args, named) in [
+        (
+            vec!["--from", "loc", "--to", "net", "--dport", "0"],
+            "--dport",
+        ),
+        (
+            vec!["--from", "loc", "--to", "net", "--sport", "0"],
+            "--sport",
+        ),
+        (
+            vec![
+                "--from",
+                "loc:192.168.1.5",
+                "--to",
+                "net:2001:db8::1",
+                "--dport",
+                "443",
+            ],
+            "--to",
+        ),
+        (vec!["--from", "2001:db8:1::5", "--to", "192.0.2.1"], "--to"),
+        (
+            vec![
+                "--from",
+                "loc",
+                "--to",
+                "net:2001:db8::1",
+                "--proto",
+                "icmp",
+            ],
+            "--proto",
+        ),
+        (
+            vec![
+                "--from",
+                "loc:192.168.1.5",
+                "--to",
+                "net",
+                "--proto",
+                "icmpv6",
+                "--icmp-type",
+                "echo-request",
+            ],
+            "--proto",
+        ),
+    ] {
+        let out = explain("ipv6", &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} answered: {}", stdout(&out));
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(named),
+            "{args:?} does not name {named}: {stderr}"
+        );
+    }
+}
+
+/// ICMPv6 is IPv6 even when no address says so: the neighbour solicitation
+/// the ipv6 example accepts from `net` is accepted by its rule.
+#[test]
+fn icmpv6_without_addresses_is_an_ipv6_question() {
+    let out = explain(
+        "ipv6",
+        &[
+            "--from",
+            "net",
+            "--to",
+            "$FW",
+            "--proto",
+            "icmpv6",
+            "--icmp-type",
+            "nd-neighbor-solicit",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("verdict: ACCEPT") && text.contains("the rule at examples/ipv6.toml:57"),
+        "{text}"
+    );
+}
