@@ -104,6 +104,13 @@ pub enum QueryError {
     PortZero { argument: &'static str },
     /// `--from` and `--to` are addresses of different families.
     MixedFamilies { from: IpAddr, to: IpAddr },
+    /// An address no packet carries there: a multicast source, an
+    /// unspecified destination.
+    UnusableAddress {
+        argument: &'static str,
+        address: IpAddr,
+        reason: &'static str,
+    },
     /// ICMP of one family with an address of the other.
     ProtocolFamily {
         protocol: Protocol,
@@ -131,6 +138,11 @@ impl Display for QueryError {
                 family_name(to.is_ipv6()),
                 family_name(from.is_ipv6())
             ),
+            QueryError::UnusableAddress {
+                argument,
+                address,
+                reason,
+            } => write!(f, "{argument}: {address} {reason}"),
             QueryError::ProtocolFamily {
                 protocol,
                 argument,
@@ -178,6 +190,7 @@ fn query_family(query: &Query) -> Result<Option<bool>, QueryError> {
             return Err(QueryError::PortZero { argument });
         }
     }
+    check_addresses(query)?;
     if let (Some(from), Some(to)) = (query.from.address, query.to.address)
         && from.is_ipv6() != to.is_ipv6()
     {
@@ -199,6 +212,33 @@ fn query_family(query: &Query) -> Result<Option<bool>, QueryError> {
     }
     let address_family = addresses.iter().find_map(|(a, _)| a.map(|a| a.is_ipv6()));
     Ok(address_family.or(protocol_family))
+}
+
+/// A source is one host's unicast address; a destination is not "none".
+/// (`0.0.0.0` as a source is a DHCP client before its lease: allowed.)
+fn check_addresses(query: &Query) -> Result<(), QueryError> {
+    let unusable = |argument, address, reason| {
+        Err(QueryError::UnusableAddress {
+            argument,
+            address,
+            reason,
+        })
+    };
+    if let Some(address) = query.from.address
+        && address.is_multicast()
+    {
+        return unusable("--from", address, "is a multicast address, never a source");
+    }
+    if let Some(address) = query.to.address
+        && address.is_unspecified()
+    {
+        return unusable(
+            "--to",
+            address,
+            "is the unspecified address, never a destination",
+        );
+    }
+    Ok(())
 }
 
 fn zone_of(model: &Model, place: Place, argument: &'static str) -> Result<ZoneId, QueryError> {

@@ -139,7 +139,7 @@ fn bad_arguments_are_named() {
 
 /// Questions no packet can ask: port 0, an IPv4 source with an IPv6
 /// destination (or the reverse), ICMP of one family with addresses of the
-/// other. Each is refused with exit 2, naming the argument, and no answer.
+/// other, a multicast source, an unspecified destination. Each is refused with exit 2, naming the argument, and no answer.
 #[test]
 fn meaningless_questions_are_refused() {
     for (args, named) in [
@@ -187,6 +187,10 @@ fn meaningless_questions_are_refused() {
             ],
             "--proto",
         ),
+        (vec!["--from", "net:224.0.0.1", "--to", "loc"], "--from"),
+        (vec!["--from", "ff02::1", "--to", "$FW"], "--from"),
+        (vec!["--from", "loc", "--to", "net:0.0.0.0"], "--to"),
+        (vec!["--from", "loc", "--to", "net:::"], "--to"),
     ] {
         let out = explain("ipv6", &args);
         let stderr = String::from_utf8_lossy(&out.stderr);
