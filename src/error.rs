@@ -403,8 +403,9 @@ fn shorten_to(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{head}{}{tail}", cut_marker(count - 2 * keep)))
 }
 
-/// User text shown escaped (control characters, quotes) and shortened.
-fn quoted(text: &str) -> String {
+/// User text shown escaped (control characters, quotes) and shortened to
+/// about 200 characters, for every message that quotes it.
+pub fn quoted(text: &str) -> String {
     shorten(&text.escape_debug().to_string()).into_owned()
 }
 

@@ -5,6 +5,7 @@
 use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
+use crate::error::quoted;
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
 use crate::model::{
@@ -697,7 +698,8 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             .ok_or_else(|| {
                 let known: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
                 format!(
-                    "{argument}: unknown zone `{name}` (zones: {}, $FW)",
+                    "{argument}: unknown zone `{}` (zones: {}, $FW)",
+                    quoted(name),
                     known.join(", ")
                 )
             })
@@ -713,7 +715,7 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             let address = address
                 .trim_matches(|c| c == '[' || c == ']')
                 .parse::<IpAddr>()
-                .map_err(|_| format!("{argument}: `{address}` is not an address"))?;
+                .map_err(|_| format!("{argument}: `{}` is not an address", quoted(address)))?;
             Ok(Place {
                 zone: Some(zone_named(zone)?),
                 address: Some(address),
@@ -732,6 +734,9 @@ pub fn parse_protocol(text: &str) -> Result<Option<Protocol>, String> {
         return Ok(None);
     }
     Protocol::parse(text).map(Some).ok_or_else(|| {
-        format!("--proto: unknown protocol `{text}` (tcp, udp, icmp, icmpv6 or 0-255)")
+        format!(
+            "--proto: unknown protocol `{}` (tcp, udp, icmp, icmpv6 or 0-255)",
+            quoted(text)
+        )
     })
 }

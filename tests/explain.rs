@@ -226,3 +226,29 @@ fn icmpv6_without_addresses_is_an_ipv6_question() {
         "{text}"
     );
 }
+
+/// An argument as long as the kernel allows is cut in the error that
+/// quotes it, as the model's errors cut long values.
+#[test]
+fn long_arguments_are_cut_in_errors() {
+    let long = "x".repeat(100_000);
+    let zone = format!("lan{long}");
+    let address = format!("loc:10.0.0.{long}");
+    let icmp = ["--proto", "icmp", "--icmp-type", long.as_str()];
+    for args in [
+        vec!["--from", zone.as_str(), "--to", "net"],
+        vec!["--from", address.as_str(), "--to", "net"],
+        vec!["--from", "loc", "--to", "net", "--proto", long.as_str()],
+        [vec!["--from", "loc", "--to", "net"], icmp.to_vec()].concat(),
+    ] {
+        let out = explain("two-interfaces", &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.len() < 600 && stderr.contains("characters cut"),
+            "{} bytes: {}",
+            stderr.len(),
+            &stderr[..stderr.len().min(600)]
+        );
+    }
+}
