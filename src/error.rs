@@ -4,10 +4,17 @@
 //! [`ErrorKind`], all messages live in one `Display` match, and the span says
 //! where in the model file the offending text is.
 
+use std::borrow::Cow;
 use std::fmt::{self, Display, Formatter};
 use std::ops::Range;
 
 use crate::source::Source;
+
+/// Longest piece of the user's text an error quotes or shows in its
+/// snippet; the rest is cut, with a marker saying how much.
+const MAX_SHOWN: usize = 200;
+/// Characters shown before the offending text when a long line is cut.
+const LEAD: usize = 40;
 
 /// An error found while loading, analyzing or lowering a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +167,12 @@ pub enum ErrorKind {
     DuplicatePolicy {
         first_line: usize,
     },
+    /// The same SOURCE and DEST, one of them `all`, named a second time.
+    RepeatedWildcardPolicy {
+        source: String,
+        dest: String,
+        first_line: usize,
+    },
     ShorewallNeedsIpv4,
 }
 
@@ -236,6 +249,9 @@ impl Error {
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
+            RepeatedWildcardPolicy { source, dest, first_line } => format!(
+                "the policy at line {first_line} already names `{source}` -> `{dest}`, and Shorewall refuses a second one (\"duplicates earlier policy\"): remove this one or merge the two"
+            ),
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
@@ -292,17 +308,125 @@ fn render_location(out: &mut String, source: &Source, span: Option<&Range<usize>
         "{gutter}--> {name}:{}:{}\n",
         location.line, location.column
     ));
-    out.push_str(&format!("{gutter} |\n{number} | {}\n", visible(line)));
     let shown = source.slice(span);
     let shown = shown.split('\n').next().unwrap_or("");
-    let width = visible(shown).chars().count().max(1);
-    let indent: String = visible(line)
-        .chars()
-        .take(location.column - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    out.push_str(&format!("{gutter} | {indent}{}\n", "^".repeat(width)));
+    let snippet = snippet(line, location.column - 1, shown);
+    out.push_str(&format!("{gutter} |\n{number} | {}\n", snippet.text));
+    out.push_str(&format!(
+        "{gutter} | {}{}\n",
+        snippet.indent,
+        "^".repeat(snippet.width)
+    ));
     gutter
+}
+
+/// The snippet of a long line: a window of the line, with the caret's
+/// indent and width in it.
+struct Snippet {
+    text: String,
+    indent: String,
+    width: usize,
+}
+
+/// The line holding an error, whole when short. A longer line is cut to a
+/// window of about [`MAX_SHOWN`] characters that starts a little before the
+/// offending text (`start`, in characters), with a marker at each end
+/// saying how much was cut; the caret stays under the offending text.
+fn snippet(line: &str, start: usize, shown: &str) -> Snippet {
+    let length = line.chars().count();
+    let Range {
+        start: from,
+        end: to,
+    } = window(length, start);
+    let before = cut_marker(from);
+    let after = cut_marker(length - to);
+    let window: String = line.chars().skip(from).take(to - from).collect();
+    let lead: String = line
+        .chars()
+        .skip(from)
+        .take(start.saturating_sub(from))
+        .collect();
+    let indent: String = std::iter::repeat_n(' ', before.chars().count())
+        .chain(
+            visible(&lead)
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' }),
+        )
+        .collect();
+    // The caret stops where the window does; no limit when nothing is cut after.
+    let room = if to < length {
+        to.saturating_sub(start)
+    } else {
+        usize::MAX
+    };
+    let shown: String = shown.chars().take(room).collect();
+    Snippet {
+        text: format!("{before}{}{after}", visible(&window)),
+        indent,
+        width: visible(&shown).chars().count().max(1),
+    }
+}
+
+/// The characters of a line shown: all of a short line; of a long one,
+/// [`MAX_SHOWN`] from [`LEAD`] before the offending text on.
+fn window(length: usize, start: usize) -> Range<usize> {
+    if length <= MAX_SHOWN {
+        return 0..length;
+    }
+    let from = start.saturating_sub(LEAD).min(length - MAX_SHOWN);
+    from..from + MAX_SHOWN
+}
+
+/// Says how many characters of the user's text are not shown (nothing
+/// when none are cut).
+fn cut_marker(cut: usize) -> String {
+    if cut == 0 {
+        return String::new();
+    }
+    format!("[... {cut} characters cut ...]")
+}
+
+/// User text quoted in a message: at most [`MAX_SHOWN`] characters, the
+/// middle cut out with a marker.
+fn shorten(text: &str) -> Cow<'_, str> {
+    shorten_to(text, MAX_SHOWN)
+}
+
+fn shorten_to(text: &str, max: usize) -> Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= max {
+        return Cow::Borrowed(text);
+    }
+    let keep = max / 2;
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(count - keep).collect();
+    Cow::Owned(format!("{head}{}{tail}", cut_marker(count - 2 * keep)))
+}
+
+/// User text shown escaped (control characters, quotes) and shortened to
+/// about 200 characters, for every message that quotes it.
+pub fn quoted(text: &str) -> String {
+    shorten(&text.escape_debug().to_string()).into_owned()
+}
+
+/// TOML's message quotes the user's text (keys, values) in backticks or
+/// double quotes: each quoted part is shortened, then the whole message.
+fn shorten_message(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let delimiter = &rest[open..open + 1];
+        let Some(close) = rest[open + 1..].find(delimiter) else {
+            break;
+        };
+        let inner = &rest[open + 1..open + 1 + close];
+        out.push_str(&rest[..=open]);
+        out.push_str(&shorten(inner));
+        out.push_str(delimiter);
+        rest = &rest[open + 2 + close..];
+    }
+    out.push_str(rest);
+    shorten_to(&out, 2 * MAX_SHOWN).into_owned()
 }
 
 /// Control characters shown as escapes, so a snippet never breaks the terminal.
@@ -322,47 +446,67 @@ impl Display for ErrorKind {
         match self {
             Read { message } => write!(f, "cannot read the model: {message}"),
             NotUtf8 => write!(f, "the model is not valid UTF-8"),
-            Toml { message } => write!(f, "{message}"),
+            Toml { message } => write!(f, "{}", shorten_message(message)),
             EmptyModel => write!(f, "the model declares no zone"),
-            UnknownZone { name, .. } => write!(f, "unknown zone `{name}`"),
-            UnknownInterface { name, .. } => write!(f, "unknown interface `{name}`"),
+            UnknownZone { name, .. } => write!(f, "unknown zone `{}`", shorten(name)),
+            UnknownInterface { name, .. } => write!(f, "unknown interface `{}`", shorten(name)),
             ZoneNameSyntax { name } => {
-                write!(f, "`{}` is not a valid zone name", name.escape_debug())
+                write!(f, "`{}` is not a valid zone name", quoted(name))
             }
             ZoneNameTooLong { name, max } => {
-                write!(f, "zone name `{name}` is longer than {max} characters")
+                write!(
+                    f,
+                    "zone name `{}` is longer than {max} characters",
+                    shorten(name)
+                )
             }
-            ReservedZoneName { name } => write!(f, "`{name}` is reserved and cannot name a zone"),
+            ReservedZoneName { name } => {
+                write!(f, "`{}` is reserved and cannot name a zone", shorten(name))
+            }
             ZoneIsFirewall { name } => {
-                write!(f, "zone `{name}` has the name of the firewall's own zone")
+                write!(
+                    f,
+                    "zone `{}` has the name of the firewall's own zone",
+                    shorten(name)
+                )
             }
             InterfaceNameSyntax { name, reason } => write!(
                 f,
                 "`{}` is not a valid interface name: {reason}",
-                name.escape_debug()
+                quoted(name)
             ),
             DuplicateInterface { name, .. } => {
-                write!(f, "interface `{name}` is declared twice")
+                write!(f, "interface `{}` is declared twice", shorten(name))
             }
             InterfaceInFirewallZone { name } => {
-                write!(f, "interface `{name}` cannot belong to the firewall zone")
+                write!(
+                    f,
+                    "interface `{}` cannot belong to the firewall zone",
+                    shorten(name)
+                )
             }
             UnknownInterfaceOption { name } => {
-                write!(f, "unknown interface option `{}`", name.escape_debug())
+                write!(f, "unknown interface option `{}`", quoted(name))
             }
             BadInterfaceOptionValue { option, value, .. } => write!(
                 f,
-                "option `{option}` does not take the value `{}`",
-                value.escape_debug()
+                "option `{}` does not take the value `{}`",
+                shorten(option),
+                quoted(value)
             ),
             ConflictingOptions { first, second, .. } => {
-                write!(f, "options `{first}` and `{second}` conflict")
+                write!(
+                    f,
+                    "options `{}` and `{}` conflict",
+                    shorten(first),
+                    shorten(second)
+                )
             }
             BadNetwork { text, reason } => {
                 write!(
                     f,
                     "`{}` is not a valid address or network: {reason}",
-                    text.escape_debug()
+                    quoted(text)
                 )
             }
             WrongFamily {
@@ -371,54 +515,72 @@ impl Display for ErrorKind {
                 family,
             } => write!(
                 f,
-                "address `{address}` does not belong in {family}-only zone `{zone}`"
+                "address `{}` does not belong in {family}-only zone `{}`",
+                shorten(address),
+                shorten(zone)
             ),
             UnknownAction { action, .. } => {
-                write!(f, "unknown action `{}`", action.escape_debug())
+                write!(f, "unknown action `{}`", quoted(action))
             }
-            UnknownLogLevel { level } => write!(f, "unknown log level `{}`", level.escape_debug()),
+            UnknownLogLevel { level } => write!(f, "unknown log level `{}`", quoted(level)),
             UnknownProtocol { protocol } => {
-                write!(f, "unknown protocol `{}`", protocol.escape_debug())
+                write!(f, "unknown protocol `{}`", quoted(protocol))
             }
             PortsNeedProtocol { protocol } => {
-                write!(f, "ports need tcp or udp, but the protocol is `{protocol}`")
+                write!(
+                    f,
+                    "ports need tcp or udp, but the protocol is `{}`",
+                    shorten(protocol)
+                )
             }
             BadPort { text, reason } => {
-                write!(f, "`{}` is not a valid port: {reason}", text.escape_debug())
+                write!(f, "`{}` is not a valid port: {reason}", quoted(text))
             }
             IcmpTypeNeedsIcmp { protocol } => {
                 write!(
                     f,
-                    "an ICMP type needs icmp or icmpv6, but the protocol is `{protocol}`"
+                    "an ICMP type needs icmp or icmpv6, but the protocol is `{}`",
+                    shorten(protocol)
                 )
             }
-            UnknownIcmpType { name } => write!(f, "unknown ICMP type `{}`", name.escape_debug()),
-            UnknownMacro { name } => write!(f, "unknown macro `{}`", name.escape_debug()),
+            UnknownIcmpType { name } => write!(f, "unknown ICMP type `{}`", quoted(name)),
+            UnknownMacro { name } => write!(f, "unknown macro `{}`", quoted(name)),
             MacroAndProtocol => write!(
                 f,
                 "a rule cannot have both a macro and its own protocol or ports"
             ),
             MacroNotForAction { name, action } => {
-                write!(f, "macro `{name}` cannot be used with action {action}")
+                write!(
+                    f,
+                    "macro `{}` cannot be used with action {}",
+                    shorten(name),
+                    shorten(action)
+                )
             }
             FreeTextCharacter { field, character } => {
                 write!(f, "{field} contains the forbidden character {character:?}")
             }
             FreeTextTooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
             BadIdentifier { field, text, .. } => {
-                write!(f, "`{}` is not a valid {field}", text.escape_debug())
+                write!(f, "`{}` is not a valid {field}", quoted(text))
             }
             FirewallToFirewall => write!(f, "a policy or rule from `$FW` to `$FW` is not allowed"),
             DnatToFirewall => write!(f, "a port forward cannot target the firewall itself"),
-            DnatNeedsZone { zone } => write!(f, "a port forward cannot go to `{zone}`"),
+            DnatNeedsZone { zone } => write!(f, "a port forward cannot go to `{}`", shorten(zone)),
             DnatTargetOutsideZone { target, zone } => {
                 write!(
                     f,
-                    "port forward target `{target}` is not inside zone `{zone}`"
+                    "port forward target `{}` is not inside zone `{}`",
+                    shorten(target),
+                    shorten(zone)
                 )
             }
             DnatTargetNotHost { target } => {
-                write!(f, "port forward target `{target}` is a network, not a host")
+                write!(
+                    f,
+                    "port forward target `{}` is a network, not a host",
+                    shorten(target)
+                )
             }
             PortForwardWithoutPort => write!(f, "a port forward needs a protocol and a port"),
             BadShorewallVersion { version } => {
@@ -428,12 +590,14 @@ impl Display for ErrorKind {
             MissingPolicy { source, dest } => {
                 write!(
                     f,
-                    "no policy covers connections from `{source}` to `{dest}`"
+                    "no policy covers connections from `{}` to `{}`",
+                    shorten(source),
+                    shorten(dest)
                 )
             }
             DnatFromFirewall => write!(f, "a port forward cannot start at the firewall"),
             BadLogPrefix { prefix } => {
-                write!(f, "`{}` is not a valid log prefix", prefix.escape_debug())
+                write!(f, "`{}` is not a valid log prefix", quoted(prefix))
             }
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),
@@ -444,6 +608,52 @@ impl Display for ErrorKind {
                     "the policy at line {first_line} already decides this source and dest"
                 )
             }
+            RepeatedWildcardPolicy { source, dest, .. } => {
+                write!(
+                    f,
+                    "a second policy for `{}` -> `{}`",
+                    shorten(source),
+                    shorten(dest)
+                )
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_and_values_are_shown_whole() {
+        let snippet = snippet("\tzone = \"lan\"", 8, "\"lan\"");
+        assert_eq!(snippet.text, "\tzone = \"lan\"");
+        assert_eq!(snippet.indent, "\t       ");
+        assert_eq!(snippet.width, 5);
+        assert_eq!(shorten("lan"), "lan");
+    }
+
+    #[test]
+    fn long_lines_keep_the_caret_under_the_offending_text() {
+        let line = format!("a = \"{}\", b = \"bad\"", "x".repeat(1000));
+        let start = line.find("bad").unwrap();
+        let snippet = snippet(&line, start, "bad");
+        let at: String = snippet.text.chars().skip(snippet.indent.len()).collect();
+        assert!(at.starts_with("bad\""), "{at}");
+        // Near the end of the line the window is the last MAX_SHOWN characters.
+        let cut = format!("[... {} characters cut ...]", line.len() - MAX_SHOWN);
+        assert!(snippet.text.starts_with(&cut), "{}", snippet.text);
+        assert_eq!(snippet.width, 3);
+    }
+
+    #[test]
+    fn long_values_lose_their_middle() {
+        let value = format!("{}{}", "a".repeat(150), "b".repeat(150));
+        let shown = shorten(&value);
+        assert_eq!(
+            shown.chars().count(),
+            200 + "[... 100 characters cut ...]".len()
+        );
+        assert!(shown.starts_with(&"a".repeat(100)) && shown.ends_with(&"b".repeat(100)));
     }
 }

@@ -5,6 +5,7 @@
 use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
+use crate::error::quoted;
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
 use crate::model::{
@@ -100,6 +101,23 @@ pub enum QueryError {
     },
     /// Neither a zone nor an address.
     Empty { argument: &'static str },
+    /// Port 0: no connection has it.
+    PortZero { argument: &'static str },
+    /// `--from` and `--to` are addresses of different families.
+    MixedFamilies { from: IpAddr, to: IpAddr },
+    /// An address no packet carries there: a multicast source, an
+    /// unspecified destination.
+    UnusableAddress {
+        argument: &'static str,
+        address: IpAddr,
+        reason: &'static str,
+    },
+    /// ICMP of one family with an address of the other.
+    ProtocolFamily {
+        protocol: Protocol,
+        argument: &'static str,
+        address: IpAddr,
+    },
 }
 
 impl Display for QueryError {
@@ -112,6 +130,31 @@ impl Display for QueryError {
             QueryError::Empty { argument } => {
                 write!(f, "{argument}: give a zone, an address or ZONE:ADDRESS")
             }
+            QueryError::PortZero { argument } => {
+                write!(f, "{argument}: port 0 is no port; ports are 1 to 65535")
+            }
+            QueryError::MixedFamilies { from, to } => write!(
+                f,
+                "--to: {to} is {}, but --from {from} is {}: a connection has one address family",
+                family_name(to.is_ipv6()),
+                family_name(from.is_ipv6())
+            ),
+            QueryError::UnusableAddress {
+                argument,
+                address,
+                reason,
+            } => write!(f, "{argument}: {address} {reason}"),
+            QueryError::ProtocolFamily {
+                protocol,
+                argument,
+                address,
+            } => write!(
+                f,
+                "--proto: {protocol} is {}, but {argument} {address} is {}; use --proto {}",
+                family_name(protocol.only_ipv6() == Some(true)),
+                family_name(address.is_ipv6()),
+                if address.is_ipv6() { "icmpv6" } else { "icmp" }
+            ),
         }
     }
 }
@@ -134,6 +177,69 @@ pub fn place(model: &Model, address: IpAddr) -> Option<ZoneId> {
         [only] => Some(ZoneId::Zone(*only)),
         _ => None,
     }
+}
+
+fn family_name(ipv6: bool) -> &'static str {
+    if ipv6 { "IPv6" } else { "IPv4" }
+}
+
+/// Refuses what no packet can be; returns the family the addresses or the
+/// protocol fix (`Some(true)` for IPv6), if any.
+fn query_family(query: &Query) -> Result<Option<bool>, QueryError> {
+    for (port, argument) in [(query.dport, "--dport"), (query.sport, "--sport")] {
+        if port == Some(0) {
+            return Err(QueryError::PortZero { argument });
+        }
+    }
+    check_addresses(query)?;
+    if let (Some(from), Some(to)) = (query.from.address, query.to.address)
+        && from.is_ipv6() != to.is_ipv6()
+    {
+        return Err(QueryError::MixedFamilies { from, to });
+    }
+    let protocol_family = query.proto.and_then(Protocol::only_ipv6);
+    let addresses = [(query.from.address, "--from"), (query.to.address, "--to")];
+    for (address, argument) in addresses {
+        let Some(address) = address else { continue };
+        if let (Some(protocol), Some(ipv6)) = (query.proto, protocol_family)
+            && ipv6 != address.is_ipv6()
+        {
+            return Err(QueryError::ProtocolFamily {
+                protocol,
+                argument,
+                address,
+            });
+        }
+    }
+    let address_family = addresses.iter().find_map(|(a, _)| a.map(|a| a.is_ipv6()));
+    Ok(address_family.or(protocol_family))
+}
+
+/// A source is one host's unicast address; a destination is not "none".
+/// (`0.0.0.0` as a source is a DHCP client before its lease: allowed.)
+fn check_addresses(query: &Query) -> Result<(), QueryError> {
+    let unusable = |argument, address, reason| {
+        Err(QueryError::UnusableAddress {
+            argument,
+            address,
+            reason,
+        })
+    };
+    if let Some(address) = query.from.address
+        && address.is_multicast()
+    {
+        return unusable("--from", address, "is a multicast address, never a source");
+    }
+    if let Some(address) = query.to.address
+        && address.is_unspecified()
+    {
+        return unusable(
+            "--to",
+            address,
+            "is the unspecified address, never a destination",
+        );
+    }
+    Ok(())
 }
 
 fn zone_of(model: &Model, place: Place, argument: &'static str) -> Result<ZoneId, QueryError> {
@@ -173,16 +279,12 @@ struct Packet {
 }
 
 pub fn explain(model: &Model, query: &Query) -> Result<Explanation, QueryError> {
+    let family = query_family(query)?;
     let source = zone_of(model, query.from, "--from")?;
     let mut dest = zone_of(model, query.to, "--to")?;
-    let ipv6 = [query.from.address, query.to.address]
-        .into_iter()
-        .flatten()
-        .next()
-        .map_or_else(
-            || !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4()),
-            |a| a.is_ipv6(),
-        );
+    let ipv6 = family.unwrap_or_else(|| {
+        !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4())
+    });
     let mut packet = Packet {
         ipv6,
         saddr: query.from.address,
@@ -596,7 +698,8 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             .ok_or_else(|| {
                 let known: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
                 format!(
-                    "{argument}: unknown zone `{name}` (zones: {}, $FW)",
+                    "{argument}: unknown zone `{}` (zones: {}, $FW)",
+                    quoted(name),
                     known.join(", ")
                 )
             })
@@ -612,7 +715,7 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             let address = address
                 .trim_matches(|c| c == '[' || c == ']')
                 .parse::<IpAddr>()
-                .map_err(|_| format!("{argument}: `{address}` is not an address"))?;
+                .map_err(|_| format!("{argument}: `{}` is not an address", quoted(address)))?;
             Ok(Place {
                 zone: Some(zone_named(zone)?),
                 address: Some(address),
@@ -631,6 +734,9 @@ pub fn parse_protocol(text: &str) -> Result<Option<Protocol>, String> {
         return Ok(None);
     }
     Protocol::parse(text).map(Some).ok_or_else(|| {
-        format!("--proto: unknown protocol `{text}` (tcp, udp, icmp, icmpv6 or 0-255)")
+        format!(
+            "--proto: unknown protocol `{}` (tcp, udp, icmp, icmpv6 or 0-255)",
+            quoted(text)
+        )
     })
 }

@@ -97,6 +97,8 @@ error_case! {
     firewall_to_firewall => "firewall-to-firewall",
     duplicate_policy => "duplicate-policy",
     policy_after_wildcard => "policy-after-wildcard",
+    duplicate_wildcard_policy => "duplicate-wildcard-policy",
+    duplicate_firewall_policy => "duplicate-firewall-policy",
     shorewall_needs_ipv4 => "shorewall-needs-ipv4",
     empty_model => "empty-model",
     not_utf8 => "not-utf8",
@@ -117,4 +119,105 @@ error_case! {
     inject_quote_masquerade_comment => "inject-quote-masquerade-comment",
     inject_address_list => "inject-address-list",
     inject_log_level => "inject-log-level",
+}
+
+/// Zones, interfaces and a catch-all: a model that is valid on its own.
+const VALID: &str = "[zones.net]\n\n[zones.loc]\n\n[interfaces.eth0]\nzone = \"net\"\n\n\
+[interfaces.eth1]\nzone = \"loc\"\n\n[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n";
+
+/// Renders `text` as a model and returns stderr, checking exit code 2.
+fn errors_of(name: &str, text: &str) -> (String, String) {
+    let dir = common::scratch(&format!("errors-long-{name}"));
+    let model = dir.join("fwgen.toml");
+    std::fs::write(&model, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["render", "--backend", "nftables", "-c"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+    let shown = model.display().to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    (stderr, shown)
+}
+
+/// Every caret line stands under its snippet line at the offending text:
+/// `expected` lists, in order, what each caret points at.
+fn assert_carets(stderr: &str, expected: &[&str]) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut found = Vec::new();
+    for pair in lines.windows(2) {
+        let (snippet, caret) = (pair[0], pair[1]);
+        let Some((gutter, shown)) = snippet.split_once(" | ") else {
+            continue;
+        };
+        if gutter.trim().parse::<usize>().is_err() {
+            continue;
+        }
+        let under = caret.split_once(" | ").map_or("", |(_, c)| c);
+        let column = under.chars().position(|c| c == '^').expect("a caret");
+        let at: String = shown.chars().skip(column).collect();
+        found.push(at);
+    }
+    assert_eq!(found.len(), expected.len(), "{stderr}");
+    for (at, want) in found.iter().zip(expected) {
+        assert!(
+            at.starts_with(want),
+            "caret at {at:?}, not {want:?}:\n{stderr}"
+        );
+    }
+}
+
+/// A value a million characters long, on one line: errors still name
+/// file:line:col, but messages and snippets cut the value to about 200
+/// characters, say how much was cut, and keep the caret under the
+/// offending text.
+#[test]
+fn a_very_long_value_is_cut_in_messages_and_snippets() {
+    const LONG: usize = 1_000_000;
+    let long = "x".repeat(LONG);
+    let inline = format!(
+        "rule = [{{ comment = \"{long}\", action = \"ACCEPT\", source = \"loc\", dest = \"wan\" }}]\n{VALID}"
+    );
+    let wan_column = inline.find("\"wan\"").unwrap() + 2;
+    let action =
+        format!("{VALID}\n[[rule]]\naction = \"{long}\"\nsource = \"loc\"\ndest = \"net\"\n");
+    let key = format!(
+        "{VALID}\n[[rule]]\naction = \"ACCEPT\"\nsource = \"loc\"\ndest = \"net\"\nbogus_{long} = 1\n"
+    );
+    let cases: [(&str, &str, Vec<String>, &[&str]); 3] = [
+        (
+            "inline",
+            &inline,
+            vec![":1:21".to_owned(), format!(":1:{wan_column}")],
+            &["\"xxx", "wan\""],
+        ),
+        ("action", &action, vec![":17:10".to_owned()], &["\"xxx"]),
+        ("key", &key, vec![":20:1".to_owned()], &["bogus_xxx"]),
+    ];
+    for (name, text, locations, carets) in cases {
+        let (stderr, model) = errors_of(name, text);
+        assert!(
+            stderr.len() < 1500 * locations.len(),
+            "{name}: {} bytes of stderr:\n{}",
+            stderr.len(),
+            &stderr[..stderr.len().min(3000)]
+        );
+        for location in &locations {
+            assert!(
+                stderr.contains(&format!("--> {model}{location}\n")),
+                "{name}: no {location}:\n{stderr}"
+            );
+        }
+        assert!(
+            stderr.contains("characters cut"),
+            "{name}: no marker:\n{stderr}"
+        );
+        assert!(
+            stderr.lines().all(|l| l.chars().count() < 400),
+            "{name}: a line is too long:\n{stderr}"
+        );
+        assert_carets(&stderr, carets);
+    }
 }

@@ -136,3 +136,119 @@ fn bad_arguments_are_named() {
         );
     }
 }
+
+/// Questions no packet can ask: port 0, an IPv4 source with an IPv6
+/// destination (or the reverse), ICMP of one family with addresses of the
+/// other, a multicast source, an unspecified destination. Each is refused with exit 2, naming the argument, and no answer.
+#[test]
+fn meaningless_questions_are_refused() {
+    for (args, named) in [
+        (
+            vec!["--from", "loc", "--to", "net", "--dport", "0"],
+            "--dport",
+        ),
+        (
+            vec!["--from", "loc", "--to", "net", "--sport", "0"],
+            "--sport",
+        ),
+        (
+            vec![
+                "--from",
+                "loc:192.168.1.5",
+                "--to",
+                "net:2001:db8::1",
+                "--dport",
+                "443",
+            ],
+            "--to",
+        ),
+        (vec!["--from", "2001:db8:1::5", "--to", "192.0.2.1"], "--to"),
+        (
+            vec![
+                "--from",
+                "loc",
+                "--to",
+                "net:2001:db8::1",
+                "--proto",
+                "icmp",
+            ],
+            "--proto",
+        ),
+        (
+            vec![
+                "--from",
+                "loc:192.168.1.5",
+                "--to",
+                "net",
+                "--proto",
+                "icmpv6",
+                "--icmp-type",
+                "echo-request",
+            ],
+            "--proto",
+        ),
+        (vec!["--from", "net:224.0.0.1", "--to", "loc"], "--from"),
+        (vec!["--from", "ff02::1", "--to", "$FW"], "--from"),
+        (vec!["--from", "loc", "--to", "net:0.0.0.0"], "--to"),
+        (vec!["--from", "loc", "--to", "net:::"], "--to"),
+    ] {
+        let out = explain("ipv6", &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} answered: {}", stdout(&out));
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(named),
+            "{args:?} does not name {named}: {stderr}"
+        );
+    }
+}
+
+/// ICMPv6 is IPv6 even when no address says so: the neighbour solicitation
+/// the ipv6 example accepts from `net` is accepted by its rule.
+#[test]
+fn icmpv6_without_addresses_is_an_ipv6_question() {
+    let out = explain(
+        "ipv6",
+        &[
+            "--from",
+            "net",
+            "--to",
+            "$FW",
+            "--proto",
+            "icmpv6",
+            "--icmp-type",
+            "nd-neighbor-solicit",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("verdict: ACCEPT") && text.contains("the rule at examples/ipv6.toml:57"),
+        "{text}"
+    );
+}
+
+/// An argument as long as the kernel allows is cut in the error that
+/// quotes it, as the model's errors cut long values.
+#[test]
+fn long_arguments_are_cut_in_errors() {
+    let long = "x".repeat(100_000);
+    let zone = format!("lan{long}");
+    let address = format!("loc:10.0.0.{long}");
+    let icmp = ["--proto", "icmp", "--icmp-type", long.as_str()];
+    for args in [
+        vec!["--from", zone.as_str(), "--to", "net"],
+        vec!["--from", address.as_str(), "--to", "net"],
+        vec!["--from", "loc", "--to", "net", "--proto", long.as_str()],
+        [vec!["--from", "loc", "--to", "net"], icmp.to_vec()].concat(),
+    ] {
+        let out = explain("two-interfaces", &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.len() < 600 && stderr.contains("characters cut"),
+            "{} bytes: {}",
+            stderr.len(),
+            &stderr[..stderr.len().min(600)]
+        );
+    }
+}

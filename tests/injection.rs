@@ -3,81 +3,125 @@
 //! tools and carry no rule the model did not ask for. Text fwgen refuses
 //! (newlines, quotes, `$`, backticks, control characters) is covered by
 //! tests/errors.
+//!
+//! Each tests/injection/<case>.toml is rendered by both backends; every
+//! Shorewall directory it renders goes through `shorewall check` (or
+//! `shorewall6 check`), on a copy, and the nftables file through `nft -c`.
 
 mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use fwgen::backend::{self, Backend};
 use fwgen::load::compile;
 use fwgen::source::Source;
 
-fn model() -> fwgen::model::Model {
-    let path = "tests/injection/accepted.toml";
-    let text = std::fs::read_to_string(common::root().join(path)).unwrap();
-    compile(&Source::new(path, text)).unwrap_or_else(|f| panic!("{}", f.render()))
+/// Files of a Shorewall directory that carry the model's entries.
+const ENTRY_FILES: [&str; 6] = ["zones", "interfaces", "policy", "rules", "snat", "masq"];
+/// Text that would be a directive or a rule if it left its comment.
+const OUTSIDE_COMMENT: [&str; 5] = [";", "{", "?COMMENT", "?if", "INCLUDE"];
+
+fn model(case: &str) -> fwgen::model::Model {
+    let path = format!("tests/injection/{case}.toml");
+    let text = std::fs::read_to_string(common::root().join(&path)).unwrap();
+    compile(&Source::new(&path, text)).unwrap_or_else(|f| panic!("{}", f.render()))
 }
 
-#[test]
-fn hostile_free_text_passes_both_tools_and_adds_no_rule() {
-    common::require_root();
-    common::require_tool("shorewall", "shorewall");
-    common::require_tool("nft", "nftables");
-    let model = model();
-    let dir = common::scratch("injection");
+/// Renders the case with both backends into `dir`; returns what was written.
+fn render(case: &str, dir: &Path) -> BTreeMap<String, String> {
+    let model = model(case);
+    let mut written = BTreeMap::new();
     for backend in [Backend::Shorewall, Backend::Nftables] {
         let files = backend::render(&model, backend).unwrap();
         common::write_tree(
-            &dir,
+            dir,
             files.iter().map(|f| (f.path.as_str(), f.content.as_str())),
         );
+        written.extend(files.into_iter().map(|f| (f.path, f.content)));
     }
-    let (ok, out) = common::run(
-        "nft",
-        &["-c", "-f", dir.join("fwgen.nft").to_str().unwrap()],
-    );
-    assert!(ok, "nft -c rejected the output:\n{out}");
-    let (ok, out) = common::run(
-        "shorewall",
-        &["check", dir.join("shorewall").to_str().unwrap()],
-    );
-    assert!(
-        ok && !out.contains("ERROR") && !out.contains("WARNING"),
-        "shorewall check:\n{out}"
-    );
+    written
+}
 
-    // Every free text stays inside a comment: in the Shorewall files only
-    // `#` lines hold it; in nftables only comment "..." strings.
-    for name in ["zones", "interfaces", "policy", "rules", "snat"] {
-        let text = std::fs::read_to_string(dir.join("shorewall").join(name)).unwrap();
+/// Every free text stays inside a comment: in the Shorewall files only `#`
+/// lines hold it, and a rules file holds the rules the model asked for.
+fn assert_shorewall_text_contained(dir: &Path, product: &str, rule_lines: usize) {
+    for name in ENTRY_FILES {
+        let Ok(text) = std::fs::read_to_string(dir.join(product).join(name)) else {
+            continue;
+        };
         for line in text
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())
         {
             assert!(
-                !line.contains(';') && !line.contains('{') && !line.contains("?COMMENT"),
-                "{name}: free text outside a comment: {line}"
+                !OUTSIDE_COMMENT.iter().any(|bad| line.contains(bad)),
+                "{product}/{name}: free text outside a comment: {line}"
             );
         }
     }
+    let rules = std::fs::read_to_string(dir.join(product).join("rules")).unwrap();
+    let lines = rules
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('?'))
+        .count();
+    assert_eq!(
+        lines, rule_lines,
+        "{product}/rules: the model's rules and nothing else:\n{rules}"
+    );
+}
+
+/// In nftables, hostile text appears only in `comment "..."` strings.
+fn assert_nft_text_contained(dir: &Path) {
     let nft = std::fs::read_to_string(dir.join("fwgen.nft")).unwrap();
     let rules_with_text: Vec<&str> = nft
         .lines()
         .filter(|l| l.contains("chain x") || l.contains("flush ruleset"))
+        .filter(|l| !l.trim_start().starts_with('#') && !l.contains("comment \""))
         .collect();
-    assert!(
-        rules_with_text
-            .iter()
-            .all(|l| l.trim_start().starts_with('#') || l.contains("comment \"")),
-        "{rules_with_text:?}"
-    );
-    let rules = std::fs::read_to_string(dir.join("shorewall/rules")).unwrap();
-    let lines: Vec<&str> = rules
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with('?'))
-        .collect();
+    assert!(rules_with_text.is_empty(), "{rules_with_text:?}");
+}
+
+fn check(case: &str, rule_lines: &[(&str, usize)]) {
+    common::require_root();
+    let dir = common::scratch(&format!("injection-{case}"));
+    let written = render(case, &dir);
+    common::assert_nft_accepts(&dir.join("fwgen.nft"), case);
+    let checked = common::assert_shorewall_accepts(&dir, case);
+    let expected: Vec<&str> = rule_lines.iter().map(|(product, _)| *product).collect();
+    assert_eq!(checked, expected, "{case}: the Shorewall products rendered");
     assert_eq!(
-        lines.len(),
-        2,
-        "one DNAT and one rule, nothing else:\n{rules}"
+        common::read_tree(&dir),
+        written,
+        "{case}: checking the render changed it"
     );
+    for &(product, lines) in rule_lines {
+        assert_shorewall_text_contained(&dir, product, lines);
+    }
+    assert_nft_text_contained(&dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+macro_rules! injection_case {
+    ($($name:ident => $case:literal, $rule_lines:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check($case, $rule_lines);
+            }
+        )*
+
+        #[test]
+        fn every_case_file_has_a_test() {
+            common::assert_every_case_in("tests/injection", &[$($case),*]);
+        }
+    };
+}
+
+// Per case: each Shorewall product it renders, with its rules file's
+// number of rule lines (DNAT included).
+injection_case! {
+    hostile_free_text_passes_both_tools_and_adds_no_rule => "accepted", &[("shorewall", 2)];
+    hostile_text_in_a_masq_file => "accepted-masq", &[("shorewall", 1)];
+    hostile_text_in_both_families => "accepted-ipv6", &[("shorewall", 1), ("shorewall6", 2)];
 }

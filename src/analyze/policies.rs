@@ -25,23 +25,43 @@ impl Analyzer<'_> {
         })
     }
 
-    /// Shorewall refuses a policy naming a zone pair (no `all`) that an
-    /// earlier policy already decides.
+    /// Shorewall refuses a policy whose SOURCE and DEST an earlier one
+    /// already decides (Rules.pm, `process_a_policy1`: "duplicates earlier
+    /// policy"): the same SOURCE and DEST written again, `all` included, or
+    /// a pair of two different zones that an earlier `all` covers. A later
+    /// `net -> all` after `all -> all` is accepted (and never reached).
     pub(super) fn check_duplicate_policies(&mut self, policies: &[Policy]) {
         for (index, policy) in policies.iter().enumerate() {
-            let (ZoneRef::One(source), ZoneRef::One(dest)) = (policy.source, policy.dest) else {
-                continue;
+            let earlier = &policies[..index];
+            let same = |p: &&Policy| p.source == policy.source && p.dest == policy.dest;
+            let kind = match (policy.source, policy.dest) {
+                (ZoneRef::One(source), ZoneRef::One(dest)) => earlier
+                    .iter()
+                    .find(|p| covers_pair(p, source, dest))
+                    .map(|first| ErrorKind::DuplicatePolicy {
+                        first_line: first.line,
+                    }),
+                _ => earlier
+                    .iter()
+                    .find(same)
+                    .map(|first| ErrorKind::RepeatedWildcardPolicy {
+                        source: self.zone_ref_text(policy.source),
+                        dest: self.zone_ref_text(policy.dest),
+                        first_line: first.line,
+                    }),
             };
-            let covers = |p: &&Policy| {
-                let wildcard = p.source == ZoneRef::All || p.dest == ZoneRef::All;
-                p.source.matches(source) && p.dest.matches(dest) && !(wildcard && source == dest)
-            };
-            if let Some(first) = policies[..index].iter().find(covers) {
-                let kind = ErrorKind::DuplicatePolicy {
-                    first_line: first.line,
-                };
+            if let Some(kind) = kind {
                 self.error(Some(policy.span.clone()), kind);
             }
+        }
+    }
+
+    /// A zone reference as Shorewall's policy file writes it.
+    fn zone_ref_text(&self, zone: ZoneRef) -> String {
+        match zone {
+            ZoneRef::All => "all".to_owned(),
+            ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
+            ZoneRef::One(ZoneId::Zone(index)) => self.zones[index].name.clone(),
         }
     }
 
@@ -111,4 +131,12 @@ impl Analyzer<'_> {
         let span = raw.policy.last().map(Spanned::span);
         self.error(span, kind);
     }
+}
+
+/// Whether an earlier policy decides the pair of two zones: it names the
+/// pair, or covers it with `all` (which leaves out a zone's traffic to
+/// itself).
+fn covers_pair(earlier: &Policy, source: ZoneId, dest: ZoneId) -> bool {
+    let wildcard = earlier.source == ZoneRef::All || earlier.dest == ZoneRef::All;
+    earlier.source.matches(source) && earlier.dest.matches(dest) && !(wildcard && source == dest)
 }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use fwgen::error::quoted;
 use fwgen::load::load;
 
 use crate::{ModelArgs, fail, trouble};
@@ -78,7 +79,7 @@ pub(crate) fn explain_query(
                 _ => return Err("--icmp-type: needs --proto icmp or icmpv6".to_owned()),
             };
             let parsed = IcmpType::parse(text, ipv6)
-                .ok_or_else(|| format!("--icmp-type: unknown ICMP type `{text}`"))?;
+                .ok_or_else(|| format!("--icmp-type: unknown ICMP type `{}`", quoted(text)))?;
             Some(parsed.number)
         }
     };

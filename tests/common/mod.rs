@@ -256,3 +256,47 @@ pub fn render_file(model: &str, backend: &str, dir: &Path) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Copy every file under `from` to `to`, creating folders as needed.
+pub fn copy_tree(from: &Path, to: &Path) {
+    let files = read_tree(from);
+    write_tree(to, files.iter().map(|(n, c)| (n.as_str(), c.as_str())));
+}
+
+/// `shorewall check` and `shorewall6 check` on a copy of each of
+/// `dir/shorewall` and `dir/shorewall6` that exists (Shorewall converts a
+/// `masq` file to `snat` in place: the render itself must stay as written).
+/// Fails on an ERROR, a WARNING or a missing "configuration verified";
+/// returns the products checked.
+pub fn assert_shorewall_accepts(dir: &Path, what: &str) -> Vec<&'static str> {
+    require_tool("shorewall", "shorewall");
+    require_tool("shorewall6", "shorewall6");
+    let copy = scratch(&format!("tool-copy-{what}"));
+    let mut checked = Vec::new();
+    for product in ["shorewall", "shorewall6"] {
+        if !dir.join(product).is_dir() {
+            continue;
+        }
+        let config = copy.join(product);
+        copy_tree(&dir.join(product), &config);
+        let (ok, out) = run(product, &["check", config.to_str().unwrap()]);
+        let complaints: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARNING"))
+            .collect();
+        assert!(
+            ok && complaints.is_empty() && out.contains("configuration verified"),
+            "{product} check of {what} failed or complained:\n{out}"
+        );
+        checked.push(product);
+    }
+    let _ = fs::remove_dir_all(&copy);
+    checked
+}
+
+/// `nft -c -f FILE`: nft parses and validates the ruleset without loading it.
+pub fn assert_nft_accepts(file: &Path, what: &str) {
+    require_tool("nft", "nftables");
+    let (ok, out) = run("nft", &["-c", "-f", file.to_str().unwrap()]);
+    assert!(ok, "nft -c rejected {what}:\n{out}");
+}
