@@ -7,12 +7,14 @@ use std::ops::Range;
 use ipnet::IpNet;
 
 use crate::error::render_diagnostic;
-use crate::explain::{Place, Query, explain};
+use crate::explain::{Place, Query, explain_in};
 use crate::model::zone::applies_to;
 use crate::model::{
     DecisionOrigin, InterfaceOption, Model, PolicyAction, PortRange, Protocol, Rule, Service,
     Verdict, ZoneId, ZoneRef,
 };
+use crate::ruleset::Ruleset;
+use crate::ruleset::lower::lower;
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -74,8 +76,9 @@ impl Finding {
 
 /// Every finding, in file order.
 pub fn check(model: &Model) -> Vec<Finding> {
+    let ruleset = lower(model);
     let mut findings = Vec::new();
-    findings.extend(lockout(model));
+    findings.extend(lockout(model, &ruleset));
     findings.extend(shadowed_rules(model));
     findings.extend(redundant_rules(model));
     findings.extend(accepts_to_masqueraded(model));
@@ -83,12 +86,20 @@ pub fn check(model: &Model) -> Vec<Finding> {
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
-    findings.extend(firewall_without_dns(model));
+    findings.extend(firewall_without_dns(model, &ruleset));
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
     findings
 }
 
-fn accepted(model: &Model, from: ZoneId, to: ZoneId, proto: Protocol, port: u16) -> bool {
+/// Whether the rules the kernel will run accept a new connection (walked
+/// through the lowered ruleset, as `fwgen explain` does).
+fn accepted(
+    model: &Model,
+    ruleset: &Ruleset,
+    (from, to): (ZoneId, ZoneId),
+    proto: Protocol,
+    port: u16,
+) -> bool {
     let query = Query {
         from: Place {
             zone: Some(from),
@@ -103,7 +114,7 @@ fn accepted(model: &Model, from: ZoneId, to: ZoneId, proto: Protocol, port: u16)
         sport: None,
         icmp_type: None,
     };
-    explain(model, &query).is_ok_and(|a| a.verdict == Verdict::Accept)
+    explain_in(model, ruleset, &query).is_ok_and(|a| a.verdict == Verdict::Accept)
 }
 
 fn policy_span(model: &Model, source: ZoneId, dest: ZoneId) -> Option<Range<usize>> {
@@ -122,7 +133,7 @@ fn open_zones(model: &Model) -> Vec<ZoneId> {
 }
 
 /// Nothing accepts the management ports into `$FW` from any zone.
-fn lockout(model: &Model) -> Option<Finding> {
+fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
     let zones: Vec<ZoneId> = (0..model.zones.len())
         .map(ZoneId::Zone)
         .filter(|&z| {
@@ -135,7 +146,7 @@ fn lockout(model: &Model) -> Option<Finding> {
             .firewall
             .management_ports
             .iter()
-            .any(|&port| accepted(model, z, ZoneId::Firewall, Protocol::Tcp, port))
+            .any(|&port| accepted(model, ruleset, (z, ZoneId::Firewall), Protocol::Tcp, port))
     });
     if reachable || zones.is_empty() {
         return None;
@@ -500,7 +511,7 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
 
 /// The firewall cannot query DNS in the uplink zone: a notice, since some
 /// firewalls are meant to be closed.
-fn firewall_without_dns(model: &Model) -> Option<Finding> {
+fn firewall_without_dns(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
     let uplinks: Vec<ZoneId> = {
         let masqueraded: Vec<ZoneId> = model
             .snats
@@ -514,8 +525,9 @@ fn firewall_without_dns(model: &Model) -> Option<Finding> {
         }
     };
     let uplink = *uplinks.first()?;
-    let dns = accepted(model, ZoneId::Firewall, uplink, Protocol::Udp, 53)
-        || accepted(model, ZoneId::Firewall, uplink, Protocol::Tcp, 53);
+    let pair = (ZoneId::Firewall, uplink);
+    let dns = accepted(model, ruleset, pair, Protocol::Udp, 53)
+        || accepted(model, ruleset, pair, Protocol::Tcp, 53);
     if dns {
         return None;
     }

@@ -6,12 +6,10 @@ use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
 use crate::error::quoted;
-use crate::model::rule::is_ipv6;
-use crate::model::zone::applies_to;
-use crate::model::{
-    DecisionOrigin, Dnat, Interface, Model, PolicyAction, Protocol, Rule, Service, Verdict, ZoneId,
-    ZoneRef,
-};
+use crate::model::{Interface, Model, Protocol, Verdict, ZoneId};
+use crate::ruleset::lower::{self, lower};
+use crate::ruleset::walk::{self, Outcome, Packet, Step};
+use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset, Statement};
 
 /// One end of a connection: a zone, an address, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +54,8 @@ pub enum Decider {
     NeededIcmpv6,
     /// No zone pair claims the connection (end of INPUT, FORWARD or OUTPUT).
     CatchAll { hook: &'static str },
+    /// A piece of Shorewall's behaviour (tcpflags, nosmurfs, conntrack).
+    Shorewall { what: String },
 }
 
 /// Address translation applied to the connection.
@@ -88,6 +88,8 @@ pub struct Explanation {
     /// The nftables chain (and Shorewall chain) that decided, if any.
     pub chain: Option<String>,
     pub nat: Vec<Nat>,
+    /// Every rule of the lowered ruleset the packet met, in order.
+    pub trace: Vec<Step>,
 }
 
 /// Why a query cannot be answered.
@@ -267,302 +269,219 @@ fn interface_for(model: &Model, zone: ZoneId, address: Option<IpAddr>) -> Option
         .or(first)
 }
 
-struct Packet {
-    ipv6: bool,
-    saddr: Option<IpAddr>,
-    daddr: Option<IpAddr>,
-    proto: Option<Protocol>,
-    dport: Option<u16>,
-    original_dport: Option<u16>,
-    sport: Option<u16>,
-    icmp_type: Option<u8>,
+/// The name a packet on an interface carries: its own, or for a wildcard
+/// (`ppp+`, `+`) a name it covers that no named interface has.
+fn kernel_name(model: &Model, interface: &Interface) -> String {
+    let Some(stem) = interface.physical.strip_suffix('+') else {
+        return interface.physical.clone();
+    };
+    let mut name = format!("{stem}x");
+    while model.interfaces.iter().any(|i| i.physical == name) {
+        name.push('x');
+    }
+    name
+}
+
+fn hook(source: ZoneId, dest: ZoneId) -> Hook {
+    match (source, dest) {
+        (_, ZoneId::Firewall) => Hook::Input,
+        (ZoneId::Firewall, _) => Hook::Output,
+        _ => Hook::Forward,
+    }
+}
+
+fn hook_name(hook: Hook) -> &'static str {
+    match hook {
+        Hook::Input => "INPUT",
+        Hook::Output => "OUTPUT",
+        _ => "FORWARD",
+    }
 }
 
 pub fn explain(model: &Model, query: &Query) -> Result<Explanation, QueryError> {
+    explain_in(model, &lower(model), query)
+}
+
+/// Explain against a ruleset already lowered (check asks many questions).
+pub fn explain_in(
+    model: &Model,
+    ruleset: &Ruleset,
+    query: &Query,
+) -> Result<Explanation, QueryError> {
+    explain_as(model, ruleset, query, CtState::New)
+}
+
+/// Explain a packet of a connection in a given conntrack state (a new
+/// connection's first packet, or one of an established connection).
+pub fn explain_as(
+    model: &Model,
+    ruleset: &Ruleset,
+    query: &Query,
+    state: CtState,
+) -> Result<Explanation, QueryError> {
     let family = query_family(query)?;
     let source = zone_of(model, query.from, "--from")?;
     let mut dest = zone_of(model, query.to, "--to")?;
     let ipv6 = family.unwrap_or_else(|| {
         !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4())
     });
+    let name = |zone, address| interface_for(model, zone, address).map(|i| kernel_name(model, i));
+    let loopback = source == ZoneId::Firewall && dest == ZoneId::Firewall;
     let mut packet = Packet {
-        ipv6,
+        family: RuleFamily::of(ipv6),
+        iif: if loopback {
+            Some("lo".to_owned())
+        } else {
+            name(source, query.from.address)
+        },
+        oif: None,
         saddr: query.from.address,
         daddr: query.to.address,
         proto: query.proto,
-        dport: query.dport,
-        original_dport: query.dport,
         sport: query.sport,
+        dport: query.dport,
         icmp_type: query.icmp_type,
+        original_dport: query.dport,
+        state,
     };
     let mut nat = Vec::new();
-    let answer = |verdict, decided_by, dest, chain: Option<String>, nat: Vec<Nat>| Explanation {
+    let mut trace = Vec::new();
+    // NAT rules see the first packet of a connection only.
+    if source != ZoneId::Firewall
+        && state == CtState::New
+        && let Some(translation) = walk::translate(ruleset, Hook::Prerouting, &packet)
+    {
+        trace.extend(translation.trace);
+        if let (Statement::Dnat { to, port, .. }, Origin::Dnat(index)) =
+            (&translation.statement, translation.origin)
+        {
+            nat.push(Nat::Dnat {
+                to: *to,
+                port: *port,
+                line: model.dnats[index].line,
+            });
+            packet.daddr = Some(*to);
+            packet.dport = port.or(packet.dport);
+            dest = ZoneId::Zone(model.dnats[index].dest);
+        }
+    }
+    packet.oif = if loopback {
+        Some("lo".to_owned())
+    } else {
+        name(dest, packet.daddr)
+    };
+    if source == ZoneId::Firewall {
+        packet.iif = None;
+    }
+    if dest == ZoneId::Firewall && !loopback {
+        packet.oif = None;
+    }
+    let hook = if loopback {
+        Hook::Output
+    } else {
+        hook(source, dest)
+    };
+    let walked = walk::filter(ruleset, hook, &packet);
+    trace.extend(walked.trace.iter().cloned());
+    let verdict = match walked.outcome {
+        Outcome::Accept => Verdict::Accept,
+        Outcome::Drop => Verdict::Drop,
+        Outcome::Reject(_) => Verdict::Reject,
+    };
+    if verdict == Verdict::Accept
+        && dest != ZoneId::Firewall
+        && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
+    {
+        trace.extend(translation.trace.iter().cloned());
+        if let Some(found) = source_nat(model, &translation) {
+            nat.push(found);
+        }
+    }
+    let (decided_by, chain) = decider(model, hook, walked.decided_by.as_ref());
+    Ok(Explanation {
         verdict,
         decided_by,
         source_zone: source,
         dest_zone: dest,
         chain,
         nat,
-    };
-    if source == ZoneId::Firewall && dest == ZoneId::Firewall {
-        return Ok(answer(Verdict::Accept, Decider::Loopback, dest, None, nat));
-    }
-    if ipv6 && !model.has_family(true) {
-        return Ok(answer(Verdict::Drop, Decider::NoIpv6, dest, None, nat));
-    }
-    if let Some(dnat) = matching_dnat(model, source, &packet) {
-        nat.push(Nat::Dnat {
-            to: dnat.to,
-            port: dnat.to_port,
-            line: dnat.line,
-        });
-        packet.daddr = Some(dnat.to);
-        packet.dport = packet.dport.map(|p| dnat.target_port(p));
-        dest = ZoneId::Zone(dnat.dest);
-    }
-    let (verdict, decided_by, chain) = filter(model, source, dest, &packet);
-    if verdict == Verdict::Accept && dest != ZoneId::Firewall {
-        nat.extend(source_nat(model, dest, &packet));
-    }
-    Ok(answer(verdict, decided_by, dest, chain, nat))
-}
-
-fn matching_dnat<'a>(model: &'a Model, source: ZoneId, packet: &Packet) -> Option<&'a Dnat> {
-    if source == ZoneId::Firewall {
-        return None;
-    }
-    model.dnats.iter().find(|d| {
-        d.source.zone.matches(source)
-            && d.is_ipv6() == packet.ipv6
-            && packet.proto == Some(d.proto)
-            && packet
-                .dport
-                .is_some_and(|p| d.dports.iter().any(|r| r.contains(p)))
-            && addresses_match(&d.source.addresses, packet.saddr, packet.ipv6)
+        trace,
     })
 }
 
-/// A rule narrowed to addresses matches a known address inside them.
-fn addresses_match(addresses: &[ipnet::IpNet], address: Option<IpAddr>, ipv6: bool) -> bool {
-    if addresses.is_empty() {
-        return true;
-    }
-    let of_family: Vec<_> = addresses.iter().filter(|a| is_ipv6(a) == ipv6).collect();
-    address.is_some_and(|address| of_family.iter().any(|net| net.contains(&address)))
-}
-
-fn hook(source: ZoneId, dest: ZoneId) -> &'static str {
-    match (source, dest) {
-        (_, ZoneId::Firewall) => "INPUT",
-        (ZoneId::Firewall, _) => "OUTPUT",
-        _ => "FORWARD",
-    }
-}
-
-/// ICMPv6 types Shorewall6's AllowICMPs accepts, and those it accepts
-/// from link-local sources only.
-const NEEDED_ICMPV6: &[u8] = &[1, 2, 3, 4, 133, 134, 135, 136, 137, 141, 142, 148, 149];
-const LINK_LOCAL_ICMPV6: &[u8] = &[130, 131, 132, 143, 151, 152, 153];
-
-fn needed_icmpv6(packet: &Packet) -> bool {
-    let link_local = packet.saddr.is_some_and(|a| match a {
-        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
-        IpAddr::V4(_) => false,
-    });
-    packet.ipv6
-        && packet.proto == Some(Protocol::Icmpv6)
-        && packet.icmp_type.is_some_and(|t| {
-            NEEDED_ICMPV6.contains(&t) || (link_local && LINK_LOCAL_ICMPV6.contains(&t))
-        })
-}
-
-fn filter(
-    model: &Model,
-    source: ZoneId,
-    dest: ZoneId,
-    packet: &Packet,
-) -> (Verdict, Decider, Option<String>) {
-    let (verdict, decider, chain) = filter_chains(model, source, dest, packet);
-    let refused =
-        verdict != Verdict::Accept && !matches!(decider, Decider::Rule { .. } | Decider::NoIpv6);
-    if refused && model.has_family(true) && needed_icmpv6(packet) {
-        return (Verdict::Accept, Decider::NeededIcmpv6, chain);
-    }
-    (verdict, decider, chain)
-}
-
-fn filter_chains(
-    model: &Model,
-    source: ZoneId,
-    dest: ZoneId,
-    packet: &Packet,
-) -> (Verdict, Decider, Option<String>) {
-    let hook = hook(source, dest);
-    let ingress = interface_for(model, source, packet.saddr);
-    let egress = interface_for(model, dest, packet.daddr);
-    if let Some(accepted) = dhcp_option(hook, ingress, egress, packet) {
-        return (Verdict::Accept, accepted, None);
-    }
-    let catch_all = (Verdict::Reject, Decider::CatchAll { hook }, None);
-    let carried = |zone: ZoneId| {
-        model.zone_family(zone).has(packet.ipv6)
-            && (zone == ZoneId::Firewall || interface_for(model, zone, None).is_some())
+/// What decided, in the model's words, and the zone-pair chain it sits in.
+fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<String>) {
+    let Some(step) = step else {
+        return (
+            Decider::CatchAll {
+                hook: hook_name(hook),
+            },
+            None,
+        );
     };
-    if !carried(source) || !carried(dest) {
-        return catch_all;
-    }
-    if source == dest {
-        let same_link = ingress.map(|i| &i.physical) == egress.map(|i| &i.physical);
-        if same_link && !ingress.is_some_and(Interface::routeback) {
-            return catch_all;
-        }
-    }
-    let chain = model.pair_name(source, dest);
-    if let Some((verdict, decider)) = pair_rules(model, source, dest, packet) {
-        return (verdict, decider, Some(chain));
-    }
-    let Some(decision) = model.matrix.get(source, dest) else {
-        return catch_all;
-    };
-    let verdict = match decision.action {
-        PolicyAction::Accept => Verdict::Accept,
-        PolicyAction::Drop => Verdict::Drop,
-        PolicyAction::Reject => Verdict::Reject,
-        PolicyAction::Continue => return catch_all,
-    };
-    let decider = match decision.origin {
-        DecisionOrigin::IntraZone => Decider::IntraZone,
-        DecisionOrigin::Policy(index) => Decider::Policy {
-            line: model.policies[index].line,
+    let in_pair = !matches!(
+        step.chain.as_str(),
+        "input" | "forward" | "output" | "prerouting"
+    ) && !step.chain.starts_with("in-")
+        && !step.chain.starts_with("fwd-")
+        && !step.chain.starts_with("out-");
+    let chain = in_pair
+        .then(|| step.chain.clone())
+        .filter(|c| c.contains('-'));
+    let decider = match step.origin {
+        Origin::Rule(index) => Decider::Rule {
+            line: model.rules[index].line,
+        },
+        Origin::Dnat(index) => Decider::Dnat {
+            line: model.dnats[index].line,
+        },
+        Origin::Policy { policy, .. } => Decider::Policy {
+            line: model.policies[policy].line,
+        },
+        Origin::IntraZone(_) => Decider::IntraZone,
+        Origin::InterfaceOption { interface, option } => Decider::InterfaceOption {
+            interface: model.interfaces[interface].physical.clone(),
+            option,
+        },
+        Origin::Snat(_) => Decider::CatchAll {
+            hook: hook_name(hook),
+        },
+        Origin::Shorewall(piece) => match piece {
+            Piece::Loopback => Decider::Loopback,
+            Piece::NoIpv6 => Decider::NoIpv6,
+            Piece::AllowIcmps => Decider::NeededIcmpv6,
+            Piece::CatchAll(hook) => Decider::CatchAll {
+                hook: hook_name(hook),
+            },
+            other => Decider::Shorewall {
+                what: lower::describe(model, Origin::Shorewall(other)),
+            },
         },
     };
-    (verdict, decider, Some(chain))
+    let chain = match decider {
+        Decider::CatchAll { .. } | Decider::Loopback | Decider::NoIpv6 => None,
+        _ => chain,
+    };
+    (decider, chain)
 }
 
-fn dhcp_option(
-    hook: &str,
-    ingress: Option<&Interface>,
-    egress: Option<&Interface>,
-    packet: &Packet,
-) -> Option<Decider> {
-    let ports = if packet.ipv6 { 546..=547 } else { 67..=68 };
-    let dhcp_port =
-        packet.proto == Some(Protocol::Udp) && packet.dport.is_some_and(|p| ports.contains(&p));
-    if !dhcp_port {
+fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
+    let Origin::Snat(index) = translation.origin else {
         return None;
-    }
-    let interface = match hook {
-        "INPUT" => ingress.filter(|i| i.dhcp()),
-        "OUTPUT" => egress.filter(|i| i.dhcp()),
-        _ => ingress.filter(|i| {
-            i.dhcp() && i.routeback() && egress.map(|e| &e.physical) == Some(&i.physical)
-        }),
-    }?;
-    Some(Decider::InterfaceOption {
-        interface: interface.physical.clone(),
-        option: "dhcp",
+    };
+    let snat = &model.snats[index];
+    let interface = model.interfaces[snat.interface].physical.clone();
+    Some(match translation.statement {
+        Statement::Snat { to, .. } => Nat::Snat {
+            to,
+            interface,
+            line: snat.line,
+        },
+        _ => Nat::Masquerade {
+            interface,
+            line: snat.line,
+        },
     })
-}
-
-fn pair_rules(
-    model: &Model,
-    source: ZoneId,
-    dest: ZoneId,
-    packet: &Packet,
-) -> Option<(Verdict, Decider)> {
-    for dnat in &model.dnats {
-        if applies_to(
-            dnat.source.zone,
-            ZoneRef::One(ZoneId::Zone(dnat.dest)),
-            (source, dest),
-        ) && dnat_accepts(dnat, packet)
-        {
-            return Some((Verdict::Accept, Decider::Dnat { line: dnat.line }));
-        }
-    }
-    model
-        .rules
-        .iter()
-        .filter(|r| !r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, (source, dest)))
-        .find(|r| rule_matches(model, r, (source, dest), packet))
-        .map(|r| (r.verdict, Decider::Rule { line: r.line }))
-}
-
-/// The filter accept a port forward adds (see the nftables backend).
-fn dnat_accepts(dnat: &Dnat, packet: &Packet) -> bool {
-    let ports_ok = match dnat.to_port {
-        Some(port) => {
-            packet.dport == Some(port)
-                && packet
-                    .original_dport
-                    .is_some_and(|p| dnat.dports.iter().any(|r| r.contains(p)))
-        }
-        None => packet
-            .dport
-            .is_some_and(|p| dnat.dports.iter().any(|r| r.contains(p))),
-    };
-    dnat.is_ipv6() == packet.ipv6
-        && packet.daddr == Some(dnat.to)
-        && packet.proto == Some(dnat.proto)
-        && ports_ok
-        && addresses_match(&dnat.source.addresses, packet.saddr, packet.ipv6)
-}
-
-fn rule_matches(model: &Model, rule: &Rule, pair: (ZoneId, ZoneId), packet: &Packet) -> bool {
-    let pair_carries =
-        model.zone_family(pair.0).has(packet.ipv6) && model.zone_family(pair.1).has(packet.ipv6);
-    pair_carries
-        && rule.allows_family(packet.ipv6)
-        && addresses_match(&rule.source.addresses, packet.saddr, packet.ipv6)
-        && addresses_match(&rule.dest.addresses, packet.daddr, packet.ipv6)
-        && (rule.services.is_empty() || rule.services.iter().any(|s| service_matches(s, packet)))
-}
-
-fn service_matches(service: &Service, packet: &Packet) -> bool {
-    let Some(proto) = packet.proto else {
-        return false;
-    };
-    let in_ports = |ranges: &[crate::model::PortRange], port: Option<u16>| {
-        ranges.is_empty() || port.is_some_and(|p| ranges.iter().any(|r| r.contains(p)))
-    };
-    service.proto == proto
-        && service.proto.only_ipv6().is_none_or(|v6| v6 == packet.ipv6)
-        && in_ports(&service.dports, packet.dport)
-        && in_ports(&service.sports, packet.sport)
-        && service
-            .icmp_type
-            .is_none_or(|t| packet.icmp_type == Some(t.number))
-}
-
-fn source_nat(model: &Model, dest: ZoneId, packet: &Packet) -> Option<Nat> {
-    let egress = interface_for(model, dest, packet.daddr)?;
-    let index = model
-        .interfaces
-        .iter()
-        .position(|i| std::ptr::eq(i, egress))?;
-    model
-        .snats
-        .iter()
-        .filter(|s| s.interface == index)
-        .find(|s| {
-            let family_ok = model.snat_is_ipv6(s) == packet.ipv6;
-            family_ok
-                && (s.sources.is_empty()
-                    || packet
-                        .saddr
-                        .is_some_and(|a| s.sources.iter().any(|n| n.contains(&a))))
-        })
-        .map(|s| match s.to {
-            Some(to) => Nat::Snat {
-                to,
-                interface: egress.physical.clone(),
-                line: s.line,
-            },
-            None => Nat::Masquerade {
-                interface: egress.physical.clone(),
-                line: s.line,
-            },
-        })
 }
 
 impl Explanation {
@@ -609,7 +528,44 @@ impl Explanation {
                 "no zone pair claims it: the end of {hook} rejects (logged {}:{hook}:REJECT:)",
                 model.firewall.log_prefix
             ),
+            Decider::Shorewall { what } => what.clone(),
         }
+    }
+
+    /// Every rule the packet met, as nft prints it, `+` where it matched,
+    /// with what made it.
+    pub fn trace_text(&self, model: &Model) -> String {
+        let mut out = String::from("trace (every rule the packet met; + matched):\n");
+        for step in &self.trace {
+            let mark = if step.matched { '+' } else { '-' };
+            let mut rule = step.rule.clone();
+            rule.comment = None;
+            out.push_str(&format!(
+                "  {mark} {}: {rule}\n      from: {}\n",
+                step.chain,
+                lower::describe(model, step.origin)
+            ));
+        }
+        out
+    }
+
+    /// The trace as a JSON array.
+    pub fn trace_json(&self, model: &Model) -> serde_json::Value {
+        let steps: Vec<serde_json::Value> = self
+            .trace
+            .iter()
+            .map(|step| {
+                let mut rule = step.rule.clone();
+                rule.comment = None;
+                serde_json::json!({
+                    "chain": step.chain,
+                    "rule": rule.to_string(),
+                    "matched": step.matched,
+                    "from": lower::describe(model, step.origin),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(steps)
     }
 
     /// The explanation as one JSON object.
@@ -624,6 +580,7 @@ impl Explanation {
             Decider::IntraZone => ("intra-zone", None),
             Decider::NeededIcmpv6 => ("needed-icmpv6", None),
             Decider::CatchAll { .. } => ("catch-all", None),
+            Decider::Shorewall { .. } => ("shorewall", None),
         };
         let nat: Vec<serde_json::Value> = self.nat.iter().map(nat_json).collect();
         serde_json::json!({

@@ -19,5 +19,6 @@ pub mod load;
 pub mod model;
 pub mod nft_scope;
 pub mod plan;
+pub mod ruleset;
 pub mod secure_dir;
 pub mod source;

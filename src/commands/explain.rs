@@ -32,6 +32,32 @@ pub(crate) struct ExplainArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Also list every kernel rule the packet meets, with what made it.
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// The connection's state: a new connection's first packet, or a
+    /// packet of an established (or related, invalid) one.
+    #[arg(long, value_enum, default_value = "new")]
+    pub(crate) state: StateArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum StateArg {
+    New,
+    Established,
+    Related,
+    Invalid,
+}
+
+impl From<StateArg> for fwgen::ruleset::CtState {
+    fn from(state: StateArg) -> Self {
+        match state {
+            StateArg::New => fwgen::ruleset::CtState::New,
+            StateArg::Established => fwgen::ruleset::CtState::Established,
+            StateArg::Related => fwgen::ruleset::CtState::Related,
+            StateArg::Invalid => fwgen::ruleset::CtState::Invalid,
+        }
+    }
 }
 
 pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
@@ -43,13 +69,21 @@ pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
         Ok(query) => query,
         Err(message) => return trouble(&message),
     };
-    match fwgen::explain::explain(&model, &query) {
+    let ruleset = fwgen::ruleset::lower::lower(&model);
+    match fwgen::explain::explain_as(&model, &ruleset, &query, args.state.into()) {
         Ok(answer) if args.json => {
-            println!("{}", answer.json(&model));
+            let mut json = answer.json(&model);
+            if args.trace {
+                json["trace"] = answer.trace_json(&model);
+            }
+            println!("{json}");
             ExitCode::SUCCESS
         }
         Ok(answer) => {
             print!("{}", answer.text(&model));
+            if args.trace {
+                print!("{}", answer.trace_text(&model));
+            }
             ExitCode::SUCCESS
         }
         Err(error) => trouble(&error.to_string()),

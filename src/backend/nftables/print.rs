@@ -1,0 +1,252 @@
+//! The lowered ruleset in nftables' own syntax: every match, statement and
+//! rule as `nft -f` reads it. Printing decides nothing; the meaning is in
+//! src/ruleset/lower.rs.
+
+use std::fmt::{self, Display, Formatter};
+
+use crate::model::LogLevel;
+use crate::model::rule::written;
+use crate::ruleset::{
+    CtState, Direction, Family, Fib, IfName, L4, MapKey, MapValue, Match, PortProto, Priority,
+    Reject, Rule, Side, Statement, TcpFlag, Verdict,
+};
+
+/// `x` alone, or `{ x, y }`.
+fn set<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+    let shown: Vec<String> = items.iter().map(show).collect();
+    if shown.len() == 1 {
+        shown.into_iter().next().unwrap_or_default()
+    } else {
+        format!("{{ {} }}", shown.join(", "))
+    }
+}
+
+fn family_word(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "ip",
+        Family::Ipv6 => "ip6",
+    }
+}
+
+fn if_name(name: &IfName) -> String {
+    match name {
+        IfName::Exact(exact) => format!("\"{exact}\""),
+        IfName::Prefix(stem) => format!("\"{stem}*\""),
+    }
+}
+
+fn side_word(side: Side) -> &'static str {
+    match side {
+        Side::In => "iifname",
+        Side::Out => "oifname",
+    }
+}
+
+fn l4_word(l4: &L4) -> String {
+    match l4 {
+        L4::Tcp => "tcp".to_owned(),
+        L4::Udp => "udp".to_owned(),
+        L4::Icmp => "icmp".to_owned(),
+        L4::Icmpv6 => "ipv6-icmp".to_owned(),
+        L4::Igmp => "igmp".to_owned(),
+        L4::Number(n) => n.to_string(),
+    }
+}
+
+fn state_word(state: &CtState) -> &'static str {
+    match state {
+        CtState::New => "new",
+        CtState::Established => "established",
+        CtState::Related => "related",
+        CtState::Invalid => "invalid",
+        CtState::Untracked => "untracked",
+    }
+}
+
+fn flags(flags: &[TcpFlag]) -> String {
+    if flags.is_empty() {
+        return "0x0".to_owned();
+    }
+    let words: Vec<&str> = flags
+        .iter()
+        .map(|f| match f {
+            TcpFlag::Fin => "fin",
+            TcpFlag::Syn => "syn",
+            TcpFlag::Rst => "rst",
+            TcpFlag::Psh => "psh",
+            TcpFlag::Ack => "ack",
+            TcpFlag::Urg => "urg",
+        })
+        .collect();
+    words.join("|")
+}
+
+impl Display for Match {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Match::Loopback(Side::In) => f.write_str("iif \"lo\""),
+            Match::Loopback(Side::Out) => f.write_str("oif \"lo\""),
+            Match::Interface {
+                side,
+                negated,
+                names,
+            } => {
+                let not = if *negated { "!= " } else { "" };
+                write!(f, "{} {not}{}", side_word(*side), set(names, if_name))
+            }
+            Match::Family(family) => match family {
+                Family::Ipv4 => f.write_str("meta nfproto ipv4"),
+                Family::Ipv6 => f.write_str("meta nfproto ipv6"),
+            },
+            Match::Address {
+                family,
+                direction,
+                negated,
+                nets,
+            } => {
+                let field = match direction {
+                    Direction::Source => "saddr",
+                    Direction::Destination => "daddr",
+                };
+                let not = if *negated { "!= " } else { "" };
+                write!(
+                    f,
+                    "{} {field} {not}{}",
+                    family_word(*family),
+                    set(nets, written)
+                )
+            }
+            Match::Protocol(protocols) => write!(f, "meta l4proto {}", set(protocols, l4_word)),
+            Match::Port {
+                proto,
+                direction,
+                ports,
+            } => {
+                let header = match proto {
+                    PortProto::Tcp => "tcp",
+                    PortProto::Udp => "udp",
+                    PortProto::Any => "th",
+                };
+                let field = match direction {
+                    Direction::Source => "sport",
+                    Direction::Destination => "dport",
+                };
+                write!(f, "{header} {field} {}", set(ports, |p| p.written("-")))
+            }
+            Match::IcmpType { family, types } => {
+                let header = match family {
+                    Family::Ipv4 => "icmp",
+                    Family::Ipv6 => "icmpv6",
+                };
+                write!(f, "{header} type {}", set(types, ToString::to_string))
+            }
+            Match::CtState(states) => {
+                write!(f, "ct state {}", set(states, |s| state_word(s).to_owned()))
+            }
+            Match::OriginalPort(ports) => write!(
+                f,
+                "ct original proto-dst {}",
+                set(ports, |p| p.written("-"))
+            ),
+            Match::Fib(fib) => f.write_str(match fib {
+                Fib::SourceIsBroadcast => "fib saddr type broadcast",
+                Fib::DestinationIsAnycast => "fib daddr type anycast",
+                Fib::NoRouteBackStrict => "fib saddr . iif oif missing",
+                Fib::NoRouteBackLoose => "fib saddr oif missing",
+            }),
+            Match::TcpFlags { mask, value } => {
+                write!(f, "tcp flags & ({}) == {}", flags(mask), flags(value))
+            }
+        }
+    }
+}
+
+impl Display for Verdict {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Accept => f.write_str("accept"),
+            Verdict::Drop => f.write_str("drop"),
+            Verdict::Return => f.write_str("return"),
+            Verdict::Jump(chain) => write!(f, "jump {chain}"),
+        }
+    }
+}
+
+/// The level as nft names it: nft refuses `warning` and wants `warn`.
+pub fn level_name(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Warning => "warn",
+        other => other.name(),
+    }
+}
+
+fn map_value(value: &MapValue) -> String {
+    match value {
+        MapValue::Name(name) => format!("\"{name}\""),
+        MapValue::State(state) => state_word(state).to_owned(),
+    }
+}
+
+impl Display for Statement {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Statement::Log { prefix, level } => {
+                write!(f, "log prefix \"{prefix}\" level {}", level_name(*level))
+            }
+            Statement::Verdict(verdict) => write!(f, "{verdict}"),
+            Statement::Reject(reject) => f.write_str(match reject {
+                Reject::TcpReset => "reject with tcp reset",
+                Reject::PortUnreachable => "reject with icmpx type port-unreachable",
+                Reject::HostUnreachable => "reject with icmp type host-unreachable",
+                Reject::HostProhibited => "reject with icmp type host-prohibited",
+                Reject::AddrUnreachable => "reject with icmpv6 type addr-unreachable",
+                Reject::AdminProhibited => "reject with icmpv6 type admin-prohibited",
+            }),
+            Statement::Map { key, elements } => {
+                let key = match key {
+                    MapKey::Interface(side) => side_word(*side).to_owned(),
+                    MapKey::InterfacePair => "iifname . oifname".to_owned(),
+                    MapKey::CtState => "ct state".to_owned(),
+                };
+                let elements: Vec<String> = elements
+                    .iter()
+                    .map(|e| {
+                        let key: Vec<String> = e.key.iter().map(map_value).collect();
+                        format!("{} : {}", key.join(" . "), e.verdict)
+                    })
+                    .collect();
+                write!(f, "{key} vmap {{ {} }}", elements.join(", "))
+            }
+            Statement::Dnat { family, to, port } => {
+                let target = match (port, family) {
+                    (Some(port), Family::Ipv4) => format!("{to}:{port}"),
+                    (Some(port), Family::Ipv6) => format!("[{to}]:{port}"),
+                    (None, _) => to.to_string(),
+                };
+                write!(f, "dnat {} to {target}", family_word(*family))
+            }
+            Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
+            Statement::Masquerade => f.write_str("masquerade"),
+        }
+    }
+}
+
+impl Display for Rule {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = self.matches.iter().map(ToString::to_string).collect();
+        parts.extend(self.statements.iter().map(ToString::to_string));
+        f.write_str(&parts.join(" "))?;
+        if let Some(comment) = &self.comment {
+            write!(f, " comment \"{comment}\"")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn priority_word(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Filter => "filter",
+        Priority::Dstnat => "dstnat",
+        Priority::Srcnat => "srcnat",
+    }
+}

@@ -1,0 +1,1555 @@
+//! Lower the analyzed model into the ruleset the kernel runs. Every fact
+//! about what fwgen's firewall does is stated here once: the pieces of
+//! Shorewall's behaviour it reproduces, the order of the packet path, the
+//! dispatch to zone pairs, and each model item's rules.
+//!
+//! The packet path of a filter base chain: loopback; conntrack
+//! (established and related leave here, invalid is dropped); without IPv6
+//! zones, new IPv6 is dropped (established IPv6 sessions survive an apply);
+//! the interface chains (options: nosmurfs, dhcp, tcpflags), which so run
+//! for new and untracked packets only; the zone-pair dispatch; the
+//! catch-all.
+
+use ipnet::IpNet;
+
+use super::{
+    Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
+    MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Side,
+    Statement, TcpFlag, Verdict,
+};
+use crate::model::rule::is_ipv6;
+use crate::model::zone::applies_to;
+use crate::model::{
+    Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LogLevel, Model,
+    PolicyAction, PortRange, Protocol, Service, Snat, ZoneId, ZoneRef,
+};
+
+/// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
+const COMMENT_MAX: usize = 127;
+
+/// The whole ruleset.
+pub fn lower(model: &Model) -> Ruleset {
+    let pairs = reachable_pairs(model);
+    let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has(option));
+    let mut chains = Vec::new();
+    if any(InterfaceOption::Tcpflags) {
+        chains.push(tcpflags_chain());
+    }
+    if any(InterfaceOption::Nosmurfs) {
+        chains.push(smurfs_chain());
+    }
+    if model.has_family(true) {
+        chains.push(allowicmps_chain());
+    }
+    chains.push(rejection_chain());
+    chains.extend(interface_chains(model));
+    chains.extend(pair_chains(model, &pairs));
+    if let Some(prerouting) = prerouting_chain(model) {
+        chains.push(prerouting);
+    }
+    chains.push(input_chain(model, &pairs));
+    chains.push(forward_chain(model, &pairs));
+    chains.push(output_chain(model, &pairs));
+    chains.extend(nat_chains(model));
+    for chain in &mut chains {
+        for rule in &mut chain.rules {
+            rule.comment = describe_item(model, rule.origin).map(|text| cut(&text));
+        }
+    }
+    Ruleset {
+        table: model.nftables_table.clone(),
+        chains,
+    }
+}
+
+fn cut(text: &str) -> String {
+    if text.len() <= COMMENT_MAX {
+        return text.to_owned();
+    }
+    let mut end = COMMENT_MAX - 3;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+// ----- names -----
+
+fn zone_label(model: &Model, zone: ZoneRef) -> String {
+    match zone {
+        ZoneRef::All => "all".to_owned(),
+        ZoneRef::One(id) => model.zone_name(id).to_owned(),
+    }
+}
+
+fn service_label(service: &Service) -> String {
+    let ports = |ranges: &[PortRange]| {
+        ranges
+            .iter()
+            .map(|r| r.written("-"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut text = service.proto.to_string();
+    if let Some(icmp) = service.icmp_type {
+        text.push_str(&format!("/{icmp}"));
+    }
+    if !service.dports.is_empty() {
+        text.push_str(&format!("/{}", ports(&service.dports)));
+    }
+    if !service.sports.is_empty() {
+        text.push_str(&format!(" from port {}", ports(&service.sports)));
+    }
+    text
+}
+
+/// A model item as a rule's comment names it: its own comment when it has
+/// one, else what it is (`rule loc->fw tcp/22 ACCEPT`). Shorewall's own
+/// pieces are named by their chain, not by a comment, except the IPv6 drop
+/// that stands alone in a base chain.
+fn describe_item(model: &Model, origin: Origin) -> Option<String> {
+    match origin {
+        Origin::Rule(index) => {
+            let rule = &model.rules[index];
+            Some(rule.comment.clone().unwrap_or_else(|| {
+                let mut text = format!(
+                    "rule {}->{}",
+                    zone_label(model, rule.source.zone),
+                    zone_label(model, rule.dest.zone)
+                );
+                if let Some(service_macro) = rule.service_macro {
+                    text.push_str(&format!(" {}", service_macro.name));
+                } else {
+                    let services: Vec<String> = rule.services.iter().map(service_label).collect();
+                    if !services.is_empty() {
+                        text.push_str(&format!(" {}", services.join(" ")));
+                    }
+                }
+                format!("{text} {}", rule.verdict.keyword())
+            }))
+        }
+        Origin::Dnat(index) => {
+            let dnat = &model.dnats[index];
+            Some(dnat.comment.clone().unwrap_or_else(|| {
+                let ports: Vec<String> = dnat.dports.iter().map(|r| r.written("-")).collect();
+                format!(
+                    "dnat {} {}/{} to {}",
+                    zone_label(model, dnat.source.zone),
+                    dnat.proto,
+                    ports.join(","),
+                    dnat.to
+                )
+            }))
+        }
+        Origin::Snat(index) => {
+            let snat = &model.snats[index];
+            Some(snat.comment.clone().unwrap_or_else(|| {
+                let interface = &model.interfaces[snat.interface].name;
+                match snat.to {
+                    Some(to) => format!("snat on {interface} to {to}"),
+                    None => format!("masquerade on {interface}"),
+                }
+            }))
+        }
+        Origin::Policy { pair, policy } => {
+            let policy = &model.policies[policy];
+            Some(format!(
+                "policy {}->{} {} for {}",
+                zone_label(model, policy.source),
+                zone_label(model, policy.dest),
+                policy.action.keyword(),
+                model.pair_name(pair.0, pair.1)
+            ))
+        }
+        Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
+        Origin::InterfaceOption { interface, option } => Some(format!(
+            "interface {} {option}",
+            model.interfaces[interface].name
+        )),
+        Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
+        Origin::Shorewall(_) => None,
+    }
+}
+
+/// What made a rule, as `explain --trace` shows it.
+pub fn describe(model: &Model, origin: Origin) -> String {
+    if let Some(text) = describe_item(model, origin) {
+        return text;
+    }
+    let Origin::Shorewall(piece) = origin else {
+        return String::new();
+    };
+    match piece {
+        Piece::Loopback => "loopback: the firewall's traffic to itself",
+        Piece::Conntrack => "conntrack: established and related pass, invalid is dropped",
+        Piece::NoIpv6 => "the model has no IPv6 zone",
+        Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
+        Piece::Nosmurfs => "nosmurfs: broadcast or multicast sources",
+        Piece::RejectChain => "Shorewall's reject: how REJECT answers",
+        Piece::AllowIcmps => "AllowICMPs: the ICMPv6 IPv6 needs (RFC 4890)",
+        Piece::Dispatch => "dispatch to interface and zone-pair chains",
+        Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
+    }
+    .to_owned()
+}
+
+// ----- small builders -----
+
+fn accept() -> Statement {
+    Statement::Verdict(Verdict::Accept)
+}
+
+fn drop_() -> Statement {
+    Statement::Verdict(Verdict::Drop)
+}
+
+fn jump(chain: &str) -> Statement {
+    Statement::Verdict(Verdict::Jump(chain.to_owned()))
+}
+
+fn shorewall(matches: Vec<Match>, statements: Vec<Statement>, piece: Piece) -> Rule {
+    Rule::new(matches, statements, Origin::Shorewall(piece))
+}
+
+fn net(text: &str) -> IpNet {
+    // Constants of this file only: they parse.
+    text.parse()
+        .unwrap_or_else(|_| IpNet::from(std::net::IpAddr::from([0, 0, 0, 0])))
+}
+
+fn address(family: Family, direction: Direction, nets: Vec<IpNet>) -> Match {
+    Match::Address {
+        family,
+        direction,
+        negated: false,
+        nets,
+    }
+}
+
+pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> Statement {
+    Statement::Log {
+        prefix: format!("{}:{chain}:{disposition}:", model.firewall.log_prefix),
+        level,
+    }
+}
+
+// ----- Shorewall's own chains -----
+
+fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
+    Chain {
+        name: name.to_owned(),
+        base: None,
+        comment: Some(comment.to_owned()),
+        rules,
+    }
+}
+
+fn tcpflags_chain() -> Chain {
+    use TcpFlag::{Ack, Fin, Psh, Rst, Syn, Urg};
+    let all = vec![Fin, Syn, Rst, Psh, Ack, Urg];
+    let flags = |mask: Vec<TcpFlag>, value: Vec<TcpFlag>| Match::TcpFlags { mask, value };
+    let mut rules: Vec<Rule> = [
+        (all.clone(), vec![Fin, Psh, Urg]),
+        (all.clone(), vec![]),
+        (vec![Syn, Rst], vec![Syn, Rst]),
+        (vec![Fin, Rst], vec![Fin, Rst]),
+        (vec![Fin, Syn], vec![Fin, Syn]),
+        (vec![Fin, Psh, Ack], vec![Fin, Psh]),
+    ]
+    .into_iter()
+    .map(|(mask, value)| shorewall(vec![flags(mask, value)], vec![drop_()], Piece::Tcpflags))
+    .collect();
+    rules.push(shorewall(
+        vec![
+            flags(vec![Fin, Syn, Rst, Ack], vec![Syn]),
+            Match::Port {
+                proto: PortProto::Tcp,
+                direction: Direction::Source,
+                ports: vec![PortRange::single(0)],
+            },
+        ],
+        vec![drop_()],
+        Piece::Tcpflags,
+    ));
+    chain(
+        "tcpflags",
+        "tcpflags: TCP packets with illegal flag combinations",
+        rules,
+    )
+}
+
+fn smurfs_chain() -> Chain {
+    let rules = vec![
+        shorewall(
+            vec![address(
+                Family::Ipv4,
+                Direction::Source,
+                vec![net("0.0.0.0/32")],
+            )],
+            vec![Statement::Verdict(Verdict::Return)],
+            Piece::Nosmurfs,
+        ),
+        shorewall(
+            vec![Match::Fib(Fib::SourceIsBroadcast)],
+            vec![drop_()],
+            Piece::Nosmurfs,
+        ),
+        shorewall(
+            vec![address(
+                Family::Ipv4,
+                Direction::Source,
+                vec![net("224.0.0.0/4")],
+            )],
+            vec![drop_()],
+            Piece::Nosmurfs,
+        ),
+        shorewall(
+            vec![address(
+                Family::Ipv6,
+                Direction::Source,
+                vec![net("ff00::/8")],
+            )],
+            vec![drop_()],
+            Piece::Nosmurfs,
+        ),
+    ];
+    chain(
+        "smurfs",
+        "nosmurfs: packets from broadcast or multicast sources",
+        rules,
+    )
+}
+
+/// Shorewall6's AllowICMPs (RFC 4890): the types IPv6 needs from anywhere,
+/// and those it needs from link-local sources. Names as nft spells them.
+const NEEDED_ICMPV6: &[(u8, &str)] = &[
+    (1, "destination-unreachable"),
+    (2, "packet-too-big"),
+    (3, "time-exceeded"),
+    (4, "parameter-problem"),
+    (133, "nd-router-solicit"),
+    (134, "nd-router-advert"),
+    (135, "nd-neighbor-solicit"),
+    (136, "nd-neighbor-advert"),
+    (137, "nd-redirect"),
+    (141, "ind-neighbor-solicit"),
+    (142, "ind-neighbor-advert"),
+    (148, ""),
+    (149, ""),
+];
+const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
+    (130, "mld-listener-query"),
+    (131, "mld-listener-report"),
+    (132, "mld-listener-done"),
+    (143, "mld2-listener-report"),
+    (151, ""),
+    (152, ""),
+    (153, ""),
+];
+
+fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
+    table
+        .iter()
+        .map(|&(number, name)| IcmpType {
+            number,
+            name: (!name.is_empty()).then_some(name),
+        })
+        .collect()
+}
+
+fn allowicmps_chain() -> Chain {
+    let types = |table| Match::IcmpType {
+        family: Family::Ipv6,
+        types: icmpv6_types(table),
+    };
+    let rules = vec![
+        shorewall(
+            vec![types(NEEDED_ICMPV6)],
+            vec![accept()],
+            Piece::AllowIcmps,
+        ),
+        shorewall(
+            vec![
+                address(Family::Ipv6, Direction::Source, vec![net("fe80::/10")]),
+                types(LINK_LOCAL_ICMPV6),
+            ],
+            vec![accept()],
+            Piece::AllowIcmps,
+        ),
+    ];
+    chain(
+        "allowicmps",
+        "the ICMPv6 IPv6 needs (RFC 4890), as Shorewall6's AllowICMPs",
+        rules,
+    )
+}
+
+fn allowicmps_jump() -> Rule {
+    shorewall(
+        vec![Match::Protocol(vec![L4::Icmpv6])],
+        vec![jump("allowicmps")],
+        Piece::AllowIcmps,
+    )
+}
+
+/// Shorewall's `reject` chain and Shorewall6's, statement for statement
+/// (tests/reject.rs holds them side by side). Shorewall6 drops instead of
+/// answering packets to the anycast addresses of the firewall's global
+/// subnets, which it lists when it starts; the kernel knows the
+/// subnet-router ones as the anycast type.
+fn rejection_chain() -> Chain {
+    let v4 = Match::Family(Family::Ipv4);
+    let v6 = Match::Family(Family::Ipv6);
+    let proto = |l4| Match::Protocol(vec![l4]);
+    let refuse = |matches, statement| shorewall(matches, vec![statement], Piece::RejectChain);
+    let reject = |how| Statement::Reject(how);
+    let rules = vec![
+        refuse(
+            vec![v4.clone(), Match::Fib(Fib::SourceIsBroadcast)],
+            drop_(),
+        ),
+        refuse(
+            vec![
+                address(Family::Ipv6, Direction::Destination, vec![net("2000::/3")]),
+                Match::Fib(Fib::DestinationIsAnycast),
+            ],
+            drop_(),
+        ),
+        refuse(
+            vec![address(
+                Family::Ipv4,
+                Direction::Source,
+                vec![net("224.0.0.0/4")],
+            )],
+            drop_(),
+        ),
+        refuse(
+            vec![address(
+                Family::Ipv6,
+                Direction::Source,
+                vec![net("ff00::/8")],
+            )],
+            drop_(),
+        ),
+        refuse(vec![proto(L4::Igmp)], drop_()),
+        refuse(vec![proto(L4::Tcp)], reject(Reject::TcpReset)),
+        refuse(vec![proto(L4::Udp)], reject(Reject::PortUnreachable)),
+        refuse(
+            vec![v4.clone(), proto(L4::Icmp)],
+            reject(Reject::HostUnreachable),
+        ),
+        refuse(
+            vec![v6.clone(), proto(L4::Icmpv6)],
+            reject(Reject::AddrUnreachable),
+        ),
+        refuse(vec![v4], reject(Reject::HostProhibited)),
+        refuse(vec![v6], reject(Reject::AdminProhibited)),
+    ];
+    chain(
+        "rejection",
+        "REJECT answers as Shorewall's: TCP reset, ICMP unreachable otherwise",
+        rules,
+    )
+}
+
+// ----- interfaces -----
+
+/// How nftables names an interface: `eth+` matches every name starting
+/// with `eth`; `None` for `+`, which is every interface.
+pub fn if_name(interface: &Interface) -> Option<IfName> {
+    match interface.physical.strip_suffix('+') {
+        Some("") => None,
+        Some(stem) => Some(IfName::Prefix(stem.to_owned())),
+        None => Some(IfName::Exact(interface.physical.clone())),
+    }
+}
+
+fn is_wildcard(interface: &Interface) -> bool {
+    interface.physical.ends_with('+')
+}
+
+fn interface_index(model: &Model, interface: &Interface) -> usize {
+    model
+        .interfaces
+        .iter()
+        .position(|i| std::ptr::eq(i, interface))
+        .unwrap_or(0)
+}
+
+fn interface_chain_name(interface: &Interface, hook: &str) -> String {
+    format!("{hook}-{}", interface.name.replace('+', "-any"))
+}
+
+/// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
+/// 546-547 (DHCPv6, as Shorewall6).
+fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
+    let family = model.zones[interface.zone].family;
+    let ports = |low, high| Match::Port {
+        proto: PortProto::Udp,
+        direction: Direction::Destination,
+        ports: vec![PortRange { low, high }],
+    };
+    match (family.has_ipv4(), family.has_ipv6()) {
+        (true, true) => vec![
+            vec![Match::Family(Family::Ipv4), ports(67, 68)],
+            vec![Match::Family(Family::Ipv6), ports(546, 547)],
+        ],
+        (false, true) => vec![vec![ports(546, 547)]],
+        _ => vec![vec![ports(67, 68)]],
+    }
+}
+
+/// Options applied to new packets entering (hook "in" and "fwd") or
+/// leaving ("out") an interface, in Shorewall's order: smurfs, dhcp,
+/// tcpflags.
+fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule> {
+    let index = interface_index(model, interface);
+    let made = |option, matches, statements| {
+        Rule::new(
+            matches,
+            statements,
+            Origin::InterfaceOption {
+                interface: index,
+                option,
+            },
+        )
+    };
+    let mut rules = Vec::new();
+    let incoming = hook != "out";
+    if incoming && interface.has(InterfaceOption::Nosmurfs) {
+        rules.push(made("nosmurfs", vec![], vec![jump("smurfs")]));
+    }
+    if interface.dhcp() {
+        for matches in dhcp_matches(model, interface) {
+            match hook {
+                "fwd" if interface.routeback() => {
+                    let mut all: Vec<Match> = if_name(interface)
+                        .map(|name| Match::Interface {
+                            side: Side::Out,
+                            negated: false,
+                            names: vec![name],
+                        })
+                        .into_iter()
+                        .collect();
+                    all.extend(matches);
+                    rules.push(made("dhcp", all, vec![accept()]));
+                }
+                "fwd" => {}
+                _ => rules.push(made("dhcp", matches, vec![accept()])),
+            }
+        }
+    }
+    if incoming && interface.has(InterfaceOption::Tcpflags) {
+        rules.push(made(
+            "tcpflags",
+            vec![Match::Protocol(vec![L4::Tcp])],
+            vec![jump("tcpflags")],
+        ));
+    }
+    rules
+}
+
+fn interface_chains(model: &Model) -> Vec<Chain> {
+    let mut chains = Vec::new();
+    for hook in ["in", "fwd", "out"] {
+        for interface in &model.interfaces {
+            let rules = interface_rules(model, interface, hook);
+            if !rules.is_empty() {
+                let options: Vec<String> =
+                    interface.options.iter().map(ToString::to_string).collect();
+                chains.push(Chain {
+                    name: interface_chain_name(interface, hook),
+                    base: None,
+                    comment: Some(format!("{} options: {}", interface.name, options.join(","))),
+                    rules,
+                });
+            }
+        }
+    }
+    chains
+}
+
+// ----- zone pairs -----
+
+/// The ordered pairs that traffic can take, as (source, dest): the
+/// firewall's pairs and every pair of zones that have interfaces.
+pub fn reachable_pairs(model: &Model) -> Vec<(ZoneId, ZoneId)> {
+    let has_interfaces = |id: ZoneId| match id {
+        ZoneId::Firewall => true,
+        ZoneId::Zone(index) => model.interfaces_of(index).next().is_some(),
+    };
+    let ids = model.zone_ids();
+    let mut pairs = Vec::new();
+    for &source in &ids {
+        for &dest in &ids {
+            let fw_to_fw = source == ZoneId::Firewall && dest == ZoneId::Firewall;
+            if !fw_to_fw
+                && has_interfaces(source)
+                && has_interfaces(dest)
+                && forward_possible(model, source, dest)
+            {
+                pairs.push((source, dest));
+            }
+        }
+    }
+    pairs
+}
+
+/// A zone's traffic to itself passes the firewall only between two of its
+/// interfaces or back out of a routeback interface.
+fn forward_possible(model: &Model, source: ZoneId, dest: ZoneId) -> bool {
+    match (source, dest) {
+        (ZoneId::Zone(s), ZoneId::Zone(d)) if s == d => {
+            let interfaces: Vec<&Interface> = model.interfaces_of(s).collect();
+            interfaces.len() > 1 || interfaces.iter().any(|i| i.routeback())
+        }
+        _ => true,
+    }
+}
+
+/// The families a pair carries: `[ipv4, ipv6]`.
+fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] {
+    let (s, d) = (model.zone_family(pair.0), model.zone_family(pair.1));
+    let v4 = s.has_ipv4() && d.has_ipv4() && model.has_family(false);
+    let v6 = s.has_ipv6() && d.has_ipv6() && model.has_family(true);
+    [v4, v6]
+}
+
+fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
+    let chains: Vec<Vec<Rule>> = pairs
+        .iter()
+        .map(|&pair| {
+            let name = model.pair_name(pair.0, pair.1);
+            let families = pair_families(model, pair);
+            let mut rules = Vec::new();
+            for (index, dnat) in model.dnats.iter().enumerate() {
+                if applies_to(
+                    dnat.source.zone,
+                    ZoneRef::One(ZoneId::Zone(dnat.dest)),
+                    pair,
+                ) {
+                    rules.push(dnat_accept(dnat, index));
+                }
+            }
+            for (index, rule) in model.rules.iter().enumerate() {
+                if !rule.is_invalid_match() && applies_to(rule.source.zone, rule.dest.zone, pair) {
+                    rules.extend(rule_rules(model, index, &name, families));
+                }
+            }
+            fold(rules)
+        })
+        .collect();
+    let chains = within_set_budget(chains);
+    pairs
+        .iter()
+        .zip(chains)
+        .map(|(&pair, mut rules)| {
+            let name = model.pair_name(pair.0, pair.1);
+            // Every rule ends in a verdict: after one that matches everything,
+            // later rules and the policy can never run, so they are left out.
+            let unconditional = rules.iter().position(|r| r.matches.is_empty());
+            if let Some(at) = unconditional {
+                rules.truncate(at + 1);
+            }
+            let decision = model.matrix.get(pair.0, pair.1);
+            let ipv6 = pair_families(model, pair)[1];
+            let comment = match (unconditional, decision) {
+                (None, Some(decision)) => {
+                    rules.extend(policy_rules(model, &name, pair, decision, ipv6));
+                    Some(policy_comment(model, decision))
+                }
+                (Some(_), _) => {
+                    Some("a rule decides every packet: no policy is reached".to_owned())
+                }
+                (None, None) => None,
+            };
+            Chain {
+                name,
+                base: None,
+                comment,
+                rules,
+            }
+        })
+        .collect()
+}
+
+fn policy_comment(model: &Model, decision: Decision) -> String {
+    match decision.origin {
+        DecisionOrigin::IntraZone => "policy: ACCEPT (a zone's traffic to itself)".to_owned(),
+        DecisionOrigin::Policy(index) => {
+            let policy = &model.policies[index];
+            format!(
+                "policy: {} (from {} to {})",
+                policy.action,
+                model.zone_ref_name(policy.source),
+                model.zone_ref_name(policy.dest)
+            )
+        }
+    }
+}
+
+fn policy_rules(
+    model: &Model,
+    chain: &str,
+    pair: (ZoneId, ZoneId),
+    decision: Decision,
+    ipv6: bool,
+) -> Vec<Rule> {
+    let verdict = match decision.action {
+        PolicyAction::Accept => accept(),
+        PolicyAction::Drop => drop_(),
+        PolicyAction::Reject => jump("rejection"),
+        // Without nested zones a CONTINUE pair falls through to the catch-all.
+        PolicyAction::Continue => return Vec::new(),
+    };
+    let origin = match decision.origin {
+        DecisionOrigin::IntraZone => Origin::IntraZone(pair.0),
+        DecisionOrigin::Policy(policy) => Origin::Policy { pair, policy },
+    };
+    let mut rules = Vec::new();
+    if ipv6 && decision.action != PolicyAction::Accept {
+        rules.push(allowicmps_jump());
+    }
+    let mut statements: Vec<Statement> = decision
+        .log
+        .map(|level| log(model, chain, decision.action.keyword(), level))
+        .into_iter()
+        .collect();
+    statements.push(verdict);
+    rules.push(Rule::new(Vec::new(), statements, origin));
+    rules
+}
+
+// ----- model rules -----
+
+fn verdict_statement(verdict: crate::model::Verdict) -> Statement {
+    match verdict {
+        crate::model::Verdict::Accept => accept(),
+        crate::model::Verdict::Drop => drop_(),
+        crate::model::Verdict::Reject => jump("rejection"),
+    }
+}
+
+/// The filter rule that lets a port-forwarded connection through.
+fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
+    let family = Family::of(dnat.is_ipv6());
+    let mut matches = Vec::new();
+    let sources: Vec<IpNet> = dnat
+        .source
+        .addresses
+        .iter()
+        .filter(|a| is_ipv6(a) == dnat.is_ipv6())
+        .copied()
+        .collect();
+    if !sources.is_empty() {
+        matches.push(address(family, Direction::Source, sources));
+    }
+    matches.push(address(
+        family,
+        Direction::Destination,
+        vec![IpNet::from(dnat.to)],
+    ));
+    let target_ports: Vec<PortRange> = match dnat.to_port {
+        Some(port) => vec![PortRange::single(port)],
+        None => dnat.dports.clone(),
+    };
+    matches.push(Match::Port {
+        proto: port_proto(dnat.proto),
+        direction: Direction::Destination,
+        ports: target_ports,
+    });
+    if dnat.to_port.is_some() {
+        matches.push(Match::OriginalPort(dnat.dports.clone()));
+    }
+    Rule::new(matches, vec![accept()], Origin::Dnat(index))
+}
+
+fn port_proto(proto: Protocol) -> PortProto {
+    match proto {
+        Protocol::Udp => PortProto::Udp,
+        _ => PortProto::Tcp,
+    }
+}
+
+/// Address matches of one family for a rule's endpoints, or `None` when
+/// the rule cannot match that family.
+fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> {
+    let mut matches = Vec::new();
+    for (endpoint, direction) in [
+        (&rule.source, Direction::Source),
+        (&rule.dest, Direction::Destination),
+    ] {
+        if endpoint.addresses.is_empty() {
+            continue;
+        }
+        let nets: Vec<IpNet> = endpoint
+            .addresses
+            .iter()
+            .filter(|a| is_ipv6(a) == ipv6)
+            .copied()
+            .collect();
+        if nets.is_empty() {
+            return None;
+        }
+        matches.push(address(Family::of(ipv6), direction, nets));
+    }
+    Some(matches)
+}
+
+fn l4(proto: Protocol) -> L4 {
+    match proto {
+        Protocol::Tcp => L4::Tcp,
+        Protocol::Udp => L4::Udp,
+        Protocol::Icmp => L4::Icmp,
+        Protocol::Icmpv6 => L4::Icmpv6,
+        Protocol::Number(number) => L4::Number(number),
+    }
+}
+
+fn service_matches(service: &Service) -> Vec<Match> {
+    match service.proto {
+        Protocol::Tcp | Protocol::Udp => {
+            let proto = port_proto(service.proto);
+            let mut matches = Vec::new();
+            for (ports, direction) in [
+                (&service.sports, Direction::Source),
+                (&service.dports, Direction::Destination),
+            ] {
+                if !ports.is_empty() {
+                    matches.push(Match::Port {
+                        proto,
+                        direction,
+                        ports: ports.clone(),
+                    });
+                }
+            }
+            if matches.is_empty() {
+                matches.push(Match::Protocol(vec![l4(service.proto)]));
+            }
+            matches
+        }
+        Protocol::Icmp | Protocol::Icmpv6 => match service.icmp_type {
+            Some(icmp) => vec![Match::IcmpType {
+                family: Family::of(service.proto == Protocol::Icmpv6),
+                types: vec![icmp],
+            }],
+            None => vec![Match::Protocol(vec![l4(service.proto)])],
+        },
+        Protocol::Number(_) => vec![Match::Protocol(vec![l4(service.proto)])],
+    }
+}
+
+/// A model rule as the rules of one pair chain: one per family with
+/// addresses and per service.
+fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> Vec<Rule> {
+    let rule = &model.rules[index];
+    let families: Vec<bool> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
+        .collect();
+    let address_sets: Vec<Vec<Match>> =
+        if rule.source.addresses.is_empty() && rule.dest.addresses.is_empty() {
+            vec![Vec::new()]
+        } else {
+            families
+                .iter()
+                .filter_map(|&ipv6| address_matches(rule, ipv6))
+                .collect()
+        };
+    let services: Vec<Option<&Service>> = if rule.services.is_empty() {
+        vec![None]
+    } else {
+        rule.services
+            .iter()
+            .filter(|s| s.proto.only_ipv6().is_none_or(|v6| families.contains(&v6)))
+            .map(Some)
+            .collect()
+    };
+    let mut statements: Vec<Statement> = rule
+        .log
+        .map(|level| log(model, chain, rule.verdict.keyword(), level))
+        .into_iter()
+        .collect();
+    statements.push(verdict_statement(rule.verdict));
+    let mut rules = Vec::new();
+    for addresses in &address_sets {
+        for service in &services {
+            let mut matches = addresses.clone();
+            matches.extend(service.map(service_matches).unwrap_or_default());
+            rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));
+        }
+    }
+    rules
+}
+
+// ----- folding -----
+
+impl Match {
+    /// How many values the match holds in its set.
+    fn set_len(&self) -> usize {
+        match self {
+            Match::Interface { names, .. } => names.len(),
+            Match::Address { nets, .. } => nets.len(),
+            Match::Protocol(protocols) => protocols.len(),
+            Match::Port { ports, .. } | Match::OriginalPort(ports) => ports.len(),
+            Match::IcmpType { types, .. } => types.len(),
+            _ => 0,
+        }
+    }
+
+    /// The same match with its set replaced by one value of it.
+    fn split(&self) -> Vec<Match> {
+        let each = |n: usize, pick: &dyn Fn(usize) -> Match| (0..n).map(pick).collect();
+        match self {
+            Match::Address {
+                family,
+                direction,
+                negated: false,
+                nets,
+            } => each(nets.len(), &|i| address(*family, *direction, vec![nets[i]])),
+            Match::Port {
+                proto,
+                direction,
+                ports,
+            } => each(ports.len(), &|i| Match::Port {
+                proto: *proto,
+                direction: *direction,
+                ports: vec![ports[i]],
+            }),
+            Match::IcmpType { family, types } => each(types.len(), &|i| Match::IcmpType {
+                family: *family,
+                types: vec![types[i]],
+            }),
+            other => vec![other.clone()],
+        }
+    }
+
+    /// Add another match's set to this one's, when they differ only there.
+    fn absorb(&mut self, other: &Match) -> bool {
+        match (self, other) {
+            (
+                Match::Address {
+                    family,
+                    direction,
+                    negated: false,
+                    nets,
+                },
+                Match::Address {
+                    family: f,
+                    direction: d,
+                    negated: false,
+                    nets: more,
+                },
+            ) if family == f && direction == d => union(nets, more),
+            (
+                Match::Port {
+                    proto,
+                    direction,
+                    ports,
+                },
+                Match::Port {
+                    proto: p,
+                    direction: d,
+                    ports: more,
+                },
+            ) if proto == p && direction == d => union(ports, more),
+            (
+                Match::IcmpType { family, types },
+                Match::IcmpType {
+                    family: f,
+                    types: more,
+                },
+            ) if family == f => union(types, more),
+            (Match::Protocol(protocols), Match::Protocol(more)) => union(protocols, more),
+            _ => false,
+        }
+    }
+}
+
+fn union<T: PartialEq + Clone>(values: &mut Vec<T>, more: &[T]) -> bool {
+    for value in more {
+        if !values.contains(value) {
+            values.push(value.clone());
+        }
+    }
+    true
+}
+
+/// The one match in which two rules of the same origin differ.
+fn differs_in_one(a: &Rule, b: &Rule) -> Option<usize> {
+    if a.origin != b.origin || a.statements != b.statements || a.matches.len() != b.matches.len() {
+        return None;
+    }
+    let differing: Vec<usize> = (0..a.matches.len())
+        .filter(|&i| a.matches[i] != b.matches[i])
+        .collect();
+    match differing.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// `udp dport 53` then `tcp dport 53` (or the other way round): one rule
+/// on `meta l4proto { udp, tcp } th dport 53`.
+fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
+    let transport = |proto| match proto {
+        PortProto::Tcp => Some(L4::Tcp),
+        PortProto::Udp => Some(L4::Udp),
+        PortProto::Any => None,
+    };
+    match (a, b) {
+        (
+            Match::Port {
+                proto,
+                direction,
+                ports,
+            },
+            Match::Port {
+                proto: other,
+                direction: d,
+                ports: p,
+            },
+        ) if proto != other && direction == d && ports == p => Some((
+            Match::Protocol(vec![transport(*proto)?, transport(*other)?]),
+            Match::Port {
+                proto: PortProto::Any,
+                direction: *direction,
+                ports: ports.clone(),
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// Merge consecutive rules of one model item that differ in one set: with
+/// the same statements, one rule on the union says exactly what the two
+/// did. Rules of different items stay apart, so each keeps its comment.
+fn fold(rules: Vec<Rule>) -> Vec<Rule> {
+    let mut folded: Vec<Rule> = Vec::with_capacity(rules.len());
+    for rule in rules {
+        if let Some(last) = folded.last_mut()
+            && let Some(index) = differs_in_one(last, &rule)
+        {
+            let has_protocol = last.matches.iter().any(|m| matches!(m, Match::Protocol(_)));
+            if let Some((protocols, ports)) =
+                both_transports(&last.matches[index], &rule.matches[index])
+                && !has_protocol
+            {
+                last.matches[index] = ports;
+                last.matches.insert(index, protocols);
+                continue;
+            }
+            let other = rule.matches[index].clone();
+            if last.matches[index].absorb(&other) {
+                continue;
+            }
+        }
+        folded.push(rule);
+    }
+    folded
+}
+
+/// Anonymous sets a ruleset may hold before small ones are written out as
+/// single rules: the kernel names each anonymous set by scanning the
+/// table's sets, so loading thousands of them takes seconds (measured in
+/// docs/performance.md), while a few extra rules cost nothing.
+const SET_BUDGET: usize = 256;
+
+fn within_set_budget(chains: Vec<Vec<Rule>>) -> Vec<Vec<Rule>> {
+    let sizes: Vec<usize> = chains
+        .iter()
+        .flatten()
+        .flat_map(|r| r.matches.iter().map(Match::set_len))
+        .filter(|&n| n > 1)
+        .collect();
+    let Some(largest) = sizes.iter().max().copied() else {
+        return chains;
+    };
+    let Some(limit) = (1..=largest)
+        .find(|&limit| sizes.iter().filter(|&&size| size > limit).count() <= SET_BUDGET)
+    else {
+        return chains;
+    };
+    if limit == 1 {
+        return chains;
+    }
+    chains
+        .into_iter()
+        .map(|rules| rules.into_iter().flat_map(|r| expand(r, limit)).collect())
+        .collect()
+}
+
+/// The same rule as several, with every set of at most `limit` values
+/// written out value by value (first match wins, so this is equivalent).
+fn expand(rule: Rule, limit: usize) -> Vec<Rule> {
+    let mut rules = vec![Rule {
+        matches: Vec::new(),
+        ..rule.clone()
+    }];
+    for m in &rule.matches {
+        let parts = if m.set_len() > 1 && m.set_len() <= limit {
+            m.split()
+        } else {
+            vec![m.clone()]
+        };
+        rules = rules
+            .iter()
+            .flat_map(|r| {
+                parts.iter().map(move |part| {
+                    let mut r = r.clone();
+                    r.matches.push(part.clone());
+                    r
+                })
+            })
+            .collect();
+    }
+    rules
+}
+
+// ----- base chains -----
+
+fn base(hook: Hook, chain_type: ChainType, priority: Priority, policy: Policy) -> Option<Base> {
+    Some(Base {
+        chain_type,
+        hook,
+        priority,
+        policy,
+    })
+}
+
+fn zone_interfaces(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<&Interface> {
+    match zone {
+        ZoneId::Firewall => Vec::new(),
+        ZoneId::Zone(index) if model.zones[index].family.has(ipv6) => {
+            model.interfaces_of(index).collect()
+        }
+        ZoneId::Zone(_) => Vec::new(),
+    }
+}
+
+/// Loopback, conntrack, and without IPv6 zones the drop of new IPv6.
+fn first_rules(model: &Model, loopback: Option<Side>) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if let Some(side) = loopback {
+        rules.push(shorewall(
+            vec![Match::Loopback(side)],
+            vec![accept()],
+            Piece::Loopback,
+        ));
+    }
+    let state = |state, verdict| MapElement {
+        key: vec![MapValue::State(state)],
+        verdict,
+    };
+    rules.push(shorewall(
+        Vec::new(),
+        vec![Statement::Map {
+            key: MapKey::CtState,
+            elements: vec![
+                state(CtState::Established, Verdict::Accept),
+                state(CtState::Related, Verdict::Accept),
+                state(CtState::Invalid, Verdict::Drop),
+            ],
+        }],
+        Piece::Conntrack,
+    ));
+    if !model.has_family(true) {
+        rules.push(shorewall(
+            vec![Match::Family(Family::Ipv6)],
+            vec![drop_()],
+            Piece::NoIpv6,
+        ));
+    }
+    rules
+}
+
+fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if model.has_family(true) {
+        rules.push(allowicmps_jump());
+    }
+    rules.push(shorewall(
+        Vec::new(),
+        vec![
+            log(model, name, "REJECT", LogLevel::Info),
+            jump("rejection"),
+        ],
+        Piece::CatchAll(hook),
+    ));
+    rules
+}
+
+/// A jump of a dispatch: by verdict map when every interface it names is
+/// an exact name, by a rule of its own after the map when one is a
+/// wildcard. A map cannot hold `"ppp*"` beside `"ppp9"` (nft refuses the
+/// conflicting intervals), and a named interface must win over the
+/// wildcard that covers it, even when its chain returns without a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Jump {
+    /// The map key, `None` for a rule of its own.
+    key: Option<Vec<MapValue>>,
+    /// What the rule matches instead.
+    matches: Vec<Match>,
+    target: String,
+}
+
+/// What a dispatch rule matches for an interface: its name, or for a
+/// wildcard its pattern without the named interfaces it covers, as named
+/// interfaces are matched first (docs/model.md). For `+`, every named
+/// interface is left out.
+fn dispatch_matches(model: &Model, side: Side, interface: &Interface) -> Vec<Match> {
+    let mut matches: Vec<Match> = if_name(interface)
+        .map(|name| Match::Interface {
+            side,
+            negated: false,
+            names: vec![name],
+        })
+        .into_iter()
+        .collect();
+    let Some(stem) = interface.physical.strip_suffix('+') else {
+        return matches;
+    };
+    let mut covered: Vec<IfName> = Vec::new();
+    for named in model.interfaces.iter().filter(|i| !is_wildcard(i)) {
+        let name = IfName::Exact(named.physical.clone());
+        if named.physical.starts_with(stem) && !covered.contains(&name) {
+            covered.push(name);
+        }
+    }
+    if !covered.is_empty() {
+        matches.push(Match::Interface {
+            side,
+            negated: true,
+            names: covered,
+        });
+    }
+    matches
+}
+
+impl Jump {
+    fn new(model: &Model, sides: &[(Side, &Interface)], target: String) -> Jump {
+        let exact = sides.iter().all(|(_, i)| !is_wildcard(i));
+        let key = exact.then(|| {
+            sides
+                .iter()
+                .map(|(_, i)| MapValue::Name(i.physical.clone()))
+                .collect()
+        });
+        let matches = sides
+            .iter()
+            .flat_map(|(side, i)| dispatch_matches(model, *side, i))
+            .collect();
+        Jump {
+            key,
+            matches,
+            target,
+        }
+    }
+}
+
+/// One verdict-map rule per family (one for both when they agree), then
+/// the jumps that need rules of their own.
+fn dispatch_rules(key: MapKey, v4: Vec<Jump>, v6: Vec<Jump>) -> Vec<Rule> {
+    let rules = |family: Option<Family>, jumps: &[Jump]| {
+        let prefix: Vec<Match> = family.map(Match::Family).into_iter().collect();
+        let elements: Vec<MapElement> = jumps
+            .iter()
+            .filter_map(|j| {
+                j.key.clone().map(|key| MapElement {
+                    key,
+                    verdict: Verdict::Jump(j.target.clone()),
+                })
+            })
+            .collect();
+        let mut rules = Vec::new();
+        if !elements.is_empty() {
+            rules.push(shorewall(
+                prefix.clone(),
+                vec![Statement::Map { key, elements }],
+                Piece::Dispatch,
+            ));
+        }
+        for j in jumps.iter().filter(|j| j.key.is_none()) {
+            let mut matches = prefix.clone();
+            matches.extend(j.matches.clone());
+            rules.push(shorewall(matches, vec![jump(&j.target)], Piece::Dispatch));
+        }
+        rules
+    };
+    if v4 == v6 {
+        return rules(None, &v4);
+    }
+    let mut all = rules(Some(Family::Ipv4), &v4);
+    all.extend(rules(Some(Family::Ipv6), &v6));
+    all
+}
+
+/// Jumps to the interface chains of one hook.
+fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
+    let jumps: Vec<Jump> = model
+        .interfaces
+        .iter()
+        .filter(|i| !interface_rules(model, i, hook).is_empty())
+        .map(|i| Jump::new(model, &[(side, i)], interface_chain_name(i, hook)))
+        .collect();
+    dispatch_rules(MapKey::Interface(side), jumps.clone(), jumps)
+}
+
+fn by_interface(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Vec<Rule> {
+    let outgoing = side == Side::Out;
+    let jumps = |ipv6: bool| {
+        let mut jumps = Vec::new();
+        for &(source, dest) in pairs {
+            let (fw, zone) = if outgoing {
+                (source, dest)
+            } else {
+                (dest, source)
+            };
+            if fw != ZoneId::Firewall || zone == ZoneId::Firewall {
+                continue;
+            }
+            for interface in zone_interfaces(model, zone, ipv6) {
+                jumps.push(Jump::new(
+                    model,
+                    &[(side, interface)],
+                    model.pair_name(source, dest),
+                ));
+            }
+        }
+        jumps
+    };
+    dispatch_rules(MapKey::Interface(side), jumps(false), jumps(true))
+}
+
+fn filter_chain(name: &str, hook: Hook, rules: Vec<Rule>) -> Chain {
+    Chain {
+        name: name.to_owned(),
+        base: base(hook, ChainType::Filter, Priority::Filter, Policy::Drop),
+        comment: None,
+        rules,
+    }
+}
+
+fn input_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
+    let mut rules = first_rules(model, Some(Side::In));
+    rules.extend(interface_jumps(model, "in", Side::In));
+    rules.extend(by_interface(model, pairs, Side::In));
+    rules.extend(catch_all(model, Hook::Input, "INPUT"));
+    filter_chain("input", Hook::Input, rules)
+}
+
+fn output_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
+    let mut rules = first_rules(model, Some(Side::Out));
+    rules.extend(interface_jumps(model, "out", Side::Out));
+    rules.extend(by_interface(model, pairs, Side::Out));
+    rules.extend(catch_all(model, Hook::Output, "OUTPUT"));
+    filter_chain("output", Hook::Output, rules)
+}
+
+fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
+    let jumps = |ipv6: bool| {
+        let mut jumps = Vec::new();
+        for &(source, dest) in pairs
+            .iter()
+            .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
+        {
+            for inbound in zone_interfaces(model, source, ipv6) {
+                for outbound in zone_interfaces(model, dest, ipv6) {
+                    if inbound.physical == outbound.physical && !inbound.routeback() {
+                        continue;
+                    }
+                    let sides = [(Side::In, inbound), (Side::Out, outbound)];
+                    jumps.push(Jump::new(model, &sides, model.pair_name(source, dest)));
+                }
+            }
+        }
+        jumps
+    };
+    let mut rules = first_rules(model, None);
+    rules.extend(interface_jumps(model, "fwd", Side::In));
+    rules.extend(dispatch_rules(
+        MapKey::InterfacePair,
+        jumps(false),
+        jumps(true),
+    ));
+    rules.extend(catch_all(model, Hook::Forward, "FORWARD"));
+    filter_chain("forward", Hook::Forward, rules)
+}
+
+/// routefilter: drop packets whose source would not be routed back, as the
+/// kernel's rp_filter: strict (`routefilter`, `=1`) out of the interface
+/// they came in on, loose (`=2`) out of any interface. logmartians logs
+/// them first.
+fn prerouting_chain(model: &Model) -> Option<Chain> {
+    let rules: Vec<Rule> = model
+        .interfaces
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.routefilter() && model.zones[i.zone].family.has_ipv4())
+        .map(|(index, i)| {
+            let lookup = if i.has(InterfaceOption::Routefilter(Some(2))) {
+                Fib::NoRouteBackLoose
+            } else {
+                Fib::NoRouteBackStrict
+            };
+            let mut matches: Vec<Match> = if_name(i)
+                .map(|name| Match::Interface {
+                    side: Side::In,
+                    negated: false,
+                    names: vec![name],
+                })
+                .into_iter()
+                .collect();
+            matches.push(Match::Family(Family::Ipv4));
+            matches.push(Match::Address {
+                family: Family::Ipv4,
+                direction: Direction::Source,
+                negated: true,
+                nets: vec![net("0.0.0.0/32")],
+            });
+            matches.push(Match::Fib(lookup));
+            let logs = i.has(InterfaceOption::Logmartians(None))
+                || i.has(InterfaceOption::Logmartians(Some(1)));
+            let mut statements = Vec::new();
+            if logs {
+                statements.push(log(model, "martian", "DROP", LogLevel::Info));
+            }
+            statements.push(drop_());
+            Rule::new(
+                matches,
+                statements,
+                Origin::InterfaceOption {
+                    interface: index,
+                    option: "routefilter",
+                },
+            )
+        })
+        .collect();
+    (!rules.is_empty()).then(|| Chain {
+        name: "prerouting".to_owned(),
+        base: base(
+            Hook::Prerouting,
+            ChainType::Filter,
+            Priority::Filter,
+            Policy::Accept,
+        ),
+        comment: None,
+        rules,
+    })
+}
+
+// ----- address translation -----
+
+fn nat_chains(model: &Model) -> Vec<Chain> {
+    let mut chains = Vec::new();
+    let dnats: Vec<Rule> = model
+        .dnats
+        .iter()
+        .enumerate()
+        .map(|(index, d)| dnat_rule(model, d, index))
+        .collect();
+    if !dnats.is_empty() {
+        chains.push(Chain {
+            name: "nat-prerouting".to_owned(),
+            base: base(
+                Hook::Prerouting,
+                ChainType::Nat,
+                Priority::Dstnat,
+                Policy::Accept,
+            ),
+            comment: None,
+            rules: dnats,
+        });
+    }
+    let snats: Vec<Rule> = model
+        .snats
+        .iter()
+        .enumerate()
+        .map(|(index, s)| snat_rule(model, s, index))
+        .collect();
+    if !snats.is_empty() {
+        chains.push(Chain {
+            name: "nat-postrouting".to_owned(),
+            base: base(
+                Hook::Postrouting,
+                ChainType::Nat,
+                Priority::Srcnat,
+                Policy::Accept,
+            ),
+            comment: None,
+            rules: snats,
+        });
+    }
+    chains
+}
+
+fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
+    let ipv6 = dnat.is_ipv6();
+    let family = Family::of(ipv6);
+    let interfaces: Option<Vec<IfName>> = model
+        .interfaces
+        .iter()
+        .filter(|i| {
+            dnat.source.zone.matches(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
+        })
+        .map(if_name)
+        .collect();
+    let mut matches: Vec<Match> = interfaces
+        .map(|names| Match::Interface {
+            side: Side::In,
+            negated: false,
+            names,
+        })
+        .into_iter()
+        .collect();
+    let sources: Vec<IpNet> = dnat
+        .source
+        .addresses
+        .iter()
+        .filter(|a| is_ipv6(a) == ipv6)
+        .copied()
+        .collect();
+    if !sources.is_empty() {
+        matches.push(address(family, Direction::Source, sources));
+    }
+    matches.push(Match::Port {
+        proto: port_proto(dnat.proto),
+        direction: Direction::Destination,
+        ports: dnat.dports.clone(),
+    });
+    let mut statements = Vec::new();
+    if let Some(level) = dnat.log {
+        let zone = zone_label(model, dnat.source.zone);
+        statements.push(log(model, &format!("{zone}_dnat"), "DNAT", level));
+    }
+    statements.push(Statement::Dnat {
+        family,
+        to: dnat.to,
+        port: dnat.to_port,
+    });
+    Rule::new(matches, statements, Origin::Dnat(index))
+}
+
+fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
+    let interface = &model.interfaces[snat.interface];
+    let mut matches: Vec<Match> = if_name(interface)
+        .map(|name| Match::Interface {
+            side: Side::Out,
+            negated: false,
+            names: vec![name],
+        })
+        .into_iter()
+        .collect();
+    let ipv6 = model.snat_is_ipv6(snat);
+    let family = Family::of(ipv6);
+    if snat.sources.is_empty() {
+        matches.push(Match::Family(family));
+    } else {
+        matches.push(address(family, Direction::Source, snat.sources.clone()));
+    }
+    let statement = match snat.to {
+        Some(to) => Statement::Snat { family, to },
+        None => Statement::Masquerade,
+    };
+    Rule::new(matches, vec![statement], Origin::Snat(index))
+}

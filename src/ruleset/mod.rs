@@ -1,0 +1,379 @@
+//! The lowered ruleset: the firewall as the kernel runs it, built once from
+//! the analyzed model ([`lower::lower`]). Tables hold chains, chains hold
+//! rules, and every rule is typed matches, statements, and the origin that
+//! made it: a model item, or the named piece of Shorewall behaviour it
+//! reproduces.
+//!
+//! Three readers share it and nothing restates its meaning: the nftables
+//! backend prints it (src/backend/nftables/), `fwgen explain` walks a
+//! packet through it ([`walk`]), and `fwgen check` asks that walk about
+//! the rules the kernel will really run. The namespace lab is the
+//! independent judge that compares it with Shorewall's compiled firewall.
+
+pub mod lower;
+pub mod walk;
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::model::{IcmpType, LogLevel, PortRange, ZoneId};
+
+/// The whole table.
+#[derive(Debug, Clone)]
+pub struct Ruleset {
+    pub table: String,
+    pub chains: Vec<Chain>,
+}
+
+impl Ruleset {
+    pub fn chain(&self, name: &str) -> Option<&Chain> {
+        self.chains.iter().find(|c| c.name == name)
+    }
+
+    /// The base chain of a hook (filter or nat).
+    pub fn base(&self, hook: Hook, chain_type: ChainType) -> Option<&Chain> {
+        self.chains.iter().find(|c| {
+            c.base
+                .is_some_and(|b| b.hook == hook && b.chain_type == chain_type)
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    Prerouting,
+    Input,
+    Forward,
+    Output,
+    Postrouting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainType {
+    Filter,
+    Nat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Filter,
+    Dstnat,
+    Srcnat,
+}
+
+/// What a base chain does with a packet no rule decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Accept,
+    Drop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Base {
+    pub chain_type: ChainType,
+    pub hook: Hook,
+    pub priority: Priority,
+    pub policy: Policy,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub name: String,
+    pub base: Option<Base>,
+    /// What the chain is for, shown above it.
+    pub comment: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub matches: Vec<Match>,
+    pub statements: Vec<Statement>,
+    pub origin: Origin,
+    /// The origin as people name it (`rule loc->fw tcp/22 ACCEPT`): set on
+    /// every rule a model item made, never derived from a line number.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
+impl Family {
+    pub fn of(ipv6: bool) -> Family {
+        if ipv6 { Family::Ipv6 } else { Family::Ipv4 }
+    }
+
+    pub fn is_ipv6(self) -> bool {
+        self == Family::Ipv6
+    }
+}
+
+/// Which interface a match or map looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The interface a packet came in on.
+    In,
+    /// The interface it leaves by.
+    Out,
+}
+
+/// Source or destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Source,
+    Destination,
+}
+
+/// An interface name as nftables matches it: exact, or every name that
+/// starts with a stem (Shorewall's `ppp+`, nftables' `"ppp*"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfName {
+    Exact(String),
+    Prefix(String),
+}
+
+impl IfName {
+    pub fn matches(&self, name: &str) -> bool {
+        match self {
+            IfName::Exact(exact) => exact == name,
+            IfName::Prefix(stem) => name.starts_with(stem.as_str()),
+        }
+    }
+}
+
+/// Which layer-4 header a port match reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortProto {
+    Tcp,
+    Udp,
+    /// The transport header, whatever its protocol (`th dport`).
+    Any,
+}
+
+/// A layer-4 protocol as `meta l4proto` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum L4 {
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    Igmp,
+    Number(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CtState {
+    New,
+    Established,
+    Related,
+    Invalid,
+    Untracked,
+}
+
+/// A route lookup the kernel makes for the packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fib {
+    /// The source address is a broadcast address.
+    SourceIsBroadcast,
+    /// The destination is an anycast address of the firewall.
+    DestinationIsAnycast,
+    /// No route back to the source through the interface it came in on.
+    NoRouteBackStrict,
+    /// No route back to the source at all.
+    NoRouteBackLoose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpFlag {
+    Fin,
+    Syn,
+    Rst,
+    Psh,
+    Ack,
+    Urg,
+}
+
+/// One condition of a rule; a rule matches when all its matches do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    /// `iif "lo"` / `oif "lo"`.
+    Loopback(Side),
+    /// `iifname "eth0"`, `oifname != { "ppp9" }`.
+    Interface {
+        side: Side,
+        negated: bool,
+        names: Vec<IfName>,
+    },
+    /// `meta nfproto ipv4`.
+    Family(Family),
+    /// `ip saddr { ... }`, `ip saddr != 0.0.0.0`.
+    Address {
+        family: Family,
+        direction: Direction,
+        negated: bool,
+        nets: Vec<IpNet>,
+    },
+    /// `meta l4proto { tcp, udp }`.
+    Protocol(Vec<L4>),
+    /// `tcp dport { 80, 443 }`, `th dport 53`.
+    Port {
+        proto: PortProto,
+        direction: Direction,
+        ports: Vec<PortRange>,
+    },
+    /// `icmp type echo-request`, `icmpv6 type { ... }`.
+    IcmpType {
+        family: Family,
+        types: Vec<IcmpType>,
+    },
+    /// `ct state { new, untracked }`.
+    CtState(Vec<CtState>),
+    /// `ct original proto-dst 80`: the port before DNAT.
+    OriginalPort(Vec<PortRange>),
+    Fib(Fib),
+    /// `tcp flags & (MASK) == VALUE`.
+    TcpFlags {
+        mask: Vec<TcpFlag>,
+        value: Vec<TcpFlag>,
+    },
+}
+
+/// What a rule does once it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Statement {
+    /// `log prefix "..." level info`.
+    Log {
+        prefix: String,
+        level: LogLevel,
+    },
+    Verdict(Verdict),
+    Reject(Reject),
+    /// `iifname vmap { "eth0" : jump in-eth0 }`: a lookup, no match no verdict.
+    Map {
+        key: MapKey,
+        elements: Vec<MapElement>,
+    },
+    Dnat {
+        family: Family,
+        to: IpAddr,
+        port: Option<u16>,
+    },
+    Snat {
+        family: Family,
+        to: IpAddr,
+    },
+    Masquerade,
+}
+
+/// The verdicts of nftables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Accept,
+    Drop,
+    Return,
+    Jump(String),
+}
+
+/// How a rejected packet is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    TcpReset,
+    /// ICMP or ICMPv6 port unreachable, by family (`icmpx`).
+    PortUnreachable,
+    HostUnreachable,
+    HostProhibited,
+    AddrUnreachable,
+    AdminProhibited,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKey {
+    Interface(Side),
+    /// `iifname . oifname`.
+    InterfacePair,
+    CtState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapElement {
+    /// One value per part of the key: an interface name, or a ct state.
+    pub key: Vec<MapValue>,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MapValue {
+    Name(String),
+    State(CtState),
+}
+
+/// Who made a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `model.rules[index]`.
+    Rule(usize),
+    /// `model.dnats[index]`: its translation or its filter accept.
+    Dnat(usize),
+    /// `model.snats[index]`.
+    Snat(usize),
+    /// The policy of a zone pair: `model.policies[index]`.
+    Policy {
+        pair: (ZoneId, ZoneId),
+        policy: usize,
+    },
+    /// The implicit ACCEPT of a zone's traffic to itself.
+    IntraZone(ZoneId),
+    /// An option of `model.interfaces[interface]`.
+    InterfaceOption {
+        interface: usize,
+        option: &'static str,
+    },
+    /// A piece of Shorewall's own behaviour.
+    Shorewall(Piece),
+}
+
+/// The pieces of Shorewall's behaviour that fwgen reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    /// The firewall's traffic to itself.
+    Loopback,
+    /// Established and related traffic passes, invalid is dropped.
+    Conntrack,
+    /// A model without IPv6 zones drops new IPv6 traffic.
+    NoIpv6,
+    /// The `tcpflags` chain.
+    Tcpflags,
+    /// The `smurfs` chain.
+    Nosmurfs,
+    /// Shorewall's `reject` chain: how REJECT answers.
+    RejectChain,
+    /// Shorewall6's AllowICMPs, before every DROP or REJECT of IPv6.
+    AllowIcmps,
+    /// Jumps from a base chain to interface or zone-pair chains.
+    Dispatch,
+    /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.
+    CatchAll(Hook),
+}
+
+impl Rule {
+    pub fn new(matches: Vec<Match>, statements: Vec<Statement>, origin: Origin) -> Rule {
+        Rule {
+            matches,
+            statements,
+            origin,
+            comment: None,
+        }
+    }
+
+    /// The verdict the rule ends in, if it ends in one.
+    pub fn verdict(&self) -> Option<&Verdict> {
+        self.statements.iter().find_map(|s| match s {
+            Statement::Verdict(v) => Some(v),
+            _ => None,
+        })
+    }
+}

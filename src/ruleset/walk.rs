@@ -1,0 +1,350 @@
+//! Walk a packet through the lowered ruleset, rule by rule, as the kernel
+//! does: the base chain of a hook from its first rule, jumps into regular
+//! chains and back, verdict maps, the first terminal verdict. `fwgen
+//! explain` asks it, `explain --trace` prints the rules it met, and `fwgen
+//! check` asks explain.
+//!
+//! What the kernel would learn from the routing table is assumed: a packet
+//! arrives on the interface its source is routed through (no reverse-path
+//! drop), and only 255.255.255.255 is a broadcast source. A new TCP
+//! connection opens with a SYN.
+
+use std::net::IpAddr;
+
+use super::{
+    ChainType, CtState, Direction, Family, Fib, Hook, L4, MapKey, MapValue, Match, Origin, Piece,
+    PortProto, Reject, Rule, Ruleset, Side, Statement, TcpFlag, Verdict,
+};
+use crate::model::Protocol;
+
+/// What the walk knows about a packet; `None` is unknown, and a match on
+/// an unknown field does not match (its negation does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet {
+    pub family: Family,
+    pub iif: Option<String>,
+    pub oif: Option<String>,
+    pub saddr: Option<IpAddr>,
+    pub daddr: Option<IpAddr>,
+    pub proto: Option<Protocol>,
+    pub sport: Option<u16>,
+    pub dport: Option<u16>,
+    pub icmp_type: Option<u8>,
+    /// The destination port before DNAT.
+    pub original_dport: Option<u16>,
+    pub state: CtState,
+}
+
+/// One rule the packet met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub chain: String,
+    /// Position in the chain, from 0.
+    pub index: usize,
+    pub origin: Origin,
+    pub matched: bool,
+    /// The rule as nft prints it is the backend's business; the walk keeps
+    /// the rule itself.
+    pub rule: Rule,
+}
+
+/// How the packet left the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Accept,
+    Drop,
+    Reject(Reject),
+}
+
+/// The end of a walk through a filter hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walk {
+    pub outcome: Outcome,
+    /// The rule that decided (for a reject chain's answer: the rule that
+    /// sent the packet there); `None` when the base chain's policy did.
+    pub decided_by: Option<Step>,
+    /// Every rule the packet met, in order.
+    pub trace: Vec<Step>,
+}
+
+/// A translation the packet met in a nat hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translation {
+    pub statement: Statement,
+    pub origin: Origin,
+    pub trace: Vec<Step>,
+}
+
+fn l4_of(proto: Protocol) -> L4 {
+    match proto {
+        Protocol::Tcp => L4::Tcp,
+        Protocol::Udp => L4::Udp,
+        Protocol::Icmp => L4::Icmp,
+        Protocol::Icmpv6 => L4::Icmpv6,
+        Protocol::Number(2) => L4::Igmp,
+        Protocol::Number(n) => L4::Number(n),
+    }
+}
+
+fn interface(packet: &Packet, side: Side) -> &str {
+    let name = match side {
+        Side::In => &packet.iif,
+        Side::Out => &packet.oif,
+    };
+    name.as_deref().unwrap_or("")
+}
+
+fn port_matches(
+    packet: &Packet,
+    proto: PortProto,
+    port: Option<u16>,
+    ranges: &[crate::model::PortRange],
+) -> bool {
+    let proto_ok = match (proto, packet.proto) {
+        (PortProto::Tcp, Some(Protocol::Tcp)) | (PortProto::Udp, Some(Protocol::Udp)) => true,
+        (PortProto::Any, Some(p)) => p.has_ports(),
+        _ => false,
+    };
+    proto_ok && port.is_some_and(|p| ranges.iter().any(|r| r.contains(p)))
+}
+
+/// A new connection's first TCP segment carries SYN alone.
+fn flags_match(mask: &[TcpFlag], value: &[TcpFlag]) -> bool {
+    let present = |flag: &TcpFlag| *flag == TcpFlag::Syn && mask.contains(flag);
+    mask.iter().filter(|f| present(f)).count() == value.len() && value.iter().all(present)
+}
+
+/// Whether one match holds for the packet.
+pub fn matches(m: &Match, packet: &Packet) -> bool {
+    match m {
+        Match::Loopback(side) => interface(packet, *side) == "lo",
+        Match::Interface {
+            side,
+            negated,
+            names,
+        } => {
+            let name = interface(packet, *side);
+            names.iter().any(|n| n.matches(name)) != *negated
+        }
+        Match::Family(family) => packet.family == *family,
+        Match::Address {
+            family,
+            direction,
+            negated,
+            nets,
+        } => {
+            if packet.family != *family {
+                return false;
+            }
+            let address = match direction {
+                Direction::Source => packet.saddr,
+                Direction::Destination => packet.daddr,
+            };
+            match address {
+                Some(address) => nets.iter().any(|n| n.contains(&address)) != *negated,
+                None => *negated,
+            }
+        }
+        Match::Protocol(protocols) => packet.proto.is_some_and(|p| protocols.contains(&l4_of(p))),
+        Match::Port {
+            proto,
+            direction,
+            ports,
+        } => {
+            let port = match direction {
+                Direction::Source => packet.sport,
+                Direction::Destination => packet.dport,
+            };
+            port_matches(packet, *proto, port, ports)
+        }
+        Match::IcmpType { family, types } => {
+            let proto = if family.is_ipv6() {
+                Protocol::Icmpv6
+            } else {
+                Protocol::Icmp
+            };
+            packet.family == *family
+                && packet.proto == Some(proto)
+                && packet
+                    .icmp_type
+                    .is_some_and(|t| types.iter().any(|ty| ty.number == t))
+        }
+        Match::CtState(states) => states.contains(&packet.state),
+        Match::OriginalPort(ports) => packet
+            .original_dport
+            .is_some_and(|p| ports.iter().any(|r| r.contains(p))),
+        Match::Fib(Fib::SourceIsBroadcast) => {
+            packet.saddr == Some(IpAddr::from([255, 255, 255, 255]))
+        }
+        Match::Fib(Fib::DestinationIsAnycast | Fib::NoRouteBackStrict | Fib::NoRouteBackLoose) => {
+            false
+        }
+        Match::TcpFlags { mask, value } => {
+            packet.proto == Some(Protocol::Tcp) && flags_match(mask, value)
+        }
+    }
+}
+
+fn lookup(key: MapKey, elements: &[super::MapElement], packet: &Packet) -> Option<Verdict> {
+    let wanted: Vec<MapValue> = match key {
+        MapKey::Interface(side) => vec![MapValue::Name(interface(packet, side).to_owned())],
+        MapKey::InterfacePair => vec![
+            MapValue::Name(interface(packet, Side::In).to_owned()),
+            MapValue::Name(interface(packet, Side::Out).to_owned()),
+        ],
+        MapKey::CtState => vec![MapValue::State(packet.state)],
+    };
+    elements
+        .iter()
+        .find(|e| e.key == wanted)
+        .map(|e| e.verdict.clone())
+}
+
+/// How deep jumps may nest before the walk gives up (nft allows 16).
+const MAX_DEPTH: usize = 16;
+
+enum Flow {
+    /// A terminal verdict, and the rule that gave it.
+    Final(Outcome, Step),
+    /// The chain ended or returned.
+    Fallthrough,
+}
+
+struct Walker<'a> {
+    ruleset: &'a Ruleset,
+    packet: &'a Packet,
+    trace: Vec<Step>,
+}
+
+impl Walker<'_> {
+    fn chain(&mut self, name: &str, depth: usize) -> Flow {
+        let Some(chain) = self.ruleset.chain(name) else {
+            return Flow::Fallthrough;
+        };
+        if depth > MAX_DEPTH {
+            return Flow::Fallthrough;
+        }
+        for (index, rule) in chain.rules.iter().enumerate() {
+            let matched = rule.matches.iter().all(|m| matches(m, self.packet));
+            let step = Step {
+                chain: chain.name.clone(),
+                index,
+                origin: rule.origin,
+                matched,
+                rule: rule.clone(),
+            };
+            self.trace.push(step.clone());
+            if !matched {
+                continue;
+            }
+            match self.statements(rule, &step, depth) {
+                Some(Flow::Fallthrough) => return Flow::Fallthrough,
+                Some(done) => return done,
+                None => {}
+            }
+        }
+        Flow::Fallthrough
+    }
+
+    /// `None`: go on with the next rule.
+    fn statements(&mut self, rule: &Rule, step: &Step, depth: usize) -> Option<Flow> {
+        for statement in &rule.statements {
+            let verdict = match statement {
+                Statement::Verdict(verdict) => verdict.clone(),
+                Statement::Reject(how) => {
+                    return Some(Flow::Final(Outcome::Reject(*how), step.clone()));
+                }
+                Statement::Map { key, elements } => match lookup(*key, elements, self.packet) {
+                    Some(verdict) => verdict,
+                    None => continue,
+                },
+                Statement::Log { .. }
+                | Statement::Dnat { .. }
+                | Statement::Snat { .. }
+                | Statement::Masquerade => continue,
+            };
+            return self.verdict(&verdict, step, depth);
+        }
+        None
+    }
+
+    fn verdict(&mut self, verdict: &Verdict, step: &Step, depth: usize) -> Option<Flow> {
+        match verdict {
+            Verdict::Accept => Some(Flow::Final(Outcome::Accept, step.clone())),
+            Verdict::Drop => Some(Flow::Final(Outcome::Drop, step.clone())),
+            Verdict::Return => Some(Flow::Fallthrough),
+            Verdict::Jump(target) => match self.chain(target, depth + 1) {
+                // How REJECT answers is the reject chain's; what decided is
+                // the rule that sent the packet there.
+                Flow::Final(outcome, by) if by.origin == Origin::Shorewall(Piece::RejectChain) => {
+                    Some(Flow::Final(outcome, step.clone()))
+                }
+                Flow::Final(outcome, by) => Some(Flow::Final(outcome, by)),
+                Flow::Fallthrough => None,
+            },
+        }
+    }
+}
+
+/// Walk a packet through the filter base chain of a hook.
+pub fn filter(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Walk {
+    let mut walker = Walker {
+        ruleset,
+        packet,
+        trace: Vec::new(),
+    };
+    let Some(base) = ruleset.base(hook, ChainType::Filter) else {
+        return Walk {
+            outcome: Outcome::Accept,
+            decided_by: None,
+            trace: Vec::new(),
+        };
+    };
+    let policy = match base.base.map(|b| b.policy) {
+        Some(super::Policy::Drop) => Outcome::Drop,
+        _ => Outcome::Accept,
+    };
+    let flow = walker.chain(&base.name, 0);
+    let (outcome, decided_by) = match flow {
+        Flow::Final(outcome, step) => (outcome, Some(step)),
+        Flow::Fallthrough => (policy, None),
+    };
+    Walk {
+        outcome,
+        decided_by,
+        trace: walker.trace,
+    }
+}
+
+/// The first translation of a nat hook that the packet meets.
+pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Translation> {
+    let chain = ruleset.base(hook, ChainType::Nat)?;
+    let mut trace = Vec::new();
+    for (index, rule) in chain.rules.iter().enumerate() {
+        let matched = rule.matches.iter().all(|m| matches(m, packet));
+        trace.push(Step {
+            chain: chain.name.clone(),
+            index,
+            origin: rule.origin,
+            matched,
+            rule: rule.clone(),
+        });
+        if !matched {
+            continue;
+        }
+        let translation = rule.statements.iter().find(|s| {
+            matches!(
+                s,
+                Statement::Dnat { .. } | Statement::Snat { .. } | Statement::Masquerade
+            )
+        });
+        if let Some(statement) = translation {
+            return Some(Translation {
+                statement: statement.clone(),
+                origin: rule.origin,
+                trace,
+            });
+        }
+    }
+    None
+}

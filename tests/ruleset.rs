@@ -1,0 +1,224 @@
+//! The lowered ruleset as its readers see it: every kernel rule a model
+//! item made names that item in a comment that no unrelated edit changes,
+//! and `explain --trace` shows the packet path it walks.
+
+mod common;
+
+use std::process::Command;
+
+use fwgen::load::load;
+use fwgen::ruleset::lower::lower;
+use fwgen::ruleset::{Origin, Piece};
+
+fn every_model() -> Vec<String> {
+    let mut all: Vec<String> = common::examples()
+        .into_iter()
+        .map(|e| format!("examples/{e}.toml"))
+        .collect();
+    all.extend(
+        common::models()
+            .into_iter()
+            .map(|m| format!("tests/models/{m}.toml")),
+    );
+    all
+}
+
+#[test]
+fn every_rule_a_model_item_made_carries_its_name() {
+    for path in every_model() {
+        let (_, model) = load(&common::root().join(&path)).unwrap();
+        let ruleset = lower(&model);
+        let mut named = 0;
+        for chain in &ruleset.chains {
+            for rule in &chain.rules {
+                let made_by_model = !matches!(rule.origin, Origin::Shorewall(_));
+                if made_by_model {
+                    named += 1;
+                    let comment = rule.comment.as_deref().unwrap_or_else(|| {
+                        panic!("{path}: a rule of {} has no comment: {rule:?}", chain.name)
+                    });
+                    assert!(
+                        !comment.is_empty() && comment.len() <= 127,
+                        "{path}: {comment}"
+                    );
+                    assert!(!comment.contains('"'), "{path}: {comment}");
+                }
+            }
+        }
+        assert!(named > 0, "{path}: no rule was made by the model");
+    }
+}
+
+/// Render a model's text, always from the same path.
+fn rendered(model_text: &str, name: &str) -> String {
+    let dir = common::root().join("target/test-scratch").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("fwgen.toml");
+    std::fs::write(&model, model_text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["render", "--backend", "nftables", "-c"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn an_unrelated_edit_above_a_rule_changes_no_comment() {
+    for example in common::examples() {
+        let text = std::fs::read_to_string(common::root().join(format!("examples/{example}.toml")))
+            .unwrap();
+        let scratch = format!("stable-{example}-{}", std::process::id());
+        let before = rendered(&text, &scratch);
+        let shifted = format!("# a note\n# another note\n\n{text}");
+        let after = rendered(&shifted, &scratch);
+        let _ = std::fs::remove_dir_all(common::root().join("target/test-scratch").join(&scratch));
+        assert!(
+            before == after,
+            "{example}: lines moved, and the ruleset changed:\n{}",
+            common::unified_diff(&before, &after, "fwgen.nft")
+        );
+    }
+}
+
+#[test]
+fn chain_comments_never_claim_a_policy_a_rule_replaced() {
+    for path in every_model() {
+        let (_, model) = load(&common::root().join(&path)).unwrap();
+        for chain in lower(&model).chains {
+            let claims_policy = chain
+                .comment
+                .as_deref()
+                .is_some_and(|c| c.starts_with("policy"));
+            let has_policy_rule = chain
+                .rules
+                .iter()
+                .any(|r| matches!(r.origin, Origin::Policy { .. } | Origin::IntraZone(_)));
+            let policy_continues = chain
+                .comment
+                .as_deref()
+                .is_some_and(|c| c.contains("CONTINUE"));
+            assert!(
+                !claims_policy || has_policy_rule || policy_continues,
+                "{path}: chain {} claims `{:?}` but holds no policy rule",
+                chain.name,
+                chain.comment
+            );
+        }
+    }
+}
+
+fn explain(example: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["explain", "-c", &format!("examples/{example}.toml")])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn met(trace: &str) -> usize {
+    trace
+        .lines()
+        .filter(|l| l.starts_with("  + ") || l.starts_with("  - "))
+        .count()
+}
+
+#[test]
+fn an_established_packet_meets_at_most_three_rules() {
+    for (from, to) in [
+        ("net:192.0.2.1", "loc:10.0.0.5"),
+        ("loc:10.0.0.5", "net:192.0.2.1"),
+        ("loc:10.0.0.5", "$FW"),
+        ("$FW", "net:192.0.2.1"),
+    ] {
+        let trace = explain(
+            "lxc-host",
+            &[
+                "--from",
+                from,
+                "--to",
+                to,
+                "--dport",
+                "443",
+                "--state",
+                "established",
+                "--trace",
+            ],
+        );
+        assert!(
+            trace.starts_with("verdict: ACCEPT"),
+            "{from} -> {to}: {trace}"
+        );
+        assert!(
+            met(&trace) <= 3,
+            "{from} -> {to} met {} rules:\n{trace}",
+            met(&trace)
+        );
+        assert!(trace.contains("conntrack"), "{trace}");
+    }
+}
+
+#[test]
+fn trace_names_the_model_item_that_decided() {
+    let trace = explain(
+        "two-interfaces",
+        &[
+            "--from",
+            "loc:192.168.1.10",
+            "--to",
+            "$FW",
+            "--dport",
+            "22",
+            "--trace",
+        ],
+    );
+    assert!(trace.starts_with("verdict: ACCEPT"), "{trace}");
+    let decided = trace
+        .lines()
+        .rfind(|l| l.starts_with("  + "))
+        .unwrap_or_default();
+    assert!(decided.contains("tcp dport 22 accept"), "{trace}");
+    assert!(trace.contains("from: rule loc->fw SSH ACCEPT"), "{trace}");
+}
+
+#[test]
+fn invalid_packets_are_dropped_by_conntrack_before_any_rule() {
+    let (_, model) = load(&common::root().join("examples/lxc-host.toml")).unwrap();
+    let ruleset = lower(&model);
+    let input = ruleset.chain("input").unwrap();
+    let conntrack = input
+        .rules
+        .iter()
+        .position(|r| r.origin == Origin::Shorewall(Piece::Conntrack))
+        .expect("input has a conntrack rule");
+    assert!(
+        conntrack <= 1,
+        "conntrack is not the first rule after loopback"
+    );
+    let answer = explain(
+        "lxc-host",
+        &[
+            "--from",
+            "net:192.0.2.1",
+            "--to",
+            "$FW",
+            "--dport",
+            "22",
+            "--state",
+            "invalid",
+        ],
+    );
+    assert!(answer.starts_with("verdict: DROP"), "{answer}");
+}
