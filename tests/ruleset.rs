@@ -222,3 +222,47 @@ fn invalid_packets_are_dropped_by_conntrack_before_any_rule() {
     );
     assert!(answer.starts_with("verdict: DROP"), "{answer}");
 }
+
+#[test]
+fn a_rule_folded_from_several_items_still_names_the_one_a_packet_matched() {
+    let model = common::root().join("tests/models/log-levels.toml");
+    let text = std::fs::read_to_string(&model).unwrap();
+    let (_, loaded) = load(&model).unwrap();
+    let folded = lower(&loaded)
+        .chains
+        .into_iter()
+        .flat_map(|c| c.rules)
+        .find(|r| r.parts.len() == 2)
+        .expect("the model folds two rules into one");
+    assert!(
+        folded.comment.as_deref().is_some_and(|c| c.contains("; ")),
+        "{folded:?}"
+    );
+    for port in ["1003", "1004"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c"])
+            .arg(&model)
+            .args(["--from", "loc", "--to", "$FW", "--dport", port])
+            .output()
+            .unwrap();
+        let answer = String::from_utf8_lossy(&output.stdout);
+        let line = text
+            .lines()
+            .position(|l| l.trim() == format!("dport = {port}"))
+            .expect("the port's rule")
+            + 1;
+        let rule_line = (1..=line)
+            .rev()
+            .find(|&n| {
+                text.lines()
+                    .nth(n - 1)
+                    .is_some_and(|l| l.trim() == "[[rule]]")
+            })
+            .expect("its [[rule]] header");
+        assert!(
+            answer.contains("decided by: the rule at ")
+                && answer.contains(&format!("log-levels.toml:{rule_line}\n")),
+            "port {port}: expected the rule at line {rule_line}:\n{answer}"
+        );
+    }
+}

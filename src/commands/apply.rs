@@ -137,6 +137,14 @@ fn open_state(path: &Path) -> Result<State, ExitCode> {
     State::open(path).map_err(|e| trouble(&e))
 }
 
+/// The state directory, locked, with no apply waiting in it.
+fn idle_state(path: &Path) -> Result<State, ExitCode> {
+    let state = open_state(path)?;
+    state.lock().map_err(|e| trouble(&e))?;
+    refuse_if_pending(&state)?;
+    Ok(state)
+}
+
 /// Refuse to start while another apply waits, saying what waits.
 fn refuse_if_pending(state: &State) -> Result<(), ExitCode> {
     match state.status() {
@@ -159,16 +167,10 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let state = match open_state(options.state_dir) {
+    let state = match idle_state(options.state_dir) {
         Ok(state) => state,
         Err(code) => return code,
     };
-    if let Err(e) = state.lock() {
-        return trouble(&e);
-    }
-    if let Err(code) = refuse_if_pending(&state) {
-        return code;
-    }
     let file = match state.private_copy("candidate.nft", &ruleset.text) {
         Ok(file) => file,
         Err(e) => return trouble(&format!("cannot stage the ruleset: {e}")),
@@ -417,16 +419,10 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
             });
         }
     };
-    let state = match open_state(options.state_dir) {
+    let state = match idle_state(options.state_dir) {
         Ok(state) => state,
         Err(code) => return code,
     };
-    if let Err(e) = state.lock() {
-        return trouble(&e);
-    }
-    if let Err(code) = refuse_if_pending(&state) {
-        return code;
-    }
     let plan = {
         let (dir, notes) = match fwgen::emit::open_output(&out, options.trust) {
             Ok(opened) => opened,

@@ -53,13 +53,30 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.extend(nat_chains(model));
     for chain in &mut chains {
         for rule in &mut chain.rules {
-            rule.comment = describe_item(model, rule.origin).map(|text| cut(&text));
+            rule.comment = comment(model, rule);
         }
     }
     Ruleset {
         table: model.nftables_table.clone(),
         chains,
     }
+}
+
+/// A rule's comment: its item's name, or for a rule folded from several
+/// items each item's name in order.
+fn comment(model: &Model, rule: &Rule) -> Option<String> {
+    if rule.parts.is_empty() {
+        return describe_item(model, rule.origin).map(|text| cut(&text));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for part in &rule.parts {
+        if let Some(name) = describe_item(model, part.origin)
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    Some(cut(&names.join("; ")))
 }
 
 fn cut(text: &str) -> String {
@@ -975,9 +992,9 @@ fn union<T: PartialEq + Clone>(values: &mut Vec<T>, more: &[T]) -> bool {
     true
 }
 
-/// The one match in which two rules of the same origin differ.
+/// The one match in which two rules with the same statements differ.
 fn differs_in_one(a: &Rule, b: &Rule) -> Option<usize> {
-    if a.origin != b.origin || a.statements != b.statements || a.matches.len() != b.matches.len() {
+    if a.statements != b.statements || a.matches.len() != b.matches.len() {
         return None;
     }
     let differing: Vec<usize> = (0..a.matches.len())
@@ -1021,26 +1038,34 @@ fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
     }
 }
 
-/// Merge consecutive rules of one model item that differ in one set: with
-/// the same statements, one rule on the union says exactly what the two
-/// did. Rules of different items stay apart, so each keeps its comment.
+/// Merge consecutive rules that differ in one set: with the same
+/// statements, one rule on the union says exactly what the two did, and
+/// the kernel evaluates one rule instead of many. A rule folded from
+/// several model items keeps each item's rule as a part, so explain still
+/// names the item a packet matched and the comment names them all.
 fn fold(rules: Vec<Rule>) -> Vec<Rule> {
     let mut folded: Vec<Rule> = Vec::with_capacity(rules.len());
     for rule in rules {
         if let Some(last) = folded.last_mut()
             && let Some(index) = differs_in_one(last, &rule)
         {
+            let one_item = last.parts.is_empty() && last.origin == rule.origin;
             let has_protocol = last.matches.iter().any(|m| matches!(m, Match::Protocol(_)));
-            if let Some((protocols, ports)) =
-                both_transports(&last.matches[index], &rule.matches[index])
+            if one_item
                 && !has_protocol
+                && let Some((protocols, ports)) =
+                    both_transports(&last.matches[index], &rule.matches[index])
             {
                 last.matches[index] = ports;
                 last.matches.insert(index, protocols);
                 continue;
             }
-            let other = rule.matches[index].clone();
-            if last.matches[index].absorb(&other) {
+            let first_part = (!one_item && last.parts.is_empty()).then(|| last.clone());
+            if last.matches[index].absorb(&rule.matches[index]) {
+                if !one_item {
+                    last.parts.extend(first_part);
+                    last.parts.push(rule);
+                }
                 continue;
             }
         }

@@ -94,6 +94,10 @@ pub struct Rule {
     /// The origin as people name it (`rule loc->fw tcp/22 ACCEPT`): set on
     /// every rule a model item made, never derived from a line number.
     pub comment: Option<String>,
+    /// When consecutive rules of several model items were folded into this
+    /// one: those rules, in order, each with its own origin (a packet's
+    /// rule is the first part it matches). Empty otherwise.
+    pub parts: Vec<Rule>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,7 +370,28 @@ impl Rule {
             statements,
             origin,
             comment: None,
+            parts: Vec::new(),
         }
+    }
+
+    /// The rule without its parts (for a trace: the kernel's rule alone).
+    pub fn without_parts(&self) -> Rule {
+        Rule {
+            matches: self.matches.clone(),
+            statements: self.statements.clone(),
+            origin: self.origin,
+            comment: self.comment.clone(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// The origin of the rule a packet matched: the first matching part of
+    /// a folded rule, else the rule's own.
+    pub fn origin_for(&self, matches: impl Fn(&Rule) -> bool) -> Origin {
+        self.parts
+            .iter()
+            .find(|part| matches(part))
+            .map_or(self.origin, |part| part.origin)
     }
 
     /// The verdict the rule ends in, if it ends in one.

@@ -205,7 +205,7 @@ const MAX_DEPTH: usize = 16;
 
 enum Flow {
     /// A terminal verdict, and the rule that gave it.
-    Final(Outcome, Step),
+    Final(Outcome, Box<Step>),
     /// The chain ended or returned.
     Fallthrough,
 }
@@ -226,12 +226,14 @@ impl Walker<'_> {
         }
         for (index, rule) in chain.rules.iter().enumerate() {
             let matched = rule.matches.iter().all(|m| matches(m, self.packet));
+            let origin =
+                rule.origin_for(|part| part.matches.iter().all(|m| matches(m, self.packet)));
             let step = Step {
                 chain: chain.name.clone(),
                 index,
-                origin: rule.origin,
+                origin,
                 matched,
-                rule: rule.clone(),
+                rule: rule.without_parts(),
             };
             self.trace.push(step.clone());
             if !matched {
@@ -252,7 +254,7 @@ impl Walker<'_> {
             let verdict = match statement {
                 Statement::Verdict(verdict) => verdict.clone(),
                 Statement::Reject(how) => {
-                    return Some(Flow::Final(Outcome::Reject(*how), step.clone()));
+                    return Some(Flow::Final(Outcome::Reject(*how), Box::new(step.clone())));
                 }
                 Statement::Map { key, elements } => match lookup(*key, elements, self.packet) {
                     Some(verdict) => verdict,
@@ -270,14 +272,14 @@ impl Walker<'_> {
 
     fn verdict(&mut self, verdict: &Verdict, step: &Step, depth: usize) -> Option<Flow> {
         match verdict {
-            Verdict::Accept => Some(Flow::Final(Outcome::Accept, step.clone())),
-            Verdict::Drop => Some(Flow::Final(Outcome::Drop, step.clone())),
+            Verdict::Accept => Some(Flow::Final(Outcome::Accept, Box::new(step.clone()))),
+            Verdict::Drop => Some(Flow::Final(Outcome::Drop, Box::new(step.clone()))),
             Verdict::Return => Some(Flow::Fallthrough),
             Verdict::Jump(target) => match self.chain(target, depth + 1) {
                 // How REJECT answers is the reject chain's; what decided is
                 // the rule that sent the packet there.
                 Flow::Final(outcome, by) if by.origin == Origin::Shorewall(Piece::RejectChain) => {
-                    Some(Flow::Final(outcome, step.clone()))
+                    Some(Flow::Final(outcome, Box::new(step.clone())))
                 }
                 Flow::Final(outcome, by) => Some(Flow::Final(outcome, by)),
                 Flow::Fallthrough => None,
@@ -306,7 +308,7 @@ pub fn filter(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Walk {
     };
     let flow = walker.chain(&base.name, 0);
     let (outcome, decided_by) = match flow {
-        Flow::Final(outcome, step) => (outcome, Some(step)),
+        Flow::Final(outcome, step) => (outcome, Some(*step)),
         Flow::Fallthrough => (policy, None),
     };
     Walk {
@@ -327,7 +329,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
             index,
             origin: rule.origin,
             matched,
-            rule: rule.clone(),
+            rule: rule.without_parts(),
         });
         if !matched {
             continue;
