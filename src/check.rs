@@ -4,17 +4,15 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use ipnet::IpNet;
-
 use crate::error::render_diagnostic;
 use crate::explain::{Place, Query, explain_in};
 use crate::model::zone::applies_to;
 use crate::model::{
-    DecisionOrigin, InterfaceOption, Model, PolicyAction, PortRange, Protocol, Rule, Service,
-    Verdict, ZoneId, ZoneRef,
+    DecisionOrigin, InterfaceOption, Model, PolicyAction, Protocol, Rule, Verdict, ZoneId, ZoneRef,
 };
-use crate::ruleset::Ruleset;
-use crate::ruleset::lower::lower;
+use crate::ruleset::cover::covers;
+use crate::ruleset::lower::{lower, reachable_pairs};
+use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -79,7 +77,7 @@ pub fn check(model: &Model) -> Vec<Finding> {
     let ruleset = lower(model);
     let mut findings = Vec::new();
     findings.extend(lockout(model, &ruleset));
-    findings.extend(shadowed_rules(model));
+    findings.extend(shadowed_rules(model, &ruleset));
     findings.extend(redundant_rules(model));
     findings.extend(accepts_to_masqueraded(model));
     findings.extend(zones_without_interfaces(model));
@@ -193,38 +191,6 @@ fn rule_pairs(model: &Model, rule: &Rule) -> Vec<(ZoneId, ZoneId)> {
     pairs
 }
 
-fn nets_cover(outer: &[IpNet], inner: &[IpNet]) -> bool {
-    outer.is_empty()
-        || (!inner.is_empty() && inner.iter().all(|i| outer.iter().any(|o| o.contains(i))))
-}
-
-fn ports_cover(outer: &[PortRange], inner: &[PortRange]) -> bool {
-    outer.is_empty()
-        || (!inner.is_empty()
-            && inner
-                .iter()
-                .all(|i| outer.iter().any(|o| o.low <= i.low && i.high <= o.high)))
-}
-
-fn service_covers(outer: &Service, inner: &Service) -> bool {
-    outer.proto == inner.proto
-        && ports_cover(&outer.dports, &inner.dports)
-        && ports_cover(&outer.sports, &inner.sports)
-        && (outer.icmp_type.is_none() || outer.icmp_type == inner.icmp_type)
-}
-
-/// Everything `inner` matches (addresses and services), `outer` matches too.
-fn matches_cover(outer: &Rule, inner: &Rule) -> bool {
-    nets_cover(&outer.source.addresses, &inner.source.addresses)
-        && nets_cover(&outer.dest.addresses, &inner.dest.addresses)
-        && (outer.services.is_empty()
-            || (!inner.services.is_empty()
-                && inner
-                    .services
-                    .iter()
-                    .all(|i| outer.services.iter().any(|o| service_covers(o, i)))))
-}
-
 /// The rules (not `Invalid`) with the zone pairs each applies to, and for
 /// every pair the indices of its rules in order: computed once, so the
 /// checks below stay near-linear on large models.
@@ -255,65 +221,121 @@ impl<'a> RuleIndex<'a> {
             by_pair,
         }
     }
+}
 
-    /// The first earlier rule of `pair` that matches everything rule
-    /// `index` matches.
-    fn covering(&self, pair: (ZoneId, ZoneId), index: usize) -> Option<&'a Rule> {
-        let rule = self.rules[index];
-        self.by_pair[&pair]
-            .iter()
-            .take_while(|&&i| i < index)
-            .map(|&i| self.rules[i])
-            .find(|earlier| matches_cover(earlier, rule))
+/// A kernel rule as the items that made it: the parts of a folded rule,
+/// else the rule itself.
+fn unfolded(rule: &KernelRule) -> Vec<&KernelRule> {
+    if rule.parts.is_empty() {
+        vec![rule]
+    } else {
+        rule.parts.iter().collect()
     }
 }
 
-fn shadowed_rules(model: &Model) -> Vec<Finding> {
-    let index = RuleIndex::new(model);
-    let mut findings = Vec::new();
-    for (position, rule) in index.rules.iter().enumerate() {
-        let pairs = &index.pairs[position];
-        let mut shadowed = Vec::new();
-        let mut by = None;
-        for pair in pairs {
-            if let Some(earlier) = index.covering(*pair, position) {
-                shadowed.push(*pair);
-                by.get_or_insert(earlier);
+/// For each model rule, per pair chain it applies to, the earlier item
+/// that hides it there (`None`: it matches something there).
+type Hidden = HashMap<usize, Vec<((ZoneId, ZoneId), Option<Origin>)>>;
+
+/// Rules the kernel can never reach: in the lowered ruleset, an earlier
+/// rule of the same chain (another model rule, or a port forward's accept,
+/// which comes first) matches everything they match, or an earlier rule
+/// that matches everything ended the chain.
+fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
+    let mut hidden: Hidden = HashMap::new();
+    for pair in reachable_pairs(model) {
+        let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
+            continue;
+        };
+        let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(unfolded).collect();
+        let mut in_chain: Vec<(usize, Option<Origin>)> = Vec::new();
+        for (k, rule) in rules.iter().enumerate() {
+            let Origin::Rule(index) = rule.origin else {
+                continue;
+            };
+            let earlier = rules[..k]
+                .iter()
+                .filter(|e| e.origin != rule.origin)
+                .filter(|e| matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_)))
+                .find(|e| covers(e, rule))
+                .map(|e| e.origin);
+            match in_chain.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, cover)) => *cover = cover.and(earlier),
+                None => in_chain.push((index, earlier)),
             }
         }
-        let Some(earlier) = by else { continue };
-        let how = if earlier.verdict == rule.verdict && earlier.log == rule.log {
-            "repeats"
-        } else {
-            "shadows"
-        };
-        let message = if shadowed.len() == pairs.len() {
-            format!(
-                "this rule can never match: the rule at line {} {how} it",
-                earlier.line
-            )
-        } else {
-            let names: Vec<String> = shadowed
-                .iter()
-                .map(|&(s, d)| model.pair_name(s, d))
-                .collect();
-            format!(
-                "this rule never matches in {}: the rule at line {} {how} it there",
-                names.join(", "),
-                earlier.line
-            )
-        };
-        findings.push(Finding::warning(
-            "shadowed-rule",
-            rule.span.clone(),
-            message,
-            format!(
-                "remove it, or move it above line {} if it should win",
-                earlier.line
-            ),
-        ));
+        if let Some(last) = chain.rules.last()
+            && last.matches.is_empty()
+            && let Origin::Rule(ending) = last.origin
+        {
+            for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {
+                let cut = !rule.is_invalid_match()
+                    && applies_to(rule.source.zone, rule.dest.zone, pair)
+                    && !in_chain.iter().any(|(i, _)| *i == index);
+                if cut {
+                    in_chain.push((index, Some(last.origin)));
+                }
+            }
+        }
+        for (index, cover) in in_chain {
+            hidden.entry(index).or_default().push((pair, cover));
+        }
     }
-    findings
+    let mut indices: Vec<usize> = hidden.keys().copied().collect();
+    indices.sort_unstable();
+    indices
+        .into_iter()
+        .filter_map(|index| shadow_finding(model, index, &hidden[&index]))
+        .collect()
+}
+
+fn shadow_finding(
+    model: &Model,
+    index: usize,
+    pairs: &[((ZoneId, ZoneId), Option<Origin>)],
+) -> Option<Finding> {
+    let rule = &model.rules[index];
+    let shadowed: Vec<(ZoneId, ZoneId)> = pairs
+        .iter()
+        .filter(|(_, cover)| cover.is_some())
+        .map(|(pair, _)| *pair)
+        .collect();
+    let by = pairs.iter().find_map(|(_, cover)| *cover)?;
+    let (what, line, how) = match by {
+        Origin::Rule(earlier) => {
+            let earlier = &model.rules[earlier];
+            let repeats = earlier.verdict == rule.verdict && earlier.log == rule.log;
+            (
+                "rule",
+                earlier.line,
+                if repeats { "repeats" } else { "shadows" },
+            )
+        }
+        Origin::Dnat(earlier) => {
+            let repeats = rule.verdict == Verdict::Accept && rule.log.is_none();
+            let how = if repeats { "repeats" } else { "shadows" };
+            ("port forward", model.dnats[earlier].line, how)
+        }
+        _ => return None,
+    };
+    let message = if shadowed.len() == pairs.len() {
+        format!("this rule can never match: the {what} at line {line} {how} it")
+    } else {
+        let names: Vec<String> = shadowed
+            .iter()
+            .map(|&(s, d)| model.pair_name(s, d))
+            .collect();
+        format!(
+            "this rule never matches in {}: the {what} at line {line} {how} it there",
+            names.join(", ")
+        )
+    };
+    Some(Finding::warning(
+        "shadowed-rule",
+        rule.span.clone(),
+        message,
+        format!("remove it, or move it above line {line} if it should win"),
+    ))
 }
 
 fn policy_verdict(action: PolicyAction) -> Option<Verdict> {

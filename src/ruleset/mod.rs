@@ -10,6 +10,7 @@
 //! the rules the kernel will really run. The namespace lab is the
 //! independent judge that compares it with Shorewall's compiled firewall.
 
+pub mod cover;
 pub mod lower;
 pub mod walk;
 
