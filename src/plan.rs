@@ -68,6 +68,7 @@ fn read_existing(dir: &SecureDir, trust: Trust, relative: &str) -> std::io::Resu
     let Some((parent, name)) = dir.parent_of(relative, None, trust)? else {
         return Ok(None);
     };
+    parent.check_file(name, trust)?;
     Ok(parent
         .read(name)?
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))

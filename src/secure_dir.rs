@@ -80,7 +80,7 @@ fn check_trust(path: &Path, stat: &Stat, trust: Trust) -> io::Result<()> {
         return Ok(());
     }
     Err(other(format!(
-        "{} can be written by another user ({}): they could plant links or files fwgen would then write through; make it owned by root and not writable by group or others (chown root {0}; chmod go-w {0}), or pass --force-unsafe-dir",
+        "{} can be written by another user ({}): another user could change it, or plant links in it that fwgen would then follow; make it owned by root and not writable by group or others (chown root {0}; chmod go-w {0}), or pass --force-unsafe-dir",
         path.display(),
         describe(stat)
     )))
@@ -231,6 +231,17 @@ impl SecureDir {
                 self.shown(name).display(),
                 io::Error::from(e)
             ))),
+        }
+    }
+
+    /// Refuse a file here that another user owns or can write (unless the
+    /// admin accepts that): fwgen would replace it keeping that owner.
+    pub fn check_file(&self, name: &str, trust: Trust) -> io::Result<()> {
+        match self.stat(name)? {
+            Some(stat) if FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile => {
+                check_trust(&self.shown(name), &stat, trust)
+            }
+            _ => Ok(()),
         }
     }
 

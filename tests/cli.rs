@@ -282,12 +282,20 @@ fn mode_and_owner_of_replaced_files_are_kept() {
     let case = Case::new("mode", "lxc-host");
     assert!(case.run("render", "nftables", &["--yes"]).status.success());
     let file = case.out().join("fwgen.nft");
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-    std::os::unix::fs::chown(&file, Some(4321), Some(4322)).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::chown(&file, Some(0), Some(4322)).unwrap();
     case.edit_model("log = \"info\"", "log = \"notice\"");
     assert!(case.run("render", "nftables", &["--yes"]).status.success());
     let meta = fs::metadata(&file).unwrap();
-    assert_eq!(meta.mode() & 0o777, 0o600);
+    assert_eq!(meta.mode() & 0o777, 0o640);
+    assert_eq!((meta.uid(), meta.gid()), (0, 4322));
+    // Another user's file is replaced only when the admin says so, and
+    // keeps that owner (tests/security.rs: refused without the flag).
+    std::os::unix::fs::chown(&file, Some(4321), Some(4322)).unwrap();
+    case.edit_model("log = \"notice\"", "log = \"info\"");
+    let forced = case.run("render", "nftables", &["--yes", "--force-unsafe-dir"]);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    let meta = fs::metadata(&file).unwrap();
     assert_eq!((meta.uid(), meta.gid()), (4321, 4322));
 }
 

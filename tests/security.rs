@@ -600,3 +600,36 @@ fn concurrent_renders_into_one_directory_leave_one_whole_set() {
         "no two renders ever both wrote: the test proves nothing"
     );
 }
+
+#[test]
+fn output_file_another_user_can_write_is_refused() {
+    let arena = Arena::new("unsafe-file", "lxc-host");
+    assert!(arena.render("shorewall", &[]).status.success());
+    arena.edit_model("log = \"info\"", "log = \"notice\"");
+    let policy = arena.out.join("shorewall/policy");
+    fs::set_permissions(&policy, fs::Permissions::from_mode(0o666)).unwrap();
+    let before = common::read_tree(&arena.out);
+    let output = arena.render("shorewall", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("--force-unsafe-dir"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(
+        common::read_tree(&arena.out),
+        before,
+        "the directory changed"
+    );
+    std::os::unix::fs::chown(&policy, Some(NOBODY), None).unwrap();
+    fs::set_permissions(&policy, fs::Permissions::from_mode(0o644)).unwrap();
+    let output = arena.render("shorewall", &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "owned by another user: {}",
+        text(&output)
+    );
+    let forced = arena.render("shorewall", &["--force-unsafe-dir"]);
+    assert!(forced.status.success(), "{}", text(&forced));
+}
