@@ -490,9 +490,13 @@ fn restore_at_deadline(state: &State, ours: &dyn Fn(&State) -> bool) -> Result<(
         return Ok(());
     }
     let result = roll_back(state);
-    let _ = state.clear_pending(Kind::Nftables);
     match &result {
-        Ok(()) => state.log("no confirmation in time: restored the previous nftables table"),
+        Ok(()) => {
+            let _ = state.clear_pending(Kind::Nftables);
+            state.log("no confirmation in time: restored the previous nftables table");
+        }
+        // The record stays: with no timer left, every fwgen command now says
+        // that an apply waits unguarded, with --confirm and --rollback-now.
         Err(e) => state.log(&format!(
             "no confirmation in time, and restoring the previous nftables table FAILED: {e}"
         )),

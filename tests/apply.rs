@@ -684,3 +684,41 @@ fn confirm_racing_the_restore_tells_the_truth() {
     }
     lab.assert_foreign_survives();
 }
+
+#[test]
+fn a_failed_restore_is_logged_never_silent() {
+    let lab = Lab::new("restore-fails");
+    assert!(
+        lab.apply("lxc-host", &["--yes", "--confirm-within", "5"])
+            .status
+            .success()
+    );
+    // The saved table becomes something nft refuses (as a full disk or a
+    // broken nft would make it).
+    std::fs::write(
+        lab.state.join("restore.nft"),
+        "table inet fwgen {\n\tchain x { nonsense }\n}\n",
+    )
+    .unwrap();
+    assert!(
+        eventually(Duration::from_secs(12), || timers(&lab).is_empty()),
+        "the timer did not finish"
+    );
+    let log = std::fs::read_to_string(lab.state.join("rollback.log")).unwrap_or_default();
+    assert!(
+        log.contains("FAILED"),
+        "the failure is not in the log: {log:?}"
+    );
+    // The unconfirmed rules are still loaded: every command says so.
+    let check = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["check", "-c", "examples/lxc-host.toml"])
+        .env("FWGEN_STATE_DIR", &lab.state)
+        .output()
+        .unwrap();
+    assert!(
+        text(&check.stderr).contains("rollback timer is gone"),
+        "{}",
+        text(&check.stderr)
+    );
+}
