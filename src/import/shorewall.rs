@@ -11,6 +11,7 @@ use super::condition::{self, Variables};
 use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
+use super::logging;
 
 /// A line the model cannot express.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -615,6 +616,7 @@ impl Importer {
             return self.read_conf6();
         }
         let mut log_prefix = None;
+        let mut logging = BTreeMap::new();
         let conf = if self.ipv6 {
             "shorewall6.conf"
         } else {
@@ -633,10 +635,9 @@ impl Importer {
                     Some(prefix) if !prefix.is_empty() && !prefix.contains('%') => log_prefix = Some(prefix.to_owned()),
                     _ => self.notes.push(format!("shorewall.conf:{number}: LOGFORMAT=\"{format}\" becomes fwgen's \"Shorewall:%s:%s:\" (log prefixes change, verdicts do not)")),
                 },
-                ("DROP_DEFAULT" | "REJECT_DEFAULT", v) if !matches!(v, "" | "none" | "None") => self.notes.push(format!(
-                    "shorewall.conf:{number}: {key}={v}: fwgen runs no default action, so broadcasts reach the policy (and its log) instead of being dropped silently"
-                )),
-                ("LOGLIMIT", v) if !v.is_empty() => self.notes.push(format!("shorewall.conf:{number}: LOGLIMIT={v}: fwgen does not rate-limit logging")),
+                ("LOGLIMIT" | "LOGRATE" | "LOGBURST" | "DROP_DEFAULT" | "REJECT_DEFAULT", value) => {
+                    logging.insert(key.clone(), (value.to_owned(), line.clone()));
+                }
                 ("IMPLICIT_CONTINUE", "Yes" | "yes") => self.refuse(&line, "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not"),
                 ("INVALID_DISPOSITION", v) if !matches!(v, "" | "CONTINUE" | "DROP") => self.refuse(&line, "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts"),
                 _ => {}
@@ -648,12 +649,74 @@ impl Importer {
         if let Some(prefix) = log_prefix {
             let _ = writeln!(self.out, "log_prefix = {}", quote(&prefix));
         }
+        // Each carried setting names its lines; an unset one is Shorewall's default.
+        let origins = |keys: &[&str]| -> String {
+            keys.iter()
+                .filter_map(|key| logging.get(*key))
+                .map(|(_, line)| Self::origin(line))
+                .collect()
+        };
+        let log_limit = self.log_limit(&logging);
+        let drop_broadcasts = self.drop_broadcasts(&logging);
+        let _ = writeln!(
+            self.out,
+            "{}log_limit = {}",
+            origins(&["LOGLIMIT", "LOGRATE", "LOGBURST"]),
+            quote(&log_limit)
+        );
+        let _ = writeln!(
+            self.out,
+            "{}drop_broadcasts = {drop_broadcasts}",
+            origins(&["DROP_DEFAULT", "REJECT_DEFAULT"])
+        );
         let version = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
             4
         } else {
             5
         };
         let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
+    }
+
+    /// LOGLIMIT, else Shorewall 4's LOGRATE and LOGBURST; unset: no limit,
+    /// Shorewall's default.
+    fn log_limit(&mut self, settings: &BTreeMap<String, (String, Line)>) -> String {
+        let value = |key: &str| settings.get(key).map_or("", |(value, _)| value.as_str());
+        let line = |key: &str| {
+            let setting = settings.get(key).filter(|(value, _)| !value.is_empty());
+            setting.map(|(_, line)| line)
+        };
+        let (value, line) = match (line("LOGLIMIT"), line("LOGRATE").or(line("LOGBURST"))) {
+            (Some(line), _) => (value("LOGLIMIT").to_owned(), line),
+            (None, Some(line)) => (logging::log_rate(value("LOGRATE"), value("LOGBURST")), line),
+            (None, None) => return "none".to_owned(),
+        };
+        logging::log_limit(&value).unwrap_or_else(|reason| {
+            self.refuse(line, reason);
+            "none".to_owned()
+        })
+    }
+
+    /// DROP_DEFAULT and REJECT_DEFAULT (unset: none, Shorewall's default)
+    /// must both be none or both Broadcast(DROP),Multicast(DROP).
+    fn drop_broadcasts(&mut self, settings: &BTreeMap<String, (String, Line)>) -> bool {
+        let mut carried = Vec::new();
+        for key in ["DROP_DEFAULT", "REJECT_DEFAULT"] {
+            let Some((value, line)) = settings.get(key) else {
+                carried.push((false, None));
+                continue;
+            };
+            match logging::drop_broadcasts(value) {
+                Some(drop) => carried.push((drop, Some(line))),
+                None => self.refuse(line, logging::DEFAULT_ACTIONS_REFUSED),
+            }
+        }
+        if let [(drop, first), (reject, second)] = carried[..]
+            && drop != reject
+            && let Some(line) = second.or(first)
+        {
+            self.refuse(line, logging::DEFAULT_ACTIONS_DIFFER);
+        }
+        carried.first().is_some_and(|(drop, _)| *drop)
     }
 
     /// Shorewall6's settings only feed `$VAR` expansion: the model's
