@@ -628,3 +628,57 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A Shorewall and a Shorewall6 directory side by side, each with the
+/// shorewall.conf or shorewall6.conf given.
+fn dual_stack_with_settings(name: &str, four: &str, six: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
+        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn shorewall6_logging_settings_must_agree_with_shorewall() {
+    let four = "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
+                REJECT_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n";
+    let six = "LOGLIMIT=\"s:1/second:10\"\n\
+               DROP_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n\
+               REJECT_DEFAULT=\"AllowICMPs,Multicast(DROP),Broadcast(DROP)\"\n";
+    let dir = dual_stack_with_settings("import-six-agrees", four, six);
+    let model = imported_model(&import_within(&dir.join("shorewall"), false));
+    assert!(
+        model.contains("log_limit = \"s:1/sec:10\"") && model.contains("drop_broadcasts = true"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, six, expected) in [
+        (
+            "import-six-limit-differs",
+            "LOGLIMIT=\nDROP_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n\
+             REJECT_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n",
+            "shorewall6/shorewall6.conf:1: Shorewall's and Shorewall6's settings differ here, and fwgen's `log_limit` is one for both",
+        ),
+        (
+            "import-six-without-allowicmps",
+            "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
+             REJECT_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n",
+            "shorewall6/shorewall6.conf:2: fwgen runs AllowICMPs, then Broadcast(DROP),Multicast(DROP)",
+        ),
+        (
+            "import-six-drops-nothing",
+            "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=AllowICMPs\nREJECT_DEFAULT=AllowICMPs\n",
+            "shorewall6/shorewall6.conf:2: Shorewall's and Shorewall6's settings differ here, and fwgen's `drop_broadcasts` is one for both",
+        ),
+    ] {
+        let dir = dual_stack_with_settings(name, four, six);
+        assert_import_refused(&import_within(&dir.join("shorewall"), false), &[expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -42,6 +42,17 @@ pub fn drop_broadcasts(value: &str) -> Option<bool> {
     (actions == ["Broadcast", "Multicast"]).then_some(true)
 }
 
+/// The same in Shorewall6, where fwgen always lets the ICMPv6 that IPv6
+/// needs pass first: `AllowICMPs`, then as in Shorewall.
+pub fn drop_broadcasts_after_icmp(value: &str) -> Option<bool> {
+    match value.strip_prefix("AllowICMPs")? {
+        "" => Some(false),
+        rest => drop_broadcasts(rest.strip_prefix(',')?).filter(|drop| *drop),
+    }
+}
+
+pub const DEFAULT_ACTIONS_REFUSED_IPV6: &str = "fwgen runs AllowICMPs, then Broadcast(DROP),Multicast(DROP) (`drop_broadcasts`) or nothing, before a DROP or REJECT policy";
+
 pub const DEFAULT_ACTIONS_REFUSED: &str = "fwgen runs Broadcast(DROP),Multicast(DROP) (`drop_broadcasts`) or nothing before a DROP or REJECT policy";
 
 pub const DEFAULT_ACTIONS_DIFFER: &str = "DROP_DEFAULT and REJECT_DEFAULT differ, and fwgen's `drop_broadcasts` runs before DROP and REJECT policies alike";
@@ -78,6 +89,16 @@ mod tests {
             ("AllowICMPs", None),
         ] {
             assert_eq!(drop_broadcasts(value), carried, "{value}");
+        }
+        for (value, carried) in [
+            ("AllowICMPs", Some(false)),
+            ("AllowICMPs,Broadcast(DROP),Multicast(DROP)", Some(true)),
+            ("AllowICMPs,none", None),
+            ("Broadcast(DROP),Multicast(DROP)", None),
+            ("none", None),
+            ("AllowICMPsX", None),
+        ] {
+            assert_eq!(drop_broadcasts_after_icmp(value), carried, "{value}");
         }
     }
 }
