@@ -7,8 +7,11 @@ use std::fmt::{self, Display, Formatter};
 pub struct LogLimit {
     /// `s:` one limit per source address; `d:` per destination; neither: one for all.
     pub per: LimitPer,
+    /// Packets logged per `unit`: 1 to [`LogLimit::MAX`].
     pub rate: u32,
     pub unit: RateUnit,
+    /// Packets logged in a row before the rate holds them back: 1 to
+    /// [`LogLimit::MAX`].
     pub burst: u32,
 }
 
@@ -35,7 +38,7 @@ pub enum RateUnit {
 /// Why a LOGLIMIT value is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLimitProblem {
-    /// Not `[{s|d}:]rate[/unit][:burst]`.
+    /// Not `[{s|d}:]rate[/unit[:burst]]`.
     Syntax,
     /// `s:NAME:rate...`: a hashlimit table of the user's naming.
     NamedTable,
@@ -49,7 +52,7 @@ pub enum LogLimitProblem {
 impl Display for LogLimitProblem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            LogLimitProblem::Syntax => write!(f, "expected `[s:|d:]RATE[/UNIT][:BURST]`"),
+            LogLimitProblem::Syntax => write!(f, "expected `[s:|d:]RATE[/UNIT[:BURST]]`"),
             LogLimitProblem::NamedTable => write!(f, "fwgen does not name the hashlimit table"),
             LogLimitProblem::Unit => write!(f, "the unit is sec, min, hour or day"),
             LogLimitProblem::OutOfRange => {
@@ -76,7 +79,7 @@ impl LogLimit {
     const DEFAULT_BURST: u32 = 5;
 
     /// A LOGLIMIT value as Shorewall 5.2.8's compiler reads it (Config.pm):
-    /// `[{s|d}:]rate[/{sec|second|min|minute|hour|day}][:burst]`; without a
+    /// `[{s|d}:]rate[/{sec|second|min|minute|hour|day}[:burst]]`; without a
     /// unit the rate is per second, without a burst the burst is 5.
     pub fn parse(text: &str) -> Result<LogLimit, LogLimitProblem> {
         let (per, rest) = match text.split_at_checked(2) {
