@@ -43,6 +43,8 @@ pub struct RawFirewall {
     pub zone: Option<Spanned<String>>,
     pub log_prefix: Option<Spanned<String>>,
     pub management_ports: Option<Vec<Spanned<i64>>>,
+    pub log_limit: Option<Spanned<String>>,
+    pub drop_broadcasts: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Display, Formatter};
 use std::ops::Range;
 
+use crate::model::logging::LogLimitProblem;
 use crate::source::Source;
 
 /// Longest piece of the user's text an error quotes or shows in its
@@ -160,6 +161,10 @@ pub enum ErrorKind {
     BadLogPrefix {
         prefix: String,
     },
+    BadLogLimit {
+        text: String,
+        problem: LogLimitProblem,
+    },
     Internal {
         message: String,
     },
@@ -247,6 +252,8 @@ impl Error {
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
             DnatFromFirewall => "port forwards apply to connections arriving from a zone".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
+            BadLogLimit { problem: LogLimitProblem::NamedTable, .. } => "drop the table's name: `s:1/sec:10` limits each source address in a table of fwgen's naming".into(),
+            BadLogLimit { .. } => "write Shorewall's LOGLIMIT: `s:1/sec:10` (per source, burst 10), `d:5/min` (per destination, burst 5), `2/hour:4` (one limit for all); or \"none\" to log every packet".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
             RepeatedWildcardPolicy { source, dest, first_line } => format!(
@@ -598,6 +605,13 @@ impl Display for ErrorKind {
             DnatFromFirewall => write!(f, "a port forward cannot start at the firewall"),
             BadLogPrefix { prefix } => {
                 write!(f, "`{}` is not a valid log prefix", quoted(prefix))
+            }
+            BadLogLimit { text, problem } => {
+                write!(
+                    f,
+                    "`{}` is not a log limit fwgen can express: {problem}",
+                    quoted(text)
+                )
             }
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),

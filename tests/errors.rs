@@ -89,6 +89,8 @@ error_case! {
     macro_and_ports => "macro-and-ports",
     unknown_action => "unknown-action",
     unknown_log_level => "unknown-log-level",
+    log_limit_named_table => "log-limit-named-table",
+    log_limit_unit => "log-limit-unit",
     ipv6_in_ipv4_zone => "ipv6-in-ipv4-zone",
     dnat_outside_zone => "dnat-outside-zone",
     dnat_to_firewall => "dnat-to-firewall",

@@ -523,3 +523,162 @@ fn a_condition_fwgen_cannot_evaluate_is_refused_even_with_partial() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The two-interfaces sample with shorewall.conf's lines edited: each
+/// `(from, to)` replaces a whole line; `to` may hold several lines.
+fn sample_with_settings(name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let rules = std::fs::read(format!("{SAMPLES}/two-interfaces/rules")).unwrap();
+    let dir = sample_with_rules(name, &rules, None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let edited: Vec<&str> = conf
+        .lines()
+        .map(|line| {
+            edits
+                .iter()
+                .find(|(from, _)| *from == line)
+                .map_or(line, |(_, to)| to)
+        })
+        .collect();
+    std::fs::write(dir.join("shorewall.conf"), edited.join("\n") + "\n").unwrap();
+    dir
+}
+
+const SAMPLE_LIMIT: &str = "LOGLIMIT=\"s:1/sec:10\"";
+const SAMPLE_DROP: &str = "DROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"";
+const SAMPLE_REJECT: &str = "REJECT_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"";
+
+#[test]
+fn log_limit_and_default_actions_are_carried_into_the_model() {
+    for (name, edits, expected) in [
+        (
+            "import-limit-per-destination",
+            vec![
+                (SAMPLE_LIMIT, "LOGLIMIT=\"d:5/minute\""),
+                (SAMPLE_DROP, "DROP_DEFAULT=None"),
+                (SAMPLE_REJECT, "REJECT_DEFAULT=\"none\""),
+            ],
+            "# shorewall.conf:69\nlog_limit = \"d:5/min:5\"\n\
+             # shorewall.conf:127\n# shorewall.conf:130\ndrop_broadcasts = false\n",
+        ),
+        (
+            "import-limit-unset",
+            vec![
+                (SAMPLE_LIMIT, "LOGLIMIT="),
+                (SAMPLE_DROP, ""),
+                (SAMPLE_REJECT, ""),
+            ],
+            "# shorewall.conf:69\nlog_limit = \"none\"\ndrop_broadcasts = false\n",
+        ),
+        (
+            "import-limit-shorewall4",
+            vec![(SAMPLE_LIMIT, "LOGRATE=10/minute\nLOGBURST=20")],
+            "# shorewall.conf:69\n# shorewall.conf:70\nlog_limit = \"10/min:20\"\n",
+        ),
+    ] {
+        let dir = sample_with_settings(name, &edits);
+        let model = imported_model(&import_within(&dir, false));
+        assert!(
+            model.contains(expected),
+            "{name}: no\n{expected}in\n{model}"
+        );
+        rendered(&model, name);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
+    for (name, edits, expected) in [
+        (
+            "import-limit-named",
+            vec![(SAMPLE_LIMIT, "LOGLIMIT=\"s:lograte:1/sec:10\"")],
+            "shorewall.conf:69: a log limit fwgen cannot express: fwgen does not name the hashlimit table",
+        ),
+        (
+            "import-limit-burst-alone",
+            vec![(SAMPLE_LIMIT, "LOGBURST=5")],
+            "shorewall.conf:69: a log limit fwgen cannot express",
+        ),
+        (
+            "import-default-broadcast-alone",
+            vec![(SAMPLE_DROP, "DROP_DEFAULT=Broadcast(DROP)")],
+            "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
+        ),
+        (
+            "import-default-shorewall4-drop",
+            vec![
+                (SAMPLE_DROP, "DROP_DEFAULT=Drop"),
+                (SAMPLE_REJECT, "REJECT_DEFAULT=Reject"),
+            ],
+            "shorewall.conf:130: fwgen runs Broadcast(DROP),Multicast(DROP)",
+        ),
+        (
+            "import-defaults-differ",
+            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=none")],
+            "shorewall.conf:130: DROP_DEFAULT and REJECT_DEFAULT differ",
+        ),
+    ] {
+        let dir = sample_with_settings(name, &edits);
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let partial = imported_model(&import_within(&dir, true));
+        assert!(
+            partial.contains("# SKIPPED shorewall.conf:"),
+            "{name}:\n{partial}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A Shorewall and a Shorewall6 directory side by side, each with the
+/// shorewall.conf or shorewall6.conf given.
+fn dual_stack_with_settings(name: &str, four: &str, six: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
+        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn shorewall6_logging_settings_must_agree_with_shorewall() {
+    let four = "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
+                REJECT_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n";
+    let six = "LOGLIMIT=\"s:1/second:10\"\n\
+               DROP_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n\
+               REJECT_DEFAULT=\"AllowICMPs,Multicast(DROP),Broadcast(DROP)\"\n";
+    let dir = dual_stack_with_settings("import-six-agrees", four, six);
+    let model = imported_model(&import_within(&dir.join("shorewall"), false));
+    assert!(
+        model.contains("log_limit = \"s:1/sec:10\"") && model.contains("drop_broadcasts = true"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, six, expected) in [
+        (
+            "import-six-limit-differs",
+            "LOGLIMIT=\nDROP_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n\
+             REJECT_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n",
+            "shorewall6/shorewall6.conf:1: Shorewall's and Shorewall6's settings differ here, and fwgen's `log_limit` is one for both",
+        ),
+        (
+            "import-six-without-allowicmps",
+            "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
+             REJECT_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n",
+            "shorewall6/shorewall6.conf:2: fwgen runs AllowICMPs, then Broadcast(DROP),Multicast(DROP)",
+        ),
+        (
+            "import-six-drops-nothing",
+            "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=AllowICMPs\nREJECT_DEFAULT=AllowICMPs\n",
+            "shorewall6/shorewall6.conf:2: Shorewall's and Shorewall6's settings differ here, and fwgen's `drop_broadcasts` is one for both",
+        ),
+    ] {
+        let dir = dual_stack_with_settings(name, four, six);
+        assert_import_refused(&import_within(&dir.join("shorewall"), false), &[expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -72,3 +72,87 @@ mod models {
         wildcard_and_named => "wildcard-and-named",
     }
 }
+
+/// What Shorewall compiles from `[firewall]` settings prepended to the
+/// dual-stack example: (IPv4 script, IPv6 script).
+fn compiled_with(name: &str, settings: &str) -> (String, String) {
+    common::require_root();
+    let dir = common::scratch(&format!("shorewall-settings-{name}"));
+    let example = std::fs::read_to_string(common::root().join("examples/ipv6.toml")).unwrap();
+    let model = dir.join("fwgen.toml");
+    std::fs::write(&model, format!("[firewall]\n{settings}\n\n{example}")).unwrap();
+    common::render_file(model.to_str().unwrap(), "shorewall", &dir);
+    common::assert_shorewall_accepts(&dir, name);
+    let mut scripts = Vec::new();
+    for product in ["shorewall", "shorewall6"] {
+        let script = dir.join(format!("{product}.sh"));
+        let config = dir.join(product);
+        let (ok, out) = common::run(
+            product,
+            &[
+                "compile",
+                config.to_str().unwrap(),
+                script.to_str().unwrap(),
+            ],
+        );
+        assert!(ok, "{product} compile of {name} failed:\n{out}");
+        scripts.push(std::fs::read_to_string(&script).unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let six = scripts.pop().unwrap();
+    (scripts.pop().unwrap(), six)
+}
+
+fn assert_has(script: &str, wanted: &[&str], unwanted: &[&str], what: &str) {
+    for line in wanted {
+        assert!(script.contains(line), "{what}: `{line}` is missing");
+    }
+    for line in unwanted {
+        assert!(!script.contains(line), "{what}: `{line}` is there");
+    }
+}
+
+/// Shorewall's sample settings: a per-source log limit shared by every log
+/// rule, and broadcasts and multicasts dropped (after AllowICMPs in
+/// Shorewall6) before the DROP policy logs.
+#[test]
+fn default_logging_settings_compile_to_the_samples() {
+    let (four, six) = compiled_with("defaults", "");
+    let limit = "-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 10 \
+                 --hashlimit-name lograte --hashlimit-mode srcip -j LOG";
+    let net_fw = "-A net-fw -m addrtype --dst-type BROADCAST -j DROP\n\
+                  -A net-fw -m addrtype --dst-type ANYCAST -j DROP\n\
+                  -A net-fw -m addrtype --dst-type MULTICAST -j DROP\n\
+                  -A net-fw -m hashlimit";
+    assert_has(&four, &[limit, net_fw], &[], "IPv4");
+    let net_fw6 = "-A net-fw -p 58 -j AllowICMPs\n\
+                   -A net-fw -j Broadcast\n\
+                   -A net-fw -j Multicast\n\
+                   -A net-fw -m hashlimit";
+    let multicast = "-A Multicast -d ff00::/8 -j DROP";
+    assert_has(&six, &[limit, net_fw6, multicast], &[], "IPv6");
+}
+
+#[test]
+fn other_logging_settings_compile_as_written() {
+    let (four, six) = compiled_with(
+        "per-destination",
+        "log_limit = \"d:5/minute\"\ndrop_broadcasts = false",
+    );
+    let limit = "-m hashlimit --hashlimit-upto 5/min --hashlimit-burst 5 \
+                 --hashlimit-name lograte --hashlimit-mode dstip";
+    assert_has(&four, &[limit], &["--dst-type BROADCAST"], "IPv4");
+    assert_has(
+        &six,
+        &[limit, "-A net-fw -p 58 -j AllowICMPs"],
+        &["-j Broadcast"],
+        "IPv6",
+    );
+    let (four, _) = compiled_with("overall", "log_limit = \"2/hour:4\"");
+    let limit = "-A net-fw -m limit --limit 2/hour --limit-burst 4 -j LOG";
+    assert_has(&four, &[limit], &["hashlimit"], "overall limit");
+    let (four, six) = compiled_with("unlimited", "log_limit = \"none\"");
+    let log = "-A net-fw -j LOG --log-level 6";
+    assert_has(&four, &[log], &["hashlimit", "-m limit"], "no limit");
+    assert_has(&six, &[log], &["hashlimit", "-m limit"], "no limit, IPv6");
+}

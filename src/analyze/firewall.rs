@@ -24,6 +24,30 @@ impl Analyzer<'_> {
             zone,
             log_prefix,
             management_ports,
+            log_limit: self.log_limit(raw.log_limit.as_ref()),
+            drop_broadcasts: raw.drop_broadcasts.unwrap_or(true),
+        }
+    }
+
+    /// Shorewall's LOGLIMIT syntax, or `none`; absent: Shorewall's sample.
+    fn log_limit(&mut self, raw: Option<&Spanned<String>>) -> Option<LogLimit> {
+        let Some(raw) = raw else {
+            return Some(LogLimit::SAMPLE);
+        };
+        let text = raw.get_ref();
+        if text == "none" {
+            return None;
+        }
+        match LogLimit::parse(text) {
+            Ok(limit) => Some(limit),
+            Err(problem) => {
+                let kind = ErrorKind::BadLogLimit {
+                    text: text.clone(),
+                    problem,
+                };
+                self.error(Some(raw.span()), kind);
+                None
+            }
         }
     }
 

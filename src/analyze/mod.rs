@@ -21,9 +21,9 @@ use crate::model::policy::resolve;
 use crate::model::rule::is_ipv6;
 use crate::model::service::Macro;
 use crate::model::{
-    Dnat, Endpoint, Family, Firewall, IcmpType, Interface, InterfaceOption, LogLevel, Model,
-    Policy, PolicyAction, PolicyMatrix, PortRange, Protocol, Rule, Service, Snat, Verdict, Zone,
-    ZoneId, ZoneRef,
+    Dnat, Endpoint, Family, Firewall, IcmpType, Interface, InterfaceOption, LogLevel, LogLimit,
+    Model, Policy, PolicyAction, PolicyMatrix, PortRange, Protocol, Rule, Service, Snat, Verdict,
+    Zone, ZoneId, ZoneRef,
 };
 use crate::source::Source;
 

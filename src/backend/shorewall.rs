@@ -12,8 +12,8 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
-    ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, LogLimit, Model, PortRange, Protocol, Rule, Service,
+    Snat, ZoneId, ZoneRef,
 };
 
 /// A comment line followed by one aligned line of a Shorewall table.
@@ -72,6 +72,10 @@ struct ConfFile<'a> {
     header: &'a str,
     log_format: String,
     log_example: String,
+    log_limit: String,
+    log_limit_departs: bool,
+    drop_broadcasts: bool,
+    drop_default: &'static str,
     ip_forwarding: &'static str,
     disable_ipv6: &'static str,
 }
@@ -82,6 +86,10 @@ struct Conf6File<'a> {
     header: &'a str,
     log_format: String,
     log_example: String,
+    log_limit: String,
+    log_limit_departs: bool,
+    drop_broadcasts: bool,
+    drop_default: &'static str,
     ip_forwarding: &'static str,
 }
 
@@ -201,12 +209,21 @@ fn conf(
     let prefix = &model.firewall.log_prefix;
     let log_format = format!("{prefix}:%s:%s:");
     let log_example = format!("{prefix}:net-fw:DROP:");
+    let limit = model.firewall.log_limit;
+    let log_limit = limit.map_or(String::new(), |limit| format!("\"{limit}\""));
+    let log_limit_departs = limit != Some(LogLimit::SAMPLE);
+    let drop_broadcasts = model.firewall.drop_broadcasts;
+    let drop_default = drop_default(drop_broadcasts, product);
     let ip_forwarding = if model.forwards() { "On" } else { "Keep" };
     if product.ipv6 {
         let file = Conf6File {
             header,
             log_format,
             log_example,
+            log_limit,
+            log_limit_departs,
+            drop_broadcasts,
+            drop_default,
             ip_forwarding,
         };
         return Ok(("shorewall6.conf", file.render()?));
@@ -216,10 +233,26 @@ fn conf(
         header,
         log_format,
         log_example,
+        log_limit,
+        log_limit_departs,
+        drop_broadcasts,
+        drop_default,
         ip_forwarding,
         disable_ipv6,
     };
     Ok(("shorewall.conf", file.render()?))
+}
+
+/// DROP_DEFAULT and REJECT_DEFAULT: what runs before a DROP or REJECT
+/// policy. Shorewall6 always lets the ICMPv6 that IPv6 needs pass first
+/// (AllowICMPs: neighbour discovery goes to multicast addresses).
+fn drop_default(drop_broadcasts: bool, product: Product) -> &'static str {
+    match (drop_broadcasts, product.ipv6) {
+        (true, false) => "\"Broadcast(DROP),Multicast(DROP)\"",
+        (false, false) => "none",
+        (true, true) => "\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"",
+        (false, true) => "AllowICMPs",
+    }
 }
 
 fn rows(cells: Vec<(Option<String>, Vec<String>)>) -> Vec<Row> {

@@ -3,4 +3,5 @@
 mod condition;
 mod conditional;
 mod file;
+mod logging;
 pub mod shorewall;

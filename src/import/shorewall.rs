@@ -11,6 +11,11 @@ use super::condition::{self, Variables};
 use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
+use super::logging;
+
+/// The settings that become `log_limit`, and `drop_broadcasts`.
+const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
+const DEFAULT_ACTION_KEYS: [&str; 2] = ["DROP_DEFAULT", "REJECT_DEFAULT"];
 
 /// A line the model cannot express.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +110,10 @@ struct Importer {
     unsupported: Vec<Unsupported>,
     /// Differences that change no verdict, listed at the top of the model.
     notes: Vec<String>,
+    /// The conf file's logging settings by name: value and line.
+    logging: BTreeMap<String, (String, Line)>,
+    /// What they become: `log_limit` and `drop_broadcasts`.
+    carried: (String, bool),
     out: String,
     firewall: String,
     zones: Vec<String>,
@@ -129,6 +138,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
         notes: Vec::new(),
+        logging: BTreeMap::new(),
+        carried: ("none".to_owned(), false),
         out: String::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
@@ -353,6 +364,7 @@ impl Importer {
     /// that family by its zones, addresses or protocol; otherwise the model
     /// would apply it to the other family too, and that is refused.
     fn merge(&mut self, six: Importer) {
+        self.check_ipv6_logging(&six);
         self.unsupported.extend(six.unsupported);
         let (v4, v6) = (std::mem::take(&mut self.entries), six.entries);
         let families = zone_families(&v4, &v6);
@@ -633,10 +645,10 @@ impl Importer {
                     Some(prefix) if !prefix.is_empty() && !prefix.contains('%') => log_prefix = Some(prefix.to_owned()),
                     _ => self.notes.push(format!("shorewall.conf:{number}: LOGFORMAT=\"{format}\" becomes fwgen's \"Shorewall:%s:%s:\" (log prefixes change, verdicts do not)")),
                 },
-                ("DROP_DEFAULT" | "REJECT_DEFAULT", v) if !matches!(v, "" | "none" | "None") => self.notes.push(format!(
-                    "shorewall.conf:{number}: {key}={v}: fwgen runs no default action, so broadcasts reach the policy (and its log) instead of being dropped silently"
-                )),
-                ("LOGLIMIT", v) if !v.is_empty() => self.notes.push(format!("shorewall.conf:{number}: LOGLIMIT={v}: fwgen does not rate-limit logging")),
+                (key, value) if LOG_LIMIT_KEYS.contains(&key) || DEFAULT_ACTION_KEYS.contains(&key) => {
+                    let setting = (value.to_owned(), line.clone());
+                    self.logging.insert(key.to_owned(), setting);
+                }
                 ("IMPLICIT_CONTINUE", "Yes" | "yes") => self.refuse(&line, "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not"),
                 ("INVALID_DISPOSITION", v) if !matches!(v, "" | "CONTINUE" | "DROP") => self.refuse(&line, "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts"),
                 _ => {}
@@ -648,6 +660,27 @@ impl Importer {
         if let Some(prefix) = log_prefix {
             let _ = writeln!(self.out, "log_prefix = {}", quote(&prefix));
         }
+        // Each carried setting names its lines; an unset one is Shorewall's default.
+        self.carry_logging();
+        let logging = &self.logging;
+        let origins = |keys: &[&str]| -> String {
+            keys.iter()
+                .filter_map(|key| logging.get(*key))
+                .map(|(_, line)| Self::origin(line))
+                .collect()
+        };
+        let (log_limit, drop_broadcasts) = &self.carried;
+        let _ = writeln!(
+            self.out,
+            "{}log_limit = {}",
+            origins(&LOG_LIMIT_KEYS),
+            quote(log_limit)
+        );
+        let _ = writeln!(
+            self.out,
+            "{}drop_broadcasts = {drop_broadcasts}",
+            origins(&DEFAULT_ACTION_KEYS)
+        );
         let version = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
             4
         } else {
@@ -656,12 +689,109 @@ impl Importer {
         let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
     }
 
+    /// `log_limit` and `drop_broadcasts` from the logging settings read.
+    fn carry_logging(&mut self) {
+        let settings = std::mem::take(&mut self.logging);
+        self.carried = (self.log_limit(&settings), self.drop_broadcasts(&settings));
+        self.logging = settings;
+    }
+
+    /// LOGLIMIT, else Shorewall 4's LOGRATE and LOGBURST; unset: no limit,
+    /// Shorewall's default.
+    fn log_limit(&mut self, settings: &BTreeMap<String, (String, Line)>) -> String {
+        let value = |key: &str| settings.get(key).map_or("", |(value, _)| value.as_str());
+        let line = |key: &str| {
+            let setting = settings.get(key).filter(|(value, _)| !value.is_empty());
+            setting.map(|(_, line)| line)
+        };
+        let (value, line) = match (line("LOGLIMIT"), line("LOGRATE").or(line("LOGBURST"))) {
+            (Some(line), _) => (value("LOGLIMIT").to_owned(), line),
+            (None, Some(line)) => (logging::log_rate(value("LOGRATE"), value("LOGBURST")), line),
+            (None, None) => return "none".to_owned(),
+        };
+        logging::log_limit(&value).unwrap_or_else(|reason| {
+            self.refuse(line, reason);
+            "none".to_owned()
+        })
+    }
+
+    /// DROP_DEFAULT and REJECT_DEFAULT (unset: none, Shorewall's default)
+    /// must both be none or both Broadcast(DROP),Multicast(DROP).
+    fn drop_broadcasts(&mut self, settings: &BTreeMap<String, (String, Line)>) -> bool {
+        let mut carried = Vec::new();
+        for key in ["DROP_DEFAULT", "REJECT_DEFAULT"] {
+            let Some((value, line)) = settings.get(key) else {
+                carried.push((false, None));
+                continue;
+            };
+            let (found, refused) = if self.ipv6 {
+                let found = logging::drop_broadcasts_after_icmp(value);
+                (found, logging::DEFAULT_ACTIONS_REFUSED_IPV6)
+            } else {
+                (
+                    logging::drop_broadcasts(value),
+                    logging::DEFAULT_ACTIONS_REFUSED,
+                )
+            };
+            match found {
+                Some(drop) => carried.push((drop, Some(line))),
+                None => self.refuse(line, refused),
+            }
+        }
+        if let [(drop, first), (reject, second)] = carried[..]
+            && drop != reject
+            && let Some(line) = second.or(first)
+        {
+            self.refuse(line, logging::DEFAULT_ACTIONS_DIFFER);
+        }
+        carried.first().is_some_and(|(drop, _)| *drop)
+    }
+
     /// Shorewall6's settings only feed `$VAR` expansion: the model's
     /// settings come from shorewall.conf.
     fn read_conf6(&mut self) {
-        for (key, value, _) in self.assignments("shorewall6.conf") {
+        for (key, value, number) in self.assignments("shorewall6.conf") {
             let value = self.expand(&value);
+            if LOG_LIMIT_KEYS.contains(&key.as_str()) || DEFAULT_ACTION_KEYS.contains(&key.as_str())
+            {
+                let line = Line {
+                    file: format!("{}shorewall6.conf", self.label),
+                    number,
+                    text: format!("{key}={value}"),
+                    comment: None,
+                };
+                self.logging.insert(key.clone(), (value.clone(), line));
+            }
             self.vars.insert(key, value);
+        }
+        self.carry_logging();
+    }
+
+    /// The model sets logging for both families: Shorewall6's settings
+    /// must carry into the same `log_limit` and `drop_broadcasts`.
+    fn check_ipv6_logging(&mut self, six: &Importer) {
+        let (four, six_carried) = (self.carried.clone(), &six.carried);
+        if four.0 != six_carried.0 {
+            self.refuse_difference(six, &LOG_LIMIT_KEYS, "log_limit");
+        }
+        if four.1 != six_carried.1 {
+            self.refuse_difference(six, &DEFAULT_ACTION_KEYS, "drop_broadcasts");
+        }
+    }
+
+    /// Refused at Shorewall6's line, or Shorewall's when Shorewall6 leaves
+    /// the setting unset.
+    fn refuse_difference(&mut self, six: &Importer, keys: &[&str], setting: &str) {
+        let find = |settings: &BTreeMap<String, (String, Line)>| {
+            keys.iter()
+                .find_map(|key| settings.get(*key))
+                .map(|(_, line)| line.clone())
+        };
+        if let Some(line) = find(&six.logging).or_else(|| find(&self.logging)) {
+            let reason = format!(
+                "Shorewall's and Shorewall6's settings differ here, and fwgen's `{setting}` is one for both"
+            );
+            self.refuse(&line, reason);
         }
     }
 

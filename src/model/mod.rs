@@ -2,6 +2,7 @@
 //! default filled in. After analysis the model is valid for every backend.
 
 pub mod interface;
+pub mod logging;
 pub mod nat;
 pub mod policy;
 pub mod rule;
@@ -9,6 +10,7 @@ pub mod service;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
+pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use nat::{Dnat, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
@@ -47,6 +49,11 @@ pub struct Firewall {
     /// TCP ports an admin reaches the firewall on (`fwgen check` warns when
     /// none is reachable from any zone). Default: 22.
     pub management_ports: Vec<u16>,
+    /// Shorewall's LOGLIMIT: how many packets are logged; `None` logs every one.
+    pub log_limit: Option<LogLimit>,
+    /// Shorewall's Broadcast(DROP),Multicast(DROP) default actions: broadcasts
+    /// and multicasts meet a silent DROP before any DROP or REJECT policy.
+    pub drop_broadcasts: bool,
 }
 
 impl Model {
