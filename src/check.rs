@@ -253,9 +253,13 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
             let Origin::Rule(index) = rule.origin else {
                 continue;
             };
+            // A rule that only logs decides nothing and hides nothing.
+            if rule.verdict().is_none() {
+                continue;
+            }
             let earlier = rules[..k]
                 .iter()
-                .filter(|e| e.origin != rule.origin)
+                .filter(|e| e.origin != rule.origin && e.verdict().is_some())
                 .filter(|e| matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_)))
                 .find(|e| covers(e, rule))
                 .map(|e| e.origin);

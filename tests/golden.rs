@@ -94,6 +94,7 @@ macro_rules! golden_model {
 
 golden_model! {
     log_levels => "log-levels",
+    log_limit => "log-limit",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
 }

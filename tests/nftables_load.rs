@@ -91,6 +91,7 @@ mod models {
 
     nft_load! { "tests/models":
         log_levels => "log-levels",
+        log_limit => "log-limit",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
     }

@@ -266,3 +266,74 @@ fn a_rule_folded_from_several_items_still_names_the_one_a_packet_matched() {
         );
     }
 }
+
+fn explain_model(model: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["explain", "-c", model])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn broadcasts_meet_a_silent_drop_before_a_logged_policy_unless_turned_off() {
+    let args = [
+        "--from",
+        "net:192.0.2.1",
+        "--to",
+        "$FW:255.255.255.255",
+        "--proto",
+        "udp",
+        "--dport",
+        "137",
+    ];
+    let default = explain_model("examples/lxc-host.toml", &args);
+    assert!(
+        default.starts_with("verdict: DROP\ndecided by: Broadcast(DROP),Multicast(DROP)"),
+        "{default}"
+    );
+    let off = explain_model("tests/models/log-limit.toml", &args);
+    assert!(
+        off.starts_with("verdict: DROP\ndecided by: the policy at"),
+        "{off}"
+    );
+}
+
+#[test]
+fn a_logging_rule_logs_under_the_limit_and_decides_in_a_rule_of_its_own() {
+    let (_, model) = load(&common::root().join("tests/models/log-limit.toml")).unwrap();
+    let ruleset = lower(&model);
+    assert_eq!(
+        ruleset
+            .sets
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["lograte4", "lograte6"],
+        "one set of buckets per family"
+    );
+    let chain = ruleset.chain("loc-fw").expect("loc-fw");
+    let ssh: Vec<&fwgen::ruleset::Rule> = chain
+        .rules
+        .iter()
+        .filter(|r| matches!(r.origin, Origin::Rule(_)))
+        .collect();
+    let logging = ssh.iter().filter(|r| r.verdict().is_none()).count();
+    let deciding = ssh.iter().filter(|r| r.verdict().is_some()).count();
+    assert_eq!((logging, deciding), (2, 1), "{ssh:#?}");
+    for rule in ssh.iter().filter(|r| r.verdict().is_none()) {
+        assert!(
+            rule.matches
+                .iter()
+                .any(|m| matches!(m, fwgen::ruleset::Match::LogLimit { set: Some(_), .. })),
+            "{rule:?}"
+        );
+    }
+}

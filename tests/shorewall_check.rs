@@ -68,6 +68,7 @@ mod models {
 
     shorewall_check! { "tests/models":
         log_levels => "log-levels",
+        log_limit => "log-limit",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
     }

@@ -14,14 +14,14 @@ use ipnet::IpNet;
 
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
-    MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Side,
+    MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
     Statement, TcpFlag, Verdict,
 };
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
 use crate::model::{
-    Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LogLevel, Model,
-    PolicyAction, PortRange, Protocol, Service, Snat, ZoneId, ZoneRef,
+    Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
+    Model, PolicyAction, PortRange, Protocol, RateUnit, Service, Snat, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -42,6 +42,9 @@ pub fn lower(model: &Model) -> Ruleset {
         chains.push(allowicmps_chain());
     }
     chains.push(rejection_chain());
+    if model.firewall.drop_broadcasts {
+        chains.push(broadcasts_chain(model));
+    }
     chains.extend(interface_chains(model));
     chains.extend(pair_chains(model, &pairs));
     if let Some(prerouting) = prerouting_chain(model) {
@@ -51,13 +54,19 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.push(forward_chain(model, &pairs));
     chains.push(output_chain(model, &pairs));
     chains.extend(nat_chains(model));
+    let sets = log_limit_sets(model);
     for chain in &mut chains {
+        chain.rules = std::mem::take(&mut chain.rules)
+            .into_iter()
+            .flat_map(|rule| limit_logging(model, &sets, rule))
+            .collect();
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
         }
     }
     Ruleset {
         table: model.nftables_table.clone(),
+        sets,
         chains,
     }
 }
@@ -204,6 +213,9 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Nosmurfs => "nosmurfs: broadcast or multicast sources",
         Piece::RejectChain => "Shorewall's reject: how REJECT answers",
         Piece::AllowIcmps => "AllowICMPs: the ICMPv6 IPv6 needs (RFC 4890)",
+        Piece::DropBroadcasts => {
+            "Broadcast(DROP),Multicast(DROP): silent drop before a DROP or REJECT policy"
+        }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
     }
@@ -407,6 +419,55 @@ fn allowicmps_jump() -> Rule {
         vec![jump("allowicmps")],
         Piece::AllowIcmps,
     )
+}
+
+/// Shorewall's Broadcast(DROP) and Multicast(DROP) default actions, run
+/// before every DROP or REJECT policy and catch-all: IPv4 by the address
+/// types of the routing table, IPv6 multicast by prefix and the
+/// firewall's anycast addresses as in the reject chain.
+fn broadcasts_chain(model: &Model) -> Chain {
+    let mut rules = Vec::new();
+    if model.has_family(false) {
+        rules.push(shorewall(
+            vec![
+                Match::Family(Family::Ipv4),
+                Match::Fib(Fib::DestinationIsBroadcastLike),
+            ],
+            vec![drop_()],
+            Piece::DropBroadcasts,
+        ));
+    }
+    if model.has_family(true) {
+        rules.push(shorewall(
+            vec![
+                address(Family::Ipv6, Direction::Destination, vec![net("2000::/3")]),
+                Match::Fib(Fib::DestinationIsAnycast),
+            ],
+            vec![drop_()],
+            Piece::DropBroadcasts,
+        ));
+        rules.push(shorewall(
+            vec![address(
+                Family::Ipv6,
+                Direction::Destination,
+                vec![net("ff00::/8")],
+            )],
+            vec![drop_()],
+            Piece::DropBroadcasts,
+        ));
+    }
+    chain(
+        "broadcasts",
+        "Broadcast(DROP),Multicast(DROP): dropped silently before DROP and REJECT policies",
+        rules,
+    )
+}
+
+fn broadcasts_jump(model: &Model) -> Option<Rule> {
+    model
+        .firewall
+        .drop_broadcasts
+        .then(|| shorewall(Vec::new(), vec![jump("broadcasts")], Piece::DropBroadcasts))
 }
 
 /// Shorewall's `reject` chain and Shorewall6's, statement for statement
@@ -726,6 +787,9 @@ fn policy_rules(
     let mut rules = Vec::new();
     if ipv6 && decision.action != PolicyAction::Accept {
         rules.push(allowicmps_jump());
+    }
+    if decision.action != PolicyAction::Accept {
+        rules.extend(broadcasts_jump(model));
     }
     let mut statements: Vec<Statement> = decision
         .log
@@ -1193,6 +1257,7 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
     if model.has_family(true) {
         rules.push(allowicmps_jump());
     }
+    rules.extend(broadcasts_jump(model));
     rules.push(shorewall(
         Vec::new(),
         vec![
@@ -1461,6 +1526,108 @@ fn prerouting_chain(model: &Model) -> Option<Chain> {
         comment: None,
         rules,
     })
+}
+
+// ----- the log limit -----
+
+/// The sets of a per-address log limit, one per family the model has:
+/// Shorewall's one hashlimit table `lograte`, shared by every log rule.
+fn log_limit_sets(model: &Model) -> Vec<Set> {
+    let Some(limit) = model.firewall.log_limit else {
+        return Vec::new();
+    };
+    if limit.per == LimitPer::All {
+        return Vec::new();
+    }
+    let unit = match limit.unit {
+        RateUnit::Second => 1,
+        RateUnit::Minute => 60,
+        RateUnit::Hour => 3600,
+        RateUnit::Day => 86_400,
+    };
+    // An element may go only once its bucket is full again.
+    let refill = (u64::from(limit.burst) * unit).div_ceil(u64::from(limit.rate));
+    [(false, "lograte4"), (true, "lograte6")]
+        .into_iter()
+        .filter(|(ipv6, _)| model.has_family(*ipv6))
+        .map(|(ipv6, name)| Set {
+            name: name.to_owned(),
+            family: Family::of(ipv6),
+            timeout: refill.max(60),
+            size: 65_535,
+        })
+        .collect()
+}
+
+/// The families a rule's packets can have.
+fn rule_families(model: &Model, rule: &Rule) -> Vec<Family> {
+    let named = rule.matches.iter().find_map(|m| match m {
+        Match::Family(family) | Match::Address { family, .. } | Match::IcmpType { family, .. } => {
+            Some(*family)
+        }
+        _ => None,
+    });
+    match named {
+        Some(family) => vec![family],
+        None => [false, true]
+            .into_iter()
+            .filter(|&ipv6| model.has_family(ipv6))
+            .map(Family::of)
+            .collect(),
+    }
+}
+
+/// Under a log limit, a rule that logs becomes a rule that logs what the
+/// limit lets through and a rule with the rest: a packet over the limit is
+/// not logged and meets the same verdict, as with Shorewall's LOGLIMIT.
+fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
+    let Some(limit) = model.firewall.log_limit else {
+        return vec![rule];
+    };
+    let logs = |s: &Statement| matches!(s, Statement::Log { .. });
+    let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
+        return vec![rule];
+    };
+    let limits: Vec<Match> = if limit.per == LimitPer::All {
+        vec![Match::LogLimit { limit, set: None }]
+    } else {
+        rule_families(model, &rule)
+            .into_iter()
+            .filter_map(|family| {
+                let set = sets.iter().find(|s| s.family == family)?;
+                Some(Match::LogLimit {
+                    limit,
+                    set: Some((set.name.clone(), family)),
+                })
+            })
+            .collect()
+    };
+    let mut rules: Vec<Rule> = limits
+        .into_iter()
+        .map(|limiting| {
+            let mut matches = rule.matches.clone();
+            matches.push(limiting);
+            Rule {
+                matches,
+                statements: vec![log.clone()],
+                parts: Vec::new(),
+                ..rule.clone()
+            }
+        })
+        .collect();
+    let rest: Vec<Statement> = rule
+        .statements
+        .iter()
+        .filter(|s| !logs(s))
+        .cloned()
+        .collect();
+    if !rest.is_empty() {
+        rules.push(Rule {
+            statements: rest,
+            ..rule
+        });
+    }
+    rules
 }
 
 // ----- address translation -----

@@ -18,13 +18,26 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{IcmpType, LogLevel, PortRange, ZoneId};
+use crate::model::{IcmpType, LogLevel, LogLimit, PortRange, ZoneId};
 
 /// The whole table.
 #[derive(Debug, Clone)]
 pub struct Ruleset {
     pub table: String,
+    /// Named sets the rules update (the per-address log limit).
+    pub sets: Vec<Set>,
     pub chains: Vec<Chain>,
+}
+
+/// A set that rules fill as packets pass (`flags dynamic,timeout`): one
+/// element per address, holding that address's rate-limit state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Set {
+    pub name: String,
+    pub family: Family,
+    /// Seconds an element lives after its last packet.
+    pub timeout: u64,
+    pub size: u32,
 }
 
 impl Ruleset {
@@ -190,6 +203,8 @@ pub enum Fib {
     NoRouteBackStrict,
     /// No route back to the source at all.
     NoRouteBackLoose,
+    /// The destination is a broadcast, anycast or multicast address.
+    DestinationIsBroadcastLike,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +259,14 @@ pub enum Match {
     TcpFlags {
         mask: Vec<TcpFlag>,
         value: Vec<TcpFlag>,
+    },
+    /// The log limit: under it, per address in the named set
+    /// (`update @lograte4 { ip saddr limit rate 1/second burst 10 packets }`),
+    /// or for the rule alone (`limit rate ...`) without a set.
+    LogLimit {
+        limit: LogLimit,
+        /// The set and the family it keys on, for a per-address limit.
+        set: Option<(String, Family)>,
     },
 }
 
@@ -358,6 +381,8 @@ pub enum Piece {
     RejectChain,
     /// Shorewall6's AllowICMPs, before every DROP or REJECT of IPv6.
     AllowIcmps,
+    /// Broadcast(DROP),Multicast(DROP): before every DROP or REJECT policy.
+    DropBroadcasts,
     /// Jumps from a base chain to interface or zone-pair chains.
     Dispatch,
     /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.

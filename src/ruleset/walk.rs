@@ -179,6 +179,12 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::Fib(Fib::DestinationIsAnycast | Fib::NoRouteBackStrict | Fib::NoRouteBackLoose) => {
             false
         }
+        Match::Fib(Fib::DestinationIsBroadcastLike) => packet.daddr.is_some_and(|a| match a {
+            IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
+            IpAddr::V6(v6) => v6.is_multicast(),
+        }),
+        // The first packet of a connection is always under the log limit.
+        Match::LogLimit { .. } => true,
         Match::TcpFlags { mask, value } => {
             packet.proto == Some(Protocol::Tcp) && flags_match(mask, value)
         }

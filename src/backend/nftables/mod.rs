@@ -23,7 +23,13 @@ pub const FILE_NAME: &str = "fwgen.nft";
 struct RulesetFile<'a> {
     header: &'a str,
     table: &'a str,
+    sets: Vec<SetView<'a>>,
     chains: Vec<ChainView<'a>>,
+}
+
+struct SetView<'a> {
+    name: &'a str,
+    lines: Vec<String>,
 }
 
 struct ChainView<'a> {
@@ -62,6 +68,14 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
     let file = RulesetFile {
         header: &header,
         table: &ruleset.table,
+        sets: ruleset
+            .sets
+            .iter()
+            .map(|set| SetView {
+                name: &set.name,
+                lines: print::set_lines(set),
+            })
+            .collect(),
         chains: ruleset
             .chains
             .iter()

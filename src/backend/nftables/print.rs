@@ -4,11 +4,11 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use crate::model::LogLevel;
 use crate::model::rule::written;
+use crate::model::{LimitPer, LogLevel, RateUnit};
 use crate::ruleset::{
     CtState, Direction, Family, Fib, IfName, L4, MapKey, MapValue, Match, PortProto, Priority,
-    Reject, Rule, Side, Statement, TcpFlag, Verdict,
+    Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
 };
 
 /// `x` alone, or `{ x, y }`.
@@ -153,7 +153,32 @@ impl Display for Match {
                 Fib::DestinationIsAnycast => "fib daddr type anycast",
                 Fib::NoRouteBackStrict => "fib saddr . iif oif missing",
                 Fib::NoRouteBackLoose => "fib saddr oif missing",
+                Fib::DestinationIsBroadcastLike => {
+                    "fib daddr type { broadcast, anycast, multicast }"
+                }
             }),
+            Match::LogLimit { limit, set } => {
+                let rate = format!(
+                    "limit rate {}/{} burst {} packets",
+                    limit.rate,
+                    unit_word(limit.unit),
+                    limit.burst
+                );
+                match set {
+                    None => f.write_str(&rate),
+                    Some((name, family)) => {
+                        let field = match limit.per {
+                            LimitPer::Destination => "daddr",
+                            _ => "saddr",
+                        };
+                        write!(
+                            f,
+                            "update @{name} {{ {} {field} {rate} }}",
+                            family_word(*family)
+                        )
+                    }
+                }
+            }
             Match::TcpFlags { mask, value } => {
                 write!(f, "tcp flags & ({}) == {}", flags(mask), flags(value))
             }
@@ -241,6 +266,29 @@ impl Display for Rule {
         }
         Ok(())
     }
+}
+
+fn unit_word(unit: RateUnit) -> &'static str {
+    match unit {
+        RateUnit::Second => "second",
+        RateUnit::Minute => "minute",
+        RateUnit::Hour => "hour",
+        RateUnit::Day => "day",
+    }
+}
+
+/// A set's declaration, as the lines inside `set NAME { ... }`.
+pub fn set_lines(set: &Set) -> Vec<String> {
+    let key = match set.family {
+        Family::Ipv4 => "ipv4_addr",
+        Family::Ipv6 => "ipv6_addr",
+    };
+    vec![
+        format!("type {key}"),
+        format!("size {}", set.size),
+        "flags dynamic,timeout".to_owned(),
+        format!("timeout {}s", set.timeout),
+    ]
 }
 
 pub fn priority_word(priority: Priority) -> &'static str {
