@@ -20,8 +20,13 @@ use crate::backend::OutputFile;
 use crate::plan::{Change, Plan};
 use crate::secure_dir::{SecureDir, Trust, is_temp_name};
 
-/// Every file under a line naming it, as `tail` does for several files.
+/// What `render` prints without `--out`: one file as it is (so `fwgen
+/// render --backend nftables | nft -c -f -` works), several files each
+/// under a line naming it, as `tail` does.
 pub fn to_stdout(files: &[OutputFile]) -> String {
+    if let [only] = files {
+        return only.content.clone();
+    }
     let mut out = String::new();
     for (index, file) in files.iter().enumerate() {
         if index > 0 {

@@ -223,22 +223,47 @@ fn invalid_packets_are_dropped_by_conntrack_before_any_rule() {
     assert!(answer.starts_with("verdict: DROP"), "{answer}");
 }
 
-#[test]
-fn a_rule_folded_from_several_items_still_names_the_one_a_packet_matched() {
-    let model = common::root().join("tests/models/log-levels.toml");
-    let text = std::fs::read_to_string(&model).unwrap();
-    let (_, loaded) = load(&model).unwrap();
-    let folded = lower(&loaded)
-        .chains
-        .into_iter()
-        .flat_map(|c| c.rules)
-        .find(|r| r.parts.len() == 2)
-        .expect("the model folds two rules into one");
-    assert!(
-        folded.comment.as_deref().is_some_and(|c| c.contains("; ")),
-        "{folded:?}"
+/// Two zones, and `ports` rules from loc to $FW, one port each.
+fn neighbours(ports: &[u16]) -> String {
+    let mut text = String::from(
+        "[zones.net]\n[zones.loc]\n[interfaces.eth0]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\nnetworks = [\"192.168.1.0/24\"]\n[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n",
     );
-    for port in ["1003", "1004"] {
+    for port in ports {
+        text.push_str(&format!(
+            "[[rule]]\naction = \"ACCEPT\"\nsource = \"loc\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = {port}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn neighbouring_items_fold_into_one_set_only_from_four_values_and_keep_their_names() {
+    let dir = common::scratch("fold");
+    let model = dir.join("fwgen.toml");
+    let text = neighbours(&[1001, 1002, 1003, 1004]);
+    std::fs::write(&model, &text).unwrap();
+    let (_, loaded) = load(&model).unwrap();
+    let ruleset = lower(&loaded);
+    let chain = ruleset.chain("loc-fw").unwrap();
+    let folded: Vec<&fwgen::ruleset::Rule> = chain
+        .rules
+        .iter()
+        .filter(|r| matches!(r.origin, Origin::Rule(_)))
+        .collect();
+    assert_eq!(
+        folded.len(),
+        1,
+        "four neighbours fold into one rule: {folded:#?}"
+    );
+    assert_eq!(folded[0].parts.len(), 4);
+    assert_eq!(
+        folded[0]
+            .comment
+            .as_deref()
+            .map(|c| c.matches("; ").count()),
+        Some(3)
+    );
+    for (position, port) in ["1001", "1002", "1003", "1004"].iter().enumerate() {
         let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
             .args(["explain", "-c"])
             .arg(&model)
@@ -248,23 +273,28 @@ fn a_rule_folded_from_several_items_still_names_the_one_a_packet_matched() {
         let answer = String::from_utf8_lossy(&output.stdout);
         let line = text
             .lines()
-            .position(|l| l.trim() == format!("dport = {port}"))
-            .expect("the port's rule")
-            + 1;
-        let rule_line = (1..=line)
-            .rev()
-            .find(|&n| {
-                text.lines()
-                    .nth(n - 1)
-                    .is_some_and(|l| l.trim() == "[[rule]]")
-            })
-            .expect("its [[rule]] header");
+            .enumerate()
+            .filter(|(_, l)| *l == "[[rule]]")
+            .nth(position)
+            .map(|(n, _)| n + 1)
+            .unwrap();
         assert!(
-            answer.contains("decided by: the rule at ")
-                && answer.contains(&format!("log-levels.toml:{rule_line}\n")),
-            "port {port}: expected the rule at line {rule_line}:\n{answer}"
+            answer.contains(&format!("fwgen.toml:{line}\n")) && answer.contains("the rule at"),
+            "port {port}: expected the rule at line {line}:\n{answer}"
         );
     }
+    let three = neighbours(&[1001, 1002, 1003]);
+    std::fs::write(&model, three).unwrap();
+    let (_, loaded) = load(&model).unwrap();
+    let apart = lower(&loaded)
+        .chain("loc-fw")
+        .unwrap()
+        .rules
+        .iter()
+        .filter(|r| matches!(r.origin, Origin::Rule(_)))
+        .count();
+    assert_eq!(apart, 3, "three neighbours stay rules of their own");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn explain_model(model: &str, args: &[&str]) -> String {

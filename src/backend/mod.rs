@@ -59,11 +59,20 @@ pub fn known_files(backend: Backend) -> Vec<String> {
     }
 }
 
-/// The header every generated file opens with (`#` comments in both formats).
+/// The header every generated file opens with (`#` comments in both
+/// formats). It names the model by its file name alone, so a render from
+/// any directory (`-c fwgen.toml`, `-c ./fwgen.toml`, `-c /etc/fwgen/fwgen.toml`)
+/// writes the same file.
 pub fn header(model: &Model) -> String {
+    let name = std::path::Path::new(&model.source_name)
+        .file_name()
+        .map_or_else(
+            || model.source_name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
     format!(
         "# {GENERATED_MARKER} from {} - do not edit by hand.\n# Edit the model and run `fwgen render` again.",
-        printable(&model.source_name)
+        printable(&name)
     )
 }
 

@@ -717,7 +717,6 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             fold(rules)
         })
         .collect();
-    let chains = within_set_budget(chains);
     pairs
         .iter()
         .zip(chains)
@@ -978,7 +977,8 @@ impl Match {
         }
     }
 
-    /// The same match with its set replaced by one value of it.
+    /// The same match with its set replaced by one value of it, for every
+    /// value; other matches as they are.
     fn split(&self) -> Vec<Match> {
         let each = |n: usize, pick: &dyn Fn(usize) -> Match| (0..n).map(pick).collect();
         match self {
@@ -1103,20 +1103,66 @@ fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
 }
 
 /// Merge consecutive rules that differ in one set: with the same
-/// statements, one rule on the union says exactly what the two did, and
-/// the kernel evaluates one rule instead of many. A rule folded from
-/// several model items keeps each item's rule as a part, so explain still
-/// names the item a packet matched and the comment names them all.
+/// statements, one rule on the union says exactly what they did, and the
+/// kernel evaluates one rule instead of many. How an item is written
+/// depends only on the item and its neighbours in the same chain: rules
+/// of one item always merge (the item's own sets, `meta l4proto { udp,
+/// tcp } th dport 53`); rules of neighbouring items merge only when the
+/// set they make holds at least [`FOLD_MIN`] values, and the merged rule
+/// keeps each item's rule as a part, so explain still names the item a
+/// packet matched and the comment names them all.
 fn fold(rules: Vec<Rule>) -> Vec<Rule> {
+    fold_across_items(fold_within_items(rules))
+        .into_iter()
+        .flat_map(write_out_small_sets)
+        .collect()
+}
+
+/// Below this many values a set is written out as rules of its own, and
+/// neighbouring items stay rules of their own: the kernel names every
+/// anonymous set by scanning the table's sets, so thousands of small sets
+/// load in seconds where the same rules written out load in a fraction
+/// (docs/performance.md). Protocol sets (`{ udp, tcp }`) stay sets.
+const FOLD_MIN: usize = 4;
+
+/// The rule with every address, port or ICMP type set of fewer than
+/// [`FOLD_MIN`] values written out value by value (first match wins, so
+/// this is equivalent).
+fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
+    let small =
+        |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
+    if !rule.matches.iter().any(small) {
+        return vec![rule];
+    }
+    let mut rules = vec![Rule {
+        matches: Vec::new(),
+        ..rule.clone()
+    }];
+    for m in &rule.matches {
+        let values = if small(m) { m.split() } else { vec![m.clone()] };
+        rules = rules
+            .iter()
+            .flat_map(|r| {
+                values.iter().map(move |value| {
+                    let mut r = r.clone();
+                    r.matches.push(value.clone());
+                    r
+                })
+            })
+            .collect();
+    }
+    rules
+}
+
+fn fold_within_items(rules: Vec<Rule>) -> Vec<Rule> {
     let mut folded: Vec<Rule> = Vec::with_capacity(rules.len());
     for rule in rules {
         if let Some(last) = folded.last_mut()
+            && last.origin == rule.origin
             && let Some(index) = differs_in_one(last, &rule)
         {
-            let one_item = last.parts.is_empty() && last.origin == rule.origin;
             let has_protocol = last.matches.iter().any(|m| matches!(m, Match::Protocol(_)));
-            if one_item
-                && !has_protocol
+            if !has_protocol
                 && let Some((protocols, ports)) =
                     both_transports(&last.matches[index], &rule.matches[index])
             {
@@ -1124,12 +1170,7 @@ fn fold(rules: Vec<Rule>) -> Vec<Rule> {
                 last.matches.insert(index, protocols);
                 continue;
             }
-            let first_part = (!one_item && last.parts.is_empty()).then(|| last.clone());
             if last.matches[index].absorb(&rule.matches[index]) {
-                if !one_item {
-                    last.parts.extend(first_part);
-                    last.parts.push(rule);
-                }
                 continue;
             }
         }
@@ -1138,61 +1179,44 @@ fn fold(rules: Vec<Rule>) -> Vec<Rule> {
     folded
 }
 
-/// Anonymous sets a ruleset may hold before small ones are written out as
-/// single rules: the kernel names each anonymous set by scanning the
-/// table's sets, so loading thousands of them takes seconds (measured in
-/// docs/performance.md), while a few extra rules cost nothing.
-const SET_BUDGET: usize = 256;
-
-fn within_set_budget(chains: Vec<Vec<Rule>>) -> Vec<Vec<Rule>> {
-    let sizes: Vec<usize> = chains
-        .iter()
-        .flatten()
-        .flat_map(|r| r.matches.iter().map(Match::set_len))
-        .filter(|&n| n > 1)
-        .collect();
-    let Some(largest) = sizes.iter().max().copied() else {
-        return chains;
-    };
-    let Some(limit) = (1..=largest)
-        .find(|&limit| sizes.iter().filter(|&&size| size > limit).count() <= SET_BUDGET)
-    else {
-        return chains;
-    };
-    if limit == 1 {
-        return chains;
+fn fold_across_items(rules: Vec<Rule>) -> Vec<Rule> {
+    let mut out: Vec<Rule> = Vec::with_capacity(rules.len());
+    let mut run: Vec<Rule> = Vec::new();
+    let mut merged: Option<(Rule, usize)> = None;
+    for rule in rules {
+        if let Some((into, index)) = &mut merged
+            && differs_in_one(into, &rule) == Some(*index)
+            && into.matches[*index].absorb(&rule.matches[*index])
+        {
+            run.push(rule);
+            continue;
+        }
+        if merged.is_none()
+            && let Some(last) = run.last()
+            && let Some(index) = differs_in_one(last, &rule)
+        {
+            let mut into = last.clone();
+            if into.matches[index].absorb(&rule.matches[index]) {
+                merged = Some((into, index));
+                run.push(rule);
+                continue;
+            }
+        }
+        flush_run(&mut run, merged.take(), &mut out);
+        run.push(rule);
     }
-    chains
-        .into_iter()
-        .map(|rules| rules.into_iter().flat_map(|r| expand(r, limit)).collect())
-        .collect()
+    flush_run(&mut run, merged, &mut out);
+    out
 }
 
-/// The same rule as several, with every set of at most `limit` values
-/// written out value by value (first match wins, so this is equivalent).
-fn expand(rule: Rule, limit: usize) -> Vec<Rule> {
-    let mut rules = vec![Rule {
-        matches: Vec::new(),
-        ..rule.clone()
-    }];
-    for m in &rule.matches {
-        let parts = if m.set_len() > 1 && m.set_len() <= limit {
-            m.split()
-        } else {
-            vec![m.clone()]
-        };
-        rules = rules
-            .iter()
-            .flat_map(|r| {
-                parts.iter().map(move |part| {
-                    let mut r = r.clone();
-                    r.matches.push(part.clone());
-                    r
-                })
-            })
-            .collect();
+fn flush_run(run: &mut Vec<Rule>, merged: Option<(Rule, usize)>, out: &mut Vec<Rule>) {
+    match merged {
+        Some((mut into, index)) if into.matches[index].set_len() >= FOLD_MIN => {
+            into.parts = std::mem::take(run);
+            out.push(into);
+        }
+        _ => out.append(run),
     }
-    rules
 }
 
 // ----- base chains -----
