@@ -86,37 +86,128 @@ fn check_trust(path: &Path, stat: &Stat, trust: Trust) -> io::Result<()> {
     )))
 }
 
-impl SecureDir {
-    /// Open the directory an admin named. Its last component may be a
-    /// symbolic link only when root or we own the link.
-    pub fn open(path: &Path, trust: Trust) -> io::Result<SecureDir> {
-        let named = rustix::fs::lstat(path).map_err(|e| match e {
-            rustix::io::Errno::NOENT => other(format!(
-                "{} does not exist; create it first",
-                path.display()
-            )),
-            e => other(format!("{}: {}", path.display(), io::Error::from(e))),
-        })?;
-        if FileType::from_raw_mode(named.st_mode) == FileType::Symlink
-            && named.st_uid != 0
-            && named.st_uid != euid()
-            && trust == Trust::Strict
-        {
-            return Err(other(format!(
-                "{} is a symbolic link owned by uid {}: another user chose where it points; name the real directory",
-                path.display(),
-                named.st_uid
-            )));
-        }
-        let fd = rustix::fs::open(
-            path,
+fn ours(uid: u32) -> bool {
+    uid == 0 || uid == euid()
+}
+
+/// Links followed while walking one path, at most (as the kernel's 40).
+const MAX_LINKS: usize = 40;
+
+fn open_dir_at(dir: &OwnedFd, name: &str) -> rustix::io::Result<OwnedFd> {
+    rustix::fs::openat(
+        dir,
+        name,
+        OFlags::DIRECTORY | OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// Walk a path from `/` (a relative one from the current directory's
+/// absolute path), checking every directory on the way.
+fn walk(path: &Path, trust: Trust) -> io::Result<OwnedFd> {
+    let absolute = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut pending: Vec<String> = components(&absolute, path)?;
+    pending.reverse();
+    let root = || {
+        rustix::fs::open(
+            "/",
             OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
             Mode::empty(),
         )
-        .map_err(|e| match e {
+    };
+    let mut dir = root()?;
+    let mut links = 0;
+    while let Some(name) = pending.pop() {
+        let parent = rustix::fs::fstat(&dir)?;
+        let entry = rustix::fs::statat(&dir, name.as_str(), AtFlags::SYMLINK_NOFOLLOW).map_err(
+            |e| match e {
+                rustix::io::Errno::NOENT => other(format!(
+                    "{} does not exist; create it first",
+                    path.display()
+                )),
+                e => other(format!("{}: {}", path.display(), io::Error::from(e))),
+            },
+        )?;
+        let shared_parent = parent.st_mode & 0o022 != 0 || !ours(parent.st_uid);
+        if trust == Trust::Strict && shared_parent {
+            let sticky = parent.st_mode & 0o1000 != 0;
+            if !sticky || !ours(entry.st_uid) {
+                return Err(other(format!(
+                    "{}: `{name}` is in a directory another user can change ({}), who could have put it there or could swap it: name a path whose every directory only root can change, or pass --force-unsafe-dir",
+                    path.display(),
+                    describe(&parent)
+                )));
+            }
+        }
+        if FileType::from_raw_mode(entry.st_mode) == FileType::Symlink {
+            if trust == Trust::Strict && !ours(entry.st_uid) {
+                return Err(other(format!(
+                    "{}: `{name}` is a symbolic link owned by uid {}: another user chose where it points; name the real directory",
+                    path.display(),
+                    entry.st_uid
+                )));
+            }
+            links += 1;
+            if links > MAX_LINKS {
+                return Err(other(format!(
+                    "{}: too many symbolic links",
+                    path.display()
+                )));
+            }
+            let target = rustix::fs::readlinkat(&dir, name.as_str(), Vec::new())?;
+            let target = PathBuf::from(target.to_string_lossy().into_owned());
+            let mut more = components(&target, path)?;
+            more.reverse();
+            pending.extend(more);
+            if target.is_absolute() {
+                dir = root()?;
+            }
+            continue;
+        }
+        dir = open_dir_at(&dir, &name).map_err(|e| match e {
             rustix::io::Errno::NOTDIR => other(format!("{} is not a directory", path.display())),
             e => other(format!("{}: {}", path.display(), io::Error::from(e))),
         })?;
+    }
+    Ok(dir)
+}
+
+/// The names of a path's components; `..` is refused (fwgen does not
+/// guess which directory it means once links are involved).
+fn components(path: &Path, named: &Path) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::RootDir | std::path::Component::CurDir => {}
+            std::path::Component::Normal(name) => out.push(
+                name.to_str()
+                    .ok_or_else(|| other(format!("{} is not UTF-8", named.display())))?
+                    .to_owned(),
+            ),
+            _ => {
+                return Err(other(format!(
+                    "{}: name the directory without `..`",
+                    named.display()
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl SecureDir {
+    /// Open the directory an admin named, walking from `/` one component
+    /// at a time without following a link another user could have made:
+    /// every directory on the way must be one that only root or we can
+    /// change, or sticky (as /tmp) with the next entry ours; a link on the
+    /// way is followed only when root or we own it. The directory itself
+    /// must pass [`Trust`].
+    pub fn open(path: &Path, trust: Trust) -> io::Result<SecureDir> {
+        let fd = walk(path, trust)?;
         let stat = rustix::fs::fstat(&fd)?;
         check_trust(path, &stat, trust)?;
         Ok(SecureDir {
@@ -128,12 +219,22 @@ impl SecureDir {
     /// Open a directory that holds fwgen's private state, creating it 0700
     /// when missing. An existing one must be ours and shut to others.
     pub fn open_private(path: &Path) -> io::Result<SecureDir> {
-        match rustix::fs::mkdir(path, Mode::from_raw_mode(0o700)) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| other(format!("{} names no directory", path.display())))?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let parent = walk(parent, Trust::Strict)?;
+        match rustix::fs::mkdirat(&parent, name, Mode::from_raw_mode(0o700)) {
             Ok(()) | Err(rustix::io::Errno::EXIST) => {}
             Err(e) => return Err(other(format!("{}: {}", path.display(), io::Error::from(e)))),
         }
-        let fd = rustix::fs::open(
-            path,
+        let fd = rustix::fs::openat(
+            &parent,
+            name,
             OFlags::DIRECTORY | OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::empty(),
         )

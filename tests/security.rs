@@ -633,3 +633,59 @@ fn output_file_another_user_can_write_is_refused() {
     let forced = arena.render("shorewall", &["--force-unsafe-dir"]);
     assert!(forced.status.success(), "{}", text(&forced));
 }
+
+#[test]
+fn a_link_or_directory_of_another_user_on_the_way_is_refused() {
+    let arena = Arena::new("path-walk", "lxc-host");
+    let target = arena.base.join("target");
+    fs::create_dir(&target).unwrap();
+    fs::create_dir(target.join("out")).unwrap();
+    // A directory of another user's on the way, holding a link of theirs.
+    let home = arena.base.join("home");
+    fs::create_dir(&home).unwrap();
+    std::os::unix::fs::chown(&home, Some(NOBODY), Some(NOBODY)).unwrap();
+    arena.as_nobody(&format!(
+        "ln -s {} home/fw && mkdir home/own",
+        target.display()
+    ));
+    for out in [home.join("fw/out"), home.join("own")] {
+        let output = fwgen(&[
+            "render",
+            "--backend",
+            "nftables",
+            "-c",
+            arena.model.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}: {}",
+            out.display(),
+            text(&output)
+        );
+    }
+    assert_eq!(
+        fs::read_dir(target.join("out")).unwrap().count(),
+        0,
+        "root wrote through the link"
+    );
+    assert_eq!(fs::read_dir(home.join("own")).unwrap().count(), 0);
+    // A link root owns on the way is followed.
+    let link = arena.base.join("link");
+    symlink(&target, &link).unwrap();
+    let output = fwgen(&[
+        "render",
+        "--backend",
+        "nftables",
+        "-c",
+        arena.model.to_str().unwrap(),
+        "--out",
+        link.join("out").to_str().unwrap(),
+        "--yes",
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(target.join("out/fwgen.nft").exists());
+}
