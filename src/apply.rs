@@ -152,6 +152,10 @@ pub struct Pending {
     /// Shorewall: the staged directory and the directory it is written into.
     pub staging: Option<PathBuf>,
     pub out: Option<PathBuf>,
+    /// Shorewall: the apply's `--force` (replace files fwgen did not write)
+    /// and `--force-unsafe-dir`, which the confirmation writes with.
+    pub force: bool,
+    pub unsafe_dir: bool,
 }
 
 const RECORD_HEADER: &str = "fwgen pending 1";
@@ -169,6 +173,14 @@ impl Pending {
             if let Some(path) = path {
                 text.push_str(&format!("{key} {}\n", path.display()));
             }
+        }
+        if self.kind == Kind::Shorewall {
+            let word = |yes: bool| if yes { "yes" } else { "no" };
+            text.push_str(&format!(
+                "force {}\nunsafe {}\n",
+                word(self.force),
+                word(self.unsafe_dir)
+            ));
         }
         text
     }
@@ -191,9 +203,19 @@ impl Pending {
             let path = PathBuf::from(p);
             path.is_absolute().then_some(path)
         };
-        let (staging, out) = match kind {
-            Kind::Shorewall => (Some(path(field("staging")?)?), Some(path(field("out")?)?)),
-            Kind::Nftables => (None, None),
+        let yes = |word: String| match word.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        };
+        let (staging, out, force, unsafe_dir) = match kind {
+            Kind::Shorewall => (
+                Some(path(field("staging")?)?),
+                Some(path(field("out")?)?),
+                yes(field("force")?)?,
+                yes(field("unsafe")?)?,
+            ),
+            Kind::Nftables => (None, None, false, false),
         };
         let token_ok = !token.is_empty() && token.chars().all(|c| c.is_ascii_hexdigit());
         (recorded == kind && token_ok && CONFIRM_WITHIN.contains(&within)).then_some(Pending {
@@ -203,6 +225,8 @@ impl Pending {
             within,
             staging,
             out,
+            force,
+            unsafe_dir,
         })
     }
 
@@ -537,16 +561,19 @@ fn shorewall_guard(
         children.push(child);
     }
     let closing = deadline.checked_sub(SHOREWALL_MARGIN).unwrap_or(deadline);
+    let stop = |children: &mut Vec<std::process::Child>| {
+        for child in children.iter_mut() {
+            // The child is ours and not yet reaped: its PID is its own.
+            if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+                let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::TERM);
+            }
+            let _ = child.wait();
+        }
+    };
     while Instant::now() < closing {
         std::thread::sleep(POLL);
         if !ours(state) {
-            for child in &mut children {
-                // The child is ours and not yet reaped: its PID is its own.
-                if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
-                    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::TERM);
-                }
-                let _ = child.wait();
-            }
+            stop(&mut children);
             return Ok(());
         }
     }
@@ -554,6 +581,12 @@ fn shorewall_guard(
     if ours(state) {
         let _ = state.clear_pending(Kind::Shorewall);
         state.log("no confirmation in time: Shorewall restores its previous state (shorewall try)");
+    } else {
+        // Confirmed between the last look and the lock: the confirmation
+        // won, so Shorewall must not restore.
+        stop(&mut children);
+        state.dir.unlock();
+        return Ok(());
     }
     state.dir.unlock();
     for child in &mut children {

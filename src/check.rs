@@ -98,10 +98,22 @@ fn accepted(
     proto: Protocol,
     port: u16,
 ) -> bool {
+    accepted_from(model, ruleset, (from, None), to, proto, port)
+}
+
+/// [`accepted`] from one address of the source zone, when given.
+fn accepted_from(
+    model: &Model,
+    ruleset: &Ruleset,
+    (from, address): (ZoneId, Option<std::net::IpAddr>),
+    to: ZoneId,
+    proto: Protocol,
+    port: u16,
+) -> bool {
     let query = Query {
         from: Place {
             zone: Some(from),
-            address: None,
+            address,
         },
         to: Place {
             zone: Some(to),
@@ -139,12 +151,21 @@ fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
             model.interfaces_of(index).next().is_some()
         })
         .collect();
+    // From anywhere in a zone, and from each address a rule to the
+    // firewall narrows its source to (an admin's own workstation).
     let reachable = zones.iter().any(|&z| {
-        model
-            .firewall
-            .management_ports
-            .iter()
-            .any(|&port| accepted(model, ruleset, (z, ZoneId::Firewall), Protocol::Tcp, port))
+        let mut sources: Vec<Option<std::net::IpAddr>> = vec![None];
+        for rule in &model.rules {
+            if rule.source.zone.matches(z) && rule.dest.zone.matches(ZoneId::Firewall) {
+                sources.extend(rule.source.addresses.iter().map(|net| Some(net.addr())));
+            }
+        }
+        sources.iter().any(|&address| {
+            model.firewall.management_ports.iter().any(|&port| {
+                let from = (z, address);
+                accepted_from(model, ruleset, from, ZoneId::Firewall, Protocol::Tcp, port)
+            })
+        })
     });
     if reachable || zones.is_empty() {
         return None;

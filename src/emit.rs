@@ -74,6 +74,8 @@ struct Staged {
     name: String,
     /// The backup of the file this one replaces, once written.
     backup: Option<(SecureDir, String)>,
+    /// Mode, owner and group of the file this one replaces.
+    old: Option<(u32, u32, u32)>,
 }
 
 /// Open an output directory for writing: check who may write it, take its
@@ -98,38 +100,87 @@ pub fn open_output(path: &std::path::Path, trust: Trust) -> io::Result<(SecureDi
 }
 
 /// Carry out a plan in `dir` (opened with [`open_output`]).
-pub fn write(dir: &SecureDir, trust: Trust, plan: &Plan, backup: &Backup) -> io::Result<Report> {
+/// Why a plan was not carried out, and whether the directory changed.
+#[derive(Debug)]
+pub struct WriteError {
+    pub error: io::Error,
+    /// False: the directory is as it was. True: the new files are in
+    /// place but what followed failed (and the next run completes it).
+    pub changed: bool,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.changed {
+            write!(
+                f,
+                "{}; the new files are in place, and the next fwgen run in the directory finishes what is left",
+                self.error
+            )
+        } else {
+            write!(f, "{}; nothing was changed", self.error)
+        }
+    }
+}
+
+fn unchanged(error: io::Error) -> WriteError {
+    WriteError {
+        error,
+        changed: false,
+    }
+}
+
+pub fn write(
+    dir: &SecureDir,
+    trust: Trust,
+    plan: &Plan,
+    backup: &Backup,
+) -> Result<Report, WriteError> {
     let mut staged = Vec::new();
     let prepared = stage(dir, trust, plan, &mut staged)
-        .and_then(|()| back_up(dir, trust, plan, backup, &mut staged));
-    if let Err(error) = prepared {
-        discard(&staged, true);
-        return Err(error);
-    }
-    let removals = removals(dir, trust, plan)?;
-    if let Err(error) = write_journal(dir, &staged, &removals) {
-        discard(&staged, true);
-        return Err(error);
-    }
+        .and_then(|()| back_up(dir, trust, plan, backup, &mut staged))
+        .and_then(|()| removals(dir, trust, plan))
+        .and_then(|removals| {
+            // Every staged file and its directory entry are durable before
+            // the journal names them: a journal never names a lost temp.
+            for file in &staged {
+                file.dir.sync()?;
+            }
+            dir.sync()?;
+            write_journal(dir, &staged, &removals).map(|()| removals)
+        });
+    let removals = match prepared {
+        Ok(removals) => removals,
+        Err(error) => {
+            discard(&staged, true);
+            return Err(unchanged(error));
+        }
+    };
     for (done, file) in staged.iter().enumerate() {
         if let Err(error) = file.dir.rename(&file.temp, &file.name) {
             roll_back(&staged[..done]);
             discard(&staged[done..], false);
             let _ = dir.remove(JOURNAL);
-            return Err(error);
+            return Err(unchanged(error));
         }
     }
-    for (parent, name, _) in &removals {
-        parent.remove(name)?;
-    }
-    for file in &staged {
-        file.dir.sync()?;
-    }
-    for (parent, _, _) in &removals {
-        parent.sync()?;
-    }
-    dir.remove(JOURNAL)?;
-    dir.sync()?;
+    let finish = || -> io::Result<()> {
+        for (parent, name, _) in &removals {
+            parent.remove(name)?;
+        }
+        for file in &staged {
+            file.dir.sync()?;
+        }
+        for (parent, _, _) in &removals {
+            parent.sync()?;
+        }
+        dir.remove(JOURNAL)?;
+        dir.sync()
+    };
+    finish().map_err(|error| WriteError {
+        error,
+        changed: true,
+    })?;
     Ok(Report {
         backups: staged
             .iter()
@@ -164,21 +215,25 @@ fn stage(dir: &SecureDir, trust: Trust, plan: &Plan, staged: &mut Vec<Staged>) -
             temp,
             name,
             backup: None,
+            old: None,
         });
         let Some(file_staged) = staged.last() else {
             continue;
         };
         file.write_all(content.as_bytes())?;
-        keep_mode_and_owner(&file, file_staged)?;
+        let old = keep_mode_and_owner(&file, file_staged)?;
         file.sync_all()?;
+        if let Some(last) = staged.last_mut() {
+            last.old = old;
+        }
     }
     Ok(())
 }
 
-/// A replaced file keeps its mode and owner; a new one is 0644.
-fn keep_mode_and_owner(file: &File, staged: &Staged) -> io::Result<()> {
+/// A replaced file keeps its mode and owner (returned); a new one is 0644.
+fn keep_mode_and_owner(file: &File, staged: &Staged) -> io::Result<Option<(u32, u32, u32)>> {
     let Some(old) = staged.dir.stat(&staged.name)? else {
-        return Ok(());
+        return Ok(None);
     };
     if FileType::from_raw_mode(old.st_mode) != FileType::RegularFile {
         return Err(io::Error::other(format!(
@@ -190,7 +245,7 @@ fn keep_mode_and_owner(file: &File, staged: &Staged) -> io::Result<()> {
     // SAFETY of meaning: the ids come from the kernel's own stat of the file.
     let (uid, gid) = (Uid::from_raw(old.st_uid), Gid::from_raw(old.st_gid));
     rustix::fs::fchown(file, Some(uid), Some(gid))?;
-    Ok(())
+    Ok(Some((old.st_mode & 0o7777, old.st_uid, old.st_gid)))
 }
 
 /// Copy every file that will be replaced or removed into a new backup
@@ -329,7 +384,10 @@ fn roll_back(done: &[Staged]) {
         match &file.backup {
             Some((backup_dir, backup_name)) => {
                 if let Ok(Some(bytes)) = backup_dir.read(backup_name) {
-                    let _ = file.dir.replace(&file.name, &bytes, NEW_FILE_MODE);
+                    let (mode, uid, gid) = file.old.unwrap_or((NEW_FILE_MODE, 0, 0));
+                    let _ = file
+                        .dir
+                        .replace_as(&file.name, &bytes, mode, Some((uid, gid)));
                 }
             }
             None => {
@@ -347,6 +405,30 @@ fn discard(staged: &[Staged], with_backups: bool) {
             let _ = backup_dir.remove(backup_name);
         }
     }
+}
+
+/// A regular file of ours that nobody else can write: what fwgen's own
+/// journal and temporary files are.
+fn written_by_us(stat: &rustix::fs::Stat) -> bool {
+    FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile
+        && stat.st_uid == rustix::process::geteuid().as_raw()
+        && stat.st_mode & 0o022 == 0
+}
+
+/// Whether `dir/name` is a file fwgen writes (for any backend).
+fn known_output(dir: &str, name: &str) -> bool {
+    let relative = if dir == "." {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    };
+    [
+        crate::backend::Backend::Shorewall,
+        crate::backend::Backend::Nftables,
+    ]
+    .into_iter()
+    .flat_map(crate::backend::known_files)
+    .any(|known| known == relative)
 }
 
 /// One step of a journal, checked before anything is done with it.
@@ -371,11 +453,15 @@ fn parse_step(line: &str) -> Option<Step<'_>> {
     let dir_ok = |d: &str| d == "." || plain_name(d);
     match fields.as_slice() {
         ["rename", dir, temp, name]
-            if dir_ok(dir) && is_temp_name(temp) && plain_name(temp) && plain_name(name) =>
+            if dir_ok(dir)
+                && is_temp_name(temp)
+                && plain_name(temp)
+                && plain_name(name)
+                && known_output(dir, name) =>
         {
             Some(Step::Rename { dir, temp, name })
         }
-        ["remove", dir, name] if dir_ok(dir) && plain_name(name) => {
+        ["remove", dir, name] if dir_ok(dir) && plain_name(name) && known_output(dir, name) => {
             Some(Step::Remove { dir, name })
         }
         _ => None,
@@ -385,17 +471,24 @@ fn parse_step(line: &str) -> Option<Step<'_>> {
 /// Finish the renames of a run that died between its first and last
 /// rename. `Some(note)` when there was such a run.
 pub fn recover(dir: &SecureDir, trust: Trust) -> io::Result<Option<String>> {
+    let Some(journal) = dir.stat(JOURNAL)? else {
+        return Ok(None);
+    };
+    let damaged = || {
+        io::Error::other(format!(
+            "{} is damaged, or not fwgen's own (it must be a file of uid {} that nobody else can write); fwgen will not guess what an interrupted run meant to do. Compare the directory with `fwgen diff`, then remove the journal",
+            dir.path().join(JOURNAL).display(),
+            rustix::process::geteuid().as_raw()
+        ))
+    };
+    if !written_by_us(&journal) {
+        return Err(damaged());
+    }
     let Some(bytes) = dir.read(JOURNAL)? else {
         return Ok(None);
     };
     let text = String::from_utf8_lossy(&bytes);
     let mut lines = text.lines();
-    let damaged = || {
-        io::Error::other(format!(
-            "{} is damaged; fwgen will not guess what an interrupted run meant to do. Compare the directory with `fwgen diff`, then remove the journal",
-            dir.path().join(JOURNAL).display()
-        ))
-    };
     if lines.next() != Some(JOURNAL_HEADER) {
         return Err(damaged());
     }
@@ -422,7 +515,10 @@ pub fn recover(dir: &SecureDir, trust: Trust) -> io::Result<Option<String>> {
         };
         match step {
             Step::Rename { temp, .. } => {
-                if parent_ref.stat(temp)?.is_some() {
+                if let Some(stat) = parent_ref.stat(temp)? {
+                    if !written_by_us(&stat) {
+                        return Err(damaged());
+                    }
                     parent_ref.rename(temp, name)?;
                     completed += 1;
                 }

@@ -20,7 +20,7 @@ struct Statement {
 /// Split a ruleset into top-level statements. Braces nest; `#` starts a
 /// comment outside quotes; a backslash before a newline joins lines;
 /// newlines and `;` end a statement outside braces.
-fn statements(text: &str) -> Vec<Statement> {
+fn statements(text: &str) -> (Vec<Statement>, Option<Foreign>) {
     let mut out = Vec::new();
     let mut current = Statement {
         line: 1,
@@ -30,9 +30,16 @@ fn statements(text: &str) -> Vec<Statement> {
     let mut word = String::new();
     let (mut depth, mut line, mut quoted, mut comment) = (0usize, 1usize, false, false);
     let mut chars = text.chars().peekable();
-    let flush_word = |word: &mut String, current: &mut Statement, depth: usize| {
+    // `include` inside a block pulls in text that can close the table.
+    let mut nested_include: Option<Foreign> = None;
+    let mut flush_word = |word: &mut String, current: &mut Statement, depth: usize, line: usize| {
         if depth == 0 && !word.is_empty() {
             current.words.push(std::mem::take(word));
+        } else if word == "include" && nested_include.is_none() {
+            nested_include = Some(Foreign {
+                line,
+                text: "include (inside a block)".to_owned(),
+            });
         }
         word.clear();
     };
@@ -52,20 +59,26 @@ fn statements(text: &str) -> Vec<Statement> {
             '\\' if chars.peek() == Some(&'\n') => {
                 chars.next();
                 line += 1;
-                flush_word(&mut word, &mut current, depth);
+                flush_word(&mut word, &mut current, depth, line);
             }
             '#' => {
                 comment = true;
-                flush_word(&mut word, &mut current, depth);
+                flush_word(&mut word, &mut current, depth, line);
             }
-            '"' => quoted = true,
+            '"' => {
+                flush_word(&mut word, &mut current, depth, line);
+                quoted = true;
+            }
             '{' => {
-                flush_word(&mut word, &mut current, depth);
+                flush_word(&mut word, &mut current, depth, line);
                 depth += 1;
             }
-            '}' => depth = depth.saturating_sub(1),
+            '}' => {
+                flush_word(&mut word, &mut current, depth, line);
+                depth = depth.saturating_sub(1);
+            }
             '\n' | ';' if depth == 0 => {
-                flush_word(&mut word, &mut current, depth);
+                flush_word(&mut word, &mut current, depth, line);
                 if !current.words.is_empty() {
                     out.push(std::mem::replace(
                         &mut current,
@@ -79,22 +92,18 @@ fn statements(text: &str) -> Vec<Statement> {
                 current.line = line;
                 continue;
             }
-            c if c.is_whitespace() => flush_word(&mut word, &mut current, depth),
-            c => {
-                if depth == 0 {
-                    word.push(c);
-                }
-            }
+            c if c.is_whitespace() || c == ';' => flush_word(&mut word, &mut current, depth, line),
+            c => word.push(c),
         }
         if depth == 0 && current.text.len() < 120 && c != '\n' {
             current.text.push(c);
         }
     }
-    flush_word(&mut word, &mut current, depth);
+    flush_word(&mut word, &mut current, depth, line);
     if !current.words.is_empty() {
         out.push(current);
     }
-    out
+    (out, nested_include)
 }
 
 const VERBS: [&str; 7] = [
@@ -117,13 +126,18 @@ fn concerns(words: &[String], table: &str) -> bool {
 
 /// The first statement that concerns anything but `table inet TABLE`.
 pub fn foreign_statement(text: &str, table: &str) -> Option<Foreign> {
-    statements(text)
+    let (statements, nested_include) = statements(text);
+    let first = statements
         .into_iter()
         .find(|s| !concerns(&s.words, table))
         .map(|s| Foreign {
             line: s.line,
             text: s.text.trim().to_owned(),
-        })
+        });
+    match (first, nested_include) {
+        (Some(a), Some(b)) => Some(if b.line < a.line { b } else { a }),
+        (a, b) => a.or(b),
+    }
 }
 
 #[cfg(test)]

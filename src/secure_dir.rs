@@ -421,9 +421,32 @@ impl SecureDir {
     /// Write `bytes` to a new temporary file, sync it, and rename it over
     /// `name`: readers see the old file or the new one, never half of one.
     pub fn replace(&self, name: &str, bytes: &[u8], mode: u32) -> io::Result<()> {
+        self.replace_as(name, bytes, mode, None)
+    }
+
+    /// [`SecureDir::replace`], the new file given an owner and group.
+    pub fn replace_as(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        mode: u32,
+        owner: Option<(u32, u32)>,
+    ) -> io::Result<()> {
         use std::io::Write;
         let (temp, mut file) = self.create_temp(name, mode)?;
-        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        let owned = match owner {
+            Some((uid, gid)) => rustix::fs::fchown(
+                &file,
+                Some(rustix::fs::Uid::from_raw(uid)),
+                Some(rustix::fs::Gid::from_raw(gid)),
+            )
+            .and_then(|()| rustix::fs::fchmod(&file, Mode::from_raw_mode(mode)))
+            .map_err(io::Error::from),
+            None => Ok(()),
+        };
+        let written = owned
+            .and_then(|()| file.write_all(bytes))
+            .and_then(|()| file.sync_all());
         if let Err(e) = written.and_then(|()| self.rename(&temp, name)) {
             let _ = self.remove(&temp);
             return Err(e);

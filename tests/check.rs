@@ -84,6 +84,7 @@ macro_rules! check_case {
 check_case! {
     clean => ("clean", 0),
     lockout => ("lockout", 1),
+    ssh_from_one_host => ("ssh-from-one-host", 0),
     shadowed_rule => ("shadowed-rule", 2),
     redundant_rule => ("redundant-rule", 1),
     accept_to_masqueraded => ("accept-to-masqueraded", 1),

@@ -689,3 +689,34 @@ fn a_link_or_directory_of_another_user_on_the_way_is_refused() {
     assert!(output.status.success(), "{}", text(&output));
     assert!(target.join("out/fwgen.nft").exists());
 }
+
+#[test]
+fn a_journal_another_user_planted_is_never_obeyed() {
+    let arena = Arena::new("forged-journal", "lxc-host");
+    assert!(arena.render("nftables", &[]).status.success());
+    fs::write(arena.out.join("admin.conf"), "root's own\n").unwrap();
+    // A shared directory (as /tmp): the admin passes --force-unsafe-dir.
+    fs::set_permissions(&arena.out, fs::Permissions::from_mode(0o1777)).unwrap();
+    let before = common::read_tree(&arena.out);
+    arena.as_nobody(
+        "printf 'owned\\n' > out/.fwgen.nft.fwgen-0000000000000001.tmp && \
+         printf 'fwgen journal 1\\nremove\\t.\\tadmin.conf\\nrename\\t.\\t.fwgen.nft.fwgen-0000000000000001.tmp\\tfwgen.nft\\n' > out/.fwgen-journal",
+    );
+    let diff = fwgen(&[
+        "diff",
+        "--backend",
+        "nftables",
+        "-c",
+        arena.model.to_str().unwrap(),
+        "--out",
+        arena.out.to_str().unwrap(),
+        "--force-unsafe-dir",
+    ]);
+    assert_eq!(diff.status.code(), Some(2), "{}", text(&diff));
+    assert!(text(&diff).contains("not fwgen's own"), "{}", text(&diff));
+    let mut after = common::read_tree(&arena.out);
+    after.retain(|name, _| !name.contains(".fwgen-"));
+    assert_eq!(after, before, "a forged journal changed the directory");
+    let nft = fs::symlink_metadata(arena.out.join("fwgen.nft")).unwrap();
+    assert_eq!(nft.uid(), 0, "root's file was replaced by the attacker's");
+}

@@ -240,6 +240,8 @@ fn arm_rollback(state: &State, within: Duration) -> ExitCode {
         within: within.as_secs(),
         staging: None,
         out: None,
+        force: false,
+        unsafe_dir: false,
     };
     let armed = state
         .set_pending(&pending)
@@ -482,7 +484,7 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
         }
     }
     if options.no_rollback {
-        return write_and_restart(&staging, &out, options.trust, &products);
+        return write_and_restart(&staging, &out, (options.trust, options.force), &products);
     }
     let pending = Pending {
         kind: Kind::Shorewall,
@@ -491,6 +493,8 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
         within: options.confirm_within.as_secs(),
         staging: Some(staging),
         out: Some(out),
+        force: options.force,
+        unsafe_dir: options.trust == Trust::Unsafe,
     };
     let armed = state.set_pending(&pending).and_then(|()| {
         apply::start_timer(
@@ -544,7 +548,7 @@ fn stage(state: &State, files: &[backend::OutputFile]) -> Result<PathBuf, String
 
 /// Write the staged files into the configuration directory (locked,
 /// backed up, journalled).
-fn write_staged(staging: &Path, out: &Path, trust: Trust) -> Result<(), String> {
+fn write_staged(staging: &Path, out: &Path, trust: Trust, force: bool) -> Result<(), String> {
     let staged_dir =
         fwgen::secure_dir::SecureDir::open(staging, Trust::Strict).map_err(|e| e.to_string())?;
     let staged = plan::read_generated(&staged_dir, Trust::Strict, Backend::Shorewall)
@@ -552,17 +556,26 @@ fn write_staged(staging: &Path, out: &Path, trust: Trust) -> Result<(), String> 
     let (dir, notes) = fwgen::emit::open_output(out, trust).map_err(|e| e.to_string())?;
     notes.iter().for_each(|n| step(n));
     let plan = plan::plan(&dir, trust, Backend::Shorewall, &staged).map_err(|e| e.to_string())?;
+    // The directory may have changed since the diff was shown.
+    if !force && !plan.hand_written().is_empty() {
+        return Err(
+            "files fwgen did not generate appeared there since the diff; nothing was changed (apply with --force to replace them)"
+                .to_owned(),
+        );
+    }
     fwgen::emit::write(&dir, trust, &plan, &fwgen::emit::Backup::Beside)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
 
-fn write_and_restart(staging: &Path, out: &Path, trust: Trust, products: &[&str]) -> ExitCode {
-    if let Err(e) = write_staged(staging, out, trust) {
-        return trouble(&format!(
-            "cannot write into {}: {e}; nothing was changed",
-            out.display()
-        ));
+fn write_and_restart(
+    staging: &Path,
+    out: &Path,
+    (trust, force): (Trust, bool),
+    products: &[&str],
+) -> ExitCode {
+    if let Err(e) = write_staged(staging, out, trust, force) {
+        return trouble(&format!("cannot write into {}: {e}", out.display()));
     }
     for product in products {
         let status = std::process::Command::new(product).arg("restart").status();
@@ -601,7 +614,12 @@ pub fn confirm_shorewall(state: &State) -> ExitCode {
     let (Some(staging), Some(out)) = (&pending.staging, &pending.out) else {
         return trouble("the pending apply record is damaged; nothing confirmed");
     };
-    if let Err(e) = write_staged(staging, out, Trust::Strict) {
+    let trust = if pending.unsafe_dir {
+        Trust::Unsafe
+    } else {
+        Trust::Strict
+    };
+    if let Err(e) = write_staged(staging, out, trust, pending.force) {
         return trouble(&format!(
             "the new rules run, but writing them into {} failed: {e}",
             out.display()

@@ -235,7 +235,7 @@ pub(crate) fn write_plan(args: &RenderArgs, dir: &SecureDir, plan: &Plan) -> Exi
     let trust = args.unsafe_dir.trust();
     let backup = match backup_target(args.backup_dir.as_deref(), &plan.dir, trust) {
         Ok(backup) => backup,
-        Err(message) => return trouble(&message),
+        Err(message) => return trouble(&format!("{message}; nothing was changed")),
     };
     match emit::write(dir, trust, plan, &backup) {
         Ok(report) => {
@@ -250,7 +250,7 @@ pub(crate) fn write_plan(args: &RenderArgs, dir: &SecureDir, plan: &Plan) -> Exi
             ExitCode::SUCCESS
         }
         Err(error) => trouble(&format!(
-            "cannot write into {}: {error}; nothing was changed",
+            "cannot write into {}: {error}",
             plan.dir.display()
         )),
     }

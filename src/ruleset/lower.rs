@@ -1634,7 +1634,6 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
             Rule {
                 matches,
                 statements: vec![log.clone()],
-                parts: Vec::new(),
                 ..rule.clone()
             }
         })

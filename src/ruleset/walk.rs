@@ -183,8 +183,11 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
             IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
             IpAddr::V6(v6) => v6.is_multicast(),
         }),
-        // The first packet of a connection is always under the log limit.
-        Match::LogLimit { .. } => true,
+        // The first packet of a connection is always under the log limit;
+        // a per-address limit reads that family's address.
+        Match::LogLimit { set, .. } => set
+            .as_ref()
+            .is_none_or(|(_, family)| packet.family == *family),
         Match::TcpFlags { mask, value } => {
             packet.proto == Some(Protocol::Tcp) && flags_match(mask, value)
         }
