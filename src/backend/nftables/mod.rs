@@ -13,7 +13,7 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::Model;
 use crate::ruleset::lower::lower;
-use crate::ruleset::{ChainType, Hook, Policy, Rule};
+use crate::ruleset::{ChainType, Hook, Policy};
 
 /// The file's name in the output directory.
 pub const FILE_NAME: &str = "fwgen.nft";
@@ -37,7 +37,8 @@ struct ChainView<'a> {
     comment: Option<&'a str>,
     /// `type filter hook input priority filter; policy drop;`
     base: Option<String>,
-    rules: &'a [Rule],
+    /// The rules as lines of the file.
+    lines: Vec<String>,
 }
 
 fn base_line(base: &crate::ruleset::Base) -> String {
@@ -83,7 +84,7 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
                 name: &chain.name,
                 comment: chain.comment.as_deref(),
                 base: chain.base.as_ref().map(base_line),
-                rules: &chain.rules,
+                lines: chain.rules.iter().flat_map(print::rule_lines).collect(),
             })
             .collect(),
     };

@@ -291,6 +291,37 @@ pub fn set_lines(set: &Set) -> Vec<String> {
     ]
 }
 
+/// A rule as the lines of the file: one line, except that an interface
+/// verdict map with several elements puts each on a line of its own, so
+/// adding a zone or an interface adds lines and changes none.
+pub fn rule_lines(rule: &Rule) -> Vec<String> {
+    let map = rule.statements.iter().find_map(|s| match s {
+        Statement::Map { key, elements } if *key != MapKey::CtState && elements.len() > 1 => {
+            Some((key, elements))
+        }
+        _ => None,
+    });
+    let Some((key, elements)) = map else {
+        return vec![rule.to_string()];
+    };
+    let key = match key {
+        MapKey::Interface(side) => side_word(*side).to_owned(),
+        _ => "iifname . oifname".to_owned(),
+    };
+    let mut head: Vec<String> = rule.matches.iter().map(ToString::to_string).collect();
+    head.push(format!("{key} vmap {{"));
+    let mut lines = vec![head.join(" ")];
+    for element in elements {
+        let values: Vec<String> = element.key.iter().map(map_value).collect();
+        lines.push(format!("\t{} : {},", values.join(" . "), element.verdict));
+    }
+    lines.push(match &rule.comment {
+        Some(comment) => format!("}} comment \"{comment}\""),
+        None => "}".to_owned(),
+    });
+    lines
+}
+
 pub fn priority_word(priority: Priority) -> &'static str {
     match priority {
         Priority::Filter => "filter",
