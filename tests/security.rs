@@ -95,6 +95,20 @@ impl Arena {
         );
     }
 
+    /// Render the model as nftables into another directory.
+    fn render_to(&self, out: &Path) -> Output {
+        fwgen(&[
+            "render",
+            "--backend",
+            "nftables",
+            "-c",
+            self.model.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--yes",
+        ])
+    }
+
     fn render(&self, backend: &str, extra: &[&str]) -> Output {
         let mut args = vec![
             "render",
@@ -238,16 +252,7 @@ fn output_directory_that_is_another_users_link_is_refused() {
     fs::create_dir(&shared).unwrap();
     fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
     arena.as_nobody(&format!("ln -s {} shared/out", real.display()));
-    let output = fwgen(&[
-        "render",
-        "--backend",
-        "nftables",
-        "-c",
-        arena.model.to_str().unwrap(),
-        "--out",
-        shared.join("out").to_str().unwrap(),
-        "--yes",
-    ]);
+    let output = arena.render_to(&shared.join("out"));
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert_eq!(fs::read_dir(&real).unwrap().count(), 0);
 }
@@ -649,16 +654,7 @@ fn a_link_or_directory_of_another_user_on_the_way_is_refused() {
         target.display()
     ));
     for out in [home.join("fw/out"), home.join("own")] {
-        let output = fwgen(&[
-            "render",
-            "--backend",
-            "nftables",
-            "-c",
-            arena.model.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--yes",
-        ]);
+        let output = arena.render_to(&out);
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -676,16 +672,7 @@ fn a_link_or_directory_of_another_user_on_the_way_is_refused() {
     // A link root owns on the way is followed.
     let link = arena.base.join("link");
     symlink(&target, &link).unwrap();
-    let output = fwgen(&[
-        "render",
-        "--backend",
-        "nftables",
-        "-c",
-        arena.model.to_str().unwrap(),
-        "--out",
-        link.join("out").to_str().unwrap(),
-        "--yes",
-    ]);
+    let output = arena.render_to(&link.join("out"));
     assert!(output.status.success(), "{}", text(&output));
     assert!(target.join("out/fwgen.nft").exists());
 }

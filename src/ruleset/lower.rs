@@ -240,6 +240,15 @@ fn shorewall(matches: Vec<Match>, statements: Vec<Statement>, piece: Piece) -> R
     Rule::new(matches, statements, Origin::Shorewall(piece))
 }
 
+/// A piece's drop of packets from (or to) a network.
+fn drop_net(family: Family, direction: Direction, network: &str, piece: Piece) -> Rule {
+    shorewall(
+        vec![address(family, direction, vec![net(network)])],
+        vec![drop_()],
+        piece,
+    )
+}
+
 fn net(text: &str) -> IpNet {
     // Constants of this file only: they parse.
     text.parse()
@@ -323,24 +332,13 @@ fn smurfs_chain() -> Chain {
             vec![drop_()],
             Piece::Nosmurfs,
         ),
-        shorewall(
-            vec![address(
-                Family::Ipv4,
-                Direction::Source,
-                vec![net("224.0.0.0/4")],
-            )],
-            vec![drop_()],
+        drop_net(
+            Family::Ipv4,
+            Direction::Source,
+            "224.0.0.0/4",
             Piece::Nosmurfs,
         ),
-        shorewall(
-            vec![address(
-                Family::Ipv6,
-                Direction::Source,
-                vec![net("ff00::/8")],
-            )],
-            vec![drop_()],
-            Piece::Nosmurfs,
-        ),
+        drop_net(Family::Ipv6, Direction::Source, "ff00::/8", Piece::Nosmurfs),
     ];
     chain(
         "smurfs",
@@ -446,13 +444,10 @@ fn broadcasts_chain(model: &Model) -> Chain {
             vec![drop_()],
             Piece::DropBroadcasts,
         ));
-        rules.push(shorewall(
-            vec![address(
-                Family::Ipv6,
-                Direction::Destination,
-                vec![net("ff00::/8")],
-            )],
-            vec![drop_()],
+        rules.push(drop_net(
+            Family::Ipv6,
+            Direction::Destination,
+            "ff00::/8",
             Piece::DropBroadcasts,
         ));
     }
