@@ -4,6 +4,9 @@
 //! Output tree: `shorewall/<file>` and `shorewall6/<file>`, so that
 //! `--out /etc` puts them where Debian's packages read them.
 
+mod conf;
+mod sample;
+
 use askama::Template;
 use ipnet::IpNet;
 
@@ -12,8 +15,8 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, LogLimit, Model, PortRange, Protocol, Rule, Service,
-    Snat, ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
+    ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -94,33 +97,6 @@ struct MasqFile<'a> {
     header: &'a str,
     columns: String,
     items: Vec<Item>,
-}
-
-#[derive(Template)]
-#[template(path = "shorewall/shorewall.conf.txt")]
-struct ConfFile<'a> {
-    header: &'a str,
-    log_format: String,
-    log_example: String,
-    log_limit: String,
-    log_limit_departs: bool,
-    drop_broadcasts: bool,
-    drop_default: &'static str,
-    ip_forwarding: &'static str,
-    disable_ipv6: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "shorewall/shorewall6.conf.txt")]
-struct Conf6File<'a> {
-    header: &'a str,
-    log_format: String,
-    log_example: String,
-    log_limit: String,
-    log_limit_departs: bool,
-    drop_broadcasts: bool,
-    drop_default: &'static str,
-    ip_forwarding: &'static str,
 }
 
 /// Which of Shorewall's two products a file set is for.
@@ -226,7 +202,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             .render()?,
         ));
     }
-    files.push(conf(model, product, header)?);
+    files.push(conf::render(model, product, header)?);
     Ok(files
         .into_iter()
         .map(|(name, content)| OutputFile {
@@ -234,60 +210,6 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             content,
         })
         .collect())
-}
-
-fn conf(
-    model: &Model,
-    product: Product,
-    header: &str,
-) -> Result<(&'static str, String), askama::Error> {
-    let prefix = &model.firewall.log_prefix;
-    let log_format = format!("{prefix}:%s:%s:");
-    let log_example = format!("{prefix}:net-fw:DROP:");
-    let limit = model.firewall.log_limit;
-    let log_limit = limit.map_or(String::new(), |limit| format!("\"{limit}\""));
-    let log_limit_departs = limit != Some(LogLimit::SAMPLE);
-    let drop_broadcasts = model.firewall.drop_broadcasts;
-    let drop_default = drop_default(drop_broadcasts, product);
-    let ip_forwarding = if model.forwards() { "On" } else { "Keep" };
-    if product.ipv6 {
-        let file = Conf6File {
-            header,
-            log_format,
-            log_example,
-            log_limit,
-            log_limit_departs,
-            drop_broadcasts,
-            drop_default,
-            ip_forwarding,
-        };
-        return Ok(("shorewall6.conf", file.render()?));
-    }
-    let disable_ipv6 = if model.has_family(true) { "No" } else { "Yes" };
-    let file = ConfFile {
-        header,
-        log_format,
-        log_example,
-        log_limit,
-        log_limit_departs,
-        drop_broadcasts,
-        drop_default,
-        ip_forwarding,
-        disable_ipv6,
-    };
-    Ok(("shorewall.conf", file.render()?))
-}
-
-/// DROP_DEFAULT and REJECT_DEFAULT: what runs before a DROP or REJECT
-/// policy. Shorewall6 always lets the ICMPv6 that IPv6 needs pass first
-/// (AllowICMPs: neighbour discovery goes to multicast addresses).
-fn drop_default(drop_broadcasts: bool, product: Product) -> &'static str {
-    match (drop_broadcasts, product.ipv6) {
-        (true, false) => "\"Broadcast(DROP),Multicast(DROP)\"",
-        (false, false) => "none",
-        (true, true) => "\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"",
-        (false, true) => "AllowICMPs",
-    }
 }
 
 fn zone_items(model: &Model, product: Product) -> Vec<Item> {
