@@ -35,6 +35,9 @@ impl Item {
     }
 }
 
+// Where each column of each table starts. The widths fit the usual cells
+// (zone names of 5 characters, interface names of 15, an IPv6 network with
+// its zone); a longer cell moves the rest of its own line only.
 const ZONES: Columns = Columns(&[("ZONE", 0), ("TYPE", 8)]);
 const INTERFACES: Columns = Columns(&[("ZONE", 0), ("INTERFACE", 8), ("OPTIONS", 24)]);
 const POLICY: Columns = Columns(&[("SOURCE", 0), ("DEST", 8), ("POLICY", 16), ("LOGLEVEL", 28)]);
