@@ -232,6 +232,46 @@ fn params_continuations_comments_and_column_names_are_read() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `?COMMENT` in snat and masq names the entries it stands before, and an
+/// empty `?COMMENT` ends it, as in rules (fwgen writes NAT comments so).
+#[test]
+fn comments_of_snat_and_masq_entries_are_read() {
+    for (file, entries) in [
+        (
+            "snat",
+            "?FORMAT 2\n?COMMENT the office\nMASQUERADE 192.168.1.0/24 eth0\n?COMMENT\nSNAT(192.0.2.9) 192.168.2.0/24 eth0\n",
+        ),
+        (
+            "masq",
+            "?COMMENT the office\neth0 192.168.1.0/24\n?COMMENT\neth0 192.168.2.0/24 192.0.2.9\n",
+        ),
+    ] {
+        let dir = common::scratch(&format!("import-nat-comment-{file}"));
+        std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
+        std::fs::write(
+            dir.join("interfaces"),
+            "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("policy"), "all all REJECT\n").unwrap();
+        std::fs::write(dir.join(file), entries).unwrap();
+        let model = imported_model(&import(dir.to_str().unwrap(), false));
+        let office = model
+            .find("comment = \"the office\"")
+            .unwrap_or_else(|| panic!("{file}: no comment in:\n{model}"));
+        assert!(
+            model.find("[[masquerade]]") < Some(office) && model.find("[[snat]]") > Some(office),
+            "{file}: the comment is not the masquerade's:\n{model}"
+        );
+        assert_eq!(
+            model.matches("comment =").count(),
+            1,
+            "{file}: ?COMMENT did not end:\n{model}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// render, import, render again: the same files. The IPv6 example's
 /// shorewall6/ directory is found beside shorewall/ and merged.
 #[test]

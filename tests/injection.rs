@@ -7,6 +7,10 @@
 //! Each tests/injection/<case>.toml is rendered by both backends; every
 //! Shorewall directory it renders goes through `shorewall check` (or
 //! `shorewall6 check`), on a copy, and the nftables file through `nft -c`.
+//! A comment of a rule or a NAT entry is a `?COMMENT` directive, which
+//! Shorewall carries into the rule: each directory is also compiled and
+//! started in a network namespace, and every such comment must be in the
+//! loaded rules, whole, as `--comment "TEXT"`.
 
 mod common;
 
@@ -44,7 +48,8 @@ fn render(case: &str, dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// Every free text stays inside a comment: in the Shorewall files only `#`
-/// lines hold it, and a rules file holds the rules the model asked for.
+/// lines and `?COMMENT` directives hold it, and a rules file holds the
+/// rules the model asked for.
 fn assert_shorewall_text_contained(dir: &Path, product: &str, rule_lines: usize) {
     for name in ENTRY_FILES {
         let Ok(text) = std::fs::read_to_string(dir.join(product).join(name)) else {
@@ -52,7 +57,7 @@ fn assert_shorewall_text_contained(dir: &Path, product: &str, rule_lines: usize)
         };
         for line in text
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter(|l| !l.starts_with('#') && comment_directive(l).is_none() && !l.is_empty())
         {
             assert!(
                 !OUTSIDE_COMMENT.iter().any(|bad| line.contains(bad)),
@@ -69,6 +74,80 @@ fn assert_shorewall_text_contained(dir: &Path, product: &str, rule_lines: usize)
         lines, rule_lines,
         "{product}/rules: the model's rules and nothing else:\n{rules}"
     );
+}
+
+/// The text of a `?COMMENT TEXT` line; `?COMMENT` alone ends a comment.
+fn comment_directive(line: &str) -> Option<&str> {
+    match line.strip_prefix("?COMMENT") {
+        Some("") => Some(""),
+        Some(text) => text.strip_prefix(' '),
+        None => None,
+    }
+}
+
+/// Compiles the product's directory and starts it in a namespace of its
+/// own (with the interfaces the cases name): every `?COMMENT` text must be
+/// in the loaded rules as one whole `--comment "TEXT"`.
+fn assert_comments_reach_rules(dir: &Path, product: &str, case: &str) {
+    let mut comments = Vec::new();
+    for name in ["rules", "snat", "masq"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(product).join(name)) else {
+            continue;
+        };
+        comments.extend(
+            text.lines()
+                .filter_map(comment_directive)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    assert!(!comments.is_empty(), "{case}: {product} has no ?COMMENT");
+    let copy = common::scratch(&format!("injection-compile-{case}-{product}"));
+    common::copy_tree(&dir.join(product), &copy.join(product));
+    let script = copy.join("firewall");
+    let (ok, out) = common::run(
+        product,
+        &[
+            "compile",
+            copy.join(product).to_str().unwrap(),
+            script.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{product} compile of {case} failed:\n{out}");
+    let netns = common::Netns::new(&format!("inj-{case}-{product}"));
+    let links = [
+        vec![
+            "ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth1",
+        ],
+        vec!["ip", "link", "set", "eth0", "up"],
+        vec!["ip", "link", "set", "eth1", "up"],
+    ];
+    for link in links {
+        let (ok, out) = netns.exec(&link);
+        assert!(ok, "{link:?}: {out}");
+    }
+    let (ok, out) = netns.exec(&[script.to_str().unwrap(), "start"]);
+    assert!(ok, "{product} start of {case} failed:\n{out}");
+    let save = if product == "shorewall6" {
+        "ip6tables-save"
+    } else {
+        "iptables-save"
+    };
+    let (ok, saved) = netns.exec(&[save]);
+    assert!(ok, "{save}: {saved}");
+    // iptables-save escapes a quote inside a quoted comment.
+    let saved = saved.replace("\\'", "'");
+    for comment in &comments {
+        let whole = format!("--comment \"{comment}\"");
+        assert!(
+            saved.contains(&whole),
+            "{case}: {product} did not load the comment {whole}:\n{saved}"
+        );
+        for line in saved.lines().filter(|l| l.contains(comment.as_str())) {
+            assert!(line.contains(&whole), "{case}: the comment was cut: {line}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&copy);
 }
 
 /// In nftables, hostile text appears only in `comment "..."` strings.
@@ -97,6 +176,7 @@ fn check(case: &str, rule_lines: &[(&str, usize)]) {
     );
     for &(product, lines) in rule_lines {
         assert_shorewall_text_contained(&dir, product, lines);
+        assert_comments_reach_rules(&dir, product, case);
     }
     assert_nft_text_contained(&dir);
     let _ = std::fs::remove_dir_all(&dir);

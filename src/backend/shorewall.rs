@@ -4,93 +4,102 @@
 //! Output tree: `shorewall/<file>` and `shorewall6/<file>`, so that
 //! `--out /etc` puts them where Debian's packages read them.
 
+mod conf;
+mod sample;
+
 use askama::Template;
 use ipnet::IpNet;
 
-use super::table::align;
+use super::table::Columns;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, LogLimit, Model, PortRange, Protocol, Rule, Service,
-    Snat, ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
+    ZoneId, ZoneRef,
 };
 
-/// A comment line followed by one aligned line of a Shorewall table.
-pub struct Row {
+/// One model item in a Shorewall table: its comment and the lines it
+/// became (a rule with several services is several lines).
+pub struct Item {
     pub comment: Option<String>,
-    pub line: String,
+    pub lines: Vec<String>,
 }
+
+impl Item {
+    fn new(columns: &Columns, comment: Option<String>, rows: &[Vec<String>]) -> Item {
+        Item {
+            comment,
+            lines: rows.iter().map(|cells| columns.line(cells)).collect(),
+        }
+    }
+}
+
+// Where each column of each table starts. The widths fit the usual cells
+// (zone names of 5 characters, interface names of 15, an IPv6 network with
+// its zone); a longer cell moves the rest of its own line only.
+const ZONES: Columns = Columns(&[("ZONE", 0), ("TYPE", 8)]);
+const INTERFACES: Columns = Columns(&[("ZONE", 0), ("INTERFACE", 8), ("OPTIONS", 24)]);
+const POLICY: Columns = Columns(&[("SOURCE", 0), ("DEST", 8), ("POLICY", 16), ("LOGLEVEL", 28)]);
+const RULES: Columns = Columns(&[
+    ("ACTION", 0),
+    ("SOURCE", 16),
+    ("DEST", 44),
+    ("PROTO", 72),
+    ("DPORT", 82),
+    ("SPORT", 98),
+]);
+const SNAT: Columns = Columns(&[("ACTION", 0), ("SOURCE", 24), ("DEST", 48)]);
+const MASQ: Columns = Columns(&[("INTERFACE", 0), ("SOURCE", 16), ("ADDRESS", 40)]);
 
 #[derive(Template)]
 #[template(path = "shorewall/zones.txt")]
 struct ZonesFile<'a> {
     header: &'a str,
-    rows: Vec<Row>,
+    columns: String,
+    items: Vec<Item>,
 }
 
 #[derive(Template)]
 #[template(path = "shorewall/interfaces.txt")]
 struct InterfacesFile<'a> {
     header: &'a str,
-    rows: Vec<Row>,
+    columns: String,
+    items: Vec<Item>,
 }
 
 #[derive(Template)]
 #[template(path = "shorewall/policy.txt")]
 struct PolicyFile<'a> {
     header: &'a str,
-    rows: Vec<Row>,
+    columns: String,
+    items: Vec<Item>,
 }
 
 #[derive(Template)]
 #[template(path = "shorewall/rules.txt")]
 struct RulesFile<'a> {
     header: &'a str,
+    columns: String,
     /// Rules for packets in conntrack state INVALID (the `Invalid` macro).
-    invalid: Vec<Row>,
-    rows: Vec<Row>,
+    invalid: Vec<Item>,
+    items: Vec<Item>,
 }
 
 #[derive(Template)]
 #[template(path = "shorewall/snat.txt")]
 struct SnatFile<'a> {
     header: &'a str,
-    rows: Vec<Row>,
+    columns: String,
+    items: Vec<Item>,
 }
 
 #[derive(Template)]
 #[template(path = "shorewall/masq.txt")]
 struct MasqFile<'a> {
     header: &'a str,
-    rows: Vec<Row>,
-}
-
-#[derive(Template)]
-#[template(path = "shorewall/shorewall.conf.txt")]
-struct ConfFile<'a> {
-    header: &'a str,
-    log_format: String,
-    log_example: String,
-    log_limit: String,
-    log_limit_departs: bool,
-    drop_broadcasts: bool,
-    drop_default: &'static str,
-    ip_forwarding: &'static str,
-    disable_ipv6: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "shorewall/shorewall6.conf.txt")]
-struct Conf6File<'a> {
-    header: &'a str,
-    log_format: String,
-    log_example: String,
-    log_limit: String,
-    log_limit_departs: bool,
-    drop_broadcasts: bool,
-    drop_default: &'static str,
-    ip_forwarding: &'static str,
+    columns: String,
+    items: Vec<Item>,
 }
 
 /// Which of Shorewall's two products a file set is for.
@@ -144,7 +153,8 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             "zones",
             ZonesFile {
                 header,
-                rows: rows(zone_rows(model, product)),
+                columns: ZONES.header(),
+                items: zone_items(model, product),
             }
             .render()?,
         ),
@@ -152,7 +162,8 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             "interfaces",
             InterfacesFile {
                 header,
-                rows: interface_rows(model, product),
+                columns: INTERFACES.header(),
+                items: interface_items(model, product),
             }
             .render()?,
         ),
@@ -160,7 +171,8 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             "policy",
             PolicyFile {
                 header,
-                rows: policy_rows(model, product),
+                columns: POLICY.header(),
+                items: policy_items(model, product),
             }
             .render()?,
         ),
@@ -176,7 +188,8 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             "snat",
             SnatFile {
                 header,
-                rows: snat_rows(model, &snats, product),
+                columns: SNAT.header(),
+                items: snat_items(model, &snats, product),
             }
             .render()?,
         ));
@@ -186,12 +199,13 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             "masq",
             MasqFile {
                 header,
-                rows: masq_rows(model, &snats),
+                columns: MASQ.header(),
+                items: masq_items(model, &snats),
             }
             .render()?,
         ));
     }
-    files.push(conf(model, product, header)?);
+    files.push(conf::render(model, product, header)?);
     Ok(files
         .into_iter()
         .map(|(name, content)| OutputFile {
@@ -201,80 +215,18 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
         .collect())
 }
 
-fn conf(
-    model: &Model,
-    product: Product,
-    header: &str,
-) -> Result<(&'static str, String), askama::Error> {
-    let prefix = &model.firewall.log_prefix;
-    let log_format = format!("{prefix}:%s:%s:");
-    let log_example = format!("{prefix}:net-fw:DROP:");
-    let limit = model.firewall.log_limit;
-    let log_limit = limit.map_or(String::new(), |limit| format!("\"{limit}\""));
-    let log_limit_departs = limit != Some(LogLimit::SAMPLE);
-    let drop_broadcasts = model.firewall.drop_broadcasts;
-    let drop_default = drop_default(drop_broadcasts, product);
-    let ip_forwarding = if model.forwards() { "On" } else { "Keep" };
-    if product.ipv6 {
-        let file = Conf6File {
-            header,
-            log_format,
-            log_example,
-            log_limit,
-            log_limit_departs,
-            drop_broadcasts,
-            drop_default,
-            ip_forwarding,
-        };
-        return Ok(("shorewall6.conf", file.render()?));
-    }
-    let disable_ipv6 = if model.has_family(true) { "No" } else { "Yes" };
-    let file = ConfFile {
-        header,
-        log_format,
-        log_example,
-        log_limit,
-        log_limit_departs,
-        drop_broadcasts,
-        drop_default,
-        ip_forwarding,
-        disable_ipv6,
-    };
-    Ok(("shorewall.conf", file.render()?))
-}
-
-/// DROP_DEFAULT and REJECT_DEFAULT: what runs before a DROP or REJECT
-/// policy. Shorewall6 always lets the ICMPv6 that IPv6 needs pass first
-/// (AllowICMPs: neighbour discovery goes to multicast addresses).
-fn drop_default(drop_broadcasts: bool, product: Product) -> &'static str {
-    match (drop_broadcasts, product.ipv6) {
-        (true, false) => "\"Broadcast(DROP),Multicast(DROP)\"",
-        (false, false) => "none",
-        (true, true) => "\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"",
-        (false, true) => "AllowICMPs",
-    }
-}
-
-fn rows(cells: Vec<(Option<String>, Vec<String>)>) -> Vec<Row> {
-    let lines = align(&cells.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>());
-    cells
-        .into_iter()
-        .zip(lines)
-        .map(|((comment, _), line)| Row { comment, line })
-        .collect()
-}
-
-fn zone_rows(model: &Model, product: Product) -> Vec<(Option<String>, Vec<String>)> {
+fn zone_items(model: &Model, product: Product) -> Vec<Item> {
     let kind = if product.ipv6 { "ipv6" } else { "ipv4" };
-    let firewall = (
-        None,
-        vec![model.firewall.zone.clone(), "firewall".to_owned()],
-    );
+    let firewall = vec![model.firewall.zone.clone(), "firewall".to_owned()];
+    let firewall = Item::new(&ZONES, None, &[firewall]);
     let zones = model
         .zones
         .iter()
         .filter(|z| z.family.has(product.ipv6))
-        .map(|z| (z.description.clone(), vec![z.name.clone(), kind.to_owned()]));
+        .map(|z| {
+            let cells = vec![z.name.clone(), kind.to_owned()];
+            Item::new(&ZONES, z.description.clone(), &[cells])
+        });
     std::iter::once(firewall).chain(zones).collect()
 }
 
@@ -282,8 +234,8 @@ fn zone_in_product(model: &Model, zone: usize, product: Product) -> bool {
     model.zones[zone].family.has(product.ipv6)
 }
 
-fn interface_rows(model: &Model, product: Product) -> Vec<Row> {
-    let cells = model
+fn interface_items(model: &Model, product: Product) -> Vec<Item> {
+    model
         .interfaces
         .iter()
         .filter(|i| zone_in_product(model, i.zone, product))
@@ -303,13 +255,10 @@ fn interface_rows(model: &Model, product: Product) -> Vec<Row> {
                 options.join(",")
             };
             let zone = model.zones[interface.zone].name.clone();
-            (
-                interface.description.clone(),
-                vec![zone, interface.name.clone(), options],
-            )
+            let cells = vec![zone, interface.name.clone(), options];
+            Item::new(&INTERFACES, interface.description.clone(), &[cells])
         })
-        .collect();
-    rows(cells)
+        .collect()
 }
 
 /// Options Shorewall6 knows; the rest are IPv4 sysctls.
@@ -334,8 +283,8 @@ fn log_suffix(log: Option<LogLevel>) -> String {
     log.map_or(String::new(), |l| format!(":{}", l.name()))
 }
 
-fn policy_rows(model: &Model, product: Product) -> Vec<Row> {
-    let cells = model
+fn policy_items(model: &Model, product: Product) -> Vec<Item> {
+    model
         .policies
         .iter()
         .filter(|p| zone_ref_in_product(model, p.source, product))
@@ -347,30 +296,33 @@ fn policy_rows(model: &Model, product: Product) -> Vec<Row> {
                 p.action.keyword().to_owned(),
             ];
             cells.extend(p.log.map(|l| l.name().to_owned()));
-            (p.comment.clone(), cells)
+            Item::new(&POLICY, p.comment.clone(), &[cells])
         })
-        .collect();
-    rows(cells)
+        .collect()
 }
 
 fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile<'a> {
-    let mut cells = Vec::new();
-    for dnat in model.dnats.iter().filter(|d| d.is_ipv6() == product.ipv6) {
-        cells.extend(dnat_cells(model, dnat, product));
-    }
-    for rule in model.rules.iter().filter(|r| !r.is_invalid_match()) {
-        cells.extend(rule_cells(model, rule, product));
-    }
+    let dnats = model
+        .dnats
+        .iter()
+        .filter(|d| d.is_ipv6() == product.ipv6)
+        .filter_map(|dnat| dnat_item(model, dnat, product));
+    let rules = model
+        .rules
+        .iter()
+        .filter(|r| !r.is_invalid_match())
+        .filter_map(|rule| rule_item(model, rule, product));
     let invalid = model
         .rules
         .iter()
         .filter(|r| r.is_invalid_match())
-        .flat_map(|r| rule_cells(model, r, product))
+        .filter_map(|rule| rule_item(model, rule, product))
         .collect();
     RulesFile {
         header,
-        invalid: rows(invalid),
-        rows: rows(cells),
+        columns: RULES.header(),
+        invalid,
+        items: dnats.chain(rules).collect(),
     }
 }
 
@@ -408,40 +360,40 @@ fn ports_cell(ports: &[PortRange]) -> String {
         .join(",")
 }
 
-fn rule_cells(model: &Model, rule: &Rule, product: Product) -> Vec<(Option<String>, Vec<String>)> {
+/// A rule's lines in one product: one per service, or none when the rule
+/// does not concern the product's family.
+fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
     let zones_ok = zone_ref_in_product(model, rule.source.zone, product)
         && zone_ref_in_product(model, rule.dest.zone, product);
     if !zones_ok || !rule.allows_family(product.ipv6) {
-        return Vec::new();
+        return None;
     }
-    let (Some(source), Some(dest)) = (
-        endpoint_cell(model, &rule.source, product),
-        endpoint_cell(model, &rule.dest, product),
-    ) else {
-        return Vec::new();
-    };
+    let source = endpoint_cell(model, &rule.source, product)?;
+    let dest = endpoint_cell(model, &rule.dest, product)?;
     let log = log_suffix(rule.log);
+    let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
     let action = match rule.service_macro.filter(|m| m.in_shorewall) {
         Some(found) if !found.is_invalid() => {
             let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
-            return vec![(rule.comment.clone(), vec![action, source, dest])];
+            return Some(item(&[vec![action, source, dest]]));
         }
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
         None => format!("{}{log}", rule.verdict.keyword()),
     };
     if rule.services.is_empty() {
-        return vec![(rule.comment.clone(), vec![action, source, dest])];
+        return Some(item(&[vec![action, source, dest]]));
     }
-    rule.services
+    let rows: Vec<Vec<String>> = rule
+        .services
         .iter()
         .filter(|s| s.proto.only_ipv6().is_none_or(|v6| v6 == product.ipv6))
-        .enumerate()
-        .map(|(index, service)| {
+        .map(|service| {
             let mut cells = vec![action.clone(), source.clone(), dest.clone()];
             cells.extend(service_cells(service, product));
-            (rule.comment.clone().filter(|_| index == 0), cells)
+            cells
         })
-        .collect()
+        .collect();
+    (!rows.is_empty()).then(|| item(&rows))
 }
 
 fn service_cells(service: &Service, product: Product) -> Vec<String> {
@@ -466,11 +418,7 @@ fn service_cells(service: &Service, product: Product) -> Vec<String> {
     cells
 }
 
-fn dnat_cells(
-    model: &Model,
-    dnat: &Dnat,
-    product: Product,
-) -> Option<(Option<String>, Vec<String>)> {
+fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
     let source = endpoint_cell(model, &dnat.source, product)?;
     let zone = &model.zones[dnat.dest].name;
     let target = address_cell(&IpNet::from(dnat.to), product);
@@ -486,7 +434,7 @@ fn dnat_cells(
         dnat.proto.to_string(),
         ports_cell(&dnat.dports),
     ];
-    Some((dnat.comment.clone(), cells))
+    Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }
 
 fn sources_cell(snat: &Snat, product: Product) -> String {
@@ -500,8 +448,8 @@ fn sources_cell(snat: &Snat, product: Product) -> String {
         .join(",")
 }
 
-fn snat_rows(model: &Model, snats: &[&Snat], product: Product) -> Vec<Row> {
-    let cells = snats
+fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
+    snats
         .iter()
         .map(|snat| {
             let action = match snat.to {
@@ -509,27 +457,23 @@ fn snat_rows(model: &Model, snats: &[&Snat], product: Product) -> Vec<Row> {
                 None => "MASQUERADE".to_owned(),
             };
             let interface = model.interfaces[snat.interface].name.clone();
-            (
-                snat.comment.clone(),
-                vec![action, sources_cell(snat, product), interface],
-            )
+            let cells = vec![action, sources_cell(snat, product), interface];
+            Item::new(&SNAT, snat.comment.clone(), &[cells])
         })
-        .collect();
-    rows(cells)
+        .collect()
 }
 
-fn masq_rows(model: &Model, snats: &[&Snat]) -> Vec<Row> {
+fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
     let product = Product { ipv6: false };
-    let cells = snats
+    snats
         .iter()
         .map(|snat| {
             let interface = model.interfaces[snat.interface].name.clone();
             let mut cells = vec![interface, sources_cell(snat, product)];
             cells.extend(snat.to.map(|to| to.to_string()));
-            (snat.comment.clone(), cells)
+            Item::new(&MASQ, snat.comment.clone(), &[cells])
         })
-        .collect();
-    rows(cells)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1239,10 +1239,16 @@ impl Importer {
     }
 
     fn snat(&mut self) {
-        for line in self.lines("snat") {
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("snat") {
             if line.text.starts_with("?FORMAT") {
                 continue;
             }
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
             let columns = Self::columns(&line.text);
             let (Some(action), Some(sources), Some(interface)) =
                 (columns.first(), columns.get(1), columns.get(2))
@@ -1272,7 +1278,13 @@ impl Importer {
             };
             self.source_nat(&line, interface, sources, to.as_deref());
         }
-        for line in self.lines("masq") {
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("masq") {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
             let columns = Self::columns(&line.text);
             let (Some(interface), Some(sources)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "a masq entry needs INTERFACE and SOURCE");

@@ -1,0 +1,227 @@
+//! `shorewall.conf` and `shorewall6.conf`: Shorewall's own sample, every
+//! setting in its order and with its quoting, with fwgen's value where
+//! fwgen decides one. The header lists each setting whose value differs
+//! from the sample, and no other, so a reviewer reads every departure.
+
+use askama::Template;
+
+use super::{Product, sample};
+use crate::model::{LogLimit, Model};
+
+/// A setting fwgen decides: its value as written, and why.
+struct Decided {
+    key: &'static str,
+    value: String,
+    why: String,
+}
+
+/// A setting whose value differs from Shorewall's sample.
+pub struct Departure {
+    pub key: &'static str,
+    pub value: String,
+    pub sample: &'static str,
+    pub why: String,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/shorewall.conf.txt")]
+struct ConfFile<'a> {
+    header: &'a str,
+    /// `shorewall.conf` or `shorewall6.conf`.
+    name: &'static str,
+    /// The man page of the file.
+    manual: &'static str,
+    departures: Vec<Departure>,
+    settings: Vec<(&'static str, String)>,
+}
+
+/// The product's configuration file: its name and content.
+pub fn render(
+    model: &Model,
+    product: Product,
+    header: &str,
+) -> Result<(&'static str, String), askama::Error> {
+    let (name, manual, sample) = if product.ipv6 {
+        ("shorewall6.conf", "shorewall6.conf(5)", sample::SHOREWALL6)
+    } else {
+        ("shorewall.conf", "shorewall.conf(5)", sample::SHOREWALL)
+    };
+    let mut decided = decided(model, product);
+    let mut departures = Vec::new();
+    let mut settings = Vec::new();
+    for &(key, sample_value) in sample {
+        let Some(index) = decided.iter().position(|d| d.key == key) else {
+            settings.push((key, sample_value.to_owned()));
+            continue;
+        };
+        let Decided { value, why, .. } = decided.swap_remove(index);
+        if value != sample_value {
+            departures.push(Departure {
+                key,
+                value: value.clone(),
+                sample: sample_value,
+                why,
+            });
+        }
+        settings.push((key, value));
+    }
+    debug_assert!(decided.is_empty(), "settings not in the sample");
+    let file = ConfFile {
+        header,
+        name,
+        manual,
+        departures,
+        settings,
+    };
+    Ok((name, file.render()?))
+}
+
+fn decide(key: &'static str, value: impl Into<String>, why: impl Into<String>) -> Decided {
+    Decided {
+        key,
+        value: value.into(),
+        why: why.into(),
+    }
+}
+
+/// Every setting fwgen decides, whether or not the sample already agrees:
+/// the compiled firewall must not depend on a sample that may change.
+fn decided(model: &Model, product: Product) -> Vec<Decided> {
+    let prefix = &model.firewall.log_prefix;
+    let drop_default = drop_default(model.firewall.drop_broadcasts, product);
+    let broadcasts = if model.firewall.drop_broadcasts {
+        "broadcasts and multicasts are dropped before a DROP or REJECT policy and its log (drop_broadcasts)"
+    } else {
+        "broadcasts and multicasts reach the policy and its log (drop_broadcasts = false)"
+    };
+    let mut decided = vec![
+        decide("STARTUP_ENABLED", "Yes", "the firewall may start"),
+        decide(
+            "LOGFORMAT",
+            format!("\"{prefix}:%s:%s:\""),
+            format!("log prefixes such as {prefix}:net-fw:DROP:"),
+        ),
+        log_limit(model.firewall.log_limit),
+        decide("RPFILTER_LOG_LEVEL", "", "rpfilter drops are not logged"),
+        decide("SFILTER_LOG_LEVEL", "", "sfilter drops are not logged"),
+        decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
+        decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
+        decide(
+            "ACCEPT_DEFAULT",
+            "\"none\"",
+            "nothing runs before an ACCEPT policy",
+        ),
+        decide("BLACKLIST_DEFAULT", "none", "fwgen writes no blacklist"),
+        decide("DROP_DEFAULT", drop_default, broadcasts),
+        decide("REJECT_DEFAULT", drop_default, broadcasts),
+        decide("AUTOHELPERS", "No", "no conntrack helpers"),
+        decide("CLAMPMSS", "No", "no MSS clamping"),
+        decide(
+            "EXPAND_POLICIES",
+            "Yes",
+            "each zone pair logs under its own name",
+        ),
+        ip_forwarding(model),
+        decide(
+            "OPTIMIZE",
+            "0",
+            "the compiled rules stay what these files say",
+        ),
+        decide(
+            "INVALID_DISPOSITION",
+            "DROP",
+            "packets in conntrack state INVALID are dropped",
+        ),
+    ];
+    if !product.ipv6 {
+        decided.extend([
+            decide(
+                "LOG_MARTIANS",
+                "No",
+                "martians are logged on the interfaces whose options say logmartians",
+            ),
+            decide(
+                "ROUTE_FILTER",
+                "No",
+                "reverse-path filtering on the interfaces whose options say routefilter",
+            ),
+            disable_ipv6(model),
+        ]);
+    }
+    decided
+}
+
+fn log_limit(limit: Option<LogLimit>) -> Decided {
+    match limit {
+        Some(limit) => decide("LOGLIMIT", format!("\"{limit}\""), "the model's log_limit"),
+        None => decide(
+            "LOGLIMIT",
+            "",
+            "every logged packet is logged (log_limit = \"none\")",
+        ),
+    }
+}
+
+fn ip_forwarding(model: &Model) -> Decided {
+    if model.forwards() {
+        decide(
+            "IP_FORWARDING",
+            "On",
+            "the model forwards between interfaces",
+        )
+    } else {
+        decide(
+            "IP_FORWARDING",
+            "Keep",
+            "the model does not forward between interfaces",
+        )
+    }
+}
+
+fn disable_ipv6(model: &Model) -> Decided {
+    if model.has_family(true) {
+        decide("DISABLE_IPV6", "No", "the model has IPv6 zones")
+    } else {
+        decide(
+            "DISABLE_IPV6",
+            "Yes",
+            "no IPv6 zone: ip6tables drops everything but loopback",
+        )
+    }
+}
+
+/// DROP_DEFAULT and REJECT_DEFAULT: what runs before a DROP or REJECT
+/// policy. Shorewall6 always lets the ICMPv6 that IPv6 needs pass first
+/// (AllowICMPs: neighbour discovery goes to multicast addresses).
+fn drop_default(drop_broadcasts: bool, product: Product) -> &'static str {
+    match (drop_broadcasts, product.ipv6) {
+        (true, false) => "\"Broadcast(DROP),Multicast(DROP)\"",
+        (false, false) => "none",
+        (true, true) => "\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"",
+        (false, true) => "AllowICMPs",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every setting fwgen decides is one of the sample's, in both products.
+    #[test]
+    fn every_decided_setting_is_in_the_sample() {
+        let model = crate::load::compile(&crate::source::Source::new(
+            "ipv6.toml",
+            include_str!("../../../examples/ipv6.toml"),
+        ))
+        .unwrap();
+        for (ipv6, sample) in [(false, sample::SHOREWALL), (true, sample::SHOREWALL6)] {
+            for decided in decided(&model, Product { ipv6 }) {
+                assert!(
+                    sample.iter().any(|(key, _)| *key == decided.key),
+                    "{} is not in the sample",
+                    decided.key
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! One model edit, one small diff (issue #17): for every example, single
+//! edits of the model (a rule added at the top, in the middle and at the
+//! end; a rule removed; a port changed; a policy's action changed) are
+//! rendered before and after with the real binary, and the diff of the
+//! backend's files may touch only the lines of the edited item: an added
+//! item only adds lines, all of them its own; a removed item only removes
+//! its own; a changed item removes and adds its own lines and no other.
+//!
+//! The edited item carries the comment `TAG` before and after the edit,
+//! and each backend says which lines of a file belong to the item that
+//! carries it (`Side::item_lines`). The Shorewall side is checked; the
+//! nftables side has its place below (`NFTABLES`) for when its diff is
+//! local too.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use similar::{ChangeTag, TextDiff};
+use toml::{Table, Value};
+
+/// The comment that marks the edited item in the model and in the files.
+const TAG: &str = "stable-diff edited item";
+
+/// One backend, as this test sees it.
+struct Side {
+    backend: &'static str,
+    /// The line numbers (from 0) of `text`, a file of the backend, that
+    /// belong to the item whose comment is `TAG`.
+    item_lines: fn(text: &str) -> BTreeSet<usize>,
+}
+
+const SHOREWALL: Side = Side {
+    backend: "shorewall",
+    item_lines: shorewall_item_lines,
+};
+
+/// NFTABLES: the nftables side of this test. Every rule a model item makes
+/// carries `comment "TAG"`; a line belongs to the item when it says so.
+/// Its diff is not local yet (a policy is written into every zone-pair
+/// chain it decides, and added rules can change the folding of the rules
+/// around them): `nftables_diff_is_local` runs it, ignored until then.
+const NFTABLES: Side = Side {
+    backend: "nftables",
+    item_lines: nftables_item_lines,
+};
+
+/// In Shorewall's files an item is either a `?COMMENT TAG` line, its lines
+/// and the `?COMMENT` that ends it (rules, snat, masq), or a `# TAG` line
+/// and the one line below it (policy, zones, interfaces).
+fn shorewall_item_lines(text: &str) -> BTreeSet<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut item = BTreeSet::new();
+    for (index, line) in lines.iter().enumerate() {
+        if *line == format!("?COMMENT {TAG}") {
+            let end = (index + 1..lines.len())
+                .find(|&i| lines[i].starts_with("?COMMENT"))
+                .unwrap_or_else(|| panic!("?COMMENT {TAG} is never ended"));
+            item.extend(index..=end);
+        } else if *line == format!("# {TAG}") {
+            item.extend([index, index + 1]);
+        }
+    }
+    item
+}
+
+fn nftables_item_lines(text: &str) -> BTreeSet<usize> {
+    let marker = format!("comment \"{TAG}\"");
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(&marker))
+        .map(|(index, _)| index)
+        .collect()
+}
+
+// ----- edits of the model -----
+
+/// What an edit does to the edited item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// A model before and after one edit.
+struct Edit {
+    name: &'static str,
+    kind: Kind,
+    before: Table,
+    after: Table,
+}
+
+fn parse(example: &str) -> Table {
+    let path = common::root().join(format!("examples/{example}.toml"));
+    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn entries<'a>(model: &'a mut Table, key: &str) -> &'a mut Vec<Value> {
+    match model.get_mut(key) {
+        Some(Value::Array(entries)) => entries,
+        _ => panic!("the model has no [[{key}]]"),
+    }
+}
+
+/// A rule whose SOURCE is longer than any other (issue #17's defect).
+fn new_rule(dport: i64) -> Value {
+    let text = format!(
+        "action = \"ACCEPT\"\nsource = \"net:198.51.100.0/24,203.0.113.0/24,192.0.2.128/25\"\n\
+         dest = \"$FW\"\nproto = \"tcp\"\ndport = [{dport}, \"54400:54410\"]\ncomment = \"{TAG}\"\n"
+    );
+    Value::Table(toml::from_str(&text).unwrap())
+}
+
+fn tagged(entry: &mut Value) {
+    let Value::Table(table) = entry else {
+        panic!("an entry is a table")
+    };
+    table.insert("comment".to_owned(), Value::String(TAG.to_owned()));
+}
+
+fn add_rule(example: &str, name: &'static str, at: fn(usize) -> usize) -> Edit {
+    let before = parse(example);
+    let mut after = before.clone();
+    let rules = entries(&mut after, "rule");
+    let index = at(rules.len());
+    rules.insert(index, new_rule(54321));
+    Edit {
+        name,
+        kind: Kind::Added,
+        before,
+        after,
+    }
+}
+
+fn remove_rule(example: &str) -> Edit {
+    let mut before = parse(example);
+    let rules = entries(&mut before, "rule");
+    let middle = rules.len() / 2;
+    tagged(&mut rules[middle]);
+    let mut after = before.clone();
+    entries(&mut after, "rule").remove(middle);
+    Edit {
+        name: "remove a rule",
+        kind: Kind::Removed,
+        before,
+        after,
+    }
+}
+
+/// The first rule with a `dport` changes it; a model without one gets the
+/// new rule in the middle first, whose port then changes.
+fn change_port(example: &str) -> Edit {
+    let mut before = parse(example);
+    let rules = entries(&mut before, "rule");
+    let index = match rules.iter().position(|r| r.get("dport").is_some()) {
+        Some(index) => {
+            tagged(&mut rules[index]);
+            index
+        }
+        None => {
+            let middle = rules.len() / 2;
+            rules.insert(middle, new_rule(54321));
+            middle
+        }
+    };
+    let mut after = before.clone();
+    let Value::Table(rule) = &mut entries(&mut after, "rule")[index] else {
+        unreachable!()
+    };
+    rule.insert("dport".to_owned(), Value::Integer(54999));
+    Edit {
+        name: "change a port",
+        kind: Kind::Changed,
+        before,
+        after,
+    }
+}
+
+fn change_policy(example: &str) -> Edit {
+    let mut before = parse(example);
+    let policies = entries(&mut before, "policy");
+    tagged(&mut policies[0]);
+    let mut after = before.clone();
+    let Value::Table(policy) = &mut entries(&mut after, "policy")[0] else {
+        unreachable!()
+    };
+    let action = match policy.get("action").and_then(Value::as_str) {
+        Some("DROP") => "REJECT",
+        _ => "DROP",
+    };
+    policy.insert("action".to_owned(), Value::String(action.to_owned()));
+    Edit {
+        name: "change a policy's action",
+        kind: Kind::Changed,
+        before,
+        after,
+    }
+}
+
+fn edits(example: &str) -> Vec<Edit> {
+    vec![
+        add_rule(example, "add a rule at the top", |_| 0),
+        add_rule(example, "add a rule in the middle", |len| len / 2),
+        add_rule(example, "add a rule at the end", |len| len),
+        remove_rule(example),
+        change_port(example),
+        change_policy(example),
+    ]
+}
+
+// ----- rendering and the lines a diff touches -----
+
+/// The backend's files for `model`, rendered by the real binary.
+fn render(side: &Side, model: &Table, dir: &Path) -> BTreeMap<String, String> {
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(dir.join("model.toml"), toml::to_string(model).unwrap()).unwrap();
+    // The same relative path before and after: the files' headers name it.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(dir)
+        .args([
+            "render",
+            "--backend",
+            side.backend,
+            "--yes",
+            "-c",
+            "model.toml",
+        ])
+        .args(["--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "render ({}) failed: {}",
+        side.backend,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    common::read_tree(&out)
+}
+
+/// The lines a diff touches in one file: the numbers of the lines removed
+/// from the old text and of those inserted into the new one.
+#[derive(Debug, Default)]
+struct Touched {
+    removed: BTreeSet<usize>,
+    inserted: BTreeSet<usize>,
+}
+
+fn touched(old: &str, new: &str) -> Touched {
+    let mut touched = Touched::default();
+    for change in TextDiff::from_lines(old, new).iter_all_changes() {
+        match change.tag() {
+            ChangeTag::Delete => touched.removed.extend(change.old_index()),
+            ChangeTag::Insert => touched.inserted.extend(change.new_index()),
+            ChangeTag::Equal => {}
+        }
+    }
+    touched
+}
+
+/// Every line the edit touches belongs to the edited item, and the edit
+/// touches something.
+fn assert_local(side: &Side, example: &str, edit: &Edit) {
+    let dir = common::scratch(&format!("stable-diff-{}-{example}", side.backend));
+    let before = render(side, &edit.before, &dir.join("before"));
+    let after = render(side, &edit.after, &dir.join("after"));
+    let what = format!("{example}, {} ({})", edit.name, side.backend);
+    let files: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let mut touched_any = false;
+    for file in files {
+        let old = before.get(file).map_or("", String::as_str);
+        let new = after.get(file).map_or("", String::as_str);
+        let touched = touched(old, new);
+        touched_any |= !touched.removed.is_empty() || !touched.inserted.is_empty();
+        let diff = common::unified_diff(old, new, file);
+        if edit.kind == Kind::Added {
+            assert!(
+                touched.removed.is_empty(),
+                "{what}: {file} lost lines:\n{diff}"
+            );
+        }
+        if edit.kind == Kind::Removed {
+            assert!(
+                touched.inserted.is_empty(),
+                "{what}: {file} gained lines:\n{diff}"
+            );
+        }
+        let (old_item, new_item) = ((side.item_lines)(old), (side.item_lines)(new));
+        assert!(
+            touched.removed.is_subset(&old_item) && touched.inserted.is_subset(&new_item),
+            "{what}: {file} changed lines of other items:\n{diff}"
+        );
+    }
+    assert!(touched_any, "{what}: the edit changed no file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn check(side: &Side, example: &str) {
+    for edit in edits(example) {
+        assert_local(side, example, &edit);
+    }
+}
+
+macro_rules! stable_diff {
+    ($($name:ident => $example:literal,)*) => {
+        mod shorewall {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    check(&SHOREWALL, $example);
+                }
+            )*
+        }
+
+        mod nftables {
+            use super::*;
+            $(
+                #[test]
+                #[ignore = "issue #17: the nftables diff is not local yet"]
+                fn $name() {
+                    check(&NFTABLES, $example);
+                }
+            )*
+        }
+
+        #[test]
+        fn every_example_has_a_test() {
+            common::assert_every_example_in(&[$($example),*], "tested by tests/stable_diff.rs");
+        }
+    };
+}
+
+stable_diff! {
+    lxc_host => "lxc-host",
+    two_interfaces => "two-interfaces",
+    three_interfaces => "three-interfaces",
+    port_forward => "port-forward",
+    ipv6 => "ipv6",
+    shorewall4 => "shorewall4",
+}
+
+/// The helper can fail: an edit of one rule that rewrites another line
+/// (as the old column widths did) is caught.
+#[test]
+fn a_diff_beyond_the_item_is_caught() {
+    let old = "?SECTION NEW\nACCEPT  loc  $FW\n";
+    let new = format!(
+        "?SECTION NEW\nACCEPT   loc   $FW\n?COMMENT {TAG}\nACCEPT   net:192.0.2.0/24,198.51.100.0/24 $FW\n?COMMENT\n"
+    );
+    let touched = touched(old, &new);
+    let item = shorewall_item_lines(&new);
+    assert_eq!(item, BTreeSet::from([2, 3, 4]));
+    assert!(!touched.removed.is_empty() && !touched.inserted.is_subset(&item));
+}
