@@ -91,10 +91,19 @@ fn chain_comments_never_claim_a_policy_a_rule_replaced() {
     for path in every_model() {
         let (_, model) = load(&common::root().join(&path)).unwrap();
         for chain in lower(&model).chains {
-            let claims_policy = chain
-                .comment
-                .as_deref()
-                .is_some_and(|c| c.starts_with("policy"));
+            // A pair chain's heading names the item whose policy ends it,
+            // or says that a rule decides every packet.
+            let is_pair = chain.base.is_none()
+                && chain.name.contains('-')
+                && model.zones.iter().any(|z| {
+                    chain.name.starts_with(&format!("{}-", z.name))
+                        || chain.name.ends_with(&format!("-{}", z.name))
+                });
+            let claims_policy = is_pair
+                && chain
+                    .comment
+                    .as_deref()
+                    .is_some_and(|c| !c.ends_with("no policy is reached"));
             let has_policy_rule = chain
                 .rules
                 .iter()

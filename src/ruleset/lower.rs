@@ -177,15 +177,16 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                 }
             }))
         }
-        Origin::Policy { pair, policy } => {
+        Origin::Policy { policy, .. } => {
             let policy = &model.policies[policy];
-            Some(format!(
-                "policy {}->{} {} for {}",
-                zone_label(model, policy.source),
-                zone_label(model, policy.dest),
-                policy.action.keyword(),
-                model.pair_name(pair.0, pair.1)
-            ))
+            Some(policy.comment.clone().unwrap_or_else(|| {
+                format!(
+                    "policy {}->{} {}",
+                    zone_label(model, policy.source),
+                    zone_label(model, policy.dest),
+                    policy.action.keyword()
+                )
+            }))
         }
         Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
         Origin::InterfaceOption { interface, option } => Some(format!(
@@ -728,11 +729,11 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let comment = match (unconditional, decision) {
                 (None, Some(decision)) => {
                     rules.extend(policy_rules(model, &name, pair, decision, ipv6));
-                    Some(policy_comment(model, decision))
+                    Some(policy_comment(model, pair, decision))
                 }
-                (Some(_), _) => {
-                    Some("a rule decides every packet: no policy is reached".to_owned())
-                }
+                (Some(_), _) => Some(format!(
+                    "{name}: a rule decides every packet; no policy is reached"
+                )),
                 (None, None) => None,
             };
             Chain {
@@ -745,19 +746,18 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .collect()
 }
 
-fn policy_comment(model: &Model, decision: Decision) -> String {
-    match decision.origin {
-        DecisionOrigin::IntraZone => "policy: ACCEPT (a zone's traffic to itself)".to_owned(),
-        DecisionOrigin::Policy(index) => {
-            let policy = &model.policies[index];
-            format!(
-                "policy: {} (from {} to {})",
-                policy.action,
-                model.zone_ref_name(policy.source),
-                model.zone_ref_name(policy.dest)
-            )
-        }
-    }
+/// A pair chain's comment: the pair and the item whose policy ends it,
+/// named as that item's rules are, so it changes only with that item.
+fn policy_comment(model: &Model, pair: (ZoneId, ZoneId), decision: Decision) -> String {
+    let origin = match decision.origin {
+        DecisionOrigin::IntraZone => Origin::IntraZone(pair.0),
+        DecisionOrigin::Policy(policy) => Origin::Policy { pair, policy },
+    };
+    format!(
+        "{}: {}",
+        model.pair_name(pair.0, pair.1),
+        describe_item(model, origin).unwrap_or_default()
+    )
 }
 
 fn policy_rules(
@@ -778,12 +778,16 @@ fn policy_rules(
         DecisionOrigin::IntraZone => Origin::IntraZone(pair.0),
         DecisionOrigin::Policy(policy) => Origin::Policy { pair, policy },
     };
+    // What Shorewall runs before a DROP or REJECT policy belongs to it.
     let mut rules = Vec::new();
     if ipv6 && decision.action != PolicyAction::Accept {
-        rules.push(allowicmps_jump());
+        rules.push(Rule {
+            origin,
+            ..allowicmps_jump()
+        });
     }
     if decision.action != PolicyAction::Accept {
-        rules.extend(broadcasts_jump(model));
+        rules.extend(broadcasts_jump(model).map(|jump| Rule { origin, ..jump }));
     }
     let mut statements: Vec<Statement> = decision
         .log
