@@ -35,12 +35,17 @@ struct Side {
     /// catch-all rule had made unreachable). The diff must show them: they
     /// are the change of meaning.
     revealed: fn(old: &str, new: &str) -> BTreeSet<usize>,
+    /// When a zone with an interface is added: the lines of `new` that are
+    /// that zone's own beyond those naming `TAG` (nftables: its zone-pair
+    /// chains and its elements of the dispatch maps).
+    zone_lines: fn(new: &str, zone: &str, interface: &str) -> BTreeSet<usize>,
 }
 
 const SHOREWALL: Side = Side {
     backend: "shorewall",
     item_lines: shorewall_item_lines,
     revealed: |_, _| BTreeSet::new(),
+    zone_lines: |_, _, _| BTreeSet::new(),
 };
 
 /// The nftables side. Every rule a model item makes carries `comment
@@ -49,7 +54,48 @@ const NFTABLES: Side = Side {
     backend: "nftables",
     item_lines: nftables_item_lines,
     revealed: nftables_revealed,
+    zone_lines: nftables_zone_lines,
 };
+
+/// A new zone's lines in fwgen.nft: the chains of the pairs it is in
+/// (heading to closing brace) and the map elements that name its
+/// interface or jump to those chains.
+fn nftables_zone_lines(new: &str, zone: &str, interface: &str) -> BTreeSet<usize> {
+    let ours = |chain: &str| {
+        chain.starts_with(&format!("{zone}-")) || chain.ends_with(&format!("-{zone}"))
+    };
+    let text: Vec<&str> = new.lines().collect();
+    let mut lines = BTreeSet::new();
+    let mut inside = false;
+    for (index, line) in text.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(heading) = trimmed.strip_prefix("# ") {
+            inside = heading.split(':').next().is_some_and(ours);
+        } else if let Some(name) = trimmed
+            .strip_prefix("chain ")
+            .and_then(|c| c.strip_suffix(" {"))
+        {
+            inside = inside || ours(name);
+        }
+        let element = trimmed.ends_with(',')
+            && (trimmed.contains(&format!("\"{interface}\""))
+                || trimmed
+                    .rsplit("jump ")
+                    .next()
+                    .is_some_and(|target| ours(target.trim_end_matches(','))));
+        if inside || element {
+            lines.insert(index);
+        }
+        if inside && line.starts_with("\t}") {
+            // and the blank line that separates the chain from the next
+            if text.get(index + 1).is_some_and(|next| next.is_empty()) {
+                lines.insert(index + 1);
+            }
+            inside = false;
+        }
+    }
+    lines
+}
 
 /// The lines of the chains that, in `old`, a rule decided alone (so no
 /// policy was reached): in `new` their policy may come back.
@@ -134,6 +180,8 @@ struct Edit {
     kind: Kind,
     before: Table,
     after: Table,
+    /// For a new zone: its name and its interface's.
+    zone: Option<(&'static str, &'static str)>,
 }
 
 fn parse(example: &str) -> Table {
@@ -175,6 +223,34 @@ fn add_rule(example: &str, name: &'static str, at: fn(usize) -> usize) -> Edit {
         kind: Kind::Added,
         before,
         after,
+        zone: None,
+    }
+}
+
+/// A zone `lab` with the interface `eth9`, both described as `TAG`.
+fn add_zone(example: &str) -> Edit {
+    let before = parse(example);
+    let mut after = before.clone();
+    let described = |text: &str| -> Value { Value::Table(toml::from_str(text).unwrap()) };
+    for (key, name, entry) in [
+        ("zones", "lab", format!("description = \"{TAG}\"")),
+        (
+            "interfaces",
+            "eth9",
+            format!("zone = \"lab\"\ndescription = \"{TAG}\""),
+        ),
+    ] {
+        let Some(Value::Table(section)) = after.get_mut(key) else {
+            panic!("the model has no [{key}]")
+        };
+        section.insert(name.to_owned(), described(&entry));
+    }
+    Edit {
+        name: "add a zone with an interface",
+        kind: Kind::Added,
+        before,
+        after,
+        zone: Some(("lab", "eth9")),
     }
 }
 
@@ -190,6 +266,7 @@ fn remove_rule(example: &str) -> Edit {
         kind: Kind::Removed,
         before,
         after,
+        zone: None,
     }
 }
 
@@ -219,6 +296,7 @@ fn change_port(example: &str) -> Edit {
         kind: Kind::Changed,
         before,
         after,
+        zone: None,
     }
 }
 
@@ -240,6 +318,7 @@ fn change_policy(example: &str) -> Edit {
         kind: Kind::Changed,
         before,
         after,
+        zone: None,
     }
 }
 
@@ -251,6 +330,7 @@ fn edits(example: &str) -> Vec<Edit> {
         remove_rule(example),
         change_port(example),
         change_policy(example),
+        add_zone(example),
     ]
 }
 
@@ -343,7 +423,15 @@ fn assert_local(side: &Side, example: &str, edit: &Edit) {
                 (edit.kind == Kind::Removed && l.ends_with("no policy is reached")).then_some(i)
             }))
             .collect();
-        let new_item: BTreeSet<usize> = (side.item_lines)(new).union(&revealed).copied().collect();
+        let zone = edit
+            .zone
+            .map(|(zone, interface)| (side.zone_lines)(new, zone, interface))
+            .unwrap_or_default();
+        let new_item: BTreeSet<usize> = (side.item_lines)(new)
+            .into_iter()
+            .chain(revealed.iter().copied())
+            .chain(zone)
+            .collect();
         assert!(
             touched.removed.is_subset(&old_item) && touched.inserted.is_subset(&new_item),
             "{what}: {file} changed lines of other items:\n{diff}"

@@ -1360,41 +1360,41 @@ impl Jump {
     }
 }
 
-/// One verdict-map rule per family (one for both when they agree), then
-/// the jumps that need rules of their own.
+/// One verdict-map rule per family, then the jumps that need rules of
+/// their own. Each family keeps its own map even when they agree, so a
+/// zone of one family added later adds map elements and changes no line.
 fn dispatch_rules(key: MapKey, v4: Vec<Jump>, v6: Vec<Jump>) -> Vec<Rule> {
-    let rules = |family: Option<Family>, jumps: &[Jump]| {
-        let prefix: Vec<Match> = family.map(Match::Family).into_iter().collect();
-        let elements: Vec<MapElement> = jumps
-            .iter()
-            .filter_map(|j| {
-                j.key.clone().map(|key| MapElement {
-                    key,
-                    verdict: Verdict::Jump(j.target.clone()),
-                })
-            })
-            .collect();
-        let mut rules = Vec::new();
-        if !elements.is_empty() {
-            rules.push(shorewall(
-                prefix.clone(),
-                vec![Statement::Map { key, elements }],
-                Piece::Dispatch,
-            ));
-        }
-        for j in jumps.iter().filter(|j| j.key.is_none()) {
-            let mut matches = prefix.clone();
-            matches.extend(j.matches.clone());
-            rules.push(shorewall(matches, vec![jump(&j.target)], Piece::Dispatch));
-        }
-        rules
-    };
-    if v4 == v6 {
-        return rules(None, &v4);
-    }
-    let mut all = rules(Some(Family::Ipv4), &v4);
-    all.extend(rules(Some(Family::Ipv6), &v6));
+    let mut all = family_dispatch(key, Some(Family::Ipv4), &v4);
+    all.extend(family_dispatch(key, Some(Family::Ipv6), &v6));
     all
+}
+
+/// The verdict map and wildcard rules of one family (`None`: any family).
+fn family_dispatch(key: MapKey, family: Option<Family>, jumps: &[Jump]) -> Vec<Rule> {
+    let prefix: Vec<Match> = family.map(Match::Family).into_iter().collect();
+    let elements: Vec<MapElement> = jumps
+        .iter()
+        .filter_map(|j| {
+            j.key.clone().map(|key| MapElement {
+                key,
+                verdict: Verdict::Jump(j.target.clone()),
+            })
+        })
+        .collect();
+    let mut rules = Vec::new();
+    if !elements.is_empty() {
+        rules.push(shorewall(
+            prefix.clone(),
+            vec![Statement::Map { key, elements }],
+            Piece::Dispatch,
+        ));
+    }
+    for j in jumps.iter().filter(|j| j.key.is_none()) {
+        let mut matches = prefix.clone();
+        matches.extend(j.matches.clone());
+        rules.push(shorewall(matches, vec![jump(&j.target)], Piece::Dispatch));
+    }
+    rules
 }
 
 /// Jumps to the interface chains of one hook.
@@ -1405,7 +1405,8 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
         .filter(|i| !interface_rules(model, i, hook).is_empty())
         .map(|i| Jump::new(model, &[(side, i)], interface_chain_name(i, hook)))
         .collect();
-    dispatch_rules(MapKey::Interface(side), jumps.clone(), jumps)
+    // The interface chains are the same for both families.
+    family_dispatch(MapKey::Interface(side), None, &jumps)
 }
 
 fn by_interface(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Vec<Rule> {
