@@ -11,7 +11,7 @@ use crate::model::{
     DecisionOrigin, InterfaceOption, Model, PolicyAction, Protocol, Rule, Verdict, ZoneId, ZoneRef,
 };
 use crate::ruleset::cover::covers;
-use crate::ruleset::lower::{lower, reachable_pairs};
+use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
 use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
 
@@ -296,6 +296,7 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
             for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {
                 let cut = !rule.is_invalid_match()
                     && applies_to(rule.source.zone, rule.dest.zone, pair)
+                    && renders_in(model, index, pair)
                     && !in_chain.iter().any(|(i, _)| *i == index);
                 if cut {
                     in_chain.push((index, Some(last.origin)));

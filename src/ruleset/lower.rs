@@ -918,6 +918,13 @@ fn service_matches(service: &Service) -> Vec<Match> {
     }
 }
 
+/// Whether a model rule makes any kernel rule in a pair's chain (it may
+/// not, for a family the pair does not carry).
+pub fn renders_in(model: &Model, index: usize, pair: (ZoneId, ZoneId)) -> bool {
+    let name = model.pair_name(pair.0, pair.1);
+    !rule_rules(model, index, &name, pair_families(model, pair)).is_empty()
+}
+
 /// A model rule as the rules of one pair chain: one per family with
 /// addresses and per service.
 fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> Vec<Rule> {
