@@ -10,7 +10,7 @@ use crate::model::zone::applies_to;
 use crate::model::{
     DecisionOrigin, InterfaceOption, Model, PolicyAction, Protocol, Rule, Verdict, ZoneId, ZoneRef,
 };
-use crate::ruleset::cover::covers;
+use crate::ruleset::cover::CoverIndex;
 use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
 use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
@@ -269,24 +269,33 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
             continue;
         };
         let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(unfolded).collect();
-        let mut in_chain: Vec<(usize, Option<Origin>)> = Vec::new();
-        for (k, rule) in rules.iter().enumerate() {
-            let Origin::Rule(index) = rule.origin else {
-                continue;
-            };
+        // Per model rule of this chain (in order of first appearance): the
+        // earlier item that hides all its kernel rules, if one does.
+        let mut order: Vec<usize> = Vec::new();
+        let mut covered: HashMap<usize, Option<Origin>> = HashMap::new();
+        let mut index_of_earlier = CoverIndex::default();
+        for rule in &rules {
             // A rule that only logs decides nothing and hides nothing.
-            if rule.verdict().is_none() {
-                continue;
+            let decides = rule.verdict().is_some();
+            if let Origin::Rule(index) = rule.origin
+                && decides
+            {
+                let earlier = index_of_earlier
+                    .first_covering(rule, |e| {
+                        e.origin != rule.origin
+                            && matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_))
+                    })
+                    .map(|e| e.origin);
+                match covered.get_mut(&index) {
+                    Some(cover) => *cover = cover.and(earlier),
+                    None => {
+                        order.push(index);
+                        covered.insert(index, earlier);
+                    }
+                }
             }
-            let earlier = rules[..k]
-                .iter()
-                .filter(|e| e.origin != rule.origin && e.verdict().is_some())
-                .filter(|e| matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_)))
-                .find(|e| covers(e, rule))
-                .map(|e| e.origin);
-            match in_chain.iter_mut().find(|(i, _)| *i == index) {
-                Some((_, cover)) => *cover = cover.and(earlier),
-                None => in_chain.push((index, earlier)),
+            if decides {
+                index_of_earlier.insert(rule);
             }
         }
         if let Some(last) = chain.rules.last()
@@ -296,13 +305,16 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
             for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {
                 let cut = !rule.is_invalid_match()
                     && applies_to(rule.source.zone, rule.dest.zone, pair)
-                    && renders_in(model, index, pair)
-                    && !in_chain.iter().any(|(i, _)| *i == index);
+                    && !covered.contains_key(&index)
+                    && renders_in(model, index, pair);
                 if cut {
-                    in_chain.push((index, Some(last.origin)));
+                    order.push(index);
+                    covered.insert(index, Some(last.origin));
                 }
             }
         }
+        let in_chain: Vec<(usize, Option<Origin>)> =
+            order.into_iter().map(|i| (i, covered[&i])).collect();
         for (index, cover) in in_chain {
             hidden.entry(index).or_default().push((pair, cover));
         }

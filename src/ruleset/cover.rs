@@ -1,9 +1,11 @@
 //! Whether one kernel rule matches every packet another matches: what
 //! `fwgen check` asks to find rules that an earlier rule hides.
 
+use std::collections::HashMap;
+
 use ipnet::IpNet;
 
-use super::{Family, L4, Match, PortProto, Rule};
+use super::{Direction, Family, L4, Match, PortProto, Rule};
 use crate::model::PortRange;
 
 fn nets_inside(outer: &[IpNet], inner: &[IpNet]) -> bool {
@@ -143,5 +145,199 @@ mod tests {
         }]);
         assert!(!covers(&office, &ssh));
         assert!(!covers(&ssh, &office));
+    }
+}
+
+/// Earlier rules indexed so that only those that can cover a rule are
+/// compared with it: by the first network they match (a rule narrowed to
+/// an address can only be covered by one whose network holds it), else by
+/// the first single port they match, else kept in a short list of rules
+/// that match neither. Linear in practice where a scan of every earlier
+/// rule is quadratic.
+#[derive(Default)]
+pub struct CoverIndex<'a> {
+    rules: Vec<&'a Rule>,
+    by_net: HashMap<(Family, Direction, IpNet), Vec<usize>>,
+    by_port: HashMap<(PortProto, Direction, u16), Vec<usize>>,
+    /// Rules whose port match holds a range, under every block of
+    /// [`BLOCK`] ports the range reaches into.
+    by_block: HashMap<(PortProto, Direction, u16), Vec<usize>>,
+    other: Vec<usize>,
+}
+
+/// Ports per block of the range index.
+const BLOCK: u16 = 256;
+
+fn first_address(rule: &Rule) -> Option<(Family, Direction, &[IpNet])> {
+    rule.matches.iter().find_map(|m| match m {
+        Match::Address {
+            family,
+            direction,
+            negated: false,
+            nets,
+        } => Some((*family, *direction, nets.as_slice())),
+        _ => None,
+    })
+}
+
+fn first_port(rule: &Rule) -> Option<(PortProto, Direction, &[PortRange])> {
+    rule.matches.iter().find_map(|m| match m {
+        Match::Port {
+            proto,
+            direction,
+            ports,
+        } => Some((*proto, *direction, ports.as_slice())),
+        _ => None,
+    })
+}
+
+impl<'a> CoverIndex<'a> {
+    /// Add the next rule; rules are numbered in the order they are added.
+    pub fn insert(&mut self, rule: &'a Rule) {
+        let position = self.rules.len();
+        self.rules.push(rule);
+        if let Some((family, direction, nets)) = first_address(rule) {
+            for net in nets {
+                self.by_net
+                    .entry((family, direction, net.trunc()))
+                    .or_default()
+                    .push(position);
+            }
+        } else if let Some((proto, direction, ports)) = first_port(rule) {
+            for port in ports {
+                if port.low == port.high {
+                    self.by_port
+                        .entry((proto, direction, port.low))
+                        .or_default()
+                        .push(position);
+                } else {
+                    for block in port.low / BLOCK..=port.high / BLOCK {
+                        self.by_block
+                            .entry((proto, direction, block))
+                            .or_default()
+                            .push(position);
+                    }
+                }
+            }
+        } else {
+            self.other.push(position);
+        }
+    }
+
+    /// The rules added so far that could cover `rule`, in order.
+    fn candidates(&self, rule: &Rule) -> Vec<usize> {
+        let mut found: Vec<usize> = self.other.clone();
+        for m in &rule.matches {
+            match m {
+                Match::Address {
+                    family,
+                    direction,
+                    negated: false,
+                    nets,
+                } => {
+                    let Some(first) = nets.first() else { continue };
+                    let mut net = Some(first.trunc());
+                    while let Some(current) = net {
+                        if let Some(hits) = self.by_net.get(&(*family, *direction, current)) {
+                            found.extend(hits);
+                        }
+                        net = current.supernet();
+                    }
+                }
+                Match::Port {
+                    proto,
+                    direction,
+                    ports,
+                } => {
+                    // An outer rule holds the first port (or range) whole:
+                    // as that single port, or in a range that reaches its
+                    // first block.
+                    let Some(first) = ports.first() else { continue };
+                    for key in [*proto, PortProto::Any] {
+                        if first.low == first.high
+                            && let Some(hits) = self.by_port.get(&(key, *direction, first.low))
+                        {
+                            found.extend(hits);
+                        }
+                        if let Some(hits) = self.by_block.get(&(key, *direction, first.low / BLOCK))
+                        {
+                            found.extend(hits);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The first rule added so far that `keep` accepts and that matches
+    /// every packet `rule` matches.
+    pub fn first_covering(&self, rule: &Rule, keep: impl Fn(&Rule) -> bool) -> Option<&'a Rule> {
+        self.candidates(rule)
+            .into_iter()
+            .map(|position| self.rules[position])
+            .find(|earlier| keep(earlier) && covers(earlier, rule))
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::ruleset::{Origin, Piece, Statement, Verdict};
+
+    /// A small deterministic generator of rules: addresses from a few
+    /// nested networks, ports and ranges that overlap.
+    fn rules(count: usize) -> Vec<Rule> {
+        let nets = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "192.0.2.0/24"];
+        let ports = [(22, 22), (80, 80), (1, 1024), (8000, 8010), (8005, 8005), (60000, 65535)];
+        let mut seed: u64 = 7;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        (0..count)
+            .map(|_| {
+                let mut matches = Vec::new();
+                if next(3) > 0 {
+                    matches.push(Match::Address {
+                        family: Family::Ipv4,
+                        direction: Direction::Source,
+                        negated: false,
+                        nets: vec![nets[next(nets.len())].parse().unwrap()],
+                    });
+                }
+                if next(4) > 0 {
+                    let (low, high) = ports[next(ports.len())];
+                    let proto = [PortProto::Tcp, PortProto::Udp, PortProto::Any][next(3)];
+                    matches.push(Match::Port {
+                        proto,
+                        direction: Direction::Destination,
+                        ports: vec![PortRange { low, high }],
+                    });
+                }
+                Rule::new(
+                    matches,
+                    vec![Statement::Verdict(Verdict::Accept)],
+                    Origin::Shorewall(Piece::Dispatch),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_finds_the_same_first_covering_rule_as_a_scan() {
+        let rules = rules(400);
+        let mut index = CoverIndex::default();
+        for (k, rule) in rules.iter().enumerate() {
+            let scanned = rules[..k].iter().position(|e| covers(e, rule));
+            let indexed = index
+                .first_covering(rule, |_| true)
+                .map(|found| rules.iter().position(|r| std::ptr::eq(r, found)).unwrap());
+            assert_eq!(indexed, scanned, "rule {k}: {rule:?}");
+            index.insert(rule);
+        }
     }
 }

@@ -114,7 +114,7 @@ pub struct Rule {
     pub parts: Vec<Rule>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     Ipv4,
     Ipv6,
@@ -140,7 +140,7 @@ pub enum Side {
 }
 
 /// Source or destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     Source,
     Destination,
@@ -164,7 +164,7 @@ impl IfName {
 }
 
 /// Which layer-4 header a port match reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PortProto {
     Tcp,
     Udp,
