@@ -511,6 +511,7 @@ fn confirm_within_is_bounded() {
 
 /// The PIDs of the rollback timers working on one state directory.
 fn timers(lab: &Lab) -> Vec<String> {
+    common::require_tool("pgrep", "procps");
     let (_, out) = common::run(
         "pgrep",
         &[
