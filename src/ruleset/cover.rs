@@ -291,11 +291,26 @@ mod index_tests {
     /// A small deterministic generator of rules: addresses from a few
     /// nested networks, ports and ranges that overlap.
     fn rules(count: usize) -> Vec<Rule> {
-        let nets = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "192.0.2.0/24"];
-        let ports = [(22, 22), (80, 80), (1, 1024), (8000, 8010), (8005, 8005), (60000, 65535)];
+        let nets = [
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "10.1.2.0/24",
+            "10.1.2.3/32",
+            "192.0.2.0/24",
+        ];
+        let ports = [
+            (22, 22),
+            (80, 80),
+            (1, 1024),
+            (8000, 8010),
+            (8005, 8005),
+            (60000, 65535),
+        ];
         let mut seed: u64 = 7;
         let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as usize % n
         };
         (0..count)
