@@ -415,6 +415,19 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
             let after = verdicts_after[pair][k];
             (0..3).any(|v| after[v] && v != rule.verdict as usize)
         });
+        // A port forward's accept further down the file is a later rule too.
+        let later_forward = rule.verdict != Verdict::Accept
+            && model.dnats.iter().any(|dnat| {
+                dnat.span.start > rule.span.start
+                    && pairs.iter().any(|&pair| {
+                        applies_to(
+                            dnat.source.zone,
+                            ZoneRef::One(ZoneId::Zone(dnat.dest)),
+                            pair,
+                        )
+                    })
+            });
+        let later_differs = later_differs || later_forward;
         if same_as_policy && !later_differs {
             findings.push(Finding::warning(
                 "redundant-rule",

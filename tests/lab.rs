@@ -178,6 +178,13 @@ fn model_log_limit() {
     lab_model("log-limit", "logm");
 }
 
+/// Issue #14: a host blocked above a port forward stays blocked from it,
+/// and an SNAT above a masquerade wins, in Shorewall and nftables alike.
+#[test]
+fn model_nat_order() {
+    lab_model("nat-order", "nato");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

@@ -376,3 +376,65 @@ fn a_logging_rule_logs_under_the_limit_and_decides_in_a_rule_of_its_own() {
         );
     }
 }
+
+#[test]
+fn rules_port_forwards_and_source_nat_apply_in_file_order() {
+    let model = "tests/models/nat-order.toml";
+    let blocked = explain_model(
+        model,
+        &[
+            "--from",
+            "net:192.0.2.200",
+            "--to",
+            "net:203.0.113.1",
+            "--dport",
+            "80",
+        ],
+    );
+    assert!(
+        blocked.starts_with("verdict: DROP\ndecided by: the rule at"),
+        "a host blocked above a port forward must stay blocked:\n{blocked}"
+    );
+    let other = explain_model(
+        model,
+        &[
+            "--from",
+            "net:198.51.100.7",
+            "--to",
+            "net:203.0.113.1",
+            "--dport",
+            "80",
+        ],
+    );
+    assert!(
+        other.starts_with("verdict: ACCEPT\ndecided by: the port forward at"),
+        "{other}"
+    );
+    let own = explain_model(
+        model,
+        &[
+            "--from",
+            "loc:192.168.1.5",
+            "--to",
+            "net:198.51.100.1",
+            "--dport",
+            "443",
+        ],
+    );
+    assert!(
+        own.contains("nat: SNAT to 203.0.113.9"),
+        "the SNAT above the masquerade wins:\n{own}"
+    );
+    let rest = explain_model(
+        model,
+        &[
+            "--from",
+            "loc:192.168.1.6",
+            "--to",
+            "net:198.51.100.1",
+            "--dport",
+            "443",
+        ],
+    );
+    assert!(rest.contains("nat: masquerade"), "{rest}");
+}

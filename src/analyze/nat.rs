@@ -131,7 +131,10 @@ impl Analyzer<'_> {
                 e.interface.span(),
             )
         });
-        let entries: Vec<_> = masquerades.chain(snats).collect();
+        // One list in the model's file order: shorewall-snat(5) is first
+        // match, top to bottom.
+        let mut entries: Vec<_> = masquerades.chain(snats).collect();
+        entries.sort_by_key(|entry| entry.4.start);
         entries
             .into_iter()
             .filter_map(|(interface, sources, to, comment, span)| {

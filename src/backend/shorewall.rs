@@ -302,16 +302,20 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
 }
 
 fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile<'a> {
+    // One list in the model's file order: Shorewall applies the rules file
+    // top to bottom, port forwards included.
     let dnats = model
         .dnats
         .iter()
         .filter(|d| d.is_ipv6() == product.ipv6)
-        .filter_map(|dnat| dnat_item(model, dnat, product));
+        .filter_map(|dnat| Some((dnat.span.start, dnat_item(model, dnat, product)?)));
     let rules = model
         .rules
         .iter()
         .filter(|r| !r.is_invalid_match())
-        .filter_map(|rule| rule_item(model, rule, product));
+        .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product)?)));
+    let mut items: Vec<(usize, Item)> = dnats.chain(rules).collect();
+    items.sort_by_key(|(at, _)| *at);
     let invalid = model
         .rules
         .iter()
@@ -322,7 +326,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         header,
         columns: RULES.header(),
         invalid,
-        items: dnats.chain(rules).collect(),
+        items: items.into_iter().map(|(_, item)| item).collect(),
     }
 }
 

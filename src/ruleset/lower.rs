@@ -695,22 +695,25 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|&pair| {
             let name = model.pair_name(pair.0, pair.1);
             let families = pair_families(model, pair);
-            let mut rules = Vec::new();
+            // Rules and port forwards' accepts in the model's file order, as
+            // Shorewall's one rules file orders them (first match wins).
+            let mut items: Vec<(usize, Vec<Rule>)> = Vec::new();
             for (index, dnat) in model.dnats.iter().enumerate() {
                 if applies_to(
                     dnat.source.zone,
                     ZoneRef::One(ZoneId::Zone(dnat.dest)),
                     pair,
                 ) {
-                    rules.push(dnat_accept(dnat, index));
+                    items.push((dnat.span.start, vec![dnat_accept(dnat, index)]));
                 }
             }
             for (index, rule) in model.rules.iter().enumerate() {
                 if !rule.is_invalid_match() && applies_to(rule.source.zone, rule.dest.zone, pair) {
-                    rules.extend(rule_rules(model, index, &name, families));
+                    items.push((rule.span.start, rule_rules(model, index, &name, families)));
                 }
             }
-            fold(rules)
+            items.sort_by_key(|(at, _)| *at);
+            fold(items.into_iter().flat_map(|(_, rules)| rules).collect())
         })
         .collect();
     pairs
