@@ -722,3 +722,16 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A DNAT's SPORT narrows the port forward to some source ports: dropping
+/// it would forward every source port (issue #14), so it is refused.
+#[test]
+fn a_dnat_source_port_is_refused_never_dropped() {
+    let dir = sample_with_rules(
+        "import-dnat-sport",
+        b"?SECTION NEW\nDNAT net loc:192.168.1.20 udp 5060 5060\nDNAT net loc:192.168.1.21 tcp 80 -\n",
+        None,
+    );
+    assert_import_refused(&import_within(&dir, false), &["rules:2", "SPORT"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1192,6 +1192,13 @@ impl Importer {
             self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
             return;
         };
+        if get(5).is_some() {
+            self.refuse(
+                line,
+                "a DNAT's SPORT is not in fwgen's model (without it the port forward would take every source port)",
+            );
+            return;
+        }
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
