@@ -145,6 +145,8 @@ pub(super) fn active(
                 ));
             }
             _ if !omitting => kept.push(line),
+            // A line of a branch Shorewall's compiler does not take is no
+            // input to the firewall: it drops it too.
             _ => {}
         }
     }

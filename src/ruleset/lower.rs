@@ -1666,46 +1666,33 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
 // ----- address translation -----
 
 fn nat_chains(model: &Model) -> Vec<Chain> {
-    let mut chains = Vec::new();
-    let dnats: Vec<Rule> = model
-        .dnats
-        .iter()
-        .enumerate()
-        .map(|(index, d)| dnat_rule(model, d, index))
-        .collect();
-    if !dnats.is_empty() {
-        chains.push(Chain {
-            name: "nat-prerouting".to_owned(),
-            base: base(
-                Hook::Prerouting,
-                ChainType::Nat,
-                Priority::Dstnat,
-                Policy::Accept,
-            ),
-            comment: None,
-            rules: dnats,
-        });
-    }
-    let snats: Vec<Rule> = model
-        .snats
-        .iter()
-        .enumerate()
-        .map(|(index, s)| snat_rule(model, s, index))
-        .collect();
-    if !snats.is_empty() {
-        chains.push(Chain {
-            name: "nat-postrouting".to_owned(),
-            base: base(
-                Hook::Postrouting,
-                ChainType::Nat,
-                Priority::Srcnat,
-                Policy::Accept,
-            ),
-            comment: None,
-            rules: snats,
-        });
-    }
-    chains
+    let dnats = model.dnats.iter().enumerate();
+    let snats = model.snats.iter().enumerate();
+    [
+        nat_chain(
+            "nat-prerouting",
+            (Hook::Prerouting, Priority::Dstnat),
+            dnats.map(|(index, d)| dnat_rule(model, d, index)).collect(),
+        ),
+        nat_chain(
+            "nat-postrouting",
+            (Hook::Postrouting, Priority::Srcnat),
+            snats.map(|(index, s)| snat_rule(model, s, index)).collect(),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A nat base chain holding `rules`; none when there are none.
+fn nat_chain(name: &str, (hook, priority): (Hook, Priority), rules: Vec<Rule>) -> Option<Chain> {
+    (!rules.is_empty()).then(|| Chain {
+        name: name.to_owned(),
+        base: base(hook, ChainType::Nat, priority, Policy::Accept),
+        comment: None,
+        rules,
+    })
 }
 
 fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
