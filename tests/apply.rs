@@ -509,6 +509,22 @@ fn confirm_within_is_bounded() {
     assert!(lab.table().is_none());
 }
 
+/// A command that is not apply (`fwgen check`) warns that an apply waits
+/// with no rollback timer guarding it.
+fn assert_any_command_reports_an_unguarded_apply(lab: &Lab) {
+    let check = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["check", "-c", "examples/lxc-host.toml"])
+        .env("FWGEN_STATE_DIR", &lab.state)
+        .output()
+        .unwrap();
+    assert!(
+        text(&check.stderr).contains("rollback timer is gone"),
+        "{}",
+        text(&check.stderr)
+    );
+}
+
 /// The PIDs of the rollback timers working on one state directory.
 fn timers(lab: &Lab) -> Vec<String> {
     common::require_tool("pgrep", "procps");
@@ -545,17 +561,7 @@ fn killed_timer_is_reported_loudly_and_rollback_now_restores() {
         "{said}"
     );
     // Any command says it, not only apply.
-    let check = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .current_dir(common::root())
-        .args(["check", "-c", "examples/lxc-host.toml"])
-        .env("FWGEN_STATE_DIR", &lab.state)
-        .output()
-        .unwrap();
-    assert!(
-        text(&check.stderr).contains("rollback timer is gone"),
-        "{}",
-        text(&check.stderr)
-    );
+    assert_any_command_reports_an_unguarded_apply(&lab);
     let rolled = lab.fwgen(&[
         "apply",
         "--rollback-now",
@@ -711,15 +717,5 @@ fn a_failed_restore_is_logged_never_silent() {
         "the failure is not in the log: {log:?}"
     );
     // The unconfirmed rules are still loaded: every command says so.
-    let check = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .current_dir(common::root())
-        .args(["check", "-c", "examples/lxc-host.toml"])
-        .env("FWGEN_STATE_DIR", &lab.state)
-        .output()
-        .unwrap();
-    assert!(
-        text(&check.stderr).contains("rollback timer is gone"),
-        "{}",
-        text(&check.stderr)
-    );
+    assert_any_command_reports_an_unguarded_apply(&lab);
 }

@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use fwgen::backend::{self, Backend};
 use fwgen::load::compile;
@@ -309,30 +309,12 @@ fn every_example_round_trips_through_its_shorewall_files() {
 /// Run the import, killing it if it has not answered within a few seconds:
 /// a file that blocks or never ends must fail the test, not hang the suite.
 fn import_within(dir: &Path, partial: bool) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_fwgen"));
-    command.args(["import", "shorewall"]).arg(dir);
+    let dir = dir.to_str().unwrap();
+    let mut args = vec!["import", "shorewall", dir];
     if partial {
-        command.arg("--partial");
+        args.push("--partial");
     }
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(5) {
-            child.kill().unwrap();
-            let _ = child.wait();
-            panic!(
-                "fwgen import {} had not answered after 5 s; killed it",
-                dir.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    common::fwgen_within(&args, Duration::from_secs(5))
 }
 
 /// A Shorewall directory from the two-interfaces sample, with `rules`

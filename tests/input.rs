@@ -5,37 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-/// Run fwgen, killing it if it has not finished within a few seconds: a
-/// read that never ends must fail this test, not hang the suite.
-fn fwgen_within(args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .current_dir(common::root())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            let output = child.wait_with_output().unwrap();
-            panic!(
-                "fwgen {args:?} had not finished after {limit:?}; killed it. stderr:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
+use std::process::Output;
+use std::time::Duration;
 
 fn check(model: &Path) -> Output {
-    fwgen_within(
+    common::fwgen_within(
         &["check", "-c", model.to_str().unwrap()],
         Duration::from_secs(5),
     )

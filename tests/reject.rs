@@ -105,16 +105,7 @@ fn the_rejection_chain_is_shorewalls_reject_chain_in_both_families() {
     for (product, table, ipv6) in [("shorewall", IPV4, false), ("shorewall6", IPV6, true)] {
         let script = dir.join(format!("{product}.script"));
         let config = dir.join(product);
-        let (ok, out) = common::run(
-            product,
-            &[
-                "compile",
-                config.to_str().unwrap(),
-                script.to_str().unwrap(),
-            ],
-        );
-        assert!(ok, "{product} compile failed:\n{out}");
-        let compiled = std::fs::read_to_string(&script).unwrap();
+        let compiled = common::shorewall_compile(product, &config, &script);
         assert_eq!(
             shorewall_reject_chain(&compiled),
             table.iter().map(|row| row.0).collect::<Vec<_>>(),

@@ -10,6 +10,21 @@ use fwgen::load::load;
 use fwgen::ruleset::lower::lower;
 use fwgen::ruleset::{Origin, Piece};
 
+/// fwgen's standard output for `args`, run from the repository; it must succeed.
+fn fwgen_stdout(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 fn every_model() -> Vec<String> {
     let mut all: Vec<String> = common::examples()
         .into_iter()
@@ -55,17 +70,13 @@ fn rendered(model_text: &str, name: &str) -> String {
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("fwgen.toml");
     std::fs::write(&model, model_text).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .args(["render", "--backend", "nftables", "-c"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    fwgen_stdout(&[
+        "render",
+        "--backend",
+        "nftables",
+        "-c",
+        model.to_str().unwrap(),
+    ])
 }
 
 #[test]
@@ -123,18 +134,7 @@ fn chain_comments_never_claim_a_policy_a_rule_replaced() {
 }
 
 fn explain(example: &str, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .current_dir(common::root())
-        .args(["explain", "-c", &format!("examples/{example}.toml")])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    explain_model(&format!("examples/{example}.toml"), args)
 }
 
 fn met(trace: &str) -> usize {
@@ -273,13 +273,10 @@ fn neighbouring_items_fold_into_one_set_only_from_four_values_and_keep_their_nam
         Some(3)
     );
     for (position, port) in ["1001", "1002", "1003", "1004"].iter().enumerate() {
-        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-            .args(["explain", "-c"])
-            .arg(&model)
-            .args(["--from", "loc", "--to", "$FW", "--dport", port])
-            .output()
-            .unwrap();
-        let answer = String::from_utf8_lossy(&output.stdout);
+        let answer = explain_model(
+            model.to_str().unwrap(),
+            &["--from", "loc", "--to", "$FW", "--dport", port],
+        );
         let line = text
             .lines()
             .enumerate()
@@ -307,18 +304,9 @@ fn neighbouring_items_fold_into_one_set_only_from_four_values_and_keep_their_nam
 }
 
 fn explain_model(model: &str, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .current_dir(common::root())
-        .args(["explain", "-c", model])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    let mut all = vec!["explain", "-c", model];
+    all.extend_from_slice(args);
+    fwgen_stdout(&all)
 }
 
 #[test]

@@ -156,17 +156,22 @@ impl Drop for Arena {
     }
 }
 
+/// Exit 2, and the refusal names the way out.
+fn assert_refused_as_unsafe(output: &Output) {
+    assert_eq!(output.status.code(), Some(2), "{}", text(output));
+    assert!(
+        text(output).contains("--force-unsafe-dir"),
+        "{}",
+        text(output)
+    );
+}
+
 #[test]
 fn directory_another_user_can_write_is_refused() {
     let arena = Arena::new("unsafe-dir", "lxc-host");
     arena.give_out_to_nobody();
     let output = arena.render("nftables", &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(
-        text(&output).contains("--force-unsafe-dir"),
-        "{}",
-        text(&output)
-    );
+    assert_refused_as_unsafe(&output);
     assert_eq!(
         fs::read_dir(&arena.out).unwrap().count(),
         0,
@@ -615,12 +620,7 @@ fn output_file_another_user_can_write_is_refused() {
     fs::set_permissions(&policy, fs::Permissions::from_mode(0o666)).unwrap();
     let before = common::read_tree(&arena.out);
     let output = arena.render("shorewall", &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(
-        text(&output).contains("--force-unsafe-dir"),
-        "{}",
-        text(&output)
-    );
+    assert_refused_as_unsafe(&output);
     assert_eq!(
         common::read_tree(&arena.out),
         before,

@@ -89,16 +89,7 @@ fn compiled_with(name: &str, settings: &str) -> (String, String) {
     for product in ["shorewall", "shorewall6"] {
         let script = dir.join(format!("{product}.sh"));
         let config = dir.join(product);
-        let (ok, out) = common::run(
-            product,
-            &[
-                "compile",
-                config.to_str().unwrap(),
-                script.to_str().unwrap(),
-            ],
-        );
-        assert!(ok, "{product} compile of {name} failed:\n{out}");
-        scripts.push(std::fs::read_to_string(&script).unwrap());
+        scripts.push(common::shorewall_compile(product, &config, &script));
     }
     let _ = std::fs::remove_dir_all(&dir);
     let six = scripts.pop().unwrap();

@@ -300,3 +300,48 @@ pub fn assert_nft_accepts(file: &Path, what: &str) {
     let (ok, out) = run("nft", &["-c", "-f", file.to_str().unwrap()]);
     assert!(ok, "nft -c rejected {what}:\n{out}");
 }
+
+/// Run fwgen, killing it if it has not finished within a few seconds: a
+/// read that never ends must fail this test, not hang the suite.
+pub fn fwgen_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(root())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "fwgen {args:?} had not finished after {limit:?}; killed it. stderr:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Compile a Shorewall (or Shorewall6) directory with the product's own
+/// compiler into `script`, and return the compiled script.
+pub fn shorewall_compile(product: &str, config: &Path, script: &Path) -> String {
+    let (ok, out) = run(
+        product,
+        &[
+            "compile",
+            config.to_str().unwrap(),
+            script.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        ok,
+        "{product} compile of {} failed:\n{out}",
+        config.display()
+    );
+    fs::read_to_string(script).unwrap()
+}
