@@ -241,7 +241,8 @@ impl Pending {
     }
 }
 
-fn now_secs() -> u64 {
+/// Seconds since the epoch, as pending records keep time.
+pub fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -595,20 +596,14 @@ fn shorewall_guard(
     Ok(())
 }
 
-/// What a confirmation found.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Confirmed {
-    /// The pending apply stays; its timer has stopped.
-    Kept(Pending),
-}
-
 /// Confirm a pending apply under the state lock: a restore in progress
-/// finishes first, and then there is nothing left to confirm.
-pub fn confirm(state: &State, kind: Kind) -> Result<Confirmed, String> {
+/// finishes first, and then there is nothing left to confirm. Returns the
+/// apply that stays.
+pub fn confirm(state: &State, kind: Kind) -> Result<Pending, String> {
     state.lock()?;
     let pending = state.pending(kind)?.ok_or(
         "nothing to confirm: no apply is waiting (its time ran out and the previous rules are back, or it was confirmed already)",
     )?;
     state.clear_pending(kind)?;
-    Ok(Confirmed::Kept(pending))
+    Ok(pending)
 }

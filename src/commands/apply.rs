@@ -236,7 +236,7 @@ fn arm_rollback(state: &State, within: Duration) -> ExitCode {
     let pending = Pending {
         kind: Kind::Nftables,
         token: apply::new_token(),
-        since: now_secs(),
+        since: apply::now_secs(),
         within: within.as_secs(),
         staging: None,
         out: None,
@@ -273,12 +273,6 @@ fn arm_rollback(state: &State, within: Duration) -> ExitCode {
     }
     eprintln!();
     roll_back_now(state, Some(&pending.token))
-}
-
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Restore the saved nftables table now, under the state lock, if the
@@ -489,7 +483,7 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
     let pending = Pending {
         kind: Kind::Shorewall,
         token: apply::new_token(),
-        since: now_secs(),
+        since: apply::now_secs(),
         within: options.confirm_within.as_secs(),
         staging: Some(staging),
         out: Some(out),
@@ -595,7 +589,7 @@ fn write_and_restart(
 pub fn confirm_shorewall(state: &State) -> ExitCode {
     let orphaned = matches!(state.status(), Status::Orphaned(_));
     let pending = match apply::confirm(state, Kind::Shorewall) {
-        Ok(apply::Confirmed::Kept(pending)) => pending,
+        Ok(pending) => pending,
         Err(e) => return trouble(&e),
     };
     state.dir.unlock();
