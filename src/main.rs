@@ -9,6 +9,7 @@ mod commands;
 use commands::apply::{ApplyArgs, TimerArgs};
 use commands::check::CheckArgs;
 use commands::explain::ExplainArgs;
+use commands::generate::GenerateArgs;
 use commands::import::ImportCommand;
 use commands::init::InitArgs;
 use commands::render::{DiffArgs, RenderArgs};
@@ -49,6 +50,9 @@ enum Command {
     /// Print the analyzed model (for debugging fwgen).
     #[command(hide = true)]
     Dump(ModelArgs),
+    /// Write man pages and shell completions (for packaging).
+    #[command(hide = true)]
+    GenerateAssets(GenerateArgs),
 }
 
 #[derive(Args)]
@@ -102,7 +106,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let state_dir = match &cli.command {
         Command::Apply(args) => Some(args.state_dir.clone()),
-        Command::RollbackTimer(_) => None,
+        Command::RollbackTimer(_) | Command::GenerateAssets(_) => None,
         _ => Some(std::env::var_os("FWGEN_STATE_DIR").map_or_else(
             || PathBuf::from(fwgen::apply::DEFAULT_STATE_DIR),
             PathBuf::from,
@@ -121,6 +125,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::init(&args),
         Command::RollbackTimer(args) => commands::apply::timer_command(&args),
         Command::Dump(args) => dump(&args),
+        Command::GenerateAssets(args) => commands::generate::generate(&args),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod check;
 pub mod explain;
+pub mod generate;
 pub mod import;
 pub mod init;
 pub mod render;

@@ -1,0 +1,41 @@
+//! The hidden `fwgen generate-assets --out DIR`: man pages and shell
+//! completions, made from the same clap command the binary parses with, so
+//! they never disagree with it. packaging/build-deb.sh puts them in the .deb.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory};
+use clap_complete::Shell;
+
+use crate::{Cli, trouble};
+
+#[derive(Args)]
+pub(crate) struct GenerateArgs {
+    /// The directory to write `man/` and `completions/` into (created).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+}
+
+/// The shells whose completions the package ships.
+const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+pub(crate) fn generate(args: &GenerateArgs) -> ExitCode {
+    match write_assets(&args.out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => trouble(&format!("cannot write into {}: {e}", args.out.display())),
+    }
+}
+
+fn write_assets(out: &Path) -> std::io::Result<()> {
+    let man = out.join("man");
+    let completions = out.join("completions");
+    std::fs::create_dir_all(&man)?;
+    std::fs::create_dir_all(&completions)?;
+    // fwgen(1), then fwgen-SUBCOMMAND(1) for each visible subcommand.
+    clap_mangen::generate_to(Cli::command(), &man)?;
+    for shell in SHELLS {
+        clap_complete::generate_to(shell, &mut Cli::command(), "fwgen", &completions)?;
+    }
+    Ok(())
+}
