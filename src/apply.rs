@@ -292,9 +292,16 @@ impl State {
         self.dir.path().join("rollback.log")
     }
 
+    /// Save what a rollback restores: the table, and (none yet) kernel
+    /// settings, which [`set_forwarding`] records before it changes them.
     pub fn save_restore(&self, text: &str) -> Result<(), String> {
+        let none = sysctl_conf("fwgen: the pending apply changed no kernel setting", &[]);
         self.dir
-            .replace(self.restore_name(), text.as_bytes(), 0o600)
+            .replace(RESTORE_SYSCTL, none.as_bytes(), 0o600)
+            .and_then(|()| {
+                self.dir
+                    .replace(self.restore_name(), text.as_bytes(), 0o600)
+            })
             .map_err(|e| e.to_string())
     }
 
@@ -461,9 +468,15 @@ pub fn start_timer(state: &State, kind: Kind, token: &str, after: Duration) -> R
     }
 }
 
-/// Restore the saved table now (the caller holds the state lock).
+/// Restore the saved table now, then the kernel settings the apply
+/// changed (the caller holds the state lock).
 pub fn roll_back(state: &State) -> Result<(), String> {
-    load(&state.restore_path())
+    load(&state.restore_path())?;
+    let saved = state.dir.read(RESTORE_SYSCTL).map_err(|e| e.to_string())?;
+    let saved = String::from_utf8_lossy(saved.as_deref().unwrap_or_default()).into_owned();
+    parse_sysctl_conf(&saved)?
+        .iter()
+        .try_for_each(Sysctl::write)
 }
 
 /// The timer's body. Holds the timer lock for its whole life; stops as
@@ -607,3 +620,196 @@ pub fn confirm(state: &State, kind: Kind) -> Result<Pending, String> {
     state.clear_pending(kind)?;
     Ok(pending)
 }
+
+/// Where the confirmed ruleset is kept for `fwgen.service` to load at boot.
+pub const DEFAULT_BOOT_DIR: &str = "/var/lib/fwgen";
+
+/// One kernel setting, as sysctl names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sysctl {
+    pub key: &'static str,
+    pub value: String,
+}
+
+impl Sysctl {
+    /// Its file under /proc/sys (per network namespace for `net.*`).
+    fn proc_path(&self) -> PathBuf {
+        Path::new("/proc/sys").join(self.key.replace('.', "/"))
+    }
+
+    /// The kernel's value now.
+    pub fn read(key: &'static str) -> Result<Sysctl, String> {
+        let probe = Sysctl {
+            key,
+            value: String::new(),
+        };
+        std::fs::read_to_string(probe.proc_path())
+            .map(|value| Sysctl {
+                key,
+                value: value.trim().to_owned(),
+            })
+            .map_err(|e| format!("cannot read {key}: {e}"))
+    }
+
+    /// Set it in the kernel.
+    pub fn write(&self) -> Result<(), String> {
+        std::fs::write(self.proc_path(), format!("{}\n", self.value))
+            .map_err(|e| format!("cannot set {} = {}: {e}", self.key, self.value))
+    }
+}
+
+/// The kernel's forwarding settings the model needs; empty when it does
+/// not forward (the kernel's settings are kept, as Shorewall's
+/// IP_FORWARDING=Keep). Apply sets them, a rollback puts the previous
+/// values back, and the boot unit sets them after loading the table.
+pub fn forwarding(model: &crate::model::Model) -> Vec<Sysctl> {
+    if !model.forwards() {
+        return Vec::new();
+    }
+    let on = |key| Sysctl {
+        key,
+        value: "1".to_owned(),
+    };
+    let mut settings = Vec::new();
+    if model.has_family(false) {
+        settings.push(on("net.ipv4.ip_forward"));
+    }
+    if model.has_family(true) {
+        settings.push(on("net.ipv6.conf.all.forwarding"));
+    }
+    settings
+}
+
+/// Settings in sysctl.conf(5)'s format, after a comment.
+fn sysctl_conf(comment: &str, settings: &[Sysctl]) -> String {
+    let mut text = format!("# {comment}\n");
+    for setting in settings {
+        text.push_str(&format!("{} = {}\n", setting.key, setting.value));
+    }
+    text
+}
+
+/// Read back a file [`sysctl_conf`] wrote; only the keys fwgen sets.
+fn parse_sysctl_conf(text: &str) -> Result<Vec<Sysctl>, String> {
+    const KEYS: [&str; 2] = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"];
+    let settings = text.lines().filter(|line| !line.starts_with('#'));
+    settings
+        .map(|line| {
+            let (key, value) = line.split_once(" = ").ok_or(line)?;
+            let key = KEYS.into_iter().find(|k| *k == key).ok_or(line)?;
+            let value_ok = !value.is_empty() && value.chars().all(|c| c.is_ascii_digit());
+            value_ok
+                .then(|| Sysctl {
+                    key,
+                    value: value.to_owned(),
+                })
+                .ok_or(line)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|line| format!("unexpected line `{line}` in a sysctl file fwgen wrote"))
+}
+
+/// What an apply leaves for the boot unit once it is confirmed: the
+/// ruleset it loaded, the forwarding it set, and how to remove its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootFiles {
+    pub ruleset: String,
+    pub sysctl: String,
+    pub stop: String,
+}
+
+impl BootFiles {
+    /// The names in the boot directory (and, prefixed, in the state one).
+    /// The ruleset comes last: the unit runs only once it exists.
+    const NAMES: [&'static str; 3] = ["sysctl.conf", "stop.nft", "fwgen.nft"];
+
+    pub fn new(ruleset: &str, table: &str, forwarding: &[Sysctl]) -> BootFiles {
+        let comment = if forwarding.is_empty() {
+            "fwgen: the model does not forward between interfaces; the kernel's forwarding settings are kept"
+        } else {
+            "fwgen: the forwarding the model needs, set by fwgen.service after it loads fwgen.nft"
+        };
+        BootFiles {
+            ruleset: ruleset.to_owned(),
+            sysctl: sysctl_conf(comment, forwarding),
+            stop: restore_file(table, None),
+        }
+    }
+
+    fn texts(&self) -> [&str; 3] {
+        [&self.sysctl, &self.stop, &self.ruleset]
+    }
+
+    fn write(&self, dir: &SecureDir, prefix: &str) -> Result<(), String> {
+        for (name, text) in Self::NAMES.iter().zip(self.texts()) {
+            dir.replace(&format!("{prefix}{name}"), text.as_bytes(), 0o600)
+                .map_err(|e| e.to_string())?;
+        }
+        dir.sync().map_err(|e| e.to_string())
+    }
+
+    /// Keep them in the state directory until the apply is confirmed.
+    pub fn stage(&self, state: &State) -> Result<(), String> {
+        self.write(&state.dir, "boot-")
+    }
+
+    /// The files the pending apply staged.
+    pub fn staged(state: &State) -> Result<BootFiles, String> {
+        let mut texts = Vec::new();
+        for name in Self::NAMES {
+            let name = format!("boot-{name}");
+            let bytes = state.dir.read(&name).map_err(|e| e.to_string())?;
+            let bytes =
+                bytes.ok_or_else(|| format!("{name} is missing from the state directory"))?;
+            texts.push(String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?);
+        }
+        let [sysctl, stop, ruleset] = <[String; 3]>::try_from(texts)
+            .map_err(|_| "the staged boot files are incomplete".to_owned())?;
+        Ok(BootFiles {
+            ruleset,
+            sysctl,
+            stop,
+        })
+    }
+
+    /// Write them where the boot unit reads them (0700 directory, files
+    /// 0600, each replaced atomically, never through a link).
+    pub fn persist(&self, boot_dir: &Path) -> Result<(), String> {
+        let dir = SecureDir::open_private(boot_dir).map_err(|e| e.to_string())?;
+        dir.lock().map_err(|e| e.to_string())?;
+        self.write(&dir, "")
+    }
+}
+
+/// Set the forwarding the model needs, after saving the kernel's current
+/// values for a rollback. Returns one line per setting, for the user.
+pub fn set_forwarding(state: &State, settings: &[Sysctl]) -> Result<Vec<String>, String> {
+    let previous = settings
+        .iter()
+        .map(|s| Sysctl::read(s.key))
+        .collect::<Result<Vec<_>, _>>()?;
+    let saved = sysctl_conf(
+        "fwgen: the kernel's values before the pending apply",
+        &previous,
+    );
+    state
+        .dir
+        .replace(RESTORE_SYSCTL, saved.as_bytes(), 0o600)
+        .map_err(|e| e.to_string())?;
+    let mut lines = Vec::new();
+    for (setting, before) in settings.iter().zip(&previous) {
+        setting.write()?;
+        lines.push(if before.value == setting.value {
+            format!("{} = {} (it was already)", setting.key, setting.value)
+        } else {
+            format!(
+                "{} = {} (it was {})",
+                setting.key, setting.value, before.value
+            )
+        });
+    }
+    Ok(lines)
+}
+
+/// The kernel's values before the pending apply's forwarding.
+const RESTORE_SYSCTL: &str = "restore.sysctl";

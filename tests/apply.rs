@@ -45,6 +45,8 @@ impl Lab {
                 env!("CARGO_BIN_EXE_fwgen"),
             ])
             .args(args)
+            // never /var/lib/fwgen: tests/boot.rs tests what a confirm keeps
+            .env("FWGEN_BOOT_DIR", self.dir.join("boot"))
             .output()
             .unwrap()
     }

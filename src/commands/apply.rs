@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use fwgen::apply::{self, Kind, Pending, State, Status};
+use fwgen::apply::{self, BootFiles, Kind, Pending, State, Status, Sysctl};
 use fwgen::backend::{self, Backend};
 use fwgen::load::load;
 use fwgen::plan::{self, Color};
@@ -31,6 +31,14 @@ struct Ruleset {
     table: String,
     /// Where it came from, for messages.
     origin: String,
+    /// The kernel's forwarding settings the model needs.
+    forwarding: Vec<Sysctl>,
+}
+
+impl Ruleset {
+    fn boot_files(&self) -> BootFiles {
+        BootFiles::new(&self.text, &self.table, &self.forwarding)
+    }
 }
 
 /// Render the model, or read `--ruleset` (which may only concern fwgen's
@@ -38,6 +46,7 @@ struct Ruleset {
 fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
     let (_, model) = load(config).map_err(|f| fail(&f))?;
     let table = model.nftables_table.clone();
+    let forwarding = apply::forwarding(&model);
     if let Some(path) = given {
         let text = read_ruleset(path).map_err(|e| trouble(&e))?;
         if let Some(foreign) = fwgen::nft_scope::foreign_statement(&text, &table) {
@@ -52,6 +61,7 @@ fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
             text,
             table,
             origin: path.display().to_string(),
+            forwarding,
         });
     }
     let files = backend::render(&model, Backend::Nftables).map_err(|errors| {
@@ -64,6 +74,7 @@ fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
         text: files[0].content.clone(),
         table,
         origin: format!("the model {}", config.display()),
+        forwarding,
     })
 }
 
@@ -130,6 +141,7 @@ pub struct ApplyOptions<'a> {
     pub confirm_within: Duration,
     pub no_rollback: bool,
     pub state_dir: &'a Path,
+    pub boot_dir: &'a Path,
     pub color: Color,
 }
 
@@ -187,10 +199,10 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
     };
     if !drift {
         step(&format!(
-            "table inet {} already matches the model: nothing to do",
+            "table inet {} already matches the model: nothing to load",
             ruleset.table
         ));
-        return ExitCode::SUCCESS;
+        return keep_in_sync(&state, &ruleset, options.boot_dir);
     }
     print!("{diff}");
     if let Err(code) = super::ask(
@@ -214,6 +226,12 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         "saved the live table (rules and set elements) to {}",
         state.restore_path().display()
     ));
+    let boot = ruleset.boot_files();
+    if let Err(e) = boot.stage(&state) {
+        return trouble(&format!(
+            "cannot keep the ruleset for boot: {e}; nothing was loaded"
+        ));
+    }
     if let Err(e) = apply::load(&file) {
         return trouble(&format!(
             "loading failed; the kernel kept the previous rules:\n{e}"
@@ -223,16 +241,65 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         "loaded the new ruleset into table inet {}; no other table was touched",
         ruleset.table
     ));
+    if let Err(e) = forward(&state, &ruleset.forwarding) {
+        return match apply::roll_back(&state) {
+            Ok(()) => trouble(&format!("{e}; restored the previous table")),
+            Err(r) => trouble(&format!(
+                "{e}; and restoring the previous table FAILED: {r}"
+            )),
+        };
+    }
     if options.no_rollback {
         step("--no-rollback: the new ruleset stays");
-        return ExitCode::SUCCESS;
+        return persist(Ok(boot), options.boot_dir);
     }
-    arm_rollback(&state, options.confirm_within)
+    arm_rollback(&state, options.confirm_within, options.boot_dir)
+}
+
+/// Set the forwarding the model needs (saving the kernel's values for a
+/// rollback first), saying what changed.
+fn forward(state: &State, settings: &[Sysctl]) -> Result<(), String> {
+    for line in apply::set_forwarding(state, settings)? {
+        step(&format!("the model forwards between interfaces: {line}"));
+    }
+    Ok(())
+}
+
+/// Nothing to load, nothing pending: the live table is the model's. Make
+/// sure forwarding is as the model needs and the table is what boot loads.
+fn keep_in_sync(state: &State, ruleset: &Ruleset, boot_dir: &Path) -> ExitCode {
+    let off: Vec<Sysctl> = ruleset
+        .forwarding
+        .iter()
+        .filter(|s| !Sysctl::read(s.key).is_ok_and(|now| now.value == s.value))
+        .cloned()
+        .collect();
+    if let Err(e) = forward(state, &off) {
+        return trouble(&e);
+    }
+    persist(Ok(ruleset.boot_files()), boot_dir)
+}
+
+/// Save a ruleset that stays for fwgen.service to load at boot.
+fn persist(boot: Result<BootFiles, String>, boot_dir: &Path) -> ExitCode {
+    match boot.and_then(|boot| boot.persist(boot_dir)) {
+        Ok(()) => {
+            step(&format!(
+                "saved for boot: fwgen.service loads {}/fwgen.nft",
+                boot_dir.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => trouble(&format!(
+            "the new ruleset stays, but saving it for boot in {} FAILED: {e}. A reboot loads the previous one; run `fwgen apply` again once this is fixed",
+            boot_dir.display()
+        )),
+    }
 }
 
 /// Record the pending apply and start its timer, all under the state
 /// lock; then (on a terminal) wait for `yes` without holding it.
-fn arm_rollback(state: &State, within: Duration) -> ExitCode {
+fn arm_rollback(state: &State, within: Duration, boot_dir: &Path) -> ExitCode {
     let pending = Pending {
         kind: Kind::Nftables,
         token: apply::new_token(),
@@ -269,7 +336,7 @@ fn arm_rollback(state: &State, within: Duration) -> ExitCode {
     );
     let _ = std::io::stderr().flush();
     if wait_for_yes(within) {
-        return confirm(state);
+        return confirm(state, boot_dir);
     }
     eprintln!();
     roll_back_now(state, Some(&pending.token))
@@ -326,12 +393,17 @@ fn wait_for_yes(within: Duration) -> bool {
 }
 
 /// `fwgen apply --confirm` for nftables: under the state lock (a restore
-/// in progress finishes first), then wait for the timer to stop.
-pub fn confirm(state: &State) -> ExitCode {
+/// in progress finishes first) the record goes and the staged ruleset is
+/// saved for boot, then wait for the timer to stop.
+pub fn confirm(state: &State, boot_dir: &Path) -> ExitCode {
     let orphaned = matches!(state.status(), Status::Orphaned(_));
     match apply::confirm(state, Kind::Nftables) {
         Ok(_) => {
+            let saved = persist(BootFiles::staged(state), boot_dir);
             state.dir.unlock();
+            if saved != ExitCode::SUCCESS {
+                return saved;
+            }
             if orphaned {
                 step("confirmed: the new ruleset stays (its rollback timer was already gone)");
                 return ExitCode::SUCCESS;
@@ -708,6 +780,9 @@ pub(crate) struct ApplyArgs {
     /// Where the saved table and the pending confirmation live.
     #[arg(long, env = "FWGEN_STATE_DIR", default_value = fwgen::apply::DEFAULT_STATE_DIR, value_name = "DIR")]
     pub(crate) state_dir: PathBuf,
+    /// Where a confirmed nftables ruleset is kept for fwgen.service to load at boot.
+    #[arg(long, env = "FWGEN_BOOT_DIR", default_value = fwgen::apply::DEFAULT_BOOT_DIR, value_name = "DIR")]
+    pub(crate) boot_dir: PathBuf,
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) color: ColorArg,
     #[command(flatten)]
@@ -740,7 +815,7 @@ pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
                 confirm_shorewall(&state)
             }
             Status::Damaged(e) => trouble(&e),
-            _ => confirm(&state),
+            _ => confirm(&state, &args.boot_dir),
         };
     }
     match args.backend.map(Backend::from) {
@@ -751,6 +826,7 @@ pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
             confirm_within: std::time::Duration::from_secs(args.confirm_within),
             no_rollback: args.no_rollback,
             state_dir: &args.state_dir,
+            boot_dir: &args.boot_dir,
             color: args.color.resolve(),
         }),
         Some(Backend::Shorewall) => apply_shorewall(&ShorewallOptions {
