@@ -164,17 +164,26 @@ fn the_bash_completion_loads_and_completes_subcommands() {
         "bash",
         &[
             "-c",
-            "source \"$1\" && complete -p fwgen && COMP_WORDS=(fwgen ap) COMP_CWORD=1 COMP_LINE='fwgen ap' COMP_POINT=8 && _fwgen fwgen ap fwgen && printf '%s\\n' \"${COMPREPLY[@]}\"",
+            "source \"$1\" && complete -p fwgen && COMP_WORDS=(fwgen '') COMP_CWORD=1 && _fwgen fwgen '' fwgen && printf '%s\\n' \"${COMPREPLY[@]}\"",
             "bash",
             script.to_str().unwrap(),
         ],
     );
     assert!(ok, "the bash completion does not load:\n{out}");
     assert!(out.contains("complete -o bashdefault"), "{out}");
-    assert!(
-        out.lines().any(|l| l == "apply"),
-        "no `apply` completion:\n{out}"
-    );
+    let offered: Vec<&str> = out.lines().skip(1).collect();
+    for name in subcommands() {
+        assert!(
+            offered.contains(&name.as_str()),
+            "`{name}` is not offered:\n{out}"
+        );
+    }
+    for hidden in ["rollback-timer", "dump", "generate-assets"] {
+        assert!(
+            !offered.contains(&hidden),
+            "hidden `{hidden}` is offered:\n{out}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

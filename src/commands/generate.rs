@@ -35,7 +35,18 @@ fn write_assets(out: &Path) -> std::io::Result<()> {
     // fwgen(1), then fwgen-SUBCOMMAND(1) for each visible subcommand.
     clap_mangen::generate_to(Cli::command(), &man)?;
     for shell in SHELLS {
-        clap_complete::generate_to(shell, &mut Cli::command(), "fwgen", &completions)?;
+        clap_complete::generate_to(shell, &mut visible(Cli::command()), "fwgen", &completions)?;
     }
     Ok(())
+}
+
+/// The command without its hidden subcommands, which clap_complete would
+/// otherwise offer (`rollback-timer` is fwgen's own business).
+fn visible(full: clap::Command) -> clap::Command {
+    let mut command = clap::Command::new("fwgen").version(env!("CARGO_PKG_VERSION"));
+    if let Some(about) = full.get_about() {
+        command = command.about(about.clone());
+    }
+    command = command.args(full.get_arguments().filter(|a| !a.is_hide_set()).cloned());
+    command.subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
 }
