@@ -813,3 +813,50 @@ pub fn set_forwarding(state: &State, settings: &[Sysctl]) -> Result<Vec<String>,
 
 /// The kernel's values before the pending apply's forwarding.
 const RESTORE_SYSCTL: &str = "restore.sysctl";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(key: &'static str) -> Sysctl {
+        Sysctl {
+            key,
+            value: "1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn sysctl_files_read_back_what_they_hold() {
+        let settings = [
+            on("net.ipv4.ip_forward"),
+            on("net.ipv6.conf.all.forwarding"),
+        ];
+        let text = sysctl_conf("a comment", &settings);
+        assert_eq!(
+            text,
+            "# a comment\nnet.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n"
+        );
+        assert_eq!(parse_sysctl_conf(&text).unwrap(), settings);
+        assert_eq!(parse_sysctl_conf("# nothing\n").unwrap(), []);
+    }
+
+    #[test]
+    fn a_sysctl_file_fwgen_did_not_write_is_refused() {
+        for text in [
+            "kernel.panic = 1\n",
+            "net.ipv4.ip_forward = 1; rm -rf /\n",
+            "net.ipv4.ip_forward=1\n",
+            "net.ipv4.ip_forward = \n",
+        ] {
+            assert!(parse_sysctl_conf(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn boot_files_stop_only_fwgens_table() {
+        let boot = BootFiles::new("ruleset\n", "edge", &[on("net.ipv4.ip_forward")]);
+        assert_eq!(boot.stop, "table inet edge\ndelete table inet edge\n");
+        assert!(boot.sysctl.ends_with("\nnet.ipv4.ip_forward = 1\n"));
+        assert_eq!(boot.texts()[2], "ruleset\n");
+    }
+}

@@ -280,3 +280,53 @@ fn the_boot_files_replace_a_link_and_never_write_through_it() {
     let meta = std::fs::symlink_metadata(lab.boot().join("fwgen.nft")).unwrap();
     assert!(meta.file_type().is_file(), "fwgen.nft is still a link");
 }
+
+const ONE_INTERFACE: &str = r#"# One interface: the firewall routes nothing.
+[firewall]
+zone = "fw"
+
+[zones.net]
+
+[interfaces.eth0]
+zone = "net"
+
+[[policy]]
+source = "fw"
+dest = "net"
+action = "ACCEPT"
+
+[[policy]]
+source = "net"
+dest = "all"
+action = "DROP"
+"#;
+
+#[test]
+fn a_model_that_does_not_forward_keeps_the_kernels_forwarding() {
+    let lab = Lab::new("no-forward");
+    let model = lab.dir.join("one.toml");
+    std::fs::write(&model, ONE_INTERFACE).unwrap();
+    let model = model.to_str().unwrap();
+    let args = ["apply", "--backend", "nftables", "-c", model, "--yes"];
+    let applied = lab.fwgen(&[&args[..], &["--no-rollback"]].concat());
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert!(
+        !stderr(&applied).contains("ip_forward"),
+        "{}",
+        stderr(&applied)
+    );
+    assert_eq!(lab.forwarding("net.ipv4.ip_forward"), "0");
+    let sysctl = lab.boot_file("sysctl.conf").unwrap();
+    assert!(
+        sysctl.lines().all(|line| line.starts_with('#')),
+        "a model that does not forward sets nothing:\n{sysctl}"
+    );
+    // Boot keeps the kernel's value too, whatever it is.
+    let fresh = common::Netns::new("boot-keep");
+    let (ok, out) = fresh.exec(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
+    assert!(ok, "{out}");
+    run_unit("ExecStart", &fresh, &lab.boot());
+    assert!(fresh.exec(&["nft", "list", "table", "inet", "fwgen"]).0);
+    let (_, forward) = fresh.exec(&["sysctl", "-n", "net.ipv4.ip_forward"]);
+    assert_eq!(forward.trim(), "1");
+}

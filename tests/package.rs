@@ -204,3 +204,39 @@ fn every_visible_subcommand_has_a_man_page_that_man_renders() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_debs_files_run_load_and_match_the_sources() {
+    let root = common::scratch("package-files");
+    let (ok, out) = common::run(
+        "dpkg-deb",
+        &["-x", deb().to_str().unwrap(), root.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    let (ok, version) = common::run(
+        root.join("usr/sbin/fwgen").to_str().unwrap(),
+        &["--version"],
+    );
+    assert!(
+        ok && version.trim() == format!("fwgen {}", env!("CARGO_PKG_VERSION")),
+        "{version}"
+    );
+    let unit = std::fs::read(root.join("usr/lib/systemd/system/fwgen.service")).unwrap();
+    let source = std::fs::read(common::root().join("packaging/fwgen.service")).unwrap();
+    assert_eq!(
+        unit, source,
+        "the packaged unit is not packaging/fwgen.service"
+    );
+    let completion = root.join("usr/share/bash-completion/completions/fwgen");
+    let (ok, out) = common::run(
+        "bash",
+        &[
+            "-c",
+            "source \"$1\" && complete -p fwgen",
+            "bash",
+            completion.to_str().unwrap(),
+        ],
+    );
+    assert!(ok && out.contains("-F _fwgen fwgen"), "{out}");
+    let _ = std::fs::remove_dir_all(&root);
+}
