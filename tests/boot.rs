@@ -228,6 +228,11 @@ fn a_pending_apply_keeps_nothing_for_boot_and_its_rollback_restores_forwarding()
     let confirmed = lab.fwgen(&["apply", "--confirm"]);
     assert!(confirmed.status.success(), "{}", stderr(&confirmed));
     assert!(stderr(&confirmed).contains("saved for boot"));
+    assert!(
+        stderr(&confirmed).contains("fwgen.service loads /var/lib/fwgen, not"),
+        "a boot directory the unit does not read is not said:\n{}",
+        stderr(&confirmed)
+    );
     assert_eq!(lab.boot_file("fwgen.nft"), Some(rendered("lxc-host")));
 }
 

@@ -280,14 +280,45 @@ fn keep_in_sync(state: &State, ruleset: &Ruleset, boot_dir: &Path) -> ExitCode {
     persist(Ok(ruleset.boot_files()), boot_dir)
 }
 
+/// Why the ruleset just saved would not be loaded at boot, if it would not.
+fn unit_warning(boot_dir: &Path) -> Option<String> {
+    if boot_dir != Path::new(apply::DEFAULT_BOOT_DIR) {
+        return Some(format!(
+            "fwgen.service loads {}, not {}: nothing loads this ruleset at boot",
+            apply::DEFAULT_BOOT_DIR,
+            boot_dir.display()
+        ));
+    }
+    let state = std::process::Command::new("systemctl")
+        .args(["is-enabled", "fwgen.service"])
+        .output();
+    match state {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => {
+            let said = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+            let state = if said.is_empty() {
+                "not installed"
+            } else {
+                &said
+            };
+            Some(format!(
+                "fwgen.service is {state}: a reboot does not load this ruleset. Install fwgen's package, or `systemctl enable fwgen.service`"
+            ))
+        }
+        Err(e) => Some(format!(
+            "cannot ask systemctl whether fwgen.service is enabled ({e}): nothing may load this ruleset at boot"
+        )),
+    }
+}
+
 /// Save a ruleset that stays for fwgen.service to load at boot.
 fn persist(boot: Result<BootFiles, String>, boot_dir: &Path) -> ExitCode {
     match boot.and_then(|boot| boot.persist(boot_dir)) {
         Ok(()) => {
-            step(&format!(
-                "saved for boot: fwgen.service loads {}/fwgen.nft",
-                boot_dir.display()
-            ));
+            step(&format!("saved for boot in {}", boot_dir.display()));
+            if let Some(warning) = unit_warning(boot_dir) {
+                eprintln!("warning: {warning}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => trouble(&format!(
