@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::condition::{self, Variables};
 use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
+use super::listing::{self, Verdict};
 use super::logging;
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -50,6 +52,16 @@ pub enum ImportError {
     Unreadable(Vec<Unreadable>),
     /// Lines the model cannot express (only without `partial`).
     Unsupported(Vec<Unsupported>),
+}
+
+/// What a file no converter reads holds.
+enum Active {
+    /// Nothing with an effect.
+    Empty,
+    /// The file Shorewall ships, unchanged.
+    Shipped,
+    /// This line first.
+    Line(Line),
 }
 
 /// One logical line of a Shorewall file, continuation lines joined.
@@ -108,6 +120,8 @@ struct Importer {
     /// params and shorewall.conf settings, for `$VAR` expansion.
     vars: BTreeMap<String, String>,
     unsupported: Vec<Unsupported>,
+    /// Zones and interfaces whose declaration was refused: name -> `file:line`.
+    skipped_names: BTreeMap<String, String>,
     /// Differences that change no verdict, listed at the top of the model.
     notes: Vec<String>,
     /// The conf file's logging settings by name: value and line.
@@ -137,6 +151,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         started: None,
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
+        skipped_names: BTreeMap::new(),
         notes: Vec::new(),
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
@@ -165,12 +180,9 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     if !importer.unreadable.is_empty() {
         return Err(ImportError::Unreadable(importer.unreadable));
     }
-    for entry in std::mem::take(&mut importer.entries) {
-        for origin in &entry.origins {
-            importer.out.push_str(origin);
-        }
-        importer.out.push_str(&entry.body);
-    }
+    importer.validate();
+    let (model, _) = importer.assemble();
+    importer.out = model;
     if !partial && !importer.unsupported.is_empty() {
         return Err(ImportError::Unsupported(importer.unsupported));
     }
@@ -366,6 +378,10 @@ impl Importer {
     fn merge(&mut self, six: Importer) {
         self.check_ipv6_logging(&six);
         self.unsupported.extend(six.unsupported);
+        self.notes.extend(six.notes);
+        for (name, at) in six.skipped_names {
+            self.skipped_names.entry(name).or_insert(at);
+        }
         let (v4, v6) = (std::mem::take(&mut self.entries), six.entries);
         let families = zone_families(&v4, &v6);
         let mut merged = merge_named(&v4, &v6, Kind::Zone, &families);
@@ -410,6 +426,229 @@ impl Importer {
         self.policies();
         self.rules();
         self.snat();
+        self.walk();
+    }
+
+    /// The model's text: the settings in `out`, then the entries; and each
+    /// entry's byte range in it.
+    fn assemble(&self) -> (String, Vec<Range<usize>>) {
+        let mut text = self.out.clone();
+        let mut ranges = Vec::new();
+        for entry in &self.entries {
+            let start = text.len();
+            for origin in &entry.origins {
+                text.push_str(origin);
+            }
+            text.push_str(&entry.body);
+            ranges.push(start..text.len());
+        }
+        (text, ranges)
+    }
+
+    /// Load the model as every other command does. What the model refuses
+    /// is refused at the Shorewall line its entry came from, never at the
+    /// TOML that is not written; the entry is dropped (for an interface
+    /// option, the option alone) and loading repeats, so what is left
+    /// loads, and an entry naming something dropped goes too, saying so.
+    fn validate(&mut self) {
+        for _ in 0..=self.entries.len() {
+            let (text, ranges) = self.assemble();
+            let source = crate::source::Source::new("imported.toml", text);
+            let Err(failure) = crate::load::compile(&source) else {
+                return;
+            };
+            let mut touched = BTreeSet::new();
+            for error in &failure.errors {
+                let Some(span) = &error.span else { continue };
+                let Some(index) = ranges.iter().position(|r| r.contains(&span.start)) else {
+                    continue;
+                };
+                if !touched.insert(index) {
+                    continue;
+                }
+                let line = self.entries[index].line.clone();
+                let reason = self.reason(error);
+                self.refuse(&line, reason);
+                let at = span.start - ranges[index].start;
+                let token = source.slice(span).to_owned();
+                if !self.drop_option(index, at, &token) {
+                    let entry = &self.entries[index];
+                    if matches!(entry.kind, Kind::Zone | Kind::Interface) {
+                        let name = entry.name.clone();
+                        let at = format!("{}:{}", line.file, line.number);
+                        self.skipped_names.entry(name).or_insert(at);
+                    }
+                    self.entries[index].origins.clear();
+                    self.entries[index].body.clear();
+                }
+            }
+            if touched.is_empty() {
+                return;
+            }
+            self.entries.retain(|entry| !entry.body.is_empty());
+        }
+    }
+
+    /// An error of the model in Shorewall's terms: a name the model does
+    /// not know because its declaration was skipped says so.
+    fn reason(&self, error: &crate::error::Error) -> String {
+        use crate::error::ErrorKind;
+        let skipped = match &*error.kind {
+            ErrorKind::UnknownZone { name, .. } => Some(("zone", name)),
+            ErrorKind::UnknownInterface { name, .. } => Some(("interface", name)),
+            _ => None,
+        };
+        if let Some((what, name)) = skipped
+            && let Some(at) = self.skipped_names.get(name)
+        {
+            return format!("its {what} `{name}` was skipped ({at}), and this entry with it");
+        }
+        match error.hint() {
+            Some(hint) => format!("{} ({hint})", error.kind),
+            None => error.kind.to_string(),
+        }
+    }
+
+    /// Remove the interface option written as `token` at byte `at` of the
+    /// entry `index`, when that is where the error is; whether it was.
+    fn drop_option(&mut self, index: usize, at: usize, token: &str) -> bool {
+        let entry = &mut self.entries[index];
+        let Some(at) = at.checked_sub(entry.origins.iter().map(String::len).sum()) else {
+            return false;
+        };
+        let start = entry.body[..at.min(entry.body.len())]
+            .rfind('\n')
+            .map_or(0, |n| n + 1);
+        let end = entry.body[start..]
+            .find('\n')
+            .map_or(entry.body.len(), |n| start + n);
+        let line = &entry.body[start..end];
+        if entry.kind != Kind::Interface || !line.starts_with("options = ") {
+            return false;
+        }
+        let Ok(table) = line.parse::<toml::Table>() else {
+            return false;
+        };
+        let Ok(toml::Value::String(bad)) = token.parse::<toml::Value>() else {
+            return false;
+        };
+        let kept: Vec<String> = table
+            .get("options")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_str)
+            .filter(|option| *option != bad)
+            .map(str::to_owned)
+            .collect();
+        let replacement = if kept.is_empty() {
+            String::new()
+        } else {
+            format!("options = {}\n", list(&kept))
+        };
+        let end = (end + 1).min(entry.body.len());
+        entry.body.replace_range(start..end, &replacement);
+        true
+    }
+
+    /// Every entry of the directory that no converter read gets its
+    /// verdict (see [`listing`]): noted, or refused at its first active line.
+    fn walk(&mut self) {
+        let entries = match self.directory.entries() {
+            Ok(entries) => entries,
+            Err(unreadable) => return self.unreadable.push(unreadable),
+        };
+        let mut empty = Vec::new();
+        for (name, is_dir) in entries {
+            let shown = self.directory.shown(&name);
+            if is_dir {
+                self.notes.push(format!(
+                    "{shown}/: a directory; Shorewall reads files only, so it has no effect"
+                ));
+                continue;
+            }
+            let verdict = listing::verdict(&name, self.ipv6);
+            let refusal = match verdict {
+                Verdict::Modelled => continue,
+                Verdict::Ignored(why) => {
+                    self.notes.push(format!("{shown}: skipped, {why}"));
+                    continue;
+                }
+                Verdict::Unmodelled(what) => format!("fwgen does not model {what} yet"),
+                Verdict::Script => format!(
+                    "an extension script (shell code Shorewall runs); fwgen runs no scripts"
+                ),
+                Verdict::Site(what) => format!("{what}; fwgen knows only its own macros"),
+                Verdict::Unknown => format!(
+                    "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it"
+                ),
+            };
+            match self.first_active(&name, verdict == Verdict::Script) {
+                Some(Active::Empty) => empty.push(shown),
+                Some(Active::Shipped) => self.notes.push(format!(
+                    "{shown}: Shorewall's shipped default, the same as no {name} file"
+                )),
+                Some(Active::Line(line)) => self.refuse(&line, refusal),
+                None => {}
+            }
+        }
+        if !empty.is_empty() {
+            self.notes.push(format!(
+                "no active lines (nothing to import): {}",
+                empty.join(", ")
+            ));
+        }
+    }
+
+    /// The first line of `name` with an effect. A script's lines are shell
+    /// code; a table file's are read as Shorewall reads them, `?IF`
+    /// applied. When a condition cannot be evaluated, every line counts:
+    /// the file is refused either way, and this names the first candidate.
+    /// `None` when the file cannot be read (recorded).
+    fn first_active(&mut self, name: &str, script: bool) -> Option<Active> {
+        let shown = self.directory.shown(name);
+        let lines = match self.directory.lines(name) {
+            Ok(lines) => lines,
+            Err(unreadable) => {
+                self.unreadable.push(unreadable);
+                return None;
+            }
+        };
+        let text = |line: &file::Physical| String::from_utf8_lossy(&line.content).into_owned();
+        let all: Vec<String> = lines.iter().map(text).collect();
+        if listing::is_shipped(name, &all) {
+            return Some(Active::Shipped);
+        }
+        let active = if script {
+            lines
+        } else {
+            conditional::active(&shown, lines.clone(), &self.conditions).unwrap_or(lines)
+        };
+        let first = active.iter().find(|line| {
+            let content = text(line);
+            !content.trim().is_empty() && (script || !listing::is_neutral(&content))
+        });
+        Some(first.map_or(Active::Empty, |line| {
+            let mut content = text(line).trim().to_owned();
+            if content.len() > 160 {
+                content = format!("{}...", content.chars().take(160).collect::<String>());
+            }
+            Active::Line(Line {
+                file: shown.clone(),
+                number: line.number,
+                text: content,
+                comment: None,
+            })
+        }))
+    }
+
+    /// Refuse the line declaring the zone or interface `name`: entries
+    /// naming it are dropped later, saying why.
+    fn skip_named(&mut self, line: &Line, name: &str, reason: impl Into<String>) {
+        self.skipped_names
+            .entry(name.to_owned())
+            .or_insert_with(|| format!("{}:{}", line.file, line.number));
+        self.refuse(line, reason);
     }
 
     fn refuse(&mut self, line: &Line, reason: impl Into<String>) {
@@ -806,20 +1045,22 @@ impl Importer {
                 self.refuse(&line, "a zone needs a name and a type");
                 continue;
             };
+            let name = name.split(':').next().unwrap_or_default();
             if used_after(&columns, 2) {
-                self.refuse(&line, "zone options are not in fwgen's model");
+                self.skip_named(&line, name, "zone options are not in fwgen's model");
                 continue;
             }
-            if name.contains(':') {
-                self.refuse(&line, "nested zones are not in fwgen's model");
+            if columns[0].contains(':') {
+                self.skip_named(&line, name, "nested zones are not in fwgen's model");
                 continue;
             }
             match kind.as_str() {
-                "firewall" => self.firewall = name.clone(),
+                "firewall" => self.firewall = name.to_owned(),
                 "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name),
                 "ipv6" | "ip" if self.ipv6 => self.zone(&line, name),
-                other => self.refuse(
+                other => self.skip_named(
                     &line,
+                    name,
                     format!("zone type `{other}` is not in fwgen's model"),
                 ),
             }
@@ -857,7 +1098,7 @@ impl Importer {
                 continue;
             };
             if format == 1 && columns.get(2).is_some_and(|b| b != "-" && b != "detect") {
-                self.refuse(&line, "a BROADCAST column is not in fwgen's model");
+                self.skip_named(&line, name, "a BROADCAST column is not in fwgen's model");
                 continue;
             }
             if zone == "-"
@@ -871,16 +1112,22 @@ impl Importer {
                 ));
                 continue;
             }
+            if let Some(at) = self.skipped_names.get(zone.as_str()) {
+                let reason =
+                    format!("its zone `{zone}` was skipped ({at}), and the interface with it");
+                self.skip_named(&line, name, reason);
+                continue;
+            }
             if zone == "-" || !self.zones.contains(zone) {
-                self.refuse(
+                self.skip_named(
                     &line,
+                    name,
                     "an interface of several zones (zone `-`, hosts) is not in fwgen's model",
                 );
                 continue;
             }
             let mut options = Vec::new();
             let mut physical = None;
-            let mut ok = true;
             for option in columns
                 .get(options_column)
                 .filter(|o| *o != "-")
@@ -906,15 +1153,11 @@ impl Importer {
                 ) {
                     options.push(option.clone());
                 } else {
-                    ok = false;
                     self.refuse(
                         &line,
-                        format!("interface option `{option}` is not in fwgen's model"),
+                        format!("interface option `{option}` is not in fwgen's model (with --partial the interface is imported without it)"),
                     );
                 }
-            }
-            if !ok {
-                continue;
             }
             self.begin(Kind::Interface, name, vec![zone.clone()], None, &line);
             let _ = write!(
