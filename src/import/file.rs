@@ -149,6 +149,30 @@ impl Directory {
         Ok(entries)
     }
 
+    /// Entries that a symbolic link among `entries` leads to: the target's
+    /// name -> the link's. Such a file is read under the link's name.
+    pub fn link_targets(
+        &self,
+        entries: &[(String, bool)],
+    ) -> std::collections::BTreeMap<String, String> {
+        let resolve = |name: &str| std::fs::canonicalize(self.dir.join(name)).ok();
+        let is_link = |name: &str| {
+            std::fs::symlink_metadata(self.dir.join(name)).is_ok_and(|m| m.file_type().is_symlink())
+        };
+        let mut targets = std::collections::BTreeMap::new();
+        for (link, _) in entries.iter().filter(|(name, _)| is_link(name)) {
+            let Some(target) = resolve(link) else {
+                continue;
+            };
+            for (name, _) in entries.iter().filter(|(name, _)| !is_link(name)) {
+                if resolve(name).as_ref() == Some(&target) {
+                    targets.insert(name.clone(), link.clone());
+                }
+            }
+        }
+        targets
+    }
+
     /// The file's physical lines, in any encoding.
     pub fn lines(&self, name: &str) -> Result<Vec<Physical>, Unreadable> {
         let Some(bytes) = self.bytes(name)? else {

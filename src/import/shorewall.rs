@@ -558,9 +558,20 @@ impl Importer {
             Ok(entries) => entries,
             Err(unreadable) => return self.unreadable.push(unreadable),
         };
+        let linked = self.directory.link_targets(&entries);
         let mut empty = Vec::new();
+        let mut ignored: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (name, is_dir) in entries {
             let shown = self.directory.shown(&name);
+            let modelled = |name: &str| listing::verdict(name, self.ipv6) == Verdict::Modelled;
+            if let Some(link) = linked
+                .get(&name)
+                .filter(|link| modelled(link) && !modelled(&name))
+            {
+                self.notes
+                    .push(format!("{shown}: read as {link}, a symbolic link to it"));
+                continue;
+            }
             if is_dir {
                 self.notes.push(format!(
                     "{shown}/: a directory; Shorewall reads files only, so it has no effect"
@@ -571,7 +582,7 @@ impl Importer {
             let refusal = match verdict {
                 Verdict::Modelled => continue,
                 Verdict::Ignored(why) => {
-                    self.notes.push(format!("{shown}: skipped, {why}"));
+                    ignored.entry(why).or_default().push(shown);
                     continue;
                 }
                 Verdict::Unmodelled(what) => format!("fwgen does not model {what} yet"),
@@ -591,6 +602,10 @@ impl Importer {
                 Some(Active::Line(line)) => self.refuse(&line, refusal),
                 None => {}
             }
+        }
+        for (why, names) in ignored {
+            self.notes
+                .push(format!("skipped {}: {why}", names.join(", ")));
         }
         if !empty.is_empty() {
             self.notes.push(format!(
