@@ -747,3 +747,38 @@ fn a_dnat_source_port_is_refused_never_dropped() {
     assert_import_refused(&import_within(&dir, false), &["rules:2", "SPORT"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The founding HOWTO's Shorewall directory (tests/corpus/lasse-aagren-lxc,
+/// written after the author's public one) imports into the bundled
+/// lxc-host example: the same Shorewall files and the same nftables
+/// ruleset. Its stoppedrules has no place in fwgen's model yet: refused,
+/// and skipped by name with --partial.
+#[test]
+fn the_lxc_host_example_is_its_authors_shorewall_directory_imported() {
+    let corpus = common::root().join("tests/corpus/lasse-aagren-lxc");
+    assert_import_refused(
+        &import_within(&corpus, false),
+        &["error: stoppedrules:5: fwgen does not model what passes while the firewall is stopped"],
+    );
+    let output = import_within(&corpus, true);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(stderr.contains("skipped: stoppedrules:5:"), "{stderr}");
+    let model = imported_model(&output);
+    assert!(model.contains("# SKIPPED stoppedrules:5:"), "{model}");
+    let example = std::fs::read_to_string(common::root().join("examples/lxc-host.toml")).unwrap();
+    let (imported, bundled) = (
+        rendered(&model, "lxc-host.toml"),
+        rendered(&example, "lxc-host.toml"),
+    );
+    assert_eq!(
+        imported.keys().collect::<Vec<_>>(),
+        bundled.keys().collect::<Vec<_>>()
+    );
+    for (file, content) in &bundled {
+        assert!(
+            &imported[file] == content,
+            "{file} differs between the example and the import:\n{}\nthe imported model:\n{model}",
+            common::unified_diff(content, &imported[file], file)
+        );
+    }
+}
