@@ -283,9 +283,15 @@ fn lab_catches_a_broken_policy() {
     let (head, chain) = ruleset
         .split_once("chain net-fw {")
         .expect("the ruleset has a net-fw chain");
+    let end = chain.find("\n\t}").expect("the chain ends");
+    let (body, rest) = chain.split_at(end);
+    let verdict = body
+        .rfind("drop comment")
+        .expect("the chain ends in its policy's drop");
     let broken = format!(
-        "{head}chain net-fw {{{}",
-        chain.replacen("\t\tdrop comment", "\t\taccept comment", 1)
+        "{head}chain net-fw {{{}accept{}{rest}",
+        &body[..verdict],
+        &body[verdict + "drop".len()..]
     );
     assert_ne!(
         broken,
