@@ -586,13 +586,11 @@ impl Importer {
                     continue;
                 }
                 Verdict::Unmodelled(what) => format!("fwgen does not model {what} yet"),
-                Verdict::Script => format!(
-                    "an extension script (shell code Shorewall runs); fwgen runs no scripts"
-                ),
+                Verdict::Script => {
+                    "an extension script (shell code Shorewall runs); fwgen runs no scripts".into()
+                }
                 Verdict::Site(what) => format!("{what}; fwgen knows only its own macros"),
-                Verdict::Unknown => format!(
-                    "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it"
-                ),
+                Verdict::Unknown => "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it".into(),
             };
             match self.first_active(&name, verdict == Verdict::Script) {
                 Some(Active::Empty) => empty.push(shown),
