@@ -1022,3 +1022,54 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// When what `--partial` leaves is no model (the catch-all policy was
+/// skipped), nothing is written, and the skipped line is named with what
+/// is missing.
+#[test]
+fn partial_writes_nothing_when_the_rest_is_no_model() {
+    let dir = common::scratch("import-partial-incomplete");
+    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT\nall all REJECT $UNSET\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, true),
+        &[
+            "error: policy:2: unknown log level `$UNSET`",
+            "error: policy:1: no policy covers connections from `net` to `$FW`",
+            "not a complete model; nothing was written",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A file Shorewall ships with content (conntrack's helpers), changed: the
+/// import refuses the first line that differs from the shipped file.
+#[test]
+fn a_changed_shipped_file_is_refused_at_the_change() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-changed-conntrack", b"ACCEPT loc $FW tcp 22\n", None);
+    let shipped = std::fs::read_to_string("/usr/share/shorewall/configfiles/conntrack").unwrap();
+    let number = shipped.lines().count() + 1;
+    std::fs::write(
+        dir.join("conntrack"),
+        format!("{shipped}CT:notrack net 192.0.2.1\n"),
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            &format!("error: conntrack:{number}: fwgen does not model conntrack helpers"),
+            "CT:notrack net 192.0.2.1",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -166,6 +166,9 @@ fn ignored(name: &str) -> Option<&'static str> {
             "a backup or editor file; Shorewall reads files by exact name only (Config.pm find_file)",
         );
     }
+    if name.starts_with('.') {
+        return Some("a hidden file; no Shorewall file's name starts with a dot");
+    }
     if name.ends_with(".annotated") || name.starts_with("README") {
         return Some(
             "documentation shipped with Shorewall's samples; Shorewall reads files by exact name only",
@@ -230,29 +233,83 @@ const SHIPPED: &[(&str, &[&str])] = &[
     ),
 ];
 
+fn collapsed(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The active lines Shorewall ships as `name` (empty for other names).
+fn shipped(name: &str) -> &'static [&'static str] {
+    SHIPPED
+        .iter()
+        .find(|(file, _)| *file == name)
+        .map_or(&[], |(_, lines)| lines)
+}
+
 /// Whether `lines` (a file's uncommented text, one entry a line) are the
 /// active lines of the file Shorewall ships as `name`.
 pub(super) fn is_shipped(name: &str, lines: &[String]) -> bool {
-    let collapsed: Vec<String> = lines
+    let active: Vec<String> = lines
         .iter()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|line| collapsed(line))
         .filter(|line| !line.is_empty())
         .collect();
-    SHIPPED
-        .iter()
-        .any(|(file, shipped)| *file == name && collapsed == *shipped)
+    !active.is_empty() && active == shipped(name)
 }
 
-/// Whether a table file's line has no effect by itself: a directive that
-/// only sets how the lines after it are read.
+/// In a file Shorewall ships with content, the index among `lines` of the
+/// first line that differs from the shipped file (the last line when the
+/// file stops early); `None` for other names.
+pub(super) fn first_change(name: &str, lines: &[String]) -> Option<usize> {
+    let shipped = shipped(name);
+    if shipped.is_empty() {
+        return None;
+    }
+    let active: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| (index, collapsed(line)))
+        .filter(|(_, line)| !line.is_empty())
+        .collect();
+    let differs = active
+        .iter()
+        .zip(shipped)
+        .find(|((_, line), expected)| line != *expected);
+    differs
+        .map(|((index, _), _)| *index)
+        .or_else(|| active.get(shipped.len()).map(|(index, _)| *index))
+        .or_else(|| active.last().map(|(index, _)| *index))
+}
+
+/// Whether a line has no effect by itself: a directive that only sets how
+/// the lines after it are read (conditionals included, for a file whose
+/// conditions could not be evaluated).
 pub(super) fn is_neutral(text: &str) -> bool {
     let text = text.trim();
     let keyword = text
         .strip_prefix('?')
         .map(|rest| rest.split_whitespace().next().unwrap_or_default());
     keyword.is_some_and(|k| {
-        ["FORMAT", "SECTION", "COMMENT"]
-            .iter()
-            .any(|n| k.eq_ignore_ascii_case(n))
+        [
+            "FORMAT", "SECTION", "COMMENT", "IF", "ELSIF", "ELSE", "ENDIF",
+        ]
+        .iter()
+        .any(|n| k.eq_ignore_ascii_case(n))
     })
+}
+
+/// A line of a file no converter reads, safe to show in a message and in a
+/// TOML comment: control characters become `\xNN`, and it is shortened.
+pub(super) fn shown_line(text: &str) -> String {
+    let mut shown = String::new();
+    for c in text.trim().chars().take(160) {
+        if c.is_control() && c != '\t' {
+            shown.push_str(&format!("\\x{:02X}", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    if text.trim().chars().count() > 160 {
+        shown.push_str("...");
+    }
+    shown
 }

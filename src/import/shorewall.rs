@@ -52,6 +52,10 @@ pub enum ImportError {
     Unreadable(Vec<Unreadable>),
     /// Lines the model cannot express (only without `partial`).
     Unsupported(Vec<Unsupported>),
+    /// With `partial`: what is left after skipping is no model (a zone
+    /// pair no policy covers): the skipped lines, then what is missing at
+    /// the line the model blames.
+    Incomplete(Vec<Unsupported>),
 }
 
 /// What a file no converter reads holds.
@@ -120,6 +124,10 @@ struct Importer {
     /// params and shorewall.conf settings, for `$VAR` expansion.
     vars: BTreeMap<String, String>,
     unsupported: Vec<Unsupported>,
+    /// What the model left after the refusals lacks (a policy for a zone
+    /// pair): without `partial` these are refused lines too; with it the
+    /// import fails, since no model can be written.
+    incomplete: Vec<Unsupported>,
     /// Zones and interfaces whose declaration was refused: name -> `file:line`.
     skipped_names: BTreeMap<String, String>,
     /// Differences that change no verdict, listed at the top of the model.
@@ -152,6 +160,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
         skipped_names: BTreeMap::new(),
+        incomplete: Vec::new(),
         notes: Vec::new(),
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
@@ -183,8 +192,14 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     importer.validate();
     let (model, _) = importer.assemble();
     importer.out = model;
-    if !partial && !importer.unsupported.is_empty() {
+    let refused = !importer.unsupported.is_empty() || !importer.incomplete.is_empty();
+    if !partial && refused {
+        importer.unsupported.append(&mut importer.incomplete);
         return Err(ImportError::Unsupported(importer.unsupported));
+    }
+    if !importer.incomplete.is_empty() {
+        importer.unsupported.append(&mut importer.incomplete);
+        return Err(ImportError::Incomplete(importer.unsupported));
     }
     let mut toml = format!(
         "# Imported by fwgen from the Shorewall configuration in {}.\n# Each entry names the file and line it came from.\n",
@@ -458,16 +473,28 @@ impl Importer {
                 return;
             };
             let mut touched = BTreeSet::new();
+            self.incomplete.clear();
             for error in &failure.errors {
                 let Some(span) = &error.span else { continue };
                 let Some(index) = ranges.iter().position(|r| r.contains(&span.start)) else {
                     continue;
                 };
+                let line = self.entries[index].line.clone();
+                let reason = self.reason(error);
+                // The policy named is the last one, not the cause: dropping
+                // it would only leave more pairs uncovered.
+                if matches!(*error.kind, crate::error::ErrorKind::MissingPolicy { .. }) {
+                    self.incomplete.push(Unsupported {
+                        file: line.file.clone(),
+                        line: line.number,
+                        text: line.text.clone(),
+                        reason,
+                    });
+                    continue;
+                }
                 if !touched.insert(index) {
                     continue;
                 }
-                let line = self.entries[index].line.clone();
-                let reason = self.reason(error);
                 self.refuse(&line, reason);
                 let at = span.start - ranges[index].start;
                 let token = source.slice(span).to_owned();
@@ -632,6 +659,17 @@ impl Importer {
         if listing::is_shipped(name, &all) {
             return Some(Active::Shipped);
         }
+        let line_at = |line: &file::Physical| {
+            Active::Line(Line {
+                file: shown.clone(),
+                number: line.number,
+                text: listing::shown_line(&text(line)),
+                comment: None,
+            })
+        };
+        if let Some(index) = listing::first_change(name, &all) {
+            return Some(line_at(&lines[index]));
+        }
         let active = if script {
             lines
         } else {
@@ -641,18 +679,7 @@ impl Importer {
             let content = text(line);
             !content.trim().is_empty() && (script || !listing::is_neutral(&content))
         });
-        Some(first.map_or(Active::Empty, |line| {
-            let mut content = text(line).trim().to_owned();
-            if content.len() > 160 {
-                content = format!("{}...", content.chars().take(160).collect::<String>());
-            }
-            Active::Line(Line {
-                file: shown.clone(),
-                number: line.number,
-                text: content,
-                comment: None,
-            })
-        }))
+        Some(first.map_or(Active::Empty, line_at))
     }
 
     /// Refuse the line declaring the zone or interface `name`: entries
