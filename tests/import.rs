@@ -1073,3 +1073,26 @@ fn a_changed_shipped_file_is_refused_at_the_change() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file name is shown, in messages and in the model's header, with its
+/// control characters escaped: a newline in a name cannot add a line to
+/// the model.
+#[test]
+fn a_file_name_cannot_inject_a_line_into_the_model() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-name-newline", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(dir.join("x\n[zones.evil]\n"), "ACCEPT net $FW tcp 23\n").unwrap();
+    std::fs::write(dir.join("[zones.worse]\ny~"), "ACCEPT net $FW tcp 23\n").unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &["x\\x0A[zones.evil]\\x0A:1: "],
+    );
+    assert!(!stderr.contains("\n[zones.evil]"), "{stderr}");
+    let model = imported_model(&import_within(&dir, true));
+    assert!(
+        !model.contains("\n[zones.evil]") && !model.contains("\n[zones.worse]"),
+        "{model}"
+    );
+    assert!(model.contains("[zones.worse]\\x0Ay~"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -139,7 +139,7 @@ impl Directory {
             let entry = entry.map_err(listing)?;
             let name = entry.file_name();
             let Some(name) = name.to_str() else {
-                let shown = name.to_string_lossy().into_owned();
+                let shown = name.to_string_lossy().escape_debug().to_string();
                 return Err(self.unreadable(&shown, "a file name that is not UTF-8".into()));
             };
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());

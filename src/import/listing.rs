@@ -297,19 +297,26 @@ pub(super) fn is_neutral(text: &str) -> bool {
     })
 }
 
-/// A line of a file no converter reads, safe to show in a message and in a
-/// TOML comment: control characters become `\xNN`, and it is shortened.
+/// A line of a file no converter reads, or a file's name, safe to show in a
+/// message and in a TOML comment: control characters (a newline in a file
+/// name too) become `\xNN`, and it is shortened. Lines come trimmed.
 pub(super) fn shown_line(text: &str) -> String {
+    let mut shown = escaped(&text.chars().take(160).collect::<String>());
+    if text.chars().count() > 160 {
+        shown.push_str("...");
+    }
+    shown
+}
+
+/// `text` with its control characters but tab written `\xNN`.
+pub(super) fn escaped(text: &str) -> String {
     let mut shown = String::new();
-    for c in text.trim().chars().take(160) {
+    for c in text.chars() {
         if c.is_control() && c != '\t' {
             shown.push_str(&format!("\\x{:02X}", u32::from(c)));
         } else {
             shown.push(c);
         }
-    }
-    if text.trim().chars().count() > 160 {
-        shown.push_str("...");
     }
     shown
 }

@@ -203,7 +203,7 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     }
     let mut toml = format!(
         "# Imported by fwgen from the Shorewall configuration in {}.\n# Each entry names the file and line it came from.\n",
-        dir.display()
+        listing::escaped(&dir.display().to_string())
     );
     for note in &importer.notes {
         let _ = writeln!(toml, "# NOTE {note}");
@@ -543,9 +543,10 @@ impl Importer {
         let Some(at) = at.checked_sub(entry.origins.iter().map(String::len).sum()) else {
             return false;
         };
-        let start = entry.body[..at.min(entry.body.len())]
-            .rfind('\n')
-            .map_or(0, |n| n + 1);
+        let Some(before) = entry.body.get(..at) else {
+            return false;
+        };
+        let start = before.rfind('\n').map_or(0, |n| n + 1);
         let end = entry.body[start..]
             .find('\n')
             .map_or(entry.body.len(), |n| start + n);
@@ -589,7 +590,7 @@ impl Importer {
         let mut empty = Vec::new();
         let mut ignored: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (name, is_dir) in entries {
-            let shown = self.directory.shown(&name);
+            let shown = listing::shown_line(&self.directory.shown(&name));
             let modelled = |name: &str| listing::verdict(name, self.ipv6) == Verdict::Modelled;
             if let Some(link) = linked
                 .get(&name)
@@ -646,7 +647,7 @@ impl Importer {
     /// the file is refused either way, and this names the first candidate.
     /// `None` when the file cannot be read (recorded).
     fn first_active(&mut self, name: &str, script: bool) -> Option<Active> {
-        let shown = self.directory.shown(name);
+        let shown = listing::shown_line(&self.directory.shown(name));
         let lines = match self.directory.lines(name) {
             Ok(lines) => lines,
             Err(unreadable) => {
@@ -663,7 +664,7 @@ impl Importer {
             Active::Line(Line {
                 file: shown.clone(),
                 number: line.number,
-                text: listing::shown_line(&text(line)),
+                text: listing::shown_line(text(line).trim()),
                 comment: None,
             })
         };
