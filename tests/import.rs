@@ -927,7 +927,7 @@ fn model_errors_point_at_the_shorewall_line() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with_rules(
         "import-model-errors",
-        b"#ACTION SOURCE DEST PROTO DPORT\nACCEPT loc $FW tcp 99999\nACCEPT loc,dmz $FW tcp 22\n",
+        b"#ACTION SOURCE DEST PROTO DPORT\nACCEPT loc $FW tcp 99999\nACCEPT loc,dmz $FW tcp 22\nACCEPT lan $FW tcp 22\n",
         None,
     );
     let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
@@ -945,7 +945,9 @@ fn model_errors_point_at_the_shorewall_line() {
             &format!("error: interfaces:{number}: option `routeback` does not take the value `1`"),
             "error: rules:2: `99999` is not a valid port",
             "ACCEPT loc $FW tcp 99999",
-            "error: rules:3: unknown zone `loc,dmz`",
+            "error: rules:3: a list of zones (`loc,dmz`) in one rule is not in fwgen's model yet",
+            "error: rules:4: unknown zone `lan`",
+            "ACCEPT lan $FW tcp 22",
         ],
     );
     assert!(!stderr.contains("imported.toml"), "{stderr}");

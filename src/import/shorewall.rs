@@ -1403,6 +1403,17 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        if let Some(zones) = [&source, &dest]
+            .into_iter()
+            .map(|side| side.split(':').next().unwrap_or_default())
+            .find(|zones| zones.contains([',', '!']))
+        {
+            self.refuse(
+                line,
+                format!("a list of zones (`{zones}`) in one rule is not in fwgen's model yet: write one rule per zone"),
+            );
+            return;
+        }
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
             self.refuse(
                 line,
