@@ -945,7 +945,7 @@ fn model_errors_point_at_the_shorewall_line() {
             &format!("error: interfaces:{number}: option `routeback` does not take the value `1`"),
             "error: rules:2: `99999` is not a valid port",
             "ACCEPT loc $FW tcp 99999",
-            "error: rules:3: a list of zones (`loc,dmz`) in one rule is not in fwgen's model yet",
+            "error: rules:3: a list of zones or an exclusion (`loc,dmz`) in one rule",
             "error: rules:4: unknown zone `lan`",
             "ACCEPT lan $FW tcp 22",
         ],

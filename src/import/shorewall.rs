@@ -1410,7 +1410,7 @@ impl Importer {
         {
             self.refuse(
                 line,
-                format!("a list of zones (`{zones}`) in one rule is not in fwgen's model yet: write one rule per zone"),
+                format!("a list of zones or an exclusion (`{zones}`) in one rule is not in fwgen's model yet: write one rule per zone"),
             );
             return;
         }
