@@ -24,6 +24,23 @@ pub(super) enum Verdict {
     Unknown,
 }
 
+impl Verdict {
+    /// Why a file with this verdict and active lines is refused; `None`
+    /// for a file that is read, or never read.
+    pub(super) fn refusal(&self) -> Option<String> {
+        let reason = match self {
+            Verdict::Modelled | Verdict::Ignored(_) => return None,
+            Verdict::Unmodelled(what) => format!("fwgen does not model {what} yet"),
+            Verdict::Script => {
+                "an extension script (shell code Shorewall runs); fwgen runs no scripts".into()
+            }
+            Verdict::Site(what) => format!("{what}; fwgen knows only its own macros"),
+            Verdict::Unknown => "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it".into(),
+        };
+        Some(reason)
+    }
+}
+
 /// Files the converters read, for IPv4 and IPv6 directories.
 const MODELLED: &[&str] = &[
     "zones",

@@ -589,9 +589,10 @@ impl Importer {
         let linked = self.directory.link_targets(&entries);
         let mut empty = Vec::new();
         let mut ignored: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let ipv6 = self.ipv6;
+        let modelled = |name: &str| listing::verdict(name, ipv6) == Verdict::Modelled;
         for (name, is_dir) in entries {
             let shown = listing::shown_line(&self.directory.shown(&name));
-            let modelled = |name: &str| listing::verdict(name, self.ipv6) == Verdict::Modelled;
             if let Some(link) = linked
                 .get(&name)
                 .filter(|link| modelled(link) && !modelled(&name))
@@ -607,18 +608,12 @@ impl Importer {
                 continue;
             }
             let verdict = listing::verdict(&name, self.ipv6);
-            let refusal = match verdict {
-                Verdict::Modelled => continue,
-                Verdict::Ignored(why) => {
-                    ignored.entry(why).or_default().push(shown);
-                    continue;
-                }
-                Verdict::Unmodelled(what) => format!("fwgen does not model {what} yet"),
-                Verdict::Script => {
-                    "an extension script (shell code Shorewall runs); fwgen runs no scripts".into()
-                }
-                Verdict::Site(what) => format!("{what}; fwgen knows only its own macros"),
-                Verdict::Unknown => "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it".into(),
+            if let Verdict::Ignored(why) = verdict {
+                ignored.entry(why).or_default().push(shown);
+                continue;
+            }
+            let Some(refusal) = verdict.refusal() else {
+                continue;
             };
             match self.first_active(&name, verdict == Verdict::Script) {
                 Some(Active::Empty) => empty.push(shown),
