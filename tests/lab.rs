@@ -204,8 +204,15 @@ fn model_wildcard_and_named() {
 fn sample(name: &str) {
     require_lab();
     let original = std::path::PathBuf::from(format!("/usr/share/doc/shorewall/examples/{name}"));
+    // Only stoppedrules may be skipped: it says what passes while Shorewall
+    // is stopped, and the lab probes the running firewall.
     let imported =
-        fwgen::import::shorewall::import(&original, false).unwrap_or_else(|e| panic!("{e:?}"));
+        fwgen::import::shorewall::import(&original, true).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        imported.skipped.iter().all(|s| s.file == "stoppedrules"),
+        "{:?}",
+        imported.skipped
+    );
     let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
         .unwrap_or_else(|f| panic!("{}", f.render()));
     let dir = common::scratch(&format!("lab-sample-{name}"));
@@ -283,9 +290,15 @@ fn lab_catches_a_broken_policy() {
     let (head, chain) = ruleset
         .split_once("chain net-fw {")
         .expect("the ruleset has a net-fw chain");
+    let end = chain.find("\n\t}").expect("the chain ends");
+    let (body, rest) = chain.split_at(end);
+    let verdict = body
+        .rfind("drop comment")
+        .expect("the chain ends in its policy's drop");
     let broken = format!(
-        "{head}chain net-fw {{{}",
-        chain.replacen("\t\tdrop comment", "\t\taccept comment", 1)
+        "{head}chain net-fw {{{}accept{}{rest}",
+        &body[..verdict],
+        &body[verdict + "drop".len()..]
     );
     assert_ne!(
         broken,

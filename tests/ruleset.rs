@@ -321,7 +321,7 @@ fn broadcasts_meet_a_silent_drop_before_a_logged_policy_unless_turned_off() {
         "--dport",
         "137",
     ];
-    let default = explain_model("examples/lxc-host.toml", &args);
+    let default = explain_model("examples/two-interfaces.toml", &args);
     assert!(
         default.starts_with("verdict: DROP\ndecided by: Broadcast(DROP),Multicast(DROP)"),
         "{default}"

@@ -43,6 +43,15 @@ pub(crate) fn import(args: &ImportArgs) -> ExitCode {
             );
             return ExitCode::from(TROUBLE);
         }
+        Err(ImportError::Incomplete(incomplete)) => {
+            for item in &incomplete {
+                eprintln!("error: {item}");
+            }
+            eprintln!(
+                "error: what is left after skipping is not a complete model; nothing was written\n  = hint: the policy file must still cover every zone pair, as Shorewall requires"
+            );
+            return ExitCode::from(TROUBLE);
+        }
         Err(ImportError::Unsupported(unsupported)) => {
             for item in &unsupported {
                 eprintln!("error: {item}");

@@ -125,6 +125,54 @@ impl Directory {
         }
     }
 
+    /// The directory's entries, sorted: each name and whether it is a
+    /// directory. A name that is not UTF-8 is refused: no Shorewall file
+    /// has one, and it could not be named in a message.
+    pub fn entries(&self) -> Result<Vec<(String, bool)>, Unreadable> {
+        let listing = |e: std::io::Error| Unreadable {
+            file: self.dir.display().to_string(),
+            line: None,
+            reason: format!("cannot list the directory: {e}"),
+        };
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(&self.dir).map_err(listing)? {
+            let entry = entry.map_err(listing)?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                let shown = name.to_string_lossy().escape_debug().to_string();
+                return Err(self.unreadable(&shown, "a file name that is not UTF-8".into()));
+            };
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            entries.push((name.to_owned(), is_dir));
+        }
+        entries.sort();
+        Ok(entries)
+    }
+
+    /// Entries that a symbolic link among `entries` leads to: the target's
+    /// name -> the link's. Such a file is read under the link's name.
+    pub fn link_targets(
+        &self,
+        entries: &[(String, bool)],
+    ) -> std::collections::BTreeMap<String, String> {
+        let resolve = |name: &str| std::fs::canonicalize(self.dir.join(name)).ok();
+        let is_link = |name: &str| {
+            std::fs::symlink_metadata(self.dir.join(name)).is_ok_and(|m| m.file_type().is_symlink())
+        };
+        let mut targets = std::collections::BTreeMap::new();
+        for (link, _) in entries.iter().filter(|(name, _)| is_link(name)) {
+            let Some(target) = resolve(link) else {
+                continue;
+            };
+            for (name, _) in entries.iter().filter(|(name, _)| !is_link(name)) {
+                if resolve(name).as_ref() == Some(&target) {
+                    targets.insert(name.clone(), link.clone());
+                }
+            }
+        }
+        targets
+    }
+
     /// The file's physical lines, in any encoding.
     pub fn lines(&self, name: &str) -> Result<Vec<Physical>, Unreadable> {
         let Some(bytes) = self.bytes(name)? else {

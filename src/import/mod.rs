@@ -3,5 +3,6 @@
 mod condition;
 mod conditional;
 mod file;
+mod listing;
 mod logging;
 pub mod shorewall;

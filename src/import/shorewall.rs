@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::condition::{self, Variables};
 use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
+use super::listing::{self, Verdict};
 use super::logging;
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -50,6 +52,20 @@ pub enum ImportError {
     Unreadable(Vec<Unreadable>),
     /// Lines the model cannot express (only without `partial`).
     Unsupported(Vec<Unsupported>),
+    /// With `partial`: what is left after skipping is no model (a zone
+    /// pair no policy covers): the skipped lines, then what is missing at
+    /// the line the model blames.
+    Incomplete(Vec<Unsupported>),
+}
+
+/// What a file no converter reads holds.
+enum Active {
+    /// Nothing with an effect.
+    Empty,
+    /// The file Shorewall ships, unchanged.
+    Shipped,
+    /// This line first.
+    Line(Line),
 }
 
 /// One logical line of a Shorewall file, continuation lines joined.
@@ -108,6 +124,12 @@ struct Importer {
     /// params and shorewall.conf settings, for `$VAR` expansion.
     vars: BTreeMap<String, String>,
     unsupported: Vec<Unsupported>,
+    /// What the model left after the refusals lacks (a policy for a zone
+    /// pair): without `partial` these are refused lines too; with it the
+    /// import fails, since no model can be written.
+    incomplete: Vec<Unsupported>,
+    /// Zones and interfaces whose declaration was refused: name -> `file:line`.
+    skipped_names: BTreeMap<String, String>,
     /// Differences that change no verdict, listed at the top of the model.
     notes: Vec<String>,
     /// The conf file's logging settings by name: value and line.
@@ -137,6 +159,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         started: None,
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
+        skipped_names: BTreeMap::new(),
+        incomplete: Vec::new(),
         notes: Vec::new(),
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
@@ -165,18 +189,21 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     if !importer.unreadable.is_empty() {
         return Err(ImportError::Unreadable(importer.unreadable));
     }
-    for entry in std::mem::take(&mut importer.entries) {
-        for origin in &entry.origins {
-            importer.out.push_str(origin);
-        }
-        importer.out.push_str(&entry.body);
-    }
-    if !partial && !importer.unsupported.is_empty() {
+    importer.validate();
+    let (model, _) = importer.assemble();
+    importer.out = model;
+    let refused = !importer.unsupported.is_empty() || !importer.incomplete.is_empty();
+    if !partial && refused {
+        importer.unsupported.append(&mut importer.incomplete);
         return Err(ImportError::Unsupported(importer.unsupported));
+    }
+    if !importer.incomplete.is_empty() {
+        importer.unsupported.append(&mut importer.incomplete);
+        return Err(ImportError::Incomplete(importer.unsupported));
     }
     let mut toml = format!(
         "# Imported by fwgen from the Shorewall configuration in {}.\n# Each entry names the file and line it came from.\n",
-        dir.display()
+        listing::escaped(&dir.display().to_string())
     );
     for note in &importer.notes {
         let _ = writeln!(toml, "# NOTE {note}");
@@ -366,6 +393,10 @@ impl Importer {
     fn merge(&mut self, six: Importer) {
         self.check_ipv6_logging(&six);
         self.unsupported.extend(six.unsupported);
+        self.notes.extend(six.notes);
+        for (name, at) in six.skipped_names {
+            self.skipped_names.entry(name).or_insert(at);
+        }
         let (v4, v6) = (std::mem::take(&mut self.entries), six.entries);
         let families = zone_families(&v4, &v6);
         let mut merged = merge_named(&v4, &v6, Kind::Zone, &families);
@@ -410,6 +441,250 @@ impl Importer {
         self.policies();
         self.rules();
         self.snat();
+        self.walk();
+    }
+
+    /// The model's text: the settings in `out`, then the entries; and each
+    /// entry's byte range in it.
+    fn assemble(&self) -> (String, Vec<Range<usize>>) {
+        let mut text = self.out.clone();
+        let mut ranges = Vec::new();
+        for entry in &self.entries {
+            let start = text.len();
+            for origin in &entry.origins {
+                text.push_str(origin);
+            }
+            text.push_str(&entry.body);
+            ranges.push(start..text.len());
+        }
+        (text, ranges)
+    }
+
+    /// Load the model as every other command does. What the model refuses
+    /// is refused at the Shorewall line its entry came from, never at the
+    /// TOML that is not written; the entry is dropped (for an interface
+    /// option, the option alone) and loading repeats, so what is left
+    /// loads, and an entry naming something dropped goes too, saying so.
+    fn validate(&mut self) {
+        for _ in 0..=self.entries.len() {
+            let (text, ranges) = self.assemble();
+            let source = crate::source::Source::new("imported.toml", text);
+            let Err(failure) = crate::load::compile(&source) else {
+                return;
+            };
+            let mut touched = BTreeSet::new();
+            self.incomplete.clear();
+            for error in &failure.errors {
+                let Some(span) = &error.span else { continue };
+                let Some(index) = ranges.iter().position(|r| r.contains(&span.start)) else {
+                    continue;
+                };
+                let line = self.entries[index].line.clone();
+                let reason = self.reason(error);
+                // The policy named is the last one, not the cause: dropping
+                // it would only leave more pairs uncovered.
+                if matches!(*error.kind, crate::error::ErrorKind::MissingPolicy { .. }) {
+                    self.incomplete.push(Unsupported {
+                        file: line.file.clone(),
+                        line: line.number,
+                        text: line.text.clone(),
+                        reason,
+                    });
+                    continue;
+                }
+                if !touched.insert(index) {
+                    continue;
+                }
+                self.refuse(&line, reason);
+                let at = span.start - ranges[index].start;
+                let token = source.slice(span).to_owned();
+                if !self.drop_option(index, at, &token) {
+                    let entry = &self.entries[index];
+                    if matches!(entry.kind, Kind::Zone | Kind::Interface) {
+                        let name = entry.name.clone();
+                        let at = format!("{}:{}", line.file, line.number);
+                        self.skipped_names.entry(name).or_insert(at);
+                    }
+                    self.entries[index].origins.clear();
+                    self.entries[index].body.clear();
+                }
+            }
+            if touched.is_empty() {
+                return;
+            }
+            self.entries.retain(|entry| !entry.body.is_empty());
+        }
+    }
+
+    /// An error of the model in Shorewall's terms: a name the model does
+    /// not know because its declaration was skipped says so.
+    fn reason(&self, error: &crate::error::Error) -> String {
+        use crate::error::ErrorKind;
+        let skipped = match &*error.kind {
+            ErrorKind::UnknownZone { name, .. } => Some(("zone", name)),
+            ErrorKind::UnknownInterface { name, .. } => Some(("interface", name)),
+            _ => None,
+        };
+        if let Some((what, name)) = skipped
+            && let Some(at) = self.skipped_names.get(name)
+        {
+            return format!("its {what} `{name}` was skipped ({at}), and this entry with it");
+        }
+        match error.hint() {
+            Some(hint) => format!("{} ({hint})", error.kind),
+            None => error.kind.to_string(),
+        }
+    }
+
+    /// Remove the interface option written as `token` at byte `at` of the
+    /// entry `index`, when that is where the error is; whether it was.
+    fn drop_option(&mut self, index: usize, at: usize, token: &str) -> bool {
+        let entry = &mut self.entries[index];
+        let Some(at) = at.checked_sub(entry.origins.iter().map(String::len).sum()) else {
+            return false;
+        };
+        let Some(before) = entry.body.get(..at) else {
+            return false;
+        };
+        let start = before.rfind('\n').map_or(0, |n| n + 1);
+        let end = entry.body[start..]
+            .find('\n')
+            .map_or(entry.body.len(), |n| start + n);
+        let line = &entry.body[start..end];
+        if entry.kind != Kind::Interface || !line.starts_with("options = ") {
+            return false;
+        }
+        let Ok(table) = line.parse::<toml::Table>() else {
+            return false;
+        };
+        let Ok(toml::Value::String(bad)) = token.parse::<toml::Value>() else {
+            return false;
+        };
+        let kept: Vec<String> = table
+            .get("options")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_str)
+            .filter(|option| *option != bad)
+            .map(str::to_owned)
+            .collect();
+        let replacement = if kept.is_empty() {
+            String::new()
+        } else {
+            format!("options = {}\n", list(&kept))
+        };
+        let end = (end + 1).min(entry.body.len());
+        entry.body.replace_range(start..end, &replacement);
+        true
+    }
+
+    /// Every entry of the directory that no converter read gets its
+    /// verdict (see [`listing`]): noted, or refused at its first active line.
+    fn walk(&mut self) {
+        let entries = match self.directory.entries() {
+            Ok(entries) => entries,
+            Err(unreadable) => return self.unreadable.push(unreadable),
+        };
+        let linked = self.directory.link_targets(&entries);
+        let mut empty = Vec::new();
+        let mut ignored: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let ipv6 = self.ipv6;
+        let modelled = |name: &str| listing::verdict(name, ipv6) == Verdict::Modelled;
+        for (name, is_dir) in entries {
+            let shown = listing::shown_line(&self.directory.shown(&name));
+            if let Some(link) = linked
+                .get(&name)
+                .filter(|link| modelled(link) && !modelled(&name))
+            {
+                self.notes
+                    .push(format!("{shown}: read as {link}, a symbolic link to it"));
+                continue;
+            }
+            if is_dir {
+                self.notes.push(format!(
+                    "{shown}/: a directory; Shorewall reads files only, so it has no effect"
+                ));
+                continue;
+            }
+            let verdict = listing::verdict(&name, self.ipv6);
+            if let Verdict::Ignored(why) = verdict {
+                ignored.entry(why).or_default().push(shown);
+                continue;
+            }
+            let Some(refusal) = verdict.refusal() else {
+                continue;
+            };
+            match self.first_active(&name, verdict == Verdict::Script) {
+                Some(Active::Empty) => empty.push(shown),
+                Some(Active::Shipped) => self.notes.push(format!(
+                    "{shown}: Shorewall's shipped default, the same as no {name} file"
+                )),
+                Some(Active::Line(line)) => self.refuse(&line, refusal),
+                None => {}
+            }
+        }
+        for (why, names) in ignored {
+            self.notes
+                .push(format!("skipped {}: {why}", names.join(", ")));
+        }
+        if !empty.is_empty() {
+            self.notes.push(format!(
+                "no active lines (nothing to import): {}",
+                empty.join(", ")
+            ));
+        }
+    }
+
+    /// The first line of `name` with an effect. A script's lines are shell
+    /// code; a table file's are read as Shorewall reads them, `?IF`
+    /// applied. When a condition cannot be evaluated, every line counts:
+    /// the file is refused either way, and this names the first candidate.
+    /// `None` when the file cannot be read (recorded).
+    fn first_active(&mut self, name: &str, script: bool) -> Option<Active> {
+        let shown = listing::shown_line(&self.directory.shown(name));
+        let lines = match self.directory.lines(name) {
+            Ok(lines) => lines,
+            Err(unreadable) => {
+                self.unreadable.push(unreadable);
+                return None;
+            }
+        };
+        let text = |line: &file::Physical| String::from_utf8_lossy(&line.content).into_owned();
+        let all: Vec<String> = lines.iter().map(text).collect();
+        if listing::is_shipped(name, &all) {
+            return Some(Active::Shipped);
+        }
+        let line_at = |line: &file::Physical| {
+            Active::Line(Line {
+                file: shown.clone(),
+                number: line.number,
+                text: listing::shown_line(text(line).trim()),
+                comment: None,
+            })
+        };
+        if let Some(index) = listing::first_change(name, &all) {
+            return Some(line_at(&lines[index]));
+        }
+        let active = if script {
+            lines
+        } else {
+            conditional::active(&shown, lines.clone(), &self.conditions).unwrap_or(lines)
+        };
+        let first = active.iter().find(|line| {
+            let content = text(line);
+            !content.trim().is_empty() && (script || !listing::is_neutral(&content))
+        });
+        Some(first.map_or(Active::Empty, line_at))
+    }
+
+    /// Refuse the line declaring the zone or interface `name`: entries
+    /// naming it are dropped later, saying why.
+    fn skip_named(&mut self, line: &Line, name: &str, reason: impl Into<String>) {
+        self.skipped_names
+            .entry(name.to_owned())
+            .or_insert_with(|| format!("{}:{}", line.file, line.number));
+        self.refuse(line, reason);
     }
 
     fn refuse(&mut self, line: &Line, reason: impl Into<String>) {
@@ -806,20 +1081,22 @@ impl Importer {
                 self.refuse(&line, "a zone needs a name and a type");
                 continue;
             };
+            let name = name.split(':').next().unwrap_or_default();
             if used_after(&columns, 2) {
-                self.refuse(&line, "zone options are not in fwgen's model");
+                self.skip_named(&line, name, "zone options are not in fwgen's model");
                 continue;
             }
-            if name.contains(':') {
-                self.refuse(&line, "nested zones are not in fwgen's model");
+            if columns[0].contains(':') {
+                self.skip_named(&line, name, "nested zones are not in fwgen's model");
                 continue;
             }
             match kind.as_str() {
-                "firewall" => self.firewall = name.clone(),
+                "firewall" => self.firewall = name.to_owned(),
                 "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name),
                 "ipv6" | "ip" if self.ipv6 => self.zone(&line, name),
-                other => self.refuse(
+                other => self.skip_named(
                     &line,
+                    name,
                     format!("zone type `{other}` is not in fwgen's model"),
                 ),
             }
@@ -857,7 +1134,7 @@ impl Importer {
                 continue;
             };
             if format == 1 && columns.get(2).is_some_and(|b| b != "-" && b != "detect") {
-                self.refuse(&line, "a BROADCAST column is not in fwgen's model");
+                self.skip_named(&line, name, "a BROADCAST column is not in fwgen's model");
                 continue;
             }
             if zone == "-"
@@ -871,16 +1148,22 @@ impl Importer {
                 ));
                 continue;
             }
+            if let Some(at) = self.skipped_names.get(zone.as_str()) {
+                let reason =
+                    format!("its zone `{zone}` was skipped ({at}), and the interface with it");
+                self.skip_named(&line, name, reason);
+                continue;
+            }
             if zone == "-" || !self.zones.contains(zone) {
-                self.refuse(
+                self.skip_named(
                     &line,
+                    name,
                     "an interface of several zones (zone `-`, hosts) is not in fwgen's model",
                 );
                 continue;
             }
             let mut options = Vec::new();
             let mut physical = None;
-            let mut ok = true;
             for option in columns
                 .get(options_column)
                 .filter(|o| *o != "-")
@@ -906,15 +1189,11 @@ impl Importer {
                 ) {
                     options.push(option.clone());
                 } else {
-                    ok = false;
                     self.refuse(
                         &line,
-                        format!("interface option `{option}` is not in fwgen's model"),
+                        format!("interface option `{option}` is not in fwgen's model (with --partial the interface is imported without it)"),
                     );
                 }
-            }
-            if !ok {
-                continue;
             }
             self.begin(Kind::Interface, name, vec![zone.clone()], None, &line);
             let _ = write!(
@@ -1119,6 +1398,17 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        if let Some(zones) = [&source, &dest]
+            .into_iter()
+            .map(|side| side.split(':').next().unwrap_or_default())
+            .find(|zones| zones.contains([',', '!']))
+        {
+            self.refuse(
+                line,
+                format!("a list of zones or an exclusion (`{zones}`) in one rule is not in fwgen's model yet: write one rule per zone"),
+            );
+            return;
+        }
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
             self.refuse(
                 line,
