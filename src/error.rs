@@ -28,6 +28,10 @@ pub struct Error {
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// No `-c`, no `FWGEN_CONFIG`, and no model in the default places.
+    NoModel {
+        looked: Vec<String>,
+    },
     Read {
         message: String,
     },
@@ -197,7 +201,8 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         use ErrorKind::*;
         let hint = match &*self.kind {
-            Read { .. } => "pass the model with `-c FILE`; the default is ./fwgen.toml".into(),
+            NoModel { .. } => "write a starter model with `fwgen init`, or name one with `-c FILE` or FWGEN_CONFIG".into(),
+            Read { .. } => "pass the model with `-c FILE`; the default is ./fwgen.toml, else /etc/fwgen/fwgen.toml".into(),
             NotUtf8 => "save the model as UTF-8".into(),
             EmptyModel => "declare at least one zone and one interface, or start from `examples/lxc-host.toml`".into(),
             UnknownZone { known, .. } if known.is_empty() => {
@@ -277,6 +282,26 @@ impl Error {
             source,
             hint.as_deref(),
         )
+    }
+}
+
+impl Error {
+    /// The error as one JSON object (docs/json.md).
+    pub fn json(&self, source: Option<&Source>) -> serde_json::Value {
+        let location = self
+            .span
+            .as_ref()
+            .zip(source)
+            .map(|(s, src)| src.location(s.start));
+        serde_json::json!({
+            "level": "error",
+            "code": self.kind.code(),
+            "message": self.kind.to_string(),
+            "file": source.map(Source::display_name),
+            "line": location.map(|l| l.line),
+            "column": location.map(|l| l.column),
+            "hint": self.hint(),
+        })
     }
 }
 
@@ -447,10 +472,70 @@ fn visible(text: &str) -> String {
         .collect()
 }
 
+impl ErrorKind {
+    /// A stable name for scripts (docs/json.md): the variant's name in
+    /// kebab case. Never renamed once released.
+    pub fn code(&self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            NoModel { .. } => "no-model",
+            Read { .. } => "read",
+            NotUtf8 => "not-utf8",
+            Toml { .. } => "toml",
+            EmptyModel => "empty-model",
+            UnknownZone { .. } => "unknown-zone",
+            UnknownInterface { .. } => "unknown-interface",
+            ZoneNameSyntax { .. } => "zone-name-syntax",
+            ZoneNameTooLong { .. } => "zone-name-too-long",
+            ReservedZoneName { .. } => "reserved-zone-name",
+            ZoneIsFirewall { .. } => "zone-is-firewall",
+            InterfaceNameSyntax { .. } => "interface-name-syntax",
+            DuplicateInterface { .. } => "duplicate-interface",
+            InterfaceInFirewallZone { .. } => "interface-in-firewall-zone",
+            UnknownInterfaceOption { .. } => "unknown-interface-option",
+            BadInterfaceOptionValue { .. } => "bad-interface-option-value",
+            ConflictingOptions { .. } => "conflicting-options",
+            BadNetwork { .. } => "bad-network",
+            WrongFamily { .. } => "wrong-family",
+            UnknownAction { .. } => "unknown-action",
+            UnknownLogLevel { .. } => "unknown-log-level",
+            UnknownProtocol { .. } => "unknown-protocol",
+            PortsNeedProtocol { .. } => "ports-need-protocol",
+            BadPort { .. } => "bad-port",
+            IcmpTypeNeedsIcmp { .. } => "icmp-type-needs-icmp",
+            UnknownIcmpType { .. } => "unknown-icmp-type",
+            UnknownMacro { .. } => "unknown-macro",
+            MacroAndProtocol => "macro-and-protocol",
+            MacroNotForAction { .. } => "macro-not-for-action",
+            FreeTextCharacter { .. } => "free-text-character",
+            FreeTextTooLong { .. } => "free-text-too-long",
+            BadIdentifier { .. } => "bad-identifier",
+            FirewallToFirewall => "firewall-to-firewall",
+            DnatToFirewall => "dnat-to-firewall",
+            DnatNeedsZone { .. } => "dnat-needs-zone",
+            DnatTargetOutsideZone { .. } => "dnat-target-outside-zone",
+            DnatTargetNotHost { .. } => "dnat-target-not-host",
+            PortForwardWithoutPort => "port-forward-without-port",
+            BadShorewallVersion { .. } => "bad-shorewall-version",
+            FamilyConflict { .. } => "family-conflict",
+            MissingPolicy { .. } => "missing-policy",
+            DnatFromFirewall => "dnat-from-firewall",
+            BadLogPrefix { .. } => "bad-log-prefix",
+            BadLogLimit { .. } => "bad-log-limit",
+            Internal { .. } => "internal",
+            InvalidLogged => "invalid-logged",
+            DuplicatePolicy { .. } => "duplicate-policy",
+            RepeatedWildcardPolicy { .. } => "repeated-wildcard-policy",
+            ShorewallNeedsIpv4 => "shorewall-needs-ipv4",
+        }
+    }
+}
+
 impl Display for ErrorKind {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         use ErrorKind::*;
         match self {
+            NoModel { looked } => write!(f, "no model found: looked for {}", looked.join(" and ")),
             Read { message } => write!(f, "cannot read the model: {message}"),
             NotUtf8 => write!(f, "the model is not valid UTF-8"),
             Toml { message } => write!(f, "{}", shorten_message(message)),

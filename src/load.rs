@@ -19,10 +19,8 @@ pub struct Failure {
 impl Failure {
     /// All errors, one block each, in file order.
     pub fn render(&self) -> String {
-        let mut errors: Vec<&Error> = self.errors.iter().collect();
-        errors.sort_by_key(|e| e.span.as_ref().map_or(0, |s| s.start));
         let mut out = String::new();
-        for error in errors {
+        for error in self.in_file_order() {
             out.push_str(&error.render(self.source.as_ref()));
             out.push('\n');
         }
@@ -32,6 +30,22 @@ impl Failure {
             "error: the model has {count} error{plural}; nothing was written\n"
         ));
         out
+    }
+
+    /// All errors as `{"errors": [...]}`, in file order (docs/json.md).
+    pub fn json(&self) -> serde_json::Value {
+        let errors: Vec<serde_json::Value> = self
+            .in_file_order()
+            .into_iter()
+            .map(|error| error.json(self.source.as_ref()))
+            .collect();
+        serde_json::json!({ "errors": errors })
+    }
+
+    fn in_file_order(&self) -> Vec<&Error> {
+        let mut errors: Vec<&Error> = self.errors.iter().collect();
+        errors.sort_by_key(|e| e.span.as_ref().map_or(0, |s| s.start));
+        errors
     }
 }
 

@@ -22,6 +22,10 @@ use fwgen::plan::Color;
 #[derive(Parser)]
 #[command(name = "fwgen", version, about)]
 struct Cli {
+    /// The model file [default: $FWGEN_CONFIG, else ./fwgen.toml, else
+    /// /etc/fwgen/fwgen.toml]. For `init`, where to write it.
+    #[arg(short = 'c', long = "config", value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,11 +55,43 @@ enum Command {
     Dump(ModelArgs),
 }
 
+/// The model a command reads: the global `-c`, else the lookup in
+/// [`model_path`]; main fills it in after parsing.
 #[derive(Args)]
 pub(crate) struct ModelArgs {
-    /// The model file.
-    #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
+    #[arg(skip)]
     pub(crate) config: PathBuf,
+}
+
+/// Where a model is looked for when neither `-c` nor `FWGEN_CONFIG` names one.
+const DEFAULT_MODELS: [&str; 2] = ["./fwgen.toml", "/etc/fwgen/fwgen.toml"];
+
+/// The model file: `-c FILE`, else `$FWGEN_CONFIG`, else the first of
+/// [`DEFAULT_MODELS`] that exists. None existing is an error naming each.
+fn model_path(explicit: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(path) = explicit.or_else(env_model) {
+        return Ok(path);
+    }
+    let found = DEFAULT_MODELS
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists());
+    found.ok_or_else(|| Failure {
+        source: None,
+        errors: vec![fwgen::error::Error::new(
+            None,
+            fwgen::error::ErrorKind::NoModel {
+                looked: DEFAULT_MODELS.iter().map(|p| (*p).to_owned()).collect(),
+            },
+        )],
+    })
+}
+
+/// `FWGEN_CONFIG`, when set and not empty.
+fn env_model() -> Option<PathBuf> {
+    std::env::var_os("FWGEN_CONFIG")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -111,16 +147,98 @@ fn main() -> ExitCode {
     if let Some(dir) = state_dir {
         commands::apply::warn_if_orphaned(&dir);
     }
+    let config = cli.config;
+    let model = |model: &mut ModelArgs| {
+        model.config = model_path(config.clone())?;
+        Ok(())
+    };
     match cli.command {
-        Command::Render(args) => commands::render::render(&args),
-        Command::Diff(args) => commands::render::diff(&args),
-        Command::Check(args) => commands::check::check(&args),
-        Command::Explain(args) => commands::explain::explain(&args),
-        Command::Apply(args) => commands::apply::command(&args),
-        Command::Import(ImportCommand::Shorewall(args)) => commands::import::import(&args),
-        Command::Init(args) => commands::init::init(&args),
+        Command::Render(mut args) => with_model(model(&mut args.model), Format::Text, || {
+            commands::render::render(&args)
+        }),
+        Command::Diff(mut args) => with_model(model(&mut args.model), Format::Text, || {
+            commands::render::diff(&args)
+        }),
+        Command::Check(mut args) => {
+            let format = args.format;
+            with_model(model(&mut args.model), format, || {
+                commands::check::check(&args)
+            })
+        }
+        Command::Explain(mut args) => {
+            let format = if args.json {
+                Format::Json
+            } else {
+                Format::Text
+            };
+            with_model(model(&mut args.model), format, || {
+                commands::explain::explain(&args)
+            })
+        }
+        Command::Apply(mut args) => {
+            // Confirming or rolling back concerns the pending apply, not a model.
+            let found = if args.confirm || args.rollback_now {
+                Ok(())
+            } else {
+                model(&mut args.model)
+            };
+            with_model(found, Format::Text, || commands::apply::command(&args))
+        }
+        Command::Import(ImportCommand::Shorewall(args)) => without_model(
+            config.as_deref(),
+            "import",
+            "-o FILE names the model it writes",
+        )
+        .unwrap_or_else(|| commands::import::import(&args)),
+        Command::Init(args) => commands::init::init(&args, config.or_else(env_model)),
         Command::RollbackTimer(args) => commands::apply::timer_command(&args),
-        Command::Dump(args) => dump(&args),
+        Command::Dump(mut args) => with_model(model(&mut args), Format::Text, || dump(&args)),
+    }
+}
+
+/// Run a command once its model is found; report the lookup's failure
+/// in the command's format otherwise.
+fn with_model(
+    found: Result<(), Failure>,
+    format: Format,
+    run: impl FnOnce() -> ExitCode,
+) -> ExitCode {
+    match found {
+        Ok(()) => run(),
+        Err(failure) => report(&failure, format),
+    }
+}
+
+/// A command that reads no model refuses `-c` rather than ignore it.
+fn without_model(
+    config: Option<&std::path::Path>,
+    command: &str,
+    instead: &str,
+) -> Option<ExitCode> {
+    config.map(|path| {
+        trouble(&format!(
+            "`fwgen {command}` reads no model, so `-c {}` would have no effect; {instead}",
+            path.display()
+        ))
+    })
+}
+
+/// Every `--format`: text for people, one JSON object for scripts
+/// (docs/json.md).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+}
+
+/// A model that failed to load, in the format asked for; exit 2.
+pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
+    match format {
+        Format::Text => fail(failure),
+        Format::Json => {
+            println!("{}", failure.json());
+            ExitCode::from(TROUBLE)
+        }
     }
 }
 

@@ -15,8 +15,22 @@ fn fwgen(args: &[&str]) -> Output {
         .current_dir(common::root())
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("FWGEN_CONFIG")
         .output()
         .unwrap()
+}
+
+/// Run fwgen in `dir` with `FWGEN_CONFIG` set to `env` (or unset).
+fn fwgen_in(dir: &Path, env: Option<&Path>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fwgen"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("FWGEN_CONFIG");
+    if let Some(env) = env {
+        command.env("FWGEN_CONFIG", env);
+    }
+    command.output().unwrap()
 }
 
 /// Run fwgen on a pseudo-terminal (util-linux `script`), typing `input`.
@@ -476,5 +490,81 @@ fn init_writes_a_starter_model_once() {
         &dir.join("missing.toml").to_string_lossy(),
     ]);
     assert_eq!(rendered.status.code(), Some(2));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// The system-wide default must be absent for the lookup tests to mean
+/// anything; a machine that has one fails them loudly.
+fn assert_no_system_model() {
+    assert!(
+        !Path::new("/etc/fwgen/fwgen.toml").exists(),
+        "/etc/fwgen/fwgen.toml exists on this machine: the lookup tests need it absent"
+    );
+}
+
+#[test]
+fn missing_model_names_every_place_looked_and_suggests_init() {
+    assert_no_system_model();
+    let dir = common::scratch("cli-lookup-missing");
+    for command in [&["check"][..], &["render", "--backend", "nftables"]] {
+        let out = fwgen_in(&dir, None, command);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("looked for ./fwgen.toml and /etc/fwgen/fwgen.toml"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("`fwgen init`"), "{stderr}");
+    }
+    let json = fwgen_in(&dir, None, &["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["errors"][0]["code"], "no-model", "{value}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn model_is_found_in_the_current_directory_then_env_then_flag() {
+    assert_no_system_model();
+    let dir = common::scratch("cli-lookup-order");
+    let example = |name: &str| common::root().join(format!("examples/{name}.toml"));
+    fs::copy(example("lxc-host"), dir.join("fwgen.toml")).unwrap();
+    let env = dir.join("from-env.toml");
+    fs::copy(example("two-interfaces"), &env).unwrap();
+    let flag = dir.join("from-flag.toml");
+    fs::copy(example("ipv6"), &flag).unwrap();
+    let checked = |env: Option<&Path>, args: &[&str]| {
+        let out = fwgen_in(&dir, env, args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).lines().last().unwrap_or("").to_owned()
+    };
+    assert!(checked(None, &["check"]).starts_with("fwgen.toml:"));
+    let from_env = checked(Some(&env), &["check"]);
+    assert!(from_env.contains("from-env.toml:"), "{from_env}");
+    let flag = flag.to_str().unwrap();
+    // `-c` is global: before or after the subcommand, and it beats the env.
+    for args in [&["-c", flag, "check"], &["check", "-c", flag]] {
+        let from_flag = checked(Some(&env), args);
+        assert!(from_flag.contains("from-flag.toml:"), "{from_flag}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_writes_where_the_flag_or_env_says_and_import_refuses_the_flag() {
+    let dir = common::scratch("cli-lookup-init");
+    let env = dir.join("env.toml");
+    assert!(fwgen_in(&dir, Some(&env), &["init"]).status.success());
+    assert!(env.is_file() && !dir.join("fwgen.toml").exists());
+    let flag = dir.join("flag.toml");
+    let out = fwgen_in(&dir, Some(&env), &["-c", flag.to_str().unwrap(), "init"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(flag.is_file());
+    let import = fwgen_in(&dir, None, &["import", "shorewall", ".", "-c", "x.toml"]);
+    assert_eq!(import.status.code(), Some(2));
+    assert!(
+        text(&import.stderr).contains("-o FILE"),
+        "{}",
+        text(&import.stderr)
+    );
     let _ = fs::remove_dir_all(&dir);
 }

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use fwgen::load::{Failure, load};
 
-use crate::{CHANGES, ModelArgs, TROUBLE, fail};
+use crate::{CHANGES, Format, ModelArgs, TROUBLE, fail};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
@@ -16,18 +16,12 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub(crate) strict: bool,
     #[arg(long, value_enum, default_value = "text")]
-    pub(crate) format: FormatArg,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FormatArg {
-    Text,
-    Json,
+    pub(crate) format: Format,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     let loaded = load(&args.model.config);
-    if args.format == FormatArg::Json {
+    if args.format == Format::Json {
         return check_json(args, loaded);
     }
     let (source, model) = match loaded {
