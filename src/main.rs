@@ -47,6 +47,8 @@ enum Command {
     Import(ImportCommand),
     /// Write a starter fwgen.toml.
     Init(InitArgs),
+    /// Print the JSON Schema of fwgen.toml (for editors and CI).
+    Schema,
     /// Restore the saved table unless confirmed in time (started by apply).
     #[command(hide = true)]
     RollbackTimer(TimerArgs),
@@ -190,6 +192,8 @@ fn main() -> ExitCode {
             "-o FILE names the model it writes",
         )
         .unwrap_or_else(|| commands::import::import(&args)),
+        Command::Schema => without_model(config.as_deref(), "schema", "it describes every model")
+            .unwrap_or_else(schema),
         Command::Init(args) => commands::init::init(&args, config.or_else(env_model)),
         Command::RollbackTimer(args) => commands::apply::timer_command(&args),
         Command::Dump(mut args) => with_model(model(&mut args), Format::Text, || dump(&args)),
@@ -250,6 +254,16 @@ pub(crate) fn fail(failure: &Failure) -> ExitCode {
 pub(crate) fn trouble(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(TROUBLE)
+}
+
+fn schema() -> ExitCode {
+    use std::io::Write;
+    let schema = fwgen::schema::model_schema();
+    let text = format!("{schema:#}\n");
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => trouble(&format!("cannot print the schema: {e}")),
+    }
 }
 
 fn dump(args: &ModelArgs) -> ExitCode {

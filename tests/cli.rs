@@ -474,9 +474,10 @@ fn init_writes_a_starter_model_once() {
     let first = fwgen(&["init", "--template", "two-interfaces", "-c", model]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let written = fs::read_to_string(model).unwrap();
+    let example = fs::read_to_string(common::root().join("examples/two-interfaces.toml")).unwrap();
     assert_eq!(
         written,
-        fs::read_to_string(common::root().join("examples/two-interfaces.toml")).unwrap()
+        format!("#:schema /usr/share/fwgen/fwgen.schema.json\n{example}")
     );
     fs::write(model, "# mine\n").unwrap();
     let second = fwgen(&["init", "-c", model]);

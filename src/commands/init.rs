@@ -56,12 +56,23 @@ pub(crate) fn init(args: &InitArgs, config: Option<PathBuf>) -> ExitCode {
         }
         Err(e) => return trouble(&format!("cannot create {}: {e}", config.display())),
     };
-    if let Err(e) = file.write_all(args.template.text().as_bytes()) {
+    let text = format!(
+        "#:schema {}\n{}",
+        fwgen::schema::INSTALLED_PATH,
+        args.template.text()
+    );
+    if let Err(e) = file.write_all(text.as_bytes()) {
         return trouble(&format!("cannot write {}: {e}", config.display()));
     }
     eprintln!(
         "wrote {}. Edit it, then see what it renders: fwgen diff --backend nftables --out DIR",
         config.display()
     );
+    if !std::path::Path::new(fwgen::schema::INSTALLED_PATH).is_file() {
+        eprintln!(
+            "note: its `#:schema` line names {0} (installed with fwgen's package), which is missing here; for editor completion run `fwgen schema > {0}` or point the line at a copy",
+            fwgen::schema::INSTALLED_PATH
+        );
+    }
     ExitCode::SUCCESS
 }
