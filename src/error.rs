@@ -36,8 +36,19 @@ pub enum ErrorKind {
         message: String,
     },
     NotUtf8,
+    /// Well-formed TOML, but a value of the wrong type or a missing key.
     Toml {
         message: String,
+    },
+    /// Not TOML at all: the parser stopped here.
+    TomlSyntax {
+        message: String,
+    },
+    /// A key the table does not have.
+    UnknownKey {
+        message: String,
+        key: String,
+        expected: Vec<String>,
     },
     EmptyModel,
     UnknownZone {
@@ -208,10 +219,19 @@ impl Error {
             UnknownZone { known, .. } if known.is_empty() => {
                 "no zone is declared yet: add `[zones.NAME]`; `$FW` is the firewall, `all` every zone".into()
             }
-            UnknownZone { known, .. } => {
-                format!("known zones: {}, `$FW` (the firewall) and `all`", known.join(", "))
+            UnknownZone { name, known } => {
+                let candidates = known.iter().map(String::as_str).chain(["$FW", "all"]);
+                format!(
+                    "{}known zones: {}, `$FW` (the firewall) and `all`",
+                    did_you_mean(name, candidates),
+                    known.join(", ")
+                )
             }
-            UnknownInterface { known, .. } => format!("known interfaces: {}", known.join(", ")),
+            UnknownInterface { name, known } => format!(
+                "{}known interfaces: {}",
+                did_you_mean(name, known.iter().map(String::as_str)),
+                known.join(", ")
+            ),
             ZoneNameSyntax { .. } => {
                 "a zone name is a letter followed by letters, digits or `_`".into()
             }
@@ -228,19 +248,25 @@ impl Error {
             InterfaceNameSyntax { .. } => "use the name `ip link` shows, e.g. `eth0` or `lxcbr0`; set `physical` when Shorewall's logical name differs".into(),
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
-            UnknownInterfaceOption { .. } => "supported options: dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]".into(),
+            UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
-            UnknownAction { allowed, .. } => format!("allowed actions: {allowed}"),
+            UnknownAction { action, allowed } => {
+                let actions = allowed.split(" (").next().unwrap_or(allowed).split(", ");
+                format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
+            }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug".into(),
             UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
             BadPort { .. } => "a port is a number from 1 to 65535, a range is `LOW:HIGH`".into(),
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),
             UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem, or a number".into(),
-            UnknownMacro { .. } => format!("macros: {}", crate::model::service::MACRO_NAMES.join(", ")),
+            UnknownMacro { name } => {
+                let macros = crate::model::service::MACRO_NAMES;
+                format!("{}macros: {}", did_you_mean(name, macros.iter().copied()), macros.join(", "))
+            }
             MacroAndProtocol => "a macro sets protocol and ports itself; remove `proto`, `dport` and `sport` or the macro".into(),
             MacroNotForAction { .. } => "`Invalid` marks packets in conntrack state INVALID, which fwgen always drops: use it with DROP".into(),
             FreeTextCharacter { .. } => "descriptions and comments are one line of text without quotes, backslashes or control characters".into(),
@@ -267,6 +293,11 @@ impl Error {
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
+            TomlSyntax { .. } => "this is not valid TOML: strings go in double quotes, one `key = value` per line, each key once per table (https://toml.io)".into(),
+            UnknownKey { key, expected, .. } => match nearest(key, expected.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "docs/model.md lists every key of each table".into(),
+            },
         };
         Some(hint)
     }
@@ -286,6 +317,38 @@ impl Error {
 }
 
 impl Error {
+    /// A parse error of the model told apart: the text is not TOML at all
+    /// (a syntax error), a table has a key it does not know, or a value
+    /// has the wrong type. Called only when parsing failed.
+    pub fn toml(span: Option<Range<usize>>, message: String, text: &str) -> Error {
+        if toml::from_str::<toml::Table>(text).is_err() {
+            return Error::new(span, ErrorKind::TomlSyntax { message });
+        }
+        let Some(rest) = message.strip_prefix("unknown field `") else {
+            return Error::new(span, ErrorKind::Toml { message });
+        };
+        let key = rest.split('`').next().unwrap_or_default().to_owned();
+        let expected = rest
+            .split_once("expected")
+            .map(|(_, names)| {
+                names
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Error::new(
+            span,
+            ErrorKind::UnknownKey {
+                message,
+                key,
+                expected,
+            },
+        )
+    }
+
     /// The error as one JSON object (docs/json.md).
     pub fn json(&self, source: Option<&Source>) -> serde_json::Value {
         let location = self
@@ -303,6 +366,49 @@ impl Error {
             "hint": self.hint(),
         })
     }
+}
+
+/// Advice for a tool (nft, unshare, Shorewall) that failed for lack of
+/// privilege, judged by what it printed; `is_root` says whether fwgen runs
+/// as root, where the missing piece is a capability instead.
+pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
+    let denied = [
+        "Operation not permitted",
+        "Ordinary users may not",
+        "must be root",
+    ];
+    if !denied.iter().any(|d| output.contains(d)) {
+        return None;
+    }
+    Some(if is_root {
+        "the kernel refused root: fwgen needs CAP_NET_ADMIN (and CAP_SYS_ADMIN for `unshare`), which a container may withhold"
+    } else {
+        "run as root (e.g. `sudo fwgen ...`): loading or checking rules needs CAP_NET_ADMIN"
+    })
+}
+
+/// The interface options the analyzer knows, as the hint lists them.
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]";
+
+/// The candidate nearest to a misspelt name, when one is near enough to be
+/// what was meant: the same but for case, or a few edits away (one edit
+/// per three characters).
+fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    let allowed = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&name, &c.to_lowercase()), c))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`? " before a hint's list, or nothing.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(name, candidates).map_or_else(String::new, |near| {
+        format!("did you mean `{}`? ", quoted(near))
+    })
 }
 
 /// One diagnostic (`error`, `warning` or `notice`): the message, then
@@ -474,14 +580,16 @@ fn visible(text: &str) -> String {
 
 impl ErrorKind {
     /// A stable name for scripts (docs/json.md): the variant's name in
-    /// kebab case. Never renamed once released.
+    /// kebab case (`Toml` is `toml-value`). Never renamed once released.
     pub fn code(&self) -> &'static str {
         use ErrorKind::*;
         match self {
             NoModel { .. } => "no-model",
             Read { .. } => "read",
             NotUtf8 => "not-utf8",
-            Toml { .. } => "toml",
+            Toml { .. } => "toml-value",
+            TomlSyntax { .. } => "toml-syntax",
+            UnknownKey { .. } => "unknown-key",
             EmptyModel => "empty-model",
             UnknownZone { .. } => "unknown-zone",
             UnknownInterface { .. } => "unknown-interface",
@@ -538,7 +646,9 @@ impl Display for ErrorKind {
             NoModel { looked } => write!(f, "no model found: looked for {}", looked.join(" and ")),
             Read { message } => write!(f, "cannot read the model: {message}"),
             NotUtf8 => write!(f, "the model is not valid UTF-8"),
-            Toml { message } => write!(f, "{}", shorten_message(message)),
+            Toml { message } | TomlSyntax { message } | UnknownKey { message, .. } => {
+                write!(f, "{}", shorten_message(message))
+            }
             EmptyModel => write!(f, "the model declares no zone"),
             UnknownZone { name, .. } => write!(f, "unknown zone `{}`", shorten(name)),
             UnknownInterface { name, .. } => write!(f, "unknown interface `{}`", shorten(name)),
@@ -743,6 +853,27 @@ mod tests {
         let cut = format!("[... {} characters cut ...]", line.len() - MAX_SHOWN);
         assert!(snippet.text.starts_with(&cut), "{}", snippet.text);
         assert_eq!(snippet.width, 3);
+    }
+
+    #[test]
+    fn near_names_are_suggested_and_far_ones_not() {
+        let zones = ["net", "loc", "dmz"];
+        assert_eq!(nearest("nett", zones), Some("net"));
+        assert_eq!(nearest("NET", zones), Some("net"));
+        assert_eq!(nearest("lan", zones), None);
+        assert_eq!(
+            nearest("ACCPET", ["ACCEPT", "DROP", "REJECT"]),
+            Some("ACCEPT")
+        );
+        assert_eq!(nearest("ab", ["xy"]), None);
+    }
+
+    #[test]
+    fn privilege_failures_get_the_hint_for_who_runs_fwgen() {
+        let denied = "nft: Error: Could not process rule: Operation not permitted";
+        assert!(privilege_hint(denied, false).is_some_and(|h| h.starts_with("run as root")));
+        assert!(privilege_hint(denied, true).is_some_and(|h| h.contains("CAP_NET_ADMIN")));
+        assert_eq!(privilege_hint("nft: syntax error", false), None);
     }
 
     #[test]

@@ -81,7 +81,10 @@ pub fn compile(source: &Source) -> Result<Model, Failure> {
         source: Some(source.clone()),
         errors,
     };
-    let raw = parse(source).map_err(|e| fail(vec![e]))?;
+    let raw = parse(source).map_err(|error| match *error.kind {
+        ErrorKind::Toml { message } => fail(vec![Error::toml(error.span, message, &source.text)]),
+        _ => fail(vec![error]),
+    })?;
     analyze(&raw, source).map_err(fail)
 }
 

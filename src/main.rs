@@ -158,7 +158,7 @@ fn main() -> ExitCode {
         Command::Render(mut args) => with_model(model(&mut args.model), Format::Text, || {
             commands::render::render(&args)
         }),
-        Command::Diff(mut args) => with_model(model(&mut args.model), Format::Text, || {
+        Command::Diff(mut args) => with_model(model(&mut args.model), args.format, || {
             commands::render::diff(&args)
         }),
         Command::Check(mut args) => {
@@ -168,11 +168,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Explain(mut args) => {
-            let format = if args.json {
-                Format::Json
-            } else {
-                Format::Text
-            };
+            let format = args.format;
             with_model(model(&mut args.model), format, || {
                 commands::explain::explain(&args)
             })
@@ -251,8 +247,37 @@ pub(crate) fn fail(failure: &Failure) -> ExitCode {
     ExitCode::from(TROUBLE)
 }
 
+/// The command's own trouble (not the model's), in the format asked for:
+/// JSON as one `{"errors": [...]}` object with `code` (docs/json.md).
+pub(crate) fn trouble_as(format: Format, code: &str, message: &str) -> ExitCode {
+    match format {
+        Format::Text => trouble(message),
+        Format::Json => {
+            let error = serde_json::json!({
+                "level": "error",
+                "code": code,
+                "message": message,
+                "file": null,
+                "line": null,
+                "column": null,
+                "hint": privilege_hint(message),
+            });
+            println!("{}", serde_json::json!({ "errors": [error] }));
+            ExitCode::from(TROUBLE)
+        }
+    }
+}
+
+/// "run as root" when a tool failed for lack of privilege.
+fn privilege_hint(message: &str) -> Option<&'static str> {
+    fwgen::error::privilege_hint(message, rustix::process::geteuid().is_root())
+}
+
 pub(crate) fn trouble(message: &str) -> ExitCode {
     eprintln!("error: {message}");
+    if let Some(hint) = privilege_hint(message) {
+        eprintln!("  = hint: {hint}");
+    }
     ExitCode::from(TROUBLE)
 }
 

@@ -569,3 +569,155 @@ fn init_writes_where_the_flag_or_env_says_and_import_refuses_the_flag() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diff_as_json_lists_each_change_with_its_diff() {
+    let case = Case::new("diff-json", "lxc-host");
+    let first = case.run("diff", "nftables", &["--format", "json"]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&first.stdout).expect("one JSON object");
+    let changes = value["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{value}");
+    assert_eq!(changes[0]["path"], "fwgen.nft");
+    assert_eq!(changes[0]["change"], "create");
+    assert!(
+        changes[0]["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- /dev/null\n")
+    );
+    assert!(case.run("render", "nftables", &["--yes"]).status.success());
+    let same = case.run("diff", "nftables", &["--format", "json"]);
+    assert_eq!(same.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(value["changes"], serde_json::json!([]));
+    case.edit_model("zone = \"net\"", "zone = \"nett\"");
+    let broken = case.run("diff", "nftables", &["--format", "json"]);
+    assert_eq!(broken.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_eq!(value["errors"][0]["code"], "unknown-zone", "{value}");
+    assert!(broken.stderr.is_empty(), "{}", text(&broken.stderr));
+}
+
+#[test]
+fn import_as_json_carries_the_model_or_the_refused_lines() {
+    let dir = common::scratch("cli-import-json");
+    common::write_tree(
+        &dir,
+        [
+            ("zones", "fw firewall\nnet ipv4\n"),
+            ("interfaces", "net eth0\n"),
+            ("policy", "all all REJECT\n"),
+            ("rules", "ACCEPT net $FW tcp 22\nQUEUE net $FW tcp 23\n"),
+        ],
+    );
+    let shorewall = dir.to_str().unwrap();
+    let refused = fwgen(&["import", "shorewall", shorewall, "--format", "json"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&refused.stdout).expect("JSON");
+    let error = &value["errors"][0];
+    assert_eq!(error["code"], "unsupported", "{value}");
+    assert_eq!(error["line"], 2, "{value}");
+    let partial = fwgen(&[
+        "import",
+        "shorewall",
+        shorewall,
+        "--partial",
+        "--format",
+        "json",
+    ]);
+    assert!(partial.status.success(), "{}", text(&partial.stderr));
+    assert!(partial.stderr.is_empty(), "{}", text(&partial.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&partial.stdout).expect("JSON");
+    assert!(
+        value["model"].as_str().unwrap().contains("[[rule]]"),
+        "{value}"
+    );
+    assert_eq!(value["skipped"][0]["line"], 2, "{value}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// Run fwgen as the unprivileged user `nobody` (through setpriv when the
+/// tests run as root).
+fn fwgen_unprivileged(args: &[&str]) -> Output {
+    let mut command = if is_root() {
+        common::require_tool("setpriv", "util-linux");
+        let mut setpriv = Command::new("setpriv");
+        setpriv.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"]);
+        setpriv.arg(env!("CARGO_BIN_EXE_fwgen"));
+        setpriv
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+    };
+    command
+        .current_dir(common::root())
+        .args(args)
+        .env_remove("FWGEN_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[test]
+fn a_tool_refused_for_lack_of_privilege_says_run_as_root() {
+    common::require_tool("nft", "nftables");
+    common::require_tool("unshare", "util-linux");
+    let out = fwgen_unprivileged(&[
+        "diff",
+        "--live",
+        "--backend",
+        "nftables",
+        "-c",
+        "examples/lxc-host.toml",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Operation not permitted"), "{stderr}");
+    assert!(stderr.contains("= hint: run as root"), "{stderr}");
+}
+
+/// Every stable code fwgen can print (errors in src/error.rs, findings in
+/// src/check.rs, the commands' own in src/commands/) is documented in
+/// docs/json.md, so a new code cannot ship undocumented.
+#[test]
+fn docs_json_names_every_code() {
+    let read = |path: &str| fs::read_to_string(common::root().join(path)).unwrap();
+    let docs = read("docs/json.md");
+    let error = read("src/error.rs");
+    let codes_fn = error
+        .split("pub fn code(&self)")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    }\n").next())
+        .expect("ErrorKind::code in src/error.rs");
+    let quoted_after = |text: &str, marker: &str| -> Vec<String> {
+        text.split(marker)
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut codes = quoted_after(codes_fn, "=>");
+    codes.extend(quoted_after(&read("src/check.rs"), "Finding::warning("));
+    codes.extend(quoted_after(&read("src/check.rs"), "code:"));
+    for command in ["explain", "render", "import"] {
+        let source = read(&format!("src/commands/{command}.rs"));
+        // The code is trouble_as's first string argument.
+        codes.extend(source.split("trouble_as(").skip(1).filter_map(|call| {
+            let start = call.find('"')? + 1;
+            Some(call[start..].split('"').next()?.to_owned())
+        }));
+        codes.extend(quoted_after(&source, "\"code\":"));
+    }
+    assert!(codes.len() > 60, "{codes:?}");
+    for code in &codes {
+        assert!(
+            docs.contains(&format!("`{code}`")),
+            "docs/json.md does not name `{code}`"
+        );
+    }
+}

@@ -121,6 +121,11 @@ error_case! {
     inject_quote_masquerade_comment => "inject-quote-masquerade-comment",
     inject_address_list => "inject-address-list",
     inject_log_level => "inject-log-level",
+    did_you_mean_zone => "did-you-mean-zone",
+    did_you_mean_interface => "did-you-mean-interface",
+    did_you_mean_macro => "did-you-mean-macro",
+    did_you_mean_action => "did-you-mean-action",
+    did_you_mean_key => "did-you-mean-key",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.
