@@ -14,8 +14,6 @@ use crate::source::Source;
 /// Longest piece of the user's text an error quotes or shows in its
 /// snippet; the rest is cut, with a marker saying how much.
 const MAX_SHOWN: usize = 200;
-/// Characters shown before the offending text when a long line is cut.
-const LEAD: usize = 40;
 
 /// An error found while loading, analyzing or lowering a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,17 +300,34 @@ impl Error {
         Some(hint)
     }
 
-    /// The error as the user sees it: message, location, snippet, caret, hint.
+    /// The error as the user sees it: message, location, snippet, caret,
+    /// secondary labels, hint.
     pub fn render(&self, source: Option<&Source>) -> String {
         let message = self.kind.to_string();
         let hint = self.hint();
-        render_diagnostic(
-            "error",
-            &message,
-            self.span.as_ref(),
-            source,
-            hint.as_deref(),
-        )
+        let labels = source.map_or_else(Vec::new, |source| self.labels(source));
+        Diagnostic {
+            level: "error",
+            message: &message,
+            span: self.span.as_ref(),
+            labels: &labels,
+            hint: hint.as_deref(),
+        }
+        .render(source)
+    }
+
+    /// Other places the error is about: where a duplicate was first
+    /// declared.
+    fn labels(&self, source: &Source) -> Vec<(Range<usize>, &'static str)> {
+        use ErrorKind::*;
+        match &*self.kind {
+            DuplicateInterface { first, .. } => vec![(first.clone(), "first declared here")],
+            DuplicatePolicy { first_line } | RepeatedWildcardPolicy { first_line, .. } => source
+                .line_span(*first_line)
+                .map(|span| vec![(span, "the earlier policy")])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -420,99 +435,124 @@ pub fn render_diagnostic(
     source: Option<&Source>,
     hint: Option<&str>,
 ) -> String {
-    let mut out = format!("{level}: {message}\n");
-    let gutter = match source {
-        Some(source) => render_location(&mut out, source, span),
-        None => String::new(),
-    };
-    if let Some(hint) = hint {
-        out.push_str(&format!("{gutter} = hint: {hint}\n"));
+    Diagnostic {
+        level,
+        message,
+        span,
+        labels: &[],
+        hint,
     }
-    out
+    .render(source)
 }
 
-/// Writes `--> file:line:col` and the snippet; returns the gutter used.
-fn render_location(out: &mut String, source: &Source, span: Option<&Range<usize>>) -> String {
-    let name = source.display_name();
-    let Some(span) = span else {
-        out.push_str(&format!(" --> {name}\n"));
-        return String::new();
-    };
-    let location = source.location(span.start);
-    let line = source.line_text(span.start);
-    let number = location.line.to_string();
-    let gutter = " ".repeat(number.len());
-    out.push_str(&format!(
-        "{gutter}--> {name}:{}:{}\n",
-        location.line, location.column
-    ));
-    let shown = source.slice(span);
-    let shown = shown.split('\n').next().unwrap_or("");
-    let snippet = snippet(line, location.column - 1, shown);
-    out.push_str(&format!("{gutter} |\n{number} | {}\n", snippet.text));
-    out.push_str(&format!(
-        "{gutter} | {}{}\n",
-        snippet.indent,
-        "^".repeat(snippet.width)
-    ));
-    gutter
+/// What a diagnostic shows, rendered by annotate-snippets as rustc
+/// renders its own.
+struct Diagnostic<'a> {
+    level: &'a str,
+    message: &'a str,
+    span: Option<&'a Range<usize>>,
+    /// Secondary spans with their label ("first declared here").
+    labels: &'a [(Range<usize>, &'static str)],
+    hint: Option<&'a str>,
 }
 
-/// The snippet of a long line: a window of the line, with the caret's
-/// indent and width in it.
-struct Snippet {
+impl Diagnostic<'_> {
+    fn render(&self, source: Option<&Source>) -> String {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+        let level = match self.level {
+            "error" => Level::ERROR,
+            "warning" => Level::WARNING,
+            name => Level::NOTE.with_name(Some(name)),
+        };
+        let message = visible(self.message);
+        let mut group = Group::with_title(level.primary_title(message.as_str()));
+        let name = source.map(Source::display_name);
+        let shown = source
+            .zip(self.span)
+            .map(|(source, span)| Shown::new(source, span, self.labels));
+        match (&shown, &name) {
+            (Some(shown), Some(name)) => {
+                let mut snippet = Snippet::source(shown.text.as_str())
+                    .line_start(shown.first_line)
+                    .path(name.as_str())
+                    .fold(true);
+                snippet = snippet.annotation(AnnotationKind::Primary.span(shown.primary.clone()));
+                for (span, label) in &shown.labels {
+                    snippet = snippet
+                        .annotation(AnnotationKind::Context.span(span.clone()).label(*label));
+                }
+                group = group.element(snippet);
+            }
+            (None, Some(name)) => {
+                group = group.element(annotate_snippets::Origin::path(name.as_str()));
+            }
+            _ => {}
+        }
+        if let Some(hint) = self.hint {
+            group = group.element(Level::HELP.with_name(Some("hint")).message(hint));
+        }
+        let mut out = Renderer::plain().render(&[group]);
+        out.push('\n');
+        out
+    }
+}
+
+/// The lines of the model a diagnostic shows, from the first annotated line
+/// to the last, with each span relative to them and cut at its line's end
+/// (the first line of a span is where it points).
+struct Shown {
     text: String,
-    indent: String,
-    width: usize,
+    first_line: usize,
+    primary: Range<usize>,
+    labels: Vec<(Range<usize>, &'static str)>,
 }
 
-/// The line holding an error, whole when short. A longer line is cut to a
-/// window of about [`MAX_SHOWN`] characters that starts a little before the
-/// offending text (`start`, in characters), with a marker at each end
-/// saying how much was cut; the caret stays under the offending text.
-fn snippet(line: &str, start: usize, shown: &str) -> Snippet {
-    let length = line.chars().count();
-    let Range {
-        start: from,
-        end: to,
-    } = window(length, start);
-    let before = cut_marker(from);
-    let after = cut_marker(length - to);
-    let window: String = line.chars().skip(from).take(to - from).collect();
-    let lead: String = line
-        .chars()
-        .skip(from)
-        .take(start.saturating_sub(from))
-        .collect();
-    let indent: String = std::iter::repeat_n(' ', before.chars().count())
-        .chain(
-            visible(&lead)
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' }),
-        )
-        .collect();
-    // The caret stops where the window does; no limit when nothing is cut after.
-    let room = if to < length {
-        to.saturating_sub(start)
-    } else {
-        usize::MAX
-    };
-    let shown: String = shown.chars().take(room).collect();
-    Snippet {
-        text: format!("{before}{}{after}", visible(&window)),
-        indent,
-        width: visible(&shown).chars().count().max(1),
+impl Shown {
+    fn new(
+        source: &Source,
+        primary: &Range<usize>,
+        labels: &[(Range<usize>, &'static str)],
+    ) -> Shown {
+        let text = &source.text;
+        let starts = std::iter::once(primary.start).chain(labels.iter().map(|(s, _)| s.start));
+        let first = starts.clone().min().unwrap_or(0).min(text.len());
+        let last = starts.max().unwrap_or(0).min(text.len());
+        let from = source.line_start(first);
+        let to = source.line_end(last);
+        let window = &text[from..to];
+        let relative = |span: &Range<usize>| {
+            let start = span.start.clamp(from, to);
+            let end = span.end.clamp(start, source.line_end(start));
+            // C1 controls are shown as U+FFFD, one byte longer each.
+            let shift = |at: usize| at - from + c1_before(&text[from..at]);
+            shift(start)..shift(end)
+        };
+        Shown {
+            text: without_c1(window),
+            first_line: source.location(from).line,
+            primary: relative(primary),
+            labels: labels
+                .iter()
+                .map(|(span, label)| (relative(span), *label))
+                .collect(),
+        }
     }
 }
 
-/// The characters of a line shown: all of a short line; of a long one,
-/// [`MAX_SHOWN`] from [`LEAD`] before the offending text on.
-fn window(length: usize, start: usize) -> Range<usize> {
-    if length <= MAX_SHOWN {
-        return 0..length;
-    }
-    let from = start.saturating_sub(LEAD).min(length - MAX_SHOWN);
-    from..from + MAX_SHOWN
+/// C1 control characters (U+0080 to U+009F, which some terminals obey):
+/// annotate-snippets shows C0 controls as symbols, these fwgen replaces.
+fn is_c1(c: char) -> bool {
+    ('\u{80}'..='\u{9f}').contains(&c)
+}
+
+fn c1_before(text: &str) -> usize {
+    text.chars().filter(|c| is_c1(*c)).count()
+}
+
+fn without_c1(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_c1(c) { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// Says how many characters of the user's text are not shown (nothing
@@ -832,28 +872,6 @@ impl Display for ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn short_lines_and_values_are_shown_whole() {
-        let snippet = snippet("\tzone = \"lan\"", 8, "\"lan\"");
-        assert_eq!(snippet.text, "\tzone = \"lan\"");
-        assert_eq!(snippet.indent, "\t       ");
-        assert_eq!(snippet.width, 5);
-        assert_eq!(shorten("lan"), "lan");
-    }
-
-    #[test]
-    fn long_lines_keep_the_caret_under_the_offending_text() {
-        let line = format!("a = \"{}\", b = \"bad\"", "x".repeat(1000));
-        let start = line.find("bad").unwrap();
-        let snippet = snippet(&line, start, "bad");
-        let at: String = snippet.text.chars().skip(snippet.indent.len()).collect();
-        assert!(at.starts_with("bad\""), "{at}");
-        // Near the end of the line the window is the last MAX_SHOWN characters.
-        let cut = format!("[... {} characters cut ...]", line.len() - MAX_SHOWN);
-        assert!(snippet.text.starts_with(&cut), "{}", snippet.text);
-        assert_eq!(snippet.width, 3);
-    }
 
     #[test]
     fn near_names_are_suggested_and_far_ones_not() {
