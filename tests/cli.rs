@@ -3,6 +3,10 @@
 
 mod common;
 
+#[path = "../examples/gen_model.rs"]
+#[allow(dead_code)]
+mod gen_model;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -720,4 +724,37 @@ fn docs_json_names_every_code() {
             "docs/json.md does not name `{code}`"
         );
     }
+}
+
+/// `check` of a large model shows a spinner on a terminal once the work
+/// outlasts the delay (set to 0 here, one second by default), clears it at
+/// the end, and never shows one when stderr is not a terminal.
+#[test]
+fn check_shows_progress_only_on_a_terminal() {
+    common::require_tool("script", "bsdutils");
+    let dir = common::scratch("cli-progress");
+    let model = dir.join("big.toml");
+    fs::write(&model, gen_model::generate(40, 3000, 1)).unwrap();
+    let model = model.to_str().unwrap();
+    let piped = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["check", "-c", model])
+        .env("FWGEN_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(piped.status.success(), "{}", text(&piped.stderr));
+    assert_eq!(text(&piped.stderr), "", "a spinner without a terminal");
+    let command = format!("{} check -c '{model}'", env!("CARGO_BIN_EXE_fwgen"));
+    let terminal = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("FWGEN_PROGRESS_DELAY_MS", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let shown = text(&terminal.stdout);
+    assert!(terminal.status.success(), "{shown}");
+    // "reading", "analyzing" or "checking" the model, with the time taken.
+    assert!(shown.contains(&format!("{model} (")), "{shown}");
+    // Cleared before the findings: the summary line stands alone.
+    assert!(shown.contains("\x1b[2K"), "{shown}");
+    let _ = fs::remove_dir_all(&dir);
 }

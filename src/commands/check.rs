@@ -4,8 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use fwgen::load::load;
-
+use super::progress::Progress;
 use crate::{CHANGES, Format, ModelArgs, report};
 
 #[derive(Args)]
@@ -21,11 +20,21 @@ pub(crate) struct CheckArgs {
 }
 
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
-    let (source, model) = match load(&args.model.config) {
+    let progress = Progress::start(&format!("reading {}", args.model.config.display()));
+    let loaded = fwgen::load::read_source(&args.model.config).and_then(|source| {
+        progress.step(&format!("analyzing {}", source.display_name()));
+        fwgen::load::compile(&source).map(|model| (source, model))
+    });
+    let (source, model) = match loaded {
         Ok(loaded) => loaded,
-        Err(failure) => return report(&failure, args.format),
+        Err(failure) => {
+            drop(progress);
+            return report(&failure, args.format);
+        }
     };
+    progress.step(&format!("checking {}", source.display_name()));
     let findings = fwgen::check::check(&model);
+    drop(progress);
     let warnings = findings
         .iter()
         .filter(|f| f.level == fwgen::check::Level::Warning)

@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod import;
 pub mod init;
+pub mod progress;
 pub mod render;
 
 use std::io::{BufRead, IsTerminal, Write};
