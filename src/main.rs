@@ -191,7 +191,12 @@ fn main() -> ExitCode {
         Command::Schema => without_model(config.as_deref(), "schema", "it describes every model")
             .unwrap_or_else(schema),
         Command::Init(args) => commands::init::init(&args, config.or_else(env_model)),
-        Command::RollbackTimer(args) => commands::apply::timer_command(&args),
+        Command::RollbackTimer(args) => without_model(
+            config.as_deref(),
+            "rollback-timer",
+            "it restores saved state",
+        )
+        .unwrap_or_else(|| commands::apply::timer_command(&args)),
         Command::Dump(mut args) => with_model(model(&mut args), Format::Text, || dump(&args)),
     }
 }
