@@ -458,7 +458,7 @@ struct Diagnostic<'a> {
 
 impl Diagnostic<'_> {
     fn render(&self, source: Option<&Source>) -> String {
-        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+        use annotate_snippets::{Group, Level, Renderer};
         let level = match self.level {
             "error" => Level::ERROR,
             "warning" => Level::WARNING,
@@ -471,25 +471,15 @@ impl Diagnostic<'_> {
             .zip(self.span)
             .map(|(source, span)| Shown::new(source, span, self.labels));
         match (&shown, &name) {
-            (Some(shown), Some(name)) => {
-                let mut snippet = Snippet::source(shown.text.as_str())
-                    .line_start(shown.first_line)
-                    .path(name.as_str())
-                    .fold(true);
-                snippet = snippet.annotation(AnnotationKind::Primary.span(shown.primary.clone()));
-                for (span, label) in &shown.labels {
-                    snippet = snippet
-                        .annotation(AnnotationKind::Context.span(span.clone()).label(*label));
-                }
-                group = group.element(snippet);
-            }
+            (Some(shown), Some(name)) => group = group.element(shown.snippet(name)),
             (None, Some(name)) => {
                 group = group.element(annotate_snippets::Origin::path(name.as_str()));
             }
             _ => {}
         }
-        if let Some(hint) = self.hint {
-            group = group.element(Level::HELP.with_name(Some("hint")).message(hint));
+        let hint = self.hint.map(visible);
+        if let Some(hint) = &hint {
+            group = group.element(Level::HELP.with_name(Some("hint")).message(hint.as_str()));
         }
         let mut out = Renderer::plain().render(&[group]);
         out.push('\n');
@@ -521,8 +511,9 @@ impl Shown {
         let to = source.line_end(last);
         let window = &text[from..to];
         let relative = |span: &Range<usize>| {
-            let start = span.start.clamp(from, to);
-            let end = span.end.clamp(start, source.line_end(start));
+            let floor = |at: usize| crate::source::floor_char_boundary(text, at);
+            let start = floor(span.start.clamp(from, to));
+            let end = floor(span.end.clamp(start, source.line_end(start)));
             // C1 controls are shown as U+FFFD, one byte longer each.
             let shift = |at: usize| at - from + c1_before(&text[from..at]);
             shift(start)..shift(end)
@@ -536,6 +527,28 @@ impl Shown {
                 .map(|(span, label)| (relative(span), *label))
                 .collect(),
         }
+    }
+}
+
+impl Shown {
+    /// The lines with a caret under the primary span and each label under
+    /// its own.
+    fn snippet<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> annotate_snippets::Snippet<'a, annotate_snippets::Annotation<'a>> {
+        use annotate_snippets::{AnnotationKind, Snippet};
+        let primary = AnnotationKind::Primary.span(self.primary.clone());
+        let labels = self
+            .labels
+            .iter()
+            .map(|(span, label)| AnnotationKind::Context.span(span.clone()).label(*label));
+        Snippet::source(self.text.as_str())
+            .line_start(self.first_line)
+            .path(name)
+            .fold(true)
+            .annotation(primary)
+            .annotations(labels)
     }
 }
 

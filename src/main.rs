@@ -149,12 +149,17 @@ fn main() -> ExitCode {
     if let Some(dir) = state_dir {
         commands::apply::warn_if_orphaned(&dir);
     }
-    let config = cli.config;
+    run(cli.command, cli.config)
+}
+
+/// Run one command; `config` is the global `-c`, which fills the model
+/// arguments of commands that read one and is refused by the others.
+fn run(command: Command, config: Option<PathBuf>) -> ExitCode {
     let model = |model: &mut ModelArgs| {
         model.config = model_path(config.clone())?;
         Ok(())
     };
-    match cli.command {
+    match command {
         Command::Render(mut args) => with_model(model(&mut args.model), Format::Text, || {
             commands::render::render(&args)
         }),

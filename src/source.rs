@@ -97,7 +97,7 @@ pub fn display_path(path: &Path) -> String {
     shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
 }
 
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
     }
