@@ -123,3 +123,32 @@ fn init_writes_a_schema_line_editors_read() {
     assert!(validator().is_valid(&parsed));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Editors show a key's row of docs/model.md when hovering it: every key
+/// of every table has one, so an undocumented key fails here.
+#[test]
+fn every_key_has_its_description_from_docs_model() {
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .arg("schema")
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let definitions = schema["definitions"].as_object().expect("definitions");
+    let mut keys = 0;
+    for (table, definition) in definitions {
+        for (key, property) in definition["properties"].as_object().into_iter().flatten() {
+            keys += 1;
+            let described = property["description"].as_str().unwrap_or_default();
+            assert!(
+                described.contains("required") || described.contains("default: "),
+                "{table}.{key} has no description from docs/model.md: {property}"
+            );
+        }
+    }
+    assert!(keys > 40, "{keys} keys");
+    let zone = &definitions["RawInterface"]["properties"]["zone"]["description"];
+    assert_eq!(
+        zone,
+        "The zone behind the interface (not the firewall's). (string; required)"
+    );
+}
