@@ -130,7 +130,8 @@ pub(crate) fn planned(
 pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
     if args.live {
         if Backend::from(args.backend) != Backend::Nftables {
-            return trouble("--live compares the kernel's nftables table: use --backend nftables");
+            let message = "--live compares the kernel's nftables table: use --backend nftables";
+            return trouble_as(args.format, "bad-argument", message);
         }
         if args.format == Format::Json {
             return trouble_as(
@@ -142,7 +143,7 @@ pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
         return super::apply::diff_live(&args.model.config, args.color.resolve());
     }
     let Some(out) = &args.out else {
-        return trouble("--out DIR is required");
+        return trouble_as(args.format, "bad-argument", "--out DIR is required");
     };
     let (_lock, plan) = match planned(
         &args.model.config,
