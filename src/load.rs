@@ -24,6 +24,12 @@ impl Failure {
             out.push_str(&error.render(self.source.as_ref()));
             out.push('\n');
         }
+        if let [only] = self.errors.as_slice()
+            && matches!(*only.kind, ErrorKind::NoModel { .. })
+        {
+            // No model was found, so none has errors.
+            return out;
+        }
         let count = self.errors.len();
         let plural = if count == 1 { "" } else { "s" };
         out.push_str(&format!(
