@@ -4,6 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
@@ -12,7 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::source::Source;
 
 /// The whole model file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
     #[serde(default)]
@@ -26,113 +27,161 @@ pub struct RawModel {
     #[serde(default)]
     pub interfaces: OrderedMap<Spanned<String>, RawInterface>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawPolicy>")]
     pub policy: Vec<Spanned<RawPolicy>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRule>")]
     pub rule: Vec<Spanned<RawRule>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawDnat>")]
     pub dnat: Vec<Spanned<RawDnat>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawMasquerade>")]
     pub masquerade: Vec<Spanned<RawMasquerade>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawSnat>")]
     pub snat: Vec<Spanned<RawSnat>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFirewall {
+    #[schemars(with = "Option<String>")]
     pub zone: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub log_prefix: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<i64>>")]
     pub management_ports: Option<Vec<Spanned<i64>>>,
+    #[schemars(with = "Option<String>")]
     pub log_limit: Option<Spanned<String>>,
     pub drop_broadcasts: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawShorewall {
+    #[schemars(with = "Option<i64>")]
     pub version: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNftables {
+    #[schemars(with = "Option<String>")]
     pub table: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawZone {
+    #[schemars(with = "Option<String>")]
     pub family: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawInterface {
+    #[schemars(with = "String")]
     pub zone: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub options: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub physical: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub networks: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
+    #[schemars(with = "String")]
     pub source: Spanned<String>,
+    #[schemars(with = "String")]
     pub dest: Spanned<String>,
+    #[schemars(with = "String")]
     pub action: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
+    #[schemars(with = "String")]
     pub action: Spanned<String>,
     #[serde(rename = "macro")]
+    #[schemars(with = "Option<String>")]
     pub service_macro: Option<Spanned<String>>,
+    #[schemars(with = "String")]
     pub source: Spanned<String>,
+    #[schemars(with = "String")]
     pub dest: Spanned<String>,
+    #[schemars(with = "Option<Scalar>")]
     pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
     pub dport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<Scalar>")]
     pub icmp_type: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDnat {
+    #[schemars(with = "String")]
     pub source: Spanned<String>,
+    #[schemars(with = "String")]
     pub dest: Spanned<String>,
+    #[schemars(with = "String")]
     pub to: Spanned<String>,
+    #[schemars(with = "Scalar")]
     pub proto: Spanned<Scalar>,
+    #[schemars(with = "PortList")]
     pub dport: Spanned<PortList>,
+    #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
+    #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMasquerade {
+    #[schemars(with = "String")]
     pub interface: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSnat {
+    #[schemars(with = "String")]
     pub interface: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    #[schemars(with = "String")]
     pub to: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
@@ -173,6 +222,28 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(ScalarVisitor("a name or a number"))
+    }
+}
+
+impl JsonSchema for Scalar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scalar".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": ["string", "integer"], "description": "a name or a number" })
+    }
+}
+
+impl JsonSchema for PortList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PortList".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let one = json_schema!({ "type": ["string", "integer"] });
+        json_schema!({
+            "description": PORTS_EXPECTED,
+            "anyOf": [one, { "type": "array", "items": one }]
+        })
     }
 }
 
@@ -253,6 +324,15 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Ordered
             }
         }
         deserializer.deserialize_map(Entries(PhantomData))
+    }
+}
+
+impl<K, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "additionalProperties": generator.subschema_for::<V>() })
     }
 }
 

@@ -14,8 +14,6 @@ use crate::source::Source;
 /// Longest piece of the user's text an error quotes or shows in its
 /// snippet; the rest is cut, with a marker saying how much.
 const MAX_SHOWN: usize = 200;
-/// Characters shown before the offending text when a long line is cut.
-const LEAD: usize = 40;
 
 /// An error found while loading, analyzing or lowering a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,12 +26,27 @@ pub struct Error {
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// No `-c`, no `FWGEN_CONFIG`, and no model in the default places.
+    NoModel {
+        looked: Vec<String>,
+    },
     Read {
         message: String,
     },
     NotUtf8,
+    /// Well-formed TOML, but a value of the wrong type or a missing key.
     Toml {
         message: String,
+    },
+    /// Not TOML at all: the parser stopped here.
+    TomlSyntax {
+        message: String,
+    },
+    /// A key the table does not have.
+    UnknownKey {
+        message: String,
+        key: String,
+        expected: Vec<String>,
     },
     EmptyModel,
     UnknownZone {
@@ -197,16 +210,26 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         use ErrorKind::*;
         let hint = match &*self.kind {
-            Read { .. } => "pass the model with `-c FILE`; the default is ./fwgen.toml".into(),
+            NoModel { .. } => "write a starter model with `fwgen init`, or name one with `-c FILE` or FWGEN_CONFIG".into(),
+            Read { .. } => "pass the model with `-c FILE`; the default is ./fwgen.toml, else /etc/fwgen/fwgen.toml".into(),
             NotUtf8 => "save the model as UTF-8".into(),
             EmptyModel => "declare at least one zone and one interface, or start from `examples/lxc-host.toml`".into(),
             UnknownZone { known, .. } if known.is_empty() => {
                 "no zone is declared yet: add `[zones.NAME]`; `$FW` is the firewall, `all` every zone".into()
             }
-            UnknownZone { known, .. } => {
-                format!("known zones: {}, `$FW` (the firewall) and `all`", known.join(", "))
+            UnknownZone { name, known } => {
+                let candidates = known.iter().map(String::as_str).chain(["$FW", "all"]);
+                format!(
+                    "{}known zones: {}, `$FW` (the firewall) and `all`",
+                    did_you_mean(name, candidates),
+                    known.join(", ")
+                )
             }
-            UnknownInterface { known, .. } => format!("known interfaces: {}", known.join(", ")),
+            UnknownInterface { name, known } => format!(
+                "{}known interfaces: {}",
+                did_you_mean(name, known.iter().map(String::as_str)),
+                known.join(", ")
+            ),
             ZoneNameSyntax { .. } => {
                 "a zone name is a letter followed by letters, digits or `_`".into()
             }
@@ -223,19 +246,25 @@ impl Error {
             InterfaceNameSyntax { .. } => "use the name `ip link` shows, e.g. `eth0` or `lxcbr0`; set `physical` when Shorewall's logical name differs".into(),
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
-            UnknownInterfaceOption { .. } => "supported options: dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]".into(),
+            UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
-            UnknownAction { allowed, .. } => format!("allowed actions: {allowed}"),
+            UnknownAction { action, allowed } => {
+                let actions = allowed.split(" (").next().unwrap_or(allowed).split(", ");
+                format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
+            }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug".into(),
             UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
             BadPort { .. } => "a port is a number from 1 to 65535, a range is `LOW:HIGH`".into(),
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),
             UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem, or a number".into(),
-            UnknownMacro { .. } => format!("macros: {}", crate::model::service::MACRO_NAMES.join(", ")),
+            UnknownMacro { name } => {
+                let macros = crate::model::service::MACRO_NAMES;
+                format!("{}macros: {}", did_you_mean(name, macros.iter().copied()), macros.join(", "))
+            }
             MacroAndProtocol => "a macro sets protocol and ports itself; remove `proto`, `dport` and `sport` or the macro".into(),
             MacroNotForAction { .. } => "`Invalid` marks packets in conntrack state INVALID, which fwgen always drops: use it with DROP".into(),
             FreeTextCharacter { .. } => "descriptions and comments are one line of text without quotes, backslashes or control characters".into(),
@@ -262,22 +291,139 @@ impl Error {
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
+            TomlSyntax { .. } => "this is not valid TOML: strings go in double quotes, one `key = value` per line, each key once per table (https://toml.io)".into(),
+            UnknownKey { key, expected, .. } => match nearest(key, expected.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "docs/model.md lists every key of each table".into(),
+            },
         };
         Some(hint)
     }
 
-    /// The error as the user sees it: message, location, snippet, caret, hint.
+    /// The error as the user sees it: message, location, snippet, caret,
+    /// secondary labels, hint.
     pub fn render(&self, source: Option<&Source>) -> String {
         let message = self.kind.to_string();
         let hint = self.hint();
-        render_diagnostic(
-            "error",
-            &message,
-            self.span.as_ref(),
-            source,
-            hint.as_deref(),
+        let labels = source.map_or_else(Vec::new, |source| self.labels(source));
+        Diagnostic {
+            level: "error",
+            message: &message,
+            span: self.span.as_ref(),
+            labels: &labels,
+            hint: hint.as_deref(),
+        }
+        .render(source)
+    }
+
+    /// Other places the error is about: where a duplicate was first
+    /// declared.
+    fn labels(&self, source: &Source) -> Vec<(Range<usize>, &'static str)> {
+        use ErrorKind::*;
+        match &*self.kind {
+            DuplicateInterface { first, .. } => vec![(first.clone(), "first declared here")],
+            DuplicatePolicy { first_line } | RepeatedWildcardPolicy { first_line, .. } => source
+                .line_span(*first_line)
+                .map(|span| vec![(span, "the earlier policy")])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Error {
+    /// A parse error of the model told apart: the text is not TOML at all
+    /// (a syntax error), a table has a key it does not know, or a value
+    /// has the wrong type. Called only when parsing failed.
+    pub fn toml(span: Option<Range<usize>>, message: String, text: &str) -> Error {
+        if toml::from_str::<toml::Table>(text).is_err() {
+            return Error::new(span, ErrorKind::TomlSyntax { message });
+        }
+        let Some(rest) = message.strip_prefix("unknown field `") else {
+            return Error::new(span, ErrorKind::Toml { message });
+        };
+        let key = rest.split('`').next().unwrap_or_default().to_owned();
+        let expected = rest
+            .split_once("expected")
+            .map(|(_, names)| {
+                names
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Error::new(
+            span,
+            ErrorKind::UnknownKey {
+                message,
+                key,
+                expected,
+            },
         )
     }
+
+    /// The error as one JSON object (docs/json.md).
+    pub fn json(&self, source: Option<&Source>) -> serde_json::Value {
+        let location = self
+            .span
+            .as_ref()
+            .zip(source)
+            .map(|(s, src)| src.location(s.start));
+        serde_json::json!({
+            "level": "error",
+            "code": self.kind.code(),
+            "message": self.kind.to_string(),
+            "file": source.map(Source::display_name),
+            "line": location.map(|l| l.line),
+            "column": location.map(|l| l.column),
+            "hint": self.hint(),
+        })
+    }
+}
+
+/// Advice for a tool (nft, unshare, Shorewall) that failed for lack of
+/// privilege, judged by what it printed; `is_root` says whether fwgen runs
+/// as root, where the missing piece is a capability instead.
+pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
+    let denied = [
+        "Operation not permitted",
+        "Ordinary users may not",
+        "must be root",
+    ];
+    if !denied.iter().any(|d| output.contains(d)) {
+        return None;
+    }
+    Some(if is_root {
+        "the kernel refused root: fwgen needs CAP_NET_ADMIN (and CAP_SYS_ADMIN for `unshare`), which a container may withhold"
+    } else {
+        "run as root (e.g. `sudo fwgen ...`): loading or checking rules needs CAP_NET_ADMIN"
+    })
+}
+
+/// The interface options the analyzer knows, as the hint lists them.
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]";
+
+/// The candidate nearest to a misspelt name, when one is near enough to be
+/// what was meant: the same but for case, or a few edits away (one edit
+/// per three characters).
+fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    let allowed = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&name, &c.to_lowercase()), c))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`? " before a hint's list, or nothing.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(name, candidates).map_or_else(String::new, |near| {
+        format!("did you mean `{}`? ", quoted(near))
+    })
 }
 
 /// One diagnostic (`error`, `warning` or `notice`): the message, then
@@ -289,99 +435,137 @@ pub fn render_diagnostic(
     source: Option<&Source>,
     hint: Option<&str>,
 ) -> String {
-    let mut out = format!("{level}: {message}\n");
-    let gutter = match source {
-        Some(source) => render_location(&mut out, source, span),
-        None => String::new(),
-    };
-    if let Some(hint) = hint {
-        out.push_str(&format!("{gutter} = hint: {hint}\n"));
+    Diagnostic {
+        level,
+        message,
+        span,
+        labels: &[],
+        hint,
     }
-    out
+    .render(source)
 }
 
-/// Writes `--> file:line:col` and the snippet; returns the gutter used.
-fn render_location(out: &mut String, source: &Source, span: Option<&Range<usize>>) -> String {
-    let name = source.display_name();
-    let Some(span) = span else {
-        out.push_str(&format!(" --> {name}\n"));
-        return String::new();
-    };
-    let location = source.location(span.start);
-    let line = source.line_text(span.start);
-    let number = location.line.to_string();
-    let gutter = " ".repeat(number.len());
-    out.push_str(&format!(
-        "{gutter}--> {name}:{}:{}\n",
-        location.line, location.column
-    ));
-    let shown = source.slice(span);
-    let shown = shown.split('\n').next().unwrap_or("");
-    let snippet = snippet(line, location.column - 1, shown);
-    out.push_str(&format!("{gutter} |\n{number} | {}\n", snippet.text));
-    out.push_str(&format!(
-        "{gutter} | {}{}\n",
-        snippet.indent,
-        "^".repeat(snippet.width)
-    ));
-    gutter
+/// What a diagnostic shows, rendered by annotate-snippets as rustc
+/// renders its own.
+struct Diagnostic<'a> {
+    level: &'a str,
+    message: &'a str,
+    span: Option<&'a Range<usize>>,
+    /// Secondary spans with their label ("first declared here").
+    labels: &'a [(Range<usize>, &'static str)],
+    hint: Option<&'a str>,
 }
 
-/// The snippet of a long line: a window of the line, with the caret's
-/// indent and width in it.
-struct Snippet {
+impl Diagnostic<'_> {
+    fn render(&self, source: Option<&Source>) -> String {
+        use annotate_snippets::{Group, Level, Renderer};
+        let level = match self.level {
+            "error" => Level::ERROR,
+            "warning" => Level::WARNING,
+            name => Level::NOTE.with_name(Some(name)),
+        };
+        let message = visible(self.message);
+        let mut group = Group::with_title(level.primary_title(message.as_str()));
+        let name = source.map(Source::display_name);
+        let shown = source
+            .zip(self.span)
+            .map(|(source, span)| Shown::new(source, span, self.labels));
+        match (&shown, &name) {
+            (Some(shown), Some(name)) => group = group.element(shown.snippet(name)),
+            (None, Some(name)) => {
+                group = group.element(annotate_snippets::Origin::path(name.as_str()));
+            }
+            _ => {}
+        }
+        let hint = self.hint.map(visible);
+        if let Some(hint) = &hint {
+            group = group.element(Level::HELP.with_name(Some("hint")).message(hint.as_str()));
+        }
+        let mut out = Renderer::plain().render(&[group]);
+        out.push('\n');
+        out
+    }
+}
+
+/// The lines of the model a diagnostic shows, from the first annotated line
+/// to the last, with each span relative to them and cut at its line's end
+/// (the first line of a span is where it points).
+struct Shown {
     text: String,
-    indent: String,
-    width: usize,
+    first_line: usize,
+    primary: Range<usize>,
+    labels: Vec<(Range<usize>, &'static str)>,
 }
 
-/// The line holding an error, whole when short. A longer line is cut to a
-/// window of about [`MAX_SHOWN`] characters that starts a little before the
-/// offending text (`start`, in characters), with a marker at each end
-/// saying how much was cut; the caret stays under the offending text.
-fn snippet(line: &str, start: usize, shown: &str) -> Snippet {
-    let length = line.chars().count();
-    let Range {
-        start: from,
-        end: to,
-    } = window(length, start);
-    let before = cut_marker(from);
-    let after = cut_marker(length - to);
-    let window: String = line.chars().skip(from).take(to - from).collect();
-    let lead: String = line
-        .chars()
-        .skip(from)
-        .take(start.saturating_sub(from))
-        .collect();
-    let indent: String = std::iter::repeat_n(' ', before.chars().count())
-        .chain(
-            visible(&lead)
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' }),
-        )
-        .collect();
-    // The caret stops where the window does; no limit when nothing is cut after.
-    let room = if to < length {
-        to.saturating_sub(start)
-    } else {
-        usize::MAX
-    };
-    let shown: String = shown.chars().take(room).collect();
-    Snippet {
-        text: format!("{before}{}{after}", visible(&window)),
-        indent,
-        width: visible(&shown).chars().count().max(1),
+impl Shown {
+    fn new(
+        source: &Source,
+        primary: &Range<usize>,
+        labels: &[(Range<usize>, &'static str)],
+    ) -> Shown {
+        let text = &source.text;
+        let starts = std::iter::once(primary.start).chain(labels.iter().map(|(s, _)| s.start));
+        let first = starts.clone().min().unwrap_or(0).min(text.len());
+        let last = starts.max().unwrap_or(0).min(text.len());
+        let from = source.line_start(first);
+        let to = source.line_end(last);
+        let window = &text[from..to];
+        let relative = |span: &Range<usize>| {
+            let floor = |at: usize| crate::source::floor_char_boundary(text, at);
+            let start = floor(span.start.clamp(from, to));
+            let end = floor(span.end.clamp(start, source.line_end(start)));
+            // C1 controls are shown as U+FFFD, one byte longer each.
+            let shift = |at: usize| at - from + c1_before(&text[from..at]);
+            shift(start)..shift(end)
+        };
+        Shown {
+            text: without_c1(window),
+            first_line: source.location(from).line,
+            primary: relative(primary),
+            labels: labels
+                .iter()
+                .map(|(span, label)| (relative(span), *label))
+                .collect(),
+        }
     }
 }
 
-/// The characters of a line shown: all of a short line; of a long one,
-/// [`MAX_SHOWN`] from [`LEAD`] before the offending text on.
-fn window(length: usize, start: usize) -> Range<usize> {
-    if length <= MAX_SHOWN {
-        return 0..length;
+impl Shown {
+    /// The lines with a caret under the primary span and each label under
+    /// its own.
+    fn snippet<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> annotate_snippets::Snippet<'a, annotate_snippets::Annotation<'a>> {
+        use annotate_snippets::{AnnotationKind, Snippet};
+        let primary = AnnotationKind::Primary.span(self.primary.clone());
+        let labels = self
+            .labels
+            .iter()
+            .map(|(span, label)| AnnotationKind::Context.span(span.clone()).label(*label));
+        Snippet::source(self.text.as_str())
+            .line_start(self.first_line)
+            .path(name)
+            .fold(true)
+            .annotation(primary)
+            .annotations(labels)
     }
-    let from = start.saturating_sub(LEAD).min(length - MAX_SHOWN);
-    from..from + MAX_SHOWN
+}
+
+/// C1 control characters (U+0080 to U+009F, which some terminals obey):
+/// annotate-snippets shows C0 controls as symbols, these fwgen replaces.
+fn is_c1(c: char) -> bool {
+    ('\u{80}'..='\u{9f}').contains(&c)
+}
+
+fn c1_before(text: &str) -> usize {
+    text.chars().filter(|c| is_c1(*c)).count()
+}
+
+fn without_c1(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_c1(c) { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// Says how many characters of the user's text are not shown (nothing
@@ -447,13 +631,77 @@ fn visible(text: &str) -> String {
         .collect()
 }
 
+impl ErrorKind {
+    /// A stable name for scripts (docs/json.md): the variant's name in
+    /// kebab case (`Toml` is `toml-value`). Never renamed once released.
+    pub fn code(&self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            NoModel { .. } => "no-model",
+            Read { .. } => "read",
+            NotUtf8 => "not-utf8",
+            Toml { .. } => "toml-value",
+            TomlSyntax { .. } => "toml-syntax",
+            UnknownKey { .. } => "unknown-key",
+            EmptyModel => "empty-model",
+            UnknownZone { .. } => "unknown-zone",
+            UnknownInterface { .. } => "unknown-interface",
+            ZoneNameSyntax { .. } => "zone-name-syntax",
+            ZoneNameTooLong { .. } => "zone-name-too-long",
+            ReservedZoneName { .. } => "reserved-zone-name",
+            ZoneIsFirewall { .. } => "zone-is-firewall",
+            InterfaceNameSyntax { .. } => "interface-name-syntax",
+            DuplicateInterface { .. } => "duplicate-interface",
+            InterfaceInFirewallZone { .. } => "interface-in-firewall-zone",
+            UnknownInterfaceOption { .. } => "unknown-interface-option",
+            BadInterfaceOptionValue { .. } => "bad-interface-option-value",
+            ConflictingOptions { .. } => "conflicting-options",
+            BadNetwork { .. } => "bad-network",
+            WrongFamily { .. } => "wrong-family",
+            UnknownAction { .. } => "unknown-action",
+            UnknownLogLevel { .. } => "unknown-log-level",
+            UnknownProtocol { .. } => "unknown-protocol",
+            PortsNeedProtocol { .. } => "ports-need-protocol",
+            BadPort { .. } => "bad-port",
+            IcmpTypeNeedsIcmp { .. } => "icmp-type-needs-icmp",
+            UnknownIcmpType { .. } => "unknown-icmp-type",
+            UnknownMacro { .. } => "unknown-macro",
+            MacroAndProtocol => "macro-and-protocol",
+            MacroNotForAction { .. } => "macro-not-for-action",
+            FreeTextCharacter { .. } => "free-text-character",
+            FreeTextTooLong { .. } => "free-text-too-long",
+            BadIdentifier { .. } => "bad-identifier",
+            FirewallToFirewall => "firewall-to-firewall",
+            DnatToFirewall => "dnat-to-firewall",
+            DnatNeedsZone { .. } => "dnat-needs-zone",
+            DnatTargetOutsideZone { .. } => "dnat-target-outside-zone",
+            DnatTargetNotHost { .. } => "dnat-target-not-host",
+            PortForwardWithoutPort => "port-forward-without-port",
+            BadShorewallVersion { .. } => "bad-shorewall-version",
+            FamilyConflict { .. } => "family-conflict",
+            MissingPolicy { .. } => "missing-policy",
+            DnatFromFirewall => "dnat-from-firewall",
+            BadLogPrefix { .. } => "bad-log-prefix",
+            BadLogLimit { .. } => "bad-log-limit",
+            Internal { .. } => "internal",
+            InvalidLogged => "invalid-logged",
+            DuplicatePolicy { .. } => "duplicate-policy",
+            RepeatedWildcardPolicy { .. } => "repeated-wildcard-policy",
+            ShorewallNeedsIpv4 => "shorewall-needs-ipv4",
+        }
+    }
+}
+
 impl Display for ErrorKind {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         use ErrorKind::*;
         match self {
+            NoModel { looked } => write!(f, "no model found: looked for {}", looked.join(" and ")),
             Read { message } => write!(f, "cannot read the model: {message}"),
             NotUtf8 => write!(f, "the model is not valid UTF-8"),
-            Toml { message } => write!(f, "{}", shorten_message(message)),
+            Toml { message } | TomlSyntax { message } | UnknownKey { message, .. } => {
+                write!(f, "{}", shorten_message(message))
+            }
             EmptyModel => write!(f, "the model declares no zone"),
             UnknownZone { name, .. } => write!(f, "unknown zone `{}`", shorten(name)),
             UnknownInterface { name, .. } => write!(f, "unknown interface `{}`", shorten(name)),
@@ -639,25 +887,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_lines_and_values_are_shown_whole() {
-        let snippet = snippet("\tzone = \"lan\"", 8, "\"lan\"");
-        assert_eq!(snippet.text, "\tzone = \"lan\"");
-        assert_eq!(snippet.indent, "\t       ");
-        assert_eq!(snippet.width, 5);
-        assert_eq!(shorten("lan"), "lan");
+    fn near_names_are_suggested_and_far_ones_not() {
+        let zones = ["net", "loc", "dmz"];
+        assert_eq!(nearest("nett", zones), Some("net"));
+        assert_eq!(nearest("NET", zones), Some("net"));
+        assert_eq!(nearest("lan", zones), None);
+        assert_eq!(
+            nearest("ACCPET", ["ACCEPT", "DROP", "REJECT"]),
+            Some("ACCEPT")
+        );
+        assert_eq!(nearest("ab", ["xy"]), None);
     }
 
     #[test]
-    fn long_lines_keep_the_caret_under_the_offending_text() {
-        let line = format!("a = \"{}\", b = \"bad\"", "x".repeat(1000));
-        let start = line.find("bad").unwrap();
-        let snippet = snippet(&line, start, "bad");
-        let at: String = snippet.text.chars().skip(snippet.indent.len()).collect();
-        assert!(at.starts_with("bad\""), "{at}");
-        // Near the end of the line the window is the last MAX_SHOWN characters.
-        let cut = format!("[... {} characters cut ...]", line.len() - MAX_SHOWN);
-        assert!(snippet.text.starts_with(&cut), "{}", snippet.text);
-        assert_eq!(snippet.width, 3);
+    fn privilege_failures_get_the_hint_for_who_runs_fwgen() {
+        let denied = "nft: Error: Could not process rule: Operation not permitted";
+        assert!(privilege_hint(denied, false).is_some_and(|h| h.starts_with("run as root")));
+        assert!(privilege_hint(denied, true).is_some_and(|h| h.contains("CAP_NET_ADMIN")));
+        assert_eq!(privilege_hint("nft: syntax error", false), None);
     }
 
     #[test]

@@ -20,5 +20,6 @@ pub mod model;
 pub mod nft_scope;
 pub mod plan;
 pub mod ruleset;
+pub mod schema;
 pub mod secure_dir;
 pub mod source;

@@ -19,12 +19,16 @@ pub struct Failure {
 impl Failure {
     /// All errors, one block each, in file order.
     pub fn render(&self) -> String {
-        let mut errors: Vec<&Error> = self.errors.iter().collect();
-        errors.sort_by_key(|e| e.span.as_ref().map_or(0, |s| s.start));
         let mut out = String::new();
-        for error in errors {
+        for error in self.in_file_order() {
             out.push_str(&error.render(self.source.as_ref()));
             out.push('\n');
+        }
+        if let [only] = self.errors.as_slice()
+            && matches!(*only.kind, ErrorKind::NoModel { .. })
+        {
+            // No model was found, so none has errors.
+            return out;
         }
         let count = self.errors.len();
         let plural = if count == 1 { "" } else { "s" };
@@ -32,6 +36,22 @@ impl Failure {
             "error: the model has {count} error{plural}; nothing was written\n"
         ));
         out
+    }
+
+    /// All errors as `{"errors": [...]}`, in file order (docs/json.md).
+    pub fn json(&self) -> serde_json::Value {
+        let errors: Vec<serde_json::Value> = self
+            .in_file_order()
+            .into_iter()
+            .map(|error| error.json(self.source.as_ref()))
+            .collect();
+        serde_json::json!({ "errors": errors })
+    }
+
+    fn in_file_order(&self) -> Vec<&Error> {
+        let mut errors: Vec<&Error> = self.errors.iter().collect();
+        errors.sort_by_key(|e| e.span.as_ref().map_or(0, |s| s.start));
+        errors
     }
 }
 
@@ -67,7 +87,10 @@ pub fn compile(source: &Source) -> Result<Model, Failure> {
         source: Some(source.clone()),
         errors,
     };
-    let raw = parse(source).map_err(|e| fail(vec![e]))?;
+    let raw = parse(source).map_err(|error| match *error.kind {
+        ErrorKind::Toml { message } => fail(vec![Error::toml(error.span, message, &source.text)]),
+        _ => fail(vec![error]),
+    })?;
     analyze(&raw, source).map_err(fail)
 }
 

@@ -23,6 +23,10 @@ use fwgen::plan::Color;
 #[derive(Parser)]
 #[command(name = "fwgen", version, about)]
 struct Cli {
+    /// The model file [default: $FWGEN_CONFIG, else ./fwgen.toml, else
+    /// /etc/fwgen/fwgen.toml]. For `init`, where to write it.
+    #[arg(short = 'c', long = "config", value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,6 +48,8 @@ enum Command {
     Import(ImportCommand),
     /// Write a starter fwgen.toml.
     Init(InitArgs),
+    /// Print the JSON Schema of fwgen.toml (for editors and CI).
+    Schema,
     /// Restore the saved table unless confirmed in time (started by apply).
     #[command(hide = true)]
     RollbackTimer(TimerArgs),
@@ -55,11 +61,43 @@ enum Command {
     GenerateAssets(GenerateArgs),
 }
 
+/// The model a command reads: the global `-c`, else the lookup in
+/// [`model_path`]; main fills it in after parsing.
 #[derive(Args)]
 pub(crate) struct ModelArgs {
-    /// The model file.
-    #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
+    #[arg(skip)]
     pub(crate) config: PathBuf,
+}
+
+/// Where a model is looked for when neither `-c` nor `FWGEN_CONFIG` names one.
+const DEFAULT_MODELS: [&str; 2] = ["./fwgen.toml", "/etc/fwgen/fwgen.toml"];
+
+/// The model file: `-c FILE`, else `$FWGEN_CONFIG`, else the first of
+/// [`DEFAULT_MODELS`] that exists. None existing is an error naming each.
+fn model_path(explicit: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(path) = explicit.or_else(env_model) {
+        return Ok(path);
+    }
+    let found = DEFAULT_MODELS
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists());
+    found.ok_or_else(|| Failure {
+        source: None,
+        errors: vec![fwgen::error::Error::new(
+            None,
+            fwgen::error::ErrorKind::NoModel {
+                looked: DEFAULT_MODELS.iter().map(|p| (*p).to_owned()).collect(),
+            },
+        )],
+    })
+}
+
+/// `FWGEN_CONFIG`, when set and not empty.
+fn env_model() -> Option<PathBuf> {
+    std::env::var_os("FWGEN_CONFIG")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -115,17 +153,112 @@ fn main() -> ExitCode {
     if let Some(dir) = state_dir {
         commands::apply::warn_if_orphaned(&dir);
     }
-    match cli.command {
-        Command::Render(args) => commands::render::render(&args),
-        Command::Diff(args) => commands::render::diff(&args),
-        Command::Check(args) => commands::check::check(&args),
-        Command::Explain(args) => commands::explain::explain(&args),
-        Command::Apply(args) => commands::apply::command(&args),
-        Command::Import(ImportCommand::Shorewall(args)) => commands::import::import(&args),
-        Command::Init(args) => commands::init::init(&args),
-        Command::RollbackTimer(args) => commands::apply::timer_command(&args),
-        Command::Dump(args) => dump(&args),
-        Command::GenerateAssets(args) => commands::generate::generate(&args),
+    run(cli.command, cli.config)
+}
+
+/// Run one command; `config` is the global `-c`, which fills the model
+/// arguments of commands that read one and is refused by the others.
+fn run(command: Command, config: Option<PathBuf>) -> ExitCode {
+    let model = |model: &mut ModelArgs| {
+        model.config = model_path(config.clone())?;
+        Ok(())
+    };
+    match command {
+        Command::Render(mut args) => with_model(model(&mut args.model), Format::Text, || {
+            commands::render::render(&args)
+        }),
+        Command::Diff(mut args) => with_model(model(&mut args.model), args.format, || {
+            commands::render::diff(&args)
+        }),
+        Command::Check(mut args) => {
+            let format = args.format;
+            with_model(model(&mut args.model), format, || {
+                commands::check::check(&args)
+            })
+        }
+        Command::Explain(mut args) => {
+            let format = args.format;
+            with_model(model(&mut args.model), format, || {
+                commands::explain::explain(&args)
+            })
+        }
+        Command::Apply(mut args) => {
+            // Confirming or rolling back concerns the pending apply, not a model.
+            let found = if args.confirm || args.rollback_now {
+                Ok(())
+            } else {
+                model(&mut args.model)
+            };
+            with_model(found, Format::Text, || commands::apply::command(&args))
+        }
+        Command::Import(ImportCommand::Shorewall(args)) => without_model(
+            config.as_deref(),
+            "import",
+            "-o FILE names the model it writes",
+        )
+        .unwrap_or_else(|| commands::import::import(&args)),
+        Command::Schema => without_model(config.as_deref(), "schema", "it describes every model")
+            .unwrap_or_else(schema),
+        Command::Init(args) => commands::init::init(&args, config.or_else(env_model)),
+        Command::RollbackTimer(args) => without_model(
+            config.as_deref(),
+            "rollback-timer",
+            "it restores saved state",
+        )
+        .unwrap_or_else(|| commands::apply::timer_command(&args)),
+        Command::Dump(mut args) => with_model(model(&mut args), Format::Text, || dump(&args)),
+        Command::GenerateAssets(args) => without_model(
+            config.as_deref(),
+            "generate-assets",
+            "it writes man pages and completions",
+        )
+        .unwrap_or_else(|| commands::generate::generate(&args)),
+    }
+}
+
+/// Run a command once its model is found; report the lookup's failure
+/// in the command's format otherwise.
+fn with_model(
+    found: Result<(), Failure>,
+    format: Format,
+    run: impl FnOnce() -> ExitCode,
+) -> ExitCode {
+    match found {
+        Ok(()) => run(),
+        Err(failure) => report(&failure, format),
+    }
+}
+
+/// A command that reads no model refuses `-c` rather than ignore it.
+fn without_model(
+    config: Option<&std::path::Path>,
+    command: &str,
+    instead: &str,
+) -> Option<ExitCode> {
+    config.map(|path| {
+        trouble(&format!(
+            "`fwgen {command}` reads no model, so `-c {}` would have no effect; {instead}",
+            path.display()
+        ))
+    })
+}
+
+/// Every `--format`: text for people, one JSON object for scripts
+/// (docs/json.md).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+}
+
+/// A model that failed to load, in the format asked for; exit 2.
+pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
+    match format {
+        Format::Text => fail(failure),
+        Format::Json => {
+            println!("{}", failure.json());
+            ExitCode::from(TROUBLE)
+        }
     }
 }
 
@@ -134,9 +267,48 @@ pub(crate) fn fail(failure: &Failure) -> ExitCode {
     ExitCode::from(TROUBLE)
 }
 
+/// The command's own trouble (not the model's), in the format asked for:
+/// JSON as one `{"errors": [...]}` object with `code` (docs/json.md).
+pub(crate) fn trouble_as(format: Format, code: &str, message: &str) -> ExitCode {
+    match format {
+        Format::Text => trouble(message),
+        Format::Json => {
+            let error = serde_json::json!({
+                "level": "error",
+                "code": code,
+                "message": message,
+                "file": null,
+                "line": null,
+                "column": null,
+                "hint": privilege_hint(message),
+            });
+            println!("{}", serde_json::json!({ "errors": [error] }));
+            ExitCode::from(TROUBLE)
+        }
+    }
+}
+
+/// "run as root" when a tool failed for lack of privilege.
+fn privilege_hint(message: &str) -> Option<&'static str> {
+    fwgen::error::privilege_hint(message, rustix::process::geteuid().is_root())
+}
+
 pub(crate) fn trouble(message: &str) -> ExitCode {
     eprintln!("error: {message}");
+    if let Some(hint) = privilege_hint(message) {
+        eprintln!("  = hint: {hint}");
+    }
     ExitCode::from(TROUBLE)
+}
+
+fn schema() -> ExitCode {
+    use std::io::Write;
+    let schema = fwgen::schema::model_schema();
+    let text = format!("{schema:#}\n");
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => trouble(&format!("cannot print the schema: {e}")),
+    }
 }
 
 fn dump(args: &ModelArgs) -> ExitCode {

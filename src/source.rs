@@ -56,6 +56,33 @@ impl Source {
         self.text[start..end].trim_end_matches('\r')
     }
 
+    /// Byte offset where the line holding `offset` starts.
+    pub fn line_start(&self, offset: usize) -> usize {
+        let line = self.location(offset).line;
+        self.line_starts[line - 1]
+    }
+
+    /// Byte offset where the line holding `offset` ends (before its line
+    /// break, `\n` or `\r\n`).
+    pub fn line_end(&self, offset: usize) -> usize {
+        let start = self.line_start(offset);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        if self.text[start..end].ends_with('\r') {
+            end - 1
+        } else {
+            end
+        }
+    }
+
+    /// The span of line `line` (1-based) without its line break, when the
+    /// file has that line.
+    pub fn line_span(&self, line: usize) -> Option<Range<usize>> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        Some(start..self.line_end(start))
+    }
+
     /// The text a span covers.
     pub fn slice(&self, span: &Range<usize>) -> &str {
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
@@ -70,7 +97,7 @@ pub fn display_path(path: &Path) -> String {
     shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
 }
 
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
     }

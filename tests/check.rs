@@ -35,9 +35,10 @@ fn check(case: &str, warnings: usize) {
         "{case}: --strict exit code"
     );
     let json = fwgen(&["check", "--format", "json", "-c", &model]);
-    let items: serde_json::Value =
+    let value: serde_json::Value =
         serde_json::from_slice(&json.stdout).expect("check --format json prints JSON");
-    let items = items.as_array().expect("an array");
+    let items = value["findings"].as_array().expect("an array of findings");
+    assert_eq!(value["warnings"], warnings, "{case}: the count in JSON");
     let counted = items.iter().filter(|i| i["level"] == "warning").count();
     assert_eq!(counted, warnings, "{case}: warnings in JSON");
     for item in items {
@@ -103,9 +104,12 @@ fn errors_exit_2_in_both_formats() {
     assert!(String::from_utf8_lossy(&text.stderr).contains("unknown zone `lan`"));
     let json = fwgen(&["check", "--format", "json", "-c", model]);
     assert_eq!(json.status.code(), Some(2));
-    let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(items[0]["level"], "error");
-    assert_eq!(items[0]["line"], 19);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let error = &value["errors"][0];
+    assert_eq!(error["level"], "error");
+    assert_eq!(error["code"], "unknown-zone");
+    assert_eq!(error["line"], 19);
+    assert_eq!(error["file"], model);
 }
 
 /// Every bundled example is a showcase: `check --strict` passes on it.

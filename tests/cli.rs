@@ -3,6 +3,10 @@
 
 mod common;
 
+#[path = "../examples/gen_model.rs"]
+#[allow(dead_code)]
+mod gen_model;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -15,8 +19,22 @@ fn fwgen(args: &[&str]) -> Output {
         .current_dir(common::root())
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("FWGEN_CONFIG")
         .output()
         .unwrap()
+}
+
+/// Run fwgen in `dir` with `FWGEN_CONFIG` set to `env` (or unset).
+fn fwgen_in(dir: &Path, env: Option<&Path>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fwgen"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("FWGEN_CONFIG");
+    if let Some(env) = env {
+        command.env("FWGEN_CONFIG", env);
+    }
+    command.output().unwrap()
 }
 
 /// Run fwgen on a pseudo-terminal (util-linux `script`), typing `input`.
@@ -460,9 +478,10 @@ fn init_writes_a_starter_model_once() {
     let first = fwgen(&["init", "--template", "two-interfaces", "-c", model]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let written = fs::read_to_string(model).unwrap();
+    let example = fs::read_to_string(common::root().join("examples/two-interfaces.toml")).unwrap();
     assert_eq!(
         written,
-        fs::read_to_string(common::root().join("examples/two-interfaces.toml")).unwrap()
+        format!("#:schema /usr/share/fwgen/fwgen.schema.json\n{example}")
     );
     fs::write(model, "# mine\n").unwrap();
     let second = fwgen(&["init", "-c", model]);
@@ -476,5 +495,266 @@ fn init_writes_a_starter_model_once() {
         &dir.join("missing.toml").to_string_lossy(),
     ]);
     assert_eq!(rendered.status.code(), Some(2));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// The system-wide default must be absent for the lookup tests to mean
+/// anything; a machine that has one fails them loudly.
+fn assert_no_system_model() {
+    assert!(
+        !Path::new("/etc/fwgen/fwgen.toml").exists(),
+        "/etc/fwgen/fwgen.toml exists on this machine: the lookup tests need it absent"
+    );
+}
+
+#[test]
+fn missing_model_names_every_place_looked_and_suggests_init() {
+    assert_no_system_model();
+    let dir = common::scratch("cli-lookup-missing");
+    for command in [&["check"][..], &["render", "--backend", "nftables"]] {
+        let out = fwgen_in(&dir, None, command);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("looked for ./fwgen.toml and /etc/fwgen/fwgen.toml"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("`fwgen init`"), "{stderr}");
+    }
+    let json = fwgen_in(&dir, None, &["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["errors"][0]["code"], "no-model", "{value}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn model_is_found_in_the_current_directory_then_env_then_flag() {
+    assert_no_system_model();
+    let dir = common::scratch("cli-lookup-order");
+    let example = |name: &str| common::root().join(format!("examples/{name}.toml"));
+    fs::copy(example("lxc-host"), dir.join("fwgen.toml")).unwrap();
+    let env = dir.join("from-env.toml");
+    fs::copy(example("two-interfaces"), &env).unwrap();
+    let flag = dir.join("from-flag.toml");
+    fs::copy(example("ipv6"), &flag).unwrap();
+    let checked = |env: Option<&Path>, args: &[&str]| {
+        let out = fwgen_in(&dir, env, args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).lines().last().unwrap_or("").to_owned()
+    };
+    assert!(checked(None, &["check"]).starts_with("fwgen.toml:"));
+    let from_env = checked(Some(&env), &["check"]);
+    assert!(from_env.contains("from-env.toml:"), "{from_env}");
+    let flag = flag.to_str().unwrap();
+    // `-c` is global: before or after the subcommand, and it beats the env.
+    for args in [&["-c", flag, "check"], &["check", "-c", flag]] {
+        let from_flag = checked(Some(&env), args);
+        assert!(from_flag.contains("from-flag.toml:"), "{from_flag}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_writes_where_the_flag_or_env_says_and_import_refuses_the_flag() {
+    let dir = common::scratch("cli-lookup-init");
+    let env = dir.join("env.toml");
+    assert!(fwgen_in(&dir, Some(&env), &["init"]).status.success());
+    assert!(env.is_file() && !dir.join("fwgen.toml").exists());
+    let flag = dir.join("flag.toml");
+    let out = fwgen_in(&dir, Some(&env), &["-c", flag.to_str().unwrap(), "init"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(flag.is_file());
+    let import = fwgen_in(&dir, None, &["import", "shorewall", ".", "-c", "x.toml"]);
+    assert_eq!(import.status.code(), Some(2));
+    assert!(
+        text(&import.stderr).contains("-o FILE"),
+        "{}",
+        text(&import.stderr)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_as_json_lists_each_change_with_its_diff() {
+    let case = Case::new("diff-json", "lxc-host");
+    let first = case.run("diff", "nftables", &["--format", "json"]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&first.stdout).expect("one JSON object");
+    let changes = value["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{value}");
+    assert_eq!(changes[0]["path"], "fwgen.nft");
+    assert_eq!(changes[0]["change"], "create");
+    assert!(
+        changes[0]["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- /dev/null\n")
+    );
+    assert!(case.run("render", "nftables", &["--yes"]).status.success());
+    let same = case.run("diff", "nftables", &["--format", "json"]);
+    assert_eq!(same.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(value["changes"], serde_json::json!([]));
+    case.edit_model("zone = \"net\"", "zone = \"nett\"");
+    let broken = case.run("diff", "nftables", &["--format", "json"]);
+    assert_eq!(broken.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_eq!(value["errors"][0]["code"], "unknown-zone", "{value}");
+    assert!(broken.stderr.is_empty(), "{}", text(&broken.stderr));
+}
+
+#[test]
+fn import_as_json_carries_the_model_or_the_refused_lines() {
+    let dir = common::scratch("cli-import-json");
+    common::write_tree(
+        &dir,
+        [
+            ("zones", "fw firewall\nnet ipv4\n"),
+            ("interfaces", "net eth0\n"),
+            ("policy", "all all REJECT\n"),
+            ("rules", "ACCEPT net $FW tcp 22\nQUEUE net $FW tcp 23\n"),
+        ],
+    );
+    let shorewall = dir.to_str().unwrap();
+    let refused = fwgen(&["import", "shorewall", shorewall, "--format", "json"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&refused.stdout).expect("JSON");
+    let error = &value["errors"][0];
+    assert_eq!(error["code"], "unsupported", "{value}");
+    assert_eq!(error["line"], 2, "{value}");
+    let partial = fwgen(&[
+        "import",
+        "shorewall",
+        shorewall,
+        "--partial",
+        "--format",
+        "json",
+    ]);
+    assert!(partial.status.success(), "{}", text(&partial.stderr));
+    assert!(partial.stderr.is_empty(), "{}", text(&partial.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&partial.stdout).expect("JSON");
+    assert!(
+        value["model"].as_str().unwrap().contains("[[rule]]"),
+        "{value}"
+    );
+    assert_eq!(value["skipped"][0]["line"], 2, "{value}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// Run fwgen as the unprivileged user `nobody` (through setpriv when the
+/// tests run as root).
+fn fwgen_unprivileged(args: &[&str]) -> Output {
+    let mut command = if is_root() {
+        common::require_tool("setpriv", "util-linux");
+        let mut setpriv = Command::new("setpriv");
+        setpriv.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"]);
+        setpriv.arg(env!("CARGO_BIN_EXE_fwgen"));
+        setpriv
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+    };
+    command
+        .current_dir(common::root())
+        .args(args)
+        .env_remove("FWGEN_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[test]
+fn a_tool_refused_for_lack_of_privilege_says_run_as_root() {
+    common::require_tool("nft", "nftables");
+    common::require_tool("unshare", "util-linux");
+    let out = fwgen_unprivileged(&[
+        "diff",
+        "--live",
+        "--backend",
+        "nftables",
+        "-c",
+        "examples/lxc-host.toml",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Operation not permitted"), "{stderr}");
+    assert!(stderr.contains("= hint: run as root"), "{stderr}");
+}
+
+/// Every stable code fwgen can print (errors in src/error.rs, findings in
+/// src/check.rs, the commands' own in src/commands/) is documented in
+/// docs/json.md, so a new code cannot ship undocumented.
+#[test]
+fn docs_json_names_every_code() {
+    let read = |path: &str| fs::read_to_string(common::root().join(path)).unwrap();
+    let docs = read("docs/json.md");
+    let error = read("src/error.rs");
+    let codes_fn = error
+        .split("pub fn code(&self)")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    }\n").next())
+        .expect("ErrorKind::code in src/error.rs");
+    let quoted_after = |text: &str, marker: &str| -> Vec<String> {
+        text.split(marker)
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut codes = quoted_after(codes_fn, "=>");
+    codes.extend(quoted_after(&read("src/check.rs"), "Finding::warning("));
+    codes.extend(quoted_after(&read("src/check.rs"), "code:"));
+    for command in ["explain", "render", "import"] {
+        let source = read(&format!("src/commands/{command}.rs"));
+        // The code is trouble_as's first string argument.
+        codes.extend(source.split("trouble_as(").skip(1).filter_map(|call| {
+            let start = call.find('"')? + 1;
+            Some(call[start..].split('"').next()?.to_owned())
+        }));
+        codes.extend(quoted_after(&source, "\"code\":"));
+    }
+    assert!(codes.len() > 60, "{codes:?}");
+    for code in &codes {
+        assert!(
+            docs.contains(&format!("`{code}`")),
+            "docs/json.md does not name `{code}`"
+        );
+    }
+}
+
+/// `check` of a large model shows a spinner on a terminal once the work
+/// outlasts the delay (set to 0 here, one second by default), clears it at
+/// the end, and never shows one when stderr is not a terminal.
+#[test]
+fn check_shows_progress_only_on_a_terminal() {
+    common::require_tool("script", "bsdutils");
+    let dir = common::scratch("cli-progress");
+    let model = dir.join("big.toml");
+    fs::write(&model, gen_model::generate(40, 3000, 1)).unwrap();
+    let model = model.to_str().unwrap();
+    let piped = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["check", "-c", model])
+        .env("FWGEN_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(piped.status.success(), "{}", text(&piped.stderr));
+    assert_eq!(text(&piped.stderr), "", "a spinner without a terminal");
+    let command = format!("{} check -c '{model}'", env!("CARGO_BIN_EXE_fwgen"));
+    let terminal = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("FWGEN_PROGRESS_DELAY_MS", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let shown = text(&terminal.stdout);
+    assert!(terminal.status.success(), "{shown}");
+    // "reading", "analyzing" or "checking" the model, with the time taken.
+    assert!(shown.contains(&format!("{model} (")), "{shown}");
+    // Cleared before the findings: the summary line stands alone.
+    assert!(shown.contains("\x1b[2K"), "{shown}");
     let _ = fs::remove_dir_all(&dir);
 }

@@ -121,6 +121,11 @@ error_case! {
     inject_quote_masquerade_comment => "inject-quote-masquerade-comment",
     inject_address_list => "inject-address-list",
     inject_log_level => "inject-log-level",
+    did_you_mean_zone => "did-you-mean-zone",
+    did_you_mean_interface => "did-you-mean-interface",
+    did_you_mean_macro => "did-you-mean-macro",
+    did_you_mean_action => "did-you-mean-action",
+    did_you_mean_key => "did-you-mean-key",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.
@@ -172,9 +177,9 @@ fn assert_carets(stderr: &str, expected: &[&str]) {
 }
 
 /// A value a million characters long, on one line: errors still name
-/// file:line:col, but messages and snippets cut the value to about 200
-/// characters, say how much was cut, and keep the caret under the
-/// offending text.
+/// file:line:col, but messages cut the value to about 200 characters and
+/// say how much was cut, snippets show a window of the line marked `...`
+/// where it was cut, and the caret stays under the offending text.
 #[test]
 fn a_very_long_value_is_cut_in_messages_and_snippets() {
     const LONG: usize = 1_000_000;
@@ -212,9 +217,14 @@ fn a_very_long_value_is_cut_in_messages_and_snippets() {
                 "{name}: no {location}:\n{stderr}"
             );
         }
+        // The snippet marks where it cut the line (`...`).
+        let cut_snippet = stderr.lines().any(|l| {
+            l.split_once(" | ")
+                .is_some_and(|(g, t)| g.trim().parse::<usize>().is_ok() && t.contains("..."))
+        });
         assert!(
-            stderr.contains("characters cut"),
-            "{name}: no marker:\n{stderr}"
+            cut_snippet,
+            "{name}: no cut marker in the snippet:\n{stderr}"
         );
         assert!(
             stderr.lines().all(|l| l.chars().count() < 400),
@@ -222,4 +232,25 @@ fn a_very_long_value_is_cut_in_messages_and_snippets() {
         );
         assert_carets(&stderr, carets);
     }
+}
+
+/// A snippet shows the user's line, but never a control character a
+/// terminal would obey: C0 controls (ESC) become symbols, C1 controls
+/// (U+009B is CSI on some terminals) become U+FFFD, and the caret stays
+/// under the offending text.
+#[test]
+fn control_characters_in_a_shown_line_do_not_reach_the_terminal() {
+    let c1 = VALID.replace("zone = \"loc\"", "zone = \"lco\" # \u{9b}31m\u{85}red");
+    let (stderr, _) = errors_of("c1", &c1);
+    let esc = format!("{VALID}# \u{1b}[31m red\n");
+    let (esc_stderr, _) = errors_of("esc", &esc);
+    for stderr in [&stderr, &esc_stderr] {
+        let obeyed = stderr
+            .chars()
+            .find(|&c| (c.is_control() && c != '\n') || ('\u{80}'..='\u{9f}').contains(&c));
+        assert_eq!(obeyed, None, "{stderr:?}");
+    }
+    assert!(stderr.contains("# \u{fffd}31m\u{fffd}red"), "{stderr}");
+    assert!(stderr.contains("did you mean `loc`?"), "{stderr}");
+    assert_carets(&stderr, &["\"lco\""]);
 }

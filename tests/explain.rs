@@ -90,7 +90,9 @@ fn the_lxc_host_masquerades_containers_and_drops_the_internet() {
 fn port_forwards_show_the_dnat_and_json_is_one_object() {
     let out = explain(
         "port-forward",
-        &["--from", "net", "--to", "$FW", "--dport", "8080", "--json"],
+        &[
+            "--from", "net", "--to", "$FW", "--dport", "8080", "--format", "json",
+        ],
     );
     assert!(out.status.success());
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
@@ -256,4 +258,83 @@ fn long_arguments_are_cut_in_errors() {
             &stderr[..stderr.len().min(600)]
         );
     }
+}
+
+#[test]
+fn exit_code_follows_the_verdict_only_when_asked() {
+    let ssh_in = ["--from", "loc", "--to", "$FW", "--dport", "22"];
+    let closed = ["--from", "net", "--to", "$FW", "--dport", "9"];
+    for (args, verdict, code) in [(&ssh_in, "ACCEPT", 0), (&closed, "DROP", 1)] {
+        let plain = explain("lxc-host", args);
+        assert_eq!(plain.status.code(), Some(0), "{}", stdout(&plain));
+        let mut asked = args.to_vec();
+        asked.push("--exit-code");
+        let by_verdict = explain("lxc-host", &asked);
+        assert!(stdout(&by_verdict).starts_with(&format!("verdict: {verdict}\n")));
+        assert_eq!(
+            by_verdict.status.code(),
+            Some(code),
+            "{}",
+            stdout(&by_verdict)
+        );
+    }
+    let reject = explain(
+        "two-interfaces",
+        &[
+            "--from",
+            "loc",
+            "--to",
+            "$FW",
+            "--dport",
+            "9",
+            "--exit-code",
+        ],
+    );
+    assert!(
+        stdout(&reject).starts_with("verdict: REJECT\n"),
+        "{}",
+        stdout(&reject)
+    );
+    assert_eq!(reject.status.code(), Some(1));
+    let trouble = explain(
+        "lxc-host",
+        &["--from", "nope", "--to", "net", "--exit-code"],
+    );
+    assert_eq!(trouble.status.code(), Some(2));
+}
+
+#[test]
+fn json_asked_for_gets_errors_as_json() {
+    let bad = explain(
+        "lxc-host",
+        &["--from", "nope", "--to", "net", "--format", "json"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON on stdout");
+    assert_eq!(value["errors"][0]["code"], "bad-argument", "{value}");
+    assert!(
+        value["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("--from: ")),
+        "{value}"
+    );
+    let broken = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args([
+            "explain",
+            "-c",
+            "tests/errors/unknown-macro.toml",
+            "--format",
+            "json",
+        ])
+        .args(["--from", "net", "--to", "loc"])
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_eq!(value["errors"][0]["code"], "unknown-macro", "{value}");
+    assert_eq!(
+        value["errors"][0]["file"],
+        "tests/errors/unknown-macro.toml"
+    );
 }

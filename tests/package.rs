@@ -99,6 +99,8 @@ fn the_deb_holds_the_binary_docs_completions_unit_and_examples() {
     assert_holds(&contents, "/usr/share/zsh/vendor-completions/_fwgen");
     assert_holds(&contents, "/usr/share/fish/vendor_completions.d/fwgen.fish");
     assert_holds(&contents, "/usr/lib/systemd/system/fwgen.service");
+    // The schema `fwgen init`'s `#:schema` line names.
+    assert_holds(&contents, fwgen::schema::INSTALLED_PATH);
     assert_holds(&contents, "/usr/share/doc/fwgen/copyright");
     assert_holds(&contents, "/usr/share/doc/fwgen/LICENSE-MIT");
     assert_holds(&contents, "/usr/share/doc/fwgen/LICENSE-APACHE");

@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use fwgen::load::{Failure, load};
-
-use crate::{CHANGES, ModelArgs, TROUBLE, fail};
+use super::progress::Progress;
+use crate::{CHANGES, Format, ModelArgs, report};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
@@ -15,87 +14,56 @@ pub(crate) struct CheckArgs {
     /// Exit 1 when there are warnings (notices never fail).
     #[arg(long)]
     pub(crate) strict: bool,
+    /// text for people; json: one object (docs/json.md).
     #[arg(long, value_enum, default_value = "text")]
-    pub(crate) format: FormatArg,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FormatArg {
-    Text,
-    Json,
+    pub(crate) format: Format,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
-    let loaded = load(&args.model.config);
-    if args.format == FormatArg::Json {
-        return check_json(args, loaded);
-    }
+    let progress = Progress::start(&format!("reading {}", args.model.config.display()));
+    let loaded = fwgen::load::read_source(&args.model.config).and_then(|source| {
+        progress.step(&format!("analyzing {}", source.display_name()));
+        fwgen::load::compile(&source).map(|model| (source, model))
+    });
     let (source, model) = match loaded {
         Ok(loaded) => loaded,
-        Err(failure) => return fail(&failure),
+        Err(failure) => {
+            drop(progress);
+            return report(&failure, args.format);
+        }
     };
+    progress.step(&format!("checking {}", source.display_name()));
     let findings = fwgen::check::check(&model);
-    for finding in &findings {
-        println!("{}", finding.render(&source));
-    }
+    drop(progress);
     let warnings = findings
         .iter()
         .filter(|f| f.level == fwgen::check::Level::Warning)
         .count();
     let notices = findings.len() - warnings;
-    println!(
-        "{}: {warnings} warning(s), {notices} notice(s)",
-        source.display_name()
-    );
+    match args.format {
+        Format::Text => {
+            for finding in &findings {
+                println!("{}", finding.render(&source));
+            }
+            println!(
+                "{}: {warnings} warning(s), {notices} notice(s)",
+                source.display_name()
+            );
+        }
+        Format::Json => {
+            let items: Vec<serde_json::Value> = findings.iter().map(|f| f.json(&source)).collect();
+            let json = serde_json::json!({
+                "file": source.display_name(),
+                "findings": items,
+                "warnings": warnings,
+                "notices": notices,
+            });
+            println!("{json}");
+        }
+    }
     if args.strict && warnings > 0 {
         ExitCode::from(CHANGES)
     } else {
         ExitCode::SUCCESS
     }
-}
-
-pub(crate) fn check_json(
-    args: &CheckArgs,
-    loaded: Result<(fwgen::source::Source, fwgen::model::Model), Failure>,
-) -> ExitCode {
-    let (items, code) = match loaded {
-        Err(failure) => {
-            let items: Vec<serde_json::Value> = failure
-                .errors
-                .iter()
-                .map(|e| {
-                    let source = failure.source.as_ref();
-                    let location = e
-                        .span
-                        .as_ref()
-                        .zip(source)
-                        .map(|(s, src)| src.location(s.start));
-                    serde_json::json!({
-                        "level": "error",
-                        "code": "error",
-                        "message": e.kind.to_string(),
-                        "file": source.map(fwgen::source::Source::display_name),
-                        "line": location.map(|l| l.line),
-                        "column": location.map(|l| l.column),
-                        "hint": e.hint(),
-                    })
-                })
-                .collect();
-            (items, ExitCode::from(TROUBLE))
-        }
-        Ok((source, model)) => {
-            let findings = fwgen::check::check(&model);
-            let warnings = findings
-                .iter()
-                .any(|f| f.level == fwgen::check::Level::Warning);
-            let code = if args.strict && warnings {
-                ExitCode::from(CHANGES)
-            } else {
-                ExitCode::SUCCESS
-            };
-            (findings.iter().map(|f| f.json(&source)).collect(), code)
-        }
-    };
-    println!("{}", serde_json::Value::Array(items));
-    code
 }

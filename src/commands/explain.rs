@@ -7,7 +7,9 @@ use clap::Args;
 use fwgen::error::quoted;
 use fwgen::load::load;
 
-use crate::{ModelArgs, fail, trouble};
+use fwgen::model::Verdict;
+
+use crate::{CHANGES, Format, ModelArgs, report, trouble_as};
 
 #[derive(Args)]
 pub(crate) struct ExplainArgs {
@@ -29,9 +31,12 @@ pub(crate) struct ExplainArgs {
     /// ICMP type, by name or number (with --proto icmp or icmpv6).
     #[arg(long)]
     pub(crate) icmp_type: Option<String>,
-    /// Print one JSON object.
+    /// text for people; json: one object (docs/json.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
+    /// Exit by verdict, for scripts: 0 accept, 1 drop or reject (2: trouble).
     #[arg(long)]
-    pub(crate) json: bool,
+    pub(crate) exit_code: bool,
     /// Also list every kernel rule the packet meets, with what made it.
     #[arg(long)]
     pub(crate) trace: bool,
@@ -63,30 +68,35 @@ impl From<StateArg> for fwgen::ruleset::CtState {
 pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
     let (_, model) = match load(&args.model.config) {
         Ok(loaded) => loaded,
-        Err(failure) => return fail(&failure),
+        Err(failure) => return report(&failure, args.format),
     };
     let query = match explain_query(&model, args) {
         Ok(query) => query,
-        Err(message) => return trouble(&message),
+        Err(message) => return trouble_as(args.format, "bad-argument", &message),
     };
     let ruleset = fwgen::ruleset::lower::lower(&model);
-    match fwgen::explain::explain_as(&model, &ruleset, &query, args.state.into()) {
-        Ok(answer) if args.json => {
+    let answer = match fwgen::explain::explain_as(&model, &ruleset, &query, args.state.into()) {
+        Ok(answer) => answer,
+        Err(error) => return trouble_as(args.format, "bad-argument", &error.to_string()),
+    };
+    match args.format {
+        Format::Json => {
             let mut json = answer.json(&model);
             if args.trace {
                 json["trace"] = answer.trace_json(&model);
             }
             println!("{json}");
-            ExitCode::SUCCESS
         }
-        Ok(answer) => {
+        Format::Text => {
             print!("{}", answer.text(&model));
             if args.trace {
                 print!("{}", answer.trace_text(&model));
             }
-            ExitCode::SUCCESS
         }
-        Err(error) => trouble(&error.to_string()),
+    }
+    match answer.verdict {
+        Verdict::Drop | Verdict::Reject if args.exit_code => ExitCode::from(CHANGES),
+        _ => ExitCode::SUCCESS,
     }
 }
 

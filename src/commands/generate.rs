@@ -1,5 +1,5 @@
-//! The hidden `fwgen generate-assets --out DIR`: man pages and shell
-//! completions, made from the same clap command the binary parses with, so
+//! The hidden `fwgen generate-assets --out DIR`: man pages, shell
+//! completions and the model's JSON Schema, made from the same clap command the binary parses with, so
 //! they never disagree with it. packaging/build-deb.sh puts them in the .deb.
 
 use std::path::{Path, PathBuf};
@@ -37,6 +37,9 @@ fn write_assets(out: &Path) -> std::io::Result<()> {
     for shell in SHELLS {
         clap_complete::generate_to(shell, &mut visible(Cli::command()), "fwgen", &completions)?;
     }
+    // What `fwgen init`'s `#:schema` line names once installed.
+    let schema = format!("{:#}\n", fwgen::schema::model_schema());
+    std::fs::write(out.join("fwgen.schema.json"), schema)?;
     Ok(())
 }
 

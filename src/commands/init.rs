@@ -13,9 +13,6 @@ pub(crate) struct InitArgs {
     /// The starter model.
     #[arg(long, value_enum, default_value = "lxc-host")]
     pub(crate) template: Template,
-    /// Where to write it.
-    #[arg(short = 'c', long = "config", default_value = "fwgen.toml")]
-    pub(crate) config: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -41,27 +38,41 @@ impl Template {
     }
 }
 
-pub(crate) fn init(args: &InitArgs) -> ExitCode {
+/// Write the starter model to `config` (the global `-c` or
+/// `FWGEN_CONFIG`), else to ./fwgen.toml.
+pub(crate) fn init(args: &InitArgs, config: Option<PathBuf>) -> ExitCode {
+    let config = config.unwrap_or_else(|| PathBuf::from("fwgen.toml"));
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&args.config);
+        .open(&config);
     let mut file = match file {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return trouble(&format!(
                 "{} exists; fwgen init never overwrites a model",
-                args.config.display()
+                config.display()
             ));
         }
-        Err(e) => return trouble(&format!("cannot create {}: {e}", args.config.display())),
+        Err(e) => return trouble(&format!("cannot create {}: {e}", config.display())),
     };
-    if let Err(e) = file.write_all(args.template.text().as_bytes()) {
-        return trouble(&format!("cannot write {}: {e}", args.config.display()));
+    let text = format!(
+        "#:schema {}\n{}",
+        fwgen::schema::INSTALLED_PATH,
+        args.template.text()
+    );
+    if let Err(e) = file.write_all(text.as_bytes()) {
+        return trouble(&format!("cannot write {}: {e}", config.display()));
     }
     eprintln!(
         "wrote {}. Edit it, then see what it renders: fwgen diff --backend nftables --out DIR",
-        args.config.display()
+        config.display()
     );
+    if !std::path::Path::new(fwgen::schema::INSTALLED_PATH).is_file() {
+        eprintln!(
+            "note: its `#:schema` line names {0} (installed with fwgen's package), which is missing here; for editor completion run `fwgen schema > {0}` or point the line at a copy",
+            fwgen::schema::INSTALLED_PATH
+        );
+    }
     ExitCode::SUCCESS
 }

@@ -8,10 +8,10 @@ use clap::Args;
 use fwgen::backend::{self, Backend, OutputFile};
 use fwgen::emit::{self, Backup};
 use fwgen::load::{Failure, load};
-use fwgen::plan::{self, Plan};
+use fwgen::plan::{self, Change, Plan};
 use fwgen::secure_dir::{SecureDir, Trust};
 
-use crate::{BackendArg, CHANGES, ColorArg, ModelArgs, fail, trouble};
+use crate::{BackendArg, CHANGES, ColorArg, Format, ModelArgs, report, trouble, trouble_as};
 
 #[derive(Args)]
 pub(crate) struct DiffArgs {
@@ -28,6 +28,9 @@ pub(crate) struct DiffArgs {
     /// Colour the diff: auto (on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) color: ColorArg,
+    /// text: a unified diff; json: one object per file (docs/json.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
     #[command(flatten)]
     pub(crate) unsafe_dir: UnsafeDirArg,
 }
@@ -81,14 +84,19 @@ pub(crate) struct RenderArgs {
     pub(crate) unsafe_dir: UnsafeDirArg,
 }
 
-/// Load, analyze and render; every error already reported on stderr.
-pub(crate) fn rendered(config: &Path, backend: Backend) -> Result<Vec<OutputFile>, ExitCode> {
-    let (source, model) = load(config).map_err(|failure| fail(&failure))?;
+/// Load, analyze and render; every error already reported (in `format`).
+pub(crate) fn rendered(
+    config: &Path,
+    backend: Backend,
+    format: Format,
+) -> Result<Vec<OutputFile>, ExitCode> {
+    let (source, model) = load(config).map_err(|failure| report(&failure, format))?;
     backend::render(&model, backend).map_err(|errors| {
-        fail(&Failure {
+        let failure = Failure {
             source: Some(source),
             errors,
-        })
+        };
+        report(&failure, format)
     })
 }
 
@@ -99,18 +107,22 @@ pub(crate) fn planned(
     backend: Backend,
     dir: &Path,
     trust: Trust,
+    format: Format,
 ) -> Result<(SecureDir, Plan), ExitCode> {
-    let files = rendered(config, backend)?;
-    let (handle, notes) =
-        emit::open_output(dir, trust).map_err(|e| trouble(&format!("{e}; nothing was changed")))?;
+    let files = rendered(config, backend, format)?;
+    let (handle, notes) = emit::open_output(dir, trust).map_err(|e| {
+        trouble_as(
+            format,
+            "output-directory",
+            &format!("{e}; nothing was changed"),
+        )
+    })?;
     for note in notes {
         eprintln!("fwgen: {note}");
     }
     let plan = plan::plan(&handle, trust, backend, &files).map_err(|e| {
-        trouble(&format!(
-            "cannot read {}: {e}; nothing was changed",
-            dir.display()
-        ))
+        let message = format!("cannot read {}: {e}; nothing was changed", dir.display());
+        trouble_as(format, "output-directory", &message)
     })?;
     Ok((handle, plan))
 }
@@ -118,27 +130,70 @@ pub(crate) fn planned(
 pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
     if args.live {
         if Backend::from(args.backend) != Backend::Nftables {
-            return trouble("--live compares the kernel's nftables table: use --backend nftables");
+            let message = "--live compares the kernel's nftables table: use --backend nftables";
+            return trouble_as(args.format, "bad-argument", message);
+        }
+        if args.format == Format::Json {
+            return trouble_as(
+                Format::Json,
+                "unsupported-format",
+                "--live shows the kernel's diff as text only: leave out --format json",
+            );
         }
         return super::apply::diff_live(&args.model.config, args.color.resolve());
     }
     let Some(out) = &args.out else {
-        return trouble("--out DIR is required");
+        return trouble_as(args.format, "bad-argument", "--out DIR is required");
     };
     let (_lock, plan) = match planned(
         &args.model.config,
         args.backend.into(),
         out,
         args.unsafe_dir.trust(),
+        args.format,
     ) {
         Ok(planned) => planned,
         Err(code) => return code,
     };
-    print!("{}", plan::unified(&plan, args.color.resolve()));
+    match args.format {
+        Format::Text => print!("{}", plan::unified(&plan, args.color.resolve())),
+        Format::Json => println!("{}", plan_json(&plan)),
+    }
     if plan.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(CHANGES)
+    }
+}
+
+/// `{"dir": ..., "changes": [{"path", "change", "diff"}]}`: each changed
+/// file with its own unified diff, uncoloured.
+fn plan_json(plan: &Plan) -> serde_json::Value {
+    let changes: Vec<serde_json::Value> = plan
+        .changes()
+        .map(|entry| {
+            let alone = Plan {
+                dir: plan.dir.clone(),
+                entries: vec![entry.clone()],
+            };
+            serde_json::json!({
+                "path": entry.path,
+                "change": change_name(&entry.change),
+                "diff": plan::unified(&alone, fwgen::plan::Color::Never),
+            })
+        })
+        .collect();
+    serde_json::json!({ "dir": plan.dir.display().to_string(), "changes": changes })
+}
+
+/// The stable name of a change in JSON.
+fn change_name(change: &Change) -> &'static str {
+    match change {
+        Change::Unchanged => "unchanged",
+        Change::Create => "create",
+        Change::Update { .. } => "update",
+        Change::Overwrite { .. } => "overwrite",
+        Change::Remove { .. } => "remove",
     }
 }
 
@@ -147,7 +202,7 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
         if args.check || args.dry_run || args.force || args.yes || args.backup_dir.is_some() {
             return trouble("--check, --dry-run, --yes, --force and --backup-dir need --out DIR");
         }
-        return match rendered(&args.model.config, args.backend.into()) {
+        return match rendered(&args.model.config, args.backend.into(), Format::Text) {
             Ok(files) => {
                 print!("{}", emit::to_stdout(&files));
                 ExitCode::SUCCESS
@@ -156,7 +211,13 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
         };
     };
     let trust = args.unsafe_dir.trust();
-    let (handle, plan) = match planned(&args.model.config, args.backend.into(), dir, trust) {
+    let (handle, plan) = match planned(
+        &args.model.config,
+        args.backend.into(),
+        dir,
+        trust,
+        Format::Text,
+    ) {
         Ok(planned) => planned,
         Err(code) => return code,
     };
