@@ -118,6 +118,9 @@ fn lab_of(model: &Model, example: &str) {
         example,
         &[("shorewall", &shorewall), ("nftables", &nftables)],
     );
+    if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
+        eprintln!("{matrix}");
+    }
     assert!(shorewall.probes.len() > 20, "too few probes:\n{matrix}");
     assert_eq!(
         disagreements, 0,

@@ -195,21 +195,29 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     probes
 }
 
-/// The DHCP probe: a container on a bridge with `dhcp` asks the firewall.
+/// The DHCP probes: a client on every IPv4 interface with `dhcp`, or
+/// whose zone the model lets reach the firewall's DHCP server anyway (as
+/// lxc-host's containers do through `loc -> $FW`), asks dnsmasq on the
+/// firewall. On a bridge the client is a new container; on a plain link it
+/// is the link's host.
 pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     model
         .interfaces
         .iter()
         .enumerate()
-        .filter(|(_, i)| {
-            i.dhcp() && i.has(InterfaceOption::Bridge) && model.zones[i.zone].family.has_ipv4()
-        })
-        .filter_map(|(index, _)| {
+        .filter(|(_, i)| model.zones[i.zone].family.has_ipv4())
+        .filter(|(_, i)| i.dhcp() || server_accepts(model, ZoneId::Zone(i.zone)))
+        .filter_map(|(index, i)| {
             let host = topology.hosts.iter().find(|h| h.interface == Some(index))?;
             let dest = topology.firewall_address_towards(host, false)?;
+            let from_netns = if i.has(InterfaceOption::Bridge) {
+                format!("{}-dhcp{index}", topology.prefix)
+            } else {
+                host.netns.clone()
+            };
             Some(Probe {
                 from: format!("{}(dhcp)", host.label),
-                from_netns: format!("{}-dhcp{index}", topology.prefix),
+                from_netns,
                 from_zone: host.zone,
                 source: IpAddr::from([0, 0, 0, 0]),
                 to: "fw".to_owned(),
@@ -219,6 +227,12 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
             })
         })
         .collect()
+}
+
+/// Whether the model accepts a DHCP request from `zone` to the firewall.
+fn server_accepts(model: &Model, zone: ZoneId) -> bool {
+    let (ask, _) = dhcp_queries(zone);
+    explain(model, &ask).is_ok_and(|a| a.verdict == Verdict::Accept)
 }
 
 // ----- what explain expects -----
@@ -293,11 +307,11 @@ pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Outcome {
     }
 }
 
-/// A lease needs both directions: client to server (67) and back (68).
-fn expected_dhcp(model: &Model, probe: &Probe) -> Outcome {
+/// The request from `zone` to the firewall's server, and the reply.
+fn dhcp_queries(zone: ZoneId) -> (Query, Query) {
     let ask = Query {
         from: Place {
-            zone: Some(probe.from_zone),
+            zone: Some(zone),
             address: None,
         },
         to: Place {
@@ -316,6 +330,12 @@ fn expected_dhcp(model: &Model, probe: &Probe) -> Outcome {
         sport: Some(67),
         ..ask
     };
+    (ask, reply)
+}
+
+/// A lease needs both directions: client to server (67) and back (68).
+fn expected_dhcp(model: &Model, probe: &Probe) -> Outcome {
+    let (ask, reply) = dhcp_queries(probe.from_zone);
     let accepted = |q: &Query| explain(model, q).is_ok_and(|a| a.verdict == Verdict::Accept);
     if accepted(&ask) && accepted(&reply) {
         Outcome::Accept {
@@ -450,12 +470,15 @@ pub fn run_probes(probes: &[Probe]) -> Vec<Outcome> {
 /// Start dnsmasq on the firewall's bridge and ask for a lease from a
 /// container with no address.
 pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Outcome {
-    let index: usize = probe
-        .from_netns
-        .rsplit("dhcp")
-        .next()
-        .and_then(|n| n.parse().ok())
-        .expect("dhcp index");
+    let on_link = topology.hosts.iter().find(|h| h.netns == probe.from_netns);
+    let index: usize = on_link.and_then(|h| h.interface).unwrap_or_else(|| {
+        probe
+            .from_netns
+            .rsplit("dhcp")
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("dhcp index")
+    });
     let interface = &model.interfaces[index];
     let link = &topology.links[index];
     let net = link
@@ -470,33 +493,38 @@ pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Outcome {
     let first = std::net::Ipv4Addr::from(base + 100);
     let last = std::net::Ipv4Addr::from(base + 150);
     let client = &probe.from_netns;
-    let _ = run("ip", &["netns", "del", client]);
-    let (ok, out) = run("ip", &["netns", "add", client]);
-    assert!(ok, "{out}");
-    let _cleanup = NetnsGuard(client.clone());
     let fw = &topology.firewall.netns;
-    let port = format!("v{index}dh");
-    for args in [
-        vec![
-            "ip", "-n", fw, "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns",
-            client,
-        ],
-        vec![
-            "ip",
-            "-n",
-            fw,
-            "link",
-            "set",
-            &port,
-            "master",
-            &super::topology::link_name(interface, index),
-        ],
-        vec!["ip", "-n", fw, "link", "set", &port, "up"],
-        vec!["ip", "-n", client, "link", "set", "eth0", "up"],
-    ] {
-        let (ok, out) = run(args[0], &args[1..]);
-        assert!(ok, "{}: {out}", args.join(" "));
-    }
+    // A new container behind the bridge, removed afterwards; a link's own
+    // host needs nothing.
+    let _cleanup = on_link.is_none().then(|| {
+        let _ = run("ip", &["netns", "del", client]);
+        let (ok, out) = run("ip", &["netns", "add", client]);
+        assert!(ok, "{out}");
+        let guard = NetnsGuard(client.clone());
+        let port = format!("v{index}dh");
+        for args in [
+            vec![
+                "ip", "-n", fw, "link", "add", &port, "type", "veth", "peer", "name", "eth0",
+                "netns", client,
+            ],
+            vec![
+                "ip",
+                "-n",
+                fw,
+                "link",
+                "set",
+                &port,
+                "master",
+                &super::topology::link_name(interface, index),
+            ],
+            vec!["ip", "-n", fw, "link", "set", &port, "up"],
+            vec!["ip", "-n", client, "link", "set", "eth0", "up"],
+        ] {
+            let (ok, out) = run(args[0], &args[1..]);
+            assert!(ok, "{}: {out}", args.join(" "));
+        }
+        guard
+    });
     let range = format!("{first},{last},{},1h", v4.netmask());
     let mut dnsmasq = std::process::Command::new("ip")
         .args([

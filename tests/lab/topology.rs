@@ -263,6 +263,31 @@ impl Topology {
                 }
             }
         }
+        // Masqueraded and SNATed sources are not tied to a zone: they go to
+        // the first zone that reaches the NAT's interface from elsewhere, so
+        // the translation is exercised (lxc-host masquerades 10.0.0.0/8
+        // without declaring the bridge's network).
+        for snat in &model.snats {
+            let out = model.interfaces[snat.interface].zone;
+            let Some(zone) = model
+                .interfaces
+                .iter()
+                .map(|i| i.zone)
+                .find(|&zone| zone != out)
+            else {
+                continue;
+            };
+            for net in &snat.sources {
+                let address = representative(net);
+                let on_some_link = self
+                    .links
+                    .iter()
+                    .any(|l| l.networks.iter().any(|n| n.contains(&address)));
+                if !on_some_link {
+                    wanted.push((ZoneId::Zone(zone), *net));
+                }
+            }
+        }
         for dnat in &model.dnats {
             if let ZoneRef::One(zone @ ZoneId::Zone(_)) = dnat.source.zone {
                 wanted.extend(dnat.source.addresses.iter().map(|a| (zone, *a)));
