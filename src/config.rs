@@ -45,6 +45,18 @@ pub struct RawFirewall {
     pub management_ports: Option<Vec<Spanned<i64>>>,
     pub log_limit: Option<Spanned<String>>,
     pub drop_broadcasts: Option<bool>,
+    pub clamp_mss: Option<Spanned<RawClampMss>>,
+    pub ip_forwarding: Option<Spanned<String>>,
+    pub route_filter: Option<bool>,
+    pub log_martians: Option<bool>,
+}
+
+/// `clamp_mss = true|false|<number>`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum RawClampMss {
+    Switch(bool),
+    Size(i64),
 }
 
 #[derive(Debug, Default, Deserialize)]

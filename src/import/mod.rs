@@ -4,4 +4,5 @@ mod condition;
 mod conditional;
 mod file;
 mod logging;
+pub mod setting;
 pub mod shorewall;

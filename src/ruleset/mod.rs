@@ -18,7 +18,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{IcmpType, LogLevel, LogLimit, PortRange, ZoneId};
+use crate::model::{ClampMss, IcmpType, LogLevel, LogLimit, PortRange, ZoneId};
 
 /// The whole table.
 #[derive(Debug, Clone)]
@@ -45,11 +45,13 @@ impl Ruleset {
         self.chains.iter().find(|c| c.name == name)
     }
 
-    /// The base chain of a hook (filter or nat).
+    /// The base chain of a hook (filter or nat) that decides or
+    /// translates: not the mangle-priority chain that only edits packets.
     pub fn base(&self, hook: Hook, chain_type: ChainType) -> Option<&Chain> {
         self.chains.iter().find(|c| {
-            c.base
-                .is_some_and(|b| b.hook == hook && b.chain_type == chain_type)
+            c.base.is_some_and(|b| {
+                b.hook == hook && b.chain_type == chain_type && b.priority != Priority::Mangle
+            })
         })
     }
 }
@@ -71,6 +73,8 @@ pub enum ChainType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Priority {
+    /// Before the filter (iptables' mangle table): packets are edited.
+    Mangle,
     Filter,
     Dstnat,
     Srcnat,
@@ -260,6 +264,8 @@ pub enum Match {
         mask: Vec<TcpFlag>,
         value: Vec<TcpFlag>,
     },
+    /// `tcp option maxseg size >= N`.
+    MssAtLeast(u16),
     /// The log limit: under it, per address in the named set
     /// (`update @lograte4 { ip saddr limit rate 1/second burst 10 packets }`),
     /// or for the rule alone (`limit rate ...`) without a set.
@@ -295,6 +301,8 @@ pub enum Statement {
         to: IpAddr,
     },
     Masquerade,
+    /// `tcp option maxseg size set rt mtu` (or `set N`).
+    SetMss(ClampMss),
 }
 
 /// The verdicts of nftables.
@@ -360,6 +368,8 @@ pub enum Origin {
         interface: usize,
         option: &'static str,
     },
+    /// A firewall-wide setting: its `[firewall]` key (`clamp_mss`).
+    Setting(&'static str),
     /// A piece of Shorewall's own behaviour.
     Shorewall(Piece),
 }

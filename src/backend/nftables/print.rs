@@ -5,7 +5,7 @@
 use std::fmt::{self, Display, Formatter};
 
 use crate::model::rule::written;
-use crate::model::{LimitPer, LogLevel, RateUnit};
+use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
 use crate::ruleset::{
     CtState, Direction, Family, Fib, IfName, L4, MapKey, MapValue, Match, PortProto, Priority,
     Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
@@ -182,6 +182,7 @@ impl Display for Match {
             Match::TcpFlags { mask, value } => {
                 write!(f, "tcp flags & ({}) == {}", flags(mask), flags(value))
             }
+            Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
         }
     }
 }
@@ -252,6 +253,12 @@ impl Display for Statement {
             }
             Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
             Statement::Masquerade => f.write_str("masquerade"),
+            Statement::SetMss(ClampMss::RouteMtu) => {
+                f.write_str("tcp option maxseg size set rt mtu")
+            }
+            Statement::SetMss(ClampMss::Size(size)) => {
+                write!(f, "tcp option maxseg size set {size}")
+            }
         }
     }
 }
@@ -324,6 +331,7 @@ pub fn rule_lines(rule: &Rule) -> Vec<String> {
 
 pub fn priority_word(priority: Priority) -> &'static str {
     match priority {
+        Priority::Mangle => "mangle",
         Priority::Filter => "filter",
         Priority::Dstnat => "dstnat",
         Priority::Srcnat => "srcnat",

@@ -6,7 +6,7 @@
 use askama::Template;
 
 use super::{Product, sample};
-use crate::model::{LogLimit, Model};
+use crate::model::{ClampMss, Forwarding, LogLimit, Model};
 
 /// A setting fwgen decides: its value as written, and why.
 struct Decided {
@@ -115,7 +115,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         decide("DROP_DEFAULT", drop_default, broadcasts),
         decide("REJECT_DEFAULT", drop_default, broadcasts),
         decide("AUTOHELPERS", "No", "no conntrack helpers"),
-        decide("CLAMPMSS", "No", "no MSS clamping"),
+        clamp_mss(model.firewall.clamp_mss),
         decide(
             "EXPAND_POLICIES",
             "Yes",
@@ -135,16 +135,8 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
     ];
     if !product.ipv6 {
         decided.extend([
-            decide(
-                "LOG_MARTIANS",
-                "No",
-                "martians are logged on the interfaces whose options say logmartians",
-            ),
-            decide(
-                "ROUTE_FILTER",
-                "No",
-                "reverse-path filtering on the interfaces whose options say routefilter",
-            ),
+            log_martians(model.firewall.log_martians),
+            route_filter(model.firewall.route_filter),
             disable_ipv6(model),
         ]);
     }
@@ -162,18 +154,60 @@ fn log_limit(limit: Option<LogLimit>) -> Decided {
     }
 }
 
+fn clamp_mss(clamp: Option<ClampMss>) -> Decided {
+    match clamp {
+        None => decide("CLAMPMSS", "No", "no MSS clamping"),
+        Some(ClampMss::RouteMtu) => decide(
+            "CLAMPMSS",
+            "Yes",
+            "forwarded TCP SYNs offer at most the route's MTU (clamp_mss)",
+        ),
+        Some(ClampMss::Size(size)) => decide(
+            "CLAMPMSS",
+            size.to_string(),
+            format!("forwarded TCP SYNs offer an MSS of at most {size} (clamp_mss)"),
+        ),
+    }
+}
+
 fn ip_forwarding(model: &Model) -> Decided {
-    if model.forwards() {
+    let forwarding = model.ip_forwarding();
+    let why = match (model.firewall.ip_forwarding, forwarding) {
+        (Some(_), _) => "the model's ip_forwarding",
+        (None, Forwarding::On) => "the model forwards between interfaces",
+        (None, _) => "the model does not forward between interfaces",
+    };
+    decide("IP_FORWARDING", forwarding.to_string(), why)
+}
+
+fn log_martians(on: bool) -> Decided {
+    if on {
         decide(
-            "IP_FORWARDING",
-            "On",
-            "the model forwards between interfaces",
+            "LOG_MARTIANS",
+            "Yes",
+            "martians are logged on every interface whose options do not say logmartians=0 (log_martians)",
         )
     } else {
         decide(
-            "IP_FORWARDING",
-            "Keep",
-            "the model does not forward between interfaces",
+            "LOG_MARTIANS",
+            "No",
+            "martians are logged on the interfaces whose options say logmartians",
+        )
+    }
+}
+
+fn route_filter(on: bool) -> Decided {
+    if on {
+        decide(
+            "ROUTE_FILTER",
+            "Yes",
+            "reverse-path filtering on every interface (route_filter)",
+        )
+    } else {
+        decide(
+            "ROUTE_FILTER",
+            "No",
+            "reverse-path filtering on the interfaces whose options say routefilter",
         )
     }
 }
