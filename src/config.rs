@@ -49,6 +49,7 @@ pub struct RawFirewall {
     pub ip_forwarding: Option<Spanned<String>>,
     pub route_filter: Option<bool>,
     pub log_martians: Option<bool>,
+    pub conntrack_helpers: Option<bool>,
 }
 
 /// `clamp_mss = true|false|<number>`.

@@ -32,6 +32,7 @@ impl Analyzer<'_> {
             ip_forwarding: self.ip_forwarding(raw.ip_forwarding.as_ref()),
             route_filter: raw.route_filter.unwrap_or(false),
             log_martians: raw.log_martians.unwrap_or(false),
+            conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
         }
     }
 

@@ -82,8 +82,16 @@ pub const SETTINGS: &[Setting] = &[
     modelled("IP_FORWARDING", "on"),
     modelled("ROUTE_FILTER", ""),
     modelled("LOG_MARTIANS", "on"),
-    modelled("INVALID_DISPOSITION", "continue"),
+    modelled("AUTOHELPERS", "yes"),
+    // Yes only with an interface `+` (`judge_complete` in the importer).
+    modelled("COMPLETE", "no"),
     // What passes would change: only the value fwgen's firewall means.
+    only(
+        "INVALID_DISPOSITION",
+        "continue",
+        &["continue", "drop", "a_drop"],
+        "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts",
+    ),
     only(
         "TCP_FLAGS_DISPOSITION",
         "drop",
@@ -109,10 +117,10 @@ pub const SETTINGS: &[Setting] = &[
         "fwgen lets untracked packets meet the rules and policies as new ones do",
     ),
     only(
-        "AUTOHELPERS",
-        "yes",
-        NO,
-        "conntrack helpers (FTP, TFTP, SIP, ...) make data connections RELATED, and fwgen's model has no helpers: write AUTOHELPERS=No to accept that",
+        "HELPERS",
+        "",
+        &[""],
+        "fwgen's conntrack_helpers attaches every helper of Shorewall's conntrack file, not a chosen few",
     ),
     only(
         "IMPLICIT_CONTINUE",
@@ -155,25 +163,21 @@ pub const SETTINGS: &[Setting] = &[
         "fwgen has no ipset-based basic filters",
     ),
     only(
-        "COMPLETE",
-        "no",
-        NO,
-        "fwgen adds the implicit rules COMPLETE=Yes leaves out",
-    ),
-    only(
         "BRIDGING",
         "no",
         NO,
         "Shorewall 4.2's bridging is not modelled",
     ),
     only(
-        "ADMINISABSENTMINDED",
-        "no",
-        NO,
-        "fwgen has no stopped state to keep connections through",
+        "REJECT_ACTION",
+        "",
+        &[""],
+        "fwgen's REJECT answers as Shorewall's builtin reject does, not through a site action",
     ),
     // Logging, paths, tools and how Shorewall runs: no verdict changes.
     noted("STARTUP_ENABLED"),
+    // Only what passes while Shorewall is stopped, a state fwgen has not.
+    noted("ADMINISABSENTMINDED"),
     noted("VERBOSITY"),
     noted("PAGER"),
     noted("FIREWALL"),
@@ -227,7 +231,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("DEFER_DNS_RESOLUTION"),
     noted("USE_RT_NAMES"),
     noted("TRACK_RULES"),
-    noted("HELPERS"),
     noted("LEGACY_RESTART"),
     noted("RESTART"),
     noted("SAVE_IPSETS"),
@@ -364,10 +367,12 @@ mod tests {
 
     #[test]
     fn refusal_fills_the_default() {
-        let autohelpers = find("AUTOHELPERS").unwrap();
-        assert!(autohelpers.refusal("").unwrap().contains("unset"));
-        assert!(autohelpers.refusal("Yes").is_some());
-        assert_eq!(autohelpers.refusal("No"), None);
+        let action = find("REJECT_ACTION").unwrap();
+        assert_eq!(action.refusal(""), None);
+        assert!(action.refusal("MyReject").is_some());
+        let related = find("RELATED_DISPOSITION").unwrap();
+        assert_eq!(related.refusal("ACCEPT"), None);
+        assert!(related.refusal("DROP").is_some());
         assert_eq!(find("SMURF_DISPOSITION").unwrap().refusal("A_DROP"), None);
     }
 }

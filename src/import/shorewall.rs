@@ -12,6 +12,7 @@ use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::logging;
+use super::setting::{self, Verdict};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -114,6 +115,8 @@ struct Importer {
     logging: BTreeMap<String, (String, Line)>,
     /// What they become: `log_limit` and `drop_broadcasts`.
     carried: (String, bool),
+    /// The conf file's other settings, as [`setting`] judges them.
+    settings: Settings,
     out: String,
     firewall: String,
     zones: Vec<String>,
@@ -140,6 +143,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         notes: Vec::new(),
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
+        settings: Settings::default(),
         out: String::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
@@ -332,6 +336,45 @@ fn assignment(line: &str) -> Option<(String, String)> {
     Some((key.trim().to_owned(), value.to_owned()))
 }
 
+/// shorewall.conf's settings other than logging, as the importer reads them.
+#[derive(Debug, Default)]
+struct Settings {
+    /// Every setting the file assigns.
+    written: BTreeSet<String>,
+    /// The modelled ones: value and line.
+    modelled: BTreeMap<String, (String, Line)>,
+    /// What they become.
+    carried: Carried,
+    /// Names of settings that change no verdict.
+    noted: Vec<String>,
+    /// Names of settings Shorewall 5 removed.
+    eliminated: Vec<String>,
+    /// Notes on `Keep` values.
+    kept: Vec<String>,
+    /// COMPLETE=Yes's line, until the interfaces are read.
+    complete: Option<Line>,
+}
+
+/// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Carried {
+    clamp_mss: String,
+    ip_forwarding: &'static str,
+    route_filter: bool,
+    log_martians: bool,
+    conntrack_helpers: bool,
+}
+
+/// A Shorewall on/off/keep setting, lower case, as the model writes it.
+fn trivalue(value: &str) -> Option<&'static str> {
+    match value {
+        "yes" | "on" => Some("on"),
+        "no" | "off" => Some("off"),
+        "keep" | "" => Some("keep"),
+        _ => None,
+    }
+}
+
 /// Whether a line fills any column from `first` on (`-` is empty).
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
@@ -406,6 +449,7 @@ impl Importer {
         self.read_conf();
         self.zones();
         self.interfaces();
+        self.judge_complete();
         self.hosts();
         self.policies();
         self.rules();
@@ -621,18 +665,13 @@ impl Importer {
     }
 
     /// Settings that change what the firewall does must be ones fwgen
-    /// renders the same way; the rest are noted.
+    /// renders the same way; the rest are noted (see [`setting`]).
     fn read_conf(&mut self) {
         if self.ipv6 {
             return self.read_conf6();
         }
         let mut log_prefix = None;
-        let conf = if self.ipv6 {
-            "shorewall6.conf"
-        } else {
-            "shorewall.conf"
-        };
-        for (key, value, number) in self.assignments(conf) {
+        for (key, value, number) in self.assignments("shorewall.conf") {
             let value = self.expand(&value);
             let line = Line {
                 file: "shorewall.conf".to_owned(),
@@ -649,12 +688,11 @@ impl Importer {
                     let setting = (value.to_owned(), line.clone());
                     self.logging.insert(key.to_owned(), setting);
                 }
-                ("IMPLICIT_CONTINUE", "Yes" | "yes") => self.refuse(&line, "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not"),
-                ("INVALID_DISPOSITION", v) if !matches!(v, "" | "CONTINUE" | "DROP") => self.refuse(&line, "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts"),
-                _ => {}
+                _ => self.judge_setting(&key, &value, &line),
             }
             self.vars.insert(key, value);
         }
+        self.judge_unset_settings("shorewall.conf");
         let _ = writeln!(self.out, "[firewall]");
         let _ = writeln!(self.out, "zone = {}", quote(&self.firewall));
         if let Some(prefix) = log_prefix {
@@ -681,12 +719,225 @@ impl Importer {
             "{}drop_broadcasts = {drop_broadcasts}",
             origins(&DEFAULT_ACTION_KEYS)
         );
+        self.carry_settings();
+        self.write_settings();
+        self.note_settings("shorewall.conf");
         let version = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
             4
         } else {
             5
         };
         let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
+    }
+
+    /// One setting's verdict (see [`setting::SETTINGS`]): an unknown
+    /// setting and a value fwgen's firewall does not mean are refused.
+    fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
+        let Some(known) = setting::find(key) else {
+            let reason = format!("{key} is not a setting Shorewall 5.2 knows");
+            return self.refuse(line, reason);
+        };
+        self.settings.written.insert(key.to_owned());
+        match known.verdict {
+            Verdict::Modelled => {
+                let setting = (value.to_owned(), line.clone());
+                self.settings.modelled.insert(key.to_owned(), setting);
+            }
+            Verdict::Noted => self.settings.noted.push(key.to_owned()),
+            Verdict::Eliminated => self.settings.eliminated.push(key.to_owned()),
+            Verdict::Only(..) => {
+                if let Some(reason) = known.refusal(value) {
+                    self.refuse(line, reason);
+                }
+            }
+        }
+    }
+
+    /// A setting the file leaves unset is Shorewall's default, and is
+    /// refused as the default would be if written (line 0: no line).
+    fn judge_unset_settings(&mut self, file: &str) {
+        for known in setting::SETTINGS {
+            if self.settings.written.contains(known.name) {
+                continue;
+            }
+            if let Some(reason) = known.refusal("") {
+                let line = Line {
+                    file: format!("{}{file}", self.label),
+                    number: 0,
+                    text: format!("{} is not set", known.name),
+                    comment: None,
+                };
+                self.refuse(&line, reason);
+            }
+        }
+    }
+
+    /// `clamp_mss`, `ip_forwarding`, `route_filter` and `log_martians`
+    /// from CLAMPMSS, IP_FORWARDING, ROUTE_FILTER and LOG_MARTIANS, each
+    /// read as Shorewall reads it (unset: Config.pm's default).
+    fn carry_settings(&mut self) {
+        let modelled = std::mem::take(&mut self.settings.modelled);
+        let value = |key: &str| {
+            let written = modelled.get(key).map_or("", |(value, _)| value.as_str());
+            setting::find(key).map_or_else(String::new, |s| s.effective(written))
+        };
+        let mut refused = Vec::new();
+        let clamp_mss = match value("CLAMPMSS").as_str() {
+            "yes" => "true".to_owned(),
+            "no" => "false".to_owned(),
+            size if size.parse::<u16>().is_ok_and(|n| n > 0) => size.to_owned(),
+            other => {
+                refused.push((
+                    "CLAMPMSS",
+                    format!("CLAMPMSS={other}: Shorewall takes Yes, No or an MSS"),
+                ));
+                "false".to_owned()
+            }
+        };
+        let ip_forwarding = match trivalue(&value("IP_FORWARDING")) {
+            Some(forwarding) => forwarding,
+            None => {
+                refused.push((
+                    "IP_FORWARDING",
+                    "IP_FORWARDING is On, Off or Keep".to_owned(),
+                ));
+                "keep"
+            }
+        };
+        let route_filter = value("ROUTE_FILTER");
+        let route_filter = match route_filter.as_str() {
+            "1" => Some("on"),
+            "0" => Some("off"),
+            other => trivalue(other),
+        };
+        let route_filter = match route_filter {
+            Some("on") => true,
+            Some("off") => false,
+            Some(_) => {
+                let note = "ROUTE_FILTER=Keep: fwgen's Shorewall files write ROUTE_FILTER=No, its nftables ruleset leaves the kernel's rp_filter as it is; routefilter interfaces filter as before";
+                self.settings.kept.push(note.to_owned());
+                false
+            }
+            None => {
+                refused.push(("ROUTE_FILTER", "ROUTE_FILTER is Yes, No or Keep here: write routefilter=2 on each interface for loose filtering".to_owned()));
+                false
+            }
+        };
+        let log_martians = match trivalue(&value("LOG_MARTIANS")) {
+            Some("on") => true,
+            Some("off") => false,
+            Some(_) => {
+                let note = "LOG_MARTIANS=Keep: becomes log_martians = false (logging changes, verdicts do not)";
+                self.settings.kept.push(note.to_owned());
+                false
+            }
+            None => {
+                refused.push(("LOG_MARTIANS", "LOG_MARTIANS is Yes, No or Keep".to_owned()));
+                false
+            }
+        };
+        let conntrack_helpers = match value("AUTOHELPERS").as_str() {
+            "yes" => true,
+            "no" => false,
+            other => {
+                refused.push((
+                    "AUTOHELPERS",
+                    format!("AUTOHELPERS={other}: Shorewall takes Yes or No"),
+                ));
+                false
+            }
+        };
+        match value("COMPLETE").as_str() {
+            "no" => {}
+            "yes" => self.settings.complete = modelled.get("COMPLETE").map(|(_, l)| l.clone()),
+            other => refused.push((
+                "COMPLETE",
+                format!("COMPLETE={other}: Shorewall takes Yes or No"),
+            )),
+        }
+        for (key, reason) in refused {
+            if let Some((_, line)) = modelled.get(key) {
+                self.refuse(line, reason);
+            }
+        }
+        self.settings.carried = Carried {
+            clamp_mss,
+            ip_forwarding,
+            route_filter,
+            log_martians,
+            conntrack_helpers,
+        };
+        self.settings.modelled = modelled;
+    }
+
+    /// COMPLETE=Yes leaves out the catch-all of packets outside every
+    /// zone; with an interface `+` every packet is in a zone, and fwgen's
+    /// catch-all is never reached either. Without one it is refused.
+    fn judge_complete(&mut self) {
+        let Some(line) = self.settings.complete.take() else {
+            return;
+        };
+        let everything = self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface
+                && (entry.name == "+" || entry.body.contains("\nphysical = \"+\"\n"))
+        });
+        if !everything {
+            let reason = "COMPLETE=Yes leaves packets outside every zone to the built-in chains' policies, and fwgen catches them: it needs an interface `+`";
+            self.refuse(&line, reason);
+        }
+    }
+
+    /// The carried settings, each after the lines it came from.
+    fn write_settings(&mut self) {
+        let origin = |key: &str| {
+            self.settings
+                .modelled
+                .get(key)
+                .map(|(_, line)| Self::origin(line))
+                .unwrap_or_default()
+        };
+        let carried = &self.settings.carried;
+        let text = format!(
+            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n",
+            origin("CLAMPMSS"),
+            carried.clamp_mss,
+            origin("IP_FORWARDING"),
+            quote(carried.ip_forwarding),
+            origin("ROUTE_FILTER"),
+            carried.route_filter,
+            origin("LOG_MARTIANS"),
+            carried.log_martians,
+            origin("AUTOHELPERS"),
+            carried.conntrack_helpers,
+        );
+        self.out.push_str(&text);
+    }
+
+    /// The settings that change no verdict, by name, at the top of the model.
+    fn note_settings(&mut self, file: &str) {
+        let settings = std::mem::take(&mut self.settings);
+        let file = format!("{}{file}", self.label);
+        if !settings.noted.is_empty() {
+            self.notes.push(format!(
+                "{file}: these settings change no verdict and are not carried: {}",
+                settings.noted.join(", ")
+            ));
+        }
+        if !settings.eliminated.is_empty() {
+            self.notes.push(format!(
+                "{file}: removed in Shorewall 5 (`shorewall update` drops them): {}",
+                settings.eliminated.join(", ")
+            ));
+        }
+        for kept in &settings.kept {
+            self.notes.push(format!("{file}: {kept}"));
+        }
+        self.settings = Settings {
+            noted: Vec::new(),
+            eliminated: Vec::new(),
+            kept: Vec::new(),
+            ..settings
+        };
     }
 
     /// `log_limit` and `drop_broadcasts` from the logging settings read.
@@ -747,28 +998,39 @@ impl Importer {
         carried.first().is_some_and(|(drop, _)| *drop)
     }
 
-    /// Shorewall6's settings only feed `$VAR` expansion: the model's
-    /// settings come from shorewall.conf.
+    /// Shorewall6's settings are judged as Shorewall's; the model's
+    /// settings are one for both families, so the ones it carries must
+    /// come out the same as Shorewall's (`check_ipv6_logging`).
     fn read_conf6(&mut self) {
         for (key, value, number) in self.assignments("shorewall6.conf") {
             let value = self.expand(&value);
-            if LOG_LIMIT_KEYS.contains(&key.as_str()) || DEFAULT_ACTION_KEYS.contains(&key.as_str())
-            {
-                let line = Line {
-                    file: format!("{}shorewall6.conf", self.label),
-                    number,
-                    text: format!("{key}={value}"),
-                    comment: None,
-                };
-                self.logging.insert(key.clone(), (value.clone(), line));
+            let line = Line {
+                file: format!("{}shorewall6.conf", self.label),
+                number,
+                text: format!("{key}={value}"),
+                comment: None,
+            };
+            match key.as_str() {
+                k if LOG_LIMIT_KEYS.contains(&k) || DEFAULT_ACTION_KEYS.contains(&k) => {
+                    self.logging.insert(key.clone(), (value.clone(), line));
+                }
+                // Shorewall6 takes only Off or Keep: IPv4-only settings.
+                "LOGFORMAT" | "ROUTE_FILTER" | "LOG_MARTIANS" => {
+                    self.settings.written.insert(key.clone());
+                    self.settings.noted.push(key.clone());
+                }
+                _ => self.judge_setting(&key, &value, &line),
             }
             self.vars.insert(key, value);
         }
+        self.judge_unset_settings("shorewall6.conf");
         self.carry_logging();
+        self.carry_settings();
+        self.note_settings("shorewall6.conf");
     }
 
-    /// The model sets logging for both families: Shorewall6's settings
-    /// must carry into the same `log_limit` and `drop_broadcasts`.
+    /// The model sets logging, MSS clamping and forwarding for both
+    /// families: Shorewall6's settings must carry into the same values.
     fn check_ipv6_logging(&mut self, six: &Importer) {
         let (four, six_carried) = (self.carried.clone(), &six.carried);
         if four.0 != six_carried.0 {
@@ -777,6 +1039,39 @@ impl Importer {
         if four.1 != six_carried.1 {
             self.refuse_difference(six, &DEFAULT_ACTION_KEYS, "drop_broadcasts");
         }
+        let (four, six_carried) = (self.settings.carried.clone(), &six.settings.carried);
+        if four.clamp_mss != six_carried.clamp_mss {
+            self.refuse_setting_difference(six, "CLAMPMSS", "clamp_mss");
+        }
+        if four.ip_forwarding != six_carried.ip_forwarding {
+            self.refuse_setting_difference(six, "IP_FORWARDING", "ip_forwarding");
+        }
+        if four.conntrack_helpers != six_carried.conntrack_helpers {
+            self.refuse_setting_difference(six, "AUTOHELPERS", "conntrack_helpers");
+        }
+        for note in &six.notes {
+            if !self.notes.contains(note) {
+                self.notes.push(note.clone());
+            }
+        }
+    }
+
+    fn refuse_setting_difference(&mut self, six: &Importer, key: &str, setting: &str) {
+        let line = six
+            .settings
+            .modelled
+            .get(key)
+            .or_else(|| self.settings.modelled.get(key));
+        let line = line.map(|(_, line)| line.clone()).unwrap_or_else(|| Line {
+            file: format!("{}shorewall6.conf", six.label),
+            number: 0,
+            text: format!("{key} is not set"),
+            comment: None,
+        });
+        let reason = format!(
+            "Shorewall's and Shorewall6's {key} differ, and fwgen's `{setting}` is one for both"
+        );
+        self.refuse(&line, reason);
     }
 
     /// Refused at Shorewall6's line, or Shorewall's when Shorewall6 leaves

@@ -16,7 +16,7 @@ pub use nat::{Dnat, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
-pub use settings::{ClampMss, Forwarding, RouteFilter};
+pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 pub use zone::{Family, Zone, ZoneId, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
@@ -67,6 +67,10 @@ pub struct Firewall {
     /// LOG_MARTIANS=Yes: martians are logged on every interface whose
     /// options do not say otherwise ([`Model::logs_martians`]).
     pub log_martians: bool,
+    /// AUTOHELPERS=Yes: the conntrack helpers of [`CONNTRACK_HELPERS`]
+    /// watch their ports, and the data connections they announce pass as
+    /// RELATED.
+    pub conntrack_helpers: bool,
 }
 
 impl Model {

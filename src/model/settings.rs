@@ -1,5 +1,6 @@
 //! The firewall-wide settings that change what passes, as shorewall.conf
-//! names them: CLAMPMSS, IP_FORWARDING, ROUTE_FILTER and LOG_MARTIANS.
+//! names them: CLAMPMSS, IP_FORWARDING, ROUTE_FILTER, LOG_MARTIANS and
+//! AUTOHELPERS.
 
 use std::fmt::{self, Display, Formatter};
 
@@ -46,6 +47,45 @@ impl Display for Forwarding {
         })
     }
 }
+
+/// A conntrack helper: it reads a connection's packets and lets the data
+/// connections it announces through as RELATED (FTP's data channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConntrackHelper {
+    /// The kernel's helper name (`ftp`, `Q.931`).
+    pub kind: &'static str,
+    /// `true`: TCP (a new connection's SYN); `false`: UDP.
+    pub tcp: bool,
+    pub port: u16,
+    /// The kernel has this helper for IPv4 only.
+    pub ipv4_only: bool,
+}
+
+const fn helper(kind: &'static str, tcp: bool, port: u16, ipv4_only: bool) -> ConntrackHelper {
+    ConntrackHelper {
+        kind,
+        tcp,
+        port,
+        ipv4_only,
+    }
+}
+
+/// `conntrack_helpers = true` (AUTOHELPERS=Yes): the helpers of Shorewall
+/// 5.2.8's own conntrack file, each on its standard port, for connections
+/// arriving at or leaving the firewall (its `PO` columns).
+pub const CONNTRACK_HELPERS: &[ConntrackHelper] = &[
+    helper("amanda", false, 10080, false),
+    helper("ftp", true, 21, false),
+    helper("RAS", false, 1719, false),
+    helper("Q.931", true, 1720, false),
+    helper("irc", true, 6667, false),
+    helper("netbios-ns", false, 137, true),
+    helper("pptp", true, 1723, true),
+    helper("sane", true, 6566, false),
+    helper("sip", false, 5060, false),
+    helper("snmp", false, 161, true),
+    helper("tftp", false, 69, false),
+];
 
 /// Reverse-path filtering of one interface, as the kernel's rp_filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,13 +13,13 @@
 use ipnet::IpNet;
 
 use super::{
-    Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
-    MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
-    Statement, TcpFlag, Verdict,
+    Base, Chain, ChainType, CtState, Direction, Family, Fib, Helper, Hook, IfName, L4, MapElement,
+    MapKey, MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset,
+    Set, Side, Statement, TcpFlag, Verdict,
 };
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
-use crate::model::{ClampMss, Forwarding, RouteFilter};
+use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
     Model, PolicyAction, PortRange, Protocol, RateUnit, Service, Snat, ZoneId, ZoneRef,
@@ -69,6 +69,7 @@ pub fn lower(model: &Model) -> Ruleset {
     Ruleset {
         table: model.nftables_table.clone(),
         sets,
+        helpers: helpers(model),
         chains,
     }
 }
@@ -1585,6 +1586,75 @@ fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
         forward.rules.insert(0, off);
     }
     chains.extend(clamp_mss_chain(model));
+    if model.firewall.conntrack_helpers {
+        chains.push(helper_chain(Hook::Prerouting, "helpers-prerouting"));
+        chains.push(helper_chain(Hook::Output, "helpers-output"));
+    }
+}
+
+/// The `ct helper` object of a helper: `ftp-21`, `q931-1720`.
+fn helper_name(helper: &ConntrackHelper) -> String {
+    let kind = helper.kind.to_ascii_lowercase().replace('.', "");
+    format!("{kind}-{}", helper.port)
+}
+
+/// `conntrack_helpers`: one object per helper of Shorewall's conntrack file.
+fn helpers(model: &Model) -> Vec<Helper> {
+    if !model.firewall.conntrack_helpers {
+        return Vec::new();
+    }
+    CONNTRACK_HELPERS
+        .iter()
+        .map(|helper| Helper {
+            name: helper_name(helper),
+            kind: helper.kind,
+            protocol: if helper.tcp { L4::Tcp } else { L4::Udp },
+            family: helper.ipv4_only.then_some(Family::Ipv4),
+        })
+        .collect()
+}
+
+/// AUTOHELPERS, as Shorewall's conntrack file in the raw table's
+/// PREROUTING and OUTPUT: a new connection to a helper's port (for TCP,
+/// its SYN) gets the helper.
+fn helper_chain(hook: Hook, name: &str) -> Chain {
+    let rules = CONNTRACK_HELPERS
+        .iter()
+        .map(|helper| {
+            let mut matches = Vec::new();
+            if helper.ipv4_only {
+                matches.push(Match::Family(Family::Ipv4));
+            }
+            let proto = if helper.tcp {
+                PortProto::Tcp
+            } else {
+                PortProto::Udp
+            };
+            matches.push(Match::Port {
+                proto,
+                direction: Direction::Destination,
+                ports: vec![PortRange::single(helper.port)],
+            });
+            if helper.tcp {
+                matches.push(Match::TcpFlags {
+                    mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
+                    value: vec![TcpFlag::Syn],
+                });
+            }
+            let statement = Statement::SetHelper(helper_name(helper));
+            Rule::new(
+                matches,
+                vec![statement],
+                Origin::Setting("conntrack_helpers"),
+            )
+        })
+        .collect();
+    Chain {
+        name: name.to_owned(),
+        base: base(hook, ChainType::Filter, Priority::Mangle, Policy::Accept),
+        comment: Some("conntrack_helpers: Shorewall's conntrack file".to_owned()),
+        rules,
+    }
 }
 
 /// CLAMPMSS, as Shorewall's mangle FORWARD: every forwarded TCP SYN (and

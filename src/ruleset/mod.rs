@@ -26,7 +26,21 @@ pub struct Ruleset {
     pub table: String,
     /// Named sets the rules update (the per-address log limit).
     pub sets: Vec<Set>,
+    /// The conntrack helper objects rules attach (`ct helper ftp-21 { ... }`).
+    pub helpers: Vec<Helper>,
     pub chains: Vec<Chain>,
+}
+
+/// A `ct helper` object: a kernel helper for one protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Helper {
+    /// The object's name (`ftp-21`).
+    pub name: String,
+    /// The kernel's helper (`ftp`).
+    pub kind: &'static str,
+    pub protocol: L4,
+    /// `None`: both families.
+    pub family: Option<Family>,
 }
 
 /// A set that rules fill as packets pass (`flags dynamic,timeout`): one
@@ -303,6 +317,8 @@ pub enum Statement {
     Masquerade,
     /// `tcp option maxseg size set rt mtu` (or `set N`).
     SetMss(ClampMss),
+    /// `ct helper set "ftp-21"`: the named helper object watches the connection.
+    SetHelper(String),
 }
 
 /// The verdicts of nftables.

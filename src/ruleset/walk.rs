@@ -275,7 +275,8 @@ impl Walker<'_> {
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
                 | Statement::Masquerade
-                | Statement::SetMss(_) => continue,
+                | Statement::SetMss(_)
+                | Statement::SetHelper(_) => continue,
             };
             return self.verdict(&verdict, step, depth);
         }

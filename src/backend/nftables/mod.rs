@@ -24,6 +24,8 @@ struct RulesetFile<'a> {
     header: &'a str,
     table: &'a str,
     sets: Vec<SetView<'a>>,
+    /// `ct helper` objects, in the set's shape: a name and its lines.
+    helpers: Vec<SetView<'a>>,
     chains: Vec<ChainView<'a>>,
 }
 
@@ -75,6 +77,14 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
             .map(|set| SetView {
                 name: &set.name,
                 lines: print::set_lines(set),
+            })
+            .collect(),
+        helpers: ruleset
+            .helpers
+            .iter()
+            .map(|helper| SetView {
+                name: &helper.name,
+                lines: print::helper_lines(helper),
             })
             .collect(),
         chains: ruleset

@@ -7,8 +7,8 @@ use std::fmt::{self, Display, Formatter};
 use crate::model::rule::written;
 use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
 use crate::ruleset::{
-    CtState, Direction, Family, Fib, IfName, L4, MapKey, MapValue, Match, PortProto, Priority,
-    Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
+    CtState, Direction, Family, Fib, Helper, IfName, L4, MapKey, MapValue, Match, PortProto,
+    Priority, Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
 };
 
 /// `x` alone, or `{ x, y }`.
@@ -259,6 +259,7 @@ impl Display for Statement {
             Statement::SetMss(ClampMss::Size(size)) => {
                 write!(f, "tcp option maxseg size set {size}")
             }
+            Statement::SetHelper(name) => write!(f, "ct helper set \"{name}\""),
         }
     }
 }
@@ -295,6 +296,22 @@ pub fn set_lines(set: &Set) -> Vec<String> {
         format!("size {}", set.size),
         "flags dynamic,timeout".to_owned(),
         format!("timeout {}s", set.timeout),
+    ]
+}
+
+/// The body of a `ct helper` object.
+pub fn helper_lines(helper: &Helper) -> Vec<String> {
+    let l3proto = match helper.family {
+        None => "inet",
+        Some(family) => family_word(family),
+    };
+    vec![
+        format!(
+            "type \"{}\" protocol {}",
+            helper.kind,
+            l4_word(&helper.protocol)
+        ),
+        format!("l3proto {l3proto}"),
     ]
 }
 

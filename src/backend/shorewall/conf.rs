@@ -114,7 +114,15 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         decide("BLACKLIST_DEFAULT", "none", "fwgen writes no blacklist"),
         decide("DROP_DEFAULT", drop_default, broadcasts),
         decide("REJECT_DEFAULT", drop_default, broadcasts),
-        decide("AUTOHELPERS", "No", "no conntrack helpers"),
+        if model.firewall.conntrack_helpers {
+            decide(
+                "AUTOHELPERS",
+                "Yes",
+                "the conntrack helpers of Shorewall's conntrack file (conntrack_helpers)",
+            )
+        } else {
+            decide("AUTOHELPERS", "No", "no conntrack helpers")
+        },
         clamp_mss(model.firewall.clamp_mss),
         decide(
             "EXPAND_POLICIES",
@@ -172,10 +180,14 @@ fn clamp_mss(clamp: Option<ClampMss>) -> Decided {
 
 fn ip_forwarding(model: &Model) -> Decided {
     let forwarding = model.ip_forwarding();
-    let why = match (model.firewall.ip_forwarding, forwarding) {
-        (Some(_), _) => "the model's ip_forwarding",
-        (None, Forwarding::On) => "the model forwards between interfaces",
-        (None, _) => "the model does not forward between interfaces",
+    let why = match forwarding {
+        Forwarding::On => {
+            "forwarding is turned on (ip_forwarding; unset: on when the model forwards between interfaces)"
+        }
+        Forwarding::Off => "forwarding is turned off: nothing is forwarded (ip_forwarding)",
+        Forwarding::Keep => {
+            "the kernel's forwarding is left as it is (ip_forwarding; unset: when the model does not forward)"
+        }
     };
     decide("IP_FORWARDING", forwarding.to_string(), why)
 }
