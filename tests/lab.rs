@@ -12,6 +12,8 @@ mod common;
 
 #[path = "lab/contest.rs"]
 mod contest;
+#[path = "lab/mss.rs"]
+mod mss;
 #[path = "lab/probe.rs"]
 mod probe;
 #[path = "lab/topology.rs"]
@@ -190,6 +192,57 @@ fn model_nat_order() {
 #[test]
 fn model_routefilter_loose() {
     lab_model("routefilter-loose", "rpf");
+}
+
+/// Issues #15/#16: clamp_mss, route_filter, log_martians and the
+/// conntrack helpers change no verdict of the lab's probes.
+#[test]
+fn model_firewall_settings() {
+    lab_model("firewall-settings", "fset");
+}
+
+/// Issues #15/#16: IP_FORWARDING=Off: Shorewall turns the kernel's
+/// forwarding off, fwgen's ruleset drops what would be forwarded, and
+/// explain says so; the firewall's own traffic is as before.
+#[test]
+fn model_forwarding_off() {
+    lab_model("forwarding-off", "fwdo");
+}
+
+/// Issues #15/#16: CLAMPMSS=Yes seen by the receiver: over a firewall whose
+/// link towards it has an MTU of 1400, a loc host's connection arrives
+/// with the MSS that MTU allows, from Shorewall's mangle FORWARD and from
+/// nftables' `rt mtu` alike, and below what arrives without clamping.
+#[test]
+fn clamp_mss_seen_by_the_receiver() {
+    require_lab();
+    let model = model("tests/models", "firewall-settings");
+    let mut unclamped = model.clone();
+    unclamped.firewall.clamp_mss = None;
+    let dir = common::scratch("lab-mss");
+    let path = ("loc", "net");
+    let shorewall = mss::received_mss(&model, "mssw", &Contestant::Shorewall, &dir, path);
+    let nftables = nftables_ruleset(&model);
+    let nftables = mss::received_mss(&model, "msnf", &Contestant::Nftables(nftables), &dir, path);
+    let control = nftables_ruleset(&unclamped);
+    let control = mss::received_mss(
+        &unclamped,
+        "msct",
+        &Contestant::Nftables(control),
+        &dir,
+        path,
+    );
+    eprintln!("receiver's MSS: shorewall {shorewall}, nftables {nftables}, unclamped {control}");
+    assert_eq!(
+        shorewall, nftables,
+        "the receiver's MSS: Shorewall {shorewall}, nftables {nftables}"
+    );
+    assert!(
+        nftables < control && nftables <= mss::SMALL_MTU - 40,
+        "clamped {nftables}, unclamped {control}: the MSS was not clamped to the MTU of {}",
+        mss::SMALL_MTU
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #13: ppp9 (vpn) is matched before ppp+ (net), which covers it.
