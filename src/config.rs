@@ -53,11 +53,29 @@ pub struct RawFirewall {
 }
 
 /// `clamp_mss = true|false|<number>`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy)]
 pub enum RawClampMss {
     Switch(bool),
     Size(i64),
+}
+
+impl<'de> Deserialize<'de> for RawClampMss {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ClampVisitor;
+        impl Visitor<'_> for ClampVisitor {
+            type Value = RawClampMss;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false or an MSS in bytes")
+            }
+            fn visit_bool<E: serde::de::Error>(self, on: bool) -> Result<RawClampMss, E> {
+                Ok(RawClampMss::Switch(on))
+            }
+            fn visit_i64<E: serde::de::Error>(self, size: i64) -> Result<RawClampMss, E> {
+                Ok(RawClampMss::Size(size))
+            }
+        }
+        deserializer.deserialize_any(ClampVisitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
