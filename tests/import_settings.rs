@@ -311,3 +311,70 @@ fn an_unset_setting_is_its_default() {
         assert!(model.contains(carried), "{carried} not in\n{model}");
     }
 }
+
+/// A Shorewall + Shorewall6 pair, each with `conf` as its settings.
+fn dual_stack(name: &str, four: &str, six: &str) -> std::path::PathBuf {
+    let dir = common::scratch(&format!("import-setting-{name}"));
+    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
+        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
+    }
+    dir
+}
+
+/// The model has one `clamp_mss`, `ip_forwarding` and `conntrack_helpers`
+/// for both families: Shorewall6's must come out as Shorewall's, and its
+/// IPv4-only ROUTE_FILTER and LOG_MARTIANS are noted.
+#[test]
+fn shorewall6_settings_must_agree_with_shorewall() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nROUTE_FILTER=Yes\n";
+    let six = "CLAMPMSS=yes\nIP_FORWARDING=on\nAUTOHELPERS=No\nROUTE_FILTER=No\nLOG_MARTIANS=Off\n";
+    let dir = dual_stack("six-agrees", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        model.contains("clamp_mss = true\n") && model.contains("route_filter = true\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("# NOTE shorewall6/shorewall6.conf: these settings change no verdict and are not carried: ROUTE_FILTER, LOG_MARTIANS"),
+        "{model}"
+    );
+    for (name, six, expected) in [
+        (
+            "six-clampmss",
+            "CLAMPMSS=No\nIP_FORWARDING=On\nAUTOHELPERS=No\n",
+            "shorewall6/shorewall6.conf:1: Shorewall's and Shorewall6's CLAMPMSS differ, and fwgen's `clamp_mss` is one for both",
+        ),
+        (
+            "six-forwarding",
+            "CLAMPMSS=Yes\nIP_FORWARDING=Keep\nAUTOHELPERS=No\n",
+            "shorewall6/shorewall6.conf:2: Shorewall's and Shorewall6's IP_FORWARDING differ",
+        ),
+        (
+            "six-helpers",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\n",
+            "shorewall.conf:3: Shorewall's and Shorewall6's AUTOHELPERS differ",
+        ),
+        (
+            "six-unknown",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n",
+            "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
+        ),
+    ] {
+        let dir = dual_stack(name, four, six);
+        let output = import(&dir.join("shorewall"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected `{expected}` in\n{stderr}"
+        );
+    }
+}
