@@ -12,6 +12,8 @@ mod common;
 
 #[path = "lab/contest.rs"]
 mod contest;
+#[path = "lab/helper.rs"]
+mod helper;
 #[path = "lab/mss.rs"]
 mod mss;
 #[path = "lab/probe.rs"]
@@ -241,6 +243,32 @@ fn clamp_mss_seen_by_the_receiver() {
         nftables < control && nftables <= mss::SMALL_MTU - 40,
         "clamped {nftables}, unclamped {control}: the MSS was not clamped to the MTU of {}",
         mss::SMALL_MTU
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #15/#16: AUTOHELPERS=Yes: a loc host's passive FTP data
+/// connection to the firewall, to a port no rule opens, passes as RELATED
+/// through Shorewall's helpers and nftables' `ct helper` alike; without
+/// helpers the policy rejects it.
+#[test]
+fn conntrack_helpers_let_ftp_data_through() {
+    require_lab();
+    let model = model("tests/models", "firewall-settings");
+    let mut without = model.clone();
+    without.firewall.conntrack_helpers = false;
+    let dir = common::scratch("lab-ftp");
+    let shorewall = helper::ftp_data_passes(&model, "ftsw", &Contestant::Shorewall, &dir, "loc");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = helper::ftp_data_passes(&model, "ftnf", &ruleset, &dir, "loc");
+    let shorewall_without =
+        helper::ftp_data_passes(&without, "ftsn", &Contestant::Shorewall, &dir, "loc");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&without));
+    let nftables_without = helper::ftp_data_passes(&without, "ftnn", &ruleset, &dir, "loc");
+    assert_eq!(
+        (shorewall, nftables, shorewall_without, nftables_without),
+        (true, true, false, false),
+        "FTP data with helpers (Shorewall, nftables), without (Shorewall, nftables)"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -20,7 +20,7 @@ use crate::common::run;
 pub const SMALL_MTU: u32 = 1400;
 const PORT: u16 = 4411;
 
-fn ipv4(host: &Host) -> IpAddr {
+pub fn ipv4(host: &Host) -> IpAddr {
     *host
         .addresses
         .iter()
@@ -28,7 +28,7 @@ fn ipv4(host: &Host) -> IpAddr {
         .unwrap_or_else(|| panic!("{} has no IPv4 address", host.label))
 }
 
-fn host_in(topology: &Topology, model: &Model, zone: &str) -> Host {
+pub fn host_in(topology: &Topology, model: &Model, zone: &str) -> Host {
     topology
         .hosts
         .iter()
