@@ -83,6 +83,8 @@ pub const SETTINGS: &[Setting] = &[
     modelled("ROUTE_FILTER", ""),
     modelled("LOG_MARTIANS", "on"),
     modelled("AUTOHELPERS", "yes"),
+    // Judged against the Shorewall6 directory beside it (`carry_settings`).
+    modelled("DISABLE_IPV6", "no"),
     // Yes only with an interface `+` (`judge_complete` in the importer).
     modelled("COMPLETE", "no"),
     // What passes would change: only the value fwgen's firewall means.
@@ -274,7 +276,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("REQUIRE_INTERFACE"),
     noted("ZONE2ZONE"),
     noted("FASTACCEPT"),
-    noted("DISABLE_IPV6"),
     // Only with a file or option the importer judges itself (blacklist,
     // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
     noted("BLACKLIST"),

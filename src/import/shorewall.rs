@@ -847,6 +847,15 @@ impl Importer {
                 false
             }
         };
+        if !self.ipv6 {
+            let six = sibling_ipv6(&self.dir).is_some();
+            match (value("DISABLE_IPV6").as_str(), six) {
+                ("no", false) => self.settings.kept.push("DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections".to_owned()),
+                ("yes", true) => refused.push(("DISABLE_IPV6", "DISABLE_IPV6=Yes drops all IPv6, but the shorewall6 directory beside this one becomes the model's IPv6 zones".to_owned())),
+                ("yes" | "no", _) => {}
+                (other, _) => refused.push(("DISABLE_IPV6", format!("DISABLE_IPV6={other}: Shorewall takes Yes or No"))),
+            }
+        }
         match value("COMPLETE").as_str() {
             "no" => {}
             "yes" => self.settings.complete = modelled.get("COMPLETE").map(|(_, l)| l.clone()),
