@@ -18,6 +18,8 @@ mod helper;
 mod mss;
 #[path = "lab/probe.rs"]
 mod probe;
+#[path = "lab/spoof.rs"]
+mod spoof;
 #[path = "lab/topology.rs"]
 mod topology;
 
@@ -269,6 +271,38 @@ fn conntrack_helpers_let_ftp_data_through() {
         (shorewall, nftables, shorewall_without, nftables_without),
         (true, true, false, false),
         "FTP data with helpers (Shorewall, nftables), without (Shorewall, nftables)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #15/#16: ROUTE_FILTER=Yes: a SYN from the internet with a local
+/// network's source address, to the firewall's open SSH port, is dropped
+/// on an interface without its own routefilter option, by Shorewall's
+/// rp_filter and nftables' fib alike; with route_filter = false it arrives.
+#[test]
+fn route_filter_drops_spoofed_sources_on_every_interface() {
+    require_lab();
+    let model = model("tests/models", "firewall-settings");
+    let mut without = model.clone();
+    without.firewall.route_filter = false;
+    let dir = common::scratch("lab-spoof");
+    let spoofed = ("net", "192.168.1.99".parse().unwrap(), 22);
+    let arrives = |model: &Model, name: &str, contestant: &Contestant| {
+        spoof::spoofed_syn_arrives(model, name, contestant, &dir, spoofed)
+    };
+    let shorewall = arrives(&model, "rfsw", &Contestant::Shorewall);
+    let nftables = arrives(
+        &model,
+        "rfnf",
+        &Contestant::Nftables(nftables_ruleset(&model)),
+    );
+    let shorewall_without = arrives(&without, "rfsn", &Contestant::Shorewall);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&without));
+    let nftables_without = arrives(&without, "rfnn", &ruleset);
+    assert_eq!(
+        (shorewall, nftables, shorewall_without, nftables_without),
+        (false, false, true, true),
+        "the spoofed SYN arrived: with route_filter (Shorewall, nftables), without (Shorewall, nftables)"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
