@@ -322,23 +322,14 @@ impl Setting {
     }
 
     /// Why the value is refused, for an `Only` setting whose value fwgen's
-    /// firewall does not mean.
+    /// firewall does not mean. Every `Only` default is one fwgen means (a
+    /// test says so), so an unset or empty setting is never refused.
     pub fn refusal(&self, value: &str) -> Option<String> {
         let Verdict::Only(values, why) = self.verdict else {
             return None;
         };
         let effective = self.effective(value);
-        (!values.contains(&effective.as_str())).then(|| {
-            let shown = if value.is_empty() {
-                format!(
-                    "{} (unset: Shorewall's default {})",
-                    self.name, self.default
-                )
-            } else {
-                format!("{}={value}", self.name)
-            };
-            format!("{shown}: {why}")
-        })
+        (!values.contains(&effective.as_str())).then(|| format!("{}={value}: {why}", self.name))
     }
 }
 
@@ -367,7 +358,14 @@ mod tests {
     }
 
     #[test]
-    fn refusal_fills_the_default() {
+    fn every_default_is_one_fwgen_means() {
+        for setting in SETTINGS {
+            assert_eq!(setting.refusal(""), None, "{}", setting.name);
+        }
+    }
+
+    #[test]
+    fn refusal_reads_the_value_as_shorewall_does() {
         let action = find("REJECT_ACTION").unwrap();
         assert_eq!(action.refusal(""), None);
         assert!(action.refusal("MyReject").is_some());

@@ -339,8 +339,6 @@ fn assignment(line: &str) -> Option<(String, String)> {
 /// shorewall.conf's settings other than logging, as the importer reads them.
 #[derive(Debug, Default)]
 struct Settings {
-    /// Every setting the file assigns.
-    written: BTreeSet<String>,
     /// The modelled ones: value and line.
     modelled: BTreeMap<String, (String, Line)>,
     /// What they become.
@@ -692,7 +690,6 @@ impl Importer {
             }
             self.vars.insert(key, value);
         }
-        self.judge_unset_settings("shorewall.conf");
         let _ = writeln!(self.out, "[firewall]");
         let _ = writeln!(self.out, "zone = {}", quote(&self.firewall));
         if let Some(prefix) = log_prefix {
@@ -737,7 +734,6 @@ impl Importer {
             let reason = format!("{key} is not a setting Shorewall 5.2 knows");
             return self.refuse(line, reason);
         };
-        self.settings.written.insert(key.to_owned());
         match known.verdict {
             Verdict::Modelled => {
                 let setting = (value.to_owned(), line.clone());
@@ -749,25 +745,6 @@ impl Importer {
                 if let Some(reason) = known.refusal(value) {
                     self.refuse(line, reason);
                 }
-            }
-        }
-    }
-
-    /// A setting the file leaves unset is Shorewall's default, and is
-    /// refused as the default would be if written (line 0: no line).
-    fn judge_unset_settings(&mut self, file: &str) {
-        for known in setting::SETTINGS {
-            if self.settings.written.contains(known.name) {
-                continue;
-            }
-            if let Some(reason) = known.refusal("") {
-                let line = Line {
-                    file: format!("{}{file}", self.label),
-                    number: 0,
-                    text: format!("{} is not set", known.name),
-                    comment: None,
-                };
-                self.refuse(&line, reason);
             }
         }
     }
@@ -1025,14 +1002,12 @@ impl Importer {
                 }
                 // Shorewall6 takes only Off or Keep: IPv4-only settings.
                 "LOGFORMAT" | "ROUTE_FILTER" | "LOG_MARTIANS" => {
-                    self.settings.written.insert(key.clone());
                     self.settings.noted.push(key.clone());
                 }
                 _ => self.judge_setting(&key, &value, &line),
             }
             self.vars.insert(key, value);
         }
-        self.judge_unset_settings("shorewall6.conf");
         self.carry_logging();
         self.carry_settings();
         self.note_settings("shorewall6.conf");
