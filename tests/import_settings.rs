@@ -346,6 +346,10 @@ fn shorewall6_settings_must_agree_with_shorewall() {
         model.contains("# NOTE shorewall6/shorewall6.conf: these settings change no verdict and are not carried: ROUTE_FILTER, LOG_MARTIANS"),
         "{model}"
     );
+    assert!(
+        !model.contains("shorewall6.conf: ROUTE_FILTER=Keep"),
+        "{model}"
+    );
     for (name, six, expected) in [
         (
             "six-clampmss",
@@ -377,4 +381,41 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "{name}: expected `{expected}` in\n{stderr}"
         );
     }
+}
+
+/// With `--partial` a refused setting is listed, and the model written
+/// without it still compiles.
+#[test]
+fn a_refused_setting_with_partial_leaves_a_valid_model() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with(
+        "partial",
+        "CLAMPMSS=huge\nTCP_FLAGS_DISPOSITION=ACCEPT\nROUTE_FILTER=Keep",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["import", "shorewall", dir.to_str().unwrap(), "--partial"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let last = planted_line(&dir);
+    for skipped in [
+        format!(
+            "# SKIPPED shorewall.conf:{}: CLAMPMSS=huge: Shorewall takes Yes, No or an MSS",
+            last - 2
+        ),
+        format!(
+            "# SKIPPED shorewall.conf:{}: TCP_FLAGS_DISPOSITION=ACCEPT",
+            last - 1
+        ),
+    ] {
+        assert!(model.contains(&skipped), "{skipped} not in\n{model}");
+    }
+    assert!(
+        model.contains("# NOTE shorewall.conf: ROUTE_FILTER=Keep: fwgen's Shorewall files write ROUTE_FILTER=No"),
+        "{model}"
+    );
+    fwgen::load::compile(&fwgen::source::Source::new("partial.toml", model))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
 }

@@ -363,6 +363,69 @@ struct Carried {
     conntrack_helpers: bool,
 }
 
+const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
+const DISABLE_IPV6_WITH_SIX: &str = "DISABLE_IPV6=Yes drops all IPv6, but the shorewall6 directory beside this one becomes the model's IPv6 zones";
+
+/// A Yes/No setting (lower case, default filled in).
+fn yes_no(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        other => Err(format!("{key}={other}: Shorewall takes Yes or No")),
+    }
+}
+
+/// CLAMPMSS as `clamp_mss` writes it: Yes, No or an MSS.
+fn clamp_mss(value: &str) -> Result<String, String> {
+    match value {
+        "yes" => Ok("true".to_owned()),
+        "no" => Ok("false".to_owned()),
+        size if size.parse::<u16>().is_ok_and(|n| n > 0) => Ok(size.to_owned()),
+        other => Err(format!(
+            "CLAMPMSS={other}: Shorewall takes Yes, No or an MSS"
+        )),
+    }
+}
+
+/// ROUTE_FILTER (Yes, No, Keep, or the rp_filter value 0 or 1), and the
+/// note Keep needs.
+fn route_filter(value: &str) -> Result<(bool, Option<&'static str>), String> {
+    match value {
+        "1" => Ok((true, None)),
+        "0" => Ok((false, None)),
+        other => match trivalue(other) {
+            Some("on") => Ok((true, None)),
+            Some("off") => Ok((false, None)),
+            Some(_) => Ok((
+                false,
+                Some(
+                    "ROUTE_FILTER=Keep: fwgen's Shorewall files write ROUTE_FILTER=No, its nftables ruleset leaves the kernel's rp_filter as it is; routefilter interfaces filter as before",
+                ),
+            )),
+            None => Err(format!(
+                "ROUTE_FILTER={other}: fwgen takes Yes, No or Keep here; write routefilter=2 on each interface for loose filtering"
+            )),
+        },
+    }
+}
+
+/// LOG_MARTIANS (Yes, No or Keep), and the note Keep needs.
+fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
+    match trivalue(value) {
+        Some("on") => Ok((true, None)),
+        Some("off") => Ok((false, None)),
+        Some(_) => Ok((
+            false,
+            Some(
+                "LOG_MARTIANS=Keep: becomes log_martians = false (logging changes, verdicts do not)",
+            ),
+        )),
+        None => Err(format!(
+            "LOG_MARTIANS={value}: Shorewall takes Yes, No or Keep"
+        )),
+    }
+}
+
 /// A Shorewall on/off/keep setting, lower case, as the model writes it.
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
@@ -749,110 +812,76 @@ impl Importer {
         }
     }
 
-    /// `clamp_mss`, `ip_forwarding`, `route_filter` and `log_martians`
-    /// from CLAMPMSS, IP_FORWARDING, ROUTE_FILTER and LOG_MARTIANS, each
-    /// read as Shorewall reads it (unset: Config.pm's default).
+    /// The `[firewall]` keys from CLAMPMSS, IP_FORWARDING, AUTOHELPERS and,
+    /// for IPv4, ROUTE_FILTER and LOG_MARTIANS; the checks of COMPLETE and
+    /// DISABLE_IPV6. Each is read as Shorewall reads it (unset: Config.pm's
+    /// default); a value Shorewall refuses is refused at its line.
     fn carry_settings(&mut self) {
         let modelled = std::mem::take(&mut self.settings.modelled);
         let value = |key: &str| {
             let written = modelled.get(key).map_or("", |(value, _)| value.as_str());
             setting::find(key).map_or_else(String::new, |s| s.effective(written))
         };
-        let mut refused = Vec::new();
-        let clamp_mss = match value("CLAMPMSS").as_str() {
-            "yes" => "true".to_owned(),
-            "no" => "false".to_owned(),
-            size if size.parse::<u16>().is_ok_and(|n| n > 0) => size.to_owned(),
-            other => {
-                refused.push((
-                    "CLAMPMSS",
-                    format!("CLAMPMSS={other}: Shorewall takes Yes, No or an MSS"),
-                ));
-                "false".to_owned()
-            }
-        };
-        let ip_forwarding = match trivalue(&value("IP_FORWARDING")) {
-            Some(forwarding) => forwarding,
-            None => {
-                refused.push((
-                    "IP_FORWARDING",
-                    "IP_FORWARDING is On, Off or Keep".to_owned(),
-                ));
-                "keep"
-            }
-        };
-        let route_filter = value("ROUTE_FILTER");
-        let route_filter = match route_filter.as_str() {
-            "1" => Some("on"),
-            "0" => Some("off"),
-            other => trivalue(other),
-        };
-        let route_filter = match route_filter {
-            Some("on") => true,
-            Some("off") => false,
-            Some(_) => {
-                let note = "ROUTE_FILTER=Keep: fwgen's Shorewall files write ROUTE_FILTER=No, its nftables ruleset leaves the kernel's rp_filter as it is; routefilter interfaces filter as before";
-                self.settings.kept.push(note.to_owned());
+        let mut carry = |key: &str, read: Result<bool, String>| {
+            read.unwrap_or_else(|reason| {
+                if let Some((_, line)) = modelled.get(key) {
+                    self.refuse(line, reason);
+                }
                 false
-            }
-            None => {
-                refused.push(("ROUTE_FILTER", "ROUTE_FILTER is Yes, No or Keep here: write routefilter=2 on each interface for loose filtering".to_owned()));
-                false
-            }
+            })
         };
-        let log_martians = match trivalue(&value("LOG_MARTIANS")) {
-            Some("on") => true,
-            Some("off") => false,
-            Some(_) => {
-                let note = "LOG_MARTIANS=Keep: becomes log_martians = false (logging changes, verdicts do not)";
-                self.settings.kept.push(note.to_owned());
-                false
-            }
-            None => {
-                refused.push(("LOG_MARTIANS", "LOG_MARTIANS is Yes, No or Keep".to_owned()));
-                false
-            }
-        };
-        let conntrack_helpers = match value("AUTOHELPERS").as_str() {
-            "yes" => true,
-            "no" => false,
-            other => {
-                refused.push((
-                    "AUTOHELPERS",
-                    format!("AUTOHELPERS={other}: Shorewall takes Yes or No"),
-                ));
-                false
-            }
-        };
-        if !self.ipv6 {
-            let six = sibling_ipv6(&self.dir).is_some();
-            match (value("DISABLE_IPV6").as_str(), six) {
-                ("no", false) => self.settings.kept.push("DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections".to_owned()),
-                ("yes", true) => refused.push(("DISABLE_IPV6", "DISABLE_IPV6=Yes drops all IPv6, but the shorewall6 directory beside this one becomes the model's IPv6 zones".to_owned())),
-                ("yes" | "no", _) => {}
-                (other, _) => refused.push(("DISABLE_IPV6", format!("DISABLE_IPV6={other}: Shorewall takes Yes or No"))),
-            }
+        let conntrack_helpers = carry("AUTOHELPERS", yes_no("AUTOHELPERS", &value("AUTOHELPERS")));
+        if carry("COMPLETE", yes_no("COMPLETE", &value("COMPLETE"))) {
+            self.settings.complete = modelled.get("COMPLETE").map(|(_, line)| line.clone());
         }
-        match value("COMPLETE").as_str() {
-            "no" => {}
-            "yes" => self.settings.complete = modelled.get("COMPLETE").map(|(_, l)| l.clone()),
-            other => refused.push((
-                "COMPLETE",
-                format!("COMPLETE={other}: Shorewall takes Yes or No"),
-            )),
+        let clamp_mss = clamp_mss(&value("CLAMPMSS"));
+        let ip_forwarding = trivalue(&value("IP_FORWARDING"));
+        let mut carried = Carried {
+            clamp_mss: clamp_mss.clone().unwrap_or_else(|_| "false".to_owned()),
+            ip_forwarding: ip_forwarding.unwrap_or("keep"),
+            conntrack_helpers,
+            ..Carried::default()
+        };
+        let mut refused = vec![
+            ("CLAMPMSS", clamp_mss.err()),
+            (
+                "IP_FORWARDING",
+                ip_forwarding
+                    .is_none()
+                    .then(|| "IP_FORWARDING is On, Off or Keep".to_owned()),
+            ),
+        ];
+        if !self.ipv6 {
+            let route_filter = route_filter(&value("ROUTE_FILTER"));
+            let log_martians = log_martians(&value("LOG_MARTIANS"));
+            let disable_ipv6 = yes_no("DISABLE_IPV6", &value("DISABLE_IPV6"));
+            for (key, read) in [
+                ("ROUTE_FILTER", &route_filter),
+                ("LOG_MARTIANS", &log_martians),
+            ] {
+                match read {
+                    Ok((_, Some(note))) => self.settings.kept.push((*note).to_owned()),
+                    Ok(_) => {}
+                    Err(reason) => refused.push((key, Some(reason.clone()))),
+                }
+            }
+            carried.route_filter = route_filter.is_ok_and(|(on, _)| on);
+            carried.log_martians = log_martians.is_ok_and(|(on, _)| on);
+            match disable_ipv6.map(|yes| (yes, sibling_ipv6(&self.dir).is_some())) {
+                Ok((false, false)) => self.settings.kept.push(DISABLE_IPV6_WITHOUT_SIX.to_owned()),
+                Ok((true, true)) => {
+                    refused.push(("DISABLE_IPV6", Some(DISABLE_IPV6_WITH_SIX.to_owned())))
+                }
+                Ok(_) => {}
+                Err(reason) => refused.push(("DISABLE_IPV6", Some(reason))),
+            }
         }
         for (key, reason) in refused {
-            if let Some((_, line)) = modelled.get(key) {
+            if let (Some(reason), Some((_, line))) = (reason, modelled.get(key)) {
                 self.refuse(line, reason);
             }
         }
-        self.settings.carried = Carried {
-            clamp_mss,
-            ip_forwarding,
-            route_filter,
-            log_martians,
-            conntrack_helpers,
-        };
+        self.settings.carried = carried;
         self.settings.modelled = modelled;
     }
 
