@@ -78,7 +78,7 @@ pub const CONNTRACK_HELPERS: &[ConntrackHelper] = &[
     helper("ftp", true, 21, false),
     helper("RAS", false, 1719, false),
     helper("Q.931", true, 1720, false),
-    helper("irc", true, 6667, false),
+    helper("irc", true, 6667, true),
     helper("netbios-ns", false, 137, true),
     helper("pptp", true, 1723, true),
     helper("sane", true, 6566, false),
