@@ -196,6 +196,10 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             "interface {} {option}",
             model.interfaces[interface].name
         )),
+        // The only rule ip_forwarding makes is its "off" drop.
+        Origin::Setting("ip_forwarding") => {
+            Some("firewall ip_forwarding off: nothing is forwarded".to_owned())
+        }
         Origin::Setting(key) => Some(format!("firewall {key}")),
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
         Origin::Shorewall(_) => None,
