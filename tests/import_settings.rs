@@ -419,3 +419,11 @@ fn a_refused_setting_with_partial_leaves_a_valid_model() {
     fwgen::load::compile(&fwgen::source::Source::new("partial.toml", model))
         .unwrap_or_else(|f| panic!("{}", f.render()));
 }
+
+/// Shorewall refuses a shorewall.conf line that is not `NAME=value`
+/// ("Unrecognized shorewall.conf entry"); so does the import.
+#[test]
+fn a_line_that_is_not_an_assignment_is_refused() {
+    assert_refused("not-assignment", "JUNK", "not NAME=value");
+    assert_refused("export", "export FOO=1", "not NAME=value");
+}

@@ -669,16 +669,33 @@ impl Importer {
 
     /// The `NAME=value` lines of a shorewall.conf, read as Shorewall reads
     /// its other files (`#` starts a comment, `?IF` applies).
+    /// A line that is not `NAME=value` is refused, as Shorewall refuses it
+    /// ("Unrecognized shorewall.conf entry").
     fn assignments(&mut self, name: &str) -> Vec<(String, String, usize)> {
         let settings = self.setting_names(name);
         self.conditions.settings.extend(settings);
-        self.active_lines(name)
-            .into_iter()
-            .filter_map(|(physical, text)| {
-                let (key, value) = assignment(&text)?;
-                Some((key, value, physical.number))
-            })
-            .collect()
+        let mut assignments = Vec::new();
+        for (physical, text) in self.active_lines(name) {
+            match assignment(&text) {
+                Some((key, value)) if condition::is_name(&key) => {
+                    assignments.push((key, value, physical.number));
+                }
+                None if text.trim().is_empty() => {}
+                _ => {
+                    let line = Line {
+                        file: format!("{}{name}", self.label),
+                        number: physical.number,
+                        text: text.trim().to_owned(),
+                        comment: None,
+                    };
+                    self.refuse(
+                        &line,
+                        format!("Shorewall refuses this {name} entry: not NAME=value"),
+                    );
+                }
+            }
+        }
+        assignments
     }
 
     /// The names a shorewall.conf assigns, `?IF` or not: settings, whose
