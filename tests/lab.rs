@@ -40,6 +40,7 @@ fn require_lab() {
     common::require_root();
     for (tool, package) in [
         ("ip", "iproute2"),
+        ("ss", "iproute2"),
         ("nft", "nftables"),
         ("shorewall", "shorewall"),
         ("shorewall6", "shorewall6"),

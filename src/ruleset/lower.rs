@@ -13,9 +13,9 @@
 use ipnet::IpNet;
 
 use super::{
-    Base, Chain, ChainType, CtState, Direction, Family, Fib, Helper, Hook, IfName, L4, MapElement,
-    MapKey, MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset,
-    Set, Side, Statement, TcpFlag, Verdict,
+    Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
+    MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
+    Statement, TcpFlag, Verdict,
 };
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
@@ -1603,13 +1603,13 @@ fn helper_name(helper: &ConntrackHelper) -> String {
 }
 
 /// `conntrack_helpers`: one object per helper of Shorewall's conntrack file.
-fn helpers(model: &Model) -> Vec<Helper> {
+fn helpers(model: &Model) -> Vec<super::Helper> {
     if !model.firewall.conntrack_helpers {
         return Vec::new();
     }
     CONNTRACK_HELPERS
         .iter()
-        .map(|helper| Helper {
+        .map(|helper| super::Helper {
             name: helper_name(helper),
             kind: helper.kind,
             protocol: if helper.tcp { L4::Tcp } else { L4::Udp },
