@@ -24,7 +24,8 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy)]
 pub struct Setting {
     pub name: &'static str,
-    /// The value Shorewall uses when the setting is unset or empty.
+    /// The value Shorewall uses when the setting is unset or empty (empty
+    /// for the settings the importer only notes).
     pub default: &'static str,
     pub verdict: Verdict,
 }
@@ -72,7 +73,7 @@ const fn eliminated(name: &'static str) -> Setting {
 /// The table, in no particular order; [`find`] looks a name up.
 pub const SETTINGS: &[Setting] = &[
     // Carried into `[firewall]`.
-    modelled("LOGFORMAT", ""),
+    modelled("LOGFORMAT", "shorewall:%s:%s:"),
     modelled("LOGLIMIT", ""),
     modelled("LOGRATE", ""),
     modelled("LOGBURST", ""),
@@ -109,7 +110,7 @@ pub const SETTINGS: &[Setting] = &[
     only(
         "RELATED_DISPOSITION",
         "accept",
-        &["accept"],
+        &["accept", "a_accept"],
         "fwgen accepts packets related to a connection it let through",
     ),
     only(
