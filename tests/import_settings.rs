@@ -409,6 +409,11 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall.conf:3: Shorewall's and Shorewall6's AUTOHELPERS differ",
         ),
         (
+            "six-route-filter",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nROUTE_FILTER=Yes\n",
+            "shorewall6/shorewall6.conf:4: Shorewall6 refuses ROUTE_FILTER=On: it is an IPv4 setting",
+        ),
+        (
             "six-unknown",
             "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n",
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",

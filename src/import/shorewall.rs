@@ -347,8 +347,8 @@ struct Settings {
     noted: Vec<String>,
     /// Names of settings Shorewall 5 removed.
     eliminated: Vec<String>,
-    /// Notes on `Keep` values.
-    kept: Vec<String>,
+    /// Notes on values fwgen carries with a difference (Keep, DISABLE_IPV6).
+    remarks: Vec<String>,
     /// COMPLETE=Yes's line, until the interfaces are read.
     complete: Option<Line>,
 }
@@ -365,6 +365,13 @@ struct Carried {
 
 const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
 const DISABLE_IPV6_WITH_SIX: &str = "DISABLE_IPV6=Yes drops all IPv6, but the shorewall6 directory beside this one becomes the model's IPv6 zones";
+
+/// A setting's name, once however often the file assigns it.
+fn push_once(names: &mut Vec<String>, name: &str) {
+    if !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
+    }
+}
 
 /// A Yes/No setting (lower case, default filled in).
 fn yes_no(key: &str, value: &str) -> Result<bool, String> {
@@ -819,8 +826,8 @@ impl Importer {
                 let setting = (value.to_owned(), line.clone());
                 self.settings.modelled.insert(key.to_owned(), setting);
             }
-            Verdict::Noted => self.settings.noted.push(key.to_owned()),
-            Verdict::Eliminated => self.settings.eliminated.push(key.to_owned()),
+            Verdict::Noted => push_once(&mut self.settings.noted, key),
+            Verdict::Eliminated => push_once(&mut self.settings.eliminated, key),
             Verdict::Only(..) => {
                 if let Some(reason) = known.refusal(value) {
                     self.refuse(line, reason);
@@ -877,7 +884,7 @@ impl Importer {
                 ("LOG_MARTIANS", &log_martians),
             ] {
                 match read {
-                    Ok((_, Some(note))) => self.settings.kept.push((*note).to_owned()),
+                    Ok((_, Some(note))) => self.settings.remarks.push((*note).to_owned()),
                     Ok(_) => {}
                     Err(reason) => refused.push((key, Some(reason.clone()))),
                 }
@@ -885,7 +892,10 @@ impl Importer {
             carried.route_filter = route_filter.is_ok_and(|(on, _)| on);
             carried.log_martians = log_martians.is_ok_and(|(on, _)| on);
             match disable_ipv6.map(|yes| (yes, sibling_ipv6(&self.dir).is_some())) {
-                Ok((false, false)) => self.settings.kept.push(DISABLE_IPV6_WITHOUT_SIX.to_owned()),
+                Ok((false, false)) => self
+                    .settings
+                    .remarks
+                    .push(DISABLE_IPV6_WITHOUT_SIX.to_owned()),
                 Ok((true, true)) => {
                     refused.push(("DISABLE_IPV6", Some(DISABLE_IPV6_WITH_SIX.to_owned())))
                 }
@@ -961,13 +971,13 @@ impl Importer {
                 settings.eliminated.join(", ")
             ));
         }
-        for kept in &settings.kept {
-            self.notes.push(format!("{file}: {kept}"));
+        for remark in &settings.remarks {
+            self.notes.push(format!("{file}: {remark}"));
         }
         self.settings = Settings {
             noted: Vec::new(),
             eliminated: Vec::new(),
-            kept: Vec::new(),
+            remarks: Vec::new(),
             ..settings
         };
     }
@@ -1046,9 +1056,17 @@ impl Importer {
                 k if LOG_LIMIT_KEYS.contains(&k) || DEFAULT_ACTION_KEYS.contains(&k) => {
                     self.logging.insert(key.clone(), (value.clone(), line));
                 }
-                // Shorewall6 takes only Off or Keep: IPv4-only settings.
+                // IPv4-only: Shorewall6 takes Off or Keep and refuses On.
+                "ROUTE_FILTER" | "LOG_MARTIANS"
+                    if trivalue(&value.to_ascii_lowercase()) == Some("on") =>
+                {
+                    self.refuse(
+                        &line,
+                        format!("Shorewall6 refuses {key}=On: it is an IPv4 setting"),
+                    );
+                }
                 "LOGFORMAT" | "ROUTE_FILTER" | "LOG_MARTIANS" => {
-                    self.settings.noted.push(key.clone());
+                    push_once(&mut self.settings.noted, &key);
                 }
                 _ => self.judge_setting(&key, &value, &line),
             }
