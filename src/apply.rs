@@ -658,24 +658,29 @@ impl Sysctl {
     }
 }
 
-/// The kernel's forwarding settings the model needs; empty when it does
-/// not forward (the kernel's settings are kept, as Shorewall's
-/// IP_FORWARDING=Keep). Apply sets them, a rollback puts the previous
-/// values back, and the boot unit sets them after loading the table.
+/// The kernel's forwarding settings the model needs
+/// ([`Model::ip_forwarding`](crate::model::Model::ip_forwarding)): on or
+/// off for each family the model has; empty for `keep` (the kernel's
+/// settings are kept, as Shorewall's IP_FORWARDING=Keep). Apply sets them,
+/// a rollback puts the previous values back, and the boot unit sets them
+/// after loading the table.
 pub fn forwarding(model: &crate::model::Model) -> Vec<Sysctl> {
-    if !model.forwards() {
-        return Vec::new();
-    }
-    let on = |key| Sysctl {
+    use crate::model::settings::Forwarding;
+    let value = match model.ip_forwarding() {
+        Forwarding::On => "1",
+        Forwarding::Off => "0",
+        Forwarding::Keep => return Vec::new(),
+    };
+    let set = |key| Sysctl {
         key,
-        value: "1".to_owned(),
+        value: value.to_owned(),
     };
     let mut settings = Vec::new();
     if model.has_family(false) {
-        settings.push(on("net.ipv4.ip_forward"));
+        settings.push(set("net.ipv4.ip_forward"));
     }
     if model.has_family(true) {
-        settings.push(on("net.ipv6.conf.all.forwarding"));
+        settings.push(set("net.ipv6.conf.all.forwarding"));
     }
     settings
 }

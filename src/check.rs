@@ -516,7 +516,7 @@ fn useless_options(model: &Model) -> Vec<Finding> {
                     Some("it is an IPv4 setting and the zone is IPv6 only")
                 }
                 InterfaceOption::Logmartians(value)
-                    if *value != Some(0) && !interface.routefilter() =>
+                    if *value != Some(0) && model.route_filter(interface).is_none() =>
                 {
                     Some("without routefilter the nftables backend has nothing to log")
                 }

@@ -55,6 +55,51 @@ pub struct RawFirewall {
     #[schemars(with = "Option<String>")]
     pub log_limit: Option<Spanned<String>>,
     pub drop_broadcasts: Option<bool>,
+    #[schemars(with = "Option<RawClampMss>")]
+    pub clamp_mss: Option<Spanned<RawClampMss>>,
+    #[schemars(with = "Option<IpForwardingSchema>")]
+    pub ip_forwarding: Option<Spanned<String>>,
+    pub route_filter: Option<bool>,
+    pub log_martians: Option<bool>,
+    pub conntrack_helpers: Option<bool>,
+}
+
+/// `ip_forwarding`'s words, for the schema (the analyzer reads the string,
+/// so a wrong word gets a located error and a hint).
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum IpForwardingSchema {
+    On,
+    Off,
+    Keep,
+}
+
+/// `clamp_mss = true|false|<number>`.
+#[derive(Debug, Clone, Copy, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawClampMss {
+    Switch(bool),
+    Size(i64),
+}
+
+impl<'de> Deserialize<'de> for RawClampMss {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ClampVisitor;
+        impl Visitor<'_> for ClampVisitor {
+            type Value = RawClampMss;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false or an MSS in bytes")
+            }
+            fn visit_bool<E: serde::de::Error>(self, on: bool) -> Result<RawClampMss, E> {
+                Ok(RawClampMss::Switch(on))
+            }
+            fn visit_i64<E: serde::de::Error>(self, size: i64) -> Result<RawClampMss, E> {
+                Ok(RawClampMss::Size(size))
+            }
+        }
+        deserializer.deserialize_any(ClampVisitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

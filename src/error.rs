@@ -178,6 +178,12 @@ pub enum ErrorKind {
         text: String,
         problem: LogLimitProblem,
     },
+    BadClampMss {
+        size: i64,
+    },
+    BadIpForwarding {
+        text: String,
+    },
     Internal {
         message: String,
     },
@@ -283,6 +289,8 @@ impl Error {
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             BadLogLimit { problem: LogLimitProblem::NamedTable, .. } => "drop the table's name: `s:1/sec:10` limits each source address in a table of fwgen's naming".into(),
             BadLogLimit { .. } => "write Shorewall's LOGLIMIT: `s:1/sec:10` (per source, burst 10), `d:5/min` (per destination, burst 5), `2/hour:4` (one limit for all); or \"none\" to log every packet".into(),
+            BadClampMss { .. } => "`clamp_mss` is true (the route's MTU), false, or an MSS of 1 to 65535 bytes".into(),
+            BadIpForwarding { .. } => "`ip_forwarding` is \"on\", \"off\" or \"keep\" (leave the kernel's setting as it is)".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
             RepeatedWildcardPolicy { source, dest, first_line } => format!(
@@ -683,6 +691,8 @@ impl ErrorKind {
             DnatFromFirewall => "dnat-from-firewall",
             BadLogPrefix { .. } => "bad-log-prefix",
             BadLogLimit { .. } => "bad-log-limit",
+            BadClampMss { .. } => "bad-clamp-mss",
+            BadIpForwarding { .. } => "bad-ip-forwarding",
             Internal { .. } => "internal",
             InvalidLogged => "invalid-logged",
             DuplicatePolicy { .. } => "duplicate-policy",
@@ -860,6 +870,10 @@ impl Display for ErrorKind {
                     "`{}` is not a log limit fwgen can express: {problem}",
                     quoted(text)
                 )
+            }
+            BadClampMss { size } => write!(f, "{size} is not an MSS"),
+            BadIpForwarding { text } => {
+                write!(f, "`{}` is not an IP forwarding setting", quoted(text))
             }
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),

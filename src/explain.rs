@@ -446,6 +446,9 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Snat(_) => Decider::CatchAll {
             hook: hook_name(hook),
         },
+        Origin::Setting(_) => Decider::Shorewall {
+            what: lower::describe(model, step.origin),
+        },
         Origin::Shorewall(piece) => match piece {
             Piece::Loopback => Decider::Loopback,
             Piece::NoIpv6 => Decider::NoIpv6,

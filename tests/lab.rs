@@ -12,8 +12,14 @@ mod common;
 
 #[path = "lab/contest.rs"]
 mod contest;
+#[path = "lab/helper.rs"]
+mod helper;
+#[path = "lab/mss.rs"]
+mod mss;
 #[path = "lab/probe.rs"]
 mod probe;
+#[path = "lab/spoof.rs"]
+mod spoof;
 #[path = "lab/topology.rs"]
 mod topology;
 
@@ -34,6 +40,7 @@ fn require_lab() {
     common::require_root();
     for (tool, package) in [
         ("ip", "iproute2"),
+        ("ss", "iproute2"),
         ("nft", "nftables"),
         ("shorewall", "shorewall"),
         ("shorewall6", "shorewall6"),
@@ -193,6 +200,115 @@ fn model_nat_order() {
 #[test]
 fn model_routefilter_loose() {
     lab_model("routefilter-loose", "rpf");
+}
+
+/// Issues #15/#16: clamp_mss, route_filter, log_martians and the
+/// conntrack helpers change no verdict of the lab's probes.
+#[test]
+fn model_firewall_settings() {
+    lab_model("firewall-settings", "fset");
+}
+
+/// Issues #15/#16: IP_FORWARDING=Off: Shorewall turns the kernel's
+/// forwarding off, fwgen's ruleset drops what would be forwarded, and
+/// explain says so; the firewall's own traffic is as before.
+#[test]
+fn model_forwarding_off() {
+    lab_model("forwarding-off", "fwdo");
+}
+
+/// Issues #15/#16: CLAMPMSS=Yes seen by the receiver: over a firewall whose
+/// link towards it has an MTU of 1400, a loc host's connection arrives
+/// with the MSS that MTU allows, from Shorewall's mangle FORWARD and from
+/// nftables' `rt mtu` alike, and below what arrives without clamping.
+#[test]
+fn clamp_mss_seen_by_the_receiver() {
+    require_lab();
+    let model = model("tests/models", "firewall-settings");
+    let mut unclamped = model.clone();
+    unclamped.firewall.clamp_mss = None;
+    let dir = common::scratch("lab-mss");
+    let path = ("loc", "net");
+    let shorewall = mss::received_mss(&model, "mssw", &Contestant::Shorewall, &dir, path);
+    let nftables = nftables_ruleset(&model);
+    let nftables = mss::received_mss(&model, "msnf", &Contestant::Nftables(nftables), &dir, path);
+    let control = nftables_ruleset(&unclamped);
+    let control = mss::received_mss(
+        &unclamped,
+        "msct",
+        &Contestant::Nftables(control),
+        &dir,
+        path,
+    );
+    eprintln!("receiver's MSS: shorewall {shorewall}, nftables {nftables}, unclamped {control}");
+    assert_eq!(
+        shorewall, nftables,
+        "the receiver's MSS: Shorewall {shorewall}, nftables {nftables}"
+    );
+    assert!(
+        nftables < control && nftables <= mss::SMALL_MTU - 40,
+        "clamped {nftables}, unclamped {control}: the MSS was not clamped to the MTU of {}",
+        mss::SMALL_MTU
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #15/#16: AUTOHELPERS=Yes: a loc host's passive FTP data
+/// connection to the firewall, to a port no rule opens, passes as RELATED
+/// through Shorewall's helpers and nftables' `ct helper` alike; without
+/// helpers the policy rejects it.
+#[test]
+fn conntrack_helpers_let_ftp_data_through() {
+    require_lab();
+    let model = model("tests/models", "firewall-settings");
+    let mut without = model.clone();
+    without.firewall.conntrack_helpers = false;
+    let dir = common::scratch("lab-ftp");
+    let shorewall = helper::ftp_data_passes(&model, "ftsw", &Contestant::Shorewall, &dir, "loc");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = helper::ftp_data_passes(&model, "ftnf", &ruleset, &dir, "loc");
+    let shorewall_without =
+        helper::ftp_data_passes(&without, "ftsn", &Contestant::Shorewall, &dir, "loc");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&without));
+    let nftables_without = helper::ftp_data_passes(&without, "ftnn", &ruleset, &dir, "loc");
+    assert_eq!(
+        (shorewall, nftables, shorewall_without, nftables_without),
+        (true, true, false, false),
+        "FTP data with helpers (Shorewall, nftables), without (Shorewall, nftables)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #15/#16: ROUTE_FILTER=Yes: a SYN from the internet with a local
+/// network's source address, to the firewall's open SSH port, is dropped
+/// on an interface without its own routefilter option, by Shorewall's
+/// rp_filter and nftables' fib alike; with route_filter = false it arrives.
+#[test]
+fn route_filter_drops_spoofed_sources_on_every_interface() {
+    require_lab();
+    let model = model("tests/models", "firewall-settings");
+    let mut without = model.clone();
+    without.firewall.route_filter = false;
+    let dir = common::scratch("lab-spoof");
+    let spoofed = ("net", "192.168.1.99".parse().unwrap(), 22);
+    let arrives = |model: &Model, name: &str, contestant: &Contestant| {
+        spoof::spoofed_syn_arrives(model, name, contestant, &dir, spoofed)
+    };
+    let shorewall = arrives(&model, "rfsw", &Contestant::Shorewall);
+    let nftables = arrives(
+        &model,
+        "rfnf",
+        &Contestant::Nftables(nftables_ruleset(&model)),
+    );
+    let shorewall_without = arrives(&without, "rfsn", &Contestant::Shorewall);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&without));
+    let nftables_without = arrives(&without, "rfnn", &ruleset);
+    assert_eq!(
+        (shorewall, nftables, shorewall_without, nftables_without),
+        (false, false, true, true),
+        "the spoofed SYN arrived: with route_filter (Shorewall, nftables), without (Shorewall, nftables)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #13: ppp9 (vpn) is matched before ppp+ (net), which covers it.

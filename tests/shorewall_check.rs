@@ -70,6 +70,8 @@ mod models {
         log_levels => "log-levels",
         log_limit => "log-limit",
         nat_order => "nat-order",
+        firewall_settings => "firewall-settings",
+        forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
     }

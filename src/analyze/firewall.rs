@@ -1,6 +1,8 @@
 //! The firewall's own settings and the backends' settings.
 
 use super::*;
+use crate::config::RawClampMss;
+use crate::model::{ClampMss, Forwarding};
 
 impl Analyzer<'_> {
     pub(super) fn firewall(&mut self, raw: &RawFirewall) -> Firewall {
@@ -26,7 +28,38 @@ impl Analyzer<'_> {
             management_ports,
             log_limit: self.log_limit(raw.log_limit.as_ref()),
             drop_broadcasts: raw.drop_broadcasts.unwrap_or(true),
+            clamp_mss: self.clamp_mss(raw.clamp_mss.as_ref()),
+            ip_forwarding: self.ip_forwarding(raw.ip_forwarding.as_ref()),
+            route_filter: raw.route_filter.unwrap_or(false),
+            log_martians: raw.log_martians.unwrap_or(false),
+            conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
         }
+    }
+
+    /// `true`: the route's MTU; a number: that MSS; absent or `false`: none.
+    fn clamp_mss(&mut self, raw: Option<&Spanned<RawClampMss>>) -> Option<ClampMss> {
+        match *raw?.get_ref() {
+            RawClampMss::Switch(on) => on.then_some(ClampMss::RouteMtu),
+            RawClampMss::Size(size) => match u16::try_from(size) {
+                Ok(size) if size > 0 => Some(ClampMss::Size(size)),
+                _ => {
+                    let span = raw.map(Spanned::span);
+                    self.error(span, ErrorKind::BadClampMss { size });
+                    None
+                }
+            },
+        }
+    }
+
+    /// `on`, `off` or `keep`; absent: [`Model::ip_forwarding`] decides.
+    fn ip_forwarding(&mut self, raw: Option<&Spanned<String>>) -> Option<Forwarding> {
+        let raw = raw?;
+        let forwarding = Forwarding::parse(raw.get_ref());
+        if forwarding.is_none() {
+            let text = raw.get_ref().clone();
+            self.error(Some(raw.span()), ErrorKind::BadIpForwarding { text });
+        }
+        forwarding
     }
 
     /// Shorewall's LOGLIMIT syntax, or `none`; absent: Shorewall's sample.

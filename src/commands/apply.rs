@@ -260,7 +260,7 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
 /// rollback first), saying what changed.
 fn forward(state: &State, settings: &[Sysctl]) -> Result<(), String> {
     for line in apply::set_forwarding(state, settings)? {
-        step(&format!("the model forwards between interfaces: {line}"));
+        step(&format!("forwarding: {line}"));
     }
     Ok(())
 }

@@ -5,4 +5,5 @@ mod conditional;
 mod file;
 mod listing;
 mod logging;
+pub mod setting;
 pub mod shorewall;

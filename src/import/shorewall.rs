@@ -14,6 +14,7 @@ pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
+use super::setting;
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -136,6 +137,8 @@ struct Importer {
     logging: BTreeMap<String, (String, Line)>,
     /// What they become: `log_limit` and `drop_broadcasts`.
     carried: (String, bool),
+    /// The conf file's other settings, as [`setting`] judges them.
+    settings: Settings,
     out: String,
     firewall: String,
     zones: Vec<String>,
@@ -164,6 +167,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         notes: Vec::new(),
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
+        settings: Settings::default(),
         out: String::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
@@ -359,6 +363,113 @@ fn assignment(line: &str) -> Option<(String, String)> {
     Some((key.trim().to_owned(), value.to_owned()))
 }
 
+/// shorewall.conf's settings other than logging, as the importer reads them.
+#[derive(Debug, Default)]
+struct Settings {
+    /// The modelled ones: value and line.
+    modelled: BTreeMap<String, (String, Line)>,
+    /// What they become.
+    carried: Carried,
+    /// Names of settings that change no verdict.
+    noted: Vec<String>,
+    /// Names of settings Shorewall 5 removed.
+    eliminated: Vec<String>,
+    /// Notes on values fwgen carries with a difference (Keep, DISABLE_IPV6).
+    remarks: Vec<String>,
+    /// COMPLETE=Yes's line, until the interfaces are read.
+    complete: Option<Line>,
+}
+
+/// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Carried {
+    clamp_mss: String,
+    ip_forwarding: &'static str,
+    route_filter: bool,
+    log_martians: bool,
+    conntrack_helpers: bool,
+}
+
+const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
+const DISABLE_IPV6_WITH_SIX: &str = "DISABLE_IPV6=Yes drops all IPv6, but the shorewall6 directory beside this one becomes the model's IPv6 zones";
+
+/// A setting's name, once however often the file assigns it.
+fn push_once(names: &mut Vec<String>, name: &str) {
+    if !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
+    }
+}
+
+/// A Yes/No setting (lower case, default filled in).
+fn yes_no(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        other => Err(format!("{key}={other}: Shorewall takes Yes or No")),
+    }
+}
+
+/// CLAMPMSS as `clamp_mss` writes it: Yes, No or an MSS.
+fn clamp_mss(value: &str) -> Result<String, String> {
+    match value {
+        "yes" => Ok("true".to_owned()),
+        "no" => Ok("false".to_owned()),
+        size if size.parse::<u16>().is_ok_and(|n| n > 0) => Ok(size.to_owned()),
+        other => Err(format!(
+            "CLAMPMSS={other}: Shorewall takes Yes, No or an MSS"
+        )),
+    }
+}
+
+/// ROUTE_FILTER (Yes, No, Keep, or the rp_filter value 0 or 1), and the
+/// note Keep needs.
+fn route_filter(value: &str) -> Result<(bool, Option<&'static str>), String> {
+    match value {
+        "1" => Ok((true, None)),
+        "0" => Ok((false, None)),
+        other => match trivalue(other) {
+            Some("on") => Ok((true, None)),
+            Some("off") => Ok((false, None)),
+            Some(_) => Ok((
+                false,
+                Some(
+                    "ROUTE_FILTER=Keep: fwgen's Shorewall files write ROUTE_FILTER=No, its nftables ruleset leaves the kernel's rp_filter as it is; routefilter interfaces filter as before",
+                ),
+            )),
+            None => Err(format!(
+                "ROUTE_FILTER={other}: fwgen takes Yes, No or Keep here; write routefilter=2 on each interface for loose filtering"
+            )),
+        },
+    }
+}
+
+/// LOG_MARTIANS (Yes, No or Keep), and the note Keep needs.
+fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
+    match trivalue(value) {
+        Some("on") => Ok((true, None)),
+        Some("off") => Ok((false, None)),
+        Some(_) => Ok((
+            false,
+            Some(
+                "LOG_MARTIANS=Keep: becomes log_martians = false (logging changes, verdicts do not)",
+            ),
+        )),
+        None => Err(format!(
+            "LOG_MARTIANS={value}: Shorewall takes Yes, No or Keep"
+        )),
+    }
+}
+
+/// A Shorewall on/off/keep setting, lower case, as the model writes it.
+fn trivalue(value: &str) -> Option<&'static str> {
+    match value {
+        "yes" | "on" => Some("on"),
+        "no" | "off" => Some("off"),
+        "keep" | "" => Some("keep"),
+        _ => None,
+    }
+}
+
 /// Whether a line fills any column from `first` on (`-` is empty).
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
@@ -437,6 +548,7 @@ impl Importer {
         self.read_conf();
         self.zones();
         self.interfaces();
+        self.judge_complete();
         self.hosts();
         self.policies();
         self.rules();
@@ -839,16 +951,33 @@ impl Importer {
 
     /// The `NAME=value` lines of a shorewall.conf, read as Shorewall reads
     /// its other files (`#` starts a comment, `?IF` applies).
+    /// A line that is not `NAME=value` is refused, as Shorewall refuses it
+    /// ("Unrecognized shorewall.conf entry").
     fn assignments(&mut self, name: &str) -> Vec<(String, String, usize)> {
         let settings = self.setting_names(name);
         self.conditions.settings.extend(settings);
-        self.active_lines(name)
-            .into_iter()
-            .filter_map(|(physical, text)| {
-                let (key, value) = assignment(&text)?;
-                Some((key, value, physical.number))
-            })
-            .collect()
+        let mut assignments = Vec::new();
+        for (physical, text) in self.active_lines(name) {
+            match assignment(&text) {
+                Some((key, value)) if condition::is_name(&key) => {
+                    assignments.push((key, value, physical.number));
+                }
+                None if text.trim().is_empty() => {}
+                _ => {
+                    let line = Line {
+                        file: format!("{}{name}", self.label),
+                        number: physical.number,
+                        text: text.trim().to_owned(),
+                        comment: None,
+                    };
+                    self.refuse(
+                        &line,
+                        format!("Shorewall refuses this {name} entry: not NAME=value"),
+                    );
+                }
+            }
+        }
+        assignments
     }
 
     /// The names a shorewall.conf assigns, `?IF` or not: settings, whose
@@ -896,18 +1025,13 @@ impl Importer {
     }
 
     /// Settings that change what the firewall does must be ones fwgen
-    /// renders the same way; the rest are noted.
+    /// renders the same way; the rest are noted (see [`setting`]).
     fn read_conf(&mut self) {
         if self.ipv6 {
             return self.read_conf6();
         }
         let mut log_prefix = None;
-        let conf = if self.ipv6 {
-            "shorewall6.conf"
-        } else {
-            "shorewall.conf"
-        };
-        for (key, value, number) in self.assignments(conf) {
+        for (key, value, number) in self.assignments("shorewall.conf") {
             let value = self.expand(&value);
             let line = Line {
                 file: "shorewall.conf".to_owned(),
@@ -924,9 +1048,7 @@ impl Importer {
                     let setting = (value.to_owned(), line.clone());
                     self.logging.insert(key.to_owned(), setting);
                 }
-                ("IMPLICIT_CONTINUE", "Yes" | "yes") => self.refuse(&line, "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not"),
-                ("INVALID_DISPOSITION", v) if !matches!(v, "" | "CONTINUE" | "DROP") => self.refuse(&line, "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts"),
-                _ => {}
+                _ => self.judge_setting(&key, &value, &line),
             }
             self.vars.insert(key, value);
         }
@@ -956,12 +1078,183 @@ impl Importer {
             "{}drop_broadcasts = {drop_broadcasts}",
             origins(&DEFAULT_ACTION_KEYS)
         );
+        self.carry_settings();
+        self.write_settings();
+        self.note_settings("shorewall.conf");
         let version = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
             4
         } else {
             5
         };
         let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
+    }
+
+    /// One setting's verdict (see [`setting::SETTINGS`]): an unknown
+    /// setting and a value fwgen's firewall does not mean are refused.
+    fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
+        let Some(known) = setting::find(key) else {
+            let reason = format!("{key} is not a setting Shorewall 5.2 knows");
+            return self.refuse(line, reason);
+        };
+        match known.verdict {
+            setting::Verdict::Modelled => {
+                let setting = (value.to_owned(), line.clone());
+                self.settings.modelled.insert(key.to_owned(), setting);
+            }
+            setting::Verdict::Noted => push_once(&mut self.settings.noted, key),
+            setting::Verdict::Eliminated => push_once(&mut self.settings.eliminated, key),
+            setting::Verdict::Only(..) => {
+                if let Some(reason) = known.refusal(value) {
+                    self.refuse(line, reason);
+                }
+            }
+        }
+    }
+
+    /// The `[firewall]` keys from CLAMPMSS, IP_FORWARDING, AUTOHELPERS and,
+    /// for IPv4, ROUTE_FILTER and LOG_MARTIANS; the checks of COMPLETE and
+    /// DISABLE_IPV6. Each is read as Shorewall reads it (unset: Config.pm's
+    /// default); a value Shorewall refuses is refused at its line.
+    fn carry_settings(&mut self) {
+        let modelled = std::mem::take(&mut self.settings.modelled);
+        let value = |key: &str| {
+            let written = modelled.get(key).map_or("", |(value, _)| value.as_str());
+            setting::find(key).map_or_else(String::new, |s| s.effective(written))
+        };
+        let mut carry = |key: &str, read: Result<bool, String>| {
+            read.unwrap_or_else(|reason| {
+                if let Some((_, line)) = modelled.get(key) {
+                    self.refuse(line, reason);
+                }
+                false
+            })
+        };
+        let conntrack_helpers = carry("AUTOHELPERS", yes_no("AUTOHELPERS", &value("AUTOHELPERS")));
+        if carry("COMPLETE", yes_no("COMPLETE", &value("COMPLETE"))) {
+            self.settings.complete = modelled.get("COMPLETE").map(|(_, line)| line.clone());
+        }
+        let clamp_mss = clamp_mss(&value("CLAMPMSS"));
+        let ip_forwarding = trivalue(&value("IP_FORWARDING"));
+        let mut carried = Carried {
+            clamp_mss: clamp_mss.clone().unwrap_or_else(|_| "false".to_owned()),
+            ip_forwarding: ip_forwarding.unwrap_or("keep"),
+            conntrack_helpers,
+            ..Carried::default()
+        };
+        let mut refused = vec![
+            ("CLAMPMSS", clamp_mss.err()),
+            (
+                "IP_FORWARDING",
+                ip_forwarding
+                    .is_none()
+                    .then(|| "IP_FORWARDING is On, Off or Keep".to_owned()),
+            ),
+        ];
+        if !self.ipv6 {
+            let route_filter = route_filter(&value("ROUTE_FILTER"));
+            let log_martians = log_martians(&value("LOG_MARTIANS"));
+            let disable_ipv6 = yes_no("DISABLE_IPV6", &value("DISABLE_IPV6"));
+            for (key, read) in [
+                ("ROUTE_FILTER", &route_filter),
+                ("LOG_MARTIANS", &log_martians),
+            ] {
+                match read {
+                    Ok((_, Some(note))) => self.settings.remarks.push((*note).to_owned()),
+                    Ok(_) => {}
+                    Err(reason) => refused.push((key, Some(reason.clone()))),
+                }
+            }
+            carried.route_filter = route_filter.is_ok_and(|(on, _)| on);
+            carried.log_martians = log_martians.is_ok_and(|(on, _)| on);
+            match disable_ipv6.map(|yes| (yes, sibling_ipv6(&self.dir).is_some())) {
+                Ok((false, false)) => self
+                    .settings
+                    .remarks
+                    .push(DISABLE_IPV6_WITHOUT_SIX.to_owned()),
+                Ok((true, true)) => {
+                    refused.push(("DISABLE_IPV6", Some(DISABLE_IPV6_WITH_SIX.to_owned())))
+                }
+                Ok(_) => {}
+                Err(reason) => refused.push(("DISABLE_IPV6", Some(reason))),
+            }
+        }
+        for (key, reason) in refused {
+            if let (Some(reason), Some((_, line))) = (reason, modelled.get(key)) {
+                self.refuse(line, reason);
+            }
+        }
+        self.settings.carried = carried;
+        self.settings.modelled = modelled;
+    }
+
+    /// COMPLETE=Yes leaves out the catch-all of packets outside every
+    /// zone; with an interface `+` every packet is in a zone, and fwgen's
+    /// catch-all is never reached either. Without one it is refused.
+    fn judge_complete(&mut self) {
+        let Some(line) = self.settings.complete.take() else {
+            return;
+        };
+        let everything = self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface
+                && (entry.name == "+" || entry.body.contains("\nphysical = \"+\"\n"))
+        });
+        if !everything {
+            let reason = "COMPLETE=Yes leaves packets outside every zone to the built-in chains' policies, and fwgen catches them: it needs an interface `+`";
+            self.refuse(&line, reason);
+        }
+    }
+
+    /// The carried settings, each after the lines it came from.
+    fn write_settings(&mut self) {
+        let origin = |key: &str| {
+            self.settings
+                .modelled
+                .get(key)
+                .map(|(_, line)| Self::origin(line))
+                .unwrap_or_default()
+        };
+        let carried = &self.settings.carried;
+        let text = format!(
+            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n",
+            origin("CLAMPMSS"),
+            carried.clamp_mss,
+            origin("IP_FORWARDING"),
+            quote(carried.ip_forwarding),
+            origin("ROUTE_FILTER"),
+            carried.route_filter,
+            origin("LOG_MARTIANS"),
+            carried.log_martians,
+            origin("AUTOHELPERS"),
+            carried.conntrack_helpers,
+        );
+        self.out.push_str(&text);
+    }
+
+    /// The settings that change no verdict, by name, at the top of the model.
+    fn note_settings(&mut self, file: &str) {
+        let settings = std::mem::take(&mut self.settings);
+        let file = format!("{}{file}", self.label);
+        if !settings.noted.is_empty() {
+            self.notes.push(format!(
+                "{file}: these settings change no verdict and are not carried: {}",
+                settings.noted.join(", ")
+            ));
+        }
+        if !settings.eliminated.is_empty() {
+            self.notes.push(format!(
+                "{file}: removed in Shorewall 5 (`shorewall update` drops them): {}",
+                settings.eliminated.join(", ")
+            ));
+        }
+        for remark in &settings.remarks {
+            self.notes.push(format!("{file}: {remark}"));
+        }
+        self.settings = Settings {
+            noted: Vec::new(),
+            eliminated: Vec::new(),
+            remarks: Vec::new(),
+            ..settings
+        };
     }
 
     /// `log_limit` and `drop_broadcasts` from the logging settings read.
@@ -1022,28 +1315,45 @@ impl Importer {
         carried.first().is_some_and(|(drop, _)| *drop)
     }
 
-    /// Shorewall6's settings only feed `$VAR` expansion: the model's
-    /// settings come from shorewall.conf.
+    /// Shorewall6's settings are judged as Shorewall's; the model's
+    /// settings are one for both families, so the ones it carries must
+    /// come out the same as Shorewall's (`check_ipv6_logging`).
     fn read_conf6(&mut self) {
         for (key, value, number) in self.assignments("shorewall6.conf") {
             let value = self.expand(&value);
-            if LOG_LIMIT_KEYS.contains(&key.as_str()) || DEFAULT_ACTION_KEYS.contains(&key.as_str())
-            {
-                let line = Line {
-                    file: format!("{}shorewall6.conf", self.label),
-                    number,
-                    text: format!("{key}={value}"),
-                    comment: None,
-                };
-                self.logging.insert(key.clone(), (value.clone(), line));
+            let line = Line {
+                file: format!("{}shorewall6.conf", self.label),
+                number,
+                text: format!("{key}={value}"),
+                comment: None,
+            };
+            match key.as_str() {
+                k if LOG_LIMIT_KEYS.contains(&k) || DEFAULT_ACTION_KEYS.contains(&k) => {
+                    self.logging.insert(key.clone(), (value.clone(), line));
+                }
+                // IPv4-only: Shorewall6 takes Off or Keep and refuses On.
+                "ROUTE_FILTER" | "LOG_MARTIANS"
+                    if trivalue(&value.to_ascii_lowercase()) == Some("on") =>
+                {
+                    self.refuse(
+                        &line,
+                        format!("Shorewall6 refuses {key}=On: it is an IPv4 setting"),
+                    );
+                }
+                "LOGFORMAT" | "ROUTE_FILTER" | "LOG_MARTIANS" => {
+                    push_once(&mut self.settings.noted, &key);
+                }
+                _ => self.judge_setting(&key, &value, &line),
             }
             self.vars.insert(key, value);
         }
         self.carry_logging();
+        self.carry_settings();
+        self.note_settings("shorewall6.conf");
     }
 
-    /// The model sets logging for both families: Shorewall6's settings
-    /// must carry into the same `log_limit` and `drop_broadcasts`.
+    /// The model sets logging, MSS clamping and forwarding for both
+    /// families: Shorewall6's settings must carry into the same values.
     fn check_ipv6_logging(&mut self, six: &Importer) {
         let (four, six_carried) = (self.carried.clone(), &six.carried);
         if four.0 != six_carried.0 {
@@ -1052,6 +1362,39 @@ impl Importer {
         if four.1 != six_carried.1 {
             self.refuse_difference(six, &DEFAULT_ACTION_KEYS, "drop_broadcasts");
         }
+        let (four, six_carried) = (self.settings.carried.clone(), &six.settings.carried);
+        if four.clamp_mss != six_carried.clamp_mss {
+            self.refuse_setting_difference(six, "CLAMPMSS", "clamp_mss");
+        }
+        if four.ip_forwarding != six_carried.ip_forwarding {
+            self.refuse_setting_difference(six, "IP_FORWARDING", "ip_forwarding");
+        }
+        if four.conntrack_helpers != six_carried.conntrack_helpers {
+            self.refuse_setting_difference(six, "AUTOHELPERS", "conntrack_helpers");
+        }
+        for note in &six.notes {
+            if !self.notes.contains(note) {
+                self.notes.push(note.clone());
+            }
+        }
+    }
+
+    fn refuse_setting_difference(&mut self, six: &Importer, key: &str, setting: &str) {
+        let line = six
+            .settings
+            .modelled
+            .get(key)
+            .or_else(|| self.settings.modelled.get(key));
+        let line = line.map(|(_, line)| line.clone()).unwrap_or_else(|| Line {
+            file: format!("{}shorewall6.conf", six.label),
+            number: 0,
+            text: format!("{key} is not set"),
+            comment: None,
+        });
+        let reason = format!(
+            "Shorewall's and Shorewall6's {key} differ, and fwgen's `{setting}` is one for both"
+        );
+        self.refuse(&line, reason);
     }
 
     /// Refused at Shorewall6's line, or Shorewall's when Shorewall6 leaves

@@ -63,13 +63,6 @@ impl Interface {
     pub fn dhcp(&self) -> bool {
         self.has(InterfaceOption::Dhcp)
     }
-
-    /// Reverse-path filtering is on (routefilter without a value, 1 or 2).
-    pub fn routefilter(&self) -> bool {
-        self.options
-            .iter()
-            .any(|o| matches!(o, InterfaceOption::Routefilter(value) if *value != Some(0)))
-    }
 }
 
 impl Display for InterfaceOption {

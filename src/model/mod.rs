@@ -7,6 +7,7 @@ pub mod nat;
 pub mod policy;
 pub mod rule;
 pub mod service;
+pub mod settings;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
@@ -15,6 +16,7 @@ pub use nat::{Dnat, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
+pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 pub use zone::{Family, Zone, ZoneId, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
@@ -54,6 +56,21 @@ pub struct Firewall {
     /// Shorewall's Broadcast(DROP),Multicast(DROP) default actions: broadcasts
     /// and multicasts meet a silent DROP before any DROP or REJECT policy.
     pub drop_broadcasts: bool,
+    /// CLAMPMSS: the MSS of forwarded TCP SYNs is lowered; `None`: untouched.
+    pub clamp_mss: Option<ClampMss>,
+    /// IP_FORWARDING as the model states it; [`Model::ip_forwarding`]
+    /// fills in the default.
+    pub ip_forwarding: Option<Forwarding>,
+    /// ROUTE_FILTER=Yes: reverse-path filtering on every interface
+    /// ([`Model::route_filter`]).
+    pub route_filter: bool,
+    /// LOG_MARTIANS=Yes: martians are logged on every interface whose
+    /// options do not say otherwise ([`Model::logs_martians`]).
+    pub log_martians: bool,
+    /// AUTOHELPERS=Yes: the conntrack helpers of [`CONNTRACK_HELPERS`]
+    /// watch their ports, and the data connections they announce pass as
+    /// RELATED.
+    pub conntrack_helpers: bool,
 }
 
 impl Model {

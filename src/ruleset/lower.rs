@@ -19,6 +19,7 @@ use super::{
 };
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
+use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
     Model, PolicyAction, PortRange, Protocol, RateUnit, Service, Snat, ZoneId, ZoneRef,
@@ -54,6 +55,7 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.push(forward_chain(model, &pairs));
     chains.push(output_chain(model, &pairs));
     chains.extend(nat_chains(model));
+    setting_rules(model, &mut chains);
     let sets = log_limit_sets(model);
     for chain in &mut chains {
         chain.rules = std::mem::take(&mut chain.rules)
@@ -67,6 +69,7 @@ pub fn lower(model: &Model) -> Ruleset {
     Ruleset {
         table: model.nftables_table.clone(),
         sets,
+        helpers: helpers(model),
         chains,
     }
 }
@@ -193,6 +196,11 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             "interface {} {option}",
             model.interfaces[interface].name
         )),
+        // The only rule ip_forwarding makes is its "off" drop.
+        Origin::Setting("ip_forwarding") => {
+            Some("firewall ip_forwarding off: nothing is forwarded".to_owned())
+        }
+        Origin::Setting(key) => Some(format!("firewall {key}")),
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
         Origin::Shorewall(_) => None,
     }
@@ -1509,12 +1517,12 @@ fn prerouting_chain(model: &Model) -> Option<Chain> {
         .interfaces
         .iter()
         .enumerate()
-        .filter(|(_, i)| i.routefilter() && model.zones[i.zone].family.has_ipv4())
-        .map(|(index, i)| {
-            let lookup = if i.has(InterfaceOption::Routefilter(Some(2))) {
-                Fib::NoRouteBackLoose
-            } else {
-                Fib::NoRouteBackStrict
+        .filter(|(_, i)| model.zones[i.zone].family.has_ipv4())
+        .filter_map(|(index, i)| Some((index, i, model.route_filter(i)?)))
+        .map(|(index, i, filter)| {
+            let lookup = match filter {
+                RouteFilter::Loose => Fib::NoRouteBackLoose,
+                RouteFilter::Strict => Fib::NoRouteBackStrict,
             };
             let mut matches: Vec<Match> = if_name(i)
                 .map(|name| Match::Interface {
@@ -1532,21 +1540,12 @@ fn prerouting_chain(model: &Model) -> Option<Chain> {
                 nets: vec![net("0.0.0.0/32")],
             });
             matches.push(Match::Fib(lookup));
-            let logs = i.has(InterfaceOption::Logmartians(None))
-                || i.has(InterfaceOption::Logmartians(Some(1)));
             let mut statements = Vec::new();
-            if logs {
+            if model.logs_martians(i) {
                 statements.push(log(model, "martian", "DROP", LogLevel::Info));
             }
             statements.push(drop_());
-            Rule::new(
-                matches,
-                statements,
-                Origin::InterfaceOption {
-                    interface: index,
-                    option: "routefilter",
-                },
-            )
+            Rule::new(matches, statements, route_filter_origin(i, index))
         })
         .collect();
     (!rules.is_empty()).then(|| Chain {
@@ -1559,6 +1558,135 @@ fn prerouting_chain(model: &Model) -> Option<Chain> {
         ),
         comment: None,
         rules,
+    })
+}
+
+/// The interface's own `routefilter` option, else the model's `route_filter`.
+fn route_filter_origin(interface: &Interface, index: usize) -> Origin {
+    let own = interface
+        .options
+        .iter()
+        .any(|o| matches!(o, InterfaceOption::Routefilter(value) if *value != Some(0)));
+    if own {
+        Origin::InterfaceOption {
+            interface: index,
+            option: "routefilter",
+        }
+    } else {
+        Origin::Setting("route_filter")
+    }
+}
+
+// ----- firewall-wide settings -----
+
+/// The rules of the `[firewall]` settings: `ip_forwarding = "off"` first
+/// in the forward chain (nothing is forwarded, whatever the kernel's
+/// switch), and the chain of `clamp_mss`.
+fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
+    if model.ip_forwarding() == Forwarding::Off
+        && let Some(forward) = chains.iter_mut().find(|c| c.name == "forward")
+    {
+        let off = Rule::new(Vec::new(), vec![drop_()], Origin::Setting("ip_forwarding"));
+        forward.rules.insert(0, off);
+    }
+    chains.extend(clamp_mss_chain(model));
+    if model.firewall.conntrack_helpers {
+        chains.push(helper_chain(Hook::Prerouting, "helpers-prerouting"));
+        chains.push(helper_chain(Hook::Output, "helpers-output"));
+    }
+}
+
+/// The `ct helper` object of a helper: `ftp-21`, `q931-1720`.
+fn helper_name(helper: &ConntrackHelper) -> String {
+    let kind = helper.kind.to_ascii_lowercase().replace('.', "");
+    format!("{kind}-{}", helper.port)
+}
+
+/// `conntrack_helpers`: one object per helper of Shorewall's conntrack file.
+fn helpers(model: &Model) -> Vec<super::Helper> {
+    if !model.firewall.conntrack_helpers {
+        return Vec::new();
+    }
+    CONNTRACK_HELPERS
+        .iter()
+        .map(|helper| super::Helper {
+            name: helper_name(helper),
+            kind: helper.kind,
+            protocol: if helper.tcp { L4::Tcp } else { L4::Udp },
+            family: helper.ipv4_only.then_some(Family::Ipv4),
+        })
+        .collect()
+}
+
+/// AUTOHELPERS, as Shorewall's conntrack file in the raw table's
+/// PREROUTING and OUTPUT: a new connection to a helper's port (for TCP,
+/// its SYN) gets the helper.
+fn helper_chain(hook: Hook, name: &str) -> Chain {
+    let rules = CONNTRACK_HELPERS
+        .iter()
+        .map(|helper| {
+            let mut matches = Vec::new();
+            if helper.ipv4_only {
+                matches.push(Match::Family(Family::Ipv4));
+            }
+            let proto = if helper.tcp {
+                PortProto::Tcp
+            } else {
+                PortProto::Udp
+            };
+            matches.push(Match::Port {
+                proto,
+                direction: Direction::Destination,
+                ports: vec![PortRange::single(helper.port)],
+            });
+            if helper.tcp {
+                matches.push(Match::TcpFlags {
+                    mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
+                    value: vec![TcpFlag::Syn],
+                });
+            }
+            let statement = Statement::SetHelper(helper_name(helper));
+            Rule::new(
+                matches,
+                vec![statement],
+                Origin::Setting("conntrack_helpers"),
+            )
+        })
+        .collect();
+    Chain {
+        name: name.to_owned(),
+        base: base(hook, ChainType::Filter, Priority::Mangle, Policy::Accept),
+        comment: Some("conntrack_helpers: Shorewall's conntrack file".to_owned()),
+        rules,
+    }
+}
+
+/// CLAMPMSS, as Shorewall's mangle FORWARD: every forwarded TCP SYN (and
+/// SYN-ACK) offers at most the route's MTU, or at most the given size.
+fn clamp_mss_chain(model: &Model) -> Option<Chain> {
+    let clamp = model.firewall.clamp_mss?;
+    let mut matches = vec![Match::TcpFlags {
+        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
+        value: vec![TcpFlag::Syn],
+    }];
+    if let ClampMss::Size(size) = clamp {
+        matches.push(Match::MssAtLeast(size));
+    }
+    let rule = Rule::new(
+        matches,
+        vec![Statement::SetMss(clamp)],
+        Origin::Setting("clamp_mss"),
+    );
+    Some(Chain {
+        name: "mangle-forward".to_owned(),
+        base: base(
+            Hook::Forward,
+            ChainType::Filter,
+            Priority::Mangle,
+            Policy::Accept,
+        ),
+        comment: Some("clamp_mss: the MSS of forwarded TCP SYNs".to_owned()),
+        rules: vec![rule],
     })
 }
 

@@ -18,7 +18,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{IcmpType, LogLevel, LogLimit, PortRange, ZoneId};
+use crate::model::{ClampMss, IcmpType, LogLevel, LogLimit, PortRange, ZoneId};
 
 /// The whole table.
 #[derive(Debug, Clone)]
@@ -26,7 +26,21 @@ pub struct Ruleset {
     pub table: String,
     /// Named sets the rules update (the per-address log limit).
     pub sets: Vec<Set>,
+    /// The conntrack helper objects rules attach (`ct helper ftp-21 { ... }`).
+    pub helpers: Vec<Helper>,
     pub chains: Vec<Chain>,
+}
+
+/// A `ct helper` object: a kernel helper for one protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Helper {
+    /// The object's name (`ftp-21`).
+    pub name: String,
+    /// The kernel's helper (`ftp`).
+    pub kind: &'static str,
+    pub protocol: L4,
+    /// `None`: both families.
+    pub family: Option<Family>,
 }
 
 /// A set that rules fill as packets pass (`flags dynamic,timeout`): one
@@ -45,11 +59,13 @@ impl Ruleset {
         self.chains.iter().find(|c| c.name == name)
     }
 
-    /// The base chain of a hook (filter or nat).
+    /// The base chain of a hook (filter or nat) that decides or
+    /// translates: not the mangle-priority chain that only edits packets.
     pub fn base(&self, hook: Hook, chain_type: ChainType) -> Option<&Chain> {
         self.chains.iter().find(|c| {
-            c.base
-                .is_some_and(|b| b.hook == hook && b.chain_type == chain_type)
+            c.base.is_some_and(|b| {
+                b.hook == hook && b.chain_type == chain_type && b.priority != Priority::Mangle
+            })
         })
     }
 }
@@ -71,6 +87,8 @@ pub enum ChainType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Priority {
+    /// Before the filter (iptables' mangle table): packets are edited.
+    Mangle,
     Filter,
     Dstnat,
     Srcnat,
@@ -260,6 +278,8 @@ pub enum Match {
         mask: Vec<TcpFlag>,
         value: Vec<TcpFlag>,
     },
+    /// `tcp option maxseg size >= N`.
+    MssAtLeast(u16),
     /// The log limit: under it, per address in the named set
     /// (`update @lograte4 { ip saddr limit rate 1/second burst 10 packets }`),
     /// or for the rule alone (`limit rate ...`) without a set.
@@ -295,6 +315,10 @@ pub enum Statement {
         to: IpAddr,
     },
     Masquerade,
+    /// `tcp option maxseg size set rt mtu` (or `set N`).
+    SetMss(ClampMss),
+    /// `ct helper set "ftp-21"`: the named helper object watches the connection.
+    SetHelper(String),
 }
 
 /// The verdicts of nftables.
@@ -360,6 +384,8 @@ pub enum Origin {
         interface: usize,
         option: &'static str,
     },
+    /// A firewall-wide setting: its `[firewall]` key (`clamp_mss`).
+    Setting(&'static str),
     /// A piece of Shorewall's own behaviour.
     Shorewall(Piece),
 }

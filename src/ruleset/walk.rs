@@ -191,6 +191,8 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::TcpFlags { mask, value } => {
             packet.proto == Some(Protocol::Tcp) && flags_match(mask, value)
         }
+        // The walk does not know a segment's options.
+        Match::MssAtLeast(_) => false,
     }
 }
 
@@ -272,7 +274,9 @@ impl Walker<'_> {
                 Statement::Log { .. }
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
-                | Statement::Masquerade => continue,
+                | Statement::Masquerade
+                | Statement::SetMss(_)
+                | Statement::SetHelper(_) => continue,
             };
             return self.verdict(&verdict, step, depth);
         }

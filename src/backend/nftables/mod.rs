@@ -11,7 +11,7 @@ use askama::Template;
 
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
-use crate::model::Model;
+use crate::model::{Forwarding, Model};
 use crate::ruleset::lower::lower;
 use crate::ruleset::{ChainType, Hook, Policy};
 
@@ -22,8 +22,12 @@ pub const FILE_NAME: &str = "fwgen.nft";
 #[template(path = "nftables/ruleset.txt")]
 struct RulesetFile<'a> {
     header: &'a str,
+    /// What the ruleset expects of the kernel's IP forwarding switch.
+    forwarding: &'static str,
     table: &'a str,
     sets: Vec<SetView<'a>>,
+    /// `ct helper` objects, in the set's shape: a name and its lines.
+    helpers: Vec<SetView<'a>>,
     chains: Vec<ChainView<'a>>,
 }
 
@@ -63,11 +67,25 @@ fn base_line(base: &crate::ruleset::Base) -> String {
     )
 }
 
+/// The header's line on IP forwarding, which this file does not switch.
+fn forwarding(model: &Model) -> &'static str {
+    match model.ip_forwarding() {
+        Forwarding::On => {
+            "on: set net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 for IPv6 zones); loading this file does not"
+        }
+        Forwarding::Off => {
+            "off: the forward chain drops every packet first; net.ipv4.ip_forward=0 says the same to the kernel"
+        }
+        Forwarding::Keep => "keep: the kernel's switch is left as it is",
+    }
+}
+
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
     let header = header(model);
     let ruleset = lower(model);
     let file = RulesetFile {
         header: &header,
+        forwarding: forwarding(model),
         table: &ruleset.table,
         sets: ruleset
             .sets
@@ -75,6 +93,14 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
             .map(|set| SetView {
                 name: &set.name,
                 lines: print::set_lines(set),
+            })
+            .collect(),
+        helpers: ruleset
+            .helpers
+            .iter()
+            .map(|helper| SetView {
+                name: &helper.name,
+                lines: print::helper_lines(helper),
             })
             .collect(),
         chains: ruleset

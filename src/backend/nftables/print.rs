@@ -5,10 +5,10 @@
 use std::fmt::{self, Display, Formatter};
 
 use crate::model::rule::written;
-use crate::model::{LimitPer, LogLevel, RateUnit};
+use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
 use crate::ruleset::{
-    CtState, Direction, Family, Fib, IfName, L4, MapKey, MapValue, Match, PortProto, Priority,
-    Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
+    CtState, Direction, Family, Fib, Helper, IfName, L4, MapKey, MapValue, Match, PortProto,
+    Priority, Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
 };
 
 /// `x` alone, or `{ x, y }`.
@@ -182,6 +182,7 @@ impl Display for Match {
             Match::TcpFlags { mask, value } => {
                 write!(f, "tcp flags & ({}) == {}", flags(mask), flags(value))
             }
+            Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
         }
     }
 }
@@ -252,6 +253,13 @@ impl Display for Statement {
             }
             Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
             Statement::Masquerade => f.write_str("masquerade"),
+            Statement::SetMss(ClampMss::RouteMtu) => {
+                f.write_str("tcp option maxseg size set rt mtu")
+            }
+            Statement::SetMss(ClampMss::Size(size)) => {
+                write!(f, "tcp option maxseg size set {size}")
+            }
+            Statement::SetHelper(name) => write!(f, "ct helper set \"{name}\""),
         }
     }
 }
@@ -291,6 +299,22 @@ pub fn set_lines(set: &Set) -> Vec<String> {
     ]
 }
 
+/// The body of a `ct helper` object.
+pub fn helper_lines(helper: &Helper) -> Vec<String> {
+    let l3proto = match helper.family {
+        None => "inet",
+        Some(family) => family_word(family),
+    };
+    vec![
+        format!(
+            "type \"{}\" protocol {}",
+            helper.kind,
+            l4_word(&helper.protocol)
+        ),
+        format!("l3proto {l3proto}"),
+    ]
+}
+
 /// A rule as the lines of the file: one line, except that an interface
 /// verdict map with several elements puts each on a line of its own, so
 /// adding a zone or an interface adds lines and changes none.
@@ -324,6 +348,7 @@ pub fn rule_lines(rule: &Rule) -> Vec<String> {
 
 pub fn priority_word(priority: Priority) -> &'static str {
     match priority {
+        Priority::Mangle => "mangle",
         Priority::Filter => "filter",
         Priority::Dstnat => "dstnat",
         Priority::Srcnat => "srcnat",

@@ -6,7 +6,7 @@
 use askama::Template;
 
 use super::{Product, sample};
-use crate::model::{LogLimit, Model};
+use crate::model::{ClampMss, Forwarding, LogLimit, Model};
 
 /// A setting fwgen decides: its value as written, and why.
 struct Decided {
@@ -114,8 +114,16 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         decide("BLACKLIST_DEFAULT", "none", "fwgen writes no blacklist"),
         decide("DROP_DEFAULT", drop_default, broadcasts),
         decide("REJECT_DEFAULT", drop_default, broadcasts),
-        decide("AUTOHELPERS", "No", "no conntrack helpers"),
-        decide("CLAMPMSS", "No", "no MSS clamping"),
+        if model.firewall.conntrack_helpers {
+            decide(
+                "AUTOHELPERS",
+                "Yes",
+                "the conntrack helpers of Shorewall's conntrack file (conntrack_helpers)",
+            )
+        } else {
+            decide("AUTOHELPERS", "No", "no conntrack helpers")
+        },
+        clamp_mss(model.firewall.clamp_mss),
         decide(
             "EXPAND_POLICIES",
             "Yes",
@@ -135,16 +143,8 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
     ];
     if !product.ipv6 {
         decided.extend([
-            decide(
-                "LOG_MARTIANS",
-                "No",
-                "martians are logged on the interfaces whose options say logmartians",
-            ),
-            decide(
-                "ROUTE_FILTER",
-                "No",
-                "reverse-path filtering on the interfaces whose options say routefilter",
-            ),
+            log_martians(model.firewall.log_martians),
+            route_filter(model.firewall.route_filter),
             disable_ipv6(model),
         ]);
     }
@@ -162,18 +162,64 @@ fn log_limit(limit: Option<LogLimit>) -> Decided {
     }
 }
 
+fn clamp_mss(clamp: Option<ClampMss>) -> Decided {
+    match clamp {
+        None => decide("CLAMPMSS", "No", "no MSS clamping"),
+        Some(ClampMss::RouteMtu) => decide(
+            "CLAMPMSS",
+            "Yes",
+            "forwarded TCP SYNs offer at most the route's MTU (clamp_mss)",
+        ),
+        Some(ClampMss::Size(size)) => decide(
+            "CLAMPMSS",
+            size.to_string(),
+            format!("forwarded TCP SYNs offer an MSS of at most {size} (clamp_mss)"),
+        ),
+    }
+}
+
 fn ip_forwarding(model: &Model) -> Decided {
-    if model.forwards() {
+    let forwarding = model.ip_forwarding();
+    let why = match forwarding {
+        Forwarding::On => {
+            "forwarding is turned on (ip_forwarding; unset: on when the model forwards between interfaces)"
+        }
+        Forwarding::Off => "forwarding is turned off: nothing is forwarded (ip_forwarding)",
+        Forwarding::Keep => {
+            "the kernel's forwarding is left as it is (ip_forwarding; unset: when the model does not forward)"
+        }
+    };
+    decide("IP_FORWARDING", forwarding.to_string(), why)
+}
+
+fn log_martians(on: bool) -> Decided {
+    if on {
         decide(
-            "IP_FORWARDING",
-            "On",
-            "the model forwards between interfaces",
+            "LOG_MARTIANS",
+            "Yes",
+            "martians are logged on every interface whose options do not say logmartians=0 (log_martians)",
         )
     } else {
         decide(
-            "IP_FORWARDING",
-            "Keep",
-            "the model does not forward between interfaces",
+            "LOG_MARTIANS",
+            "No",
+            "martians are logged on the interfaces whose options say logmartians",
+        )
+    }
+}
+
+fn route_filter(on: bool) -> Decided {
+    if on {
+        decide(
+            "ROUTE_FILTER",
+            "Yes",
+            "reverse-path filtering on every interface (route_filter)",
+        )
+    } else {
+        decide(
+            "ROUTE_FILTER",
+            "No",
+            "reverse-path filtering on the interfaces whose options say routefilter",
         )
     }
 }

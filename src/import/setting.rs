@@ -1,0 +1,378 @@
+//! Every setting of Shorewall 5.2.8's shorewall.conf and shorewall6.conf,
+//! with the verdict the importer gives it: carried into the model, noted
+//! by name as changing no verdict, or refused unless its value is one
+//! fwgen's firewall already means. `tests/import_settings.rs` checks this
+//! table against the installed Shorewall (its sample files and the
+//! settings Config.pm knows).
+
+/// What the importer does with a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Carried into the model by its own reader in the importer.
+    Modelled,
+    /// Changes what is logged, where tools are, or how Shorewall runs, but
+    /// not what passes: listed by name at the top of the model.
+    Noted,
+    /// fwgen's firewall does what these values (lower case, after the
+    /// default is filled in) do; any other value is refused with the reason.
+    Only(&'static [&'static str], &'static str),
+    /// Removed in Shorewall 5 (`shorewall update` drops it): noted.
+    Eliminated,
+}
+
+/// One setting: its name, Config.pm's default (lower case) and verdict.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub name: &'static str,
+    /// The value Shorewall uses when the setting is unset or empty (empty
+    /// for the settings the importer only notes).
+    pub default: &'static str,
+    pub verdict: Verdict,
+}
+
+const NO: &[&str] = &["no"];
+const DROP: &[&str] = &["drop", "a_drop"];
+
+const fn noted(name: &'static str) -> Setting {
+    Setting {
+        name,
+        default: "",
+        verdict: Verdict::Noted,
+    }
+}
+
+const fn modelled(name: &'static str, default: &'static str) -> Setting {
+    Setting {
+        name,
+        default,
+        verdict: Verdict::Modelled,
+    }
+}
+
+const fn only(
+    name: &'static str,
+    default: &'static str,
+    values: &'static [&'static str],
+    why: &'static str,
+) -> Setting {
+    Setting {
+        name,
+        default,
+        verdict: Verdict::Only(values, why),
+    }
+}
+
+const fn eliminated(name: &'static str) -> Setting {
+    Setting {
+        name,
+        default: "",
+        verdict: Verdict::Eliminated,
+    }
+}
+
+/// The table, in no particular order; [`find`] looks a name up.
+pub const SETTINGS: &[Setting] = &[
+    // Carried into `[firewall]`.
+    modelled("LOGFORMAT", "shorewall:%s:%s:"),
+    modelled("LOGLIMIT", ""),
+    modelled("LOGRATE", ""),
+    modelled("LOGBURST", ""),
+    modelled("DROP_DEFAULT", "none"),
+    modelled("REJECT_DEFAULT", "none"),
+    modelled("CLAMPMSS", "no"),
+    modelled("IP_FORWARDING", "on"),
+    modelled("ROUTE_FILTER", ""),
+    modelled("LOG_MARTIANS", "on"),
+    modelled("AUTOHELPERS", "yes"),
+    // Judged against the Shorewall6 directory beside it (`carry_settings`).
+    modelled("DISABLE_IPV6", "no"),
+    // Yes only with an interface `+` (`judge_complete` in the importer).
+    modelled("COMPLETE", "no"),
+    // What passes would change: only the value fwgen's firewall means.
+    only(
+        "INVALID_DISPOSITION",
+        "continue",
+        &["continue", "drop", "a_drop"],
+        "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts",
+    ),
+    only(
+        "TCP_FLAGS_DISPOSITION",
+        "drop",
+        DROP,
+        "fwgen's tcpflags option drops the packets it catches",
+    ),
+    only(
+        "SMURF_DISPOSITION",
+        "drop",
+        DROP,
+        "fwgen's nosmurfs option drops the packets it catches",
+    ),
+    only(
+        "RELATED_DISPOSITION",
+        "accept",
+        &["accept", "a_accept"],
+        "fwgen accepts packets related to a connection it let through",
+    ),
+    only(
+        "UNTRACKED_DISPOSITION",
+        "continue",
+        &["continue"],
+        "fwgen lets untracked packets meet the rules and policies as new ones do",
+    ),
+    only(
+        "HELPERS",
+        "",
+        &[""],
+        "fwgen's conntrack_helpers attaches every helper of Shorewall's conntrack file, not a chosen few",
+    ),
+    only(
+        "IMPLICIT_CONTINUE",
+        "no",
+        NO,
+        "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not",
+    ),
+    only(
+        "ACCEPT_DEFAULT",
+        "none",
+        &["none"],
+        "fwgen runs no action before an ACCEPT policy",
+    ),
+    only(
+        "DETECT_DNAT_IPADDRS",
+        "no",
+        NO,
+        "fwgen's DNAT does not narrow to the interface's own address",
+    ),
+    only("NULL_ROUTE_RFC1918", "no", NO, "fwgen adds no routes"),
+    only(
+        "ADD_SNAT_ALIASES",
+        "no",
+        NO,
+        "fwgen adds no addresses to interfaces",
+    ),
+    only("DYNAMIC_ZONES", "no", NO, "fwgen's zones are fixed"),
+    only(
+        "MULTICAST",
+        "no",
+        NO,
+        "fwgen does not exempt multicast from the zone policies",
+    ),
+    only("DOCKER", "no", NO, "fwgen keeps no Docker chains"),
+    only("MINIUPNPD", "no", NO, "fwgen keeps no miniupnpd chains"),
+    only(
+        "BASIC_FILTERS",
+        "no",
+        NO,
+        "fwgen has no ipset-based basic filters",
+    ),
+    only(
+        "BRIDGING",
+        "no",
+        NO,
+        "Shorewall 4.2's bridging is not modelled",
+    ),
+    only(
+        "REJECT_ACTION",
+        "",
+        &[""],
+        "fwgen's REJECT answers as Shorewall's builtin reject does, not through a site action",
+    ),
+    // Logging, paths, tools and how Shorewall runs: no verdict changes.
+    noted("STARTUP_ENABLED"),
+    // Only what passes while Shorewall is stopped, a state fwgen has not.
+    noted("ADMINISABSENTMINDED"),
+    noted("VERBOSITY"),
+    noted("PAGER"),
+    noted("FIREWALL"),
+    noted("LOG_LEVEL"),
+    noted("BLACKLIST_LOG_LEVEL"),
+    noted("INVALID_LOG_LEVEL"),
+    noted("LOG_BACKEND"),
+    noted("LOG_VERBOSITY"),
+    noted("LOG_ZONE"),
+    noted("LOGALLNEW"),
+    noted("LOGFILE"),
+    noted("LOGTAGONLY"),
+    noted("MACLIST_LOG_LEVEL"),
+    noted("RELATED_LOG_LEVEL"),
+    noted("RPFILTER_LOG_LEVEL"),
+    noted("SFILTER_LOG_LEVEL"),
+    noted("SMURF_LOG_LEVEL"),
+    noted("STARTUP_LOG"),
+    noted("TCP_FLAGS_LOG_LEVEL"),
+    noted("UNTRACKED_LOG_LEVEL"),
+    noted("RFC1918_LOG_LEVEL"),
+    noted("ARPTABLES"),
+    noted("CONFIG_PATH"),
+    noted("GEOIPDIR"),
+    noted("IPTABLES"),
+    noted("IP6TABLES"),
+    noted("IP"),
+    noted("IPSET"),
+    noted("LOCKFILE"),
+    noted("MODULESDIR"),
+    noted("NFACCT"),
+    noted("PATH"),
+    noted("PERL"),
+    noted("RESTOREFILE"),
+    noted("SHOREWALL_SHELL"),
+    noted("SUBSYSLOCK"),
+    noted("TC"),
+    noted("RSH_COMMAND"),
+    noted("RCP_COMMAND"),
+    noted("MUTEX_TIMEOUT"),
+    noted("AUTOCOMMENT"),
+    noted("AUTOMAKE"),
+    noted("DONT_LOAD"),
+    noted("IPSET_WARNINGS"),
+    noted("IGNOREUNKNOWNVARIABLES"),
+    noted("WARNOLDCAPVERSION"),
+    noted("VERBOSE_MESSAGES"),
+    noted("PERL_HASH_SEED"),
+    noted("SHOREWALL_COMPILER"),
+    noted("EXPORTMODULES"),
+    noted("DEFER_DNS_RESOLUTION"),
+    noted("USE_RT_NAMES"),
+    noted("TRACK_RULES"),
+    noted("LEGACY_RESTART"),
+    noted("RESTART"),
+    noted("SAVE_IPSETS"),
+    noted("SAVE_ARPTABLES"),
+    noted("OPTIMIZE"),
+    noted("OPTIMIZE_ACCOUNTING"),
+    noted("ACCOUNTING_TABLE"),
+    noted("ACCOUNTING"),
+    noted("EXPAND_POLICIES"),
+    noted("RENAME_COMBINED"),
+    noted("DELETE_THEN_ADD"),
+    noted("KEEP_RT_TABLES"),
+    noted("USE_DEFAULT_RT"),
+    noted("RESTORE_DEFAULT_ROUTE"),
+    noted("BALANCE_PROVIDERS"),
+    noted("TRACK_PROVIDERS"),
+    noted("RESTORE_ROUTEMARKS"),
+    noted("USE_NFLOG_SIZE"),
+    noted("ZERO_MARKS"),
+    noted("FORWARD_CLEAR_MARK"),
+    noted("MARK_IN_FORWARD_CHAIN"),
+    noted("TC_BITS"),
+    noted("PROVIDER_BITS"),
+    noted("PROVIDER_OFFSET"),
+    noted("MASK_BITS"),
+    noted("ZONE_BITS"),
+    noted("TC_ENABLED"),
+    noted("TC_EXPERT"),
+    noted("TC_PRIOMAP"),
+    noted("CLEAR_TC"),
+    noted("WORKAROUNDS"),
+    noted("USE_PHYSICAL_NAMES"),
+    noted("FAST_STOP"),
+    noted("MANGLE_ENABLED"),
+    noted("ADD_IP_ALIASES"),
+    noted("RETAIN_ALIASES"),
+    noted("RFC1918_STRICT"),
+    noted("PKTTYPE"),
+    noted("USE_ACTIONS"),
+    noted("DOCKER_BRIDGE"),
+    noted("REQUIRE_INTERFACE"),
+    noted("ZONE2ZONE"),
+    noted("FASTACCEPT"),
+    // Only with a file or option the importer judges itself (blacklist,
+    // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
+    noted("BLACKLIST"),
+    noted("BLACKLIST_DEFAULT"),
+    noted("BLACKLIST_DISPOSITION"),
+    noted("DELAYBLACKLISTLOAD"),
+    noted("DYNAMIC_BLACKLIST"),
+    noted("MACLIST_TABLE"),
+    noted("MACLIST_TTL"),
+    noted("MACLIST_DISPOSITION"),
+    noted("SFILTER_DISPOSITION"),
+    noted("RPFILTER_DISPOSITION"),
+    noted("QUEUE_DEFAULT"),
+    noted("NFQUEUE_DEFAULT"),
+    // Renamed in Shorewall 5 (AUTO_COMMENT, BLACKLIST_LOGLEVEL) or removed.
+    noted("AUTO_COMMENT"),
+    noted("BLACKLIST_LOGLEVEL"),
+    eliminated("EXPORTPARAMS"),
+    eliminated("LEGACY_FASTSTART"),
+    eliminated("IPSECFILE"),
+    eliminated("WIDE_TC_MARKS"),
+    eliminated("HIGH_ROUTE_MARKS"),
+    eliminated("BLACKLISTNEWONLY"),
+    eliminated("CHAIN_SCRIPTS"),
+    eliminated("MODULE_SUFFIX"),
+    eliminated("MAPOLDACTIONS"),
+    eliminated("INLINE_MATCHES"),
+    eliminated("LOAD_HELPERS_ONLY"),
+];
+
+/// The setting of that name, if Shorewall knows it.
+pub fn find(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
+
+impl Setting {
+    /// The value as Shorewall reads it: lower case, the default if empty.
+    pub fn effective(&self, value: &str) -> String {
+        if value.is_empty() {
+            self.default.to_owned()
+        } else {
+            value.to_ascii_lowercase()
+        }
+    }
+
+    /// Why the value is refused, for an `Only` setting whose value fwgen's
+    /// firewall does not mean. Every `Only` default is one fwgen means (a
+    /// test says so), so an unset or empty setting is never refused.
+    pub fn refusal(&self, value: &str) -> Option<String> {
+        let Verdict::Only(values, why) = self.verdict else {
+            return None;
+        };
+        let effective = self.effective(value);
+        (!values.contains(&effective.as_str())).then(|| format!("{}={value}: {why}", self.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_setting_once() {
+        for (index, setting) in SETTINGS.iter().enumerate() {
+            assert!(
+                SETTINGS[..index].iter().all(|s| s.name != setting.name),
+                "{} twice",
+                setting.name
+            );
+        }
+    }
+
+    #[test]
+    fn only_values_are_lower_case() {
+        for setting in SETTINGS {
+            if let Verdict::Only(values, _) = setting.verdict {
+                assert!(values.iter().all(|v| *v == v.to_ascii_lowercase()));
+            }
+        }
+    }
+
+    #[test]
+    fn every_default_is_one_fwgen_means() {
+        for setting in SETTINGS {
+            assert_eq!(setting.refusal(""), None, "{}", setting.name);
+        }
+    }
+
+    #[test]
+    fn refusal_reads_the_value_as_shorewall_does() {
+        let action = find("REJECT_ACTION").unwrap();
+        assert_eq!(action.refusal(""), None);
+        assert!(action.refusal("MyReject").is_some());
+        let related = find("RELATED_DISPOSITION").unwrap();
+        assert_eq!(related.refusal("ACCEPT"), None);
+        assert!(related.refusal("DROP").is_some());
+        assert_eq!(find("SMURF_DISPOSITION").unwrap().refusal("A_DROP"), None);
+    }
+}

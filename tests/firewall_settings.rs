@@ -1,0 +1,122 @@
+//! The `[firewall]` settings in the lowered ruleset, where `explain` and
+//! `check` read them: each rule they make names its setting.
+
+mod common;
+
+use std::process::Command;
+
+use fwgen::load::compile;
+use fwgen::model::{ClampMss, Model};
+use fwgen::ruleset::lower::lower;
+use fwgen::ruleset::{Hook, Match, Origin, Priority, Statement};
+use fwgen::source::Source;
+
+fn model(name: &str) -> Model {
+    let path = format!("tests/models/{name}.toml");
+    let text = std::fs::read_to_string(common::root().join(&path)).unwrap();
+    compile(&Source::new(&path, text)).unwrap_or_else(|f| panic!("{}", f.render()))
+}
+
+#[test]
+fn clamp_mss_is_a_mangle_priority_forward_chain() {
+    let mut model = model("firewall-settings");
+    let ruleset = lower(&model);
+    let chain = ruleset.chain("mangle-forward").expect("mangle-forward");
+    let base = chain.base.expect("a base chain");
+    assert_eq!(
+        (base.hook, base.priority),
+        (Hook::Forward, Priority::Mangle)
+    );
+    assert_eq!(chain.rules.len(), 1);
+    assert_eq!(chain.rules[0].origin, Origin::Setting("clamp_mss"));
+    assert_eq!(
+        chain.rules[0].statements,
+        vec![Statement::SetMss(ClampMss::RouteMtu)]
+    );
+    // The forward chain that decides is still the filter one.
+    let decides = ruleset.base(Hook::Forward, fwgen::ruleset::ChainType::Filter);
+    assert_eq!(decides.map(|c| c.name.as_str()), Some("forward"));
+    model.firewall.clamp_mss = Some(ClampMss::Size(1400));
+    let ruleset = lower(&model);
+    let rule = &ruleset.chain("mangle-forward").unwrap().rules[0];
+    assert!(rule.matches.contains(&Match::MssAtLeast(1400)), "{rule:?}");
+    model.firewall.clamp_mss = None;
+    assert!(lower(&model).chain("mangle-forward").is_none());
+}
+
+/// route_filter filters eth0, which has no routefilter option, strictly
+/// (the setting's rule), and leaves eth1's own `routefilter=2` loose.
+#[test]
+fn route_filter_reaches_every_interface() {
+    let model = model("firewall-settings");
+    let ruleset = lower(&model);
+    let prerouting = ruleset.chain("prerouting").expect("prerouting");
+    let origins: Vec<Origin> = prerouting.rules.iter().map(|r| r.origin).collect();
+    assert!(
+        origins.contains(&Origin::Setting("route_filter")),
+        "{origins:?}"
+    );
+    assert!(
+        origins.contains(&Origin::InterfaceOption {
+            interface: 1,
+            option: "routefilter"
+        }),
+        "{origins:?}"
+    );
+    let loose = prerouting.rules.iter().any(|r| {
+        r.origin != Origin::Setting("route_filter")
+            && r.matches
+                .contains(&Match::Fib(fwgen::ruleset::Fib::NoRouteBackLoose))
+    });
+    assert!(loose, "eth1 stays loose");
+}
+
+#[test]
+fn explain_names_ip_forwarding_off() {
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args([
+            "explain",
+            "-c",
+            "tests/models/forwarding-off.toml",
+            "--from",
+            "loc",
+            "--to",
+            "net",
+            "--dport",
+            "80",
+        ])
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("verdict: DROP"), "{stdout}");
+    assert!(
+        stdout.contains("decided by: firewall ip_forwarding off: nothing is forwarded"),
+        "{stdout}"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args([
+            "explain",
+            "-c",
+            "tests/models/forwarding-off.toml",
+            "--from",
+            "net",
+            "--to",
+            "$FW",
+            "--dport",
+            "22",
+        ])
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("verdict: ACCEPT"),
+        "the firewall's own traffic is as before: {stdout}"
+    );
+}

@@ -1,0 +1,476 @@
+//! shorewall.conf's settings on import: every setting the installed
+//! Shorewall knows has a verdict in the importer's table, and each
+//! setting fwgen used to drop without a word is now carried into the
+//! model or refused at its line (never exit 0 with a loss).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use fwgen::import::setting::{self, Verdict};
+
+const CONFIG_PM: &str = "/usr/share/shorewall/Shorewall/Config.pm";
+const SAMPLES: [&str; 2] = [
+    "/usr/share/shorewall/configfiles/shorewall.conf",
+    "/usr/share/shorewall6/configfiles/shorewall6.conf",
+];
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e} (install shorewall and shorewall6)"))
+}
+
+/// The `NAME =>` keys of a Perl hash literal `%name = ( ... );` in Config.pm.
+fn hash_keys(source: &str, hash: &str) -> Vec<String> {
+    let start = source
+        .find(&format!("{hash} ="))
+        .or_else(|| source.find(&format!("{hash} =\n")))
+        .unwrap_or_else(|| panic!("{hash} not in {CONFIG_PM}"));
+    let body = &source[start..];
+    let body = &body[..body.find(");").unwrap()];
+    body.split("=>")
+        .map(|before| {
+            let key = before.rsplit(['(', ',', '\n']).next().unwrap_or_default();
+            key.trim().to_owned()
+        })
+        .filter(|key| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
+        .collect()
+}
+
+/// Every setting Shorewall 5.2.8 knows: its samples' settings, the keys of
+/// Config.pm's `%config`, and the renamed and eliminated ones.
+fn known_settings() -> Vec<String> {
+    let config_pm = read(CONFIG_PM);
+    let mut names = hash_keys(&config_pm, "%config");
+    assert!(
+        names.len() > 100,
+        "too few settings found in {CONFIG_PM}: {names:?}"
+    );
+    let renamed = hash_keys(&config_pm, "our %renamed");
+    let eliminated = hash_keys(&config_pm, "our %eliminated");
+    assert!(renamed.contains(&"AUTO_COMMENT".to_owned()), "{renamed:?}");
+    assert!(eliminated.contains(&"LOGRATE".to_owned()), "{eliminated:?}");
+    names.extend(renamed);
+    names.extend(eliminated);
+    for sample in SAMPLES {
+        names.extend(
+            read(sample)
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| l.split_once('='))
+                .map(|(key, _)| key.to_owned()),
+        );
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn every_setting_shorewall_knows_has_a_verdict() {
+    let missing: Vec<String> = known_settings()
+        .into_iter()
+        .filter(|name| setting::find(name).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "settings without a verdict: {missing:?}"
+    );
+}
+
+/// `NAME` and its default from one line of Config.pm: `default_yes_no
+/// 'NAME', 'Yes'` (or `''`, No), `check_trivalue ( 'NAME', 'on' )`,
+/// `default 'NAME', 'VALUE'`, or `$config{NAME} = 'VALUE';`.
+fn config_pm_default(line: &str) -> Option<(String, String)> {
+    let line = line.trim();
+    let quoted: Vec<&str> = line.split('\'').skip(1).step_by(2).collect();
+    let (name, value) = if line.starts_with("default_yes_no ") || line.starts_with("check_trivalue")
+    {
+        let value = match quoted.get(1)?.to_ascii_lowercase().as_str() {
+            "yes" | "on" => "yes".to_owned(),
+            "" | "off" if line.starts_with("default_yes_no") => "no".to_owned(),
+            other => other.to_owned(),
+        };
+        (quoted.first()?.to_string(), value)
+    } else if line.starts_with("default '") {
+        (
+            quoted.first()?.to_string(),
+            quoted.get(1)?.to_ascii_lowercase(),
+        )
+    } else {
+        let rest = line.strip_prefix("$config{")?;
+        let (name, rest) = rest.split_once('}')?;
+        let value = rest.trim().strip_prefix('=')?.trim().strip_suffix(';')?;
+        let literal = value.strip_prefix('\'')?.strip_suffix('\'')?;
+        (name.to_owned(), literal.to_ascii_lowercase())
+    };
+    Some((name, value))
+}
+
+/// The table's defaults of the settings that decide a verdict are
+/// Config.pm's (the first, IPv4, default where it has two).
+#[test]
+fn defaults_are_config_pm_defaults() {
+    let config_pm = read(CONFIG_PM);
+    let mut checked = std::collections::BTreeSet::new();
+    for line in config_pm.lines() {
+        let Some((name, default)) = config_pm_default(line) else {
+            continue;
+        };
+        let Some(known) = setting::find(&name) else {
+            continue;
+        };
+        if !matches!(known.verdict, Verdict::Only(..) | Verdict::Modelled)
+            || !checked.insert(name.clone())
+        {
+            continue;
+        }
+        // A trivalue's on and off are yes and no.
+        let same = |value: &str| match value {
+            "on" => "yes".to_owned(),
+            "off" => "no".to_owned(),
+            other => other.to_owned(),
+        };
+        assert_eq!(
+            same(known.default),
+            same(&default),
+            "{name}: Config.pm says {line}"
+        );
+    }
+    for name in [
+        "AUTOHELPERS",
+        "IP_FORWARDING",
+        "LOG_MARTIANS",
+        "ROUTE_FILTER",
+        "SMURF_DISPOSITION",
+        "INVALID_DISPOSITION",
+        "UNTRACKED_DISPOSITION",
+        "IMPLICIT_CONTINUE",
+    ] {
+        assert!(
+            checked.contains(name),
+            "{name}'s default not found in {CONFIG_PM}: {checked:?}"
+        );
+    }
+}
+
+/// A copy of Shorewall's two-interfaces sample with `planted` added at the end.
+fn sample_with(name: &str, planted: &str) -> std::path::PathBuf {
+    let dir = common::scratch(&format!("import-setting-{name}"));
+    common::copy_tree(
+        Path::new("/usr/share/doc/shorewall/examples/two-interfaces"),
+        &dir,
+    );
+    let conf = dir.join("shorewall.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, format!("{text}{planted}\n")).unwrap();
+    dir
+}
+
+fn import(dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["import", "shorewall", dir.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+/// The setting's line: the sample's last line + 1.
+fn planted_line(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("shorewall.conf"))
+        .unwrap()
+        .lines()
+        .count()
+}
+
+fn assert_carried(name: &str, planted: &str, expected: &str) {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with(name, planted);
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{planted}: {stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let origin = format!("# shorewall.conf:{}\n{expected}\n", planted_line(&dir));
+    assert!(
+        model.contains(&origin),
+        "{planted}: expected\n{origin}in\n{model}"
+    );
+}
+
+fn assert_refused(name: &str, planted: &str, reason: &str) {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with(name, planted);
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{planted}: {stderr}");
+    let at = format!("shorewall.conf:{}: ", planted_line(&dir));
+    assert!(
+        stderr.contains(&at) && stderr.contains(reason),
+        "{planted}: expected `{at}` and `{reason}` in\n{stderr}"
+    );
+}
+
+#[test]
+fn clampmss_is_carried() {
+    assert_carried("clampmss-yes", "CLAMPMSS=Yes", "clamp_mss = true");
+    assert_carried("clampmss-size", "CLAMPMSS=1400", "clamp_mss = 1400");
+    assert_carried("clampmss-no", "CLAMPMSS=No", "clamp_mss = false");
+}
+
+#[test]
+fn ip_forwarding_is_carried() {
+    assert_carried(
+        "forwarding-off",
+        "IP_FORWARDING=Off",
+        "ip_forwarding = \"off\"",
+    );
+    assert_carried(
+        "forwarding-keep",
+        "IP_FORWARDING=Keep",
+        "ip_forwarding = \"keep\"",
+    );
+    assert_carried(
+        "forwarding-on",
+        "IP_FORWARDING=On",
+        "ip_forwarding = \"on\"",
+    );
+}
+
+#[test]
+fn route_filter_and_log_martians_are_carried() {
+    assert_carried("route-filter", "ROUTE_FILTER=Yes", "route_filter = true");
+    assert_carried(
+        "log-martians-yes",
+        "LOG_MARTIANS=Yes",
+        "log_martians = true",
+    );
+    assert_carried("log-martians-no", "LOG_MARTIANS=No", "log_martians = false");
+}
+
+#[test]
+fn dispositions_fwgen_does_not_mean_are_refused() {
+    assert_refused(
+        "tcp-flags-reject",
+        "TCP_FLAGS_DISPOSITION=REJECT",
+        "TCP_FLAGS_DISPOSITION=REJECT: fwgen's tcpflags option drops",
+    );
+    assert_refused(
+        "related-drop",
+        "RELATED_DISPOSITION=DROP",
+        "RELATED_DISPOSITION=DROP",
+    );
+    assert_refused(
+        "invalid-accept",
+        "INVALID_DISPOSITION=ACCEPT",
+        "INVALID_DISPOSITION=ACCEPT",
+    );
+}
+
+#[test]
+fn autohelpers_is_carried() {
+    assert_carried(
+        "autohelpers-yes",
+        "AUTOHELPERS=Yes",
+        "conntrack_helpers = true",
+    );
+    assert_carried(
+        "autohelpers-no",
+        "AUTOHELPERS=No",
+        "conntrack_helpers = false",
+    );
+    assert_refused(
+        "helpers",
+        "HELPERS=ftp",
+        "HELPERS=ftp: fwgen's conntrack_helpers",
+    );
+}
+
+#[test]
+fn an_unknown_setting_is_refused() {
+    assert_refused(
+        "unknown",
+        "FOO=1",
+        "FOO is not a setting Shorewall 5.2 knows",
+    );
+}
+
+#[test]
+fn a_setting_that_changes_no_verdict_is_noted_by_name() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("noted", "VERBOSITY=2");
+    let output = import(&dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model = String::from_utf8(output.stdout).unwrap();
+    let notes = model
+        .lines()
+        .find(|l| l.starts_with("# NOTE shorewall.conf: these settings change no verdict"))
+        .unwrap_or_else(|| panic!("no note of settings:\n{model}"));
+    assert!(
+        notes.contains(" VERBOSITY,") && notes.contains(" LOGFILE,"),
+        "{notes}"
+    );
+}
+
+/// A setting the file leaves unset is Shorewall's default: AUTOHELPERS
+/// and LOG_MARTIANS are Yes, IP_FORWARDING On.
+#[test]
+fn an_unset_setting_is_its_default() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("unset", "");
+    let conf = dir.join("shorewall.conf");
+    let text: String = std::fs::read_to_string(&conf)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            !l.starts_with("AUTOHELPERS=")
+                && !l.starts_with("LOG_MARTIANS=")
+                && !l.starts_with("IP_FORWARDING=")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&conf, text).unwrap();
+    let output = import(&dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model = String::from_utf8(output.stdout).unwrap();
+    for carried in [
+        "\nconntrack_helpers = true\n",
+        "\nlog_martians = true\n",
+        "\nip_forwarding = \"on\"\n",
+    ] {
+        assert!(model.contains(carried), "{carried} not in\n{model}");
+    }
+}
+
+/// A Shorewall + Shorewall6 pair, each with `conf` as its settings.
+fn dual_stack(name: &str, four: &str, six: &str) -> std::path::PathBuf {
+    let dir = common::scratch(&format!("import-setting-{name}"));
+    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
+        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
+    }
+    dir
+}
+
+/// The model has one `clamp_mss`, `ip_forwarding` and `conntrack_helpers`
+/// for both families: Shorewall6's must come out as Shorewall's, and its
+/// IPv4-only ROUTE_FILTER and LOG_MARTIANS are noted.
+#[test]
+fn shorewall6_settings_must_agree_with_shorewall() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nROUTE_FILTER=Yes\n";
+    let six = "CLAMPMSS=yes\nIP_FORWARDING=on\nAUTOHELPERS=No\nROUTE_FILTER=No\nLOG_MARTIANS=Off\n";
+    let dir = dual_stack("six-agrees", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        model.contains("clamp_mss = true\n") && model.contains("route_filter = true\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("# NOTE shorewall6/shorewall6.conf: these settings change no verdict and are not carried: ROUTE_FILTER, LOG_MARTIANS"),
+        "{model}"
+    );
+    assert!(
+        !model.contains("shorewall6.conf: ROUTE_FILTER=Keep"),
+        "{model}"
+    );
+    for (name, six, expected) in [
+        (
+            "six-clampmss",
+            "CLAMPMSS=No\nIP_FORWARDING=On\nAUTOHELPERS=No\n",
+            "shorewall6/shorewall6.conf:1: Shorewall's and Shorewall6's CLAMPMSS differ, and fwgen's `clamp_mss` is one for both",
+        ),
+        (
+            "six-forwarding",
+            "CLAMPMSS=Yes\nIP_FORWARDING=Keep\nAUTOHELPERS=No\n",
+            "shorewall6/shorewall6.conf:2: Shorewall's and Shorewall6's IP_FORWARDING differ",
+        ),
+        (
+            "six-helpers",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\n",
+            "shorewall.conf:3: Shorewall's and Shorewall6's AUTOHELPERS differ",
+        ),
+        (
+            "six-route-filter",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nROUTE_FILTER=Yes\n",
+            "shorewall6/shorewall6.conf:4: Shorewall6 refuses ROUTE_FILTER=On: it is an IPv4 setting",
+        ),
+        (
+            "six-unknown",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n",
+            "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
+        ),
+    ] {
+        let dir = dual_stack(name, four, six);
+        let output = import(&dir.join("shorewall"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected `{expected}` in\n{stderr}"
+        );
+    }
+}
+
+/// With `--partial` a refused setting is listed, and the model written
+/// without it still compiles.
+#[test]
+fn a_refused_setting_with_partial_leaves_a_valid_model() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with(
+        "partial",
+        "CLAMPMSS=huge\nTCP_FLAGS_DISPOSITION=ACCEPT\nROUTE_FILTER=Keep",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["import", "shorewall", dir.to_str().unwrap(), "--partial"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let last = planted_line(&dir);
+    for skipped in [
+        format!(
+            "# SKIPPED shorewall.conf:{}: CLAMPMSS=huge: Shorewall takes Yes, No or an MSS",
+            last - 2
+        ),
+        format!(
+            "# SKIPPED shorewall.conf:{}: TCP_FLAGS_DISPOSITION=ACCEPT",
+            last - 1
+        ),
+    ] {
+        assert!(model.contains(&skipped), "{skipped} not in\n{model}");
+    }
+    assert!(
+        model.contains("# NOTE shorewall.conf: ROUTE_FILTER=Keep: fwgen's Shorewall files write ROUTE_FILTER=No"),
+        "{model}"
+    );
+    fwgen::load::compile(&fwgen::source::Source::new("partial.toml", model))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+}
+
+/// Shorewall refuses a shorewall.conf line that is not `NAME=value`
+/// ("Unrecognized shorewall.conf entry"); so does the import.
+#[test]
+fn a_line_that_is_not_an_assignment_is_refused() {
+    assert_refused("not-assignment", "JUNK", "not NAME=value");
+    assert_refused("export", "export FOO=1", "not NAME=value");
+}
