@@ -4,6 +4,20 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `print!` that survives a closed stdout (src/commands/out.rs).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::commands::out::write(format_args!($($arg)*))
+    };
+}
+
+/// `println!` that survives a closed stdout (src/commands/out.rs).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::commands::out::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod commands;
 
 use commands::apply::{ApplyArgs, TimerArgs};
@@ -153,7 +167,11 @@ fn main() -> ExitCode {
     if let Some(dir) = state_dir {
         commands::apply::warn_if_orphaned(&dir);
     }
-    run(cli.command, cli.config)
+    let code = run(cli.command, cli.config);
+    if commands::out::failed() {
+        return ExitCode::from(TROUBLE);
+    }
+    code
 }
 
 /// Run one command; `config` is the global `-c`, which fills the model
@@ -256,7 +274,7 @@ pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
     match format {
         Format::Text => fail(failure),
         Format::Json => {
-            println!("{}", failure.json());
+            outln!("{}", failure.json());
             ExitCode::from(TROUBLE)
         }
     }
@@ -282,7 +300,7 @@ pub(crate) fn trouble_as(format: Format, code: &str, message: &str) -> ExitCode 
                 "column": null,
                 "hint": privilege_hint(message),
             });
-            println!("{}", serde_json::json!({ "errors": [error] }));
+            outln!("{}", serde_json::json!({ "errors": [error] }));
             ExitCode::from(TROUBLE)
         }
     }
@@ -314,7 +332,7 @@ fn schema() -> ExitCode {
 fn dump(args: &ModelArgs) -> ExitCode {
     match load(&args.config) {
         Ok((_, model)) => {
-            println!("{model:#?}");
+            outln!("{model:#?}");
             ExitCode::SUCCESS
         }
         Err(failure) => fail(&failure),

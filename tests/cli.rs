@@ -758,3 +758,53 @@ fn check_shows_progress_only_on_a_terminal() {
     assert!(shown.contains("\x1b[2K"), "{shown}");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// The output of every command that prints, with its reader gone before
+/// the first byte: fwgen ends as it would have, without a panic, and a
+/// stdout that fails otherwise (a full disk) is an error, exit 2.
+#[test]
+fn closed_or_full_stdout_ends_output_not_fwgen() {
+    let model = common::root().join("examples/lxc-host.toml");
+    let model = model.to_str().unwrap();
+    let commands: [&[&str]; 4] = [
+        &["render", "--backend", "nftables", "-c", model],
+        &["render", "--backend", "shorewall", "-c", model],
+        &["check", "-c", model],
+        &[
+            "explain", "-c", model, "--from", "loc", "--to", "net", "--dport", "443",
+        ],
+    ];
+    for args in commands {
+        let expected = fwgen(args).status.code();
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
+        assert_eq!(output.status.code(), expected, "{args:?}:\n{stderr}");
+
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?} on /dev/full:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?} on /dev/full:\n{stderr}"
+        );
+    }
+}

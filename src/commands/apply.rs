@@ -126,7 +126,7 @@ pub fn diff_live(config: &Path, color: Color) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok((diff, true)) => {
-            print!("{diff}");
+            out!("{diff}");
             eprintln!("table inet {} has drifted from the model", ruleset.table);
             ExitCode::from(CHANGES)
         }
@@ -204,7 +204,7 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         ));
         return keep_in_sync(&state, &ruleset, options.boot_dir);
     }
-    print!("{diff}");
+    out!("{diff}");
     if let Err(code) = super::ask(
         options.yes,
         &format!("Load this into table inet {}?", ruleset.table),
@@ -459,7 +459,7 @@ pub fn timer(state_dir: &Path, kind: Kind, token: &str, after: u64) -> ExitCode 
     let state = match State::open(state_dir) {
         Ok(state) => state,
         Err(e) => {
-            println!("{e}");
+            outln!("{e}");
             return ExitCode::from(crate::TROUBLE);
         }
     };
@@ -533,7 +533,7 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
             Err(e) => return trouble(&format!("cannot read {}: {e}", out.display())),
         }
     };
-    print!("{}", plan::unified(&plan, options.color));
+    out!("{}", plan::unified(&plan, options.color));
     if plan.is_empty() {
         step(&format!(
             "{} already holds what the model renders: nothing to do",

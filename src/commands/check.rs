@@ -43,9 +43,9 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     match args.format {
         Format::Text => {
             for finding in &findings {
-                println!("{}", finding.render(&source));
+                outln!("{}", finding.render(&source));
             }
-            println!(
+            outln!(
                 "{}: {warnings} warning(s), {notices} notice(s)",
                 source.display_name()
             );
@@ -58,7 +58,7 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
                 "warnings": warnings,
                 "notices": notices,
             });
-            println!("{json}");
+            outln!("{json}");
         }
     }
     if args.strict && warnings > 0 {

@@ -85,12 +85,12 @@ pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
             if args.trace {
                 json["trace"] = answer.trace_json(&model);
             }
-            println!("{json}");
+            outln!("{json}");
         }
         Format::Text => {
-            print!("{}", answer.text(&model));
+            out!("{}", answer.text(&model));
             if args.trace {
-                print!("{}", answer.trace_text(&model));
+                out!("{}", answer.trace_text(&model));
             }
         }
     }

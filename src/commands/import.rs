@@ -76,9 +76,9 @@ pub(crate) fn import(args: &ImportArgs) -> ExitCode {
                 "output": output.as_ref().map(|p| p.display().to_string()),
                 "skipped": skipped,
             });
-            println!("{json}");
+            outln!("{json}");
         }
-        (Format::Text, None) => print!("{}", imported.toml),
+        (Format::Text, None) => out!("{}", imported.toml),
         (Format::Text, Some(output)) => eprintln!(
             "wrote {}; next: fwgen check -c {0}, then fwgen diff",
             output.display()
@@ -118,7 +118,7 @@ fn refused(error: &ImportError, format: Format) -> ExitCode {
         ),
     };
     if format == Format::Json {
-        println!("{}", serde_json::json!({ "errors": items }));
+        outln!("{}", serde_json::json!({ "errors": items }));
         return ExitCode::from(TROUBLE);
     }
     let lines: Vec<String> = match error {

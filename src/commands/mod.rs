@@ -6,6 +6,7 @@ pub mod explain;
 pub mod generate;
 pub mod import;
 pub mod init;
+pub mod out;
 pub mod progress;
 pub mod render;
 

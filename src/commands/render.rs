@@ -156,8 +156,8 @@ pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
         Err(code) => return code,
     };
     match args.format {
-        Format::Text => print!("{}", plan::unified(&plan, args.color.resolve())),
-        Format::Json => println!("{}", plan_json(&plan)),
+        Format::Text => out!("{}", plan::unified(&plan, args.color.resolve())),
+        Format::Json => outln!("{}", plan_json(&plan)),
     }
     if plan.is_empty() {
         ExitCode::SUCCESS
@@ -204,7 +204,7 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
         }
         return match rendered(&args.model.config, args.backend.into(), Format::Text) {
             Ok(files) => {
-                print!("{}", emit::to_stdout(&files));
+                out!("{}", emit::to_stdout(&files));
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -221,7 +221,7 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
         Ok(planned) => planned,
         Err(code) => return code,
     };
-    print!("{}", plan::unified(&plan, args.color.resolve()));
+    out!("{}", plan::unified(&plan, args.color.resolve()));
     if plan.is_empty() {
         eprintln!("{} is up to date: nothing to write", dir.display());
         return ExitCode::SUCCESS;
