@@ -681,21 +681,6 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
     }
 }
 
-/// A Shorewall and a Shorewall6 directory side by side, each with the
-/// shorewall.conf or shorewall6.conf given.
-fn dual_stack_with_settings(name: &str, four: &str, six: &str) -> PathBuf {
-    let dir = common::scratch(name);
-    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
-        let d = dir.join(product);
-        std::fs::create_dir_all(&d).unwrap();
-        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
-        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
-        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
-        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn shorewall6_logging_settings_must_agree_with_shorewall() {
     let four = "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
@@ -703,7 +688,7 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
     let six = "LOGLIMIT=\"s:1/second:10\"\n\
                DROP_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n\
                REJECT_DEFAULT=\"AllowICMPs,Multicast(DROP),Broadcast(DROP)\"\n";
-    let dir = dual_stack_with_settings("import-six-agrees", four, six);
+    let dir = common::dual_stack("import-six-agrees", four, six);
     let model = imported_model(&import_within(&dir.join("shorewall"), false));
     assert!(
         model.contains("log_limit = \"s:1/sec:10\"") && model.contains("drop_broadcasts = true"),
@@ -729,7 +714,7 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:2: Shorewall's and Shorewall6's settings differ here, and fwgen's `drop_broadcasts` is one for both",
         ),
     ] {
-        let dir = dual_stack_with_settings(name, four, six);
+        let dir = common::dual_stack(name, four, six);
         assert_import_refused(&import_within(&dir.join("shorewall"), false), &[expected]);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -906,7 +891,7 @@ fn shipped_stubs_backups_and_documentation_are_noted_not_refused() {
 /// Shorewall6's directory beside Shorewall's gets the same verdicts.
 #[test]
 fn a_file_in_shorewall6_fwgen_does_not_model_is_refused_there() {
-    let dir = dual_stack_with_settings("import-plant-six", "", "");
+    let dir = common::dual_stack("import-plant-six", "", "");
     std::fs::write(dir.join("shorewall6/tunnels"), "#\nipsec net 2001:db8::7\n").unwrap();
     std::fs::write(dir.join("shorewall6/proxyndp"), "# nothing\n").unwrap();
     let four = dir.join("shorewall");

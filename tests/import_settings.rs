@@ -357,20 +357,6 @@ fn an_unset_setting_is_its_default() {
     }
 }
 
-/// A Shorewall + Shorewall6 pair, each with `conf` as its settings.
-fn dual_stack(name: &str, four: &str, six: &str) -> std::path::PathBuf {
-    let dir = common::scratch(&format!("import-setting-{name}"));
-    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
-        let d = dir.join(product);
-        std::fs::create_dir_all(&d).unwrap();
-        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
-        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
-        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
-        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
-    }
-    dir
-}
-
 /// The model has one `clamp_mss`, `ip_forwarding` and `conntrack_helpers`
 /// for both families: Shorewall6's must come out as Shorewall's, and its
 /// IPv4-only ROUTE_FILTER and LOG_MARTIANS are noted.
@@ -378,7 +364,7 @@ fn dual_stack(name: &str, four: &str, six: &str) -> std::path::PathBuf {
 fn shorewall6_settings_must_agree_with_shorewall() {
     let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nROUTE_FILTER=Yes\n";
     let six = "CLAMPMSS=yes\nIP_FORWARDING=on\nAUTOHELPERS=No\nROUTE_FILTER=No\nLOG_MARTIANS=Off\n";
-    let dir = dual_stack("six-agrees", four, six);
+    let dir = common::dual_stack("import-setting-six-agrees", four, six);
     let output = import(&dir.join("shorewall"));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -422,7 +408,7 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
     ] {
-        let dir = dual_stack(name, four, six);
+        let dir = common::dual_stack(&format!("import-setting-{name}"), four, six);
         let output = import(&dir.join("shorewall"));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");

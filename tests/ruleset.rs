@@ -4,26 +4,9 @@
 
 mod common;
 
-use std::process::Command;
-
 use fwgen::load::load;
 use fwgen::ruleset::lower::lower;
 use fwgen::ruleset::{Origin, Piece};
-
-/// fwgen's standard output for `args`, run from the repository; it must succeed.
-fn fwgen_stdout(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .current_dir(common::root())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 fn every_model() -> Vec<String> {
     let mut all: Vec<String> = common::examples()
@@ -70,7 +53,7 @@ fn rendered(model_text: &str, name: &str) -> String {
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("fwgen.toml");
     std::fs::write(&model, model_text).unwrap();
-    fwgen_stdout(&[
+    common::fwgen_stdout(&[
         "render",
         "--backend",
         "nftables",
@@ -306,7 +289,7 @@ fn neighbouring_items_fold_into_one_set_only_from_four_values_and_keep_their_nam
 fn explain_model(model: &str, args: &[&str]) -> String {
     let mut all = vec!["explain", "-c", model];
     all.extend_from_slice(args);
-    fwgen_stdout(&all)
+    common::fwgen_stdout(&all)
 }
 
 #[test]

@@ -11,17 +11,8 @@ use jsonschema::Validator;
 /// The schema as `fwgen schema` prints it, compiled by a JSON Schema
 /// validator of its own (not fwgen's code).
 fn validator() -> Validator {
-    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .arg("schema")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let schema: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("fwgen schema prints JSON");
+        serde_json::from_str(&common::fwgen_stdout(&["schema"])).expect("fwgen schema prints JSON");
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
     jsonschema::validator_for(&schema).expect("a valid JSON Schema")
 }

@@ -345,3 +345,34 @@ pub fn shorewall_compile(product: &str, config: &Path, script: &Path) -> String 
     );
     fs::read_to_string(script).unwrap()
 }
+
+/// A Shorewall and a Shorewall6 directory side by side in a scratch
+/// directory, one zone on eth0 each, with the shorewall.conf and
+/// shorewall6.conf given.
+pub fn dual_stack(name: &str, four: &str, six: &str) -> PathBuf {
+    let dir = scratch(name);
+    for (product, kind, conf) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
+        std::fs::write(d.join(format!("{product}.conf")), conf).unwrap();
+    }
+    dir
+}
+
+/// fwgen's stdout for `args` run in the repository, which must succeed.
+pub fn fwgen_stdout(args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "fwgen {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
