@@ -17,23 +17,39 @@
 //!     ERROR_OUTPUT, which names the tests/errors case that prints it.
 //! - In a fenced ```yaml block (a CI job), each `- run: CMD` is a command.
 //! - A fenced ```toml block that starts with `[firewall]` is a whole model
-//!   and must pass `fwgen check`.
+//!   and must pass `fwgen check`; any other ```toml block is the pull-request
+//!   example's edit to the LXC host's model, and the one ```diff block is
+//!   what `fwgen diff` prints for it (the Shorewall diff, then nftables').
+//! - In prose, an inline code span (it may wrap lines) is a command when its
+//!   first word is `fwgen` (with more words: `fwgen.nft` is a file), `cargo`,
+//!   `man`, an environment assignment (`FWGEN_BLESS=1 cargo ...`) or a
+//!   script of this repository (`tests/run`, `fuzz/run.sh`). Spans naming
+//!   `nft`, `shorewall` or `unshare` in prose tell what fwgen or a test runs
+//!   (`shorewall try`, `nft -c`), not what to type, and are not read.
 //!
 //! Each command is then exactly one of:
-//! - a synopsis (an argument holds `[`, `]`, `...` or `a|b`): every option
-//!   and every `a|b` value it names must be in `fwgen SUBCOMMAND --help`, and
-//!   every placeholder (an upper-case word) must be in PLACEHOLDERS;
-//! - in RUN: run by `sh -c` in the scratch directory of its Scene, with the
-//!   binary under test first on PATH as `fwgen` and `cargo run --release --`
-//!   read as `fwgen`. A host path (HOST_PATHS) is moved under the scratch
-//!   directory, so nothing on the host is read or written. The exit code
+//! - a synopsis (an argument holds `[`, `]`, `...`, `a|b` or a placeholder
+//!   of PLACEHOLDERS) or a reference (`fwgen init`: subcommand words alone):
+//!   every option and every `a|b` value it names must be in
+//!   `fwgen SUBCOMMAND --help`, and every placeholder (an upper-case word)
+//!   must be in PLACEHOLDERS;
+//! - in RUN: run by `bash -o pipefail -c` in the scratch directory of its
+//!   Scene, with the binary under test first on PATH as `fwgen` and
+//!   `cargo run --release --` read as `fwgen`. A host path (HOST_PATHS) is
+//!   moved under the scratch directory, so nothing on the host is written
+//!   (and only the Scene's setup reads the host). The exit code
 //!   must be the table's and, when the README shows output, stdout then
 //!   stderr must be that output once the scratch directory is taken out of
 //!   it (trailing blanks of each line ignored);
 //! - in MAPPED: a command that changes the host (apply, nft, systemctl, apt,
 //!   shorewall) or builds and installs the package is never run here; the
 //!   table names the file that runs it and the function (`fn NAME(`) or line
-//!   that does, which must be there.
+//!   that does, which must be there;
+//! - in NOT_RUN: a developers' tool no test runs (benchmarks, fuzzing), with
+//!   the reason; the file it needs must be there.
+//!
+//! The tables are looked up first: an entry wins over the synopsis rule
+//! (`fuzz/run.sh [SECONDS]`).
 //!
 //! A command in none of these fails the test with how to add it, and a table
 //! entry the README no longer shows fails it too.
@@ -98,6 +114,14 @@ enum Scene {
     /// The CI job's checkout: the LXC host's model as ./fwgen.toml and its
     /// rendered files, committed in rendered/.
     Ci,
+    /// The pull-request example: the CI checkout, then the README's edit
+    /// appended to ./fwgen.toml.
+    PullRequest,
+    /// /etc/fwgen exists, as the package makes it, and holds no model.
+    Init,
+    /// The LXC host's model as ./fwgen.toml; nft is installed and the test
+    /// runs as root (`nft -c` needs both).
+    Nft,
 }
 
 /// Commands run here: (command as the README shows it, scene, exit code).
@@ -161,6 +185,17 @@ const RUN: &[(&str, Scene, i32)] = &[
     (
         "fwgen render --backend nftables  -c fwgen.toml --out rendered --check",
         Scene::Ci,
+        0,
+    ),
+    (
+        "fwgen explain -c fwgen.toml --from net:192.0.2.7 --to '$FW' --dport 22 --trace",
+        Scene::PullRequest,
+        0,
+    ),
+    ("fwgen init -c /etc/fwgen/fwgen.toml", Scene::Init, 0),
+    (
+        "fwgen render --backend nftables | nft -c -f -",
+        Scene::Nft,
         0,
     ),
 ];
@@ -233,6 +268,54 @@ const MAPPED: &[(&str, &str, &str)] = &[
         "tests/package.rs",
         "the_deb_depends_on_nftables_and_enables_the_unit_without_starting_it",
     ),
+    ("man fwgen", "tests/package.rs", MAN_TEST),
+    ("man fwgen-apply", "tests/package.rs", MAN_TEST),
+    (
+        "cargo deb --no-build",
+        "packaging/build-deb.sh",
+        "cargo deb --no-build",
+    ),
+    (
+        "fwgen diff --backend shorewall",
+        "tests/readme.rs",
+        "the_pull_request_example_is_what_fwgen_diff_prints",
+    ),
+    (
+        "FWGEN_BLESS=1 cargo test --test golden",
+        "tests/common/mod.rs",
+        "blessing",
+    ),
+    (
+        "cargo test --test lab -- --test-threads=1",
+        "tests/run",
+        "-- --test-threads=1",
+    ),
+];
+
+const MAN_TEST: &str = "every_visible_subcommand_has_a_man_page_that_man_renders";
+
+/// Developers' tools no test runs: (command, file it needs, why not run).
+const NOT_RUN: &[(&str, &str, &str)] = &[
+    (
+        "cargo bench --bench render",
+        "benches/render.rs",
+        "a benchmark: minutes of release-mode timing; docs/performance.md holds its results",
+    ),
+    (
+        "bench/compare.sh",
+        "bench/compare.sh",
+        "a benchmark against Shorewall, as root; docs/performance.md holds its results",
+    ),
+    (
+        "fuzz/run.sh [SECONDS]",
+        "fuzz/run.sh",
+        "fuzzing runs for minutes and needs cargo-fuzz; the README says it is not part of tests/run",
+    ),
+    (
+        "cargo install cargo-fuzz",
+        "fuzz/run.sh",
+        "installs the fuzzing tool fuzz/run.sh needs, which no test runs",
+    ),
 ];
 
 /// Error output the README shows without its command: (the `error:` line,
@@ -258,6 +341,10 @@ enum Shown {
     Output { text: String, line: usize },
     /// A whole model in a ```toml block.
     Model { text: String, line: usize },
+    /// Any other ```toml block: the pull-request example's edit.
+    Edit { text: String },
+    /// A ```diff block: what `fwgen diff` prints for the edit.
+    Diff { text: String, line: usize },
 }
 
 fn is_command(line: &str) -> bool {
@@ -277,6 +364,7 @@ fn without_comment(line: &str) -> &str {
 fn shown(readme: &str) -> Vec<Shown> {
     let lines: Vec<&str> = readme.lines().collect();
     let mut found = Vec::new();
+    let mut prose = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -298,17 +386,25 @@ fn shown(readme: &str) -> Vec<Shown> {
                     }
                 }
             }
-            if lang == "toml" && body.first() == Some(&"[firewall]") {
-                found.push(Shown::Model {
-                    text: body.join("\n") + "\n",
+            let text = body.join("\n") + "\n";
+            match lang {
+                "toml" if body.first() == Some(&"[firewall]") => found.push(Shown::Model {
+                    text,
                     line: start + 1,
-                });
+                }),
+                "toml" => found.push(Shown::Edit { text }),
+                "diff" => found.push(Shown::Diff {
+                    text,
+                    line: start + 1,
+                }),
+                _ => {}
             }
             i = end + 1;
             continue;
         }
         let after_blank = i > 0 && lines[i - 1].trim().is_empty();
         if !(after_blank && line.starts_with("    ")) {
+            prose.push((i + 1, line));
             i += 1;
             continue;
         }
@@ -330,7 +426,61 @@ fn shown(readme: &str) -> Vec<Shown> {
         read_block(&block, start + 1, &mut found);
         i = end;
     }
+    inline_commands(&prose, &mut found);
     found
+}
+
+/// The inline code spans of the prose that are commands.
+fn inline_commands(prose: &[(usize, &str)], found: &mut Vec<Shown>) {
+    let mut open: Option<(usize, String)> = None;
+    for (number, line) in prose {
+        if line.trim().is_empty() {
+            open = None; // a span never crosses a paragraph
+            continue;
+        }
+        for (k, piece) in line.split('`').enumerate() {
+            if k > 0 {
+                open = match open.take() {
+                    None => Some((*number, String::new())),
+                    Some((at, span)) => {
+                        let text = span.split_whitespace().collect::<Vec<_>>().join(" ");
+                        if is_inline_command(&text) {
+                            found.push(Shown::Command {
+                                text,
+                                line: at,
+                                output: None,
+                            });
+                        }
+                        None
+                    }
+                };
+            }
+            if let Some((_, span)) = &mut open {
+                span.push_str(piece);
+            }
+        }
+        if let Some((_, span)) = &mut open {
+            span.push(' ');
+        }
+    }
+}
+
+/// An executable file of this repository (`tests/run`), not a source file.
+fn is_script(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn is_inline_command(span: &str) -> bool {
+    let mut words = span.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let more = words.next().is_some();
+    match first {
+        "fwgen" => more,
+        "cargo" | "man" => true,
+        _ if first.contains('=') => more && first.starts_with(|c: char| c.is_ascii_uppercase()),
+        _ => first.contains('/') && is_script(&common::root().join(first)),
+    }
 }
 
 fn read_block(block: &[&str], first_line: usize, found: &mut Vec<Shown>) {
@@ -400,12 +550,26 @@ fn commands(shown: &[Shown]) -> Vec<(&str, usize, Option<&str>)> {
 }
 
 fn is_synopsis(command: &str) -> bool {
+    let mut words = command.split_whitespace();
+    if words.next() == Some("fwgen")
+        && words
+            .all(|w| !w.starts_with('-') && w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+    {
+        return true; // a reference: `fwgen init`
+    }
     command.split_whitespace().any(|word| {
-        word.contains('[')
+        PLACEHOLDERS.iter().any(|(p, _)| *p == word)
+            || word.contains('[')
             || word.contains(']')
             || word == "..."
             || word.contains('|') && word != "|"
     })
+}
+
+fn in_a_table(command: &str) -> bool {
+    RUN.iter().any(|(c, _, _)| *c == command)
+        || MAPPED.iter().any(|(c, _, _)| *c == command)
+        || NOT_RUN.iter().any(|(c, _, _)| *c == command)
 }
 
 fn fwgen() -> &'static str {
@@ -420,9 +584,7 @@ fn every_command_is_run_mapped_or_a_checked_synopsis() {
     let mut seen = BTreeSet::new();
     for (text, line, _) in commands(&shown) {
         seen.insert(text);
-        let known = is_synopsis(text)
-            || RUN.iter().any(|(c, _, _)| *c == text)
-            || MAPPED.iter().any(|(c, _, _)| *c == text);
+        let known = in_a_table(text) || is_synopsis(text);
         if !known {
             unknown.push(format!("README.md:{line}: `{text}`"));
         }
@@ -445,6 +607,12 @@ fn every_command_is_run_mapped_or_a_checked_synopsis() {
         assert!(
             seen.contains(command),
             "MAPPED names `{command}`, which README.md no longer shows"
+        );
+    }
+    for (command, _, _) in NOT_RUN.iter() {
+        assert!(
+            seen.contains(command),
+            "NOT_RUN names `{command}`, which README.md no longer shows"
         );
     }
     // The grammar finds what the README is about: a change to it that loses
@@ -501,7 +669,7 @@ fn every_synopsis_names_options_and_values_fwgen_has() {
     let shown = shown(&readme);
     let mut checked = 0;
     for (text, line, _) in commands(&shown) {
-        if !is_synopsis(text) {
+        if in_a_table(text) || !is_synopsis(text) {
             continue;
         }
         checked += 1;
@@ -557,12 +725,26 @@ fn every_synopsis_names_options_and_values_fwgen_has() {
     assert!(checked >= 8, "only {checked} synopses found in README.md");
 }
 
+#[test]
+fn commands_not_run_name_files_that_are_there() {
+    for (command, file, why) in NOT_RUN {
+        assert!(
+            common::root().join(file).is_file(),
+            "`{command}` ({why}) needs {file}, which is not there"
+        );
+    }
+}
+
 /// A scene's scratch directory, made ready.
 fn scene(scene: Scene) -> PathBuf {
     let dir = common::scratch(&format!("readme-{scene:?}"));
     let bin = dir.join(".bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(fwgen(), bin.join("fwgen")).unwrap();
+    scene_in(dir, scene)
+}
+
+fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
     let lxc = std::fs::read_to_string(common::root().join("examples/lxc-host.toml")).unwrap();
     match scene {
         Scene::Examples => {
@@ -596,6 +778,31 @@ fn scene(scene: Scene) -> PathBuf {
             );
         }
         Scene::Schema => std::fs::create_dir_all(dir.join("usr/share/fwgen")).unwrap(),
+        Scene::Init => std::fs::create_dir_all(dir.join("etc/fwgen")).unwrap(),
+        Scene::Nft => {
+            common::require_tool("nft", "nftables");
+            common::require_root();
+            std::fs::write(dir.join("fwgen.toml"), &lxc).unwrap();
+        }
+        Scene::PullRequest => {
+            let dir = scene_in(dir, Scene::Ci);
+            let readme = readme();
+            let edits: Vec<String> = shown(&readme)
+                .into_iter()
+                .filter_map(|s| match s {
+                    Shown::Edit { text } => Some(text),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                edits.len(),
+                1,
+                "README.md shows one edit of the model, in ```toml"
+            );
+            let model = format!("{lxc}\n{}", edits[0]);
+            std::fs::write(dir.join("fwgen.toml"), model).unwrap();
+            return dir;
+        }
         Scene::Ci => {
             std::fs::write(dir.join("fwgen.toml"), &lxc).unwrap();
             std::fs::create_dir_all(dir.join("rendered")).unwrap();
@@ -623,8 +830,8 @@ fn run_in(dir: &Path, command: &str, exit: i32) -> String {
         dir.join(".bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let output = Command::new("sh")
-        .args(["-c", &line])
+    let output = Command::new("bash")
+        .args(["-o", "pipefail", "-c", &line])
         .current_dir(dir)
         .env("PATH", path)
         .env_remove("FWGEN_CONFIG")
@@ -750,6 +957,31 @@ fn error_output_is_what_fwgen_prints_for_its_case() {
         ERROR_OUTPUT.len(),
         "an ERROR_OUTPUT entry the README no longer shows"
     );
+}
+
+#[test]
+fn the_pull_request_example_is_what_fwgen_diff_prints() {
+    let readme = readme();
+    let diffs: Vec<(String, usize)> = shown(&readme)
+        .into_iter()
+        .filter_map(|s| match s {
+            Shown::Diff { text, line } => Some((text, line)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(diffs.len(), 1, "README.md shows one ```diff block");
+    let (shown_diff, line) = &diffs[0];
+    let dir = scene(Scene::PullRequest);
+    let mut printed = String::new();
+    for backend in ["shorewall", "nftables"] {
+        printed.push_str(&run_in(
+            &dir,
+            &format!("fwgen diff --backend {backend} -c fwgen.toml --out rendered"),
+            1,
+        ));
+    }
+    assert_output(*line, "fwgen diff", shown_diff, &printed);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
