@@ -36,11 +36,12 @@
 //! - in RUN: run by `bash -o pipefail -c` in the scratch directory of its
 //!   Scene, with the binary under test first on PATH as `fwgen` and
 //!   `cargo run --release --` read as `fwgen`. A host path (HOST_PATHS) is
-//!   moved under the scratch directory, so nothing on the host is written
-//!   (and only the Scene's setup reads the host). The exit code
-//!   must be the table's and, when the README shows output, stdout then
-//!   stderr must be that output once the scratch directory is taken out of
-//!   it (trailing blanks of each line ignored);
+//!   moved under the scratch directory, and `cargo install` installs there
+//!   (CARGO_INSTALL_ROOT) and builds in target/package (the release build
+//!   tests/package.rs shares), so nothing on the host is written. The exit
+//!   code must be the table's and, when the README shows output, stdout
+//!   then stderr must be that output once the scratch directory is taken
+//!   out of it (trailing blanks of each line ignored);
 //! - in MAPPED: a command that changes the host (apply, nft, systemctl, apt,
 //!   shorewall) or builds and installs the package is never run here; the
 //!   table names the file that runs it and the function (`fn NAME(`) or line
@@ -117,6 +118,9 @@ enum Scene {
     /// The pull-request example: the CI checkout, then the README's edit
     /// appended to ./fwgen.toml.
     PullRequest,
+    /// The checkout itself (the command runs at its root and writes only
+    /// under target/): cargo installs into the scratch directory.
+    Checkout,
     /// /etc/fwgen exists, as the package makes it, and holds no model.
     Init,
     /// The LXC host's model as ./fwgen.toml; nft is installed and the test
@@ -126,6 +130,7 @@ enum Scene {
 
 /// Commands run here: (command as the README shows it, scene, exit code).
 const RUN: &[(&str, Scene, i32)] = &[
+    ("cargo install --locked --path .", Scene::Checkout, 0),
     (
         "cargo run --release -- render --backend shorewall -c examples/lxc-host.toml",
         Scene::Examples,
@@ -203,18 +208,13 @@ const RUN: &[(&str, Scene, i32)] = &[
 const DEB_TEST: &str = "the_deb_holds_the_binary_docs_completions_unit_and_examples";
 
 /// Commands never run here: (command, file that runs it, `fn` name or line).
-/// `cargo install` is the release build (`cargo build --release --locked`)
-/// that packaging/build-deb.sh runs for tests/package.rs, plus a copy.
+/// The CI job's `cargo install --git` is the `cargo install --path .` run
+/// here, from another source.
 const MAPPED: &[(&str, &str, &str)] = &[
     (
-        "cargo install --locked --path .",
-        "tests/package.rs",
-        DEB_TEST,
-    ),
-    (
         "cargo install --locked --git \"$FWGEN_GIT\" fwgen",
-        "tests/package.rs",
-        DEB_TEST,
+        "tests/readme.rs",
+        "run_commands_exit_and_print_what_the_readme_shows",
     ),
     (
         "cargo install --locked cargo-deb",
@@ -756,6 +756,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
             std::fs::create_dir_all(&etc).unwrap();
             run_in(
                 &dir,
+                &dir,
                 "fwgen render --backend shorewall -c fwgen.toml --out etc --yes",
                 0,
             );
@@ -778,6 +779,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
             );
         }
         Scene::Schema => std::fs::create_dir_all(dir.join("usr/share/fwgen")).unwrap(),
+        Scene::Checkout => {}
         Scene::Init => std::fs::create_dir_all(dir.join("etc/fwgen")).unwrap(),
         Scene::Nft => {
             common::require_tool("nft", "nftables");
@@ -809,6 +811,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
             for backend in ["shorewall", "nftables"] {
                 run_in(
                     &dir,
+                    &dir,
                     &format!("fwgen render --backend {backend} -c fwgen.toml --out rendered --yes"),
                     0,
                 );
@@ -820,7 +823,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
 
 /// Runs a README command in `dir` as the grammar says; returns its output
 /// (stdout then stderr) with `dir` taken out.
-fn run_in(dir: &Path, command: &str, exit: i32) -> String {
+fn run_in(dir: &Path, cwd: &Path, command: &str, exit: i32) -> String {
     let mut line = command.replacen("cargo run --release -- ", "fwgen ", 1);
     for path in HOST_PATHS {
         line = line.replace(&format!(" {path}"), &format!(" {}{path}", dir.display()));
@@ -832,8 +835,10 @@ fn run_in(dir: &Path, command: &str, exit: i32) -> String {
     );
     let output = Command::new("bash")
         .args(["-o", "pipefail", "-c", &line])
-        .current_dir(dir)
+        .current_dir(cwd)
         .env("PATH", path)
+        .env("CARGO_INSTALL_ROOT", dir.join("install"))
+        .env("CARGO_TARGET_DIR", common::root().join("target/package"))
         .env_remove("FWGEN_CONFIG")
         .output()
         .unwrap();
@@ -880,12 +885,25 @@ fn run_commands_exit_and_print_what_the_readme_shows() {
             let Some((_, _, exit)) = RUN.iter().find(|(c, s, _)| c == text && *s == name) else {
                 continue;
             };
-            let actual = run_in(&dir, text, *exit);
+            let cwd = if name == Scene::Checkout {
+                common::root()
+            } else {
+                dir.clone()
+            };
+            let actual = run_in(&dir, &cwd, text, *exit);
             eprintln!("README.md:{line}: ran `{text}`");
             ran.insert(*text);
             if let Some(output) = output {
                 assert_output(*line, text, output, &actual);
             }
+        }
+        if name == Scene::Checkout {
+            let installed = dir.join("install/bin/fwgen");
+            let (ok, version) = common::run(installed.to_str().unwrap(), &["--version"]);
+            assert!(
+                ok && version.trim() == format!("fwgen {}", env!("CARGO_PKG_VERSION")),
+                "cargo install did not install fwgen:\n{version}"
+            );
         }
         if name == Scene::Schema {
             let schema =
@@ -975,6 +993,7 @@ fn the_pull_request_example_is_what_fwgen_diff_prints() {
     let mut printed = String::new();
     for backend in ["shorewall", "nftables"] {
         printed.push_str(&run_in(
+            &dir,
             &dir,
             &format!("fwgen diff --backend {backend} -c fwgen.toml --out rendered"),
             1,
