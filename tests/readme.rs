@@ -41,7 +41,8 @@
 //!   tests/package.rs shares), so nothing on the host is written. The exit
 //!   code must be the table's and, when the README shows output, stdout
 //!   then stderr must be that output once the scratch directory is taken
-//!   out of it (trailing blanks of each line ignored);
+//!   out of it (trailing blanks of each line ignored; a shown line ending in
+//!   `...` stands for the lines it elides, see `shows`);
 //! - in MAPPED: a command that changes the host (apply, nft, systemctl, apt,
 //!   shorewall) or builds and installs the package is never run here; the
 //!   table names the file that runs it and the function (`fn NAME(`) or line
@@ -121,12 +122,23 @@ enum Scene {
     /// The checkout itself (the command runs at its root and writes only
     /// under target/): cargo installs into the scratch directory.
     Checkout,
+    /// A machine of its own with the package installed: a network
+    /// namespace, scratch directories mounted on /run and /var/lib (apply's
+    /// state and boot files), and a `systemctl` first on PATH that says
+    /// fwgen.service is enabled, as the package leaves it, and refuses any
+    /// other question. The LXC host's model is ./fwgen.toml.
+    Machine,
     /// /etc/fwgen exists, as the package makes it, and holds no model.
     Init,
     /// The LXC host's model as ./fwgen.toml; nft is installed and the test
     /// runs as root (`nft -c` needs both).
     Nft,
 }
+
+/// The Machine's `systemctl`: fwgen asks it whether fwgen.service is enabled.
+const SYSTEMCTL: &str = "#!/bin/sh\n\
+    [ \"$*\" = \"is-enabled fwgen.service\" ] && { echo enabled; exit 0; }\n\
+    echo \"systemctl $*: not answered in tests/readme.rs\" >&2; exit 1\n";
 
 /// Commands run here: (command as the README shows it, scene, exit code).
 const RUN: &[(&str, Scene, i32)] = &[
@@ -199,6 +211,18 @@ const RUN: &[(&str, Scene, i32)] = &[
     ),
     ("fwgen init -c /etc/fwgen/fwgen.toml", Scene::Init, 0),
     (
+        "fwgen apply --backend nftables -c fwgen.toml --yes",
+        Scene::Machine,
+        0,
+    ),
+    ("fwgen apply --confirm", Scene::Machine, 0),
+    (
+        "nft add rule inet fwgen input tcp dport 4444 accept",
+        Scene::Machine,
+        0,
+    ),
+    ("fwgen diff --backend nftables --live", Scene::Machine, 1),
+    (
         "fwgen render --backend nftables | nft -c -f -",
         Scene::Nft,
         0,
@@ -229,34 +253,14 @@ const MAPPED: &[(&str, &str, &str)] = &[
     ),
     ("tests/run", "tests/run", "cargo test --locked"),
     (
-        "fwgen apply --confirm",
-        "tests/apply.rs",
-        "apply_then_confirm_keeps_the_new_table",
-    ),
-    (
         "fwgen apply --rollback-now",
         "tests/apply.rs",
         "killed_timer_is_reported_loudly_and_rollback_now_restores",
     ),
     (
-        "fwgen apply --backend nftables -c fwgen.toml --yes",
-        "tests/boot.rs",
-        "a_confirmed_apply_is_what_the_unit_loads_in_a_fresh_namespace",
-    ),
-    (
         "fwgen apply --backend nftables -c fwgen.toml",
         "tests/apply.rs",
         "apply_then_confirm_keeps_the_new_table",
-    ),
-    (
-        "nft add rule inet fwgen input tcp dport 4444 accept",
-        "tests/apply.rs",
-        "diff_live_reports_drift_and_none_after_a_fresh_apply",
-    ),
-    (
-        "fwgen diff --backend nftables --live",
-        "tests/apply.rs",
-        "diff_live_reports_drift_and_none_after_a_fresh_apply",
     ),
     (
         "shorewall clear",
@@ -757,6 +761,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
             run_in(
                 &dir,
                 &dir,
+                None,
                 "fwgen render --backend shorewall -c fwgen.toml --out etc --yes",
                 0,
             );
@@ -780,6 +785,18 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
         }
         Scene::Schema => std::fs::create_dir_all(dir.join("usr/share/fwgen")).unwrap(),
         Scene::Checkout => {}
+        Scene::Machine => {
+            common::require_root();
+            common::require_tool("nft", "nftables");
+            common::require_tool("unshare", "util-linux");
+            std::fs::write(dir.join("fwgen.toml"), &lxc).unwrap();
+            std::fs::create_dir_all(dir.join("run")).unwrap();
+            std::fs::create_dir_all(dir.join("var/lib")).unwrap();
+            let systemctl = dir.join(".bin/systemctl");
+            std::fs::write(&systemctl, SYSTEMCTL).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&systemctl, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
         Scene::Init => std::fs::create_dir_all(dir.join("etc/fwgen")).unwrap(),
         Scene::Nft => {
             common::require_tool("nft", "nftables");
@@ -812,6 +829,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
                 run_in(
                     &dir,
                     &dir,
+                    None,
                     &format!("fwgen render --backend {backend} -c fwgen.toml --out rendered --yes"),
                     0,
                 );
@@ -823,7 +841,7 @@ fn scene_in(dir: PathBuf, scene: Scene) -> PathBuf {
 
 /// Runs a README command in `dir` as the grammar says; returns its output
 /// (stdout then stderr) with `dir` taken out.
-fn run_in(dir: &Path, cwd: &Path, command: &str, exit: i32) -> String {
+fn run_in(dir: &Path, cwd: &Path, netns: Option<&str>, command: &str, exit: i32) -> String {
     let mut line = command.replacen("cargo run --release -- ", "fwgen ", 1);
     for path in HOST_PATHS {
         line = line.replace(&format!(" {path}"), &format!(" {}{path}", dir.display()));
@@ -833,8 +851,25 @@ fn run_in(dir: &Path, cwd: &Path, command: &str, exit: i32) -> String {
         dir.join(".bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let output = Command::new("bash")
-        .args(["-o", "pipefail", "-c", &line])
+    // One stream, as a terminal shows stdout and stderr.
+    let script = format!("exec 2>&1; {line}");
+    let mut shell = match netns {
+        None => Command::new("bash"),
+        Some(name) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", name, "unshare", "--mount", "bash"]);
+            c
+        }
+    };
+    let script = match netns {
+        None => script,
+        Some(_) => format!(
+            "mount --bind {d}/run /run && mount --bind {d}/var/lib /var/lib && {script}",
+            d = dir.display()
+        ),
+    };
+    let output = shell
+        .args(["-o", "pipefail", "-c", &script])
         .current_dir(cwd)
         .env("PATH", path)
         .env("CARGO_INSTALL_ROOT", dir.join("install"))
@@ -860,10 +895,29 @@ fn lines_trimmed(text: &str) -> String {
     lines.join("\n").trim_end_matches('\n').to_string()
 }
 
+/// Whether `actual` is what `shown` shows: line for line, but a shown line
+/// ending in `...` stands for one or more lines, the first starting with
+/// what comes before the `...` (`@@ ...`: a diff's hunks; `...`: any lines).
+fn shows(shown: &[&str], actual: &[&str]) -> bool {
+    let Some((first, rest)) = shown.split_first() else {
+        return actual.is_empty();
+    };
+    match first.strip_suffix("...") {
+        Some(prefix) => {
+            !actual.is_empty()
+                && actual[0].starts_with(prefix)
+                && (1..=actual.len()).any(|n| shows(rest, &actual[n..]))
+        }
+        None => actual.first() == Some(first) && shows(rest, &actual[1..]),
+    }
+}
+
 fn assert_output(line: usize, command: &str, shown: &str, actual: &str) {
     let (shown, actual) = (lines_trimmed(shown), lines_trimmed(actual));
+    let (shown_lines, actual_lines): (Vec<&str>, Vec<&str>) =
+        (shown.lines().collect(), actual.lines().collect());
     assert!(
-        shown == actual,
+        shows(&shown_lines, &actual_lines),
         "README.md:{line}: `{command}` prints something else than the README shows:\n{}",
         common::unified_diff(&shown, &actual, "README.md")
     );
@@ -880,17 +934,30 @@ fn run_commands_exit_and_print_what_the_readme_shows() {
     let mut ran = BTreeSet::new();
     for name in scenes {
         let dir = scene(name);
-        // In README order: the walkthrough's steps build on each other.
+        let netns = (name == Scene::Machine).then(|| common::Netns::new("readme"));
+        // In README order: the walkthrough's steps build on each other. A
+        // command also shown in a `$` session (`fwgen apply --confirm`) runs
+        // there only, not where a listing names it.
         for (text, line, output) in &commands {
             let Some((_, _, exit)) = RUN.iter().find(|(c, s, _)| c == text && *s == name) else {
                 continue;
             };
+            let in_a_session = commands.iter().any(|(c, _, o)| c == text && o.is_some());
+            if in_a_session && output.is_none() {
+                continue;
+            }
             let cwd = if name == Scene::Checkout {
                 common::root()
             } else {
                 dir.clone()
             };
-            let actual = run_in(&dir, &cwd, text, *exit);
+            let actual = run_in(
+                &dir,
+                &cwd,
+                netns.as_ref().map(|n| n.name.as_str()),
+                text,
+                *exit,
+            );
             eprintln!("README.md:{line}: ran `{text}`");
             ran.insert(*text);
             if let Some(output) = output {
@@ -995,6 +1062,7 @@ fn the_pull_request_example_is_what_fwgen_diff_prints() {
         printed.push_str(&run_in(
             &dir,
             &dir,
+            None,
             &format!("fwgen diff --backend {backend} -c fwgen.toml --out rendered"),
             1,
         ));
