@@ -1,6 +1,7 @@
 //! Check: models that are valid but probably wrong. Each warning points at
 //! the model line it is about and says what to do.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -244,16 +245,6 @@ impl<'a> RuleIndex<'a> {
     }
 }
 
-/// A kernel rule as the items that made it: the parts of a folded rule,
-/// else the rule itself.
-fn unfolded(rule: &KernelRule) -> Vec<&KernelRule> {
-    if rule.parts.is_empty() {
-        vec![rule]
-    } else {
-        rule.parts.iter().collect()
-    }
-}
-
 /// For each model rule, per pair chain it applies to, the earlier item
 /// that hides it there (`None`: it matches something there).
 type Hidden = HashMap<usize, Vec<((ZoneId, ZoneId), Option<Origin>)>>;
@@ -268,13 +259,13 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
         let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
             continue;
         };
-        let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(unfolded).collect();
+        let rules: Vec<Cow<KernelRule>> = chain.rules.iter().flat_map(KernelRule::items).collect();
         // Per model rule of this chain (in order of first appearance): the
         // earlier item that hides all its kernel rules, if one does.
         let mut order: Vec<usize> = Vec::new();
         let mut covered: HashMap<usize, Option<Origin>> = HashMap::new();
         let mut index_of_earlier = CoverIndex::default();
-        for rule in &rules {
+        for rule in rules.iter().map(AsRef::as_ref) {
             // A rule that only logs decides nothing and hides nothing.
             let decides = rule.verdict().is_some();
             if let Origin::Rule(index) = rule.origin
@@ -299,7 +290,7 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
             }
         }
         if let Some(last) = chain.rules.last()
-            && last.matches.is_empty()
+            && last.decides_every_packet()
             && let Origin::Rule(ending) = last.origin
         {
             for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {

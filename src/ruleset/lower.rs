@@ -10,12 +10,14 @@
 //! for new and untracked packets only; the zone-pair dispatch; the
 //! catch-all.
 
+use std::sync::Arc;
+
 use ipnet::IpNet;
 
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
     MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
-    Statement, TcpFlag, Verdict,
+    Statement, TcpFlag, Verdict, lookup::lookups,
 };
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
@@ -62,6 +64,7 @@ pub fn lower(model: &Model) -> Ruleset {
             .collect();
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
+            name_elements(model, rule);
         }
     }
     Ruleset {
@@ -72,8 +75,11 @@ pub fn lower(model: &Model) -> Ruleset {
 }
 
 /// A rule's comment: its item's name, or for a rule folded from several
-/// items each item's name in order.
+/// items each item's name in order; a lookup's elements name theirs.
 fn comment(model: &Model, rule: &Rule) -> Option<String> {
+    if let Some(lookup) = rule.lookup() {
+        return Some(format!("set {}: each element names its rule", lookup.name));
+    }
     if rule.parts.is_empty() {
         return describe_item(model, rule.origin).map(|text| cut(&text));
     }
@@ -86,6 +92,17 @@ fn comment(model: &Model, rule: &Rule) -> Option<String> {
         }
     }
     Some(cut(&names.join("; ")))
+}
+
+/// Each element of a lookup carries its item's name, as a rule would.
+fn name_elements(model: &Model, rule: &mut Rule) {
+    for statement in &mut rule.statements {
+        if let Statement::Lookup(lookup) = statement {
+            for element in &mut Arc::make_mut(lookup).elements {
+                element.comment = describe_item(model, element.origin).map(|text| cut(&text));
+            }
+        }
+    }
 }
 
 fn cut(text: &str) -> String {
@@ -713,7 +730,10 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 }
             }
             items.sort_by_key(|(at, _)| *at);
-            fold(items.into_iter().flat_map(|(_, rules)| rules).collect())
+            fold(
+                &name,
+                items.into_iter().flat_map(|(_, rules)| rules).collect(),
+            )
         })
         .collect();
     pairs
@@ -723,7 +743,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let name = model.pair_name(pair.0, pair.1);
             // Every rule ends in a verdict: after one that matches everything,
             // later rules and the policy can never run, so they are left out.
-            let unconditional = rules.iter().position(|r| r.matches.is_empty());
+            let unconditional = rules.iter().position(Rule::decides_every_packet);
             if let Some(at) = unconditional {
                 rules.truncate(at + 1);
             }
@@ -1120,8 +1140,11 @@ fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
 /// set they make holds at least [`FOLD_MIN`] values, and the merged rule
 /// keeps each item's rule as a part, so explain still names the item a
 /// packet matched and the comment names them all.
-fn fold(rules: Vec<Rule>) -> Vec<Rule> {
-    fold_across_items(fold_within_items(rules))
+///
+/// Before that, long runs of rules become lookups in named sets
+/// ([`lookups`]): what a packet meets then no longer grows with the rules.
+fn fold(chain: &str, rules: Vec<Rule>) -> Vec<Rule> {
+    fold_across_items(lookups(chain, fold_within_items(rules)))
         .into_iter()
         .flat_map(write_out_small_sets)
         .collect()
