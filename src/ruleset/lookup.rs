@@ -328,3 +328,44 @@ impl Run {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meet(a: &[(u128, u128)], b: &[(u128, u128)]) -> bool {
+        a.iter().zip(b).all(|(x, y)| x.0 <= y.1 && y.0 <= x.1)
+    }
+
+    #[test]
+    fn the_tree_of_spans_finds_the_same_overlaps_as_a_comparison_with_each() {
+        let mut seed: u64 = 11;
+        let mut next = |n: u128| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            u128::from(seed >> 33) % n
+        };
+        let mut tree = Spans::default();
+        let mut kept: Vec<Vec<(u128, u128)>> = Vec::new();
+        let (mut overlapping, mut free) = (0, 0);
+        for _ in 0..2000 {
+            let element: Vec<(u128, u128)> = (0..3)
+                .map(|_| {
+                    let low = next(200);
+                    (low, low + [0, 0, 0, 3, 40][next(5) as usize])
+                })
+                .collect();
+            let scanned = kept.iter().any(|k| meet(k, &element));
+            assert_eq!(tree.overlaps(&element), scanned, "{element:?}");
+            if scanned {
+                overlapping += 1;
+            } else {
+                free += 1;
+                tree.insert(&element);
+                kept.push(element);
+            }
+        }
+        assert!(overlapping > 100 && free > 100, "{overlapping} {free}");
+    }
+}
