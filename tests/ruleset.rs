@@ -609,7 +609,7 @@ fn rules_with_different_verdicts_that_do_not_overlap_share_one_verdict_map() {
     assert!(found[0].verdict.is_none(), "two verdicts: a map");
     let rendered = rendered(&text, "lookup-map-render");
     assert!(
-        rendered.contains("ip saddr . meta l4proto . th dport vmap @loc-fw")
+        rendered.contains("ip saddr . meta l4proto . th dport vmap @loc-fw comment \"map loc-fw: each element names its rule\"")
             && rendered.contains("\tmap loc-fw {")
             && rendered.contains(
                 "192.168.1.4 . tcp . 2104 comment \"rule loc->fw tcp/2104 DROP\" : drop,"

@@ -69,6 +69,7 @@ mod models {
     shorewall_check! { "tests/models":
         log_levels => "log-levels",
         log_limit => "log-limit",
+        lookup_order => "lookup-order",
         nat_order => "nat-order",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

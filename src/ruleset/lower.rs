@@ -78,7 +78,15 @@ pub fn lower(model: &Model) -> Ruleset {
 /// items each item's name in order; a lookup's elements name theirs.
 fn comment(model: &Model, rule: &Rule) -> Option<String> {
     if let Some(lookup) = rule.lookup() {
-        return Some(format!("set {}: each element names its rule", lookup.name));
+        let kind = if lookup.verdict.is_some() {
+            "set"
+        } else {
+            "map"
+        };
+        return Some(format!(
+            "{kind} {}: each element names its rule",
+            lookup.name
+        ));
     }
     if rule.parts.is_empty() {
         return describe_item(model, rule.origin).map(|text| cut(&text));
