@@ -28,9 +28,10 @@ pub const LOOKUP_MIN: usize = 16;
 
 /// The rules of one chain, with every run of [`LOOKUP_MIN`] elements or
 /// more as one lookup named after the chain (`net-fw`, then `net-fw-2`).
-pub fn lookups(chain: &str, rules: Vec<Rule>) -> Vec<Rule> {
+/// `families` are those the chain's packets can have (`[ipv4, ipv6]`).
+pub fn lookups(chain: &str, families: [bool; 2], rules: Vec<Rule>) -> Vec<Rule> {
     let mut out = Vec::with_capacity(rules.len());
-    let mut run = Run::default();
+    let mut run = Run::new(families);
     let mut made = 0;
     for rule in rules {
         let Some(candidate) = Candidate::of(&rule) else {
@@ -38,13 +39,13 @@ pub fn lookups(chain: &str, rules: Vec<Rule>) -> Vec<Rule> {
             out.push(rule);
             continue;
         };
-        if run.admits(&candidate) {
-            run.add(rule, candidate);
+        if let Some(key) = run.admits(&candidate) {
+            run.add(rule, candidate, key);
             continue;
         }
         run.flush(chain, &mut made, &mut out);
-        if run.admits(&candidate) {
-            run.add(rule, candidate);
+        if let Some(key) = run.admits(&candidate) {
+            run.add(rule, candidate, key);
         } else {
             // Its own elements overlap: it stays a rule.
             out.push(rule);
@@ -54,12 +55,22 @@ pub fn lookups(chain: &str, rules: Vec<Rule>) -> Vec<Rule> {
     out
 }
 
-/// A rule as elements of a lookup: the key it matches and every
-/// combination of its values.
+/// The places of a key, in its order: source address, destination
+/// address, protocol, source port, destination port.
+const SLOTS: usize = 5;
+
+/// The fields a key has, by place.
+type Slots = [Option<KeyField>; SLOTS];
+
+/// A rule as elements of a lookup: the fields it matches, by place, and
+/// the values it matches in each.
 struct Candidate {
-    key: Vec<KeyField>,
-    elements: Vec<Vec<KeyValue>>,
+    slots: Slots,
+    columns: [Vec<KeyValue>; SLOTS],
     verdict: Verdict,
+    /// Every protocol it matches carries ports: a port it leaves open can
+    /// be written as every port.
+    ported: bool,
 }
 
 /// What one rule matches, field by field, in the key's order.
@@ -146,57 +157,90 @@ impl Candidate {
             return None;
         }
         let fields = Fields::of(rule)?;
-        let mut key = Vec::new();
-        let mut columns: Vec<Vec<KeyValue>> = Vec::new();
-        for (direction, slot) in [
+        let mut slots: Slots = [None; SLOTS];
+        let mut columns: [Vec<KeyValue>; SLOTS] = Default::default();
+        let addresses = [
             (Direction::Source, &fields.source),
             (Direction::Destination, &fields.destination),
-        ] {
+        ];
+        for (place, (direction, slot)) in addresses.into_iter().enumerate() {
             if let Some((family, nets)) = slot {
-                key.push(KeyField::Address(*family, direction));
-                columns.push(nets.iter().map(|n| KeyValue::Net(*n)).collect());
+                slots[place] = Some(KeyField::Address(*family, direction));
+                columns[place] = nets.iter().map(|n| KeyValue::Net(*n)).collect();
             }
         }
-        if let Some(protocols) = fields.l4()? {
-            key.push(KeyField::Protocol);
-            columns.push(protocols.into_iter().map(KeyValue::Protocol).collect());
+        let protocols = fields.l4()?;
+        let ported = protocols
+            .as_ref()
+            .is_some_and(|p| p.iter().all(|l4| matches!(l4, L4::Tcp | L4::Udp)));
+        if let Some(protocols) = protocols {
+            slots[2] = Some(KeyField::Protocol);
+            columns[2] = protocols.into_iter().map(KeyValue::Protocol).collect();
         }
-        for (direction, slot) in [
+        let ports = [
             (Direction::Source, &fields.sports),
             (Direction::Destination, &fields.dports),
-        ] {
+        ];
+        for (place, (direction, slot)) in ports.into_iter().enumerate() {
             if let Some(ports) = slot {
-                key.push(KeyField::Port(direction));
-                columns.push(ports.iter().map(|p| KeyValue::Ports(*p)).collect());
+                slots[3 + place] = Some(KeyField::Port(direction));
+                columns[3 + place] = ports.iter().map(|p| KeyValue::Ports(*p)).collect();
             }
         }
-        if key.is_empty() {
+        if slots.iter().all(Option::is_none) {
             return None;
         }
         Some(Candidate {
-            key,
-            elements: product(&columns),
+            slots,
+            columns,
             verdict: verdict.clone(),
+            ported,
         })
+    }
+
+    /// Every combination of its values, a value or `None` (every value)
+    /// per place.
+    fn elements(&self) -> Vec<[Option<KeyValue>; SLOTS]> {
+        let mut rows: Vec<[Option<KeyValue>; SLOTS]> = vec![[None; SLOTS]];
+        for (place, column) in self.columns.iter().enumerate() {
+            if column.is_empty() {
+                continue;
+            }
+            rows = rows
+                .iter()
+                .flat_map(|row| {
+                    column.iter().map(move |value| {
+                        let mut row = *row;
+                        row[place] = Some(*value);
+                        row
+                    })
+                })
+                .collect();
+        }
+        rows
     }
 }
 
-/// Every combination of one value per column.
-fn product(columns: &[Vec<KeyValue>]) -> Vec<Vec<KeyValue>> {
-    let mut rows: Vec<Vec<KeyValue>> = vec![Vec::new()];
-    for column in columns {
-        rows = rows
-            .iter()
-            .flat_map(|row| {
-                column.iter().map(move |value| {
-                    let mut row = row.clone();
-                    row.push(*value);
-                    row
-                })
-            })
-            .collect();
+/// The value that holds every packet of the chain in a field, where one
+/// does: every address, when the chain carries that family alone; every
+/// port, for protocols that carry ports. (No protocol stands for all: a
+/// port field cannot read a packet without one.)
+fn wildcard(field: KeyField, families: [bool; 2], ported: bool) -> Option<KeyValue> {
+    match field {
+        KeyField::Address(family, _) if families == [!family.is_ipv6(), family.is_ipv6()] => {
+            let any: IpNet = if family.is_ipv6() {
+                "::/0".parse().ok()?
+            } else {
+                "0.0.0.0/0".parse().ok()?
+            };
+            Some(KeyValue::Net(any))
+        }
+        KeyField::Port(_) if ported => Some(KeyValue::Ports(PortRange {
+            low: 0,
+            high: u16::MAX,
+        })),
+        _ => None,
     }
-    rows
 }
 
 /// A value as the span of numbers it covers: a network's addresses, a
@@ -223,8 +267,14 @@ fn span(value: &KeyValue) -> (u128, u128) {
     }
 }
 
-fn spans(values: &[KeyValue]) -> Vec<(u128, u128)> {
-    values.iter().map(span).collect()
+/// Every number a place can hold: where an element has no value.
+const EVERY: (u128, u128) = (0, u128::MAX);
+
+fn spans(values: &[Option<KeyValue>; SLOTS]) -> Vec<(u128, u128)> {
+    values
+        .iter()
+        .map(|v| v.as_ref().map_or(EVERY, span))
+        .collect()
 }
 
 /// Elements as a tree of spans, field by field: whether a new element
@@ -235,6 +285,8 @@ struct Spans {
     children: BTreeMap<(u128, u128), Spans>,
     /// The widest span among the children: a query looks back this far.
     widest: u128,
+    /// The elements with no value at this place: they meet every span.
+    every: Option<Box<Spans>>,
 }
 
 impl Spans {
@@ -242,6 +294,13 @@ impl Spans {
         let Some((&(low, high), rest)) = spans.split_first() else {
             return true;
         };
+        if self
+            .every
+            .as_ref()
+            .is_some_and(|every| every.overlaps(rest))
+        {
+            return true;
+        }
         let from = (low.saturating_sub(self.widest), 0);
         self.children
             .range(from..=(high, u128::MAX))
@@ -249,7 +308,12 @@ impl Spans {
     }
 
     fn insert(&mut self, spans: &[(u128, u128)]) {
-        if let Some((&span, rest)) = spans.split_first() {
+        let Some((&span, rest)) = spans.split_first() else {
+            return;
+        };
+        if span == EVERY {
+            self.every.get_or_insert_default().insert(rest);
+        } else {
             self.widest = self.widest.max(span.1 - span.0);
             self.children.entry(span).or_default().insert(rest);
         }
@@ -257,47 +321,75 @@ impl Spans {
 }
 
 /// The run being gathered.
-#[derive(Default)]
 struct Run {
-    key: Vec<KeyField>,
+    families: [bool; 2],
+    slots: Slots,
+    /// Every rule so far carries ports in all it matches.
+    ported: bool,
     rules: Vec<Rule>,
-    elements: Vec<Element>,
+    elements: Vec<([Option<KeyValue>; SLOTS], Verdict, super::Origin)>,
     spans: Spans,
 }
 
 impl Run {
-    /// Whether the rule's elements join the run: the same key, and none
-    /// overlaps an element of the run or another of the rule's own.
-    fn admits(&self, candidate: &Candidate) -> bool {
-        if !self.rules.is_empty() && self.key != candidate.key {
-            return false;
+    fn new(families: [bool; 2]) -> Run {
+        Run {
+            families,
+            slots: [None; SLOTS],
+            ported: true,
+            rules: Vec::new(),
+            elements: Vec::new(),
+            spans: Spans::default(),
+        }
+    }
+
+    /// The key the run would have with the rule, if the rule joins it: a
+    /// field one side lacks is written as every value where that is exact,
+    /// and none of the rule's elements overlaps an element of the run or
+    /// another of the rule's own.
+    fn admits(&self, candidate: &Candidate) -> Option<Slots> {
+        let mut key = candidate.slots;
+        if !self.rules.is_empty() {
+            for (place, slot) in key.iter_mut().enumerate() {
+                *slot = match (self.slots[place], candidate.slots[place]) {
+                    (ours, theirs) if ours == theirs => ours,
+                    (Some(field), None) => {
+                        wildcard(field, self.families, candidate.ported).map(|_| field)
+                    }
+                    (None, Some(field)) => {
+                        wildcard(field, self.families, self.ported).map(|_| field)
+                    }
+                    _ => None,
+                };
+                if *slot != self.slots[place].or(candidate.slots[place]) {
+                    return None;
+                }
+            }
         }
         let mut own = Spans::default();
-        candidate.elements.iter().all(|values| {
+        let free = candidate.elements().iter().all(|values| {
             let spans = spans(values);
             let free = !self.spans.overlaps(&spans) && !own.overlaps(&spans);
             own.insert(&spans);
             free
-        })
+        });
+        free.then_some(key)
     }
 
-    fn add(&mut self, rule: Rule, candidate: Candidate) {
-        self.key = candidate.key;
-        for values in candidate.elements {
+    fn add(&mut self, rule: Rule, candidate: Candidate, key: Slots) {
+        self.slots = key;
+        self.ported &= candidate.ported;
+        for values in candidate.elements() {
             self.spans.insert(&spans(&values));
-            self.elements.push(Element {
-                values,
-                verdict: candidate.verdict.clone(),
-                origin: rule.origin,
-                comment: None,
-            });
+            self.elements
+                .push((values, candidate.verdict.clone(), rule.origin));
         }
         self.rules.push(rule);
     }
 
     /// The run as one lookup when it is long enough, else its rules.
     fn flush(&mut self, chain: &str, made: &mut usize, out: &mut Vec<Rule>) {
-        let run = std::mem::take(self);
+        let run = std::mem::replace(self, Run::new(self.families));
         let items = run
             .rules
             .iter()
@@ -313,13 +405,32 @@ impl Run {
         } else {
             format!("{chain}-{made}")
         };
-        let verdict = run.elements[0].verdict.clone();
-        let one_verdict = run.elements.iter().all(|e| e.verdict == verdict);
+        let key: Vec<KeyField> = run.slots.iter().flatten().copied().collect();
+        let elements: Vec<Element> = run
+            .elements
+            .into_iter()
+            .map(|(values, verdict, origin)| Element {
+                values: run
+                    .slots
+                    .iter()
+                    .zip(values)
+                    .filter_map(|(field, value)| {
+                        let field = (*field)?;
+                        value.or_else(|| wildcard(field, run.families, true))
+                    })
+                    .collect(),
+                verdict,
+                origin,
+                comment: None,
+            })
+            .collect();
+        let verdict = elements[0].verdict.clone();
+        let one_verdict = elements.iter().all(|e| e.verdict == verdict);
         let lookup = Lookup {
             name,
-            key: run.key,
+            key,
             verdict: one_verdict.then_some(verdict),
-            elements: run.elements,
+            elements,
         };
         out.push(Rule::new(
             Vec::new(),

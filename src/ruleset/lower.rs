@@ -738,10 +738,8 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 }
             }
             items.sort_by_key(|(at, _)| *at);
-            fold(
-                &name,
-                items.into_iter().flat_map(|(_, rules)| rules).collect(),
-            )
+            let rules = items.into_iter().flat_map(|(_, rules)| rules).collect();
+            fold(&name, families, rules)
         })
         .collect();
     pairs
@@ -1151,8 +1149,8 @@ fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
 ///
 /// Before that, long runs of rules become lookups in named sets
 /// ([`lookups`]): what a packet meets then no longer grows with the rules.
-fn fold(chain: &str, rules: Vec<Rule>) -> Vec<Rule> {
-    fold_across_items(lookups(chain, fold_within_items(rules)))
+fn fold(chain: &str, families: [bool; 2], rules: Vec<Rule>) -> Vec<Rule> {
+    fold_across_items(lookups(chain, families, fold_within_items(rules)))
         .into_iter()
         .flat_map(write_out_small_sets)
         .collect()

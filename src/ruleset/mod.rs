@@ -361,8 +361,9 @@ impl Lookup {
     }
 
     /// What an element matches, as the matches of a rule of its own:
-    /// `tcp . 22` is `tcp dport 22`.
+    /// `tcp . 22` is `tcp dport 22`, `tcp . 0-65535` is `meta l4proto tcp`.
     pub fn element_matches(&self, element: &Element) -> Vec<Match> {
+        let every_port = |range: &crate::model::PortRange| range.low == 0 && range.high == u16::MAX;
         let protocol = element.values.iter().find_map(|v| match v {
             KeyValue::Protocol(l4) => Some(*l4),
             _ => None,
@@ -372,7 +373,10 @@ impl Lookup {
             Some(L4::Udp) => Some(PortProto::Udp),
             _ => None,
         };
-        let has_ports = self.key.iter().any(|f| matches!(f, KeyField::Port(_)));
+        let has_ports = element
+            .values
+            .iter()
+            .any(|v| matches!(v, KeyValue::Ports(range) if !every_port(range)));
         let mut matches = Vec::new();
         for (field, value) in self.key.iter().zip(&element.values) {
             match (field, value) {
@@ -389,11 +393,13 @@ impl Lookup {
                 {
                     matches.push(Match::Protocol(vec![*l4]));
                 }
-                (KeyField::Port(direction), KeyValue::Ports(range)) => matches.push(Match::Port {
-                    proto: port_proto.unwrap_or(PortProto::Any),
-                    direction: *direction,
-                    ports: vec![*range],
-                }),
+                (KeyField::Port(direction), KeyValue::Ports(range)) if !every_port(range) => {
+                    matches.push(Match::Port {
+                        proto: port_proto.unwrap_or(PortProto::Any),
+                        direction: *direction,
+                        ports: vec![*range],
+                    })
+                }
                 _ => {}
             }
         }
