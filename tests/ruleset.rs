@@ -664,3 +664,47 @@ fn check_finds_a_rule_that_an_element_of_a_lookup_hides() {
         "line {hidden} is hidden by line {hider}:\n{report}"
     );
 }
+
+#[test]
+fn a_rule_from_any_address_joins_a_run_only_where_the_chain_carries_one_family() {
+    let mut rows = distinct_rows(10, "ACCEPT");
+    rows.push(("ACCEPT", String::new(), 2500));
+    rows.extend(
+        distinct_rows(10, "ACCEPT")
+            .into_iter()
+            .map(|(a, h, p)| (a, h, p + 100)),
+    );
+    let text = loc_to_fw(&rows).replace("source = \"loc:\"", "source = \"loc\"");
+    let (chain, model) = loc_fw_chain(&text, "lookup-any-v4");
+    let found = lookups(&chain);
+    assert_eq!(found.len(), 1, "{chain:#?}");
+    assert_eq!(found[0].elements.len(), 21);
+    let args = [
+        "--from",
+        "loc:192.168.1.77",
+        "--to",
+        "$FW",
+        "--dport",
+        "2500",
+        "--trace",
+    ];
+    let answer = explain_model(model.to_str().unwrap(), &args);
+    assert!(
+        answer.starts_with("verdict: ACCEPT") && answer.contains("(an element of set loc-fw)"),
+        "{answer}"
+    );
+    // Both families: the rule from any address also takes IPv6, which an
+    // IPv4 key cannot hold; it ends the run.
+    let both = text
+        .replace("[zones.loc]\n", "[zones.loc]\nfamily = \"both\"\n")
+        .replace("[zones.net]\n", "[zones.net]\nfamily = \"both\"\n");
+    let (chain, _) = loc_fw_chain(&both, "lookup-any-both");
+    let elements: usize = lookups(&chain).iter().map(|l| l.elements.len()).sum();
+    assert_eq!(elements, 0, "two runs of 10, each too short: {chain:#?}");
+    assert!(
+        chain
+            .rules
+            .iter()
+            .any(|r| r.to_string().starts_with("tcp dport 2500 accept"))
+    );
+}
