@@ -708,3 +708,28 @@ fn a_rule_from_any_address_joins_a_run_only_where_the_chain_carries_one_family()
             .any(|r| r.to_string().starts_with("tcp dport 2500 accept"))
     );
 }
+
+#[test]
+fn a_rule_added_inside_a_lookup_adds_one_element_line_and_changes_nothing_else() {
+    let rows = distinct_rows(40, "ACCEPT");
+    let mut more = rows.clone();
+    more.insert(20, ("ACCEPT", "192.168.1.200".to_owned(), 2999));
+    let before = rendered(&loc_to_fw(&rows), "lookup-diff");
+    let after = rendered(&loc_to_fw(&more), "lookup-diff");
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    let changes: Vec<(similar::ChangeTag, String)> = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| (c.tag(), c.value().to_owned()))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![(
+            similar::ChangeTag::Insert,
+            "\t\t\t192.168.1.200 . tcp . 2999 comment \"rule loc->fw tcp/2999 ACCEPT\",\n"
+                .to_owned()
+        )],
+        "{}",
+        diff.unified_diff()
+    );
+}
