@@ -39,13 +39,13 @@ pub fn lookups(chain: &str, families: [bool; 2], rules: Vec<Rule>) -> Vec<Rule> 
             out.push(rule);
             continue;
         };
-        if let Some(key) = run.admits(&candidate) {
-            run.add(rule, candidate, key);
+        if let Some(admitted) = run.admits(&candidate) {
+            run.add(rule, &candidate, admitted);
             continue;
         }
         run.flush(chain, &mut made, &mut out);
-        if let Some(key) = run.admits(&candidate) {
-            run.add(rule, candidate, key);
+        if let Some(admitted) = run.admits(&candidate) {
+            run.add(rule, &candidate, admitted);
         } else {
             // Its own elements overlap: it stays a rule.
             out.push(rule);
@@ -279,45 +279,90 @@ fn spans(values: &[Option<KeyValue>; SLOTS]) -> Vec<(u128, u128)> {
 
 /// Elements as a tree of spans, field by field: whether a new element
 /// overlaps one of them (every field's spans meet) costs a few range
-/// queries, not a comparison with each.
-#[derive(Default)]
+/// queries, not a comparison with each. Nodes live in one arena, and a
+/// node's first child is kept without a map: most elements share no
+/// prefix past their first field, and a map per node would cost a page
+/// of memory per thousand elements.
 struct Spans {
-    children: BTreeMap<(u128, u128), Spans>,
+    nodes: Vec<Node>,
+}
+
+#[derive(Default)]
+struct Node {
+    first: Option<((u128, u128), usize)>,
+    more: BTreeMap<(u128, u128), usize>,
     /// The widest span among the children: a query looks back this far.
     widest: u128,
     /// The elements with no value at this place: they meet every span.
-    every: Option<Box<Spans>>,
+    every: Option<usize>,
+}
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans {
+            nodes: vec![Node::default()],
+        }
+    }
 }
 
 impl Spans {
     fn overlaps(&self, spans: &[(u128, u128)]) -> bool {
+        self.overlaps_below(0, spans)
+    }
+
+    fn overlaps_below(&self, node: usize, spans: &[(u128, u128)]) -> bool {
         let Some((&(low, high), rest)) = spans.split_first() else {
             return true;
         };
-        if self
+        let node = &self.nodes[node];
+        let meets = |&(span, child): &((u128, u128), usize)| {
+            span.0 <= high && span.1 >= low && self.overlaps_below(child, rest)
+        };
+        if node
             .every
-            .as_ref()
-            .is_some_and(|every| every.overlaps(rest))
+            .is_some_and(|every| self.overlaps_below(every, rest))
+            || node.first.as_ref().is_some_and(meets)
         {
             return true;
         }
-        let from = (low.saturating_sub(self.widest), 0);
-        self.children
+        let from = (low.saturating_sub(node.widest), 0);
+        node.more
             .range(from..=(high, u128::MAX))
-            .any(|(&(_, end), child)| end >= low && child.overlaps(rest))
+            .any(|(span, child)| meets(&(*span, *child)))
     }
 
     fn insert(&mut self, spans: &[(u128, u128)]) {
-        let Some((&span, rest)) = spans.split_first() else {
-            return;
-        };
-        if span == EVERY {
-            self.every.get_or_insert_default().insert(rest);
-        } else {
-            self.widest = self.widest.max(span.1 - span.0);
-            self.children.entry(span).or_default().insert(rest);
+        let mut at = 0;
+        for &span in spans {
+            at = self.child(at, span);
         }
     }
+
+    /// The child of `node` for `span`, made if it is new.
+    fn child(&mut self, node: usize, span: (u128, u128)) -> usize {
+        let next = self.nodes.len();
+        let parent = &mut self.nodes[node];
+        let found = if span == EVERY {
+            *parent.every.get_or_insert(next)
+        } else {
+            parent.widest = parent.widest.max(span.1 - span.0);
+            match parent.first {
+                Some((first, child)) if first == span => child,
+                None => parent.first.insert((span, next)).1,
+                Some(_) => *parent.more.entry(span).or_insert(next),
+            }
+        };
+        if found == next {
+            self.nodes.push(Node::default());
+        }
+        found
+    }
+}
+
+/// A rule that joins the run: the run's key with it, and its elements.
+struct Admitted {
+    key: Slots,
+    elements: Vec<[Option<KeyValue>; SLOTS]>,
 }
 
 /// The run being gathered.
@@ -347,7 +392,7 @@ impl Run {
     /// field one side lacks is written as every value where that is exact,
     /// and none of the rule's elements overlaps an element of the run or
     /// another of the rule's own.
-    fn admits(&self, candidate: &Candidate) -> Option<Slots> {
+    fn admits(&self, candidate: &Candidate) -> Option<Admitted> {
         let mut key = candidate.slots;
         if !self.rules.is_empty() {
             for (place, slot) in key.iter_mut().enumerate() {
@@ -366,20 +411,23 @@ impl Run {
                 }
             }
         }
+        let elements = candidate.elements();
         let mut own = Spans::default();
-        let free = candidate.elements().iter().all(|values| {
+        let free = elements.iter().all(|values| {
             let spans = spans(values);
             let free = !self.spans.overlaps(&spans) && !own.overlaps(&spans);
-            own.insert(&spans);
+            if elements.len() > 1 {
+                own.insert(&spans);
+            }
             free
         });
-        free.then_some(key)
+        free.then_some(Admitted { key, elements })
     }
 
-    fn add(&mut self, rule: Rule, candidate: Candidate, key: Slots) {
-        self.slots = key;
+    fn add(&mut self, rule: Rule, candidate: &Candidate, admitted: Admitted) {
+        self.slots = admitted.key;
         self.ported &= candidate.ported;
-        for values in candidate.elements() {
+        for values in admitted.elements {
             self.spans.insert(&spans(&values));
             self.elements
                 .push((values, candidate.verdict.clone(), rule.origin));
