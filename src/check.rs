@@ -1,7 +1,6 @@
 //! Check: models that are valid but probably wrong. Each warning points at
 //! the model line it is about and says what to do.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -259,13 +258,13 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
         let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
             continue;
         };
-        let rules: Vec<Cow<KernelRule>> = chain.rules.iter().flat_map(KernelRule::items).collect();
+        let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(KernelRule::items).collect();
         // Per model rule of this chain (in order of first appearance): the
         // earlier item that hides all its kernel rules, if one does.
         let mut order: Vec<usize> = Vec::new();
         let mut covered: HashMap<usize, Option<Origin>> = HashMap::new();
         let mut index_of_earlier = CoverIndex::default();
-        for rule in rules.iter().map(AsRef::as_ref) {
+        for rule in &rules {
             // A rule that only logs decides nothing and hides nothing.
             let decides = rule.verdict().is_some();
             if let Origin::Rule(index) = rule.origin

@@ -58,13 +58,11 @@ fn every_rule_a_model_item_made_carries_its_name() {
                     );
                     assert!(!comment.contains('"'), "{path}: {comment}");
                 }
-                for item in rule.items() {
-                    if rule.lookup().is_some() {
-                        let comment = item.comment.as_deref().unwrap_or_else(|| {
-                            panic!("{path}: an element of {} has no comment", chain.name)
-                        });
-                        assert!(comment.len() <= 127 && !comment.contains('"'), "{comment}");
-                    }
+                for element in rule.lookup().iter().flat_map(|l| &l.elements) {
+                    let comment = element.comment.as_deref().unwrap_or_else(|| {
+                        panic!("{path}: an element of {} has no comment", chain.name)
+                    });
+                    assert!(comment.len() <= 127 && !comment.contains('"'), "{comment}");
                 }
             }
         }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use super::lower::write_out_small_sets;
 use super::{
     Direction, Element, KeyField, KeyValue, L4, Lookup, Match, PortProto, Rule, Statement, Verdict,
 };
@@ -480,11 +481,21 @@ impl Run {
             verdict: one_verdict.then_some(verdict),
             elements,
         };
-        out.push(Rule::new(
-            Vec::new(),
-            vec![Statement::Lookup(Arc::new(lookup))],
-            run.rules[0].origin,
-        ));
+        let origin = run.rules[0].origin;
+        out.push(Rule {
+            // The rules it holds, as they would be written without it:
+            // what `fwgen check` compares.
+            parts: run
+                .rules
+                .into_iter()
+                .flat_map(write_out_small_sets)
+                .collect(),
+            ..Rule::new(
+                Vec::new(),
+                vec![Statement::Lookup(Arc::new(lookup))],
+                origin,
+            )
+        });
     }
 }
 

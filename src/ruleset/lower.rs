@@ -1166,7 +1166,7 @@ const FOLD_MIN: usize = 4;
 /// The rule with every address, port or ICMP type set of fewer than
 /// [`FOLD_MIN`] values written out value by value (first match wins, so
 /// this is equivalent).
-fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
+pub(super) fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
     let small =
         |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
     if !rule.matches.iter().any(small) {

@@ -15,7 +15,6 @@ pub mod lookup;
 pub mod lower;
 pub mod walk;
 
-use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -112,8 +111,9 @@ pub struct Rule {
     /// every rule a model item made, never derived from a line number.
     pub comment: Option<String>,
     /// When consecutive rules of several model items were folded into this
-    /// one: those rules, in order, each with its own origin (a packet's
-    /// rule is the first part it matches). Empty otherwise.
+    /// one (a set of values, or a lookup): those rules, in order, each with
+    /// its own origin (a packet's rule is the first part it matches).
+    /// Empty otherwise.
     pub parts: Vec<Rule>,
 }
 
@@ -545,29 +545,13 @@ impl Rule {
         })
     }
 
-    /// The rule as the rules of the model items that made it: a lookup's
-    /// elements, each as a rule of its own; the parts of a folded rule;
-    /// else the rule itself.
-    pub fn items(&self) -> Vec<Cow<'_, Rule>> {
-        if let Some(lookup) = self.lookup() {
-            return lookup
-                .elements
-                .iter()
-                .map(|element| {
-                    let mut matches = self.matches.clone();
-                    matches.extend(lookup.element_matches(element));
-                    let statements = vec![Statement::Verdict(element.verdict.clone())];
-                    Cow::Owned(Rule {
-                        comment: element.comment.clone(),
-                        ..Rule::new(matches, statements, element.origin)
-                    })
-                })
-                .collect();
-        }
+    /// The rule as the rules of the model items that made it: the parts
+    /// of a folded rule or a lookup, else the rule itself.
+    pub fn items(&self) -> Vec<&Rule> {
         if self.parts.is_empty() {
-            vec![Cow::Borrowed(self)]
+            vec![self]
         } else {
-            self.parts.iter().map(Cow::Borrowed).collect()
+            self.parts.iter().collect()
         }
     }
 
