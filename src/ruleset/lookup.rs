@@ -539,3 +539,145 @@ mod tests {
         assert!(overlapping > 100 && free > 100, "{overlapping} {free}");
     }
 }
+
+#[cfg(test)]
+mod order_tests {
+    use std::net::IpAddr;
+
+    use super::*;
+    use crate::model::Protocol;
+    use crate::ruleset::walk::{Packet, matches};
+    use crate::ruleset::{CtState, Family, Origin};
+
+    /// Random rules of one IPv4 chain: hosts and networks that nest, ports
+    /// and ranges that overlap, open fields, three verdicts.
+    fn rules(seed: u64, count: usize) -> Vec<Rule> {
+        let mut seed = seed;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        (0..count)
+            .map(|index| {
+                let mut matches = Vec::new();
+                if next(4) > 0 {
+                    let net = match next(20) {
+                        0 => "10.0.0.0/16".to_owned(),
+                        1 | 2 => format!("10.0.{}.0/24", next(4)),
+                        _ => format!("10.0.{}.{}/32", next(4), next(64)),
+                    };
+                    matches.push(Match::Address {
+                        family: Family::Ipv4,
+                        direction: Direction::Source,
+                        negated: false,
+                        nets: vec![net.parse().unwrap()],
+                    });
+                }
+                let proto = [PortProto::Tcp, PortProto::Udp][next(2)];
+                if next(5) > 0 {
+                    let low = 20 + next(100) as u16;
+                    let high = if next(8) == 0 { low + 3 } else { low };
+                    matches.push(Match::Port {
+                        proto,
+                        direction: Direction::Destination,
+                        ports: vec![PortRange { low, high }],
+                    });
+                } else {
+                    let l4 = if proto == PortProto::Tcp {
+                        L4::Tcp
+                    } else {
+                        L4::Udp
+                    };
+                    matches.push(Match::Protocol(vec![l4]));
+                }
+                let verdict =
+                    [Verdict::Accept, Verdict::Drop, Verdict::Jump("r".into())][next(3)].clone();
+                Rule::new(
+                    matches,
+                    vec![Statement::Verdict(verdict)],
+                    Origin::Rule(index),
+                )
+            })
+            .collect()
+    }
+
+    /// The verdict the first rule (or the one element) that holds the
+    /// packet gives.
+    fn first_match(rules: &[Rule], packet: &Packet) -> Option<(Verdict, Origin)> {
+        let holds = |m: &Match| matches(m, packet);
+        rules.iter().find_map(|rule| {
+            if !rule.matches.iter().all(holds) {
+                return None;
+            }
+            match rule.lookup() {
+                Some(lookup) => {
+                    // A set has no order: at most one element may hold.
+                    let found: Vec<&Element> = lookup
+                        .elements
+                        .iter()
+                        .filter(|e| lookup.element_matches(e).iter().all(holds))
+                        .collect();
+                    assert!(found.len() <= 1, "overlapping elements: {found:?}");
+                    found.first().map(|e| (e.verdict.clone(), e.origin))
+                }
+                None => Some((rule.verdict()?.clone(), rule.origin)),
+            }
+        })
+    }
+
+    #[test]
+    fn lookups_give_every_packet_the_verdict_and_item_of_the_first_rule_that_holds_it() {
+        let mut folded_any = 0;
+        for seed in 1..40 {
+            let original = rules(seed, 120);
+            let folded = lookups("c", [true, false], original.clone());
+            folded_any += folded.iter().filter(|r| r.lookup().is_some()).count();
+            // Packets at every rule's address and port and beside them.
+            let mut probes: Vec<(IpAddr, u16)> = Vec::new();
+            for rule in &original {
+                let address = rule.matches.iter().find_map(|m| match m {
+                    Match::Address { nets, .. } => Some(nets[0].addr()),
+                    _ => None,
+                });
+                let port = rule.matches.iter().find_map(|m| match m {
+                    Match::Port { ports, .. } => Some(ports[0].low),
+                    _ => None,
+                });
+                let address = address.unwrap_or(IpAddr::from([10, 0, 3, 63]));
+                let port = port.unwrap_or(19);
+                for (a, p) in [(address, port), (address, port + 1), (address, port + 3)] {
+                    probes.push((a, p));
+                }
+                probes.push((IpAddr::from([10, 0, 1, 200]), port));
+            }
+            for &(address, port) in &probes {
+                for proto in [Protocol::Tcp, Protocol::Udp] {
+                    let packet = Packet {
+                        family: Family::Ipv4,
+                        iif: None,
+                        oif: None,
+                        saddr: Some(address),
+                        daddr: None,
+                        proto: Some(proto),
+                        sport: Some(40000),
+                        dport: Some(port),
+                        icmp_type: None,
+                        original_dport: None,
+                        state: CtState::New,
+                    };
+                    assert_eq!(
+                        first_match(&folded, &packet),
+                        first_match(&original, &packet),
+                        "seed {seed}: {packet:?}"
+                    );
+                }
+            }
+        }
+        assert!(
+            folded_any >= 10,
+            "too few lookups to prove much: {folded_any}"
+        );
+    }
+}
