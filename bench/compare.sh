@@ -5,12 +5,18 @@
 # starting Shorewall's compiled firewall there. Prints times, ratios,
 # kernel rule counts, bytes and peak memory. Needs root, shorewall, nft.
 #
-#   bench/compare.sh [ZONES:RULES[:uniform] ...]
-#   default: 4:1000 4:10000 40:100 4:1000:uniform
+# Then the rules a packet meets: in fwgen's ruleset as `fwgen explain
+# --trace` walks it (a new connection the model's last rule accepts, one
+# no rule accepts, an established one), and in Shorewall's iptables the
+# rules of that zone pair's chain (a new connection no rule accepts meets
+# every one of them).
+#
+#   bench/compare.sh [ZONES:RULES[:SHAPE] ...]   SHAPE: mixed, uniform, address-port
+#   default: 4:1000 4:10000 40:100 4:1000:uniform 4:1000:address-port 4:10000:address-port
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(4:1000 4:10000 40:100 4:1000:uniform)
+[ ${#sizes[@]} -gt 0 ] || sizes=(4:1000 4:10000 40:100 4:1000:uniform 4:1000:address-port 4:10000:address-port)
 
 cargo build --release --quiet --bin fwgen --example gen_model
 fwgen=target/release/fwgen
@@ -41,6 +47,29 @@ measure() {
 kernel_rules() { # rules in every table of the namespace
     ip netns exec "$netns" nft -j list ruleset | python3 -c 'import json,sys; print(sum(1 for o in json.load(sys.stdin)["nftables"] if "rule" in o))'
 }
+
+# The last rule of a model that names one TCP port from an address of a
+# zone: "FROM TO PORT SHOREWALL_CHAIN", as explain and Shorewall name them.
+last_rule() {
+    python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+found = None
+for block in text.split("[[rule]]")[1:]:
+    fields = dict(re.findall(r'^(\w+) = "?([^"\n]*)"?$', block, re.M))
+    source, dest, dport = fields.get("source", ""), fields.get("dest", ""), fields.get("dport", "")
+    if fields.get("proto") == "tcp" and ":" in source and dport.isdigit() and fields.get("action") == "ACCEPT":
+        zone, addresses = source.split(":", 1)
+        address = addresses.split(",")[0].split("/")[0]
+        to = dest.split(":")[0]
+        found = (f"{zone}:{address}", dest.split(",")[0], dport, zone + "-" + ("fw" if to == "$FW" else to))
+if found:
+    print(*found)
+PY
+}
+
+# rules a packet meets in fwgen's ruleset, as explain --trace walks it
+met() { "$fwgen" explain -c "$model" "$@" --trace | grep -c '^  [+-] ' || true; }
 
 printf '%-10s %-28s %10s %10s %10s %12s\n' size step seconds peak_MB bytes kernel_rules
 echo "(fwgen render includes process start, reading and writing the files)"
@@ -73,6 +102,12 @@ for size in "${sizes[@]}"; do
     # once: a second `start` only says Shorewall is already running
     read -r s_start m_start < <(once ip netns exec "$netns" "$work/firewall" start)
     sw_rules=$(ip netns exec "$netns" iptables-save | grep -c '^-A' || true)
+    from="" to="" port="" sw_chain=""
+    read -r from to port sw_chain < <(last_rule "$model") || true
+    sw_chain_rules=-
+    if [ -n "${sw_chain:-}" ]; then
+        sw_chain_rules=$(ip netns exec "$netns" iptables-save | grep -c "^-A $sw_chain " || true)
+    fi
     ip netns del "$netns"
 
     printf '%-10s %-28s %10s %10d %10s %12s\n' "$size" "fwgen render shorewall" "$s_sw" $((m_sw / 1024)) "$sw_bytes" -
@@ -80,6 +115,12 @@ for size in "${sizes[@]}"; do
     printf '%-10s %-28s %10s %10d %10s %12s\n' "$size" "fwgen render nftables" "$s_nft" $((m_nft / 1024)) "$nft_bytes" -
     printf '%-10s %-28s %10s %10d %10s %12s\n' "$size" "nft -f (fwgen ruleset)" "$s_load" $((m_load / 1024)) - "$nft_rules"
     printf '%-10s %-28s %10s %10d %10s %12s\n' "$size" "shorewall start" "$s_start" $((m_start / 1024)) - "$sw_rules"
+    if [ -n "${from:-}" ]; then
+        new_hit=$(met --from "$from" --to "$to" --dport "$port")
+        new_miss=$(met --from "$from" --to "$to" --dport 9)
+        established=$(met --from "$from" --to "$to" --dport "$port" --state established)
+        echo "$size rules met ($from -> $to tcp): fwgen new accepted by the last rule $new_hit, new no rule accepts $new_miss, established $established; Shorewall chain $sw_chain holds $sw_chain_rules rules"
+    fi
     awk -v a="$s_comp" -v b="$s_sw" -v c="$s_start" -v d="$s_load" -v z="$size" 'BEGIN {
         printf "%-10s ratios: shorewall compile / fwgen render shorewall = %.0fx; shorewall start / nft -f = %.1fx\n", z, (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
 done

@@ -10,6 +10,8 @@
 //! `--shape uniform` writes instead the policy the folding targets: half the
 //! rules accept one TCP port each from z0 to the firewall, half drop one
 //! source address each from z0 to z1; consecutive, same verdicts.
+//! `--shape address-port` writes issue 19's: ACCEPT rules between random
+//! zone pairs, each from an address of its own to one TCP port.
 
 use std::fmt::Write;
 
@@ -58,6 +60,36 @@ pub fn generate_uniform(zones: usize, rules: usize) -> String {
                 1 + r % 250
             );
         }
+    }
+    out
+}
+
+/// The shape of issue 19: ACCEPT rules between random zone pairs, each
+/// from an address of its own to one TCP port.
+pub fn generate_address_port(zones: usize, rules: usize, seed: u64) -> String {
+    let mut random = Random(seed.max(1));
+    let mut out = generate(zones, 0, seed);
+    let zones = zones.clamp(2, 250);
+    for r in 0..rules {
+        let source = random.below(zones);
+        let mut dest = random.below(zones + 1);
+        if dest == source {
+            dest = zones;
+        }
+        let dest_name = if dest == zones {
+            "$FW".to_owned()
+        } else {
+            format!("z{dest}")
+        };
+        let net = if source == 0 { 198 } else { 10 };
+        let second = if source == 0 { 18 } else { source };
+        let _ = writeln!(
+            out,
+            "[[rule]]\naction = \"ACCEPT\"\nsource = \"z{source}:{net}.{second}.{}.{}\"\ndest = \"{dest_name}\"\nproto = \"tcp\"\ndport = {}\n",
+            (r / 250) % 256,
+            1 + r % 250,
+            1024 + random.below(60000)
+        );
     }
     out
 }
@@ -178,12 +210,14 @@ fn main() {
     let zones = argument(&args, "--zones", 4);
     let rules = argument(&args, "--rules", 1000);
     let seed = argument(&args, "--seed", 1) as u64;
-    let uniform = args
+    let shape = args
         .windows(2)
-        .any(|w| w[0] == "--shape" && w[1] == "uniform");
-    if uniform {
-        print!("{}", generate_uniform(zones, rules));
-    } else {
-        print!("{}", generate(zones, rules, seed));
+        .find(|w| w[0] == "--shape")
+        .map_or("mixed", |w| w[1].as_str());
+    match shape {
+        "uniform" => print!("{}", generate_uniform(zones, rules)),
+        "address-port" => print!("{}", generate_address_port(zones, rules, seed)),
+        "mixed" => print!("{}", generate(zones, rules, seed)),
+        other => panic!("--shape takes mixed, uniform or address-port, not {other}"),
     }
 }

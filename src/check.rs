@@ -244,16 +244,6 @@ impl<'a> RuleIndex<'a> {
     }
 }
 
-/// A kernel rule as the items that made it: the parts of a folded rule,
-/// else the rule itself.
-fn unfolded(rule: &KernelRule) -> Vec<&KernelRule> {
-    if rule.parts.is_empty() {
-        vec![rule]
-    } else {
-        rule.parts.iter().collect()
-    }
-}
-
 /// For each model rule, per pair chain it applies to, the earlier item
 /// that hides it there (`None`: it matches something there).
 type Hidden = HashMap<usize, Vec<((ZoneId, ZoneId), Option<Origin>)>>;
@@ -268,7 +258,7 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
         let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
             continue;
         };
-        let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(unfolded).collect();
+        let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(KernelRule::items).collect();
         // Per model rule of this chain (in order of first appearance): the
         // earlier item that hides all its kernel rules, if one does.
         let mut order: Vec<usize> = Vec::new();
@@ -299,7 +289,7 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
             }
         }
         if let Some(last) = chain.rules.last()
-            && last.matches.is_empty()
+            && last.decides_every_packet()
             && let Origin::Rule(ending) = last.origin
         {
             for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {

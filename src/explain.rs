@@ -546,7 +546,7 @@ impl Explanation {
             out.push_str(&format!(
                 "  {mark} {}: {rule}\n      from: {}\n",
                 step.chain,
-                lower::describe(model, step.origin)
+                step_origin(model, step)
             ));
         }
         out
@@ -564,7 +564,7 @@ impl Explanation {
                     "chain": step.chain,
                     "rule": rule.to_string(),
                     "matched": step.matched,
-                    "from": lower::describe(model, step.origin),
+                    "from": step_origin(model, step),
                 })
             })
             .collect();
@@ -699,4 +699,19 @@ pub fn parse_protocol(text: &str) -> Result<Option<Protocol>, String> {
             quoted(text)
         )
     })
+}
+
+/// What made the rule a step met: its item; for a lookup, the item of the
+/// element the packet found, or the set when it found none.
+fn step_origin(model: &Model, step: &Step) -> String {
+    let item = lower::describe(model, step.origin);
+    match step.rule.lookup() {
+        Some(lookup) if step.matched => format!("{item} (an element of set {})", lookup.name),
+        Some(lookup) => format!(
+            "set {}: {} elements, none holds the packet",
+            lookup.name,
+            lookup.elements.len()
+        ),
+        None => item,
+    }
 }

@@ -95,6 +95,7 @@ macro_rules! golden_model {
 golden_model! {
     log_levels => "log-levels",
     log_limit => "log-limit",
+    lookup_order => "lookup-order",
     nat_order => "nat-order",
     firewall_settings => "firewall-settings",
     forwarding_off => "forwarding-off",

@@ -188,6 +188,14 @@ fn model_log_limit() {
     lab_model("log-limit", "logm");
 }
 
+/// Issue #19: rules folded into a verdict map and a set, with rules that
+/// overlap them with another verdict above and below: order decides in
+/// Shorewall and nftables alike.
+#[test]
+fn model_lookup_order() {
+    lab_model("lookup-order", "lkup");
+}
+
 /// Issue #14: a host blocked above a port forward stays blocked from it,
 /// and an SNAT above a masquerade wins, in Shorewall and nftables alike.
 #[test]

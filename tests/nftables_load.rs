@@ -92,6 +92,7 @@ mod models {
     nft_load! { "tests/models":
         log_levels => "log-levels",
         log_limit => "log-limit",
+        lookup_order => "lookup-order",
         nat_order => "nat-order",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",

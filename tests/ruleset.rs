@@ -41,6 +41,12 @@ fn every_rule_a_model_item_made_carries_its_name() {
                     );
                     assert!(!comment.contains('"'), "{path}: {comment}");
                 }
+                for element in rule.lookup().iter().flat_map(|l| &l.elements) {
+                    let comment = element.comment.as_deref().unwrap_or_else(|| {
+                        panic!("{path}: an element of {} has no comment", chain.name)
+                    });
+                    assert!(comment.len() <= 127 && !comment.contains('"'), "{comment}");
+                }
             }
         }
         assert!(named > 0, "{path}: no rule was made by the model");
@@ -408,4 +414,303 @@ fn rules_port_forwards_and_source_nat_apply_in_file_order() {
         ],
     );
     assert!(rest.contains("nat: masquerade"), "{rest}");
+}
+
+/// Two zones, and one rule from loc to $FW per row: (action, source
+/// address, TCP port).
+fn loc_to_fw(rows: &[(&str, String, u16)]) -> String {
+    let mut text = neighbours(&[]);
+    for (action, address, port) in rows {
+        text.push_str(&format!(
+            "[[rule]]\naction = \"{action}\"\nsource = \"loc:{address}\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = {port}\n"
+        ));
+    }
+    text
+}
+
+/// `count` ACCEPT rules, each from a host of its own to a port of its own.
+fn distinct_rows(count: u16, action: &str) -> Vec<(&str, String, u16)> {
+    (1..=count)
+        .map(|n| (action, format!("192.168.1.{n}"), 2000 + n))
+        .collect()
+}
+
+/// The loc-fw chain of a model's text, and where the model was written.
+fn loc_fw_chain(text: &str, name: &str) -> (fwgen::ruleset::Chain, std::path::PathBuf) {
+    let dir = common::scratch(name);
+    let model = dir.join("fwgen.toml");
+    std::fs::write(&model, text).unwrap();
+    let (_, loaded) = load(&model).unwrap();
+    let chain = lower(&loaded).chain("loc-fw").unwrap().clone();
+    (chain, model)
+}
+
+/// The line of the `n`-th `[[rule]]` (from 0) of a model's text.
+fn rule_line(text: &str, n: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "[[rule]]")
+        .nth(n)
+        .map(|(line, _)| line + 1)
+        .unwrap()
+}
+
+fn lookups(chain: &fwgen::ruleset::Chain) -> Vec<&fwgen::ruleset::Lookup> {
+    chain.rules.iter().filter_map(|r| r.lookup()).collect()
+}
+
+#[test]
+fn a_long_run_of_rules_becomes_one_lookup_whose_elements_keep_their_items() {
+    let text = loc_to_fw(&distinct_rows(40, "ACCEPT"));
+    let (chain, model) = loc_fw_chain(&text, "lookup-run");
+    let found = lookups(&chain);
+    assert_eq!(found.len(), 1, "{chain:#?}");
+    assert_eq!(found[0].elements.len(), 40);
+    assert_eq!(found[0].name, "loc-fw");
+    assert!(found[0].verdict.is_some(), "one verdict: a set, not a map");
+    for n in [1u16, 17, 40] {
+        let from = format!("loc:192.168.1.{n}");
+        let port = (2000 + n).to_string();
+        let args = ["--from", &from, "--to", "$FW", "--dport", &port, "--trace"];
+        let answer = explain_model(model.to_str().unwrap(), &args);
+        let line = rule_line(&text, usize::from(n - 1));
+        assert!(
+            answer.starts_with("verdict: ACCEPT")
+                && answer.contains(&format!("the rule at {}:{line}\n", model.display())),
+            "host {n}: expected the rule at line {line}:\n{answer}"
+        );
+        assert!(answer.contains("(an element of set loc-fw)"), "{answer}");
+    }
+    // A host's own port only: 192.168.1.1 to 2002 is no element.
+    let args = [
+        "--from",
+        "loc:192.168.1.1",
+        "--to",
+        "$FW",
+        "--dport",
+        "2002",
+    ];
+    let answer = explain_model(model.to_str().unwrap(), &args);
+    assert!(answer.starts_with("verdict: REJECT"), "{answer}");
+}
+
+#[test]
+fn a_short_run_stays_rules_of_their_own() {
+    let text = loc_to_fw(&distinct_rows(15, "ACCEPT"));
+    let (chain, _) = loc_fw_chain(&text, "lookup-short");
+    assert!(lookups(&chain).is_empty(), "{chain:#?}");
+    let rules = chain
+        .rules
+        .iter()
+        .filter(|r| matches!(r.origin, Origin::Rule(_)))
+        .count();
+    assert_eq!(rules, 15);
+}
+
+#[test]
+fn a_new_connection_meets_as_many_rules_with_400_rules_as_with_40() {
+    let met_with = |count: u16| {
+        let rows: Vec<(&str, String, u16)> = (0..count)
+            .map(|n| ("ACCEPT", format!("10.{}.{}.1", n / 200, n % 200), 3000 + n))
+            .collect();
+        let (_, model) = loc_fw_chain(&loc_to_fw(&rows), &format!("lookup-path-{count}"));
+        let model = model.to_str().unwrap().to_owned();
+        let last = format!("loc:10.{}.{}.1", (count - 1) / 200, (count - 1) % 200);
+        let port = (3000 + count - 1).to_string();
+        let decided = explain_model(
+            &model,
+            &["--from", &last, "--to", "$FW", "--dport", &port, "--trace"],
+        );
+        assert!(decided.starts_with("verdict: ACCEPT"), "{decided}");
+        let refused = explain_model(
+            &model,
+            &[
+                "--from",
+                "loc:10.0.0.1",
+                "--to",
+                "$FW",
+                "--dport",
+                "9",
+                "--trace",
+            ],
+        );
+        assert!(refused.starts_with("verdict: REJECT"), "{refused}");
+        (met(&decided), met(&refused))
+    };
+    assert_eq!(met_with(40), met_with(400));
+}
+
+#[test]
+fn rules_that_overlap_with_another_verdict_keep_their_order_around_lookups() {
+    // A REJECT of host 3's port above the run, a DROP of the whole network
+    // on port 2005 inside it, an ACCEPT of everything on 2005 below it.
+    let mut rows = vec![("REJECT", "192.168.1.3".to_owned(), 2003)];
+    rows.extend(distinct_rows(40, "ACCEPT"));
+    rows.insert(20, ("DROP", "192.168.1.0/24".to_owned(), 2005));
+    rows.extend(
+        distinct_rows(20, "DROP")
+            .into_iter()
+            .map(|(a, h, p)| (a, h, p + 100)),
+    );
+    rows.push(("ACCEPT", "192.168.1.0/24".to_owned(), 2005));
+    let text = loc_to_fw(&rows);
+    let (chain, model) = loc_fw_chain(&text, "lookup-order");
+    assert_eq!(lookups(&chain).len(), 2, "{chain:#?}");
+    let model = model.to_str().unwrap();
+    for (host, port, verdict) in [
+        (3, 2003, "REJECT"), // the REJECT above the run wins over its ACCEPT
+        (5, 2005, "ACCEPT"), // the run's ACCEPT of host 5 is above the DROP
+        (15, 2005, "DROP"),  // the network's DROP is above the last ACCEPT
+        (15, 2015, "ACCEPT"),
+        (7, 2107, "DROP"),
+        (200, 2005, "DROP"),
+    ] {
+        let from = format!("loc:192.168.1.{host}");
+        let port = port.to_string();
+        let answer = explain_model(model, &["--from", &from, "--to", "$FW", "--dport", &port]);
+        assert!(
+            answer.starts_with(&format!("verdict: {verdict}")),
+            "host {host} port {port}: {answer}"
+        );
+    }
+}
+
+#[test]
+fn rules_with_different_verdicts_that_do_not_overlap_share_one_verdict_map() {
+    let mut rows = distinct_rows(10, "ACCEPT");
+    rows.extend(
+        distinct_rows(10, "DROP")
+            .into_iter()
+            .map(|(a, h, p)| (a, h, p + 100)),
+    );
+    let text = loc_to_fw(&rows);
+    let (chain, model) = loc_fw_chain(&text, "lookup-map");
+    let found = lookups(&chain);
+    assert_eq!(found.len(), 1, "{chain:#?}");
+    assert!(found[0].verdict.is_none(), "two verdicts: a map");
+    let rendered = rendered(&text, "lookup-map-render");
+    assert!(
+        rendered.contains("ip saddr . meta l4proto . th dport vmap @loc-fw comment \"map loc-fw: each element names its rule\"")
+            && rendered.contains("\tmap loc-fw {")
+            && rendered.contains(
+                "192.168.1.4 . tcp . 2104 comment \"rule loc->fw tcp/2104 DROP\" : drop,"
+            ),
+        "{rendered}"
+    );
+    let answer = explain_model(
+        model.to_str().unwrap(),
+        &[
+            "--from",
+            "loc:192.168.1.4",
+            "--to",
+            "$FW",
+            "--dport",
+            "2104",
+        ],
+    );
+    assert!(answer.starts_with("verdict: DROP"), "{answer}");
+}
+
+#[test]
+fn a_network_or_a_range_makes_the_set_an_interval_set() {
+    let mut rows = distinct_rows(20, "ACCEPT");
+    let plain = rendered(&loc_to_fw(&rows), "lookup-hash");
+    assert!(!plain.contains("flags interval"), "{plain}");
+    rows.push(("ACCEPT", "10.9.0.0/16".to_owned(), 2000));
+    let interval = rendered(&loc_to_fw(&rows), "lookup-interval");
+    assert!(
+        interval.contains("flags interval")
+            && interval.contains("10.9.0.0/16 . tcp . 2000 comment"),
+        "{interval}"
+    );
+}
+
+#[test]
+fn check_finds_a_rule_that_an_element_of_a_lookup_hides() {
+    let mut rows = distinct_rows(20, "ACCEPT");
+    rows.push(("DROP", "192.168.1.7".to_owned(), 2007));
+    let text = loc_to_fw(&rows);
+    let (chain, model) = loc_fw_chain(&text, "lookup-check");
+    assert_eq!(lookups(&chain).len(), 1, "{chain:#?}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["check", "-c", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    let hidden = rule_line(&text, 20);
+    let hider = rule_line(&text, 6);
+    assert!(
+        report.contains(&format!(":{hidden}:")) && report.contains(&format!("line {hider} ")),
+        "line {hidden} is hidden by line {hider}:\n{report}"
+    );
+}
+
+#[test]
+fn a_rule_from_any_address_joins_a_run_only_where_the_chain_carries_one_family() {
+    let mut rows = distinct_rows(10, "ACCEPT");
+    rows.push(("ACCEPT", String::new(), 2500));
+    rows.extend(
+        distinct_rows(10, "ACCEPT")
+            .into_iter()
+            .map(|(a, h, p)| (a, h, p + 100)),
+    );
+    let text = loc_to_fw(&rows).replace("source = \"loc:\"", "source = \"loc\"");
+    let (chain, model) = loc_fw_chain(&text, "lookup-any-v4");
+    let found = lookups(&chain);
+    assert_eq!(found.len(), 1, "{chain:#?}");
+    assert_eq!(found[0].elements.len(), 21);
+    let args = [
+        "--from",
+        "loc:192.168.1.77",
+        "--to",
+        "$FW",
+        "--dport",
+        "2500",
+        "--trace",
+    ];
+    let answer = explain_model(model.to_str().unwrap(), &args);
+    assert!(
+        answer.starts_with("verdict: ACCEPT") && answer.contains("(an element of set loc-fw)"),
+        "{answer}"
+    );
+    // Both families: the rule from any address also takes IPv6, which an
+    // IPv4 key cannot hold; it ends the run.
+    let both = text
+        .replace("[zones.loc]\n", "[zones.loc]\nfamily = \"both\"\n")
+        .replace("[zones.net]\n", "[zones.net]\nfamily = \"both\"\n");
+    let (chain, _) = loc_fw_chain(&both, "lookup-any-both");
+    let elements: usize = lookups(&chain).iter().map(|l| l.elements.len()).sum();
+    assert_eq!(elements, 0, "two runs of 10, each too short: {chain:#?}");
+    assert!(
+        chain
+            .rules
+            .iter()
+            .any(|r| r.to_string().starts_with("tcp dport 2500 accept"))
+    );
+}
+
+#[test]
+fn a_rule_added_inside_a_lookup_adds_one_element_line_and_changes_nothing_else() {
+    let rows = distinct_rows(40, "ACCEPT");
+    let mut more = rows.clone();
+    more.insert(20, ("ACCEPT", "192.168.1.200".to_owned(), 2999));
+    let before = rendered(&loc_to_fw(&rows), "lookup-diff");
+    let after = rendered(&loc_to_fw(&more), "lookup-diff");
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    let changes: Vec<(similar::ChangeTag, String)> = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| (c.tag(), c.value().to_owned()))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![(
+            similar::ChangeTag::Insert,
+            "\t\t\t192.168.1.200 . tcp . 2999 comment \"rule loc->fw tcp/2999 ACCEPT\",\n"
+                .to_owned()
+        )],
+        "{}",
+        diff.unified_diff()
+    );
 }

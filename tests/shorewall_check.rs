@@ -69,6 +69,7 @@ mod models {
     shorewall_check! { "tests/models":
         log_levels => "log-levels",
         log_limit => "log-limit",
+        lookup_order => "lookup-order",
         nat_order => "nat-order",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",

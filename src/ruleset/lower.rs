@@ -10,12 +10,14 @@
 //! for new and untracked packets only; the zone-pair dispatch; the
 //! catch-all.
 
+use std::sync::Arc;
+
 use ipnet::IpNet;
 
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
     MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
-    Statement, TcpFlag, Verdict,
+    Statement, TcpFlag, Verdict, lookup::lookups,
 };
 use crate::model::rule::is_ipv6;
 use crate::model::zone::applies_to;
@@ -64,6 +66,7 @@ pub fn lower(model: &Model) -> Ruleset {
             .collect();
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
+            name_elements(model, rule);
         }
     }
     Ruleset {
@@ -75,8 +78,19 @@ pub fn lower(model: &Model) -> Ruleset {
 }
 
 /// A rule's comment: its item's name, or for a rule folded from several
-/// items each item's name in order.
+/// items each item's name in order; a lookup's elements name theirs.
 fn comment(model: &Model, rule: &Rule) -> Option<String> {
+    if let Some(lookup) = rule.lookup() {
+        let kind = if lookup.verdict.is_some() {
+            "set"
+        } else {
+            "map"
+        };
+        return Some(format!(
+            "{kind} {}: each element names its rule",
+            lookup.name
+        ));
+    }
     if rule.parts.is_empty() {
         return describe_item(model, rule.origin).map(|text| cut(&text));
     }
@@ -89,6 +103,17 @@ fn comment(model: &Model, rule: &Rule) -> Option<String> {
         }
     }
     Some(cut(&names.join("; ")))
+}
+
+/// Each element of a lookup carries its item's name, as a rule would.
+fn name_elements(model: &Model, rule: &mut Rule) {
+    for statement in &mut rule.statements {
+        if let Statement::Lookup(lookup) = statement {
+            for element in &mut Arc::make_mut(lookup).elements {
+                element.comment = describe_item(model, element.origin).map(|text| cut(&text));
+            }
+        }
+    }
 }
 
 fn cut(text: &str) -> String {
@@ -721,7 +746,8 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 }
             }
             items.sort_by_key(|(at, _)| *at);
-            fold(items.into_iter().flat_map(|(_, rules)| rules).collect())
+            let rules = items.into_iter().flat_map(|(_, rules)| rules).collect();
+            fold(&name, families, rules)
         })
         .collect();
     pairs
@@ -731,7 +757,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let name = model.pair_name(pair.0, pair.1);
             // Every rule ends in a verdict: after one that matches everything,
             // later rules and the policy can never run, so they are left out.
-            let unconditional = rules.iter().position(|r| r.matches.is_empty());
+            let unconditional = rules.iter().position(Rule::decides_every_packet);
             if let Some(at) = unconditional {
                 rules.truncate(at + 1);
             }
@@ -1128,8 +1154,11 @@ fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
 /// set they make holds at least [`FOLD_MIN`] values, and the merged rule
 /// keeps each item's rule as a part, so explain still names the item a
 /// packet matched and the comment names them all.
-fn fold(rules: Vec<Rule>) -> Vec<Rule> {
-    fold_across_items(fold_within_items(rules))
+///
+/// Before that, long runs of rules become lookups in named sets
+/// ([`lookups`]): what a packet meets then no longer grows with the rules.
+fn fold(chain: &str, families: [bool; 2], rules: Vec<Rule>) -> Vec<Rule> {
+    fold_across_items(lookups(chain, families, fold_within_items(rules)))
         .into_iter()
         .flat_map(write_out_small_sets)
         .collect()
@@ -1145,7 +1174,7 @@ const FOLD_MIN: usize = 4;
 /// The rule with every address, port or ICMP type set of fewer than
 /// [`FOLD_MIN`] values written out value by value (first match wins, so
 /// this is equivalent).
-fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
+pub(super) fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
     let small =
         |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
     if !rule.matches.iter().any(small) {

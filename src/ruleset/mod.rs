@@ -11,10 +11,12 @@
 //! independent judge that compares it with Shorewall's compiled firewall.
 
 pub mod cover;
+pub mod lookup;
 pub mod lower;
 pub mod walk;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -127,8 +129,9 @@ pub struct Rule {
     /// every rule a model item made, never derived from a line number.
     pub comment: Option<String>,
     /// When consecutive rules of several model items were folded into this
-    /// one: those rules, in order, each with its own origin (a packet's
-    /// rule is the first part it matches). Empty otherwise.
+    /// one (a set of values, or a lookup): those rules, in order, each with
+    /// its own origin (a packet's rule is the first part it matches).
+    /// Empty otherwise.
     pub parts: Vec<Rule>,
 }
 
@@ -319,6 +322,120 @@ pub enum Statement {
     SetMss(ClampMss),
     /// `ct helper set "ftp-21"`: the named helper object watches the connection.
     SetHelper(String),
+    /// `ip saddr . meta l4proto . th dport @net-fw accept`, or `... vmap
+    /// @net-fw`: the rules of a run folded into one named set or verdict
+    /// map; no element found, no verdict.
+    Lookup(Arc<Lookup>),
+}
+
+/// A named set (one verdict) or verdict map (a verdict per element) with a
+/// concatenated key, holding the rules of a run of one chain: one element
+/// per combination of the values a rule matches, each with the model item
+/// that made it. No two elements overlap, so the order of the rules the
+/// run held cannot matter (lower.rs keeps rules that overlap apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub name: String,
+    pub key: Vec<KeyField>,
+    /// `Some`: a set, and the verdict of every element; `None`: a map.
+    pub verdict: Option<Verdict>,
+    pub elements: Vec<Element>,
+}
+
+/// One part of a concatenated key, in the order lower.rs writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyField {
+    /// `ip saddr`, `ip6 daddr`.
+    Address(Family, Direction),
+    /// `meta l4proto`.
+    Protocol,
+    /// `th sport`, `th dport`.
+    Port(Direction),
+}
+
+/// One value of an element, for the key field at the same position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyValue {
+    Net(IpNet),
+    Protocol(L4),
+    Ports(crate::model::PortRange),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub values: Vec<KeyValue>,
+    pub verdict: Verdict,
+    pub origin: Origin,
+    /// The origin as people name it, as a rule's comment.
+    pub comment: Option<String>,
+}
+
+impl Lookup {
+    /// Whether an element holds a network or a port range: the set needs
+    /// `flags interval`.
+    pub fn interval(&self) -> bool {
+        self.elements
+            .iter()
+            .flat_map(|e| &e.values)
+            .any(|v| match v {
+                KeyValue::Net(net) => net.prefix_len() < net.max_prefix_len(),
+                KeyValue::Ports(range) => range.low != range.high,
+                KeyValue::Protocol(_) => false,
+            })
+    }
+
+    /// What an element matches, as the matches of a rule of its own:
+    /// `tcp . 22` is `tcp dport 22`, `tcp . 0-65535` is `meta l4proto tcp`.
+    pub fn element_matches(&self, element: &Element) -> Vec<Match> {
+        let every_port = |range: &crate::model::PortRange| range.low == 0 && range.high == u16::MAX;
+        let protocol = element.values.iter().find_map(|v| match v {
+            KeyValue::Protocol(l4) => Some(*l4),
+            _ => None,
+        });
+        let port_proto = match protocol {
+            Some(L4::Tcp) => Some(PortProto::Tcp),
+            Some(L4::Udp) => Some(PortProto::Udp),
+            _ => None,
+        };
+        let has_ports = element
+            .values
+            .iter()
+            .any(|v| matches!(v, KeyValue::Ports(range) if !every_port(range)));
+        let mut matches = Vec::new();
+        for (field, value) in self.key.iter().zip(&element.values) {
+            match (field, value) {
+                (KeyField::Address(family, direction), KeyValue::Net(net)) => {
+                    matches.push(Match::Address {
+                        family: *family,
+                        direction: *direction,
+                        negated: false,
+                        nets: vec![*net],
+                    });
+                }
+                (KeyField::Protocol, KeyValue::Protocol(l4))
+                    if !(has_ports && port_proto.is_some()) =>
+                {
+                    matches.push(Match::Protocol(vec![*l4]));
+                }
+                (KeyField::Port(direction), KeyValue::Ports(range)) if !every_port(range) => {
+                    matches.push(Match::Port {
+                        proto: port_proto.unwrap_or(PortProto::Any),
+                        direction: *direction,
+                        ports: vec![*range],
+                    })
+                }
+                _ => {}
+            }
+        }
+        matches
+    }
+
+    /// The first element whose matches all hold (`holds` asks one match).
+    pub fn find(&self, holds: impl Fn(&Match) -> bool) -> Option<&Element> {
+        self.elements
+            .iter()
+            .find(|e| self.element_matches(e).iter().all(&holds))
+    }
 }
 
 /// The verdicts of nftables.
@@ -444,6 +561,30 @@ impl Rule {
             .iter()
             .find(|part| matches(part))
             .map_or(self.origin, |part| part.origin)
+    }
+
+    /// The lookup the rule makes, if it makes one.
+    pub fn lookup(&self) -> Option<&Lookup> {
+        self.statements.iter().find_map(|s| match s {
+            Statement::Lookup(lookup) => Some(lookup.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The rule as the rules of the model items that made it: the parts
+    /// of a folded rule or a lookup, else the rule itself.
+    pub fn items(&self) -> Vec<&Rule> {
+        if self.parts.is_empty() {
+            vec![self]
+        } else {
+            self.parts.iter().collect()
+        }
+    }
+
+    /// Whether the rule ends every packet that reaches it: no match, and a
+    /// verdict (a lookup decides only what it finds).
+    pub fn decides_every_packet(&self) -> bool {
+        self.matches.is_empty() && self.verdict().is_some()
     }
 
     /// The verdict the rule ends in, if it ends in one.

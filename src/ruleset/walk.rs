@@ -236,9 +236,14 @@ impl Walker<'_> {
             return Flow::Fallthrough;
         }
         for (index, rule) in chain.rules.iter().enumerate() {
-            let matched = rule.matches.iter().all(|m| matches(m, self.packet));
-            let origin =
-                rule.origin_for(|part| part.matches.iter().all(|m| matches(m, self.packet)));
+            let holds = |m: &Match| matches(m, self.packet);
+            // A lookup matches when it finds an element, made by one item.
+            let element = rule.lookup().map(|lookup| lookup.find(holds));
+            let matched = rule.matches.iter().all(holds) && element.is_none_or(|e| e.is_some());
+            let origin = match element.flatten() {
+                Some(element) => element.origin,
+                None => rule.origin_for(|part| part.matches.iter().all(holds)),
+            };
             let step = Step {
                 chain: chain.name.clone(),
                 index,
@@ -269,6 +274,10 @@ impl Walker<'_> {
                 }
                 Statement::Map { key, elements } => match lookup(*key, elements, self.packet) {
                     Some(verdict) => verdict,
+                    None => continue,
+                },
+                Statement::Lookup(set) => match set.find(|m| matches(m, self.packet)) {
+                    Some(element) => element.verdict.clone(),
                     None => continue,
                 },
                 Statement::Log { .. }

@@ -13,7 +13,7 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::{Forwarding, Model};
 use crate::ruleset::lower::lower;
-use crate::ruleset::{ChainType, Hook, Policy};
+use crate::ruleset::{ChainType, Hook, Policy, Ruleset};
 
 /// The file's name in the output directory.
 pub const FILE_NAME: &str = "fwgen.nft";
@@ -26,12 +26,21 @@ struct RulesetFile<'a> {
     forwarding: &'static str,
     table: &'a str,
     sets: Vec<SetView<'a>>,
-    /// `ct helper` objects, in the set's shape: a name and its lines.
-    helpers: Vec<SetView<'a>>,
+    /// `ct helper` objects.
+    helpers: Vec<HelperView<'a>>,
     chains: Vec<ChainView<'a>>,
 }
 
 struct SetView<'a> {
+    /// `set` or `map`.
+    kind: &'static str,
+    name: &'a str,
+    /// What the set is for, shown above it.
+    comment: String,
+    lines: Vec<String>,
+}
+
+struct HelperView<'a> {
     name: &'a str,
     lines: Vec<String>,
 }
@@ -80,6 +89,43 @@ fn forwarding(model: &Model) -> &'static str {
     }
 }
 
+/// The log limit's sets, then every lookup the chains make, in order.
+fn sets(ruleset: &Ruleset) -> Vec<SetView<'_>> {
+    let mut sets: Vec<SetView> = ruleset
+        .sets
+        .iter()
+        .map(|set| SetView {
+            kind: "set",
+            name: &set.name,
+            comment: "the log limit's buckets, one per address, shared by every log rule"
+                .to_owned(),
+            lines: print::set_lines(set),
+        })
+        .collect();
+    let lookups = ruleset
+        .chains
+        .iter()
+        .flat_map(|chain| chain.rules.iter().map(move |rule| (chain, rule)));
+    for (chain, rule) in lookups {
+        if let Some(lookup) = rule.lookup() {
+            sets.push(SetView {
+                kind: if lookup.verdict.is_some() {
+                    "set"
+                } else {
+                    "map"
+                },
+                name: &lookup.name,
+                comment: format!(
+                    "rules of chain {} in one lookup; each element names its rule",
+                    chain.name
+                ),
+                lines: print::lookup_lines(lookup),
+            });
+        }
+    }
+    sets
+}
+
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
     let header = header(model);
     let ruleset = lower(model);
@@ -87,18 +133,11 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
         header: &header,
         forwarding: forwarding(model),
         table: &ruleset.table,
-        sets: ruleset
-            .sets
-            .iter()
-            .map(|set| SetView {
-                name: &set.name,
-                lines: print::set_lines(set),
-            })
-            .collect(),
+        sets: sets(&ruleset),
         helpers: ruleset
             .helpers
             .iter()
-            .map(|helper| SetView {
+            .map(|helper| HelperView {
                 name: &helper.name,
                 lines: print::helper_lines(helper),
             })

@@ -7,8 +7,8 @@ use std::fmt::{self, Display, Formatter};
 use crate::model::rule::written;
 use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
 use crate::ruleset::{
-    CtState, Direction, Family, Fib, Helper, IfName, L4, MapKey, MapValue, Match, PortProto,
-    Priority, Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
+    CtState, Direction, Family, Fib, Helper, IfName, KeyField, KeyValue, L4, Lookup, MapKey,
+    MapValue, Match, PortProto, Priority, Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
 };
 
 /// `x` alone, or `{ x, y }`.
@@ -260,6 +260,10 @@ impl Display for Statement {
                 write!(f, "tcp option maxseg size set {size}")
             }
             Statement::SetHelper(name) => write!(f, "ct helper set \"{name}\""),
+            Statement::Lookup(lookup) => match &lookup.verdict {
+                Some(verdict) => write!(f, "{} @{} {verdict}", key(lookup), lookup.name),
+                None => write!(f, "{} vmap @{}", key(lookup), lookup.name),
+            },
         }
     }
 }
@@ -313,6 +317,85 @@ pub fn helper_lines(helper: &Helper) -> Vec<String> {
         ),
         format!("l3proto {l3proto}"),
     ]
+}
+
+fn direction_word(direction: Direction, field: &str) -> String {
+    match direction {
+        Direction::Source => format!("s{field}"),
+        Direction::Destination => format!("d{field}"),
+    }
+}
+
+/// A lookup's key as a rule reads it: `ip saddr . meta l4proto . th dport`.
+fn key(lookup: &Lookup) -> String {
+    let fields: Vec<String> = lookup
+        .key
+        .iter()
+        .map(|field| match field {
+            KeyField::Address(family, direction) => {
+                format!(
+                    "{} {}",
+                    family_word(*family),
+                    direction_word(*direction, "addr")
+                )
+            }
+            KeyField::Protocol => "meta l4proto".to_owned(),
+            KeyField::Port(direction) => format!("th {}", direction_word(*direction, "port")),
+        })
+        .collect();
+    fields.join(" . ")
+}
+
+/// A lookup's key as its set declares it: `ipv4_addr . inet_proto . inet_service`.
+fn key_type(lookup: &Lookup) -> String {
+    let types: Vec<&str> = lookup
+        .key
+        .iter()
+        .map(|field| match field {
+            KeyField::Address(Family::Ipv4, _) => "ipv4_addr",
+            KeyField::Address(Family::Ipv6, _) => "ipv6_addr",
+            KeyField::Protocol => "inet_proto",
+            KeyField::Port(_) => "inet_service",
+        })
+        .collect();
+    types.join(" . ")
+}
+
+fn key_value(value: &KeyValue) -> String {
+    match value {
+        KeyValue::Net(net) => written(net),
+        KeyValue::Protocol(l4) => l4_word(l4),
+        KeyValue::Ports(range) => range.written("-"),
+    }
+}
+
+/// A lookup's declaration, as the lines inside `set NAME { ... }` or
+/// `map NAME { ... }`: one element a line, with its item's name.
+pub fn lookup_lines(lookup: &Lookup) -> Vec<String> {
+    let verdict = if lookup.verdict.is_some() {
+        ""
+    } else {
+        " : verdict"
+    };
+    let mut lines = vec![format!("type {}{verdict}", key_type(lookup))];
+    if lookup.interval() {
+        lines.push("flags interval".to_owned());
+    }
+    lines.push("elements = {".to_owned());
+    for element in &lookup.elements {
+        let values: Vec<String> = element.values.iter().map(key_value).collect();
+        let mut line = format!("\t{}", values.join(" . "));
+        if let Some(comment) = &element.comment {
+            line.push_str(&format!(" comment \"{comment}\""));
+        }
+        if lookup.verdict.is_none() {
+            line.push_str(&format!(" : {}", element.verdict));
+        }
+        line.push(',');
+        lines.push(line);
+    }
+    lines.push("}".to_owned());
+    lines
 }
 
 /// A rule as the lines of the file: one line, except that an interface
