@@ -5,5 +5,7 @@ mod conditional;
 mod file;
 mod listing;
 mod logging;
+pub mod macros;
+mod services;
 pub mod setting;
 pub mod shorewall;
