@@ -1093,7 +1093,7 @@ fn a_file_name_cannot_inject_a_line_into_the_model() {
 #[test]
 fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
     common::require_tool("shorewall", "shorewall");
-    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\n";
+    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\nMail(ACCEPT) loc $FW\n";
     let dir = sample_with_rules("import-shorewall4-forms", rules, None);
     let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
     let edited = interfaces
@@ -1111,6 +1111,10 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         "rules:2: `www` is tcp port 80 (/etc/services)",
         "rules:3: `netbios-ns` is udp port 137 (/etc/services)",
         "rules:5: `SMB` becomes the 4 line(s) of Shorewall's macro.SMB",
+        "rules:6: `Mail` holds Shorewall's macro `SMTP`",
+        "rules:6: `MSA` becomes the 1 line(s) of Shorewall's macro.MSA",
+        "macro = \"SMTPS\"",
+        "dport = \"587\"",
         "SOURCE `10.0.0.1/8` has host bits set; iptables matches the network `10.0.0.0/8`",
         "options = [\"dhcp\", \"tcpflags\", \"routeback\", \"nosmurfs\"",
         "dport = \"22,80\"",
@@ -1200,5 +1204,15 @@ fn stock_macro_lines_agree_with_the_installed_shorewall() {
             .map(|(p, d, s)| (p.to_string(), d.to_string(), s.to_string()))
             .collect();
         assert_eq!(table, installed, "{path}");
+    }
+    for (name, inner) in fwgen::import::macros::NESTED {
+        let path = format!("/usr/share/shorewall/macro.{name}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let installed: Vec<&str> = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(installed, *inner, "{path}");
     }
 }

@@ -16,6 +16,45 @@ pub fn find(name: &str) -> Option<&'static StockMacro> {
     STOCK.iter().find(|(stock, _, _)| *stock == name)
 }
 
+/// Stock macros whose lines are other macros, each invoked with the
+/// calling rule's action.
+pub const NESTED: &[(&str, &[&str])] = &[
+    (
+        "FreeIPA",
+        &[
+            "DNS", "HTTP", "HTTPS", "Kerberos", "Kpasswd", "LDAP", "LDAPS", "NTP",
+        ],
+    ),
+    ("JabberPlain", &["Jabber"]),
+    ("Mail", &["SMTP", "SMTPS", "MSA"]),
+    ("Submission", &["MSA"]),
+];
+
+/// What a rule naming the stock macro `name` becomes, when the model does
+/// not name it (`known`: the model's macros): each part is a macro the
+/// model names, or a stock macro written as its lines.
+pub fn expand(name: &str, known: &[&'static str]) -> Option<Vec<Part>> {
+    let part = |name: &str| {
+        if let Some(named) = known.iter().find(|k| **k == name) {
+            Some(Part::Named(named))
+        } else {
+            find(name).map(Part::Lines)
+        }
+    };
+    match NESTED.iter().find(|(nested, _)| *nested == name) {
+        Some((_, inner)) => inner.iter().map(|name| part(name)).collect(),
+        None => find(name).map(|stock| vec![Part::Lines(stock)]),
+    }
+}
+
+/// One part of an expanded stock macro.
+pub enum Part {
+    /// A macro the model names.
+    Named(&'static str),
+    /// A stock macro written as its lines.
+    Lines(&'static StockMacro),
+}
+
 #[rustfmt::skip]
 pub const STOCK: &[StockMacro] = &[
     ("FTP", Some("ftp"), &[("tcp", "21", "")]),
@@ -96,6 +135,7 @@ pub const STOCK: &[StockMacro] = &[
     ("Telnets", None, &[("tcp", "992", "")]),
     ("Teredo", None, &[("udp", "3544", "")]),
     ("Time", None, &[("tcp", "37", "")]),
+    ("Trcrt", None, &[("udp", "33434:33524", ""), ("icmp", "8", "")]),
     ("Tinc", None, &[("udp", "655", ""), ("tcp", "655", "")]),
     ("Tor", None, &[("tcp", "9001", "")]),
     ("TorBrowserBundle", None, &[("tcp", "9150", "")]),

@@ -14,7 +14,7 @@ pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
-use super::macros::{self, StockMacro};
+use super::macros::{self, Part, StockMacro};
 use super::services::Services;
 use super::setting;
 use crate::model::service::MACRO_NAMES;
@@ -1908,6 +1908,14 @@ impl Importer {
             self.refuse(line, "a rule needs ACTION, SOURCE and DEST");
             return;
         };
+        if [&source, &dest].iter().any(|side| side.as_str() == "none") {
+            self.notes.push(format!(
+                "{}:{}: `none` in SOURCE or DEST: Shorewall ignores the rule, and so does fwgen",
+                line.file, line.number
+            ));
+            return;
+        }
+        let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
         let (action, log) = match action.split_once(':') {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
             None => (action, None),
@@ -1953,12 +1961,28 @@ impl Importer {
             log: log.as_deref(),
             comment,
         };
-        match service_macro
+        let expanded = service_macro
             .as_deref()
-            .map(|name| (name, macros::find(name)))
-        {
-            Some((name, Some(stock))) if !MACRO_NAMES.contains(&name) => {
-                self.stock_macro(line, &written, stock, used_after(columns, 3));
+            .filter(|name| !MACRO_NAMES.contains(name))
+            .and_then(|name| Some((name, macros::expand(name, MACRO_NAMES)?)));
+        match expanded {
+            Some((name, parts)) => {
+                if used_after(columns, 3) {
+                    self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
+                    return;
+                }
+                for part in parts {
+                    match part {
+                        Part::Named(inner) => {
+                            self.notes.push(format!(
+                                "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
+                                line.file, line.number
+                            ));
+                            self.write_rule(line, &written, (Some(inner), None, None, None))
+                        }
+                        Part::Lines(stock) => self.stock_macro(line, &written, stock),
+                    }
+                }
             }
             _ => {
                 let ports = self.ports(line, get(3).as_deref(), get(4), get(5));
@@ -1970,14 +1994,26 @@ impl Importer {
         }
     }
 
+    /// `any` (with or without addresses) is `all` when no zone is nested
+    /// (shorewall-rules(5)), and the model has no nested zones.
+    fn any_zone(&mut self, line: &Line, side: &str) -> String {
+        let Some(rest) = side
+            .strip_prefix("any")
+            .filter(|r| r.is_empty() || r.starts_with(':'))
+        else {
+            return side.to_owned();
+        };
+        self.notes.push(format!(
+            "{}:{}: `any` is `all`: Shorewall makes them differ only for nested zones, and there are none",
+            line.file, line.number
+        ));
+        format!("all{rest}")
+    }
+
     /// A stock macro fwgen's model does not name, as its lines (the
     /// AUTOHELPERS=Yes branch, Shorewall's default).
-    fn stock_macro(&mut self, line: &Line, written: &Written, stock: &StockMacro, own: bool) {
+    fn stock_macro(&mut self, line: &Line, written: &Written, stock: &StockMacro) {
         let (name, helper, lines) = *stock;
-        if own {
-            self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
-            return;
-        }
         if let Some(helper) = helper.filter(|_| !self.settings.carried.conntrack_helpers) {
             self.refuse(line, format!("with AUTOHELPERS=No Shorewall's macro.{name} attaches the `{helper}` conntrack helper to its connections; a helper per rule is not in fwgen's model"));
             return;
