@@ -14,13 +14,21 @@ pub const SERVICES: &str = "/etc/services";
 #[derive(Debug, Default)]
 pub struct Services {
     ports: BTreeMap<(String, String), u16>,
+    /// Why /etc/services could not be read, if it could not.
+    unreadable: Option<String>,
 }
 
 impl Services {
     /// /etc/services as the resolver reads it; a missing file is an empty
     /// table (every name is then refused at its line).
     pub fn read() -> Services {
-        Services::parse(&std::fs::read_to_string(SERVICES).unwrap_or_default())
+        match std::fs::read_to_string(SERVICES) {
+            Ok(text) => Services::parse(&text),
+            Err(error) => Services {
+                unreadable: Some(error.to_string()),
+                ..Services::default()
+            },
+        }
     }
 
     pub fn parse(text: &str) -> Services {
@@ -43,7 +51,10 @@ impl Services {
                     .or_insert(port);
             }
         }
-        Services { ports }
+        Services {
+            ports,
+            unreadable: None,
+        }
     }
 
     fn port(&self, name: &str, proto: &str) -> Option<u16> {
@@ -74,8 +85,9 @@ impl Services {
                 if text.chars().all(|c| c.is_ascii_digit()) {
                     return Ok(text.to_owned());
                 }
-                let port = self.port(text, proto).ok_or_else(|| {
-                    format!("`{text}` is not a {proto} service in {SERVICES}: Shorewall refuses it (\"Invalid/Unknown {proto} port/service\")")
+                let port = self.port(text, proto).ok_or_else(|| match &self.unreadable {
+                    Some(error) => format!("`{text}` names a service, and {SERVICES}, where Shorewall looks it up, cannot be read: {error}"),
+                    None => format!("`{text}` is not a {proto} service in {SERVICES}: Shorewall refuses it (\"Invalid/Unknown {proto} port/service\")"),
                 })?;
                 names.push(format!("`{text}` is {proto} port {port} ({SERVICES})"));
                 Ok(port.to_string())

@@ -696,8 +696,14 @@ impl Importer {
                         let at = format!("{}:{}", line.file, line.number);
                         self.skipped_names.entry(name).or_insert(at);
                     }
-                    self.entries[index].origins.clear();
-                    self.entries[index].body.clear();
+                    // A line may have become several entries (a macro's
+                    // lines): it goes whole, never in part.
+                    for entry in &mut self.entries {
+                        if entry.line.file == line.file && entry.line.number == line.number {
+                            entry.origins.clear();
+                            entry.body.clear();
+                        }
+                    }
                 }
             }
             if touched.is_empty() {
