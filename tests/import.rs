@@ -1093,7 +1093,7 @@ fn a_file_name_cannot_inject_a_line_into_the_model() {
 #[test]
 fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
     common::require_tool("shorewall", "shorewall");
-    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\nMail(ACCEPT) loc $FW\n";
+    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\nMail(ACCEPT) loc $FW\nACCEPT loc $FW igmp\n";
     let dir = sample_with_rules("import-shorewall4-forms", rules, None);
     let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
     let edited = interfaces
@@ -1112,6 +1112,8 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         "rules:3: `netbios-ns` is udp port 137 (/etc/services)",
         "rules:5: `SMB` becomes the 4 line(s) of Shorewall's macro.SMB",
         "rules:6: `Mail` holds Shorewall's macro `SMTP`",
+        "rules:7: protocol `igmp` is number 2 (/etc/protocols)",
+        "proto = \"2\"",
         "rules:6: `MSA` becomes the 1 line(s) of Shorewall's macro.MSA",
         "macro = \"SMTPS\"",
         "dport = \"587\"",
@@ -1133,6 +1135,11 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
             "import-no-such-service",
             &b"ACCEPT loc $FW udp hkp\n"[..],
             "error: rules:1: `hkp` is not a udp service in /etc/services",
+        ),
+        (
+            "import-no-such-protocol",
+            &b"ACCEPT loc $FW nosuchproto\n"[..],
+            "error: rules:1: protocol `nosuchproto` is not in /etc/protocols: Shorewall refuses it",
         ),
         (
             "import-macro-with-ports",

@@ -6,6 +6,7 @@ mod file;
 mod listing;
 mod logging;
 pub mod macros;
+mod protocols;
 mod services;
 pub mod setting;
 pub mod shorewall;

@@ -15,6 +15,7 @@ use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
 use super::macros::{self, Part, StockMacro};
+use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
 use crate::model::service::MACRO_NAMES;
@@ -166,6 +167,8 @@ struct Importer {
     interfaces: Vec<(String, String)>,
     /// /etc/services, for ports given by name.
     services: Services,
+    /// /etc/protocols, for protocols given by name.
+    protocols: Protocols,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -195,6 +198,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         zones: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
+        protocols: Protocols::read(),
     };
     importer.run();
     importer
@@ -1991,9 +1995,19 @@ impl Importer {
                 }
             }
             _ => {
-                let ports = self.ports(line, get(3).as_deref(), get(4), get(5));
+                let proto = match get(3).map(|p| self.protocols.resolve(&p)).transpose() {
+                    Ok(proto) => proto.map(|(proto, note)| {
+                        if let Some(note) = note {
+                            self.notes
+                                .push(format!("{}:{}: {note}", line.file, line.number));
+                        }
+                        proto
+                    }),
+                    Err(reason) => return self.refuse(line, reason),
+                };
+                let ports = self.ports(line, proto.as_deref(), get(4), get(5));
                 if let Some((dport, sport)) = ports {
-                    let service = (service_macro.as_deref(), get(3), dport, sport);
+                    let service = (service_macro.as_deref(), proto, dport, sport);
                     self.write_rule(line, &written, service);
                 }
             }
