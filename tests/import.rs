@@ -1093,7 +1093,7 @@ fn a_file_name_cannot_inject_a_line_into_the_model() {
 #[test]
 fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
     common::require_tool("shorewall", "shorewall");
-    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\nMail(ACCEPT) loc $FW\nACCEPT loc $FW igmp\n";
+    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\nMail(ACCEPT) loc $FW\nACCEPT loc $FW igmp\nIPsecnat(ACCEPT) loc $FW\n";
     let dir = sample_with_rules("import-shorewall4-forms", rules, None);
     let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
     let edited = interfaces
@@ -1113,6 +1113,8 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         "rules:5: `SMB` becomes the 4 line(s) of Shorewall's macro.SMB",
         "rules:6: `Mail` holds Shorewall's macro `SMTP`",
         "rules:7: protocol `igmp` is number 2 (/etc/protocols)",
+        "rules:8: `IPsecnat` becomes the 6 line(s) of Shorewall's macro.IPsecnat, those from DEST to SOURCE with the two swapped",
+        "action = \"ACCEPT\"\nsource = \"$FW\"\ndest = \"loc\"\nproto = \"50\"",
         "proto = \"2\"",
         "rules:6: `MSA` becomes the 1 line(s) of Shorewall's macro.MSA",
         "macro = \"SMTPS\"",
@@ -1169,14 +1171,22 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
 
 /// The stock macros fwgen writes as their lines are Shorewall's own: each
 /// installed /usr/share/shorewall/macro.NAME holds exactly the lines of
-/// the table (the AUTOHELPERS=Yes branch for the helper macros).
+/// the table (the AUTOHELPERS=Yes branch for the helper macros), those
+/// from DEST to SOURCE among the lines back.
 #[test]
 fn stock_macro_lines_agree_with_the_installed_shorewall() {
     common::require_tool("shorewall", "shorewall");
-    for (name, helper, lines) in fwgen::import::macros::STOCK {
+    type Lines = Vec<(String, String, String)>;
+    let owned = |lines: &[(&str, &str, &str)]| -> Lines {
+        lines
+            .iter()
+            .map(|(p, d, s)| (p.to_string(), d.to_string(), s.to_string()))
+            .collect()
+    };
+    for (name, helper, lines, back) in fwgen::import::macros::STOCK {
         let path = format!("/usr/share/shorewall/macro.{name}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let mut installed = Vec::new();
+        let (mut forth, mut returning): (Lines, Lines) = (Vec::new(), Vec::new());
         let mut in_helper_branch = false;
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or_default().trim();
@@ -1197,20 +1207,22 @@ fn stock_macro_lines_agree_with_the_installed_shorewall() {
             }
             let columns: Vec<&str> = line.split_whitespace().collect();
             assert!(
-                columns.len() >= 5 && columns[..3] == ["PARAM", "-", "-"],
+                columns.len() >= 4 && columns[0] == "PARAM",
                 "{path}: `{line}` is not a plain port line"
             );
-            installed.push((
+            let entry = (
                 columns[3].to_owned(),
-                columns[4].to_owned(),
+                columns.get(4).unwrap_or(&"").to_string(),
                 columns.get(5).unwrap_or(&"").to_string(),
-            ));
+            );
+            match columns[1..3] {
+                ["-", "-"] | ["SOURCE", "DEST"] => forth.push(entry),
+                ["DEST", "SOURCE"] => returning.push(entry),
+                _ => panic!("{path}: `{line}` names addresses"),
+            }
         }
-        let table: Vec<(String, String, String)> = lines
-            .iter()
-            .map(|(p, d, s)| (p.to_string(), d.to_string(), s.to_string()))
-            .collect();
-        assert_eq!(table, installed, "{path}");
+        assert_eq!(owned(lines), forth, "{path}");
+        assert_eq!(owned(back), returning, "{path}");
     }
     for (name, inner) in fwgen::import::macros::NESTED {
         let path = format!("/usr/share/shorewall/macro.{name}");

@@ -74,6 +74,7 @@ enum Active {
 }
 
 /// What every rule a Shorewall rule line becomes shares.
+#[derive(Clone, Copy)]
 struct Written<'a> {
     target: &'a str,
     source: &'a str,
@@ -2033,28 +2034,36 @@ impl Importer {
     /// A stock macro fwgen's model does not name, as its lines (the
     /// AUTOHELPERS=Yes branch, Shorewall's default).
     fn stock_macro(&mut self, line: &Line, written: &Written, stock: &StockMacro) {
-        let (name, helper, lines) = *stock;
+        let (name, helper, lines, back) = *stock;
         if let Some(helper) = helper.filter(|_| !self.settings.carried.conntrack_helpers) {
             self.refuse(line, format!("with AUTOHELPERS=No Shorewall's macro.{name} attaches the `{helper}` conntrack helper to its connections; a helper per rule is not in fwgen's model"));
             return;
         }
         self.notes.push(format!(
-            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}",
+            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
             line.file,
             line.number,
-            lines.len()
+            lines.len() + back.len(),
+            if back.is_empty() {
+                ""
+            } else {
+                ", those from DEST to SOURCE with the two swapped"
+            }
         ));
-        for (proto, dport, sport) in lines {
+        let reversed = Written {
+            source: written.dest,
+            dest: written.source,
+            ..*written
+        };
+        let all = lines.iter().map(|l| (written, l));
+        for (written, (proto, dport, sport)) in all.chain(back.iter().map(|l| (&reversed, l))) {
             let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
             let Some((dport, sport)) = self.ports(line, Some(proto), some(dport), some(sport))
             else {
                 return;
             };
-            self.write_rule(
-                line,
-                written,
-                (None, Some((*proto).to_owned()), dport, sport),
-            );
+            let service = (None, Some((*proto).to_owned()), dport, sport);
+            self.write_rule(line, written, service);
         }
     }
 
