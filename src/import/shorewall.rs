@@ -1977,41 +1977,49 @@ impl Importer {
             .filter(|name| !MACRO_NAMES.contains(name))
             .and_then(|name| Some((name, macros::expand(name, MACRO_NAMES)?)));
         match expanded {
-            Some((name, parts)) => {
-                if used_after(columns, 3) {
-                    self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
-                    return;
-                }
-                for part in parts {
-                    match part {
-                        Part::Named(inner) => {
-                            self.notes.push(format!(
-                                "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
-                                line.file, line.number
-                            ));
-                            self.write_rule(line, &written, (Some(inner), None, None, None))
-                        }
-                        Part::Lines(stock) => self.stock_macro(line, &written, stock),
-                    }
-                }
+            Some((name, _)) if used_after(columns, 3) => {
+                self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
             }
-            _ => {
-                let proto = match get(3).map(|p| self.protocols.resolve(&p)).transpose() {
-                    Ok(proto) => proto.map(|(proto, note)| {
-                        if let Some(note) = note {
-                            self.notes
-                                .push(format!("{}:{}: {note}", line.file, line.number));
-                        }
-                        proto
-                    }),
-                    Err(reason) => return self.refuse(line, reason),
-                };
-                let ports = self.ports(line, proto.as_deref(), get(4), get(5));
-                if let Some((dport, sport)) = ports {
-                    let service = (service_macro.as_deref(), proto, dport, sport);
-                    self.write_rule(line, &written, service);
-                }
+            Some((name, parts)) => self.expanded_macro(line, &written, name, parts),
+            None => {
+                let service = (service_macro.as_deref(), get(3), get(4), get(5));
+                self.plain_rule(line, &written, service);
             }
+        }
+    }
+
+    /// A stock macro the model does not name, as what its file holds.
+    fn expanded_macro(&mut self, line: &Line, written: &Written, name: &str, parts: Vec<Part>) {
+        for part in parts {
+            match part {
+                Part::Named(inner) => {
+                    self.notes.push(format!(
+                        "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
+                        line.file, line.number
+                    ));
+                    self.write_rule(line, written, (Some(inner), None, None, None))
+                }
+                Part::Lines(stock) => self.stock_macro(line, written, stock),
+            }
+        }
+    }
+
+    /// A rule with the macro the model names (if any), its protocol by
+    /// name or number, and its ports.
+    fn plain_rule(&mut self, line: &Line, written: &Written, service: Service) {
+        let (service_macro, proto, dport, sport) = service;
+        let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {
+            Ok(proto) => proto.map(|(proto, note)| {
+                if let Some(note) = note {
+                    self.notes
+                        .push(format!("{}:{}: {note}", line.file, line.number));
+                }
+                proto
+            }),
+            Err(reason) => return self.refuse(line, reason),
+        };
+        if let Some((dport, sport)) = self.ports(line, proto.as_deref(), dport, sport) {
+            self.write_rule(line, written, (service_macro, proto, dport, sport));
         }
     }
 
