@@ -44,6 +44,13 @@ const CORPUS: &[(&str, Expected)] = &[
             "DROP_DEFAULT=Drop, REJECT_DEFAULT=Reject: Shorewall 4's default actions",
         ),
     ),
+    (
+        "deivy-knock-server",
+        Refused(
+            &["action.SSHTrusted:5", "actions:4", "rules:8"],
+            "a site action (actions, action.SSHTrusted) and the rule calling it",
+        ),
+    ),
     ("demiguise-dotfiles", Imports),
     (
         "fkeet-home-gw",
@@ -112,6 +119,13 @@ const CORPUS: &[(&str, Expected)] = &[
         Refused(&["interfaces:3"], "the blacklist interface option"),
     ),
     (
+        "nextcentury-xen-host",
+        Refused(
+            &["zones:10", "zones:11", "zones:7", "zones:8", "zones:9"],
+            "bport zones nested in the bridge's zone (and what names them)",
+        ),
+    ),
+    (
         "nser77-ha-router",
         Refused(
             &[
@@ -141,6 +155,7 @@ const CORPUS: &[(&str, Expected)] = &[
         ),
     ),
     ("seenhub-environments", Imports),
+    ("sjure-devops-vm", Imports),
     (
         "thetechstech-pbx",
         Refused(
@@ -167,6 +182,7 @@ const CORPUS: &[(&str, Expected)] = &[
             "blrules, tunnels, hosts, optional, REDIRECT, mDNSbi (a macro with reversed lines)",
         ),
     ),
+    ("xianhuazhou-mail-host", Imports),
     (
         "yanosz-tunnel-node",
         Refused(
@@ -208,7 +224,11 @@ fn import(dir: &Path, partial: bool) -> std::process::Output {
 
 /// Errors that follow from another one (an entry naming a zone or
 /// interface whose line was refused), not recorded on their own.
-const CONSEQUENCES: [&str; 2] = ["and this entry with it", "no members once its hosts"];
+const CONSEQUENCES: [&str; 3] = [
+    "and this entry with it",
+    "and the interface with it",
+    "no members once its hosts",
+];
 
 /// The `FILE:LINE` of every error that is not a consequence of another,
 /// sorted; fails on an error that names no Shorewall file and line.

@@ -2284,10 +2284,12 @@ impl Importer {
             }
             line.comment = line.comment.or_else(|| comment.clone());
             let columns = Self::columns(&line.text);
-            let (Some(interface), Some(sources)) = (columns.first(), columns.get(1)) else {
-                self.refuse(&line, "a masq entry needs INTERFACE and SOURCE");
+            let Some(interface) = columns.first().filter(|i| *i != "-") else {
+                self.refuse(&line, "a masq entry needs an INTERFACE");
                 continue;
             };
+            // An empty SOURCE is every source, as Shorewall pads it with `-`.
+            let sources = columns.get(1).map_or("-", String::as_str);
             if used_after(&columns, 3) {
                 self.refuse(&line, "masq columns after ADDRESS are not in fwgen's model");
                 continue;
