@@ -1153,6 +1153,19 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         assert_import_refused(&import_within(&dir, false), &[expected]);
         let _ = std::fs::remove_dir_all(&dir);
     }
+    let dir = sample_with_rules(
+        "import-reserved-param",
+        b"ACCEPT loc $FW tcp 22\n",
+        Some("LOG_LEVEL=info\nSW_X=1\n"),
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: params:1: Shorewall refuses it: \"The variable name LOG_LEVEL is reserved",
+            "error: params:2: Shorewall refuses it: \"The variable name SW_X is reserved",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     let dir = sample_with_rules("import-helper-macro", b"FTP(ACCEPT) loc $FW\n", None);
     let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
     std::fs::write(

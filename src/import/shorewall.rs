@@ -528,6 +528,19 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     Ok((source.to_owned(), None))
 }
 
+/// Why Shorewall refuses to let params set `name` (Config.pm: a setting's
+/// name, `SW_*`, `SHOREWALL_*` and the directories it sets itself).
+fn reserved_param(name: &str) -> Option<String> {
+    let allowed = ["SHOREWALL_INIT_SCRIPT", "SW_LOGGERTAG", "SW_CONFDIR"];
+    let reserved = setting::find(name).is_some()
+        || name.starts_with("SW_")
+        || name.starts_with("SHOREWALL_")
+        || ["COMMAND", "CONFDIR", "SHAREDIR", "VARDIR"].contains(&name);
+    (reserved && !allowed.contains(&name)).then(|| {
+        format!("Shorewall refuses it: \"The variable name {name} is reserved and may not be set in the params file\" (a shorewall.conf setting is set in shorewall.conf)")
+    })
+}
+
 /// Interface options Shorewall 5.2 reads but fwgen's model does not hold:
 /// `Ok(note)` when they change nothing Shorewall 5.2 does, `Err(reason)`
 /// otherwise.
@@ -1107,6 +1120,16 @@ impl Importer {
                 let shown = self.directory.shown("params");
                 self.unreadable
                     .push(file::non_ascii(&shown, index + 1, raw.trim_ascii()));
+                continue;
+            }
+            if let Some(reason) = reserved_param(&key) {
+                let line = Line {
+                    file: format!("{}params", self.label),
+                    number: index + 1,
+                    text: text.to_owned(),
+                    comment: None,
+                };
+                self.refuse(&line, reason);
                 continue;
             }
             let value = self.expand(&value);
