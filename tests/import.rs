@@ -916,18 +916,18 @@ fn model_errors_point_at_the_shorewall_line() {
         None,
     );
     let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
-    let edited = interfaces.replace("tcpflags,nosmurfs", "tcpflags,routeback=1,nosmurfs");
+    let edited = interfaces.replace("tcpflags,nosmurfs", "tcpflags,proxyarp=2,nosmurfs");
     assert_ne!(edited, interfaces, "the sample's interfaces changed");
     std::fs::write(dir.join("interfaces"), &edited).unwrap();
     let number = edited
         .lines()
-        .position(|l| l.contains("routeback=1"))
+        .position(|l| l.contains("proxyarp=2"))
         .unwrap()
         + 1;
     let stderr = assert_import_refused(
         &import_within(&dir, false),
         &[
-            &format!("error: interfaces:{number}: option `routeback` does not take the value `1`"),
+            &format!("error: interfaces:{number}: option `proxyarp` does not take the value `2`"),
             "error: rules:2: `99999` is not a valid port",
             "ACCEPT loc $FW tcp 99999",
             "error: rules:3: a list of zones or an exclusion (`loc,dmz`) in one rule",
@@ -953,7 +953,7 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     .unwrap();
     std::fs::write(
         dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 tcpflags,upnp,nosmurfs\nloc eth1 routeback=1,dhcp\ndmz eth2 -\n",
+        "?FORMAT 2\nnet eth0 tcpflags,upnp,nosmurfs\nloc eth1 proxyarp=2,dhcp\ndmz eth2 -\n",
     )
     .unwrap();
     std::fs::write(
@@ -975,8 +975,8 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     let model = imported_model(&output);
     for skipped in [
         "# SKIPPED zones:4: zone options are not in fwgen's model",
-        "# SKIPPED interfaces:2: interface option `upnp` is not in fwgen's model",
-        "# SKIPPED interfaces:3: option `routeback` does not take the value `1`",
+        "# SKIPPED interfaces:2: interface option `upnp` lets miniupnpd open ports at run time",
+        "# SKIPPED interfaces:3: option `proxyarp` does not take the value `2`",
         "# SKIPPED interfaces:4: its zone `dmz` was skipped (zones:4)",
         "# SKIPPED policy:2: its zone `dmz` was skipped (zones:4)",
         "# SKIPPED rules:1: its zone `dmz` was skipped (zones:4)",
@@ -1082,4 +1082,169 @@ fn a_file_name_cannot_inject_a_line_into_the_model() {
     );
     assert!(model.contains("[zones.worse]\\x0Ay~"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall 4's forms that `shorewall update` rewrites (bare `FORMAT` and
+/// `SECTION`), Shorewall's binary interface options written `=1`, a removed
+/// option Shorewall 5.2 ignores, service names, open port ranges, stock
+/// macros fwgen names only through their lines, and a masquerade source
+/// with host bits: each is read as Shorewall reads it, and said where it
+/// is spelled differently. What Shorewall refuses is refused at its line.
+#[test]
+fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = b"SECTION NEW\nACCEPT loc $FW tcp ssh,www\nACCEPT loc $FW udp 1024: netbios-ns\nFTP(ACCEPT) loc $FW\nSMB/ACCEPT loc $FW\nMail(ACCEPT) loc $FW\nACCEPT loc $FW igmp\nIPsecnat(ACCEPT) loc $FW\n";
+    let dir = sample_with_rules("import-shorewall4-forms", rules, None);
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    let edited = interfaces
+        .replacen("?FORMAT 2", "FORMAT 2", 1)
+        .replace("dhcp,tcpflags,", "dhcp,tcpflags=1,norfc1918,routeback=1,");
+    std::fs::write(dir.join("interfaces"), &edited).unwrap();
+    let snat = std::fs::read_to_string(dir.join("snat")).unwrap();
+    std::fs::write(dir.join("snat"), snat.replace("10.0.0.0/8", "10.0.0.1/8")).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "Shorewall 4's bare `FORMAT 2` is read as `?FORMAT 2`",
+        "rules:1: Shorewall 4's bare `SECTION NEW` is read as `?SECTION NEW`",
+        "`norfc1918` has no effect: Shorewall 5.2 removed it",
+        "rules:2: `ssh` is tcp port 22 (/etc/services)",
+        "rules:2: `www` is tcp port 80 (/etc/services)",
+        "rules:3: `netbios-ns` is udp port 137 (/etc/services)",
+        "rules:5: `SMB` becomes the 4 line(s) of Shorewall's macro.SMB",
+        "rules:6: `Mail` holds Shorewall's macro `SMTP`",
+        "rules:7: protocol `igmp` is number 2 (/etc/protocols)",
+        "rules:8: `IPsecnat` becomes the 6 line(s) of Shorewall's macro.IPsecnat, those from DEST to SOURCE with the two swapped",
+        "action = \"ACCEPT\"\nsource = \"$FW\"\ndest = \"loc\"\nproto = \"50\"",
+        "proto = \"2\"",
+        "rules:6: `MSA` becomes the 1 line(s) of Shorewall's macro.MSA",
+        "macro = \"SMTPS\"",
+        "dport = \"587\"",
+        "SOURCE `10.0.0.1/8` has host bits set; iptables matches the network `10.0.0.0/8`",
+        "options = [\"dhcp\", \"tcpflags\", \"routeback\", \"nosmurfs\"",
+        "dport = \"22,80\"",
+        "dport = \"1024:65535\"\nsport = \"137\"",
+        "proto = \"tcp\"\ndport = \"21\"",
+        "proto = \"udp\"\ndport = \"137:139\"",
+        "sources = [\"10.0.0.0/8\"",
+    ] {
+        assert!(model.contains(text), "missing `{text}`:\n{model}");
+    }
+    assert!(!model.contains("macro = \"SMB\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    for (name, rules, expected) in [
+        (
+            "import-no-such-service",
+            &b"ACCEPT loc $FW udp hkp\n"[..],
+            "error: rules:1: `hkp` is not a udp service in /etc/services",
+        ),
+        (
+            "import-no-such-protocol",
+            &b"ACCEPT loc $FW nosuchproto\n"[..],
+            "error: rules:1: protocol `nosuchproto` is not in /etc/protocols: Shorewall refuses it",
+        ),
+        (
+            "import-macro-with-ports",
+            b"SMB(ACCEPT) loc $FW tcp 445\n",
+            "error: rules:1: `SMB` given its own PROTO or ports",
+        ),
+    ] {
+        let dir = sample_with_rules(name, rules, None);
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let dir = sample_with_rules(
+        "import-reserved-param",
+        b"ACCEPT loc $FW tcp 22\n",
+        Some("LOG_LEVEL=info\nSW_X=1\n"),
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: params:1: Shorewall refuses it: \"The variable name LOG_LEVEL is reserved",
+            "error: params:2: Shorewall refuses it: \"The variable name SW_X is reserved",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = sample_with_rules("import-helper-macro", b"FTP(ACCEPT) loc $FW\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No"),
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:1: with AUTOHELPERS=No Shorewall's macro.FTP attaches the `ftp` conntrack helper",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The stock macros fwgen writes as their lines are Shorewall's own: each
+/// installed /usr/share/shorewall/macro.NAME holds exactly the lines of
+/// the table (the AUTOHELPERS=Yes branch for the helper macros), those
+/// from DEST to SOURCE among the lines back.
+#[test]
+fn stock_macro_lines_agree_with_the_installed_shorewall() {
+    common::require_tool("shorewall", "shorewall");
+    type Lines = Vec<(String, String, String)>;
+    let owned = |lines: &[(&str, &str, &str)]| -> Lines {
+        lines
+            .iter()
+            .map(|(p, d, s)| (p.to_string(), d.to_string(), s.to_string()))
+            .collect()
+    };
+    for (name, helper, lines, back) in fwgen::import::macros::STOCK {
+        let path = format!("/usr/share/shorewall/macro.{name}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (mut forth, mut returning): (Lines, Lines) = (Vec::new(), Vec::new());
+        let mut in_helper_branch = false;
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if line.starts_with("?if") {
+                assert!(
+                    helper.is_some() && line.contains("AUTOHELPERS"),
+                    "{path}: {line}"
+                );
+                in_helper_branch = true;
+                continue;
+            }
+            if line.starts_with("?else") || line.starts_with("?endif") {
+                in_helper_branch = false;
+                continue;
+            }
+            if line.is_empty() || in_helper_branch {
+                continue;
+            }
+            let columns: Vec<&str> = line.split_whitespace().collect();
+            assert!(
+                columns.len() >= 4 && columns[0] == "PARAM",
+                "{path}: `{line}` is not a plain port line"
+            );
+            let entry = (
+                columns[3].to_owned(),
+                columns.get(4).unwrap_or(&"").to_string(),
+                columns.get(5).unwrap_or(&"").to_string(),
+            );
+            match columns[1..3] {
+                ["-", "-"] | ["SOURCE", "DEST"] => forth.push(entry),
+                ["DEST", "SOURCE"] => returning.push(entry),
+                _ => panic!("{path}: `{line}` names addresses"),
+            }
+        }
+        assert_eq!(owned(lines), forth, "{path}");
+        assert_eq!(owned(back), returning, "{path}");
+    }
+    for (name, inner) in fwgen::import::macros::NESTED {
+        let path = format!("/usr/share/shorewall/macro.{name}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let installed: Vec<&str> = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(installed, *inner, "{path}");
+    }
 }

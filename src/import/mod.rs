@@ -5,5 +5,8 @@ mod conditional;
 mod file;
 mod listing;
 mod logging;
+pub mod macros;
+mod protocols;
+mod services;
 pub mod setting;
 pub mod shorewall;

@@ -14,7 +14,11 @@ pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
+use super::macros::{self, Part, StockMacro};
+use super::protocols::Protocols;
+use super::services::Services;
 use super::setting;
+use crate::model::service::MACRO_NAMES;
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -68,6 +72,24 @@ enum Active {
     /// This line first.
     Line(Line),
 }
+
+/// What every rule a Shorewall rule line becomes shares.
+#[derive(Clone, Copy)]
+struct Written<'a> {
+    target: &'a str,
+    source: &'a str,
+    dest: &'a str,
+    log: Option<&'a str>,
+    comment: Option<&'a str>,
+}
+
+/// A rule's macro, protocol, DPORT and SPORT, as the model writes them.
+type Service<'a> = (
+    Option<&'a str>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// One logical line of a Shorewall file, continuation lines joined.
 #[derive(Debug, Clone)]
@@ -144,6 +166,10 @@ struct Importer {
     zones: Vec<String>,
     /// Logical interface name -> zone.
     interfaces: Vec<(String, String)>,
+    /// /etc/services, for ports given by name.
+    services: Services,
+    /// /etc/protocols, for protocols given by name.
+    protocols: Protocols,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -172,6 +198,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         firewall: "fw".to_owned(),
         zones: Vec::new(),
         interfaces: Vec::new(),
+        services: Services::read(),
+        protocols: Protocols::read(),
     };
     importer.run();
     importer
@@ -470,6 +498,65 @@ fn trivalue(value: &str) -> Option<&'static str> {
     }
 }
 
+/// A masq or snat SOURCE item as the model writes it, with a note when it
+/// is spelled differently; an interface name is refused.
+fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
+    if let Ok(network) = source.parse::<ipnet::IpNet>() {
+        let trunc = network.trunc();
+        if trunc != network {
+            let note = format!(
+                "SOURCE `{source}` has host bits set; iptables matches the network `{trunc}`, and so does fwgen"
+            );
+            return Ok((trunc.to_string(), Some(note)));
+        }
+        return Ok((source.to_owned(), None));
+    }
+    let interface = !source.is_empty()
+        && source
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+        && source.parse::<std::net::IpAddr>().is_err()
+        && source
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic());
+    if interface {
+        return Err(format!(
+            "SOURCE `{source}` is an interface: Shorewall masquerades the networks routed out of it, read from the routing table when the firewall starts; fwgen's model takes networks: write them in place of `{source}`"
+        ));
+    }
+    Ok((source.to_owned(), None))
+}
+
+/// Why Shorewall refuses to let params set `name` (Config.pm: a setting's
+/// name, `SW_*`, `SHOREWALL_*` and the directories it sets itself).
+fn reserved_param(name: &str) -> Option<String> {
+    let allowed = ["SHOREWALL_INIT_SCRIPT", "SW_LOGGERTAG", "SW_CONFDIR"];
+    let reserved = setting::find(name).is_some()
+        || name.starts_with("SW_")
+        || name.starts_with("SHOREWALL_")
+        || ["COMMAND", "CONFDIR", "SHAREDIR", "VARDIR"].contains(&name);
+    (reserved && !allowed.contains(&name)).then(|| {
+        format!("Shorewall refuses it: \"The variable name {name} is reserved and may not be set in the params file\" (a shorewall.conf setting is set in shorewall.conf)")
+    })
+}
+
+/// Interface options Shorewall 5.2 reads but fwgen's model does not hold:
+/// `Ok(note)` when they change nothing Shorewall 5.2 does, `Err(reason)`
+/// otherwise.
+fn legacy_option(option: &str) -> Option<Result<String, String>> {
+    Some(match option {
+        "routeback=0" | "arp_filter=0" | "tcpflags=0" => Ok(format!(
+            "`{option}` is the option off, fwgen's default"
+        )),
+        "norfc1918" | "detectnets" => Ok(format!("`{option}` has no effect: Shorewall 5.2 removed it and ignores it with a warning (\"Support for the {option} interface option has been removed\")")),
+        "blacklist" => Err("interface option `blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)".to_owned()),
+        "upnp" | "upnpclient" => Err(format!("interface option `{option}` lets miniupnpd open ports at run time; not in fwgen's model")),
+        "optional" => Err("interface option `optional` (the firewall starts while the interface is down) is not in fwgen's model yet".to_owned()),
+        _ => return None,
+    })
+}
+
 /// Whether a line fills any column from `first` on (`-` is empty).
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
@@ -477,6 +564,15 @@ fn used_after(columns: &[String], first: usize) -> bool {
 
 fn quote(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
+}
+
+/// A table key: bare when TOML allows it, else quoted (`"tun+"`, `"eth2.3"`).
+fn key(name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    if bare { name.to_owned() } else { quote(name) }
 }
 
 fn list(items: &[String]) -> String {
@@ -550,6 +646,7 @@ impl Importer {
         self.interfaces();
         self.judge_complete();
         self.hosts();
+        self.note_empty_zones();
         self.policies();
         self.rules();
         self.snat();
@@ -617,8 +714,14 @@ impl Importer {
                         let at = format!("{}:{}", line.file, line.number);
                         self.skipped_names.entry(name).or_insert(at);
                     }
-                    self.entries[index].origins.clear();
-                    self.entries[index].body.clear();
+                    // A line may have become several entries (a macro's
+                    // lines): it goes whole, never in part.
+                    for entry in &mut self.entries {
+                        if entry.line.file == line.file && entry.line.number == line.number {
+                            entry.origins.clear();
+                            entry.body.clear();
+                        }
+                    }
                 }
             }
             if touched.is_empty() {
@@ -1017,6 +1120,16 @@ impl Importer {
                 let shown = self.directory.shown("params");
                 self.unreadable
                     .push(file::non_ascii(&shown, index + 1, raw.trim_ascii()));
+                continue;
+            }
+            if let Some(reason) = reserved_param(&key) {
+                let line = Line {
+                    file: format!("{}params", self.label),
+                    number: index + 1,
+                    text: text.to_owned(),
+                    comment: None,
+                };
+                self.refuse(&line, reason);
                 continue;
             }
             let value = self.expand(&value);
@@ -1454,7 +1567,7 @@ impl Importer {
 
     fn zone(&mut self, line: &Line, name: &str) {
         self.begin(Kind::Zone, name, Vec::new(), None, line);
-        let _ = writeln!(self.out, "{}[zones.{name}]", Self::origin(line));
+        let _ = writeln!(self.out, "{}[zones.{}]", Self::origin(line), key(name));
         if let Some(description) = &line.comment {
             let _ = writeln!(self.out, "description = {}", quote(description));
         }
@@ -1466,8 +1579,8 @@ impl Importer {
     fn interfaces(&mut self) {
         let mut format = 1;
         for line in self.lines("interfaces") {
-            if let Some(f) = line.text.strip_prefix("?FORMAT") {
-                format = f.trim().parse().unwrap_or(1);
+            if let Some(f) = self.format_line(&line) {
+                format = f;
                 continue;
             }
             let columns = Self::columns(&line.text);
@@ -1516,7 +1629,23 @@ impl Importer {
                     physical = Some(value.to_owned());
                     continue;
                 }
+                // Shorewall's binary options that the model holds as flags.
+                let option = match option.split_once('=') {
+                    Some((flag @ ("routeback" | "arp_filter" | "tcpflags"), "1")) => {
+                        flag.to_owned()
+                    }
+                    _ => option,
+                };
                 let base = option.split('=').next().unwrap_or_default();
+                if let Some(verdict) = legacy_option(&option) {
+                    match verdict {
+                        Ok(note) => self
+                            .notes
+                            .push(format!("{}:{}: {note}", line.file, line.number)),
+                        Err(reason) => self.refuse(&line, reason),
+                    }
+                    continue;
+                }
                 if matches!(
                     base,
                     "dhcp"
@@ -1538,11 +1667,17 @@ impl Importer {
                     );
                 }
             }
+            let device = physical.as_deref().unwrap_or(name);
+            if device.ends_with('+') && options.iter().any(|o| o == "bridge") {
+                self.refuse(&line, format!("option `bridge` on the wildcard `{device}`: Shorewall refuses it (\"Bridges may not have wildcard names\")"));
+                options.retain(|o| o != "bridge");
+            }
             self.begin(Kind::Interface, name, vec![zone.clone()], None, &line);
             let _ = write!(
                 self.out,
-                "{}[interfaces.{name}]\nzone = {}\n",
+                "{}[interfaces.{}]\nzone = {}\n",
                 Self::origin(&line),
+                key(name),
                 quote(zone)
             );
             if !options.is_empty() {
@@ -1567,8 +1702,48 @@ impl Importer {
                     &line,
                     "hosts (zones narrowed to addresses) are not in fwgen's model",
                 );
+                let zone = line.text.split_whitespace().next().unwrap_or_default();
+                self.drop_empty_zone(zone.split(':').next().unwrap_or_default(), &line);
             }
         }
+    }
+
+    /// A zone no interface names matches no packet, in Shorewall (which
+    /// warns "EMPTY ZONE") as in fwgen: kept, and said.
+    fn note_empty_zones(&mut self) {
+        for entry in self.entries.iter().filter(|e| e.kind == Kind::Zone) {
+            if !self.interfaces.iter().any(|(_, zone)| *zone == entry.name) {
+                self.notes.push(format!(
+                    "{}:{}: zone `{}` has no interface: it matches no packet (Shorewall warns: \"{} is an EMPTY ZONE\")",
+                    entry.line.file, entry.line.number, entry.name, entry.name
+                ));
+            }
+        }
+    }
+
+    /// A zone whose only members were on a skipped hosts line has none:
+    /// it goes too (Shorewall would warn of an empty zone), and what names
+    /// it goes with it, each saying so.
+    fn drop_empty_zone(&mut self, zone: &str, hosts: &Line) {
+        if self.interfaces.iter().any(|(_, z)| z == zone) || self.skipped_names.contains_key(zone) {
+            return;
+        }
+        let Some(index) = self
+            .entries
+            .iter()
+            .position(|e| e.kind == Kind::Zone && e.name == zone)
+        else {
+            return;
+        };
+        let entry = self.entries.remove(index);
+        let at = format!("{}:{}", hosts.file, hosts.number);
+        self.refuse(
+            &entry.line,
+            format!(
+                "zone `{zone}` has no interface, and no members once its hosts ({at}) are skipped"
+            ),
+        );
+        self.skipped_names.insert(zone.to_owned(), at);
     }
 
     fn zone_name(&self, text: &str) -> String {
@@ -1636,12 +1811,50 @@ impl Importer {
         }
     }
 
+    /// `?FORMAT N`, or Shorewall 4's bare `FORMAT N`, which `shorewall
+    /// update` rewrites as `?FORMAT N`.
+    fn format_line(&mut self, line: &Line) -> Option<u32> {
+        let (directive, rest) = line.text.split_once(char::is_whitespace)?;
+        let format = rest.trim().parse().ok()?;
+        match directive {
+            "?FORMAT" => Some(format),
+            "FORMAT" => {
+                self.notes.push(format!("{}:{}: Shorewall 4's bare `FORMAT {format}` is read as `?FORMAT {format}`, as `shorewall update` rewrites it", line.file, line.number));
+                Some(format)
+            }
+            _ => None,
+        }
+    }
+
+    /// `?SECTION NAME`, or Shorewall 4's bare `SECTION NAME`, which
+    /// `shorewall update` rewrites as `?SECTION NAME`.
+    fn section_line(&mut self, line: &Line) -> Option<String> {
+        let (directive, name) = line.text.split_once(char::is_whitespace)?;
+        let name = name.trim().to_owned();
+        let known = [
+            "ALL",
+            "ESTABLISHED",
+            "RELATED",
+            "INVALID",
+            "UNTRACKED",
+            "NEW",
+        ];
+        match directive {
+            "?SECTION" => Some(name),
+            "SECTION" if known.contains(&name.as_str()) => {
+                self.notes.push(format!("{}:{}: Shorewall 4's bare `SECTION {name}` is read as `?SECTION {name}`, as `shorewall update` rewrites it", line.file, line.number));
+                Some(name)
+            }
+            _ => None,
+        }
+    }
+
     fn rules(&mut self) {
         let mut section = "NEW".to_owned();
         let mut comment: Option<String> = None;
         for line in self.lines("rules") {
-            if let Some(name) = line.text.strip_prefix("?SECTION") {
-                section = name.trim().to_owned();
+            if let Some(name) = self.section_line(&line) {
+                section = name;
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
@@ -1729,6 +1942,14 @@ impl Importer {
             self.refuse(line, "a rule needs ACTION, SOURCE and DEST");
             return;
         };
+        if [&source, &dest].iter().any(|side| side.as_str() == "none") {
+            self.notes.push(format!(
+                "{}:{}: `none` in SOURCE or DEST: Shorewall ignores the rule, and so does fwgen",
+                line.file, line.number
+            ));
+            return;
+        }
+        let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
         let (action, log) = match action.split_once(':') {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
             None => (action, None),
@@ -1767,50 +1988,207 @@ impl Importer {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
         }
+        let written = Written {
+            target: &target,
+            source: &source,
+            dest: &dest,
+            log: log.as_deref(),
+            comment,
+        };
+        let expanded = service_macro
+            .as_deref()
+            .filter(|name| !MACRO_NAMES.contains(name))
+            .and_then(|name| Some((name, macros::expand(name, MACRO_NAMES)?)));
+        match expanded {
+            Some((name, _)) if used_after(columns, 3) => {
+                self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
+            }
+            Some((name, parts)) => self.expanded_macro(line, &written, name, parts),
+            None => {
+                let service = (service_macro.as_deref(), get(3), get(4), get(5));
+                self.plain_rule(line, &written, service);
+            }
+        }
+    }
+
+    /// A stock macro the model does not name, as what its file holds.
+    fn expanded_macro(&mut self, line: &Line, written: &Written, name: &str, parts: Vec<Part>) {
+        for part in parts {
+            match part {
+                Part::Named(inner) => {
+                    self.notes.push(format!(
+                        "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
+                        line.file, line.number
+                    ));
+                    self.write_rule(line, written, (Some(inner), None, None, None))
+                }
+                Part::Lines(stock) => self.stock_macro(line, written, stock),
+            }
+        }
+    }
+
+    /// A rule with the macro the model names (if any), its protocol by
+    /// name or number, and its ports.
+    fn plain_rule(&mut self, line: &Line, written: &Written, service: Service) {
+        let (service_macro, proto, dport, sport) = service;
+        let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {
+            Ok(proto) => proto.map(|(proto, note)| {
+                if let Some(note) = note {
+                    self.notes
+                        .push(format!("{}:{}: {note}", line.file, line.number));
+                }
+                proto
+            }),
+            Err(reason) => return self.refuse(line, reason),
+        };
+        if let Some((dport, sport)) = self.ports(line, proto.as_deref(), dport, sport) {
+            self.write_rule(line, written, (service_macro, proto, dport, sport));
+        }
+    }
+
+    /// `any` (with or without addresses) is `all` when no zone is nested
+    /// (shorewall-rules(5)), and the model has no nested zones.
+    fn any_zone(&mut self, line: &Line, side: &str) -> String {
+        let Some(rest) = side
+            .strip_prefix("any")
+            .filter(|r| r.is_empty() || r.starts_with(':'))
+        else {
+            return side.to_owned();
+        };
+        self.notes.push(format!(
+            "{}:{}: `any` is `all`: Shorewall makes them differ only for nested zones, and there are none",
+            line.file, line.number
+        ));
+        format!("all{rest}")
+    }
+
+    /// A stock macro fwgen's model does not name, as its lines (the
+    /// AUTOHELPERS=Yes branch, Shorewall's default).
+    fn stock_macro(&mut self, line: &Line, written: &Written, stock: &StockMacro) {
+        let (name, helper, lines, back) = *stock;
+        if let Some(helper) = helper.filter(|_| !self.settings.carried.conntrack_helpers) {
+            self.refuse(line, format!("with AUTOHELPERS=No Shorewall's macro.{name} attaches the `{helper}` conntrack helper to its connections; a helper per rule is not in fwgen's model"));
+            return;
+        }
+        self.notes.push(format!(
+            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
+            line.file,
+            line.number,
+            lines.len() + back.len(),
+            if back.is_empty() {
+                ""
+            } else {
+                ", those from DEST to SOURCE with the two swapped"
+            }
+        ));
+        let reversed = Written {
+            source: written.dest,
+            dest: written.source,
+            ..*written
+        };
+        let all = lines.iter().map(|l| (written, l));
+        for (written, (proto, dport, sport)) in all.chain(back.iter().map(|l| (&reversed, l))) {
+            let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+            let Some((dport, sport)) = self.ports(line, Some(proto), some(dport), some(sport))
+            else {
+                return;
+            };
+            let service = (None, Some((*proto).to_owned()), dport, sport);
+            self.write_rule(line, written, service);
+        }
+    }
+
+    /// DPORT and SPORT in the model's spelling: service names resolved
+    /// for the protocol, open ranges closed; `None` when refused.
+    fn ports(
+        &mut self,
+        line: &Line,
+        proto: Option<&str>,
+        dport: Option<String>,
+        sport: Option<String>,
+    ) -> Option<(Option<String>, Option<String>)> {
+        let Some(proto) =
+            proto.filter(|p| matches!(*p, "tcp" | "udp" | "sctp" | "dccp" | "6" | "17"))
+        else {
+            return Some((dport, sport));
+        };
+        let proto = match proto {
+            "6" => "tcp",
+            "17" => "udp",
+            other => other,
+        };
+        let mut resolve = |ports: Option<String>| -> Result<Option<String>, String> {
+            let Some(ports) = ports else {
+                return Ok(None);
+            };
+            let (spelled, names) = self.services.resolve(&ports, proto)?;
+            for name in names {
+                self.notes
+                    .push(format!("{}:{}: {name}", line.file, line.number));
+            }
+            Ok(Some(spelled))
+        };
+        match (resolve(dport), resolve(sport)) {
+            (Ok(dport), Ok(sport)) => Some((dport, sport)),
+            (Err(reason), _) | (_, Err(reason)) => {
+                self.refuse(line, reason);
+                None
+            }
+        }
+    }
+
+    /// One `[[rule]]`: the macro it names (if any), protocol and ports.
+    fn write_rule(
+        &mut self,
+        line: &Line,
+        written: &Written,
+        (service_macro, proto, dport, sport): Service,
+    ) {
+        let (source, dest) = (written.source, written.dest);
         self.begin(
             Kind::Rule,
             "",
-            self.named_zones(&[source.as_str(), dest.as_str()]),
-            rule_family(&[&source, &dest], get(3).as_deref()),
+            self.named_zones(&[source, dest]),
+            rule_family(&[source, dest], proto.as_deref()),
             line,
         );
         let _ = write!(
             self.out,
             "{}[[rule]]\naction = {}\n",
             Self::origin(line),
-            quote(&target)
+            quote(written.target)
         );
-        if let Some(name) = &service_macro {
+        if let Some(name) = service_macro {
             let _ = writeln!(self.out, "macro = {}", quote(name));
         }
         let _ = writeln!(
             self.out,
             "source = {}\ndest = {}",
-            quote(&self.endpoint(&source)),
-            quote(&self.endpoint(&dest))
+            quote(&self.endpoint(source)),
+            quote(&self.endpoint(dest))
         );
-        if let Some(proto) = get(3) {
+        if let Some(proto) = proto {
             let proto = if proto == "ipv6-icmp" {
                 "icmpv6".to_owned()
             } else {
                 proto
             };
             let _ = writeln!(self.out, "proto = {}", quote(&proto));
-            if let Some(dport) = get(4) {
+            if let Some(dport) = dport {
                 if proto.starts_with("icmp") {
                     let _ = writeln!(self.out, "icmp_type = {}", quote(&dport));
                 } else {
                     let _ = writeln!(self.out, "dport = {}", quote(&dport));
                 }
             }
-            if let Some(sport) = get(5) {
+            if let Some(sport) = sport {
                 let _ = writeln!(self.out, "sport = {}", quote(&sport));
             }
         }
-        if let Some(level) = log {
-            let _ = writeln!(self.out, "log = {}", quote(&level));
+        if let Some(level) = written.log {
+            let _ = writeln!(self.out, "log = {}", quote(level));
         }
-        if let Some(comment) = comment {
+        if let Some(comment) = written.comment {
             let _ = writeln!(self.out, "comment = {}", quote(comment));
         }
         self.out.push('\n');
@@ -1832,6 +2210,9 @@ impl Importer {
             );
             return;
         }
+        let Some((Some(dport), _)) = self.ports(line, Some(&proto), Some(dport), None) else {
+            return;
+        };
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
@@ -1881,7 +2262,7 @@ impl Importer {
     fn snat(&mut self) {
         let mut comment: Option<String> = None;
         for mut line in self.lines("snat") {
-            if line.text.starts_with("?FORMAT") {
+            if self.format_line(&line).is_some() {
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
@@ -1926,10 +2307,12 @@ impl Importer {
             }
             line.comment = line.comment.or_else(|| comment.clone());
             let columns = Self::columns(&line.text);
-            let (Some(interface), Some(sources)) = (columns.first(), columns.get(1)) else {
-                self.refuse(&line, "a masq entry needs INTERFACE and SOURCE");
+            let Some(interface) = columns.first().filter(|i| *i != "-") else {
+                self.refuse(&line, "a masq entry needs an INTERFACE");
                 continue;
             };
+            // An empty SOURCE is every source, as Shorewall pads it with `-`.
+            let sources = columns.get(1).map_or("-", String::as_str);
             if used_after(&columns, 3) {
                 self.refuse(&line, "masq columns after ADDRESS are not in fwgen's model");
                 continue;
@@ -1947,11 +2330,25 @@ impl Importer {
             );
             return;
         }
-        let sources: Vec<String> = sources
+        let mut networks = Vec::new();
+        for source in sources
             .split(',')
             .filter(|s| !matches!(*s, "0.0.0.0/0" | "::/0" | "-"))
-            .map(str::to_owned)
-            .collect();
+        {
+            match masq_source(source) {
+                Ok((network, None)) => networks.push(network),
+                Ok((network, Some(note))) => {
+                    self.notes
+                        .push(format!("{}:{}: {note}", line.file, line.number));
+                    networks.push(network);
+                }
+                Err(reason) => {
+                    self.refuse(line, reason);
+                    return;
+                }
+            }
+        }
+        let sources = networks;
         let table = if to.is_some() { "snat" } else { "masquerade" };
         self.begin(
             Kind::Snat,

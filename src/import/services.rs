@@ -1,0 +1,147 @@
+//! Port columns as Shorewall's compiler reads them (Chains.pm
+//! `validate_port`, `validate_portpair`): numbers, service names looked up
+//! with getservbyname(3) for the rule's protocol in /etc/services, ranges
+//! `LOW:HIGH` (or `LOW-HIGH`), and open ranges `LOW:` and `:HIGH`. The
+//! model takes numbers only: names become their numbers, each named in a
+//! note.
+
+use std::collections::BTreeMap;
+
+/// Where getservbyname(3) reads services on the hosts Shorewall runs on.
+pub const SERVICES: &str = "/etc/services";
+
+/// Service name (or alias) and protocol -> port.
+#[derive(Debug, Default)]
+pub struct Services {
+    ports: BTreeMap<(String, String), u16>,
+    /// Why /etc/services could not be read, if it could not.
+    unreadable: Option<String>,
+}
+
+impl Services {
+    /// /etc/services as the resolver reads it; a missing file is an empty
+    /// table (every name is then refused at its line).
+    pub fn read() -> Services {
+        match std::fs::read_to_string(SERVICES) {
+            Ok(text) => Services::parse(&text),
+            Err(error) => Services {
+                unreadable: Some(error.to_string()),
+                ..Services::default()
+            },
+        }
+    }
+
+    pub fn parse(text: &str) -> Services {
+        let mut ports = BTreeMap::new();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or_default();
+            let mut fields = line.split_whitespace();
+            let (Some(name), Some(port_proto)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let Some((port, proto)) = port_proto.split_once('/') else {
+                continue;
+            };
+            let Ok(port) = port.parse::<u16>() else {
+                continue;
+            };
+            for name in std::iter::once(name).chain(fields) {
+                ports
+                    .entry((name.to_owned(), proto.to_owned()))
+                    .or_insert(port);
+            }
+        }
+        Services {
+            ports,
+            unreadable: None,
+        }
+    }
+
+    fn port(&self, name: &str, proto: &str) -> Option<u16> {
+        self.ports
+            .get(&(name.to_owned(), proto.to_owned()))
+            .copied()
+    }
+
+    /// A port list in the model's spelling (numbers, `LOW:HIGH`), and the
+    /// names it resolved; `Err` names what Shorewall would refuse.
+    pub fn resolve(&self, list: &str, proto: &str) -> Result<(String, Vec<String>), String> {
+        let mut resolved = Vec::new();
+        let mut names = Vec::new();
+        for item in list.split(',') {
+            let dashed = item.split_once('-').filter(|(l, h)| {
+                [l, h]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            });
+            let (low, high) = match item.split_once(':').or(dashed) {
+                Some((low, high)) => (low, Some(high)),
+                None => (item, None),
+            };
+            let mut one = |text: &str, open: u16| -> Result<String, String> {
+                if text.is_empty() {
+                    return Ok(open.to_string());
+                }
+                if text.chars().all(|c| c.is_ascii_digit()) {
+                    return Ok(text.to_owned());
+                }
+                let port = self.port(text, proto).ok_or_else(|| match &self.unreadable {
+                    Some(error) => format!("`{text}` names a service, and {SERVICES}, where Shorewall looks it up, cannot be read: {error}"),
+                    None => format!("`{text}` is not a {proto} service in {SERVICES}: Shorewall refuses it (\"Invalid/Unknown {proto} port/service\")"),
+                })?;
+                names.push(format!("`{text}` is {proto} port {port} ({SERVICES})"));
+                Ok(port.to_string())
+            };
+            let low = one(low, 1)?;
+            match high {
+                Some(high) => {
+                    let high = one(high, 65535)?;
+                    resolved.push(format!("{low}:{high}"));
+                }
+                None => resolved.push(low),
+            }
+        }
+        Ok((resolved.join(","), names))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &str =
+        "ssh\t\t22/tcp\t\t\t# SSH\nhttp\t\t80/tcp\t\twww\t\t# web\nnetbios-ns\t137/udp\n";
+
+    #[test]
+    fn names_resolve_for_their_protocol_only() {
+        let services = Services::parse(TABLE);
+        assert_eq!(
+            services.resolve("ssh,www,443", "tcp").unwrap(),
+            (
+                "22,80,443".to_owned(),
+                vec![
+                    "`ssh` is tcp port 22 (/etc/services)".to_owned(),
+                    "`www` is tcp port 80 (/etc/services)".to_owned()
+                ]
+            )
+        );
+        assert!(services.resolve("netbios-ns", "tcp").is_err());
+        assert!(services.resolve("netbios-ns,http", "tcp").is_err());
+        assert_eq!(services.resolve("netbios-ns", "udp").unwrap().0, "137");
+    }
+
+    #[test]
+    fn open_and_dashed_ranges_are_spelled_out() {
+        let services = Services::parse(TABLE);
+        assert_eq!(services.resolve("1024:", "udp").unwrap().0, "1024:65535");
+        assert_eq!(services.resolve(":1023", "udp").unwrap().0, "1:1023");
+        assert_eq!(
+            services.resolve("10000-20000", "udp").unwrap().0,
+            "10000:20000"
+        );
+        assert_eq!(
+            services.resolve("135:139,80", "tcp").unwrap().0,
+            "135:139,80"
+        );
+    }
+}

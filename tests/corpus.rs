@@ -1,0 +1,473 @@
+//! The corpus (tests/corpus/): Shorewall directories written after real
+//! public ones, each naming the repository it follows. Every one either
+//! imports or is refused with each reason at a Shorewall file and line;
+//! every model imported (with or without `--partial`) renders with both
+//! backends to files `shorewall check` and `nft -c` accept. Which ones are
+//! refused, where and why is recorded below, so a change in either
+//! direction fails here; the table printed says how far the importer is
+//! from its target.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What `fwgen import shorewall` does with a corpus directory.
+enum Expected {
+    Imports,
+    /// Refused at exactly these `FILE:LINE`s (sorted), for the reason given.
+    Refused(&'static [&'static str], &'static str),
+}
+
+use Expected::{Imports, Refused};
+
+/// Every corpus directory and what the import does with it.
+const CORPUS: &[(&str, Expected)] = &[
+    (
+        "ajmitchelson-gatekeeper",
+        Refused(
+            &["routestopped:4"],
+            "routestopped: what passes while stopped is not in the model",
+        ),
+    ),
+    (
+        "blan-gw",
+        Refused(
+            &["masq:4"],
+            "masq SOURCE is an interface (Shorewall masquerades the networks routed out of it)",
+        ),
+    ),
+    (
+        "bonk-se-server",
+        Refused(
+            &["shorewall.conf:18", "shorewall.conf:19"],
+            "DROP_DEFAULT=Drop, REJECT_DEFAULT=Reject: Shorewall 4's default actions",
+        ),
+    ),
+    (
+        "deivy-knock-server",
+        Refused(
+            &["action.SSHTrusted:5", "actions:4", "rules:8"],
+            "a site action (actions, action.SSHTrusted) and the rule calling it",
+        ),
+    ),
+    ("demiguise-dotfiles", Imports),
+    (
+        "fkeet-home-gw",
+        Refused(
+            &["interfaces:2", "masq:2", "masq:3", "rules:7", "rules:8"],
+            "the blacklist option; masq SOURCE interfaces; tcp netbios-dgm and udp microsoft-ds are no services (Shorewall refuses them too)",
+        ),
+    ),
+    (
+        "gcrofils-asimov-remote",
+        Refused(
+            &["routestopped:4"],
+            "routestopped: what passes while stopped is not in the model",
+        ),
+    ),
+    ("ilario-desktop", Imports),
+    (
+        "karlvr-docker-net",
+        Refused(
+            &["hosts:3", "hosts:4", "hosts:5", "hosts:6", "rules:53"],
+            "hosts (a zone of addresses on an interface); udp hkp is no service (Shorewall refuses it too)",
+        ),
+    ),
+    ("katch922-gentoo-desktop", Imports),
+    ("kemitchell-debian-vps", Imports),
+    ("kpcyrd-jenkins", Imports),
+    (
+        "lasse-aagren-lxc",
+        Refused(
+            &["shorewall.conf:26", "shorewall.conf:27", "stoppedrules:5"],
+            "DROP_DEFAULT=Drop, REJECT_DEFAULT=Reject; stoppedrules",
+        ),
+    ),
+    (
+        "matayto-router",
+        Refused(
+            &["masq:4", "rules:22", "rules:23", "rules:24"],
+            "masq SOURCE is an interface; `$FW:&int0` (an interface's address)",
+        ),
+    ),
+    (
+        "memes-laptop",
+        Refused(
+            &[
+                "interfaces:10",
+                "interfaces:5",
+                "interfaces:6",
+                "interfaces:7",
+                "interfaces:8",
+                "interfaces:9",
+                "masq:4",
+                "masq:5",
+                "policy:7",
+                "policy:8",
+                "policy:9",
+                "rules:12",
+                "rules:13",
+                "rules:43",
+                "rules:44",
+            ],
+            "optional interfaces; masq out wlan0 and eth0, declared only as wl+ and eth+; NFLOG policy logging (and the pair it leaves uncovered); AllowICMPs (an action in 5.2), mDNS (multicast addresses in the macro)",
+        ),
+    ),
+    (
+        "mguterl-slice",
+        Refused(&["interfaces:3"], "the blacklist interface option"),
+    ),
+    (
+        "nextcentury-xen-host",
+        Refused(
+            &["zones:10", "zones:11", "zones:7", "zones:8", "zones:9"],
+            "bport zones nested in the bridge's zone (and what names them)",
+        ),
+    ),
+    (
+        "nser77-ha-router",
+        Refused(
+            &[
+                "hosts:2",
+                "interfaces:11",
+                "interfaces:13",
+                "interfaces:9",
+                "macro.RTP:5",
+                "rules:16",
+                "snat:7",
+            ],
+            "an interface of zone `-` with its zone in hosts; optional interfaces; a site macro; VRRP; the snat MARK column",
+        ),
+    ),
+    (
+        "patrickpreuss-squid-gw",
+        Refused(
+            &["interfaces:5", "rules:14", "rules:21"],
+            "upnp; a RATE limit; REDIRECT",
+        ),
+    ),
+    (
+        "phlax-docker-cloud",
+        Refused(
+            &["interfaces:8", "interfaces:9"],
+            "bridge on the wildcards docker+ and br-+ (Shorewall 5.2 refuses it too)",
+        ),
+    ),
+    ("seenhub-environments", Imports),
+    ("sjure-devops-vm", Imports),
+    (
+        "thetechstech-pbx",
+        Refused(
+            &[
+                "rules:12", "rules:17", "rules:18", "rules:19", "rules:6", "rules:7",
+            ],
+            "RATE limits; a log tag (info:TRAP)",
+        ),
+    ),
+    (
+        "warthog9-segmented-home",
+        Refused(
+            &[
+                "blrules:4",
+                "hosts:4",
+                "interfaces:4",
+                "rules:22",
+                "rules:23",
+                "rules:25",
+                "rules:26",
+                "rules:27",
+                "tunnels:4",
+            ],
+            "blrules, tunnels, hosts, optional, REDIRECT, mDNSbi (a macro with reversed lines)",
+        ),
+    ),
+    ("xianhuazhou-mail-host", Imports),
+    (
+        "yanosz-tunnel-node",
+        Refused(
+            &[
+                "rules:11",
+                "rules:6",
+                "rules:8",
+                "rules:9",
+                "shorewall6/rules:12",
+                "shorewall6/rules:9",
+            ],
+            "rules in only one of shorewall and shorewall6",
+        ),
+    ),
+];
+
+/// The share of the corpus that must import without `--partial`.
+const TARGET_PERCENT: usize = 80;
+
+/// The directory `fwgen import shorewall` reads: `NAME/shorewall` for a
+/// dual-stack entry (Shorewall6's directory beside it), else `NAME`.
+fn import_dir(name: &str) -> PathBuf {
+    let dir = common::root().join("tests/corpus").join(name);
+    if dir.join("shorewall").is_dir() {
+        dir.join("shorewall")
+    } else {
+        dir
+    }
+}
+
+fn import(dir: &Path, partial: bool) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fwgen"));
+    command.args(["import", "shorewall"]).arg(dir);
+    if partial {
+        command.arg("--partial");
+    }
+    command.output().unwrap()
+}
+
+/// Errors that follow from another one (an entry naming a zone or
+/// interface whose line was refused), not recorded on their own.
+const CONSEQUENCES: [&str; 3] = [
+    "and this entry with it",
+    "and the interface with it",
+    "no members once its hosts",
+];
+
+/// The `FILE:LINE` of every error that is not a consequence of another,
+/// sorted; fails on an error that names no Shorewall file and line.
+fn error_locations(name: &str, stderr: &str) -> Vec<String> {
+    let mut at: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: "))
+        .filter(|l| !l.contains("line(s) cannot be expressed in fwgen's model"))
+        .filter(|l| !l.starts_with("what is left after skipping is not a complete model"))
+        .filter_map(|l| {
+            let location = l.split(": ").next().unwrap_or_default();
+            let located = location.rsplit_once(':').is_some_and(|(file, line)| {
+                !file.is_empty() && !line.is_empty() && line.chars().all(|c| c.is_ascii_digit())
+            });
+            assert!(located, "{name}: an error without FILE:LINE: {l}\n{stderr}");
+            (!CONSEQUENCES.iter().any(|c| l.contains(c))).then(|| location.to_owned())
+        })
+        .collect();
+    at.sort();
+    at.dedup();
+    at
+}
+
+/// Render an imported model with both backends and have Shorewall and nft
+/// judge the files.
+fn assert_renders(name: &str, model: &[u8]) {
+    let dir = common::scratch(&format!("corpus-{name}"));
+    let file = dir.join("imported.toml");
+    std::fs::write(&file, model).unwrap();
+    for backend in ["shorewall", "nftables"] {
+        let out = dir.join(backend);
+        std::fs::create_dir_all(&out).unwrap();
+        common::render_file(file.to_str().unwrap(), backend, &out);
+    }
+    let model = String::from_utf8_lossy(model);
+    let empty: Vec<String> = model
+        .lines()
+        .filter(|l| {
+            l.starts_with("# NOTE ") && l.contains("has no interface: it matches no packet")
+        })
+        .filter_map(|l| l.split('`').nth(1))
+        .map(|zone| format!("*** {zone} is an EMPTY ZONE ***"))
+        .collect();
+    assert_shorewall_accepts(&dir.join("shorewall"), name, &empty);
+    common::assert_nft_accepts(&dir.join("nftables").join("fwgen.nft"), name);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `shorewall check` (and `shorewall6 check`) of a copy of each rendered
+/// directory: fails on an ERROR, on a WARNING other than the empty-zone
+/// warnings the import noted (Shorewall gives them for the original too),
+/// or without "configuration verified".
+fn assert_shorewall_accepts(dir: &Path, name: &str, noted: &[String]) {
+    let mut checked = 0;
+    for product in ["shorewall", "shorewall6"] {
+        if !dir.join(product).is_dir() {
+            continue;
+        }
+        let copy = common::scratch(&format!("corpus-check-{name}"));
+        common::copy_tree(&dir.join(product), &copy);
+        let (ok, out) = common::run(product, &["check", copy.to_str().unwrap()]);
+        let complaints: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARNING"))
+            .filter(|l| !(l.contains("WARNING") && noted.iter().any(|n| l.contains(n.as_str()))))
+            .collect();
+        assert!(
+            ok && complaints.is_empty() && out.contains("configuration verified"),
+            "{product} check of {name} failed or complained:\n{out}"
+        );
+        checked += 1;
+        let _ = std::fs::remove_dir_all(&copy);
+    }
+    assert!(checked > 0, "{name} rendered no Shorewall directory");
+}
+
+/// What happened to one directory, for the table.
+struct Outcome {
+    name: &'static str,
+    imports: bool,
+    partial: bool,
+    locations: Vec<String>,
+}
+
+fn judge(name: &'static str) -> Outcome {
+    let dir = import_dir(name);
+    let output = import(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    match output.status.code() {
+        Some(0) => {
+            assert_renders(name, &output.stdout);
+            Outcome {
+                name,
+                imports: true,
+                partial: true,
+                locations: Vec::new(),
+            }
+        }
+        Some(2) => {
+            let locations = error_locations(name, &stderr);
+            assert!(
+                !locations.is_empty(),
+                "{name}: refused without a reason:\n{stderr}"
+            );
+            let partial = import(&dir, true);
+            let imported = partial.status.success();
+            if imported {
+                assert_renders(&format!("{name}-partial"), &partial.stdout);
+            }
+            Outcome {
+                name,
+                imports: false,
+                partial: imported,
+                locations,
+            }
+        }
+        other => panic!("{name}: exit {other:?} (0 or 2 expected):\n{stderr}"),
+    }
+}
+
+fn table(outcomes: &[Outcome]) -> String {
+    let mut text = String::from("corpus: import shorewall\n");
+    for outcome in outcomes {
+        let verdict = match (outcome.imports, outcome.partial) {
+            (true, _) => "imports".to_owned(),
+            (false, true) => format!("only with --partial ({})", outcome.locations.join(" ")),
+            (false, false) => format!("refused ({})", outcome.locations.join(" ")),
+        };
+        let why = CORPUS
+            .iter()
+            .find(|(n, _)| *n == outcome.name)
+            .and_then(|(_, e)| match e {
+                Refused(_, why) => Some(*why),
+                Imports => None,
+            })
+            .map_or(String::new(), |why| format!(": {why}"));
+        text.push_str(&format!("  {:<26} {verdict}{why}\n", outcome.name));
+    }
+    let imports = outcomes.iter().filter(|o| o.imports).count();
+    let partial = outcomes.iter().filter(|o| !o.imports && o.partial).count();
+    text.push_str(&format!(
+        "  {imports} of {} import ({}%), {partial} more only with --partial, {} refused outright; target {TARGET_PERCENT}%\n",
+        outcomes.len(),
+        imports * 100 / outcomes.len().max(1),
+        outcomes.len() - imports - partial
+    ));
+    text
+}
+
+fn corpus_directories() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(common::root().join("tests/corpus"))
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            e.file_type()
+                .ok()?
+                .is_dir()
+                .then(|| e.file_name().to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every file of every corpus directory names the repository it follows.
+#[test]
+fn every_corpus_file_names_the_repository_it_follows() {
+    let names = corpus_directories();
+    assert!(
+        names.len() >= 20,
+        "the corpus has {} directories",
+        names.len()
+    );
+    for name in names {
+        let dir = common::root().join("tests/corpus").join(&name);
+        for (file, text) in common::read_tree(&dir) {
+            let head: String = text.lines().take(3).collect::<Vec<_>>().join("\n");
+            assert!(
+                head.contains("github.com/"),
+                "tests/corpus/{name}/{file} does not name the repository it follows in its first lines"
+            );
+        }
+    }
+}
+
+/// Each directory imports, or is refused at the recorded lines with each
+/// error naming its file and line; every import renders to files both
+/// tools accept.
+#[test]
+fn corpus_imports_or_is_refused_where_recorded() {
+    common::require_tool("shorewall", "shorewall");
+    common::require_tool("nft", "nftables");
+    let names = corpus_directories();
+    let recorded: Vec<&str> = CORPUS.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names.iter().map(String::as_str).collect::<Vec<_>>(),
+        recorded,
+        "tests/corpus and the CORPUS list differ: record every directory once, in order"
+    );
+    let outcomes: Vec<Outcome> = CORPUS.iter().map(|(name, _)| judge(name)).collect();
+    println!("{}", table(&outcomes));
+    let mut wrong = Vec::new();
+    for ((name, expected), outcome) in CORPUS.iter().zip(&outcomes) {
+        match expected {
+            Imports if !outcome.imports => {
+                wrong.push(format!("{name}: refused at {:?}", outcome.locations))
+            }
+            Refused(at, _) if outcome.locations != *at => wrong.push(format!(
+                "{name}: refused at {:?}, recorded {at:?}",
+                outcome.locations
+            )),
+            _ => {}
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{}\n{}",
+        wrong.join("\n"),
+        table(&outcomes)
+    );
+}
+
+/// The importer's target: most real configurations import without
+/// `--partial`. The reasons recorded for the others say what the model
+/// lacks.
+#[test]
+fn most_of_the_corpus_imports_without_partial() {
+    let imports = CORPUS.iter().filter(|(_, e)| matches!(e, Imports)).count();
+    let blocked: Vec<String> = CORPUS
+        .iter()
+        .filter_map(|(name, e)| match e {
+            Refused(_, why) => Some(format!("  {name}: {why}")),
+            Imports => None,
+        })
+        .collect();
+    assert!(
+        imports * 100 >= TARGET_PERCENT * CORPUS.len(),
+        "{imports} of {} corpus directories import without --partial; the target is {TARGET_PERCENT}%. Refused:\n{}",
+        CORPUS.len(),
+        blocked.join("\n")
+    );
+}

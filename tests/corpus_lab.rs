@@ -1,0 +1,170 @@
+//! The corpus in the lab: each corpus directory that imports is brought up
+//! to date by Shorewall's own `shorewall update` (the Shorewall 4 forms the
+//! import reads as update does), compiled and started by Shorewall, and
+//! probed with real packets beside fwgen's two renderings of the imported
+//! model. Every probe must get the same verdict, host and source address
+//! from all three, and from `fwgen explain`.
+//!
+//! Needs root and the lab's tools (tests/lab.rs).
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "lab/contest.rs"]
+mod contest;
+#[allow(dead_code)]
+#[path = "lab/probe.rs"]
+mod probe;
+#[allow(dead_code)]
+#[path = "lab/topology.rs"]
+mod topology;
+
+use std::path::Path;
+
+use contest::{Contestant, Round, contest};
+use fwgen::backend::{self, Backend};
+use fwgen::load::compile;
+use fwgen::source::Source;
+
+fn require_lab() {
+    common::require_root();
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("nft", "nftables"),
+        ("shorewall", "shorewall"),
+        ("dnsmasq", "dnsmasq-base"),
+        ("busybox", "busybox"),
+        ("ping", "iputils-ping"),
+    ] {
+        common::require_tool(tool, package);
+    }
+}
+
+/// A copy of the corpus directory as `shorewall update` leaves it, with
+/// STARTUP_ENABLED=Yes (the lab starts the compiled script).
+fn updated_copy(name: &str, dir: &Path) -> std::path::PathBuf {
+    let copy = dir.join("updated");
+    common::copy_tree(&common::root().join("tests/corpus").join(name), &copy);
+    let conf = copy.join("shorewall.conf");
+    let text = std::fs::read_to_string(&conf).unwrap_or_default();
+    std::fs::write(&conf, format!("{text}\nSTARTUP_ENABLED=Yes\n")).unwrap();
+    let (ok, out) = common::run("shorewall", &["update", copy.to_str().unwrap()]);
+    assert!(ok, "shorewall update of {name} failed:\n{out}");
+    for entry in std::fs::read_dir(&copy).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "bak") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    copy
+}
+
+/// One line per probe, `!!` where a column disagrees with explain.
+fn matrix(name: &str, rounds: &[(&str, &Round)]) -> (String, usize) {
+    let first = rounds[0].1;
+    let mut out = format!(
+        "lab matrix for corpus {name}: probe | explain | original | shorewall | nftables\n"
+    );
+    let mut disagreements = 0;
+    for (index, probe) in first.probes.iter().enumerate() {
+        let expected = &first.expected[index];
+        let agree = rounds
+            .iter()
+            .all(|(_, r)| &r.outcomes[index] == expected && &r.expected[index] == expected);
+        disagreements += usize::from(!agree);
+        let cells: Vec<String> = rounds
+            .iter()
+            .map(|(_, r)| r.outcomes[index].short())
+            .collect();
+        out.push_str(&format!(
+            "{} {} | {} | {}\n",
+            if agree { "  " } else { "!!" },
+            probe.describe(),
+            expected.short(),
+            cells.join(" | ")
+        ));
+    }
+    out.push_str(&format!(
+        "{} probes, {disagreements} disagreements\n",
+        first.probes.len()
+    ));
+    (out, disagreements)
+}
+
+fn corpus_lab(name: &str, short: &str) {
+    require_lab();
+    let dir = common::scratch(&format!("corpus-lab-{short}"));
+    let original = common::root().join("tests/corpus").join(name);
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("{name} no longer imports: {e:?}"));
+    let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let updated = updated_copy(name, &dir);
+    let original_round = contest(&model, short, &Contestant::ShorewallDir(updated), &dir);
+    let shorewall = contest(&model, short, &Contestant::Shorewall, &dir);
+    let ruleset = backend::render(&model, Backend::Nftables)
+        .expect("render")
+        .remove(0)
+        .content;
+    let nftables = contest(&model, short, &Contestant::Nftables(ruleset), &dir);
+    let (table, disagreements) = matrix(
+        name,
+        &[
+            ("original", &original_round),
+            ("shorewall", &shorewall),
+            ("nftables", &nftables),
+        ],
+    );
+    if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
+        eprintln!("{table}");
+    }
+    assert!(original_round.probes.len() > 10, "too few probes:\n{table}");
+    assert_eq!(
+        disagreements, 0,
+        "the import does not behave as the original:\n{table}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One test per corpus directory that imports, under a short lab name
+/// (namespace and link names carry it).
+macro_rules! corpus_lab {
+    ($($test:ident: $name:literal as $short:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                corpus_lab($name, $short);
+            }
+        )*
+        const IN_THE_LAB: &[&str] = &[$($name),*];
+    };
+}
+
+corpus_lab! {
+    demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
+    ilario_desktop: "ilario-desktop" as "cila",
+    katch922_gentoo_desktop: "katch922-gentoo-desktop" as "ckat",
+    kemitchell_debian_vps: "kemitchell-debian-vps" as "ckem",
+    kpcyrd_jenkins: "kpcyrd-jenkins" as "ckpc",
+    seenhub_environments: "seenhub-environments" as "csee",
+    sjure_devops_vm: "sjure-devops-vm" as "csju",
+    xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
+}
+
+/// Every corpus directory that imports is in the lab.
+#[test]
+fn every_corpus_import_is_in_the_lab() {
+    for entry in std::fs::read_dir(common::root().join("tests/corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.is_dir() || path.join("shorewall").is_dir() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if fwgen::import::shorewall::import(&path, false).is_ok() {
+            assert!(
+                IN_THE_LAB.contains(&name.as_str()),
+                "tests/corpus/{name} imports and is not in the lab"
+            );
+        }
+    }
+}
