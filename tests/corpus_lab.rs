@@ -141,6 +141,7 @@ macro_rules! corpus_lab {
 }
 
 corpus_lab! {
+    bonk_se_server: "bonk-se-server" as "cbon",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     ilario_desktop: "ilario-desktop" as "cila",
     katch922_gentoo_desktop: "katch922-gentoo-desktop" as "ckat",

@@ -657,12 +657,9 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
             "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
         ),
         (
-            "import-default-shorewall4-drop",
-            vec![
-                (SAMPLE_DROP, "DROP_DEFAULT=Drop"),
-                (SAMPLE_REJECT, "REJECT_DEFAULT=Reject"),
-            ],
-            "shorewall.conf:130: fwgen runs Broadcast(DROP),Multicast(DROP)",
+            "import-default-shorewall4-audited",
+            vec![(SAMPLE_DROP, "DROP_DEFAULT=A_Drop")],
+            "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
         ),
         (
             "import-defaults-differ",
@@ -679,6 +676,28 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Shorewall 4's Drop and Reject default actions are read as `shorewall
+/// update` rewrites them: Broadcast(DROP),Multicast(DROP), with a note.
+#[test]
+fn shorewall4_default_actions_are_read_as_update_rewrites_them() {
+    let dir = sample_with_settings(
+        "import-default-shorewall4-drop",
+        &[
+            (SAMPLE_DROP, "DROP_DEFAULT=Drop"),
+            (SAMPLE_REJECT, "REJECT_DEFAULT=Reject"),
+        ],
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "# NOTE shorewall.conf:127: DROP_DEFAULT=Drop is Shorewall 4's; read as `shorewall update` rewrites it",
+        "# NOTE shorewall.conf:130: REJECT_DEFAULT=Reject is Shorewall 4's",
+        "drop_broadcasts = true",
+    ] {
+        assert!(model.contains(expected), "{expected} not in:\n{model}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

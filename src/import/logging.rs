@@ -42,6 +42,25 @@ pub fn drop_broadcasts(value: &str) -> Option<bool> {
     (actions == ["Broadcast", "Multicast"]).then_some(true)
 }
 
+/// Shorewall 4's `Drop` and `Reject` default actions as `shorewall update`
+/// rewrites them (Config.pm, update_config_file): the first of the two
+/// words becomes `Broadcast(DROP),Multicast(DROP)`, after `AllowICMPs,` in
+/// Shorewall6. `None` when the value names neither (the audited `A_Drop`
+/// and `Drop(audit)` forms are left to the refusal: fwgen has no audit).
+pub fn updated_default_action(value: &str, ipv6: bool) -> Option<String> {
+    let replacement = if ipv6 {
+        "AllowICMPs,Broadcast(DROP),Multicast(DROP)"
+    } else {
+        "Broadcast(DROP),Multicast(DROP)"
+    };
+    let mut actions: Vec<&str> = value.split(',').map(str::trim).collect();
+    let first = actions
+        .iter()
+        .position(|action| matches!(*action, "Drop" | "Reject"))?;
+    actions[first] = replacement;
+    Some(actions.join(","))
+}
+
 /// The same in Shorewall6, where fwgen always lets the ICMPv6 that IPv6
 /// needs pass first: `AllowICMPs`, then as in Shorewall.
 pub fn drop_broadcasts_after_icmp(value: &str) -> Option<bool> {

@@ -1405,6 +1405,14 @@ impl Importer {
                 carried.push((false, None));
                 continue;
             };
+            let updated = logging::updated_default_action(value, self.ipv6);
+            if let Some(updated) = &updated {
+                self.notes.push(format!(
+                    "{}:{}: {key}={value} is Shorewall 4's; read as `shorewall update` rewrites it, {key}=\"{updated}\" (Shorewall 5.2 no longer has the Drop and Reject actions, nor their silent drops of SMB, UPnP and late DNS replies)",
+                    line.file, line.number
+                ));
+            }
+            let value = updated.as_deref().unwrap_or(value);
             let (found, refused) = if self.ipv6 {
                 let found = logging::drop_broadcasts_after_icmp(value);
                 (found, logging::DEFAULT_ACTIONS_REFUSED_IPV6)
