@@ -27,6 +27,7 @@ use commands::generate::GenerateArgs;
 use commands::import::ImportCommand;
 use commands::init::InitArgs;
 use commands::render::{DiffArgs, RenderArgs};
+use commands::verify::VerifyArgs;
 
 use fwgen::backend::Backend;
 use fwgen::load::{Failure, load};
@@ -57,6 +58,10 @@ enum Command {
     Explain(ExplainArgs),
     /// Load the model into the kernel with automatic rollback (or confirm one).
     Apply(ApplyArgs),
+    /// Prove the model in network namespaces: real packets through each
+    /// candidate firewall, compared with the model (exit 0: all agree,
+    /// 1: disagreements, 2: could not run; needs root).
+    Verify(VerifyArgs),
     /// Turn an existing configuration into a model.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -208,6 +213,12 @@ fn run(command: Command, config: Option<PathBuf>) -> ExitCode {
                 model(&mut args.model)
             };
             with_model(found, Format::Text, || commands::apply::command(&args))
+        }
+        Command::Verify(mut args) => {
+            let format = args.format;
+            with_model(model(&mut args.model), format, || {
+                commands::verify::verify(&args)
+            })
         }
         Command::Import(ImportCommand::Shorewall(args)) => without_model(
             config.as_deref(),

@@ -1,0 +1,279 @@
+//! Real packets: listeners that answer with what they saw, and probes that
+//! tell ACCEPT (answered), REJECT (refused or unreachable at once) and DROP
+//! (no answer in time) apart. Each runs on a thread that has entered the
+//! host's network namespace (a thread's namespace is its own).
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
+
+use super::Result;
+use super::sys::enter;
+
+/// How long a probe waits for an answer.
+pub const WAIT: Duration = Duration::from_millis(1500);
+
+/// What a probe saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered by the host `label`, which saw the connection come from `seen`.
+    Accept {
+        label: Option<String>,
+        seen: Option<IpAddr>,
+    },
+    Reject,
+    Drop,
+}
+
+impl Outcome {
+    pub fn verdict(&self) -> &'static str {
+        match self {
+            Outcome::Accept { .. } => "ACCEPT",
+            Outcome::Reject => "REJECT",
+            Outcome::Drop => "DROP",
+        }
+    }
+
+    pub fn short(&self) -> String {
+        match self {
+            Outcome::Accept {
+                label: Some(label),
+                seen: Some(seen),
+            } => format!("ACCEPT {label} saw {seen}"),
+            Outcome::Accept { .. } => "ACCEPT".to_owned(),
+            other => other.verdict().to_owned(),
+        }
+    }
+
+    /// `{"verdict", "host", "seen"}`; host and seen are null unless known.
+    pub fn json(&self) -> serde_json::Value {
+        let (host, seen) = match self {
+            Outcome::Accept { label, seen } => (label.clone(), seen.map(|s| s.to_string())),
+            _ => (None, None),
+        };
+        serde_json::json!({"verdict": self.verdict(), "host": host, "seen": seen})
+    }
+}
+
+fn canonical(address: IpAddr) -> IpAddr {
+    address.to_canonical()
+}
+
+fn answer(label: &str, peer: SocketAddr) -> String {
+    format!("{label} {}\n", canonical(peer.ip()))
+}
+
+fn parse_answer(text: &str) -> Outcome {
+    let mut words = text.split_whitespace();
+    let label = words.next().map(str::to_owned);
+    let seen = words.next().and_then(|w| w.parse().ok());
+    Outcome::Accept { label, seen }
+}
+
+/// Listeners on every port, TCP and UDP, in one namespace; each answers
+/// with its host's label and the peer address it saw.
+pub struct Listeners {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Listeners {
+    /// UDP sockets are bound to each address, so replies leave from the
+    /// address the probe was sent to (as conntrack expects after DNAT).
+    pub fn start(
+        netns: &str,
+        label: &str,
+        addresses: &[IpAddr],
+        ports: &[u16],
+    ) -> Result<Listeners> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (namespace, label, ports, flag) = (
+            netns.to_owned(),
+            label.to_owned(),
+            ports.to_vec(),
+            stop.clone(),
+        );
+        let addresses = addresses.to_vec();
+        let thread = std::thread::spawn(move || {
+            let netns = namespace;
+            let bound = (|| -> Result<(Vec<TcpListener>, Vec<UdpSocket>)> {
+                enter(&netns)?;
+                let any = SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0));
+                let mut tcp = Vec::new();
+                let mut udp = Vec::new();
+                for &port in &ports {
+                    let at = SocketAddr::new(any.ip(), port);
+                    let listener =
+                        TcpListener::bind(at).map_err(|e| format!("{netns}: tcp {port}: {e}"))?;
+                    listener
+                        .set_nonblocking(true)
+                        .map_err(|e| format!("{netns}: tcp {port}: {e}"))?;
+                    tcp.push(listener);
+                    for &address in &addresses {
+                        let at = SocketAddr::new(address, port);
+                        let socket =
+                            UdpSocket::bind(at).map_err(|e| format!("{netns}: udp {at}: {e}"))?;
+                        socket
+                            .set_nonblocking(true)
+                            .map_err(|e| format!("{netns}: udp {at}: {e}"))?;
+                        udp.push(socket);
+                    }
+                }
+                Ok((tcp, udp))
+            })();
+            let (tcp, udp) = match bound {
+                Ok(sockets) => {
+                    let _ = ready_tx.send(Ok(()));
+                    sockets
+                }
+                Err(error) => {
+                    let _ = ready_tx.send(Err(error));
+                    return;
+                }
+            };
+            let mut buffer = [0u8; 64];
+            while !flag.load(Ordering::Relaxed) {
+                for listener in &tcp {
+                    while let Ok((mut stream, peer)) = listener.accept() {
+                        let _ = stream.write_all(answer(&label, peer).as_bytes());
+                    }
+                }
+                for socket in &udp {
+                    while let Ok((_, peer)) = socket.recv_from(&mut buffer) {
+                        let _ = socket.send_to(answer(&label, peer).as_bytes(), peer);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let listeners = Listeners {
+            stop,
+            thread: Some(thread),
+        };
+        match ready_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(Ok(())) => Ok(listeners),
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(format!("the listeners in {netns} did not start")),
+        }
+    }
+}
+
+impl Drop for Listeners {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn classify(error: &std::io::Error) -> Outcome {
+    use std::io::ErrorKind::*;
+    match error.kind() {
+        ConnectionRefused | HostUnreachable | NetworkUnreachable | ConnectionReset => {
+            Outcome::Reject
+        }
+        _ if error.raw_os_error() == Some(libc::EHOSTUNREACH)
+            || error.raw_os_error() == Some(libc::EACCES) =>
+        {
+            Outcome::Reject
+        }
+        _ => Outcome::Drop,
+    }
+}
+
+fn socket_for(source: IpAddr, kind: Type, proto: SockProtocol) -> std::io::Result<Socket> {
+    let domain = if source.is_ipv6() {
+        Domain::IPV6
+    } else {
+        Domain::IPV4
+    };
+    let socket = Socket::new(domain, kind, Some(proto))?;
+    socket.bind(&SocketAddr::new(source, 0).into())?;
+    Ok(socket)
+}
+
+pub fn tcp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
+    let socket = socket_for(source, Type::STREAM, SockProtocol::TCP)
+        .map_err(|e| format!("tcp socket from {source}: {e}"))?;
+    if let Err(error) = socket.connect_timeout(&dest.into(), WAIT) {
+        return Ok(classify(&error));
+    }
+    let mut stream: std::net::TcpStream = socket.into();
+    let _ = stream.set_read_timeout(Some(WAIT));
+    let mut text = String::new();
+    Ok(match stream.read_to_string(&mut text) {
+        Ok(_) if !text.is_empty() => parse_answer(&text),
+        _ => Outcome::Accept {
+            label: None,
+            seen: None,
+        },
+    })
+}
+
+pub fn udp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
+    let socket = socket_for(source, Type::DGRAM, SockProtocol::UDP)
+        .map_err(|e| format!("udp socket from {source}: {e}"))?;
+    if let Err(error) = socket.connect(&dest.into()) {
+        return Ok(classify(&error));
+    }
+    let socket: UdpSocket = socket.into();
+    let _ = socket.set_read_timeout(Some(Duration::from_millis(200)));
+    let deadline = Instant::now() + WAIT;
+    let mut buffer = [0u8; 128];
+    // Resend a few times: the first datagram may wait for ARP.
+    while Instant::now() < deadline {
+        // A datagram the firewall's own OUTPUT chain refuses fails with
+        // EPERM, whether dropped or rejected; a REJECT's ICMP error then
+        // arrives on the socket.
+        match socket.send(b"probe") {
+            Err(error) if error.raw_os_error() != Some(libc::EPERM) => {
+                return Ok(classify(&error));
+            }
+            _ => {}
+        }
+        match socket.recv(&mut buffer) {
+            Ok(n) => return Ok(parse_answer(&String::from_utf8_lossy(&buffer[..n]))),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(error) => return Ok(classify(&error)),
+        }
+    }
+    Ok(Outcome::Drop)
+}
+
+/// ICMP echo with iputils ping from the namespace.
+pub fn ping(netns: &str, source: IpAddr, dest: IpAddr) -> Result<Outcome> {
+    let output = std::process::Command::new("ip")
+        .args([
+            "netns", "exec", netns, "ping", "-n", "-c", "1", "-W", "2", "-I",
+        ])
+        .arg(source.to_string())
+        .arg(dest.to_string())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run ping: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).to_lowercase();
+    Ok(if output.status.success() {
+        Outcome::Accept {
+            label: None,
+            seen: None,
+        }
+    } else if text.contains("unreachable")
+        || text.contains("prohibited")
+        || text.contains("filtered")
+    {
+        Outcome::Reject
+    } else {
+        Outcome::Drop
+    })
+}

@@ -1,0 +1,407 @@
+//! The example's network, built in namespaces: the firewall with the
+//! model's interfaces (veth pairs; a bridge with two containers where the
+//! model says bridge) and one host per interface, addressed inside the
+//! zone's networks (or a test range: [`test_network`]), routed through
+//! the firewall. Every namespace is deleted when the topology is dropped,
+//! on errors, interruptions and panics alike.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::model::{InterfaceOption, Model, ZoneId, ZoneRef};
+
+use super::Result;
+use super::sys::{in_ns, run, sh};
+
+/// A host of the lab: the firewall or a machine in a zone.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub label: String,
+    pub netns: String,
+    pub zone: ZoneId,
+    /// Primary addresses (IPv4, then IPv6 where the zone has it).
+    pub addresses: Vec<IpAddr>,
+    /// Addresses the model's rules name, added so probes can use them.
+    pub extra: Vec<IpAddr>,
+    /// The model interface this host sits behind (`None` for the firewall).
+    pub interface: Option<usize>,
+}
+
+/// One model interface in the lab.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The firewall's addresses on it.
+    pub firewall: Vec<IpAddr>,
+    pub networks: Vec<IpNet>,
+}
+
+pub struct Topology {
+    pub prefix: String,
+    pub firewall: Host,
+    pub hosts: Vec<Host>,
+    pub links: Vec<Link>,
+    namespaces: Vec<String>,
+}
+
+/// The kernel name of a model interface in the lab: its own, or for a
+/// wildcard (`eth+`, `+`) a name the wildcard matches.
+pub fn link_name(interface: &crate::model::Interface, index: usize) -> String {
+    match interface.physical.strip_suffix('+') {
+        Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),
+        None => interface.physical.clone(),
+    }
+}
+
+/// The n-th host address of a network (0 is the firewall's).
+fn nth_host(net: &IpNet, n: u32) -> IpAddr {
+    match net {
+        IpNet::V4(v4) => IpAddr::V4(
+            u32::from(v4.network())
+                .wrapping_add(1)
+                .wrapping_add(n)
+                .into(),
+        ),
+        IpNet::V6(v6) => IpAddr::V6(
+            u128::from(v6.network())
+                .wrapping_add(1)
+                .wrapping_add(u128::from(n))
+                .into(),
+        ),
+    }
+}
+
+/// The test range of an interface without declared networks: the
+/// index-th /24 of 198.18.0.0/15 (RFC 2544's benchmarking range), or the
+/// index-th /64 of fd00:66::/32.
+fn test_network(index: usize, ipv6: bool) -> IpNet {
+    let index = u32::try_from(index).unwrap_or(u32::MAX);
+    if ipv6 {
+        let base = u128::from(std::net::Ipv6Addr::new(0xfd00, 0x66, 0, 0, 0, 0, 0, 0));
+        let net = std::net::Ipv6Addr::from(base | (u128::from(index & 0xffff) << 64));
+        IpNet::V6(ipnet::Ipv6Net::new_assert(net, 64))
+    } else {
+        let base = u32::from(std::net::Ipv4Addr::new(198, 18, 0, 0));
+        let net = std::net::Ipv4Addr::from(base | ((index & 0x1ff) << 8));
+        IpNet::V4(ipnet::Ipv4Net::new_assert(net, 24))
+    }
+}
+
+fn with_prefix(address: IpAddr, net: &IpNet) -> String {
+    format!("{address}/{}", net.prefix_len())
+}
+
+/// An address to stand for a network a rule names.
+fn representative(net: &IpNet) -> IpAddr {
+    if net.prefix_len() == net.max_prefix_len() {
+        net.addr()
+    } else {
+        nth_host(net, 1)
+    }
+}
+
+impl Topology {
+    pub fn build(model: &Model, name: &str) -> Result<Topology> {
+        let prefix = format!("fwl{}-{name}", std::process::id() % 10000);
+        let fw_ns = format!("{prefix}-fw");
+        let mut topology = Topology {
+            prefix: prefix.clone(),
+            firewall: Host {
+                label: "fw".to_owned(),
+                netns: fw_ns.clone(),
+                zone: ZoneId::Firewall,
+                addresses: Vec::new(),
+                extra: Vec::new(),
+                interface: None,
+            },
+            hosts: Vec::new(),
+            links: Vec::new(),
+            namespaces: Vec::new(),
+        };
+        topology.add_namespace(&fw_ns)?;
+        in_ns(&fw_ns, &["ip", "link", "set", "lo", "up"])?;
+        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
+        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])?;
+        for index in 0..model.interfaces.len() {
+            super::sys::interrupted()?;
+            topology.add_link(model, index)?;
+        }
+        topology.add_extra_addresses(model)?;
+        topology.add_default_route(model)?;
+        Ok(topology)
+    }
+
+    /// A namespace whose ICMP errors are not rate limited: a lab sends many
+    /// rejected probes at once, and a rate-limited REJECT looks like DROP.
+    fn add_namespace(&mut self, netns: &str) -> Result<()> {
+        let _ = run("ip", &["netns", "del", netns]);
+        // Registered first: a namespace half made is deleted all the same.
+        self.namespaces.push(netns.to_owned());
+        sh(&["ip", "netns", "add", netns])?;
+        let limits = [
+            "net.ipv4.icmp_ratelimit=0",
+            "net.ipv6.icmp.ratelimit=0",
+            "net.ipv4.icmp_msgs_per_sec=100000",
+            "net.ipv4.icmp_msgs_burst=100000",
+        ];
+        for limit in limits {
+            in_ns(netns, &["sysctl", "-qw", limit])?;
+        }
+        Ok(())
+    }
+
+    fn link_networks(model: &Model, index: usize) -> Vec<IpNet> {
+        let interface = &model.interfaces[index];
+        let family = model.zones[interface.zone].family;
+        let mut networks = Vec::new();
+        let declared = |v6: bool| {
+            interface
+                .networks
+                .iter()
+                .find(|n| matches!(n, IpNet::V6(_)) == v6)
+                .copied()
+        };
+        if family.has_ipv4() {
+            networks.push(declared(false).unwrap_or_else(|| test_network(index, false)));
+        }
+        if family.has_ipv6() {
+            networks.push(declared(true).unwrap_or_else(|| test_network(index, true)));
+        }
+        networks
+    }
+
+    fn add_link(&mut self, model: &Model, index: usize) -> Result<()> {
+        let interface = &model.interfaces[index];
+        let networks = Self::link_networks(model, index);
+        let fw_ns = self.firewall.netns.clone();
+        let name = link_name(interface, index);
+        let bridge = interface.has(InterfaceOption::Bridge);
+        let count = if bridge { 2 } else { 1 };
+        if bridge {
+            in_ns(&fw_ns, &["ip", "link", "add", &name, "type", "bridge"])?;
+        }
+        for n in 0..count {
+            let host_ns = format!("{}-h{index}{n}", self.prefix);
+            self.add_namespace(&host_ns)?;
+            let fw_side = if bridge {
+                format!("v{index}p{n}")
+            } else {
+                name.clone()
+            };
+            sh(&[
+                "ip", "-n", &fw_ns, "link", "add", &fw_side, "type", "veth", "peer", "name",
+                "eth0", "netns", &host_ns,
+            ])?;
+            if bridge {
+                in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "master", &name])?;
+            }
+            in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "up"])?;
+            let mut addresses = Vec::new();
+            in_ns(&host_ns, &["ip", "link", "set", "lo", "up"])?;
+            for net in &networks {
+                let address = nth_host(net, 1 + n as u32);
+                in_ns(
+                    &host_ns,
+                    &[
+                        "ip",
+                        "addr",
+                        "add",
+                        &with_prefix(address, net),
+                        "dev",
+                        "eth0",
+                        "nodad",
+                    ],
+                )?;
+                addresses.push(address);
+            }
+            in_ns(&host_ns, &["ip", "link", "set", "eth0", "up"])?;
+            for net in &networks {
+                let gateway = nth_host(net, 0).to_string();
+                let family = if matches!(net, IpNet::V6(_)) {
+                    "-6"
+                } else {
+                    "-4"
+                };
+                in_ns(
+                    &host_ns,
+                    &["ip", family, "route", "add", "default", "via", &gateway],
+                )?;
+            }
+            let zone = model.zones[interface.zone].name.clone();
+            self.hosts.push(Host {
+                label: format!(
+                    "{zone}#{}",
+                    self.hosts
+                        .iter()
+                        .filter(|h| h.zone == ZoneId::Zone(interface.zone))
+                        .count()
+                        + 1
+                ),
+                netns: host_ns,
+                zone: ZoneId::Zone(interface.zone),
+                addresses,
+                extra: Vec::new(),
+                interface: Some(index),
+            });
+        }
+        let mut firewall = Vec::new();
+        for net in &networks {
+            let address = nth_host(net, 0);
+            in_ns(
+                &fw_ns,
+                &[
+                    "ip",
+                    "addr",
+                    "add",
+                    &with_prefix(address, net),
+                    "dev",
+                    &name,
+                    "nodad",
+                ],
+            )?;
+            firewall.push(address);
+        }
+        in_ns(&fw_ns, &["ip", "link", "set", &name, "up"])?;
+        if bridge {
+            in_ns(&fw_ns, &["ethtool", "-K", &name, "tx", "off"])?;
+        }
+        self.firewall.addresses.extend(firewall.iter().copied());
+        self.links.push(Link { firewall, networks });
+        Ok(())
+    }
+
+    /// Addresses named by rules and port forwards become addresses of the
+    /// first host of their zone, routed by the firewall.
+    fn add_extra_addresses(&mut self, model: &Model) -> Result<()> {
+        let mut wanted: Vec<(ZoneId, IpNet)> = Vec::new();
+        for rule in &model.rules {
+            for endpoint in [&rule.source, &rule.dest] {
+                if let ZoneRef::One(zone @ ZoneId::Zone(_)) = endpoint.zone {
+                    wanted.extend(endpoint.addresses.iter().map(|a| (zone, *a)));
+                }
+            }
+        }
+        // Masqueraded and SNATed sources are not tied to a zone: they go to
+        // the first zone that reaches the NAT's interface from elsewhere, so
+        // the translation is exercised (lxc-host masquerades 10.0.0.0/8
+        // without declaring the bridge's network).
+        for snat in &model.snats {
+            let out = model.interfaces[snat.interface].zone;
+            let Some(zone) = model
+                .interfaces
+                .iter()
+                .map(|i| i.zone)
+                .find(|&zone| zone != out)
+            else {
+                continue;
+            };
+            for net in &snat.sources {
+                let address = representative(net);
+                let on_some_link = self
+                    .links
+                    .iter()
+                    .any(|l| l.networks.iter().any(|n| n.contains(&address)));
+                if !on_some_link {
+                    wanted.push((ZoneId::Zone(zone), *net));
+                }
+            }
+        }
+        for dnat in &model.dnats {
+            if let ZoneRef::One(zone @ ZoneId::Zone(_)) = dnat.source.zone {
+                wanted.extend(dnat.source.addresses.iter().map(|a| (zone, *a)));
+            }
+            wanted.push((ZoneId::Zone(dnat.dest), IpNet::from(dnat.to)));
+        }
+        for (zone, net) in wanted {
+            let address = representative(&net);
+            let Some(host) = self.hosts.iter_mut().find(|h| h.zone == zone) else {
+                continue;
+            };
+            if host.addresses.contains(&address) || host.extra.contains(&address) {
+                continue;
+            }
+            let link = &self.links[host.interface.unwrap_or_default()];
+            let on_link = link.networks.iter().find(|n| n.contains(&address));
+            let full = if address.is_ipv6() { 128 } else { 32 };
+            let spec = on_link.map_or(format!("{address}/{full}"), |n| with_prefix(address, n));
+            in_ns(
+                &host.netns,
+                &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
+            )?;
+            host.extra.push(address);
+            if on_link.is_none() {
+                let via = host
+                    .addresses
+                    .iter()
+                    .find(|a| a.is_ipv6() == address.is_ipv6());
+                if let Some(via) = via {
+                    let index = host.interface.unwrap_or_default();
+                    let name = link_name(&model.interfaces[index], index);
+                    in_ns(
+                        &self.firewall.netns,
+                        &[
+                            "ip",
+                            "route",
+                            "replace",
+                            &format!("{address}/{full}"),
+                            "via",
+                            &via.to_string(),
+                            "dev",
+                            &name,
+                        ],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The one zone without declared networks (the internet) gets the
+    /// firewall's default route.
+    fn add_default_route(&mut self, model: &Model) -> Result<()> {
+        let open: Vec<&Host> = self
+            .hosts
+            .iter()
+            .filter(|h| {
+                h.interface
+                    .is_some_and(|i| model.interfaces[i].networks.is_empty())
+            })
+            .collect();
+        if let [host] = open.as_slice() {
+            for address in &host.addresses {
+                let family = if address.is_ipv6() { "-6" } else { "-4" };
+                in_ns(
+                    &self.firewall.netns,
+                    &[
+                        "ip",
+                        family,
+                        "route",
+                        "add",
+                        "default",
+                        "via",
+                        &address.to_string(),
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The firewall's address on the link to a host, of a family.
+    pub fn firewall_address_towards(&self, host: &Host, ipv6: bool) -> Option<IpAddr> {
+        let link = &self.links[host.interface?];
+        link.firewall.iter().copied().find(|a| a.is_ipv6() == ipv6)
+    }
+
+    pub fn all_hosts(&self) -> Vec<&Host> {
+        std::iter::once(&self.firewall).chain(&self.hosts).collect()
+    }
+}
+
+impl Drop for Topology {
+    fn drop(&mut self) {
+        for netns in &self.namespaces {
+            let _ = run("ip", &["netns", "del", netns]);
+        }
+    }
+}
