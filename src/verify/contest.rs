@@ -99,27 +99,45 @@ impl Contestant {
     }
 }
 
-/// Every port a probe uses: the model's ports, a few common ones, and one
-/// no rule names.
+/// Every port a probe uses: the model's ports, a few common ones, and the
+/// first port from 7777 up that no rule or port forward names.
 pub fn ports(model: &Model) -> Vec<u16> {
-    let mut ports: BTreeSet<u16> = [22, 53, 80, 7777].into_iter().collect();
+    let mut named: BTreeSet<u16> = BTreeSet::new();
     for rule in &model.rules {
         for service in &rule.services {
             for range in &service.dports {
-                ports.insert(range.low);
-                ports.insert(range.high);
+                named.insert(range.low);
+                named.insert(range.high);
             }
         }
     }
     for dnat in &model.dnats {
         for range in &dnat.dports {
-            ports.insert(range.low);
-            ports.insert(range.high);
+            named.insert(range.low);
+            named.insert(range.high);
         }
-        ports.extend(dnat.to_port);
+        named.extend(dnat.to_port);
     }
+    let unnamed = (7777..=u16::MAX).find(|port| !names_port(model, *port));
+    let mut ports = named;
+    ports.extend([22, 53, 80]);
+    ports.extend(unnamed);
     ports.retain(|p| !(67..=68).contains(p));
     ports.into_iter().collect()
+}
+
+/// Whether a rule's or a port forward's port range holds `port`.
+fn names_port(model: &Model, port: u16) -> bool {
+    let holds = |range: &crate::model::PortRange| range.low <= port && port <= range.high;
+    model
+        .rules
+        .iter()
+        .flat_map(|r| &r.services)
+        .any(|s| s.dports.iter().any(holds))
+        || model
+            .dnats
+            .iter()
+            .any(|d| d.dports.iter().any(holds) || d.to_port == Some(port))
 }
 
 fn crosses_firewall(model: &Model, from: &Host, to: &Host) -> bool {
