@@ -38,10 +38,29 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `fwgen verify ARGS` in the repository, its output read as it comes
+/// (a JSON report outgrows a pipe's buffer), killed after [`LIMIT`].
 fn verify(args: &[&str]) -> Output {
-    let mut all = vec!["verify"];
-    all.extend_from_slice(args);
-    common::fwgen_within(&all, LIMIT)
+    let child = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .arg("verify")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let (done, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match output.recv_timeout(LIMIT) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            // SAFETY: kill only sends a signal to the child this test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("fwgen verify {args:?} had not finished after {LIMIT:?}; killed it");
+        }
+    }
 }
 
 fn assert_exit(output: &Output, code: i32) {
