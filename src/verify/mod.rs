@@ -282,5 +282,13 @@ pub fn verify(
         columns.push((column.clone(), round));
     }
     sys::interrupted()?;
-    Verification::new(&model.source_name, columns, notes)
+    let verification = Verification::new(&model.source_name, columns, notes)?;
+    if verification.probes().is_empty() {
+        return Err(
+            "the model's network has no two hosts the firewall stands between: \
+                    no probe could be sent"
+                .to_owned(),
+        );
+    }
+    Ok(verification)
 }
