@@ -58,9 +58,15 @@ enum Command {
     Explain(ExplainArgs),
     /// Load the model into the kernel with automatic rollback (or confirm one).
     Apply(ApplyArgs),
-    /// Prove the model in network namespaces: real packets through each
-    /// candidate firewall, compared with the model (exit 0: all agree,
-    /// 1: disagreements, 2: could not run; needs root).
+    /// Prove the model with real packets in network namespaces (as root).
+    ///
+    /// Builds the model's network in namespaces, loads each candidate
+    /// firewall in turn (fwgen's nftables ruleset; fwgen's Shorewall files
+    /// when Shorewall is installed; with --against, your original Shorewall
+    /// directory), sends TCP, UDP, ICMP and DHCP probes between every pair
+    /// of zones and through every port forward, and compares each outcome
+    /// with what the model says. Exit 0: all agree; 1: disagreements (each
+    /// listed with the model items that decide it); 2: could not run.
     Verify(VerifyArgs),
     /// Turn an existing configuration into a model.
     #[command(subcommand)]
