@@ -23,3 +23,4 @@ pub mod ruleset;
 pub mod schema;
 pub mod secure_dir;
 pub mod source;
+pub mod verify;

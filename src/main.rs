@@ -27,6 +27,7 @@ use commands::generate::GenerateArgs;
 use commands::import::ImportCommand;
 use commands::init::InitArgs;
 use commands::render::{DiffArgs, RenderArgs};
+use commands::verify::VerifyArgs;
 
 use fwgen::backend::Backend;
 use fwgen::load::{Failure, load};
@@ -57,6 +58,16 @@ enum Command {
     Explain(ExplainArgs),
     /// Load the model into the kernel with automatic rollback (or confirm one).
     Apply(ApplyArgs),
+    /// Prove the model with real packets in network namespaces (as root).
+    ///
+    /// Builds the model's network in namespaces, loads each candidate
+    /// firewall in turn (fwgen's nftables ruleset; fwgen's Shorewall files
+    /// when Shorewall is installed; with --against, your original Shorewall
+    /// directory), sends TCP, UDP, ICMP and DHCP probes between every pair
+    /// of zones and through every port forward, and compares each outcome
+    /// with what the model says. Exit 0: all agree; 1: disagreements (each
+    /// listed with the model items that decide it); 2: could not run.
+    Verify(VerifyArgs),
     /// Turn an existing configuration into a model.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -208,6 +219,12 @@ fn run(command: Command, config: Option<PathBuf>) -> ExitCode {
                 model(&mut args.model)
             };
             with_model(found, Format::Text, || commands::apply::command(&args))
+        }
+        Command::Verify(mut args) => {
+            let format = args.format;
+            with_model(model(&mut args.model), format, || {
+                commands::verify::verify(&args)
+            })
         }
         Command::Import(ImportCommand::Shorewall(args)) => without_model(
             config.as_deref(),

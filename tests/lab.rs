@@ -3,31 +3,25 @@
 //! packets are sent between every ordered pair of hosts (the firewall
 //! included), and the verdicts, the host reached and the source address
 //! seen must equal what `fwgen explain` says. Any disagreement fails the
-//! test and prints the whole matrix.
+//! test and prints the whole matrix. The lab itself is `fwgen verify`'s
+//! library (src/verify/); these tests are calls of it.
 //!
 //! Needs root, iproute2, nftables, shorewall, shorewall6, dnsmasq-base,
 //! busybox, ethtool and iputils-ping (tests/run installs them).
 
 mod common;
 
-#[path = "lab/contest.rs"]
-mod contest;
 #[path = "lab/helper.rs"]
 mod helper;
 #[path = "lab/mss.rs"]
 mod mss;
-#[path = "lab/probe.rs"]
-mod probe;
 #[path = "lab/spoof.rs"]
 mod spoof;
-#[path = "lab/topology.rs"]
-mod topology;
 
-use contest::{Contestant, Round, contest};
-use fwgen::backend::{self, Backend};
 use fwgen::load::compile;
 use fwgen::model::Model;
 use fwgen::source::Source;
+use fwgen::verify::{self, Candidate, Contestant, Verification};
 
 /// `folder` holds the model `{example}.toml`: examples or tests/models.
 fn model(folder: &str, example: &str) -> Model {
@@ -52,52 +46,24 @@ fn require_lab() {
     ] {
         common::require_tool(tool, package);
     }
+    verify::require().unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn nftables_ruleset(model: &Model) -> String {
-    backend::render(model, Backend::Nftables)
-        .expect("render")
-        .remove(0)
-        .content
+    verify::nftables_ruleset(model).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The matrix: one line per probe, `!!` where the columns disagree.
-fn table(example: &str, rounds: &[(&str, &Round)]) -> (String, usize) {
-    let first = rounds[0].1;
-    let mut out = format!(
-        "lab matrix for {example}: probe | explain | {}\n",
-        rounds
-            .iter()
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(" | ")
+/// The lab's run of `candidates`, as `fwgen verify` runs them; no note
+/// may say a part was left out.
+fn run(model: &Model, name: &str, candidates: &[Candidate], dir: &std::path::Path) -> Verification {
+    let verification = verify::verify(model, name, candidates, dir, Vec::new(), &|_| {})
+        .unwrap_or_else(|e| panic!("the lab could not run: {e}"));
+    assert!(
+        verification.notes.is_empty(),
+        "the lab left something out: {:?}",
+        verification.notes
     );
-    let mut disagreements = 0;
-    for (index, probe) in first.probes.iter().enumerate() {
-        let expected = &first.expected[index];
-        let agree = rounds.iter().all(|(_, round)| {
-            &round.outcomes[index] == expected && &round.expected[index] == expected
-        });
-        if !agree {
-            disagreements += 1;
-        }
-        let cells: Vec<String> = rounds
-            .iter()
-            .map(|(_, round)| round.outcomes[index].short())
-            .collect();
-        out.push_str(&format!(
-            "{} {} | {} | {}\n",
-            if agree { "  " } else { "!!" },
-            probe.describe(),
-            expected.short(),
-            cells.join(" | ")
-        ));
-    }
-    out.push_str(&format!(
-        "{} probes, {disagreements} disagreements\n",
-        first.probes.len()
-    ));
-    (out, disagreements)
+    verification
 }
 
 fn lab(example: &str) {
@@ -113,33 +79,35 @@ fn lab_model(name: &str, short: &str) {
 fn lab_of(model: &Model, example: &str) {
     require_lab();
     let dir = common::scratch(&format!("lab-{example}"));
-    let shorewall = contest(model, example, &Contestant::Shorewall, &dir);
-    let nftables = contest(
-        model,
-        example,
-        &Contestant::Nftables(nftables_ruleset(model)),
-        &dir,
-    );
-    assert_eq!(shorewall.probes.len(), nftables.probes.len());
-    let (matrix, disagreements) = table(
-        example,
-        &[("shorewall", &shorewall), ("nftables", &nftables)],
-    );
+    let candidates = [
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(model)),
+        ),
+    ];
+    let verification = run(model, example, &candidates, &dir);
+    let matrix = verification.matrix();
     if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
         eprintln!("{matrix}");
     }
-    assert!(shorewall.probes.len() > 20, "too few probes:\n{matrix}");
-    assert_eq!(
-        disagreements, 0,
-        "the backends and explain disagree:\n{matrix}"
+    assert!(
+        verification.probes().len() > 20,
+        "too few probes:\n{matrix}"
     );
-    let accepted = shorewall
-        .outcomes
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "the backends and explain disagree:\n{}",
+        verification.text(model)
+    );
+    let outcomes = &verification.rounds[0].outcomes;
+    let accepted = outcomes
         .iter()
-        .filter(|o| o.verdict() == "ACCEPT")
+        .filter(|o| o.as_ref().is_some_and(|o| o.verdict() == "ACCEPT"))
         .count();
     assert!(
-        accepted > 0 && accepted < shorewall.outcomes.len(),
+        accepted > 0 && accepted < outcomes.len(),
         "a lab where every probe has one verdict proves little:\n{matrix}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -344,27 +312,29 @@ fn sample(name: &str) {
         .unwrap_or_else(|f| panic!("{}", f.render()));
     let dir = common::scratch(&format!("lab-sample-{name}"));
     let short = format!("s{}", &name[..3]);
-    let original_round = contest(&model, &short, &Contestant::ShorewallDir(original), &dir);
-    let shorewall = contest(&model, &short, &Contestant::Shorewall, &dir);
-    let nftables = contest(
-        &model,
-        &short,
-        &Contestant::Nftables(nftables_ruleset(&model)),
-        &dir,
-    );
-    let rounds = [
-        ("original", &original_round),
-        ("shorewall", &shorewall),
-        ("nftables", &nftables),
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&original)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
     ];
-    let (matrix, disagreements) = table(&format!("sample {name}"), &rounds);
+    let verification = run(&model, &short, &candidates, &dir);
+    let matrix = verification.matrix();
     assert!(
-        original_round.probes.len() > 10,
+        verification.probes().len() > 10,
         "too few probes:\n{matrix}"
     );
+    assert!(
+        verification.rounds[0].outcomes.iter().all(Option::is_some),
+        "the original decides every probe of an IPv4 sample:\n{matrix}"
+    );
     assert_eq!(
-        disagreements, 0,
-        "the imported model does not behave as the original:\n{matrix}"
+        verification.disagreements(),
+        0,
+        "the imported model does not behave as the original:\n{}",
+        verification.text(&model)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -433,10 +403,11 @@ fn lab_catches_a_broken_policy() {
         "the mutation did not apply"
     );
     let dir = common::scratch("lab-broken");
-    let round = contest(&model, "broken", &Contestant::Nftables(broken), &dir);
-    let (matrix, disagreements) = table("lxc-host (broken net-fw policy)", &[("nftables", &round)]);
+    let candidates = [("nftables".to_owned(), Contestant::Nftables(broken))];
+    let verification = run(&model, "broken", &candidates, &dir);
+    let matrix = verification.matrix();
     assert!(
-        disagreements > 0,
+        verification.disagreements() > 0,
         "the lab did not notice a broken policy:\n{matrix}"
     );
     let wrong: Vec<&str> = matrix.lines().filter(|l| l.starts_with("!!")).collect();
@@ -445,6 +416,11 @@ fn lab_catches_a_broken_policy() {
             .iter()
             .all(|l| l.contains("net#1") && l.contains("-> fw")),
         "unexpected disagreements:\n{matrix}"
+    );
+    let text = verification.text(&model);
+    assert!(
+        text.contains("explain: decided by: the policy at examples/lxc-host.toml:"),
+        "a disagreement names the model item that decides it:\n{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

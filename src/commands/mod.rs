@@ -9,6 +9,7 @@ pub mod init;
 pub mod out;
 pub mod progress;
 pub mod render;
+pub mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;

@@ -10,11 +10,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fwgen::model::Model;
+use fwgen::verify::contest::{Contestant, load};
+use fwgen::verify::sys;
+use fwgen::verify::topology::Topology;
 
-use super::contest::{Contestant, load};
 use super::mss::host_in;
-use super::probe;
-use super::topology::Topology;
 
 const WAIT: Duration = Duration::from_secs(3);
 
@@ -94,8 +94,8 @@ pub fn ftp_data_passes(
     dir: &Path,
     zone: &str,
 ) -> bool {
-    let topology = Topology::build(model, name);
-    load(model, contestant, &topology, dir);
+    let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
+    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
     let client = host_in(&topology, model, zone);
     let server = topology
         .firewall_address_towards(&client, false)
@@ -103,14 +103,14 @@ pub fn ftp_data_passes(
     let fw_netns = topology.firewall.netns.clone();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let serving = std::thread::spawn(move || {
-        probe::enter(&fw_netns);
+        sys::enter(&fw_netns).unwrap_or_else(|e| panic!("{e}"));
         serve(server, ready_tx)
     });
     ready_rx.recv_timeout(WAIT).expect("the FTP server listens");
     let source = super::mss::ipv4(&client);
     let netns = client.netns.clone();
     let fetching = std::thread::spawn(move || {
-        probe::enter(&netns);
+        sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
         fetch(source, server)
     });
     let fetched = fetching.join().expect("client");

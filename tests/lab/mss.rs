@@ -9,11 +9,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use fwgen::model::{Model, ZoneId};
+use fwgen::verify::contest::{Contestant, load};
+use fwgen::verify::topology::{Host, Topology, link_name};
+use fwgen::verify::{probe, sys};
 use socket2::SockRef;
 
-use super::contest::{Contestant, load};
-use super::probe;
-use super::topology::{Host, Topology, link_name};
 use crate::common::run;
 
 /// The MTU of the firewall's link towards the receiver.
@@ -46,7 +46,7 @@ pub fn received_mss(
     dir: &Path,
     (from, to): (&str, &str),
 ) -> u32 {
-    let topology = Topology::build(model, name);
+    let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
     let server = host_in(&topology, model, to);
     let client = host_in(&topology, model, from);
     let index = server
@@ -70,12 +70,12 @@ pub fn received_mss(
         ],
     );
     assert!(ok, "setting the MTU of {link}: {out}");
-    load(model, contestant, &topology, dir);
+    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
     let address = SocketAddr::new(ipv4(&server), PORT);
     let netns = server.netns.clone();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let receiver = std::thread::spawn(move || {
-        probe::enter(&netns);
+        sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
         let listener = TcpListener::bind(address).expect("listen");
         listener.set_nonblocking(true).expect("nonblocking");
         ready_tx.send(()).expect("ready");
@@ -93,8 +93,8 @@ pub fn received_mss(
         .expect("the receiver listens");
     let source = ipv4(&client);
     let sender = std::thread::spawn(move || {
-        probe::enter(&client.netns);
-        probe::tcp(source, address)
+        sys::enter(&client.netns).unwrap_or_else(|e| panic!("{e}"));
+        probe::tcp(source, address).unwrap_or_else(|e| panic!("{e}"))
     });
     let outcome = sender.join().expect("sender");
     assert_eq!(outcome.verdict(), "ACCEPT", "{from} -> {to} must connect");

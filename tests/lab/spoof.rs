@@ -9,11 +9,11 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::Path;
 
 use fwgen::model::Model;
+use fwgen::verify::contest::{Contestant, load};
+use fwgen::verify::topology::Topology;
+use fwgen::verify::{probe, sys};
 
-use super::contest::{Contestant, load};
 use super::mss::host_in;
-use super::probe;
-use super::topology::Topology;
 use crate::common::run;
 
 /// Whether a SYN from `spoofed` sent by a host of `zone` to the firewall's
@@ -25,8 +25,8 @@ pub fn spoofed_syn_arrives(
     dir: &Path,
     (zone, spoofed, port): (&str, IpAddr, u16),
 ) -> bool {
-    let topology = Topology::build(model, name);
-    load(model, contestant, &topology, dir);
+    let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
+    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
     let sender = host_in(&topology, model, zone);
     let target = topology
         .firewall_address_towards(&sender, false)
@@ -50,14 +50,14 @@ pub fn spoofed_syn_arrives(
     assert!(ok, "adding {address}: {out}");
     let fw_netns = topology.firewall.netns.clone();
     let listening = std::thread::spawn(move || {
-        probe::enter(&fw_netns);
+        sys::enter(&fw_netns).unwrap_or_else(|e| panic!("{e}"));
         TcpListener::bind(SocketAddr::new(target, port)).expect("listen")
     });
     let listener = listening.join().expect("listener");
     let netns = sender.netns.clone();
     let sending = std::thread::spawn(move || {
-        probe::enter(&netns);
-        probe::tcp(spoofed, SocketAddr::new(target, port))
+        sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
+        probe::tcp(spoofed, SocketAddr::new(target, port)).unwrap_or_else(|e| panic!("{e}"))
     });
     let outcome = sending.join().expect("sender");
     assert_ne!(outcome.verdict(), "ACCEPT", "the SYN-ACK went elsewhere");

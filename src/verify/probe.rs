@@ -3,10 +3,8 @@
 //! (no answer in time) apart. Each runs on a thread that has entered the
 //! host's network namespace (a thread's namespace is its own).
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -14,17 +12,11 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
 
+use super::Result;
+use super::sys::enter;
+
 /// How long a probe waits for an answer.
 pub const WAIT: Duration = Duration::from_millis(1500);
-
-/// Move the calling thread into a network namespace.
-pub fn enter(netns: &str) {
-    let file = File::open(format!("/var/run/netns/{netns}"))
-        .unwrap_or_else(|e| panic!("netns {netns}: {e}"));
-    // SAFETY: setns only changes this thread's network namespace.
-    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-    assert_eq!(rc, 0, "setns {netns}: {}", std::io::Error::last_os_error());
-}
 
 /// What a probe saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +49,15 @@ impl Outcome {
             other => other.verdict().to_owned(),
         }
     }
+
+    /// `{"verdict", "host", "seen"}`; host and seen are null unless known.
+    pub fn json(&self) -> serde_json::Value {
+        let (host, seen) = match self {
+            Outcome::Accept { label, seen } => (label.clone(), seen.map(|s| s.to_string())),
+            _ => (None, None),
+        };
+        serde_json::json!({"verdict": self.verdict(), "host": host, "seen": seen})
+    }
 }
 
 fn canonical(address: IpAddr) -> IpAddr {
@@ -84,10 +85,15 @@ pub struct Listeners {
 impl Listeners {
     /// UDP sockets are bound to each address, so replies leave from the
     /// address the probe was sent to (as conntrack expects after DNAT).
-    pub fn start(netns: &str, label: &str, addresses: &[IpAddr], ports: &[u16]) -> Listeners {
+    pub fn start(
+        netns: &str,
+        label: &str,
+        addresses: &[IpAddr],
+        ports: &[u16],
+    ) -> Result<Listeners> {
         let stop = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (netns, label, ports, flag) = (
+        let (namespace, label, ports, flag) = (
             netns.to_owned(),
             label.to_owned(),
             ports.to_vec(),
@@ -95,25 +101,42 @@ impl Listeners {
         );
         let addresses = addresses.to_vec();
         let thread = std::thread::spawn(move || {
-            enter(&netns);
-            let any = SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0));
-            let mut tcp = Vec::new();
-            let mut udp = Vec::new();
-            for &port in &ports {
-                let at = SocketAddr::new(any.ip(), port);
-                let listener =
-                    TcpListener::bind(at).unwrap_or_else(|e| panic!("{netns}: tcp {port}: {e}"));
-                listener.set_nonblocking(true).unwrap();
-                tcp.push(listener);
-                for &address in &addresses {
-                    let at = SocketAddr::new(address, port);
-                    let socket =
-                        UdpSocket::bind(at).unwrap_or_else(|e| panic!("{netns}: udp {at}: {e}"));
-                    socket.set_nonblocking(true).unwrap();
-                    udp.push(socket);
+            let netns = namespace;
+            let bound = (|| -> Result<(Vec<TcpListener>, Vec<UdpSocket>)> {
+                enter(&netns)?;
+                let any = SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0));
+                let mut tcp = Vec::new();
+                let mut udp = Vec::new();
+                for &port in &ports {
+                    let at = SocketAddr::new(any.ip(), port);
+                    let listener =
+                        TcpListener::bind(at).map_err(|e| format!("{netns}: tcp {port}: {e}"))?;
+                    listener
+                        .set_nonblocking(true)
+                        .map_err(|e| format!("{netns}: tcp {port}: {e}"))?;
+                    tcp.push(listener);
+                    for &address in &addresses {
+                        let at = SocketAddr::new(address, port);
+                        let socket =
+                            UdpSocket::bind(at).map_err(|e| format!("{netns}: udp {at}: {e}"))?;
+                        socket
+                            .set_nonblocking(true)
+                            .map_err(|e| format!("{netns}: udp {at}: {e}"))?;
+                        udp.push(socket);
+                    }
                 }
-            }
-            ready_tx.send(()).unwrap();
+                Ok((tcp, udp))
+            })();
+            let (tcp, udp) = match bound {
+                Ok(sockets) => {
+                    let _ = ready_tx.send(Ok(()));
+                    sockets
+                }
+                Err(error) => {
+                    let _ = ready_tx.send(Err(error));
+                    return;
+                }
+            };
             let mut buffer = [0u8; 64];
             while !flag.load(Ordering::Relaxed) {
                 for listener in &tcp {
@@ -129,12 +152,14 @@ impl Listeners {
                 std::thread::sleep(Duration::from_millis(2));
             }
         });
-        ready_rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("listeners did not start");
-        Listeners {
+        let listeners = Listeners {
             stop,
             thread: Some(thread),
+        };
+        match ready_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(Ok(())) => Ok(listeners),
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(format!("the listeners in {netns} did not start")),
         }
     }
 }
@@ -174,33 +199,29 @@ fn socket_for(source: IpAddr, kind: Type, proto: SockProtocol) -> std::io::Resul
     Ok(socket)
 }
 
-pub fn tcp(source: IpAddr, dest: SocketAddr) -> Outcome {
-    let socket = match socket_for(source, Type::STREAM, SockProtocol::TCP) {
-        Ok(socket) => socket,
-        Err(e) => panic!("tcp socket from {source}: {e}"),
-    };
+pub fn tcp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
+    let socket = socket_for(source, Type::STREAM, SockProtocol::TCP)
+        .map_err(|e| format!("tcp socket from {source}: {e}"))?;
     if let Err(error) = socket.connect_timeout(&dest.into(), WAIT) {
-        return classify(&error);
+        return Ok(classify(&error));
     }
     let mut stream: std::net::TcpStream = socket.into();
     let _ = stream.set_read_timeout(Some(WAIT));
     let mut text = String::new();
-    match stream.read_to_string(&mut text) {
+    Ok(match stream.read_to_string(&mut text) {
         Ok(_) if !text.is_empty() => parse_answer(&text),
         _ => Outcome::Accept {
             label: None,
             seen: None,
         },
-    }
+    })
 }
 
-pub fn udp(source: IpAddr, dest: SocketAddr) -> Outcome {
-    let socket = match socket_for(source, Type::DGRAM, SockProtocol::UDP) {
-        Ok(socket) => socket,
-        Err(e) => panic!("udp socket from {source}: {e}"),
-    };
+pub fn udp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
+    let socket = socket_for(source, Type::DGRAM, SockProtocol::UDP)
+        .map_err(|e| format!("udp socket from {source}: {e}"))?;
     if let Err(error) = socket.connect(&dest.into()) {
-        return classify(&error);
+        return Ok(classify(&error));
     }
     let socket: UdpSocket = socket.into();
     let _ = socket.set_read_timeout(Some(Duration::from_millis(200)));
@@ -212,34 +233,37 @@ pub fn udp(source: IpAddr, dest: SocketAddr) -> Outcome {
         // EPERM, whether dropped or rejected; a REJECT's ICMP error then
         // arrives on the socket.
         match socket.send(b"probe") {
-            Err(error) if error.raw_os_error() != Some(libc::EPERM) => return classify(&error),
+            Err(error) if error.raw_os_error() != Some(libc::EPERM) => {
+                return Ok(classify(&error));
+            }
             _ => {}
         }
         match socket.recv(&mut buffer) {
-            Ok(n) => return parse_answer(&String::from_utf8_lossy(&buffer[..n])),
+            Ok(n) => return Ok(parse_answer(&String::from_utf8_lossy(&buffer[..n]))),
             Err(error)
                 if matches!(
                     error.kind(),
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) => {}
-            Err(error) => return classify(&error),
+            Err(error) => return Ok(classify(&error)),
         }
     }
-    Outcome::Drop
+    Ok(Outcome::Drop)
 }
 
 /// ICMP echo with iputils ping from the namespace.
-pub fn ping(netns: &str, source: IpAddr, dest: IpAddr) -> Outcome {
+pub fn ping(netns: &str, source: IpAddr, dest: IpAddr) -> Result<Outcome> {
     let output = std::process::Command::new("ip")
         .args([
             "netns", "exec", netns, "ping", "-n", "-c", "1", "-W", "2", "-I",
         ])
         .arg(source.to_string())
         .arg(dest.to_string())
+        .stdin(std::process::Stdio::null())
         .output()
-        .expect("ping");
+        .map_err(|e| format!("cannot run ping: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout).to_lowercase();
-    if output.status.success() {
+    Ok(if output.status.success() {
         Outcome::Accept {
             label: None,
             seen: None,
@@ -251,5 +275,5 @@ pub fn ping(netns: &str, source: IpAddr, dest: IpAddr) -> Outcome {
         Outcome::Reject
     } else {
         Outcome::Drop
-    }
+    })
 }

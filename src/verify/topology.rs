@@ -1,15 +1,18 @@
 //! The example's network, built in namespaces: the firewall with the
 //! model's interfaces (veth pairs; a bridge with two containers where the
 //! model says bridge) and one host per interface, addressed inside the
-//! zone's networks, routed through the firewall.
+//! zone's networks (or a test range: [`test_network`]), routed through
+//! the firewall. Every namespace is deleted when the topology is dropped,
+//! on errors, interruptions and panics alike.
 
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use fwgen::model::{InterfaceOption, Model, ZoneId, ZoneRef};
+use crate::model::{InterfaceOption, Model, ZoneId, ZoneRef};
 
-use crate::common::run;
+use super::Result;
+use super::sys::{in_ns, run, sh};
 
 /// A host of the lab: the firewall or a machine in a zone.
 #[derive(Debug, Clone)]
@@ -41,20 +44,9 @@ pub struct Topology {
     namespaces: Vec<String>,
 }
 
-fn sh(args: &[&str]) {
-    let (ok, out) = run(args[0], &args[1..]);
-    assert!(ok, "lab setup failed: {}\n{out}", args.join(" "));
-}
-
-fn in_ns(netns: &str, args: &[&str]) {
-    let mut all = vec!["ip", "netns", "exec", netns];
-    all.extend_from_slice(args);
-    sh(&all);
-}
-
 /// The kernel name of a model interface in the lab: its own, or for a
 /// wildcard (`eth+`, `+`) a name the wildcard matches.
-pub fn link_name(interface: &fwgen::model::Interface, index: usize) -> String {
+pub fn link_name(interface: &crate::model::Interface, index: usize) -> String {
     match interface.physical.strip_suffix('+') {
         Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),
         None => interface.physical.clone(),
@@ -64,8 +56,34 @@ pub fn link_name(interface: &fwgen::model::Interface, index: usize) -> String {
 /// The n-th host address of a network (0 is the firewall's).
 fn nth_host(net: &IpNet, n: u32) -> IpAddr {
     match net {
-        IpNet::V4(v4) => IpAddr::V4((u32::from(v4.network()) + 1 + n).into()),
-        IpNet::V6(v6) => IpAddr::V6((u128::from(v6.network()) + 1 + u128::from(n)).into()),
+        IpNet::V4(v4) => IpAddr::V4(
+            u32::from(v4.network())
+                .wrapping_add(1)
+                .wrapping_add(n)
+                .into(),
+        ),
+        IpNet::V6(v6) => IpAddr::V6(
+            u128::from(v6.network())
+                .wrapping_add(1)
+                .wrapping_add(u128::from(n))
+                .into(),
+        ),
+    }
+}
+
+/// The test range of an interface without declared networks: the
+/// index-th /24 of 198.18.0.0/15 (RFC 2544's benchmarking range), or the
+/// index-th /64 of fd00:66::/32.
+fn test_network(index: usize, ipv6: bool) -> IpNet {
+    let index = u32::try_from(index).unwrap_or(u32::MAX);
+    if ipv6 {
+        let base = u128::from(std::net::Ipv6Addr::new(0xfd00, 0x66, 0, 0, 0, 0, 0, 0));
+        let net = std::net::Ipv6Addr::from(base | (u128::from(index & 0xffff) << 64));
+        IpNet::V6(ipnet::Ipv6Net::new_assert(net, 64))
+    } else {
+        let base = u32::from(std::net::Ipv4Addr::new(198, 18, 0, 0));
+        let net = std::net::Ipv4Addr::from(base | ((index & 0x1ff) << 8));
+        IpNet::V4(ipnet::Ipv4Net::new_assert(net, 24))
     }
 }
 
@@ -83,7 +101,7 @@ fn representative(net: &IpNet) -> IpAddr {
 }
 
 impl Topology {
-    pub fn build(model: &Model, name: &str) -> Topology {
+    pub fn build(model: &Model, name: &str) -> Result<Topology> {
         let prefix = format!("fwl{}-{name}", std::process::id() % 10000);
         let fw_ns = format!("{prefix}-fw");
         let mut topology = Topology {
@@ -100,24 +118,26 @@ impl Topology {
             links: Vec::new(),
             namespaces: Vec::new(),
         };
-        topology.add_namespace(&fw_ns);
-        in_ns(&fw_ns, &["ip", "link", "set", "lo", "up"]);
-        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
-        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"]);
+        topology.add_namespace(&fw_ns)?;
+        in_ns(&fw_ns, &["ip", "link", "set", "lo", "up"])?;
+        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
+        in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])?;
         for index in 0..model.interfaces.len() {
-            topology.add_link(model, index);
+            super::sys::interrupted()?;
+            topology.add_link(model, index)?;
         }
-        topology.add_extra_addresses(model);
-        topology.add_default_route(model);
-        topology
+        topology.add_extra_addresses(model)?;
+        topology.add_default_route(model)?;
+        Ok(topology)
     }
 
     /// A namespace whose ICMP errors are not rate limited: a lab sends many
     /// rejected probes at once, and a rate-limited REJECT looks like DROP.
-    fn add_namespace(&mut self, netns: &str) {
+    fn add_namespace(&mut self, netns: &str) -> Result<()> {
         let _ = run("ip", &["netns", "del", netns]);
-        sh(&["ip", "netns", "add", netns]);
+        // Registered first: a namespace half made is deleted all the same.
         self.namespaces.push(netns.to_owned());
+        sh(&["ip", "netns", "add", netns])?;
         let limits = [
             "net.ipv4.icmp_ratelimit=0",
             "net.ipv6.icmp.ratelimit=0",
@@ -125,8 +145,9 @@ impl Topology {
             "net.ipv4.icmp_msgs_burst=100000",
         ];
         for limit in limits {
-            in_ns(netns, &["sysctl", "-qw", limit]);
+            in_ns(netns, &["sysctl", "-qw", limit])?;
         }
+        Ok(())
     }
 
     fn link_networks(model: &Model, index: usize) -> Vec<IpNet> {
@@ -141,19 +162,15 @@ impl Topology {
                 .copied()
         };
         if family.has_ipv4() {
-            networks.push(
-                declared(false).unwrap_or_else(|| format!("198.18.{index}.0/24").parse().unwrap()),
-            );
+            networks.push(declared(false).unwrap_or_else(|| test_network(index, false)));
         }
         if family.has_ipv6() {
-            networks.push(
-                declared(true).unwrap_or_else(|| format!("fd00:66:{index}::/64").parse().unwrap()),
-            );
+            networks.push(declared(true).unwrap_or_else(|| test_network(index, true)));
         }
         networks
     }
 
-    fn add_link(&mut self, model: &Model, index: usize) {
+    fn add_link(&mut self, model: &Model, index: usize) -> Result<()> {
         let interface = &model.interfaces[index];
         let networks = Self::link_networks(model, index);
         let fw_ns = self.firewall.netns.clone();
@@ -161,11 +178,11 @@ impl Topology {
         let bridge = interface.has(InterfaceOption::Bridge);
         let count = if bridge { 2 } else { 1 };
         if bridge {
-            in_ns(&fw_ns, &["ip", "link", "add", &name, "type", "bridge"]);
+            in_ns(&fw_ns, &["ip", "link", "add", &name, "type", "bridge"])?;
         }
         for n in 0..count {
             let host_ns = format!("{}-h{index}{n}", self.prefix);
-            self.add_namespace(&host_ns);
+            self.add_namespace(&host_ns)?;
             let fw_side = if bridge {
                 format!("v{index}p{n}")
             } else {
@@ -174,13 +191,13 @@ impl Topology {
             sh(&[
                 "ip", "-n", &fw_ns, "link", "add", &fw_side, "type", "veth", "peer", "name",
                 "eth0", "netns", &host_ns,
-            ]);
+            ])?;
             if bridge {
-                in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "master", &name]);
+                in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "master", &name])?;
             }
-            in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "up"]);
+            in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "up"])?;
             let mut addresses = Vec::new();
-            in_ns(&host_ns, &["ip", "link", "set", "lo", "up"]);
+            in_ns(&host_ns, &["ip", "link", "set", "lo", "up"])?;
             for net in &networks {
                 let address = nth_host(net, 1 + n as u32);
                 in_ns(
@@ -194,10 +211,10 @@ impl Topology {
                         "eth0",
                         "nodad",
                     ],
-                );
+                )?;
                 addresses.push(address);
             }
-            in_ns(&host_ns, &["ip", "link", "set", "eth0", "up"]);
+            in_ns(&host_ns, &["ip", "link", "set", "eth0", "up"])?;
             for net in &networks {
                 let gateway = nth_host(net, 0).to_string();
                 let family = if matches!(net, IpNet::V6(_)) {
@@ -208,7 +225,7 @@ impl Topology {
                 in_ns(
                     &host_ns,
                     &["ip", family, "route", "add", "default", "via", &gateway],
-                );
+                )?;
             }
             let zone = model.zones[interface.zone].name.clone();
             self.hosts.push(Host {
@@ -241,20 +258,21 @@ impl Topology {
                     &name,
                     "nodad",
                 ],
-            );
+            )?;
             firewall.push(address);
         }
-        in_ns(&fw_ns, &["ip", "link", "set", &name, "up"]);
+        in_ns(&fw_ns, &["ip", "link", "set", &name, "up"])?;
         if bridge {
-            in_ns(&fw_ns, &["ethtool", "-K", &name, "tx", "off"]);
+            in_ns(&fw_ns, &["ethtool", "-K", &name, "tx", "off"])?;
         }
         self.firewall.addresses.extend(firewall.iter().copied());
         self.links.push(Link { firewall, networks });
+        Ok(())
     }
 
     /// Addresses named by rules and port forwards become addresses of the
     /// first host of their zone, routed by the firewall.
-    fn add_extra_addresses(&mut self, model: &Model) {
+    fn add_extra_addresses(&mut self, model: &Model) -> Result<()> {
         let mut wanted: Vec<(ZoneId, IpNet)> = Vec::new();
         for rule in &model.rules {
             for endpoint in [&rule.source, &rule.dest] {
@@ -309,7 +327,7 @@ impl Topology {
             in_ns(
                 &host.netns,
                 &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
-            );
+            )?;
             host.extra.push(address);
             if on_link.is_none() {
                 let via = host
@@ -331,15 +349,16 @@ impl Topology {
                             "dev",
                             &name,
                         ],
-                    );
+                    )?;
                 }
             }
         }
+        Ok(())
     }
 
     /// The one zone without declared networks (the internet) gets the
     /// firewall's default route.
-    fn add_default_route(&mut self, model: &Model) {
+    fn add_default_route(&mut self, model: &Model) -> Result<()> {
         let open: Vec<&Host> = self
             .hosts
             .iter()
@@ -362,9 +381,10 @@ impl Topology {
                         "via",
                         &address.to_string(),
                     ],
-                );
+                )?;
             }
         }
+        Ok(())
     }
 
     /// The firewall's address on the link to a host, of a family.

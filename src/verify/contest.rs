@@ -1,0 +1,836 @@
+//! The contest: the same probes against Shorewall's compiled firewall, the
+//! nftables ruleset and `fwgen explain`; every disagreement is reported.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+
+use crate::backend::Backend;
+use crate::explain::{Explanation, Nat, Place, Query, explain};
+use crate::model::{InterfaceOption, Model, Protocol, Verdict, ZoneId};
+
+use super::Result;
+use super::probe::{self, Listeners, Outcome};
+use super::sys::{self, run};
+use super::topology::{Host, Topology, link_name};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tcp(u16),
+    Udp(u16),
+    Ping,
+    /// A DHCP lease from dnsmasq on the firewall, through the firewall.
+    Dhcp,
+}
+
+/// One new connection to try.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub from: String,
+    pub from_netns: String,
+    pub from_zone: ZoneId,
+    pub source: IpAddr,
+    pub to: String,
+    pub to_zone: ZoneId,
+    pub dest: IpAddr,
+    pub kind: Kind,
+}
+
+impl Probe {
+    /// `tcp 22`, `udp 53`, `ping` or `dhcp lease`.
+    pub fn kind_text(&self) -> String {
+        match self.kind {
+            Kind::Tcp(port) => format!("tcp {port}"),
+            Kind::Udp(port) => format!("udp {port}"),
+            Kind::Ping => "ping".to_owned(),
+            Kind::Dhcp => "dhcp lease".to_owned(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} -> {} {} {}",
+            self.from,
+            self.source,
+            self.to,
+            self.dest,
+            self.kind_text()
+        )
+    }
+}
+
+/// Which firewalls take part.
+#[derive(Debug, Clone)]
+pub enum Contestant {
+    /// fwgen's Shorewall files, compiled by Shorewall (and Shorewall6).
+    Shorewall,
+    /// An original Shorewall configuration directory (the one the model
+    /// was imported from), compiled by Shorewall itself as it is, and
+    /// beside it the Shorewall6 directory when there is one.
+    ShorewallDir {
+        ipv4: std::path::PathBuf,
+        ipv6: Option<std::path::PathBuf>,
+    },
+    /// The nftables ruleset, possibly altered by a test.
+    Nftables(String),
+}
+
+impl Contestant {
+    /// An original directory and, when it is named `shorewall` and a
+    /// `shorewall6` directory stands beside it, that one too.
+    pub fn original(dir: &Path) -> Contestant {
+        let ipv6 = (dir.file_name().is_some_and(|n| n == "shorewall"))
+            .then(|| dir.with_file_name("shorewall6"))
+            .filter(|six| six.is_dir());
+        Contestant::ShorewallDir {
+            ipv4: dir.to_path_buf(),
+            ipv6,
+        }
+    }
+
+    /// Whether this firewall decides the probe's family: an original
+    /// Shorewall directory without its Shorewall6 one says nothing about
+    /// IPv6.
+    pub fn covers(&self, probe: &Probe) -> bool {
+        match self {
+            Contestant::ShorewallDir { ipv6: None, .. } => !probe.dest.is_ipv6(),
+            _ => true,
+        }
+    }
+}
+
+/// Every port a probe uses: the model's ports, a few common ones, and the
+/// first port from 7777 up that no rule or port forward names.
+pub fn ports(model: &Model) -> Vec<u16> {
+    let mut named: BTreeSet<u16> = BTreeSet::new();
+    for rule in &model.rules {
+        for service in &rule.services {
+            for range in &service.dports {
+                named.insert(range.low);
+                named.insert(range.high);
+            }
+        }
+    }
+    for dnat in &model.dnats {
+        for range in &dnat.dports {
+            named.insert(range.low);
+            named.insert(range.high);
+        }
+        named.extend(dnat.to_port);
+    }
+    let unnamed = (7777..=u16::MAX).find(|port| !names_port(model, *port));
+    let mut ports = named;
+    ports.extend([22, 53, 80]);
+    ports.extend(unnamed);
+    ports.retain(|p| !(67..=68).contains(p));
+    ports.into_iter().collect()
+}
+
+/// Whether a rule's or a port forward's port range holds `port`.
+fn names_port(model: &Model, port: u16) -> bool {
+    let holds = |range: &crate::model::PortRange| range.low <= port && port <= range.high;
+    model
+        .rules
+        .iter()
+        .flat_map(|r| &r.services)
+        .any(|s| s.dports.iter().any(holds))
+        || model
+            .dnats
+            .iter()
+            .any(|d| d.dports.iter().any(holds) || d.to_port == Some(port))
+}
+
+fn crosses_firewall(model: &Model, from: &Host, to: &Host) -> bool {
+    match (from.interface, to.interface) {
+        (Some(a), Some(b)) if a == b => model.interfaces[a].routeback(),
+        _ => true,
+    }
+}
+
+fn kinds(ports: &[u16]) -> Vec<Kind> {
+    let mut kinds: Vec<Kind> = ports.iter().map(|&p| Kind::Tcp(p)).collect();
+    kinds.extend(ports.iter().map(|&p| Kind::Udp(p)));
+    kinds.push(Kind::Ping);
+    kinds
+}
+
+/// Every probe between two hosts, then through every port forward.
+pub fn probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+    let ports = ports(model);
+    let hosts = topology.all_hosts();
+    let mut probes = Vec::new();
+    for from in &hosts {
+        for to in &hosts {
+            let both_fw = from.zone == ZoneId::Firewall && to.zone == ZoneId::Firewall;
+            if from.label == to.label || both_fw || !crosses_firewall(model, from, to) {
+                continue;
+            }
+            for ipv6 in [false, true] {
+                let Some((sources, dest)) = ends(topology, from, to, ipv6) else {
+                    continue;
+                };
+                for source in sources {
+                    for kind in kinds(&ports) {
+                        probes.push(probe(from, to, source, dest, kind));
+                    }
+                }
+            }
+        }
+    }
+    probes.extend(dnat_probes(model, topology));
+    probes
+}
+
+fn probe(from: &Host, to: &Host, source: IpAddr, dest: IpAddr, kind: Kind) -> Probe {
+    Probe {
+        from: from.label.clone(),
+        from_netns: from.netns.clone(),
+        from_zone: from.zone,
+        source,
+        to: to.label.clone(),
+        to_zone: to.zone,
+        dest,
+        kind,
+    }
+}
+
+/// Source addresses and the destination address between two hosts.
+fn ends(topology: &Topology, from: &Host, to: &Host, ipv6: bool) -> Option<(Vec<IpAddr>, IpAddr)> {
+    let family = |a: &&IpAddr| a.is_ipv6() == ipv6;
+    let sources: Vec<IpAddr> = if from.zone == ZoneId::Firewall {
+        vec![topology.firewall_address_towards(to, ipv6)?]
+    } else {
+        from.addresses
+            .iter()
+            .chain(&from.extra)
+            .filter(family)
+            .copied()
+            .collect()
+    };
+    let dest = if to.zone == ZoneId::Firewall {
+        topology.firewall_address_towards(from, ipv6)?
+    } else {
+        *to.addresses.iter().find(family)?
+    };
+    (!sources.is_empty()).then_some((sources, dest))
+}
+
+fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    for dnat in &model.dnats {
+        for host in topology
+            .hosts
+            .iter()
+            .filter(|h| dnat.source.zone.matches(h.zone))
+        {
+            let ipv6 = dnat.is_ipv6();
+            let Some(dest) = topology.firewall_address_towards(host, ipv6) else {
+                continue;
+            };
+            let sources = host
+                .addresses
+                .iter()
+                .chain(&host.extra)
+                .filter(|a| a.is_ipv6() == ipv6);
+            for &source in sources {
+                let mut ports: BTreeSet<u16> = BTreeSet::new();
+                for range in &dnat.dports {
+                    ports.insert(range.low);
+                    ports.insert(range.high);
+                }
+                for port in ports {
+                    let kind = if dnat.proto == Protocol::Tcp {
+                        Kind::Tcp(port)
+                    } else {
+                        Kind::Udp(port)
+                    };
+                    probes.push(probe(host, &topology.firewall, source, dest, kind));
+                }
+            }
+        }
+    }
+    probes
+}
+
+/// The DHCP probes: a client on every IPv4 interface with `dhcp`, or
+/// whose zone the model lets reach the firewall's DHCP server anyway (as
+/// lxc-host's containers do through `loc -> $FW`), asks dnsmasq on the
+/// firewall. On a bridge the client is a new container; on a plain link it
+/// is the link's host.
+pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+    model
+        .interfaces
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| model.zones[i.zone].family.has_ipv4())
+        .filter(|(_, i)| i.dhcp() || server_accepts(model, ZoneId::Zone(i.zone)))
+        .filter_map(|(index, i)| {
+            let host = topology.hosts.iter().find(|h| h.interface == Some(index))?;
+            let dest = topology.firewall_address_towards(host, false)?;
+            let from_netns = if i.has(InterfaceOption::Bridge) {
+                format!("{}-dhcp{index}", topology.prefix)
+            } else {
+                host.netns.clone()
+            };
+            Some(Probe {
+                from: format!("{}(dhcp)", host.label),
+                from_netns,
+                from_zone: host.zone,
+                source: IpAddr::from([0, 0, 0, 0]),
+                to: "fw".to_owned(),
+                to_zone: ZoneId::Firewall,
+                dest,
+                kind: Kind::Dhcp,
+            })
+        })
+        .collect()
+}
+
+/// Whether the model accepts a DHCP request from `zone` to the firewall.
+fn server_accepts(model: &Model, zone: ZoneId) -> bool {
+    let (ask, _) = dhcp_queries(zone);
+    explain(model, &ask).is_ok_and(|a| a.verdict == Verdict::Accept)
+}
+
+/// What the model says of a probe: the outcome, and explain's answer
+/// (the model items that decide it) where explain gives one.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub outcome: Outcome,
+    pub explanation: Option<Explanation>,
+}
+
+// ----- what explain expects -----
+
+fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Option<u8>) -> Query {
+    Query {
+        from: Place {
+            zone: Some(probe.from_zone),
+            address: Some(probe.source),
+        },
+        to: Place {
+            zone: Some(probe.to_zone),
+            address: Some(probe.dest),
+        },
+        proto,
+        dport,
+        sport: None,
+        icmp_type: icmp,
+    }
+}
+
+pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Expectation> {
+    let ipv6 = probe.dest.is_ipv6();
+    let (proto, dport, icmp) = match probe.kind {
+        Kind::Tcp(port) => (Some(Protocol::Tcp), Some(port), None),
+        Kind::Udp(port) => (Some(Protocol::Udp), Some(port), None),
+        Kind::Ping if ipv6 => (Some(Protocol::Icmpv6), None, Some(128)),
+        Kind::Ping => (Some(Protocol::Icmp), None, Some(8)),
+        Kind::Dhcp => return Ok(expected_dhcp(model, probe)),
+    };
+    let answer = explain(model, &query(probe, proto, dport, icmp))
+        .map_err(|e| format!("explain {}: {e}", probe.describe()))?;
+    let outcome = expected_outcome(model, topology, probe, &answer)?;
+    Ok(Expectation {
+        outcome,
+        explanation: Some(answer),
+    })
+}
+
+fn expected_outcome(
+    model: &Model,
+    topology: &Topology,
+    probe: &Probe,
+    answer: &Explanation,
+) -> Result<Outcome> {
+    let ipv6 = probe.dest.is_ipv6();
+    match answer.verdict {
+        Verdict::Drop => return Ok(Outcome::Drop),
+        Verdict::Reject => return Ok(Outcome::Reject),
+        Verdict::Accept => {}
+    }
+    if probe.kind == Kind::Ping {
+        return Ok(Outcome::Accept {
+            label: None,
+            seen: None,
+        });
+    }
+    let mut dest = probe.dest;
+    let mut seen = probe.source;
+    for nat in &answer.nat {
+        match nat {
+            Nat::Dnat { to, .. } => dest = *to,
+            Nat::Snat { to, .. } => seen = *to,
+            Nat::Masquerade { interface, .. } => {
+                let address = model
+                    .interfaces
+                    .iter()
+                    .position(|i| &i.physical == interface)
+                    .and_then(|index| topology.links.get(index))
+                    .and_then(|link| link.firewall.iter().copied().find(|a| a.is_ipv6() == ipv6));
+                seen = address.ok_or_else(|| {
+                    format!("the lab has no address on {interface} to masquerade to")
+                })?;
+            }
+        }
+    }
+    let label = topology
+        .all_hosts()
+        .into_iter()
+        .find(|h| h.addresses.contains(&dest) || h.extra.contains(&dest))
+        .map(|h| h.label.clone());
+    Ok(Outcome::Accept {
+        label,
+        seen: Some(seen),
+    })
+}
+
+/// The request from `zone` to the firewall's server, and the reply.
+fn dhcp_queries(zone: ZoneId) -> (Query, Query) {
+    let ask = Query {
+        from: Place {
+            zone: Some(zone),
+            address: None,
+        },
+        to: Place {
+            zone: Some(ZoneId::Firewall),
+            address: None,
+        },
+        proto: Some(Protocol::Udp),
+        dport: Some(67),
+        sport: Some(68),
+        icmp_type: None,
+    };
+    let reply = Query {
+        from: ask.to,
+        to: ask.from,
+        dport: Some(68),
+        sport: Some(67),
+        ..ask
+    };
+    (ask, reply)
+}
+
+/// A lease needs both directions: client to server (67) and back (68).
+/// Explain's answer shown is the first direction that is refused, or the
+/// request's when both pass.
+fn expected_dhcp(model: &Model, probe: &Probe) -> Expectation {
+    let (ask, reply) = dhcp_queries(probe.from_zone);
+    let answers = [explain(model, &ask).ok(), explain(model, &reply).ok()];
+    let refused = answers
+        .iter()
+        .position(|a| a.as_ref().is_none_or(|a| a.verdict != Verdict::Accept));
+    match refused {
+        None => Expectation {
+            outcome: Outcome::Accept {
+                label: None,
+                seen: None,
+            },
+            explanation: answers[0].clone(),
+        },
+        Some(index) => Expectation {
+            outcome: Outcome::Drop,
+            explanation: answers[index].clone(),
+        },
+    }
+}
+
+// ----- loading a contestant -----
+
+/// Load a contestant into the lab's firewall namespace; `dir` is scratch
+/// space for its files (rendered, copied, compiled, Shorewall's state).
+pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &Path) -> Result<()> {
+    match contestant {
+        Contestant::Shorewall => load_shorewall(model, topology, dir),
+        Contestant::ShorewallDir { ipv4, ipv6 } => {
+            load_original("shorewall", ipv4, topology, dir)?;
+            match ipv6 {
+                Some(six) => load_original("shorewall6", six, topology, dir),
+                None => Ok(()),
+            }
+        }
+        Contestant::Nftables(ruleset) => {
+            let file = dir.join("fwgen.nft");
+            write(&file, ruleset)?;
+            let (ok, out) = run(
+                "ip",
+                &[
+                    "netns",
+                    "exec",
+                    &topology.firewall.netns,
+                    "nft",
+                    "-f",
+                    &file.to_string_lossy(),
+                ],
+            )?;
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("nft -f failed in the lab:\n{out}"))
+            }
+        }
+    }
+}
+
+fn write(path: &Path, content: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, content).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Compile and start a copy of an original Shorewall directory (its
+/// regular files; Shorewall converts a masq file in place, so never the
+/// directory itself). The samples ship with STARTUP_ENABLED=No, the one
+/// setting the lab changes.
+fn load_original(product: &str, original: &Path, topology: &Topology, dir: &Path) -> Result<()> {
+    let copy = dir.join(format!("original-{product}"));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).map_err(|e| format!("{}: {e}", copy.display()))?;
+    let entries =
+        std::fs::read_dir(original).map_err(|e| format!("{}: {e}", original.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("{}: {e}", original.display()))?
+            .path();
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        if path.is_file()
+            && (path.extension().is_none() || name == "shorewall.conf" || name == "shorewall6.conf")
+        {
+            std::fs::copy(&path, copy.join(name))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    let conf = copy.join(format!("{product}.conf"));
+    if let Ok(text) = std::fs::read_to_string(&conf) {
+        write(
+            &conf,
+            &text.replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes"),
+        )?;
+    }
+    compile_and_start(
+        product,
+        &copy,
+        &dir.join(format!("original-{product}.compiled")),
+        topology,
+        dir,
+    )
+}
+
+/// `PRODUCT compile CONFIG SCRIPT`, then the script's `start` in the lab,
+/// its state (VARDIR) kept in the scratch directory, not /var/lib.
+fn compile_and_start(
+    product: &str,
+    config: &Path,
+    script: &Path,
+    topology: &Topology,
+    dir: &Path,
+) -> Result<()> {
+    let (ok, out) = run(
+        product,
+        &[
+            "compile",
+            &config.to_string_lossy(),
+            &script.to_string_lossy(),
+        ],
+    )?;
+    if !ok {
+        return Err(format!(
+            "{product} compile of {} failed:\n{out}",
+            config.display()
+        ));
+    }
+    let vardir = dir.join(format!(
+        "var-{}",
+        script.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::create_dir_all(&vardir).map_err(|e| format!("{}: {e}", vardir.display()))?;
+    let (ok, out) = run(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &topology.firewall.netns,
+            "env",
+            &format!("VARDIR={}", vardir.display()),
+            &script.to_string_lossy(),
+            "start",
+        ],
+    )?;
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{product} start failed in the lab:\n{out}"))
+    }
+}
+
+fn load_shorewall(model: &Model, topology: &Topology, dir: &Path) -> Result<()> {
+    let files = super::rendered(model, Backend::Shorewall)?;
+    let rendered = dir.join("rendered");
+    let _ = std::fs::remove_dir_all(&rendered);
+    for file in &files {
+        write(&rendered.join(&file.path), &file.content)?;
+    }
+    for product in ["shorewall", "shorewall6"] {
+        let config = rendered.join(product);
+        if !config.is_dir() {
+            continue;
+        }
+        compile_and_start(
+            product,
+            &config,
+            &dir.join(format!("{product}.compiled")),
+            topology,
+            dir,
+        )?;
+    }
+    Ok(())
+}
+
+// ----- running probes -----
+
+/// How many probes run at once.
+const AT_ONCE: usize = 96;
+
+/// Run the probes, `AT_ONCE` at a time, telling `done` how many finished
+/// after each batch; stops between batches when interrupted.
+pub fn run_probes(probes: &[Probe], done: &dyn Fn(usize)) -> Result<Vec<Outcome>> {
+    let mut outcomes = Vec::with_capacity(probes.len());
+    for chunk in probes.chunks(AT_ONCE) {
+        sys::interrupted()?;
+        let handles: Vec<_> = chunk
+            .iter()
+            .cloned()
+            .map(|p| {
+                std::thread::spawn(move || -> Result<Outcome> {
+                    sys::enter(&p.from_netns)?;
+                    match p.kind {
+                        Kind::Tcp(port) => probe::tcp(p.source, SocketAddr::new(p.dest, port)),
+                        Kind::Udp(port) => probe::udp(p.source, SocketAddr::new(p.dest, port)),
+                        Kind::Ping => probe::ping(&p.from_netns, p.source, p.dest),
+                        Kind::Dhcp => Err("a dhcp probe runs on its own".to_owned()),
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            let outcome = handle
+                .join()
+                .map_err(|_| "a probe's thread panicked".to_owned())??;
+            outcomes.push(outcome);
+        }
+        done(chunk.len());
+    }
+    Ok(outcomes)
+}
+
+/// Start dnsmasq on the firewall's link and ask for a lease from the
+/// link's host, or from a new container with no address on a bridge.
+pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Result<Outcome> {
+    let on_link = topology.hosts.iter().find(|h| h.netns == probe.from_netns);
+    let index = on_link.and_then(|h| h.interface).or_else(|| {
+        probe
+            .from_netns
+            .rsplit("dhcp")
+            .next()
+            .and_then(|n| n.parse().ok())
+    });
+    let Some(index) = index.filter(|&i| i < model.interfaces.len()) else {
+        return Err(format!("no link for {}", probe.describe()));
+    };
+    let interface = &model.interfaces[index];
+    let link = &topology.links[index];
+    let Some(ipnet::IpNet::V4(v4)) = link
+        .networks
+        .iter()
+        .find(|n| matches!(n, ipnet::IpNet::V4(_)))
+    else {
+        return Err(format!(
+            "{} has no IPv4 network for DHCP",
+            interface.physical
+        ));
+    };
+    let base = u32::from(v4.network());
+    let first = std::net::Ipv4Addr::from(base.wrapping_add(100));
+    let last = std::net::Ipv4Addr::from(base.wrapping_add(150));
+    let client = &probe.from_netns;
+    let fw = &topology.firewall.netns;
+    let bridge = link_name(interface, index);
+    // A new container behind the bridge, removed afterwards; a link's own
+    // host needs nothing.
+    let _cleanup = match on_link {
+        Some(_) => None,
+        None => {
+            let _ = run("ip", &["netns", "del", client]);
+            let guard = NetnsGuard(client.clone());
+            sys::sh(&["ip", "netns", "add", client])?;
+            let port = format!("v{index}dh");
+            sys::sh(&[
+                "ip", "-n", fw, "link", "add", &port, "type", "veth", "peer", "name", "eth0",
+                "netns", client,
+            ])?;
+            sys::sh(&["ip", "-n", fw, "link", "set", &port, "master", &bridge])?;
+            sys::sh(&["ip", "-n", fw, "link", "set", &port, "up"])?;
+            sys::sh(&["ip", "-n", client, "link", "set", "eth0", "up"])?;
+            Some(guard)
+        }
+    };
+    let range = format!("{first},{last},{},1h", v4.netmask());
+    let dnsmasq = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            fw,
+            "dnsmasq",
+            "--no-daemon",
+            "--conf-file=/dev/null",
+            "--port=0",
+        ])
+        .arg(format!("--interface={bridge}"))
+        .args(["--bind-interfaces", "--leasefile-ro", "--dhcp-range"])
+        .arg(range)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run dnsmasq: {e}"))?;
+    let _server = ChildGuard(dnsmasq);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (_, text) = run(
+        "timeout",
+        &[
+            "20",
+            "ip",
+            "netns",
+            "exec",
+            client,
+            "busybox",
+            "udhcpc",
+            "-B",
+            "-i",
+            "eth0",
+            "-n",
+            "-q",
+            "-f",
+            "-t",
+            "3",
+            "-T",
+            "1",
+            "-s",
+            "/bin/true",
+        ],
+    )?;
+    Ok(if text.contains("lease of") && text.contains("obtained") {
+        Outcome::Accept {
+            label: None,
+            seen: None,
+        }
+    } else {
+        Outcome::Drop
+    })
+}
+
+struct NetnsGuard(String);
+
+impl Drop for NetnsGuard {
+    fn drop(&mut self) {
+        let _ = run("ip", &["netns", "del", &self.0]);
+    }
+}
+
+/// A child process killed and reaped when dropped.
+struct ChildGuard(std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One contestant's outcomes, with explain's expectation for each probe;
+/// an outcome is `None` where the contestant does not decide the probe
+/// ([`Contestant::covers`]).
+pub struct Round {
+    pub probes: Vec<Probe>,
+    pub outcomes: Vec<Option<Outcome>>,
+    pub expected: Vec<Expectation>,
+}
+
+/// What the lab tells as it goes: a step, and probes planned and done.
+pub enum Event<'a> {
+    Step(&'a str),
+    Planned(usize),
+    Done(usize),
+}
+
+/// Build the lab, load one contestant, probe, tear down. `dhcp`: whether
+/// the DHCP probes run (dnsmasq and busybox are needed).
+pub fn contest(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    dhcp: bool,
+    progress: &dyn Fn(Event),
+) -> Result<Round> {
+    progress(Event::Step("building the network"));
+    let topology = Topology::build(model, name)?;
+    sys::interrupted()?;
+    progress(Event::Step("starting the firewall"));
+    load(model, contestant, &topology, dir)?;
+    sys::interrupted()?;
+    let ports = ports(model);
+    let mut listeners = Vec::new();
+    for host in topology.all_hosts() {
+        let addresses: Vec<IpAddr> = host.addresses.iter().chain(&host.extra).copied().collect();
+        listeners.push(Listeners::start(
+            &host.netns,
+            &host.label,
+            &addresses,
+            &ports,
+        )?);
+    }
+    let mut probes = probes(model, &topology);
+    let dhcp_probes = if dhcp {
+        dhcp_probes(model, &topology)
+    } else {
+        Vec::new()
+    };
+    progress(Event::Planned(probes.len() + dhcp_probes.len()));
+    progress(Event::Step("probing"));
+    let (covered, skipped): (Vec<Probe>, Vec<Probe>) =
+        probes.iter().cloned().partition(|p| contestant.covers(p));
+    let ran = run_probes(&covered, &|n| progress(Event::Done(n)))?;
+    progress(Event::Done(skipped.len()));
+    let mut ran = ran.into_iter();
+    let mut outcomes: Vec<Option<Outcome>> = probes
+        .iter()
+        .map(|p| {
+            if contestant.covers(p) {
+                ran.next()
+            } else {
+                None
+            }
+        })
+        .collect();
+    drop(listeners);
+    for probe in dhcp_probes {
+        sys::interrupted()?;
+        progress(Event::Step("asking for DHCP leases"));
+        outcomes.push(Some(run_dhcp(model, &topology, &probe)?));
+        progress(Event::Done(1));
+        probes.push(probe);
+    }
+    let expected = probes
+        .iter()
+        .map(|p| expected(model, &topology, p))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Round {
+        probes,
+        outcomes,
+        expected,
+    })
+}

@@ -1,0 +1,382 @@
+//! `fwgen verify`, the binary: exit 0 on an example (all candidates agree
+//! with the model), 1 against an original Shorewall directory that says
+//! something the model does not, 2 without root or without its tools, and
+//! no namespace left behind, also after Ctrl-C.
+//!
+//! Needs root, iproute2, nftables, shorewall, shorewall6, dnsmasq-base,
+//! busybox, ethtool, iputils-ping and util-linux's setpriv (tests/run
+//! installs them). Run one at a time: `cargo test --test verify --
+//! --test-threads=1` (the lab's tests share the kernel).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A run of the lab takes seconds per candidate; a hang must fail.
+const LIMIT: Duration = Duration::from_secs(300);
+
+fn require_lab() {
+    common::require_root();
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("nft", "nftables"),
+        ("shorewall", "shorewall"),
+        ("shorewall6", "shorewall6"),
+        ("dnsmasq", "dnsmasq-base"),
+        ("busybox", "busybox"),
+        ("ethtool", "ethtool"),
+        ("ping", "iputils-ping"),
+        ("timeout", "coreutils"),
+    ] {
+        common::require_tool(tool, package);
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `fwgen verify ARGS` in the repository, its output read as it comes
+/// (a JSON report outgrows a pipe's buffer), killed after [`LIMIT`].
+fn verify(args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .arg("verify")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let (done, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match output.recv_timeout(LIMIT) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            // SAFETY: kill only sends a signal to the child this test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("fwgen verify {args:?} had not finished after {LIMIT:?}; killed it");
+        }
+    }
+}
+
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "fwgen verify exited {:?}, not {code}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+/// The namespaces whose name starts with `prefix`.
+fn namespaces(prefix: &str) -> Vec<String> {
+    let (ok, out) = common::run("ip", &["netns", "list"]);
+    assert!(ok, "ip netns list: {out}");
+    out.lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| name.starts_with(prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The prefix of the namespaces a `fwgen verify` of process `pid` makes
+/// (src/verify/topology.rs, named "v" by the command).
+fn prefix_of(pid: u32) -> String {
+    format!("fwl{}-v-", pid % 10000)
+}
+
+/// An example with a port forward and masquerading: nftables and
+/// Shorewall agree with the model on every probe; exit 0.
+#[test]
+fn an_example_agrees() {
+    require_lab();
+    let output = verify(&["-c", "examples/port-forward.toml"]);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.starts_with(
+            "lab matrix for examples/port-forward.toml: probe | explain | nftables | shorewall\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(", 0 disagreements\n"), "{stdout}");
+    assert!(!stdout.contains("\n!!"), "{stdout}");
+    assert!(
+        stdout.contains("saw") && stdout.contains("REJECT") && stdout.contains("DROP"),
+        "the matrix has accepted, rejected and dropped probes:\n{stdout}"
+    );
+    assert!(
+        text(&output.stderr).is_empty(),
+        "no progress when stderr is not a terminal:\n{}",
+        text(&output.stderr)
+    );
+}
+
+/// JSON: one object, every probe with each candidate's outcome and
+/// explain's answer.
+#[test]
+fn json_lists_every_probe() {
+    require_lab();
+    let output = verify(&["-c", "examples/two-interfaces.toml", "--format", "json"]);
+    assert_exit(&output, 0);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["disagreements"], 0, "{json:#}");
+    assert_eq!(
+        json["candidates"],
+        serde_json::json!(["nftables", "shorewall"])
+    );
+    let probes = json["probes"].as_array().unwrap();
+    assert!(probes.len() > 20, "{json:#}");
+    for probe in probes {
+        assert_eq!(probe["agree"], true, "{probe:#}");
+        let expected = &probe["expected"];
+        assert_eq!(&probe["outcomes"]["nftables"], expected, "{probe:#}");
+        assert_eq!(&probe["outcomes"]["shorewall"], expected, "{probe:#}");
+        assert!(
+            probe["explain"]["decided_by"]["text"].is_string(),
+            "{probe:#}"
+        );
+    }
+}
+
+/// A copy of Shorewall's two-interface sample and the model imported
+/// from it.
+fn imported_sample(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = common::scratch(name);
+    let original = dir.join("shorewall");
+    common::copy_tree(
+        Path::new("/usr/share/doc/shorewall/examples/two-interfaces"),
+        &original,
+    );
+    let model = dir.join("fwgen.toml");
+    // The sample's stoppedrules says what passes while Shorewall is
+    // stopped: fwgen has no stopped state, --partial skips it.
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["import", "shorewall"])
+        .arg(&original)
+        .arg("-o")
+        .arg(&model)
+        .arg("--partial")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "import: {}", text(&output.stderr));
+    (original, model)
+}
+
+/// The migration's proof: the directory the model was imported from,
+/// compiled by Shorewall as it is, agrees with the model (exit 0).
+#[test]
+fn against_the_imported_directory_agrees() {
+    require_lab();
+    let (original, model) = imported_sample("verify-against-same");
+    let output = verify(&[
+        "-c",
+        model.to_str().unwrap(),
+        "--against",
+        original.to_str().unwrap(),
+    ]);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("| explain | nftables | shorewall | original\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(", 0 disagreements\n"), "{stdout}");
+}
+
+/// The real use: the admin's Shorewall directory opens a port the model
+/// does not (a line added after the import). verify sees it, names the
+/// probes and the model item that decides them, and exits 1.
+#[test]
+fn against_a_directory_that_differs() {
+    require_lab();
+    let (original, model) = imported_sample("verify-against-other");
+    let rules = original.join("rules");
+    let mut lines = std::fs::read_to_string(&rules).unwrap();
+    lines.push_str("ACCEPT\tnet\t$FW\ttcp\t7777\n");
+    std::fs::write(&rules, lines).unwrap();
+    let output = verify(&[
+        "-c",
+        model.to_str().unwrap(),
+        "--against",
+        original.to_str().unwrap(),
+    ]);
+    assert_exit(&output, 1);
+    let stdout = text(&output.stdout);
+    let wrong: Vec<&str> = stdout.lines().filter(|l| l.starts_with("!!")).collect();
+    assert!(!wrong.is_empty(), "{stdout}");
+    assert!(
+        wrong
+            .iter()
+            .all(|l| l.contains("net#1") && l.contains("-> fw") && l.contains("tcp 7777")),
+        "only net -> fw tcp 7777 differs:\n{stdout}"
+    );
+    let model_name = model.display().to_string();
+    assert!(
+        stdout.contains("\ndisagreement: net#1 ")
+            && stdout.contains("  original: ACCEPT")
+            && stdout.contains(&format!(
+                "  explain: decided by: the policy at {model_name}:"
+            )),
+        "each disagreement names the candidates' outcomes and the model's policy:\n{stdout}"
+    );
+}
+
+/// A `shorewall` directory with a `shorewall6` one beside it: both are
+/// compiled, so the original decides the IPv6 probes too.
+#[test]
+fn against_a_dual_stack_directory() {
+    require_lab();
+    let dir = common::scratch("verify-against-dual");
+    common::render_example("ipv6", "shorewall", &dir);
+    assert!(
+        dir.join("shorewall6").is_dir(),
+        "the ipv6 example renders shorewall6"
+    );
+    let original = dir.join("shorewall");
+    let output = verify(&[
+        "-c",
+        "examples/ipv6.toml",
+        "--against",
+        original.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_exit(&output, 0);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["notes"], serde_json::json!([]), "{json:#}");
+    let probes = json["probes"].as_array().unwrap();
+    let ipv6 = probes
+        .iter()
+        .filter(|p| p["dest"].as_str().unwrap().contains(':'))
+        .count();
+    assert!(ipv6 > 0, "{json:#}");
+    for probe in probes {
+        assert!(!probe["outcomes"]["original"].is_null(), "{probe:#}");
+    }
+}
+
+/// Without root: exit 2, saying so, before touching anything.
+#[test]
+fn without_root_it_cannot_run() {
+    common::require_root();
+    common::require_tool("setpriv", "util-linux");
+    let output = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["verify", "-c"])
+        .arg(common::root().join("examples/two-interfaces.toml"))
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: fwgen verify needs root"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+}
+
+/// Without its tools: exit 2, naming each missing tool and its package,
+/// in text and in JSON.
+#[test]
+fn without_tools_it_cannot_run() {
+    common::require_root();
+    let empty = common::scratch("verify-no-tools");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .env("PATH", &empty)
+            .args([
+                "verify",
+                "-c",
+                "examples/two-interfaces.toml",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap()
+    };
+    let output = run("text");
+    assert_exit(&output, 2);
+    let stderr = text(&output.stderr);
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("nft", "nftables"),
+        ("ping", "iputils-ping"),
+    ] {
+        assert!(
+            stderr.contains(&format!("`{tool}` (apt-get install -y {package})")),
+            "{stderr}"
+        );
+    }
+    let output = run("json");
+    assert_exit(&output, 2);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"][0]["code"], "verify-cannot-run", "{json:#}");
+}
+
+/// Namespaces are deleted after a run, and after Ctrl-C in the middle of
+/// one (exit 2, saying it was interrupted).
+#[test]
+fn no_namespace_is_left_behind() {
+    require_lab();
+    let done = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["verify", "-c", "examples/two-interfaces.toml"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = done.id();
+    let output = done.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(namespaces(&prefix_of(pid)), Vec::<String>::new());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["verify", "-c", "examples/lxc-host.toml"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let prefix = prefix_of(child.id());
+    let started = Instant::now();
+    while namespaces(&prefix).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "fwgen verify made no namespace in a minute"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "fwgen verify ended before making a namespace"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill only sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("fwgen verify did not stop within two minutes of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        text(&output.stderr).contains("interrupted"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(namespaces(&prefix), Vec::<String>::new());
+}
