@@ -9,22 +9,11 @@
 
 mod common;
 
-#[allow(dead_code)]
-#[path = "lab/contest.rs"]
-mod contest;
-#[allow(dead_code)]
-#[path = "lab/probe.rs"]
-mod probe;
-#[allow(dead_code)]
-#[path = "lab/topology.rs"]
-mod topology;
-
 use std::path::Path;
 
-use contest::{Contestant, Round, contest};
-use fwgen::backend::{self, Backend};
 use fwgen::load::compile;
 use fwgen::source::Source;
+use fwgen::verify::{self, Contestant};
 
 fn require_lab() {
     common::require_root();
@@ -59,38 +48,6 @@ fn updated_copy(name: &str, dir: &Path) -> std::path::PathBuf {
     copy
 }
 
-/// One line per probe, `!!` where a column disagrees with explain.
-fn matrix(name: &str, rounds: &[(&str, &Round)]) -> (String, usize) {
-    let first = rounds[0].1;
-    let mut out = format!(
-        "lab matrix for corpus {name}: probe | explain | original | shorewall | nftables\n"
-    );
-    let mut disagreements = 0;
-    for (index, probe) in first.probes.iter().enumerate() {
-        let expected = &first.expected[index];
-        let agree = rounds
-            .iter()
-            .all(|(_, r)| &r.outcomes[index] == expected && &r.expected[index] == expected);
-        disagreements += usize::from(!agree);
-        let cells: Vec<String> = rounds
-            .iter()
-            .map(|(_, r)| r.outcomes[index].short())
-            .collect();
-        out.push_str(&format!(
-            "{} {} | {} | {}\n",
-            if agree { "  " } else { "!!" },
-            probe.describe(),
-            expected.short(),
-            cells.join(" | ")
-        ));
-    }
-    out.push_str(&format!(
-        "{} probes, {disagreements} disagreements\n",
-        first.probes.len()
-    ));
-    (out, disagreements)
-}
-
 fn corpus_lab(name: &str, short: &str) {
     require_lab();
     let dir = common::scratch(&format!("corpus-lab-{short}"));
@@ -100,27 +57,22 @@ fn corpus_lab(name: &str, short: &str) {
     let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
         .unwrap_or_else(|f| panic!("{}", f.render()));
     let updated = updated_copy(name, &dir);
-    let original_round = contest(&model, short, &Contestant::ShorewallDir(updated), &dir);
-    let shorewall = contest(&model, short, &Contestant::Shorewall, &dir);
-    let ruleset = backend::render(&model, Backend::Nftables)
-        .expect("render")
-        .remove(0)
-        .content;
-    let nftables = contest(&model, short, &Contestant::Nftables(ruleset), &dir);
-    let (table, disagreements) = matrix(
-        name,
-        &[
-            ("original", &original_round),
-            ("shorewall", &shorewall),
-            ("nftables", &nftables),
-        ],
-    );
+    let ruleset = verify::nftables_ruleset(&model).unwrap_or_else(|e| panic!("{e}"));
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&updated)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        ("nftables".to_owned(), Contestant::Nftables(ruleset)),
+    ];
+    let verification = verify::verify(&model, short, &candidates, &dir, Vec::new(), &|_| {})
+        .unwrap_or_else(|e| panic!("the lab could not run for {name}: {e}"));
+    let table = verification.matrix();
     if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
         eprintln!("{table}");
     }
-    assert!(original_round.probes.len() > 10, "too few probes:\n{table}");
+    assert!(verification.probes().len() > 10, "too few probes:\n{table}");
     assert_eq!(
-        disagreements, 0,
+        verification.disagreements(),
+        0,
         "the import does not behave as the original:\n{table}"
     );
     let _ = std::fs::remove_dir_all(&dir);
