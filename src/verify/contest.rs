@@ -697,7 +697,15 @@ pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Result<Out
         .spawn()
         .map_err(|e| format!("cannot run dnsmasq: {e}"))?;
     let _server = ChildGuard(dnsmasq);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // dnsmasq serves once it listens on port 67: wait for that (up to 5 s
+    // on a loaded machine), never a fixed sleep that a slow start outlasts.
+    for _ in 0..50 {
+        let (_, listening) = run("ip", &["netns", "exec", fw, "ss", "-Hlun", "sport = :67"])?;
+        if !listening.trim().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let (_, text) = run(
         "timeout",
         &[
@@ -715,9 +723,9 @@ pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Result<Out
             "-q",
             "-f",
             "-t",
-            "3",
+            "4",
             "-T",
-            "1",
+            "2",
             "-s",
             "/bin/true",
         ],
