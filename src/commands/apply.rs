@@ -439,7 +439,11 @@ pub fn confirm(state: &State, boot_dir: &Path) -> ExitCode {
                 step("confirmed: the new ruleset stays (its rollback timer was already gone)");
                 return ExitCode::SUCCESS;
             }
-            match state.wait_timer_gone(Duration::from_secs(5)) {
+            let waiting =
+                super::progress::Progress::start("waiting for the rollback timer to stop");
+            let gone = state.wait_timer_gone(Duration::from_secs(5));
+            drop(waiting);
+            match gone {
                 Ok(true) => {
                     step("confirmed: the new ruleset stays and the rollback timer has stopped");
                     ExitCode::SUCCESS
