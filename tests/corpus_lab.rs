@@ -15,20 +15,6 @@ use fwgen::load::compile;
 use fwgen::source::Source;
 use fwgen::verify::{self, Contestant};
 
-fn require_lab() {
-    common::require_root();
-    for (tool, package) in [
-        ("ip", "iproute2"),
-        ("nft", "nftables"),
-        ("shorewall", "shorewall"),
-        ("dnsmasq", "dnsmasq-base"),
-        ("busybox", "busybox"),
-        ("ping", "iputils-ping"),
-    ] {
-        common::require_tool(tool, package);
-    }
-}
-
 /// A copy of the corpus directory as `shorewall update` leaves it, with
 /// STARTUP_ENABLED=Yes (the lab starts the compiled script).
 fn updated_copy(name: &str, dir: &Path) -> std::path::PathBuf {
@@ -49,7 +35,7 @@ fn updated_copy(name: &str, dir: &Path) -> std::path::PathBuf {
 }
 
 fn corpus_lab(name: &str, short: &str) {
-    require_lab();
+    common::require_lab();
     let dir = common::scratch(&format!("corpus-lab-{short}"));
     let original = common::root().join("tests/corpus").join(name);
     let imported = fwgen::import::shorewall::import(&original, false)

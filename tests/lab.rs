@@ -30,25 +30,6 @@ fn model(folder: &str, example: &str) -> Model {
     compile(&Source::new(&relative, text)).unwrap_or_else(|f| panic!("{}", f.render()))
 }
 
-fn require_lab() {
-    common::require_root();
-    for (tool, package) in [
-        ("ip", "iproute2"),
-        ("ss", "iproute2"),
-        ("nft", "nftables"),
-        ("shorewall", "shorewall"),
-        ("shorewall6", "shorewall6"),
-        ("dnsmasq", "dnsmasq-base"),
-        ("busybox", "busybox"),
-        ("ethtool", "ethtool"),
-        ("ping", "iputils-ping"),
-        ("timeout", "coreutils"),
-    ] {
-        common::require_tool(tool, package);
-    }
-    verify::require().unwrap_or_else(|e| panic!("{e}"));
-}
-
 fn nftables_ruleset(model: &Model) -> String {
     verify::nftables_ruleset(model).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -77,7 +58,7 @@ fn lab_model(name: &str, short: &str) {
 }
 
 fn lab_of(model: &Model, example: &str) {
-    require_lab();
+    common::require_lab();
     let dir = common::scratch(&format!("lab-{example}"));
     let candidates = [
         ("shorewall".to_owned(), Contestant::Shorewall),
@@ -199,7 +180,7 @@ fn model_forwarding_off() {
 /// nftables' `rt mtu` alike, and below what arrives without clamping.
 #[test]
 fn clamp_mss_seen_by_the_receiver() {
-    require_lab();
+    common::require_lab();
     let model = model("tests/models", "firewall-settings");
     let mut unclamped = model.clone();
     unclamped.firewall.clamp_mss = None;
@@ -235,7 +216,7 @@ fn clamp_mss_seen_by_the_receiver() {
 /// helpers the policy rejects it.
 #[test]
 fn conntrack_helpers_let_ftp_data_through() {
-    require_lab();
+    common::require_lab();
     let model = model("tests/models", "firewall-settings");
     let mut without = model.clone();
     without.firewall.conntrack_helpers = false;
@@ -261,7 +242,7 @@ fn conntrack_helpers_let_ftp_data_through() {
 /// rp_filter and nftables' fib alike; with route_filter = false it arrives.
 #[test]
 fn route_filter_drops_spoofed_sources_on_every_interface() {
-    require_lab();
+    common::require_lab();
     let model = model("tests/models", "firewall-settings");
     let mut without = model.clone();
     without.firewall.route_filter = false;
@@ -297,7 +278,7 @@ fn model_wildcard_and_named() {
 /// backends, gives every probe the same verdict as the ORIGINAL directory
 /// compiled by Shorewall itself.
 fn sample(name: &str) {
-    require_lab();
+    common::require_lab();
     let original = std::path::PathBuf::from(format!("/usr/share/doc/shorewall/examples/{name}"));
     // Only stoppedrules may be skipped: it says what passes while Shorewall
     // is stopped, and the lab probes the running firewall.
@@ -380,7 +361,7 @@ fn every_example_and_model_is_in_the_lab() {
 /// dropping must be caught.
 #[test]
 fn lab_catches_a_broken_policy() {
-    require_lab();
+    common::require_lab();
     let model = model("examples", "lxc-host");
     // The verdict of net-fw's policy, and only that chain's, accepts.
     let ruleset = nftables_ruleset(&model);

@@ -17,23 +17,6 @@ use std::time::{Duration, Instant};
 /// A run of the lab takes seconds per candidate; a hang must fail.
 const LIMIT: Duration = Duration::from_secs(300);
 
-fn require_lab() {
-    common::require_root();
-    for (tool, package) in [
-        ("ip", "iproute2"),
-        ("nft", "nftables"),
-        ("shorewall", "shorewall"),
-        ("shorewall6", "shorewall6"),
-        ("dnsmasq", "dnsmasq-base"),
-        ("busybox", "busybox"),
-        ("ethtool", "ethtool"),
-        ("ping", "iputils-ping"),
-        ("timeout", "coreutils"),
-    ] {
-        common::require_tool(tool, package);
-    }
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -95,7 +78,7 @@ fn prefix_of(pid: u32) -> String {
 /// Shorewall agree with the model on every probe; exit 0.
 #[test]
 fn an_example_agrees() {
-    require_lab();
+    common::require_lab();
     let output = verify(&["-c", "examples/port-forward.toml"]);
     assert_exit(&output, 0);
     let stdout = text(&output.stdout);
@@ -122,7 +105,7 @@ fn an_example_agrees() {
 /// explain's answer.
 #[test]
 fn json_lists_every_probe() {
-    require_lab();
+    common::require_lab();
     let output = verify(&["-c", "examples/two-interfaces.toml", "--format", "json"]);
     assert_exit(&output, 0);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -173,7 +156,7 @@ fn imported_sample(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
 /// compiled by Shorewall as it is, agrees with the model (exit 0).
 #[test]
 fn against_the_imported_directory_agrees() {
-    require_lab();
+    common::require_lab();
     let (original, model) = imported_sample("verify-against-same");
     let output = verify(&[
         "-c",
@@ -195,7 +178,7 @@ fn against_the_imported_directory_agrees() {
 /// probes and the model item that decides them, and exits 1.
 #[test]
 fn against_a_directory_that_differs() {
-    require_lab();
+    common::require_lab();
     let (original, model) = imported_sample("verify-against-other");
     let rules = original.join("rules");
     let mut lines = std::fs::read_to_string(&rules).unwrap();
@@ -232,7 +215,7 @@ fn against_a_directory_that_differs() {
 /// compiled, so the original decides the IPv6 probes too.
 #[test]
 fn against_a_dual_stack_directory() {
-    require_lab();
+    common::require_lab();
     let dir = common::scratch("verify-against-dual");
     common::render_example("ipv6", "shorewall", &dir);
     assert!(
@@ -326,7 +309,7 @@ fn without_tools_it_cannot_run() {
 /// one (exit 2, saying it was interrupted).
 #[test]
 fn no_namespace_is_left_behind() {
-    require_lab();
+    common::require_lab();
     let done = Command::new(env!("CARGO_BIN_EXE_fwgen"))
         .current_dir(common::root())
         .args(["verify", "-c", "examples/two-interfaces.toml"])

@@ -376,3 +376,25 @@ pub fn fwgen_stdout(args: &[&str]) -> String {
     );
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// Root and every tool the namespace lab runs (tests/lab.rs, verify.rs,
+/// corpus_lab.rs), each named with its Debian package when missing; then
+/// what `fwgen verify` itself checks.
+pub fn require_lab() {
+    require_root();
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("ss", "iproute2"),
+        ("nft", "nftables"),
+        ("shorewall", "shorewall"),
+        ("shorewall6", "shorewall6"),
+        ("dnsmasq", "dnsmasq-base"),
+        ("busybox", "busybox"),
+        ("ethtool", "ethtool"),
+        ("ping", "iputils-ping"),
+        ("timeout", "coreutils"),
+    ] {
+        require_tool(tool, package);
+    }
+    fwgen::verify::require().unwrap_or_else(|e| panic!("{e}"));
+}
