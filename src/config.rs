@@ -12,6 +12,8 @@ use toml::Spanned;
 use crate::error::{Error, ErrorKind};
 use crate::source::Source;
 
+mod pieces;
+
 /// The whole model file.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -381,9 +383,44 @@ impl<K, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
     }
 }
 
-/// Parse the model's text; TOML's own errors keep their span.
+impl RawModel {
+    /// Append a later piece of the same file (src/config/pieces.rs), which
+    /// must hold exactly one `[[name]]` table and nothing else: false when it
+    /// holds anything else. (A piece's root holds only that table, so its
+    /// `firewall`, `shorewall` and `nftables` are always the defaults.)
+    fn append(&mut self, piece: RawModel) -> bool {
+        let RawModel {
+            firewall: _,
+            shorewall: _,
+            nftables: _,
+            zones,
+            interfaces,
+            policy,
+            rule,
+            dnat,
+            masquerade,
+            snat,
+        } = piece;
+        let tables = policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len();
+        self.policy.extend(policy);
+        self.rule.extend(rule);
+        self.dnat.extend(dnat);
+        self.masquerade.extend(masquerade);
+        self.snat.extend(snat);
+        tables == 1 && zones.0.is_empty() && interfaces.0.is_empty()
+    }
+}
+
+/// Parse the model's text: in pieces when it is cut cleanly into them (the
+/// same model, faster and in less memory), else whole; TOML's own errors
+/// keep their span.
 pub fn parse(source: &Source) -> Result<RawModel, Error> {
-    toml::from_str(&source.text).map_err(|error| {
+    pieces::parse(&source.text).map_or_else(|| parse_whole(&source.text), Ok)
+}
+
+/// Parse the model's text as one TOML document.
+pub fn parse_whole(text: &str) -> Result<RawModel, Error> {
+    toml::from_str(text).map_err(|error| {
         let message = error.message().trim_end().replace('\n', "; ");
         Error::new(error.span(), ErrorKind::Toml { message })
     })
