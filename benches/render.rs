@@ -1,5 +1,6 @@
 //! load -> analyze -> render, for each backend, at 1k, 10k and 100k rules
-//! with 4 and 40 zones (models from examples/gen_model.rs).
+//! with 4 and 40 zones (models from examples/gen_model.rs); parsing also
+//! as one whole document, as before models were read in pieces.
 //! Run: `cargo bench --bench render`.
 
 #[path = "../examples/gen_model.rs"]
@@ -9,7 +10,7 @@ mod gen_model;
 use divan::Bencher;
 use fwgen::analyze::analyze;
 use fwgen::backend::{self, Backend};
-use fwgen::config::parse;
+use fwgen::config::{parse, parse_whole};
 use fwgen::load::compile;
 use fwgen::source::Source;
 
@@ -52,6 +53,14 @@ fn whole_pipeline_nftables(bencher: Bencher, &(zones, rules): &(usize, usize)) {
 fn parse_only(bencher: Bencher, &(zones, rules): &(usize, usize)) {
     let source = source(zones, rules);
     bencher.bench(|| parse(&source).unwrap());
+}
+
+/// The whole file as one TOML document tree: how every model was parsed
+/// before it was read in pieces, and how one that cannot be cut still is.
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn parse_whole_file(bencher: Bencher, &(zones, rules): &(usize, usize)) {
+    let source = source(zones, rules);
+    bencher.bench(|| parse_whole(&source.text).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]

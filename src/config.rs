@@ -384,11 +384,13 @@ impl<K, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
 }
 
 impl RawModel {
-    /// Append a later piece of the same file (src/config/pieces.rs), which
-    /// must hold exactly one `[[name]]` table and nothing else: false when it
-    /// holds anything else. (A piece's root holds only that table, so its
-    /// `firewall`, `shorewall` and `nftables` are always the defaults.)
-    fn append(&mut self, piece: RawModel) -> bool {
+    /// Append a later part of the same file (src/config/pieces.rs), which
+    /// may hold only `[[name]]` tables: how many it held, or `None` when it
+    /// holds zones or interfaces. (A part's root holds only its `[[name]]`
+    /// tables, so its `firewall`, `shorewall` and `nftables` are always the
+    /// defaults; the caller checks the count against the `[[name]]` headers
+    /// it cut, so a header that made anything but one table is caught.)
+    fn append(&mut self, part: RawModel) -> Option<usize> {
         let RawModel {
             firewall: _,
             shorewall: _,
@@ -400,14 +402,17 @@ impl RawModel {
             dnat,
             masquerade,
             snat,
-        } = piece;
+        } = part;
+        if !zones.0.is_empty() || !interfaces.0.is_empty() {
+            return None;
+        }
         let tables = policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len();
         self.policy.extend(policy);
         self.rule.extend(rule);
         self.dnat.extend(dnat);
         self.masquerade.extend(masquerade);
         self.snat.extend(snat);
-        tables == 1 && zones.0.is_empty() && interfaces.0.is_empty()
+        Some(tables)
     }
 }
 

@@ -18,7 +18,14 @@ use toml::de::{DeTable, DeValue};
 
 use super::RawModel;
 
-/// The model read in pieces, or `None` when it must be read whole.
+/// Text of about this many bytes is parsed as one piece: large enough that
+/// a piece's own cost (a document, a deserializer) is shared by a few hundred
+/// tables, small enough that its document tree stays small.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// The model read in pieces, or `None` when it must be read whole. The
+/// pieces are parsed on as many threads as the machine has cores, each
+/// thread taking one run of consecutive pieces.
 pub(super) fn parse(text: &str) -> Option<RawModel> {
     let cuts = cuts(text);
     let first = *cuts.first()?;
@@ -27,13 +34,58 @@ pub(super) fn parse(text: &str) -> Option<RawModel> {
         return None;
     }
     let mut model = RawModel::deserialize(toml::Deserializer::from(head)).ok()?;
-    let ends = cuts.iter().skip(1).copied().chain([text.len()]);
-    for (start, end) in cuts.iter().copied().zip(ends) {
-        if !model.append(piece(text, start..end)?) {
+    let pieces = pieces(text.len(), &cuts);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let runs = pieces.chunks(pieces.len().div_ceil(threads).max(1));
+    let parts: Vec<Option<RawModel>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = runs
+            .map(|run| scope.spawn(move || parse_run(text, run)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().ok().flatten())
+            .collect()
+    });
+    for part in parts {
+        model.append(part?)?;
+    }
+    Some(model)
+}
+
+/// One piece: a range of the text and how many `[[name]]` tables it opens.
+struct Piece {
+    range: Range<usize>,
+    tables: usize,
+}
+
+/// The cuts grouped into pieces of about [`PIECE_BYTES`] each.
+fn pieces(end: usize, cuts: &[usize]) -> Vec<Piece> {
+    let mut pieces: Vec<Piece> = Vec::new();
+    for (i, &start) in cuts.iter().enumerate() {
+        let stop = cuts.get(i + 1).copied().unwrap_or(end);
+        match pieces.last_mut() {
+            Some(last) if last.range.len() < PIECE_BYTES => {
+                last.range.end = stop;
+                last.tables += 1;
+            }
+            _ => pieces.push(Piece {
+                range: start..stop,
+                tables: 1,
+            }),
+        }
+    }
+    pieces
+}
+
+/// Consecutive pieces, appended in order.
+fn parse_run(text: &str, run: &[Piece]) -> Option<RawModel> {
+    let mut part = RawModel::default();
+    for piece in run {
+        if part.append(parse_piece(text, piece.range.clone())?)? != piece.tables {
             return None;
         }
     }
-    Some(model)
+    Some(part)
 }
 
 /// Where each piece starts: the lines opening a top-level `[[name]]` table,
@@ -100,7 +152,7 @@ fn piece_name(piece: &str) -> &str {
 }
 
 /// One piece, parsed alone, with its spans moved to the whole file's.
-fn piece(text: &str, range: Range<usize>) -> Option<RawModel> {
+fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
     let table = DeTable::parse(&text[range.clone()]).ok()?.into_inner();
     let table = shift_table(table, range.start);
     RawModel::deserialize(toml::Deserializer::from(Spanned::new(range, table))).ok()
@@ -177,6 +229,38 @@ mod tests {
     fn pieces_equal_the_whole_file() {
         let text = "# head\n[firewall]\nzone = \"fw\"\n[zones.net]\n\n[[policy]]\nsource = \"net\"\ndest = \"all\"\naction = \"DROP\"\n\n[[rule]] # first\naction = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\ndport = [22, \"8000:8100\",\n  443]\ncomment = \"\"\"\n[not a header]\n\"\"\"\n\n  [[ dnat ]]\nsource = \"net\"\ndest = \"loc\"\nto = \"10.0.0.1\"\nproto = \"tcp\"\ndport = 80\n[[rule]]\naction = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\n";
         assert!(same_as_whole(text));
+    }
+
+    #[test]
+    fn many_pieces_on_several_threads_equal_the_whole_file() {
+        let mut text = String::from("[zones.net]\n[zones.loc]\n");
+        for n in 0..6000 {
+            text.push_str(&format!(
+                "[[rule]]\naction = \"ACCEPT\"\nsource = \"net:10.0.{}.{}\"\ndest = \"loc\"\nproto = \"tcp\"\ndport = [{n}, \"{n}:{}\"]\n\n",
+                n / 250,
+                n % 250,
+                n + 10
+            ));
+            if n % 7 == 0 {
+                text.push_str("[[dnat]]\nsource = \"net\"\ndest = \"loc\"\nto = \"10.0.0.1\"\nproto = \"tcp\"\ndport = 80\n");
+            }
+        }
+        assert!(pieces(text.len(), &cuts(&text)).len() > 4);
+        assert!(same_as_whole(&text));
+    }
+
+    #[test]
+    fn pieces_group_cuts_up_to_their_size() {
+        let cuts = [10, 20, PIECE_BYTES + 10, PIECE_BYTES + 20];
+        let pieces = pieces(PIECE_BYTES + 30, &cuts);
+        let shown: Vec<_> = pieces.iter().map(|p| (p.range.clone(), p.tables)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                (10..PIECE_BYTES + 10, 2),
+                (PIECE_BYTES + 10..PIECE_BYTES + 30, 2)
+            ]
+        );
     }
 
     #[test]
