@@ -407,12 +407,31 @@ impl RawModel {
             return None;
         }
         let tables = policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len();
-        self.policy.extend(policy);
-        self.rule.extend(rule);
-        self.dnat.extend(dnat);
-        self.masquerade.extend(masquerade);
-        self.snat.extend(snat);
+        join(&mut self.policy, policy);
+        join(&mut self.rule, rule);
+        join(&mut self.dnat, dnat);
+        join(&mut self.masquerade, masquerade);
+        join(&mut self.snat, snat);
         Some(tables)
+    }
+
+    /// Give back the room the lists grew into while parts were appended.
+    fn shrink_to_fit(&mut self) {
+        self.policy.shrink_to_fit();
+        self.rule.shrink_to_fit();
+        self.dnat.shrink_to_fit();
+        self.masquerade.shrink_to_fit();
+        self.snat.shrink_to_fit();
+    }
+}
+
+/// `more` after `into`, taken whole while `into` is empty (the rules of a
+/// model of 100,000 rules take 43 MB: each copy counts).
+fn join<T>(into: &mut Vec<T>, more: Vec<T>) {
+    if into.is_empty() {
+        *into = more;
+    } else {
+        into.extend(more);
     }
 }
 

@@ -49,6 +49,7 @@ pub(super) fn parse(text: &str) -> Option<RawModel> {
     for part in parts {
         model.append(part?)?;
     }
+    model.shrink_to_fit();
     Some(model)
 }
 
@@ -85,6 +86,7 @@ fn parse_run(text: &str, run: &[Piece]) -> Option<RawModel> {
             return None;
         }
     }
+    part.shrink_to_fit();
     Some(part)
 }
 
