@@ -23,9 +23,12 @@ use super::RawModel;
 /// tables, small enough that its document tree stays small.
 const PIECE_BYTES: usize = 64 * 1024;
 
+/// Runs of fewer pieces than this are not worth a thread of their own.
+const PIECES_PER_THREAD: usize = 4;
+
 /// The model read in pieces, or `None` when it must be read whole. The
-/// pieces are parsed on as many threads as the machine has cores, each
-/// thread taking one run of consecutive pieces.
+/// pieces are parsed on up to as many threads as the machine has cores, each
+/// taking one run of consecutive pieces; this thread takes the first run.
 pub(super) fn parse(text: &str) -> Option<RawModel> {
     let cuts = cuts(text);
     let first = *cuts.first()?;
@@ -35,15 +38,21 @@ pub(super) fn parse(text: &str) -> Option<RawModel> {
     }
     let mut model = RawModel::deserialize(toml::Deserializer::from(head)).ok()?;
     let pieces = pieces(text.len(), &cuts);
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let runs = pieces.chunks(pieces.len().div_ceil(threads).max(1));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = cores.min(pieces.len().div_ceil(PIECES_PER_THREAD)).max(1);
+    let mut runs = pieces.chunks(pieces.len().div_ceil(threads).max(1));
+    let mine = runs.next().unwrap_or_default();
     let parts: Vec<Option<RawModel>> = std::thread::scope(|scope| {
         let workers: Vec<_> = runs
             .map(|run| scope.spawn(move || parse_run(text, run)))
             .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().ok().flatten())
+        let first = parse_run(text, mine);
+        std::iter::once(first)
+            .chain(
+                workers
+                    .into_iter()
+                    .map(|worker| worker.join().ok().flatten()),
+            )
             .collect()
     });
     for part in parts {
