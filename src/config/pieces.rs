@@ -23,7 +23,8 @@ use super::RawModel;
 /// tables, small enough that its document tree stays small.
 const PIECE_BYTES: usize = 64 * 1024;
 
-/// Runs of fewer pieces than this are not worth a thread of their own.
+/// One thread for every this many pieces (256 KB), up to one per core:
+/// a small model is parsed on this thread alone.
 const PIECES_PER_THREAD: usize = 4;
 
 /// The model read in pieces, or `None` when it must be read whole. The
