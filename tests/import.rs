@@ -229,7 +229,7 @@ fn params_continuations_comments_and_column_names_are_read() {
     std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT info\n").unwrap();
     std::fs::write(
         dir.join("rules"),
-        "?SECTION NEW\n?COMMENT administration\nSSH(ACCEPT) net:$ADMIN $FW\n?COMMENT\nACCEPT net:192.0.2.0/24,\\\n\t198.51.100.0/24 $FW tcp 80,443\nACCEPT source=loc dest=$FW proto=udp dport=53\nDNAT net loc:192.168.1.5:80 tcp 8080\n",
+        "?SECTION NEW\n?COMMENT administration\nSSH(ACCEPT) net:$ADMIN $FW\n?COMMENT\nACCEPT net:192.0.2.0/24,\\\n\t198.51.100.0/24 $FW tcp 80,443\nACCEPT { source=loc, dest=$FW, proto=udp, dport=53 }\nDNAT net loc:192.168.1.5:80 tcp 8080\n",
     )
     .unwrap();
     std::fs::write(dir.join("masq"), "eth0 192.168.1.0/24\n").unwrap();
@@ -1266,4 +1266,80 @@ fn stock_macro_lines_agree_with_the_installed_shorewall() {
             .collect();
         assert_eq!(installed, *inner, "{path}");
     }
+}
+
+/// Column/value pairs are read where Shorewall reads them (after one `;`
+/// or in a trailing `{...}`, Config.pm split_line2); outside them
+/// `proto=tcp` is a plain value, and a lowercase macro name is no macro:
+/// Shorewall refuses both lines, and so does the import.
+#[test]
+fn column_pairs_and_macro_names_are_read_as_shorewall_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    for (name, rule, expected) in [
+        (
+            "import-pairs-braced",
+            "ACCEPT net $FW { proto=tcp, dport=2222 }\n",
+            "dport = \"2222\"",
+        ),
+        (
+            "import-pairs-semicolon",
+            "ACCEPT net $FW ; proto=>tcp dport:2223\n",
+            "dport = \"2223\"",
+        ),
+    ] {
+        let dir = sample_with_rules(name, rule.as_bytes(), None);
+        let model = imported_model(&import_within(&dir, false));
+        assert!(
+            model.contains("proto = \"tcp\"") && model.contains(expected),
+            "{name}:\n{model}"
+        );
+        let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+        assert!(
+            accepted,
+            "Shorewall refuses what fwgen imported ({name}):\n{out}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    for (name, rule, expected) in [
+        (
+            "import-pairs-bare",
+            "ACCEPT net $FW proto=tcp\n",
+            "rules:1: unknown protocol `proto=tcp`",
+        ),
+        (
+            "import-pairs-comma-alone",
+            "ACCEPT net $FW ; proto=tcp,dport=22\n",
+            "rules:1: unknown protocol",
+        ),
+        (
+            "import-pairs-unknown",
+            "ACCEPT net $FW { bogus=1 }\n",
+            "rules:1: `bogus` is not a column of rules",
+        ),
+        (
+            "import-macro-lowercase",
+            "ssh(ACCEPT) net $FW\n",
+            "rules:1: `ssh` is no action or macro Shorewall 5.2 knows",
+        ),
+    ] {
+        let dir = sample_with_rules(name, rule.as_bytes(), None);
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+        assert!(
+            !accepted,
+            "Shorewall accepts what fwgen refused ({name}):\n{out}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    // Raw iptables matches, which Shorewall passes on: not in fwgen's model.
+    let dir = sample_with_rules(
+        "import-pairs-raw",
+        b"ACCEPT net $FW tcp 22 ;; -m foo\n",
+        None,
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["rules:1: raw iptables matches after `;;`"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

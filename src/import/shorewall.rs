@@ -558,6 +558,122 @@ fn legacy_option(option: &str) -> Option<Result<String, String>> {
 }
 
 /// Whether a line fills any column from `first` on (`-` is empty).
+/// The column names each file's `column=value` pairs may use, with their
+/// positions, as Shorewall 5.2's Perl modules give them to split_line.
+const RULE_COLUMNS: &[(&str, usize)] = &[
+    ("action", 0),
+    ("source", 1),
+    ("dest", 2),
+    ("proto", 3),
+    ("dport", 4),
+    ("sport", 5),
+    ("origdest", 6),
+    ("rate", 7),
+    ("user", 8),
+    ("mark", 9),
+    ("connlimit", 10),
+    ("time", 11),
+    ("headers", 12),
+    ("switch", 13),
+    ("helper", 14),
+];
+const ZONE_COLUMNS: &[(&str, usize)] = &[
+    ("zone", 0),
+    ("type", 1),
+    ("options", 2),
+    ("in_options", 3),
+    ("out_options", 4),
+];
+const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
+    ("zone", 0),
+    ("interface", 1),
+    ("broadcast", 2),
+    ("options", 3),
+];
+const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
+const POLICY_COLUMNS: &[(&str, usize)] = &[
+    ("source", 0),
+    ("dest", 1),
+    ("policy", 2),
+    ("loglevel", 3),
+    ("limit", 4),
+    ("rate", 4),
+    ("connlimit", 5),
+];
+const SNAT_COLUMNS: &[(&str, usize)] = &[
+    ("action", 0),
+    ("source", 1),
+    ("dest", 2),
+    ("proto", 3),
+    ("port", 4),
+    ("dport", 4),
+    ("ipsec", 5),
+    ("mark", 6),
+    ("user", 7),
+    ("switch", 8),
+    ("origdest", 9),
+    ("probability", 10),
+];
+const MASQ_COLUMNS: &[(&str, usize)] = &[
+    ("interface", 0),
+    ("source", 1),
+    ("address", 2),
+    ("proto", 3),
+    ("port", 4),
+    ("ipsec", 5),
+    ("mark", 6),
+    ("user", 7),
+    ("switch", 8),
+    ("origdest", 9),
+    ("probability", 10),
+];
+
+/// Pairs in a trailing `{...}`: Config.pm's `/^(\s*|.*[^&@%])\{(.*)\}$/`,
+/// the last `{` that is not part of `&{`, `@{` or `%{`.
+fn braced_pairs(text: &str) -> Option<(&str, &str)> {
+    let inner = text.strip_suffix('}')?;
+    inner
+        .char_indices()
+        .rev()
+        .filter(|(_, c)| *c == '{')
+        .map(|(at, _)| at)
+        .find(|&at| {
+            let before = &inner[..at];
+            before.trim().is_empty() || !before.ends_with(['&', '@', '%'])
+        })
+        .map(|at| (&inner[..at], &inner[at + 1..]))
+}
+
+/// A list of pairs as split_list4 (Config.pm) splits it: at whitespace,
+/// with one comma before it (`proto=tcp, dport=22`); a comma alone does not
+/// split (`dport=22,80` is one value).
+fn split_pairs(pairs: &str) -> Vec<&str> {
+    let tokens: Vec<&str> = pairs.split_whitespace().collect();
+    let last = tokens.len().saturating_sub(1);
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(at, token)| match token.strip_suffix(',') {
+            Some(pair) if at < last => pair,
+            _ => token,
+        })
+        .collect()
+}
+
+/// `column=value`, `column=>value` or `column:value` (Config.pm: `/^(\w+)(?:=>?|:)(.+)$/`).
+fn column_pair(pair: &str) -> Option<(&str, &str)> {
+    let end = pair
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|&end| end > 0)?;
+    let rest = &pair[end..];
+    let value = rest
+        .strip_prefix("=>")
+        .or_else(|| rest.strip_prefix('='))
+        .or_else(|| rest.strip_prefix(':'))
+        .filter(|value| !value.is_empty())?;
+    Some((&pair[..end], value))
+}
+
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
@@ -1534,13 +1650,11 @@ impl Importer {
         }
     }
 
-    fn columns(text: &str) -> Vec<String> {
-        text.split_whitespace().map(str::to_owned).collect()
-    }
-
     fn zones(&mut self) {
         for line in self.lines("zones") {
-            let columns = Self::columns(&line.text);
+            let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
+                continue;
+            };
             let (Some(name), Some(kind)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "a zone needs a name and a type");
                 continue;
@@ -1591,7 +1705,16 @@ impl Importer {
                 format = f;
                 continue;
             }
-            let columns = Self::columns(&line.text);
+            let Some(columns) = self.split(
+                &line,
+                if format == 2 {
+                    INTERFACE_COLUMNS_2
+                } else {
+                    INTERFACE_COLUMNS_1
+                },
+            ) else {
+                continue;
+            };
             let options_column = if format == 2 { 2 } else { 3 };
             let (Some(zone), Some(name)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "an interface needs a zone and a name");
@@ -1764,7 +1887,9 @@ impl Importer {
 
     fn policies(&mut self) {
         for line in self.lines("policy") {
-            let columns = Self::columns(&line.text);
+            let Some(columns) = self.split(&line, POLICY_COLUMNS) else {
+                continue;
+            };
             let (Some(source), Some(dest), Some(policy)) =
                 (columns.first(), columns.get(1), columns.get(2))
             else {
@@ -1876,7 +2001,9 @@ impl Importer {
                 );
                 continue;
             }
-            let columns = self.rule_columns(&line);
+            let Some(columns) = self.split(&line, RULE_COLUMNS) else {
+                continue;
+            };
             let invalid_section = section == "INVALID";
             if !matches!(section.as_str(), "NEW" | "INVALID") {
                 self.refuse(
@@ -1890,45 +2017,65 @@ impl Importer {
         }
     }
 
-    /// Columns by position, or by name in the alternate `column=value` form.
-    fn rule_columns(&self, line: &Line) -> Vec<String> {
-        const NAMES: &[&str] = &[
-            "action",
-            "source",
-            "dest",
-            "proto",
-            "dport",
-            "sport",
-            "origdest",
-            "rate",
-            "user",
-            "mark",
-            "connlimit",
-            "time",
-            "headers",
-            "switch",
-            "helper",
-        ];
-        let mut columns: Vec<String> = Vec::new();
-        for (index, token) in Self::columns(&line.text).into_iter().enumerate() {
-            let named = token
-                .split_once('=')
-                .filter(|(k, _)| NAMES.contains(&k.to_ascii_lowercase().as_str()) && index > 0);
-            match named {
-                Some((key, value)) => {
-                    let at = NAMES
-                        .iter()
-                        .position(|n| *n == key.to_ascii_lowercase())
-                        .unwrap_or(0);
-                    if columns.len() <= at {
-                        columns.resize(at + 1, "-".to_owned());
-                    }
-                    columns[at] = value.to_owned();
-                }
-                None => columns.push(token),
-            }
+    /// A line's columns as Shorewall's split_line2 (Config.pm) reads them:
+    /// by position, then the `column=value` pairs after a single `;` or in
+    /// a trailing `{...}` put in their columns (`names`: each pair's column
+    /// name and position, as the Perl module that reads the file gives
+    /// them). A `proto=tcp` outside them is a plain value, as in Shorewall.
+    /// `None` once refused: a line Shorewall would not read as fwgen does.
+    fn split(&mut self, line: &Line, names: &[(&str, usize)]) -> Option<Vec<String>> {
+        let text = line.text.as_str();
+        if text.contains(";;") {
+            self.refuse(
+                line,
+                "raw iptables matches after `;;` are not in fwgen's model",
+            );
+            return None;
         }
-        columns
+        let (columns, pairs) = match text.split_once(';') {
+            Some((_, pairs)) if pairs.contains(';') => {
+                self.refuse(
+                    line,
+                    "only one `;` is allowed on a line (Shorewall refuses more)",
+                );
+                return None;
+            }
+            Some((columns, pairs)) => (columns, Some(pairs)),
+            None => match braced_pairs(text) {
+                Some((columns, pairs)) => (columns, Some(pairs)),
+                None => (text, None),
+            },
+        };
+        let mut out: Vec<String> = columns.split_whitespace().map(str::to_owned).collect();
+        if pairs.is_some_and(|pairs| pairs.contains('"')) {
+            self.refuse(
+                line,
+                "quoted values in column=value pairs are not read by fwgen's import",
+            );
+            return None;
+        }
+        for pair in pairs.map_or_else(Vec::new, split_pairs) {
+            let Some((column, value)) = column_pair(pair) else {
+                self.refuse(line, format!("`{pair}` is not a column=value pair"));
+                return None;
+            };
+            let column = column.to_ascii_lowercase();
+            let Some(&(_, at)) = names.iter().find(|(name, _)| *name == column) else {
+                let reason = if column == "comment" {
+                    "a `comment=` pair: write the comment as `?COMMENT` or `#` so fwgen carries it"
+                        .to_owned()
+                } else {
+                    format!("`{column}` is not a column of {}", line.file)
+                };
+                self.refuse(line, reason);
+                return None;
+            };
+            if out.len() <= at {
+                out.resize(at + 1, "-".to_owned());
+            }
+            out[at] = value.to_owned();
+        }
+        Some(out)
     }
 
     fn rule(
@@ -2013,6 +2160,15 @@ impl Importer {
             }
             Some((name, parts)) => self.expanded_macro(line, &written, name, parts),
             None => {
+                // Shorewall finds a macro by its exact name: `ssh(ACCEPT)`
+                // is an unknown action to it (and DHCP is fwgen's own).
+                if let Some(name) = service_macro
+                    .as_deref()
+                    .filter(|name| !MACRO_NAMES.contains(name) || *name == "DHCP")
+                {
+                    self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));
+                    return;
+                }
                 let service = (service_macro.as_deref(), get(3), get(4), get(5));
                 self.plain_rule(line, &written, service);
             }
@@ -2278,7 +2434,9 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            let columns = Self::columns(&line.text);
+            let Some(columns) = self.split(&line, SNAT_COLUMNS) else {
+                continue;
+            };
             let (Some(action), Some(sources), Some(interface)) =
                 (columns.first(), columns.get(1), columns.get(2))
             else {
@@ -2314,7 +2472,9 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            let columns = Self::columns(&line.text);
+            let Some(columns) = self.split(&line, MASQ_COLUMNS) else {
+                continue;
+            };
             let Some(interface) = columns.first().filter(|i| *i != "-") else {
                 self.refuse(&line, "a masq entry needs an INTERFACE");
                 continue;
