@@ -94,6 +94,13 @@ pub enum ErrorKind {
         second: String,
         reason: &'static str,
     },
+    /// An option Shorewall refuses (`bridge`) or ignores (the /proc
+    /// options) on a wildcard interface name such as `ppp+`.
+    WildcardOption {
+        option: String,
+        physical: String,
+        reason: &'static str,
+    },
     BadNetwork {
         text: String,
         reason: String,
@@ -255,6 +262,7 @@ impl Error {
             UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
+            WildcardOption { reason, .. } => (*reason).into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { action, allowed } => {
@@ -664,6 +672,7 @@ impl ErrorKind {
             UnknownInterfaceOption { .. } => "unknown-interface-option",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
             ConflictingOptions { .. } => "conflicting-options",
+            WildcardOption { .. } => "wildcard-option",
             BadNetwork { .. } => "bad-network",
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
@@ -758,6 +767,14 @@ impl Display for ErrorKind {
                 "option `{}` does not take the value `{}`",
                 shorten(option),
                 quoted(value)
+            ),
+            WildcardOption {
+                option, physical, ..
+            } => write!(
+                f,
+                "option `{}` on the wildcard interface name `{}`",
+                shorten(option),
+                shorten(physical)
             ),
             ConflictingOptions { first, second, .. } => {
                 write!(

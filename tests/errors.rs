@@ -78,6 +78,7 @@ error_case! {
     interface_option_value => "interface-option-value",
     interface_option_twice => "interface-option-twice",
     bad_network => "bad-network",
+    wildcard_bridge => "wildcard-bridge",
     network_host_bits => "network-host-bits",
     bad_port => "bad-port",
     bad_port_range => "bad-port-range",

@@ -1343,3 +1343,28 @@ fn column_pairs_and_macro_names_are_read_as_shorewall_reads_them() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Shorewall ignores the options it sets in /proc on a wildcard name (with
+/// a warning), and refuses `bridge` there: the import drops the first with
+/// a note, refuses the second, and the model's analyzer refuses both.
+#[test]
+fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-wildcard-proc", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet ppp+ tcpflags,routefilter,logmartians\nloc eth1 tcpflags\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("snat"), "").unwrap();
+    let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(accepted, "{out}");
+    assert!(out.contains("ignored when used with a wildcard"), "{out}");
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("Shorewall ignores routefilter, logmartians on the wildcard `ppp+`"),
+        "{model}"
+    );
+    assert!(model.contains("options = [\"tcpflags\"]"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

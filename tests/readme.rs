@@ -294,6 +294,16 @@ const MAPPED: &[(&str, &str, &str)] = &[
         "tests/run",
         "-- --test-threads=1",
     ),
+    (
+        "cargo test --test verify -- --test-threads=1",
+        "tests/run",
+        "-- --test-threads=1",
+    ),
+    (
+        "fwgen verify -c fwgen.toml --against /etc/shorewall",
+        "tests/verify.rs",
+        "against_the_imported_directory_agrees",
+    ),
 ];
 
 const MAN_TEST: &str = "every_visible_subcommand_has_a_man_page_that_man_renders";

@@ -20,6 +20,8 @@ impl Analyzer<'_> {
         let description = self.free_text("description", raw.description.as_ref());
         let zone = zone?;
         self.check_networks_family(&networks, &raw.networks, zone);
+        let physical = raw.physical.as_ref().unwrap_or(name).get_ref();
+        let options = self.wildcard_options(physical, options, &raw.options);
         let (options, option_spans) = options.into_iter().unzip();
         (name_ok && physical_ok).then(|| Interface {
             name: name.get_ref().clone(),
@@ -31,6 +33,51 @@ impl Analyzer<'_> {
             span: name.span(),
             option_spans,
         })
+    }
+
+    /// On a wildcard name (`ppp+`) Shorewall refuses `bridge` ("Bridges may
+    /// not have wildcard names") and ignores the options it sets in /proc
+    /// (Zones.pm, %procinterfaceoptions): both are errors here, so the two
+    /// backends never differ (the nftables side would apply them).
+    fn wildcard_options(
+        &mut self,
+        physical: &str,
+        options: Vec<(InterfaceOption, Range<usize>)>,
+        raw: &[Spanned<String>],
+    ) -> Vec<(InterfaceOption, Range<usize>)> {
+        if !physical.ends_with('+') {
+            return options;
+        }
+        let mut kept = Vec::new();
+        for (option, span) in options {
+            let reason = match option {
+                InterfaceOption::Bridge => {
+                    "Shorewall refuses a bridge with a wildcard name: name the bridge itself"
+                }
+                InterfaceOption::Routefilter(_)
+                | InterfaceOption::Logmartians(_)
+                | InterfaceOption::Sourceroute(_)
+                | InterfaceOption::Proxyarp(_)
+                | InterfaceOption::ArpFilter => {
+                    "Shorewall ignores the options it sets in /proc on a wildcard name: drop it, name each interface, or (routefilter, logmartians) set `route_filter` / `log_martians` in [firewall]"
+                }
+                _ => {
+                    kept.push((option, span));
+                    continue;
+                }
+            };
+            let text = raw
+                .iter()
+                .find(|t| t.span() == span)
+                .map_or_else(|| option.to_string(), |t| t.get_ref().clone());
+            let kind = ErrorKind::WildcardOption {
+                option: text,
+                physical: physical.to_owned(),
+                reason,
+            };
+            self.error(Some(span), kind);
+        }
+        kept
     }
 
     pub(super) fn interface_name(&mut self, name: &Spanned<String>) -> bool {

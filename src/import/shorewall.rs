@@ -628,6 +628,20 @@ const MASQ_COLUMNS: &[(&str, usize)] = &[
     ("probability", 10),
 ];
 
+/// The interface options Shorewall sets in /proc, which it ignores on a
+/// wildcard name (Zones.pm, %procinterfaceoptions).
+const PROC_OPTIONS: &[&str] = &[
+    "accept_ra",
+    "arp_filter",
+    "arp_ignore",
+    "forward",
+    "logmartians",
+    "proxyarp",
+    "proxyndp",
+    "routefilter",
+    "sourceroute",
+];
+
 /// Pairs in a trailing `{...}`: Config.pm's `/^(\s*|.*[^&@%])\{(.*)\}$/`,
 /// the last `{` that is not part of `&{`, `@{` or `%{`.
 fn braced_pairs(text: &str) -> Option<(&str, &str)> {
@@ -1799,6 +1813,24 @@ impl Importer {
                 }
             }
             let device = physical.as_deref().unwrap_or(name);
+            if device.ends_with('+') {
+                // Zones.pm: "The '$option' option is ignored when used with a
+                // wildcard physical name" for the options set in /proc.
+                let (ignored, kept): (Vec<String>, Vec<String>) =
+                    options.into_iter().partition(|o| {
+                        let base = o.split('=').next().unwrap_or_default();
+                        PROC_OPTIONS.contains(&base)
+                    });
+                options = kept;
+                if !ignored.is_empty() {
+                    self.notes.push(format!(
+                        "{}:{}: Shorewall ignores {} on the wildcard `{device}` (it sets them in /proc per named interface), and so does the import",
+                        line.file,
+                        line.number,
+                        ignored.join(", ")
+                    ));
+                }
+            }
             if device.ends_with('+') && options.iter().any(|o| o == "bridge") {
                 self.refuse(&line, format!("option `bridge` on the wildcard `{device}`: Shorewall refuses it (\"Bridges may not have wildcard names\")"));
                 options.retain(|o| o != "bridge");
