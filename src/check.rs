@@ -1,16 +1,16 @@
 //! Check: models that are valid but probably wrong. Each warning points at
 //! the model line it is about and says what to do.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::error::render_diagnostic;
-use crate::explain::{Place, Query, explain_in};
+use crate::explain::{Place, Query, explain_in, interface_for};
 use crate::model::zone::applies_to;
 use crate::model::{
     DecisionOrigin, InterfaceOption, Model, PolicyAction, Protocol, Rule, Verdict, ZoneId, ZoneRef,
 };
-use crate::ruleset::cover::CoverIndex;
+use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
 use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
@@ -152,18 +152,36 @@ fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
         })
         .collect();
     // From anywhere in a zone, and from each address a rule to the
-    // firewall narrows its source to (an admin's own workstation).
+    // firewall narrows its source to (an admin's own workstation): one
+    // walk per address, through the rules that can match a management
+    // port, so that a walk does not meet every element of every lookup.
+    // Addresses that walk alike are walked once.
+    let ports = &model.firewall.management_ports;
+    let narrowed = narrowed_to_ports(ruleset, ports);
+    let tested = source_networks(&narrowed);
     let reachable = zones.iter().any(|&z| {
         let mut sources: Vec<Option<std::net::IpAddr>> = vec![None];
+        let mut seen = HashSet::new();
         for rule in &model.rules {
             if rule.source.zone.matches(z) && rule.dest.zone.matches(ZoneId::Firewall) {
-                sources.extend(rule.source.addresses.iter().map(|net| Some(net.addr())));
+                for net in &rule.source.addresses {
+                    if seen.insert(walks_alike(model, z, net.addr(), &tested)) {
+                        sources.push(Some(net.addr()));
+                    }
+                }
             }
         }
         sources.iter().any(|&address| {
-            model.firewall.management_ports.iter().any(|&port| {
+            ports.iter().any(|&port| {
                 let from = (z, address);
-                accepted_from(model, ruleset, from, ZoneId::Firewall, Protocol::Tcp, port)
+                accepted_from(
+                    model,
+                    &narrowed,
+                    from,
+                    ZoneId::Firewall,
+                    Protocol::Tcp,
+                    port,
+                )
             })
         })
     });
@@ -195,6 +213,35 @@ fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
             model.zone_ref_name(ZoneRef::One(likely))
         ),
     ))
+}
+
+/// What the walk of a packet from `address` in zone `zone` reads of its
+/// source address: its family, whether explain refuses it (multicast) or
+/// the kernel takes it for a broadcast, the interface it arrives on, and
+/// which of the networks the ruleset's source-address matches test
+/// (`tested`) hold it. Two addresses with the same answer meet the same
+/// rules with the same results, so only one of them is walked.
+fn walks_alike(
+    model: &Model,
+    zone: ZoneId,
+    address: std::net::IpAddr,
+    tested: &HashSet<ipnet::IpNet>,
+) -> (bool, bool, bool, Option<String>, Vec<ipnet::IpNet>) {
+    let broadcast = address == std::net::IpAddr::from([255, 255, 255, 255]);
+    let interface = interface_for(model, zone, Some(address)).map(|i| i.physical.clone());
+    let bits = if address.is_ipv6() { 128 } else { 32 };
+    let holding = (0..=bits)
+        .filter_map(|prefix| ipnet::IpNet::new(address, prefix).ok())
+        .map(|net| net.trunc())
+        .filter(|net| tested.contains(net))
+        .collect();
+    (
+        address.is_ipv6(),
+        address.is_multicast(),
+        broadcast,
+        interface,
+        holding,
+    )
 }
 
 /// The zone pairs a rule is written into (`all` leaves out intra-zone).
@@ -389,6 +436,17 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
         }
         verdicts_after.insert(*pair, after);
     }
+    // for every pair, where the last port forward into it starts
+    let mut last_forward: HashMap<(ZoneId, ZoneId), usize> = HashMap::new();
+    for dnat in &model.dnats {
+        let dest = ZoneRef::One(ZoneId::Zone(dnat.dest));
+        for pair in index.by_pair.keys() {
+            if applies_to(dnat.source.zone, dest, *pair) {
+                let start = last_forward.entry(*pair).or_default();
+                *start = (*start).max(dnat.span.start);
+            }
+        }
+    }
     let mut findings = Vec::new();
     for (position, rule) in index.rules.iter().enumerate() {
         let pairs = &index.pairs[position];
@@ -407,16 +465,9 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
         });
         // A port forward's accept further down the file is a later rule too.
         let later_forward = rule.verdict != Verdict::Accept
-            && model.dnats.iter().any(|dnat| {
-                dnat.span.start > rule.span.start
-                    && pairs.iter().any(|&pair| {
-                        applies_to(
-                            dnat.source.zone,
-                            ZoneRef::One(ZoneId::Zone(dnat.dest)),
-                            pair,
-                        )
-                    })
-            });
+            && pairs
+                .iter()
+                .any(|pair| last_forward.get(pair).is_some_and(|&s| s > rule.span.start));
         let later_differs = later_differs || later_forward;
         if same_as_policy && !later_differs {
             findings.push(Finding::warning(

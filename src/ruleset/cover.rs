@@ -2,10 +2,11 @@
 //! `fwgen check` asks to find rules that an earlier rule hides.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use super::{Direction, Family, L4, Match, PortProto, Rule};
+use super::{Chain, Direction, Family, L4, Lookup, Match, PortProto, Rule, Ruleset, Statement};
 use crate::model::PortRange;
 
 fn nets_inside(outer: &[IpNet], inner: &[IpNet]) -> bool {
@@ -97,6 +98,127 @@ fn implied(outer: &Match, inner: &[Match]) -> bool {
 /// Whether every packet `inner` matches, `outer` matches too.
 pub fn covers(outer: &Rule, inner: &Rule) -> bool {
     outer.matches.iter().all(|m| implied(m, &inner.matches))
+}
+
+/// Whether a rule with these matches can match a packet whose
+/// destination port is one of `ports`: not when a destination port match
+/// holds none of them (whatever the packet's protocol).
+fn can_match_ports(matches: &[Match], ports: &[u16]) -> bool {
+    matches.iter().all(|m| match m {
+        Match::Port {
+            direction: Direction::Destination,
+            ports: ranges,
+            ..
+        } => ranges
+            .iter()
+            .any(|r| ports.iter().any(|&p| r.low <= p && p <= r.high)),
+        _ => true,
+    })
+}
+
+/// The ruleset as packets to one of `ports` meet it, for a walk that asks
+/// many such packets: rules, lookup elements and the parts of folded rules
+/// that cannot match them (their destination port match holds none of
+/// `ports`) are left out, and every statement a port forward makes that
+/// sends packets to another port gets its port added to `ports` first. A
+/// rule left out could not match, so every walk of such a packet ends as in
+/// the whole ruleset and finds the same rule; what is gone is the cost of
+/// meeting every element of a lookup one by one.
+pub fn narrowed_to_ports(ruleset: &Ruleset, ports: &[u16]) -> Ruleset {
+    let mut ports = ports.to_vec();
+    for rule in ruleset.chains.iter().flat_map(|c| &c.rules) {
+        for statement in &rule.statements {
+            if let Statement::Dnat {
+                port: Some(port), ..
+            } = statement
+            {
+                ports.push(*port);
+            }
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    let narrow = |rule: &Rule| -> Option<Rule> {
+        if !can_match_ports(&rule.matches, &ports) {
+            return None;
+        }
+        let statements = rule
+            .statements
+            .iter()
+            .map(|statement| match statement {
+                Statement::Lookup(lookup) => Statement::Lookup(Arc::new(Lookup {
+                    name: lookup.name.clone(),
+                    key: lookup.key.clone(),
+                    verdict: lookup.verdict.clone(),
+                    elements: lookup
+                        .elements
+                        .iter()
+                        .filter(|e| can_match_ports(&lookup.element_matches(e), &ports))
+                        .cloned()
+                        .collect(),
+                })),
+                other => other.clone(),
+            })
+            .collect();
+        Some(Rule {
+            matches: rule.matches.clone(),
+            statements,
+            origin: rule.origin,
+            comment: rule.comment.clone(),
+            parts: rule
+                .parts
+                .iter()
+                .filter(|part| can_match_ports(&part.matches, &ports))
+                .cloned()
+                .collect(),
+        })
+    };
+    Ruleset {
+        table: ruleset.table.clone(),
+        sets: ruleset.sets.clone(),
+        helpers: ruleset.helpers.clone(),
+        chains: ruleset
+            .chains
+            .iter()
+            .map(|chain| Chain {
+                name: chain.name.clone(),
+                base: chain.base,
+                comment: chain.comment.clone(),
+                rules: chain.rules.iter().filter_map(narrow).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Every network a source-address match of the ruleset tests (negated or
+/// not, in rules, lookup elements and the parts of folded rules), each as
+/// its network address and prefix.
+pub fn source_networks(ruleset: &Ruleset) -> std::collections::HashSet<IpNet> {
+    let mut nets = std::collections::HashSet::new();
+    let mut add = |matches: &[Match]| {
+        for m in matches {
+            if let Match::Address {
+                direction: Direction::Source,
+                nets: held,
+                ..
+            } = m
+            {
+                nets.extend(held.iter().map(IpNet::trunc));
+            }
+        }
+    };
+    for rule in ruleset.chains.iter().flat_map(|c| &c.rules) {
+        add(&rule.matches);
+        for part in &rule.parts {
+            add(&part.matches);
+        }
+        if let Some(lookup) = rule.lookup() {
+            for element in &lookup.elements {
+                add(&lookup.element_matches(element));
+            }
+        }
+    }
+    nets
 }
 
 #[cfg(test)]
@@ -224,9 +346,11 @@ impl<'a> CoverIndex<'a> {
         }
     }
 
-    /// The rules added so far that could cover `rule`, in order.
-    fn candidates(&self, rule: &Rule) -> Vec<usize> {
-        let mut found: Vec<usize> = self.other.clone();
+    /// The rules added so far that could cover `rule`: lists of positions,
+    /// each in order, that together hold every candidate (some more than
+    /// once).
+    fn candidates(&self, rule: &Rule) -> Vec<&[usize]> {
+        let mut found: Vec<&[usize]> = vec![&self.other];
         for m in &rule.matches {
             match m {
                 Match::Address {
@@ -239,7 +363,7 @@ impl<'a> CoverIndex<'a> {
                     let mut net = Some(first.trunc());
                     while let Some(current) = net {
                         if let Some(hits) = self.by_net.get(&(*family, *direction, current)) {
-                            found.extend(hits);
+                            found.push(hits);
                         }
                         net = current.supernet();
                     }
@@ -257,29 +381,46 @@ impl<'a> CoverIndex<'a> {
                         if first.low == first.high
                             && let Some(hits) = self.by_port.get(&(key, *direction, first.low))
                         {
-                            found.extend(hits);
+                            found.push(hits);
                         }
                         if let Some(hits) = self.by_block.get(&(key, *direction, first.low / BLOCK))
                         {
-                            found.extend(hits);
+                            found.push(hits);
                         }
                     }
                 }
                 _ => {}
             }
         }
-        found.sort_unstable();
-        found.dedup();
+        found.retain(|list| !list.is_empty());
         found
     }
 
     /// The first rule added so far that `keep` accepts and that matches
-    /// every packet `rule` matches.
+    /// every packet `rule` matches. The candidates are compared in order
+    /// (merged from their lists) and only until one covers: a rule on a
+    /// common port is usually covered by the first earlier rule on that
+    /// port, however many there are.
     pub fn first_covering(&self, rule: &Rule, keep: impl Fn(&Rule) -> bool) -> Option<&'a Rule> {
-        self.candidates(rule)
-            .into_iter()
-            .map(|position| self.rules[position])
-            .find(|earlier| keep(earlier) && covers(earlier, rule))
+        let lists = self.candidates(rule);
+        let mut heads = vec![0; lists.len()];
+        loop {
+            let position = lists
+                .iter()
+                .zip(&heads)
+                .filter_map(|(list, &head)| list.get(head))
+                .min()
+                .copied()?;
+            for (list, head) in lists.iter().zip(heads.iter_mut()) {
+                while list.get(*head) == Some(&position) {
+                    *head += 1;
+                }
+            }
+            let earlier = self.rules[position];
+            if keep(earlier) && covers(earlier, rule) {
+                return Some(earlier);
+            }
+        }
     }
 }
 
