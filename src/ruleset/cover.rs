@@ -280,6 +280,9 @@ mod tests {
 pub struct CoverIndex<'a> {
     rules: Vec<&'a Rule>,
     by_net: HashMap<(Family, Direction, IpNet), Vec<usize>>,
+    /// The prefix lengths `by_net` holds networks of, per family and
+    /// direction: only those supernets of an address are looked up.
+    prefixes: HashMap<(Family, Direction), Vec<u8>>,
     by_port: HashMap<(PortProto, Direction, u16), Vec<usize>>,
     /// Rules whose port match holds a range, under every block of
     /// [`BLOCK`] ports the range reaches into.
@@ -324,6 +327,10 @@ impl<'a> CoverIndex<'a> {
                     .entry((family, direction, net.trunc()))
                     .or_default()
                     .push(position);
+                let prefixes = self.prefixes.entry((family, direction)).or_default();
+                if !prefixes.contains(&net.prefix_len()) {
+                    prefixes.push(net.prefix_len());
+                }
             }
         } else if let Some((proto, direction, ports)) = first_port(rule) {
             for port in ports {
@@ -360,12 +367,16 @@ impl<'a> CoverIndex<'a> {
                     nets,
                 } => {
                     let Some(first) = nets.first() else { continue };
-                    let mut net = Some(first.trunc());
-                    while let Some(current) = net {
-                        if let Some(hits) = self.by_net.get(&(*family, *direction, current)) {
+                    let Some(prefixes) = self.prefixes.get(&(*family, *direction)) else {
+                        continue;
+                    };
+                    for &prefix in prefixes.iter().filter(|&&p| p <= first.prefix_len()) {
+                        let Ok(net) = IpNet::new(first.addr(), prefix) else {
+                            continue;
+                        };
+                        if let Some(hits) = self.by_net.get(&(*family, *direction, net.trunc())) {
                             found.push(hits);
                         }
-                        net = current.supernet();
                     }
                 }
                 Match::Port {
