@@ -272,21 +272,30 @@ mod tests {
 
 /// Earlier rules indexed so that only those that can cover a rule are
 /// compared with it: by the first network they match (a rule narrowed to
-/// an address can only be covered by one whose network holds it), else by
-/// the first single port they match, else kept in a short list of rules
-/// that match neither. Linear in practice where a scan of every earlier
-/// rule is quadratic.
+/// an address can only be covered by one whose network holds it), and
+/// within that (or among the rules that match no network) by the first
+/// port they match, else kept in a short list of rules that match no
+/// port. Linear in practice where a scan of every earlier rule is
+/// quadratic: the rules of one network on other ports are not compared.
 #[derive(Default)]
 pub struct CoverIndex<'a> {
     rules: Vec<&'a Rule>,
-    by_net: HashMap<(Family, Direction, IpNet), Vec<usize>>,
+    by_net: HashMap<(Family, Direction, IpNet), PortIndex>,
     /// The prefix lengths `by_net` holds networks of, per family and
     /// direction: only those supernets of an address are looked up.
     prefixes: HashMap<(Family, Direction), Vec<u8>>,
+    /// The rules that match no network.
+    no_net: PortIndex,
+}
+
+/// Rules (by position) indexed by the first port they match.
+#[derive(Default)]
+struct PortIndex {
     by_port: HashMap<(PortProto, Direction, u16), Vec<usize>>,
     /// Rules whose port match holds a range, under every block of
     /// [`BLOCK`] ports the range reaches into.
     by_block: HashMap<(PortProto, Direction, u16), Vec<usize>>,
+    /// Rules that match no port.
     other: Vec<usize>,
 }
 
@@ -316,40 +325,76 @@ fn first_port(rule: &Rule) -> Option<(PortProto, Direction, &[PortRange])> {
     })
 }
 
+impl PortIndex {
+    fn insert(&mut self, rule: &Rule, position: usize) {
+        let Some((proto, direction, ports)) = first_port(rule) else {
+            self.other.push(position);
+            return;
+        };
+        for port in ports {
+            if port.low == port.high {
+                self.by_port
+                    .entry((proto, direction, port.low))
+                    .or_default()
+                    .push(position);
+            } else {
+                for block in port.low / BLOCK..=port.high / BLOCK {
+                    self.by_block
+                        .entry((proto, direction, block))
+                        .or_default()
+                        .push(position);
+                }
+            }
+        }
+    }
+
+    /// Add the lists of the rules that could cover `rule` to `found`.
+    fn candidates<'s>(&'s self, rule: &Rule, found: &mut Vec<&'s [usize]>) {
+        found.push(&self.other);
+        for m in &rule.matches {
+            let Match::Port {
+                proto,
+                direction,
+                ports,
+            } = m
+            else {
+                continue;
+            };
+            // An outer rule holds the first port (or range) whole: as
+            // that single port, or in a range that reaches its first block.
+            let Some(first) = ports.first() else { continue };
+            for key in [*proto, PortProto::Any] {
+                if first.low == first.high
+                    && let Some(hits) = self.by_port.get(&(key, *direction, first.low))
+                {
+                    found.push(hits);
+                }
+                if let Some(hits) = self.by_block.get(&(key, *direction, first.low / BLOCK)) {
+                    found.push(hits);
+                }
+            }
+        }
+    }
+}
+
 impl<'a> CoverIndex<'a> {
     /// Add the next rule; rules are numbered in the order they are added.
     pub fn insert(&mut self, rule: &'a Rule) {
         let position = self.rules.len();
         self.rules.push(rule);
-        if let Some((family, direction, nets)) = first_address(rule) {
-            for net in nets {
-                self.by_net
-                    .entry((family, direction, net.trunc()))
-                    .or_default()
-                    .push(position);
-                let prefixes = self.prefixes.entry((family, direction)).or_default();
-                if !prefixes.contains(&net.prefix_len()) {
-                    prefixes.push(net.prefix_len());
-                }
+        let Some((family, direction, nets)) = first_address(rule) else {
+            self.no_net.insert(rule, position);
+            return;
+        };
+        for net in nets {
+            self.by_net
+                .entry((family, direction, net.trunc()))
+                .or_default()
+                .insert(rule, position);
+            let prefixes = self.prefixes.entry((family, direction)).or_default();
+            if !prefixes.contains(&net.prefix_len()) {
+                prefixes.push(net.prefix_len());
             }
-        } else if let Some((proto, direction, ports)) = first_port(rule) {
-            for port in ports {
-                if port.low == port.high {
-                    self.by_port
-                        .entry((proto, direction, port.low))
-                        .or_default()
-                        .push(position);
-                } else {
-                    for block in port.low / BLOCK..=port.high / BLOCK {
-                        self.by_block
-                            .entry((proto, direction, block))
-                            .or_default()
-                            .push(position);
-                    }
-                }
-            }
-        } else {
-            self.other.push(position);
         }
     }
 
@@ -357,50 +402,29 @@ impl<'a> CoverIndex<'a> {
     /// each in order, that together hold every candidate (some more than
     /// once).
     fn candidates(&self, rule: &Rule) -> Vec<&[usize]> {
-        let mut found: Vec<&[usize]> = vec![&self.other];
+        let mut found: Vec<&[usize]> = Vec::new();
+        self.no_net.candidates(rule, &mut found);
         for m in &rule.matches {
-            match m {
-                Match::Address {
-                    family,
-                    direction,
-                    negated: false,
-                    nets,
-                } => {
-                    let Some(first) = nets.first() else { continue };
-                    let Some(prefixes) = self.prefixes.get(&(*family, *direction)) else {
-                        continue;
-                    };
-                    for &prefix in prefixes.iter().filter(|&&p| p <= first.prefix_len()) {
-                        let Ok(net) = IpNet::new(first.addr(), prefix) else {
-                            continue;
-                        };
-                        if let Some(hits) = self.by_net.get(&(*family, *direction, net.trunc())) {
-                            found.push(hits);
-                        }
-                    }
+            let Match::Address {
+                family,
+                direction,
+                negated: false,
+                nets,
+            } = m
+            else {
+                continue;
+            };
+            let Some(first) = nets.first() else { continue };
+            let Some(prefixes) = self.prefixes.get(&(*family, *direction)) else {
+                continue;
+            };
+            for &prefix in prefixes.iter().filter(|&&p| p <= first.prefix_len()) {
+                let Ok(net) = IpNet::new(first.addr(), prefix) else {
+                    continue;
+                };
+                if let Some(index) = self.by_net.get(&(*family, *direction, net.trunc())) {
+                    index.candidates(rule, &mut found);
                 }
-                Match::Port {
-                    proto,
-                    direction,
-                    ports,
-                } => {
-                    // An outer rule holds the first port (or range) whole:
-                    // as that single port, or in a range that reaches its
-                    // first block.
-                    let Some(first) = ports.first() else { continue };
-                    for key in [*proto, PortProto::Any] {
-                        if first.low == first.high
-                            && let Some(hits) = self.by_port.get(&(key, *direction, first.low))
-                        {
-                            found.push(hits);
-                        }
-                        if let Some(hits) = self.by_block.get(&(key, *direction, first.low / BLOCK))
-                        {
-                            found.push(hits);
-                        }
-                    }
-                }
-                _ => {}
             }
         }
         found.retain(|list| !list.is_empty());
