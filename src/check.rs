@@ -1,16 +1,16 @@
 //! Check: models that are valid but probably wrong. Each warning points at
 //! the model line it is about and says what to do.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::error::render_diagnostic;
-use crate::explain::{Place, Query, explain_in};
+use crate::explain::{Place, Query, explain_in, interface_for};
 use crate::model::zone::applies_to;
 use crate::model::{
     DecisionOrigin, InterfaceOption, Model, PolicyAction, Protocol, Rule, Verdict, ZoneId, ZoneRef,
 };
-use crate::ruleset::cover::CoverIndex;
+use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
 use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
@@ -151,22 +151,7 @@ fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
             model.interfaces_of(index).next().is_some()
         })
         .collect();
-    // From anywhere in a zone, and from each address a rule to the
-    // firewall narrows its source to (an admin's own workstation).
-    let reachable = zones.iter().any(|&z| {
-        let mut sources: Vec<Option<std::net::IpAddr>> = vec![None];
-        for rule in &model.rules {
-            if rule.source.zone.matches(z) && rule.dest.zone.matches(ZoneId::Firewall) {
-                sources.extend(rule.source.addresses.iter().map(|net| Some(net.addr())));
-            }
-        }
-        sources.iter().any(|&address| {
-            model.firewall.management_ports.iter().any(|&port| {
-                let from = (z, address);
-                accepted_from(model, ruleset, from, ZoneId::Firewall, Protocol::Tcp, port)
-            })
-        })
-    });
+    let reachable = reaches_firewall(model, ruleset, &zones);
     if reachable || zones.is_empty() {
         return None;
     }
@@ -195,6 +180,73 @@ fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
             model.zone_ref_name(ZoneRef::One(likely))
         ),
     ))
+}
+
+/// Whether a management port of the firewall accepts a new connection from
+/// one of `zones`: from anywhere in a zone, and from each address a rule
+/// to the firewall narrows its source to (an admin's own workstation). One
+/// walk per address, through the rules that can match a management port
+/// (so that a walk does not meet every element of every lookup); addresses
+/// that walk alike are walked once.
+fn reaches_firewall(model: &Model, ruleset: &Ruleset, zones: &[ZoneId]) -> bool {
+    let ports = &model.firewall.management_ports;
+    let narrowed = narrowed_to_ports(ruleset, ports);
+    let tested = source_networks(&narrowed);
+    zones.iter().any(|&z| {
+        let mut sources: Vec<Option<std::net::IpAddr>> = vec![None];
+        let mut seen = HashSet::new();
+        for rule in &model.rules {
+            if rule.source.zone.matches(z) && rule.dest.zone.matches(ZoneId::Firewall) {
+                for net in &rule.source.addresses {
+                    if seen.insert(walks_alike(model, z, net.addr(), &tested)) {
+                        sources.push(Some(net.addr()));
+                    }
+                }
+            }
+        }
+        sources.iter().any(|&address| {
+            ports.iter().any(|&port| {
+                let from = (z, address);
+                accepted_from(
+                    model,
+                    &narrowed,
+                    from,
+                    ZoneId::Firewall,
+                    Protocol::Tcp,
+                    port,
+                )
+            })
+        })
+    })
+}
+
+/// What the walk of a packet from `address` in zone `zone` reads of its
+/// source address: its family, whether explain refuses it (multicast) or
+/// the kernel takes it for a broadcast, the interface it arrives on, and
+/// which of the networks the ruleset's source-address matches test
+/// (`tested`) hold it. Two addresses with the same answer meet the same
+/// rules with the same results, so only one of them is walked.
+fn walks_alike(
+    model: &Model,
+    zone: ZoneId,
+    address: std::net::IpAddr,
+    tested: &HashSet<ipnet::IpNet>,
+) -> (bool, bool, bool, Option<String>, Vec<ipnet::IpNet>) {
+    let broadcast = address == std::net::IpAddr::from([255, 255, 255, 255]);
+    let interface = interface_for(model, zone, Some(address)).map(|i| i.physical.clone());
+    let bits = if address.is_ipv6() { 128 } else { 32 };
+    let holding = (0..=bits)
+        .filter_map(|prefix| ipnet::IpNet::new(address, prefix).ok())
+        .map(|net| net.trunc())
+        .filter(|net| tested.contains(net))
+        .collect();
+    (
+        address.is_ipv6(),
+        address.is_multicast(),
+        broadcast,
+        interface,
+        holding,
+    )
 }
 
 /// The zone pairs a rule is written into (`all` leaves out intra-zone).
@@ -389,6 +441,17 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
         }
         verdicts_after.insert(*pair, after);
     }
+    // for every pair, where the last port forward into it starts
+    let mut last_forward: HashMap<(ZoneId, ZoneId), usize> = HashMap::new();
+    for dnat in &model.dnats {
+        let dest = ZoneRef::One(ZoneId::Zone(dnat.dest));
+        for pair in index.by_pair.keys() {
+            if applies_to(dnat.source.zone, dest, *pair) {
+                let start = last_forward.entry(*pair).or_default();
+                *start = (*start).max(dnat.span.start);
+            }
+        }
+    }
     let mut findings = Vec::new();
     for (position, rule) in index.rules.iter().enumerate() {
         let pairs = &index.pairs[position];
@@ -407,16 +470,9 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
         });
         // A port forward's accept further down the file is a later rule too.
         let later_forward = rule.verdict != Verdict::Accept
-            && model.dnats.iter().any(|dnat| {
-                dnat.span.start > rule.span.start
-                    && pairs.iter().any(|&pair| {
-                        applies_to(
-                            dnat.source.zone,
-                            ZoneRef::One(ZoneId::Zone(dnat.dest)),
-                            pair,
-                        )
-                    })
-            });
+            && pairs
+                .iter()
+                .any(|pair| last_forward.get(pair).is_some_and(|&s| s > rule.span.start));
         let later_differs = later_differs || later_forward;
         if same_as_policy && !later_differs {
             findings.push(Finding::warning(
@@ -607,4 +663,112 @@ fn firewall_without_dns(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
         ),
         span: policy_span(model, ZoneId::Firewall, uplink),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::compile;
+    use crate::source::Source;
+
+    /// [`reaches_firewall`] as first written: every address, walked
+    /// through the whole ruleset.
+    fn reaches_walking_every_address(model: &Model, ruleset: &Ruleset, zones: &[ZoneId]) -> bool {
+        zones.iter().any(|&z| {
+            let mut sources = vec![None];
+            for rule in &model.rules {
+                if rule.source.zone.matches(z) && rule.dest.zone.matches(ZoneId::Firewall) {
+                    sources.extend(rule.source.addresses.iter().map(|net| Some(net.addr())));
+                }
+            }
+            sources.iter().any(|&address| {
+                model.firewall.management_ports.iter().any(|&port| {
+                    let from = (z, address);
+                    accepted_from(model, ruleset, from, ZoneId::Firewall, Protocol::Tcp, port)
+                })
+            })
+        })
+    }
+
+    fn reaches_both_ways(name: &str, text: &str) -> bool {
+        let model = compile(&Source::new(name, text.to_owned())).unwrap();
+        let ruleset = lower(&model);
+        let zones: Vec<ZoneId> = (0..model.zones.len()).map(ZoneId::Zone).collect();
+        let walked = reaches_walking_every_address(&model, &ruleset, &zones);
+        assert_eq!(reaches_firewall(&model, &ruleset, &zones), walked, "{name}");
+        walked
+    }
+
+    /// A zone `loc` on two interfaces, and rules to the firewall from hosts
+    /// of the first: 40 to ports of their own (a lookup), the `extra` rules
+    /// in the middle of them.
+    fn hosts_model(extra: &str) -> String {
+        let mut text = String::from(
+            "[zones.net]\n[zones.loc]\n[interfaces.eth0]\nzone = \"net\"\n\
+             [interfaces.eth1]\nzone = \"loc\"\nnetworks = [\"192.168.1.0/24\"]\n\
+             [interfaces.eth2]\nzone = \"loc\"\nnetworks = [\"192.168.2.0/24\"]\n\
+             [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n",
+        );
+        for host in 1..=40 {
+            if host == 20 {
+                text.push_str(extra);
+            }
+            text.push_str(&format!(
+                "[[rule]]\naction = \"ACCEPT\"\nsource = \"loc:192.168.1.{host}\"\n\
+                 dest = \"$FW\"\nproto = \"tcp\"\ndport = {}\n",
+                1000 + host
+            ));
+        }
+        text
+    }
+
+    fn ssh(action: &str, source: &str) -> String {
+        format!(
+            "[[rule]]\naction = \"{action}\"\nsource = \"{source}\"\ndest = \"$FW\"\n\
+             proto = \"tcp\"\ndport = 22\n"
+        )
+    }
+
+    #[test]
+    fn narrowed_walks_find_the_firewall_reachable_exactly_when_walking_every_address_does() {
+        let cases = [
+            ("nothing to port 22", String::new(), false),
+            ("one host", ssh("ACCEPT", "loc:192.168.1.5"), true),
+            (
+                "one host, after a drop of its network",
+                ssh("DROP", "loc:192.168.1.0/28") + &ssh("ACCEPT", "loc:192.168.1.5"),
+                false,
+            ),
+            (
+                "a host of the network dropped, another not",
+                ssh("DROP", "loc:192.168.1.0/28")
+                    + &ssh("ACCEPT", "loc:192.168.1.5")
+                    + &ssh("ACCEPT", "loc:192.168.1.200"),
+                true,
+            ),
+            (
+                "a host behind the second interface",
+                ssh("ACCEPT", "loc:192.168.2.9"),
+                true,
+            ),
+            ("from the internet", ssh("ACCEPT", "net"), true),
+        ];
+        for (name, extra, reachable) in cases {
+            assert_eq!(
+                reaches_both_ways(name, &hosts_model(&extra)),
+                reachable,
+                "{name}"
+            );
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for models in ["tests/check", "tests/models", "examples"] {
+            for entry in std::fs::read_dir(dir.join(models)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    reaches_both_ways(&path.display().to_string(), &text);
+                }
+            }
+        }
+    }
 }

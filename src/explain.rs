@@ -258,7 +258,11 @@ fn place_or(model: &Model, address: IpAddr, argument: &'static str) -> Result<Zo
 
 /// The interface a zone's traffic uses for an address: the one whose
 /// networks hold it, else the zone's first interface.
-fn interface_for(model: &Model, zone: ZoneId, address: Option<IpAddr>) -> Option<&Interface> {
+pub(crate) fn interface_for(
+    model: &Model,
+    zone: ZoneId,
+    address: Option<IpAddr>,
+) -> Option<&Interface> {
     let ZoneId::Zone(index) = zone else {
         return None;
     };

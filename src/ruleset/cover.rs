@@ -2,10 +2,11 @@
 //! `fwgen check` asks to find rules that an earlier rule hides.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use super::{Direction, Family, L4, Match, PortProto, Rule};
+use super::{Chain, Direction, Family, L4, Lookup, Match, PortProto, Rule, Ruleset, Statement};
 use crate::model::PortRange;
 
 fn nets_inside(outer: &[IpNet], inner: &[IpNet]) -> bool {
@@ -99,6 +100,127 @@ pub fn covers(outer: &Rule, inner: &Rule) -> bool {
     outer.matches.iter().all(|m| implied(m, &inner.matches))
 }
 
+/// Whether a rule with these matches can match a packet whose
+/// destination port is one of `ports`: not when a destination port match
+/// holds none of them (whatever the packet's protocol).
+fn can_match_ports(matches: &[Match], ports: &[u16]) -> bool {
+    matches.iter().all(|m| match m {
+        Match::Port {
+            direction: Direction::Destination,
+            ports: ranges,
+            ..
+        } => ranges
+            .iter()
+            .any(|r| ports.iter().any(|&p| r.low <= p && p <= r.high)),
+        _ => true,
+    })
+}
+
+/// The ruleset as packets to one of `ports` meet it, for a walk that asks
+/// many such packets: rules, lookup elements and the parts of folded rules
+/// that cannot match them (their destination port match holds none of
+/// `ports`) are left out, and every statement a port forward makes that
+/// sends packets to another port gets its port added to `ports` first. A
+/// rule left out could not match, so every walk of such a packet ends as in
+/// the whole ruleset and finds the same rule; what is gone is the cost of
+/// meeting every element of a lookup one by one.
+pub fn narrowed_to_ports(ruleset: &Ruleset, ports: &[u16]) -> Ruleset {
+    let mut ports = ports.to_vec();
+    for rule in ruleset.chains.iter().flat_map(|c| &c.rules) {
+        for statement in &rule.statements {
+            if let Statement::Dnat {
+                port: Some(port), ..
+            } = statement
+            {
+                ports.push(*port);
+            }
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    let narrow = |rule: &Rule| -> Option<Rule> {
+        if !can_match_ports(&rule.matches, &ports) {
+            return None;
+        }
+        let statements = rule
+            .statements
+            .iter()
+            .map(|statement| match statement {
+                Statement::Lookup(lookup) => Statement::Lookup(Arc::new(Lookup {
+                    name: lookup.name.clone(),
+                    key: lookup.key.clone(),
+                    verdict: lookup.verdict.clone(),
+                    elements: lookup
+                        .elements
+                        .iter()
+                        .filter(|e| can_match_ports(&lookup.element_matches(e), &ports))
+                        .cloned()
+                        .collect(),
+                })),
+                other => other.clone(),
+            })
+            .collect();
+        Some(Rule {
+            matches: rule.matches.clone(),
+            statements,
+            origin: rule.origin,
+            comment: rule.comment.clone(),
+            parts: rule
+                .parts
+                .iter()
+                .filter(|part| can_match_ports(&part.matches, &ports))
+                .cloned()
+                .collect(),
+        })
+    };
+    Ruleset {
+        table: ruleset.table.clone(),
+        sets: ruleset.sets.clone(),
+        helpers: ruleset.helpers.clone(),
+        chains: ruleset
+            .chains
+            .iter()
+            .map(|chain| Chain {
+                name: chain.name.clone(),
+                base: chain.base,
+                comment: chain.comment.clone(),
+                rules: chain.rules.iter().filter_map(narrow).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Every network a source-address match of the ruleset tests (negated or
+/// not, in rules, lookup elements and the parts of folded rules), each as
+/// its network address and prefix.
+pub fn source_networks(ruleset: &Ruleset) -> std::collections::HashSet<IpNet> {
+    let mut nets = std::collections::HashSet::new();
+    let mut add = |matches: &[Match]| {
+        for m in matches {
+            if let Match::Address {
+                direction: Direction::Source,
+                nets: held,
+                ..
+            } = m
+            {
+                nets.extend(held.iter().map(IpNet::trunc));
+            }
+        }
+    };
+    for rule in ruleset.chains.iter().flat_map(|c| &c.rules) {
+        add(&rule.matches);
+        for part in &rule.parts {
+            add(&part.matches);
+        }
+        if let Some(lookup) = rule.lookup() {
+            for element in &lookup.elements {
+                add(&lookup.element_matches(element));
+            }
+        }
+    }
+    nets
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,18 +272,30 @@ mod tests {
 
 /// Earlier rules indexed so that only those that can cover a rule are
 /// compared with it: by the first network they match (a rule narrowed to
-/// an address can only be covered by one whose network holds it), else by
-/// the first single port they match, else kept in a short list of rules
-/// that match neither. Linear in practice where a scan of every earlier
-/// rule is quadratic.
+/// an address can only be covered by one whose network holds it), and
+/// within that (or among the rules that match no network) by the first
+/// port they match, else kept in a short list of rules that match no
+/// port. Linear in practice where a scan of every earlier rule is
+/// quadratic: the rules of one network on other ports are not compared.
 #[derive(Default)]
 pub struct CoverIndex<'a> {
     rules: Vec<&'a Rule>,
-    by_net: HashMap<(Family, Direction, IpNet), Vec<usize>>,
+    by_net: HashMap<(Family, Direction, IpNet), PortIndex>,
+    /// The prefix lengths `by_net` holds networks of, per family and
+    /// direction: only those supernets of an address are looked up.
+    prefixes: HashMap<(Family, Direction), Vec<u8>>,
+    /// The rules that match no network.
+    no_net: PortIndex,
+}
+
+/// Rules (by position) indexed by the first port they match.
+#[derive(Default)]
+struct PortIndex {
     by_port: HashMap<(PortProto, Direction, u16), Vec<usize>>,
     /// Rules whose port match holds a range, under every block of
     /// [`BLOCK`] ports the range reaches into.
     by_block: HashMap<(PortProto, Direction, u16), Vec<usize>>,
+    /// Rules that match no port.
     other: Vec<usize>,
 }
 
@@ -191,95 +325,137 @@ fn first_port(rule: &Rule) -> Option<(PortProto, Direction, &[PortRange])> {
     })
 }
 
+impl PortIndex {
+    fn insert(&mut self, rule: &Rule, position: usize) {
+        let Some((proto, direction, ports)) = first_port(rule) else {
+            self.other.push(position);
+            return;
+        };
+        for port in ports {
+            if port.low == port.high {
+                self.by_port
+                    .entry((proto, direction, port.low))
+                    .or_default()
+                    .push(position);
+            } else {
+                for block in port.low / BLOCK..=port.high / BLOCK {
+                    self.by_block
+                        .entry((proto, direction, block))
+                        .or_default()
+                        .push(position);
+                }
+            }
+        }
+    }
+
+    /// Add the lists of the rules that could cover `rule` to `found`.
+    fn candidates<'s>(&'s self, rule: &Rule, found: &mut Vec<&'s [usize]>) {
+        found.push(&self.other);
+        for m in &rule.matches {
+            let Match::Port {
+                proto,
+                direction,
+                ports,
+            } = m
+            else {
+                continue;
+            };
+            // An outer rule holds the first port (or range) whole: as
+            // that single port, or in a range that reaches its first block.
+            let Some(first) = ports.first() else { continue };
+            for key in [*proto, PortProto::Any] {
+                if first.low == first.high
+                    && let Some(hits) = self.by_port.get(&(key, *direction, first.low))
+                {
+                    found.push(hits);
+                }
+                if let Some(hits) = self.by_block.get(&(key, *direction, first.low / BLOCK)) {
+                    found.push(hits);
+                }
+            }
+        }
+    }
+}
+
 impl<'a> CoverIndex<'a> {
     /// Add the next rule; rules are numbered in the order they are added.
     pub fn insert(&mut self, rule: &'a Rule) {
         let position = self.rules.len();
         self.rules.push(rule);
-        if let Some((family, direction, nets)) = first_address(rule) {
-            for net in nets {
-                self.by_net
-                    .entry((family, direction, net.trunc()))
-                    .or_default()
-                    .push(position);
+        let Some((family, direction, nets)) = first_address(rule) else {
+            self.no_net.insert(rule, position);
+            return;
+        };
+        for net in nets {
+            self.by_net
+                .entry((family, direction, net.trunc()))
+                .or_default()
+                .insert(rule, position);
+            let prefixes = self.prefixes.entry((family, direction)).or_default();
+            if !prefixes.contains(&net.prefix_len()) {
+                prefixes.push(net.prefix_len());
             }
-        } else if let Some((proto, direction, ports)) = first_port(rule) {
-            for port in ports {
-                if port.low == port.high {
-                    self.by_port
-                        .entry((proto, direction, port.low))
-                        .or_default()
-                        .push(position);
-                } else {
-                    for block in port.low / BLOCK..=port.high / BLOCK {
-                        self.by_block
-                            .entry((proto, direction, block))
-                            .or_default()
-                            .push(position);
-                    }
-                }
-            }
-        } else {
-            self.other.push(position);
         }
     }
 
-    /// The rules added so far that could cover `rule`, in order.
-    fn candidates(&self, rule: &Rule) -> Vec<usize> {
-        let mut found: Vec<usize> = self.other.clone();
+    /// The rules added so far that could cover `rule`: lists of positions,
+    /// each in order, that together hold every candidate (some more than
+    /// once).
+    fn candidates(&self, rule: &Rule) -> Vec<&[usize]> {
+        let mut found: Vec<&[usize]> = Vec::new();
+        self.no_net.candidates(rule, &mut found);
         for m in &rule.matches {
-            match m {
-                Match::Address {
-                    family,
-                    direction,
-                    negated: false,
-                    nets,
-                } => {
-                    let Some(first) = nets.first() else { continue };
-                    let mut net = Some(first.trunc());
-                    while let Some(current) = net {
-                        if let Some(hits) = self.by_net.get(&(*family, *direction, current)) {
-                            found.extend(hits);
-                        }
-                        net = current.supernet();
-                    }
+            let Match::Address {
+                family,
+                direction,
+                negated: false,
+                nets,
+            } = m
+            else {
+                continue;
+            };
+            let Some(first) = nets.first() else { continue };
+            let Some(prefixes) = self.prefixes.get(&(*family, *direction)) else {
+                continue;
+            };
+            for &prefix in prefixes.iter().filter(|&&p| p <= first.prefix_len()) {
+                let Ok(net) = IpNet::new(first.addr(), prefix) else {
+                    continue;
+                };
+                if let Some(index) = self.by_net.get(&(*family, *direction, net.trunc())) {
+                    index.candidates(rule, &mut found);
                 }
-                Match::Port {
-                    proto,
-                    direction,
-                    ports,
-                } => {
-                    // An outer rule holds the first port (or range) whole:
-                    // as that single port, or in a range that reaches its
-                    // first block.
-                    let Some(first) = ports.first() else { continue };
-                    for key in [*proto, PortProto::Any] {
-                        if first.low == first.high
-                            && let Some(hits) = self.by_port.get(&(key, *direction, first.low))
-                        {
-                            found.extend(hits);
-                        }
-                        if let Some(hits) = self.by_block.get(&(key, *direction, first.low / BLOCK))
-                        {
-                            found.extend(hits);
-                        }
-                    }
-                }
-                _ => {}
             }
         }
-        found.sort_unstable();
-        found.dedup();
+        found.retain(|list| !list.is_empty());
         found
     }
 
     /// The first rule added so far that `keep` accepts and that matches
-    /// every packet `rule` matches.
+    /// every packet `rule` matches. The candidates are compared in order
+    /// (merged from their lists) and only until one covers: a rule on a
+    /// common port is usually covered by the first earlier rule on that
+    /// port, however many there are.
     pub fn first_covering(&self, rule: &Rule, keep: impl Fn(&Rule) -> bool) -> Option<&'a Rule> {
-        self.candidates(rule)
-            .into_iter()
-            .map(|position| self.rules[position])
-            .find(|earlier| keep(earlier) && covers(earlier, rule))
+        let lists = self.candidates(rule);
+        let mut heads = vec![0; lists.len()];
+        loop {
+            let position = lists
+                .iter()
+                .zip(&heads)
+                .filter_map(|(list, &head)| list.get(head))
+                .min()
+                .copied()?;
+            for (list, head) in lists.iter().zip(heads.iter_mut()) {
+                while list.get(*head) == Some(&position) {
+                    *head += 1;
+                }
+            }
+            let earlier = self.rules[position];
+            if keep(earlier) && covers(earlier, rule) {
+                return Some(earlier);
+            }
+        }
     }
 }
 
