@@ -482,13 +482,7 @@ mod index_tests {
             (8005, 8005),
             (60000, 65535),
         ];
-        let mut seed: u64 = 7;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut next = crate::ruleset::test_random(7);
         (0..count)
             .map(|_| {
                 let mut matches = Vec::new();

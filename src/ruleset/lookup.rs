@@ -552,13 +552,7 @@ mod order_tests {
     /// Random rules of one IPv4 chain: hosts and networks that nest, ports
     /// and ranges that overlap, open fields, three verdicts.
     fn rules(seed: u64, count: usize) -> Vec<Rule> {
-        let mut seed = seed;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut next = crate::ruleset::test_random(seed);
         (0..count)
             .map(|index| {
                 let mut matches = Vec::new();

@@ -595,3 +595,16 @@ impl Rule {
         })
     }
 }
+
+/// A small deterministic random source for the tests that compare a fast
+/// path with a plain one on generated rules: `next(n)` is in `0..n`.
+#[cfg(test)]
+pub(crate) fn test_random(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut seed = seed;
+    move |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    }
+}
