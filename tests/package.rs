@@ -242,3 +242,27 @@ fn the_debs_files_run_load_and_match_the_sources() {
     assert!(ok && out.contains("-F _fwgen fwgen"), "{out}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// generate-assets may run as root: a link planted in its output directory
+/// is replaced, never written through.
+#[test]
+fn generate_assets_never_writes_through_a_planted_link() {
+    let dir = common::scratch("assets-link");
+    let victim = dir.with_extension("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("fwgen.schema.json")).unwrap();
+    let output = common::fwgen_within(
+        &["generate-assets", "--out", dir.to_str().unwrap()],
+        std::time::Duration::from_secs(20),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let schema = std::fs::symlink_metadata(dir.join("fwgen.schema.json")).unwrap();
+    assert!(schema.file_type().is_file(), "the link was kept");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&victim);
+}

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
+use fwgen::secure_dir::{SecureDir, Trust};
+
 use crate::{Cli, trouble};
 
 #[derive(Args)]
@@ -27,11 +29,15 @@ pub(crate) fn generate(args: &GenerateArgs) -> ExitCode {
     }
 }
 
+/// clap writes into a private temporary directory; each file then goes
+/// into `out` through [`SecureDir`], never through a link someone else
+/// planted there (the packager may run this as root).
 fn write_assets(out: &Path) -> std::io::Result<()> {
-    let man = out.join("man");
-    let completions = out.join("completions");
-    std::fs::create_dir_all(&man)?;
-    std::fs::create_dir_all(&completions)?;
+    let scratch = tempfile::Builder::new().prefix("fwgen-assets-").tempdir()?;
+    let man = scratch.path().join("man");
+    let completions = scratch.path().join("completions");
+    std::fs::create_dir(&man)?;
+    std::fs::create_dir(&completions)?;
     // fwgen(1), then fwgen-SUBCOMMAND(1) for each visible subcommand.
     clap_mangen::generate_to(Cli::command(), &man)?;
     for shell in SHELLS {
@@ -39,7 +45,38 @@ fn write_assets(out: &Path) -> std::io::Result<()> {
     }
     // What `fwgen init`'s `#:schema` line names once installed.
     let schema = format!("{:#}\n", fwgen::schema::model_schema());
-    std::fs::write(out.join("fwgen.schema.json"), schema)?;
+    std::fs::write(scratch.path().join("fwgen.schema.json"), schema)?;
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| std::io::Error::other("--out names no directory"))?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let created = SecureDir::open(parent, Trust::Strict)?
+        .subdir(name, Some(0o755), Trust::Strict)?
+        .ok_or_else(|| std::io::Error::other("--out could not be created"))?;
+    copy_into(scratch.path(), &created)
+}
+
+/// Every file and directory of `from` into `to`, 0644 files, 0755 dirs.
+fn copy_into(from: &Path, to: &SecureDir) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name
+            .to_str()
+            .ok_or_else(|| std::io::Error::other("a generated name is not UTF-8"))?;
+        if entry.file_type()?.is_dir() {
+            let sub = to
+                .subdir(name, Some(0o755), Trust::Strict)?
+                .ok_or_else(|| std::io::Error::other(format!("{name} could not be created")))?;
+            copy_into(&entry.path(), &sub)?;
+        } else {
+            to.replace(name, &std::fs::read(entry.path())?, 0o644)?;
+        }
+    }
     Ok(())
 }
 
