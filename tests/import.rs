@@ -539,6 +539,10 @@ ACCEPT bogus $FW tcp 9
             !model.contains("bogus"),
             "a false branch was imported:\n{model}"
         );
+        assert!(
+            model.contains("# NOTE rules: line(s) 3, 7, 10, 14, 21, 28, 32, 34, 38 lie in ?IF branches Shorewall's compiler does not take"),
+            "the untaken lines are not noted:\n{model}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

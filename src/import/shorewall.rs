@@ -1099,16 +1099,38 @@ impl Importer {
     /// applied), as text; a file or line that cannot be read is recorded.
     fn active_lines(&mut self, name: &str) -> Vec<(file::Physical, String)> {
         let shown = self.directory.shown(name);
+        let mut omitted = Vec::new();
         let read = self
             .directory
             .lines(name)
-            .and_then(|lines| conditional::active(&shown, lines, &self.conditions))
+            .and_then(|lines| {
+                let all: Vec<usize> = lines
+                    .iter()
+                    .filter(|line| {
+                        let content = String::from_utf8_lossy(&line.content);
+                        let content = content.trim();
+                        !content.is_empty() && !content.starts_with('?')
+                    })
+                    .map(|line| line.number)
+                    .collect();
+                let active = conditional::active(&shown, lines, &self.conditions)?;
+                let kept: BTreeSet<usize> = active.iter().map(|line| line.number).collect();
+                omitted = all.into_iter().filter(|n| !kept.contains(n)).collect();
+                Ok(active)
+            })
             .and_then(|lines| {
                 lines
                     .into_iter()
                     .map(|line| line.text(&shown).map(|text| (line, text)))
                     .collect()
             });
+        if !omitted.is_empty() {
+            let numbers: Vec<String> = omitted.iter().map(ToString::to_string).collect();
+            self.notes.push(format!(
+                "{shown}: line(s) {} lie in ?IF branches Shorewall's compiler does not take: not compiled, not imported",
+                numbers.join(", ")
+            ));
+        }
         read.unwrap_or_else(|unreadable| {
             self.unreadable.push(unreadable);
             Vec::new()
