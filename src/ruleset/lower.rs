@@ -53,9 +53,9 @@ pub fn lower(model: &Model) -> Ruleset {
     if let Some(prerouting) = prerouting_chain(model) {
         chains.push(prerouting);
     }
-    chains.push(input_chain(model, &pairs));
+    chains.push(local_chain(model, &pairs, Side::In));
     chains.push(forward_chain(model, &pairs));
-    chains.push(output_chain(model, &pairs));
+    chains.push(local_chain(model, &pairs, Side::Out));
     chains.extend(nat_chains(model));
     setting_rules(model, &mut chains);
     let sets = log_limit_sets(model);
@@ -1491,20 +1491,18 @@ fn filter_chain(name: &str, hook: Hook, rules: Vec<Rule>) -> Chain {
     }
 }
 
-fn input_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
-    let mut rules = first_rules(model, Some(Side::In));
-    rules.extend(interface_jumps(model, "in", Side::In));
-    rules.extend(by_interface(model, pairs, Side::In));
-    rules.extend(catch_all(model, Hook::Input, "INPUT"));
-    filter_chain("input", Hook::Input, rules)
-}
-
-fn output_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
-    let mut rules = first_rules(model, Some(Side::Out));
-    rules.extend(interface_jumps(model, "out", Side::Out));
-    rules.extend(by_interface(model, pairs, Side::Out));
-    rules.extend(catch_all(model, Hook::Output, "OUTPUT"));
-    filter_chain("output", Hook::Output, rules)
+/// The base chain of the firewall's own traffic, in (`Side::In`, hook
+/// input) or out (`Side::Out`, hook output).
+fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
+    let (name, short, hook, shorewall) = match side {
+        Side::In => ("input", "in", Hook::Input, "INPUT"),
+        Side::Out => ("output", "out", Hook::Output, "OUTPUT"),
+    };
+    let mut rules = first_rules(model, Some(side));
+    rules.extend(interface_jumps(model, short, side));
+    rules.extend(by_interface(model, pairs, side));
+    rules.extend(catch_all(model, hook, shorewall));
+    filter_chain(name, hook, rules)
 }
 
 fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
