@@ -1372,3 +1372,51 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
     assert!(model.contains("options = [\"tcpflags\"]"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 15's silent case: `dhcp` on Shorewall's interface but not on
+/// Shorewall6's. One interface in the model for both families would open
+/// DHCPv6 to the internet, which Shorewall6 drops: the import refuses it,
+/// and `--partial` keeps only the options both families give.
+#[test]
+fn interface_options_of_one_family_only_are_refused_not_merged() {
+    let dir = common::scratch("import-family-options");
+    for (product, kind, options) in [
+        ("shorewall", "ipv4", "dhcp,tcpflags"),
+        ("shorewall6", "ipv6", "tcpflags"),
+    ] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(
+            d.join("interfaces"),
+            format!("?FORMAT 2\nnet eth0 {options}\n"),
+        )
+        .unwrap();
+        std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
+    }
+    let strict = import(dir.join("shorewall").to_str().unwrap(), false);
+    assert_eq!(strict.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.contains(
+            "shorewall6/interfaces:2: interface `eth0` has options dhcp,tcpflags for IPv4"
+        ),
+        "{stderr}"
+    );
+    let partial = import(dir.join("shorewall").to_str().unwrap(), true);
+    assert!(
+        partial.status.success(),
+        "{}",
+        String::from_utf8_lossy(&partial.stderr)
+    );
+    let model = String::from_utf8(partial.stdout).unwrap();
+    assert!(
+        model.contains("[interfaces.eth0]\nzone = \"net\"\noptions = [\"tcpflags\"]\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("# SKIPPED shorewall6/interfaces:2"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -127,6 +127,8 @@ struct Entry {
     family: Option<bool>,
     /// The line, for refusals while merging.
     line: Line,
+    /// An interface's options, to compare Shorewall's with Shorewall6's.
+    options: Vec<String>,
 }
 
 struct Importer {
@@ -300,16 +302,26 @@ fn zone_families(v4: &[Entry], v6: &[Entry]) -> BTreeMap<String, &'static str> {
 }
 
 /// Zones or interfaces, by name: IPv4's order, then what only IPv6 has.
+/// An interface both declare must be declared alike, for the model's
+/// interface is one for both families: options only one family gives are
+/// left out (refused at Shorewall6's line, so `--partial` lists them), any
+/// other difference is refused and Shorewall's declaration kept.
 fn merge_named(
     v4: &[Entry],
     v6: &[Entry],
     kind: Kind,
     families: &BTreeMap<String, &'static str>,
+    refusals: &mut Vec<(Line, String)>,
 ) -> Vec<Entry> {
     let mut merged: Vec<Entry> = v4.iter().filter(|e| e.kind == kind).cloned().collect();
     for entry in v6.iter().filter(|e| e.kind == kind) {
         match merged.iter_mut().find(|m| m.name == entry.name) {
-            Some(known) => known.origins.extend(entry.origins.iter().cloned()),
+            Some(known) => {
+                known.origins.extend(entry.origins.iter().cloned());
+                if kind == Kind::Interface {
+                    reconcile_interface(known, entry, refusals);
+                }
+            }
             None => merged.push(entry.clone()),
         }
     }
@@ -327,6 +339,83 @@ fn merge_named(
         }
     }
     merged
+}
+
+/// Shorewall's declaration of an interface (`known`) against Shorewall6's.
+fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line, String)>) {
+    let shape = |body: &str| -> Vec<String> {
+        body.lines()
+            .filter(|l| !l.starts_with("options = ") && !l.starts_with("description = "))
+            .map(str::to_owned)
+            .collect()
+    };
+    if shape(&known.body) != shape(&six.body) {
+        refusals.push((
+            six.line.clone(),
+            format!(
+                "interface `{}` is declared differently in Shorewall's interfaces ({}:{}): fwgen's model has one declaration for both families",
+                six.name, known.line.file, known.line.number
+            ),
+        ));
+        return;
+    }
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|o| !b.contains(o)).cloned().collect()
+    };
+    // Options Shorewall6 does not have (Zones.pm's IPv6 option table) are
+    // IPv4's alone in the model too: Shorewall's declaration keeps them.
+    let ipv4_only = |o: &String| {
+        let base = o.split('=').next().unwrap_or_default();
+        [
+            "arp_filter",
+            "arp_ignore",
+            "logmartians",
+            "proxyarp",
+            "routefilter",
+        ]
+        .contains(&base)
+    };
+    let only_four: Vec<String> = only(&known.options, &six.options)
+        .into_iter()
+        .filter(|o| !ipv4_only(o))
+        .collect();
+    let only_six = only(&six.options, &known.options);
+    if only_four.is_empty() && only_six.is_empty() {
+        return;
+    }
+    let shown = |o: &[String]| {
+        if o.is_empty() {
+            "-".to_owned()
+        } else {
+            o.join(",")
+        }
+    };
+    refusals.push((
+        six.line.clone(),
+        format!(
+            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model has one set of options for both families, and an option of one would apply to the other (`dhcp` opens DHCPv6, `routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
+            six.name,
+            shown(&known.options),
+            known.line.file,
+            known.line.number,
+            shown(&six.options),
+            shown(&[only_four.clone(), only_six].concat()),
+        ),
+    ));
+    let kept: Vec<String> = only(&known.options, &only_four);
+    known.options = kept.clone();
+    let mut body = String::new();
+    for line in known.body.lines() {
+        if line.starts_with("options = ") {
+            if !kept.is_empty() {
+                body.push_str(&format!("options = {}\n", list(&kept)));
+            }
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    known.body = body;
 }
 
 /// Two ordered lists as one: equal entries once, each list's order kept.
@@ -736,8 +825,18 @@ impl Importer {
         }
         let (v4, v6) = (std::mem::take(&mut self.entries), six.entries);
         let families = zone_families(&v4, &v6);
-        let mut merged = merge_named(&v4, &v6, Kind::Zone, &families);
-        merged.extend(merge_named(&v4, &v6, Kind::Interface, &families));
+        let mut refusals = Vec::new();
+        let mut merged = merge_named(&v4, &v6, Kind::Zone, &families, &mut refusals);
+        merged.extend(merge_named(
+            &v4,
+            &v6,
+            Kind::Interface,
+            &families,
+            &mut refusals,
+        ));
+        for (line, reason) in refusals {
+            self.refuse(&line, reason);
+        }
         for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
@@ -1057,6 +1156,7 @@ impl Importer {
             zones,
             family,
             line: line.clone(),
+            options: Vec::new(),
         };
         self.started = Some((self.out.len(), entry));
     }
@@ -1858,6 +1958,9 @@ impl Importer {
                 options.retain(|o| o != "bridge");
             }
             self.begin(Kind::Interface, name, vec![zone.clone()], None, &line);
+            if let Some((_, entry)) = &mut self.started {
+                entry.options = options.clone();
+            }
             let _ = write!(
                 self.out,
                 "{}[interfaces.{}]\nzone = {}\n",
