@@ -1420,3 +1420,41 @@ fn interface_options_of_one_family_only_are_refused_not_merged() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Shorewall's and Shorewall6's two-interfaces samples side by side: the
+/// policies are the same but for a comment above the last one, so they
+/// are one policy of both families, and the comment's difference is noted.
+#[test]
+fn the_two_interfaces_samples_side_by_side_share_their_policies() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::scratch("import-samples-both");
+    for (product, samples) in [
+        ("shorewall", SAMPLES),
+        ("shorewall6", "/usr/share/doc/shorewall6/examples"),
+    ] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        for entry in std::fs::read_dir(format!("{samples}/two-interfaces")).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), d.join(entry.file_name())).unwrap();
+        }
+    }
+    let output = import(dir.join("shorewall").to_str().unwrap(), true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("policy:"),
+        "a policy was refused:\n{stderr}"
+    );
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        model.contains("# NOTE policy:19 and shorewall6/policy:18 differ only in their comment"),
+        "{model}"
+    );
+    assert_eq!(
+        model.matches("these settings change no verdict").count(),
+        2,
+        "each configuration's noted settings once:\n{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -418,14 +418,38 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     known.body = body;
 }
 
-/// Two ordered lists as one: equal entries once, each list's order kept.
-/// The side is `None` for entries of both, else whether only IPv6 has it.
-fn merge_in_order(four: &[&Entry], six: &[&Entry]) -> Vec<(Entry, Option<bool>)> {
+/// An entry's TOML without its `comment` line: what it means.
+fn meaning(entry: &Entry) -> impl Iterator<Item = &str> {
+    entry
+        .body
+        .lines()
+        .filter(|line| !line.starts_with("comment = "))
+}
+
+fn same_meaning(a: &Entry, b: &Entry) -> bool {
+    meaning(a).eq(meaning(b))
+}
+
+/// Two ordered lists as one: entries that mean the same once, each list's
+/// order kept. The side is `None` for entries of both, else whether only
+/// IPv6 has it. Entries alike but for their comment keep Shorewall's
+/// comment, and a note says so.
+fn merge_in_order(
+    four: &[&Entry],
+    six: &[&Entry],
+    notes: &mut Vec<String>,
+) -> Vec<(Entry, Option<bool>)> {
     let (mut i, mut j) = (0, 0);
     let mut merged = Vec::new();
     while i < four.len() || j < six.len() {
         match (four.get(i), six.get(j)) {
-            (Some(a), Some(b)) if a.body == b.body => {
+            (Some(a), Some(b)) if same_meaning(a, b) => {
+                if a.body != b.body {
+                    notes.push(format!(
+                        "{}:{} and {}:{} differ only in their comment; the model keeps Shorewall's",
+                        a.line.file, a.line.number, b.line.file, b.line.number
+                    ));
+                }
                 let mut both = (*a).clone();
                 both.origins.extend(b.origins.iter().cloned());
                 merged.push((both, None));
@@ -433,8 +457,8 @@ fn merge_in_order(four: &[&Entry], six: &[&Entry]) -> Vec<(Entry, Option<bool>)>
                 j += 1;
             }
             (Some(a), Some(b)) => {
-                let a_later_in_six = six[j..].iter().any(|e| e.body == a.body);
-                let b_later_in_four = four[i..].iter().any(|e| e.body == b.body);
+                let a_later_in_six = six[j..].iter().any(|e| same_meaning(e, a));
+                let b_later_in_four = four[i..].iter().any(|e| same_meaning(e, b));
                 if b_later_in_four || !a_later_in_six {
                     merged.push(((*a).clone(), Some(false)));
                     i += 1;
@@ -819,7 +843,6 @@ impl Importer {
     fn merge(&mut self, six: Importer) {
         self.check_ipv6_logging(&six);
         self.unsupported.extend(six.unsupported);
-        self.notes.extend(six.notes);
         for (name, at) in six.skipped_names {
             self.skipped_names.entry(name).or_insert(at);
         }
@@ -840,7 +863,7 @@ impl Importer {
         for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
-            for (entry, side) in merge_in_order(&four, &six) {
+            for (entry, side) in merge_in_order(&four, &six, &mut self.notes) {
                 if let Some(ipv6) = side
                     && !bound_to(&entry, ipv6, &families)
                 {
