@@ -182,11 +182,9 @@ const CORPUS: &[(&str, Expected)] = &[
         Refused(
             &[
                 "rules:11",
-                "rules:6",
                 "rules:8",
                 "rules:9",
                 "shorewall6/rules:12",
-                "shorewall6/rules:9",
             ],
             "rules in only one of shorewall and shorewall6",
         ),
