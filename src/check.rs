@@ -114,10 +114,12 @@ fn accepted_from(
         from: Place {
             zone: Some(from),
             address,
+            interface: None,
         },
         to: Place {
             zone: Some(to),
             address: None,
+            interface: None,
         },
         proto: Some(proto),
         dport: Some(port),

@@ -183,6 +183,9 @@ pub struct RawRule {
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
+    /// `"ipv4"` or `"ipv6"`: the rule applies to that family only.
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

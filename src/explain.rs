@@ -16,6 +16,10 @@ use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset
 pub struct Place {
     pub zone: Option<ZoneId>,
     pub address: Option<IpAddr>,
+    /// The model interface (index) the packet uses on this side, when the
+    /// asker knows it (the lab does): a zone behind several interfaces
+    /// otherwise uses the one whose networks hold the address, or its first.
+    pub interface: Option<usize>,
 }
 
 /// A new connection to explain.
@@ -329,14 +333,25 @@ pub fn explain_as(
     let ipv6 = family.unwrap_or_else(|| {
         !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4())
     });
-    let name = |zone, address| interface_for(model, zone, address).map(|i| kernel_name(model, i));
+    // The asker's interface when it is one of the zone's, else the zone's
+    // interface for the address.
+    let name = |zone, place: Place, address| {
+        let hinted = place
+            .interface
+            .and_then(|index| model.interfaces.get(index));
+        let own = |i: &&Interface| ZoneId::Zone(i.zone) == zone;
+        hinted
+            .filter(own)
+            .or_else(|| interface_for(model, zone, address))
+            .map(|i| kernel_name(model, i))
+    };
     let loopback = source == ZoneId::Firewall && dest == ZoneId::Firewall;
     let mut packet = Packet {
         family: RuleFamily::of(ipv6),
         iif: if loopback {
             Some("lo".to_owned())
         } else {
-            name(source, query.from.address)
+            name(source, query.from, query.from.address)
         },
         oif: None,
         saddr: query.from.address,
@@ -372,7 +387,7 @@ pub fn explain_as(
     packet.oif = if loopback {
         Some("lo".to_owned())
     } else {
-        name(dest, packet.daddr)
+        name(dest, query.to, packet.daddr)
     };
     if source == ZoneId::Firewall {
         packet.iif = None;
@@ -672,6 +687,7 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
         return Ok(Place {
             zone: None,
             address: Some(address),
+            interface: None,
         });
     }
     match text.split_once(':') {
@@ -683,11 +699,13 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             Ok(Place {
                 zone: Some(zone_named(zone)?),
                 address: Some(address),
+                interface: None,
             })
         }
         None => Ok(Place {
             zone: Some(zone_named(text)?),
             address: None,
+            interface: None,
         }),
     }
 }

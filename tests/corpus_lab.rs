@@ -15,29 +15,43 @@ use fwgen::load::compile;
 use fwgen::source::Source;
 use fwgen::verify::{self, Contestant};
 
-/// A copy of the corpus directory as `shorewall update` leaves it, with
-/// STARTUP_ENABLED=Yes (the lab starts the compiled script).
+/// A copy of the corpus directory as `shorewall update` (and, for a
+/// `shorewall`/`shorewall6` pair, `shorewall6 update`) leaves it, with
+/// STARTUP_ENABLED=Yes (the lab starts the compiled script). Returns the
+/// Shorewall directory of the copy.
 fn updated_copy(name: &str, dir: &Path) -> std::path::PathBuf {
     let copy = dir.join("updated");
     common::copy_tree(&common::root().join("tests/corpus").join(name), &copy);
-    let conf = copy.join("shorewall.conf");
+    if !copy.join("shorewall").is_dir() {
+        update(name, &copy, "shorewall");
+        return copy;
+    }
+    update(name, &copy.join("shorewall"), "shorewall");
+    update(name, &copy.join("shorewall6"), "shorewall6");
+    copy.join("shorewall")
+}
+
+fn update(name: &str, copy: &Path, product: &str) {
+    let conf = copy.join(format!("{product}.conf"));
     let text = std::fs::read_to_string(&conf).unwrap_or_default();
     std::fs::write(&conf, format!("{text}\nSTARTUP_ENABLED=Yes\n")).unwrap();
-    let (ok, out) = common::run("shorewall", &["update", copy.to_str().unwrap()]);
-    assert!(ok, "shorewall update of {name} failed:\n{out}");
-    for entry in std::fs::read_dir(&copy).unwrap() {
+    let (ok, out) = common::run(product, &["update", copy.to_str().unwrap()]);
+    assert!(ok, "{product} update of {name} failed:\n{out}");
+    for entry in std::fs::read_dir(copy).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "bak") {
             std::fs::remove_file(path).unwrap();
         }
     }
-    copy
 }
 
 fn corpus_lab(name: &str, short: &str) {
     common::require_lab();
     let dir = common::scratch(&format!("corpus-lab-{short}"));
-    let original = common::root().join("tests/corpus").join(name);
+    let mut original = common::root().join("tests/corpus").join(name);
+    if original.join("shorewall").is_dir() {
+        original.push("shorewall");
+    }
     let imported = fwgen::import::shorewall::import(&original, false)
         .unwrap_or_else(|e| panic!("{name} no longer imports: {e:?}"));
     let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
@@ -88,6 +102,7 @@ corpus_lab! {
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
+    yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
 }
 
 /// Every corpus directory that imports is in the lab.
@@ -95,11 +110,16 @@ corpus_lab! {
 fn every_corpus_import_is_in_the_lab() {
     for entry in std::fs::read_dir(common::root().join("tests/corpus")).unwrap() {
         let path = entry.unwrap().path();
-        if !path.is_dir() || path.join("shorewall").is_dir() {
+        if !path.is_dir() {
             continue;
         }
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if fwgen::import::shorewall::import(&path, false).is_ok() {
+        let shorewall = if path.join("shorewall").is_dir() {
+            path.join("shorewall")
+        } else {
+            path
+        };
+        if fwgen::import::shorewall::import(&shorewall, false).is_ok() {
             assert!(
                 IN_THE_LAB.contains(&name.as_str()),
                 "tests/corpus/{name} imports and is not in the lab"

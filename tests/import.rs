@@ -183,8 +183,11 @@ fn unsupported_constructs_name_file_line_and_construct() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A rule in one family's file only becomes a rule of that family
+/// (`family = "ipv4"`) unless its addresses already bind it; a policy in
+/// one file only is refused: the model's policies are one for both.
 #[test]
-fn ipv4_only_entries_that_would_reach_ipv6_are_refused() {
+fn entries_of_one_family_only_are_bound_to_it_or_refused() {
     let dir = common::scratch("import-families");
     for (product, kind) in [("shorewall", "ipv4"), ("shorewall6", "ipv6")] {
         let d = dir.join(product);
@@ -198,16 +201,37 @@ fn ipv4_only_entries_that_would_reach_ipv6_are_refused() {
         "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net:192.0.2.0/24 $FW tcp 80\n",
     )
     .unwrap();
+    std::fs::write(
+        dir.join("shorewall6/rules"),
+        "?SECTION NEW\nACCEPT net $FW icmp 128\n",
+    )
+    .unwrap();
+    let output = import(dir.join("shorewall").to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# rules:2\n[[rule]]\naction = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nfamily = \"ipv4\"\n",
+        "source = \"net:192.0.2.0/24\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"80\"\n\n",
+        // Shorewall6 reads `icmp` as IPv6's ICMP (IPAddrs.pm resolve_proto).
+        "proto = \"icmpv6\"\nicmp_type = \"128\"\n\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    std::fs::write(
+        dir.join("shorewall6/policy"),
+        "net all REJECT\nall all DROP\n",
+    )
+    .unwrap();
     let output = import(dir.join("shorewall").to_str().unwrap(), false);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("rules:2: only in the IPv4 configuration"),
+        stderr.contains("shorewall6/policy:1: only in the IPv6 configuration"),
         "{stderr}"
-    );
-    assert!(
-        !stderr.contains("rules:3"),
-        "an IPv4-addressed rule is bound to IPv4:\n{stderr}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

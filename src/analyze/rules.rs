@@ -11,6 +11,10 @@ impl Analyzer<'_> {
         let dest = self.endpoint(&entry.dest);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
+        let family = match &entry.family {
+            Some(raw) => self.family(Some(raw)),
+            None => Family::Both,
+        };
         let (service_macro, services) = self.rule_services(entry, verdict)?;
         let (verdict, source, dest) = (verdict?, source?, dest?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
@@ -24,6 +28,7 @@ impl Analyzer<'_> {
             service_macro,
             services,
             comment,
+            family,
             line: self.line(&raw.span()),
             span: raw.span(),
         };

@@ -55,7 +55,7 @@ impl Analyzer<'_> {
                 let kind = ErrorKind::BadIdentifier {
                     field: "family",
                     text: other.to_owned(),
-                    grammar: "a zone's family is \"ipv4\", \"ipv6\" or \"both\"",
+                    grammar: "a family is \"ipv4\", \"ipv6\" or \"both\"",
                 };
                 self.error(Some(raw.span()), kind);
                 Family::Ipv4

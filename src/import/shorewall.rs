@@ -863,8 +863,17 @@ impl Importer {
         for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
-            for (entry, side) in merge_in_order(&four, &six, &mut self.notes) {
+            for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
                 if let Some(ipv6) = side
+                    && !bound_to(&entry, ipv6, &families)
+                    && kind == Kind::Rule
+                    && entry.body.starts_with("[[rule]]\n")
+                {
+                    // A rule of one family's file only: the model says so.
+                    let family = if ipv6 { "ipv6" } else { "ipv4" };
+                    let body = entry.body.trim_end_matches('\n');
+                    entry.body = format!("{body}\nfamily = {}\n\n", quote(family));
+                } else if let Some(ipv6) = side
                     && !bound_to(&entry, ipv6, &families)
                 {
                     let family = if ipv6 { "IPv6" } else { "IPv4" };
@@ -2489,6 +2498,13 @@ impl Importer {
         (service_macro, proto, dport, sport): Service,
     ) {
         let (source, dest) = (written.source, written.dest);
+        // Shorewall6 reads `icmp` as IPv6's ICMP (Config.pm resolves the
+        // name per family); the model's `icmp` is IPv4's.
+        let proto = proto.map(|p| match p.to_ascii_lowercase().as_str() {
+            "ipv6-icmp" | "icmp6" | "icmpv6" => "icmpv6".to_owned(),
+            "icmp" if self.ipv6 => "icmpv6".to_owned(),
+            _ => p,
+        });
         self.begin(
             Kind::Rule,
             "",
@@ -2512,11 +2528,6 @@ impl Importer {
             quote(&self.endpoint(dest))
         );
         if let Some(proto) = proto {
-            let proto = if proto == "ipv6-icmp" {
-                "icmpv6".to_owned()
-            } else {
-                proto
-            };
             let _ = writeln!(self.out, "proto = {}", quote(&proto));
             if let Some(dport) = dport {
                 if proto.starts_with("icmp") {

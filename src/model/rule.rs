@@ -6,7 +6,7 @@ use ipnet::IpNet;
 
 use super::policy::LogLevel;
 use super::service::{Macro, Service};
-use super::zone::ZoneRef;
+use super::zone::{Family, ZoneRef};
 
 /// One `[[rule]]` entry.
 #[derive(Debug, Clone)]
@@ -20,6 +20,9 @@ pub struct Rule {
     /// What the rule matches; empty means every protocol.
     pub services: Vec<Service>,
     pub comment: Option<String>,
+    /// The families the rule applies to (`family = "ipv4"`): a line of
+    /// only one of Shorewall's and Shorewall6's rules files.
+    pub family: Family,
     /// Line of the entry in the model file.
     pub line: usize,
     /// Byte range of the entry in the model file.
@@ -86,7 +89,10 @@ impl Rule {
                 .services
                 .iter()
                 .any(|s| s.proto.only_ipv6().is_none_or(|only| only == ipv6));
-        services_allow && self.source.allows_family(ipv6) && self.dest.allows_family(ipv6)
+        services_allow
+            && self.family.has(ipv6)
+            && self.source.allows_family(ipv6)
+            && self.dest.allows_family(ipv6)
     }
 
     pub fn is_invalid_match(&self) -> bool {

@@ -966,13 +966,24 @@ pub fn renders_in(model: &Model, index: usize, pair: (ZoneId, ZoneId)) -> bool {
 /// addresses and per service.
 fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> Vec<Rule> {
     let rule = &model.rules[index];
+    let families_of_pair = families;
     let families: Vec<bool> = [false, true]
         .into_iter()
         .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
         .collect();
     let address_sets: Vec<Vec<Match>> =
         if rule.source.addresses.is_empty() && rule.dest.addresses.is_empty() {
-            vec![Vec::new()]
+            // A rule of one family (`family = "ipv4"`) in a chain of both
+            // says so; addresses say it themselves.
+            match families[..] {
+                [ipv6]
+                    if rule.family != crate::model::Family::Both
+                        && families_of_pair == [true, true] =>
+                {
+                    vec![vec![Match::Family(Family::of(ipv6))]]
+                }
+                _ => vec![Vec::new()],
+            }
         } else {
             families
                 .iter()

@@ -34,6 +34,8 @@ pub struct Probe {
     pub to_zone: ZoneId,
     pub dest: IpAddr,
     pub kind: Kind,
+    /// The model interfaces the two hosts sit behind (`None`: the firewall).
+    pub interfaces: (Option<usize>, Option<usize>),
 }
 
 impl Probe {
@@ -191,6 +193,7 @@ fn probe(from: &Host, to: &Host, source: IpAddr, dest: IpAddr, kind: Kind) -> Pr
         to_zone: to.zone,
         dest,
         kind,
+        interfaces: (from.interface, to.interface),
     }
 }
 
@@ -281,6 +284,7 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                 to_zone: ZoneId::Firewall,
                 dest,
                 kind: Kind::Dhcp,
+                interfaces: (Some(index), None),
             })
         })
         .collect()
@@ -307,10 +311,12 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         from: Place {
             zone: Some(probe.from_zone),
             address: Some(probe.source),
+            interface: probe.interfaces.0,
         },
         to: Place {
             zone: Some(probe.to_zone),
             address: Some(probe.dest),
+            interface: probe.interfaces.1,
         },
         proto,
         dport,
@@ -391,10 +397,12 @@ fn dhcp_queries(zone: ZoneId) -> (Query, Query) {
         from: Place {
             zone: Some(zone),
             address: None,
+            interface: None,
         },
         to: Place {
             zone: Some(ZoneId::Firewall),
             address: None,
+            interface: None,
         },
         proto: Some(Protocol::Udp),
         dport: Some(67),
