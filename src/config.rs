@@ -12,6 +12,7 @@ use toml::Spanned;
 use crate::error::{Error, ErrorKind};
 use crate::source::Source;
 
+mod events;
 mod pieces;
 
 /// The whole model file.
