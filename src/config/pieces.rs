@@ -264,7 +264,12 @@ mod tests {
                 text.push_str("[[dnat]]\nsource = \"net\"\ndest = \"loc\"\nto = \"10.0.0.1\"\nproto = \"tcp\"\ndport = 80\n");
             }
         }
-        assert!(pieces(text.len(), &cuts(&text)).len() > 4);
+        let pieces = pieces(text.len(), &cuts(&text));
+        assert!(pieces.len() > 4);
+        // Every piece is read from its events, none by the `toml` crate.
+        for piece in &pieces {
+            assert!(super::super::events::parse_piece(&text, piece.range.clone()).is_some());
+        }
         assert!(same_as_whole(&text));
     }
 
