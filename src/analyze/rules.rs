@@ -9,8 +9,8 @@ impl Analyzer<'_> {
         let verdict = self.verdict(&entry.action);
         let source = self.endpoint(&entry.source);
         let dest = self.endpoint(&entry.dest);
-        let log = self.log_level(entry.log.as_ref());
-        let comment = self.free_text("comment", entry.comment.as_ref());
+        let log = self.log_level(entry.log.as_deref());
+        let comment = self.free_text("comment", entry.comment.as_deref());
         let (service_macro, services) = self.rule_services(entry, verdict)?;
         let (verdict, source, dest) = (verdict?, source?, dest?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
@@ -109,7 +109,7 @@ impl Analyzer<'_> {
             None => None,
         };
         let dports = self.ports_for(entry.dport.as_ref(), proto)?;
-        let sports = self.ports_for(entry.sport.as_ref(), proto)?;
+        let sports = self.ports_for(entry.sport.as_deref(), proto)?;
         let icmp_type = match &entry.icmp_type {
             Some(icmp) => Some(self.icmp_type(icmp, proto)?),
             None => None,
