@@ -12,6 +12,7 @@ use toml::Spanned;
 use crate::error::{Error, ErrorKind};
 use crate::source::Source;
 
+mod events;
 mod pieces;
 
 /// The whole model file.
@@ -159,6 +160,8 @@ pub struct RawPolicy {
     pub comment: Option<Spanned<String>>,
 }
 
+/// The fields most rules leave out are boxed: absent, they take 8 bytes
+/// instead of 40 (100,000 rules: 16 MB less, docs/performance.md).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
@@ -166,7 +169,7 @@ pub struct RawRule {
     pub action: Spanned<String>,
     #[serde(rename = "macro")]
     #[schemars(with = "Option<String>")]
-    pub service_macro: Option<Spanned<String>>,
+    pub service_macro: Option<Box<Spanned<String>>>,
     #[schemars(with = "String")]
     pub source: Spanned<String>,
     #[schemars(with = "String")]
@@ -176,16 +179,16 @@ pub struct RawRule {
     #[schemars(with = "Option<PortList>")]
     pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
-    pub sport: Option<Spanned<PortList>>,
+    pub sport: Option<Box<Spanned<PortList>>>,
     #[schemars(with = "Option<Scalar>")]
-    pub icmp_type: Option<Spanned<Scalar>>,
+    pub icmp_type: Option<Box<Spanned<Scalar>>>,
     #[schemars(with = "Option<String>")]
-    pub log: Option<Spanned<String>>,
+    pub log: Option<Box<Spanned<String>>>,
     #[schemars(with = "Option<String>")]
-    pub comment: Option<Spanned<String>>,
+    pub comment: Option<Box<Spanned<String>>>,
     /// `"ipv4"` or `"ipv6"`: the rule applies to that family only.
     #[schemars(with = "Option<String>")]
-    pub family: Option<Spanned<String>>,
+    pub family: Option<Box<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -9,9 +9,9 @@ impl Analyzer<'_> {
         let verdict = self.verdict(&entry.action);
         let source = self.endpoint(&entry.source);
         let dest = self.endpoint(&entry.dest);
-        let log = self.log_level(entry.log.as_ref());
-        let comment = self.free_text("comment", entry.comment.as_ref());
-        let family = match &entry.family {
+        let log = self.log_level(entry.log.as_deref());
+        let comment = self.free_text("comment", entry.comment.as_deref());
+        let family = match entry.family.as_deref() {
             Some(raw) => self.family(Some(raw)),
             None => Family::Both,
         };
@@ -114,7 +114,7 @@ impl Analyzer<'_> {
             None => None,
         };
         let dports = self.ports_for(entry.dport.as_ref(), proto)?;
-        let sports = self.ports_for(entry.sport.as_ref(), proto)?;
+        let sports = self.ports_for(entry.sport.as_deref(), proto)?;
         let icmp_type = match &entry.icmp_type {
             Some(icmp) => Some(self.icmp_type(icmp, proto)?),
             None => None,

@@ -104,7 +104,7 @@ fn parse_run(text: &str, run: &[Piece]) -> Option<RawModel> {
 /// from the first one after which no other kind of table header follows.
 /// A cut that falls inside a multi-line string or array leaves the text
 /// before it unterminated, so that piece fails to parse.
-fn cuts(text: &str) -> Vec<usize> {
+pub(super) fn cuts(text: &str) -> Vec<usize> {
     let mut cuts = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -163,8 +163,15 @@ fn piece_name(piece: &str) -> &str {
     inside.trim_matches([' ', '\t'])
 }
 
-/// One piece, parsed alone, with its spans moved to the whole file's.
+/// One piece, parsed alone, with its spans moved to the whole file's:
+/// from `toml_parser`'s events (src/config/events.rs) where it holds only
+/// what those read, else through the `toml` crate's document tree.
 fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
+    super::events::parse_piece(text, range.clone()).or_else(|| parse_piece_toml(text, range))
+}
+
+/// One piece through the `toml` crate's document tree.
+pub(super) fn parse_piece_toml(text: &str, range: Range<usize>) -> Option<RawModel> {
     let table = DeTable::parse(&text[range.clone()]).ok()?.into_inner();
     let table = shift_table(table, range.start);
     RawModel::deserialize(toml::Deserializer::from(Spanned::new(range, table))).ok()
@@ -257,7 +264,12 @@ mod tests {
                 text.push_str("[[dnat]]\nsource = \"net\"\ndest = \"loc\"\nto = \"10.0.0.1\"\nproto = \"tcp\"\ndport = 80\n");
             }
         }
-        assert!(pieces(text.len(), &cuts(&text)).len() > 4);
+        let pieces = pieces(text.len(), &cuts(&text));
+        assert!(pieces.len() > 4);
+        // Every piece is read from its events, none by the `toml` crate.
+        for piece in &pieces {
+            assert!(super::super::events::parse_piece(&text, piece.range.clone()).is_some());
+        }
         assert!(same_as_whole(&text));
     }
 

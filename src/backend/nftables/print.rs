@@ -2,7 +2,7 @@
 //! rule as `nft -f` reads it. Printing decides nothing; the meaning is in
 //! src/ruleset/lower.rs.
 
-use std::fmt::{self, Display, Formatter};
+use std::fmt::{self, Display, Formatter, Write as _};
 
 use crate::model::rule::written;
 use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
@@ -270,9 +270,16 @@ impl Display for Statement {
 
 impl Display for Rule {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let mut parts: Vec<String> = self.matches.iter().map(ToString::to_string).collect();
-        parts.extend(self.statements.iter().map(ToString::to_string));
-        f.write_str(&parts.join(" "))?;
+        // The matches and statements, one space between each, written
+        // straight into the output (no string per part).
+        let matches = self.matches.iter().map(|m| m as &dyn Display);
+        let statements = self.statements.iter().map(|s| s as &dyn Display);
+        for (n, part) in matches.chain(statements).enumerate() {
+            if n > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{part}")?;
+        }
         if let Some(comment) = &self.comment {
             write!(f, " comment \"{comment}\"")?;
         }
@@ -383,13 +390,20 @@ pub fn lookup_lines(lookup: &Lookup) -> Vec<String> {
     }
     lines.push("elements = {".to_owned());
     for element in &lookup.elements {
-        let values: Vec<String> = element.values.iter().map(key_value).collect();
-        let mut line = format!("\t{}", values.join(" . "));
+        // One string per element, written in place.
+        let mut line = String::with_capacity(64);
+        line.push('\t');
+        for (n, value) in element.values.iter().enumerate() {
+            if n > 0 {
+                line.push_str(" . ");
+            }
+            line.push_str(&key_value(value));
+        }
         if let Some(comment) = &element.comment {
-            line.push_str(&format!(" comment \"{comment}\""));
+            let _ = write!(line, " comment \"{comment}\"");
         }
         if lookup.verdict.is_none() {
-            line.push_str(&format!(" : {}", element.verdict));
+            let _ = write!(line, " : {}", element.verdict);
         }
         line.push(',');
         lines.push(line);
