@@ -1372,3 +1372,39 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
     assert!(model.contains("options = [\"tcpflags\"]"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
+/// and DEST are carried as written, and render back to the same cells.
+#[test]
+fn address_exclusions_and_ranges_are_carried() {
+    let rules = b"?SECTION NEW\n\
+ACCEPT net:!192.0.2.0/24,198.51.100.7 $FW tcp 22\n\
+ACCEPT net:203.0.113.10-203.0.113.20 loc tcp 25\n\
+DROP loc:192.168.1.0/24!192.168.1.5 net tcp 80\n\
+REJECT loc net:!203.0.113.0/24 tcp 443\n";
+    let dir = sample_with_rules("import-exclusions", rules, None);
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "source = \"net:!192.0.2.0/24,198.51.100.7\"",
+        "source = \"net:203.0.113.10-203.0.113.20\"",
+        "source = \"loc:192.168.1.0/24!192.168.1.5\"",
+        "dest = \"net:!203.0.113.0/24\"",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-exclusions");
+    let rules = files
+        .iter()
+        .find(|(name, _)| name.ends_with("/rules"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for cell in [
+        "net:!192.0.2.0/24,198.51.100.7",
+        "net:203.0.113.10/31,203.0.113.12/30,203.0.113.16/30,203.0.113.20",
+        "loc:192.168.1.0/24!192.168.1.5",
+        "net:!203.0.113.0/24",
+    ] {
+        assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -152,6 +152,13 @@ fn model_nat_order() {
     lab_model("nat-order", "nato");
 }
 
+/// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
+/// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
+#[test]
+fn model_addresses() {
+    lab_model("addresses", "addr");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

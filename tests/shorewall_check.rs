@@ -70,6 +70,7 @@ mod models {
         log_levels => "log-levels",
         log_limit => "log-limit",
         lookup_order => "lookup-order",
+        addresses => "addresses",
         nat_order => "nat-order",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",

@@ -27,6 +27,7 @@ use crate::model::{
 };
 use crate::source::Source;
 
+mod addresses;
 mod firewall;
 mod interfaces;
 mod nat;
@@ -147,7 +148,8 @@ impl Analyzer<'_> {
         }
     }
 
-    /// `zone` or `zone:addr,addr` (Shorewall's SOURCE and DEST columns).
+    /// `zone` or `zone:addr,addr` (Shorewall's SOURCE and DEST columns),
+    /// with ranges and exclusions (src/analyze/addresses.rs).
     fn endpoint(&mut self, raw: &Spanned<String>) -> Option<Endpoint> {
         let text = raw.get_ref();
         let (zone_text, addresses_text) = match text.split_once(':') {
@@ -156,27 +158,17 @@ impl Analyzer<'_> {
         };
         let zone_span = self.inner_span(raw, 0, zone_text.len());
         let zone = self.zone_ref(zone_text, zone_span);
-        let mut addresses = Vec::new();
-        let mut ok = true;
-        if let Some(list) = addresses_text {
-            let mut offset = zone_text.len() + 1;
-            for item in list.split(',') {
-                let span = self.inner_span(raw, offset, item.len());
-                offset += item.len() + 1;
-                match self.network(item.trim(), span.clone()) {
-                    Some(net) => {
-                        if let Some(ZoneRef::One(id)) = zone {
-                            let family = self.zone_family(id);
-                            self.check_family(&net, span, id, family);
-                        }
-                        addresses.push(net);
-                    }
-                    None => ok = false,
-                }
-            }
-        }
-        let zone = zone?;
-        ok.then_some(Endpoint { zone, addresses })
+        let list = match addresses_text {
+            Some(list) => Some(self.address_list(raw, zone_text.len() + 1, list, zone)?),
+            None => None,
+        };
+        let (addresses, excluded) =
+            list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
+        Some(Endpoint {
+            zone: zone?,
+            addresses,
+            excluded,
+        })
     }
 
     fn zone_family(&self, id: ZoneId) -> Family {

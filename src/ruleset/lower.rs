@@ -895,19 +895,28 @@ fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> 
         (&rule.source, Direction::Source),
         (&rule.dest, Direction::Destination),
     ] {
-        if endpoint.addresses.is_empty() {
-            continue;
-        }
-        let nets: Vec<IpNet> = endpoint
-            .addresses
-            .iter()
-            .filter(|a| is_ipv6(a) == ipv6)
-            .copied()
-            .collect();
-        if nets.is_empty() {
+        if !endpoint.allows_family(ipv6) {
             return None;
         }
-        matches.push(address(Family::of(ipv6), direction, nets));
+        let of_family = |nets: &[IpNet]| -> Vec<IpNet> {
+            nets.iter()
+                .filter(|a| is_ipv6(a) == ipv6)
+                .copied()
+                .collect()
+        };
+        let nets = of_family(&endpoint.addresses);
+        if !nets.is_empty() {
+            matches.push(address(Family::of(ipv6), direction, nets));
+        }
+        let excluded = of_family(&endpoint.excluded);
+        if !excluded.is_empty() {
+            matches.push(Match::Address {
+                family: Family::of(ipv6),
+                direction,
+                negated: true,
+                nets: excluded,
+            });
+        }
     }
     Some(matches)
 }
@@ -970,15 +979,15 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         .into_iter()
         .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
         .collect();
-    let address_sets: Vec<Vec<Match>> =
-        if rule.source.addresses.is_empty() && rule.dest.addresses.is_empty() {
-            vec![Vec::new()]
-        } else {
-            families
-                .iter()
-                .filter_map(|&ipv6| address_matches(rule, ipv6))
-                .collect()
-        };
+    let address_sets: Vec<Vec<Match>> = if rule.source.is_whole_zone() && rule.dest.is_whole_zone()
+    {
+        vec![Vec::new()]
+    } else {
+        families
+            .iter()
+            .filter_map(|&ipv6| address_matches(rule, ipv6))
+            .collect()
+    };
     let services: Vec<Option<&Service>> = if rule.services.is_empty() {
         vec![None]
     } else {
