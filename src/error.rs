@@ -113,6 +113,9 @@ pub enum ErrorKind {
         address: String,
     },
     DnatExclusion,
+    BadZoneList {
+        text: String,
+    },
     WrongFamily {
         address: String,
         zone: String,
@@ -274,6 +277,7 @@ impl Error {
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),
             ExclusionOfOtherFamily { .. } => "leave out addresses of the family taken in (`loc:192.168.1.0/24!192.168.1.5`), or take in that family too".into(),
+            BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above the [[dnat]]: rules and port forwards apply in the file's order".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { action, allowed } => {
@@ -688,6 +692,7 @@ impl ErrorKind {
             BadRange { .. } => "bad-range",
             ExclusionOfOtherFamily { .. } => "exclusion-of-other-family",
             DnatExclusion => "dnat-exclusion",
+            BadZoneList { .. } => "bad-zone-list",
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
             UnknownLogLevel { .. } => "unknown-log-level",
@@ -810,6 +815,7 @@ impl Display for ErrorKind {
                 "`{}` leaves out an address of a family no address before the `!` takes in",
                 quoted(address)
             ),
+            BadZoneList { text } => write!(f, "`{}` is not a zone list", quoted(text)),
             DnatExclusion => write!(
                 f,
                 "a port forward's source cannot leave out addresses (`!`)"

@@ -81,6 +81,7 @@ error_case! {
     bad_range => "bad-range",
     exclusion_of_other_family => "exclusion-of-other-family",
     dnat_exclusion => "dnat-exclusion",
+    bad_zone_list => "bad-zone-list",
     wildcard_bridge => "wildcard-bridge",
     network_host_bits => "network-host-bits",
     bad_port => "bad-port",

@@ -953,7 +953,7 @@ fn model_errors_point_at_the_shorewall_line() {
             &format!("error: interfaces:{number}: option `proxyarp` does not take the value `2`"),
             "error: rules:2: `99999` is not a valid port",
             "ACCEPT loc $FW tcp 99999",
-            "error: rules:3: a list of zones or an exclusion (`loc,dmz`) in one rule",
+            "error: rules:3: unknown zone `dmz`",
             "error: rules:4: unknown zone `lan`",
             "ACCEPT lan $FW tcp 22",
         ],
@@ -1373,15 +1373,18 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
-/// and DEST are carried as written, and render back to the same cells.
+/// Issue #14: exclusions (shorewall-exclusion(5)), ranges and zone lists
+/// in SOURCE and DEST are carried as written, and render back to the same
+/// cells (a zone list as a line per zone pair).
 #[test]
 fn address_exclusions_and_ranges_are_carried() {
     let rules = b"?SECTION NEW\n\
 ACCEPT net:!192.0.2.0/24,198.51.100.7 $FW tcp 22\n\
 ACCEPT net:203.0.113.10-203.0.113.20 loc tcp 25\n\
 DROP loc:192.168.1.0/24!192.168.1.5 net tcp 80\n\
-REJECT loc net:!203.0.113.0/24 tcp 443\n";
+REJECT loc net:!203.0.113.0/24 tcp 443\n\
+ACCEPT loc,net $FW tcp 80\n\
+ACCEPT all!net $FW tcp 23\n";
     let dir = sample_with_rules("import-exclusions", rules, None);
     let model = imported_model(&import_within(&dir, false));
     for written in [
@@ -1389,6 +1392,8 @@ REJECT loc net:!203.0.113.0/24 tcp 443\n";
         "source = \"net:203.0.113.10-203.0.113.20\"",
         "source = \"loc:192.168.1.0/24!192.168.1.5\"",
         "dest = \"net:!203.0.113.0/24\"",
+        "source = \"loc,net\"",
+        "source = \"all!net\"",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }

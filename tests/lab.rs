@@ -159,6 +159,13 @@ fn model_addresses() {
     lab_model("addresses", "addr");
 }
 
+/// Issue #14: zone lists and wildcard forms (`loc,dmz`, `all!net`,
+/// `all-`, `any`): one rule per zone pair, as Shorewall's Rules.pm makes.
+#[test]
+fn model_zone_lists() {
+    lab_model("zone-lists", "zlst");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]
@@ -409,6 +416,52 @@ fn lab_catches_a_broken_policy() {
     assert!(
         text.contains("explain: decided by: the policy at examples/lxc-host.toml:"),
         "a disagreement names the model item that decides it:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: Shorewall itself reads the zone lists. The original here is
+/// fwgen's Shorewall files for tests/models/zone-lists.toml with the rules
+/// file replaced by the same rules as an admin writes them, in
+/// shorewall-rules(5)'s forms (`loc,dmz`, `all!net`, `all-`, `any`), so
+/// Shorewall's own build_zone_list decides their pairs; fwgen's expansion
+/// (both backends) must agree with it on every probe.
+#[test]
+fn zone_lists_as_shorewall_reads_them() {
+    common::require_lab();
+    let model = model("tests/models", "zone-lists");
+    let dir = common::scratch("lab-zone-lists-original");
+    let original = dir.join("original");
+    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
+        let path = original.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+    let rules = "?SECTION NEW\n\
+ACCEPT  loc,dmz  net              tcp  80\n\
+ACCEPT  all!net  $FW              tcp  22\n\
+ACCEPT  all-     dmz              tcp  25\n\
+ACCEPT  loc,dmz  loc,dmz          tcp  53\n\
+ACCEPT  any      net:192.0.2.10   udp  123\n";
+    std::fs::write(original.join("shorewall/rules"), rules).unwrap();
+    let candidates = [
+        (
+            "original".to_owned(),
+            Contestant::original(&original.join("shorewall")),
+        ),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, "zlor", &candidates, &dir);
+    assert!(verification.probes().len() > 20);
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "Shorewall reads the zone lists otherwise:\n{}",
+        verification.text(&model)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -71,6 +71,7 @@ mod models {
         log_limit => "log-limit",
         lookup_order => "lookup-order",
         addresses => "addresses",
+        zone_lists => "zone-lists",
         nat_order => "nat-order",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",

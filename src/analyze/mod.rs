@@ -33,6 +33,7 @@ mod interfaces;
 mod nat;
 mod policies;
 mod rules;
+mod zone_lists;
 mod zones;
 
 /// Longest zone name Shorewall accepts with its default LOGFORMAT.
@@ -91,7 +92,7 @@ impl Analyzer<'_> {
         self.check_duplicate_interfaces(raw);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
-        let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
+        let rules = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);

@@ -2171,17 +2171,8 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
-        if let Some(zones) = [&source, &dest]
-            .into_iter()
-            .map(|side| side.split(':').next().unwrap_or_default())
-            .find(|zones| zones.contains([',', '!']))
-        {
-            self.refuse(
-                line,
-                format!("a list of zones or an exclusion (`{zones}`) in one rule is not in fwgen's model yet: write one rule per zone"),
-            );
-            return;
-        }
+        // Zone lists and wildcard forms (`loc,dmz`, `all!net`, `all+`)
+        // are the model's own: carried as written.
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
             self.refuse(
                 line,
