@@ -173,7 +173,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
         "zones:3: nested zones",
         "interfaces:2: interface option `maclist`",
         "policy:1: policy rate and connection limits",
-        "rules:2: ORIGDEST, RATE",
+        "rules:2: the rule column RATE `1/sec:5` (a rate limit) is not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -1411,5 +1411,49 @@ ACCEPT all!net $FW tcp 23\n";
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: every rule column of Shorewall 5.2 after SPORT (Rules.pm's
+/// %rulecolumns) that the model has no place for is refused by its name,
+/// one line per column; several on one line are all named; a line with
+/// more columns than Shorewall's 15 is refused as Shorewall refuses it.
+#[test]
+fn every_unmodelled_rule_column_is_refused_by_name() {
+    let columns = [
+        ("ORIGDEST", "203.0.113.1"),
+        ("RATE", "s:ssh:3/min:5"),
+        ("USER", "root"),
+        ("MARK", "0x10/0xff"),
+        ("CONNLIMIT", "s:5"),
+        ("TIME", "timestart=08:00"),
+        ("HEADERS", "hop"),
+        ("SWITCH", "sshon"),
+        ("HELPER", "ftp"),
+    ];
+    let mut rules = String::from("?SECTION NEW\n");
+    for at in 0..columns.len() {
+        let mut cells = vec!["-"; columns.len()];
+        cells[at] = columns[at].1;
+        rules.push_str(&format!("ACCEPT loc net tcp 22 - {}\n", cells.join(" ")));
+    }
+    rules.push_str("ACCEPT loc net tcp 22 - - 1/sec:5 root\n");
+    rules.push_str("ACCEPT loc net tcp 22 - - - - - - - - - - extra\n");
+    let dir = sample_with_rules("import-rule-columns", rules.as_bytes(), None);
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for (at, (name, value)) in columns.iter().enumerate() {
+        let expected = format!("rules:{}: the rule column {name} `{value}` (", at + 2);
+        assert!(
+            stderr.contains(&expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let both = format!(
+        "rules:{}: the rule columns RATE `1/sec:5` (a rate limit), USER `root` (",
+        columns.len() + 2
+    );
+    assert!(stderr.contains(&both), "missing `{both}` in:\n{stderr}");
+    let long = format!("rules:{}: the line has 16 columns", columns.len() + 3);
+    assert!(stderr.contains(&long), "missing `{long}` in:\n{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -688,6 +688,49 @@ fn column_pair(pair: &str) -> Option<(&str, &str)> {
     Some((&pair[..end], value))
 }
 
+/// The rule columns after SPORT that fwgen's model has no place for, each
+/// with what Shorewall does with it (shorewall-rules(5)), in column order.
+const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
+    ("ORIGDEST", "the destination before DNAT"),
+    ("RATE", "a rate limit"),
+    ("USER", "the owner of the firewall's own connection"),
+    ("MARK", "a packet mark"),
+    ("CONNLIMIT", "a limit on concurrent connections"),
+    ("TIME", "a time of day or date"),
+    ("HEADERS", "IPv6 extension headers"),
+    ("SWITCH", "a switch under /proc/net/nf_condition"),
+    ("HELPER", "a conntrack helper"),
+];
+
+/// Why a rules line is refused for its columns after SPORT: each column
+/// used, by name, or a line longer than Shorewall's 15 columns.
+fn unmodelled_rule_columns(columns: &[String]) -> Option<String> {
+    let last = RULE_COLUMNS.len();
+    if columns.len() > last {
+        return Some(format!(
+            "the line has {} columns; Shorewall's rules file has {last} (ACTION to HELPER) and refuses more",
+            columns.len()
+        ));
+    }
+    let used: Vec<String> = UNMODELLED_RULE_COLUMNS
+        .iter()
+        .zip(columns.iter().skip(6))
+        .filter(|(_, value)| *value != "-")
+        .map(|((name, meaning), value)| format!("{name} `{value}` ({meaning})"))
+        .collect();
+    let (columns, are) = if used.len() > 1 {
+        ("columns", "are")
+    } else {
+        ("column", "is")
+    };
+    (!used.is_empty()).then(|| {
+        format!(
+            "the rule {columns} {} {are} not in fwgen's model",
+            used.join(", ")
+        )
+    })
+}
+
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
@@ -2140,11 +2183,8 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if used_after(columns, 6) {
-            self.refuse(
-                line,
-                "ORIGDEST, RATE, USER, MARK and later rule columns are not in fwgen's model",
-            );
+        if let Some(reason) = unmodelled_rule_columns(columns) {
+            self.refuse(line, reason);
             return;
         }
         let (Some(action), Some(source), Some(dest)) = (get(0), get(1), get(2)) else {
