@@ -181,6 +181,9 @@ pub struct RawRule {
     pub icmp_type: Option<Spanned<Scalar>>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    /// Shorewall's log tag (`ACCEPT:info:TRAP`): appended to the prefix.
+    #[schemars(with = "Option<String>")]
+    pub log_tag: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

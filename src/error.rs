@@ -113,6 +113,10 @@ pub enum ErrorKind {
         address: String,
     },
     DnatExclusion,
+    BadLogTag {
+        tag: String,
+    },
+    LogTagWithoutLog,
     BadZoneList {
         text: String,
     },
@@ -278,6 +282,8 @@ impl Error {
             BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),
             ExclusionOfOtherFamily { .. } => "leave out addresses of the family taken in (`loc:192.168.1.0/24!192.168.1.5`), or take in that family too".into(),
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
+            BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
+            LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above the [[dnat]]: rules and port forwards apply in the file's order".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { action, allowed } => {
@@ -692,6 +698,8 @@ impl ErrorKind {
             BadRange { .. } => "bad-range",
             ExclusionOfOtherFamily { .. } => "exclusion-of-other-family",
             DnatExclusion => "dnat-exclusion",
+            BadLogTag { .. } => "bad-log-tag",
+            LogTagWithoutLog => "log-tag-without-log",
             BadZoneList { .. } => "bad-zone-list",
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
@@ -816,6 +824,8 @@ impl Display for ErrorKind {
                 quoted(address)
             ),
             BadZoneList { text } => write!(f, "`{}` is not a zone list", quoted(text)),
+            BadLogTag { tag } => write!(f, "`{}` is not a valid log tag", quoted(tag)),
+            LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             DnatExclusion => write!(
                 f,
                 "a port forward's source cannot leave out addresses (`!`)"

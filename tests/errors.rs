@@ -82,6 +82,8 @@ error_case! {
     exclusion_of_other_family => "exclusion-of-other-family",
     dnat_exclusion => "dnat-exclusion",
     bad_zone_list => "bad-zone-list",
+    bad_log_tag => "bad-log-tag",
+    log_tag_without_log => "log-tag-without-log",
     wildcard_bridge => "wildcard-bridge",
     network_host_bits => "network-host-bits",
     bad_port => "bad-port",

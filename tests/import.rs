@@ -1384,7 +1384,8 @@ ACCEPT net:203.0.113.10-203.0.113.20 loc tcp 25\n\
 DROP loc:192.168.1.0/24!192.168.1.5 net tcp 80\n\
 REJECT loc net:!203.0.113.0/24 tcp 443\n\
 ACCEPT loc,net $FW tcp 80\n\
-ACCEPT all!net $FW tcp 23\n";
+ACCEPT all!net $FW tcp 23\n\
+ACCEPT:info:TRAP loc $FW tcp 24\n";
     let dir = sample_with_rules("import-exclusions", rules, None);
     let model = imported_model(&import_within(&dir, false));
     for written in [
@@ -1394,6 +1395,7 @@ ACCEPT all!net $FW tcp 23\n";
         "dest = \"net:!203.0.113.0/24\"",
         "source = \"loc,net\"",
         "source = \"all!net\"",
+        "log = \"info\"\nlog_tag = \"TRAP\"",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -1408,6 +1410,7 @@ ACCEPT all!net $FW tcp 23\n";
         "net:203.0.113.10/31,203.0.113.12/30,203.0.113.16/30,203.0.113.20",
         "loc:192.168.1.0/24!192.168.1.5",
         "net:!203.0.113.0/24",
+        "ACCEPT:info:TRAP",
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }

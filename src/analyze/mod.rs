@@ -40,6 +40,8 @@ mod zones;
 pub const MAX_ZONE_NAME: usize = 5;
 /// Longest free text (nftables keeps 128 bytes of a comment).
 const MAX_FREE_TEXT: usize = 128;
+/// Longest log tag: Shorewall cuts a prefix to 29 characters anyway.
+const MAX_LOG_TAG: usize = 12;
 const RESERVED_ZONE_NAMES: &[&str] = &["all", "any", "none", "SOURCE", "DEST"];
 
 pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {

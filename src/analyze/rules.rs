@@ -99,6 +99,7 @@ impl Analyzer<'_> {
         let entry = raw.get_ref();
         let verdict = self.verdict(&entry.action);
         let log = self.log_level(entry.log.as_ref());
+        let log_tag = self.log_tag(entry);
         let comment = self.free_text("comment", entry.comment.as_ref());
         let (service_macro, services) = self.rule_services(entry, verdict)?;
         let (verdict, source, dest) = (verdict?, source?, dest?);
@@ -108,6 +109,7 @@ impl Analyzer<'_> {
         let rule = Rule {
             verdict,
             log,
+            log_tag,
             source,
             dest,
             service_macro,
@@ -120,6 +122,26 @@ impl Analyzer<'_> {
             self.check_rule_family(&rule, raw.span())?;
         }
         Some(rule)
+    }
+
+    /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level.
+    fn log_tag(&mut self, entry: &RawRule) -> Option<String> {
+        let raw = entry.log_tag.as_ref()?;
+        let tag = raw.get_ref();
+        let valid = (1..=MAX_LOG_TAG).contains(&tag.len())
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            let kind = ErrorKind::BadLogTag { tag: tag.clone() };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        if entry.log.is_none() {
+            self.error(Some(raw.span()), ErrorKind::LogTagWithoutLog);
+            return None;
+        }
+        Some(tag.clone())
     }
 
     pub(super) fn verdict(&mut self, raw: &Spanned<String>) -> Option<Verdict> {

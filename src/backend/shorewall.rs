@@ -385,7 +385,11 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
     }
     let source = endpoint_cell(model, &rule.source, product)?;
     let dest = endpoint_cell(model, &rule.dest, product)?;
-    let log = log_suffix(rule.log);
+    let log = log_suffix(rule.log)
+        + &rule
+            .log_tag
+            .as_ref()
+            .map_or(String::new(), |t| format!(":{t}"));
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
     let action = match rule.service_macro.filter(|m| m.in_shorewall) {
         Some(found) if !found.is_invalid() => {

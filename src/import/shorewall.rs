@@ -2434,8 +2434,16 @@ impl Importer {
                 let _ = writeln!(self.out, "sport = {}", quote(&sport));
             }
         }
-        if let Some(level) = written.log {
+        if let Some(log) = written.log {
+            // `ACCEPT:info:TRAP`: the level, then Shorewall's log tag.
+            let (level, tag) = match log.split_once(':') {
+                Some((level, tag)) => (level, Some(tag)),
+                None => (log, None),
+            };
             let _ = writeln!(self.out, "log = {}", quote(level));
+            if let Some(tag) = tag {
+                let _ = writeln!(self.out, "log_tag = {}", quote(tag));
+            }
         }
         if let Some(comment) = written.comment {
             let _ = writeln!(self.out, "comment = {}", quote(comment));

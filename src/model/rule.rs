@@ -13,6 +13,8 @@ use super::zone::ZoneRef;
 pub struct Rule {
     pub verdict: Verdict,
     pub log: Option<LogLevel>,
+    /// Shorewall's log tag (`ACCEPT:info:TRAP`), only with `log`.
+    pub log_tag: Option<String>,
     pub source: Endpoint,
     pub dest: Endpoint,
     /// The macro the rule was written with, if any.

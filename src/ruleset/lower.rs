@@ -305,6 +305,23 @@ pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> St
     }
 }
 
+/// A log statement with a rule's tag, as Shorewall's log_rule_limit
+/// (Chains.pm, LOGTAGONLY=No) writes it: the tag and a space after the
+/// prefix, and a prefix over 29 characters cut to 28 and a space.
+fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
+    match (statement, tag) {
+        (Statement::Log { prefix, level }, Some(tag)) => {
+            let mut prefix = format!("{prefix}{tag} ");
+            if prefix.len() > 29 {
+                prefix.truncate(28);
+                prefix.push(' ');
+            }
+            Statement::Log { prefix, level }
+        }
+        (statement, _) => statement,
+    }
+}
+
 // ----- Shorewall's own chains -----
 
 fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
@@ -999,7 +1016,12 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
     };
     let mut statements: Vec<Statement> = rule
         .log
-        .map(|level| log(model, chain, rule.verdict.keyword(), level))
+        .map(|level| {
+            tagged(
+                log(model, chain, rule.verdict.keyword(), level),
+                &rule.log_tag,
+            )
+        })
         .into_iter()
         .collect();
     statements.push(verdict_statement(rule.verdict));
