@@ -184,6 +184,9 @@ pub struct RawRule {
     pub icmp_type: Option<Box<Spanned<Scalar>>>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Box<Spanned<String>>>,
+    /// Shorewall's log tag (`ACCEPT:info:TRAP`): appended to the prefix.
+    #[schemars(with = "Option<String>")]
+    pub log_tag: Option<Box<Spanned<String>>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Box<Spanned<String>>>,
     /// `"ipv4"` or `"ipv6"`: the rule applies to that family only.

@@ -105,6 +105,21 @@ pub enum ErrorKind {
         text: String,
         reason: String,
     },
+    BadRange {
+        text: String,
+        reason: &'static str,
+    },
+    ExclusionOfOtherFamily {
+        address: String,
+    },
+    DnatExclusion,
+    BadLogTag {
+        tag: String,
+    },
+    LogTagWithoutLog,
+    BadZoneList {
+        text: String,
+    },
     WrongFamily {
         address: String,
         zone: String,
@@ -264,6 +279,12 @@ impl Error {
             ConflictingOptions { reason, .. } => (*reason).into(),
             WildcardOption { reason, .. } => (*reason).into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
+            BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),
+            ExclusionOfOtherFamily { .. } => "leave out addresses of the family taken in (`loc:192.168.1.0/24!192.168.1.5`), or take in that family too".into(),
+            BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
+            BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
+            LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
+            DnatExclusion => "write a [[rule]] that drops the left-out addresses above the [[dnat]]: rules and port forwards apply in the file's order".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { action, allowed } => {
                 let actions = allowed.split(" (").next().unwrap_or(allowed).split(", ");
@@ -674,6 +695,12 @@ impl ErrorKind {
             ConflictingOptions { .. } => "conflicting-options",
             WildcardOption { .. } => "wildcard-option",
             BadNetwork { .. } => "bad-network",
+            BadRange { .. } => "bad-range",
+            ExclusionOfOtherFamily { .. } => "exclusion-of-other-family",
+            DnatExclusion => "dnat-exclusion",
+            BadLogTag { .. } => "bad-log-tag",
+            LogTagWithoutLog => "log-tag-without-log",
+            BadZoneList { .. } => "bad-zone-list",
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
             UnknownLogLevel { .. } => "unknown-log-level",
@@ -784,6 +811,25 @@ impl Display for ErrorKind {
                     shorten(second)
                 )
             }
+            BadRange { text, reason } => {
+                write!(
+                    f,
+                    "`{}` is not a valid address range: {reason}",
+                    quoted(text)
+                )
+            }
+            ExclusionOfOtherFamily { address } => write!(
+                f,
+                "`{}` leaves out an address of a family no address before the `!` takes in",
+                quoted(address)
+            ),
+            BadZoneList { text } => write!(f, "`{}` is not a zone list", quoted(text)),
+            BadLogTag { tag } => write!(f, "`{}` is not a valid log tag", quoted(tag)),
+            LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
+            DnatExclusion => write!(
+                f,
+                "a port forward's source cannot leave out addresses (`!`)"
+            ),
             BadNetwork { text, reason } => {
                 write!(
                     f,

@@ -153,10 +153,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "thetechstech-pbx",
         Refused(
-            &[
-                "rules:12", "rules:17", "rules:18", "rules:19", "rules:6", "rules:7",
-            ],
-            "RATE limits; a log tag (info:TRAP)",
+            &["rules:17", "rules:18", "rules:19", "rules:6", "rules:7"],
+            "RATE limits",
         ),
     ),
     (

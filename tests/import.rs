@@ -173,7 +173,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
         "zones:3: nested zones",
         "interfaces:2: interface option `maclist`",
         "policy:1: policy rate and connection limits",
-        "rules:2: ORIGDEST, RATE",
+        "rules:2: the rule column RATE `1/sec:5` (a rate limit) is not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -977,7 +977,7 @@ fn model_errors_point_at_the_shorewall_line() {
             &format!("error: interfaces:{number}: option `proxyarp` does not take the value `2`"),
             "error: rules:2: `99999` is not a valid port",
             "ACCEPT loc $FW tcp 99999",
-            "error: rules:3: a list of zones or an exclusion (`loc,dmz`) in one rule",
+            "error: rules:3: unknown zone `dmz`",
             "error: rules:4: unknown zone `lan`",
             "ACCEPT lan $FW tcp 22",
         ],
@@ -1480,5 +1480,93 @@ fn the_two_interfaces_samples_side_by_side_share_their_policies() {
         2,
         "each configuration's noted settings once:\n{model}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: exclusions (shorewall-exclusion(5)), ranges and zone lists
+/// in SOURCE and DEST are carried as written, and render back to the same
+/// cells (a zone list as a line per zone pair).
+#[test]
+fn address_exclusions_and_ranges_are_carried() {
+    let rules = b"?SECTION NEW\n\
+ACCEPT net:!192.0.2.0/24,198.51.100.7 $FW tcp 22\n\
+ACCEPT net:203.0.113.10-203.0.113.20 loc tcp 25\n\
+DROP loc:192.168.1.0/24!192.168.1.5 net tcp 80\n\
+REJECT loc net:!203.0.113.0/24 tcp 443\n\
+ACCEPT loc,net $FW tcp 80\n\
+ACCEPT all!net $FW tcp 23\n\
+ACCEPT:info:TRAP loc $FW tcp 24\n";
+    let dir = sample_with_rules("import-exclusions", rules, None);
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "source = \"net:!192.0.2.0/24,198.51.100.7\"",
+        "source = \"net:203.0.113.10-203.0.113.20\"",
+        "source = \"loc:192.168.1.0/24!192.168.1.5\"",
+        "dest = \"net:!203.0.113.0/24\"",
+        "source = \"loc,net\"",
+        "source = \"all!net\"",
+        "log = \"info\"\nlog_tag = \"TRAP\"",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-exclusions");
+    let rules = files
+        .iter()
+        .find(|(name, _)| name.ends_with("/rules"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for cell in [
+        "net:!192.0.2.0/24,198.51.100.7",
+        "net:203.0.113.10/31,203.0.113.12/30,203.0.113.16/30,203.0.113.20",
+        "loc:192.168.1.0/24!192.168.1.5",
+        "net:!203.0.113.0/24",
+        "ACCEPT:info:TRAP",
+    ] {
+        assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: every rule column of Shorewall 5.2 after SPORT (Rules.pm's
+/// %rulecolumns) that the model has no place for is refused by its name,
+/// one line per column; several on one line are all named; a line with
+/// more columns than Shorewall's 15 is refused as Shorewall refuses it.
+#[test]
+fn every_unmodelled_rule_column_is_refused_by_name() {
+    let columns = [
+        ("ORIGDEST", "203.0.113.1"),
+        ("RATE", "s:ssh:3/min:5"),
+        ("USER", "root"),
+        ("MARK", "0x10/0xff"),
+        ("CONNLIMIT", "s:5"),
+        ("TIME", "timestart=08:00"),
+        ("HEADERS", "hop"),
+        ("SWITCH", "sshon"),
+        ("HELPER", "ftp"),
+    ];
+    let mut rules = String::from("?SECTION NEW\n");
+    for at in 0..columns.len() {
+        let mut cells = vec!["-"; columns.len()];
+        cells[at] = columns[at].1;
+        rules.push_str(&format!("ACCEPT loc net tcp 22 - {}\n", cells.join(" ")));
+    }
+    rules.push_str("ACCEPT loc net tcp 22 - - 1/sec:5 root\n");
+    rules.push_str("ACCEPT loc net tcp 22 - - - - - - - - - - extra\n");
+    let dir = sample_with_rules("import-rule-columns", rules.as_bytes(), None);
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for (at, (name, value)) in columns.iter().enumerate() {
+        let expected = format!("rules:{}: the rule column {name} `{value}` (", at + 2);
+        assert!(
+            stderr.contains(&expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let both = format!(
+        "rules:{}: the rule columns RATE `1/sec:5` (a rate limit), USER `root` (",
+        columns.len() + 2
+    );
+    assert!(stderr.contains(&both), "missing `{both}` in:\n{stderr}");
+    let long = format!("rules:{}: the line has 16 columns", columns.len() + 3);
+    assert!(stderr.contains(&long), "missing `{long}` in:\n{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -152,6 +152,20 @@ fn model_nat_order() {
     lab_model("nat-order", "nato");
 }
 
+/// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
+/// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
+#[test]
+fn model_addresses() {
+    lab_model("addresses", "addr");
+}
+
+/// Issue #14: zone lists and wildcard forms (`loc,dmz`, `all!net`,
+/// `all-`, `any`): one rule per zone pair, as Shorewall's Rules.pm makes.
+#[test]
+fn model_zone_lists() {
+    lab_model("zone-lists", "zlst");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]
@@ -404,4 +418,74 @@ fn lab_catches_a_broken_policy() {
         "a disagreement names the model item that decides it:\n{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// fwgen's Shorewall files for tests/models/`name`.toml with the rules
+/// file replaced by `rules`, the same rules as an admin writes them in
+/// shorewall-rules(5)'s forms, compiled by Shorewall as the third
+/// contestant: Shorewall's own reading of those forms must agree with
+/// fwgen's two outputs on every probe.
+fn lab_against_original(name: &str, short: &str, rules: &str) {
+    common::require_lab();
+    let model = model("tests/models", name);
+    let dir = common::scratch(&format!("lab-{name}-original"));
+    let original = dir.join("original");
+    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
+        let path = original.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+    std::fs::write(original.join("shorewall/rules"), rules).unwrap();
+    let candidates = [
+        (
+            "original".to_owned(),
+            Contestant::original(&original.join("shorewall")),
+        ),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, short, &candidates, &dir);
+    assert!(verification.probes().len() > 20);
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "Shorewall reads the rules as written otherwise:\n{}",
+        verification.text(&model)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: Shorewall itself reads the zone lists (`loc,dmz`,
+/// `all!net`, `all-`, `any`): its build_zone_list decides their pairs.
+/// (Checked to fail when `all!net` is written `all`.)
+#[test]
+fn zone_lists_as_shorewall_reads_them() {
+    lab_against_original(
+        "zone-lists",
+        "zlor",
+        "?SECTION NEW\n\
+ACCEPT  loc,dmz  net              tcp  80\n\
+ACCEPT  all!net  $FW              tcp  22\n\
+ACCEPT  all-     dmz              tcp  25\n\
+ACCEPT  loc,dmz  loc,dmz          tcp  53\n\
+ACCEPT  any      net:192.0.2.10   udp  123\n",
+    );
+}
+
+/// Issue #14: Shorewall itself reads the exclusions and the range
+/// (iprange), written as tests/models/addresses.toml writes them.
+#[test]
+fn addresses_as_shorewall_reads_them() {
+    lab_against_original(
+        "addresses",
+        "ador",
+        "?SECTION NEW\n\
+ACCEPT  net:!192.0.2.0/24,198.51.100.7   $FW                   tcp  22\n\
+ACCEPT  net:203.0.113.10-203.0.113.20    loc                   tcp  25\n\
+DROP    loc:192.168.1.0/24!192.168.1.5   net                   tcp  80\n\
+REJECT  loc                              net:!203.0.113.0/24   tcp  443\n",
+    );
 }

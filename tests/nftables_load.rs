@@ -94,6 +94,8 @@ mod models {
         log_limit => "log-limit",
         lookup_order => "lookup-order",
         nat_order => "nat-order",
+        addresses => "addresses",
+        zone_lists => "zone-lists",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",

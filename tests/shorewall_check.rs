@@ -70,6 +70,8 @@ mod models {
         log_levels => "log-levels",
         log_limit => "log-limit",
         lookup_order => "lookup-order",
+        addresses => "addresses",
+        zone_lists => "zone-lists",
         nat_order => "nat-order",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",

@@ -27,17 +27,21 @@ use crate::model::{
 };
 use crate::source::Source;
 
+mod addresses;
 mod firewall;
 mod interfaces;
 mod nat;
 mod policies;
 mod rules;
+mod zone_lists;
 mod zones;
 
 /// Longest zone name Shorewall accepts with its default LOGFORMAT.
 pub const MAX_ZONE_NAME: usize = 5;
 /// Longest free text (nftables keeps 128 bytes of a comment).
 const MAX_FREE_TEXT: usize = 128;
+/// Longest log tag: Shorewall cuts a prefix to 29 characters anyway.
+const MAX_LOG_TAG: usize = 12;
 const RESERVED_ZONE_NAMES: &[&str] = &["all", "any", "none", "SOURCE", "DEST"];
 
 pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
@@ -90,7 +94,7 @@ impl Analyzer<'_> {
         self.check_duplicate_interfaces(raw);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
-        let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
+        let rules = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);
@@ -147,7 +151,8 @@ impl Analyzer<'_> {
         }
     }
 
-    /// `zone` or `zone:addr,addr` (Shorewall's SOURCE and DEST columns).
+    /// `zone` or `zone:addr,addr` (Shorewall's SOURCE and DEST columns),
+    /// with ranges and exclusions (src/analyze/addresses.rs).
     fn endpoint(&mut self, raw: &Spanned<String>) -> Option<Endpoint> {
         let text = raw.get_ref();
         let (zone_text, addresses_text) = match text.split_once(':') {
@@ -156,27 +161,17 @@ impl Analyzer<'_> {
         };
         let zone_span = self.inner_span(raw, 0, zone_text.len());
         let zone = self.zone_ref(zone_text, zone_span);
-        let mut addresses = Vec::new();
-        let mut ok = true;
-        if let Some(list) = addresses_text {
-            let mut offset = zone_text.len() + 1;
-            for item in list.split(',') {
-                let span = self.inner_span(raw, offset, item.len());
-                offset += item.len() + 1;
-                match self.network(item.trim(), span.clone()) {
-                    Some(net) => {
-                        if let Some(ZoneRef::One(id)) = zone {
-                            let family = self.zone_family(id);
-                            self.check_family(&net, span, id, family);
-                        }
-                        addresses.push(net);
-                    }
-                    None => ok = false,
-                }
-            }
-        }
-        let zone = zone?;
-        ok.then_some(Endpoint { zone, addresses })
+        let list = match addresses_text {
+            Some(list) => Some(self.address_list(raw, zone_text.len() + 1, list, zone)?),
+            None => None,
+        };
+        let (addresses, excluded) =
+            list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
+        Some(Endpoint {
+            zone: zone?,
+            addresses,
+            excluded,
+        })
     }
 
     fn zone_family(&self, id: ZoneId) -> Family {

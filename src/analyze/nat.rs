@@ -25,6 +25,10 @@ impl Analyzer<'_> {
             self.error(Some(entry.source.span()), ErrorKind::DnatFromFirewall);
             return None;
         }
+        if !source.excluded.is_empty() {
+            self.error(Some(entry.source.span()), ErrorKind::DnatExclusion);
+            return None;
+        }
         self.check_dnat_target(to, dest, &entry.to)?;
         Some(Dnat {
             source,

@@ -1,15 +1,105 @@
 //! Rules: actions, macros, protocols, ports, ICMP types.
 
+use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
 
 impl Analyzer<'_> {
-    pub(super) fn rule(&mut self, raw: &Spanned<RawRule>) -> Option<Rule> {
+    /// The rules of one `[[rule]]`: one, or one per zone pair when a side
+    /// is a zone list or an extended wildcard (src/analyze/zone_lists.rs).
+    pub(super) fn rules(&mut self, raw: &Spanned<RawRule>) -> Vec<Rule> {
         let errors_before = self.errors.len();
         let entry = raw.get_ref();
+        let source = self.rule_side(&entry.source);
+        let dest = self.rule_side(&entry.dest);
+        let (Some((source, source_list)), Some((dest, dest_list))) = (source, dest) else {
+            let _ = self.rule(raw, None, None, errors_before);
+            return Vec::new();
+        };
+        if source_list.is_none() && dest_list.is_none() {
+            return self
+                .rule(raw, Some(source), Some(dest), errors_before)
+                .into_iter()
+                .collect();
+        }
+        let Some(rule) = self.rule(raw, Some(source), Some(dest), errors_before) else {
+            return Vec::new();
+        };
+        let zones = |this: &Self, zone: ZoneRef, list: &Option<ZoneList>| match (list, zone) {
+            (Some(list), _) => list.zones.clone(),
+            (None, ZoneRef::All) => this.every_zone(),
+            (None, ZoneRef::One(id)) => vec![id],
+        };
+        let wild = source_list.is_some()
+            || dest_list.is_some()
+            || rule.source.zone == ZoneRef::All
+            || rule.dest.zone == ZoneRef::All;
+        let intrazone = [&source_list, &dest_list]
+            .iter()
+            .any(|l| l.as_ref().is_some_and(|l| l.intrazone));
+        let pairs = zone_pairs(
+            &zones(self, rule.source.zone, &source_list),
+            &zones(self, rule.dest.zone, &dest_list),
+            wild,
+            intrazone,
+        );
+        let rules: Vec<Rule> = pairs
+            .into_iter()
+            .map(|(s, d)| {
+                let mut one = rule.clone();
+                one.source.zone = ZoneRef::One(s);
+                one.dest.zone = ZoneRef::One(d);
+                one
+            })
+            .filter(|one| self.rule_fits_family(one))
+            .collect();
+        if rules.is_empty() {
+            self.error(
+                Some(raw.span()),
+                ErrorKind::FamilyConflict { what: "this rule" },
+            );
+        }
+        rules
+    }
+
+    /// A SOURCE or DEST: the endpoint (its zone `all` when it names a
+    /// list), and the list.
+    fn rule_side(&mut self, raw: &Spanned<String>) -> Option<(Endpoint, Option<ZoneList>)> {
+        let text = raw.get_ref();
+        let zone_text = text.split(':').next().unwrap_or_default();
+        match self.zone_form(raw, zone_text) {
+            ZoneForm::Plain => self.endpoint(raw).map(|e| (e, None)),
+            ZoneForm::Refused => None,
+            ZoneForm::List(list) => {
+                let (addresses, excluded) = match text.split_once(':') {
+                    Some((_, rest)) => {
+                        let parsed = self.address_list(raw, zone_text.len() + 1, rest, None)?;
+                        (parsed.addresses, parsed.excluded)
+                    }
+                    None => (Vec::new(), Vec::new()),
+                };
+                let endpoint = Endpoint {
+                    zone: ZoneRef::All,
+                    addresses,
+                    excluded,
+                };
+                Some((endpoint, Some(list)))
+            }
+        }
+    }
+
+    /// One rule; `None` for a side that was refused already. Its family
+    /// is checked only when no error came before (`errors_before`).
+    fn rule(
+        &mut self,
+        raw: &Spanned<RawRule>,
+        source: Option<Endpoint>,
+        dest: Option<Endpoint>,
+        errors_before: usize,
+    ) -> Option<Rule> {
+        let entry = raw.get_ref();
         let verdict = self.verdict(&entry.action);
-        let source = self.endpoint(&entry.source);
-        let dest = self.endpoint(&entry.dest);
         let log = self.log_level(entry.log.as_deref());
+        let log_tag = self.log_tag(entry);
         let comment = self.free_text("comment", entry.comment.as_deref());
         let family = match entry.family.as_deref() {
             Some(raw) => self.family(Some(raw)),
@@ -23,6 +113,7 @@ impl Analyzer<'_> {
         let rule = Rule {
             verdict,
             log,
+            log_tag,
             source,
             dest,
             service_macro,
@@ -36,6 +127,26 @@ impl Analyzer<'_> {
             self.check_rule_family(&rule, raw.span())?;
         }
         Some(rule)
+    }
+
+    /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level.
+    fn log_tag(&mut self, entry: &RawRule) -> Option<String> {
+        let raw = entry.log_tag.as_ref()?;
+        let tag = raw.get_ref();
+        let valid = (1..=MAX_LOG_TAG).contains(&tag.len())
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            let kind = ErrorKind::BadLogTag { tag: tag.clone() };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        if entry.log.is_none() {
+            self.error(Some(raw.span()), ErrorKind::LogTagWithoutLog);
+            return None;
+        }
+        Some(tag.clone())
     }
 
     pub(super) fn verdict(&mut self, raw: &Spanned<String>) -> Option<Verdict> {
@@ -213,6 +324,15 @@ impl Analyzer<'_> {
     }
 
     pub(super) fn check_rule_family(&mut self, rule: &Rule, span: Range<usize>) -> Option<()> {
+        if self.rule_fits_family(rule) {
+            return Some(());
+        }
+        self.error(Some(span), ErrorKind::FamilyConflict { what: "this rule" });
+        None
+    }
+
+    /// Whether the rule's zones, addresses and services share a family.
+    fn rule_fits_family(&self, rule: &Rule) -> bool {
         let zones_allow = |ipv6: bool| {
             [rule.source.zone, rule.dest.zone]
                 .iter()
@@ -221,13 +341,8 @@ impl Analyzer<'_> {
                     ZoneRef::One(id) => self.zone_family(*id).has(ipv6),
                 })
         };
-        if [false, true]
+        [false, true]
             .iter()
             .any(|&ipv6| rule.allows_family(ipv6) && zones_allow(ipv6))
-        {
-            return Some(());
-        }
-        self.error(Some(span), ErrorKind::FamilyConflict { what: "this rule" });
-        None
     }
 }

@@ -332,16 +332,27 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
 
 fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
     let zone = model.zone_ref_name(endpoint.zone);
-    if endpoint.addresses.is_empty() {
+    if endpoint.is_whole_zone() {
         return Some(zone);
     }
-    let addresses: Vec<String> = endpoint
-        .addresses
-        .iter()
-        .filter(|a| is_ipv6(a) == product.ipv6)
-        .map(|a| address_cell(a, product))
-        .collect();
-    (!addresses.is_empty()).then(|| format!("{zone}:{}", addresses.join(",")))
+    if !endpoint.allows_family(product.ipv6) {
+        return None;
+    }
+    let cells = |nets: &[IpNet]| -> String {
+        let cells: Vec<String> = nets
+            .iter()
+            .filter(|a| is_ipv6(a) == product.ipv6)
+            .map(|a| address_cell(a, product))
+            .collect();
+        cells.join(",")
+    };
+    // shorewall-exclusion(5): `zone:taken!left,out`, or `zone:!left,out`.
+    let (taken, left_out) = (cells(&endpoint.addresses), cells(&endpoint.excluded));
+    Some(if left_out.is_empty() {
+        format!("{zone}:{taken}")
+    } else {
+        format!("{zone}:{taken}!{left_out}")
+    })
 }
 
 fn address_cell(net: &IpNet, product: Product) -> String {
@@ -374,7 +385,11 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
     }
     let source = endpoint_cell(model, &rule.source, product)?;
     let dest = endpoint_cell(model, &rule.dest, product)?;
-    let log = log_suffix(rule.log);
+    let log = log_suffix(rule.log)
+        + &rule
+            .log_tag
+            .as_ref()
+            .map_or(String::new(), |t| format!(":{t}"));
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
     let action = match rule.service_macro.filter(|m| m.in_shorewall) {
         Some(found) if !found.is_invalid() => {

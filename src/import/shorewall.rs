@@ -801,6 +801,49 @@ fn column_pair(pair: &str) -> Option<(&str, &str)> {
     Some((&pair[..end], value))
 }
 
+/// The rule columns after SPORT that fwgen's model has no place for, each
+/// with what Shorewall does with it (shorewall-rules(5)), in column order.
+const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
+    ("ORIGDEST", "the destination before DNAT"),
+    ("RATE", "a rate limit"),
+    ("USER", "the owner of the firewall's own connection"),
+    ("MARK", "a packet mark"),
+    ("CONNLIMIT", "a limit on concurrent connections"),
+    ("TIME", "a time of day or date"),
+    ("HEADERS", "IPv6 extension headers"),
+    ("SWITCH", "a switch under /proc/net/nf_condition"),
+    ("HELPER", "a conntrack helper"),
+];
+
+/// Why a rules line is refused for its columns after SPORT: each column
+/// used, by name, or a line longer than Shorewall's 15 columns.
+fn unmodelled_rule_columns(columns: &[String]) -> Option<String> {
+    let last = RULE_COLUMNS.len();
+    if columns.len() > last {
+        return Some(format!(
+            "the line has {} columns; Shorewall's rules file has {last} (ACTION to HELPER) and refuses more",
+            columns.len()
+        ));
+    }
+    let used: Vec<String> = UNMODELLED_RULE_COLUMNS
+        .iter()
+        .zip(columns.iter().skip(6))
+        .filter(|(_, value)| *value != "-")
+        .map(|((name, meaning), value)| format!("{name} `{value}` ({meaning})"))
+        .collect();
+    let (columns, are) = if used.len() > 1 {
+        ("columns", "are")
+    } else {
+        ("column", "is")
+    };
+    (!used.is_empty()).then(|| {
+        format!(
+            "the rule {columns} {} {are} not in fwgen's model",
+            used.join(", ")
+        )
+    })
+}
+
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
@@ -2275,11 +2318,8 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if used_after(columns, 6) {
-            self.refuse(
-                line,
-                "ORIGDEST, RATE, USER, MARK and later rule columns are not in fwgen's model",
-            );
+        if let Some(reason) = unmodelled_rule_columns(columns) {
+            self.refuse(line, reason);
             return;
         }
         let (Some(action), Some(source), Some(dest)) = (get(0), get(1), get(2)) else {
@@ -2306,17 +2346,8 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
-        if let Some(zones) = [&source, &dest]
-            .into_iter()
-            .map(|side| side.split(':').next().unwrap_or_default())
-            .find(|zones| zones.contains([',', '!']))
-        {
-            self.refuse(
-                line,
-                format!("a list of zones or an exclusion (`{zones}`) in one rule is not in fwgen's model yet: write one rule per zone"),
-            );
-            return;
-        }
+        // Zone lists and wildcard forms (`loc,dmz`, `all!net`, `all+`)
+        // are the model's own: carried as written.
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
             self.refuse(
                 line,
@@ -2540,8 +2571,16 @@ impl Importer {
                 let _ = writeln!(self.out, "sport = {}", quote(&sport));
             }
         }
-        if let Some(level) = written.log {
+        if let Some(log) = written.log {
+            // `ACCEPT:info:TRAP`: the level, then Shorewall's log tag.
+            let (level, tag) = match log.split_once(':') {
+                Some((level, tag)) => (level, Some(tag)),
+                None => (log, None),
+            };
             let _ = writeln!(self.out, "log = {}", quote(level));
+            if let Some(tag) = tag {
+                let _ = writeln!(self.out, "log_tag = {}", quote(tag));
+            }
         }
         if let Some(comment) = written.comment {
             let _ = writeln!(self.out, "comment = {}", quote(comment));

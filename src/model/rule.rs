@@ -13,6 +13,8 @@ use super::zone::{Family, ZoneRef};
 pub struct Rule {
     pub verdict: Verdict,
     pub log: Option<LogLevel>,
+    /// Shorewall's log tag (`ACCEPT:info:TRAP`), only with `log`.
+    pub log_tag: Option<String>,
     pub source: Endpoint,
     pub dest: Endpoint,
     /// The macro the rule was written with, if any.
@@ -30,17 +32,35 @@ pub struct Rule {
 }
 
 /// A zone, optionally narrowed to addresses or networks
-/// (Shorewall's `net:192.0.2.0/24`).
+/// (Shorewall's `net:192.0.2.0/24`), less excluded ones
+/// (shorewall-exclusion(5): `net:!192.0.2.0/24`,
+/// `loc:192.168.1.0/24!192.168.1.5`). A written range
+/// (`192.168.1.10-192.168.1.20`) is held as the networks that cover it
+/// exactly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub zone: ZoneRef,
+    /// What the endpoint takes in; empty: the whole zone.
     pub addresses: Vec<IpNet>,
+    /// What it leaves out of that.
+    pub excluded: Vec<IpNet>,
 }
 
 impl Endpoint {
-    /// Whether the endpoint's addresses allow the family (`true` = IPv6).
+    /// Whether the endpoint's addresses allow the family (`true` = IPv6):
+    /// written addresses, taken in or left out, narrow it to their
+    /// families (`net:!192.0.2.0/24` is IPv4 traffic, as in Shorewall's
+    /// IPv4 rules file).
     pub fn allows_family(&self, ipv6: bool) -> bool {
-        self.addresses.is_empty() || self.addresses.iter().any(|a| is_ipv6(a) == ipv6)
+        if !self.addresses.is_empty() {
+            return self.addresses.iter().any(|a| is_ipv6(a) == ipv6);
+        }
+        self.excluded.is_empty() || self.excluded.iter().any(|a| is_ipv6(a) == ipv6)
+    }
+
+    /// Whether the endpoint is its whole zone: no address written.
+    pub fn is_whole_zone(&self) -> bool {
+        self.addresses.is_empty() && self.excluded.is_empty()
     }
 }
 

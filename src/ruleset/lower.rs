@@ -305,6 +305,23 @@ pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> St
     }
 }
 
+/// A log statement with a rule's tag, as Shorewall's log_rule_limit
+/// (Chains.pm, LOGTAGONLY=No) writes it: the tag and a space after the
+/// prefix, and a prefix over 29 characters cut to 28 and a space.
+fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
+    match (statement, tag) {
+        (Statement::Log { prefix, level }, Some(tag)) => {
+            let mut prefix = format!("{prefix}{tag} ");
+            if prefix.len() > 29 {
+                prefix.truncate(28);
+                prefix.push(' ');
+            }
+            Statement::Log { prefix, level }
+        }
+        (statement, _) => statement,
+    }
+}
+
 // ----- Shorewall's own chains -----
 
 fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
@@ -895,19 +912,28 @@ fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> 
         (&rule.source, Direction::Source),
         (&rule.dest, Direction::Destination),
     ] {
-        if endpoint.addresses.is_empty() {
-            continue;
-        }
-        let nets: Vec<IpNet> = endpoint
-            .addresses
-            .iter()
-            .filter(|a| is_ipv6(a) == ipv6)
-            .copied()
-            .collect();
-        if nets.is_empty() {
+        if !endpoint.allows_family(ipv6) {
             return None;
         }
-        matches.push(address(Family::of(ipv6), direction, nets));
+        let of_family = |nets: &[IpNet]| -> Vec<IpNet> {
+            nets.iter()
+                .filter(|a| is_ipv6(a) == ipv6)
+                .copied()
+                .collect()
+        };
+        let nets = of_family(&endpoint.addresses);
+        if !nets.is_empty() {
+            matches.push(address(Family::of(ipv6), direction, nets));
+        }
+        let excluded = of_family(&endpoint.excluded);
+        if !excluded.is_empty() {
+            matches.push(Match::Address {
+                family: Family::of(ipv6),
+                direction,
+                negated: true,
+                nets: excluded,
+            });
+        }
     }
     Some(matches)
 }
@@ -971,25 +997,25 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         .into_iter()
         .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
         .collect();
-    let address_sets: Vec<Vec<Match>> =
-        if rule.source.addresses.is_empty() && rule.dest.addresses.is_empty() {
-            // A rule of one family (`family = "ipv4"`) in a chain of both
-            // says so; addresses say it themselves.
-            match families[..] {
-                [ipv6]
-                    if rule.family != crate::model::Family::Both
-                        && families_of_pair == [true, true] =>
-                {
-                    vec![vec![Match::Family(Family::of(ipv6))]]
-                }
-                _ => vec![Vec::new()],
+    let address_sets: Vec<Vec<Match>> = if rule.source.is_whole_zone() && rule.dest.is_whole_zone()
+    {
+        // A rule of one family (`family = "ipv4"`) in a chain of both
+        // says so; addresses say it themselves.
+        match families[..] {
+            [ipv6]
+                if rule.family != crate::model::Family::Both
+                    && families_of_pair == [true, true] =>
+            {
+                vec![vec![Match::Family(Family::of(ipv6))]]
             }
-        } else {
-            families
-                .iter()
-                .filter_map(|&ipv6| address_matches(rule, ipv6))
-                .collect()
-        };
+            _ => vec![Vec::new()],
+        }
+    } else {
+        families
+            .iter()
+            .filter_map(|&ipv6| address_matches(rule, ipv6))
+            .collect()
+    };
     let services: Vec<Option<&Service>> = if rule.services.is_empty() {
         vec![None]
     } else {
@@ -1001,7 +1027,12 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
     };
     let mut statements: Vec<Statement> = rule
         .log
-        .map(|level| log(model, chain, rule.verdict.keyword(), level))
+        .map(|level| {
+            tagged(
+                log(model, chain, rule.verdict.keyword(), level),
+                &rule.log_tag,
+            )
+        })
         .into_iter()
         .collect();
     statements.push(verdict_statement(rule.verdict));

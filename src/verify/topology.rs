@@ -277,7 +277,10 @@ impl Topology {
         for rule in &model.rules {
             for endpoint in [&rule.source, &rule.dest] {
                 if let ZoneRef::One(zone @ ZoneId::Zone(_)) = endpoint.zone {
-                    wanted.extend(endpoint.addresses.iter().map(|a| (zone, *a)));
+                    // An address left out gets a host too, so the lab
+                    // sends from both sides of the exclusion.
+                    let written = endpoint.addresses.iter().chain(&endpoint.excluded);
+                    wanted.extend(written.map(|a| (zone, *a)));
                 }
             }
         }

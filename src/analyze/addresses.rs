@@ -1,0 +1,180 @@
+//! The address part of a SOURCE or DEST: addresses, networks and ranges,
+//! and what is excluded from them (shorewall-exclusion(5)):
+//! `192.168.1.0/24,10.0.0.1`, `192.168.1.10-192.168.1.20`,
+//! `192.168.1.0/24!192.168.1.5,192.168.1.6`, `!192.0.2.0/24`.
+
+use super::*;
+
+/// The written list, parsed: what it takes in, what it leaves out.
+pub(super) struct AddressList {
+    pub addresses: Vec<IpNet>,
+    pub excluded: Vec<IpNet>,
+}
+
+impl Analyzer<'_> {
+    /// `list` is the text after `zone:` in `raw`, at byte `offset` of it.
+    /// `None` once an item is refused (each refused item is reported).
+    pub(super) fn address_list(
+        &mut self,
+        raw: &Spanned<String>,
+        offset: usize,
+        list: &str,
+        zone: Option<ZoneRef>,
+    ) -> Option<AddressList> {
+        let (taken, left_out) = match list.split_once('!') {
+            Some((taken, left_out)) => (taken, Some(left_out)),
+            None => (list, None),
+        };
+        let mut ok = true;
+        let addresses = if taken.is_empty() && left_out.is_some() {
+            Vec::new()
+        } else {
+            self.address_items(raw, offset, taken, zone, &mut ok)
+        };
+        let excluded = match left_out {
+            Some(text) => {
+                let at = offset + taken.len() + 1;
+                let excluded = self.address_items(raw, at, text, zone, &mut ok);
+                if ok && !addresses.is_empty() {
+                    self.check_exclusions(raw, at, text, &addresses, &excluded, &mut ok);
+                }
+                excluded
+            }
+            None => Vec::new(),
+        };
+        ok.then_some(AddressList {
+            addresses,
+            excluded,
+        })
+    }
+
+    /// A comma-separated list of addresses, networks and ranges.
+    fn address_items(
+        &mut self,
+        raw: &Spanned<String>,
+        mut offset: usize,
+        list: &str,
+        zone: Option<ZoneRef>,
+        ok: &mut bool,
+    ) -> Vec<IpNet> {
+        let mut nets = Vec::new();
+        for item in list.split(',') {
+            let span = self.inner_span(raw, offset, item.len());
+            offset += item.len() + 1;
+            let parsed = match item.trim().split_once('-') {
+                Some((low, high)) => self.range(item.trim(), low, high, span.clone()),
+                None => self.network(item.trim(), span.clone()).map(|net| vec![net]),
+            };
+            let Some(parsed) = parsed else {
+                *ok = false;
+                continue;
+            };
+            if let (Some(ZoneRef::One(id)), Some(first)) = (zone, parsed.first()) {
+                let family = self.zone_family(id);
+                self.check_family(first, span, id, family);
+            }
+            nets.extend(parsed);
+        }
+        nets
+    }
+
+    /// `LOW-HIGH`, as the networks that cover it exactly.
+    fn range(
+        &mut self,
+        text: &str,
+        low: &str,
+        high: &str,
+        span: Range<usize>,
+    ) -> Option<Vec<IpNet>> {
+        let result = match (low.parse::<IpAddr>(), high.parse::<IpAddr>()) {
+            (Ok(low), Ok(high)) => range_networks(low, high),
+            _ => Err("both ends are addresses: `192.168.1.10-192.168.1.20`"),
+        };
+        match result {
+            Ok(nets) => Some(nets),
+            Err(reason) => {
+                let kind = ErrorKind::BadRange {
+                    text: text.to_owned(),
+                    reason,
+                };
+                self.error(Some(span), kind);
+                None
+            }
+        }
+    }
+
+    /// An exclusion of a family that nothing taken in has would leave out
+    /// nothing: a mistake, refused.
+    fn check_exclusions(
+        &mut self,
+        raw: &Spanned<String>,
+        offset: usize,
+        text: &str,
+        addresses: &[IpNet],
+        excluded: &[IpNet],
+        ok: &mut bool,
+    ) {
+        let stray = excluded
+            .iter()
+            .find(|e| !addresses.iter().any(|a| is_ipv6(a) == is_ipv6(e)));
+        if let Some(stray) = stray {
+            let kind = ErrorKind::ExclusionOfOtherFamily {
+                address: crate::model::rule::written(stray),
+            };
+            let span = self.inner_span(raw, offset, text.len());
+            self.error(Some(span), kind);
+            *ok = false;
+        }
+    }
+}
+
+/// The fewest networks whose union is exactly `low..=high`.
+pub fn range_networks(low: IpAddr, high: IpAddr) -> Result<Vec<IpNet>, &'static str> {
+    let nets: Vec<IpNet> = match (low, high) {
+        (IpAddr::V4(low), IpAddr::V4(high)) if low <= high => ipnet::Ipv4Subnets::new(low, high, 0)
+            .map(IpNet::V4)
+            .collect(),
+        (IpAddr::V6(low), IpAddr::V6(high)) if low <= high => ipnet::Ipv6Subnets::new(low, high, 0)
+            .map(IpNet::V6)
+            .collect(),
+        (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
+            return Err("the first address is above the last");
+        }
+        _ => return Err("both ends are of one family"),
+    };
+    Ok(nets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(low: &str, high: &str) -> Vec<String> {
+        range_networks(low.parse().unwrap(), high.parse().unwrap())
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn ranges_become_the_networks_that_cover_them() {
+        assert_eq!(
+            nets("192.168.1.10", "192.168.1.20"),
+            [
+                "192.168.1.10/31",
+                "192.168.1.12/30",
+                "192.168.1.16/30",
+                "192.168.1.20/32"
+            ]
+        );
+        assert_eq!(nets("10.0.0.0", "10.0.0.255"), ["10.0.0.0/24"]);
+        assert_eq!(nets("10.0.0.7", "10.0.0.7"), ["10.0.0.7/32"]);
+        assert_eq!(
+            nets("2001:db8::1", "2001:db8::2"),
+            ["2001:db8::1/128", "2001:db8::2/128"]
+        );
+        assert!(range_networks("10.0.0.9".parse().unwrap(), "10.0.0.1".parse().unwrap()).is_err());
+        assert!(range_networks("10.0.0.1".parse().unwrap(), "::1".parse().unwrap()).is_err());
+    }
+}
