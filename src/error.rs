@@ -84,6 +84,11 @@ pub enum ErrorKind {
     UnknownInterfaceOption {
         name: String,
     },
+    /// A Shorewall option fwgen's model does not hold (model::option_verdict).
+    RefusedInterfaceOption {
+        option: String,
+        reason: &'static str,
+    },
     BadInterfaceOptionValue {
         option: String,
         value: String,
@@ -260,6 +265,7 @@ impl Error {
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
             UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
+            RefusedInterfaceOption { reason, .. } => (*reason).into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
             WildcardOption { reason, .. } => (*reason).into(),
@@ -419,7 +425,7 @@ pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
 }
 
 /// The interface options the analyzer knows, as the hint lists them.
-const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]";
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], optional";
 
 /// The candidate nearest to a misspelt name, when one is near enough to be
 /// what was meant: the same but for case, or a few edits away (one edit
@@ -670,6 +676,7 @@ impl ErrorKind {
             DuplicateInterface { .. } => "duplicate-interface",
             InterfaceInFirewallZone { .. } => "interface-in-firewall-zone",
             UnknownInterfaceOption { .. } => "unknown-interface-option",
+            RefusedInterfaceOption { .. } => "refused-interface-option",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
             ConflictingOptions { .. } => "conflicting-options",
             WildcardOption { .. } => "wildcard-option",
@@ -762,6 +769,11 @@ impl Display for ErrorKind {
             UnknownInterfaceOption { name } => {
                 write!(f, "unknown interface option `{}`", quoted(name))
             }
+            RefusedInterfaceOption { option, .. } => write!(
+                f,
+                "Shorewall's interface option `{}` is not an option of fwgen's model",
+                quoted(option)
+            ),
             BadInterfaceOptionValue { option, value, .. } => write!(
                 f,
                 "option `{}` does not take the value `{}`",

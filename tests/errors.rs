@@ -75,6 +75,7 @@ error_case! {
     interface_name_too_long => "interface-name-too-long",
     interface_name_colon => "interface-name-colon",
     interface_option_unknown => "interface-option-unknown",
+    interface_option_refused => "interface-option-refused",
     interface_option_value => "interface-option-value",
     interface_option_twice => "interface-option-twice",
     bad_network => "bad-network",

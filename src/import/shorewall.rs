@@ -18,6 +18,7 @@ use super::macros::{self, Part, StockMacro};
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
+use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::service::MACRO_NAMES;
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -538,22 +539,6 @@ fn reserved_param(name: &str) -> Option<String> {
         || ["COMMAND", "CONFDIR", "SHAREDIR", "VARDIR"].contains(&name);
     (reserved && !allowed.contains(&name)).then(|| {
         format!("Shorewall refuses it: \"The variable name {name} is reserved and may not be set in the params file\" (a shorewall.conf setting is set in shorewall.conf)")
-    })
-}
-
-/// Interface options Shorewall 5.2 reads but fwgen's model does not hold:
-/// `Ok(note)` when they change nothing Shorewall 5.2 does, `Err(reason)`
-/// otherwise.
-fn legacy_option(option: &str) -> Option<Result<String, String>> {
-    Some(match option {
-        "routeback=0" | "arp_filter=0" | "tcpflags=0" => Ok(format!(
-            "`{option}` is the option off, fwgen's default"
-        )),
-        "norfc1918" | "detectnets" => Ok(format!("`{option}` has no effect: Shorewall 5.2 removed it and ignores it with a warning (\"Support for the {option} interface option has been removed\")")),
-        "blacklist" => Err("interface option `blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)".to_owned()),
-        "upnp" | "upnpclient" => Err(format!("interface option `{option}` lets miniupnpd open ports at run time; not in fwgen's model")),
-        "optional" => Err("interface option `optional` (the firewall starts while the interface is down) is not in fwgen's model yet".to_owned()),
-        _ => return None,
     })
 }
 
@@ -1803,35 +1788,20 @@ impl Importer {
                     }
                     _ => option,
                 };
-                let base = option.split('=').next().unwrap_or_default();
-                if let Some(verdict) = legacy_option(&option) {
-                    match verdict {
-                        Ok(note) => self
-                            .notes
-                            .push(format!("{}:{}: {note}", line.file, line.number)),
-                        Err(reason) => self.refuse(&line, reason),
+                match option_verdict::verdict(&option) {
+                    Some(OptionVerdict::Modelled) => options.push(option.clone()),
+                    Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
+                        "{}:{}: interface option `{option}` has no effect: {why}",
+                        line.file, line.number
+                    )),
+                    Some(OptionVerdict::Refused(why)) => {
+                        self.refuse(&line, format!("interface option `{option}`: {why}"));
                     }
-                    continue;
-                }
-                if matches!(
-                    base,
-                    "dhcp"
-                        | "routeback"
-                        | "bridge"
-                        | "tcpflags"
-                        | "nosmurfs"
-                        | "routefilter"
-                        | "logmartians"
-                        | "sourceroute"
-                        | "arp_filter"
-                        | "proxyarp"
-                ) {
-                    options.push(option.clone());
-                } else {
-                    self.refuse(
+                    // `physical=` is read above.
+                    Some(OptionVerdict::Key(_)) | None => self.refuse(
                         &line,
-                        format!("interface option `{option}` is not in fwgen's model (with --partial the interface is imported without it)"),
-                    );
+                        format!("interface option `{option}` is not an option of Shorewall 5.2 (shorewall-interfaces(5))"),
+                    ),
                 }
             }
             let device = physical.as_deref().unwrap_or(name);

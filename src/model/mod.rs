@@ -4,6 +4,7 @@
 pub mod interface;
 pub mod logging;
 pub mod nat;
+pub mod option_verdict;
 pub mod policy;
 pub mod rule;
 pub mod service;
