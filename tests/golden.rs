@@ -102,6 +102,7 @@ golden_model! {
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
     optional_uplinks => "optional-uplinks",
+    hosts_cluster => "hosts-cluster",
 }
 
 #[test]

@@ -274,6 +274,12 @@ fn model_wildcard_and_named() {
     lab_model("wildcard-and-named", "wild");
 }
 
+/// Issue #15: priv's addresses on eth1, the interface of int.
+#[test]
+fn model_hosts_cluster() {
+    lab_model("hosts-cluster", "host");
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {

@@ -76,6 +76,7 @@ mod models {
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
         optional_uplinks => "optional-uplinks",
+        hosts_cluster => "hosts-cluster",
     }
 }
 

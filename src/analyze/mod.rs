@@ -28,6 +28,7 @@ use crate::model::{
 use crate::source::Source;
 
 mod firewall;
+mod hosts;
 mod interfaces;
 mod nat;
 mod policies;
@@ -88,10 +89,12 @@ impl Analyzer<'_> {
             .filter_map(|(name, interface)| self.interface(name, interface))
             .collect();
         self.check_duplicate_interfaces(raw);
+        self.zone_hosts(raw);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
         let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
-        let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
+        let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
+        self.check_dnat_hosts(&dnats);
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);
         Model {

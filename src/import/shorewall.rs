@@ -107,6 +107,7 @@ struct Line {
 enum Kind {
     Zone,
     Interface,
+    Hosts,
     Policy,
     Rule,
     Snat,
@@ -576,6 +577,7 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
     ("options", 3),
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
+const HOSTS_COLUMNS: &[(&str, usize)] = &[("zone", 0), ("hosts", 1), ("options", 2)];
 const POLICY_COLUMNS: &[(&str, usize)] = &[
     ("source", 0),
     ("dest", 1),
@@ -723,6 +725,13 @@ impl Importer {
         let families = zone_families(&v4, &v6);
         let mut merged = merge_named(&v4, &v6, Kind::Zone, &families);
         merged.extend(merge_named(&v4, &v6, Kind::Interface, &families));
+        merged.extend(v4.iter().filter(|e| e.kind == Kind::Hosts).cloned());
+        for entry in v6.iter().filter(|e| e.kind == Kind::Hosts) {
+            self.refuse(
+                &entry.line,
+                "hosts in Shorewall6's hosts file are not merged into the model yet",
+            );
+        }
         for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
@@ -1850,24 +1859,103 @@ impl Importer {
         }
     }
 
+    /// shorewall-hosts(5): `ZONE INTERFACE:NETWORK[,NETWORK...] [OPTIONS]`
+    /// becomes the zone's `[[zones.ZONE.hosts]]`. Options, ipsets, ranges,
+    /// exclusions and dynamic zones are refused.
     fn hosts(&mut self) {
         for line in self.lines("hosts") {
-            if !line.text.starts_with('?') {
+            let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
+                continue;
+            };
+            let (Some(zone), Some(hosts)) = (columns.first(), columns.get(1)) else {
+                self.refuse(&line, "a hosts line needs a zone and hosts");
+                continue;
+            };
+            if let Some(at) = self.skipped_names.get(zone.as_str()) {
+                let reason = format!("its zone `{zone}` was skipped ({at}), and its hosts with it");
+                self.refuse(&line, reason);
+                continue;
+            }
+            if let Some(options) = columns.get(2).filter(|o| *o != "-") {
                 self.refuse(
                     &line,
-                    "hosts (zones narrowed to addresses) are not in fwgen's model",
+                    format!("hosts options (`{options}`) are not in fwgen's model"),
                 );
-                let zone = line.text.split_whitespace().next().unwrap_or_default();
-                self.drop_empty_zone(zone.split(':').next().unwrap_or_default(), &line);
+                self.drop_empty_zone(zone, &line);
+                continue;
+            }
+            match self.host_networks(hosts) {
+                Ok((interface, networks)) => self.hosts_entry(&line, zone, &interface, &networks),
+                Err(reason) => {
+                    self.refuse(&line, reason);
+                    self.drop_empty_zone(zone, &line);
+                }
             }
         }
+    }
+
+    /// `eth0:10.8.0.0/24,10.8.1.1` (Shorewall6: `eth0:[2001:db8::/64]`).
+    fn host_networks(&self, hosts: &str) -> Result<(String, Vec<String>), String> {
+        let Some((interface, list)) = hosts.split_once(':') else {
+            return Err(format!(
+                "hosts `{hosts}` name no networks (INTERFACE:NETWORK,...)"
+            ));
+        };
+        if !self.interfaces.iter().any(|(name, _)| name == interface) {
+            return Err(format!(
+                "the hosts' interface `{interface}` is not an imported interface"
+            ));
+        }
+        let mut networks = Vec::new();
+        for item in list.split(',') {
+            let item = item
+                .strip_prefix('[')
+                .and_then(|i| i.strip_suffix(']'))
+                .or_else(|| item.strip_prefix('<').and_then(|i| i.strip_suffix('>')))
+                .unwrap_or(item);
+            let refused = item.is_empty()
+                || item.starts_with(['+', '!', '&', '%', '^'])
+                || item == "dynamic"
+                || item.contains('!')
+                || (item.contains('-') && !item.contains(':'));
+            if refused {
+                return Err(format!(
+                    "hosts `{item}`: ipsets, dynamic zones, ranges and exclusions are not in fwgen's model"
+                ));
+            }
+            networks.push(item.to_owned());
+        }
+        Ok((interface.to_owned(), networks))
+    }
+
+    fn hosts_entry(&mut self, line: &Line, zone: &str, interface: &str, networks: &[String]) {
+        self.begin(Kind::Hosts, zone, vec![zone.to_owned()], None, line);
+        let _ = write!(
+            self.out,
+            "{}[[zones.{}.hosts]]\ninterface = {}\nnetworks = {}\n",
+            Self::origin(line),
+            key(zone),
+            quote(interface),
+            list(networks)
+        );
+        if let Some(comment) = &line.comment {
+            let _ = writeln!(self.out, "# {}", comment.replace(['\n', '\r'], " "));
+        }
+        self.out.push('\n');
+        self.end();
     }
 
     /// A zone no interface names matches no packet, in Shorewall (which
     /// warns "EMPTY ZONE") as in fwgen: kept, and said.
     fn note_empty_zones(&mut self) {
+        let hosts: Vec<String> = (self.entries.iter())
+            .filter(|e| e.kind == Kind::Hosts)
+            .map(|e| e.name.clone())
+            .collect();
         for entry in self.entries.iter().filter(|e| e.kind == Kind::Zone) {
-            if !self.interfaces.iter().any(|(_, zone)| *zone == entry.name) {
+            if !self.interfaces.iter().any(|(_, zone)| *zone == entry.name)
+                && !hosts.contains(&entry.name)
+            {
                 self.notes.push(format!(
                     "{}:{}: zone `{}` has no interface: it matches no packet (Shorewall warns: \"{} is an EMPTY ZONE\")",
                     entry.line.file, entry.line.number, entry.name, entry.name
@@ -1880,7 +1968,11 @@ impl Importer {
     /// it goes too (Shorewall would warn of an empty zone), and what names
     /// it goes with it, each saying so.
     fn drop_empty_zone(&mut self, zone: &str, hosts: &Line) {
-        if self.interfaces.iter().any(|(_, z)| z == zone) || self.skipped_names.contains_key(zone) {
+        let has_hosts = (self.entries.iter()).any(|e| e.kind == Kind::Hosts && e.name == zone);
+        if self.interfaces.iter().any(|(_, z)| z == zone)
+            || has_hosts
+            || self.skipped_names.contains_key(zone)
+        {
             return;
         }
         let Some(index) = self
