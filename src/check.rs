@@ -531,16 +531,17 @@ fn accepts_to_masqueraded(model: &Model) -> Vec<Finding> {
 
 fn zones_without_interfaces(model: &Model) -> Vec<Finding> {
     (0..model.zones.len())
-        .filter(|&z| model.interfaces_of(z).next().is_none())
+        .filter(|&z| !model.has_members(z))
         .map(|z| {
             Finding::warning(
                 "zone-without-interface",
                 model.zones[z].span.clone(),
                 format!(
-                    "zone `{}` has no interface: no traffic can belong to it",
+                    "zone `{}` has no interface and no hosts: no traffic can belong to it",
                     model.zones[z].name
                 ),
-                "add an [interfaces.NAME] with this zone, or remove the zone".to_owned(),
+                "add an [interfaces.NAME] with this zone or `hosts` to it, or remove the zone"
+                    .to_owned(),
             )
         })
         .collect()

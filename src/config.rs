@@ -124,8 +124,22 @@ pub struct RawNftables {
 pub struct RawZone {
     #[schemars(with = "Option<String>")]
     pub family: Option<Spanned<String>>,
+    /// Addresses on interfaces of other zones that belong to this zone
+    /// (shorewall-hosts(5)).
+    #[serde(default)]
+    pub hosts: Vec<RawHosts>,
     #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
+}
+
+/// One line of shorewall-hosts(5): networks on an interface.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHosts {
+    #[schemars(with = "String")]
+    pub interface: Spanned<String>,
+    #[schemars(with = "Vec<String>")]
+    pub networks: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -84,6 +84,31 @@ pub enum ErrorKind {
     UnknownInterfaceOption {
         name: String,
     },
+    /// A Shorewall option fwgen's model does not hold (model::option_verdict).
+    RefusedInterfaceOption {
+        option: String,
+        reason: &'static str,
+    },
+    /// A zone's hosts on the zone's own interface (shorewall-hosts(5):
+    /// "do not include any entries in this file for that same (zone,
+    /// interface) pair").
+    HostsOnOwnInterface {
+        zone: String,
+        interface: String,
+    },
+    /// A zone's hosts on an interface of a zone declared before it, whose
+    /// dispatch would take them first.
+    HostsAfterOwner {
+        zone: String,
+        interface: String,
+        owner: String,
+    },
+    EmptyHosts {
+        zone: String,
+    },
+    DnatWithHosts {
+        zone: String,
+    },
     BadInterfaceOptionValue {
         option: String,
         value: String,
@@ -275,6 +300,11 @@ impl Error {
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
             UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
+            RefusedInterfaceOption { reason, .. } => (*reason).into(),
+            HostsOnOwnInterface { .. } => "the whole interface is already in the zone: drop the hosts entry".into(),
+            HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`: zones are dispatched in the order declared (Shorewall's zones file), and `{owner}` takes every address of its interface"),
+            DnatWithHosts { .. } => "a port forward from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
+            EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
             WildcardOption { reason, .. } => (*reason).into(),
@@ -440,7 +470,7 @@ pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
 }
 
 /// The interface options the analyzer knows, as the hint lists them.
-const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1]";
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], optional";
 
 /// The candidate nearest to a misspelt name, when one is near enough to be
 /// what was meant: the same but for case, or a few edits away (one edit
@@ -691,6 +721,11 @@ impl ErrorKind {
             DuplicateInterface { .. } => "duplicate-interface",
             InterfaceInFirewallZone { .. } => "interface-in-firewall-zone",
             UnknownInterfaceOption { .. } => "unknown-interface-option",
+            RefusedInterfaceOption { .. } => "refused-interface-option",
+            HostsOnOwnInterface { .. } => "hosts-on-own-interface",
+            HostsAfterOwner { .. } => "hosts-after-owner",
+            EmptyHosts { .. } => "empty-hosts",
+            DnatWithHosts { .. } => "dnat-with-hosts",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
             ConflictingOptions { .. } => "conflicting-options",
             WildcardOption { .. } => "wildcard-option",
@@ -789,6 +824,34 @@ impl Display for ErrorKind {
             UnknownInterfaceOption { name } => {
                 write!(f, "unknown interface option `{}`", quoted(name))
             }
+            HostsOnOwnInterface { zone, interface } => write!(
+                f,
+                "hosts of zone `{}` on `{}`, an interface of the zone itself",
+                shorten(zone),
+                shorten(interface)
+            ),
+            HostsAfterOwner {
+                zone,
+                interface,
+                owner,
+            } => write!(
+                f,
+                "hosts of zone `{}` on `{}` are taken by zone `{}`, declared before it",
+                shorten(zone),
+                shorten(interface),
+                shorten(owner)
+            ),
+            DnatWithHosts { zone } => write!(
+                f,
+                "port forward from `{}`, whose members share an interface with another zone",
+                shorten(zone)
+            ),
+            EmptyHosts { zone } => write!(f, "hosts of zone `{}` without networks", shorten(zone)),
+            RefusedInterfaceOption { option, .. } => write!(
+                f,
+                "Shorewall's interface option `{}` is not an option of fwgen's model",
+                quoted(option)
+            ),
             BadInterfaceOptionValue { option, value, .. } => write!(
                 f,
                 "option `{}` does not take the value `{}`",

@@ -168,6 +168,14 @@ impl Display for QueryError {
 /// The zone an address lies in: the zone of an interface whose networks
 /// hold it, else the one zone whose interfaces declare no networks.
 pub fn place(model: &Model, address: IpAddr) -> Option<ZoneId> {
+    // Hosts first: their zone is dispatched before the interface's own.
+    if let Some(zone) = model.zones.iter().position(|z| {
+        z.hosts
+            .iter()
+            .any(|h| h.networks.iter().any(|n| n.contains(&address)))
+    }) {
+        return Some(ZoneId::Zone(zone));
+    }
     if let Some(i) = model
         .interfaces
         .iter()
@@ -272,9 +280,42 @@ pub(crate) fn interface_for(
     };
     let mut interfaces = model.interfaces_of(index);
     let first = model.interfaces_of(index).next();
+    let hosts = &model.zones[index].hosts;
+    let host_interface = |a: IpAddr| {
+        hosts
+            .iter()
+            .find(|h| h.networks.iter().any(|n| n.contains(&a)))
+            .map(|h| &model.interfaces[h.interface])
+    };
+    let first_hosts = hosts.first().map(|h| &model.interfaces[h.interface]);
     address
-        .and_then(|a| interfaces.find(|i| i.networks.iter().any(|n| n.contains(&a))))
+        .and_then(|a| {
+            host_interface(a)
+                .or_else(|| interfaces.find(|i| i.networks.iter().any(|n| n.contains(&a))))
+        })
         .or(first)
+        .or(first_hosts)
+}
+
+/// An address of a zone that has only hosts (no interface of its own):
+/// the first address of its first network of the family, as a packet
+/// named by its zone alone must come from one of them to belong to it.
+fn hosts_address(model: &Model, zone: ZoneId, ipv6: bool) -> Option<IpAddr> {
+    let ZoneId::Zone(index) = zone else {
+        return None;
+    };
+    if model.interfaces_of(index).next().is_some() {
+        return None;
+    }
+    let net = model.zones[index]
+        .hosts
+        .iter()
+        .flat_map(|h| &h.networks)
+        .find(|n| n.addr().is_ipv6() == ipv6)?;
+    Some(match net.hosts().next() {
+        Some(first) if net.prefix_len() < net.max_prefix_len() => first,
+        _ => net.addr(),
+    })
 }
 
 /// The name a packet on an interface carries: its own, or for a wildcard
@@ -346,16 +387,23 @@ pub fn explain_as(
             .map(|i| kernel_name(model, i))
     };
     let loopback = source == ZoneId::Firewall && dest == ZoneId::Firewall;
+    let saddr = query
+        .from
+        .address
+        .or_else(|| hosts_address(model, source, ipv6));
     let mut packet = Packet {
         family: RuleFamily::of(ipv6),
         iif: if loopback {
             Some("lo".to_owned())
         } else {
-            name(source, query.from, query.from.address)
+            name(source, query.from, saddr)
         },
         oif: None,
-        saddr: query.from.address,
-        daddr: query.to.address,
+        saddr,
+        daddr: query
+            .to
+            .address
+            .or_else(|| hosts_address(model, dest, ipv6)),
         proto: query.proto,
         sport: query.sport,
         dport: query.dport,

@@ -67,11 +67,13 @@ fn description(meaning: &str, kind: &str, default: &str) -> String {
     }
 }
 
-/// `[firewall]`, `[zones.NAME]`, `[[rule]]`: the model's top-level key.
+/// `[firewall]`, `[zones.NAME]`, `[[rule]]`: the model's top-level key;
+/// `[[zones.NAME.hosts]]`: a table inside one (`zones.hosts`).
 fn table_name(heading: &str) -> Option<String> {
     let inner = heading.trim_start_matches('[').trim_end_matches(']');
-    let name = inner.split('.').next()?;
-    (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase())).then(|| name.to_owned())
+    let lower = |part: &&str| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase());
+    let first = inner.split('.').next()?;
+    lower(&first).then(|| inner.split('.').filter(lower).collect::<Vec<_>>().join("."))
 }
 
 /// The four cells of a table row (`\|` inside a cell is a `|`).
@@ -92,20 +94,23 @@ fn property<'a>(
     table: &str,
     key: &str,
 ) -> Option<&'a mut serde_json::Map<String, serde_json::Value>> {
-    let mut pointer = format!("/properties/{table}");
-    loop {
-        let at = schema.pointer(&pointer)?;
-        if let Some(reference) = at.get("$ref").and_then(|r| r.as_str()) {
-            pointer = reference.strip_prefix('#')?.to_owned();
-        } else if at
-            .get("additionalProperties")
-            .is_some_and(|a| a.is_object())
-        {
-            pointer.push_str("/additionalProperties");
-        } else if at.get("items").is_some() {
-            pointer.push_str("/items");
-        } else {
-            break;
+    let mut pointer = String::new();
+    for part in table.split('.') {
+        pointer.push_str(&format!("/properties/{part}"));
+        loop {
+            let at = schema.pointer(&pointer)?;
+            if let Some(reference) = at.get("$ref").and_then(|r| r.as_str()) {
+                pointer = reference.strip_prefix('#')?.to_owned();
+            } else if at
+                .get("additionalProperties")
+                .is_some_and(|a| a.is_object())
+            {
+                pointer.push_str("/additionalProperties");
+            } else if at.get("items").is_some() {
+                pointer.push_str("/items");
+            } else {
+                break;
+            }
         }
     }
     schema

@@ -103,6 +103,8 @@ golden_model! {
     forwarding_off => "forwarding-off",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
+    optional_uplinks => "optional-uplinks",
+    hosts_cluster => "hosts-cluster",
 }
 
 #[test]

@@ -1022,7 +1022,7 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     let model = imported_model(&output);
     for skipped in [
         "# SKIPPED zones:4: zone options are not in fwgen's model",
-        "# SKIPPED interfaces:2: interface option `upnp` lets miniupnpd open ports at run time",
+        "# SKIPPED interfaces:2: interface option `upnp`: UPnP lets miniupnpd open ports at run time",
         "# SKIPPED interfaces:3: option `proxyarp` does not take the value `2`",
         "# SKIPPED interfaces:4: its zone `dmz` was skipped (zones:4)",
         "# SKIPPED policy:2: its zone `dmz` was skipped (zones:4)",
@@ -1153,7 +1153,7 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
     for text in [
         "Shorewall 4's bare `FORMAT 2` is read as `?FORMAT 2`",
         "rules:1: Shorewall 4's bare `SECTION NEW` is read as `?SECTION NEW`",
-        "`norfc1918` has no effect: Shorewall 5.2 removed it",
+        "interface option `norfc1918` has no effect: Shorewall 5.2 removed it",
         "rules:2: `ssh` is tcp port 22 (/etc/services)",
         "rules:2: `www` is tcp port 80 (/etc/services)",
         "rules:3: `netbios-ns` is udp port 137 (/etc/services)",

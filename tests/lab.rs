@@ -288,6 +288,64 @@ fn model_wildcard_and_named() {
     lab_model("wildcard-and-named", "wild");
 }
 
+/// Issue #15: priv's addresses on eth1, the interface of int.
+#[test]
+fn model_hosts_cluster() {
+    lab_model("hosts-cluster", "host");
+}
+
+/// Issue #15: optional uplinks, all present.
+#[test]
+fn model_optional_uplinks() {
+    lab_model("optional-uplinks", "opt");
+}
+
+/// Issue #15: the same files, Shorewall's and nftables', loaded while the
+/// optional uplink wlan0 does not exist: Shorewall starts, nft loads the
+/// ruleset that names it, and every probe between the links that exist has
+/// the verdict of a model without wlan0.
+#[test]
+fn model_optional_uplink_absent() {
+    common::require_lab();
+    let full = model("tests/models", "optional-uplinks");
+    let mut present = full.clone();
+    present.interfaces.retain(|i| i.name != "wlan0");
+    assert_eq!(present.interfaces.len(), full.interfaces.len() - 1);
+    let dir = common::scratch("lab-optional-absent");
+    let rendered = dir.join("rendered-full");
+    for file in fwgen::backend::render(&full, fwgen::backend::Backend::Shorewall).unwrap() {
+        let path = rendered.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+    let ruleset = nftables_ruleset(&full);
+    assert!(ruleset.contains("\"wlan0\""), "the ruleset names wlan0");
+    let candidates = [
+        (
+            "shorewall".to_owned(),
+            Contestant::original(&rendered.join("shorewall")),
+        ),
+        ("nftables".to_owned(), Contestant::Nftables(ruleset)),
+    ];
+    let verification = run(&present, "opta", &candidates, &dir);
+    let matrix = verification.matrix();
+    assert!(
+        verification.probes().len() > 20,
+        "too few probes:\n{matrix}"
+    );
+    assert!(
+        verification.rounds[0].outcomes.iter().all(Option::is_some),
+        "Shorewall decides every probe:\n{matrix}"
+    );
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "the backends and explain disagree:\n{}",
+        verification.text(&present)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Migration proof: a Shorewall sample imported into fwgen, rendered by both
 /// backends, gives every probe the same verdict as the ORIGINAL directory
 /// compiled by Shorewall itself.

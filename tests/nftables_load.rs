@@ -100,5 +100,7 @@ mod models {
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
+        optional_uplinks => "optional-uplinks",
+        hosts_cluster => "hosts-cluster",
     }
 }

@@ -1,6 +1,7 @@
 //! Interfaces, their options and networks.
 
 use super::*;
+use crate::model::option_verdict::{self, OptionVerdict};
 
 impl Analyzer<'_> {
     pub(super) fn interface(
@@ -137,6 +138,19 @@ impl Analyzer<'_> {
     }
 
     pub(super) fn interface_option(&mut self, text: &Spanned<String>) -> Option<InterfaceOption> {
+        let reason = match option_verdict::verdict(text.get_ref()) {
+            Some(OptionVerdict::Refused(reason) | OptionVerdict::NoEffect(reason)) => Some(reason),
+            Some(OptionVerdict::Key(key)) => Some(key_hint(key)),
+            Some(OptionVerdict::Modelled) | None => None,
+        };
+        if let Some(reason) = reason {
+            let kind = ErrorKind::RefusedInterfaceOption {
+                option: text.get_ref().clone(),
+                reason,
+            };
+            self.error(Some(text.span()), kind);
+            return None;
+        }
         let (name, value) = match text.get_ref().split_once('=') {
             Some((name, value)) => (name, Some(value)),
             None => (text.get_ref().as_str(), None),
@@ -149,6 +163,7 @@ impl Analyzer<'_> {
             "tcpflags" => flag(InterfaceOption::Tcpflags),
             "nosmurfs" => flag(InterfaceOption::Nosmurfs),
             "arp_filter" => flag(InterfaceOption::ArpFilter),
+            "optional" => flag(InterfaceOption::Optional),
             "routefilter" => {
                 return self.option_value(
                     text,
@@ -267,5 +282,13 @@ impl Analyzer<'_> {
             };
             self.error(Some(span), kind);
         }
+    }
+}
+
+/// The hint for a Shorewall option the model writes as a key.
+fn key_hint(key: &str) -> &'static str {
+    match key {
+        "physical" => "the model writes it as a key: `physical = \"NAME\"`",
+        _ => "the model writes it as a key of [interfaces.NAME]",
     }
 }

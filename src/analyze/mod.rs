@@ -29,6 +29,7 @@ use crate::source::Source;
 
 mod addresses;
 mod firewall;
+mod hosts;
 mod interfaces;
 mod nat;
 mod policies;
@@ -92,10 +93,12 @@ impl Analyzer<'_> {
             .filter_map(|(name, interface)| self.interface(name, interface))
             .collect();
         self.check_duplicate_interfaces(raw);
+        self.zone_hosts(raw);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
         let rules = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
-        let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
+        let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
+        self.check_dnat_hosts(&dnats);
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);
         Model {

@@ -39,6 +39,7 @@ impl Analyzer<'_> {
             name: name.get_ref().clone(),
             family,
             description,
+            hosts: Vec::new(),
             span: name.span(),
         })
     }

@@ -40,6 +40,7 @@ impl Item {
 // its zone); a longer cell moves the rest of its own line only.
 const ZONES: Columns = Columns(&[("ZONE", 0), ("TYPE", 8)]);
 const INTERFACES: Columns = Columns(&[("ZONE", 0), ("INTERFACE", 8), ("OPTIONS", 24)]);
+const HOSTS: Columns = Columns(&[("ZONE", 0), ("HOSTS", 8)]);
 const POLICY: Columns = Columns(&[("SOURCE", 0), ("DEST", 8), ("POLICY", 16), ("LOGLEVEL", 28)]);
 const RULES: Columns = Columns(&[
     ("ACTION", 0),
@@ -63,6 +64,14 @@ struct ZonesFile<'a> {
 #[derive(Template)]
 #[template(path = "shorewall/interfaces.txt")]
 struct InterfacesFile<'a> {
+    header: &'a str,
+    columns: String,
+    items: Vec<Item>,
+}
+
+#[derive(Template)]
+#[template(path = "shorewall/hosts.txt")]
+struct HostsFile<'a> {
     header: &'a str,
     columns: String,
     items: Vec<Item>,
@@ -115,7 +124,15 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 6] = ["zones", "interfaces", "policy", "rules", "snat", "masq"];
+const FILES: [&str; 7] = [
+    "zones",
+    "interfaces",
+    "hosts",
+    "policy",
+    "rules",
+    "snat",
+    "masq",
+];
 
 /// Every path this backend can write (both products, both NAT files).
 pub fn known_files() -> Vec<String> {
@@ -167,6 +184,22 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             }
             .render()?,
         ),
+    ];
+    let hosts = host_items(model, product);
+    if !hosts.is_empty() {
+        let columns = HOSTS.header();
+        let items = hosts;
+        files.push((
+            "hosts",
+            HostsFile {
+                header,
+                columns,
+                items,
+            }
+            .render()?,
+        ));
+    }
+    files.extend([
         (
             "policy",
             PolicyFile {
@@ -177,7 +210,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             .render()?,
         ),
         ("rules", rules_file(model, product, header).render()?),
-    ];
+    ]);
     let snats: Vec<&Snat> = model
         .snats
         .iter()
@@ -259,6 +292,28 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
             Item::new(&INTERFACES, interface.description.clone(), &[cells])
         })
         .collect()
+}
+
+/// One line per hosts entry of a zone: `vpn  eth0:10.8.0.0/24`.
+fn host_items(model: &Model, product: Product) -> Vec<Item> {
+    let mut items = Vec::new();
+    for zone in model.zones.iter().filter(|z| z.family.has(product.ipv6)) {
+        for hosts in &zone.hosts {
+            let nets: Vec<String> = hosts
+                .networks
+                .iter()
+                .filter(|n| is_ipv6(n) == product.ipv6)
+                .map(|n| address_cell(n, product))
+                .collect();
+            if nets.is_empty() {
+                continue;
+            }
+            let interface = &model.interfaces[hosts.interface].name;
+            let cells = vec![zone.name.clone(), format!("{interface}:{}", nets.join(","))];
+            items.push(Item::new(&HOSTS, None, &[cells]));
+        }
+    }
+    items
 }
 
 /// Options Shorewall6 knows; the rest are IPv4 sysctls.

@@ -18,6 +18,7 @@ use super::macros::{self, Part, StockMacro};
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
+use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::service::MACRO_NAMES;
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -106,6 +107,7 @@ struct Line {
 enum Kind {
     Zone,
     Interface,
+    Hosts,
     Policy,
     Rule,
     Snat,
@@ -654,22 +656,6 @@ fn reserved_param(name: &str) -> Option<String> {
     })
 }
 
-/// Interface options Shorewall 5.2 reads but fwgen's model does not hold:
-/// `Ok(note)` when they change nothing Shorewall 5.2 does, `Err(reason)`
-/// otherwise.
-fn legacy_option(option: &str) -> Option<Result<String, String>> {
-    Some(match option {
-        "routeback=0" | "arp_filter=0" | "tcpflags=0" => Ok(format!(
-            "`{option}` is the option off, fwgen's default"
-        )),
-        "norfc1918" | "detectnets" => Ok(format!("`{option}` has no effect: Shorewall 5.2 removed it and ignores it with a warning (\"Support for the {option} interface option has been removed\")")),
-        "blacklist" => Err("interface option `blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)".to_owned()),
-        "upnp" | "upnpclient" => Err(format!("interface option `{option}` lets miniupnpd open ports at run time; not in fwgen's model")),
-        "optional" => Err("interface option `optional` (the firewall starts while the interface is down) is not in fwgen's model yet".to_owned()),
-        _ => return None,
-    })
-}
-
 /// Whether a line fills any column from `first` on (`-` is empty).
 /// The column names each file's `column=value` pairs may use, with their
 /// positions, as Shorewall 5.2's Perl modules give them to split_line.
@@ -704,6 +690,7 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
     ("options", 3),
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
+const HOSTS_COLUMNS: &[(&str, usize)] = &[("zone", 0), ("hosts", 1), ("options", 2)];
 const POLICY_COLUMNS: &[(&str, usize)] = &[
     ("source", 0),
     ("dest", 1),
@@ -900,6 +887,13 @@ impl Importer {
             &families,
             &mut refusals,
         ));
+        merged.extend(v4.iter().filter(|e| e.kind == Kind::Hosts).cloned());
+        for entry in v6.iter().filter(|e| e.kind == Kind::Hosts) {
+            refusals.push((
+                entry.line.clone(),
+                "hosts in Shorewall6's hosts file are not merged into the model yet".to_owned(),
+            ));
+        }
         for (line, reason) in refusals {
             self.refuse(&line, reason);
         }
@@ -1978,35 +1972,20 @@ impl Importer {
                     }
                     _ => option,
                 };
-                let base = option.split('=').next().unwrap_or_default();
-                if let Some(verdict) = legacy_option(&option) {
-                    match verdict {
-                        Ok(note) => self
-                            .notes
-                            .push(format!("{}:{}: {note}", line.file, line.number)),
-                        Err(reason) => self.refuse(&line, reason),
+                match option_verdict::verdict(&option) {
+                    Some(OptionVerdict::Modelled) => options.push(option.clone()),
+                    Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
+                        "{}:{}: interface option `{option}` has no effect: {why}",
+                        line.file, line.number
+                    )),
+                    Some(OptionVerdict::Refused(why)) => {
+                        self.refuse(&line, format!("interface option `{option}`: {why}"));
                     }
-                    continue;
-                }
-                if matches!(
-                    base,
-                    "dhcp"
-                        | "routeback"
-                        | "bridge"
-                        | "tcpflags"
-                        | "nosmurfs"
-                        | "routefilter"
-                        | "logmartians"
-                        | "sourceroute"
-                        | "arp_filter"
-                        | "proxyarp"
-                ) {
-                    options.push(option.clone());
-                } else {
-                    self.refuse(
+                    // `physical=` is read above.
+                    Some(OptionVerdict::Key(_)) | None => self.refuse(
                         &line,
-                        format!("interface option `{option}` is not in fwgen's model (with --partial the interface is imported without it)"),
-                    );
+                        format!("interface option `{option}` is not an option of Shorewall 5.2 (shorewall-interfaces(5))"),
+                    ),
                 }
             }
             let device = physical.as_deref().unwrap_or(name);
@@ -2058,24 +2037,103 @@ impl Importer {
         }
     }
 
+    /// shorewall-hosts(5): `ZONE INTERFACE:NETWORK[,NETWORK...] [OPTIONS]`
+    /// becomes the zone's `[[zones.ZONE.hosts]]`. Options, ipsets, ranges,
+    /// exclusions and dynamic zones are refused.
     fn hosts(&mut self) {
         for line in self.lines("hosts") {
-            if !line.text.starts_with('?') {
+            let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
+                continue;
+            };
+            let (Some(zone), Some(hosts)) = (columns.first(), columns.get(1)) else {
+                self.refuse(&line, "a hosts line needs a zone and hosts");
+                continue;
+            };
+            if let Some(at) = self.skipped_names.get(zone.as_str()) {
+                let reason = format!("its zone `{zone}` was skipped ({at}), and its hosts with it");
+                self.refuse(&line, reason);
+                continue;
+            }
+            if let Some(options) = columns.get(2).filter(|o| *o != "-") {
                 self.refuse(
                     &line,
-                    "hosts (zones narrowed to addresses) are not in fwgen's model",
+                    format!("hosts options (`{options}`) are not in fwgen's model"),
                 );
-                let zone = line.text.split_whitespace().next().unwrap_or_default();
-                self.drop_empty_zone(zone.split(':').next().unwrap_or_default(), &line);
+                self.drop_empty_zone(zone, &line);
+                continue;
+            }
+            match self.host_networks(hosts) {
+                Ok((interface, networks)) => self.hosts_entry(&line, zone, &interface, &networks),
+                Err(reason) => {
+                    self.refuse(&line, reason);
+                    self.drop_empty_zone(zone, &line);
+                }
             }
         }
+    }
+
+    /// `eth0:10.8.0.0/24,10.8.1.1` (Shorewall6: `eth0:[2001:db8::/64]`).
+    fn host_networks(&self, hosts: &str) -> Result<(String, Vec<String>), String> {
+        let Some((interface, list)) = hosts.split_once(':') else {
+            return Err(format!(
+                "hosts `{hosts}` name no networks (INTERFACE:NETWORK,...)"
+            ));
+        };
+        if !self.interfaces.iter().any(|(name, _)| name == interface) {
+            return Err(format!(
+                "the hosts' interface `{interface}` is not an imported interface"
+            ));
+        }
+        let mut networks = Vec::new();
+        for item in list.split(',') {
+            let item = item
+                .strip_prefix('[')
+                .and_then(|i| i.strip_suffix(']'))
+                .or_else(|| item.strip_prefix('<').and_then(|i| i.strip_suffix('>')))
+                .unwrap_or(item);
+            let refused = item.is_empty()
+                || item.starts_with(['+', '!', '&', '%', '^'])
+                || item == "dynamic"
+                || item.contains('!')
+                || (item.contains('-') && !item.contains(':'));
+            if refused {
+                return Err(format!(
+                    "hosts `{item}`: ipsets, dynamic zones, ranges and exclusions are not in fwgen's model"
+                ));
+            }
+            networks.push(item.to_owned());
+        }
+        Ok((interface.to_owned(), networks))
+    }
+
+    fn hosts_entry(&mut self, line: &Line, zone: &str, interface: &str, networks: &[String]) {
+        self.begin(Kind::Hosts, zone, vec![zone.to_owned()], None, line);
+        let _ = write!(
+            self.out,
+            "{}[[zones.{}.hosts]]\ninterface = {}\nnetworks = {}\n",
+            Self::origin(line),
+            key(zone),
+            quote(interface),
+            list(networks)
+        );
+        if let Some(comment) = &line.comment {
+            let _ = writeln!(self.out, "# {}", comment.replace(['\n', '\r'], " "));
+        }
+        self.out.push('\n');
+        self.end();
     }
 
     /// A zone no interface names matches no packet, in Shorewall (which
     /// warns "EMPTY ZONE") as in fwgen: kept, and said.
     fn note_empty_zones(&mut self) {
+        let hosts: Vec<String> = (self.entries.iter())
+            .filter(|e| e.kind == Kind::Hosts)
+            .map(|e| e.name.clone())
+            .collect();
         for entry in self.entries.iter().filter(|e| e.kind == Kind::Zone) {
-            if !self.interfaces.iter().any(|(_, zone)| *zone == entry.name) {
+            if !self.interfaces.iter().any(|(_, zone)| *zone == entry.name)
+                && !hosts.contains(&entry.name)
+            {
                 self.notes.push(format!(
                     "{}:{}: zone `{}` has no interface: it matches no packet (Shorewall warns: \"{} is an EMPTY ZONE\")",
                     entry.line.file, entry.line.number, entry.name, entry.name
@@ -2088,7 +2146,11 @@ impl Importer {
     /// it goes too (Shorewall would warn of an empty zone), and what names
     /// it goes with it, each saying so.
     fn drop_empty_zone(&mut self, zone: &str, hosts: &Line) {
-        if self.interfaces.iter().any(|(_, z)| z == zone) || self.skipped_names.contains_key(zone) {
+        let has_hosts = (self.entries.iter()).any(|e| e.kind == Kind::Hosts && e.name == zone);
+        if self.interfaces.iter().any(|(_, z)| z == zone)
+            || has_hosts
+            || self.skipped_names.contains_key(zone)
+        {
             return;
         }
         let Some(index) = self

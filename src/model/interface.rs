@@ -47,6 +47,10 @@ pub enum InterfaceOption {
     ArpFilter,
     /// Proxy ARP (proxy_arp sysctl).
     Proxyarp(Option<u8>),
+    /// The interface may be down or absent: the firewall starts all the
+    /// same. Shorewall is silent where it cannot set the interface's /proc
+    /// options; fwgen's nftables rules match it by name and need nothing.
+    Optional,
 }
 
 impl Interface {
@@ -78,6 +82,7 @@ impl Display for InterfaceOption {
             InterfaceOption::Sourceroute(v) => ("sourceroute", *v),
             InterfaceOption::ArpFilter => ("arp_filter", None),
             InterfaceOption::Proxyarp(v) => ("proxyarp", *v),
+            InterfaceOption::Optional => ("optional", None),
         };
         match value {
             Some(value) => write!(f, "{name}={value}"),

@@ -4,6 +4,7 @@
 pub mod interface;
 pub mod logging;
 pub mod nat;
+pub mod option_verdict;
 pub mod policy;
 pub mod rule;
 pub mod service;
@@ -17,7 +18,7 @@ pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, Polic
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
-pub use zone::{Family, Zone, ZoneId, ZoneRef};
+pub use zone::{Family, Hosts, Zone, ZoneId, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
 #[derive(Debug, Clone)]
@@ -124,6 +125,19 @@ impl Model {
     /// The interfaces of a zone, in model order.
     pub fn interfaces_of(&self, zone: usize) -> impl Iterator<Item = &Interface> {
         self.interfaces.iter().filter(move |i| i.zone == zone)
+    }
+
+    /// Whether the zone has members: an interface of its own or hosts.
+    pub fn has_members(&self, zone: usize) -> bool {
+        self.interfaces_of(zone).next().is_some() || !self.zones[zone].hosts.is_empty()
+    }
+
+    /// Whether a zone's hosts are on this interface (it carries more than
+    /// its own zone).
+    pub fn has_hosts_on(&self, interface: usize) -> bool {
+        self.zones
+            .iter()
+            .any(|z| z.hosts.iter().any(|h| h.interface == interface))
     }
 
     pub fn has_family(&self, ipv6: bool) -> bool {

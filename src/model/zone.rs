@@ -6,8 +6,22 @@ pub struct Zone {
     pub name: String,
     pub family: Family,
     pub description: Option<String>,
+    /// Networks on interfaces of other zones that belong to this zone
+    /// (Shorewall's hosts file), in model order.
+    pub hosts: Vec<Hosts>,
     /// Byte range of the zone's name in the model file.
     pub span: std::ops::Range<usize>,
+}
+
+/// Networks behind one interface that belong to a zone other than the
+/// interface's own: `vpn eth0:10.8.0.0/24` in Shorewall's hosts file.
+/// Zones are dispatched in model order, so the zone is declared before
+/// the interface's own zone (the analyzer makes sure).
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    /// Index into `Model::interfaces`.
+    pub interface: usize,
+    pub networks: Vec<ipnet::IpNet>,
 }
 
 /// The address families a zone holds.

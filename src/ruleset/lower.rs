@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use super::member::{self, Member, zone_members};
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
     MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
@@ -700,7 +701,7 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
 pub fn reachable_pairs(model: &Model) -> Vec<(ZoneId, ZoneId)> {
     let has_interfaces = |id: ZoneId| match id {
         ZoneId::Firewall => true,
-        ZoneId::Zone(index) => model.interfaces_of(index).next().is_some(),
+        ZoneId::Zone(index) => model.has_members(index),
     };
     let ids = model.zone_ids();
     let mut pairs = Vec::new();
@@ -723,10 +724,7 @@ pub fn reachable_pairs(model: &Model) -> Vec<(ZoneId, ZoneId)> {
 /// interfaces or back out of a routeback interface.
 fn forward_possible(model: &Model, source: ZoneId, dest: ZoneId) -> bool {
     match (source, dest) {
-        (ZoneId::Zone(s), ZoneId::Zone(d)) if s == d => {
-            let interfaces: Vec<&Interface> = model.interfaces_of(s).collect();
-            interfaces.len() > 1 || interfaces.iter().any(|i| i.routeback())
-        }
+        (ZoneId::Zone(s), ZoneId::Zone(d)) if s == d => member::intra_zone_forward(model, s),
         _ => true,
     }
 }
@@ -1318,16 +1316,6 @@ fn base(hook: Hook, chain_type: ChainType, priority: Priority, policy: Policy) -
     })
 }
 
-fn zone_interfaces(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<&Interface> {
-    match zone {
-        ZoneId::Firewall => Vec::new(),
-        ZoneId::Zone(index) if model.zones[index].family.has(ipv6) => {
-            model.interfaces_of(index).collect()
-        }
-        ZoneId::Zone(_) => Vec::new(),
-    }
-}
-
 /// Loopback, conntrack, and without IPv6 zones the drop of new IPv6.
 fn first_rules(model: &Model, loopback: Option<Side>) -> Vec<Rule> {
     let mut rules = Vec::new();
@@ -1429,18 +1417,28 @@ fn dispatch_matches(model: &Model, side: Side, interface: &Interface) -> Vec<Mat
 }
 
 impl Jump {
-    fn new(model: &Model, sides: &[(Side, &Interface)], target: String) -> Jump {
-        let exact = sides.iter().all(|(_, i)| !is_wildcard(i));
+    /// A jump for members of zones, one per side. A member whose interface
+    /// is a wildcard or carries hosts of another zone needs a rule of its
+    /// own: the rules keep the zones' order, a map has none.
+    fn new(model: &Model, sides: &[(Side, Member)], ipv6: bool, target: String) -> Jump {
+        let exact = sides
+            .iter()
+            .all(|(_, m)| m.whole() && !is_wildcard(m.interface) && !model.has_hosts_on(m.index));
         let key = exact.then(|| {
             sides
                 .iter()
-                .map(|(_, i)| MapValue::Name(i.physical.clone()))
+                .map(|(_, m)| MapValue::Name(m.interface.physical.clone()))
                 .collect()
         });
-        let matches = sides
+        let mut matches: Vec<Match> = sides
             .iter()
-            .flat_map(|(side, i)| dispatch_matches(model, *side, i))
+            .flat_map(|(side, m)| dispatch_matches(model, *side, m.interface))
             .collect();
+        matches.extend(
+            sides
+                .iter()
+                .filter_map(|(side, m)| m.address_match(*side, ipv6)),
+        );
         Jump {
             key,
             matches,
@@ -1492,7 +1490,21 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
         .interfaces
         .iter()
         .filter(|i| !interface_rules(model, i, hook).is_empty())
-        .map(|i| Jump::new(model, &[(side, i)], interface_chain_name(i, hook)))
+        .enumerate()
+        .map(|(index, i)| {
+            let member = Member {
+                interface: i,
+                index,
+                networks: &[],
+            };
+            // The interface chains are the same for both families.
+            Jump::new(
+                model,
+                &[(side, member)],
+                false,
+                interface_chain_name(i, hook),
+            )
+        })
         .collect();
     // The interface chains are the same for both families.
     family_dispatch(MapKey::Interface(side), None, &jumps)
@@ -1511,10 +1523,11 @@ fn by_interface(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Vec<Ru
             if fw != ZoneId::Firewall || zone == ZoneId::Firewall {
                 continue;
             }
-            for interface in zone_interfaces(model, zone, ipv6) {
+            for member in zone_members(model, zone, ipv6) {
                 jumps.push(Jump::new(
                     model,
-                    &[(side, interface)],
+                    &[(side, member)],
+                    ipv6,
                     model.pair_name(source, dest),
                 ));
             }
@@ -1554,13 +1567,20 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
             .iter()
             .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
         {
-            for inbound in zone_interfaces(model, source, ipv6) {
-                for outbound in zone_interfaces(model, dest, ipv6) {
-                    if inbound.physical == outbound.physical && !inbound.routeback() {
+            for inbound in zone_members(model, source, ipv6) {
+                for outbound in zone_members(model, dest, ipv6) {
+                    let back = inbound.interface.physical == outbound.interface.physical;
+                    if back && source == dest && !(inbound.whole() && inbound.interface.routeback())
+                    {
                         continue;
                     }
                     let sides = [(Side::In, inbound), (Side::Out, outbound)];
-                    jumps.push(Jump::new(model, &sides, model.pair_name(source, dest)));
+                    jumps.push(Jump::new(
+                        model,
+                        &sides,
+                        ipv6,
+                        model.pair_name(source, dest),
+                    ));
                 }
             }
         }

@@ -13,6 +13,7 @@
 pub mod cover;
 pub mod lookup;
 pub mod lower;
+pub mod member;
 pub mod walk;
 
 use std::net::IpAddr;

@@ -126,6 +126,7 @@ impl Topology {
             super::sys::interrupted()?;
             topology.add_link(model, index)?;
         }
+        topology.add_zone_hosts(model)?;
         topology.add_extra_addresses(model)?;
         topology.add_default_route(model)?;
         Ok(topology)
@@ -354,6 +355,81 @@ impl Topology {
                         ],
                     )?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A zone's hosts (networks on an interface of another zone) are one
+    /// more lab host: a namespace of its own behind the host of that
+    /// interface, which routes for it (proxy ARP on their veth), so the
+    /// firewall sees its packets come in and go out on the interface with
+    /// an address of the hosts' network. Probes between it and the
+    /// interface's own host do not cross the firewall and are left out, as
+    /// between two hosts of one link. IPv4 only, for now: an IPv6 hosts
+    /// network stops the lab with an error.
+    fn add_zone_hosts(&mut self, model: &Model) -> Result<()> {
+        let mut made = 0;
+        for (zone, entry) in model.zones.iter().enumerate() {
+            for hosts in &entry.hosts {
+                if hosts.networks.iter().any(|n| n.addr().is_ipv6()) {
+                    return Err(format!(
+                        "zone {}: the lab places no IPv6 hosts on an interface yet",
+                        entry.name
+                    ));
+                }
+                let Some(net) = hosts.networks.first() else {
+                    continue;
+                };
+                let Some(router) = self
+                    .hosts
+                    .iter()
+                    .find(|h| h.interface == Some(hosts.interface))
+                else {
+                    continue;
+                };
+                let router_ns = router.netns.clone();
+                let Some(via) = router.addresses.iter().find(|a| a.is_ipv4()).copied() else {
+                    continue;
+                };
+                let host_ns = format!("{}-z{made}", self.prefix);
+                let side = format!("hz{made}");
+                made += 1;
+                self.add_namespace(&host_ns)?;
+                sh(&[
+                    "ip", "-n", &router_ns, "link", "add", &side, "type", "veth", "peer", "name",
+                    "eth0", "netns", &host_ns,
+                ])?;
+                in_ns(&router_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
+                let proxy = format!("net.ipv4.conf.{side}.proxy_arp=1");
+                in_ns(&router_ns, &["sysctl", "-qw", &proxy])?;
+                in_ns(&router_ns, &["ip", "link", "set", &side, "up"])?;
+                in_ns(&host_ns, &["ip", "link", "set", "lo", "up"])?;
+                in_ns(&host_ns, &["ip", "link", "set", "eth0", "up"])?;
+                let address = representative(net);
+                let spec = format!("{address}/32");
+                in_ns(&host_ns, &["ip", "addr", "add", &spec, "dev", "eth0"])?;
+                in_ns(&host_ns, &["ip", "route", "add", "default", "dev", "eth0"])?;
+                in_ns(&router_ns, &["ip", "route", "add", &spec, "dev", &side])?;
+                let link = link_name(&model.interfaces[hosts.interface], hosts.interface);
+                let (net, via) = (net.trunc().to_string(), via.to_string());
+                in_ns(
+                    &self.firewall.netns,
+                    &["ip", "route", "replace", &net, "via", &via, "dev", &link],
+                )?;
+                let count = self
+                    .hosts
+                    .iter()
+                    .filter(|h| h.zone == ZoneId::Zone(zone))
+                    .count();
+                self.hosts.push(Host {
+                    label: format!("{}#{}", entry.name, count + 1),
+                    netns: host_ns,
+                    zone: ZoneId::Zone(zone),
+                    addresses: vec![address],
+                    extra: Vec::new(),
+                    interface: Some(hosts.interface),
+                });
             }
         }
         Ok(())

@@ -1,0 +1,161 @@
+//! Every option of shorewall-interfaces(5) in Shorewall 5.2 and fwgen's
+//! verdict on it. The analyzer and the importer both ask [`verdict`], so
+//! an option is modelled, a no-op or refused for one reason, said once.
+
+/// What fwgen does with one option of shorewall-interfaces(5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionVerdict {
+    /// An interface option of the model (`options = [...]`).
+    Modelled,
+    /// A key of `[interfaces.NAME]` holds it (`physical`).
+    Key(&'static str),
+    /// Changes no verdict of Shorewall 5.2 and nothing fwgen renders: the
+    /// importer notes it; the analyzer refuses it, as it says nothing.
+    NoEffect(&'static str),
+    /// Not in fwgen's model: refused, with the reason.
+    Refused(&'static str),
+}
+
+/// Every option name the manual page of Shorewall 5.2 lists (and the two
+/// Zones.pm still reads as obsolete), in its order.
+pub const SHOREWALL_OPTIONS: &[&str] = &[
+    "accept_ra",
+    "arp_filter",
+    "arp_ignore",
+    "blacklist",
+    "bridge",
+    "dbl",
+    "destonly",
+    "detectnets",
+    "dhcp",
+    "forward",
+    "ignore",
+    "loopback",
+    "logmartians",
+    "maclist",
+    "mss",
+    "nets",
+    "nodbl",
+    "norfc1918",
+    "nosmurfs",
+    "omitanycast",
+    "optional",
+    "physical",
+    "proxyarp",
+    "proxyndp",
+    "required",
+    "routeback",
+    "routefilter",
+    "rpfilter",
+    "sfilter",
+    "sourceroute",
+    "tcpflags",
+    "unmanaged",
+    "upnp",
+    "upnpclient",
+    "wait",
+];
+
+const SYSCTL: &str =
+    "a /proc setting (sysctl) that fwgen does not set: set it with sysctl.d and drop the option";
+
+/// fwgen's verdict on an option as written (`routeback=0`, `dbl=none`),
+/// or `None` for a name shorewall-interfaces(5) does not list.
+pub fn verdict(option: &str) -> Option<OptionVerdict> {
+    use OptionVerdict::{Key, Modelled, NoEffect, Refused};
+    let (name, value) = match option.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (option, None),
+    };
+    Some(match (name, value) {
+        ("routeback" | "arp_filter" | "tcpflags", Some("0")) => {
+            NoEffect("the option turned off, fwgen's default")
+        }
+        ("dbl", Some("none")) | ("nodbl", None) => NoEffect(
+            "dynamic blacklisting is not in fwgen's model (DYNAMIC_BLACKLIST), so there is none to turn off",
+        ),
+        ("norfc1918" | "detectnets", _) => NoEffect(
+            "Shorewall 5.2 removed it and ignores it with a warning (\"Support for the option has been removed\")",
+        ),
+        ("wait", _) => NoEffect(
+            "Shorewall's start waits for an optional interface to come up; fwgen's nftables ruleset matches interfaces by name, loads while they are down, and needs no wait",
+        ),
+        ("dhcp" | "routeback" | "bridge" | "tcpflags" | "nosmurfs" | "routefilter", _)
+        | ("logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "optional", _) => Modelled,
+        ("physical", _) => Key("physical"),
+        ("accept_ra" | "arp_ignore" | "forward" | "proxyndp", _) => Refused(SYSCTL),
+        ("blacklist", _) => Refused(
+            "`blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)",
+        ),
+        ("dbl", _) => Refused(
+            "dynamic blacklisting (DYNAMIC_BLACKLIST, `shorewall drop`) is not in fwgen's model",
+        ),
+        ("destonly", _) => Refused(
+            "`destonly` leaves out every rule for traffic from the interface; not in fwgen's model",
+        ),
+        ("ignore", _) => Refused(
+            "`ignore` keeps an interface out of Shorewall's zones (and shorewall-init's events); fwgen's model has no such interface: leave it out of the model, or for `lo`: fwgen always accepts loopback",
+        ),
+        ("loopback", _) => Refused(
+            "fwgen always accepts the loopback interface `lo` and has no other: leave the interface out",
+        ),
+        ("maclist", _) => {
+            Refused("MAC address verification (the maclist file) is not in fwgen's model")
+        }
+        ("mss", _) => Refused(
+            "per-interface MSS clamping is not in fwgen's model; `clamp_mss` in [firewall] clamps every forwarded TCP SYN",
+        ),
+        ("nets", _) => Refused(
+            "`nets=` narrows the interface's zone to networks; in fwgen a zone narrowed to networks on an interface is written with the zone's `hosts` (an interface's own zone is never narrowed)",
+        ),
+        ("omitanycast", _) => {
+            Refused("IPv6 subnet-anycast handling per interface is not in fwgen's model")
+        }
+        ("required", _) => Refused(
+            "Shorewall refuses to start without the interface; fwgen's nftables ruleset loads whether it is up or not, so the two would differ: drop it (or write `optional`)",
+        ),
+        ("rpfilter", _) => Refused(
+            "the rpfilter match is not in fwgen's model: `routefilter` filters spoofed sources by the same reverse-path lookup",
+        ),
+        ("sfilter", _) => Refused(
+            "source filtering by listed networks (`sfilter=`) is not in fwgen's model: `routefilter` drops spoofed sources",
+        ),
+        ("unmanaged", _) => Refused(
+            "an unmanaged interface (all its traffic accepted, no zone) is not in fwgen's model",
+        ),
+        ("upnp" | "upnpclient", _) => {
+            Refused("UPnP lets miniupnpd open ports at run time; not in fwgen's model")
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_option_has_a_verdict() {
+        for name in SHOREWALL_OPTIONS {
+            assert!(verdict(name).is_some(), "{name} has no verdict");
+        }
+        assert_eq!(verdict("nosuch"), None);
+    }
+
+    #[test]
+    fn the_value_can_change_the_verdict() {
+        assert_eq!(verdict("routeback"), Some(OptionVerdict::Modelled));
+        assert!(matches!(
+            verdict("routeback=0"),
+            Some(OptionVerdict::NoEffect(_))
+        ));
+        assert!(matches!(
+            verdict("dbl=none"),
+            Some(OptionVerdict::NoEffect(_))
+        ));
+        assert!(matches!(
+            verdict("dbl=src"),
+            Some(OptionVerdict::Refused(_))
+        ));
+    }
+}

@@ -1,0 +1,95 @@
+//! A zone's members as the dispatch sees them: whole interfaces (the
+//! interfaces file) and networks on an interface of another zone (the
+//! hosts file). Zones are dispatched in model order; a packet belongs to
+//! the first zone one of whose members matches it.
+
+use ipnet::IpNet;
+
+use crate::model::rule::is_ipv6;
+use crate::model::{Interface, Model, ZoneId};
+
+use super::{Direction, Family, Match, Side};
+
+/// One member of a zone, for one family.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    pub interface: &'a Interface,
+    /// Index into `Model::interfaces`.
+    pub index: usize,
+    /// The zone's networks on the interface; empty for the whole interface.
+    pub networks: &'a [IpNet],
+}
+
+impl Member<'_> {
+    /// Whether the member is the whole interface.
+    pub fn whole(&self) -> bool {
+        self.networks.is_empty()
+    }
+
+    /// The address match a dispatch adds for a hosts member: `ip saddr`
+    /// coming in, `ip daddr` going out.
+    pub fn address_match(&self, side: Side, ipv6: bool) -> Option<Match> {
+        let nets: Vec<IpNet> = self
+            .networks
+            .iter()
+            .filter(|n| is_ipv6(n) == ipv6)
+            .copied()
+            .collect();
+        (!nets.is_empty()).then(|| Match::Address {
+            family: Family::of(ipv6),
+            direction: match side {
+                Side::In => Direction::Source,
+                Side::Out => Direction::Destination,
+            },
+            negated: false,
+            nets,
+        })
+    }
+}
+
+/// The members of a zone that carry a family: its interfaces, then its
+/// hosts with networks of that family, in model order.
+pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> {
+    let ZoneId::Zone(index) = zone else {
+        return Vec::new();
+    };
+    if !model.zones[index].family.has(ipv6) {
+        return Vec::new();
+    }
+    let interfaces = model
+        .interfaces
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.zone == index)
+        .map(|(at, interface)| Member {
+            interface,
+            index: at,
+            networks: &[],
+        });
+    let hosts = model.zones[index]
+        .hosts
+        .iter()
+        .filter(|h| h.networks.iter().any(|n| is_ipv6(n) == ipv6))
+        .map(|h| Member {
+            interface: &model.interfaces[h.interface],
+            index: h.interface,
+            networks: &h.networks,
+        });
+    interfaces.chain(hosts).collect()
+}
+
+/// Whether a zone's traffic to itself can pass the firewall: between two
+/// of its interfaces, or back out of a routeback interface of its own.
+pub fn intra_zone_forward(model: &Model, zone: usize) -> bool {
+    let mut physical: Vec<&str> = Vec::new();
+    let mut routeback = false;
+    for ipv6 in [false, true] {
+        for member in zone_members(model, ZoneId::Zone(zone), ipv6) {
+            routeback |= member.whole() && member.interface.routeback();
+            if !physical.contains(&member.interface.physical.as_str()) {
+                physical.push(&member.interface.physical);
+            }
+        }
+    }
+    physical.len() > 1 || routeback
+}

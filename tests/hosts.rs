@@ -1,0 +1,184 @@
+//! Shorewall's hosts file (shorewall-hosts(5)) in and out of fwgen's model:
+//! what the importer carries, what it refuses and why, that a model with
+//! hosts survives a round trip through its own Shorewall files, and the
+//! lab with the ORIGINAL directory compiled by Shorewall as a contestant.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use fwgen::backend::{self, Backend};
+use fwgen::import::shorewall::{ImportError, import};
+use fwgen::load::compile;
+use fwgen::source::Source;
+use fwgen::verify::{self, Contestant};
+
+/// The road-warrior VPN of shorewall-hosts(5) (there on `ppp+`, here on
+/// the uplink eth0): `vpn` is declared before `net`, so Shorewall gives
+/// vpn's addresses to vpn and every other address on eth0 to net.
+fn shorewall_dir(name: &str, zones: &str, hosts: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    let files = [
+        ("zones", zones),
+        ("interfaces", "?FORMAT 2\nnet eth0 tcpflags\nloc eth1 -\n"),
+        ("hosts", hosts),
+        (
+            "policy",
+            "vpn loc ACCEPT\nloc net ACCEPT\nnet all DROP info\nall all REJECT info\n",
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nSSH(ACCEPT) vpn $FW\nPing(ACCEPT) net $FW\nACCEPT $FW vpn tcp 8080\n",
+        ),
+    ];
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let conf = "/usr/share/doc/shorewall/examples/two-interfaces/shorewall.conf";
+    std::fs::copy(conf, dir.join("shorewall.conf"))
+        .unwrap_or_else(|e| panic!("{conf}: {e} (install shorewall: bash tests/run)"));
+    dir
+}
+
+const ZONES: &str = "fw firewall\nvpn ipv4\nnet ipv4\nloc ipv4\n";
+
+fn refused(dir: &Path) -> Vec<(String, usize, String)> {
+    match import(dir, false) {
+        Err(ImportError::Unsupported(lines)) => lines
+            .into_iter()
+            .map(|u| (u.file, u.line, u.reason))
+            .collect(),
+        Err(other) => panic!("{other:?}"),
+        Ok(imported) => panic!("imported:\n{}", imported.toml),
+    }
+}
+
+#[test]
+fn a_hosts_line_becomes_the_zones_hosts() {
+    let dir = shorewall_dir(
+        "hosts-import",
+        ZONES,
+        "vpn eth0:10.8.0.0/24,10.9.0.1 # road warriors\n",
+    );
+    let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        imported.toml.contains(
+            "# hosts:1\n[[zones.vpn.hosts]]\ninterface = \"eth0\"\nnetworks = [\"10.8.0.0/24\", \"10.9.0.1\"]\n"
+        ),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported.toml", imported.toml)).unwrap();
+    let vpn = model.zones.iter().find(|z| z.name == "vpn").unwrap();
+    assert_eq!(vpn.hosts.len(), 1);
+    assert_eq!(model.interfaces[vpn.hosts[0].interface].name, "eth0");
+}
+
+#[test]
+fn hosts_shorewall_would_never_reach_are_refused_at_their_line() {
+    let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
+    let dir = shorewall_dir("hosts-late", late, "vpn eth0:10.8.0.0/24\n");
+    let refusals = refused(&dir);
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    let (file, line, reason) = &refusals[0];
+    assert_eq!((file.as_str(), *line), ("hosts", 1));
+    assert!(
+        reason.contains("taken by zone `net`, declared before it"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
+    for (hosts, expected) in [
+        (
+            "vpn eth0:10.8.0.0/24 routeback\n",
+            "hosts options (`routeback`)",
+        ),
+        ("vpn eth0:+vpnset\n", "ipsets, dynamic zones, ranges"),
+        ("vpn eth0:dynamic\n", "ipsets, dynamic zones, ranges"),
+        (
+            "vpn eth0:10.8.0.1-10.8.0.9\n",
+            "ipsets, dynamic zones, ranges",
+        ),
+        (
+            "vpn eth0:10.8.0.0/24!10.8.0.1\n",
+            "ipsets, dynamic zones, ranges",
+        ),
+        ("vpn eth9:10.8.0.0/24\n", "not an imported interface"),
+    ] {
+        let dir = shorewall_dir("hosts-refused", ZONES, hosts);
+        let refusals = refused(&dir);
+        assert!(
+            refusals.iter().any(|(file, line, reason)| file == "hosts"
+                && *line == 1
+                && reason.contains(expected)),
+            "{hosts}: {refusals:?}"
+        );
+    }
+}
+
+/// The hosts-cluster model renders Shorewall files that import back into
+/// a model with the same nftables ruleset.
+#[test]
+fn a_model_with_hosts_round_trips_through_its_shorewall_files() {
+    let path = "tests/models/hosts-cluster.toml";
+    let text = std::fs::read_to_string(common::root().join(path)).unwrap();
+    let model = compile(&Source::new(path, text)).unwrap_or_else(|f| panic!("{}", f.render()));
+    let dir = common::scratch("hosts-round-trip");
+    for file in backend::render(&model, Backend::Shorewall).unwrap() {
+        let at = dir.join(&file.path);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(at, file.content).unwrap();
+    }
+    let imported = import(&dir.join("shorewall"), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let back = compile(&Source::new(path, imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));
+    let ruleset = |m| {
+        let files = backend::render(m, Backend::Nftables).unwrap();
+        files.into_iter().map(|f| f.content).collect::<String>()
+    };
+    assert_eq!(ruleset(&back), ruleset(&model), "{}", imported.toml);
+}
+
+/// The lab: the original directory compiled by Shorewall, fwgen's own
+/// Shorewall files and fwgen's nftables ruleset give every probe the
+/// verdict explain gives: vpn's host (10.8.0.2 behind eth0's host) reaches
+/// the firewall's SSH, net's does not; the firewall reaches vpn on 8080.
+#[test]
+fn lab_hosts_against_the_original_directory() {
+    common::require_lab();
+    let original = shorewall_dir("hosts-lab-original", ZONES, "vpn eth0:10.8.0.0/24\n");
+    let imported = import(&original, false).unwrap_or_else(|e| panic!("{e:?}"));
+    let model = compile(&Source::new("imported-hosts.toml", imported.toml)).unwrap();
+    let dir = common::scratch("hosts-lab");
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&original)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(verify::nftables_ruleset(&model).unwrap()),
+        ),
+    ];
+    let verification = verify::verify(&model, "hsto", &candidates, &dir, Vec::new(), &|_| {})
+        .unwrap_or_else(|e| panic!("the lab could not run: {e}"));
+    assert!(verification.notes.is_empty(), "{:?}", verification.notes);
+    let matrix = verification.matrix();
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "disagreements:\n{}",
+        verification.text(&model)
+    );
+    let vpn_ssh = matrix
+        .lines()
+        .find(|l| l.contains("vpn#1 10.8.0.2 -> fw") && l.contains("tcp 22 "))
+        .unwrap_or_else(|| panic!("no probe from vpn's host to the firewall:\n{matrix}"));
+    assert!(vpn_ssh.contains("ACCEPT"), "{vpn_ssh}");
+    let net_ssh = matrix
+        .lines()
+        .find(|l| l.contains("net#1") && l.contains("-> fw") && l.contains("tcp 22 "))
+        .unwrap_or_else(|| panic!("no probe from net's host to the firewall:\n{matrix}"));
+    assert!(net_ssh.contains("DROP"), "{net_ssh}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
