@@ -137,6 +137,14 @@ pub enum ErrorKind {
         name: String,
     },
     MacroAndProtocol,
+    MacroNotExpressible {
+        name: String,
+        reason: String,
+    },
+    UnknownService {
+        name: String,
+        protocol: String,
+    },
     MacroNotForAction {
         name: String,
         action: String,
@@ -276,10 +284,12 @@ impl Error {
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),
             UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem, or a number".into(),
             UnknownMacro { name } => {
-                let macros = crate::model::service::MACRO_NAMES;
-                format!("{}macros: {}", did_you_mean(name, macros.iter().copied()), macros.join(", "))
+                let macros = crate::model::service::Macro::names();
+                format!("{}macros are Shorewall 5.2.8's stock macros by their exact name (/usr/share/shorewall/macro.NAME) and fwgen's own DHCP and Invalid", did_you_mean(name, macros))
             }
-            MacroAndProtocol => "a macro sets protocol and ports itself; remove `proto`, `dport` and `sport` or the macro".into(),
+            MacroAndProtocol => "a rule's `proto` replaces the macro's protocol on each of its lines (shorewall-rules(5)): give one protocol, or write one rule per protocol".into(),
+            MacroNotExpressible { .. } => "write the rules the macro stands for with `proto`, `dport` and `sport` (see docs/model.md)".into(),
+            UnknownService { .. } => "a port is a number, a range `LOW:HIGH` (open: `LOW:`), or a service name of /etc/services for the rule's protocol".into(),
             MacroNotForAction { .. } => "`Invalid` marks packets in conntrack state INVALID, which fwgen always drops: use it with DROP".into(),
             FreeTextCharacter { .. } => "descriptions and comments are one line of text without quotes, backslashes or control characters".into(),
             FreeTextTooLong { .. } => "nftables keeps at most 128 bytes of a comment".into(),
@@ -684,6 +694,8 @@ impl ErrorKind {
             UnknownIcmpType { .. } => "unknown-icmp-type",
             UnknownMacro { .. } => "unknown-macro",
             MacroAndProtocol => "macro-and-protocol",
+            MacroNotExpressible { .. } => "macro-not-expressible",
+            UnknownService { .. } => "unknown-service",
             MacroNotForAction { .. } => "macro-not-for-action",
             FreeTextCharacter { .. } => "free-text-character",
             FreeTextTooLong { .. } => "free-text-too-long",
@@ -827,9 +839,17 @@ impl Display for ErrorKind {
             }
             UnknownIcmpType { name } => write!(f, "unknown ICMP type `{}`", quoted(name)),
             UnknownMacro { name } => write!(f, "unknown macro `{}`", quoted(name)),
-            MacroAndProtocol => write!(
+            MacroAndProtocol => write!(f, "a rule with a macro gives it one protocol"),
+            MacroNotExpressible { name, reason } => write!(
                 f,
-                "a rule cannot have both a macro and its own protocol or ports"
+                "macro `{}` cannot be expressed in fwgen's model: {reason}",
+                shorten(name)
+            ),
+            UnknownService { name, protocol } => write!(
+                f,
+                "`{}` is not a {} service in /etc/services",
+                quoted(name),
+                shorten(protocol)
             ),
             MacroNotForAction { name, action } => {
                 write!(

@@ -14,11 +14,12 @@ pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
-use super::macros::{self, Part, StockMacro};
+use super::macros::{self, Part};
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
-use crate::model::service::MACRO_NAMES;
+use crate::model::Verdict as RuleVerdict;
+use crate::model::service::{MacroCall, stock_macro};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -2204,43 +2205,83 @@ impl Importer {
             log: log.as_deref(),
             comment,
         };
-        let expanded = service_macro
-            .as_deref()
-            .filter(|name| !MACRO_NAMES.contains(name))
-            .and_then(|name| Some((name, macros::expand(name, MACRO_NAMES)?)));
-        match expanded {
-            Some((name, _)) if used_after(columns, 3) => {
-                self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
-            }
-            Some((name, parts)) => self.expanded_macro(line, &written, name, parts),
-            None => {
+        let stock = service_macro.as_deref().and_then(stock_macro);
+        match (service_macro.as_deref(), stock) {
+            (Some(name), None) if name != "Invalid" => {
                 // Shorewall finds a macro by its exact name: `ssh(ACCEPT)`
                 // is an unknown action to it (and DHCP is fwgen's own).
-                if let Some(name) = service_macro
-                    .as_deref()
-                    .filter(|name| !MACRO_NAMES.contains(name) || *name == "DHCP")
-                {
-                    self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));
-                    return;
+                self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));
+            }
+            (Some(name), Some(stock)) => {
+                let call = MacroCall {
+                    action: RuleVerdict::parse(&target).map(RuleVerdict::keyword),
+                    helpers_attached: !self.settings.carried.conntrack_helpers,
+                    ..MacroCall::default()
+                };
+                match macros::expand(stock, &call) {
+                    Ok(None) => {
+                        let service = (Some(name), get(3), get(4), get(5));
+                        self.plain_rule(line, &written, service);
+                    }
+                    Ok(Some(_)) if used_after(columns, 3) => {
+                        self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model for it"));
+                    }
+                    Ok(Some(parts)) => self.expanded_macro(line, &written, name, parts),
+                    Err(reason) => self.refuse(line, format!("`{name}`: {reason}")),
                 }
+            }
+            _ => {
                 let service = (service_macro.as_deref(), get(3), get(4), get(5));
                 self.plain_rule(line, &written, service);
             }
         }
     }
 
-    /// A stock macro the model does not name, as what its file holds.
+    /// A stock macro the model refuses as a whole, as what its file holds.
     fn expanded_macro(&mut self, line: &Line, written: &Written, name: &str, parts: Vec<Part>) {
+        let reversed = Written {
+            source: written.dest,
+            dest: written.source,
+            ..*written
+        };
+        self.notes.push(format!(
+            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
+            line.file,
+            line.number,
+            parts.len(),
+            if parts.iter().any(Part::is_reversed) {
+                ", those from DEST to SOURCE with the two swapped"
+            } else {
+                ""
+            }
+        ));
         for part in parts {
+            let way = if part.is_reversed() {
+                &reversed
+            } else {
+                written
+            };
             match part {
-                Part::Named(inner) => {
+                Part::Named { name: inner, .. } => {
                     self.notes.push(format!(
                         "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
                         line.file, line.number
                     ));
-                    self.write_rule(line, written, (Some(inner), None, None, None))
+                    self.write_rule(line, way, (Some(inner), None, None, None))
                 }
-                Part::Lines(stock) => self.stock_macro(line, written, stock),
+                Part::Line { line: stock, .. } => {
+                    let some = |text: &str| (text != "-").then(|| text.to_owned());
+                    let Some((dport, sport)) = self.ports(
+                        line,
+                        Some(stock.proto),
+                        some(stock.dport),
+                        some(stock.sport),
+                    ) else {
+                        return;
+                    };
+                    let service = (None, Some(stock.proto.to_owned()), dport, sport);
+                    self.write_rule(line, way, service);
+                }
             }
         }
     }
@@ -2278,42 +2319,6 @@ impl Importer {
             line.file, line.number
         ));
         format!("all{rest}")
-    }
-
-    /// A stock macro fwgen's model does not name, as its lines (the
-    /// AUTOHELPERS=Yes branch, Shorewall's default).
-    fn stock_macro(&mut self, line: &Line, written: &Written, stock: &StockMacro) {
-        let (name, helper, lines, back) = *stock;
-        if let Some(helper) = helper.filter(|_| !self.settings.carried.conntrack_helpers) {
-            self.refuse(line, format!("with AUTOHELPERS=No Shorewall's macro.{name} attaches the `{helper}` conntrack helper to its connections; a helper per rule is not in fwgen's model"));
-            return;
-        }
-        self.notes.push(format!(
-            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
-            line.file,
-            line.number,
-            lines.len() + back.len(),
-            if back.is_empty() {
-                ""
-            } else {
-                ", those from DEST to SOURCE with the two swapped"
-            }
-        ));
-        let reversed = Written {
-            source: written.dest,
-            dest: written.source,
-            ..*written
-        };
-        let all = lines.iter().map(|l| (written, l));
-        for (written, (proto, dport, sport)) in all.chain(back.iter().map(|l| (&reversed, l))) {
-            let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-            let Some((dport, sport)) = self.ports(line, Some(proto), some(dport), some(sport))
-            else {
-                return;
-            };
-            let service = (None, Some((*proto).to_owned()), dport, sport);
-            self.write_rule(line, written, service);
-        }
     }
 
     /// DPORT and SPORT in the model's spelling: service names resolved

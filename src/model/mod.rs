@@ -8,6 +8,7 @@ pub mod policy;
 pub mod rule;
 pub mod service;
 pub mod settings;
+pub mod stock_macros;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};

@@ -5,7 +5,7 @@ use std::fmt::{self, Display, Formatter};
 use ipnet::IpNet;
 
 use super::policy::LogLevel;
-use super::service::{Macro, Service};
+use super::service::{Macro, MacroColumns, Service};
 use super::zone::ZoneRef;
 
 /// One `[[rule]]` entry.
@@ -17,6 +17,8 @@ pub struct Rule {
     pub dest: Endpoint,
     /// The macro the rule was written with, if any.
     pub service_macro: Option<Macro>,
+    /// The columns the rule gives its macro (`SSH(ACCEPT) net $FW tcp 2222`).
+    pub macro_columns: MacroColumns,
     /// What the rule matches; empty means every protocol.
     pub services: Vec<Service>,
     pub comment: Option<String>,
@@ -69,6 +71,15 @@ impl Verdict {
             Verdict::Drop => "DROP",
             Verdict::Reject => "REJECT",
         }
+    }
+}
+
+impl Verdict {
+    /// A Shorewall action that is a verdict (`ACCEPT`, `DROP`, `REJECT`).
+    pub fn parse(text: &str) -> Option<Verdict> {
+        [Verdict::Accept, Verdict::Drop, Verdict::Reject]
+            .into_iter()
+            .find(|v| v.keyword() == text)
     }
 }
 
