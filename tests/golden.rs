@@ -101,6 +101,7 @@ golden_model! {
     forwarding_off => "forwarding-off",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
+    vocabulary => "vocabulary",
 }
 
 #[test]

@@ -152,6 +152,14 @@ fn model_nat_order() {
     lab_model("nat-order", "nato");
 }
 
+/// Issue #14: stock macros (FTP, TFTP and NTP over UDP, Auth, Web logged),
+/// a macro given its own port, service names, an open range, a protocol
+/// list and an ICMP type list, in Shorewall and nftables alike.
+#[test]
+fn model_vocabulary() {
+    lab_model("vocabulary", "voc");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

@@ -98,5 +98,6 @@ mod models {
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
+        vocabulary => "vocabulary",
     }
 }
