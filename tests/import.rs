@@ -1300,3 +1300,50 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
     assert!(model.contains("options = [\"tcpflags\"]"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A site macro (`macro.NAME` in the directory) is read where a rule calls
+/// it, before Shorewall's stock macro of that name, as CONFIG_PATH makes
+/// Shorewall do: its port lines become rules (those from DEST to SOURCE
+/// swapped, the rule's own DPORT replacing the line's); a form the model
+/// cannot hold is refused at the macro's own line.
+#[test]
+fn site_macros_are_read_before_the_stock_ones() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-site-macro",
+        b"SSH(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW - 9000\n",
+        None,
+    );
+    std::fs::write(dir.join("macro.SSH"), "PARAM - - tcp 2222\n").unwrap();
+    std::fs::write(
+        dir.join("macro.Sync"),
+        "PARAM - - tcp 8384\nPARAM DEST SOURCE udp 21027\nHTTPS\n",
+    )
+    .unwrap();
+    let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(accepted, "Shorewall refuses the directory:\n{out}");
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "rules:1: `SSH` is the site's macro.SSH (found before Shorewall's own, as CONFIG_PATH makes Shorewall do): its 1 line(s)",
+        "source = \"loc\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"2222\"",
+        "source = \"$FW\"\ndest = \"loc\"\nproto = \"udp\"\ndport = \"21027\"",
+        "macro = \"HTTPS\"",
+        "proto = \"tcp\"\ndport = \"9000\"",
+        "proto = \"udp\"\ndport = \"9000\"",
+    ] {
+        assert!(model.contains(text), "missing `{text}`:\n{model}");
+    }
+    assert!(!model.contains("macro = \"SSH\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = sample_with_rules("import-site-macro-refused", b"Odd(ACCEPT) loc $FW\n", None);
+    std::fs::write(dir.join("macro.Odd"), "# a host\nPARAM 10.0.0.1 - tcp 22\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: macro.Odd:2: site macro macro.Odd: SOURCE and DEST other than",
+            "error: rules:1: `Odd` is the site's macro.Odd, refused at its line",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

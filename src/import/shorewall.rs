@@ -15,6 +15,9 @@ use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
 use super::macros::{self, Part};
+
+#[path = "site_macro.rs"]
+mod site_macro;
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
@@ -171,6 +174,10 @@ struct Importer {
     services: Services,
     /// /etc/protocols, for protocols given by name.
     protocols: Protocols,
+    /// The directory's `macro.NAME` files, by NAME.
+    site_macro_files: Vec<String>,
+    /// Site macros read for a rule calling them (`None`: refused).
+    site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -198,6 +205,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         out: String::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
+        site_macro_files: Vec::new(),
+        site_macros: BTreeMap::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -954,6 +963,12 @@ impl Importer {
                 continue;
             }
             let verdict = listing::verdict(&name, self.ipv6);
+            if name
+                .strip_prefix("macro.")
+                .is_some_and(|site| self.site_macros.contains_key(site))
+            {
+                continue;
+            }
             if let Verdict::Ignored(why) = verdict {
                 ignored.entry(why).or_default().push(shown);
                 continue;
@@ -2038,6 +2053,7 @@ impl Importer {
     }
 
     fn rules(&mut self) {
+        self.site_macro_files = self.site_macro_names();
         let mut section = "NEW".to_owned();
         let mut comment: Option<String> = None;
         for line in self.lines("rules") {
@@ -2205,6 +2221,22 @@ impl Importer {
             log: log.as_deref(),
             comment,
         };
+        if let Some(name) = service_macro
+            .as_deref()
+            .filter(|name| self.site_macro_files.iter().any(|site| site == name))
+        {
+            match self.site_macro(name) {
+                Some(lines) => {
+                    let own = [get(3), get(4), get(5)];
+                    self.site_macro_rule(line, &written, name, own, lines);
+                }
+                None => self.refuse(
+                    line,
+                    format!("`{name}` is the site's macro.{name}, refused at its line"),
+                ),
+            }
+            return;
+        }
         let stock = service_macro.as_deref().and_then(stock_macro);
         match (service_macro.as_deref(), stock) {
             (Some(name), None) if name != "Invalid" => {
@@ -2390,6 +2422,9 @@ impl Importer {
             quote(&self.endpoint(source)),
             quote(&self.endpoint(dest))
         );
+        let icmp = proto
+            .as_deref()
+            .is_some_and(|p| p.starts_with("icmp") || p == "ipv6-icmp");
         if let Some(proto) = proto {
             let proto = if proto == "ipv6-icmp" {
                 "icmpv6".to_owned()
@@ -2397,16 +2432,15 @@ impl Importer {
                 proto
             };
             let _ = writeln!(self.out, "proto = {}", quote(&proto));
-            if let Some(dport) = dport {
-                if proto.starts_with("icmp") {
-                    let _ = writeln!(self.out, "icmp_type = {}", quote(&dport));
-                } else {
-                    let _ = writeln!(self.out, "dport = {}", quote(&dport));
-                }
-            }
-            if let Some(sport) = sport {
-                let _ = writeln!(self.out, "sport = {}", quote(&sport));
-            }
+        }
+        // Without PROTO the ports are a macro's own ones replaced (or an
+        // error the model reports).
+        if let Some(dport) = dport {
+            let key = if icmp { "icmp_type" } else { "dport" };
+            let _ = writeln!(self.out, "{key} = {}", quote(&dport));
+        }
+        if let Some(sport) = sport {
+            let _ = writeln!(self.out, "sport = {}", quote(&sport));
         }
         if let Some(level) = written.log {
             let _ = writeln!(self.out, "log = {}", quote(level));

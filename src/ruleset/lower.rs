@@ -173,6 +173,11 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                 );
                 if let Some(service_macro) = rule.service_macro {
                     text.push_str(&format!(" {}", service_macro.name));
+                    if !rule.macro_columns.is_empty() {
+                        let services: Vec<String> =
+                            rule.services.iter().map(service_label).collect();
+                        text.push_str(&format!(" {}", services.join(" ")));
+                    }
                 } else {
                     let services: Vec<String> = rule.services.iter().map(service_label).collect();
                     if !services.is_empty() {
