@@ -180,6 +180,8 @@ pub struct RawRule {
     #[schemars(with = "Option<Scalar>")]
     pub icmp_type: Option<Spanned<Scalar>>,
     #[schemars(with = "Option<String>")]
+    pub reject_with: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,

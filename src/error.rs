@@ -141,6 +141,10 @@ pub enum ErrorKind {
         name: String,
         reason: String,
     },
+    BadRejectWith {
+        text: String,
+        reason: &'static str,
+    },
     UnknownService {
         name: String,
         protocol: String,
@@ -288,6 +292,7 @@ impl Error {
                 format!("{}macros are Shorewall 5.2.8's stock macros by their exact name (/usr/share/shorewall/macro.NAME) and fwgen's own DHCP and Invalid", did_you_mean(name, macros))
             }
             MacroAndProtocol => "a rule's `proto` replaces the macro's protocol on each of its lines (shorewall-rules(5)): give one protocol, or write one rule per protocol".into(),
+            BadRejectWith { text, .. } => format!("{}options: {}", did_you_mean(text, crate::model::reject::RejectWith::options()), crate::model::reject::RejectWith::options().collect::<Vec<_>>().join(", ")),
             MacroNotExpressible { .. } => "write the rules the macro stands for with `proto`, `dport` and `sport` (see docs/model.md)".into(),
             UnknownService { .. } => "a port is a number, a range `LOW:HIGH` (open: `LOW:`), or a service name of /etc/services for the rule's protocol".into(),
             MacroNotForAction { .. } => "`Invalid` marks packets in conntrack state INVALID, which fwgen always drops: use it with DROP".into(),
@@ -695,6 +700,7 @@ impl ErrorKind {
             UnknownMacro { .. } => "unknown-macro",
             MacroAndProtocol => "macro-and-protocol",
             MacroNotExpressible { .. } => "macro-not-expressible",
+            BadRejectWith { .. } => "bad-reject-with",
             UnknownService { .. } => "unknown-service",
             MacroNotForAction { .. } => "macro-not-for-action",
             FreeTextCharacter { .. } => "free-text-character",
@@ -845,6 +851,9 @@ impl Display for ErrorKind {
                 "macro `{}` cannot be expressed in fwgen's model: {reason}",
                 shorten(name)
             ),
+            BadRejectWith { text, reason } => {
+                write!(f, "`reject_with = {}`: {reason}", quoted(text))
+            }
             UnknownService { name, protocol } => write!(
                 f,
                 "`{}` is not a {} service in /etc/services",

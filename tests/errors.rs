@@ -90,6 +90,7 @@ error_case! {
     macro_protocol_list => "macro-protocol-list",
     macro_not_expressible => "macro-not-expressible",
     unknown_service => "unknown-service",
+    bad_reject_with => "bad-reject-with",
     unknown_action => "unknown-action",
     unknown_log_level => "unknown-log-level",
     log_limit_named_table => "log-limit-named-table",

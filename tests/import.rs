@@ -1311,7 +1311,7 @@ fn site_macros_are_read_before_the_stock_ones() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with_rules(
         "import-site-macro",
-        b"SSH(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW - 9000\n",
+        b"SSH(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW - 9000\nREJECT(icmp-host-prohibited) loc $FW tcp 8080\n",
         None,
     );
     std::fs::write(dir.join("macro.SSH"), "PARAM - - tcp 2222\n").unwrap();
@@ -1330,6 +1330,7 @@ fn site_macros_are_read_before_the_stock_ones() {
         "macro = \"HTTPS\"",
         "proto = \"tcp\"\ndport = \"9000\"",
         "proto = \"udp\"\ndport = \"9000\"",
+        "action = \"REJECT\"\nreject_with = \"icmp-host-prohibited\"",
     ] {
         assert!(model.contains(text), "missing `{text}`:\n{model}");
     }

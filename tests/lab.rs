@@ -452,7 +452,8 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
          DNS(ACCEPT)\tloc\t$FW\t-\t5353\n\
          NTP(ACCEPT)\tloc\t$FW\n\
          ACCEPT\tnet\t$FW\ttcp\thkp\n\
-         Ping(ACCEPT)\tloc\t$FW\n",
+         Ping(ACCEPT)\tloc\t$FW\n\
+         REJECT(icmp-host-prohibited)\tnet\t$FW\ttcp\t8080\n",
     )
     .unwrap();
     let imported = fwgen::import::shorewall::import(&original, false)

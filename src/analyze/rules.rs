@@ -1,6 +1,7 @@
 //! Rules: actions, macros, protocols, ports, ICMP types.
 
 use super::*;
+use crate::model::reject::{Answer, RejectWith};
 use crate::model::service::{MacroCall, MacroColumns};
 
 /// Ports as Shorewall's DPORT column writes them.
@@ -18,8 +19,9 @@ impl Analyzer<'_> {
         let dest = self.endpoint(&entry.dest);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
+        let reject_with = self.reject_with(entry, verdict);
         let (service_macro, macro_columns, services) = self.rule_services(entry, verdict)?;
-        let (verdict, source, dest) = (verdict?, source?, dest?);
+        let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -29,6 +31,7 @@ impl Analyzer<'_> {
             source,
             dest,
             service_macro,
+            reject_with,
             macro_columns,
             services,
             comment,
@@ -93,6 +96,47 @@ impl Analyzer<'_> {
                 None
             }
         }
+    }
+
+    /// REJECT's named answer: for REJECT, without a macro, TCP reset for
+    /// TCP only. `Some(None)` when there is none.
+    fn reject_with(
+        &mut self,
+        entry: &RawRule,
+        verdict: Option<Verdict>,
+    ) -> Option<Option<RejectWith>> {
+        let Some(raw) = &entry.reject_with else {
+            return Some(None);
+        };
+        let text = raw.get_ref();
+        let refuse = |this: &mut Self, reason: &'static str| {
+            let kind = ErrorKind::BadRejectWith {
+                text: text.clone(),
+                reason,
+            };
+            this.error(Some(raw.span()), kind);
+            None
+        };
+        let Some(parsed) = RejectWith::parse(text) else {
+            return refuse(self, "not one of Shorewall's REJECT options");
+        };
+        if verdict.is_some_and(|v| v != Verdict::Reject) {
+            return refuse(self, "only a REJECT rule names its answer");
+        }
+        if entry.service_macro.is_some() {
+            return refuse(
+                self,
+                "a macro's rule cannot name REJECT's answer; write its services with `proto` and `dport`",
+            );
+        }
+        let tcp_only = entry
+            .proto
+            .as_ref()
+            .is_some_and(|p| scalar_text(p.get_ref()).eq_ignore_ascii_case("tcp"));
+        if parsed.answer == Answer::TcpReset && !tcp_only {
+            return refuse(self, "tcp-reset answers TCP only: give `proto = \"tcp\"`");
+        }
+        Some(Some(parsed))
     }
 
     /// The columns a rule gives its macro, each replacing the macro's own

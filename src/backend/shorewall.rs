@@ -385,7 +385,10 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
             return Some(item(&[cells]));
         }
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
-        None => format!("{}{log}", rule.verdict.keyword()),
+        None => match rule.reject_with {
+            Some(named) => format!("REJECT({}){log}", named.option),
+            None => format!("{}{log}", rule.verdict.keyword()),
+        },
     };
     if rule.services.is_empty() {
         return Some(item(&[vec![action, source, dest]]));

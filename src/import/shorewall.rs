@@ -22,6 +22,7 @@ use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
 use crate::model::Verdict as RuleVerdict;
+use crate::model::reject::RejectWith;
 use crate::model::service::{MacroCall, stock_macro};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -85,6 +86,8 @@ struct Written<'a> {
     dest: &'a str,
     log: Option<&'a str>,
     comment: Option<&'a str>,
+    /// REJECT's option (`REJECT(icmp-host-prohibited)`).
+    reject_with: Option<&'a str>,
 }
 
 /// A rule's macro, protocol, DPORT and SPORT, as the model writes them.
@@ -2188,6 +2191,13 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        // `REJECT(option)` names REJECT's answer; it is no macro.
+        let (target, service_macro, reject_with) = match service_macro.as_deref() {
+            Some("REJECT") if RejectWith::parse(&target).is_some() => {
+                ("REJECT".to_owned(), None, Some(target))
+            }
+            _ => (target, service_macro, None),
+        };
         if let Some(zones) = [&source, &dest]
             .into_iter()
             .map(|side| side.split(':').next().unwrap_or_default())
@@ -2220,6 +2230,7 @@ impl Importer {
             dest: &dest,
             log: log.as_deref(),
             comment,
+            reject_with: reject_with.as_deref(),
         };
         if let Some(name) = service_macro
             .as_deref()
@@ -2415,6 +2426,9 @@ impl Importer {
         );
         if let Some(name) = service_macro {
             let _ = writeln!(self.out, "macro = {}", quote(name));
+        }
+        if let Some(option) = written.reject_with {
+            let _ = writeln!(self.out, "reject_with = {}", quote(option));
         }
         let _ = writeln!(
             self.out,

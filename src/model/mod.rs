@@ -5,6 +5,7 @@ pub mod interface;
 pub mod logging;
 pub mod nat;
 pub mod policy;
+pub mod reject;
 pub mod rule;
 pub mod service;
 pub mod settings;

@@ -5,6 +5,7 @@ use std::fmt::{self, Display, Formatter};
 use ipnet::IpNet;
 
 use super::policy::LogLevel;
+use super::reject::RejectWith;
 use super::service::{Macro, MacroColumns, Service};
 use super::zone::ZoneRef;
 
@@ -17,6 +18,8 @@ pub struct Rule {
     pub dest: Endpoint,
     /// The macro the rule was written with, if any.
     pub service_macro: Option<Macro>,
+    /// REJECT's named answer (`REJECT(icmp-host-prohibited)`).
+    pub reject_with: Option<RejectWith>,
     /// The columns the rule gives its macro (`SSH(ACCEPT) net $FW tcp 2222`).
     pub macro_columns: MacroColumns,
     /// What the rule matches; empty means every protocol.
@@ -97,7 +100,13 @@ impl Rule {
                 .services
                 .iter()
                 .any(|s| s.proto.only_ipv6().is_none_or(|only| only == ipv6));
-        services_allow && self.source.allows_family(ipv6) && self.dest.allows_family(ipv6)
+        let answer_allows = self
+            .reject_with
+            .is_none_or(|r| r.only_ipv6().is_none_or(|only| only == ipv6));
+        services_allow
+            && answer_allows
+            && self.source.allows_family(ipv6)
+            && self.dest.allows_family(ipv6)
     }
 
     pub fn is_invalid_match(&self) -> bool {

@@ -998,11 +998,21 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         .map(|level| log(model, chain, rule.verdict.keyword(), level))
         .into_iter()
         .collect();
-    statements.push(verdict_statement(rule.verdict));
+    statements.push(match rule.reject_with {
+        Some(named) => Statement::Reject(Reject::Named(named.answer)),
+        None => verdict_statement(rule.verdict),
+    });
+    // A named ICMP answer is one family's: say which when no address does.
+    let family = rule
+        .reject_with
+        .and_then(|r| r.only_ipv6())
+        .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
+        .map(|ipv6| Match::Family(Family::of(ipv6)));
     let mut rules = Vec::new();
     for addresses in &address_sets {
         for service in &services {
             let mut matches = addresses.clone();
+            matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
             rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));
         }
