@@ -197,6 +197,8 @@ pub struct RawRule {
     #[schemars(with = "Option<Scalar>")]
     pub icmp_type: Option<Box<Spanned<Scalar>>>,
     #[schemars(with = "Option<String>")]
+    pub reject_with: Option<Box<Spanned<String>>>,
+    #[schemars(with = "Option<String>")]
     pub log: Option<Box<Spanned<String>>>,
     /// Shorewall's log tag (`ACCEPT:info:TRAP`): appended to the prefix.
     #[schemars(with = "Option<String>")]

@@ -13,7 +13,7 @@ use crate::source::Source;
 
 /// Longest piece of the user's text an error quotes or shows in its
 /// snippet; the rest is cut, with a marker saying how much.
-const MAX_SHOWN: usize = 200;
+const MAX_SHOWN: usize = 160;
 
 /// An error found while loading, analyzing or lowering a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +177,18 @@ pub enum ErrorKind {
         name: String,
     },
     MacroAndProtocol,
+    MacroNotExpressible {
+        name: String,
+        reason: String,
+    },
+    BadRejectWith {
+        text: String,
+        reason: &'static str,
+    },
+    UnknownService {
+        name: String,
+        protocol: String,
+    },
     MacroNotForAction {
         name: String,
         action: String,
@@ -327,10 +339,13 @@ impl Error {
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),
             UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem, or a number".into(),
             UnknownMacro { name } => {
-                let macros = crate::model::service::MACRO_NAMES;
-                format!("{}macros: {}", did_you_mean(name, macros.iter().copied()), macros.join(", "))
+                let macros = crate::model::service::Macro::names();
+                format!("{}macros are Shorewall 5.2.8's stock macros by their exact name (/usr/share/shorewall/macro.NAME) and fwgen's own DHCP and Invalid", did_you_mean(name, macros))
             }
-            MacroAndProtocol => "a macro sets protocol and ports itself; remove `proto`, `dport` and `sport` or the macro".into(),
+            MacroAndProtocol => "a rule's `proto` replaces the macro's protocol on each of its lines (shorewall-rules(5)): give one protocol, or write one rule per protocol".into(),
+            BadRejectWith { text, .. } => format!("{}options: {}", did_you_mean(text, crate::model::reject::RejectWith::options()), crate::model::reject::RejectWith::options().collect::<Vec<_>>().join(", ")),
+            MacroNotExpressible { .. } => "write the rules the macro stands for with `proto`, `dport` and `sport` (see docs/model.md)".into(),
+            UnknownService { .. } => "a port is a number, a range `LOW:HIGH` (open: `LOW:`), or a service name of /etc/services for the rule's protocol".into(),
             MacroNotForAction { .. } => "`Invalid` marks packets in conntrack state INVALID, which fwgen always drops: use it with DROP".into(),
             FreeTextCharacter { .. } => "descriptions and comments are one line of text without quotes, backslashes or control characters".into(),
             FreeTextTooLong { .. } => "nftables keeps at most 128 bytes of a comment".into(),
@@ -746,6 +761,9 @@ impl ErrorKind {
             UnknownIcmpType { .. } => "unknown-icmp-type",
             UnknownMacro { .. } => "unknown-macro",
             MacroAndProtocol => "macro-and-protocol",
+            MacroNotExpressible { .. } => "macro-not-expressible",
+            BadRejectWith { .. } => "bad-reject-with",
+            UnknownService { .. } => "unknown-service",
             MacroNotForAction { .. } => "macro-not-for-action",
             FreeTextCharacter { .. } => "free-text-character",
             FreeTextTooLong { .. } => "free-text-too-long",
@@ -936,9 +954,20 @@ impl Display for ErrorKind {
             }
             UnknownIcmpType { name } => write!(f, "unknown ICMP type `{}`", quoted(name)),
             UnknownMacro { name } => write!(f, "unknown macro `{}`", quoted(name)),
-            MacroAndProtocol => write!(
+            MacroAndProtocol => write!(f, "a rule with a macro gives it one protocol"),
+            MacroNotExpressible { name, reason } => write!(
                 f,
-                "a rule cannot have both a macro and its own protocol or ports"
+                "macro `{}` cannot be expressed in fwgen's model: {reason}",
+                shorten(name)
+            ),
+            BadRejectWith { text, reason } => {
+                write!(f, "`reject_with = {}`: {reason}", quoted(text))
+            }
+            UnknownService { name, protocol } => write!(
+                f,
+                "`{}` is not a {} service in /etc/services",
+                quoted(name),
+                shorten(protocol)
             ),
             MacroNotForAction { name, action } => {
                 write!(
@@ -1053,8 +1082,8 @@ mod tests {
         let shown = shorten(&value);
         assert_eq!(
             shown.chars().count(),
-            200 + "[... 100 characters cut ...]".len()
+            160 + "[... 140 characters cut ...]".len()
         );
-        assert!(shown.starts_with(&"a".repeat(100)) && shown.ends_with(&"b".repeat(100)));
+        assert!(shown.starts_with(&"a".repeat(80)) && shown.ends_with(&"b".repeat(80)));
     }
 }

@@ -105,6 +105,7 @@ golden_model! {
     wildcard_and_named => "wildcard-and-named",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
+    vocabulary => "vocabulary",
 }
 
 #[test]

@@ -1157,26 +1157,21 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         "rules:2: `ssh` is tcp port 22 (/etc/services)",
         "rules:2: `www` is tcp port 80 (/etc/services)",
         "rules:3: `netbios-ns` is udp port 137 (/etc/services)",
-        "rules:5: `SMB` becomes the 4 line(s) of Shorewall's macro.SMB",
-        "rules:6: `Mail` holds Shorewall's macro `SMTP`",
+        "macro = \"SMB\"",
+        "macro = \"Mail\"",
+        "macro = \"FTP\"",
         "rules:7: protocol `igmp` is number 2 (/etc/protocols)",
         "rules:8: `IPsecnat` becomes the 6 line(s) of Shorewall's macro.IPsecnat, those from DEST to SOURCE with the two swapped",
         "action = \"ACCEPT\"\nsource = \"$FW\"\ndest = \"loc\"\nproto = \"50\"",
         "proto = \"2\"",
-        "rules:6: `MSA` becomes the 1 line(s) of Shorewall's macro.MSA",
-        "macro = \"SMTPS\"",
-        "dport = \"587\"",
         "SOURCE `10.0.0.1/8` has host bits set; iptables matches the network `10.0.0.0/8`",
         "options = [\"dhcp\", \"tcpflags\", \"routeback\", \"nosmurfs\"",
         "dport = \"22,80\"",
         "dport = \"1024:65535\"\nsport = \"137\"",
-        "proto = \"tcp\"\ndport = \"21\"",
-        "proto = \"udp\"\ndport = \"137:139\"",
         "sources = [\"10.0.0.0/8\"",
     ] {
         assert!(model.contains(text), "missing `{text}`:\n{model}");
     }
-    assert!(!model.contains("macro = \"SMB\""), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 
     for (name, rules, expected) in [
@@ -1192,8 +1187,8 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         ),
         (
             "import-macro-with-ports",
-            b"SMB(ACCEPT) loc $FW tcp 445\n",
-            "error: rules:1: `SMB` given its own PROTO or ports",
+            b"IPsecnat(ACCEPT) loc $FW tcp 445\n",
+            "error: rules:1: `IPsecnat` given its own PROTO or ports",
         ),
     ] {
         let dir = sample_with_rules(name, rules, None);
@@ -1223,77 +1218,10 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
     assert_import_refused(
         &import_within(&dir, false),
         &[
-            "error: rules:1: with AUTOHELPERS=No Shorewall's macro.FTP attaches the `ftp` conntrack helper",
+            "error: rules:1: `FTP`: with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.FTP attaches the `ftp` conntrack helper",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// The stock macros fwgen writes as their lines are Shorewall's own: each
-/// installed /usr/share/shorewall/macro.NAME holds exactly the lines of
-/// the table (the AUTOHELPERS=Yes branch for the helper macros), those
-/// from DEST to SOURCE among the lines back.
-#[test]
-fn stock_macro_lines_agree_with_the_installed_shorewall() {
-    common::require_tool("shorewall", "shorewall");
-    type Lines = Vec<(String, String, String)>;
-    let owned = |lines: &[(&str, &str, &str)]| -> Lines {
-        lines
-            .iter()
-            .map(|(p, d, s)| (p.to_string(), d.to_string(), s.to_string()))
-            .collect()
-    };
-    for (name, helper, lines, back) in fwgen::import::macros::STOCK {
-        let path = format!("/usr/share/shorewall/macro.{name}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let (mut forth, mut returning): (Lines, Lines) = (Vec::new(), Vec::new());
-        let mut in_helper_branch = false;
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or_default().trim();
-            if line.starts_with("?if") {
-                assert!(
-                    helper.is_some() && line.contains("AUTOHELPERS"),
-                    "{path}: {line}"
-                );
-                in_helper_branch = true;
-                continue;
-            }
-            if line.starts_with("?else") || line.starts_with("?endif") {
-                in_helper_branch = false;
-                continue;
-            }
-            if line.is_empty() || in_helper_branch {
-                continue;
-            }
-            let columns: Vec<&str> = line.split_whitespace().collect();
-            assert!(
-                columns.len() >= 4 && columns[0] == "PARAM",
-                "{path}: `{line}` is not a plain port line"
-            );
-            let entry = (
-                columns[3].to_owned(),
-                columns.get(4).unwrap_or(&"").to_string(),
-                columns.get(5).unwrap_or(&"").to_string(),
-            );
-            match columns[1..3] {
-                ["-", "-"] | ["SOURCE", "DEST"] => forth.push(entry),
-                ["DEST", "SOURCE"] => returning.push(entry),
-                _ => panic!("{path}: `{line}` names addresses"),
-            }
-        }
-        assert_eq!(owned(lines), forth, "{path}");
-        assert_eq!(owned(back), returning, "{path}");
-    }
-    for (name, inner) in fwgen::import::macros::NESTED {
-        let path = format!("/usr/share/shorewall/macro.{name}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let installed: Vec<&str> = text
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or_default().trim())
-            .filter(|l| !l.is_empty())
-            .collect();
-        assert_eq!(installed, *inner, "{path}");
-    }
 }
 
 /// Column/value pairs are read where Shorewall reads them (after one `;`
@@ -1568,5 +1496,53 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
     assert!(stderr.contains(&both), "missing `{both}` in:\n{stderr}");
     let long = format!("rules:{}: the line has 16 columns", columns.len() + 3);
     assert!(stderr.contains(&long), "missing `{long}` in:\n{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A site macro (`macro.NAME` in the directory) is read where a rule calls
+/// it, before Shorewall's stock macro of that name, as CONFIG_PATH makes
+/// Shorewall do: its port lines become rules (those from DEST to SOURCE
+/// swapped, the rule's own DPORT replacing the line's); a form the model
+/// cannot hold is refused at the macro's own line.
+#[test]
+fn site_macros_are_read_before_the_stock_ones() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-site-macro",
+        b"SSH(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW\nSync(ACCEPT) loc $FW - 9000\nREJECT(icmp-host-prohibited) loc $FW tcp 8080\n",
+        None,
+    );
+    std::fs::write(dir.join("macro.SSH"), "PARAM - - tcp 2222\n").unwrap();
+    std::fs::write(
+        dir.join("macro.Sync"),
+        "PARAM - - tcp 8384\nPARAM DEST SOURCE udp 21027\nHTTPS\n",
+    )
+    .unwrap();
+    let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(accepted, "Shorewall refuses the directory:\n{out}");
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "rules:1: `SSH` is the site's macro.SSH (found before Shorewall's own, as CONFIG_PATH makes Shorewall do): its 1 line(s)",
+        "source = \"loc\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"2222\"",
+        "source = \"$FW\"\ndest = \"loc\"\nproto = \"udp\"\ndport = \"21027\"",
+        "macro = \"HTTPS\"",
+        "proto = \"tcp\"\ndport = \"9000\"",
+        "proto = \"udp\"\ndport = \"9000\"",
+        "action = \"REJECT\"\nreject_with = \"icmp-host-prohibited\"",
+    ] {
+        assert!(model.contains(text), "missing `{text}`:\n{model}");
+    }
+    assert!(!model.contains("macro = \"SSH\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = sample_with_rules("import-site-macro-refused", b"Odd(ACCEPT) loc $FW\n", None);
+    std::fs::write(dir.join("macro.Odd"), "# a host\nPARAM 10.0.0.1 - tcp 22\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: macro.Odd:2: site macro macro.Odd: SOURCE and DEST other than",
+            "error: rules:1: `Odd` is the site's macro.Odd, refused at its line",
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -166,6 +166,14 @@ fn model_zone_lists() {
     lab_model("zone-lists", "zlst");
 }
 
+/// Issue #14: stock macros (FTP, TFTP and NTP over UDP, Auth, Web logged),
+/// a macro given its own port, service names, an open range, a protocol
+/// list and an ICMP type list, in Shorewall and nftables alike.
+#[test]
+fn model_vocabulary() {
+    lab_model("vocabulary", "voc");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]
@@ -546,4 +554,89 @@ ACCEPT  net:203.0.113.10-203.0.113.20    loc                   tcp  25\n\
 DROP    loc:192.168.1.0/24!192.168.1.5   net                   tcp  80\n\
 REJECT  loc                              net:!203.0.113.0/24   tcp  443\n",
     );
+}
+
+/// Issue #14: a site macro overrides Shorewall's stock one (CONFIG_PATH
+/// puts the configuration directory first), a stock macro takes the
+/// rule's own DPORT, and stock macros and a service name import as
+/// Shorewall reads them: the original directory, compiled and started by
+/// Shorewall, and fwgen's two renderings of its import agree on every
+/// probe. The lines follow Shorewall's two-interfaces sample, with the
+/// site macro.SSH that moves SSH to port 2222 as shorewall-macros(5)
+/// describes (a copy of a stock macro in /etc/shorewall changes it).
+#[test]
+fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
+    common::require_lab();
+    let dir = common::scratch("lab-sitemacro");
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    for file in ["interfaces", "policy", "snat", "zones"] {
+        std::fs::copy(format!("{samples}/{file}"), original.join(file)).unwrap();
+    }
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        original.join("macro.SSH"),
+        "# SSH on the site's own port\nPARAM\t-\t-\ttcp\t2222\n",
+    )
+    .unwrap();
+    std::fs::write(
+        original.join("rules"),
+        "?SECTION NEW\n\
+         SSH(ACCEPT)\tnet\t$FW\n\
+         FTP(ACCEPT)\tnet\t$FW\n\
+         Auth(REJECT)\tnet\tall\n\
+         DNS(ACCEPT)\tloc\t$FW\t-\t5353\n\
+         NTP(ACCEPT)\tloc\t$FW\n\
+         ACCEPT\tnet\t$FW\ttcp\thkp\n\
+         Ping(ACCEPT)\tloc\t$FW\n\
+         REJECT(icmp-host-prohibited)\tnet\t$FW\ttcp\t8080\n",
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    for text in [
+        "dport = \"2222\"",
+        "macro = \"FTP\"",
+        "dport = \"5353\"",
+        "dport = \"11371\"",
+    ] {
+        assert!(
+            imported.toml.contains(text),
+            "missing `{text}`:\n{}",
+            imported.toml
+        );
+    }
+    let model = compile(&Source::new("imported-sitemacro.toml", imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&original)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, "site", &candidates, &dir);
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "the import does not behave as the original:\n{}",
+        verification.text(&model)
+    );
+    let matrix = verification.matrix();
+    for probe in [
+        "tcp 2222 | ACCEPT",
+        "tcp 22 | DROP",
+        "tcp 5353 | ACCEPT",
+        "udp 53 | REJECT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -79,6 +79,7 @@ mod models {
         wildcard_and_named => "wildcard-and-named",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
+        vocabulary => "vocabulary",
     }
 }
 

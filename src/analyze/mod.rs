@@ -53,6 +53,8 @@ pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
         zones: Vec::new(),
         rejected_zones: Vec::new(),
         interfaces: Vec::new(),
+        services: None,
+        helpers_attached: false,
     };
     let model = analyzer.model(raw);
     if analyzer.errors.is_empty() {
@@ -71,12 +73,17 @@ struct Analyzer<'a> {
     /// them are not reported again as unknown.
     rejected_zones: Vec<String>,
     interfaces: Vec<Interface>,
+    /// /etc/services, read at the first named port (rules.rs).
+    services: Option<crate::import::services::Services>,
+    /// conntrack_helpers = false: Shorewall's helper macros attach theirs.
+    helpers_attached: bool,
 }
 
 impl Analyzer<'_> {
     fn model(&mut self, raw: &RawModel) -> Model {
         let firewall = self.firewall(&raw.firewall);
         self.firewall_zone = firewall.zone.clone();
+        self.helpers_attached = !firewall.conntrack_helpers;
         self.zones = raw
             .zones
             .0
@@ -315,25 +322,8 @@ pub fn parse_network(text: &str) -> Result<IpNet, String> {
     Ok(net)
 }
 
-fn parse_port(text: &str) -> Result<u16, &'static str> {
-    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
-        return Err("ports are numbers");
-    }
-    match text.parse::<u32>() {
-        Ok(port) if (1..=65535).contains(&port) => Ok(port as u16),
-        _ => Err("ports are 1 to 65535"),
-    }
-}
-
 fn parse_port_range(text: &str) -> Result<PortRange, &'static str> {
-    let Some((low, high)) = text.split_once(':') else {
-        return parse_port(text).map(PortRange::single);
-    };
-    let (low, high) = (parse_port(low)?, parse_port(high)?);
-    if low > high {
-        return Err("the range's first port is above its last");
-    }
-    Ok(PortRange { low, high })
+    PortRange::parse(text)
 }
 
 #[cfg(test)]

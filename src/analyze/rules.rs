@@ -2,6 +2,14 @@
 
 use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
+use crate::model::reject::{Answer, RejectWith};
+use crate::model::service::{MacroCall, MacroColumns};
+
+/// Ports as Shorewall's DPORT column writes them.
+fn ports_text(ranges: &[PortRange]) -> String {
+    let written: Vec<String> = ranges.iter().map(|r| r.written(":")).collect();
+    written.join(",")
+}
 
 impl Analyzer<'_> {
     /// The rules of one `[[rule]]`: one, or one per zone pair when a side
@@ -105,8 +113,9 @@ impl Analyzer<'_> {
             Some(raw) => self.family(Some(raw)),
             None => Family::Both,
         };
-        let (service_macro, services) = self.rule_services(entry, verdict)?;
-        let (verdict, source, dest) = (verdict?, source?, dest?);
+        let reject_with = self.reject_with(entry, verdict);
+        let (service_macro, macro_columns, services) = self.rule_services(entry, verdict)?;
+        let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -117,6 +126,8 @@ impl Analyzer<'_> {
             source,
             dest,
             service_macro,
+            reject_with,
+            macro_columns,
             services,
             comment,
             family,
@@ -169,9 +180,10 @@ impl Analyzer<'_> {
         &mut self,
         entry: &RawRule,
         verdict: Option<Verdict>,
-    ) -> Option<(Option<Macro>, Vec<Service>)> {
+    ) -> Option<(Option<Macro>, MacroColumns, Vec<Service>)> {
         let Some(name) = &entry.service_macro else {
-            return self.explicit_service(entry).map(|s| (None, s));
+            let services = self.explicit_services(entry)?;
+            return Some((None, MacroColumns::default(), services));
         };
         let Some(found) = Macro::find(name.get_ref()) else {
             let kind = ErrorKind::UnknownMacro {
@@ -183,15 +195,108 @@ impl Analyzer<'_> {
         if found.is_invalid() {
             return self.invalid_macro(entry, name, found, verdict);
         }
-        if entry.proto.is_some()
-            || entry.dport.is_some()
-            || entry.sport.is_some()
-            || entry.icmp_type.is_some()
-        {
-            self.error(Some(name.span()), ErrorKind::MacroAndProtocol);
-            return None;
+        let columns = self.macro_columns(entry)?;
+        let call = MacroCall {
+            action: verdict.map(Verdict::keyword),
+            columns: columns.clone(),
+            helpers_attached: self.helpers_attached,
+        };
+        match found.expand(&call) {
+            Ok(services) => Some((Some(found), columns, services)),
+            Err(reason) => {
+                let kind = ErrorKind::MacroNotExpressible {
+                    name: found.name.to_owned(),
+                    reason,
+                };
+                self.error(Some(name.span()), kind);
+                None
+            }
         }
-        Some((Some(found), found.services()))
+    }
+
+    /// REJECT's named answer: for REJECT, without a macro, TCP reset for
+    /// TCP only. `Some(None)` when there is none.
+    fn reject_with(
+        &mut self,
+        entry: &RawRule,
+        verdict: Option<Verdict>,
+    ) -> Option<Option<RejectWith>> {
+        let Some(raw) = &entry.reject_with else {
+            return Some(None);
+        };
+        let text = raw.get_ref();
+        let refuse = |this: &mut Self, reason: &'static str| {
+            let kind = ErrorKind::BadRejectWith {
+                text: text.clone(),
+                reason,
+            };
+            this.error(Some(raw.span()), kind);
+            None
+        };
+        let Some(parsed) = RejectWith::parse(text) else {
+            return refuse(self, "not one of Shorewall's REJECT options");
+        };
+        if verdict.is_some_and(|v| v != Verdict::Reject) {
+            return refuse(self, "only a REJECT rule names its answer");
+        }
+        if entry.service_macro.is_some() {
+            return refuse(
+                self,
+                "a macro's rule cannot name REJECT's answer; write its services with `proto` and `dport`",
+            );
+        }
+        let tcp_only = entry
+            .proto
+            .as_ref()
+            .is_some_and(|p| scalar_text(p.get_ref()).eq_ignore_ascii_case("tcp"));
+        if parsed.answer == Answer::TcpReset && !tcp_only {
+            return refuse(self, "tcp-reset answers TCP only: give `proto = \"tcp\"`");
+        }
+        Some(Some(parsed))
+    }
+
+    /// The columns a rule gives its macro, each replacing the macro's own
+    /// on every line (one protocol; names resolved for it).
+    fn macro_columns(&mut self, entry: &RawRule) -> Option<MacroColumns> {
+        let proto = match &entry.proto {
+            Some(raw) => match self.protocols(raw)?.as_slice() {
+                [one] => Some(*one),
+                _ => {
+                    self.error(Some(raw.span()), ErrorKind::MacroAndProtocol);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let ports = |this: &mut Self, raw: Option<&Spanned<PortList>>| -> Option<Option<String>> {
+            let Some(raw) = raw else {
+                return Some(None);
+            };
+            let ranges = match proto {
+                Some(proto) => this.named_ports(raw, proto)?,
+                None => this.ports(raw)?,
+            };
+            Some(Some(ports_text(&ranges)))
+        };
+        let dport = ports(self, entry.dport.as_ref())?;
+        let sport = ports(self, entry.sport.as_deref())?;
+        let icmp = match (&entry.icmp_type, proto) {
+            (Some(raw), Some(proto)) => Some(self.icmp_types(raw, Some(proto))?),
+            (Some(raw), None) => Some(self.icmp_types(raw, None)?),
+            (None, _) => None,
+        };
+        let icmp = icmp.map(|types| {
+            types
+                .iter()
+                .map(|t| t.number.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        Some(MacroColumns {
+            proto: proto.map(|p| p.to_string()),
+            dport: icmp.or(dport),
+            sport,
+        })
     }
 
     /// `Invalid` matches a conntrack state, so a protocol may narrow it
@@ -202,7 +307,7 @@ impl Analyzer<'_> {
         name: &Spanned<String>,
         found: Macro,
         verdict: Option<Verdict>,
-    ) -> Option<(Option<Macro>, Vec<Service>)> {
+    ) -> Option<(Option<Macro>, MacroColumns, Vec<Service>)> {
         if let Some(other) = verdict.filter(|v| *v != Verdict::Drop) {
             let kind = ErrorKind::MacroNotForAction {
                 name: found.name.to_owned(),
@@ -215,31 +320,113 @@ impl Analyzer<'_> {
             self.error(Some(log.span()), ErrorKind::InvalidLogged);
             return None;
         }
-        let services = self.explicit_service(entry)?;
-        Some((Some(found), services))
+        let services = self.explicit_services(entry)?;
+        Some((Some(found), MacroColumns::default(), services))
     }
 
-    pub(super) fn explicit_service(&mut self, entry: &RawRule) -> Option<Vec<Service>> {
-        let proto = match &entry.proto {
-            Some(proto) => Some(self.protocol(proto)?),
-            None => None,
+    /// A rule's own protocols (`tcp`, `"tcp,udp"`), each with the rule's
+    /// ports or ICMP types; no protocol: every protocol.
+    pub(super) fn explicit_services(&mut self, entry: &RawRule) -> Option<Vec<Service>> {
+        let protos = match &entry.proto {
+            Some(raw) => self.protocols(raw)?,
+            None => Vec::new(),
         };
+        if protos.is_empty() {
+            if let Some(raw) = entry.dport.as_ref().or(entry.sport.as_deref()) {
+                let kind = ErrorKind::PortsNeedProtocol {
+                    protocol: "all".to_owned(),
+                };
+                self.error(Some(raw.span()), kind);
+                return None;
+            }
+            if let Some(raw) = &entry.icmp_type {
+                self.icmp_types(raw, None)?;
+            }
+            return Some(Vec::new());
+        }
+        let mut services = Vec::new();
+        for proto in protos {
+            services.extend(self.protocol_services(entry, proto)?);
+        }
+        Some(services)
+    }
+
+    fn protocol_services(&mut self, entry: &RawRule, proto: Protocol) -> Option<Vec<Service>> {
         let dports = self.ports_for(entry.dport.as_ref(), proto)?;
         let sports = self.ports_for(entry.sport.as_deref(), proto)?;
-        let icmp_type = match &entry.icmp_type {
-            Some(icmp) => Some(self.icmp_type(icmp, proto)?),
-            None => None,
+        let service = |icmp_type| Service {
+            proto,
+            dports: dports.clone(),
+            sports: sports.clone(),
+            icmp_type,
         };
-        Some(proto.flatten().map_or_else(Vec::new, |proto| {
-            vec![Service {
-                proto,
-                dports,
-                sports,
-                icmp_type,
-            }]
-        }))
+        match &entry.icmp_type {
+            Some(raw) => {
+                let types = self.icmp_types(raw, Some(proto))?;
+                Some(types.into_iter().map(|t| service(Some(t))).collect())
+            }
+            None => Some(vec![service(None)]),
+        }
     }
 
+    /// A protocol, or a comma-separated list of them; `all` (alone) is the
+    /// empty list.
+    pub(super) fn protocols(&mut self, raw: &Spanned<Scalar>) -> Option<Vec<Protocol>> {
+        let text = scalar_text(raw.get_ref());
+        if text.eq_ignore_ascii_case("all") {
+            return Some(Vec::new());
+        }
+        let mut protos = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            match Protocol::parse(part) {
+                Some(proto) if !protos.contains(&proto) => protos.push(proto),
+                Some(_) => {}
+                None => {
+                    let kind = ErrorKind::UnknownProtocol {
+                        protocol: part.to_owned(),
+                    };
+                    self.error(Some(raw.span()), kind);
+                    return None;
+                }
+            }
+        }
+        Some(protos)
+    }
+
+    pub(super) fn ports_for(
+        &mut self,
+        raw: Option<&Spanned<PortList>>,
+        proto: Protocol,
+    ) -> Option<Vec<PortRange>> {
+        let Some(raw) = raw else {
+            return Some(Vec::new());
+        };
+        if !proto.has_ports() {
+            let kind = ErrorKind::PortsNeedProtocol {
+                protocol: proto.to_string(),
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        self.named_ports(raw, proto)
+    }
+
+    /// Ports, ranges (open ones too) and service names of /etc/services
+    /// for the protocol, as Shorewall's getservbyname(3) reads them.
+    pub(super) fn named_ports(
+        &mut self,
+        raw: &Spanned<PortList>,
+        proto: Protocol,
+    ) -> Option<Vec<PortRange>> {
+        self.port_list(raw, Some(proto))
+    }
+
+    /// Ports and ranges by number.
+    pub(super) fn ports(&mut self, raw: &Spanned<PortList>) -> Option<Vec<PortRange>> {
+        self.port_list(raw, None)
+    }
+
+    /// One protocol (`all`: `None`).
     pub(super) fn protocol(&mut self, raw: &Spanned<Scalar>) -> Option<Option<Protocol>> {
         let text = scalar_text(raw.get_ref());
         if text.eq_ignore_ascii_case("all") {
@@ -254,37 +441,28 @@ impl Analyzer<'_> {
         Some(parsed)
     }
 
-    pub(super) fn ports_for(
+    fn port_list(
         &mut self,
-        raw: Option<&Spanned<PortList>>,
-        proto: Option<Option<Protocol>>,
+        raw: &Spanned<PortList>,
+        proto: Option<Protocol>,
     ) -> Option<Vec<PortRange>> {
-        let Some(raw) = raw else {
-            return Some(Vec::new());
-        };
-        let proto = proto.flatten();
-        if !proto.is_some_and(Protocol::has_ports) {
-            let kind = ErrorKind::PortsNeedProtocol {
-                protocol: proto.map_or("all".to_owned(), |p| p.to_string()),
-            };
-            self.error(Some(raw.span()), kind);
-            return None;
-        }
-        self.ports(raw)
-    }
-
-    pub(super) fn ports(&mut self, raw: &Spanned<PortList>) -> Option<Vec<PortRange>> {
         let mut ports = Vec::new();
         for item in raw.get_ref().items() {
             let text = scalar_text(&item);
-            for part in text.split(',') {
-                match parse_port_range(part.trim()) {
-                    Ok(range) => ports.push(range),
-                    Err(reason) => {
+            for part in text.split(',').map(str::trim) {
+                let parsed = match self.named_range(part, proto) {
+                    Some(resolved) => resolved.map_err(|kind| (kind, part)),
+                    None => parse_port_range(part).map_err(|reason| {
                         let kind = ErrorKind::BadPort {
-                            text: part.trim().to_owned(),
+                            text: part.to_owned(),
                             reason,
                         };
+                        (kind, part)
+                    }),
+                };
+                match parsed {
+                    Ok(range) => ports.push(range),
+                    Err((kind, _)) => {
                         self.error(Some(raw.span()), kind);
                         return None;
                     }
@@ -302,12 +480,61 @@ impl Analyzer<'_> {
         Some(ports)
     }
 
-    pub(super) fn icmp_type(
+    /// A port written with service names (`ssh`, `ftp-data:ftp`); `None`
+    /// when it has no name in it.
+    fn named_range(
+        &mut self,
+        part: &str,
+        proto: Option<Protocol>,
+    ) -> Option<Result<PortRange, ErrorKind>> {
+        let is_name = |text: &str| text.chars().any(|c| c.is_ascii_alphabetic());
+        let (low, high) = part.split_once(':').unwrap_or((part, part));
+        if !is_name(low) && !is_name(high) {
+            return None;
+        }
+        let protocol = proto.map_or_else(|| "the macro's".to_owned(), |p| p.to_string());
+        let services = self
+            .services
+            .get_or_insert_with(crate::import::services::Services::read);
+        let one = |text: &str, open: u16| -> Result<u16, ErrorKind> {
+            if text.is_empty() {
+                return Ok(open);
+            }
+            if !is_name(text) {
+                return PortRange::parse(text).map(|r| r.low).map_err(|reason| {
+                    ErrorKind::BadPort {
+                        text: text.to_owned(),
+                        reason,
+                    }
+                });
+            }
+            proto
+                .and_then(|p| services.port(text, &p.to_string()))
+                .ok_or_else(|| ErrorKind::UnknownService {
+                    name: text.to_owned(),
+                    protocol: protocol.clone(),
+                })
+        };
+        let resolved = (|| {
+            let low = one(low, 1)?;
+            let high = one(high, 65535)?;
+            if low > high {
+                return Err(ErrorKind::BadPort {
+                    text: part.to_owned(),
+                    reason: "the range's first port is above its last",
+                });
+            }
+            Ok(PortRange { low, high })
+        })();
+        Some(resolved)
+    }
+
+    /// ICMP types, names or numbers, comma-separated.
+    pub(super) fn icmp_types(
         &mut self,
         raw: &Spanned<Scalar>,
-        proto: Option<Option<Protocol>>,
-    ) -> Option<IcmpType> {
-        let proto = proto.flatten();
+        proto: Option<Protocol>,
+    ) -> Option<Vec<IcmpType>> {
         let Some(proto) = proto.filter(|p| p.is_icmp()) else {
             let kind = ErrorKind::IcmpTypeNeedsIcmp {
                 protocol: proto.map_or("all".to_owned(), |p| p.to_string()),
@@ -316,11 +543,20 @@ impl Analyzer<'_> {
             return None;
         };
         let text = scalar_text(raw.get_ref());
-        let parsed = IcmpType::parse(&text, proto == Protocol::Icmpv6);
-        if parsed.is_none() {
-            self.error(Some(raw.span()), ErrorKind::UnknownIcmpType { name: text });
+        let mut types = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            match IcmpType::parse(part, proto == Protocol::Icmpv6) {
+                Some(parsed) => types.push(parsed),
+                None => {
+                    let kind = ErrorKind::UnknownIcmpType {
+                        name: part.to_owned(),
+                    };
+                    self.error(Some(raw.span()), kind);
+                    return None;
+                }
+            }
         }
-        parsed
+        Some(types)
     }
 
     pub(super) fn check_rule_family(&mut self, rule: &Rule, span: Range<usize>) -> Option<()> {

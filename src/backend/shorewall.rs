@@ -14,6 +14,7 @@ use super::table::Columns;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
+use crate::model::service::MacroColumns;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
     ZoneId, ZoneRef,
@@ -446,13 +447,18 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
             .as_ref()
             .map_or(String::new(), |t| format!(":{t}"));
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
-    let action = match rule.service_macro.filter(|m| m.in_shorewall) {
+    let action = match rule.service_macro.filter(|m| m.in_shorewall()) {
         Some(found) if !found.is_invalid() => {
             let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
-            return Some(item(&[vec![action, source, dest]]));
+            let mut cells = vec![action, source, dest];
+            cells.extend(macro_cells(&rule.macro_columns, product));
+            return Some(item(&[cells]));
         }
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
-        None => format!("{}{log}", rule.verdict.keyword()),
+        None => match rule.reject_with {
+            Some(named) => format!("REJECT({}){log}", named.option),
+            None => format!("{}{log}", rule.verdict.keyword()),
+        },
     };
     if rule.services.is_empty() {
         return Some(item(&[vec![action, source, dest]]));
@@ -468,6 +474,25 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
         })
         .collect();
     (!rows.is_empty()).then(|| item(&rows))
+}
+
+/// The PROTO, DPORT and SPORT a rule gives its macro (`-`: the macro's own).
+fn macro_cells(columns: &MacroColumns, product: Product) -> Vec<String> {
+    if columns.is_empty() {
+        return Vec::new();
+    }
+    let proto = columns.proto.as_deref().map(|p| match p {
+        "icmpv6" if product.ipv6 => "ipv6-icmp",
+        other => other,
+    });
+    let mut cells: Vec<String> = [proto, columns.dport.as_deref(), columns.sport.as_deref()]
+        .iter()
+        .map(|c| c.unwrap_or("-").to_owned())
+        .collect();
+    while cells.last().is_some_and(|c| c == "-") {
+        cells.pop();
+    }
+    cells
 }
 
 fn service_cells(service: &Service, product: Product) -> Vec<String> {

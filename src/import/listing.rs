@@ -34,7 +34,7 @@ impl Verdict {
             Verdict::Script => {
                 "an extension script (shell code Shorewall runs); fwgen runs no scripts".into()
             }
-            Verdict::Site(what) => format!("{what}; fwgen knows only its own macros"),
+            Verdict::Site(what) => format!("{what}; fwgen refuses what it does not read"),
             Verdict::Unknown => "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it".into(),
         };
         Some(reason)
@@ -160,7 +160,9 @@ pub(super) fn verdict(name: &str, ipv6: bool) -> Verdict {
         return Verdict::Script;
     }
     if name.starts_with("macro.") {
-        return Verdict::Site("a site macro: it changes what the rules naming it do");
+        return Verdict::Site(
+            "a site macro no rule names (fwgen reads a site macro where a rule calls it)",
+        );
     }
     if name.starts_with("action.") {
         return Verdict::Site("a site action: it changes what the rules naming it do");

@@ -7,6 +7,6 @@ mod listing;
 mod logging;
 pub mod macros;
 mod protocols;
-mod services;
+pub mod services;
 pub mod setting;
 pub mod shorewall;

@@ -57,7 +57,7 @@ impl Services {
         }
     }
 
-    fn port(&self, name: &str, proto: &str) -> Option<u16> {
+    pub fn port(&self, name: &str, proto: &str) -> Option<u16> {
         self.ports
             .get(&(name.to_owned(), proto.to_owned()))
             .copied()

@@ -14,12 +14,17 @@ pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::listing::{self, Verdict};
 use super::logging;
-use super::macros::{self, Part, StockMacro};
+use super::macros::{self, Part};
+
+#[path = "site_macro.rs"]
+mod site_macro;
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
+use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
-use crate::model::service::MACRO_NAMES;
+use crate::model::reject::RejectWith;
+use crate::model::service::{MacroCall, stock_macro};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -82,6 +87,8 @@ struct Written<'a> {
     dest: &'a str,
     log: Option<&'a str>,
     comment: Option<&'a str>,
+    /// REJECT's option (`REJECT(icmp-host-prohibited)`).
+    reject_with: Option<&'a str>,
 }
 
 /// A rule's macro, protocol, DPORT and SPORT, as the model writes them.
@@ -174,6 +181,10 @@ struct Importer {
     services: Services,
     /// /etc/protocols, for protocols given by name.
     protocols: Protocols,
+    /// The directory's `macro.NAME` files, by NAME.
+    site_macro_files: Vec<String>,
+    /// Site macros read for a rule calling them (`None`: refused).
+    site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -201,6 +212,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         out: String::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
+        site_macro_files: Vec::new(),
+        site_macros: BTreeMap::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -1121,6 +1134,12 @@ impl Importer {
                 continue;
             }
             let verdict = listing::verdict(&name, self.ipv6);
+            if name
+                .strip_prefix("macro.")
+                .is_some_and(|site| self.site_macros.contains_key(site))
+            {
+                continue;
+            }
             if let Verdict::Ignored(why) = verdict {
                 ignored.entry(why).or_default().push(shown);
                 continue;
@@ -2277,6 +2296,7 @@ impl Importer {
     }
 
     fn rules(&mut self) {
+        self.site_macro_files = self.site_macro_names();
         let mut section = "NEW".to_owned();
         let mut comment: Option<String> = None;
         for line in self.lines("rules") {
@@ -2408,6 +2428,13 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        // `REJECT(option)` names REJECT's answer; it is no macro.
+        let (target, service_macro, reject_with) = match service_macro.as_deref() {
+            Some("REJECT") if RejectWith::parse(&target).is_some() => {
+                ("REJECT".to_owned(), None, Some(target))
+            }
+            _ => (target, service_macro, None),
+        };
         // Zone lists and wildcard forms (`loc,dmz`, `all!net`, `all+`)
         // are the model's own: carried as written.
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
@@ -2431,44 +2458,101 @@ impl Importer {
             dest: &dest,
             log: log.as_deref(),
             comment,
+            reject_with: reject_with.as_deref(),
         };
-        let expanded = service_macro
+        if let Some(name) = service_macro
             .as_deref()
-            .filter(|name| !MACRO_NAMES.contains(name))
-            .and_then(|name| Some((name, macros::expand(name, MACRO_NAMES)?)));
-        match expanded {
-            Some((name, _)) if used_after(columns, 3) => {
-                self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model"));
+            .filter(|name| self.site_macro_files.iter().any(|site| site == name))
+        {
+            match self.site_macro(name) {
+                Some(lines) => {
+                    let own = [get(3), get(4), get(5)];
+                    self.site_macro_rule(line, &written, name, own, lines);
+                }
+                None => self.refuse(
+                    line,
+                    format!("`{name}` is the site's macro.{name}, refused at its line"),
+                ),
             }
-            Some((name, parts)) => self.expanded_macro(line, &written, name, parts),
-            None => {
+            return;
+        }
+        let stock = service_macro.as_deref().and_then(stock_macro);
+        match (service_macro.as_deref(), stock) {
+            (Some(name), None) if name != "Invalid" => {
                 // Shorewall finds a macro by its exact name: `ssh(ACCEPT)`
                 // is an unknown action to it (and DHCP is fwgen's own).
-                if let Some(name) = service_macro
-                    .as_deref()
-                    .filter(|name| !MACRO_NAMES.contains(name) || *name == "DHCP")
-                {
-                    self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));
-                    return;
+                self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));
+            }
+            (Some(name), Some(stock)) => {
+                let call = MacroCall {
+                    action: RuleVerdict::parse(&target).map(RuleVerdict::keyword),
+                    helpers_attached: !self.settings.carried.conntrack_helpers,
+                    ..MacroCall::default()
+                };
+                match macros::expand(stock, &call) {
+                    Ok(None) => {
+                        let service = (Some(name), get(3), get(4), get(5));
+                        self.plain_rule(line, &written, service);
+                    }
+                    Ok(Some(_)) if used_after(columns, 3) => {
+                        self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model for it"));
+                    }
+                    Ok(Some(parts)) => self.expanded_macro(line, &written, name, parts),
+                    Err(reason) => self.refuse(line, format!("`{name}`: {reason}")),
                 }
+            }
+            _ => {
                 let service = (service_macro.as_deref(), get(3), get(4), get(5));
                 self.plain_rule(line, &written, service);
             }
         }
     }
 
-    /// A stock macro the model does not name, as what its file holds.
+    /// A stock macro the model refuses as a whole, as what its file holds.
     fn expanded_macro(&mut self, line: &Line, written: &Written, name: &str, parts: Vec<Part>) {
+        let reversed = Written {
+            source: written.dest,
+            dest: written.source,
+            ..*written
+        };
+        self.notes.push(format!(
+            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
+            line.file,
+            line.number,
+            parts.len(),
+            if parts.iter().any(Part::is_reversed) {
+                ", those from DEST to SOURCE with the two swapped"
+            } else {
+                ""
+            }
+        ));
         for part in parts {
+            let way = if part.is_reversed() {
+                &reversed
+            } else {
+                written
+            };
             match part {
-                Part::Named(inner) => {
+                Part::Named { name: inner, .. } => {
                     self.notes.push(format!(
                         "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
                         line.file, line.number
                     ));
-                    self.write_rule(line, written, (Some(inner), None, None, None))
+                    self.write_rule(line, way, (Some(inner), None, None, None))
                 }
-                Part::Lines(stock) => self.stock_macro(line, written, stock),
+                Part::Line { line: stock, .. } => {
+                    let some = |text: &str| (text != "-").then(|| text.to_owned());
+                    let Some((dport, sport)) = self.ports(
+                        line,
+                        Some(stock.proto),
+                        some(stock.dport),
+                        some(stock.sport),
+                    ) else {
+                        return;
+                    };
+                    let service = (None, Some(stock.proto.to_owned()), dport, sport);
+                    self.write_rule(line, way, service);
+                }
             }
         }
     }
@@ -2506,42 +2590,6 @@ impl Importer {
             line.file, line.number
         ));
         format!("all{rest}")
-    }
-
-    /// A stock macro fwgen's model does not name, as its lines (the
-    /// AUTOHELPERS=Yes branch, Shorewall's default).
-    fn stock_macro(&mut self, line: &Line, written: &Written, stock: &StockMacro) {
-        let (name, helper, lines, back) = *stock;
-        if let Some(helper) = helper.filter(|_| !self.settings.carried.conntrack_helpers) {
-            self.refuse(line, format!("with AUTOHELPERS=No Shorewall's macro.{name} attaches the `{helper}` conntrack helper to its connections; a helper per rule is not in fwgen's model"));
-            return;
-        }
-        self.notes.push(format!(
-            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
-            line.file,
-            line.number,
-            lines.len() + back.len(),
-            if back.is_empty() {
-                ""
-            } else {
-                ", those from DEST to SOURCE with the two swapped"
-            }
-        ));
-        let reversed = Written {
-            source: written.dest,
-            dest: written.source,
-            ..*written
-        };
-        let all = lines.iter().map(|l| (written, l));
-        for (written, (proto, dport, sport)) in all.chain(back.iter().map(|l| (&reversed, l))) {
-            let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-            let Some((dport, sport)) = self.ports(line, Some(proto), some(dport), some(sport))
-            else {
-                return;
-            };
-            let service = (None, Some((*proto).to_owned()), dport, sport);
-            self.write_rule(line, written, service);
-        }
     }
 
     /// DPORT and SPORT in the model's spelling: service names resolved
@@ -2614,24 +2662,29 @@ impl Importer {
         if let Some(name) = service_macro {
             let _ = writeln!(self.out, "macro = {}", quote(name));
         }
+        if let Some(option) = written.reject_with {
+            let _ = writeln!(self.out, "reject_with = {}", quote(option));
+        }
         let _ = writeln!(
             self.out,
             "source = {}\ndest = {}",
             quote(&self.endpoint(source)),
             quote(&self.endpoint(dest))
         );
+        let icmp = proto
+            .as_deref()
+            .is_some_and(|p| p.starts_with("icmp") || p == "ipv6-icmp");
         if let Some(proto) = proto {
             let _ = writeln!(self.out, "proto = {}", quote(&proto));
-            if let Some(dport) = dport {
-                if proto.starts_with("icmp") {
-                    let _ = writeln!(self.out, "icmp_type = {}", quote(&dport));
-                } else {
-                    let _ = writeln!(self.out, "dport = {}", quote(&dport));
-                }
-            }
-            if let Some(sport) = sport {
-                let _ = writeln!(self.out, "sport = {}", quote(&sport));
-            }
+        }
+        // Without PROTO the ports are a macro's own ones replaced (or an
+        // error the model reports).
+        if let Some(dport) = dport {
+            let key = if icmp { "icmp_type" } else { "dport" };
+            let _ = writeln!(self.out, "{key} = {}", quote(&dport));
+        }
+        if let Some(sport) = sport {
+            let _ = writeln!(self.out, "sport = {}", quote(&sport));
         }
         if let Some(log) = written.log {
             // `ACCEPT:info:TRAP`: the level, then Shorewall's log tag.

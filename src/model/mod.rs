@@ -6,9 +6,11 @@ pub mod logging;
 pub mod nat;
 pub mod option_verdict;
 pub mod policy;
+pub mod reject;
 pub mod rule;
 pub mod service;
 pub mod settings;
+pub mod stock_macros;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};

@@ -5,7 +5,8 @@ use std::fmt::{self, Display, Formatter};
 use ipnet::IpNet;
 
 use super::policy::LogLevel;
-use super::service::{Macro, Service};
+use super::reject::RejectWith;
+use super::service::{Macro, MacroColumns, Service};
 use super::zone::{Family, ZoneRef};
 
 /// One `[[rule]]` entry.
@@ -19,6 +20,10 @@ pub struct Rule {
     pub dest: Endpoint,
     /// The macro the rule was written with, if any.
     pub service_macro: Option<Macro>,
+    /// REJECT's named answer (`REJECT(icmp-host-prohibited)`).
+    pub reject_with: Option<RejectWith>,
+    /// The columns the rule gives its macro (`SSH(ACCEPT) net $FW tcp 2222`).
+    pub macro_columns: MacroColumns,
     /// What the rule matches; empty means every protocol.
     pub services: Vec<Service>,
     pub comment: Option<String>,
@@ -95,6 +100,15 @@ impl Verdict {
     }
 }
 
+impl Verdict {
+    /// A Shorewall action that is a verdict (`ACCEPT`, `DROP`, `REJECT`).
+    pub fn parse(text: &str) -> Option<Verdict> {
+        [Verdict::Accept, Verdict::Drop, Verdict::Reject]
+            .into_iter()
+            .find(|v| v.keyword() == text)
+    }
+}
+
 impl Display for Verdict {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(self.keyword())
@@ -109,7 +123,11 @@ impl Rule {
                 .services
                 .iter()
                 .any(|s| s.proto.only_ipv6().is_none_or(|only| only == ipv6));
+        let answer_allows = self
+            .reject_with
+            .is_none_or(|r| r.only_ipv6().is_none_or(|only| only == ipv6));
         services_allow
+            && answer_allows
             && self.family.has(ipv6)
             && self.source.allows_family(ipv6)
             && self.dest.allows_family(ipv6)

@@ -174,6 +174,11 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                 );
                 if let Some(service_macro) = rule.service_macro {
                     text.push_str(&format!(" {}", service_macro.name));
+                    if !rule.macro_columns.is_empty() {
+                        let services: Vec<String> =
+                            rule.services.iter().map(service_label).collect();
+                        text.push_str(&format!(" {}", services.join(" ")));
+                    }
                 } else {
                     let services: Vec<String> = rule.services.iter().map(service_label).collect();
                     if !services.is_empty() {
@@ -1033,11 +1038,21 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         })
         .into_iter()
         .collect();
-    statements.push(verdict_statement(rule.verdict));
+    statements.push(match rule.reject_with {
+        Some(named) => Statement::Reject(Reject::Named(named.answer)),
+        None => verdict_statement(rule.verdict),
+    });
+    // A named ICMP answer is one family's: say which when no address does.
+    let family = rule
+        .reject_with
+        .and_then(|r| r.only_ipv6())
+        .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
+        .map(|ipv6| Match::Family(Family::of(ipv6)));
     let mut rules = Vec::new();
     for addresses in &address_sets {
         for service in &services {
             let mut matches = addresses.clone();
+            matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
             rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));
         }

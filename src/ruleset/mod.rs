@@ -458,6 +458,8 @@ pub enum Reject {
     HostProhibited,
     AddrUnreachable,
     AdminProhibited,
+    /// A rule's named answer (`REJECT(icmp-net-prohibited)`).
+    Named(crate::model::reject::Answer),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -488,7 +488,8 @@ fn write(path: &Path, content: &str) -> Result<()> {
 }
 
 /// Compile and start a copy of an original Shorewall directory (its
-/// regular files; Shorewall converts a masq file in place, so never the
+/// regular files without an extension, its site macros and actions, and
+/// its conf file; Shorewall converts a masq file in place, so never the
 /// directory itself). The samples ship with STARTUP_ENABLED=No, the one
 /// setting the lab changes.
 fn load_original(product: &str, original: &Path, topology: &Topology, dir: &Path) -> Result<()> {
@@ -504,8 +505,16 @@ fn load_original(product: &str, original: &Path, topology: &Topology, dir: &Path
         let Some(name) = path.file_name() else {
             continue;
         };
+        // Site macros and actions (`macro.SSH`) are found in the directory
+        // before Shorewall's own: they are part of the configuration.
+        let site = ["macro.", "action."]
+            .iter()
+            .any(|prefix| name.to_string_lossy().starts_with(prefix));
         if path.is_file()
-            && (path.extension().is_none() || name == "shorewall.conf" || name == "shorewall6.conf")
+            && (path.extension().is_none()
+                || site
+                || name == "shorewall.conf"
+                || name == "shorewall6.conf")
         {
             std::fs::copy(&path, copy.join(name))
                 .map_err(|e| format!("{}: {e}", path.display()))?;

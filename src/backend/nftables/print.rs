@@ -4,6 +4,7 @@
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
+use crate::model::reject::Answer;
 use crate::model::rule::written;
 use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
 use crate::ruleset::{
@@ -227,6 +228,13 @@ impl Display for Statement {
                 Reject::HostProhibited => "reject with icmp type host-prohibited",
                 Reject::AddrUnreachable => "reject with icmpv6 type addr-unreachable",
                 Reject::AdminProhibited => "reject with icmpv6 type admin-prohibited",
+                Reject::Named(Answer::TcpReset) => "reject with tcp reset",
+                Reject::Named(Answer::Icmp(name)) => {
+                    return write!(f, "reject with icmp type {name}");
+                }
+                Reject::Named(Answer::Icmpv6(name)) => {
+                    return write!(f, "reject with icmpv6 type {name}");
+                }
             }),
             Statement::Map { key, elements } => {
                 let key = match key {

@@ -1,0 +1,265 @@
+//! The generator of src/model/stock_macros.rs, and its check: the table of
+//! Shorewall 5.2.8's stock macros is written from the installed
+//! /usr/share/shorewall/macro.* (and Shorewall6's own /usr/share/shorewall6
+//! versions), never by hand. The test renders the table from the installed
+//! files and compares it with the file in the tree; `FWGEN_BLESS=1`
+//! rewrites the file (read the diff). Missing files fail loudly.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+const TABLE: &str = "src/model/stock_macros.rs";
+const SHOREWALL: &str = "/usr/share/shorewall";
+const SHOREWALL6: &str = "/usr/share/shorewall6";
+
+/// A macro file's lines as the table holds them: comments and blank lines
+/// dropped, the `?if ... AUTOHELPERS ...` branch reduced to its helper's
+/// name (Shorewall's default AUTOHELPERS=Yes takes the `?else` branch).
+struct Body {
+    default: Option<String>,
+    helper: Option<String>,
+    lines: Vec<[String; 6]>,
+}
+
+fn read_body(path: &Path) -> Body {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (install shorewall)", path.display()));
+    let mut body = Body {
+        default: None,
+        helper: None,
+        lines: Vec::new(),
+    };
+    let mut in_helper_branch = false;
+    for raw in text.lines() {
+        let line = raw.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(condition) = line.strip_prefix("?if") {
+            assert!(
+                condition.contains("! $AUTOHELPERS") && condition.contains("_HELPER"),
+                "{}: `{line}` is a condition the table cannot hold",
+                path.display()
+            );
+            in_helper_branch = true;
+            continue;
+        }
+        if line.starts_with("?else") || line.starts_with("?endif") {
+            in_helper_branch = false;
+            continue;
+        }
+        if line.starts_with("?COMMENT") {
+            // A comment on the iptables rules of the audited A_* macros:
+            // no meaning of its own.
+            continue;
+        }
+        if in_helper_branch {
+            let helper = line
+                .split("helper=")
+                .nth(1)
+                .and_then(|rest| rest.split([' ', '}', ',']).next())
+                .map(str::to_owned);
+            if let Some(helper) = helper {
+                body.helper = Some(helper);
+            }
+            continue;
+        }
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        if columns[0] == "DEFAULT" {
+            body.default = columns.get(1).map(|d| (*d).to_owned());
+            continue;
+        }
+        let column = |i: usize| columns.get(i).copied().unwrap_or("-").to_owned();
+        let mut entry = [0, 1, 2, 3, 4, 5].map(column);
+        if let Some(at) = columns.iter().position(|c| c.starts_with('{')) {
+            // `PARAM SOURCE DEST { origdest=... }` (macro.Rfc1918): the
+            // column/value pairs are kept with the column before them,
+            // where every reader refuses them.
+            entry[at - 1] = columns[at - 1..].join(" ");
+            entry[at..].iter_mut().for_each(|c| *c = "-".to_owned());
+        } else {
+            assert!(
+                columns.len() <= 6,
+                "{}: `{line}` has columns beyond SPORT",
+                path.display()
+            );
+        }
+        body.lines.push(entry);
+    }
+    body
+}
+
+fn macro_names(dir: &str) -> Vec<String> {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e} (install shorewall)"));
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_prefix("macro.")
+                .filter(|n| *n != "template")
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn lines_text(lines: &[[String; 6]]) -> String {
+    let mut out = String::from("&[");
+    for [action, source, dest, proto, dport, sport] in lines {
+        let _ = write!(
+            out,
+            "\n        line({action:?}, {source:?}, {dest:?}, {proto:?}, {dport:?}, {sport:?}),"
+        );
+    }
+    out.push_str("\n    ]");
+    out
+}
+
+fn render() -> String {
+    let mut out = String::from(
+        "//! Shorewall 5.2.8's stock macros, generated from the installed\n\
+         //! /usr/share/shorewall/macro.* and /usr/share/shorewall6/macro.* by\n\
+         //! tests/stock_macros.rs (`FWGEN_BLESS=1 cargo test --test stock_macros`).\n\
+         //! Do not edit: the test fails when this file and the installed package\n\
+         //! disagree. What the lines mean is decided in src/model/service.rs.\n\n\
+         use super::service::{StockMacro, line};\n\n\
+         #[rustfmt::skip]\n\
+         pub const STOCK_MACROS: &[StockMacro] = &[\n",
+    );
+    let six = macro_names(SHOREWALL6);
+    for name in macro_names(SHOREWALL) {
+        let body = read_body(&Path::new(SHOREWALL).join(format!("macro.{name}")));
+        let ipv6 = six
+            .contains(&name)
+            .then(|| read_body(&Path::new(SHOREWALL6).join(format!("macro.{name}"))));
+        let _ = write!(
+            out,
+            "    StockMacro {{\n        name: {name:?},\n        default: {:?},\n        helper: {:?},\n        lines: {},\n        ipv6_lines: {},\n    }},\n",
+            body.default,
+            body.helper,
+            lines_text(&body.lines).replace("\n    ", "\n        "),
+            ipv6.map_or("None".to_owned(), |b| format!(
+                "Some({})",
+                lines_text(&b.lines).replace("\n    ", "\n        ")
+            )),
+        );
+    }
+    let four = macro_names(SHOREWALL);
+    let orphan = six.iter().find(|n| !four.contains(n));
+    assert!(
+        orphan.is_none(),
+        "{SHOREWALL6}/macro.{orphan:?} has no Shorewall (IPv4) macro of its name"
+    );
+    out.push_str("];\n");
+    out
+}
+
+#[test]
+fn stock_macro_table_agrees_with_the_installed_shorewall() {
+    common::require_tool("shorewall", "shorewall");
+    let rendered = render();
+    let path = common::root().join(TABLE);
+    if common::blessing() {
+        std::fs::write(&path, &rendered).unwrap();
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == rendered,
+        "{TABLE} differs from the installed macros (run with FWGEN_BLESS=1 to accept, after reading the diff):\n{}",
+        common::unified_diff(&current, &rendered, TABLE)
+    );
+}
+
+/// The stock macros the model refuses, each for what it cannot express
+/// (docs/model.md lists them): audited actions, lines the way back,
+/// addresses, a fixed action.
+const REFUSED: &[&str] = &[
+    "A_AllowICMPs",
+    "A_DropDNSrep",
+    "A_DropUPnP",
+    "DHCPfwd",
+    "GRE",
+    "IPIP",
+    "IPPserver",
+    "IPsec",
+    "IPsecah",
+    "IPsecnat",
+    "L2TP",
+    "NTPbi",
+    "PPtP",
+    "RIPbi",
+    "Razor",
+    "Rfc1918",
+    "SMBBI",
+    "SSDPserver",
+    "VRRP",
+    "Zabbix",
+    "mDNS",
+    "mDNSbi",
+];
+
+/// Every other stock macro is accepted and matches services; a few are
+/// checked against their files by hand.
+#[test]
+fn every_stock_macro_is_accepted_or_refused_with_a_reason() {
+    use fwgen::model::Service;
+    use fwgen::model::service::{Macro, MacroCall, STOCK_MACROS};
+    let mut refused = Vec::new();
+    for stock in STOCK_MACROS {
+        let found = Macro::find(stock.name).unwrap_or_else(|| panic!("{} not found", stock.name));
+        assert_eq!(found.name, stock.name);
+        match found.expand(&MacroCall::default()) {
+            Ok(services) => assert!(!services.is_empty(), "{}: no services", stock.name),
+            Err(reason) => {
+                assert!(reason.contains("macro."), "{}: {reason}", stock.name);
+                refused.push(stock.name);
+            }
+        }
+    }
+    assert_eq!(refused, REFUSED);
+    let expand = |name: &str| {
+        let services = Macro::find(name)
+            .unwrap()
+            .expand(&MacroCall::default())
+            .unwrap();
+        services
+            .iter()
+            .map(|s: &Service| {
+                let ports: Vec<String> = s.dports.iter().map(|p| p.written(":")).collect();
+                let sports: Vec<String> = s.sports.iter().map(|p| p.written(":")).collect();
+                let icmp = s
+                    .icmp_type
+                    .map(|t| t.number.to_string())
+                    .unwrap_or_default();
+                format!("{} {}{icmp} {}", s.proto, ports.join(","), sports.join(","))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(expand("FTP"), ["tcp 21 "]);
+    assert_eq!(expand("Ping"), ["icmp 8 ", "icmpv6 128 "]);
+    assert_eq!(
+        expand("SMB"),
+        [
+            "udp 135,445 ",
+            "udp 137:139 ",
+            "udp 1024:65535 137",
+            "tcp 135,139,445 "
+        ]
+    );
+    assert_eq!(expand("Mail"), ["tcp 25 ", "tcp 465 ", "tcp 587 "]);
+    assert_eq!(expand("ONCRPC"), ["tcp 111 ", "udp 111 "]);
+    assert_eq!(
+        Macro::find("FTP")
+            .unwrap()
+            .expand(&MacroCall {
+                helpers_attached: true,
+                ..MacroCall::default()
+            })
+            .map_err(|e| e.contains("`ftp` conntrack helper")),
+        Err(true)
+    );
+}
