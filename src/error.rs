@@ -677,7 +677,7 @@ fn shorten_to(text: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// User text shown escaped (control characters, quotes) and shortened to
-/// about 200 characters, for every message that quotes it.
+/// about 160 characters, for every message that quotes it.
 pub fn quoted(text: &str) -> String {
     shorten(&text.escape_debug().to_string()).into_owned()
 }
