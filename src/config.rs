@@ -198,6 +198,8 @@ pub struct RawDnat {
     pub proto: Spanned<Scalar>,
     #[schemars(with = "PortList")]
     pub dport: Spanned<PortList>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
     #[schemars(with = "Option<String>")]

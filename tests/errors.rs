@@ -96,6 +96,7 @@ error_case! {
     clamp_mss_string => "clamp-mss-string",
     ip_forwarding_unknown => "ip-forwarding-unknown",
     ipv6_in_ipv4_zone => "ipv6-in-ipv4-zone",
+    dnat_bad_sport => "dnat-bad-sport",
     dnat_outside_zone => "dnat-outside-zone",
     dnat_to_firewall => "dnat-to-firewall",
     dnat_to_network => "dnat-to-network",

@@ -743,16 +743,40 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
     }
 }
 
-/// A DNAT's SPORT narrows the port forward to some source ports: dropping
-/// it would forward every source port (issue #14), so it is refused.
+/// A DNAT's SPORT narrows the port forward to some source ports (issue
+/// #14): it is carried into the port forward's `sport`, so the imported
+/// model forwards only those source ports in both backends.
 #[test]
-fn a_dnat_source_port_is_refused_never_dropped() {
+fn a_dnat_source_port_is_carried_over() {
     let dir = sample_with_rules(
         "import-dnat-sport",
         b"?SECTION NEW\nDNAT net loc:192.168.1.20 udp 5060 5060\nDNAT net loc:192.168.1.21 tcp 80 -\n",
         None,
     );
-    assert_import_refused(&import_within(&dir, false), &["rules:2", "SPORT"]);
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains(
+            "to = \"192.168.1.20\"\nproto = \"udp\"\ndport = \"5060\"\nsport = \"5060\"\n"
+        ),
+        "{model}"
+    );
+    let forward = &model[model.find("192.168.1.21").unwrap()..];
+    let forward = &forward[..forward.find("\n\n").unwrap_or(forward.len())];
+    assert!(!forward.contains("sport"), "{forward}");
+    let rendered = rendered(&model, "fwgen.toml");
+    let nft = &rendered["fwgen.nft"];
+    assert!(
+        nft.contains("udp dport 5060 udp sport 5060 dnat ip to 192.168.1.20"),
+        "{nft}"
+    );
+    let rules = &rendered["shorewall/rules"];
+    assert!(
+        rules
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["DNAT", "net", "loc:192.168.1.20", "udp", "5060", "5060"]),
+        "{rules}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

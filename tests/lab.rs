@@ -152,6 +152,13 @@ fn model_nat_order() {
     lab_model("nat-order", "nato");
 }
 
+/// Issue #14: a port forward's SPORT: only the named source ports are
+/// forwarded, in Shorewall and nftables alike.
+#[test]
+fn model_nat_sport() {
+    lab_model("nat-sport", "nats");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

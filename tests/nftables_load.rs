@@ -94,6 +94,7 @@ mod models {
         log_limit => "log-limit",
         lookup_order => "lookup-order",
         nat_order => "nat-order",
+        nat_sport => "nat-sport",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",

@@ -17,6 +17,10 @@ impl Analyzer<'_> {
             }
             None => None,
         };
+        let sports = match &entry.sport {
+            Some(raw) => self.ports(raw),
+            None => Some(Vec::new()),
+        };
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
@@ -32,6 +36,7 @@ impl Analyzer<'_> {
             to,
             proto,
             dports,
+            sports: sports?,
             to_port: to_port?,
             log,
             comment,

@@ -431,13 +431,16 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         None => format!("{zone}:{target}"),
     };
     let action = format!("DNAT{}", log_suffix(dnat.log));
-    let cells = vec![
+    let mut cells = vec![
         action,
         source,
         dest,
         dnat.proto.to_string(),
         ports_cell(&dnat.dports),
     ];
+    if !dnat.sports.is_empty() {
+        cells.push(ports_cell(&dnat.sports));
+    }
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }
 

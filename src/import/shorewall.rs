@@ -2413,7 +2413,7 @@ impl Importer {
         self.end();
     }
 
-    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT`.
+    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
     fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
@@ -2421,14 +2421,7 @@ impl Importer {
             self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
             return;
         };
-        if get(5).is_some() {
-            self.refuse(
-                line,
-                "a DNAT's SPORT is not in fwgen's model (without it the port forward would take every source port)",
-            );
-            return;
-        }
-        let Some((Some(dport), _)) = self.ports(line, Some(&proto), Some(dport), None) else {
+        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
         let dest = dest.replace(['[', ']'], "");
@@ -2464,6 +2457,9 @@ impl Importer {
             quote(&proto),
             quote(&dport)
         );
+        if let Some(sport) = sport {
+            let _ = writeln!(self.out, "sport = {}", quote(&sport));
+        }
         if let Some(port) = port {
             let _ = writeln!(self.out, "to_port = {port}");
         }

@@ -19,6 +19,9 @@ pub struct Dnat {
     pub to: IpAddr,
     pub proto: Protocol,
     pub dports: Vec<PortRange>,
+    /// Source ports forwarded (Shorewall's SPORT column); empty means every
+    /// source port.
+    pub sports: Vec<PortRange>,
     /// The port on the target; `None` keeps the original port.
     pub to_port: Option<u16>,
     pub log: Option<LogLevel>,

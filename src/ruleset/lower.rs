@@ -877,7 +877,18 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
     if dnat.to_port.is_some() {
         matches.push(Match::OriginalPort(dnat.dports.clone()));
     }
+    matches.extend(dnat_source_ports(dnat));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
+}
+
+/// A port forward's SPORT: Shorewall matches it in the nat rule and in the
+/// filter accept alike.
+fn dnat_source_ports(dnat: &Dnat) -> Option<Match> {
+    (!dnat.sports.is_empty()).then(|| Match::Port {
+        proto: port_proto(dnat.proto),
+        direction: Direction::Source,
+        ports: dnat.sports.clone(),
+    })
 }
 
 fn port_proto(proto: Protocol) -> PortProto {
@@ -1884,6 +1895,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
         direction: Direction::Destination,
         ports: dnat.dports.clone(),
     });
+    matches.extend(dnat_source_ports(dnat));
     let mut statements = Vec::new();
     if let Some(level) = dnat.log {
         let zone = zone_label(model, dnat.source.zone);

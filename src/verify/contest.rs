@@ -34,6 +34,8 @@ pub struct Probe {
     pub to_zone: ZoneId,
     pub dest: IpAddr,
     pub kind: Kind,
+    /// A fixed source port (a port forward's SPORT); `None` is any.
+    pub sport: Option<u16>,
 }
 
 impl Probe {
@@ -48,8 +50,12 @@ impl Probe {
     }
 
     pub fn describe(&self) -> String {
+        let sport = self
+            .sport
+            .map(|port| format!(" sport {port}"))
+            .unwrap_or_default();
         format!(
-            "{} {} -> {} {} {}",
+            "{} {} -> {} {} {}{sport}",
             self.from,
             self.source,
             self.to,
@@ -191,6 +197,7 @@ fn probe(from: &Host, to: &Host, source: IpAddr, dest: IpAddr, kind: Kind) -> Pr
         to_zone: to.zone,
         dest,
         kind,
+        sport: None,
     }
 }
 
@@ -244,12 +251,32 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                     } else {
                         Kind::Udp(port)
                     };
-                    probes.push(probe(host, &topology.firewall, source, dest, kind));
+                    for sport in probe_sports(&dnat.sports) {
+                        let probe = probe(host, &topology.firewall, source, dest, kind);
+                        probes.push(Probe { sport, ..probe });
+                    }
                 }
             }
         }
     }
     probes
+}
+
+/// The source ports a port forward's probes use: any, or (with SPORT) one
+/// it names and one it does not.
+fn probe_sports(sports: &[crate::model::PortRange]) -> Vec<Option<u16>> {
+    let Some(first) = sports.first() else {
+        return vec![None];
+    };
+    let named = |port: &u16| sports.iter().any(|r| r.contains(*port));
+    let mut ports = vec![Some(first.low)];
+    ports.extend(
+        (1024..=u16::MAX)
+            .chain(1..1024)
+            .find(|p| !named(p))
+            .map(Some),
+    );
+    ports
 }
 
 /// The DHCP probes: a client on every IPv4 interface with `dhcp`, or
@@ -281,6 +308,7 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                 to_zone: ZoneId::Firewall,
                 dest,
                 kind: Kind::Dhcp,
+                sport: None,
             })
         })
         .collect()
@@ -314,7 +342,7 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         },
         proto,
         dport,
-        sport: None,
+        sport: probe.sport,
         icmp_type: icmp,
     }
 }
@@ -607,8 +635,12 @@ pub fn run_probes(probes: &[Probe], done: &dyn Fn(usize)) -> Result<Vec<Outcome>
                 std::thread::spawn(move || -> Result<Outcome> {
                     sys::enter(&p.from_netns)?;
                     match p.kind {
-                        Kind::Tcp(port) => probe::tcp(p.source, SocketAddr::new(p.dest, port)),
-                        Kind::Udp(port) => probe::udp(p.source, SocketAddr::new(p.dest, port)),
+                        Kind::Tcp(port) => {
+                            probe::tcp((p.source, p.sport), SocketAddr::new(p.dest, port))
+                        }
+                        Kind::Udp(port) => {
+                            probe::udp((p.source, p.sport), SocketAddr::new(p.dest, port))
+                        }
                         Kind::Ping => probe::ping(&p.from_netns, p.source, p.dest),
                         Kind::Dhcp => Err("a dhcp probe runs on its own".to_owned()),
                     }
