@@ -177,7 +177,6 @@ pub enum ErrorKind {
         source: String,
         dest: String,
     },
-    DnatFromFirewall,
     BadLogPrefix {
         prefix: String,
     },
@@ -293,7 +292,6 @@ impl Error {
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
-            DnatFromFirewall => "port forwards apply to connections arriving from a zone".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             BadLogLimit { problem: LogLimitProblem::NamedTable, .. } => "drop the table's name: `s:1/sec:10` limits each source address in a table of fwgen's naming".into(),
             BadLogLimit { .. } => "write Shorewall's LOGLIMIT: `s:1/sec:10` (per source, burst 10), `d:5/min` (per destination, burst 5), `2/hour:4` (one limit for all); or \"none\" to log every packet".into(),
@@ -697,7 +695,6 @@ impl ErrorKind {
             BadShorewallVersion { .. } => "bad-shorewall-version",
             FamilyConflict { .. } => "family-conflict",
             MissingPolicy { .. } => "missing-policy",
-            DnatFromFirewall => "dnat-from-firewall",
             BadLogPrefix { .. } => "bad-log-prefix",
             BadLogLimit { .. } => "bad-log-limit",
             BadClampMss { .. } => "bad-clamp-mss",
@@ -877,7 +874,6 @@ impl Display for ErrorKind {
                     shorten(dest)
                 )
             }
-            DnatFromFirewall => write!(f, "a port forward cannot start at the firewall"),
             BadLogPrefix { prefix } => {
                 write!(f, "`{}` is not a valid log prefix", quoted(prefix))
             }

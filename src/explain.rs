@@ -350,10 +350,20 @@ pub fn explain_as(
     };
     let mut nat = Vec::new();
     let mut trace = Vec::new();
-    // NAT rules see the first packet of a connection only.
-    if source != ZoneId::Firewall
-        && state == CtState::New
-        && let Some(translation) = walk::translate(ruleset, Hook::Prerouting, &packet)
+    // NAT rules see the first packet of a connection only; the firewall's
+    // own connections meet the nat output chain instead of prerouting.
+    // The kernel fixes a packet's output interface for the whole output
+    // hook before the nat chain rewrites its address: the filter sees the
+    // interface of the address the firewall connected to (iptables' `-o`
+    // and nft's `oif` alike); the new route counts from postrouting on.
+    let routed_oif = name(dest, packet.daddr);
+    let dnat_hook = if source == ZoneId::Firewall {
+        Hook::Output
+    } else {
+        Hook::Prerouting
+    };
+    if state == CtState::New
+        && let Some(translation) = walk::translate(ruleset, dnat_hook, &packet)
     {
         trace.extend(translation.trace);
         if let (Statement::Dnat { to, port, .. }, Origin::Dnat(index)) =
@@ -371,6 +381,8 @@ pub fn explain_as(
     }
     packet.oif = if loopback {
         Some("lo".to_owned())
+    } else if source == ZoneId::Firewall {
+        routed_oif
     } else {
         name(dest, packet.daddr)
     };
@@ -392,6 +404,9 @@ pub fn explain_as(
         Outcome::Drop => Verdict::Drop,
         Outcome::Reject(_) => Verdict::Reject,
     };
+    if source == ZoneId::Firewall {
+        packet.oif = name(dest, packet.daddr);
+    }
     if verdict == Verdict::Accept
         && dest != ZoneId::Firewall
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)

@@ -98,6 +98,7 @@ golden_model! {
     lookup_order => "lookup-order",
     nat_order => "nat-order",
     nat_sport => "nat-sport",
+    nat_all => "nat-all",
     firewall_settings => "firewall-settings",
     forwarding_off => "forwarding-off",
     routefilter_loose => "routefilter-loose",

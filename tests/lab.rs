@@ -159,6 +159,13 @@ fn model_nat_sport() {
     lab_model("nat-sport", "nats");
 }
 
+/// Issue #14: a port forward from `all` forwards from every other zone and
+/// from the firewall itself, never from the target's own zone.
+#[test]
+fn model_nat_all() {
+    lab_model("nat-all", "nata");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

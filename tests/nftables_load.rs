@@ -95,6 +95,7 @@ mod models {
         lookup_order => "lookup-order",
         nat_order => "nat-order",
         nat_sport => "nat-sport",
+        nat_all => "nat-all",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",

@@ -25,10 +25,6 @@ impl Analyzer<'_> {
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let (source, dest, to, proto, dports) = (source?, dest?, to?, proto??, dports?);
-        if source.zone == ZoneRef::One(ZoneId::Firewall) {
-            self.error(Some(entry.source.span()), ErrorKind::DnatFromFirewall);
-            return None;
-        }
         self.check_dnat_target(to, dest, &entry.to)?;
         Some(Dnat {
             source,

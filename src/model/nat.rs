@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use super::policy::LogLevel;
 use super::rule::Endpoint;
 use super::service::{PortRange, Protocol};
+use super::zone::{ZoneId, ZoneRef, applies_to};
 
 /// A port forward: connections from `source` to `dports` are sent to `to`
 /// in zone `dest`, and accepted from `source` to `dest` as Shorewall's DNAT
@@ -34,6 +35,16 @@ pub struct Dnat {
 impl Dnat {
     pub fn is_ipv6(&self) -> bool {
         self.to.is_ipv6()
+    }
+
+    /// Whether connections from `zone` are forwarded. A named zone is
+    /// itself (the firewall's own connections through the nat OUTPUT
+    /// chain); `all` is every zone but the target's, the firewall
+    /// included, as Shorewall expands it (shorewall-rules(5); Rules.pm's
+    /// build_zone_list drops the intra-zone pair of a wildcard).
+    pub fn forwards_from(&self, zone: ZoneId) -> bool {
+        let dest = ZoneId::Zone(self.dest);
+        applies_to(self.source.zone, ZoneRef::One(dest), (zone, dest))
     }
 
     /// The port the target sees for an original destination port.

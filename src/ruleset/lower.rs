@@ -1832,13 +1832,22 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
 // ----- address translation -----
 
 fn nat_chains(model: &Model) -> Vec<Chain> {
-    let dnats = model.dnats.iter().enumerate();
+    let dnats = || model.dnats.iter().enumerate();
     let snats = model.snats.iter().enumerate();
     [
         nat_chain(
             "nat-prerouting",
             (Hook::Prerouting, Priority::Dstnat),
-            dnats.map(|(index, d)| dnat_rule(model, d, index)).collect(),
+            dnats()
+                .filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Prerouting))
+                .collect(),
+        ),
+        nat_chain(
+            "nat-output",
+            (Hook::Output, Priority::Dstnat),
+            dnats()
+                .filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Output))
+                .collect(),
         ),
         nat_chain(
             "nat-postrouting",
@@ -1861,25 +1870,35 @@ fn nat_chain(name: &str, (hook, priority): (Hook, Priority), rules: Vec<Rule>) -
     })
 }
 
-fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
+/// A port forward's translation in the nat chain of `hook`: prerouting for
+/// connections arriving on the interfaces of the zones it forwards from,
+/// output for the firewall's own; `None` when it forwards none of them.
+fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rule> {
     let ipv6 = dnat.is_ipv6();
     let family = Family::of(ipv6);
-    let interfaces: Option<Vec<IfName>> = model
-        .interfaces
-        .iter()
-        .filter(|i| {
-            dnat.source.zone.matches(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
-        })
-        .map(if_name)
-        .collect();
-    let mut matches: Vec<Match> = interfaces
-        .map(|names| Match::Interface {
+    let mut matches = Vec::new();
+    if hook == Hook::Output {
+        if !dnat.forwards_from(ZoneId::Firewall) {
+            return None;
+        }
+    } else {
+        let interfaces: Option<Vec<IfName>> = model
+            .interfaces
+            .iter()
+            .filter(|i| {
+                dnat.forwards_from(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
+            })
+            .map(if_name)
+            .collect();
+        if interfaces.as_ref().is_some_and(Vec::is_empty) {
+            return None;
+        }
+        matches.extend(interfaces.map(|names| Match::Interface {
             side: Side::In,
             negated: false,
             names,
-        })
-        .into_iter()
-        .collect();
+        }));
+    }
     let sources: Vec<IpNet> = dnat
         .source
         .addresses
@@ -1906,7 +1925,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
         to: dnat.to,
         port: dnat.to_port,
     });
-    Rule::new(matches, statements, Origin::Dnat(index))
+    Some(Rule::new(matches, statements, Origin::Dnat(index)))
 }
 
 fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
