@@ -38,6 +38,9 @@ pub struct RawModel {
     #[schemars(with = "Vec<RawDnat>")]
     pub dnat: Vec<Spanned<RawDnat>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRedirect>")]
+    pub redirect: Vec<Spanned<RawRedirect>>,
+    #[serde(default)]
     #[schemars(with = "Vec<RawMasquerade>")]
     pub masquerade: Vec<Spanned<RawMasquerade>>,
     #[serde(default)]
@@ -202,6 +205,25 @@ pub struct RawDnat {
     pub sport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
+    #[schemars(with = "Option<String>")]
+    pub log: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedirect {
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    #[schemars(with = "Scalar")]
+    pub proto: Spanned<Scalar>,
+    #[schemars(with = "PortList")]
+    pub dport: Spanned<PortList>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
+    #[schemars(with = "i64")]
+    pub to_port: Spanned<i64>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
@@ -402,16 +424,19 @@ impl RawModel {
             policy,
             rule,
             dnat,
+            redirect,
             masquerade,
             snat,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
         }
-        let tables = policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len();
+        let tables =
+            policy.len() + rule.len() + dnat.len() + redirect.len() + masquerade.len() + snat.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
+        join(&mut self.redirect, redirect);
         join(&mut self.masquerade, masquerade);
         join(&mut self.snat, snat);
         Some(tables)
@@ -422,6 +447,7 @@ impl RawModel {
         self.policy.shrink_to_fit();
         self.rule.shrink_to_fit();
         self.dnat.shrink_to_fit();
+        self.redirect.shrink_to_fit();
         self.masquerade.shrink_to_fit();
         self.snat.shrink_to_fit();
     }

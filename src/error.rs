@@ -167,6 +167,7 @@ pub enum ErrorKind {
         target: String,
     },
     PortForwardWithoutPort,
+    RedirectFromFirewall,
     BadShorewallVersion {
         version: i64,
     },
@@ -289,6 +290,7 @@ impl Error {
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
             PortForwardWithoutPort => "a port forward needs `proto` tcp or udp and the `dport` it listens on".into(),
+            RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
@@ -692,6 +694,7 @@ impl ErrorKind {
             DnatTargetOutsideZone { .. } => "dnat-target-outside-zone",
             DnatTargetNotHost { .. } => "dnat-target-not-host",
             PortForwardWithoutPort => "port-forward-without-port",
+            RedirectFromFirewall => "redirect-from-firewall",
             BadShorewallVersion { .. } => "bad-shorewall-version",
             FamilyConflict { .. } => "family-conflict",
             MissingPolicy { .. } => "missing-policy",
@@ -862,6 +865,7 @@ impl Display for ErrorKind {
                 )
             }
             PortForwardWithoutPort => write!(f, "a port forward needs a protocol and a port"),
+            RedirectFromFirewall => write!(f, "a redirect cannot start at the firewall"),
             BadShorewallVersion { version } => {
                 write!(f, "unsupported Shorewall version {version}")
             }

@@ -44,6 +44,8 @@ pub enum Decider {
     },
     /// A port forward's accept (line of the `[[dnat]]`).
     Dnat { line: usize },
+    /// A redirect's accept (line of the `[[redirect]]`).
+    Redirect { line: usize },
     /// A rule (its line).
     Rule { line: usize },
     /// A policy (its line).
@@ -68,6 +70,11 @@ pub enum Nat {
     },
     Masquerade {
         interface: String,
+        line: usize,
+    },
+    /// To a port on the firewall itself.
+    Redirect {
+        port: u16,
         line: usize,
     },
     Snat {
@@ -378,6 +385,16 @@ pub fn explain_as(
             packet.dport = port.or(packet.dport);
             dest = ZoneId::Zone(model.dnats[index].dest);
         }
+        if let (Statement::Redirect(port), Origin::Redirect(index)) =
+            (&translation.statement, translation.origin)
+        {
+            nat.push(Nat::Redirect {
+                port: *port,
+                line: model.redirects[index].line,
+            });
+            packet.dport = Some(*port);
+            dest = ZoneId::Firewall;
+        }
     }
     packet.oif = if loopback {
         Some("lo".to_owned())
@@ -462,6 +479,9 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
             interface: model.interfaces[interface].physical.clone(),
             option,
         },
+        Origin::Redirect(index) => Decider::Redirect {
+            line: model.redirects[index].line,
+        },
         Origin::Snat(_) => Decider::CatchAll {
             hook: hook_name(hook),
         },
@@ -540,6 +560,7 @@ impl Explanation {
                 format!("the `{option}` option of interface {interface}")
             }
             Decider::Dnat { line } => format!("the port forward at {file}:{line}"),
+            Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
             Decider::Rule { line } => format!("the rule at {file}:{line}"),
             Decider::Policy { line } => format!("the policy at {file}:{line}"),
             Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
@@ -597,6 +618,7 @@ impl Explanation {
             Decider::NoIpv6 => ("no-ipv6", None),
             Decider::InterfaceOption { .. } => ("interface-option", None),
             Decider::Dnat { line } => ("dnat", Some(*line)),
+            Decider::Redirect { line } => ("redirect", Some(*line)),
             Decider::Rule { line } => ("rule", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),
@@ -637,6 +659,9 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
         Nat::Masquerade { interface, line } => {
             format!("masquerade to the address of {interface} ({file}:{line})")
         }
+        Nat::Redirect { port, line } => {
+            format!("REDIRECT to port {port} on the firewall ({file}:{line})")
+        }
         Nat::Snat {
             to,
             interface,
@@ -652,6 +677,9 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
         }
         Nat::Masquerade { interface, line } => {
             serde_json::json!({"kind": "masquerade", "interface": interface, "line": line})
+        }
+        Nat::Redirect { port, line } => {
+            serde_json::json!({"kind": "redirect", "port": port, "line": line})
         }
         Nat::Snat {
             to,

@@ -99,6 +99,7 @@ golden_model! {
     nat_order => "nat-order",
     nat_sport => "nat-sport",
     nat_all => "nat-all",
+    nat_redirect => "nat-redirect",
     firewall_settings => "firewall-settings",
     forwarding_off => "forwarding-off",
     routefilter_loose => "routefilter-loose",

@@ -780,6 +780,28 @@ fn a_dnat_source_port_is_carried_over() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// REDIRECT (shorewall-rules(5)'s transparent proxy) is carried into a
+/// `[[redirect]]` at its place among the rules, `$FW:PORT` and `PORT` alike.
+#[test]
+fn a_redirect_is_carried_over() {
+    let dir = sample_with_rules(
+        "import-redirect",
+        b"?SECTION NEW\nREDIRECT loc 3128 tcp 80\nREDIRECT loc $FW:8443 tcp 443 1024:65535\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = \"80\"\nto_port = 3128\n",
+        "[[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = \"443\"\nsport = \"1024:65535\"\nto_port = 8443\n",
+    ] {
+        assert!(model.contains(expected), "{expected}\nnot in\n{model}");
+    }
+    let rendered = rendered(&model, "fwgen.toml");
+    let nft = &rendered["fwgen.nft"];
+    assert!(nft.contains("tcp dport 80 redirect to :3128"), "{nft}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The founding HOWTO's Shorewall directory (tests/corpus/lasse-aagren-lxc,
 /// written after the author's public one) imports into the bundled
 /// lxc-host example: the same Shorewall files and the same nftables

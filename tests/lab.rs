@@ -166,6 +166,13 @@ fn model_nat_all() {
     lab_model("nat-all", "nata");
 }
 
+/// Issue #14: REDIRECT to a port on the firewall, at its place in the
+/// rules: a host dropped above it stays dropped.
+#[test]
+fn model_nat_redirect() {
+    lab_model("nat-redirect", "natr");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

@@ -96,6 +96,7 @@ mod models {
         nat_order => "nat-order",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
+        nat_redirect => "nat-redirect",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",

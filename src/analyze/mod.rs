@@ -13,8 +13,8 @@ use ipnet::IpNet;
 use toml::Spanned;
 
 use crate::config::{
-    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawPolicy, RawRule, RawSnat, RawZone,
-    Scalar,
+    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawPolicy, RawRedirect, RawRule,
+    RawSnat, RawZone, Scalar,
 };
 use crate::error::{Error, ErrorKind};
 use crate::model::policy::resolve;
@@ -92,6 +92,11 @@ impl Analyzer<'_> {
         self.check_duplicate_policies(&policies);
         let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
         let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
+        let redirects = raw
+            .redirect
+            .iter()
+            .filter_map(|r| self.redirect(r))
+            .collect();
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);
         Model {
@@ -105,6 +110,7 @@ impl Analyzer<'_> {
             matrix,
             rules,
             dnats,
+            redirects,
             snats,
         }
     }

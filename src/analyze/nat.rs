@@ -1,6 +1,7 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
+use crate::model::Redirect;
 
 impl Analyzer<'_> {
     pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Option<Dnat> {
@@ -32,6 +33,56 @@ impl Analyzer<'_> {
             to,
             proto,
             dports,
+            sports: sports?,
+            to_port: to_port?,
+            log,
+            comment,
+            line: self.line(&raw.span()),
+            span: raw.span(),
+        })
+    }
+
+    pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {
+        let entry = raw.get_ref();
+        let source = self.endpoint(&entry.source);
+        let proto = self.protocol(&entry.proto);
+        let dports = match proto {
+            Some(Some(p)) if p.has_ports() => self.ports(&entry.dport),
+            Some(_) => {
+                self.error(Some(entry.proto.span()), ErrorKind::PortForwardWithoutPort);
+                None
+            }
+            None => None,
+        };
+        let sports = match &entry.sport {
+            Some(raw) => self.ports(raw),
+            None => Some(Vec::new()),
+        };
+        let to_port = self.port_number(&entry.to_port);
+        let log = self.log_level(entry.log.as_ref());
+        let comment = self.free_text("comment", entry.comment.as_ref());
+        let source = source?;
+        if let Some(first) = source.addresses.first()
+            && source
+                .addresses
+                .iter()
+                .any(|a| is_ipv6(a) != is_ipv6(first))
+        {
+            let kind = ErrorKind::FamilyConflict {
+                what: "this redirect",
+            };
+            self.error(Some(entry.source.span()), kind);
+            return None;
+        }
+        if source.zone == ZoneRef::One(ZoneId::Firewall) {
+            let kind = ErrorKind::RedirectFromFirewall;
+            self.error(Some(entry.source.span()), kind);
+            return None;
+        }
+        Some(Redirect {
+            source,
+            proto: proto??,
+            dports: dports?,
             sports: sports?,
             to_port: to_port?,
             log,

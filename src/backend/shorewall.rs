@@ -15,8 +15,8 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
-    ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Redirect, Rule, Service,
+    Snat, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -314,7 +314,12 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .iter()
         .filter(|r| !r.is_invalid_match())
         .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product)?)));
-    let mut items: Vec<(usize, Item)> = dnats.chain(rules).collect();
+    let redirects = model
+        .redirects
+        .iter()
+        .filter(|r| zone_ref_in_product(model, r.source.zone, product))
+        .filter_map(|r| Some((r.span.start, redirect_item(model, r, product)?)));
+    let mut items: Vec<(usize, Item)> = dnats.chain(redirects).chain(rules).collect();
     items.sort_by_key(|(at, _)| *at);
     let invalid = model
         .rules
@@ -442,6 +447,21 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         cells.push(ports_cell(&dnat.sports));
     }
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
+}
+
+/// `REDIRECT SOURCE PORT PROTO DPORT [SPORT]` (shorewall-rules(5)).
+fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option<Item> {
+    let mut cells = vec![
+        format!("REDIRECT{}", log_suffix(redirect.log)),
+        endpoint_cell(model, &redirect.source, product)?,
+        redirect.to_port.to_string(),
+        redirect.proto.to_string(),
+        ports_cell(&redirect.dports),
+    ];
+    if !redirect.sports.is_empty() {
+        cells.push(ports_cell(&redirect.sports));
+    }
+    Some(Item::new(&RULES, redirect.comment.clone(), &[cells]))
 }
 
 fn sources_cell(snat: &Snat, product: Product) -> String {

@@ -2193,6 +2193,10 @@ impl Importer {
             self.dnat(line, columns, log.as_deref(), comment);
             return;
         }
+        if target == "REDIRECT" && service_macro.is_none() {
+            self.redirect(line, columns, log.as_deref(), comment);
+            return;
+        }
         if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT") {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
@@ -2463,6 +2467,73 @@ impl Importer {
         if let Some(port) = port {
             let _ = writeln!(self.out, "to_port = {port}");
         }
+        if let Some(level) = log {
+            let _ = writeln!(self.out, "log = {}", quote(level));
+        }
+        if let Some(comment) = comment {
+            let _ = writeln!(self.out, "comment = {}", quote(comment));
+        }
+        self.out.push('\n');
+        self.end();
+    }
+
+    /// `REDIRECT SOURCE [$FW:]PORT PROTO DPORT [SPORT]`.
+    fn redirect(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        log: Option<&str>,
+        comment: Option<&str>,
+    ) {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
+        else {
+            self.refuse(
+                line,
+                "a REDIRECT rule needs SOURCE, DEST (the local port), PROTO and DPORT",
+            );
+            return;
+        };
+        let port = match dest.rsplit_once(':') {
+            Some((zone, port)) if zone == "$FW" || zone == self.firewall => port,
+            Some(_) => {
+                self.refuse(
+                    line,
+                    "a REDIRECT's DEST is a port on the firewall: [$FW:]PORT",
+                );
+                return;
+            }
+            None => dest.as_str(),
+        };
+        let Ok(to_port) = port.parse::<u16>() else {
+            self.refuse(
+                line,
+                format!("a REDIRECT's DEST `{dest}` is not one port number"),
+            );
+            return;
+        };
+        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
+            return;
+        };
+        self.begin(
+            Kind::Rule,
+            "",
+            self.named_zones(&[source.as_str()]),
+            rule_family(&[source.as_str()], Some(&proto)),
+            line,
+        );
+        let _ = write!(
+            self.out,
+            "{}[[redirect]]\nsource = {}\nproto = {}\ndport = {}\n",
+            Self::origin(line),
+            quote(&self.endpoint(&source)),
+            quote(&proto),
+            quote(&dport)
+        );
+        if let Some(sport) = sport {
+            let _ = writeln!(self.out, "sport = {}", quote(&sport));
+        }
+        let _ = writeln!(self.out, "to_port = {to_port}");
         if let Some(level) = log {
             let _ = writeln!(self.out, "log = {}", quote(level));
         }

@@ -12,7 +12,7 @@ pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
 pub use logging::{LimitPer, LogLimit, RateUnit};
-pub use nat::{Dnat, Snat};
+pub use nat::{Dnat, Redirect, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
@@ -38,6 +38,7 @@ pub struct Model {
     pub matrix: PolicyMatrix,
     pub rules: Vec<Rule>,
     pub dnats: Vec<Dnat>,
+    pub redirects: Vec<Redirect>,
     pub snats: Vec<Snat>,
 }
 

@@ -53,6 +53,35 @@ impl Dnat {
     }
 }
 
+/// A redirect (Shorewall's REDIRECT rule): connections from `source` to
+/// `dports`, whatever address they were sent to, go to `to_port` on the
+/// firewall itself, and are accepted from `source` to the firewall.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub source: Endpoint,
+    pub proto: Protocol,
+    pub dports: Vec<PortRange>,
+    /// Source ports redirected; empty means every source port.
+    pub sports: Vec<PortRange>,
+    /// The port on the firewall.
+    pub to_port: u16,
+    pub log: Option<LogLevel>,
+    pub comment: Option<String>,
+    pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
+}
+
+impl Redirect {
+    /// Whether connections from `zone` are redirected: a named zone is
+    /// itself; `all` is every zone, never the firewall (Shorewall's
+    /// wildcard drops the pair whose source is the redirect's own zone).
+    pub fn redirects_from(&self, zone: ZoneId) -> bool {
+        let dest = ZoneRef::One(ZoneId::Firewall);
+        applies_to(self.source.zone, dest, (zone, ZoneId::Firewall))
+    }
+}
+
 /// Source NAT on an outgoing interface: masquerade (to the interface's
 /// address) when `to` is `None`, SNAT to a fixed address otherwise.
 #[derive(Debug, Clone)]

@@ -24,7 +24,7 @@ use crate::model::zone::applies_to;
 use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
-    Model, PolicyAction, PortRange, Protocol, RateUnit, Service, Snat, ZoneId, ZoneRef,
+    Model, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service, Snat, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -192,6 +192,19 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                     dnat.proto,
                     ports.join(","),
                     dnat.to
+                )
+            }))
+        }
+        Origin::Redirect(index) => {
+            let redirect = &model.redirects[index];
+            Some(redirect.comment.clone().unwrap_or_else(|| {
+                let ports: Vec<String> = redirect.dports.iter().map(|r| r.written("-")).collect();
+                format!(
+                    "redirect {} {}/{} to port {}",
+                    zone_label(model, redirect.source.zone),
+                    redirect.proto,
+                    ports.join(","),
+                    redirect.to_port
                 )
             }))
         }
@@ -740,6 +753,11 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                     items.push((dnat.span.start, vec![dnat_accept(dnat, index)]));
                 }
             }
+            for (index, redirect) in model.redirects.iter().enumerate() {
+                if pair.1 == ZoneId::Firewall && redirect.redirects_from(pair.0) {
+                    items.push((redirect.span.start, vec![redirect_accept(redirect, index)]));
+                }
+            }
             for (index, rule) in model.rules.iter().enumerate() {
                 if !rule.is_invalid_match() && applies_to(rule.source.zone, rule.dest.zone, pair) {
                     items.push((rule.span.start, rule_rules(model, index, &name, families)));
@@ -877,17 +895,41 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
     if dnat.to_port.is_some() {
         matches.push(Match::OriginalPort(dnat.dports.clone()));
     }
-    matches.extend(dnat_source_ports(dnat));
+    matches.extend(source_ports(dnat.proto, &dnat.sports));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
 }
 
-/// A port forward's SPORT: Shorewall matches it in the nat rule and in the
-/// filter accept alike.
-fn dnat_source_ports(dnat: &Dnat) -> Option<Match> {
-    (!dnat.sports.is_empty()).then(|| Match::Port {
-        proto: port_proto(dnat.proto),
+/// The filter rule that lets a redirected connection reach its port on
+/// the firewall (Shorewall's REDIRECT accepts it at its place in the rules).
+fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
+    let mut matches: Vec<Match> = endpoint_sources(&redirect.source).into_iter().collect();
+    matches.push(Match::Port {
+        proto: port_proto(redirect.proto),
+        direction: Direction::Destination,
+        ports: vec![PortRange::single(redirect.to_port)],
+    });
+    matches.push(Match::OriginalPort(redirect.dports.clone()));
+    matches.extend(source_ports(redirect.proto, &redirect.sports));
+    Rule::new(matches, vec![accept()], Origin::Redirect(index))
+}
+
+/// A redirect's source addresses (of one family: the analyzer sees to it).
+fn endpoint_sources(source: &crate::model::Endpoint) -> Option<Match> {
+    let first = source.addresses.first()?;
+    Some(address(
+        Family::of(is_ipv6(first)),
+        Direction::Source,
+        source.addresses.clone(),
+    ))
+}
+
+/// A port forward's or redirect's SPORT: Shorewall matches it in the nat
+/// rule and in the filter accept alike.
+fn source_ports(proto: Protocol, sports: &[PortRange]) -> Option<Match> {
+    (!sports.is_empty()).then(|| Match::Port {
+        proto: port_proto(proto),
         direction: Direction::Source,
-        ports: dnat.sports.clone(),
+        ports: sports.to_vec(),
     })
 }
 
@@ -1838,9 +1880,7 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
         nat_chain(
             "nat-prerouting",
             (Hook::Prerouting, Priority::Dstnat),
-            dnats()
-                .filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Prerouting))
-                .collect(),
+            prerouting_rules(model),
         ),
         nat_chain(
             "nat-output",
@@ -1858,6 +1898,58 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Port forwards and redirects in the model's file order: Shorewall's
+/// rules file is read top to bottom, and the first translation wins.
+fn prerouting_rules(model: &Model) -> Vec<Rule> {
+    let dnats = model.dnats.iter().enumerate().filter_map(|(index, d)| {
+        let rule = dnat_rule(model, d, index, Hook::Prerouting)?;
+        Some((d.span.start, rule))
+    });
+    let redirects = model.redirects.iter().enumerate().filter_map(|(index, r)| {
+        let rule = redirect_rule(model, r, index)?;
+        Some((r.span.start, rule))
+    });
+    let mut rules: Vec<(usize, Rule)> = dnats.chain(redirects).collect();
+    rules.sort_by_key(|(at, _)| *at);
+    rules.into_iter().map(|(_, rule)| rule).collect()
+}
+
+/// A redirect's translation, for connections arriving on the interfaces of
+/// the zones it redirects from.
+fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rule> {
+    let interfaces: Option<Vec<IfName>> = model
+        .interfaces
+        .iter()
+        .filter(|i| redirect.redirects_from(ZoneId::Zone(i.zone)))
+        .map(if_name)
+        .collect();
+    if interfaces.as_ref().is_some_and(Vec::is_empty) {
+        return None;
+    }
+    let mut matches: Vec<Match> = interfaces
+        .map(|names| Match::Interface {
+            side: Side::In,
+            negated: false,
+            names,
+        })
+        .into_iter()
+        .collect();
+    matches.extend(endpoint_sources(&redirect.source));
+    matches.push(Match::Port {
+        proto: port_proto(redirect.proto),
+        direction: Direction::Destination,
+        ports: redirect.dports.clone(),
+    });
+    matches.extend(source_ports(redirect.proto, &redirect.sports));
+    let mut statements = Vec::new();
+    if let Some(level) = redirect.log {
+        let zone = zone_label(model, redirect.source.zone);
+        statements.push(log(model, &format!("{zone}_dnat"), "REDIRECT", level));
+    }
+    statements.push(Statement::Redirect(redirect.to_port));
+    Some(Rule::new(matches, statements, Origin::Redirect(index)))
 }
 
 /// A nat base chain holding `rules`; none when there are none.
@@ -1914,7 +2006,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
         direction: Direction::Destination,
         ports: dnat.dports.clone(),
     });
-    matches.extend(dnat_source_ports(dnat));
+    matches.extend(source_ports(dnat.proto, &dnat.sports));
     let mut statements = Vec::new();
     if let Some(level) = dnat.log {
         let zone = zone_label(model, dnat.source.zone);

@@ -318,6 +318,8 @@ pub enum Statement {
         to: IpAddr,
     },
     Masquerade,
+    /// `redirect to :PORT`: the connection goes to a port on the firewall.
+    Redirect(u16),
     /// `tcp option maxseg size set rt mtu` (or `set N`).
     SetMss(ClampMss),
     /// `ct helper set "ftp-21"`: the named helper object watches the connection.
@@ -489,6 +491,8 @@ pub enum Origin {
     Dnat(usize),
     /// `model.snats[index]`.
     Snat(usize),
+    /// `model.redirects[index]`: its translation or its filter accept.
+    Redirect(usize),
     /// The policy of a zone pair: `model.policies[index]`.
     Policy {
         pair: (ZoneId, ZoneId),

@@ -124,6 +124,13 @@ pub fn ports(model: &Model) -> Vec<u16> {
         }
         named.extend(dnat.to_port);
     }
+    for redirect in &model.redirects {
+        for range in &redirect.dports {
+            named.insert(range.low);
+            named.insert(range.high);
+        }
+        named.insert(redirect.to_port);
+    }
     let unnamed = (7777..=u16::MAX).find(|port| !names_port(model, *port));
     let mut ports = named;
     ports.extend([22, 53, 80]);
@@ -144,6 +151,10 @@ fn names_port(model: &Model, port: u16) -> bool {
             .dnats
             .iter()
             .any(|d| d.dports.iter().any(holds) || d.to_port == Some(port))
+        || model
+            .redirects
+            .iter()
+            .any(|r| r.dports.iter().any(holds) || r.to_port == port)
 }
 
 fn crosses_firewall(model: &Model, from: &Host, to: &Host) -> bool {
@@ -385,9 +396,11 @@ fn expected_outcome(
     }
     let mut dest = probe.dest;
     let mut seen = probe.source;
+    let mut redirected = false;
     for nat in &answer.nat {
         match nat {
             Nat::Dnat { to, .. } => dest = *to,
+            Nat::Redirect { .. } => redirected = true,
             Nat::Snat { to, .. } => seen = *to,
             Nat::Masquerade { interface, .. } => {
                 let address = model
@@ -407,6 +420,13 @@ fn expected_outcome(
         .into_iter()
         .find(|h| h.addresses.contains(&dest) || h.extra.contains(&dest))
         .map(|h| h.label.clone());
+    // A redirect's connection reaches the firewall itself, whichever
+    // address it was sent to.
+    let label = if redirected {
+        Some(topology.firewall.label.clone())
+    } else {
+        label
+    };
     Ok(Outcome::Accept {
         label,
         seen: Some(seen),
