@@ -168,6 +168,10 @@ pub enum ErrorKind {
     },
     PortForwardWithoutPort,
     RedirectFromFirewall,
+    OneToOneIpv6,
+    OneToOneUnplaced {
+        internal: String,
+    },
     BadShorewallVersion {
         version: i64,
     },
@@ -290,6 +294,8 @@ impl Error {
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
             PortForwardWithoutPort => "a port forward needs `proto` tcp or udp and the `dport` it listens on".into(),
+            OneToOneIpv6 => "Shorewall's nat file translates IPv4 addresses only".into(),
+            OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone (with one zone but the external interface's and no networks, that zone is taken)".into(),
             RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
@@ -695,6 +701,8 @@ impl ErrorKind {
             DnatTargetNotHost { .. } => "dnat-target-not-host",
             PortForwardWithoutPort => "port-forward-without-port",
             RedirectFromFirewall => "redirect-from-firewall",
+            OneToOneIpv6 => "one-to-one-ipv6",
+            OneToOneUnplaced { .. } => "one-to-one-unplaced",
             BadShorewallVersion { .. } => "bad-shorewall-version",
             FamilyConflict { .. } => "family-conflict",
             MissingPolicy { .. } => "missing-policy",
@@ -866,6 +874,13 @@ impl Display for ErrorKind {
             }
             PortForwardWithoutPort => write!(f, "a port forward needs a protocol and a port"),
             RedirectFromFirewall => write!(f, "a redirect cannot start at the firewall"),
+            OneToOneIpv6 => write!(f, "one-to-one NAT of IPv6 addresses"),
+            OneToOneUnplaced { internal } => {
+                write!(
+                    f,
+                    "internal address `{internal}` lies in no zone's networks"
+                )
+            }
             BadShorewallVersion { version } => {
                 write!(f, "unsupported Shorewall version {version}")
             }

@@ -385,6 +385,17 @@ pub fn explain_as(
             packet.dport = port.or(packet.dport);
             dest = ZoneId::Zone(model.dnats[index].dest);
         }
+        if let (Statement::Dnat { to, .. }, Origin::OneToOne(index)) =
+            (&translation.statement, translation.origin)
+        {
+            nat.push(Nat::Dnat {
+                to: *to,
+                port: None,
+                line: model.one_to_one[index].line,
+            });
+            packet.daddr = Some(*to);
+            dest = ZoneId::Zone(model.one_to_one[index].zone);
+        }
         if let (Statement::Redirect(port), Origin::Redirect(index)) =
             (&translation.statement, translation.origin)
         {
@@ -482,7 +493,7 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Redirect(index) => Decider::Redirect {
             line: model.redirects[index].line,
         },
-        Origin::Snat(_) => Decider::CatchAll {
+        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll {
             hook: hook_name(hook),
         },
         Origin::Setting(_) => Decider::Shorewall {
@@ -508,6 +519,16 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
 }
 
 fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
+    if let (Origin::OneToOne(index), Statement::Snat { to, .. }) =
+        (translation.origin, &translation.statement)
+    {
+        let nat = &model.one_to_one[index];
+        return Some(Nat::Snat {
+            to: *to,
+            interface: model.interfaces[nat.interface].physical.clone(),
+            line: nat.line,
+        });
+    }
     let Origin::Snat(index) = translation.origin else {
         return None;
     };

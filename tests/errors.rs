@@ -98,6 +98,7 @@ error_case! {
     ipv6_in_ipv4_zone => "ipv6-in-ipv4-zone",
     dnat_bad_sport => "dnat-bad-sport",
     dnat_outside_zone => "dnat-outside-zone",
+    one_to_one_unplaced => "one-to-one-unplaced",
     redirect_from_firewall => "redirect-from-firewall",
     dnat_to_firewall => "dnat-to-firewall",
     dnat_to_network => "dnat-to-network",

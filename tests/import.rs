@@ -802,6 +802,37 @@ fn a_redirect_is_carried_over() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The nat file (shorewall-nat(5)) is carried into `[[nat]]` entries:
+/// ALL and LOCAL as switches, an interface alias noted as having no effect.
+#[test]
+fn the_nat_file_is_carried_over() {
+    let dir = sample_with_rules("import-nat", b"", None);
+    std::fs::write(
+        dir.join("nat"),
+        "#EXTERNAL INTERFACE INTERNAL ALL LOCAL\n203.0.113.10 NET_IF:0 10.1.1.20 No Yes\n203.0.113.11 NET_IF 10.1.1.21\n",
+    )
+    .unwrap();
+    let output = import_within(&dir, false);
+    let model = imported_model(&output);
+    for expected in [
+        "[[nat]]\nexternal = \"203.0.113.10\"\ninterface = \"NET_IF\"\ninternal = \"10.1.1.20\"\nlocal = true\n",
+        "[[nat]]\nexternal = \"203.0.113.11\"\ninterface = \"NET_IF\"\ninternal = \"10.1.1.21\"\n\n",
+    ] {
+        assert!(model.contains(expected), "{expected}\nnot in\n{model}");
+    }
+    assert!(
+        model.contains("# NOTE nat:2: alias `0` of NET_IF"),
+        "{model}"
+    );
+    let rendered = rendered(&model, "fwgen.toml");
+    let nat = &rendered["shorewall/nat"];
+    assert!(
+        nat.contains("203.0.113.10    NET_IF          10.1.1.20       No      Yes"),
+        "{nat}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The founding HOWTO's Shorewall directory (tests/corpus/lasse-aagren-lxc,
 /// written after the author's public one) imports into the bundled
 /// lxc-host example: the same Shorewall files and the same nftables

@@ -173,6 +173,13 @@ fn model_nat_redirect() {
     lab_model("nat-redirect", "natr");
 }
 
+/// Issue #14: one-to-one NAT both ways: the external address reaches the
+/// internal host, whose own connections leave with the external address.
+#[test]
+fn model_nat_one_to_one() {
+    lab_model("nat-one-to-one", "nat1");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

@@ -74,6 +74,7 @@ mod models {
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",
+        nat_one_to_one => "nat-one-to-one",
         firewall_settings => "firewall-settings",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",

@@ -13,8 +13,8 @@ use ipnet::IpNet;
 use toml::Spanned;
 
 use crate::config::{
-    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawPolicy, RawRedirect, RawRule,
-    RawSnat, RawZone, Scalar,
+    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawNat, RawPolicy, RawRedirect,
+    RawRule, RawSnat, RawZone, Scalar,
 };
 use crate::error::{Error, ErrorKind};
 use crate::model::policy::resolve;
@@ -97,6 +97,7 @@ impl Analyzer<'_> {
             .iter()
             .filter_map(|r| self.redirect(r))
             .collect();
+        let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);
         Model {
@@ -111,6 +112,7 @@ impl Analyzer<'_> {
             rules,
             dnats,
             redirects,
+            one_to_one,
             snats,
         }
     }

@@ -15,8 +15,8 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Redirect, Rule, Service,
-    Snat, ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, PortRange, Protocol, Redirect,
+    Rule, Service, Snat, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -50,6 +50,13 @@ const RULES: Columns = Columns(&[
     ("SPORT", 98),
 ]);
 const SNAT: Columns = Columns(&[("ACTION", 0), ("SOURCE", 24), ("DEST", 48)]);
+const NAT: Columns = Columns(&[
+    ("EXTERNAL", 0),
+    ("INTERFACE", 16),
+    ("INTERNAL", 32),
+    ("ALL", 48),
+    ("LOCAL", 56),
+]);
 const MASQ: Columns = Columns(&[("INTERFACE", 0), ("SOURCE", 16), ("ADDRESS", 40)]);
 
 #[derive(Template)]
@@ -95,6 +102,14 @@ struct SnatFile<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "shorewall/nat.txt")]
+struct NatFile<'a> {
+    header: &'a str,
+    columns: String,
+    items: Vec<Item>,
+}
+
+#[derive(Template)]
 #[template(path = "shorewall/masq.txt")]
 struct MasqFile<'a> {
     header: &'a str,
@@ -115,7 +130,15 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 6] = ["zones", "interfaces", "policy", "rules", "snat", "masq"];
+const FILES: [&str; 7] = [
+    "zones",
+    "interfaces",
+    "policy",
+    "rules",
+    "nat",
+    "snat",
+    "masq",
+];
 
 /// Every path this backend can write (both products, both NAT files).
 pub fn known_files() -> Vec<String> {
@@ -178,6 +201,22 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
         ),
         ("rules", rules_file(model, product, header).render()?),
     ];
+    if !product.ipv6 && !model.one_to_one.is_empty() {
+        let items = model
+            .one_to_one
+            .iter()
+            .map(|nat| nat_item(model, nat))
+            .collect();
+        files.push((
+            "nat",
+            NatFile {
+                header,
+                columns: NAT.header(),
+                items,
+            }
+            .render()?,
+        ));
+    }
     let snats: Vec<&Snat> = model
         .snats
         .iter()
@@ -462,6 +501,19 @@ fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option
         cells.push(ports_cell(&redirect.sports));
     }
     Some(Item::new(&RULES, redirect.comment.clone(), &[cells]))
+}
+
+/// `EXTERNAL INTERFACE INTERNAL ALL LOCAL` (shorewall-nat(5)).
+fn nat_item(model: &Model, nat: &OneToOne) -> Item {
+    let yes_no = |on: bool| if on { "Yes" } else { "No" }.to_owned();
+    let cells = vec![
+        nat.external.to_string(),
+        model.interfaces[nat.interface].name.clone(),
+        nat.internal.to_string(),
+        yes_no(nat.all_interfaces),
+        yes_no(nat.local),
+    ];
+    Item::new(&NAT, nat.comment.clone(), &[cells])
 }
 
 fn sources_cell(snat: &Snat, product: Product) -> String {

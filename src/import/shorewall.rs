@@ -600,6 +600,14 @@ const POLICY_COLUMNS: &[(&str, usize)] = &[
     ("rate", 4),
     ("connlimit", 5),
 ];
+const NAT_COLUMNS: &[(&str, usize)] = &[
+    ("external", 0),
+    ("interface", 1),
+    ("internal", 2),
+    ("allints", 3),
+    ("local", 4),
+];
+
 const SNAT_COLUMNS: &[(&str, usize)] = &[
     ("action", 0),
     ("source", 1),
@@ -779,6 +787,7 @@ impl Importer {
         self.note_empty_zones();
         self.policies();
         self.rules();
+        self.one_to_one();
         self.snat();
         self.walk();
     }
@@ -2608,6 +2617,88 @@ impl Importer {
             }
             let to = columns.get(2).filter(|a| *a != "-").cloned();
             self.source_nat(&line, interface, sources, to.as_deref());
+        }
+    }
+
+    /// The nat file (shorewall-nat(5)): `EXTERNAL INTERFACE[:ALIAS]
+    /// INTERNAL [ALL [LOCAL]]`, each a `[[nat]]`.
+    fn one_to_one(&mut self) {
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("nat") {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
+            let Some(columns) = self.split(&line, NAT_COLUMNS) else {
+                continue;
+            };
+            if used_after(&columns, 5) {
+                self.refuse(&line, "nat has five columns (shorewall-nat(5))");
+                continue;
+            }
+            let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+            let (Some(external), Some(interface), Some(internal)) = (get(0), get(1), get(2)) else {
+                self.refuse(&line, "a nat entry needs EXTERNAL, INTERFACE and INTERNAL");
+                continue;
+            };
+            let switch = |i: usize| match get(i).map(|v| v.to_ascii_lowercase()).as_deref() {
+                None | Some("no") => Ok(false),
+                Some("yes") => Ok(true),
+                Some(other) => Err(format!(
+                    "`{other}` in a nat entry's ALL or LOCAL is not Yes or No"
+                )),
+            };
+            let (all, local) = match (switch(3), switch(4)) {
+                (Ok(all), Ok(local)) => (all, local),
+                (Err(reason), _) | (_, Err(reason)) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+            };
+            let interface = match interface.split_once(':') {
+                Some((name, alias)) => {
+                    self.notes.push(format!(
+                        "{}:{}: alias `{alias}` of {name}: fwgen adds no address to an interface (ADD_IP_ALIASES), so the alias has no effect",
+                        line.file, line.number
+                    ));
+                    name.to_owned()
+                }
+                None => interface,
+            };
+            if interface.contains('+') {
+                self.refuse(
+                    &line,
+                    "a nat entry on a wildcard interface is not in fwgen's model",
+                );
+                continue;
+            }
+            self.begin(
+                Kind::Snat,
+                "",
+                self.interface_zone(&interface),
+                Some(false),
+                &line,
+            );
+            let _ = write!(
+                self.out,
+                "{}[[nat]]\nexternal = {}\ninterface = {}\ninternal = {}\n",
+                Self::origin(&line),
+                quote(&external),
+                quote(&interface),
+                quote(&internal)
+            );
+            if all {
+                let _ = writeln!(self.out, "all_interfaces = true");
+            }
+            if local {
+                let _ = writeln!(self.out, "local = true");
+            }
+            if let Some(comment) = &line.comment {
+                let _ = writeln!(self.out, "comment = {}", quote(comment));
+            }
+            self.out.push('\n');
+            self.end();
         }
     }
 

@@ -12,7 +12,7 @@ pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
 pub use logging::{LimitPer, LogLimit, RateUnit};
-pub use nat::{Dnat, Redirect, Snat};
+pub use nat::{Dnat, OneToOne, Redirect, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
@@ -39,6 +39,8 @@ pub struct Model {
     pub rules: Vec<Rule>,
     pub dnats: Vec<Dnat>,
     pub redirects: Vec<Redirect>,
+    /// One-to-one NAT entries, in the model's order.
+    pub one_to_one: Vec<OneToOne>,
     pub snats: Vec<Snat>,
 }
 

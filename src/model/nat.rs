@@ -82,6 +82,28 @@ impl Redirect {
     }
 }
 
+/// One-to-one NAT (Shorewall's nat file, shorewall-nat(5)): connections to
+/// `external` arriving on `interface` go to `internal`, and `internal`'s
+/// connections leaving by `interface` carry `external` as their source.
+#[derive(Debug, Clone)]
+pub struct OneToOne {
+    pub external: IpAddr,
+    /// Index into `Model::interfaces`.
+    pub interface: usize,
+    pub internal: IpAddr,
+    /// Index into `Model::zones`: the zone whose networks hold `internal`.
+    pub zone: usize,
+    /// Shorewall's ALL column: both translations on every interface.
+    pub all_interfaces: bool,
+    /// Shorewall's LOCAL column: the firewall's own connections to
+    /// `external` go to `internal` too.
+    pub local: bool,
+    pub comment: Option<String>,
+    pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
+}
+
 /// Source NAT on an outgoing interface: masquerade (to the interface's
 /// address) when `to` is `None`, SNAT to a fixed address otherwise.
 #[derive(Debug, Clone)]

@@ -24,7 +24,8 @@ use crate::model::zone::applies_to;
 use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
-    Model, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service, Snat, ZoneId, ZoneRef,
+    Model, OneToOne, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service, Snat, ZoneId,
+    ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -207,6 +208,14 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                     redirect.to_port
                 )
             }))
+        }
+        Origin::OneToOne(index) => {
+            let nat = &model.one_to_one[index];
+            Some(
+                nat.comment
+                    .clone()
+                    .unwrap_or_else(|| format!("nat {} <-> {}", nat.external, nat.internal)),
+            )
         }
         Origin::Snat(index) => {
             let snat = &model.snats[index];
@@ -1885,14 +1894,16 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
         nat_chain(
             "nat-output",
             (Hook::Output, Priority::Dstnat),
-            dnats()
-                .filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Output))
+            one_to_one_rules(model, Hook::Output)
+                .chain(dnats().filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Output)))
                 .collect(),
         ),
         nat_chain(
             "nat-postrouting",
             (Hook::Postrouting, Priority::Srcnat),
-            snats.map(|(index, s)| snat_rule(model, s, index)).collect(),
+            one_to_one_rules(model, Hook::Postrouting)
+                .chain(snats.map(|(index, s)| snat_rule(model, s, index)))
+                .collect(),
         ),
     ]
     .into_iter()
@@ -1913,7 +1924,66 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
     });
     let mut rules: Vec<(usize, Rule)> = dnats.chain(redirects).collect();
     rules.sort_by_key(|(at, _)| *at);
-    rules.into_iter().map(|(_, rule)| rule).collect()
+    // Shorewall's nat file comes first: its rules sit in the interfaces'
+    // nat chains, which PREROUTING enters before the rules file's dnat.
+    one_to_one_rules(model, Hook::Prerouting)
+        .chain(rules.into_iter().map(|(_, rule)| rule))
+        .collect()
+}
+
+/// One-to-one NAT's translations in the nat chain of `hook`, as Nat.pm's
+/// do_one_nat writes them: `-d EXTERNAL -j DNAT` in prerouting (on its
+/// interface, or every one with ALL), `-s INTERNAL -j SNAT` in
+/// postrouting (the same), `-d EXTERNAL -j DNAT` in output with LOCAL.
+fn one_to_one_rules(model: &Model, hook: Hook) -> impl Iterator<Item = Rule> + '_ {
+    model
+        .one_to_one
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, nat)| one_to_one_rule(model, nat, index, hook))
+}
+
+fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> Option<Rule> {
+    let (side, direction, statement) = match hook {
+        Hook::Prerouting | Hook::Output => (
+            Side::In,
+            Direction::Destination,
+            Statement::Dnat {
+                family: Family::Ipv4,
+                to: nat.internal,
+                port: None,
+            },
+        ),
+        _ => (
+            Side::Out,
+            Direction::Source,
+            Statement::Snat {
+                family: Family::Ipv4,
+                to: nat.external,
+            },
+        ),
+    };
+    let matched = if direction == Direction::Destination {
+        nat.external
+    } else {
+        nat.internal
+    };
+    let mut matches = Vec::new();
+    if hook == Hook::Output {
+        if !nat.local {
+            return None;
+        }
+    } else if !nat.all_interfaces
+        && let Some(name) = if_name(&model.interfaces[nat.interface])
+    {
+        matches.push(Match::Interface {
+            side,
+            negated: false,
+            names: vec![name],
+        });
+    }
+    matches.push(address(Family::Ipv4, direction, vec![IpNet::from(matched)]));
+    Some(Rule::new(matches, vec![statement], Origin::OneToOne(index)))
 }
 
 /// A redirect's translation, for connections arriving on the interfaces of

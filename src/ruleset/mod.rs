@@ -493,6 +493,8 @@ pub enum Origin {
     Snat(usize),
     /// `model.redirects[index]`: its translation or its filter accept.
     Redirect(usize),
+    /// `model.one_to_one[index]`: one of its translations.
+    OneToOne(usize),
     /// The policy of a zone pair: `model.policies[index]`.
     Policy {
         pair: (ZoneId, ZoneId),

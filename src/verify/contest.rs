@@ -195,6 +195,37 @@ pub fn probes(model: &Model, topology: &Topology) -> Vec<Probe> {
         }
     }
     probes.extend(dnat_probes(model, topology));
+    probes.extend(one_to_one_probes(model, topology));
+    probes
+}
+
+/// Probes to each one-to-one NAT's external address (the hosts route it
+/// through the firewall) from the hosts whose link it translates on (every
+/// host's, with `all_interfaces`). The firewall's own (LOCAL) are not
+/// probed: the firewall has no address to send them from that the lab
+/// could tell apart from its own traffic.
+fn one_to_one_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+    let ports = ports(model);
+    let mut probes = Vec::new();
+    for nat in &model.one_to_one {
+        let hosts = topology
+            .hosts
+            .iter()
+            .filter(|h| nat.all_interfaces || h.interface == Some(nat.interface));
+        for host in hosts {
+            let sources = host
+                .addresses
+                .iter()
+                .chain(&host.extra)
+                .filter(|a| a.is_ipv4())
+                .copied();
+            for source in sources {
+                for kind in kinds(&ports) {
+                    probes.push(probe(host, &topology.firewall, source, nat.external, kind));
+                }
+            }
+        }
+    }
     probes
 }
 
