@@ -39,6 +39,12 @@ pub struct RawModel {
     #[schemars(with = "Vec<RawDnat>")]
     pub dnat: Vec<Spanned<RawDnat>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRedirect>")]
+    pub redirect: Vec<Spanned<RawRedirect>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<RawNat>")]
+    pub nat: Vec<Spanned<RawNat>>,
+    #[serde(default)]
     #[schemars(with = "Vec<RawMasquerade>")]
     pub masquerade: Vec<Spanned<RawMasquerade>>,
     #[serde(default)]
@@ -223,10 +229,46 @@ pub struct RawDnat {
     pub proto: Spanned<Scalar>,
     #[schemars(with = "PortList")]
     pub dport: Spanned<PortList>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedirect {
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    #[schemars(with = "Scalar")]
+    pub proto: Spanned<Scalar>,
+    #[schemars(with = "PortList")]
+    pub dport: Spanned<PortList>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
+    #[schemars(with = "i64")]
+    pub to_port: Spanned<i64>,
+    #[schemars(with = "Option<String>")]
+    pub log: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawNat {
+    #[schemars(with = "String")]
+    pub external: Spanned<String>,
+    #[schemars(with = "String")]
+    pub interface: Spanned<String>,
+    #[schemars(with = "String")]
+    pub internal: Spanned<String>,
+    pub all_interfaces: Option<bool>,
+    pub local: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -425,16 +467,26 @@ impl RawModel {
             policy,
             rule,
             dnat,
+            redirect,
+            nat,
             masquerade,
             snat,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
         }
-        let tables = policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len();
+        let tables = policy.len()
+            + rule.len()
+            + dnat.len()
+            + redirect.len()
+            + nat.len()
+            + masquerade.len()
+            + snat.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
+        join(&mut self.redirect, redirect);
+        join(&mut self.nat, nat);
         join(&mut self.masquerade, masquerade);
         join(&mut self.snat, snat);
         Some(tables)
@@ -445,6 +497,8 @@ impl RawModel {
         self.policy.shrink_to_fit();
         self.rule.shrink_to_fit();
         self.dnat.shrink_to_fit();
+        self.redirect.shrink_to_fit();
+        self.nat.shrink_to_fit();
         self.masquerade.shrink_to_fit();
         self.snat.shrink_to_fit();
     }

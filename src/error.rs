@@ -219,6 +219,11 @@ pub enum ErrorKind {
         target: String,
     },
     PortForwardWithoutPort,
+    RedirectFromFirewall,
+    OneToOneIpv6,
+    OneToOneUnplaced {
+        internal: String,
+    },
     BadShorewallVersion {
         version: i64,
     },
@@ -229,7 +234,6 @@ pub enum ErrorKind {
         source: String,
         dest: String,
     },
-    DnatFromFirewall,
     BadLogPrefix {
         prefix: String,
     },
@@ -356,10 +360,12 @@ impl Error {
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
             PortForwardWithoutPort => "a port forward needs `proto` tcp or udp and the `dport` it listens on".into(),
+            OneToOneIpv6 => "Shorewall's nat file translates IPv4 addresses only".into(),
+            OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone (with one zone but the external interface's and no networks, that zone is taken)".into(),
+            RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
-            DnatFromFirewall => "port forwards apply to connections arriving from a zone".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             BadLogLimit { problem: LogLimitProblem::NamedTable, .. } => "drop the table's name: `s:1/sec:10` limits each source address in a table of fwgen's naming".into(),
             BadLogLimit { .. } => "write Shorewall's LOGLIMIT: `s:1/sec:10` (per source, burst 10), `d:5/min` (per destination, burst 5), `2/hour:4` (one limit for all); or \"none\" to log every packet".into(),
@@ -774,10 +780,12 @@ impl ErrorKind {
             DnatTargetOutsideZone { .. } => "dnat-target-outside-zone",
             DnatTargetNotHost { .. } => "dnat-target-not-host",
             PortForwardWithoutPort => "port-forward-without-port",
+            RedirectFromFirewall => "redirect-from-firewall",
+            OneToOneIpv6 => "one-to-one-ipv6",
+            OneToOneUnplaced { .. } => "one-to-one-unplaced",
             BadShorewallVersion { .. } => "bad-shorewall-version",
             FamilyConflict { .. } => "family-conflict",
             MissingPolicy { .. } => "missing-policy",
-            DnatFromFirewall => "dnat-from-firewall",
             BadLogPrefix { .. } => "bad-log-prefix",
             BadLogLimit { .. } => "bad-log-limit",
             BadClampMss { .. } => "bad-clamp-mss",
@@ -1003,6 +1011,14 @@ impl Display for ErrorKind {
                 )
             }
             PortForwardWithoutPort => write!(f, "a port forward needs a protocol and a port"),
+            RedirectFromFirewall => write!(f, "a redirect cannot start at the firewall"),
+            OneToOneIpv6 => write!(f, "one-to-one NAT of IPv6 addresses"),
+            OneToOneUnplaced { internal } => {
+                write!(
+                    f,
+                    "internal address `{internal}` lies in no zone's networks"
+                )
+            }
             BadShorewallVersion { version } => {
                 write!(f, "unsupported Shorewall version {version}")
             }
@@ -1015,7 +1031,6 @@ impl Display for ErrorKind {
                     shorten(dest)
                 )
             }
-            DnatFromFirewall => write!(f, "a port forward cannot start at the firewall"),
             BadLogPrefix { prefix } => {
                 write!(f, "`{}` is not a valid log prefix", quoted(prefix))
             }

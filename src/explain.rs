@@ -48,6 +48,8 @@ pub enum Decider {
     },
     /// A port forward's accept (line of the `[[dnat]]`).
     Dnat { line: usize },
+    /// A redirect's accept (line of the `[[redirect]]`).
+    Redirect { line: usize },
     /// A rule (its line).
     Rule { line: usize },
     /// A policy (its line).
@@ -72,6 +74,11 @@ pub enum Nat {
     },
     Masquerade {
         interface: String,
+        line: usize,
+    },
+    /// To a port on the firewall itself.
+    Redirect {
+        port: u16,
         line: usize,
     },
     Snat {
@@ -413,10 +420,20 @@ pub fn explain_as(
     };
     let mut nat = Vec::new();
     let mut trace = Vec::new();
-    // NAT rules see the first packet of a connection only.
-    if source != ZoneId::Firewall
-        && state == CtState::New
-        && let Some(translation) = walk::translate(ruleset, Hook::Prerouting, &packet)
+    // NAT rules see the first packet of a connection only; the firewall's
+    // own connections meet the nat output chain instead of prerouting.
+    // The kernel fixes a packet's output interface for the whole output
+    // hook before the nat chain rewrites its address: the filter sees the
+    // interface of the address the firewall connected to (iptables' `-o`
+    // and nft's `oif` alike); the new route counts from postrouting on.
+    let routed_oif = name(dest, query.to, packet.daddr);
+    let dnat_hook = if source == ZoneId::Firewall {
+        Hook::Output
+    } else {
+        Hook::Prerouting
+    };
+    if state == CtState::New
+        && let Some(translation) = walk::translate(ruleset, dnat_hook, &packet)
     {
         trace.extend(translation.trace);
         if let (Statement::Dnat { to, port, .. }, Origin::Dnat(index)) =
@@ -431,9 +448,32 @@ pub fn explain_as(
             packet.dport = port.or(packet.dport);
             dest = ZoneId::Zone(model.dnats[index].dest);
         }
+        if let (Statement::Dnat { to, .. }, Origin::OneToOne(index)) =
+            (&translation.statement, translation.origin)
+        {
+            nat.push(Nat::Dnat {
+                to: *to,
+                port: None,
+                line: model.one_to_one[index].line,
+            });
+            packet.daddr = Some(*to);
+            dest = ZoneId::Zone(model.one_to_one[index].zone);
+        }
+        if let (Statement::Redirect(port), Origin::Redirect(index)) =
+            (&translation.statement, translation.origin)
+        {
+            nat.push(Nat::Redirect {
+                port: *port,
+                line: model.redirects[index].line,
+            });
+            packet.dport = Some(*port);
+            dest = ZoneId::Firewall;
+        }
     }
     packet.oif = if loopback {
         Some("lo".to_owned())
+    } else if source == ZoneId::Firewall {
+        routed_oif
     } else {
         name(dest, query.to, packet.daddr)
     };
@@ -455,6 +495,9 @@ pub fn explain_as(
         Outcome::Drop => Verdict::Drop,
         Outcome::Reject(_) => Verdict::Reject,
     };
+    if source == ZoneId::Firewall {
+        packet.oif = name(dest, query.to, packet.daddr);
+    }
     if verdict == Verdict::Accept
         && dest != ZoneId::Firewall
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
@@ -510,7 +553,10 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
             interface: model.interfaces[interface].physical.clone(),
             option,
         },
-        Origin::Snat(_) => Decider::CatchAll {
+        Origin::Redirect(index) => Decider::Redirect {
+            line: model.redirects[index].line,
+        },
+        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll {
             hook: hook_name(hook),
         },
         Origin::Setting(_) => Decider::Shorewall {
@@ -536,6 +582,16 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
 }
 
 fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
+    if let (Origin::OneToOne(index), Statement::Snat { to, .. }) =
+        (translation.origin, &translation.statement)
+    {
+        let nat = &model.one_to_one[index];
+        return Some(Nat::Snat {
+            to: *to,
+            interface: model.interfaces[nat.interface].physical.clone(),
+            line: nat.line,
+        });
+    }
     let Origin::Snat(index) = translation.origin else {
         return None;
     };
@@ -588,6 +644,7 @@ impl Explanation {
                 format!("the `{option}` option of interface {interface}")
             }
             Decider::Dnat { line } => format!("the port forward at {file}:{line}"),
+            Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
             Decider::Rule { line } => format!("the rule at {file}:{line}"),
             Decider::Policy { line } => format!("the policy at {file}:{line}"),
             Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
@@ -645,6 +702,7 @@ impl Explanation {
             Decider::NoIpv6 => ("no-ipv6", None),
             Decider::InterfaceOption { .. } => ("interface-option", None),
             Decider::Dnat { line } => ("dnat", Some(*line)),
+            Decider::Redirect { line } => ("redirect", Some(*line)),
             Decider::Rule { line } => ("rule", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),
@@ -685,6 +743,9 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
         Nat::Masquerade { interface, line } => {
             format!("masquerade to the address of {interface} ({file}:{line})")
         }
+        Nat::Redirect { port, line } => {
+            format!("REDIRECT to port {port} on the firewall ({file}:{line})")
+        }
         Nat::Snat {
             to,
             interface,
@@ -700,6 +761,9 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
         }
         Nat::Masquerade { interface, line } => {
             serde_json::json!({"kind": "masquerade", "interface": interface, "line": line})
+        }
+        Nat::Redirect { port, line } => {
+            serde_json::json!({"kind": "redirect", "port": port, "line": line})
         }
         Nat::Snat {
             to,

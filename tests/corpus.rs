@@ -121,10 +121,7 @@ const CORPUS: &[(&str, Expected)] = &[
     ),
     (
         "patrickpreuss-squid-gw",
-        Refused(
-            &["interfaces:5", "rules:14", "rules:21"],
-            "upnp; a RATE limit; REDIRECT",
-        ),
+        Refused(&["interfaces:5", "rules:14"], "upnp; a RATE limit"),
     ),
     (
         "phlax-docker-cloud",
@@ -148,14 +145,12 @@ const CORPUS: &[(&str, Expected)] = &[
             &[
                 "blrules:4",
                 "hosts:4",
-                "rules:22",
-                "rules:23",
                 "rules:25",
                 "rules:26",
                 "rules:27",
                 "tunnels:4",
             ],
-            "blrules, tunnels, hosts, REDIRECT, mDNSbi (a macro with reversed lines)",
+            "blrules, tunnels, hosts, mDNSbi (a macro with reversed lines)",
         ),
     ),
     ("xianhuazhou-mail-host", Imports),

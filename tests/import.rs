@@ -767,16 +767,93 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
     }
 }
 
-/// A DNAT's SPORT narrows the port forward to some source ports: dropping
-/// it would forward every source port (issue #14), so it is refused.
+/// A DNAT's SPORT narrows the port forward to some source ports (issue
+/// #14): it is carried into the port forward's `sport`, so the imported
+/// model forwards only those source ports in both backends.
 #[test]
-fn a_dnat_source_port_is_refused_never_dropped() {
+fn a_dnat_source_port_is_carried_over() {
     let dir = sample_with_rules(
         "import-dnat-sport",
         b"?SECTION NEW\nDNAT net loc:192.168.1.20 udp 5060 5060\nDNAT net loc:192.168.1.21 tcp 80 -\n",
         None,
     );
-    assert_import_refused(&import_within(&dir, false), &["rules:2", "SPORT"]);
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains(
+            "to = \"192.168.1.20\"\nproto = \"udp\"\ndport = \"5060\"\nsport = \"5060\"\n"
+        ),
+        "{model}"
+    );
+    let forward = &model[model.find("192.168.1.21").unwrap()..];
+    let forward = &forward[..forward.find("\n\n").unwrap_or(forward.len())];
+    assert!(!forward.contains("sport"), "{forward}");
+    let rendered = rendered(&model, "fwgen.toml");
+    let nft = &rendered["fwgen.nft"];
+    assert!(
+        nft.contains("udp dport 5060 udp sport 5060 dnat ip to 192.168.1.20"),
+        "{nft}"
+    );
+    let rules = &rendered["shorewall/rules"];
+    assert!(
+        rules
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["DNAT", "net", "loc:192.168.1.20", "udp", "5060", "5060"]),
+        "{rules}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// REDIRECT (shorewall-rules(5)'s transparent proxy) is carried into a
+/// `[[redirect]]` at its place among the rules, `$FW:PORT` and `PORT` alike.
+#[test]
+fn a_redirect_is_carried_over() {
+    let dir = sample_with_rules(
+        "import-redirect",
+        b"?SECTION NEW\nREDIRECT loc 3128 tcp 80\nREDIRECT loc $FW:8443 tcp 443 1024:65535\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = \"80\"\nto_port = 3128\n",
+        "[[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = \"443\"\nsport = \"1024:65535\"\nto_port = 8443\n",
+    ] {
+        assert!(model.contains(expected), "{expected}\nnot in\n{model}");
+    }
+    let rendered = rendered(&model, "fwgen.toml");
+    let nft = &rendered["fwgen.nft"];
+    assert!(nft.contains("tcp dport 80 redirect to :3128"), "{nft}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The nat file (shorewall-nat(5)) is carried into `[[nat]]` entries:
+/// ALL and LOCAL as switches, an interface alias noted as having no effect.
+#[test]
+fn the_nat_file_is_carried_over() {
+    let dir = sample_with_rules("import-nat", b"", None);
+    std::fs::write(
+        dir.join("nat"),
+        "#EXTERNAL INTERFACE INTERNAL ALL LOCAL\n203.0.113.10 NET_IF:0 10.1.1.20 No Yes\n203.0.113.11 NET_IF 10.1.1.21\n",
+    )
+    .unwrap();
+    let output = import_within(&dir, false);
+    let model = imported_model(&output);
+    for expected in [
+        "[[nat]]\nexternal = \"203.0.113.10\"\ninterface = \"NET_IF\"\ninternal = \"10.1.1.20\"\nlocal = true\n",
+        "[[nat]]\nexternal = \"203.0.113.11\"\ninterface = \"NET_IF\"\ninternal = \"10.1.1.21\"\n\n",
+    ] {
+        assert!(model.contains(expected), "{expected}\nnot in\n{model}");
+    }
+    assert!(
+        model.contains("# NOTE nat:2: alias `0` of NET_IF"),
+        "{model}"
+    );
+    let rendered = rendered(&model, "fwgen.toml");
+    let nat = &rendered["shorewall/nat"];
+    assert!(
+        nat.contains("203.0.113.10    NET_IF          10.1.1.20       No      Yes"),
+        "{nat}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

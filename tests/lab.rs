@@ -174,6 +174,34 @@ fn model_vocabulary() {
     lab_model("vocabulary", "voc");
 }
 
+/// Issue #14: a port forward's SPORT: only the named source ports are
+/// forwarded, in Shorewall and nftables alike.
+#[test]
+fn model_nat_sport() {
+    lab_model("nat-sport", "nats");
+}
+
+/// Issue #14: a port forward from `all` forwards from every other zone and
+/// from the firewall itself, never from the target's own zone.
+#[test]
+fn model_nat_all() {
+    lab_model("nat-all", "nata");
+}
+
+/// Issue #14: REDIRECT to a port on the firewall, at its place in the
+/// rules: a host dropped above it stays dropped.
+#[test]
+fn model_nat_redirect() {
+    lab_model("nat-redirect", "natr");
+}
+
+/// Issue #14: one-to-one NAT both ways: the external address reaches the
+/// internal host, whose own connections leave with the external address.
+#[test]
+fn model_nat_one_to_one() {
+    lab_model("nat-one-to-one", "nat1");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

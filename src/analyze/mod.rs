@@ -13,8 +13,8 @@ use ipnet::IpNet;
 use toml::Spanned;
 
 use crate::config::{
-    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawPolicy, RawRule, RawSnat, RawZone,
-    Scalar,
+    PortList, RawDnat, RawFirewall, RawInterface, RawModel, RawNat, RawPolicy, RawRedirect,
+    RawRule, RawSnat, RawZone, Scalar,
 };
 use crate::error::{Error, ErrorKind};
 use crate::model::policy::resolve;
@@ -106,6 +106,12 @@ impl Analyzer<'_> {
         let rules = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         self.check_dnat_hosts(&dnats);
+        let redirects = raw
+            .redirect
+            .iter()
+            .filter_map(|r| self.redirect(r))
+            .collect();
+        let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
         let snats = self.snats(raw);
         let matrix = self.matrix(&policies, raw);
         Model {
@@ -119,6 +125,8 @@ impl Analyzer<'_> {
             matrix,
             rules,
             dnats,
+            redirects,
+            one_to_one,
             snats,
         }
     }

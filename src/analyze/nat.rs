@@ -1,6 +1,7 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
+use crate::model::{OneToOne, Redirect};
 
 impl Analyzer<'_> {
     pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Option<Dnat> {
@@ -17,14 +18,14 @@ impl Analyzer<'_> {
             }
             None => None,
         };
+        let sports = match &entry.sport {
+            Some(raw) => self.ports(raw),
+            None => Some(Vec::new()),
+        };
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let (source, dest, to, proto, dports) = (source?, dest?, to?, proto??, dports?);
-        if source.zone == ZoneRef::One(ZoneId::Firewall) {
-            self.error(Some(entry.source.span()), ErrorKind::DnatFromFirewall);
-            return None;
-        }
         if !source.excluded.is_empty() {
             self.error(Some(entry.source.span()), ErrorKind::DnatExclusion);
             return None;
@@ -36,12 +37,136 @@ impl Analyzer<'_> {
             to,
             proto,
             dports,
+            sports: sports?,
             to_port: to_port?,
             log,
             comment,
             line: self.line(&raw.span()),
             span: raw.span(),
         })
+    }
+
+    pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {
+        let entry = raw.get_ref();
+        let source = self.endpoint(&entry.source);
+        let proto = self.protocol(&entry.proto);
+        let dports = match proto {
+            Some(Some(p)) if p.has_ports() => self.ports(&entry.dport),
+            Some(_) => {
+                self.error(Some(entry.proto.span()), ErrorKind::PortForwardWithoutPort);
+                None
+            }
+            None => None,
+        };
+        let sports = match &entry.sport {
+            Some(raw) => self.ports(raw),
+            None => Some(Vec::new()),
+        };
+        let to_port = self.port_number(&entry.to_port);
+        let log = self.log_level(entry.log.as_ref());
+        let comment = self.free_text("comment", entry.comment.as_ref());
+        let source = source?;
+        if let Some(first) = source.addresses.first()
+            && source
+                .addresses
+                .iter()
+                .any(|a| is_ipv6(a) != is_ipv6(first))
+        {
+            let kind = ErrorKind::FamilyConflict {
+                what: "this redirect",
+            };
+            self.error(Some(entry.source.span()), kind);
+            return None;
+        }
+        if source.zone == ZoneRef::One(ZoneId::Firewall) {
+            let kind = ErrorKind::RedirectFromFirewall;
+            self.error(Some(entry.source.span()), kind);
+            return None;
+        }
+        Some(Redirect {
+            source,
+            proto: proto??,
+            dports: dports?,
+            sports: sports?,
+            to_port: to_port?,
+            log,
+            comment,
+            line: self.line(&raw.span()),
+            span: raw.span(),
+        })
+    }
+
+    pub(super) fn one_to_one(&mut self, raw: &Spanned<RawNat>) -> Option<OneToOne> {
+        let entry = raw.get_ref();
+        let external = self.dnat_target(&entry.external);
+        let internal = self.dnat_target(&entry.internal);
+        let interface = self.interface_named(&entry.interface);
+        let comment = self.free_text("comment", entry.comment.as_ref());
+        let (external, internal, interface) = (external?, internal?, interface?);
+        if external.is_ipv6() || internal.is_ipv6() {
+            self.error(Some(raw.span()), ErrorKind::OneToOneIpv6);
+            return None;
+        }
+        let zone = self.internal_zone(internal, self.interfaces[interface].zone);
+        let Some(zone) = zone else {
+            let kind = ErrorKind::OneToOneUnplaced {
+                internal: internal.to_string(),
+            };
+            self.error(Some(entry.internal.span()), kind);
+            return None;
+        };
+        Some(OneToOne {
+            external,
+            interface,
+            internal,
+            zone,
+            all_interfaces: entry.all_interfaces.unwrap_or(false),
+            local: entry.local.unwrap_or(false),
+            comment,
+            line: self.line(&raw.span()),
+            span: raw.span(),
+        })
+    }
+
+    /// The zone of a one-to-one NAT's internal address: the one whose
+    /// networks hold it; else the only zone but the external interface's
+    /// that declares no networks (the connection is routed there).
+    fn internal_zone(&self, internal: IpAddr, external_zone: usize) -> Option<usize> {
+        let networks = |zone: usize| {
+            self.interfaces
+                .iter()
+                .filter(move |i| i.zone == zone)
+                .flat_map(|i| &i.networks)
+        };
+        if let Some(zone) =
+            (0..self.zones.len()).find(|&zone| networks(zone).any(|n| n.contains(&internal)))
+        {
+            return Some(zone);
+        }
+        let open: Vec<usize> = (0..self.zones.len())
+            .filter(|&zone| zone != external_zone && networks(zone).next().is_none())
+            .filter(|&zone| self.interfaces.iter().any(|i| i.zone == zone))
+            .collect();
+        match open.as_slice() {
+            [zone] => Some(*zone),
+            _ => None,
+        }
+    }
+
+    /// The index of the interface `raw` names, or a located error.
+    fn interface_named(&mut self, raw: &Spanned<String>) -> Option<usize> {
+        let found = self
+            .interfaces
+            .iter()
+            .position(|i| i.name == *raw.get_ref());
+        if found.is_none() {
+            let kind = ErrorKind::UnknownInterface {
+                name: raw.get_ref().clone(),
+                known: self.interfaces.iter().map(|i| i.name.clone()).collect(),
+            };
+            self.error(Some(raw.span()), kind);
+        }
+        found
     }
 
     pub(super) fn dnat_dest(&mut self, raw: &Spanned<String>) -> Option<usize> {

@@ -16,8 +16,8 @@ use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, PortRange, Protocol, Rule, Service, Snat,
-    ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, PortRange, Protocol, Redirect,
+    Rule, Service, Snat, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -52,6 +52,13 @@ const RULES: Columns = Columns(&[
     ("SPORT", 98),
 ]);
 const SNAT: Columns = Columns(&[("ACTION", 0), ("SOURCE", 24), ("DEST", 48)]);
+const NAT: Columns = Columns(&[
+    ("EXTERNAL", 0),
+    ("INTERFACE", 16),
+    ("INTERNAL", 32),
+    ("ALL", 48),
+    ("LOCAL", 56),
+]);
 const MASQ: Columns = Columns(&[("INTERFACE", 0), ("SOURCE", 16), ("ADDRESS", 40)]);
 
 #[derive(Template)]
@@ -105,6 +112,14 @@ struct SnatFile<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "shorewall/nat.txt")]
+struct NatFile<'a> {
+    header: &'a str,
+    columns: String,
+    items: Vec<Item>,
+}
+
+#[derive(Template)]
 #[template(path = "shorewall/masq.txt")]
 struct MasqFile<'a> {
     header: &'a str,
@@ -125,12 +140,13 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
     "zones",
     "interfaces",
     "hosts",
     "policy",
     "rules",
+    "nat",
     "snat",
     "masq",
 ];
@@ -212,6 +228,22 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
         ),
         ("rules", rules_file(model, product, header).render()?),
     ]);
+    if !product.ipv6 && !model.one_to_one.is_empty() {
+        let items = model
+            .one_to_one
+            .iter()
+            .map(|nat| nat_item(model, nat))
+            .collect();
+        files.push((
+            "nat",
+            NatFile {
+                header,
+                columns: NAT.header(),
+                items,
+            }
+            .render()?,
+        ));
+    }
     let snats: Vec<&Snat> = model
         .snats
         .iter()
@@ -370,7 +402,12 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .iter()
         .filter(|r| !r.is_invalid_match())
         .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product)?)));
-    let mut items: Vec<(usize, Item)> = dnats.chain(rules).collect();
+    let redirects = model
+        .redirects
+        .iter()
+        .filter(|r| zone_ref_in_product(model, r.source.zone, product))
+        .filter_map(|r| Some((r.span.start, redirect_item(model, r, product)?)));
+    let mut items: Vec<(usize, Item)> = dnats.chain(redirects).chain(rules).collect();
     items.sort_by_key(|(at, _)| *at);
     let invalid = model
         .rules
@@ -526,14 +563,45 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         None => format!("{zone}:{target}"),
     };
     let action = format!("DNAT{}", log_suffix(dnat.log));
-    let cells = vec![
+    let mut cells = vec![
         action,
         source,
         dest,
         dnat.proto.to_string(),
         ports_cell(&dnat.dports),
     ];
+    if !dnat.sports.is_empty() {
+        cells.push(ports_cell(&dnat.sports));
+    }
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
+}
+
+/// `REDIRECT SOURCE PORT PROTO DPORT [SPORT]` (shorewall-rules(5)).
+fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option<Item> {
+    let mut cells = vec![
+        format!("REDIRECT{}", log_suffix(redirect.log)),
+        endpoint_cell(model, &redirect.source, product)?,
+        redirect.to_port.to_string(),
+        redirect.proto.to_string(),
+        ports_cell(&redirect.dports),
+    ];
+    if !redirect.sports.is_empty() {
+        cells.push(ports_cell(&redirect.sports));
+    }
+    Some(Item::new(&RULES, redirect.comment.clone(), &[cells]))
+}
+
+/// `EXTERNAL INTERFACE INTERNAL ALL LOCAL` (shorewall-nat(5)).
+fn nat_item(model: &Model, nat: &OneToOne) -> Item {
+    let yes_no = |on: bool| if on { "Yes" } else { "No" }.to_owned();
+    let cells = vec![
+        nat.external.to_string(),
+        model.interfaces[nat.interface].name.clone(),
+        nat.internal.to_string(),
+        yes_no(nat.all_interfaces),
+        yes_no(nat.local),
+    ];
+    Item::new(&NAT, nat.comment.clone(), &[cells])
 }
 
 fn sources_cell(snat: &Snat, product: Product) -> String {

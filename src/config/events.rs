@@ -5,8 +5,9 @@
 //! what is valid TOML is decided exactly as before.
 //!
 //! Only what the model's `[[name]]` tables hold is read here: keys, strings,
-//! integers and flat arrays of them. Anything else (an error, a dotted key,
-//! an inline table, a boolean, a nested array, a value serde refuses) gives
+//! booleans, integers and flat arrays of them. Anything else (an error, a
+//! dotted key, an inline table, a float, a nested array, a value serde
+//! refuses, a table name this reader does not know) gives
 //! `None`, and the caller reads the piece with the `toml` crate as before,
 //! which also locates every error as before.
 
@@ -64,6 +65,8 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             "dnat" => model.dnat.push(Deserialize::deserialize(table).ok()?),
             "masquerade" => model.masquerade.push(Deserialize::deserialize(table).ok()?),
             "snat" => model.snat.push(Deserialize::deserialize(table).ok()?),
+            "redirect" => model.redirect.push(Deserialize::deserialize(table).ok()?),
+            "nat" => model.nat.push(Deserialize::deserialize(table).ok()?),
             _ => return None,
         }
     }
@@ -73,6 +76,7 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
 /// A value of a table: what the model's `[[name]]` tables hold.
 enum Value<'i> {
     Text(Cow<'i, str>),
+    Bool(bool),
     Signed(i64),
     Unsigned(u64),
     Array(Vec<Spanned<Value<'i>>>),
@@ -201,6 +205,7 @@ impl<'i> Reader<'_, 'i> {
         }
         let value = match kind {
             ScalarKind::String => Value::Text(decoded),
+            ScalarKind::Boolean(value) => Value::Bool(value),
             // As the `toml` crate: an i64 where it fits, else a u64.
             ScalarKind::Integer(radix) => match i64::from_str_radix(&decoded, radix.value()) {
                 Ok(n) => Value::Signed(n),
@@ -222,6 +227,7 @@ impl<'de> Deserializer<'de> for ValueDe<'de> {
         match self.0.into_inner() {
             Value::Text(Cow::Borrowed(text)) => visitor.visit_borrowed_str(text),
             Value::Text(Cow::Owned(text)) => visitor.visit_string(text),
+            Value::Bool(value) => visitor.visit_bool(value),
             Value::Signed(n) => visitor.visit_i64(n),
             Value::Unsigned(n) => visitor.visit_u64(n),
             Value::Array(items) => visitor.visit_seq(Items(items.into_iter())),
@@ -393,7 +399,8 @@ mod tests {
     #[test]
     fn what_the_events_do_not_read_is_left_to_toml() {
         let cases = [
-            // a boolean, a float, a date, an inline table, a nested array
+            // a boolean serde refuses, a float, a date, an inline table,
+            // a nested array
             "[[rule]]\naction = true\n",
             "[[rule]]\naction = 1.5\n",
             "[[rule]]\naction = 1979-05-27\n",

@@ -50,6 +50,7 @@ const MODELLED: &[&str] = &[
     "rules",
     "snat",
     "masq",
+    "nat",
     "params",
 ];
 
@@ -58,7 +59,6 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("tunnels", "tunnels"),
     ("blrules", "blacklist rules"),
     ("blacklist", "the blacklist"),
-    ("nat", "one-to-one NAT"),
     ("netmap", "network mapping (NETMAP)"),
     (
         "stoppedrules",

@@ -713,6 +713,14 @@ const POLICY_COLUMNS: &[(&str, usize)] = &[
     ("rate", 4),
     ("connlimit", 5),
 ];
+const NAT_COLUMNS: &[(&str, usize)] = &[
+    ("external", 0),
+    ("interface", 1),
+    ("internal", 2),
+    ("allints", 3),
+    ("local", 4),
+];
+
 const SNAT_COLUMNS: &[(&str, usize)] = &[
     ("action", 0),
     ("source", 1),
@@ -960,6 +968,7 @@ impl Importer {
         self.note_empty_zones();
         self.policies();
         self.rules();
+        self.one_to_one();
         self.snat();
         self.walk();
     }
@@ -2448,6 +2457,10 @@ impl Importer {
             self.dnat(line, columns, log.as_deref(), comment);
             return;
         }
+        if target == "REDIRECT" && service_macro.is_none() {
+            self.redirect(line, columns, log.as_deref(), comment);
+            return;
+        }
         if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT") {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
@@ -2704,7 +2717,7 @@ impl Importer {
         self.end();
     }
 
-    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT`.
+    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
     fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
@@ -2712,14 +2725,7 @@ impl Importer {
             self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
             return;
         };
-        if get(5).is_some() {
-            self.refuse(
-                line,
-                "a DNAT's SPORT is not in fwgen's model (without it the port forward would take every source port)",
-            );
-            return;
-        }
-        let Some((Some(dport), _)) = self.ports(line, Some(&proto), Some(dport), None) else {
+        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
         let dest = dest.replace(['[', ']'], "");
@@ -2755,9 +2761,79 @@ impl Importer {
             quote(&proto),
             quote(&dport)
         );
+        if let Some(sport) = sport {
+            let _ = writeln!(self.out, "sport = {}", quote(&sport));
+        }
         if let Some(port) = port {
             let _ = writeln!(self.out, "to_port = {port}");
         }
+        if let Some(level) = log {
+            let _ = writeln!(self.out, "log = {}", quote(level));
+        }
+        if let Some(comment) = comment {
+            let _ = writeln!(self.out, "comment = {}", quote(comment));
+        }
+        self.out.push('\n');
+        self.end();
+    }
+
+    /// `REDIRECT SOURCE [$FW:]PORT PROTO DPORT [SPORT]`.
+    fn redirect(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        log: Option<&str>,
+        comment: Option<&str>,
+    ) {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
+        else {
+            self.refuse(
+                line,
+                "a REDIRECT rule needs SOURCE, DEST (the local port), PROTO and DPORT",
+            );
+            return;
+        };
+        let port = match dest.rsplit_once(':') {
+            Some((zone, port)) if zone == "$FW" || zone == self.firewall => port,
+            Some(_) => {
+                self.refuse(
+                    line,
+                    "a REDIRECT's DEST is a port on the firewall: [$FW:]PORT",
+                );
+                return;
+            }
+            None => dest.as_str(),
+        };
+        let Ok(to_port) = port.parse::<u16>() else {
+            self.refuse(
+                line,
+                format!("a REDIRECT's DEST `{dest}` is not one port number"),
+            );
+            return;
+        };
+        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
+            return;
+        };
+        self.begin(
+            Kind::Rule,
+            "",
+            self.named_zones(&[source.as_str()]),
+            rule_family(&[source.as_str()], Some(&proto)),
+            line,
+        );
+        let _ = write!(
+            self.out,
+            "{}[[redirect]]\nsource = {}\nproto = {}\ndport = {}\n",
+            Self::origin(line),
+            quote(&self.endpoint(&source)),
+            quote(&proto),
+            quote(&dport)
+        );
+        if let Some(sport) = sport {
+            let _ = writeln!(self.out, "sport = {}", quote(&sport));
+        }
+        let _ = writeln!(self.out, "to_port = {to_port}");
         if let Some(level) = log {
             let _ = writeln!(self.out, "log = {}", quote(level));
         }
@@ -2832,6 +2908,88 @@ impl Importer {
             }
             let to = columns.get(2).filter(|a| *a != "-").cloned();
             self.source_nat(&line, interface, sources, to.as_deref());
+        }
+    }
+
+    /// The nat file (shorewall-nat(5)): `EXTERNAL INTERFACE[:ALIAS]
+    /// INTERNAL [ALL [LOCAL]]`, each a `[[nat]]`.
+    fn one_to_one(&mut self) {
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("nat") {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
+            let Some(columns) = self.split(&line, NAT_COLUMNS) else {
+                continue;
+            };
+            if used_after(&columns, 5) {
+                self.refuse(&line, "nat has five columns (shorewall-nat(5))");
+                continue;
+            }
+            let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+            let (Some(external), Some(interface), Some(internal)) = (get(0), get(1), get(2)) else {
+                self.refuse(&line, "a nat entry needs EXTERNAL, INTERFACE and INTERNAL");
+                continue;
+            };
+            let switch = |i: usize| match get(i).map(|v| v.to_ascii_lowercase()).as_deref() {
+                None | Some("no") => Ok(false),
+                Some("yes") => Ok(true),
+                Some(other) => Err(format!(
+                    "`{other}` in a nat entry's ALL or LOCAL is not Yes or No"
+                )),
+            };
+            let (all, local) = match (switch(3), switch(4)) {
+                (Ok(all), Ok(local)) => (all, local),
+                (Err(reason), _) | (_, Err(reason)) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+            };
+            let interface = match interface.split_once(':') {
+                Some((name, alias)) => {
+                    self.notes.push(format!(
+                        "{}:{}: alias `{alias}` of {name}: fwgen adds no address to an interface (ADD_IP_ALIASES), so the alias has no effect",
+                        line.file, line.number
+                    ));
+                    name.to_owned()
+                }
+                None => interface,
+            };
+            if interface.contains('+') {
+                self.refuse(
+                    &line,
+                    "a nat entry on a wildcard interface is not in fwgen's model",
+                );
+                continue;
+            }
+            self.begin(
+                Kind::Snat,
+                "",
+                self.interface_zone(&interface),
+                Some(false),
+                &line,
+            );
+            let _ = write!(
+                self.out,
+                "{}[[nat]]\nexternal = {}\ninterface = {}\ninternal = {}\n",
+                Self::origin(&line),
+                quote(&external),
+                quote(&interface),
+                quote(&internal)
+            );
+            if all {
+                let _ = writeln!(self.out, "all_interfaces = true");
+            }
+            if local {
+                let _ = writeln!(self.out, "local = true");
+            }
+            if let Some(comment) = &line.comment {
+                let _ = writeln!(self.out, "comment = {}", quote(comment));
+            }
+            self.out.push('\n');
+            self.end();
         }
     }
 

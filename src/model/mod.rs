@@ -15,7 +15,7 @@ pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
 pub use logging::{LimitPer, LogLimit, RateUnit};
-pub use nat::{Dnat, Snat};
+pub use nat::{Dnat, OneToOne, Redirect, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
@@ -41,6 +41,9 @@ pub struct Model {
     pub matrix: PolicyMatrix,
     pub rules: Vec<Rule>,
     pub dnats: Vec<Dnat>,
+    pub redirects: Vec<Redirect>,
+    /// One-to-one NAT entries, in the model's order.
+    pub one_to_one: Vec<OneToOne>,
     pub snats: Vec<Snat>,
 }
 

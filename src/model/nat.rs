@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use super::policy::LogLevel;
 use super::rule::Endpoint;
 use super::service::{PortRange, Protocol};
+use super::zone::{ZoneId, ZoneRef, applies_to};
 
 /// A port forward: connections from `source` to `dports` are sent to `to`
 /// in zone `dest`, and accepted from `source` to `dest` as Shorewall's DNAT
@@ -19,6 +20,9 @@ pub struct Dnat {
     pub to: IpAddr,
     pub proto: Protocol,
     pub dports: Vec<PortRange>,
+    /// Source ports forwarded (Shorewall's SPORT column); empty means every
+    /// source port.
+    pub sports: Vec<PortRange>,
     /// The port on the target; `None` keeps the original port.
     pub to_port: Option<u16>,
     pub log: Option<LogLevel>,
@@ -33,10 +37,71 @@ impl Dnat {
         self.to.is_ipv6()
     }
 
+    /// Whether connections from `zone` are forwarded. A named zone is
+    /// itself (the firewall's own connections through the nat OUTPUT
+    /// chain); `all` is every zone but the target's, the firewall
+    /// included, as Shorewall expands it (shorewall-rules(5); Rules.pm's
+    /// build_zone_list drops the intra-zone pair of a wildcard).
+    pub fn forwards_from(&self, zone: ZoneId) -> bool {
+        let dest = ZoneId::Zone(self.dest);
+        applies_to(self.source.zone, ZoneRef::One(dest), (zone, dest))
+    }
+
     /// The port the target sees for an original destination port.
     pub fn target_port(&self, dport: u16) -> u16 {
         self.to_port.unwrap_or(dport)
     }
+}
+
+/// A redirect (Shorewall's REDIRECT rule): connections from `source` to
+/// `dports`, whatever address they were sent to, go to `to_port` on the
+/// firewall itself, and are accepted from `source` to the firewall.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub source: Endpoint,
+    pub proto: Protocol,
+    pub dports: Vec<PortRange>,
+    /// Source ports redirected; empty means every source port.
+    pub sports: Vec<PortRange>,
+    /// The port on the firewall.
+    pub to_port: u16,
+    pub log: Option<LogLevel>,
+    pub comment: Option<String>,
+    pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
+}
+
+impl Redirect {
+    /// Whether connections from `zone` are redirected: a named zone is
+    /// itself; `all` is every zone, never the firewall (Shorewall's
+    /// wildcard drops the pair whose source is the redirect's own zone).
+    pub fn redirects_from(&self, zone: ZoneId) -> bool {
+        let dest = ZoneRef::One(ZoneId::Firewall);
+        applies_to(self.source.zone, dest, (zone, ZoneId::Firewall))
+    }
+}
+
+/// One-to-one NAT (Shorewall's nat file, shorewall-nat(5)): connections to
+/// `external` arriving on `interface` go to `internal`, and `internal`'s
+/// connections leaving by `interface` carry `external` as their source.
+#[derive(Debug, Clone)]
+pub struct OneToOne {
+    pub external: IpAddr,
+    /// Index into `Model::interfaces`.
+    pub interface: usize,
+    pub internal: IpAddr,
+    /// Index into `Model::zones`: the zone whose networks hold `internal`.
+    pub zone: usize,
+    /// Shorewall's ALL column: both translations on every interface.
+    pub all_interfaces: bool,
+    /// Shorewall's LOCAL column: the firewall's own connections to
+    /// `external` go to `internal` too.
+    pub local: bool,
+    pub comment: Option<String>,
+    pub line: usize,
+    /// Byte range of the entry in the model file.
+    pub span: std::ops::Range<usize>,
 }
 
 /// Source NAT on an outgoing interface: masquerade (to the interface's

@@ -25,7 +25,8 @@ use crate::model::zone::applies_to;
 use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
-    Model, PolicyAction, PortRange, Protocol, RateUnit, Service, Snat, ZoneId, ZoneRef,
+    Model, OneToOne, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service, Snat, ZoneId,
+    ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -200,6 +201,27 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                     dnat.to
                 )
             }))
+        }
+        Origin::Redirect(index) => {
+            let redirect = &model.redirects[index];
+            Some(redirect.comment.clone().unwrap_or_else(|| {
+                let ports: Vec<String> = redirect.dports.iter().map(|r| r.written("-")).collect();
+                format!(
+                    "redirect {} {}/{} to port {}",
+                    zone_label(model, redirect.source.zone),
+                    redirect.proto,
+                    ports.join(","),
+                    redirect.to_port
+                )
+            }))
+        }
+        Origin::OneToOne(index) => {
+            let nat = &model.one_to_one[index];
+            Some(
+                nat.comment
+                    .clone()
+                    .unwrap_or_else(|| format!("nat {} <-> {}", nat.external, nat.internal)),
+            )
         }
         Origin::Snat(index) => {
             let snat = &model.snats[index];
@@ -760,6 +782,11 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                     items.push((dnat.span.start, vec![dnat_accept(dnat, index)]));
                 }
             }
+            for (index, redirect) in model.redirects.iter().enumerate() {
+                if pair.1 == ZoneId::Firewall && redirect.redirects_from(pair.0) {
+                    items.push((redirect.span.start, vec![redirect_accept(redirect, index)]));
+                }
+            }
             for (index, rule) in model.rules.iter().enumerate() {
                 if !rule.is_invalid_match() && applies_to(rule.source.zone, rule.dest.zone, pair) {
                     items.push((rule.span.start, rule_rules(model, index, &name, families)));
@@ -897,7 +924,42 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
     if dnat.to_port.is_some() {
         matches.push(Match::OriginalPort(dnat.dports.clone()));
     }
+    matches.extend(source_ports(dnat.proto, &dnat.sports));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
+}
+
+/// The filter rule that lets a redirected connection reach its port on
+/// the firewall (Shorewall's REDIRECT accepts it at its place in the rules).
+fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
+    let mut matches: Vec<Match> = endpoint_sources(&redirect.source).into_iter().collect();
+    matches.push(Match::Port {
+        proto: port_proto(redirect.proto),
+        direction: Direction::Destination,
+        ports: vec![PortRange::single(redirect.to_port)],
+    });
+    matches.push(Match::OriginalPort(redirect.dports.clone()));
+    matches.extend(source_ports(redirect.proto, &redirect.sports));
+    Rule::new(matches, vec![accept()], Origin::Redirect(index))
+}
+
+/// A redirect's source addresses (of one family: the analyzer sees to it).
+fn endpoint_sources(source: &crate::model::Endpoint) -> Option<Match> {
+    let first = source.addresses.first()?;
+    Some(address(
+        Family::of(is_ipv6(first)),
+        Direction::Source,
+        source.addresses.clone(),
+    ))
+}
+
+/// A port forward's or redirect's SPORT: Shorewall matches it in the nat
+/// rule and in the filter accept alike.
+fn source_ports(proto: Protocol, sports: &[PortRange]) -> Option<Match> {
+    (!sports.is_empty()).then(|| Match::Port {
+        proto: port_proto(proto),
+        direction: Direction::Source,
+        ports: sports.to_vec(),
+    })
 }
 
 fn port_proto(proto: Protocol) -> PortProto {
@@ -1898,23 +1960,143 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
 // ----- address translation -----
 
 fn nat_chains(model: &Model) -> Vec<Chain> {
-    let dnats = model.dnats.iter().enumerate();
+    let dnats = || model.dnats.iter().enumerate();
     let snats = model.snats.iter().enumerate();
     [
         nat_chain(
             "nat-prerouting",
             (Hook::Prerouting, Priority::Dstnat),
-            dnats.map(|(index, d)| dnat_rule(model, d, index)).collect(),
+            prerouting_rules(model),
+        ),
+        nat_chain(
+            "nat-output",
+            (Hook::Output, Priority::Dstnat),
+            one_to_one_rules(model, Hook::Output)
+                .chain(dnats().filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Output)))
+                .collect(),
         ),
         nat_chain(
             "nat-postrouting",
             (Hook::Postrouting, Priority::Srcnat),
-            snats.map(|(index, s)| snat_rule(model, s, index)).collect(),
+            one_to_one_rules(model, Hook::Postrouting)
+                .chain(snats.map(|(index, s)| snat_rule(model, s, index)))
+                .collect(),
         ),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Port forwards and redirects in the model's file order: Shorewall's
+/// rules file is read top to bottom, and the first translation wins.
+fn prerouting_rules(model: &Model) -> Vec<Rule> {
+    let dnats = model.dnats.iter().enumerate().filter_map(|(index, d)| {
+        let rule = dnat_rule(model, d, index, Hook::Prerouting)?;
+        Some((d.span.start, rule))
+    });
+    let redirects = model.redirects.iter().enumerate().filter_map(|(index, r)| {
+        let rule = redirect_rule(model, r, index)?;
+        Some((r.span.start, rule))
+    });
+    let mut rules: Vec<(usize, Rule)> = dnats.chain(redirects).collect();
+    rules.sort_by_key(|(at, _)| *at);
+    // Shorewall's nat file comes first: its rules sit in the interfaces'
+    // nat chains, which PREROUTING enters before the rules file's dnat.
+    one_to_one_rules(model, Hook::Prerouting)
+        .chain(rules.into_iter().map(|(_, rule)| rule))
+        .collect()
+}
+
+/// One-to-one NAT's translations in the nat chain of `hook`, as Nat.pm's
+/// do_one_nat writes them: `-d EXTERNAL -j DNAT` in prerouting (on its
+/// interface, or every one with ALL), `-s INTERNAL -j SNAT` in
+/// postrouting (the same), `-d EXTERNAL -j DNAT` in output with LOCAL.
+fn one_to_one_rules(model: &Model, hook: Hook) -> impl Iterator<Item = Rule> + '_ {
+    model
+        .one_to_one
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, nat)| one_to_one_rule(model, nat, index, hook))
+}
+
+fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> Option<Rule> {
+    let (side, direction, statement) = match hook {
+        Hook::Prerouting | Hook::Output => (
+            Side::In,
+            Direction::Destination,
+            Statement::Dnat {
+                family: Family::Ipv4,
+                to: nat.internal,
+                port: None,
+            },
+        ),
+        _ => (
+            Side::Out,
+            Direction::Source,
+            Statement::Snat {
+                family: Family::Ipv4,
+                to: nat.external,
+            },
+        ),
+    };
+    let matched = if direction == Direction::Destination {
+        nat.external
+    } else {
+        nat.internal
+    };
+    let mut matches = Vec::new();
+    if hook == Hook::Output {
+        if !nat.local {
+            return None;
+        }
+    } else if !nat.all_interfaces
+        && let Some(name) = if_name(&model.interfaces[nat.interface])
+    {
+        matches.push(Match::Interface {
+            side,
+            negated: false,
+            names: vec![name],
+        });
+    }
+    matches.push(address(Family::Ipv4, direction, vec![IpNet::from(matched)]));
+    Some(Rule::new(matches, vec![statement], Origin::OneToOne(index)))
+}
+
+/// A redirect's translation, for connections arriving on the interfaces of
+/// the zones it redirects from.
+fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rule> {
+    let interfaces: Option<Vec<IfName>> = model
+        .interfaces
+        .iter()
+        .filter(|i| redirect.redirects_from(ZoneId::Zone(i.zone)))
+        .map(if_name)
+        .collect();
+    if interfaces.as_ref().is_some_and(Vec::is_empty) {
+        return None;
+    }
+    let mut matches: Vec<Match> = interfaces
+        .map(|names| Match::Interface {
+            side: Side::In,
+            negated: false,
+            names,
+        })
+        .into_iter()
+        .collect();
+    matches.extend(endpoint_sources(&redirect.source));
+    matches.push(Match::Port {
+        proto: port_proto(redirect.proto),
+        direction: Direction::Destination,
+        ports: redirect.dports.clone(),
+    });
+    matches.extend(source_ports(redirect.proto, &redirect.sports));
+    let mut statements = Vec::new();
+    if let Some(level) = redirect.log {
+        let zone = zone_label(model, redirect.source.zone);
+        statements.push(log(model, &format!("{zone}_dnat"), "REDIRECT", level));
+    }
+    statements.push(Statement::Redirect(redirect.to_port));
+    Some(Rule::new(matches, statements, Origin::Redirect(index)))
 }
 
 /// A nat base chain holding `rules`; none when there are none.
@@ -1927,25 +2109,35 @@ fn nat_chain(name: &str, (hook, priority): (Hook, Priority), rules: Vec<Rule>) -
     })
 }
 
-fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
+/// A port forward's translation in the nat chain of `hook`: prerouting for
+/// connections arriving on the interfaces of the zones it forwards from,
+/// output for the firewall's own; `None` when it forwards none of them.
+fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rule> {
     let ipv6 = dnat.is_ipv6();
     let family = Family::of(ipv6);
-    let interfaces: Option<Vec<IfName>> = model
-        .interfaces
-        .iter()
-        .filter(|i| {
-            dnat.source.zone.matches(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
-        })
-        .map(if_name)
-        .collect();
-    let mut matches: Vec<Match> = interfaces
-        .map(|names| Match::Interface {
+    let mut matches = Vec::new();
+    if hook == Hook::Output {
+        if !dnat.forwards_from(ZoneId::Firewall) {
+            return None;
+        }
+    } else {
+        let interfaces: Option<Vec<IfName>> = model
+            .interfaces
+            .iter()
+            .filter(|i| {
+                dnat.forwards_from(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
+            })
+            .map(if_name)
+            .collect();
+        if interfaces.as_ref().is_some_and(Vec::is_empty) {
+            return None;
+        }
+        matches.extend(interfaces.map(|names| Match::Interface {
             side: Side::In,
             negated: false,
             names,
-        })
-        .into_iter()
-        .collect();
+        }));
+    }
     let sources: Vec<IpNet> = dnat
         .source
         .addresses
@@ -1961,6 +2153,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
         direction: Direction::Destination,
         ports: dnat.dports.clone(),
     });
+    matches.extend(source_ports(dnat.proto, &dnat.sports));
     let mut statements = Vec::new();
     if let Some(level) = dnat.log {
         let zone = zone_label(model, dnat.source.zone);
@@ -1971,7 +2164,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize) -> Rule {
         to: dnat.to,
         port: dnat.to_port,
     });
-    Rule::new(matches, statements, Origin::Dnat(index))
+    Some(Rule::new(matches, statements, Origin::Dnat(index)))
 }
 
 fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {

@@ -319,6 +319,8 @@ pub enum Statement {
         to: IpAddr,
     },
     Masquerade,
+    /// `redirect to :PORT`: the connection goes to a port on the firewall.
+    Redirect(u16),
     /// `tcp option maxseg size set rt mtu` (or `set N`).
     SetMss(ClampMss),
     /// `ct helper set "ftp-21"`: the named helper object watches the connection.
@@ -492,6 +494,10 @@ pub enum Origin {
     Dnat(usize),
     /// `model.snats[index]`.
     Snat(usize),
+    /// `model.redirects[index]`: its translation or its filter accept.
+    Redirect(usize),
+    /// `model.one_to_one[index]`: one of its translations.
+    OneToOne(usize),
     /// The policy of a zone pair: `model.policies[index]`.
     Policy {
         pair: (ZoneId, ZoneId),

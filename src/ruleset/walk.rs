@@ -284,6 +284,7 @@ impl Walker<'_> {
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
                 | Statement::Masquerade
+                | Statement::Redirect(_)
                 | Statement::SetMss(_)
                 | Statement::SetHelper(_) => continue,
             };
@@ -359,7 +360,10 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
         let translation = rule.statements.iter().find(|s| {
             matches!(
                 s,
-                Statement::Dnat { .. } | Statement::Snat { .. } | Statement::Masquerade
+                Statement::Dnat { .. }
+                    | Statement::Snat { .. }
+                    | Statement::Masquerade
+                    | Statement::Redirect(_)
             )
         });
         if let Some(statement) = translation {

@@ -36,6 +36,8 @@ pub struct Probe {
     pub kind: Kind,
     /// The model interfaces the two hosts sit behind (`None`: the firewall).
     pub interfaces: (Option<usize>, Option<usize>),
+    /// A fixed source port (a port forward's SPORT); `None` is any.
+    pub sport: Option<u16>,
 }
 
 impl Probe {
@@ -50,8 +52,12 @@ impl Probe {
     }
 
     pub fn describe(&self) -> String {
+        let sport = self
+            .sport
+            .map(|port| format!(" sport {port}"))
+            .unwrap_or_default();
         format!(
-            "{} {} -> {} {} {}",
+            "{} {} -> {} {} {}{sport}",
             self.from,
             self.source,
             self.to,
@@ -120,6 +126,13 @@ pub fn ports(model: &Model) -> Vec<u16> {
         }
         named.extend(dnat.to_port);
     }
+    for redirect in &model.redirects {
+        for range in &redirect.dports {
+            named.insert(range.low);
+            named.insert(range.high);
+        }
+        named.insert(redirect.to_port);
+    }
     let unnamed = (7777..=u16::MAX).find(|port| !names_port(model, *port));
     let mut ports = named;
     ports.extend([22, 53, 80]);
@@ -140,6 +153,10 @@ fn names_port(model: &Model, port: u16) -> bool {
             .dnats
             .iter()
             .any(|d| d.dports.iter().any(holds) || d.to_port == Some(port))
+        || model
+            .redirects
+            .iter()
+            .any(|r| r.dports.iter().any(holds) || r.to_port == port)
 }
 
 fn crosses_firewall(model: &Model, from: &Host, to: &Host) -> bool {
@@ -180,6 +197,37 @@ pub fn probes(model: &Model, topology: &Topology) -> Vec<Probe> {
         }
     }
     probes.extend(dnat_probes(model, topology));
+    probes.extend(one_to_one_probes(model, topology));
+    probes
+}
+
+/// Probes to each one-to-one NAT's external address (the hosts route it
+/// through the firewall) from the hosts whose link it translates on (every
+/// host's, with `all_interfaces`). The firewall's own (LOCAL) are not
+/// probed: the firewall has no address to send them from that the lab
+/// could tell apart from its own traffic.
+fn one_to_one_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+    let ports = ports(model);
+    let mut probes = Vec::new();
+    for nat in &model.one_to_one {
+        let hosts = topology
+            .hosts
+            .iter()
+            .filter(|h| nat.all_interfaces || h.interface == Some(nat.interface));
+        for host in hosts {
+            let sources = host
+                .addresses
+                .iter()
+                .chain(&host.extra)
+                .filter(|a| a.is_ipv4())
+                .copied();
+            for source in sources {
+                for kind in kinds(&ports) {
+                    probes.push(probe(host, &topology.firewall, source, nat.external, kind));
+                }
+            }
+        }
+    }
     probes
 }
 
@@ -194,6 +242,7 @@ fn probe(from: &Host, to: &Host, source: IpAddr, dest: IpAddr, kind: Kind) -> Pr
         dest,
         kind,
         interfaces: (from.interface, to.interface),
+        sport: None,
     }
 }
 
@@ -247,12 +296,32 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                     } else {
                         Kind::Udp(port)
                     };
-                    probes.push(probe(host, &topology.firewall, source, dest, kind));
+                    for sport in probe_sports(&dnat.sports) {
+                        let probe = probe(host, &topology.firewall, source, dest, kind);
+                        probes.push(Probe { sport, ..probe });
+                    }
                 }
             }
         }
     }
     probes
+}
+
+/// The source ports a port forward's probes use: any, or (with SPORT) one
+/// it names and one it does not.
+fn probe_sports(sports: &[crate::model::PortRange]) -> Vec<Option<u16>> {
+    let Some(first) = sports.first() else {
+        return vec![None];
+    };
+    let named = |port: &u16| sports.iter().any(|r| r.contains(*port));
+    let mut ports = vec![Some(first.low)];
+    ports.extend(
+        (1024..=u16::MAX)
+            .chain(1..1024)
+            .find(|p| !named(p))
+            .map(Some),
+    );
+    ports
 }
 
 /// The DHCP probes: a client on every IPv4 interface with `dhcp`, or
@@ -285,6 +354,7 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                 dest,
                 kind: Kind::Dhcp,
                 interfaces: (Some(index), None),
+                sport: None,
             })
         })
         .collect()
@@ -320,7 +390,7 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         },
         proto,
         dport,
-        sport: None,
+        sport: probe.sport,
         icmp_type: icmp,
     }
 }
@@ -363,9 +433,11 @@ fn expected_outcome(
     }
     let mut dest = probe.dest;
     let mut seen = probe.source;
+    let mut redirected = false;
     for nat in &answer.nat {
         match nat {
             Nat::Dnat { to, .. } => dest = *to,
+            Nat::Redirect { .. } => redirected = true,
             Nat::Snat { to, .. } => seen = *to,
             Nat::Masquerade { interface, .. } => {
                 let address = model
@@ -385,6 +457,13 @@ fn expected_outcome(
         .into_iter()
         .find(|h| h.addresses.contains(&dest) || h.extra.contains(&dest))
         .map(|h| h.label.clone());
+    // A redirect's connection reaches the firewall itself, whichever
+    // address it was sent to.
+    let label = if redirected {
+        Some(topology.firewall.label.clone())
+    } else {
+        label
+    };
     Ok(Outcome::Accept {
         label,
         seen: Some(seen),
@@ -624,8 +703,12 @@ pub fn run_probes(probes: &[Probe], done: &dyn Fn(usize)) -> Result<Vec<Outcome>
                 std::thread::spawn(move || -> Result<Outcome> {
                     sys::enter(&p.from_netns)?;
                     match p.kind {
-                        Kind::Tcp(port) => probe::tcp(p.source, SocketAddr::new(p.dest, port)),
-                        Kind::Udp(port) => probe::udp(p.source, SocketAddr::new(p.dest, port)),
+                        Kind::Tcp(port) => {
+                            probe::tcp((p.source, p.sport), SocketAddr::new(p.dest, port))
+                        }
+                        Kind::Udp(port) => {
+                            probe::udp((p.source, p.sport), SocketAddr::new(p.dest, port))
+                        }
                         Kind::Ping => probe::ping(&p.from_netns, p.source, p.dest),
                         Kind::Dhcp => Err("a dhcp probe runs on its own".to_owned()),
                     }

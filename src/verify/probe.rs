@@ -118,7 +118,7 @@ impl Listeners {
                     for &address in &addresses {
                         let at = SocketAddr::new(address, port);
                         let socket =
-                            UdpSocket::bind(at).map_err(|e| format!("{netns}: udp {at}: {e}"))?;
+                            udp_listener(at).map_err(|e| format!("{netns}: udp {at}: {e}"))?;
                         socket
                             .set_nonblocking(true)
                             .map_err(|e| format!("{netns}: udp {at}: {e}"))?;
@@ -164,6 +164,21 @@ impl Listeners {
     }
 }
 
+/// A UDP listener that a probe from the same host may share its port with
+/// (a port forward's SPORT equal to its DPORT): the probe's socket is
+/// connected, so the kernel gives the answer to it, not to the listener.
+fn udp_listener(at: SocketAddr) -> std::io::Result<UdpSocket> {
+    let domain = if at.is_ipv6() {
+        Domain::IPV6
+    } else {
+        Domain::IPV4
+    };
+    let socket = Socket::new(domain, Type::DGRAM, Some(SockProtocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&at.into())?;
+    Ok(socket.into())
+}
+
 impl Drop for Listeners {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
@@ -188,19 +203,29 @@ fn classify(error: &std::io::Error) -> Outcome {
     }
 }
 
-fn socket_for(source: IpAddr, kind: Type, proto: SockProtocol) -> std::io::Result<Socket> {
+/// A socket bound to `source` and its fixed port, or an ephemeral one.
+/// Probes that share a fixed source port run at once: the port is reused.
+fn socket_for(
+    (source, port): (IpAddr, Option<u16>),
+    kind: Type,
+    proto: SockProtocol,
+) -> std::io::Result<Socket> {
     let domain = if source.is_ipv6() {
         Domain::IPV6
     } else {
         Domain::IPV4
     };
     let socket = Socket::new(domain, kind, Some(proto))?;
-    socket.bind(&SocketAddr::new(source, 0).into())?;
+    if port.is_some() {
+        socket.set_reuse_address(true)?;
+    }
+    socket.bind(&SocketAddr::new(source, port.unwrap_or(0)).into())?;
     Ok(socket)
 }
 
-pub fn tcp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
-    let socket = socket_for(source, Type::STREAM, SockProtocol::TCP)
+pub fn tcp(from: (IpAddr, Option<u16>), dest: SocketAddr) -> Result<Outcome> {
+    let source = from.0;
+    let socket = socket_for(from, Type::STREAM, SockProtocol::TCP)
         .map_err(|e| format!("tcp socket from {source}: {e}"))?;
     if let Err(error) = socket.connect_timeout(&dest.into(), WAIT) {
         return Ok(classify(&error));
@@ -217,8 +242,9 @@ pub fn tcp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
     })
 }
 
-pub fn udp(source: IpAddr, dest: SocketAddr) -> Result<Outcome> {
-    let socket = socket_for(source, Type::DGRAM, SockProtocol::UDP)
+pub fn udp(from: (IpAddr, Option<u16>), dest: SocketAddr) -> Result<Outcome> {
+    let source = from.0;
+    let socket = socket_for(from, Type::DGRAM, SockProtocol::UDP)
         .map_err(|e| format!("udp socket from {source}: {e}"))?;
     if let Err(error) = socket.connect(&dest.into()) {
         return Ok(classify(&error));

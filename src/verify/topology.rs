@@ -316,6 +316,9 @@ impl Topology {
             }
             wanted.push((ZoneId::Zone(dnat.dest), IpNet::from(dnat.to)));
         }
+        for nat in &model.one_to_one {
+            wanted.push((ZoneId::Zone(nat.zone), IpNet::from(nat.internal)));
+        }
         for (zone, net) in wanted {
             let address = representative(&net);
             let Some(host) = self.hosts.iter_mut().find(|h| h.zone == zone) else {

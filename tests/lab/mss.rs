@@ -94,7 +94,7 @@ pub fn received_mss(
     let source = ipv4(&client);
     let sender = std::thread::spawn(move || {
         sys::enter(&client.netns).unwrap_or_else(|e| panic!("{e}"));
-        probe::tcp(source, address).unwrap_or_else(|e| panic!("{e}"))
+        probe::tcp((source, None), address).unwrap_or_else(|e| panic!("{e}"))
     });
     let outcome = sender.join().expect("sender");
     assert_eq!(outcome.verdict(), "ACCEPT", "{from} -> {to} must connect");

@@ -57,7 +57,7 @@ pub fn spoofed_syn_arrives(
     let netns = sender.netns.clone();
     let sending = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
-        probe::tcp(spoofed, SocketAddr::new(target, port)).unwrap_or_else(|e| panic!("{e}"))
+        probe::tcp((spoofed, None), SocketAddr::new(target, port)).unwrap_or_else(|e| panic!("{e}"))
     });
     let outcome = sending.join().expect("sender");
     assert_ne!(outcome.verdict(), "ACCEPT", "the SYN-ACK went elsewhere");

@@ -13,7 +13,7 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::{Forwarding, Model};
 use crate::ruleset::lower::lower;
-use crate::ruleset::{ChainType, Hook, Policy, Ruleset};
+use crate::ruleset::{ChainType, Hook, Policy, Priority, Ruleset};
 
 /// The file's name in the output directory.
 pub const FILE_NAME: &str = "fwgen.nft";
@@ -70,10 +70,13 @@ fn base_line(base: &crate::ruleset::Base) -> String {
         Policy::Accept => "accept",
         Policy::Drop => "drop",
     };
-    format!(
-        "type {chain_type} hook {hook} priority {}; policy {policy};",
-        print::priority_word(base.priority)
-    )
+    // nft 1.0.6 knows the word `dstnat` in prerouting only; -100 is its
+    // value, the place of iptables' nat OUTPUT chain.
+    let priority = match (base.hook, base.priority) {
+        (Hook::Output, Priority::Dstnat) => "-100",
+        (_, priority) => print::priority_word(priority),
+    };
+    format!("type {chain_type} hook {hook} priority {priority}; policy {policy};")
 }
 
 /// The header's line on IP forwarding, which this file does not switch.

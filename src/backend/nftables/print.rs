@@ -261,6 +261,7 @@ impl Display for Statement {
             }
             Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
             Statement::Masquerade => f.write_str("masquerade"),
+            Statement::Redirect(port) => write!(f, "redirect to :{port}"),
             Statement::SetMss(ClampMss::RouteMtu) => {
                 f.write_str("tcp option maxseg size set rt mtu")
             }
