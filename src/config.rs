@@ -43,6 +43,9 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawSnat>")]
     pub snat: Vec<Spanned<RawSnat>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<RawStopped>")]
+    pub stopped: Vec<Spanned<RawStopped>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -232,6 +235,25 @@ pub struct RawSnat {
     pub comment: Option<Spanned<String>>,
 }
 
+/// What passes while the firewall is stopped (Shorewall's stoppedrules):
+/// one `[[stopped]]` entry, src/model/stopped.rs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStopped {
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    #[schemars(with = "String")]
+    pub dest: Spanned<String>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
 /// A value written either as a string or as a number (`proto = 6`).
 #[derive(Debug, Clone)]
 pub enum Scalar {
@@ -402,16 +424,19 @@ impl RawModel {
             dnat,
             masquerade,
             snat,
+            stopped,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
         }
-        let tables = policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len();
+        let tables =
+            policy.len() + rule.len() + dnat.len() + masquerade.len() + snat.len() + stopped.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
         join(&mut self.masquerade, masquerade);
         join(&mut self.snat, snat);
+        join(&mut self.stopped, stopped);
         Some(tables)
     }
 
@@ -422,6 +447,7 @@ impl RawModel {
         self.dnat.shrink_to_fit();
         self.masquerade.shrink_to_fit();
         self.snat.shrink_to_fit();
+        self.stopped.shrink_to_fit();
     }
 }
 

@@ -98,6 +98,7 @@ golden_model! {
     lookup_order => "lookup-order",
     nat_order => "nat-order",
     firewall_settings => "firewall-settings",
+    stopped => "stopped",
     forwarding_off => "forwarding-off",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",

@@ -32,6 +32,7 @@ mod interfaces;
 mod nat;
 mod policies;
 mod rules;
+mod stopped;
 mod zones;
 
 /// Longest zone name Shorewall accepts with its default LOGFORMAT.
@@ -93,6 +94,7 @@ impl Analyzer<'_> {
         let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
         let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         let snats = self.snats(raw);
+        let stopped = raw.stopped.iter().filter_map(|s| self.stopped(s)).collect();
         let matrix = self.matrix(&policies, raw);
         Model {
             source_name: self.source.display_name(),
@@ -106,6 +108,7 @@ impl Analyzer<'_> {
             rules,
             dnats,
             snats,
+            stopped,
         }
     }
 

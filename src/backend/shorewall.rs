@@ -6,6 +6,7 @@
 
 mod conf;
 mod sample;
+mod stopped;
 
 use askama::Template;
 use ipnet::IpNet;
@@ -115,7 +116,15 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 6] = ["zones", "interfaces", "policy", "rules", "snat", "masq"];
+const FILES: [&str; 7] = [
+    "zones",
+    "interfaces",
+    "policy",
+    "rules",
+    "snat",
+    "masq",
+    "stoppedrules",
+];
 
 /// Every path this backend can write (both products, both NAT files).
 pub fn known_files() -> Vec<String> {
@@ -205,6 +214,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             .render()?,
         ));
     }
+    files.push(stopped::render(model, product, header)?);
     files.push(conf::render(model, product, header)?);
     Ok(files
         .into_iter()

@@ -8,6 +8,7 @@ pub mod policy;
 pub mod rule;
 pub mod service;
 pub mod settings;
+pub mod stopped;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
@@ -17,6 +18,7 @@ pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, Polic
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
+pub use stopped::{Place, Stopped, StoppedEnd};
 pub use zone::{Family, Zone, ZoneId, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
@@ -39,6 +41,8 @@ pub struct Model {
     pub rules: Vec<Rule>,
     pub dnats: Vec<Dnat>,
     pub snats: Vec<Snat>,
+    /// What passes while the firewall is stopped, in model order.
+    pub stopped: Vec<Stopped>,
 }
 
 /// The firewall host itself (`$FW`).

@@ -79,7 +79,7 @@ pub fn lower(model: &Model) -> Ruleset {
 
 /// A rule's comment: its item's name, or for a rule folded from several
 /// items each item's name in order; a lookup's elements name theirs.
-fn comment(model: &Model, rule: &Rule) -> Option<String> {
+pub(super) fn comment(model: &Model, rule: &Rule) -> Option<String> {
     if let Some(lookup) = rule.lookup() {
         let kind = if lookup.verdict.is_some() {
             "set"
@@ -136,7 +136,7 @@ fn zone_label(model: &Model, zone: ZoneRef) -> String {
     }
 }
 
-fn service_label(service: &Service) -> String {
+pub(super) fn service_label(service: &Service) -> String {
     let ports = |ranges: &[PortRange]| {
         ranges
             .iter()
@@ -227,6 +227,7 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         }
         Origin::Setting(key) => Some(format!("firewall {key}")),
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
+        Origin::Stopped(index) => Some(super::stopped::describe(model, index)),
         Origin::Shorewall(_) => None,
     }
 }
@@ -252,6 +253,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
+        Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
     }
     .to_owned()
 }
@@ -418,7 +420,7 @@ fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
         .collect()
 }
 
-fn allowicmps_chain() -> Chain {
+pub(super) fn allowicmps_chain() -> Chain {
     let types = |table| Match::IcmpType {
         family: Family::Ipv6,
         types: icmpv6_types(table),
@@ -445,7 +447,7 @@ fn allowicmps_chain() -> Chain {
     )
 }
 
-fn allowicmps_jump() -> Rule {
+pub(super) fn allowicmps_jump() -> Rule {
     shorewall(
         vec![Match::Protocol(vec![L4::Icmpv6])],
         vec![jump("allowicmps")],
@@ -589,7 +591,7 @@ fn interface_chain_name(interface: &Interface, hook: &str) -> String {
 
 /// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
 /// 546-547 (DHCPv6, as Shorewall6).
-fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
+pub(super) fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
     let family = model.zones[interface.zone].family;
     let ports = |low, high| Match::Port {
         proto: PortProto::Udp,
@@ -922,7 +924,7 @@ fn l4(proto: Protocol) -> L4 {
     }
 }
 
-fn service_matches(service: &Service) -> Vec<Match> {
+pub(super) fn service_matches(service: &Service) -> Vec<Match> {
     match service.proto {
         Protocol::Tcp | Protocol::Udp => {
             let proto = port_proto(service.proto);
