@@ -67,6 +67,7 @@ pub struct RawFirewall {
     pub route_filter: Option<bool>,
     pub log_martians: Option<bool>,
     pub conntrack_helpers: Option<bool>,
+    pub stopped_output_open: Option<bool>,
 }
 
 /// `ip_forwarding`'s words, for the schema (the analyzer reads the string,

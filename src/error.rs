@@ -304,7 +304,7 @@ impl Error {
                 known.join(", ")
             ),
             StoppedWildcardIpv6 { .. } => "name each interface, or narrow the entry to IPv4 addresses (`:192.0.2.0/24`)".into(),
-            StoppedFromFirewall => "while stopped the firewall's own traffic always leaves (Shorewall's ADMINISABSENTMINDED=Yes): remove the entry".into(),
+            StoppedFromFirewall => "while stopped the firewall's own traffic always leaves (Shorewall's ADMINISABSENTMINDED=Yes): remove the entry, or set `[firewall] stopped_output_open = false`".into(),
             DnatToFirewall => "forward to a host in another zone; to reach a service on the firewall, ACCEPT it from the source zone".into(),
             DnatNeedsZone { .. } => "DNAT forwards to one zone: name it, not `all`".into(),
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),

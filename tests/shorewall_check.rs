@@ -73,6 +73,7 @@ mod models {
         nat_order => "nat-order",
         firewall_settings => "firewall-settings",
         stopped => "stopped",
+        stopped_closed => "stopped-closed",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

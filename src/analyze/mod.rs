@@ -94,7 +94,11 @@ impl Analyzer<'_> {
         let rules = raw.rule.iter().filter_map(|r| self.rule(r)).collect();
         let dnats = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         let snats = self.snats(raw);
-        let stopped = raw.stopped.iter().filter_map(|s| self.stopped(s)).collect();
+        let stopped = raw
+            .stopped
+            .iter()
+            .filter_map(|s| self.stopped(s, firewall.stopped_output_open))
+            .collect();
         let matrix = self.matrix(&policies, raw);
         Model {
             source_name: self.source.display_name(),

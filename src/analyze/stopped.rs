@@ -5,7 +5,13 @@ use crate::config::RawStopped;
 use crate::model::{Place, Stopped, StoppedEnd};
 
 impl Analyzer<'_> {
-    pub(super) fn stopped(&mut self, raw: &Spanned<RawStopped>) -> Option<Stopped> {
+    /// `output_open`: `[firewall] stopped_output_open`, under which an
+    /// entry from `$FW` would change nothing.
+    pub(super) fn stopped(
+        &mut self,
+        raw: &Spanned<RawStopped>,
+        output_open: bool,
+    ) -> Option<Stopped> {
         let errors_before = self.errors.len();
         let entry = raw.get_ref();
         let source = self.stopped_end(&entry.source);
@@ -18,7 +24,7 @@ impl Analyzer<'_> {
         let sports = self.ports_for(entry.sport.as_ref(), proto);
         let comment = self.free_text("comment", entry.comment.as_ref());
         let (source, dest, dports, sports) = (source?, dest?, dports?, sports?);
-        if source.place == Place::Firewall {
+        if source.place == Place::Firewall && (dest.place == Place::Firewall || output_open) {
             let kind = if dest.place == Place::Firewall {
                 ErrorKind::FirewallToFirewall
             } else {

@@ -75,6 +75,10 @@ pub struct Firewall {
     /// watch their ports, and the data connections they announce pass as
     /// RELATED.
     pub conntrack_helpers: bool,
+    /// ADMINISABSENTMINDED=Yes: while stopped, the firewall's own traffic
+    /// leaves freely; `false`: only loopback, DHCP and the `[[stopped]]`
+    /// entries from `$FW` leave (src/ruleset/stopped.rs).
+    pub stopped_output_open: bool,
 }
 
 impl Model {

@@ -82,4 +82,9 @@ impl Stopped {
     pub fn to_firewall(&self) -> bool {
         self.dest.place == Place::Firewall
     }
+
+    /// Whether the entry is the firewall's own traffic (OUTPUT).
+    pub fn from_firewall(&self) -> bool {
+        self.source.place == Place::Firewall
+    }
 }

@@ -385,7 +385,7 @@ fn smurfs_chain() -> Chain {
 
 /// Shorewall6's AllowICMPs (RFC 4890): the types IPv6 needs from anywhere,
 /// and those it needs from link-local sources. Names as nft spells them.
-const NEEDED_ICMPV6: &[(u8, &str)] = &[
+pub(super) const NEEDED_ICMPV6: &[(u8, &str)] = &[
     (1, "destination-unreachable"),
     (2, "packet-too-big"),
     (3, "time-exceeded"),
@@ -400,7 +400,7 @@ const NEEDED_ICMPV6: &[(u8, &str)] = &[
     (148, ""),
     (149, ""),
 ];
-const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
+pub(super) const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
     (130, "mld-listener-query"),
     (131, "mld-listener-report"),
     (132, "mld-listener-done"),
@@ -410,7 +410,7 @@ const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
     (153, ""),
 ];
 
-fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
+pub(super) fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
     table
         .iter()
         .map(|&(number, name)| IcmpType {
@@ -420,7 +420,7 @@ fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
         .collect()
 }
 
-pub(super) fn allowicmps_chain() -> Chain {
+fn allowicmps_chain() -> Chain {
     let types = |table| Match::IcmpType {
         family: Family::Ipv6,
         types: icmpv6_types(table),

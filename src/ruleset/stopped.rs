@@ -6,7 +6,9 @@
 //!
 //! - input and forward drop what nothing accepts; output accepts all (the
 //!   firewall's own traffic leaves, and its answers come back as
-//!   established);
+//!   established), or with `stopped_output_open = false`
+//!   (ADMINISABSENTMINDED=No) drops what loopback, DHCP and the entries
+//!   from `$FW` do not accept;
 //! - established and related traffic passes, in and through;
 //! - the `[[stopped]]` entries: to `$FW` in input, else in forward;
 //! - loopback, and DHCP on `dhcp` interfaces (in, and bridged back out
@@ -21,8 +23,8 @@
 use ipnet::IpNet;
 
 use super::lower::{
-    allowicmps_chain, allowicmps_jump, comment, dhcp_matches, if_name, service_label,
-    service_matches,
+    LINK_LOCAL_ICMPV6, NEEDED_ICMPV6, allowicmps_jump, comment, dhcp_matches, icmpv6_types,
+    if_name, service_label, service_matches,
 };
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Hook, L4, Match, Origin, Piece, Policy,
@@ -36,12 +38,14 @@ pub const FILE_NAME: &str = "fwgen-stopped.nft";
 
 pub fn lower_stopped(model: &Model) -> Ruleset {
     let ipv6 = model.has_family(true);
+    let open = model.firewall.stopped_output_open;
     let mut chains = Vec::new();
     if ipv6 {
         chains.push(allowicmps_chain());
     }
     let mut input = first_rules(model);
     let mut forward = first_rules(model);
+    let mut output = Vec::new();
     if ipv6 {
         for (direction, network) in [
             (Direction::Source, "fe80::/10"),
@@ -54,18 +58,71 @@ pub fn lower_stopped(model: &Model) -> Ruleset {
                 vec![net(network)],
             )]));
         }
+        if !open {
+            for network in ["fe80::/10", "ff00::/8"] {
+                output.push(piece(vec![address(
+                    Family::Ipv6,
+                    Direction::Destination,
+                    vec![net(network)],
+                )]));
+            }
+        }
     }
     for (index, entry) in model.stopped.iter().enumerate() {
         let rules = entry_rules(model, index, entry);
         if entry.to_firewall() {
             input.extend(rules);
+        } else if entry.from_firewall() {
+            output.extend(rules);
         } else {
             forward.extend(rules);
         }
     }
     if ipv6 {
         input.push(allowicmps_jump());
+        if !open {
+            output.push(allowicmps_jump());
+        }
         forward.push(allowicmps_jump());
+    }
+    input.push(loopback(Side::In));
+    if !open {
+        output.push(loopback(Side::Out));
+    }
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        if !interface.dhcp() {
+            continue;
+        }
+        let origin = Origin::InterfaceOption {
+            interface: index,
+            option: "dhcp",
+        };
+        let on = |side| {
+            if_name(interface).map(|name| Match::Interface {
+                side,
+                negated: false,
+                names: vec![name],
+            })
+        };
+        for ports in dhcp_matches(model, interface) {
+            let with = |sides: &[Side]| -> Vec<Match> {
+                let mut matches: Vec<Match> = sides.iter().filter_map(|&side| on(side)).collect();
+                matches.extend(ports.iter().cloned());
+                matches
+            };
+            input.push(Rule::new(with(&[Side::In]), vec![accept()], origin));
+            if !open {
+                output.push(Rule::new(with(&[Side::Out]), vec![accept()], origin));
+            }
+            // Shorewall: "This might be a bridge".
+            forward.push(Rule::new(
+                with(&[Side::In, Side::Out]),
+                vec![accept()],
+                origin,
+            ));
+        }
+    }
+    if ipv6 {
         // Shorewall6: ICMPv6 bridged between two ports of a bridge.
         for (index, interface) in model.interfaces.iter().enumerate() {
             let bridged = interface.has(InterfaceOption::Bridge)
@@ -92,50 +149,10 @@ pub fn lower_stopped(model: &Model) -> Ruleset {
             ));
         }
     }
-    input.push(Rule::new(
-        vec![Match::Loopback(Side::In)],
-        vec![accept()],
-        Origin::Shorewall(Piece::Loopback),
-    ));
-    for (index, interface) in model.interfaces.iter().enumerate() {
-        if !interface.dhcp() {
-            continue;
-        }
-        let origin = Origin::InterfaceOption {
-            interface: index,
-            option: "dhcp",
-        };
-        let sides: Vec<Match> = if_name(interface)
-            .map(|name| Match::Interface {
-                side: Side::In,
-                negated: false,
-                names: vec![name],
-            })
-            .into_iter()
-            .collect();
-        for ports in dhcp_matches(model, interface) {
-            let mut matches = sides.clone();
-            matches.extend(ports.iter().cloned());
-            input.push(Rule::new(matches, vec![accept()], origin));
-            // Shorewall: "This might be a bridge".
-            let mut matches = sides.clone();
-            matches.extend(if_name(interface).map(|name| Match::Interface {
-                side: Side::Out,
-                negated: false,
-                names: vec![name],
-            }));
-            matches.extend(ports);
-            forward.push(Rule::new(matches, vec![accept()], origin));
-        }
-    }
+    let output_policy = if open { Policy::Accept } else { Policy::Drop };
     chains.push(base_chain("input", Hook::Input, Policy::Drop, input));
     chains.push(base_chain("forward", Hook::Forward, Policy::Drop, forward));
-    chains.push(base_chain(
-        "output",
-        Hook::Output,
-        Policy::Accept,
-        Vec::new(),
-    ));
+    chains.push(base_chain("output", Hook::Output, output_policy, output));
     for chain in &mut chains {
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
@@ -147,6 +164,14 @@ pub fn lower_stopped(model: &Model) -> Ruleset {
         helpers: Vec::new(),
         chains,
     }
+}
+
+fn loopback(side: Side) -> Rule {
+    Rule::new(
+        vec![Match::Loopback(side)],
+        vec![accept()],
+        Origin::Shorewall(Piece::Loopback),
+    )
 }
 
 /// How a `[[stopped]]` entry names itself in a rule's comment.
@@ -182,12 +207,31 @@ pub fn end_label(model: &Model, end: &StoppedEnd) -> String {
     format!("{place}:{}", addresses.join(","))
 }
 
-/// Established and related pass; without IPv6 zones new IPv6 is dropped.
+/// Established and related pass (with `stopped_output_open = false` only
+/// when there are `[[stopped]]` entries: Shorewall inserts that rule with
+/// the first line of stoppedrules); without IPv6 zones new IPv6 is dropped.
 fn first_rules(model: &Model) -> Vec<Rule> {
-    let mut rules = vec![piece(vec![Match::CtState(vec![
-        CtState::Established,
-        CtState::Related,
-    ])])];
+    let mut rules = Vec::new();
+    let model_families = [model.has_family(false), model.has_family(true)];
+    // Which product's stoppedrules has a line: each inserts the rule for
+    // its own family.
+    let families = if model.firewall.stopped_output_open {
+        model_families
+    } else {
+        model.stopped.iter().fold([false, false], |seen, entry| {
+            let own = entry.families(&model.interfaces, &model.zones);
+            [seen[0] || own[0], seen[1] || own[1]]
+        })
+    };
+    let established = Match::CtState(vec![CtState::Established, CtState::Related]);
+    if families == model_families {
+        rules.push(piece(vec![established]));
+    } else if let Some(v6) = [false, true]
+        .into_iter()
+        .find(|&v6| families[usize::from(v6)])
+    {
+        rules.push(piece(vec![Match::Family(Family::of(v6)), established]));
+    }
     if !model.has_family(true) {
         rules.push(Rule::new(
             vec![Match::Family(Family::Ipv6)],
@@ -302,5 +346,23 @@ fn base_chain(name: &str, hook: Hook, policy: Policy, rules: Vec<Rule>) -> Chain
         }),
         comment: None,
         rules,
+    }
+}
+
+/// Shorewall6's AllowICMPs of the stopped state: every ICMPv6 type IPv6
+/// needs, from any source (the running firewall's asks a link-local
+/// source for the multicast listener types; stop_firewall does not).
+fn allowicmps_chain() -> Chain {
+    let mut types = icmpv6_types(NEEDED_ICMPV6);
+    types.extend(icmpv6_types(LINK_LOCAL_ICMPV6));
+    types.sort_by_key(|t| t.number);
+    Chain {
+        name: "allowicmps".to_owned(),
+        base: None,
+        comment: Some("the ICMPv6 IPv6 needs, as Shorewall6's stopped AllowICMPs".to_owned()),
+        rules: vec![piece(vec![Match::IcmpType {
+            family: Family::Ipv6,
+            types,
+        }])],
     }
 }
