@@ -51,6 +51,8 @@ const MODELLED: &[&str] = &[
     "snat",
     "masq",
     "params",
+    "stoppedrules",
+    "routestopped",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
@@ -60,14 +62,6 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("blacklist", "the blacklist"),
     ("nat", "one-to-one NAT"),
     ("netmap", "network mapping (NETMAP)"),
-    (
-        "stoppedrules",
-        "what passes while the firewall is stopped (stoppedrules)",
-    ),
-    (
-        "routestopped",
-        "what passes while the firewall is stopped (routestopped)",
-    ),
     ("providers", "multiple providers (policy routing)"),
     ("rtrules", "routing rules"),
     ("route_rules", "routing rules"),

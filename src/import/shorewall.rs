@@ -3,6 +3,8 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
+mod stopped;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -109,6 +111,7 @@ enum Kind {
     Policy,
     Rule,
     Snat,
+    Stopped,
 }
 
 /// One model entry as TOML, with what merging needs to know about it.
@@ -416,6 +419,8 @@ struct Carried {
     route_filter: bool,
     log_martians: bool,
     conntrack_helpers: bool,
+    /// ADMINISABSENTMINDED.
+    stopped_output_open: bool,
 }
 
 const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
@@ -738,7 +743,7 @@ impl Importer {
         let families = zone_families(&v4, &v6);
         let mut merged = merge_named(&v4, &v6, Kind::Zone, &families);
         merged.extend(merge_named(&v4, &v6, Kind::Interface, &families));
-        for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
+        for kind in [Kind::Policy, Kind::Rule, Kind::Snat, Kind::Stopped] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
             for (entry, side) in merge_in_order(&four, &six) {
@@ -780,6 +785,7 @@ impl Importer {
         self.policies();
         self.rules();
         self.snat();
+        self.stopped();
         self.walk();
     }
 
@@ -1395,6 +1401,10 @@ impl Importer {
             })
         };
         let conntrack_helpers = carry("AUTOHELPERS", yes_no("AUTOHELPERS", &value("AUTOHELPERS")));
+        let stopped_output_open = carry(
+            "ADMINISABSENTMINDED",
+            yes_no("ADMINISABSENTMINDED", &value("ADMINISABSENTMINDED")),
+        );
         if carry("COMPLETE", yes_no("COMPLETE", &value("COMPLETE"))) {
             self.settings.complete = modelled.get("COMPLETE").map(|(_, line)| line.clone());
         }
@@ -1404,6 +1414,7 @@ impl Importer {
             clamp_mss: clamp_mss.clone().unwrap_or_else(|_| "false".to_owned()),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),
             conntrack_helpers,
+            stopped_output_open,
             ..Carried::default()
         };
         let mut refused = vec![
@@ -1480,7 +1491,7 @@ impl Importer {
         };
         let carried = &self.settings.carried;
         let text = format!(
-            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n",
+            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n{}stopped_output_open = {}\n",
             origin("CLAMPMSS"),
             carried.clamp_mss,
             origin("IP_FORWARDING"),
@@ -1491,6 +1502,8 @@ impl Importer {
             carried.log_martians,
             origin("AUTOHELPERS"),
             carried.conntrack_helpers,
+            origin("ADMINISABSENTMINDED"),
+            carried.stopped_output_open,
         );
         self.out.push_str(&text);
     }
