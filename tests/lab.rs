@@ -17,6 +17,8 @@ mod helper;
 mod mss;
 #[path = "lab/spoof.rs"]
 mod spoof;
+#[path = "lab/stopped.rs"]
+mod stopped;
 
 use fwgen::load::compile;
 use fwgen::model::Model;
