@@ -64,11 +64,11 @@ fn accepted(outcome: &Outcome) -> bool {
 /// The outcomes of the probes from zone `from` to zone `to` (`fw`: the
 /// firewall), never none.
 fn between<'a>(seen: &'a [(String, Outcome)], from: &str, to: &str) -> Vec<&'a Outcome> {
-    let (from, to) = (format!("{from}"), format!("-> {to}"));
+    let to = format!("-> {to}");
     let found: Vec<&Outcome> = seen
         .iter()
         .filter(|(probe, _)| {
-            probe.split([' ', '#']).next() == Some(from.as_str())
+            probe.split([' ', '#']).next() == Some(from)
                 && probe.contains(&format!("{to} ")) | probe.contains(&format!("{to}#"))
         })
         .map(|(_, outcome)| outcome)
