@@ -720,15 +720,19 @@ fn parse_sysctl_conf(text: &str) -> Result<Vec<Sysctl>, String> {
 pub struct BootFiles {
     pub ruleset: String,
     pub sysctl: String,
+    /// Removes fwgen's table (what `shorewall clear` is to Shorewall).
     pub stop: String,
+    /// The model's stopped ruleset, which the unit's `ExecStop` loads
+    /// (what `shorewall stop` is to Shorewall).
+    pub stopped: String,
 }
 
 impl BootFiles {
     /// The names in the boot directory (and, prefixed, in the state one).
     /// The ruleset comes last: the unit runs only once it exists.
-    const NAMES: [&'static str; 3] = ["sysctl.conf", "stop.nft", "fwgen.nft"];
+    const NAMES: [&'static str; 4] = ["sysctl.conf", "stop.nft", "fwgen-stopped.nft", "fwgen.nft"];
 
-    pub fn new(ruleset: &str, table: &str, forwarding: &[Sysctl]) -> BootFiles {
+    pub fn new(ruleset: &str, stopped: &str, table: &str, forwarding: &[Sysctl]) -> BootFiles {
         let comment = if forwarding.is_empty() {
             "fwgen: the model does not forward between interfaces; the kernel's forwarding settings are kept"
         } else {
@@ -738,11 +742,12 @@ impl BootFiles {
             ruleset: ruleset.to_owned(),
             sysctl: sysctl_conf(comment, forwarding),
             stop: restore_file(table, None),
+            stopped: stopped.to_owned(),
         }
     }
 
-    fn texts(&self) -> [&str; 3] {
-        [&self.sysctl, &self.stop, &self.ruleset]
+    fn texts(&self) -> [&str; 4] {
+        [&self.sysctl, &self.stop, &self.stopped, &self.ruleset]
     }
 
     fn write(&self, dir: &SecureDir, prefix: &str) -> Result<(), String> {
@@ -768,12 +773,13 @@ impl BootFiles {
                 bytes.ok_or_else(|| format!("{name} is missing from the state directory"))?;
             texts.push(String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?);
         }
-        let [sysctl, stop, ruleset] = <[String; 3]>::try_from(texts)
+        let [sysctl, stop, stopped, ruleset] = <[String; 4]>::try_from(texts)
             .map_err(|_| "the staged boot files are incomplete".to_owned())?;
         Ok(BootFiles {
             ruleset,
             sysctl,
             stop,
+            stopped,
         })
     }
 
@@ -859,9 +865,16 @@ mod tests {
 
     #[test]
     fn boot_files_stop_only_fwgens_table() {
-        let boot = BootFiles::new("ruleset\n", "edge", &[on("net.ipv4.ip_forward")]);
+        let boot = BootFiles::new(
+            "ruleset\n",
+            "stopped\n",
+            "edge",
+            &[on("net.ipv4.ip_forward")],
+        );
         assert_eq!(boot.stop, "table inet edge\ndelete table inet edge\n");
         assert!(boot.sysctl.ends_with("\nnet.ipv4.ip_forward = 1\n"));
-        assert_eq!(boot.texts()[2], "ruleset\n");
+        assert_eq!(boot.texts()[2], "stopped\n");
+        // The ruleset last: the unit runs only once it exists.
+        assert_eq!(boot.texts()[3], "ruleset\n");
     }
 }

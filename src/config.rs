@@ -50,6 +50,9 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawSnat>")]
     pub snat: Vec<Spanned<RawSnat>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<RawStopped>")]
+    pub stopped: Vec<Spanned<RawStopped>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -71,6 +74,7 @@ pub struct RawFirewall {
     pub route_filter: Option<bool>,
     pub log_martians: Option<bool>,
     pub conntrack_helpers: Option<bool>,
+    pub stopped_output_open: Option<bool>,
 }
 
 /// `ip_forwarding`'s words, for the schema (the analyzer reads the string,
@@ -299,6 +303,25 @@ pub struct RawSnat {
     pub comment: Option<Spanned<String>>,
 }
 
+/// What passes while the firewall is stopped (Shorewall's stoppedrules):
+/// one `[[stopped]]` entry, src/model/stopped.rs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStopped {
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    #[schemars(with = "String")]
+    pub dest: Spanned<String>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
 /// A value written either as a string or as a number (`proto = 6`).
 #[derive(Debug, Clone)]
 pub enum Scalar {
@@ -471,6 +494,7 @@ impl RawModel {
             nat,
             masquerade,
             snat,
+            stopped,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -481,7 +505,8 @@ impl RawModel {
             + redirect.len()
             + nat.len()
             + masquerade.len()
-            + snat.len();
+            + snat.len()
+            + stopped.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -489,6 +514,7 @@ impl RawModel {
         join(&mut self.nat, nat);
         join(&mut self.masquerade, masquerade);
         join(&mut self.snat, snat);
+        join(&mut self.stopped, stopped);
         Some(tables)
     }
 
@@ -501,6 +527,7 @@ impl RawModel {
         self.nat.shrink_to_fit();
         self.masquerade.shrink_to_fit();
         self.snat.shrink_to_fit();
+        self.stopped.shrink_to_fit();
     }
 }
 

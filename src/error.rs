@@ -207,6 +207,19 @@ pub enum ErrorKind {
         grammar: &'static str,
     },
     FirewallToFirewall,
+    /// A `[[stopped]]` source or dest that is no interface, `$FW` or `any`.
+    UnknownStoppedPlace {
+        name: String,
+        known: Vec<String>,
+    },
+    /// A `[[stopped]]` entry from the firewall: its own traffic always
+    /// leaves while stopped.
+    StoppedFromFirewall,
+    /// A wildcard interface in a `[[stopped]]` entry for IPv6: Shorewall6
+    /// reads `ppp+` there as an ipset and refuses it.
+    StoppedWildcardIpv6 {
+        name: String,
+    },
     DnatToFirewall,
     DnatNeedsZone {
         zone: String,
@@ -355,6 +368,13 @@ impl Error {
             FreeTextTooLong { .. } => "nftables keeps at most 128 bytes of a comment".into(),
             BadIdentifier { grammar, .. } => (*grammar).into(),
             FirewallToFirewall => "traffic of the firewall to itself travels over `lo` and is always accepted".into(),
+            UnknownStoppedPlace { name, known } => format!(
+                "{}write an interface of the model ({}), `$FW` for the firewall itself, or `any`; `:ADDRESS,...` narrows it",
+                did_you_mean(name, known.iter().map(String::as_str)),
+                known.join(", ")
+            ),
+            StoppedWildcardIpv6 { .. } => "name each interface, or narrow the entry to IPv4 addresses (`:192.0.2.0/24`)".into(),
+            StoppedFromFirewall => "while stopped the firewall's own traffic always leaves (Shorewall's ADMINISABSENTMINDED=Yes): remove the entry, or set `[firewall] stopped_output_open = false`".into(),
             DnatToFirewall => "forward to a host in another zone; to reach a service on the firewall, ACCEPT it from the source zone".into(),
             DnatNeedsZone { .. } => "DNAT forwards to one zone: name it, not `all`".into(),
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),
@@ -775,6 +795,9 @@ impl ErrorKind {
             FreeTextTooLong { .. } => "free-text-too-long",
             BadIdentifier { .. } => "bad-identifier",
             FirewallToFirewall => "firewall-to-firewall",
+            UnknownStoppedPlace { .. } => "unknown-stopped-place",
+            StoppedFromFirewall => "stopped-from-firewall",
+            StoppedWildcardIpv6 { .. } => "stopped-wildcard-ipv6",
             DnatToFirewall => "dnat-to-firewall",
             DnatNeedsZone { .. } => "dnat-needs-zone",
             DnatTargetOutsideZone { .. } => "dnat-target-outside-zone",
@@ -993,6 +1016,15 @@ impl Display for ErrorKind {
                 write!(f, "`{}` is not a valid {field}", quoted(text))
             }
             FirewallToFirewall => write!(f, "a policy or rule from `$FW` to `$FW` is not allowed"),
+            UnknownStoppedPlace { name, .. } => {
+                write!(f, "`{}` is not an interface, `$FW` or `any`", shorten(name))
+            }
+            StoppedWildcardIpv6 { name } => write!(
+                f,
+                "Shorewall6 does not take the wildcard interface `{}` in stoppedrules",
+                shorten(name)
+            ),
+            StoppedFromFirewall => write!(f, "a [[stopped]] entry from `$FW` has no effect"),
             DnatToFirewall => write!(f, "a port forward cannot target the firewall itself"),
             DnatNeedsZone { zone } => write!(f, "a port forward cannot go to `{}`", shorten(zone)),
             DnatTargetOutsideZone { target, zone } => {

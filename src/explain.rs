@@ -559,7 +559,7 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll {
             hook: hook_name(hook),
         },
-        Origin::Setting(_) => Decider::Shorewall {
+        Origin::Setting(_) | Origin::Stopped(_) => Decider::Shorewall {
             what: lower::describe(model, step.origin),
         },
         Origin::Shorewall(piece) => match piece {

@@ -173,7 +173,7 @@ fn a_confirmed_apply_is_what_the_unit_loads_in_a_fresh_namespace() {
     assert!(sysctl.contains("\nnet.ipv4.ip_forward = 1\n"), "{sysctl}");
     let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode(&lab.boot()), 0o700);
-    for name in ["fwgen.nft", "sysctl.conf", "stop.nft"] {
+    for name in ["fwgen.nft", "sysctl.conf", "stop.nft", "fwgen-stopped.nft"] {
         assert_eq!(mode(&lab.boot().join(name)), 0o600, "{name}");
     }
 
@@ -195,10 +195,33 @@ fn a_confirmed_apply_is_what_the_unit_loads_in_a_fresh_namespace() {
     let (_, live) = lab.netns.exec(&["nft", "list", "table", "inet", "fwgen"]);
     assert_eq!(table, live, "the boot table differs from the applied one");
     run_unit("ExecReload", &fresh, &lab.boot());
+    // Stopping leaves the stopped firewall, the model's fwgen-stopped.nft.
     run_unit("ExecStop", &fresh, &lab.boot());
+    let (listed, table) = fresh.exec(&["nft", "list", "table", "inet", "fwgen"]);
+    assert!(listed, "ExecStop removed the table instead of stopping it");
+    let stopped = lab.boot_file("fwgen-stopped.nft").unwrap();
+    assert!(
+        stopped.contains("The STOPPED firewall"),
+        "fwgen-stopped.nft is not the stopped ruleset:\n{stopped}"
+    );
+    let chains = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("chain "))
+            .map(|l| l.trim_end_matches(" {").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        chains(&table),
+        chains(&stopped),
+        "ExecStop loaded:\n{table}"
+    );
+    // stop.nft (the package's removal) removes it.
+    let stop = lab.boot().join("stop.nft");
+    let (ok, out) = fresh.exec(&["nft", "-f", stop.to_str().unwrap()]);
+    assert!(ok, "{out}");
     assert!(
         !fresh.exec(&["nft", "list", "table", "inet", "fwgen"]).0,
-        "ExecStop left the table"
+        "stop.nft left the table"
     );
     assert!(
         fresh.exec(&["nft", "list", "table", "inet", "foreign"]).0,
@@ -334,4 +357,50 @@ fn a_model_that_does_not_forward_keeps_the_kernels_forwarding() {
     assert!(fresh.exec(&["nft", "list", "table", "inet", "fwgen"]).0);
     let (_, forward) = fresh.exec(&["sysctl", "-n", "net.ipv4.ip_forward"]);
     assert_eq!(forward.trim(), "1");
+}
+
+/// The stopped ruleset of an example, as `render --stopped` prints it.
+fn rendered_stopped(example: &str) -> String {
+    let output = common::fwgen_within(
+        &[
+            "render",
+            "--backend",
+            "nftables",
+            "--stopped",
+            "-c",
+            &format!("examples/{example}.toml"),
+        ],
+        std::time::Duration::from_secs(20),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `fwgen apply --stopped` loads the stopped ruleset (as `shorewall stop`
+/// loads Shorewall's stopped state); boot still starts the running one,
+/// and the unit's stop has the same stopped ruleset to load.
+#[test]
+fn apply_stopped_loads_the_stopped_ruleset_and_boot_keeps_the_running_one() {
+    let lab = Lab::new("stopped");
+    let applied = lab.apply("two-interfaces", &["--stopped", "--no-rollback"]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let (ok, live) = lab.netns.exec(&["nft", "list", "table", "inet", "fwgen"]);
+    assert!(ok, "{live}");
+    let stopped = rendered_stopped("two-interfaces");
+    assert!(stopped.contains("The STOPPED firewall"), "{stopped}");
+    assert!(
+        live.contains("policy accept") && live.contains("iifname \"eth1\" accept"),
+        "the live table is not the stopped ruleset:\n{live}"
+    );
+    assert!(
+        !live.contains("masquerade"),
+        "the stopped state has no NAT:\n{live}"
+    );
+    assert_eq!(lab.boot_file("fwgen.nft"), Some(rendered("two-interfaces")));
+    assert_eq!(lab.boot_file("fwgen-stopped.nft"), Some(stopped));
+    // Applying the model again starts the firewall.
+    let started = lab.apply("two-interfaces", &["--no-rollback"]);
+    assert!(started.status.success(), "{}", stderr(&started));
+    let (_, live) = lab.netns.exec(&["nft", "list", "table", "inet", "fwgen"]);
+    assert!(live.contains("masquerade"), "{live}");
 }

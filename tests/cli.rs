@@ -581,7 +581,9 @@ fn diff_as_json_lists_each_change_with_its_diff() {
     assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
     let value: serde_json::Value = serde_json::from_slice(&first.stdout).expect("one JSON object");
     let changes = value["changes"].as_array().expect("changes");
-    assert_eq!(changes.len(), 1, "{value}");
+    // fwgen.nft and the stopped ruleset beside it.
+    assert_eq!(changes.len(), 2, "{value}");
+    assert_eq!(changes[1]["path"], "fwgen-stopped.nft");
     assert_eq!(changes[0]["path"], "fwgen.nft");
     assert_eq!(changes[0]["change"], "create");
     assert!(

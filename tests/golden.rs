@@ -104,6 +104,8 @@ golden_model! {
     nat_redirect => "nat-redirect",
     nat_one_to_one => "nat-one-to-one",
     firewall_settings => "firewall-settings",
+    stopped => "stopped",
+    stopped_closed => "stopped-closed",
     forwarding_off => "forwarding-off",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",

@@ -45,44 +45,25 @@ fn rendered(text: &str, name: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The samples with a `stoppedrules` file: fwgen has no stopped state, so
-/// the file is refused, and `--partial` imports the rest.
+/// The samples with a `stoppedrules` file: it becomes `[[stopped]]`.
 const WITH_STOPPEDRULES: [&str; 2] = ["two-interfaces", "three-interfaces"];
 
 #[test]
-fn shorewall_samples_import_without_partial_but_for_stoppedrules() {
+fn shorewall_samples_import_without_partial() {
     common::require_tool("shorewall", "shorewall");
-    for sample in WITH_STOPPEDRULES {
-        let output = import(&format!("{SAMPLES}/{sample}"), false);
-        let stderr = assert_import_refused(
-            &output,
-            &[
-                "error: stoppedrules:",
-                "fwgen does not model what passes while the firewall is stopped",
-            ],
-        );
-        let refused: Vec<&str> = stderr
-            .lines()
-            .filter(|l| l.starts_with("error: ") && !l.contains("line(s) cannot"))
-            .collect();
-        assert!(
-            refused
-                .iter()
-                .all(|l| l.starts_with("error: stoppedrules:")),
-            "{sample}: more than stoppedrules refused:\n{stderr}"
-        );
-    }
     for sample in ["one-interface", "two-interfaces", "three-interfaces"] {
-        let output = import(
-            &format!("{SAMPLES}/{sample}"),
-            WITH_STOPPEDRULES.contains(&sample),
-        );
+        let output = import(&format!("{SAMPLES}/{sample}"), false);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{sample}: {stderr}");
         let model = String::from_utf8(output.stdout).unwrap();
         assert!(
             model.contains("# rules:"),
             "{sample}: entries do not name their origin:\n{model}"
+        );
+        assert_eq!(
+            model.contains("# stoppedrules:"),
+            WITH_STOPPEDRULES.contains(&sample),
+            "{sample}: stoppedrules is not carried:\n{model}"
         );
         rendered(&model, &format!("{sample}.toml"));
     }
@@ -99,10 +80,7 @@ fn imported_samples_match_their_golden_models() {
         "three-interfaces",
         "Universal",
     ] {
-        let output = import(
-            &format!("{SAMPLES}/{sample}"),
-            WITH_STOPPEDRULES.contains(&sample),
-        );
+        let output = import(&format!("{SAMPLES}/{sample}"), false);
         assert!(
             output.status.success(),
             "{sample}: {}",
@@ -860,20 +838,13 @@ fn the_nat_file_is_carried_over() {
 /// The founding HOWTO's Shorewall directory (tests/corpus/lasse-aagren-lxc,
 /// written after the author's public one) imports into the bundled
 /// lxc-host example: the same Shorewall files and the same nftables
-/// ruleset. Its stoppedrules has no place in fwgen's model yet: refused,
-/// and skipped by name with --partial.
+/// ruleset, its stoppedrules included (the stopped ruleset too).
 #[test]
 fn the_lxc_host_example_is_its_authors_shorewall_directory_imported() {
     let corpus = common::root().join("tests/corpus/lasse-aagren-lxc");
-    assert_import_refused(
-        &import_within(&corpus, false),
-        &["error: stoppedrules:5: fwgen does not model what passes while the firewall is stopped"],
-    );
-    let output = import_within(&corpus, true);
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(stderr.contains("skipped: stoppedrules:5:"), "{stderr}");
+    let output = import_within(&corpus, false);
     let model = imported_model(&output);
-    assert!(model.contains("# SKIPPED stoppedrules:5:"), "{model}");
+    assert!(model.contains("# stoppedrules:5\n[[stopped]]"), "{model}");
     let example = std::fs::read_to_string(common::root().join("examples/lxc-host.toml")).unwrap();
     let (imported, bundled) = (
         rendered(&model, "lxc-host.toml"),
@@ -905,8 +876,6 @@ fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
         ("blacklist", "192.0.2.9"),
         ("nat", "192.0.2.20 eth0 10.0.0.20"),
         ("netmap", "SNAT 10.0.0.0/24 eth0 192.0.2.0/24"),
-        ("stoppedrules", "ACCEPT eth1 -"),
-        ("routestopped", "eth1 -"),
         ("providers", "isp1 1 1 main eth0 192.0.2.254 track"),
         ("rtrules", "10.0.0.0/24 - isp1 1000"),
         ("accounting", "ACCOUNT(web,192.0.2.0/24) - eth0"),
@@ -1621,5 +1590,149 @@ fn site_macros_are_read_before_the_stock_ones() {
             "error: rules:1: `Odd` is the site's macro.Odd, refused at its line",
         ],
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A copy of the two-interfaces sample (eth0 net, eth1 loc) with its
+/// stoppedrules replaced by `stoppedrules` and, when given, a legacy
+/// `routestopped`.
+fn with_stopped(name: &str, stoppedrules: &str, routestopped: Option<&str>) -> std::path::PathBuf {
+    let dir = common::scratch(&format!("import-stopped-{name}"));
+    for file in [
+        "zones",
+        "interfaces",
+        "policy",
+        "rules",
+        "snat",
+        "params",
+        "shorewall.conf",
+    ] {
+        std::fs::copy(format!("{SAMPLES}/two-interfaces/{file}"), dir.join(file)).unwrap();
+    }
+    std::fs::write(dir.join("stoppedrules"), stoppedrules).unwrap();
+    if let Some(routestopped) = routestopped {
+        std::fs::write(dir.join("routestopped"), routestopped).unwrap();
+    }
+    dir
+}
+
+/// stoppedrules in the forms shorewall-stoppedrules(5) gives, after the
+/// administrator's-SSH line of real configurations (a management host on
+/// the local network, a protocol list, a service name, bare addresses):
+/// each line becomes `[[stopped]]` entries naming their line.
+#[test]
+fn stoppedrules_become_stopped_entries() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_stopped(
+        "forms",
+        "#ACTION SOURCE DEST PROTO DPORT SPORT\n\
+         ?COMMENT the admin's desk\n\
+         ACCEPT LOC_IF:192.168.1.10 $FW tcp ssh\n\
+         ?COMMENT\n\
+         ACCEPT - NET_IF tcp,udp 53\n\
+         ACCEPT 192.168.1.0/24 - icmp\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "# stoppedrules:3\n[[stopped]]\nsource = \"LOC_IF:192.168.1.10\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\ncomment = \"the admin's desk\"\n",
+        "# stoppedrules:5\n[[stopped]]\nsource = \"any\"\ndest = \"NET_IF\"\nproto = \"tcp\"\ndport = \"53\"\n",
+        "# stoppedrules:5\n[[stopped]]\nsource = \"any\"\ndest = \"NET_IF\"\nproto = \"udp\"\ndport = \"53\"\n",
+        "# stoppedrules:6\n[[stopped]]\nsource = \"any:192.168.1.0/24\"\ndest = \"any\"\nproto = \"icmp\"\n",
+        "stopped_output_open = true\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
+    rendered(&model, "stopped.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What fwgen's stopped state cannot say is refused at its line: DROP and
+/// NOTRACK (the raw table), `$FW` as a source while the firewall's own
+/// traffic leaves anyway (ADMINISABSENTMINDED=Yes: Shorewall ignores the
+/// line with a warning), an exclusion.
+#[test]
+fn stoppedrules_fwgen_cannot_model_are_refused_at_their_line() {
+    common::require_tool("shorewall", "shorewall");
+    for (line, expected) in [
+        ("DROP NET_IF -", "DROP in stoppedrules"),
+        ("NOTRACK NET_IF -", "NOTRACK in stoppedrules"),
+        ("ACCEPT $FW NET_IF", "has no effect"),
+        ("ACCEPT LOC_IF:!192.168.1.5 $FW", "exclusions"),
+        ("ACCEPT ppp0 $FW", "is not an interface"),
+    ] {
+        let dir = with_stopped("refused", &format!("{line}\n"), None);
+        assert_import_refused(&import_within(&dir, false), &["stoppedrules:1", expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A legacy routestopped, as `shorewall update` converts it (Misc.pm,
+/// convert_routestopped) with ADMINISABSENTMINDED=No: each host may reach
+/// the firewall and be reached from it, `routeback` lets a host's traffic
+/// back out of its interface, `source` opens it to everywhere, and hosts
+/// without `source` or `dest` reach one another. After
+/// tests/corpus/ajmitchelson-gatekeeper's two-line file, with options.
+#[test]
+fn routestopped_is_read_as_shorewall_update_converts_it() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_stopped(
+        "routestopped",
+        "",
+        Some(
+            "#INTERFACE HOST(S) OPTIONS PROTO DPORT SPORT\nLOC_IF 192.168.1.0/24 routeback,critical\nNET_IF 192.0.2.7 source tcp 22\n",
+        ),
+    );
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        conf.replace("ADMINISABSENTMINDED=Yes", "ADMINISABSENTMINDED=No"),
+    )
+    .unwrap();
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let model = imported_model(&output);
+    let entry = |line: usize, source: &str, dest: &str, service: &str| {
+        format!(
+            "# routestopped:{line}\n[[stopped]]\nsource = \"{source}\"\ndest = \"{dest}\"\n{service}\n"
+        )
+    };
+    let ssh = "proto = \"tcp\"\ndport = \"22\"\n";
+    let loc = "LOC_IF:192.168.1.0/24";
+    let host = "NET_IF:192.0.2.7";
+    let expected = [
+        entry(2, loc, loc, ""),
+        entry(2, loc, "$FW", ""),
+        entry(2, "$FW", loc, ""),
+        entry(2, loc, host, ""),
+        entry(3, host, "$FW", ssh),
+        entry(3, "$FW", host, ssh),
+        entry(3, host, "any", ssh),
+    ];
+    let mut at = 0;
+    for text in &expected {
+        let found = model[at..].find(text.as_str());
+        assert!(found.is_some(), "missing (in order)\n{text}\nin:\n{model}");
+        at += found.unwrap_or(0) + text.len();
+    }
+    assert_eq!(
+        model.matches("[[stopped]]").count(),
+        expected.len(),
+        "{model}"
+    );
+    assert!(model.contains("stopped_output_open = false"), "{model}");
+    assert!(
+        model.contains("`critical` is no longer supported"),
+        "{model}"
+    );
+    assert!(
+        model.contains("read as `shorewall update` converts it"),
+        "{model}"
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    rendered(&model, "routestopped.toml");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -167,9 +167,6 @@ fn sample_with(name: &str, planted: &str) -> std::path::PathBuf {
         Path::new("/usr/share/doc/shorewall/examples/two-interfaces"),
         &dir,
     );
-    // The sample's stoppedrules is refused on its own (fwgen has no stopped
-    // state): without it, the setting is the only thing judged.
-    std::fs::remove_file(dir.join("stoppedrules")).unwrap();
     let conf = dir.join("shorewall.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
     std::fs::write(&conf, format!("{text}{planted}\n")).unwrap();

@@ -17,6 +17,8 @@ mod helper;
 mod mss;
 #[path = "lab/spoof.rs"]
 mod spoof;
+#[path = "lab/stopped.rs"]
+mod stopped;
 
 use fwgen::load::compile;
 use fwgen::model::Model;
@@ -388,15 +390,10 @@ fn model_optional_uplink_absent() {
 fn sample(name: &str) {
     common::require_lab();
     let original = std::path::PathBuf::from(format!("/usr/share/doc/shorewall/examples/{name}"));
-    // Only stoppedrules may be skipped: it says what passes while Shorewall
-    // is stopped, and the lab probes the running firewall.
+    // Nothing is skipped (stoppedrules is [[stopped]] now).
     let imported =
         fwgen::import::shorewall::import(&original, true).unwrap_or_else(|e| panic!("{e:?}"));
-    assert!(
-        imported.skipped.iter().all(|s| s.file == "stoppedrules"),
-        "{:?}",
-        imported.skipped
-    );
+    assert!(imported.skipped.is_empty(), "{:?}", imported.skipped);
     let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
         .unwrap_or_else(|f| panic!("{}", f.render()));
     let dir = common::scratch(&format!("lab-sample-{name}"));

@@ -53,6 +53,27 @@ fn check(folder: &str, example: &str) {
         chain_names(&rendered).len(),
         "chains differ from the file:\n{listing}"
     );
+    // The stopped ruleset replaces the running one as a whole, and the
+    // running one replaces it back (`fwgen apply --stopped`, then `apply`).
+    let stopped = dir.join("fwgen-stopped.nft");
+    let stopped = stopped.to_str().unwrap();
+    let (ok, out) = common::run("nft", &["-c", "-f", stopped]);
+    assert!(ok, "nft -c rejected {example}'s stopped ruleset:\n{out}");
+    let (ok, out) = netns.exec(&["nft", "-f", stopped]);
+    assert!(ok, "loading {example}'s stopped ruleset failed:\n{out}");
+    let (ok, listing) = netns.exec(&["nft", "list", "table", "inet", "fwgen"]);
+    assert!(ok, "nft list table failed: {listing}");
+    let stopped_text = std::fs::read_to_string(stopped).unwrap();
+    assert_eq!(
+        chain_names(&listing),
+        chain_names(&stopped_text),
+        "the stopped table is not the stopped file's:\n{listing}"
+    );
+    let (ok, out) = netns.exec(&["nft", "-f", file]);
+    assert!(
+        ok,
+        "reloading {example} after the stopped ruleset failed:\n{out}"
+    );
     let (ok, listing) = netns.exec(&["nft", "list", "table", "inet", "foreign"]);
     assert!(
         ok && listing.contains("chain keep"),
@@ -101,6 +122,8 @@ mod models {
         nat_redirect => "nat-redirect",
         nat_one_to_one => "nat-one-to-one",
         firewall_settings => "firewall-settings",
+        stopped => "stopped",
+        stopped_closed => "stopped-closed",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

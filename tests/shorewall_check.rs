@@ -78,6 +78,8 @@ mod models {
         nat_redirect => "nat-redirect",
         nat_one_to_one => "nat-one-to-one",
         firewall_settings => "firewall-settings",
+        stopped => "stopped",
+        stopped_closed => "stopped-closed",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

@@ -138,8 +138,8 @@ fn imported_sample(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         &original,
     );
     let model = dir.join("fwgen.toml");
-    // The sample's stoppedrules says what passes while Shorewall is
-    // stopped: fwgen has no stopped state, --partial skips it.
+    // The sample's stoppedrules becomes [[stopped]]; --partial changes
+    // nothing here.
     let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
         .args(["import", "shorewall"])
         .arg(&original)

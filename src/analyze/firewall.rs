@@ -33,6 +33,7 @@ impl Analyzer<'_> {
             route_filter: raw.route_filter.unwrap_or(false),
             log_martians: raw.log_martians.unwrap_or(false),
             conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
+            stopped_output_open: raw.stopped_output_open.unwrap_or(true),
         }
     }
 

@@ -34,6 +34,7 @@ mod interfaces;
 mod nat;
 mod policies;
 mod rules;
+mod stopped;
 mod zone_lists;
 mod zones;
 
@@ -113,6 +114,11 @@ impl Analyzer<'_> {
             .collect();
         let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
         let snats = self.snats(raw);
+        let stopped = raw
+            .stopped
+            .iter()
+            .filter_map(|s| self.stopped(s, firewall.stopped_output_open))
+            .collect();
         let matrix = self.matrix(&policies, raw);
         Model {
             source_name: self.source.display_name(),
@@ -128,6 +134,7 @@ impl Analyzer<'_> {
             redirects,
             one_to_one,
             snats,
+            stopped,
         }
     }
 

@@ -54,7 +54,10 @@ pub fn render(model: &Model, backend: Backend) -> Result<Vec<OutputFile>, Vec<Er
 /// found even when the model no longer produces it.
 pub fn known_files(backend: Backend) -> Vec<String> {
     match backend {
-        Backend::Nftables => vec![nftables::FILE_NAME.to_owned()],
+        Backend::Nftables => vec![
+            nftables::FILE_NAME.to_owned(),
+            nftables::STOPPED_FILE_NAME.to_owned(),
+        ],
         Backend::Shorewall => shorewall::known_files(),
     }
 }

@@ -6,6 +6,7 @@
 
 mod conf;
 mod sample;
+mod stopped;
 
 use askama::Template;
 use ipnet::IpNet;
@@ -140,7 +141,7 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 8] = [
+const FILES: [&str; 9] = [
     "zones",
     "interfaces",
     "hosts",
@@ -149,6 +150,7 @@ const FILES: [&str; 8] = [
     "nat",
     "snat",
     "masq",
+    "stoppedrules",
 ];
 
 /// Every path this backend can write (both products, both NAT files).
@@ -271,6 +273,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             .render()?,
         ));
     }
+    files.push(stopped::render(model, product, header)?);
     files.push(conf::render(model, product, header)?);
     Ok(files
         .into_iter()

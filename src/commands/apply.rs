@@ -27,7 +27,14 @@ fn step(message: &str) {
 
 /// The ruleset apply works on, in memory, and fwgen's table name.
 struct Ruleset {
+    /// What apply loads: the running ruleset, or with `--stopped` the
+    /// stopped one.
     text: String,
+    /// What boot loads (the running ruleset, also after `--stopped`: a
+    /// reboot starts the firewall, as Shorewall's unit does) and what the
+    /// unit's stop loads.
+    running: String,
+    stopped: String,
     table: String,
     /// Where it came from, for messages.
     origin: String,
@@ -37,16 +44,33 @@ struct Ruleset {
 
 impl Ruleset {
     fn boot_files(&self) -> BootFiles {
-        BootFiles::new(&self.text, &self.table, &self.forwarding)
+        BootFiles::new(&self.running, &self.stopped, &self.table, &self.forwarding)
     }
 }
 
 /// Render the model, or read `--ruleset` (which may only concern fwgen's
-/// table).
-fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
+/// table); `stopped`: load the model's stopped ruleset.
+fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset, ExitCode> {
     let (_, model) = load(config).map_err(|f| fail(&f))?;
     let table = model.nftables_table.clone();
     let forwarding = apply::forwarding(&model);
+    let files = backend::render(&model, Backend::Nftables).map_err(|errors| {
+        fail(&fwgen::load::Failure {
+            source: None,
+            errors,
+        })
+    })?;
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.path == name)
+            .map(|f| f.content.clone())
+            .unwrap_or_default()
+    };
+    let (running, stopped_text) = (
+        file(backend::nftables::FILE_NAME),
+        file(backend::nftables::STOPPED_FILE_NAME),
+    );
     if let Some(path) = given {
         let text = read_ruleset(path).map_err(|e| trouble(&e))?;
         if let Some(foreign) = fwgen::nft_scope::foreign_statement(&text, &table) {
@@ -58,22 +82,28 @@ fn ruleset(config: &Path, given: Option<&Path>) -> Result<Ruleset, ExitCode> {
             )));
         }
         return Ok(Ruleset {
+            running: text.clone(),
             text,
+            stopped: stopped_text,
             table,
             origin: path.display().to_string(),
             forwarding,
         });
     }
-    let files = backend::render(&model, Backend::Nftables).map_err(|errors| {
-        fail(&fwgen::load::Failure {
-            source: None,
-            errors,
-        })
-    })?;
+    let (text, origin) = if stopped {
+        (
+            stopped_text.clone(),
+            format!("the stopped ruleset of the model {}", config.display()),
+        )
+    } else {
+        (running.clone(), format!("the model {}", config.display()))
+    };
     Ok(Ruleset {
-        text: files[0].content.clone(),
+        text,
+        running,
+        stopped: stopped_text,
         table,
-        origin: format!("the model {}", config.display()),
+        origin,
         forwarding,
     })
 }
@@ -108,7 +138,7 @@ fn live_diff(file: &Path, ruleset: &Ruleset, color: Color) -> Result<(String, bo
 /// `fwgen diff --backend nftables --live`: 0 in sync, 1 drift, 2 error.
 /// The ruleset goes to a private directory with an unpredictable name.
 pub fn diff_live(config: &Path, color: Color) -> ExitCode {
-    let ruleset = match ruleset(config, None) {
+    let ruleset = match ruleset(config, None, false) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -137,6 +167,8 @@ pub fn diff_live(config: &Path, color: Color) -> ExitCode {
 pub struct ApplyOptions<'a> {
     pub config: &'a Path,
     pub ruleset: Option<&'a Path>,
+    /// Load the model's stopped ruleset (fwgen-stopped.nft).
+    pub stopped: bool,
     pub yes: bool,
     pub confirm_within: Duration,
     pub no_rollback: bool,
@@ -175,7 +207,7 @@ fn refuse_if_pending(state: &State) -> Result<(), ExitCode> {
 }
 
 pub fn apply(options: &ApplyOptions) -> ExitCode {
-    let ruleset = match ruleset(options.config, options.ruleset) {
+    let ruleset = match ruleset(options.config, options.ruleset, options.stopped) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -790,6 +822,11 @@ pub(crate) struct ApplyArgs {
     /// Apply this rendered ruleset instead of rendering the model.
     #[arg(long, value_name = "FILE")]
     pub(crate) ruleset: Option<PathBuf>,
+    /// Load the model's stopped ruleset (fwgen-stopped.nft: what passes
+    /// while the firewall is stopped) instead of the running one; boot
+    /// still loads the running one.
+    #[arg(long, conflicts_with = "ruleset")]
+    pub(crate) stopped: bool,
     /// Load without asking (required without a terminal).
     #[arg(long, short = 'y')]
     pub(crate) yes: bool,
@@ -801,10 +838,10 @@ pub(crate) struct ApplyArgs {
     #[arg(long)]
     pub(crate) no_rollback: bool,
     /// Keep the new rules of a pending apply.
-    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback", "rollback_now"])]
+    #[arg(long, conflicts_with_all = ["backend", "ruleset", "stopped", "no_rollback", "rollback_now"])]
     pub(crate) confirm: bool,
     /// Restore now what a pending apply replaced (also when its timer is gone).
-    #[arg(long, conflicts_with_all = ["backend", "ruleset", "no_rollback"])]
+    #[arg(long, conflicts_with_all = ["backend", "ruleset", "stopped", "no_rollback"])]
     pub(crate) rollback_now: bool,
     /// Shorewall's configuration directory (--backend shorewall).
     #[arg(long, default_value = "/etc/shorewall", value_name = "DIR")]
@@ -857,6 +894,7 @@ pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
         Some(Backend::Nftables) => apply(&ApplyOptions {
             config: &args.model.config,
             ruleset: args.ruleset.as_deref(),
+            stopped: args.stopped,
             yes: args.yes,
             confirm_within: std::time::Duration::from_secs(args.confirm_within),
             no_rollback: args.no_rollback,
@@ -864,6 +902,9 @@ pub(crate) fn command(args: &ApplyArgs) -> ExitCode {
             boot_dir: &args.boot_dir,
             color: args.color.resolve(),
         }),
+        Some(Backend::Shorewall) if args.stopped => trouble(
+            "--stopped loads fwgen-stopped.nft (--backend nftables); Shorewall stops with `shorewall stop`, after its stoppedrules",
+        ),
         Some(Backend::Shorewall) => apply_shorewall(&ShorewallOptions {
             config: &args.model.config,
             config_dir: &args.config_dir,

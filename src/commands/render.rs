@@ -62,6 +62,10 @@ pub(crate) struct RenderArgs {
     /// Write into DIR (after the diff and a confirmation) instead of stdout.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
+    /// On stdout, the stopped ruleset (fwgen-stopped.nft) instead of the
+    /// running one (--backend nftables; --out DIR writes both).
+    #[arg(long, conflicts_with = "out")]
+    pub(crate) stopped: bool,
     /// Write without asking (required without a terminal).
     #[arg(long, short = 'y')]
     pub(crate) yes: bool,
@@ -202,8 +206,23 @@ pub(crate) fn render(args: &RenderArgs) -> ExitCode {
         if args.check || args.dry_run || args.force || args.yes || args.backup_dir.is_some() {
             return trouble("--check, --dry-run, --yes, --force and --backup-dir need --out DIR");
         }
-        return match rendered(&args.model.config, args.backend.into(), Format::Text) {
-            Ok(files) => {
+        let backend: Backend = args.backend.into();
+        if args.stopped && backend != Backend::Nftables {
+            return trouble(
+                "--stopped is for --backend nftables (Shorewall's is the stoppedrules file)",
+            );
+        }
+        return match rendered(&args.model.config, backend, Format::Text) {
+            Ok(mut files) => {
+                // nftables on stdout: one file `nft -f -` loads.
+                if backend == Backend::Nftables {
+                    let wanted = if args.stopped {
+                        backend::nftables::STOPPED_FILE_NAME
+                    } else {
+                        backend::nftables::FILE_NAME
+                    };
+                    files.retain(|f| f.path == wanted);
+                }
                 out!("{}", emit::to_stdout(&files));
                 ExitCode::SUCCESS
             }

@@ -52,6 +52,8 @@ const MODELLED: &[&str] = &[
     "masq",
     "nat",
     "params",
+    "stoppedrules",
+    "routestopped",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
@@ -60,14 +62,6 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("blrules", "blacklist rules"),
     ("blacklist", "the blacklist"),
     ("netmap", "network mapping (NETMAP)"),
-    (
-        "stoppedrules",
-        "what passes while the firewall is stopped (stoppedrules)",
-    ),
-    (
-        "routestopped",
-        "what passes while the firewall is stopped (routestopped)",
-    ),
     ("providers", "multiple providers (policy routing)"),
     ("rtrules", "routing rules"),
     ("route_rules", "routing rules"),

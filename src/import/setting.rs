@@ -88,6 +88,8 @@ pub const SETTINGS: &[Setting] = &[
     modelled("DISABLE_IPV6", "no"),
     // Yes only with an interface `+` (`judge_complete` in the importer).
     modelled("COMPLETE", "no"),
+    // What leaves the firewall while stopped: `stopped_output_open`.
+    modelled("ADMINISABSENTMINDED", "no"),
     // What passes would change: only the value fwgen's firewall means.
     only(
         "INVALID_DISPOSITION",
@@ -179,8 +181,6 @@ pub const SETTINGS: &[Setting] = &[
     ),
     // Logging, paths, tools and how Shorewall runs: no verdict changes.
     noted("STARTUP_ENABLED"),
-    // Only what passes while Shorewall is stopped, a state fwgen has not.
-    noted("ADMINISABSENTMINDED"),
     noted("VERBOSITY"),
     noted("PAGER"),
     noted("FIREWALL"),

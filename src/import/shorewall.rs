@@ -3,6 +3,8 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
+mod stopped;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -118,6 +120,7 @@ enum Kind {
     Policy,
     Rule,
     Snat,
+    Stopped,
 }
 
 /// One model entry as TOML, with what merging needs to know about it.
@@ -544,6 +547,8 @@ struct Carried {
     route_filter: bool,
     log_martians: bool,
     conntrack_helpers: bool,
+    /// ADMINISABSENTMINDED.
+    stopped_output_open: bool,
 }
 
 const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
@@ -918,7 +923,7 @@ impl Importer {
         for (line, reason) in refusals {
             self.refuse(&line, reason);
         }
-        for kind in [Kind::Policy, Kind::Rule, Kind::Snat] {
+        for kind in [Kind::Policy, Kind::Rule, Kind::Snat, Kind::Stopped] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
             for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
@@ -970,6 +975,7 @@ impl Importer {
         self.rules();
         self.one_to_one();
         self.snat();
+        self.stopped();
         self.walk();
     }
 
@@ -1592,6 +1598,10 @@ impl Importer {
             })
         };
         let conntrack_helpers = carry("AUTOHELPERS", yes_no("AUTOHELPERS", &value("AUTOHELPERS")));
+        let stopped_output_open = carry(
+            "ADMINISABSENTMINDED",
+            yes_no("ADMINISABSENTMINDED", &value("ADMINISABSENTMINDED")),
+        );
         if carry("COMPLETE", yes_no("COMPLETE", &value("COMPLETE"))) {
             self.settings.complete = modelled.get("COMPLETE").map(|(_, line)| line.clone());
         }
@@ -1601,6 +1611,7 @@ impl Importer {
             clamp_mss: clamp_mss.clone().unwrap_or_else(|_| "false".to_owned()),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),
             conntrack_helpers,
+            stopped_output_open,
             ..Carried::default()
         };
         let mut refused = vec![
@@ -1677,7 +1688,7 @@ impl Importer {
         };
         let carried = &self.settings.carried;
         let text = format!(
-            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n",
+            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n{}stopped_output_open = {}\n",
             origin("CLAMPMSS"),
             carried.clamp_mss,
             origin("IP_FORWARDING"),
@@ -1688,6 +1699,8 @@ impl Importer {
             carried.log_martians,
             origin("AUTOHELPERS"),
             carried.conntrack_helpers,
+            origin("ADMINISABSENTMINDED"),
+            carried.stopped_output_open,
         );
         self.out.push_str(&text);
     }

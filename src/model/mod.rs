@@ -11,6 +11,7 @@ pub mod rule;
 pub mod service;
 pub mod settings;
 pub mod stock_macros;
+pub mod stopped;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
@@ -20,6 +21,7 @@ pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, Polic
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
+pub use stopped::{Place, Stopped, StoppedEnd};
 pub use zone::{Family, Hosts, Zone, ZoneId, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
@@ -45,6 +47,8 @@ pub struct Model {
     /// One-to-one NAT entries, in the model's order.
     pub one_to_one: Vec<OneToOne>,
     pub snats: Vec<Snat>,
+    /// What passes while the firewall is stopped, in model order.
+    pub stopped: Vec<Stopped>,
 }
 
 /// The firewall host itself (`$FW`).
@@ -77,6 +81,10 @@ pub struct Firewall {
     /// watch their ports, and the data connections they announce pass as
     /// RELATED.
     pub conntrack_helpers: bool,
+    /// ADMINISABSENTMINDED=Yes: while stopped, the firewall's own traffic
+    /// leaves freely; `false`: only loopback, DHCP and the `[[stopped]]`
+    /// entries from `$FW` leave (src/ruleset/stopped.rs).
+    pub stopped_output_open: bool,
 }
 
 impl Model {

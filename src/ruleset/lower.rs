@@ -81,7 +81,7 @@ pub fn lower(model: &Model) -> Ruleset {
 
 /// A rule's comment: its item's name, or for a rule folded from several
 /// items each item's name in order; a lookup's elements name theirs.
-fn comment(model: &Model, rule: &Rule) -> Option<String> {
+pub(super) fn comment(model: &Model, rule: &Rule) -> Option<String> {
     if let Some(lookup) = rule.lookup() {
         let kind = if lookup.verdict.is_some() {
             "set"
@@ -138,7 +138,7 @@ fn zone_label(model: &Model, zone: ZoneRef) -> String {
     }
 }
 
-fn service_label(service: &Service) -> String {
+pub(super) fn service_label(service: &Service) -> String {
     let ports = |ranges: &[PortRange]| {
         ranges
             .iter()
@@ -255,6 +255,7 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         }
         Origin::Setting(key) => Some(format!("firewall {key}")),
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
+        Origin::Stopped(index) => Some(super::stopped::describe(model, index)),
         Origin::Shorewall(_) => None,
     }
 }
@@ -280,6 +281,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
+        Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
     }
     .to_owned()
 }
@@ -428,7 +430,7 @@ fn smurfs_chain() -> Chain {
 
 /// Shorewall6's AllowICMPs (RFC 4890): the types IPv6 needs from anywhere,
 /// and those it needs from link-local sources. Names as nft spells them.
-const NEEDED_ICMPV6: &[(u8, &str)] = &[
+pub(super) const NEEDED_ICMPV6: &[(u8, &str)] = &[
     (1, "destination-unreachable"),
     (2, "packet-too-big"),
     (3, "time-exceeded"),
@@ -443,7 +445,7 @@ const NEEDED_ICMPV6: &[(u8, &str)] = &[
     (148, ""),
     (149, ""),
 ];
-const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
+pub(super) const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
     (130, "mld-listener-query"),
     (131, "mld-listener-report"),
     (132, "mld-listener-done"),
@@ -453,7 +455,7 @@ const LINK_LOCAL_ICMPV6: &[(u8, &str)] = &[
     (153, ""),
 ];
 
-fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
+pub(super) fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
     table
         .iter()
         .map(|&(number, name)| IcmpType {
@@ -490,7 +492,7 @@ fn allowicmps_chain() -> Chain {
     )
 }
 
-fn allowicmps_jump() -> Rule {
+pub(super) fn allowicmps_jump() -> Rule {
     shorewall(
         vec![Match::Protocol(vec![L4::Icmpv6])],
         vec![jump("allowicmps")],
@@ -634,7 +636,7 @@ fn interface_chain_name(interface: &Interface, hook: &str) -> String {
 
 /// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
 /// 546-547 (DHCPv6, as Shorewall6).
-fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
+pub(super) fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
     let family = model.zones[interface.zone].family;
     let ports = |low, high| Match::Port {
         proto: PortProto::Udp,
@@ -1013,7 +1015,7 @@ fn l4(proto: Protocol) -> L4 {
     }
 }
 
-fn service_matches(service: &Service) -> Vec<Match> {
+pub(super) fn service_matches(service: &Service) -> Vec<Match> {
     match service.proto {
         Protocol::Tcp | Protocol::Udp => {
             let proto = port_proto(service.proto);

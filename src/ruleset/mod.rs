@@ -14,6 +14,7 @@ pub mod cover;
 pub mod lookup;
 pub mod lower;
 pub mod member;
+pub mod stopped;
 pub mod walk;
 
 use std::net::IpAddr;
@@ -514,6 +515,8 @@ pub enum Origin {
     Setting(&'static str),
     /// A piece of Shorewall's own behaviour.
     Shorewall(Piece),
+    /// `model.stopped[index]`, in the stopped ruleset.
+    Stopped(usize),
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.
@@ -539,6 +542,9 @@ pub enum Piece {
     Dispatch,
     /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.
     CatchAll(Hook),
+    /// What Shorewall's stopped state lets through besides the
+    /// `[[stopped]]` entries (src/ruleset/stopped.rs).
+    Stopped,
 }
 
 impl Rule {

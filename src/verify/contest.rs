@@ -81,6 +81,9 @@ pub enum Contestant {
     },
     /// The nftables ruleset, possibly altered by a test.
     Nftables(String),
+    /// fwgen's Shorewall files compiled by Shorewall, started, then
+    /// stopped (src/verify/stopped.rs).
+    ShorewallStopped,
 }
 
 impl Contestant {
@@ -529,6 +532,10 @@ fn expected_dhcp(model: &Model, probe: &Probe) -> Expectation {
 pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &Path) -> Result<()> {
     match contestant {
         Contestant::Shorewall => load_shorewall(model, topology, dir),
+        Contestant::ShorewallStopped => {
+            load_shorewall(model, topology, dir)?;
+            super::stopped::stop_shorewall(topology, dir)
+        }
         Contestant::ShorewallDir { ipv4, ipv6 } => {
             load_original("shorewall", ipv4, topology, dir)?;
             match ipv6 {

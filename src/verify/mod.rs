@@ -15,6 +15,7 @@
 
 pub mod contest;
 pub mod probe;
+pub mod stopped;
 pub mod sys;
 pub mod topology;
 

@@ -13,15 +13,20 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::{Forwarding, Model};
 use crate::ruleset::lower::lower;
+use crate::ruleset::stopped::lower_stopped;
 use crate::ruleset::{ChainType, Hook, Policy, Priority, Ruleset};
 
 /// The file's name in the output directory.
 pub const FILE_NAME: &str = "fwgen.nft";
+/// The stopped ruleset's file, next to it.
+pub use crate::ruleset::stopped::FILE_NAME as STOPPED_FILE_NAME;
 
 #[derive(Template)]
 #[template(path = "nftables/ruleset.txt")]
 struct RulesetFile<'a> {
     header: &'a str,
+    /// The stopped ruleset (fwgen-stopped.nft), not the running one.
+    stopped: bool,
     /// What the ruleset expects of the kernel's IP forwarding switch.
     forwarding: &'static str,
     table: &'a str,
@@ -130,13 +135,30 @@ fn sets(ruleset: &Ruleset) -> Vec<SetView<'_>> {
 }
 
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
+    let running = print_ruleset(model, &lower(model), false)?;
+    let stopped = print_ruleset(model, &lower_stopped(model), true)?;
+    Ok(vec![
+        OutputFile {
+            path: FILE_NAME.to_owned(),
+            content: running,
+        },
+        OutputFile {
+            path: STOPPED_FILE_NAME.to_owned(),
+            content: stopped,
+        },
+    ])
+}
+
+/// One ruleset as a file `nft -f` loads: the running one, or the stopped
+/// one (src/ruleset/stopped.rs), which says so at its top.
+fn print_ruleset(model: &Model, ruleset: &Ruleset, stopped: bool) -> Result<String, Vec<Error>> {
     let header = header(model);
-    let ruleset = lower(model);
     let file = RulesetFile {
         header: &header,
+        stopped,
         forwarding: forwarding(model),
         table: &ruleset.table,
-        sets: sets(&ruleset),
+        sets: sets(ruleset),
         helpers: ruleset
             .helpers
             .iter()
@@ -156,9 +178,5 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
             })
             .collect(),
     };
-    let content = file.render().map_err(template_failure)?;
-    Ok(vec![OutputFile {
-        path: FILE_NAME.to_owned(),
-        content,
-    }])
+    file.render().map_err(template_failure)
 }

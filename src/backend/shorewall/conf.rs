@@ -96,6 +96,19 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
     };
     let mut decided = vec![
         decide("STARTUP_ENABLED", "Yes", "the firewall may start"),
+        if model.firewall.stopped_output_open {
+            decide(
+                "ADMINISABSENTMINDED",
+                "Yes",
+                "while stopped the firewall's own traffic leaves (stopped_output_open)",
+            )
+        } else {
+            decide(
+                "ADMINISABSENTMINDED",
+                "No",
+                "while stopped only loopback, DHCP and [[stopped]] entries from $FW leave the firewall (stopped_output_open = false)",
+            )
+        },
         decide(
             "LOGFORMAT",
             format!("\"{prefix}:%s:%s:\""),

@@ -1,0 +1,344 @@
+//! `stoppedrules`, and the legacy `routestopped` read as `shorewall
+//! update` converts it (Shorewall/Misc.pm, convert_routestopped), become
+//! `[[stopped]]` entries: what passes while the firewall is stopped.
+
+use std::fmt::Write;
+
+use super::{Importer, Kind, Line, clean_text, quote, used_after};
+
+/// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them.
+const STOPPED_COLUMNS: &[(&str, usize)] = &[
+    ("target", 0),
+    ("action", 0),
+    ("source", 1),
+    ("dest", 2),
+    ("proto", 3),
+    ("dport", 4),
+    ("sport", 5),
+];
+
+/// routestopped's columns, as convert_routestopped names them.
+const ROUTESTOPPED_COLUMNS: &[(&str, usize)] = &[
+    ("interface", 0),
+    ("hosts", 1),
+    ("options", 2),
+    ("proto", 3),
+    ("dport", 4),
+    ("sport", 5),
+];
+
+/// One stoppedrules line's worth: `-` is an empty column.
+struct StoppedLine {
+    source: String,
+    dest: String,
+    proto: String,
+    dport: String,
+    sport: String,
+}
+
+fn column(columns: &[String], at: usize) -> String {
+    columns.get(at).cloned().unwrap_or_else(|| "-".to_owned())
+}
+
+impl Importer {
+    pub(super) fn stopped(&mut self) {
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("stoppedrules") {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives other than ?COMMENT are not in fwgen's model",
+                );
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
+            let Some(columns) = self.split(&line, STOPPED_COLUMNS) else {
+                continue;
+            };
+            if used_after(&columns, 6) {
+                self.refuse(
+                    &line,
+                    "stoppedrules has six columns (Shorewall refuses more)",
+                );
+                continue;
+            }
+            match columns.first().map(String::as_str) {
+                Some("ACCEPT") => {}
+                Some(action @ ("DROP" | "NOTRACK")) => {
+                    self.refuse(
+                        &line,
+                        format!("{action} in stoppedrules (the raw table while stopped) is not in fwgen's model; only ACCEPT is"),
+                    );
+                    continue;
+                }
+                other => {
+                    let action = other.unwrap_or("");
+                    self.refuse(
+                        &line,
+                        format!("`{action}` is not a stoppedrules action: ACCEPT, DROP or NOTRACK"),
+                    );
+                    continue;
+                }
+            }
+            let entry = StoppedLine {
+                source: column(&columns, 1),
+                dest: column(&columns, 2),
+                proto: column(&columns, 3),
+                dport: column(&columns, 4),
+                sport: column(&columns, 5),
+            };
+            self.stopped_entry(&line, &entry);
+        }
+        self.routestopped();
+    }
+
+    /// routestopped as `shorewall update` converts it into stoppedrules.
+    fn routestopped(&mut self) {
+        let lines = self.lines("routestopped");
+        if let Some(first) = lines.first() {
+            self.notes.push(format!(
+                "{}:{}: routestopped is read as `shorewall update` converts it into stoppedrules (Shorewall 5.2 ignores an unconverted routestopped)",
+                first.file, first.number
+            ));
+        }
+        let output_open = self.settings.carried.stopped_output_open;
+        // (interface, host, line index) of every host, in order, and each
+        // line's protocol and ports.
+        let mut hosts: Vec<(String, String, usize)> = Vec::new();
+        let mut read: Vec<(Line, [String; 3], bool, bool)> = Vec::new();
+        let mut out: Vec<(Line, StoppedLine)> = Vec::new();
+        for line in lines {
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives in routestopped are not converted by `shorewall update`",
+                );
+                continue;
+            }
+            let Some(columns) = self.split(&line, ROUTESTOPPED_COLUMNS) else {
+                continue;
+            };
+            if used_after(&columns, 6) {
+                self.refuse(&line, "routestopped has six columns");
+                continue;
+            }
+            let interface = column(&columns, 0);
+            if interface == "-" {
+                self.refuse(
+                    &line,
+                    "INTERFACE must be specified (Shorewall refuses this line)",
+                );
+                continue;
+            }
+            let host_list = column(&columns, 1);
+            let (mut routeback, mut source, mut dest) = (false, false, false);
+            let mut refused = false;
+            for option in column(&columns, 2).split(',').filter(|o| *o != "-") {
+                match option {
+                    "routeback" => routeback = true,
+                    "source" => source = true,
+                    "dest" => dest = true,
+                    "critical" => self.notes.push(format!(
+                        "{}:{}: `critical` is no longer supported (or needed), Shorewall says, and ignores it",
+                        line.file, line.number
+                    )),
+                    "notrack" => {
+                        self.refuse(&line, "the notrack option (NOTRACK while stopped) is not in fwgen's model");
+                        refused = true;
+                    }
+                    other => self.notes.push(format!(
+                        "{}:{}: Shorewall ignores the unknown routestopped option `{other}`",
+                        line.file, line.number
+                    )),
+                }
+            }
+            if refused {
+                continue;
+            }
+            let rule = [
+                column(&columns, 3),
+                column(&columns, 4),
+                column(&columns, 5),
+            ];
+            let index = read.len();
+            let line_hosts: Vec<String> = if host_list == "-" {
+                vec!["-".to_owned()]
+            } else {
+                host_list.split(',').map(str::to_owned).collect()
+            };
+            for host in &line_hosts {
+                if routeback {
+                    let end = end_of(&interface, host);
+                    out.push((
+                        line.clone(),
+                        StoppedLine {
+                            source: end.clone(),
+                            dest: end,
+                            proto: "-".to_owned(),
+                            dport: "-".to_owned(),
+                            sport: "-".to_owned(),
+                        },
+                    ));
+                }
+                hosts.push((interface.clone(), host.clone(), index));
+            }
+            read.push((line, rule, source, dest));
+        }
+        for (at, (interface, host, index)) in hosts.iter().enumerate() {
+            let (line, rule, source, dest) = &read[*index];
+            let entry = |source: String, dest: String| StoppedLine {
+                source,
+                dest,
+                proto: rule[0].clone(),
+                dport: rule[1].clone(),
+                sport: rule[2].clone(),
+            };
+            let end = end_of(interface, host);
+            out.push((line.clone(), entry(end.clone(), "$FW".to_owned())));
+            if !output_open {
+                out.push((line.clone(), entry("$FW".to_owned(), end.clone())));
+            }
+            if *source {
+                out.push((line.clone(), entry(end.clone(), "-".to_owned())));
+            }
+            if *dest {
+                out.push((line.clone(), entry("-".to_owned(), end.clone())));
+            }
+            if !source && !dest {
+                for (other_at, (other_interface, other_host, _)) in hosts.iter().enumerate() {
+                    if other_at != at {
+                        let other = end_of(other_interface, other_host);
+                        out.push((line.clone(), entry(end.clone(), other)));
+                    }
+                }
+            }
+        }
+        for (line, entry) in out {
+            self.stopped_entry(&line, &entry);
+        }
+    }
+
+    /// One `[[stopped]]` per protocol of the line (Shorewall takes a list).
+    fn stopped_entry(&mut self, line: &Line, entry: &StoppedLine) {
+        let (source, dest) = match (
+            self.stopped_end(&entry.source),
+            self.stopped_end(&entry.dest),
+        ) {
+            (Ok(source), Ok(dest)) => (source, dest),
+            (Err(reason), _) | (_, Err(reason)) => {
+                self.refuse(line, reason);
+                return;
+            }
+        };
+        if entry.sport == "=" {
+            self.refuse(
+                line,
+                "SPORT `=` (either port matches) is not in fwgen's model",
+            );
+            return;
+        }
+        let given = |text: &str| (text != "-").then(|| text.to_owned());
+        let protos: Vec<Option<String>> = match given(&entry.proto) {
+            Some(list) => list.split(',').map(|p| Some(p.to_owned())).collect(),
+            None => vec![None],
+        };
+        let family = [&source, &dest].iter().find_map(|end| {
+            end.split_once(':')
+                .map(|(_, addresses)| addresses.contains(':'))
+        });
+        let mut zones = Vec::new();
+        for end in [&source, &dest] {
+            let place = end.split_once(':').map_or(end.as_str(), |(place, _)| place);
+            zones.extend(self.interface_zone(place));
+        }
+        for proto in protos {
+            let Some((dport, sport)) = self.ports(
+                line,
+                proto.as_deref(),
+                given(&entry.dport),
+                given(&entry.sport),
+            ) else {
+                return;
+            };
+            self.begin(Kind::Stopped, "", zones.clone(), family, line);
+            let _ = write!(
+                self.out,
+                "{}[[stopped]]\nsource = {}\ndest = {}\n",
+                Self::origin(line),
+                quote(&source),
+                quote(&dest)
+            );
+            if let Some(proto) = &proto {
+                let _ = writeln!(self.out, "proto = {}", quote(proto));
+            }
+            if let Some(dport) = dport {
+                let _ = writeln!(self.out, "dport = {}", quote(&dport));
+            }
+            if let Some(sport) = sport {
+                let _ = writeln!(self.out, "sport = {}", quote(&sport));
+            }
+            if let Some(comment) = &line.comment {
+                let _ = writeln!(self.out, "comment = {}", quote(comment));
+            }
+            self.out.push('\n');
+            self.end();
+        }
+    }
+
+    /// A stoppedrules SOURCE or DEST in the model's words: `any`, `$FW`,
+    /// an interface, each with `:ADDRESS,...`; IPv6 addresses unbracketed.
+    fn stopped_end(&self, text: &str) -> Result<String, String> {
+        if text == "-" {
+            return Ok("any".to_owned());
+        }
+        if text.contains(['!', '~', '&', '+'])
+            && !text.split(':').next().is_some_and(|p| p.ends_with('+'))
+        {
+            return Err(format!(
+                "`{text}`: exclusions, ipsets and MAC addresses in stoppedrules are not in fwgen's model"
+            ));
+        }
+        let bare = text.starts_with(|c: char| c.is_ascii_digit() || c == '[');
+        let (place, addresses) = if bare {
+            ("any", Some(text))
+        } else {
+            match text.split_once(':') {
+                Some((place, addresses)) => (place, Some(addresses)),
+                None => (text, None),
+            }
+        };
+        let place = if place == "$FW" || place == self.firewall {
+            "$FW"
+        } else {
+            place
+        };
+        let Some(addresses) = addresses else {
+            return Ok(place.to_owned());
+        };
+        let unbracketed: Vec<&str> = addresses
+            .split(',')
+            .map(|a| a.trim_start_matches('[').trim_end_matches(']'))
+            .collect();
+        // Every address of the family: no narrowing.
+        if unbracketed
+            .iter()
+            .all(|a| matches!(*a, "0.0.0.0/0" | "::/0"))
+        {
+            return Ok(place.to_owned());
+        }
+        Ok(format!("{place}:{}", unbracketed.join(",")))
+    }
+}
+
+/// A routestopped host on its interface, as stoppedrules writes it.
+fn end_of(interface: &str, host: &str) -> String {
+    if host == "-" {
+        interface.to_owned()
+    } else {
+        format!("{interface}:{host}")
+    }
+}

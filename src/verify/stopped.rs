@@ -1,0 +1,47 @@
+//! The stopped contest: Shorewall's compiled firewall after `stop`
+//! (its stop_firewall, which loads the stopped state stoppedrules and
+//! ADMINISABSENTMINDED say) against fwgen's stopped ruleset
+//! (fwgen-stopped.nft), probed as the running firewalls are.
+
+use std::path::Path;
+
+use super::Result;
+use super::sys::run;
+use super::topology::Topology;
+
+/// Run `stop` of every script `load_shorewall` compiled and started in
+/// the lab, with the same VARDIR.
+pub(super) fn stop_shorewall(topology: &Topology, dir: &Path) -> Result<()> {
+    for product in ["shorewall", "shorewall6"] {
+        let script = dir.join(format!("{product}.compiled"));
+        if !script.is_file() {
+            continue;
+        }
+        let vardir = dir.join(format!("var-{product}.compiled"));
+        let (ok, out) = run(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                &topology.firewall.netns,
+                "env",
+                &format!("VARDIR={}", vardir.display()),
+                &script.to_string_lossy(),
+                "stop",
+            ],
+        )?;
+        if !ok {
+            return Err(format!("{product} stop failed in the lab:\n{out}"));
+        }
+    }
+    Ok(())
+}
+
+/// fwgen's stopped ruleset for the model.
+pub fn nftables_stopped(model: &crate::model::Model) -> Result<String> {
+    super::rendered(model, crate::backend::Backend::Nftables)?
+        .into_iter()
+        .find(|f| f.path == crate::backend::nftables::STOPPED_FILE_NAME)
+        .map(|f| f.content)
+        .ok_or_else(|| "the nftables backend rendered no stopped ruleset".to_owned())
+}

@@ -1,0 +1,131 @@
+//! Issues #15/#16, the stopped firewall: Shorewall's compiled firewall
+//! after `stop` (its stop_firewall: stoppedrules and ADMINISABSENTMINDED,
+//! as shorewall-stoppedrules(5) and shorewall.conf(5) describe them) and
+//! fwgen's stopped ruleset (fwgen-stopped.nft) give every probe the same
+//! verdict: what the [[stopped]] entries let through, and what they do not.
+
+use fwgen::verify::contest::{self, Contestant, Round};
+use fwgen::verify::probe::Outcome;
+use fwgen::verify::stopped::nftables_stopped;
+
+use super::{common, model};
+
+fn round(model: &fwgen::model::Model, name: &str, contestant: &Contestant) -> Round {
+    let dir = common::scratch(&format!("lab-stopped-{name}"));
+    let round = contest::contest(model, name, contestant, &dir, false, &|_| {})
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    round
+}
+
+/// Both stopped firewalls, probe by probe; returns the outcomes.
+fn same_verdicts(folder: &str, example: &str, short: &str) -> Vec<(String, Outcome)> {
+    common::require_lab();
+    let model = model(folder, example);
+    let shorewall = round(&model, &format!("{short}sw"), &Contestant::ShorewallStopped);
+    let ruleset = nftables_stopped(&model).unwrap();
+    let nftables = round(
+        &model,
+        &format!("{short}nf"),
+        &Contestant::Nftables(ruleset),
+    );
+    let mut seen = Vec::new();
+    let mut disagreements = Vec::new();
+    for (index, probe) in shorewall.probes.iter().enumerate() {
+        let (Some(a), Some(b)) = (&shorewall.outcomes[index], &nftables.outcomes[index]) else {
+            continue;
+        };
+        let verdict = |o: &Outcome| o.verdict();
+        let line = format!(
+            "{}: shorewall stopped {}, fwgen-stopped.nft {}",
+            probe.describe(),
+            a.short(),
+            b.short()
+        );
+        eprintln!("{line}");
+        if verdict(a) != verdict(b) {
+            disagreements.push(line);
+        }
+        seen.push((probe.describe(), a.clone()));
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{example}: the stopped firewalls disagree:\n{}",
+        disagreements.join("\n")
+    );
+    assert!(!seen.is_empty(), "{example}: no probe was sent");
+    seen
+}
+
+fn accepted(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Accept { .. })
+}
+
+/// The outcomes of the probes from zone `from` to zone `to` (`fw`: the
+/// firewall), never none.
+fn between<'a>(seen: &'a [(String, Outcome)], from: &str, to: &str) -> Vec<&'a Outcome> {
+    let to = format!("-> {to}");
+    let found: Vec<&Outcome> = seen
+        .iter()
+        .filter(|(probe, _)| {
+            probe.split([' ', '#']).next() == Some(from)
+                && probe.contains(&format!("{to} ")) | probe.contains(&format!("{to}#"))
+        })
+        .map(|(_, outcome)| outcome)
+        .collect();
+    assert!(!found.is_empty(), "no probe from {from} {to}");
+    found
+}
+
+/// Shorewall's two-interface sample, stopped: its stoppedrules (`ACCEPT
+/// eth1 -`, `ACCEPT - eth1`) keep the local network routing both ways, and
+/// nothing else enters: not the internet, not even the local network's SSH
+/// to the firewall, which the running firewall accepts.
+#[test]
+fn two_interfaces_stopped() {
+    let seen = same_verdicts("examples", "two-interfaces", "st2");
+    assert!(
+        between(&seen, "loc", "fw").iter().all(|o| !accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "net", "fw").iter().all(|o| !accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "loc", "net").iter().all(|o| accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "net", "loc").iter().all(|o| accepted(o)),
+        "{seen:?}"
+    );
+}
+
+/// A stopped firewall that keeps its own traffic in too
+/// (stopped_output_open = false, ADMINISABSENTMINDED=No): the local
+/// network and the firewall reach each other, the internet neither.
+#[test]
+fn stopped_output_closed() {
+    let seen = same_verdicts("tests/models", "stopped-closed", "stc");
+    assert!(
+        between(&seen, "fw", "net").iter().all(|o| !accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "net", "fw").iter().all(|o| !accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "loc", "net").iter().all(|o| !accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "fw", "loc").iter().any(|o| accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        between(&seen, "loc", "fw").iter().any(|o| accepted(o)),
+        "{seen:?}"
+    );
+}
