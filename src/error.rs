@@ -343,7 +343,7 @@ impl Error {
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
-            DnatExclusion => "write a [[rule]] that drops the left-out addresses above the [[dnat]]: rules and port forwards apply in the file's order".into(),
+            DnatExclusion => "write a [[rule]] that drops the left-out addresses above it: rules, port forwards and redirects apply in the file's order".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { action, allowed } => {
                 let actions = allowed.split(" (").next().unwrap_or(allowed).split(", ");
@@ -940,7 +940,7 @@ impl Display for ErrorKind {
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             DnatExclusion => write!(
                 f,
-                "a port forward's source cannot leave out addresses (`!`)"
+                "a port forward's or redirect's source cannot leave out addresses (`!`)"
             ),
             BadNetwork { text, reason } => {
                 write!(

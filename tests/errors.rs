@@ -113,6 +113,7 @@ error_case! {
     dnat_outside_zone => "dnat-outside-zone",
     one_to_one_unplaced => "one-to-one-unplaced",
     redirect_from_firewall => "redirect-from-firewall",
+    redirect_exclusion => "redirect-exclusion",
     dnat_to_firewall => "dnat-to-firewall",
     dnat_to_network => "dnat-to-network",
     missing_policy => "missing-policy",

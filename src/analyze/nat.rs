@@ -4,32 +4,47 @@ use super::*;
 use crate::model::{OneToOne, Redirect};
 
 impl Analyzer<'_> {
-    pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Option<Dnat> {
-        let entry = raw.get_ref();
-        let source = self.endpoint(&entry.source);
-        let dest = self.dnat_dest(&entry.dest);
-        let to = self.dnat_target(&entry.to);
-        let proto = self.protocol(&entry.proto);
+    /// What a port forward and a redirect match: the source (no `!`: the
+    /// translation would reach the left-out addresses), a protocol with
+    /// ports, the ports and the source ports.
+    fn forwarded(
+        &mut self,
+        raw_source: &Spanned<String>,
+        raw_proto: &Spanned<Scalar>,
+        raw_dport: &Spanned<PortList>,
+        raw_sport: &Option<Spanned<PortList>>,
+    ) -> Option<(Endpoint, Protocol, Vec<PortRange>, Vec<PortRange>)> {
+        let source = self.endpoint(raw_source);
+        let proto = self.protocol(raw_proto);
         let dports = match proto {
-            Some(Some(p)) if p.has_ports() => self.ports(&entry.dport),
+            Some(Some(p)) if p.has_ports() => self.ports(raw_dport),
             Some(_) => {
-                self.error(Some(entry.proto.span()), ErrorKind::PortForwardWithoutPort);
+                self.error(Some(raw_proto.span()), ErrorKind::PortForwardWithoutPort);
                 None
             }
             None => None,
         };
-        let sports = match &entry.sport {
+        let sports = match raw_sport {
             Some(raw) => self.ports(raw),
             None => Some(Vec::new()),
         };
+        let (source, proto, dports, sports) = (source?, proto??, dports?, sports?);
+        if !source.excluded.is_empty() {
+            self.error(Some(raw_source.span()), ErrorKind::DnatExclusion);
+            return None;
+        }
+        Some((source, proto, dports, sports))
+    }
+
+    pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Option<Dnat> {
+        let entry = raw.get_ref();
+        let matched = self.forwarded(&entry.source, &entry.proto, &entry.dport, &entry.sport);
+        let dest = self.dnat_dest(&entry.dest);
+        let to = self.dnat_target(&entry.to);
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
-        let (source, dest, to, proto, dports) = (source?, dest?, to?, proto??, dports?);
-        if !source.excluded.is_empty() {
-            self.error(Some(entry.source.span()), ErrorKind::DnatExclusion);
-            return None;
-        }
+        let ((source, proto, dports, sports), dest, to) = (matched?, dest?, to?);
         self.check_dnat_target(to, dest, &entry.to)?;
         Some(Dnat {
             source,
@@ -37,7 +52,7 @@ impl Analyzer<'_> {
             to,
             proto,
             dports,
-            sports: sports?,
+            sports,
             to_port: to_port?,
             log,
             comment,
@@ -48,24 +63,11 @@ impl Analyzer<'_> {
 
     pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {
         let entry = raw.get_ref();
-        let source = self.endpoint(&entry.source);
-        let proto = self.protocol(&entry.proto);
-        let dports = match proto {
-            Some(Some(p)) if p.has_ports() => self.ports(&entry.dport),
-            Some(_) => {
-                self.error(Some(entry.proto.span()), ErrorKind::PortForwardWithoutPort);
-                None
-            }
-            None => None,
-        };
-        let sports = match &entry.sport {
-            Some(raw) => self.ports(raw),
-            None => Some(Vec::new()),
-        };
+        let matched = self.forwarded(&entry.source, &entry.proto, &entry.dport, &entry.sport);
         let to_port = self.port_number(&entry.to_port);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
-        let source = source?;
+        let (source, proto, dports, sports) = matched?;
         if let Some(first) = source.addresses.first()
             && source
                 .addresses
@@ -85,9 +87,9 @@ impl Analyzer<'_> {
         }
         Some(Redirect {
             source,
-            proto: proto??,
-            dports: dports?,
-            sports: sports?,
+            proto,
+            dports,
+            sports,
             to_port: to_port?,
             log,
             comment,
