@@ -645,12 +645,33 @@ fn compile_and_start(
             config.display()
         ));
     }
-    let vardir = dir.join(format!(
+    let vardir = vardir_of(dir, script);
+    std::fs::create_dir_all(&vardir).map_err(|e| format!("{}: {e}", vardir.display()))?;
+    let (ok, out) = run_compiled(topology, script, &vardir, "start")?;
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{product} start failed in the lab:\n{out}"))
+    }
+}
+
+/// Where a compiled script keeps its state in the lab (`var-NAME`).
+pub(super) fn vardir_of(dir: &Path, script: &Path) -> std::path::PathBuf {
+    dir.join(format!(
         "var-{}",
         script.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    std::fs::create_dir_all(&vardir).map_err(|e| format!("{}: {e}", vardir.display()))?;
-    let (ok, out) = run(
+    ))
+}
+
+/// Run a compiled Shorewall script's `command` (start, stop) in the
+/// firewall's namespace with its VARDIR.
+pub(super) fn run_compiled(
+    topology: &Topology,
+    script: &Path,
+    vardir: &Path,
+    command: &str,
+) -> Result<(bool, String)> {
+    run(
         "ip",
         &[
             "netns",
@@ -659,14 +680,9 @@ fn compile_and_start(
             "env",
             &format!("VARDIR={}", vardir.display()),
             &script.to_string_lossy(),
-            "start",
+            command,
         ],
-    )?;
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("{product} start failed in the lab:\n{out}"))
-    }
+    )
 }
 
 fn load_shorewall(model: &Model, topology: &Topology, dir: &Path) -> Result<()> {

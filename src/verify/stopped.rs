@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::Result;
-use super::sys::run;
+use super::contest::{run_compiled, vardir_of};
 use super::topology::Topology;
 
 /// Run `stop` of every script `load_shorewall` compiled and started in
@@ -17,19 +17,8 @@ pub(super) fn stop_shorewall(topology: &Topology, dir: &Path) -> Result<()> {
         if !script.is_file() {
             continue;
         }
-        let vardir = dir.join(format!("var-{product}.compiled"));
-        let (ok, out) = run(
-            "ip",
-            &[
-                "netns",
-                "exec",
-                &topology.firewall.netns,
-                "env",
-                &format!("VARDIR={}", vardir.display()),
-                &script.to_string_lossy(),
-                "stop",
-            ],
-        )?;
+        let vardir = vardir_of(dir, &script);
+        let (ok, out) = run_compiled(topology, &script, &vardir, "stop")?;
         if !ok {
             return Err(format!("{product} stop failed in the lab:\n{out}"));
         }
