@@ -93,12 +93,15 @@ macro_rules! corpus_lab {
 }
 
 corpus_lab! {
+    ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
     bonk_se_server: "bonk-se-server" as "cbon",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
+    gcrofils_asimov_remote: "gcrofils-asimov-remote" as "cgcr",
     ilario_desktop: "ilario-desktop" as "cila",
     katch922_gentoo_desktop: "katch922-gentoo-desktop" as "ckat",
     kemitchell_debian_vps: "kemitchell-debian-vps" as "ckem",
     kpcyrd_jenkins: "kpcyrd-jenkins" as "ckpc",
+    lasse_aagren_lxc: "lasse-aagren-lxc" as "clas",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
