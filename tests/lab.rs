@@ -204,6 +204,18 @@ fn model_nat_one_to_one() {
     lab_model("nat-one-to-one", "nat1");
 }
 
+/// Issue #15: the running firewall of the stopped-state models (their
+/// stopped firewalls are tests/lab/stopped.rs's).
+#[test]
+fn model_stopped() {
+    lab_model("stopped", "stpd");
+}
+
+#[test]
+fn model_stopped_closed() {
+    lab_model("stopped-closed", "stcl");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

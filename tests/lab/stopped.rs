@@ -102,6 +102,15 @@ fn two_interfaces_stopped() {
     );
 }
 
+/// A dual-stack model's [[stopped]] entries (an address on an interface,
+/// `any` to a host, a wildcard interface) against Shorewall's and
+/// Shorewall6's stopped firewalls.
+#[test]
+fn stopped_entries() {
+    let seen = same_verdicts("tests/models", "stopped", "stm");
+    assert!(seen.iter().any(|(_, o)| accepted(o)), "{seen:?}");
+}
+
 /// A stopped firewall that keeps its own traffic in too
 /// (stopped_output_open = false, ADMINISABSENTMINDED=No): the local
 /// network and the firewall reach each other, the internet neither.
