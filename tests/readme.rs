@@ -38,7 +38,9 @@
 //!   `cargo run --release --` read as `fwgen`. A host path (HOST_PATHS) is
 //!   moved under the scratch directory, and `cargo install` installs there
 //!   (CARGO_INSTALL_ROOT) and builds in target/package (the release build
-//!   tests/package.rs shares), so nothing on the host is written. The exit
+//!   tests/package.rs shares), offline (CARGO_NET_OFFLINE: the test's own
+//!   build fetched every crate), so nothing on the host is written and no
+//!   registry is waited on. The exit
 //!   code must be the table's and, when the README shows output, stdout
 //!   then stderr must be that output once the scratch directory is taken
 //!   out of it (trailing blanks of each line ignored; a shown line ending in
@@ -887,6 +889,10 @@ fn run_in(dir: &Path, cwd: &Path, netns: Option<&str>, command: &str, exit: i32)
         .env("PATH", path)
         .env("CARGO_INSTALL_ROOT", dir.join("install"))
         .env("CARGO_TARGET_DIR", common::root().join("target/package"))
+        // The test's own build fetched every crate the lock names; cargo
+        // install must not wait on a registry the test machine (or the
+        // namespace the command runs in) cannot reach.
+        .env("CARGO_NET_OFFLINE", "true")
         .env_remove("FWGEN_CONFIG")
         .output()
         .unwrap();
