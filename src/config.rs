@@ -53,6 +53,9 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawStopped>")]
     pub stopped: Vec<Spanned<RawStopped>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<RawTunnel>")]
+    pub tunnel: Vec<Spanned<RawTunnel>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -322,6 +325,33 @@ pub struct RawStopped {
     pub comment: Option<Spanned<String>>,
 }
 
+/// A tunnel endpoint on the firewall (Shorewall's tunnels file): one
+/// `[[tunnel]]` entry, src/model/tunnel.rs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTunnel {
+    /// Shorewall's TYPE without its options: `ipsec`, `openvpnserver`, ...
+    #[serde(rename = "type")]
+    #[schemars(with = "String")]
+    pub kind: Spanned<String>,
+    #[schemars(with = "String")]
+    pub zone: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub gateways: Vec<Spanned<String>>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<i64>")]
+    pub port: Option<Spanned<i64>>,
+    #[schemars(with = "Option<bool>")]
+    pub ah: Option<Spanned<bool>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub gateway_zones: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
 /// A value written either as a string or as a number (`proto = 6`).
 #[derive(Debug, Clone)]
 pub enum Scalar {
@@ -495,6 +525,7 @@ impl RawModel {
             masquerade,
             snat,
             stopped,
+            tunnel,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -506,7 +537,8 @@ impl RawModel {
             + nat.len()
             + masquerade.len()
             + snat.len()
-            + stopped.len();
+            + stopped.len()
+            + tunnel.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -515,6 +547,7 @@ impl RawModel {
         join(&mut self.masquerade, masquerade);
         join(&mut self.snat, snat);
         join(&mut self.stopped, stopped);
+        join(&mut self.tunnel, tunnel);
         Some(tables)
     }
 
@@ -528,6 +561,7 @@ impl RawModel {
         self.masquerade.shrink_to_fit();
         self.snat.shrink_to_fit();
         self.stopped.shrink_to_fit();
+        self.tunnel.shrink_to_fit();
     }
 }
 

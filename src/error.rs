@@ -243,6 +243,19 @@ pub enum ErrorKind {
     FamilyConflict {
         what: &'static str,
     },
+    UnknownTunnelType {
+        kind: String,
+    },
+    /// A `[[tunnel]]` key the tunnel's type gives no meaning, or a value
+    /// it cannot take.
+    TunnelKey {
+        key: &'static str,
+        kind: &'static str,
+        why: &'static str,
+    },
+    TunnelZone {
+        zone: String,
+    },
     MissingPolicy {
         source: String,
         dest: String,
@@ -385,6 +398,9 @@ impl Error {
             RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
+            UnknownTunnelType { .. } => "tunnel types (shorewall-tunnels(5)): ipsec, ipsecnat, ipip, gre, 6to4, 6in4, pptpclient, pptpserver, tinc, openvpn, openvpnclient, openvpnserver, l2tp, generic (WireGuard: `type = \"generic\"`, `proto = \"udp\"`, `port = 51820`)".into(),
+            TunnelKey { .. } => "`proto` and `port` go with openvpn, openvpnclient, openvpnserver (tcp or udp) and generic; `ah` with ipsec; `gateway_zones` with ipsec and ipsecnat".into(),
+            TunnelZone { .. } => "a tunnel's zone is the zone its gateways are in: name one zone, not `$FW` or `all`".into(),
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             BadLogLimit { problem: LogLimitProblem::NamedTable, .. } => "drop the table's name: `s:1/sec:10` limits each source address in a table of fwgen's naming".into(),
@@ -808,6 +824,9 @@ impl ErrorKind {
             OneToOneUnplaced { .. } => "one-to-one-unplaced",
             BadShorewallVersion { .. } => "bad-shorewall-version",
             FamilyConflict { .. } => "family-conflict",
+            UnknownTunnelType { .. } => "unknown-tunnel-type",
+            TunnelKey { .. } => "tunnel-key",
+            TunnelZone { .. } => "tunnel-zone",
             MissingPolicy { .. } => "missing-policy",
             BadLogPrefix { .. } => "bad-log-prefix",
             BadLogLimit { .. } => "bad-log-limit",
@@ -1055,6 +1074,9 @@ impl Display for ErrorKind {
                 write!(f, "unsupported Shorewall version {version}")
             }
             FamilyConflict { what } => write!(f, "{what} matches neither IPv4 nor IPv6 traffic"),
+            UnknownTunnelType { kind } => write!(f, "unknown tunnel type `{}`", shorten(kind)),
+            TunnelKey { key, kind, why } => write!(f, "`{key}` on a `{kind}` tunnel: {why}"),
+            TunnelZone { zone } => write!(f, "a tunnel cannot be in `{}`", shorten(zone)),
             MissingPolicy { source, dest } => {
                 write!(
                     f,

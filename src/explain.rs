@@ -50,6 +50,8 @@ pub enum Decider {
     Dnat { line: usize },
     /// A redirect's accept (line of the `[[redirect]]`).
     Redirect { line: usize },
+    /// A tunnel's opening (line of the `[[tunnel]]`).
+    Tunnel { line: usize },
     /// A rule (its line).
     Rule { line: usize },
     /// A policy (its line).
@@ -556,6 +558,9 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Redirect(index) => Decider::Redirect {
             line: model.redirects[index].line,
         },
+        Origin::Tunnel(index) => Decider::Tunnel {
+            line: model.tunnels[index].line,
+        },
         Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll {
             hook: hook_name(hook),
         },
@@ -645,6 +650,7 @@ impl Explanation {
             }
             Decider::Dnat { line } => format!("the port forward at {file}:{line}"),
             Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
+            Decider::Tunnel { line } => format!("the tunnel at {file}:{line}"),
             Decider::Rule { line } => format!("the rule at {file}:{line}"),
             Decider::Policy { line } => format!("the policy at {file}:{line}"),
             Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
@@ -703,6 +709,7 @@ impl Explanation {
             Decider::InterfaceOption { .. } => ("interface-option", None),
             Decider::Dnat { line } => ("dnat", Some(*line)),
             Decider::Redirect { line } => ("redirect", Some(*line)),
+            Decider::Tunnel { line } => ("tunnel", Some(*line)),
             Decider::Rule { line } => ("rule", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),

@@ -871,7 +871,6 @@ fn the_lxc_host_example_is_its_authors_shorewall_directory_imported() {
 fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
     common::require_tool("shorewall", "shorewall");
     let planted: &[(&str, &str)] = &[
-        ("tunnels", "ipsec net 192.0.2.7"),
         ("blrules", "DROP net:192.0.2.9 all"),
         ("blacklist", "192.0.2.9"),
         ("nat", "192.0.2.20 eth0 10.0.0.20"),
@@ -937,6 +936,59 @@ fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
     }
 }
 
+/// A tunnels file (shorewall-tunnels(5)) is read as Tunnels.pm reads it:
+/// each line a `[[tunnel]]` that renders back to the same tunnels line;
+/// what Shorewall refuses is refused at its line; what Shorewall ignores
+/// (GATEWAY ZONES on a non-IPsec tunnel, a gre tunnel's option) is noted.
+#[test]
+fn tunnels_are_imported_and_what_shorewall_refuses_or_ignores_is_said() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-tunnels", b"ACCEPT loc $FW tcp 22\n", None);
+    let tunnels = "\
+# after Shorewall's XenMyWay documentation: a routed OpenVPN server
+OPENVPNSERVER:udp net 0.0.0.0/0
+openvpnclient:tcp:443 net 198.51.100.7
+?COMMENT IKE with NAT traversal
+ipsecnat net 198.51.100.9 loc
+?COMMENT
+gre:keyed net 198.51.100.7 loc
+generic:udp:51820 net 203.0.113.0/24
+";
+    std::fs::write(dir.join("tunnels"), tunnels).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "# tunnels:2\n[[tunnel]]\ntype = \"openvpnserver\"\nzone = \"net\"\nproto = \"udp\"\ngateways = [\"0.0.0.0/0\"]\n",
+        "type = \"openvpnclient\"\nzone = \"net\"\nproto = \"tcp\"\nport = 443\ngateways = [\"198.51.100.7\"]\n",
+        "type = \"ipsecnat\"\nzone = \"net\"\ngateways = [\"198.51.100.9\"]\ngateway_zones = [\"loc\"]\ncomment = \"IKE with NAT traversal\"\n",
+        "# NOTE tunnels:7: Shorewall ignores `:keyed` after `gre`",
+        "# NOTE tunnels:7: GATEWAY ZONES `loc`: Shorewall reads them for IPsec tunnels only",
+        "type = \"generic\"\nzone = \"net\"\nproto = \"udp\"\nport = 51820\n",
+    ] {
+        assert!(model.contains(expected), "missing {expected:?}:\n{model}");
+    }
+    for (line, reason) in [
+        ("ipsecnat:ah net -", ":ah not allowed with ipsecnat tunnels"),
+        ("l2tp:fast net -", "unknown option `fast`"),
+        (
+            "wireguard net -",
+            "tunnels of type `wireguard` are not supported",
+        ),
+        ("openvpn:udp:1194:x net -", "invalid port `1194:x`"),
+        (
+            "ipsec net 192.0.2.0/24!192.0.2.9",
+            "exclusion is not allowed",
+        ),
+        ("openvpn:udp:http net -", "`http` is not a port number"),
+    ] {
+        std::fs::write(dir.join("tunnels"), format!("#\n{line}\n")).unwrap();
+        assert_import_refused(
+            &import_within(&dir, false),
+            &[&format!("error: tunnels:2: {reason}"), line],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// What Shorewall ships into a configuration directory (its configfiles:
 /// stubs of comments, `?FORMAT` and `?SECTION` lines, the default conntrack
 /// and scripts), backups and the samples' documentation change nothing:
@@ -985,15 +1037,24 @@ fn shipped_stubs_backups_and_documentation_are_noted_not_refused() {
 #[test]
 fn a_file_in_shorewall6_fwgen_does_not_model_is_refused_there() {
     let dir = common::dual_stack("import-plant-six", "", "");
-    std::fs::write(dir.join("shorewall6/tunnels"), "#\nipsec net 2001:db8::7\n").unwrap();
+    std::fs::write(
+        dir.join("shorewall6/providers"),
+        "#\nisp1 1 1 main eth0 2001:db8::1 track\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("shorewall6/proxyndp"), "# nothing\n").unwrap();
     let four = dir.join("shorewall");
     assert_import_refused(
         &import_within(&four, false),
-        &["error: shorewall6/tunnels:2: fwgen does not model tunnels yet"],
+        &[
+            "error: shorewall6/providers:2: fwgen does not model multiple providers (policy routing) yet",
+        ],
     );
     let model = imported_model(&import_within(&four, true));
-    assert!(model.contains("# SKIPPED shorewall6/tunnels:2:"), "{model}");
+    assert!(
+        model.contains("# SKIPPED shorewall6/providers:2:"),
+        "{model}"
+    );
     assert!(model.contains("shorewall6/proxyndp"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -216,6 +216,13 @@ fn model_stopped_closed() {
     lab_model("stopped-closed", "stcl");
 }
 
+/// Issue #15: tunnels open their traffic ahead of every rule, in
+/// Shorewall's compiled firewall and in fwgen's ruleset alike.
+#[test]
+fn model_tunnels() {
+    lab_model("tunnels", "tunl");
+}
+
 /// Issue #13: loose reverse-path filtering lets the lab's traffic through
 /// as Shorewall's rp_filter=2 does.
 #[test]

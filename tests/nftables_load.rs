@@ -124,6 +124,7 @@ mod models {
         firewall_settings => "firewall-settings",
         stopped => "stopped",
         stopped_closed => "stopped-closed",
+        tunnels => "tunnels",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

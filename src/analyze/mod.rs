@@ -35,6 +35,7 @@ mod nat;
 mod policies;
 mod rules;
 mod stopped;
+mod tunnels;
 mod zone_lists;
 mod zones;
 
@@ -119,6 +120,7 @@ impl Analyzer<'_> {
             .iter()
             .filter_map(|s| self.stopped(s, firewall.stopped_output_open))
             .collect();
+        let tunnels = raw.tunnel.iter().filter_map(|t| self.tunnel(t)).collect();
         let matrix = self.matrix(&policies, raw);
         Model {
             source_name: self.source.display_name(),
@@ -135,6 +137,7 @@ impl Analyzer<'_> {
             one_to_one,
             snats,
             stopped,
+            tunnels,
         }
     }
 

@@ -7,6 +7,7 @@
 mod conf;
 mod sample;
 mod stopped;
+mod tunnels;
 
 use askama::Template;
 use ipnet::IpNet;
@@ -141,7 +142,7 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 9] = [
+const FILES: [&str; 10] = [
     "zones",
     "interfaces",
     "hosts",
@@ -151,6 +152,7 @@ const FILES: [&str; 9] = [
     "snat",
     "masq",
     "stoppedrules",
+    "tunnels",
 ];
 
 /// Every path this backend can write (both products, both NAT files).
@@ -274,6 +276,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
         ));
     }
     files.push(stopped::render(model, product, header)?);
+    files.push(tunnels::render(model, product, header)?);
     files.push(conf::render(model, product, header)?);
     Ok(files
         .into_iter()

@@ -54,11 +54,11 @@ const MODELLED: &[&str] = &[
     "params",
     "stoppedrules",
     "routestopped",
+    "tunnels",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
 const UNMODELLED: &[(&str, &str)] = &[
-    ("tunnels", "tunnels"),
     ("blrules", "blacklist rules"),
     ("blacklist", "the blacklist"),
     ("netmap", "network mapping (NETMAP)"),

@@ -4,6 +4,7 @@
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
 mod stopped;
+mod tunnels;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -121,6 +122,7 @@ enum Kind {
     Rule,
     Snat,
     Stopped,
+    Tunnel,
 }
 
 /// One model entry as TOML, with what merging needs to know about it.
@@ -923,7 +925,13 @@ impl Importer {
         for (line, reason) in refusals {
             self.refuse(&line, reason);
         }
-        for kind in [Kind::Policy, Kind::Rule, Kind::Snat, Kind::Stopped] {
+        for kind in [
+            Kind::Policy,
+            Kind::Rule,
+            Kind::Snat,
+            Kind::Stopped,
+            Kind::Tunnel,
+        ] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
             for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
@@ -976,6 +984,7 @@ impl Importer {
         self.one_to_one();
         self.snat();
         self.stopped();
+        self.tunnels();
         self.walk();
     }
 

@@ -12,6 +12,7 @@ pub mod service;
 pub mod settings;
 pub mod stock_macros;
 pub mod stopped;
+pub mod tunnel;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
@@ -22,6 +23,7 @@ pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 pub use stopped::{Place, Stopped, StoppedEnd};
+pub use tunnel::Tunnel;
 pub use zone::{Family, Hosts, Zone, ZoneId, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
@@ -49,6 +51,8 @@ pub struct Model {
     pub snats: Vec<Snat>,
     /// What passes while the firewall is stopped, in model order.
     pub stopped: Vec<Stopped>,
+    /// Tunnel endpoints on the firewall, in model order.
+    pub tunnels: Vec<Tunnel>,
 }
 
 /// The firewall host itself (`$FW`).

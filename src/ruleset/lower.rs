@@ -20,7 +20,7 @@ use super::{
     MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
     Statement, TcpFlag, Verdict, lookup::lookups,
 };
-use crate::model::rule::is_ipv6;
+use crate::model::rule::{is_ipv6, written};
 use crate::model::zone::applies_to;
 use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
 use crate::model::{
@@ -256,6 +256,20 @@ fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         Origin::Setting(key) => Some(format!("firewall {key}")),
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
         Origin::Stopped(index) => Some(super::stopped::describe(model, index)),
+        Origin::Tunnel(index) => {
+            let tunnel = &model.tunnels[index];
+            let mut text = format!(
+                "tunnel {} {}",
+                tunnel.kind.shorewall(),
+                model.zones[tunnel.zone].name
+            );
+            if !tunnel.gateways.is_empty() {
+                let gateways: Vec<String> = tunnel.gateways.iter().map(written).collect();
+                text.push(':');
+                text.push_str(&gateways.join(","));
+            }
+            Some(text)
+        }
         Origin::Shorewall(_) => None,
     }
 }
@@ -775,6 +789,11 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             // Rules and port forwards' accepts in the model's file order, as
             // Shorewall's one rules file orders them (first match wins).
             let mut items: Vec<(usize, Vec<Rule>)> = Vec::new();
+            // Tunnels first: Shorewall inserts them at the head of the
+            // NEW section, before every line of the rules file.
+            for (index, tunnel) in model.tunnels.iter().enumerate() {
+                items.push((0, tunnel_rules(model, tunnel, index, pair, families)));
+            }
             for (index, dnat) in model.dnats.iter().enumerate() {
                 if applies_to(
                     dnat.source.zone,
@@ -942,6 +961,73 @@ fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
     matches.push(Match::OriginalPort(redirect.dports.clone()));
     matches.extend(source_ports(redirect.proto, &redirect.sports));
     Rule::new(matches, vec![accept()], Origin::Redirect(index))
+}
+
+/// A tunnel's openings in one pair chain (`zone-fw` or `fw-zone`), in
+/// the order Tunnels.pm inserts them: per family its gateways' addresses
+/// narrow them; IKE takes only NEW and UNTRACKED packets.
+fn tunnel_rules(
+    model: &Model,
+    tunnel: &crate::model::Tunnel,
+    index: usize,
+    pair: (ZoneId, ZoneId),
+    families: [bool; 2],
+) -> Vec<Rule> {
+    let tunnel_families = tunnel.families(&model.zones);
+    let carried: Vec<bool> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| families[usize::from(ipv6)] && tunnel_families[usize::from(ipv6)])
+        .collect();
+    let mut rules = Vec::new();
+    for opening in tunnel.openings() {
+        let here = if opening.inbound {
+            (ZoneId::Zone(opening.zone), ZoneId::Firewall)
+        } else {
+            (ZoneId::Firewall, ZoneId::Zone(opening.zone))
+        };
+        if here != pair {
+            continue;
+        }
+        let direction = if opening.inbound {
+            Direction::Source
+        } else {
+            Direction::Destination
+        };
+        let family_matches: Vec<Vec<Match>> = if tunnel.gateways.is_empty() {
+            match carried[..] {
+                [] => Vec::new(),
+                [ipv6] if families == [true, true] => vec![vec![Match::Family(Family::of(ipv6))]],
+                _ => vec![Vec::new()],
+            }
+        } else {
+            carried
+                .iter()
+                .map(|&ipv6| {
+                    let nets: Vec<IpNet> = tunnel
+                        .gateways
+                        .iter()
+                        .filter(|g| is_ipv6(g) == ipv6)
+                        .copied()
+                        .collect();
+                    vec![address(Family::of(ipv6), direction, nets)]
+                })
+                .collect()
+        };
+        let service = Service {
+            proto: opening.proto,
+            dports: opening.dports.clone(),
+            sports: opening.sports.clone(),
+            icmp_type: None,
+        };
+        for mut matches in family_matches {
+            matches.extend(service_matches(&service));
+            if opening.new_or_untracked {
+                matches.push(Match::CtState(vec![CtState::New, CtState::Untracked]));
+            }
+            rules.push(Rule::new(matches, vec![accept()], Origin::Tunnel(index)));
+        }
+    }
+    rules
 }
 
 /// A redirect's source addresses (of one family: the analyzer sees to it).

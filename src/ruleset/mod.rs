@@ -517,6 +517,8 @@ pub enum Origin {
     Shorewall(Piece),
     /// `model.stopped[index]`, in the stopped ruleset.
     Stopped(usize),
+    /// `model.tunnels[index]`: one of its openings.
+    Tunnel(usize),
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.

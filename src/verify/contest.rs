@@ -136,6 +136,14 @@ pub fn ports(model: &Model) -> Vec<u16> {
         }
         named.insert(redirect.to_port);
     }
+    for tunnel in &model.tunnels {
+        for opening in tunnel.openings() {
+            for range in opening.dports.iter().chain(&opening.sports) {
+                named.insert(range.low);
+                named.insert(range.high);
+            }
+        }
+    }
     let unnamed = (7777..=u16::MAX).find(|port| !names_port(model, *port));
     let mut ports = named;
     ports.extend([22, 53, 80]);
@@ -160,6 +168,11 @@ fn names_port(model: &Model, port: u16) -> bool {
             .redirects
             .iter()
             .any(|r| r.dports.iter().any(holds) || r.to_port == port)
+        || model.tunnels.iter().any(|t| {
+            t.openings()
+                .iter()
+                .any(|o| o.dports.iter().chain(&o.sports).any(holds))
+        })
 }
 
 fn crosses_firewall(model: &Model, from: &Host, to: &Host) -> bool {

@@ -285,6 +285,12 @@ impl Topology {
                 }
             }
         }
+        // A tunnel's gateways are hosts of its zone: the lab sends from
+        // them and from the zone's other addresses.
+        for tunnel in &model.tunnels {
+            let zone = ZoneId::Zone(tunnel.zone);
+            wanted.extend(tunnel.gateways.iter().map(|a| (zone, *a)));
+        }
         // Masqueraded and SNATed sources are not tied to a zone: they go to
         // the first zone that reaches the NAT's interface from elsewhere, so
         // the translation is exercised (lxc-host masquerades 10.0.0.0/8

@@ -1,0 +1,236 @@
+//! `tunnels` (shorewall-tunnels(5)): each line becomes a `[[tunnel]]`,
+//! read as Tunnels.pm reads it: the TYPE lowercased and split at `:`,
+//! `-` for any gateway, GATEWAY ZONES for IPsec only.
+
+use std::fmt::Write;
+
+use super::{Importer, Kind, clean_text, quote, used_after};
+
+/// The tunnels file's columns, as setup_tunnels names them.
+const TUNNEL_COLUMNS: &[(&str, usize)] = &[
+    ("type", 0),
+    ("zone", 1),
+    ("gateway", 2),
+    ("gateways", 2),
+    ("gateway_zone", 3),
+    ("gateway_zones", 3),
+];
+
+/// A TYPE as the model writes it: the type, and the keys it takes.
+struct Type {
+    name: String,
+    proto: Option<String>,
+    port: Option<String>,
+    ah: bool,
+}
+
+/// Tunnels.pm's reading of TYPE: `Err` where Shorewall refuses it, and
+/// the options Shorewall ignores, for a note.
+fn read_type(text: &str) -> Result<(Type, Option<String>), String> {
+    let lower = text.to_ascii_lowercase();
+    let mut parts = lower.split(':');
+    let name = parts.next().unwrap_or_default().to_owned();
+    let options: Vec<&str> = parts.collect();
+    let plain = |name: &str| Type {
+        name: name.to_owned(),
+        proto: None,
+        port: None,
+        ah: false,
+    };
+    let ignored = |options: &[&str]| {
+        (!options.is_empty())
+            .then(|| format!("Shorewall ignores `:{}` after `{name}`", options.join(":")))
+    };
+    match name.as_str() {
+        "ipsec" | "ipsecnat" => match options[..] {
+            [] | ["noah"] => Ok((plain(&name), None)),
+            ["ah"] if name == "ipsec" => Ok((
+                Type {
+                    ah: true,
+                    ..plain(&name)
+                },
+                None,
+            )),
+            ["ah"] => {
+                Err(":ah not allowed with ipsecnat tunnels (Shorewall refuses it)".to_owned())
+            }
+            _ => Err(format!(
+                "invalid IPSEC modifier `{}` (Shorewall refuses it)",
+                options.join(":")
+            )),
+        },
+        "openvpn" | "openvpnclient" | "openvpnserver" => {
+            let proto_word = |p: &str| p == "udp" || p == "tcp";
+            match options[..] {
+                [] => Ok((plain(&name), None)),
+                [one] if proto_word(one) => Ok((
+                    Type {
+                        proto: Some(one.to_owned()),
+                        ..plain(&name)
+                    },
+                    None,
+                )),
+                [one] => Ok((
+                    Type {
+                        port: Some(one.to_owned()),
+                        ..plain(&name)
+                    },
+                    None,
+                )),
+                [proto, port] => Ok((
+                    Type {
+                        proto: Some(proto.to_owned()),
+                        port: Some(port.to_owned()),
+                        ..plain(&name)
+                    },
+                    None,
+                )),
+                _ => Err(format!(
+                    "invalid port `{}` (Shorewall refuses it)",
+                    options[1..].join(":")
+                )),
+            }
+        }
+        "generic" => match options[..] {
+            [] => Ok((plain(&name), None)),
+            [proto] => Ok((
+                Type {
+                    proto: Some(proto.to_owned()),
+                    ..plain(&name)
+                },
+                None,
+            )),
+            [proto, port] => Ok((
+                Type {
+                    proto: Some(proto.to_owned()),
+                    port: Some(port.to_owned()),
+                    ..plain(&name)
+                },
+                None,
+            )),
+            _ => Err(format!("`{text}` has more fields than generic:PROTO:PORT")),
+        },
+        "l2tp" if !options.is_empty() => Err(format!(
+            "unknown option `{}` (Shorewall refuses it)",
+            options.join(":")
+        )),
+        "ipip" | "gre" | "6to4" | "6in4" | "pptpclient" | "pptpserver" | "tinc" | "l2tp" => {
+            Ok((plain(&name), ignored(&options)))
+        }
+        _ => Err(format!(
+            "tunnels of type `{name}` are not supported (Shorewall refuses them)"
+        )),
+    }
+}
+
+impl Importer {
+    pub(super) fn tunnels(&mut self) {
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("tunnels") {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives other than ?COMMENT are not in fwgen's model",
+                );
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
+            let Some(columns) = self.split(&line, TUNNEL_COLUMNS) else {
+                continue;
+            };
+            if used_after(&columns, 4) {
+                self.refuse(&line, "tunnels has four columns (Shorewall refuses more)");
+                continue;
+            }
+            let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+            let (Some(kind), Some(zone)) = (get(0), get(1)) else {
+                self.refuse(&line, "a tunnel needs TYPE and ZONE (Shorewall refuses it)");
+                continue;
+            };
+            let (tunnel, ignored) = match read_type(&kind) {
+                Ok(read) => read,
+                Err(reason) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+            };
+            if let Some(ignored) = ignored {
+                self.notes
+                    .push(format!("{}:{}: {ignored}", line.file, line.number));
+            }
+            let gateways: Vec<String> = get(2)
+                .map(|list| list.split(',').map(str::to_owned).collect())
+                .unwrap_or_default();
+            if gateways.iter().any(|g| g.contains('!')) {
+                self.refuse(
+                    &line,
+                    "exclusion is not allowed in the GATEWAYS column (Shorewall refuses it)",
+                );
+                continue;
+            }
+            let ipsec = tunnel.name.starts_with("ipsec");
+            let gateway_zones: Vec<String> = match get(3) {
+                Some(list) if ipsec => list.split(',').map(str::to_owned).collect(),
+                Some(list) => {
+                    self.notes.push(format!(
+                        "{}:{}: GATEWAY ZONES `{list}`: Shorewall reads them for IPsec tunnels only and ignores them on a `{}` tunnel",
+                        line.file, line.number, tunnel.name
+                    ));
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
+            let family = gateways
+                .first()
+                .map(|g| g.trim_start_matches('[').contains(':'));
+            let port = match tunnel.port.as_deref().map(str::parse::<u16>) {
+                None => None,
+                Some(Ok(port)) => Some(port),
+                Some(Err(_)) => {
+                    let port = tunnel.port.as_deref().unwrap_or_default();
+                    self.refuse(&line, format!("`{port}` is not a port number"));
+                    continue;
+                }
+            };
+            let mut zones = vec![zone.clone()];
+            zones.extend(gateway_zones.iter().cloned());
+            self.begin(Kind::Tunnel, "", zones, family, &line);
+            let _ = write!(
+                self.out,
+                "{}[[tunnel]]\ntype = {}\nzone = {}\n",
+                Self::origin(&line),
+                quote(&tunnel.name),
+                quote(&zone)
+            );
+            if let Some(proto) = &tunnel.proto {
+                let _ = writeln!(self.out, "proto = {}", quote(proto));
+            }
+            if let Some(port) = port {
+                let _ = writeln!(self.out, "port = {port}");
+            }
+            if tunnel.ah {
+                let _ = writeln!(self.out, "ah = true");
+            }
+            if !gateways.is_empty() {
+                let list: Vec<String> = gateways
+                    .iter()
+                    .map(|g| quote(g.trim_start_matches('[').trim_end_matches(']')))
+                    .collect();
+                let _ = writeln!(self.out, "gateways = [{}]", list.join(", "));
+            }
+            if !gateway_zones.is_empty() {
+                let list: Vec<String> = gateway_zones.iter().map(|z| quote(z)).collect();
+                let _ = writeln!(self.out, "gateway_zones = [{}]", list.join(", "));
+            }
+            if let Some(comment) = &line.comment {
+                let _ = writeln!(self.out, "comment = {}", quote(comment));
+            }
+            self.out.push('\n');
+            self.end();
+        }
+    }
+}
