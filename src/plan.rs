@@ -36,6 +36,10 @@ pub struct Entry {
 pub struct Plan {
     pub dir: PathBuf,
     pub entries: Vec<Entry>,
+    /// Files of a Shorewall output directory that fwgen did not write and
+    /// Shorewall would read beside fwgen's (relative paths): writing is
+    /// refused while they are there.
+    pub foreign: Vec<String>,
 }
 
 /// The files fwgen generated in a directory, as output files (for
@@ -107,10 +111,57 @@ pub fn plan(
             });
         }
     }
+    let foreign = if backend == Backend::Shorewall {
+        foreign_files(dir, trust, files)?
+    } else {
+        Vec::new()
+    };
     Ok(Plan {
         dir: dir.path().to_owned(),
         entries,
+        foreign,
     })
+}
+
+/// The files of each Shorewall product directory the render writes into
+/// that Shorewall would read beside fwgen's own (an admin's `blrules`,
+/// `providers` or `start` left in /etc/shorewall): fwgen's files are the
+/// whole configuration, and the compiled firewall would not be the model's.
+fn foreign_files(
+    dir: &SecureDir,
+    trust: Trust,
+    files: &[OutputFile],
+) -> std::io::Result<Vec<String>> {
+    let mut products: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.path.split_once('/').map(|(product, _)| product))
+        .collect();
+    products.dedup();
+    let mut foreign = Vec::new();
+    for product in products {
+        let ipv6 = product == "shorewall6";
+        let Some((subdir, _)) = dir.parent_of(&format!("{product}/-"), None, trust)? else {
+            continue;
+        };
+        let mut names = subdir.names()?;
+        names.sort();
+        for name in names {
+            let path = format!("{product}/{name}");
+            if files.iter().any(|f| f.path == path)
+                || !crate::import::listing::shorewall_reads(&name, ipv6)
+            {
+                continue;
+            }
+            let Some(text) = read_existing(dir, trust, &path)? else {
+                continue;
+            };
+            if !is_generated(&text) && crate::import::listing::changes_compiled(&name, ipv6, &text)
+            {
+                foreign.push(path);
+            }
+        }
+    }
+    Ok(foreign)
 }
 
 impl Plan {
@@ -121,7 +172,7 @@ impl Plan {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.changes().next().is_none()
+        self.changes().next().is_none() && self.foreign.is_empty()
     }
 
     /// Files that exist without fwgen's header.
@@ -143,6 +194,11 @@ pub enum Color {
 /// The unified diff of every change, as `diff -u` would show it.
 pub fn unified(plan: &Plan, color: Color) -> String {
     let mut out = String::new();
+    for path in &plan.foreign {
+        out.push_str(&format!(
+            "# {path}: not written by fwgen, and Shorewall reads it beside fwgen's files\n"
+        ));
+    }
     for entry in plan.changes() {
         let shown = plan.dir.join(&entry.path).display().to_string();
         let (old, new, old_name, new_name) = match &entry.change {
@@ -208,6 +264,12 @@ pub fn paint(diff: &str, color: Color) -> String {
 /// One line per changed file: `created`, `updated`, `replaced`, `removed`.
 pub fn summary(plan: &Plan) -> String {
     let mut out = String::new();
+    for path in &plan.foreign {
+        out.push_str(&format!(
+            "  {}: not written by fwgen; Shorewall would read it beside fwgen's files\n",
+            plan.dir.join(path).display()
+        ));
+    }
     for entry in plan.changes() {
         let what = match entry.change {
             Change::Create => "new",

@@ -268,6 +268,50 @@ fn stale_generated_file_is_removed_and_unknown_files_kept() {
     );
 }
 
+/// A Shorewall file fwgen does not write, left with active lines in the
+/// output directory (an old blrules in /etc/shorewall), would be compiled
+/// beside fwgen's files: the diff names it, and writing is refused, even
+/// with --force, until it is moved away. Stubs of comments and directives,
+/// names Shorewall never reads and params are no such file.
+#[test]
+fn a_shorewall_file_fwgen_does_not_write_beside_its_files_is_refused() {
+    let case = Case::new("foreign", "lxc-host");
+    fs::create_dir(case.out().join("shorewall")).unwrap();
+    let blrules = case.out().join("shorewall/blrules");
+    fs::write(&blrules, "# kept from before\nDROP net:192.0.2.9 all\n").unwrap();
+    fs::write(case.out().join("shorewall/hosts"), "# stub\n?FORMAT 2\n").unwrap();
+    fs::write(case.out().join("shorewall/blrules~"), "DROP net all\n").unwrap();
+    fs::write(case.out().join("shorewall/params"), "NET_IF=wlan0\n").unwrap();
+    let diff = case.run("diff", "shorewall", &["--color", "never"]);
+    assert_eq!(diff.status.code(), Some(1));
+    let shown = text(&diff.stdout);
+    assert!(
+        shown.contains("# shorewall/blrules: not written by fwgen, and Shorewall reads it"),
+        "{shown}"
+    );
+    for other in ["shorewall/hosts", "blrules~", "shorewall/params"] {
+        assert!(!shown.contains(&format!("# {other}")), "{other}: {shown}");
+    }
+    for flags in [&["--yes"][..], &["--yes", "--force"]] {
+        let refused = case.run("render", "shorewall", flags);
+        assert_eq!(refused.status.code(), Some(2), "{flags:?}");
+        let stderr = text(&refused.stderr);
+        assert!(
+            stderr.contains("refusing to write beside files Shorewall would read")
+                && stderr.contains("shorewall/blrules"),
+            "{stderr}"
+        );
+        assert!(
+            !case.out().join("shorewall/zones").exists(),
+            "{flags:?} wrote"
+        );
+    }
+    fs::remove_file(&blrules).unwrap();
+    let render = case.run("render", "shorewall", &["--yes"]);
+    assert!(render.status.success(), "{}", text(&render.stderr));
+    assert!(case.out().join("shorewall/zones").exists());
+}
+
 #[test]
 fn hand_written_file_is_refused_then_replaced_with_force() {
     let case = Case::new("hand", "lxc-host");

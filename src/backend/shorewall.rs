@@ -5,6 +5,7 @@
 //! `--out /etc` puts them where Debian's packages read them.
 
 mod conf;
+mod conntrack;
 mod sample;
 mod stopped;
 mod tunnels;
@@ -142,7 +143,7 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 10] = [
+const FILES: [&str; 11] = [
     "zones",
     "interfaces",
     "hosts",
@@ -153,6 +154,7 @@ const FILES: [&str; 10] = [
     "masq",
     "stoppedrules",
     "tunnels",
+    "conntrack",
 ];
 
 /// Every path this backend can write (both products, both NAT files).
@@ -277,6 +279,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
     }
     files.push(stopped::render(model, product, header)?);
     files.push(tunnels::render(model, product, header)?);
+    files.push(conntrack::render(header)?);
     files.push(conf::render(model, product, header)?);
     Ok(files
         .into_iter()

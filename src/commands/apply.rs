@@ -577,6 +577,12 @@ pub fn apply_shorewall(options: &ShorewallOptions) -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
+    if !plan.foreign.is_empty() {
+        return trouble(&format!(
+            "refusing to apply beside files Shorewall would read that fwgen did not write: {}; move them away (import them first with `fwgen import shorewall`)",
+            plan.foreign.join(", ")
+        ));
+    }
     if !plan.hand_written().is_empty() && !options.force {
         return trouble(
             "refusing to replace files fwgen did not generate; pass --force (backups are kept)",
@@ -695,6 +701,12 @@ fn write_staged(staging: &Path, out: &Path, trust: Trust, force: bool) -> Result
             "files fwgen did not generate appeared there since the diff; nothing was changed (apply with --force to replace them)"
                 .to_owned(),
         );
+    }
+    if !plan.foreign.is_empty() {
+        return Err(format!(
+            "Shorewall files fwgen did not write appeared there since the diff ({}); nothing was changed",
+            plan.foreign.join(", ")
+        ));
     }
     fwgen::emit::write(&dir, trust, &plan, &fwgen::emit::Backup::Beside)
         .map(|_| ())

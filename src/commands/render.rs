@@ -179,6 +179,7 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
             let alone = Plan {
                 dir: plan.dir.clone(),
                 entries: vec![entry.clone()],
+                foreign: Vec::new(),
             };
             serde_json::json!({
                 "path": entry.path,
@@ -187,7 +188,11 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({ "dir": plan.dir.display().to_string(), "changes": changes })
+    serde_json::json!({
+        "dir": plan.dir.display().to_string(),
+        "changes": changes,
+        "foreign": plan.foreign,
+    })
 }
 
 /// The stable name of a change in JSON.
@@ -285,6 +290,17 @@ fn backup_target(backup_dir: Option<&Path>, out: &Path, trust: Trust) -> Result<
 }
 
 pub(crate) fn write_plan(args: &RenderArgs, dir: &SecureDir, plan: &Plan) -> ExitCode {
+    if !plan.foreign.is_empty() {
+        let names: Vec<String> = plan
+            .foreign
+            .iter()
+            .map(|path| plan.dir.join(path).display().to_string())
+            .collect();
+        return trouble(&format!(
+            "refusing to write beside files Shorewall would read that fwgen did not write: {}\n  = hint: Shorewall compiles every file it knows in the directory, so the firewall would not be the model's; move them away (import them first with `fwgen import shorewall`), or render into a directory of its own",
+            names.join(", ")
+        ));
+    }
     let hand_written = plan.hand_written();
     if !hand_written.is_empty() && !args.force {
         let names: Vec<String> = hand_written

@@ -169,6 +169,38 @@ pub(super) fn verdict(name: &str, ipv6: bool) -> Verdict {
     ignored(name).map_or(Verdict::Unknown, Verdict::Ignored)
 }
 
+/// Whether a file named `name` with this text, beside fwgen's files in a
+/// Shorewall directory (`ipv6`: Shorewall6's), changes what Shorewall
+/// compiles there: a name Shorewall reads (a table, shorewall.conf, an
+/// extension script, a site macro or action) holding a line that is not a
+/// comment, a directive or Shorewall's shipped default, `params` aside.
+/// fwgen's own files are the whole configuration: such a file would be
+/// read beside them.
+pub fn changes_compiled(name: &str, ipv6: bool, text: &str) -> bool {
+    // params only defines the variables other files use, and fwgen's use
+    // none: an admin's params beside them changes nothing they compile.
+    if name == "params" || !shorewall_reads(name, ipv6) {
+        return false;
+    }
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim().to_owned())
+        .collect();
+    let active = lines
+        .iter()
+        .any(|line| !line.is_empty() && (SCRIPTS.contains(&name) || !is_neutral(line)));
+    active && !is_shipped(name, &lines)
+}
+
+/// Whether Shorewall's compiler reads a file of this name from the
+/// directory it compiles.
+pub fn shorewall_reads(name: &str, ipv6: bool) -> bool {
+    matches!(
+        verdict(name, ipv6),
+        Verdict::Modelled | Verdict::Unmodelled(_) | Verdict::Script | Verdict::Site(_)
+    )
+}
+
 /// Why Shorewall never reads a file named `name`, if it never does.
 fn ignored(name: &str) -> Option<&'static str> {
     if BACKUPS.iter().any(|ending| name.ends_with(ending))

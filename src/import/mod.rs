@@ -3,7 +3,7 @@
 mod condition;
 mod conditional;
 mod file;
-mod listing;
+pub mod listing;
 mod logging;
 pub mod macros;
 mod protocols;

@@ -153,6 +153,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "DROP",
             "packets in conntrack state INVALID are dropped",
         ),
+        config_path(product),
     ];
     if !product.ipv6 {
         decided.extend([
@@ -162,6 +163,25 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         ]);
     }
     decided
+}
+
+/// Where Shorewall looks for a file the compiled directory lacks: only in
+/// its shipped defaults, never in /etc/shorewall (the sample's CONFDIR
+/// entry), so that these files compile to the same firewall wherever they
+/// are and a file of /etc/shorewall fwgen did not write is never read in
+/// place of one it left out (Config.pm ensure_config_path puts the
+/// compiled directory first).
+fn config_path(product: Product) -> Decided {
+    let path = if product.ipv6 {
+        "\"/usr/share/shorewall6:${SHAREDIR}/shorewall\""
+    } else {
+        "\"${SHAREDIR}/shorewall\""
+    };
+    decide(
+        "CONFIG_PATH",
+        path,
+        "files these do not hold come from Shorewall's shipped defaults, never from /etc/shorewall",
+    )
 }
 
 fn log_limit(limit: Option<LogLimit>) -> Decided {
