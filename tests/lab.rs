@@ -132,6 +132,14 @@ fn model_log_levels() {
     lab_model("log-levels", "logl");
 }
 
+/// Issue #14: LOG as an action (the packet goes on to the next rule and
+/// the policy) and NFLOG levels, after thetechstech-pbx's and memes-laptop's
+/// rules: Shorewall's compiled LOG and NFLOG rules and fwgen's agree.
+#[test]
+fn model_log_action() {
+    lab_model("log-action", "loga");
+}
+
 /// Issue #13: a per-destination log limit and no broadcast drop change
 /// no verdict: Shorewall's hashlimit and nftables' sets agree with explain.
 #[test]

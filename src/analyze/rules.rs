@@ -114,6 +114,9 @@ impl Analyzer<'_> {
             None => Family::Both,
         };
         let reject_with = self.reject_with(entry, verdict);
+        if verdict == Some(Verdict::Log) && !self.log_rule_fits(raw) {
+            return None;
+        }
         let (service_macro, macro_columns, services) = self.rule_services(entry, verdict)?;
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
@@ -138,6 +141,24 @@ impl Analyzer<'_> {
             self.check_rule_family(&rule, raw.span())?;
         }
         Some(rule)
+    }
+
+    /// A LOG rule logs at its `log` level and takes no macro (Shorewall's
+    /// `macro(LOG)` would log every line of the macro; fwgen has no model
+    /// of it).
+    fn log_rule_fits(&mut self, raw: &Spanned<RawRule>) -> bool {
+        let entry = raw.get_ref();
+        if let Some(name) = &entry.service_macro {
+            let reason = "takes no macro: write its protocol and ports";
+            self.error(Some(name.span()), ErrorKind::LogRule { reason });
+            return false;
+        }
+        if entry.log.is_none() {
+            let reason = "needs `log`, the level it logs at";
+            self.error(Some(entry.action.span()), ErrorKind::LogRule { reason });
+            return false;
+        }
+        true
     }
 
     /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level.
@@ -165,10 +186,11 @@ impl Analyzer<'_> {
             "ACCEPT" => Some(Verdict::Accept),
             "DROP" => Some(Verdict::Drop),
             "REJECT" => Some(Verdict::Reject),
+            "LOG" => Some(Verdict::Log),
             _ => {
                 let kind = ErrorKind::UnknownAction {
                     action: raw.get_ref().clone(),
-                    allowed: "ACCEPT, DROP, REJECT (with `macro` for services, `log` for logging, [[dnat]] for port forwards)",
+                    allowed: "ACCEPT, DROP, REJECT, LOG (with `macro` for services, `log` for logging, [[dnat]] for port forwards)",
                 };
                 self.error(Some(raw.span()), kind);
                 None

@@ -371,7 +371,7 @@ fn zone_ref_in_product(model: &Model, zone: ZoneRef, product: Product) -> bool {
 }
 
 fn log_suffix(log: Option<LogLevel>) -> String {
-    log.map_or(String::new(), |l| format!(":{}", l.name()))
+    log.map_or(String::new(), |l| format!(":{l}"))
 }
 
 fn policy_items(model: &Model, product: Product) -> Vec<Item> {
@@ -386,7 +386,7 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
                 model.zone_ref_name(p.dest),
                 p.action.keyword().to_owned(),
             ];
-            cells.extend(p.log.map(|l| l.name().to_owned()));
+            cells.extend(p.log.map(|l| l.to_string()));
             Item::new(&POLICY, p.comment.clone(), &[cells])
         })
         .collect()

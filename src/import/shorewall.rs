@@ -2474,7 +2474,9 @@ impl Importer {
             self.redirect(line, columns, log.as_deref(), comment);
             return;
         }
-        if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT") {
+        // LOG (Rules.pm: a LOGRULE, the packet goes on) is the model's
+        // `action = "LOG"`; its level is required there as in Shorewall.
+        if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT" | "LOG") {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
         }

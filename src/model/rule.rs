@@ -88,6 +88,9 @@ pub enum Verdict {
     Accept,
     Drop,
     Reject,
+    /// Shorewall's LOG action (`LOG:notice net $FW tcp`): the packet is
+    /// logged and goes on to the next rule; no verdict.
+    Log,
 }
 
 impl Verdict {
@@ -96,16 +99,23 @@ impl Verdict {
             Verdict::Accept => "ACCEPT",
             Verdict::Drop => "DROP",
             Verdict::Reject => "REJECT",
+            Verdict::Log => "LOG",
         }
     }
 }
 
 impl Verdict {
-    /// A Shorewall action that is a verdict (`ACCEPT`, `DROP`, `REJECT`).
+    /// A Shorewall action that is a verdict (`ACCEPT`, `DROP`, `REJECT`),
+    /// or `LOG`.
     pub fn parse(text: &str) -> Option<Verdict> {
-        [Verdict::Accept, Verdict::Drop, Verdict::Reject]
-            .into_iter()
-            .find(|v| v.keyword() == text)
+        [
+            Verdict::Accept,
+            Verdict::Drop,
+            Verdict::Reject,
+            Verdict::Log,
+        ]
+        .into_iter()
+        .find(|v| v.keyword() == text)
     }
 }
 
@@ -131,6 +141,11 @@ impl Rule {
             && self.family.has(ipv6)
             && self.source.allows_family(ipv6)
             && self.dest.allows_family(ipv6)
+    }
+
+    /// Whether the rule decides its packets: every rule but LOG.
+    pub fn decides(&self) -> bool {
+        self.verdict != Verdict::Log
     }
 
     pub fn is_invalid_match(&self) -> bool {

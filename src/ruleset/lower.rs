@@ -887,11 +887,14 @@ fn policy_rules(
 
 // ----- model rules -----
 
-fn verdict_statement(verdict: crate::model::Verdict) -> Statement {
+/// The statement that ends a rule; none for LOG, whose packets go on to
+/// the next rule (Shorewall's LOG action is iptables' non-terminating LOG).
+fn verdict_statement(verdict: crate::model::Verdict) -> Option<Statement> {
     match verdict {
-        crate::model::Verdict::Accept => accept(),
-        crate::model::Verdict::Drop => drop_(),
-        crate::model::Verdict::Reject => jump("rejection"),
+        crate::model::Verdict::Accept => Some(accept()),
+        crate::model::Verdict::Drop => Some(drop_()),
+        crate::model::Verdict::Reject => Some(jump("rejection")),
+        crate::model::Verdict::Log => None,
     }
 }
 
@@ -1102,8 +1105,8 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         })
         .into_iter()
         .collect();
-    statements.push(match rule.reject_with {
-        Some(named) => Statement::Reject(Reject::Named(named.answer)),
+    statements.extend(match rule.reject_with {
+        Some(named) => Some(Statement::Reject(Reject::Named(named.answer))),
         None => verdict_statement(rule.verdict),
     });
     // A named ICMP answer is one family's: say which when no address does.
