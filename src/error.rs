@@ -163,6 +163,11 @@ pub enum ErrorKind {
         level: String,
         reason: crate::model::policy::LogLevelProblem,
     },
+    /// `zone:eth0` in a rule, where it cannot be.
+    RuleInterface {
+        interface: String,
+        reason: &'static str,
+    },
     /// `&eth0`: an interface's address when the firewall starts.
     InterfaceAddress {
         text: String,
@@ -364,6 +369,7 @@ impl Error {
                 format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
             }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
+            RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             InterfaceAddress { .. } => "write the interface's address (`$FW:192.168.1.1`); `$FW` alone is every address of the firewall".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
@@ -799,6 +805,7 @@ impl ErrorKind {
             UnknownLogLevel { .. } => "unknown-log-level",
             RefusedLogLevel { .. } => "refused-log-level",
             InterfaceAddress { .. } => "interface-address",
+            RuleInterface { .. } => "rule-interface",
             LogRule { .. } => "log-rule",
             UnknownProtocol { .. } => "unknown-protocol",
             PortsNeedProtocol { .. } => "ports-need-protocol",
@@ -987,6 +994,9 @@ impl Display for ErrorKind {
                 write!(f, "log level `{}`: {reason}", quoted(level))
             }
             LogRule { reason } => write!(f, "a LOG rule {reason}"),
+            RuleInterface { interface, reason } => {
+                write!(f, "interface `{}` {reason}", quoted(interface))
+            }
             InterfaceAddress { text } => write!(
                 f,
                 "`{}` is the first address the interface has when the firewall starts (Shorewall's get_interface_address); nftables has no match for it: `fib daddr . iif type local` takes every address of the interface a packet came in on, not the first address of a named one",

@@ -784,7 +784,7 @@ fn a_dnat_source_port_is_carried_over() {
 
 /// Issue #14: LOG as an action and NFLOG levels (as in thetechstech-pbx's
 /// and memes-laptop's rules and policy) are carried over, in rules and
-/// policies; ULOG, a bad NFLOG option list and `&iface` are refused at their
+/// policies, and so is `zone:iface`; ULOG, a bad NFLOG option list and `&iface` are refused at their
 /// line with the reason.
 #[test]
 fn log_actions_and_nflog_levels_are_carried_over() {
@@ -796,7 +796,8 @@ LOG:notice:TCP_IN net $FW tcp 22\n\
 ?COMMENT\n\
 ACCEPT net $FW tcp 22\n\
 DROP:NFLOG(1,0,1) net $FW tcp 23\n\
-LOG:nflog(5):X loc net tcp 25\n",
+LOG:nflog(5):X loc net tcp 25\n\
+ACCEPT loc:LOC_IF $FW tcp 26\n",
         None,
     );
     let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
@@ -812,6 +813,7 @@ LOG:nflog(5):X loc net tcp 25\n",
         "action = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"23\"\nlog = \"NFLOG(1,0,1)\"\n",
         "log = \"nflog(5)\"\nlog_tag = \"X\"\n",
         "action = \"DROP\"\nlog = \"NFLOG(2)\"\n",
+        "source = \"loc:LOC_IF\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"26\"\n",
     ] {
         assert!(model.contains(expected), "no\n{expected}in\n{model}");
     }
@@ -822,6 +824,7 @@ LOG:nflog(5):X loc net tcp 25\n",
         "log prefix \"Shorewall:net-fw:DROP:\" group 1 queue-threshold 1",
         "log prefix \"Shorewall:loc-net:LOG:X \" group 5 comment",
         "log prefix \"Shorewall:net-loc:DROP:\" group 2 comment",
+        "iifname \"eth1\" tcp dport 26 accept",
     ] {
         assert!(nft.contains(expected), "no {expected} in\n{nft}");
     }

@@ -194,6 +194,7 @@ impl Analyzer<'_> {
             list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
         Some(Endpoint {
             zone: zone?,
+            interface: None,
             addresses,
             excluded,
         })

@@ -427,8 +427,11 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
 }
 
 fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
-    let zone = model.zone_ref_name(endpoint.zone);
-    if endpoint.is_whole_zone() {
+    let mut zone = model.zone_ref_name(endpoint.zone);
+    if let Some(index) = endpoint.interface {
+        zone = format!("{zone}:{}", model.interfaces[index].name);
+    }
+    if !endpoint.has_addresses() {
         return Some(zone);
     }
     if !endpoint.allows_family(product.ipv6) {

@@ -45,6 +45,10 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub zone: ZoneRef,
+    /// `zone:eth0` (shorewall-rules(5)): only the zone's traffic that
+    /// comes in (SOURCE) or goes out (DEST) by this interface
+    /// (`model.interfaces[index]`).
+    pub interface: Option<usize>,
     /// What the endpoint takes in; empty: the whole zone.
     pub addresses: Vec<IpNet>,
     /// What it leaves out of that.
@@ -63,9 +67,15 @@ impl Endpoint {
         self.excluded.is_empty() || self.excluded.iter().any(|a| is_ipv6(a) == ipv6)
     }
 
-    /// Whether the endpoint is its whole zone: no address written.
+    /// Whether the endpoint is its whole zone: no interface or address
+    /// written.
     pub fn is_whole_zone(&self) -> bool {
-        self.addresses.is_empty() && self.excluded.is_empty()
+        self.interface.is_none() && !self.has_addresses()
+    }
+
+    /// Whether addresses are written, taken in or left out.
+    pub fn has_addresses(&self) -> bool {
+        !self.addresses.is_empty() || !self.excluded.is_empty()
     }
 }
 
