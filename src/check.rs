@@ -439,7 +439,11 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
         let mut after = vec![[false; 3]; positions.len() + 1];
         for k in (0..positions.len()).rev() {
             after[k] = after[k + 1];
-            after[k][index.rules[positions[k]].verdict as usize] = true;
+            // A LOG rule decides nothing: it holds no later verdict back.
+            let rule = &index.rules[positions[k]];
+            if rule.decides() {
+                after[k][rule.verdict as usize] = true;
+            }
         }
         verdicts_after.insert(*pair, after);
     }

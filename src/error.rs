@@ -157,6 +157,25 @@ pub enum ErrorKind {
     UnknownLogLevel {
         level: String,
     },
+    /// A level Shorewall names but fwgen cannot carry (ULOG, LOGMARK, a
+    /// bad NFLOG option list).
+    RefusedLogLevel {
+        level: String,
+        reason: crate::model::policy::LogLevelProblem,
+    },
+    /// `zone:eth0` in a rule, where it cannot be.
+    RuleInterface {
+        interface: String,
+        reason: &'static str,
+    },
+    /// `&eth0`: an interface's address when the firewall starts.
+    InterfaceAddress {
+        text: String,
+    },
+    /// A LOG rule with what only a verdict has (a macro, no `log`).
+    LogRule {
+        reason: &'static str,
+    },
     UnknownProtocol {
         protocol: String,
     },
@@ -362,7 +381,11 @@ impl Error {
                 let actions = allowed.split(" (").next().unwrap_or(allowed).split(", ");
                 format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
             }
-            UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug".into(),
+            UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
+            RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
+            InterfaceAddress { .. } => "write the interface's address (`$FW:192.168.1.1`); `$FW` alone is every address of the firewall".into(),
+            RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
+            LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
             UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
             BadPort { .. } => "a port is a number from 1 to 65535, a range is `LOW:HIGH`".into(),
@@ -796,6 +819,10 @@ impl ErrorKind {
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
             UnknownLogLevel { .. } => "unknown-log-level",
+            RefusedLogLevel { .. } => "refused-log-level",
+            InterfaceAddress { .. } => "interface-address",
+            RuleInterface { .. } => "rule-interface",
+            LogRule { .. } => "log-rule",
             UnknownProtocol { .. } => "unknown-protocol",
             PortsNeedProtocol { .. } => "ports-need-protocol",
             BadPort { .. } => "bad-port",
@@ -982,6 +1009,18 @@ impl Display for ErrorKind {
                 write!(f, "unknown action `{}`", quoted(action))
             }
             UnknownLogLevel { level } => write!(f, "unknown log level `{}`", quoted(level)),
+            RefusedLogLevel { level, reason } => {
+                write!(f, "log level `{}`: {reason}", quoted(level))
+            }
+            LogRule { reason } => write!(f, "a LOG rule {reason}"),
+            RuleInterface { interface, reason } => {
+                write!(f, "interface `{}` {reason}", quoted(interface))
+            }
+            InterfaceAddress { text } => write!(
+                f,
+                "`{}` is the first address the interface has when the firewall starts (Shorewall's get_interface_address); nftables has no match for it: `fib daddr . iif type local` takes every address of the interface a packet came in on, not the first address of a named one",
+                quoted(text)
+            ),
             UnknownProtocol { protocol } => {
                 write!(f, "unknown protocol `{}`", quoted(protocol))
             }

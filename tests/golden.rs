@@ -94,6 +94,8 @@ macro_rules! golden_model {
 
 golden_model! {
     log_levels => "log-levels",
+    log_action => "log-action",
+    zone_interface => "zone-interface",
     log_limit => "log-limit",
     lookup_order => "lookup-order",
     nat_order => "nat-order",

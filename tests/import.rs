@@ -782,6 +782,78 @@ fn a_dnat_source_port_is_carried_over() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: LOG as an action and NFLOG levels (as in thetechstech-pbx's
+/// and memes-laptop's rules and policy) are carried over, in rules and
+/// policies, and so is `zone:iface`; ULOG, a bad NFLOG option list and `&iface` are refused at their
+/// line with the reason.
+#[test]
+fn log_actions_and_nflog_levels_are_carried_over() {
+    let dir = sample_with_rules(
+        "import-log-action",
+        b"?SECTION NEW\n\
+?COMMENT trace ssh\n\
+LOG:notice:TCP_IN net $FW tcp 22\n\
+?COMMENT\n\
+ACCEPT net $FW tcp 22\n\
+DROP:NFLOG(1,0,1) net $FW tcp 23\n\
+LOG:nflog(5):X loc net tcp 25\n\
+ACCEPT loc:LOC_IF $FW tcp 26\n",
+        None,
+    );
+    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+    let policy = policy.replace(
+        "net\tall\t\tDROP\t\t$LOG_LEVEL",
+        "net\tall\t\tDROP\t\tNFLOG(2)",
+    );
+    assert!(policy.contains("NFLOG(2)"), "{policy}");
+    std::fs::write(dir.join("policy"), policy).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\ncomment = \"trace ssh\"\n",
+        "action = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"23\"\nlog = \"NFLOG(1,0,1)\"\n",
+        "log = \"nflog(5)\"\nlog_tag = \"X\"\n",
+        "action = \"DROP\"\nlog = \"NFLOG(2)\"\n",
+        "source = \"loc:LOC_IF\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"26\"\n",
+    ] {
+        assert!(model.contains(expected), "no\n{expected}in\n{model}");
+    }
+    let rendered = rendered(&model, "fwgen.toml");
+    let nft = &rendered["fwgen.nft"];
+    for expected in [
+        "tcp dport 22 update @lograte4 { ip saddr limit rate 1/second burst 10 packets } log prefix \"Shorewall:net-fw:LOG:TCP_IN \" level notice comment \"trace ssh\"\n\t\ttcp dport 22 accept",
+        "log prefix \"Shorewall:net-fw:DROP:\" group 1 queue-threshold 1",
+        "log prefix \"Shorewall:loc-net:LOG:X \" group 5 comment",
+        "log prefix \"Shorewall:net-loc:DROP:\" group 2 comment",
+        "iifname \"eth1\" tcp dport 26 accept",
+    ] {
+        assert!(nft.contains(expected), "no {expected} in\n{nft}");
+    }
+    let rules = &rendered["shorewall/rules"];
+    assert!(rules.contains("LOG:notice:TCP_IN net"), "{rules}");
+    assert!(rules.contains("LOG:NFLOG(5):X"), "{rules}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = sample_with_rules(
+        "import-log-refused",
+        b"?SECTION NEW\n\
+DROP:ULOG net $FW tcp 23\n\
+DROP:NFLOG(1,2,3,4) net $FW tcp 24\n\
+ACCEPT loc $FW:&eth1 udp 69\n\
+LOG net $FW tcp 25\n",
+        None,
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "rules:2: log level `ULOG`: ULOG needs the kernel's ULOG target",
+            "rules:3: log level `NFLOG(1,2,3,4)`: NFLOG takes up to three numbers",
+            "rules:4: `&eth1` is the first address the interface has when the firewall starts",
+            "rules:5: a LOG rule needs `log`",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// REDIRECT (shorewall-rules(5)'s transparent proxy) is carried into a
 /// `[[redirect]]` at its place among the rules, `$FW:PORT` and `PORT` alike.
 #[test]

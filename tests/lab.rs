@@ -132,6 +132,23 @@ fn model_log_levels() {
     lab_model("log-levels", "logl");
 }
 
+/// Issue #14: LOG as an action (the packet goes on to the next rule and
+/// the policy) and NFLOG levels, after thetechstech-pbx's and memes-laptop's
+/// rules: Shorewall's compiled LOG and NFLOG rules and fwgen's agree.
+#[test]
+fn model_log_action() {
+    lab_model("log-action", "loga");
+}
+
+/// Issue #14: `zone:interface` in SOURCE and DEST, after
+/// ajmitchelson-gatekeeper's loc zone on a wired and a wireless interface:
+/// a probe by the zone's other interface meets the policy in Shorewall's
+/// compiled firewall and in fwgen's alike.
+#[test]
+fn model_zone_interface() {
+    lab_model("zone-interface", "zif");
+}
+
 /// Issue #13: a per-destination log limit and no broadcast drop change
 /// no verdict: Shorewall's hashlimit and nftables' sets agree with explain.
 #[test]

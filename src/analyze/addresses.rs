@@ -61,6 +61,12 @@ impl Analyzer<'_> {
         for item in list.split(',') {
             let span = self.inner_span(raw, offset, item.len());
             offset += item.len() + 1;
+            if item.trim().starts_with('&') {
+                let text = item.trim().to_owned();
+                self.error(Some(span), ErrorKind::InterfaceAddress { text });
+                *ok = false;
+                continue;
+            }
             let parsed = match item.trim().split_once('-') {
                 Some((low, high)) => self.range(item.trim(), low, high, span.clone()),
                 None => self.network(item.trim(), span.clone()).map(|net| vec![net]),

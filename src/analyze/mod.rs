@@ -17,7 +17,7 @@ use crate::config::{
     RawRule, RawSnat, RawZone, Scalar,
 };
 use crate::error::{Error, ErrorKind};
-use crate::model::policy::resolve;
+use crate::model::policy::{LogLevelProblem, resolve};
 use crate::model::rule::is_ipv6;
 use crate::model::service::Macro;
 use crate::model::{
@@ -197,6 +197,7 @@ impl Analyzer<'_> {
             list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
         Some(Endpoint {
             zone: zone?,
+            interface: None,
             addresses,
             excluded,
         })
@@ -249,14 +250,19 @@ impl Analyzer<'_> {
 
     fn log_level(&mut self, raw: Option<&Spanned<String>>) -> Option<LogLevel> {
         let raw = raw?;
-        let level = LogLevel::parse(raw.get_ref());
-        if level.is_none() {
-            let kind = ErrorKind::UnknownLogLevel {
-                level: raw.get_ref().clone(),
-            };
-            self.error(Some(raw.span()), kind);
+        let level = raw.get_ref().clone();
+        match LogLevel::read(&level) {
+            Ok(read) => Some(read),
+            Err(LogLevelProblem::Unknown) => {
+                self.error(Some(raw.span()), ErrorKind::UnknownLogLevel { level });
+                None
+            }
+            Err(reason) => {
+                let kind = ErrorKind::RefusedLogLevel { level, reason };
+                self.error(Some(raw.span()), kind);
+                None
+            }
         }
-        level
     }
 }
 

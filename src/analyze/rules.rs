@@ -75,7 +75,10 @@ impl Analyzer<'_> {
         let text = raw.get_ref();
         let zone_text = text.split(':').next().unwrap_or_default();
         match self.zone_form(raw, zone_text) {
-            ZoneForm::Plain => self.endpoint(raw).map(|e| (e, None)),
+            ZoneForm::Plain => match self.interface_endpoint(raw) {
+                Some(endpoint) => endpoint.map(|e| (e, None)),
+                None => self.endpoint(raw).map(|e| (e, None)),
+            },
             ZoneForm::Refused => None,
             ZoneForm::List(list) => {
                 let (addresses, excluded) = match text.split_once(':') {
@@ -87,12 +90,77 @@ impl Analyzer<'_> {
                 };
                 let endpoint = Endpoint {
                     zone: ZoneRef::All,
+                    interface: None,
                     addresses,
                     excluded,
                 };
                 Some((endpoint, Some(list)))
             }
         }
+    }
+
+    /// `zone:eth0` and `zone:eth0:ADDRESSES` (shorewall-rules(5)): the zone
+    /// as it comes in or goes out by one of its interfaces, as Shorewall
+    /// reads a known interface name after the zone (Rules.pm). `None` when
+    /// no interface of the model follows the zone; `Some(None)` once
+    /// refused.
+    fn interface_endpoint(&mut self, raw: &Spanned<String>) -> Option<Option<Endpoint>> {
+        let text = raw.get_ref();
+        let (zone_text, rest) = text.split_once(':')?;
+        let (name, addresses) = match rest.split_once(':') {
+            Some((name, addresses)) => (name, Some(addresses)),
+            None => (rest, None),
+        };
+        let index = self.interfaces.iter().position(|i| i.name == name)?;
+        let zone_span = self.inner_span(raw, 0, zone_text.len());
+        let zone = self.zone_ref(zone_text, zone_span);
+        let name_span = self.inner_span(raw, zone_text.len() + 1, name.len());
+        let refuse = |this: &mut Self, reason: &'static str| {
+            let kind = ErrorKind::RuleInterface {
+                interface: name.to_owned(),
+                reason,
+            };
+            this.error(Some(name_span.clone()), kind);
+            Some(None)
+        };
+        let Some(zone) = zone else {
+            return Some(None);
+        };
+        let ZoneRef::One(ZoneId::Zone(zone_index)) = zone else {
+            return refuse(
+                self,
+                "follows `$FW` or `all`: only a zone comes in or goes out by an interface",
+            );
+        };
+        let carries = self.interfaces[index].zone == zone_index
+            || self.zones[zone_index]
+                .hosts
+                .iter()
+                .any(|h| h.interface == index);
+        if !carries {
+            return refuse(
+                self,
+                "is not an interface of the zone, nor one its hosts are on: the rule could never match",
+            );
+        }
+        let list = match addresses {
+            Some(list) => {
+                let at = zone_text.len() + name.len() + 2;
+                match self.address_list(raw, at, list, Some(zone)) {
+                    Some(list) => Some(list),
+                    None => return Some(None),
+                }
+            }
+            None => None,
+        };
+        let (addresses, excluded) =
+            list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
+        Some(Some(Endpoint {
+            zone,
+            interface: Some(index),
+            addresses,
+            excluded,
+        }))
     }
 
     /// One rule; `None` for a side that was refused already. Its family
@@ -114,6 +182,9 @@ impl Analyzer<'_> {
             None => Family::Both,
         };
         let reject_with = self.reject_with(entry, verdict);
+        if verdict == Some(Verdict::Log) && !self.log_rule_fits(raw) {
+            return None;
+        }
         let (service_macro, macro_columns, services) = self.rule_services(entry, verdict)?;
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
@@ -138,6 +209,24 @@ impl Analyzer<'_> {
             self.check_rule_family(&rule, raw.span())?;
         }
         Some(rule)
+    }
+
+    /// A LOG rule logs at its `log` level and takes no macro (Shorewall's
+    /// `macro(LOG)` would log every line of the macro; fwgen has no model
+    /// of it).
+    fn log_rule_fits(&mut self, raw: &Spanned<RawRule>) -> bool {
+        let entry = raw.get_ref();
+        if let Some(name) = &entry.service_macro {
+            let reason = "takes no macro: write its protocol and ports";
+            self.error(Some(name.span()), ErrorKind::LogRule { reason });
+            return false;
+        }
+        if entry.log.is_none() {
+            let reason = "needs `log`, the level it logs at";
+            self.error(Some(entry.action.span()), ErrorKind::LogRule { reason });
+            return false;
+        }
+        true
     }
 
     /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level.
@@ -165,10 +254,11 @@ impl Analyzer<'_> {
             "ACCEPT" => Some(Verdict::Accept),
             "DROP" => Some(Verdict::Drop),
             "REJECT" => Some(Verdict::Reject),
+            "LOG" => Some(Verdict::Log),
             _ => {
                 let kind = ErrorKind::UnknownAction {
                     action: raw.get_ref().clone(),
-                    allowed: "ACCEPT, DROP, REJECT (with `macro` for services, `log` for logging, [[dnat]] for port forwards)",
+                    allowed: "ACCEPT, DROP, REJECT, LOG (with `macro` for services, `log` for logging, [[dnat]] for port forwards)",
                 };
                 self.error(Some(raw.span()), kind);
                 None

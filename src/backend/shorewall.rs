@@ -377,7 +377,7 @@ fn zone_ref_in_product(model: &Model, zone: ZoneRef, product: Product) -> bool {
 }
 
 fn log_suffix(log: Option<LogLevel>) -> String {
-    log.map_or(String::new(), |l| format!(":{}", l.name()))
+    log.map_or(String::new(), |l| format!(":{l}"))
 }
 
 fn policy_items(model: &Model, product: Product) -> Vec<Item> {
@@ -392,7 +392,7 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
                 model.zone_ref_name(p.dest),
                 p.action.keyword().to_owned(),
             ];
-            cells.extend(p.log.map(|l| l.name().to_owned()));
+            cells.extend(p.log.map(|l| l.to_string()));
             Item::new(&POLICY, p.comment.clone(), &[cells])
         })
         .collect()
@@ -433,8 +433,11 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
 }
 
 fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
-    let zone = model.zone_ref_name(endpoint.zone);
-    if endpoint.is_whole_zone() {
+    let mut zone = model.zone_ref_name(endpoint.zone);
+    if let Some(index) = endpoint.interface {
+        zone = format!("{zone}:{}", model.interfaces[index].name);
+    }
+    if !endpoint.has_addresses() {
         return Some(zone);
     }
     if !endpoint.allows_family(product.ipv6) {

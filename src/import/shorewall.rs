@@ -283,8 +283,8 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
 /// The family a rule's addresses or protocol bind it to.
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
     let addressed = sides.iter().find_map(|side| {
-        side.split_once(':')
-            .map(|(_, addresses)| addresses.contains(':'))
+        let (_, addresses) = side.split_once(':')?;
+        Some(after_interface(addresses)?.contains(':'))
     });
     let by_proto = match proto {
         Some("icmp") => Some(false),
@@ -292,6 +292,24 @@ fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
         _ => None,
     };
     addressed.or(by_proto)
+}
+
+/// The addresses of `zone:eth0:ADDRESSES` (`None` for `zone:eth0`
+/// alone), or all of the text when no interface name leads it. A name
+/// starts with a letter and holds a letter that is no hex digit, which no
+/// IPv6 address's first group does.
+fn after_interface(text: &str) -> Option<&str> {
+    let is_name = |t: &str| {
+        t.starts_with(|c: char| c.is_ascii_alphabetic())
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '+'))
+            && t.chars().any(|c| !c.is_ascii_hexdigit())
+    };
+    match text.split_once(':') {
+        Some((name, rest)) if is_name(name) => Some(rest),
+        _ if is_name(text) => None,
+        _ => Some(text),
+    }
 }
 
 fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
@@ -2483,7 +2501,9 @@ impl Importer {
             self.redirect(line, columns, log.as_deref(), comment);
             return;
         }
-        if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT") {
+        // LOG (Rules.pm: a LOGRULE, the packet goes on) is the model's
+        // `action = "LOG"`; its level is required there as in Shorewall.
+        if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT" | "LOG") {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
         }

@@ -48,8 +48,9 @@ impl Display for PolicyAction {
     }
 }
 
-/// A syslog level. `name` is Shorewall's spelling; nftables spells
-/// warning `warn` (src/backend/nftables).
+/// A syslog level, or Shorewall's NFLOG. Shown in Shorewall's spelling
+/// (`info`, `NFLOG(1,0,1)`); nftables spells warning `warn`
+/// (src/backend/nftables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
     Emerg,
@@ -60,6 +61,38 @@ pub enum LogLevel {
     Notice,
     Info,
     Debug,
+    /// `NFLOG(group,range,threshold)`: the packet goes to a netlink group
+    /// (ulogd) instead of the kernel log.
+    Nflog(Nflog),
+}
+
+/// Shorewall's `NFLOG(group,range,threshold)` (Config.pm's validate_level:
+/// iptables' `--nflog-group`, `--nflog-range`, `--nflog-threshold`; each
+/// may be left empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nflog {
+    /// The netlink group; 0 when not written (iptables' default).
+    pub group: Option<u16>,
+    /// `--nflog-range`: the kernel never read it (iptables-nft drops it with
+    /// "--nflog-range has never worked"), so it changes nothing; kept to be
+    /// written back.
+    pub range: Option<u32>,
+    /// Packets queued in the kernel before they are sent (nft's
+    /// `queue-threshold`).
+    pub threshold: Option<u16>,
+}
+
+/// Why a log level is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevelProblem {
+    /// Not a level Shorewall knows.
+    Unknown,
+    /// ULOG: Shorewall 5.2.8 needs the kernel's ULOG target.
+    Ulog,
+    /// NFLOG with a bad option list.
+    NflogOptions,
+    /// LOGMARK: iptables' LOGMARK target has no nftables equivalent.
+    Logmark,
 }
 
 impl LogLevel {
@@ -85,6 +118,28 @@ impl LogLevel {
             LogLevel::Notice => "notice",
             LogLevel::Info => "info",
             LogLevel::Debug => "debug",
+            LogLevel::Nflog(_) => "NFLOG",
+        }
+    }
+
+    /// A level as the model and Shorewall write it, with the reason when
+    /// it is refused: a syslog level ([`LogLevel::parse`]) or
+    /// `NFLOG[(group[,range[,threshold]])]`, any case, as Shorewall 5.2.8's
+    /// validate_level reads it.
+    pub fn read(text: &str) -> Result<LogLevel, LogLevelProblem> {
+        if let Some(level) = LogLevel::parse(text) {
+            return Ok(level);
+        }
+        let upper = text.to_ascii_uppercase();
+        let (name, options) = match upper.split_once('(') {
+            Some((name, rest)) => (name, Some(rest)),
+            None => (upper.as_str(), None),
+        };
+        match name {
+            "NFLOG" => Nflog::read(options).map(LogLevel::Nflog),
+            "ULOG" => Err(LogLevelProblem::Ulog),
+            "LOGMARK" => Err(LogLevelProblem::Logmark),
+            _ => Err(LogLevelProblem::Unknown),
         }
     }
 
@@ -103,6 +158,77 @@ impl LogLevel {
             other => other,
         };
         LogLevel::ALL.into_iter().find(|level| level.name() == text)
+    }
+}
+
+impl Nflog {
+    /// The options after `NFLOG`: none, or `(...)` with up to three
+    /// numbers, any of them empty.
+    fn read(options: Option<&str>) -> Result<Nflog, LogLevelProblem> {
+        let Some(options) = options else {
+            return Ok(Nflog {
+                group: None,
+                range: None,
+                threshold: None,
+            });
+        };
+        let inner = options
+            .strip_suffix(')')
+            .ok_or(LogLevelProblem::NflogOptions)?;
+        let fields: Vec<&str> = inner.split(',').collect();
+        if fields.len() > 3 {
+            return Err(LogLevelProblem::NflogOptions);
+        }
+        let field = |i: usize| fields.get(i).copied().filter(|f| !f.is_empty());
+        fn number<T: std::str::FromStr>(text: Option<&str>) -> Result<Option<T>, LogLevelProblem> {
+            text.map(|t| {
+                if !t.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(LogLevelProblem::NflogOptions);
+                }
+                t.parse().map_err(|_| LogLevelProblem::NflogOptions)
+            })
+            .transpose()
+        }
+        Ok(Nflog {
+            group: number(field(0))?,
+            range: number(field(1))?,
+            threshold: number(field(2))?,
+        })
+    }
+}
+
+/// Shorewall's spelling: `info`, `NFLOG`, `NFLOG(1,,4)`.
+impl Display for LogLevel {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let LogLevel::Nflog(nflog) = self else {
+            return f.write_str(self.name());
+        };
+        let shown = |n: Option<String>| n.unwrap_or_default();
+        let fields = [
+            shown(nflog.group.map(|n| n.to_string())),
+            shown(nflog.range.map(|n| n.to_string())),
+            shown(nflog.threshold.map(|n| n.to_string())),
+        ];
+        let used = fields
+            .iter()
+            .rposition(|f| !f.is_empty())
+            .map_or(0, |i| i + 1);
+        if used == 0 {
+            return f.write_str("NFLOG");
+        }
+        write!(f, "NFLOG({})", fields[..used].join(","))
+    }
+}
+
+/// The end of an error message: why the level is refused.
+impl Display for LogLevelProblem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LogLevelProblem::Unknown => "not a log level Shorewall knows",
+            LogLevelProblem::Ulog => "ULOG needs the kernel's ULOG target, removed in Linux 3.17 (Shorewall 5.2.8 refuses it too: \"Log level ULOG requires ULOG Target\"), and nftables has no ULOG",
+            LogLevelProblem::NflogOptions => "NFLOG takes up to three numbers: NFLOG(group,range,threshold)",
+            LogLevelProblem::Logmark => "iptables' LOGMARK target has no nftables equivalent",
+        })
     }
 }
 
@@ -184,6 +310,48 @@ mod tests {
         assert_eq!(LogLevel::parse("Warn"), Some(LogLevel::Warning));
         for refused in ["8", "+4", "04", "", "none", "nflog"] {
             assert_eq!(LogLevel::parse(refused), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn nflog_is_read_as_shorewall_reads_it() {
+        use super::{LogLevelProblem, Nflog};
+        let nflog = |group, range, threshold| {
+            Ok(LogLevel::Nflog(Nflog {
+                group,
+                range,
+                threshold,
+            }))
+        };
+        assert_eq!(LogLevel::read("NFLOG"), nflog(None, None, None));
+        assert_eq!(LogLevel::read("nflog(5)"), nflog(Some(5), None, None));
+        assert_eq!(
+            LogLevel::read("NFLOG(1,0,1)"),
+            nflog(Some(1), Some(0), Some(1))
+        );
+        assert_eq!(LogLevel::read("NFLOG(2,,4)"), nflog(Some(2), None, Some(4)));
+        assert_eq!(LogLevel::read("info"), Ok(LogLevel::Info));
+        for (text, problem) in [
+            ("ULOG", LogLevelProblem::Ulog),
+            ("ULOG(1)", LogLevelProblem::Ulog),
+            ("LOGMARK", LogLevelProblem::Logmark),
+            ("NFLOG(1,2,3,4)", LogLevelProblem::NflogOptions),
+            ("NFLOG(x)", LogLevelProblem::NflogOptions),
+            ("NFLOG(1", LogLevelProblem::NflogOptions),
+            ("NFLOG(70000)", LogLevelProblem::NflogOptions),
+            ("NFLOG(-1)", LogLevelProblem::NflogOptions),
+            ("NFLOGX", LogLevelProblem::Unknown),
+        ] {
+            assert_eq!(LogLevel::read(text), Err(problem), "{text}");
+        }
+        for text in [
+            "NFLOG",
+            "NFLOG(5)",
+            "NFLOG(1,0,1)",
+            "NFLOG(2,,4)",
+            "NFLOG(,,4)",
+        ] {
+            assert_eq!(LogLevel::read(text).unwrap().to_string(), text);
         }
     }
 }

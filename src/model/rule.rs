@@ -45,6 +45,10 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub zone: ZoneRef,
+    /// `zone:eth0` (shorewall-rules(5)): only the zone's traffic that
+    /// comes in (SOURCE) or goes out (DEST) by this interface
+    /// (`model.interfaces[index]`).
+    pub interface: Option<usize>,
     /// What the endpoint takes in; empty: the whole zone.
     pub addresses: Vec<IpNet>,
     /// What it leaves out of that.
@@ -63,9 +67,15 @@ impl Endpoint {
         self.excluded.is_empty() || self.excluded.iter().any(|a| is_ipv6(a) == ipv6)
     }
 
-    /// Whether the endpoint is its whole zone: no address written.
+    /// Whether the endpoint is its whole zone: no interface or address
+    /// written.
     pub fn is_whole_zone(&self) -> bool {
-        self.addresses.is_empty() && self.excluded.is_empty()
+        self.interface.is_none() && !self.has_addresses()
+    }
+
+    /// Whether addresses are written, taken in or left out.
+    pub fn has_addresses(&self) -> bool {
+        !self.addresses.is_empty() || !self.excluded.is_empty()
     }
 }
 
@@ -88,6 +98,9 @@ pub enum Verdict {
     Accept,
     Drop,
     Reject,
+    /// Shorewall's LOG action (`LOG:notice net $FW tcp`): the packet is
+    /// logged and goes on to the next rule; no verdict.
+    Log,
 }
 
 impl Verdict {
@@ -96,16 +109,23 @@ impl Verdict {
             Verdict::Accept => "ACCEPT",
             Verdict::Drop => "DROP",
             Verdict::Reject => "REJECT",
+            Verdict::Log => "LOG",
         }
     }
 }
 
 impl Verdict {
-    /// A Shorewall action that is a verdict (`ACCEPT`, `DROP`, `REJECT`).
+    /// A Shorewall action that is a verdict (`ACCEPT`, `DROP`, `REJECT`),
+    /// or `LOG`.
     pub fn parse(text: &str) -> Option<Verdict> {
-        [Verdict::Accept, Verdict::Drop, Verdict::Reject]
-            .into_iter()
-            .find(|v| v.keyword() == text)
+        [
+            Verdict::Accept,
+            Verdict::Drop,
+            Verdict::Reject,
+            Verdict::Log,
+        ]
+        .into_iter()
+        .find(|v| v.keyword() == text)
     }
 }
 
@@ -131,6 +151,11 @@ impl Rule {
             && self.family.has(ipv6)
             && self.source.allows_family(ipv6)
             && self.dest.allows_family(ipv6)
+    }
+
+    /// Whether the rule decides its packets: every rule but LOG.
+    pub fn decides(&self) -> bool {
+        self.verdict != Verdict::Log
     }
 
     pub fn is_invalid_match(&self) -> bool {

@@ -906,11 +906,14 @@ fn policy_rules(
 
 // ----- model rules -----
 
-fn verdict_statement(verdict: crate::model::Verdict) -> Statement {
+/// The statement that ends a rule; none for LOG, whose packets go on to
+/// the next rule (Shorewall's LOG action is iptables' non-terminating LOG).
+fn verdict_statement(verdict: crate::model::Verdict) -> Option<Statement> {
     match verdict {
-        crate::model::Verdict::Accept => accept(),
-        crate::model::Verdict::Drop => drop_(),
-        crate::model::Verdict::Reject => jump("rejection"),
+        crate::model::Verdict::Accept => Some(accept()),
+        crate::model::Verdict::Drop => Some(drop_()),
+        crate::model::Verdict::Reject => Some(jump("rejection")),
+        crate::model::Verdict::Log => None,
     }
 }
 
@@ -1091,6 +1094,22 @@ fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> 
     Some(matches)
 }
 
+/// `zone:eth0` as the interface a rule's packets come in by (SOURCE) or
+/// go out by (DEST): `iifname "eth0"`, `oifname "ppp*"`; nothing for `+`.
+fn interface_matches(model: &Model, rule: &crate::model::Rule) -> Vec<Match> {
+    [(&rule.source, Side::In), (&rule.dest, Side::Out)]
+        .into_iter()
+        .filter_map(|(endpoint, side)| {
+            let name = if_name(&model.interfaces[endpoint.interface?])?;
+            Some(Match::Interface {
+                side,
+                negated: false,
+                names: vec![name],
+            })
+        })
+        .collect()
+}
+
 fn l4(proto: Protocol) -> L4 {
     match proto {
         Protocol::Tcp => L4::Tcp,
@@ -1150,25 +1169,25 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         .into_iter()
         .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
         .collect();
-    let address_sets: Vec<Vec<Match>> = if rule.source.is_whole_zone() && rule.dest.is_whole_zone()
-    {
-        // A rule of one family (`family = "ipv4"`) in a chain of both
-        // says so; addresses say it themselves.
-        match families[..] {
-            [ipv6]
-                if rule.family != crate::model::Family::Both
-                    && families_of_pair == [true, true] =>
-            {
-                vec![vec![Match::Family(Family::of(ipv6))]]
+    let address_sets: Vec<Vec<Match>> =
+        if !rule.source.has_addresses() && !rule.dest.has_addresses() {
+            // A rule of one family (`family = "ipv4"`) in a chain of both
+            // says so; addresses say it themselves.
+            match families[..] {
+                [ipv6]
+                    if rule.family != crate::model::Family::Both
+                        && families_of_pair == [true, true] =>
+                {
+                    vec![vec![Match::Family(Family::of(ipv6))]]
+                }
+                _ => vec![Vec::new()],
             }
-            _ => vec![Vec::new()],
-        }
-    } else {
-        families
-            .iter()
-            .filter_map(|&ipv6| address_matches(rule, ipv6))
-            .collect()
-    };
+        } else {
+            families
+                .iter()
+                .filter_map(|&ipv6| address_matches(rule, ipv6))
+                .collect()
+        };
     let services: Vec<Option<&Service>> = if rule.services.is_empty() {
         vec![None]
     } else {
@@ -1188,8 +1207,8 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         })
         .into_iter()
         .collect();
-    statements.push(match rule.reject_with {
-        Some(named) => Statement::Reject(Reject::Named(named.answer)),
+    statements.extend(match rule.reject_with {
+        Some(named) => Some(Statement::Reject(Reject::Named(named.answer))),
         None => verdict_statement(rule.verdict),
     });
     // A named ICMP answer is one family's: say which when no address does.
@@ -1198,10 +1217,12 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
         .and_then(|r| r.only_ipv6())
         .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
         .map(|ipv6| Match::Family(Family::of(ipv6)));
+    let interfaces = interface_matches(model, rule);
     let mut rules = Vec::new();
     for addresses in &address_sets {
         for service in &services {
-            let mut matches = addresses.clone();
+            let mut matches = interfaces.clone();
+            matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
             rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));

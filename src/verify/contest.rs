@@ -440,6 +440,8 @@ fn expected_outcome(
         Verdict::Drop => return Ok(Outcome::Drop),
         Verdict::Reject => return Ok(Outcome::Reject),
         Verdict::Accept => {}
+        // explain ends in a verdict; LOG is none.
+        Verdict::Log => return Err(format!("explain {}: no verdict", probe.describe())),
     }
     if probe.kind == Kind::Ping {
         return Ok(Outcome::Accept {

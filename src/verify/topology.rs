@@ -275,13 +275,18 @@ impl Topology {
     /// first host of their zone, routed by the firewall.
     fn add_extra_addresses(&mut self, model: &Model) -> Result<()> {
         let mut wanted: Vec<(ZoneId, IpNet)> = Vec::new();
+        // `zone:eth1:ADDRESS`: the host on that interface takes it.
+        let mut on_interface: Vec<(IpNet, usize)> = Vec::new();
         for rule in &model.rules {
             for endpoint in [&rule.source, &rule.dest] {
                 if let ZoneRef::One(zone @ ZoneId::Zone(_)) = endpoint.zone {
                     // An address left out gets a host too, so the lab
                     // sends from both sides of the exclusion.
                     let written = endpoint.addresses.iter().chain(&endpoint.excluded);
-                    wanted.extend(written.map(|a| (zone, *a)));
+                    wanted.extend(written.clone().map(|a| (zone, *a)));
+                    if let Some(index) = endpoint.interface {
+                        on_interface.extend(written.map(|a| (*a, index)));
+                    }
                 }
             }
         }
@@ -327,7 +332,18 @@ impl Topology {
         }
         for (zone, net) in wanted {
             let address = representative(&net);
-            let Some(host) = self.hosts.iter_mut().find(|h| h.zone == zone) else {
+            let interface = on_interface
+                .iter()
+                .find(|(n, _)| *n == net)
+                .map(|(_, index)| *index);
+            let host = match interface {
+                Some(index) => self
+                    .hosts
+                    .iter_mut()
+                    .find(|h| h.zone == zone && h.interface == Some(index)),
+                None => self.hosts.iter_mut().find(|h| h.zone == zone),
+            };
+            let Some(host) = host else {
                 continue;
             };
             if host.addresses.contains(&address) || host.extra.contains(&address) {

@@ -199,11 +199,20 @@ impl Display for Verdict {
     }
 }
 
-/// The level as nft names it: nft refuses `warning` and wants `warn`.
-pub fn level_name(level: LogLevel) -> &'static str {
+/// The level as nft names it: nft refuses `warning` and wants `warn`;
+/// NFLOG is `group N` (`--nflog-range` is left out: the kernel never read
+/// it, and iptables-nft drops it too).
+pub fn level_name(level: LogLevel) -> String {
     match level {
-        LogLevel::Warning => "warn",
-        other => other.name(),
+        LogLevel::Warning => "level warn".to_owned(),
+        LogLevel::Nflog(nflog) => {
+            let mut text = format!("group {}", nflog.group.unwrap_or(0));
+            if let Some(threshold) = nflog.threshold {
+                text.push_str(&format!(" queue-threshold {threshold}"));
+            }
+            text
+        }
+        other => format!("level {}", other.name()),
     }
 }
 
@@ -218,7 +227,7 @@ impl Display for Statement {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Statement::Log { prefix, level } => {
-                write!(f, "log prefix \"{prefix}\" level {}", level_name(*level))
+                write!(f, "log prefix \"{prefix}\" {}", level_name(*level))
             }
             Statement::Verdict(verdict) => write!(f, "{verdict}"),
             Statement::Reject(reject) => f.write_str(match reject {
