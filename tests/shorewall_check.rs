@@ -81,6 +81,8 @@ mod models {
         stopped => "stopped",
         stopped_closed => "stopped-closed",
         tunnels => "tunnels",
+        log_action => "log-action",
+        zone_interface => "zone-interface",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
