@@ -60,7 +60,7 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.push(local_chain(model, &pairs, Side::Out));
     chains.extend(nat_chains(model));
     setting_rules(model, &mut chains);
-    let sets = log_limit_sets(model);
+    let mut sets = log_limit_sets(model);
     for chain in &mut chains {
         chain.rules = std::mem::take(&mut chain.rules)
             .into_iter()
@@ -71,6 +71,7 @@ pub fn lower(model: &Model) -> Ruleset {
             name_elements(model, rule);
         }
     }
+    sets.extend(super::limit::limit_sets(model, &chains));
     Ruleset {
         table: model.nftables_table.clone(),
         sets,
@@ -1121,7 +1122,7 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
             rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));
         }
     }
-    rules
+    super::limit::limited(rule, index, chain, &families, rules)
 }
 
 // ----- folding -----
@@ -1220,7 +1221,12 @@ fn union<T: PartialEq + Clone>(values: &mut Vec<T>, more: &[T]) -> bool {
 
 /// The one match in which two rules with the same statements differ.
 fn differs_in_one(a: &Rule, b: &Rule) -> Option<usize> {
-    if a.statements != b.statements || a.matches.len() != b.matches.len() {
+    let limited = |r: &Rule| r.matches.iter().any(Match::is_limit);
+    if a.statements != b.statements
+        || a.matches.len() != b.matches.len()
+        || limited(a)
+        || limited(b)
+    {
         return None;
     }
     let differing: Vec<usize> = (0..a.matches.len())
@@ -1883,8 +1889,10 @@ fn log_limit_sets(model: &Model) -> Vec<Set> {
         .map(|(ipv6, name)| Set {
             name: name.to_owned(),
             family: Family::of(ipv6),
-            timeout: refill.max(60),
+            timeout: Some(refill.max(60)),
             size: 65_535,
+            comment: "the log limit's buckets, one per address, shared by every log rule"
+                .to_owned(),
         })
         .collect()
 }
