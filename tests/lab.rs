@@ -15,6 +15,8 @@ mod common;
 mod helper;
 #[path = "lab/mss.rs"]
 mod mss;
+#[path = "lab/rate.rs"]
+mod rate;
 #[path = "lab/spoof.rs"]
 mod spoof;
 #[path = "lab/stopped.rs"]
@@ -271,6 +273,32 @@ fn clamp_mss_seen_by_the_receiver() {
         "clamped {nftables}, unclamped {control}: the MSS was not clamped to the MTU of {}",
         mss::SMALL_MTU
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: rate and connection limits decide the verdict. From one net
+/// host: six SYNs to port 22 under `10/min:3` (one bucket for the rule,
+/// a REJECT rule below), six pings under `s:1/min:2` (the DROP policy
+/// below), three connections held open under CONNLIMIT 2. Shorewall's
+/// compiled firewall and fwgen's nftables ruleset must let the same packets
+/// through, and as shorewall-rules(5) says: the burst passes, the rest
+/// goes on to the rule or policy below.
+#[test]
+fn rate_and_connection_limits_decide_the_verdict() {
+    common::require_lab();
+    let model = model("tests/models", "rate-limits");
+    let dir = common::scratch("lab-rate");
+    let shorewall = rate::bursts(&model, "rlsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = rate::bursts(&model, "rlnf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    let expected = rate::Bursts {
+        ssh: [["ACCEPT"; 3], ["REJECT"; 3]].concat(),
+        ping: [vec!["ACCEPT"; 2], vec!["DROP"; 4]].concat(),
+        held: vec!["ACCEPT", "ACCEPT", "DROP"],
+    };
+    assert_eq!(nftables, expected, "not what shorewall-rules(5) says");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -19,7 +19,7 @@
 //! per family: so each lowered rule gets its own per family, and is never
 //! folded with another (lower.rs, lookup.rs).
 
-use super::{Chain, Family, Match, Origin, Rule, Set};
+use super::{Chain, Family, Match, Rule, Set};
 use crate::model::{LimitPer, Model, Rule as ModelRule};
 
 /// Elements a limit set holds at most (hashlimit's default table is
@@ -99,10 +99,7 @@ fn family_word(family: Family) -> &'static str {
 pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
     let mut sets: Vec<Set> = Vec::new();
     for rule in chains.iter().flat_map(|c| &c.rules) {
-        let line = match rule.origin {
-            Origin::Rule(index) => model.rules.get(index).map_or(0, |r| r.line),
-            _ => 0,
-        };
+        let item = super::lower::describe_item(model, rule.origin).unwrap_or_default();
         for m in &rule.matches {
             let set = match m {
                 Match::RateLimit {
@@ -118,10 +115,7 @@ pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
                             "rate table {table}: {}, shared by the rules naming it",
                             limit.describe()
                         ),
-                        None => format!(
-                            "the rate limit of the rule at line {line}: {}",
-                            limit.describe()
-                        ),
+                        None => format!("the rate limit of {item}: {}", limit.describe()),
                     },
                 },
                 Match::ConnLimit { limit, set, family } => Set {
@@ -129,10 +123,7 @@ pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
                     family: *family,
                     timeout: None,
                     size: SET_SIZE,
-                    comment: format!(
-                        "the connection limit of the rule at line {line}: {}",
-                        limit.describe()
-                    ),
+                    comment: format!("the connection limit of {item}: {}", limit.describe()),
                 },
                 _ => continue,
             };

@@ -164,7 +164,7 @@ pub(super) fn service_label(service: &Service) -> String {
 /// one, else what it is (`rule loc->fw tcp/22 ACCEPT`). Shorewall's own
 /// pieces are named by their chain, not by a comment, except the IPv6 drop
 /// that stands alone in a base chain.
-fn describe_item(model: &Model, origin: Origin) -> Option<String> {
+pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
     match origin {
         Origin::Rule(index) => {
             let rule = &model.rules[index];
