@@ -141,6 +141,14 @@ fn model_log_limit() {
     lab_model("log-limit", "logm");
 }
 
+/// Issue #14: a model with rate and connection limits, one probe per
+/// port and pair: each probe is its address's first connection in a
+/// while, under every limit, and Shorewall, nftables and explain agree.
+#[test]
+fn model_rate_limits() {
+    lab_model("rate-limits", "ratl");
+}
+
 /// Issue #19: rules folded into a verdict map and a set, with rules that
 /// overlap them with another verdict above and below: order decides in
 /// Shorewall and nftables alike.
