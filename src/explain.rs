@@ -770,6 +770,7 @@ impl Explanation {
             "dest_zone": model.zone_name(self.dest_zone),
             "chain": self.chain,
             "nat": nat,
+            "limits": self.limit_notes(model),
         })
     }
 }
