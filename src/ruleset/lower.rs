@@ -1298,11 +1298,13 @@ const FOLD_MIN: usize = 4;
 
 /// The rule with every address, port or ICMP type set of fewer than
 /// [`FOLD_MIN`] values written out value by value (first match wins, so
-/// this is equivalent).
+/// this is equivalent). Not a rule with a limit: written out, each rule
+/// would have a bucket of its own, where Shorewall's one iptables rule
+/// (`--dports 22,2222`) has one.
 pub(super) fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
     let small =
         |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
-    if !rule.matches.iter().any(small) {
+    if !rule.matches.iter().any(small) || rule.matches.iter().any(Match::is_limit) {
         return vec![rule];
     }
     let mut rules = vec![Rule {

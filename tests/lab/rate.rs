@@ -1,6 +1,6 @@
 //! Rate and connection limits decide the verdict: from one host of the
-//! net zone, a burst of TCP SYNs to a port under a plain rate limit (with a
-//! REJECT rule below it), a burst of pings under a per-source limit (the
+//! net zone, a burst of TCP SYNs to two ports under one plain rate limit
+//! (a REJECT rule below it for one, the DROP policy for the other), a burst of pings under a per-source limit (the
 //! policy below it drops), and connections held open under a connection
 //! limit. What each packet met, in order, must be the same for Shorewall's
 //! compiled firewall and for fwgen's nftables ruleset
@@ -22,7 +22,8 @@ use super::mss::{host_in, ipv4};
 /// What each packet of the three bursts met, in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bursts {
-    /// Six SYNs to port 22 (`rate = "10/minute"`, burst 3).
+    /// Six SYNs to ports 22 and 2222 in turn (`rate = "10/minute"`, burst
+    /// 3, one bucket for both ports).
     pub ssh: Vec<&'static str>,
     /// Six pings (`rate = "1/min"`, burst 2, per source).
     pub ping: Vec<&'static str>,
@@ -48,8 +49,9 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
     let tcp = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
         let ssh: Vec<&'static str> = (0..SENT)
-            .map(|_| {
-                probe::tcp((source, None), SocketAddr::new(target, 22))
+            .map(|n| {
+                let port = if n % 2 == 0 { 22 } else { 2222 };
+                probe::tcp((source, None), SocketAddr::new(target, port))
                     .unwrap_or_else(|e| panic!("{e}"))
                     .verdict()
             })
@@ -82,8 +84,8 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
     Bursts { ssh, ping, held }
 }
 
-/// The firewall listens on ports 22 (closing each connection at once) and
-/// 80 (keeping them open) until `stop`, for at most a minute.
+/// The firewall listens on ports 22 and 2222 (closing each connection at
+/// once) and 80 (keeping them open) until `stop`, for at most a minute.
 fn listen(netns: &str, address: IpAddr, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
     let netns = netns.to_owned();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
@@ -94,15 +96,17 @@ fn listen(netns: &str, address: IpAddr, stop: Arc<AtomicBool>) -> std::thread::J
             listener.set_nonblocking(true).expect("nonblocking");
             listener
         };
-        let (ssh, web) = (bind(22), bind(80));
+        let (ssh, web) = ([bind(22), bind(2222)], bind(80));
         ready_tx.send(()).expect("ready");
         let mut kept = Vec::new();
         for _ in 0..1200 {
             if stop.load(Ordering::SeqCst) {
                 break;
             }
-            while let Ok((stream, _)) = ssh.accept() {
-                drop(stream);
+            for listener in &ssh {
+                while let Ok((stream, _)) = listener.accept() {
+                    drop(stream);
+                }
             }
             while let Ok((stream, _)) = web.accept() {
                 kept.push(stream);
