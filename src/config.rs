@@ -221,6 +221,30 @@ pub struct RawRule {
     /// `"ipv4"` or `"ipv6"`: the rule applies to that family only.
     #[schemars(with = "Option<String>")]
     pub family: Option<Box<Spanned<String>>>,
+    /// A rate limit (`"10/minute"`): Shorewall's RATE column.
+    #[schemars(with = "Option<String>")]
+    pub rate: Option<Box<Spanned<String>>>,
+    /// The rate limit's burst (default 5).
+    #[schemars(with = "Option<i64>")]
+    pub rate_burst: Option<Box<Spanned<i64>>>,
+    /// `"source"` or `"dest"`: one bucket per address (`s:` / `d:`).
+    #[schemars(with = "Option<String>")]
+    pub rate_per: Option<Box<Spanned<String>>>,
+    /// A bucket table shared by the rules naming it (`s:NAME:10/min`).
+    #[schemars(with = "Option<String>")]
+    pub rate_table: Option<Box<Spanned<String>>>,
+    /// At most this many connections per address: Shorewall's CONNLIMIT.
+    #[schemars(with = "Option<i64>")]
+    pub connlimit: Option<Box<Spanned<i64>>>,
+    /// More than this many connections per address (CONNLIMIT `!N`).
+    #[schemars(with = "Option<i64>")]
+    pub connlimit_above: Option<Box<Spanned<i64>>>,
+    /// `"source"` (default) or `"dest"` (`d:`): whose connections count.
+    #[schemars(with = "Option<String>")]
+    pub connlimit_per: Option<Box<Spanned<String>>>,
+    /// Addresses grouped by this prefix length (CONNLIMIT `N:MASK`).
+    #[schemars(with = "Option<i64>")]
+    pub connlimit_mask: Option<Box<Spanned<i64>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

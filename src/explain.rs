@@ -629,6 +629,9 @@ impl Explanation {
             Some(chain) => out.push_str(&format!("path: {path} (chain {chain})\n")),
             None => out.push_str(&format!("path: {path}\n")),
         }
+        for note in self.limit_notes(model) {
+            out.push_str(&format!("limit: {note}\n"));
+        }
         if self.nat.is_empty() {
             out.push_str("nat: none\n");
         }
@@ -636,6 +639,50 @@ impl Explanation {
             out.push_str(&format!("nat: {}\n", nat_text(model, nat)));
         }
         out
+    }
+
+    /// What the verdict assumes about the limited rules the packet met:
+    /// a rate or connection limit depends on the packets before, so such a
+    /// rule may match or not; the walk took the connection to be its
+    /// address's first in a while.
+    pub fn limit_notes(&self, model: &Model) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        for step in &self.trace {
+            let Origin::Rule(index) = step.origin else {
+                continue;
+            };
+            let Some(rule) = model.rules.get(index) else {
+                continue;
+            };
+            if !step.limited {
+                continue;
+            }
+            let mut limits: Vec<String> = Vec::new();
+            if let Some(rate) = rule.rate.as_deref() {
+                limits.push(format!("the rate {}", rate.describe()));
+            }
+            if let Some(connlimit) = rule.connlimit {
+                limits.push(connlimit.describe());
+            }
+            let (verb, other) = if step.matched {
+                (
+                    "matched",
+                    "over its limit it does not match, and the packet goes on to the later rules and the policy",
+                )
+            } else {
+                ("did not match", "past its limit it may")
+            };
+            let note = format!(
+                "the rule at {}:{} may match or not ({}): it {verb} here, taking the connection as its address's first in a while; {other}",
+                model.source_name,
+                rule.line,
+                limits.join(", ")
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        notes
     }
 
     fn decider_text(&self, model: &Model) -> String {
@@ -730,6 +777,7 @@ impl Explanation {
             "dest_zone": model.zone_name(self.dest_zone),
             "chain": self.chain,
             "nat": nat,
+            "limits": self.limit_notes(model),
         })
     }
 }

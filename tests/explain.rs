@@ -104,6 +104,56 @@ fn port_forwards_show_the_dnat_and_json_is_one_object() {
     assert_eq!(value["nat"][0]["port"], 80);
 }
 
+/// Issue #14: a rate- or connection-limited rule may match or not: explain
+/// takes the connection as its address's first in a while and says so,
+/// in text and JSON; a limited rule the packet does not otherwise match
+/// is not mentioned.
+#[test]
+fn limited_rules_are_said_to_match_or_not() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/rate-limits.toml"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ssh = stdout(&run(&[
+        "--from",
+        "net:203.0.113.5",
+        "--to",
+        "$FW",
+        "--dport",
+        "22",
+    ]));
+    assert!(ssh.starts_with("verdict: ACCEPT\n"), "{ssh}");
+    assert!(
+        ssh.contains("limit: the rule at tests/models/rate-limits.toml:41 may match or not (the rate 10/min, burst 3): it matched here")
+            && ssh.contains("over its limit it does not match"),
+        "{ssh}"
+    );
+    let https = run(&[
+        "--from",
+        "loc:192.168.1.9",
+        "--to",
+        "net:203.0.113.5",
+        "--dport",
+        "443",
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&https.stdout).expect("one JSON object");
+    assert_eq!(value["verdict"], "ACCEPT");
+    let limits = value["limits"].as_array().expect("limits");
+    assert_eq!(limits.len(), 1, "{limits:?}");
+    assert!(
+        limits[0].as_str().unwrap().contains("more than 20 connections per destination (addresses grouped by /24)): it did not match here"),
+        "{limits:?}"
+    );
+    let telnet = stdout(&run(&["--from", "net", "--to", "$FW", "--dport", "23"]));
+    assert!(!telnet.contains("limit:"), "{telnet}");
+}
+
 #[test]
 fn bad_arguments_are_named() {
     for (args, named) in [

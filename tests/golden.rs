@@ -115,6 +115,7 @@ golden_model! {
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     vocabulary => "vocabulary",
+    rate_limits => "rate-limits",
 }
 
 #[test]

@@ -141,7 +141,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     std::fs::write(dir.join("policy"), "all all REJECT info 10/sec:40\n").unwrap();
     std::fs::write(
         dir.join("rules"),
-        "?SECTION NEW\nACCEPT net $FW tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
+        "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
     )
     .unwrap();
     let output = import(dir.to_str().unwrap(), false);
@@ -151,7 +151,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
         "zones:3: nested zones",
         "interfaces:2: interface option `maclist`",
         "policy:1: policy rate and connection limits",
-        "rules:2: the rule column RATE `1/sec:5` (a rate limit) is not in fwgen's model",
+        "rules:2: RATE `1/sec:5` on a DNAT rule: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -1634,6 +1634,63 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: the RATE and CONNLIMIT columns of ACCEPT, DROP and REJECT
+/// rules become the rule's limits, after shorewall-rules(5) and the lines
+/// of thetechstech/pbx (`1/sec`) and patrickpreuss/squid-gw
+/// (`d:5/sec:50` on a macro), and are written back as Shorewall reads
+/// them; on DNAT, with DROP (Shorewall refuses a RATE there) or with a log
+/// level they are refused by name.
+#[test]
+fn rate_and_connlimit_become_the_rules_limits() {
+    let rules = b"?SECTION NEW\n\
+ACCEPT net $FW icmp 8 - - 1/sec\n\
+Ping(ACCEPT) loc $FW - - - - d:5/sec:50\n\
+ACCEPT net $FW tcp 22 - - s:ssh:3/min\n\
+ACCEPT net $FW tcp 80 - - - - - 10:24\n\
+REJECT loc net tcp 443 - - - - - d:!20\n\
+DNAT net loc:192.168.1.5 tcp 8080 - - 2/min\n\
+DROP net $FW tcp 23 - - 2/min\n\
+ACCEPT:info net $FW tcp 24 - - 2/min\n";
+    let dir = sample_with_rules("import-limits", rules, None);
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "rules:7: RATE `2/min` on a DNAT rule: not in fwgen's model",
+        "rules:8: RATE on a DROP rule: Shorewall refuses it",
+        "rules:9: a rule with RATE or CONNLIMIT that logs: not in fwgen's model",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "icmp_type = \"8\"\nrate = \"1/sec\"\n",
+        "rate = \"5/sec\"\nrate_burst = 50\nrate_per = \"dest\"\n",
+        "rate = \"3/min\"\nrate_per = \"source\"\nrate_table = \"ssh\"\n",
+        "connlimit = 10\nconnlimit_mask = 24\n",
+        "connlimit_above = 20\nconnlimit_per = \"dest\"\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-limits");
+    let rules = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/rules"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for cell in [
+        " - - 1/sec:5",
+        " - - d:5/sec:50",
+        " - - s:ssh:3/min:5",
+        " - - - - - 10:24",
+        " - - - - - d:!20",
+    ] {
+        assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: every rule column of Shorewall 5.2 after SPORT (Rules.pm's
 /// %rulecolumns) that the model has no place for is refused by its name,
 /// one line per column; several on one line are all named; a line with
@@ -1661,17 +1718,25 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
     rules.push_str("ACCEPT loc net tcp 22 - - - - - - - - - - extra\n");
     let dir = sample_with_rules("import-rule-columns", rules.as_bytes(), None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    // RATE and CONNLIMIT are the model's (tests/import.rs
+    // rate_and_connlimit_become_the_rules_limits): `s:5` is refused as
+    // Shorewall refuses it, for its syntax, not for its column.
     for (at, (name, value)) in columns.iter().enumerate() {
-        let expected = format!("rules:{}: the rule column {name} `{value}` (", at + 2);
+        let expected = match *name {
+            "RATE" => {
+                let line = format!("rules:{}:", at + 2);
+                assert!(!stderr.contains(&line), "{line} refused:\n{stderr}");
+                continue;
+            }
+            "CONNLIMIT" => format!("rules:{}: CONNLIMIT `{value}` is not `[d:][!]LIMIT", at + 2),
+            _ => format!("rules:{}: the rule column {name} `{value}` (", at + 2),
+        };
         assert!(
             stderr.contains(&expected),
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    let both = format!(
-        "rules:{}: the rule columns RATE `1/sec:5` (a rate limit), USER `root` (",
-        columns.len() + 2
-    );
+    let both = format!("rules:{}: the rule column USER `root` (", columns.len() + 2);
     assert!(stderr.contains(&both), "missing `{both}` in:\n{stderr}");
     let long = format!("rules:{}: the line has 16 columns", columns.len() + 3);
     assert!(stderr.contains(&long), "missing `{long}` in:\n{stderr}");

@@ -15,6 +15,8 @@ mod common;
 mod helper;
 #[path = "lab/mss.rs"]
 mod mss;
+#[path = "lab/rate.rs"]
+mod rate;
 #[path = "lab/spoof.rs"]
 mod spoof;
 #[path = "lab/stopped.rs"]
@@ -156,6 +158,23 @@ fn model_log_limit() {
     lab_model("log-limit", "logm");
 }
 
+/// Issue #14: a model with rate and connection limits, one probe per
+/// port and pair, and Shorewall, nftables and explain agree. Explain takes
+/// each connection as its address's first in a while; the lab sends
+/// several to one bucket (ports 22 and 2222, from every address of a
+/// host), so the bursts are raised to 10000 here for that to hold (the
+/// bursts themselves: rate_and_connection_limits_decide_the_verdict).
+#[test]
+fn model_rate_limits() {
+    let mut model = model("tests/models", "rate-limits");
+    for rule in &mut model.rules {
+        if let Some(rate) = rule.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    lab_of(&model, "ratl");
+}
+
 /// Issue #19: rules folded into a verdict map and a set, with rules that
 /// overlap them with another verdict above and below: order decides in
 /// Shorewall and nftables alike.
@@ -295,6 +314,33 @@ fn clamp_mss_seen_by_the_receiver() {
         "clamped {nftables}, unclamped {control}: the MSS was not clamped to the MTU of {}",
         mss::SMALL_MTU
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: rate and connection limits decide the verdict. From one net
+/// host: six SYNs to ports 22 and 2222 in turn under `10/min:3` (one
+/// bucket for the rule and both its ports; below it a REJECT rule for 22,
+/// the DROP policy for 2222), six pings under `s:1/min:2` (the DROP policy
+/// below), three connections held open under CONNLIMIT 2. Shorewall's
+/// compiled firewall and fwgen's nftables ruleset must let the same packets
+/// through, and as shorewall-rules(5) says: the burst passes, the rest
+/// goes on to the rule or policy below.
+#[test]
+fn rate_and_connection_limits_decide_the_verdict() {
+    common::require_lab();
+    let model = model("tests/models", "rate-limits");
+    let dir = common::scratch("lab-rate");
+    let shorewall = rate::bursts(&model, "rlsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = rate::bursts(&model, "rlnf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    let expected = rate::Bursts {
+        ssh: vec!["ACCEPT", "ACCEPT", "ACCEPT", "DROP", "REJECT", "DROP"],
+        ping: [vec!["ACCEPT"; 2], vec!["DROP"; 4]].concat(),
+        held: vec!["ACCEPT", "ACCEPT", "DROP"],
+    };
+    assert_eq!(nftables, expected, "not what shorewall-rules(5) says");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

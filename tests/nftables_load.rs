@@ -127,6 +127,7 @@ mod models {
         tunnels => "tunnels",
         log_action => "log-action",
         zone_interface => "zone-interface",
+        rate_limits => "rate-limits",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

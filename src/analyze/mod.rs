@@ -31,6 +31,7 @@ mod addresses;
 mod firewall;
 mod hosts;
 mod interfaces;
+mod limits;
 mod nat;
 mod policies;
 mod rules;
@@ -105,7 +106,8 @@ impl Analyzer<'_> {
         self.zone_hosts(raw);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
-        let rules = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
+        let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
+        self.check_rate_tables(&raw.rule, &rules);
         let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         self.check_dnat_hosts(&dnats);
         let redirects = raw

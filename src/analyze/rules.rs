@@ -185,8 +185,11 @@ impl Analyzer<'_> {
         if verdict == Some(Verdict::Log) && !self.log_rule_fits(raw) {
             return None;
         }
+        let rate = self.rate_limit(entry, verdict);
+        let connlimit = self.connlimit(entry);
         let (service_macro, macro_columns, services) = self.rule_services(entry, verdict)?;
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
+        let (rate, connlimit) = (rate?, connlimit?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -202,13 +205,17 @@ impl Analyzer<'_> {
             services,
             comment,
             family,
+            rate,
+            connlimit,
             line: self.line(&raw.span()),
             span: raw.span(),
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
         }
-        Some(rule)
+        let errors_before = self.errors.len();
+        self.check_limits(&rule, entry);
+        (self.errors.len() == errors_before).then_some(rule)
     }
 
     /// A LOG rule logs at its `log` level and takes no macro (Shorewall's

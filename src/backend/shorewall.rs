@@ -501,6 +501,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
             let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
             let mut cells = vec![action, source, dest];
             cells.extend(macro_cells(&rule.macro_columns, product));
+            limit_cells(rule, &mut cells);
             return Some(item(&[cells]));
         }
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
@@ -510,7 +511,9 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
         },
     };
     if rule.services.is_empty() {
-        return Some(item(&[vec![action, source, dest]]));
+        let mut cells = vec![action, source, dest];
+        limit_cells(rule, &mut cells);
+        return Some(item(&[cells]));
     }
     let rows: Vec<Vec<String>> = rule
         .services
@@ -519,10 +522,26 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
         .map(|service| {
             let mut cells = vec![action.clone(), source.clone(), dest.clone()];
             cells.extend(service_cells(service, product));
+            limit_cells(rule, &mut cells);
             cells
         })
         .collect();
     (!rows.is_empty()).then(|| item(&rows))
+}
+
+/// A rule's RATE and CONNLIMIT cells after its SPORT (ORIGDEST, USER and
+/// MARK left `-`), when it has either.
+fn limit_cells(rule: &Rule, cells: &mut Vec<String>) {
+    if rule.rate.is_none() && rule.connlimit.is_none() {
+        return;
+    }
+    let dash = || "-".to_owned();
+    cells.resize(6, dash());
+    cells.push(dash());
+    cells.push(rule.rate.as_ref().map_or_else(dash, ToString::to_string));
+    if let Some(connlimit) = rule.connlimit {
+        cells.extend([dash(), dash(), connlimit.to_string()]);
+    }
 }
 
 /// The PROTO, DPORT and SPORT a rule gives its macro (`-`: the macro's own).

@@ -3,6 +3,7 @@
 mod condition;
 mod conditional;
 mod file;
+mod limits;
 pub mod listing;
 mod logging;
 pub mod macros;

@@ -15,6 +15,7 @@ use super::condition::{self, Variables};
 use super::conditional;
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
+use super::limits;
 use super::listing::{self, Verdict};
 use super::logging;
 use super::macros::{self, Part};
@@ -92,6 +93,8 @@ struct Written<'a> {
     comment: Option<&'a str>,
     /// REJECT's option (`REJECT(icmp-host-prohibited)`).
     reject_with: Option<&'a str>,
+    /// The RATE and CONNLIMIT columns as the model's keys (TOML lines).
+    limits: Option<&'a str>,
 }
 
 /// A rule's macro, protocol, DPORT and SPORT, as the model writes them.
@@ -848,9 +851,14 @@ const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
     ("HELPER", "a conntrack helper"),
 ];
 
+/// The rule columns after SPORT the model carries for ACCEPT, DROP and
+/// REJECT rules (src/import/limits.rs), not for DNAT or REDIRECT.
+const LIMIT_COLUMNS: [&str; 2] = ["RATE", "CONNLIMIT"];
+
 /// Why a rules line is refused for its columns after SPORT: each column
-/// used, by name, or a line longer than Shorewall's 15 columns.
-fn unmodelled_rule_columns(columns: &[String]) -> Option<String> {
+/// used (but those `carried`), by name, or a line longer than Shorewall's
+/// 15 columns.
+fn unmodelled_rule_columns(columns: &[String], carried: &[&str]) -> Option<String> {
     let last = RULE_COLUMNS.len();
     if columns.len() > last {
         return Some(format!(
@@ -861,7 +869,7 @@ fn unmodelled_rule_columns(columns: &[String]) -> Option<String> {
     let used: Vec<String> = UNMODELLED_RULE_COLUMNS
         .iter()
         .zip(columns.iter().skip(6))
-        .filter(|(_, value)| *value != "-")
+        .filter(|((name, _), value)| *value != "-" && !carried.contains(name))
         .map(|((name, meaning), value)| format!("{name} `{value}` ({meaning})"))
         .collect();
     let (columns, are) = if used.len() > 1 {
@@ -2449,7 +2457,7 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if let Some(reason) = unmodelled_rule_columns(columns) {
+        if let Some(reason) = unmodelled_rule_columns(columns, &LIMIT_COLUMNS) {
             self.refuse(line, reason);
             return;
         }
@@ -2493,6 +2501,10 @@ impl Importer {
             );
             return;
         }
+        let limits = match self.limits(line, columns, &target, log.as_deref()) {
+            Ok(limits) => limits,
+            Err(()) => return,
+        };
         if target == "DNAT" && service_macro.is_none() {
             self.dnat(line, columns, log.as_deref(), comment);
             return;
@@ -2514,6 +2526,7 @@ impl Importer {
             log: log.as_deref(),
             comment,
             reject_with: reject_with.as_deref(),
+            limits: limits.as_deref(),
         };
         if let Some(name) = service_macro
             .as_deref()
@@ -2561,6 +2574,71 @@ impl Importer {
                 self.plain_rule(line, &written, service);
             }
         }
+    }
+
+    /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
+    /// line is refused: for DNAT and REDIRECT (whose limits the model has
+    /// no place for), DROP and REJECT with a RATE (Shorewall refuses them),
+    /// a limited rule that logs, or a value fwgen cannot express.
+    fn limits(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        target: &str,
+        log: Option<&str>,
+    ) -> Result<Option<String>, ()> {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let (rate, connlimit) = (get(7), get(10));
+        if rate.is_none() && connlimit.is_none() {
+            return Ok(None);
+        }
+        let refuse = |this: &mut Self, reason: String| {
+            this.refuse(line, reason);
+            Err(())
+        };
+        if !matches!(target, "ACCEPT" | "DROP" | "REJECT") {
+            let used: Vec<String> = [("RATE", &rate), ("CONNLIMIT", &connlimit)]
+                .iter()
+                .filter_map(|(name, value)| Some(format!("{name} `{}`", value.as_ref()?)))
+                .collect();
+            return refuse(
+                self,
+                format!(
+                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT, DROP and REJECT rules)",
+                    used.join(" and ")
+                ),
+            );
+        }
+        if rate.is_some() && target != "ACCEPT" {
+            return refuse(
+                self,
+                format!(
+                    "RATE on a {target} rule: Shorewall refuses it (\"Rate Limiting not available with {target}\")"
+                ),
+            );
+        }
+        if log.is_some() {
+            return refuse(
+                self,
+                "a rule with RATE or CONNLIMIT that logs: not in fwgen's model".to_owned(),
+            );
+        }
+        let mut keys = String::new();
+        for (value, read) in [
+            (
+                &rate,
+                limits::rate_keys as fn(&str) -> Result<String, String>,
+            ),
+            (&connlimit, limits::connlimit_keys),
+        ] {
+            if let Some(value) = value {
+                match read(value) {
+                    Ok(lines) => keys.push_str(&lines),
+                    Err(reason) => return refuse(self, reason),
+                }
+            }
+        }
+        Ok(Some(keys))
     }
 
     /// A stock macro the model refuses as a whole, as what its file holds.
@@ -2751,6 +2829,9 @@ impl Importer {
             if let Some(tag) = tag {
                 let _ = writeln!(self.out, "log_tag = {}", quote(tag));
             }
+        }
+        if let Some(limits) = written.limits {
+            self.out.push_str(limits);
         }
         if let Some(comment) = written.comment {
             let _ = writeln!(self.out, "comment = {}", quote(comment));

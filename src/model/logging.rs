@@ -135,7 +135,7 @@ impl RateUnit {
         }
     }
 
-    fn parse(text: &str) -> Result<RateUnit, LogLimitProblem> {
+    pub(crate) fn parse(text: &str) -> Result<RateUnit, LogLimitProblem> {
         match text {
             "sec" | "second" => Ok(RateUnit::Second),
             "min" | "minute" => Ok(RateUnit::Minute),

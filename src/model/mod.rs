@@ -2,6 +2,7 @@
 //! default filled in. After analysis the model is valid for every backend.
 
 pub mod interface;
+pub mod limit;
 pub mod logging;
 pub mod nat;
 pub mod option_verdict;
@@ -16,6 +17,7 @@ pub mod tunnel;
 pub mod zone;
 
 pub use interface::{Interface, InterfaceOption};
+pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use nat::{Dnat, OneToOne, Redirect, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};

@@ -4,6 +4,7 @@ use std::fmt::{self, Display, Formatter};
 
 use ipnet::IpNet;
 
+use super::limit::{ConnLimit, RateLimit};
 use super::policy::LogLevel;
 use super::reject::RejectWith;
 use super::service::{Macro, MacroColumns, Service};
@@ -30,6 +31,10 @@ pub struct Rule {
     /// The families the rule applies to (`family = "ipv4"`): a line of
     /// only one of Shorewall's and Shorewall6's rules files.
     pub family: Family,
+    /// Shorewall's RATE: the rule matches only packets under it.
+    pub rate: Option<Box<RateLimit>>,
+    /// Shorewall's CONNLIMIT.
+    pub connlimit: Option<ConnLimit>,
     /// Line of the entry in the model file.
     pub line: usize,
     /// Byte range of the entry in the model file.

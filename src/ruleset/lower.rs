@@ -60,7 +60,7 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.push(local_chain(model, &pairs, Side::Out));
     chains.extend(nat_chains(model));
     setting_rules(model, &mut chains);
-    let sets = log_limit_sets(model);
+    let mut sets = log_limit_sets(model);
     for chain in &mut chains {
         chain.rules = std::mem::take(&mut chain.rules)
             .into_iter()
@@ -71,6 +71,7 @@ pub fn lower(model: &Model) -> Ruleset {
             name_elements(model, rule);
         }
     }
+    sets.extend(super::limit::limit_sets(model, &chains));
     Ruleset {
         table: model.nftables_table.clone(),
         sets,
@@ -163,7 +164,7 @@ pub(super) fn service_label(service: &Service) -> String {
 /// one, else what it is (`rule loc->fw tcp/22 ACCEPT`). Shorewall's own
 /// pieces are named by their chain, not by a comment, except the IPv6 drop
 /// that stands alone in a base chain.
-fn describe_item(model: &Model, origin: Origin) -> Option<String> {
+pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
     match origin {
         Origin::Rule(index) => {
             let rule = &model.rules[index];
@@ -1228,7 +1229,7 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
             rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));
         }
     }
-    rules
+    super::limit::limited(rule, index, chain, &families, rules)
 }
 
 // ----- folding -----
@@ -1327,7 +1328,12 @@ fn union<T: PartialEq + Clone>(values: &mut Vec<T>, more: &[T]) -> bool {
 
 /// The one match in which two rules with the same statements differ.
 fn differs_in_one(a: &Rule, b: &Rule) -> Option<usize> {
-    if a.statements != b.statements || a.matches.len() != b.matches.len() {
+    let limited = |r: &Rule| r.matches.iter().any(Match::is_limit);
+    if a.statements != b.statements
+        || a.matches.len() != b.matches.len()
+        || limited(a)
+        || limited(b)
+    {
         return None;
     }
     let differing: Vec<usize> = (0..a.matches.len())
@@ -1399,11 +1405,13 @@ const FOLD_MIN: usize = 4;
 
 /// The rule with every address, port or ICMP type set of fewer than
 /// [`FOLD_MIN`] values written out value by value (first match wins, so
-/// this is equivalent).
+/// this is equivalent). Not a rule with a limit: written out, each rule
+/// would have a bucket of its own, where Shorewall's one iptables rule
+/// (`--dports 22,2222`) has one.
 pub(super) fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
     let small =
         |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
-    if !rule.matches.iter().any(small) {
+    if !rule.matches.iter().any(small) || rule.matches.iter().any(Match::is_limit) {
         return vec![rule];
     }
     let mut rules = vec![Rule {
@@ -1990,8 +1998,10 @@ fn log_limit_sets(model: &Model) -> Vec<Set> {
         .map(|(ipv6, name)| Set {
             name: name.to_owned(),
             family: Family::of(ipv6),
-            timeout: refill.max(60),
+            timeout: Some(refill.max(60)),
             size: 65_535,
+            comment: "the log limit's buckets, one per address, shared by every log rule"
+                .to_owned(),
         })
         .collect()
 }

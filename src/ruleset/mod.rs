@@ -11,6 +11,7 @@
 //! independent judge that compares it with Shorewall's compiled firewall.
 
 pub mod cover;
+mod limit;
 pub mod lookup;
 pub mod lower;
 pub mod member;
@@ -22,7 +23,9 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use crate::model::{ClampMss, IcmpType, LogLevel, LogLimit, PortRange, ZoneId};
+use crate::model::{
+    ClampMss, ConnLimit, IcmpType, LogLevel, LogLimit, PortRange, RateLimit, ZoneId,
+};
 
 /// The whole table.
 #[derive(Debug, Clone)]
@@ -47,15 +50,19 @@ pub struct Helper {
     pub family: Option<Family>,
 }
 
-/// A set that rules fill as packets pass (`flags dynamic,timeout`): one
-/// element per address, holding that address's rate-limit state.
+/// A set that rules fill as packets pass (`flags dynamic`): one element
+/// per address, holding that address's rate-limit state or its count of
+/// connections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Set {
     pub name: String,
     pub family: Family,
-    /// Seconds an element lives after its last packet.
-    pub timeout: u64,
+    /// Seconds an element lives after its last packet (`flags timeout`);
+    /// `None`: the element lives while it counts connections.
+    pub timeout: Option<u64>,
     pub size: u32,
+    /// What the set is for, shown above it.
+    pub comment: String,
 }
 
 impl Ruleset {
@@ -293,6 +300,30 @@ pub enum Match {
         /// The set and the family it keys on, for a per-address limit.
         set: Option<(String, Family)>,
     },
+    /// A rule's rate limit (Shorewall's RATE): the rule matches only what
+    /// is under it, for the rule alone (`limit rate 10/minute burst 5
+    /// packets`) or per address in the named set (`update @rate-3-net-fw-0-ipv4
+    /// { ip saddr limit rate ... }`). Its own bucket or set: never folded.
+    RateLimit {
+        limit: RateLimit,
+        set: Option<(String, Family)>,
+    },
+    /// A rule's connection limit (Shorewall's CONNLIMIT): `add @NAME { ip
+    /// saddr & MASK ct count [over] N }`, the set keyed by the masked
+    /// address of one family.
+    ConnLimit {
+        limit: ConnLimit,
+        set: String,
+        family: Family,
+    },
+}
+
+impl Match {
+    /// A rate or connection limit: what holds depends on the packets
+    /// before, not on this packet alone.
+    pub fn is_limit(&self) -> bool {
+        matches!(self, Match::RateLimit { .. } | Match::ConnLimit { .. })
+    }
 }
 
 /// What a rule does once it matches.

@@ -43,6 +43,9 @@ pub struct Step {
     pub index: usize,
     pub origin: Origin,
     pub matched: bool,
+    /// The rule has a rate or connection limit and its other matches
+    /// hold: whether it matches depends on the packets before this one.
+    pub limited: bool,
     /// The rule as nft prints it is the backend's business; the walk keeps
     /// the rule itself.
     pub rule: Rule,
@@ -188,12 +191,27 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::LogLimit { set, .. } => set
             .as_ref()
             .is_none_or(|(_, family)| packet.family == *family),
+        // The walk's packet is a connection's first in a while: under a
+        // rate limit, its address's only connection (explain says that
+        // this is an assumption).
+        Match::RateLimit { set, .. } => set
+            .as_ref()
+            .is_none_or(|(_, family)| packet.family == *family),
+        Match::ConnLimit { limit, family, .. } => {
+            packet.family == *family && (limit.count >= 1) != limit.above
+        }
         Match::TcpFlags { mask, value } => {
             packet.proto == Some(Protocol::Tcp) && flags_match(mask, value)
         }
         // The walk does not know a segment's options.
         Match::MssAtLeast(_) => false,
     }
+}
+
+/// Whether the rule has a limit and every other match of it holds.
+fn limited_here(rule: &Rule, holds: impl Fn(&Match) -> bool) -> bool {
+    rule.matches.iter().any(Match::is_limit)
+        && rule.matches.iter().filter(|m| !m.is_limit()).all(holds)
 }
 
 fn lookup(key: MapKey, elements: &[super::MapElement], packet: &Packet) -> Option<Verdict> {
@@ -249,6 +267,7 @@ impl Walker<'_> {
                 index,
                 origin,
                 matched,
+                limited: limited_here(rule, holds),
                 rule: rule.without_parts(),
             };
             self.trace.push(step.clone());
@@ -352,6 +371,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
             index,
             origin: rule.origin,
             matched,
+            limited: limited_here(rule, |m| matches(m, packet)),
             rule: rule.without_parts(),
         });
         if !matched {

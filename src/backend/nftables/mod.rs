@@ -105,8 +105,7 @@ fn sets(ruleset: &Ruleset) -> Vec<SetView<'_>> {
         .map(|set| SetView {
             kind: "set",
             name: &set.name,
-            comment: "the log limit's buckets, one per address, shared by every log rule"
-                .to_owned(),
+            comment: set.comment.clone(),
             lines: print::set_lines(set),
         })
         .collect();

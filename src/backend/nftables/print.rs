@@ -180,6 +180,31 @@ impl Display for Match {
                     }
                 }
             }
+            Match::RateLimit { limit, set } => {
+                let rate = format!(
+                    "limit rate {}/{} burst {} packets",
+                    limit.rate,
+                    unit_word(limit.unit),
+                    limit.burst
+                );
+                match set {
+                    None => f.write_str(&rate),
+                    Some((name, family)) => write!(
+                        f,
+                        "update @{name} {{ {} {rate} }}",
+                        address_key(*family, limit.per, None)
+                    ),
+                }
+            }
+            Match::ConnLimit { limit, set, family } => {
+                let over = if limit.above { "over " } else { "" };
+                write!(
+                    f,
+                    "add @{set} {{ {} ct count {over}{} }}",
+                    address_key(*family, limit.per, limit.mask),
+                    limit.count
+                )
+            }
             Match::TcpFlags { mask, value } => {
                 write!(f, "tcp flags & ({}) == {}", flags(mask), flags(value))
             }
@@ -305,6 +330,28 @@ impl Display for Rule {
     }
 }
 
+/// The key of a limit's set: `ip saddr`, `ip6 daddr & ffff:ffff:ffff::`.
+fn address_key(family: Family, per: LimitPer, mask: Option<u8>) -> String {
+    let field = match per {
+        LimitPer::Destination => "daddr",
+        _ => "saddr",
+    };
+    let key = format!("{} {field}", family_word(family));
+    let netmask = match (family, mask) {
+        (Family::Ipv4, Some(bits)) if bits < 32 => ipnet::Ipv4Net::new([0; 4].into(), bits)
+            .ok()
+            .map(|net| net.netmask().to_string()),
+        (Family::Ipv6, Some(bits)) if bits < 128 => ipnet::Ipv6Net::new([0u16; 8].into(), bits)
+            .ok()
+            .map(|net| net.netmask().to_string()),
+        _ => None,
+    };
+    match netmask {
+        Some(netmask) => format!("{key} & {netmask}"),
+        None => key,
+    }
+}
+
 fn unit_word(unit: RateUnit) -> &'static str {
     match unit {
         RateUnit::Second => "second",
@@ -320,12 +367,16 @@ pub fn set_lines(set: &Set) -> Vec<String> {
         Family::Ipv4 => "ipv4_addr",
         Family::Ipv6 => "ipv6_addr",
     };
-    vec![
-        format!("type {key}"),
-        format!("size {}", set.size),
-        "flags dynamic,timeout".to_owned(),
-        format!("timeout {}s", set.timeout),
-    ]
+    vec![format!("type {key}"), format!("size {}", set.size)]
+        .into_iter()
+        .chain(match set.timeout {
+            Some(timeout) => vec![
+                "flags dynamic,timeout".to_owned(),
+                format!("timeout {timeout}s"),
+            ],
+            None => vec!["flags dynamic".to_owned()],
+        })
+        .collect()
 }
 
 /// The body of a `ct helper` object.

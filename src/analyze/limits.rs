@@ -1,0 +1,246 @@
+//! A rule's rate limit (`rate`, `rate_burst`, `rate_per`, `rate_table`)
+//! and connection limit (`connlimit`, `connlimit_above`, `connlimit_per`,
+//! `connlimit_mask`): Shorewall's RATE and CONNLIMIT columns.
+
+use super::*;
+use crate::model::{ConnLimit, LimitPer, RateLimit, RateUnit};
+
+impl Analyzer<'_> {
+    /// The rule's rate limit; `Some(None)` without one, `None` once refused.
+    pub(super) fn rate_limit(
+        &mut self,
+        entry: &RawRule,
+        verdict: Option<Verdict>,
+    ) -> Option<Option<Box<RateLimit>>> {
+        let Some(raw) = &entry.rate else {
+            let stray = (entry.rate_burst.as_ref())
+                .map(|b| ("rate_burst", b.span(), b.get_ref().to_string()))
+                .or_else(|| {
+                    (entry.rate_per.as_ref()).map(|p| ("rate_per", p.span(), p.get_ref().clone()))
+                })
+                .or_else(|| {
+                    (entry.rate_table.as_ref())
+                        .map(|t| ("rate_table", t.span(), t.get_ref().clone()))
+                });
+            if let Some((key, span, text)) = stray {
+                self.limit_error(span, key, text, "only with a `rate`");
+                return None;
+            }
+            return Some(None);
+        };
+        let text = raw.get_ref();
+        let Some((rate, unit)) = parse_rate(text) else {
+            let reason = "expected RATE/UNIT: `10/minute`, 1 to 10000 per sec, min, hour or day";
+            self.limit_error(raw.span(), "rate", text.clone(), reason);
+            return None;
+        };
+        if verdict.is_some_and(|v| v != Verdict::Accept) {
+            let reason = "Shorewall limits the rate of ACCEPT rules only (Chains.pm refuses RATE with DROP and REJECT)";
+            self.limit_error(raw.span(), "rate", text.clone(), reason);
+            return None;
+        }
+        let burst = match &entry.rate_burst {
+            None => RateLimit::DEFAULT_BURST,
+            Some(b) => match u32::try_from(*b.get_ref()) {
+                Ok(n) if (1..=RateLimit::MAX).contains(&n) => n,
+                _ => {
+                    let reason = "the burst is 1 to 10000 packets";
+                    self.limit_error(b.span(), "rate_burst", b.get_ref().to_string(), reason);
+                    return None;
+                }
+            },
+        };
+        let per = self.limit_per("rate_per", entry.rate_per.as_deref(), LimitPer::All)?;
+        let table = match &entry.rate_table {
+            None => None,
+            Some(t) => Some(self.rate_table(t, per)?),
+        };
+        Some(Some(Box::new(RateLimit {
+            per,
+            rate,
+            unit,
+            burst,
+            table,
+        })))
+    }
+
+    /// A table name as Shorewall reads it (`[A-Za-z]\w*`), with `rate_per`.
+    fn rate_table(&mut self, raw: &Spanned<String>, per: LimitPer) -> Option<String> {
+        let name = raw.get_ref();
+        let valid = name.len() <= 32
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let reason = if !valid {
+            "a table name is a letter, then letters, digits or `_` (at most 32)"
+        } else if per == LimitPer::All {
+            "a named table needs `rate_per`: fwgen keeps one bucket per address in it"
+        } else {
+            return Some(name.clone());
+        };
+        self.limit_error(raw.span(), "rate_table", name.clone(), reason);
+        None
+    }
+
+    /// `source` or `dest`; `default` when absent.
+    fn limit_per(
+        &mut self,
+        key: &'static str,
+        raw: Option<&Spanned<String>>,
+        default: LimitPer,
+    ) -> Option<LimitPer> {
+        let Some(raw) = raw else {
+            return Some(default);
+        };
+        match raw.get_ref().as_str() {
+            "source" => Some(LimitPer::Source),
+            "dest" => Some(LimitPer::Destination),
+            other => {
+                let reason = "expected \"source\" or \"dest\"";
+                self.limit_error(raw.span(), key, other.to_owned(), reason);
+                None
+            }
+        }
+    }
+
+    /// The rule's connection limit; `Some(None)` without one.
+    pub(super) fn connlimit(&mut self, entry: &RawRule) -> Option<Option<ConnLimit>> {
+        let (count, above) = match (&entry.connlimit, &entry.connlimit_above) {
+            (Some(_), Some(above)) => {
+                let reason = "give `connlimit` (at most) or `connlimit_above`, not both";
+                let text = above.get_ref().to_string();
+                self.limit_error(above.span(), "connlimit_above", text, reason);
+                return None;
+            }
+            (Some(n), None) => (n, false),
+            (None, Some(n)) => (n, true),
+            (None, None) => {
+                let stray = (entry.connlimit_per.as_ref())
+                    .map(|p| ("connlimit_per", p.span(), p.get_ref().clone()))
+                    .or_else(|| {
+                        (entry.connlimit_mask.as_ref())
+                            .map(|m| ("connlimit_mask", m.span(), m.get_ref().to_string()))
+                    });
+                if let Some((key, span, text)) = stray {
+                    let reason = "only with `connlimit` or `connlimit_above`";
+                    self.limit_error(span, key, text, reason);
+                    return None;
+                }
+                return Some(None);
+            }
+        };
+        let key = if above {
+            "connlimit_above"
+        } else {
+            "connlimit"
+        };
+        let Ok(count) = u32::try_from(*count.get_ref()) else {
+            let reason = "a count of connections, 0 or more";
+            self.limit_error(count.span(), key, count.get_ref().to_string(), reason);
+            return None;
+        };
+        let per = self.limit_per(
+            "connlimit_per",
+            entry.connlimit_per.as_deref(),
+            LimitPer::Source,
+        )?;
+        let mask = match &entry.connlimit_mask {
+            None => None,
+            Some(m) => match u8::try_from(*m.get_ref()) {
+                Ok(bits) if (1..=128).contains(&bits) => Some(bits),
+                _ => {
+                    let reason = "a prefix length, 1 to 32 for IPv4 and to 128 for IPv6";
+                    self.limit_error(m.span(), "connlimit_mask", m.get_ref().to_string(), reason);
+                    return None;
+                }
+            },
+        };
+        Some(Some(ConnLimit {
+            count,
+            above,
+            per,
+            mask,
+        }))
+    }
+
+    /// What the model refuses with a limit: logging (the log limit would
+    /// split the rule in two, each taking from the buckets), the Invalid
+    /// macro, and a mask longer than an IPv4 address on a rule of IPv4.
+    pub(super) fn check_limits(&mut self, rule: &Rule, entry: &RawRule) {
+        let (key, text, span) = match (&entry.rate, &entry.connlimit, &entry.connlimit_above) {
+            (Some(rate), _, _) => ("rate", rate.get_ref().clone(), rate.span()),
+            (None, Some(n), _) | (None, None, Some(n)) => {
+                let key = if entry.connlimit.is_some() {
+                    "connlimit"
+                } else {
+                    "connlimit_above"
+                };
+                (key, n.get_ref().to_string(), n.span())
+            }
+            (None, None, None) => return,
+        };
+        let reason = if rule.log.is_some() {
+            "a limited rule that logs is not in fwgen's model: write a rule that logs without the limit, or drop `log`"
+        } else if rule.is_invalid_match() {
+            "the Invalid macro takes no limit"
+        } else if rule
+            .connlimit
+            .is_some_and(|c| c.mask.is_some_and(|m| m > 32))
+            && rule.allows_family(false)
+        {
+            "`connlimit_mask` is longer than an IPv4 address: give the rule `family = \"ipv6\"`"
+        } else {
+            return;
+        };
+        self.limit_error(span, key, text, reason);
+    }
+
+    fn limit_error(
+        &mut self,
+        span: Range<usize>,
+        key: &'static str,
+        text: String,
+        reason: &'static str,
+    ) {
+        let kind = ErrorKind::BadLimit { key, text, reason };
+        self.error(Some(span), kind);
+    }
+
+    /// Rules naming one rate table share its buckets: they must limit
+    /// alike, as one hashlimit table has one rate.
+    pub(super) fn check_rate_tables(&mut self, raw: &[Spanned<RawRule>], rules: &[Rule]) {
+        let mut seen: Vec<&RateLimit> = Vec::new();
+        for rule in rules {
+            let Some(rate) = rule.rate.as_deref() else {
+                continue;
+            };
+            if rate.table.is_none() {
+                continue;
+            }
+            match seen.iter().find(|s| s.table == rate.table) {
+                Some(first) if *first != rate => {
+                    let span = raw
+                        .iter()
+                        .find(|r| r.span() == rule.span)
+                        .and_then(|r| r.get_ref().rate_table.as_ref())
+                        .map_or(rule.span.clone(), |t| t.span());
+                    let text = rate.table.clone().unwrap_or_default();
+                    let reason = "another rule names this table with another rate, burst or `rate_per`: the rules of one table limit alike";
+                    self.limit_error(span, "rate_table", text, reason);
+                }
+                Some(_) => {}
+                None => seen.push(rate),
+            }
+        }
+    }
+}
+
+/// `N/UNIT`: 1 to 10000 packets per sec, second, min, minute, hour or day.
+fn parse_rate(text: &str) -> Option<(u32, RateUnit)> {
+    let (rate, unit) = text.split_once('/')?;
+    if rate.is_empty() || !rate.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rate: u32 = rate.parse().ok()?;
+    let unit = RateUnit::parse(unit).ok()?;
+    (1..=RateLimit::MAX).contains(&rate).then_some((rate, unit))
+}

@@ -1,0 +1,174 @@
+//! The rules file's RATE and CONNLIMIT columns as the model's keys, read
+//! as Shorewall 5.2.8's Chains.pm reads them (`do_ratelimit`,
+//! `do_connlimit`). Each function gives the TOML lines of a `[[rule]]`,
+//! or why the value is refused.
+
+/// RATE: `[s|d:][NAME:]RATE[/UNIT][:BURST]` (no unit: per second; no
+/// burst: iptables' 5). Refused: two rates, a VLSM (`s/24:`), a hash
+/// table size (`NAME(N,M):`), a table named without `s:` or `d:`.
+pub fn rate_keys(text: &str) -> Result<String, String> {
+    if text.contains(',') {
+        return Err(format!(
+            "RATE `{text}` gives two rates (per source and per destination): fwgen's model has one per rule"
+        ));
+    }
+    let (per, rest) = match text.split_once(':') {
+        Some(("s", rest)) => (Some("source"), rest),
+        Some(("d", rest)) => (Some("dest"), rest),
+        Some((p, _)) if p.starts_with("s/") || p.starts_with("d/") => {
+            return Err(format!(
+                "RATE `{text}` groups addresses by a prefix (VLSM): not in fwgen's model"
+            ));
+        }
+        _ => (None, text),
+    };
+    // Then `NAME:`, `:` or nothing, and `RATE[/UNIT][:BURST]`.
+    let (table, rest) = match rest.split_once(':') {
+        Some((name, after)) if !name.starts_with(|c: char| c.is_ascii_digit()) => {
+            (Some(name), after)
+        }
+        _ => (None, rest),
+    };
+    let bad =
+        || format!("RATE `{text}` is not `[s:|d:][NAME:]RATE/UNIT[:BURST]` (Shorewall refuses it)");
+    let table = match table {
+        Some("") | None => None,
+        Some(name) if name.contains('(') => {
+            return Err(format!(
+                "RATE `{text}` sizes the hash table: not in fwgen's model"
+            ));
+        }
+        Some(name)
+            if name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Some(name)
+        }
+        Some(_) => return Err(bad()),
+    };
+    if table.is_some() && per.is_none() {
+        return Err(format!(
+            "RATE `{text}` names a table without `s:` or `d:` (one bucket for every rule naming it): not in fwgen's model"
+        ));
+    }
+    let (rate, burst) = match rest.split_once(':') {
+        Some((rate, burst)) => (rate, Some(burst)),
+        None => (rest, None),
+    };
+    let (count, unit) = rate.split_once('/').unwrap_or((rate, "sec"));
+    let number = |n: &str| -> Option<u64> {
+        (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| n.parse().ok())
+            .flatten()
+            .filter(|&n| n > 0)
+    };
+    let Some(count) = number(count) else {
+        return Err(bad());
+    };
+    if !matches!(unit, "sec" | "min" | "hour" | "day") {
+        return Err(bad());
+    }
+    let mut keys = format!("rate = {}\n", quote(&format!("{count}/{unit}")));
+    if let Some(burst) = burst {
+        let Some(burst) = number(burst) else {
+            return Err(bad());
+        };
+        keys.push_str(&format!("rate_burst = {burst}\n"));
+    }
+    if let Some(per) = per {
+        keys.push_str(&format!("rate_per = {}\n", quote(per)));
+    }
+    if let Some(table) = table {
+        keys.push_str(&format!("rate_table = {}\n", quote(table)));
+    }
+    Ok(keys)
+}
+
+/// CONNLIMIT: `[d:][!]LIMIT[:MASK]`; `LIMIT` is at most that many
+/// connections (`! --connlimit-above`), `!LIMIT` more than that many.
+pub fn connlimit_keys(text: &str) -> Result<String, String> {
+    let (per, rest) = match text.strip_prefix("d:") {
+        Some(rest) => (Some("dest"), rest),
+        None => (None, text),
+    };
+    let (key, rest) = match rest.strip_prefix('!') {
+        Some(rest) => ("connlimit_above", rest),
+        None => ("connlimit", rest),
+    };
+    let (limit, mask) = match rest.split_once(':') {
+        Some((limit, mask)) => (limit, Some(mask)),
+        None => (rest, None),
+    };
+    let number = |n: &str| -> Option<u64> {
+        (!n.is_empty() && n.len() <= 9 && n.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| n.parse().ok())
+            .flatten()
+    };
+    let bad = || format!("CONNLIMIT `{text}` is not `[d:][!]LIMIT[:MASK]` (Shorewall refuses it)");
+    let Some(limit) = number(limit) else {
+        return Err(bad());
+    };
+    let mut keys = format!("{key} = {limit}\n");
+    if let Some(per) = per {
+        keys.push_str(&format!("connlimit_per = {}\n", quote(per)));
+    }
+    if let Some(mask) = mask {
+        let Some(mask) = number(mask) else {
+            return Err(bad());
+        };
+        keys.push_str(&format!("connlimit_mask = {mask}\n"));
+    }
+    Ok(keys)
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_become_the_models_keys() {
+        assert_eq!(rate_keys("1/sec").unwrap(), "rate = \"1/sec\"\n");
+        assert_eq!(rate_keys("30").unwrap(), "rate = \"30/sec\"\n");
+        assert_eq!(
+            rate_keys("d:5/sec:50").unwrap(),
+            "rate = \"5/sec\"\nrate_burst = 50\nrate_per = \"dest\"\n"
+        );
+        assert_eq!(
+            rate_keys("s:ssh:3/min").unwrap(),
+            "rate = \"3/min\"\nrate_per = \"source\"\nrate_table = \"ssh\"\n"
+        );
+        assert_eq!(
+            rate_keys("s::3/min:4").unwrap(),
+            "rate = \"3/min\"\nrate_burst = 4\nrate_per = \"source\"\n"
+        );
+        for refused in [
+            "s:1/sec,d:2/sec",
+            "s/24:1/sec",
+            "ssh:3/min",
+            "s:t(10,20):3/min",
+            "0/sec",
+            "1/minute",
+            "1/sec:0",
+            "s:9x:1/sec",
+            "",
+        ] {
+            assert!(rate_keys(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn connection_limits_become_the_models_keys() {
+        assert_eq!(connlimit_keys("2").unwrap(), "connlimit = 2\n");
+        assert_eq!(
+            connlimit_keys("d:!20:24").unwrap(),
+            "connlimit_above = 20\nconnlimit_per = \"dest\"\nconnlimit_mask = 24\n"
+        );
+        for refused in ["s:2", "!", "2:", "x", "!d:2"] {
+            assert!(connlimit_keys(refused).is_err(), "{refused}");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! A rule's rate and connection limits in the lowered ruleset, as
+//! Shorewall 5.2.8 compiles its RATE and CONNLIMIT columns (Chains.pm
+//! `do_ratelimit`, `do_connlimit`):
+//!
+//! - a plain rate (`10/min:5`) is iptables' `-m limit`, one bucket for the
+//!   iptables rule: nftables' `limit rate 10/minute burst 5 packets`;
+//! - `s:` / `d:` is `-m hashlimit --hashlimit-upto` with one bucket per
+//!   source or destination address in a table of its own (`shorewallN`) or
+//!   the one named (`s:NAME:...`, shared by every rule naming it), an idle
+//!   address forgotten after `--hashlimit-htable-expire`: a dynamic set of
+//!   that family with that timeout, refreshed by `update` on each packet;
+//! - CONNLIMIT `N` is `-m connlimit ! --connlimit-above N` (the rule
+//!   matches while the address has at most N connections, this one
+//!   counted), `!N` is `--connlimit-above N`: `ct count [over] N` in a
+//!   dynamic set keyed by the (masked) address.
+//!
+//! A packet over a limit is not matched and goes on to the later rules
+//! and the policy, in both. Every iptables rule has its own buckets, one
+//! per family: so each lowered rule gets its own per family, and is never
+//! folded with another (lower.rs, lookup.rs).
+
+use super::{Chain, Family, Match, Rule, Set};
+use crate::model::{LimitPer, Model, Rule as ModelRule};
+
+/// Elements a limit set holds at most (hashlimit's default table is
+/// smaller; a full set adds no new address, as a full hashlimit table).
+const SET_SIZE: u32 = 65_535;
+
+/// The rules of model rule `index` in `chain`, with its limits: one rule
+/// per family of `families` (those the rule and the pair allow), each
+/// with its own bucket or set. Rules without limits are returned as they are.
+pub(super) fn limited(
+    rule: &ModelRule,
+    index: usize,
+    chain: &str,
+    families: &[bool],
+    rules: Vec<Rule>,
+) -> Vec<Rule> {
+    if rule.rate.is_none() && rule.connlimit.is_none() {
+        return rules;
+    }
+    let mut out = Vec::new();
+    for (n, lowered) in rules.into_iter().enumerate() {
+        let named = lowered.matches.iter().find_map(family_named);
+        let split: Vec<Family> = match named {
+            Some(family) => vec![family],
+            None => families.iter().map(|&ipv6| Family::of(ipv6)).collect(),
+        };
+        for &family in &split {
+            let mut one = lowered.clone();
+            if named.is_none() && split.len() > 1 {
+                one.matches.insert(0, Match::Family(family));
+            }
+            let suffix = format!("{index}-{chain}-{n}-{}", family_word(family));
+            if let Some(rate) = rule.rate.as_deref() {
+                let set = (rate.per != LimitPer::All).then(|| {
+                    let name = match &rate.table {
+                        Some(table) => format!("rate-{table}-{}", family_word(family)),
+                        None => format!("rate-{suffix}"),
+                    };
+                    (name, family)
+                });
+                one.matches.push(Match::RateLimit {
+                    limit: rate.clone(),
+                    set,
+                });
+            }
+            if let Some(limit) = rule.connlimit {
+                one.matches.push(Match::ConnLimit {
+                    limit,
+                    set: format!("conn-{suffix}"),
+                    family,
+                });
+            }
+            out.push(one);
+        }
+    }
+    out
+}
+
+fn family_named(m: &Match) -> Option<Family> {
+    match m {
+        Match::Family(family) | Match::Address { family, .. } | Match::IcmpType { family, .. } => {
+            Some(*family)
+        }
+        _ => None,
+    }
+}
+
+fn family_word(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "ipv4",
+        Family::Ipv6 => "ipv6",
+    }
+}
+
+/// The sets the chains' limits fill, in the order the rules name them,
+/// each once (a named rate table is shared).
+pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
+    let mut sets: Vec<Set> = Vec::new();
+    for rule in chains.iter().flat_map(|c| &c.rules) {
+        let item = super::lower::describe_item(model, rule.origin).unwrap_or_default();
+        for m in &rule.matches {
+            let set = match m {
+                Match::RateLimit {
+                    limit,
+                    set: Some((name, family)),
+                } => Set {
+                    name: name.clone(),
+                    family: *family,
+                    timeout: Some(limit.expire_seconds()),
+                    size: SET_SIZE,
+                    comment: match &limit.table {
+                        Some(table) => format!(
+                            "rate table {table}: {}, shared by the rules naming it",
+                            limit.describe()
+                        ),
+                        None => format!("the rate limit of {item}: {}", limit.describe()),
+                    },
+                },
+                Match::ConnLimit { limit, set, family } => Set {
+                    name: set.clone(),
+                    family: *family,
+                    timeout: None,
+                    size: SET_SIZE,
+                    comment: format!("the connection limit of {item}: {}", limit.describe()),
+                },
+                _ => continue,
+            };
+            if !sets.iter().any(|s| s.name == set.name) {
+                sets.push(set);
+            }
+        }
+    }
+    sets
+}
