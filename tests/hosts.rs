@@ -93,7 +93,11 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
     for (hosts, expected) in [
         (
             "vpn eth0:10.8.0.0/24 routeback\n",
-            "hosts options (`routeback`)",
+            "hosts option `routeback`: traffic from a zone's hosts back",
+        ),
+        (
+            "vpn eth0:10.8.0.0/24 dhcp\n",
+            "`dhcp` is not an option of a hosts line",
         ),
         ("vpn eth0:+vpnset\n", "ipsets, dynamic zones, ranges"),
         ("vpn eth0:dynamic\n", "ipsets, dynamic zones, ranges"),
@@ -115,6 +119,66 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
                 && reason.contains(expected)),
             "{hosts}: {refusals:?}"
         );
+    }
+}
+
+/// Every option Shorewall 5.2's Zones.pm reads on a hosts line, and no
+/// other, has fwgen's verdict; the importer refuses each refused option at
+/// its line by name (the zone, left without members, with it), and notes
+/// the one without effect while carrying the line.
+#[test]
+fn every_hosts_option_has_one_verdict() {
+    use fwgen::model::option_verdict::{OptionVerdict, SHOREWALL_HOST_OPTIONS, host_verdict};
+    let zones_pm = "/usr/share/shorewall/Shorewall/Zones.pm";
+    let source = std::fs::read_to_string(zones_pm)
+        .unwrap_or_else(|e| panic!("{zones_pm}: {e} (install shorewall: bash tests/run)"));
+    let mut read: Vec<String> = ["ipsec", "norfc1918"].map(str::to_owned).to_vec();
+    for block in source.split("%validhostoptions = (").skip(1) {
+        let block = block.split(");").next().unwrap();
+        read.extend(block.lines().filter_map(|l| {
+            let name = l.split("=>").next()?.trim();
+            (!name.is_empty()).then(|| name.to_owned())
+        }));
+    }
+    read.sort();
+    read.dedup();
+    assert_eq!(read, SHOREWALL_HOST_OPTIONS, "the options Zones.pm reads");
+    for option in SHOREWALL_HOST_OPTIONS {
+        let written = if *option == "mss" { "mss=1400" } else { option };
+        let dir = shorewall_dir(
+            "hosts-option",
+            ZONES,
+            &format!("vpn eth0:10.8.0.0/24 {written}\n"),
+        );
+        match host_verdict(written) {
+            Some(OptionVerdict::NoEffect(_)) => {
+                let imported = import(&dir, false).unwrap_or_else(|e| panic!("{written}: {e:?}"));
+                assert!(
+                    imported.toml.contains("[[zones.vpn.hosts]]"),
+                    "{}",
+                    imported.toml
+                );
+                let note = format!("hosts:1: hosts option `{written}` has no effect");
+                assert!(imported.toml.contains(&note), "{}", imported.toml);
+            }
+            Some(OptionVerdict::Refused(why)) => {
+                let refusals = refused(&dir);
+                let expected = format!("hosts option `{written}`: {why}");
+                assert!(
+                    refusals
+                        .iter()
+                        .any(|(f, l, r)| f == "hosts" && *l == 1 && *r == expected),
+                    "{written}: {refusals:?}"
+                );
+                assert!(
+                    refusals
+                        .iter()
+                        .any(|(f, l, r)| f == "zones" && *l == 2 && r.contains("no members")),
+                    "{written}: the zone left without members: {refusals:?}"
+                );
+            }
+            other => panic!("{written}: {other:?}"),
+        }
     }
 }
 

@@ -2095,11 +2095,8 @@ impl Importer {
                 self.refuse(&line, reason);
                 continue;
             }
-            if let Some(options) = columns.get(2).filter(|o| *o != "-") {
-                self.refuse(
-                    &line,
-                    format!("hosts options (`{options}`) are not in fwgen's model"),
-                );
+            let options = columns.get(2).filter(|o| *o != "-");
+            if !options.is_none_or(|o| self.host_options(&line, o)) {
                 self.drop_empty_zone(zone, &line);
                 continue;
             }
@@ -2111,6 +2108,32 @@ impl Importer {
                 }
             }
         }
+    }
+
+    /// Each option of a hosts line gets its verdict: noted when it has no
+    /// effect, else refused at the line. Whether the line may be carried.
+    fn host_options(&mut self, line: &Line, options: &str) -> bool {
+        let mut carried = true;
+        for option in options.split(',') {
+            match option_verdict::host_verdict(option) {
+                Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
+                    "{}:{}: hosts option `{option}` has no effect: {why}",
+                    line.file, line.number
+                )),
+                Some(OptionVerdict::Refused(why)) => {
+                    self.refuse(line, format!("hosts option `{option}`: {why}"));
+                    carried = false;
+                }
+                Some(OptionVerdict::Modelled | OptionVerdict::Key(_)) | None => {
+                    self.refuse(
+                        line,
+                        format!("hosts option `{option}` is not an option of a hosts line in Shorewall 5.2 (shorewall-hosts(5))"),
+                    );
+                    carried = false;
+                }
+            }
+        }
+        carried
     }
 
     /// `eth0:10.8.0.0/24,10.8.1.1` (Shorewall6: `eth0:[2001:db8::/64]`).
