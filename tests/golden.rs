@@ -111,6 +111,7 @@ golden_model! {
     wildcard_and_named => "wildcard-and-named",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
+    nested_zones => "nested-zones",
     vocabulary => "vocabulary",
 }
 

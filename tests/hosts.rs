@@ -182,14 +182,22 @@ fn every_hosts_option_has_one_verdict() {
     }
 }
 
-/// The hosts-cluster model renders Shorewall files that import back into
-/// a model with the same nftables ruleset.
+/// The hosts-cluster and nested-zones models render Shorewall files that
+/// import back into a model with the same nftables ruleset.
 #[test]
 fn a_model_with_hosts_round_trips_through_its_shorewall_files() {
-    let path = "tests/models/hosts-cluster.toml";
+    round_trip("tests/models/hosts-cluster.toml");
+}
+
+#[test]
+fn a_model_with_nested_zones_round_trips_through_its_shorewall_files() {
+    round_trip("tests/models/nested-zones.toml");
+}
+
+fn round_trip(path: &str) {
     let text = std::fs::read_to_string(common::root().join(path)).unwrap();
     let model = compile(&Source::new(path, text)).unwrap_or_else(|f| panic!("{}", f.render()));
-    let dir = common::scratch("hosts-round-trip");
+    let dir = common::scratch(&format!("round-trip-{}", path.len()));
     for file in backend::render(&model, Backend::Shorewall).unwrap() {
         let at = dir.join(&file.path);
         std::fs::create_dir_all(at.parent().unwrap()).unwrap();
@@ -203,6 +211,74 @@ fn a_model_with_hosts_round_trips_through_its_shorewall_files() {
         files.into_iter().map(|f| f.content).collect::<String>()
     };
     assert_eq!(ruleset(&back), ruleset(&model), "{}", imported.toml);
+}
+
+/// shorewall-nesting(5)'s zones: `sam:net` becomes `parent = "net"`, its
+/// hosts line its hosts, and the model dispatches sam before net.
+#[test]
+fn a_nested_zone_becomes_a_zone_with_a_parent() {
+    let zones = "fw firewall\nnet ipv4\nsam:net ipv4\nloc ipv4\n";
+    let dir = shorewall_dir("nested-import", zones, "sam eth0:198.51.100.7\n");
+    std::fs::write(
+        dir.join("policy"),
+        "sam all CONTINUE\nloc net ACCEPT\nnet all DROP info\nall all REJECT info\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nSSH(ACCEPT) sam $FW\nACCEPT any $FW tcp 8080\n",
+    )
+    .unwrap();
+    let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        imported
+            .toml
+            .contains("# zones:3\n[zones.sam]\nparent = \"net\"\n"),
+        "{}",
+        imported.toml
+    );
+    assert!(
+        imported.toml.contains("source = \"any\""),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported.toml", imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));
+    let names: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
+    assert_eq!(names, ["sam", "net", "loc"], "the dispatch order");
+    assert_eq!(model.zones[0].parent, Some(1));
+}
+
+/// Bridge-port zones, several parents and unknown parents are refused at
+/// their zones line, each with its reason.
+#[test]
+fn nested_zones_fwgen_cannot_hold_are_refused_at_their_line() {
+    for (zones, line, expected) in [
+        (
+            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net bport\n",
+            4,
+            "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match",
+        ),
+        (
+            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net,loc ipv4\n",
+            4,
+            "a zone nested in several zones (`net,loc`)",
+        ),
+        (
+            "fw firewall\nvpn:net ipv4\nnet ipv4\nloc ipv4\n",
+            2,
+            "the parent zone `net` is not declared before it",
+        ),
+    ] {
+        let dir = shorewall_dir("nested-refused", zones, "vpn eth0:10.8.0.0/24\n");
+        let refusals = refused(&dir);
+        assert!(
+            refusals
+                .iter()
+                .any(|(f, l, r)| f == "zones" && *l == line && r.contains(expected)),
+            "{zones}: {refusals:?}"
+        );
+    }
 }
 
 /// The lab: the original directory compiled by Shorewall, fwgen's own

@@ -32,6 +32,7 @@ mod firewall;
 mod hosts;
 mod interfaces;
 mod nat;
+mod nesting;
 mod policies;
 mod rules;
 mod stopped;
@@ -94,6 +95,7 @@ impl Analyzer<'_> {
         if raw.zones.0.is_empty() {
             self.error(None, ErrorKind::EmptyModel);
         }
+        self.nest_zones(raw);
         self.interfaces = raw
             .interfaces
             .0

@@ -857,7 +857,8 @@ fn policy_rules(
         PolicyAction::Accept => accept(),
         PolicyAction::Drop => drop_(),
         PolicyAction::Reject => jump("rejection"),
-        // Without nested zones a CONTINUE pair falls through to the catch-all.
+        // CONTINUE returns: the next dispatch rule, a nested zone's parent's,
+        // takes the packet; without one it reaches the catch-all.
         PolicyAction::Continue => return Vec::new(),
     };
     let origin = match decision.origin {
