@@ -711,6 +711,10 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
     ("options", 3),
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
+/// Why an interface without a zone (`-`, its zones all given by hosts
+/// lines) is refused: what Shorewall 5.2.8 compiles for it.
+const NO_ZONE_REASON: &str = "an interface of several zones (zone `-`, each zone given by a hosts line) is not in fwgen's model: every interface of the model has a zone of its own, while Shorewall sends a packet no hosts line claims to the end of INPUT, FORWARD or OUTPUT (logged and rejected)";
+
 /// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
 /// refused: measured on the lab's kernel, see docs/model.md.
 const BPORT_REASON: &str = "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match on bridged packets, and nftables has none for an inet table: there, br_netfilter shows a bridged packet with the bridge as iifname and oifname, and `meta ibrname`/`obrname` (bridge-family only) are refused by the kernel (\"Operation not supported\")";
@@ -2033,12 +2037,15 @@ impl Importer {
                 self.skip_named(&line, name, reason);
                 continue;
             }
-            if zone == "-" || !self.zones.contains(zone) {
-                self.skip_named(
-                    &line,
-                    name,
-                    "an interface of several zones (zone `-`, hosts) is not in fwgen's model",
+            if zone == "-" {
+                self.skip_named(&line, name, NO_ZONE_REASON);
+                continue;
+            }
+            if !self.zones.contains(zone) {
+                let reason = format!(
+                    "zone `{zone}` is not a zone of the zones file (Shorewall: \"Unknown zone\")"
                 );
+                self.skip_named(&line, name, reason);
                 continue;
             }
             let mut options = Vec::new();
