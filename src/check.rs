@@ -150,7 +150,8 @@ fn lockout(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
         .map(ZoneId::Zone)
         .filter(|&z| {
             let ZoneId::Zone(index) = z else { return false };
-            model.interfaces_of(index).next().is_some()
+            // A zone of hosts only (a nested zone's admins) counts too.
+            model.has_members(index)
         })
         .collect();
     let reachable = reaches_firewall(model, ruleset, &zones);
@@ -617,13 +618,16 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
         .collect()
 }
 
-/// CONTINUE only means something with nested zones, which fwgen's model
-/// does not have: such pairs fall to the catch-all (Shorewall warns too).
+/// CONTINUE only means something for a nested zone (its parent's rules
+/// and policy follow, as the parent is dispatched after it); elsewhere
+/// such pairs fall to the catch-all (Shorewall warns too).
 fn continue_policies(model: &Model) -> Vec<Finding> {
+    let nested = |side: ZoneRef| matches!(side, ZoneRef::One(ZoneId::Zone(z)) if model.zones[z].parent.is_some());
     model
         .policies
         .iter()
         .filter(|p| p.action == PolicyAction::Continue)
+        .filter(|p| !nested(p.source) && !nested(p.dest))
         .map(|p| {
             Finding::warning(
                 "continue-without-nesting",

@@ -137,6 +137,9 @@ pub struct RawNftables {
 pub struct RawZone {
     #[schemars(with = "Option<String>")]
     pub family: Option<Spanned<String>>,
+    /// The zone this one is nested in (shorewall-zones(5) `child:parent`).
+    #[schemars(with = "Option<String>")]
+    pub parent: Option<Spanned<String>>,
     /// Addresses on interfaces of other zones that belong to this zone
     /// (shorewall-hosts(5)).
     #[serde(default)]

@@ -96,6 +96,17 @@ pub enum ErrorKind {
         zone: String,
         interface: String,
     },
+    /// A zone nested in itself or in a zone declared after it.
+    ParentNotBefore {
+        zone: String,
+        parent: String,
+    },
+    /// A nested zone of a family its parent does not hold.
+    NestedFamily {
+        zone: String,
+        parent: String,
+        family: &'static str,
+    },
     /// A zone's hosts on an interface of a zone declared before it, whose
     /// dispatch would take them first.
     HostsAfterOwner {
@@ -370,7 +381,9 @@ impl Error {
             UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
             RefusedInterfaceOption { reason, .. } => (*reason).into(),
             HostsOnOwnInterface { .. } => "the whole interface is already in the zone: drop the hosts entry".into(),
-            HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`: zones are dispatched in the order declared (Shorewall's zones file), and `{owner}` takes every address of its interface"),
+            NestedFamily { parent, .. } => format!("a nested zone holds a part of its parent's hosts: give it `{parent}`'s family or a narrower one (Shorewall's and Shorewall6's zones files nest each family apart)"),
+            ParentNotBefore { parent, .. } => format!("declare zone `{parent}` before the zones nested in it, as Shorewall's zones file must (\"Unknown parent zone\")"),
+            HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`, or nest it in `{owner}` (`parent = \"{owner}\"`): zones are dispatched in the order declared (Shorewall's zones file), nested zones before their parents, and `{owner}` takes every address of its interface"),
             DnatWithHosts { .. } => "a port forward from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
@@ -812,6 +825,8 @@ impl ErrorKind {
             UnknownInterfaceOption { .. } => "unknown-interface-option",
             RefusedInterfaceOption { .. } => "refused-interface-option",
             HostsOnOwnInterface { .. } => "hosts-on-own-interface",
+            ParentNotBefore { .. } => "parent-not-before",
+            NestedFamily { .. } => "nested-family",
             HostsAfterOwner { .. } => "hosts-after-owner",
             EmptyHosts { .. } => "empty-hosts",
             DnatWithHosts { .. } => "dnat-with-hosts",
@@ -929,6 +944,25 @@ impl Display for ErrorKind {
             UnknownInterfaceOption { name } => {
                 write!(f, "unknown interface option `{}`", quoted(name))
             }
+            NestedFamily {
+                zone,
+                parent,
+                family,
+            } => write!(
+                f,
+                "zone `{}` ({family}) is nested in `{}`, which does not hold that family",
+                shorten(zone),
+                shorten(parent)
+            ),
+            ParentNotBefore { zone, parent } if zone == parent => {
+                write!(f, "zone `{}` is nested in itself", shorten(zone))
+            }
+            ParentNotBefore { zone, parent } => write!(
+                f,
+                "zone `{}` is nested in `{}`, declared after it",
+                shorten(zone),
+                shorten(parent)
+            ),
             HostsOnOwnInterface { zone, interface } => write!(
                 f,
                 "hosts of zone `{}` on `{}`, an interface of the zone itself",

@@ -77,6 +77,8 @@ error_case! {
     interface_option_unknown => "interface-option-unknown",
     interface_option_refused => "interface-option-refused",
     hosts_after_owner => "hosts-after-owner",
+    parent_not_before => "parent-not-before",
+    nested_family => "nested-family",
     hosts_on_own_interface => "hosts-on-own-interface",
     dnat_with_hosts => "dnat-with-hosts",
     interface_option_value => "interface-option-value",

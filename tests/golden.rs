@@ -114,6 +114,7 @@ golden_model! {
     wildcard_and_named => "wildcard-and-named",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
+    nested_zones => "nested-zones",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
 }

@@ -93,7 +93,11 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
     for (hosts, expected) in [
         (
             "vpn eth0:10.8.0.0/24 routeback\n",
-            "hosts options (`routeback`)",
+            "hosts option `routeback`: traffic from a zone's hosts back",
+        ),
+        (
+            "vpn eth0:10.8.0.0/24 dhcp\n",
+            "`dhcp` is not an option of a hosts line",
         ),
         ("vpn eth0:+vpnset\n", "ipsets, dynamic zones, ranges"),
         ("vpn eth0:dynamic\n", "ipsets, dynamic zones, ranges"),
@@ -118,14 +122,82 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
     }
 }
 
-/// The hosts-cluster model renders Shorewall files that import back into
-/// a model with the same nftables ruleset.
+/// Every option Shorewall 5.2's Zones.pm reads on a hosts line, and no
+/// other, has fwgen's verdict; the importer refuses each refused option at
+/// its line by name (the zone, left without members, with it), and notes
+/// the one without effect while carrying the line.
+#[test]
+fn every_hosts_option_has_one_verdict() {
+    use fwgen::model::option_verdict::{OptionVerdict, SHOREWALL_HOST_OPTIONS, host_verdict};
+    let zones_pm = "/usr/share/shorewall/Shorewall/Zones.pm";
+    let source = std::fs::read_to_string(zones_pm)
+        .unwrap_or_else(|e| panic!("{zones_pm}: {e} (install shorewall: bash tests/run)"));
+    let mut read: Vec<String> = ["ipsec", "norfc1918"].map(str::to_owned).to_vec();
+    for block in source.split("%validhostoptions = (").skip(1) {
+        let block = block.split(");").next().unwrap();
+        read.extend(block.lines().filter_map(|l| {
+            let name = l.split("=>").next()?.trim();
+            (!name.is_empty()).then(|| name.to_owned())
+        }));
+    }
+    read.sort();
+    read.dedup();
+    assert_eq!(read, SHOREWALL_HOST_OPTIONS, "the options Zones.pm reads");
+    for option in SHOREWALL_HOST_OPTIONS {
+        let written = if *option == "mss" { "mss=1400" } else { option };
+        let dir = shorewall_dir(
+            "hosts-option",
+            ZONES,
+            &format!("vpn eth0:10.8.0.0/24 {written}\n"),
+        );
+        match host_verdict(written) {
+            Some(OptionVerdict::NoEffect(_)) => {
+                let imported = import(&dir, false).unwrap_or_else(|e| panic!("{written}: {e:?}"));
+                assert!(
+                    imported.toml.contains("[[zones.vpn.hosts]]"),
+                    "{}",
+                    imported.toml
+                );
+                let note = format!("hosts:1: hosts option `{written}` has no effect");
+                assert!(imported.toml.contains(&note), "{}", imported.toml);
+            }
+            Some(OptionVerdict::Refused(why)) => {
+                let refusals = refused(&dir);
+                let expected = format!("hosts option `{written}`: {why}");
+                assert!(
+                    refusals
+                        .iter()
+                        .any(|(f, l, r)| f == "hosts" && *l == 1 && *r == expected),
+                    "{written}: {refusals:?}"
+                );
+                assert!(
+                    refusals
+                        .iter()
+                        .any(|(f, l, r)| f == "zones" && *l == 2 && r.contains("no members")),
+                    "{written}: the zone left without members: {refusals:?}"
+                );
+            }
+            other => panic!("{written}: {other:?}"),
+        }
+    }
+}
+
+/// The hosts-cluster and nested-zones models render Shorewall files that
+/// import back into a model with the same nftables ruleset.
 #[test]
 fn a_model_with_hosts_round_trips_through_its_shorewall_files() {
-    let path = "tests/models/hosts-cluster.toml";
+    round_trip("tests/models/hosts-cluster.toml");
+}
+
+#[test]
+fn a_model_with_nested_zones_round_trips_through_its_shorewall_files() {
+    round_trip("tests/models/nested-zones.toml");
+}
+
+fn round_trip(path: &str) {
     let text = std::fs::read_to_string(common::root().join(path)).unwrap();
     let model = compile(&Source::new(path, text)).unwrap_or_else(|f| panic!("{}", f.render()));
-    let dir = common::scratch("hosts-round-trip");
+    let dir = common::scratch(&format!("round-trip-{}", path.len()));
     for file in backend::render(&model, Backend::Shorewall).unwrap() {
         let at = dir.join(&file.path);
         std::fs::create_dir_all(at.parent().unwrap()).unwrap();
@@ -139,6 +211,74 @@ fn a_model_with_hosts_round_trips_through_its_shorewall_files() {
         files.into_iter().map(|f| f.content).collect::<String>()
     };
     assert_eq!(ruleset(&back), ruleset(&model), "{}", imported.toml);
+}
+
+/// shorewall-nesting(5)'s zones: `sam:net` becomes `parent = "net"`, its
+/// hosts line its hosts, and the model dispatches sam before net.
+#[test]
+fn a_nested_zone_becomes_a_zone_with_a_parent() {
+    let zones = "fw firewall\nnet ipv4\nsam:net ipv4\nloc ipv4\n";
+    let dir = shorewall_dir("nested-import", zones, "sam eth0:198.51.100.7\n");
+    std::fs::write(
+        dir.join("policy"),
+        "sam all CONTINUE\nloc net ACCEPT\nnet all DROP info\nall all REJECT info\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nSSH(ACCEPT) sam $FW\nACCEPT any $FW tcp 8080\n",
+    )
+    .unwrap();
+    let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        imported
+            .toml
+            .contains("# zones:3\n[zones.sam]\nparent = \"net\"\n"),
+        "{}",
+        imported.toml
+    );
+    assert!(
+        imported.toml.contains("source = \"any\""),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported.toml", imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));
+    let names: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
+    assert_eq!(names, ["sam", "net", "loc"], "the dispatch order");
+    assert_eq!(model.zones[0].parent, Some(1));
+}
+
+/// Bridge-port zones, several parents and unknown parents are refused at
+/// their zones line, each with its reason.
+#[test]
+fn nested_zones_fwgen_cannot_hold_are_refused_at_their_line() {
+    for (zones, line, expected) in [
+        (
+            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net bport\n",
+            4,
+            "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match",
+        ),
+        (
+            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net,loc ipv4\n",
+            4,
+            "a zone nested in several zones (`net,loc`)",
+        ),
+        (
+            "fw firewall\nvpn:net ipv4\nnet ipv4\nloc ipv4\n",
+            2,
+            "the parent zone `net` is not declared before it",
+        ),
+    ] {
+        let dir = shorewall_dir("nested-refused", zones, "vpn eth0:10.8.0.0/24\n");
+        let refusals = refused(&dir);
+        assert!(
+            refusals
+                .iter()
+                .any(|(f, l, r)| f == "zones" && *l == line && r.contains(expected)),
+            "{zones}: {refusals:?}"
+        );
+    }
 }
 
 /// The lab: the original directory compiled by Shorewall, fwgen's own

@@ -414,6 +414,14 @@ fn model_hosts_cluster() {
     lab_model("hosts-cluster", "host");
 }
 
+/// Issue #15: nested zones after shorewall-nesting(5): sam (in net) is
+/// dispatched before net and CONTINUEs to net's rules; adm (in loc) before
+/// loc, with a policy of its own; `any` leaves adm out.
+#[test]
+fn model_nested_zones() {
+    lab_model("nested-zones", "nest");
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {

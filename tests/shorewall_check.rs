@@ -89,6 +89,7 @@ mod models {
         wildcard_and_named => "wildcard-and-named",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
+        nested_zones => "nested-zones",
         vocabulary => "vocabulary",
     }
 }

@@ -33,6 +33,7 @@ mod hosts;
 mod interfaces;
 mod limits;
 mod nat;
+mod nesting;
 mod policies;
 mod rules;
 mod stopped;
@@ -96,6 +97,7 @@ impl Analyzer<'_> {
         if raw.zones.0.is_empty() {
             self.error(None, ErrorKind::EmptyModel);
         }
+        self.nest_zones(raw);
         self.interfaces = raw
             .interfaces
             .0

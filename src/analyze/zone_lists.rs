@@ -7,8 +7,8 @@
 //! - `all-`: every zone but the firewall (Shorewall's deprecated spelling
 //!   of `all!$FW`); `all+-` both.
 //! - `all!net,dmz`: every zone and the firewall but those named.
-//! - `any` and its forms: as `all` (they differ only for nested zones,
-//!   which fwgen's model has none of).
+//! - `any` and its forms: as `all`, but without nested zones (those with
+//!   a `parent`): Rules.pm's `all_parent_zones`.
 //!
 //! A rule with such a side applies to every pair of a source zone and a
 //! destination zone, in that order (source outer), leaving out a zone's
@@ -40,9 +40,9 @@ impl Analyzer<'_> {
     pub(super) fn zone_form(&mut self, raw: &Spanned<String>, text: &str) -> ZoneForm {
         let wildcard = ["all", "any"].iter().find_map(|w| {
             let rest = text.strip_prefix(w)?;
-            is_wildcard_tail(rest).then(|| rest.to_owned())
+            is_wildcard_tail(rest).then(|| (*w == "any", rest.to_owned()))
         });
-        if let Some(rest) = wildcard {
+        if let Some((any, rest)) = wildcard {
             if rest.is_empty() && text == "all" {
                 return ZoneForm::Plain;
             }
@@ -64,10 +64,13 @@ impl Analyzer<'_> {
             if flags.contains('-') {
                 left_out.push(ZoneId::Firewall);
             }
+            // `any`: the top-level zones only (shorewall-rules(5)).
+            let nested =
+                |z: &ZoneId| matches!(z, ZoneId::Zone(i) if self.zones[*i].parent.is_some());
             let zones = self
                 .every_zone()
                 .into_iter()
-                .filter(|z| !left_out.contains(z))
+                .filter(|z| !(left_out.contains(z) || (any && nested(z))))
                 .collect();
             return ZoneForm::List(ZoneList {
                 zones,

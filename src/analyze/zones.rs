@@ -40,6 +40,7 @@ impl Analyzer<'_> {
             family,
             description,
             hosts: Vec::new(),
+            parent: None,
             span: name.span(),
         })
     }

@@ -20,7 +20,7 @@ use crate::model::rule::{is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, PortRange, Protocol, Redirect,
-    Rule, Service, Snat, ZoneId, ZoneRef,
+    Rule, Service, Snat, Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -294,12 +294,19 @@ fn zone_items(model: &Model, product: Product) -> Vec<Item> {
     let kind = if product.ipv6 { "ipv6" } else { "ipv4" };
     let firewall = vec![model.firewall.zone.clone(), "firewall".to_owned()];
     let firewall = Item::new(&ZONES, None, &[firewall]);
-    let zones = model
-        .zones
-        .iter()
+    // Declaration order: Shorewall wants a parent before its nested zones
+    // (and sorts them for dispatch itself).
+    let mut declared: Vec<&Zone> = model.zones.iter().collect();
+    declared.sort_by_key(|z| z.span.start);
+    let zones = declared
+        .into_iter()
         .filter(|z| z.family.has(product.ipv6))
         .map(|z| {
-            let cells = vec![z.name.clone(), kind.to_owned()];
+            let name = match z.parent {
+                Some(parent) => format!("{}:{}", z.name, model.zones[parent].name),
+                None => z.name.clone(),
+            };
+            let cells = vec![name, kind.to_owned()];
             Item::new(&ZONES, z.description.clone(), &[cells])
         });
     std::iter::once(firewall).chain(zones).collect()

@@ -131,7 +131,7 @@ pub const SETTINGS: &[Setting] = &[
         "IMPLICIT_CONTINUE",
         "no",
         NO,
-        "IMPLICIT_CONTINUE=Yes needs nested zones, which fwgen's model has not",
+        "IMPLICIT_CONTINUE=Yes gives each nested zone without a policy of its own a CONTINUE policy; fwgen's model has no implicit policies: write `NESTED all CONTINUE` in the policy file",
     ),
     only(
         "ACCEPT_DEFAULT",

@@ -182,6 +182,8 @@ struct Importer {
     settings: Settings,
     out: String,
     firewall: String,
+    /// A zone of the zones file is nested (`zone:parent`).
+    nested: bool,
     zones: Vec<String>,
     /// Logical interface name -> zone.
     interfaces: Vec<(String, String)>,
@@ -220,6 +222,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         out: String::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
+        nested: false,
         site_macro_files: Vec::new(),
         site_macros: BTreeMap::new(),
         interfaces: Vec::new(),
@@ -731,6 +734,14 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
     ("options", 3),
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
+/// Why an interface without a zone (`-`, its zones all given by hosts
+/// lines) is refused: what Shorewall 5.2.8 compiles for it.
+const NO_ZONE_REASON: &str = "an interface of several zones (zone `-`, each zone given by a hosts line) is not in fwgen's model: every interface of the model has a zone of its own, while Shorewall sends a packet no hosts line claims to the end of INPUT, FORWARD or OUTPUT (logged and rejected)";
+
+/// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
+/// refused: measured on the lab's kernel, see docs/model.md.
+const BPORT_REASON: &str = "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match on bridged packets, and nftables has none for an inet table: there, br_netfilter shows a bridged packet with the bridge as iifname and oifname, and `meta ibrname`/`obrname` (bridge-family only) are refused by the kernel (\"Operation not supported\")";
+
 const HOSTS_COLUMNS: &[(&str, usize)] = &[("zone", 0), ("hosts", 1), ("options", 2)];
 const POLICY_COLUMNS: &[(&str, usize)] = &[
     ("source", 0),
@@ -1940,19 +1951,33 @@ impl Importer {
                 self.refuse(&line, "a zone needs a name and a type");
                 continue;
             };
-            let name = name.split(':').next().unwrap_or_default();
+            let (name, parents) = match name.split_once(':') {
+                Some((name, parents)) => (name, Some(parents)),
+                None => (name.as_str(), None),
+            };
             if used_after(&columns, 2) {
                 self.skip_named(&line, name, "zone options are not in fwgen's model");
                 continue;
             }
-            if columns[0].contains(':') {
-                self.skip_named(&line, name, "nested zones are not in fwgen's model");
+            if kind.starts_with("bport") {
+                self.skip_named(&line, name, BPORT_REASON);
                 continue;
             }
+            let parent = match parents.map(|p| self.zone_parent(p)) {
+                Some(Err(reason)) => {
+                    self.skip_named(&line, name, reason);
+                    continue;
+                }
+                Some(Ok(parent)) => Some(parent),
+                None => None,
+            };
             match kind.as_str() {
+                "firewall" if parent.is_some() => {
+                    self.skip_named(&line, name, "the firewall zone may not be nested (Shorewall: \"Firewall zone may not be nested\")");
+                }
                 "firewall" => self.firewall = name.to_owned(),
-                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name),
-                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name),
+                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name, parent),
+                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name, parent),
                 other => self.skip_named(
                     &line,
                     name,
@@ -1968,9 +1993,34 @@ impl Importer {
         );
     }
 
-    fn zone(&mut self, line: &Line, name: &str) {
-        self.begin(Kind::Zone, name, Vec::new(), None, line);
+    /// The PARENT part of `zone:PARENT`: one imported zone.
+    fn zone_parent(&self, parents: &str) -> Result<String, String> {
+        if parents.contains(',') {
+            return Err(format!(
+                "a zone nested in several zones (`{parents}`) is not in fwgen's model: a zone has one `parent`"
+            ));
+        }
+        if let Some(at) = self.skipped_names.get(parents) {
+            return Err(format!(
+                "its parent zone `{parents}` was skipped ({at}), and the nested zone with it"
+            ));
+        }
+        if !self.zones.iter().any(|z| z == parents) {
+            return Err(format!(
+                "the parent zone `{parents}` is not declared before it (Shorewall: \"Unknown parent zone\")"
+            ));
+        }
+        Ok(parents.to_owned())
+    }
+
+    fn zone(&mut self, line: &Line, name: &str, parent: Option<String>) {
+        let references = parent.iter().cloned().collect();
+        self.begin(Kind::Zone, name, references, None, line);
         let _ = writeln!(self.out, "{}[zones.{}]", Self::origin(line), key(name));
+        if let Some(parent) = &parent {
+            let _ = writeln!(self.out, "parent = {}", quote(parent));
+            self.nested = true;
+        }
         if let Some(description) = &line.comment {
             let _ = writeln!(self.out, "description = {}", quote(description));
         }
@@ -2022,12 +2072,15 @@ impl Importer {
                 self.skip_named(&line, name, reason);
                 continue;
             }
-            if zone == "-" || !self.zones.contains(zone) {
-                self.skip_named(
-                    &line,
-                    name,
-                    "an interface of several zones (zone `-`, hosts) is not in fwgen's model",
+            if zone == "-" {
+                self.skip_named(&line, name, NO_ZONE_REASON);
+                continue;
+            }
+            if !self.zones.contains(zone) {
+                let reason = format!(
+                    "zone `{zone}` is not a zone of the zones file (Shorewall: \"Unknown zone\")"
                 );
+                self.skip_named(&line, name, reason);
                 continue;
             }
             let mut options = Vec::new();
@@ -2130,11 +2183,8 @@ impl Importer {
                 self.refuse(&line, reason);
                 continue;
             }
-            if let Some(options) = columns.get(2).filter(|o| *o != "-") {
-                self.refuse(
-                    &line,
-                    format!("hosts options (`{options}`) are not in fwgen's model"),
-                );
+            let options = columns.get(2).filter(|o| *o != "-");
+            if !options.is_none_or(|o| self.host_options(&line, o)) {
                 self.drop_empty_zone(zone, &line);
                 continue;
             }
@@ -2146,6 +2196,32 @@ impl Importer {
                 }
             }
         }
+    }
+
+    /// Each option of a hosts line gets its verdict: noted when it has no
+    /// effect, else refused at the line. Whether the line may be carried.
+    fn host_options(&mut self, line: &Line, options: &str) -> bool {
+        let mut carried = true;
+        for option in options.split(',') {
+            match option_verdict::host_verdict(option) {
+                Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
+                    "{}:{}: hosts option `{option}` has no effect: {why}",
+                    line.file, line.number
+                )),
+                Some(OptionVerdict::Refused(why)) => {
+                    self.refuse(line, format!("hosts option `{option}`: {why}"));
+                    carried = false;
+                }
+                Some(OptionVerdict::Modelled | OptionVerdict::Key(_)) | None => {
+                    self.refuse(
+                        line,
+                        format!("hosts option `{option}` is not an option of a hosts line in Shorewall 5.2 (shorewall-hosts(5))"),
+                    );
+                    carried = false;
+                }
+            }
+        }
+        carried
     }
 
     /// `eth0:10.8.0.0/24,10.8.1.1` (Shorewall6: `eth0:[2001:db8::/64]`).
@@ -2710,8 +2786,12 @@ impl Importer {
     }
 
     /// `any` (with or without addresses) is `all` when no zone is nested
-    /// (shorewall-rules(5)), and the model has no nested zones.
+    /// (shorewall-rules(5)); with nested zones it stays `any`, which the
+    /// model reads as Shorewall does (the top-level zones).
     fn any_zone(&mut self, line: &Line, side: &str) -> String {
+        if self.nested {
+            return side.to_owned();
+        }
         let Some(rest) = side
             .strip_prefix("any")
             .filter(|r| r.is_empty() || r.starts_with(':'))

@@ -130,6 +130,64 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
     })
 }
 
+/// Every option of shorewall-hosts(5) that Shorewall 5.2's Zones.pm reads
+/// on a hosts line (`%validhostoptions`, with `ipsec`, `mss=` and the
+/// obsolete `norfc1918` it reads apart), in its order.
+pub const SHOREWALL_HOST_OPTIONS: &[&str] = &[
+    "blacklist",
+    "broadcast",
+    "destonly",
+    "ipsec",
+    "maclist",
+    "mss",
+    "norfc1918",
+    "nosmurfs",
+    "routeback",
+    "sourceonly",
+    "tcpflags",
+];
+
+/// fwgen's verdict on an option of a hosts line (shorewall-hosts(5)), or
+/// `None` for a name Shorewall 5.2 refuses there ("Invalid option").
+/// A zone's hosts are its members in both directions, with the options of
+/// the interface they are on; an option that would single them out is
+/// refused with the reason.
+pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
+    use OptionVerdict::{NoEffect, Refused};
+    let name = option.split_once('=').map_or(option, |(name, _)| name);
+    Some(match name {
+        "norfc1918" => NoEffect(
+            "Shorewall 5.2 ignores it with a warning (\"The 'norfc1918' host option is no longer supported\")",
+        ),
+        "blacklist" => Refused(
+            "`blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's incoming traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)",
+        ),
+        "broadcast" => Refused(
+            "limited broadcasts (255.255.255.255) from the firewall to a zone's hosts are not in fwgen's model",
+        ),
+        "destonly" => Refused(
+            "hosts that are only destinations (Shorewall dispatches packets to them to the zone, and packets from them to the interface's own zone) are not in fwgen's model: a zone's hosts are its members both ways",
+        ),
+        "sourceonly" => Refused(
+            "hosts that are only sources (packets to them belong to the interface's own zone) are not in fwgen's model: a zone's hosts are its members both ways",
+        ),
+        "ipsec" => Refused(
+            "IPsec policy matching (the hosts reached through an IPsec SA) is not in fwgen's model",
+        ),
+        "maclist" => Refused("MAC address verification (the maclist file) is not in fwgen's model"),
+        "mss" => Refused(
+            "MSS clamping for one zone's hosts is not in fwgen's model; `clamp_mss` in [firewall] clamps every forwarded TCP SYN",
+        ),
+        "nosmurfs" | "tcpflags" => Refused(
+            "checks for one zone's hosts alone are not in fwgen's model: `tcpflags` and `nosmurfs` are options of the whole interface (`[interfaces.NAME] options`)",
+        ),
+        "routeback" => Refused(
+            "traffic from a zone's hosts back to its hosts on the same interface is not in fwgen's model: `routeback` is an option of the whole interface",
+        ),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +198,10 @@ mod tests {
             assert!(verdict(name).is_some(), "{name} has no verdict");
         }
         assert_eq!(verdict("nosuch"), None);
+        for name in SHOREWALL_HOST_OPTIONS {
+            assert!(host_verdict(name).is_some(), "hosts: {name} has no verdict");
+        }
+        assert_eq!(host_verdict("dhcp"), None);
     }
 
     #[test]

@@ -9,6 +9,10 @@ pub struct Zone {
     /// Networks on interfaces of other zones that belong to this zone
     /// (Shorewall's hosts file), in model order.
     pub hosts: Vec<Hosts>,
+    /// The zone this one is nested in (index into `Model::zones`): a
+    /// zone's nested zones come before it in `Model::zones`, so they are
+    /// dispatched first, as Shorewall orders its zones.
+    pub parent: Option<usize>,
     /// Byte range of the zone's name in the model file.
     pub span: std::ops::Range<usize>,
 }

@@ -877,7 +877,8 @@ fn policy_rules(
         PolicyAction::Accept => accept(),
         PolicyAction::Drop => drop_(),
         PolicyAction::Reject => jump("rejection"),
-        // Without nested zones a CONTINUE pair falls through to the catch-all.
+        // CONTINUE returns: the next dispatch rule, a nested zone's parent's,
+        // takes the packet; without one it reaches the catch-all.
         PolicyAction::Continue => return Vec::new(),
     };
     let origin = match decision.origin {
@@ -1768,6 +1769,9 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
                     {
                         continue;
                     }
+                    if back && source != dest && sfiltered(model, inbound.interface) {
+                        continue;
+                    }
                     let sides = [(Side::In, inbound), (Side::Out, outbound)];
                     jumps.push(Jump::new(
                         model,
@@ -1789,6 +1793,15 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
     ));
     rules.extend(catch_all(model, Hook::Forward, "FORWARD"));
     filter_chain("forward", Hook::Forward, rules)
+}
+
+/// Whether Shorewall's sfilter drops what is forwarded back out of the
+/// interface it came in on, whatever its zones (Misc.pm: `-o IF -g
+/// sfilter` first in the interface's forward chain): unless the interface
+/// is routeback, route-filtered or `+`. Two zones sharing it (hosts, nested
+/// zones) do not reach each other through the firewall then.
+fn sfiltered(model: &Model, interface: &Interface) -> bool {
+    !interface.routeback() && model.route_filter(interface).is_none() && interface.physical != "+"
 }
 
 /// routefilter: drop packets whose source would not be routed back, as the
