@@ -53,6 +53,10 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawStopped>")]
     pub stopped: Vec<Spanned<RawStopped>>,
+    /// Shorewall's blrules: the columns of a rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawRule>")]
+    pub blacklist: Vec<Spanned<RawRule>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -75,6 +79,9 @@ pub struct RawFirewall {
     pub log_martians: Option<bool>,
     pub conntrack_helpers: Option<bool>,
     pub stopped_output_open: Option<bool>,
+    /// BLACKLIST=: `["new", "invalid", "untracked"]`, or `["all"]`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub blacklist_states: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `ip_forwarding`'s words, for the schema (the analyzer reads the string,
@@ -495,6 +502,7 @@ impl RawModel {
             masquerade,
             snat,
             stopped,
+            blacklist,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -506,7 +514,8 @@ impl RawModel {
             + nat.len()
             + masquerade.len()
             + snat.len()
-            + stopped.len();
+            + stopped.len()
+            + blacklist.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -515,6 +524,7 @@ impl RawModel {
         join(&mut self.masquerade, masquerade);
         join(&mut self.snat, snat);
         join(&mut self.stopped, stopped);
+        join(&mut self.blacklist, blacklist);
         Some(tables)
     }
 

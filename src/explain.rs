@@ -52,6 +52,8 @@ pub enum Decider {
     Redirect { line: usize },
     /// A rule (its line).
     Rule { line: usize },
+    /// A `[[blacklist]]` entry (its line).
+    Blacklist { line: usize },
     /// A policy (its line).
     Policy { line: usize },
     /// A zone's traffic to itself.
@@ -542,6 +544,9 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Rule(index) => Decider::Rule {
             line: model.rules[index].line,
         },
+        Origin::Blacklist(index) => Decider::Blacklist {
+            line: model.blacklist[index].line,
+        },
         Origin::Dnat(index) => Decider::Dnat {
             line: model.dnats[index].line,
         },
@@ -646,6 +651,7 @@ impl Explanation {
             Decider::Dnat { line } => format!("the port forward at {file}:{line}"),
             Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
             Decider::Rule { line } => format!("the rule at {file}:{line}"),
+            Decider::Blacklist { line } => format!("the blacklist entry at {file}:{line}"),
             Decider::Policy { line } => format!("the policy at {file}:{line}"),
             Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
             Decider::NeededIcmpv6 => {
@@ -704,6 +710,7 @@ impl Explanation {
             Decider::Dnat { line } => ("dnat", Some(*line)),
             Decider::Redirect { line } => ("redirect", Some(*line)),
             Decider::Rule { line } => ("rule", Some(*line)),
+            Decider::Blacklist { line } => ("blacklist", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),
             Decider::NeededIcmpv6 => ("needed-icmpv6", None),

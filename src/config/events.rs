@@ -68,6 +68,7 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             "redirect" => model.redirect.push(Deserialize::deserialize(table).ok()?),
             "nat" => model.nat.push(Deserialize::deserialize(table).ok()?),
             "stopped" => model.stopped.push(Deserialize::deserialize(table).ok()?),
+            "blacklist" => model.blacklist.push(Deserialize::deserialize(table).ok()?),
             _ => return None,
         }
     }

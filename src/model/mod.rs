@@ -1,6 +1,7 @@
 //! The analyzed model: every name resolved, every address parsed, every
 //! default filled in. After analysis the model is valid for every backend.
 
+pub mod blacklist;
 pub mod interface;
 pub mod logging;
 pub mod nat;
@@ -14,6 +15,7 @@ pub mod stock_macros;
 pub mod stopped;
 pub mod zone;
 
+pub use blacklist::ConnState;
 pub use interface::{Interface, InterfaceOption};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use nat::{Dnat, OneToOne, Redirect, Snat};
@@ -42,6 +44,11 @@ pub struct Model {
     /// The policy of every ordered zone pair, resolved.
     pub matrix: PolicyMatrix,
     pub rules: Vec<Rule>,
+    /// `[[blacklist]]` entries (Shorewall's blrules), in model order, one
+    /// per zone pair as rules are. Their verdict: `Drop`, `Reject`, or
+    /// `Accept` for WHITELIST (the packet leaves the blacklist and meets
+    /// the rules and the policy).
+    pub blacklist: Vec<Rule>,
     pub dnats: Vec<Dnat>,
     pub redirects: Vec<Redirect>,
     /// One-to-one NAT entries, in the model's order.
@@ -85,6 +92,9 @@ pub struct Firewall {
     /// leaves freely; `false`: only loopback, DHCP and the `[[stopped]]`
     /// entries from `$FW` leave (src/ruleset/stopped.rs).
     pub stopped_output_open: bool,
+    /// BLACKLIST=: the connection states the blacklist sees, in
+    /// Shorewall's order.
+    pub blacklist_states: Vec<ConnState>,
 }
 
 impl Model {

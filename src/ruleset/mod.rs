@@ -10,6 +10,7 @@
 //! the rules the kernel will really run. The namespace lab is the
 //! independent judge that compares it with Shorewall's compiled firewall.
 
+pub mod blacklist;
 pub mod cover;
 pub mod lookup;
 pub mod lower;
@@ -517,6 +518,8 @@ pub enum Origin {
     Shorewall(Piece),
     /// `model.stopped[index]`, in the stopped ruleset.
     Stopped(usize),
+    /// `model.blacklist[index]`.
+    Blacklist(usize),
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.
@@ -540,6 +543,8 @@ pub enum Piece {
     DropBroadcasts,
     /// Jumps from a base chain to interface or zone-pair chains.
     Dispatch,
+    /// The jump to the blacklist, for the states of `blacklist_states`.
+    Blacklist,
     /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.
     CatchAll(Hook),
     /// What Shorewall's stopped state lets through besides the
