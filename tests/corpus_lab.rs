@@ -102,6 +102,7 @@ corpus_lab! {
     kemitchell_debian_vps: "kemitchell-debian-vps" as "ckem",
     kpcyrd_jenkins: "kpcyrd-jenkins" as "ckpc",
     lasse_aagren_lxc: "lasse-aagren-lxc" as "clas",
+    mguterl_slice: "mguterl-slice" as "cmgu",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",

@@ -54,13 +54,13 @@ const MODELLED: &[&str] = &[
     "params",
     "stoppedrules",
     "routestopped",
+    "blrules",
+    "blacklist",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
 const UNMODELLED: &[(&str, &str)] = &[
     ("tunnels", "tunnels"),
-    ("blrules", "blacklist rules"),
-    ("blacklist", "the blacklist"),
     ("netmap", "network mapping (NETMAP)"),
     ("providers", "multiple providers (policy routing)"),
     ("rtrules", "routing rules"),
