@@ -96,6 +96,7 @@ corpus_lab! {
     ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
     bonk_se_server: "bonk-se-server" as "cbon",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
+    duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",
     gcrofils_asimov_remote: "gcrofils-asimov-remote" as "cgcr",
     ilario_desktop: "ilario-desktop" as "cila",
     katch922_gentoo_desktop: "katch922-gentoo-desktop" as "ckat",
