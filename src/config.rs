@@ -56,6 +56,10 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawTunnel>")]
     pub tunnel: Vec<Spanned<RawTunnel>>,
+    /// Shorewall's blrules: the columns of a rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawRule>")]
+    pub blacklist: Vec<Spanned<RawRule>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -78,6 +82,9 @@ pub struct RawFirewall {
     pub log_martians: Option<bool>,
     pub conntrack_helpers: Option<bool>,
     pub stopped_output_open: Option<bool>,
+    /// BLACKLIST=: `["new", "invalid", "untracked"]`, or `["all"]`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub blacklist_states: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `ip_forwarding`'s words, for the schema (the analyzer reads the string,
@@ -553,6 +560,7 @@ impl RawModel {
             snat,
             stopped,
             tunnel,
+            blacklist,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -565,7 +573,8 @@ impl RawModel {
             + masquerade.len()
             + snat.len()
             + stopped.len()
-            + tunnel.len();
+            + tunnel.len()
+            + blacklist.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -575,6 +584,7 @@ impl RawModel {
         join(&mut self.snat, snat);
         join(&mut self.stopped, stopped);
         join(&mut self.tunnel, tunnel);
+        join(&mut self.blacklist, blacklist);
         Some(tables)
     }
 

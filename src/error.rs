@@ -310,6 +310,10 @@ pub enum ErrorKind {
     BadIpForwarding {
         text: String,
     },
+    BadBlacklistState {
+        text: String,
+    },
+    InvalidInBlacklist,
     Internal {
         message: String,
     },
@@ -452,6 +456,8 @@ impl Error {
             BadLogLimit { .. } => "write Shorewall's LOGLIMIT: `s:1/sec:10` (per source, burst 10), `d:5/min` (per destination, burst 5), `2/hour:4` (one limit for all); or \"none\" to log every packet".into(),
             BadClampMss { .. } => "`clamp_mss` is true (the route's MTU), false, or an MSS of 1 to 65535 bytes".into(),
             BadIpForwarding { .. } => "`ip_forwarding` is \"on\", \"off\" or \"keep\" (leave the kernel's setting as it is)".into(),
+            BadBlacklistState { .. } => "`blacklist_states` lists states of new, established, related, invalid, untracked, or is [\"all\"] (Shorewall's BLACKLIST=)".into(),
+            InvalidInBlacklist => "the blacklist sees the states of `blacklist_states`: drop INVALID packets with a [[rule]] and the `Invalid` macro".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
             RepeatedWildcardPolicy { source, dest, first_line } => format!(
@@ -884,6 +890,8 @@ impl ErrorKind {
             BadLogLimit { .. } => "bad-log-limit",
             BadClampMss { .. } => "bad-clamp-mss",
             BadIpForwarding { .. } => "bad-ip-forwarding",
+            BadBlacklistState { .. } => "bad-blacklist-state",
+            InvalidInBlacklist => "invalid-in-blacklist",
             Internal { .. } => "internal",
             InvalidLogged => "invalid-logged",
             DuplicatePolicy { .. } => "duplicate-policy",
@@ -1185,6 +1193,10 @@ impl Display for ErrorKind {
             BadIpForwarding { text } => {
                 write!(f, "`{}` is not an IP forwarding setting", quoted(text))
             }
+            BadBlacklistState { text } => {
+                write!(f, "`{}` is not a connection state", quoted(text))
+            }
+            InvalidInBlacklist => write!(f, "the `Invalid` macro has no place in the blacklist"),
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),
             ShorewallNeedsIpv4 => write!(f, "the Shorewall backend needs at least one IPv4 zone"),

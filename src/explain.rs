@@ -54,6 +54,8 @@ pub enum Decider {
     Tunnel { line: usize },
     /// A rule (its line).
     Rule { line: usize },
+    /// A `[[blacklist]]` entry (its line).
+    Blacklist { line: usize },
     /// A policy (its line).
     Policy { line: usize },
     /// A zone's traffic to itself.
@@ -544,6 +546,9 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Rule(index) => Decider::Rule {
             line: model.rules[index].line,
         },
+        Origin::Blacklist(index) => Decider::Blacklist {
+            line: model.blacklist[index].line,
+        },
         Origin::Dnat(index) => Decider::Dnat {
             line: model.dnats[index].line,
         },
@@ -699,6 +704,7 @@ impl Explanation {
             Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
             Decider::Tunnel { line } => format!("the tunnel at {file}:{line}"),
             Decider::Rule { line } => format!("the rule at {file}:{line}"),
+            Decider::Blacklist { line } => format!("the blacklist entry at {file}:{line}"),
             Decider::Policy { line } => format!("the policy at {file}:{line}"),
             Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
             Decider::NeededIcmpv6 => {
@@ -758,6 +764,7 @@ impl Explanation {
             Decider::Redirect { line } => ("redirect", Some(*line)),
             Decider::Tunnel { line } => ("tunnel", Some(*line)),
             Decider::Rule { line } => ("rule", Some(*line)),
+            Decider::Blacklist { line } => ("blacklist", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),
             Decider::NeededIcmpv6 => ("needed-icmpv6", None),

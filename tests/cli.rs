@@ -269,7 +269,7 @@ fn stale_generated_file_is_removed_and_unknown_files_kept() {
 }
 
 /// A Shorewall file fwgen does not write, left with active lines in the
-/// output directory (an old blrules in /etc/shorewall), would be compiled
+/// output directory (an old providers in /etc/shorewall), would be compiled
 /// beside fwgen's files: the diff names it, and writing is refused, even
 /// with --force, until it is moved away. Stubs of comments and directives,
 /// names Shorewall never reads and params are no such file.
@@ -277,19 +277,27 @@ fn stale_generated_file_is_removed_and_unknown_files_kept() {
 fn a_shorewall_file_fwgen_does_not_write_beside_its_files_is_refused() {
     let case = Case::new("foreign", "lxc-host");
     fs::create_dir(case.out().join("shorewall")).unwrap();
-    let blrules = case.out().join("shorewall/blrules");
-    fs::write(&blrules, "# kept from before\nDROP net:192.0.2.9 all\n").unwrap();
+    let providers = case.out().join("shorewall/providers");
+    fs::write(
+        &providers,
+        "# kept from before\nisp1 1 1 main eth0 192.0.2.254 track\n",
+    )
+    .unwrap();
     fs::write(case.out().join("shorewall/hosts"), "# stub\n?FORMAT 2\n").unwrap();
-    fs::write(case.out().join("shorewall/blrules~"), "DROP net all\n").unwrap();
+    fs::write(
+        case.out().join("shorewall/providers~"),
+        "isp2 2 2 main eth0 - track\n",
+    )
+    .unwrap();
     fs::write(case.out().join("shorewall/params"), "NET_IF=wlan0\n").unwrap();
     let diff = case.run("diff", "shorewall", &["--color", "never"]);
     assert_eq!(diff.status.code(), Some(1));
     let shown = text(&diff.stdout);
     assert!(
-        shown.contains("# shorewall/blrules: not written by fwgen, and Shorewall reads it"),
+        shown.contains("# shorewall/providers: not written by fwgen, and Shorewall reads it"),
         "{shown}"
     );
-    for other in ["shorewall/hosts", "blrules~", "shorewall/params"] {
+    for other in ["shorewall/hosts", "providers~", "shorewall/params"] {
         assert!(!shown.contains(&format!("# {other}")), "{other}: {shown}");
     }
     for flags in [&["--yes"][..], &["--yes", "--force"]] {
@@ -298,7 +306,7 @@ fn a_shorewall_file_fwgen_does_not_write_beside_its_files_is_refused() {
         let stderr = text(&refused.stderr);
         assert!(
             stderr.contains("refusing to write beside files Shorewall would read")
-                && stderr.contains("shorewall/blrules"),
+                && stderr.contains("shorewall/providers"),
             "{stderr}"
         );
         assert!(
@@ -306,7 +314,7 @@ fn a_shorewall_file_fwgen_does_not_write_beside_its_files_is_refused() {
             "{flags:?} wrote"
         );
     }
-    fs::remove_file(&blrules).unwrap();
+    fs::remove_file(&providers).unwrap();
     let render = case.run("render", "shorewall", &["--yes"]);
     assert!(render.status.success(), "{}", text(&render.stderr));
     assert!(case.out().join("shorewall/zones").exists());

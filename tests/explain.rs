@@ -388,3 +388,41 @@ fn json_asked_for_gets_errors_as_json() {
         "tests/errors/unknown-macro.toml"
     );
 }
+
+/// Issue #15: the blacklist decides before the rules (tests/models/
+/// blacklist.toml): a dropped network's host meets its DROP entry even
+/// where a rule accepts, its whitelisted host meets the rule; an
+/// established packet passes, since blacklist_states leaves it out.
+#[test]
+fn the_blacklist_decides_before_the_rules() {
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/blacklist.toml"])
+            .args(args)
+            .output()
+            .unwrap();
+        stdout(&output)
+    };
+    let dropped = run(&["--from", "net:198.51.100.9", "--to", "$FW", "--dport", "22"]);
+    assert!(dropped.contains("verdict: DROP"), "{dropped}");
+    assert!(
+        dropped.contains("the blacklist entry at tests/models/blacklist.toml:"),
+        "{dropped}"
+    );
+    assert!(dropped.contains("chain blacklist-net-fw"), "{dropped}");
+    let whitelisted = run(&["--from", "net:198.51.100.7", "--to", "$FW", "--dport", "80"]);
+    assert!(whitelisted.contains("verdict: ACCEPT"), "{whitelisted}");
+    assert!(whitelisted.contains("the rule at"), "{whitelisted}");
+    let established = run(&[
+        "--from",
+        "net:198.51.100.9",
+        "--to",
+        "$FW",
+        "--dport",
+        "22",
+        "--state",
+        "established",
+    ]);
+    assert!(established.contains("verdict: ACCEPT"), "{established}");
+}

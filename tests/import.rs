@@ -947,8 +947,6 @@ fn the_lxc_host_example_is_its_authors_shorewall_directory_imported() {
 fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
     common::require_tool("shorewall", "shorewall");
     let planted: &[(&str, &str)] = &[
-        ("blrules", "DROP net:192.0.2.9 all"),
-        ("blacklist", "192.0.2.9"),
         ("nat", "192.0.2.20 eth0 10.0.0.20"),
         ("netmap", "SNAT 10.0.0.0/24 eth0 192.0.2.0/24"),
         ("providers", "isp1 1 1 main eth0 192.0.2.254 track"),
@@ -1936,5 +1934,135 @@ fn routestopped_is_read_as_shorewall_update_converts_it() {
     );
     assert!(!stderr.contains("error"), "{stderr}");
     rendered(&model, "routestopped.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A copy of the two-interfaces sample with `blrules` and, when given, a
+/// legacy `blacklist` file and the `blacklist` option on NET_IF.
+fn with_blacklist(name: &str, blrules: &str, legacy: Option<&str>) -> std::path::PathBuf {
+    let dir = with_stopped(&format!("blacklist-{name}"), "", None);
+    std::fs::write(dir.join("blrules"), blrules).unwrap();
+    if let Some(legacy) = legacy {
+        std::fs::write(dir.join("blacklist"), legacy).unwrap();
+        let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+        let marked = interfaces.replace("NET_IF          dhcp,", "NET_IF          blacklist,dhcp,");
+        assert_ne!(marked, interfaces, "the sample's NET_IF line changed");
+        std::fs::write(dir.join("interfaces"), marked).unwrap();
+    }
+    dir
+}
+
+/// blrules lines after shorewall-blrules(5)'s examples and the blrules of
+/// duritong/puppet-shorewall (WHITELIST lines for trusted hosts, then what
+/// is turned away): each becomes a `[[blacklist]]` entry naming its line,
+/// ACCEPT and CONTINUE written WHITELIST, and BLACKLIST= is carried.
+#[test]
+fn blrules_become_blacklist_entries() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_blacklist(
+        "forms",
+        "#ACTION SOURCE DEST PROTO DPORT\n\
+         WHITELIST net:198.51.100.7 all\n\
+         DROP:info net:198.51.100.0/24 all\n\
+         ?COMMENT telnet from anywhere\n\
+         REJECT net all tcp 23\n\
+         ?COMMENT\n\
+         ACCEPT net:192.0.2.1 all\n\
+         CONTINUE loc:192.168.1.5 net\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "# blrules:2\n[[blacklist]]\naction = \"WHITELIST\"\nsource = \"net:198.51.100.7\"\ndest = \"all\"\n",
+        "# blrules:3\n[[blacklist]]\naction = \"DROP\"\nsource = \"net:198.51.100.0/24\"\ndest = \"all\"\nlog = \"info\"\n",
+        "# blrules:5\n[[blacklist]]\naction = \"REJECT\"\nsource = \"net\"\ndest = \"all\"\nproto = \"tcp\"\ndport = \"23\"\ncomment = \"telnet from anywhere\"\n",
+        "# blrules:7\n[[blacklist]]\naction = \"WHITELIST\"\nsource = \"net:192.0.2.1\"\n",
+        "# blrules:8\n[[blacklist]]\naction = \"WHITELIST\"\nsource = \"loc:192.168.1.5\"\ndest = \"net\"\n",
+        "blacklist_states = [\"new\", \"invalid\", \"untracked\"]\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
+    rendered(&model, "blacklist.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What the model's blacklist cannot say is refused at its blrules line;
+/// a BLACKLIST= state Shorewall refuses is refused at its line.
+#[test]
+fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
+    common::require_tool("shorewall", "shorewall");
+    for (line, expected) in [
+        (
+            "BLACKLIST net:192.0.2.9 all",
+            "action `BLACKLIST` in blrules",
+        ),
+        ("LOG:info net all", "action `LOG` in blrules"),
+        (
+            "DNAT net loc:192.168.1.9 tcp 80",
+            "action `DNAT` in blrules",
+        ),
+        ("DROP net:+blocked all", "+blocked"),
+    ] {
+        let dir = with_blacklist("refused", &format!("{line}\n"), None);
+        assert_import_refused(&import_within(&dir, false), &["blrules:1", expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let dir = with_blacklist("state", "", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let edited = conf.replace(
+        "BLACKLIST=\"NEW,INVALID,UNTRACKED\"",
+        "BLACKLIST=\"NEW,SYN\"",
+    );
+    assert_ne!(edited, conf, "the sample's BLACKLIST line changed");
+    std::fs::write(dir.join("shorewall.conf"), edited).unwrap();
+    assert_import_refused(&import_within(&dir, false), &["shorewall.conf:", "`syn`"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A legacy blacklist file, as `shorewall update` converts it (Misc.pm,
+/// convert_blacklist) for the zone whose interface has the `blacklist`
+/// option: a `src` line (or no option) drops its networks from that zone
+/// with BLACKLIST_DISPOSITION, `whitelist,src` whitelists them, the
+/// entries after blrules' own; `dst` and a bare `whitelist` are noted as
+/// converting to nothing, `audit` refused.
+#[test]
+fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_blacklist(
+        "legacy",
+        "REJECT net all tcp 23\n",
+        Some(
+            "#ADDRESS PROTO PORTS OPTIONS\n192.0.2.9 - - whitelist,src\n192.0.2.0/24\n198.51.100.0/24 tcp 25 dst\n203.0.113.5 - - whitelist\n",
+        ),
+    );
+    let output = import_within(&dir, false);
+    let model = imported_model(&output);
+    let expected = [
+        "# blrules:1\n[[blacklist]]\naction = \"REJECT\"\n",
+        "# blacklist:2\n[[blacklist]]\naction = \"WHITELIST\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\n",
+        "# blacklist:3\n[[blacklist]]\naction = \"DROP\"\nsource = \"net:192.0.2.0/24\"\ndest = \"all\"\n",
+    ];
+    let mut at = 0;
+    for text in &expected {
+        let found = model[at..].find(text);
+        assert!(found.is_some(), "missing (in order)\n{text}\nin:\n{model}");
+        at += found.unwrap_or(0) + text.len();
+    }
+    assert_eq!(model.matches("[[blacklist]]").count(), 3, "{model}");
+    for note in [
+        "interface option `blacklist` has no effect",
+        "the legacy blacklist file is read as `shorewall update` converts it",
+        "blacklist:4: `dst` has no effect",
+        "blacklist:5: `whitelist` without `src` has no effect",
+    ] {
+        assert!(model.contains(note), "no note {note:?} in:\n{model}");
+    }
+    rendered(&model, "legacy-blacklist.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = with_blacklist("audit", "", Some("192.0.2.9 - - audit\n"));
+    assert_import_refused(&import_within(&dir, false), &["blacklist:1", "audit"]);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -31,7 +31,7 @@ const VERDICTS: &[(&str, Expected)] = &[
     ("arp_filter", Modelled),
     ("arp_filter=0", NoEffect),
     ("arp_ignore=1", Refused),
-    ("blacklist", Refused),
+    ("blacklist", NoEffect),
     ("bridge", Modelled),
     ("dbl=src", Refused),
     ("dbl=none", NoEffect),

@@ -240,6 +240,15 @@ fn model_nat_one_to_one() {
     lab_model("nat-one-to-one", "nat1");
 }
 
+/// Issue #15: the blacklist (blrules) before the rules and policies: a
+/// dropped network's hosts do not reach the firewall's SSH (a rule ACCEPT)
+/// nor the local network (a policy ACCEPT), its whitelisted host does, and
+/// the blacklist's REJECT of a port beats the rule that accepts it.
+#[test]
+fn model_blacklist() {
+    lab_model("blacklist", "blk");
+}
+
 /// Issue #15: the running firewall of the stopped-state models (their
 /// stopped firewalls are tests/lab/stopped.rs's).
 #[test]

@@ -77,6 +77,7 @@ mod models {
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",
         nat_one_to_one => "nat-one-to-one",
+        blacklist => "blacklist",
         firewall_settings => "firewall-settings",
         stopped => "stopped",
         stopped_closed => "stopped-closed",

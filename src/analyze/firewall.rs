@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::config::RawClampMss;
-use crate::model::{ClampMss, Forwarding};
+use crate::model::{ClampMss, ConnState, Forwarding};
 
 impl Analyzer<'_> {
     pub(super) fn firewall(&mut self, raw: &RawFirewall) -> Firewall {
@@ -34,7 +34,41 @@ impl Analyzer<'_> {
             log_martians: raw.log_martians.unwrap_or(false),
             conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
             stopped_output_open: raw.stopped_output_open.unwrap_or(true),
+            blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
         }
+    }
+
+    /// BLACKLIST=: states in any case, or `all`; absent: the sample's
+    /// NEW,INVALID,UNTRACKED. Kept in Shorewall's order.
+    fn blacklist_states(&mut self, raw: Option<&Spanned<Vec<Spanned<String>>>>) -> Vec<ConnState> {
+        let Some(raw) = raw else {
+            return ConnState::DEFAULT.to_vec();
+        };
+        let mut states = Vec::new();
+        for word in raw.get_ref() {
+            if word.get_ref().eq_ignore_ascii_case("all") {
+                states.extend(ConnState::ALL);
+                continue;
+            }
+            match ConnState::parse(word.get_ref()) {
+                Some(state) => states.push(state),
+                None => {
+                    let kind = ErrorKind::BadBlacklistState {
+                        text: word.get_ref().clone(),
+                    };
+                    self.error(Some(word.span()), kind);
+                }
+            }
+        }
+        if raw.get_ref().is_empty() {
+            let kind = ErrorKind::BadBlacklistState {
+                text: String::new(),
+            };
+            self.error(Some(raw.span()), kind);
+        }
+        states.sort();
+        states.dedup();
+        states
     }
 
     /// `true`: the route's MTU; a number: that MSS; absent or `false`: none.

@@ -59,6 +59,7 @@ pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
         interfaces: Vec::new(),
         services: None,
         helpers_attached: false,
+        blacklisting: false,
     };
     let model = analyzer.model(raw);
     if analyzer.errors.is_empty() {
@@ -81,6 +82,8 @@ struct Analyzer<'a> {
     services: Option<crate::import::services::Services>,
     /// conntrack_helpers = false: Shorewall's helper macros attach theirs.
     helpers_attached: bool,
+    /// Reading `[[blacklist]]` entries: their actions differ (rules.rs).
+    blacklisting: bool,
 }
 
 impl Analyzer<'_> {
@@ -110,6 +113,7 @@ impl Analyzer<'_> {
         self.check_duplicate_policies(&policies);
         let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         self.check_rate_tables(&raw.rule, &rules);
+        let blacklist = self.blacklist(&raw.blacklist);
         let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         self.check_dnat_hosts(&dnats);
         let redirects = raw
@@ -136,6 +140,7 @@ impl Analyzer<'_> {
             policies,
             matrix,
             rules,
+            blacklist,
             dnats,
             redirects,
             one_to_one,

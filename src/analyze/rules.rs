@@ -257,6 +257,9 @@ impl Analyzer<'_> {
     }
 
     pub(super) fn verdict(&mut self, raw: &Spanned<String>) -> Option<Verdict> {
+        if self.blacklisting {
+            return self.blacklist_verdict(raw);
+        }
         match raw.get_ref().to_ascii_uppercase().as_str() {
             "ACCEPT" => Some(Verdict::Accept),
             "DROP" => Some(Verdict::Drop),
@@ -271,6 +274,42 @@ impl Analyzer<'_> {
                 None
             }
         }
+    }
+
+    /// A `[[blacklist]]` action: DROP, REJECT, or WHITELIST (and
+    /// ACCEPT, which blrules reads as WHITELIST), held as `Accept`.
+    fn blacklist_verdict(&mut self, raw: &Spanned<String>) -> Option<Verdict> {
+        match raw.get_ref().to_ascii_uppercase().as_str() {
+            "WHITELIST" | "ACCEPT" => Some(Verdict::Accept),
+            "DROP" => Some(Verdict::Drop),
+            "REJECT" => Some(Verdict::Reject),
+            _ => {
+                let kind = ErrorKind::UnknownAction {
+                    action: raw.get_ref().clone(),
+                    allowed: "DROP, REJECT, WHITELIST (ACCEPT is WHITELIST in a blacklist: the packet leaves the blacklist and meets the rules)",
+                };
+                self.error(Some(raw.span()), kind);
+                None
+            }
+        }
+    }
+
+    /// The `[[blacklist]]` entries: rules in every other respect, one per
+    /// zone pair. The `Invalid` macro is refused: the blacklist sees the
+    /// connection states of `blacklist_states`, not a state of its own.
+    pub(super) fn blacklist(&mut self, raw: &[Spanned<RawRule>]) -> Vec<Rule> {
+        self.blacklisting = true;
+        let mut entries = Vec::new();
+        for entry in raw {
+            let rules = self.rules(entry);
+            if rules.iter().any(Rule::is_invalid_match) {
+                self.error(Some(entry.span()), ErrorKind::InvalidInBlacklist);
+                continue;
+            }
+            entries.extend(rules);
+        }
+        self.blacklisting = false;
+        entries
     }
 
     pub(super) fn rule_services(

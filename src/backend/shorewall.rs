@@ -20,7 +20,7 @@ use crate::model::rule::{is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, PortRange, Protocol, Redirect,
-    Rule, Service, Snat, Zone, ZoneId, ZoneRef,
+    Rule, Service, Snat, Verdict, Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -107,6 +107,14 @@ struct RulesFile<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "shorewall/blrules.txt")]
+struct BlrulesFile<'a> {
+    header: &'a str,
+    columns: String,
+    items: Vec<Item>,
+}
+
+#[derive(Template)]
 #[template(path = "shorewall/snat.txt")]
 struct SnatFile<'a> {
     header: &'a str,
@@ -143,11 +151,12 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 11] = [
+const FILES: [&str; 12] = [
     "zones",
     "interfaces",
     "hosts",
     "policy",
+    "blrules",
     "rules",
     "nat",
     "snat",
@@ -229,6 +238,15 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
                 header,
                 columns: POLICY.header(),
                 items: policy_items(model, product),
+            }
+            .render()?,
+        ),
+        (
+            "blrules",
+            BlrulesFile {
+                header,
+                columns: RULES.header(),
+                items: blacklist_items(model, product),
             }
             .render()?,
         ),
@@ -417,7 +435,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .rules
         .iter()
         .filter(|r| !r.is_invalid_match())
-        .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product)?)));
+        .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product, false)?)));
     let redirects = model
         .redirects
         .iter()
@@ -429,7 +447,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .rules
         .iter()
         .filter(|r| r.is_invalid_match())
-        .filter_map(|rule| rule_item(model, rule, product))
+        .filter_map(|rule| rule_item(model, rule, product, false))
         .collect();
     RulesFile {
         header,
@@ -437,6 +455,15 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         invalid,
         items: items.into_iter().map(|(_, item)| item).collect(),
     }
+}
+
+/// The `[[blacklist]]` entries of the product's family, in model order.
+fn blacklist_items(model: &Model, product: Product) -> Vec<Item> {
+    model
+        .blacklist
+        .iter()
+        .filter_map(|rule| rule_item(model, rule, product, true))
+        .collect()
 }
 
 fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
@@ -488,8 +515,10 @@ fn ports_cell(ports: &[PortRange]) -> String {
 }
 
 /// A rule's lines in one product: one per service, or none when the rule
-/// does not concern the product's family.
-fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
+/// does not concern the product's family. In the blacklist (`blacklist`)
+/// an ACCEPT is written WHITELIST, its name there (a macro's stays ACCEPT,
+/// which blrules reads the same).
+fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> Option<Item> {
     let zones_ok = zone_ref_in_product(model, rule.source.zone, product)
         && zone_ref_in_product(model, rule.dest.zone, product);
     if !zones_ok || !rule.allows_family(product.ipv6) {
@@ -514,6 +543,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product) -> Option<Item> {
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
         None => match rule.reject_with {
             Some(named) => format!("REJECT({}){log}", named.option),
+            None if blacklist && rule.verdict == Verdict::Accept => format!("WHITELIST{log}"),
             None => format!("{}{log}", rule.verdict.keyword()),
         },
     };

@@ -69,6 +69,7 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             "nat" => model.nat.push(Deserialize::deserialize(table).ok()?),
             "stopped" => model.stopped.push(Deserialize::deserialize(table).ok()?),
             "tunnel" => model.tunnel.push(Deserialize::deserialize(table).ok()?),
+            "blacklist" => model.blacklist.push(Deserialize::deserialize(table).ok()?),
             _ => return None,
         }
     }

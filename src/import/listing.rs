@@ -55,12 +55,12 @@ const MODELLED: &[&str] = &[
     "stoppedrules",
     "routestopped",
     "tunnels",
+    "blrules",
+    "blacklist",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
 const UNMODELLED: &[(&str, &str)] = &[
-    ("blrules", "blacklist rules"),
-    ("blacklist", "the blacklist"),
     ("netmap", "network mapping (NETMAP)"),
     ("providers", "multiple providers (policy routing)"),
     ("rtrules", "routing rules"),

@@ -90,6 +90,8 @@ pub const SETTINGS: &[Setting] = &[
     modelled("COMPLETE", "no"),
     // What leaves the firewall while stopped: `stopped_output_open`.
     modelled("ADMINISABSENTMINDED", "no"),
+    // The states the blacklist sees: `blacklist_states` (unset: by FASTACCEPT).
+    modelled("BLACKLIST", ""),
     // What passes would change: only the value fwgen's firewall means.
     only(
         "INVALID_DISPOSITION",
@@ -279,7 +281,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("FASTACCEPT"),
     // Only with a file or option the importer judges itself (blacklist,
     // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
-    noted("BLACKLIST"),
     noted("BLACKLIST_DEFAULT"),
     noted("BLACKLIST_DISPOSITION"),
     noted("DELAYBLACKLISTLOAD"),

@@ -3,6 +3,7 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
+mod blacklist;
 mod stopped;
 mod tunnels;
 
@@ -123,6 +124,8 @@ enum Kind {
     Hosts,
     Policy,
     Rule,
+    /// A blrules line (or a converted legacy blacklist line).
+    Blacklist,
     Snat,
     Stopped,
     Tunnel,
@@ -195,6 +198,11 @@ struct Importer {
     site_macro_files: Vec<String>,
     /// Site macros read for a rule calling them (`None`: refused).
     site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
+    /// Reading blrules: rules become `[[blacklist]]` entries.
+    blacklisting: bool,
+    /// Zones of interfaces with the `blacklist` option, in their order:
+    /// the zones a legacy blacklist file's `src` lines convert for.
+    blacklist_zones: Vec<String>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -225,6 +233,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         nested: false,
         site_macro_files: Vec::new(),
         site_macros: BTreeMap::new(),
+        blacklisting: false,
+        blacklist_zones: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -575,6 +585,8 @@ struct Carried {
     conntrack_helpers: bool,
     /// ADMINISABSENTMINDED.
     stopped_output_open: bool,
+    /// BLACKLIST, as the TOML list `blacklist_states` writes.
+    blacklist_states: String,
 }
 
 const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
@@ -648,6 +660,38 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
 }
 
 /// A Shorewall on/off/keep setting, lower case, as the model writes it.
+/// BLACKLIST as `blacklist_states` writes it; unset, Config.pm's default
+/// with the raw table: NEW,ESTABLISHED,INVALID,UNTRACKED, or without
+/// ESTABLISHED when FASTACCEPT=Yes.
+fn blacklist_states(value: &str, fast_accept: bool) -> Result<String, String> {
+    let value = value.trim_matches('"');
+    let states: Vec<String> = match value {
+        "" if fast_accept => vec!["new".into(), "invalid".into(), "untracked".into()],
+        "" => ["new", "established", "invalid", "untracked"]
+            .map(String::from)
+            .to_vec(),
+        "all" => vec!["all".into()],
+        list => {
+            let states: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).collect();
+            let known = ["new", "established", "related", "invalid", "untracked"];
+            if let Some(bad) = states.iter().find(|s| !known.contains(&s.as_str())) {
+                return Err(format!(
+                    "BLACKLIST: `{bad}` is no connection state (Shorewall refuses it)"
+                ));
+            }
+            if fast_accept && states.iter().any(|s| s == "established") {
+                return Err(
+                    "BLACKLIST names ESTABLISHED with FASTACCEPT=Yes, which Shorewall refuses"
+                        .into(),
+                );
+            }
+            states
+        }
+    };
+    let quoted: Vec<String> = states.iter().map(|s| quote(s)).collect();
+    Ok(format!("[{}]", quoted.join(", ")))
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -965,6 +1009,7 @@ impl Importer {
         for kind in [
             Kind::Policy,
             Kind::Rule,
+            Kind::Blacklist,
             Kind::Snat,
             Kind::Stopped,
             Kind::Tunnel,
@@ -974,8 +1019,8 @@ impl Importer {
             for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
                 if let Some(ipv6) = side
                     && !bound_to(&entry, ipv6, &families)
-                    && kind == Kind::Rule
-                    && entry.body.starts_with("[[rule]]\n")
+                    && (kind == Kind::Rule && entry.body.starts_with("[[rule]]\n")
+                        || kind == Kind::Blacklist)
                 {
                     // A rule of one family's file only: the model says so.
                     let family = if ipv6 { "ipv6" } else { "ipv4" };
@@ -1017,6 +1062,8 @@ impl Importer {
         self.hosts();
         self.note_empty_zones();
         self.policies();
+        self.blrules();
+        self.blacklist_file();
         self.rules();
         self.one_to_one();
         self.snat();
@@ -1653,15 +1700,24 @@ impl Importer {
         }
         let clamp_mss = clamp_mss(&value("CLAMPMSS"));
         let ip_forwarding = trivalue(&value("IP_FORWARDING"));
+        let fast_accept = self
+            .vars
+            .get("FASTACCEPT")
+            .is_some_and(|v| v.trim_matches('"').eq_ignore_ascii_case("yes"));
+        let blacklist = blacklist_states(&value("BLACKLIST"), fast_accept);
         let mut carried = Carried {
             clamp_mss: clamp_mss.clone().unwrap_or_else(|_| "false".to_owned()),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),
             conntrack_helpers,
             stopped_output_open,
+            blacklist_states: blacklist
+                .clone()
+                .unwrap_or_else(|_| "[\"new\", \"invalid\", \"untracked\"]".to_owned()),
             ..Carried::default()
         };
         let mut refused = vec![
             ("CLAMPMSS", clamp_mss.err()),
+            ("BLACKLIST", blacklist.err()),
             (
                 "IP_FORWARDING",
                 ip_forwarding
@@ -1734,7 +1790,7 @@ impl Importer {
         };
         let carried = &self.settings.carried;
         let text = format!(
-            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n{}stopped_output_open = {}\n",
+            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n{}stopped_output_open = {}\n{}blacklist_states = {}\n",
             origin("CLAMPMSS"),
             carried.clamp_mss,
             origin("IP_FORWARDING"),
@@ -1747,6 +1803,8 @@ impl Importer {
             carried.conntrack_helpers,
             origin("ADMINISABSENTMINDED"),
             carried.stopped_output_open,
+            origin("BLACKLIST"),
+            carried.blacklist_states,
         );
         self.out.push_str(&text);
     }
@@ -1900,6 +1958,9 @@ impl Importer {
         }
         if four.conntrack_helpers != six_carried.conntrack_helpers {
             self.refuse_setting_difference(six, "AUTOHELPERS", "conntrack_helpers");
+        }
+        if four.blacklist_states != six_carried.blacklist_states {
+            self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
         }
         for note in &six.notes {
             if !self.notes.contains(note) {
@@ -2103,10 +2164,15 @@ impl Importer {
                 };
                 match option_verdict::verdict(&option) {
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),
-                    Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
-                        "{}:{}: interface option `{option}` has no effect: {why}",
-                        line.file, line.number
-                    )),
+                    Some(OptionVerdict::NoEffect(why)) => {
+                        if option == "blacklist" && !self.blacklist_zones.contains(zone) {
+                            self.blacklist_zones.push(zone.clone());
+                        }
+                        self.notes.push(format!(
+                            "{}:{}: interface option `{option}` has no effect: {why}",
+                            line.file, line.number
+                        ));
+                    }
                     Some(OptionVerdict::Refused(why)) => {
                         self.refuse(&line, format!("interface option `{option}`: {why}"));
                     }
@@ -2577,6 +2643,14 @@ impl Importer {
             );
             return;
         }
+        let target = match target.as_str() {
+            "WHITELIST" | "CONTINUE" | "ACCEPT" if self.blacklisting => "WHITELIST".to_owned(),
+            _ => target,
+        };
+        if self.blacklisting && !matches!(target.as_str(), "WHITELIST" | "DROP" | "REJECT") {
+            self.refuse(line, format!("action `{action}` in blrules is not in fwgen's model (its blacklist entries DROP, REJECT or WHITELIST)"));
+            return;
+        }
         let limits = match self.limits(line, columns, &target, log.as_deref()) {
             Ok(limits) => limits,
             Err(()) => return,
@@ -2591,7 +2665,10 @@ impl Importer {
         }
         // LOG (Rules.pm: a LOGRULE, the packet goes on) is the model's
         // `action = "LOG"`; its level is required there as in Shorewall.
-        if !matches!(target.as_str(), "ACCEPT" | "DROP" | "REJECT" | "LOG") {
+        if !matches!(
+            target.as_str(),
+            "ACCEPT" | "DROP" | "REJECT" | "LOG" | "WHITELIST"
+        ) {
             self.refuse(line, format!("action `{action}` is not in fwgen's model"));
             return;
         }
@@ -2859,8 +2936,13 @@ impl Importer {
             "icmp" if self.ipv6 => "icmpv6".to_owned(),
             _ => p,
         });
+        let (kind, table) = if self.blacklisting {
+            (Kind::Blacklist, "blacklist")
+        } else {
+            (Kind::Rule, "rule")
+        };
         self.begin(
-            Kind::Rule,
+            kind,
             "",
             self.named_zones(&[source, dest]),
             rule_family(&[source, dest], proto.as_deref()),
@@ -2868,7 +2950,7 @@ impl Importer {
         );
         let _ = write!(
             self.out,
-            "{}[[rule]]\naction = {}\n",
+            "{}[[{table}]]\naction = {}\n",
             Self::origin(line),
             quote(written.target)
         );

@@ -1,6 +1,7 @@
 //! The analyzed model: every name resolved, every address parsed, every
 //! default filled in. After analysis the model is valid for every backend.
 
+pub mod blacklist;
 pub mod interface;
 pub mod limit;
 pub mod logging;
@@ -16,6 +17,7 @@ pub mod stopped;
 pub mod tunnel;
 pub mod zone;
 
+pub use blacklist::ConnState;
 pub use interface::{Interface, InterfaceOption};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
@@ -46,6 +48,11 @@ pub struct Model {
     /// The policy of every ordered zone pair, resolved.
     pub matrix: PolicyMatrix,
     pub rules: Vec<Rule>,
+    /// `[[blacklist]]` entries (Shorewall's blrules), in model order, one
+    /// per zone pair as rules are. Their verdict: `Drop`, `Reject`, or
+    /// `Accept` for WHITELIST (the packet leaves the blacklist and meets
+    /// the rules and the policy).
+    pub blacklist: Vec<Rule>,
     pub dnats: Vec<Dnat>,
     pub redirects: Vec<Redirect>,
     /// One-to-one NAT entries, in the model's order.
@@ -91,6 +98,9 @@ pub struct Firewall {
     /// leaves freely; `false`: only loopback, DHCP and the `[[stopped]]`
     /// entries from `$FW` leave (src/ruleset/stopped.rs).
     pub stopped_output_open: bool,
+    /// BLACKLIST=: the connection states the blacklist sees, in
+    /// Shorewall's order.
+    pub blacklist_states: Vec<ConnState>,
 }
 
 impl Model {

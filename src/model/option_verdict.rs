@@ -84,8 +84,8 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         | ("logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "optional", _) => Modelled,
         ("physical", _) => Key("physical"),
         ("accept_ra" | "arp_ignore" | "forward" | "proxyndp", _) => Refused(SYSCTL),
-        ("blacklist", _) => Refused(
-            "`blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)",
+        ("blacklist", _) => NoEffect(
+            "Shorewall 5.2 ignores it with a warning (\"no longer supported\"): the blrules file is the blacklist; only `shorewall update` reads it, to convert a legacy blacklist file, as fwgen's import does",
         ),
         ("dbl", _) => Refused(
             "dynamic blacklisting (DYNAMIC_BLACKLIST, `shorewall drop`) is not in fwgen's model",

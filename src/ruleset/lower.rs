@@ -52,6 +52,7 @@ pub fn lower(model: &Model) -> Ruleset {
     }
     chains.extend(interface_chains(model));
     chains.extend(pair_chains(model, &pairs));
+    chains.extend(super::blacklist::chains(model, &pairs));
     if let Some(prerouting) = prerouting_chain(model) {
         chains.push(prerouting);
     }
@@ -160,6 +161,31 @@ pub(super) fn service_label(service: &Service) -> String {
     text
 }
 
+/// A rule's or blacklist entry's name: its comment, else what it is
+/// (`rule loc->fw SSH ACCEPT`, `blacklist net->all DROP`).
+fn rule_text(model: &Model, rule: &crate::model::Rule, kind: &str, keyword: &str) -> String {
+    rule.comment.clone().unwrap_or_else(|| {
+        let mut text = format!(
+            "{kind} {}->{}",
+            zone_label(model, rule.source.zone),
+            zone_label(model, rule.dest.zone)
+        );
+        if let Some(service_macro) = rule.service_macro {
+            text.push_str(&format!(" {}", service_macro.name));
+            if !rule.macro_columns.is_empty() {
+                let services: Vec<String> = rule.services.iter().map(service_label).collect();
+                text.push_str(&format!(" {}", services.join(" ")));
+            }
+        } else {
+            let services: Vec<String> = rule.services.iter().map(service_label).collect();
+            if !services.is_empty() {
+                text.push_str(&format!(" {}", services.join(" ")));
+            }
+        }
+        format!("{text} {keyword}")
+    })
+}
+
 /// A model item as a rule's comment names it: its own comment when it has
 /// one, else what it is (`rule loc->fw tcp/22 ACCEPT`). Shorewall's own
 /// pieces are named by their chain, not by a comment, except the IPv6 drop
@@ -168,27 +194,15 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
     match origin {
         Origin::Rule(index) => {
             let rule = &model.rules[index];
-            Some(rule.comment.clone().unwrap_or_else(|| {
-                let mut text = format!(
-                    "rule {}->{}",
-                    zone_label(model, rule.source.zone),
-                    zone_label(model, rule.dest.zone)
-                );
-                if let Some(service_macro) = rule.service_macro {
-                    text.push_str(&format!(" {}", service_macro.name));
-                    if !rule.macro_columns.is_empty() {
-                        let services: Vec<String> =
-                            rule.services.iter().map(service_label).collect();
-                        text.push_str(&format!(" {}", services.join(" ")));
-                    }
-                } else {
-                    let services: Vec<String> = rule.services.iter().map(service_label).collect();
-                    if !services.is_empty() {
-                        text.push_str(&format!(" {}", services.join(" ")));
-                    }
-                }
-                format!("{text} {}", rule.verdict.keyword())
-            }))
+            Some(rule_text(model, rule, "rule", rule.verdict.keyword()))
+        }
+        Origin::Blacklist(index) => {
+            let entry = &model.blacklist[index];
+            let keyword = match entry.verdict {
+                crate::model::Verdict::Accept => "WHITELIST",
+                other => other.keyword(),
+            };
+            Some(rule_text(model, entry, "blacklist", keyword))
         }
         Origin::Dnat(index) => {
             let dnat = &model.dnats[index];
@@ -295,6 +309,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
             "Broadcast(DROP),Multicast(DROP): silent drop before a DROP or REJECT policy"
         }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
+        Piece::Blacklist => "the blacklist: [[blacklist]] entries before the rules, for the states of blacklist_states",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
         Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
     }
@@ -774,7 +789,7 @@ fn forward_possible(model: &Model, source: ZoneId, dest: ZoneId) -> bool {
 }
 
 /// The families a pair carries: `[ipv4, ipv6]`.
-fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] {
+pub(super) fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] {
     let (s, d) = (model.zone_family(pair.0), model.zone_family(pair.1));
     let v4 = s.has_ipv4() && d.has_ipv4() && model.has_family(false);
     let v6 = s.has_ipv6() && d.has_ipv6() && model.has_family(true);
@@ -1165,7 +1180,26 @@ pub fn renders_in(model: &Model, index: usize, pair: (ZoneId, ZoneId)) -> bool {
 /// A model rule as the rules of one pair chain: one per family with
 /// addresses and per service.
 fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> Vec<Rule> {
-    let rule = &model.rules[index];
+    item_rules(
+        model,
+        &model.rules[index],
+        Origin::Rule(index),
+        chain,
+        families,
+    )
+}
+
+/// A rule of the model (`[[rule]]` or `[[blacklist]]`, by `origin`) as the
+/// rules of one chain; `chain` names it in log prefixes.
+pub(super) fn item_rules(
+    model: &Model,
+    rule: &crate::model::Rule,
+    origin: Origin,
+    chain: &str,
+    families: [bool; 2],
+) -> Vec<Rule> {
+    let whitelist =
+        matches!(origin, Origin::Blacklist(_)) && rule.verdict == crate::model::Verdict::Accept;
     let families_of_pair = families;
     let families: Vec<bool> = [false, true]
         .into_iter()
@@ -1199,18 +1233,20 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
             .map(Some)
             .collect()
     };
+    let keyword = if whitelist {
+        "WHITELIST"
+    } else {
+        rule.verdict.keyword()
+    };
     let mut statements: Vec<Statement> = rule
         .log
-        .map(|level| {
-            tagged(
-                log(model, chain, rule.verdict.keyword(), level),
-                &rule.log_tag,
-            )
-        })
+        .map(|level| tagged(log(model, chain, keyword, level), &rule.log_tag))
         .into_iter()
         .collect();
     statements.extend(match rule.reject_with {
         Some(named) => Some(Statement::Reject(Reject::Named(named.answer))),
+        // WHITELIST: the packet leaves the blacklist for the rules.
+        None if whitelist => Some(Statement::Verdict(Verdict::Return)),
         None => verdict_statement(rule.verdict),
     });
     // A named ICMP answer is one family's: say which when no address does.
@@ -1227,9 +1263,15 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
             matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
-            rules.push(Rule::new(matches, statements.clone(), Origin::Rule(index)));
+            rules.push(Rule::new(matches, statements.clone(), origin));
         }
     }
+    // A limit's sets are named by the item's index and the chain
+    // (`blacklist-…` chains apart from the pair chains).
+    let index = match origin {
+        Origin::Rule(index) | Origin::Blacklist(index) => index,
+        _ => 0,
+    };
     super::limit::limited(rule, index, chain, &families, rules)
 }
 
@@ -1511,8 +1553,9 @@ fn base(hook: Hook, chain_type: ChainType, priority: Priority, policy: Policy) -
     })
 }
 
-/// Loopback, conntrack, and without IPv6 zones the drop of new IPv6.
-fn first_rules(model: &Model, loopback: Option<Side>) -> Vec<Rule> {
+/// Loopback, the blacklist, conntrack, and without IPv6 zones the drop
+/// of new IPv6.
+fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(side) = loopback {
         rules.push(shorewall(
@@ -1521,6 +1564,7 @@ fn first_rules(model: &Model, loopback: Option<Side>) -> Vec<Rule> {
             Piece::Loopback,
         ));
     }
+    rules.extend(blacklist);
     let state = |state, verdict| MapElement {
         key: vec![MapValue::State(state)],
         verdict,
@@ -1570,12 +1614,12 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
 /// conflicting intervals), and a named interface must win over the
 /// wildcard that covers it, even when its chain returns without a verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Jump {
+pub(super) struct Jump {
     /// The map key, `None` for a rule of its own.
-    key: Option<Vec<MapValue>>,
+    pub(super) key: Option<Vec<MapValue>>,
     /// What the rule matches instead.
     matches: Vec<Match>,
-    target: String,
+    pub(super) target: Verdict,
 }
 
 /// What a dispatch rule matches for an interface: its name, or for a
@@ -1615,7 +1659,7 @@ impl Jump {
     /// A jump for members of zones, one per side. A member whose interface
     /// is a wildcard or carries hosts of another zone needs a rule of its
     /// own: the rules keep the zones' order, a map has none.
-    fn new(model: &Model, sides: &[(Side, Member)], ipv6: bool, target: String) -> Jump {
+    fn new(model: &Model, sides: &[(Side, Member)], ipv6: bool, target: Verdict) -> Jump {
         let exact = sides
             .iter()
             .all(|(_, m)| m.whole() && !is_wildcard(m.interface) && !model.has_hosts_on(m.index));
@@ -1645,7 +1689,7 @@ impl Jump {
 /// One verdict-map rule per family, then the jumps that need rules of
 /// their own. Each family keeps its own map even when they agree, so a
 /// zone of one family added later adds map elements and changes no line.
-fn dispatch_rules(key: MapKey, v4: Vec<Jump>, v6: Vec<Jump>) -> Vec<Rule> {
+pub(super) fn dispatch_rules(key: MapKey, v4: Vec<Jump>, v6: Vec<Jump>) -> Vec<Rule> {
     let mut all = family_dispatch(key, Some(Family::Ipv4), &v4);
     all.extend(family_dispatch(key, Some(Family::Ipv6), &v6));
     all
@@ -1659,7 +1703,7 @@ fn family_dispatch(key: MapKey, family: Option<Family>, jumps: &[Jump]) -> Vec<R
         .filter_map(|j| {
             j.key.clone().map(|key| MapElement {
                 key,
-                verdict: Verdict::Jump(j.target.clone()),
+                verdict: j.target.clone(),
             })
         })
         .collect();
@@ -1674,7 +1718,8 @@ fn family_dispatch(key: MapKey, family: Option<Family>, jumps: &[Jump]) -> Vec<R
     for j in jumps.iter().filter(|j| j.key.is_none()) {
         let mut matches = prefix.clone();
         matches.extend(j.matches.clone());
-        rules.push(shorewall(matches, vec![jump(&j.target)], Piece::Dispatch));
+        let verdict = Statement::Verdict(j.target.clone());
+        rules.push(shorewall(matches, vec![verdict], Piece::Dispatch));
     }
     rules
 }
@@ -1697,7 +1742,7 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
                 model,
                 &[(side, member)],
                 false,
-                interface_chain_name(i, hook),
+                Verdict::Jump(interface_chain_name(i, hook)),
             )
         })
         .collect();
@@ -1706,30 +1751,41 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
 }
 
 fn by_interface(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Vec<Rule> {
-    let outgoing = side == Side::Out;
-    let jumps = |ipv6: bool| {
-        let mut jumps = Vec::new();
-        for &(source, dest) in pairs {
-            let (fw, zone) = if outgoing {
-                (source, dest)
-            } else {
-                (dest, source)
-            };
-            if fw != ZoneId::Firewall || zone == ZoneId::Firewall {
-                continue;
-            }
-            for member in zone_members(model, zone, ipv6) {
-                jumps.push(Jump::new(
-                    model,
-                    &[(side, member)],
-                    ipv6,
-                    model.pair_name(source, dest),
-                ));
-            }
-        }
-        jumps
-    };
+    let target = |pair: (ZoneId, ZoneId)| Verdict::Jump(model.pair_name(pair.0, pair.1));
+    let jumps = |ipv6: bool| local_jumps(model, pairs, side, ipv6, &target);
     dispatch_rules(MapKey::Interface(side), jumps(false), jumps(true))
+}
+
+/// The jumps of the firewall's own traffic (in or out) to each pair's
+/// `target`.
+pub(super) fn local_jumps(
+    model: &Model,
+    pairs: &[(ZoneId, ZoneId)],
+    side: Side,
+    ipv6: bool,
+    target: &dyn Fn((ZoneId, ZoneId)) -> Verdict,
+) -> Vec<Jump> {
+    let outgoing = side == Side::Out;
+    let mut jumps = Vec::new();
+    for &(source, dest) in pairs {
+        let (fw, zone) = if outgoing {
+            (source, dest)
+        } else {
+            (dest, source)
+        };
+        if fw != ZoneId::Firewall || zone == ZoneId::Firewall {
+            continue;
+        }
+        for member in zone_members(model, zone, ipv6) {
+            jumps.push(Jump::new(
+                model,
+                &[(side, member)],
+                ipv6,
+                target((source, dest)),
+            ));
+        }
+    }
+    jumps
 }
 
 fn filter_chain(name: &str, hook: Hook, rules: Vec<Rule>) -> Chain {
@@ -1748,43 +1804,54 @@ fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
         Side::In => ("input", "in", Hook::Input, "INPUT"),
         Side::Out => ("output", "out", Hook::Output, "OUTPUT"),
     };
-    let mut rules = first_rules(model, Some(side));
+    let mut rules = first_rules(
+        model,
+        Some(side),
+        super::blacklist::jump(model, pairs, hook),
+    );
     rules.extend(interface_jumps(model, short, side));
     rules.extend(by_interface(model, pairs, side));
     rules.extend(catch_all(model, hook, shorewall));
     filter_chain(name, hook, rules)
 }
 
-fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
-    let jumps = |ipv6: bool| {
-        let mut jumps = Vec::new();
-        for &(source, dest) in pairs
-            .iter()
-            .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
-        {
-            for inbound in zone_members(model, source, ipv6) {
-                for outbound in zone_members(model, dest, ipv6) {
-                    let back = inbound.interface.physical == outbound.interface.physical;
-                    if back && source == dest && !(inbound.whole() && inbound.interface.routeback())
-                    {
-                        continue;
-                    }
-                    if back && source != dest && sfiltered(model, inbound.interface) {
-                        continue;
-                    }
-                    let sides = [(Side::In, inbound), (Side::Out, outbound)];
-                    jumps.push(Jump::new(
-                        model,
-                        &sides,
-                        ipv6,
-                        model.pair_name(source, dest),
-                    ));
+/// The jumps of forwarded traffic to each pair's `target`.
+pub(super) fn forward_jumps(
+    model: &Model,
+    pairs: &[(ZoneId, ZoneId)],
+    ipv6: bool,
+    target: &dyn Fn((ZoneId, ZoneId)) -> Verdict,
+) -> Vec<Jump> {
+    let mut jumps = Vec::new();
+    for &(source, dest) in pairs
+        .iter()
+        .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
+    {
+        for inbound in zone_members(model, source, ipv6) {
+            for outbound in zone_members(model, dest, ipv6) {
+                let back = inbound.interface.physical == outbound.interface.physical;
+                if back && source == dest && !(inbound.whole() && inbound.interface.routeback()) {
+                    continue;
                 }
+                if back && source != dest && sfiltered(model, inbound.interface) {
+                    continue;
+                }
+                let sides = [(Side::In, inbound), (Side::Out, outbound)];
+                jumps.push(Jump::new(model, &sides, ipv6, target((source, dest))));
             }
         }
-        jumps
-    };
-    let mut rules = first_rules(model, None);
+    }
+    jumps
+}
+
+fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
+    let target = |pair: (ZoneId, ZoneId)| Verdict::Jump(model.pair_name(pair.0, pair.1));
+    let jumps = |ipv6: bool| forward_jumps(model, pairs, ipv6, &target);
+    let mut rules = first_rules(
+        model,
+        None,
+        super::blacklist::jump(model, pairs, Hook::Forward),
+    );
     rules.extend(interface_jumps(model, "fwd", Side::In));
     rules.extend(dispatch_rules(
         MapKey::InterfacePair,

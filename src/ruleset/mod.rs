@@ -10,6 +10,7 @@
 //! the rules the kernel will really run. The namespace lab is the
 //! independent judge that compares it with Shorewall's compiled firewall.
 
+pub mod blacklist;
 pub mod cover;
 mod limit;
 pub mod lookup;
@@ -550,6 +551,8 @@ pub enum Origin {
     Stopped(usize),
     /// `model.tunnels[index]`: one of its openings.
     Tunnel(usize),
+    /// `model.blacklist[index]`.
+    Blacklist(usize),
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.
@@ -573,6 +576,8 @@ pub enum Piece {
     DropBroadcasts,
     /// Jumps from a base chain to interface or zone-pair chains.
     Dispatch,
+    /// The jump to the blacklist, for the states of `blacklist_states`.
+    Blacklist,
     /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.
     CatchAll(Hook),
     /// What Shorewall's stopped state lets through besides the

@@ -110,11 +110,12 @@ impl Contestant {
     }
 }
 
-/// Every port a probe uses: the model's ports, a few common ones, and the
-/// first port from 7777 up that no rule or port forward names.
+/// Every port a probe uses: the model's ports (rules, blacklist entries,
+/// port forwards), a few common ones, and the first port from 7777 up that
+/// none of them names.
 pub fn ports(model: &Model) -> Vec<u16> {
     let mut named: BTreeSet<u16> = BTreeSet::new();
-    for rule in &model.rules {
+    for rule in model.rules.iter().chain(&model.blacklist) {
         for service in &rule.services {
             for range in &service.dports {
                 named.insert(range.low);
@@ -158,6 +159,7 @@ fn names_port(model: &Model, port: u16) -> bool {
     model
         .rules
         .iter()
+        .chain(&model.blacklist)
         .flat_map(|r| &r.services)
         .any(|s| s.dports.iter().any(holds))
         || model

@@ -271,13 +271,14 @@ impl Topology {
         Ok(())
     }
 
-    /// Addresses named by rules and port forwards become addresses of the
-    /// first host of their zone, routed by the firewall.
+    /// Addresses named by rules, blacklist entries and port forwards
+    /// become addresses of the first host of their zone, routed by the
+    /// firewall.
     fn add_extra_addresses(&mut self, model: &Model) -> Result<()> {
         let mut wanted: Vec<(ZoneId, IpNet)> = Vec::new();
         // `zone:eth1:ADDRESS`: the host on that interface takes it.
         let mut on_interface: Vec<(IpNet, usize)> = Vec::new();
-        for rule in &model.rules {
+        for rule in model.rules.iter().chain(&model.blacklist) {
             for endpoint in [&rule.source, &rule.dest] {
                 if let ZoneRef::One(zone @ ZoneId::Zone(_)) = endpoint.zone {
                     // An address left out gets a host too, so the lab

@@ -6,7 +6,7 @@
 use askama::Template;
 
 use super::{Product, sample};
-use crate::model::{ClampMss, Forwarding, LogLimit, Model};
+use crate::model::{ClampMss, Forwarding, LogLimit, Model, blacklist};
 
 /// A setting fwgen decides: its value as written, and why.
 struct Decided {
@@ -124,7 +124,24 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "\"none\"",
             "nothing runs before an ACCEPT policy",
         ),
-        decide("BLACKLIST_DEFAULT", "none", "fwgen writes no blacklist"),
+        decide(
+            "BLACKLIST_DEFAULT",
+            "none",
+            "nothing runs before a BLACKLIST policy (fwgen writes none)",
+        ),
+        decide(
+            "BLACKLIST",
+            format!(
+                "\"{}\"",
+                blacklist::states_setting(&model.firewall.blacklist_states)
+            ),
+            "the connection states the blacklist (blrules) sees (blacklist_states)",
+        ),
+        decide(
+            "FASTACCEPT",
+            "No",
+            "established traffic may meet the blacklist (blacklist_states)",
+        ),
         decide("DROP_DEFAULT", drop_default, broadcasts),
         decide("REJECT_DEFAULT", drop_default, broadcasts),
         if model.firewall.conntrack_helpers {

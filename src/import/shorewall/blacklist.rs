@@ -1,0 +1,151 @@
+//! `blrules` lines become `[[blacklist]]` entries, read as rules are
+//! (Rules.pm reads both with process_raw_rule); the legacy `blacklist`
+//! file is read as `shorewall update` converts it into blrules
+//! (Shorewall/Misc.pm, convert_blacklist): Shorewall 5.2 ignores it
+//! unconverted.
+
+use super::{Importer, Line, RULE_COLUMNS, clean_text};
+
+/// The legacy blacklist file's columns, as convert_blacklist names them.
+const BLACKLIST_COLUMNS: &[(&str, usize)] =
+    &[("networks", 0), ("proto", 1), ("port", 2), ("options", 3)];
+
+impl Importer {
+    pub(super) fn blrules(&mut self) {
+        self.blacklisting = true;
+        let mut comment: Option<String> = None;
+        for line in self.lines("blrules") {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives other than ?COMMENT are not in fwgen's model",
+                );
+                continue;
+            }
+            let Some(columns) = self.split(&line, RULE_COLUMNS) else {
+                continue;
+            };
+            let text_comment = line.comment.clone().or_else(|| comment.clone());
+            self.rule(&line, &columns, false, text_comment.as_deref());
+        }
+        self.blacklisting = false;
+    }
+
+    /// A conf setting as Shorewall reads it: unquoted, upper case.
+    fn conf_value(&self, key: &str) -> String {
+        self.vars
+            .get(key)
+            .map(|v| v.trim_matches('"').to_ascii_uppercase())
+            .unwrap_or_default()
+    }
+
+    /// The entries' ACTION: BLACKLIST_DISPOSITION, with
+    /// BLACKLIST_LOG_LEVEL as its log level (as convert_blacklist writes
+    /// it; its tag is MACLIST_LOG_TAG, which fwgen refuses elsewhere).
+    fn blacklist_target(&self) -> Result<String, String> {
+        let disposition = match self.conf_value("BLACKLIST_DISPOSITION").as_str() {
+            "" => "DROP".to_owned(),
+            ok @ ("DROP" | "REJECT") => ok.to_owned(),
+            other => {
+                return Err(format!(
+                    "BLACKLIST_DISPOSITION={other}: audited dispositions are not in fwgen's model"
+                ));
+            }
+        };
+        let level = self
+            .vars
+            .get("BLACKLIST_LOG_LEVEL")
+            .or_else(|| self.vars.get("BLACKLIST_LOGLEVEL"))
+            .map(|l| l.trim_matches('"').to_owned())
+            .unwrap_or_default();
+        Ok(if level.is_empty() {
+            disposition
+        } else {
+            format!("{disposition}:{level}")
+        })
+    }
+
+    pub(super) fn blacklist_file(&mut self) {
+        let lines = self.lines("blacklist");
+        let Some(first) = lines.first() else {
+            return;
+        };
+        let file = first.file.clone();
+        if self.blacklist_zones.is_empty() {
+            self.notes.push(format!(
+                "{file}: the legacy blacklist file has no effect: no interface has the `blacklist` option, so `shorewall update` converts none of it, and Shorewall 5.2 ignores it unconverted"
+            ));
+            return;
+        }
+        self.notes.push(format!(
+            "{file}: the legacy blacklist file is read as `shorewall update` converts it into blrules (Shorewall 5.2 ignores it unconverted): a line's networks are blacklisted (or whitelisted) from each zone with the `blacklist` interface option ({}) to all",
+            self.blacklist_zones.join(", ")
+        ));
+        self.blacklisting = true;
+        for line in lines {
+            self.blacklist_line(&line);
+        }
+        self.blacklisting = false;
+    }
+
+    /// One line of the legacy file: NETWORKS PROTO PORTS OPTIONS.
+    fn blacklist_line(&mut self, line: &Line) {
+        let Some(columns) = self.split(line, BLACKLIST_COLUMNS) else {
+            return;
+        };
+        let get = |i: usize| columns.get(i).cloned().unwrap_or_else(|| "-".to_owned());
+        let options = match get(3).as_str() {
+            "-" => "src".to_owned(),
+            other => other.to_owned(),
+        };
+        let (mut src, mut whitelist) = (false, false);
+        for option in options.split(',') {
+            match option {
+                "src" | "from" => src = true,
+                "whitelist" => whitelist = true,
+                "dst" | "to" => self.notes.push(format!(
+                    "{}:{}: `{option}` has no effect: no zone has the `blacklist` option for outgoing traffic (zones' OUT_OPTIONS), so `shorewall update` ignores it",
+                    line.file, line.number
+                )),
+                "audit" => {
+                    return self.refuse(line, "audited blacklisting (`audit`) is not in fwgen's model");
+                }
+                other => {
+                    return self.refuse(
+                        line,
+                        format!("`{other}` is not a blacklist option (Shorewall refuses it)"),
+                    );
+                }
+            }
+        }
+        if !src {
+            if whitelist {
+                self.notes.push(format!(
+                    "{}:{}: `whitelist` without `src` has no effect: `shorewall update` writes no blrules line for it",
+                    line.file, line.number
+                ));
+            }
+            return;
+        }
+        let target = if whitelist {
+            "WHITELIST".to_owned()
+        } else {
+            match self.blacklist_target() {
+                Ok(target) => target,
+                Err(reason) => return self.refuse(line, reason),
+            }
+        };
+        for zone in self.blacklist_zones.clone() {
+            let source = match get(0).as_str() {
+                "-" => zone,
+                networks => format!("{zone}:{networks}"),
+            };
+            let columns = [target.clone(), source, "all".to_owned(), get(1), get(2)];
+            self.rule(line, &columns, false, line.comment.as_deref());
+        }
+    }
+}
