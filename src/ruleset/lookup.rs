@@ -482,14 +482,14 @@ impl Run {
             elements,
         };
         let origin = run.rules[0].origin;
+        // The rules it holds, as they would be written without it: what
+        // `fwgen check` compares.
+        let mut parts = Vec::with_capacity(run.rules.len());
+        for rule in run.rules {
+            write_out_small_sets(rule, &mut parts);
+        }
         out.push(Rule {
-            // The rules it holds, as they would be written without it:
-            // what `fwgen check` compares.
-            parts: run
-                .rules
-                .into_iter()
-                .flat_map(write_out_small_sets)
-                .collect(),
+            parts,
             ..Rule::new(
                 Vec::new(),
                 vec![Statement::Lookup(Arc::new(lookup))],

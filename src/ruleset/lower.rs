@@ -10,6 +10,8 @@
 //! for new and untracked packets only; the zone-pair dispatch; the
 //! catch-all.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use ipnet::IpNet;
@@ -63,10 +65,12 @@ pub fn lower(model: &Model) -> Ruleset {
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
     for chain in &mut chains {
-        chain.rules = std::mem::take(&mut chain.rules)
-            .into_iter()
-            .flat_map(|rule| limit_logging(model, &sets, rule))
-            .collect();
+        if model.firewall.log_limit.is_some() {
+            chain.rules = std::mem::take(&mut chain.rules)
+                .into_iter()
+                .flat_map(|rule| limit_logging(model, &sets, rule))
+                .collect();
+        }
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
             name_elements(model, rule);
@@ -96,7 +100,7 @@ pub(super) fn comment(model: &Model, rule: &Rule) -> Option<String> {
         ));
     }
     if rule.parts.is_empty() {
-        return describe_item(model, rule.origin).map(|text| cut(&text));
+        return describe_item(model, rule.origin).map(cut);
     }
     let mut names: Vec<String> = Vec::new();
     for part in &rule.parts {
@@ -106,23 +110,31 @@ pub(super) fn comment(model: &Model, rule: &Rule) -> Option<String> {
             names.push(name);
         }
     }
-    Some(cut(&names.join("; ")))
+    Some(cut(names.join("; ")))
 }
 
 /// Each element of a lookup carries its item's name, as a rule would.
 fn name_elements(model: &Model, rule: &mut Rule) {
     for statement in &mut rule.statements {
         if let Statement::Lookup(lookup) = statement {
-            for element in &mut Arc::make_mut(lookup).elements {
-                element.comment = describe_item(model, element.origin).map(|text| cut(&text));
+            let elements = &mut Arc::make_mut(lookup).elements;
+            for n in 0..elements.len() {
+                // An item's elements are neighbours: name the item once.
+                let comment = match n.checked_sub(1).map(|previous| &elements[previous]) {
+                    Some(previous) if previous.origin == elements[n].origin => {
+                        previous.comment.clone()
+                    }
+                    _ => describe_item(model, elements[n].origin).map(cut),
+                };
+                elements[n].comment = comment;
             }
         }
     }
 }
 
-fn cut(text: &str) -> String {
+fn cut(text: String) -> String {
     if text.len() <= COMMENT_MAX {
-        return text.to_owned();
+        return text;
     }
     let mut end = COMMENT_MAX - 3;
     while !text.is_char_boundary(end) {
@@ -133,32 +145,45 @@ fn cut(text: &str) -> String {
 
 // ----- names -----
 
-fn zone_label(model: &Model, zone: ZoneRef) -> String {
+fn zone_label(model: &Model, zone: ZoneRef) -> &str {
     match zone {
-        ZoneRef::All => "all".to_owned(),
-        ZoneRef::One(id) => model.zone_name(id).to_owned(),
+        ZoneRef::All => "all",
+        ZoneRef::One(id) => model.zone_name(id),
     }
 }
 
 pub(super) fn service_label(service: &Service) -> String {
-    let ports = |ranges: &[PortRange]| {
-        ranges
-            .iter()
-            .map(|r| r.written("-"))
-            .collect::<Vec<_>>()
-            .join(",")
+    let mut text = String::new();
+    write_service_label(&mut text, service);
+    text
+}
+
+/// `tcp/22,80`, `icmp/echo-request`, `udp/53 from port 1024-65535`.
+fn write_service_label(text: &mut String, service: &Service) {
+    let ports = |text: &mut String, ranges: &[PortRange]| {
+        for (n, range) in ranges.iter().enumerate() {
+            if n > 0 {
+                text.push(',');
+            }
+            if range.low == range.high {
+                let _ = write!(text, "{}", range.low);
+            } else {
+                let _ = write!(text, "{}-{}", range.low, range.high);
+            }
+        }
     };
-    let mut text = service.proto.to_string();
+    let _ = write!(text, "{}", service.proto);
     if let Some(icmp) = service.icmp_type {
-        text.push_str(&format!("/{icmp}"));
+        let _ = write!(text, "/{icmp}");
     }
     if !service.dports.is_empty() {
-        text.push_str(&format!("/{}", ports(&service.dports)));
+        text.push('/');
+        ports(text, &service.dports);
     }
     if !service.sports.is_empty() {
-        text.push_str(&format!(" from port {}", ports(&service.sports)));
+        text.push_str(" from port ");
+        ports(text, &service.sports);
     }
-    text
 }
 
 /// A rule's or blacklist entry's name: its comment, else what it is
@@ -796,41 +821,92 @@ pub(super) fn pair_families(model: &Model, pair: (ZoneId, ZoneId)) -> [bool; 2] 
     [v4, v6]
 }
 
+/// A model item that makes rules in pair chains.
+#[derive(Clone, Copy)]
+enum PairItem {
+    Dnat(usize),
+    Redirect(usize),
+    Rule(usize),
+}
+
+/// Each pair's items with where they start in the model's file.
+type PairItems = Vec<Vec<(usize, PairItem)>>;
+
+/// The items of each pair (by its place in `pairs`), in the model's file
+/// order, as Shorewall's one rules file orders them (first match wins).
+/// One pass over the items: an item that names both its zones goes to its
+/// one pair at once, and only `all` is compared with every pair.
+fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
+    let place: HashMap<(ZoneId, ZoneId), usize> = pairs
+        .iter()
+        .enumerate()
+        .map(|(n, &pair)| (pair, n))
+        .collect();
+    let mut items: PairItems = vec![Vec::new(); pairs.len()];
+    let add =
+        |items: &mut PairItems, (source, dest): (ZoneRef, ZoneRef), entry: (usize, PairItem)| {
+            if let (ZoneRef::One(source), ZoneRef::One(dest)) = (source, dest) {
+                if let Some(&n) = place.get(&(source, dest)) {
+                    items[n].push(entry);
+                }
+                return;
+            }
+            for (n, &pair) in pairs.iter().enumerate() {
+                if applies_to(source, dest, pair) {
+                    items[n].push(entry);
+                }
+            }
+        };
+    for (index, dnat) in model.dnats.iter().enumerate() {
+        let dest = ZoneRef::One(ZoneId::Zone(dnat.dest));
+        let entry = (dnat.span.start, PairItem::Dnat(index));
+        add(&mut items, (dnat.source.zone, dest), entry);
+    }
+    for (index, redirect) in model.redirects.iter().enumerate() {
+        for (n, &pair) in pairs.iter().enumerate() {
+            if pair.1 == ZoneId::Firewall && redirect.redirects_from(pair.0) {
+                items[n].push((redirect.span.start, PairItem::Redirect(index)));
+            }
+        }
+    }
+    for (index, rule) in model.rules.iter().enumerate() {
+        if !rule.is_invalid_match() {
+            let entry = (rule.span.start, PairItem::Rule(index));
+            add(&mut items, (rule.source.zone, rule.dest.zone), entry);
+        }
+    }
+    for pair_items in &mut items {
+        pair_items.sort_by_key(|(at, _)| *at);
+    }
+    items
+}
+
 fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
     let chains: Vec<Vec<Rule>> = pairs
         .iter()
-        .map(|&pair| {
+        .zip(pair_items(model, pairs))
+        .map(|(&pair, items)| {
             let name = model.pair_name(pair.0, pair.1);
             let families = pair_families(model, pair);
-            // Rules and port forwards' accepts in the model's file order, as
-            // Shorewall's one rules file orders them (first match wins).
-            let mut items: Vec<(usize, Vec<Rule>)> = Vec::new();
+            let mut rules = Vec::with_capacity(items.len());
             // Tunnels first: Shorewall inserts them at the head of the
             // NEW section, before every line of the rules file.
             for (index, tunnel) in model.tunnels.iter().enumerate() {
-                items.push((0, tunnel_rules(model, tunnel, index, pair, families)));
+                rules.extend(tunnel_rules(model, tunnel, index, pair, families));
             }
-            for (index, dnat) in model.dnats.iter().enumerate() {
-                if applies_to(
-                    dnat.source.zone,
-                    ZoneRef::One(ZoneId::Zone(dnat.dest)),
-                    pair,
-                ) {
-                    items.push((dnat.span.start, vec![dnat_accept(dnat, index)]));
+            // Rules and port forwards' accepts in the model's file order, as
+            // Shorewall's one rules file orders them (first match wins).
+            for (_, item) in items {
+                match item {
+                    PairItem::Dnat(index) => rules.push(dnat_accept(&model.dnats[index], index)),
+                    PairItem::Redirect(index) => {
+                        rules.push(redirect_accept(&model.redirects[index], index));
+                    }
+                    PairItem::Rule(index) => {
+                        rules.extend(rule_rules(model, index, &name, families));
+                    }
                 }
             }
-            for (index, redirect) in model.redirects.iter().enumerate() {
-                if pair.1 == ZoneId::Firewall && redirect.redirects_from(pair.0) {
-                    items.push((redirect.span.start, vec![redirect_accept(redirect, index)]));
-                }
-            }
-            for (index, rule) in model.rules.iter().enumerate() {
-                if !rule.is_invalid_match() && applies_to(rule.source.zone, rule.dest.zone, pair) {
-                    items.push((rule.span.start, rule_rules(model, index, &name, families)));
-                }
-            }
-            items.sort_by_key(|(at, _)| *at);
-            let rules = items.into_iter().flat_map(|(_, rules)| rules).collect();
             fold(&name, families, rules)
         })
         .collect();
@@ -1433,10 +1509,12 @@ fn both_transports(a: &Match, b: &Match) -> Option<(Match, Match)> {
 /// Before that, long runs of rules become lookups in named sets
 /// ([`lookups`]): what a packet meets then no longer grows with the rules.
 fn fold(chain: &str, families: [bool; 2], rules: Vec<Rule>) -> Vec<Rule> {
-    fold_across_items(lookups(chain, families, fold_within_items(rules)))
-        .into_iter()
-        .flat_map(write_out_small_sets)
-        .collect()
+    let folded = fold_across_items(lookups(chain, families, fold_within_items(rules)));
+    let mut out = Vec::with_capacity(folded.len());
+    for rule in folded {
+        write_out_small_sets(rule, &mut out);
+    }
+    out
 }
 
 /// Below this many values a set is written out as rules of its own, and
@@ -1446,16 +1524,17 @@ fn fold(chain: &str, families: [bool; 2], rules: Vec<Rule>) -> Vec<Rule> {
 /// (docs/performance.md). Protocol sets (`{ udp, tcp }`) stay sets.
 const FOLD_MIN: usize = 4;
 
-/// The rule with every address, port or ICMP type set of fewer than
-/// [`FOLD_MIN`] values written out value by value (first match wins, so
-/// this is equivalent). Not a rule with a limit: written out, each rule
-/// would have a bucket of its own, where Shorewall's one iptables rule
+/// The rule, added to `out`, with every address, port or ICMP type set of
+/// fewer than [`FOLD_MIN`] values written out value by value (first match
+/// wins, so this is equivalent). Not a rule with a limit: written out, each
+/// rule would have a bucket of its own, where Shorewall's one iptables rule
 /// (`--dports 22,2222`) has one.
-pub(super) fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
+pub(super) fn write_out_small_sets(rule: Rule, out: &mut Vec<Rule>) {
     let small =
         |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
     if !rule.matches.iter().any(small) || rule.matches.iter().any(Match::is_limit) {
-        return vec![rule];
+        out.push(rule);
+        return;
     }
     let mut rules = vec![Rule {
         matches: Vec::new(),
@@ -1474,7 +1553,7 @@ pub(super) fn write_out_small_sets(rule: Rule) -> Vec<Rule> {
             })
             .collect();
     }
-    rules
+    out.append(&mut rules);
 }
 
 fn fold_within_items(rules: Vec<Rule>) -> Vec<Rule> {

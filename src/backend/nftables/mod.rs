@@ -5,6 +5,7 @@
 
 mod print;
 
+use print::Line;
 pub use print::level_name;
 
 use askama::Template;
@@ -42,7 +43,7 @@ struct SetView<'a> {
     name: &'a str,
     /// What the set is for, shown above it.
     comment: String,
-    lines: Vec<String>,
+    lines: Vec<Line<'a>>,
 }
 
 struct HelperView<'a> {
@@ -56,7 +57,7 @@ struct ChainView<'a> {
     /// `type filter hook input priority filter; policy drop;`
     base: Option<String>,
     /// The rules as lines of the file.
-    lines: Vec<String>,
+    lines: Vec<Line<'a>>,
 }
 
 fn base_line(base: &crate::ruleset::Base) -> String {
@@ -106,7 +107,7 @@ fn sets(ruleset: &Ruleset) -> Vec<SetView<'_>> {
             kind: "set",
             name: &set.name,
             comment: set.comment.clone(),
-            lines: print::set_lines(set),
+            lines: print::set_lines(set).into_iter().map(Line::Text).collect(),
         })
         .collect();
     let lookups = ruleset
@@ -173,7 +174,7 @@ fn print_ruleset(model: &Model, ruleset: &Ruleset, stopped: bool) -> Result<Stri
                 name: &chain.name,
                 comment: chain.comment.as_deref(),
                 base: chain.base.as_ref().map(base_line),
-                lines: chain.rules.iter().flat_map(print::rule_lines).collect(),
+                lines: print::rule_lines(&chain.rules),
             })
             .collect(),
     };

@@ -1,24 +1,55 @@
 //! The lowered ruleset in nftables' own syntax: every match, statement and
 //! rule as `nft -f` reads it. Printing decides nothing; the meaning is in
-//! src/ruleset/lower.rs.
+//! src/ruleset/lower.rs. Everything is written straight into the output
+//! file as the template renders it: no string per rule, match or value.
 
-use std::fmt::{self, Display, Formatter, Write as _};
+use std::fmt::{self, Display, Formatter};
+
+use ipnet::IpNet;
 
 use crate::model::reject::Answer;
-use crate::model::rule::written;
-use crate::model::{ClampMss, LimitPer, LogLevel, RateUnit};
+use crate::model::{ClampMss, LimitPer, LogLevel, PortRange, RateUnit};
 use crate::ruleset::{
-    CtState, Direction, Family, Fib, Helper, IfName, KeyField, KeyValue, L4, Lookup, MapKey,
-    MapValue, Match, PortProto, Priority, Reject, Rule, Set, Side, Statement, TcpFlag, Verdict,
+    CtState, Direction, Element, Family, Fib, Helper, IfName, KeyField, KeyValue, L4, Lookup,
+    MapElement, MapKey, MapValue, Match, PortProto, Priority, Reject, Rule, Set, Side, Statement,
+    TcpFlag, Verdict,
 };
 
-/// `x` alone, or `{ x, y }`.
-fn set<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
-    let shown: Vec<String> = items.iter().map(show).collect();
-    if shown.len() == 1 {
-        shown.into_iter().next().unwrap_or_default()
+/// `x` alone, or `{ x, y }`, each value written by `show`.
+fn set<T>(
+    f: &mut Formatter<'_>,
+    items: &[T],
+    show: impl Fn(&mut Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    if let [one] = items {
+        return show(f, one);
+    }
+    f.write_str("{ ")?;
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            f.write_str(", ")?;
+        }
+        show(f, item)?;
+    }
+    f.write_str(" }")
+}
+
+/// An address as people write it (`10.0.0.1`), a network with its prefix
+/// (as `crate::model::rule::written`).
+fn net(f: &mut Formatter<'_>, net: &IpNet) -> fmt::Result {
+    if net.prefix_len() == net.max_prefix_len() {
+        write!(f, "{}", net.addr())
     } else {
-        format!("{{ {} }}", shown.join(", "))
+        write!(f, "{net}")
+    }
+}
+
+/// `22` or `1000-2000` (as `PortRange::written("-")`).
+fn ports(f: &mut Formatter<'_>, range: &PortRange) -> fmt::Result {
+    if range.low == range.high {
+        write!(f, "{}", range.low)
+    } else {
+        write!(f, "{}-{}", range.low, range.high)
     }
 }
 
@@ -29,10 +60,10 @@ fn family_word(family: Family) -> &'static str {
     }
 }
 
-fn if_name(name: &IfName) -> String {
+fn if_name(f: &mut Formatter<'_>, name: &IfName) -> fmt::Result {
     match name {
-        IfName::Exact(exact) => format!("\"{exact}\""),
-        IfName::Prefix(stem) => format!("\"{stem}*\""),
+        IfName::Exact(exact) => write!(f, "\"{exact}\""),
+        IfName::Prefix(stem) => write!(f, "\"{stem}*\""),
     }
 }
 
@@ -43,15 +74,15 @@ fn side_word(side: Side) -> &'static str {
     }
 }
 
-fn l4_word(l4: &L4) -> String {
-    match l4 {
-        L4::Tcp => "tcp".to_owned(),
-        L4::Udp => "udp".to_owned(),
-        L4::Icmp => "icmp".to_owned(),
-        L4::Icmpv6 => "ipv6-icmp".to_owned(),
-        L4::Igmp => "igmp".to_owned(),
-        L4::Number(n) => n.to_string(),
-    }
+fn l4_word(f: &mut Formatter<'_>, l4: &L4) -> fmt::Result {
+    f.write_str(match l4 {
+        L4::Tcp => "tcp",
+        L4::Udp => "udp",
+        L4::Icmp => "icmp",
+        L4::Icmpv6 => "ipv6-icmp",
+        L4::Igmp => "igmp",
+        L4::Number(n) => return write!(f, "{n}"),
+    })
 }
 
 fn state_word(state: &CtState) -> &'static str {
@@ -64,22 +95,29 @@ fn state_word(state: &CtState) -> &'static str {
     }
 }
 
-fn flags(flags: &[TcpFlag]) -> String {
-    if flags.is_empty() {
-        return "0x0".to_owned();
+/// `fin|syn`, or `0x0` for none.
+struct Flags<'a>(&'a [TcpFlag]);
+
+impl Display for Flags<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("0x0");
+        }
+        for (n, flag) in self.0.iter().enumerate() {
+            if n > 0 {
+                f.write_str("|")?;
+            }
+            f.write_str(match flag {
+                TcpFlag::Fin => "fin",
+                TcpFlag::Syn => "syn",
+                TcpFlag::Rst => "rst",
+                TcpFlag::Psh => "psh",
+                TcpFlag::Ack => "ack",
+                TcpFlag::Urg => "urg",
+            })?;
+        }
+        Ok(())
     }
-    let words: Vec<&str> = flags
-        .iter()
-        .map(|f| match f {
-            TcpFlag::Fin => "fin",
-            TcpFlag::Syn => "syn",
-            TcpFlag::Rst => "rst",
-            TcpFlag::Psh => "psh",
-            TcpFlag::Ack => "ack",
-            TcpFlag::Urg => "urg",
-        })
-        .collect();
-    words.join("|")
 }
 
 impl Display for Match {
@@ -93,7 +131,8 @@ impl Display for Match {
                 names,
             } => {
                 let not = if *negated { "!= " } else { "" };
-                write!(f, "{} {not}{}", side_word(*side), set(names, if_name))
+                write!(f, "{} {not}", side_word(*side))?;
+                set(f, names, if_name)
             }
             Match::Family(family) => match family {
                 Family::Ipv4 => f.write_str("meta nfproto ipv4"),
@@ -110,18 +149,17 @@ impl Display for Match {
                     Direction::Destination => "daddr",
                 };
                 let not = if *negated { "!= " } else { "" };
-                write!(
-                    f,
-                    "{} {field} {not}{}",
-                    family_word(*family),
-                    set(nets, written)
-                )
+                write!(f, "{} {field} {not}", family_word(*family))?;
+                set(f, nets, net)
             }
-            Match::Protocol(protocols) => write!(f, "meta l4proto {}", set(protocols, l4_word)),
+            Match::Protocol(protocols) => {
+                f.write_str("meta l4proto ")?;
+                set(f, protocols, l4_word)
+            }
             Match::Port {
                 proto,
                 direction,
-                ports,
+                ports: ranges,
             } => {
                 let header = match proto {
                     PortProto::Tcp => "tcp",
@@ -132,23 +170,25 @@ impl Display for Match {
                     Direction::Source => "sport",
                     Direction::Destination => "dport",
                 };
-                write!(f, "{header} {field} {}", set(ports, |p| p.written("-")))
+                write!(f, "{header} {field} ")?;
+                set(f, ranges, ports)
             }
             Match::IcmpType { family, types } => {
                 let header = match family {
                     Family::Ipv4 => "icmp",
                     Family::Ipv6 => "icmpv6",
                 };
-                write!(f, "{header} type {}", set(types, ToString::to_string))
+                write!(f, "{header} type ")?;
+                set(f, types, |f, t| write!(f, "{t}"))
             }
             Match::CtState(states) => {
-                write!(f, "ct state {}", set(states, |s| state_word(s).to_owned()))
+                f.write_str("ct state ")?;
+                set(f, states, |f, s| f.write_str(state_word(s)))
             }
-            Match::OriginalPort(ports) => write!(
-                f,
-                "ct original proto-dst {}",
-                set(ports, |p| p.written("-"))
-            ),
+            Match::OriginalPort(original) => {
+                f.write_str("ct original proto-dst ")?;
+                set(f, original, ports)
+            }
             Match::Fib(fib) => f.write_str(match fib {
                 Fib::SourceIsBroadcast => "fib saddr type broadcast",
                 Fib::DestinationIsAnycast => "fib daddr type anycast",
@@ -206,7 +246,7 @@ impl Display for Match {
                 )
             }
             Match::TcpFlags { mask, value } => {
-                write!(f, "tcp flags & ({}) == {}", flags(mask), flags(value))
+                write!(f, "tcp flags & ({}) == {}", Flags(mask), Flags(value))
             }
             Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
         }
@@ -241,11 +281,40 @@ pub fn level_name(level: LogLevel) -> String {
     }
 }
 
-fn map_value(value: &MapValue) -> String {
+fn map_value(f: &mut Formatter<'_>, value: &MapValue) -> fmt::Result {
     match value {
-        MapValue::Name(name) => format!("\"{name}\""),
-        MapValue::State(state) => state_word(state).to_owned(),
+        MapValue::Name(name) => write!(f, "\"{name}\""),
+        MapValue::State(state) => f.write_str(state_word(state)),
     }
+}
+
+fn map_key(key: MapKey) -> &'static str {
+    match key {
+        MapKey::Interface(side) => side_word(side),
+        MapKey::InterfacePair => "iifname . oifname",
+        MapKey::CtState => "ct state",
+    }
+}
+
+/// Values joined by ` . `, each written by `show`.
+fn concatenation<T>(
+    f: &mut Formatter<'_>,
+    values: &[T],
+    show: impl Fn(&mut Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (n, value) in values.iter().enumerate() {
+        if n > 0 {
+            f.write_str(" . ")?;
+        }
+        show(f, value)?;
+    }
+    Ok(())
+}
+
+/// `"eth0" . "eth1" : jump net-loc`.
+fn map_element(f: &mut Formatter<'_>, element: &MapElement) -> fmt::Result {
+    concatenation(f, &element.key, map_value)?;
+    write!(f, " : {}", element.verdict)
 }
 
 impl Display for Statement {
@@ -271,19 +340,14 @@ impl Display for Statement {
                 }
             }),
             Statement::Map { key, elements } => {
-                let key = match key {
-                    MapKey::Interface(side) => side_word(*side).to_owned(),
-                    MapKey::InterfacePair => "iifname . oifname".to_owned(),
-                    MapKey::CtState => "ct state".to_owned(),
-                };
-                let elements: Vec<String> = elements
-                    .iter()
-                    .map(|e| {
-                        let key: Vec<String> = e.key.iter().map(map_value).collect();
-                        format!("{} : {}", key.join(" . "), e.verdict)
-                    })
-                    .collect();
-                write!(f, "{key} vmap {{ {} }}", elements.join(", "))
+                write!(f, "{} vmap {{ ", map_key(*key))?;
+                for (n, element) in elements.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    }
+                    map_element(f, element)?;
+                }
+                f.write_str(" }")
             }
             Statement::Dnat { family, to, port } => {
                 let target = match (port, family) {
@@ -303,10 +367,13 @@ impl Display for Statement {
                 write!(f, "tcp option maxseg size set {size}")
             }
             Statement::SetHelper(name) => write!(f, "ct helper set \"{name}\""),
-            Statement::Lookup(lookup) => match &lookup.verdict {
-                Some(verdict) => write!(f, "{} @{} {verdict}", key(lookup), lookup.name),
-                None => write!(f, "{} vmap @{}", key(lookup), lookup.name),
-            },
+            Statement::Lookup(lookup) => {
+                concatenation(f, &lookup.key, key_field)?;
+                match &lookup.verdict {
+                    Some(verdict) => write!(f, " @{} {verdict}", lookup.name),
+                    None => write!(f, " vmap @{}", lookup.name),
+                }
+            }
         }
     }
 }
@@ -389,126 +456,157 @@ pub fn helper_lines(helper: &Helper) -> Vec<String> {
         format!(
             "type \"{}\" protocol {}",
             helper.kind,
-            l4_word(&helper.protocol)
+            shown(|f| l4_word(f, &helper.protocol))
         ),
         format!("l3proto {l3proto}"),
     ]
 }
 
-fn direction_word(direction: Direction, field: &str) -> String {
-    match direction {
-        Direction::Source => format!("s{field}"),
-        Direction::Destination => format!("d{field}"),
+/// A value written by a function, where a `Display` is wanted.
+struct Shown<F>(F);
+
+/// (A function, not `Shown(..)`, so that the closure takes a formatter of
+/// any lifetime.)
+fn shown<F: Fn(&mut Formatter<'_>) -> fmt::Result>(write: F) -> Shown<F> {
+    Shown(write)
+}
+
+impl<F: Fn(&mut Formatter<'_>) -> fmt::Result> Display for Shown<F> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
     }
 }
 
-/// A lookup's key as a rule reads it: `ip saddr . meta l4proto . th dport`.
-fn key(lookup: &Lookup) -> String {
-    let fields: Vec<String> = lookup
-        .key
-        .iter()
-        .map(|field| match field {
-            KeyField::Address(family, direction) => {
-                format!(
-                    "{} {}",
-                    family_word(*family),
-                    direction_word(*direction, "addr")
-                )
-            }
-            KeyField::Protocol => "meta l4proto".to_owned(),
-            KeyField::Port(direction) => format!("th {}", direction_word(*direction, "port")),
-        })
-        .collect();
-    fields.join(" . ")
+/// One field of a lookup's key as a rule reads it: `ip saddr`,
+/// `meta l4proto`, `th dport`.
+fn key_field(f: &mut Formatter<'_>, field: &KeyField) -> fmt::Result {
+    let side = |direction: &Direction| match direction {
+        Direction::Source => "s",
+        Direction::Destination => "d",
+    };
+    match field {
+        KeyField::Address(family, direction) => {
+            write!(f, "{} {}addr", family_word(*family), side(direction))
+        }
+        KeyField::Protocol => f.write_str("meta l4proto"),
+        KeyField::Port(direction) => write!(f, "th {}port", side(direction)),
+    }
 }
 
 /// A lookup's key as its set declares it: `ipv4_addr . inet_proto . inet_service`.
-fn key_type(lookup: &Lookup) -> String {
-    let types: Vec<&str> = lookup
-        .key
-        .iter()
-        .map(|field| match field {
-            KeyField::Address(Family::Ipv4, _) => "ipv4_addr",
-            KeyField::Address(Family::Ipv6, _) => "ipv6_addr",
-            KeyField::Protocol => "inet_proto",
-            KeyField::Port(_) => "inet_service",
-        })
-        .collect();
-    types.join(" . ")
+fn key_type(f: &mut Formatter<'_>, field: &KeyField) -> fmt::Result {
+    f.write_str(match field {
+        KeyField::Address(Family::Ipv4, _) => "ipv4_addr",
+        KeyField::Address(Family::Ipv6, _) => "ipv6_addr",
+        KeyField::Protocol => "inet_proto",
+        KeyField::Port(_) => "inet_service",
+    })
 }
 
-fn key_value(value: &KeyValue) -> String {
+fn key_value(f: &mut Formatter<'_>, value: &KeyValue) -> fmt::Result {
     match value {
-        KeyValue::Net(net) => written(net),
-        KeyValue::Protocol(l4) => l4_word(l4),
-        KeyValue::Ports(range) => range.written("-"),
+        KeyValue::Net(address) => net(f, address),
+        KeyValue::Protocol(l4) => l4_word(f, l4),
+        KeyValue::Ports(range) => ports(f, range),
+    }
+}
+
+/// One line inside a chain or a set, written when the file is.
+pub enum Line<'a> {
+    Text(String),
+    Rule(&'a Rule),
+    /// A lookup's element: `\t10.0.0.1 . tcp . 22 comment "..." : accept,`.
+    Element(&'a Lookup, &'a Element),
+    /// The first line of a rule whose interface map has an element a line:
+    /// its matches and `iifname vmap {`.
+    MapHead(&'a Rule, MapKey),
+    /// `\t"eth0" : jump in-eth0,`.
+    MapElement(&'a MapElement),
+    /// `}`, and the rule's comment.
+    MapEnd(&'a Rule),
+}
+
+impl Display for Line<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Line::Text(text) => f.write_str(text),
+            Line::Rule(rule) => write!(f, "{rule}"),
+            Line::Element(lookup, element) => {
+                f.write_str("\t")?;
+                concatenation(f, &element.values, key_value)?;
+                if let Some(comment) = &element.comment {
+                    write!(f, " comment \"{comment}\"")?;
+                }
+                if lookup.verdict.is_none() {
+                    write!(f, " : {}", element.verdict)?;
+                }
+                f.write_str(",")
+            }
+            Line::MapHead(rule, key) => {
+                for m in &rule.matches {
+                    write!(f, "{m} ")?;
+                }
+                write!(f, "{} vmap {{", map_key(*key))
+            }
+            Line::MapElement(element) => {
+                f.write_str("\t")?;
+                map_element(f, element)?;
+                f.write_str(",")
+            }
+            Line::MapEnd(rule) => match &rule.comment {
+                Some(comment) => write!(f, "}} comment \"{comment}\""),
+                None => f.write_str("}"),
+            },
+        }
     }
 }
 
 /// A lookup's declaration, as the lines inside `set NAME { ... }` or
 /// `map NAME { ... }`: one element a line, with its item's name.
-pub fn lookup_lines(lookup: &Lookup) -> Vec<String> {
+pub fn lookup_lines(lookup: &Lookup) -> Vec<Line<'_>> {
     let verdict = if lookup.verdict.is_some() {
         ""
     } else {
         " : verdict"
     };
-    let mut lines = vec![format!("type {}{verdict}", key_type(lookup))];
+    let key = shown(|f| concatenation(f, &lookup.key, key_type));
+    let mut lines = Vec::with_capacity(lookup.elements.len() + 4);
+    lines.push(Line::Text(format!("type {key}{verdict}")));
     if lookup.interval() {
-        lines.push("flags interval".to_owned());
+        lines.push(Line::Text("flags interval".to_owned()));
     }
-    lines.push("elements = {".to_owned());
-    for element in &lookup.elements {
-        // One string per element, written in place.
-        let mut line = String::with_capacity(64);
-        line.push('\t');
-        for (n, value) in element.values.iter().enumerate() {
-            if n > 0 {
-                line.push_str(" . ");
-            }
-            line.push_str(&key_value(value));
-        }
-        if let Some(comment) = &element.comment {
-            let _ = write!(line, " comment \"{comment}\"");
-        }
-        if lookup.verdict.is_none() {
-            let _ = write!(line, " : {}", element.verdict);
-        }
-        line.push(',');
-        lines.push(line);
-    }
-    lines.push("}".to_owned());
+    lines.push(Line::Text("elements = {".to_owned()));
+    lines.extend(lookup.elements.iter().map(|e| Line::Element(lookup, e)));
+    lines.push(Line::Text("}".to_owned()));
     lines
 }
 
-/// A rule as the lines of the file: one line, except that an interface
-/// verdict map with several elements puts each on a line of its own, so
-/// adding a zone or an interface adds lines and changes none.
-pub fn rule_lines(rule: &Rule) -> Vec<String> {
-    let map = rule.statements.iter().find_map(|s| match s {
-        Statement::Map { key, elements } if *key != MapKey::CtState && elements.len() > 1 => {
-            Some((key, elements))
-        }
-        _ => None,
-    });
-    let Some((key, elements)) = map else {
-        return vec![rule.to_string()];
-    };
-    let key = match key {
-        MapKey::Interface(side) => side_word(*side).to_owned(),
-        _ => "iifname . oifname".to_owned(),
-    };
-    let mut head: Vec<String> = rule.matches.iter().map(ToString::to_string).collect();
-    head.push(format!("{key} vmap {{"));
-    let mut lines = vec![head.join(" ")];
-    for element in elements {
-        let values: Vec<String> = element.key.iter().map(map_value).collect();
-        lines.push(format!("\t{} : {},", values.join(" . "), element.verdict));
+/// A chain's rules as the lines of the file: a rule is one line, except
+/// that an interface verdict map with several elements puts each on a
+/// line of its own, so adding a zone or an interface adds lines and
+/// changes none.
+pub fn rule_lines(rules: &[Rule]) -> Vec<Line<'_>> {
+    let mut lines = Vec::with_capacity(rules.len());
+    for rule in rules {
+        let map = rule.statements.iter().find_map(|s| match s {
+            Statement::Map { key, elements } if *key != MapKey::CtState && elements.len() > 1 => {
+                Some((key, elements))
+            }
+            _ => None,
+        });
+        let Some((key, elements)) = map else {
+            lines.push(Line::Rule(rule));
+            continue;
+        };
+        // Only the two interface keys reach here.
+        let key = match key {
+            MapKey::Interface(side) => MapKey::Interface(*side),
+            _ => MapKey::InterfacePair,
+        };
+        lines.push(Line::MapHead(rule, key));
+        lines.extend(elements.iter().map(Line::MapElement));
+        lines.push(Line::MapEnd(rule));
     }
-    lines.push(match &rule.comment {
-        Some(comment) => format!("}} comment \"{comment}\""),
-        None => "}".to_owned(),
-    });
     lines
 }
 
