@@ -1434,6 +1434,31 @@ impl Importer {
     }
 
     /// The file's logical lines: comments and blanks dropped, `\` joined.
+    /// The entry lines of a file whose only directive is `?COMMENT`
+    /// (stoppedrules, tunnels, blrules): each line takes the comment in
+    /// force unless it has its own; any other directive is refused at its
+    /// line.
+    fn commented_lines(&mut self, name: &str) -> Vec<Line> {
+        let mut comment: Option<String> = None;
+        let mut entries = Vec::new();
+        for mut line in self.lines(name) {
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = clean_text(text);
+                continue;
+            }
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives other than ?COMMENT are not in fwgen's model",
+                );
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
+            entries.push(line);
+        }
+        entries
+    }
+
     fn lines(&mut self, name: &str) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut pending: Option<Line> = None;

@@ -4,7 +4,7 @@
 //! (Shorewall/Misc.pm, convert_blacklist): Shorewall 5.2 ignores it
 //! unconverted.
 
-use super::{Importer, Line, RULE_COLUMNS, clean_text};
+use super::{Importer, Line, RULE_COLUMNS};
 
 /// The legacy blacklist file's columns, as convert_blacklist names them.
 const BLACKLIST_COLUMNS: &[(&str, usize)] =
@@ -13,24 +13,11 @@ const BLACKLIST_COLUMNS: &[(&str, usize)] =
 impl Importer {
     pub(super) fn blrules(&mut self) {
         self.blacklisting = true;
-        let mut comment: Option<String> = None;
-        for line in self.lines("blrules") {
-            if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
-                continue;
-            }
-            if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?COMMENT are not in fwgen's model",
-                );
-                continue;
-            }
+        for line in self.commented_lines("blrules") {
             let Some(columns) = self.split(&line, RULE_COLUMNS) else {
                 continue;
             };
-            let text_comment = line.comment.clone().or_else(|| comment.clone());
-            self.rule(&line, &columns, false, text_comment.as_deref());
+            self.rule(&line, &columns, false, line.comment.as_deref());
         }
         self.blacklisting = false;
     }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Importer, Kind, Line, clean_text, quote, used_after};
+use super::{Importer, Kind, Line, quote, used_after};
 
 /// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them.
 const STOPPED_COLUMNS: &[(&str, usize)] = &[
@@ -42,20 +42,7 @@ fn column(columns: &[String], at: usize) -> String {
 
 impl Importer {
     pub(super) fn stopped(&mut self) {
-        let mut comment: Option<String> = None;
-        for mut line in self.lines("stoppedrules") {
-            if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
-                continue;
-            }
-            if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?COMMENT are not in fwgen's model",
-                );
-                continue;
-            }
-            line.comment = line.comment.or_else(|| comment.clone());
+        for line in self.commented_lines("stoppedrules") {
             let Some(columns) = self.split(&line, STOPPED_COLUMNS) else {
                 continue;
             };

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Importer, Kind, clean_text, quote, used_after};
+use super::{Importer, Kind, quote, used_after};
 
 /// The tunnels file's columns, as setup_tunnels names them.
 const TUNNEL_COLUMNS: &[(&str, usize)] = &[
@@ -125,20 +125,7 @@ fn read_type(text: &str) -> Result<(Type, Option<String>), String> {
 
 impl Importer {
     pub(super) fn tunnels(&mut self) {
-        let mut comment: Option<String> = None;
-        for mut line in self.lines("tunnels") {
-            if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
-                continue;
-            }
-            if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?COMMENT are not in fwgen's model",
-                );
-                continue;
-            }
-            line.comment = line.comment.or_else(|| comment.clone());
+        for line in self.commented_lines("tunnels") {
             let Some(columns) = self.split(&line, TUNNEL_COLUMNS) else {
                 continue;
             };
