@@ -347,12 +347,28 @@ pub fn parse_network(text: &str) -> Result<IpNet, String> {
             let max = if addr.contains(':') { 128 } else { 32 };
             format!("the prefix length is a number from 0 to {max}")
         }
-        _ => "expected an address or ADDRESS/PREFIX".to_owned(),
+        _ => not_an_address(text),
     })?;
     if net.trunc() != net {
         return Err(format!("host bits are set; the network is {}", net.trunc()));
     }
     Ok(net)
+}
+
+/// Why `text` is no address: Shorewall's other forms in an address column
+/// are named, so an import says what it met rather than "not an address".
+fn not_an_address(text: &str) -> String {
+    let text = text.trim_start_matches('!');
+    if text.starts_with('+') {
+        "it names an ipset, and fwgen's model has none: an ipset's members are added by ipset(8) outside the firewall and survive its restarts, while nftables keeps a set's members in the ruleset each load replaces; list the addresses instead".to_owned()
+    } else if text.starts_with('~') {
+        "it is a MAC address (`~` in Shorewall), which fwgen's model does not match".to_owned()
+    } else if text.starts_with('^') {
+        "it is a country code (`^` in Shorewall, xt_geoip), which nftables has no match for"
+            .to_owned()
+    } else {
+        "expected an address or ADDRESS/PREFIX".to_owned()
+    }
 }
 
 fn parse_port_range(text: &str) -> Result<PortRange, &'static str> {
@@ -369,6 +385,14 @@ mod tests {
         assert!(parse_network("10.0.0.1").is_ok());
         assert!(parse_network("10.0.0.1/24").is_err());
         assert!(parse_network("10.0.0.0/33").is_err());
+        assert!(parse_network("+blocked").unwrap_err().contains("ipset"));
+        assert!(parse_network("!+blocked").unwrap_err().contains("ipset"));
+        assert!(
+            parse_network("~00-11-22-33-44-55")
+                .unwrap_err()
+                .contains("MAC")
+        );
+        assert!(parse_network("^CN").unwrap_err().contains("country"));
         assert!(parse_network("2001:db8::/32").is_ok());
     }
 
