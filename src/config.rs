@@ -322,6 +322,9 @@ pub struct RawMasquerade {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Shorewall's SOURCE interface: the networks routed out of it.
+    #[schemars(with = "Option<String>")]
+    pub source_interface: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -334,6 +337,9 @@ pub struct RawSnat {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Shorewall's SOURCE interface: the networks routed out of it.
+    #[schemars(with = "Option<String>")]
+    pub source_interface: Option<Spanned<String>>,
     #[schemars(with = "String")]
     pub to: Spanned<String>,
     #[schemars(with = "Option<String>")]

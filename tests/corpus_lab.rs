@@ -94,6 +94,7 @@ macro_rules! corpus_lab {
 
 corpus_lab! {
     ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
+    blan_gw: "blan-gw" as "cbla",
     bonk_se_server: "bonk-se-server" as "cbon",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",

@@ -268,6 +268,47 @@ fn params_continuations_comments_and_column_names_are_read() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A masq or snat SOURCE that is an interface alone is the networks
+/// routed out of it (`source_interface`), with a note saying how Shorewall
+/// and the nftables ruleset read the routes; an interface in a list, a
+/// wildcard and an unknown name are refused at the line.
+#[test]
+fn a_source_interface_is_the_networks_routed_out_of_it() {
+    let dir = common::scratch("import-source-interface");
+    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 -\nloc eth1 -\nloc ppp+ -\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT\n").unwrap();
+    std::fs::write(dir.join("masq"), "eth0 eth1\n").unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    assert!(
+        model.contains("[[masquerade]]\ninterface = \"eth0\"\nsource_interface = \"eth1\"\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("# NOTE masq:1: SOURCE `eth1` is the networks routed out of eth1"),
+        "{model}"
+    );
+    for (line, expected) in [
+        ("eth0 eth1,10.0.0.0/8\n", "an interface in a list"),
+        ("eth0 ppp+\n", "a wildcard interface"),
+        ("eth0 eth7\n", "no interface of the interfaces file"),
+    ] {
+        std::fs::write(dir.join("masq"), line).unwrap();
+        let output = import(dir.to_str().unwrap(), false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success() && stderr.contains("masq:1") && stderr.contains(expected),
+            "{line}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `?COMMENT` in snat and masq names the entries it stands before, and an
 /// empty `?COMMENT` ends it, as in rules (fwgen writes NAT comments so).
 #[test]

@@ -190,6 +190,13 @@ fn model_nat_order() {
     lab_model("nat-order", "nato");
 }
 
+/// A masq SOURCE interface: the LAN's connections are masqueraded, the
+/// DMZ's leave with their own addresses.
+#[test]
+fn model_masq_source_interface() {
+    lab_model("masq-source-interface", "msif");
+}
+
 /// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
 /// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
 #[test]

@@ -1,6 +1,7 @@
 //! Shorewall's own compiler judges the Shorewall backend: every example
 //! and every model of tests/models/ must pass `shorewall check` (and `shorewall6 check` where it has IPv6)
-//! without an ERROR or a WARNING.
+//! without an ERROR or a WARNING (but the one Shorewall gives every masq
+//! SOURCE interface: `common::complaint`).
 
 mod common;
 
@@ -11,6 +12,9 @@ fn check(folder: &str, example: &str) {
     common::require_tool("shorewall6", "shorewall6");
     let dir = common::scratch(&format!("shorewall-check-{example}"));
     common::render_file(&format!("{folder}/{example}.toml"), "shorewall", &dir);
+    let model =
+        std::fs::read_to_string(common::root().join(folder).join(format!("{example}.toml")))
+            .unwrap();
     let mut checked = 0;
     for product in ["shorewall", "shorewall6"] {
         let config = dir.join(product);
@@ -21,7 +25,7 @@ fn check(folder: &str, example: &str) {
         assert!(ok, "{product} check failed for {example}:\n{out}");
         let complaints: Vec<&str> = out
             .lines()
-            .filter(|l| l.contains("ERROR") || l.contains("WARNING"))
+            .filter(|l| common::complaint(l, &model))
             .collect();
         assert!(
             complaints.is_empty(),
@@ -73,6 +77,7 @@ mod models {
         addresses => "addresses",
         zone_lists => "zone-lists",
         nat_order => "nat-order",
+        masq_source_interface => "masq-source-interface",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",

@@ -247,6 +247,7 @@ impl Analyzer<'_> {
             (
                 &m.interface,
                 &m.sources,
+                m.source_interface.as_ref(),
                 None,
                 m.comment.as_ref(),
                 m.interface.span(),
@@ -257,6 +258,7 @@ impl Analyzer<'_> {
             (
                 &e.interface,
                 &e.sources,
+                e.source_interface.as_ref(),
                 Some(&e.to),
                 e.comment.as_ref(),
                 e.interface.span(),
@@ -265,19 +267,67 @@ impl Analyzer<'_> {
         // One list in the model's file order: shorewall-snat(5) is first
         // match, top to bottom.
         let mut entries: Vec<_> = masquerades.chain(snats).collect();
-        entries.sort_by_key(|entry| entry.4.start);
+        entries.sort_by_key(|entry| entry.5.start);
         entries
             .into_iter()
-            .filter_map(|(interface, sources, to, comment, span)| {
-                self.snat(interface, sources, to, comment, span)
-            })
+            .filter_map(
+                |(interface, sources, source_interface, to, comment, span)| {
+                    let source_interface = match source_interface {
+                        Some(raw) => Some(self.source_interface(raw, sources)?),
+                        None => None,
+                    };
+                    self.snat(interface, sources, source_interface, to, comment, span)
+                },
+            )
             .collect()
+    }
+
+    /// Shorewall's SOURCE interface (shorewall-snat(5)): the networks
+    /// routed out of a named interface of the model.
+    fn source_interface(
+        &mut self,
+        raw: &Spanned<String>,
+        sources: &[Spanned<String>],
+    ) -> Option<usize> {
+        let name = raw.get_ref();
+        let Some(index) = self.interfaces.iter().position(|i| i.name == *name) else {
+            let kind = ErrorKind::UnknownInterface {
+                name: name.clone(),
+                known: self.interfaces.iter().map(|i| i.name.clone()).collect(),
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        };
+        let problem = if !sources.is_empty() {
+            Some((
+                "given beside `sources`",
+                "give the sources either as networks (`sources`) or as the networks routed out of an interface (`source_interface`), not both",
+            ))
+        } else if self.interfaces[index].physical.ends_with('+') {
+            Some((
+                "a wildcard interface has no routes of its own",
+                "name an interface with a fixed name: Shorewall reads the routes out of it (`ip route show dev NAME`) when it starts",
+            ))
+        } else {
+            None
+        };
+        if let Some((reason, hint)) = problem {
+            let kind = ErrorKind::BadSourceInterface {
+                text: name.clone(),
+                reason,
+                hint,
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        Some(index)
     }
 
     pub(super) fn snat(
         &mut self,
         interface: &Spanned<String>,
         sources: &[Spanned<String>],
+        source_interface: Option<usize>,
         to: Option<&Spanned<String>>,
         comment: Option<&Spanned<String>>,
         span: Range<usize>,
@@ -320,6 +370,7 @@ impl Analyzer<'_> {
         (nets.len() == sources.len()).then(|| Snat {
             interface,
             sources: nets,
+            source_interface,
             to: to_addr,
             comment,
             line: self.line(&span),

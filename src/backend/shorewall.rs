@@ -672,7 +672,11 @@ fn nat_item(model: &Model, nat: &OneToOne) -> Item {
     Item::new(&NAT, nat.comment.clone(), &[cells])
 }
 
-fn sources_cell(snat: &Snat, product: Product) -> String {
+fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
+    if let Some(interface) = snat.source_interface {
+        // Shorewall masquerades the networks routed out of it.
+        return model.interfaces[interface].name.clone();
+    }
     if snat.sources.is_empty() {
         return if product.ipv6 { "::/0" } else { "0.0.0.0/0" }.to_owned();
     }
@@ -692,7 +696,7 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
                 None => "MASQUERADE".to_owned(),
             };
             let interface = model.interfaces[snat.interface].name.clone();
-            let cells = vec![action, sources_cell(snat, product), interface];
+            let cells = vec![action, sources_cell(model, snat, product), interface];
             Item::new(&SNAT, snat.comment.clone(), &[cells])
         })
         .collect()
@@ -704,7 +708,7 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
         .iter()
         .map(|snat| {
             let interface = model.interfaces[snat.interface].name.clone();
-            let mut cells = vec![interface, sources_cell(snat, product)];
+            let mut cells = vec![interface, sources_cell(model, snat, product)];
             cells.extend(snat.to.map(|to| to.to_string()));
             Item::new(&MASQ, snat.comment.clone(), &[cells])
         })

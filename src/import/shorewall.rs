@@ -701,8 +701,21 @@ fn trivalue(value: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a masq or snat SOURCE is an interface's name, not an address.
+fn names_interface(source: &str) -> bool {
+    !source.is_empty()
+        && source
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+        && source.parse::<std::net::IpAddr>().is_err()
+        && source
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+}
+
 /// A masq or snat SOURCE item as the model writes it, with a note when it
-/// is spelled differently; an interface name is refused.
+/// is spelled differently; an interface name in a list is refused.
 fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     if let Ok(network) = source.parse::<ipnet::IpNet>() {
         let trunc = network.trunc();
@@ -714,18 +727,9 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
         }
         return Ok((source.to_owned(), None));
     }
-    let interface = !source.is_empty()
-        && source
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
-        && source.parse::<std::net::IpAddr>().is_err()
-        && source
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic());
-    if interface {
+    if names_interface(source) {
         return Err(format!(
-            "SOURCE `{source}` is an interface: Shorewall masquerades the networks routed out of it, read from the routing table when the firewall starts; fwgen's model takes networks: write them in place of `{source}`"
+            "SOURCE `{source}` is an interface in a list: Shorewall takes an interface as SOURCE only alone (shorewall-snat(5)); write the networks in place of `{source}`"
         ));
     }
     Ok((source.to_owned(), None))
@@ -3311,9 +3315,32 @@ impl Importer {
             );
             return;
         }
+        // An interface alone: the networks routed out of it.
+        let source_interface = names_interface(sources).then_some(sources);
+        if let Some(source) = source_interface {
+            if !self.interfaces.iter().any(|(name, _)| name == source) {
+                self.refuse(
+                    line,
+                    format!("SOURCE `{source}` is no interface of the interfaces file: Shorewall reads the routes out of an interface it knows"),
+                );
+                return;
+            }
+            if source.ends_with('+') {
+                self.refuse(
+                    line,
+                    format!("SOURCE `{source}` is a wildcard interface, which has no routes of its own: write the networks in place of `{source}`"),
+                );
+                return;
+            }
+            self.notes.push(format!(
+                "{}:{}: SOURCE `{source}` is the networks routed out of {source}: `source_interface`. Shorewall lists those routes once, when it starts (and will not start without one); fwgen's nftables ruleset looks the route of each new connection's source up as it arrives",
+                line.file, line.number
+            ));
+        }
         let mut networks = Vec::new();
         for source in sources
             .split(',')
+            .filter(|_| source_interface.is_none())
             .filter(|s| !matches!(*s, "0.0.0.0/0" | "::/0" | "-"))
         {
             match masq_source(source) {
@@ -3331,13 +3358,9 @@ impl Importer {
         }
         let sources = networks;
         let table = if to.is_some() { "snat" } else { "masquerade" };
-        self.begin(
-            Kind::Snat,
-            "",
-            self.interface_zone(interface),
-            snat_family(&sources, to),
-            line,
-        );
+        let mut zones = self.interface_zone(interface);
+        zones.extend(source_interface.map_or_else(Vec::new, |s| self.interface_zone(s)));
+        self.begin(Kind::Snat, "", zones, snat_family(&sources, to), line);
         let _ = write!(
             self.out,
             "{}[[{table}]]\ninterface = {}\n",
@@ -3346,6 +3369,9 @@ impl Importer {
         );
         if !sources.is_empty() {
             let _ = writeln!(self.out, "sources = {}", list(&sources));
+        }
+        if let Some(source) = source_interface {
+            let _ = writeln!(self.out, "source_interface = {}", quote(source));
         }
         if let Some(to) = to {
             let _ = writeln!(self.out, "to = {}", quote(to));

@@ -110,8 +110,12 @@ pub struct OneToOne {
 pub struct Snat {
     /// Index into `Model::interfaces`.
     pub interface: usize,
-    /// Source networks translated; empty means every source.
+    /// Source networks translated; empty means every source (unless
+    /// `source_interface` narrows it).
     pub sources: Vec<IpNet>,
+    /// Index into `Model::interfaces`: only sources routed out of that
+    /// interface (Shorewall's masq/snat SOURCE interface).
+    pub source_interface: Option<usize>,
     pub to: Option<IpAddr>,
     pub comment: Option<String>,
     pub line: usize,

@@ -51,11 +51,11 @@ pub(super) fn limited(
             if named.is_none() && split.len() > 1 {
                 one.matches.insert(0, Match::Family(family));
             }
-            let suffix = format!("{index}-{chain}-{n}-{}", family_word(family));
+            let suffix = format!("{index}-{chain}-{n}-{}", Family::name(family));
             if let Some(rate) = rule.rate.as_deref() {
                 let set = (rate.per != LimitPer::All).then(|| {
                     let name = match &rate.table {
-                        Some(table) => format!("rate-{table}-{}", family_word(family)),
+                        Some(table) => format!("rate-{table}-{}", Family::name(family)),
                         None => format!("rate-{suffix}"),
                     };
                     (name, family)
@@ -84,13 +84,6 @@ fn family_named(m: &Match) -> Option<Family> {
             Some(*family)
         }
         _ => None,
-    }
-}
-
-fn family_word(family: Family) -> &'static str {
-    match family {
-        Family::Ipv4 => "ipv4",
-        Family::Ipv6 => "ipv6",
     }
 }
 

@@ -77,6 +77,7 @@ pub fn lower(model: &Model) -> Ruleset {
         }
     }
     sets.extend(super::limit::limit_sets(model, &chains));
+    sets.extend(routed_source_sets(model));
     Ruleset {
         table: model.nftables_table.clone(),
         sets,
@@ -2279,10 +2280,78 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
     });
     let mut rules: Vec<(usize, Rule)> = dnats.chain(redirects).collect();
     rules.sort_by_key(|(at, _)| *at);
-    // Shorewall's nat file comes first: its rules sit in the interfaces'
+    // The sources routed out of an interface are noted first: they
+    // translate nothing, and every new connection passes them.
+    // Shorewall's nat file comes next: its rules sit in the interfaces'
     // nat chains, which PREROUTING enters before the rules file's dnat.
-    one_to_one_rules(model, Hook::Prerouting)
+    routed_source_rules(model)
+        .chain(one_to_one_rules(model, Hook::Prerouting))
         .chain(rules.into_iter().map(|(_, rule)| rule))
+        .collect()
+}
+
+/// Each interface whose routed networks a source NAT takes as its sources
+/// (Shorewall's masq/snat SOURCE interface), with the family and the first
+/// entry naming it: one set and one prerouting rule for each.
+fn routed_sources(model: &Model) -> Vec<(usize, Family, usize)> {
+    let mut found: Vec<(usize, Family, usize)> = Vec::new();
+    for (index, snat) in model.snats.iter().enumerate() {
+        let Some(interface) = snat.source_interface else {
+            continue;
+        };
+        let family = Family::of(model.snat_is_ipv6(snat));
+        if !found.iter().any(|&(i, f, _)| i == interface && f == family) {
+            found.push((interface, family, index));
+        }
+    }
+    found
+}
+
+fn routed_set_name(model: &Model, interface: usize, family: Family) -> String {
+    format!(
+        "routed-{}-{}",
+        model.interfaces[interface].physical,
+        family.name()
+    )
+}
+
+/// Shorewall lists the networks routed out of a SOURCE interface when it
+/// starts (`ip route show dev IF`, lib.runtime get_routed_networks); the
+/// kernel looks a route up in prerouting only, so nat-prerouting notes a
+/// new connection's source in a set when its route leaves by the
+/// interface, and nat-postrouting reads the set.
+fn routed_source_rules(model: &Model) -> impl Iterator<Item = Rule> + '_ {
+    routed_sources(model)
+        .into_iter()
+        .filter_map(|(interface, family, index)| {
+            let name = if_name(&model.interfaces[interface])?;
+            Some(Rule::new(
+                vec![Match::Family(family), Match::SourceRoutedOut(name)],
+                vec![Statement::AddSource {
+                    set: routed_set_name(model, interface, family),
+                    family,
+                }],
+                Origin::Snat(index),
+            ))
+        })
+}
+
+fn routed_source_sets(model: &Model) -> Vec<Set> {
+    routed_sources(model)
+        .into_iter()
+        .map(|(interface, family, _)| Set {
+            name: routed_set_name(model, interface, family),
+            family,
+            // An address's route rarely moves; an hour bounds how long a
+            // moved one is still taken (Shorewall's list lasts until
+            // the next restart).
+            timeout: Some(3600),
+            size: 65535,
+            comment: format!(
+                "sources routed out of {}, noted as their connections open",
+                model.interfaces[interface].physical
+            ),
+        })
         .collect()
 }
 
@@ -2461,6 +2530,15 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
         matches.push(Match::Family(family));
     } else {
         matches.push(address(family, Direction::Source, snat.sources.clone()));
+    }
+    if let Some(source) = snat.source_interface {
+        matches.extend(
+            if_name(&model.interfaces[source]).map(|interface| Match::RoutedSource {
+                set: routed_set_name(model, source, family),
+                family,
+                interface,
+            }),
+        );
     }
     let statement = match snat.to {
         Some(to) => Statement::Snat { family, to },

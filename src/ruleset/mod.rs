@@ -159,6 +159,14 @@ impl Family {
     pub fn is_ipv6(self) -> bool {
         self == Family::Ipv6
     }
+
+    /// `ipv4` or `ipv6`, as set names end.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "ipv4",
+            Family::Ipv6 => "ipv6",
+        }
+    }
 }
 
 /// Which interface a match or map looks at.
@@ -309,6 +317,17 @@ pub enum Match {
         limit: RateLimit,
         set: Option<(String, Family)>,
     },
+    /// `fib saddr oifname "eth1"`: the route back to the source leaves by
+    /// the interface. The kernel looks it up in prerouting only.
+    SourceRoutedOut(IfName),
+    /// `ip saddr @routed-eth1-ipv4`: a source that nat-prerouting found
+    /// routed out of `interface` (Shorewall's masq/snat SOURCE interface,
+    /// the networks routed out of it).
+    RoutedSource {
+        set: String,
+        family: Family,
+        interface: IfName,
+    },
     /// A rule's connection limit (Shorewall's CONNLIMIT): `add @NAME { ip
     /// saddr & MASK ct count [over] N }`, the set keyed by the masked
     /// address of one family.
@@ -350,6 +369,12 @@ pub enum Statement {
     Snat {
         family: Family,
         to: IpAddr,
+    },
+    /// `add @routed-eth1-ipv4 { ip saddr }`: remember the source in the
+    /// set a `Match::RoutedSource` reads.
+    AddSource {
+        set: String,
+        family: Family,
     },
     Masquerade,
     /// `redirect to :PORT`: the connection goes to a port on the firewall.

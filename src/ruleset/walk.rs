@@ -6,7 +6,7 @@
 //!
 //! What the kernel would learn from the routing table is assumed: a packet
 //! arrives on the interface its source is routed through (no reverse-path
-//! drop), and only 255.255.255.255 is a broadcast source. A new TCP
+//! drop; a masquerade's SOURCE interface takes what arrives on it), and only 255.255.255.255 is a broadcast source. A new TCP
 //! connection opens with a SYN.
 
 use std::net::IpAddr;
@@ -205,6 +205,14 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         }
         // The walk does not know a segment's options.
         Match::MssAtLeast(_) => false,
+        // A packet arrives on the interface its source is routed through,
+        // so its source is routed out of that interface.
+        Match::SourceRoutedOut(name) => name.matches(interface(packet, Side::In)),
+        Match::RoutedSource {
+            family,
+            interface: name,
+            ..
+        } => packet.family == *family && name.matches(interface(packet, Side::In)),
     }
 }
 
@@ -303,6 +311,7 @@ impl Walker<'_> {
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
                 | Statement::Masquerade
+                | Statement::AddSource { .. }
                 | Statement::Redirect(_)
                 | Statement::SetMss(_)
                 | Statement::SetHelper(_) => continue,

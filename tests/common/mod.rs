@@ -263,6 +263,20 @@ pub fn copy_tree(from: &Path, to: &Path) {
     write_tree(to, files.iter().map(|(n, c)| (n.as_str(), c.as_str())));
 }
 
+/// The warning Shorewall gives, by design, for every masq or snat SOURCE
+/// that is an interface (Chains.pm): a model with `source_interface`, or
+/// an imported directory whose original has one, is checked without it.
+pub const SOURCE_INTERFACE_WARNING: &str =
+    "WARNING: Using an interface as the masq SOURCE requires the interface to be up";
+
+/// Whether a line of `shorewall check` output is a complaint: an ERROR, or
+/// a WARNING other than the source interface's when the model has one.
+pub fn complaint(line: &str, model: &str) -> bool {
+    let expected =
+        model.contains("\nsource_interface = ") && line.contains(SOURCE_INTERFACE_WARNING);
+    (line.contains("ERROR") || line.contains("WARNING")) && !expected
+}
+
 /// `shorewall check` and `shorewall6 check` on a copy of each of
 /// `dir/shorewall` and `dir/shorewall6` that exists (Shorewall converts a
 /// `masq` file to `snat` in place: the render itself must stay as written).

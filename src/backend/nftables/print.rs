@@ -236,6 +236,13 @@ impl Display for Match {
                     ),
                 }
             }
+            Match::SourceRoutedOut(name) => {
+                f.write_str("fib saddr oifname ")?;
+                if_name(f, name)
+            }
+            Match::RoutedSource { set, family, .. } => {
+                write!(f, "{} saddr @{set}", family_word(*family))
+            }
             Match::ConnLimit { limit, set, family } => {
                 let over = if limit.above { "over " } else { "" };
                 write!(
@@ -359,6 +366,9 @@ impl Display for Statement {
             }
             Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
             Statement::Masquerade => f.write_str("masquerade"),
+            Statement::AddSource { set, family } => {
+                write!(f, "add @{set} {{ {} saddr }}", family_word(*family))
+            }
             Statement::Redirect(port) => write!(f, "redirect to :{port}"),
             Statement::SetMss(ClampMss::RouteMtu) => {
                 f.write_str("tcp option maxseg size set rt mtu")
