@@ -8,7 +8,8 @@ use crate::error::render_diagnostic;
 use crate::explain::{Place, Query, explain_in, interface_for};
 use crate::model::zone::applies_to;
 use crate::model::{
-    DecisionOrigin, InterfaceOption, Model, PolicyAction, Protocol, Rule, Verdict, ZoneId, ZoneRef,
+    DecisionOrigin, InterfaceOption, Model, PolicyAction, PolicySide, Protocol, Rule, Verdict,
+    ZoneId, ZoneRef,
 };
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
@@ -622,12 +623,16 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
 /// and policy follow, as the parent is dispatched after it); elsewhere
 /// such pairs fall to the catch-all (Shorewall warns too).
 fn continue_policies(model: &Model) -> Vec<Finding> {
-    let nested = |side: ZoneRef| matches!(side, ZoneRef::One(ZoneId::Zone(z)) if model.zones[z].parent.is_some());
+    let nested = |side: &PolicySide| {
+        side.listed()
+            .iter()
+            .any(|z| matches!(z, ZoneId::Zone(z) if model.zones[*z].parent.is_some()))
+    };
     model
         .policies
         .iter()
         .filter(|p| p.action == PolicyAction::Continue)
-        .filter(|p| !nested(p.source) && !nested(p.dest))
+        .filter(|p| !nested(&p.source) && !nested(&p.dest))
         .map(|p| {
             Finding::warning(
                 "continue-without-nesting",

@@ -155,6 +155,12 @@ pub enum ErrorKind {
     LogTagWithoutLog,
     /// A rate or connection limit key (`rate`, `rate_burst`, `connlimit`,
     /// ...) with a value the model refuses.
+    /// A policy side shorewall-policy(5) does not take, or one Shorewall
+    /// 5.2.8 compiles against its own manual.
+    BadPolicyZones {
+        text: String,
+        reason: &'static str,
+    },
     /// A masquerade's or SNAT's `source_interface` that cannot be one.
     BadSourceInterface {
         text: String,
@@ -406,6 +412,7 @@ impl Error {
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
+            BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
             BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT rule (Shorewall refuses RATE with DROP and REJECT)".into(),
             BadLimit { .. } => "a connection limit: `connlimit = 2` (at most 2 connections per source address) or `connlimit_above = 2`, `connlimit_per = \"dest\"`, `connlimit_mask = 24`".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above it: rules, port forwards and redirects apply in the file's order".into(),
@@ -854,6 +861,7 @@ impl ErrorKind {
             LogTagWithoutLog => "log-tag-without-log",
             BadLimit { .. } => "bad-limit",
             BadSourceInterface { .. } => "bad-source-interface",
+            BadPolicyZones { .. } => "bad-policy-zones",
             BadZoneList { .. } => "bad-zone-list",
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
@@ -1044,6 +1052,9 @@ impl Display for ErrorKind {
             BadZoneList { text } => write!(f, "`{}` is not a zone list", quoted(text)),
             BadLogTag { tag } => write!(f, "`{}` is not a valid log tag", quoted(tag)),
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
+            BadPolicyZones { text, reason } => {
+                write!(f, "`{}` in a policy: {reason}", quoted(text))
+            }
             BadSourceInterface { text, reason, .. } => {
                 write!(f, "source_interface `{}`: {reason}", quoted(text))
             }

@@ -85,6 +85,7 @@ error_case! {
     interface_option_twice => "interface-option-twice",
     bad_network => "bad-network",
     bad_source_interface => "bad-source-interface",
+    bad_policy_zones => "bad-policy-zones",
     bad_range => "bad-range",
     exclusion_of_other_family => "exclusion-of-other-family",
     dnat_exclusion => "dnat-exclusion",

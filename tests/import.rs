@@ -268,6 +268,41 @@ fn params_continuations_comments_and_column_names_are_read() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Zone lists, `all+` and `all!zone` in the policy file (Shorewall 5.0.12
+/// and 5.2.3) are carried as written; Shorewall's compiled firewall and
+/// fwgen's agree on them in the lab (tests/models/policy-lists.toml).
+#[test]
+fn policy_zone_lists_are_carried() {
+    let dir = common::scratch("import-policy-lists");
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for expected in [
+        "source = \"loc,dmz\"\ndest = \"net\"",
+        "source = \"all!dmz\"\ndest = \"$FW\"",
+        "source = \"all+\"\ndest = \"all\"",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A masq or snat SOURCE that is an interface alone is the networks
 /// routed out of it (`source_interface`), with a note saying how Shorewall
 /// and the nftables ruleset read the routes; an interface in a list, a

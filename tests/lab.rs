@@ -197,6 +197,13 @@ fn model_masq_source_interface() {
     lab_model("masq-source-interface", "msif");
 }
 
+/// Zone lists and `all+`/`all!zone` in policies: `all+` closes the LAN's
+/// two segments to each other but for SSH, `all!dmz` leaves the DMZ out.
+#[test]
+fn model_policy_lists() {
+    lab_model("policy-lists", "plst");
+}
+
 /// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
 /// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
 #[test]

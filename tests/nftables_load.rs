@@ -116,6 +116,7 @@ mod models {
         lookup_order => "lookup-order",
         nat_order => "nat-order",
         masq_source_interface => "masq-source-interface",
+        policy_lists => "policy-lists",
         addresses => "addresses",
         zone_lists => "zone-lists",
         nat_sport => "nat-sport",

@@ -78,6 +78,7 @@ mod models {
         zone_lists => "zone-lists",
         nat_order => "nat-order",
         masq_source_interface => "masq-source-interface",
+        policy_lists => "policy-lists",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",

@@ -1,22 +1,40 @@
 //! Policies, and the matrix that gives every zone pair its policy.
 
+use super::zone_lists::{self, ZoneForm};
 use super::*;
+use crate::model::PolicySide;
 
 impl Analyzer<'_> {
     pub(super) fn policy(&mut self, raw: &Spanned<RawPolicy>) -> Option<Policy> {
         let entry = raw.get_ref();
-        let source = self.zone_ref(entry.source.get_ref(), entry.source.span());
-        let dest = self.zone_ref(entry.dest.get_ref(), entry.dest.span());
+        let source = self.policy_side(&entry.source);
+        let dest = self.policy_side(&entry.dest);
         let action = self.policy_action(&entry.action);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
-        let (source, dest, action) = (source?, dest?, action?);
-        if self.firewall_to_firewall(source, dest, raw.span()) {
+        let ((source, source_plus), (dest, dest_plus), action) = (source?, dest?, action?);
+        if let (Some(source), Some(dest)) = (source.plain(), dest.plain())
+            && self.firewall_to_firewall(source, dest, raw.span())
+        {
+            return None;
+        }
+        // Rules.pm's process_a_policy1 reads `$serverexcluded{zone}` where
+        // it means `$serverexcluded{$_}` when both sides are `all`: the
+        // exclusion is lost, against the manual.
+        if let (PolicySide::All { .. }, PolicySide::All { except }) = (&source, &dest)
+            && !except.is_empty()
+        {
+            let kind = ErrorKind::BadPolicyZones {
+                text: entry.dest.get_ref().clone(),
+                reason: "Shorewall 5.2.8 ignores the zones left out of DEST when SOURCE is `all` too (Rules.pm reads the wrong key), so its firewall would decide them by this entry: write their own policies above it, or name the zones",
+            };
+            self.error(Some(entry.dest.span()), kind);
             return None;
         }
         Some(Policy {
             source,
             dest,
+            intrazone: source_plus || dest_plus,
             action,
             log,
             comment,
@@ -25,35 +43,120 @@ impl Analyzer<'_> {
         })
     }
 
+    /// One side of a policy and whether it carries `+`: a zone, `$FW`, a
+    /// zone list or `all` with its `+` and exclusions, as shorewall-policy(5)
+    /// writes them; `any` and `all-` are rules' forms only.
+    fn policy_side(&mut self, raw: &Spanned<String>) -> Option<(PolicySide, bool)> {
+        let text = raw.get_ref();
+        let wild = |w: &str| {
+            text.strip_prefix(w)
+                .filter(|rest| zone_lists::is_wildcard_tail(rest))
+        };
+        let all = wild("all");
+        let rules_only = wild("any").is_some()
+            || all.is_some_and(|rest| rest.split('!').next().is_some_and(|f| f.contains('-')));
+        if rules_only {
+            let kind = ErrorKind::BadPolicyZones {
+                text: text.clone(),
+                reason: "`any` and `all-` are forms of the rules file, not of the policy file",
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        match self.zone_form(raw, text) {
+            ZoneForm::Plain => Some(match self.zone_ref(text, raw.span())? {
+                ZoneRef::All => (PolicySide::All { except: Vec::new() }, false),
+                ZoneRef::One(zone) => (PolicySide::Zone(zone), false),
+            }),
+            ZoneForm::List(list) if all.is_some() => {
+                let except = self
+                    .every_zone()
+                    .into_iter()
+                    .filter(|z| !list.zones.contains(z))
+                    .collect();
+                Some((PolicySide::All { except }, list.intrazone))
+            }
+            ZoneForm::List(list) => Some((PolicySide::List(list.zones), list.intrazone)),
+            ZoneForm::Refused => None,
+        }
+    }
+
     /// Shorewall refuses a policy whose SOURCE and DEST an earlier one
     /// already decides (Rules.pm, `process_a_policy1`: "duplicates earlier
-    /// policy"): the same SOURCE and DEST written again, `all` included, or
-    /// a pair of two different zones that an earlier `all` covers. A later
-    /// `net -> all` after `all -> all` is accepted (and never reached).
+    /// policy"): a pair of zones named by an entry (one zone each side, or
+    /// each pair of a list) that an earlier entry decides, or an entry with
+    /// `all` whose Shorewall chain (`all2net`, `loc2all`) an earlier one
+    /// made. A later `net -> all` after `all -> all` is accepted (and never
+    /// reached).
     pub(super) fn check_duplicate_policies(&mut self, policies: &[Policy]) {
+        let mut made: Vec<((String, String), usize)> = Vec::new();
         for (index, policy) in policies.iter().enumerate() {
             let earlier = &policies[..index];
-            let same = |p: &&Policy| p.source == policy.source && p.dest == policy.dest;
-            let kind = match (policy.source, policy.dest) {
-                (ZoneRef::One(source), ZoneRef::One(dest)) => earlier
-                    .iter()
-                    .find(|p| covers_pair(p, source, dest))
-                    .map(|first| ErrorKind::DuplicatePolicy {
-                        first_line: first.line,
-                    }),
-                _ => earlier
-                    .iter()
-                    .find(same)
-                    .map(|first| ErrorKind::RepeatedWildcardPolicy {
-                        source: self.zone_ref_text(policy.source),
-                        dest: self.zone_ref_text(policy.dest),
-                        first_line: first.line,
-                    }),
-            };
+            let mut kind = None;
+            for call in self.policy_calls(policy) {
+                match call {
+                    Call::Pair(source, dest) => {
+                        kind = kind.or_else(|| {
+                            earlier
+                                .iter()
+                                .find(|p| p.covers(source, dest))
+                                .map(|first| ErrorKind::DuplicatePolicy {
+                                    first_line: first.line,
+                                })
+                        });
+                    }
+                    Call::Wild(key) => {
+                        if let Some((_, first_line)) = made.iter().find(|(k, _)| *k == key) {
+                            kind = kind.or(Some(ErrorKind::RepeatedWildcardPolicy {
+                                source: key.0.clone(),
+                                dest: key.1.clone(),
+                                first_line: *first_line,
+                            }));
+                        } else {
+                            made.push((key, policy.line));
+                        }
+                    }
+                }
+            }
             if let Some(kind) = kind {
                 self.error(Some(policy.span.clone()), kind);
             }
         }
+    }
+
+    /// What Rules.pm's process_a_policy hands process_a_policy1 for an
+    /// entry: each pair of a list's zones with the other side's (a zone's
+    /// traffic to itself only with `+`), or the entry's two sides.
+    fn policy_calls(&self, policy: &Policy) -> Vec<Call> {
+        let items = |side: &PolicySide| -> Vec<Option<ZoneId>> {
+            match side {
+                PolicySide::All { .. } => vec![None],
+                other => other.listed().iter().copied().map(Some).collect(),
+            }
+        };
+        let listed = matches!(policy.source, PolicySide::List(_))
+            || matches!(policy.dest, PolicySide::List(_));
+        let wild_key = |side: &PolicySide, item: Option<ZoneId>| match (side, item) {
+            (_, Some(zone)) => self.zone_ref_text(ZoneRef::One(zone)),
+            (PolicySide::All { except }, None) if except.is_empty() && policy.intrazone => {
+                "all+".to_owned()
+            }
+            _ => "all".to_owned(),
+        };
+        let mut calls = Vec::new();
+        for source in items(&policy.source) {
+            for dest in items(&policy.dest) {
+                match (source, dest) {
+                    (Some(s), Some(d)) if s == d && listed && !policy.intrazone => {}
+                    (Some(s), Some(d)) => calls.push(Call::Pair(s, d)),
+                    _ => calls.push(Call::Wild((
+                        wild_key(&policy.source, source),
+                        wild_key(&policy.dest, dest),
+                    ))),
+                }
+            }
+        }
+        calls
     }
 
     /// A zone reference as Shorewall's policy file writes it.
@@ -133,10 +236,10 @@ impl Analyzer<'_> {
     }
 }
 
-/// Whether an earlier policy decides the pair of two zones: it names the
-/// pair, or covers it with `all` (which leaves out a zone's traffic to
-/// itself).
-fn covers_pair(earlier: &Policy, source: ZoneId, dest: ZoneId) -> bool {
-    let wildcard = earlier.source == ZoneRef::All || earlier.dest == ZoneRef::All;
-    earlier.source.matches(source) && earlier.dest.matches(dest) && !(wildcard && source == dest)
+/// One call of Rules.pm's process_a_policy1 for an entry.
+enum Call {
+    /// A pair of zones, each named.
+    Pair(ZoneId, ZoneId),
+    /// A side with `all`: the chain Shorewall makes for it.
+    Wild((String, String)),
 }

@@ -140,7 +140,7 @@ impl Analyzer<'_> {
 
 /// What may follow `all` or `any` (Rules.pm: `^(all[-+]*)(![^:]+)?`);
 /// anything else makes a zone's name (`allnet`).
-fn is_wildcard_tail(rest: &str) -> bool {
+pub(super) fn is_wildcard_tail(rest: &str) -> bool {
     rest.is_empty() || rest.starts_with(['+', '-', '!'])
 }
 

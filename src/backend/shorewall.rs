@@ -409,16 +409,12 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
     model
         .policies
         .iter()
-        .filter(|p| zone_ref_in_product(model, p.source, product))
-        .filter(|p| zone_ref_in_product(model, p.dest, product))
-        .map(|p| {
-            let mut cells = vec![
-                model.zone_ref_name(p.source),
-                model.zone_ref_name(p.dest),
-                p.action.keyword().to_owned(),
-            ];
+        .filter_map(|p| {
+            let keep = |zone| zone_ref_in_product(model, ZoneRef::One(zone), product);
+            let (source, dest) = model.policy_sides(p, keep)?;
+            let mut cells = vec![source, dest, p.action.keyword().to_owned()];
             cells.extend(p.log.map(|l| l.to_string()));
-            Item::new(&POLICY, p.comment.clone(), &[cells])
+            Some(Item::new(&POLICY, p.comment.clone(), &[cells]))
         })
         .collect()
 }

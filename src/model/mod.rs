@@ -22,7 +22,9 @@ pub use interface::{Interface, InterfaceOption};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use nat::{Dnat, OneToOne, Redirect, Snat};
-pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
+pub use policy::{
+    Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix, PolicySide,
+};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
@@ -125,6 +127,61 @@ impl Model {
             ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
             ZoneRef::One(id) => self.zone_name(id).to_owned(),
         }
+    }
+
+    /// A policy's SOURCE and DEST as shorewall-policy(5) writes them
+    /// (`loc,dmz+`, `all!vpn`, `$FW`), with only the zones `keep` takes (a
+    /// family's own file leaves out the other family's zones). `None` when
+    /// a side keeps no zone, or when two lists keep one and the same zone
+    /// and no `+`: that entry would name the zone's traffic to itself.
+    pub fn policy_sides(
+        &self,
+        policy: &Policy,
+        keep: impl Fn(ZoneId) -> bool,
+    ) -> Option<(String, String)> {
+        let kept = |zones: &[ZoneId]| -> Vec<ZoneId> {
+            zones.iter().copied().filter(|&z| keep(z)).collect()
+        };
+        let name = |id: ZoneId| self.zone_ref_name(ZoneRef::One(id));
+        let wild = |side: &PolicySide| match side {
+            PolicySide::All { .. } => true,
+            PolicySide::List(zones) => kept(zones).len() > 1,
+            PolicySide::Zone(_) => false,
+        };
+        let plus_source = policy.intrazone && wild(&policy.source);
+        let plus_dest = policy.intrazone && !plus_source && wild(&policy.dest);
+        let text = |side: &PolicySide, plus: bool| -> Option<String> {
+            let plus = if plus { "+" } else { "" };
+            match side {
+                PolicySide::Zone(id) => keep(*id).then(|| name(*id)),
+                PolicySide::List(zones) => match kept(zones).as_slice() {
+                    [] => None,
+                    [one] => Some(name(*one)),
+                    many => {
+                        let names: Vec<String> = many.iter().map(|&z| name(z)).collect();
+                        Some(format!("{}{plus}", names.join(",")))
+                    }
+                },
+                PolicySide::All { except } => {
+                    let except: Vec<String> = kept(except).into_iter().map(name).collect();
+                    let except = if except.is_empty() {
+                        String::new()
+                    } else {
+                        format!("!{}", except.join(","))
+                    };
+                    Some(format!("all{plus}{except}"))
+                }
+            }
+        };
+        let source = text(&policy.source, plus_source)?;
+        let dest = text(&policy.dest, plus_dest)?;
+        let listed = matches!(policy.source, PolicySide::List(_))
+            || matches!(policy.dest, PolicySide::List(_));
+        let one_pair = !wild(&policy.source) && !wild(&policy.dest);
+        if listed && one_pair && source == dest && !policy.intrazone {
+            return None;
+        }
+        Some((source, dest))
     }
 
     /// A zone pair's chain, in Shorewall and nftables alike: `net-fw`.

@@ -6,11 +6,58 @@ use std::fmt::{self, Display, Formatter};
 
 use super::zone::{ZoneId, ZoneRef};
 
+/// One side of a policy, as shorewall-policy(5) writes it:
+/// `zone[,...[+]]|$FW|all[+][!ezone[,...]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicySide {
+    /// One zone, or `$FW`.
+    Zone(ZoneId),
+    /// `loc,dmz` (Shorewall 5.0.12): each zone listed.
+    List(Vec<ZoneId>),
+    /// `all`: every zone and the firewall, but those after `!`
+    /// (`all!dmz,vpn`, Shorewall 5.2.3).
+    All { except: Vec<ZoneId> },
+}
+
+impl PolicySide {
+    /// Whether the side names `zone`.
+    pub fn has(&self, zone: ZoneId) -> bool {
+        match self {
+            PolicySide::Zone(one) => *one == zone,
+            PolicySide::List(zones) => zones.contains(&zone),
+            PolicySide::All { except } => !except.contains(&zone),
+        }
+    }
+
+    /// The zones the side names explicitly (none for `all`).
+    pub fn listed(&self) -> &[ZoneId] {
+        match self {
+            PolicySide::Zone(one) => std::slice::from_ref(one),
+            PolicySide::List(zones) => zones,
+            PolicySide::All { .. } => &[],
+        }
+    }
+
+    /// The plain form, where the side has one: one zone, or `all`
+    /// without exclusions.
+    pub fn plain(&self) -> Option<ZoneRef> {
+        match self {
+            PolicySide::Zone(one) => Some(ZoneRef::One(*one)),
+            PolicySide::All { except } if except.is_empty() => Some(ZoneRef::All),
+            _ => None,
+        }
+    }
+}
+
 /// One `[[policy]]` entry.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    pub source: ZoneRef,
-    pub dest: ZoneRef,
+    pub source: PolicySide,
+    pub dest: PolicySide,
+    /// `+` after a list or `all` (`loc,dmz+`, `all+`): the entry also
+    /// decides a zone's traffic to itself, which otherwise only an entry
+    /// naming that one zone on both sides does.
+    pub intrazone: bool,
     pub action: PolicyAction,
     pub log: Option<LogLevel>,
     pub comment: Option<String>,
@@ -271,9 +318,8 @@ impl PolicyMatrix {
 /// Shorewall's rule: the first policy naming the pair wins; a zone's traffic
 /// to itself is accepted unless a policy names that zone on both sides.
 pub fn resolve(policies: &[Policy], source: ZoneId, dest: ZoneId) -> Option<Decision> {
-    let explicit = |p: &Policy| p.source == ZoneRef::One(source) && p.dest == ZoneRef::One(dest);
+    let found = policies.iter().position(|p| p.covers(source, dest));
     if source == dest {
-        let found = policies.iter().position(explicit);
         return Some(found.map_or(
             Decision {
                 action: PolicyAction::Accept,
@@ -283,10 +329,21 @@ pub fn resolve(policies: &[Policy], source: ZoneId, dest: ZoneId) -> Option<Deci
             |index| decision(policies, index),
         ));
     }
-    policies
-        .iter()
-        .position(|p| p.source.matches(source) && p.dest.matches(dest))
-        .map(|index| decision(policies, index))
+    found.map(|index| decision(policies, index))
+}
+
+impl Policy {
+    /// Whether the entry decides the zone pair, as Shorewall's Rules.pm
+    /// (`process_a_policy`, `set_policy_chain`) reads it: an entry naming
+    /// one zone on each side decides that pair, a zone's traffic to itself
+    /// included; a list or `all` decides each pair of zones it names but a
+    /// zone's traffic to itself, unless written with `+`.
+    pub fn covers(&self, source: ZoneId, dest: ZoneId) -> bool {
+        if let (PolicySide::Zone(s), PolicySide::Zone(d)) = (&self.source, &self.dest) {
+            return (*s, *d) == (source, dest);
+        }
+        self.source.has(source) && self.dest.has(dest) && (source != dest || self.intrazone)
+    }
 }
 
 fn decision(policies: &[Policy], index: usize) -> Decision {

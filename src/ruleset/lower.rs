@@ -277,12 +277,14 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         Origin::Policy { policy, .. } => {
             let policy = &model.policies[policy];
             Some(policy.comment.clone().unwrap_or_else(|| {
-                format!(
-                    "policy {}->{} {}",
-                    zone_label(model, policy.source),
-                    zone_label(model, policy.dest),
-                    policy.action.keyword()
-                )
+                let (source, dest) = match (policy.source.plain(), policy.dest.plain()) {
+                    (Some(source), Some(dest)) => (
+                        zone_label(model, source).to_owned(),
+                        zone_label(model, dest).to_owned(),
+                    ),
+                    _ => model.policy_sides(policy, |_| true).unwrap_or_default(),
+                };
+                format!("policy {source}->{dest} {}", policy.action.keyword())
             }))
         }
         Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
