@@ -697,6 +697,9 @@ impl Explanation {
                 "the firewall's traffic to itself (loopback) is always accepted".to_owned()
             }
             Decider::NoIpv6 => "the model has no IPv6 zone: all IPv6 is dropped".to_owned(),
+            Decider::InterfaceOption { interface, option } if *option == "sfilter" => format!(
+                "Shorewall's sfilter on interface {interface}: what would leave by the interface it came in on is dropped (routeback or routefilter lift it)"
+            ),
             Decider::InterfaceOption { interface, option } => {
                 format!("the `{option}` option of interface {interface}")
             }
@@ -710,10 +713,28 @@ impl Explanation {
             Decider::NeededIcmpv6 => {
                 "ICMPv6 that IPv6 needs (RFC 4890) passes before a DROP or REJECT".to_owned()
             }
-            Decider::CatchAll { hook } => format!(
-                "no zone pair claims it: the end of {hook} rejects (logged {}:{hook}:REJECT:)",
-                model.firewall.log_prefix
-            ),
+            Decider::CatchAll { hook } => {
+                let which = match *hook {
+                    "INPUT" => Hook::Input,
+                    "OUTPUT" => Hook::Output,
+                    _ => Hook::Forward,
+                };
+                let end = crate::ruleset::lower::catch_all_policy(model, which);
+                let action = end.action.keyword();
+                let logged = match end.log {
+                    Some(_) => format!(", logged {}:{hook}:{action}:", model.firewall.log_prefix),
+                    None => String::new(),
+                };
+                match end.policy {
+                    Some(index) => format!(
+                        "no zone pair claims it: the end of {hook} takes the policy at {file}:{} ({action}{logged})",
+                        model.policies[index].line
+                    ),
+                    None => format!(
+                        "no zone pair claims it: the end of {hook} ({action}{logged}, Shorewall's own end: no `all` policy names it)"
+                    ),
+                }
+            }
             Decider::Shorewall { what } => what.clone(),
         }
     }

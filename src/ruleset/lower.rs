@@ -758,6 +758,25 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             vec![jump("tcpflags")],
         ));
     }
+    // Shorewall's sfilter (Misc.pm: `-o IF -g sfilter` in the interface's
+    // forward chain): what would leave by the interface it came in on is
+    // dropped, logged at SFILTER_LOG_LEVEL (info), whichever zones it is
+    // between; routeback and routefilter lift it.
+    if hook == "fwd"
+        && sfiltered(model, interface)
+        && let Some(name) = if_name(interface)
+    {
+        let out = Match::Interface {
+            side: Side::Out,
+            negated: false,
+            names: vec![name],
+        };
+        rules.push(made(
+            "sfilter",
+            vec![out],
+            vec![log(model, "sfilter", "DROP", LogLevel::Info), drop_()],
+        ));
+    }
     rules
 }
 
@@ -769,10 +788,15 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
             if !rules.is_empty() {
                 let options: Vec<String> =
                     interface.options.iter().map(ToString::to_string).collect();
+                let comment = if options.is_empty() {
+                    format!("{}: Shorewall's sfilter", interface.name)
+                } else {
+                    format!("{} options: {}", interface.name, options.join(","))
+                };
                 chains.push(Chain {
                     name: interface_chain_name(interface, hook),
                     base: None,
-                    comment: Some(format!("{} options: {}", interface.name, options.join(","))),
+                    comment: Some(comment),
                     rules,
                 });
             }
@@ -1674,20 +1698,80 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
 }
 
 fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
+    let end = catch_all_policy(model, hook);
+    let verdict = match end.action {
+        PolicyAction::Accept => accept(),
+        PolicyAction::Reject => jump("rejection"),
+        // CONTINUE adds nothing: the packet meets the chain's own policy.
+        PolicyAction::Drop | PolicyAction::Continue => drop_(),
+    };
     let mut rules = Vec::new();
-    if model.has_family(true) {
-        rules.push(allowicmps_jump());
+    if end.action != PolicyAction::Accept {
+        if model.has_family(true) {
+            rules.push(allowicmps_jump());
+        }
+        rules.extend(broadcasts_jump(model));
     }
-    rules.extend(broadcasts_jump(model));
-    rules.push(shorewall(
-        Vec::new(),
-        vec![
-            log(model, name, "REJECT", LogLevel::Info),
-            jump("rejection"),
-        ],
-        Piece::CatchAll(hook),
-    ));
+    let mut statements: Vec<Statement> = end
+        .log
+        .map(|level| log(model, name, end.action.keyword(), level))
+        .into_iter()
+        .collect();
+    statements.push(verdict);
+    rules.push(shorewall(Vec::new(), statements, Piece::CatchAll(hook)));
     rules
+}
+
+/// How INPUT, OUTPUT or FORWARD ends for what no zone pair claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatchAll {
+    /// The policy whose verdict it takes, if one does.
+    pub policy: Option<usize>,
+    pub action: PolicyAction,
+    pub log: Option<LogLevel>,
+}
+
+/// Shorewall's complete_standard_chain (Rules.pm): the end of INPUT takes
+/// the policy of the chain `all2$FW`, OUTPUT of `$FW2all`, and each of
+/// them and FORWARD, without one, that of `all2all`: the policy written
+/// `all` (or `all!zone`, not `all+`) on those sides. With none, INPUT
+/// drops and the others reject, logged at info.
+pub fn catch_all_policy(model: &Model, hook: Hook) -> CatchAll {
+    use crate::model::PolicySide;
+    // `all` as Shorewall names the chain: `all+` without exclusions makes
+    // a chain `all+2...` of its own.
+    let all = |side: &PolicySide, plus: bool| matches!(side, PolicySide::All { except } if !plus || !except.is_empty());
+    let fw = |side: &PolicySide| *side == PolicySide::Zone(ZoneId::Firewall);
+    let own = |p: &crate::model::Policy| match hook {
+        Hook::Input => all(&p.source, p.intrazone) && fw(&p.dest),
+        Hook::Output => fw(&p.source) && all(&p.dest, p.intrazone),
+        _ => false,
+    };
+    let all_to_all = |p: &crate::model::Policy| {
+        matches!((&p.source, &p.dest), (PolicySide::All { except: s }, PolicySide::All { except: d })
+            if !(p.intrazone && s.is_empty() && d.is_empty()))
+    };
+    let found = model
+        .policies
+        .iter()
+        .position(own)
+        .or_else(|| model.policies.iter().position(all_to_all));
+    match found {
+        Some(index) => CatchAll {
+            policy: Some(index),
+            action: model.policies[index].action,
+            log: model.policies[index].log,
+        },
+        None => CatchAll {
+            policy: None,
+            action: if hook == Hook::Input {
+                PolicyAction::Drop
+            } else {
+                PolicyAction::Reject
+            },
+            log: Some(LogLevel::Info),
+        },
+    }
 }
 
 /// A jump of a dispatch: by verdict map when every interface it names is

@@ -115,8 +115,16 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             format!("log prefixes such as {prefix}:net-fw:DROP:"),
         ),
         log_limit(model.firewall.log_limit),
-        decide("RPFILTER_LOG_LEVEL", "", "rpfilter drops are not logged"),
-        decide("SFILTER_LOG_LEVEL", "", "sfilter drops are not logged"),
+        decide(
+            "RPFILTER_LOG_LEVEL",
+            "info",
+            "Shorewall's default; fwgen writes no rpfilter option",
+        ),
+        decide(
+            "SFILTER_LOG_LEVEL",
+            "info",
+            "what would be forwarded back out of the interface it came in on is dropped and logged at info (sfilter)",
+        ),
         decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
         decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
         decide(
