@@ -405,3 +405,73 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::compile;
+    use crate::ruleset::lower::lower;
+    use crate::source::Source;
+
+    const ZONES: &str = "[zones.net]\n[zones.loc]\n[interfaces.eth0]\nzone = \"net\"\n\
+        [interfaces.eth1]\nzone = \"loc\"\n";
+
+    fn new_tcp(iif: Option<&str>, oif: Option<&str>) -> Packet {
+        Packet {
+            family: Family::Ipv4,
+            iif: iif.map(str::to_owned),
+            oif: oif.map(str::to_owned),
+            saddr: Some(IpAddr::from([192, 0, 2, 7])),
+            daddr: Some(IpAddr::from([198, 51, 100, 7])),
+            proto: Some(Protocol::Tcp),
+            sport: Some(40000),
+            dport: Some(22),
+            icmp_type: None,
+            original_dport: None,
+            state: CtState::New,
+        }
+    }
+
+    fn outcomes(policies: &str) -> [Outcome; 3] {
+        let text = format!("{ZONES}{policies}");
+        let model =
+            compile(&Source::new("m.toml", text)).unwrap_or_else(|f| panic!("{}", f.render()));
+        let ruleset = lower(&model);
+        // docker0 is no interface of the model: no zone claims its packets.
+        [
+            filter(&ruleset, Hook::Input, &new_tcp(Some("docker0"), None)).outcome,
+            filter(
+                &ruleset,
+                Hook::Forward,
+                &new_tcp(Some("docker0"), Some("eth0")),
+            )
+            .outcome,
+            filter(&ruleset, Hook::Output, &new_tcp(None, Some("docker0"))).outcome,
+        ]
+    }
+
+    /// Shorewall's complete_standard_chain: the ends of INPUT, FORWARD and
+    /// OUTPUT take the all2$FW, all2all and $FW2all policies, and without
+    /// them INPUT drops while the others reject.
+    #[test]
+    fn what_no_zone_claims_meets_the_policy_shorewall_ends_its_chains_with() {
+        let all =
+            |a: &str| format!("[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"{a}\"\n");
+        assert_eq!(outcomes(&all("DROP")), [Outcome::Drop; 3]);
+        let own = format!(
+            "[[policy]]\nsource = \"all\"\ndest = \"$FW\"\naction = \"ACCEPT\"\n\
+             [[policy]]\nsource = \"$FW\"\ndest = \"all\"\naction = \"ACCEPT\"\n{}",
+            all("DROP")
+        );
+        assert_eq!(
+            outcomes(&own),
+            [Outcome::Accept, Outcome::Drop, Outcome::Accept]
+        );
+        // `all+` makes a chain of its own (`all+2all`): Shorewall's defaults.
+        let plus = "[[policy]]\nsource = \"all+\"\ndest = \"all\"\naction = \"ACCEPT\"\n";
+        let [input, forward, output] = outcomes(plus);
+        assert_eq!(input, Outcome::Drop);
+        assert!(matches!(forward, Outcome::Reject(_)), "{forward:?}");
+        assert!(matches!(output, Outcome::Reject(_)), "{output:?}");
+    }
+}
