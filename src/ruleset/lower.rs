@@ -189,26 +189,38 @@ fn write_service_label(text: &mut String, service: &Service) {
 /// A rule's or blacklist entry's name: its comment, else what it is
 /// (`rule loc->fw SSH ACCEPT`, `blacklist net->all DROP`).
 fn rule_text(model: &Model, rule: &crate::model::Rule, kind: &str, keyword: &str) -> String {
-    rule.comment.clone().unwrap_or_else(|| {
-        let mut text = format!(
-            "{kind} {}->{}",
-            zone_label(model, rule.source.zone),
-            zone_label(model, rule.dest.zone)
-        );
-        if let Some(service_macro) = rule.service_macro {
-            text.push_str(&format!(" {}", service_macro.name));
-            if !rule.macro_columns.is_empty() {
-                let services: Vec<String> = rule.services.iter().map(service_label).collect();
-                text.push_str(&format!(" {}", services.join(" ")));
+    if let Some(comment) = &rule.comment {
+        return comment.clone();
+    }
+    // Written into one string: every rule of the model is named.
+    let mut text = String::with_capacity(48);
+    text.push_str(kind);
+    text.push(' ');
+    text.push_str(zone_label(model, rule.source.zone));
+    text.push_str("->");
+    text.push_str(zone_label(model, rule.dest.zone));
+    let services = |text: &mut String| {
+        for (n, service) in rule.services.iter().enumerate() {
+            if n > 0 {
+                text.push(' ');
             }
-        } else {
-            let services: Vec<String> = rule.services.iter().map(service_label).collect();
-            if !services.is_empty() {
-                text.push_str(&format!(" {}", services.join(" ")));
-            }
+            write_service_label(text, service);
         }
-        format!("{text} {keyword}")
-    })
+    };
+    if let Some(service_macro) = rule.service_macro {
+        text.push(' ');
+        text.push_str(service_macro.name);
+        if !rule.macro_columns.is_empty() {
+            text.push(' ');
+            services(&mut text);
+        }
+    } else if !rule.services.is_empty() {
+        text.push(' ');
+        services(&mut text);
+    }
+    text.push(' ');
+    text.push_str(keyword);
+    text
 }
 
 /// A model item as a rule's comment names it: its own comment when it has
