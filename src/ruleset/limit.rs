@@ -92,6 +92,10 @@ fn family_named(m: &Match) -> Option<Family> {
 pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
     let mut sets: Vec<Set> = Vec::new();
     for rule in chains.iter().flat_map(|c| &c.rules) {
+        // Named only for a rule with a limit: most rules have none.
+        if !rule.matches.iter().any(Match::is_limit) {
+            continue;
+        }
         let item = super::lower::describe_item(model, rule.origin).unwrap_or_default();
         for m in &rule.matches {
             let set = match m {

@@ -64,18 +64,19 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.extend(nat_chains(model));
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
-    for chain in &mut chains {
+    let log_sets = &sets;
+    each_chain(&mut chains, |chain| {
         if model.firewall.log_limit.is_some() {
             chain.rules = std::mem::take(&mut chain.rules)
                 .into_iter()
-                .flat_map(|rule| limit_logging(model, &sets, rule))
+                .flat_map(|rule| limit_logging(model, log_sets, rule))
                 .collect();
         }
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
             name_elements(model, rule);
         }
-    }
+    });
     sets.extend(super::limit::limit_sets(model, &chains));
     sets.extend(routed_source_sets(model));
     Ruleset {
@@ -190,26 +191,38 @@ fn write_service_label(text: &mut String, service: &Service) {
 /// A rule's or blacklist entry's name: its comment, else what it is
 /// (`rule loc->fw SSH ACCEPT`, `blacklist net->all DROP`).
 fn rule_text(model: &Model, rule: &crate::model::Rule, kind: &str, keyword: &str) -> String {
-    rule.comment.clone().unwrap_or_else(|| {
-        let mut text = format!(
-            "{kind} {}->{}",
-            zone_label(model, rule.source.zone),
-            zone_label(model, rule.dest.zone)
-        );
-        if let Some(service_macro) = rule.service_macro {
-            text.push_str(&format!(" {}", service_macro.name));
-            if !rule.macro_columns.is_empty() {
-                let services: Vec<String> = rule.services.iter().map(service_label).collect();
-                text.push_str(&format!(" {}", services.join(" ")));
+    if let Some(comment) = &rule.comment {
+        return comment.clone();
+    }
+    // Written into one string: every rule of the model is named.
+    let mut text = String::with_capacity(48);
+    text.push_str(kind);
+    text.push(' ');
+    text.push_str(zone_label(model, rule.source.zone));
+    text.push_str("->");
+    text.push_str(zone_label(model, rule.dest.zone));
+    let services = |text: &mut String| {
+        for (n, service) in rule.services.iter().enumerate() {
+            if n > 0 {
+                text.push(' ');
             }
-        } else {
-            let services: Vec<String> = rule.services.iter().map(service_label).collect();
-            if !services.is_empty() {
-                text.push_str(&format!(" {}", services.join(" ")));
-            }
+            write_service_label(text, service);
         }
-        format!("{text} {keyword}")
-    })
+    };
+    if let Some(service_macro) = rule.service_macro {
+        text.push(' ');
+        text.push_str(service_macro.name);
+        if !rule.macro_columns.is_empty() {
+            text.push(' ');
+            services(&mut text);
+        }
+    } else if !rule.services.is_empty() {
+        text.push(' ');
+        services(&mut text);
+    }
+    text.push(' ');
+    text.push_str(keyword);
+    text
 }
 
 /// A model item as a rule's comment names it: its own comment when it has
@@ -859,6 +872,9 @@ enum PairItem {
 /// Each pair's items with where they start in the model's file.
 type PairItems = Vec<Vec<(usize, PairItem)>>;
 
+/// A pair and its items, to be lowered into its chain's rules.
+type PairWork = ((ZoneId, ZoneId), Vec<(usize, PairItem)>);
+
 /// The items of each pair (by its place in `pairs`), in the model's file
 /// order, as Shorewall's one rules file orders them (first match wins).
 /// One pass over the items: an item that names both its zones goes to its
@@ -909,34 +925,39 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
 }
 
 fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
-    let chains: Vec<Vec<Rule>> = pairs
+    let items = pair_items(model, pairs);
+    let weights: Vec<usize> = items.iter().map(Vec::len).collect();
+    let mut work: Vec<PairWork> = pairs.iter().copied().zip(items).collect();
+    // Each pair's chain depends on the model alone: a big model's pairs
+    // are lowered on every core, in runs of consecutive pairs, and put
+    // back in order.
+    let mut runs: Vec<_> = weight_runs(&weights)
         .iter()
-        .zip(pair_items(model, pairs))
-        .map(|(&pair, items)| {
-            let name = model.pair_name(pair.0, pair.1);
-            let families = pair_families(model, pair);
-            let mut rules = Vec::with_capacity(items.len());
-            // Tunnels first: Shorewall inserts them at the head of the
-            // NEW section, before every line of the rules file.
-            for (index, tunnel) in model.tunnels.iter().enumerate() {
-                rules.extend(tunnel_rules(model, tunnel, index, pair, families));
-            }
-            // Rules and port forwards' accepts in the model's file order, as
-            // Shorewall's one rules file orders them (first match wins).
-            for (_, item) in items {
-                match item {
-                    PairItem::Dnat(index) => rules.push(dnat_accept(&model.dnats[index], index)),
-                    PairItem::Redirect(index) => {
-                        rules.push(redirect_accept(&model.redirects[index], index));
-                    }
-                    PairItem::Rule(index) => {
-                        rules.extend(rule_rules(model, index, &name, families));
-                    }
-                }
-            }
-            fold(&name, families, rules)
-        })
+        .rev()
+        .map(|run| work.split_off(run.start))
         .collect();
+    runs.reverse();
+    let lower_run = |run: Vec<PairWork>| -> Vec<Vec<Rule>> {
+        run.into_iter()
+            .map(|(pair, items)| pair_rules(model, pair, items))
+            .collect()
+    };
+    let chains: Vec<Vec<Rule>> = std::thread::scope(|scope| {
+        let mut runs = runs.into_iter();
+        let first = runs.next().unwrap_or_default();
+        let others: Vec<_> = runs
+            .map(|run| scope.spawn(move || lower_run(run)))
+            .collect();
+        let mut chains = lower_run(first);
+        for other in others {
+            chains.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        chains
+    });
     pairs
         .iter()
         .zip(chains)
@@ -968,6 +989,85 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             }
         })
         .collect()
+}
+
+/// One pair's rules, before its policy: tunnels, then its rules and port
+/// forwards' accepts, folded.
+fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem)>) -> Vec<Rule> {
+    let name = model.pair_name(pair.0, pair.1);
+    let families = pair_families(model, pair);
+    let mut rules = Vec::with_capacity(items.len());
+    // Tunnels first: Shorewall inserts them at the head of the
+    // NEW section, before every line of the rules file.
+    for (index, tunnel) in model.tunnels.iter().enumerate() {
+        rules.extend(tunnel_rules(model, tunnel, index, pair, families));
+    }
+    // Rules and port forwards' accepts in the model's file order, as
+    // Shorewall's one rules file orders them (first match wins).
+    for (_, item) in items {
+        match item {
+            PairItem::Dnat(index) => rules.push(dnat_accept(&model.dnats[index], index)),
+            PairItem::Redirect(index) => {
+                rules.push(redirect_accept(&model.redirects[index], index));
+            }
+            PairItem::Rule(index) => {
+                rules.extend(rule_rules(model, index, &name, families));
+            }
+        }
+    }
+    fold(&name, families, rules)
+}
+
+/// Work of at least this many items (model items, or rules) per thread:
+/// a small model is lowered on this thread alone.
+const WORK_PER_THREAD: usize = 4096;
+
+/// Consecutive runs of `weights` of about equal weight, one per thread:
+/// up to one per core, one for small work. Every index is in one run, in
+/// order.
+fn weight_runs(weights: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    runs_on(weights, cores)
+}
+
+fn runs_on(weights: &[usize], cores: usize) -> Vec<std::ops::Range<usize>> {
+    let total: usize = weights.iter().sum();
+    let threads = cores.min(total / WORK_PER_THREAD).max(1);
+    let mut runs = Vec::with_capacity(threads);
+    let (mut start, mut sum) = (0, 0);
+    for (n, weight) in weights.iter().enumerate() {
+        sum += weight;
+        if runs.len() + 1 < threads && sum * threads >= total * (runs.len() + 1) {
+            runs.push(start..n + 1);
+            start = n + 1;
+        }
+    }
+    runs.push(start..weights.len());
+    runs
+}
+
+/// `f` on every chain, a big ruleset's chains on every core (runs of
+/// consecutive chains of about equal numbers of rules).
+fn each_chain(chains: &mut [Chain], f: impl Fn(&mut Chain) + Sync) {
+    let weights: Vec<usize> = chains.iter().map(|c| c.rules.len()).collect();
+    let mut rest = chains;
+    let mut slices = Vec::new();
+    for run in weight_runs(&weights).iter().rev() {
+        let (head, tail) = rest.split_at_mut(run.start);
+        slices.push(tail);
+        rest = head;
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut slices = slices.into_iter().rev();
+        let first = slices.next();
+        for slice in slices {
+            scope.spawn(move || slice.iter_mut().for_each(f));
+        }
+        if let Some(first) = first {
+            first.iter_mut().for_each(f);
+        }
+    });
 }
 
 /// A pair chain's comment: the pair and the item whose policy ends it,
@@ -2631,4 +2731,35 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
         None => Statement::Masquerade,
     };
     Rule::new(matches, vec![statement], Origin::Snat(index))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The runs of chains or pairs handed to threads: every index once, in
+    /// order, no more runs than cores, and one run for small work.
+    #[test]
+    fn weight_runs_cover_every_index_in_order() {
+        let mut random = crate::ruleset::test_random(19);
+        for _ in 0..500 {
+            let len = random(30);
+            let weights: Vec<usize> = (0..len).map(|_| random(3 * WORK_PER_THREAD)).collect();
+            let total: usize = weights.iter().sum();
+            for cores in 1..5 {
+                let runs = runs_on(&weights, cores);
+                let covered: Vec<usize> = runs.iter().flat_map(|run| run.clone()).collect();
+                assert_eq!(
+                    covered,
+                    (0..len).collect::<Vec<_>>(),
+                    "{weights:?}, {cores}"
+                );
+                let threads = cores.min(total / WORK_PER_THREAD).max(1);
+                assert!(runs.len() <= threads, "{weights:?}, {cores}");
+                if threads == 1 {
+                    assert_eq!(runs.len(), 1, "{weights:?}, {cores}");
+                }
+            }
+        }
+    }
 }
