@@ -100,6 +100,7 @@ golden_model! {
     lookup_order => "lookup-order",
     nat_order => "nat-order",
     addresses => "addresses",
+    macro_lines => "macro-lines",
     zone_lists => "zone-lists",
     nat_sport => "nat-sport",
     nat_all => "nat-all",

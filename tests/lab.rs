@@ -52,16 +52,17 @@ fn run(model: &Model, name: &str, candidates: &[Candidate], dir: &std::path::Pat
 }
 
 fn lab(example: &str) {
-    lab_of(&model("examples", example), example);
+    let _ = lab_of(&model("examples", example), example);
 }
 
 /// A model of tests/models/ in the lab, under a short name: the lab's
 /// namespace and link names carry it.
-fn lab_model(name: &str, short: &str) {
-    lab_of(&model("tests/models", name), short);
+fn lab_model(name: &str, short: &str) -> String {
+    lab_of(&model("tests/models", name), short)
 }
 
-fn lab_of(model: &Model, example: &str) {
+/// The lab's matrix of `model` once every probe agrees.
+fn lab_of(model: &Model, example: &str) -> String {
     common::require_lab();
     let dir = common::scratch(&format!("lab-{example}"));
     let candidates = [
@@ -96,6 +97,7 @@ fn lab_of(model: &Model, example: &str) {
         "a lab where every probe has one verdict proves little:\n{matrix}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+    matrix
 }
 
 #[test]
@@ -195,6 +197,26 @@ fn model_nat_order() {
 #[test]
 fn model_addresses() {
     lab_model("addresses", "addr");
+}
+
+/// Issue #14: stock macros with lines the way back (NTPbi, IPPserver)
+/// and addresses of their own (mDNS, VRRP): the reversed lines decide
+/// probes of the other zone pair, mDNS's 224.0.0.251 that a unicast
+/// probe to the firewall is not accepted.
+#[test]
+fn model_macro_lines() {
+    let matrix = lab_model("macro-lines", "mcl");
+    // explain, Shorewall and nftables in turn: the way back of NTPbi and
+    // IPPserver accepts, mDNS's unicast udp 5353 meets the policy.
+    for probe in [
+        "net#1 198.18.0.2 -> loc#1 192.168.1.2 udp 123 | ACCEPT",
+        "fw 192.168.1.1 -> loc#1 192.168.1.2 udp 631 | ACCEPT",
+        "loc#1 192.168.1.2 -> fw 192.168.1.1 udp 631 | REJECT",
+        "loc#1 192.168.1.2 -> fw 192.168.1.1 udp 5353 | REJECT",
+        "fw 192.168.1.1 -> loc#1 192.168.1.2 udp 5353 | REJECT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
 }
 
 /// Issue #14: zone lists and wildcard forms (`loc,dmz`, `all!net`,

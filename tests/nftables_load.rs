@@ -116,6 +116,7 @@ mod models {
         lookup_order => "lookup-order",
         nat_order => "nat-order",
         addresses => "addresses",
+        macro_lines => "macro-lines",
         zone_lists => "zone-lists",
         nat_sport => "nat-sport",
         nat_all => "nat-all",

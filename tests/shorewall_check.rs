@@ -71,6 +71,7 @@ mod models {
         log_limit => "log-limit",
         lookup_order => "lookup-order",
         addresses => "addresses",
+        macro_lines => "macro-lines",
         zone_lists => "zone-lists",
         nat_order => "nat-order",
         nat_sport => "nat-sport",

@@ -1242,10 +1242,14 @@ impl Importer {
                 continue;
             }
             let verdict = listing::verdict(&name, self.ipv6);
-            if name
-                .strip_prefix("macro.")
-                .is_some_and(|site| self.site_macros.contains_key(site))
-            {
+            if let Some(site) = name.strip_prefix("macro.") {
+                // A macro is read only where a rule calls it: one no rule
+                // calls changes nothing Shorewall compiles.
+                if !self.site_macros.contains_key(site) {
+                    self.notes.push(format!(
+                        "{shown}: a site macro no rule calls; it has no effect on the firewall"
+                    ));
+                }
                 continue;
             }
             if let Verdict::Ignored(why) = verdict {
