@@ -366,6 +366,59 @@ fn a_site_macro_no_rule_calls_is_noted_not_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A site action's body other than plain rules is refused at its line,
+/// with the reason (Rules.pm `process_action` reads it as rules of the
+/// action's chain; fwgen writes them in the call's place): RETURN and
+/// CONTINUE, DEFAULTS and parameters, another action, a zone in SOURCE;
+/// and a call with parameters or its own PROTO.
+#[test]
+fn site_action_bodies_other_than_plain_rules_are_refused_at_their_line() {
+    for (name, body, rules, expected) in [
+        (
+            "import-action-return",
+            "RETURN 192.0.2.1 - tcp 22\nACCEPT - - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `RETURN` leaves the action early",
+        ),
+        (
+            "import-action-defaults",
+            "DEFAULTS DROP\n@1 - - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `DEFAULTS` sets the action's parameters",
+        ),
+        (
+            "import-action-nested",
+            "Mine - - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `Mine` calls another action",
+        ),
+        (
+            "import-action-zone",
+            "ACCEPT loc - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `loc` in SOURCE or DEST",
+        ),
+        (
+            "import-action-params",
+            "ACCEPT - - tcp 22\n",
+            "Mine(DROP) net $FW\n",
+            "error: rules:1: the site action `Mine` called with parameters",
+        ),
+        (
+            "import-action-proto",
+            "ACCEPT - - tcp 22\n",
+            "Mine net $FW tcp 22\n",
+            "error: rules:1: `Mine` called with PROTO, ports or other columns",
+        ),
+    ] {
+        let dir = sample_with_rules(name, rules.as_bytes(), None);
+        std::fs::write(dir.join("actions"), "Mine\n").unwrap();
+        std::fs::write(dir.join("action.Mine"), body).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Run the import, killing it if it has not answered within a few seconds:
 /// a file that blocks or never ends must fail the test, not hang the suite.
 fn import_within(dir: &Path, partial: bool) -> std::process::Output {

@@ -787,3 +787,90 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: a site action (the `actions` file and `action.Trusted`,
+/// after tests/corpus/deivy-knock-server's action.SSHTrusted and
+/// shorewall-actions(5)) imports as its body's rules in the call's place:
+/// the first body line that matches decides (a blocked host's DROP before
+/// its network's ACCEPT, a macro line), a packet none matches goes on to
+/// the next rule (REJECT, not the policy's DROP), and the call's log level
+/// logs the lines. The original directory, compiled and started by
+/// Shorewall, and fwgen's two renderings of its import agree on every
+/// probe.
+#[test]
+fn site_action_imports_as_shorewall_reads_it() {
+    common::require_lab();
+    let dir = common::scratch("lab-siteaction");
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    for file in ["interfaces", "policy", "snat", "zones"] {
+        std::fs::copy(format!("{samples}/{file}"), original.join(file)).unwrap();
+    }
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\n"),
+    )
+    .unwrap();
+    std::fs::write(original.join("actions"), "#ACTION\nTrusted\n").unwrap();
+    std::fs::write(
+        original.join("action.Trusted"),
+        "# SSH from the office network, but not its guest host; the web\n\
+         #TARGET\tSOURCE\tDEST\tPROTO\tDPORT\n\
+         DROP\t198.51.100.7\t-\ttcp\t22\n\
+         ACCEPT\t198.51.100.0/24\t-\ttcp\t22\n\
+         Web(ACCEPT)\t-\t-\n",
+    )
+    .unwrap();
+    std::fs::write(
+        original.join("rules"),
+        "?SECTION NEW\n\
+         Trusted:info\tnet\t$FW\n\
+         REJECT\tnet\t$FW\ttcp\t22\n",
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    assert!(
+        imported
+            .toml
+            .contains("`Trusted` is the site's action.Trusted"),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported-siteaction.toml", imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert!(
+        model.rules.iter().take(3).all(|r| r.log.is_some()),
+        "the call's level logs every line"
+    );
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&original)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, "sact", &candidates, &dir);
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "the import does not behave as the original:\n{}",
+        verification.text(&model)
+    );
+    let matrix = verification.matrix();
+    if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
+        eprintln!("{matrix}");
+    }
+    for probe in [
+        "net#1 198.51.100.7 -> fw 198.18.0.1 tcp 22 | DROP",
+        "net#1 198.51.100.2 -> fw 198.18.0.1 tcp 22 | ACCEPT",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 22 | REJECT",
+        "net#1 198.51.100.7 -> fw 198.18.0.1 tcp 80 | ACCEPT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -21,6 +21,8 @@ use super::listing::{self, Verdict};
 use super::logging;
 use super::macros::{self, Part};
 
+#[path = "site_action.rs"]
+mod site_action;
 #[path = "site_macro.rs"]
 mod site_macro;
 use super::protocols::Protocols;
@@ -198,6 +200,10 @@ struct Importer {
     site_macro_files: Vec<String>,
     /// Site macros read for a rule calling them (`None`: refused).
     site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
+    /// The site actions: listed in `actions`, with an `action.NAME`.
+    site_action_files: Vec<String>,
+    /// Each called site action's body, `None` once refused.
+    site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
     /// Zones of interfaces with the `blacklist` option, in their order:
@@ -233,6 +239,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         nested: false,
         site_macro_files: Vec::new(),
         site_macros: BTreeMap::new(),
+        site_action_files: Vec::new(),
+        site_actions: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
         interfaces: Vec::new(),
@@ -1065,6 +1073,9 @@ impl Importer {
         self.blrules();
         self.blacklist_file();
         self.rules();
+        if !self.site_action_files.is_empty() {
+            self.actions_file();
+        }
         self.one_to_one();
         self.snat();
         self.stopped();
@@ -1242,6 +1253,14 @@ impl Importer {
                 continue;
             }
             let verdict = listing::verdict(&name, self.ipv6);
+            // The `actions` file and the site actions' bodies: read where
+            // rules call them (src/import/site_action.rs).
+            let site_action = name
+                .strip_prefix("action.")
+                .is_some_and(|a| self.site_action_files.iter().any(|f| f == a));
+            if site_action || (name == "actions" && !self.site_action_files.is_empty()) {
+                continue;
+            }
             if let Some(site) = name.strip_prefix("macro.") {
                 // A macro is read only where a rule calls it: one no rule
                 // calls changes nothing Shorewall compiles.
@@ -2525,6 +2544,7 @@ impl Importer {
 
     fn rules(&mut self) {
         self.site_macro_files = self.site_macro_names();
+        self.site_action_files = self.site_action_names();
         let mut section = "NEW".to_owned();
         let mut comment: Option<String> = None;
         for line in self.lines("rules") {
@@ -2656,6 +2676,16 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        if self.site_action_files.contains(&action) {
+            self.site_action_rule(line, columns, &action, log.as_deref(), comment);
+            return;
+        }
+        if let Some(name) = service_macro
+            .as_deref()
+            .filter(|name| self.site_action_files.iter().any(|a| a == name))
+        {
+            return self.refuse(line, format!("the site action `{name}` called with parameters (`{action}`): not in fwgen's import"));
+        }
         // `REJECT(option)` names REJECT's answer; it is no macro.
         let (target, service_macro, reject_with) = match service_macro.as_deref() {
             Some("REJECT") if RejectWith::parse(&target).is_some() => {
@@ -2728,6 +2758,9 @@ impl Importer {
         }
         let stock = service_macro.as_deref().and_then(stock_macro);
         match (service_macro.as_deref(), stock) {
+            (Some(name), None) if site_action::STOCK_ACTIONS.contains(&name) => {
+                self.refuse(line, site_action::stock_action_refusal(name));
+            }
             (Some(name), None) if name != "Invalid" => {
                 // Shorewall finds a macro by its exact name: `ssh(ACCEPT)`
                 // is an unknown action to it (and DHCP is fwgen's own).
