@@ -705,7 +705,8 @@ REJECT  loc                              net:!203.0.113.0/24   tcp  443\n",
 
 /// Issue #14: a site macro overrides Shorewall's stock one (CONFIG_PATH
 /// puts the configuration directory first), a stock macro takes the
-/// rule's own DPORT, and stock macros and a service name import as
+/// rule's own DPORT, stock macros with lines the way back (IPPserver's
+/// udp 631 from the server, NTPbi), and stock macros and a service name import as
 /// Shorewall reads them: the original directory, compiled and started by
 /// Shorewall, and fwgen's two renderings of its import agree on every
 /// probe. The lines follow Shorewall's two-interfaces sample, with the
@@ -742,6 +743,8 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
          NTP(ACCEPT)\tloc\t$FW\n\
          ACCEPT\tnet\t$FW\ttcp\thkp\n\
          Ping(ACCEPT)\tloc\t$FW\n\
+         IPPserver(ACCEPT)\tloc\t$FW\n\
+         NTPbi/ACCEPT\tloc\tnet\n\
          REJECT(icmp-host-prohibited)\tnet\t$FW\ttcp\t8080\n",
     )
     .unwrap();
@@ -752,6 +755,8 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
         "macro = \"FTP\"",
         "dport = \"5353\"",
         "dport = \"11371\"",
+        "macro = \"IPPserver\"",
+        "macro = \"NTPbi\"",
     ] {
         assert!(
             imported.toml.contains(text),
@@ -782,6 +787,8 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
         "tcp 22 | DROP",
         "tcp 5353 | ACCEPT",
         "udp 53 | REJECT",
+        "fw 198.18.1.1 -> loc#1 198.18.1.2 udp 631 | ACCEPT",
+        "net#1 198.18.0.2 -> loc#1 198.18.1.2 udp 123 | ACCEPT",
     ] {
         assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
     }

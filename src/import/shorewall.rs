@@ -19,7 +19,7 @@ use super::file::{self, Directory};
 use super::limits;
 use super::listing::{self, Verdict};
 use super::logging;
-use super::macros::{self, Part};
+use super::macros;
 
 #[path = "site_action.rs"]
 mod site_action;
@@ -2772,16 +2772,12 @@ impl Importer {
                     helpers_attached: !self.settings.carried.conntrack_helpers,
                     ..MacroCall::default()
                 };
-                match macros::expand(stock, &call) {
-                    Ok(None) => {
+                match macros::refusal(stock, &call) {
+                    None => {
                         let service = (Some(name), get(3), get(4), get(5));
                         self.plain_rule(line, &written, service);
                     }
-                    Ok(Some(_)) if used_after(columns, 3) => {
-                        self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model for it"));
-                    }
-                    Ok(Some(parts)) => self.expanded_macro(line, &written, name, parts),
-                    Err(reason) => self.refuse(line, format!("`{name}`: {reason}")),
+                    Some(reason) => self.refuse(line, format!("`{name}`: {reason}")),
                 }
             }
             _ => {
@@ -2854,55 +2850,6 @@ impl Importer {
             }
         }
         Ok(Some(keys))
-    }
-
-    /// A stock macro the model refuses as a whole, as what its file holds.
-    fn expanded_macro(&mut self, line: &Line, written: &Written, name: &str, parts: Vec<Part>) {
-        let reversed = Written {
-            source: written.dest,
-            dest: written.source,
-            ..*written
-        };
-        self.notes.push(format!(
-            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
-            line.file,
-            line.number,
-            parts.len(),
-            if parts.iter().any(Part::is_reversed) {
-                ", those from DEST to SOURCE with the two swapped"
-            } else {
-                ""
-            }
-        ));
-        for part in parts {
-            let way = if part.is_reversed() {
-                &reversed
-            } else {
-                written
-            };
-            match part {
-                Part::Named { name: inner, .. } => {
-                    self.notes.push(format!(
-                        "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
-                        line.file, line.number
-                    ));
-                    self.write_rule(line, way, (Some(inner), None, None, None))
-                }
-                Part::Line { line: stock, .. } => {
-                    let some = |text: &str| (text != "-").then(|| text.to_owned());
-                    let Some((dport, sport)) = self.ports(
-                        line,
-                        Some(stock.proto),
-                        some(stock.dport),
-                        some(stock.sport),
-                    ) else {
-                        return;
-                    };
-                    let service = (None, Some(stock.proto.to_owned()), dport, sport);
-                    self.write_rule(line, way, service);
-                }
-            }
-        }
     }
 
     /// A rule with the macro the model names (if any), its protocol by
