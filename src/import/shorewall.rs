@@ -2677,6 +2677,14 @@ impl Importer {
                 (action.clone(), None)
             };
         if self.site_action_files.contains(&action) {
+            if invalid_section {
+                return self.refuse(
+                    line,
+                    format!(
+                        "the site action `{action}` in the INVALID section is not in fwgen's import"
+                    ),
+                );
+            }
             self.site_action_rule(line, columns, &action, log.as_deref(), comment);
             return;
         }
