@@ -418,6 +418,83 @@ fn every_example_round_trips_through_its_shorewall_files() {
     }
 }
 
+/// A site macro no rule calls changes nothing Shorewall compiles (a macro
+/// is read where a rule names it, Rules.pm `process_macro`): the import
+/// notes it by name and goes on (tests/corpus/nser77-ha-router's
+/// macro.RTP).
+#[test]
+fn a_site_macro_no_rule_calls_is_noted_not_refused() {
+    let dir = sample_with_rules("import-uncalled-macro", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("macro.Mine"),
+        "# a site macro\nPARAM - - tcp 4242\n",
+    )
+    .unwrap();
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let model = imported_model(&output);
+    assert!(
+        model.contains("macro.Mine: a site macro no rule calls; it has no effect on the firewall"),
+        "{model}"
+    );
+    assert!(!model.contains("4242"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A site action's body other than plain rules is refused at its line,
+/// with the reason (Rules.pm `process_action` reads it as rules of the
+/// action's chain; fwgen writes them in the call's place): RETURN and
+/// CONTINUE, DEFAULTS and parameters, another action, a zone in SOURCE;
+/// and a call with parameters or its own PROTO.
+#[test]
+fn site_action_bodies_other_than_plain_rules_are_refused_at_their_line() {
+    for (name, body, rules, expected) in [
+        (
+            "import-action-return",
+            "RETURN 192.0.2.1 - tcp 22\nACCEPT - - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `RETURN` leaves the action early",
+        ),
+        (
+            "import-action-defaults",
+            "DEFAULTS DROP\n@1 - - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `DEFAULTS` sets the action's parameters",
+        ),
+        (
+            "import-action-nested",
+            "Mine - - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `Mine` calls another action",
+        ),
+        (
+            "import-action-zone",
+            "ACCEPT loc - tcp 22\n",
+            "Mine net $FW\n",
+            "error: action.Mine:1: site action action.Mine: `loc` in SOURCE or DEST",
+        ),
+        (
+            "import-action-params",
+            "ACCEPT - - tcp 22\n",
+            "Mine(DROP) net $FW\n",
+            "error: rules:1: the site action `Mine` called with parameters",
+        ),
+        (
+            "import-action-proto",
+            "ACCEPT - - tcp 22\n",
+            "Mine net $FW tcp 22\n",
+            "error: rules:1: `Mine` called with PROTO, ports or other columns",
+        ),
+    ] {
+        let dir = sample_with_rules(name, rules.as_bytes(), None);
+        std::fs::write(dir.join("actions"), "Mine\n").unwrap();
+        std::fs::write(dir.join("action.Mine"), body).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Run the import, killing it if it has not answered within a few seconds:
 /// a file that blocks or never ends must fail the test, not hang the suite.
 fn import_within(dir: &Path, partial: bool) -> std::process::Output {
@@ -1051,7 +1128,6 @@ fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
         ("restored", "logger restored"),
         ("isusable", "return 0"),
         ("lib.private", "mine() { :; }"),
-        ("macro.Mine", "PARAM - - tcp 4242"),
         ("action.Mine", "ACCEPT - - tcp 4242"),
         ("rules.local", "ACCEPT net $FW tcp 23"),
     ];
@@ -1391,7 +1467,7 @@ fn a_file_name_cannot_inject_a_line_into_the_model() {
 /// Shorewall 4's forms that `shorewall update` rewrites (bare `FORMAT` and
 /// `SECTION`), Shorewall's binary interface options written `=1`, a removed
 /// option Shorewall 5.2 ignores, service names, open port ranges, stock
-/// macros fwgen names only through their lines, and a masquerade source
+/// macros with lines the way back, and a masquerade source
 /// with host bits: each is read as Shorewall reads it, and said where it
 /// is spelled differently. What Shorewall refuses is refused at its line.
 #[test]
@@ -1418,8 +1494,7 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         "macro = \"Mail\"",
         "macro = \"FTP\"",
         "rules:7: protocol `igmp` is number 2 (/etc/protocols)",
-        "rules:8: `IPsecnat` becomes the 6 line(s) of Shorewall's macro.IPsecnat, those from DEST to SOURCE with the two swapped",
-        "action = \"ACCEPT\"\nsource = \"$FW\"\ndest = \"loc\"\nproto = \"50\"",
+        "macro = \"IPsecnat\"",
         "proto = \"2\"",
         "SOURCE `10.0.0.1/8` has host bits set; iptables matches the network `10.0.0.0/8`",
         "options = [\"dhcp\", \"tcpflags\", \"routeback\", \"nosmurfs\"",
@@ -1443,9 +1518,9 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
             "error: rules:1: protocol `nosuchproto` is not in /etc/protocols: Shorewall refuses it",
         ),
         (
-            "import-macro-with-ports",
-            b"IPsecnat(ACCEPT) loc $FW tcp 445\n",
-            "error: rules:1: `IPsecnat` given its own PROTO or ports",
+            "import-macro-with-origdest",
+            b"Rfc1918(DROP) net $FW\n",
+            "error: rules:1: `Rfc1918`: macro.Rfc1918 has a line for every protocol",
         ),
     ] {
         let dir = sample_with_rules(name, rules, None);

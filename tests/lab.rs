@@ -52,16 +52,17 @@ fn run(model: &Model, name: &str, candidates: &[Candidate], dir: &std::path::Pat
 }
 
 fn lab(example: &str) {
-    lab_of(&model("examples", example), example);
+    let _ = lab_of(&model("examples", example), example);
 }
 
 /// A model of tests/models/ in the lab, under a short name: the lab's
 /// namespace and link names carry it.
-fn lab_model(name: &str, short: &str) {
-    lab_of(&model("tests/models", name), short);
+fn lab_model(name: &str, short: &str) -> String {
+    lab_of(&model("tests/models", name), short)
 }
 
-fn lab_of(model: &Model, example: &str) {
+/// The lab's matrix of `model` once every probe agrees.
+fn lab_of(model: &Model, example: &str) -> String {
     common::require_lab();
     let dir = common::scratch(&format!("lab-{example}"));
     let candidates = [
@@ -96,6 +97,7 @@ fn lab_of(model: &Model, example: &str) {
         "a lab where every probe has one verdict proves little:\n{matrix}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+    matrix
 }
 
 #[test]
@@ -209,6 +211,26 @@ fn model_policy_lists() {
 #[test]
 fn model_addresses() {
     lab_model("addresses", "addr");
+}
+
+/// Issue #14: stock macros with lines the way back (NTPbi, IPPserver)
+/// and addresses of their own (mDNS, VRRP): the reversed lines decide
+/// probes of the other zone pair, mDNS's 224.0.0.251 that a unicast
+/// probe to the firewall is not accepted.
+#[test]
+fn model_macro_lines() {
+    let matrix = lab_model("macro-lines", "mcl");
+    // explain, Shorewall and nftables in turn: the way back of NTPbi and
+    // IPPserver accepts, mDNS's unicast udp 5353 meets the policy.
+    for probe in [
+        "net#1 198.18.0.2 -> loc#1 192.168.1.2 udp 123 | ACCEPT",
+        "fw 192.168.1.1 -> loc#1 192.168.1.2 udp 631 | ACCEPT",
+        "loc#1 192.168.1.2 -> fw 192.168.1.1 udp 631 | REJECT",
+        "loc#1 192.168.1.2 -> fw 192.168.1.1 udp 5353 | REJECT",
+        "fw 192.168.1.1 -> loc#1 192.168.1.2 udp 5353 | REJECT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
 }
 
 /// Issue #14: zone lists and wildcard forms (`loc,dmz`, `all!net`,
@@ -697,7 +719,8 @@ REJECT  loc                              net:!203.0.113.0/24   tcp  443\n",
 
 /// Issue #14: a site macro overrides Shorewall's stock one (CONFIG_PATH
 /// puts the configuration directory first), a stock macro takes the
-/// rule's own DPORT, and stock macros and a service name import as
+/// rule's own DPORT, stock macros with lines the way back (IPPserver's
+/// udp 631 from the server, NTPbi), and stock macros and a service name import as
 /// Shorewall reads them: the original directory, compiled and started by
 /// Shorewall, and fwgen's two renderings of its import agree on every
 /// probe. The lines follow Shorewall's two-interfaces sample, with the
@@ -734,6 +757,8 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
          NTP(ACCEPT)\tloc\t$FW\n\
          ACCEPT\tnet\t$FW\ttcp\thkp\n\
          Ping(ACCEPT)\tloc\t$FW\n\
+         IPPserver(ACCEPT)\tloc\t$FW\n\
+         NTPbi/ACCEPT\tloc\tnet\n\
          REJECT(icmp-host-prohibited)\tnet\t$FW\ttcp\t8080\n",
     )
     .unwrap();
@@ -744,6 +769,8 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
         "macro = \"FTP\"",
         "dport = \"5353\"",
         "dport = \"11371\"",
+        "macro = \"IPPserver\"",
+        "macro = \"NTPbi\"",
     ] {
         assert!(
             imported.toml.contains(text),
@@ -774,6 +801,95 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
         "tcp 22 | DROP",
         "tcp 5353 | ACCEPT",
         "udp 53 | REJECT",
+        "fw 198.18.1.1 -> loc#1 198.18.1.2 udp 631 | ACCEPT",
+        "net#1 198.18.0.2 -> loc#1 198.18.1.2 udp 123 | ACCEPT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: a site action (the `actions` file and `action.Trusted`,
+/// after tests/corpus/deivy-knock-server's action.SSHTrusted and
+/// shorewall-actions(5)) imports as its body's rules in the call's place:
+/// the first body line that matches decides (a blocked host's DROP before
+/// its network's ACCEPT, a macro line), a packet none matches goes on to
+/// the next rule (REJECT, not the policy's DROP), and the call's log level
+/// logs the lines. The original directory, compiled and started by
+/// Shorewall, and fwgen's two renderings of its import agree on every
+/// probe.
+#[test]
+fn site_action_imports_as_shorewall_reads_it() {
+    common::require_lab();
+    let dir = common::scratch("lab-siteaction");
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    for file in ["interfaces", "policy", "snat", "zones"] {
+        std::fs::copy(format!("{samples}/{file}"), original.join(file)).unwrap();
+    }
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\n"),
+    )
+    .unwrap();
+    std::fs::write(original.join("actions"), "#ACTION\nTrusted\n").unwrap();
+    std::fs::write(
+        original.join("action.Trusted"),
+        "# SSH from the office network, but not its guest host; the web\n\
+         #TARGET\tSOURCE\tDEST\tPROTO\tDPORT\n\
+         DROP\t198.51.100.7\t-\ttcp\t22\n\
+         ACCEPT\t198.51.100.0/24\t-\ttcp\t22\n\
+         Web(ACCEPT)\t-\t-\n",
+    )
+    .unwrap();
+    std::fs::write(
+        original.join("rules"),
+        "?SECTION NEW\n\
+         Trusted:info\tnet\t$FW\n\
+         REJECT\tnet\t$FW\ttcp\t22\n",
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    assert!(
+        imported
+            .toml
+            .contains("`Trusted` is the site's action.Trusted"),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported-siteaction.toml", imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert!(
+        model.rules.iter().take(3).all(|r| r.log.is_some()),
+        "the call's level logs every line"
+    );
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&original)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, "sact", &candidates, &dir);
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "the import does not behave as the original:\n{}",
+        verification.text(&model)
+    );
+    let matrix = verification.matrix();
+    if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
+        eprintln!("{matrix}");
+    }
+    for probe in [
+        "net#1 198.51.100.7 -> fw 198.18.0.1 tcp 22 | DROP",
+        "net#1 198.51.100.2 -> fw 198.18.0.1 tcp 22 | ACCEPT",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 22 | REJECT",
+        "net#1 198.51.100.7 -> fw 198.18.0.1 tcp 80 | ACCEPT",
     ] {
         assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
     }

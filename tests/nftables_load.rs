@@ -118,6 +118,7 @@ mod models {
         masq_source_interface => "masq-source-interface",
         policy_lists => "policy-lists",
         addresses => "addresses",
+        macro_lines => "macro-lines",
         zone_lists => "zone-lists",
         nat_sport => "nat-sport",
         nat_all => "nat-all",

@@ -75,6 +75,7 @@ mod models {
         log_limit => "log-limit",
         lookup_order => "lookup-order",
         addresses => "addresses",
+        macro_lines => "macro-lines",
         zone_lists => "zone-lists",
         nat_order => "nat-order",
         masq_source_interface => "masq-source-interface",

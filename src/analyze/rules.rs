@@ -3,7 +3,30 @@
 use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
 use crate::model::reject::{Answer, RejectWith};
-use crate::model::service::{MacroCall, MacroColumns};
+use crate::model::rule::{MacroShare, written};
+use crate::model::service::{MacroCall, MacroColumns, MacroPart};
+
+/// One plain part: a rule's own services.
+fn plain(services: Vec<Service>) -> Vec<MacroPart> {
+    vec![MacroPart {
+        reversed: false,
+        source: Vec::new(),
+        dest: Vec::new(),
+        family: None,
+        services,
+    }]
+}
+
+/// Every service of a call's parts, each once.
+fn part_services(parts: &[MacroPart]) -> Vec<Service> {
+    let mut services: Vec<Service> = Vec::new();
+    for service in parts.iter().flat_map(|p| &p.services) {
+        if !services.contains(service) {
+            services.push(service.clone());
+        }
+    }
+    services
+}
 
 /// Ports as Shorewall's DPORT column writes them.
 fn ports_text(ranges: &[PortRange]) -> String {
@@ -23,15 +46,17 @@ impl Analyzer<'_> {
             let _ = self.rule(raw, None, None, errors_before);
             return Vec::new();
         };
-        if source_list.is_none() && dest_list.is_none() {
-            return self
-                .rule(raw, Some(source), Some(dest), errors_before)
-                .into_iter()
-                .collect();
-        }
-        let Some(rule) = self.rule(raw, Some(source), Some(dest), errors_before) else {
+        let Some((rule, parts)) = self.rule(raw, Some(source), Some(dest), errors_before) else {
             return Vec::new();
         };
+        if source_list.is_none() && dest_list.is_none() {
+            let rules = self.macro_part_rules(rule, &parts, raw);
+            if rules.is_empty() && self.errors.len() == errors_before {
+                let kind = ErrorKind::FamilyConflict { what: "this rule" };
+                self.error(Some(raw.span()), kind);
+            }
+            return rules;
+        }
         let zones = |this: &Self, zone: ZoneRef, list: &Option<ZoneList>| match (list, zone) {
             (Some(list), _) => list.zones.clone(),
             (None, ZoneRef::All) => this.every_zone(),
@@ -60,7 +85,11 @@ impl Analyzer<'_> {
             })
             .filter(|one| self.rule_fits_family(one))
             .collect();
-        if rules.is_empty() {
+        let rules: Vec<Rule> = rules
+            .into_iter()
+            .flat_map(|one| self.macro_part_rules(one, &parts, raw))
+            .collect();
+        if rules.is_empty() && self.errors.len() == errors_before {
             self.error(
                 Some(raw.span()),
                 ErrorKind::FamilyConflict { what: "this rule" },
@@ -171,7 +200,7 @@ impl Analyzer<'_> {
         source: Option<Endpoint>,
         dest: Option<Endpoint>,
         errors_before: usize,
-    ) -> Option<Rule> {
+    ) -> Option<(Rule, Vec<MacroPart>)> {
         let entry = raw.get_ref();
         let verdict = self.verdict(&entry.action);
         let log = self.log_level(entry.log.as_deref());
@@ -187,7 +216,8 @@ impl Analyzer<'_> {
         }
         let rate = self.rate_limit(entry, verdict);
         let connlimit = self.connlimit(entry);
-        let (service_macro, macro_columns, services) = self.rule_services(entry, verdict)?;
+        let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
+        let services = part_services(&parts);
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         let (rate, connlimit) = (rate?, connlimit?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
@@ -209,13 +239,112 @@ impl Analyzer<'_> {
             connlimit,
             line: self.line(&raw.span()),
             span: raw.span(),
+            macro_part: None,
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
         }
         let errors_before = self.errors.len();
         self.check_limits(&rule, entry);
-        (self.errors.len() == errors_before).then_some(rule)
+        (self.errors.len() == errors_before).then_some((rule, parts))
+    }
+
+    /// A rule calling a macro whose lines go both ways or name addresses
+    /// (src/model/service.rs `MacroPart`): one rule per part, of the
+    /// call's zone pair or, for the way back, the reverse pair, narrowed
+    /// to the part's own addresses, as Rules.pm `process_macro` swaps
+    /// and merges the call's SOURCE and DEST. Parts of a family the zones
+    /// do not have are left out.
+    fn macro_part_rules(
+        &mut self,
+        rule: Rule,
+        parts: &[MacroPart],
+        raw: &Spanned<RawRule>,
+    ) -> Vec<Rule> {
+        if parts.iter().all(MacroPart::is_plain) {
+            return vec![rule];
+        }
+        let share = MacroShare {
+            first: false,
+            source: rule.source.clone(),
+            dest: rule.dest.clone(),
+            ipv4: false,
+            ipv6: false,
+        };
+        let mut rules = Vec::new();
+        for part in parts {
+            let (mut source, mut dest) = match part.reversed {
+                false => (rule.source.clone(), rule.dest.clone()),
+                true => (rule.dest.clone(), rule.source.clone()),
+            };
+            let name = rule.service_macro.map_or("", |m| m.name);
+            let narrowed = self.narrow_to_macro(&mut source, &part.source, name, raw)
+                && self.narrow_to_macro(&mut dest, &part.dest, name, raw);
+            if !narrowed {
+                return Vec::new();
+            }
+            let one = Rule {
+                source,
+                dest,
+                services: part.services.clone(),
+                family: match part.family {
+                    Some(false) if rule.family.has_ipv4() => Family::Ipv4,
+                    Some(true) if rule.family.has_ipv6() => Family::Ipv6,
+                    Some(_) => continue,
+                    None => rule.family,
+                },
+                macro_part: Some(Box::new(share.clone())),
+                ..rule.clone()
+            };
+            if self.rule_fits_family(&one) {
+                rules.push(one);
+            }
+        }
+        let (ipv4, ipv6) = (
+            rules.iter().any(|r| r.allows_family(false)),
+            rules.iter().any(|r| r.allows_family(true)),
+        );
+        for (index, one) in rules.iter_mut().enumerate() {
+            if let Some(part) = one.macro_part.as_mut() {
+                part.first = index == 0;
+                part.ipv4 = ipv4;
+                part.ipv6 = ipv6;
+            }
+        }
+        rules
+    }
+
+    /// Narrows an endpoint to a macro line's own addresses. Shorewall
+    /// appends them to the call's column (`$FW` + `224.0.0.18` is
+    /// `$FW:224.0.0.18`); a column with addresses or an interface of its
+    /// own would become `net:192.0.2.1:224.0.0.18`, which is not a
+    /// narrowing: refused.
+    fn narrow_to_macro(
+        &mut self,
+        endpoint: &mut Endpoint,
+        addresses: &[IpNet],
+        name: &str,
+        raw: &Spanned<RawRule>,
+    ) -> bool {
+        if addresses.is_empty() {
+            return true;
+        }
+        if endpoint.has_addresses() || endpoint.interface.is_some() {
+            let written: Vec<String> = addresses.iter().map(written).collect();
+            let kind = ErrorKind::MacroNotExpressible {
+                name: name.to_owned(),
+                reason: format!(
+                    "a line of macro.{name} names its own address ({}) on a side where this rule gives an address or interface, and Shorewall appends the macro's address to the rule's (`zone:ADDRESS:{}`) rather than narrowing it",
+                    written.join(","),
+                    written[0]
+                ),
+            };
+            let span = raw.get_ref().service_macro.as_ref().map(|m| m.span());
+            self.error(span.or(Some(raw.span())), kind);
+            return false;
+        }
+        endpoint.addresses = addresses.to_vec();
+        true
     }
 
     /// A LOG rule logs at its `log` level and takes no macro (Shorewall's
@@ -316,10 +445,10 @@ impl Analyzer<'_> {
         &mut self,
         entry: &RawRule,
         verdict: Option<Verdict>,
-    ) -> Option<(Option<Macro>, MacroColumns, Vec<Service>)> {
+    ) -> Option<(Option<Macro>, MacroColumns, Vec<MacroPart>)> {
         let Some(name) = &entry.service_macro else {
             let services = self.explicit_services(entry)?;
-            return Some((None, MacroColumns::default(), services));
+            return Some((None, MacroColumns::default(), plain(services)));
         };
         let Some(found) = Macro::find(name.get_ref()) else {
             let kind = ErrorKind::UnknownMacro {
@@ -329,7 +458,8 @@ impl Analyzer<'_> {
             return None;
         };
         if found.is_invalid() {
-            return self.invalid_macro(entry, name, found, verdict);
+            let (found, columns, services) = self.invalid_macro(entry, name, found, verdict)?;
+            return Some((found, columns, plain(services)));
         }
         let columns = self.macro_columns(entry)?;
         let call = MacroCall {

@@ -515,13 +515,20 @@ fn ports_cell(ports: &[PortRange]) -> String {
 /// an ACCEPT is written WHITELIST, its name there (a macro's stays ACCEPT,
 /// which blrules reads the same).
 fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> Option<Item> {
-    let zones_ok = zone_ref_in_product(model, rule.source.zone, product)
-        && zone_ref_in_product(model, rule.dest.zone, product);
-    if !zones_ok || !rule.allows_family(product.ipv6) {
+    // A macro call split into parts is written once, as called: Shorewall
+    // expands it itself.
+    let (source, dest, family_ok) = match rule.macro_part.as_deref() {
+        Some(share) if !share.first => return None,
+        Some(share) => (&share.source, &share.dest, share.has(product.ipv6)),
+        None => (&rule.source, &rule.dest, rule.allows_family(product.ipv6)),
+    };
+    let zones_ok = zone_ref_in_product(model, source.zone, product)
+        && zone_ref_in_product(model, dest.zone, product);
+    if !zones_ok || !family_ok {
         return None;
     }
-    let source = endpoint_cell(model, &rule.source, product)?;
-    let dest = endpoint_cell(model, &rule.dest, product)?;
+    let source = endpoint_cell(model, source, product)?;
+    let dest = endpoint_cell(model, dest, product)?;
     let log = log_suffix(rule.log)
         + &rule
             .log_tag

@@ -155,7 +155,7 @@ pub(super) fn verdict(name: &str, ipv6: bool) -> Verdict {
     }
     if name.starts_with("macro.") {
         return Verdict::Site(
-            "a site macro no rule names (fwgen reads a site macro where a rule calls it)",
+            "a site macro (fwgen reads a site macro where a rule calls it, and notes one no rule calls)",
         );
     }
     if name.starts_with("action.") {

@@ -19,8 +19,10 @@ use super::file::{self, Directory};
 use super::limits;
 use super::listing::{self, Verdict};
 use super::logging;
-use super::macros::{self, Part};
+use super::macros;
 
+#[path = "site_action.rs"]
+mod site_action;
 #[path = "site_macro.rs"]
 mod site_macro;
 use super::protocols::Protocols;
@@ -198,6 +200,10 @@ struct Importer {
     site_macro_files: Vec<String>,
     /// Site macros read for a rule calling them (`None`: refused).
     site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
+    /// The site actions: listed in `actions`, with an `action.NAME`.
+    site_action_files: Vec<String>,
+    /// Each called site action's body, `None` once refused.
+    site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
     /// Zones of interfaces with the `blacklist` option, in their order:
@@ -233,6 +239,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         nested: false,
         site_macro_files: Vec::new(),
         site_macros: BTreeMap::new(),
+        site_action_files: Vec::new(),
+        site_actions: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
         interfaces: Vec::new(),
@@ -1069,6 +1077,9 @@ impl Importer {
         self.blrules();
         self.blacklist_file();
         self.rules();
+        if !self.site_action_files.is_empty() {
+            self.actions_file();
+        }
         self.one_to_one();
         self.snat();
         self.stopped();
@@ -1246,10 +1257,22 @@ impl Importer {
                 continue;
             }
             let verdict = listing::verdict(&name, self.ipv6);
-            if name
-                .strip_prefix("macro.")
-                .is_some_and(|site| self.site_macros.contains_key(site))
-            {
+            // The `actions` file and the site actions' bodies: read where
+            // rules call them (src/import/site_action.rs).
+            let site_action = name
+                .strip_prefix("action.")
+                .is_some_and(|a| self.site_action_files.iter().any(|f| f == a));
+            if site_action || (name == "actions" && !self.site_action_files.is_empty()) {
+                continue;
+            }
+            if let Some(site) = name.strip_prefix("macro.") {
+                // A macro is read only where a rule calls it: one no rule
+                // calls changes nothing Shorewall compiles.
+                if !self.site_macros.contains_key(site) {
+                    self.notes.push(format!(
+                        "{shown}: a site macro no rule calls; it has no effect on the firewall"
+                    ));
+                }
                 continue;
             }
             if let Verdict::Ignored(why) = verdict {
@@ -2525,6 +2548,7 @@ impl Importer {
 
     fn rules(&mut self) {
         self.site_macro_files = self.site_macro_names();
+        self.site_action_files = self.site_action_names();
         let mut section = "NEW".to_owned();
         let mut comment: Option<String> = None;
         for line in self.lines("rules") {
@@ -2656,6 +2680,24 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        if self.site_action_files.contains(&action) {
+            if invalid_section {
+                return self.refuse(
+                    line,
+                    format!(
+                        "the site action `{action}` in the INVALID section is not in fwgen's import"
+                    ),
+                );
+            }
+            self.site_action_rule(line, columns, &action, log.as_deref(), comment);
+            return;
+        }
+        if let Some(name) = service_macro
+            .as_deref()
+            .filter(|name| self.site_action_files.iter().any(|a| a == name))
+        {
+            return self.refuse(line, format!("the site action `{name}` called with parameters (`{action}`): not in fwgen's import"));
+        }
         // `REJECT(option)` names REJECT's answer; it is no macro.
         let (target, service_macro, reject_with) = match service_macro.as_deref() {
             Some("REJECT") if RejectWith::parse(&target).is_some() => {
@@ -2728,6 +2770,9 @@ impl Importer {
         }
         let stock = service_macro.as_deref().and_then(stock_macro);
         match (service_macro.as_deref(), stock) {
+            (Some(name), None) if site_action::STOCK_ACTIONS.contains(&name) => {
+                self.refuse(line, site_action::stock_action_refusal(name));
+            }
             (Some(name), None) if name != "Invalid" => {
                 // Shorewall finds a macro by its exact name: `ssh(ACCEPT)`
                 // is an unknown action to it (and DHCP is fwgen's own).
@@ -2739,16 +2784,12 @@ impl Importer {
                     helpers_attached: !self.settings.carried.conntrack_helpers,
                     ..MacroCall::default()
                 };
-                match macros::expand(stock, &call) {
-                    Ok(None) => {
+                match macros::refusal(stock, &call) {
+                    None => {
                         let service = (Some(name), get(3), get(4), get(5));
                         self.plain_rule(line, &written, service);
                     }
-                    Ok(Some(_)) if used_after(columns, 3) => {
-                        self.refuse(line, format!("`{name}` given its own PROTO or ports: fwgen writes Shorewall's macro.{name} as its lines, and a macro's columns replaced by the rule's are not in fwgen's model for it"));
-                    }
-                    Ok(Some(parts)) => self.expanded_macro(line, &written, name, parts),
-                    Err(reason) => self.refuse(line, format!("`{name}`: {reason}")),
+                    Some(reason) => self.refuse(line, format!("`{name}`: {reason}")),
                 }
             }
             _ => {
@@ -2821,55 +2862,6 @@ impl Importer {
             }
         }
         Ok(Some(keys))
-    }
-
-    /// A stock macro the model refuses as a whole, as what its file holds.
-    fn expanded_macro(&mut self, line: &Line, written: &Written, name: &str, parts: Vec<Part>) {
-        let reversed = Written {
-            source: written.dest,
-            dest: written.source,
-            ..*written
-        };
-        self.notes.push(format!(
-            "{}:{}: `{name}` becomes the {} line(s) of Shorewall's macro.{name}{}",
-            line.file,
-            line.number,
-            parts.len(),
-            if parts.iter().any(Part::is_reversed) {
-                ", those from DEST to SOURCE with the two swapped"
-            } else {
-                ""
-            }
-        ));
-        for part in parts {
-            let way = if part.is_reversed() {
-                &reversed
-            } else {
-                written
-            };
-            match part {
-                Part::Named { name: inner, .. } => {
-                    self.notes.push(format!(
-                        "{}:{}: `{name}` holds Shorewall's macro `{inner}`",
-                        line.file, line.number
-                    ));
-                    self.write_rule(line, way, (Some(inner), None, None, None))
-                }
-                Part::Line { line: stock, .. } => {
-                    let some = |text: &str| (text != "-").then(|| text.to_owned());
-                    let Some((dport, sport)) = self.ports(
-                        line,
-                        Some(stock.proto),
-                        some(stock.dport),
-                        some(stock.sport),
-                    ) else {
-                        return;
-                    };
-                    let service = (None, Some(stock.proto.to_owned()), dport, sport);
-                    self.write_rule(line, way, service);
-                }
-            }
-        }
     }
 
     /// A rule with the macro the model names (if any), its protocol by

@@ -39,6 +39,25 @@ pub struct Rule {
     pub line: usize,
     /// Byte range of the entry in the model file.
     pub span: std::ops::Range<usize>,
+    /// Set when the rule is one part of a macro call whose lines go both
+    /// ways or name addresses (`GRE(ACCEPT)`, `VRRP(ACCEPT)`).
+    pub macro_part: Option<Box<MacroShare>>,
+}
+
+/// What the rules of one macro call split into parts (the call's lines
+/// the way back, or narrowed to the macro's own addresses) share: the
+/// call as written, which Shorewall's backend writes once, on the first
+/// part, and Shorewall expands itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacroShare {
+    /// Whether this part is the call's first rule.
+    pub first: bool,
+    /// The call's source and dest as written.
+    pub source: Endpoint,
+    pub dest: Endpoint,
+    /// Whether some part applies to IPv4 and to IPv6.
+    pub ipv4: bool,
+    pub ipv6: bool,
 }
 
 /// A zone, optionally narrowed to addresses or networks
@@ -137,6 +156,13 @@ impl Verdict {
 impl Display for Verdict {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(self.keyword())
+    }
+}
+
+impl MacroShare {
+    /// Whether some part of the call applies to the family.
+    pub fn has(&self, ipv6: bool) -> bool {
+        if ipv6 { self.ipv6 } else { self.ipv4 }
     }
 }
 

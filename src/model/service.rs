@@ -2,6 +2,9 @@
 //! type, and the service macros that expand to them.
 
 use std::fmt::{self, Display, Formatter};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 /// A protocol a rule can match. `all` is the absence of a protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,6 +360,55 @@ impl MacroColumns {
     }
 }
 
+/// One part of a macro call: the services of its lines that go the same
+/// way and name the same addresses of their own. Most macros are one
+/// plain part; `DEST SOURCE` lines (macro.GRE, macro.NTPbi) make a part
+/// the way back, and addresses in a line (macro.VRRP's `DEST:224.0.0.18`)
+/// a part narrowed to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacroPart {
+    /// Lines from DEST to SOURCE: a rule from the call's dest to its
+    /// source, of the other zone pair.
+    pub reversed: bool,
+    /// The lines' own addresses in SOURCE, narrowing the part's source
+    /// (the call's dest when `reversed`).
+    pub source: Vec<IpNet>,
+    /// The lines' own addresses in DEST, narrowing the part's dest.
+    pub dest: Vec<IpNet>,
+    /// `Some(true)`: lines of Shorewall6's file only, `Some(false)`: of
+    /// Shorewall's only, where the two files of a macro differ.
+    pub family: Option<bool>,
+    pub services: Vec<Service>,
+}
+
+impl MacroPart {
+    fn forward(services: Vec<Service>) -> MacroPart {
+        MacroPart {
+            reversed: false,
+            source: Vec::new(),
+            dest: Vec::new(),
+            family: None,
+            services,
+        }
+    }
+
+    /// Whether the part is the call as written: forward, no addresses.
+    pub fn is_plain(&self) -> bool {
+        !self.reversed && !self.names_addresses() && self.family.is_none()
+    }
+
+    pub fn names_addresses(&self) -> bool {
+        !self.source.is_empty() || !self.dest.is_empty()
+    }
+
+    fn same_place(&self, other: &MacroPart) -> bool {
+        self.reversed == other.reversed
+            && self.source == other.source
+            && self.dest == other.dest
+            && self.family == other.family
+    }
+}
+
 /// Why a macro call cannot be expressed in the model.
 pub type Refusal = String;
 
@@ -405,15 +457,15 @@ impl Macro {
         self.name == "Invalid"
     }
 
-    /// The services a call of the macro matches, or why the model cannot
-    /// express it.
-    pub fn expand(self, call: &MacroCall) -> Result<Vec<Service>, Refusal> {
+    /// The parts a call of the macro matches (its lines grouped by
+    /// direction and own addresses), or why the model cannot express it.
+    pub fn expand(self, call: &MacroCall) -> Result<Vec<MacroPart>, Refusal> {
         let Some(stock) = self.stock else {
-            return Ok(self.own_services());
+            return Ok(vec![MacroPart::forward(self.own_services())]);
         };
-        let mut services = Vec::new();
-        expand_stock(stock, call, &mut services, 0)?;
-        Ok(services)
+        let mut parts = Vec::new();
+        expand_stock(stock, call, false, &mut parts, 0)?;
+        Ok(parts)
     }
 
     fn own_services(self) -> Vec<Service> {
@@ -430,7 +482,8 @@ const MAX_NESTING: usize = 4;
 fn expand_stock(
     stock: &StockMacro,
     call: &MacroCall,
-    services: &mut Vec<Service>,
+    reversed: bool,
+    parts: &mut Vec<MacroPart>,
     depth: usize,
 ) -> Result<(), Refusal> {
     let name = stock.name;
@@ -446,35 +499,127 @@ fn expand_stock(
     }
     let mut ipv4 = Vec::new();
     for line in stock.lines {
-        expand_line(name, line, call, &mut ipv4, depth)?;
+        expand_line(name, line, call, reversed, &mut ipv4, depth)?;
     }
     let Some(six_lines) = stock.ipv6_lines else {
-        merge_services(services, ipv4);
+        merge_parts(parts, ipv4);
         return Ok(());
     };
     let mut ipv6 = Vec::new();
     for line in six_lines {
-        expand_line(name, line, call, &mut ipv6, depth)?;
+        expand_line(name, line, call, reversed, &mut ipv6, depth)?;
     }
-    let family_only = |set: &[Service], other: &[Service], v6: bool| {
-        set.iter()
-            .all(|s| other.contains(s) || s.proto.only_ipv6() == Some(v6))
-    };
-    if !family_only(&ipv4, &ipv6, false) || !family_only(&ipv6, &ipv4, true) {
-        return Err(format!(
-            "Shorewall6's macro.{name} matches other ports than Shorewall's, beyond ICMP and ICMPv6, and a rule of the model matches the same services in both families"
-        ));
+    if family_only(&ipv4, &ipv6, false) && family_only(&ipv6, &ipv4, true) {
+        merge_parts(parts, ipv4);
+        merge_parts(parts, ipv6);
+        return Ok(());
     }
-    merge_services(services, ipv4);
-    merge_services(services, ipv6);
+    // Shorewall6's file matches other ports (macro.mDNS: 1024: and
+    // 32768:): each family's lines are parts of that family only, but
+    // where both files agree.
+    for (lines, other, v6) in [(&ipv4, &ipv6, false), (&ipv6, &ipv4, true)] {
+        let own: Vec<MacroPart> = lines
+            .iter()
+            .map(|part| MacroPart {
+                family: (!other.contains(part)).then_some(v6),
+                ..part.clone()
+            })
+            .filter(|part| !v6 || part.family.is_some())
+            .collect();
+        merge_parts(parts, own);
+    }
     Ok(())
 }
 
-fn merge_services(services: &mut Vec<Service>, more: Vec<Service>) {
-    for service in more {
-        if !services.contains(&service) {
-            services.push(service);
+/// Whether every part of one family's lines either names addresses (of
+/// that family), or matches services the other family's lines match too
+/// or that only this family has (ICMP, ICMPv6).
+fn family_only(parts: &[MacroPart], other: &[MacroPart], v6: bool) -> bool {
+    parts.iter().all(|part| {
+        if part.names_addresses() {
+            return true;
         }
+        let twin = other.iter().find(|o| o.same_place(part));
+        part.services.iter().all(|s| {
+            twin.is_some_and(|t| t.services.contains(s)) || s.proto.only_ipv6() == Some(v6)
+        })
+    })
+}
+
+/// Adds parts, each merged into an earlier one of the same direction and
+/// addresses.
+fn merge_parts(parts: &mut Vec<MacroPart>, more: Vec<MacroPart>) {
+    for part in more {
+        match parts.iter_mut().find(|p| p.same_place(&part)) {
+            Some(earlier) => {
+                for service in part.services {
+                    if !earlier.services.contains(&service) {
+                        earlier.services.push(service);
+                    }
+                }
+            }
+            None => parts.push(part),
+        }
+    }
+}
+
+/// Which endpoint of the call a macro line's SOURCE or DEST column stands
+/// for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Source,
+    Dest,
+}
+
+/// A line's SOURCE or DEST column as Rules.pm `process_macro` reads it:
+/// `-` is the call's own column; `SOURCE` and `DEST` (with `:ADDRESSES`)
+/// name the call's source or dest; a bare address list narrows the call's
+/// own column (`merge_macro_source_dest`).
+fn line_endpoint(name: &str, column: &str, own: Side) -> Result<(Side, Vec<IpNet>), Refusal> {
+    if column == "-" {
+        return Ok((own, Vec::new()));
+    }
+    let (side, rest) = if let Some(rest) = column.strip_prefix("SOURCE") {
+        (Side::Source, rest)
+    } else if let Some(rest) = column.strip_prefix("DEST") {
+        (Side::Dest, rest)
+    } else {
+        (own, column)
+    };
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    if rest.is_empty() {
+        return Ok((side, Vec::new()));
+    }
+    let addresses = rest
+        .split(',')
+        .map(|text| {
+            let bare = text.trim_start_matches('[').trim_end_matches(']');
+            bare.parse::<IpNet>()
+                .or_else(|_| bare.parse::<IpAddr>().map(IpNet::from))
+                .ok()
+        })
+        .collect::<Option<Vec<IpNet>>>();
+    addresses.map(|a| (side, a)).ok_or_else(|| {
+        format!(
+            "macro.{name} names column/value pairs of its own (`{column}`), which a macro of the model cannot carry: write the rules with their addresses"
+        )
+    })
+}
+
+/// The direction of a line (`true`: from DEST to SOURCE, the way back)
+/// and its own addresses in SOURCE and DEST.
+type Direction = (bool, Vec<IpNet>, Vec<IpNet>);
+
+fn line_direction(name: &str, line: &MacroLine) -> Result<Direction, Refusal> {
+    let (from, source) = line_endpoint(name, line.source, Side::Source)?;
+    let (to, dest) = line_endpoint(name, line.dest, Side::Dest)?;
+    match (from, to) {
+        (Side::Source, Side::Dest) => Ok((false, source, dest)),
+        (Side::Dest, Side::Source) => Ok((true, source, dest)),
+        _ => Err(format!(
+            "macro.{name} has a line from and to the same side of the rule (`{} {}`), which a rule of the model cannot carry",
+            line.source, line.dest
+        )),
     }
 }
 
@@ -482,25 +627,20 @@ fn expand_line(
     name: &str,
     line: &MacroLine,
     call: &MacroCall,
-    services: &mut Vec<Service>,
+    reversed: bool,
+    parts: &mut Vec<MacroPart>,
     depth: usize,
 ) -> Result<(), Refusal> {
-    match (line.source, line.dest) {
-        ("-" | "SOURCE", "-" | "DEST") => {}
-        ("DEST", "SOURCE") => {
-            return Err(format!(
-                "macro.{name} also matches the way back (a line from DEST to SOURCE), and a rule of the model goes one way: write a second rule with source and dest swapped"
-            ));
-        }
-        (source, dest) => {
-            return Err(format!(
-                "macro.{name} names addresses or column/value pairs of its own (`{source} {dest}`), which a macro of the model cannot carry: write the rules with their addresses"
-            ));
-        }
-    }
+    let (back, source, dest) = line_direction(name, line)?;
+    let reversed = reversed != back;
     match line.action {
         "PARAM" => {}
         action if stock_macro(action).is_some() => {
+            if !source.is_empty() || !dest.is_empty() {
+                return Err(format!(
+                    "macro.{name} calls macro.{action} with addresses of its own, which a macro of the model cannot carry"
+                ));
+            }
             let inner = stock_macro(action).expect("checked");
             let merged = MacroCall {
                 columns: MacroColumns {
@@ -510,7 +650,7 @@ fn expand_line(
                 },
                 ..call.clone()
             };
-            return expand_stock(inner, &merged, services, depth + 1);
+            return expand_stock(inner, &merged, reversed, parts, depth + 1);
         }
         fixed @ ("ACCEPT" | "DROP" | "REJECT") => {
             if call.action != Some(fixed) {
@@ -533,16 +673,35 @@ fn expand_line(
             "macro.{name} has a line for every protocol, which the model's macros cannot carry"
         ));
     };
+    let mut services = Vec::new();
     // A list (`tcp,udp`, macro.ONCRPC) is one line per protocol.
     for proto in proto.split(',') {
-        let proto = Protocol::parse(proto).ok_or_else(|| {
+        let proto = macro_protocol(proto).ok_or_else(|| {
             format!("macro.{name} matches protocol `{proto}`, which fwgen's model does not name")
         })?;
         let service = Service::parsed(proto, dport.as_deref(), sport.as_deref())
             .map_err(|reason| format!("macro.{name}: {reason}"))?;
         services.push(service);
     }
+    let part = MacroPart {
+        reversed,
+        source,
+        dest,
+        family: None,
+        services,
+    };
+    merge_parts(parts, vec![part]);
     Ok(())
+}
+
+/// A PROTO of a stock macro's line: the model's names and numbers, and
+/// the one other name the stock macros use (macro.VRRP's `vrrp`, 112 in
+/// /etc/protocols and IANA's list).
+fn macro_protocol(text: &str) -> Option<Protocol> {
+    match text {
+        "vrrp" => Some(Protocol::Number(112)),
+        other => Protocol::parse(other),
+    }
 }
 
 /// Rules.pm `merge_macro_column`: the rule's own column wins when given.

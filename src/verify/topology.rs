@@ -333,6 +333,12 @@ impl Topology {
         }
         for (zone, net) in wanted {
             let address = representative(&net);
+            // A multicast group (macro.mDNS's 224.0.0.251) is no host's
+            // address; the lab's probes are unicast and meet it as a
+            // destination they never have.
+            if address.is_multicast() {
+                continue;
+            }
             let interface = on_interface
                 .iter()
                 .find(|(n, _)| *n == net)
