@@ -399,7 +399,7 @@ impl Error {
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
-            BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT rule (Shorewall refuses RATE with DROP and REJECT)".into(),
+            BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT or LOG rule (Shorewall refuses RATE with DROP and REJECT)".into(),
             BadLimit { .. } => "a connection limit: `connlimit = 2` (at most 2 connections per source address) or `connlimit_above = 2`, `connlimit_per = \"dest\"`, `connlimit_mask = 24`".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above it: rules, port forwards and redirects apply in the file's order".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),

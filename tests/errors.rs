@@ -96,7 +96,7 @@ error_case! {
     rate_burst_without_rate => "rate-burst-without-rate",
     rate_table_without_per => "rate-table-without-per",
     rate_table_shared_unlike => "rate-table-shared-unlike",
-    rate_with_log => "rate-with-log",
+    connlimit_with_log => "connlimit-with-log",
     connlimit_and_above => "connlimit-and-above",
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",
     wildcard_bridge => "wildcard-bridge",

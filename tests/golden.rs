@@ -118,6 +118,7 @@ golden_model! {
     nested_zones => "nested-zones",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
+    rate_log => "rate-log",
 }
 
 #[test]

@@ -1639,9 +1639,10 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
 /// Issue #14: the RATE and CONNLIMIT columns of ACCEPT, DROP and REJECT
 /// rules become the rule's limits, after shorewall-rules(5) and the lines
 /// of thetechstech/pbx (`1/sec`) and patrickpreuss/squid-gw
-/// (`d:5/sec:50` on a macro), and are written back as Shorewall reads
-/// them; on DNAT, with DROP (Shorewall refuses a RATE there) or with a log
-/// level they are refused by name.
+/// (`d:5/sec:50` on a macro, `LOG:notice:TCP_IN ... 30/min`), and are
+/// written back as Shorewall reads them, a RATE beside a log level or on
+/// LOG too; on DNAT, with DROP (Shorewall refuses a RATE there) or a
+/// CONNLIMIT with a log level they are refused by name.
 #[test]
 fn rate_and_connlimit_become_the_rules_limits() {
     let rules = b"?SECTION NEW\n\
@@ -1652,13 +1653,15 @@ ACCEPT net $FW tcp 80 - - - - - 10:24\n\
 REJECT loc net tcp 443 - - - - - d:!20\n\
 DNAT net loc:192.168.1.5 tcp 8080 - - 2/min\n\
 DROP net $FW tcp 23 - - 2/min\n\
-ACCEPT:info net $FW tcp 24 - - 2/min\n";
+ACCEPT:info net $FW tcp 24 - - - - - 3\n\
+ACCEPT:info net $FW tcp 25 - - 2/min\n\
+LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
     let dir = sample_with_rules("import-limits", rules, None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "rules:7: RATE `2/min` on a DNAT rule: not in fwgen's model",
         "rules:8: RATE on a DROP rule: Shorewall refuses it",
-        "rules:9: a rule with RATE or CONNLIMIT that logs: not in fwgen's model",
+        "rules:9: a rule with CONNLIMIT that logs: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -1672,6 +1675,8 @@ ACCEPT:info net $FW tcp 24 - - 2/min\n";
         "rate = \"3/min\"\nrate_per = \"source\"\nrate_table = \"ssh\"\n",
         "connlimit = 10\nconnlimit_mask = 24\n",
         "connlimit_above = 20\nconnlimit_per = \"dest\"\n",
+        "dport = \"25\"\nlog = \"info\"\nrate = \"2/min\"\n",
+        "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\nrate = \"30/min\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -1687,6 +1692,8 @@ ACCEPT:info net $FW tcp 24 - - 2/min\n";
         " - - s:ssh:3/min:5",
         " - - - - - 10:24",
         " - - - - - d:!20",
+        " - - 2/min:5",
+        " - - 30/min:5",
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }

@@ -129,6 +129,7 @@ mod models {
         log_action => "log-action",
         zone_interface => "zone-interface",
         rate_limits => "rate-limits",
+        rate_log => "rate-log",
         forwarding_off => "forwarding-off",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",

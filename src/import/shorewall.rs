@@ -2757,7 +2757,9 @@ impl Importer {
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
     /// line is refused: for DNAT and REDIRECT (whose limits the model has
     /// no place for), DROP and REJECT with a RATE (Shorewall refuses them),
-    /// a limited rule that logs, or a value fwgen cannot express.
+    /// a CONNLIMIT on a rule that logs or on LOG, or a value fwgen cannot
+    /// express. A RATE on a rule that logs (`ACCEPT:info`) or on LOG is
+    /// the model's `rate` beside `log`.
     fn limits(
         &mut self,
         line: &Line,
@@ -2774,7 +2776,12 @@ impl Importer {
             this.refuse(line, reason);
             Err(())
         };
-        if !matches!(target, "ACCEPT" | "DROP" | "REJECT") {
+        let limited = if connlimit.is_none() {
+            matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG")
+        } else {
+            matches!(target, "ACCEPT" | "DROP" | "REJECT")
+        };
+        if !limited {
             let used: Vec<String> = [("RATE", &rate), ("CONNLIMIT", &connlimit)]
                 .iter()
                 .filter_map(|(name, value)| Some(format!("{name} `{}`", value.as_ref()?)))
@@ -2782,12 +2789,12 @@ impl Importer {
             return refuse(
                 self,
                 format!(
-                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT, DROP and REJECT rules)",
+                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT, DROP and REJECT rules, and the rate of LOG)",
                     used.join(" and ")
                 ),
             );
         }
-        if rate.is_some() && target != "ACCEPT" {
+        if rate.is_some() && !matches!(target, "ACCEPT" | "LOG") {
             return refuse(
                 self,
                 format!(
@@ -2795,10 +2802,10 @@ impl Importer {
                 ),
             );
         }
-        if log.is_some() {
+        if log.is_some() && connlimit.is_some() {
             return refuse(
                 self,
-                "a rule with RATE or CONNLIMIT that logs: not in fwgen's model".to_owned(),
+                "a rule with CONNLIMIT that logs: not in fwgen's model".to_owned(),
             );
         }
         let mut keys = String::new();

@@ -64,13 +64,18 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.extend(nat_chains(model));
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
+    let mut log_chains = Vec::new();
     for chain in &mut chains {
         if model.firewall.log_limit.is_some() {
+            let name = chain.name.clone();
             chain.rules = std::mem::take(&mut chain.rules)
                 .into_iter()
-                .flat_map(|rule| limit_logging(model, &sets, rule))
+                .flat_map(|rule| limit_logging(model, &sets, rule, (&name, &mut log_chains)))
                 .collect();
         }
+    }
+    chains.extend(log_chains);
+    for chain in &mut chains {
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
             name_elements(model, rule);
@@ -2186,7 +2191,14 @@ fn rule_families(model: &Model, rule: &Rule) -> Vec<Family> {
 /// Under a log limit, a rule that logs becomes a rule that logs what the
 /// limit lets through and a rule with the rest: a packet over the limit is
 /// not logged and meets the same verdict, as with Shorewall's LOGLIMIT.
-fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
+/// A rule with a rate limit (`chain` names the chain it is in; its log
+/// chain joins `log_chains`) is in [`rate_logging`].
+fn limit_logging(
+    model: &Model,
+    sets: &[Set],
+    rule: Rule,
+    (chain, log_chains): (&str, &mut Vec<Chain>),
+) -> Vec<Rule> {
     let Some(limit) = model.firewall.log_limit else {
         return vec![rule];
     };
@@ -2194,6 +2206,13 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
     let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
         return vec![rule];
     };
+    if rule
+        .matches
+        .iter()
+        .any(|m| matches!(m, Match::RateLimit { .. }))
+    {
+        return vec![rate_logging(model, sets, rule, chain, log_chains)];
+    }
     let limits: Vec<Match> = if limit.per == LimitPer::All {
         vec![Match::LogLimit { limit, set: None }]
     } else {
@@ -2233,6 +2252,45 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
         });
     }
     rules
+}
+
+/// A rule with a rate limit that logs, as Shorewall 5.2.8 compiles it: the
+/// rule's matches and its rate limit, once, decide whether the packet is
+/// the rule's (Rules.pm puts the RATE match on the rule); over the limit
+/// it goes on to the next rule, neither logged nor judged. A LOG rule's
+/// rate limit is the only limit on its log: Chains.pm `log_rule_limit`
+/// adds LOGLIMIT only to a rule without a limit of its own. A rule with a
+/// verdict jumps to a chain of its own (Shorewall's `~log0`) that logs
+/// under the log limit and then gives the verdict, so that one bucket
+/// decides both.
+fn rate_logging(
+    model: &Model,
+    sets: &[Set],
+    rule: Rule,
+    chain: &str,
+    log_chains: &mut Vec<Chain>,
+) -> Rule {
+    let judged = |s: &Statement| !matches!(s, Statement::Log { .. });
+    if !rule.statements.iter().any(judged) {
+        return rule;
+    }
+    let item = match rule.origin {
+        Origin::Blacklist(index) => format!("b{index}"),
+        Origin::Rule(index) => index.to_string(),
+        _ => "x".to_owned(),
+    };
+    let name = format!("log-{chain}-{item}");
+    if !log_chains.iter().any(|c| c.name == name) {
+        let inner = Rule::new(Vec::new(), rule.statements.clone(), rule.origin);
+        let rules = limit_logging(model, sets, inner, (chain, log_chains));
+        let what = describe_item(model, rule.origin).unwrap_or_default();
+        let comment = format!("{what}: logged under the log limit, then its verdict");
+        log_chains.push(self::chain(&name, &comment, rules));
+    }
+    Rule {
+        statements: vec![jump(&name)],
+        ..rule
+    }
 }
 
 // ----- address translation -----
