@@ -323,6 +323,8 @@ pub struct RawMasquerade {
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
     #[schemars(with = "Option<String>")]
+    pub mark: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
@@ -336,6 +338,8 @@ pub struct RawSnat {
     pub sources: Vec<Spanned<String>>,
     #[schemars(with = "String")]
     pub to: Spanned<String>,
+    #[schemars(with = "Option<String>")]
+    pub mark: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

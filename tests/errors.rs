@@ -97,6 +97,8 @@ error_case! {
     rate_table_without_per => "rate-table-without-per",
     rate_table_shared_unlike => "rate-table-shared-unlike",
     connlimit_with_log => "connlimit-with-log",
+    bad_mark => "bad-mark",
+    mark_outside_mask => "mark-outside-mask",
     connlimit_and_above => "connlimit-and-above",
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",
     wildcard_bridge => "wildcard-bridge",

@@ -99,6 +99,7 @@ golden_model! {
     log_limit => "log-limit",
     lookup_order => "lookup-order",
     nat_order => "nat-order",
+    nat_mark => "nat-mark",
     addresses => "addresses",
     zone_lists => "zone-lists",
     nat_sport => "nat-sport",

@@ -2073,3 +2073,67 @@ fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
     assert_import_refused(&import_within(&dir, false), &["blacklist:1", "audit"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: snat's MARK column becomes the entry's `mark`, after
+/// shorewall-snat(5) and nser77/shorewall (`SNAT(addr) - $UPLINK - - -
+/// 100`): at the seventh column without `?FORMAT`, the eighth under
+/// `?FORMAT 2` (SPORT before it); a connection mark (`:C`), a value
+/// Shorewall's default mark layout refuses, another column, and a mark
+/// under another layout of shorewall.conf are refused by name; the model
+/// writes the mark back where Shorewall reads it.
+#[test]
+fn snat_mark_becomes_the_entrys_mark() {
+    let dir = sample_with_rules("import-snat-mark", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.9) - NET_IF - - - 100\n\
+         MASQUERADE 10.0.0.0/8 NET_IF - - - !0x10/0xf0\n\
+         SNAT(203.0.113.7) - NET_IF - - - 5:C\n\
+         SNAT(203.0.113.6) - NET_IF - - - 300\n\
+         SNAT(203.0.113.5) - NET_IF tcp - - 7\n\
+         ?FORMAT 2\n\
+         SNAT(203.0.113.4) 10.0.0.0/8 NET_IF - - - - 7\n\
+         SNAT(203.0.113.3) 10.0.0.0/8 NET_IF - - - 7\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:3: MARK `5:C`: a connection mark",
+        "snat:4: MARK `300`: Shorewall's marks are 0 to 255",
+        "snat:5: snat columns after the third other than MARK are not in fwgen's model",
+        "snat:8: snat columns after the third other than MARK are not in fwgen's model",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "[[snat]]\ninterface = \"NET_IF\"\nto = \"203.0.113.9\"\nmark = \"100\"\n",
+        "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nmark = \"!0x10/0xf0\"\n",
+        "to = \"203.0.113.4\"\nmark = \"7\"\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-snat-mark");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "NET_IF - - - - 0x64/0xff",
+        "NET_IF - - - - !0x10/0xf0",
+        "NET_IF - - - - 0x7/0xff",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(dir.join("shorewall.conf"), format!("{conf}\nTC_BITS=14\n")).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["snat:1: MARK `100` with TC_BITS=14 in shorewall.conf"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

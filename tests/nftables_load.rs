@@ -115,6 +115,7 @@ mod models {
         log_limit => "log-limit",
         lookup_order => "lookup-order",
         nat_order => "nat-order",
+        nat_mark => "nat-mark",
         addresses => "addresses",
         zone_lists => "zone-lists",
         nat_sport => "nat-sport",

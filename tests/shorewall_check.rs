@@ -73,6 +73,7 @@ mod models {
         addresses => "addresses",
         zone_lists => "zone-lists",
         nat_order => "nat-order",
+        nat_mark => "nat-mark",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",

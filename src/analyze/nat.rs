@@ -1,7 +1,7 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
-use crate::model::{OneToOne, Redirect};
+use crate::model::{MarkTest, OneToOne, Redirect};
 
 impl Analyzer<'_> {
     /// What a port forward and a redirect match: the source (no `!`: the
@@ -248,6 +248,7 @@ impl Analyzer<'_> {
                 &m.interface,
                 &m.sources,
                 None,
+                m.mark.as_ref(),
                 m.comment.as_ref(),
                 m.interface.span(),
             )
@@ -258,6 +259,7 @@ impl Analyzer<'_> {
                 &e.interface,
                 &e.sources,
                 Some(&e.to),
+                e.mark.as_ref(),
                 e.comment.as_ref(),
                 e.interface.span(),
             )
@@ -265,11 +267,16 @@ impl Analyzer<'_> {
         // One list in the model's file order: shorewall-snat(5) is first
         // match, top to bottom.
         let mut entries: Vec<_> = masquerades.chain(snats).collect();
-        entries.sort_by_key(|entry| entry.4.start);
+        entries.sort_by_key(|entry| entry.5.start);
         entries
             .into_iter()
-            .filter_map(|(interface, sources, to, comment, span)| {
-                self.snat(interface, sources, to, comment, span)
+            .filter_map(|(interface, sources, to, mark, comment, span)| {
+                let mark = self.mark(mark);
+                let snat = self.snat(interface, sources, to, comment, span);
+                Some(Snat {
+                    mark: mark?,
+                    ..snat?
+                })
             })
             .collect()
     }
@@ -321,9 +328,26 @@ impl Analyzer<'_> {
             interface,
             sources: nets,
             to: to_addr,
+            mark: None,
             comment,
             line: self.line(&span),
             span: span.clone(),
         })
+    }
+
+    /// A source NAT entry's `mark`; `Some(None)` without one, `None` once
+    /// refused.
+    fn mark(&mut self, raw: Option<&Spanned<String>>) -> Option<Option<MarkTest>> {
+        let Some(raw) = raw else {
+            return Some(None);
+        };
+        match MarkTest::parse(raw.get_ref()) {
+            Ok(mark) => Some(Some(mark)),
+            Err(reason) => {
+                let text = raw.get_ref().clone();
+                self.error(Some(raw.span()), ErrorKind::BadMark { text, reason });
+                None
+            }
+        }
     }
 }

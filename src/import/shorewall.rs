@@ -818,6 +818,35 @@ const SNAT_COLUMNS: &[(&str, usize)] = &[
     ("origdest", 9),
     ("probability", 10),
 ];
+/// The snat file under `?FORMAT 2`: a SPORT column after DPORT (Rules.pm).
+const SNAT2_COLUMNS: &[(&str, usize)] = &[
+    ("action", 0),
+    ("source", 1),
+    ("dest", 2),
+    ("proto", 3),
+    ("port", 4),
+    ("dport", 4),
+    ("sport", 5),
+    ("ipsec", 6),
+    ("mark", 7),
+    ("user", 8),
+    ("switch", 9),
+    ("origdest", 10),
+    ("probability", 11),
+];
+/// shorewall.conf's settings of the packet mark layout, each with the
+/// values that leave Shorewall's default (8 bits of marks, cleared in
+/// FORWARD), the layout fwgen's `mark` is written for.
+const MARK_LAYOUT: &[(&str, &[&str])] = &[
+    ("TC_BITS", &["", "8"]),
+    ("MASK_BITS", &["", "8"]),
+    ("PROVIDER_BITS", &["", "8"]),
+    ("PROVIDER_OFFSET", &["", "0"]),
+    ("ZONE_BITS", &["", "0"]),
+    ("WIDE_TC_MARKS", &["", "No", "no"]),
+    ("TC_EXPERT", &["", "No", "no"]),
+    ("FORWARD_CLEAR_MARK", &["", "Yes", "yes"]),
+];
 const MASQ_COLUMNS: &[(&str, usize)] = &[
     ("interface", 0),
     ("source", 1),
@@ -3163,8 +3192,10 @@ impl Importer {
 
     fn snat(&mut self) {
         let mut comment: Option<String> = None;
+        let mut format = 1;
         for mut line in self.lines("snat") {
-            if self.format_line(&line).is_some() {
+            if let Some(read) = self.format_line(&line) {
+                format = read;
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
@@ -3172,7 +3203,12 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            let Some(columns) = self.split(&line, SNAT_COLUMNS) else {
+            let (names, mark_at) = if format == 2 {
+                (SNAT2_COLUMNS, 7)
+            } else {
+                (SNAT_COLUMNS, 6)
+            };
+            let Some(columns) = self.split(&line, names) else {
                 continue;
             };
             let (Some(action), Some(sources), Some(interface)) =
@@ -3181,10 +3217,9 @@ impl Importer {
                 self.refuse(&line, "an snat entry needs ACTION, SOURCE and DEST");
                 continue;
             };
-            if used_after(&columns, 3) {
-                self.refuse(&line, "snat columns after DEST are not in fwgen's model");
+            let Ok(mark) = self.nat_mark(&line, &columns, mark_at, "snat") else {
                 continue;
-            }
+            };
             let to = match action.as_str() {
                 "MASQUERADE" => None,
                 other => match other
@@ -3201,7 +3236,7 @@ impl Importer {
                     }
                 },
             };
-            self.source_nat(&line, interface, sources, to.as_deref());
+            self.source_nat(&line, interface, sources, to.as_deref(), mark);
         }
         let mut comment: Option<String> = None;
         for mut line in self.lines("masq") {
@@ -3219,13 +3254,55 @@ impl Importer {
             };
             // An empty SOURCE is every source, as Shorewall pads it with `-`.
             let sources = columns.get(1).map_or("-", String::as_str);
-            if used_after(&columns, 3) {
-                self.refuse(&line, "masq columns after ADDRESS are not in fwgen's model");
+            let Ok(mark) = self.nat_mark(&line, &columns, 6, "masq") else {
                 continue;
-            }
+            };
             let to = columns.get(2).filter(|a| *a != "-").cloned();
-            self.source_nat(&line, interface, sources, to.as_deref());
+            self.source_nat(&line, interface, sources, to.as_deref(), mark);
         }
+    }
+
+    /// The MARK column (at `mark_at`) of an snat or masq line, as the
+    /// model's `mark`; `Err` once the line is refused: for another column
+    /// after the third (PROTO, ports, IPSEC, USER, SWITCH, ORIGDEST,
+    /// PROBABILITY), a mark the model refuses, or a mark layout of
+    /// shorewall.conf other than the default fwgen writes.
+    fn nat_mark(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        mark_at: usize,
+        file: &str,
+    ) -> Result<Option<String>, ()> {
+        let used =
+            |range: std::ops::Range<usize>| range.filter_map(|i| columns.get(i)).any(|c| c != "-");
+        if used(3..mark_at) || used_after(columns, mark_at + 1) {
+            self.refuse(
+                line,
+                format!("{file} columns after the third other than MARK are not in fwgen's model"),
+            );
+            return Err(());
+        }
+        let Some(mark) = columns.get(mark_at).filter(|c| *c != "-") else {
+            return Ok(None);
+        };
+        if let Err(reason) = crate::model::MarkTest::parse(mark) {
+            self.refuse(line, format!("MARK `{mark}`: {reason}"));
+            return Err(());
+        }
+        let vars = &self.vars;
+        let layout: Vec<String> = MARK_LAYOUT
+            .iter()
+            .filter_map(|(key, default)| {
+                let value = vars.get(*key)?;
+                (!default.contains(&value.as_str())).then(|| format!("{key}={value}"))
+            })
+            .collect();
+        if !layout.is_empty() {
+            self.refuse(line, format!("MARK `{mark}` with {} in shorewall.conf: fwgen's `mark` is Shorewall's default mark layout (8 bits, cleared in FORWARD)", layout.join(", ")));
+            return Err(());
+        }
+        Ok(Some(mark.clone()))
     }
 
     /// The nat file (shorewall-nat(5)): `EXTERNAL INTERFACE[:ALIAS]
@@ -3310,7 +3387,14 @@ impl Importer {
         }
     }
 
-    fn source_nat(&mut self, line: &Line, interface: &str, sources: &str, to: Option<&str>) {
+    fn source_nat(
+        &mut self,
+        line: &Line,
+        interface: &str,
+        sources: &str,
+        to: Option<&str>,
+        mark: Option<String>,
+    ) {
         if interface.contains(':') || interface.contains('+') {
             self.refuse(
                 line,
@@ -3356,6 +3440,9 @@ impl Importer {
         }
         if let Some(to) = to {
             let _ = writeln!(self.out, "to = {}", quote(to));
+        }
+        if let Some(mark) = mark {
+            let _ = writeln!(self.out, "mark = {}", quote(&mark));
         }
         if let Some(comment) = &line.comment {
             let _ = writeln!(self.out, "comment = {}", quote(comment));

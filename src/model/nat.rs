@@ -113,6 +113,9 @@ pub struct Snat {
     /// Source networks translated; empty means every source.
     pub sources: Vec<IpNet>,
     pub to: Option<IpAddr>,
+    /// Only packets whose mark passes (Shorewall's MARK column); `None`:
+    /// every packet.
+    pub mark: Option<super::MarkTest>,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.

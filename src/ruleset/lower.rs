@@ -272,9 +272,10 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             let snat = &model.snats[index];
             Some(snat.comment.clone().unwrap_or_else(|| {
                 let interface = &model.interfaces[snat.interface].name;
+                let marked = snat.mark.map(|m| format!(", mark {m}")).unwrap_or_default();
                 match snat.to {
-                    Some(to) => format!("snat on {interface} to {to}"),
-                    None => format!("masquerade on {interface}"),
+                    Some(to) => format!("snat on {interface} to {to}{marked}"),
+                    None => format!("masquerade on {interface}{marked}"),
                 }
             }))
         }
@@ -342,6 +343,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Blacklist => "the blacklist: [[blacklist]] entries before the rules, for the states of blacklist_states",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
         Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
+        Piece::ForwardClearMark => "FORWARD_CLEAR_MARK: forwarded packets lose the mark bits that source NAT tests",
     }
     .to_owned()
 }
@@ -2036,7 +2038,7 @@ fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
         let off = Rule::new(Vec::new(), vec![drop_()], Origin::Setting("ip_forwarding"));
         forward.rules.insert(0, off);
     }
-    chains.extend(clamp_mss_chain(model));
+    chains.extend(mangle_forward_chain(model));
     if model.firewall.conntrack_helpers {
         chains.push(helper_chain(Hook::Prerouting, "helpers-prerouting"));
         chains.push(helper_chain(Hook::Output, "helpers-output"));
@@ -2110,20 +2112,28 @@ fn helper_chain(hook: Hook, name: &str) -> Chain {
 
 /// CLAMPMSS, as Shorewall's mangle FORWARD: every forwarded TCP SYN (and
 /// SYN-ACK) offers at most the route's MTU, or at most the given size.
-fn clamp_mss_chain(model: &Model) -> Option<Chain> {
-    let clamp = model.firewall.clamp_mss?;
-    let mut matches = vec![Match::TcpFlags {
-        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
-        value: vec![TcpFlag::Syn],
-    }];
-    if let ClampMss::Size(size) = clamp {
-        matches.push(Match::MssAtLeast(size));
-    }
-    let rule = Rule::new(
-        matches,
-        vec![Statement::SetMss(clamp)],
-        Origin::Setting("clamp_mss"),
-    );
+/// The forward hook's chain that edits packets before the filter: the
+/// MSS clamp, and Shorewall's `-A FORWARD -j MARK --set-mark 0/0xff`
+/// (FORWARD_CLEAR_MARK, on with the shorewall.conf fwgen writes), needed
+/// only where a source NAT entry tests a mark: a forwarded packet reaches
+/// it with those bits clear, whatever set them before.
+fn mangle_forward_chain(model: &Model) -> Option<Chain> {
+    let clear = model.snats.iter().any(|s| s.mark.is_some()).then(|| {
+        Rule::new(
+            Vec::new(),
+            vec![Statement::ClearMark(crate::model::MarkTest::MAX)],
+            Origin::Shorewall(Piece::ForwardClearMark),
+        )
+    });
+    let clamp = clamp_mss_rule(model);
+    let comment = match (&clear, &clamp) {
+        (None, None) => return None,
+        (Some(_), None) => "FORWARD_CLEAR_MARK: the mark bits of forwarded packets",
+        (None, Some(_)) => "clamp_mss: the MSS of forwarded TCP SYNs",
+        (Some(_), Some(_)) => {
+            "FORWARD_CLEAR_MARK and clamp_mss: the mark bits and the MSS of forwarded packets"
+        }
+    };
     Some(Chain {
         name: "mangle-forward".to_owned(),
         base: base(
@@ -2132,9 +2142,25 @@ fn clamp_mss_chain(model: &Model) -> Option<Chain> {
             Priority::Mangle,
             Policy::Accept,
         ),
-        comment: Some("clamp_mss: the MSS of forwarded TCP SYNs".to_owned()),
-        rules: vec![rule],
+        comment: Some(comment.to_owned()),
+        rules: clear.into_iter().chain(clamp).collect(),
     })
+}
+
+fn clamp_mss_rule(model: &Model) -> Option<Rule> {
+    let clamp = model.firewall.clamp_mss?;
+    let mut matches = vec![Match::TcpFlags {
+        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
+        value: vec![TcpFlag::Syn],
+    }];
+    if let ClampMss::Size(size) = clamp {
+        matches.push(Match::MssAtLeast(size));
+    }
+    Some(Rule::new(
+        matches,
+        vec![Statement::SetMss(clamp)],
+        Origin::Setting("clamp_mss"),
+    ))
 }
 
 // ----- the log limit -----
@@ -2520,6 +2546,7 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     } else {
         matches.push(address(family, Direction::Source, snat.sources.clone()));
     }
+    matches.extend(snat.mark.map(Match::Mark));
     let statement = match snat.to {
         Some(to) => Statement::Snat { family, to },
         None => Statement::Masquerade,

@@ -205,6 +205,8 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         }
         // The walk does not know a segment's options.
         Match::MssAtLeast(_) => false,
+        // Nothing in the model sets a mark: the walk's packet has none.
+        Match::Mark(mark) => mark.holds(0),
     }
 }
 
@@ -305,6 +307,7 @@ impl Walker<'_> {
                 | Statement::Masquerade
                 | Statement::Redirect(_)
                 | Statement::SetMss(_)
+                | Statement::ClearMark(_)
                 | Statement::SetHelper(_) => continue,
             };
             return self.verdict(&verdict, step, depth);

@@ -249,6 +249,14 @@ impl Display for Match {
                 write!(f, "tcp flags & ({}) == {}", Flags(mask), Flags(value))
             }
             Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
+            Match::Mark(mark) => {
+                let op = if mark.negated { "!=" } else { "==" };
+                write!(
+                    f,
+                    "meta mark & {:#010x} {op} {:#010x}",
+                    mark.mask, mark.value
+                )
+            }
         }
     }
 }
@@ -360,6 +368,9 @@ impl Display for Statement {
             Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
             Statement::Masquerade => f.write_str("masquerade"),
             Statement::Redirect(port) => write!(f, "redirect to :{port}"),
+            Statement::ClearMark(bits) => {
+                write!(f, "meta mark set meta mark & {:#010x}", !bits)
+            }
             Statement::SetMss(ClampMss::RouteMtu) => {
                 f.write_str("tcp option maxseg size set rt mtu")
             }
