@@ -272,6 +272,9 @@ pub struct RawDnat {
     pub dport: Spanned<PortList>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
     #[schemars(with = "Option<String>")]

@@ -98,6 +98,8 @@ error_case! {
     rate_table_shared_unlike => "rate-table-shared-unlike",
     connlimit_with_log => "connlimit-with-log",
     bad_mark => "bad-mark",
+    dnat_origdest_family => "dnat-origdest-family",
+    dnat_origdest_interface => "dnat-origdest-interface",
     mark_outside_mask => "mark-outside-mask",
     connlimit_and_above => "connlimit-and-above",
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",

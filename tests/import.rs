@@ -2137,3 +2137,52 @@ fn snat_mark_becomes_the_entrys_mark() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: DNAT's ORIGDEST column becomes the port forward's
+/// `origdest`, after shorewall-rules(5) example 5 (`DNAT net
+/// loc:192.168.1.3 tcp 80 - 130.252.100.69`), a list too; `&iface`, an
+/// exclusion and ORIGDEST on other actions are refused by name; the model
+/// writes it back in the ORIGDEST column.
+#[test]
+fn dnat_origdest_becomes_the_port_forwards_origdest() {
+    let rules = b"?SECTION NEW\n\
+DNAT net loc:192.168.1.3 tcp 80 - 130.252.100.69\n\
+DNAT net loc:192.168.1.4:22 tcp 2222 - 130.252.100.70,130.252.100.71\n\
+DNAT net loc:192.168.1.5 tcp 81 - &NET_IF\n\
+DNAT net loc:192.168.1.5 tcp 82 - !130.252.100.69\n\
+ACCEPT net $FW tcp 22 - 130.252.100.69\n\
+REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
+    let dir = sample_with_rules("import-origdest", rules, None);
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "rules:4: ORIGDEST `&NET_IF` is an interface's address",
+        "rules:5: ORIGDEST `!130.252.100.69` is an exclusion",
+        "rules:6: the rule column ORIGDEST `130.252.100.69` (",
+        "rules:7: the rule column ORIGDEST `!192.168.2.2` (",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "dport = \"80\"\norigdest = [\"130.252.100.69\"]\n",
+        "dport = \"2222\"\norigdest = [\"130.252.100.70\", \"130.252.100.71\"]\nto_port = 22\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-origdest");
+    let rules = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/rules"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for cell in [
+        "80              - 130.252.100.69\n",
+        "2222            - 130.252.100.70,130.252.100.71\n",
+    ] {
+        assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

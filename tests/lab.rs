@@ -218,6 +218,15 @@ fn model_nat_mark() {
     lab_model("nat-mark", "natk");
 }
 
+/// Issue #14: port forwards with ORIGDEST (shorewall-rules(5) example 5):
+/// the lab gives the firewall the ORIGDEST addresses beside its own on the
+/// net interface and probes both; only connections to an ORIGDEST address
+/// are forwarded, the rest meet the net policy, in Shorewall and nftables.
+#[test]
+fn model_nat_origdest() {
+    lab_model("nat-origdest", "nato2");
+}
+
 /// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
 /// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
 #[test]

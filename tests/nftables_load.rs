@@ -116,6 +116,7 @@ mod models {
         lookup_order => "lookup-order",
         nat_order => "nat-order",
         nat_mark => "nat-mark",
+        nat_origdest => "nat-origdest",
         addresses => "addresses",
         zone_lists => "zone-lists",
         nat_sport => "nat-sport",

@@ -74,6 +74,7 @@ mod models {
         zone_lists => "zone-lists",
         nat_order => "nat-order",
         nat_mark => "nat-mark",
+        nat_origdest => "nat-origdest",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",

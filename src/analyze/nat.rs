@@ -44,8 +44,21 @@ impl Analyzer<'_> {
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
+        let origdest = self.origdest(&entry.origdest);
         let ((source, proto, dports, sports), dest, to) = (matched?, dest?, to?);
         self.check_dnat_target(to, dest, &entry.to)?;
+        let origdest = origdest?;
+        if let Some((_, raw)) = origdest
+            .iter()
+            .zip(&entry.origdest)
+            .find(|(net, _)| is_ipv6(net) != to.is_ipv6())
+        {
+            let kind = ErrorKind::FamilyConflict {
+                what: "this port forward's origdest",
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
         Some(Dnat {
             source,
             dest,
@@ -53,12 +66,23 @@ impl Analyzer<'_> {
             proto,
             dports,
             sports,
+            origdest,
             to_port: to_port?,
             log,
             comment,
             line: self.line(&raw.span()),
             span: raw.span(),
         })
+    }
+
+    /// A port forward's `origdest`: addresses or networks, every one read
+    /// (each error reported), `None` once one is refused.
+    fn origdest(&mut self, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
+        let nets: Vec<IpNet> = raw
+            .iter()
+            .filter_map(|s| self.network(s.get_ref(), s.span()))
+            .collect();
+        (nets.len() == raw.len()).then_some(nets)
     }
 
     pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {

@@ -638,8 +638,20 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         dnat.proto.to_string(),
         ports_cell(&dnat.dports),
     ];
-    if !dnat.sports.is_empty() {
-        cells.push(ports_cell(&dnat.sports));
+    if !dnat.sports.is_empty() || !dnat.origdest.is_empty() {
+        cells.push(if dnat.sports.is_empty() {
+            "-".to_owned()
+        } else {
+            ports_cell(&dnat.sports)
+        });
+    }
+    if !dnat.origdest.is_empty() {
+        let origdest: Vec<String> = dnat
+            .origdest
+            .iter()
+            .map(|net| address_cell(net, product))
+            .collect();
+        cells.push(origdest.join(","));
     }
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }

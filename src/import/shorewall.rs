@@ -2653,7 +2653,16 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if let Some(reason) = unmodelled_rule_columns(columns, &LIMIT_COLUMNS) {
+        // ORIGDEST is a port forward's `origdest` (read in `dnat`).
+        let dnat = columns
+            .first()
+            .is_some_and(|a| a == "DNAT" || a.starts_with("DNAT:"));
+        let carried: &[&str] = if dnat {
+            &["RATE", "CONNLIMIT", "ORIGDEST"]
+        } else {
+            &LIMIT_COLUMNS
+        };
+        if let Some(reason) = unmodelled_rule_columns(columns, carried) {
             self.refuse(line, reason);
             return;
         }
@@ -3074,6 +3083,23 @@ impl Importer {
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
+        let origdest: Vec<String> = get(6)
+            .map(|o| o.split(',').map(|a| a.replace(['[', ']'], "")).collect())
+            .unwrap_or_default();
+        if let Some(bad) = origdest
+            .iter()
+            .find(|a| a.starts_with('&') || a.contains('!') || a.contains('-'))
+        {
+            let what = if bad.starts_with('&') {
+                "an interface's address when the firewall starts: no nftables match is equivalent"
+            } else if bad.contains('!') {
+                "an exclusion: not in fwgen's model for ORIGDEST"
+            } else {
+                "an address range: shorewall-rules(5) allows none in ORIGDEST"
+            };
+            self.refuse(line, format!("ORIGDEST `{bad}` is {what}"));
+            return;
+        }
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
@@ -3109,6 +3135,10 @@ impl Importer {
         );
         if let Some(sport) = sport {
             let _ = writeln!(self.out, "sport = {}", quote(&sport));
+        }
+        if !origdest.is_empty() {
+            let quoted: Vec<String> = origdest.iter().map(|a| quote(a)).collect();
+            let _ = writeln!(self.out, "origdest = [{}]", quoted.join(", "));
         }
         if let Some(port) = port {
             let _ = writeln!(self.out, "to_port = {port}");

@@ -23,6 +23,9 @@ pub struct Dnat {
     /// Source ports forwarded (Shorewall's SPORT column); empty means every
     /// source port.
     pub sports: Vec<PortRange>,
+    /// Only connections originally sent to one of these (Shorewall's
+    /// ORIGDEST column); empty means whatever address they were sent to.
+    pub origdest: Vec<IpNet>,
     /// The port on the target; `None` keeps the original port.
     pub to_port: Option<u16>,
     pub log: Option<LogLevel>,

@@ -1048,6 +1048,13 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
     if dnat.to_port.is_some() {
         matches.push(Match::OriginalPort(dnat.dports.clone()));
     }
+    // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
+    if !dnat.origdest.is_empty() {
+        matches.push(Match::OriginalAddress {
+            family,
+            nets: dnat.origdest.clone(),
+        });
+    }
     matches.extend(source_ports(dnat.proto, &dnat.sports));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
 }
@@ -2509,6 +2516,14 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
         .collect();
     if !sources.is_empty() {
         matches.push(address(family, Direction::Source, sources));
+    }
+    // ORIGDEST: `-d ADDRESS` on the DNAT rule itself.
+    if !dnat.origdest.is_empty() {
+        matches.push(address(
+            family,
+            Direction::Destination,
+            dnat.origdest.clone(),
+        ));
     }
     matches.push(Match::Port {
         proto: port_proto(dnat.proto),

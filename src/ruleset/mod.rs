@@ -285,6 +285,11 @@ pub enum Match {
     CtState(Vec<CtState>),
     /// `ct original proto-dst 80`: the port before DNAT.
     OriginalPort(Vec<PortRange>),
+    /// `ct original ip daddr { ... }`: the destination address before DNAT.
+    OriginalAddress {
+        family: Family,
+        nets: Vec<IpNet>,
+    },
     Fib(Fib),
     /// `tcp flags & (MASK) == VALUE`.
     TcpFlags {

@@ -32,6 +32,8 @@ pub struct Packet {
     pub icmp_type: Option<u8>,
     /// The destination port before DNAT.
     pub original_dport: Option<u16>,
+    /// The destination address before DNAT.
+    pub original_daddr: Option<IpAddr>,
     pub state: CtState,
 }
 
@@ -176,6 +178,12 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::OriginalPort(ports) => packet
             .original_dport
             .is_some_and(|p| ports.iter().any(|r| r.contains(p))),
+        Match::OriginalAddress { family, nets } => {
+            packet.family == *family
+                && packet
+                    .original_daddr
+                    .is_some_and(|a| nets.iter().any(|n| n.contains(&a)))
+        }
         Match::Fib(Fib::SourceIsBroadcast) => {
             packet.saddr == Some(IpAddr::from([255, 255, 255, 255]))
         }

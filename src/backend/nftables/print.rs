@@ -189,6 +189,10 @@ impl Display for Match {
                 f.write_str("ct original proto-dst ")?;
                 set(f, original, ports)
             }
+            Match::OriginalAddress { family, nets } => {
+                write!(f, "ct original {} daddr ", family_word(*family))?;
+                set(f, nets, net)
+            }
             Match::Fib(fib) => f.write_str(match fib {
                 Fib::SourceIsBroadcast => "fib saddr type broadcast",
                 Fib::DestinationIsAnycast => "fib daddr type anycast",
