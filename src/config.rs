@@ -272,6 +272,9 @@ pub struct RawDnat {
     pub dport: Spanned<PortList>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
     #[schemars(with = "Option<String>")]
@@ -326,6 +329,8 @@ pub struct RawMasquerade {
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
+    pub mark: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
 
@@ -342,6 +347,8 @@ pub struct RawSnat {
     pub source_interface: Option<Spanned<String>>,
     #[schemars(with = "String")]
     pub to: Spanned<String>,
+    #[schemars(with = "Option<String>")]
+    pub mark: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

@@ -149,6 +149,11 @@ pub enum ErrorKind {
         address: String,
     },
     DnatExclusion,
+    /// A `mark` (Shorewall's MARK column) the model refuses.
+    BadMark {
+        text: String,
+        reason: &'static str,
+    },
     BadLogTag {
         tag: String,
     },
@@ -413,8 +418,9 @@ impl Error {
             LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
-            BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT rule (Shorewall refuses RATE with DROP and REJECT)".into(),
+            BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT or LOG rule (Shorewall refuses RATE with DROP and REJECT)".into(),
             BadLimit { .. } => "a connection limit: `connlimit = 2` (at most 2 connections per source address) or `connlimit_above = 2`, `connlimit_per = \"dest\"`, `connlimit_mask = 24`".into(),
+            BadMark { .. } => "a mark test: `mark = \"100\"` (the low 8 bits are 100, Shorewall's default mask 0xff), `mark = \"0x10/0xf0\"` (values and masks 0 to 255), `mark = \"!100\"` (any other mark)".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above it: rules, port forwards and redirects apply in the file's order".into(),
             WrongFamily { .. } => "set the zone's `family` to \"both\" or use an address of its family".into(),
             UnknownAction { action, allowed } => {
@@ -857,6 +863,7 @@ impl ErrorKind {
             BadRange { .. } => "bad-range",
             ExclusionOfOtherFamily { .. } => "exclusion-of-other-family",
             DnatExclusion => "dnat-exclusion",
+            BadMark { .. } => "bad-mark",
             BadLogTag { .. } => "bad-log-tag",
             LogTagWithoutLog => "log-tag-without-log",
             BadLimit { .. } => "bad-limit",
@@ -1061,6 +1068,7 @@ impl Display for ErrorKind {
             BadLimit { key, text, reason } => {
                 write!(f, "{key} `{}`: {reason}", quoted(text))
             }
+            BadMark { text, reason } => write!(f, "mark `{}`: {reason}", quoted(text)),
             DnatExclusion => write!(
                 f,
                 "a port forward's or redirect's source cannot leave out addresses (`!`)"

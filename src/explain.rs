@@ -420,8 +420,10 @@ pub fn explain_as(
         dport: query.dport,
         icmp_type: query.icmp_type,
         original_dport: query.dport,
+        original_daddr: None,
         state,
     };
+    packet.original_daddr = packet.daddr;
     let mut nat = Vec::new();
     let mut trace = Vec::new();
     // NAT rules see the first packet of a connection only; the firewall's

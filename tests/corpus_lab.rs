@@ -108,6 +108,7 @@ corpus_lab! {
     mguterl_slice: "mguterl-slice" as "cmgu",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
+    thetechstech_pbx: "thetechstech-pbx" as "cthe",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
 }

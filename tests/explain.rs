@@ -426,3 +426,39 @@ fn the_blacklist_decides_before_the_rules() {
     ]);
     assert!(established.contains("verdict: ACCEPT"), "{established}");
 }
+
+/// Issue #14: a port forward with ORIGDEST forwards connections sent to
+/// that address only (tests/models/nat-origdest.toml); a rate-limited
+/// rule that logs decides in its log chain (tests/models/rate-log.toml).
+#[test]
+fn origdest_and_rate_limited_logging_are_explained() {
+    let run = |model: &str, to: &str, dport: &str| {
+        stdout(
+            &Command::new(env!("CARGO_BIN_EXE_fwgen"))
+                .current_dir(common::root())
+                .args(["explain", "-c", model, "--from", "net:203.0.113.5"])
+                .args(["--to", to, "--dport", dport])
+                .output()
+                .unwrap(),
+        )
+    };
+    let model = "tests/models/nat-origdest.toml";
+    let forwarded = run(model, "$FW:130.252.100.69", "80");
+    assert!(
+        forwarded.starts_with("verdict: ACCEPT\n")
+            && forwarded.contains("nat: DNAT to 192.168.1.3 (tests/models/nat-origdest.toml:37)"),
+        "{forwarded}"
+    );
+    let other = run(model, "$FW:130.252.100.99", "80");
+    assert!(
+        other.starts_with("verdict: DROP\n") && other.contains("nat: none"),
+        "{other}"
+    );
+    let logged = run("tests/models/rate-log.toml", "$FW", "22");
+    assert!(
+        logged.starts_with("verdict: ACCEPT\n")
+            && logged.contains("decided by: the rule at tests/models/rate-log.toml:45")
+            && logged.contains("(chain log-net-fw-0)"),
+        "{logged}"
+    );
+}

@@ -101,6 +101,8 @@ golden_model! {
     nat_order => "nat-order",
     masq_source_interface => "masq-source-interface",
     policy_lists => "policy-lists",
+    nat_mark => "nat-mark",
+    nat_origdest => "nat-origdest",
     addresses => "addresses",
     macro_lines => "macro-lines",
     zone_lists => "zone-lists",
@@ -121,6 +123,7 @@ golden_model! {
     nested_zones => "nested-zones",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
+    rate_log => "rate-log",
 }
 
 #[test]

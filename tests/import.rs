@@ -1790,9 +1790,10 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
 /// Issue #14: the RATE and CONNLIMIT columns of ACCEPT, DROP and REJECT
 /// rules become the rule's limits, after shorewall-rules(5) and the lines
 /// of thetechstech/pbx (`1/sec`) and patrickpreuss/squid-gw
-/// (`d:5/sec:50` on a macro), and are written back as Shorewall reads
-/// them; on DNAT, with DROP (Shorewall refuses a RATE there) or with a log
-/// level they are refused by name.
+/// (`d:5/sec:50` on a macro, `LOG:notice:TCP_IN ... 30/min`), and are
+/// written back as Shorewall reads them, a RATE beside a log level or on
+/// LOG too; on DNAT, with DROP (Shorewall refuses a RATE there) or a
+/// CONNLIMIT with a log level they are refused by name.
 #[test]
 fn rate_and_connlimit_become_the_rules_limits() {
     let rules = b"?SECTION NEW\n\
@@ -1803,13 +1804,15 @@ ACCEPT net $FW tcp 80 - - - - - 10:24\n\
 REJECT loc net tcp 443 - - - - - d:!20\n\
 DNAT net loc:192.168.1.5 tcp 8080 - - 2/min\n\
 DROP net $FW tcp 23 - - 2/min\n\
-ACCEPT:info net $FW tcp 24 - - 2/min\n";
+ACCEPT:info net $FW tcp 24 - - - - - 3\n\
+ACCEPT:info net $FW tcp 25 - - 2/min\n\
+LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
     let dir = sample_with_rules("import-limits", rules, None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "rules:7: RATE `2/min` on a DNAT rule: not in fwgen's model",
         "rules:8: RATE on a DROP rule: Shorewall refuses it",
-        "rules:9: a rule with RATE or CONNLIMIT that logs: not in fwgen's model",
+        "rules:9: a rule with CONNLIMIT that logs: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -1823,6 +1826,8 @@ ACCEPT:info net $FW tcp 24 - - 2/min\n";
         "rate = \"3/min\"\nrate_per = \"source\"\nrate_table = \"ssh\"\n",
         "connlimit = 10\nconnlimit_mask = 24\n",
         "connlimit_above = 20\nconnlimit_per = \"dest\"\n",
+        "dport = \"25\"\nlog = \"info\"\nrate = \"2/min\"\n",
+        "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\nrate = \"30/min\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -1838,6 +1843,8 @@ ACCEPT:info net $FW tcp 24 - - 2/min\n";
         " - - s:ssh:3/min:5",
         " - - - - - 10:24",
         " - - - - - d:!20",
+        " - - 2/min:5",
+        " - - 30/min:5",
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }
@@ -2218,5 +2225,118 @@ fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
     let _ = std::fs::remove_dir_all(&dir);
     let dir = with_blacklist("audit", "", Some("192.0.2.9 - - audit\n"));
     assert_import_refused(&import_within(&dir, false), &["blacklist:1", "audit"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: snat's MARK column becomes the entry's `mark`, after
+/// shorewall-snat(5) and nser77/shorewall (`SNAT(addr) - $UPLINK - - -
+/// 100`): at the seventh column without `?FORMAT`, the eighth under
+/// `?FORMAT 2` (SPORT before it); a connection mark (`:C`), a value
+/// Shorewall's default mark layout refuses, another column, and a mark
+/// under another layout of shorewall.conf are refused by name; the model
+/// writes the mark back where Shorewall reads it.
+#[test]
+fn snat_mark_becomes_the_entrys_mark() {
+    let dir = sample_with_rules("import-snat-mark", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.9) - NET_IF - - - 100\n\
+         MASQUERADE 10.0.0.0/8 NET_IF - - - !0x10/0xf0\n\
+         SNAT(203.0.113.7) - NET_IF - - - 5:C\n\
+         SNAT(203.0.113.6) - NET_IF - - - 300\n\
+         SNAT(203.0.113.5) - NET_IF tcp - - 7\n\
+         ?FORMAT 2\n\
+         SNAT(203.0.113.4) 10.0.0.0/8 NET_IF - - - - 7\n\
+         SNAT(203.0.113.3) 10.0.0.0/8 NET_IF - - - 7\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:3: MARK `5:C`: a connection mark",
+        "snat:4: MARK `300`: Shorewall's marks are 0 to 255",
+        "snat:5: snat columns after the third other than MARK are not in fwgen's model",
+        "snat:8: snat columns after the third other than MARK are not in fwgen's model",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "[[snat]]\ninterface = \"NET_IF\"\nto = \"203.0.113.9\"\nmark = \"100\"\n",
+        "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nmark = \"!0x10/0xf0\"\n",
+        "to = \"203.0.113.4\"\nmark = \"7\"\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-snat-mark");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "NET_IF - - - - 0x64/0xff",
+        "NET_IF - - - - !0x10/0xf0",
+        "NET_IF - - - - 0x7/0xff",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(dir.join("shorewall.conf"), format!("{conf}\nTC_BITS=14\n")).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["snat:1: MARK `100` with TC_BITS=14 in shorewall.conf"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: DNAT's ORIGDEST column becomes the port forward's
+/// `origdest`, after shorewall-rules(5) example 5 (`DNAT net
+/// loc:192.168.1.3 tcp 80 - 130.252.100.69`), a list too; `&iface`, an
+/// exclusion and ORIGDEST on other actions are refused by name; the model
+/// writes it back in the ORIGDEST column.
+#[test]
+fn dnat_origdest_becomes_the_port_forwards_origdest() {
+    let rules = b"?SECTION NEW\n\
+DNAT net loc:192.168.1.3 tcp 80 - 130.252.100.69\n\
+DNAT net loc:192.168.1.4:22 tcp 2222 - 130.252.100.70,130.252.100.71\n\
+DNAT net loc:192.168.1.5 tcp 81 - &NET_IF\n\
+DNAT net loc:192.168.1.5 tcp 82 - !130.252.100.69\n\
+ACCEPT net $FW tcp 22 - 130.252.100.69\n\
+REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
+    let dir = sample_with_rules("import-origdest", rules, None);
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "rules:4: ORIGDEST `&NET_IF` is an interface's address",
+        "rules:5: ORIGDEST `!130.252.100.69` is an exclusion",
+        "rules:6: the rule column ORIGDEST `130.252.100.69` (",
+        "rules:7: the rule column ORIGDEST `!192.168.2.2` (",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "dport = \"80\"\norigdest = [\"130.252.100.69\"]\n",
+        "dport = \"2222\"\norigdest = [\"130.252.100.70\", \"130.252.100.71\"]\nto_port = 22\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-origdest");
+    let rules = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/rules"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for cell in [
+        "80              - 130.252.100.69\n",
+        "2222            - 130.252.100.70,130.252.100.71\n",
+    ] {
+        assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

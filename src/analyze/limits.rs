@@ -34,8 +34,8 @@ impl Analyzer<'_> {
             self.limit_error(raw.span(), "rate", text.clone(), reason);
             return None;
         };
-        if verdict.is_some_and(|v| v != Verdict::Accept) {
-            let reason = "Shorewall limits the rate of ACCEPT rules only (Chains.pm refuses RATE with DROP and REJECT)";
+        if verdict.is_some_and(|v| !matches!(v, Verdict::Accept | Verdict::Log)) {
+            let reason = "Shorewall limits the rate of ACCEPT and LOG rules only (Chains.pm refuses RATE with DROP and REJECT)";
             self.limit_error(raw.span(), "rate", text.clone(), reason);
             return None;
         }
@@ -162,24 +162,24 @@ impl Analyzer<'_> {
         }))
     }
 
-    /// What the model refuses with a limit: logging (the log limit would
-    /// split the rule in two, each taking from the buckets), the Invalid
-    /// macro, and a mask longer than an IPv4 address on a rule of IPv4.
+    /// What the model refuses with a limit: a connection limit on a rule
+    /// that logs (a rate limit there gates the log and the verdict alike,
+    /// lower.rs), the Invalid macro, and a mask longer than an IPv4
+    /// address on a rule of IPv4.
     pub(super) fn check_limits(&mut self, rule: &Rule, entry: &RawRule) {
-        let (key, text, span) = match (&entry.rate, &entry.connlimit, &entry.connlimit_above) {
-            (Some(rate), _, _) => ("rate", rate.get_ref().clone(), rate.span()),
-            (None, Some(n), _) | (None, None, Some(n)) => {
-                let key = if entry.connlimit.is_some() {
-                    "connlimit"
-                } else {
-                    "connlimit_above"
-                };
-                (key, n.get_ref().to_string(), n.span())
-            }
-            (None, None, None) => return,
+        let connlimit = match (&entry.connlimit, &entry.connlimit_above) {
+            (Some(n), _) => Some(("connlimit", n)),
+            (None, Some(n)) => Some(("connlimit_above", n)),
+            (None, None) => None,
         };
-        let reason = if rule.log.is_some() {
-            "a limited rule that logs is not in fwgen's model: write a rule that logs without the limit, or drop `log`"
+        let (key, text, span) = match (&entry.rate, connlimit) {
+            (_, Some((key, n))) if rule.log.is_some() => (key, n.get_ref().to_string(), n.span()),
+            (Some(rate), _) => ("rate", rate.get_ref().clone(), rate.span()),
+            (None, Some((key, n))) => (key, n.get_ref().to_string(), n.span()),
+            (None, None) => return,
+        };
+        let reason = if rule.log.is_some() && connlimit.is_some() {
+            "a connection-limited rule that logs is not in fwgen's model: write a rule that logs without the limit, or drop `log`"
         } else if rule.is_invalid_match() {
             "the Invalid macro takes no limit"
         } else if rule

@@ -1,7 +1,7 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
-use crate::model::{OneToOne, Redirect};
+use crate::model::{MarkTest, OneToOne, Redirect};
 
 impl Analyzer<'_> {
     /// What a port forward and a redirect match: the source (no `!`: the
@@ -44,8 +44,21 @@ impl Analyzer<'_> {
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
+        let origdest = self.origdest(&entry.origdest);
         let ((source, proto, dports, sports), dest, to) = (matched?, dest?, to?);
         self.check_dnat_target(to, dest, &entry.to)?;
+        let origdest = origdest?;
+        if let Some((_, raw)) = origdest
+            .iter()
+            .zip(&entry.origdest)
+            .find(|(net, _)| is_ipv6(net) != to.is_ipv6())
+        {
+            let kind = ErrorKind::FamilyConflict {
+                what: "this port forward's origdest",
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
         Some(Dnat {
             source,
             dest,
@@ -53,12 +66,23 @@ impl Analyzer<'_> {
             proto,
             dports,
             sports,
+            origdest,
             to_port: to_port?,
             log,
             comment,
             line: self.line(&raw.span()),
             span: raw.span(),
         })
+    }
+
+    /// A port forward's `origdest`: addresses or networks, every one read
+    /// (each error reported), `None` once one is refused.
+    fn origdest(&mut self, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
+        let nets: Vec<IpNet> = raw
+            .iter()
+            .filter_map(|s| self.network(s.get_ref(), s.span()))
+            .collect();
+        (nets.len() == raw.len()).then_some(nets)
     }
 
     pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {
@@ -249,6 +273,7 @@ impl Analyzer<'_> {
                 &m.sources,
                 m.source_interface.as_ref(),
                 None,
+                m.mark.as_ref(),
                 m.comment.as_ref(),
                 m.interface.span(),
             )
@@ -260,6 +285,7 @@ impl Analyzer<'_> {
                 &e.sources,
                 e.source_interface.as_ref(),
                 Some(&e.to),
+                e.mark.as_ref(),
                 e.comment.as_ref(),
                 e.interface.span(),
             )
@@ -267,16 +293,21 @@ impl Analyzer<'_> {
         // One list in the model's file order: shorewall-snat(5) is first
         // match, top to bottom.
         let mut entries: Vec<_> = masquerades.chain(snats).collect();
-        entries.sort_by_key(|entry| entry.5.start);
+        entries.sort_by_key(|entry| entry.6.start);
         entries
             .into_iter()
             .filter_map(
-                |(interface, sources, source_interface, to, comment, span)| {
+                |(interface, sources, source_interface, to, mark, comment, span)| {
                     let source_interface = match source_interface {
                         Some(raw) => Some(self.source_interface(raw, sources)?),
                         None => None,
                     };
-                    self.snat(interface, sources, source_interface, to, comment, span)
+                    let mark = self.mark(mark);
+                    let snat = self.snat(interface, sources, source_interface, to, comment, span);
+                    Some(Snat {
+                        mark: mark?,
+                        ..snat?
+                    })
                 },
             )
             .collect()
@@ -372,9 +403,26 @@ impl Analyzer<'_> {
             sources: nets,
             source_interface,
             to: to_addr,
+            mark: None,
             comment,
             line: self.line(&span),
             span: span.clone(),
         })
+    }
+
+    /// A source NAT entry's `mark`; `Some(None)` without one, `None` once
+    /// refused.
+    fn mark(&mut self, raw: Option<&Spanned<String>>) -> Option<Option<MarkTest>> {
+        let Some(raw) = raw else {
+            return Some(None);
+        };
+        match MarkTest::parse(raw.get_ref()) {
+            Ok(mark) => Some(Some(mark)),
+            Err(reason) => {
+                let text = raw.get_ref().clone();
+                self.error(Some(raw.span()), ErrorKind::BadMark { text, reason });
+                None
+            }
+        }
     }
 }

@@ -641,8 +641,20 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         dnat.proto.to_string(),
         ports_cell(&dnat.dports),
     ];
-    if !dnat.sports.is_empty() {
-        cells.push(ports_cell(&dnat.sports));
+    if !dnat.sports.is_empty() || !dnat.origdest.is_empty() {
+        cells.push(if dnat.sports.is_empty() {
+            "-".to_owned()
+        } else {
+            ports_cell(&dnat.sports)
+        });
+    }
+    if !dnat.origdest.is_empty() {
+        let origdest: Vec<String> = dnat
+            .origdest
+            .iter()
+            .map(|net| address_cell(net, product))
+            .collect();
+        cells.push(origdest.join(","));
     }
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }
@@ -699,7 +711,8 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
                 None => "MASQUERADE".to_owned(),
             };
             let interface = model.interfaces[snat.interface].name.clone();
-            let cells = vec![action, sources_cell(model, snat, product), interface];
+            let mut cells = vec![action, sources_cell(model, snat, product), interface];
+            cells.extend(mark_cells(snat, 4));
             Item::new(&SNAT, snat.comment.clone(), &[cells])
         })
         .collect()
@@ -712,10 +725,27 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
         .map(|snat| {
             let interface = model.interfaces[snat.interface].name.clone();
             let mut cells = vec![interface, sources_cell(model, snat, product)];
-            cells.extend(snat.to.map(|to| to.to_string()));
+            match snat.to {
+                Some(to) => cells.push(to.to_string()),
+                None if snat.mark.is_some() => cells.push("-".to_owned()),
+                None => {}
+            }
+            cells.extend(mark_cells(snat, 3));
             Item::new(&MASQ, snat.comment.clone(), &[cells])
         })
         .collect()
+}
+
+/// The `empty` columns before MARK left empty (snat's ?FORMAT 2: PROTO,
+/// DPORT, SPORT and IPSEC; masq: PROTO, PORT and IPSEC) and the MARK
+/// column, when the entry tests a mark.
+fn mark_cells(snat: &Snat, empty: usize) -> Vec<String> {
+    let Some(mark) = snat.mark else {
+        return Vec::new();
+    };
+    let mut cells = vec!["-".to_owned(); empty];
+    cells.push(mark.to_string());
+    cells
 }
 
 #[cfg(test)]

@@ -830,6 +830,35 @@ const SNAT_COLUMNS: &[(&str, usize)] = &[
     ("origdest", 9),
     ("probability", 10),
 ];
+/// The snat file under `?FORMAT 2`: a SPORT column after DPORT (Rules.pm).
+const SNAT2_COLUMNS: &[(&str, usize)] = &[
+    ("action", 0),
+    ("source", 1),
+    ("dest", 2),
+    ("proto", 3),
+    ("port", 4),
+    ("dport", 4),
+    ("sport", 5),
+    ("ipsec", 6),
+    ("mark", 7),
+    ("user", 8),
+    ("switch", 9),
+    ("origdest", 10),
+    ("probability", 11),
+];
+/// shorewall.conf's settings of the packet mark layout, each with the
+/// values that leave Shorewall's default (8 bits of marks, cleared in
+/// FORWARD), the layout fwgen's `mark` is written for.
+const MARK_LAYOUT: &[(&str, &[&str])] = &[
+    ("TC_BITS", &["", "8"]),
+    ("MASK_BITS", &["", "8"]),
+    ("PROVIDER_BITS", &["", "8"]),
+    ("PROVIDER_OFFSET", &["", "0"]),
+    ("ZONE_BITS", &["", "0"]),
+    ("WIDE_TC_MARKS", &["", "No", "no"]),
+    ("TC_EXPERT", &["", "No", "no"]),
+    ("FORWARD_CLEAR_MARK", &["", "Yes", "yes"]),
+];
 const MASQ_COLUMNS: &[(&str, usize)] = &[
     ("interface", 0),
     ("source", 1),
@@ -2652,7 +2681,16 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        if let Some(reason) = unmodelled_rule_columns(columns, &LIMIT_COLUMNS) {
+        // ORIGDEST is a port forward's `origdest` (read in `dnat`).
+        let dnat = columns
+            .first()
+            .is_some_and(|a| a == "DNAT" || a.starts_with("DNAT:"));
+        let carried: &[&str] = if dnat {
+            &["RATE", "CONNLIMIT", "ORIGDEST"]
+        } else {
+            &LIMIT_COLUMNS
+        };
+        if let Some(reason) = unmodelled_rule_columns(columns, carried) {
             self.refuse(line, reason);
             return;
         }
@@ -2802,7 +2840,9 @@ impl Importer {
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
     /// line is refused: for DNAT and REDIRECT (whose limits the model has
     /// no place for), DROP and REJECT with a RATE (Shorewall refuses them),
-    /// a limited rule that logs, or a value fwgen cannot express.
+    /// a CONNLIMIT on a rule that logs or on LOG, or a value fwgen cannot
+    /// express. A RATE on a rule that logs (`ACCEPT:info`) or on LOG is
+    /// the model's `rate` beside `log`.
     fn limits(
         &mut self,
         line: &Line,
@@ -2819,7 +2859,12 @@ impl Importer {
             this.refuse(line, reason);
             Err(())
         };
-        if !matches!(target, "ACCEPT" | "DROP" | "REJECT") {
+        let limited = if connlimit.is_none() {
+            matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG")
+        } else {
+            matches!(target, "ACCEPT" | "DROP" | "REJECT")
+        };
+        if !limited {
             let used: Vec<String> = [("RATE", &rate), ("CONNLIMIT", &connlimit)]
                 .iter()
                 .filter_map(|(name, value)| Some(format!("{name} `{}`", value.as_ref()?)))
@@ -2827,12 +2872,12 @@ impl Importer {
             return refuse(
                 self,
                 format!(
-                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT, DROP and REJECT rules)",
+                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT, DROP and REJECT rules, and the rate of LOG)",
                     used.join(" and ")
                 ),
             );
         }
-        if rate.is_some() && target != "ACCEPT" {
+        if rate.is_some() && !matches!(target, "ACCEPT" | "LOG") {
             return refuse(
                 self,
                 format!(
@@ -2840,10 +2885,10 @@ impl Importer {
                 ),
             );
         }
-        if log.is_some() {
+        if log.is_some() && connlimit.is_some() {
             return refuse(
                 self,
-                "a rule with RATE or CONNLIMIT that logs: not in fwgen's model".to_owned(),
+                "a rule with CONNLIMIT that logs: not in fwgen's model".to_owned(),
             );
         }
         let mut keys = String::new();
@@ -3034,6 +3079,23 @@ impl Importer {
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
+        let origdest: Vec<String> = get(6)
+            .map(|o| o.split(',').map(|a| a.replace(['[', ']'], "")).collect())
+            .unwrap_or_default();
+        if let Some(bad) = origdest
+            .iter()
+            .find(|a| a.starts_with('&') || a.contains('!') || a.contains('-'))
+        {
+            let what = if bad.starts_with('&') {
+                "an interface's address when the firewall starts: no nftables match is equivalent"
+            } else if bad.contains('!') {
+                "an exclusion: not in fwgen's model for ORIGDEST"
+            } else {
+                "an address range: shorewall-rules(5) allows none in ORIGDEST"
+            };
+            self.refuse(line, format!("ORIGDEST `{bad}` is {what}"));
+            return;
+        }
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
@@ -3069,6 +3131,10 @@ impl Importer {
         );
         if let Some(sport) = sport {
             let _ = writeln!(self.out, "sport = {}", quote(&sport));
+        }
+        if !origdest.is_empty() {
+            let quoted: Vec<String> = origdest.iter().map(|a| quote(a)).collect();
+            let _ = writeln!(self.out, "origdest = [{}]", quoted.join(", "));
         }
         if let Some(port) = port {
             let _ = writeln!(self.out, "to_port = {port}");
@@ -3152,8 +3218,10 @@ impl Importer {
 
     fn snat(&mut self) {
         let mut comment: Option<String> = None;
+        let mut format = 1;
         for mut line in self.lines("snat") {
-            if self.format_line(&line).is_some() {
+            if let Some(read) = self.format_line(&line) {
+                format = read;
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
@@ -3161,7 +3229,12 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            let Some(columns) = self.split(&line, SNAT_COLUMNS) else {
+            let (names, mark_at) = if format == 2 {
+                (SNAT2_COLUMNS, 7)
+            } else {
+                (SNAT_COLUMNS, 6)
+            };
+            let Some(columns) = self.split(&line, names) else {
                 continue;
             };
             let (Some(action), Some(sources), Some(interface)) =
@@ -3170,10 +3243,9 @@ impl Importer {
                 self.refuse(&line, "an snat entry needs ACTION, SOURCE and DEST");
                 continue;
             };
-            if used_after(&columns, 3) {
-                self.refuse(&line, "snat columns after DEST are not in fwgen's model");
+            let Ok(mark) = self.nat_mark(&line, &columns, mark_at, "snat") else {
                 continue;
-            }
+            };
             let to = match action.as_str() {
                 "MASQUERADE" => None,
                 other => match other
@@ -3190,7 +3262,7 @@ impl Importer {
                     }
                 },
             };
-            self.source_nat(&line, interface, sources, to.as_deref());
+            self.source_nat(&line, interface, sources, to.as_deref(), mark);
         }
         let mut comment: Option<String> = None;
         for mut line in self.lines("masq") {
@@ -3208,13 +3280,55 @@ impl Importer {
             };
             // An empty SOURCE is every source, as Shorewall pads it with `-`.
             let sources = columns.get(1).map_or("-", String::as_str);
-            if used_after(&columns, 3) {
-                self.refuse(&line, "masq columns after ADDRESS are not in fwgen's model");
+            let Ok(mark) = self.nat_mark(&line, &columns, 6, "masq") else {
                 continue;
-            }
+            };
             let to = columns.get(2).filter(|a| *a != "-").cloned();
-            self.source_nat(&line, interface, sources, to.as_deref());
+            self.source_nat(&line, interface, sources, to.as_deref(), mark);
         }
+    }
+
+    /// The MARK column (at `mark_at`) of an snat or masq line, as the
+    /// model's `mark`; `Err` once the line is refused: for another column
+    /// after the third (PROTO, ports, IPSEC, USER, SWITCH, ORIGDEST,
+    /// PROBABILITY), a mark the model refuses, or a mark layout of
+    /// shorewall.conf other than the default fwgen writes.
+    fn nat_mark(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        mark_at: usize,
+        file: &str,
+    ) -> Result<Option<String>, ()> {
+        let used =
+            |range: std::ops::Range<usize>| range.filter_map(|i| columns.get(i)).any(|c| c != "-");
+        if used(3..mark_at) || used_after(columns, mark_at + 1) {
+            self.refuse(
+                line,
+                format!("{file} columns after the third other than MARK are not in fwgen's model"),
+            );
+            return Err(());
+        }
+        let Some(mark) = columns.get(mark_at).filter(|c| *c != "-") else {
+            return Ok(None);
+        };
+        if let Err(reason) = crate::model::MarkTest::parse(mark) {
+            self.refuse(line, format!("MARK `{mark}`: {reason}"));
+            return Err(());
+        }
+        let vars = &self.vars;
+        let layout: Vec<String> = MARK_LAYOUT
+            .iter()
+            .filter_map(|(key, default)| {
+                let value = vars.get(*key)?;
+                (!default.contains(&value.as_str())).then(|| format!("{key}={value}"))
+            })
+            .collect();
+        if !layout.is_empty() {
+            self.refuse(line, format!("MARK `{mark}` with {} in shorewall.conf: fwgen's `mark` is Shorewall's default mark layout (8 bits, cleared in FORWARD)", layout.join(", ")));
+            return Err(());
+        }
+        Ok(Some(mark.clone()))
     }
 
     /// The nat file (shorewall-nat(5)): `EXTERNAL INTERFACE[:ALIAS]
@@ -3299,7 +3413,14 @@ impl Importer {
         }
     }
 
-    fn source_nat(&mut self, line: &Line, interface: &str, sources: &str, to: Option<&str>) {
+    fn source_nat(
+        &mut self,
+        line: &Line,
+        interface: &str,
+        sources: &str,
+        to: Option<&str>,
+        mark: Option<String>,
+    ) {
         if interface.contains(':') || interface.contains('+') {
             self.refuse(
                 line,
@@ -3367,6 +3488,9 @@ impl Importer {
         }
         if let Some(to) = to {
             let _ = writeln!(self.out, "to = {}", quote(to));
+        }
+        if let Some(mark) = mark {
+            let _ = writeln!(self.out, "mark = {}", quote(&mark));
         }
         if let Some(comment) = &line.comment {
             let _ = writeln!(self.out, "comment = {}", quote(comment));

@@ -5,6 +5,7 @@ pub mod blacklist;
 pub mod interface;
 pub mod limit;
 pub mod logging;
+pub mod mark;
 pub mod nat;
 pub mod option_verdict;
 pub mod policy;
@@ -21,6 +22,7 @@ pub use blacklist::ConnState;
 pub use interface::{Interface, InterfaceOption};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
+pub use mark::MarkTest;
 pub use nat::{Dnat, OneToOne, Redirect, Snat};
 pub use policy::{
     Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix, PolicySide,

@@ -23,6 +23,9 @@ pub struct Dnat {
     /// Source ports forwarded (Shorewall's SPORT column); empty means every
     /// source port.
     pub sports: Vec<PortRange>,
+    /// Only connections originally sent to one of these (Shorewall's
+    /// ORIGDEST column); empty means whatever address they were sent to.
+    pub origdest: Vec<IpNet>,
     /// The port on the target; `None` keeps the original port.
     pub to_port: Option<u16>,
     pub log: Option<LogLevel>,
@@ -117,6 +120,9 @@ pub struct Snat {
     /// interface (Shorewall's masq/snat SOURCE interface).
     pub source_interface: Option<usize>,
     pub to: Option<IpAddr>,
+    /// Only packets whose mark passes (Shorewall's MARK column); `None`:
+    /// every packet.
+    pub mark: Option<super::MarkTest>,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.

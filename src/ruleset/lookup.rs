@@ -659,6 +659,7 @@ mod order_tests {
                         dport: Some(port),
                         icmp_type: None,
                         original_dport: None,
+                        original_daddr: None,
                         state: CtState::New,
                     };
                     assert_eq!(

@@ -64,14 +64,20 @@ pub fn lower(model: &Model) -> Ruleset {
     chains.extend(nat_chains(model));
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
-    let log_sets = &sets;
-    each_chain(&mut chains, |chain| {
-        if model.firewall.log_limit.is_some() {
+    // Log limits add chains of their own (a rate-limited rule's log), so
+    // this pass is one thread's; naming every rule is spread over the cores.
+    let mut log_chains = Vec::new();
+    if model.firewall.log_limit.is_some() {
+        for chain in &mut chains {
+            let name = chain.name.clone();
             chain.rules = std::mem::take(&mut chain.rules)
                 .into_iter()
-                .flat_map(|rule| limit_logging(model, log_sets, rule))
+                .flat_map(|rule| limit_logging(model, &sets, rule, (&name, &mut log_chains)))
                 .collect();
         }
+    }
+    chains.extend(log_chains);
+    each_chain(&mut chains, |chain| {
         for rule in &mut chain.rules {
             rule.comment = comment(model, rule);
             name_elements(model, rule);
@@ -281,9 +287,10 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             let snat = &model.snats[index];
             Some(snat.comment.clone().unwrap_or_else(|| {
                 let interface = &model.interfaces[snat.interface].name;
+                let marked = snat.mark.map(|m| format!(", mark {m}")).unwrap_or_default();
                 match snat.to {
-                    Some(to) => format!("snat on {interface} to {to}"),
-                    None => format!("masquerade on {interface}"),
+                    Some(to) => format!("snat on {interface} to {to}{marked}"),
+                    None => format!("masquerade on {interface}{marked}"),
                 }
             }))
         }
@@ -353,6 +360,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Blacklist => "the blacklist: [[blacklist]] entries before the rules, for the states of blacklist_states",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
         Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
+        Piece::ForwardClearMark => "FORWARD_CLEAR_MARK: forwarded packets lose the mark bits that source NAT tests",
     }
     .to_owned()
 }
@@ -1167,6 +1175,13 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
     });
     if dnat.to_port.is_some() {
         matches.push(Match::OriginalPort(dnat.dports.clone()));
+    }
+    // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
+    if !dnat.origdest.is_empty() {
+        matches.push(Match::OriginalAddress {
+            family,
+            nets: dnat.origdest.clone(),
+        });
     }
     matches.extend(source_ports(dnat.proto, &dnat.sports));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
@@ -2218,7 +2233,7 @@ fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
         let off = Rule::new(Vec::new(), vec![drop_()], Origin::Setting("ip_forwarding"));
         forward.rules.insert(0, off);
     }
-    chains.extend(clamp_mss_chain(model));
+    chains.extend(mangle_forward_chain(model));
     if model.firewall.conntrack_helpers {
         chains.push(helper_chain(Hook::Prerouting, "helpers-prerouting"));
         chains.push(helper_chain(Hook::Output, "helpers-output"));
@@ -2292,20 +2307,28 @@ fn helper_chain(hook: Hook, name: &str) -> Chain {
 
 /// CLAMPMSS, as Shorewall's mangle FORWARD: every forwarded TCP SYN (and
 /// SYN-ACK) offers at most the route's MTU, or at most the given size.
-fn clamp_mss_chain(model: &Model) -> Option<Chain> {
-    let clamp = model.firewall.clamp_mss?;
-    let mut matches = vec![Match::TcpFlags {
-        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
-        value: vec![TcpFlag::Syn],
-    }];
-    if let ClampMss::Size(size) = clamp {
-        matches.push(Match::MssAtLeast(size));
-    }
-    let rule = Rule::new(
-        matches,
-        vec![Statement::SetMss(clamp)],
-        Origin::Setting("clamp_mss"),
-    );
+/// The forward hook's chain that edits packets before the filter: the
+/// MSS clamp, and Shorewall's `-A FORWARD -j MARK --set-mark 0/0xff`
+/// (FORWARD_CLEAR_MARK, on with the shorewall.conf fwgen writes), needed
+/// only where a source NAT entry tests a mark: a forwarded packet reaches
+/// it with those bits clear, whatever set them before.
+fn mangle_forward_chain(model: &Model) -> Option<Chain> {
+    let clear = model.snats.iter().any(|s| s.mark.is_some()).then(|| {
+        Rule::new(
+            Vec::new(),
+            vec![Statement::ClearMark(crate::model::MarkTest::MAX)],
+            Origin::Shorewall(Piece::ForwardClearMark),
+        )
+    });
+    let clamp = clamp_mss_rule(model);
+    let comment = match (&clear, &clamp) {
+        (None, None) => return None,
+        (Some(_), None) => "FORWARD_CLEAR_MARK: the mark bits of forwarded packets",
+        (None, Some(_)) => "clamp_mss: the MSS of forwarded TCP SYNs",
+        (Some(_), Some(_)) => {
+            "FORWARD_CLEAR_MARK and clamp_mss: the mark bits and the MSS of forwarded packets"
+        }
+    };
     Some(Chain {
         name: "mangle-forward".to_owned(),
         base: base(
@@ -2314,9 +2337,25 @@ fn clamp_mss_chain(model: &Model) -> Option<Chain> {
             Priority::Mangle,
             Policy::Accept,
         ),
-        comment: Some("clamp_mss: the MSS of forwarded TCP SYNs".to_owned()),
-        rules: vec![rule],
+        comment: Some(comment.to_owned()),
+        rules: clear.into_iter().chain(clamp).collect(),
     })
+}
+
+fn clamp_mss_rule(model: &Model) -> Option<Rule> {
+    let clamp = model.firewall.clamp_mss?;
+    let mut matches = vec![Match::TcpFlags {
+        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
+        value: vec![TcpFlag::Syn],
+    }];
+    if let ClampMss::Size(size) = clamp {
+        matches.push(Match::MssAtLeast(size));
+    }
+    Some(Rule::new(
+        matches,
+        vec![Statement::SetMss(clamp)],
+        Origin::Setting("clamp_mss"),
+    ))
 }
 
 // ----- the log limit -----
@@ -2373,7 +2412,14 @@ fn rule_families(model: &Model, rule: &Rule) -> Vec<Family> {
 /// Under a log limit, a rule that logs becomes a rule that logs what the
 /// limit lets through and a rule with the rest: a packet over the limit is
 /// not logged and meets the same verdict, as with Shorewall's LOGLIMIT.
-fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
+/// A rule with a rate limit (`chain` names the chain it is in; its log
+/// chain joins `log_chains`) is in [`rate_logging`].
+fn limit_logging(
+    model: &Model,
+    sets: &[Set],
+    rule: Rule,
+    (chain, log_chains): (&str, &mut Vec<Chain>),
+) -> Vec<Rule> {
     let Some(limit) = model.firewall.log_limit else {
         return vec![rule];
     };
@@ -2381,6 +2427,13 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
     let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
         return vec![rule];
     };
+    if rule
+        .matches
+        .iter()
+        .any(|m| matches!(m, Match::RateLimit { .. }))
+    {
+        return vec![rate_logging(model, sets, rule, chain, log_chains)];
+    }
     let limits: Vec<Match> = if limit.per == LimitPer::All {
         vec![Match::LogLimit { limit, set: None }]
     } else {
@@ -2420,6 +2473,45 @@ fn limit_logging(model: &Model, sets: &[Set], rule: Rule) -> Vec<Rule> {
         });
     }
     rules
+}
+
+/// A rule with a rate limit that logs, as Shorewall 5.2.8 compiles it: the
+/// rule's matches and its rate limit, once, decide whether the packet is
+/// the rule's (Rules.pm puts the RATE match on the rule); over the limit
+/// it goes on to the next rule, neither logged nor judged. A LOG rule's
+/// rate limit is the only limit on its log: Chains.pm `log_rule_limit`
+/// adds LOGLIMIT only to a rule without a limit of its own. A rule with a
+/// verdict jumps to a chain of its own (Shorewall's `~log0`) that logs
+/// under the log limit and then gives the verdict, so that one bucket
+/// decides both.
+fn rate_logging(
+    model: &Model,
+    sets: &[Set],
+    rule: Rule,
+    chain: &str,
+    log_chains: &mut Vec<Chain>,
+) -> Rule {
+    let judged = |s: &Statement| !matches!(s, Statement::Log { .. });
+    if !rule.statements.iter().any(judged) {
+        return rule;
+    }
+    let item = match rule.origin {
+        Origin::Blacklist(index) => format!("b{index}"),
+        Origin::Rule(index) => index.to_string(),
+        _ => "x".to_owned(),
+    };
+    let name = format!("log-{chain}-{item}");
+    if !log_chains.iter().any(|c| c.name == name) {
+        let inner = Rule::new(Vec::new(), rule.statements.clone(), rule.origin);
+        let rules = limit_logging(model, sets, inner, (chain, log_chains));
+        let what = describe_item(model, rule.origin).unwrap_or_default();
+        let comment = format!("{what}: logged under the log limit, then its verdict");
+        log_chains.push(self::chain(&name, &comment, rules));
+    }
+    Rule {
+        statements: vec![jump(&name)],
+        ..rule
+    }
 }
 
 // ----- address translation -----
@@ -2681,6 +2773,14 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
     if !sources.is_empty() {
         matches.push(address(family, Direction::Source, sources));
     }
+    // ORIGDEST: `-d ADDRESS` on the DNAT rule itself.
+    if !dnat.origdest.is_empty() {
+        matches.push(address(
+            family,
+            Direction::Destination,
+            dnat.origdest.clone(),
+        ));
+    }
     matches.push(Match::Port {
         proto: port_proto(dnat.proto),
         direction: Direction::Destination,
@@ -2726,6 +2826,7 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
             }),
         );
     }
+    matches.extend(snat.mark.map(Match::Mark));
     let statement = match snat.to {
         Some(to) => Statement::Snat { family, to },
         None => Statement::Masquerade,

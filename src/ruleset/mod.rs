@@ -25,7 +25,7 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use crate::model::{
-    ClampMss, ConnLimit, IcmpType, LogLevel, LogLimit, PortRange, RateLimit, ZoneId,
+    ClampMss, ConnLimit, IcmpType, LogLevel, LogLimit, MarkTest, PortRange, RateLimit, ZoneId,
 };
 
 /// The whole table.
@@ -293,6 +293,11 @@ pub enum Match {
     CtState(Vec<CtState>),
     /// `ct original proto-dst 80`: the port before DNAT.
     OriginalPort(Vec<PortRange>),
+    /// `ct original ip daddr { ... }`: the destination address before DNAT.
+    OriginalAddress {
+        family: Family,
+        nets: Vec<IpNet>,
+    },
     Fib(Fib),
     /// `tcp flags & (MASK) == VALUE`.
     TcpFlags {
@@ -301,6 +306,8 @@ pub enum Match {
     },
     /// `tcp option maxseg size >= N`.
     MssAtLeast(u16),
+    /// `meta mark & 0xff == 0x64` (`!=` negated): the packet's mark.
+    Mark(MarkTest),
     /// The log limit: under it, per address in the named set
     /// (`update @lograte4 { ip saddr limit rate 1/second burst 10 packets }`),
     /// or for the rule alone (`limit rate ...`) without a set.
@@ -381,6 +388,9 @@ pub enum Statement {
     Redirect(u16),
     /// `tcp option maxseg size set rt mtu` (or `set N`).
     SetMss(ClampMss),
+    /// `meta mark set meta mark & 0xffffff00`: the bits of the mask are
+    /// cleared, the others kept.
+    ClearMark(u32),
     /// `ct helper set "ftp-21"`: the named helper object watches the connection.
     SetHelper(String),
     /// `ip saddr . meta l4proto . th dport @net-fw accept`, or `... vmap
@@ -605,6 +615,9 @@ pub enum Piece {
     Blacklist,
     /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.
     CatchAll(Hook),
+    /// Shorewall's FORWARD_CLEAR_MARK: a forwarded packet's mark loses
+    /// the low bits that the snat file's MARK column tests.
+    ForwardClearMark,
     /// What Shorewall's stopped state lets through besides the
     /// `[[stopped]]` entries (src/ruleset/stopped.rs).
     Stopped,

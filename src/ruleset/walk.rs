@@ -32,6 +32,8 @@ pub struct Packet {
     pub icmp_type: Option<u8>,
     /// The destination port before DNAT.
     pub original_dport: Option<u16>,
+    /// The destination address before DNAT.
+    pub original_daddr: Option<IpAddr>,
     pub state: CtState,
 }
 
@@ -176,6 +178,12 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::OriginalPort(ports) => packet
             .original_dport
             .is_some_and(|p| ports.iter().any(|r| r.contains(p))),
+        Match::OriginalAddress { family, nets } => {
+            packet.family == *family
+                && packet
+                    .original_daddr
+                    .is_some_and(|a| nets.iter().any(|n| n.contains(&a)))
+        }
         Match::Fib(Fib::SourceIsBroadcast) => {
             packet.saddr == Some(IpAddr::from([255, 255, 255, 255]))
         }
@@ -213,6 +221,8 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
             interface: name,
             ..
         } => packet.family == *family && name.matches(interface(packet, Side::In)),
+        // Nothing in the model sets a mark: the walk's packet has none.
+        Match::Mark(mark) => mark.holds(0),
     }
 }
 
@@ -314,6 +324,7 @@ impl Walker<'_> {
                 | Statement::AddSource { .. }
                 | Statement::Redirect(_)
                 | Statement::SetMss(_)
+                | Statement::ClearMark(_)
                 | Statement::SetHelper(_) => continue,
             };
             return self.verdict(&verdict, step, depth);

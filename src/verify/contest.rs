@@ -294,9 +294,18 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
             .filter(|h| dnat.source.zone.matches(h.zone))
         {
             let ipv6 = dnat.is_ipv6();
-            let Some(dest) = topology.firewall_address_towards(host, ipv6) else {
+            let Some(primary) = topology.firewall_address_towards(host, ipv6) else {
                 continue;
             };
+            // With ORIGDEST, the firewall's primary address (not forwarded
+            // unless named) and each ORIGDEST address.
+            let mut dests = vec![primary];
+            for net in &dnat.origdest {
+                let address = super::topology::origdest_address(net);
+                if !dests.contains(&address) {
+                    dests.push(address);
+                }
+            }
             let sources = host
                 .addresses
                 .iter()
@@ -315,8 +324,10 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                         Kind::Udp(port)
                     };
                     for sport in probe_sports(&dnat.sports) {
-                        let probe = probe(host, &topology.firewall, source, dest, kind);
-                        probes.push(Probe { sport, ..probe });
+                        for &dest in &dests {
+                            let probe = probe(host, &topology.firewall, source, dest, kind);
+                            probes.push(Probe { sport, ..probe });
+                        }
                     }
                 }
             }

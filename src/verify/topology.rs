@@ -100,6 +100,11 @@ fn representative(net: &IpNet) -> IpAddr {
     }
 }
 
+/// The address of an ORIGDEST network the lab gives the firewall.
+pub fn origdest_address(net: &IpNet) -> IpAddr {
+    representative(net)
+}
+
 impl Topology {
     pub fn build(model: &Model, name: &str) -> Result<Topology> {
         let prefix = format!("fwl{}-{name}", std::process::id() % 10000);
@@ -128,6 +133,7 @@ impl Topology {
         }
         topology.add_zone_hosts(model)?;
         topology.add_extra_addresses(model)?;
+        topology.add_origdest_addresses(model)?;
         topology.add_default_route(model)?;
         Ok(topology)
     }
@@ -386,6 +392,37 @@ impl Topology {
                             &name,
                         ],
                     )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A port forward's ORIGDEST addresses are the firewall's, on every
+    /// interface it forwards from (after its primary address there), so
+    /// the lab sends to them and to the primary address alike.
+    fn add_origdest_addresses(&mut self, model: &Model) -> Result<()> {
+        for dnat in &model.dnats {
+            for (index, interface) in model.interfaces.iter().enumerate() {
+                if !dnat.forwards_from(ZoneId::Zone(interface.zone)) {
+                    continue;
+                }
+                for net in &dnat.origdest {
+                    let address = origdest_address(net);
+                    let Some(link) = self.links.get_mut(index) else {
+                        continue;
+                    };
+                    if link.firewall.contains(&address) {
+                        continue;
+                    }
+                    let full = if address.is_ipv6() { 128 } else { 32 };
+                    let spec = format!("{address}/{full}");
+                    let name = link_name(interface, index);
+                    in_ns(
+                        &self.firewall.netns,
+                        &["ip", "addr", "add", &spec, "dev", &name, "nodad"],
+                    )?;
+                    link.firewall.push(address);
                 }
             }
         }

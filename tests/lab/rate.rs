@@ -86,7 +86,7 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
 
 /// The firewall listens on ports 22 and 2222 (closing each connection at
 /// once) and 80 (keeping them open) until `stop`, for at most a minute.
-fn listen(netns: &str, address: IpAddr, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+pub fn listen(netns: &str, address: IpAddr, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
     let netns = netns.to_owned();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let handle = std::thread::spawn(move || {

@@ -189,6 +189,10 @@ impl Display for Match {
                 f.write_str("ct original proto-dst ")?;
                 set(f, original, ports)
             }
+            Match::OriginalAddress { family, nets } => {
+                write!(f, "ct original {} daddr ", family_word(*family))?;
+                set(f, nets, net)
+            }
             Match::Fib(fib) => f.write_str(match fib {
                 Fib::SourceIsBroadcast => "fib saddr type broadcast",
                 Fib::DestinationIsAnycast => "fib daddr type anycast",
@@ -256,6 +260,14 @@ impl Display for Match {
                 write!(f, "tcp flags & ({}) == {}", Flags(mask), Flags(value))
             }
             Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
+            Match::Mark(mark) => {
+                let op = if mark.negated { "!=" } else { "==" };
+                write!(
+                    f,
+                    "meta mark & {:#010x} {op} {:#010x}",
+                    mark.mask, mark.value
+                )
+            }
         }
     }
 }
@@ -370,6 +382,9 @@ impl Display for Statement {
                 write!(f, "add @{set} {{ {} saddr }}", family_word(*family))
             }
             Statement::Redirect(port) => write!(f, "redirect to :{port}"),
+            Statement::ClearMark(bits) => {
+                write!(f, "meta mark set meta mark & {:#010x}", !bits)
+            }
             Statement::SetMss(ClampMss::RouteMtu) => {
                 f.write_str("tcp option maxseg size set rt mtu")
             }
