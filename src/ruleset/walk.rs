@@ -439,6 +439,7 @@ mod tests {
             dport: Some(22),
             icmp_type: None,
             original_dport: None,
+            original_daddr: None,
             state: CtState::New,
         }
     }
