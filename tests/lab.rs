@@ -282,6 +282,18 @@ fn model_firewall_settings() {
     lab_model("firewall-settings", "fset");
 }
 
+/// Issue #15: the dispositions. The firewall's REJECT answers (a TCP
+/// reset, an ICMP error) leave it as RELATED packets, which
+/// `related_disposition = "REJECT"` stops: a loc host the firewall rejects
+/// hears nothing, in Shorewall's compiled firewall and in nftables alike,
+/// and explain says DROP for it. Invalid packets CONTINUE and untracked
+/// ones are dropped, which no probe sends (a new connection's packets are
+/// NEW): for those only `shorewall check` and `nft -c` judge the files.
+#[test]
+fn model_dispositions() {
+    lab_model("dispositions", "disp");
+}
+
 /// Issues #15/#16: IP_FORWARDING=Off: Shorewall turns the kernel's
 /// forwarding off, fwgen's ruleset drops what would be forwarded, and
 /// explain says so; the firewall's own traffic is as before.

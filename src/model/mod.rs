@@ -25,7 +25,10 @@ pub use nat::{Dnat, OneToOne, Redirect, Snat};
 pub use policy::{Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix};
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
-pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
+pub use settings::{
+    CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Dispositions,
+    Forwarding, RouteFilter,
+};
 pub use stopped::{Place, Stopped, StoppedEnd};
 pub use tunnel::Tunnel;
 pub use zone::{Family, Hosts, Zone, ZoneId, ZoneRef};
@@ -101,6 +104,9 @@ pub struct Firewall {
     /// BLACKLIST=: the connection states the blacklist sees, in
     /// Shorewall's order.
     pub blacklist_states: Vec<ConnState>,
+    /// TCP_FLAGS_DISPOSITION, RELATED_DISPOSITION, INVALID_DISPOSITION and
+    /// UNTRACKED_DISPOSITION.
+    pub dispositions: Dispositions,
 }
 
 impl Model {
