@@ -85,6 +85,12 @@ pub struct RawFirewall {
     /// BLACKLIST=: `["new", "invalid", "untracked"]`, or `["all"]`.
     #[schemars(with = "Option<Vec<String>>")]
     pub blacklist_states: Option<Spanned<Vec<Spanned<String>>>>,
+    /// TCP_FLAGS_LOG_LEVEL: the log level of what tcpflags catches.
+    #[schemars(with = "Option<String>")]
+    pub tcp_flags_log: Option<Spanned<String>>,
+    /// SMURF_LOG_LEVEL: the log level of what nosmurfs catches.
+    #[schemars(with = "Option<String>")]
+    pub smurf_log: Option<Spanned<String>>,
     /// TCP_FLAGS_DISPOSITION: `"DROP"`, `"REJECT"` or `"ACCEPT"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub tcp_flags_disposition: Option<Spanned<String>>,

@@ -278,6 +278,27 @@ fn dispositions_are_carried() {
     );
 }
 
+/// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL (the sample's "$LOG_LEVEL")
+/// are carried; a log tag is refused.
+#[test]
+fn tcp_flags_and_smurf_log_levels_are_carried() {
+    assert_carried(
+        "tcp-flags-log",
+        "TCP_FLAGS_LOG_LEVEL=warning",
+        "tcp_flags_log = \"warning\"",
+    );
+    assert_carried(
+        "smurf-log",
+        "SMURF_LOG_LEVEL=debug",
+        "smurf_log = \"debug\"",
+    );
+    assert_refused(
+        "tcp-flags-log-tag",
+        "TCP_FLAGS_LOG_LEVEL=info:FLAGS",
+        "a log tag on TCP_FLAGS_LOG_LEVEL is not in fwgen's model",
+    );
+}
+
 #[test]
 fn dispositions_fwgen_does_not_mean_are_refused() {
     assert_refused(

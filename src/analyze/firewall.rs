@@ -36,6 +36,8 @@ impl Analyzer<'_> {
             stopped_output_open: raw.stopped_output_open.unwrap_or(true),
             blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
             dispositions: self.dispositions(raw),
+            tcp_flags_log: self.log_level(raw.tcp_flags_log.as_ref()),
+            smurf_log: self.log_level(raw.smurf_log.as_ref()),
         }
     }
 

@@ -92,6 +92,9 @@ pub const SETTINGS: &[Setting] = &[
     // The states the blacklist sees: `blacklist_states` (unset: by FASTACCEPT).
     modelled("BLACKLIST", ""),
     // What passes would change: only the value fwgen's firewall means.
+    // `[firewall]` `tcp_flags_log` and `smurf_log`.
+    modelled("TCP_FLAGS_LOG_LEVEL", ""),
+    modelled("SMURF_LOG_LEVEL", ""),
     // `[firewall]` `*_disposition` (`disposition` in the importer).
     modelled("TCP_FLAGS_DISPOSITION", "drop"),
     modelled("RELATED_DISPOSITION", "accept"),
@@ -180,9 +183,7 @@ pub const SETTINGS: &[Setting] = &[
     noted("RELATED_LOG_LEVEL"),
     noted("RPFILTER_LOG_LEVEL"),
     noted("SFILTER_LOG_LEVEL"),
-    noted("SMURF_LOG_LEVEL"),
     noted("STARTUP_LOG"),
-    noted("TCP_FLAGS_LOG_LEVEL"),
     noted("UNTRACKED_LOG_LEVEL"),
     noted("RFC1918_LOG_LEVEL"),
     noted("ARPTABLES"),

@@ -593,6 +593,31 @@ struct Carried {
     blacklist_states: String,
     /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
     dispositions: [&'static str; 4],
+    /// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL, as the model writes them.
+    log_levels: [Option<String>; 2],
+}
+
+/// The log settings of `tcp_flags_log` and `smurf_log`.
+const LOG_LEVEL_KEYS: [(&str, &str); 2] = [
+    ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
+    ("SMURF_LOG_LEVEL", "smurf_log"),
+];
+
+/// A `*_LOG_LEVEL` setting as Config.pm reads it (`default_log_level`):
+/// empty or `none` logs nothing; a `:TAG` is refused.
+fn log_level_setting(key: &str, value: &str) -> Result<Option<String>, String> {
+    let value = value.trim_matches('"');
+    if value.is_empty() || value.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    if value.contains(':') {
+        return Err(format!(
+            "{key}={value}: a log tag on {key} is not in fwgen's model: write the level alone"
+        ));
+    }
+    crate::model::LogLevel::read(value)
+        .map(|level| Some(level.to_string()))
+        .map_err(|problem| format!("{key}={value}: {problem}"))
 }
 
 const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
@@ -1815,6 +1840,13 @@ impl Importer {
                 Err(reason) => refused.push(("DISABLE_IPV6", Some(reason))),
             }
         }
+        for (n, (key, _)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
+            let written = modelled.get(key).map_or("", |(v, _)| v.as_str());
+            match log_level_setting(key, written) {
+                Ok(level) => carried.log_levels[n] = level,
+                Err(reason) => refused.push((key, Some(reason))),
+            }
+        }
         let [tcp_flags, _, invalid, _] = carried.dispositions;
         if tcp_flags != "DROP"
             && invalid != "CONTINUE"
@@ -1894,6 +1926,12 @@ impl Importer {
             carried.blacklist_states,
         );
         self.out.push_str(&text);
+        for ((key, model_key), level) in LOG_LEVEL_KEYS.iter().zip(&carried.log_levels) {
+            if let Some(level) = level {
+                let text = format!("{}{model_key} = {}\n", origin(key), quote(level));
+                self.out.push_str(&text);
+            }
+        }
         for (key, word) in DispositionKey::ALL.into_iter().zip(carried.dispositions) {
             let text = format!("{}{} = {}\n", origin(key.setting()), key.key(), quote(word));
             self.out.push_str(&text);
@@ -2052,6 +2090,11 @@ impl Importer {
         }
         if four.blacklist_states != six_carried.blacklist_states {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
+        }
+        for (n, (key, model_key)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
+            if four.log_levels[n] != six_carried.log_levels[n] {
+                self.refuse_setting_difference(six, key, model_key);
+            }
         }
         for (n, key) in DispositionKey::ALL.into_iter().enumerate() {
             if four.dispositions[n] != six_carried.dispositions[n] {

@@ -107,6 +107,11 @@ pub struct Firewall {
     /// TCP_FLAGS_DISPOSITION, RELATED_DISPOSITION, INVALID_DISPOSITION and
     /// UNTRACKED_DISPOSITION.
     pub dispositions: Dispositions,
+    /// TCP_FLAGS_LOG_LEVEL: what tcpflags catches is logged first (and a
+    /// REJECT answers with a TCP reset, as Shorewall's `logflags` chain).
+    pub tcp_flags_log: Option<LogLevel>,
+    /// SMURF_LOG_LEVEL: what nosmurfs catches is logged first.
+    pub smurf_log: Option<LogLevel>,
 }
 
 impl Model {

@@ -43,10 +43,10 @@ pub fn lower(model: &Model) -> Ruleset {
     let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has(option));
     let mut chains = Vec::new();
     if any(InterfaceOption::Tcpflags) {
-        chains.push(tcpflags_chain(model.firewall.dispositions.tcp_flags));
+        chains.push(tcpflags_chain(model));
     }
     if any(InterfaceOption::Nosmurfs) {
-        chains.push(smurfs_chain());
+        chains.push(smurfs_chain(model));
     }
     if model.has_family(true) {
         chains.push(allowicmps_chain());
@@ -432,14 +432,26 @@ fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
 
 /// Shorewall's `tcpflags` chain, whose rules go to TCP_FLAGS_DISPOSITION
 /// (Misc.pm): DROP, ACCEPT, or REJECT as iptables' bare REJECT target
-/// answers, ICMP port unreachable (a TCP reset only with a log level).
-fn tcpflags_chain(disposition: Disposition) -> Chain {
+/// answers, ICMP port unreachable. With TCP_FLAGS_LOG_LEVEL they go to
+/// its `logflags` chain instead: logged as `logflags`, and a REJECT
+/// answers with a TCP reset.
+fn tcpflags_chain(model: &Model) -> Chain {
     use TcpFlag::{Ack, Fin, Psh, Rst, Syn, Urg};
-    let verdict = || match disposition {
-        Disposition::Accept => accept(),
-        Disposition::Reject => Statement::Reject(Reject::PortUnreachable),
-        // CONTINUE is not a word TCP_FLAGS_DISPOSITION takes.
-        Disposition::Drop | Disposition::Continue => drop_(),
+    let disposition = model.firewall.dispositions.tcp_flags;
+    let level = model.firewall.tcp_flags_log;
+    let verdict = || {
+        let mut statements: Vec<Statement> = level
+            .map(|level| log(model, "logflags", disposition.word(), level))
+            .into_iter()
+            .collect();
+        statements.push(match (disposition, level) {
+            (Disposition::Accept, _) => accept(),
+            (Disposition::Reject, None) => Statement::Reject(Reject::PortUnreachable),
+            (Disposition::Reject, Some(_)) => Statement::Reject(Reject::TcpReset),
+            // CONTINUE is not a word TCP_FLAGS_DISPOSITION takes.
+            (Disposition::Drop | Disposition::Continue, _) => drop_(),
+        });
+        statements
     };
     let all = vec![Fin, Syn, Rst, Psh, Ack, Urg];
     let flags = |mask: Vec<TcpFlag>, value: Vec<TcpFlag>| Match::TcpFlags { mask, value };
@@ -452,7 +464,7 @@ fn tcpflags_chain(disposition: Disposition) -> Chain {
         (vec![Fin, Psh, Ack], vec![Fin, Psh]),
     ]
     .into_iter()
-    .map(|(mask, value)| shorewall(vec![flags(mask, value)], vec![verdict()], Piece::Tcpflags))
+    .map(|(mask, value)| shorewall(vec![flags(mask, value)], verdict(), Piece::Tcpflags))
     .collect();
     rules.push(shorewall(
         vec![
@@ -463,7 +475,7 @@ fn tcpflags_chain(disposition: Disposition) -> Chain {
                 ports: vec![PortRange::single(0)],
             },
         ],
-        vec![verdict()],
+        verdict(),
         Piece::Tcpflags,
     ));
     chain(
@@ -473,7 +485,19 @@ fn tcpflags_chain(disposition: Disposition) -> Chain {
     )
 }
 
-fn smurfs_chain() -> Chain {
+/// Shorewall's `smurfs` chain; with SMURF_LOG_LEVEL its drops go through
+/// `smurflog`, logged as `smurfs` (Misc.pm).
+fn smurfs_chain(model: &Model) -> Chain {
+    let dropped = |matches: Vec<Match>| {
+        let mut statements: Vec<Statement> = model
+            .firewall
+            .smurf_log
+            .map(|level| log(model, "smurfs", "DROP", level))
+            .into_iter()
+            .collect();
+        statements.push(drop_());
+        shorewall(matches, statements, Piece::Nosmurfs)
+    };
     let rules = vec![
         shorewall(
             vec![address(
@@ -484,18 +508,17 @@ fn smurfs_chain() -> Chain {
             vec![Statement::Verdict(Verdict::Return)],
             Piece::Nosmurfs,
         ),
-        shorewall(
-            vec![Match::Fib(Fib::SourceIsBroadcast)],
-            vec![drop_()],
-            Piece::Nosmurfs,
-        ),
-        drop_net(
+        dropped(vec![Match::Fib(Fib::SourceIsBroadcast)]),
+        dropped(vec![address(
             Family::Ipv4,
             Direction::Source,
-            "224.0.0.0/4",
-            Piece::Nosmurfs,
-        ),
-        drop_net(Family::Ipv6, Direction::Source, "ff00::/8", Piece::Nosmurfs),
+            vec![net("224.0.0.0/4")],
+        )]),
+        dropped(vec![address(
+            Family::Ipv6,
+            Direction::Source,
+            vec![net("ff00::/8")],
+        )]),
     ];
     chain(
         "smurfs",

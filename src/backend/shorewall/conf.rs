@@ -117,8 +117,22 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         log_limit(model.firewall.log_limit),
         decide("RPFILTER_LOG_LEVEL", "", "rpfilter drops are not logged"),
         decide("SFILTER_LOG_LEVEL", "", "sfilter drops are not logged"),
-        decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
-        decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
+        match model.firewall.smurf_log {
+            Some(level) => decide(
+                "SMURF_LOG_LEVEL",
+                format!("\"{level}\""),
+                "nosmurfs drops are logged (smurf_log)",
+            ),
+            None => decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
+        },
+        match model.firewall.tcp_flags_log {
+            Some(level) => decide(
+                "TCP_FLAGS_LOG_LEVEL",
+                format!("\"{level}\""),
+                "what tcpflags catches is logged (tcp_flags_log)",
+            ),
+            None => decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
+        },
         decide(
             "ACCEPT_DEFAULT",
             "\"none\"",
