@@ -2786,10 +2786,14 @@ impl Importer {
             "WHITELIST" | "CONTINUE" | "ACCEPT" if self.blacklisting => "WHITELIST".to_owned(),
             _ => target,
         };
-        if self.blacklisting && !matches!(target.as_str(), "WHITELIST" | "DROP" | "REJECT") {
-            self.refuse(line, format!("action `{action}` in blrules is not in fwgen's model (its blacklist entries DROP, REJECT or WHITELIST)"));
-            return;
-        }
+        let (target, log) = if self.blacklisting {
+            match self.blacklist_action(line, &action, target, log, service_macro.is_some()) {
+                Ok(read) => read,
+                Err(reason) => return self.refuse(line, reason),
+            }
+        } else {
+            (target, log)
+        };
         let limits = match self.limits(line, columns, &target, log.as_deref()) {
             Ok(limits) => limits,
             Err(()) => return,
