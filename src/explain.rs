@@ -546,7 +546,9 @@ pub fn explain_as(
 /// The answer of a REJECT (a TCP reset, an ICMP error): the kernel sends
 /// it from the firewall through the output hook, back out of the
 /// interface the packet came in on, in conntrack state RELATED (the
-/// connection's, attached by nf_reject).
+/// connection's, attached by nf_reject); a packet without a connection
+/// (INVALID, UNTRACKED) has none to attach, and conntrack calls its answer
+/// INVALID.
 fn reject_answer(packet: &Packet, how: crate::ruleset::Reject) -> Packet {
     let tcp = how == crate::ruleset::Reject::TcpReset;
     let ipv6 = packet.family == RuleFamily::Ipv6;
@@ -566,7 +568,10 @@ fn reject_answer(packet: &Packet, how: crate::ruleset::Reject) -> Packet {
         dport: if tcp { packet.sport } else { None },
         icmp_type,
         original_dport: None,
-        state: CtState::Related,
+        state: match packet.state {
+            CtState::Invalid | CtState::Untracked => CtState::Invalid,
+            _ => CtState::Related,
+        },
     }
 }
 
