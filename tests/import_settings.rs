@@ -463,6 +463,16 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n",
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
+        (
+            "six-related",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's RELATED_DISPOSITION differ, and fwgen's `related_disposition` is one for both",
+        ),
+        (
+            "six-tcp-flags-log",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nTCP_FLAGS_LOG_LEVEL=debug\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's TCP_FLAGS_LOG_LEVEL differ, and fwgen's `tcp_flags_log` is one for both",
+        ),
     ] {
         let dir = common::dual_stack(&format!("import-setting-{name}"), four, six);
         let output = import(&dir.join("shorewall"));
