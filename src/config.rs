@@ -85,6 +85,36 @@ pub struct RawFirewall {
     /// BLACKLIST=: `["new", "invalid", "untracked"]`, or `["all"]`.
     #[schemars(with = "Option<Vec<String>>")]
     pub blacklist_states: Option<Spanned<Vec<Spanned<String>>>>,
+    /// TCP_FLAGS_LOG_LEVEL: the log level of what tcpflags catches.
+    #[schemars(with = "Option<String>")]
+    pub tcp_flags_log: Option<Spanned<String>>,
+    /// SMURF_LOG_LEVEL: the log level of what nosmurfs catches.
+    #[schemars(with = "Option<String>")]
+    pub smurf_log: Option<Spanned<String>>,
+    /// TCP_FLAGS_DISPOSITION: `"DROP"`, `"REJECT"` or `"ACCEPT"`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub tcp_flags_disposition: Option<Spanned<String>>,
+    /// RELATED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub related_disposition: Option<Spanned<String>>,
+    /// INVALID_DISPOSITION: `"DROP"`, `"REJECT"` or `"CONTINUE"`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub invalid_disposition: Option<Spanned<String>>,
+    /// UNTRACKED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub untracked_disposition: Option<Spanned<String>>,
+}
+
+/// A disposition's words, for the schema (the analyzer reads the string
+/// and says which words each key takes).
+#[derive(JsonSchema)]
+#[schemars(rename_all = "UPPERCASE")]
+#[allow(dead_code)]
+enum DispositionSchema {
+    Accept,
+    Drop,
+    Reject,
+    Continue,
 }
 
 /// `ip_forwarding`'s words, for the schema (the analyzer reads the string,

@@ -330,6 +330,15 @@ pub enum ErrorKind {
     BadBlacklistState {
         text: String,
     },
+    BadDisposition {
+        key: crate::model::DispositionKey,
+        text: String,
+    },
+    InvalidRuleRejected,
+    TcpFlagsUnseen {
+        tcp_flags: crate::model::Disposition,
+        invalid: crate::model::Disposition,
+    },
     InvalidInBlacklist,
     Internal {
         message: String,
@@ -477,6 +486,14 @@ impl Error {
             BadClampMss { .. } => "`clamp_mss` is true (the route's MTU), false, or an MSS of 1 to 65535 bytes".into(),
             BadIpForwarding { .. } => "`ip_forwarding` is \"on\", \"off\" or \"keep\" (leave the kernel's setting as it is)".into(),
             BadBlacklistState { .. } => "`blacklist_states` lists states of new, established, related, invalid, untracked, or is [\"all\"] (Shorewall's BLACKLIST=)".into(),
+            BadDisposition { key, .. } => format!(
+                "`{}` is one of {} (Shorewall's {})",
+                key.key(),
+                key.words(),
+                key.setting()
+            ),
+            TcpFlagsUnseen { .. } => "the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options: set `invalid_disposition = \"CONTINUE\"` (Shorewall's default), or leave `tcp_flags_disposition` at \"DROP\"".into(),
+            InvalidRuleRejected => "with `invalid_disposition = \"REJECT\"` invalid packets are rejected before the rules: remove the rule, or set `invalid_disposition = \"CONTINUE\"` (the rule drops them, the rules and policies decide the rest) or \"DROP\"".into(),
             InvalidInBlacklist => "the blacklist sees the states of `blacklist_states`: drop INVALID packets with a [[rule]] and the `Invalid` macro".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),
@@ -914,6 +931,9 @@ impl ErrorKind {
             BadClampMss { .. } => "bad-clamp-mss",
             BadIpForwarding { .. } => "bad-ip-forwarding",
             BadBlacklistState { .. } => "bad-blacklist-state",
+            BadDisposition { .. } => "bad-disposition",
+            TcpFlagsUnseen { .. } => "tcp-flags-unseen",
+            InvalidRuleRejected => "invalid-rule-rejected",
             InvalidInBlacklist => "invalid-in-blacklist",
             Internal { .. } => "internal",
             InvalidLogged => "invalid-logged",
@@ -1226,6 +1246,20 @@ impl Display for ErrorKind {
             BadBlacklistState { text } => {
                 write!(f, "`{}` is not a connection state", quoted(text))
             }
+            BadDisposition { key, text } => write!(
+                f,
+                "`{}` is not a disposition `{}` takes",
+                quoted(text),
+                key.key()
+            ),
+            TcpFlagsUnseen { tcp_flags, invalid } => write!(
+                f,
+                "`tcp_flags_disposition = \"{tcp_flags}\"` beside `invalid_disposition = \"{invalid}\"` is not modelled"
+            ),
+            InvalidRuleRejected => write!(
+                f,
+                "an `Invalid` rule beside `invalid_disposition = \"REJECT\"` is not modelled"
+            ),
             InvalidInBlacklist => write!(f, "the `Invalid` macro has no place in the blacklist"),
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),

@@ -496,11 +496,22 @@ pub fn explain_as(
     };
     let walked = walk::filter(ruleset, hook, &packet);
     trace.extend(walked.trace.iter().cloned());
-    let verdict = match walked.outcome {
+    let mut verdict = match walked.outcome {
         Outcome::Accept => Verdict::Accept,
         Outcome::Drop => Verdict::Drop,
         Outcome::Reject(_) => Verdict::Reject,
     };
+    let mut stopped_answer = None;
+    if let Outcome::Reject(how) = walked.outcome
+        && source != ZoneId::Firewall
+    {
+        let answer = walk::filter(ruleset, Hook::Output, &reject_answer(&packet, how));
+        if answer.outcome != Outcome::Accept {
+            trace.extend(answer.trace.iter().cloned());
+            verdict = Verdict::Drop;
+            stopped_answer = Some(decider(model, Hook::Output, answer.decided_by.as_ref()).0);
+        }
+    }
     if source == ZoneId::Firewall {
         packet.oif = name(dest, query.to, packet.daddr);
     }
@@ -513,7 +524,16 @@ pub fn explain_as(
             nat.push(found);
         }
     }
-    let (decided_by, chain) = decider(model, hook, walked.decided_by.as_ref());
+    let (mut decided_by, chain) = decider(model, hook, walked.decided_by.as_ref());
+    if let Some(stopper) = stopped_answer {
+        decided_by = Decider::Shorewall {
+            what: format!(
+                "{} rejects, but the answer leaves the firewall as a RELATED packet and {} stops it: the sender hears nothing",
+                decider_text(model, &decided_by),
+                decider_text(model, &stopper)
+            ),
+        };
+    }
     Ok(Explanation {
         verdict,
         decided_by,
@@ -523,6 +543,89 @@ pub fn explain_as(
         nat,
         trace,
     })
+}
+
+/// The answer of a REJECT (a TCP reset, an ICMP error): the kernel sends
+/// it from the firewall through the output hook, back out of the
+/// interface the packet came in on, in conntrack state RELATED (the
+/// connection's, attached by nf_reject); a packet without a connection
+/// (INVALID, UNTRACKED) has none to attach, and conntrack calls its answer
+/// INVALID.
+fn reject_answer(packet: &Packet, how: crate::ruleset::Reject) -> Packet {
+    let tcp = how == crate::ruleset::Reject::TcpReset;
+    let ipv6 = packet.family == RuleFamily::Ipv6;
+    let (proto, icmp_type) = match (tcp, ipv6) {
+        (true, _) => (Protocol::Tcp, None),
+        (false, false) => (Protocol::Icmp, Some(3)),
+        (false, true) => (Protocol::Icmpv6, Some(1)),
+    };
+    Packet {
+        family: packet.family,
+        iif: None,
+        oif: packet.iif.clone(),
+        saddr: packet.daddr,
+        daddr: packet.saddr,
+        proto: Some(proto),
+        sport: if tcp { packet.dport } else { None },
+        dport: if tcp { packet.sport } else { None },
+        icmp_type,
+        original_dport: None,
+        original_daddr: None,
+        state: match packet.state {
+            CtState::Invalid | CtState::Untracked => CtState::Invalid,
+            _ => CtState::Related,
+        },
+    }
+}
+
+/// What decided, in the model's words.
+fn decider_text(model: &Model, decided_by: &Decider) -> String {
+    let file = &model.source_name;
+    match decided_by {
+        Decider::Loopback => {
+            "the firewall's traffic to itself (loopback) is always accepted".to_owned()
+        }
+        Decider::NoIpv6 => "the model has no IPv6 zone: all IPv6 is dropped".to_owned(),
+        Decider::InterfaceOption { interface, option } if *option == "sfilter" => format!(
+            "Shorewall's sfilter on interface {interface}: what would leave by the interface it came in on is dropped (routeback or routefilter lift it)"
+        ),
+        Decider::InterfaceOption { interface, option } => {
+            format!("the `{option}` option of interface {interface}")
+        }
+        Decider::Dnat { line } => format!("the port forward at {file}:{line}"),
+        Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
+        Decider::Tunnel { line } => format!("the tunnel at {file}:{line}"),
+        Decider::Rule { line } => format!("the rule at {file}:{line}"),
+        Decider::Blacklist { line } => format!("the blacklist entry at {file}:{line}"),
+        Decider::Policy { line } => format!("the policy at {file}:{line}"),
+        Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
+        Decider::NeededIcmpv6 => {
+            "ICMPv6 that IPv6 needs (RFC 4890) passes before a DROP or REJECT".to_owned()
+        }
+        Decider::CatchAll { hook } => {
+            let which = match *hook {
+                "INPUT" => Hook::Input,
+                "OUTPUT" => Hook::Output,
+                _ => Hook::Forward,
+            };
+            let end = crate::ruleset::lower::catch_all_policy(model, which);
+            let action = end.action.keyword();
+            let logged = match end.log {
+                Some(_) => format!(", logged {}:{hook}:{action}:", model.firewall.log_prefix),
+                None => String::new(),
+            };
+            match end.policy {
+                Some(index) => format!(
+                    "no zone pair claims it: the end of {hook} takes the policy at {file}:{} ({action}{logged})",
+                    model.policies[index].line
+                ),
+                None => format!(
+                    "no zone pair claims it: the end of {hook} ({action}{logged}, Shorewall's own end: no `all` policy names it)"
+                ),
+            }
+        }
+        Decider::Shorewall { what } => what.clone(),
+    }
 }
 
 /// What decided, in the model's words, and the zone-pair chain it sits in.
@@ -693,52 +796,7 @@ impl Explanation {
     }
 
     fn decider_text(&self, model: &Model) -> String {
-        let file = &model.source_name;
-        match &self.decided_by {
-            Decider::Loopback => {
-                "the firewall's traffic to itself (loopback) is always accepted".to_owned()
-            }
-            Decider::NoIpv6 => "the model has no IPv6 zone: all IPv6 is dropped".to_owned(),
-            Decider::InterfaceOption { interface, option } if *option == "sfilter" => format!(
-                "Shorewall's sfilter on interface {interface}: what would leave by the interface it came in on is dropped (routeback or routefilter lift it)"
-            ),
-            Decider::InterfaceOption { interface, option } => {
-                format!("the `{option}` option of interface {interface}")
-            }
-            Decider::Dnat { line } => format!("the port forward at {file}:{line}"),
-            Decider::Redirect { line } => format!("the redirect at {file}:{line}"),
-            Decider::Tunnel { line } => format!("the tunnel at {file}:{line}"),
-            Decider::Rule { line } => format!("the rule at {file}:{line}"),
-            Decider::Blacklist { line } => format!("the blacklist entry at {file}:{line}"),
-            Decider::Policy { line } => format!("the policy at {file}:{line}"),
-            Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
-            Decider::NeededIcmpv6 => {
-                "ICMPv6 that IPv6 needs (RFC 4890) passes before a DROP or REJECT".to_owned()
-            }
-            Decider::CatchAll { hook } => {
-                let which = match *hook {
-                    "INPUT" => Hook::Input,
-                    "OUTPUT" => Hook::Output,
-                    _ => Hook::Forward,
-                };
-                let end = crate::ruleset::lower::catch_all_policy(model, which);
-                let action = end.action.keyword();
-                let logged = match end.log {
-                    Some(_) => format!(", logged {}:{hook}:{action}:", model.firewall.log_prefix),
-                    None => String::new(),
-                };
-                match end.policy {
-                    Some(index) => format!(
-                        "no zone pair claims it: the end of {hook} takes the policy at {file}:{} ({action}{logged})",
-                        model.policies[index].line
-                    ),
-                    None => format!(
-                        "no zone pair claims it: the end of {hook} ({action}{logged}, Shorewall's own end: no `all` policy names it)"
-                    ),
-                }
-            }
-            Decider::Shorewall { what } => what.clone(),
-        }
+        decider_text(model, &self.decided_by)
     }
 
     /// Every rule the packet met, as nft prints it, `+` where it matched,

@@ -226,7 +226,7 @@ fn backup_dir_holds_the_previous_files() {
     let case = Case::new("backup-dir", "lxc-host");
     assert!(case.run("render", "shorewall", &["--yes"]).status.success());
     let before = read_tree(case.out());
-    case.edit_model("log = \"info\"", "log = \"notice\"");
+    case.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     let backups = case.dir.join("backups");
     let render = case.run(
         "render",
@@ -354,7 +354,7 @@ fn mode_and_owner_of_replaced_files_are_kept() {
     let file = case.out().join("fwgen.nft");
     fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
     std::os::unix::fs::chown(&file, Some(0), Some(4322)).unwrap();
-    case.edit_model("log = \"info\"", "log = \"notice\"");
+    case.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     assert!(case.run("render", "nftables", &["--yes"]).status.success());
     let meta = fs::metadata(&file).unwrap();
     assert_eq!(meta.mode() & 0o777, 0o640);
@@ -446,7 +446,7 @@ fn vanished_directory_is_an_error_and_nothing_is_created() {
 fn failure_while_staging_leaves_the_directory_as_it_was() {
     let case = Case::new("staging", "ipv6");
     assert!(case.run("render", "shorewall", &["--yes"]).status.success());
-    case.edit_model("log = \"info\"", "log = \"notice\"");
+    case.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     // shorewall6/ becomes a file: staging the IPv6 files must fail after the
     // IPv4 files were staged.
     let v6 = case.out().join("shorewall6");
@@ -472,7 +472,7 @@ fn read_only_directory_is_an_error_and_unchanged() {
     let case = Case::new("read-only", "lxc-host");
     assert!(case.run("render", "nftables", &["--yes"]).status.success());
     let before = read_tree(case.out());
-    case.edit_model("log = \"info\"", "log = \"notice\"");
+    case.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     let (ok, out) = common::run("mount", &["-o", "bind,ro", &case.out, &case.out]);
     assert!(ok, "cannot bind-mount read-only: {out}");
     let output = case.run("render", "nftables", &["--yes"]);

@@ -120,3 +120,42 @@ fn explain_names_ip_forwarding_off() {
         "the firewall's own traffic is as before: {stdout}"
     );
 }
+
+/// Issue #15: tcpflags' disposition, as Shorewall's Misc.pm compiles it:
+/// REJECT alone answers as iptables' bare REJECT (ICMP port unreachable);
+/// with TCP_FLAGS_LOG_LEVEL the `logflags` chain logs and answers with a
+/// TCP reset; ACCEPT accepts.
+#[test]
+fn tcp_flags_disposition_and_log_level() {
+    use fwgen::model::{Disposition, LogLevel};
+    use fwgen::ruleset::{Reject, Verdict};
+    let mut model = model("dispositions");
+    // Without the log limit a logging rule stays one rule.
+    model.firewall.log_limit = None;
+    let last = |model: &Model| {
+        let ruleset = lower(model);
+        let chain = ruleset.chain("tcpflags").expect("tcpflags");
+        assert_eq!(chain.rules.len(), 7);
+        chain.rules[0].statements.clone()
+    };
+    assert_eq!(
+        last(&model),
+        vec![Statement::Reject(Reject::PortUnreachable)]
+    );
+    model.firewall.tcp_flags_log = Some(LogLevel::Info);
+    let logged = last(&model);
+    assert!(
+        matches!(&logged[0], Statement::Log { prefix, .. } if prefix == "Shorewall:logflags:REJECT:"),
+        "{logged:?}"
+    );
+    assert_eq!(
+        logged.last(),
+        Some(&Statement::Reject(Reject::TcpReset)),
+        "{logged:?}"
+    );
+    model.firewall.dispositions.tcp_flags = Disposition::Accept;
+    assert_eq!(
+        last(&model).last(),
+        Some(&Statement::Verdict(Verdict::Accept))
+    );
+}

@@ -2126,7 +2126,9 @@ fn blrules_become_blacklist_entries() {
          REJECT net all tcp 23\n\
          ?COMMENT\n\
          ACCEPT net:192.0.2.1 all\n\
-         CONTINUE loc:192.168.1.5 net\n",
+         CONTINUE loc:192.168.1.5 net\n\
+         BLACKLIST net:192.0.2.9 all\n\
+         LOG:info net $FW tcp 22\n",
         None,
     );
     let model = imported_model(&import_within(&dir, false));
@@ -2136,6 +2138,9 @@ fn blrules_become_blacklist_entries() {
         "# blrules:5\n[[blacklist]]\naction = \"REJECT\"\nsource = \"net\"\ndest = \"all\"\nproto = \"tcp\"\ndport = \"23\"\ncomment = \"telnet from anywhere\"\n",
         "# blrules:7\n[[blacklist]]\naction = \"WHITELIST\"\nsource = \"net:192.0.2.1\"\n",
         "# blrules:8\n[[blacklist]]\naction = \"WHITELIST\"\nsource = \"loc:192.168.1.5\"\ndest = \"net\"\n",
+        // BLACKLIST: the sample's BLACKLIST_DISPOSITION=DROP, unlogged.
+        "# blrules:9\n[[blacklist]]\naction = \"DROP\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\n",
+        "# blrules:10\n[[blacklist]]\naction = \"LOG\"\nsource = \"net\"\n",
         "blacklist_states = [\"new\", \"invalid\", \"untracked\"]\n",
     ] {
         assert!(
@@ -2154,10 +2159,18 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
     common::require_tool("shorewall", "shorewall");
     for (line, expected) in [
         (
-            "BLACKLIST net:192.0.2.9 all",
-            "action `BLACKLIST` in blrules",
+            "A_DROP net:192.0.2.9 all",
+            "fwgen writes no audit records: write DROP",
         ),
-        ("LOG:info net all", "action `LOG` in blrules"),
+        (
+            "A_REJECT net:192.0.2.9 all",
+            "fwgen writes no audit records: write REJECT",
+        ),
+        (
+            "blacklog net:192.0.2.9 all",
+            "blacklog may only be used with BLACKLIST_LOG_LEVEL set",
+        ),
+        ("NFLOG net all", "action `NFLOG` in blrules"),
         (
             "DNAT net loc:192.168.1.9 tcp 80",
             "action `DNAT` in blrules",
@@ -2180,6 +2193,42 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
     assert_ne!(edited, conf, "the sample's BLACKLIST line changed");
     std::fs::write(dir.join("shorewall.conf"), edited).unwrap();
     assert_import_refused(&import_within(&dir, false), &["shorewall.conf:", "`syn`"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// BLACKLIST and blacklog in blrules (shorewall-blrules(5)): the
+/// BLACKLIST_DISPOSITION, logged at BLACKLIST_LOG_LEVEL when it is set,
+/// with a note on the log prefix Shorewall's blacklog chain gives it.
+#[test]
+fn blrules_blacklist_takes_the_disposition_and_its_log_level() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_blacklist(
+        "blacklog",
+        "BLACKLIST net:192.0.2.9 all\nblacklog net:192.0.2.10 all\nBLACKLIST:info net all\n",
+        None,
+    );
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let edited = conf
+        .replace("BLACKLIST_LOG_LEVEL=\n", "BLACKLIST_LOG_LEVEL=info\n")
+        .replace(
+            "BLACKLIST_DISPOSITION=DROP\n",
+            "BLACKLIST_DISPOSITION=REJECT\n",
+        );
+    assert_ne!(edited, conf, "the sample's BLACKLIST_* lines changed");
+    std::fs::write(dir.join("shorewall.conf"), edited).unwrap();
+    let output = import_within(&dir, true);
+    let model = imported_model(&output);
+    for expected in [
+        "# blrules:1\n[[blacklist]]\naction = \"REJECT\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\nlog = \"info\"\n",
+        "# blrules:2\n[[blacklist]]\naction = \"REJECT\"\nsource = \"net:192.0.2.10\"\ndest = \"all\"\nlog = \"info\"\n",
+        "# NOTE blrules:1: BLACKLIST is BLACKLIST_DISPOSITION=REJECT logged at BLACKLIST_LOG_LEVEL=info",
+        "# SKIPPED blrules:3: `BLACKLIST`: a log level on BLACKLIST (which logs at BLACKLIST_LOG_LEVEL) is not in fwgen's model",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -252,22 +252,81 @@ fn route_filter_and_log_martians_are_carried() {
     assert_carried("log-martians-no", "LOG_MARTIANS=No", "log_martians = false");
 }
 
+/// Issue #15: the dispositions are carried in Shorewall's words; the
+/// words Config.pm refuses, the audited forms and lower case are refused.
+#[test]
+fn dispositions_are_carried() {
+    assert_carried(
+        "tcp-flags-accept",
+        "TCP_FLAGS_DISPOSITION=ACCEPT",
+        "tcp_flags_disposition = \"ACCEPT\"",
+    );
+    assert_carried(
+        "related-drop",
+        "RELATED_DISPOSITION=DROP",
+        "related_disposition = \"DROP\"",
+    );
+    assert_carried(
+        "invalid-drop",
+        "INVALID_DISPOSITION=DROP",
+        "invalid_disposition = \"DROP\"",
+    );
+    assert_carried(
+        "untracked-reject",
+        "UNTRACKED_DISPOSITION=REJECT",
+        "untracked_disposition = \"REJECT\"",
+    );
+}
+
+/// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL (the sample's "$LOG_LEVEL")
+/// are carried; a log tag is refused.
+#[test]
+fn tcp_flags_and_smurf_log_levels_are_carried() {
+    assert_carried(
+        "tcp-flags-log",
+        "TCP_FLAGS_LOG_LEVEL=warning",
+        "tcp_flags_log = \"warning\"",
+    );
+    assert_carried(
+        "smurf-log",
+        "SMURF_LOG_LEVEL=debug",
+        "smurf_log = \"debug\"",
+    );
+    assert_refused(
+        "tcp-flags-log-tag",
+        "TCP_FLAGS_LOG_LEVEL=info:FLAGS",
+        "a log tag on TCP_FLAGS_LOG_LEVEL is not in fwgen's model",
+    );
+}
+
 #[test]
 fn dispositions_fwgen_does_not_mean_are_refused() {
     assert_refused(
-        "tcp-flags-reject",
-        "TCP_FLAGS_DISPOSITION=REJECT",
-        "TCP_FLAGS_DISPOSITION=REJECT: fwgen's tcpflags option drops",
-    );
-    assert_refused(
-        "related-drop",
-        "RELATED_DISPOSITION=DROP",
-        "RELATED_DISPOSITION=DROP",
-    );
-    assert_refused(
         "invalid-accept",
         "INVALID_DISPOSITION=ACCEPT",
-        "INVALID_DISPOSITION=ACCEPT",
+        "INVALID_DISPOSITION=ACCEPT: Shorewall takes \"DROP\", \"REJECT\", \"CONTINUE\"",
+    );
+    assert_refused(
+        "related-audited",
+        "RELATED_DISPOSITION=A_ACCEPT",
+        "fwgen writes no audit records",
+    );
+    assert_refused(
+        "smurf-audited",
+        "SMURF_DISPOSITION=A_DROP",
+        "without the audit record",
+    );
+    assert_refused(
+        "tcp-flags-lower-case",
+        "TCP_FLAGS_DISPOSITION=reject",
+        "Shorewall takes the upper-case words",
+    );
+    // The sample's interfaces have tcpflags: a REJECT fwgen would decide
+    // after the INVALID packets it catches were dropped.
+    assert_refused(
+        "tcp-flags-unseen",
+        "INVALID_DISPOSITION=DROP\nTCP_FLAGS_DISPOSITION=ACCEPT",
+        "fwgen decides INVALID packets before the interface options",
     );
 }
 
@@ -404,6 +463,16 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n",
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
+        (
+            "six-related",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's RELATED_DISPOSITION differ, and fwgen's `related_disposition` is one for both",
+        ),
+        (
+            "six-tcp-flags-log",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nTCP_FLAGS_LOG_LEVEL=debug\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's TCP_FLAGS_LOG_LEVEL differ, and fwgen's `tcp_flags_log` is one for both",
+        ),
     ] {
         let dir = common::dual_stack(&format!("import-setting-{name}"), four, six);
         let output = import(&dir.join("shorewall"));
@@ -423,7 +492,7 @@ fn a_refused_setting_with_partial_leaves_a_valid_model() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with(
         "partial",
-        "CLAMPMSS=huge\nTCP_FLAGS_DISPOSITION=ACCEPT\nROUTE_FILTER=Keep",
+        "CLAMPMSS=huge\nTCP_FLAGS_DISPOSITION=A_DROP\nROUTE_FILTER=Keep",
     );
     let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
         .args(["import", "shorewall", dir.to_str().unwrap(), "--partial"])
@@ -439,7 +508,7 @@ fn a_refused_setting_with_partial_leaves_a_valid_model() {
             last - 2
         ),
         format!(
-            "# SKIPPED shorewall.conf:{}: TCP_FLAGS_DISPOSITION=ACCEPT",
+            "# SKIPPED shorewall.conf:{}: TCP_FLAGS_DISPOSITION=A_DROP",
             last - 1
         ),
     ] {

@@ -11,6 +11,8 @@
 
 mod common;
 
+#[path = "lab/flags.rs"]
+mod flags;
 #[path = "lab/helper.rs"]
 mod helper;
 #[path = "lab/mss.rs"]
@@ -353,6 +355,79 @@ fn model_routefilter_loose() {
 #[test]
 fn model_firewall_settings() {
     lab_model("firewall-settings", "fset");
+}
+
+/// Issue #15: the dispositions. The firewall's REJECT answers (a TCP
+/// reset, an ICMP error) leave it as RELATED packets, which
+/// `related_disposition = "REJECT"` stops: a loc host the firewall rejects
+/// hears nothing, in Shorewall's compiled firewall and in nftables alike,
+/// and explain says DROP for it. Invalid packets CONTINUE and untracked
+/// ones are dropped, which no probe sends (a new connection's packets are
+/// NEW): for those only `shorewall check` and `nft -c` judge the files.
+#[test]
+fn model_dispositions() {
+    lab_model("dispositions", "disp");
+}
+
+/// Issue #15: TCP_FLAGS_DISPOSITION seen by the sender of a SYN|FIN from
+/// the net to a closed port of a loc host (INVALID packets CONTINUE, as in
+/// the dispositions model): REJECT answers with ICMP port unreachable,
+/// DROP with nothing, ACCEPT lets the loc host answer with a reset, in
+/// Shorewall's compiled firewall and nftables alike. The firewall's ICMP
+/// answer leaves as an INVALID packet (the SYN|FIN had no connection),
+/// which the model's `$FW all ACCEPT` lets out.
+#[test]
+fn tcp_flags_disposition_seen_by_the_sender() {
+    use flags::Heard;
+    use fwgen::model::Disposition;
+    common::require_lab();
+    let model = model("tests/models", "dispositions");
+    let dir = common::scratch("lab-flags");
+    let cases = [
+        (
+            "tfr",
+            Disposition::Reject,
+            Disposition::Accept,
+            Heard::PortUnreachable,
+        ),
+        (
+            "tfd",
+            Disposition::Drop,
+            Disposition::Accept,
+            Heard::Nothing,
+        ),
+        (
+            "tfa",
+            Disposition::Accept,
+            Disposition::Accept,
+            Heard::Reset,
+        ),
+        // The SYN|FIN has no connection (INVALID), so neither has the
+        // firewall's answer: it is INVALID, not RELATED, and passes
+        // `$FW all ACCEPT` whatever related_disposition says.
+        (
+            "tfx",
+            Disposition::Reject,
+            Disposition::Reject,
+            Heard::PortUnreachable,
+        ),
+    ];
+    for (name, tcp_flags, related, expected) in cases {
+        let mut model = model.clone();
+        model.firewall.dispositions.tcp_flags = tcp_flags;
+        model.firewall.dispositions.related = related;
+        let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+        let heard =
+            [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, backend)| {
+                let name = format!("{name}{backend}");
+                flags::syn_fin_answer(&model, &name, contestant, &dir, ("net", "loc"))
+            });
+        assert_eq!(
+            heard, [expected; 2],
+            "tcp_flags_disposition {tcp_flags}, related_disposition {related}: (Shorewall, nftables)"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issues #15/#16: IP_FORWARDING=Off: Shorewall turns the kernel's

@@ -128,6 +128,7 @@ mod models {
         nat_one_to_one => "nat-one-to-one",
         blacklist => "blacklist",
         firewall_settings => "firewall-settings",
+        dispositions => "dispositions",
         stopped => "stopped",
         stopped_closed => "stopped-closed",
         tunnels => "tunnels",

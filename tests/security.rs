@@ -274,7 +274,7 @@ fn admins_original_survives_any_number_of_forced_renders() {
     .unwrap();
     fs::write(dir.join("rules.bak"), "# the admin's own older backup\n").unwrap();
     assert!(arena.render("shorewall", &["--force"]).status.success());
-    arena.edit_model("log = \"info\"", "log = \"notice\"");
+    arena.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     assert!(arena.render("shorewall", &["--force"]).status.success());
     arena.edit_model("log = \"notice\"", "log = \"info\"");
     assert!(arena.render("shorewall", &["--force"]).status.success());
@@ -304,7 +304,7 @@ fn admins_original_survives_any_number_of_forced_renders() {
 fn backup_dir_inside_the_output_is_refused() {
     let arena = Arena::new("backup-inside", "lxc-host");
     assert!(arena.render("nftables", &[]).status.success());
-    arena.edit_model("log = \"info\"", "log = \"notice\"");
+    arena.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     let before = common::read_tree(&arena.out);
     for backups in [arena.out.clone(), arena.out.join("old")] {
         let output = arena.render("nftables", &["--backup-dir", backups.to_str().unwrap()]);
@@ -372,7 +372,7 @@ fn stale_temporary_files_of_dead_runs_are_removed() {
     assert!(arena.render("shorewall", &[]).status.success());
     let stale = arena.out.join("shorewall/.rules.fwgen-4242.tmp");
     fs::write(&stale, "half a file from a run killed long ago\n").unwrap();
-    arena.edit_model("log = \"info\"", "log = \"notice\"");
+    arena.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     let output = arena.render("shorewall", &[]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(!stale.exists(), "the stale temporary file is still there");
@@ -562,7 +562,7 @@ fn a_damaged_journal_stops_everything() {
         "fwgen journal 1\nrename\t..\t../../etc\tpasswd\n",
     )
     .unwrap();
-    arena.edit_model("log = \"info\"", "log = \"notice\"");
+    arena.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     let output = arena.render("shorewall", &[]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("damaged"), "{}", text(&output));
@@ -615,7 +615,7 @@ fn concurrent_renders_into_one_directory_leave_one_whole_set() {
 fn output_file_another_user_can_write_is_refused() {
     let arena = Arena::new("unsafe-file", "lxc-host");
     assert!(arena.render("shorewall", &[]).status.success());
-    arena.edit_model("log = \"info\"", "log = \"notice\"");
+    arena.edit_model("\nlog = \"info\"", "\nlog = \"notice\"");
     let policy = arena.out.join("shorewall/policy");
     fs::set_permissions(&policy, fs::Permissions::from_mode(0o666)).unwrap();
     let before = common::read_tree(&arena.out);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::config::RawClampMss;
-use crate::model::{ClampMss, ConnState, Forwarding};
+use crate::model::{ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Forwarding};
 
 impl Analyzer<'_> {
     pub(super) fn firewall(&mut self, raw: &RawFirewall) -> Firewall {
@@ -35,7 +35,77 @@ impl Analyzer<'_> {
             conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
             stopped_output_open: raw.stopped_output_open.unwrap_or(true),
             blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
+            dispositions: self.dispositions(raw),
+            tcp_flags_log: self.log_level(raw.tcp_flags_log.as_ref()),
+            smurf_log: self.log_level(raw.smurf_log.as_ref()),
         }
+    }
+
+    /// With `invalid_disposition = "REJECT"`, Shorewall's INVALID section
+    /// runs the `Invalid` macro's rules in each zone pair's chain before
+    /// the REJECT; fwgen rejects invalid packets before any pair chain, so
+    /// such a rule is refused rather than silently skipped.
+    pub(super) fn check_invalid_rejected(&mut self, firewall: &Firewall, rules: &[Rule]) {
+        if firewall.dispositions.invalid != Disposition::Reject {
+            return;
+        }
+        let mut seen = Vec::new();
+        for rule in rules.iter().filter(|r| r.is_invalid_match()) {
+            if !seen.contains(&rule.span.start) {
+                seen.push(rule.span.start);
+                self.error(Some(rule.span.clone()), ErrorKind::InvalidRuleRejected);
+            }
+        }
+    }
+
+    /// The packets `tcpflags` catches are INVALID to conntrack (all but a
+    /// SYN from port 0). Shorewall runs the interface options before the
+    /// INVALID disposition; fwgen decides INVALID packets first, so a
+    /// tcpflags disposition other than DROP is seen only when INVALID
+    /// packets go on (CONTINUE): otherwise it is refused.
+    pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
+        let dispositions = &firewall.dispositions;
+        let unseen = dispositions.tcp_flags != Disposition::Drop
+            && dispositions.invalid != Disposition::Continue
+            && self
+                .interfaces
+                .iter()
+                .any(|i| i.has(InterfaceOption::Tcpflags));
+        if unseen && let Some(key) = &raw.firewall.tcp_flags_disposition {
+            let kind = ErrorKind::TcpFlagsUnseen {
+                tcp_flags: dispositions.tcp_flags,
+                invalid: dispositions.invalid,
+            };
+            self.error(Some(key.span()), kind);
+        }
+    }
+
+    /// The `*_disposition` keys: each takes the words Shorewall takes for
+    /// its setting; absent: [`DispositionKey::model_default`].
+    fn dispositions(&mut self, raw: &RawFirewall) -> Dispositions {
+        let mut dispositions = Dispositions::default();
+        for key in DispositionKey::ALL {
+            let written = match key {
+                DispositionKey::TcpFlags => &raw.tcp_flags_disposition,
+                DispositionKey::Related => &raw.related_disposition,
+                DispositionKey::Invalid => &raw.invalid_disposition,
+                DispositionKey::Untracked => &raw.untracked_disposition,
+            };
+            let Some(written) = written else { continue };
+            match Disposition::parse(written.get_ref()) {
+                Some(disposition) if key.allowed().contains(&disposition) => {
+                    dispositions.set(key, disposition);
+                }
+                _ => {
+                    let kind = ErrorKind::BadDisposition {
+                        key,
+                        text: written.get_ref().clone(),
+                    };
+                    self.error(Some(written.span()), kind);
+                }
+            }
+        }
+        dispositions
     }
 
     /// BLACKLIST=: states in any case, or `all`; absent: the sample's

@@ -113,6 +113,8 @@ impl Analyzer<'_> {
         self.check_duplicate_policies(&policies);
         let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         self.check_rate_tables(&raw.rule, &rules);
+        self.check_invalid_rejected(&firewall, &rules);
+        self.check_tcp_flags_reached(&firewall, raw);
         let blacklist = self.blacklist(&raw.blacklist);
         let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
         self.check_dnat_hosts(&dnats);

@@ -405,17 +405,18 @@ impl Analyzer<'_> {
         }
     }
 
-    /// A `[[blacklist]]` action: DROP, REJECT, or WHITELIST (and
-    /// ACCEPT, which blrules reads as WHITELIST), held as `Accept`.
+    /// A `[[blacklist]]` action: DROP, REJECT, WHITELIST (and ACCEPT,
+    /// which blrules reads as WHITELIST), held as `Accept`, or LOG.
     fn blacklist_verdict(&mut self, raw: &Spanned<String>) -> Option<Verdict> {
         match raw.get_ref().to_ascii_uppercase().as_str() {
             "WHITELIST" | "ACCEPT" => Some(Verdict::Accept),
             "DROP" => Some(Verdict::Drop),
             "REJECT" => Some(Verdict::Reject),
+            "LOG" => Some(Verdict::Log),
             _ => {
                 let kind = ErrorKind::UnknownAction {
                     action: raw.get_ref().clone(),
-                    allowed: "DROP, REJECT, WHITELIST (ACCEPT is WHITELIST in a blacklist: the packet leaves the blacklist and meets the rules)",
+                    allowed: "DROP, REJECT, WHITELIST (ACCEPT is WHITELIST in a blacklist: the packet leaves the blacklist and meets the rules), LOG (logs and goes on to the next entry); Shorewall's BLACKLIST is its BLACKLIST_DISPOSITION: write DROP or REJECT, with `log` for BLACKLIST_LOG_LEVEL",
                 };
                 self.error(Some(raw.span()), kind);
                 None

@@ -31,7 +31,6 @@ pub struct Setting {
 }
 
 const NO: &[&str] = &["no"];
-const DROP: &[&str] = &["drop", "a_drop"];
 
 const fn noted(name: &'static str) -> Setting {
     Setting {
@@ -93,35 +92,20 @@ pub const SETTINGS: &[Setting] = &[
     // The states the blacklist sees: `blacklist_states` (unset: by FASTACCEPT).
     modelled("BLACKLIST", ""),
     // What passes would change: only the value fwgen's firewall means.
-    only(
-        "INVALID_DISPOSITION",
-        "continue",
-        &["continue", "drop", "a_drop"],
-        "only DROP and CONTINUE dispositions of INVALID packets keep new connections' verdicts",
-    ),
-    only(
-        "TCP_FLAGS_DISPOSITION",
-        "drop",
-        DROP,
-        "fwgen's tcpflags option drops the packets it catches",
-    ),
+    // `[firewall]` `tcp_flags_log` and `smurf_log`.
+    modelled("TCP_FLAGS_LOG_LEVEL", ""),
+    modelled("SMURF_LOG_LEVEL", ""),
+    // `[firewall]` `*_disposition` (`disposition` in the importer).
+    modelled("TCP_FLAGS_DISPOSITION", "drop"),
+    modelled("RELATED_DISPOSITION", "accept"),
+    modelled("INVALID_DISPOSITION", "continue"),
+    modelled("UNTRACKED_DISPOSITION", "continue"),
+    // What passes would change: only the value fwgen's firewall means.
     only(
         "SMURF_DISPOSITION",
         "drop",
-        DROP,
-        "fwgen's nosmurfs option drops the packets it catches",
-    ),
-    only(
-        "RELATED_DISPOSITION",
-        "accept",
-        &["accept", "a_accept"],
-        "fwgen accepts packets related to a connection it let through",
-    ),
-    only(
-        "UNTRACKED_DISPOSITION",
-        "continue",
-        &["continue"],
-        "fwgen lets untracked packets meet the rules and policies as new ones do",
+        &["drop"],
+        "Shorewall takes DROP or A_DROP, and fwgen's nosmurfs option drops the packets it catches without the audit record A_DROP adds",
     ),
     only(
         "HELPERS",
@@ -199,9 +183,7 @@ pub const SETTINGS: &[Setting] = &[
     noted("RELATED_LOG_LEVEL"),
     noted("RPFILTER_LOG_LEVEL"),
     noted("SFILTER_LOG_LEVEL"),
-    noted("SMURF_LOG_LEVEL"),
     noted("STARTUP_LOG"),
-    noted("TCP_FLAGS_LOG_LEVEL"),
     noted("UNTRACKED_LOG_LEVEL"),
     noted("RFC1918_LOG_LEVEL"),
     noted("ARPTABLES"),
@@ -371,9 +353,8 @@ mod tests {
         let action = find("REJECT_ACTION").unwrap();
         assert_eq!(action.refusal(""), None);
         assert!(action.refusal("MyReject").is_some());
-        let related = find("RELATED_DISPOSITION").unwrap();
-        assert_eq!(related.refusal("ACCEPT"), None);
-        assert!(related.refusal("DROP").is_some());
-        assert_eq!(find("SMURF_DISPOSITION").unwrap().refusal("A_DROP"), None);
+        let smurf = find("SMURF_DISPOSITION").unwrap();
+        assert_eq!(smurf.refusal("DROP"), None);
+        assert!(smurf.refusal("A_DROP").is_some());
     }
 }

@@ -32,6 +32,7 @@ use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{MacroCall, stock_macro};
+use crate::model::{Disposition, DispositionKey};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -581,6 +582,9 @@ struct Settings {
     remarks: Vec<String>,
     /// COMPLETE=Yes's line, until the interfaces are read.
     complete: Option<Line>,
+    /// TCP_FLAGS_DISPOSITION other than DROP beside an INVALID_DISPOSITION
+    /// other than CONTINUE (`judge_tcp_flags`).
+    tcp_flags_unseen: Option<(Line, String)>,
 }
 
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
@@ -595,6 +599,33 @@ struct Carried {
     stopped_output_open: bool,
     /// BLACKLIST, as the TOML list `blacklist_states` writes.
     blacklist_states: String,
+    /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
+    dispositions: [&'static str; 4],
+    /// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL, as the model writes them.
+    log_levels: [Option<String>; 2],
+}
+
+/// The log settings of `tcp_flags_log` and `smurf_log`.
+const LOG_LEVEL_KEYS: [(&str, &str); 2] = [
+    ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
+    ("SMURF_LOG_LEVEL", "smurf_log"),
+];
+
+/// A `*_LOG_LEVEL` setting as Config.pm reads it (`default_log_level`):
+/// empty or `none` logs nothing; a `:TAG` is refused.
+fn log_level_setting(key: &str, value: &str) -> Result<Option<String>, String> {
+    let value = value.trim_matches('"');
+    if value.is_empty() || value.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    if value.contains(':') {
+        return Err(format!(
+            "{key}={value}: a log tag on {key} is not in fwgen's model: write the level alone"
+        ));
+    }
+    crate::model::LogLevel::read(value)
+        .map(|level| Some(level.to_string()))
+        .map_err(|problem| format!("{key}={value}: {problem}"))
 }
 
 const DISABLE_IPV6_WITHOUT_SIX: &str = "DISABLE_IPV6=No leaves IPv6 to Shorewall6, and there is no shorewall6 directory beside this one: fwgen's model has no IPv6 zone, so both its backends drop new IPv6 connections";
@@ -614,6 +645,28 @@ fn yes_no(key: &str, value: &str) -> Result<bool, String> {
         "no" => Ok(false),
         other => Err(format!("{key}={other}: Shorewall takes Yes or No")),
     }
+}
+
+/// A `*_DISPOSITION` setting as Config.pm reads it (its upper-case
+/// words; `written` as the file has it, `value` after the default).
+/// The audited forms (`A_DROP`) are refused: fwgen writes no audit records.
+fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<Disposition, String> {
+    let setting = key.setting();
+    let word = value.to_ascii_uppercase();
+    if written != written.to_ascii_uppercase() {
+        return Err(format!(
+            "{setting}={written}: Shorewall takes the upper-case words {}",
+            key.words()
+        ));
+    }
+    if let Some(plain) = word.strip_prefix("A_") {
+        return Err(format!(
+            "{setting}={written}: the audited disposition is {plain} with an audit record (the AUDIT target); fwgen writes no audit records: write {plain}"
+        ));
+    }
+    Disposition::parse(&word)
+        .filter(|d| key.allowed().contains(d))
+        .ok_or_else(|| format!("{setting}={written}: Shorewall takes {}", key.words()))
 }
 
 /// CLAMPMSS as `clamp_mss` writes it: Yes, No or an MSS.
@@ -1100,6 +1153,7 @@ impl Importer {
         self.zones();
         self.interfaces();
         self.judge_complete();
+        self.judge_tcp_flags();
         self.hosts();
         self.note_empty_zones();
         self.policies();
@@ -1796,7 +1850,15 @@ impl Importer {
                 .unwrap_or_else(|_| "[\"new\", \"invalid\", \"untracked\"]".to_owned()),
             ..Carried::default()
         };
-        let mut refused = vec![
+        let mut refused = Vec::new();
+        for (n, key) in DispositionKey::ALL.into_iter().enumerate() {
+            let written = modelled.get(key.setting()).map_or("", |(v, _)| v.as_str());
+            let read = disposition(key, written, &value(key.setting()));
+            let fallback = key.shorewall_default();
+            carried.dispositions[n] = read.as_ref().unwrap_or(&fallback).word();
+            refused.push((key.setting(), read.err()));
+        }
+        refused.extend([
             ("CLAMPMSS", clamp_mss.err()),
             ("BLACKLIST", blacklist.err()),
             (
@@ -1805,7 +1867,7 @@ impl Importer {
                     .is_none()
                     .then(|| "IP_FORWARDING is On, Off or Keep".to_owned()),
             ),
-        ];
+        ]);
         if !self.ipv6 {
             let route_filter = route_filter(&value("ROUTE_FILTER"));
             let log_martians = log_martians(&value("LOG_MARTIANS"));
@@ -1834,6 +1896,23 @@ impl Importer {
                 Err(reason) => refused.push(("DISABLE_IPV6", Some(reason))),
             }
         }
+        for (n, (key, _)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
+            let written = modelled.get(key).map_or("", |(v, _)| v.as_str());
+            match log_level_setting(key, written) {
+                Ok(level) => carried.log_levels[n] = level,
+                Err(reason) => refused.push((key, Some(reason))),
+            }
+        }
+        let [tcp_flags, _, invalid, _] = carried.dispositions;
+        if tcp_flags != "DROP"
+            && invalid != "CONTINUE"
+            && let Some((_, line)) = modelled.get("TCP_FLAGS_DISPOSITION")
+        {
+            let reason = format!(
+                "TCP_FLAGS_DISPOSITION={tcp_flags} beside INVALID_DISPOSITION={invalid}: the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options, where Shorewall runs tcpflags first"
+            );
+            self.settings.tcp_flags_unseen = Some((line.clone(), reason));
+        }
         for (key, reason) in refused {
             if let (Some(reason), Some((_, line))) = (reason, modelled.get(key)) {
                 self.refuse(line, reason);
@@ -1856,6 +1935,21 @@ impl Importer {
         });
         if !everything {
             let reason = "COMPLETE=Yes leaves packets outside every zone to the built-in chains' policies, and fwgen catches them: it needs an interface `+`";
+            self.refuse(&line, reason);
+        }
+    }
+
+    /// A TCP_FLAGS_DISPOSITION fwgen would not reach is refused when an
+    /// interface has the `tcpflags` option (the analyzer's `TcpFlagsUnseen`).
+    fn judge_tcp_flags(&mut self) {
+        let Some((line, reason)) = self.settings.tcp_flags_unseen.take() else {
+            return;
+        };
+        let flagged = self
+            .entries
+            .iter()
+            .any(|entry| entry.kind == Kind::Interface && entry.body.contains("\"tcpflags\""));
+        if flagged {
             self.refuse(&line, reason);
         }
     }
@@ -1888,6 +1982,16 @@ impl Importer {
             carried.blacklist_states,
         );
         self.out.push_str(&text);
+        for ((key, model_key), level) in LOG_LEVEL_KEYS.iter().zip(&carried.log_levels) {
+            if let Some(level) = level {
+                let text = format!("{}{model_key} = {}\n", origin(key), quote(level));
+                self.out.push_str(&text);
+            }
+        }
+        for (key, word) in DispositionKey::ALL.into_iter().zip(carried.dispositions) {
+            let text = format!("{}{} = {}\n", origin(key.setting()), key.key(), quote(word));
+            self.out.push_str(&text);
+        }
     }
 
     /// The settings that change no verdict, by name, at the top of the model.
@@ -2042,6 +2146,16 @@ impl Importer {
         }
         if four.blacklist_states != six_carried.blacklist_states {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
+        }
+        for (n, (key, model_key)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
+            if four.log_levels[n] != six_carried.log_levels[n] {
+                self.refuse_setting_difference(six, key, model_key);
+            }
+        }
+        for (n, key) in DispositionKey::ALL.into_iter().enumerate() {
+            if four.dispositions[n] != six_carried.dispositions[n] {
+                self.refuse_setting_difference(six, key.setting(), key.key());
+            }
         }
         for note in &six.notes {
             if !self.notes.contains(note) {
@@ -2756,10 +2870,14 @@ impl Importer {
             "WHITELIST" | "CONTINUE" | "ACCEPT" if self.blacklisting => "WHITELIST".to_owned(),
             _ => target,
         };
-        if self.blacklisting && !matches!(target.as_str(), "WHITELIST" | "DROP" | "REJECT") {
-            self.refuse(line, format!("action `{action}` in blrules is not in fwgen's model (its blacklist entries DROP, REJECT or WHITELIST)"));
-            return;
-        }
+        let (target, log) = if self.blacklisting {
+            match self.blacklist_action(line, &action, target, log, service_macro.is_some()) {
+                Ok(read) => read,
+                Err(reason) => return self.refuse(line, reason),
+            }
+        } else {
+            (target, log)
+        };
         let limits = match self.limits(line, columns, &target, log.as_deref()) {
             Ok(limits) => limits,
             Err(()) => return,

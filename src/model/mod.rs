@@ -29,7 +29,10 @@ pub use policy::{
 };
 pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
-pub use settings::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
+pub use settings::{
+    CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Dispositions,
+    Forwarding, RouteFilter,
+};
 pub use stopped::{Place, Stopped, StoppedEnd};
 pub use tunnel::Tunnel;
 pub use zone::{Family, Hosts, Zone, ZoneId, ZoneRef};
@@ -105,6 +108,14 @@ pub struct Firewall {
     /// BLACKLIST=: the connection states the blacklist sees, in
     /// Shorewall's order.
     pub blacklist_states: Vec<ConnState>,
+    /// TCP_FLAGS_DISPOSITION, RELATED_DISPOSITION, INVALID_DISPOSITION and
+    /// UNTRACKED_DISPOSITION.
+    pub dispositions: Dispositions,
+    /// TCP_FLAGS_LOG_LEVEL: what tcpflags catches is logged first (and a
+    /// REJECT answers with a TCP reset, as Shorewall's `logflags` chain).
+    pub tcp_flags_log: Option<LogLevel>,
+    /// SMURF_LOG_LEVEL: what nosmurfs catches is logged first.
+    pub smurf_log: Option<LogLevel>,
 }
 
 impl Model {

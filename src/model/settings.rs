@@ -1,6 +1,7 @@
 //! The firewall-wide settings that change what passes, as shorewall.conf
-//! names them: CLAMPMSS, IP_FORWARDING, ROUTE_FILTER, LOG_MARTIANS and
-//! AUTOHELPERS.
+//! names them: CLAMPMSS, IP_FORWARDING, ROUTE_FILTER, LOG_MARTIANS,
+//! AUTOHELPERS and the dispositions (TCP_FLAGS_DISPOSITION,
+//! RELATED_DISPOSITION, INVALID_DISPOSITION, UNTRACKED_DISPOSITION).
 
 use std::fmt::{self, Display, Formatter};
 
@@ -45,6 +46,169 @@ impl Display for Forwarding {
             Forwarding::Off => "Off",
             Forwarding::Keep => "Keep",
         })
+    }
+}
+
+/// What happens to the packets one of Shorewall's checks catches: its
+/// `*_DISPOSITION` setting (Config.pm). Not every check takes every word:
+/// [`DispositionKey::allowed`] says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// The packet is accepted here, before any rule.
+    Accept,
+    /// The packet is dropped.
+    Drop,
+    /// The packet is rejected (see [`DispositionKey`] for the answer).
+    Reject,
+    /// Nothing happens here: the packet meets the rules and policies.
+    Continue,
+}
+
+impl Disposition {
+    /// Shorewall's word (`ACCEPT`, `DROP`, `REJECT`, `CONTINUE`).
+    pub fn parse(text: &str) -> Option<Disposition> {
+        match text {
+            "ACCEPT" => Some(Disposition::Accept),
+            "DROP" => Some(Disposition::Drop),
+            "REJECT" => Some(Disposition::Reject),
+            "CONTINUE" => Some(Disposition::Continue),
+            _ => None,
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Disposition::Accept => "ACCEPT",
+            Disposition::Drop => "DROP",
+            Disposition::Reject => "REJECT",
+            Disposition::Continue => "CONTINUE",
+        }
+    }
+}
+
+impl Display for Disposition {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// The `[firewall]` keys that hold a [`Disposition`], with the words
+/// Shorewall 5.2.8 takes for each (Config.pm) and fwgen's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispositionKey {
+    /// TCP_FLAGS_DISPOSITION: the `tcpflags` interface option's catch.
+    TcpFlags,
+    /// RELATED_DISPOSITION: packets related to a connection.
+    Related,
+    /// INVALID_DISPOSITION: packets conntrack calls INVALID.
+    Invalid,
+    /// UNTRACKED_DISPOSITION: packets conntrack does not track.
+    Untracked,
+}
+
+impl DispositionKey {
+    pub const ALL: [DispositionKey; 4] = [
+        DispositionKey::TcpFlags,
+        DispositionKey::Related,
+        DispositionKey::Invalid,
+        DispositionKey::Untracked,
+    ];
+
+    /// The model's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            DispositionKey::TcpFlags => "tcp_flags_disposition",
+            DispositionKey::Related => "related_disposition",
+            DispositionKey::Invalid => "invalid_disposition",
+            DispositionKey::Untracked => "untracked_disposition",
+        }
+    }
+
+    /// Shorewall's setting.
+    pub fn setting(self) -> &'static str {
+        match self {
+            DispositionKey::TcpFlags => "TCP_FLAGS_DISPOSITION",
+            DispositionKey::Related => "RELATED_DISPOSITION",
+            DispositionKey::Invalid => "INVALID_DISPOSITION",
+            DispositionKey::Untracked => "UNTRACKED_DISPOSITION",
+        }
+    }
+
+    /// The words Config.pm takes (its audited `A_` forms aside).
+    pub fn allowed(self) -> &'static [Disposition] {
+        use Disposition::{Accept, Continue, Drop, Reject};
+        match self {
+            DispositionKey::TcpFlags => &[Drop, Reject, Accept],
+            DispositionKey::Related | DispositionKey::Untracked => {
+                &[Accept, Drop, Reject, Continue]
+            }
+            DispositionKey::Invalid => &[Drop, Reject, Continue],
+        }
+    }
+
+    /// fwgen's default. Shorewall's own, but INVALID: fwgen drops invalid
+    /// packets unless the model says otherwise (Shorewall's default is
+    /// CONTINUE).
+    pub fn model_default(self) -> Disposition {
+        match self {
+            DispositionKey::TcpFlags | DispositionKey::Invalid => Disposition::Drop,
+            DispositionKey::Related => Disposition::Accept,
+            DispositionKey::Untracked => Disposition::Continue,
+        }
+    }
+
+    /// Shorewall's default (Config.pm), for a setting left unset.
+    pub fn shorewall_default(self) -> Disposition {
+        match self {
+            DispositionKey::Invalid => Disposition::Continue,
+            key => key.model_default(),
+        }
+    }
+
+    /// The allowed words, as a hint writes them.
+    pub fn words(self) -> String {
+        let words: Vec<String> = self.allowed().iter().map(|d| format!("\"{d}\"")).collect();
+        words.join(", ")
+    }
+}
+
+/// The dispositions of the model, one per [`DispositionKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dispositions {
+    pub tcp_flags: Disposition,
+    pub related: Disposition,
+    pub invalid: Disposition,
+    pub untracked: Disposition,
+}
+
+impl Default for Dispositions {
+    fn default() -> Self {
+        Dispositions {
+            tcp_flags: DispositionKey::TcpFlags.model_default(),
+            related: DispositionKey::Related.model_default(),
+            invalid: DispositionKey::Invalid.model_default(),
+            untracked: DispositionKey::Untracked.model_default(),
+        }
+    }
+}
+
+impl Dispositions {
+    pub fn get(&self, key: DispositionKey) -> Disposition {
+        match key {
+            DispositionKey::TcpFlags => self.tcp_flags,
+            DispositionKey::Related => self.related,
+            DispositionKey::Invalid => self.invalid,
+            DispositionKey::Untracked => self.untracked,
+        }
+    }
+
+    pub fn set(&mut self, key: DispositionKey, disposition: Disposition) {
+        match key {
+            DispositionKey::TcpFlags => self.tcp_flags = disposition,
+            DispositionKey::Related => self.related = disposition,
+            DispositionKey::Invalid => self.invalid = disposition,
+            DispositionKey::Untracked => self.untracked = disposition,
+        }
     }
 }
 

@@ -4,11 +4,12 @@
 //! dispatch to zone pairs, and each model item's rules.
 //!
 //! The packet path of a filter base chain: loopback; conntrack
-//! (established and related leave here, invalid is dropped); without IPv6
-//! zones, new IPv6 is dropped (established IPv6 sessions survive an apply);
-//! the interface chains (options: nosmurfs, dhcp, tcpflags), which so run
-//! for new and untracked packets only; the zone-pair dispatch; the
-//! catch-all.
+//! (established leaves here; related, invalid and untracked packets meet
+//! their dispositions: by default related is accepted, invalid dropped and
+//! untracked goes on); without IPv6 zones, new IPv6 is dropped (established
+//! IPv6 sessions survive an apply); the interface chains (options:
+//! nosmurfs, dhcp, tcpflags), which so run for new packets and those whose
+//! disposition is CONTINUE; the zone-pair dispatch; the catch-all.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -24,7 +25,9 @@ use super::{
 };
 use crate::model::rule::{is_ipv6, written};
 use crate::model::zone::applies_to;
-use crate::model::{CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Forwarding, RouteFilter};
+use crate::model::{
+    CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, Forwarding, RouteFilter,
+};
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
     Model, OneToOne, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service, Snat, ZoneId,
@@ -40,10 +43,10 @@ pub fn lower(model: &Model) -> Ruleset {
     let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has(option));
     let mut chains = Vec::new();
     if any(InterfaceOption::Tcpflags) {
-        chains.push(tcpflags_chain());
+        chains.push(tcpflags_chain(model));
     }
     if any(InterfaceOption::Nosmurfs) {
-        chains.push(smurfs_chain());
+        chains.push(smurfs_chain(model));
     }
     if model.has_family(true) {
         chains.push(allowicmps_chain());
@@ -347,7 +350,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
     };
     match piece {
         Piece::Loopback => "loopback: the firewall's traffic to itself",
-        Piece::Conntrack => "conntrack: established and related pass, invalid is dropped",
+        Piece::Conntrack => return conntrack_text(model),
         Piece::NoIpv6 => "the model has no IPv6 zone",
         Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
         Piece::Nosmurfs => "nosmurfs: broadcast or multicast sources",
@@ -363,6 +366,15 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::ForwardClearMark => "FORWARD_CLEAR_MARK: forwarded packets lose the mark bits that source NAT tests",
     }
     .to_owned()
+}
+
+/// What the conntrack piece does, by the model's dispositions.
+fn conntrack_text(model: &Model) -> String {
+    let d = &model.firewall.dispositions;
+    format!(
+        "conntrack: established passes; related {}, invalid {}, untracked {} (the firewall's dispositions)",
+        d.related, d.invalid, d.untracked
+    )
 }
 
 // ----- small builders -----
@@ -442,8 +454,29 @@ fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
     }
 }
 
-fn tcpflags_chain() -> Chain {
+/// Shorewall's `tcpflags` chain, whose rules go to TCP_FLAGS_DISPOSITION
+/// (Misc.pm): DROP, ACCEPT, or REJECT as iptables' bare REJECT target
+/// answers, ICMP port unreachable. With TCP_FLAGS_LOG_LEVEL they go to
+/// its `logflags` chain instead: logged as `logflags`, and a REJECT
+/// answers with a TCP reset.
+fn tcpflags_chain(model: &Model) -> Chain {
     use TcpFlag::{Ack, Fin, Psh, Rst, Syn, Urg};
+    let disposition = model.firewall.dispositions.tcp_flags;
+    let level = model.firewall.tcp_flags_log;
+    let verdict = || {
+        let mut statements: Vec<Statement> = level
+            .map(|level| log(model, "logflags", disposition.word(), level))
+            .into_iter()
+            .collect();
+        statements.push(match (disposition, level) {
+            (Disposition::Accept, _) => accept(),
+            (Disposition::Reject, None) => Statement::Reject(Reject::PortUnreachable),
+            (Disposition::Reject, Some(_)) => Statement::Reject(Reject::TcpReset),
+            // CONTINUE is not a word TCP_FLAGS_DISPOSITION takes.
+            (Disposition::Drop | Disposition::Continue, _) => drop_(),
+        });
+        statements
+    };
     let all = vec![Fin, Syn, Rst, Psh, Ack, Urg];
     let flags = |mask: Vec<TcpFlag>, value: Vec<TcpFlag>| Match::TcpFlags { mask, value };
     let mut rules: Vec<Rule> = [
@@ -455,7 +488,7 @@ fn tcpflags_chain() -> Chain {
         (vec![Fin, Psh, Ack], vec![Fin, Psh]),
     ]
     .into_iter()
-    .map(|(mask, value)| shorewall(vec![flags(mask, value)], vec![drop_()], Piece::Tcpflags))
+    .map(|(mask, value)| shorewall(vec![flags(mask, value)], verdict(), Piece::Tcpflags))
     .collect();
     rules.push(shorewall(
         vec![
@@ -466,7 +499,7 @@ fn tcpflags_chain() -> Chain {
                 ports: vec![PortRange::single(0)],
             },
         ],
-        vec![drop_()],
+        verdict(),
         Piece::Tcpflags,
     ));
     chain(
@@ -476,7 +509,19 @@ fn tcpflags_chain() -> Chain {
     )
 }
 
-fn smurfs_chain() -> Chain {
+/// Shorewall's `smurfs` chain; with SMURF_LOG_LEVEL its drops go through
+/// `smurflog`, logged as `smurfs` (Misc.pm).
+fn smurfs_chain(model: &Model) -> Chain {
+    let dropped = |matches: Vec<Match>| {
+        let mut statements: Vec<Statement> = model
+            .firewall
+            .smurf_log
+            .map(|level| log(model, "smurfs", "DROP", level))
+            .into_iter()
+            .collect();
+        statements.push(drop_());
+        shorewall(matches, statements, Piece::Nosmurfs)
+    };
     let rules = vec![
         shorewall(
             vec![address(
@@ -487,18 +532,17 @@ fn smurfs_chain() -> Chain {
             vec![Statement::Verdict(Verdict::Return)],
             Piece::Nosmurfs,
         ),
-        shorewall(
-            vec![Match::Fib(Fib::SourceIsBroadcast)],
-            vec![drop_()],
-            Piece::Nosmurfs,
-        ),
-        drop_net(
+        dropped(vec![Match::Fib(Fib::SourceIsBroadcast)]),
+        dropped(vec![address(
             Family::Ipv4,
             Direction::Source,
-            "224.0.0.0/4",
-            Piece::Nosmurfs,
-        ),
-        drop_net(Family::Ipv6, Direction::Source, "ff00::/8", Piece::Nosmurfs),
+            vec![net("224.0.0.0/4")],
+        )]),
+        dropped(vec![address(
+            Family::Ipv6,
+            Direction::Source,
+            vec![net("ff00::/8")],
+        )]),
     ];
     chain(
         "smurfs",
@@ -920,11 +964,21 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
             }
         }
     }
+    // The `Invalid` macro's rules see INVALID packets only when their
+    // disposition lets them through to the rules (CONTINUE); then they
+    // come first, as Shorewall's INVALID section precedes the NEW one.
+    let invalid_reach = model.firewall.dispositions.invalid == Disposition::Continue;
     for (index, rule) in model.rules.iter().enumerate() {
-        if !rule.is_invalid_match() {
-            let entry = (rule.span.start, PairItem::Rule(index));
-            add(&mut items, (rule.source.zone, rule.dest.zone), entry);
-        }
+        let at = match rule.is_invalid_match() {
+            false => rule.span.start,
+            true if invalid_reach => 0,
+            true => continue,
+        };
+        add(
+            &mut items,
+            (rule.source.zone, rule.dest.zone),
+            (at, PairItem::Rule(index)),
+        );
     }
     for pair_items in &mut items {
         pair_items.sort_by_key(|(at, _)| *at);
@@ -1481,6 +1535,9 @@ pub(super) fn item_rules(
             matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
+            if rule.is_invalid_match() {
+                matches.push(Match::CtState(vec![CtState::Invalid]));
+            }
             rules.push(Rule::new(matches, statements.clone(), origin));
         }
     }
@@ -1786,19 +1843,11 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
         ));
     }
     rules.extend(blacklist);
-    let state = |state, verdict| MapElement {
-        key: vec![MapValue::State(state)],
-        verdict,
-    };
     rules.push(shorewall(
         Vec::new(),
         vec![Statement::Map {
             key: MapKey::CtState,
-            elements: vec![
-                state(CtState::Established, Verdict::Accept),
-                state(CtState::Related, Verdict::Accept),
-                state(CtState::Invalid, Verdict::Drop),
-            ],
+            elements: conntrack_elements(model),
         }],
         Piece::Conntrack,
     ));
@@ -1810,6 +1859,35 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
         ));
     }
     rules
+}
+
+/// The conntrack verdicts: established accepted, and related, invalid
+/// and untracked packets by their dispositions, as the state sections of
+/// each of Shorewall's zone-pair chains (Rules.pm's state table: REJECT
+/// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map.
+fn conntrack_elements(model: &Model) -> Vec<MapElement> {
+    let dispositions = &model.firewall.dispositions;
+    let states = [
+        (CtState::Established, Disposition::Accept),
+        (CtState::Related, dispositions.related),
+        (CtState::Invalid, dispositions.invalid),
+        (CtState::Untracked, dispositions.untracked),
+    ];
+    states
+        .into_iter()
+        .filter_map(|(state, disposition)| {
+            let verdict = match disposition {
+                Disposition::Accept => Verdict::Accept,
+                Disposition::Drop => Verdict::Drop,
+                Disposition::Reject => Verdict::Jump("rejection".to_owned()),
+                Disposition::Continue => return None,
+            };
+            Some(MapElement {
+                key: vec![MapValue::State(state)],
+                verdict,
+            })
+        })
+        .collect()
 }
 
 fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {

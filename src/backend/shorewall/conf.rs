@@ -6,7 +6,7 @@
 use askama::Template;
 
 use super::{Product, sample};
-use crate::model::{ClampMss, Forwarding, LogLimit, Model, blacklist};
+use crate::model::{ClampMss, Disposition, DispositionKey, Forwarding, LogLimit, Model, blacklist};
 
 /// A setting fwgen decides: its value as written, and why.
 struct Decided {
@@ -125,8 +125,22 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "info",
             "what would be forwarded back out of the interface it came in on is dropped and logged at info (sfilter)",
         ),
-        decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
-        decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
+        match model.firewall.smurf_log {
+            Some(level) => decide(
+                "SMURF_LOG_LEVEL",
+                format!("\"{level}\""),
+                "nosmurfs drops are logged (smurf_log)",
+            ),
+            None => decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
+        },
+        match model.firewall.tcp_flags_log {
+            Some(level) => decide(
+                "TCP_FLAGS_LOG_LEVEL",
+                format!("\"{level}\""),
+                "what tcpflags catches is logged (tcp_flags_log)",
+            ),
+            None => decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
+        },
         decide(
             "ACCEPT_DEFAULT",
             "\"none\"",
@@ -174,12 +188,13 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "the compiled rules stay what these files say",
         ),
         decide(
-            "INVALID_DISPOSITION",
+            "SMURF_DISPOSITION",
             "DROP",
-            "packets in conntrack state INVALID are dropped",
+            "packets the nosmurfs option catches are dropped",
         ),
         config_path(product),
     ];
+    decided.extend(DispositionKey::ALL.map(|key| disposition(model, key)));
     if !product.ipv6 {
         decided.extend([
             log_martians(model.firewall.log_martians),
@@ -188,6 +203,24 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         ]);
     }
     decided
+}
+
+/// A `*_DISPOSITION` setting from the model's key.
+fn disposition(model: &Model, key: DispositionKey) -> Decided {
+    let disposition = model.firewall.dispositions.get(key);
+    let what = match key {
+        DispositionKey::TcpFlags => "TCP packets the tcpflags option catches",
+        DispositionKey::Related => "packets in conntrack state RELATED",
+        DispositionKey::Invalid => "packets in conntrack state INVALID",
+        DispositionKey::Untracked => "packets in conntrack state UNTRACKED",
+    };
+    let fate = match disposition {
+        Disposition::Accept => "are accepted",
+        Disposition::Drop => "are dropped",
+        Disposition::Reject => "are rejected",
+        Disposition::Continue => "meet the rules and policies",
+    };
+    decide(key.setting(), disposition.word(), format!("{what} {fate}"))
 }
 
 /// Where Shorewall looks for a file the compiled directory lacks: only in

@@ -33,7 +33,7 @@ impl Importer {
     /// The entries' ACTION: BLACKLIST_DISPOSITION, with
     /// BLACKLIST_LOG_LEVEL as its log level (as convert_blacklist writes
     /// it; its tag is MACLIST_LOG_TAG, which fwgen refuses elsewhere).
-    fn blacklist_target(&self) -> Result<String, String> {
+    pub(super) fn blacklist_target(&self) -> Result<String, String> {
         let disposition = match self.conf_value("BLACKLIST_DISPOSITION").as_str() {
             "" => "DROP".to_owned(),
             ok @ ("DROP" | "REJECT") => ok.to_owned(),
@@ -54,6 +54,59 @@ impl Importer {
         } else {
             format!("{disposition}:{level}")
         })
+    }
+
+    /// A blrules ACTION (shorewall-blrules(5)) as the model's: DROP,
+    /// REJECT, WHITELIST (ACCEPT and CONTINUE already read so) and LOG as
+    /// they are; BLACKLIST, Shorewall's macro for BLACKLIST_DISPOSITION
+    /// (logged at BLACKLIST_LOG_LEVEL through its `blacklog` chain when
+    /// that is set), and `blacklog` itself, as that disposition and level.
+    /// The audited A_DROP and A_REJECT, and every other action, are refused.
+    pub(super) fn blacklist_action(
+        &mut self,
+        line: &Line,
+        action: &str,
+        target: String,
+        log: Option<String>,
+        in_macro: bool,
+    ) -> Result<(String, Option<String>), String> {
+        match target.as_str() {
+            "WHITELIST" | "DROP" | "REJECT" | "LOG" => Ok((target, log)),
+            "BLACKLIST" | "blacklog" if !in_macro => {
+                if log.is_some() {
+                    return Err(format!(
+                        "`{action}`: a log level on {target} (which logs at BLACKLIST_LOG_LEVEL) is not in fwgen's model"
+                    ));
+                }
+                let disposition = self.blacklist_target()?;
+                let (verdict, level) = match disposition.split_once(':') {
+                    Some((verdict, level)) => (verdict.to_owned(), Some(level.to_owned())),
+                    None if target == "blacklog" => {
+                        return Err(
+                            "blacklog may only be used with BLACKLIST_LOG_LEVEL set (shorewall-blrules(5))"
+                                .to_owned(),
+                        );
+                    }
+                    None => (disposition, None),
+                };
+                if let Some(level) = &level {
+                    self.notes.push(format!(
+                        "{}:{}: {target} is BLACKLIST_DISPOSITION={verdict} logged at BLACKLIST_LOG_LEVEL={level}: Shorewall logs it as `blacklst` (its blacklog chain), fwgen's entry under its zone pair's blacklist chain name",
+                        line.file, line.number
+                    ));
+                }
+                Ok((verdict, level))
+            }
+            "A_DROP" | "A_REJECT" => {
+                let plain = &target[2..];
+                Err(format!(
+                    "action `{action}` is {plain} with an audit record (the AUDIT target); fwgen writes no audit records: write {plain}"
+                ))
+            }
+            _ => Err(format!(
+                "action `{action}` in blrules is not in fwgen's model (its blacklist entries DROP, REJECT, LOG or WHITELIST)"
+            )),
+        }
     }
 
     pub(super) fn blacklist_file(&mut self) {

@@ -1,0 +1,137 @@
+//! tcpflags' disposition seen by the sender: a host of one zone sends a
+//! TCP packet with SYN and FIN both set (an illegal combination, and
+//! INVALID to conntrack) through the firewall to a closed port of a host
+//! of another zone, from a raw socket, and listens for what comes back:
+//! an ICMP port unreachable (REJECT, iptables' bare REJECT target), a TCP
+//! reset from the receiver (ACCEPT: it reached a closed port), or nothing
+//! (DROP).
+
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use fwgen::model::Model;
+use fwgen::verify::contest::{Contestant, load};
+use fwgen::verify::sys;
+use fwgen::verify::topology::Topology;
+use socket2::{Domain, Protocol, Socket, Type};
+
+use super::mss::{host_in, ipv4};
+
+const SOURCE_PORT: u16 = 40_123;
+/// No lab host listens here.
+const CLOSED_PORT: u16 = 7_919;
+const WAIT: Duration = Duration::from_secs(2);
+
+/// What the sender heard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// ICMP destination unreachable, port unreachable (code 3).
+    PortUnreachable,
+    /// A TCP reset from the receiver.
+    Reset,
+    Nothing,
+}
+
+fn checksum(bytes: &[u8]) -> u16 {
+    let mut sum: u32 = bytes
+        .chunks(2)
+        .map(|pair| u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// A 20-byte TCP header with SYN and FIN set and its checksum.
+fn syn_fin(source: Ipv4Addr, dest: Ipv4Addr) -> Vec<u8> {
+    let mut tcp = vec![0u8; 20];
+    tcp[0..2].copy_from_slice(&SOURCE_PORT.to_be_bytes());
+    tcp[2..4].copy_from_slice(&CLOSED_PORT.to_be_bytes());
+    tcp[4..8].copy_from_slice(&1u32.to_be_bytes());
+    tcp[12] = 5 << 4;
+    tcp[13] = 0x03; // FIN | SYN
+    tcp[14..16].copy_from_slice(&1024u16.to_be_bytes());
+    let mut pseudo = Vec::with_capacity(32);
+    pseudo.extend_from_slice(&source.octets());
+    pseudo.extend_from_slice(&dest.octets());
+    pseudo.extend_from_slice(&[0, 6, 0, 20]);
+    pseudo.extend_from_slice(&tcp);
+    tcp[16..18].copy_from_slice(&checksum(&pseudo).to_be_bytes());
+    tcp
+}
+
+fn raw(protocol: Protocol) -> Socket {
+    let socket = Socket::new(Domain::IPV4, Type::RAW, Some(protocol)).expect("a raw socket");
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("a read timeout");
+    socket
+}
+
+/// The transport header of an IPv4 packet read from a raw socket.
+fn payload(packet: &[u8]) -> Option<&[u8]> {
+    let header = usize::from(packet.first()? & 0x0f) * 4;
+    packet.get(header..)
+}
+
+/// What one read of a raw socket says, if it concerns the probe.
+fn heard(icmp: bool, packet: &[u8]) -> Option<Heard> {
+    let body = payload(packet)?;
+    if icmp {
+        // Type 3 code 3, quoting our packet's ports.
+        let quoted = payload(body.get(8..)?)?;
+        let ours =
+            quoted.get(0..4)? == [SOURCE_PORT.to_be_bytes(), CLOSED_PORT.to_be_bytes()].concat();
+        return (body.first() == Some(&3) && body.get(1) == Some(&3) && ours)
+            .then_some(Heard::PortUnreachable);
+    }
+    let ports = [CLOSED_PORT.to_be_bytes(), SOURCE_PORT.to_be_bytes()].concat();
+    (body.get(0..4)? == ports && body.get(13)? & 0x04 != 0).then_some(Heard::Reset)
+}
+
+/// Send one SYN|FIN from `from`'s host to `to`'s, with `contestant`
+/// loaded, and report what came back within `WAIT`.
+pub fn syn_fin_answer(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    (from, to): (&str, &str),
+) -> Heard {
+    let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
+    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
+    let sender = host_in(&topology, model, from);
+    let receiver = host_in(&topology, model, to);
+    let (IpAddr::V4(source), IpAddr::V4(dest)) = (ipv4(&sender), ipv4(&receiver)) else {
+        panic!("IPv4 hosts");
+    };
+    let netns = sender.netns.clone();
+    let listening = std::thread::spawn(move || {
+        sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
+        let (icmp, tcp) = (raw(Protocol::ICMPV4), raw(Protocol::TCP));
+        let sending = raw(Protocol::TCP);
+        sending
+            .bind(&SocketAddr::new(IpAddr::V4(source), 0).into())
+            .expect("bind the raw socket");
+        let to = SocketAddr::new(IpAddr::V4(dest), 0);
+        sending
+            .send_to(&syn_fin(source, dest), &to.into())
+            .expect("send SYN|FIN");
+        let deadline = Instant::now() + WAIT;
+        let mut buffer = [0u8; 1500];
+        while Instant::now() < deadline {
+            for (is_icmp, mut socket) in [(true, &icmp), (false, &tcp)] {
+                if let Ok(n) = socket.read(&mut buffer)
+                    && let Some(heard) = heard(is_icmp, &buffer[..n])
+                {
+                    return heard;
+                }
+            }
+        }
+        Heard::Nothing
+    });
+    listening.join().expect("the sender")
+}
