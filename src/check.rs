@@ -510,7 +510,7 @@ fn accepts_to_masqueraded(model: &Model) -> Vec<Finding> {
         };
         for snat in &model.snats {
             let interface = &model.interfaces[snat.interface];
-            let hidden = interface.zone == source
+            let hidden = interface.zone == Some(source)
                 && !snat.sources.is_empty()
                 && rule
                     .dest
@@ -554,8 +554,8 @@ fn zones_without_interfaces(model: &Model) -> Vec<Finding> {
 
 fn useless_options(model: &Model) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for interface in &model.interfaces {
-        let ipv6_only = !model.zones[interface.zone].family.has_ipv4();
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        let ipv6_only = !model.interface_family(index).has_ipv4();
         for (option, span) in interface.options.iter().zip(&interface.option_spans) {
             let reason = match option {
                 InterfaceOption::Routeback if interface.has(InterfaceOption::Bridge) => {
@@ -622,7 +622,7 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
 /// and policy follow, as the parent is dispatched after it); elsewhere
 /// such pairs fall to the catch-all (Shorewall warns too).
 fn continue_policies(model: &Model) -> Vec<Finding> {
-    let nested = |side: ZoneRef| matches!(side, ZoneRef::One(ZoneId::Zone(z)) if model.zones[z].parent.is_some());
+    let nested = |side: ZoneRef| matches!(side, ZoneRef::One(ZoneId::Zone(z)) if !model.zones[z].parents.is_empty());
     model
         .policies
         .iter()
@@ -646,7 +646,7 @@ fn firewall_without_dns(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
         let masqueraded: Vec<ZoneId> = model
             .snats
             .iter()
-            .map(|s| ZoneId::Zone(model.interfaces[s.interface].zone))
+            .filter_map(|s| model.interfaces[s.interface].zone.map(ZoneId::Zone))
             .collect();
         if masqueraded.is_empty() {
             open_zones(model)

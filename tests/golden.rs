@@ -116,6 +116,7 @@ golden_model! {
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     nested_zones => "nested-zones",
+    shared_uplink => "shared-uplink",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
 }

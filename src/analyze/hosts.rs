@@ -44,12 +44,12 @@ impl Analyzer<'_> {
             return None;
         };
         let owner = self.interfaces[interface].zone;
-        let kind = if owner == zone {
+        let kind = if owner == Some(zone) {
             Some(ErrorKind::HostsOnOwnInterface {
                 zone: zone_name,
                 interface: name.clone(),
             })
-        } else if owner < zone {
+        } else if let Some(owner) = owner.filter(|&owner| owner < zone) {
             Some(ErrorKind::HostsAfterOwner {
                 zone: zone_name,
                 interface: name.clone(),
@@ -65,6 +65,7 @@ impl Analyzer<'_> {
         (networks.len() == raw.networks.len() && !networks.is_empty()).then_some(Hosts {
             interface,
             networks,
+            destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
         })
     }
 }
@@ -81,7 +82,7 @@ fn shares_an_interface(zones: &[Zone], interfaces: &[Interface], zone: usize) ->
         || interfaces
             .iter()
             .enumerate()
-            .any(|(index, i)| i.zone == zone && carries(index))
+            .any(|(index, i)| i.zone == Some(zone) && carries(index))
 }
 
 impl Analyzer<'_> {
