@@ -929,6 +929,18 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
                 .trim_matches(|c| c == '[' || c == ']')
                 .parse::<IpAddr>()
                 .map_err(|_| format!("{argument}: `{}` is not an address", quoted(address)))?;
+            // `ens33:ADDRESS`: an address on an interface of no zone.
+            let zoneless = model
+                .interfaces
+                .iter()
+                .position(|i| i.zone.is_none() && i.name == zone);
+            if let Some(index) = zoneless {
+                return Ok(Place {
+                    zone: None,
+                    address: Some(address),
+                    interface: Some(index),
+                });
+            }
             Ok(Place {
                 zone: Some(zone_named(zone)?),
                 address: Some(address),
