@@ -79,12 +79,24 @@ fn hosts_shorewall_would_never_reach_are_refused_at_their_line() {
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
     let dir = shorewall_dir("hosts-late", late, "vpn eth0:10.8.0.0/24\n");
     let refusals = refused(&dir);
-    assert_eq!(refusals.len(), 1, "{refusals:?}");
     let (file, line, reason) = &refusals[0];
     assert_eq!((file.as_str(), *line), ("hosts", 1));
     assert!(
         reason.contains("taken by zone `net`, declared before it"),
         "{reason}"
+    );
+    // vpn, left without members, goes too, and what names it.
+    assert!(
+        refusals[1..]
+            .iter()
+            .all(|(_, _, r)| r.contains("(hosts:1)")),
+        "{refusals:?}"
+    );
+    assert!(
+        refusals
+            .iter()
+            .any(|(f, l, r)| f == "zones" && *l == 3 && r.contains("no members")),
+        "{refusals:?}"
     );
 }
 
