@@ -399,7 +399,7 @@ impl Error {
             EmptyParents { .. } => "name the parent zones, or leave `parent` out for a zone nested in none".into(),
             ParentNotBefore { parent, .. } => format!("declare zone `{parent}` before the zones nested in it, as Shorewall's zones file must (\"Unknown parent zone\")"),
             HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`, or nest it in `{owner}` (`parent = \"{owner}\"`): zones are dispatched in the order declared (Shorewall's zones file), nested zones before their parents, and `{owner}` takes every address of its interface"),
-            DnatWithHosts { .. } => "a port forward from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
+            DnatWithHosts { .. } => "a port forward or redirect from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
@@ -1012,7 +1012,7 @@ impl Display for ErrorKind {
             ),
             DnatWithHosts { zone } => write!(
                 f,
-                "port forward from `{}`, whose members share an interface with another zone",
+                "port forward or redirect from `{}`, whose members share an interface with another zone",
                 shorten(zone)
             ),
             EmptyHosts { zone } => write!(f, "hosts of zone `{}` without networks", shorten(zone)),

@@ -79,6 +79,7 @@ error_case! {
     hosts_after_owner => "hosts-after-owner",
     parent_not_before => "parent-not-before",
     duplicate_parent => "duplicate-parent",
+    redirect_with_hosts => "redirect-with-hosts",
     empty_parents => "empty-parents",
     parent_list_not_before => "parent-list-not-before",
     parent_not_a_name => "parent-not-a-name",

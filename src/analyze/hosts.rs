@@ -86,12 +86,13 @@ fn shares_an_interface(zones: &[Zone], interfaces: &[Interface], zone: usize) ->
 }
 
 impl Analyzer<'_> {
-    /// A port forward's nat rule matches the source zone's interfaces;
-    /// with hosts it would need the zones' order too: refused for now.
-    pub(super) fn check_dnat_hosts(&mut self, dnats: &[Dnat]) {
-        for dnat in dnats {
+    /// A port forward's (or redirect's) nat rule matches the source
+    /// zone's interfaces; with hosts it would need the zones' order too:
+    /// refused for now. `forwards`: each one's source zone and span.
+    pub(super) fn check_dnat_hosts(&mut self, forwards: &[(ZoneRef, Range<usize>)]) {
+        for (source, span) in forwards {
             let zones: Vec<usize> = (0..self.zones.len())
-                .filter(|&z| dnat.source.zone.matches(ZoneId::Zone(z)))
+                .filter(|&z| source.matches(ZoneId::Zone(z)))
                 .collect();
             let shared = zones
                 .into_iter()
@@ -100,7 +101,7 @@ impl Analyzer<'_> {
                 let kind = ErrorKind::DnatWithHosts {
                     zone: self.zones[zone].name.clone(),
                 };
-                self.error(Some(dnat.span.clone()), kind);
+                self.error(Some(span.clone()), kind);
             }
         }
     }
