@@ -181,12 +181,22 @@ impl Display for QueryError {
 /// The zone an address lies in: the zone of an interface whose networks
 /// hold it, else the one zone whose interfaces declare no networks.
 pub fn place(model: &Model, address: IpAddr) -> Option<ZoneId> {
+    place_as(model, address, false)
+}
+
+/// A hosts entry holds an address: a destination-only one not as a source.
+fn hosts_hold(hosts: &crate::model::Hosts, address: IpAddr, source: bool) -> bool {
+    !(source && hosts.destonly) && hosts.networks.iter().any(|n| n.contains(&address))
+}
+
+/// [`place`] for a source (`source`) or a destination address.
+fn place_as(model: &Model, address: IpAddr, source: bool) -> Option<ZoneId> {
     // Hosts first: their zone is dispatched before the interface's own.
-    if let Some(zone) = model.zones.iter().position(|z| {
-        z.hosts
-            .iter()
-            .any(|h| h.networks.iter().any(|n| n.contains(&address)))
-    }) {
+    if let Some(zone) = model
+        .zones
+        .iter()
+        .position(|z| z.hosts.iter().any(|h| hosts_hold(h, address, source)))
+    {
         return Some(ZoneId::Zone(zone));
     }
     if let Some(zone) = model
@@ -277,6 +287,7 @@ fn zone_of(
     place: Place,
     argument: &'static str,
 ) -> Result<Option<ZoneId>, QueryError> {
+    let source = argument == "--from";
     let zoneless = place.interface.filter(|&index| {
         model
             .interfaces
@@ -285,18 +296,19 @@ fn zone_of(
     });
     match (place.zone, place.address, zoneless) {
         (Some(zone), _, _) => Ok(Some(zone)),
-        (None, Some(address), Some(index)) => Ok(hosts_zone_on(model, index, address)),
-        (None, Some(address), None) => place_or(model, address, argument).map(Some),
+        (None, Some(address), Some(index)) => Ok(hosts_zone_on(model, index, address, source)),
+        (None, Some(address), None) => place_as(model, address, source)
+            .ok_or(QueryError::Unplaced { argument, address })
+            .map(Some),
         (None, None, _) => Err(QueryError::Empty { argument }),
     }
 }
 
 /// The first zone, in dispatch order, whose hosts on an interface hold an
 /// address.
-fn hosts_zone_on(model: &Model, interface: usize, address: IpAddr) -> Option<ZoneId> {
-    let holds = |h: &crate::model::Hosts| {
-        h.interface == interface && h.networks.iter().any(|n| n.contains(&address))
-    };
+fn hosts_zone_on(model: &Model, interface: usize, address: IpAddr, source: bool) -> Option<ZoneId> {
+    let holds =
+        |h: &crate::model::Hosts| h.interface == interface && hosts_hold(h, address, source);
     model
         .zones
         .iter()
@@ -320,10 +332,6 @@ fn zone_uses(model: &Model, zone: Option<ZoneId>, index: usize, interface: &Inte
 /// A zone's name, or `-` for none.
 fn zone_label(model: &Model, zone: Option<ZoneId>) -> &str {
     zone.map_or("-", |z| model.zone_name(z))
-}
-
-fn place_or(model: &Model, address: IpAddr, argument: &'static str) -> Result<ZoneId, QueryError> {
-    place(model, address).ok_or(QueryError::Unplaced { argument, address })
 }
 
 /// The interface a zone's traffic uses for an address: the one whose

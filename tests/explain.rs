@@ -484,6 +484,35 @@ fn an_address_no_hosts_entry_claims_belongs_to_no_zone() {
         "established",
     ]));
     assert!(reply.contains("verdict: REJECT"), "{reply}");
+    // mon's addresses are mon's as destinations only: from them, ha's.
+    let from_mon = stdout(&run(&[
+        "--from",
+        "10.3.4.130",
+        "--to",
+        "$FW",
+        "--proto",
+        "tcp",
+        "--dport",
+        "22",
+    ]));
+    assert!(
+        from_mon.contains("verdict: ACCEPT") && from_mon.contains("path: ha -> fw"),
+        "{from_mon}"
+    );
+    let to_mon = stdout(&run(&[
+        "--from",
+        "10.210.0.3",
+        "--to",
+        "10.3.4.130",
+        "--proto",
+        "tcp",
+        "--dport",
+        "443",
+    ]));
+    assert!(
+        to_mon.contains("verdict: ACCEPT") && to_mon.contains("path: wg -> mon"),
+        "{to_mon}"
+    );
     let out = stdout(&run(&[
         "--from",
         "$FW",
