@@ -81,6 +81,7 @@ pub fn check(model: &Model) -> Vec<Finding> {
     findings.extend(redundant_rules(model));
     findings.extend(accepts_to_masqueraded(model));
     findings.extend(zones_without_interfaces(model));
+    findings.extend(interfaces_without_zones(model));
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
@@ -547,6 +548,26 @@ fn zones_without_interfaces(model: &Model) -> Vec<Finding> {
                 ),
                 "add an [interfaces.NAME] with this zone or `hosts` to it, or remove the zone"
                     .to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// An interface of no zone that no zone's hosts are on: every packet on
+/// it reaches the catch-all (Shorewall's `-` without a hosts line).
+fn interfaces_without_zones(model: &Model) -> Vec<Finding> {
+    (0..model.interfaces.len())
+        .filter(|&i| model.interfaces[i].zone.is_none() && !model.has_hosts_on(i))
+        .map(|i| {
+            let interface = &model.interfaces[i];
+            Finding::warning(
+                "interface-without-zone",
+                interface.span.clone(),
+                format!(
+                    "interface `{}` has no zone and no zone's hosts are on it: every packet on it reaches the catch-all",
+                    interface.name
+                ),
+                "give it a `zone`, or give its networks to zones with `hosts`".to_owned(),
             )
         })
         .collect()
