@@ -82,6 +82,7 @@ pub fn check(model: &Model) -> Vec<Finding> {
     findings.extend(redundant_rules(model));
     findings.extend(accepts_to_masqueraded(model));
     findings.extend(zones_without_interfaces(model));
+    findings.extend(interfaces_without_zones(model));
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
@@ -511,7 +512,7 @@ fn accepts_to_masqueraded(model: &Model) -> Vec<Finding> {
         };
         for snat in &model.snats {
             let interface = &model.interfaces[snat.interface];
-            let hidden = interface.zone == source
+            let hidden = interface.zone == Some(source)
                 && !snat.sources.is_empty()
                 && rule
                     .dest
@@ -553,10 +554,30 @@ fn zones_without_interfaces(model: &Model) -> Vec<Finding> {
         .collect()
 }
 
+/// An interface of no zone that no zone's hosts are on: every packet on
+/// it reaches the catch-all (Shorewall's `-` without a hosts line).
+fn interfaces_without_zones(model: &Model) -> Vec<Finding> {
+    (0..model.interfaces.len())
+        .filter(|&i| model.interfaces[i].zone.is_none() && !model.has_hosts_on(i))
+        .map(|i| {
+            let interface = &model.interfaces[i];
+            Finding::warning(
+                "interface-without-zone",
+                interface.span.clone(),
+                format!(
+                    "interface `{}` has no zone and no zone's hosts are on it: every packet on it reaches the catch-all",
+                    interface.name
+                ),
+                "give it a `zone`, or give its networks to zones with `hosts`".to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn useless_options(model: &Model) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for interface in &model.interfaces {
-        let ipv6_only = !model.zones[interface.zone].family.has_ipv4();
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        let ipv6_only = !model.interface_family(index).has_ipv4();
         for (option, span) in interface.options.iter().zip(&interface.option_spans) {
             let reason = match option {
                 InterfaceOption::Routeback if interface.has(InterfaceOption::Bridge) => {
@@ -626,7 +647,7 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
     let nested = |side: &PolicySide| {
         side.listed()
             .iter()
-            .any(|z| matches!(z, ZoneId::Zone(z) if model.zones[*z].parent.is_some()))
+            .any(|z| matches!(z, ZoneId::Zone(z) if !model.zones[*z].parents.is_empty()))
     };
     model
         .policies
@@ -651,7 +672,7 @@ fn firewall_without_dns(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
         let masqueraded: Vec<ZoneId> = model
             .snats
             .iter()
-            .map(|s| ZoneId::Zone(model.interfaces[s.interface].zone))
+            .filter_map(|s| model.interfaces[s.interface].zone.map(ZoneId::Zone))
             .collect();
         if masqueraded.is_empty() {
             open_zones(model)

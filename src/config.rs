@@ -174,15 +174,50 @@ pub struct RawNftables {
 pub struct RawZone {
     #[schemars(with = "Option<String>")]
     pub family: Option<Spanned<String>>,
-    /// The zone this one is nested in (shorewall-zones(5) `child:parent`).
-    #[schemars(with = "Option<String>")]
-    pub parent: Option<Spanned<String>>,
+    /// The zone or zones this one is nested in (shorewall-zones(5)
+    /// `child:parent` or `child:p1,p2`): a name or a list of names.
+    #[schemars(with = "Option<RawParents>")]
+    pub parent: Option<Spanned<RawParents>>,
     /// Addresses on interfaces of other zones that belong to this zone
     /// (shorewall-hosts(5)).
     #[serde(default)]
     pub hosts: Vec<RawHosts>,
     #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
+}
+
+/// `parent = "net"` or `parent = ["net", "dmz"]`.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawParents {
+    One(String),
+    Many(#[schemars(with = "Vec<String>")] Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawParents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ParentsVisitor;
+        impl<'de> Visitor<'de> for ParentsVisitor {
+            type Value = RawParents;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a zone name or a list of zone names")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RawParents, E> {
+                Ok(RawParents::One(name.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawParents, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<Spanned<String>>()? {
+                    names.push(name);
+                }
+                Ok(RawParents::Many(names))
+            }
+        }
+        deserializer.deserialize_any(ParentsVisitor)
+    }
 }
 
 /// One line of shorewall-hosts(5): networks on an interface.
@@ -193,13 +228,20 @@ pub struct RawHosts {
     pub interface: Spanned<String>,
     #[schemars(with = "Vec<String>")]
     pub networks: Vec<Spanned<String>>,
+    /// shorewall-hosts(5) `destonly`: the networks are the zone's as
+    /// destinations only.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub destonly: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawInterface {
-    #[schemars(with = "String")]
-    pub zone: Spanned<String>,
+    /// None: an interface of no zone (Shorewall's `-`), whose hosts are
+    /// given zones by zones' `hosts`.
+    #[schemars(with = "Option<String>")]
+    pub zone: Option<Spanned<String>>,
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub options: Vec<Spanned<String>>,

@@ -101,6 +101,15 @@ pub enum ErrorKind {
         zone: String,
         parent: String,
     },
+    /// A parent named twice in one zone's `parent` list.
+    DuplicateParent {
+        zone: String,
+        parent: String,
+    },
+    /// `parent = []`.
+    EmptyParents {
+        zone: String,
+    },
     /// A nested zone of a family its parent does not hold.
     NestedFamily {
         zone: String,
@@ -412,9 +421,11 @@ impl Error {
             RefusedInterfaceOption { reason, .. } => (*reason).into(),
             HostsOnOwnInterface { .. } => "the whole interface is already in the zone: drop the hosts entry".into(),
             NestedFamily { parent, .. } => format!("a nested zone holds a part of its parent's hosts: give it `{parent}`'s family or a narrower one (Shorewall's and Shorewall6's zones files nest each family apart)"),
+            DuplicateParent { parent, .. } => format!("name `{parent}` once"),
+            EmptyParents { .. } => "name the parent zones, or leave `parent` out for a zone nested in none".into(),
             ParentNotBefore { parent, .. } => format!("declare zone `{parent}` before the zones nested in it, as Shorewall's zones file must (\"Unknown parent zone\")"),
             HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`, or nest it in `{owner}` (`parent = \"{owner}\"`): zones are dispatched in the order declared (Shorewall's zones file), nested zones before their parents, and `{owner}` takes every address of its interface"),
-            DnatWithHosts { .. } => "a port forward from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
+            DnatWithHosts { .. } => "a port forward or redirect from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
@@ -869,6 +880,8 @@ impl ErrorKind {
             RefusedInterfaceOption { .. } => "refused-interface-option",
             HostsOnOwnInterface { .. } => "hosts-on-own-interface",
             ParentNotBefore { .. } => "parent-not-before",
+            DuplicateParent { .. } => "duplicate-parent",
+            EmptyParents { .. } => "empty-parents",
             NestedFamily { .. } => "nested-family",
             HostsAfterOwner { .. } => "hosts-after-owner",
             EmptyHosts { .. } => "empty-hosts",
@@ -1005,6 +1018,15 @@ impl Display for ErrorKind {
                 shorten(zone),
                 shorten(parent)
             ),
+            DuplicateParent { zone, parent } => write!(
+                f,
+                "zone `{}` names its parent `{}` twice",
+                shorten(zone),
+                shorten(parent)
+            ),
+            EmptyParents { zone } => {
+                write!(f, "zone `{}` has an empty list of parents", shorten(zone))
+            }
             ParentNotBefore { zone, parent } if zone == parent => {
                 write!(f, "zone `{}` is nested in itself", shorten(zone))
             }
@@ -1033,7 +1055,7 @@ impl Display for ErrorKind {
             ),
             DnatWithHosts { zone } => write!(
                 f,
-                "port forward from `{}`, whose members share an interface with another zone",
+                "port forward or redirect from `{}`, whose members share an interface with another zone",
                 shorten(zone)
             ),
             EmptyHosts { zone } => write!(f, "hosts of zone `{}` without networks", shorten(zone)),

@@ -97,9 +97,11 @@ pub enum Nat {
 pub struct Explanation {
     pub verdict: Verdict,
     pub decided_by: Decider,
-    pub source_zone: ZoneId,
+    /// `None`: an address on an interface of no zone that no zone's hosts
+    /// claim (Shorewall's `-` interface).
+    pub source_zone: Option<ZoneId>,
     /// After DNAT.
-    pub dest_zone: ZoneId,
+    pub dest_zone: Option<ZoneId>,
     /// The nftables chain (and Shorewall chain) that decided, if any.
     pub chain: Option<String>,
     pub nat: Vec<Nat>,
@@ -179,20 +181,31 @@ impl Display for QueryError {
 /// The zone an address lies in: the zone of an interface whose networks
 /// hold it, else the one zone whose interfaces declare no networks.
 pub fn place(model: &Model, address: IpAddr) -> Option<ZoneId> {
+    place_as(model, address, false)
+}
+
+/// A hosts entry holds an address: a destination-only one not as a source.
+fn hosts_hold(hosts: &crate::model::Hosts, address: IpAddr, source: bool) -> bool {
+    !(source && hosts.destonly) && hosts.networks.iter().any(|n| n.contains(&address))
+}
+
+/// [`place`] for a source (`source`) or a destination address.
+fn place_as(model: &Model, address: IpAddr, source: bool) -> Option<ZoneId> {
     // Hosts first: their zone is dispatched before the interface's own.
-    if let Some(zone) = model.zones.iter().position(|z| {
-        z.hosts
-            .iter()
-            .any(|h| h.networks.iter().any(|n| n.contains(&address)))
-    }) {
+    if let Some(zone) = model
+        .zones
+        .iter()
+        .position(|z| z.hosts.iter().any(|h| hosts_hold(h, address, source)))
+    {
         return Some(ZoneId::Zone(zone));
     }
-    if let Some(i) = model
+    if let Some(zone) = model
         .interfaces
         .iter()
-        .find(|i| i.networks.iter().any(|n| n.contains(&address)))
+        .filter(|i| i.networks.iter().any(|n| n.contains(&address)))
+        .find_map(|i| i.zone)
     {
-        return Some(ZoneId::Zone(i.zone));
+        return Some(ZoneId::Zone(zone));
     }
     let open: Vec<usize> = (0..model.zones.len())
         .filter(|&z| model.interfaces_of(z).any(|i| i.networks.is_empty()))
@@ -267,16 +280,58 @@ fn check_addresses(query: &Query) -> Result<(), QueryError> {
     Ok(())
 }
 
-fn zone_of(model: &Model, place: Place, argument: &'static str) -> Result<ZoneId, QueryError> {
-    match (place.zone, place.address) {
-        (Some(zone), _) => Ok(zone),
-        (None, Some(address)) => place_or(model, address, argument),
-        (None, None) => Err(QueryError::Empty { argument }),
+/// The zone of a place; `None` for an address on an interface of no zone
+/// (Shorewall's `-`) that no zone's hosts there hold.
+fn zone_of(
+    model: &Model,
+    place: Place,
+    argument: &'static str,
+) -> Result<Option<ZoneId>, QueryError> {
+    let source = argument == "--from";
+    let zoneless = place.interface.filter(|&index| {
+        model
+            .interfaces
+            .get(index)
+            .is_some_and(|i| i.zone.is_none())
+    });
+    match (place.zone, place.address, zoneless) {
+        (Some(zone), _, _) => Ok(Some(zone)),
+        (None, Some(address), Some(index)) => Ok(hosts_zone_on(model, index, address, source)),
+        (None, Some(address), None) => place_as(model, address, source)
+            .ok_or(QueryError::Unplaced { argument, address })
+            .map(Some),
+        (None, None, _) => Err(QueryError::Empty { argument }),
     }
 }
 
-fn place_or(model: &Model, address: IpAddr, argument: &'static str) -> Result<ZoneId, QueryError> {
-    place(model, address).ok_or(QueryError::Unplaced { argument, address })
+/// The first zone, in dispatch order, whose hosts on an interface hold an
+/// address.
+fn hosts_zone_on(model: &Model, interface: usize, address: IpAddr, source: bool) -> Option<ZoneId> {
+    let holds =
+        |h: &crate::model::Hosts| h.interface == interface && hosts_hold(h, address, source);
+    model
+        .zones
+        .iter()
+        .position(|z| z.hosts.iter().any(holds))
+        .map(ZoneId::Zone)
+}
+
+/// Whether a packet of a zone may carry an interface (the asker's hint):
+/// the zone's own, one its hosts are on, or for no zone an interface of
+/// no zone.
+fn zone_uses(model: &Model, zone: Option<ZoneId>, index: usize, interface: &Interface) -> bool {
+    match zone {
+        Some(ZoneId::Zone(z)) => {
+            interface.zone == Some(z) || model.zones[z].hosts.iter().any(|h| h.interface == index)
+        }
+        Some(ZoneId::Firewall) => false,
+        None => interface.zone.is_none(),
+    }
+}
+
+/// A zone's name, or `-` for none.
+fn zone_label(model: &Model, zone: Option<ZoneId>) -> &str {
+    zone.map_or("-", |z| model.zone_name(z))
 }
 
 /// The interface a zone's traffic uses for an address: the one whose
@@ -342,10 +397,10 @@ fn kernel_name(model: &Model, interface: &Interface) -> String {
     name
 }
 
-fn hook(source: ZoneId, dest: ZoneId) -> Hook {
+fn hook(source: Option<ZoneId>, dest: Option<ZoneId>) -> Hook {
     match (source, dest) {
-        (_, ZoneId::Firewall) => Hook::Input,
-        (ZoneId::Firewall, _) => Hook::Output,
+        (_, Some(ZoneId::Firewall)) => Hook::Input,
+        (Some(ZoneId::Firewall), _) => Hook::Output,
         _ => Hook::Forward,
     }
 }
@@ -382,26 +437,26 @@ pub fn explain_as(
     let family = query_family(query)?;
     let source = zone_of(model, query.from, "--from")?;
     let mut dest = zone_of(model, query.to, "--to")?;
-    let ipv6 = family.unwrap_or_else(|| {
-        !(model.zone_family(source).has_ipv4() && model.zone_family(dest).has_ipv4())
-    });
+    let has_ipv4 = |zone: Option<ZoneId>| zone.is_none_or(|z| model.zone_family(z).has_ipv4());
+    let ipv6 = family.unwrap_or_else(|| !(has_ipv4(source) && has_ipv4(dest)));
     // The asker's interface when it is one of the zone's, else the zone's
     // interface for the address.
-    let name = |zone, place: Place, address| {
+    let name = |zone: Option<ZoneId>, place: Place, address| {
         let hinted = place
             .interface
-            .and_then(|index| model.interfaces.get(index));
-        let own = |i: &&Interface| ZoneId::Zone(i.zone) == zone;
+            .and_then(|index| Some((index, model.interfaces.get(index)?)));
         hinted
-            .filter(own)
-            .or_else(|| interface_for(model, zone, address))
+            .filter(|(index, i)| zone_uses(model, zone, *index, i))
+            .map(|(_, i)| i)
+            .or_else(|| interface_for(model, zone?, address))
             .map(|i| kernel_name(model, i))
     };
-    let loopback = source == ZoneId::Firewall && dest == ZoneId::Firewall;
+    let firewall = Some(ZoneId::Firewall);
+    let loopback = source == firewall && dest == firewall;
     let saddr = query
         .from
         .address
-        .or_else(|| hosts_address(model, source, ipv6));
+        .or_else(|| hosts_address(model, source?, ipv6));
     let mut packet = Packet {
         family: RuleFamily::of(ipv6),
         iif: if loopback {
@@ -414,7 +469,7 @@ pub fn explain_as(
         daddr: query
             .to
             .address
-            .or_else(|| hosts_address(model, dest, ipv6)),
+            .or_else(|| hosts_address(model, dest?, ipv6)),
         proto: query.proto,
         sport: query.sport,
         dport: query.dport,
@@ -433,7 +488,7 @@ pub fn explain_as(
     // interface of the address the firewall connected to (iptables' `-o`
     // and nft's `oif` alike); the new route counts from postrouting on.
     let routed_oif = name(dest, query.to, packet.daddr);
-    let dnat_hook = if source == ZoneId::Firewall {
+    let dnat_hook = if source == firewall {
         Hook::Output
     } else {
         Hook::Prerouting
@@ -452,7 +507,7 @@ pub fn explain_as(
             });
             packet.daddr = Some(*to);
             packet.dport = port.or(packet.dport);
-            dest = ZoneId::Zone(model.dnats[index].dest);
+            dest = Some(ZoneId::Zone(model.dnats[index].dest));
         }
         if let (Statement::Dnat { to, .. }, Origin::OneToOne(index)) =
             (&translation.statement, translation.origin)
@@ -463,7 +518,7 @@ pub fn explain_as(
                 line: model.one_to_one[index].line,
             });
             packet.daddr = Some(*to);
-            dest = ZoneId::Zone(model.one_to_one[index].zone);
+            dest = Some(ZoneId::Zone(model.one_to_one[index].zone));
         }
         if let (Statement::Redirect(port), Origin::Redirect(index)) =
             (&translation.statement, translation.origin)
@@ -473,20 +528,20 @@ pub fn explain_as(
                 line: model.redirects[index].line,
             });
             packet.dport = Some(*port);
-            dest = ZoneId::Firewall;
+            dest = firewall;
         }
     }
     packet.oif = if loopback {
         Some("lo".to_owned())
-    } else if source == ZoneId::Firewall {
+    } else if source == firewall {
         routed_oif
     } else {
         name(dest, query.to, packet.daddr)
     };
-    if source == ZoneId::Firewall {
+    if source == firewall {
         packet.iif = None;
     }
-    if dest == ZoneId::Firewall && !loopback {
+    if dest == firewall && !loopback {
         packet.oif = None;
     }
     let hook = if loopback {
@@ -503,7 +558,7 @@ pub fn explain_as(
     };
     let mut stopped_answer = None;
     if let Outcome::Reject(how) = walked.outcome
-        && source != ZoneId::Firewall
+        && source != firewall
     {
         let answer = walk::filter(ruleset, Hook::Output, &reject_answer(&packet, how));
         if answer.outcome != Outcome::Accept {
@@ -512,11 +567,11 @@ pub fn explain_as(
             stopped_answer = Some(decider(model, Hook::Output, answer.decided_by.as_ref()).0);
         }
     }
-    if source == ZoneId::Firewall {
+    if source == firewall {
         packet.oif = name(dest, query.to, packet.daddr);
     }
     if verdict == Verdict::Accept
-        && dest != ZoneId::Firewall
+        && dest != firewall
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
     {
         trace.extend(translation.trace.iter().cloned());
@@ -732,8 +787,8 @@ impl Explanation {
         out.push_str(&format!("decided by: {}\n", self.decider_text(model)));
         let path = format!(
             "{} -> {}",
-            model.zone_name(self.source_zone),
-            model.zone_name(self.dest_zone)
+            zone_label(model, self.source_zone),
+            zone_label(model, self.dest_zone)
         );
         match &self.chain {
             Some(chain) => out.push_str(&format!("path: {path} (chain {chain})\n")),
@@ -861,8 +916,8 @@ impl Explanation {
                 "line": line,
                 "text": self.decider_text(model),
             },
-            "source_zone": model.zone_name(self.source_zone),
-            "dest_zone": model.zone_name(self.dest_zone),
+            "source_zone": zone_label(model, self.source_zone),
+            "dest_zone": zone_label(model, self.dest_zone),
             "chain": self.chain,
             "nat": nat,
             "limits": self.limit_notes(model),
@@ -951,6 +1006,18 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
                 .trim_matches(|c| c == '[' || c == ']')
                 .parse::<IpAddr>()
                 .map_err(|_| format!("{argument}: `{}` is not an address", quoted(address)))?;
+            // `ens33:ADDRESS`: an address on an interface of no zone.
+            let zoneless = model
+                .interfaces
+                .iter()
+                .position(|i| i.zone.is_none() && i.name == zone);
+            if let Some(index) = zoneless {
+                return Ok(Place {
+                    zone: None,
+                    address: Some(address),
+                    interface: Some(index),
+                });
+            }
             Ok(Place {
                 zone: Some(zone_named(zone)?),
                 address: Some(address),

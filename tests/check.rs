@@ -90,6 +90,7 @@ check_case! {
     redundant_rule => ("redundant-rule", 1),
     accept_to_masqueraded => ("accept-to-masqueraded", 1),
     zone_without_interface => ("zone-without-interface", 1),
+    interface_without_zone => ("interface-without-zone", 1),
     useless_option => ("useless-option", 3),
     unreached_policy => ("unreached-policy", 1),
     firewall_without_dns => ("firewall-without-dns", 0),

@@ -106,6 +106,7 @@ corpus_lab! {
     kpcyrd_jenkins: "kpcyrd-jenkins" as "ckpc",
     lasse_aagren_lxc: "lasse-aagren-lxc" as "clas",
     mguterl_slice: "mguterl-slice" as "cmgu",
+    nser77_ha_router: "nser77-ha-router" as "cnse",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     thetechstech_pbx: "thetechstech-pbx" as "cthe",

@@ -512,3 +512,105 @@ fn dispositions_decide_related_invalid_and_untracked_packets() {
     );
     assert!(accepted.starts_with("verdict: ACCEPT\n"), "{accepted}");
 }
+
+/// Issue #15: on ens33, an interface of no zone, an address a hosts entry
+/// holds is its zone's; one that none holds is no zone's and meets the
+/// catch-all, and so does the reply of the firewall's own connection to it.
+#[test]
+fn an_address_no_hosts_entry_claims_belongs_to_no_zone() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/shared-uplink.toml"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let claimed = stdout(&run(&[
+        "--from",
+        "192.168.40.5",
+        "--to",
+        "$FW",
+        "--proto",
+        "udp",
+        "--dport",
+        "15100",
+    ]));
+    assert!(
+        claimed.contains("verdict: ACCEPT") && claimed.contains("path: net -> fw"),
+        "{claimed}"
+    );
+    let unclaimed = run(&[
+        "--from",
+        "ens33:203.0.113.9",
+        "--to",
+        "$FW",
+        "--proto",
+        "udp",
+        "--dport",
+        "15100",
+    ]);
+    let text = stdout(&unclaimed);
+    assert!(
+        text.contains("verdict: REJECT")
+            && text.contains("path: - -> fw")
+            && text.contains("no zone pair claims it: the end of INPUT says REJECT"),
+        "{text}"
+    );
+    let reply = stdout(&run(&[
+        "--from",
+        "ens33:203.0.113.9",
+        "--to",
+        "$FW",
+        "--proto",
+        "udp",
+        "--sport",
+        "53",
+        "--state",
+        "established",
+    ]));
+    assert!(reply.contains("verdict: REJECT"), "{reply}");
+    // mon's addresses are mon's as destinations only: from them, ha's.
+    let from_mon = stdout(&run(&[
+        "--from",
+        "10.3.4.130",
+        "--to",
+        "$FW",
+        "--proto",
+        "tcp",
+        "--dport",
+        "22",
+    ]));
+    assert!(
+        from_mon.contains("verdict: ACCEPT") && from_mon.contains("path: ha -> fw"),
+        "{from_mon}"
+    );
+    let to_mon = stdout(&run(&[
+        "--from",
+        "10.210.0.3",
+        "--to",
+        "10.3.4.130",
+        "--proto",
+        "tcp",
+        "--dport",
+        "443",
+    ]));
+    assert!(
+        to_mon.contains("verdict: ACCEPT") && to_mon.contains("path: wg -> mon"),
+        "{to_mon}"
+    );
+    let out = stdout(&run(&[
+        "--from",
+        "$FW",
+        "--to",
+        "ens33:203.0.113.9",
+        "--proto",
+        "udp",
+        "--dport",
+        "53",
+    ]));
+    assert!(
+        out.contains("verdict: ACCEPT") && out.contains("the end of OUTPUT says ACCEPT"),
+        "{out}"
+    );
+}

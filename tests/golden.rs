@@ -122,6 +122,7 @@ golden_model! {
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     nested_zones => "nested-zones",
+    shared_uplink => "shared-uplink",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
     rate_log => "rate-log",

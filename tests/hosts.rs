@@ -79,12 +79,24 @@ fn hosts_shorewall_would_never_reach_are_refused_at_their_line() {
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
     let dir = shorewall_dir("hosts-late", late, "vpn eth0:10.8.0.0/24\n");
     let refusals = refused(&dir);
-    assert_eq!(refusals.len(), 1, "{refusals:?}");
     let (file, line, reason) = &refusals[0];
     assert_eq!((file.as_str(), *line), ("hosts", 1));
     assert!(
         reason.contains("taken by zone `net`, declared before it"),
         "{reason}"
+    );
+    // vpn, left without members, goes too, and what names it.
+    assert!(
+        refusals[1..]
+            .iter()
+            .all(|(_, _, r)| r.contains("(hosts:1)")),
+        "{refusals:?}"
+    );
+    assert!(
+        refusals
+            .iter()
+            .any(|(f, l, r)| f == "zones" && *l == 3 && r.contains("no members")),
+        "{refusals:?}"
     );
 }
 
@@ -161,6 +173,13 @@ fn every_hosts_option_has_one_verdict() {
                 let note = format!("hosts:1: hosts option `{written}` has no effect");
                 assert!(imported.toml.contains(&note), "{}", imported.toml);
             }
+            Some(OptionVerdict::Key(key)) => {
+                let imported = import(&dir, false).unwrap_or_else(|e| panic!("{written}: {e:?}"));
+                let entry = format!(
+                    "[[zones.vpn.hosts]]\ninterface = \"eth0\"\nnetworks = [\"10.8.0.0/24\"]\n{key} = true\n"
+                );
+                assert!(imported.toml.contains(&entry), "{}", imported.toml);
+            }
             Some(OptionVerdict::Refused(why)) => {
                 let refusals = refused(&dir);
                 let expected = format!("hosts option `{written}`: {why}");
@@ -192,6 +211,66 @@ fn a_model_with_hosts_round_trips_through_its_shorewall_files() {
 #[test]
 fn a_model_with_nested_zones_round_trips_through_its_shorewall_files() {
     round_trip("tests/models/nested-zones.toml");
+}
+
+/// An interface of no zone, a destination-only hosts entry and a zone of
+/// two parents survive the round trip.
+#[test]
+fn a_model_with_a_shared_uplink_round_trips_through_its_shorewall_files() {
+    round_trip("tests/models/shared-uplink.toml");
+}
+
+/// shorewall-zones(5) `zone:p1,p2` becomes a list of parents, and the
+/// zone is dispatched before both.
+#[test]
+fn a_zone_of_two_parents_becomes_a_zone_with_a_list_of_parents() {
+    let zones = "fw firewall\nvpn ipv4\nnet ipv4\nloc ipv4\nadm:net,loc ipv4\n";
+    let dir = shorewall_dir(
+        "nested-two",
+        zones,
+        "vpn eth0:10.8.0.0/24\nadm eth1:10.9.0.0/28\n",
+    );
+    let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        imported
+            .toml
+            .contains("# zones:5\n[zones.adm]\nparent = [\"net\", \"loc\"]\n"),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported.toml", imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));
+    let names: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
+    assert_eq!(names, ["vpn", "adm", "net", "loc"], "the dispatch order");
+    assert_eq!(model.zones[1].parents, vec![2, 3]);
+}
+
+/// nser77's uplink: `- ens33` in the interfaces file becomes an interface
+/// without `zone`, and the hosts line naming it the zone's hosts.
+#[test]
+fn an_interface_of_zone_dash_becomes_an_interface_without_a_zone() {
+    let dir = shorewall_dir(
+        "no-zone",
+        "fw firewall\nnet ipv4\nloc ipv4\nvpn ipv4\n",
+        "vpn eth0:10.8.0.0/24\nnet eth0:0.0.0.0/0\n",
+    );
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\n- eth0 tcpflags\nloc eth1 -\n",
+    )
+    .unwrap();
+    let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        imported
+            .toml
+            .contains("# interfaces:2\n[interfaces.eth0]\noptions = [\"tcpflags\"]\n\n"),
+        "{}",
+        imported.toml
+    );
+    let model = compile(&Source::new("imported.toml", imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));
+    assert_eq!(model.interfaces[0].zone, None);
+    assert_eq!(model.zones[0].hosts.len(), 1, "{}", imported.toml);
 }
 
 fn round_trip(path: &str) {
@@ -246,7 +325,7 @@ fn a_nested_zone_becomes_a_zone_with_a_parent() {
         .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));
     let names: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
     assert_eq!(names, ["sam", "net", "loc"], "the dispatch order");
-    assert_eq!(model.zones[0].parent, Some(1));
+    assert_eq!(model.zones[0].parents, vec![1]);
 }
 
 /// Bridge-port zones, several parents and unknown parents are refused at
@@ -260,9 +339,14 @@ fn nested_zones_fwgen_cannot_hold_are_refused_at_their_line() {
             "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match",
         ),
         (
-            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net,loc ipv4\n",
+            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net,net ipv4\n",
             4,
-            "a zone nested in several zones (`net,loc`)",
+            "the parent zone `net` is named twice in `net,net`",
+        ),
+        (
+            "fw firewall\nnet ipv4\nloc ipv4\nvpn:net,,loc ipv4\n",
+            4,
+            "an empty name in the parent list `net,,loc`",
         ),
         (
             "fw firewall\nvpn:net ipv4\nnet ipv4\nloc ipv4\n",

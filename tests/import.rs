@@ -138,7 +138,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     let dir = common::scratch("import-unsupported");
     std::fs::write(
         dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,loc ipv4\n",
+        "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
     )
     .unwrap();
     std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 dhcp,maclist\n").unwrap();
@@ -152,7 +152,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
-        "zones:4: a zone nested in several zones",
+        "zones:4: the parent zone `net` is named twice",
         "interfaces:2: interface option `maclist`",
         "policy:1: policy rate and connection limits",
         "rules:2: RATE `1/sec:5` on a DNAT rule: not in fwgen's model",

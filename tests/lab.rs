@@ -609,6 +609,15 @@ fn model_nested_zones() {
     lab_model("nested-zones", "nest");
 }
 
+/// Issue #15: after nser77's HA router: ens33 is of no zone; net, upst
+/// and ops (nested in net and ha) are address ranges on it, mon is a
+/// destination-only range on ha's link; the lab's host on ens33 has an
+/// address no hosts entry claims, rejected at the catch-all.
+#[test]
+fn model_shared_uplink() {
+    lab_model("shared-uplink", "shup");
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {

@@ -142,6 +142,7 @@ mod models {
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",
+        shared_uplink => "shared-uplink",
         vocabulary => "vocabulary",
     }
 }

@@ -140,6 +140,6 @@ fn every_key_has_its_description_from_docs_model() {
     let zone = &definitions["RawInterface"]["properties"]["zone"]["description"];
     assert_eq!(
         zone,
-        "The zone behind the interface (not the firewall's). (string; required)"
+        "The zone behind the interface (not the firewall's). Left out: an interface of no zone, Shorewall's `-` (see below). (string; default: none)"
     );
 }

@@ -44,12 +44,12 @@ impl Analyzer<'_> {
             return None;
         };
         let owner = self.interfaces[interface].zone;
-        let kind = if owner == zone {
+        let kind = if owner == Some(zone) {
             Some(ErrorKind::HostsOnOwnInterface {
                 zone: zone_name,
                 interface: name.clone(),
             })
-        } else if owner < zone {
+        } else if let Some(owner) = owner.filter(|&owner| owner < zone) {
             Some(ErrorKind::HostsAfterOwner {
                 zone: zone_name,
                 interface: name.clone(),
@@ -65,6 +65,7 @@ impl Analyzer<'_> {
         (networks.len() == raw.networks.len() && !networks.is_empty()).then_some(Hosts {
             interface,
             networks,
+            destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
         })
     }
 }
@@ -81,16 +82,17 @@ fn shares_an_interface(zones: &[Zone], interfaces: &[Interface], zone: usize) ->
         || interfaces
             .iter()
             .enumerate()
-            .any(|(index, i)| i.zone == zone && carries(index))
+            .any(|(index, i)| i.zone == Some(zone) && carries(index))
 }
 
 impl Analyzer<'_> {
-    /// A port forward's nat rule matches the source zone's interfaces;
-    /// with hosts it would need the zones' order too: refused for now.
-    pub(super) fn check_dnat_hosts(&mut self, dnats: &[Dnat]) {
-        for dnat in dnats {
+    /// A port forward's (or redirect's) nat rule matches the source
+    /// zone's interfaces; with hosts it would need the zones' order too:
+    /// refused for now. `forwards`: each one's source zone and span.
+    pub(super) fn check_dnat_hosts(&mut self, forwards: &[(ZoneRef, Range<usize>)]) {
+        for (source, span) in forwards {
             let zones: Vec<usize> = (0..self.zones.len())
-                .filter(|&z| dnat.source.zone.matches(ZoneId::Zone(z)))
+                .filter(|&z| source.matches(ZoneId::Zone(z)))
                 .collect();
             let shared = zones
                 .into_iter()
@@ -99,7 +101,7 @@ impl Analyzer<'_> {
                 let kind = ErrorKind::DnatWithHosts {
                     zone: self.zones[zone].name.clone(),
                 };
-                self.error(Some(dnat.span.clone()), kind);
+                self.error(Some(span.clone()), kind);
             }
         }
     }

@@ -11,7 +11,10 @@ impl Analyzer<'_> {
     ) -> Option<Interface> {
         let name_ok = self.interface_name(name);
         let physical_ok = raw.physical.as_ref().is_none_or(|p| self.interface_name(p));
-        let zone = self.interface_zone(name, &raw.zone);
+        let zone = raw
+            .zone
+            .as_ref()
+            .map(|zone| self.interface_zone(name, zone));
         let options = self.interface_options(&raw.options);
         let networks = raw
             .networks
@@ -19,8 +22,13 @@ impl Analyzer<'_> {
             .filter_map(|n| self.network(n.get_ref(), n.span()))
             .collect::<Vec<_>>();
         let description = self.free_text("description", raw.description.as_ref());
-        let zone = zone?;
-        self.check_networks_family(&networks, &raw.networks, zone);
+        let zone = match zone {
+            Some(zone) => Some(zone?),
+            None => None,
+        };
+        if let Some(zone) = zone {
+            self.check_networks_family(&networks, &raw.networks, zone);
+        }
         let physical = raw.physical.as_ref().unwrap_or(name).get_ref();
         let options = self.wildcard_options(physical, options, &raw.options);
         let (options, option_spans) = options.into_iter().unzip();

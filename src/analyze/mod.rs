@@ -117,12 +117,16 @@ impl Analyzer<'_> {
         self.check_tcp_flags_reached(&firewall, raw);
         let blacklist = self.blacklist(&raw.blacklist);
         let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
-        self.check_dnat_hosts(&dnats);
-        let redirects = raw
+        let redirects: Vec<crate::model::Redirect> = raw
             .redirect
             .iter()
             .filter_map(|r| self.redirect(r))
             .collect();
+        let forwards = dnats.iter().map(|d| (d.source.zone, d.span.clone()));
+        let forwards: Vec<_> = forwards
+            .chain(redirects.iter().map(|r| (r.source.zone, r.span.clone())))
+            .collect();
+        self.check_dnat_hosts(&forwards);
         let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
         let snats = self.snats(raw);
         let stopped = raw

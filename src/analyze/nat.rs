@@ -157,11 +157,11 @@ impl Analyzer<'_> {
     /// The zone of a one-to-one NAT's internal address: the one whose
     /// networks hold it; else the only zone but the external interface's
     /// that declares no networks (the connection is routed there).
-    fn internal_zone(&self, internal: IpAddr, external_zone: usize) -> Option<usize> {
+    fn internal_zone(&self, internal: IpAddr, external_zone: Option<usize>) -> Option<usize> {
         let networks = |zone: usize| {
             self.interfaces
                 .iter()
-                .filter(move |i| i.zone == zone)
+                .filter(move |i| i.zone == Some(zone))
                 .flat_map(|i| &i.networks)
         };
         if let Some(zone) =
@@ -170,8 +170,8 @@ impl Analyzer<'_> {
             return Some(zone);
         }
         let open: Vec<usize> = (0..self.zones.len())
-            .filter(|&zone| zone != external_zone && networks(zone).next().is_none())
-            .filter(|&zone| self.interfaces.iter().any(|i| i.zone == zone))
+            .filter(|&zone| Some(zone) != external_zone && networks(zone).next().is_none())
+            .filter(|&zone| self.interfaces.iter().any(|i| i.zone == Some(zone)))
             .collect();
         match open.as_slice() {
             [zone] => Some(*zone),
@@ -245,14 +245,14 @@ impl Analyzer<'_> {
         let in_zone = |zone: usize| {
             self.interfaces
                 .iter()
-                .filter(|i| i.zone == zone)
+                .filter(|i| i.zone == Some(zone))
                 .flat_map(|i| &i.networks)
                 .any(|n| n.contains(&to))
         };
         let declares = self
             .interfaces
             .iter()
-            .any(|i| i.zone == dest && !i.networks.is_empty());
+            .any(|i| i.zone == Some(dest) && !i.networks.is_empty());
         let elsewhere = (0..self.zones.len()).any(|z| z != dest && in_zone(z));
         if (declares && !in_zone(dest)) || (!declares && elsewhere) {
             let kind = ErrorKind::DnatTargetOutsideZone {
@@ -384,19 +384,29 @@ impl Analyzer<'_> {
         };
         let comment = self.free_text("comment", comment);
         let interface = found?;
-        let zone = self.interfaces[interface].zone;
-        let family = self.zones[zone].family;
-        for (net, raw) in nets.iter().zip(sources) {
-            self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
-        }
-        if let (Some(addr), Some(raw)) = (to_addr, to) {
-            self.check_family(&IpNet::from(addr), raw.span(), ZoneId::Zone(zone), family);
-            if nets.iter().any(|n| is_ipv6(n) != addr.is_ipv6()) {
-                self.error(
-                    Some(raw.span()),
-                    ErrorKind::FamilyConflict { what: "this SNAT" },
-                );
+        // An interface of no zone: the family of the first zone whose
+        // hosts are on it, which the error names.
+        let zone = self.interfaces[interface].zone.or_else(|| {
+            self.zones
+                .iter()
+                .position(|z| z.hosts.iter().any(|h| h.interface == interface))
+        });
+        if let Some(zone) = zone {
+            let family = self.zones[zone].family;
+            for (net, raw) in nets.iter().zip(sources) {
+                self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
             }
+            if let (Some(addr), Some(raw)) = (to_addr, to) {
+                self.check_family(&IpNet::from(addr), raw.span(), ZoneId::Zone(zone), family);
+            }
+        }
+        if let (Some(addr), Some(raw)) = (to_addr, to)
+            && nets.iter().any(|n| is_ipv6(n) != addr.is_ipv6())
+        {
+            self.error(
+                Some(raw.span()),
+                ErrorKind::FamilyConflict { what: "this SNAT" },
+            );
         }
         (nets.len() == sources.len()).then(|| Snat {
             interface,

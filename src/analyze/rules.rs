@@ -161,7 +161,7 @@ impl Analyzer<'_> {
                 "follows `$FW` or `all`: only a zone comes in or goes out by an interface",
             );
         };
-        let carries = self.interfaces[index].zone == zone_index
+        let carries = self.interfaces[index].zone == Some(zone_index)
             || self.zones[zone_index]
                 .hosts
                 .iter()

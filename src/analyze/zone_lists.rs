@@ -66,7 +66,7 @@ impl Analyzer<'_> {
             }
             // `any`: the top-level zones only (shorewall-rules(5)).
             let nested =
-                |z: &ZoneId| matches!(z, ZoneId::Zone(i) if self.zones[*i].parent.is_some());
+                |z: &ZoneId| matches!(z, ZoneId::Zone(i) if !self.zones[*i].parents.is_empty());
             let zones = self
                 .every_zone()
                 .into_iter()

@@ -40,7 +40,7 @@ impl Analyzer<'_> {
             family,
             description,
             hosts: Vec::new(),
-            parent: None,
+            parents: Vec::new(),
             span: name.span(),
         })
     }

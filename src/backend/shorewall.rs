@@ -45,6 +45,8 @@ impl Item {
 const ZONES: Columns = Columns(&[("ZONE", 0), ("TYPE", 8)]);
 const INTERFACES: Columns = Columns(&[("ZONE", 0), ("INTERFACE", 8), ("OPTIONS", 24)]);
 const HOSTS: Columns = Columns(&[("ZONE", 0), ("HOSTS", 8)]);
+/// The hosts file when an entry has an option (`destonly`).
+const HOSTS_OPTIONS: Columns = Columns(&[("ZONE", 0), ("HOSTS", 8), ("OPTIONS", 40)]);
 const POLICY: Columns = Columns(&[("SOURCE", 0), ("DEST", 8), ("POLICY", 16), ("LOGLEVEL", 28)]);
 const RULES: Columns = Columns(&[
     ("ACTION", 0),
@@ -217,9 +219,9 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             .render()?,
         ),
     ];
-    let hosts = host_items(model, product);
+    let (hosts, columns) = host_items(model, product);
     if !hosts.is_empty() {
-        let columns = HOSTS.header();
+        let columns = columns.header();
         let items = hosts;
         files.push((
             "hosts",
@@ -320,9 +322,15 @@ fn zone_items(model: &Model, product: Product) -> Vec<Item> {
         .into_iter()
         .filter(|z| z.family.has(product.ipv6))
         .map(|z| {
-            let name = match z.parent {
-                Some(parent) => format!("{}:{}", z.name, model.zones[parent].name),
-                None => z.name.clone(),
+            let parents: Vec<&str> = z
+                .parents
+                .iter()
+                .map(|&p| model.zones[p].name.as_str())
+                .collect();
+            let name = if parents.is_empty() {
+                z.name.clone()
+            } else {
+                format!("{}:{}", z.name, parents.join(","))
             };
             let cells = vec![name, kind.to_owned()];
             Item::new(&ZONES, z.description.clone(), &[cells])
@@ -338,8 +346,12 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
     model
         .interfaces
         .iter()
-        .filter(|i| zone_in_product(model, i.zone, product))
-        .map(|interface| {
+        .enumerate()
+        .filter(|(index, i)| match i.zone {
+            Some(zone) => zone_in_product(model, zone, product),
+            None => model.interface_family(*index).has(product.ipv6),
+        })
+        .map(|(_, interface)| {
             let mut options: Vec<String> = interface
                 .options
                 .iter()
@@ -354,17 +366,24 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
             } else {
                 options.join(",")
             };
-            let zone = model.zones[interface.zone].name.clone();
+            // `-`: an interface of no zone, its hosts zoned by the hosts file.
+            let zone = interface
+                .zone
+                .map_or_else(|| "-".to_owned(), |zone| model.zones[zone].name.clone());
             let cells = vec![zone, interface.name.clone(), options];
             Item::new(&INTERFACES, interface.description.clone(), &[cells])
         })
         .collect()
 }
 
-/// One line per hosts entry of a zone: `vpn  eth0:10.8.0.0/24`.
-fn host_items(model: &Model, product: Product) -> Vec<Item> {
+/// One line per hosts entry of a zone: `vpn  eth0:10.8.0.0/24`, with an
+/// OPTIONS column (`destonly`) when an entry has an option.
+fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) {
+    let zones = || model.zones.iter().filter(|z| z.family.has(product.ipv6));
+    let options = zones().any(|z| z.hosts.iter().any(|h| h.destonly));
+    let columns = if options { &HOSTS_OPTIONS } else { &HOSTS };
     let mut items = Vec::new();
-    for zone in model.zones.iter().filter(|z| z.family.has(product.ipv6)) {
+    for zone in zones() {
         for hosts in &zone.hosts {
             let nets: Vec<String> = hosts
                 .networks
@@ -376,11 +395,14 @@ fn host_items(model: &Model, product: Product) -> Vec<Item> {
                 continue;
             }
             let interface = &model.interfaces[hosts.interface].name;
-            let cells = vec![zone.name.clone(), format!("{interface}:{}", nets.join(","))];
-            items.push(Item::new(&HOSTS, None, &[cells]));
+            let mut cells = vec![zone.name.clone(), format!("{interface}:{}", nets.join(","))];
+            if options {
+                cells.push(if hosts.destonly { "destonly" } else { "-" }.to_owned());
+            }
+            items.push(Item::new(columns, None, &[cells]));
         }
     }
-    items
+    (items, columns)
 }
 
 /// Options Shorewall6 knows; the rest are IPv4 sysctls.

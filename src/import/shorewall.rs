@@ -843,10 +843,6 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
     ("options", 3),
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
-/// Why an interface without a zone (`-`, its zones all given by hosts
-/// lines) is refused: what Shorewall 5.2.8 compiles for it.
-const NO_ZONE_REASON: &str = "an interface of several zones (zone `-`, each zone given by a hosts line) is not in fwgen's model: every interface of the model has a zone of its own, while Shorewall sends a packet no hosts line claims to the end of INPUT, FORWARD or OUTPUT (logged and rejected)";
-
 /// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
 /// refused: measured on the lab's kernel, see docs/model.md.
 const BPORT_REASON: &str = "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match on bridged packets, and nftables has none for an inet table: there, br_netfilter shows a bridged packet with the bridge as iifname and oifname, and `meta ibrname`/`obrname` (bridge-family only) are refused by the kernel (\"Operation not supported\")";
@@ -1199,6 +1195,7 @@ impl Importer {
                 return;
             };
             let mut touched = BTreeSet::new();
+            let mut emptied: Vec<(String, Line)> = Vec::new();
             self.incomplete.clear();
             for error in &failure.errors {
                 let Some(span) = &error.span else { continue };
@@ -1226,6 +1223,9 @@ impl Importer {
                 let token = source.slice(span).to_owned();
                 if !self.drop_option(index, at, &token) {
                     let entry = &self.entries[index];
+                    if entry.kind == Kind::Hosts {
+                        emptied.push((entry.name.clone(), line.clone()));
+                    }
                     if matches!(entry.kind, Kind::Zone | Kind::Interface) {
                         let name = entry.name.clone();
                         let at = format!("{}:{}", line.file, line.number);
@@ -1245,6 +1245,10 @@ impl Importer {
                 return;
             }
             self.entries.retain(|entry| !entry.body.is_empty());
+            // A zone whose only members were refused hosts goes too.
+            for (zone, line) in emptied {
+                self.drop_empty_zone(&zone, &line);
+            }
         }
     }
 
@@ -1492,7 +1496,7 @@ impl Importer {
     fn interface_zone(&self, interface: &str) -> Vec<String> {
         self.interfaces
             .iter()
-            .filter(|(name, _)| name == interface)
+            .filter(|(name, zone)| name == interface && zone != "-")
             .map(|(_, zone)| zone.clone())
             .collect()
     }
@@ -2219,21 +2223,21 @@ impl Importer {
                 self.skip_named(&line, name, BPORT_REASON);
                 continue;
             }
-            let parent = match parents.map(|p| self.zone_parent(p)) {
+            let parents = match parents.map(|p| self.zone_parents(p)) {
                 Some(Err(reason)) => {
                     self.skip_named(&line, name, reason);
                     continue;
                 }
-                Some(Ok(parent)) => Some(parent),
-                None => None,
+                Some(Ok(parents)) => parents,
+                None => Vec::new(),
             };
             match kind.as_str() {
-                "firewall" if parent.is_some() => {
+                "firewall" if !parents.is_empty() => {
                     self.skip_named(&line, name, "the firewall zone may not be nested (Shorewall: \"Firewall zone may not be nested\")");
                 }
                 "firewall" => self.firewall = name.to_owned(),
-                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name, parent),
-                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name, parent),
+                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name, parents),
+                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name, parents),
                 other => self.skip_named(
                     &line,
                     name,
@@ -2249,32 +2253,48 @@ impl Importer {
         );
     }
 
-    /// The PARENT part of `zone:PARENT`: one imported zone.
-    fn zone_parent(&self, parents: &str) -> Result<String, String> {
-        if parents.contains(',') {
-            return Err(format!(
-                "a zone nested in several zones (`{parents}`) is not in fwgen's model: a zone has one `parent`"
-            ));
+    /// The PARENTS part of `zone:PARENT[,PARENT...]`: imported zones.
+    fn zone_parents(&self, parents: &str) -> Result<Vec<String>, String> {
+        let mut names: Vec<String> = Vec::new();
+        for parent in parents.split(',') {
+            if parent.is_empty() {
+                return Err(format!(
+                    "an empty name in the parent list `{parents}` (Shorewall: \"Invalid Parent List\")"
+                ));
+            }
+            if let Some(at) = self.skipped_names.get(parent) {
+                return Err(format!(
+                    "its parent zone `{parent}` was skipped ({at}), and the nested zone with it"
+                ));
+            }
+            if !self.zones.iter().any(|z| z == parent) {
+                return Err(format!(
+                    "the parent zone `{parent}` is not declared before it (Shorewall: \"Unknown parent zone\")"
+                ));
+            }
+            if names.iter().any(|n| n == parent) {
+                return Err(format!(
+                    "the parent zone `{parent}` is named twice in `{parents}`"
+                ));
+            }
+            names.push(parent.to_owned());
         }
-        if let Some(at) = self.skipped_names.get(parents) {
-            return Err(format!(
-                "its parent zone `{parents}` was skipped ({at}), and the nested zone with it"
-            ));
-        }
-        if !self.zones.iter().any(|z| z == parents) {
-            return Err(format!(
-                "the parent zone `{parents}` is not declared before it (Shorewall: \"Unknown parent zone\")"
-            ));
-        }
-        Ok(parents.to_owned())
+        Ok(names)
     }
 
-    fn zone(&mut self, line: &Line, name: &str, parent: Option<String>) {
-        let references = parent.iter().cloned().collect();
-        self.begin(Kind::Zone, name, references, None, line);
+    fn zone(&mut self, line: &Line, name: &str, parents: Vec<String>) {
+        self.begin(Kind::Zone, name, parents.clone(), None, line);
         let _ = writeln!(self.out, "{}[zones.{}]", Self::origin(line), key(name));
-        if let Some(parent) = &parent {
-            let _ = writeln!(self.out, "parent = {}", quote(parent));
+        match parents.as_slice() {
+            [] => {}
+            [parent] => {
+                let _ = writeln!(self.out, "parent = {}", quote(parent));
+            }
+            several => {
+                let _ = writeln!(self.out, "parent = {}", list(several));
+            }
+        }
+        if !parents.is_empty() {
             self.nested = true;
         }
         if let Some(description) = &line.comment {
@@ -2328,11 +2348,7 @@ impl Importer {
                 self.skip_named(&line, name, reason);
                 continue;
             }
-            if zone == "-" {
-                self.skip_named(&line, name, NO_ZONE_REASON);
-                continue;
-            }
-            if !self.zones.contains(zone) {
+            if zone != "-" && !self.zones.contains(zone) {
                 let reason = format!(
                     "zone `{zone}` is not a zone of the zones file (Shorewall: \"Unknown zone\")"
                 );
@@ -2401,17 +2417,25 @@ impl Importer {
                 self.refuse(&line, format!("option `bridge` on the wildcard `{device}`: Shorewall refuses it (\"Bridges may not have wildcard names\")"));
                 options.retain(|o| o != "bridge");
             }
-            self.begin(Kind::Interface, name, vec![zone.clone()], None, &line);
+            // `-`: an interface of no zone; hosts lines zone its addresses.
+            let zones = if zone == "-" {
+                Vec::new()
+            } else {
+                vec![zone.clone()]
+            };
+            self.begin(Kind::Interface, name, zones, None, &line);
             if let Some((_, entry)) = &mut self.started {
                 entry.options = options.clone();
             }
-            let _ = write!(
+            let _ = writeln!(
                 self.out,
-                "{}[interfaces.{}]\nzone = {}\n",
+                "{}[interfaces.{}]",
                 Self::origin(&line),
-                key(name),
-                quote(zone)
+                key(name)
             );
+            if zone != "-" {
+                let _ = writeln!(self.out, "zone = {}", quote(zone));
+            }
             if !options.is_empty() {
                 let _ = writeln!(self.out, "options = {}", list(&options));
             }
@@ -2445,12 +2469,18 @@ impl Importer {
                 continue;
             }
             let options = columns.get(2).filter(|o| *o != "-");
-            if !options.is_none_or(|o| self.host_options(&line, o)) {
+            let keys = match options {
+                Some(options) => self.host_options(&line, options),
+                None => Some(Vec::new()),
+            };
+            let Some(keys) = keys else {
                 self.drop_empty_zone(zone, &line);
                 continue;
-            }
+            };
             match self.host_networks(hosts) {
-                Ok((interface, networks)) => self.hosts_entry(&line, zone, &interface, &networks),
+                Ok((interface, networks)) => {
+                    self.hosts_entry(&line, zone, &interface, &networks, &keys);
+                }
                 Err(reason) => {
                     self.refuse(&line, reason);
                     self.drop_empty_zone(zone, &line);
@@ -2459,12 +2489,15 @@ impl Importer {
         }
     }
 
-    /// Each option of a hosts line gets its verdict: noted when it has no
-    /// effect, else refused at the line. Whether the line may be carried.
-    fn host_options(&mut self, line: &Line, options: &str) -> bool {
+    /// Each option of a hosts line gets its verdict: a key of the hosts
+    /// entry (`destonly`), noted when it has no effect, else refused at the
+    /// line. The keys to set, or `None` when the line may not be carried.
+    fn host_options(&mut self, line: &Line, options: &str) -> Option<Vec<&'static str>> {
         let mut carried = true;
+        let mut keys = Vec::new();
         for option in options.split(',') {
             match option_verdict::host_verdict(option) {
+                Some(OptionVerdict::Key(key)) => keys.push(key),
                 Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
                     "{}:{}: hosts option `{option}` has no effect: {why}",
                     line.file, line.number
@@ -2473,7 +2506,7 @@ impl Importer {
                     self.refuse(line, format!("hosts option `{option}`: {why}"));
                     carried = false;
                 }
-                Some(OptionVerdict::Modelled | OptionVerdict::Key(_)) | None => {
+                Some(OptionVerdict::Modelled) | None => {
                     self.refuse(
                         line,
                         format!("hosts option `{option}` is not an option of a hosts line in Shorewall 5.2 (shorewall-hosts(5))"),
@@ -2482,7 +2515,7 @@ impl Importer {
                 }
             }
         }
-        carried
+        carried.then_some(keys)
     }
 
     /// `eth0:10.8.0.0/24,10.8.1.1` (Shorewall6: `eth0:[2001:db8::/64]`).
@@ -2519,7 +2552,14 @@ impl Importer {
         Ok((interface.to_owned(), networks))
     }
 
-    fn hosts_entry(&mut self, line: &Line, zone: &str, interface: &str, networks: &[String]) {
+    fn hosts_entry(
+        &mut self,
+        line: &Line,
+        zone: &str,
+        interface: &str,
+        networks: &[String],
+        keys: &[&str],
+    ) {
         self.begin(Kind::Hosts, zone, vec![zone.to_owned()], None, line);
         let _ = write!(
             self.out,
@@ -2529,6 +2569,9 @@ impl Importer {
             quote(interface),
             list(networks)
         );
+        for flag in keys {
+            let _ = writeln!(self.out, "{flag} = true");
+        }
         if let Some(comment) = &line.comment {
             let _ = writeln!(self.out, "# {}", comment.replace(['\n', '\r'], " "));
         }

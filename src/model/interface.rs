@@ -11,8 +11,10 @@ pub struct Interface {
     pub name: String,
     /// The kernel's name (`physical = ...`, default: the logical name).
     pub physical: String,
-    /// Index into `Model::zones`.
-    pub zone: usize,
+    /// Index into `Model::zones`; `None` for an interface of no zone
+    /// (Shorewall's `-`), whose addresses belong to the zones whose hosts
+    /// name it, and no others.
+    pub zone: Option<usize>,
     pub options: Vec<InterfaceOption>,
     /// Networks reached through this interface (informational: used to
     /// place addresses in zones, check DNAT targets and build the lab).

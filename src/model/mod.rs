@@ -208,10 +208,15 @@ impl Model {
         match (snat.to, snat.sources.first()) {
             (Some(to), _) => to.is_ipv6(),
             (None, Some(net)) => rule::is_ipv6(net),
-            (None, None) => !self.zones[self.interfaces[snat.interface].zone]
-                .family
-                .has_ipv4(),
+            (None, None) => !self.interface_family(snat.interface).has_ipv4(),
         }
+    }
+
+    /// The families an interface carries: its zone's, or for an interface
+    /// of no zone those of the zones whose hosts are on it (IPv4 when
+    /// none are).
+    pub fn interface_family(&self, interface: usize) -> Family {
+        zone::interface_family(&self.zones, &self.interfaces, interface)
     }
 
     pub fn zone_family(&self, id: ZoneId) -> Family {
@@ -223,7 +228,7 @@ impl Model {
 
     /// The interfaces of a zone, in model order.
     pub fn interfaces_of(&self, zone: usize) -> impl Iterator<Item = &Interface> {
-        self.interfaces.iter().filter(move |i| i.zone == zone)
+        self.interfaces.iter().filter(move |i| i.zone == Some(zone))
     }
 
     /// Whether the zone has members: an interface of its own or hosts.

@@ -165,9 +165,9 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         "broadcast" => Refused(
             "limited broadcasts (255.255.255.255) from the firewall to a zone's hosts are not in fwgen's model",
         ),
-        "destonly" => Refused(
-            "hosts that are only destinations (Shorewall dispatches packets to them to the zone, and packets from them to the interface's own zone) are not in fwgen's model: a zone's hosts are its members both ways",
-        ),
+        // Shorewall dispatches packets to them to the zone, and packets
+        // from them as if the line were not there.
+        "destonly" => OptionVerdict::Key("destonly"),
         "sourceonly" => Refused(
             "hosts that are only sources (packets to them belong to the interface's own zone) are not in fwgen's model: a zone's hosts are its members both ways",
         ),

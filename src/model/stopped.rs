@@ -51,7 +51,9 @@ impl StoppedEnd {
     /// interface's zone carries it, and its addresses (if any) include it.
     fn allows(&self, ipv6: bool, interfaces: &[Interface], zones: &[Zone]) -> bool {
         let place_allows = match self.place {
-            Place::Interface(index) => zones[interfaces[index].zone].family.has(ipv6),
+            Place::Interface(index) => {
+                super::zone::interface_family(zones, interfaces, index).has(ipv6)
+            }
             Place::Any | Place::Firewall => true,
         };
         place_allows

@@ -9,10 +9,11 @@ pub struct Zone {
     /// Networks on interfaces of other zones that belong to this zone
     /// (Shorewall's hosts file), in model order.
     pub hosts: Vec<Hosts>,
-    /// The zone this one is nested in (index into `Model::zones`): a
-    /// zone's nested zones come before it in `Model::zones`, so they are
-    /// dispatched first, as Shorewall orders its zones.
-    pub parent: Option<usize>,
+    /// The zones this one is nested in (indexes into `Model::zones`;
+    /// Shorewall's `zone:p1,p2`): a zone's nested zones come before it in
+    /// `Model::zones`, so they are dispatched first, as Shorewall orders
+    /// its zones.
+    pub parents: Vec<usize>,
     /// Byte range of the zone's name in the model file.
     pub span: std::ops::Range<usize>,
 }
@@ -26,6 +27,10 @@ pub struct Hosts {
     /// Index into `Model::interfaces`.
     pub interface: usize,
     pub networks: Vec<ipnet::IpNet>,
+    /// shorewall-hosts(5) `destonly`: the networks are the zone's as
+    /// destinations only; a packet from them is dispatched as if this
+    /// hosts entry were not there.
+    pub destonly: bool,
 }
 
 /// The address families a zone holds.
@@ -91,4 +96,29 @@ impl ZoneRef {
 pub fn applies_to(source: ZoneRef, dest: ZoneRef, pair: (ZoneId, ZoneId)) -> bool {
     let wildcard = source == ZoneRef::All || dest == ZoneRef::All;
     source.matches(pair.0) && dest.matches(pair.1) && !(wildcard && pair.0 == pair.1)
+}
+
+/// The families an interface carries: its zone's, or for an interface of
+/// no zone those of the zones whose hosts are on it (IPv4 when none are).
+pub fn interface_family(
+    zones: &[Zone],
+    interfaces: &[super::Interface],
+    interface: usize,
+) -> Family {
+    if let Some(zone) = interfaces[interface].zone {
+        return zones[zone].family;
+    }
+    let on_it = zones
+        .iter()
+        .filter(|z| z.hosts.iter().any(|h| h.interface == interface));
+    let (mut v4, mut v6) = (false, false);
+    for zone in on_it {
+        v4 |= zone.family.has_ipv4();
+        v6 |= zone.family.has_ipv6();
+    }
+    match (v4, v6) {
+        (false, true) => Family::Ipv6,
+        (true, true) => Family::Both,
+        _ => Family::Ipv4,
+    }
 }

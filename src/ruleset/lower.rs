@@ -760,7 +760,7 @@ fn interface_chain_name(interface: &Interface, hook: &str) -> String {
 /// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
 /// 546-547 (DHCPv6, as Shorewall6).
 pub(super) fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
-    let family = model.zones[interface.zone].family;
+    let family = model.interface_family(interface_index(model, interface));
     let ports = |low, high| Match::Port {
         proto: PortProto::Udp,
         direction: Direction::Destination,
@@ -1890,6 +1890,12 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
         .collect()
 }
 
+/// The end of input, forward and output, for packets no zone pair claims
+/// (an address on an interface of no zone that no hosts entry holds, a
+/// name no wildcard covers): Shorewall's complete_standard_chain (Rules.pm)
+/// gives INPUT the policy of `all $FW`, OUTPUT that of `$FW all`, each
+/// else that of `all all`, else INPUT DROP and the others REJECT, logged
+/// at info.
 fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
     let end = catch_all_policy(model, hook);
     let verdict = match end.action {
@@ -1907,6 +1913,7 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
     }
     let mut statements: Vec<Statement> = end
         .log
+        .filter(|_| end.action != PolicyAction::Continue)
         .map(|level| log(model, name, end.action.keyword(), level))
         .into_iter()
         .collect();
@@ -1965,6 +1972,80 @@ pub fn catch_all_policy(model: &Model, hook: Hook) -> CatchAll {
             log: Some(LogLevel::Info),
         },
     }
+}
+
+/// A packet on an interface of no zone whose address (its source coming
+/// in, its destination going out) no zone's hosts there hold is claimed by
+/// no zone: Shorewall's interface chain dispatches it nowhere, and it
+/// reaches the end of INPUT, FORWARD or OUTPUT whatever its conntrack state
+/// (Shorewall accepts established traffic in the zone pairs' chains),
+/// after the interface's options (its dhcp, tcpflags and smurfs checks
+/// come before the dispatch). So these rules come first for it, before the
+/// conntrack map.
+fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        if interface.zone.is_some() {
+            continue;
+        }
+        let family = model.interface_family(index);
+        for &side in sides {
+            for ipv6 in [false, true].into_iter().filter(|&v6| family.has(v6)) {
+                let matches = unclaimed_matches(model, index, side, ipv6);
+                let short = match (hook, side) {
+                    (Hook::Input, _) => "in",
+                    (Hook::Output, _) => "out",
+                    (_, Side::In) => "fwd",
+                    (_, Side::Out) => "",
+                };
+                let options = (!short.is_empty()
+                    && !interface_rules(model, interface, short).is_empty())
+                .then(|| {
+                    let chain = interface_chain_name(interface, short);
+                    shorewall(matches.clone(), vec![jump(&chain)], Piece::Dispatch)
+                });
+                rules.extend(options);
+                for rule in catch_all(model, hook, name) {
+                    let mut prefixed = matches.clone();
+                    prefixed.extend(rule.matches);
+                    rules.push(Rule {
+                        matches: prefixed,
+                        ..rule
+                    });
+                }
+            }
+        }
+    }
+    rules
+}
+
+/// `meta nfproto ipv4 iifname "ens33" ip saddr != { the hosts there }`:
+/// destination-only hosts are no sources.
+fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec<Match> {
+    let family = Family::of(ipv6);
+    let mut matches = vec![Match::Family(family)];
+    matches.extend(dispatch_matches(model, side, &model.interfaces[index]));
+    let nets: Vec<IpNet> = model
+        .zones
+        .iter()
+        .flat_map(|z| &z.hosts)
+        .filter(|h| h.interface == index && !(side == Side::In && h.destonly))
+        .flat_map(|h| &h.networks)
+        .filter(|n| is_ipv6(n) == ipv6)
+        .copied()
+        .collect();
+    if !nets.is_empty() {
+        matches.push(Match::Address {
+            family,
+            direction: match side {
+                Side::In => Direction::Source,
+                Side::Out => Direction::Destination,
+            },
+            negated: true,
+            nets,
+        });
+    }
+    matches
 }
 
 /// A jump of a dispatch: by verdict map when every interface it names is
@@ -2095,6 +2176,7 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
                 interface: i,
                 index,
                 networks: &[],
+                destonly: false,
             };
             // The interface chains are the same for both families.
             Jump::new(
@@ -2135,7 +2217,9 @@ pub(super) fn local_jumps(
         if fw != ZoneId::Firewall || zone == ZoneId::Firewall {
             continue;
         }
-        for member in zone_members(model, zone, ipv6) {
+        // A destination-only member is never a source.
+        let members = zone_members(model, zone, ipv6).into_iter();
+        for member in members.filter(|m| !(side == Side::In && m.destonly)) {
             jumps.push(Jump::new(
                 model,
                 &[(side, member)],
@@ -2168,6 +2252,8 @@ fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
         Some(side),
         super::blacklist::jump(model, pairs, hook),
     );
+    let unclaimed = unclaimed_rules(model, hook, shorewall, &[side]);
+    rules.splice(1..1, unclaimed);
     rules.extend(interface_jumps(model, short, side));
     rules.extend(by_interface(model, pairs, side));
     rules.extend(catch_all(model, hook, shorewall));
@@ -2186,7 +2272,8 @@ pub(super) fn forward_jumps(
         .iter()
         .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
     {
-        for inbound in zone_members(model, source, ipv6) {
+        let sources = zone_members(model, source, ipv6).into_iter();
+        for inbound in sources.filter(|m| !m.destonly) {
             for outbound in zone_members(model, dest, ipv6) {
                 let back = inbound.interface.physical == outbound.interface.physical;
                 if back && source == dest && !(inbound.whole() && inbound.interface.routeback()) {
@@ -2211,6 +2298,8 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         None,
         super::blacklist::jump(model, pairs, Hook::Forward),
     );
+    let unclaimed = unclaimed_rules(model, Hook::Forward, "FORWARD", &[Side::In, Side::Out]);
+    rules.splice(0..0, unclaimed);
     rules.extend(interface_jumps(model, "fwd", Side::In));
     rules.extend(dispatch_rules(
         MapKey::InterfacePair,
@@ -2239,7 +2328,7 @@ fn prerouting_chain(model: &Model) -> Option<Chain> {
         .interfaces
         .iter()
         .enumerate()
-        .filter(|(_, i)| model.zones[i.zone].family.has_ipv4())
+        .filter(|(index, _)| model.interface_family(*index).has_ipv4())
         .filter_map(|(index, i)| Some((index, i, model.route_filter(i)?)))
         .map(|(index, i, filter)| {
             let lookup = match filter {
@@ -2772,7 +2861,10 @@ fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rul
     let interfaces: Option<Vec<IfName>> = model
         .interfaces
         .iter()
-        .filter(|i| redirect.redirects_from(ZoneId::Zone(i.zone)))
+        .filter(|i| {
+            i.zone
+                .is_some_and(|z| redirect.redirects_from(ZoneId::Zone(z)))
+        })
         .map(if_name)
         .collect();
     if interfaces.as_ref().is_some_and(Vec::is_empty) {
@@ -2828,7 +2920,9 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
             .interfaces
             .iter()
             .filter(|i| {
-                dnat.forwards_from(ZoneId::Zone(i.zone)) && model.zones[i.zone].family.has(ipv6)
+                i.zone.is_some_and(|z| {
+                    dnat.forwards_from(ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
+                })
             })
             .map(if_name)
             .collect();

@@ -18,6 +18,9 @@ pub struct Member<'a> {
     pub index: usize,
     /// The zone's networks on the interface; empty for the whole interface.
     pub networks: &'a [IpNet],
+    /// A hosts member that is the zone's as a destination only
+    /// (shorewall-hosts(5) `destonly`): no dispatch by its sources.
+    pub destonly: bool,
 }
 
 impl Member<'_> {
@@ -60,11 +63,12 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
         .interfaces
         .iter()
         .enumerate()
-        .filter(|(_, i)| i.zone == index)
+        .filter(|(_, i)| i.zone == Some(index))
         .map(|(at, interface)| Member {
             interface,
             index: at,
             networks: &[],
+            destonly: false,
         });
     let hosts = model.zones[index]
         .hosts
@@ -74,6 +78,7 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
             interface: &model.interfaces[h.interface],
             index: h.interface,
             networks: &h.networks,
+            destonly: h.destonly,
         });
     interfaces.chain(hosts).collect()
 }

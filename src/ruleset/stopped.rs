@@ -125,8 +125,8 @@ pub fn lower_stopped(model: &Model) -> Ruleset {
     if ipv6 {
         // Shorewall6: ICMPv6 bridged between two ports of a bridge.
         for (index, interface) in model.interfaces.iter().enumerate() {
-            let bridged = interface.has(InterfaceOption::Bridge)
-                && model.zones[interface.zone].family.has_ipv6();
+            let bridged =
+                interface.has(InterfaceOption::Bridge) && model.interface_family(index).has_ipv6();
             let Some(name) = if_name(interface).filter(|_| bridged) else {
                 continue;
             };

@@ -19,7 +19,9 @@ use super::sys::{in_ns, run, sh};
 pub struct Host {
     pub label: String,
     pub netns: String,
-    pub zone: ZoneId,
+    /// `None`: a host on an interface of no zone whose address no zone's
+    /// hosts claim.
+    pub zone: Option<ZoneId>,
     /// Primary addresses (IPv4, then IPv6 where the zone has it).
     pub addresses: Vec<IpAddr>,
     /// Addresses the model's rules name, added so probes can use them.
@@ -114,7 +116,7 @@ impl Topology {
             firewall: Host {
                 label: "fw".to_owned(),
                 netns: fw_ns.clone(),
-                zone: ZoneId::Firewall,
+                zone: Some(ZoneId::Firewall),
                 addresses: Vec::new(),
                 extra: Vec::new(),
                 interface: None,
@@ -159,7 +161,7 @@ impl Topology {
 
     fn link_networks(model: &Model, index: usize) -> Vec<IpNet> {
         let interface = &model.interfaces[index];
-        let family = model.zones[interface.zone].family;
+        let family = model.interface_family(index);
         let mut networks = Vec::new();
         let declared = |v6: bool| {
             interface
@@ -234,18 +236,31 @@ impl Topology {
                     &["ip", family, "route", "add", "default", "via", &gateway],
                 )?;
             }
-            let zone = model.zones[interface.zone].name.clone();
+            // On an interface of no zone the link's own host has an address
+            // no hosts entry claims (unless the link's network is a zone's).
+            let zone = interface.zone.map(ZoneId::Zone).or_else(|| {
+                let address = addresses.first()?;
+                model
+                    .zones
+                    .iter()
+                    .position(|z| {
+                        z.hosts.iter().any(|h| {
+                            h.interface == index && h.networks.iter().any(|n| n.contains(address))
+                        })
+                    })
+                    .map(ZoneId::Zone)
+            });
+            let name = zone.map_or_else(
+                || format!("{}(no zone)", interface.name),
+                |z| model.zone_name(z).to_owned(),
+            );
             self.hosts.push(Host {
                 label: format!(
-                    "{zone}#{}",
-                    self.hosts
-                        .iter()
-                        .filter(|h| h.zone == ZoneId::Zone(interface.zone))
-                        .count()
-                        + 1
+                    "{name}#{}",
+                    self.hosts.iter().filter(|h| h.zone == zone).count() + 1
                 ),
                 netns: host_ns,
-                zone: ZoneId::Zone(interface.zone),
+                zone,
                 addresses,
                 extra: Vec::new(),
                 interface: Some(index),
@@ -312,8 +327,8 @@ impl Topology {
             let Some(zone) = model
                 .interfaces
                 .iter()
-                .map(|i| i.zone)
-                .find(|&zone| zone != out)
+                .filter_map(|i| i.zone)
+                .find(|&zone| Some(zone) != out)
             else {
                 continue;
             };
@@ -353,8 +368,8 @@ impl Topology {
                 Some(index) => self
                     .hosts
                     .iter_mut()
-                    .find(|h| h.zone == zone && h.interface == Some(index)),
-                None => self.hosts.iter_mut().find(|h| h.zone == zone),
+                    .find(|h| h.zone == Some(zone) && h.interface == Some(index)),
+                None => self.hosts.iter_mut().find(|h| h.zone == Some(zone)),
             };
             let Some(host) = host else {
                 continue;
@@ -404,7 +419,10 @@ impl Topology {
     fn add_origdest_addresses(&mut self, model: &Model) -> Result<()> {
         for dnat in &model.dnats {
             for (index, interface) in model.interfaces.iter().enumerate() {
-                if !dnat.forwards_from(ZoneId::Zone(interface.zone)) {
+                if !interface
+                    .zone
+                    .is_some_and(|zone| dnat.forwards_from(ZoneId::Zone(zone)))
+                {
                     continue;
                 }
                 for net in &dnat.origdest {
@@ -489,12 +507,12 @@ impl Topology {
                 let count = self
                     .hosts
                     .iter()
-                    .filter(|h| h.zone == ZoneId::Zone(zone))
+                    .filter(|h| h.zone == Some(ZoneId::Zone(zone)))
                     .count();
                 self.hosts.push(Host {
                     label: format!("{}#{}", entry.name, count + 1),
                     netns: host_ns,
-                    zone: ZoneId::Zone(zone),
+                    zone: Some(ZoneId::Zone(zone)),
                     addresses: vec![address],
                     extra: Vec::new(),
                     interface: Some(hosts.interface),

@@ -32,7 +32,7 @@ pub fn host_in(topology: &Topology, model: &Model, zone: &str) -> Host {
     topology
         .hosts
         .iter()
-        .find(|h| matches!(h.zone, ZoneId::Zone(i) if model.zones[i].name == zone))
+        .find(|h| matches!(h.zone, Some(ZoneId::Zone(i)) if model.zones[i].name == zone))
         .unwrap_or_else(|| panic!("no lab host in {zone}"))
         .clone()
 }
