@@ -554,7 +554,7 @@ fn an_address_no_hosts_entry_claims_belongs_to_no_zone() {
     assert!(
         text.contains("verdict: REJECT")
             && text.contains("path: - -> fw")
-            && text.contains("no zone pair claims it: the end of INPUT says REJECT"),
+            && text.contains("no zone pair claims it: the end of INPUT takes the policy at"),
         "{text}"
     );
     let reply = stdout(&run(&[
@@ -610,7 +610,7 @@ fn an_address_no_hosts_entry_claims_belongs_to_no_zone() {
         "53",
     ]));
     assert!(
-        out.contains("verdict: ACCEPT") && out.contains("the end of OUTPUT says ACCEPT"),
+        out.contains("verdict: ACCEPT") && out.contains("the end of OUTPUT takes the policy at"),
         "{out}"
     );
 }

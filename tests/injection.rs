@@ -126,7 +126,12 @@ fn assert_comments_reach_rules(dir: &Path, product: &str, case: &str) {
         let (ok, out) = netns.exec(&link);
         assert!(ok, "{link:?}: {out}");
     }
-    let (ok, out) = netns.exec(&[script.to_str().unwrap(), "start"]);
+    // Its own VARDIR: the tests run side by side, and Shorewall writes its
+    // iptables-restore input there (/var/lib/shorewall by default).
+    let vardir = copy.join("var");
+    std::fs::create_dir_all(&vardir).unwrap();
+    let vardir = format!("VARDIR={}", vardir.display());
+    let (ok, out) = netns.exec(&["env", &vardir, script.to_str().unwrap(), "start"]);
     assert!(ok, "{product} start of {case} failed:\n{out}");
     let save = if product == "shorewall6" {
         "ip6tables-save"
