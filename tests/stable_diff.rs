@@ -57,12 +57,19 @@ const NFTABLES: Side = Side {
     zone_lines: nftables_zone_lines,
 };
 
-/// A new zone's lines in fwgen.nft: the chains of the pairs it is in
-/// (heading to closing brace) and the map elements that name its
+/// A new zone's lines in fwgen.nft: the chains of the pairs it is in and
+/// of its interface (`fwd-eth9`, headed `eth9: ...` or `eth9 options:
+/// ...`), heading to closing brace, and the map elements that name its
 /// interface or jump to those chains.
 fn nftables_zone_lines(new: &str, zone: &str, interface: &str) -> BTreeSet<usize> {
     let ours = |chain: &str| {
-        chain.starts_with(&format!("{zone}-")) || chain.ends_with(&format!("-{zone}"))
+        chain.starts_with(&format!("{zone}-"))
+            || chain.ends_with(&format!("-{zone}"))
+            || chain == interface
+            || chain == format!("{interface} options")
+            || ["in", "fwd", "out"]
+                .iter()
+                .any(|hook| chain == format!("{hook}-{interface}"))
     };
     let text: Vec<&str> = new.lines().collect();
     let mut lines = BTreeSet::new();
