@@ -63,7 +63,7 @@ pub enum Decider {
     /// ICMPv6 that IPv6 needs (RFC 4890), accepted before a DROP or REJECT.
     NeededIcmpv6,
     /// No zone pair claims the connection (end of INPUT, FORWARD or OUTPUT).
-    CatchAll { hook: &'static str },
+    CatchAll { hook: Hook },
     /// A piece of Shorewall's behaviour (tcpflags, nosmurfs, conntrack).
     Shorewall { what: String },
 }
@@ -658,12 +658,8 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
             "ICMPv6 that IPv6 needs (RFC 4890) passes before a DROP or REJECT".to_owned()
         }
         Decider::CatchAll { hook } => {
-            let which = match *hook {
-                "INPUT" => Hook::Input,
-                "OUTPUT" => Hook::Output,
-                _ => Hook::Forward,
-            };
-            let end = crate::ruleset::lower::catch_all_policy(model, which);
+            let end = crate::ruleset::lower::catch_all_policy(model, *hook);
+            let hook = hook_name(*hook);
             let action = end.action.keyword();
             let logged = match end.log {
                 Some(_) => format!(", logged {}:{hook}:{action}:", model.firewall.log_prefix),
@@ -687,9 +683,7 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
 fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<String>) {
     let Some(step) = step else {
         return (
-            Decider::CatchAll {
-                hook: hook_name(hook),
-            },
+            Decider::CatchAll { hook },
             None,
         );
     };
@@ -726,9 +720,7 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Tunnel(index) => Decider::Tunnel {
             line: model.tunnels[index].line,
         },
-        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll {
-            hook: hook_name(hook),
-        },
+        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll { hook },
         Origin::Setting(_) | Origin::Stopped(_) => Decider::Shorewall {
             what: lower::describe(model, step.origin),
         },
@@ -736,9 +728,7 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
             Piece::Loopback => Decider::Loopback,
             Piece::NoIpv6 => Decider::NoIpv6,
             Piece::AllowIcmps => Decider::NeededIcmpv6,
-            Piece::CatchAll(hook) => Decider::CatchAll {
-                hook: hook_name(hook),
-            },
+            Piece::CatchAll(hook) => Decider::CatchAll { hook },
             other => Decider::Shorewall {
                 what: lower::describe(model, Origin::Shorewall(other)),
             },
