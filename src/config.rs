@@ -327,6 +327,10 @@ pub struct RawRule {
     /// Addresses grouped by this prefix length (CONNLIMIT `N:MASK`).
     #[schemars(with = "Option<i64>")]
     pub connlimit_mask: Option<Box<Spanned<i64>>>,
+    /// Only connections first sent to one of these addresses or networks
+    /// (before any DNAT): Shorewall's ORIGDEST column.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub origdest: Option<Box<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -682,10 +682,7 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
 /// What decided, in the model's words, and the zone-pair chain it sits in.
 fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<String>) {
     let Some(step) = step else {
-        return (
-            Decider::CatchAll { hook },
-            None,
-        );
+        return (Decider::CatchAll { hook }, None);
     };
     let in_pair = !matches!(
         step.chain.as_str(),

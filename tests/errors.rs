@@ -110,6 +110,7 @@ error_case! {
     connlimit_with_log => "connlimit-with-log",
     bad_mark => "bad-mark",
     dnat_origdest_family => "dnat-origdest-family",
+    macro_origdest_twice => "macro-origdest-twice",
     dnat_origdest_interface => "dnat-origdest-interface",
     mark_outside_mask => "mark-outside-mask",
     connlimit_and_above => "connlimit-and-above",

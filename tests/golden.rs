@@ -103,6 +103,7 @@ golden_model! {
     policy_lists => "policy-lists",
     nat_mark => "nat-mark",
     nat_origdest => "nat-origdest",
+    rfc1918 => "rfc1918",
     addresses => "addresses",
     macro_lines => "macro-lines",
     zone_lists => "zone-lists",

@@ -1518,9 +1518,9 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
             "error: rules:1: protocol `nosuchproto` is not in /etc/protocols: Shorewall refuses it",
         ),
         (
-            "import-macro-with-origdest",
-            b"Rfc1918(DROP) net $FW\n",
-            "error: rules:1: `Rfc1918`: macro.Rfc1918 has a line for every protocol",
+            "import-audited-macro",
+            b"A_DropUPnP(DROP) net $FW\n",
+            "error: rules:1: `A_DropUPnP`: macro.A_DropUPnP uses the action `A_DROP`",
         ),
     ] {
         let dir = sample_with_rules(name, rules, None);

@@ -245,6 +245,16 @@ fn model_nat_origdest() {
     lab_model("nat-origdest", "nato2");
 }
 
+/// Issue #14: the stock macro Rfc1918 (what `norfc1918` did) and a rule's
+/// ORIGDEST: private sources and connections first sent to a private
+/// address are dropped before later rules, a port forward to the public
+/// address is not, and an ORIGDEST nobody sends to keeps its rule from
+/// matching, in Shorewall and nftables alike.
+#[test]
+fn model_rfc1918() {
+    lab_model("rfc1918", "r1918");
+}
+
 /// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
 /// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
 #[test]

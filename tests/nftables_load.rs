@@ -119,6 +119,7 @@ mod models {
         policy_lists => "policy-lists",
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
+        rfc1918 => "rfc1918",
         addresses => "addresses",
         macro_lines => "macro-lines",
         zone_lists => "zone-lists",

@@ -82,6 +82,7 @@ mod models {
         policy_lists => "policy-lists",
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
+        rfc1918 => "rfc1918",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",

@@ -76,7 +76,7 @@ fn read_body(path: &Path) -> Body {
         if let Some(at) = columns.iter().position(|c| c.starts_with('{')) {
             // `PARAM SOURCE DEST { origdest=... }` (macro.Rfc1918): the
             // column/value pairs are kept with the column before them,
-            // where every reader refuses them.
+            // where the model reads `origdest=` and refuses any other pair.
             entry[at - 1] = columns[at - 1..].join(" ");
             entry[at..].iter_mut().for_each(|c| *c = "-".to_owned());
         } else {
@@ -175,15 +175,8 @@ fn stock_macro_table_agrees_with_the_installed_shorewall() {
 }
 
 /// The stock macros the model refuses, each for what it cannot express
-/// (docs/model.md lists them): audited actions, a fixed action, column/value
-/// pairs (Rfc1918's `origdest=`).
-const REFUSED: &[&str] = &[
-    "A_AllowICMPs",
-    "A_DropDNSrep",
-    "A_DropUPnP",
-    "Razor",
-    "Rfc1918",
-];
+/// (docs/model.md lists them): audited actions, a fixed action.
+const REFUSED: &[&str] = &["A_AllowICMPs", "A_DropDNSrep", "A_DropUPnP", "Razor"];
 
 /// A part as `[back ][SOURCE-ADDRESSES > DEST-ADDRESSES ][ipvN ]SERVICE`.
 fn part_text(part: &fwgen::model::service::MacroPart) -> Vec<String> {
@@ -202,6 +195,12 @@ fn part_text(part: &fwgen::model::service::MacroPart) -> Vec<String> {
         Some(true) => head.push_str("ipv6 "),
         Some(false) => head.push_str("ipv4 "),
         None => {}
+    }
+    if !part.origdest.is_empty() {
+        head.push_str(&format!("origdest {} ", nets(&part.origdest)));
+    }
+    if part.services.is_empty() {
+        return vec![format!("{head}any")];
     }
     part.services
         .iter()
@@ -232,8 +231,12 @@ fn every_stock_macro_is_accepted_or_refused_with_a_reason() {
         let found = Macro::find(stock.name).unwrap_or_else(|| panic!("{} not found", stock.name));
         assert_eq!(found.name, stock.name);
         match found.expand(&MacroCall::default()) {
+            // No service: every protocol, narrowed by addresses.
             Ok(parts) => assert!(
-                parts.iter().all(|p| !p.services.is_empty()) && !parts.is_empty(),
+                parts.iter().all(|p| !p.services.is_empty()
+                    || p.names_addresses()
+                    || !p.origdest.is_empty())
+                    && !parts.is_empty(),
                 "{}: no services",
                 stock.name
             ),
@@ -268,6 +271,15 @@ fn every_stock_macro_is_accepted_or_refused_with_a_reason() {
     assert_eq!(expand("GRE"), ["47  ", "back 47  "]);
     assert_eq!(expand("NTPbi"), ["udp 123 ", "back udp 123 "]);
     assert_eq!(expand("IPPserver"), ["tcp 631 ", "back udp 631 "]);
+    // Every protocol, from private sources or first sent to private
+    // addresses (`DEST { origdest=... }`).
+    assert_eq!(
+        expand("Rfc1918"),
+        [
+            "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 >  any",
+            "origdest 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 any"
+        ]
+    );
     // Addresses of the macro's own, narrowing the call's side.
     assert_eq!(expand("VRRP"), [" > 224.0.0.18/32 112  "]);
     assert_eq!(

@@ -77,7 +77,7 @@ impl Analyzer<'_> {
 
     /// A port forward's `origdest`: addresses or networks, every one read
     /// (each error reported), `None` once one is refused.
-    fn origdest(&mut self, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
+    pub(super) fn origdest(&mut self, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
         let nets: Vec<IpNet> = raw
             .iter()
             .filter_map(|s| self.network(s.get_ref(), s.span()))

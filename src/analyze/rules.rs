@@ -14,6 +14,7 @@ fn plain(services: Vec<Service>) -> Vec<MacroPart> {
         dest: Vec::new(),
         family: None,
         services,
+        origdest: Vec::new(),
     }]
 }
 
@@ -216,10 +217,14 @@ impl Analyzer<'_> {
         }
         let rate = self.rate_limit(entry, verdict);
         let connlimit = self.connlimit(entry);
+        let origdest = match entry.origdest.as_deref() {
+            Some(raw) => self.origdest(raw),
+            None => Some(Vec::new()),
+        };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
         let services = part_services(&parts);
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
-        let (rate, connlimit) = (rate?, connlimit?);
+        let (rate, connlimit, origdest) = (rate?, connlimit?, origdest?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -237,6 +242,7 @@ impl Analyzer<'_> {
             family,
             rate,
             connlimit,
+            origdest,
             line: self.line(&raw.span()),
             span: raw.span(),
             macro_part: None,
@@ -268,6 +274,7 @@ impl Analyzer<'_> {
             first: false,
             source: rule.source.clone(),
             dest: rule.dest.clone(),
+            origdest: rule.origdest.clone(),
             ipv4: false,
             ipv6: false,
         };
@@ -280,12 +287,17 @@ impl Analyzer<'_> {
             let name = rule.service_macro.map_or("", |m| m.name);
             let narrowed = self.narrow_to_macro(&mut source, &part.source, name, raw)
                 && self.narrow_to_macro(&mut dest, &part.dest, name, raw);
-            if !narrowed {
+            if !narrowed || !self.narrow_origdest(&rule, part, name, raw) {
                 return Vec::new();
             }
+            let origdest = match part.origdest.is_empty() {
+                true => rule.origdest.clone(),
+                false => part.origdest.clone(),
+            };
             let one = Rule {
                 source,
                 dest,
+                origdest,
                 services: part.services.clone(),
                 family: match part.family {
                     Some(false) if rule.family.has_ipv4() => Family::Ipv4,
@@ -345,6 +357,35 @@ impl Analyzer<'_> {
         }
         endpoint.addresses = addresses.to_vec();
         true
+    }
+
+    /// A macro line's `origdest=` (macro.Rfc1918) on a rule with an
+    /// `origdest` of its own: Shorewall would match both, which the model
+    /// cannot say; refused.
+    fn narrow_origdest(
+        &mut self,
+        rule: &Rule,
+        part: &MacroPart,
+        name: &str,
+        raw: &Spanned<RawRule>,
+    ) -> bool {
+        if part.origdest.is_empty() || rule.origdest.is_empty() {
+            return true;
+        }
+        let kind = ErrorKind::MacroNotExpressible {
+            name: name.to_owned(),
+            reason: format!(
+                "a line of macro.{name} has an `origdest=` of its own, and this rule gives `origdest` too"
+            ),
+        };
+        let span = raw
+            .get_ref()
+            .origdest
+            .as_deref()
+            .and_then(|o| o.first())
+            .map(|o| o.span());
+        self.error(span.or(Some(raw.span())), kind);
+        false
     }
 
     /// A LOG rule logs at its `log` level and takes no macro (Shorewall's

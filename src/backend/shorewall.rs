@@ -539,10 +539,20 @@ fn ports_cell(ports: &[PortRange]) -> String {
 fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> Option<Item> {
     // A macro call split into parts is written once, as called: Shorewall
     // expands it itself.
-    let (source, dest, family_ok) = match rule.macro_part.as_deref() {
+    let (source, dest, origdest, family_ok) = match rule.macro_part.as_deref() {
         Some(share) if !share.first => return None,
-        Some(share) => (&share.source, &share.dest, share.has(product.ipv6)),
-        None => (&rule.source, &rule.dest, rule.allows_family(product.ipv6)),
+        Some(share) => (
+            &share.source,
+            &share.dest,
+            &share.origdest,
+            share.has(product.ipv6),
+        ),
+        None => (
+            &rule.source,
+            &rule.dest,
+            &rule.origdest,
+            rule.allows_family(product.ipv6),
+        ),
     };
     let zones_ok = zone_ref_in_product(model, source.zone, product)
         && zone_ref_in_product(model, dest.zone, product);
@@ -562,7 +572,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
             let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
             let mut cells = vec![action, source, dest];
             cells.extend(macro_cells(&rule.macro_columns, product));
-            limit_cells(rule, &mut cells);
+            limit_cells(rule, origdest, product, &mut cells);
             return Some(item(&[cells]));
         }
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
@@ -574,7 +584,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     };
     if rule.services.is_empty() {
         let mut cells = vec![action, source, dest];
-        limit_cells(rule, &mut cells);
+        limit_cells(rule, origdest, product, &mut cells);
         return Some(item(&[cells]));
     }
     let rows: Vec<Vec<String>> = rule
@@ -584,22 +594,32 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
         .map(|service| {
             let mut cells = vec![action.clone(), source.clone(), dest.clone()];
             cells.extend(service_cells(service, product));
-            limit_cells(rule, &mut cells);
+            limit_cells(rule, origdest, product, &mut cells);
             cells
         })
         .collect();
     (!rows.is_empty()).then(|| item(&rows))
 }
 
-/// A rule's RATE and CONNLIMIT cells after its SPORT (ORIGDEST, USER and
-/// MARK left `-`), when it has either.
-fn limit_cells(rule: &Rule, cells: &mut Vec<String>) {
-    if rule.rate.is_none() && rule.connlimit.is_none() {
+/// A rule's ORIGDEST, RATE and CONNLIMIT cells after its SPORT (USER and
+/// MARK left `-`), when it has any. ORIGDEST holds the product's family.
+fn limit_cells(rule: &Rule, origdest: &[IpNet], product: Product, cells: &mut Vec<String>) {
+    if rule.rate.is_none() && rule.connlimit.is_none() && origdest.is_empty() {
         return;
     }
     let dash = || "-".to_owned();
     cells.resize(6, dash());
-    cells.push(dash());
+    let origdest: Vec<String> = (origdest.iter())
+        .filter(|n| crate::model::rule::is_ipv6(n) == product.ipv6)
+        .map(crate::model::rule::written)
+        .collect();
+    cells.push(match origdest.is_empty() {
+        true => dash(),
+        false => origdest.join(","),
+    });
+    if rule.rate.is_none() && rule.connlimit.is_none() {
+        return;
+    }
     cells.push(rule.rate.as_ref().map_or_else(dash, ToString::to_string));
     if let Some(connlimit) = rule.connlimit {
         cells.extend([dash(), dash(), connlimit.to_string()]);

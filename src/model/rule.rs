@@ -35,6 +35,9 @@ pub struct Rule {
     pub rate: Option<Box<RateLimit>>,
     /// Shorewall's CONNLIMIT.
     pub connlimit: Option<ConnLimit>,
+    /// Shorewall's ORIGDEST: only connections first sent (before DNAT) to
+    /// one of these. Empty: any.
+    pub origdest: Vec<IpNet>,
     /// Line of the entry in the model file.
     pub line: usize,
     /// Byte range of the entry in the model file.
@@ -52,9 +55,10 @@ pub struct Rule {
 pub struct MacroShare {
     /// Whether this part is the call's first rule.
     pub first: bool,
-    /// The call's source and dest as written.
+    /// The call's source, dest and origdest as written.
     pub source: Endpoint,
     pub dest: Endpoint,
+    pub origdest: Vec<IpNet>,
     /// Whether some part applies to IPv4 and to IPv6.
     pub ipv4: bool,
     pub ipv6: bool,
@@ -177,8 +181,11 @@ impl Rule {
         let answer_allows = self
             .reject_with
             .is_none_or(|r| r.only_ipv6().is_none_or(|only| only == ipv6));
+        let origdest_allows =
+            self.origdest.is_empty() || self.origdest.iter().any(|n| is_ipv6(n) == ipv6);
         services_allow
             && answer_allows
+            && origdest_allows
             && self.family.has(ipv6)
             && self.source.allows_family(ipv6)
             && self.dest.allows_family(ipv6)

@@ -378,7 +378,11 @@ pub struct MacroPart {
     /// `Some(true)`: lines of Shorewall6's file only, `Some(false)`: of
     /// Shorewall's only, where the two files of a macro differ.
     pub family: Option<bool>,
+    /// What the lines match; empty: every protocol (macro.Rfc1918).
     pub services: Vec<Service>,
+    /// The lines' `origdest=` (Rules.pm's column/value pair in DEST): only
+    /// connections first sent to one of these.
+    pub origdest: Vec<IpNet>,
 }
 
 impl MacroPart {
@@ -389,12 +393,16 @@ impl MacroPart {
             dest: Vec::new(),
             family: None,
             services,
+            origdest: Vec::new(),
         }
     }
 
     /// Whether the part is the call as written: forward, no addresses.
     pub fn is_plain(&self) -> bool {
-        !self.reversed && !self.names_addresses() && self.family.is_none()
+        !self.reversed
+            && !self.names_addresses()
+            && self.family.is_none()
+            && self.origdest.is_empty()
     }
 
     pub fn names_addresses(&self) -> bool {
@@ -406,6 +414,7 @@ impl MacroPart {
             && self.source == other.source
             && self.dest == other.dest
             && self.family == other.family
+            && self.origdest == other.origdest
     }
 }
 
@@ -551,6 +560,9 @@ fn family_only(parts: &[MacroPart], other: &[MacroPart], v6: bool) -> bool {
 fn merge_parts(parts: &mut Vec<MacroPart>, more: Vec<MacroPart>) {
     for part in more {
         match parts.iter_mut().find(|p| p.same_place(&part)) {
+            // No service: every protocol, which takes in any other.
+            Some(earlier) if earlier.services.is_empty() => {}
+            Some(earlier) if part.services.is_empty() => earlier.services.clear(),
             Some(earlier) => {
                 for service in part.services {
                     if !earlier.services.contains(&service) {
@@ -576,6 +588,11 @@ enum Side {
 /// name the call's source or dest; a bare address list narrows the call's
 /// own column (`merge_macro_source_dest`).
 fn line_endpoint(name: &str, column: &str, own: Side) -> Result<(Side, Vec<IpNet>), Refusal> {
+    if column.contains('{') {
+        return Err(format!(
+            "macro.{name} names column/value pairs of its own (`{column}`), which a macro of the model cannot carry: write the rules with their addresses"
+        ));
+    }
     if column == "-" {
         return Ok((own, Vec::new()));
     }
@@ -606,16 +623,46 @@ fn line_endpoint(name: &str, column: &str, own: Side) -> Result<(Side, Vec<IpNet
     })
 }
 
-/// The direction of a line (`true`: from DEST to SOURCE, the way back)
-/// and its own addresses in SOURCE and DEST.
-type Direction = (bool, Vec<IpNet>, Vec<IpNet>);
+/// The direction of a line (`true`: from DEST to SOURCE, the way back),
+/// its own addresses in SOURCE and DEST, and its `origdest=`.
+type Direction = (bool, Vec<IpNet>, Vec<IpNet>, Vec<IpNet>);
+
+/// DEST's column/value pairs (`DEST { origdest=10.0.0.0/8,... }`, Rules.pm
+/// `process_macro`): the column without them, and ORIGDEST's networks.
+/// Any other pair is refused.
+fn column_pairs<'a>(name: &str, column: &'a str) -> Result<(&'a str, Vec<IpNet>), Refusal> {
+    let Some((base, pairs)) = column.split_once('{') else {
+        return Ok((column, Vec::new()));
+    };
+    let refused = || {
+        format!(
+            "macro.{name} names column/value pairs of its own (`{column}`) other than `origdest=`, which a macro of the model cannot carry: write the rules with their addresses"
+        )
+    };
+    let pairs = pairs.trim().strip_suffix('}').ok_or_else(refused)?;
+    let mut origdest = Vec::new();
+    for pair in pairs.split_whitespace() {
+        let Some(("origdest", list)) = pair.split_once('=') else {
+            return Err(refused());
+        };
+        for text in list.split(',') {
+            let net = text
+                .parse::<IpNet>()
+                .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| refused())?;
+            origdest.push(net);
+        }
+    }
+    Ok((base.trim(), origdest))
+}
 
 fn line_direction(name: &str, line: &MacroLine) -> Result<Direction, Refusal> {
+    let (dest_column, origdest) = column_pairs(name, line.dest)?;
     let (from, source) = line_endpoint(name, line.source, Side::Source)?;
-    let (to, dest) = line_endpoint(name, line.dest, Side::Dest)?;
+    let (to, dest) = line_endpoint(name, dest_column, Side::Dest)?;
     match (from, to) {
-        (Side::Source, Side::Dest) => Ok((false, source, dest)),
-        (Side::Dest, Side::Source) => Ok((true, source, dest)),
+        (Side::Source, Side::Dest) => Ok((false, source, dest, origdest)),
+        (Side::Dest, Side::Source) => Ok((true, source, dest, origdest)),
         _ => Err(format!(
             "macro.{name} has a line from and to the same side of the rule (`{} {}`), which a rule of the model cannot carry",
             line.source, line.dest
@@ -631,12 +678,12 @@ fn expand_line(
     parts: &mut Vec<MacroPart>,
     depth: usize,
 ) -> Result<(), Refusal> {
-    let (back, source, dest) = line_direction(name, line)?;
+    let (back, source, dest, origdest) = line_direction(name, line)?;
     let reversed = reversed != back;
     match line.action {
         "PARAM" => {}
         action if stock_macro(action).is_some() => {
-            if !source.is_empty() || !dest.is_empty() {
+            if !source.is_empty() || !dest.is_empty() || !origdest.is_empty() {
                 return Err(format!(
                     "macro.{name} calls macro.{action} with addresses of its own, which a macro of the model cannot carry"
                 ));
@@ -668,12 +715,26 @@ fn expand_line(
     let proto = merge_column(call.columns.proto.as_deref(), line.proto);
     let dport = merge_column(call.columns.dport.as_deref(), line.dport);
     let sport = merge_column(call.columns.sport.as_deref(), line.sport);
-    let Some(proto) = proto else {
-        return Err(format!(
-            "macro.{name} has a line for every protocol, which the model's macros cannot carry"
-        ));
-    };
     let mut services = Vec::new();
+    // A line for every protocol (macro.Rfc1918) matches what its
+    // addresses say, whatever the protocol; ports need one.
+    let Some(proto) = proto else {
+        if dport.is_some() || sport.is_some() {
+            return Err(format!(
+                "macro.{name} has a line with ports and no protocol, which Shorewall refuses"
+            ));
+        }
+        let part = MacroPart {
+            reversed,
+            source,
+            dest,
+            family: None,
+            services,
+            origdest,
+        };
+        merge_parts(parts, vec![part]);
+        return Ok(());
+    };
     // A list (`tcp,udp`, macro.ONCRPC) is one line per protocol.
     for proto in proto.split(',') {
         let proto = macro_protocol(proto).ok_or_else(|| {
@@ -689,6 +750,7 @@ fn expand_line(
         dest,
         family: None,
         services,
+        origdest,
     };
     merge_parts(parts, vec![part]);
     Ok(())

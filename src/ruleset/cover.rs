@@ -41,16 +41,6 @@ fn protocols_of(m: &Match) -> Option<Vec<L4>> {
     }
 }
 
-/// The family an inner match restricts a packet to, if it does.
-fn family_of(m: &Match) -> Option<Family> {
-    match m {
-        Match::Family(family) | Match::Address { family, .. } | Match::IcmpType { family, .. } => {
-            Some(*family)
-        }
-        _ => None,
-    }
-}
-
 /// Whether `inner`'s matches imply the outer match.
 fn implied(outer: &Match, inner: &[Match]) -> bool {
     inner.iter().any(|i| match (outer, i) {
@@ -90,7 +80,7 @@ fn implied(outer: &Match, inner: &[Match]) -> bool {
                 types: t,
             },
         ) => family == f && t.iter().all(|ty| types.contains(ty)),
-        (Match::Family(family), other) => family_of(other) == Some(*family),
+        (Match::Family(family), other) => other.family() == Some(*family),
         // Each limit has its own buckets: it never holds for sure.
         (outer, _) if outer.is_limit() => false,
         (outer, other) => outer == other,

@@ -41,7 +41,7 @@ pub(super) fn limited(
     }
     let mut out = Vec::new();
     for (n, lowered) in rules.into_iter().enumerate() {
-        let named = lowered.matches.iter().find_map(family_named);
+        let named = lowered.matches.iter().find_map(Match::family);
         let split: Vec<Family> = match named {
             Some(family) => vec![family],
             None => families.iter().map(|&ipv6| Family::of(ipv6)).collect(),
@@ -76,15 +76,6 @@ pub(super) fn limited(
         }
     }
     out
-}
-
-fn family_named(m: &Match) -> Option<Family> {
-    match m {
-        Match::Family(family) | Match::Address { family, .. } | Match::IcmpType { family, .. } => {
-            Some(*family)
-        }
-        _ => None,
-    }
 }
 
 /// The sets the chains' limits fill, in the order the rules name them,

@@ -1380,6 +1380,20 @@ fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> 
             });
         }
     }
+    // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst`.
+    if !rule.origdest.is_empty() {
+        let nets: Vec<IpNet> = (rule.origdest.iter())
+            .filter(|a| is_ipv6(a) == ipv6)
+            .copied()
+            .collect();
+        if nets.is_empty() {
+            return None;
+        }
+        matches.push(Match::OriginalAddress {
+            family: Family::of(ipv6),
+            nets,
+        });
+    }
     Some(matches)
 }
 
@@ -1478,7 +1492,7 @@ pub(super) fn item_rules(
         .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
         .collect();
     let address_sets: Vec<Vec<Match>> =
-        if !rule.source.has_addresses() && !rule.dest.has_addresses() {
+        if !rule.source.has_addresses() && !rule.dest.has_addresses() && rule.origdest.is_empty() {
             // A rule of one family (`family = "ipv4"`) in a chain of both
             // says so; addresses say it themselves.
             match families[..] {
@@ -2560,12 +2574,7 @@ fn log_limit_sets(model: &Model) -> Vec<Set> {
 
 /// The families a rule's packets can have.
 fn rule_families(model: &Model, rule: &Rule) -> Vec<Family> {
-    let named = rule.matches.iter().find_map(|m| match m {
-        Match::Family(family) | Match::Address { family, .. } | Match::IcmpType { family, .. } => {
-            Some(*family)
-        }
-        _ => None,
-    });
+    let named = rule.matches.iter().find_map(Match::family);
     match named {
         Some(family) => vec![family],
         None => [false, true]

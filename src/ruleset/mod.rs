@@ -351,6 +351,17 @@ impl Match {
     pub fn is_limit(&self) -> bool {
         matches!(self, Match::RateLimit { .. } | Match::ConnLimit { .. })
     }
+
+    /// The family the match restricts a packet to, if it does.
+    pub fn family(&self) -> Option<Family> {
+        match self {
+            Match::Family(family)
+            | Match::Address { family, .. }
+            | Match::OriginalAddress { family, .. }
+            | Match::IcmpType { family, .. } => Some(*family),
+            _ => None,
+        }
+    }
 }
 
 /// What a rule does once it matches.
