@@ -48,6 +48,13 @@ impl Value {
     }
 }
 
+/// `false`: what an unset flag of the model is.
+impl Default for Value {
+    fn default() -> Self {
+        Value::Boolean(false)
+    }
+}
+
 impl From<&str> for Value {
     fn from(text: &str) -> Self {
         Value::String(text.to_owned())
@@ -211,6 +218,15 @@ pub fn render<'a>(tables: impl IntoIterator<Item = &'a Table>) -> (String, Vec<P
         });
     }
     (out, placed)
+}
+
+/// Comment lines: each text a `# text` line of its own.
+pub fn comments<S: AsRef<str>>(texts: &[S]) -> String {
+    let mut out = String::new();
+    for text in texts {
+        push_comment(&mut out, text.as_ref());
+    }
+    out
 }
 
 /// `# text`, on one line: a line break or other control character in the

@@ -2,8 +2,6 @@
 
 mod condition;
 mod conditional;
-// Used by the importer from the next commit on.
-#[allow(dead_code)]
 mod document;
 mod file;
 mod limits;
