@@ -86,6 +86,9 @@ enum Active {
     Line(Line),
 }
 
+/// Reads a section directive (`?SECTION NEW`): the section it names.
+type SectionHook = fn(&mut Importer, &Line) -> Option<String>;
+
 /// What every rule a Shorewall rule line becomes shares.
 #[derive(Clone, Copy)]
 struct Written<'a> {
@@ -1487,32 +1490,52 @@ impl Importer {
         })
     }
 
-    /// The file's logical lines: comments and blanks dropped, `\` joined.
     /// The entry lines of a file whose only directive is `?COMMENT`
     /// (stoppedrules, tunnels, blrules): each line takes the comment in
     /// force unless it has its own; any other directive is refused at its
     /// line.
     fn commented_lines(&mut self, name: &str) -> Vec<Line> {
+        let mut lines = Vec::new();
+        self.each_commented_line(name, None, |_, _, line| lines.push(line));
+        lines
+    }
+
+    /// [`Self::commented_lines`], each given to `each` in the file's
+    /// order with its section, read by the `section` hook (the rules
+    /// file's `?SECTION`): a line the hook reads sets the section of the
+    /// lines after it (`NEW` before any).
+    fn each_commented_line(
+        &mut self,
+        name: &str,
+        section: Option<SectionHook>,
+        mut each: impl FnMut(&mut Self, &str, Line),
+    ) {
+        let mut current = "NEW".to_owned();
         let mut comment: Option<String> = None;
-        let mut entries = Vec::new();
         for mut line in self.lines(name) {
+            if let Some(named) = section.and_then(|read| read(self, &line)) {
+                current = named;
+                continue;
+            }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
                 comment = clean_text(text);
                 continue;
             }
             if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?COMMENT are not in fwgen's model",
-                );
+                let reason = if section.is_some() {
+                    "compiler directives other than ?SECTION and ?COMMENT are not in fwgen's model"
+                } else {
+                    "compiler directives other than ?COMMENT are not in fwgen's model"
+                };
+                self.refuse(&line, reason);
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            entries.push(line);
+            each(self, &current, line);
         }
-        entries
     }
 
+    /// The file's logical lines: comments and blanks dropped, `\` joined.
     fn lines(&mut self, name: &str) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut pending: Option<Line> = None;
@@ -2617,38 +2640,18 @@ impl Importer {
     fn rules(&mut self) {
         self.site_macro_files = self.site_macro_names();
         self.site_action_files = self.site_action_names();
-        let mut section = "NEW".to_owned();
-        let mut comment: Option<String> = None;
-        for line in self.lines("rules") {
-            if let Some(name) = self.section_line(&line) {
-                section = name;
-                continue;
-            }
-            if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
-                continue;
-            }
-            if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?SECTION and ?COMMENT are not in fwgen's model",
-                );
-                continue;
-            }
-            let Some(columns) = self.split(&line, RULE_COLUMNS) else {
-                continue;
+        let section = Some(Self::section_line as SectionHook);
+        self.each_commented_line("rules", section, |this, section, line| {
+            let Some(columns) = this.split(&line, RULE_COLUMNS) else {
+                return;
             };
             let invalid_section = section == "INVALID";
-            if !matches!(section.as_str(), "NEW" | "INVALID") {
-                self.refuse(
-                    &line,
-                    format!("rules in the {section} section are not in fwgen's model"),
-                );
-                continue;
+            if !matches!(section, "NEW" | "INVALID") {
+                let reason = format!("rules in the {section} section are not in fwgen's model");
+                return this.refuse(&line, reason);
             }
-            let text_comment = line.comment.clone().or_else(|| comment.clone());
-            self.rule(&line, &columns, invalid_section, text_comment.as_deref());
-        }
+            this.rule(&line, &columns, invalid_section, line.comment.as_deref());
+        });
     }
 
     /// A line's columns as Shorewall's split_line2 (Config.pm) reads them:
