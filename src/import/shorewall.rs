@@ -152,8 +152,21 @@ struct Entry {
     family: Option<bool>,
     /// The line, for refusals while merging.
     line: Line,
-    /// An interface's options, to compare Shorewall's with Shorewall6's.
-    options: Vec<String>,
+}
+
+impl Entry {
+    /// An interface's options.
+    fn options(&self) -> Vec<String> {
+        let options = match self.table.get("options") {
+            Some(Value::Array(options)) => options.as_slice(),
+            _ => &[],
+        };
+        options
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 struct Importer {
@@ -433,11 +446,12 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
         ]
         .contains(&base)
     };
-    let only_four: Vec<String> = only(&known.options, &six.options)
+    let (four_options, six_options) = (known.options(), six.options());
+    let only_four: Vec<String> = only(&four_options, &six_options)
         .into_iter()
         .filter(|o| !ipv4_only(o))
         .collect();
-    let only_six = only(&six.options, &known.options);
+    let only_six = only(&six_options, &four_options);
     if only_four.is_empty() && only_six.is_empty() {
         return;
     }
@@ -453,15 +467,14 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
         format!(
             "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model has one set of options for both families, and an option of one would apply to the other (`dhcp` opens DHCPv6, `routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
-            shown(&known.options),
+            shown(&four_options),
             known.line.file,
             known.line.number,
-            shown(&six.options),
+            shown(&six_options),
             shown(&[only_four.clone(), only_six].concat()),
         ),
     ));
-    let kept: Vec<String> = only(&known.options, &only_four);
-    known.options = kept.clone();
+    let kept: Vec<String> = only(&four_options, &only_four);
     if kept.is_empty() {
         known.table.remove("options");
     } else if let Some(options) = known.table.get_mut("options") {
@@ -1411,7 +1424,7 @@ impl Importer {
         family: Option<bool>,
         line: &Line,
         mut table: Table,
-    ) -> &mut Entry {
+    ) {
         table.comments.push(Self::origin(line));
         self.entries.push(Entry {
             kind,
@@ -1421,9 +1434,7 @@ impl Importer {
             zones,
             family,
             line: line.clone(),
-            options: Vec::new(),
         });
-        self.entries.last_mut().unwrap_or_else(|| unreachable!())
     }
 
     /// The declared zones among entry sides (`zone` or `zone:addresses`).
@@ -1905,7 +1916,7 @@ impl Importer {
             return;
         };
         let flagged = self.entries.iter().any(|entry| {
-            entry.kind == Kind::Interface && entry.options.iter().any(|o| o == "tcpflags")
+            entry.kind == Kind::Interface && entry.options().iter().any(|o| o == "tcpflags")
         });
         if flagged {
             self.refuse(&line, reason);
@@ -2371,8 +2382,7 @@ impl Importer {
             }
             table.push_some("physical", physical.filter(|p| p != name));
             table.push_some("description", line.comment.as_ref());
-            let entry = self.add(Kind::Interface, name, zones, None, &line, table);
-            entry.options = options;
+            self.add(Kind::Interface, name, zones, None, &line, table);
             self.interfaces.push((name.clone(), zone.clone()));
         }
     }
