@@ -3058,14 +3058,14 @@ impl Importer {
             "icmp" if self.ipv6 => "icmpv6".to_owned(),
             _ => p,
         });
-        let (kind, table) = if self.blacklisting {
+        let (kind, header) = if self.blacklisting {
             (Kind::Blacklist, "blacklist")
         } else {
             (Kind::Rule, "rule")
         };
         let zones = self.named_zones(&[source, dest]);
         let family = rule_family(&[source, dest], proto.as_deref());
-        let mut rule = Table::array(&[table]);
+        let mut rule = Table::array(&[header]);
         rule.push("action", written.target);
         rule.push_some("macro", service_macro);
         rule.push_some("reject_with", written.reject_with);
@@ -3453,19 +3453,81 @@ impl Importer {
             }
         }
         let sources = networks;
-        let table = if to.is_some() { "snat" } else { "masquerade" };
+        let header = if to.is_some() { "snat" } else { "masquerade" };
         let mut zones = self.interface_zone(interface);
         zones.extend(source_interface.map_or_else(Vec::new, |s| self.interface_zone(s)));
         let family = snat_family(&sources, to);
-        let mut entry = Table::array(&[table]);
-        entry.push("interface", interface);
+        let mut table = Table::array(&[header]);
+        table.push("interface", interface);
         if !sources.is_empty() {
-            entry.push("sources", Value::strings(&sources));
+            table.push("sources", Value::strings(&sources));
         }
-        entry.push_some("source_interface", source_interface);
-        entry.push_some("to", to);
-        entry.push_some("mark", mark);
-        entry.push_some("comment", line.comment.as_ref());
-        self.add(Kind::Snat, "", zones, family, line, entry);
+        table.push_some("source_interface", source_interface);
+        table.push_some("to", to);
+        table.push_some("mark", mark);
+        table.push_some("comment", line.comment.as_ref());
+        self.add(Kind::Snat, "", zones, family, line, table);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(file: &str, number: usize, dport: &str, comment: Option<&str>) -> Entry {
+        let line = Line {
+            file: file.to_owned(),
+            number,
+            text: String::new(),
+            comment: None,
+        };
+        let mut table = Table::array(&["rule"]);
+        table.comments.push(Importer::origin(&line));
+        table.push("action", "ACCEPT");
+        table.push("dport", dport);
+        table.push_some("comment", comment);
+        Entry {
+            kind: Kind::Rule,
+            table,
+            dropped: false,
+            name: String::new(),
+            zones: Vec::new(),
+            family: None,
+            line,
+        }
+    }
+
+    #[test]
+    fn entries_merge_by_their_items_but_the_comment() {
+        let four = [
+            rule("rules", 1, "22", Some("ssh")),
+            rule("rules", 2, "80", None),
+        ];
+        let six = [
+            rule("shorewall6/rules", 1, "22", Some("SSH")),
+            rule("shorewall6/rules", 2, "443", None),
+        ];
+        let mut notes = Vec::new();
+        let (four, six): (Vec<&Entry>, Vec<&Entry>) = (four.iter().collect(), six.iter().collect());
+        let merged = merge_in_order(&four, &six, &mut notes);
+        let shown: Vec<(Vec<String>, Option<bool>)> = merged
+            .iter()
+            .map(|(entry, side)| (entry.table.comments.clone(), *side))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (vec!["rules:1".into(), "shorewall6/rules:1".into()], None),
+                (vec!["rules:2".into()], Some(false)),
+                (vec!["shorewall6/rules:2".into()], Some(true)),
+            ]
+        );
+        assert_eq!(merged[0].0.table.get("comment"), Some(&"ssh".into()));
+        assert_eq!(
+            notes,
+            [
+                "rules:1 and shorewall6/rules:1 differ only in their comment; the model keeps Shorewall's"
+            ]
+        );
     }
 }
