@@ -2389,3 +2389,36 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The model is written by a serializer: interface names TOML cannot take
+/// bare are quoted keys, and a comment with TOML's own punctuation is one
+/// string value, so the model loads with exactly the entries Shorewall's
+/// lines give.
+#[test]
+fn names_and_comments_with_tomls_punctuation_stay_values() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = std::fs::read(format!("{SAMPLES}/two-interfaces/rules")).unwrap();
+    let dir = sample_with_rules("import-quoted-keys", &rules, None);
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet\teth0\tdhcp\n# the office [lan] = 1 # more ] {x}\nloc\teth2.3\troutefilter\nloc\ttun+\trouteback\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("snat"), "MASQUERADE 10.0.0.0/8 eth0\n").unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "\n[interfaces.eth0]\n",
+        "\n[interfaces.\"eth2.3\"]\nzone = \"loc\"\noptions = [\"routefilter\"]\ndescription = \"the office [lan] = 1 # more ] {x}\"\n\n",
+        "\n[interfaces.\"tun+\"]\nzone = \"loc\"\noptions = [\"routeback\"]\n\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing {expected:?} in:\n{model}"
+        );
+    }
+    let table: toml::Table = model.parse().unwrap();
+    let interfaces = table["interfaces"].as_table().unwrap();
+    let names: Vec<&str> = interfaces.keys().map(String::as_str).collect();
+    assert_eq!(names, ["eth0", "eth2.3", "tun+"]);
+    rendered(&model, "quoted-keys.toml");
+}

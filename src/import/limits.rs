@@ -1,12 +1,17 @@
 //! The rules file's RATE and CONNLIMIT columns as the model's keys, read
 //! as Shorewall 5.2.8's Chains.pm reads them (`do_ratelimit`,
-//! `do_connlimit`). Each function gives the TOML lines of a `[[rule]]`,
-//! or why the value is refused.
+//! `do_connlimit`). Each function gives the keys of a `[[rule]]`, or why
+//! the value is refused.
+
+use super::document::Value;
+
+/// A key of a `[[rule]]` and its value.
+pub type Key = (&'static str, Value);
 
 /// RATE: `[s|d:][NAME:]RATE[/UNIT][:BURST]` (no unit: per second; no
 /// burst: iptables' 5). Refused: two rates, a VLSM (`s/24:`), a hash
 /// table size (`NAME(N,M):`), a table named without `s:` or `d:`.
-pub fn rate_keys(text: &str) -> Result<String, String> {
+pub fn rate_keys(text: &str) -> Result<Vec<Key>, String> {
     if text.contains(',') {
         return Err(format!(
             "RATE `{text}` gives two rates (per source and per destination): fwgen's model has one per rule"
@@ -68,25 +73,25 @@ pub fn rate_keys(text: &str) -> Result<String, String> {
     if !matches!(unit, "sec" | "min" | "hour" | "day") {
         return Err(bad());
     }
-    let mut keys = format!("rate = {}\n", quote(&format!("{count}/{unit}")));
+    let mut keys = vec![("rate", format!("{count}/{unit}").into())];
     if let Some(burst) = burst {
         let Some(burst) = number(burst) else {
             return Err(bad());
         };
-        keys.push_str(&format!("rate_burst = {burst}\n"));
+        keys.push(("rate_burst", integer(burst)));
     }
     if let Some(per) = per {
-        keys.push_str(&format!("rate_per = {}\n", quote(per)));
+        keys.push(("rate_per", per.into()));
     }
     if let Some(table) = table {
-        keys.push_str(&format!("rate_table = {}\n", quote(table)));
+        keys.push(("rate_table", table.into()));
     }
     Ok(keys)
 }
 
 /// CONNLIMIT: `[d:][!]LIMIT[:MASK]`; `LIMIT` is at most that many
 /// connections (`! --connlimit-above`), `!LIMIT` more than that many.
-pub fn connlimit_keys(text: &str) -> Result<String, String> {
+pub fn connlimit_keys(text: &str) -> Result<Vec<Key>, String> {
     let (per, rest) = match text.strip_prefix("d:") {
         Some(rest) => (Some("dest"), rest),
         None => (None, text),
@@ -108,41 +113,59 @@ pub fn connlimit_keys(text: &str) -> Result<String, String> {
     let Some(limit) = number(limit) else {
         return Err(bad());
     };
-    let mut keys = format!("{key} = {limit}\n");
+    let mut keys = vec![(key, integer(limit))];
     if let Some(per) = per {
-        keys.push_str(&format!("connlimit_per = {}\n", quote(per)));
+        keys.push(("connlimit_per", per.into()));
     }
     if let Some(mask) = mask {
         let Some(mask) = number(mask) else {
             return Err(bad());
         };
-        keys.push_str(&format!("connlimit_mask = {mask}\n"));
+        keys.push(("connlimit_mask", integer(mask)));
     }
     Ok(keys)
 }
 
-fn quote(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
+/// A number the model's integer holds: TOML's integers are 64-bit, and
+/// a larger one is written as the largest, which the model refuses as it
+/// would refuse the number.
+fn integer(number: u64) -> Value {
+    Value::Integer(i64::try_from(number).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The keys as the model's text.
+    fn text(keys: Vec<Key>) -> String {
+        let mut table = super::super::document::Table::array(&["rule"]);
+        for (key, value) in keys {
+            table.push(key, value);
+        }
+        let (text, _) = super::super::document::render([&table]);
+        text.strip_prefix("[[rule]]\n")
+            .unwrap()
+            .trim_end()
+            .to_owned()
+            + "\n"
+    }
+
     #[test]
     fn rates_become_the_models_keys() {
-        assert_eq!(rate_keys("1/sec").unwrap(), "rate = \"1/sec\"\n");
-        assert_eq!(rate_keys("30").unwrap(), "rate = \"30/sec\"\n");
+        let rate = |text: &str| self::text(rate_keys(text).unwrap());
+        assert_eq!(rate("1/sec"), "rate = \"1/sec\"\n");
+        assert_eq!(rate("30"), "rate = \"30/sec\"\n");
         assert_eq!(
-            rate_keys("d:5/sec:50").unwrap(),
+            rate("d:5/sec:50"),
             "rate = \"5/sec\"\nrate_burst = 50\nrate_per = \"dest\"\n"
         );
         assert_eq!(
-            rate_keys("s:ssh:3/min").unwrap(),
+            rate("s:ssh:3/min"),
             "rate = \"3/min\"\nrate_per = \"source\"\nrate_table = \"ssh\"\n"
         );
         assert_eq!(
-            rate_keys("s::3/min:4").unwrap(),
+            rate("s::3/min:4"),
             "rate = \"3/min\"\nrate_burst = 4\nrate_per = \"source\"\n"
         );
         for refused in [
@@ -162,9 +185,9 @@ mod tests {
 
     #[test]
     fn connection_limits_become_the_models_keys() {
-        assert_eq!(connlimit_keys("2").unwrap(), "connlimit = 2\n");
+        assert_eq!(text(connlimit_keys("2").unwrap()), "connlimit = 2\n");
         assert_eq!(
-            connlimit_keys("d:!20:24").unwrap(),
+            text(connlimit_keys("d:!20:24").unwrap()),
             "connlimit_above = 20\nconnlimit_per = \"dest\"\nconnlimit_mask = 24\n"
         );
         for refused in ["s:2", "!", "2:", "x", "!d:2"] {

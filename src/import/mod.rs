@@ -2,6 +2,7 @@
 
 mod condition;
 mod conditional;
+mod document;
 mod file;
 mod limits;
 pub mod listing;

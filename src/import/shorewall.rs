@@ -8,12 +8,11 @@ mod stopped;
 mod tunnels;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::condition::{self, Variables};
 use super::conditional;
+use super::document::{self, Header, Item, Table, Value};
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
 use super::limits;
@@ -87,6 +86,9 @@ enum Active {
     Line(Line),
 }
 
+/// Reads a section directive (`?SECTION NEW`): the section it names.
+type SectionHook = fn(&mut Importer, &Line) -> Option<String>;
+
 /// What every rule a Shorewall rule line becomes shares.
 #[derive(Clone, Copy)]
 struct Written<'a> {
@@ -97,8 +99,8 @@ struct Written<'a> {
     comment: Option<&'a str>,
     /// REJECT's option (`REJECT(icmp-host-prohibited)`).
     reject_with: Option<&'a str>,
-    /// The RATE and CONNLIMIT columns as the model's keys (TOML lines).
-    limits: Option<&'a str>,
+    /// The RATE and CONNLIMIT columns as the model's keys.
+    limits: Option<&'a [limits::Key]>,
 }
 
 /// A rule's macro, protocol, DPORT and SPORT, as the model writes them.
@@ -134,14 +136,14 @@ enum Kind {
     Tunnel,
 }
 
-/// One model entry as TOML, with what merging needs to know about it.
+/// One model entry, with what merging needs to know about it.
 #[derive(Debug, Clone)]
 struct Entry {
     kind: Kind,
-    /// `# file:line` of each origin.
-    origins: Vec<String>,
-    /// The TOML without its origin line.
-    body: String,
+    /// The model's table; its comments are the `file:line` of each origin.
+    table: Table,
+    /// Refused while validating: left out of the model.
+    dropped: bool,
     /// Zone or interface name.
     name: String,
     /// Zones the entry names (not `$FW` or `all`).
@@ -150,8 +152,21 @@ struct Entry {
     family: Option<bool>,
     /// The line, for refusals while merging.
     line: Line,
-    /// An interface's options, to compare Shorewall's with Shorewall6's.
-    options: Vec<String>,
+}
+
+impl Entry {
+    /// An interface's options.
+    fn options(&self) -> Vec<String> {
+        let options = match self.table.get("options") {
+            Some(Value::Array(options)) => options.as_slice(),
+            _ => &[],
+        };
+        options
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 struct Importer {
@@ -167,8 +182,6 @@ struct Importer {
     /// Prefix of file names in messages (`shorewall6/`).
     label: String,
     entries: Vec<Entry>,
-    /// Where the entry being written starts in `out`, and what it is.
-    started: Option<(usize, Entry)>,
     /// params and shorewall.conf settings, for `$VAR` expansion.
     vars: BTreeMap<String, String>,
     unsupported: Vec<Unsupported>,
@@ -186,7 +199,8 @@ struct Importer {
     carried: (String, bool),
     /// The conf file's other settings, as [`setting`] judges them.
     settings: Settings,
-    out: String,
+    /// `[firewall]` and `[shorewall]`, before the entries.
+    header: Vec<Table>,
     firewall: String,
     /// A zone of the zones file is nested (`zone:parent`).
     nested: bool,
@@ -225,7 +239,6 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         ipv6,
         label: label.to_owned(),
         entries: Vec::new(),
-        started: None,
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
         skipped_names: BTreeMap::new(),
@@ -234,7 +247,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
         settings: Settings::default(),
-        out: String::new(),
+        header: Vec::new(),
         firewall: "fw".to_owned(),
         zones: Vec::new(),
         nested: false,
@@ -270,7 +283,6 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     }
     importer.validate();
     let (model, _) = importer.assemble();
-    importer.out = model;
     let refused = !importer.unsupported.is_empty() || !importer.incomplete.is_empty();
     if !partial && refused {
         importer.unsupported.append(&mut importer.incomplete);
@@ -280,25 +292,23 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
         importer.unsupported.append(&mut importer.incomplete);
         return Err(ImportError::Incomplete(importer.unsupported));
     }
-    let mut toml = format!(
-        "# Imported by fwgen from the Shorewall configuration in {}.\n# Each entry names the file and line it came from.\n",
-        listing::escaped(&dir.display().to_string())
-    );
-    for note in &importer.notes {
-        let _ = writeln!(toml, "# NOTE {note}");
-    }
-    for skipped in &importer.unsupported {
-        let _ = writeln!(
-            toml,
-            "# SKIPPED {}:{}: {} -- {}",
-            skipped.file,
-            skipped.line,
-            skipped.reason,
-            skipped.text.replace('\n', " ")
-        );
-    }
+    let mut lines = vec![
+        format!(
+            "Imported by fwgen from the Shorewall configuration in {}.",
+            listing::escaped(&dir.display().to_string())
+        ),
+        "Each entry names the file and line it came from.".to_owned(),
+    ];
+    lines.extend(importer.notes.iter().map(|note| format!("NOTE {note}")));
+    lines.extend(importer.unsupported.iter().map(|skipped| {
+        format!(
+            "SKIPPED {}:{}: {} -- {}",
+            skipped.file, skipped.line, skipped.reason, skipped.text
+        )
+    }));
+    let mut toml = document::comments(&lines);
     toml.push('\n');
-    toml.push_str(&importer.out);
+    toml.push_str(&model);
     Ok(Imported {
         toml,
         skipped: importer.unsupported,
@@ -380,7 +390,8 @@ fn merge_named(
     for entry in v6.iter().filter(|e| e.kind == kind) {
         match merged.iter_mut().find(|m| m.name == entry.name) {
             Some(known) => {
-                known.origins.extend(entry.origins.iter().cloned());
+                let origins = entry.table.comments.iter().cloned();
+                known.table.comments.extend(origins);
                 if kind == Kind::Interface {
                     reconcile_interface(known, entry, refusals);
                 }
@@ -392,12 +403,8 @@ fn merge_named(
         for zone in &mut merged {
             let family = families.get(&zone.name).copied().unwrap_or("ipv4");
             if family != "ipv4" {
-                let header = format!("[zones.{}]\n", zone.name);
-                zone.body = zone.body.replacen(
-                    &header,
-                    &format!("{header}family = {}\n", quote(family)),
-                    1,
-                );
+                let item = Item::Pair("family".to_owned(), family.into());
+                zone.table.items.insert(0, item);
             }
         }
     }
@@ -406,13 +413,14 @@ fn merge_named(
 
 /// Shorewall's declaration of an interface (`known`) against Shorewall6's.
 fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line, String)>) {
-    let shape = |body: &str| -> Vec<String> {
-        body.lines()
-            .filter(|l| !l.starts_with("options = ") && !l.starts_with("description = "))
-            .map(str::to_owned)
-            .collect()
+    let shape = |table: &Table| -> Vec<Item> {
+        let other = |item: &&Item| match item {
+            Item::Pair(key, _) => key != "options" && key != "description",
+            Item::Comment(_) => true,
+        };
+        table.items.iter().filter(other).cloned().collect()
     };
-    if shape(&known.body) != shape(&six.body) {
+    if shape(&known.table) != shape(&six.table) {
         refusals.push((
             six.line.clone(),
             format!(
@@ -438,11 +446,12 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
         ]
         .contains(&base)
     };
-    let only_four: Vec<String> = only(&known.options, &six.options)
+    let (four_options, six_options) = (known.options(), six.options());
+    let only_four: Vec<String> = only(&four_options, &six_options)
         .into_iter()
         .filter(|o| !ipv4_only(o))
         .collect();
-    let only_six = only(&six.options, &known.options);
+    let only_six = only(&six_options, &four_options);
     if only_four.is_empty() && only_six.is_empty() {
         return;
     }
@@ -458,39 +467,36 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
         format!(
             "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model has one set of options for both families, and an option of one would apply to the other (`dhcp` opens DHCPv6, `routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
-            shown(&known.options),
+            shown(&four_options),
             known.line.file,
             known.line.number,
-            shown(&six.options),
+            shown(&six_options),
             shown(&[only_four.clone(), only_six].concat()),
         ),
     ));
-    let kept: Vec<String> = only(&known.options, &only_four);
-    known.options = kept.clone();
-    let mut body = String::new();
-    for line in known.body.lines() {
-        if line.starts_with("options = ") {
-            if !kept.is_empty() {
-                body.push_str(&format!("options = {}\n", list(&kept)));
-            }
-        } else {
-            body.push_str(line);
-            body.push('\n');
-        }
+    let kept: Vec<String> = only(&four_options, &only_four);
+    if kept.is_empty() {
+        known.table.remove("options");
+    } else if let Some(options) = known.table.get_mut("options") {
+        *options = Value::strings(&kept);
     }
-    known.body = body;
 }
 
-/// An entry's TOML without its `comment` line: what it means.
-fn meaning(entry: &Entry) -> impl Iterator<Item = &str> {
-    entry
-        .body
-        .lines()
-        .filter(|line| !line.starts_with("comment = "))
+/// An entry's table without its `comment` key: what it means.
+fn meaning(entry: &Entry) -> (&Header, impl Iterator<Item = &Item>) {
+    let items = entry.table.items.iter();
+    let meant = items.filter(|item| !matches!(item, Item::Pair(key, _) if key == "comment"));
+    (&entry.table.header, meant)
 }
 
 fn same_meaning(a: &Entry, b: &Entry) -> bool {
-    meaning(a).eq(meaning(b))
+    let ((a_header, a_items), (b_header, b_items)) = (meaning(a), meaning(b));
+    a_header == b_header && a_items.eq(b_items)
+}
+
+/// Whether two entries are written alike, but for their origins.
+fn same_text(a: &Entry, b: &Entry) -> bool {
+    a.table.header == b.table.header && a.table.items == b.table.items
 }
 
 /// Two ordered lists as one: entries that mean the same once, each list's
@@ -507,14 +513,14 @@ fn merge_in_order(
     while i < four.len() || j < six.len() {
         match (four.get(i), six.get(j)) {
             (Some(a), Some(b)) if same_meaning(a, b) => {
-                if a.body != b.body {
+                if !same_text(a, b) {
                     notes.push(format!(
                         "{}:{} and {}:{} differ only in their comment; the model keeps Shorewall's",
                         a.line.file, a.line.number, b.line.file, b.line.number
                     ));
                 }
                 let mut both = (*a).clone();
-                both.origins.extend(b.origins.iter().cloned());
+                both.table.comments.extend(b.table.comments.iter().cloned());
                 merged.push((both, None));
                 i += 1;
                 j += 1;
@@ -590,15 +596,15 @@ struct Settings {
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Carried {
-    clamp_mss: String,
+    clamp_mss: Value,
     ip_forwarding: &'static str,
     route_filter: bool,
     log_martians: bool,
     conntrack_helpers: bool,
     /// ADMINISABSENTMINDED.
     stopped_output_open: bool,
-    /// BLACKLIST, as the TOML list `blacklist_states` writes.
-    blacklist_states: String,
+    /// BLACKLIST, as `blacklist_states`.
+    blacklist_states: Vec<String>,
     /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
     dispositions: [&'static str; 4],
     /// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL, as the model writes them.
@@ -670,14 +676,16 @@ fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<Dispos
 }
 
 /// CLAMPMSS as `clamp_mss` writes it: Yes, No or an MSS.
-fn clamp_mss(value: &str) -> Result<String, String> {
+fn clamp_mss(value: &str) -> Result<Value, String> {
     match value {
-        "yes" => Ok("true".to_owned()),
-        "no" => Ok("false".to_owned()),
-        size if size.parse::<u16>().is_ok_and(|n| n > 0) => Ok(size.to_owned()),
-        other => Err(format!(
-            "CLAMPMSS={other}: Shorewall takes Yes, No or an MSS"
-        )),
+        "yes" => Ok(true.into()),
+        "no" => Ok(false.into()),
+        other => match other.parse::<u16>() {
+            Ok(mss @ 1..) => Ok(mss.into()),
+            _ => Err(format!(
+                "CLAMPMSS={other}: Shorewall takes Yes, No or an MSS"
+            )),
+        },
     }
 }
 
@@ -724,7 +732,7 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
 /// BLACKLIST as `blacklist_states` writes it; unset, Config.pm's default
 /// with the raw table: NEW,ESTABLISHED,INVALID,UNTRACKED, or without
 /// ESTABLISHED when FASTACCEPT=Yes.
-fn blacklist_states(value: &str, fast_accept: bool) -> Result<String, String> {
+fn blacklist_states(value: &str, fast_accept: bool) -> Result<Vec<String>, String> {
     let value = value.trim_matches('"');
     let states: Vec<String> = match value {
         "" if fast_accept => vec!["new".into(), "invalid".into(), "untracked".into()],
@@ -749,8 +757,7 @@ fn blacklist_states(value: &str, fast_accept: bool) -> Result<String, String> {
             states
         }
     };
-    let quoted: Vec<String> = states.iter().map(|s| quote(s)).collect();
-    Ok(format!("[{}]", quoted.join(", ")))
+    Ok(states)
 }
 
 fn trivalue(value: &str) -> Option<&'static str> {
@@ -1034,24 +1041,6 @@ fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
 
-fn quote(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
-}
-
-/// A table key: bare when TOML allows it, else quoted (`"tun+"`, `"eth2.3"`).
-fn key(name: &str) -> String {
-    let bare = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
-    if bare { name.to_owned() } else { quote(name) }
-}
-
-fn list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
 /// Free text fwgen accepts: one line without quotes, `\`, `$` or backticks.
 fn clean_text(text: &str) -> Option<String> {
     let text = text.trim();
@@ -1109,13 +1098,13 @@ impl Importer {
             for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
                 if let Some(ipv6) = side
                     && !bound_to(&entry, ipv6, &families)
-                    && (kind == Kind::Rule && entry.body.starts_with("[[rule]]\n")
+                    && (kind == Kind::Rule
+                        && entry.table.header == Header::ArrayOfTables(vec!["rule".to_owned()])
                         || kind == Kind::Blacklist)
                 {
                     // A rule of one family's file only: the model says so.
                     let family = if ipv6 { "ipv6" } else { "ipv4" };
-                    let body = entry.body.trim_end_matches('\n');
-                    entry.body = format!("{body}\nfamily = {}\n\n", quote(family));
+                    entry.table.push("family", family);
                 } else if let Some(ipv6) = side
                     && !bound_to(&entry, ipv6, &families)
                 {
@@ -1166,20 +1155,13 @@ impl Importer {
         self.walk();
     }
 
-    /// The model's text: the settings in `out`, then the entries; and each
-    /// entry's byte range in it.
-    fn assemble(&self) -> (String, Vec<Range<usize>>) {
-        let mut text = self.out.clone();
-        let mut ranges = Vec::new();
-        for entry in &self.entries {
-            let start = text.len();
-            for origin in &entry.origins {
-                text.push_str(origin);
-            }
-            text.push_str(&entry.body);
-            ranges.push(start..text.len());
-        }
-        (text, ranges)
+    /// The model's text: the settings, then the entries; and where each
+    /// entry and each of its items landed in it.
+    fn assemble(&self) -> (String, Vec<document::Placed>) {
+        let tables = self.entries.iter().map(|entry| &entry.table);
+        let (text, mut placed) = document::render(self.header.iter().chain(tables));
+        placed.drain(..self.header.len());
+        (text, placed)
     }
 
     /// Load the model as every other command does. What the model refuses
@@ -1189,7 +1171,7 @@ impl Importer {
     /// loads, and an entry naming something dropped goes too, saying so.
     fn validate(&mut self) {
         for _ in 0..=self.entries.len() {
-            let (text, ranges) = self.assemble();
+            let (text, placed) = self.assemble();
             let source = crate::source::Source::new("imported.toml", text);
             let Err(failure) = crate::load::compile(&source) else {
                 return;
@@ -1199,7 +1181,7 @@ impl Importer {
             self.incomplete.clear();
             for error in &failure.errors {
                 let Some(span) = &error.span else { continue };
-                let Some(index) = ranges.iter().position(|r| r.contains(&span.start)) else {
+                let Some(index) = placed.iter().position(|p| p.whole.contains(&span.start)) else {
                     continue;
                 };
                 let line = self.entries[index].line.clone();
@@ -1219,9 +1201,12 @@ impl Importer {
                     continue;
                 }
                 self.refuse(&line, reason);
-                let at = span.start - ranges[index].start;
+                let item = placed[index]
+                    .items
+                    .iter()
+                    .position(|item| item.contains(&span.start));
                 let token = source.slice(span).to_owned();
-                if !self.drop_option(index, at, &token) {
+                if !item.is_some_and(|item| self.drop_option(index, item, &token)) {
                     let entry = &self.entries[index];
                     if entry.kind == Kind::Hosts {
                         emptied.push((entry.name.clone(), line.clone()));
@@ -1235,8 +1220,7 @@ impl Importer {
                     // lines): it goes whole, never in part.
                     for entry in &mut self.entries {
                         if entry.line.file == line.file && entry.line.number == line.number {
-                            entry.origins.clear();
-                            entry.body.clear();
+                            entry.dropped = true;
                         }
                     }
                 }
@@ -1244,7 +1228,7 @@ impl Importer {
             if touched.is_empty() {
                 return;
             }
-            self.entries.retain(|entry| !entry.body.is_empty());
+            self.entries.retain(|entry| !entry.dropped);
             // A zone whose only members were refused hosts goes too.
             for (zone, line) in emptied {
                 self.drop_empty_zone(&zone, &line);
@@ -1272,46 +1256,27 @@ impl Importer {
         }
     }
 
-    /// Remove the interface option written as `token` at byte `at` of the
-    /// entry `index`, when that is where the error is; whether it was.
-    fn drop_option(&mut self, index: usize, at: usize, token: &str) -> bool {
+    /// Remove the interface option written as `token` from the item
+    /// `item` of the entry `index`, when that is the interface's options;
+    /// whether it was.
+    fn drop_option(&mut self, index: usize, item: usize, token: &str) -> bool {
         let entry = &mut self.entries[index];
-        let Some(at) = at.checked_sub(entry.origins.iter().map(String::len).sum()) else {
-            return false;
-        };
-        let Some(before) = entry.body.get(..at) else {
-            return false;
-        };
-        let start = before.rfind('\n').map_or(0, |n| n + 1);
-        let end = entry.body[start..]
-            .find('\n')
-            .map_or(entry.body.len(), |n| start + n);
-        let line = &entry.body[start..end];
-        if entry.kind != Kind::Interface || !line.starts_with("options = ") {
+        if entry.kind != Kind::Interface || entry.dropped {
             return false;
         }
-        let Ok(table) = line.parse::<toml::Table>() else {
+        let Some(Item::Pair(key, Value::Array(options))) = entry.table.items.get_mut(item) else {
             return false;
         };
         let Ok(toml::Value::String(bad)) = token.parse::<toml::Value>() else {
             return false;
         };
-        let kept: Vec<String> = table
-            .get("options")
-            .and_then(toml::Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(toml::Value::as_str)
-            .filter(|option| *option != bad)
-            .map(str::to_owned)
-            .collect();
-        let replacement = if kept.is_empty() {
-            String::new()
-        } else {
-            format!("options = {}\n", list(&kept))
-        };
-        let end = (end + 1).min(entry.body.len());
-        entry.body.replace_range(start..end, &replacement);
+        if key != "options" {
+            return false;
+        }
+        options.retain(|option| option.as_str() != Some(bad.as_str()));
+        if options.is_empty() {
+            entry.table.items.remove(item);
+        }
         true
     }
 
@@ -1450,38 +1415,26 @@ impl Importer {
         });
     }
 
-    fn begin(
+    /// A table of the model becomes an entry, its origin the line.
+    fn add(
         &mut self,
         kind: Kind,
         name: &str,
         zones: Vec<String>,
         family: Option<bool>,
         line: &Line,
+        mut table: Table,
     ) {
-        let entry = Entry {
+        table.comments.push(Self::origin(line));
+        self.entries.push(Entry {
             kind,
-            origins: Vec::new(),
-            body: String::new(),
+            table,
+            dropped: false,
             name: name.to_owned(),
             zones,
             family,
             line: line.clone(),
-            options: Vec::new(),
-        };
-        self.started = Some((self.out.len(), entry));
-    }
-
-    /// The text written since `begin` becomes the entry: its first line is
-    /// the origin, the rest the body.
-    fn end(&mut self) {
-        let Some((start, mut entry)) = self.started.take() else {
-            return;
-        };
-        let text = self.out.split_off(start);
-        let (origin, body) = text.split_once('\n').unwrap_or(("", text.as_str()));
-        entry.origins.push(format!("{origin}\n"));
-        entry.body = body.to_owned();
-        self.entries.push(entry);
+        });
     }
 
     /// The declared zones among entry sides (`zone` or `zone:addresses`).
@@ -1501,8 +1454,9 @@ impl Importer {
             .collect()
     }
 
+    /// The `file:line` comment above an entry or setting.
     fn origin(line: &Line) -> String {
-        format!("# {}:{}\n", line.file, line.number)
+        format!("{}:{}", line.file, line.number)
     }
 
     /// The file's physical lines that Shorewall's compiler reads (`?IF`
@@ -1547,32 +1501,52 @@ impl Importer {
         })
     }
 
-    /// The file's logical lines: comments and blanks dropped, `\` joined.
     /// The entry lines of a file whose only directive is `?COMMENT`
     /// (stoppedrules, tunnels, blrules): each line takes the comment in
     /// force unless it has its own; any other directive is refused at its
     /// line.
     fn commented_lines(&mut self, name: &str) -> Vec<Line> {
+        let mut lines = Vec::new();
+        self.each_commented_line(name, None, |_, _, line| lines.push(line));
+        lines
+    }
+
+    /// [`Self::commented_lines`], each given to `each` in the file's
+    /// order with its section, read by the `section` hook (the rules
+    /// file's `?SECTION`): a line the hook reads sets the section of the
+    /// lines after it (`NEW` before any).
+    fn each_commented_line(
+        &mut self,
+        name: &str,
+        section: Option<SectionHook>,
+        mut each: impl FnMut(&mut Self, &str, Line),
+    ) {
+        let mut current = "NEW".to_owned();
         let mut comment: Option<String> = None;
-        let mut entries = Vec::new();
         for mut line in self.lines(name) {
+            if let Some(named) = section.and_then(|read| read(self, &line)) {
+                current = named;
+                continue;
+            }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
                 comment = clean_text(text);
                 continue;
             }
             if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?COMMENT are not in fwgen's model",
-                );
+                let reason = if section.is_some() {
+                    "compiler directives other than ?SECTION and ?COMMENT are not in fwgen's model"
+                } else {
+                    "compiler directives other than ?COMMENT are not in fwgen's model"
+                };
+                self.refuse(&line, reason);
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            entries.push(line);
+            each(self, &current, line);
         }
-        entries
     }
 
+    /// The file's logical lines: comments and blanks dropped, `\` joined.
     fn lines(&mut self, name: &str) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut pending: Option<Line> = None;
@@ -1752,41 +1726,33 @@ impl Importer {
             }
             self.vars.insert(key, value);
         }
-        let _ = writeln!(self.out, "[firewall]");
-        let _ = writeln!(self.out, "zone = {}", quote(&self.firewall));
-        if let Some(prefix) = log_prefix {
-            let _ = writeln!(self.out, "log_prefix = {}", quote(&prefix));
-        }
+        let mut firewall = Table::at(&["firewall"]);
+        firewall.push("zone", self.firewall.as_str());
+        firewall.push_some("log_prefix", log_prefix);
         // Each carried setting names its lines; an unset one is Shorewall's default.
         self.carry_logging();
         let logging = &self.logging;
-        let origins = |keys: &[&str]| -> String {
-            keys.iter()
-                .filter_map(|key| logging.get(*key))
-                .map(|(_, line)| Self::origin(line))
-                .collect()
+        let origins = |keys: &[&str], table: &mut Table| {
+            for (_, line) in keys.iter().filter_map(|key| logging.get(*key)) {
+                table.comment(&Self::origin(line));
+            }
         };
         let (log_limit, drop_broadcasts) = &self.carried;
-        let _ = writeln!(
-            self.out,
-            "{}log_limit = {}",
-            origins(&LOG_LIMIT_KEYS),
-            quote(log_limit)
-        );
-        let _ = writeln!(
-            self.out,
-            "{}drop_broadcasts = {drop_broadcasts}",
-            origins(&DEFAULT_ACTION_KEYS)
-        );
+        origins(&LOG_LIMIT_KEYS, &mut firewall);
+        firewall.push("log_limit", log_limit);
+        origins(&DEFAULT_ACTION_KEYS, &mut firewall);
+        firewall.push("drop_broadcasts", *drop_broadcasts);
         self.carry_settings();
-        self.write_settings();
+        self.write_settings(&mut firewall);
         self.note_settings("shorewall.conf");
-        let version = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
+        let version: u16 = if self.dir.join("masq").exists() && !self.dir.join("snat").exists() {
             4
         } else {
             5
         };
-        let _ = writeln!(self.out, "\n[shorewall]\nversion = {version}\n");
+        let mut shorewall = Table::at(&["shorewall"]);
+        shorewall.push("version", version);
+        self.header = vec![firewall, shorewall];
     }
 
     /// One setting's verdict (see [`setting::SETTINGS`]): an unknown
@@ -1845,13 +1811,13 @@ impl Importer {
             .is_some_and(|v| v.trim_matches('"').eq_ignore_ascii_case("yes"));
         let blacklist = blacklist_states(&value("BLACKLIST"), fast_accept);
         let mut carried = Carried {
-            clamp_mss: clamp_mss.clone().unwrap_or_else(|_| "false".to_owned()),
+            clamp_mss: clamp_mss.clone().unwrap_or(Value::Boolean(false)),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),
             conntrack_helpers,
             stopped_output_open,
             blacklist_states: blacklist
                 .clone()
-                .unwrap_or_else(|_| "[\"new\", \"invalid\", \"untracked\"]".to_owned()),
+                .unwrap_or_else(|_| ["new", "invalid", "untracked"].map(String::from).to_vec()),
             ..Carried::default()
         };
         let mut refused = Vec::new();
@@ -1935,7 +1901,7 @@ impl Importer {
         };
         let everything = self.entries.iter().any(|entry| {
             entry.kind == Kind::Interface
-                && (entry.name == "+" || entry.body.contains("\nphysical = \"+\"\n"))
+                && (entry.name == "+" || entry.table.get("physical") == Some(&"+".into()))
         });
         if !everything {
             let reason = "COMPLETE=Yes leaves packets outside every zone to the built-in chains' policies, and fwgen catches them: it needs an interface `+`";
@@ -1949,52 +1915,45 @@ impl Importer {
         let Some((line, reason)) = self.settings.tcp_flags_unseen.take() else {
             return;
         };
-        let flagged = self
-            .entries
-            .iter()
-            .any(|entry| entry.kind == Kind::Interface && entry.body.contains("\"tcpflags\""));
+        let flagged = self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface && entry.options().iter().any(|o| o == "tcpflags")
+        });
         if flagged {
             self.refuse(&line, reason);
         }
     }
 
     /// The carried settings, each after the lines it came from.
-    fn write_settings(&mut self) {
-        let origin = |key: &str| {
-            self.settings
-                .modelled
-                .get(key)
-                .map(|(_, line)| Self::origin(line))
-                .unwrap_or_default()
+    fn write_settings(&self, firewall: &mut Table) {
+        let modelled = &self.settings.modelled;
+        let mut push = |setting: &str, key: &str, value: Value| {
+            if let Some((_, line)) = modelled.get(setting) {
+                firewall.comment(&Self::origin(line));
+            }
+            firewall.push(key, value);
         };
         let carried = &self.settings.carried;
-        let text = format!(
-            "{}clamp_mss = {}\n{}ip_forwarding = {}\n{}route_filter = {}\n{}log_martians = {}\n{}conntrack_helpers = {}\n{}stopped_output_open = {}\n{}blacklist_states = {}\n",
-            origin("CLAMPMSS"),
-            carried.clamp_mss,
-            origin("IP_FORWARDING"),
-            quote(carried.ip_forwarding),
-            origin("ROUTE_FILTER"),
-            carried.route_filter,
-            origin("LOG_MARTIANS"),
-            carried.log_martians,
-            origin("AUTOHELPERS"),
-            carried.conntrack_helpers,
-            origin("ADMINISABSENTMINDED"),
-            carried.stopped_output_open,
-            origin("BLACKLIST"),
-            carried.blacklist_states,
+        push("CLAMPMSS", "clamp_mss", carried.clamp_mss.clone());
+        push(
+            "IP_FORWARDING",
+            "ip_forwarding",
+            carried.ip_forwarding.into(),
         );
-        self.out.push_str(&text);
+        push("ROUTE_FILTER", "route_filter", carried.route_filter.into());
+        push("LOG_MARTIANS", "log_martians", carried.log_martians.into());
+        let helpers = carried.conntrack_helpers.into();
+        push("AUTOHELPERS", "conntrack_helpers", helpers);
+        let open = carried.stopped_output_open.into();
+        push("ADMINISABSENTMINDED", "stopped_output_open", open);
+        let states = Value::strings(&carried.blacklist_states);
+        push("BLACKLIST", "blacklist_states", states);
         for ((key, model_key), level) in LOG_LEVEL_KEYS.iter().zip(&carried.log_levels) {
             if let Some(level) = level {
-                let text = format!("{}{model_key} = {}\n", origin(key), quote(level));
-                self.out.push_str(&text);
+                push(key, model_key, level.into());
             }
         }
         for (key, word) in DispositionKey::ALL.into_iter().zip(carried.dispositions) {
-            let text = format!("{}{} = {}\n", origin(key.setting()), key.key(), quote(word));
-            self.out.push_str(&text);
+            push(key.setting(), key.key(), word.into());
         }
     }
 
@@ -2246,11 +2205,10 @@ impl Importer {
             }
         }
         // The firewall zone's name is known only now: fix the header.
-        self.out = self.out.replacen(
-            "zone = \"fw\"",
-            &format!("zone = {}", quote(&self.firewall)),
-            1,
-        );
+        let zone = (self.header.first_mut()).and_then(|firewall| firewall.get_mut("zone"));
+        if let Some(zone) = zone {
+            *zone = self.firewall.as_str().into();
+        }
     }
 
     /// The PARENTS part of `zone:PARENT[,PARENT...]`: imported zones.
@@ -2283,25 +2241,17 @@ impl Importer {
     }
 
     fn zone(&mut self, line: &Line, name: &str, parents: Vec<String>) {
-        self.begin(Kind::Zone, name, parents.clone(), None, line);
-        let _ = writeln!(self.out, "{}[zones.{}]", Self::origin(line), key(name));
+        let mut table = Table::at(&["zones", name]);
         match parents.as_slice() {
             [] => {}
-            [parent] => {
-                let _ = writeln!(self.out, "parent = {}", quote(parent));
-            }
-            several => {
-                let _ = writeln!(self.out, "parent = {}", list(several));
-            }
+            [parent] => table.push("parent", parent),
+            several => table.push("parent", Value::strings(several)),
         }
         if !parents.is_empty() {
             self.nested = true;
         }
-        if let Some(description) = &line.comment {
-            let _ = writeln!(self.out, "description = {}", quote(description));
-        }
-        self.out.push('\n');
-        self.end();
+        table.push_some("description", line.comment.as_ref());
+        self.add(Kind::Zone, name, parents, None, line, table);
         self.zones.push(name.to_owned());
     }
 
@@ -2423,30 +2373,16 @@ impl Importer {
             } else {
                 vec![zone.clone()]
             };
-            self.begin(Kind::Interface, name, zones, None, &line);
-            if let Some((_, entry)) = &mut self.started {
-                entry.options = options.clone();
-            }
-            let _ = writeln!(
-                self.out,
-                "{}[interfaces.{}]",
-                Self::origin(&line),
-                key(name)
-            );
+            let mut table = Table::at(&["interfaces", name]);
             if zone != "-" {
-                let _ = writeln!(self.out, "zone = {}", quote(zone));
+                table.push("zone", zone);
             }
             if !options.is_empty() {
-                let _ = writeln!(self.out, "options = {}", list(&options));
+                table.push("options", Value::strings(&options));
             }
-            if let Some(physical) = physical.filter(|p| p != name) {
-                let _ = writeln!(self.out, "physical = {}", quote(&physical));
-            }
-            if let Some(description) = &line.comment {
-                let _ = writeln!(self.out, "description = {}", quote(description));
-            }
-            self.out.push('\n');
-            self.end();
+            table.push_some("physical", physical.filter(|p| p != name));
+            table.push_some("description", line.comment.as_ref());
+            self.add(Kind::Interface, name, zones, None, &line, table);
             self.interfaces.push((name.clone(), zone.clone()));
         }
     }
@@ -2560,23 +2496,16 @@ impl Importer {
         networks: &[String],
         keys: &[&str],
     ) {
-        self.begin(Kind::Hosts, zone, vec![zone.to_owned()], None, line);
-        let _ = write!(
-            self.out,
-            "{}[[zones.{}.hosts]]\ninterface = {}\nnetworks = {}\n",
-            Self::origin(line),
-            key(zone),
-            quote(interface),
-            list(networks)
-        );
+        let mut table = Table::array(&["zones", zone, "hosts"]);
+        table.push("interface", interface);
+        table.push("networks", Value::strings(networks));
         for flag in keys {
-            let _ = writeln!(self.out, "{flag} = true");
+            table.push(flag, true);
         }
         if let Some(comment) = &line.comment {
-            let _ = writeln!(self.out, "# {}", comment.replace(['\n', '\r'], " "));
+            table.comment(comment);
         }
-        self.out.push('\n');
-        self.end();
+        self.add(Kind::Hosts, zone, vec![zone.to_owned()], None, line, table);
     }
 
     /// A zone no interface names matches no packet, in Shorewall (which
@@ -2659,29 +2588,15 @@ impl Importer {
                 self.refuse(&line, format!("policy `{policy}` is not in fwgen's model"));
                 continue;
             }
-            self.begin(
-                Kind::Policy,
-                "",
-                self.named_zones(&[source.as_str(), dest.as_str()]),
-                None,
-                &line,
-            );
-            let _ = write!(
-                self.out,
-                "{}[[policy]]\nsource = {}\ndest = {}\naction = {}\n",
-                Self::origin(&line),
-                quote(&self.zone_name(source)),
-                quote(&self.zone_name(dest)),
-                quote(policy)
-            );
-            if let Some(level) = columns.get(3).filter(|l| *l != "-" && !l.is_empty()) {
-                let _ = writeln!(self.out, "log = {}", quote(level));
-            }
-            if let Some(comment) = &line.comment {
-                let _ = writeln!(self.out, "comment = {}", quote(comment));
-            }
-            self.out.push('\n');
-            self.end();
+            let mut table = Table::array(&["policy"]);
+            table.push("source", self.zone_name(source));
+            table.push("dest", self.zone_name(dest));
+            table.push("action", policy);
+            let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
+            table.push_some("log", level);
+            table.push_some("comment", line.comment.as_ref());
+            let zones = self.named_zones(&[source.as_str(), dest.as_str()]);
+            self.add(Kind::Policy, "", zones, None, &line, table);
         }
     }
 
@@ -2735,38 +2650,18 @@ impl Importer {
     fn rules(&mut self) {
         self.site_macro_files = self.site_macro_names();
         self.site_action_files = self.site_action_names();
-        let mut section = "NEW".to_owned();
-        let mut comment: Option<String> = None;
-        for line in self.lines("rules") {
-            if let Some(name) = self.section_line(&line) {
-                section = name;
-                continue;
-            }
-            if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
-                continue;
-            }
-            if line.text.starts_with('?') {
-                self.refuse(
-                    &line,
-                    "compiler directives other than ?SECTION and ?COMMENT are not in fwgen's model",
-                );
-                continue;
-            }
-            let Some(columns) = self.split(&line, RULE_COLUMNS) else {
-                continue;
+        let section = Some(Self::section_line as SectionHook);
+        self.each_commented_line("rules", section, |this, section, line| {
+            let Some(columns) = this.split(&line, RULE_COLUMNS) else {
+                return;
             };
             let invalid_section = section == "INVALID";
-            if !matches!(section.as_str(), "NEW" | "INVALID") {
-                self.refuse(
-                    &line,
-                    format!("rules in the {section} section are not in fwgen's model"),
-                );
-                continue;
+            if !matches!(section, "NEW" | "INVALID") {
+                let reason = format!("rules in the {section} section are not in fwgen's model");
+                return this.refuse(&line, reason);
             }
-            let text_comment = line.comment.clone().or_else(|| comment.clone());
-            self.rule(&line, &columns, invalid_section, text_comment.as_deref());
-        }
+            this.rule(&line, &columns, invalid_section, line.comment.as_deref());
+        });
     }
 
     /// A line's columns as Shorewall's split_line2 (Config.pm) reads them:
@@ -3010,7 +2905,7 @@ impl Importer {
         columns: &[String],
         target: &str,
         log: Option<&str>,
-    ) -> Result<Option<String>, ()> {
+    ) -> Result<Option<Vec<limits::Key>>, ()> {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let (rate, connlimit) = (get(7), get(10));
         if rate.is_none() && connlimit.is_none() {
@@ -3052,17 +2947,17 @@ impl Importer {
                 "a rule with CONNLIMIT that logs: not in fwgen's model".to_owned(),
             );
         }
-        let mut keys = String::new();
+        let mut keys = Vec::new();
         for (value, read) in [
             (
                 &rate,
-                limits::rate_keys as fn(&str) -> Result<String, String>,
+                limits::rate_keys as fn(&str) -> Result<Vec<limits::Key>, String>,
             ),
             (&connlimit, limits::connlimit_keys),
         ] {
             if let Some(value) = value {
                 match read(value) {
-                    Ok(lines) => keys.push_str(&lines),
+                    Ok(read) => keys.extend(read),
                     Err(reason) => return refuse(self, reason),
                 }
             }
@@ -3163,70 +3058,42 @@ impl Importer {
             "icmp" if self.ipv6 => "icmpv6".to_owned(),
             _ => p,
         });
-        let (kind, table) = if self.blacklisting {
+        let (kind, header) = if self.blacklisting {
             (Kind::Blacklist, "blacklist")
         } else {
             (Kind::Rule, "rule")
         };
-        self.begin(
-            kind,
-            "",
-            self.named_zones(&[source, dest]),
-            rule_family(&[source, dest], proto.as_deref()),
-            line,
-        );
-        let _ = write!(
-            self.out,
-            "{}[[{table}]]\naction = {}\n",
-            Self::origin(line),
-            quote(written.target)
-        );
-        if let Some(name) = service_macro {
-            let _ = writeln!(self.out, "macro = {}", quote(name));
-        }
-        if let Some(option) = written.reject_with {
-            let _ = writeln!(self.out, "reject_with = {}", quote(option));
-        }
-        let _ = writeln!(
-            self.out,
-            "source = {}\ndest = {}",
-            quote(&self.endpoint(source)),
-            quote(&self.endpoint(dest))
-        );
+        let zones = self.named_zones(&[source, dest]);
+        let family = rule_family(&[source, dest], proto.as_deref());
+        let mut rule = Table::array(&[header]);
+        rule.push("action", written.target);
+        rule.push_some("macro", service_macro);
+        rule.push_some("reject_with", written.reject_with);
+        rule.push("source", self.endpoint(source));
+        rule.push("dest", self.endpoint(dest));
         let icmp = proto
             .as_deref()
             .is_some_and(|p| p.starts_with("icmp") || p == "ipv6-icmp");
-        if let Some(proto) = proto {
-            let _ = writeln!(self.out, "proto = {}", quote(&proto));
-        }
+        rule.push_some("proto", proto);
         // Without PROTO the ports are a macro's own ones replaced (or an
         // error the model reports).
-        if let Some(dport) = dport {
-            let key = if icmp { "icmp_type" } else { "dport" };
-            let _ = writeln!(self.out, "{key} = {}", quote(&dport));
-        }
-        if let Some(sport) = sport {
-            let _ = writeln!(self.out, "sport = {}", quote(&sport));
-        }
+        let port_key = if icmp { "icmp_type" } else { "dport" };
+        rule.push_some(port_key, dport);
+        rule.push_some("sport", sport);
         if let Some(log) = written.log {
             // `ACCEPT:info:TRAP`: the level, then Shorewall's log tag.
             let (level, tag) = match log.split_once(':') {
                 Some((level, tag)) => (level, Some(tag)),
                 None => (log, None),
             };
-            let _ = writeln!(self.out, "log = {}", quote(level));
-            if let Some(tag) = tag {
-                let _ = writeln!(self.out, "log_tag = {}", quote(tag));
-            }
+            rule.push("log", level);
+            rule.push_some("log_tag", tag);
         }
-        if let Some(limits) = written.limits {
-            self.out.push_str(limits);
+        for (key, value) in written.limits.unwrap_or_default() {
+            rule.push(key, value.clone());
         }
-        if let Some(comment) = written.comment {
-            let _ = writeln!(self.out, "comment = {}", quote(comment));
-        }
-        self.out.push('\n');
-        self.end();
+        rule.push_some("comment", written.comment);
+        self.add(kind, "", zones, family, line, rule);
     }
 
     /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
@@ -3273,41 +3140,29 @@ impl Importer {
             }
             _ => (target.to_string(), None),
         };
-        self.begin(
-            Kind::Rule,
-            "",
-            self.named_zones(&[source.as_str(), zone]),
-            Some(address.contains(':')),
-            line,
-        );
-        let _ = write!(
-            self.out,
-            "{}[[dnat]]\nsource = {}\ndest = {}\nto = {}\nproto = {}\ndport = {}\n",
-            Self::origin(line),
-            quote(&self.endpoint(&source)),
-            quote(zone),
-            quote(&address),
-            quote(&proto),
-            quote(&dport)
-        );
-        if let Some(sport) = sport {
-            let _ = writeln!(self.out, "sport = {}", quote(&sport));
-        }
+        let to_port = match port.map(|p| p.parse::<i64>()).transpose() {
+            Ok(to_port) => to_port.map(Value::Integer),
+            Err(_) => {
+                let reason = format!("a DNAT target's port in `{dest}` is not a port number");
+                return self.refuse(line, reason);
+            }
+        };
+        let mut table = Table::array(&["dnat"]);
+        table.push("source", self.endpoint(&source));
+        table.push("dest", *zone);
+        table.push("to", address.as_str());
+        table.push("proto", proto);
+        table.push("dport", dport);
+        table.push_some("sport", sport);
         if !origdest.is_empty() {
-            let quoted: Vec<String> = origdest.iter().map(|a| quote(a)).collect();
-            let _ = writeln!(self.out, "origdest = [{}]", quoted.join(", "));
+            table.push("origdest", Value::strings(&origdest));
         }
-        if let Some(port) = port {
-            let _ = writeln!(self.out, "to_port = {port}");
-        }
-        if let Some(level) = log {
-            let _ = writeln!(self.out, "log = {}", quote(level));
-        }
-        if let Some(comment) = comment {
-            let _ = writeln!(self.out, "comment = {}", quote(comment));
-        }
-        self.out.push('\n');
-        self.end();
+        table.push_some("to_port", to_port);
+        table.push_some("log", log);
+        table.push_some("comment", comment);
+        let zones = self.named_zones(&[source.as_str(), zone]);
+        let family = Some(address.contains(':'));
+        self.add(Kind::Rule, "", zones, family, line, table);
     }
 
     /// `REDIRECT SOURCE [$FW:]PORT PROTO DPORT [SPORT]`.
@@ -3348,33 +3203,17 @@ impl Importer {
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
-        self.begin(
-            Kind::Rule,
-            "",
-            self.named_zones(&[source.as_str()]),
-            rule_family(&[source.as_str()], Some(&proto)),
-            line,
-        );
-        let _ = write!(
-            self.out,
-            "{}[[redirect]]\nsource = {}\nproto = {}\ndport = {}\n",
-            Self::origin(line),
-            quote(&self.endpoint(&source)),
-            quote(&proto),
-            quote(&dport)
-        );
-        if let Some(sport) = sport {
-            let _ = writeln!(self.out, "sport = {}", quote(&sport));
-        }
-        let _ = writeln!(self.out, "to_port = {to_port}");
-        if let Some(level) = log {
-            let _ = writeln!(self.out, "log = {}", quote(level));
-        }
-        if let Some(comment) = comment {
-            let _ = writeln!(self.out, "comment = {}", quote(comment));
-        }
-        self.out.push('\n');
-        self.end();
+        let zones = self.named_zones(&[source.as_str()]);
+        let family = rule_family(&[source.as_str()], Some(&proto));
+        let mut table = Table::array(&["redirect"]);
+        table.push("source", self.endpoint(&source));
+        table.push("proto", proto);
+        table.push("dport", dport);
+        table.push_some("sport", sport);
+        table.push("to_port", to_port);
+        table.push_some("log", log);
+        table.push_some("comment", comment);
+        self.add(Kind::Rule, "", zones, family, line, table);
     }
 
     fn snat(&mut self) {
@@ -3545,32 +3384,15 @@ impl Importer {
                 );
                 continue;
             }
-            self.begin(
-                Kind::Snat,
-                "",
-                self.interface_zone(&interface),
-                Some(false),
-                &line,
-            );
-            let _ = write!(
-                self.out,
-                "{}[[nat]]\nexternal = {}\ninterface = {}\ninternal = {}\n",
-                Self::origin(&line),
-                quote(&external),
-                quote(&interface),
-                quote(&internal)
-            );
-            if all {
-                let _ = writeln!(self.out, "all_interfaces = true");
-            }
-            if local {
-                let _ = writeln!(self.out, "local = true");
-            }
-            if let Some(comment) = &line.comment {
-                let _ = writeln!(self.out, "comment = {}", quote(comment));
-            }
-            self.out.push('\n');
-            self.end();
+            let zones = self.interface_zone(&interface);
+            let mut table = Table::array(&["nat"]);
+            table.push("external", external);
+            table.push("interface", interface);
+            table.push("internal", internal);
+            table.push_some("all_interfaces", all.then_some(true));
+            table.push_some("local", local.then_some(true));
+            table.push_some("comment", line.comment.as_ref());
+            self.add(Kind::Snat, "", zones, Some(false), &line, table);
         }
     }
 
@@ -3631,32 +3453,81 @@ impl Importer {
             }
         }
         let sources = networks;
-        let table = if to.is_some() { "snat" } else { "masquerade" };
+        let header = if to.is_some() { "snat" } else { "masquerade" };
         let mut zones = self.interface_zone(interface);
         zones.extend(source_interface.map_or_else(Vec::new, |s| self.interface_zone(s)));
-        self.begin(Kind::Snat, "", zones, snat_family(&sources, to), line);
-        let _ = write!(
-            self.out,
-            "{}[[{table}]]\ninterface = {}\n",
-            Self::origin(line),
-            quote(interface)
-        );
+        let family = snat_family(&sources, to);
+        let mut table = Table::array(&[header]);
+        table.push("interface", interface);
         if !sources.is_empty() {
-            let _ = writeln!(self.out, "sources = {}", list(&sources));
+            table.push("sources", Value::strings(&sources));
         }
-        if let Some(source) = source_interface {
-            let _ = writeln!(self.out, "source_interface = {}", quote(source));
+        table.push_some("source_interface", source_interface);
+        table.push_some("to", to);
+        table.push_some("mark", mark);
+        table.push_some("comment", line.comment.as_ref());
+        self.add(Kind::Snat, "", zones, family, line, table);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(file: &str, number: usize, dport: &str, comment: Option<&str>) -> Entry {
+        let line = Line {
+            file: file.to_owned(),
+            number,
+            text: String::new(),
+            comment: None,
+        };
+        let mut table = Table::array(&["rule"]);
+        table.comments.push(Importer::origin(&line));
+        table.push("action", "ACCEPT");
+        table.push("dport", dport);
+        table.push_some("comment", comment);
+        Entry {
+            kind: Kind::Rule,
+            table,
+            dropped: false,
+            name: String::new(),
+            zones: Vec::new(),
+            family: None,
+            line,
         }
-        if let Some(to) = to {
-            let _ = writeln!(self.out, "to = {}", quote(to));
-        }
-        if let Some(mark) = mark {
-            let _ = writeln!(self.out, "mark = {}", quote(&mark));
-        }
-        if let Some(comment) = &line.comment {
-            let _ = writeln!(self.out, "comment = {}", quote(comment));
-        }
-        self.out.push('\n');
-        self.end();
+    }
+
+    #[test]
+    fn entries_merge_by_their_items_but_the_comment() {
+        let four = [
+            rule("rules", 1, "22", Some("ssh")),
+            rule("rules", 2, "80", None),
+        ];
+        let six = [
+            rule("shorewall6/rules", 1, "22", Some("SSH")),
+            rule("shorewall6/rules", 2, "443", None),
+        ];
+        let mut notes = Vec::new();
+        let (four, six): (Vec<&Entry>, Vec<&Entry>) = (four.iter().collect(), six.iter().collect());
+        let merged = merge_in_order(&four, &six, &mut notes);
+        let shown: Vec<(Vec<String>, Option<bool>)> = merged
+            .iter()
+            .map(|(entry, side)| (entry.table.comments.clone(), *side))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (vec!["rules:1".into(), "shorewall6/rules:1".into()], None),
+                (vec!["rules:2".into()], Some(false)),
+                (vec!["shorewall6/rules:2".into()], Some(true)),
+            ]
+        );
+        assert_eq!(merged[0].0.table.get("comment"), Some(&"ssh".into()));
+        assert_eq!(
+            notes,
+            [
+                "rules:1 and shorewall6/rules:1 differ only in their comment; the model keeps Shorewall's"
+            ]
+        );
     }
 }

@@ -2,9 +2,7 @@
 //! update` converts it (Shorewall/Misc.pm, convert_routestopped), become
 //! `[[stopped]]` entries: what passes while the firewall is stopped.
 
-use std::fmt::Write;
-
-use super::{Importer, Kind, Line, quote, used_after};
+use super::{Importer, Kind, Line, Table, used_after};
 
 /// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them.
 const STOPPED_COLUMNS: &[(&str, usize)] = &[
@@ -251,28 +249,14 @@ impl Importer {
             ) else {
                 return;
             };
-            self.begin(Kind::Stopped, "", zones.clone(), family, line);
-            let _ = write!(
-                self.out,
-                "{}[[stopped]]\nsource = {}\ndest = {}\n",
-                Self::origin(line),
-                quote(&source),
-                quote(&dest)
-            );
-            if let Some(proto) = &proto {
-                let _ = writeln!(self.out, "proto = {}", quote(proto));
-            }
-            if let Some(dport) = dport {
-                let _ = writeln!(self.out, "dport = {}", quote(&dport));
-            }
-            if let Some(sport) = sport {
-                let _ = writeln!(self.out, "sport = {}", quote(&sport));
-            }
-            if let Some(comment) = &line.comment {
-                let _ = writeln!(self.out, "comment = {}", quote(comment));
-            }
-            self.out.push('\n');
-            self.end();
+            let mut table = Table::array(&["stopped"]);
+            table.push("source", &source);
+            table.push("dest", &dest);
+            table.push_some("proto", proto);
+            table.push_some("dport", dport);
+            table.push_some("sport", sport);
+            table.push_some("comment", line.comment.as_ref());
+            self.add(Kind::Stopped, "", zones.clone(), family, line, table);
         }
     }
 

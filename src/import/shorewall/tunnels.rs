@@ -2,9 +2,7 @@
 //! read as Tunnels.pm reads it: the TYPE lowercased and split at `:`,
 //! `-` for any gateway, GATEWAY ZONES for IPsec only.
 
-use std::fmt::Write;
-
-use super::{Importer, Kind, quote, used_after};
+use super::{Importer, Kind, Table, Value, used_after};
 
 /// The tunnels file's columns, as setup_tunnels names them.
 const TUNNEL_COLUMNS: &[(&str, usize)] = &[
@@ -185,39 +183,24 @@ impl Importer {
             };
             let mut zones = vec![zone.clone()];
             zones.extend(gateway_zones.iter().cloned());
-            self.begin(Kind::Tunnel, "", zones, family, &line);
-            let _ = write!(
-                self.out,
-                "{}[[tunnel]]\ntype = {}\nzone = {}\n",
-                Self::origin(&line),
-                quote(&tunnel.name),
-                quote(&zone)
-            );
-            if let Some(proto) = &tunnel.proto {
-                let _ = writeln!(self.out, "proto = {}", quote(proto));
-            }
-            if let Some(port) = port {
-                let _ = writeln!(self.out, "port = {port}");
-            }
-            if tunnel.ah {
-                let _ = writeln!(self.out, "ah = true");
-            }
+            let mut table = Table::array(&["tunnel"]);
+            table.push("type", &tunnel.name);
+            table.push("zone", &zone);
+            table.push_some("proto", tunnel.proto.as_ref());
+            table.push_some("port", port);
+            table.push_some("ah", tunnel.ah.then_some(true));
             if !gateways.is_empty() {
-                let list: Vec<String> = gateways
+                let bare: Vec<&str> = gateways
                     .iter()
-                    .map(|g| quote(g.trim_start_matches('[').trim_end_matches(']')))
+                    .map(|g| g.trim_start_matches('[').trim_end_matches(']'))
                     .collect();
-                let _ = writeln!(self.out, "gateways = [{}]", list.join(", "));
+                table.push("gateways", Value::strings(&bare));
             }
             if !gateway_zones.is_empty() {
-                let list: Vec<String> = gateway_zones.iter().map(|z| quote(z)).collect();
-                let _ = writeln!(self.out, "gateway_zones = [{}]", list.join(", "));
+                table.push("gateway_zones", Value::strings(&gateway_zones));
             }
-            if let Some(comment) = &line.comment {
-                let _ = writeln!(self.out, "comment = {}", quote(comment));
-            }
-            self.out.push('\n');
-            self.end();
+            table.push_some("comment", line.comment.as_ref());
+            self.add(Kind::Tunnel, "", zones, family, &line, table);
         }
     }
 }
