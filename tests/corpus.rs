@@ -60,6 +60,22 @@ const CORPUS: &[(&str, Expected)] = &[
     ),
     ("gcrofils-asimov-remote", Imports),
     ("hickey-openvpn-container", Imports),
+    (
+        "hornos-grid-root",
+        Refused(
+            &[
+                "blrules:3",
+                "blrules:4",
+                "interfaces:5",
+                "policy.root:3",
+                "policy:6",
+                "policy:8",
+                "rules:16",
+                "rules:17",
+            ],
+            "ipsets (+vpnlist, +blacklist); upnpclient; INCLUDE not followed; a policy rate limit on a second all-all policy (Shorewall refuses that duplicate too)",
+        ),
+    ),
     ("ilario-desktop", Imports),
     (
         "karlvr-docker-net",
