@@ -113,6 +113,7 @@ corpus_lab! {
     robotology_camera_share: "robotology-camera-share" as "crob",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
+    thetechstech_fail2ban: "thetechstech-fail2ban" as "ctf2",
     thetechstech_pbx: "thetechstech-pbx" as "cthe",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",

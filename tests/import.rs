@@ -2422,3 +2422,40 @@ fn names_and_comments_with_tomls_punctuation_stay_values() {
     assert_eq!(names, ["eth0", "eth2.3", "tun+"]);
     rendered(&model, "quoted-keys.toml");
 }
+
+/// A later policy for a pair an earlier one decides is refused, and the
+/// earlier one is named at its Shorewall line, never at a line of the
+/// TOML that is not written. An `INCLUDE` is refused at its own line, and
+/// each line of a file fwgen does not read is listed on its own.
+#[test]
+fn refusals_name_shorewall_lines() {
+    let dir = sample_with_rules("import-refusal-lines", b"ACCEPT loc $FW tcp 22\n", None);
+    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+    let policy = format!("{policy}loc net DROP\nINCLUDE policy.extra\n");
+    std::fs::write(dir.join("policy"), &policy).unwrap();
+    let first = policy
+        .lines()
+        .position(|l| l.starts_with("loc") && l.contains("ACCEPT"))
+        .unwrap()
+        + 1;
+    let count = policy.lines().count();
+    std::fs::write(
+        dir.join("accounting"),
+        "ACCOUNT(vpn,10.0.0.0/24) - 10.0.0.0/24 eth0\nACCOUNT(vpn,10.0.0.0/24) - eth0 10.0.0.0/24\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            &format!(
+                "error: policy:{}: the policy at policy:{first} already decides this source and dest",
+                count - 1
+            ),
+            &format!("error: policy:{count}: INCLUDE: fwgen's import does not follow it"),
+            "error: accounting:1: ",
+            "error: accounting:2: ",
+        ],
+    );
+    assert!(!stderr.contains("imported.toml"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

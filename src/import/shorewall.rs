@@ -82,8 +82,8 @@ enum Active {
     Empty,
     /// The file Shorewall ships, unchanged.
     Shipped,
-    /// This line first.
-    Line(Line),
+    /// The lines with an effect, each one item (a script: its first line).
+    Lines(Vec<Line>),
 }
 
 /// Reads a section directive (`?SECTION NEW`): the section it names.
@@ -282,6 +282,7 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
         return Err(ImportError::Unreadable(importer.unreadable));
     }
     importer.validate();
+    importer.note_emptied_zones();
     let (model, _) = importer.assemble();
     let refused = !importer.unsupported.is_empty() || !importer.incomplete.is_empty();
     if !partial && refused {
@@ -1185,7 +1186,7 @@ impl Importer {
                     continue;
                 };
                 let line = self.entries[index].line.clone();
-                let reason = self.reason(error);
+                let reason = self.reason(error, &source, &placed);
                 // The policy named is the last one, not the cause: dropping
                 // it would only leave more pairs uncovered.
                 if matches!(*error.kind, crate::error::ErrorKind::MissingPolicy { .. }) {
@@ -1238,8 +1239,32 @@ impl Importer {
 
     /// An error of the model in Shorewall's terms: a name the model does
     /// not know because its declaration was skipped says so.
-    fn reason(&self, error: &crate::error::Error) -> String {
+    fn reason(
+        &self,
+        error: &crate::error::Error,
+        source: &crate::source::Source,
+        placed: &[document::Placed],
+    ) -> String {
         use crate::error::ErrorKind;
+        // A line of the model named in the message (the earlier policy)
+        // is the Shorewall line its entry came from.
+        if let ErrorKind::DuplicatePolicy { first_line }
+        | ErrorKind::RepeatedWildcardPolicy { first_line, .. } = &*error.kind
+            && let Some(span) = source.line_span(*first_line)
+            && let Some(index) = placed.iter().position(|p| p.whole.contains(&span.start))
+        {
+            let earlier = &self.entries[index].line;
+            let at = format!("{}:{}", earlier.file, earlier.number);
+            let text = match &*error.kind {
+                ErrorKind::RepeatedWildcardPolicy { source, dest, .. } => format!(
+                    "the policy at {at} already names `{source}` -> `{dest}`, and Shorewall refuses a second one (\"duplicates earlier policy\")"
+                ),
+                _ => format!(
+                    "the policy at {at} already decides this source and dest, and Shorewall refuses a later one for the same pair"
+                ),
+            };
+            return text;
+        }
         let skipped = match &*error.kind {
             ErrorKind::UnknownZone { name, .. } => Some(("zone", name)),
             ErrorKind::UnknownInterface { name, .. } => Some(("interface", name)),
@@ -1334,12 +1359,16 @@ impl Importer {
             let Some(refusal) = verdict.refusal() else {
                 continue;
             };
-            match self.first_active(&name, verdict == Verdict::Script) {
+            match self.active_items(&name, verdict == Verdict::Script) {
                 Some(Active::Empty) => empty.push(shown),
                 Some(Active::Shipped) => self.notes.push(format!(
                     "{shown}: Shorewall's shipped default, the same as no {name} file"
                 )),
-                Some(Active::Line(line)) => self.refuse(&line, refusal),
+                Some(Active::Lines(lines)) => {
+                    for line in &lines {
+                        self.refuse(line, refusal.clone());
+                    }
+                }
                 None => {}
             }
         }
@@ -1355,12 +1384,13 @@ impl Importer {
         }
     }
 
-    /// The first line of `name` with an effect. A script's lines are shell
-    /// code; a table file's are read as Shorewall reads them, `?IF`
-    /// applied. When a condition cannot be evaluated, every line counts:
-    /// the file is refused either way, and this names the first candidate.
-    /// `None` when the file cannot be read (recorded).
-    fn first_active(&mut self, name: &str, script: bool) -> Option<Active> {
+    /// The lines of `name` with an effect. A script's lines are shell
+    /// code, and the script is one item (its first line); a table file's
+    /// are read as Shorewall reads them, `?IF` applied, each line an item.
+    /// When a condition cannot be evaluated, every line counts: the file
+    /// is refused either way. `None` when the file cannot be read
+    /// (recorded).
+    fn active_items(&mut self, name: &str, script: bool) -> Option<Active> {
         let shown = listing::shown_line(&self.directory.shown(name));
         let lines = match self.directory.lines(name) {
             Ok(lines) => lines,
@@ -1374,27 +1404,40 @@ impl Importer {
         if listing::is_shipped(name, &all) {
             return Some(Active::Shipped);
         }
-        let line_at = |line: &file::Physical| {
-            Active::Line(Line {
-                file: shown.clone(),
-                number: line.number,
-                text: listing::shown_line(text(line).trim()),
-                comment: None,
-            })
+        let line_at = |line: &file::Physical| Line {
+            file: shown.clone(),
+            number: line.number,
+            text: listing::shown_line(text(line).trim()),
+            comment: None,
         };
-        if let Some(index) = listing::first_change(name, &all) {
-            return Some(line_at(&lines[index]));
-        }
-        let active = if script {
-            lines
+        let from = listing::first_change(name, &all);
+        let active = if script || from.is_some() {
+            lines[from.unwrap_or(0)..].to_vec()
         } else {
             conditional::active(&shown, lines.clone(), &self.conditions).unwrap_or(lines)
         };
-        let first = active.iter().find(|line| {
+        // Each line with an effect is an item refused on its own, so that
+        // `--partial` lists every one; a continued line (`\`) is one item.
+        // A script is one item, its first line.
+        let mut found = Vec::new();
+        let mut continued = false;
+        for line in &active {
             let content = text(line);
-            !content.trim().is_empty() && (script || !listing::is_neutral(&content))
-        });
-        Some(first.map_or(Active::Empty, line_at))
+            let item = !continued
+                && !content.trim().is_empty()
+                && (script || !listing::is_neutral(&content));
+            continued = content.trim_end().ends_with('\\');
+            if item {
+                found.push(line_at(line));
+                if script {
+                    break;
+                }
+            }
+        }
+        Some(match found.is_empty() {
+            true => Active::Empty,
+            false => Active::Lines(found),
+        })
     }
 
     /// Refuse the line declaring the zone or interface `name`: entries
@@ -1495,10 +1538,30 @@ impl Importer {
                 numbers.join(", ")
             ));
         }
-        read.unwrap_or_else(|unreadable| {
+        let read = read.unwrap_or_else(|unreadable| {
             self.unreadable.push(unreadable);
             Vec::new()
-        })
+        });
+        // `INCLUDE FILE` (Shorewall's compiler reads FILE's lines in its
+        // place): not followed, refused at its line, so nothing it holds
+        // is lost without a word; the file itself is refused by name.
+        let (included, read): (Vec<_>, Vec<_>) = read.into_iter().partition(|(_, text)| {
+            let word = text.split_whitespace().next().unwrap_or_default();
+            word.eq_ignore_ascii_case("INCLUDE") || word.eq_ignore_ascii_case("?INCLUDE")
+        });
+        for (physical, text) in included {
+            let line = Line {
+                file: shown.clone(),
+                number: physical.number,
+                text: text.trim().to_owned(),
+                comment: None,
+            };
+            self.refuse(
+                &line,
+                "INCLUDE: fwgen's import does not follow it; write the included file's lines in its place",
+            );
+        }
+        read
     }
 
     /// The entry lines of a file whose only directive is `?COMMENT`
@@ -2525,6 +2588,29 @@ impl Importer {
                 ));
             }
         }
+    }
+
+    /// A zone whose interfaces all went while the model was loaded (their
+    /// entries refused there) matches no packet either: said, as
+    /// [`Self::note_empty_zones`] says it of one that never had any.
+    fn note_emptied_zones(&mut self) {
+        let kept = |entry: &Entry, zone: &str| match entry.kind {
+            Kind::Hosts => entry.name == zone,
+            Kind::Interface => entry.table.get("zone").and_then(|z| z.as_str()) == Some(zone),
+            _ => false,
+        };
+        let mut notes = Vec::new();
+        for zone in self.entries.iter().filter(|e| e.kind == Kind::Zone) {
+            let had = self.interfaces.iter().any(|(_, z)| *z == zone.name)
+                || (self.entries.iter()).any(|e| e.kind == Kind::Hosts && e.name == zone.name);
+            if had && !self.entries.iter().any(|e| kept(e, &zone.name)) {
+                notes.push(format!(
+                    "{}:{}: zone `{}` has no interface: it matches no packet, each of its interfaces skipped above (Shorewall warns: \"{} is an EMPTY ZONE\")",
+                    zone.line.file, zone.line.number, zone.name, zone.name
+                ));
+            }
+        }
+        self.notes.extend(notes);
     }
 
     /// A zone whose only members were on a skipped hosts line has none:

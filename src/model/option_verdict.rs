@@ -123,9 +123,10 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         ("unmanaged", _) => Refused(
             "an unmanaged interface (all its traffic accepted, no zone) is not in fwgen's model",
         ),
-        ("upnp" | "upnpclient", _) => {
-            Refused("UPnP lets miniupnpd open ports at run time; not in fwgen's model")
-        }
+        ("upnpclient", _) => Refused(
+            "upnpclient accepts UDP from the interface's default gateway, which Shorewall finds when it starts; not in fwgen's model (write a rule from the gateway's address)",
+        ),
+        ("upnp", _) => Refused("UPnP lets miniupnpd open ports at run time; not in fwgen's model"),
         _ => return None,
     })
 }
