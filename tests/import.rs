@@ -2343,9 +2343,10 @@ fn snat_mark_becomes_the_entrys_mark() {
 
 /// Issue #14: DNAT's ORIGDEST column becomes the port forward's
 /// `origdest`, after shorewall-rules(5) example 5 (`DNAT net
-/// loc:192.168.1.3 tcp 80 - 130.252.100.69`), a list too; `&iface`, an
-/// exclusion and ORIGDEST on other actions are refused by name; the model
-/// writes it back in the ORIGDEST column.
+/// loc:192.168.1.3 tcp 80 - 130.252.100.69`), a list too; another rule's
+/// becomes the rule's `origdest`; `&iface`, an exclusion and ORIGDEST on
+/// REDIRECT are refused by name; the model writes it back in the ORIGDEST
+/// column.
 #[test]
 fn dnat_origdest_becomes_the_port_forwards_origdest() {
     let rules = b"?SECTION NEW\n\
@@ -2360,7 +2361,6 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
     for expected in [
         "rules:4: ORIGDEST `&NET_IF` is an interface's address",
         "rules:5: ORIGDEST `!130.252.100.69` is an exclusion",
-        "rules:6: the rule column ORIGDEST `130.252.100.69` (",
         "rules:7: the rule column ORIGDEST `!192.168.2.2` (",
     ] {
         assert!(
@@ -2372,6 +2372,7 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
     for written in [
         "dport = \"80\"\norigdest = [\"130.252.100.69\"]\n",
         "dport = \"2222\"\norigdest = [\"130.252.100.70\", \"130.252.100.71\"]\nto_port = 22\n",
+        "dport = \"22\"\norigdest = [\"130.252.100.69\"]\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -2384,6 +2385,7 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
     for cell in [
         "80              - 130.252.100.69\n",
         "2222            - 130.252.100.70,130.252.100.71\n",
+        "22              - 130.252.100.69\n",
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }

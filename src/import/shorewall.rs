@@ -2819,14 +2819,14 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        // ORIGDEST is a port forward's `origdest` (read in `dnat`).
-        let dnat = columns
-            .first()
-            .is_some_and(|a| a == "DNAT" || a.starts_with("DNAT:"));
-        let carried: &[&str] = if dnat {
-            &["RATE", "CONNLIMIT", "ORIGDEST"]
-        } else {
+        // ORIGDEST is a port forward's `origdest` (read in `dnat`), a
+        // rule's `origdest` (read with the limits); REDIRECT has none.
+        let first = columns.first().map_or("", String::as_str);
+        let redirect = first == "REDIRECT" || first.starts_with("REDIRECT:");
+        let carried: &[&str] = if redirect {
             &LIMIT_COLUMNS
+        } else {
+            &["RATE", "CONNLIMIT", "ORIGDEST"]
         };
         if let Some(reason) = unmodelled_rule_columns(columns, carried) {
             self.refuse(line, reason);
@@ -2902,10 +2902,19 @@ impl Importer {
         } else {
             (target, log)
         };
-        let limits = match self.limits(line, columns, &target, log.as_deref()) {
+        let mut limits = match self.limits(line, columns, &target, log.as_deref()) {
             Ok(limits) => limits,
             Err(()) => return,
         };
+        if target != "DNAT"
+            && let Some(text) = get(6)
+        {
+            let Some(origdest) = self.origdest_list(line, &text) else {
+                return;
+            };
+            let origdest = ("origdest", document::Value::strings(&origdest));
+            limits.get_or_insert_with(Vec::new).push(origdest);
+        }
         if target == "DNAT" && service_macro.is_none() {
             self.dnat(line, columns, log.as_deref(), comment);
             return;
@@ -3182,20 +3191,10 @@ impl Importer {
         self.add(kind, "", zones, family, line, rule);
     }
 
-    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
-    fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
-        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
-        else {
-            self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
-            return;
-        };
-        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
-            return;
-        };
-        let origdest: Vec<String> = get(6)
-            .map(|o| o.split(',').map(|a| a.replace(['[', ']'], "")).collect())
-            .unwrap_or_default();
+    /// The ORIGDEST column's addresses and networks (IPv6 ones without
+    /// their brackets); `None` once the line is refused for one.
+    fn origdest_list(&mut self, line: &Line, text: &str) -> Option<Vec<String>> {
+        let origdest: Vec<String> = text.split(',').map(|a| a.replace(['[', ']'], "")).collect();
         if let Some(bad) = origdest
             .iter()
             .find(|a| a.starts_with('&') || a.contains('!') || a.contains('-'))
@@ -3208,8 +3207,29 @@ impl Importer {
                 "an address range: shorewall-rules(5) allows none in ORIGDEST"
             };
             self.refuse(line, format!("ORIGDEST `{bad}` is {what}"));
-            return;
+            return None;
         }
+        Some(origdest)
+    }
+
+    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
+    fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
+        else {
+            self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
+            return;
+        };
+        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
+            return;
+        };
+        let origdest = match get(6) {
+            Some(text) => match self.origdest_list(line, &text) {
+                Some(list) => list,
+                None => return,
+            },
+            None => Vec::new(),
+        };
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
