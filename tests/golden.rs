@@ -126,6 +126,7 @@ golden_model! {
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
     rate_log => "rate-log",
+    hosts_ipv6 => "hosts-ipv6",
 }
 
 #[test]

@@ -618,6 +618,28 @@ fn model_shared_uplink() {
     lab_model("shared-uplink", "shup");
 }
 
+/// Issue #15: hosts zones in both families, after openstreetmap/chef:
+/// ucl holds a range of each family on eth0, ic (IPv6 only) one of IPv6,
+/// both nested in osm, itself nested in net; the lab's hosts stand inside
+/// each range, and net's host on eth0 outside them all; Shorewall6
+/// compiled beside Shorewall.
+#[test]
+fn model_hosts_ipv6() {
+    let matrix = lab_model("hosts-ipv6", "hv6");
+    // Every host sends IPv6 (the source after its label is one); only
+    // ucl's host sends IPv4 from a hosts range.
+    let sends = |label: &str, ipv6: bool| {
+        matrix.lines().any(|l| {
+            let mut words = l.split_whitespace().skip_while(|w| *w == "!!");
+            words.next() == Some(label) && words.next().is_some_and(|a| a.contains(':') == ipv6)
+        })
+    };
+    for label in ["ucl#1", "ic#1", "osm#1", "net#1", "loc#1"] {
+        assert!(sends(label, true), "no IPv6 probe from {label}:\n{matrix}");
+    }
+    assert!(sends("ucl#1", false) && !sends("ic#1", false), "{matrix}");
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {
