@@ -127,6 +127,7 @@ golden_model! {
     rate_limits => "rate-limits",
     rate_log => "rate-log",
     hosts_ipv6 => "hosts-ipv6",
+    family_options => "family-options",
 }
 
 #[test]

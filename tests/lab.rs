@@ -640,6 +640,84 @@ fn model_hosts_ipv6() {
     assert!(sends("ucl#1", false) && !sends("ic#1", false), "{matrix}");
 }
 
+/// Issue #15: interface options that differ between the families, after
+/// openstreetmap/chef and the issue's dangerous case: eth0's `dhcp` is
+/// IPv4's alone, so DHCPv6 from the internet is dropped, by Shorewall6 and
+/// by fwgen's ruleset alike; eth1's is IPv6's alone, so the firewall's
+/// DHCPv6 to loc passes and its IPv4 UDP to those ports is rejected.
+#[test]
+fn model_family_options() {
+    let matrix = lab_model("family-options", "fopt");
+    let verdict = |from: &str, to: &str, ipv6: bool, kind: &str| -> String {
+        let line = matrix
+            .lines()
+            .find(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words.len() > 6
+                    && words[0] == from
+                    && words[1].contains(':') == ipv6
+                    && words[3] == to
+                    && l.contains(&format!(" {kind} |"))
+            })
+            .unwrap_or_else(|| panic!("no probe {from} -> {to} {kind}:\n{matrix}"));
+        line.split(" | ").nth(1).unwrap_or_default().to_owned()
+    };
+    assert_eq!(verdict("net#1", "fw", true, "udp 547"), "DROP", "{matrix}");
+    assert_eq!(verdict("net#1", "fw", true, "udp 546"), "DROP", "{matrix}");
+    assert!(
+        verdict("fw", "loc#1", true, "udp 546").starts_with("ACCEPT"),
+        "{matrix}"
+    );
+    assert_eq!(
+        verdict("fw", "loc#1", false, "udp 546"),
+        "REJECT",
+        "{matrix}"
+    );
+    assert!(
+        matrix
+            .lines()
+            .any(|l| l.contains("(dhcp)") && l.contains("| ACCEPT")),
+        "the IPv4 lease on eth0:\n{matrix}"
+    );
+}
+
+/// Issue #15: the lab tells the dangerous merge apart. An nftables
+/// ruleset made as if eth0's IPv4 `dhcp` were both families' (what a
+/// Shorewall + Shorewall6 pair merged with the IPv4 options gives) opens
+/// DHCPv6 from the internet: against Shorewall6's compiled firewall and
+/// the model, exactly the IPv6 probes of UDP 546-547 from net to the
+/// firewall disagree.
+#[test]
+fn family_options_merged_into_both_are_caught() {
+    common::require_lab();
+    let model = model("tests/models", "family-options");
+    let mut merged = model.clone();
+    let eth0 = &mut merged.interfaces[0];
+    assert_eq!(eth0.name, "eth0");
+    eth0.family_options
+        .retain(|o| o.option != fwgen::model::InterfaceOption::Dhcp);
+    eth0.options.push(fwgen::model::InterfaceOption::Dhcp);
+    let dir = common::scratch("lab-family-merged");
+    let candidates = [
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "merged".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&merged)),
+        ),
+    ];
+    let verification = run(&model, "fmrg", &candidates, &dir);
+    let wrong: Vec<String> = (0..verification.probes().len())
+        .filter(|&i| !verification.agrees(i))
+        .map(|i| verification.probes()[i].describe())
+        .collect();
+    let expected = [
+        "net#1 fd00:66::2 -> fw fd00:66::1 udp 546",
+        "net#1 fd00:66::2 -> fw fd00:66::1 udp 547",
+    ];
+    assert_eq!(wrong, expected, "{}", verification.text(&model));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {
