@@ -620,21 +620,33 @@ fn model_shared_uplink() {
 
 /// Issue #15: hosts zones in both families, after openstreetmap/chef:
 /// ucl holds a range of each family on eth0, ic (IPv6 only) one of IPv6,
-/// both nested in osm, itself nested in net; the lab's hosts stand inside
-/// each range, and net's host on eth0 outside them all; Shorewall6
+/// both nested in osm, itself nested in net; dmz a range of each family
+/// on eth2, an interface of no zone. The lab's hosts stand inside each
+/// range, and the hosts of eth0 and eth2 outside them all; Shorewall6
 /// compiled beside Shorewall.
 #[test]
 fn model_hosts_ipv6() {
     let matrix = lab_model("hosts-ipv6", "hv6");
-    // Every host sends IPv6 (the source after its label is one); only
-    // ucl's host sends IPv4 from a hosts range.
+    // Every host sends IPv6 (the source after its label is one); ic's
+    // host, of an IPv6 zone, sends no IPv4, ucl's does.
     let sends = |label: &str, ipv6: bool| {
         matrix.lines().any(|l| {
-            let mut words = l.split_whitespace().skip_while(|w| *w == "!!");
-            words.next() == Some(label) && words.next().is_some_and(|a| a.contains(':') == ipv6)
+            let probe = l.trim_start_matches(['!', ' ']);
+            probe
+                .strip_prefix(label)
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|source| source.contains(':') == ipv6)
         })
     };
-    for label in ["ucl#1", "ic#1", "osm#1", "net#1", "loc#1"] {
+    for label in [
+        "ucl#1",
+        "ic#1",
+        "osm#1",
+        "net#1",
+        "loc#1",
+        "dmz#1",
+        "eth2(no zone)#1",
+    ] {
         assert!(sends(label, true), "no IPv6 probe from {label}:\n{matrix}");
     }
     assert!(sends("ucl#1", false) && !sends("ic#1", false), "{matrix}");

@@ -237,19 +237,12 @@ impl Topology {
                 )?;
             }
             // On an interface of no zone the link's own host has an address
-            // no hosts entry claims (unless the link's network is a zone's).
-            let zone = interface.zone.map(ZoneId::Zone).or_else(|| {
-                let address = addresses.first()?;
-                model
-                    .zones
-                    .iter()
-                    .position(|z| {
-                        z.hosts.iter().any(|h| {
-                            h.interface == index && h.networks.iter().any(|n| n.contains(address))
-                        })
-                    })
-                    .map(ZoneId::Zone)
-            });
+            // no hosts entry claims (unless the link's network is a zone's),
+            // in every family alike: the lab gives a host one zone.
+            let zone = match interface.zone {
+                Some(zone) => Some(ZoneId::Zone(zone)),
+                None => Self::claimed_by(model, index, &addresses)?,
+            };
             let name = zone.map_or_else(
                 || format!("{}(no zone)", interface.name),
                 |z| model.zone_name(z).to_owned(),
@@ -290,6 +283,35 @@ impl Topology {
         self.firewall.addresses.extend(firewall.iter().copied());
         self.links.push(Link { firewall, networks });
         Ok(())
+    }
+
+    /// The zone whose hosts on an interface of no zone hold the link
+    /// host's addresses; an error when its families' addresses are not
+    /// all one zone's (or all no zone's).
+    fn claimed_by(model: &Model, index: usize, addresses: &[IpAddr]) -> Result<Option<ZoneId>> {
+        let claim = |address: &IpAddr| {
+            model
+                .zones
+                .iter()
+                .position(|z| {
+                    z.hosts.iter().any(|h| {
+                        h.interface == index && h.networks.iter().any(|n| n.contains(address))
+                    })
+                })
+                .map(ZoneId::Zone)
+        };
+        let zones: Vec<Option<ZoneId>> = addresses.iter().map(claim).collect();
+        match zones.split_first() {
+            None => Ok(None),
+            Some((first, rest)) if rest.iter().all(|z| z == first) => Ok(*first),
+            Some(_) => Err(format!(
+                "interface {}: the lab's host on it would be of one zone in one family and \
+                 of another in the other (its networks and the hosts entries on it differ by \
+                 family); give the interface networks that one zone's hosts hold in both, or \
+                 none",
+                model.interfaces[index].name
+            )),
+        }
     }
 
     /// Addresses named by rules, blacklist entries and port forwards
