@@ -366,11 +366,7 @@ impl Analyzer<'_> {
             let kind = ErrorKind::WrongFamily {
                 address,
                 zone: self.zones[index].name.clone(),
-                family: match family {
-                    crate::model::Family::Ipv4 => "IPv4",
-                    crate::model::Family::Ipv6 => "IPv6",
-                    crate::model::Family::Both => "both families",
-                },
+                family: family.name(),
             };
             self.error(Some(span), kind);
         }
