@@ -245,6 +245,14 @@ pub struct RawInterface {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub options: Vec<Spanned<String>>,
+    /// Options for IPv4 only (Shorewall's interfaces file alone).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub options_ipv4: Vec<Spanned<String>>,
+    /// Options for IPv6 only (Shorewall6's interfaces file alone).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub options_ipv6: Vec<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub physical: Option<Spanned<String>>,
     #[serde(default)]

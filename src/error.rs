@@ -139,6 +139,26 @@ pub enum ErrorKind {
         second: String,
         reason: &'static str,
     },
+    /// An option in `options_ipv4` or `options_ipv6` whose rules fwgen
+    /// does not give one family.
+    FamilyInterfaceOption {
+        option: String,
+        family: &'static str,
+    },
+    /// An option of `options_ipv4` or `options_ipv6` given already, in
+    /// `options` or in the other family's list.
+    FamilyOptionTwice {
+        option: String,
+        first: &'static str,
+    },
+    /// `options_ipv6` on an interface that carries no IPv6 (or
+    /// `options_ipv4`, no IPv4).
+    FamilyOptionOfAbsentFamily {
+        option: String,
+        interface: String,
+        ipv6: bool,
+        family: &'static str,
+    },
     /// An option Shorewall refuses (`bridge`) or ignores (the /proc
     /// options) on a wildcard interface name such as `ppp+`.
     WildcardOption {
@@ -429,6 +449,9 @@ impl Error {
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
+            FamilyInterfaceOption { .. } => "only `dhcp`, `nosmurfs` and `tcpflags` may differ between the families: write the option in `options` (both families)".into(),
+            FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
+            FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),
@@ -888,6 +911,9 @@ impl ErrorKind {
             DnatWithHosts { .. } => "dnat-with-hosts",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
             ConflictingOptions { .. } => "conflicting-options",
+            FamilyInterfaceOption { .. } => "family-interface-option",
+            FamilyOptionOfAbsentFamily { .. } => "family-option-of-absent-family",
+            FamilyOptionTwice { .. } => "family-option-twice",
             WildcardOption { .. } => "wildcard-option",
             BadNetwork { .. } => "bad-network",
             BadRange { .. } => "bad-range",
@@ -1063,6 +1089,31 @@ impl Display for ErrorKind {
                 f,
                 "Shorewall's interface option `{}` is not an option of fwgen's model",
                 quoted(option)
+            ),
+            FamilyInterfaceOption { option, family } => write!(
+                f,
+                "option `{}` cannot be given for {family} alone",
+                quoted(option)
+            ),
+            FamilyOptionTwice { option, first } => {
+                write!(f, "option `{}` is in `{first}` already", quoted(option))
+            }
+            FamilyOptionOfAbsentFamily {
+                option,
+                interface,
+                ipv6,
+                ..
+            } => write!(
+                f,
+                "`{}` in `{}` of interface `{}`, which carries no {}",
+                quoted(option),
+                if *ipv6 {
+                    "options_ipv6"
+                } else {
+                    "options_ipv4"
+                },
+                shorten(interface),
+                if *ipv6 { "IPv6" } else { "IPv4" }
             ),
             BadInterfaceOptionValue { option, value, .. } => write!(
                 f,

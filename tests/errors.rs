@@ -89,6 +89,7 @@ error_case! {
     dnat_with_hosts => "dnat-with-hosts",
     interface_option_value => "interface-option-value",
     interface_option_twice => "interface-option-twice",
+    interface_option_family => "interface-option-family",
     bad_network => "bad-network",
     bad_source_interface => "bad-source-interface",
     bad_policy_zones => "bad-policy-zones",

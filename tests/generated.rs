@@ -177,11 +177,28 @@ fn model(shape: &Shape) -> String {
     }
     for (z, zone) in shape.zones.iter().enumerate() {
         for (i, options) in zone.interfaces.iter().enumerate() {
-            let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+            let quoted = |options: &[&str]| -> String {
+                let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+                quoted.join(", ")
+            };
+            // On a zone of both families, the options that may be one
+            // family's go to options_ipv4 or options_ipv6 on two
+            // interfaces in three.
+            let one_family = match (zone.family, (z + i) % 3) {
+                (Family::Both, 1) => Some("options_ipv4"),
+                (Family::Both, 2) => Some("options_ipv6"),
+                _ => None,
+            };
+            let (own, both): (Vec<&str>, Vec<&str>) = options.iter().partition(|o| {
+                one_family.is_some() && ["dhcp", "tcpflags", "nosmurfs"].contains(o)
+            });
             text.push_str(&format!(
                 "[interfaces.e{z}x{i}]\nzone = \"z{z}\"\noptions = [{}]\n",
-                quoted.join(", ")
+                quoted(&both)
             ));
+            if let Some(key) = one_family {
+                text.push_str(&format!("{key} = [{}]\n", quoted(&own)));
+            }
             if zone.declares_networks {
                 let mut nets = Vec::new();
                 if zone.family.v4() {

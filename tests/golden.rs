@@ -127,6 +127,8 @@ golden_model! {
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
     rate_log => "rate-log",
+    hosts_ipv6 => "hosts-ipv6",
+    family_options => "family-options",
 }
 
 #[test]

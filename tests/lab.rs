@@ -628,6 +628,118 @@ fn model_shared_uplink() {
     lab_model("shared-uplink", "shup");
 }
 
+/// Issue #15: hosts zones in both families, after openstreetmap/chef:
+/// ucl holds a range of each family on eth0, ic (IPv6 only) one of IPv6,
+/// both nested in osm, itself nested in net; dmz a range of each family
+/// on eth2, an interface of no zone. The lab's hosts stand inside each
+/// range, and the hosts of eth0 and eth2 outside them all; Shorewall6
+/// compiled beside Shorewall.
+#[test]
+fn model_hosts_ipv6() {
+    let matrix = lab_model("hosts-ipv6", "hv6");
+    // Every host sends IPv6 (the source after its label is one); ic's
+    // host, of an IPv6 zone, sends no IPv4, ucl's does.
+    let sends = |label: &str, ipv6: bool| {
+        matrix.lines().any(|l| {
+            let probe = l.trim_start_matches(['!', ' ']);
+            probe
+                .strip_prefix(label)
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|source| source.contains(':') == ipv6)
+        })
+    };
+    for label in [
+        "ucl#1",
+        "ic#1",
+        "osm#1",
+        "net#1",
+        "loc#1",
+        "dmz#1",
+        "eth2(no zone)#1",
+    ] {
+        assert!(sends(label, true), "no IPv6 probe from {label}:\n{matrix}");
+    }
+    assert!(sends("ucl#1", false) && !sends("ic#1", false), "{matrix}");
+}
+
+/// Issue #15: interface options that differ between the families, after
+/// openstreetmap/chef and the issue's dangerous case: eth0's `dhcp` is
+/// IPv4's alone, so DHCPv6 from the internet is dropped, by Shorewall6 and
+/// by fwgen's ruleset alike; eth1's is IPv6's alone, so the firewall's
+/// DHCPv6 to loc passes and its IPv4 UDP to those ports is rejected.
+#[test]
+fn model_family_options() {
+    let matrix = lab_model("family-options", "fopt");
+    let verdict = |from: &str, to: &str, ipv6: bool, kind: &str| -> String {
+        let line = matrix
+            .lines()
+            .find(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words.len() > 6
+                    && words[0] == from
+                    && words[1].contains(':') == ipv6
+                    && words[3] == to
+                    && l.contains(&format!(" {kind} |"))
+            })
+            .unwrap_or_else(|| panic!("no probe {from} -> {to} {kind}:\n{matrix}"));
+        line.split(" | ").nth(1).unwrap_or_default().to_owned()
+    };
+    assert_eq!(verdict("net#1", "fw", true, "udp 547"), "DROP", "{matrix}");
+    assert_eq!(verdict("net#1", "fw", true, "udp 546"), "DROP", "{matrix}");
+    assert!(
+        verdict("fw", "loc#1", true, "udp 546").starts_with("ACCEPT"),
+        "{matrix}"
+    );
+    assert_eq!(
+        verdict("fw", "loc#1", false, "udp 546"),
+        "REJECT",
+        "{matrix}"
+    );
+    assert!(
+        matrix
+            .lines()
+            .any(|l| l.contains("(dhcp)") && l.contains("| ACCEPT")),
+        "the IPv4 lease on eth0:\n{matrix}"
+    );
+}
+
+/// Issue #15: the lab tells the dangerous merge apart. An nftables
+/// ruleset made as if eth0's IPv4 `dhcp` were both families' (what a
+/// Shorewall + Shorewall6 pair merged with the IPv4 options gives) opens
+/// DHCPv6 from the internet: against Shorewall6's compiled firewall and
+/// the model, exactly the IPv6 probes of UDP 546-547 from net to the
+/// firewall disagree.
+#[test]
+fn family_options_merged_into_both_are_caught() {
+    common::require_lab();
+    let model = model("tests/models", "family-options");
+    let mut merged = model.clone();
+    let eth0 = &mut merged.interfaces[0];
+    assert_eq!(eth0.name, "eth0");
+    eth0.family_options
+        .retain(|o| o.option != fwgen::model::InterfaceOption::Dhcp);
+    eth0.options.push(fwgen::model::InterfaceOption::Dhcp);
+    let dir = common::scratch("lab-family-merged");
+    let candidates = [
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "merged".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&merged)),
+        ),
+    ];
+    let verification = run(&model, "fmrg", &candidates, &dir);
+    let wrong: Vec<String> = (0..verification.probes().len())
+        .filter(|&i| !verification.agrees(i))
+        .map(|i| verification.probes()[i].describe())
+        .collect();
+    let expected = [
+        "net#1 fd00:66::2 -> fw fd00:66::1 udp 546",
+        "net#1 fd00:66::2 -> fw fd00:66::1 udp 547",
+    ];
+    assert_eq!(wrong, expected, "{}", verification.text(&model));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {

@@ -145,5 +145,7 @@ mod models {
         nested_zones => "nested-zones",
         shared_uplink => "shared-uplink",
         vocabulary => "vocabulary",
+        hosts_ipv6 => "hosts-ipv6",
+        family_options => "family-options",
     }
 }

@@ -105,6 +105,8 @@ mod models {
         nested_zones => "nested-zones",
         shared_uplink => "shared-uplink",
         vocabulary => "vocabulary",
+        hosts_ipv6 => "hosts-ipv6",
+        family_options => "family-options",
     }
 }
 

@@ -70,7 +70,7 @@ impl Analyzer<'_> {
             && self
                 .interfaces
                 .iter()
-                .any(|i| i.has(InterfaceOption::Tcpflags));
+                .any(|i| i.has_any(InterfaceOption::Tcpflags));
         if unseen && let Some(key) = &raw.firewall.tcp_flags_disposition {
             let kind = ErrorKind::TcpFlagsUnseen {
                 tcp_flags: dispositions.tcp_flags,

@@ -1,6 +1,7 @@
 //! Interfaces, their options and networks.
 
 use super::*;
+use crate::model::FamilyOption;
 use crate::model::option_verdict::{self, OptionVerdict};
 
 impl Analyzer<'_> {
@@ -31,6 +32,7 @@ impl Analyzer<'_> {
         }
         let physical = raw.physical.as_ref().unwrap_or(name).get_ref();
         let options = self.wildcard_options(physical, options, &raw.options);
+        let family_options = self.family_options(&options, raw);
         let (options, option_spans) = options.into_iter().unzip();
         (name_ok && physical_ok).then(|| Interface {
             name: name.get_ref().clone(),
@@ -41,7 +43,85 @@ impl Analyzer<'_> {
             description,
             span: name.span(),
             option_spans,
+            family_options,
         })
+    }
+
+    /// `options_ipv4` and `options_ipv6`: the options whose rules fwgen
+    /// can give one family (dhcp, nosmurfs, tcpflags), each once, and not
+    /// in `options` too.
+    fn family_options(
+        &mut self,
+        both: &[(InterfaceOption, Range<usize>)],
+        raw: &RawInterface,
+    ) -> Vec<FamilyOption> {
+        let mut kept: Vec<FamilyOption> = Vec::new();
+        for (ipv6, list) in [(false, &raw.options_ipv4), (true, &raw.options_ipv6)] {
+            for (option, span) in self.interface_options(list) {
+                let text = list
+                    .iter()
+                    .find(|t| t.span() == span)
+                    .map_or_else(|| option.to_string(), |t| t.get_ref().clone());
+                let per_family = matches!(
+                    option,
+                    InterfaceOption::Dhcp | InterfaceOption::Nosmurfs | InterfaceOption::Tcpflags
+                );
+                if !per_family {
+                    let family = if ipv6 { "IPv6" } else { "IPv4" };
+                    let kind = ErrorKind::FamilyInterfaceOption {
+                        option: text,
+                        family,
+                    };
+                    self.error(Some(span), kind);
+                    continue;
+                }
+                let first = if both.iter().any(|(o, _)| *o == option) {
+                    Some("options")
+                } else {
+                    kept.iter()
+                        .any(|o| o.option == option)
+                        .then_some("options_ipv4")
+                };
+                if let Some(first) = first {
+                    let kind = ErrorKind::FamilyOptionTwice {
+                        option: text,
+                        first,
+                    };
+                    self.error(Some(span), kind);
+                    continue;
+                }
+                kept.push(FamilyOption { option, ipv6, span });
+            }
+        }
+        kept
+    }
+
+    /// An interface's family options for a family it does not carry (its
+    /// zone's, or those of the zones whose hosts are on it) would not be
+    /// written to any file: an error at the option.
+    pub(super) fn check_family_options(&mut self) {
+        let mut wrong = Vec::new();
+        for (index, interface) in self.interfaces.iter().enumerate() {
+            let family = crate::model::zone::interface_family(&self.zones, &self.interfaces, index);
+            for option in &interface.family_options {
+                if !family.has(option.ipv6) {
+                    wrong.push((option.clone(), interface.name.clone(), family));
+                }
+            }
+        }
+        for (option, interface, family) in wrong {
+            let kind = ErrorKind::FamilyOptionOfAbsentFamily {
+                option: option.option.to_string(),
+                interface,
+                ipv6: option.ipv6,
+                family: match family {
+                    crate::model::Family::Ipv4 => "IPv4",
+                    crate::model::Family::Ipv6 => "IPv6",
+                    crate::model::Family::Both => "both families",
+                },
+            };
+            self.error(Some(option.span), kind);
+        }
     }
 
     /// On a wildcard name (`ppp+`) Shorewall refuses `bridge` ("Bridges may

@@ -109,6 +109,7 @@ impl Analyzer<'_> {
             .collect();
         self.check_duplicate_interfaces(raw);
         self.zone_hosts(raw);
+        self.check_family_options();
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
         let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();

@@ -355,8 +355,10 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
             let mut options: Vec<String> = interface
                 .options
                 .iter()
-                .filter(|o| !product.ipv6 || option_in_ipv6(**o))
-                .map(ToString::to_string)
+                .copied()
+                .filter(|o| !product.ipv6 || option_in_ipv6(*o))
+                .chain(interface.options_of(product.ipv6))
+                .map(|o| o.to_string())
                 .collect();
             if interface.physical != interface.name {
                 options.push(format!("physical={}", interface.physical));

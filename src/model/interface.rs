@@ -24,6 +24,19 @@ pub struct Interface {
     pub span: std::ops::Range<usize>,
     /// Byte range of each option, in `options` order.
     pub option_spans: Vec<std::ops::Range<usize>>,
+    /// Options of one family only (`options_ipv4`, `options_ipv6`): a
+    /// line of Shorewall's or of Shorewall6's interfaces file alone.
+    pub family_options: Vec<FamilyOption>,
+}
+
+/// An interface option for one address family only.
+#[derive(Debug, Clone)]
+pub struct FamilyOption {
+    pub option: InterfaceOption,
+    /// `true`: IPv6 (`options_ipv6`); `false`: IPv4 (`options_ipv4`).
+    pub ipv6: bool,
+    /// Byte range of the option in the model file.
+    pub span: std::ops::Range<usize>,
 }
 
 /// An interface option, as in shorewall-interfaces(5).
@@ -56,8 +69,33 @@ pub enum InterfaceOption {
 }
 
 impl Interface {
+    /// Whether the option is set for both families (`options`).
     pub fn has(&self, wanted: InterfaceOption) -> bool {
         self.options.contains(&wanted)
+    }
+
+    /// Whether the option is set for the family: in `options`, or in
+    /// that family's own list.
+    pub fn has_for(&self, wanted: InterfaceOption, ipv6: bool) -> bool {
+        self.has(wanted)
+            || self
+                .family_options
+                .iter()
+                .any(|o| o.option == wanted && o.ipv6 == ipv6)
+    }
+
+    /// Whether the option is set for some family.
+    pub fn has_any(&self, wanted: InterfaceOption) -> bool {
+        self.has(wanted) || self.family_options.iter().any(|o| o.option == wanted)
+    }
+
+    /// The options of one family only, as Shorewall's (`false`) or
+    /// Shorewall6's (`true`) interfaces file adds them.
+    pub fn options_of(&self, ipv6: bool) -> impl Iterator<Item = InterfaceOption> + '_ {
+        self.family_options
+            .iter()
+            .filter(move |o| o.ipv6 == ipv6)
+            .map(|o| o.option)
     }
 
     /// Whether traffic may go back out of this interface (Shorewall's
@@ -66,8 +104,9 @@ impl Interface {
         self.has(InterfaceOption::Routeback) || self.has(InterfaceOption::Bridge)
     }
 
+    /// Whether `dhcp` is set for some family.
     pub fn dhcp(&self) -> bool {
-        self.has(InterfaceOption::Dhcp)
+        self.has_any(InterfaceOption::Dhcp)
     }
 }
 

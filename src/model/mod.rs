@@ -19,7 +19,7 @@ pub mod tunnel;
 pub mod zone;
 
 pub use blacklist::ConnState;
-pub use interface::{Interface, InterfaceOption};
+pub use interface::{FamilyOption, Interface, InterfaceOption};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;

@@ -40,7 +40,7 @@ const COMMENT_MAX: usize = 127;
 /// The whole ruleset.
 pub fn lower(model: &Model) -> Ruleset {
     let pairs = reachable_pairs(model);
-    let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has(option));
+    let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has_any(option));
     let mut chains = Vec::new();
     if any(InterfaceOption::Tcpflags) {
         chains.push(tcpflags_chain(model));
@@ -757,22 +757,65 @@ fn interface_chain_name(interface: &Interface, hook: &str) -> String {
     format!("{hook}-{}", interface.name.replace('+', "-any"))
 }
 
-/// DHCP's ports for the families of the interface's zone: 67-68 (IPv4),
+/// DHCP's ports for the families of the interface's zone that have
+/// `dhcp` (in `options`, or that family's own list): 67-68 (IPv4),
 /// 546-547 (DHCPv6, as Shorewall6).
 pub(super) fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
-    let family = model.interface_family(interface_index(model, interface));
     let ports = |low, high| Match::Port {
         proto: PortProto::Udp,
         direction: Direction::Destination,
         ports: vec![PortRange { low, high }],
     };
-    match (family.has_ipv4(), family.has_ipv6()) {
-        (true, true) => vec![
-            vec![Match::Family(Family::Ipv4), ports(67, 68)],
-            vec![Match::Family(Family::Ipv6), ports(546, 547)],
-        ],
-        (false, true) => vec![vec![ports(546, 547)]],
-        _ => vec![vec![ports(67, 68)]],
+    family_matches(model, interface, InterfaceOption::Dhcp)
+        .into_iter()
+        .map(|(family, mut matches)| {
+            matches.push(match family {
+                Family::Ipv4 => ports(67, 68),
+                Family::Ipv6 => ports(546, 547),
+            });
+            matches
+        })
+        .collect()
+}
+
+/// The families of the interface that have the option, each with the
+/// match that narrows a rule to it: none where the interface carries that
+/// family alone, `meta nfproto` where it carries both.
+fn family_matches(
+    model: &Model,
+    interface: &Interface,
+    option: InterfaceOption,
+) -> Vec<(Family, Vec<Match>)> {
+    let carried = model.interface_family(interface_index(model, interface));
+    let both = carried.has_ipv4() && carried.has_ipv6();
+    [(Family::Ipv4, false), (Family::Ipv6, true)]
+        .into_iter()
+        .filter(|(_, ipv6)| carried.has(*ipv6) && interface.has_for(option, *ipv6))
+        .map(|(family, _)| {
+            let narrowed = if both {
+                vec![Match::Family(family)]
+            } else {
+                vec![]
+            };
+            (family, narrowed)
+        })
+        .collect()
+}
+
+/// An option's rule for every family that has it: one rule without a
+/// family match when each family the interface carries has it.
+fn option_matches(
+    model: &Model,
+    interface: &Interface,
+    option: InterfaceOption,
+) -> Vec<Vec<Match>> {
+    let families = family_matches(model, interface, option);
+    let carried = model.interface_family(interface_index(model, interface));
+    let all = usize::from(carried.has_ipv4()) + usize::from(carried.has_ipv6());
+    if families.len() == all {
+        vec![vec![]]
+    } else {
+        families.into_iter().map(|(_, matches)| matches).collect()
     }
 }
 
@@ -793,8 +836,10 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
     };
     let mut rules = Vec::new();
     let incoming = hook != "out";
-    if incoming && interface.has(InterfaceOption::Nosmurfs) {
-        rules.push(made("nosmurfs", vec![], vec![jump("smurfs")]));
+    if incoming {
+        for matches in option_matches(model, interface, InterfaceOption::Nosmurfs) {
+            rules.push(made("nosmurfs", matches, vec![jump("smurfs")]));
+        }
     }
     if interface.dhcp() {
         for matches in dhcp_matches(model, interface) {
@@ -816,12 +861,11 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             }
         }
     }
-    if incoming && interface.has(InterfaceOption::Tcpflags) {
-        rules.push(made(
-            "tcpflags",
-            vec![Match::Protocol(vec![L4::Tcp])],
-            vec![jump("tcpflags")],
-        ));
+    if incoming {
+        for mut matches in option_matches(model, interface, InterfaceOption::Tcpflags) {
+            matches.push(Match::Protocol(vec![L4::Tcp]));
+            rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
+        }
     }
     // Shorewall's sfilter (Misc.pm: `-o IF -g sfilter` in the interface's
     // forward chain): what would leave by the interface it came in on is
@@ -851,8 +895,11 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
         for interface in &model.interfaces {
             let rules = interface_rules(model, interface, hook);
             if !rules.is_empty() {
-                let options: Vec<String> =
+                let mut options: Vec<String> =
                     interface.options.iter().map(ToString::to_string).collect();
+                for (ipv6, family) in [(false, "ipv4"), (true, "ipv6")] {
+                    options.extend(interface.options_of(ipv6).map(|o| format!("{o}({family})")));
+                }
                 let comment = if options.is_empty() {
                     format!("{}: Shorewall's sfilter", interface.name)
                 } else {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::backend::Backend;
 use crate::explain::{Explanation, Nat, Place, Query, explain};
-use crate::model::{InterfaceOption, Model, Protocol, Verdict, ZoneId};
+use crate::model::{Interface, InterfaceOption, Model, Protocol, Verdict, ZoneId};
 
 use super::Result;
 use super::probe::{self, Listeners, Outcome};
@@ -150,6 +150,11 @@ pub fn ports(model: &Model) -> Vec<u16> {
     ports.extend([22, 53, 80]);
     ports.extend(unnamed);
     ports.retain(|p| !(67..=68).contains(p));
+    // DHCPv6 (`dhcp` for IPv6 opens it, to the firewall and from it): the
+    // lab sends plain UDP to the client's and the server's port.
+    if model.has_family(true) && model.interfaces.iter().any(Interface::dhcp) {
+        ports.extend([546, 547]);
+    }
     ports.into_iter().collect()
 }
 
@@ -367,7 +372,9 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
         // told apart by address, and a client has none yet.
         .filter_map(|(index, i)| Some((index, i, i.zone?)))
         .filter(|(_, _, zone)| model.zones[*zone].family.has_ipv4())
-        .filter(|(_, i, zone)| i.dhcp() || server_accepts(model, ZoneId::Zone(*zone)))
+        .filter(|(_, i, zone)| {
+            i.has_for(InterfaceOption::Dhcp, false) || server_accepts(model, ZoneId::Zone(*zone))
+        })
         .map(|(index, i, _)| (index, i))
         .filter_map(|(index, i)| {
             let host = topology.hosts.iter().find(|h| h.interface == Some(index))?;

@@ -237,19 +237,12 @@ impl Topology {
                 )?;
             }
             // On an interface of no zone the link's own host has an address
-            // no hosts entry claims (unless the link's network is a zone's).
-            let zone = interface.zone.map(ZoneId::Zone).or_else(|| {
-                let address = addresses.first()?;
-                model
-                    .zones
-                    .iter()
-                    .position(|z| {
-                        z.hosts.iter().any(|h| {
-                            h.interface == index && h.networks.iter().any(|n| n.contains(address))
-                        })
-                    })
-                    .map(ZoneId::Zone)
-            });
+            // no hosts entry claims (unless the link's network is a zone's),
+            // in every family alike: the lab gives a host one zone.
+            let zone = match interface.zone {
+                Some(zone) => Some(ZoneId::Zone(zone)),
+                None => Self::claimed_by(model, index, &addresses)?,
+            };
             let name = zone.map_or_else(
                 || format!("{}(no zone)", interface.name),
                 |z| model.zone_name(z).to_owned(),
@@ -290,6 +283,35 @@ impl Topology {
         self.firewall.addresses.extend(firewall.iter().copied());
         self.links.push(Link { firewall, networks });
         Ok(())
+    }
+
+    /// The zone whose hosts on an interface of no zone hold the link
+    /// host's addresses; an error when its families' addresses are not
+    /// all one zone's (or all no zone's).
+    fn claimed_by(model: &Model, index: usize, addresses: &[IpAddr]) -> Result<Option<ZoneId>> {
+        let claim = |address: &IpAddr| {
+            model
+                .zones
+                .iter()
+                .position(|z| {
+                    z.hosts.iter().any(|h| {
+                        h.interface == index && h.networks.iter().any(|n| n.contains(address))
+                    })
+                })
+                .map(ZoneId::Zone)
+        };
+        let zones: Vec<Option<ZoneId>> = addresses.iter().map(claim).collect();
+        match zones.split_first() {
+            None => Ok(None),
+            Some((first, rest)) if rest.iter().all(|z| z == first) => Ok(*first),
+            Some(_) => Err(format!(
+                "interface {}: the lab's host on it would be of one zone in one family and \
+                 of another in the other (its networks and the hosts entries on it differ by \
+                 family); give the interface networks that one zone's hosts hold in both, or \
+                 none",
+                model.interfaces[index].name
+            )),
+        }
     }
 
     /// Addresses named by rules, blacklist entries and port forwards
@@ -449,25 +471,16 @@ impl Topology {
 
     /// A zone's hosts (networks on an interface of another zone) are one
     /// more lab host: a namespace of its own behind the host of that
-    /// interface, which routes for it (proxy ARP on their veth), so the
-    /// firewall sees its packets come in and go out on the interface with
-    /// an address of the hosts' network. Probes between it and the
-    /// interface's own host do not cross the firewall and are left out, as
-    /// between two hosts of one link. IPv4 only, for now: an IPv6 hosts
-    /// network stops the lab with an error.
+    /// interface, which routes for it, so the firewall sees its packets
+    /// come in and go out on the interface with an address of the hosts'
+    /// network, one of each family the entry names (IPv4: proxy ARP on
+    /// their veth; IPv6: the router's link-local `fe80::1` there). Probes
+    /// between it and the interface's own host do not cross the firewall
+    /// and are left out, as between two hosts of one link.
     fn add_zone_hosts(&mut self, model: &Model) -> Result<()> {
         let mut made = 0;
         for (zone, entry) in model.zones.iter().enumerate() {
             for hosts in &entry.hosts {
-                if hosts.networks.iter().any(|n| n.addr().is_ipv6()) {
-                    return Err(format!(
-                        "zone {}: the lab places no IPv6 hosts on an interface yet",
-                        entry.name
-                    ));
-                }
-                let Some(net) = hosts.networks.first() else {
-                    continue;
-                };
                 let Some(router) = self
                     .hosts
                     .iter()
@@ -475,35 +488,40 @@ impl Topology {
                 else {
                     continue;
                 };
-                let router_ns = router.netns.clone();
-                let Some(via) = router.addresses.iter().find(|a| a.is_ipv4()).copied() else {
+                let router = router.clone();
+                // One address of each family the entry names and the link
+                // carries (the router routes it).
+                let placed: Vec<(IpNet, IpAddr)> = [false, true]
+                    .into_iter()
+                    .filter_map(|ipv6| {
+                        let net = hosts.networks.iter().find(|n| n.addr().is_ipv6() == ipv6)?;
+                        let via = router.addresses.iter().find(|a| a.is_ipv6() == ipv6)?;
+                        Some((*net, *via))
+                    })
+                    .collect();
+                if placed.is_empty() {
                     continue;
-                };
+                }
                 let host_ns = format!("{}-z{made}", self.prefix);
                 let side = format!("hz{made}");
                 made += 1;
                 self.add_namespace(&host_ns)?;
-                sh(&[
-                    "ip", "-n", &router_ns, "link", "add", &side, "type", "veth", "peer", "name",
-                    "eth0", "netns", &host_ns,
-                ])?;
-                in_ns(&router_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
-                let proxy = format!("net.ipv4.conf.{side}.proxy_arp=1");
-                in_ns(&router_ns, &["sysctl", "-qw", &proxy])?;
-                in_ns(&router_ns, &["ip", "link", "set", &side, "up"])?;
-                in_ns(&host_ns, &["ip", "link", "set", "lo", "up"])?;
-                in_ns(&host_ns, &["ip", "link", "set", "eth0", "up"])?;
-                let address = representative(net);
-                let spec = format!("{address}/32");
-                in_ns(&host_ns, &["ip", "addr", "add", &spec, "dev", "eth0"])?;
-                in_ns(&host_ns, &["ip", "route", "add", "default", "dev", "eth0"])?;
-                in_ns(&router_ns, &["ip", "route", "add", &spec, "dev", &side])?;
-                let link = link_name(&model.interfaces[hosts.interface], hosts.interface);
-                let (net, via) = (net.trunc().to_string(), via.to_string());
-                in_ns(
-                    &self.firewall.netns,
-                    &["ip", "route", "replace", &net, "via", &via, "dev", &link],
-                )?;
+                self.add_hosts_link(&router.netns, &host_ns, &side)?;
+                let mut addresses = Vec::new();
+                for (net, via) in placed {
+                    let address = representative(&net);
+                    self.route_hosts_address(
+                        model,
+                        hosts.interface,
+                        &router.netns,
+                        &host_ns,
+                        &side,
+                        net,
+                        address,
+                        via,
+                    )?;
+                    addresses.push(address);
+                }
                 let count = self
                     .hosts
                     .iter()
@@ -513,13 +531,88 @@ impl Topology {
                     label: format!("{}#{}", entry.name, count + 1),
                     netns: host_ns,
                     zone: Some(ZoneId::Zone(zone)),
-                    addresses: vec![address],
+                    addresses,
                     extra: Vec::new(),
                     interface: Some(hosts.interface),
                 });
             }
         }
         Ok(())
+    }
+
+    /// The veth between a hosts namespace and the router (the host of the
+    /// interface it is on): the router forwards both families, answers
+    /// ARP for the hosts' side and is `fe80::1` on it.
+    fn add_hosts_link(&self, router_ns: &str, host_ns: &str, side: &str) -> Result<()> {
+        sh(&[
+            "ip", "-n", router_ns, "link", "add", side, "type", "veth", "peer", "name", "eth0",
+            "netns", host_ns,
+        ])?;
+        in_ns(router_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
+        in_ns(
+            router_ns,
+            &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"],
+        )?;
+        let proxy = format!("net.ipv4.conf.{side}.proxy_arp=1");
+        in_ns(router_ns, &["sysctl", "-qw", &proxy])?;
+        in_ns(router_ns, &["ip", "link", "set", side, "up"])?;
+        in_ns(
+            router_ns,
+            &[
+                "ip",
+                "-6",
+                "addr",
+                "add",
+                "fe80::1/64",
+                "dev",
+                side,
+                "nodad",
+            ],
+        )?;
+        in_ns(host_ns, &["ip", "link", "set", "lo", "up"])?;
+        in_ns(host_ns, &["ip", "link", "set", "eth0", "up"])
+    }
+
+    /// A hosts namespace's address of one family: on its eth0, routed to
+    /// it by the router, and to the router (`via`) by the firewall for the
+    /// whole hosts network.
+    #[allow(clippy::too_many_arguments)]
+    fn route_hosts_address(
+        &self,
+        model: &Model,
+        interface: usize,
+        router_ns: &str,
+        host_ns: &str,
+        side: &str,
+        net: IpNet,
+        address: IpAddr,
+        via: IpAddr,
+    ) -> Result<()> {
+        let (family, full, gateway) = if address.is_ipv6() {
+            ("-6", 128, vec!["via", "fe80::1", "dev", "eth0"])
+        } else {
+            ("-4", 32, vec!["dev", "eth0"])
+        };
+        let spec = format!("{address}/{full}");
+        in_ns(
+            host_ns,
+            &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
+        )?;
+        let mut default = vec!["ip", family, "route", "add", "default"];
+        default.extend(gateway);
+        in_ns(host_ns, &default)?;
+        in_ns(
+            router_ns,
+            &["ip", family, "route", "add", &spec, "dev", side],
+        )?;
+        let link = link_name(&model.interfaces[interface], interface);
+        let (net, via) = (net.trunc().to_string(), via.to_string());
+        in_ns(
+            &self.firewall.netns,
+            &[
+                "ip", family, "route", "replace", &net, "via", &via, "dev", &link,
+            ],
+        )
     }
 
     /// The one zone without declared networks (the internet) gets the
