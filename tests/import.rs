@@ -1659,13 +1659,42 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
 
 /// Issue 15's silent case: `dhcp` on Shorewall's interface but not on
 /// Shorewall6's. One interface in the model for both families would open
-/// DHCPv6 to the internet, which Shorewall6 drops: the import refuses it,
-/// and `--partial` keeps only the options both families give.
+/// DHCPv6 to the internet, which Shorewall6 drops: `dhcp` becomes
+/// `options_ipv4`. An option the model cannot give one family alone
+/// (`routeback`) is refused, and `--partial` keeps only the options both
+/// families give.
 #[test]
 fn interface_options_of_one_family_only_are_refused_not_merged() {
+    let write = |dir: &Path, four: &str, six: &str| {
+        for (product, kind, options) in [("shorewall", "ipv4", four), ("shorewall6", "ipv6", six)] {
+            let d = dir.join(product);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+            std::fs::write(
+                d.join("interfaces"),
+                format!("?FORMAT 2\nnet eth0 {options}\n"),
+            )
+            .unwrap();
+            std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
+        }
+    };
+    let dir = common::scratch("import-family-options-dhcp");
+    write(&dir, "dhcp,tcpflags", "tcpflags,nosmurfs");
+    let imported = import(dir.join("shorewall").to_str().unwrap(), false);
+    let model = String::from_utf8_lossy(&imported.stdout);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(
+        model.contains("[interfaces.eth0]\nzone = \"net\"\noptions = [\"tcpflags\"]\noptions_ipv4 = [\"dhcp\"]\noptions_ipv6 = [\"nosmurfs\"]\n"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     let dir = common::scratch("import-family-options");
     for (product, kind, options) in [
-        ("shorewall", "ipv4", "dhcp,tcpflags"),
+        ("shorewall", "ipv4", "routeback,tcpflags"),
         ("shorewall6", "ipv6", "tcpflags"),
     ] {
         let d = dir.join(product);
@@ -1683,7 +1712,7 @@ fn interface_options_of_one_family_only_are_refused_not_merged() {
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert!(
         stderr.contains(
-            "shorewall6/interfaces:2: interface `eth0` has options dhcp,tcpflags for IPv4"
+            "shorewall6/interfaces:2: interface `eth0` has options routeback,tcpflags for IPv4"
         ),
         "{stderr}"
     );
@@ -1878,12 +1907,13 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
     rules.push_str("ACCEPT loc net tcp 22 - - - - - - - - - - extra\n");
     let dir = sample_with_rules("import-rule-columns", rules.as_bytes(), None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
-    // RATE and CONNLIMIT are the model's (tests/import.rs
-    // rate_and_connlimit_become_the_rules_limits): `s:5` is refused as
-    // Shorewall refuses it, for its syntax, not for its column.
+    // RATE, CONNLIMIT and ORIGDEST are the model's (tests/import.rs
+    // rate_and_connlimit_become_the_rules_limits,
+    // dnat_origdest_becomes_the_port_forwards_origdest): `s:5` is refused
+    // as Shorewall refuses it, for its syntax, not for its column.
     for (at, (name, value)) in columns.iter().enumerate() {
         let expected = match *name {
-            "RATE" => {
+            "RATE" | "ORIGDEST" => {
                 let line = format!("rules:{}:", at + 2);
                 assert!(!stderr.contains(&line), "{line} refused:\n{stderr}");
                 continue;

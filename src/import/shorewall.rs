@@ -456,6 +456,23 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     if only_four.is_empty() && only_six.is_empty() {
         return;
     }
+    // What the model can give one family alone (`options_ipv4`,
+    // `options_ipv6`): each family keeps its own.
+    let per_family = |o: &String| ["dhcp", "nosmurfs", "tcpflags"].contains(&o.as_str());
+    if only_four.iter().chain(&only_six).all(per_family) {
+        let kept: Vec<String> = only(&four_options, &only_four);
+        if kept.is_empty() {
+            known.table.remove("options");
+        } else if let Some(options) = known.table.get_mut("options") {
+            *options = Value::strings(&kept);
+        }
+        for (key, options) in [("options_ipv4", &only_four), ("options_ipv6", &only_six)] {
+            if !options.is_empty() {
+                known.table.push(key, Value::strings(options));
+            }
+        }
+        return;
+    }
     let shown = |o: &[String]| {
         if o.is_empty() {
             "-".to_owned()
@@ -466,7 +483,7 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     refusals.push((
         six.line.clone(),
         format!(
-            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model has one set of options for both families, and an option of one would apply to the other (`dhcp` opens DHCPv6, `routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
+            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs and tcpflags (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
             shown(&four_options),
             known.line.file,
