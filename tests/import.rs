@@ -2491,3 +2491,42 @@ fn refusals_name_shorewall_lines() {
     assert!(!stderr.contains("imported.toml"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Shorewall6's hosts file is merged: tests/models/hosts-ipv6.toml, written
+/// to Shorewall's and Shorewall6's files and imported from them, gives
+/// the same nftables rules (each zone's IPv6 hosts from shorewall6/hosts,
+/// its IPv4 ones from shorewall/hosts; zones of one family declared in
+/// that family's file may come in another order, which moves only where
+/// chains are written).
+#[test]
+fn shorewall6_hosts_are_merged_into_the_zones() {
+    let path = common::root().join("tests/models/hosts-ipv6.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let original = rendered(&text, "hosts-ipv6.toml");
+    let dir = common::scratch("import-hosts-ipv6");
+    for (file, content) in &original {
+        if let Some(rest) = file.strip_prefix("shorewall") {
+            let target = dir.join(format!("shorewall{rest}"));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, content).unwrap();
+        }
+    }
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    assert!(
+        model.contains("[[zones.ic.hosts]]"),
+        "the IPv6-only zone's hosts are missing:\n{model}"
+    );
+    let again = rendered(&model, "imported.toml");
+    let rules = |files: &BTreeMap<String, String>| {
+        let nft = files.iter().find(|(f, _)| f.ends_with(".nft")).unwrap().1;
+        let mut lines: Vec<String> = nft
+            .lines()
+            .filter(|l| !l.contains("comment") && !l.trim_start().starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(rules(&original), rules(&again));
+    let _ = std::fs::remove_dir_all(&dir);
+}

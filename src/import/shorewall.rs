@@ -1093,13 +1093,11 @@ impl Importer {
             &families,
             &mut refusals,
         ));
+        // Hosts name networks of their own family (Shorewall6's are IPv6
+        // addresses): each file's lines are the zone's members in that
+        // family, in their order.
         merged.extend(v4.iter().filter(|e| e.kind == Kind::Hosts).cloned());
-        for entry in v6.iter().filter(|e| e.kind == Kind::Hosts) {
-            refusals.push((
-                entry.line.clone(),
-                "hosts in Shorewall6's hosts file are not merged into the model yet".to_owned(),
-            ));
-        }
+        merged.extend(v6.iter().filter(|e| e.kind == Kind::Hosts).cloned());
         for (line, reason) in refusals {
             self.refuse(&line, reason);
         }
