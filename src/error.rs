@@ -78,6 +78,13 @@ pub enum ErrorKind {
         name: String,
         first: Range<usize>,
     },
+    /// Two interface names that give the same chain names (`ppp+` and
+    /// `ppp-any`: `in-ppp-any`).
+    InterfaceChainClash {
+        name: String,
+        other: String,
+        first: Range<usize>,
+    },
     InterfaceInFirewallZone {
         name: String,
     },
@@ -428,7 +435,7 @@ impl Error {
                 "Shorewall's log prefixes (`Shorewall:net-fw:DROP:`) leave room for {max} characters"
             ),
             ReservedZoneName { .. } => {
-                "`all`, `any`, `none`, `SOURCE` and `DEST` have a meaning of their own in Shorewall"
+                "`all`, `any`, `none`, `SOURCE` and `DEST` have a meaning of their own in Shorewall, and `in`, `fwd` and `out` begin the names of fwgen's interface chains (`in-eth0`)"
                     .into()
             }
             ZoneIsFirewall { .. } => {
@@ -436,6 +443,7 @@ impl Error {
             }
             InterfaceNameSyntax { .. } => "use the name `ip link` shows, e.g. `eth0` or `lxcbr0`; set `physical` when Shorewall's logical name differs".into(),
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
+            InterfaceChainClash { .. } => "fwgen writes `+` as `-any` in chain names (`in-ppp-any`): rename one of the two interfaces (the model's name; `physical` keeps the kernel's)".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
             UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
             RefusedInterfaceOption { reason, .. } => (*reason).into(),
@@ -568,6 +576,7 @@ impl Error {
         use ErrorKind::*;
         match &*self.kind {
             DuplicateInterface { first, .. } => vec![(first.clone(), "first declared here")],
+            InterfaceChainClash { first, .. } => vec![(first.clone(), "the other interface")],
             DuplicatePolicy { first_line } | RepeatedWildcardPolicy { first_line, .. } => source
                 .line_span(*first_line)
                 .map(|span| vec![(span, "the earlier policy")])
@@ -898,6 +907,7 @@ impl ErrorKind {
             ZoneIsFirewall { .. } => "zone-is-firewall",
             InterfaceNameSyntax { .. } => "interface-name-syntax",
             DuplicateInterface { .. } => "duplicate-interface",
+            InterfaceChainClash { .. } => "interface-chain-clash",
             InterfaceInFirewallZone { .. } => "interface-in-firewall-zone",
             UnknownInterfaceOption { .. } => "unknown-interface-option",
             RefusedInterfaceOption { .. } => "refused-interface-option",
@@ -1020,6 +1030,13 @@ impl Display for ErrorKind {
                 f,
                 "`{}` is not a valid interface name: {reason}",
                 quoted(name)
+            ),
+            InterfaceChainClash { name, other, .. } => write!(
+                f,
+                "interfaces `{}` and `{}` would have the same chains (`in-{}`)",
+                shorten(other),
+                shorten(name),
+                crate::ruleset::lower::interface_chain_suffix(name)
             ),
             DuplicateInterface { name, .. } => {
                 write!(f, "interface `{}` is declared twice", shorten(name))

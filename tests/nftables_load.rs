@@ -120,6 +120,7 @@ mod models {
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
         rfc1918 => "rfc1918",
+        continue_log => "continue-log",
         addresses => "addresses",
         macro_lines => "macro-lines",
         zone_lists => "zone-lists",

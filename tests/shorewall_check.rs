@@ -83,6 +83,7 @@ mod models {
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
         rfc1918 => "rfc1918",
+        continue_log => "continue-log",
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",

@@ -330,6 +330,29 @@ impl Analyzer<'_> {
                 (physical.get_ref().clone(), physical.span())
             })
             .collect();
+        // Chains are named by the model's name: two must not give one.
+        let suffixes: Vec<(String, String, Range<usize>)> = raw
+            .interfaces
+            .0
+            .iter()
+            .map(|(name, _)| {
+                let suffix = crate::ruleset::lower::interface_chain_suffix(name.get_ref());
+                (suffix, name.get_ref().clone(), name.span())
+            })
+            .collect();
+        for (index, (suffix, name, span)) in suffixes.iter().enumerate() {
+            let earlier = suffixes[..index]
+                .iter()
+                .find(|(s, n, _)| s == suffix && n != name);
+            if let Some((_, other, first)) = earlier {
+                let kind = ErrorKind::InterfaceChainClash {
+                    name: name.clone(),
+                    other: other.clone(),
+                    first: first.clone(),
+                };
+                self.error(Some(span.clone()), kind);
+            }
+        }
         for (index, (name, span)) in entries.iter().enumerate() {
             if let Some((_, first)) = entries[..index].iter().find(|(n, _)| n == name) {
                 let kind = ErrorKind::DuplicateInterface {

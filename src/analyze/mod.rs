@@ -47,7 +47,9 @@ pub const MAX_ZONE_NAME: usize = 5;
 const MAX_FREE_TEXT: usize = 128;
 /// Longest log tag: Shorewall cuts a prefix to 29 characters anyway.
 const MAX_LOG_TAG: usize = 12;
-const RESERVED_ZONE_NAMES: &[&str] = &["all", "any", "none", "SOURCE", "DEST"];
+/// Shorewall's own words, and the prefixes of fwgen's interface chains
+/// (`in-eth0` would also be the chain of the zone pair `in` -> `eth0`).
+const RESERVED_ZONE_NAMES: &[&str] = &["all", "any", "none", "SOURCE", "DEST", "in", "fwd", "out"];
 
 pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
     let mut analyzer = Analyzer {

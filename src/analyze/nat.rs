@@ -48,6 +48,17 @@ impl Analyzer<'_> {
         let ((source, proto, dports, sports), dest, to) = (matched?, dest?, to?);
         self.check_dnat_target(to, dest, &entry.to)?;
         let origdest = origdest?;
+        // Sources of the other family only: Shorewall writes no line for
+        // it, and nftables would forward from the whole zone.
+        if !source.addresses.is_empty()
+            && source.addresses.iter().all(|a| is_ipv6(a) != to.is_ipv6())
+        {
+            let kind = ErrorKind::FamilyConflict {
+                what: "this port forward's source",
+            };
+            self.error(Some(entry.source.span()), kind);
+            return None;
+        }
         if let Some((_, raw)) = origdest
             .iter()
             .zip(&entry.origdest)
@@ -406,6 +417,22 @@ impl Analyzer<'_> {
             self.error(
                 Some(raw.span()),
                 ErrorKind::FamilyConflict { what: "this SNAT" },
+            );
+        }
+        // Without `to`, one entry is one family's: Shorewall's snat line
+        // is one product's, and nftables one family's set.
+        if to_addr.is_none()
+            && let Some(first) = nets.first()
+            && let Some((_, raw)) = nets
+                .iter()
+                .zip(sources)
+                .find(|(n, _)| is_ipv6(n) != is_ipv6(first))
+        {
+            self.error(
+                Some(raw.span()),
+                ErrorKind::FamilyConflict {
+                    what: "this source NAT entry",
+                },
             );
         }
         (nets.len() == sources.len()).then(|| Snat {

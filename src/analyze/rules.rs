@@ -586,6 +586,14 @@ impl Analyzer<'_> {
             };
             Some(Some(ports_text(&ranges)))
         };
+        // ICMP types take DPORT's column: both would lose one.
+        if let (Some(_), Some(raw)) = (&entry.icmp_type, &entry.dport) {
+            let kind = ErrorKind::PortsNeedProtocol {
+                protocol: proto.map_or_else(|| "icmp".to_owned(), |p| p.to_string()),
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
         let dport = ports(self, entry.dport.as_ref())?;
         let sport = ports(self, entry.sport.as_deref())?;
         let icmp = match (&entry.icmp_type, proto) {

@@ -420,10 +420,21 @@ fn address(family: Family, direction: Direction, nets: Vec<IpNet>) -> Match {
 }
 
 pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> Statement {
+    let prefix = format!("{}:{chain}:{disposition}:", model.firewall.log_prefix);
     Statement::Log {
-        prefix: format!("{}:{chain}:{disposition}:", model.firewall.log_prefix),
+        prefix: cut_prefix(prefix),
         level,
     }
+}
+
+/// Shorewall's log_rule_limit (Chains.pm): a prefix over 29 characters is
+/// cut to 28 and a space.
+fn cut_prefix(mut prefix: String) -> String {
+    if prefix.len() > 29 {
+        prefix.truncate(28);
+        prefix.push(' ');
+    }
+    prefix
 }
 
 /// A log statement with a rule's tag, as Shorewall's log_rule_limit
@@ -431,14 +442,10 @@ pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> St
 /// prefix, and a prefix over 29 characters cut to 28 and a space.
 fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
     match (statement, tag) {
-        (Statement::Log { prefix, level }, Some(tag)) => {
-            let mut prefix = format!("{prefix}{tag} ");
-            if prefix.len() > 29 {
-                prefix.truncate(28);
-                prefix.push(' ');
-            }
-            Statement::Log { prefix, level }
-        }
+        (Statement::Log { prefix, level }, Some(tag)) => Statement::Log {
+            prefix: cut_prefix(format!("{prefix}{tag} ")),
+            level,
+        },
         (statement, _) => statement,
     }
 }
@@ -754,7 +761,13 @@ fn interface_index(model: &Model, interface: &Interface) -> usize {
 }
 
 fn interface_chain_name(interface: &Interface, hook: &str) -> String {
-    format!("{hook}-{}", interface.name.replace('+', "-any"))
+    format!("{hook}-{}", interface_chain_suffix(&interface.name))
+}
+
+/// An interface's name in its chains' names (`in-ppp-any` for `ppp+`):
+/// the analyzer refuses two interfaces it gives one name.
+pub fn interface_chain_suffix(name: &str) -> String {
+    name.replace('+', "-any")
 }
 
 /// DHCP's ports for the families of the interface's zone that have
@@ -1082,7 +1095,8 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let ipv6 = pair_families(model, pair)[1];
             let comment = match (unconditional, decision) {
                 (None, Some(decision)) => {
-                    rules.extend(policy_rules(model, &name, pair, decision, ipv6));
+                    let has_rules = !rules.is_empty();
+                    rules.extend(policy_rules(model, &name, pair, decision, ipv6, has_rules));
                     Some(policy_comment(model, pair, decision))
                 }
                 (Some(_), _) => Some(format!(
@@ -1199,18 +1213,28 @@ fn policy_rules(
     pair: (ZoneId, ZoneId),
     decision: Decision,
     ipv6: bool,
+    has_rules: bool,
 ) -> Vec<Rule> {
+    let origin = match decision.origin {
+        DecisionOrigin::IntraZone => Origin::IntraZone(pair.0),
+        DecisionOrigin::Policy(policy) => Origin::Policy { pair, policy },
+    };
     let verdict = match decision.action {
         PolicyAction::Accept => accept(),
         PolicyAction::Drop => drop_(),
         PolicyAction::Reject => jump("rejection"),
         // CONTINUE returns: the next dispatch rule, a nested zone's parent's,
-        // takes the packet; without one it reaches the catch-all.
-        PolicyAction::Continue => return Vec::new(),
-    };
-    let origin = match decision.origin {
-        DecisionOrigin::IntraZone => Origin::IntraZone(pair.0),
-        DecisionOrigin::Policy(policy) => Origin::Policy { pair, policy },
+        // takes the packet; without one it reaches the catch-all. Its log
+        // ends the pair's chain when the pair has rules, which is when
+        // Shorewall makes that chain (Rules.pm's policy for it).
+        PolicyAction::Continue => {
+            return (decision.log)
+                .filter(|_| has_rules)
+                .map(|level| log(model, chain, "CONTINUE", level))
+                .map(|statement| Rule::new(Vec::new(), vec![statement], origin))
+                .into_iter()
+                .collect();
+        }
     };
     // What Shorewall runs before a DROP or REJECT policy belongs to it.
     let mut rules = Vec::new();
@@ -3065,6 +3089,29 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Log prefixes as Shorewall writes them (the review's
+    /// `Shorewall:abcde_dnat:REDIREC `): over 29 characters, 28 and a space,
+    /// with or without a tag.
+    #[test]
+    fn long_log_prefixes_are_cut_as_shorewall_cuts_them() {
+        assert_eq!(
+            cut_prefix("Shorewall:abcde_dnat:REDIRECT:".to_owned()),
+            "Shorewall:abcde_dnat:REDIREC "
+        );
+        assert_eq!(
+            cut_prefix("Shorewall:net-fw:DROP:".to_owned()),
+            "Shorewall:net-fw:DROP:"
+        );
+        let long = Statement::Log {
+            prefix: cut_prefix("Shorewall:abcde-fghij~:WHITELIST:".to_owned()),
+            level: LogLevel::Info,
+        };
+        let Statement::Log { prefix, .. } = tagged(long, &Some("TAG".to_owned())) else {
+            unreachable!()
+        };
+        assert_eq!(prefix, "Shorewall:abcde-fghij~:WHITE ");
+    }
 
     /// The runs of chains or pairs handed to threads: every index once, in
     /// order, no more runs than cores, and one run for small work.
