@@ -130,6 +130,7 @@ error_case! {
     bad_reject_with => "bad-reject-with",
     unknown_action => "unknown-action",
     unknown_log_level => "unknown-log-level",
+    bad_state_log => "bad-state-log",
     log_level_ulog => "log-level-ulog",
     log_level_nflog_options => "log-level-nflog-options",
     log_rule_without_level => "log-rule-without-level",

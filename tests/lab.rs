@@ -23,6 +23,8 @@ mod rate;
 mod ratelog;
 #[path = "lab/spoof.rs"]
 mod spoof;
+#[path = "lab/statelog.rs"]
+mod statelog;
 #[path = "lab/stopped.rs"]
 mod stopped;
 
@@ -367,6 +369,34 @@ fn model_firewall_settings() {
 #[test]
 fn model_dispositions() {
     lab_model("dispositions", "disp");
+}
+
+/// Issue #15: related, invalid and untracked packets logged in the zone
+/// pair chains (RELATED_LOG_LEVEL etc.) change no verdict of the probes.
+#[test]
+fn model_state_logs() {
+    lab_model("state-logs", "stl");
+}
+
+/// Issue #15: RELATED_LOG_LEVEL in the kernel log: the firewall's reset
+/// to a loc host it rejects is logged as `Shorewall:+fw-loc:ACCEPT:` once
+/// per connection, by Shorewall's compiled firewall and nftables alike.
+#[test]
+fn related_packets_are_logged_in_the_pair_chain() {
+    common::require_lab();
+    let model = model("tests/models", "state-logs");
+    let dir = common::scratch("lab-statelog");
+    let shorewall = statelog::rejected_and_logged(&model, "slsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = statelog::rejected_and_logged(&model, "slnf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    assert_eq!(
+        nftables,
+        (vec!["REJECT"; 3], 3),
+        "not what Shorewall compiles"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #15: TCP_FLAGS_DISPOSITION seen by the sender of a SYN|FIN from

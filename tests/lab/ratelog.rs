@@ -87,7 +87,7 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
 }
 
 /// /dev/kmsg, read from its end on, after letting namespaces log.
-fn kernel_log() -> File {
+pub fn kernel_log() -> File {
     let switch = "/proc/sys/net/netfilter/nf_log_all_netns";
     std::fs::write(switch, "1").unwrap_or_else(|e| panic!("setting {switch}: {e}"));
     let mut kmsg = OpenOptions::new()
@@ -103,7 +103,7 @@ fn kernel_log() -> File {
 /// The records written since the last read: one record per read, until
 /// none is left (EAGAIN); a record overwritten before it was read (EPIPE)
 /// is skipped, and counted as missing by the caller's assertions.
-fn new_records(kmsg: &mut File) -> Vec<String> {
+pub fn new_records(kmsg: &mut File) -> Vec<String> {
     let mut records = Vec::new();
     let mut buffer = vec![0u8; 8192];
     for _ in 0..100_000 {
