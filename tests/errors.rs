@@ -107,7 +107,6 @@ error_case! {
     rate_burst_without_rate => "rate-burst-without-rate",
     rate_table_without_per => "rate-table-without-per",
     rate_table_shared_unlike => "rate-table-shared-unlike",
-    connlimit_with_log => "connlimit-with-log",
     bad_mark => "bad-mark",
     dnat_origdest_family => "dnat-origdest-family",
     dnat_origdest_interface => "dnat-origdest-interface",

@@ -508,10 +508,12 @@ fn clamp_mss_seen_by_the_receiver() {
 /// host: six SYNs to ports 22 and 2222 in turn under `10/min:3` (one
 /// bucket for the rule and both its ports; below it a REJECT rule for 22,
 /// the DROP policy for 2222), six pings under `s:1/min:2` (the DROP policy
-/// below), three connections held open under CONNLIMIT 2. Shorewall's
-/// compiled firewall and fwgen's nftables ruleset must let the same packets
-/// through, and as shorewall-rules(5) says: the burst passes, the rest
-/// goes on to the rule or policy below.
+/// below), three connections held open under CONNLIMIT 2 on a rule that
+/// logs (`ACCEPT:info`). Shorewall's compiled firewall and fwgen's
+/// nftables ruleset must let the same packets through, and as
+/// shorewall-rules(5) says: the burst passes, the rest goes on to the rule
+/// or policy below; only the two connections under the limit are logged
+/// (Shorewall's `-m connlimit ... -g ~log0`).
 #[test]
 fn rate_and_connection_limits_decide_the_verdict() {
     common::require_lab();
@@ -526,6 +528,7 @@ fn rate_and_connection_limits_decide_the_verdict() {
         ssh: vec!["ACCEPT", "ACCEPT", "ACCEPT", "DROP", "REJECT", "DROP"],
         ping: [vec!["ACCEPT"; 2], vec!["DROP"; 4]].concat(),
         held: vec!["ACCEPT", "ACCEPT", "DROP"],
+        held_logged: 2,
     };
     assert_eq!(nftables, expected, "not what shorewall-rules(5) says");
     let _ = std::fs::remove_dir_all(&dir);

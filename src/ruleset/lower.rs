@@ -2717,11 +2717,18 @@ fn limit_logging(
     let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
         return vec![rule];
     };
-    if rule
+    let rated = rule
         .matches
         .iter()
-        .any(|m| matches!(m, Match::RateLimit { .. }))
-    {
+        .any(|m| matches!(m, Match::RateLimit { .. }));
+    // A connection limit is counted once: a rule with a verdict logs and
+    // judges in a chain of its own, as Shorewall's `~log0`.
+    let counted = rule
+        .matches
+        .iter()
+        .any(|m| matches!(m, Match::ConnLimit { .. }))
+        && rule.statements.iter().any(|s| !logs(s));
+    if rated || counted {
         return vec![rate_logging(model, sets, rule, chain, log_chains)];
     }
     let limits: Vec<Match> = if limit.per == LimitPer::All {
@@ -2773,7 +2780,11 @@ fn limit_logging(
 /// adds LOGLIMIT only to a rule without a limit of its own. A rule with a
 /// verdict jumps to a chain of its own (Shorewall's `~log0`) that logs
 /// under the log limit and then gives the verdict, so that one bucket
-/// decides both.
+/// decides both. A rule with a connection limit (CONNLIMIT) and a verdict
+/// is compiled the same way (`-m connlimit ! --connlimit-above 3 -g
+/// ~log0`): the limit decides whether the packet is the rule's, and the
+/// log chain logs under the log limit; a LOG rule with a connection limit
+/// keeps the log limit on its log (not a limit to Chains.pm).
 fn rate_logging(
     model: &Model,
     sets: &[Set],
