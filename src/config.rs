@@ -376,6 +376,9 @@ pub struct RawRedirect {
     pub dport: Spanned<PortList>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "i64")]
     pub to_port: Spanned<i64>,
     #[schemars(with = "Option<String>")]

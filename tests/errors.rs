@@ -130,6 +130,7 @@ error_case! {
     unknown_action => "unknown-action",
     unknown_log_level => "unknown-log-level",
     bad_state_log => "bad-state-log",
+    redirect_origdest_family => "redirect-origdest-family",
     log_level_ulog => "log-level-ulog",
     log_level_nflog_options => "log-level-nflog-options",
     log_rule_without_level => "log-rule-without-level",

@@ -1319,6 +1319,13 @@ fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
         ports: vec![PortRange::single(redirect.to_port)],
     });
     matches.push(Match::OriginalPort(redirect.dports.clone()));
+    // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
+    if let Some(ipv6) = redirect.origdest_ipv6() {
+        matches.push(Match::OriginalAddress {
+            family: Family::of(ipv6),
+            nets: redirect.origdest.clone(),
+        });
+    }
     matches.extend(source_ports(redirect.proto, &redirect.sports));
     Rule::new(matches, vec![accept()], Origin::Redirect(index))
 }
@@ -3013,6 +3020,14 @@ fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rul
         .into_iter()
         .collect();
     matches.extend(endpoint_sources(&redirect.source));
+    // ORIGDEST: `-d ADDRESS` on the REDIRECT rule itself.
+    if let Some(ipv6) = redirect.origdest_ipv6() {
+        matches.push(address(
+            Family::of(ipv6),
+            Direction::Destination,
+            redirect.origdest.clone(),
+        ));
+    }
     matches.push(Match::Port {
         proto: port_proto(redirect.proto),
         direction: Direction::Destination,
