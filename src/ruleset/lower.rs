@@ -1089,31 +1089,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
 fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem)>) -> Vec<Rule> {
     let name = model.pair_name(pair.0, pair.1);
     let families = pair_families(model, pair);
-    // Logged states first, as Shorewall's state sections; the `Invalid`
-    // macro's rules run before the invalid state's log and disposition.
-    let mut head: Vec<Rule> = state_log_rule(model, &name, DispositionKey::Related)
-        .into_iter()
-        .collect();
-    let (invalid, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
-        model.firewall.state_logs.invalid.is_some()
-            && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
-    });
-    head.extend(fold(
-        &name,
-        families,
-        pair_item_rules(model, &name, families, invalid),
-    ));
-    head.extend(state_log_rule(model, &name, DispositionKey::Invalid));
-    // Shorewall 5.2.8 adds no UNTRACKED jump to a chain that has rules in
-    // the INVALID section (`Invalid(DROP) net all` leaves net-fw without
-    // one: seen in `shorewall compile` output).
-    let invalid_section = model
-        .rules
-        .iter()
-        .any(|r| r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, pair));
-    if !invalid_section {
-        head.extend(state_log_rule(model, &name, DispositionKey::Untracked));
-    }
+    let (mut head, items) = state_log_rules(model, pair, &name, items);
     let mut rules = Vec::with_capacity(items.len());
     // Tunnels first: Shorewall inserts them at the head of the
     // NEW section, before every line of the rules file.
@@ -1123,6 +1099,45 @@ fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem
     rules.extend(pair_item_rules(model, &name, families, items));
     head.extend(fold(&name, families, rules));
     head
+}
+
+/// The head of a pair chain for the logged states, as Shorewall's state
+/// sections (none without `related_log`, `invalid_log`, `untracked_log`),
+/// and the items left for the NEW section: with `invalid_log`, the
+/// `Invalid` macro's rules run before the invalid state's log and
+/// disposition (Shorewall's `_net-fw`).
+fn state_log_rules(
+    model: &Model,
+    pair: (ZoneId, ZoneId),
+    name: &str,
+    items: Vec<(usize, PairItem)>,
+) -> (Vec<Rule>, Vec<(usize, PairItem)>) {
+    let logs = &model.firewall.state_logs;
+    if *logs == crate::model::StateLogs::default() {
+        return (Vec::new(), items);
+    }
+    let families = pair_families(model, pair);
+    let mut head: Vec<Rule> = state_log_rule(model, name, DispositionKey::Related)
+        .into_iter()
+        .collect();
+    let (invalid, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
+        logs.invalid.is_some()
+            && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
+    });
+    let invalid_rules = pair_item_rules(model, name, families, invalid);
+    head.extend(fold(name, families, invalid_rules));
+    head.extend(state_log_rule(model, name, DispositionKey::Invalid));
+    // Shorewall 5.2.8 adds no UNTRACKED jump to a chain that has rules in
+    // the INVALID section (`Invalid(DROP) net all` leaves net-fw without
+    // one: seen in `shorewall compile` output).
+    let invalid_section = model
+        .rules
+        .iter()
+        .any(|r| r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, pair));
+    if !invalid_section {
+        head.extend(state_log_rule(model, name, DispositionKey::Untracked));
+    }
+    (head, items)
 }
 
 /// Rules and port forwards' accepts in the model's file order, as
