@@ -18,7 +18,7 @@ use fwgen::verify::topology::Topology;
 use fwgen::verify::{probe, sys};
 
 use super::mss::{host_in, ipv4};
-use super::ratelog::{kernel_log, new_records};
+use super::ratelog::KernelLog;
 
 /// What each packet of the three bursts met, in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
     let target = topology
         .firewall_address_towards(&sender, false)
         .expect("the firewall's address towards the net host");
-    let mut kmsg = kernel_log();
+    let kmsg = KernelLog::start();
     let stop = Arc::new(AtomicBool::new(false));
     let listener = listen(&topology.firewall.netns, target, Arc::clone(&stop));
     let netns = sender.netns.clone();
@@ -88,9 +88,9 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
         .collect();
     stop.store(true, Ordering::SeqCst);
     listener.join().expect("the firewall's listener");
-    std::thread::sleep(Duration::from_millis(300));
     let from = format!("SRC={source} ");
-    let held_logged = new_records(&mut kmsg)
+    let held_logged = kmsg
+        .records()
         .iter()
         .filter(|r| r.contains(HELD_PREFIX) && r.contains(&from) && r.contains("DPT=80 "))
         .count();

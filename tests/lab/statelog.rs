@@ -7,7 +7,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use fwgen::model::Model;
 use fwgen::verify::contest::{Contestant, load};
@@ -15,7 +14,7 @@ use fwgen::verify::topology::Topology;
 use fwgen::verify::{probe, sys};
 
 use super::mss::{host_in, ipv4};
-use super::ratelog::{kernel_log, new_records};
+use super::ratelog::KernelLog;
 
 const RELATED_PREFIX: &str = "Shorewall:+fw-loc:ACCEPT:";
 const SENT: usize = 3;
@@ -35,7 +34,7 @@ pub fn rejected_and_logged(
     let target = topology
         .firewall_address_towards(&sender, false)
         .expect("the firewall's address towards the loc host");
-    let mut kmsg = kernel_log();
+    let kmsg = KernelLog::start();
     let netns = sender.netns.clone();
     let probes = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
@@ -48,9 +47,9 @@ pub fn rejected_and_logged(
             .collect::<Vec<_>>()
     });
     let verdicts = probes.join().expect("the TCP sender");
-    std::thread::sleep(Duration::from_millis(300));
     let to = format!("DST={source} ");
-    let logged = new_records(&mut kmsg)
+    let logged = kmsg
+        .records()
         .iter()
         .filter(|r| r.contains(RELATED_PREFIX) && r.contains(&to))
         .count();
