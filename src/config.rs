@@ -91,6 +91,16 @@ pub struct RawFirewall {
     /// SMURF_LOG_LEVEL: the log level of what nosmurfs catches.
     #[schemars(with = "Option<String>")]
     pub smurf_log: Option<Spanned<String>>,
+    /// RELATED_LOG_LEVEL: related packets are logged in each zone pair's
+    /// chain before their disposition.
+    #[schemars(with = "Option<String>")]
+    pub related_log: Option<Spanned<String>>,
+    /// INVALID_LOG_LEVEL: invalid packets are logged likewise.
+    #[schemars(with = "Option<String>")]
+    pub invalid_log: Option<Spanned<String>>,
+    /// UNTRACKED_LOG_LEVEL: untracked packets are logged likewise.
+    #[schemars(with = "Option<String>")]
+    pub untracked_log: Option<Spanned<String>>,
     /// TCP_FLAGS_DISPOSITION: `"DROP"`, `"REJECT"` or `"ACCEPT"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub tcp_flags_disposition: Option<Spanned<String>>,
@@ -378,6 +388,9 @@ pub struct RawRedirect {
     pub dport: Spanned<PortList>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "i64")]
     pub to_port: Spanned<i64>,
     #[schemars(with = "Option<String>")]

@@ -534,8 +534,8 @@ impl Error {
                 key.words(),
                 key.setting()
             ),
-            TcpFlagsUnseen { .. } => "the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options: set `invalid_disposition = \"CONTINUE\"` (Shorewall's default), or leave `tcp_flags_disposition` at \"DROP\"".into(),
-            InvalidRuleRejected => "with `invalid_disposition = \"REJECT\"` invalid packets are rejected before the rules: remove the rule, or set `invalid_disposition = \"CONTINUE\"` (the rule drops them, the rules and policies decide the rest) or \"DROP\"".into(),
+            TcpFlagsUnseen { .. } => "the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options: set `invalid_disposition = \"CONTINUE\"` (Shorewall's default) or `invalid_log` (then the pair chains decide them, after tcpflags), or leave `tcp_flags_disposition` at \"DROP\"".into(),
+            InvalidRuleRejected => "with `invalid_disposition = \"REJECT\"` invalid packets are rejected before the rules: remove the rule, or set `invalid_disposition = \"CONTINUE\"` (the rule drops them, the rules and policies decide the rest) or \"DROP\", or set `invalid_log` (then the rule runs before the REJECT, as in Shorewall)".into(),
             InvalidInBlacklist => "the blacklist sees the states of `blacklist_states`: drop INVALID packets with a [[rule]] and the `Invalid` macro".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
             DuplicatePolicy { .. } => "the first matching policy wins and Shorewall refuses a later one for the same pair: move this one above, or remove it".into(),

@@ -115,6 +115,7 @@ golden_model! {
     blacklist => "blacklist",
     firewall_settings => "firewall-settings",
     dispositions => "dispositions",
+    state_logs => "state-logs",
     stopped => "stopped",
     stopped_closed => "stopped-closed",
     tunnels => "tunnels",

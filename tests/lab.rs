@@ -23,6 +23,8 @@ mod rate;
 mod ratelog;
 #[path = "lab/spoof.rs"]
 mod spoof;
+#[path = "lab/statelog.rs"]
+mod statelog;
 #[path = "lab/stopped.rs"]
 mod stopped;
 
@@ -379,6 +381,34 @@ fn model_dispositions() {
     lab_model("dispositions", "disp");
 }
 
+/// Issue #15: related, invalid and untracked packets logged in the zone
+/// pair chains (RELATED_LOG_LEVEL etc.) change no verdict of the probes.
+#[test]
+fn model_state_logs() {
+    lab_model("state-logs", "stl");
+}
+
+/// Issue #15: RELATED_LOG_LEVEL in the kernel log: the firewall's reset
+/// to a loc host it rejects is logged as `Shorewall:+fw-loc:ACCEPT:` once
+/// per connection, by Shorewall's compiled firewall and nftables alike.
+#[test]
+fn related_packets_are_logged_in_the_pair_chain() {
+    common::require_lab();
+    let model = model("tests/models", "state-logs");
+    let dir = common::scratch("lab-statelog");
+    let shorewall = statelog::rejected_and_logged(&model, "slsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = statelog::rejected_and_logged(&model, "slnf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    assert_eq!(
+        nftables,
+        (vec!["REJECT"; 3], 3),
+        "not what Shorewall compiles"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: TCP_FLAGS_DISPOSITION seen by the sender of a SYN|FIN from
 /// the net to a closed port of a loc host (INVALID packets CONTINUE, as in
 /// the dispositions model): REJECT answers with ICMP port unreachable,
@@ -488,10 +518,12 @@ fn clamp_mss_seen_by_the_receiver() {
 /// host: six SYNs to ports 22 and 2222 in turn under `10/min:3` (one
 /// bucket for the rule and both its ports; below it a REJECT rule for 22,
 /// the DROP policy for 2222), six pings under `s:1/min:2` (the DROP policy
-/// below), three connections held open under CONNLIMIT 2. Shorewall's
-/// compiled firewall and fwgen's nftables ruleset must let the same packets
-/// through, and as shorewall-rules(5) says: the burst passes, the rest
-/// goes on to the rule or policy below.
+/// below), three connections held open under CONNLIMIT 2 on a rule that
+/// logs (`ACCEPT:info`). Shorewall's compiled firewall and fwgen's
+/// nftables ruleset must let the same packets through, and as
+/// shorewall-rules(5) says: the burst passes, the rest goes on to the rule
+/// or policy below; only the two connections under the limit are logged
+/// (Shorewall's `-m connlimit ... -g ~log0`).
 #[test]
 fn rate_and_connection_limits_decide_the_verdict() {
     common::require_lab();
@@ -506,6 +538,7 @@ fn rate_and_connection_limits_decide_the_verdict() {
         ssh: vec!["ACCEPT", "ACCEPT", "ACCEPT", "DROP", "REJECT", "DROP"],
         ping: [vec!["ACCEPT"; 2], vec!["DROP"; 4]].concat(),
         held: vec!["ACCEPT", "ACCEPT", "DROP"],
+        held_logged: 2,
     };
     assert_eq!(nftables, expected, "not what shorewall-rules(5) says");
     let _ = std::fs::remove_dir_all(&dir);

@@ -91,6 +91,7 @@ mod models {
         blacklist => "blacklist",
         firewall_settings => "firewall-settings",
         dispositions => "dispositions",
+        state_logs => "state-logs",
         stopped => "stopped",
         stopped_closed => "stopped-closed",
         tunnels => "tunnels",

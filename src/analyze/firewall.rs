@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::config::RawClampMss;
-use crate::model::{ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Forwarding};
+use crate::model::{
+    ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Forwarding, StateLogs,
+};
 
 impl Analyzer<'_> {
     pub(super) fn firewall(&mut self, raw: &RawFirewall) -> Firewall {
@@ -38,15 +40,24 @@ impl Analyzer<'_> {
             dispositions: self.dispositions(raw),
             tcp_flags_log: self.log_level(raw.tcp_flags_log.as_ref()),
             smurf_log: self.log_level(raw.smurf_log.as_ref()),
+            state_logs: StateLogs {
+                related: self.log_level(raw.related_log.as_ref()),
+                invalid: self.log_level(raw.invalid_log.as_ref()),
+                untracked: self.log_level(raw.untracked_log.as_ref()),
+            },
         }
     }
 
     /// With `invalid_disposition = "REJECT"`, Shorewall's INVALID section
     /// runs the `Invalid` macro's rules in each zone pair's chain before
     /// the REJECT; fwgen rejects invalid packets before any pair chain, so
-    /// such a rule is refused rather than silently skipped.
+    /// such a rule is refused rather than silently skipped. With
+    /// `invalid_log`, fwgen decides invalid packets in the pair chains as
+    /// Shorewall does, and the rule runs first there.
     pub(super) fn check_invalid_rejected(&mut self, firewall: &Firewall, rules: &[Rule]) {
-        if firewall.dispositions.invalid != Disposition::Reject {
+        if firewall.dispositions.invalid != Disposition::Reject
+            || firewall.state_logs.invalid.is_some()
+        {
             return;
         }
         let mut seen = Vec::new();
@@ -62,11 +73,14 @@ impl Analyzer<'_> {
     /// SYN from port 0). Shorewall runs the interface options before the
     /// INVALID disposition; fwgen decides INVALID packets first, so a
     /// tcpflags disposition other than DROP is seen only when INVALID
-    /// packets go on (CONTINUE): otherwise it is refused.
+    /// packets go on (CONTINUE) or are logged (`invalid_log`: decided in
+    /// the pair chains, after the interface options, as Shorewall does):
+    /// otherwise it is refused.
     pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
         let dispositions = &firewall.dispositions;
         let unseen = dispositions.tcp_flags != Disposition::Drop
             && dispositions.invalid != Disposition::Continue
+            && firewall.state_logs.invalid.is_none()
             && self
                 .interfaces
                 .iter()

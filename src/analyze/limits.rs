@@ -162,10 +162,10 @@ impl Analyzer<'_> {
         }))
     }
 
-    /// What the model refuses with a limit: a connection limit on a rule
-    /// that logs (a rate limit there gates the log and the verdict alike,
-    /// lower.rs), the Invalid macro, and a mask longer than an IPv4
-    /// address on a rule of IPv4.
+    /// What the model refuses with a limit: the Invalid macro, and a mask
+    /// longer than an IPv4 address on a rule of IPv4. (A rate or a
+    /// connection limit on a rule that logs gates the log and the verdict
+    /// alike, lower.rs.)
     pub(super) fn check_limits(&mut self, rule: &Rule, entry: &RawRule) {
         let connlimit = match (&entry.connlimit, &entry.connlimit_above) {
             (Some(n), _) => Some(("connlimit", n)),
@@ -173,14 +173,11 @@ impl Analyzer<'_> {
             (None, None) => None,
         };
         let (key, text, span) = match (&entry.rate, connlimit) {
-            (_, Some((key, n))) if rule.log.is_some() => (key, n.get_ref().to_string(), n.span()),
             (Some(rate), _) => ("rate", rate.get_ref().clone(), rate.span()),
             (None, Some((key, n))) => (key, n.get_ref().to_string(), n.span()),
             (None, None) => return,
         };
-        let reason = if rule.log.is_some() && connlimit.is_some() {
-            "a connection-limited rule that logs is not in fwgen's model: write a rule that logs without the limit, or drop `log`"
-        } else if rule.is_invalid_match() {
+        let reason = if rule.is_invalid_match() {
             "the Invalid macro takes no limit"
         } else if rule
             .connlimit

@@ -102,11 +102,24 @@ impl Analyzer<'_> {
         let to_port = self.port_number(&entry.to_port);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
-        let (source, proto, dports, sports) = matched?;
-        if let Some(first) = source.addresses.first()
+        let origdest = self.origdest(&entry.origdest);
+        let ((source, proto, dports, sports), origdest) = (matched?, origdest?);
+        if let Some((_, raw)) = origdest
+            .iter()
+            .zip(&entry.origdest)
+            .find(|(net, _)| is_ipv6(net) != is_ipv6(&origdest[0]))
+        {
+            let kind = ErrorKind::FamilyConflict {
+                what: "this redirect's origdest",
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
+        if let Some(first) = source.addresses.first().or(origdest.first())
             && source
                 .addresses
                 .iter()
+                .chain(&origdest)
                 .any(|a| is_ipv6(a) != is_ipv6(first))
         {
             let kind = ErrorKind::FamilyConflict {
@@ -125,6 +138,7 @@ impl Analyzer<'_> {
             proto,
             dports,
             sports,
+            origdest,
             to_port: to_port?,
             log,
             comment,

@@ -460,6 +460,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .redirects
         .iter()
         .filter(|r| zone_ref_in_product(model, r.source.zone, product))
+        .filter(|r| r.origdest_ipv6().is_none_or(|ipv6| ipv6 == product.ipv6))
         .filter_map(|r| Some((r.span.start, redirect_item(model, r, product)?)));
     let mut items: Vec<(usize, Item)> = dnats.chain(redirects).chain(rules).collect();
     items.sort_by_key(|(at, _)| *at);
@@ -703,7 +704,8 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }
 
-/// `REDIRECT SOURCE PORT PROTO DPORT [SPORT]` (shorewall-rules(5)).
+/// `REDIRECT SOURCE PORT PROTO DPORT [SPORT [ORIGDEST]]`
+/// (shorewall-rules(5)).
 fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option<Item> {
     let mut cells = vec![
         format!("REDIRECT{}", log_suffix(redirect.log)),
@@ -712,8 +714,20 @@ fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option
         redirect.proto.to_string(),
         ports_cell(&redirect.dports),
     ];
-    if !redirect.sports.is_empty() {
-        cells.push(ports_cell(&redirect.sports));
+    if !redirect.sports.is_empty() || !redirect.origdest.is_empty() {
+        cells.push(if redirect.sports.is_empty() {
+            "-".to_owned()
+        } else {
+            ports_cell(&redirect.sports)
+        });
+    }
+    if !redirect.origdest.is_empty() {
+        let origdest: Vec<String> = redirect
+            .origdest
+            .iter()
+            .map(|net| address_cell(net, product))
+            .collect();
+        cells.push(origdest.join(","));
     }
     Some(Item::new(&RULES, redirect.comment.clone(), &[cells]))
 }

@@ -31,7 +31,7 @@ pub use rule::{Endpoint, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{
     CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Dispositions,
-    Forwarding, RouteFilter,
+    Forwarding, RouteFilter, StateLogs,
 };
 pub use stopped::{Place, Stopped, StoppedEnd};
 pub use tunnel::Tunnel;
@@ -116,6 +116,10 @@ pub struct Firewall {
     pub tcp_flags_log: Option<LogLevel>,
     /// SMURF_LOG_LEVEL: what nosmurfs catches is logged first.
     pub smurf_log: Option<LogLevel>,
+    /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL and UNTRACKED_LOG_LEVEL: the
+    /// packets of the state are logged in each zone pair's chain before
+    /// their disposition (see [`Firewall::disposition_log`]).
+    pub state_logs: StateLogs,
 }
 
 impl Model {

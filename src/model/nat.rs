@@ -66,6 +66,9 @@ pub struct Redirect {
     pub dports: Vec<PortRange>,
     /// Source ports redirected; empty means every source port.
     pub sports: Vec<PortRange>,
+    /// ORIGDEST: only connections sent to one of these addresses are
+    /// redirected (one family); empty: whatever their destination.
+    pub origdest: Vec<IpNet>,
     /// The port on the firewall.
     pub to_port: u16,
     pub log: Option<LogLevel>,
@@ -82,6 +85,12 @@ impl Redirect {
     pub fn redirects_from(&self, zone: ZoneId) -> bool {
         let dest = ZoneRef::One(ZoneId::Firewall);
         applies_to(self.source.zone, dest, (zone, ZoneId::Firewall))
+    }
+
+    /// The one family ORIGDEST narrows the redirect to: `Some(true)` for
+    /// IPv6; `None` without ORIGDEST.
+    pub fn origdest_ipv6(&self) -> Option<bool> {
+        self.origdest.first().map(crate::model::rule::is_ipv6)
     }
 }
 

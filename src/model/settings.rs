@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use super::{Interface, InterfaceOption, Model};
+use super::{Firewall, Interface, InterfaceOption, LogLevel, Model};
 
 /// CLAMPMSS: what the MSS option of forwarded TCP SYN packets is lowered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +208,30 @@ impl Dispositions {
             DispositionKey::Related => self.related = disposition,
             DispositionKey::Invalid => self.invalid = disposition,
             DispositionKey::Untracked => self.untracked = disposition,
+        }
+    }
+}
+
+/// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL and UNTRACKED_LOG_LEVEL: the log
+/// level of each state's packets, logged in each zone pair's chain (as
+/// `Shorewall:+net-fw:ACCEPT:`, `_` for invalid, `&` for untracked) before
+/// the state's disposition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateLogs {
+    pub related: Option<LogLevel>,
+    pub invalid: Option<LogLevel>,
+    pub untracked: Option<LogLevel>,
+}
+
+impl Firewall {
+    /// The log level of a disposition's packets: TCP_FLAGS_LOG_LEVEL,
+    /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL.
+    pub fn disposition_log(&self, key: DispositionKey) -> Option<LogLevel> {
+        match key {
+            DispositionKey::TcpFlags => self.tcp_flags_log,
+            DispositionKey::Related => self.state_logs.related,
+            DispositionKey::Invalid => self.state_logs.invalid,
+            DispositionKey::Untracked => self.state_logs.untracked,
         }
     }
 }

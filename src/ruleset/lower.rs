@@ -26,7 +26,8 @@ use super::{
 use crate::model::rule::{is_ipv6, written};
 use crate::model::zone::applies_to;
 use crate::model::{
-    CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, Forwarding, RouteFilter,
+    CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Forwarding,
+    RouteFilter,
 };
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
@@ -351,6 +352,9 @@ pub fn describe(model: &Model, origin: Origin) -> String {
     match piece {
         Piece::Loopback => "loopback: the firewall's traffic to itself",
         Piece::Conntrack => return conntrack_text(model),
+        Piece::StateLog => {
+            "related_log, invalid_log, untracked_log: the state's packets are logged in the zone pair's chain, then meet its disposition"
+        }
         Piece::NoIpv6 => "the model has no IPv6 zone",
         Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
         Piece::Nosmurfs => "nosmurfs: broadcast or multicast sources",
@@ -371,10 +375,23 @@ pub fn describe(model: &Model, origin: Origin) -> String {
 /// What the conntrack piece does, by the model's dispositions.
 fn conntrack_text(model: &Model) -> String {
     let d = &model.firewall.dispositions;
-    format!(
+    let mut text = format!(
         "conntrack: established passes; related {}, invalid {}, untracked {} (the firewall's dispositions)",
         d.related, d.invalid, d.untracked
-    )
+    );
+    let logged: Vec<&str> = LOGGED_STATES
+        .iter()
+        .filter(|(_, key)| model.firewall.disposition_log(*key).is_some())
+        .map(|(state, _)| state_word(*state))
+        .collect();
+    if !logged.is_empty() {
+        let _ = write!(
+            text,
+            "; {} logged and decided in the zone pair chains",
+            logged.join(", ")
+        );
+    }
+    text
 }
 
 // ----- small builders -----
@@ -850,7 +867,19 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
     let mut rules = Vec::new();
     let incoming = hook != "out";
     if incoming {
-        for matches in option_matches(model, interface, InterfaceOption::Nosmurfs) {
+        // Shorewall's jump is for NEW, INVALID and UNTRACKED packets: the
+        // conntrack map has decided the others, unless related is logged
+        // (then decided later, in the pair chain).
+        let states = match model.firewall.state_logs.related {
+            Some(_) => vec![Match::CtState(vec![
+                CtState::New,
+                CtState::Invalid,
+                CtState::Untracked,
+            ])],
+            None => vec![],
+        };
+        for mut matches in option_matches(model, interface, InterfaceOption::Nosmurfs) {
+            matches.extend(states.iter().cloned());
             rules.push(made("nosmurfs", matches, vec![jump("smurfs")]));
         }
     }
@@ -1025,9 +1054,12 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
         }
     }
     // The `Invalid` macro's rules see INVALID packets only when their
-    // disposition lets them through to the rules (CONTINUE); then they
-    // come first, as Shorewall's INVALID section precedes the NEW one.
-    let invalid_reach = model.firewall.dispositions.invalid == Disposition::Continue;
+    // disposition lets them through to the rules (CONTINUE), or when the
+    // pair chain decides them (`invalid_log`: the rules run in Shorewall's
+    // `_net-fw` before its log); they come first, as Shorewall's INVALID
+    // section precedes the NEW one.
+    let invalid_reach = model.firewall.dispositions.invalid == Disposition::Continue
+        || model.firewall.state_logs.invalid.is_some();
     for (index, rule) in model.rules.iter().enumerate() {
         let at = match rule.is_invalid_match() {
             false => rule.span.start,
@@ -1119,14 +1151,66 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
 fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem)>) -> Vec<Rule> {
     let name = model.pair_name(pair.0, pair.1);
     let families = pair_families(model, pair);
+    let (mut head, items) = state_log_rules(model, pair, &name, items);
     let mut rules = Vec::with_capacity(items.len());
     // Tunnels first: Shorewall inserts them at the head of the
     // NEW section, before every line of the rules file.
     for (index, tunnel) in model.tunnels.iter().enumerate() {
         rules.extend(tunnel_rules(model, tunnel, index, pair, families));
     }
-    // Rules and port forwards' accepts in the model's file order, as
-    // Shorewall's one rules file orders them (first match wins).
+    rules.extend(pair_item_rules(model, &name, families, items));
+    head.extend(fold(&name, families, rules));
+    head
+}
+
+/// The head of a pair chain for the logged states, as Shorewall's state
+/// sections (none without `related_log`, `invalid_log`, `untracked_log`),
+/// and the items left for the NEW section: with `invalid_log`, the
+/// `Invalid` macro's rules run before the invalid state's log and
+/// disposition (Shorewall's `_net-fw`).
+fn state_log_rules(
+    model: &Model,
+    pair: (ZoneId, ZoneId),
+    name: &str,
+    items: Vec<(usize, PairItem)>,
+) -> (Vec<Rule>, Vec<(usize, PairItem)>) {
+    let logs = &model.firewall.state_logs;
+    if *logs == crate::model::StateLogs::default() {
+        return (Vec::new(), items);
+    }
+    let families = pair_families(model, pair);
+    let mut head: Vec<Rule> = state_log_rule(model, name, DispositionKey::Related)
+        .into_iter()
+        .collect();
+    let (invalid, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
+        logs.invalid.is_some()
+            && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
+    });
+    let invalid_rules = pair_item_rules(model, name, families, invalid);
+    head.extend(fold(name, families, invalid_rules));
+    head.extend(state_log_rule(model, name, DispositionKey::Invalid));
+    // Shorewall 5.2.8 adds no UNTRACKED jump to a chain that has rules in
+    // the INVALID section (`Invalid(DROP) net all` leaves net-fw without
+    // one: seen in `shorewall compile` output).
+    let invalid_section = model
+        .rules
+        .iter()
+        .any(|r| r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, pair));
+    if !invalid_section {
+        head.extend(state_log_rule(model, name, DispositionKey::Untracked));
+    }
+    (head, items)
+}
+
+/// Rules and port forwards' accepts in the model's file order, as
+/// Shorewall's one rules file orders them (first match wins).
+fn pair_item_rules(
+    model: &Model,
+    name: &str,
+    families: [bool; 2],
+    items: Vec<(usize, PairItem)>,
+) -> Vec<Rule> {
+    let mut rules = Vec::with_capacity(items.len());
     for (_, item) in items {
         match item {
             PairItem::Dnat(index) => rules.push(dnat_accept(&model.dnats[index], index)),
@@ -1134,11 +1218,11 @@ fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem
                 rules.push(redirect_accept(&model.redirects[index], index));
             }
             PairItem::Rule(index) => {
-                rules.extend(rule_rules(model, index, &name, families));
+                rules.extend(rule_rules(model, index, name, families));
             }
         }
     }
-    fold(&name, families, rules)
+    rules
 }
 
 /// Work of at least this many items (model items, or rules) per thread:
@@ -1322,6 +1406,13 @@ fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
         ports: vec![PortRange::single(redirect.to_port)],
     });
     matches.push(Match::OriginalPort(redirect.dports.clone()));
+    // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
+    if let Some(ipv6) = redirect.origdest_ipv6() {
+        matches.push(Match::OriginalAddress {
+            family: Family::of(ipv6),
+            nets: redirect.origdest.clone(),
+        });
+    }
     matches.extend(source_ports(redirect.proto, &redirect.sports));
     Rule::new(matches, vec![accept()], Origin::Redirect(index))
 }
@@ -1952,27 +2043,82 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
 /// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map.
 fn conntrack_elements(model: &Model) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
-    let states = [
-        (CtState::Established, Disposition::Accept),
-        (CtState::Related, dispositions.related),
-        (CtState::Invalid, dispositions.invalid),
-        (CtState::Untracked, dispositions.untracked),
-    ];
+    let mut states = vec![(CtState::Established, Disposition::Accept)];
+    for (state, key) in LOGGED_STATES {
+        if model.firewall.disposition_log(key).is_none() {
+            states.push((state, dispositions.get(key)));
+        }
+    }
     states
         .into_iter()
         .filter_map(|(state, disposition)| {
-            let verdict = match disposition {
-                Disposition::Accept => Verdict::Accept,
-                Disposition::Drop => Verdict::Drop,
-                Disposition::Reject => Verdict::Jump("rejection".to_owned()),
-                Disposition::Continue => return None,
-            };
+            let verdict = disposition_verdict(disposition)?;
             Some(MapElement {
                 key: vec![MapValue::State(state)],
                 verdict,
             })
         })
         .collect()
+}
+
+/// The states with a disposition and a log level of their own, in the
+/// order of Shorewall's state sections, each with the character that
+/// names its log chain (Rules.pm's state table: `+net-fw`, `_net-fw`,
+/// `&net-fw`).
+const LOGGED_STATES: [(CtState, DispositionKey); 3] = [
+    (CtState::Related, DispositionKey::Related),
+    (CtState::Invalid, DispositionKey::Invalid),
+    (CtState::Untracked, DispositionKey::Untracked),
+];
+
+fn state_word(state: CtState) -> &'static str {
+    match state {
+        CtState::Related => "related",
+        CtState::Invalid => "invalid",
+        _ => "untracked",
+    }
+}
+
+fn state_chain_mark(key: DispositionKey) -> char {
+    match key {
+        DispositionKey::Related => '+',
+        DispositionKey::Invalid => '_',
+        DispositionKey::Untracked | DispositionKey::TcpFlags => '&',
+    }
+}
+
+/// A disposition's verdict (REJECT: Shorewall's `reject`); CONTINUE: none.
+fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
+    match disposition {
+        Disposition::Accept => Some(Verdict::Accept),
+        Disposition::Drop => Some(Verdict::Drop),
+        Disposition::Reject => Some(Verdict::Jump("rejection".to_owned())),
+        Disposition::Continue => None,
+    }
+}
+
+/// With RELATED_LOG_LEVEL (INVALID_, UNTRACKED_), Shorewall decides the
+/// state in each zone pair's chain, before its rules: `-m conntrack
+/// --ctstate RELATED -j +net-fw`, a chain that logs under LOGLIMIT as
+/// `Shorewall:+net-fw:ACCEPT:` (the disposition's word; none for
+/// CONTINUE) and then gives the disposition (Rules.pm
+/// finish_chain_section). The state's rule, when `key`'s state is logged.
+fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Option<Rule> {
+    let level = model.firewall.disposition_log(key)?;
+    let state = LOGGED_STATES.iter().find(|(_, k)| *k == key)?.0;
+    let disposition = model.firewall.dispositions.get(key);
+    let word = match disposition {
+        Disposition::Continue => "",
+        other => other.word(),
+    };
+    let chain = format!("{}{pair_name}", state_chain_mark(key));
+    let mut statements = vec![log(model, &chain, word, level)];
+    statements.extend(disposition_verdict(disposition).map(Statement::Verdict));
+    Some(shorewall(
+        vec![Match::CtState(vec![state])],
+        statements,
+        Piece::StateLog,
+    ))
 }
 
 /// The end of input, forward and output, for packets no zone pair claims
@@ -2674,11 +2820,18 @@ fn limit_logging(
     let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
         return vec![rule];
     };
-    if rule
+    let rated = rule
         .matches
         .iter()
-        .any(|m| matches!(m, Match::RateLimit { .. }))
-    {
+        .any(|m| matches!(m, Match::RateLimit { .. }));
+    // A connection limit is counted once: a rule with a verdict logs and
+    // judges in a chain of its own, as Shorewall's `~log0`.
+    let counted = rule
+        .matches
+        .iter()
+        .any(|m| matches!(m, Match::ConnLimit { .. }))
+        && rule.statements.iter().any(|s| !logs(s));
+    if rated || counted {
         return vec![rate_logging(model, sets, rule, chain, log_chains)];
     }
     let limits: Vec<Match> = if limit.per == LimitPer::All {
@@ -2730,7 +2883,11 @@ fn limit_logging(
 /// adds LOGLIMIT only to a rule without a limit of its own. A rule with a
 /// verdict jumps to a chain of its own (Shorewall's `~log0`) that logs
 /// under the log limit and then gives the verdict, so that one bucket
-/// decides both.
+/// decides both. A rule with a connection limit (CONNLIMIT) and a verdict
+/// is compiled the same way (`-m connlimit ! --connlimit-above 3 -g
+/// ~log0`): the limit decides whether the packet is the rule's, and the
+/// log chain logs under the log limit; a LOG rule with a connection limit
+/// keeps the log limit on its log (not a limit to Chains.pm).
 fn rate_logging(
     model: &Model,
     sets: &[Set],
@@ -2959,6 +3116,14 @@ fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rul
         .into_iter()
         .collect();
     matches.extend(endpoint_sources(&redirect.source));
+    // ORIGDEST: `-d ADDRESS` on the REDIRECT rule itself.
+    if let Some(ipv6) = redirect.origdest_ipv6() {
+        matches.push(address(
+            Family::of(ipv6),
+            Direction::Destination,
+            redirect.origdest.clone(),
+        ));
+    }
     matches.push(Match::Port {
         proto: port_proto(redirect.proto),
         direction: Direction::Destination,

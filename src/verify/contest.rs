@@ -221,6 +221,7 @@ pub fn probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     }
     probes.extend(dnat_probes(model, topology));
     probes.extend(one_to_one_probes(model, topology));
+    probes.extend(redirect_origdest_probes(model, topology));
     probes
 }
 
@@ -338,6 +339,50 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
             }
         }
     }
+    probes
+}
+
+/// A redirect with ORIGDEST: from each host it redirects, to each
+/// ORIGDEST address (a host's in the lab when a rule names it, else
+/// nobody's), on each end of its port ranges: redirected there, not to the
+/// primary addresses the matrix probes.
+fn redirect_origdest_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    for redirect in model.redirects.iter().filter(|r| !r.origdest.is_empty()) {
+        let dests: Vec<IpAddr> = redirect
+            .origdest
+            .iter()
+            .map(super::topology::origdest_address)
+            .collect();
+        let from = topology
+            .hosts
+            .iter()
+            .filter(|h| h.zone.is_some_and(|z| redirect.redirects_from(z)));
+        for host in from {
+            let sources = host.addresses.iter().chain(&host.extra);
+            for &source in sources.filter(|a| a.is_ipv6() == dests[0].is_ipv6()) {
+                for range in &redirect.dports {
+                    let kind = |port| match redirect.proto {
+                        Protocol::Tcp => Kind::Tcp(port),
+                        _ => Kind::Udp(port),
+                    };
+                    for &dest in &dests {
+                        let to = topology
+                            .hosts
+                            .iter()
+                            .find(|h| h.addresses.contains(&dest) || h.extra.contains(&dest))
+                            .unwrap_or(&topology.firewall);
+                        for port in [range.low, range.high] {
+                            probes.push(probe(host, to, source, dest, kind(port)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    probes.dedup_by(|a, b| {
+        (&a.from, a.source, a.dest, a.kind) == (&b.from, b.source, b.dest, b.kind)
+    });
     probes
 }
 

@@ -18,6 +18,7 @@ use fwgen::verify::topology::Topology;
 use fwgen::verify::{probe, sys};
 
 use super::mss::{host_in, ipv4};
+use super::ratelog::KernelLog;
 
 /// What each packet of the three bursts met, in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +30,12 @@ pub struct Bursts {
     pub ping: Vec<&'static str>,
     /// Three connections to port 80 kept open (`connlimit = 2`).
     pub held: Vec<&'static str>,
+    /// The log records of the port 80 rule (`log = "info"`) from the
+    /// sender: only connections under the limit are logged.
+    pub held_logged: usize,
 }
+
+const HELD_PREFIX: &str = "Shorewall:net-fw:ACCEPT:";
 
 pub const SENT: usize = 6;
 const HELD: usize = 3;
@@ -43,6 +49,7 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
     let target = topology
         .firewall_address_towards(&sender, false)
         .expect("the firewall's address towards the net host");
+    let kmsg = KernelLog::start();
     let stop = Arc::new(AtomicBool::new(false));
     let listener = listen(&topology.firewall.netns, target, Arc::clone(&stop));
     let netns = sender.netns.clone();
@@ -81,7 +88,18 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
         .collect();
     stop.store(true, Ordering::SeqCst);
     listener.join().expect("the firewall's listener");
-    Bursts { ssh, ping, held }
+    let from = format!("SRC={source} ");
+    let held_logged = kmsg
+        .records()
+        .iter()
+        .filter(|r| r.contains(HELD_PREFIX) && r.contains(&from) && r.contains("DPT=80 "))
+        .count();
+    Bursts {
+        ssh,
+        ping,
+        held,
+        held_logged,
+    }
 }
 
 /// The firewall listens on ports 22 and 2222 (closing each connection at

@@ -7,7 +7,7 @@
 //! nftables' `log` statement write through the kernel's nf_log, which
 //! logs for a network namespace only with `net.netfilter.nf_log_all_netns
 //! = 1` (set here, a host-wide switch that only lets namespaces log).
-//! /dev/kmsg is read from its end before the bursts, and the records with
+//! /dev/kmsg is read from its end on, during the bursts, and the records with
 //! each prefix and the sender's address are counted after them.
 
 use std::fs::{File, OpenOptions};
@@ -49,7 +49,7 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
     let target = topology
         .firewall_address_towards(&sender, false)
         .expect("the firewall's address towards the net host");
-    let mut kmsg = kernel_log();
+    let kmsg = KernelLog::start();
     let stop = Arc::new(AtomicBool::new(false));
     let listener = super::rate::listen(&topology.firewall.netns, target, Arc::clone(&stop));
     let netns = sender.netns.clone();
@@ -69,8 +69,7 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
     let (ssh, web) = tcp.join().expect("the TCP sender");
     stop.store(true, Ordering::SeqCst);
     listener.join().expect("the firewall's listener");
-    std::thread::sleep(Duration::from_millis(300));
-    let records = new_records(&mut kmsg);
+    let records = kmsg.records();
     let count = |prefix: &str| {
         let from = format!("SRC={source} ");
         records
@@ -83,6 +82,44 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
         web_logged: count(WEB_PREFIX),
         ssh,
         web,
+    }
+}
+
+/// The kernel log from now on, drained by a thread of its own every few
+/// milliseconds: other labs on the same kernel may log fast enough to
+/// overwrite a record in the ring buffer before a reader that waits sees it.
+pub struct KernelLog {
+    stop: Arc<AtomicBool>,
+    reader: std::thread::JoinHandle<Vec<String>>,
+}
+
+impl KernelLog {
+    pub fn start() -> KernelLog {
+        let mut kmsg = kernel_log();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let reader = std::thread::spawn(move || {
+            let mut records = Vec::new();
+            // At most ten minutes.
+            for _ in 0..60_000 {
+                let done = stopped.load(Ordering::SeqCst);
+                records.extend(new_records(&mut kmsg));
+                if done {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            records
+        });
+        KernelLog { stop, reader }
+    }
+
+    /// Every record written since [`KernelLog::start`], a moment after the
+    /// last packet (the kernel logs as it judges).
+    pub fn records(self) -> Vec<String> {
+        std::thread::sleep(Duration::from_millis(300));
+        self.stop.store(true, Ordering::SeqCst);
+        self.reader.join().expect("the kernel log reader")
     }
 }
 

@@ -195,6 +195,14 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         config_path(product),
     ];
     decided.extend(DispositionKey::ALL.map(|key| disposition(model, key)));
+    decided.extend(
+        [
+            DispositionKey::Related,
+            DispositionKey::Invalid,
+            DispositionKey::Untracked,
+        ]
+        .map(|key| state_log(model, key)),
+    );
     if !product.ipv6 {
         decided.extend([
             log_martians(model.firewall.log_martians),
@@ -221,6 +229,30 @@ fn disposition(model: &Model, key: DispositionKey) -> Decided {
         Disposition::Continue => "meet the rules and policies",
     };
     decide(key.setting(), disposition.word(), format!("{what} {fate}"))
+}
+
+/// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL, from the
+/// model's `related_log`, `invalid_log` or `untracked_log`.
+fn state_log(model: &Model, key: DispositionKey) -> Decided {
+    let (setting, name, state) = match key {
+        DispositionKey::Related => ("RELATED_LOG_LEVEL", "related_log", "RELATED"),
+        DispositionKey::Invalid => ("INVALID_LOG_LEVEL", "invalid_log", "INVALID"),
+        _ => ("UNTRACKED_LOG_LEVEL", "untracked_log", "UNTRACKED"),
+    };
+    match model.firewall.disposition_log(key) {
+        Some(level) => decide(
+            setting,
+            format!("\"{level}\""),
+            format!(
+                "packets in conntrack state {state} are logged before their disposition ({name})"
+            ),
+        ),
+        None => decide(
+            setting,
+            "",
+            format!("packets in conntrack state {state} are not logged"),
+        ),
+    }
 }
 
 /// Where Shorewall looks for a file the compiled directory lacks: only in
