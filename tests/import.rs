@@ -1821,8 +1821,8 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
 /// of thetechstech/pbx (`1/sec`) and patrickpreuss/squid-gw
 /// (`d:5/sec:50` on a macro, `LOG:notice:TCP_IN ... 30/min`), and are
 /// written back as Shorewall reads them, a RATE beside a log level or on
-/// LOG too; on DNAT, with DROP (Shorewall refuses a RATE there) or a
-/// CONNLIMIT with a log level they are refused by name.
+/// LOG too, a CONNLIMIT beside a log level; on DNAT and with DROP
+/// (Shorewall refuses a RATE there) they are refused by name.
 #[test]
 fn rate_and_connlimit_become_the_rules_limits() {
     let rules = b"?SECTION NEW\n\
@@ -1841,7 +1841,6 @@ LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
     for expected in [
         "rules:7: RATE `2/min` on a DNAT rule: not in fwgen's model",
         "rules:8: RATE on a DROP rule: Shorewall refuses it",
-        "rules:9: a rule with CONNLIMIT that logs: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -1855,6 +1854,7 @@ LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
         "rate = \"3/min\"\nrate_per = \"source\"\nrate_table = \"ssh\"\n",
         "connlimit = 10\nconnlimit_mask = 24\n",
         "connlimit_above = 20\nconnlimit_per = \"dest\"\n",
+        "dport = \"24\"\nlog = \"info\"\nconnlimit = 3\n",
         "dport = \"25\"\nlog = \"info\"\nrate = \"2/min\"\n",
         "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\nrate = \"30/min\"\n",
     ] {
@@ -2391,7 +2391,7 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
     for expected in [
         "rules:4: ORIGDEST `&NET_IF` is an interface's address",
         "rules:5: ORIGDEST `!130.252.100.69` is an exclusion",
-        "rules:7: the rule column ORIGDEST `!192.168.2.2` (",
+        "rules:7: ORIGDEST `!192.168.2.2` is an exclusion",
     ] {
         assert!(
             stderr.contains(expected),

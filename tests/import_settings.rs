@@ -278,8 +278,9 @@ fn dispositions_are_carried() {
     );
 }
 
-/// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL (the sample's "$LOG_LEVEL")
-/// are carried; a log tag is refused.
+/// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL (the sample's "$LOG_LEVEL"),
+/// and RELATED, INVALID and UNTRACKED_LOG_LEVEL are carried; a log tag is
+/// refused.
 #[test]
 fn tcp_flags_and_smurf_log_levels_are_carried() {
     assert_carried(
@@ -291,6 +292,32 @@ fn tcp_flags_and_smurf_log_levels_are_carried() {
         "smurf-log",
         "SMURF_LOG_LEVEL=debug",
         "smurf_log = \"debug\"",
+    );
+    for (name, setting, key) in [
+        (
+            "related-log",
+            "RELATED_LOG_LEVEL=info",
+            "related_log = \"info\"",
+        ),
+        (
+            "invalid-log",
+            "INVALID_LOG_LEVEL=notice",
+            "invalid_log = \"notice\"",
+        ),
+        (
+            "untracked-log",
+            "UNTRACKED_LOG_LEVEL=debug",
+            "untracked_log = \"debug\"",
+        ),
+    ] {
+        assert_carried(name, setting, key);
+    }
+    // With INVALID_LOG_LEVEL the model decides invalid packets after
+    // tcpflags, as Shorewall does: the disposition is carried.
+    assert_carried(
+        "tcp-flags-seen",
+        "INVALID_DISPOSITION=DROP\nINVALID_LOG_LEVEL=info\nTCP_FLAGS_DISPOSITION=ACCEPT",
+        "tcp_flags_disposition = \"ACCEPT\"",
     );
     assert_refused(
         "tcp-flags-log-tag",

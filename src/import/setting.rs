@@ -92,9 +92,13 @@ pub const SETTINGS: &[Setting] = &[
     // The states the blacklist sees: `blacklist_states` (unset: by FASTACCEPT).
     modelled("BLACKLIST", ""),
     // What passes would change: only the value fwgen's firewall means.
-    // `[firewall]` `tcp_flags_log` and `smurf_log`.
+    // `[firewall]` `tcp_flags_log`, `smurf_log` and the conntrack states'
+    // `related_log`, `invalid_log`, `untracked_log`.
     modelled("TCP_FLAGS_LOG_LEVEL", ""),
     modelled("SMURF_LOG_LEVEL", ""),
+    modelled("RELATED_LOG_LEVEL", ""),
+    modelled("INVALID_LOG_LEVEL", ""),
+    modelled("UNTRACKED_LOG_LEVEL", ""),
     // `[firewall]` `*_disposition` (`disposition` in the importer).
     modelled("TCP_FLAGS_DISPOSITION", "drop"),
     modelled("RELATED_DISPOSITION", "accept"),
@@ -172,7 +176,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("FIREWALL"),
     noted("LOG_LEVEL"),
     noted("BLACKLIST_LOG_LEVEL"),
-    noted("INVALID_LOG_LEVEL"),
     noted("LOG_BACKEND"),
     noted("LOG_VERBOSITY"),
     noted("LOG_ZONE"),
@@ -180,11 +183,9 @@ pub const SETTINGS: &[Setting] = &[
     noted("LOGFILE"),
     noted("LOGTAGONLY"),
     noted("MACLIST_LOG_LEVEL"),
-    noted("RELATED_LOG_LEVEL"),
     noted("RPFILTER_LOG_LEVEL"),
     noted("SFILTER_LOG_LEVEL"),
     noted("STARTUP_LOG"),
-    noted("UNTRACKED_LOG_LEVEL"),
     noted("RFC1918_LOG_LEVEL"),
     noted("ARPTABLES"),
     noted("CONFIG_PATH"),

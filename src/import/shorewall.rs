@@ -625,14 +625,17 @@ struct Carried {
     blacklist_states: Vec<String>,
     /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
     dispositions: [&'static str; 4],
-    /// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL, as the model writes them.
-    log_levels: [Option<String>; 2],
+    /// The `*_LOG_LEVEL` settings of [`LOG_LEVEL_KEYS`], as the model writes them.
+    log_levels: [Option<String>; 5],
 }
 
 /// The log settings of `tcp_flags_log` and `smurf_log`.
-const LOG_LEVEL_KEYS: [(&str, &str); 2] = [
+const LOG_LEVEL_KEYS: [(&str, &str); 5] = [
     ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
     ("SMURF_LOG_LEVEL", "smurf_log"),
+    ("RELATED_LOG_LEVEL", "related_log"),
+    ("INVALID_LOG_LEVEL", "invalid_log"),
+    ("UNTRACKED_LOG_LEVEL", "untracked_log"),
 ];
 
 /// A `*_LOG_LEVEL` setting as Config.pm reads it (`default_log_level`):
@@ -1021,9 +1024,10 @@ const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
     ("HELPER", "a conntrack helper"),
 ];
 
-/// The rule columns after SPORT the model carries for ACCEPT, DROP and
-/// REJECT rules (src/import/limits.rs), not for DNAT or REDIRECT.
-const LIMIT_COLUMNS: [&str; 2] = ["RATE", "CONNLIMIT"];
+/// The rule columns after SPORT the model carries: ORIGDEST for every
+/// action, RATE and CONNLIMIT (src/import/limits.rs) for ACCEPT, DROP,
+/// REJECT and LOG (refused by `limits` for the others).
+const CARRIED_COLUMNS: [&str; 3] = ["ORIGDEST", "RATE", "CONNLIMIT"];
 
 /// Why a rules line is refused for its columns after SPORT: each column
 /// used (but those `carried`), by name, or a line longer than Shorewall's
@@ -1952,8 +1956,12 @@ impl Importer {
             }
         }
         let [tcp_flags, _, invalid, _] = carried.dispositions;
+        // With INVALID_LOG_LEVEL the model decides invalid packets in the
+        // pair chains, after tcpflags, as Shorewall does.
+        let invalid_logged = carried.log_levels[3].is_some();
         if tcp_flags != "DROP"
             && invalid != "CONTINUE"
+            && !invalid_logged
             && let Some((_, line)) = modelled.get("TCP_FLAGS_DISPOSITION")
         {
             let reason = format!(
@@ -2834,15 +2842,9 @@ impl Importer {
         comment: Option<&str>,
     ) {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        // ORIGDEST is a port forward's `origdest` (read in `dnat`), a
-        // rule's `origdest` (read with the limits); REDIRECT has none.
-        let first = columns.first().map_or("", String::as_str);
-        let redirect = first == "REDIRECT" || first.starts_with("REDIRECT:");
-        let carried: &[&str] = if redirect {
-            &LIMIT_COLUMNS
-        } else {
-            &["RATE", "CONNLIMIT", "ORIGDEST"]
-        };
+        // ORIGDEST is a port forward's or redirect's `origdest` (read in
+        // `dnat` and `redirect`), a rule's `origdest` (read with the limits).
+        let carried: &[&str] = &CARRIED_COLUMNS;
         if let Some(reason) = unmodelled_rule_columns(columns, carried) {
             self.refuse(line, reason);
             return;
@@ -2917,11 +2919,12 @@ impl Importer {
         } else {
             (target, log)
         };
-        let mut limits = match self.limits(line, columns, &target, log.as_deref()) {
+        let mut limits = match self.limits(line, columns, &target) {
             Ok(limits) => limits,
             Err(()) => return,
         };
         if target != "DNAT"
+            && target != "REDIRECT"
             && let Some(text) = get(6)
         {
             let Some(origdest) = self.origdest_list(line, &text) else {
@@ -3006,15 +3009,13 @@ impl Importer {
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
     /// line is refused: for DNAT and REDIRECT (whose limits the model has
     /// no place for), DROP and REJECT with a RATE (Shorewall refuses them),
-    /// a CONNLIMIT on a rule that logs or on LOG, or a value fwgen cannot
-    /// express. A RATE on a rule that logs (`ACCEPT:info`) or on LOG is
-    /// the model's `rate` beside `log`.
+    /// or a value fwgen cannot express. A RATE or CONNLIMIT on a rule that
+    /// logs (`ACCEPT:info`) or on LOG is the model's limit beside `log`.
     fn limits(
         &mut self,
         line: &Line,
         columns: &[String],
         target: &str,
-        log: Option<&str>,
     ) -> Result<Option<Vec<limits::Key>>, ()> {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let (rate, connlimit) = (get(7), get(10));
@@ -3025,11 +3026,7 @@ impl Importer {
             this.refuse(line, reason);
             Err(())
         };
-        let limited = if connlimit.is_none() {
-            matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG")
-        } else {
-            matches!(target, "ACCEPT" | "DROP" | "REJECT")
-        };
+        let limited = matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG");
         if !limited {
             let used: Vec<String> = [("RATE", &rate), ("CONNLIMIT", &connlimit)]
                 .iter()
@@ -3049,12 +3046,6 @@ impl Importer {
                 format!(
                     "RATE on a {target} rule: Shorewall refuses it (\"Rate Limiting not available with {target}\")"
                 ),
-            );
-        }
-        if log.is_some() && connlimit.is_some() {
-            return refuse(
-                self,
-                "a rule with CONNLIMIT that logs: not in fwgen's model".to_owned(),
             );
         }
         let mut keys = Vec::new();
@@ -3324,13 +3315,25 @@ impl Importer {
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
+        let origdest = match get(6) {
+            Some(text) => match self.origdest_list(line, &text) {
+                Some(list) => list,
+                None => return,
+            },
+            None => Vec::new(),
+        };
         let zones = self.named_zones(&[source.as_str()]);
-        let family = rule_family(&[source.as_str()], Some(&proto));
+        // An ORIGDEST address binds the redirect to its family.
+        let family = rule_family(&[source.as_str()], Some(&proto))
+            .or_else(|| origdest.first().map(|a| a.contains(':')));
         let mut table = Table::array(&["redirect"]);
         table.push("source", self.endpoint(&source));
         table.push("proto", proto);
         table.push("dport", dport);
         table.push_some("sport", sport);
+        if !origdest.is_empty() {
+            table.push("origdest", Value::strings(&origdest));
+        }
         table.push("to_port", to_port);
         table.push_some("log", log);
         table.push_some("comment", comment);
