@@ -12,8 +12,8 @@ use crate::model::{
     ZoneId, ZoneRef,
 };
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
-use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
-use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
+use crate::ruleset::lower::{catch_all_policy, lower, reachable_pairs, renders_in};
+use crate::ruleset::{Hook, Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -642,7 +642,8 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
 
 /// CONTINUE only means something for a nested zone (its parent's rules
 /// and policy follow, as the parent is dispatched after it); elsewhere
-/// such pairs fall to the catch-all (Shorewall warns too).
+/// such pairs fall to the catch-all (Shorewall warns too), which decides
+/// them by another policy or Shorewall's default.
 fn continue_policies(model: &Model) -> Vec<Finding> {
     let nested = |side: &PolicySide| {
         side.listed()
@@ -652,17 +653,78 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
     model
         .policies
         .iter()
-        .filter(|p| p.action == PolicyAction::Continue)
-        .filter(|p| !nested(&p.source) && !nested(&p.dest))
-        .map(|p| {
+        .enumerate()
+        .filter(|(_, p)| p.action == PolicyAction::Continue)
+        .filter(|(_, p)| !nested(&p.source) && !nested(&p.dest))
+        .map(|(index, p)| {
             Finding::warning(
                 "continue-without-nesting",
                 p.span.clone(),
-                "CONTINUE has no nested zone to continue to: these connections reach the catch-all and are rejected".to_owned(),
+                format!(
+                    "CONTINUE has no nested zone to continue to: connections no rule decides reach {}",
+                    catch_all_outcome(model, index)
+                ),
                 "say what should happen: ACCEPT, DROP or REJECT".to_owned(),
             )
         })
         .collect()
+}
+
+/// What the catch-all does with the pairs the policy decides: for each of
+/// INPUT, FORWARD and OUTPUT that they end in, its verdict and the policy
+/// it takes ([`catch_all_policy`], as the lowered ruleset ends them).
+fn catch_all_outcome(model: &Model, policy: usize) -> String {
+    let ids = model.zone_ids();
+    let mut hooks = Vec::new();
+    for &s in &ids {
+        for &d in &ids {
+            let decided = model
+                .matrix
+                .get(s, d)
+                .is_some_and(|m| m.origin == DecisionOrigin::Policy(policy));
+            let hook = match (s, d) {
+                (_, ZoneId::Firewall) => Hook::Input,
+                (ZoneId::Firewall, _) => Hook::Output,
+                _ => Hook::Forward,
+            };
+            if decided && !hooks.contains(&hook) {
+                hooks.push(hook);
+            }
+        }
+    }
+    hooks.sort_by_key(|hook| {
+        [Hook::Input, Hook::Forward, Hook::Output]
+            .iter()
+            .position(|h| h == hook)
+    });
+    let ends: Vec<String> = hooks
+        .into_iter()
+        .map(|hook| {
+            let end = catch_all_policy(model, hook);
+            let verb = match end.action {
+                PolicyAction::Accept => "accepts",
+                PolicyAction::Reject => "rejects",
+                // A CONTINUE catch-all leaves the packet to the base
+                // chain, which drops it.
+                PolicyAction::Drop | PolicyAction::Continue => "drops",
+            };
+            let chain = match hook {
+                Hook::Input => "INPUT",
+                Hook::Output => "OUTPUT",
+                _ => "FORWARD",
+            };
+            let why = match end.policy {
+                Some(index) => format!("the policy at line {}", model.policies[index].line),
+                None => "no policy of `all` names it: Shorewall's default, logged".to_owned(),
+            };
+            format!("the end of {chain}, which {verb} them ({why})")
+        })
+        .collect();
+    if ends.is_empty() {
+        "the catch-all".to_owned()
+    } else {
+        ends.join("; ")
+    }
 }
 
 /// The firewall cannot query DNS in the uplink zone: a notice, since some
@@ -734,6 +796,66 @@ mod tests {
         let walked = reaches_walking_every_address(&model, &ruleset, &zones);
         assert_eq!(reaches_firewall(&model, &ruleset, &zones), walked, "{name}");
         walked
+    }
+
+    fn continue_messages(text: &str) -> Vec<String> {
+        let model = compile(&Source::new("continue.toml", text.to_owned())).unwrap();
+        continue_policies(&model)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn continue_without_nesting_says_what_the_catch_all_does() {
+        let zones = "[zones.net]\n[zones.loc]\n[interfaces.eth0]\nzone = \"net\"\n\
+                     [interfaces.eth1]\nzone = \"loc\"\n";
+        let policy = |source: &str, dest: &str, action: &str| {
+            format!("[[policy]]\nsource = \"{source}\"\ndest = \"{dest}\"\naction = \"{action}\"\n")
+        };
+        let accepting = format!(
+            "{zones}{}{}",
+            policy("loc", "net", "CONTINUE"),
+            policy("all", "all", "ACCEPT")
+        );
+        assert_eq!(
+            continue_messages(&accepting),
+            [
+                "CONTINUE has no nested zone to continue to: connections no rule decides reach \
+              the end of FORWARD, which accepts them (the policy at line 11)"
+            ]
+        );
+        // Without a policy of `all`: INPUT drops, OUTPUT and FORWARD reject.
+        let defaults = format!(
+            "{zones}{}{}{}{}",
+            policy("loc", "all", "CONTINUE"),
+            policy("net", "all", "DROP"),
+            policy("$FW", "net", "ACCEPT"),
+            policy("$FW", "loc", "ACCEPT"),
+        );
+        assert_eq!(
+            continue_messages(&defaults),
+            [
+                "CONTINUE has no nested zone to continue to: connections no rule decides reach \
+              the end of INPUT, which drops them (no policy of `all` names it: Shorewall's \
+              default, logged); the end of FORWARD, which rejects them (no policy of `all` \
+              names it: Shorewall's default, logged)"
+            ]
+        );
+        // `all $FW` ends INPUT, before `all all`.
+        let own = format!(
+            "{zones}{}{}{}",
+            policy("loc", "$FW", "CONTINUE"),
+            policy("all", "$FW", "DROP"),
+            policy("all", "all", "REJECT"),
+        );
+        assert_eq!(
+            continue_messages(&own),
+            [
+                "CONTINUE has no nested zone to continue to: connections no rule decides reach \
+              the end of INPUT, which drops them (the policy at line 11)"
+            ]
+        );
     }
 
     /// A zone `loc` on two interfaces, and rules to the firewall from hosts
