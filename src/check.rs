@@ -12,8 +12,8 @@ use crate::model::{
     ZoneId, ZoneRef,
 };
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
-use crate::ruleset::lower::{lower, reachable_pairs, renders_in};
-use crate::ruleset::{Origin, Rule as KernelRule, Ruleset};
+use crate::ruleset::lower::{catch_all_policy, lower_unnamed, reachable_pairs, renders_in};
+use crate::ruleset::{Hook, Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -59,26 +59,55 @@ impl Finding {
         )
     }
 
-    pub fn json(&self, source: &Source) -> serde_json::Value {
+    /// The finding as `check --format json` prints it, in `file`.
+    pub fn json<'a>(&'a self, source: &Source, file: &'a str) -> FindingJson<'a> {
         let location = self.span.as_ref().map(|s| source.location(s.start));
-        serde_json::json!({
-            "level": match self.level { Level::Warning => "warning", Level::Notice => "notice" },
-            "code": self.code,
-            "message": self.message,
-            "file": source.display_name(),
-            "line": location.map(|l| l.line),
-            "column": location.map(|l| l.column),
-            "hint": self.hint,
-        })
+        FindingJson {
+            code: self.code,
+            column: location.map(|l| l.column),
+            file,
+            hint: &self.hint,
+            level: match self.level {
+                Level::Warning => "warning",
+                Level::Notice => "notice",
+            },
+            line: location.map(|l| l.line),
+            message: &self.message,
+        }
     }
+}
+
+/// One finding in `check --format json` (docs/json.md), written straight
+/// out: the fields in the order they have always been printed (by name).
+#[derive(Debug, serde::Serialize)]
+pub struct FindingJson<'a> {
+    code: &'static str,
+    column: Option<usize>,
+    file: &'a str,
+    hint: &'a str,
+    level: &'static str,
+    line: Option<usize>,
+    message: &'a str,
 }
 
 /// Every finding, in file order.
 pub fn check(model: &Model) -> Vec<Finding> {
-    let ruleset = lower(model);
+    check_in(model, &lower_unnamed(model))
+}
+
+/// Every finding, in file order, with the model's lowered ruleset
+/// ([`lower_unnamed`] is enough: no check reads a rule's comment). The
+/// lockout walks run on a thread of their own beside the shadow test.
+pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
+    let (locked_out, shadowed) = std::thread::scope(|scope| {
+        let locked_out = scope.spawn(|| lockout(model, ruleset));
+        let shadowed = shadowed_rules::<CoverIndex>(model, ruleset);
+        (locked_out.join(), shadowed)
+    });
+    let locked_out = locked_out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut findings = Vec::new();
-    findings.extend(lockout(model, &ruleset));
-    findings.extend(shadowed_rules(model, &ruleset));
+    findings.extend(locked_out);
+    findings.extend(shadowed);
     findings.extend(redundant_rules(model));
     findings.extend(accepts_to_masqueraded(model));
     findings.extend(zones_without_interfaces(model));
@@ -86,7 +115,7 @@ pub fn check(model: &Model) -> Vec<Finding> {
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
-    findings.extend(firewall_without_dns(model, &ruleset));
+    findings.extend(firewall_without_dns(model, ruleset));
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
     findings
 }
@@ -305,63 +334,42 @@ impl<'a> RuleIndex<'a> {
 /// that hides it there (`None`: it matches something there).
 type Hidden = HashMap<usize, Vec<((ZoneId, ZoneId), Option<Origin>)>>;
 
+/// The earlier rules of a chain, asked for the first one that covers a
+/// rule: [`CoverIndex`] compares only the candidates its index finds (the
+/// tests compare it with a scan of every earlier rule).
+trait EarlierRules<'a>: Default {
+    fn insert(&mut self, rule: &'a KernelRule);
+    fn first_covering(
+        &self,
+        rule: &KernelRule,
+        keep: impl Fn(&KernelRule) -> bool,
+    ) -> Option<&'a KernelRule>;
+}
+
+impl<'a> EarlierRules<'a> for CoverIndex<'a> {
+    fn insert(&mut self, rule: &'a KernelRule) {
+        CoverIndex::insert(self, rule);
+    }
+
+    fn first_covering(
+        &self,
+        rule: &KernelRule,
+        keep: impl Fn(&KernelRule) -> bool,
+    ) -> Option<&'a KernelRule> {
+        CoverIndex::first_covering(self, rule, keep)
+    }
+}
+
 /// Rules the kernel can never reach: in the lowered ruleset, an earlier
 /// rule of the same chain (another model rule, or a port forward's accept,
 /// which comes first) matches everything they match, or an earlier rule
-/// that matches everything ended the chain.
-fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
+/// that matches everything ended the chain. The chains are tested on
+/// every core (each alone), their results put together in pair order.
+fn shadowed_rules<'a, E: EarlierRules<'a>>(model: &Model, ruleset: &'a Ruleset) -> Vec<Finding> {
+    let pairs = reachable_pairs(model);
+    let per_pair = on_every_core(&pairs, |&pair| hidden_in::<E>(model, ruleset, pair));
     let mut hidden: Hidden = HashMap::new();
-    for pair in reachable_pairs(model) {
-        let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
-            continue;
-        };
-        let rules: Vec<&KernelRule> = chain.rules.iter().flat_map(KernelRule::items).collect();
-        // Per model rule of this chain (in order of first appearance): the
-        // earlier item that hides all its kernel rules, if one does.
-        let mut order: Vec<usize> = Vec::new();
-        let mut covered: HashMap<usize, Option<Origin>> = HashMap::new();
-        let mut index_of_earlier = CoverIndex::default();
-        for rule in &rules {
-            // A rule that only logs decides nothing and hides nothing.
-            let decides = rule.verdict().is_some();
-            if let Origin::Rule(index) = rule.origin
-                && decides
-            {
-                let earlier = index_of_earlier
-                    .first_covering(rule, |e| {
-                        e.origin != rule.origin
-                            && matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_))
-                    })
-                    .map(|e| e.origin);
-                match covered.get_mut(&index) {
-                    Some(cover) => *cover = cover.and(earlier),
-                    None => {
-                        order.push(index);
-                        covered.insert(index, earlier);
-                    }
-                }
-            }
-            if decides {
-                index_of_earlier.insert(rule);
-            }
-        }
-        if let Some(last) = chain.rules.last()
-            && last.decides_every_packet()
-            && let Origin::Rule(ending) = last.origin
-        {
-            for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {
-                let cut = !rule.is_invalid_match()
-                    && applies_to(rule.source.zone, rule.dest.zone, pair)
-                    && !covered.contains_key(&index)
-                    && renders_in(model, index, pair);
-                if cut {
-                    order.push(index);
-                    covered.insert(index, Some(last.origin));
-                }
-            }
-        }
-        let in_chain: Vec<(usize, Option<Origin>)> =
-            order.into_iter().map(|i| (i, covered[&i])).collect();
+    for (&pair, in_chain) in pairs.iter().zip(per_pair) {
         for (index, cover) in in_chain {
             hidden.entry(index).or_default().push((pair, cover));
         }
@@ -372,6 +380,91 @@ fn shadowed_rules(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
         .into_iter()
         .filter_map(|index| shadow_finding(model, index, &hidden[&index]))
         .collect()
+}
+
+/// `f` of every item, on up to one thread per core (each thread takes the
+/// next item not yet taken), the results in the items' order.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(n) else { break done };
+            done.push((n, f(item)));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (1..cores.min(items.len()))
+            .map(|_| scope.spawn(take))
+            .collect();
+        let mut results = take();
+        for thread in threads {
+            let done = thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            results.extend(done);
+        }
+        results
+    });
+    results.sort_unstable_by_key(|(n, _)| *n);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The model rules of one pair's chain (in order of first appearance),
+/// each with the earlier item that hides all its kernel rules there, if
+/// one does.
+fn hidden_in<'a, E: EarlierRules<'a>>(
+    model: &Model,
+    ruleset: &'a Ruleset,
+    pair: (ZoneId, ZoneId),
+) -> Vec<(usize, Option<Origin>)> {
+    let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
+        return Vec::new();
+    };
+    let mut order: Vec<usize> = Vec::new();
+    let mut covered: HashMap<usize, Option<Origin>> = HashMap::new();
+    let mut earlier_rules = E::default();
+    for rule in chain.rules.iter().flat_map(KernelRule::items) {
+        // A rule that only logs decides nothing and hides nothing.
+        let decides = rule.verdict().is_some();
+        if let Origin::Rule(index) = rule.origin
+            && decides
+        {
+            let earlier = earlier_rules
+                .first_covering(rule, |e| {
+                    e.origin != rule.origin && matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_))
+                })
+                .map(|e| e.origin);
+            match covered.get_mut(&index) {
+                Some(cover) => *cover = cover.and(earlier),
+                None => {
+                    order.push(index);
+                    covered.insert(index, earlier);
+                }
+            }
+        }
+        if decides {
+            earlier_rules.insert(rule);
+        }
+    }
+    if let Some(last) = chain.rules.last()
+        && last.decides_every_packet()
+        && let Origin::Rule(ending) = last.origin
+    {
+        for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {
+            let cut = !rule.is_invalid_match()
+                && applies_to(rule.source.zone, rule.dest.zone, pair)
+                && !covered.contains_key(&index)
+                && renders_in(model, index, pair);
+            if cut {
+                order.push(index);
+                covered.insert(index, Some(last.origin));
+            }
+        }
+    }
+    order.into_iter().map(|i| (i, covered[&i])).collect()
 }
 
 fn shadow_finding(
@@ -642,7 +735,8 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
 
 /// CONTINUE only means something for a nested zone (its parent's rules
 /// and policy follow, as the parent is dispatched after it); elsewhere
-/// such pairs fall to the catch-all (Shorewall warns too).
+/// such pairs fall to the catch-all (Shorewall warns too), which decides
+/// them by another policy or Shorewall's default.
 fn continue_policies(model: &Model) -> Vec<Finding> {
     let nested = |side: &PolicySide| {
         side.listed()
@@ -652,17 +746,78 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
     model
         .policies
         .iter()
-        .filter(|p| p.action == PolicyAction::Continue)
-        .filter(|p| !nested(&p.source) && !nested(&p.dest))
-        .map(|p| {
+        .enumerate()
+        .filter(|(_, p)| p.action == PolicyAction::Continue)
+        .filter(|(_, p)| !nested(&p.source) && !nested(&p.dest))
+        .map(|(index, p)| {
             Finding::warning(
                 "continue-without-nesting",
                 p.span.clone(),
-                "CONTINUE has no nested zone to continue to: these connections reach the catch-all and are rejected".to_owned(),
+                format!(
+                    "CONTINUE has no nested zone to continue to: connections no rule decides reach {}",
+                    catch_all_outcome(model, index)
+                ),
                 "say what should happen: ACCEPT, DROP or REJECT".to_owned(),
             )
         })
         .collect()
+}
+
+/// What the catch-all does with the pairs the policy decides: for each of
+/// INPUT, FORWARD and OUTPUT that they end in, its verdict and the policy
+/// it takes ([`catch_all_policy`], as the lowered ruleset ends them).
+fn catch_all_outcome(model: &Model, policy: usize) -> String {
+    let ids = model.zone_ids();
+    let mut hooks = Vec::new();
+    for &s in &ids {
+        for &d in &ids {
+            let decided = model
+                .matrix
+                .get(s, d)
+                .is_some_and(|m| m.origin == DecisionOrigin::Policy(policy));
+            let hook = match (s, d) {
+                (_, ZoneId::Firewall) => Hook::Input,
+                (ZoneId::Firewall, _) => Hook::Output,
+                _ => Hook::Forward,
+            };
+            if decided && !hooks.contains(&hook) {
+                hooks.push(hook);
+            }
+        }
+    }
+    hooks.sort_by_key(|hook| {
+        [Hook::Input, Hook::Forward, Hook::Output]
+            .iter()
+            .position(|h| h == hook)
+    });
+    let ends: Vec<String> = hooks
+        .into_iter()
+        .map(|hook| {
+            let end = catch_all_policy(model, hook);
+            let verb = match end.action {
+                PolicyAction::Accept => "accepts",
+                PolicyAction::Reject => "rejects",
+                // A CONTINUE catch-all leaves the packet to the base
+                // chain, which drops it.
+                PolicyAction::Drop | PolicyAction::Continue => "drops",
+            };
+            let chain = match hook {
+                Hook::Input => "INPUT",
+                Hook::Output => "OUTPUT",
+                _ => "FORWARD",
+            };
+            let why = match end.policy {
+                Some(index) => format!("the policy at line {}", model.policies[index].line),
+                None => "no policy of `all` names it: Shorewall's default, logged".to_owned(),
+            };
+            format!("the end of {chain}, which {verb} them ({why})")
+        })
+        .collect();
+    if ends.is_empty() {
+        "the catch-all".to_owned()
+    } else {
+        ends.join("; ")
+    }
 }
 
 /// The firewall cannot query DNS in the uplink zone: a notice, since some
@@ -702,11 +857,151 @@ fn firewall_without_dns(model: &Model, ruleset: &Ruleset) -> Option<Finding> {
     })
 }
 
+/// The benches' model generator, for the tests.
+#[cfg(test)]
+#[path = "../examples/gen_model.rs"]
+#[allow(dead_code)]
+mod gen_model;
+
 #[cfg(test)]
 mod tests {
+    use super::gen_model;
     use super::*;
     use crate::load::compile;
+    use crate::ruleset::cover::covers;
     use crate::source::Source;
+
+    /// The shadow test as first written: each rule compared with every
+    /// earlier rule of its chain in turn.
+    #[derive(Default)]
+    struct Scan<'a>(Vec<&'a KernelRule>);
+
+    impl<'a> EarlierRules<'a> for Scan<'a> {
+        fn insert(&mut self, rule: &'a KernelRule) {
+            self.0.push(rule);
+        }
+
+        fn first_covering(
+            &self,
+            rule: &KernelRule,
+            keep: impl Fn(&KernelRule) -> bool,
+        ) -> Option<&'a KernelRule> {
+            self.0
+                .iter()
+                .copied()
+                .find(|&earlier| keep(earlier) && covers(earlier, rule))
+        }
+    }
+
+    /// A model of `count` random rules between three zones, from nested
+    /// networks and hosts, on ports, lists and ranges that overlap, with
+    /// every verdict, some logged, and port forwards among them.
+    fn overlapping_model(count: usize, seed: u64) -> String {
+        let sources = [
+            "loc",
+            "loc:10.1.0.0/16",
+            "loc:10.1.2.0/24",
+            "loc:10.1.2.3",
+            "loc:10.1.2.3,10.1.9.9",
+            "net",
+            "net:192.0.2.0/24",
+            "net:192.0.2.7",
+            "all",
+        ];
+        let dests = ["net", "$FW", "dmz", "dmz:10.3.0.5", "loc:10.1.2.0/24"];
+        let services = [
+            "proto = \"tcp\"\ndport = 22",
+            "proto = \"tcp\"\ndport = 80",
+            "proto = \"tcp\"\ndport = \"1:1024\"",
+            "proto = \"udp\"\ndport = \"8000:8010\"",
+            "proto = \"tcp\"\ndport = \"8005\"",
+            "proto = \"tcp\"\ndport = \"22,80,443\"",
+            "proto = \"tcp\"\ndport = \"22,80,443,8080,8443\"",
+            "proto = \"udp\"\ndport = \"60000:65535\"",
+            "proto = \"tcp\"",
+            "proto = \"icmp\"",
+            "macro = \"SSH\"",
+            "macro = \"DNS\"",
+            "macro = \"Web\"",
+            "",
+        ];
+        let actions = ["ACCEPT", "DROP", "REJECT"];
+        let mut next = crate::ruleset::test_random(seed);
+        let mut text = String::from(
+            "[zones.net]\n[zones.loc]\n[zones.dmz]\n\
+             [interfaces.eth0]\nzone = \"net\"\n\
+             [interfaces.eth1]\nzone = \"loc\"\nnetworks = [\"10.1.0.0/16\"]\n\
+             [interfaces.eth2]\nzone = \"dmz\"\nnetworks = [\"10.3.0.0/16\"]\n\
+             [[policy]]\nsource = \"loc\"\ndest = \"net\"\naction = \"ACCEPT\"\n\
+             [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n",
+        );
+        for _ in 0..count {
+            if next(25) == 0 {
+                text.push_str(&format!(
+                    "[[dnat]]\nsource = \"net\"\ndest = \"dmz\"\nto = \"10.3.0.5\"\n\
+                     proto = \"tcp\"\ndport = {}\n",
+                    [22, 80, 8005][next(3)]
+                ));
+                continue;
+            }
+            let source = sources[next(sources.len())];
+            let mut dest = dests[next(dests.len())];
+            if source.split(':').next() == dest.split(':').next() {
+                dest = "net";
+            }
+            if source.starts_with("net") && dest == "net" {
+                dest = "$FW";
+            }
+            text.push_str(&format!(
+                "[[rule]]\naction = \"{}\"\nsource = \"{source}\"\ndest = \"{dest}\"\n{}\n",
+                actions[next(actions.len())],
+                services[next(services.len())]
+            ));
+            if next(8) == 0 {
+                text.push_str("log = \"info\"\n");
+            }
+        }
+        text
+    }
+
+    /// The shadow findings of a model, found through the index and by
+    /// scanning every earlier rule; their number.
+    fn shadowed_both_ways(name: &str, text: &str) -> usize {
+        let model = compile(&Source::new(name, text.to_owned())).unwrap();
+        let ruleset = lower_unnamed(&model);
+        let indexed = shadowed_rules::<CoverIndex>(&model, &ruleset);
+        let scanned = shadowed_rules::<Scan>(&model, &ruleset);
+        assert_eq!(indexed, scanned, "{name}");
+        indexed.len()
+    }
+
+    #[test]
+    fn the_indexed_shadow_test_finds_what_scanning_every_earlier_rule_finds() {
+        let mut found = 0;
+        for seed in 1..=12 {
+            let name = format!("overlapping {seed}");
+            found += shadowed_both_ways(&name, &overlapping_model(400, seed));
+        }
+        // Models of the benches' generator: macros, logs, port forwards.
+        for seed in 1..=3 {
+            let mixed = gen_model::generate(4, 800, seed);
+            found += shadowed_both_ways(&format!("mixed {seed}"), &mixed);
+            let address_port = gen_model::generate_address_port(4, 800, seed);
+            found += shadowed_both_ways(&format!("address-port {seed}"), &address_port);
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for models in ["tests/check", "tests/models", "examples"] {
+            for entry in std::fs::read_dir(dir.join(models)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    found += shadowed_both_ways(&path.display().to_string(), &text);
+                }
+            }
+        }
+        // The comparison means something only if rules were found hidden.
+        assert!(found > 500, "{found} shadowed rules");
+    }
 
     /// [`reaches_firewall`] as first written: every address, walked
     /// through the whole ruleset.
@@ -729,11 +1024,71 @@ mod tests {
 
     fn reaches_both_ways(name: &str, text: &str) -> bool {
         let model = compile(&Source::new(name, text.to_owned())).unwrap();
-        let ruleset = lower(&model);
+        let ruleset = crate::ruleset::lower::lower(&model);
         let zones: Vec<ZoneId> = (0..model.zones.len()).map(ZoneId::Zone).collect();
         let walked = reaches_walking_every_address(&model, &ruleset, &zones);
         assert_eq!(reaches_firewall(&model, &ruleset, &zones), walked, "{name}");
         walked
+    }
+
+    fn continue_messages(text: &str) -> Vec<String> {
+        let model = compile(&Source::new("continue.toml", text.to_owned())).unwrap();
+        continue_policies(&model)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn continue_without_nesting_says_what_the_catch_all_does() {
+        let zones = "[zones.net]\n[zones.loc]\n[interfaces.eth0]\nzone = \"net\"\n\
+                     [interfaces.eth1]\nzone = \"loc\"\n";
+        let policy = |source: &str, dest: &str, action: &str| {
+            format!("[[policy]]\nsource = \"{source}\"\ndest = \"{dest}\"\naction = \"{action}\"\n")
+        };
+        let accepting = format!(
+            "{zones}{}{}",
+            policy("loc", "net", "CONTINUE"),
+            policy("all", "all", "ACCEPT")
+        );
+        assert_eq!(
+            continue_messages(&accepting),
+            [
+                "CONTINUE has no nested zone to continue to: connections no rule decides reach \
+              the end of FORWARD, which accepts them (the policy at line 11)"
+            ]
+        );
+        // Without a policy of `all`: INPUT drops, OUTPUT and FORWARD reject.
+        let defaults = format!(
+            "{zones}{}{}{}{}",
+            policy("loc", "all", "CONTINUE"),
+            policy("net", "all", "DROP"),
+            policy("$FW", "net", "ACCEPT"),
+            policy("$FW", "loc", "ACCEPT"),
+        );
+        assert_eq!(
+            continue_messages(&defaults),
+            [
+                "CONTINUE has no nested zone to continue to: connections no rule decides reach \
+              the end of INPUT, which drops them (no policy of `all` names it: Shorewall's \
+              default, logged); the end of FORWARD, which rejects them (no policy of `all` \
+              names it: Shorewall's default, logged)"
+            ]
+        );
+        // `all $FW` ends INPUT, before `all all`.
+        let own = format!(
+            "{zones}{}{}{}",
+            policy("loc", "$FW", "CONTINUE"),
+            policy("all", "$FW", "DROP"),
+            policy("all", "all", "REJECT"),
+        );
+        assert_eq!(
+            continue_messages(&own),
+            [
+                "CONTINUE has no nested zone to continue to: connections no rule decides reach \
+              the end of INPUT, which drops them (the policy at line 11)"
+            ]
+        );
     }
 
     /// A zone `loc` on two interfaces, and rules to the firewall from hosts

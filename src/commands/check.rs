@@ -19,6 +19,16 @@ pub(crate) struct CheckArgs {
     pub(crate) format: Format,
 }
 
+/// `check --format json`'s object, its fields in the order they have
+/// always been printed (by name).
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    file: &'a str,
+    findings: Vec<fwgen::check::FindingJson<'a>>,
+    notices: usize,
+    warnings: usize,
+}
+
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     let progress = Progress::start(&format!("reading {}", args.model.config.display()));
     let loaded = fwgen::load::read_source(&args.model.config).and_then(|source| {
@@ -33,7 +43,13 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
         }
     };
     progress.step(&format!("checking {}", source.display_name()));
-    let findings = fwgen::check::check(&model);
+    let ruleset = fwgen::ruleset::lower::lower_unnamed(&model);
+    let findings = fwgen::check::check_in(&model, &ruleset);
+    // The process ends right after the findings are written: the kernel
+    // takes back the ruleset's and the model's memory at once, where
+    // freeing their millions of allocations one by one costs a tenth of
+    // the command at 100,000 rules.
+    std::mem::forget(ruleset);
     drop(progress);
     let warnings = findings
         .iter()
@@ -51,16 +67,18 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
             );
         }
         Format::Json => {
-            let items: Vec<serde_json::Value> = findings.iter().map(|f| f.json(&source)).collect();
-            let json = serde_json::json!({
-                "file": source.display_name(),
-                "findings": items,
-                "warnings": warnings,
-                "notices": notices,
-            });
+            let file = source.display_name();
+            let report = Report {
+                file: &file,
+                findings: findings.iter().map(|f| f.json(&source, &file)).collect(),
+                notices,
+                warnings,
+            };
+            let json = serde_json::to_string(&report).expect("findings serialize to JSON");
             outln!("{json}");
         }
     }
+    std::mem::forget(model);
     if args.strict && warnings > 0 {
         ExitCode::from(CHANGES)
     } else {

@@ -40,6 +40,21 @@ const COMMENT_MAX: usize = 127;
 
 /// The whole ruleset.
 pub fn lower(model: &Model) -> Ruleset {
+    let mut ruleset = lower_unnamed(model);
+    // Naming every rule is spread over the cores.
+    each_chain(&mut ruleset.chains, |chain| {
+        for rule in &mut chain.rules {
+            rule.comment = comment(model, rule);
+            name_elements(model, rule);
+        }
+    });
+    ruleset
+}
+
+/// [`lower`] without the comments that name each rule's and element's
+/// item: for readers that never print a rule (`fwgen check`), the same
+/// rules at a fraction of the strings.
+pub fn lower_unnamed(model: &Model) -> Ruleset {
     let pairs = reachable_pairs(model);
     let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has_any(option));
     let mut chains = Vec::new();
@@ -69,7 +84,7 @@ pub fn lower(model: &Model) -> Ruleset {
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
     // Log limits add chains of their own (a rate-limited rule's log), so
-    // this pass is one thread's; naming every rule is spread over the cores.
+    // this pass is one thread's.
     let mut log_chains = Vec::new();
     if model.firewall.log_limit.is_some() {
         for chain in &mut chains {
@@ -81,12 +96,6 @@ pub fn lower(model: &Model) -> Ruleset {
         }
     }
     chains.extend(log_chains);
-    each_chain(&mut chains, |chain| {
-        for rule in &mut chain.rules {
-            rule.comment = comment(model, rule);
-            name_elements(model, rule);
-        }
-    });
     sets.extend(super::limit::limit_sets(model, &chains));
     sets.extend(routed_source_sets(model));
     Ruleset {
