@@ -702,6 +702,33 @@ fn useless_options(model: &Model) -> Vec<Finding> {
                     "remove the option".to_owned(),
                 ));
             }
+            // Shorewall sets these in /proc when it starts; the nftables
+            // ruleset is rules only (docs/model.md): said, not silent.
+            let proc_key = match option {
+                InterfaceOption::Proxyarp(value) if *value != Some(0) => Some("proxy_arp"),
+                InterfaceOption::Sourceroute(value) if *value != Some(0) => {
+                    Some("accept_source_route")
+                }
+                InterfaceOption::ArpFilter => Some("arp_filter"),
+                _ => None,
+            };
+            if let Some(key) = proc_key
+                && reason.is_none()
+                && !interface.physical.ends_with('+')
+            {
+                findings.push(Finding::warning(
+                    "proc-option-not-set",
+                    span.clone(),
+                    format!(
+                        "option `{option}` on {}: Shorewall sets net.ipv4.conf.{}.{key} when it starts; fwgen's nftables ruleset sets no kernel setting, so with it the kernel keeps its own value",
+                        interface.physical, interface.physical
+                    ),
+                    format!(
+                        "set net.ipv4.conf.{}.{key} in /etc/sysctl.d/ when you load the nftables ruleset",
+                        interface.physical
+                    ),
+                ));
+            }
         }
     }
     findings

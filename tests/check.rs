@@ -95,6 +95,7 @@ check_case! {
     unreached_policy => ("unreached-policy", 1),
     firewall_without_dns => ("firewall-without-dns", 0),
     continue_without_nesting => ("continue-without-nesting", 1),
+    proc_option_not_set => ("proc-option-not-set", 2),
 }
 
 #[test]
