@@ -2927,7 +2927,7 @@ impl Importer {
             && target != "REDIRECT"
             && let Some(text) = get(6)
         {
-            let Some(origdest) = self.origdest_list(line, &text) else {
+            let Some(origdest) = self.origdest_list(line, Some(text)) else {
                 return;
             };
             let origdest = ("origdest", document::Value::strings(&origdest));
@@ -3198,8 +3198,12 @@ impl Importer {
     }
 
     /// The ORIGDEST column's addresses and networks (IPv6 ones without
-    /// their brackets); `None` once the line is refused for one.
-    fn origdest_list(&mut self, line: &Line, text: &str) -> Option<Vec<String>> {
+    /// their brackets; none for `-`); `None` once the line is refused for
+    /// one.
+    fn origdest_list(&mut self, line: &Line, column: Option<String>) -> Option<Vec<String>> {
+        let Some(text) = column else {
+            return Some(Vec::new());
+        };
         let origdest: Vec<String> = text.split(',').map(|a| a.replace(['[', ']'], "")).collect();
         if let Some(bad) = origdest
             .iter()
@@ -3229,12 +3233,8 @@ impl Importer {
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
-        let origdest = match get(6) {
-            Some(text) => match self.origdest_list(line, &text) {
-                Some(list) => list,
-                None => return,
-            },
-            None => Vec::new(),
+        let Some(origdest) = self.origdest_list(line, get(6)) else {
+            return;
         };
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
@@ -3315,12 +3315,8 @@ impl Importer {
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
             return;
         };
-        let origdest = match get(6) {
-            Some(text) => match self.origdest_list(line, &text) {
-                Some(list) => list,
-                None => return,
-            },
-            None => Vec::new(),
+        let Some(origdest) = self.origdest_list(line, get(6)) else {
+            return;
         };
         let zones = self.named_zones(&[source.as_str()]);
         // An ORIGDEST address binds the redirect to its family.

@@ -717,26 +717,14 @@ fn expand_line(
     let sport = merge_column(call.columns.sport.as_deref(), line.sport);
     let mut services = Vec::new();
     // A line for every protocol (macro.Rfc1918) matches what its
-    // addresses say, whatever the protocol; ports need one.
-    let Some(proto) = proto else {
-        if dport.is_some() || sport.is_some() {
-            return Err(format!(
-                "macro.{name} has a line with ports and no protocol, which Shorewall refuses"
-            ));
-        }
-        let part = MacroPart {
-            reversed,
-            source,
-            dest,
-            family: None,
-            services,
-            origdest,
-        };
-        merge_parts(parts, vec![part]);
-        return Ok(());
-    };
+    // addresses say, whatever the protocol (no service); ports need one.
+    if proto.is_none() && (dport.is_some() || sport.is_some()) {
+        return Err(format!(
+            "macro.{name} has a line with ports and no protocol, which Shorewall refuses"
+        ));
+    }
     // A list (`tcp,udp`, macro.ONCRPC) is one line per protocol.
-    for proto in proto.split(',') {
+    for proto in proto.iter().flat_map(|p| p.split(',')) {
         let proto = macro_protocol(proto).ok_or_else(|| {
             format!("macro.{name} matches protocol `{proto}`, which fwgen's model does not name")
         })?;
