@@ -343,24 +343,33 @@ impl Topology {
         // Masqueraded and SNATed sources are not tied to a zone: they go to
         // the first zone that reaches the NAT's interface from elsewhere, so
         // the translation is exercised (lxc-host masquerades 10.0.0.0/8
-        // without declaring the bridge's network).
+        // without declaring the bridge's network). A network several
+        // entries translate (thetechstech-fail2ban: 172.17.0.0/16 SNATed
+        // out docker0 and masqueraded out eth0) goes to a zone behind none
+        // of their interfaces where there is one, so every translation is
+        // crossed from its one host.
         for snat in &model.snats {
             let out = model.interfaces[snat.interface].zone;
-            let Some(zone) = model
-                .interfaces
-                .iter()
-                .filter_map(|i| i.zone)
-                .find(|&zone| Some(zone) != out)
-            else {
-                continue;
-            };
+            let zones = || model.interfaces.iter().filter_map(|i| i.zone);
             for net in &snat.sources {
                 let address = representative(net);
                 let on_some_link = self
                     .links
                     .iter()
                     .any(|l| l.networks.iter().any(|n| n.contains(&address)));
-                if !on_some_link {
+                if on_some_link {
+                    continue;
+                }
+                let outs: Vec<Option<usize>> = model
+                    .snats
+                    .iter()
+                    .filter(|s| s.sources.iter().any(|n| n.contains(&address)))
+                    .map(|s| model.interfaces[s.interface].zone)
+                    .collect();
+                let zone = zones()
+                    .find(|&zone| !outs.contains(&Some(zone)))
+                    .or_else(|| zones().find(|&zone| Some(zone) != out));
+                if let Some(zone) = zone {
                     wanted.push((ZoneId::Zone(zone), *net));
                 }
             }
@@ -382,6 +391,15 @@ impl Topology {
             if address.is_multicast() {
                 continue;
             }
+            // An address is at one place of a network: the firewall routes
+            // it to one host. A second host given it would take that route
+            // from the first, whose packets then fail the reverse-path
+            // check (`routefilter`) and whose replies reach the other host,
+            // a network no firewall meets. The first host keeps it.
+            let held = |h: &Host| h.addresses.contains(&address) || h.extra.contains(&address);
+            if held(&self.firewall) || self.hosts.iter().any(held) {
+                continue;
+            }
             let interface = on_interface
                 .iter()
                 .find(|(n, _)| *n == net)
@@ -396,9 +414,6 @@ impl Topology {
             let Some(host) = host else {
                 continue;
             };
-            if host.addresses.contains(&address) || host.extra.contains(&address) {
-                continue;
-            }
             let link = &self.links[host.interface.unwrap_or_default()];
             let on_link = link.networks.iter().find(|n| n.contains(&address));
             let full = if address.is_ipv6() { 128 } else { 32 };
