@@ -1369,7 +1369,7 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
         "{model}"
     );
     assert!(
-        model.contains("[interfaces.eth1]\nzone = \"loc\"\noptions = [\"dhcp\"]"),
+        model.contains("[interfaces.eth1]\nzone = \"loc\"\noptions = [\"dhcp\", \"tcpflags\"]"),
         "{model}"
     );
     let (_, entries) = model.split_once("[firewall]").unwrap();
@@ -2440,8 +2440,8 @@ fn names_and_comments_with_tomls_punctuation_stay_values() {
     let model = imported_model(&import_within(&dir, false));
     for expected in [
         "\n[interfaces.eth0]\n",
-        "\n[interfaces.\"eth2.3\"]\nzone = \"loc\"\noptions = [\"routefilter\"]\ndescription = \"the office [lan] = 1 # more ] {x}\"\n\n",
-        "\n[interfaces.\"tun+\"]\nzone = \"loc\"\noptions = [\"routeback\"]\n\n",
+        "\n[interfaces.\"eth2.3\"]\nzone = \"loc\"\noptions = [\"routefilter\", \"tcpflags\"]\ndescription = \"the office [lan] = 1 # more ] {x}\"\n\n",
+        "\n[interfaces.\"tun+\"]\nzone = \"loc\"\noptions = [\"routeback\", \"tcpflags\"]\n\n",
     ] {
         assert!(
             model.contains(expected),
@@ -2528,5 +2528,51 @@ fn shorewall6_hosts_are_merged_into_the_zones() {
         lines
     };
     assert_eq!(rules(&original), rules(&again));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall 5.2 checks TCP flags on every managed interface whose line
+/// does not say `tcpflags=0` (Zones.pm, found by a review: a SYN from port
+/// 0 was dropped by Shorewall and accepted by fwgen's nftables): the
+/// import gives those interfaces `tcpflags` and says so, `tcpflags=0`
+/// leaves it out, and the Shorewall backend writes `tcpflags=0` for an
+/// interface the model leaves without it.
+#[test]
+fn interfaces_get_tcpflags_unless_their_line_turns_it_off() {
+    let dir = common::scratch("import-tcpflags-default");
+    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 dhcp\nloc eth1 tcpflags=0\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("policy"), "all all REJECT\n").unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    assert!(
+        model.contains("[interfaces.eth0]\nzone = \"net\"\noptions = [\"dhcp\", \"tcpflags\"]\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("[interfaces.eth1]\nzone = \"loc\"\n\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("# NOTE interfaces: `tcpflags` added to eth0:"),
+        "{model}"
+    );
+    let files = rendered(&model, "import-tcpflags-default");
+    let interfaces = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/interfaces"))
+        .map(|(_, text)| text)
+        .unwrap();
+    assert!(
+        interfaces.contains("eth1            tcpflags=0\n"),
+        "{interfaces}"
+    );
+    assert!(
+        interfaces.contains("eth0            dhcp,tcpflags\n"),
+        "{interfaces}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -360,6 +360,11 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
                 .chain(interface.options_of(product.ipv6))
                 .map(|o| o.to_string())
                 .collect();
+            // Shorewall checks TCP flags on every interface that does not
+            // say otherwise (Zones.pm); the model's tcpflags is opt-in.
+            if !options.iter().any(|o| o == "tcpflags") {
+                options.push("tcpflags=0".to_owned());
+            }
             if interface.physical != interface.name {
                 options.push(format!("physical={}", interface.physical));
             }

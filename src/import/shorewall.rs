@@ -221,6 +221,9 @@ struct Importer {
     site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
+    /// Interfaces whose line does not name tcpflags: Shorewall checks TCP
+    /// flags on them all the same, and the import says so once.
+    tcpflags_implied: Vec<String>,
     /// Zones of interfaces with the `blacklist` option, in their order:
     /// the zones a legacy blacklist file's `src` lines convert for.
     blacklist_zones: Vec<String>,
@@ -257,6 +260,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_actions: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
+        tcpflags_implied: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -2430,6 +2434,16 @@ impl Importer {
                     ),
                 }
             }
+            // Zones.pm gives every managed interface tcpflags unless its
+            // line says `tcpflags=0`; the model's tcpflags is opt-in.
+            let tcpflags_written = columns.get(options_column).is_some_and(|o| {
+                o.split(',')
+                    .any(|o| o.split('=').next() == Some("tcpflags"))
+            });
+            if !tcpflags_written {
+                options.push("tcpflags".to_owned());
+                self.tcpflags_implied.push(name.clone());
+            }
             let device = physical.as_deref().unwrap_or(name);
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
@@ -2470,6 +2484,13 @@ impl Importer {
             table.push_some("description", line.comment.as_ref());
             self.add(Kind::Interface, name, zones, None, &line, table);
             self.interfaces.push((name.clone(), zone.clone()));
+        }
+        if !self.tcpflags_implied.is_empty() {
+            self.notes.push(format!(
+                "{}interfaces: `tcpflags` added to {}: Shorewall 5.2 checks TCP flags on every interface whose line does not say `tcpflags=0` (Zones.pm)",
+                self.label,
+                self.tcpflags_implied.join(", ")
+            ));
         }
     }
 
