@@ -113,6 +113,7 @@ error_case! {
     macro_origdest_twice => "macro-origdest-twice",
     interface_chain_clash => "interface-chain-clash",
     dnat_source_family => "dnat-source-family",
+    redirect_origdest_zone_family => "redirect-origdest-zone-family",
     macro_icmp_type_and_dport => "macro-icmp-type-and-dport",
     masquerade_mixed_family => "masquerade-mixed-family",
     zone_named_like_a_chain => "zone-named-like-a-chain",

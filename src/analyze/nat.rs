@@ -128,6 +128,18 @@ impl Analyzer<'_> {
             self.error(Some(entry.source.span()), kind);
             return None;
         }
+        // An origdest of a family the source zone lacks: no line in
+        // Shorewall, a redirect no packet meets in nftables.
+        if let (ZoneRef::One(zone @ ZoneId::Zone(_)), Some((net, raw))) =
+            (source.zone, origdest.iter().zip(&entry.origdest).next())
+        {
+            let errors_before = self.errors.len();
+            let family = self.zone_family(zone);
+            self.check_family(net, raw.span(), zone, family);
+            if self.errors.len() != errors_before {
+                return None;
+            }
+        }
         if source.zone == ZoneRef::One(ZoneId::Firewall) {
             let kind = ErrorKind::RedirectFromFirewall;
             self.error(Some(entry.source.span()), kind);

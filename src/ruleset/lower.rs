@@ -1136,7 +1136,17 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let ipv6 = pair_families(model, pair)[1];
             let comment = match (unconditional, decision) {
                 (None, Some(decision)) => {
-                    let has_rules = !rules.is_empty();
+                    // The pair's own items, not the state-log head every
+                    // pair chain gets (Shorewall makes no chain for those).
+                    let has_rules = rules
+                        .iter()
+                        .any(|r| !matches!(r.origin, Origin::Shorewall(_)));
+                    // A CONTINUE pair without rules has no chain in
+                    // Shorewall: its packets, related ones too, go on to
+                    // the parent's chain or the catch-all.
+                    if decision.action == PolicyAction::Continue && !has_rules {
+                        rules.clear();
+                    }
                     rules.extend(policy_rules(model, &name, pair, decision, ipv6, has_rules));
                     Some(policy_comment(model, pair, decision))
                 }
