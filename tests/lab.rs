@@ -247,6 +247,16 @@ fn model_nat_origdest() {
     lab_model("nat-origdest", "nato2");
 }
 
+/// A CONTINUE policy that logs, with `related_log`: dmz's connections
+/// to the internet meet dmz's one rule (tcp 25 dropped), then loc's
+/// policy; to the firewall, loc's policy alone, in Shorewall and nftables
+/// alike (the log records themselves are compared in the golden, after
+/// `shorewall compile`).
+#[test]
+fn model_continue_log() {
+    lab_model("continue-log", "contl");
+}
+
 /// Issue #14: the stock macro Rfc1918 (what `norfc1918` did) and a rule's
 /// ORIGDEST: private sources and connections first sent to a private
 /// address are dropped before later rules, a port forward to the public
