@@ -368,11 +368,8 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
             if interface.physical != interface.name {
                 options.push(format!("physical={}", interface.physical));
             }
-            let options = if options.is_empty() {
-                "-".to_owned()
-            } else {
-                options.join(",")
-            };
+            // Never empty: tcpflags or tcpflags=0 is always written.
+            let options = options.join(",");
             // `-`: an interface of no zone, its hosts zoned by the hosts file.
             let zone = interface
                 .zone

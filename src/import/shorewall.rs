@@ -221,9 +221,6 @@ struct Importer {
     site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
-    /// Interfaces whose line does not name tcpflags: Shorewall checks TCP
-    /// flags on them all the same, and the import says so once.
-    tcpflags_implied: Vec<String>,
     /// Zones of interfaces with the `blacklist` option, in their order:
     /// the zones a legacy blacklist file's `src` lines convert for.
     blacklist_zones: Vec<String>,
@@ -260,7 +257,6 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_actions: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
-        tcpflags_implied: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -318,6 +314,16 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
         toml,
         skipped: importer.unsupported,
     })
+}
+
+/// The columns of a DNAT or REDIRECT line, read once for both.
+struct Forwarded {
+    source: String,
+    dest: String,
+    proto: String,
+    dport: String,
+    sport: Option<String>,
+    origdest: Vec<String>,
 }
 
 /// The family a rule's addresses or protocol bind it to.
@@ -2347,6 +2353,9 @@ impl Importer {
 
     fn interfaces(&mut self) {
         let mut format = 1;
+        // Interfaces whose line does not name tcpflags: Shorewall checks TCP
+        // flags on them all the same, and the import says so once.
+        let mut tcpflags_implied = Vec::new();
         for line in self.lines("interfaces") {
             if let Some(f) = self.format_line(&line) {
                 format = f;
@@ -2442,7 +2451,7 @@ impl Importer {
             });
             if !tcpflags_written {
                 options.push("tcpflags".to_owned());
-                self.tcpflags_implied.push(name.clone());
+                tcpflags_implied.push(name.clone());
             }
             let device = physical.as_deref().unwrap_or(name);
             if device.ends_with('+') {
@@ -2485,11 +2494,11 @@ impl Importer {
             self.add(Kind::Interface, name, zones, None, &line, table);
             self.interfaces.push((name.clone(), zone.clone()));
         }
-        if !self.tcpflags_implied.is_empty() {
+        if !tcpflags_implied.is_empty() {
             self.notes.push(format!(
                 "{}interfaces: `tcpflags` added to {}: Shorewall 5.2 checks TCP flags on every interface whose line does not say `tcpflags=0` (Zones.pm)",
                 self.label,
-                self.tcpflags_implied.join(", ")
+                tcpflags_implied.join(", ")
             ));
         }
     }
@@ -3243,18 +3252,47 @@ impl Importer {
         Some(origdest)
     }
 
-    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
-    fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
+    /// The columns DNAT and REDIRECT read alike: SOURCE, DEST, PROTO and
+    /// DPORT (each required: `needs` says so), SPORT and ORIGDEST; `None`
+    /// once a refusal is recorded.
+    fn forwarded_columns(
+        &mut self,
+        line: &Line,
+        columns: &[String],
+        needs: &str,
+    ) -> Option<Forwarded> {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
         else {
-            self.refuse(line, "a DNAT rule needs SOURCE, DEST, PROTO and DPORT");
-            return;
+            self.refuse(line, needs);
+            return None;
         };
         let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
-            return;
+            return None;
         };
-        let Some(origdest) = self.origdest_list(line, get(6)) else {
+        let origdest = self.origdest_list(line, get(6))?;
+        Some(Forwarded {
+            source,
+            dest,
+            proto,
+            dport,
+            sport,
+            origdest,
+        })
+    }
+
+    /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
+    fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
+        let needs = "a DNAT rule needs SOURCE, DEST, PROTO and DPORT";
+        let Some(Forwarded {
+            source,
+            dest,
+            proto,
+            dport,
+            sport,
+            origdest,
+        }) = self.forwarded_columns(line, columns, needs)
+        else {
             return;
         };
         let dest = dest.replace(['[', ']'], "");
@@ -3306,13 +3344,16 @@ impl Importer {
         log: Option<&str>,
         comment: Option<&str>,
     ) {
-        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
+        let needs = "a REDIRECT rule needs SOURCE, DEST (the local port), PROTO and DPORT";
+        let Some(Forwarded {
+            source,
+            dest,
+            proto,
+            dport,
+            sport,
+            origdest,
+        }) = self.forwarded_columns(line, columns, needs)
         else {
-            self.refuse(
-                line,
-                "a REDIRECT rule needs SOURCE, DEST (the local port), PROTO and DPORT",
-            );
             return;
         };
         let port = match dest.rsplit_once(':') {
@@ -3331,12 +3372,6 @@ impl Importer {
                 line,
                 format!("a REDIRECT's DEST `{dest}` is not one port number"),
             );
-            return;
-        };
-        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
-            return;
-        };
-        let Some(origdest) = self.origdest_list(line, get(6)) else {
             return;
         };
         let zones = self.named_zones(&[source.as_str()]);
