@@ -118,6 +118,7 @@ error_case! {
     masquerade_mixed_family => "masquerade-mixed-family",
     zone_named_like_a_chain => "zone-named-like-a-chain",
     dnat_origdest_interface => "dnat-origdest-interface",
+    origdest_exclusion_family => "origdest-exclusion-family",
     mark_outside_mask => "mark-outside-mask",
     connlimit_and_above => "connlimit-and-above",
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",

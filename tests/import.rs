@@ -2374,9 +2374,10 @@ fn snat_mark_becomes_the_entrys_mark() {
 /// Issue #14: DNAT's ORIGDEST column becomes the port forward's
 /// `origdest`, after shorewall-rules(5) example 5 (`DNAT net
 /// loc:192.168.1.3 tcp 80 - 130.252.100.69`), a list too; another rule's
-/// becomes the rule's `origdest`; `&iface`, an exclusion and ORIGDEST on
-/// REDIRECT are refused by name; the model writes it back in the ORIGDEST
-/// column.
+/// becomes the rule's `origdest`; exclusions (shorewall-exclusion(5):
+/// `!ADDR`, `NET!ADDR`; the Squid guide's `REDIRECT loc 3128 tcp www -
+/// !ADDR`) are carried with a `!` each; `&iface` and a second `!` are
+/// refused by name; the model writes it back in the ORIGDEST column.
 #[test]
 fn dnat_origdest_becomes_the_port_forwards_origdest() {
     let rules = b"?SECTION NEW\n\
@@ -2385,13 +2386,14 @@ DNAT net loc:192.168.1.4:22 tcp 2222 - 130.252.100.70,130.252.100.71\n\
 DNAT net loc:192.168.1.5 tcp 81 - &NET_IF\n\
 DNAT net loc:192.168.1.5 tcp 82 - !130.252.100.69\n\
 ACCEPT net $FW tcp 22 - 130.252.100.69\n\
-REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
+REDIRECT loc 3128 tcp 80 - !192.168.2.2\n\
+ACCEPT loc net tcp 443 - 172.16.0.0/12!172.16.1.0/24,172.16.2.0/24\n\
+ACCEPT loc net tcp 444 - !172.16.0.0/12!172.16.1.0/24\n";
     let dir = sample_with_rules("import-origdest", rules, None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "rules:4: ORIGDEST `&NET_IF` is an interface's address",
-        "rules:5: ORIGDEST `!130.252.100.69` is an exclusion",
-        "rules:7: ORIGDEST `!192.168.2.2` is an exclusion",
+        "rules:9: ORIGDEST `!172.16.0.0/12!172.16.1.0/24` is not an exclusion",
     ] {
         assert!(
             stderr.contains(expected),
@@ -2403,6 +2405,9 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
         "dport = \"80\"\norigdest = [\"130.252.100.69\"]\n",
         "dport = \"2222\"\norigdest = [\"130.252.100.70\", \"130.252.100.71\"]\nto_port = 22\n",
         "dport = \"22\"\norigdest = [\"130.252.100.69\"]\n",
+        "dport = \"82\"\norigdest = [\"!130.252.100.69\"]\n",
+        "dport = \"80\"\norigdest = [\"!192.168.2.2\"]\nto_port = 3128\n",
+        "origdest = [\"172.16.0.0/12\", \"!172.16.1.0/24\", \"!172.16.2.0/24\"]\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -2416,6 +2421,9 @@ REDIRECT loc 3128 tcp 80 - !192.168.2.2\n";
         "80              - 130.252.100.69\n",
         "2222            - 130.252.100.70,130.252.100.71\n",
         "22              - 130.252.100.69\n",
+        "82              - !130.252.100.69\n",
+        "80              - !192.168.2.2\n",
+        "- 172.16.0.0/12!172.16.1.0/24,172.16.2.0/24\n",
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }

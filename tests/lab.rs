@@ -247,6 +247,15 @@ fn model_nat_origdest() {
     lab_model("nat-origdest", "nato2");
 }
 
+/// Issue #14: ORIGDEST exclusions (shorewall-exclusion(5)), after
+/// Shorewall's Squid guide: a transparent proxy that leaves one web server
+/// alone, a port forward from every firewall address but one, SSH on all
+/// but that address; the lab probes each side of every exclusion.
+#[test]
+fn model_origdest_exclusion() {
+    lab_model("origdest-exclusion", "odex");
+}
+
 /// A CONTINUE policy that logs, with `related_log`: dmz's connections
 /// to the internet meet dmz's one rule (tcp 25 dropped), then loc's
 /// policy; to the firewall, loc's policy alone, in Shorewall and nftables

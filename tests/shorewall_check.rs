@@ -82,6 +82,7 @@ mod models {
         policy_lists => "policy-lists",
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
+        origdest_exclusion => "origdest-exclusion",
         rfc1918 => "rfc1918",
         continue_log => "continue-log",
         nat_sport => "nat-sport",

@@ -1,7 +1,14 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
-use crate::model::{MarkTest, OneToOne, Redirect};
+use crate::model::{MarkTest, OneToOne, Origdest, Redirect};
+
+/// The items of a written `origdest` in the order [`Origdest::networks`]
+/// gives their networks: taken in, then left out.
+fn origdest_items(raw: &[Spanned<String>]) -> impl Iterator<Item = &Spanned<String>> {
+    let taken = raw.iter().filter(|s| !s.get_ref().starts_with('!'));
+    taken.chain(raw.iter().filter(|s| s.get_ref().starts_with('!')))
+}
 
 impl Analyzer<'_> {
     /// What a port forward and a redirect match: the source (no `!`: the
@@ -60,8 +67,8 @@ impl Analyzer<'_> {
             return None;
         }
         if let Some((_, raw)) = origdest
-            .iter()
-            .zip(&entry.origdest)
+            .networks()
+            .zip(origdest_items(&entry.origdest))
             .find(|(net, _)| is_ipv6(net) != to.is_ipv6())
         {
             let kind = ErrorKind::FamilyConflict {
@@ -86,14 +93,43 @@ impl Analyzer<'_> {
         })
     }
 
-    /// A port forward's `origdest`: addresses or networks, every one read
-    /// (each error reported), `None` once one is refused.
-    pub(super) fn origdest(&mut self, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
-        let nets: Vec<IpNet> = raw
-            .iter()
-            .filter_map(|s| self.network(s.get_ref(), s.span()))
-            .collect();
-        (nets.len() == raw.len()).then_some(nets)
+    /// An `origdest`: addresses or networks, taken in, or left out after
+    /// `!` (shorewall-exclusion(5)); every one read (each error reported),
+    /// `None` once one is refused. A left-out network of a family nothing
+    /// taken in has would leave out nothing: refused, as in a source.
+    pub(super) fn origdest(&mut self, raw: &[Spanned<String>]) -> Option<Origdest> {
+        let mut origdest = Origdest::default();
+        let mut ok = true;
+        let mut excluded_at = Vec::new();
+        for item in raw {
+            let (text, list, offset) = match item.get_ref().strip_prefix('!') {
+                Some(rest) => (rest, &mut origdest.excluded, 1),
+                None => (item.get_ref().as_str(), &mut origdest.addresses, 0),
+            };
+            let span = match offset {
+                0 => item.span(),
+                _ => self.inner_span(item, offset, text.len()),
+            };
+            match self.network(text, span) {
+                Some(net) => list.push(net),
+                None => ok = false,
+            }
+            if offset == 1 {
+                excluded_at.push(item);
+            }
+        }
+        if ok && !origdest.addresses.is_empty() {
+            let stray = (origdest.excluded.iter().zip(excluded_at))
+                .find(|(e, _)| !origdest.addresses.iter().any(|a| is_ipv6(a) == is_ipv6(e)));
+            if let Some((stray, item)) = stray {
+                let kind = ErrorKind::ExclusionOfOtherFamily {
+                    address: crate::model::rule::written(stray),
+                };
+                self.error(Some(item.span()), kind);
+                ok = false;
+            }
+        }
+        ok.then_some(origdest)
     }
 
     pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {
@@ -104,10 +140,11 @@ impl Analyzer<'_> {
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
         let ((source, proto, dports, sports), origdest) = (matched?, origdest?);
-        if let Some((_, raw)) = origdest
-            .iter()
-            .zip(&entry.origdest)
-            .find(|(net, _)| is_ipv6(net) != is_ipv6(&origdest[0]))
+        if let Some(first) = origdest.ipv6()
+            && let Some((_, raw)) = origdest
+                .networks()
+                .zip(origdest_items(&entry.origdest))
+                .find(|(net, _)| is_ipv6(net) != first)
         {
             let kind = ErrorKind::FamilyConflict {
                 what: "this redirect's origdest",
@@ -115,11 +152,11 @@ impl Analyzer<'_> {
             self.error(Some(raw.span()), kind);
             return None;
         }
-        if let Some(first) = source.addresses.first().or(origdest.first())
+        if let Some(first) = source.addresses.first().or(origdest.networks().next())
             && source
                 .addresses
                 .iter()
-                .chain(&origdest)
+                .chain(origdest.networks())
                 .any(|a| is_ipv6(a) != is_ipv6(first))
         {
             let kind = ErrorKind::FamilyConflict {
@@ -130,9 +167,13 @@ impl Analyzer<'_> {
         }
         // An origdest of a family the source zone lacks: no line in
         // Shorewall, a redirect no packet meets in nftables.
-        if let (ZoneRef::One(zone @ ZoneId::Zone(_)), Some((net, raw))) =
-            (source.zone, origdest.iter().zip(&entry.origdest).next())
-        {
+        if let (ZoneRef::One(zone @ ZoneId::Zone(_)), Some((net, raw))) = (
+            source.zone,
+            origdest
+                .networks()
+                .zip(origdest_items(&entry.origdest))
+                .next(),
+        ) {
             let errors_before = self.errors.len();
             let family = self.zone_family(zone);
             self.check_family(net, raw.span(), zone, family);

@@ -3,7 +3,7 @@
 use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
 use crate::model::reject::{Answer, RejectWith};
-use crate::model::rule::{MacroShare, written};
+use crate::model::rule::{MacroShare, Origdest, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
 
 /// One plain part: a rule's own services.
@@ -219,7 +219,7 @@ impl Analyzer<'_> {
         let connlimit = self.connlimit(entry);
         let origdest = match entry.origdest.as_deref() {
             Some(raw) => self.origdest(raw),
-            None => Some(Vec::new()),
+            None => Some(Origdest::default()),
         };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
         let services = part_services(&parts);
@@ -292,7 +292,10 @@ impl Analyzer<'_> {
             }
             let origdest = match part.origdest.is_empty() {
                 true => rule.origdest.clone(),
-                false => part.origdest.clone(),
+                false => Origdest {
+                    addresses: part.origdest.clone(),
+                    excluded: Vec::new(),
+                },
             };
             let one = Rule {
                 source,

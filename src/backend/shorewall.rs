@@ -19,8 +19,8 @@ use crate::error::Error;
 use crate::model::rule::{is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, PortRange, Protocol, Redirect,
-    Rule, Service, Snat, Verdict, Zone, ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, PortRange, Protocol,
+    Redirect, Rule, Service, Snat, Verdict, Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -526,6 +526,25 @@ fn address_cell(net: &IpNet, product: Product) -> String {
     }
 }
 
+/// An ORIGDEST cell of the product's family, as shorewall-exclusion(5)
+/// writes it (`ADDR,...`, `ADDR,...!ADDR,...`, `!ADDR,...`); `None` when
+/// it names nothing of that family.
+fn origdest_cell(origdest: &Origdest, product: Product) -> Option<String> {
+    let one = origdest.of_family(product.ipv6)?;
+    if one.is_empty() {
+        return None;
+    }
+    let list = |nets: &[IpNet]| -> String {
+        let cells: Vec<String> = nets.iter().map(|n| address_cell(n, product)).collect();
+        cells.join(",")
+    };
+    let mut cell = list(&one.addresses);
+    if !one.excluded.is_empty() {
+        cell = format!("{cell}!{}", list(&one.excluded));
+    }
+    Some(cell)
+}
+
 fn ports_cell(ports: &[PortRange]) -> String {
     if ports.is_empty() {
         return "-".to_owned();
@@ -608,20 +627,13 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
 
 /// A rule's ORIGDEST, RATE and CONNLIMIT cells after its SPORT (USER and
 /// MARK left `-`), when it has any. ORIGDEST holds the product's family.
-fn limit_cells(rule: &Rule, origdest: &[IpNet], product: Product, cells: &mut Vec<String>) {
+fn limit_cells(rule: &Rule, origdest: &Origdest, product: Product, cells: &mut Vec<String>) {
     if rule.rate.is_none() && rule.connlimit.is_none() && origdest.is_empty() {
         return;
     }
     let dash = || "-".to_owned();
     cells.resize(6, dash());
-    let origdest: Vec<String> = (origdest.iter())
-        .filter(|n| crate::model::rule::is_ipv6(n) == product.ipv6)
-        .map(crate::model::rule::written)
-        .collect();
-    cells.push(match origdest.is_empty() {
-        true => dash(),
-        false => origdest.join(","),
-    });
+    cells.push(origdest_cell(origdest, product).unwrap_or_else(dash));
     if rule.rate.is_none() && rule.connlimit.is_none() {
         return;
     }
@@ -695,14 +707,7 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
             ports_cell(&dnat.sports)
         });
     }
-    if !dnat.origdest.is_empty() {
-        let origdest: Vec<String> = dnat
-            .origdest
-            .iter()
-            .map(|net| address_cell(net, product))
-            .collect();
-        cells.push(origdest.join(","));
-    }
+    cells.extend(origdest_cell(&dnat.origdest, product));
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }
 
@@ -723,14 +728,7 @@ fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option
             ports_cell(&redirect.sports)
         });
     }
-    if !redirect.origdest.is_empty() {
-        let origdest: Vec<String> = redirect
-            .origdest
-            .iter()
-            .map(|net| address_cell(net, product))
-            .collect();
-        cells.push(origdest.join(","));
-    }
+    cells.extend(origdest_cell(&redirect.origdest, product));
     Some(Item::new(&RULES, redirect.comment.clone(), &[cells]))
 }
 

@@ -3234,15 +3234,28 @@ impl Importer {
         let Some(text) = column else {
             return Some(Vec::new());
         };
-        let origdest: Vec<String> = text.split(',').map(|a| a.replace(['[', ']'], "")).collect();
-        if let Some(bad) = origdest
-            .iter()
-            .find(|a| a.starts_with('&') || a.contains('!') || a.contains('-'))
-        {
-            let what = if bad.starts_with('&') {
+        // shorewall-exclusion(5): `ADDR,...!ADDR,...` or `!ADDR,...`; the
+        // model marks each left-out address with its own `!`.
+        let list = |part: &str| -> Vec<String> {
+            part.split(',').map(|a| a.replace(['[', ']'], "")).collect()
+        };
+        let origdest: Vec<String> = match text.split_once('!') {
+            None => list(&text),
+            Some((taken, left_out)) => (taken.is_empty().then(Vec::new))
+                .unwrap_or_else(|| list(taken))
+                .into_iter()
+                .chain(list(left_out).into_iter().map(|a| format!("!{a}")))
+                .collect(),
+        };
+        let address = |a: &String| a.strip_prefix('!').unwrap_or(a).to_owned();
+        if let Some(bad) = origdest.iter().find(|a| {
+            let a = address(a);
+            a.starts_with('&') || a.contains('!') || a.contains('-') || a.is_empty()
+        }) {
+            let what = if address(bad).starts_with('&') {
                 "an interface's address when the firewall starts: no nftables match is equivalent"
-            } else if bad.contains('!') {
-                "an exclusion: not in fwgen's model for ORIGDEST"
+            } else if address(bad).contains('!') || address(bad).is_empty() {
+                "not an exclusion shorewall-exclusion(5) allows (one `!`, an address after it)"
             } else {
                 "an address range: shorewall-rules(5) allows none in ORIGDEST"
             };

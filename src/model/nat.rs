@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::policy::LogLevel;
-use super::rule::Endpoint;
+use super::rule::{Endpoint, Origdest};
 use super::service::{PortRange, Protocol};
 use super::zone::{ZoneId, ZoneRef, applies_to};
 
@@ -25,7 +25,7 @@ pub struct Dnat {
     pub sports: Vec<PortRange>,
     /// Only connections originally sent to one of these (Shorewall's
     /// ORIGDEST column); empty means whatever address they were sent to.
-    pub origdest: Vec<IpNet>,
+    pub origdest: Origdest,
     /// The port on the target; `None` keeps the original port.
     pub to_port: Option<u16>,
     pub log: Option<LogLevel>,
@@ -68,7 +68,7 @@ pub struct Redirect {
     pub sports: Vec<PortRange>,
     /// ORIGDEST: only connections sent to one of these addresses are
     /// redirected (one family); empty: whatever their destination.
-    pub origdest: Vec<IpNet>,
+    pub origdest: Origdest,
     /// The port on the firewall.
     pub to_port: u16,
     pub log: Option<LogLevel>,
@@ -90,7 +90,7 @@ impl Redirect {
     /// The one family ORIGDEST narrows the redirect to: `Some(true)` for
     /// IPv6; `None` without ORIGDEST.
     pub fn origdest_ipv6(&self) -> Option<bool> {
-        self.origdest.first().map(crate::model::rule::is_ipv6)
+        self.origdest.ipv6()
     }
 }
 

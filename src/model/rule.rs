@@ -37,7 +37,7 @@ pub struct Rule {
     pub connlimit: Option<ConnLimit>,
     /// Shorewall's ORIGDEST: only connections first sent (before DNAT) to
     /// one of these. Empty: any.
-    pub origdest: Vec<IpNet>,
+    pub origdest: Origdest,
     /// Line of the entry in the model file.
     pub line: usize,
     /// Byte range of the entry in the model file.
@@ -58,7 +58,7 @@ pub struct MacroShare {
     /// The call's source, dest and origdest as written.
     pub source: Endpoint,
     pub dest: Endpoint,
-    pub origdest: Vec<IpNet>,
+    pub origdest: Origdest,
     /// Whether some part applies to IPv4 and to IPv6.
     pub ipv4: bool,
     pub ipv6: bool,
@@ -104,6 +104,56 @@ impl Endpoint {
     /// Whether addresses are written, taken in or left out.
     pub fn has_addresses(&self) -> bool {
         !self.addresses.is_empty() || !self.excluded.is_empty()
+    }
+}
+
+/// Shorewall's ORIGDEST column: the address a connection was first sent
+/// to, before any DNAT (conntrack's original destination), taken in or
+/// left out as shorewall-exclusion(5) writes it (`192.0.2.0/24!192.0.2.1`,
+/// `!192.0.2.1`). Empty: any address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origdest {
+    /// Taken in; empty: every address but the excluded ones.
+    pub addresses: Vec<IpNet>,
+    /// Left out.
+    pub excluded: Vec<IpNet>,
+}
+
+impl Origdest {
+    pub fn is_empty(&self) -> bool {
+        self.addresses.is_empty() && self.excluded.is_empty()
+    }
+
+    /// Every network it names, taken in, then left out.
+    pub fn networks(&self) -> impl Iterator<Item = &IpNet> {
+        self.addresses.iter().chain(&self.excluded)
+    }
+
+    /// The family of the first network it names (`Some(true)`: IPv6).
+    pub fn ipv6(&self) -> Option<bool> {
+        self.networks().next().map(is_ipv6)
+    }
+
+    /// Whether it can match a connection of the family: when empty, or
+    /// naming a network of that family.
+    pub fn allows_family(&self, ipv6: bool) -> bool {
+        self.is_empty() || self.networks().any(|n| is_ipv6(n) == ipv6)
+    }
+
+    /// Its networks of one family; `None` when it names some, none of them
+    /// of that family (then it matches nothing of that family).
+    pub fn of_family(&self, ipv6: bool) -> Option<Origdest> {
+        let pick = |nets: &[IpNet]| -> Vec<IpNet> {
+            nets.iter()
+                .filter(|n| is_ipv6(n) == ipv6)
+                .copied()
+                .collect()
+        };
+        let one = Origdest {
+            addresses: pick(&self.addresses),
+            excluded: pick(&self.excluded),
+        };
+        (self.is_empty() || !one.is_empty()).then_some(one)
     }
 }
 
@@ -181,8 +231,7 @@ impl Rule {
         let answer_allows = self
             .reject_with
             .is_none_or(|r| r.only_ipv6().is_none_or(|only| only == ipv6));
-        let origdest_allows =
-            self.origdest.is_empty() || self.origdest.iter().any(|n| is_ipv6(n) == ipv6);
+        let origdest_allows = self.origdest.allows_family(ipv6);
         services_allow
             && answer_allows
             && origdest_allows

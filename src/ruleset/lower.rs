@@ -31,8 +31,8 @@ use crate::model::{
 };
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
-    Model, OneToOne, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service, Snat, ZoneId,
-    ZoneRef,
+    Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service,
+    Snat, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -443,6 +443,21 @@ fn address(family: Family, direction: Direction, nets: Vec<IpNet>) -> Match {
         negated: false,
         nets,
     }
+}
+
+/// A port forward's or redirect's ORIGDEST on its nat rule (Rules.pm's
+/// `-d ADDRESS`; for left-out networks, `! -d` or a chain returning on
+/// each): the destination taken in, then those left out.
+fn destination_addresses(family: Family, origdest: &Origdest) -> Vec<Match> {
+    let taken = (!origdest.addresses.is_empty())
+        .then(|| address(family, Direction::Destination, origdest.addresses.clone()));
+    let left_out = (!origdest.excluded.is_empty()).then(|| Match::Address {
+        family,
+        direction: Direction::Destination,
+        negated: true,
+        nets: origdest.excluded.clone(),
+    });
+    taken.into_iter().chain(left_out).collect()
 }
 
 pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> Statement {
@@ -1405,12 +1420,7 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
         matches.push(Match::OriginalPort(dnat.dports.clone()));
     }
     // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
-    if !dnat.origdest.is_empty() {
-        matches.push(Match::OriginalAddress {
-            family,
-            nets: dnat.origdest.clone(),
-        });
-    }
+    matches.extend(original_addresses(family, &dnat.origdest));
     matches.extend(source_ports(dnat.proto, &dnat.sports));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
 }
@@ -1427,10 +1437,7 @@ fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
     matches.push(Match::OriginalPort(redirect.dports.clone()));
     // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
     if let Some(ipv6) = redirect.origdest_ipv6() {
-        matches.push(Match::OriginalAddress {
-            family: Family::of(ipv6),
-            nets: redirect.origdest.clone(),
-        });
+        matches.extend(original_addresses(Family::of(ipv6), &redirect.origdest));
     }
     matches.extend(source_ports(redirect.proto, &redirect.sports));
     Rule::new(matches, vec![accept()], Origin::Redirect(index))
@@ -1562,20 +1569,27 @@ fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> 
         }
     }
     // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst`.
-    if !rule.origdest.is_empty() {
-        let nets: Vec<IpNet> = (rule.origdest.iter())
-            .filter(|a| is_ipv6(a) == ipv6)
-            .copied()
-            .collect();
-        if nets.is_empty() {
-            return None;
-        }
-        matches.push(Match::OriginalAddress {
-            family: Family::of(ipv6),
-            nets,
-        });
-    }
+    let origdest = rule.origdest.of_family(ipv6)?;
+    matches.extend(original_addresses(Family::of(ipv6), &origdest));
     Some(matches)
+}
+
+/// An ORIGDEST of one family as conntrack matches (Rules.pm's
+/// `-m conntrack --ctorigdst`, and `! --ctorigdst` for each left-out
+/// network, shorewall-exclusion(5)): the networks taken in, then those
+/// left out.
+fn original_addresses(family: Family, origdest: &Origdest) -> Vec<Match> {
+    let taken = (!origdest.addresses.is_empty()).then(|| Match::OriginalAddress {
+        family,
+        negated: false,
+        nets: origdest.addresses.clone(),
+    });
+    let left_out = (!origdest.excluded.is_empty()).then(|| Match::OriginalAddress {
+        family,
+        negated: true,
+        nets: origdest.excluded.clone(),
+    });
+    taken.into_iter().chain(left_out).collect()
 }
 
 /// `zone:eth0` as the interface a rule's packets come in by (SOURCE) or
@@ -3137,11 +3151,7 @@ fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rul
     matches.extend(endpoint_sources(&redirect.source));
     // ORIGDEST: `-d ADDRESS` on the REDIRECT rule itself.
     if let Some(ipv6) = redirect.origdest_ipv6() {
-        matches.push(address(
-            Family::of(ipv6),
-            Direction::Destination,
-            redirect.origdest.clone(),
-        ));
+        matches.extend(destination_addresses(Family::of(ipv6), &redirect.origdest));
     }
     matches.push(Match::Port {
         proto: port_proto(redirect.proto),
@@ -3210,13 +3220,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
         matches.push(address(family, Direction::Source, sources));
     }
     // ORIGDEST: `-d ADDRESS` on the DNAT rule itself.
-    if !dnat.origdest.is_empty() {
-        matches.push(address(
-            family,
-            Direction::Destination,
-            dnat.origdest.clone(),
-        ));
-    }
+    matches.extend(destination_addresses(family, &dnat.origdest));
     matches.push(Match::Port {
         proto: port_proto(dnat.proto),
         direction: Direction::Destination,

@@ -293,9 +293,11 @@ pub enum Match {
     CtState(Vec<CtState>),
     /// `ct original proto-dst 80`: the port before DNAT.
     OriginalPort(Vec<PortRange>),
-    /// `ct original ip daddr { ... }`: the destination address before DNAT.
+    /// `ct original ip daddr { ... }` (`!=` negated): the destination
+    /// address before DNAT.
     OriginalAddress {
         family: Family,
+        negated: bool,
         nets: Vec<IpNet>,
     },
     Fib(Fib),

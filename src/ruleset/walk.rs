@@ -178,11 +178,16 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::OriginalPort(ports) => packet
             .original_dport
             .is_some_and(|p| ports.iter().any(|r| r.contains(p))),
-        Match::OriginalAddress { family, nets } => {
+        Match::OriginalAddress {
+            family,
+            negated,
+            nets,
+        } => {
             packet.family == *family
-                && packet
-                    .original_daddr
-                    .is_some_and(|a| nets.iter().any(|n| n.contains(&a)))
+                && match packet.original_daddr {
+                    Some(a) => nets.iter().any(|n| n.contains(&a)) != *negated,
+                    None => *negated,
+                }
         }
         Match::Fib(Fib::SourceIsBroadcast) => {
             packet.saddr == Some(IpAddr::from([255, 255, 255, 255]))

@@ -306,7 +306,7 @@ fn dnat_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
             // With ORIGDEST, the firewall's primary address (not forwarded
             // unless named) and each ORIGDEST address.
             let mut dests = vec![primary];
-            for net in &dnat.origdest {
+            for net in dnat.origdest.networks() {
                 let address = super::topology::origdest_address(net);
                 if !dests.contains(&address) {
                     dests.push(address);
@@ -351,7 +351,7 @@ fn redirect_origdest_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     for redirect in model.redirects.iter().filter(|r| !r.origdest.is_empty()) {
         let dests: Vec<IpAddr> = redirect
             .origdest
-            .iter()
+            .networks()
             .map(super::topology::origdest_address)
             .collect();
         let from = topology

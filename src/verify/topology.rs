@@ -462,7 +462,7 @@ impl Topology {
                 {
                     continue;
                 }
-                for net in &dnat.origdest {
+                for net in dnat.origdest.networks() {
                     let address = origdest_address(net);
                     let Some(link) = self.links.get_mut(index) else {
                         continue;

@@ -189,8 +189,13 @@ impl Display for Match {
                 f.write_str("ct original proto-dst ")?;
                 set(f, original, ports)
             }
-            Match::OriginalAddress { family, nets } => {
-                write!(f, "ct original {} daddr ", family_word(*family))?;
+            Match::OriginalAddress {
+                family,
+                negated,
+                nets,
+            } => {
+                let not = if *negated { "!= " } else { "" };
+                write!(f, "ct original {} daddr {not}", family_word(*family))?;
                 set(f, nets, net)
             }
             Match::Fib(fib) => f.write_str(match fib {
