@@ -25,17 +25,28 @@ pub(super) enum Verdict {
 }
 
 impl Verdict {
+    /// Why a file Shorewall never reads (the walk runs after every
+    /// INCLUDE was followed, so one no INCLUDE read has no effect either).
+    pub(super) fn never_read(&self) -> Option<&'static str> {
+        match self {
+            Verdict::Ignored(why) => Some(why),
+            Verdict::Unknown => Some(
+                "not a file Shorewall reads by its name, and no INCLUDE of the configuration reads it",
+            ),
+            _ => None,
+        }
+    }
+
     /// Why a file with this verdict and active lines is refused; `None`
     /// for a file that is read, or never read.
     pub(super) fn refusal(&self) -> Option<String> {
         let reason = match self {
-            Verdict::Modelled | Verdict::Ignored(_) => return None,
+            Verdict::Modelled | Verdict::Ignored(_) | Verdict::Unknown => return None,
             Verdict::Unmodelled(what) => format!("fwgen does not model {what} yet"),
             Verdict::Script => {
                 "an extension script (shell code Shorewall runs); fwgen runs no scripts".into()
             }
             Verdict::Site(what) => format!("{what}; fwgen refuses what it does not read"),
-            Verdict::Unknown => "not a file Shorewall reads by its name; only an INCLUDE, which fwgen does not follow, could read it".into(),
         };
         Some(reason)
     }

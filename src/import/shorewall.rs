@@ -224,6 +224,9 @@ struct Importer {
     /// Zones of interfaces with the `blacklist` option, in their order:
     /// the zones a legacy blacklist file's `src` lines convert for.
     blacklist_zones: Vec<String>,
+    /// Files read through an INCLUDE, each with the first `FILE:LINE`
+    /// that included it: read, so the directory walk does not refuse them.
+    included: BTreeMap<String, String>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -257,6 +260,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_actions: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
+        included: BTreeMap::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -1362,6 +1366,11 @@ impl Importer {
                 ));
                 continue;
             }
+            if let Some(at) = self.included.get(&name) {
+                self.notes
+                    .push(format!("{shown}: read where {at} includes it"));
+                continue;
+            }
             let verdict = listing::verdict(&name, self.ipv6);
             // The `actions` file and the site actions' bodies: read where
             // rules call them (src/import/site_action.rs).
@@ -1381,7 +1390,7 @@ impl Importer {
                 }
                 continue;
             }
-            if let Verdict::Ignored(why) = verdict {
+            if let Some(why) = verdict.never_read() {
                 ignored.entry(why).or_default().push(shown);
                 continue;
             }
@@ -1532,8 +1541,19 @@ impl Importer {
     }
 
     /// The file's physical lines that Shorewall's compiler reads (`?IF`
-    /// applied), as text; a file or line that cannot be read is recorded.
-    fn active_lines(&mut self, name: &str) -> Vec<(file::Physical, String)> {
+    /// applied, INCLUDEs followed), as text, each with the name of the
+    /// file it is in; a file or line that cannot be read is recorded.
+    fn active_lines(&mut self, name: &str) -> Vec<(String, file::Physical, String)> {
+        self.active_lines_within(name, &mut Vec::new())
+    }
+
+    /// [`Self::active_lines`] of a file read within the INCLUDEs of
+    /// `within` (outermost first).
+    fn active_lines_within(
+        &mut self,
+        name: &str,
+        within: &mut Vec<String>,
+    ) -> Vec<(String, file::Physical, String)> {
         let shown = self.directory.shown(name);
         let mut omitted = Vec::new();
         let read = self
@@ -1571,26 +1591,84 @@ impl Importer {
             self.unreadable.push(unreadable);
             Vec::new()
         });
-        // `INCLUDE FILE` (Shorewall's compiler reads FILE's lines in its
-        // place): not followed, refused at its line, so nothing it holds
-        // is lost without a word; the file itself is refused by name.
-        let (included, read): (Vec<_>, Vec<_>) = read.into_iter().partition(|(_, text)| {
+        // `INCLUDE FILE` (Config.pm `read_a_line`): FILE's lines are read
+        // in its place.
+        let mut active = Vec::new();
+        for (physical, text) in read {
             let word = text.split_whitespace().next().unwrap_or_default();
-            word.eq_ignore_ascii_case("INCLUDE") || word.eq_ignore_ascii_case("?INCLUDE")
-        });
-        for (physical, text) in included {
+            if !word.eq_ignore_ascii_case("INCLUDE") && !word.eq_ignore_ascii_case("?INCLUDE") {
+                active.push((shown.clone(), physical, text));
+                continue;
+            }
             let line = Line {
                 file: shown.clone(),
                 number: physical.number,
                 text: text.trim().to_owned(),
                 comment: None,
             };
-            self.refuse(
-                &line,
-                "INCLUDE: fwgen's import does not follow it; write the included file's lines in its place",
-            );
+            if let Some(target) = self.include_target(&line, within) {
+                let at = format!("{shown}:{}", physical.number);
+                self.included.entry(target.clone()).or_insert(at);
+                within.push(name.to_owned());
+                active.extend(self.active_lines_within(&target, within));
+                within.pop();
+            }
         }
-        read
+        active
+    }
+
+    /// The file an `INCLUDE FILE` line reads, as Config.pm finds it: one
+    /// name after the keyword (`$VAR` expanded), looked up in the
+    /// directory (CONFIG_PATH's first entry). Refused at the line: another
+    /// form ("Invalid INCLUDE command"), a path (fwgen reads only the
+    /// directory it imports), a file that is not there ("INCLUDE file ...
+    /// not found"), and a file including itself (Shorewall stops at 20
+    /// levels: "INCLUDEs nested too deeply").
+    fn include_target(&mut self, line: &Line, within: &[String]) -> Option<String> {
+        let expanded = self.expand(&line.text);
+        let words: Vec<&str> = expanded.split_whitespace().collect();
+        let [_, target] = words.as_slice() else {
+            self.refuse(
+                line,
+                "an INCLUDE names one file (Shorewall: \"Invalid INCLUDE command\")",
+            );
+            return None;
+        };
+        let target = (*target).to_owned();
+        let reason = if target.contains('/') {
+            Some(format!(
+                "INCLUDE {target}: a path; fwgen imports only the files of the directory it is given, so copy the file into it and include it by name"
+            ))
+        } else if target == "." || target == ".." {
+            Some(format!(
+                "INCLUDE {target}: a directory (Shorewall: \"Directory not allowed in INCLUDE\")"
+            ))
+        } else if within.len() >= 19
+            || within.contains(&target)
+            || self.directory.shown(&target) == line.file
+        {
+            Some(format!(
+                "INCLUDE {target}: the file includes itself (Shorewall: \"INCLUDEs nested too deeply\")"
+            ))
+        } else {
+            match self.directory.bytes(&target) {
+                Ok(Some(_)) => None,
+                Ok(None) => Some(format!(
+                    "INCLUDE {target}: no such file in the directory (Shorewall: \"INCLUDE file {target} not found\")"
+                )),
+                Err(unreadable) => {
+                    self.unreadable.push(unreadable);
+                    return None;
+                }
+            }
+        };
+        match reason {
+            Some(reason) => {
+                self.refuse(line, reason);
+                None
+            }
+            None => Some(target),
+        }
     }
 
     /// The entry lines of a file whose only directive is `?COMMENT`
@@ -1643,7 +1721,7 @@ impl Importer {
         let mut lines = Vec::new();
         let mut pending: Option<Line> = None;
         let mut comment: Option<String> = None;
-        for (physical, text) in self.active_lines(name) {
+        for (file, physical, text) in self.active_lines(name) {
             let number = physical.number;
             let above = physical
                 .comment
@@ -1659,7 +1737,7 @@ impl Importer {
                 None => (content, false),
             };
             let line = pending.get_or_insert_with(|| Line {
-                file: format!("{}{name}", self.label),
+                file,
                 number,
                 text: String::new(),
                 comment: comment.take(),
@@ -1713,7 +1791,7 @@ impl Importer {
         let settings = self.setting_names(name);
         self.conditions.settings.extend(settings);
         let mut assignments = Vec::new();
-        for (physical, text) in self.active_lines(name) {
+        for (file, physical, text) in self.active_lines(name) {
             match assignment(&text) {
                 Some((key, value)) if condition::is_name(&key) => {
                     assignments.push((key, value, physical.number));
@@ -1721,7 +1799,7 @@ impl Importer {
                 None if text.trim().is_empty() => {}
                 _ => {
                     let line = Line {
-                        file: format!("{}{name}", self.label),
+                        file,
                         number: physical.number,
                         text: text.trim().to_owned(),
                         comment: None,
@@ -1755,33 +1833,59 @@ impl Importer {
     /// params is a shell script: a `#` inside a value is not a comment, and
     /// a comment may hold any byte, but names and values must be ASCII.
     fn read_params(&mut self) {
-        let bytes = match self.directory.bytes("params") {
+        self.read_params_file("params", &mut Vec::new());
+    }
+
+    /// One params file, `INCLUDE FILE` read in its place (Shorewall's
+    /// shell library defines INCLUDE as sourcing the file it finds); a
+    /// line that is neither `NAME=value` nor INCLUDE is shell code, which
+    /// fwgen does not run: refused at its line.
+    fn read_params_file(&mut self, name: &str, within: &mut Vec<String>) {
+        let bytes = match self.directory.bytes(name) {
             Ok(bytes) => bytes.unwrap_or_default(),
             Err(unreadable) => return self.unreadable.push(unreadable),
         };
-        self.conditions.params = condition::plain_params(&bytes);
+        let shown = self.directory.shown(name);
+        if within.is_empty() {
+            // `?IF $NAME` needs every params line plain: an INCLUDE is not.
+            self.conditions.params = condition::plain_params(&bytes);
+        }
         for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let text = String::from_utf8_lossy(raw);
             let text = text.trim();
-            if text.starts_with('#') {
+            if text.starts_with('#') || text.is_empty() {
+                continue;
+            }
+            let line = Line {
+                file: shown.clone(),
+                number: index + 1,
+                text: text.to_owned(),
+                comment: None,
+            };
+            let word = text.split_whitespace().next().unwrap_or_default();
+            if word == "INCLUDE" {
+                if let Some(target) = self.include_target(&line, within) {
+                    let at = format!("{shown}:{}", index + 1);
+                    self.included.entry(target.clone()).or_insert(at);
+                    within.push(name.to_owned());
+                    self.read_params_file(&target, within);
+                    within.pop();
+                }
                 continue;
             }
             let Some((key, value)) = assignment(text) else {
+                self.refuse(
+                    &line,
+                    "a params line that is not NAME=value is shell code, which fwgen does not run",
+                );
                 continue;
             };
             if !key.is_ascii() || !value.is_ascii() {
-                let shown = self.directory.shown("params");
                 self.unreadable
                     .push(file::non_ascii(&shown, index + 1, raw.trim_ascii()));
                 continue;
             }
             if let Some(reason) = reserved_param(&key) {
-                let line = Line {
-                    file: format!("{}params", self.label),
-                    number: index + 1,
-                    text: text.to_owned(),
-                    comment: None,
-                };
                 self.refuse(&line, reason);
                 continue;
             }
