@@ -2509,6 +2509,82 @@ fn refusals_name_shorewall_lines() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Settings a differential review found Shorewall 5.2.8 compiling into
+/// other verdicts than fwgen renders: EXPAND_POLICIES=No (a policy naming
+/// `all` becomes a shared chain without the ESTABLISHED,RELATED accept) is
+/// refused at that policy, and noted where a Shorewall 4 file leaves it
+/// unset; ADD_IP_ALIASES unset (Yes: Shorewall adds the nat entry's address
+/// to the interface) is refused at each nat entry, No is not;
+/// SFILTER_DISPOSITION=REJECT is refused; an open port range `:1023`
+/// starts at port 0, as Shorewall compiles it (`--dport 0:1023`).
+#[test]
+fn settings_shorewall_compiles_otherwise_are_refused_or_said() {
+    let dir = sample_with_rules(
+        "import-review-settings",
+        b"ACCEPT loc $FW tcp :1023\n",
+        None,
+    );
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let set = |conf: &str, key: &str, value: Option<&str>| -> String {
+        let kept: Vec<&str> = conf
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{key}=")))
+            .collect();
+        let mut text = kept.join("\n") + "\n";
+        if let Some(value) = value {
+            text += &format!("{key}={value}\n");
+        }
+        text
+    };
+    let policy_line = std::fs::read_to_string(dir.join("policy"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("net") && l.contains("all"))
+        .unwrap()
+        + 1;
+    let broken = set(
+        &set(&conf, "EXPAND_POLICIES", Some("No")),
+        "SFILTER_DISPOSITION",
+        Some("REJECT"),
+    );
+    std::fs::write(dir.join("shorewall.conf"), broken).unwrap();
+    std::fs::write(dir.join("nat"), "203.0.113.10 NET_IF 10.0.0.10\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            &format!("error: policy:{policy_line}: EXPAND_POLICIES=No in shorewall.conf"),
+            "SFILTER_DISPOSITION=REJECT: fwgen drops what the sfilter check catches",
+        ],
+    );
+    let unset = set(&set(&conf, "EXPAND_POLICIES", None), "ADD_IP_ALIASES", None);
+    std::fs::write(dir.join("shorewall.conf"), &unset).unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &["error: nat:1: ADD_IP_ALIASES is Yes in shorewall.conf"],
+    );
+    assert!(!stderr.contains("error: policy"), "{stderr}");
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        set(&unset, "ADD_IP_ALIASES", Some("No")),
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains(&format!(
+            "# NOTE policy:{policy_line}: EXPAND_POLICIES is not set"
+        )),
+        "{model}"
+    );
+    assert!(model.contains("dport = \":1023\""), "{model}");
+    let files = rendered(&model, "import-review-settings");
+    let rules = (files.iter())
+        .find(|(name, _)| name.ends_with("shorewall/rules"))
+        .map(|(_, text)| text)
+        .unwrap();
+    assert!(rules.contains(" 0:1023"), "{rules}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `INCLUDE FILE` reads FILE's lines in its place (Config.pm), in a table
 /// file and in params (ysurac-omr-vps's `INCLUDE params.net`): what the
 /// included file holds is imported, and a refusal there names the included

@@ -92,7 +92,12 @@ impl Services {
                 names.push(format!("`{text}` is {proto} port {port} ({SERVICES})"));
                 Ok(port.to_string())
             };
-            let low = one(low, 1)?;
+            // An open low end stays open: the model reads `:HIGH` from
+            // port 0, as Shorewall compiles it (`--dport 0:HIGH`).
+            let low = match low.is_empty() && high.is_some() {
+                true => String::new(),
+                false => one(low, 1)?,
+            };
             match high {
                 Some(high) => {
                     let high = one(high, 65535)?;
@@ -134,7 +139,7 @@ mod tests {
     fn open_and_dashed_ranges_are_spelled_out() {
         let services = Services::parse(TABLE);
         assert_eq!(services.resolve("1024:", "udp").unwrap().0, "1024:65535");
-        assert_eq!(services.resolve(":1023", "udp").unwrap().0, "1:1023");
+        assert_eq!(services.resolve(":1023", "udp").unwrap().0, ":1023");
         assert_eq!(
             services.resolve("10000-20000", "udp").unwrap().0,
             "10000:20000"

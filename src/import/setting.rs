@@ -137,6 +137,17 @@ pub const SETTINGS: &[Setting] = &[
     ),
     only("NULL_ROUTE_RFC1918", "no", NO, "fwgen adds no routes"),
     only(
+        "SFILTER_DISPOSITION",
+        "drop",
+        &["drop"],
+        "fwgen drops what the sfilter check catches (traffic leaving by the interface it came in on); REJECT and the audited A_ forms are not in its model",
+    ),
+    // Judged by the importer where they act: ADD_IP_ALIASES at each nat
+    // entry (Config.pm's IPv4 default is Yes: Shorewall adds EXTERNAL to
+    // the interface), EXPAND_POLICIES at the first policy naming `all`.
+    modelled("ADD_IP_ALIASES", "yes"),
+    modelled("EXPAND_POLICIES", "no"),
+    only(
         "ADD_SNAT_ALIASES",
         "no",
         NO,
@@ -175,7 +186,8 @@ pub const SETTINGS: &[Setting] = &[
     noted("PAGER"),
     noted("FIREWALL"),
     noted("LOG_LEVEL"),
-    noted("BLACKLIST_LOG_LEVEL"),
+    // Read where a blacklist entry is converted (src/import/shorewall/blacklist.rs).
+    modelled("BLACKLIST_LOG_LEVEL", ""),
     noted("LOG_BACKEND"),
     noted("LOG_VERBOSITY"),
     noted("LOG_ZONE"),
@@ -227,7 +239,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("OPTIMIZE_ACCOUNTING"),
     noted("ACCOUNTING_TABLE"),
     noted("ACCOUNTING"),
-    noted("EXPAND_POLICIES"),
     noted("RENAME_COMBINED"),
     noted("DELETE_THEN_ADD"),
     noted("KEEP_RT_TABLES"),
@@ -253,7 +264,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("USE_PHYSICAL_NAMES"),
     noted("FAST_STOP"),
     noted("MANGLE_ENABLED"),
-    noted("ADD_IP_ALIASES"),
     noted("RETAIN_ALIASES"),
     noted("RFC1918_STRICT"),
     noted("PKTTYPE"),
@@ -265,13 +275,12 @@ pub const SETTINGS: &[Setting] = &[
     // Only with a file or option the importer judges itself (blacklist,
     // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
     noted("BLACKLIST_DEFAULT"),
-    noted("BLACKLIST_DISPOSITION"),
+    modelled("BLACKLIST_DISPOSITION", "drop"),
     noted("DELAYBLACKLISTLOAD"),
     noted("DYNAMIC_BLACKLIST"),
     noted("MACLIST_TABLE"),
     noted("MACLIST_TTL"),
     noted("MACLIST_DISPOSITION"),
-    noted("SFILTER_DISPOSITION"),
     noted("RPFILTER_DISPOSITION"),
     noted("QUEUE_DEFAULT"),
     noted("NFQUEUE_DEFAULT"),

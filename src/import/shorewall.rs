@@ -2808,6 +2808,7 @@ impl Importer {
     }
 
     fn policies(&mut self) {
+        let mut wildcard = None;
         for line in self.lines("policy") {
             let Some(columns) = self.split(&line, POLICY_COLUMNS) else {
                 continue;
@@ -2840,7 +2841,60 @@ impl Importer {
             table.push_some("comment", line.comment.as_ref());
             let zones = self.named_zones(&[source.as_str(), dest.as_str()]);
             self.add(Kind::Policy, "", zones, None, &line, table);
+            if source.starts_with("all") || dest.starts_with("all") {
+                wildcard.get_or_insert(line);
+            }
         }
+        self.judge_expand_policies(wildcard);
+    }
+
+    /// EXPAND_POLICIES=No (Config.pm's default, unset or empty): Shorewall
+    /// 5.2.8 compiles a policy naming `all` into one shared chain that
+    /// zone pairs without rules jump to, without the ESTABLISHED,RELATED
+    /// accept and with every interface's option rules, where
+    /// shorewall.conf(5) says only chain names differ. Written No: refused
+    /// at the first such policy. Unset in the directory's own
+    /// shorewall.conf (a Shorewall 4 file, as `shorewall update` reads it,
+    /// writing Yes): said there. fwgen renders the manual's meaning.
+    fn judge_expand_policies(&mut self, wildcard: Option<Line>) {
+        let Some(line) = wildcard else {
+            return;
+        };
+        let conf = if self.ipv6 {
+            "shorewall6.conf"
+        } else {
+            "shorewall.conf"
+        };
+        let what = "Shorewall 5.2.8 then compiles this policy into one shared chain that zone pairs without rules jump to, without the ESTABLISHED,RELATED accept and with every interface's option rules, unlike shorewall.conf(5) (only chain names differ); fwgen renders the manual's meaning, what EXPAND_POLICIES=Yes compiles";
+        match self.conf_setting("EXPAND_POLICIES").as_deref() {
+            Some("" | "no") => self.refuse(
+                &line,
+                format!("EXPAND_POLICIES=No in {}{conf}: {what}. Set EXPAND_POLICIES=Yes (Shorewall's samples and `shorewall update` write it), check the firewall still does what you want, and import again", self.label),
+            ),
+            None if self.has_own_conf() => self.notes.push(format!(
+                "{}:{}: EXPAND_POLICIES is not set in {}{conf}, which Shorewall 5.2.8 reads as No: {what} (`shorewall update` writes Yes): set it, or compare with `fwgen verify --against`",
+                line.file, line.number, self.label
+            )),
+            _ => {}
+        }
+    }
+
+    /// A setting of the directory's shorewall.conf (or shorewall6.conf), in
+    /// lower case and unquoted; `None` when the file does not set it.
+    fn conf_setting(&self, key: &str) -> Option<String> {
+        let value = self.vars.get(key)?;
+        Some(value.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
+    }
+
+    /// Whether the directory has its own shorewall.conf (shorewall6.conf):
+    /// without one, Shorewall reads the shipped file along CONFIG_PATH.
+    fn has_own_conf(&self) -> bool {
+        let conf = if self.ipv6 {
+            "shorewall6.conf"
+        } else {
+            "shorewall.conf"
+        };
+        matches!(self.directory.bytes(conf), Ok(Some(_)))
     }
 
     /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets removed.
@@ -3628,12 +3682,27 @@ impl Importer {
     /// INTERNAL [ALL [LOCAL]]`, each a `[[nat]]`.
     fn one_to_one(&mut self) {
         let mut comment: Option<String> = None;
+        // ADD_IP_ALIASES: Config.pm's IPv4 default (unset or empty) is Yes;
+        // without a shorewall.conf of its own the directory has the
+        // shipped one's No.
+        let aliases_added = !self.ipv6
+            && match self.conf_setting("ADD_IP_ALIASES") {
+                Some(value) => value.is_empty() || value == "yes",
+                None => self.has_own_conf(),
+            };
         for mut line in self.lines("nat") {
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
                 comment = clean_text(text);
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
+            if aliases_added {
+                self.refuse(
+                    &line,
+                    "ADD_IP_ALIASES is Yes in shorewall.conf (Config.pm's default when unset): Shorewall adds this entry's EXTERNAL address to its interface when it starts, and fwgen adds no address; configure the address on the interface (/etc/network/interfaces) and set ADD_IP_ALIASES=No",
+                );
+                continue;
+            }
             let Some(columns) = self.split(&line, NAT_COLUMNS) else {
                 continue;
             };

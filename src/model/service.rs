@@ -86,13 +86,14 @@ impl PortRange {
         self.low <= port && port <= self.high
     }
 
-    /// One port, `LOW:HIGH`, or an open range (`LOW:`, `:HIGH`), as
-    /// Shorewall's `validate_portpair` reads numbers.
+    /// One port, `LOW:HIGH`, or an open range (`LOW:`, `:HIGH`, which
+    /// starts at 0 as Shorewall's `validate_portpair` writes it:
+    /// `--dport 0:1023`), as Shorewall reads numbers.
     pub fn parse(text: &str) -> Result<PortRange, &'static str> {
         let Some((low, high)) = text.split_once(':') else {
             return parse_port(text).map(PortRange::single);
         };
-        let low = if low.is_empty() { 1 } else { parse_port(low)? };
+        let low = if low.is_empty() { 0 } else { parse_port(low)? };
         let high = if high.is_empty() {
             65535
         } else {
