@@ -488,6 +488,15 @@ fn model_forwarding_off() {
     lab_model("forwarding-off", "fwdo");
 }
 
+/// Issues #15/#16: forwarding per family: IPv4 routed (IP_FORWARDING=On),
+/// IPv6 not (Shorewall6's IP_FORWARDING=Off turns the kernel's IPv6
+/// forwarding off; fwgen's forward chain drops IPv6 first), while the
+/// firewall's own traffic of both families is as before.
+#[test]
+fn model_family_settings() {
+    lab_model("family-settings", "fams");
+}
+
 /// Issues #15/#16: CLAMPMSS=Yes seen by the receiver: over a firewall whose
 /// link towards it has an MTU of 1400, a loc host's connection arrives
 /// with the MSS that MTU allows, from Shorewall's mangle FORWARD and from
