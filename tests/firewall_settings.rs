@@ -159,3 +159,51 @@ fn tcp_flags_disposition_and_log_level() {
         Some(&Statement::Verdict(Verdict::Accept))
     );
 }
+
+/// Issue 15: settings per family. IPv6's forwarding off drops IPv6 alone
+/// first in the forward chain, apply sets each family's sysctl by its own
+/// setting, and only IPv6's smurfs are logged.
+#[test]
+fn forwarding_and_smurf_log_per_family() {
+    use fwgen::model::Forwarding;
+    use fwgen::ruleset::Family;
+    let mut model = model("family-settings");
+    let ruleset = lower(&model);
+    let forward = ruleset.chain("forward").expect("forward");
+    let first = &forward.rules[0];
+    assert_eq!(first.origin, Origin::Setting("ip_forwarding_ipv6"));
+    assert_eq!(first.matches, vec![Match::Family(Family::Ipv6)]);
+    let sysctls: Vec<(&str, String)> = fwgen::apply::forwarding(&model)
+        .into_iter()
+        .map(|s| (s.key, s.value))
+        .collect();
+    assert_eq!(
+        sysctls,
+        [
+            ("net.ipv4.ip_forward", "1".to_owned()),
+            ("net.ipv6.conf.all.forwarding", "0".to_owned())
+        ]
+    );
+    let smurfs = ruleset.chain("smurfs").expect("smurfs");
+    let logged = |family: Family| {
+        smurfs.rules.iter().any(|rule| {
+            rule.statements
+                .iter()
+                .any(|s| matches!(s, Statement::Log { .. }))
+                && rule.matches.iter().any(|m| {
+                    matches!(m, Match::Address { family: f, .. } | Match::Family(f) if *f == family)
+                })
+        })
+    };
+    assert!(logged(Family::Ipv6) && !logged(Family::Ipv4));
+    // IPv4's forwarding kept: no sysctl for it, and nothing dropped for it.
+    model.firewall.ip_forwarding.ipv4 = Some(Forwarding::Keep);
+    let sysctls = fwgen::apply::forwarding(&model);
+    assert_eq!(sysctls.len(), 1);
+    assert_eq!(sysctls[0].key, "net.ipv6.conf.all.forwarding");
+    // Both off: one rule drops everything, as `ip_forwarding = "off"`.
+    model.firewall.ip_forwarding.ipv4 = Some(Forwarding::Off);
+    let ruleset = lower(&model);
+    let first = &ruleset.chain("forward").expect("forward").rules[0];
+    assert_eq!(first.matches, vec![]);
+}
