@@ -496,7 +496,30 @@ fn model_forwarding_off() {
 /// firewall's own traffic of both families is as before.
 #[test]
 fn model_family_settings() {
-    lab_model("family-settings", "fams");
+    let matrix = lab_model("family-settings", "fams");
+    // Every verdict of loc's probes to net, by family.
+    let verdicts = |ipv6: bool| -> Vec<String> {
+        matrix
+            .lines()
+            .filter(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words.len() > 6
+                    && words[0] == "loc#1"
+                    && words[1].contains(':') == ipv6
+                    && words[3] == "net#1"
+            })
+            .map(|l| l.split(" | ").nth(1).unwrap_or_default().to_owned())
+            .collect()
+    };
+    let (four, six) = (verdicts(false), verdicts(true));
+    assert!(
+        !four.is_empty() && four.iter().all(|v| v.starts_with("ACCEPT")),
+        "IPv4 is forwarded:\n{matrix}"
+    );
+    assert!(
+        !six.is_empty() && six.iter().all(|v| v == "DROP"),
+        "IPv6 is not forwarded:\n{matrix}"
+    );
 }
 
 /// Issue 15: SMURF_LOG_LEVEL per family in the kernel log. SYNs from the
