@@ -207,3 +207,32 @@ fn forwarding_and_smurf_log_per_family() {
     let first = &ruleset.chain("forward").expect("forward").rules[0];
     assert_eq!(first.matches, vec![]);
 }
+
+/// Issue 15: explain names the family's forwarding: loc's IPv6 to net
+/// meets `ip_forwarding_ipv6 = "off"`, its IPv4 the policy.
+#[test]
+fn explain_names_one_familys_forwarding_off() {
+    let explain = |from: &str, to: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c", "tests/models/family-settings.toml"])
+            .args(["--from", from, "--to", to, "--dport", "80"])
+            .current_dir(common::root())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let six = explain("loc:fd61:2::5", "net:2001:db8::1");
+    assert!(
+        six.contains("verdict: DROP\n")
+            && six.contains(
+                "decided by: firewall ip_forwarding_ipv6 off: no IPv6 packet is forwarded"
+            ),
+        "{six}"
+    );
+    let four = explain("loc:10.61.0.5", "net:192.0.2.1");
+    assert!(
+        four.contains("verdict: ACCEPT\n") && !four.contains("ip_forwarding"),
+        "{four}"
+    );
+}
