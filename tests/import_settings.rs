@@ -540,6 +540,27 @@ fn differing_forwarding_and_smurf_log_are_kept_per_family() {
             ipv6: None
         }
     );
+    // Only Shorewall6 logs: `smurf_log_ipv6` after its line, no IPv4 key.
+    let quiet = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=\n";
+    let loud = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=debug\n";
+    let dir = common::dual_stack("import-setting-six-smurfs", quiet, loud);
+    let output = import(&dir.join("shorewall"));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("# shorewall6/shorewall6.conf:4\nsmurf_log_ipv6 = \"debug\"\n")
+            && !text.contains("smurf_log_ipv4")
+            && !text.contains("smurf_log ="),
+        "{text}"
+    );
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(
+        model.firewall.smurf_log,
+        Families {
+            ipv4: None,
+            ipv6: LogLevel::read("debug").ok()
+        }
+    );
     // The same values in both files stay one key.
     let same = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=info\n";
     let dir = common::dual_stack("import-setting-six-same", four, same);
