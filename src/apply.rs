@@ -660,29 +660,32 @@ impl Sysctl {
 
 /// The kernel's forwarding settings the model needs
 /// ([`Model::ip_forwarding`](crate::model::Model::ip_forwarding)): on or
-/// off for each family the model has; empty for `keep` (the kernel's
-/// settings are kept, as Shorewall's IP_FORWARDING=Keep). Apply sets them,
-/// a rollback puts the previous values back, and the boot unit sets them
-/// after loading the table.
+/// off for each family the model has, by that family's setting; none for
+/// a family whose setting is `keep` (the kernel's setting is kept, as
+/// Shorewall's IP_FORWARDING=Keep). Apply sets them, a rollback puts the
+/// previous values back, and the boot unit sets them after loading the
+/// table.
 pub fn forwarding(model: &crate::model::Model) -> Vec<Sysctl> {
     use crate::model::settings::Forwarding;
-    let value = match model.ip_forwarding() {
-        Forwarding::On => "1",
-        Forwarding::Off => "0",
-        Forwarding::Keep => return Vec::new(),
-    };
-    let set = |key| Sysctl {
-        key,
-        value: value.to_owned(),
-    };
-    let mut settings = Vec::new();
-    if model.has_family(false) {
-        settings.push(set("net.ipv4.ip_forward"));
-    }
-    if model.has_family(true) {
-        settings.push(set("net.ipv6.conf.all.forwarding"));
-    }
-    settings
+    let families = [
+        (false, "net.ipv4.ip_forward"),
+        (true, "net.ipv6.conf.all.forwarding"),
+    ];
+    families
+        .into_iter()
+        .filter(|&(ipv6, _)| model.has_family(ipv6))
+        .filter_map(|(ipv6, key)| {
+            let value = match model.ip_forwarding(ipv6) {
+                Forwarding::On => "1",
+                Forwarding::Off => "0",
+                Forwarding::Keep => return None,
+            };
+            Some(Sysctl {
+                key,
+                value: value.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// Settings in sysctl.conf(5)'s format, after a comment.

@@ -78,6 +78,12 @@ pub struct RawFirewall {
     pub clamp_mss: Option<Spanned<RawClampMss>>,
     #[schemars(with = "Option<IpForwardingSchema>")]
     pub ip_forwarding: Option<Spanned<String>>,
+    /// IP_FORWARDING of IPv4 alone (shorewall.conf), in place of `ip_forwarding`.
+    #[schemars(with = "Option<IpForwardingSchema>")]
+    pub ip_forwarding_ipv4: Option<Spanned<String>>,
+    /// IP_FORWARDING of IPv6 alone (shorewall6.conf), in place of `ip_forwarding`.
+    #[schemars(with = "Option<IpForwardingSchema>")]
+    pub ip_forwarding_ipv6: Option<Spanned<String>>,
     pub route_filter: Option<bool>,
     pub log_martians: Option<bool>,
     pub conntrack_helpers: Option<bool>,
@@ -91,6 +97,12 @@ pub struct RawFirewall {
     /// SMURF_LOG_LEVEL: the log level of what nosmurfs catches.
     #[schemars(with = "Option<String>")]
     pub smurf_log: Option<Spanned<String>>,
+    /// SMURF_LOG_LEVEL of IPv4 alone, in place of `smurf_log`.
+    #[schemars(with = "Option<String>")]
+    pub smurf_log_ipv4: Option<Spanned<String>>,
+    /// SMURF_LOG_LEVEL of IPv6 alone, in place of `smurf_log`.
+    #[schemars(with = "Option<String>")]
+    pub smurf_log_ipv6: Option<Spanned<String>>,
     /// RELATED_LOG_LEVEL: related packets are logged in each zone pair's
     /// chain before their disposition.
     #[schemars(with = "Option<String>")]

@@ -363,6 +363,17 @@ pub enum ErrorKind {
     BadIpForwarding {
         text: String,
     },
+    /// `ip_forwarding_ipv6` (a setting's family key) beside `ip_forwarding`.
+    FamilySettingTwice {
+        key: &'static str,
+        ipv6: bool,
+    },
+    /// `smurf_log_ipv6` in a model without IPv6 zones (or `_ipv4` without
+    /// IPv4 ones).
+    FamilySettingOfAbsentFamily {
+        key: &'static str,
+        ipv6: bool,
+    },
     BadBlacklistState {
         text: String,
     },
@@ -527,6 +538,8 @@ impl Error {
             BadLogLimit { .. } => "write Shorewall's LOGLIMIT: `s:1/sec:10` (per source, burst 10), `d:5/min` (per destination, burst 5), `2/hour:4` (one limit for all); or \"none\" to log every packet".into(),
             BadClampMss { .. } => "`clamp_mss` is true (the route's MTU), false, or an MSS of 1 to 65535 bytes".into(),
             BadIpForwarding { .. } => "`ip_forwarding` is \"on\", \"off\" or \"keep\" (leave the kernel's setting as it is)".into(),
+            FamilySettingTwice { key, .. } => format!("`{key}` gives both families one value; `{key}_ipv4` and `{key}_ipv6` give each its own, in place of `{key}`: write one way or the other"),
+            FamilySettingOfAbsentFamily { ipv6, .. } => format!("the setting would change nothing: add a zone with `family = \"{}\"` or `\"both\"`, or remove the key", family_word(*ipv6)),
             BadBlacklistState { .. } => "`blacklist_states` lists states of new, established, related, invalid, untracked, or is [\"all\"] (Shorewall's BLACKLIST=)".into(),
             BadDisposition { key, .. } => format!(
                 "`{}` is one of {} (Shorewall's {})",
@@ -979,6 +992,8 @@ impl ErrorKind {
             BadLogLimit { .. } => "bad-log-limit",
             BadClampMss { .. } => "bad-clamp-mss",
             BadIpForwarding { .. } => "bad-ip-forwarding",
+            FamilySettingTwice { .. } => "family-setting-twice",
+            FamilySettingOfAbsentFamily { .. } => "family-setting-of-absent-family",
             BadBlacklistState { .. } => "bad-blacklist-state",
             BadDisposition { .. } => "bad-disposition",
             TcpFlagsUnseen { .. } => "tcp-flags-unseen",
@@ -1333,6 +1348,15 @@ impl Display for ErrorKind {
             BadIpForwarding { text } => {
                 write!(f, "`{}` is not an IP forwarding setting", quoted(text))
             }
+            FamilySettingTwice { key, ipv6 } => {
+                write!(f, "`{key}_{}` beside `{key}`", family_word(*ipv6))
+            }
+            FamilySettingOfAbsentFamily { key, ipv6 } => write!(
+                f,
+                "`{key}_{}` in a model without {} zones",
+                family_word(*ipv6),
+                if *ipv6 { "IPv6" } else { "IPv4" }
+            ),
             BadBlacklistState { text } => {
                 write!(f, "`{}` is not a connection state", quoted(text))
             }
@@ -1370,6 +1394,11 @@ impl Display for ErrorKind {
             }
         }
     }
+}
+
+/// `ipv6` or `ipv4`, as the model's family keys end.
+fn family_word(ipv6: bool) -> &'static str {
+    if ipv6 { "ipv6" } else { "ipv4" }
 }
 
 #[cfg(test)]

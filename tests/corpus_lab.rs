@@ -96,6 +96,7 @@ corpus_lab! {
     ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
     blan_gw: "blan-gw" as "cbla",
     bonk_se_server: "bonk-se-server" as "cbon",
+    casjay_dotfiles_server: "casjay-dotfiles-server" as "ccas",
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",

@@ -151,6 +151,8 @@ error_case! {
     clamp_mss_too_big => "clamp-mss-too-big",
     clamp_mss_string => "clamp-mss-string",
     ip_forwarding_unknown => "ip-forwarding-unknown",
+    family_setting_twice => "family-setting-twice",
+    family_setting_absent => "family-setting-absent",
     ipv6_in_ipv4_zone => "ipv6-in-ipv4-zone",
     dnat_bad_sport => "dnat-bad-sport",
     dnat_outside_zone => "dnat-outside-zone",

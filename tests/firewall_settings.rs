@@ -159,3 +159,80 @@ fn tcp_flags_disposition_and_log_level() {
         Some(&Statement::Verdict(Verdict::Accept))
     );
 }
+
+/// Issue 15: settings per family. IPv6's forwarding off drops IPv6 alone
+/// first in the forward chain, apply sets each family's sysctl by its own
+/// setting, and only IPv6's smurfs are logged.
+#[test]
+fn forwarding_and_smurf_log_per_family() {
+    use fwgen::model::Forwarding;
+    use fwgen::ruleset::Family;
+    let mut model = model("family-settings");
+    let ruleset = lower(&model);
+    let forward = ruleset.chain("forward").expect("forward");
+    let first = &forward.rules[0];
+    assert_eq!(first.origin, Origin::Setting("ip_forwarding_ipv6"));
+    assert_eq!(first.matches, vec![Match::Family(Family::Ipv6)]);
+    let sysctls: Vec<(&str, String)> = fwgen::apply::forwarding(&model)
+        .into_iter()
+        .map(|s| (s.key, s.value))
+        .collect();
+    assert_eq!(
+        sysctls,
+        [
+            ("net.ipv4.ip_forward", "1".to_owned()),
+            ("net.ipv6.conf.all.forwarding", "0".to_owned())
+        ]
+    );
+    let smurfs = ruleset.chain("smurfs").expect("smurfs");
+    let logged = |family: Family| {
+        smurfs.rules.iter().any(|rule| {
+            rule.statements
+                .iter()
+                .any(|s| matches!(s, Statement::Log { .. }))
+                && rule.matches.iter().any(|m| {
+                    matches!(m, Match::Address { family: f, .. } | Match::Family(f) if *f == family)
+                })
+        })
+    };
+    assert!(logged(Family::Ipv6) && !logged(Family::Ipv4));
+    // IPv4's forwarding kept: no sysctl for it, and nothing dropped for it.
+    model.firewall.ip_forwarding.ipv4 = Some(Forwarding::Keep);
+    let sysctls = fwgen::apply::forwarding(&model);
+    assert_eq!(sysctls.len(), 1);
+    assert_eq!(sysctls[0].key, "net.ipv6.conf.all.forwarding");
+    // Both off: one rule drops everything, as `ip_forwarding = "off"`.
+    model.firewall.ip_forwarding.ipv4 = Some(Forwarding::Off);
+    let ruleset = lower(&model);
+    let first = &ruleset.chain("forward").expect("forward").rules[0];
+    assert_eq!(first.matches, vec![]);
+}
+
+/// Issue 15: explain names the family's forwarding: loc's IPv6 to net
+/// meets `ip_forwarding_ipv6 = "off"`, its IPv4 the policy.
+#[test]
+fn explain_names_one_familys_forwarding_off() {
+    let explain = |from: &str, to: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c", "tests/models/family-settings.toml"])
+            .args(["--from", from, "--to", to, "--dport", "80"])
+            .current_dir(common::root())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let six = explain("loc:fd61:2::5", "net:2001:db8::1");
+    assert!(
+        six.contains("verdict: DROP\n")
+            && six.contains(
+                "decided by: firewall ip_forwarding_ipv6 off: no IPv6 packet is forwarded"
+            ),
+        "{six}"
+    );
+    let four = explain("loc:10.61.0.5", "net:192.0.2.1");
+    assert!(
+        four.contains("verdict: ACCEPT\n") && !four.contains("ip_forwarding"),
+        "{four}"
+    );
+}

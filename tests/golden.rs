@@ -121,6 +121,7 @@ golden_model! {
     stopped_closed => "stopped-closed",
     tunnels => "tunnels",
     forwarding_off => "forwarding-off",
+    family_settings => "family-settings",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
     optional_uplinks => "optional-uplinks",

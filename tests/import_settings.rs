@@ -440,8 +440,7 @@ fn an_unset_setting_is_its_default() {
     }
 }
 
-/// The model has one `clamp_mss`, `ip_forwarding` and `conntrack_helpers`
-/// for both families: Shorewall6's must come out as Shorewall's, and its
+/// The model has one `clamp_mss` and `conntrack_helpers` for both families: Shorewall6's must come out as Shorewall's, and its
 /// IPv4-only ROUTE_FILTER and LOG_MARTIANS are noted.
 #[test]
 fn shorewall6_settings_must_agree_with_shorewall() {
@@ -469,11 +468,6 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "six-clampmss",
             "CLAMPMSS=No\nIP_FORWARDING=On\nAUTOHELPERS=No\n",
             "shorewall6/shorewall6.conf:1: Shorewall's and Shorewall6's CLAMPMSS differ, and fwgen's `clamp_mss` is one for both",
-        ),
-        (
-            "six-forwarding",
-            "CLAMPMSS=Yes\nIP_FORWARDING=Keep\nAUTOHELPERS=No\n",
-            "shorewall6/shorewall6.conf:2: Shorewall's and Shorewall6's IP_FORWARDING differ",
         ),
         (
             "six-helpers",
@@ -510,6 +504,73 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "{name}: expected `{expected}` in\n{stderr}"
         );
     }
+}
+
+/// IP_FORWARDING and SMURF_LOG_LEVEL may differ between the families
+/// (issue 15, casjay/dotfiles' server): each family keeps its own value,
+/// after its line, and the model compiles to those values.
+#[test]
+fn differing_forwarding_and_smurf_log_are_kept_per_family() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=info\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=Off\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=\n";
+    let dir = common::dual_stack("import-setting-six-families", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# shorewall.conf:2\nip_forwarding_ipv4 = \"on\"\n# shorewall6/shorewall6.conf:2\nip_forwarding_ipv6 = \"off\"\n",
+        "# shorewall.conf:4\nsmurf_log_ipv4 = \"info\"\n# shorewall6/shorewall6.conf:4: no `smurf_log_ipv6`, IPv6 logs nothing\n",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    }
+    assert!(!text.contains("ip_forwarding ="), "{text}");
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    use fwgen::model::{Families, Forwarding, LogLevel};
+    assert_eq!(
+        (model.ip_forwarding(false), model.ip_forwarding(true)),
+        (Forwarding::On, Forwarding::Off)
+    );
+    let info = LogLevel::read("info").ok();
+    assert_eq!(
+        model.firewall.smurf_log,
+        Families {
+            ipv4: info,
+            ipv6: None
+        }
+    );
+    // Only Shorewall6 logs: `smurf_log_ipv6` after its line, no IPv4 key.
+    let quiet = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=\n";
+    let loud = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=debug\n";
+    let dir = common::dual_stack("import-setting-six-smurfs", quiet, loud);
+    let output = import(&dir.join("shorewall"));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("# shorewall6/shorewall6.conf:4\nsmurf_log_ipv6 = \"debug\"\n")
+            && !text.contains("smurf_log_ipv4")
+            && !text.contains("smurf_log ="),
+        "{text}"
+    );
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(
+        model.firewall.smurf_log,
+        Families {
+            ipv4: None,
+            ipv6: LogLevel::read("debug").ok()
+        }
+    );
+    // The same values in both files stay one key.
+    let same = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nSMURF_LOG_LEVEL=info\n";
+    let dir = common::dual_stack("import-setting-six-same", four, same);
+    let output = import(&dir.join("shorewall"));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("ip_forwarding = \"on\"\n") && text.contains("smurf_log = \"info\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("_ipv"), "{text}");
 }
 
 /// With `--partial` a refused setting is listed, and the model written

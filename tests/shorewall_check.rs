@@ -101,6 +101,7 @@ mod models {
         rate_limits => "rate-limits",
         rate_log => "rate-log",
         forwarding_off => "forwarding-off",
+        family_settings => "family-settings",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
         optional_uplinks => "optional-uplinks",

@@ -3,7 +3,7 @@
 use super::*;
 use crate::config::RawClampMss;
 use crate::model::{
-    ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Forwarding, StateLogs,
+    ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Families, Forwarding, StateLogs,
 };
 
 impl Analyzer<'_> {
@@ -31,7 +31,15 @@ impl Analyzer<'_> {
             log_limit: self.log_limit(raw.log_limit.as_ref()),
             drop_broadcasts: raw.drop_broadcasts.unwrap_or(true),
             clamp_mss: self.clamp_mss(raw.clamp_mss.as_ref()),
-            ip_forwarding: self.ip_forwarding(raw.ip_forwarding.as_ref()),
+            ip_forwarding: self.families(
+                "ip_forwarding",
+                [
+                    &raw.ip_forwarding,
+                    &raw.ip_forwarding_ipv4,
+                    &raw.ip_forwarding_ipv6,
+                ],
+                Self::ip_forwarding,
+            ),
             route_filter: raw.route_filter.unwrap_or(false),
             log_martians: raw.log_martians.unwrap_or(false),
             conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
@@ -39,7 +47,11 @@ impl Analyzer<'_> {
             blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
             dispositions: self.dispositions(raw),
             tcp_flags_log: self.log_level(raw.tcp_flags_log.as_ref()),
-            smurf_log: self.log_level(raw.smurf_log.as_ref()),
+            smurf_log: self.families(
+                "smurf_log",
+                [&raw.smurf_log, &raw.smurf_log_ipv4, &raw.smurf_log_ipv6],
+                Self::log_level,
+            ),
             state_logs: StateLogs {
                 related: self.log_level(raw.related_log.as_ref()),
                 invalid: self.log_level(raw.invalid_log.as_ref()),
@@ -167,6 +179,47 @@ impl Analyzer<'_> {
                     None
                 }
             },
+        }
+    }
+
+    /// A setting of both families (`key`) or of each (`key_ipv4`,
+    /// `key_ipv6`), read by `read`; a family key beside `key` is refused.
+    fn families<T: Copy>(
+        &mut self,
+        key: &'static str,
+        [both, ipv4, ipv6]: [&Option<Spanned<String>>; 3],
+        mut read: impl FnMut(&mut Self, Option<&Spanned<String>>) -> Option<T>,
+    ) -> Families<Option<T>> {
+        let Some(both) = both else {
+            let ipv4 = read(self, ipv4.as_ref());
+            let ipv6 = read(self, ipv6.as_ref());
+            return Families { ipv4, ipv6 };
+        };
+        for (ipv6, raw) in [(false, ipv4), (true, ipv6)] {
+            if let Some(raw) = raw {
+                let kind = ErrorKind::FamilySettingTwice { key, ipv6 };
+                self.error(Some(raw.span()), kind);
+            }
+        }
+        Families::both(read(self, Some(both)))
+    }
+
+    /// `ip_forwarding_ipv6` or `smurf_log_ipv6` in a model without IPv6
+    /// zones (or an `_ipv4` key without IPv4 ones) would change nothing.
+    pub(super) fn check_family_settings(&mut self, raw: &RawFirewall) {
+        let keys = [
+            ("ip_forwarding", false, &raw.ip_forwarding_ipv4),
+            ("ip_forwarding", true, &raw.ip_forwarding_ipv6),
+            ("smurf_log", false, &raw.smurf_log_ipv4),
+            ("smurf_log", true, &raw.smurf_log_ipv6),
+        ];
+        for (key, ipv6, raw) in keys {
+            let Some(raw) = raw else { continue };
+            let present = self.zones.iter().any(|zone| zone.family.has(ipv6));
+            if !present {
+                let kind = ErrorKind::FamilySettingOfAbsentFamily { key, ipv6 };
+                self.error(Some(raw.span()), kind);
+            }
         }
     }
 

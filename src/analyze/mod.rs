@@ -103,6 +103,7 @@ impl Analyzer<'_> {
             self.error(None, ErrorKind::EmptyModel);
         }
         self.nest_zones(raw);
+        self.check_family_settings(&raw.firewall);
         self.interfaces = raw
             .interfaces
             .0

@@ -165,6 +165,32 @@ impl Table {
         })
     }
 
+    /// Give one family its own value of `key`: `key = ...` becomes
+    /// `key_ipv4 = ...`, and `key_ipv6` follows it with `ipv6`'s value
+    /// (after the comments `notes`), or the table's end when `key` is not
+    /// there; a family without a value gets no key.
+    pub fn split_family(&mut self, key: &str, ipv6: Option<Value>, notes: &[String]) {
+        let four = format!("{key}_ipv4");
+        let at = self
+            .items
+            .iter()
+            .position(|item| matches!(item, Item::Pair(k, _) if k == key));
+        let at = match at {
+            Some(at) => {
+                if let Item::Pair(k, _) = &mut self.items[at] {
+                    *k = four;
+                }
+                at + 1
+            }
+            None => self.items.len(),
+        };
+        let mut added: Vec<Item> = notes.iter().map(|n| Item::Comment(n.clone())).collect();
+        if let Some(value) = ipv6 {
+            added.push(Item::Pair(format!("{key}_ipv6"), value));
+        }
+        self.items.splice(at..at, added);
+    }
+
     /// Remove every `key = ...`.
     pub fn remove(&mut self, key: &str) {
         self.items

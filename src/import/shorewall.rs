@@ -643,6 +643,10 @@ struct Carried {
     log_levels: [Option<String>; 5],
 }
 
+/// The log settings the model may give each family (`smurf_log_ipv4`,
+/// `smurf_log_ipv6`).
+const FAMILY_LOG_LEVEL_KEYS: [&str; 1] = ["smurf_log"];
+
 /// The log settings of `tcp_flags_log` and `smurf_log`.
 const LOG_LEVEL_KEYS: [(&str, &str); 5] = [
     ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
@@ -2302,7 +2306,8 @@ impl Importer {
             self.refuse_setting_difference(six, "CLAMPMSS", "clamp_mss");
         }
         if four.ip_forwarding != six_carried.ip_forwarding {
-            self.refuse_setting_difference(six, "IP_FORWARDING", "ip_forwarding");
+            let value = Some(six_carried.ip_forwarding.into());
+            self.split_family(six, "IP_FORWARDING", "ip_forwarding", value);
         }
         if four.conntrack_helpers != six_carried.conntrack_helpers {
             self.refuse_setting_difference(six, "AUTOHELPERS", "conntrack_helpers");
@@ -2311,7 +2316,13 @@ impl Importer {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
         }
         for (n, (key, model_key)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
-            if four.log_levels[n] != six_carried.log_levels[n] {
+            if four.log_levels[n] == six_carried.log_levels[n] {
+                continue;
+            }
+            if FAMILY_LOG_LEVEL_KEYS.contains(&model_key) {
+                let value = six_carried.log_levels[n].as_deref().map(Value::from);
+                self.split_family(six, key, model_key, value);
+            } else {
                 self.refuse_setting_difference(six, key, model_key);
             }
         }
@@ -2324,6 +2335,28 @@ impl Importer {
             if !self.notes.contains(note) {
                 self.notes.push(note.clone());
             }
+        }
+    }
+
+    /// A setting Shorewall and Shorewall6 give different values, which the
+    /// model keeps per family: `model_key_ipv4` from shorewall.conf,
+    /// `model_key_ipv6` (`None`: unset, nothing logged) from
+    /// shorewall6.conf, after its line.
+    fn split_family(&mut self, six: &Importer, key: &str, model_key: &str, value: Option<Value>) {
+        let note = match six.settings.modelled.get(key) {
+            Some((_, line)) => Self::origin(line),
+            None => format!("{}shorewall6.conf: {key} unset", six.label),
+        };
+        let note = match value {
+            Some(_) => note,
+            None => format!("{note}: no `{model_key}_ipv6`, IPv6 logs nothing"),
+        };
+        let firewall = self
+            .header
+            .iter_mut()
+            .find(|table| table.header == Header::Table(vec!["firewall".to_owned()]));
+        if let Some(firewall) = firewall {
+            firewall.split_family(model_key, value, &[note]);
         }
     }
 

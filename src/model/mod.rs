@@ -31,7 +31,7 @@ pub use rule::{Endpoint, Origdest, Rule, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{
     CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Dispositions,
-    Forwarding, RouteFilter, StateLogs,
+    Families, Forwarding, RouteFilter, StateLogs,
 };
 pub use stopped::{Place, Stopped, StoppedEnd};
 pub use tunnel::Tunnel;
@@ -88,9 +88,9 @@ pub struct Firewall {
     pub drop_broadcasts: bool,
     /// CLAMPMSS: the MSS of forwarded TCP SYNs is lowered; `None`: untouched.
     pub clamp_mss: Option<ClampMss>,
-    /// IP_FORWARDING as the model states it; [`Model::ip_forwarding`]
-    /// fills in the default.
-    pub ip_forwarding: Option<Forwarding>,
+    /// IP_FORWARDING of each family as the model states it;
+    /// [`Model::ip_forwarding`] fills in the default.
+    pub ip_forwarding: Families<Option<Forwarding>>,
     /// ROUTE_FILTER=Yes: reverse-path filtering on every interface
     /// ([`Model::route_filter`]).
     pub route_filter: bool,
@@ -114,8 +114,9 @@ pub struct Firewall {
     /// TCP_FLAGS_LOG_LEVEL: what tcpflags catches is logged first (and a
     /// REJECT answers with a TCP reset, as Shorewall's `logflags` chain).
     pub tcp_flags_log: Option<LogLevel>,
-    /// SMURF_LOG_LEVEL: what nosmurfs catches is logged first.
-    pub smurf_log: Option<LogLevel>,
+    /// SMURF_LOG_LEVEL of each family: what nosmurfs catches is logged
+    /// first.
+    pub smurf_log: Families<Option<LogLevel>>,
     /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL and UNTRACKED_LOG_LEVEL: the
     /// packets of the state are logged in each zone pair's chain before
     /// their disposition (see [`Firewall::disposition_log`]).

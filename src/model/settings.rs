@@ -49,6 +49,37 @@ impl Display for Forwarding {
     }
 }
 
+/// A setting that may differ between the families: IPv4's value
+/// (Shorewall's shorewall.conf) and IPv6's (shorewall6.conf). The model
+/// writes `key` for both, or `key_ipv4` and `key_ipv6` for each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Families<T> {
+    pub ipv4: T,
+    pub ipv6: T,
+}
+
+impl<T: Copy> Families<T> {
+    /// The same value for both families.
+    pub fn both(value: T) -> Families<T> {
+        Families {
+            ipv4: value,
+            ipv6: value,
+        }
+    }
+
+    /// The value of IPv6 (`true`) or IPv4 (`false`).
+    pub fn get(&self, ipv6: bool) -> T {
+        if ipv6 { self.ipv6 } else { self.ipv4 }
+    }
+}
+
+impl<T: PartialEq> Families<T> {
+    /// Whether the families have one value.
+    pub fn same(&self) -> bool {
+        self.ipv4 == self.ipv6
+    }
+}
+
 /// What happens to the packets one of Shorewall's checks catches: its
 /// `*_DISPOSITION` setting (Config.pm). Not every check takes every word:
 /// [`DispositionKey::allowed`] says which.
@@ -285,11 +316,13 @@ pub enum RouteFilter {
 }
 
 impl Model {
-    /// What the firewall does with forwarding: the model's `ip_forwarding`,
-    /// else on when the model forwards between interfaces and kept
-    /// otherwise. The one answer for every backend and for `apply`.
-    pub fn ip_forwarding(&self) -> Forwarding {
-        match self.firewall.ip_forwarding {
+    /// What the firewall does with one family's forwarding (`true`:
+    /// IPv6): the model's `ip_forwarding` (or `ip_forwarding_ipv4`,
+    /// `ip_forwarding_ipv6`), else on when the model forwards between
+    /// interfaces and kept otherwise. The one answer for every backend and
+    /// for `apply`.
+    pub fn ip_forwarding(&self, ipv6: bool) -> Forwarding {
+        match self.firewall.ip_forwarding.get(ipv6) {
             Some(forwarding) => forwarding,
             None if self.forwards() => Forwarding::On,
             None => Forwarding::Keep,

@@ -329,6 +329,12 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         Origin::Setting("ip_forwarding") => {
             Some("firewall ip_forwarding off: nothing is forwarded".to_owned())
         }
+        Origin::Setting("ip_forwarding_ipv4") => {
+            Some("firewall ip_forwarding_ipv4 off: no IPv4 packet is forwarded".to_owned())
+        }
+        Origin::Setting("ip_forwarding_ipv6") => {
+            Some("firewall ip_forwarding_ipv6 off: no IPv6 packet is forwarded".to_owned())
+        }
         Origin::Setting(key) => Some(format!("firewall {key}")),
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
         Origin::Stopped(index) => Some(super::stopped::describe(model, index)),
@@ -560,10 +566,10 @@ fn tcpflags_chain(model: &Model) -> Chain {
 /// Shorewall's `smurfs` chain; with SMURF_LOG_LEVEL its drops go through
 /// `smurflog`, logged as `smurfs` (Misc.pm).
 fn smurfs_chain(model: &Model) -> Chain {
-    let dropped = |matches: Vec<Match>| {
-        let mut statements: Vec<Statement> = model
-            .firewall
-            .smurf_log
+    let logs = model.firewall.smurf_log;
+    let dropped = |ipv6: bool, matches: Vec<Match>| {
+        let mut statements: Vec<Statement> = logs
+            .get(ipv6)
             .map(|level| log(model, "smurfs", "DROP", level))
             .into_iter()
             .collect();
@@ -580,17 +586,34 @@ fn smurfs_chain(model: &Model) -> Chain {
             vec![Statement::Verdict(Verdict::Return)],
             Piece::Nosmurfs,
         ),
-        dropped(vec![Match::Fib(Fib::SourceIsBroadcast)]),
-        dropped(vec![address(
-            Family::Ipv4,
-            Direction::Source,
-            vec![net("224.0.0.0/4")],
-        )]),
-        dropped(vec![address(
-            Family::Ipv6,
-            Direction::Source,
-            vec![net("ff00::/8")],
-        )]),
+        // Only IPv4 has broadcasts: with a log for each family, IPv4's.
+        dropped(
+            false,
+            if logs.same() {
+                vec![Match::Fib(Fib::SourceIsBroadcast)]
+            } else {
+                vec![
+                    Match::Family(Family::Ipv4),
+                    Match::Fib(Fib::SourceIsBroadcast),
+                ]
+            },
+        ),
+        dropped(
+            false,
+            vec![address(
+                Family::Ipv4,
+                Direction::Source,
+                vec![net("224.0.0.0/4")],
+            )],
+        ),
+        dropped(
+            true,
+            vec![address(
+                Family::Ipv6,
+                Direction::Source,
+                vec![net("ff00::/8")],
+            )],
+        ),
     ];
     chain(
         "smurfs",
@@ -2658,10 +2681,19 @@ fn route_filter_origin(interface: &Interface, index: usize) -> Origin {
 /// in the forward chain (nothing is forwarded, whatever the kernel's
 /// switch), and the chain of `clamp_mss`.
 fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
-    if model.ip_forwarding() == Forwarding::Off
+    let off = |ipv6: bool| model.ip_forwarding(ipv6) == Forwarding::Off;
+    let rule = match (off(false), off(true) || !model.has_family(true)) {
+        (true, true) => Some((Vec::new(), "ip_forwarding")),
+        (true, false) => Some((vec![Match::Family(Family::Ipv4)], "ip_forwarding_ipv4")),
+        (false, true) if off(true) => {
+            Some((vec![Match::Family(Family::Ipv6)], "ip_forwarding_ipv6"))
+        }
+        _ => None,
+    };
+    if let Some((matches, key)) = rule
         && let Some(forward) = chains.iter_mut().find(|c| c.name == "forward")
     {
-        let off = Rule::new(Vec::new(), vec![drop_()], Origin::Setting("ip_forwarding"));
+        let off = Rule::new(matches, vec![drop_()], Origin::Setting(key));
         forward.rules.insert(0, off);
     }
     chains.extend(mangle_forward_chain(model));

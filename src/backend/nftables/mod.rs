@@ -29,7 +29,7 @@ struct RulesetFile<'a> {
     /// The stopped ruleset (fwgen-stopped.nft), not the running one.
     stopped: bool,
     /// What the ruleset expects of the kernel's IP forwarding switch.
-    forwarding: &'static str,
+    forwarding: String,
     table: &'a str,
     sets: Vec<SetView<'a>>,
     /// `ct helper` objects.
@@ -85,17 +85,37 @@ fn base_line(base: &crate::ruleset::Base) -> String {
     format!("type {chain_type} hook {hook} priority {priority}; policy {policy};")
 }
 
-/// The header's line on IP forwarding, which this file does not switch.
-fn forwarding(model: &Model) -> &'static str {
-    match model.ip_forwarding() {
-        Forwarding::On => {
-            "on: set net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 for IPv6 zones); loading this file does not"
+/// The header's line on IP forwarding, which this file does not switch:
+/// one for both families, or each family's when they differ.
+fn forwarding(model: &Model) -> String {
+    let (ipv4, ipv6) = (model.ip_forwarding(false), model.ip_forwarding(true));
+    if ipv4 == ipv6 || !model.has_family(true) {
+        return match ipv4 {
+            Forwarding::On => {
+                "on: set net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 for IPv6 zones); loading this file does not"
+            }
+            Forwarding::Off => {
+                "off: the forward chain drops every packet first; net.ipv4.ip_forward=0 says the same to the kernel"
+            }
+            Forwarding::Keep => "keep: the kernel's switch is left as it is",
         }
-        Forwarding::Off => {
-            "off: the forward chain drops every packet first; net.ipv4.ip_forward=0 says the same to the kernel"
-        }
-        Forwarding::Keep => "keep: the kernel's switch is left as it is",
+        .to_owned();
     }
+    let family = |ipv6: bool, forwarding: Forwarding| {
+        let (name, key, nfproto) = if ipv6 {
+            ("IPv6", "net.ipv6.conf.all.forwarding", "ipv6")
+        } else {
+            ("IPv4", "net.ipv4.ip_forward", "ipv4")
+        };
+        match forwarding {
+            Forwarding::On => format!("{name} on: set {key}=1; loading this file does not"),
+            Forwarding::Off => format!(
+                "{name} off: the forward chain drops every {nfproto} packet first; {key}=0 says the same to the kernel"
+            ),
+            Forwarding::Keep => format!("{name} keep: the kernel's {key} is left as it is"),
+        }
+    };
+    format!("{}; {}", family(false, ipv4), family(true, ipv6))
 }
 
 /// The log limit's sets, then every lookup the chains make, in order.

@@ -125,14 +125,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "info",
             "what would be forwarded back out of the interface it came in on is dropped and logged at info (sfilter)",
         ),
-        match model.firewall.smurf_log {
-            Some(level) => decide(
-                "SMURF_LOG_LEVEL",
-                format!("\"{level}\""),
-                "nosmurfs drops are logged (smurf_log)",
-            ),
-            None => decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
-        },
+        smurf_log(model, product),
         match model.firewall.tcp_flags_log {
             Some(level) => decide(
                 "TCP_FLAGS_LOG_LEVEL",
@@ -181,7 +174,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "Yes",
             "each zone pair logs under its own name",
         ),
-        ip_forwarding(model),
+        ip_forwarding(model, product),
         decide(
             "OPTIMIZE",
             "0",
@@ -301,16 +294,44 @@ fn clamp_mss(clamp: Option<ClampMss>) -> Decided {
     }
 }
 
-fn ip_forwarding(model: &Model) -> Decided {
-    let forwarding = model.ip_forwarding();
+/// The model's key of a setting that may differ by family: `key` when
+/// both families have one value, else `key_ipv4` or `key_ipv6`.
+fn family_key(key: &str, same: bool, product: Product) -> String {
+    match (same, product.ipv6) {
+        (true, _) => key.to_owned(),
+        (false, false) => format!("{key}_ipv4"),
+        (false, true) => format!("{key}_ipv6"),
+    }
+}
+
+/// SMURF_LOG_LEVEL, from the product's family's `smurf_log`.
+fn smurf_log(model: &Model, product: Product) -> Decided {
+    let key = family_key("smurf_log", model.firewall.smurf_log.same(), product);
+    match model.firewall.smurf_log.get(product.ipv6) {
+        Some(level) => decide(
+            "SMURF_LOG_LEVEL",
+            format!("\"{level}\""),
+            format!("nosmurfs drops are logged ({key})"),
+        ),
+        None => decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
+    }
+}
+
+fn ip_forwarding(model: &Model, product: Product) -> Decided {
+    let forwarding = model.ip_forwarding(product.ipv6);
+    let key = family_key(
+        "ip_forwarding",
+        model.firewall.ip_forwarding.same(),
+        product,
+    );
     let why = match forwarding {
-        Forwarding::On => {
-            "forwarding is turned on (ip_forwarding; unset: on when the model forwards between interfaces)"
-        }
-        Forwarding::Off => "forwarding is turned off: nothing is forwarded (ip_forwarding)",
-        Forwarding::Keep => {
-            "the kernel's forwarding is left as it is (ip_forwarding; unset: when the model does not forward)"
-        }
+        Forwarding::On => format!(
+            "forwarding is turned on ({key}; unset: on when the model forwards between interfaces)"
+        ),
+        Forwarding::Off => format!("forwarding is turned off: nothing is forwarded ({key})"),
+        Forwarding::Keep => format!(
+            "the kernel's forwarding is left as it is ({key}; unset: when the model does not forward)"
+        ),
     };
     decide("IP_FORWARDING", forwarding.to_string(), why)
 }
