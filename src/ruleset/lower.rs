@@ -362,7 +362,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Loopback => "loopback: the firewall's traffic to itself",
         Piece::Conntrack => return conntrack_text(model),
         Piece::StateLog => {
-            "related_log, invalid_log, untracked_log: the state's packets are logged in the zone pair's chain, then meet its disposition"
+            "related_log, invalid_log, untracked_log (untracked_disposition beside an Invalid rule): the state is decided in the zone pair's chain, logged when its level is set"
         }
         Piece::NoIpv6 => "the model has no IPv6 zone",
         Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
@@ -398,6 +398,11 @@ fn conntrack_text(model: &Model) -> String {
             text,
             "; {} logged and decided in the zone pair chains",
             logged.join(", ")
+        );
+    }
+    if model.firewall.state_logs.untracked.is_none() && untracked_in_pairs(model) {
+        text.push_str(
+            "; untracked decided in the zone pair chains, none where an Invalid rule applies (as Shorewall 5.2.8)",
         );
     }
     text
@@ -1100,9 +1105,10 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|run| work.split_off(run.start))
         .collect();
     runs.reverse();
+    let untracked = untracked_in_pairs(model);
     let lower_run = |run: Vec<PairWork>| -> Vec<PairRules> {
         run.into_iter()
-            .map(|(pair, items)| pair_rules(model, pair, items))
+            .map(|(pair, items)| pair_rules(model, pair, items, untracked))
             .collect()
     };
     let chains: Vec<PairRules> = std::thread::scope(|scope| {
@@ -1173,11 +1179,17 @@ struct PairRules {
 }
 
 /// One pair's rules, before its policy: the state head, then tunnels, then
-/// its rules and port forwards' accepts, folded.
-fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem)>) -> PairRules {
+/// its rules and port forwards' accepts, folded. `untracked`: whether the
+/// pair chains decide untracked packets ([`untracked_in_pairs`]).
+fn pair_rules(
+    model: &Model,
+    pair: (ZoneId, ZoneId),
+    items: Vec<(usize, PairItem)>,
+    untracked: bool,
+) -> PairRules {
     let name = model.pair_name(pair.0, pair.1);
     let families = pair_families(model, pair);
-    let (head, items) = state_head(model, pair, &name, items);
+    let (head, items) = state_head(model, (pair, untracked), &name, items);
     let invalid = fold(
         &name,
         families,
@@ -1213,7 +1225,7 @@ struct StateHead {
 /// The pair's state head, and the items left for the NEW section.
 fn state_head(
     model: &Model,
-    pair: (ZoneId, ZoneId),
+    (pair, untracked): ((ZoneId, ZoneId), bool),
     name: &str,
     items: Vec<(usize, PairItem)>,
 ) -> (StateHead, Vec<(usize, PairItem)>) {
@@ -1223,7 +1235,7 @@ fn state_head(
         invalid_items: Vec::new(),
         after: Vec::new(),
     };
-    if *logs == crate::model::StateLogs::default() {
+    if *logs == crate::model::StateLogs::default() && !untracked {
         return (head, items);
     }
     let invalid_logged = logs.invalid.is_some();
@@ -1236,18 +1248,54 @@ fn state_head(
     head.invalid_items = invalid_items;
     head.after
         .extend(state_log_rule(model, name, DispositionKey::Invalid));
-    // Shorewall 5.2.8 adds no UNTRACKED jump to a chain that has rules in
-    // the INVALID section (`Invalid(DROP) net all` leaves net-fw without
-    // one: seen in `shorewall compile` output).
+    if untracked {
+        head.after.extend(untracked_rule(model, pair, name));
+    }
+    (head, items)
+}
+
+/// The untracked state's rule in a pair chain, where the pair chains
+/// decide it ([`untracked_in_pairs`]): Shorewall 5.2.8 writes none in a
+/// chain with rules in its INVALID section (an `Invalid` rule applies to
+/// the pair; `shorewall compile` shows `net-fw` without an UNTRACKED rule):
+/// Rules.pm's finish_chain_section leaves its loop once it has finished
+/// the INVALID section's chain `_net-fw`, UNTRACKED already marked done,
+/// and then writes only an ACCEPT disposition, unlogged (`--ctstate
+/// UNTRACKED -j ACCEPT`). Such a pair's other untracked packets go on to
+/// its rules and policy.
+fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Option<Rule> {
     let invalid_section = model
         .rules
         .iter()
         .any(|r| r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, pair));
     if !invalid_section {
-        head.after
-            .extend(state_log_rule(model, name, DispositionKey::Untracked));
+        return Some(state_rule(
+            model,
+            name,
+            DispositionKey::Untracked,
+            model.firewall.state_logs.untracked,
+        ));
     }
-    (head, items)
+    (model.firewall.dispositions.untracked == Disposition::Accept).then(|| {
+        shorewall(
+            vec![Match::CtState(vec![CtState::Untracked])],
+            vec![accept()],
+            Piece::StateLog,
+        )
+    })
+}
+
+/// Whether the zone pair chains decide untracked packets, not the `ct
+/// state vmap`: when they are logged, and when an `Invalid` rule leaves
+/// some pair chains without the disposition ([`untracked_rule`]) that
+/// the map would give every pair (an unlogged ACCEPT is the same in both).
+pub fn untracked_in_pairs(model: &Model) -> bool {
+    let firewall = &model.firewall;
+    firewall.state_logs.untracked.is_some()
+        || (!matches!(
+            firewall.dispositions.untracked,
+            Disposition::Continue | Disposition::Accept
+        ) && model.rules.iter().any(crate::model::Rule::is_invalid_match))
 }
 
 /// Rules and port forwards' accepts in the model's file order, as
@@ -2093,7 +2141,7 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
     let mut states = vec![(CtState::Established, Disposition::Accept)];
     for (state, key) in LOGGED_STATES {
-        if model.firewall.disposition_log(key).is_none() {
+        if !decided_in_pairs(model, key) {
             states.push((state, dispositions.get(key)));
         }
     }
@@ -2107,6 +2155,14 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
             })
         })
         .collect()
+}
+
+/// Whether the zone pair chains decide a state instead of the `ct state
+/// vmap`: a logged one, and untracked packets beside an `Invalid` rule
+/// ([`untracked_in_pairs`]).
+fn decided_in_pairs(model: &Model, key: DispositionKey) -> bool {
+    model.firewall.disposition_log(key).is_some()
+        || (key == DispositionKey::Untracked && untracked_in_pairs(model))
 }
 
 /// The states with a disposition and a log level of their own, in the
