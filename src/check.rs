@@ -12,7 +12,9 @@ use crate::model::{
     ZoneId, ZoneRef,
 };
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
-use crate::ruleset::lower::{catch_all_policy, lower_unnamed, reachable_pairs, renders_in};
+use crate::ruleset::lower::{
+    catch_all_policy, lower_unnamed, reachable_pairs, renders_in, untracked_in_pairs,
+};
 use crate::ruleset::{Hook, Origin, Rule as KernelRule, Ruleset};
 use crate::source::Source;
 
@@ -115,6 +117,7 @@ pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
+    findings.extend(untracked_beside_invalid(model));
     findings.extend(firewall_without_dns(model, ruleset));
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
     findings
@@ -793,6 +796,44 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
 /// What the catch-all does with the pairs the policy decides: for each of
 /// INPUT, FORWARD and OUTPUT that they end in, its verdict and the policy
 /// it takes ([`catch_all_policy`], as the lowered ruleset ends them).
+/// An `Invalid` rule where the zone pair chains decide untracked packets:
+/// Shorewall 5.2.8 gives the pairs it applies to no untracked disposition
+/// or log (src/ruleset/lower.rs `untracked_rule`), and fwgen follows it so
+/// that both backends agree, which is probably not what the model means.
+fn untracked_beside_invalid(model: &Model) -> Vec<Finding> {
+    use crate::model::Disposition;
+    if !untracked_in_pairs(model) {
+        return Vec::new();
+    }
+    let disposition = model.firewall.dispositions.untracked;
+    let what = match disposition {
+        Disposition::Accept => "are accepted without untracked_log's log".to_owned(),
+        Disposition::Continue => "are not logged (untracked_log)".to_owned(),
+        other => format!(
+            "skip untracked_disposition {other}{} and go on to the pair's rules and policy",
+            match model.firewall.state_logs.untracked {
+                Some(_) => " and its log",
+                None => "",
+            }
+        ),
+    };
+    model
+        .rules
+        .iter()
+        .filter(|r| r.is_invalid_match())
+        .map(|rule| {
+            Finding::warning(
+                "untracked-beside-invalid",
+                rule.span.clone(),
+                format!(
+                    "untracked packets of the zone pairs this Invalid rule applies to {what}, as Shorewall 5.2.8 compiles a pair chain with rules in its INVALID section"
+                ),
+                "Shorewall's Rules.pm (finish_chain_section) leaves the UNTRACKED disposition out of such a chain and fwgen's nftables does the same; to have it in every pair, let invalid_disposition decide invalid packets instead of the Invalid rule".to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn catch_all_outcome(model: &Model, policy: usize) -> String {
     let ids = model.zone_ids();
     let mut hooks = Vec::new();

@@ -96,6 +96,7 @@ check_case! {
     firewall_without_dns => ("firewall-without-dns", 0),
     continue_without_nesting => ("continue-without-nesting", 1),
     proc_option_not_set => ("proc-option-not-set", 2),
+    untracked_beside_invalid => ("untracked-beside-invalid", 1),
 }
 
 #[test]

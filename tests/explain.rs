@@ -513,6 +513,33 @@ fn dispositions_decide_related_invalid_and_untracked_packets() {
     assert!(accepted.starts_with("verdict: ACCEPT\n"), "{accepted}");
 }
 
+/// Issues #15/#14: an untracked packet where an `Invalid` rule applies
+/// skips untracked_disposition, as Shorewall 5.2.8 compiles it: from net
+/// the SSH rule accepts it; from loc the pair chain drops it.
+#[test]
+fn untracked_packets_beside_an_invalid_rule() {
+    let ask = |from: &str| {
+        explain_model(
+            "untracked-invalid",
+            &[
+                "--from",
+                from,
+                "--to",
+                "$FW",
+                "--dport",
+                "22",
+                "--state",
+                "untracked",
+            ],
+        )
+    };
+    let net = ask("net");
+    assert!(net.starts_with("verdict: ACCEPT\n"), "{net}");
+    assert!(net.contains("decided by: the rule at"), "{net}");
+    let loc = ask("loc");
+    assert!(loc.starts_with("verdict: DROP\n"), "{loc}");
+}
+
 /// Issue #15: on ens33, an interface of no zone, an address a hosts entry
 /// holds is its zone's; one that none holds is no zone's and meets the
 /// catch-all, and so does the reply of the firewall's own connection to it.

@@ -117,6 +117,7 @@ golden_model! {
     firewall_settings => "firewall-settings",
     dispositions => "dispositions",
     state_logs => "state-logs",
+    untracked_invalid => "untracked-invalid",
     stopped => "stopped",
     stopped_closed => "stopped-closed",
     tunnels => "tunnels",

@@ -29,6 +29,8 @@ mod spoof;
 mod statelog;
 #[path = "lab/stopped.rs"]
 mod stopped;
+#[path = "lab/untracked.rs"]
+mod untracked;
 
 use fwgen::load::compile;
 use fwgen::model::Model;
@@ -396,7 +398,8 @@ fn model_firewall_settings() {
 /// hears nothing, in Shorewall's compiled firewall and in nftables alike,
 /// and explain says DROP for it. Invalid packets CONTINUE and untracked
 /// ones are dropped, which no probe sends (a new connection's packets are
-/// NEW): for those only `shorewall check` and `nft -c` judge the files.
+/// NEW): for those `shorewall check` and `nft -c` judge the files, and
+/// `untracked_packets_beside_an_invalid_section` sends untracked ones.
 #[test]
 fn model_dispositions() {
     lab_model("dispositions", "disp");
@@ -407,6 +410,63 @@ fn model_dispositions() {
 #[test]
 fn model_state_logs() {
     lab_model("state-logs", "stl");
+}
+
+/// Issues #15/#14: the untracked-invalid model's new connections.
+#[test]
+fn model_untracked_invalid() {
+    lab_model("untracked-invalid", "unti");
+}
+
+/// Issues #15/#14: UNTRACKED packets beside an `Invalid` rule. Shorewall
+/// 5.2.8 gives a zone pair chain with rules in its INVALID section no
+/// UNTRACKED disposition, and with ACCEPT only an unlogged accept:
+/// untracked SSH from net to the firewall is accepted by the SSH rule
+/// where untracked_disposition is DROP, and untracked packets to a port no
+/// rule opens are accepted unlogged where it is ACCEPT with
+/// untracked_log, whatever net's DROP policy says. A `ct state vmap`
+/// deciding untracked packets for every pair (fwgen before) dropped the
+/// first; one leaving logged states to the pair chains dropped the
+/// second. Shorewall's compiled firewall, nftables and explain agree.
+#[test]
+fn untracked_packets_beside_an_invalid_section() {
+    use fwgen::model::Disposition;
+    common::require_lab();
+    let model = model("tests/models", "untracked-invalid");
+    let dir = common::scratch("lab-untracked");
+    let cases = [
+        (
+            "untd",
+            Disposition::Drop,
+            None,
+            ["ACCEPT", "DROP", "DROP", "DROP"],
+        ),
+        (
+            "unta",
+            Disposition::Accept,
+            Some(fwgen::model::LogLevel::Info),
+            ["ACCEPT"; 4],
+        ),
+    ];
+    for (name, disposition, log, expected) in cases {
+        let mut model = model.clone();
+        model.firewall.dispositions.untracked = disposition;
+        model.firewall.state_logs.untracked = log;
+        let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+        let [shorewall, nftables] =
+            [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, backend)| {
+                untracked::verdicts(&model, &format!("{name}{backend}"), contestant, &dir)
+            });
+        let explained = untracked::explained(&model);
+        eprintln!(
+            "{disposition} {log:?} {:?}\nshorewall {shorewall:?}\nnftables  {nftables:?}\nexplain   {explained:?}",
+            untracked::PROBES
+        );
+        assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+        assert_eq!(explained, nftables, "explain and nftables disagree");
+        assert_eq!(nftables, expected, "not what Shorewall compiles");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #15: RELATED_LOG_LEVEL in the kernel log: the firewall's reset

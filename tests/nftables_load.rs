@@ -133,6 +133,7 @@ mod models {
         firewall_settings => "firewall-settings",
         dispositions => "dispositions",
         state_logs => "state-logs",
+        untracked_invalid => "untracked-invalid",
         stopped => "stopped",
         stopped_closed => "stopped-closed",
         tunnels => "tunnels",

@@ -716,3 +716,60 @@ fn a_rule_added_inside_a_lookup_adds_one_element_line_and_changes_nothing_else()
         diff.unified_diff()
     );
 }
+
+/// Issues #15/#14: untracked packets beside an `Invalid` rule, as Shorewall
+/// 5.2.8 compiles them (the lab's `untracked_packets_beside_an_invalid_section`
+/// sees the same from both backends): the pair the rule applies to has no
+/// untracked disposition (DROP) and no log, only an unlogged ACCEPT; the
+/// other pairs keep both.
+#[test]
+fn untracked_packets_skip_their_disposition_where_an_invalid_rule_applies() {
+    use fwgen::explain::{Place, Query, explain_as};
+    use fwgen::model::{Disposition, LogLevel, Model, Protocol, Verdict, ZoneId};
+    use fwgen::ruleset::CtState;
+    let (_, model) = load(&common::root().join("tests/models/untracked-invalid.toml")).unwrap();
+    let zone = |model: &Model, name: &str| match name {
+        "$FW" => ZoneId::Firewall,
+        _ => ZoneId::Zone(model.zones.iter().position(|z| z.name == name).unwrap()),
+    };
+    let walk = |model: &Model, from: &str, to: &str, port: u16| {
+        let place = |name| Place {
+            zone: Some(zone(model, name)),
+            address: None,
+            interface: None,
+        };
+        let query = Query {
+            from: place(from),
+            to: place(to),
+            proto: Some(Protocol::Tcp),
+            dport: Some(port),
+            sport: None,
+            icmp_type: None,
+        };
+        let answer = explain_as(model, &lower(model), &query, CtState::Untracked).unwrap();
+        // The untracked state's log prefix names its pair chain after `&`.
+        let prefix = format!("Shorewall:&{}-{}:", from, to.replace("$FW", "fw"));
+        let logged = answer
+            .trace
+            .iter()
+            .any(|step| step.matched && format!("{:?}", step.rule.statements).contains(&prefix));
+        (answer.verdict, logged)
+    };
+    assert_eq!(walk(&model, "net", "$FW", 22).0, Verdict::Accept);
+    assert_eq!(walk(&model, "net", "$FW", 8080).0, Verdict::Drop);
+    assert_eq!(walk(&model, "net", "loc", 22).0, Verdict::Drop);
+    assert_eq!(walk(&model, "loc", "$FW", 22).0, Verdict::Drop);
+    let mut accepting = model.clone();
+    accepting.firewall.dispositions.untracked = Disposition::Accept;
+    accepting.firewall.state_logs.untracked = Some(LogLevel::Info);
+    assert_eq!(
+        walk(&accepting, "net", "$FW", 8080),
+        (Verdict::Accept, false),
+        "accepted, unlogged, where the Invalid rule applies"
+    );
+    assert_eq!(
+        walk(&accepting, "loc", "$FW", 8080),
+        (Verdict::Accept, true),
+        "logged, then accepted, in a pair no Invalid rule applies to"
+    );
+}

@@ -40,8 +40,9 @@ pub(crate) struct ExplainArgs {
     /// Also list every kernel rule the packet meets, with what made it.
     #[arg(long)]
     pub(crate) trace: bool,
-    /// The connection's state: a new connection's first packet, or a
-    /// packet of an established (or related, invalid) one.
+    /// The connection's state: a new connection's first packet, a packet
+    /// of an established (or related) one, or one conntrack calls invalid
+    /// or does not track (untracked).
     #[arg(long, value_enum, default_value = "new")]
     pub(crate) state: StateArg,
 }
@@ -52,6 +53,7 @@ pub(crate) enum StateArg {
     Established,
     Related,
     Invalid,
+    Untracked,
 }
 
 impl From<StateArg> for fwgen::ruleset::CtState {
@@ -61,6 +63,7 @@ impl From<StateArg> for fwgen::ruleset::CtState {
             StateArg::Established => fwgen::ruleset::CtState::Established,
             StateArg::Related => fwgen::ruleset::CtState::Related,
             StateArg::Invalid => fwgen::ruleset::CtState::Invalid,
+            StateArg::Untracked => fwgen::ruleset::CtState::Untracked,
         }
     }
 }

@@ -368,7 +368,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Loopback => "loopback: the firewall's traffic to itself",
         Piece::Conntrack => return conntrack_text(model),
         Piece::StateLog => {
-            "related_log, invalid_log, untracked_log: the state's packets are logged in the zone pair's chain, then meet its disposition"
+            "related_log, invalid_log, untracked_log (untracked_disposition beside an Invalid rule): the state is decided in the zone pair's chain, logged when its level is set"
         }
         Piece::NoIpv6 => "the model has no IPv6 zone",
         Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
@@ -404,6 +404,11 @@ fn conntrack_text(model: &Model) -> String {
             text,
             "; {} logged and decided in the zone pair chains",
             logged.join(", ")
+        );
+    }
+    if model.firewall.state_logs.untracked.is_none() && untracked_in_pairs(model) {
+        text.push_str(
+            "; untracked decided in the zone pair chains, none where an Invalid rule applies (as Shorewall 5.2.8)",
         );
     }
     text
@@ -1138,12 +1143,13 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|run| work.split_off(run.start))
         .collect();
     runs.reverse();
-    let lower_run = |run: Vec<PairWork>| -> Vec<Vec<Rule>> {
+    let untracked = untracked_in_pairs(model);
+    let lower_run = |run: Vec<PairWork>| -> Vec<PairRules> {
         run.into_iter()
-            .map(|(pair, items)| pair_rules(model, pair, items))
+            .map(|(pair, items)| pair_rules(model, pair, items, untracked))
             .collect()
     };
-    let chains: Vec<Vec<Rule>> = std::thread::scope(|scope| {
+    let chains: Vec<PairRules> = std::thread::scope(|scope| {
         let mut runs = runs.into_iter();
         let first = runs.next().unwrap_or_default();
         let others: Vec<_> = runs
@@ -1162,7 +1168,8 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
     pairs
         .iter()
         .zip(chains)
-        .map(|(&pair, mut rules)| {
+        .map(|(&pair, chain)| {
+            let PairRules { mut rules, own } = chain;
             let name = model.pair_name(pair.0, pair.1);
             // Every rule ends in a verdict: after one that matches everything,
             // later rules and the policy can never run, so they are left out.
@@ -1174,11 +1181,9 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let ipv6 = pair_families(model, pair)[1];
             let comment = match (unconditional, decision) {
                 (None, Some(decision)) => {
-                    // The pair's own items, not the state-log head every
-                    // pair chain gets (Shorewall makes no chain for those).
-                    let has_rules = rules
-                        .iter()
-                        .any(|r| !matches!(r.origin, Origin::Shorewall(_)));
+                    // The pair's own items decide, not the state head every
+                    // pair chain gets (Shorewall makes no chain for that).
+                    let has_rules = own;
                     // A CONTINUE pair without rules has no chain in
                     // Shorewall: its packets, related ones too, go on to
                     // the parent's chain or the catch-all.
@@ -1203,12 +1208,31 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .collect()
 }
 
-/// One pair's rules, before its policy: tunnels, then its rules and port
-/// forwards' accepts, folded.
-fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem)>) -> Vec<Rule> {
+/// A pair chain's rules before its policy, and whether the pair's own
+/// items (rules, port forwards' accepts, tunnels) made any of them: the
+/// state head alone makes no chain in Shorewall.
+struct PairRules {
+    rules: Vec<Rule>,
+    own: bool,
+}
+
+/// One pair's rules, before its policy: the state head, then tunnels, then
+/// its rules and port forwards' accepts, folded. `untracked`: whether the
+/// pair chains decide untracked packets ([`untracked_in_pairs`]).
+fn pair_rules(
+    model: &Model,
+    pair: (ZoneId, ZoneId),
+    items: Vec<(usize, PairItem)>,
+    untracked: bool,
+) -> PairRules {
     let name = model.pair_name(pair.0, pair.1);
     let families = pair_families(model, pair);
-    let (mut head, items) = state_log_rules(model, pair, &name, items);
+    let (head, items) = state_head(model, (pair, untracked), &name, items);
+    let invalid = fold(
+        &name,
+        families,
+        pair_item_rules(model, &name, families, head.invalid_items),
+    );
     let mut rules = Vec::with_capacity(items.len());
     // Tunnels first: Shorewall inserts them at the head of the
     // NEW section, before every line of the rules file.
@@ -1216,47 +1240,100 @@ fn pair_rules(model: &Model, pair: (ZoneId, ZoneId), items: Vec<(usize, PairItem
         rules.extend(tunnel_rules(model, tunnel, index, pair, families));
     }
     rules.extend(pair_item_rules(model, &name, families, items));
-    head.extend(fold(&name, families, rules));
-    head
+    let rules = fold(&name, families, rules);
+    let own = !invalid.is_empty() || !rules.is_empty();
+    let mut chain = head.before;
+    chain.extend(invalid);
+    chain.extend(head.after);
+    chain.extend(rules);
+    PairRules { rules: chain, own }
 }
 
-/// The head of a pair chain for the logged states, as Shorewall's state
-/// sections (none without `related_log`, `invalid_log`, `untracked_log`),
-/// and the items left for the NEW section: with `invalid_log`, the
-/// `Invalid` macro's rules run before the invalid state's log and
-/// disposition (Shorewall's `_net-fw`).
-fn state_log_rules(
+/// The head of a pair chain for the states decided there, as Shorewall's
+/// state sections (none while the `ct state vmap` decides every state):
+/// the related state's rule, the `Invalid` macro's items that run before
+/// the invalid state's log and disposition (with `invalid_log`: Shorewall's
+/// `_net-fw`), then the invalid and untracked states' rules.
+struct StateHead {
+    before: Vec<Rule>,
+    invalid_items: Vec<(usize, PairItem)>,
+    after: Vec<Rule>,
+}
+
+/// The pair's state head, and the items left for the NEW section.
+fn state_head(
     model: &Model,
-    pair: (ZoneId, ZoneId),
+    (pair, untracked): ((ZoneId, ZoneId), bool),
     name: &str,
     items: Vec<(usize, PairItem)>,
-) -> (Vec<Rule>, Vec<(usize, PairItem)>) {
+) -> (StateHead, Vec<(usize, PairItem)>) {
     let logs = &model.firewall.state_logs;
-    if *logs == crate::model::StateLogs::default() {
-        return (Vec::new(), items);
+    let mut head = StateHead {
+        before: Vec::new(),
+        invalid_items: Vec::new(),
+        after: Vec::new(),
+    };
+    if *logs == crate::model::StateLogs::default() && !untracked {
+        return (head, items);
     }
-    let families = pair_families(model, pair);
-    let mut head: Vec<Rule> = state_log_rule(model, name, DispositionKey::Related)
-        .into_iter()
-        .collect();
-    let (invalid, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
-        logs.invalid.is_some()
+    let invalid_logged = logs.invalid.is_some();
+    let (invalid_items, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
+        invalid_logged
             && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
     });
-    let invalid_rules = pair_item_rules(model, name, families, invalid);
-    head.extend(fold(name, families, invalid_rules));
-    head.extend(state_log_rule(model, name, DispositionKey::Invalid));
-    // Shorewall 5.2.8 adds no UNTRACKED jump to a chain that has rules in
-    // the INVALID section (`Invalid(DROP) net all` leaves net-fw without
-    // one: seen in `shorewall compile` output).
+    head.before
+        .extend(state_log_rule(model, name, DispositionKey::Related));
+    head.invalid_items = invalid_items;
+    head.after
+        .extend(state_log_rule(model, name, DispositionKey::Invalid));
+    if untracked {
+        head.after.extend(untracked_rule(model, pair, name));
+    }
+    (head, items)
+}
+
+/// The untracked state's rule in a pair chain, where the pair chains
+/// decide it ([`untracked_in_pairs`]): Shorewall 5.2.8 writes none in a
+/// chain with rules in its INVALID section (an `Invalid` rule applies to
+/// the pair; `shorewall compile` shows `net-fw` without an UNTRACKED rule):
+/// Rules.pm's finish_chain_section leaves its loop once it has finished
+/// the INVALID section's chain `_net-fw`, UNTRACKED already marked done,
+/// and then writes only an ACCEPT disposition, unlogged (`--ctstate
+/// UNTRACKED -j ACCEPT`). Such a pair's other untracked packets go on to
+/// its rules and policy.
+fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Option<Rule> {
     let invalid_section = model
         .rules
         .iter()
         .any(|r| r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, pair));
     if !invalid_section {
-        head.extend(state_log_rule(model, name, DispositionKey::Untracked));
+        return Some(state_rule(
+            model,
+            name,
+            DispositionKey::Untracked,
+            model.firewall.state_logs.untracked,
+        ));
     }
-    (head, items)
+    (model.firewall.dispositions.untracked == Disposition::Accept).then(|| {
+        shorewall(
+            vec![Match::CtState(vec![CtState::Untracked])],
+            vec![accept()],
+            Piece::StateLog,
+        )
+    })
+}
+
+/// Whether the zone pair chains decide untracked packets, not the `ct
+/// state vmap`: when they are logged, and when an `Invalid` rule leaves
+/// some pair chains without the disposition ([`untracked_rule`]) that
+/// the map would give every pair (an unlogged ACCEPT is the same in both).
+pub fn untracked_in_pairs(model: &Model) -> bool {
+    let firewall = &model.firewall;
+    firewall.state_logs.untracked.is_some()
+        || (!matches!(
+            firewall.dispositions.untracked,
+            Disposition::Continue | Disposition::Accept
+        ) && model.rules.iter().any(crate::model::Rule::is_invalid_match))
 }
 
 /// Rules and port forwards' accepts in the model's file order, as
@@ -2101,7 +2178,7 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
     let mut states = vec![(CtState::Established, Disposition::Accept)];
     for (state, key) in LOGGED_STATES {
-        if model.firewall.disposition_log(key).is_none() {
+        if !decided_in_pairs(model, key) {
             states.push((state, dispositions.get(key)));
         }
     }
@@ -2115,6 +2192,14 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
             })
         })
         .collect()
+}
+
+/// Whether the zone pair chains decide a state instead of the `ct state
+/// vmap`: a logged one, and untracked packets beside an `Invalid` rule
+/// ([`untracked_in_pairs`]).
+fn decided_in_pairs(model: &Model, key: DispositionKey) -> bool {
+    model.firewall.disposition_log(key).is_some()
+        || (key == DispositionKey::Untracked && untracked_in_pairs(model))
 }
 
 /// The states with a disposition and a log level of their own, in the
@@ -2161,20 +2246,38 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
 /// finish_chain_section). The state's rule, when `key`'s state is logged.
 fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Option<Rule> {
     let level = model.firewall.disposition_log(key)?;
-    let state = LOGGED_STATES.iter().find(|(_, k)| *k == key)?.0;
+    Some(state_rule(model, pair_name, key, Some(level)))
+}
+
+/// A state's rule in a pair chain: its log when `level` is given, then its
+/// disposition (Shorewall's `-j +net-fw` to a log chain, or the
+/// disposition's target itself when unlogged).
+fn state_rule(
+    model: &Model,
+    pair_name: &str,
+    key: DispositionKey,
+    level: Option<LogLevel>,
+) -> Rule {
+    let state = LOGGED_STATES
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map_or(CtState::Untracked, |(state, _)| *state);
     let disposition = model.firewall.dispositions.get(key);
     let word = match disposition {
         Disposition::Continue => "",
         other => other.word(),
     };
     let chain = format!("{}{pair_name}", state_chain_mark(key));
-    let mut statements = vec![log(model, &chain, word, level)];
+    let mut statements: Vec<Statement> = level
+        .map(|level| log(model, &chain, word, level))
+        .into_iter()
+        .collect();
     statements.extend(disposition_verdict(disposition).map(Statement::Verdict));
-    Some(shorewall(
+    shorewall(
         vec![Match::CtState(vec![state])],
         statements,
         Piece::StateLog,
-    ))
+    )
 }
 
 /// The end of input, forward and output, for packets no zone pair claims

@@ -610,8 +610,9 @@ pub enum Piece {
     Loopback,
     /// Established and related traffic passes, invalid is dropped.
     Conntrack,
-    /// A logged state (related_log, invalid_log, untracked_log): logged
-    /// in a zone pair's chain, then its disposition.
+    /// A state decided in a zone pair's chain (related_log, invalid_log,
+    /// untracked_log; untracked_disposition beside an `Invalid` rule):
+    /// logged when its level is set, then its disposition.
     StateLog,
     /// A model without IPv6 zones drops new IPv6 traffic.
     NoIpv6,
