@@ -159,6 +159,7 @@ fn accepted_from(
         dport: Some(port),
         sport: None,
         icmp_type: None,
+        icmp_code: None,
     };
     explain_in(model, ruleset, &query).is_ok_and(|a| a.verdict == Verdict::Accept)
 }

@@ -498,7 +498,7 @@ impl Error {
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
             BadPort { .. } => "a port is a number from 1 to 65535, a range is `LOW:HIGH`".into(),
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),
-            UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem, or a number".into(),
+            UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem; with a code, as iptables names them: fragmentation-needed, port-unreachable, host-unreachable, ...; or numbers: 8, 3/4".into(),
             UnknownMacro { name } => {
                 let macros = crate::model::service::Macro::names();
                 format!("{}macros are Shorewall 5.2.8's stock macros by their exact name (/usr/share/shorewall/macro.NAME) and fwgen's own DHCP and Invalid", did_you_mean(name, macros))

@@ -32,6 +32,8 @@ pub struct Query {
     pub dport: Option<u16>,
     pub sport: Option<u16>,
     pub icmp_type: Option<u8>,
+    /// The ICMP code; `None`: unknown (a rule naming a code does not match).
+    pub icmp_code: Option<u8>,
 }
 
 /// What decided a verdict.
@@ -386,12 +388,17 @@ fn hosts_address(model: &Model, zone: ZoneId, ipv6: bool) -> Option<IpAddr> {
 
 /// The name a packet on an interface carries: its own, or for a wildcard
 /// (`ppp+`, `+`) a name it covers that no named interface has.
+/// The device a packet uses on `interface`: for a wildcard, the one
+/// [`Interface::example_device`] names (the lab's link), unless a declared
+/// interface has that name.
 fn kernel_name(model: &Model, interface: &Interface) -> String {
-    let Some(stem) = interface.physical.strip_suffix('+') else {
-        return interface.physical.clone();
-    };
-    let mut name = format!("{stem}x");
-    while model.interfaces.iter().any(|i| i.physical == name) {
+    let index = model
+        .interfaces
+        .iter()
+        .position(|i| std::ptr::eq(i, interface))
+        .unwrap_or_default();
+    let mut name = interface.example_device(index);
+    while interface.physical.ends_with('+') && model.interfaces.iter().any(|i| i.physical == name) {
         name.push('x');
     }
     name
@@ -474,6 +481,7 @@ pub fn explain_as(
         sport: query.sport,
         dport: query.dport,
         icmp_type: query.icmp_type,
+        icmp_code: query.icmp_code,
         original_dport: query.dport,
         original_daddr: None,
         state,
@@ -624,6 +632,7 @@ fn reject_answer(packet: &Packet, how: crate::ruleset::Reject) -> Packet {
         sport: if tcp { packet.dport } else { None },
         dport: if tcp { packet.sport } else { None },
         icmp_type,
+        icmp_code: None,
         original_dport: None,
         original_daddr: None,
         state: match packet.state {
@@ -753,7 +762,7 @@ fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
         return None;
     };
     let snat = &model.snats[index];
-    let interface = model.interfaces[snat.interface].physical.clone();
+    let interface = snat.physical(&model.interfaces).to_owned();
     Some(match translation.statement {
         Statement::Snat { to, .. } => Nat::Snat {
             to,

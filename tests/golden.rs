@@ -100,6 +100,8 @@ golden_model! {
     lookup_order => "lookup-order",
     nat_order => "nat-order",
     masq_source_interface => "masq-source-interface",
+    masq_wildcard => "masq-wildcard",
+    icmp_codes => "icmp-codes",
     policy_lists => "policy-lists",
     nat_mark => "nat-mark",
     nat_origdest => "nat-origdest",

@@ -307,6 +307,53 @@ fn policy_zone_lists_are_carried() {
 /// routed out of it (`source_interface`), with a note saying how Shorewall
 /// and the nftables ruleset read the routes; an interface in a list, a
 /// wildcard and an unknown name are refused at the line.
+/// Issues #14/#16 (after tests/corpus/memes-laptop): AllowICMPs, called
+/// with its action or bare (its DEFAULTS ACCEPT), is the stock macro;
+/// ICMP types with codes keep their names; a masq line out a device a
+/// wildcard covers names that device, one no interface covers is refused.
+#[test]
+fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
+    let dir = common::scratch("import-icmp-codes");
+    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
+    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet wl+ -\nloc eth1 -\n").unwrap();
+    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT\n").unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("masq"), "wlan0 10.0.0.0/8\n").unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    for expected in [
+        "action = \"ACCEPT\"\nmacro = \"AllowICMPs\"\nsource = \"$FW\"\ndest = \"all\"\n",
+        "action = \"ACCEPT\"\nmacro = \"AllowICMPs\"\nsource = \"all\"\ndest = \"$FW\"\n",
+        "proto = \"icmp\"\nicmp_type = \"fragmentation-needed\"\n",
+        "proto = \"icmp\"\nicmp_type = \"3/13\"\n",
+        "[[masquerade]]\ninterface = \"wlan0\"\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    let rendered = rendered(&model, "imported.toml");
+    let nft = &rendered["fwgen.nft"];
+    assert!(
+        nft.contains("icmp type destination-unreachable icmp code 4 accept")
+            && nft.contains("oifname \"wlan0\" ip saddr 10.0.0.0/8 masquerade"),
+        "{nft}"
+    );
+    std::fs::write(dir.join("masq"), "eth0 10.0.0.0/8\n").unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains("masq:1") && stderr.contains("eth0"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
     let dir = common::scratch("import-source-interface");

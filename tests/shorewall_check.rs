@@ -79,6 +79,8 @@ mod models {
         zone_lists => "zone-lists",
         nat_order => "nat-order",
         masq_source_interface => "masq-source-interface",
+        masq_wildcard => "masq-wildcard",
+        icmp_codes => "icmp-codes",
         policy_lists => "policy-lists",
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",

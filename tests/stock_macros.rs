@@ -1,7 +1,9 @@
 //! The generator of src/model/stock_macros.rs, and its check: the table of
 //! Shorewall 5.2.8's stock macros is written from the installed
 //! /usr/share/shorewall/macro.* (and Shorewall6's own /usr/share/shorewall6
-//! versions), never by hand. The test renders the table from the installed
+//! versions), and from the stock actions the model carries as macros
+//! (/usr/share/shorewall/action.AllowICMPs, whose `?if __IPV4` branch is
+//! Shorewall's lines and its `?else` branch Shorewall6's), never by hand. The test renders the table from the installed
 //! files and compares it with the file in the tree; `FWGEN_BLESS=1`
 //! rewrites the file (read the diff). Missing files fail loudly.
 
@@ -23,7 +25,22 @@ struct Body {
     lines: Vec<[String; 6]>,
 }
 
-fn read_body(path: &Path) -> Body {
+/// The stock actions whose bodies are plain lines the model reads as a
+/// macro's: `@1` (the action's parameter) as `PARAM`, `DEFAULTS` as the
+/// macro's DEFAULT.
+const ACTIONS: &[&str] = &["AllowICMPs"];
+
+/// Which branch of an action's `?if __IPV4` a line is in.
+#[derive(Clone, Copy, PartialEq)]
+enum Branch {
+    Both,
+    Ipv4,
+    Ipv6,
+}
+
+/// A file's lines for one family (`ipv6`): an action's `?if __IPV4`
+/// branches are kept for their family only.
+fn read_body(path: &Path, ipv6: bool) -> Body {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e} (install shorewall)", path.display()));
     let mut body = Body {
@@ -32,9 +49,24 @@ fn read_body(path: &Path) -> Body {
         lines: Vec::new(),
     };
     let mut in_helper_branch = false;
+    let mut branch = Branch::Both;
     for raw in text.lines() {
         let line = raw.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
+            continue;
+        }
+        if line == "?if __IPV4" {
+            branch = Branch::Ipv4;
+            continue;
+        }
+        if branch != Branch::Both {
+            match line {
+                "?else" => branch = Branch::Ipv6,
+                "?endif" => branch = Branch::Both,
+                _ if (branch == Branch::Ipv6) != ipv6 => {}
+                _ if line.starts_with("?COMMENT") => {}
+                _ => push_line(path, line, &mut body),
+            }
             continue;
         }
         if let Some(condition) = line.strip_prefix("?if") {
@@ -66,29 +98,43 @@ fn read_body(path: &Path) -> Body {
             }
             continue;
         }
-        let columns: Vec<&str> = line.split_whitespace().collect();
-        if columns[0] == "DEFAULT" {
-            body.default = columns.get(1).map(|d| (*d).to_owned());
-            continue;
-        }
-        let column = |i: usize| columns.get(i).copied().unwrap_or("-").to_owned();
-        let mut entry = [0, 1, 2, 3, 4, 5].map(column);
-        if let Some(at) = columns.iter().position(|c| c.starts_with('{')) {
-            // `PARAM SOURCE DEST { origdest=... }` (macro.Rfc1918): the
-            // column/value pairs are kept with the column before them,
-            // where the model reads `origdest=` and refuses any other pair.
-            entry[at - 1] = columns[at - 1..].join(" ");
-            entry[at..].iter_mut().for_each(|c| *c = "-".to_owned());
-        } else {
-            assert!(
-                columns.len() <= 6,
-                "{}: `{line}` has columns beyond SPORT",
-                path.display()
-            );
-        }
-        body.lines.push(entry);
+        push_line(path, line, &mut body);
     }
     body
+}
+
+/// One line of a body: DEFAULT (DEFAULTS in an action) or a rule's
+/// columns, an action's `@1` read as `PARAM` and its `{comment=...}` left
+/// out (a comment on the iptables rules, no meaning of its own).
+fn push_line(path: &Path, line: &str, body: &mut Body) {
+    let line = match line.split_once("{comment=") {
+        Some((before, _)) => before.trim(),
+        None => line,
+    };
+    let columns: Vec<&str> = line
+        .split_whitespace()
+        .map(|c| if c == "@1" { "PARAM" } else { c })
+        .collect();
+    if columns[0] == "DEFAULT" || columns[0] == "DEFAULTS" {
+        body.default = columns.get(1).map(|d| (*d).to_owned());
+        return;
+    }
+    let column = |i: usize| columns.get(i).copied().unwrap_or("-").to_owned();
+    let mut entry = [0, 1, 2, 3, 4, 5].map(column);
+    if let Some(at) = columns.iter().position(|c| c.starts_with('{')) {
+        // `PARAM SOURCE DEST { origdest=... }` (macro.Rfc1918): the
+        // column/value pairs are kept with the column before them,
+        // where the model reads `origdest=` and refuses any other pair.
+        entry[at - 1] = columns[at - 1..].join(" ");
+        entry[at..].iter_mut().for_each(|c| *c = "-".to_owned());
+    } else {
+        assert!(
+            columns.len() <= 6,
+            "{}: `{line}` has columns beyond SPORT",
+            path.display()
+        );
+    }
+    body.lines.push(entry);
 }
 
 fn macro_names(dir: &str) -> Vec<String> {
@@ -121,7 +167,8 @@ fn lines_text(lines: &[[String; 6]]) -> String {
 fn render() -> String {
     let mut out = String::from(
         "//! Shorewall 5.2.8's stock macros, generated from the installed\n\
-         //! /usr/share/shorewall/macro.* and /usr/share/shorewall6/macro.* by\n\
+         //! /usr/share/shorewall/macro.* and /usr/share/shorewall6/macro.* (and\n\
+         //! the stock action.AllowICMPs, read as a macro) by\n\
          //! tests/stock_macros.rs (`FWGEN_BLESS=1 cargo test --test stock_macros`).\n\
          //! Do not edit: the test fails when this file and the installed package\n\
          //! disagree. What the lines mean is decided in src/model/service.rs.\n\n\
@@ -130,11 +177,23 @@ fn render() -> String {
          pub const STOCK_MACROS: &[StockMacro] = &[\n",
     );
     let six = macro_names(SHOREWALL6);
-    for name in macro_names(SHOREWALL) {
-        let body = read_body(&Path::new(SHOREWALL).join(format!("macro.{name}")));
-        let ipv6 = six
-            .contains(&name)
-            .then(|| read_body(&Path::new(SHOREWALL6).join(format!("macro.{name}"))));
+    let mut bodies: Vec<(String, Body, Option<Body>)> = macro_names(SHOREWALL)
+        .into_iter()
+        .map(|name| {
+            let body = read_body(&Path::new(SHOREWALL).join(format!("macro.{name}")), false);
+            let ipv6 = six
+                .contains(&name)
+                .then(|| read_body(&Path::new(SHOREWALL6).join(format!("macro.{name}")), true));
+            (name, body, ipv6)
+        })
+        .collect();
+    for name in ACTIONS {
+        let path = Path::new(SHOREWALL).join(format!("action.{name}"));
+        let (four, six) = (read_body(&path, false), read_body(&path, true));
+        bodies.push(((*name).to_owned(), four, Some(six)));
+    }
+    bodies.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, body, ipv6) in bodies {
         let _ = write!(
             out,
             "    StockMacro {{\n        name: {name:?},\n        default: {:?},\n        helper: {:?},\n        lines: {},\n        ipv6_lines: {},\n    }},\n",
@@ -207,10 +266,7 @@ fn part_text(part: &fwgen::model::service::MacroPart) -> Vec<String> {
         .map(|s| {
             let ports: Vec<String> = s.dports.iter().map(|p| p.written(":")).collect();
             let sports: Vec<String> = s.sports.iter().map(|p| p.written(":")).collect();
-            let icmp = s
-                .icmp_type
-                .map(|t| t.number.to_string())
-                .unwrap_or_default();
+            let icmp = s.icmp_type.map(|t| t.numeric()).unwrap_or_default();
             format!(
                 "{head}{} {}{icmp} {}",
                 s.proto,
@@ -295,6 +351,35 @@ fn every_stock_macro_is_accepted_or_refused_with_a_reason() {
             "ipv6 udp 32768:65535 5353",
             "back  > ff02::fb/128 ipv6 udp 5353 ",
             "back  > ff02::fb/128 ipv6 2  ",
+        ]
+    );
+    // A stock action read as a macro: an ICMP code (fragmentation-needed
+    // is 3/4), ip6tables' names, link-local sources.
+    assert_eq!(
+        expand("AllowICMPs"),
+        [
+            "icmp 3/4 ",
+            "icmp 11 ",
+            "icmpv6 1 ",
+            "icmpv6 2 ",
+            "icmpv6 3 ",
+            "icmpv6 4 ",
+            "icmpv6 133 ",
+            "icmpv6 134 ",
+            "icmpv6 135 ",
+            "icmpv6 136 ",
+            "icmpv6 137 ",
+            "icmpv6 141 ",
+            "icmpv6 142 ",
+            "icmpv6 148 ",
+            "icmpv6 149 ",
+            "fe80::/10 >  icmpv6 130 ",
+            "fe80::/10 >  icmpv6 131 ",
+            "fe80::/10 >  icmpv6 132 ",
+            "fe80::/10 >  icmpv6 143 ",
+            "fe80::/10 >  icmpv6 151 ",
+            "fe80::/10 >  icmpv6 152 ",
+            "fe80::/10 >  icmpv6 153 ",
         ]
     );
     assert_eq!(

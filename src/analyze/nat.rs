@@ -441,11 +441,10 @@ impl Analyzer<'_> {
         comment: Option<&Spanned<String>>,
         span: Range<usize>,
     ) -> Option<Snat> {
-        let found = self
-            .interfaces
-            .iter()
-            .position(|i| i.name == *interface.get_ref());
-        if found.is_none() {
+        let mut found = self.snat_interface(interface.get_ref());
+        if matches!(found, Some((_, Some(_)))) && !self.interface_name(interface) {
+            found = None;
+        } else if found.is_none() {
             let kind = ErrorKind::UnknownInterface {
                 name: interface.get_ref().clone(),
                 known: self.interfaces.iter().map(|i| i.name.clone()).collect(),
@@ -461,7 +460,7 @@ impl Analyzer<'_> {
             None => None,
         };
         let comment = self.free_text("comment", comment);
-        let interface = found?;
+        let (interface, device) = found?;
         // An interface of no zone: the family of the first zone whose
         // hosts are on it, which the error names.
         let zone = self.interfaces[interface].zone.or_else(|| {
@@ -504,6 +503,7 @@ impl Analyzer<'_> {
         }
         (nets.len() == sources.len()).then(|| Snat {
             interface,
+            device,
             sources: nets,
             source_interface,
             to: to_addr,
@@ -512,6 +512,30 @@ impl Analyzer<'_> {
             line: self.line(&span),
             span: span.clone(),
         })
+    }
+
+    /// The interface a source NAT entry names, by its logical name, or
+    /// the wildcard interface covering the device it names with the
+    /// device (Zones.pm `known_interface`: the longest root that begins
+    /// the name, the device's name mapped onto the wildcard's physical
+    /// one).
+    fn snat_interface(&self, name: &str) -> Option<(usize, Option<String>)> {
+        if let Some(index) = self.interfaces.iter().position(|i| i.name == name) {
+            return Some((index, None));
+        }
+        if name.ends_with('+') {
+            return None;
+        }
+        let (index, root) = self
+            .interfaces
+            .iter()
+            .enumerate()
+            .filter_map(|(index, i)| Some((index, i.name.strip_suffix('+')?)))
+            .filter(|(_, root)| name.starts_with(root))
+            .max_by_key(|(_, root)| root.len())?;
+        let physical = &self.interfaces[index].physical;
+        let stem = physical.strip_suffix('+').unwrap_or(physical);
+        Some((index, Some(format!("{stem}{}", &name[root.len()..]))))
     }
 
     /// A source NAT entry's `mark`; `Some(None)` without one, `None` once

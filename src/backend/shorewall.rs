@@ -671,7 +671,7 @@ fn service_cells(service: &Service, product: Product) -> Vec<String> {
     if let Some(icmp) = service.icmp_type {
         // ip6tables names ICMPv6 types differently from nftables: use numbers.
         let written = match service.proto {
-            Protocol::Icmpv6 => icmp.number.to_string(),
+            Protocol::Icmpv6 => icmp.numeric(),
             _ => icmp.to_string(),
         };
         cells.push(written);
@@ -768,7 +768,7 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
                 Some(to) => format!("SNAT({to})"),
                 None => "MASQUERADE".to_owned(),
             };
-            let interface = model.interfaces[snat.interface].name.clone();
+            let interface = snat.interface_name(&model.interfaces).to_owned();
             let mut cells = vec![action, sources_cell(model, snat, product), interface];
             cells.extend(mark_cells(snat, 4));
             Item::new(&SNAT, snat.comment.clone(), &[cells])
@@ -781,7 +781,7 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
     snats
         .iter()
         .map(|snat| {
-            let interface = model.interfaces[snat.interface].name.clone();
+            let interface = snat.interface_name(&model.interfaces).to_owned();
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             match snat.to {
                 Some(to) => cells.push(to.to_string()),

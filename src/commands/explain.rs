@@ -28,7 +28,8 @@ pub(crate) struct ExplainArgs {
     pub(crate) dport: Option<u16>,
     #[arg(long)]
     pub(crate) sport: Option<u16>,
-    /// ICMP type, by name or number (with --proto icmp or icmpv6).
+    /// ICMP type, by name or number, or a type with its code
+    /// (`fragmentation-needed`, `3/4`), with --proto icmp or icmpv6.
     #[arg(long)]
     pub(crate) icmp_type: Option<String>,
     /// text for people; json: one object (docs/json.md).
@@ -117,7 +118,7 @@ pub(crate) fn explain_query(
             args.proto
         ));
     }
-    let icmp_type = match &args.icmp_type {
+    let icmp = match &args.icmp_type {
         None => None,
         Some(text) => {
             let ipv6 = match proto {
@@ -127,7 +128,7 @@ pub(crate) fn explain_query(
             };
             let parsed = IcmpType::parse(text, ipv6)
                 .ok_or_else(|| format!("--icmp-type: unknown ICMP type `{}`", quoted(text)))?;
-            Some(parsed.number)
+            Some(parsed)
         }
     };
     Ok(Query {
@@ -136,6 +137,7 @@ pub(crate) fn explain_query(
         proto,
         dport: args.dport,
         sport: args.sport,
-        icmp_type,
+        icmp_type: icmp.map(|t| t.number),
+        icmp_code: icmp.and_then(|t| t.code),
     })
 }

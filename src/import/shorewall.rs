@@ -3086,6 +3086,18 @@ impl Importer {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
             None => (action, None),
         };
+        // A stock action the model reads as a macro, called without a
+        // parameter, takes its DEFAULTS (action.AllowICMPs: ACCEPT), unless
+        // the site's own action of that name replaces it.
+        let action = match stock_macro(&action)
+            .filter(|m| site_action::STOCK_ACTIONS.contains(&m.name))
+            .and_then(|m| m.default)
+        {
+            Some(default) if !self.site_action_files.contains(&action) => {
+                format!("{action}({default})")
+            }
+            _ => action,
+        };
         let (target, service_macro) =
             if let Some((name, inner)) = action.strip_suffix(')').and_then(|a| a.split_once('(')) {
                 (inner.to_owned(), Some(name.to_owned()))

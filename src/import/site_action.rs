@@ -13,7 +13,8 @@ use super::*;
 use crate::model::service::stock_macro;
 
 /// Shorewall 5.2.8's stock actions (/usr/share/shorewall/actions.std),
-/// which a rule may call with a parameter (`AllowICMPs(ACCEPT)`).
+/// which a rule may call with a parameter (`Broadcast(DROP)`); those the
+/// model carries as macros (AllowICMPs) are found as stock macros first.
 pub(super) const STOCK_ACTIONS: &[&str] = &[
     "A_REJECT",
     "A_REJECT!",
@@ -54,12 +55,6 @@ pub(super) const STOCK_ACTIONS: &[&str] = &[
 
 /// Why a call of a stock action is refused.
 pub(super) fn stock_action_refusal(name: &str) -> String {
-    if name == "AllowICMPs" {
-        // action.AllowICMPs: `@1 - - icmp fragmentation-needed` and
-        // `time-exceeded` (IPv4), eleven ICMPv6 types and four from
-        // fe80::/10 (IPv6).
-        return "Shorewall's stock action AllowICMPs passes ICMP fragmentation-needed, which is type 3 (destination-unreachable) code 4 alone, and fwgen's model matches ICMP types, not codes: write rules for the ICMP types to pass".into();
-    }
     format!(
         "`{name}` is Shorewall's stock action {name} (actions.std), which is not in fwgen's model"
     )

@@ -69,6 +69,18 @@ pub enum InterfaceOption {
 }
 
 impl Interface {
+    /// A device name the interface covers, where fwgen needs one (the
+    /// packets `explain` walks, the lab's links): its own name, or for a
+    /// wildcard (`eth+`, `+`) `STEMw<index>` (at most 15 characters), so
+    /// that explain's packets leave by the device the lab brings up and
+    /// a `[[masquerade]]` naming that device applies to both.
+    pub fn example_device(&self, index: usize) -> String {
+        match self.physical.strip_suffix('+') {
+            Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),
+            None => self.physical.clone(),
+        }
+    }
+
     /// Whether the option is set for both families (`options`).
     pub fn has(&self, wanted: InterfaceOption) -> bool {
         self.options.contains(&wanted)

@@ -122,6 +122,10 @@ pub struct OneToOne {
 pub struct Snat {
     /// Index into `Model::interfaces`.
     pub interface: usize,
+    /// A device the interface, a wildcard, covers (`wlan0` of `wl+`, as
+    /// Shorewall's masq/snat INTERFACE may name it): only what leaves
+    /// through that device. `None`: every device of the interface.
+    pub device: Option<String>,
     /// Source networks translated; empty means every source (unless
     /// `source_interface` narrows it).
     pub sources: Vec<IpNet>,
@@ -136,4 +140,22 @@ pub struct Snat {
     pub line: usize,
     /// Byte range of the entry in the model file.
     pub span: std::ops::Range<usize>,
+}
+
+impl Snat {
+    /// The interface as Shorewall's masq/snat INTERFACE column writes it:
+    /// the device a wildcard covers, or the interface's logical name.
+    pub fn interface_name<'a>(&'a self, interfaces: &'a [super::Interface]) -> &'a str {
+        self.device
+            .as_deref()
+            .unwrap_or(&interfaces[self.interface].name)
+    }
+
+    /// The device name the kernel sees: the device a wildcard covers, or
+    /// the interface's physical name (a wildcard's `NAME+`).
+    pub fn physical<'a>(&'a self, interfaces: &'a [super::Interface]) -> &'a str {
+        self.device
+            .as_deref()
+            .unwrap_or(&interfaces[self.interface].physical)
+    }
 }

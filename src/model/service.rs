@@ -134,63 +134,159 @@ fn parse_port(text: &str) -> Result<u16, &'static str> {
     }
 }
 
-/// An ICMP or ICMPv6 type, by number, with its name where it has one.
+/// An ICMP or ICMPv6 type, by number, with a code where the rule names
+/// one (iptables' `fragmentation-needed` is type 3 code 4), and its name
+/// where it has one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IcmpType {
     pub number: u8,
+    /// `None`: every code of the type.
+    pub code: Option<u8>,
     pub name: Option<&'static str>,
 }
 
-const ICMP_TYPES: &[(&str, u8)] = &[
-    ("echo-reply", 0),
-    ("destination-unreachable", 3),
-    ("source-quench", 4),
-    ("redirect", 5),
-    ("echo-request", 8),
-    ("router-advertisement", 9),
-    ("router-solicitation", 10),
-    ("time-exceeded", 11),
-    ("parameter-problem", 12),
-    ("timestamp-request", 13),
-    ("timestamp-reply", 14),
+/// ICMP names: nftables' for the types (the same as Shorewall's), and
+/// Shorewall's (iptables') for a type with a code (IPAddrs.pm
+/// `%icmp_types`).
+const ICMP_NAMES: &[(&str, u8, Option<u8>)] = &[
+    ("echo-reply", 0, None),
+    ("destination-unreachable", 3, None),
+    ("network-unreachable", 3, Some(0)),
+    ("host-unreachable", 3, Some(1)),
+    ("protocol-unreachable", 3, Some(2)),
+    ("port-unreachable", 3, Some(3)),
+    ("fragmentation-needed", 3, Some(4)),
+    ("source-route-failed", 3, Some(5)),
+    ("network-unknown", 3, Some(6)),
+    ("host-unknown", 3, Some(7)),
+    ("network-prohibited", 3, Some(9)),
+    ("host-prohibited", 3, Some(10)),
+    ("TOS-network-unreachable", 3, Some(11)),
+    ("TOS-host-unreachable", 3, Some(12)),
+    ("communication-prohibited", 3, Some(13)),
+    ("host-precedence-violation", 3, Some(14)),
+    ("precedence-cutoff", 3, Some(15)),
+    ("source-quench", 4, None),
+    ("redirect", 5, None),
+    ("network-redirect", 5, Some(0)),
+    ("host-redirect", 5, Some(1)),
+    ("TOS-network-redirect", 5, Some(2)),
+    ("TOS-host-redirect", 5, Some(3)),
+    ("echo-request", 8, None),
+    ("router-advertisement", 9, None),
+    ("router-solicitation", 10, None),
+    ("time-exceeded", 11, None),
+    ("ttl-zero-during-transit", 11, Some(0)),
+    ("ttl-zero-during-reassembly", 11, Some(1)),
+    ("parameter-problem", 12, None),
+    ("ip-header-bad", 12, Some(0)),
+    ("required-option-missing", 12, Some(1)),
+    ("timestamp-request", 13, None),
+    ("timestamp-reply", 14, None),
+    ("address-mask-request", 17, None),
+    ("address-mask-reply", 18, None),
 ];
 
-const ICMPV6_TYPES: &[(&str, u8)] = &[
-    ("destination-unreachable", 1),
-    ("packet-too-big", 2),
-    ("time-exceeded", 3),
-    ("parameter-problem", 4),
-    ("echo-request", 128),
-    ("echo-reply", 129),
-    ("nd-router-solicit", 133),
-    ("nd-router-advert", 134),
-    ("nd-neighbor-solicit", 135),
-    ("nd-neighbor-advert", 136),
+/// ICMPv6 names: nftables' for the types, Shorewall6's (ip6tables') for
+/// a type with a code (IPAddrs.pm `%ipv6_icmp_types`).
+const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
+    ("destination-unreachable", 1, None),
+    ("no-route", 1, Some(0)),
+    ("communication-prohibited", 1, Some(1)),
+    ("address-unreachable", 1, Some(3)),
+    ("port-unreachable", 1, Some(4)),
+    ("packet-too-big", 2, None),
+    ("time-exceeded", 3, None),
+    ("ttl-zero-during-transit", 3, Some(0)),
+    ("ttl-zero-during-reassembly", 3, Some(1)),
+    ("parameter-problem", 4, None),
+    ("bad-header", 4, Some(0)),
+    ("unknown-header-type", 4, Some(1)),
+    ("unknown-option", 4, Some(2)),
+    ("echo-request", 128, None),
+    ("echo-reply", 129, None),
+    ("mld-listener-query", 130, None),
+    ("mld-listener-report", 131, None),
+    ("mld-listener-done", 132, None),
+    ("nd-router-solicit", 133, None),
+    ("nd-router-advert", 134, None),
+    ("nd-neighbor-solicit", 135, None),
+    ("nd-neighbor-advert", 136, None),
+    ("nd-redirect", 137, None),
+    ("ind-neighbor-solicit", 141, None),
+    ("ind-neighbor-advert", 142, None),
+    ("mld2-listener-report", 143, None),
 ];
+
+/// Shorewall6's (ip6tables') other spellings of ICMPv6 types
+/// (shorewall6's action.AllowICMPs writes `neighbour-solicitation`).
+const ICMPV6_ALIASES: &[(&str, u8)] = &[
+    ("ttl-exceeded", 3),
+    ("router-solicitation", 133),
+    ("router-advertisement", 134),
+    ("neighbour-solicitation", 135),
+    ("neighbour-advertisement", 136),
+    ("redirect", 137),
+];
+
+fn icmp_names(ipv6: bool) -> &'static [(&'static str, u8, Option<u8>)] {
+    if ipv6 { ICMPV6_NAMES } else { ICMP_NAMES }
+}
 
 impl IcmpType {
-    /// Parse a name or number for ICMP (`ipv6 == false`) or ICMPv6.
+    /// Parse a name, a number, or `TYPE/CODE` (numbers, as Shorewall
+    /// writes them) for ICMP (`ipv6 == false`) or ICMPv6.
     pub fn parse(text: &str, ipv6: bool) -> Option<IcmpType> {
-        let table = if ipv6 { ICMPV6_TYPES } else { ICMP_TYPES };
-        if let Ok(number) = text.parse::<u8>() {
-            return Some(IcmpType::from_number(number, ipv6));
+        if let Some((number, code)) = text.split_once('/') {
+            let number = number.parse::<u8>().ok()?;
+            let code = code.parse::<u8>().ok()?;
+            return Some(IcmpType::from_number(number, Some(code), ipv6));
         }
-        table
-            .iter()
-            .find(|(name, _)| *name == text)
-            .map(|&(name, number)| IcmpType {
+        if let Ok(number) = text.parse::<u8>() {
+            return Some(IcmpType::from_number(number, None, ipv6));
+        }
+        if let Some(&(name, number, code)) = icmp_names(ipv6).iter().find(|(n, ..)| *n == text) {
+            return Some(IcmpType {
                 number,
+                code,
                 name: Some(name),
-            })
+            });
+        }
+        let alias = ICMPV6_ALIASES.iter().find(|(n, _)| ipv6 && *n == text)?;
+        Some(IcmpType::from_number(alias.1, None, ipv6))
     }
 
-    pub fn from_number(number: u8, ipv6: bool) -> IcmpType {
-        let table = if ipv6 { ICMPV6_TYPES } else { ICMP_TYPES };
-        let name = table
+    pub fn from_number(number: u8, code: Option<u8>, ipv6: bool) -> IcmpType {
+        let name = icmp_names(ipv6)
             .iter()
-            .find(|(_, n)| *n == number)
-            .map(|(name, _)| *name);
-        IcmpType { number, name }
+            .find(|(_, n, c)| *n == number && *c == code)
+            .map(|(name, ..)| *name);
+        IcmpType { number, code, name }
+    }
+
+    /// The type alone, as nftables names it (`icmp type X`), whatever
+    /// the code.
+    pub fn type_word(&self, ipv6: bool) -> String {
+        let plain = IcmpType::from_number(self.number, None, ipv6);
+        plain.to_string()
+    }
+
+    /// `TYPE` or `TYPE/CODE` in numbers, as Shorewall6 takes them.
+    pub fn numeric(&self) -> String {
+        match self.code {
+            Some(code) => format!("{}/{code}", self.number),
+            None => self.number.to_string(),
+        }
+    }
+
+    /// Whether every packet `inner` matches, this matches too.
+    pub fn covers(&self, inner: &IcmpType) -> bool {
+        self.number == inner.number && (self.code.is_none() || self.code == inner.code)
+    }
+
+    /// Whether an ICMP packet of this type and code matches.
+    pub fn matches(&self, number: u8, code: Option<u8>) -> bool {
+        self.number == number && self.code.is_none_or(|c| code == Some(c))
     }
 }
 
@@ -198,7 +294,7 @@ impl Display for IcmpType {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self.name {
             Some(name) => f.write_str(name),
-            None => write!(f, "{}", self.number),
+            None => f.write_str(&self.numeric()),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Shorewall 5.2.8's stock macros, generated from the installed
-//! /usr/share/shorewall/macro.* and /usr/share/shorewall6/macro.* by
+//! /usr/share/shorewall/macro.* and /usr/share/shorewall6/macro.* (and
+//! the stock action.AllowICMPs, read as a macro) by
 //! tests/stock_macros.rs (`FWGEN_BLESS=1 cargo test --test stock_macros`).
 //! Do not edit: the test fails when this file and the installed package
 //! disagree. What the lines mean is decided in src/model/service.rs.
@@ -73,6 +74,37 @@ pub const STOCK_MACROS: &[StockMacro] = &[
             line("PARAM", "-", "-", "tcp", "139", "-"),
         ],
         ipv6_lines: None,
+    },
+    StockMacro {
+        name: "AllowICMPs",
+        default: Some("ACCEPT"),
+        helper: None,
+        lines: &[
+            line("PARAM", "-", "-", "icmp", "fragmentation-needed", "-"),
+            line("PARAM", "-", "-", "icmp", "time-exceeded", "-"),
+        ],
+        ipv6_lines: Some(&[
+            line("PARAM", "-", "-", "ipv6-icmp", "destination-unreachable", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "packet-too-big", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "time-exceeded", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "parameter-problem", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "router-solicitation", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "router-advertisement", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "neighbour-solicitation", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "neighbour-advertisement", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "137", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "141", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "142", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "130", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "131", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "132", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "143", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "148", "-"),
+            line("PARAM", "-", "-", "ipv6-icmp", "149", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "151", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "152", "-"),
+            line("PARAM", "fe80::/10", "-", "ipv6-icmp", "153", "-"),
+        ]),
     },
     StockMacro {
         name: "Amanda",

@@ -79,7 +79,11 @@ fn implied(outer: &Match, inner: &[Match]) -> bool {
                 family: f,
                 types: t,
             },
-        ) => family == f && t.iter().all(|ty| types.contains(ty)),
+        ) => {
+            family == f
+                && t.iter()
+                    .all(|ty| types.iter().any(|outer| outer.covers(ty)))
+        }
         (Match::Family(family), other) => other.family() == Some(*family),
         // Each limit has its own buckets: it never holds for sure.
         (outer, _) if outer.is_limit() => false,

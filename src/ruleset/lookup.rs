@@ -658,6 +658,7 @@ mod order_tests {
                         sport: Some(40000),
                         dport: Some(port),
                         icmp_type: None,
+                        icmp_code: None,
                         original_dport: None,
                         original_daddr: None,
                         state: CtState::New,

@@ -299,7 +299,7 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         Origin::Snat(index) => {
             let snat = &model.snats[index];
             Some(snat.comment.clone().unwrap_or_else(|| {
-                let interface = &model.interfaces[snat.interface].name;
+                let interface = snat.interface_name(&model.interfaces);
                 let marked = snat.mark.map(|m| format!(", mark {m}")).unwrap_or_default();
                 match snat.to {
                     Some(to) => format!("snat on {interface} to {to}{marked}"),
@@ -659,6 +659,7 @@ pub(super) fn icmpv6_types(table: &[(u8, &'static str)]) -> Vec<IcmpType> {
         .iter()
         .map(|&(number, name)| IcmpType {
             number,
+            code: None,
             name: (!name.is_empty()).then_some(name),
         })
         .collect()
@@ -1937,7 +1938,9 @@ impl Match {
                     family: f,
                     types: more,
                 },
-            ) if family == f => union(types, more),
+            ) if family == f && types.iter().chain(more).all(|t| t.code.is_none()) => {
+                union(types, more)
+            }
             (Match::Protocol(protocols), Match::Protocol(more)) => union(protocols, more),
             _ => false,
         }
@@ -3377,7 +3380,11 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
 
 fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     let interface = &model.interfaces[snat.interface];
-    let mut matches: Vec<Match> = if_name(interface)
+    let out = match &snat.device {
+        Some(device) => Some(IfName::Exact(device.clone())),
+        None => if_name(interface),
+    };
+    let mut matches: Vec<Match> = out
         .map(|name| Match::Interface {
             side: Side::Out,
             negated: false,

@@ -284,7 +284,9 @@ pub enum Match {
         direction: Direction,
         ports: Vec<PortRange>,
     },
-    /// `icmp type echo-request`, `icmpv6 type { ... }`.
+    /// `icmp type echo-request`, `icmpv6 type { ... }`; a type with a code:
+    /// `icmp type destination-unreachable icmp code 4`. A set holds types
+    /// without codes, or (never made today) types all with codes.
     IcmpType {
         family: Family,
         types: Vec<IcmpType>,

@@ -30,6 +30,8 @@ pub struct Packet {
     pub sport: Option<u16>,
     pub dport: Option<u16>,
     pub icmp_type: Option<u8>,
+    /// The ICMP code; unknown, a rule naming a code does not match.
+    pub icmp_code: Option<u8>,
     /// The destination port before DNAT.
     pub original_dport: Option<u16>,
     /// The destination address before DNAT.
@@ -172,7 +174,7 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
                 && packet.proto == Some(proto)
                 && packet
                     .icmp_type
-                    .is_some_and(|t| types.iter().any(|ty| ty.number == t))
+                    .is_some_and(|t| types.iter().any(|ty| ty.matches(t, packet.icmp_code)))
         }
         Match::CtState(states) => states.contains(&packet.state),
         Match::OriginalPort(ports) => packet
@@ -443,6 +445,7 @@ mod tests {
             sport: Some(40000),
             dport: Some(22),
             icmp_type: None,
+            icmp_code: None,
             original_dport: None,
             original_daddr: None,
             state: CtState::New,

@@ -477,6 +477,8 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         dport,
         sport: probe.sport,
         icmp_type: icmp,
+        // The lab's ICMP probe is ping: echo request code 0.
+        icmp_code: icmp.map(|_| 0),
     }
 }
 
@@ -561,10 +563,15 @@ fn expected_outcome(
             Nat::Redirect { .. } => redirected = true,
             Nat::Snat { to, .. } => seen = *to,
             Nat::Masquerade { interface, .. } => {
+                // The link's name: a device a wildcard covers (`pppw0`
+                // of `ppp+`) is the lab's link of the wildcard.
                 let address = model
                     .interfaces
                     .iter()
-                    .position(|i| &i.physical == interface)
+                    .enumerate()
+                    .position(|(index, i)| {
+                        &i.physical == interface || link_name(i, index) == *interface
+                    })
                     .and_then(|index| topology.links.get(index))
                     .and_then(|link| link.firewall.iter().copied().find(|a| a.is_ipv6() == ipv6));
                 seen = address.ok_or_else(|| {
@@ -608,6 +615,7 @@ fn dhcp_queries(zone: Option<ZoneId>) -> (Query, Query) {
         dport: Some(67),
         sport: Some(68),
         icmp_type: None,
+        icmp_code: None,
     };
     let reply = Query {
         from: ask.to,

@@ -49,10 +49,7 @@ pub struct Topology {
 /// The kernel name of a model interface in the lab: its own, or for a
 /// wildcard (`eth+`, `+`) a name the wildcard matches.
 pub fn link_name(interface: &crate::model::Interface, index: usize) -> String {
-    match interface.physical.strip_suffix('+') {
-        Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),
-        None => interface.physical.clone(),
-    }
+    interface.example_device(index)
 }
 
 /// The n-th host address of a network (0 is the firewall's).

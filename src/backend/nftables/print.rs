@@ -178,8 +178,25 @@ impl Display for Match {
                     Family::Ipv4 => "icmp",
                     Family::Ipv6 => "icmpv6",
                 };
-                write!(f, "{header} type ")?;
-                set(f, types, |f, t| write!(f, "{t}"))
+                let ipv6 = family.is_ipv6();
+                if types.iter().all(|t| t.code.is_none()) {
+                    write!(f, "{header} type ")?;
+                    set(f, types, |f, t| f.write_str(&t.type_word(ipv6)))
+                } else if let [one] = types.as_slice() {
+                    let code = one.code.unwrap_or_default();
+                    write!(
+                        f,
+                        "{header} type {} {header} code {code}",
+                        one.type_word(ipv6)
+                    )
+                } else {
+                    // The lowering never merges a type with a code into a
+                    // set (`Merge`): every type here has its code.
+                    write!(f, "{header} type . {header} code ")?;
+                    set(f, types, |f, t| {
+                        write!(f, "{} . {}", t.type_word(ipv6), t.code.unwrap_or_default())
+                    })
+                }
             }
             Match::CtState(states) => {
                 f.write_str("ct state ")?;
