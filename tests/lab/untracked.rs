@@ -123,6 +123,7 @@ pub fn explained(model: &Model) -> Vec<&'static str> {
                 dport: Some(port),
                 sport: None,
                 icmp_type: None,
+                icmp_code: None,
             };
             let answer = explain_as(model, &ruleset, &query, CtState::Untracked)
                 .unwrap_or_else(|e| panic!("explain: {e:?}"));
