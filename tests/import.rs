@@ -2195,6 +2195,34 @@ fn with_blacklist(name: &str, blrules: &str, legacy: Option<&str>) -> std::path:
     dir
 }
 
+/// blrules with a rules file that holds no rule (only `?SECTION NEW`):
+/// Shorewall ends the rules' sections only at a rule, so its chains lack
+/// the ESTABLISHED,RELATED accept (`shorewall compile` shows it); the
+/// import refuses the blrules line with the reason and the fix. One rule
+/// in the rules file (an ACCEPT the policy makes anyway) and the same
+/// line is carried.
+#[test]
+fn blrules_without_a_rule_are_refused_at_their_line() {
+    let dir = sample_with_rules("blrules-no-rule", b"?SECTION NEW\n", None);
+    std::fs::write(dir.join("blrules"), "DROP net:192.0.2.0/24 all\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "blrules:1",
+            "the rules file holds no rule",
+            "ESTABLISHED,RELATED",
+            "add a rule to the rules file",
+        ],
+    );
+    // The sample's policy accepts loc -> net already.
+    std::fs::write(dir.join("rules"), "?SECTION NEW\nACCEPT loc net\n").unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("# blrules:1\n[[blacklist]]\naction = \"DROP\""),
+        "{model}"
+    );
+}
+
 /// blrules lines after shorewall-blrules(5)'s examples and the blrules of
 /// duritong/puppet-shorewall (WHITELIST lines for trusted hosts, then what
 /// is turned away): each becomes a `[[blacklist]]` entry naming its line,

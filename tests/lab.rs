@@ -418,6 +418,23 @@ fn model_blacklist() {
     lab_model("blacklist", "blk");
 }
 
+/// A blacklist and no rule: Shorewall ends its rules' sections only at a
+/// rule, so fwgen's rules file holds one; loc -> net's replies pass in
+/// Shorewall as in nftables (without it Shorewall dropped them).
+#[test]
+fn model_blacklist_only() {
+    let matrix = lab_model("blacklist-only", "blo");
+    let replies_pass = |l: &&str| {
+        l.trim_start().starts_with("loc#1 192.168.1.")
+            && l.contains("-> net#1")
+            && l.contains("tcp 7777 | ACCEPT net#1 saw")
+    };
+    assert!(
+        matrix.lines().any(|l| replies_pass(&l)),
+        "loc -> net is accepted, its replies too:\n{matrix}"
+    );
+}
+
 /// Issue #15: the running firewall of the stopped-state models (their
 /// stopped firewalls are tests/lab/stopped.rs's).
 #[test]

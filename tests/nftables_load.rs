@@ -132,6 +132,7 @@ mod models {
         nat_redirect => "nat-redirect",
         nat_one_to_one => "nat-one-to-one",
         blacklist => "blacklist",
+        blacklist_only => "blacklist-only",
         firewall_settings => "firewall-settings",
         dispositions => "dispositions",
         state_logs => "state-logs",

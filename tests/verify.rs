@@ -245,6 +245,130 @@ fn against_a_dual_stack_directory() {
     }
 }
 
+/// A Shorewall directory of `files` (name, lines) and the model imported
+/// from it.
+fn imported_dir(name: &str, files: &[(&str, &str)]) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = common::scratch(name);
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    // EXPAND_POLICIES=Yes as in the review's cases: its default, shared
+    // policy chains, is a disagreement of its own.
+    let conf = "STARTUP_ENABLED=Yes\nIP_FORWARDING=On\nEXPAND_POLICIES=Yes\n";
+    for (file, lines) in files.iter().chain(&[("shorewall.conf", conf)]) {
+        std::fs::write(original.join(file), lines).unwrap();
+    }
+    let model = dir.join("fwgen.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["import", "shorewall"])
+        .arg(&original)
+        .arg("-o")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "import: {}", text(&output.stderr));
+    (original, model)
+}
+
+fn verify_against(original: &Path, model: &Path) -> Output {
+    verify(&[
+        "-c",
+        model.to_str().unwrap(),
+        "--against",
+        original.to_str().unwrap(),
+    ])
+}
+
+/// A port forward whose SPORT holds the ephemeral ports (after
+/// shorewall-rules(5)'s SOURCE PORT(S) column): every probe is sent from
+/// a fixed source port that explain is told, one outside the range and one
+/// inside, so the matrix's own probes to the firewall's port 25 are
+/// forwarded from inside and not from outside, in explain as in the three
+/// firewalls (an ephemeral port unknown to explain was a false
+/// disagreement).
+#[test]
+fn a_port_forward_by_source_port_agrees() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-dnat-sport",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\ndmz\tipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet\teth0\t-\ndmz\teth1\t-\n"),
+            ("policy", "net\tall\tDROP\nall\tall\tREJECT\n"),
+            (
+                "rules",
+                "?SECTION NEW\nDNAT\tnet:198.51.100.0/24\tdmz:10.2.0.6\ttcp\t25\t1024:65535\n",
+            ),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    let to_fw_25 = |sport: &str| {
+        stdout
+            .lines()
+            .find(|l| {
+                l.contains("net#1 198.51.100.2 -> fw")
+                    && l.contains(&format!("tcp 25 sport {sport} |"))
+            })
+            .unwrap_or_else(|| panic!("no probe from port {sport}:\n{stdout}"))
+            .to_owned()
+    };
+    assert!(
+        to_fw_25("1024").contains("| ACCEPT dmz#1 saw 198.51.100.2 |"),
+        "{stdout}"
+    );
+    assert!(to_fw_25("1").contains("| DROP |"), "{stdout}");
+}
+
+/// A nested zone on its parent's interface (shorewall-hosts(5),
+/// shorewall-nesting(5)): the lab routes vip's host behind loc's, so a
+/// packet between them never crosses the firewall and no firewall filters
+/// it. The pair is not probed, and the matrix says so.
+#[test]
+fn a_pair_that_does_not_cross_the_firewall_is_not_probed() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-nested",
+        &[
+            (
+                "zones",
+                "fw\tfirewall\nnet\tipv4\nloc\tipv4\nvip:loc\tipv4\n",
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\t-\nloc\teth1\trouteback\n",
+            ),
+            ("hosts", "vip\teth1:10.1.9.0/24\n"),
+            (
+                "policy",
+                "loc\tnet\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("rules", "?SECTION NEW\nACCEPT\tloc\tvip\ttcp\t24\n"),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    for pair in ["loc#1 -> vip#1", "vip#1 -> loc#1"] {
+        assert!(
+            stdout.contains(&format!(
+                "\n   not probed: {pair}: both behind one host on eth1's link"
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.contains("loc#1 198.18.1.2 -> vip#1")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("net#1") && stdout.contains("-> vip#1"),
+        "vip is probed from where packets cross the firewall:\n{stdout}"
+    );
+}
+
 /// Without root: exit 2, saying so, before touching anything.
 #[test]
 fn without_root_it_cannot_run() {

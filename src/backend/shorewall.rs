@@ -106,6 +106,8 @@ struct RulesFile<'a> {
     /// Rules for packets in conntrack state INVALID (the `Invalid` macro).
     invalid: Vec<Item>,
     items: Vec<Item>,
+    /// The rule that ends Shorewall's sections when no other does.
+    section_end: Option<Item>,
 }
 
 #[derive(Template)]
@@ -472,12 +474,27 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .filter(|r| r.is_invalid_match())
         .filter_map(|rule| rule_item(model, rule, product, false))
         .collect();
+    let items: Vec<Item> = items.into_iter().map(|(_, item)| item).collect();
+    let section_end = (items.is_empty() && !blacklist_items(model, product).is_empty())
+        .then(|| section_end(model));
     RulesFile {
         header,
         columns: RULES.header(),
         invalid,
-        items: items.into_iter().map(|(_, item)| item).collect(),
+        items,
+        section_end,
     }
+}
+
+/// Shorewall ends the rules file's sections (each zone pair's
+/// ESTABLISHED,RELATED accept) only when it reads a rule of the NEW
+/// section (Rules.pm: process_raw_rule calls next_section); the chains
+/// the blrules made before would go without it, and replies would meet the
+/// policies. The firewall's traffic to itself, accepted anyway (on `lo`),
+/// is that rule when the model has none.
+fn section_end(model: &Model) -> Item {
+    let fw = model.zone_ref_name(ZoneRef::One(ZoneId::Firewall));
+    Item::new(&RULES, None, &[vec!["ACCEPT".to_owned(), fw.clone(), fw]])
 }
 
 /// The `[[blacklist]]` entries of the product's family, in model order.

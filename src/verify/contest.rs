@@ -14,7 +14,7 @@ use super::probe::{self, Listeners, Outcome};
 use super::sys::{self, run};
 use super::topology::{Host, Topology, link_name};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Tcp(u16),
     Udp(u16),
@@ -182,13 +182,29 @@ fn names_port(model: &Model, port: u16) -> bool {
         })
 }
 
-fn crosses_firewall(model: &Model, from: &Host, to: &Host) -> bool {
-    match (from.interface, to.interface) {
-        (Some(a), Some(b)) if a == b => model.interfaces[a].routeback(),
-        _ => true,
+/// Why the lab sends nothing from `from` to `to`, if it sends nothing: a
+/// packet that never crosses the firewall is filtered by no firewall, and
+/// an agreement there would prove nothing.
+fn unprobed(model: &Model, from: &Host, to: &Host) -> Option<String> {
+    let (Some(a), Some(b)) = (from.interface, to.interface) else {
+        return None;
+    };
+    if a != b {
+        return None;
     }
+    let interface = &model.interfaces[a].physical;
+    let reason = if !model.interfaces[a].routeback() {
+        format!("both behind {interface}, which has no routeback")
+    } else if from.segment() == to.segment() {
+        format!(
+            "both behind one host on {interface}'s link: the packet never \
+             crosses the firewall, so no firewall filters it"
+        )
+    } else {
+        return None;
+    };
+    Some(format!("{} -> {}: {reason}", from.label, to.label))
 }
-
 fn kinds(ports: &[u16]) -> Vec<Kind> {
     let mut kinds: Vec<Kind> = ports.iter().map(|&p| Kind::Tcp(p)).collect();
     kinds.extend(ports.iter().map(|&p| Kind::Udp(p)));
@@ -196,15 +212,21 @@ fn kinds(ports: &[u16]) -> Vec<Kind> {
     kinds
 }
 
-/// Every probe between two hosts, then through every port forward.
-pub fn probes(model: &Model, topology: &Topology) -> Vec<Probe> {
+/// Every probe between two hosts, then through every port forward, and
+/// the pairs of hosts the lab leaves unprobed, each with the reason.
+pub fn probes(model: &Model, topology: &Topology) -> (Vec<Probe>, Vec<String>) {
     let ports = ports(model);
     let hosts = topology.all_hosts();
     let mut probes = Vec::new();
+    let mut skipped = Vec::new();
     for from in &hosts {
         for to in &hosts {
             let both_fw = from.zone == Some(ZoneId::Firewall) && to.zone == Some(ZoneId::Firewall);
-            if from.label == to.label || both_fw || !crosses_firewall(model, from, to) {
+            if from.label == to.label || both_fw {
+                continue;
+            }
+            if let Some(reason) = unprobed(model, from, to) {
+                skipped.push(reason);
                 continue;
             }
             for ipv6 in [false, true] {
@@ -222,7 +244,88 @@ pub fn probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     probes.extend(dnat_probes(model, topology));
     probes.extend(one_to_one_probes(model, topology));
     probes.extend(redirect_origdest_probes(model, topology));
-    probes
+    (with_source_ports(model, &ports, probes), skipped)
+}
+
+/// Every source port range the model names (rules, blacklist entries,
+/// port forwards, redirects, tunnels).
+fn named_sports(model: &Model) -> Vec<crate::model::PortRange> {
+    let services = model.rules.iter().chain(&model.blacklist);
+    let mut ranges: Vec<crate::model::PortRange> = services
+        .flat_map(|r| &r.services)
+        .flat_map(|s| s.sports.iter().copied())
+        .collect();
+    ranges.extend(model.dnats.iter().flat_map(|d| d.sports.iter().copied()));
+    ranges.extend(
+        model
+            .redirects
+            .iter()
+            .flat_map(|r| r.sports.iter().copied()),
+    );
+    for tunnel in &model.tunnels {
+        ranges.extend(tunnel.openings().iter().flat_map(|o| o.sports.clone()));
+    }
+    ranges
+}
+
+/// The source ports of a TCP or UDP probe when the model names any: one
+/// no range names, and one inside each range, none a port the lab listens
+/// on. A probe from an ephemeral port would be one explain cannot know.
+fn matrix_sports(model: &Model, listened: &[u16]) -> Vec<u16> {
+    let ranges = named_sports(model);
+    if ranges.is_empty() {
+        return Vec::new();
+    }
+    let free = |port: &u16| !listened.contains(port);
+    let outside = (40000..=u16::MAX)
+        .chain(1024..40000)
+        .chain(1..1024)
+        .find(|p| free(p) && !ranges.iter().any(|r| r.contains(*p)));
+    let mut sports: Vec<u16> = outside.into_iter().collect();
+    for range in &ranges {
+        if let Some(inside) = (range.low..=range.high).find(free)
+            && !sports.contains(&inside)
+        {
+            sports.push(inside);
+        }
+    }
+    sports
+}
+
+/// Each TCP and UDP probe with no fixed source port, once from each of
+/// [`matrix_sports`]; a probe sent twice (the matrix's and a port
+/// forward's) is kept once.
+fn with_source_ports(model: &Model, listened: &[u16], probes: Vec<Probe>) -> Vec<Probe> {
+    let sports = matrix_sports(model, listened);
+    let mut sent = std::collections::HashSet::new();
+    let mut out: Vec<Probe> = Vec::new();
+    for probe in probes {
+        let transport = matches!(probe.kind, Kind::Tcp(_) | Kind::Udp(_));
+        let variants: Vec<Probe> = if transport && probe.sport.is_none() && !sports.is_empty() {
+            sports
+                .iter()
+                .map(|&port| Probe {
+                    sport: Some(port),
+                    ..probe.clone()
+                })
+                .collect()
+        } else {
+            vec![probe]
+        };
+        for variant in variants {
+            let key = (
+                variant.from_netns.clone(),
+                variant.source,
+                variant.dest,
+                variant.kind,
+                variant.sport,
+            );
+            if sent.insert(key) {
+                out.push(variant);
+            }
+        }
+    }
+    out
 }
 
 /// Probes to each one-to-one NAT's external address (the hosts route it
@@ -1012,6 +1115,8 @@ impl Drop for ChildGuard {
 /// ([`Contestant::covers`]).
 pub struct Round {
     pub probes: Vec<Probe>,
+    /// The pairs of hosts not probed, each with the reason.
+    pub unprobed: Vec<String>,
     pub outcomes: Vec<Option<Outcome>>,
     pub expected: Vec<Expectation>,
 }
@@ -1050,7 +1155,7 @@ pub fn contest(
             &ports,
         )?);
     }
-    let mut probes = probes(model, &topology);
+    let (mut probes, unprobed) = probes(model, &topology);
     let dhcp_probes = if dhcp {
         dhcp_probes(model, &topology)
     } else {
@@ -1087,6 +1192,7 @@ pub fn contest(
         .collect::<Result<Vec<_>>>()?;
     Ok(Round {
         probes,
+        unprobed,
         outcomes,
         expected,
     })

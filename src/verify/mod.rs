@@ -172,6 +172,9 @@ impl Verification {
                 cells.join(" | ")
             ));
         }
+        for pair in &self.rounds[0].unprobed {
+            out.push_str(&format!("   not probed: {pair}\n"));
+        }
         out.push_str(&format!(
             "{} probes, {} disagreements\n",
             self.probes().len(),
@@ -237,6 +240,7 @@ impl Verification {
                     "to": probe.to,
                     "dest": probe.dest.to_string(),
                     "kind": probe.kind_text(),
+                    "sport": probe.sport,
                     "agree": self.agrees(index),
                     "expected": expectation.outcome.json(),
                     "explain": expectation.explanation.as_ref().map(|e| e.json(model)),
@@ -249,6 +253,7 @@ impl Verification {
             "candidates": self.columns,
             "probes": probes,
             "disagreements": self.disagreements(),
+            "unprobed": self.rounds[0].unprobed,
             "notes": self.notes,
         })
     }

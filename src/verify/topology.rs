@@ -28,6 +28,17 @@ pub struct Host {
     pub extra: Vec<IpAddr>,
     /// The model interface this host sits behind (`None` for the firewall).
     pub interface: Option<usize>,
+    /// The namespace of the link's host that routes for this one (a
+    /// `hosts` entry's), `None` for a host on the link itself.
+    pub router: Option<String>,
+}
+
+impl Host {
+    /// The namespace on the firewall's link through which this host is
+    /// reached: two hosts with the same one talk without the firewall.
+    pub fn segment(&self) -> &str {
+        self.router.as_deref().unwrap_or(&self.netns)
+    }
 }
 
 /// One model interface in the lab.
@@ -117,6 +128,7 @@ impl Topology {
                 addresses: Vec::new(),
                 extra: Vec::new(),
                 interface: None,
+                router: None,
             },
             hosts: Vec::new(),
             links: Vec::new(),
@@ -254,6 +266,7 @@ impl Topology {
                 addresses,
                 extra: Vec::new(),
                 interface: Some(index),
+                router: None,
             });
         }
         let mut firewall = Vec::new();
@@ -546,6 +559,7 @@ impl Topology {
                     addresses,
                     extra: Vec::new(),
                     interface: Some(hosts.interface),
+                    router: Some(router.netns.clone()),
                 });
             }
         }

@@ -6,6 +6,14 @@
 
 use super::{Importer, Line, RULE_COLUMNS};
 
+/// Why a blrules line is refused when the rules file has no rule.
+const UNENDED_SECTIONS: &str = "the rules file holds no rule, and Shorewall ends the rules' sections \
+     only at one (Rules.pm, process_raw_rule): with a blrules entry, the zone pairs' chains then \
+     lack their ESTABLISHED,RELATED accept and the replies of accepted connections meet the \
+     policies, against shorewall-rules(5) and fwgen's model; add a rule to the rules file (one \
+     that changes nothing, such as an ACCEPT a policy already makes; fwgen's Shorewall files \
+     write `ACCEPT $FW $FW`, which fwgen's model itself does not take) and import again";
+
 /// The legacy blacklist file's columns, as convert_blacklist names them.
 const BLACKLIST_COLUMNS: &[(&str, usize)] =
     &[("networks", 0), ("proto", 1), ("port", 2), ("options", 3)];
@@ -13,13 +21,37 @@ const BLACKLIST_COLUMNS: &[(&str, usize)] =
 impl Importer {
     pub(super) fn blrules(&mut self) {
         self.blacklisting = true;
-        for line in self.commented_lines("blrules") {
+        let lines = self.commented_lines("blrules");
+        let unended = !lines.is_empty() && !self.rules_file_has_a_rule();
+        for line in lines {
+            if unended {
+                self.refuse(&line, UNENDED_SECTIONS);
+                continue;
+            }
             let Some(columns) = self.split(&line, RULE_COLUMNS) else {
                 continue;
             };
             self.rule(&line, &columns, false, line.comment.as_deref());
         }
         self.blacklisting = false;
+    }
+
+    /// Whether the rules file holds a rule (a line that is no directive),
+    /// read without a note or refusal: its own reading comes later.
+    fn rules_file_has_a_rule(&mut self) -> bool {
+        let kept = (
+            self.notes.len(),
+            self.unsupported.len(),
+            self.unreadable.len(),
+        );
+        let lines = self.active_lines("rules");
+        self.notes.truncate(kept.0);
+        self.unsupported.truncate(kept.1);
+        self.unreadable.truncate(kept.2);
+        lines.iter().any(|(_, text)| {
+            let first = text.split_whitespace().next().unwrap_or_default();
+            !first.is_empty() && !first.starts_with('?') && first != "SECTION"
+        })
     }
 
     /// A conf setting as Shorewall reads it: unquoted, upper case.
