@@ -48,7 +48,7 @@ impl Importer {
         self.notes.truncate(kept.0);
         self.unsupported.truncate(kept.1);
         self.unreadable.truncate(kept.2);
-        lines.iter().any(|(_, text)| {
+        lines.iter().any(|(_, _, text)| {
             let first = text.split_whitespace().next().unwrap_or_default();
             !first.is_empty() && !first.starts_with('?') && first != "SECTION"
         })
