@@ -94,8 +94,10 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "nextcentury-xen-host",
         Refused(
-            &["zones:10", "zones:11", "zones:7", "zones:8", "zones:9"],
-            "bport zones nested in the bridge's zone (and what names them)",
+            &[
+                "rules:51", "zones:10", "zones:11", "zones:7", "zones:8", "zones:9",
+            ],
+            "bport zones nested in the bridge's zone (and what names them); an Invalid(DROP) net $FW after SSH(ACCEPT) net $FW in the NEW section",
         ),
     ),
     ("nser77-ha-router", Imports),

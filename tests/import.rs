@@ -2660,6 +2660,26 @@ fn settings_shorewall_compiles_otherwise_are_refused_or_said() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// An Invalid rule in the NEW section after a rule of its zone pair is
+/// refused: Shorewall matches it in file order (an INVALID packet to SSH is
+/// accepted by the rule above it), fwgen before every rule. Above every
+/// rule of its pair, or in ?SECTION INVALID, it is carried.
+#[test]
+fn an_invalid_rule_below_a_rule_of_its_pair_is_refused() {
+    let rules = b"?SECTION NEW\nInvalid(DROP) net loc tcp\nSSH(ACCEPT) net $FW\nACCEPT loc net tcp 80\nInvalid(DROP) net $FW tcp\nInvalid(DROP) loc,dmz net\n";
+    let dir = sample_with_rules("import-invalid-order", rules, None);
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:5: Invalid in the NEW section after the rule at rules:3"],
+    );
+    assert!(!stderr.contains("rules:2:"), "{stderr}");
+    assert!(
+        stderr.contains("error: rules:6: Invalid in the NEW section after the rule at rules:4"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `INCLUDE FILE` reads FILE's lines in its place (Config.pm), in a table
 /// file and in params (ysurac-omr-vps's `INCLUDE params.net`): what the
 /// included file holds is imported, and a refusal there names the included

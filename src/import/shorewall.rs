@@ -227,6 +227,10 @@ struct Importer {
     /// Files read through an INCLUDE, each with the first `FILE:LINE`
     /// that included it: read, so the directory walk does not refuse them.
     included: BTreeMap<String, String>,
+    /// The rules of the rules file's NEW section read so far: SOURCE, DEST
+    /// and `FILE:LINE`. An Invalid rule after one of its zone pair is
+    /// refused.
+    new_rules: Vec<(String, String, String)>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -261,6 +265,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         blacklisting: false,
         blacklist_zones: Vec::new(),
         included: BTreeMap::new(),
+        new_rules: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -318,6 +323,25 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
         toml,
         skipped: importer.unsupported,
     })
+}
+
+/// Whether two rules' SOURCE (or DEST) cells can name the same zone: the
+/// zones before any `:`, a list's each, and `all`/`any` forms every zone.
+fn sides_overlap(one: &str, other: &str) -> bool {
+    let zones = |side: &str| -> Vec<String> {
+        let zones = side.split(':').next().unwrap_or_default();
+        zones
+            .split(',')
+            .map(|z| z.trim_end_matches('+').to_owned())
+            .collect()
+    };
+    let wide = |zones: &[String]| {
+        zones
+            .iter()
+            .any(|z| z.starts_with("all") || z == "any" || z == "-")
+    };
+    let (one, other) = (zones(one), zones(other));
+    wide(&one) || wide(&other) || one.iter().any(|z| other.contains(z))
 }
 
 /// The columns of a DNAT or REDIRECT line, read once for both.
@@ -2991,6 +3015,12 @@ impl Importer {
                 return this.refuse(&line, reason);
             }
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
+            let action = columns.first().map_or("", String::as_str);
+            if !invalid_section && !action.starts_with("Invalid") {
+                let side = |i: usize| columns.get(i).cloned().unwrap_or_default();
+                let at = format!("{}:{}", line.file, line.number);
+                this.new_rules.push((side(1), side(2), at));
+            }
         });
     }
 
@@ -3139,6 +3169,25 @@ impl Importer {
                 "only Invalid(DROP) rules are in fwgen's model in the INVALID section",
             );
             return;
+        }
+        // An Invalid rule decides in fwgen's INVALID section, before every
+        // rule; in the NEW section Shorewall matches it at its place, after
+        // rules that may take the INVALID packets first (with
+        // INVALID_DISPOSITION=CONTINUE they reach the NEW section).
+        if !invalid_section && service_macro.as_deref() == Some("Invalid") {
+            let sides = (columns.get(1), columns.get(2));
+            let earlier = (self.new_rules.iter())
+                .find(|(source, dest, _)| match sides {
+                    (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
+                    _ => true,
+                })
+                .map(|(_, _, at)| at.clone());
+            if let Some(at) = earlier {
+                return self.refuse(
+                    line,
+                    format!("Invalid in the NEW section after the rule at {at}: Shorewall matches it in file order, after rules that can take the same INVALID packets, while fwgen decides Invalid rules before every rule; move it to ?SECTION INVALID or above the first rule"),
+                );
+            }
         }
         let target = match target.as_str() {
             "WHITELIST" | "CONTINUE" | "ACCEPT" if self.blacklisting => "WHITELIST".to_owned(),
