@@ -794,9 +794,6 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
         .collect()
 }
 
-/// What the catch-all does with the pairs the policy decides: for each of
-/// INPUT, FORWARD and OUTPUT that they end in, its verdict and the policy
-/// it takes ([`catch_all_policy`], as the lowered ruleset ends them).
 /// An `Invalid` rule where the zone pair chains decide untracked packets:
 /// Shorewall 5.2.8 gives the pairs it applies to no untracked disposition
 /// or log (src/ruleset/lower.rs `untracked_rule`), and fwgen follows it so
@@ -835,6 +832,9 @@ fn untracked_beside_invalid(model: &Model) -> Vec<Finding> {
         .collect()
 }
 
+/// What the catch-all does with the pairs the policy decides: for each of
+/// INPUT, FORWARD and OUTPUT that they end in, its verdict and the policy
+/// it takes ([`catch_all_policy`], as the lowered ruleset ends them).
 fn catch_all_outcome(model: &Model, policy: usize) -> String {
     let ids = model.zone_ids();
     let mut hooks = Vec::new();

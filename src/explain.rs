@@ -762,7 +762,7 @@ fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
         return None;
     };
     let snat = &model.snats[index];
-    let interface = snat.physical(&model.interfaces).to_owned();
+    let interface = snat.physical(&model.interfaces);
     Some(match translation.statement {
         Statement::Snat { to, .. } => Nat::Snat {
             to,

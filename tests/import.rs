@@ -2677,6 +2677,20 @@ fn an_invalid_rule_below_a_rule_of_its_pair_is_refused() {
         stderr.contains("error: rules:6: Invalid in the NEW section after the rule at rules:4"),
         "{stderr}"
     );
+    // With UNTRACKED_DISPOSITION, even the first is refused: in the NEW
+    // section it keeps the pair's UNTRACKED handling, in fwgen's INVALID
+    // section Shorewall 5.2.8 drops it (a review's lab run).
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf.replace(
+        "UNTRACKED_DISPOSITION=CONTINUE",
+        "UNTRACKED_DISPOSITION=DROP",
+    );
+    assert!(conf.contains("UNTRACKED_DISPOSITION=DROP"));
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: Invalid in the NEW section beside UNTRACKED_DISPOSITION"],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -2697,9 +2711,19 @@ fn include_reads_the_included_file_in_place() {
     )
     .unwrap();
     std::fs::write(dir.join("rules.loop"), "INCLUDE rules.loop\n").unwrap();
+    // Config.pm reads shorewall.conf without INCLUDE.
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf_line = conf.lines().count() + 1;
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        format!("{conf}INCLUDE conf.extra\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("conf.extra"), "SFILTER_DISPOSITION=REJECT\n").unwrap();
     let stderr = assert_import_refused(
         &import_within(&dir, false),
         &[
+            &format!("error: shorewall.conf:{conf_line}: shorewall.conf takes no INCLUDE"),
             "error: params.net:2: a params line that is not NAME=value is shell code",
             "error: rules.web:3: ",
             "error: rules:4: an INCLUDE names one file",
@@ -2708,6 +2732,7 @@ fn include_reads_the_included_file_in_place() {
         ],
     );
     assert!(!stderr.contains("rules.web:2"), "{stderr}");
+    assert!(!stderr.contains("SFILTER_DISPOSITION"), "{stderr}");
     let model = imported_model(&import_within(&dir, true));
     assert!(
         model.contains("rules.web:2") && model.contains("dport = \"80\""),

@@ -774,3 +774,60 @@ fn untracked_packets_skip_their_disposition_where_an_invalid_rule_applies() {
         "logged, then accepted, in a pair no Invalid rule applies to"
     );
 }
+
+/// An `Invalid` rule of one family leaves the other family's untracked
+/// disposition in the pair chain, as Shorewall's and Shorewall6's rules
+/// files each have their own INVALID section (a review found IPv4's DROP
+/// gone when the Invalid rule was IPv6's alone).
+#[test]
+fn an_invalid_rule_of_one_family_keeps_the_others_untracked_disposition() {
+    let model = r#"[firewall]
+untracked_disposition = "DROP"
+invalid_disposition = "CONTINUE"
+[zones.net]
+family = "both"
+[zones.loc]
+family = "both"
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+networks = ["10.61.0.0/24", "fd61:2::/64"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "tcp"
+dport = 22
+[[rule]]
+macro = "Invalid"
+action = "DROP"
+source = "net"
+dest = "$FW"
+family = "ipv6"
+"#;
+    let text = rendered(model, "untracked-one-family");
+    let chain = text
+        .split("chain net-fw {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .unwrap();
+    assert!(
+        chain.contains("meta nfproto ipv4 ct state untracked drop"),
+        "{chain}"
+    );
+    assert!(
+        !chain.contains("meta nfproto ipv6 ct state untracked"),
+        "{chain}"
+    );
+    let loc = text
+        .split("chain loc-fw {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .unwrap();
+    assert!(loc.contains("\tct state untracked drop"), "{loc}");
+}

@@ -192,3 +192,38 @@ fn other_logging_settings_compile_as_written() {
     assert_has(&four, &[log], &["hashlimit", "-m limit"], "no limit");
     assert_has(&six, &[log], &["hashlimit", "-m limit"], "no limit, IPv6");
 }
+
+/// A masquerade on a device a wildcard covers, where the wildcard's
+/// physical name differs from its logical one (`lan+` on `wl+`): the snat
+/// file names the device by its logical name (`lan7`), which Shorewall
+/// maps (`map_physical`), and nftables by the kernel's (`wl7`); a review
+/// found `wl7` in the snat file, which Shorewall refuses ("Unknown
+/// interface").
+#[test]
+fn masquerade_on_a_renamed_wildcard_device() {
+    let dir = common::scratch("masq-renamed-wildcard");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("fwgen.toml");
+    std::fs::write(
+        &model,
+        "[zones.net]\n[zones.loc]\n[interfaces.net0]\nzone = \"net\"\n[interfaces.\"lan+\"]\nzone = \"loc\"\nphysical = \"wl+\"\n[[policy]]\nsource = \"loc\"\ndest = \"net\"\naction = \"ACCEPT\"\n[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n[[masquerade]]\ninterface = \"lan7\"\nsources = [\"192.168.0.0/16\"]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    common::render_file(model.to_str().unwrap(), "shorewall", &out);
+    let snat = std::fs::read_to_string(out.join("shorewall/snat")).unwrap();
+    assert!(snat.contains("192.168.0.0/16          lan7"), "{snat}");
+    common::assert_shorewall_accepts(&out, "masq-renamed-wildcard");
+    let nft = common::fwgen_stdout(&[
+        "render",
+        "--backend",
+        "nftables",
+        "-c",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        nft.contains("oifname \"wl7\" ip saddr 192.168.0.0/16 masquerade"),
+        "{nft}"
+    );
+}

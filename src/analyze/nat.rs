@@ -515,10 +515,10 @@ impl Analyzer<'_> {
     }
 
     /// The interface a source NAT entry names, by its logical name, or
-    /// the wildcard interface covering the device it names with the
-    /// device (Zones.pm `known_interface`: the longest root that begins
-    /// the name, the device's name mapped onto the wildcard's physical
-    /// one).
+    /// the wildcard interface covering the device it names with that
+    /// name (Zones.pm `known_interface`: the longest root that begins the
+    /// name; [`crate::model::Snat::physical`] maps it onto the wildcard's
+    /// physical name).
     fn snat_interface(&self, name: &str) -> Option<(usize, Option<String>)> {
         if let Some(index) = self.interfaces.iter().position(|i| i.name == name) {
             return Some((index, None));
@@ -526,16 +526,14 @@ impl Analyzer<'_> {
         if name.ends_with('+') {
             return None;
         }
-        let (index, root) = self
+        let (index, _) = self
             .interfaces
             .iter()
             .enumerate()
             .filter_map(|(index, i)| Some((index, i.name.strip_suffix('+')?)))
             .filter(|(_, root)| name.starts_with(root))
             .max_by_key(|(_, root)| root.len())?;
-        let physical = &self.interfaces[index].physical;
-        let stem = physical.strip_suffix('+').unwrap_or(physical);
-        Some((index, Some(format!("{stem}{}", &name[root.len()..]))))
+        Some((index, Some(name.to_owned())))
     }
 
     /// A source NAT entry's `mark`; `Some(None)` without one, `None` once

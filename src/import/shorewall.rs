@@ -1634,6 +1634,14 @@ impl Importer {
                 text: text.trim().to_owned(),
                 comment: None,
             };
+            // Config.pm reads shorewall.conf without DO_INCLUDE.
+            if matches!(name, "shorewall.conf" | "shorewall6.conf") {
+                self.refuse(
+                    &line,
+                    format!("{name} takes no INCLUDE (Shorewall: \"Unrecognized {name} entry\")"),
+                );
+                continue;
+            }
             if let Some(target) = self.include_target(&line, within) {
                 let at = format!("{shown}:{}", physical.number);
                 self.included.entry(target.clone()).or_insert(at);
@@ -3182,6 +3190,21 @@ impl Importer {
                     _ => true,
                 })
                 .map(|(_, _, at)| at.clone());
+            // In fwgen's model an Invalid rule is in the INVALID section,
+            // where Shorewall 5.2.8 drops the pair's UNTRACKED handling
+            // (src/ruleset/lower.rs `untracked_rule`); in the NEW section it
+            // keeps it.
+            let untracked = self.conf_setting("UNTRACKED_DISPOSITION");
+            let untracked_handled = !matches!(untracked.as_deref(), None | Some("" | "continue"))
+                || self
+                    .conf_setting("UNTRACKED_LOG_LEVEL")
+                    .is_some_and(|l| !l.is_empty());
+            if untracked_handled {
+                return self.refuse(
+                    line,
+                    "Invalid in the NEW section beside UNTRACKED_DISPOSITION or UNTRACKED_LOG_LEVEL: Shorewall keeps the pair's UNTRACKED handling there, while fwgen's Invalid rule is in the INVALID section, where Shorewall 5.2.8 leaves that handling out of the pair's chain; move it to ?SECTION INVALID",
+                );
+            }
             if let Some(at) = earlier {
                 return self.refuse(
                     line,

@@ -123,8 +123,9 @@ pub struct Snat {
     /// Index into `Model::interfaces`.
     pub interface: usize,
     /// A device the interface, a wildcard, covers (`wlan0` of `wl+`, as
-    /// Shorewall's masq/snat INTERFACE may name it): only what leaves
-    /// through that device. `None`: every device of the interface.
+    /// Shorewall's masq/snat INTERFACE may name it), by its logical name:
+    /// only what leaves through that device. `None`: every device of the
+    /// interface.
     pub device: Option<String>,
     /// Source networks translated; empty means every source (unless
     /// `source_interface` narrows it).
@@ -151,11 +152,20 @@ impl Snat {
             .unwrap_or(&interfaces[self.interface].name)
     }
 
-    /// The device name the kernel sees: the device a wildcard covers, or
-    /// the interface's physical name (a wildcard's `NAME+`).
-    pub fn physical<'a>(&'a self, interfaces: &'a [super::Interface]) -> &'a str {
-        self.device
-            .as_deref()
-            .unwrap_or(&interfaces[self.interface].physical)
+    /// The device name the kernel sees: the device a wildcard covers,
+    /// its logical name's stem swapped for the physical one (`lan7` of
+    /// `lan+` with `physical = "wl+"` is `wl7`, as Shorewall's
+    /// `map_physical` does), or the interface's physical name (a
+    /// wildcard's `NAME+`).
+    pub fn physical(&self, interfaces: &[super::Interface]) -> String {
+        let interface = &interfaces[self.interface];
+        match &self.device {
+            Some(device) => {
+                let root = interface.name.strip_suffix('+').unwrap_or(&interface.name);
+                let stem = (interface.physical.strip_suffix('+')).unwrap_or(&interface.physical);
+                format!("{stem}{}", device.strip_prefix(root).unwrap_or(device))
+            }
+            None => interface.physical.clone(),
+        }
     }
 }

@@ -1302,26 +1302,49 @@ fn state_head(
 /// and then writes only an ACCEPT disposition, unlogged (`--ctstate
 /// UNTRACKED -j ACCEPT`). Such a pair's other untracked packets go on to
 /// its rules and policy.
-fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Option<Rule> {
-    let invalid_section = model
-        .rules
-        .iter()
-        .any(|r| r.is_invalid_match() && applies_to(r.source.zone, r.dest.zone, pair));
-    if !invalid_section {
-        return Some(state_rule(
+fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule> {
+    // Per family: Shorewall's and Shorewall6's rules files each have their
+    // own INVALID section.
+    let invalid_in = |ipv6: bool| {
+        (model.rules.iter()).any(|r| {
+            r.is_invalid_match()
+                && r.allows_family(ipv6)
+                && applies_to(r.source.zone, r.dest.zone, pair)
+        })
+    };
+    let full = || {
+        state_rule(
             model,
             name,
             DispositionKey::Untracked,
             model.firewall.state_logs.untracked,
-        ));
-    }
-    (model.firewall.dispositions.untracked == Disposition::Accept).then(|| {
-        shorewall(
-            vec![Match::CtState(vec![CtState::Untracked])],
-            vec![accept()],
-            Piece::StateLog,
         )
-    })
+    };
+    let accept_only = || {
+        (model.firewall.dispositions.untracked == Disposition::Accept).then(|| {
+            shorewall(
+                vec![Match::CtState(vec![CtState::Untracked])],
+                vec![accept()],
+                Piece::StateLog,
+            )
+        })
+    };
+    let of_family = |mut rule: Rule, family: Family| {
+        rule.matches.insert(0, Match::Family(family));
+        rule
+    };
+    match (invalid_in(false), invalid_in(true)) {
+        (false, false) => vec![full()],
+        (true, true) => accept_only().into_iter().collect(),
+        (ipv4, _) => {
+            let (invalid, other) = match ipv4 {
+                true => (Family::Ipv4, Family::Ipv6),
+                false => (Family::Ipv6, Family::Ipv4),
+            };
+            let kept = accept_only().map(|rule| of_family(rule, invalid));
+            kept.into_iter().chain([of_family(full(), other)]).collect()
+        }
+    }
 }
 
 /// Whether the zone pair chains decide untracked packets, not the `ct
@@ -3381,7 +3404,7 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
 fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     let interface = &model.interfaces[snat.interface];
     let out = match &snat.device {
-        Some(device) => Some(IfName::Exact(device.clone())),
+        Some(_) => Some(IfName::Exact(snat.physical(&model.interfaces))),
         None => if_name(interface),
     };
     let mut matches: Vec<Match> = out
