@@ -19,6 +19,8 @@ mod helper;
 mod icmp;
 #[path = "lab/mss.rs"]
 mod mss;
+#[path = "lab/packet.rs"]
+mod packet;
 #[path = "lab/rate.rs"]
 mod rate;
 #[path = "lab/ratelog.rs"]

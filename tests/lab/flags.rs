@@ -18,6 +18,7 @@ use fwgen::verify::topology::Topology;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::mss::{host_in, ipv4};
+use super::packet::tcp_header;
 
 const SOURCE_PORT: u16 = 40_123;
 /// No lab host listens here.
@@ -34,33 +35,9 @@ pub enum Heard {
     Nothing,
 }
 
-fn checksum(bytes: &[u8]) -> u16 {
-    let mut sum: u32 = bytes
-        .chunks(2)
-        .map(|pair| u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 /// A 20-byte TCP header with SYN and FIN set and its checksum.
 fn syn_fin(source: Ipv4Addr, dest: Ipv4Addr) -> Vec<u8> {
-    let mut tcp = vec![0u8; 20];
-    tcp[0..2].copy_from_slice(&SOURCE_PORT.to_be_bytes());
-    tcp[2..4].copy_from_slice(&CLOSED_PORT.to_be_bytes());
-    tcp[4..8].copy_from_slice(&1u32.to_be_bytes());
-    tcp[12] = 5 << 4;
-    tcp[13] = 0x03; // FIN | SYN
-    tcp[14..16].copy_from_slice(&1024u16.to_be_bytes());
-    let mut pseudo = Vec::with_capacity(32);
-    pseudo.extend_from_slice(&source.octets());
-    pseudo.extend_from_slice(&dest.octets());
-    pseudo.extend_from_slice(&[0, 6, 0, 20]);
-    pseudo.extend_from_slice(&tcp);
-    tcp[16..18].copy_from_slice(&checksum(&pseudo).to_be_bytes());
-    tcp
+    tcp_header((source, SOURCE_PORT), (dest, CLOSED_PORT), 1, 0x03)
 }
 
 fn raw(protocol: Protocol) -> Socket {

@@ -22,6 +22,7 @@ use fwgen::verify::topology::Topology;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::mss::{host_in, ipv4};
+use super::packet::checksum;
 
 /// The quoted datagram's source port of the first probe; each probe adds
 /// its index.
@@ -31,17 +32,6 @@ const WAIT: Duration = Duration::from_secs(2);
 
 /// One probe: from zone, to zone, ICMP type, ICMP code.
 pub type Probe = (&'static str, &'static str, u8, u8);
-
-fn checksum(bytes: &[u8]) -> u16 {
-    let mut sum: u32 = bytes
-        .chunks(2)
-        .map(|pair| u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
 
 /// An ICMP error of `kind` and `code` quoting a UDP datagram from
 /// `receiver` (the host it tells about its own packet) to `sender`.

@@ -23,6 +23,7 @@ use ipnet::IpNet;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::mss::host_in;
+use super::packet::tcp_header;
 use super::ratelog::KernelLog;
 use crate::common::run;
 
@@ -30,33 +31,10 @@ pub const SENT: usize = 3;
 const PREFIX: &str = "Shorewall:smurfs:DROP:";
 const SSH: u16 = 22;
 
-fn checksum(bytes: &[u8]) -> u16 {
-    let mut sum: u32 = bytes
-        .chunks(2)
-        .map(|pair| u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 /// An IPv4 packet holding a TCP SYN from `source`:`port` to `dest`'s SSH
 /// port (the kernel fills in the IP header's checksum and identification).
 fn syn(source: Ipv4Addr, port: u16, dest: Ipv4Addr) -> Vec<u8> {
-    let mut tcp = vec![0u8; 20];
-    tcp[0..2].copy_from_slice(&port.to_be_bytes());
-    tcp[2..4].copy_from_slice(&SSH.to_be_bytes());
-    tcp[4..8].copy_from_slice(&7u32.to_be_bytes());
-    tcp[12] = 5 << 4;
-    tcp[13] = 0x02; // SYN
-    tcp[14..16].copy_from_slice(&1024u16.to_be_bytes());
-    let mut pseudo = Vec::with_capacity(32);
-    pseudo.extend_from_slice(&source.octets());
-    pseudo.extend_from_slice(&dest.octets());
-    pseudo.extend_from_slice(&[0, 6, 0, 20]);
-    pseudo.extend_from_slice(&tcp);
-    tcp[16..18].copy_from_slice(&checksum(&pseudo).to_be_bytes());
+    let tcp = tcp_header((source, port), (dest, SSH), 7, 0x02);
     let mut packet = vec![0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0];
     packet.extend_from_slice(&source.octets());
     packet.extend_from_slice(&dest.octets());
