@@ -2662,11 +2662,12 @@ fn settings_shorewall_compiles_otherwise_are_refused_or_said() {
 
 /// An Invalid rule in the NEW section after a rule of its zone pair is
 /// refused: Shorewall matches it in file order (an INVALID packet to SSH is
-/// accepted by the rule above it), fwgen before every rule. Above every
+/// accepted by the rule above it, which names the firewall zone by name),
+/// fwgen before every rule. Above every
 /// rule of its pair, or in ?SECTION INVALID, it is carried.
 #[test]
 fn an_invalid_rule_below_a_rule_of_its_pair_is_refused() {
-    let rules = b"?SECTION NEW\nInvalid(DROP) net loc tcp\nSSH(ACCEPT) net $FW\nACCEPT loc net tcp 80\nInvalid(DROP) net $FW tcp\nInvalid(DROP) loc,dmz net\n";
+    let rules = b"?SECTION NEW\nInvalid(DROP) net loc tcp\nSSH(ACCEPT) net fw\nACCEPT loc net tcp 80\nInvalid(DROP) net $FW tcp\nInvalid(DROP) loc,dmz net\n";
     let dir = sample_with_rules("import-invalid-order", rules, None);
     let stderr = assert_import_refused(
         &import_within(&dir, false),

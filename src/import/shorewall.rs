@@ -2864,6 +2864,14 @@ impl Importer {
         self.skipped_names.insert(zone.to_owned(), at);
     }
 
+    /// A rule's SOURCE or DEST cell with the firewall zone written `$FW`
+    /// in its zone part (`fw:10.0.0.1` and `$FW:10.0.0.1` name one zone).
+    fn side_zone_named(&self, side: &str) -> String {
+        let (zones, rest) = side.split_once(':').unwrap_or((side, ""));
+        let zones: Vec<String> = zones.split(',').map(|z| self.zone_name(z)).collect();
+        format!("{}:{rest}", zones.join(","))
+    }
+
     fn zone_name(&self, text: &str) -> String {
         if text == self.firewall {
             "$FW".to_owned()
@@ -3025,7 +3033,8 @@ impl Importer {
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
             let action = columns.first().map_or("", String::as_str);
             if !invalid_section && !action.starts_with("Invalid") {
-                let side = |i: usize| columns.get(i).cloned().unwrap_or_default();
+                let side =
+                    |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
                 let at = format!("{}:{}", line.file, line.number);
                 this.new_rules.push((side(1), side(2), at));
             }
@@ -3183,9 +3192,10 @@ impl Importer {
         // rules that may take the INVALID packets first (with
         // INVALID_DISPOSITION=CONTINUE they reach the NEW section).
         if !invalid_section && service_macro.as_deref() == Some("Invalid") {
-            let sides = (columns.get(1), columns.get(2));
+            let side = |i: usize| columns.get(i).map(|c| self.side_zone_named(c));
+            let sides = (side(1), side(2));
             let earlier = (self.new_rules.iter())
-                .find(|(source, dest, _)| match sides {
+                .find(|(source, dest, _)| match &sides {
                     (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
                     _ => true,
                 })
