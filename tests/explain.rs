@@ -641,3 +641,57 @@ fn an_address_no_hosts_entry_claims_belongs_to_no_zone() {
         "{out}"
     );
 }
+
+/// A port forward of one family leaves packets of the other alone, as the
+/// kernel's `dnat ip6 to` does with an IPv4 packet (a review found explain
+/// forwarding IPv4 web traffic by an IPv6-only DNAT).
+#[test]
+fn a_port_forward_of_one_family_leaves_the_other_alone() {
+    let dir = common::scratch("explain-dnat-family");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("fwgen.toml");
+    std::fs::write(
+        &model,
+        r#"[zones.net]
+family = "both"
+[zones.loc]
+family = "both"
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24", "2001:db8:1::/64"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "tcp"
+dport = 80
+[[dnat]]
+source = "net"
+dest = "loc"
+to = "2001:db8:1::6"
+proto = "tcp"
+dport = 80
+"#,
+    )
+    .unwrap();
+    let ask = |from: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c", model.to_str().unwrap()])
+            .args([
+                "--from", from, "--to", "$FW", "--dport", "80", "--format", "json",
+            ])
+            .output()
+            .unwrap();
+        let value: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("one JSON object");
+        (value["verdict"].clone(), value["dest_zone"].clone())
+    };
+    assert_eq!(ask("net:198.51.100.1"), ("ACCEPT".into(), "fw".into()));
+    assert_eq!(ask("net:2001:db8:9::1"), ("ACCEPT".into(), "loc".into()));
+}

@@ -831,3 +831,44 @@ family = "ipv6"
         .unwrap();
     assert!(loc.contains("\tct state untracked drop"), "{loc}");
 }
+
+/// `Invalid` rules come before a tunnel's openings in the pair chain:
+/// the Shorewall backend writes them in the INVALID section, which Shorewall
+/// compiles before the NEW section's head, where it inserts tunnels (a
+/// review found an INVALID packet to a tunnel's port dropped by fwgen's
+/// Shorewall files and accepted by its nftables).
+#[test]
+fn invalid_rules_come_before_tunnels() {
+    let model = r#"[firewall]
+invalid_disposition = "CONTINUE"
+[zones.net]
+[zones.loc]
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[tunnel]]
+type = "generic"
+zone = "net"
+proto = "udp"
+port = 5000
+[[rule]]
+macro = "Invalid"
+action = "DROP"
+source = "net"
+dest = "all"
+"#;
+    let text = rendered(model, "invalid-before-tunnels");
+    let chain = text
+        .split("chain net-fw {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .unwrap();
+    let invalid = chain.find("ct state invalid drop").expect(chain);
+    let tunnel = chain.find("udp dport 5000 accept").expect(chain);
+    assert!(invalid < tunnel, "{chain}");
+}

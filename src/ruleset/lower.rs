@@ -1217,8 +1217,8 @@ struct PairRules {
     own: bool,
 }
 
-/// One pair's rules, before its policy: the state head, then tunnels, then
-/// its rules and port forwards' accepts, folded. `untracked`: whether the
+/// One pair's rules, before its policy: the state head, then its `Invalid`
+/// rules, tunnels, its other rules and port forwards' accepts, folded. `untracked`: whether the
 /// pair chains decide untracked packets ([`untracked_in_pairs`]).
 fn pair_rules(
     model: &Model,
@@ -1234,9 +1234,14 @@ fn pair_rules(
         families,
         pair_item_rules(model, &name, families, head.invalid_items),
     );
-    let mut rules = Vec::with_capacity(items.len());
-    // Tunnels first: Shorewall inserts them at the head of the
-    // NEW section, before every line of the rules file.
+    // `Invalid` rules are in the rules file's INVALID section (the
+    // Shorewall backend writes them there), before the NEW section's head.
+    let (invalid_rules, items): (Vec<_>, Vec<_>) = items.into_iter().partition(
+        |(_, item)| matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match()),
+    );
+    let mut rules = pair_item_rules(model, &name, families, invalid_rules);
+    // Tunnels next: Shorewall inserts them at the head of the NEW section,
+    // before every line of the rules file's NEW section.
     for (index, tunnel) in model.tunnels.iter().enumerate() {
         rules.extend(tunnel_rules(model, tunnel, index, pair, families));
     }

@@ -392,7 +392,15 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
     let chain = ruleset.base(hook, ChainType::Nat)?;
     let mut trace = Vec::new();
     for (index, rule) in chain.rules.iter().enumerate() {
-        let matched = rule.matches.iter().all(|m| matches(m, packet));
+        // `dnat ip6 to` (or `snat ip to`) on a packet of the other family:
+        // the kernel's nat expression breaks, and the rule does not apply.
+        let family_ok = rule.statements.iter().all(|s| match s {
+            Statement::Dnat { family, .. } | Statement::Snat { family, .. } => {
+                *family == packet.family
+            }
+            _ => true,
+        });
+        let matched = family_ok && rule.matches.iter().all(|m| matches(m, packet));
         trace.push(Step {
             chain: chain.name.clone(),
             index,
