@@ -695,3 +695,31 @@ dport = 80
     assert_eq!(ask("net:198.51.100.1"), ("ACCEPT".into(), "fw".into()));
     assert_eq!(ask("net:2001:db8:9::1"), ("ACCEPT".into(), "loc".into()));
 }
+
+/// A packet asked about without an address is in `0.0.0.0/0`: a tunnel
+/// open to every gateway accepts it (a review found explain answering the
+/// policy's DROP without an address and ACCEPT with one).
+#[test]
+fn a_packet_without_an_address_is_in_every_network() {
+    let dir = common::scratch("explain-any-address");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("fwgen.toml");
+    std::fs::write(
+        &model,
+        "[zones.net]\n[zones.loc]\n[interfaces.eth0]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"DROP\"\n[[tunnel]]\ntype = \"generic\"\nzone = \"net\"\nproto = \"udp\"\nport = 5000\ngateways = [\"0.0.0.0/0\"]\n",
+    )
+    .unwrap();
+    for from in ["net", "net:192.0.2.1"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c", model.to_str().unwrap()])
+            .args([
+                "--from", from, "--to", "$FW", "--proto", "udp", "--dport", "5000",
+            ])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let value: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert_eq!(value["verdict"], "ACCEPT", "from {from}: {value}");
+    }
+}

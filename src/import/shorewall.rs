@@ -3350,7 +3350,7 @@ impl Importer {
             return refuse(
                 self,
                 format!(
-                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT, DROP and REJECT rules, and the rate of LOG)",
+                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT rules, DROP and REJECT rules by CONNLIMIT, and the rate of LOG)",
                     used.join(" and ")
                 ),
             );

@@ -68,9 +68,9 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         None => (option, None),
     };
     Some(match (name, value) {
-        ("routeback" | "arp_filter" | "tcpflags", Some("0")) => {
-            NoEffect("the option turned off, fwgen's default")
-        }
+        ("routeback" | "arp_filter" | "tcpflags", Some("0")) => NoEffect(
+            "the option turned off: a model's interface has it off unless it names it (the Shorewall backend writes `tcpflags=0` for that)",
+        ),
         ("dbl", Some("none")) | ("nodbl", None) => NoEffect(
             "dynamic blacklisting is not in fwgen's model (DYNAMIC_BLACKLIST), so there is none to turn off",
         ),

@@ -149,7 +149,9 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
             };
             match address {
                 Some(address) => nets.iter().any(|n| n.contains(&address)) != *negated,
-                None => *negated,
+                // No address given: only a network of every address
+                // (`0.0.0.0/0`) is sure to hold it.
+                None => nets.iter().any(|n| n.prefix_len() == 0) != *negated,
             }
         }
         Match::Protocol(protocols) => packet.proto.is_some_and(|p| protocols.contains(&l4_of(p))),
