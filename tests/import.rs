@@ -2678,6 +2678,20 @@ fn an_invalid_rule_below_a_rule_of_its_pair_is_refused() {
         stderr.contains("error: rules:6: Invalid in the NEW section after the rule at rules:4"),
         "{stderr}"
     );
+    // A tunnel opens its ports before every NEW-section rule, an Invalid
+    // rule of its pairs included (the second differential review).
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nInvalid(DROP) net all tcp\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("tunnels"), "generic:udp:5000 net 0.0.0.0/0\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1"],
+    );
+    std::fs::remove_file(dir.join("tunnels")).unwrap();
+    std::fs::write(dir.join("rules"), rules).unwrap();
     // With UNTRACKED_DISPOSITION, even the first is refused: in the NEW
     // section it keeps the pair's UNTRACKED handling, in fwgen's INVALID
     // section Shorewall 5.2.8 drops it (a review's lab run).

@@ -231,6 +231,9 @@ struct Importer {
     /// and `FILE:LINE`. An Invalid rule after one of its zone pair is
     /// refused.
     new_rules: Vec<(String, String, String)>,
+    /// The rules file's NEW-section Invalid rules carried: SOURCE, DEST
+    /// and line. Shorewall puts a tunnel's openings before them.
+    new_invalid: Vec<(String, String, Line)>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -266,6 +269,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         blacklist_zones: Vec::new(),
         included: BTreeMap::new(),
         new_rules: Vec::new(),
+        new_invalid: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -2864,6 +2868,31 @@ impl Importer {
         self.skipped_names.insert(zone.to_owned(), at);
     }
 
+    /// A tunnel of `zone` opens its ports in the zone's chains with `$FW`
+    /// before every NEW-section rule: an Invalid rule carried from the NEW
+    /// section of one of those pairs (which fwgen puts before the
+    /// openings, as the INVALID section it writes it in) goes, refused.
+    fn refuse_invalid_beside_tunnel(&mut self, zone: &str, tunnel: &Line) {
+        let pairs = [(zone, "$FW"), ("$FW", zone)];
+        let (hit, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.new_invalid)
+            .into_iter()
+            .partition(|(source, dest, _)| {
+                pairs
+                    .iter()
+                    .any(|(s, d)| sides_overlap(source, s) && sides_overlap(dest, d))
+            });
+        self.new_invalid = kept;
+        for (_, _, line) in hit {
+            self.entries.retain(|e| {
+                !(e.kind == Kind::Rule && e.line.file == line.file && e.line.number == line.number)
+            });
+            self.refuse(
+                &line,
+                format!("Invalid in the NEW section of a zone pair the tunnel at {}:{} opens ports in: Shorewall puts the tunnel's openings before it, fwgen puts Invalid rules before them; move it to ?SECTION INVALID", tunnel.file, tunnel.number),
+            );
+        }
+    }
+
     /// A rule's SOURCE or DEST cell with the firewall zone written `$FW`
     /// in its zone part (`fw:10.0.0.1` and `$FW:10.0.0.1` name one zone).
     fn side_zone_named(&self, side: &str) -> String {
@@ -3220,6 +3249,9 @@ impl Importer {
                     line,
                     format!("Invalid in the NEW section after the rule at {at}: Shorewall matches it in file order, after rules that can take the same INVALID packets, while fwgen decides Invalid rules before every rule; move it to ?SECTION INVALID or above the first rule"),
                 );
+            }
+            if let (Some(source), Some(dest)) = sides {
+                self.new_invalid.push((source, dest, line.clone()));
             }
         }
         let target = match target.as_str() {

@@ -201,6 +201,7 @@ impl Importer {
             }
             table.push_some("comment", line.comment.as_ref());
             self.add(Kind::Tunnel, "", zones, family, &line, table);
+            self.refuse_invalid_beside_tunnel(&zone, &line);
         }
     }
 }
