@@ -54,6 +54,14 @@ fn every_rule_a_model_item_made_carries_its_name() {
 }
 
 /// Render a model's text, always from the same path.
+/// The body of chain `name` in a rendered ruleset.
+fn chain_body<'a>(text: &'a str, name: &str) -> &'a str {
+    text.split(&format!("chain {name} {{"))
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .unwrap_or_else(|| panic!("no chain {name} in:\n{text}"))
+}
+
 fn rendered(model_text: &str, name: &str) -> String {
     let dir = common::root().join("target/test-scratch").join(name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -811,11 +819,7 @@ dest = "$FW"
 family = "ipv6"
 "#;
     let text = rendered(model, "untracked-one-family");
-    let chain = text
-        .split("chain net-fw {")
-        .nth(1)
-        .and_then(|rest| rest.split('}').next())
-        .unwrap();
+    let chain = chain_body(&text, "net-fw");
     assert!(
         chain.contains("meta nfproto ipv4 ct state untracked drop"),
         "{chain}"
@@ -824,11 +828,7 @@ family = "ipv6"
         !chain.contains("meta nfproto ipv6 ct state untracked"),
         "{chain}"
     );
-    let loc = text
-        .split("chain loc-fw {")
-        .nth(1)
-        .and_then(|rest| rest.split('}').next())
-        .unwrap();
+    let loc = chain_body(&text, "loc-fw");
     assert!(loc.contains("\tct state untracked drop"), "{loc}");
 }
 
@@ -863,11 +863,7 @@ source = "net"
 dest = "all"
 "#;
     let text = rendered(model, "invalid-before-tunnels");
-    let chain = text
-        .split("chain net-fw {")
-        .nth(1)
-        .and_then(|rest| rest.split('}').next())
-        .unwrap();
+    let chain = chain_body(&text, "net-fw");
     let invalid = chain.find("ct state invalid drop").expect(chain);
     let tunnel = chain.find("udp dport 5000 accept").expect(chain);
     assert!(invalid < tunnel, "{chain}");
