@@ -160,13 +160,32 @@ fn defaults_are_config_pm_defaults() {
     }
 }
 
-/// A copy of Shorewall's two-interfaces sample with `planted` added at the end.
+/// A copy of Shorewall's two-interfaces sample with `planted` added at the
+/// end of its shorewall.conf, and its `Invalid(DROP)` line moved from the
+/// NEW section to the INVALID section, where fwgen's model keeps it (in
+/// NEW beside an UNTRACKED setting the import refuses it: Shorewall keeps
+/// the pair's UNTRACKED handling there).
 fn sample_with(name: &str, planted: &str) -> std::path::PathBuf {
     let dir = common::scratch(&format!("import-setting-{name}"));
     common::copy_tree(
         Path::new("/usr/share/doc/shorewall/examples/two-interfaces"),
         &dir,
     );
+    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+    let invalid = rules
+        .lines()
+        .find(|l| l.starts_with("Invalid(DROP)"))
+        .expect("the sample's Invalid(DROP) line");
+    let moved: Vec<String> = rules
+        .lines()
+        .filter(|l| *l != invalid)
+        .map(|l| match l {
+            "?SECTION INVALID" => format!("{l}\n{invalid}"),
+            _ => l.to_owned(),
+        })
+        .collect();
+    assert!(moved.iter().any(|l| l.contains(invalid)), "{rules}");
+    std::fs::write(dir.join("rules"), moved.join("\n") + "\n").unwrap();
     let conf = dir.join("shorewall.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
     std::fs::write(&conf, format!("{text}{planted}\n")).unwrap();

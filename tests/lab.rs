@@ -87,7 +87,7 @@ fn lab_of(model: &Model, example: &str) -> String {
         ),
     ];
     let verification = run(model, example, &candidates, &dir);
-    let matrix = verification.matrix();
+    let matrix = without_sports(&verification.matrix());
     if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
         eprintln!("{matrix}");
     }
@@ -348,13 +348,31 @@ fn model_addresses() {
     lab_model("addresses", "addr");
 }
 
+/// A lab matrix without its probes' ` sport N` (a model naming source
+/// ports is probed from fixed ones): the probe checks below name a probe
+/// by its addresses, protocol and destination port.
+fn without_sports(matrix: &str) -> String {
+    let mut out = String::with_capacity(matrix.len());
+    let mut rest = matrix;
+    while let Some(at) = rest.find(" sport ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " sport ".len()..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Issue #14: stock macros with lines the way back (NTPbi, IPPserver)
 /// and addresses of their own (mDNS, VRRP): the reversed lines decide
 /// probes of the other zone pair, mDNS's 224.0.0.251 that a unicast
 /// probe to the firewall is not accepted.
 #[test]
 fn model_macro_lines() {
-    let matrix = lab_model("macro-lines", "mcl");
+    let matrix = without_sports(&lab_model("macro-lines", "mcl"));
     // explain, Shorewall and nftables in turn: the way back of NTPbi and
     // IPPserver accepts, mDNS's unicast udp 5353 meets the policy.
     for probe in [
@@ -1319,7 +1337,7 @@ fn site_macro_and_stock_macros_import_as_shorewall_reads_them() {
         "the import does not behave as the original:\n{}",
         verification.text(&model)
     );
-    let matrix = verification.matrix();
+    let matrix = without_sports(&verification.matrix());
     for probe in [
         "tcp 2222 | ACCEPT",
         "tcp 22 | DROP",
@@ -1405,7 +1423,7 @@ fn site_action_imports_as_shorewall_reads_it() {
         "the import does not behave as the original:\n{}",
         verification.text(&model)
     );
-    let matrix = verification.matrix();
+    let matrix = without_sports(&verification.matrix());
     if std::env::var_os("FWGEN_LAB_MATRIX").is_some() {
         eprintln!("{matrix}");
     }
