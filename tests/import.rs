@@ -2631,6 +2631,17 @@ fn settings_shorewall_compiles_otherwise_are_refused_or_said() {
             "SFILTER_DISPOSITION=REJECT: fwgen drops what the sfilter check catches",
         ],
     );
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        set(&conf, "EXPAND_POLICIES", Some("Maybe")),
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[&format!(
+            "error: policy:{policy_line}: EXPAND_POLICIES=maybe in shorewall.conf is not Yes or No"
+        )],
+    );
     let unset = set(&set(&conf, "EXPAND_POLICIES", None), "ADD_IP_ALIASES", None);
     std::fs::write(dir.join("shorewall.conf"), &unset).unwrap();
     let stderr = assert_import_refused(

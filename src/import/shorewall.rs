@@ -2977,7 +2977,13 @@ impl Importer {
                 "{}:{}: EXPAND_POLICIES is not set in {}{conf}, which Shorewall 5.2.8 reads as No: {what} (`shorewall update` writes Yes): set it, or compare with `fwgen verify --against`",
                 line.file, line.number, self.label
             )),
-            _ => {}
+            // Yes is what fwgen renders; unset beside no shorewall.conf of
+            // the directory's own is the shipped file's Yes.
+            Some("yes") | None => {}
+            Some(other) => self.refuse(
+                &line,
+                format!("EXPAND_POLICIES={other} in {}{conf} is not Yes or No (Shorewall refuses it)", self.label),
+            ),
         }
     }
 
