@@ -369,6 +369,68 @@ fn a_pair_that_does_not_cross_the_firewall_is_not_probed() {
     );
 }
 
+/// A rule naming one address of a hosts zone (shorewall-hosts(5): two
+/// zones narrowed to networks on a routeback interface): the lab gives the
+/// zone's host that address behind the router it sits behind, and both the
+/// router and the firewall route it there. The firewall's REJECT answers
+/// once reached the link instead (the router sent the address back out by
+/// the link's network), and every probe from it read as DROP in both
+/// firewalls against REJECT in the model; an address outside the link's
+/// networks made the firewall's route fail to install ("Nexthop has
+/// invalid gateway"), and verify could not run.
+#[test]
+fn a_rule_address_of_a_hosts_zone_is_routed_to_its_host() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-hosts-address",
+        &[
+            (
+                "zones",
+                "fw\tfirewall\nweb\tipv4\ndb\tipv4\nnet\tipv4\nloc\tipv4\n",
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\t-\nloc\teth1\trouteback\n",
+            ),
+            (
+                "hosts",
+                "web\teth1:10.60.1.0/28,172.30.9.0/28\ndb\teth1:10.60.2.0/28\n",
+            ),
+            ("policy", "net\tall\tDROP\nall\tall\tREJECT\n"),
+            (
+                "rules",
+                "?SECTION NEW\nACCEPT\tweb:10.60.1.5\tnet\ttcp\t443\nACCEPT\tweb:172.30.9.7\tnet\ttcp\t80\n",
+            ),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    let probe = |from: &str, what: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(&format!("web#1 {from} -> net#1")) && l.contains(what))
+            .unwrap_or_else(|| panic!("no probe {from} {what}:\n{stdout}"))
+            .to_owned()
+    };
+    assert!(
+        probe("10.60.1.5", "tcp 443 |").contains("| ACCEPT"),
+        "{stdout}"
+    );
+    assert!(
+        probe("10.60.1.5", "tcp 80 |").contains("| REJECT | REJECT | REJECT"),
+        "{stdout}"
+    );
+    assert!(
+        probe("172.30.9.7", "tcp 80 |").contains("| ACCEPT"),
+        "{stdout}"
+    );
+    assert!(
+        probe("172.30.9.7", "tcp 443 |").contains("| REJECT | REJECT | REJECT"),
+        "{stdout}"
+    );
+}
+
 /// Without root: exit 2, saying so, before touching anything.
 #[test]
 fn without_root_it_cannot_run() {

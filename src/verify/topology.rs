@@ -425,36 +425,62 @@ impl Topology {
                 continue;
             };
             let link = &self.links[host.interface.unwrap_or_default()];
-            let on_link = link.networks.iter().find(|n| n.contains(&address));
             let full = if address.is_ipv6() { 128 } else { 32 };
-            let spec = on_link.map_or(format!("{address}/{full}"), |n| with_prefix(address, n));
+            let single = format!("{address}/{full}");
+            // A hosts entry's host sits behind its router, not on the
+            // link: the address is its alone, and both the router and the
+            // firewall route it there (by the link's network the router
+            // would send it back out on the link).
+            let on_link = match host.router {
+                Some(_) => None,
+                None => link.networks.iter().find(|n| n.contains(&address)),
+            };
+            let spec = on_link.map_or(single.clone(), |n| with_prefix(address, n));
             in_ns(
                 &host.netns,
                 &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
             )?;
             host.extra.push(address);
-            if on_link.is_none() {
-                let via = host
-                    .addresses
+            let host = host.clone();
+            let same_family = |h: &Host| {
+                h.addresses
                     .iter()
-                    .find(|a| a.is_ipv6() == address.is_ipv6());
-                if let Some(via) = via {
-                    let index = host.interface.unwrap_or_default();
-                    let name = link_name(&model.interfaces[index], index);
+                    .find(|a| a.is_ipv6() == address.is_ipv6())
+                    .copied()
+            };
+            // The firewall's next hop: the host itself on the link, or the
+            // router it sits behind.
+            let hop = match &host.router {
+                Some(router_ns) => {
+                    let router = self.hosts.iter().find(|h| &h.netns == router_ns);
+                    let (Some(router), Some(own)) = (router, same_family(&host)) else {
+                        continue;
+                    };
                     in_ns(
-                        &self.firewall.netns,
-                        &[
-                            "ip",
-                            "route",
-                            "replace",
-                            &format!("{address}/{full}"),
-                            "via",
-                            &via.to_string(),
-                            "dev",
-                            &name,
-                        ],
+                        router_ns,
+                        &["ip", "route", "replace", &single, "via", &own.to_string()],
                     )?;
+                    same_family(router)
                 }
+                None if on_link.is_none() => same_family(&host),
+                None => None,
+            };
+            if let Some(via) = hop {
+                let index = host.interface.unwrap_or_default();
+                let name = link_name(&model.interfaces[index], index);
+                in_ns(
+                    &self.firewall.netns,
+                    &[
+                        "ip",
+                        "route",
+                        "replace",
+                        &single,
+                        "via",
+                        &via.to_string(),
+                        "dev",
+                        &name,
+                    ],
+                )?;
             }
         }
         Ok(())
