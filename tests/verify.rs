@@ -321,11 +321,13 @@ fn a_port_forward_by_source_port_agrees() {
 }
 
 /// A nested zone on its parent's interface (shorewall-hosts(5),
-/// shorewall-nesting(5)): the lab routes vip's host behind loc's, so a
-/// packet between them never crosses the firewall and no firewall filters
-/// it. The pair is not probed, and the matrix says so.
+/// shorewall-nesting(5)): vip's lab host shares loc's side of eth1 and
+/// both send by the firewall, as hosts of two networks on one link use
+/// their gateway, so the pair crosses the firewall, which decides by
+/// `routeback` and the rules. Once vip sat behind loc's host and the pair
+/// was never probed.
 #[test]
-fn a_pair_that_does_not_cross_the_firewall_is_not_probed() {
+fn zones_on_one_routeback_interface_are_probed_through_the_firewall() {
     common::require_lab();
     let (original, model) = imported_dir(
         "verify-nested",
@@ -349,22 +351,65 @@ fn a_pair_that_does_not_cross_the_firewall_is_not_probed() {
     let output = verify_against(&original, &model);
     assert_exit(&output, 0);
     let stdout = text(&output.stdout);
-    for pair in ["loc#1 -> vip#1", "vip#1 -> loc#1"] {
+    assert!(!stdout.contains("not probed"), "{stdout}");
+    let probe = |pair: &str, what: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(pair) && l.contains(what))
+            .unwrap_or_else(|| panic!("no probe {pair} {what}:\n{stdout}"))
+            .to_owned()
+    };
+    assert!(
+        probe("loc#1 198.18.1.2 -> vip#1", "tcp 24 |").contains("| ACCEPT vip#1 saw 198.18.1.2 |"),
+        "{stdout}"
+    );
+    for (pair, what) in [
+        ("loc#1 198.18.1.2 -> vip#1", "tcp 22 |"),
+        ("vip#1 10.1.9.2 -> loc#1", "tcp 24 |"),
+        ("vip#1 10.1.9.2 -> loc#1", "ping |"),
+    ] {
         assert!(
-            stdout.contains(&format!(
-                "\n   not probed: {pair}: both behind one host on eth1's link"
-            )),
+            probe(pair, what).contains("| REJECT | REJECT | REJECT"),
             "{stdout}"
         );
     }
-    assert!(
-        !stdout
-            .lines()
-            .any(|l| l.contains("loc#1 198.18.1.2 -> vip#1")),
-        "{stdout}"
+}
+
+/// Zones on one interface without `routeback`: their hosts send by the
+/// firewall all the same, and Shorewall's sfilter drops what would leave
+/// by the interface it came in on (the policy, REJECT, never decides it),
+/// in explain and in the three firewalls alike.
+#[test]
+fn zones_on_one_interface_without_routeback_are_dropped_by_sfilter() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-no-routeback",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\nvip\tipv4\nloc\tipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet\teth0\t-\nloc\teth1\t-\n"),
+            ("hosts", "vip\teth1:10.1.9.0/24\n"),
+            (
+                "policy",
+                "loc\tnet\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("rules", "?SECTION NEW\nACCEPT\tnet\tvip\ttcp\t24\n"),
+        ],
     );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(!stdout.contains("not probed"), "{stdout}");
+    for pair in ["loc#1 198.18.1.2 -> vip#1", "vip#1 10.1.9.2 -> loc#1"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(pair) && l.contains("tcp 24 |"))
+            .unwrap_or_else(|| panic!("no probe {pair}:\n{stdout}"));
+        assert!(line.contains("| DROP | DROP | DROP | DROP"), "{stdout}");
+    }
     assert!(
-        stdout.contains("net#1") && stdout.contains("-> vip#1"),
+        stdout
+            .lines()
+            .any(|l| l.contains("net#1 198.18.0.2 -> vip#1 10.1.9.2 tcp 24 | ACCEPT")),
         "vip is probed from where packets cross the firewall:\n{stdout}"
     );
 }

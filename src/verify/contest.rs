@@ -182,9 +182,12 @@ fn names_port(model: &Model, port: u16) -> bool {
         })
 }
 
-/// Why the lab sends nothing from `from` to `to`, if it sends nothing: a
-/// packet that never crosses the firewall is filtered by no firewall, and
-/// an agreement there would prove nothing.
+/// Why the lab sends nothing from `from` to `to`, if it sends nothing:
+/// two hosts of one zone on one interface (a bridge's) without
+/// `routeback`. Hosts of two zones on one interface are probed: they send
+/// by the firewall, which drops what would leave by the interface it came
+/// in on unless `routeback` (or `routefilter`) lifts it (Shorewall's
+/// sfilter).
 fn unprobed(model: &Model, from: &Host, to: &Host) -> Option<String> {
     let (Some(a), Some(b)) = (from.interface, to.interface) else {
         return None;
@@ -192,17 +195,11 @@ fn unprobed(model: &Model, from: &Host, to: &Host) -> Option<String> {
     if a != b {
         return None;
     }
-    let interface = &model.interfaces[a].physical;
-    let reason = if !model.interfaces[a].routeback() {
-        format!("both behind {interface}, which has no routeback")
-    } else if from.segment() == to.segment() {
-        format!(
-            "both behind one host on {interface}'s link: the packet never \
-             crosses the firewall, so no firewall filters it"
-        )
-    } else {
+    if model.interfaces[a].routeback() || from.zone != to.zone {
         return None;
-    };
+    }
+    let interface = &model.interfaces[a].physical;
+    let reason = format!("both behind {interface}, which has no routeback");
     Some(format!("{} -> {}: {reason}", from.label, to.label))
 }
 fn kinds(ports: &[u16]) -> Vec<Kind> {

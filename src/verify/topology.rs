@@ -28,17 +28,9 @@ pub struct Host {
     pub extra: Vec<IpAddr>,
     /// The model interface this host sits behind (`None` for the firewall).
     pub interface: Option<usize>,
-    /// The namespace of the link's host that routes for this one (a
-    /// `hosts` entry's), `None` for a host on the link itself.
+    /// The namespace of the link's host whose side of the link this one
+    /// shares (a `hosts` entry's), `None` for a host on the link itself.
     pub router: Option<String>,
-}
-
-impl Host {
-    /// The namespace on the firewall's link through which this host is
-    /// reached: two hosts with the same one talk without the firewall.
-    pub fn segment(&self) -> &str {
-        self.router.as_deref().unwrap_or(&self.netns)
-    }
 }
 
 /// One model interface in the lab.
@@ -138,6 +130,13 @@ impl Topology {
         in_ns(&fw_ns, &["ip", "link", "set", "lo", "up"])?;
         in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
         in_ns(&fw_ns, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])?;
+        // Between zones on one link the firewall routes a packet out by
+        // the interface it came in on, without telling the sender of a
+        // shorter way (an ICMP redirect).
+        for redirects in ["all", "default"] {
+            let off = format!("net.ipv4.conf.{redirects}.send_redirects=0");
+            in_ns(&fw_ns, &["sysctl", "-qw", &off])?;
+        }
         for index in 0..model.interfaces.len() {
             super::sys::interrupted()?;
             topology.add_link(model, index)?;
@@ -427,10 +426,9 @@ impl Topology {
             let link = &self.links[host.interface.unwrap_or_default()];
             let full = if address.is_ipv6() { 128 } else { 32 };
             let single = format!("{address}/{full}");
-            // A hosts entry's host sits behind its router, not on the
-            // link: the address is its alone, and both the router and the
-            // firewall route it there (by the link's network the router
-            // would send it back out on the link).
+            // A hosts entry's host holds the address alone: the firewall
+            // reaches it on the link and every host of the link by the
+            // firewall, as its own addresses are.
             let on_link = match host.router {
                 Some(_) => None,
                 None => link.networks.iter().find(|n| n.contains(&address)),
@@ -442,31 +440,16 @@ impl Topology {
             )?;
             host.extra.push(address);
             let host = host.clone();
-            let same_family = |h: &Host| {
-                h.addresses
-                    .iter()
-                    .find(|a| a.is_ipv6() == address.is_ipv6())
-                    .copied()
-            };
-            // The firewall's next hop: the host itself on the link, or the
-            // router it sits behind.
-            let hop = match &host.router {
-                Some(router_ns) => {
-                    let router = self.hosts.iter().find(|h| &h.netns == router_ns);
-                    let (Some(router), Some(own)) = (router, same_family(&host)) else {
-                        continue;
-                    };
-                    in_ns(
-                        router_ns,
-                        &["ip", "route", "replace", &single, "via", &own.to_string()],
-                    )?;
-                    same_family(router)
-                }
-                None if on_link.is_none() => same_family(&host),
-                None => None,
-            };
-            if let Some(via) = hop {
-                let index = host.interface.unwrap_or_default();
+            let index = host.interface.unwrap_or_default();
+            if host.router.is_some() {
+                self.route_by_firewall(model, index, &single)?;
+                continue;
+            }
+            let via = host
+                .addresses
+                .iter()
+                .find(|a| a.is_ipv6() == address.is_ipv6());
+            if let (None, Some(via)) = (on_link, via) {
                 let name = link_name(&model.interfaces[index], index);
                 in_ns(
                     &self.firewall.netns,
@@ -521,13 +504,15 @@ impl Topology {
     }
 
     /// A zone's hosts (networks on an interface of another zone) are one
-    /// more lab host: a namespace of its own behind the host of that
-    /// interface, which routes for it, so the firewall sees its packets
-    /// come in and go out on the interface with an address of the hosts'
-    /// network, one of each family the entry names (IPv4: proxy ARP on
-    /// their veth; IPv6: the router's link-local `fe80::1` there). Probes
-    /// between it and the interface's own host do not cross the firewall
-    /// and are left out, as between two hosts of one link.
+    /// more lab host on that interface's link: a namespace of its own on a
+    /// macvlan of the link host's side of the link, so the firewall sees
+    /// its packets come in and go out on the interface from an address of
+    /// the hosts' network, one of each family the entry names. It holds
+    /// that address alone and sends everything by the firewall, and the
+    /// link's hosts send it theirs by the firewall too, as hosts of
+    /// networks that share a link use their gateway: every pair of zones
+    /// on the interface crosses the firewall, which decides by
+    /// `routeback`.
     fn add_zone_hosts(&mut self, model: &Model) -> Result<()> {
         let mut made = 0;
         for (zone, entry) in model.zones.iter().enumerate() {
@@ -539,15 +524,16 @@ impl Topology {
                 else {
                     continue;
                 };
-                let router = router.clone();
+                let router = router.netns.clone();
                 // One address of each family the entry names and the link
-                // carries (the router routes it).
+                // carries (the firewall is its gateway).
+                let link = &self.links[hosts.interface];
                 let placed: Vec<(IpNet, IpAddr)> = [false, true]
                     .into_iter()
                     .filter_map(|ipv6| {
                         let net = hosts.networks.iter().find(|n| n.addr().is_ipv6() == ipv6)?;
-                        let via = router.addresses.iter().find(|a| a.is_ipv6() == ipv6)?;
-                        Some((*net, *via))
+                        let gateway = link.firewall.iter().find(|a| a.is_ipv6() == ipv6)?;
+                        Some((*net, *gateway))
                     })
                     .collect();
                 if placed.is_empty() {
@@ -557,20 +543,29 @@ impl Topology {
                 let side = format!("hz{made}");
                 made += 1;
                 self.add_namespace(&host_ns)?;
-                self.add_hosts_link(&router.netns, &host_ns, &side)?;
+                Self::add_hosts_link(&router, &host_ns, &side)?;
                 let mut addresses = Vec::new();
-                for (net, via) in placed {
+                for (net, gateway) in placed {
                     let address = representative(&net);
-                    self.route_hosts_address(
-                        model,
-                        hosts.interface,
-                        &router.netns,
+                    let (family, full) = if address.is_ipv6() {
+                        ("-6", 128)
+                    } else {
+                        ("-4", 32)
+                    };
+                    let spec = format!("{address}/{full}");
+                    in_ns(
                         &host_ns,
-                        &side,
-                        net,
-                        address,
-                        via,
+                        &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
                     )?;
+                    let gateway = gateway.to_string();
+                    in_ns(
+                        &host_ns,
+                        &[
+                            "ip", family, "route", "add", "default", "via", &gateway, "dev",
+                            "eth0", "onlink",
+                        ],
+                    )?;
+                    self.route_by_firewall(model, hosts.interface, &net.trunc().to_string())?;
                     addresses.push(address);
                 }
                 let count = self
@@ -585,86 +580,78 @@ impl Topology {
                     addresses,
                     extra: Vec::new(),
                     interface: Some(hosts.interface),
-                    router: Some(router.netns.clone()),
+                    router: Some(router),
                 });
             }
         }
         Ok(())
     }
 
-    /// The veth between a hosts namespace and the router (the host of the
-    /// interface it is on): the router forwards both families, answers
-    /// ARP for the hosts' side and is `fe80::1` on it.
-    fn add_hosts_link(&self, router_ns: &str, host_ns: &str, side: &str) -> Result<()> {
+    /// A hosts namespace's side of the link: a macvlan (bridge mode) of
+    /// the link host's eth0, eth0 in the namespace. It takes no ICMP
+    /// redirect: the firewall that routes between zones on one link tells
+    /// it of a shorter way to the link's other hosts, which the lab's
+    /// probes must not take.
+    fn add_hosts_link(router_ns: &str, host_ns: &str, side: &str) -> Result<()> {
         sh(&[
-            "ip", "-n", router_ns, "link", "add", side, "type", "veth", "peer", "name", "eth0",
-            "netns", host_ns,
+            "ip", "-n", router_ns, "link", "add", side, "link", "eth0", "type", "macvlan", "mode",
+            "bridge",
         ])?;
-        in_ns(router_ns, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
-        in_ns(
-            router_ns,
-            &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"],
-        )?;
-        let proxy = format!("net.ipv4.conf.{side}.proxy_arp=1");
-        in_ns(router_ns, &["sysctl", "-qw", &proxy])?;
-        in_ns(router_ns, &["ip", "link", "set", side, "up"])?;
-        in_ns(
-            router_ns,
-            &[
-                "ip",
-                "-6",
-                "addr",
-                "add",
-                "fe80::1/64",
-                "dev",
-                side,
-                "nodad",
-            ],
-        )?;
+        sh(&["ip", "-n", router_ns, "link", "set", side, "netns", host_ns])?;
+        in_ns(host_ns, &["ip", "link", "set", side, "name", "eth0"])?;
+        for redirects in [
+            "net.ipv4.conf.all.accept_redirects=0",
+            "net.ipv4.conf.eth0.accept_redirects=0",
+            "net.ipv6.conf.all.accept_redirects=0",
+            "net.ipv6.conf.eth0.accept_redirects=0",
+        ] {
+            in_ns(host_ns, &["sysctl", "-qw", redirects])?;
+        }
         in_ns(host_ns, &["ip", "link", "set", "lo", "up"])?;
         in_ns(host_ns, &["ip", "link", "set", "eth0", "up"])
     }
 
-    /// A hosts namespace's address of one family: on its eth0, routed to
-    /// it by the router, and to the router (`via`) by the firewall for the
-    /// whole hosts network.
-    #[allow(clippy::too_many_arguments)]
-    fn route_hosts_address(
-        &self,
-        model: &Model,
-        interface: usize,
-        router_ns: &str,
-        host_ns: &str,
-        side: &str,
-        net: IpNet,
-        address: IpAddr,
-        via: IpAddr,
-    ) -> Result<()> {
-        let (family, full, gateway) = if address.is_ipv6() {
-            ("-6", 128, vec!["via", "fe80::1", "dev", "eth0"])
-        } else {
-            ("-4", 32, vec!["dev", "eth0"])
-        };
-        let spec = format!("{address}/{full}");
-        in_ns(
-            host_ns,
-            &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
-        )?;
-        let mut default = vec!["ip", family, "route", "add", "default"];
-        default.extend(gateway);
-        in_ns(host_ns, &default)?;
-        in_ns(
-            router_ns,
-            &["ip", family, "route", "add", &spec, "dev", side],
-        )?;
-        let link = link_name(&model.interfaces[interface], interface);
-        let (net, via) = (net.trunc().to_string(), via.to_string());
+    /// A hosts namespace's address or network (`destination`) on an
+    /// interface's link: the firewall reaches it on the link, and the
+    /// link's own hosts by the firewall (their connected network may hold
+    /// it, and would take them to it directly).
+    fn route_by_firewall(&self, model: &Model, interface: usize, destination: &str) -> Result<()> {
+        let ipv6 = destination.contains(':');
+        let family = if ipv6 { "-6" } else { "-4" };
+        let name = link_name(&model.interfaces[interface], interface);
         in_ns(
             &self.firewall.netns,
-            &[
-                "ip", family, "route", "replace", &net, "via", &via, "dev", &link,
-            ],
-        )
+            &["ip", family, "route", "replace", destination, "dev", &name],
+        )?;
+        let Some(gateway) = self.links[interface]
+            .firewall
+            .iter()
+            .find(|a| a.is_ipv6() == ipv6)
+            .map(ToString::to_string)
+        else {
+            return Ok(());
+        };
+        let link_hosts = self
+            .hosts
+            .iter()
+            .filter(|h| h.interface == Some(interface) && h.router.is_none());
+        for host in link_hosts {
+            in_ns(
+                &host.netns,
+                &[
+                    "ip",
+                    family,
+                    "route",
+                    "replace",
+                    destination,
+                    "via",
+                    &gateway,
+                    "dev",
+                    "eth0",
+                ],
+            )?;
+        }
+        Ok(())
     }
 
     /// The one zone without declared networks (the internet) gets the
