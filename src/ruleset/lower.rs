@@ -2401,8 +2401,9 @@ pub fn catch_all_policy(model: &Model, hook: Hook) -> CatchAll {
 /// reaches the end of INPUT, FORWARD or OUTPUT whatever its conntrack state
 /// (Shorewall accepts established traffic in the zone pairs' chains),
 /// after the interface's options (its dhcp, tcpflags and smurfs checks
-/// come before the dispatch). So these rules come first for it, before the
-/// conntrack map.
+/// come before the dispatch, those of the interface it came in by when it
+/// is forwarded to such an address). So these rules come first for it,
+/// before the conntrack map.
 fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec<Rule> {
     let mut rules = Vec::new();
     for (index, interface) in model.interfaces.iter().enumerate() {
@@ -2426,6 +2427,20 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
                     shorewall(matches.clone(), vec![jump(&chain)], Piece::Dispatch)
                 });
                 rules.extend(options);
+                // Forwarded to it, the packet has met the forward chain of
+                // the interface it came in by first (its sfilter, when it
+                // came in by this one, its smurfs and tcpflags checks).
+                if (hook, side) == (Hook::Forward, Side::Out) {
+                    for inbound in &model.interfaces {
+                        if interface_rules(model, inbound, "fwd").is_empty() {
+                            continue;
+                        }
+                        let mut by = matches.clone();
+                        by.extend(dispatch_matches(model, Side::In, inbound));
+                        let chain = interface_chain_name(inbound, "fwd");
+                        rules.push(shorewall(by, vec![jump(&chain)], Piece::Dispatch));
+                    }
+                }
                 for rule in catch_all(model, hook, name) {
                     let mut prefixed = matches.clone();
                     prefixed.extend(rule.matches);
