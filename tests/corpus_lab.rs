@@ -113,7 +113,6 @@ corpus_lab! {
     mguterl_slice: "mguterl-slice" as "cmgu",
     nser77_ha_router: "nser77-ha-router" as "cnse",
     robotology_camera_share: "robotology-camera-share" as "crob",
-    seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     thetechstech_fail2ban: "thetechstech-fail2ban" as "ctf2",
     thetechstech_pbx: "thetechstech-pbx" as "cthe",

@@ -123,3 +123,32 @@ fn firewall_settings_keep_the_header_true() {
         check(settings, "ipv6-variant.toml", &text);
     }
 }
+
+/// The settings fwgen holds of the shipped samples (read by an import of
+/// a directory without its own file) are the installed ones, each at its
+/// line.
+#[test]
+fn the_shipped_settings_fwgen_holds_are_the_installed_ones_at_their_lines() {
+    use fwgen::backend::shorewall::sample;
+    let held = [
+        (sample::SHOREWALL, sample::SHOREWALL_LINES, SAMPLES[0].1),
+        (sample::SHOREWALL6, sample::SHOREWALL6_LINES, SAMPLES[1].1),
+    ];
+    for (settings, lines, path) in held {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (install shorewall and shorewall6)"));
+        let installed: Vec<(usize, String)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| (n + 1, l.to_owned()))
+            .collect();
+        let ours: Vec<(usize, String)> = lines
+            .iter()
+            .zip(settings)
+            .map(|(n, (key, value))| (*n, format!("{key}={value}")))
+            .collect();
+        assert_eq!(settings.len(), lines.len(), "{path}");
+        assert_eq!(ours, installed, "{path}");
+    }
+}

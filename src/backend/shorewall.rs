@@ -6,7 +6,7 @@
 
 mod conf;
 mod conntrack;
-mod sample;
+pub mod sample;
 mod stopped;
 mod tunnels;
 

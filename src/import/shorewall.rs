@@ -1828,6 +1828,9 @@ impl Importer {
     /// A line that is not `NAME=value` is refused, as Shorewall refuses it
     /// ("Unrecognized shorewall.conf entry").
     fn assignments(&mut self, name: &str) -> Vec<(String, String, usize)> {
+        if let Some(shipped) = self.shipped_conf(name) {
+            return shipped;
+        }
         let settings = self.setting_names(name);
         self.conditions.settings.extend(settings);
         let mut assignments = Vec::new();
@@ -1852,6 +1855,38 @@ impl Importer {
             }
         }
         assignments
+    }
+
+    /// A directory without its own shorewall.conf (shorewall6.conf) has
+    /// the one Shorewall's package installs in /etc/shorewall (Shorewall
+    /// compiles no directory without one): Shorewall 5.2.8's shipped file,
+    /// whose settings fwgen holds (`sample`, checked against the installed
+    /// package by tests/shorewall_conf.rs), each at its line there.
+    /// `None` when the directory has its own.
+    fn shipped_conf(&mut self, name: &str) -> Option<Vec<(String, String, usize)>> {
+        use crate::backend::shorewall::sample;
+        let (shipped, lines) = match name {
+            "shorewall.conf" => (sample::SHOREWALL, sample::SHOREWALL_LINES),
+            "shorewall6.conf" => (sample::SHOREWALL6, sample::SHOREWALL6_LINES),
+            _ => return None,
+        };
+        if !matches!(self.directory.bytes(name), Ok(None)) {
+            return None;
+        }
+        self.notes.push(format!(
+            "{}{name}: the directory has none; read as the {name} Shorewall 5.2.8 ships (/usr/share/shorewall{}/configfiles/{name}, what the package installs and `shorewall update` writes); a line of it named below is that file's",
+            self.label,
+            if name == "shorewall6.conf" { "6" } else { "" }
+        ));
+        let settings = shipped
+            .iter()
+            .zip(lines)
+            .filter_map(|((key, value), line)| {
+                let (key, value) = assignment(&format!("{key}={value}"))?;
+                Some((key, value, *line))
+            })
+            .collect();
+        Some(settings)
     }
 
     /// The names a shorewall.conf assigns, `?IF` or not: settings, whose
