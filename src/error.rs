@@ -349,6 +349,8 @@ pub enum ErrorKind {
     MissingPolicy {
         source: String,
         dest: String,
+        /// `Some("IPv6")` when only that family's policies leave it out.
+        family: Option<&'static str>,
     },
     BadLogPrefix {
         prefix: String,
@@ -1326,13 +1328,21 @@ impl Display for ErrorKind {
             UnknownTunnelType { kind } => write!(f, "unknown tunnel type `{}`", shorten(kind)),
             TunnelKey { key, kind, why } => write!(f, "`{key}` on a `{kind}` tunnel: {why}"),
             TunnelZone { zone } => write!(f, "a tunnel cannot be in `{}`", shorten(zone)),
-            MissingPolicy { source, dest } => {
+            MissingPolicy {
+                source,
+                dest,
+                family,
+            } => {
                 write!(
                     f,
                     "no policy covers connections from `{}` to `{}`",
                     shorten(source),
                     shorten(dest)
-                )
+                )?;
+                match family {
+                    Some(family) => write!(f, " in {family}"),
+                    None => Ok(()),
+                }
             }
             BadLogPrefix { prefix } => {
                 write!(f, "`{}` is not a valid log prefix", quoted(prefix))
