@@ -90,6 +90,8 @@ error_case! {
     interface_option_value => "interface-option-value",
     interface_option_twice => "interface-option-twice",
     interface_option_family => "interface-option-family",
+    policy_family => "policy-family",
+    policy_family_missing => "policy-family-missing",
     bad_network => "bad-network",
     bad_source_interface => "bad-source-interface",
     bad_policy_zones => "bad-policy-zones",

@@ -48,7 +48,12 @@ impl Analyzer<'_> {
         };
         if !self.policy_fits_family(&policy) {
             let span = entry.family.as_ref().map_or(raw.span(), Spanned::span);
-            self.error(Some(span), ErrorKind::FamilyConflict { what: "this policy" });
+            self.error(
+                Some(span),
+                ErrorKind::FamilyConflict {
+                    what: "this policy",
+                },
+            );
             return None;
         }
         Some(policy)
@@ -57,6 +62,13 @@ impl Analyzer<'_> {
     /// Whether some family of the entry is carried by a zone each side
     /// names (the firewall carries both).
     fn policy_fits_family(&self, policy: &Policy) -> bool {
+        self.policy_families(policy).contains(&true)
+    }
+
+    /// The families (IPv4's, IPv6's) whose policy list the entry is in and
+    /// whose zones it names on each side: where Shorewall or Shorewall6
+    /// reads it.
+    fn policy_families(&self, policy: &Policy) -> [bool; 2] {
         let side_has = |side: &PolicySide, ipv6: bool| match side {
             PolicySide::All { except } => {
                 self.zones.iter().enumerate().any(|(index, zone)| {
@@ -68,8 +80,10 @@ impl Analyzer<'_> {
                 .iter()
                 .any(|&zone| self.zone_family(zone).has(ipv6)),
         };
-        [false, true].into_iter().any(|ipv6| {
-            policy.family.has(ipv6) && side_has(&policy.source, ipv6) && side_has(&policy.dest, ipv6)
+        [false, true].map(|ipv6| {
+            policy.family.has(ipv6)
+                && side_has(&policy.source, ipv6)
+                && side_has(&policy.dest, ipv6)
         })
     }
 
@@ -121,34 +135,40 @@ impl Analyzer<'_> {
     /// Judged in each family's list (Shorewall's and Shorewall6's policy
     /// files are read apart): only entries sharing a family meet.
     pub(super) fn check_duplicate_policies(&mut self, policies: &[Policy]) {
-        let mut made: Vec<((String, String), usize, Family)> = Vec::new();
+        let mut made: Vec<((String, String), usize, usize)> = Vec::new();
+        let families: Vec<[bool; 2]> = policies.iter().map(|p| self.policy_families(p)).collect();
         for (index, policy) in policies.iter().enumerate() {
-            let shares = |other: &Policy| {
-                [false, true]
-                    .into_iter()
-                    .any(|v6| other.family.has(v6) && policy.family.has(v6))
+            // Whether the two entries meet in a list of a family the
+            // zones given carry.
+            let shares = |other: usize, zones: &[ZoneId]| {
+                [false, true].into_iter().any(|v6| {
+                    let at = usize::from(v6);
+                    families[other][at]
+                        && families[index][at]
+                        && zones.iter().all(|&z| self.zone_family(z).has(v6))
+                })
             };
-            let earlier: Vec<&Policy> = policies[..index].iter().filter(|p| shares(p)).collect();
             let mut kind = None;
             for call in self.policy_calls(policy) {
                 match call {
                     Call::Pair(source, dest) => {
                         kind = kind.or_else(|| {
-                            earlier
+                            policies[..index]
                                 .iter()
-                                .find(|p| p.covers(source, dest))
+                                .enumerate()
+                                .find(|(at, p)| {
+                                    shares(*at, &[source, dest]) && p.covers(source, dest)
+                                })
+                                .map(|(_, p)| p)
                                 .map(|first| ErrorKind::DuplicatePolicy {
                                     first_line: first.line,
                                 })
                         });
                     }
                     Call::Wild(key) => {
-                        let before = made.iter().find(|(k, _, family)| {
-                            *k == key
-                                && [false, true]
-                                    .into_iter()
-                                    .any(|v6| family.has(v6) && policy.family.has(v6))
-                        });
+                        let before = made
+                            .iter()
+                            .find(|(k, _, other)| *k == key && shares(*other, &[]));
                         if let Some((_, first_line, _)) = before {
                             kind = kind.or(Some(ErrorKind::RepeatedWildcardPolicy {
                                 source: key.0.clone(),
@@ -156,7 +176,7 @@ impl Analyzer<'_> {
                                 first_line: *first_line,
                             }));
                         } else {
-                            made.push((key, policy.line, policy.family));
+                            made.push((key, policy.line, index));
                         }
                     }
                 }
@@ -280,9 +300,9 @@ impl Analyzer<'_> {
                         self.missing_policy(source, dest, None, raw);
                     }
                 } else {
-                    let missing = [false, true]
-                        .into_iter()
-                        .filter(|&v6| carries[usize::from(v6)] && decisions[usize::from(v6)].is_none());
+                    let missing = [false, true].into_iter().filter(|&v6| {
+                        carries[usize::from(v6)] && decisions[usize::from(v6)].is_none()
+                    });
                     // Without entries of one family, both lists are one.
                     for v6 in missing.take(if split { 2 } else { 1 }) {
                         let family = split.then_some(if v6 { "IPv6" } else { "IPv4" });

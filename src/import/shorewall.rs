@@ -1166,9 +1166,11 @@ impl Importer {
                     && !bound_to(&entry, ipv6, &families)
                     && (kind == Kind::Rule
                         && entry.table.header == Header::ArrayOfTables(vec!["rule".to_owned()])
-                        || kind == Kind::Blacklist)
+                        || kind == Kind::Blacklist
+                        || kind == Kind::Policy)
                 {
-                    // A rule of one family's file only: the model says so.
+                    // A rule or policy of one family's file only: the model
+                    // says so (a policy at its place in that family's list).
                     let family = if ipv6 { "ipv6" } else { "ipv4" };
                     entry.table.push("family", family);
                 } else if let Some(ipv6) = side

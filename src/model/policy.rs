@@ -342,12 +342,7 @@ impl PolicyMatrix {
 /// Shorewall's rule, in one family's policy list (`true`: IPv6): the
 /// first policy of that family naming the pair wins; a zone's traffic to
 /// itself is accepted unless such a policy names that zone on both sides.
-pub fn resolve(
-    policies: &[Policy],
-    source: ZoneId,
-    dest: ZoneId,
-    ipv6: bool,
-) -> Option<Decision> {
+pub fn resolve(policies: &[Policy], source: ZoneId, dest: ZoneId, ipv6: bool) -> Option<Decision> {
     let found = policies
         .iter()
         .position(|p| p.family.has(ipv6) && p.covers(source, dest));

@@ -1184,12 +1184,17 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let comment = match (unconditional, decision) {
                 (None, Some(_)) if !split.is_empty() => {
                     let has_rules = own;
-                    if split.iter().all(|(_, d)| d.action == PolicyAction::Continue) && !has_rules {
+                    if split
+                        .iter()
+                        .all(|(_, d)| d.action == PolicyAction::Continue)
+                        && !has_rules
+                    {
                         rules.clear();
                     }
                     let mut comments = Vec::new();
                     for (family, decision) in split {
-                        let part = policy_rules(model, &name, pair, decision, family.is_ipv6(), has_rules);
+                        let part =
+                            policy_rules(model, &name, pair, decision, family.is_ipv6(), has_rules);
                         rules.extend(part.into_iter().map(|mut rule| {
                             rule.matches.insert(0, Match::Family(family));
                             rule
@@ -2369,14 +2374,22 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
         [(_, v4), (_, v6)] if !same(v4, v6) => ends
             .iter()
             .flat_map(|&(ipv6, end)| {
-                catch_all_end(model, hook, name, end, ipv6).into_iter().map(move |mut rule| {
-                    rule.matches.insert(0, Match::Family(Family::of(ipv6)));
-                    rule
-                })
+                catch_all_end(model, hook, name, end, ipv6)
+                    .into_iter()
+                    .map(move |mut rule| {
+                        rule.matches.insert(0, Match::Family(Family::of(ipv6)));
+                        rule
+                    })
             })
             .collect(),
         [(_, end), ..] => catch_all_end(model, hook, name, *end, model.has_family(true)),
-        [] => catch_all_end(model, hook, name, catch_all_policy(model, hook, false), false),
+        [] => catch_all_end(
+            model,
+            hook,
+            name,
+            catch_all_policy(model, hook, false),
+            false,
+        ),
     }
 }
 
@@ -2442,7 +2455,12 @@ pub fn catch_all_policy(model: &Model, hook: Hook, ipv6: bool) -> CatchAll {
         .policies
         .iter()
         .position(|p| mine(&p) && own(p))
-        .or_else(|| model.policies.iter().position(|p| mine(&p) && all_to_all(p)));
+        .or_else(|| {
+            model
+                .policies
+                .iter()
+                .position(|p| mine(&p) && all_to_all(p))
+        });
     match found {
         Some(index) => CatchAll {
             policy: Some(index),
