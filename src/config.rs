@@ -481,6 +481,10 @@ pub struct RawStopped {
     pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    /// `"ipv4"` or `"ipv6"`: the entry is in that family's stoppedrules
+    /// only; `"both"` by default.
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

@@ -217,7 +217,8 @@ fn entries_of_one_family_only_are_bound_to_it_or_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Policy files that differ line by line (written after
+/// Policy files that differ line by line, and a stoppedrules line of
+/// IPv4's alone (written after
 /// Ysurac/openmptcprouter-vps, whose shorewall4/policy names each pair of
 /// its VPN where shorewall6/policy says `vpn all`, and drops the internet
 /// in both): `net all DROP` in one and `net all REJECT` in the other, a
@@ -251,6 +252,8 @@ fn policies_that_differ_between_the_families_keep_each_order() {
     ];
     std::fs::write(dir.join("shorewall/policy"), four.join("\n") + "\n").unwrap();
     std::fs::write(dir.join("shorewall6/policy"), six.join("\n") + "\n").unwrap();
+    // A stoppedrules line in Shorewall's file only is IPv4's alone too.
+    std::fs::write(dir.join("shorewall/stoppedrules"), "ACCEPT eth1 -\n").unwrap();
     let output = import(dir.join("shorewall").to_str().unwrap(), false);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -296,6 +299,9 @@ fn policies_that_differ_between_the_families_keep_each_order() {
         );
         at += found.unwrap() + part.len();
     }
+    let stopped =
+        "# stoppedrules:1\n[[stopped]]\nsource = \"eth1\"\ndest = \"any\"\nfamily = \"ipv4\"\n";
+    assert!(model.contains(stopped), "{model}");
     let files = rendered(&model, "imported.toml");
     for (file, lines) in [
         ("shorewall/policy", &four[..]),
