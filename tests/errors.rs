@@ -92,6 +92,7 @@ error_case! {
     interface_option_family => "interface-option-family",
     policy_family => "policy-family",
     policy_family_missing => "policy-family-missing",
+    policy_family_absent => "policy-family-absent",
     stopped_family => "stopped-family",
     bad_network => "bad-network",
     bad_source_interface => "bad-source-interface",

@@ -46,8 +46,12 @@ impl Analyzer<'_> {
             line: self.line(&raw.span()),
             span: raw.span(),
         };
-        if !self.policy_fits_family(&policy) {
-            let span = entry.family.as_ref().map_or(raw.span(), Spanned::span);
+        // An entry of both families is judged by its zones alone, as
+        // before families were written on policies.
+        if let Some(written) = &entry.family
+            && !self.policy_fits_family(&policy)
+        {
+            let span = written.span();
             self.error(
                 Some(span),
                 ErrorKind::FamilyConflict {
@@ -65,9 +69,9 @@ impl Analyzer<'_> {
         self.policy_families(policy).contains(&true)
     }
 
-    /// The families (IPv4's, IPv6's) whose policy list the entry is in and
-    /// whose zones it names on each side: where Shorewall or Shorewall6
-    /// reads it.
+    /// The families (IPv4's, IPv6's) whose policy list the entry is in,
+    /// that the model's zones hold, and that a zone on each side carries:
+    /// where Shorewall or Shorewall6 reads it.
     fn policy_families(&self, policy: &Policy) -> [bool; 2] {
         let side_has = |side: &PolicySide, ipv6: bool| match side {
             PolicySide::All { except } => {
@@ -82,6 +86,7 @@ impl Analyzer<'_> {
         };
         [false, true].map(|ipv6| {
             policy.family.has(ipv6)
+                && self.zones.iter().any(|zone| zone.family.has(ipv6))
                 && side_has(&policy.source, ipv6)
                 && side_has(&policy.dest, ipv6)
         })
@@ -132,6 +137,7 @@ impl Analyzer<'_> {
     /// `all` whose Shorewall chain (`all2net`, `loc2all`) an earlier one
     /// made. A later `net -> all` after `all -> all` is accepted (and never
     /// reached).
+    ///
     /// Judged in each family's list (Shorewall's and Shorewall6's policy
     /// files are read apart): only entries sharing a family meet.
     pub(super) fn check_duplicate_policies(&mut self, policies: &[Policy]) {
