@@ -563,10 +563,12 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
         let pairs = &index.pairs[position];
         let same_as_policy = !pairs.is_empty()
             && pairs.iter().all(|&(s, d)| {
-                model.matrix.get(s, d).is_some_and(|decision| {
-                    policy_verdict(decision.action) == Some(rule.verdict)
-                        && decision.log == rule.log
-                })
+                let decisions = model.matrix.decisions(s, d);
+                !decisions.is_empty()
+                    && decisions.iter().all(|decision| {
+                        policy_verdict(decision.action) == Some(rule.verdict)
+                            && decision.log == rule.log
+                    })
             });
         let later_differs = pairs.iter().any(|pair| {
             let positions = &index.by_pair[pair];
@@ -745,8 +747,9 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
             ids.iter().any(|&d| {
                 model
                     .matrix
-                    .get(s, d)
-                    .is_some_and(|m| m.origin == DecisionOrigin::Policy(index))
+                    .decisions(s, d)
+                    .iter()
+                    .any(|m| m.origin == DecisionOrigin::Policy(index))
             })
         })
     };
@@ -837,13 +840,16 @@ fn untracked_beside_invalid(model: &Model) -> Vec<Finding> {
 /// it takes ([`catch_all_policy`], as the lowered ruleset ends them).
 fn catch_all_outcome(model: &Model, policy: usize) -> String {
     let ids = model.zone_ids();
+    // The end of its own family's list (IPv4's for an entry of both).
+    let ipv6 = !model.policies[policy].family.has_ipv4();
     let mut hooks = Vec::new();
     for &s in &ids {
         for &d in &ids {
             let decided = model
                 .matrix
-                .get(s, d)
-                .is_some_and(|m| m.origin == DecisionOrigin::Policy(policy));
+                .decisions(s, d)
+                .iter()
+                .any(|m| m.origin == DecisionOrigin::Policy(policy));
             let hook = match (s, d) {
                 (_, ZoneId::Firewall) => Hook::Input,
                 (ZoneId::Firewall, _) => Hook::Output,
@@ -862,7 +868,7 @@ fn catch_all_outcome(model: &Model, policy: usize) -> String {
     let ends: Vec<String> = hooks
         .into_iter()
         .map(|hook| {
-            let end = catch_all_policy(model, hook);
+            let end = catch_all_policy(model, hook, ipv6);
             let verb = match end.action {
                 PolicyAction::Accept => "accepts",
                 PolicyAction::Reject => "rejects",

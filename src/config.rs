@@ -295,6 +295,10 @@ pub struct RawPolicy {
     pub action: Spanned<String>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    /// `"ipv4"` or `"ipv6"`: the entry is in that family's policy list
+    /// only (Shorewall's or Shorewall6's policy file); `"both"` by default.
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -477,6 +481,10 @@ pub struct RawStopped {
     pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
+    /// `"ipv4"` or `"ipv6"`: the entry is in that family's stoppedrules
+    /// only; `"both"` by default.
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

@@ -349,6 +349,8 @@ pub enum ErrorKind {
     MissingPolicy {
         source: String,
         dest: String,
+        /// `Some("IPv6")` when only that family's policies leave it out.
+        family: Option<&'static str>,
     },
     BadLogPrefix {
         prefix: String,
@@ -528,10 +530,12 @@ impl Error {
             OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone (with one zone but the external interface's and no networks, that zone is taken)".into(),
             RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
+            FamilyConflict { what: "this policy" } => "the entry's `family` is carried by none of the zones on one of its sides: give it their family, or leave `family` out (both)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
             UnknownTunnelType { .. } => "tunnel types (shorewall-tunnels(5)): ipsec, ipsecnat, ipip, gre, 6to4, 6in4, pptpclient, pptpserver, tinc, openvpn, openvpnclient, openvpnserver, l2tp, generic (WireGuard: `type = \"generic\"`, `proto = \"udp\"`, `port = 51820`)".into(),
             TunnelKey { .. } => "`proto` and `port` go with openvpn, openvpnclient, openvpnserver (tcp or udp) and generic; `ah` with ipsec; `gateway_zones` with ipsec and ipsecnat".into(),
             TunnelZone { .. } => "a tunnel's zone is the zone its gateways are in: name one zone, not `$FW` or `all`".into(),
+            MissingPolicy { family: Some(family), .. } => format!("each family's list is judged alone: end {family}'s with a catch-all, source = \"all\", dest = \"all\" and its `family` (or none, for both)"),
             MissingPolicy { .. } => "end the policies with a catch-all: source = \"all\", dest = \"all\", action = \"REJECT\"".into(),
             BadLogPrefix { .. } => "a log prefix is 1 to 9 letters, digits, `_` or `-`".into(),
             BadLogLimit { problem: LogLimitProblem::NamedTable, .. } => "drop the table's name: `s:1/sec:10` limits each source address in a table of fwgen's naming".into(),
@@ -1326,13 +1330,21 @@ impl Display for ErrorKind {
             UnknownTunnelType { kind } => write!(f, "unknown tunnel type `{}`", shorten(kind)),
             TunnelKey { key, kind, why } => write!(f, "`{key}` on a `{kind}` tunnel: {why}"),
             TunnelZone { zone } => write!(f, "a tunnel cannot be in `{}`", shorten(zone)),
-            MissingPolicy { source, dest } => {
+            MissingPolicy {
+                source,
+                dest,
+                family,
+            } => {
                 write!(
                     f,
                     "no policy covers connections from `{}` to `{}`",
                     shorten(source),
                     shorten(dest)
-                )
+                )?;
+                match family {
+                    Some(family) => write!(f, " in {family}"),
+                    None => Ok(()),
+                }
             }
             BadLogPrefix { prefix } => {
                 write!(f, "`{}` is not a valid log prefix", quoted(prefix))

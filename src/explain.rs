@@ -65,7 +65,8 @@ pub enum Decider {
     /// ICMPv6 that IPv6 needs (RFC 4890), accepted before a DROP or REJECT.
     NeededIcmpv6,
     /// No zone pair claims the connection (end of INPUT, FORWARD or OUTPUT).
-    CatchAll { hook: Hook },
+    /// `ipv6`: the packet's family, whose policy list the end reads.
+    CatchAll { hook: Hook, ipv6: bool },
     /// A piece of Shorewall's behaviour (tcpflags, nosmurfs, conntrack).
     Shorewall { what: String },
 }
@@ -557,6 +558,7 @@ pub fn explain_as(
     } else {
         hook(source, dest)
     };
+    let ipv6 = packet.family == RuleFamily::Ipv6;
     let walked = walk::filter(ruleset, hook, &packet);
     trace.extend(walked.trace.iter().cloned());
     let mut verdict = match walked.outcome {
@@ -572,7 +574,7 @@ pub fn explain_as(
         if answer.outcome != Outcome::Accept {
             trace.extend(answer.trace.iter().cloned());
             verdict = Verdict::Drop;
-            stopped_answer = Some(decider(model, Hook::Output, answer.decided_by.as_ref()).0);
+            stopped_answer = Some(decider(model, Hook::Output, ipv6, answer.decided_by.as_ref()).0);
         }
     }
     if source == firewall {
@@ -587,7 +589,7 @@ pub fn explain_as(
             nat.push(found);
         }
     }
-    let (mut decided_by, chain) = decider(model, hook, walked.decided_by.as_ref());
+    let (mut decided_by, chain) = decider(model, hook, ipv6, walked.decided_by.as_ref());
     if let Some(stopper) = stopped_answer {
         decided_by = Decider::Shorewall {
             what: format!(
@@ -666,8 +668,8 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
         Decider::NeededIcmpv6 => {
             "ICMPv6 that IPv6 needs (RFC 4890) passes before a DROP or REJECT".to_owned()
         }
-        Decider::CatchAll { hook } => {
-            let end = crate::ruleset::lower::catch_all_policy(model, *hook);
+        Decider::CatchAll { hook, ipv6 } => {
+            let end = crate::ruleset::lower::catch_all_policy(model, *hook, *ipv6);
             let hook = hook_name(*hook);
             let action = end.action.keyword();
             let logged = match end.log {
@@ -689,9 +691,14 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
 }
 
 /// What decided, in the model's words, and the zone-pair chain it sits in.
-fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<String>) {
+fn decider(
+    model: &Model,
+    hook: Hook,
+    ipv6: bool,
+    step: Option<&Step>,
+) -> (Decider, Option<String>) {
     let Some(step) = step else {
-        return (Decider::CatchAll { hook }, None);
+        return (Decider::CatchAll { hook, ipv6 }, None);
     };
     let in_pair = !matches!(
         step.chain.as_str(),
@@ -726,7 +733,7 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
         Origin::Tunnel(index) => Decider::Tunnel {
             line: model.tunnels[index].line,
         },
-        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll { hook },
+        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll { hook, ipv6 },
         Origin::Setting(_) | Origin::Stopped(_) => Decider::Shorewall {
             what: lower::describe(model, step.origin),
         },
@@ -734,7 +741,7 @@ fn decider(model: &Model, hook: Hook, step: Option<&Step>) -> (Decider, Option<S
             Piece::Loopback => Decider::Loopback,
             Piece::NoIpv6 => Decider::NoIpv6,
             Piece::AllowIcmps => Decider::NeededIcmpv6,
-            Piece::CatchAll(hook) => Decider::CatchAll { hook },
+            Piece::CatchAll(hook) => Decider::CatchAll { hook, ipv6 },
             other => Decider::Shorewall {
                 what: lower::describe(model, Origin::Shorewall(other)),
             },

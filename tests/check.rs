@@ -93,6 +93,7 @@ check_case! {
     interface_without_zone => ("interface-without-zone", 1),
     useless_option => ("useless-option", 3),
     unreached_policy => ("unreached-policy", 1),
+    unreached_policy_family => ("unreached-policy-family", 1),
     firewall_without_dns => ("firewall-without-dns", 0),
     continue_without_nesting => ("continue-without-nesting", 1),
     proc_option_not_set => ("proc-option-not-set", 2),

@@ -723,3 +723,43 @@ fn a_packet_without_an_address_is_in_every_network() {
         assert_eq!(value["verdict"], "ACCEPT", "from {from}: {value}");
     }
 }
+
+/// Issue #15: a packet meets its own family's policy list: net to the
+/// firewall is IPv4's `net all DROP` and IPv6's `net all REJECT`, each
+/// named by its line (tests/models/family-policies.toml).
+#[test]
+fn the_packets_family_decides_which_policy() {
+    let model = "tests/models/family-policies.toml";
+    let line_of = |needle: &str| {
+        let text = std::fs::read_to_string(common::root().join(model)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .windows(4)
+            .position(|w| w.join("\n").contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in {model}"));
+        at + 1
+    };
+    let drop_line = line_of("[[policy]]\nsource = \"net\"\ndest = \"all\"\naction = \"DROP\"");
+    let reject_line = line_of("[[policy]]\nsource = \"net\"\ndest = \"all\"\naction = \"REJECT\"");
+    for (to, verdict, line) in [
+        ("$FW:198.18.0.1", "DROP", drop_line),
+        ("$FW:fd00:66::1", "REJECT", reject_line),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args([
+                "explain", "-c", model, "--from", "net", "--to", to, "--dport", "80",
+            ])
+            .output()
+            .unwrap();
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("verdict: {verdict}\n")),
+            "{to}: {text}"
+        );
+        assert!(
+            text.contains(&format!("decided by: the policy at {model}:{line}\n")),
+            "{to}: {text}"
+        );
+    }
+}

@@ -137,6 +137,7 @@ golden_model! {
     rate_log => "rate-log",
     hosts_ipv6 => "hosts-ipv6",
     family_options => "family-options",
+    family_policies => "family-policies",
 }
 
 #[test]

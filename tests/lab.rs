@@ -1009,6 +1009,94 @@ fn family_options_merged_into_both_are_caught() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #15: policies that differ between the families, after
+/// Ysurac/openmptcprouter-vps: Shorewall's and Shorewall6's policy files
+/// compiled side by side against one nftables ruleset. net to the
+/// firewall: DROP for IPv4, REJECT for IPv6; vpn to the firewall: DROP
+/// for IPv4, ACCEPT for IPv6; the firewall to vpn: REJECT for IPv4 (the
+/// `all all` end), DROP for IPv6.
+#[test]
+fn model_family_policies() {
+    let matrix = lab_model("family-policies", "fpol");
+    let verdicts = |from: &str, to: &str, ipv6: bool| -> Vec<String> {
+        matrix
+            .lines()
+            .filter(|l| {
+                let words: Vec<&str> = l
+                    .trim_start_matches(['!', ' '])
+                    .split_whitespace()
+                    .collect();
+                words.len() > 6
+                    && words[0] == from
+                    && words[1].contains(':') == ipv6
+                    && words[3] == to
+                    && !l.contains(" tcp 22 |")
+                    && !l.contains(" ping |")
+            })
+            .map(|l| l.split(" | ").nth(1).unwrap_or_default().trim().to_owned())
+            .collect()
+    };
+    for (from, to, ipv6, expected) in [
+        ("net#1", "fw", false, "DROP"),
+        ("net#1", "fw", true, "REJECT"),
+        ("vpn#1", "fw", false, "DROP"),
+        ("vpn#1", "fw", true, "ACCEPT"),
+        ("fw", "vpn#1", false, "REJECT"),
+        ("fw", "vpn#1", true, "DROP"),
+    ] {
+        let found = verdicts(from, to, ipv6);
+        assert!(
+            !found.is_empty() && found.iter().all(|v| v.starts_with(expected)),
+            "{from} -> {to} (IPv6: {ipv6}): {found:?}, not {expected}:\n{matrix}"
+        );
+    }
+}
+
+/// Issue #15: the lab tells a wrong merge of the two policy files apart.
+/// A ruleset made as if IPv4's `net all DROP` were both families' (the
+/// model's IPv4 decision given to IPv6 too) disagrees with Shorewall6's
+/// compiled firewall on the IPv6 probes from net to the firewall (8 of
+/// 162), and on nothing else.
+#[test]
+fn family_policies_merged_into_both_are_caught() {
+    common::require_lab();
+    let model = model("tests/models", "family-policies");
+    let mut merged = model.clone();
+    let net = fwgen::model::ZoneId::Zone(0);
+    let fw = fwgen::model::ZoneId::Firewall;
+    let ipv4 = model.matrix.family(net, fw, false);
+    assert_ne!(ipv4, model.matrix.family(net, fw, true));
+    merged.matrix.insert(net, fw, [ipv4, ipv4]);
+    let dir = common::scratch("lab-family-policies-merged");
+    let candidates = [
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "merged".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&merged)),
+        ),
+    ];
+    let verification = run(&model, "fpmg", &candidates, &dir);
+    let wrong: Vec<String> = (0..verification.probes().len())
+        .filter(|&i| !verification.agrees(i))
+        .map(|i| verification.probes()[i].describe())
+        .collect();
+    // Every IPv6 probe from net to the firewall that the policy decides
+    // (all but SSH, which a rule accepts), and nothing else.
+    let expected: Vec<String> = verification
+        .probes()
+        .iter()
+        .map(|p| p.describe())
+        .filter(|d| {
+            let words: Vec<&str> = d.split_whitespace().collect();
+            words[0] == "net#1" && words[1].contains(':') && words[3] == "fw"
+        })
+        .filter(|d| !d.ends_with(" tcp 22"))
+        .collect();
+    assert_eq!(expected.len(), 8, "{expected:?}");
+    assert_eq!(wrong, expected, "{}", verification.text(&model));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: optional uplinks, all present.
 #[test]
 fn model_optional_uplinks() {

@@ -115,6 +115,7 @@ mod models {
         vocabulary => "vocabulary",
         hosts_ipv6 => "hosts-ipv6",
         family_options => "family-options",
+        family_policies => "family-policies",
     }
 }
 

@@ -12,6 +12,10 @@ impl Analyzer<'_> {
         let action = self.policy_action(&entry.action);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
+        let family = match entry.family.as_ref() {
+            Some(raw) => self.family(Some(raw)),
+            None => Family::Both,
+        };
         let ((source, source_plus), (dest, dest_plus), action) = (source?, dest?, action?);
         if let (Some(source), Some(dest)) = (source.plain(), dest.plain())
             && self.firewall_to_firewall(source, dest, raw.span())
@@ -31,15 +35,60 @@ impl Analyzer<'_> {
             self.error(Some(entry.dest.span()), kind);
             return None;
         }
-        Some(Policy {
+        let policy = Policy {
             source,
             dest,
             intrazone: source_plus || dest_plus,
             action,
             log,
+            family,
             comment,
             line: self.line(&raw.span()),
             span: raw.span(),
+        };
+        // An entry of both families is judged by its zones alone, as
+        // before families were written on policies.
+        if let Some(written) = &entry.family
+            && !self.policy_fits_family(&policy)
+        {
+            let span = written.span();
+            self.error(
+                Some(span),
+                ErrorKind::FamilyConflict {
+                    what: "this policy",
+                },
+            );
+            return None;
+        }
+        Some(policy)
+    }
+
+    /// Whether some family of the entry is carried by a zone each side
+    /// names (the firewall carries both).
+    fn policy_fits_family(&self, policy: &Policy) -> bool {
+        self.policy_families(policy).contains(&true)
+    }
+
+    /// The families (IPv4's, IPv6's) whose policy list the entry is in,
+    /// that the model's zones hold, and that a zone on each side carries:
+    /// where Shorewall or Shorewall6 reads it.
+    fn policy_families(&self, policy: &Policy) -> [bool; 2] {
+        let side_has = |side: &PolicySide, ipv6: bool| match side {
+            PolicySide::All { except } => {
+                self.zones.iter().enumerate().any(|(index, zone)| {
+                    zone.family.has(ipv6) && !except.contains(&ZoneId::Zone(index))
+                }) || !except.contains(&ZoneId::Firewall)
+            }
+            other => other
+                .listed()
+                .iter()
+                .any(|&zone| self.zone_family(zone).has(ipv6)),
+        };
+        [false, true].map(|ipv6| {
+            policy.family.has(ipv6)
+                && self.zones.iter().any(|zone| zone.family.has(ipv6))
+                && side_has(&policy.source, ipv6)
+                && side_has(&policy.dest, ipv6)
         })
     }
 
@@ -88,32 +137,52 @@ impl Analyzer<'_> {
     /// `all` whose Shorewall chain (`all2net`, `loc2all`) an earlier one
     /// made. A later `net -> all` after `all -> all` is accepted (and never
     /// reached).
+    ///
+    /// Judged in each family's list (Shorewall's and Shorewall6's policy
+    /// files are read apart): only entries sharing a family meet.
     pub(super) fn check_duplicate_policies(&mut self, policies: &[Policy]) {
-        let mut made: Vec<((String, String), usize)> = Vec::new();
+        let mut made: Vec<((String, String), usize, usize)> = Vec::new();
+        let families: Vec<[bool; 2]> = policies.iter().map(|p| self.policy_families(p)).collect();
         for (index, policy) in policies.iter().enumerate() {
-            let earlier = &policies[..index];
+            // Whether the two entries meet in a list of a family the
+            // zones given carry.
+            let shares = |other: usize, zones: &[ZoneId]| {
+                [false, true].into_iter().any(|v6| {
+                    let at = usize::from(v6);
+                    families[other][at]
+                        && families[index][at]
+                        && zones.iter().all(|&z| self.zone_family(z).has(v6))
+                })
+            };
             let mut kind = None;
             for call in self.policy_calls(policy) {
                 match call {
                     Call::Pair(source, dest) => {
                         kind = kind.or_else(|| {
-                            earlier
+                            policies[..index]
                                 .iter()
-                                .find(|p| p.covers(source, dest))
+                                .enumerate()
+                                .find(|(at, p)| {
+                                    shares(*at, &[source, dest]) && p.covers(source, dest)
+                                })
+                                .map(|(_, p)| p)
                                 .map(|first| ErrorKind::DuplicatePolicy {
                                     first_line: first.line,
                                 })
                         });
                     }
                     Call::Wild(key) => {
-                        if let Some((_, first_line)) = made.iter().find(|(k, _)| *k == key) {
+                        let before = made
+                            .iter()
+                            .find(|(k, _, other)| *k == key && shares(*other, &[]));
+                        if let Some((_, first_line, _)) = before {
                             kind = kind.or(Some(ErrorKind::RepeatedWildcardPolicy {
                                 source: key.0.clone(),
                                 dest: key.1.clone(),
                                 first_line: *first_line,
                             }));
                         } else {
-                            made.push((key, policy.line));
+                            made.push((key, policy.line, index));
                         }
                     }
                 }
@@ -200,6 +269,11 @@ impl Analyzer<'_> {
         both
     }
 
+    /// Each pair's decision in each family it carries (both zones and the
+    /// model hold that family), judged in that family's list alone: a
+    /// family's list must decide each of its pairs. A pair of no common
+    /// family (an IPv4 zone to an IPv6 one) is decided as IPv4, by either
+    /// list when IPv4's has no entry for it.
     pub(super) fn matrix(&mut self, policies: &[Policy], raw: &RawModel) -> PolicyMatrix {
         let mut matrix = PolicyMatrix::default();
         if !self.errors.is_empty() {
@@ -208,21 +282,52 @@ impl Analyzer<'_> {
         let ids: Vec<ZoneId> = std::iter::once(ZoneId::Firewall)
             .chain((0..self.zones.len()).map(ZoneId::Zone))
             .collect();
+        let in_model = [false, true].map(|v6| self.zones.iter().any(|z| z.family.has(v6)));
+        let split = policies.iter().any(|p| p.family != Family::Both);
         for &source in &ids {
             for &dest in &ids {
                 if source == ZoneId::Firewall && dest == ZoneId::Firewall {
                     continue;
                 }
-                match resolve(policies, source, dest) {
-                    Some(decision) => matrix.insert(source, dest, decision),
-                    None => self.missing_policy(source, dest, raw),
+                let carries = [false, true].map(|v6| {
+                    in_model[usize::from(v6)]
+                        && self.zone_family(source).has(v6)
+                        && self.zone_family(dest).has(v6)
+                });
+                let mut decisions = [false, true].map(|v6| {
+                    carries[usize::from(v6)]
+                        .then(|| resolve(policies, source, dest, v6))
+                        .flatten()
+                });
+                if carries == [false, false] {
+                    decisions[0] = resolve(policies, source, dest, false)
+                        .or_else(|| resolve(policies, source, dest, true));
+                    if decisions[0].is_none() {
+                        self.missing_policy(source, dest, None, raw);
+                    }
+                } else {
+                    let missing = [false, true].into_iter().filter(|&v6| {
+                        carries[usize::from(v6)] && decisions[usize::from(v6)].is_none()
+                    });
+                    // Without entries of one family, both lists are one.
+                    for v6 in missing.take(if split { 2 } else { 1 }) {
+                        let family = split.then_some(if v6 { "IPv6" } else { "IPv4" });
+                        self.missing_policy(source, dest, family, raw);
+                    }
                 }
+                matrix.insert(source, dest, decisions);
             }
         }
         matrix
     }
 
-    pub(super) fn missing_policy(&mut self, source: ZoneId, dest: ZoneId, raw: &RawModel) {
+    pub(super) fn missing_policy(
+        &mut self,
+        source: ZoneId,
+        dest: ZoneId,
+        family: Option<&'static str>,
+        raw: &RawModel,
+    ) {
         let name = |id| match id {
             ZoneId::Firewall => "$FW".to_owned(),
             ZoneId::Zone(index) => self.zones[index].name.clone(),
@@ -230,6 +335,7 @@ impl Analyzer<'_> {
         let kind = ErrorKind::MissingPolicy {
             source: name(source),
             dest: name(dest),
+            family,
         };
         let span = raw.policy.last().map(Spanned::span);
         self.error(span, kind);

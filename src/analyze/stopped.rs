@@ -42,6 +42,10 @@ impl Analyzer<'_> {
         let dports = self.stopped_ports(entry.dport.as_ref(), proto.flatten());
         let sports = self.stopped_ports(entry.sport.as_ref(), proto.flatten());
         let comment = self.free_text("comment", entry.comment.as_ref());
+        let family = match entry.family.as_ref() {
+            Some(raw) => self.family(Some(raw)),
+            None => Family::Both,
+        };
         let (source, dest, dports, sports) = (source?, dest?, dports?, sports?);
         if source.place == Place::Firewall && (dest.place == Place::Firewall || output_open) {
             let kind = if dest.place == Place::Firewall {
@@ -64,6 +68,7 @@ impl Analyzer<'_> {
             source,
             dest,
             services,
+            family,
             comment,
             line: self.line(&raw.span()),
             span: raw.span(),

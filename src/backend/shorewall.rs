@@ -437,6 +437,7 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
     model
         .policies
         .iter()
+        .filter(|p| p.family.has(product.ipv6))
         .filter_map(|p| {
             let keep = |zone| zone_ref_in_product(model, ZoneRef::One(zone), product);
             let (source, dest) = model.policy_sides(p, keep)?;

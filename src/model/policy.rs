@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::{self, Display, Formatter};
 
-use super::zone::{ZoneId, ZoneRef};
+use super::zone::{Family, ZoneId, ZoneRef};
 
 /// One side of a policy, as shorewall-policy(5) writes it:
 /// `zone[,...[+]]|$FW|all[+][!ezone[,...]]`.
@@ -60,6 +60,9 @@ pub struct Policy {
     pub intrazone: bool,
     pub action: PolicyAction,
     pub log: Option<LogLevel>,
+    /// The families whose policy list holds the entry (Shorewall's policy
+    /// file, Shorewall6's, or both): a packet meets only its own family's.
+    pub family: Family,
     pub comment: Option<String>,
     /// Line of the entry in the model file.
     pub line: usize,
@@ -298,27 +301,51 @@ pub enum DecisionOrigin {
 }
 
 /// The policy of every ordered pair of zones (the firewall included, its
-/// traffic to itself excluded): later passes never meet a missing pair.
+/// traffic to itself excluded), for each family the pair carries: later
+/// passes never meet a missing pair.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyMatrix {
-    pairs: BTreeMap<(ZoneId, ZoneId), Decision>,
+    /// IPv4's decision, then IPv6's; `None` for a family the pair does not
+    /// carry. A pair of no common family keeps its decision as IPv4's.
+    pairs: BTreeMap<(ZoneId, ZoneId), [Option<Decision>; 2]>,
 }
 
 impl PolicyMatrix {
-    pub fn insert(&mut self, source: ZoneId, dest: ZoneId, decision: Decision) {
-        self.pairs.insert((source, dest), decision);
+    pub fn insert(&mut self, source: ZoneId, dest: ZoneId, decisions: [Option<Decision>; 2]) {
+        self.pairs.insert((source, dest), decisions);
     }
 
-    /// The decision for a pair; `None` only for `$FW` to `$FW`.
+    /// The decision of one family (`true`: IPv6) for a pair; `None` for
+    /// a family the pair does not carry, and for `$FW` to `$FW`.
+    pub fn family(&self, source: ZoneId, dest: ZoneId, ipv6: bool) -> Option<Decision> {
+        self.pairs.get(&(source, dest))?[usize::from(ipv6)]
+    }
+
+    /// The pair's decisions, IPv4's first, once when both families agree.
+    pub fn decisions(&self, source: ZoneId, dest: ZoneId) -> Vec<Decision> {
+        let Some([v4, v6]) = self.pairs.get(&(source, dest)) else {
+            return Vec::new();
+        };
+        let mut all: Vec<Decision> = v4.iter().copied().collect();
+        all.extend(v6.filter(|d| Some(*d) != *v4));
+        all
+    }
+
+    /// The decision for a pair when its families agree (IPv4's when they
+    /// differ: read [`Self::decisions`] then); `None` only for `$FW` to
+    /// `$FW`.
     pub fn get(&self, source: ZoneId, dest: ZoneId) -> Option<Decision> {
-        self.pairs.get(&(source, dest)).copied()
+        self.decisions(source, dest).first().copied()
     }
 }
 
-/// Shorewall's rule: the first policy naming the pair wins; a zone's traffic
-/// to itself is accepted unless a policy names that zone on both sides.
-pub fn resolve(policies: &[Policy], source: ZoneId, dest: ZoneId) -> Option<Decision> {
-    let found = policies.iter().position(|p| p.covers(source, dest));
+/// Shorewall's rule, in one family's policy list (`true`: IPv6): the
+/// first policy of that family naming the pair wins; a zone's traffic to
+/// itself is accepted unless such a policy names that zone on both sides.
+pub fn resolve(policies: &[Policy], source: ZoneId, dest: ZoneId, ipv6: bool) -> Option<Decision> {
+    let found = policies
+        .iter()
+        .position(|p| p.family.has(ipv6) && p.covers(source, dest));
     if source == dest {
         return Some(found.map_or(
             Decision {

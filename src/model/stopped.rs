@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use super::interface::Interface;
 use super::rule::is_ipv6;
 use super::service::Service;
-use super::zone::Zone;
+use super::zone::{Family, Zone};
 
 /// One `[[stopped]]` entry: connections it matches are accepted while the
 /// firewall is stopped.
@@ -20,6 +20,9 @@ pub struct Stopped {
     pub dest: StoppedEnd,
     /// What the entry matches; empty means every protocol.
     pub services: Vec<Service>,
+    /// The families whose stoppedrules hold the entry (Shorewall's,
+    /// Shorewall6's, or both).
+    pub family: Family,
     pub comment: Option<String>,
     /// Line of the entry in the model file.
     pub line: usize,
@@ -62,13 +65,15 @@ impl StoppedEnd {
 }
 
 impl Stopped {
-    /// The families the entry applies to, `[ipv4, ipv6]`: those the
-    /// model's zones carry that both ends and the protocol allow (Shorewall
+    /// The families the entry applies to, `[ipv4, ipv6]`: those of its
+    /// `family` the model's zones carry that both ends and the protocol
+    /// allow (Shorewall
     /// writes the entry to shorewall/stoppedrules, shorewall6/stoppedrules
     /// or both).
     pub fn families(&self, interfaces: &[Interface], zones: &[Zone]) -> [bool; 2] {
         [false, true].map(|ipv6| {
-            zones.iter().any(|z| z.family.has(ipv6))
+            self.family.has(ipv6)
+                && zones.iter().any(|z| z.family.has(ipv6))
                 && self.source.allows(ipv6, interfaces, zones)
                 && self.dest.allows(ipv6, interfaces, zones)
                 && (self.services.is_empty()

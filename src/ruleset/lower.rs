@@ -1179,8 +1179,34 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 rules.truncate(at + 1);
             }
             let decision = model.matrix.get(pair.0, pair.1);
+            let split = split_decisions(model, pair);
             let ipv6 = pair_families(model, pair)[1];
             let comment = match (unconditional, decision) {
+                (None, Some(_)) if !split.is_empty() => {
+                    let has_rules = own;
+                    if split
+                        .iter()
+                        .all(|(_, d)| d.action == PolicyAction::Continue)
+                        && !has_rules
+                    {
+                        rules.clear();
+                    }
+                    let mut comments = Vec::new();
+                    for (family, decision) in split {
+                        let part =
+                            policy_rules(model, &name, pair, decision, family.is_ipv6(), has_rules);
+                        rules.extend(part.into_iter().map(|mut rule| {
+                            rule.matches.insert(0, Match::Family(family));
+                            rule
+                        }));
+                        comments.push(format!(
+                            "{} {}",
+                            family.name(),
+                            describe_item(model, policy_origin(pair, decision)).unwrap_or_default()
+                        ));
+                    }
+                    Some(format!("{name}: {}", comments.join("; ")))
+                }
                 (None, Some(decision)) => {
                     // The pair's own items decide, not the state head every
                     // pair chain gets (Shorewall makes no chain for that).
@@ -1442,11 +1468,31 @@ fn each_chain(chains: &mut [Chain], f: impl Fn(&mut Chain) + Sync) {
 
 /// A pair chain's comment: the pair and the item whose policy ends it,
 /// named as that item's rules are, so it changes only with that item.
-fn policy_comment(model: &Model, pair: (ZoneId, ZoneId), decision: Decision) -> String {
-    let origin = match decision.origin {
+/// The pair's policy decision of each family it carries, when they
+/// differ (empty when one decision serves every family): each family's
+/// packets end the pair's chain in their own policy.
+fn split_decisions(model: &Model, pair: (ZoneId, ZoneId)) -> Vec<(Family, Decision)> {
+    let families = pair_families(model, pair);
+    let decisions: Vec<(Family, Decision)> = [false, true]
+        .into_iter()
+        .filter(|&v6| families[usize::from(v6)])
+        .filter_map(|v6| Some((Family::of(v6), model.matrix.family(pair.0, pair.1, v6)?)))
+        .collect();
+    match decisions.as_slice() {
+        [(_, a), (_, b)] if a != b => decisions,
+        _ => Vec::new(),
+    }
+}
+
+fn policy_origin(pair: (ZoneId, ZoneId), decision: Decision) -> Origin {
+    match decision.origin {
         DecisionOrigin::IntraZone => Origin::IntraZone(pair.0),
         DecisionOrigin::Policy(policy) => Origin::Policy { pair, policy },
-    };
+    }
+}
+
+fn policy_comment(model: &Model, pair: (ZoneId, ZoneId), decision: Decision) -> String {
+    let origin = policy_origin(pair, decision);
     format!(
         "{}: {}",
         model.pair_name(pair.0, pair.1),
@@ -2318,7 +2364,38 @@ fn state_rule(
 /// else that of `all all`, else INPUT DROP and the others REJECT, logged
 /// at info.
 fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
-    let end = catch_all_policy(model, hook);
+    let ends: Vec<(bool, CatchAll)> = [false, true]
+        .into_iter()
+        .filter(|&v6| model.has_family(v6))
+        .map(|v6| (v6, catch_all_policy(model, hook, v6)))
+        .collect();
+    let same = |a: &CatchAll, b: &CatchAll| a.action == b.action && a.log == b.log;
+    match ends.as_slice() {
+        [(_, v4), (_, v6)] if !same(v4, v6) => ends
+            .iter()
+            .flat_map(|&(ipv6, end)| {
+                catch_all_end(model, hook, name, end, ipv6)
+                    .into_iter()
+                    .map(move |mut rule| {
+                        rule.matches.insert(0, Match::Family(Family::of(ipv6)));
+                        rule
+                    })
+            })
+            .collect(),
+        [(_, end), ..] => catch_all_end(model, hook, name, *end, model.has_family(true)),
+        [] => catch_all_end(
+            model,
+            hook,
+            name,
+            catch_all_policy(model, hook, false),
+            false,
+        ),
+    }
+}
+
+/// The rules that end INPUT, OUTPUT or FORWARD by one catch-all; `ipv6`:
+/// IPv6 packets may meet it (they pass the ICMPv6 IPv6 needs first).
+fn catch_all_end(model: &Model, hook: Hook, name: &str, end: CatchAll, ipv6: bool) -> Vec<Rule> {
     let verdict = match end.action {
         PolicyAction::Accept => accept(),
         PolicyAction::Reject => jump("rejection"),
@@ -2327,7 +2404,7 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
     };
     let mut rules = Vec::new();
     if end.action != PolicyAction::Accept {
-        if model.has_family(true) {
+        if ipv6 {
             rules.push(allowicmps_jump());
         }
         rules.extend(broadcasts_jump(model));
@@ -2356,8 +2433,9 @@ pub struct CatchAll {
 /// the policy of the chain `all2$FW`, OUTPUT of `$FW2all`, and each of
 /// them and FORWARD, without one, that of `all2all`: the policy written
 /// `all` (or `all!zone`, not `all+`) on those sides. With none, INPUT
-/// drops and the others reject, logged at info.
-pub fn catch_all_policy(model: &Model, hook: Hook) -> CatchAll {
+/// drops and the others reject, logged at info. Each family's end is
+/// judged in its own policy list (`ipv6`: Shorewall6's).
+pub fn catch_all_policy(model: &Model, hook: Hook, ipv6: bool) -> CatchAll {
     use crate::model::PolicySide;
     // `all` as Shorewall names the chain: `all+` without exclusions makes
     // a chain `all+2...` of its own.
@@ -2372,11 +2450,17 @@ pub fn catch_all_policy(model: &Model, hook: Hook) -> CatchAll {
         matches!((&p.source, &p.dest), (PolicySide::All { except: s }, PolicySide::All { except: d })
             if !(p.intrazone && s.is_empty() && d.is_empty()))
     };
+    let mine = |p: &&crate::model::Policy| p.family.has(ipv6);
     let found = model
         .policies
         .iter()
-        .position(own)
-        .or_else(|| model.policies.iter().position(all_to_all));
+        .position(|p| mine(&p) && own(p))
+        .or_else(|| {
+            model
+                .policies
+                .iter()
+                .position(|p| mine(&p) && all_to_all(p))
+        });
     match found {
         Some(index) => CatchAll {
             policy: Some(index),

@@ -138,3 +138,49 @@ fn stopped_output_closed() {
         "{seen:?}"
     );
 }
+
+/// Issue #15: [[stopped]] entries of one family (after
+/// Ysurac/openmptcprouter-vps, whose stoppedrules keep its VPN links open
+/// in IPv4's file only): Shorewall's and Shorewall6's stopped firewalls
+/// against fwgen-stopped.nft. The VPN's link passes through the firewall
+/// in IPv4 alone, SSH from the internet to the firewall in IPv6 alone.
+#[test]
+fn stopped_entries_of_one_family() {
+    let seen = same_verdicts("tests/models", "family-policies", "sfp");
+    let of = |from: &str, to: &str, ipv6: bool| -> Vec<&Outcome> {
+        seen.iter()
+            .filter(|(probe, _)| {
+                let words: Vec<&str> = probe.split_whitespace().collect();
+                words[0] == from && words[1].contains(':') == ipv6 && words[3] == to
+            })
+            .map(|(_, outcome)| outcome)
+            .collect()
+    };
+    // `eth1 -` (any DEST) is forwarded traffic: through the firewall.
+    let vpn_in4 = of("vpn#1", "net#1", false);
+    let vpn_in6 = of("vpn#1", "net#1", true);
+    assert!(
+        !vpn_in4.is_empty() && vpn_in4.iter().all(|o| accepted(o)),
+        "{seen:?}"
+    );
+    assert!(
+        !vpn_in6.is_empty() && vpn_in6.iter().all(|o| !accepted(o)),
+        "{seen:?}"
+    );
+    let ssh = |ipv6: bool| {
+        seen.iter()
+            .filter(|(probe, _)| {
+                probe.starts_with("net#1 ")
+                    && probe.contains(" -> fw ")
+                    && probe.ends_with(" tcp 22")
+                    && probe
+                        .split_whitespace()
+                        .nth(1)
+                        .is_some_and(|a| a.contains(':') == ipv6)
+            })
+            .map(|(_, outcome)| accepted(outcome))
+            .collect::<Vec<bool>>()
+    };
+    assert_eq!(ssh(true), [true], "{seen:?}");
+    assert_eq!(ssh(false), [false], "{seen:?}");
+}
