@@ -33,7 +33,15 @@ fn updated_copy(name: &str, dir: &Path) -> std::path::PathBuf {
 
 fn update(name: &str, copy: &Path, product: &str) {
     let conf = copy.join(format!("{product}.conf"));
-    let text = std::fs::read_to_string(&conf).unwrap_or_default();
+    // A directory without a conf of its own is compiled with the shipped
+    // one (CONFIG_PATH reaches /etc/PRODUCT), as the import reads it: the
+    // copy starts from that file, not from an empty one (whose unset
+    // DROP_DEFAULT, for one, lacks the shipped AllowICMPs in Shorewall6).
+    let text = std::fs::read_to_string(&conf).unwrap_or_else(|_| {
+        let shipped = format!("/etc/{product}/{product}.conf");
+        std::fs::read_to_string(&shipped)
+            .unwrap_or_else(|e| panic!("{name}: no {product}.conf and none at {shipped}: {e}"))
+    });
     std::fs::write(&conf, format!("{text}\nSTARTUP_ENABLED=Yes\n")).unwrap();
     let (ok, out) = common::run(product, &["update", copy.to_str().unwrap()]);
     assert!(ok, "{product} update of {name} failed:\n{out}");
@@ -94,13 +102,16 @@ macro_rules! corpus_lab {
 
 corpus_lab! {
     ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
+    bigeasy_puppy: "bigeasy-puppy" as "cbig",
     blan_gw: "blan-gw" as "cbla",
+    blunix_role: "blunix-role" as "cblu",
     bonk_se_server: "bonk-se-server" as "cbon",
     casjay_dotfiles_server: "casjay-dotfiles-server" as "ccas",
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",
     fkeet_base_laptop: "fkeet-base-laptop" as "cfke",
+    francois_homestead: "francois-homestead" as "cfra",
     gcrofils_asimov_remote: "gcrofils-asimov-remote" as "cgcr",
     hickey_openvpn_container: "hickey-openvpn-container" as "chic",
     ilario_desktop: "ilario-desktop" as "cila",
@@ -112,6 +123,7 @@ corpus_lab! {
     memes_laptop: "memes-laptop" as "cmem",
     mguterl_slice: "mguterl-slice" as "cmgu",
     nser77_ha_router: "nser77-ha-router" as "cnse",
+    pdellaert_simple: "pdellaert-simple" as "cpde",
     robotology_camera_share: "robotology-camera-share" as "crob",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     thetechstech_fail2ban: "thetechstech-fail2ban" as "ctf2",
