@@ -94,6 +94,12 @@ pub struct RawFirewall {
     /// TCP_FLAGS_LOG_LEVEL: the log level of what tcpflags catches.
     #[schemars(with = "Option<String>")]
     pub tcp_flags_log: Option<Spanned<String>>,
+    /// TCP_FLAGS_LOG_LEVEL of IPv4 alone, in place of `tcp_flags_log`.
+    #[schemars(with = "Option<String>")]
+    pub tcp_flags_log_ipv4: Option<Spanned<String>>,
+    /// TCP_FLAGS_LOG_LEVEL of IPv6 alone, in place of `tcp_flags_log`.
+    #[schemars(with = "Option<String>")]
+    pub tcp_flags_log_ipv6: Option<Spanned<String>>,
     /// SMURF_LOG_LEVEL: the log level of what nosmurfs catches.
     #[schemars(with = "Option<String>")]
     pub smurf_log: Option<Spanned<String>>,
@@ -116,6 +122,12 @@ pub struct RawFirewall {
     /// TCP_FLAGS_DISPOSITION: `"DROP"`, `"REJECT"` or `"ACCEPT"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub tcp_flags_disposition: Option<Spanned<String>>,
+    /// TCP_FLAGS_DISPOSITION of IPv4 alone, in place of `tcp_flags_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub tcp_flags_disposition_ipv4: Option<Spanned<String>>,
+    /// TCP_FLAGS_DISPOSITION of IPv6 alone, in place of `tcp_flags_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub tcp_flags_disposition_ipv6: Option<Spanned<String>>,
     /// RELATED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub related_disposition: Option<Spanned<String>>,

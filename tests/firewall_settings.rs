@@ -142,7 +142,7 @@ fn tcp_flags_disposition_and_log_level() {
         last(&model),
         vec![Statement::Reject(Reject::PortUnreachable)]
     );
-    model.firewall.tcp_flags_log = Some(LogLevel::Info);
+    model.firewall.tcp_flags_log = fwgen::model::Families::both(Some(LogLevel::Info));
     let logged = last(&model);
     assert!(
         matches!(&logged[0], Statement::Log { prefix, .. } if prefix == "Shorewall:logflags:REJECT:"),
@@ -153,7 +153,7 @@ fn tcp_flags_disposition_and_log_level() {
         Some(&Statement::Reject(Reject::TcpReset)),
         "{logged:?}"
     );
-    model.firewall.dispositions.tcp_flags = Disposition::Accept;
+    model.firewall.dispositions.tcp_flags = fwgen::model::Families::both(Disposition::Accept);
     assert_eq!(
         last(&model).last(),
         Some(&Statement::Verdict(Verdict::Accept))

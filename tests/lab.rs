@@ -631,7 +631,7 @@ fn tcp_flags_disposition_seen_by_the_sender() {
     ];
     for (name, tcp_flags, related, expected) in cases {
         let mut model = model.clone();
-        model.firewall.dispositions.tcp_flags = tcp_flags;
+        model.firewall.dispositions.tcp_flags = fwgen::model::Families::both(tcp_flags);
         model.firewall.dispositions.related = related;
         let ruleset = Contestant::Nftables(nftables_ruleset(&model));
         let heard =
@@ -645,6 +645,86 @@ fn tcp_flags_disposition_seen_by_the_sender() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: TCP_FLAGS_DISPOSITION per family (family-dispositions): a
+/// SYN|FIN from the net to a closed port of a loc host is rejected over
+/// IPv4 (shorewall.conf's REJECT: ICMP port unreachable) and dropped over
+/// IPv6 (shorewall6.conf's DROP: nothing heard), by Shorewall's and
+/// Shorewall6's compiled firewalls and fwgen's nftables ruleset alike.
+/// A ruleset that merged the two values, either way, hears otherwise in
+/// one family: the probe catches it.
+#[test]
+fn tcp_flags_disposition_per_family_seen_by_the_sender() {
+    use flags::Heard;
+    use fwgen::model::{Disposition, Families};
+    common::require_lab();
+    let model = model("tests/models", "family-dispositions");
+    assert_eq!(
+        model.firewall.dispositions.tcp_flags,
+        Families {
+            ipv4: Disposition::Reject,
+            ipv6: Disposition::Drop
+        }
+    );
+    let dir = common::scratch("lab-famflags");
+    let probe = |model: &Model, name: &str, contestant: &Contestant, ipv6: bool| {
+        let answer = if ipv6 {
+            flags::syn_fin_answer_ipv6
+        } else {
+            flags::syn_fin_answer
+        };
+        answer(model, name, contestant, &dir, ("net", "loc"))
+    };
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let mut heard = Vec::new();
+    for (ipv6, family) in [(false, "4"), (true, "6")] {
+        heard.push((
+            probe(
+                &model,
+                &format!("ffs{family}"),
+                &Contestant::Shorewall,
+                ipv6,
+            ),
+            probe(&model, &format!("ffn{family}"), &ruleset, ipv6),
+        ));
+    }
+    eprintln!("(Shorewall, nftables), IPv4 then IPv6: {heard:?}");
+    assert_eq!(
+        heard,
+        [
+            (Heard::PortUnreachable, Heard::PortUnreachable),
+            (Heard::Nothing, Heard::Nothing)
+        ],
+        "not what Shorewall and Shorewall6 compile"
+    );
+    // Merged: both families REJECT (IPv6 hears port unreachable), or both
+    // DROP (IPv4 hears nothing): what a model with one value would do.
+    for (merged, ipv6, name, merged_heard) in [
+        (Disposition::Reject, true, "ffr6", Heard::PortUnreachable),
+        (Disposition::Drop, false, "ffd4", Heard::Nothing),
+    ] {
+        let mut one = model.clone();
+        one.firewall.dispositions.tcp_flags = Families::both(merged);
+        let ruleset = Contestant::Nftables(nftables_ruleset(&one));
+        let wrong = probe(&one, name, &ruleset, ipv6);
+        let right = heard[usize::from(ipv6)].0;
+        assert_eq!(wrong, merged_heard, "tcp_flags_disposition {merged} merged");
+        assert_ne!(
+            wrong,
+            right,
+            "a merged tcp_flags_disposition {merged} goes unnoticed over IPv{}",
+            if ipv6 { 6 } else { 4 }
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: the verdict matrix of family-dispositions, both families,
+/// Shorewall + Shorewall6 compiled against fwgen's nftables and explain.
+#[test]
+fn model_family_dispositions() {
+    lab_model("family-dispositions", "famd");
 }
 
 /// Issues #15/#16: IP_FORWARDING=Off: Shorewall turns the kernel's

@@ -46,7 +46,15 @@ impl Analyzer<'_> {
             stopped_output_open: raw.stopped_output_open.unwrap_or(true),
             blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
             dispositions: self.dispositions(raw),
-            tcp_flags_log: self.log_level(raw.tcp_flags_log.as_ref()),
+            tcp_flags_log: self.families(
+                "tcp_flags_log",
+                [
+                    &raw.tcp_flags_log,
+                    &raw.tcp_flags_log_ipv4,
+                    &raw.tcp_flags_log_ipv6,
+                ],
+                Self::log_level,
+            ),
             smurf_log: self.families(
                 "smurf_log",
                 [&raw.smurf_log, &raw.smurf_log_ipv4, &raw.smurf_log_ipv6],
@@ -90,19 +98,41 @@ impl Analyzer<'_> {
     /// otherwise it is refused.
     pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
         let dispositions = &firewall.dispositions;
-        let unseen = dispositions.tcp_flags != Disposition::Drop
-            && dispositions.invalid != Disposition::Continue
-            && firewall.state_logs.invalid.is_none()
-            && self
-                .interfaces
-                .iter()
-                .any(|i| i.has_any(InterfaceOption::Tcpflags));
-        if unseen && let Some(key) = &raw.firewall.tcp_flags_disposition {
-            let kind = ErrorKind::TcpFlagsUnseen {
-                tcp_flags: dispositions.tcp_flags,
-                invalid: dispositions.invalid,
+        let invalid_decided_first =
+            dispositions.invalid != Disposition::Continue && firewall.state_logs.invalid.is_none();
+        let raw = &raw.firewall;
+        for ipv6 in [false, true] {
+            let tcp_flags = dispositions.tcp_flags.get(ipv6);
+            let unseen = tcp_flags != Disposition::Drop
+                && invalid_decided_first
+                && self.zones.iter().any(|z| z.family.has(ipv6))
+                && self
+                    .interfaces
+                    .iter()
+                    .any(|i| i.has_any(InterfaceOption::Tcpflags));
+            let written = match (ipv6, &raw.tcp_flags_disposition) {
+                (_, Some(both)) => Some(("tcp_flags_disposition", both)),
+                (false, None) => raw
+                    .tcp_flags_disposition_ipv4
+                    .as_ref()
+                    .map(|key| ("tcp_flags_disposition_ipv4", key)),
+                (true, None) => raw
+                    .tcp_flags_disposition_ipv6
+                    .as_ref()
+                    .map(|key| ("tcp_flags_disposition_ipv6", key)),
             };
-            self.error(Some(key.span()), kind);
+            if unseen && let Some((key, written)) = written {
+                let kind = ErrorKind::TcpFlagsUnseen {
+                    key,
+                    tcp_flags,
+                    invalid: dispositions.invalid,
+                };
+                self.error(Some(written.span()), kind);
+                // The shared key once, not for each family.
+                if raw.tcp_flags_disposition.is_some() {
+                    return;
+                }
+            }
         }
     }
 
@@ -110,28 +140,51 @@ impl Analyzer<'_> {
     /// its setting; absent: [`DispositionKey::model_default`].
     fn dispositions(&mut self, raw: &RawFirewall) -> Dispositions {
         let mut dispositions = Dispositions::default();
-        for key in DispositionKey::ALL {
-            let written = match key {
-                DispositionKey::TcpFlags => &raw.tcp_flags_disposition,
-                DispositionKey::Related => &raw.related_disposition,
-                DispositionKey::Invalid => &raw.invalid_disposition,
-                DispositionKey::Untracked => &raw.untracked_disposition,
-            };
-            let Some(written) = written else { continue };
-            match Disposition::parse(written.get_ref()) {
-                Some(disposition) if key.allowed().contains(&disposition) => {
-                    dispositions.set(key, disposition);
-                }
-                _ => {
-                    let kind = ErrorKind::BadDisposition {
-                        key,
-                        text: written.get_ref().clone(),
-                    };
-                    self.error(Some(written.span()), kind);
-                }
+        let states = [
+            (DispositionKey::Related, &raw.related_disposition),
+            (DispositionKey::Invalid, &raw.invalid_disposition),
+            (DispositionKey::Untracked, &raw.untracked_disposition),
+        ];
+        for (key, written) in states {
+            if let Some(disposition) = self.disposition(key, written.as_ref()) {
+                dispositions.set(key, disposition);
             }
         }
+        let tcp_flags = self.families(
+            "tcp_flags_disposition",
+            [
+                &raw.tcp_flags_disposition,
+                &raw.tcp_flags_disposition_ipv4,
+                &raw.tcp_flags_disposition_ipv6,
+            ],
+            |analyzer, written| analyzer.disposition(DispositionKey::TcpFlags, written),
+        );
+        let default = DispositionKey::TcpFlags.model_default();
+        dispositions.tcp_flags = Families {
+            ipv4: tcp_flags.ipv4.unwrap_or(default),
+            ipv6: tcp_flags.ipv6.unwrap_or(default),
+        };
         dispositions
+    }
+
+    /// One `*_disposition` key: a word Shorewall takes for its setting.
+    fn disposition(
+        &mut self,
+        key: DispositionKey,
+        written: Option<&Spanned<String>>,
+    ) -> Option<Disposition> {
+        let written = written?;
+        match Disposition::parse(written.get_ref()) {
+            Some(disposition) if key.allowed().contains(&disposition) => Some(disposition),
+            _ => {
+                let kind = ErrorKind::BadDisposition {
+                    key,
+                    text: written.get_ref().clone(),
+                };
+                self.error(Some(written.span()), kind);
+                None
+            }
+        }
     }
 
     /// BLACKLIST=: states in any case, or `all`; absent: the sample's
@@ -212,6 +265,18 @@ impl Analyzer<'_> {
             ("ip_forwarding", true, &raw.ip_forwarding_ipv6),
             ("smurf_log", false, &raw.smurf_log_ipv4),
             ("smurf_log", true, &raw.smurf_log_ipv6),
+            (
+                "tcp_flags_disposition",
+                false,
+                &raw.tcp_flags_disposition_ipv4,
+            ),
+            (
+                "tcp_flags_disposition",
+                true,
+                &raw.tcp_flags_disposition_ipv6,
+            ),
+            ("tcp_flags_log", false, &raw.tcp_flags_log_ipv4),
+            ("tcp_flags_log", true, &raw.tcp_flags_log_ipv6),
         ];
         for (key, ipv6, raw) in keys {
             let Some(raw) = raw else { continue };

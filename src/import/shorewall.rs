@@ -672,8 +672,8 @@ struct Carried {
 }
 
 /// The log settings the model may give each family (`smurf_log_ipv4`,
-/// `smurf_log_ipv6`).
-const FAMILY_LOG_LEVEL_KEYS: [&str; 1] = ["smurf_log"];
+/// `smurf_log_ipv6`, `tcp_flags_log_ipv4`, `tcp_flags_log_ipv6`).
+const FAMILY_LOG_LEVEL_KEYS: [&str; 2] = ["smurf_log", "tcp_flags_log"];
 
 /// The log settings of `tcp_flags_log` and `smurf_log`.
 const LOG_LEVEL_KEYS: [(&str, &str); 5] = [
@@ -2363,7 +2363,14 @@ impl Importer {
             }
         }
         for (n, key) in DispositionKey::ALL.into_iter().enumerate() {
-            if four.dispositions[n] != six_carried.dispositions[n] {
+            if four.dispositions[n] == six_carried.dispositions[n] {
+                continue;
+            }
+            // TCP_FLAGS_DISPOSITION may differ; the conntrack states' may not.
+            if key == DispositionKey::TcpFlags {
+                let value = Some(Value::from(six_carried.dispositions[n]));
+                self.split_family(six, key.setting(), key.key(), value);
+            } else {
                 self.refuse_setting_difference(six, key.setting(), key.key());
             }
         }

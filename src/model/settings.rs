@@ -206,7 +206,9 @@ impl DispositionKey {
 /// The dispositions of the model, one per [`DispositionKey`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dispositions {
-    pub tcp_flags: Disposition,
+    /// TCP_FLAGS_DISPOSITION of each family (`tcp_flags_disposition`, or
+    /// `tcp_flags_disposition_ipv4` and `_ipv6`).
+    pub tcp_flags: Families<Disposition>,
     pub related: Disposition,
     pub invalid: Disposition,
     pub untracked: Disposition,
@@ -215,7 +217,7 @@ pub struct Dispositions {
 impl Default for Dispositions {
     fn default() -> Self {
         Dispositions {
-            tcp_flags: DispositionKey::TcpFlags.model_default(),
+            tcp_flags: Families::both(DispositionKey::TcpFlags.model_default()),
             related: DispositionKey::Related.model_default(),
             invalid: DispositionKey::Invalid.model_default(),
             untracked: DispositionKey::Untracked.model_default(),
@@ -224,18 +226,22 @@ impl Default for Dispositions {
 }
 
 impl Dispositions {
-    pub fn get(&self, key: DispositionKey) -> Disposition {
+    /// The disposition of one family (`true`: IPv6). Only
+    /// TCP_FLAGS_DISPOSITION may differ by family; the conntrack states'
+    /// are one value for both.
+    pub fn get(&self, key: DispositionKey, ipv6: bool) -> Disposition {
         match key {
-            DispositionKey::TcpFlags => self.tcp_flags,
+            DispositionKey::TcpFlags => self.tcp_flags.get(ipv6),
             DispositionKey::Related => self.related,
             DispositionKey::Invalid => self.invalid,
             DispositionKey::Untracked => self.untracked,
         }
     }
 
+    /// Give both families `disposition`.
     pub fn set(&mut self, key: DispositionKey, disposition: Disposition) {
         match key {
-            DispositionKey::TcpFlags => self.tcp_flags = disposition,
+            DispositionKey::TcpFlags => self.tcp_flags = Families::both(disposition),
             DispositionKey::Related => self.related = disposition,
             DispositionKey::Invalid => self.invalid = disposition,
             DispositionKey::Untracked => self.untracked = disposition,
@@ -255,11 +261,13 @@ pub struct StateLogs {
 }
 
 impl Firewall {
-    /// The log level of a disposition's packets: TCP_FLAGS_LOG_LEVEL,
-    /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL.
-    pub fn disposition_log(&self, key: DispositionKey) -> Option<LogLevel> {
+    /// The log level of a disposition's packets in one family (`true`:
+    /// IPv6): TCP_FLAGS_LOG_LEVEL (which may differ by family),
+    /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL (one
+    /// value for both).
+    pub fn disposition_log(&self, key: DispositionKey, ipv6: bool) -> Option<LogLevel> {
         match key {
-            DispositionKey::TcpFlags => self.tcp_flags_log,
+            DispositionKey::TcpFlags => self.tcp_flags_log.get(ipv6),
             DispositionKey::Related => self.state_logs.related,
             DispositionKey::Invalid => self.state_logs.invalid,
             DispositionKey::Untracked => self.state_logs.untracked,

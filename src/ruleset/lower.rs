@@ -396,7 +396,7 @@ fn conntrack_text(model: &Model) -> String {
     );
     let logged: Vec<&str> = LOGGED_STATES
         .iter()
-        .filter(|(_, key)| model.firewall.disposition_log(*key).is_some())
+        .filter(|(_, key)| model.firewall.disposition_log(*key, false).is_some())
         .map(|(state, _)| state_word(*state))
         .collect();
     if !logged.is_empty() {
@@ -517,12 +517,25 @@ fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
 /// (Misc.pm): DROP, ACCEPT, or REJECT as iptables' bare REJECT target
 /// answers, ICMP port unreachable. With TCP_FLAGS_LOG_LEVEL they go to
 /// its `logflags` chain instead: logged as `logflags`, and a REJECT
-/// answers with a TCP reset.
+/// answers with a TCP reset. When the families' dispositions or log
+/// levels differ (shorewall.conf's and shorewall6.conf's), the rules are
+/// written once for each family, IPv4's then IPv6's, each with its
+/// family's verdict.
 fn tcpflags_chain(model: &Model) -> Chain {
     use TcpFlag::{Ack, Fin, Psh, Rst, Syn, Urg};
-    let disposition = model.firewall.dispositions.tcp_flags;
-    let level = model.firewall.tcp_flags_log;
-    let verdict = || {
+    let dispositions = model.firewall.dispositions.tcp_flags;
+    let logs = model.firewall.tcp_flags_log;
+    // One family's values serve both when they agree or IPv6 is absent.
+    let families: Vec<(Option<Family>, bool)> =
+        if (dispositions.same() && logs.same()) || !model.has_family(true) {
+            vec![(None, false)]
+        } else if !model.has_family(false) {
+            vec![(None, true)]
+        } else {
+            vec![(Some(Family::Ipv4), false), (Some(Family::Ipv6), true)]
+        };
+    let verdict = |ipv6: bool| {
+        let (disposition, level) = (dispositions.get(ipv6), logs.get(ipv6));
         let mut statements: Vec<Statement> = level
             .map(|level| log(model, "logflags", disposition.word(), level))
             .into_iter()
@@ -538,7 +551,7 @@ fn tcpflags_chain(model: &Model) -> Chain {
     };
     let all = vec![Fin, Syn, Rst, Psh, Ack, Urg];
     let flags = |mask: Vec<TcpFlag>, value: Vec<TcpFlag>| Match::TcpFlags { mask, value };
-    let mut rules: Vec<Rule> = [
+    let caught: Vec<Vec<Match>> = [
         (all.clone(), vec![Fin, Psh, Urg]),
         (all.clone(), vec![]),
         (vec![Syn, Rst], vec![Syn, Rst]),
@@ -547,20 +560,23 @@ fn tcpflags_chain(model: &Model) -> Chain {
         (vec![Fin, Psh, Ack], vec![Fin, Psh]),
     ]
     .into_iter()
-    .map(|(mask, value)| shorewall(vec![flags(mask, value)], verdict(), Piece::Tcpflags))
+    .map(|(mask, value)| vec![flags(mask, value)])
+    .chain([vec![
+        flags(vec![Fin, Syn, Rst, Ack], vec![Syn]),
+        Match::Port {
+            proto: PortProto::Tcp,
+            direction: Direction::Source,
+            ports: vec![PortRange::single(0)],
+        },
+    ]])
     .collect();
-    rules.push(shorewall(
-        vec![
-            flags(vec![Fin, Syn, Rst, Ack], vec![Syn]),
-            Match::Port {
-                proto: PortProto::Tcp,
-                direction: Direction::Source,
-                ports: vec![PortRange::single(0)],
-            },
-        ],
-        verdict(),
-        Piece::Tcpflags,
-    ));
+    let mut rules = Vec::new();
+    for (family, ipv6) in families {
+        for matches in &caught {
+            let matches = family.map(Match::Family).into_iter().chain(matches.clone());
+            rules.push(shorewall(matches.collect(), verdict(ipv6), Piece::Tcpflags));
+        }
+    }
     chain(
         "tcpflags",
         "tcpflags: TCP packets with illegal flag combinations",
@@ -2210,7 +2226,8 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
     let mut states = vec![(CtState::Established, Disposition::Accept)];
     for (state, key) in LOGGED_STATES {
         if !decided_in_pairs(model, key) {
-            states.push((state, dispositions.get(key)));
+            // The conntrack states' dispositions are one for both families.
+            states.push((state, dispositions.get(key, false)));
         }
     }
     states
@@ -2229,7 +2246,7 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
 /// vmap`: a logged one, and untracked packets beside an `Invalid` rule
 /// ([`untracked_in_pairs`]).
 fn decided_in_pairs(model: &Model, key: DispositionKey) -> bool {
-    model.firewall.disposition_log(key).is_some()
+    model.firewall.disposition_log(key, false).is_some()
         || (key == DispositionKey::Untracked && untracked_in_pairs(model))
 }
 
@@ -2276,7 +2293,7 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
 /// CONTINUE) and then gives the disposition (Rules.pm
 /// finish_chain_section). The state's rule, when `key`'s state is logged.
 fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Option<Rule> {
-    let level = model.firewall.disposition_log(key)?;
+    let level = model.firewall.disposition_log(key, false)?;
     Some(state_rule(model, pair_name, key, Some(level)))
 }
 
@@ -2293,7 +2310,7 @@ fn state_rule(
         .iter()
         .find(|(_, k)| *k == key)
         .map_or(CtState::Untracked, |(state, _)| *state);
-    let disposition = model.firewall.dispositions.get(key);
+    let disposition = model.firewall.dispositions.get(key, false);
     let word = match disposition {
         Disposition::Continue => "",
         other => other.word(),
