@@ -131,9 +131,21 @@ pub struct RawFirewall {
     /// RELATED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub related_disposition: Option<Spanned<String>>,
+    /// RELATED_DISPOSITION of IPv4 alone, in place of `related_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub related_disposition_ipv4: Option<Spanned<String>>,
+    /// RELATED_DISPOSITION of IPv6 alone, in place of `related_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub related_disposition_ipv6: Option<Spanned<String>>,
     /// INVALID_DISPOSITION: `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub invalid_disposition: Option<Spanned<String>>,
+    /// INVALID_DISPOSITION of IPv4 alone, in place of `invalid_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub invalid_disposition_ipv4: Option<Spanned<String>>,
+    /// INVALID_DISPOSITION of IPv6 alone, in place of `invalid_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub invalid_disposition_ipv6: Option<Spanned<String>>,
     /// UNTRACKED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub untracked_disposition: Option<Spanned<String>>,

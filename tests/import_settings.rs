@@ -504,19 +504,14 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
         (
-            "six-related",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's RELATED_DISPOSITION differ, and fwgen's `related_disposition` is one for both",
-        ),
-        (
             "six-invalid-log",
             "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_LOG_LEVEL=debug\n",
             "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's INVALID_LOG_LEVEL differ, and fwgen's `invalid_log` is one for both",
         ),
         (
-            "six-invalid",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's INVALID_DISPOSITION differ, and fwgen's `invalid_disposition` is one for both",
+            "six-untracked",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nUNTRACKED_DISPOSITION=DROP\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's UNTRACKED_DISPOSITION differ, and fwgen's `untracked_disposition` is one for both",
         ),
     ] {
         let dir = common::dual_stack(&format!("import-setting-{name}"), four, six);
@@ -650,6 +645,47 @@ fn differing_tcp_flags_settings_are_kept_per_family() {
     assert!(
         text.contains("tcp_flags_disposition_ipv4 = \"DROP\"\n# shorewall6/shorewall6.conf:4\ntcp_flags_disposition_ipv6 = \"ACCEPT\"\n"),
         "{text}"
+    );
+}
+
+/// RELATED_DISPOSITION and INVALID_DISPOSITION may differ between the
+/// families (issue 15): each family keeps its own, after its line, and an
+/// unset one is Shorewall's default (RELATED ACCEPT, INVALID CONTINUE).
+#[test]
+fn differing_state_dispositions_are_kept_per_family() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\n";
+    let dir = common::dual_stack("import-setting-six-states", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# shorewall.conf:4\nrelated_disposition_ipv4 = \"DROP\"\n# shorewall6/shorewall6.conf: RELATED_DISPOSITION unset\nrelated_disposition_ipv6 = \"ACCEPT\"\n",
+        "invalid_disposition_ipv4 = \"CONTINUE\"\n# shorewall6/shorewall6.conf:4\ninvalid_disposition_ipv6 = \"DROP\"\n",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    }
+    assert!(
+        !text.contains("related_disposition =") && !text.contains("invalid_disposition ="),
+        "{text}"
+    );
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    use fwgen::model::{Disposition, Families};
+    let d = model.firewall.dispositions;
+    assert_eq!(
+        (d.related, d.invalid),
+        (
+            Families {
+                ipv4: Disposition::Drop,
+                ipv6: Disposition::Accept
+            },
+            Families {
+                ipv4: Disposition::Continue,
+                ipv6: Disposition::Drop
+            }
+        )
     );
 }
 

@@ -75,7 +75,7 @@ impl Analyzer<'_> {
     /// `invalid_log`, fwgen decides invalid packets in the pair chains as
     /// Shorewall does, and the rule runs first there.
     pub(super) fn check_invalid_rejected(&mut self, firewall: &Firewall, rules: &[Rule]) {
-        if firewall.dispositions.invalid != Disposition::Reject
+        if !firewall.dispositions.invalid.any(&Disposition::Reject)
             || firewall.state_logs.invalid.is_some()
         {
             return;
@@ -98,10 +98,10 @@ impl Analyzer<'_> {
     /// otherwise it is refused.
     pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
         let dispositions = &firewall.dispositions;
-        let invalid_decided_first =
-            dispositions.invalid != Disposition::Continue && firewall.state_logs.invalid.is_none();
         let raw = &raw.firewall;
         for ipv6 in [false, true] {
+            let invalid_decided_first = dispositions.invalid.get(ipv6) != Disposition::Continue
+                && firewall.state_logs.invalid.is_none();
             let tcp_flags = dispositions.tcp_flags.get(ipv6);
             let unseen = tcp_flags != Disposition::Drop
                 && invalid_decided_first
@@ -125,7 +125,7 @@ impl Analyzer<'_> {
                 let kind = ErrorKind::TcpFlagsUnseen {
                     key,
                     tcp_flags,
-                    invalid: dispositions.invalid,
+                    invalid: dispositions.invalid.get(ipv6),
                 };
                 self.error(Some(written.span()), kind);
                 // The shared key once, not for each family.
@@ -140,30 +140,51 @@ impl Analyzer<'_> {
     /// its setting; absent: [`DispositionKey::model_default`].
     fn dispositions(&mut self, raw: &RawFirewall) -> Dispositions {
         let mut dispositions = Dispositions::default();
-        let states = [
-            (DispositionKey::Related, &raw.related_disposition),
-            (DispositionKey::Invalid, &raw.invalid_disposition),
-            (DispositionKey::Untracked, &raw.untracked_disposition),
+        let untracked = raw.untracked_disposition.as_ref();
+        if let Some(disposition) = self.disposition(DispositionKey::Untracked, untracked) {
+            dispositions.untracked = disposition;
+        }
+        let per_family = [
+            (
+                DispositionKey::TcpFlags,
+                [
+                    &raw.tcp_flags_disposition,
+                    &raw.tcp_flags_disposition_ipv4,
+                    &raw.tcp_flags_disposition_ipv6,
+                ],
+            ),
+            (
+                DispositionKey::Related,
+                [
+                    &raw.related_disposition,
+                    &raw.related_disposition_ipv4,
+                    &raw.related_disposition_ipv6,
+                ],
+            ),
+            (
+                DispositionKey::Invalid,
+                [
+                    &raw.invalid_disposition,
+                    &raw.invalid_disposition_ipv4,
+                    &raw.invalid_disposition_ipv6,
+                ],
+            ),
         ];
-        for (key, written) in states {
-            if let Some(disposition) = self.disposition(key, written.as_ref()) {
-                dispositions.set(key, disposition);
+        for (key, written) in per_family {
+            let read = self.families(key.key(), written, |analyzer, written| {
+                analyzer.disposition(key, written)
+            });
+            let default = key.model_default();
+            let families = Families {
+                ipv4: read.ipv4.unwrap_or(default),
+                ipv6: read.ipv6.unwrap_or(default),
+            };
+            match key {
+                DispositionKey::TcpFlags => dispositions.tcp_flags = families,
+                DispositionKey::Related => dispositions.related = families,
+                _ => dispositions.invalid = families,
             }
         }
-        let tcp_flags = self.families(
-            "tcp_flags_disposition",
-            [
-                &raw.tcp_flags_disposition,
-                &raw.tcp_flags_disposition_ipv4,
-                &raw.tcp_flags_disposition_ipv6,
-            ],
-            |analyzer, written| analyzer.disposition(DispositionKey::TcpFlags, written),
-        );
-        let default = DispositionKey::TcpFlags.model_default();
-        dispositions.tcp_flags = Families {
-            ipv4: tcp_flags.ipv4.unwrap_or(default),
-            ipv6: tcp_flags.ipv6.unwrap_or(default),
-        };
         dispositions
     }
 
@@ -277,6 +298,10 @@ impl Analyzer<'_> {
             ),
             ("tcp_flags_log", false, &raw.tcp_flags_log_ipv4),
             ("tcp_flags_log", true, &raw.tcp_flags_log_ipv6),
+            ("related_disposition", false, &raw.related_disposition_ipv4),
+            ("related_disposition", true, &raw.related_disposition_ipv6),
+            ("invalid_disposition", false, &raw.invalid_disposition_ipv4),
+            ("invalid_disposition", true, &raw.invalid_disposition_ipv6),
         ];
         for (key, ipv6, raw) in keys {
             let Some(raw) = raw else { continue };

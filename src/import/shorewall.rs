@@ -2366,8 +2366,9 @@ impl Importer {
             if four.dispositions[n] == six_carried.dispositions[n] {
                 continue;
             }
-            // TCP_FLAGS_DISPOSITION may differ; the conntrack states' may not.
-            if key == DispositionKey::TcpFlags {
+            // UNTRACKED_DISPOSITION is one for both families; the others
+            // may differ.
+            if key != DispositionKey::Untracked {
                 let value = Some(Value::from(six_carried.dispositions[n]));
                 self.split_family(six, key.setting(), key.key(), value);
             } else {

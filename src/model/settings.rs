@@ -73,10 +73,26 @@ impl<T: Copy> Families<T> {
     }
 }
 
+/// One value, or each family's: `DROP`, or `ACCEPT for IPv4, DROP for IPv6`.
+impl<T: Display + PartialEq> Display for Families<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.same() {
+            write!(f, "{}", self.ipv4)
+        } else {
+            write!(f, "{} for IPv4, {} for IPv6", self.ipv4, self.ipv6)
+        }
+    }
+}
+
 impl<T: PartialEq> Families<T> {
     /// Whether the families have one value.
     pub fn same(&self) -> bool {
         self.ipv4 == self.ipv6
+    }
+
+    /// Whether either family's value is `value`.
+    pub fn any(&self, value: &T) -> bool {
+        self.ipv4 == *value || self.ipv6 == *value
     }
 }
 
@@ -203,14 +219,14 @@ impl DispositionKey {
     }
 }
 
-/// The dispositions of the model, one per [`DispositionKey`].
+/// The dispositions of the model, one per [`DispositionKey`]: each of
+/// TCP_FLAGS_, RELATED_ and INVALID_DISPOSITION per family (`key`, or
+/// `key_ipv4` and `key_ipv6`), UNTRACKED_DISPOSITION one for both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dispositions {
-    /// TCP_FLAGS_DISPOSITION of each family (`tcp_flags_disposition`, or
-    /// `tcp_flags_disposition_ipv4` and `_ipv6`).
     pub tcp_flags: Families<Disposition>,
-    pub related: Disposition,
-    pub invalid: Disposition,
+    pub related: Families<Disposition>,
+    pub invalid: Families<Disposition>,
     pub untracked: Disposition,
 }
 
@@ -218,32 +234,35 @@ impl Default for Dispositions {
     fn default() -> Self {
         Dispositions {
             tcp_flags: Families::both(DispositionKey::TcpFlags.model_default()),
-            related: DispositionKey::Related.model_default(),
-            invalid: DispositionKey::Invalid.model_default(),
+            related: Families::both(DispositionKey::Related.model_default()),
+            invalid: Families::both(DispositionKey::Invalid.model_default()),
             untracked: DispositionKey::Untracked.model_default(),
         }
     }
 }
 
 impl Dispositions {
-    /// The disposition of one family (`true`: IPv6). Only
-    /// TCP_FLAGS_DISPOSITION may differ by family; the conntrack states'
-    /// are one value for both.
-    pub fn get(&self, key: DispositionKey, ipv6: bool) -> Disposition {
+    /// The disposition of each family.
+    pub fn families(&self, key: DispositionKey) -> Families<Disposition> {
         match key {
-            DispositionKey::TcpFlags => self.tcp_flags.get(ipv6),
+            DispositionKey::TcpFlags => self.tcp_flags,
             DispositionKey::Related => self.related,
             DispositionKey::Invalid => self.invalid,
-            DispositionKey::Untracked => self.untracked,
+            DispositionKey::Untracked => Families::both(self.untracked),
         }
+    }
+
+    /// The disposition of one family (`true`: IPv6).
+    pub fn get(&self, key: DispositionKey, ipv6: bool) -> Disposition {
+        self.families(key).get(ipv6)
     }
 
     /// Give both families `disposition`.
     pub fn set(&mut self, key: DispositionKey, disposition: Disposition) {
         match key {
             DispositionKey::TcpFlags => self.tcp_flags = Families::both(disposition),
-            DispositionKey::Related => self.related = disposition,
-            DispositionKey::Invalid => self.invalid = disposition,
+            DispositionKey::Related => self.related = Families::both(disposition),
+            DispositionKey::Invalid => self.invalid = Families::both(disposition),
             DispositionKey::Untracked => self.untracked = disposition,
         }
     }

@@ -1127,7 +1127,14 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
     // pair chain decides them (`invalid_log`: the rules run in Shorewall's
     // `_net-fw` before its log); they come first, as Shorewall's INVALID
     // section precedes the NEW one.
-    let invalid_reach = model.firewall.dispositions.invalid == Disposition::Continue
+    // Per family: a family whose INVALID packets are dropped or rejected
+    // first never reaches the rules, so where either family's continue,
+    // the rules are there for it.
+    let invalid_reach = model
+        .firewall
+        .dispositions
+        .invalid
+        .any(&Disposition::Continue)
         || model.firewall.state_logs.invalid.is_some();
     for (index, rule) in model.rules.iter().enumerate() {
         let at = match rule.is_invalid_match() {
@@ -1334,11 +1341,13 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
         })
     };
     let full = || {
+        // UNTRACKED_DISPOSITION is one for both families.
         state_rule(
             model,
             name,
             DispositionKey::Untracked,
             model.firewall.state_logs.untracked,
+            false,
         )
     };
     let accept_only = || {
@@ -2199,14 +2208,16 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
         ));
     }
     rules.extend(blacklist);
-    rules.push(shorewall(
-        Vec::new(),
-        vec![Statement::Map {
-            key: MapKey::CtState,
-            elements: conntrack_elements(model),
-        }],
-        Piece::Conntrack,
-    ));
+    for (matches, ipv6) in state_families(model) {
+        rules.push(shorewall(
+            matches,
+            vec![Statement::Map {
+                key: MapKey::CtState,
+                elements: conntrack_elements(model, ipv6),
+            }],
+            Piece::Conntrack,
+        ));
+    }
     if !model.has_family(true) {
         rules.push(shorewall(
             vec![Match::Family(Family::Ipv6)],
@@ -2221,13 +2232,12 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
 /// and untracked packets by their dispositions, as the state sections of
 /// each of Shorewall's zone-pair chains (Rules.pm's state table: REJECT
 /// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map.
-fn conntrack_elements(model: &Model) -> Vec<MapElement> {
+fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
     let mut states = vec![(CtState::Established, Disposition::Accept)];
     for (state, key) in LOGGED_STATES {
         if !decided_in_pairs(model, key) {
-            // The conntrack states' dispositions are one for both families.
-            states.push((state, dispositions.get(key, false)));
+            states.push((state, dispositions.get(key, ipv6)));
         }
     }
     states
@@ -2240,6 +2250,25 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
             })
         })
         .collect()
+}
+
+/// The families whose conntrack states are decided apart, each with its
+/// match and whether it is IPv6: one entry (no match) when the families'
+/// RELATED_ and INVALID_DISPOSITION agree or the model has one family,
+/// else IPv4's and IPv6's (`meta nfproto`), as shorewall.conf and
+/// shorewall6.conf each decide their own.
+fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
+    let d = &model.firewall.dispositions;
+    if (d.related.same() && d.invalid.same()) || !model.has_family(true) {
+        vec![(Vec::new(), false)]
+    } else if !model.has_family(false) {
+        vec![(Vec::new(), true)]
+    } else {
+        vec![
+            (vec![Match::Family(Family::Ipv4)], false),
+            (vec![Match::Family(Family::Ipv6)], true),
+        ]
+    }
 }
 
 /// Whether the zone pair chains decide a state instead of the `ct state
@@ -2292,9 +2321,28 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
 /// `Shorewall:+net-fw:ACCEPT:` (the disposition's word; none for
 /// CONTINUE) and then gives the disposition (Rules.pm
 /// finish_chain_section). The state's rule, when `key`'s state is logged.
-fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Option<Rule> {
-    let level = model.firewall.disposition_log(key, false)?;
-    Some(state_rule(model, pair_name, key, Some(level)))
+/// When the families' dispositions differ, one rule for each family
+/// (`meta nfproto`), each with its own disposition and log word; the log
+/// levels of the states are one for both families.
+fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Vec<Rule> {
+    let Some(level) = model.firewall.disposition_log(key, false) else {
+        return Vec::new();
+    };
+    let rule = |ipv6: bool| state_rule(model, pair_name, key, Some(level), ipv6);
+    if model.firewall.dispositions.families(key).same() || !model.has_family(true) {
+        return vec![rule(false)];
+    }
+    if !model.has_family(false) {
+        return vec![rule(true)];
+    }
+    [(Family::Ipv4, false), (Family::Ipv6, true)]
+        .into_iter()
+        .map(|(family, ipv6)| {
+            let mut rule = rule(ipv6);
+            rule.matches.insert(0, Match::Family(family));
+            rule
+        })
+        .collect()
 }
 
 /// A state's rule in a pair chain: its log when `level` is given, then its
@@ -2305,12 +2353,13 @@ fn state_rule(
     pair_name: &str,
     key: DispositionKey,
     level: Option<LogLevel>,
+    ipv6: bool,
 ) -> Rule {
     let state = LOGGED_STATES
         .iter()
         .find(|(_, k)| *k == key)
         .map_or(CtState::Untracked, |(state, _)| *state);
-    let disposition = model.firewall.dispositions.get(key, false);
+    let disposition = model.firewall.dispositions.get(key, ipv6);
     let word = match disposition {
         Disposition::Continue => "",
         other => other.word(),

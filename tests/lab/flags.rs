@@ -82,8 +82,8 @@ fn heard(ipv6: bool, icmp: bool, packet: &[u8]) -> Option<Heard> {
     (body.get(0..4)? == ports && body.get(13)? & 0x04 != 0).then_some(Heard::Reset)
 }
 
-/// Send one SYN|FIN from `from`'s host to `to`'s, with `contestant`
-/// loaded, and report what came back within `WAIT`.
+/// Send one SYN|FIN from `from`'s host to `to`'s (`fw`: the firewall),
+/// with `contestant` loaded, and report what came back within `WAIT`.
 pub fn syn_fin_answer(
     model: &Model,
     name: &str,
@@ -116,7 +116,6 @@ fn syn_fin_answer_of(
     let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
     load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
     let sender = host_in(&topology, model, from);
-    let receiver = host_in(&topology, model, to);
     let address = |host: &fwgen::verify::topology::Host| -> IpAddr {
         if !ipv6 {
             return ipv4(host);
@@ -127,7 +126,18 @@ fn syn_fin_answer_of(
             .find(|a| a.is_ipv6())
             .unwrap_or_else(|| panic!("{} has no IPv6 address", host.label))
     };
-    let (source, dest) = (address(&sender), address(&receiver));
+    // `fw`: the firewall's address on the sender's link.
+    let dest = if to == "fw" {
+        let link = &topology.links[sender.interface.expect("a host behind an interface")];
+        *link
+            .firewall
+            .iter()
+            .find(|a| a.is_ipv6() == ipv6)
+            .expect("the firewall has an address of the family on the link")
+    } else {
+        address(&host_in(&topology, model, to))
+    };
+    let source = address(&sender);
     let netns = sender.netns.clone();
     let listening = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));

@@ -215,7 +215,7 @@ fn disposition(model: &Model, key: DispositionKey, product: Product) -> Decided 
         Disposition::Continue => "meet the rules and policies",
     };
     let why = match key {
-        DispositionKey::TcpFlags if !model.firewall.dispositions.tcp_flags.same() => {
+        _ if !model.firewall.dispositions.families(key).same() => {
             let key = family_key(key.key(), false, product);
             format!("{what} {fate} ({key})")
         }
