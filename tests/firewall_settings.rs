@@ -236,3 +236,97 @@ fn explain_names_one_familys_forwarding_off() {
         "{four}"
     );
 }
+
+/// Issue 15: family-dispositions's related disposition differs by family
+/// (IPv4 ACCEPT, IPv6 DROP). Unlogged, each family's `ct state vmap`
+/// holds its own; logged (`related_log`), the state leaves both maps and
+/// each zone pair chain decides it with one rule per family, each logged
+/// with its own disposition's word and ending in it.
+#[test]
+fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
+    use fwgen::model::LogLevel;
+    use fwgen::ruleset::{CtState, Family, MapValue, Verdict};
+    let mut model = model("family-dispositions");
+    // Each state map's matches, and its states with their verdicts.
+    type StateMap = (Vec<Match>, Vec<(CtState, Verdict)>);
+    let maps = |model: &Model| -> Vec<StateMap> {
+        let ruleset = lower(model);
+        let input = ruleset.chain("input").expect("input");
+        input
+            .rules
+            .iter()
+            .filter_map(|rule| match rule.statements.first() {
+                Some(Statement::Map { elements, .. })
+                    if elements
+                        .iter()
+                        .any(|e| e.key == vec![MapValue::State(CtState::Established)]) =>
+                {
+                    let states = elements
+                        .iter()
+                        .filter_map(|e| match e.key.as_slice() {
+                            [MapValue::State(state)] => Some((*state, e.verdict.clone())),
+                            _ => None,
+                        })
+                        .collect();
+                    Some((rule.matches.clone(), states))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        maps(&model),
+        vec![
+            (
+                vec![Match::Family(Family::Ipv4)],
+                vec![
+                    (CtState::Established, Verdict::Accept),
+                    (CtState::Related, Verdict::Accept)
+                ]
+            ),
+            (
+                vec![Match::Family(Family::Ipv6)],
+                vec![
+                    (CtState::Established, Verdict::Accept),
+                    (CtState::Related, Verdict::Drop),
+                    (CtState::Invalid, Verdict::Drop)
+                ]
+            ),
+        ]
+    );
+    model.firewall.state_logs.related = Some(LogLevel::Info);
+    assert!(
+        maps(&model)
+            .iter()
+            .all(|(_, states)| states.iter().all(|(s, _)| *s != CtState::Related)),
+        "a logged state leaves the maps"
+    );
+    let ruleset = lower(&model);
+    let pair = ruleset.chain("loc-fw").expect("loc-fw");
+    let related: Vec<&fwgen::ruleset::Rule> = pair
+        .rules
+        .iter()
+        .filter(|r| r.matches.contains(&Match::CtState(vec![CtState::Related])))
+        .collect();
+    // Each family's log (under its log limit), then its verdict.
+    assert_eq!(related.len(), 4, "{:?}", pair.rules);
+    for (rules, family, word, verdict) in [
+        (&related[0..2], Family::Ipv4, "ACCEPT", Verdict::Accept),
+        (&related[2..4], Family::Ipv6, "DROP", Verdict::Drop),
+    ] {
+        for rule in rules {
+            assert_eq!(rule.matches[0], Match::Family(family), "{rule:?}");
+        }
+        let text = format!("{:?}", rules[0].statements);
+        assert!(
+            text.contains(&format!("\"Shorewall:+loc-fw:{word}:\"")),
+            "{text}"
+        );
+        assert_eq!(
+            rules[1].statements,
+            vec![Statement::Verdict(verdict)],
+            "{:?}",
+            rules[1]
+        );
+    }
+}

@@ -782,6 +782,15 @@ fn model_family_dispositions() {
         "Shorewall6's RELATED DROP stops it:\n{matrix}"
     );
     let model = model("tests/models", "family-dispositions");
+    // With RELATED_LOG_LEVEL the pair chains decide related packets, one
+    // rule per family: the same verdicts, Shorewall's and nftables' alike.
+    let mut logged = model.clone();
+    logged.firewall.state_logs.related = Some(fwgen::model::LogLevel::Info);
+    let logged_matrix = lab_of(&logged, "famdl");
+    assert_eq!(
+        logged_matrix, matrix,
+        "logging related packets changes no verdict"
+    );
     for (merged, short) in [(Disposition::Accept, "famma"), (Disposition::Drop, "fammd")] {
         let mut one = model.clone();
         one.firewall.dispositions.related = Families::both(merged);
