@@ -113,9 +113,21 @@ pub struct RawFirewall {
     /// chain before their disposition.
     #[schemars(with = "Option<String>")]
     pub related_log: Option<Spanned<String>>,
+    /// RELATED_LOG_LEVEL of IPv4 alone, in place of `related_log`.
+    #[schemars(with = "Option<String>")]
+    pub related_log_ipv4: Option<Spanned<String>>,
+    /// RELATED_LOG_LEVEL of IPv6 alone, in place of `related_log`.
+    #[schemars(with = "Option<String>")]
+    pub related_log_ipv6: Option<Spanned<String>>,
     /// INVALID_LOG_LEVEL: invalid packets are logged likewise.
     #[schemars(with = "Option<String>")]
     pub invalid_log: Option<Spanned<String>>,
+    /// INVALID_LOG_LEVEL of IPv4 alone, in place of `invalid_log`.
+    #[schemars(with = "Option<String>")]
+    pub invalid_log_ipv4: Option<Spanned<String>>,
+    /// INVALID_LOG_LEVEL of IPv6 alone, in place of `invalid_log`.
+    #[schemars(with = "Option<String>")]
+    pub invalid_log_ipv6: Option<Spanned<String>>,
     /// UNTRACKED_LOG_LEVEL: untracked packets are logged likewise.
     #[schemars(with = "Option<String>")]
     pub untracked_log: Option<Spanned<String>>,

@@ -244,7 +244,7 @@ fn explain_names_one_familys_forwarding_off() {
 /// with its own disposition's word and ending in it.
 #[test]
 fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
-    use fwgen::model::LogLevel;
+    use fwgen::model::{Families, LogLevel};
     use fwgen::ruleset::{CtState, Family, MapValue, Verdict};
     let mut model = model("family-dispositions");
     // Each state map's matches, and its states with their verdicts.
@@ -294,7 +294,7 @@ fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
             ),
         ]
     );
-    model.firewall.state_logs.related = Some(LogLevel::Info);
+    model.firewall.state_logs.related = Families::both(Some(LogLevel::Info));
     assert!(
         maps(&model)
             .iter()
@@ -329,4 +329,33 @@ fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
             rules[1]
         );
     }
+
+    // Logged by IPv6 alone (RELATED_LOG_LEVEL in shorewall6.conf only):
+    // IPv4's related packets stay in its map, IPv6's are decided in the
+    // pair chain by its rules alone.
+    model.firewall.state_logs.related = Families {
+        ipv4: None,
+        ipv6: Some(LogLevel::Info),
+    };
+    let related_in_map = |ipv6: bool| {
+        maps(&model)[usize::from(ipv6)]
+            .1
+            .iter()
+            .any(|(s, _)| *s == CtState::Related)
+    };
+    assert!(related_in_map(false) && !related_in_map(true));
+    let ruleset = lower(&model);
+    let pair = ruleset.chain("loc-fw").expect("loc-fw");
+    let related: Vec<&fwgen::ruleset::Rule> = pair
+        .rules
+        .iter()
+        .filter(|r| r.matches.contains(&Match::CtState(vec![CtState::Related])))
+        .collect();
+    assert_eq!(related.len(), 2, "{:?}", pair.rules);
+    assert!(
+        related
+            .iter()
+            .all(|r| r.matches[0] == Match::Family(Family::Ipv6)),
+        "{related:?}"
+    );
 }

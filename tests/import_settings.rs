@@ -504,9 +504,9 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
         (
-            "six-invalid-log",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_LOG_LEVEL=debug\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's INVALID_LOG_LEVEL differ, and fwgen's `invalid_log` is one for both",
+            "six-untracked-log",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nUNTRACKED_LOG_LEVEL=debug\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's UNTRACKED_LOG_LEVEL differ, and fwgen's `untracked_log` is one for both",
         ),
         (
             "six-untracked",
@@ -654,7 +654,7 @@ fn differing_tcp_flags_settings_are_kept_per_family() {
 #[test]
 fn differing_state_dispositions_are_kept_per_family() {
     let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n";
-    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\nINVALID_LOG_LEVEL=info\n";
     let dir = common::dual_stack("import-setting-six-states", four, six);
     let output = import(&dir.join("shorewall"));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -663,16 +663,26 @@ fn differing_state_dispositions_are_kept_per_family() {
     for expected in [
         "# shorewall.conf:4\nrelated_disposition_ipv4 = \"DROP\"\n# shorewall6/shorewall6.conf: RELATED_DISPOSITION unset\nrelated_disposition_ipv6 = \"ACCEPT\"\n",
         "invalid_disposition_ipv4 = \"CONTINUE\"\n# shorewall6/shorewall6.conf:4\ninvalid_disposition_ipv6 = \"DROP\"\n",
+        "# shorewall6/shorewall6.conf:5\ninvalid_log_ipv6 = \"info\"\n",
     ] {
         assert!(text.contains(expected), "expected `{expected}` in\n{text}");
     }
     assert!(
-        !text.contains("related_disposition =") && !text.contains("invalid_disposition ="),
+        !text.contains("related_disposition =")
+            && !text.contains("invalid_disposition =")
+            && !text.contains("invalid_log_ipv4"),
         "{text}"
     );
     let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
         .unwrap_or_else(|f| panic!("{}", f.render()));
-    use fwgen::model::{Disposition, Families};
+    use fwgen::model::{Disposition, Families, LogLevel};
+    assert_eq!(
+        model.firewall.state_logs.invalid,
+        Families {
+            ipv4: None,
+            ipv6: LogLevel::read("info").ok()
+        }
+    );
     let d = model.firewall.dispositions;
     assert_eq!(
         (d.related, d.invalid),

@@ -783,14 +783,28 @@ fn model_family_dispositions() {
     );
     let model = model("tests/models", "family-dispositions");
     // With RELATED_LOG_LEVEL the pair chains decide related packets, one
-    // rule per family: the same verdicts, Shorewall's and nftables' alike.
-    let mut logged = model.clone();
-    logged.firewall.state_logs.related = Some(fwgen::model::LogLevel::Info);
-    let logged_matrix = lab_of(&logged, "famdl");
-    assert_eq!(
-        logged_matrix, matrix,
-        "logging related packets changes no verdict"
-    );
+    // rule per family; with IPv4's alone (shorewall6.conf's unset), IPv4's
+    // there and IPv6's in its map: the same verdicts, Shorewall's and
+    // nftables' alike.
+    let info = Some(fwgen::model::LogLevel::Info);
+    for (related, short) in [
+        (Families::both(info), "famdl"),
+        (
+            Families {
+                ipv4: info,
+                ipv6: None,
+            },
+            "famd4",
+        ),
+    ] {
+        let mut logged = model.clone();
+        logged.firewall.state_logs.related = related;
+        let logged_matrix = lab_of(&logged, short);
+        assert_eq!(
+            logged_matrix, matrix,
+            "logging related packets changes no verdict"
+        );
+    }
     for (merged, short) in [(Disposition::Accept, "famma"), (Disposition::Drop, "fammd")] {
         let mut one = model.clone();
         one.firewall.dispositions.related = Families::both(merged);

@@ -61,8 +61,24 @@ impl Analyzer<'_> {
                 Self::log_level,
             ),
             state_logs: StateLogs {
-                related: self.log_level(raw.related_log.as_ref()),
-                invalid: self.log_level(raw.invalid_log.as_ref()),
+                related: self.families(
+                    "related_log",
+                    [
+                        &raw.related_log,
+                        &raw.related_log_ipv4,
+                        &raw.related_log_ipv6,
+                    ],
+                    Self::log_level,
+                ),
+                invalid: self.families(
+                    "invalid_log",
+                    [
+                        &raw.invalid_log,
+                        &raw.invalid_log_ipv4,
+                        &raw.invalid_log_ipv6,
+                    ],
+                    Self::log_level,
+                ),
                 untracked: self.log_level(raw.untracked_log.as_ref()),
             },
         }
@@ -75,9 +91,12 @@ impl Analyzer<'_> {
     /// `invalid_log`, fwgen decides invalid packets in the pair chains as
     /// Shorewall does, and the rule runs first there.
     pub(super) fn check_invalid_rejected(&mut self, firewall: &Firewall, rules: &[Rule]) {
-        if !firewall.dispositions.invalid.any(&Disposition::Reject)
-            || firewall.state_logs.invalid.is_some()
-        {
+        // Per family: rejected first, unless that family's are logged.
+        let rejected_first = |ipv6: bool| {
+            firewall.dispositions.invalid.get(ipv6) == Disposition::Reject
+                && firewall.state_logs.invalid.get(ipv6).is_none()
+        };
+        if !rejected_first(false) && !rejected_first(true) {
             return;
         }
         let mut seen = Vec::new();
@@ -101,7 +120,7 @@ impl Analyzer<'_> {
         let raw = &raw.firewall;
         for ipv6 in [false, true] {
             let invalid_decided_first = dispositions.invalid.get(ipv6) != Disposition::Continue
-                && firewall.state_logs.invalid.is_none();
+                && firewall.state_logs.invalid.get(ipv6).is_none();
             let tcp_flags = dispositions.tcp_flags.get(ipv6);
             let unseen = tcp_flags != Disposition::Drop
                 && invalid_decided_first
@@ -302,6 +321,10 @@ impl Analyzer<'_> {
             ("related_disposition", true, &raw.related_disposition_ipv6),
             ("invalid_disposition", false, &raw.invalid_disposition_ipv4),
             ("invalid_disposition", true, &raw.invalid_disposition_ipv6),
+            ("related_log", false, &raw.related_log_ipv4),
+            ("related_log", true, &raw.related_log_ipv6),
+            ("invalid_log", false, &raw.invalid_log_ipv4),
+            ("invalid_log", true, &raw.invalid_log_ipv6),
         ];
         for (key, ipv6, raw) in keys {
             let Some(raw) = raw else { continue };

@@ -672,8 +672,9 @@ struct Carried {
 }
 
 /// The log settings the model may give each family (`smurf_log_ipv4`,
-/// `smurf_log_ipv6`, `tcp_flags_log_ipv4`, `tcp_flags_log_ipv6`).
-const FAMILY_LOG_LEVEL_KEYS: [&str; 2] = ["smurf_log", "tcp_flags_log"];
+/// `smurf_log_ipv6`, ...); UNTRACKED_LOG_LEVEL is one for both.
+const FAMILY_LOG_LEVEL_KEYS: [&str; 4] =
+    ["smurf_log", "tcp_flags_log", "related_log", "invalid_log"];
 
 /// The log settings of `tcp_flags_log` and `smurf_log`.
 const LOG_LEVEL_KEYS: [(&str, &str); 5] = [

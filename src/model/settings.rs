@@ -73,6 +73,13 @@ impl<T: Copy> Families<T> {
     }
 }
 
+impl<T> Families<Option<T>> {
+    /// Whether either family has a value (a log level set for either).
+    pub fn either(&self) -> bool {
+        self.ipv4.is_some() || self.ipv6.is_some()
+    }
+}
+
 /// One value, or each family's: `DROP`, or `ACCEPT for IPv4, DROP for IPv6`.
 impl<T: Display + PartialEq> Display for Families<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -274,21 +281,23 @@ impl Dispositions {
 /// the state's disposition.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StateLogs {
-    pub related: Option<LogLevel>,
-    pub invalid: Option<LogLevel>,
+    /// Of each family (`related_log`, or `related_log_ipv4` and `_ipv6`),
+    /// as `invalid`.
+    pub related: Families<Option<LogLevel>>,
+    pub invalid: Families<Option<LogLevel>>,
     pub untracked: Option<LogLevel>,
 }
 
 impl Firewall {
     /// The log level of a disposition's packets in one family (`true`:
-    /// IPv6): TCP_FLAGS_LOG_LEVEL (which may differ by family),
-    /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL (one
+    /// IPv6): TCP_FLAGS_LOG_LEVEL, RELATED_LOG_LEVEL, INVALID_LOG_LEVEL
+    /// (each of which may differ by family) or UNTRACKED_LOG_LEVEL (one
     /// value for both).
     pub fn disposition_log(&self, key: DispositionKey, ipv6: bool) -> Option<LogLevel> {
         match key {
             DispositionKey::TcpFlags => self.tcp_flags_log.get(ipv6),
-            DispositionKey::Related => self.state_logs.related,
-            DispositionKey::Invalid => self.state_logs.invalid,
+            DispositionKey::Related => self.state_logs.related.get(ipv6),
+            DispositionKey::Invalid => self.state_logs.invalid.get(ipv6),
             DispositionKey::Untracked => self.state_logs.untracked,
         }
     }

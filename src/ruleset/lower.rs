@@ -396,7 +396,11 @@ fn conntrack_text(model: &Model) -> String {
     );
     let logged: Vec<&str> = LOGGED_STATES
         .iter()
-        .filter(|(_, key)| model.firewall.disposition_log(*key, false).is_some())
+        .filter(|(_, key)| {
+            let firewall = &model.firewall;
+            firewall.disposition_log(*key, false).is_some()
+                || firewall.disposition_log(*key, true).is_some()
+        })
         .map(|(state, _)| state_word(*state))
         .collect();
     if !logged.is_empty() {
@@ -939,13 +943,14 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
         // Shorewall's jump is for NEW, INVALID and UNTRACKED packets: the
         // conntrack map has decided the others, unless related is logged
         // (then decided later, in the pair chain).
-        let states = match model.firewall.state_logs.related {
-            Some(_) => vec![Match::CtState(vec![
+        // Either family's: the other's related packets never get here.
+        let states = match model.firewall.state_logs.related.either() {
+            true => vec![Match::CtState(vec![
                 CtState::New,
                 CtState::Invalid,
                 CtState::Untracked,
             ])],
-            None => vec![],
+            false => vec![],
         };
         for mut matches in option_matches(model, interface, InterfaceOption::Nosmurfs) {
             matches.extend(states.iter().cloned());
@@ -1135,7 +1140,7 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
         .dispositions
         .invalid
         .any(&Disposition::Continue)
-        || model.firewall.state_logs.invalid.is_some();
+        || model.firewall.state_logs.invalid.either();
     for (index, rule) in model.rules.iter().enumerate() {
         let at = match rule.is_invalid_match() {
             false => rule.span.start,
@@ -1305,7 +1310,9 @@ fn state_head(
     if *logs == crate::model::StateLogs::default() && !untracked {
         return (head, items);
     }
-    let invalid_logged = logs.invalid.is_some();
+    // Either family's: the other family's invalid packets are decided
+    // before the pair chain, or continue to the rules the same way.
+    let invalid_logged = logs.invalid.either();
     let (invalid_items, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
         invalid_logged
             && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
@@ -2236,7 +2243,7 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
     let mut states = vec![(CtState::Established, Disposition::Accept)];
     for (state, key) in LOGGED_STATES {
-        if !decided_in_pairs(model, key) {
+        if !decided_in_pairs(model, key, ipv6) {
             states.push((state, dispositions.get(key, ipv6)));
         }
     }
@@ -2254,12 +2261,14 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
 
 /// The families whose conntrack states are decided apart, each with its
 /// match and whether it is IPv6: one entry (no match) when the families'
-/// RELATED_ and INVALID_DISPOSITION agree or the model has one family,
+/// RELATED_ and INVALID_DISPOSITION and log levels agree or the model has
+/// one family,
 /// else IPv4's and IPv6's (`meta nfproto`), as shorewall.conf and
 /// shorewall6.conf each decide their own.
 fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
-    let d = &model.firewall.dispositions;
-    if (d.related.same() && d.invalid.same()) || !model.has_family(true) {
+    let (d, logs) = (&model.firewall.dispositions, &model.firewall.state_logs);
+    let same = d.related.same() && d.invalid.same() && logs.related.same() && logs.invalid.same();
+    if same || !model.has_family(true) {
         vec![(Vec::new(), false)]
     } else if !model.has_family(false) {
         vec![(Vec::new(), true)]
@@ -2273,9 +2282,9 @@ fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
 
 /// Whether the zone pair chains decide a state instead of the `ct state
 /// vmap`: a logged one, and untracked packets beside an `Invalid` rule
-/// ([`untracked_in_pairs`]).
-fn decided_in_pairs(model: &Model, key: DispositionKey) -> bool {
-    model.firewall.disposition_log(key, false).is_some()
+/// ([`untracked_in_pairs`]). Of one family: its log level decides.
+fn decided_in_pairs(model: &Model, key: DispositionKey, ipv6: bool) -> bool {
+    model.firewall.disposition_log(key, ipv6).is_some()
         || (key == DispositionKey::Untracked && untracked_in_pairs(model))
 }
 
@@ -2321,26 +2330,30 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
 /// `Shorewall:+net-fw:ACCEPT:` (the disposition's word; none for
 /// CONTINUE) and then gives the disposition (Rules.pm
 /// finish_chain_section). The state's rule, when `key`'s state is logged.
-/// When the families' dispositions differ, one rule for each family
-/// (`meta nfproto`), each with its own disposition and log word; the log
-/// levels of the states are one for both families.
+/// When the families' dispositions or log levels differ, one rule for
+/// each family whose packets of the state are logged (`meta nfproto`),
+/// each with its own level, disposition and log word; the other family's
+/// are decided in its `ct state vmap`.
 fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Vec<Rule> {
-    let Some(level) = model.firewall.disposition_log(key, false) else {
-        return Vec::new();
+    let firewall = &model.firewall;
+    let rule = |ipv6: bool| {
+        let level = firewall.disposition_log(key, ipv6)?;
+        Some(state_rule(model, pair_name, key, Some(level), ipv6))
     };
-    let rule = |ipv6: bool| state_rule(model, pair_name, key, Some(level), ipv6);
-    if model.firewall.dispositions.families(key).same() || !model.has_family(true) {
-        return vec![rule(false)];
+    let same = firewall.dispositions.families(key).same()
+        && firewall.disposition_log(key, false) == firewall.disposition_log(key, true);
+    if same || !model.has_family(true) {
+        return rule(false).into_iter().collect();
     }
     if !model.has_family(false) {
-        return vec![rule(true)];
+        return rule(true).into_iter().collect();
     }
     [(Family::Ipv4, false), (Family::Ipv6, true)]
         .into_iter()
-        .map(|(family, ipv6)| {
-            let mut rule = rule(ipv6);
+        .filter_map(|(family, ipv6)| {
+            let mut rule = rule(ipv6)?;
             rule.matches.insert(0, Match::Family(family));
-            rule
+            Some(rule)
         })
         .collect()
 }

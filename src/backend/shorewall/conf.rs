@@ -187,7 +187,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             DispositionKey::Invalid,
             DispositionKey::Untracked,
         ]
-        .map(|key| state_log(model, key)),
+        .map(|key| state_log(model, key, product)),
     );
     if !product.ipv6 {
         decided.extend([
@@ -226,14 +226,16 @@ fn disposition(model: &Model, key: DispositionKey, product: Product) -> Decided 
 
 /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL, from the
 /// model's `related_log`, `invalid_log` or `untracked_log`.
-fn state_log(model: &Model, key: DispositionKey) -> Decided {
+fn state_log(model: &Model, key: DispositionKey, product: Product) -> Decided {
     let (setting, name, state) = match key {
         DispositionKey::Related => ("RELATED_LOG_LEVEL", "related_log", "RELATED"),
         DispositionKey::Invalid => ("INVALID_LOG_LEVEL", "invalid_log", "INVALID"),
         _ => ("UNTRACKED_LOG_LEVEL", "untracked_log", "UNTRACKED"),
     };
-    // The conntrack states' log levels are one value for both families.
-    match model.firewall.disposition_log(key, false) {
+    let firewall = &model.firewall;
+    let same = firewall.disposition_log(key, false) == firewall.disposition_log(key, true);
+    let name = family_key(name, same, product);
+    match firewall.disposition_log(key, product.ipv6) {
         Some(level) => decide(
             setting,
             format!("\"{level}\""),
