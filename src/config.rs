@@ -131,6 +131,12 @@ pub struct RawFirewall {
     /// UNTRACKED_LOG_LEVEL: untracked packets are logged likewise.
     #[schemars(with = "Option<String>")]
     pub untracked_log: Option<Spanned<String>>,
+    /// UNTRACKED_LOG_LEVEL of IPv4 alone, in place of `untracked_log`.
+    #[schemars(with = "Option<String>")]
+    pub untracked_log_ipv4: Option<Spanned<String>>,
+    /// UNTRACKED_LOG_LEVEL of IPv6 alone, in place of `untracked_log`.
+    #[schemars(with = "Option<String>")]
+    pub untracked_log_ipv6: Option<Spanned<String>>,
     /// TCP_FLAGS_DISPOSITION: `"DROP"`, `"REJECT"` or `"ACCEPT"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub tcp_flags_disposition: Option<Spanned<String>>,
@@ -161,6 +167,12 @@ pub struct RawFirewall {
     /// UNTRACKED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub untracked_disposition: Option<Spanned<String>>,
+    /// UNTRACKED_DISPOSITION of IPv4 alone, in place of `untracked_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub untracked_disposition_ipv4: Option<Spanned<String>>,
+    /// UNTRACKED_DISPOSITION of IPv6 alone, in place of `untracked_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub untracked_disposition_ipv6: Option<Spanned<String>>,
 }
 
 /// A disposition's words, for the schema (the analyzer reads the string

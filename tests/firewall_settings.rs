@@ -281,7 +281,8 @@ fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
                 vec![Match::Family(Family::Ipv4)],
                 vec![
                     (CtState::Established, Verdict::Accept),
-                    (CtState::Related, Verdict::Accept)
+                    (CtState::Related, Verdict::Accept),
+                    (CtState::Untracked, Verdict::Accept)
                 ]
             ),
             (
@@ -357,5 +358,57 @@ fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
             .iter()
             .all(|r| r.matches[0] == Match::Family(Family::Ipv6)),
         "{related:?}"
+    );
+}
+
+/// Issue 15: UNTRACKED_LOG_LEVEL of IPv4 alone beside family-dispositions'
+/// untracked ACCEPT for IPv4: IPv4's untracked packets leave its map and
+/// each pair chain logs and accepts them with `meta nfproto ipv4`; IPv6's
+/// (CONTINUE, unlogged) have no rule and go on to the rules.
+#[test]
+fn untracked_log_of_one_family_in_the_pair_chains() {
+    use fwgen::model::{Families, LogLevel};
+    use fwgen::ruleset::{CtState, Family, MapValue, Verdict};
+    let mut model = model("family-dispositions");
+    model.firewall.state_logs.untracked = Families {
+        ipv4: Some(LogLevel::Info),
+        ipv6: None,
+    };
+    let ruleset = lower(&model);
+    let input = ruleset.chain("input").expect("input");
+    let untracked_in_maps = input
+        .rules
+        .iter()
+        .flat_map(|r| &r.statements)
+        .any(|s| match s {
+            Statement::Map { elements, .. } => elements
+                .iter()
+                .any(|e| e.key == vec![MapValue::State(CtState::Untracked)]),
+            _ => false,
+        });
+    assert!(!untracked_in_maps, "{input:?}");
+    let pair = ruleset.chain("net-fw").expect("net-fw");
+    let untracked: Vec<&fwgen::ruleset::Rule> = pair
+        .rules
+        .iter()
+        .filter(|r| {
+            r.matches
+                .contains(&Match::CtState(vec![CtState::Untracked]))
+        })
+        .collect();
+    assert_eq!(untracked.len(), 2, "{:?}", pair.rules);
+    assert!(
+        untracked
+            .iter()
+            .all(|r| r.matches[0] == Match::Family(Family::Ipv4)),
+        "{untracked:?}"
+    );
+    assert!(
+        format!("{:?}", untracked[0].statements).contains("\"Shorewall:&net-fw:ACCEPT:\""),
+        "{untracked:?}"
+    );
+    assert_eq!(
+        untracked[1].statements,
+        vec![Statement::Verdict(Verdict::Accept)]
     );
 }

@@ -504,14 +504,9 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
         (
-            "six-untracked-log",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nUNTRACKED_LOG_LEVEL=debug\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's UNTRACKED_LOG_LEVEL differ, and fwgen's `untracked_log` is one for both",
-        ),
-        (
-            "six-untracked",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nUNTRACKED_DISPOSITION=DROP\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's UNTRACKED_DISPOSITION differ, and fwgen's `untracked_disposition` is one for both",
+            "six-blacklist",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBLACKLIST=NEW\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's BLACKLIST differ, and fwgen's `blacklist_states` is one for both",
         ),
     ] {
         let dir = common::dual_stack(&format!("import-setting-{name}"), four, six);
@@ -648,13 +643,14 @@ fn differing_tcp_flags_settings_are_kept_per_family() {
     );
 }
 
-/// RELATED_DISPOSITION and INVALID_DISPOSITION may differ between the
-/// families (issue 15): each family keeps its own, after its line, and an
-/// unset one is Shorewall's default (RELATED ACCEPT, INVALID CONTINUE).
+/// RELATED_, INVALID_ and UNTRACKED_DISPOSITION and their log levels may
+/// differ between the families (issue 15): each family keeps its own,
+/// after its line, and an unset one is Shorewall's default (RELATED
+/// ACCEPT, INVALID and UNTRACKED CONTINUE, no log).
 #[test]
 fn differing_state_dispositions_are_kept_per_family() {
     let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n";
-    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\nINVALID_LOG_LEVEL=info\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\nINVALID_LOG_LEVEL=info\nUNTRACKED_DISPOSITION=DROP\nUNTRACKED_LOG_LEVEL=notice\n";
     let dir = common::dual_stack("import-setting-six-states", four, six);
     let output = import(&dir.join("shorewall"));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -664,6 +660,8 @@ fn differing_state_dispositions_are_kept_per_family() {
         "# shorewall.conf:4\nrelated_disposition_ipv4 = \"DROP\"\n# shorewall6/shorewall6.conf: RELATED_DISPOSITION unset\nrelated_disposition_ipv6 = \"ACCEPT\"\n",
         "invalid_disposition_ipv4 = \"CONTINUE\"\n# shorewall6/shorewall6.conf:4\ninvalid_disposition_ipv6 = \"DROP\"\n",
         "# shorewall6/shorewall6.conf:5\ninvalid_log_ipv6 = \"info\"\n",
+        "untracked_disposition_ipv4 = \"CONTINUE\"\n# shorewall6/shorewall6.conf:6\nuntracked_disposition_ipv6 = \"DROP\"\n",
+        "# shorewall6/shorewall6.conf:7\nuntracked_log_ipv6 = \"notice\"\n",
     ] {
         assert!(text.contains(expected), "expected `{expected}` in\n{text}");
     }

@@ -546,8 +546,8 @@ fn untracked_packets_beside_an_invalid_section() {
     ];
     for (name, disposition, log, expected) in cases {
         let mut model = model.clone();
-        model.firewall.dispositions.untracked = disposition;
-        model.firewall.state_logs.untracked = log;
+        model.firewall.dispositions.untracked = fwgen::model::Families::both(disposition);
+        model.firewall.state_logs.untracked = fwgen::model::Families::both(log);
         let ruleset = Contestant::Nftables(nftables_ruleset(&model));
         let [shorewall, nftables] =
             [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, backend)| {
@@ -562,6 +562,47 @@ fn untracked_packets_beside_an_invalid_section() {
         assert_eq!(explained, nftables, "explain and nftables disagree");
         assert_eq!(nftables, expected, "not what Shorewall compiles");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: UNTRACKED_DISPOSITION per family (family-dispositions:
+/// shorewall.conf's ACCEPT, shorewall6.conf's CONTINUE): IPv4 SYNs the
+/// lab's notrack table takes out of conntrack are accepted whatever net's
+/// DROP policy says, by Shorewall's compiled firewall, nftables and
+/// explain alike; a ruleset that gave IPv4 IPv6's CONTINUE drops them.
+#[test]
+fn untracked_disposition_per_family() {
+    use fwgen::model::{Disposition, Families};
+    common::require_lab();
+    let model = model("tests/models", "family-dispositions");
+    assert_eq!(
+        model.firewall.dispositions.untracked,
+        Families {
+            ipv4: Disposition::Accept,
+            ipv6: Disposition::Continue
+        }
+    );
+    let dir = common::scratch("lab-famuntracked");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let [shorewall, nftables] = [(&Contestant::Shorewall, "fus"), (&ruleset, "fun")]
+        .map(|(contestant, name)| untracked::verdicts(&model, name, contestant, &dir));
+    let explained = untracked::explained(&model);
+    eprintln!(
+        "{:?}\nshorewall {shorewall:?}\nnftables  {nftables:?}\nexplain   {explained:?}",
+        untracked::PROBES
+    );
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    assert_eq!(explained, nftables, "explain and nftables disagree");
+    assert_eq!(nftables, ["ACCEPT"; 4], "not what Shorewall compiles");
+    let mut merged = model.clone();
+    merged.firewall.dispositions.untracked = Families::both(Disposition::Continue);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&merged));
+    let wrong = untracked::verdicts(&merged, "fum", &ruleset, &dir);
+    assert_eq!(
+        wrong,
+        ["DROP", "DROP", "ACCEPT", "DROP"],
+        "a merged untracked_disposition goes unnoticed"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

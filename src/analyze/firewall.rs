@@ -79,7 +79,15 @@ impl Analyzer<'_> {
                     ],
                     Self::log_level,
                 ),
-                untracked: self.log_level(raw.untracked_log.as_ref()),
+                untracked: self.families(
+                    "untracked_log",
+                    [
+                        &raw.untracked_log,
+                        &raw.untracked_log_ipv4,
+                        &raw.untracked_log_ipv6,
+                    ],
+                    Self::log_level,
+                ),
             },
         }
     }
@@ -159,10 +167,6 @@ impl Analyzer<'_> {
     /// its setting; absent: [`DispositionKey::model_default`].
     fn dispositions(&mut self, raw: &RawFirewall) -> Dispositions {
         let mut dispositions = Dispositions::default();
-        let untracked = raw.untracked_disposition.as_ref();
-        if let Some(disposition) = self.disposition(DispositionKey::Untracked, untracked) {
-            dispositions.untracked = disposition;
-        }
         let per_family = [
             (
                 DispositionKey::TcpFlags,
@@ -188,6 +192,14 @@ impl Analyzer<'_> {
                     &raw.invalid_disposition_ipv6,
                 ],
             ),
+            (
+                DispositionKey::Untracked,
+                [
+                    &raw.untracked_disposition,
+                    &raw.untracked_disposition_ipv4,
+                    &raw.untracked_disposition_ipv6,
+                ],
+            ),
         ];
         for (key, written) in per_family {
             let read = self.families(key.key(), written, |analyzer, written| {
@@ -201,7 +213,8 @@ impl Analyzer<'_> {
             match key {
                 DispositionKey::TcpFlags => dispositions.tcp_flags = families,
                 DispositionKey::Related => dispositions.related = families,
-                _ => dispositions.invalid = families,
+                DispositionKey::Invalid => dispositions.invalid = families,
+                DispositionKey::Untracked => dispositions.untracked = families,
             }
         }
         dispositions
@@ -325,6 +338,18 @@ impl Analyzer<'_> {
             ("related_log", true, &raw.related_log_ipv6),
             ("invalid_log", false, &raw.invalid_log_ipv4),
             ("invalid_log", true, &raw.invalid_log_ipv6),
+            (
+                "untracked_disposition",
+                false,
+                &raw.untracked_disposition_ipv4,
+            ),
+            (
+                "untracked_disposition",
+                true,
+                &raw.untracked_disposition_ipv6,
+            ),
+            ("untracked_log", false, &raw.untracked_log_ipv4),
+            ("untracked_log", true, &raw.untracked_log_ipv6),
         ];
         for (key, ipv6, raw) in keys {
             let Some(raw) = raw else { continue };

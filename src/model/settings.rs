@@ -227,14 +227,14 @@ impl DispositionKey {
 }
 
 /// The dispositions of the model, one per [`DispositionKey`]: each of
-/// TCP_FLAGS_, RELATED_ and INVALID_DISPOSITION per family (`key`, or
-/// `key_ipv4` and `key_ipv6`), UNTRACKED_DISPOSITION one for both.
+/// TCP_FLAGS_, RELATED_, INVALID_ and UNTRACKED_DISPOSITION per family
+/// (`key`, or `key_ipv4` and `key_ipv6`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dispositions {
     pub tcp_flags: Families<Disposition>,
     pub related: Families<Disposition>,
     pub invalid: Families<Disposition>,
-    pub untracked: Disposition,
+    pub untracked: Families<Disposition>,
 }
 
 impl Default for Dispositions {
@@ -243,7 +243,7 @@ impl Default for Dispositions {
             tcp_flags: Families::both(DispositionKey::TcpFlags.model_default()),
             related: Families::both(DispositionKey::Related.model_default()),
             invalid: Families::both(DispositionKey::Invalid.model_default()),
-            untracked: DispositionKey::Untracked.model_default(),
+            untracked: Families::both(DispositionKey::Untracked.model_default()),
         }
     }
 }
@@ -255,7 +255,7 @@ impl Dispositions {
             DispositionKey::TcpFlags => self.tcp_flags,
             DispositionKey::Related => self.related,
             DispositionKey::Invalid => self.invalid,
-            DispositionKey::Untracked => Families::both(self.untracked),
+            DispositionKey::Untracked => self.untracked,
         }
     }
 
@@ -270,7 +270,7 @@ impl Dispositions {
             DispositionKey::TcpFlags => self.tcp_flags = Families::both(disposition),
             DispositionKey::Related => self.related = Families::both(disposition),
             DispositionKey::Invalid => self.invalid = Families::both(disposition),
-            DispositionKey::Untracked => self.untracked = disposition,
+            DispositionKey::Untracked => self.untracked = Families::both(disposition),
         }
     }
 }
@@ -285,20 +285,19 @@ pub struct StateLogs {
     /// as `invalid`.
     pub related: Families<Option<LogLevel>>,
     pub invalid: Families<Option<LogLevel>>,
-    pub untracked: Option<LogLevel>,
+    pub untracked: Families<Option<LogLevel>>,
 }
 
 impl Firewall {
     /// The log level of a disposition's packets in one family (`true`:
-    /// IPv6): TCP_FLAGS_LOG_LEVEL, RELATED_LOG_LEVEL, INVALID_LOG_LEVEL
-    /// (each of which may differ by family) or UNTRACKED_LOG_LEVEL (one
-    /// value for both).
+    /// IPv6): TCP_FLAGS_LOG_LEVEL, RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or
+    /// UNTRACKED_LOG_LEVEL, each of which may differ by family.
     pub fn disposition_log(&self, key: DispositionKey, ipv6: bool) -> Option<LogLevel> {
         match key {
             DispositionKey::TcpFlags => self.tcp_flags_log.get(ipv6),
             DispositionKey::Related => self.state_logs.related.get(ipv6),
             DispositionKey::Invalid => self.state_logs.invalid.get(ipv6),
-            DispositionKey::Untracked => self.state_logs.untracked,
+            DispositionKey::Untracked => self.state_logs.untracked.get(ipv6),
         }
     }
 }

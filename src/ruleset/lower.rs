@@ -410,7 +410,10 @@ fn conntrack_text(model: &Model) -> String {
             logged.join(", ")
         );
     }
-    if model.firewall.state_logs.untracked.is_none() && untracked_in_pairs(model) {
+    let unlogged_in_pairs = |ipv6: bool| {
+        model.firewall.state_logs.untracked.get(ipv6).is_none() && untracked_in_pairs(model, ipv6)
+    };
+    if unlogged_in_pairs(false) || unlogged_in_pairs(true) {
         text.push_str(
             "; untracked decided in the zone pair chains, none where an Invalid rule applies (as Shorewall 5.2.8)",
         );
@@ -1172,7 +1175,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|run| work.split_off(run.start))
         .collect();
     runs.reverse();
-    let untracked = untracked_in_pairs(model);
+    let untracked = untracked_in_pairs(model, false) || untracked_in_pairs(model, true);
     let lower_run = |run: Vec<PairWork>| -> Vec<PairRules> {
         run.into_iter()
             .map(|(pair, items)| pair_rules(model, pair, items, untracked))
@@ -1339,7 +1342,8 @@ fn state_head(
 /// its rules and policy.
 fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule> {
     // Per family: Shorewall's and Shorewall6's rules files each have their
-    // own INVALID section.
+    // own INVALID section, and shorewall.conf and shorewall6.conf their
+    // own UNTRACKED_DISPOSITION and UNTRACKED_LOG_LEVEL.
     let invalid_in = |ipv6: bool| {
         (model.rules.iter()).any(|r| {
             r.is_invalid_match()
@@ -1347,18 +1351,23 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
                 && applies_to(r.source.zone, r.dest.zone, pair)
         })
     };
-    let full = || {
-        // UNTRACKED_DISPOSITION is one for both families.
-        state_rule(
-            model,
-            name,
-            DispositionKey::Untracked,
-            model.firewall.state_logs.untracked,
-            false,
-        )
-    };
-    let accept_only = || {
-        (model.firewall.dispositions.untracked == Disposition::Accept).then(|| {
+    let firewall = &model.firewall;
+    let of_family = |ipv6: bool| -> Option<Rule> {
+        if !untracked_in_pairs(model, ipv6) {
+            // The family's `ct state vmap` decides.
+            return None;
+        }
+        if !invalid_in(ipv6) {
+            let level = firewall.state_logs.untracked.get(ipv6);
+            return Some(state_rule(
+                model,
+                name,
+                DispositionKey::Untracked,
+                level,
+                ipv6,
+            ));
+        }
+        (firewall.dispositions.untracked.get(ipv6) == Disposition::Accept).then(|| {
             shorewall(
                 vec![Match::CtState(vec![CtState::Untracked])],
                 vec![accept()],
@@ -1366,33 +1375,31 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
             )
         })
     };
-    let of_family = |mut rule: Rule, family: Family| {
-        rule.matches.insert(0, Match::Family(family));
-        rule
-    };
-    match (invalid_in(false), invalid_in(true)) {
-        (false, false) => vec![full()],
-        (true, true) => accept_only().into_iter().collect(),
-        (ipv4, _) => {
-            let (invalid, other) = match ipv4 {
-                true => (Family::Ipv4, Family::Ipv6),
-                false => (Family::Ipv6, Family::Ipv4),
-            };
-            let kept = accept_only().map(|rule| of_family(rule, invalid));
-            kept.into_iter().chain([of_family(full(), other)]).collect()
-        }
+    let (ipv4, ipv6) = (of_family(false), of_family(true));
+    // One rule for both when they agree.
+    if ipv4 == ipv6 {
+        return ipv4.into_iter().collect();
     }
+    [(Family::Ipv4, ipv4), (Family::Ipv6, ipv6)]
+        .into_iter()
+        .filter_map(|(family, rule)| {
+            let mut rule = rule?;
+            rule.matches.insert(0, Match::Family(family));
+            Some(rule)
+        })
+        .collect()
 }
 
-/// Whether the zone pair chains decide untracked packets, not the `ct
-/// state vmap`: when they are logged, and when an `Invalid` rule leaves
-/// some pair chains without the disposition ([`untracked_rule`]) that
-/// the map would give every pair (an unlogged ACCEPT is the same in both).
-pub fn untracked_in_pairs(model: &Model) -> bool {
+/// Whether the zone pair chains decide one family's untracked packets,
+/// not its `ct state vmap`: when they are logged, and when an `Invalid`
+/// rule leaves some pair chains without the disposition
+/// ([`untracked_rule`]) that the map would give every pair (an unlogged
+/// ACCEPT is the same in both).
+pub fn untracked_in_pairs(model: &Model, ipv6: bool) -> bool {
     let firewall = &model.firewall;
-    firewall.state_logs.untracked.is_some()
+    firewall.state_logs.untracked.get(ipv6).is_some()
         || (!matches!(
-            firewall.dispositions.untracked,
+            firewall.dispositions.untracked.get(ipv6),
             Disposition::Continue | Disposition::Accept
         ) && model.rules.iter().any(crate::model::Rule::is_invalid_match))
 }
@@ -2261,13 +2268,18 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
 
 /// The families whose conntrack states are decided apart, each with its
 /// match and whether it is IPv6: one entry (no match) when the families'
-/// RELATED_ and INVALID_DISPOSITION and log levels agree or the model has
-/// one family,
+/// RELATED_, INVALID_ and UNTRACKED_DISPOSITION and log levels agree or
+/// the model has one family,
 /// else IPv4's and IPv6's (`meta nfproto`), as shorewall.conf and
 /// shorewall6.conf each decide their own.
 fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
     let (d, logs) = (&model.firewall.dispositions, &model.firewall.state_logs);
-    let same = d.related.same() && d.invalid.same() && logs.related.same() && logs.invalid.same();
+    let same = d.related.same()
+        && d.invalid.same()
+        && d.untracked.same()
+        && logs.related.same()
+        && logs.invalid.same()
+        && logs.untracked.same();
     if same || !model.has_family(true) {
         vec![(Vec::new(), false)]
     } else if !model.has_family(false) {
@@ -2285,7 +2297,7 @@ fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
 /// ([`untracked_in_pairs`]). Of one family: its log level decides.
 fn decided_in_pairs(model: &Model, key: DispositionKey, ipv6: bool) -> bool {
     model.firewall.disposition_log(key, ipv6).is_some()
-        || (key == DispositionKey::Untracked && untracked_in_pairs(model))
+        || (key == DispositionKey::Untracked && untracked_in_pairs(model, ipv6))
 }
 
 /// The states with a disposition and a log level of their own, in the
