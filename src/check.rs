@@ -803,16 +803,23 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
 /// that both backends agree, which is probably not what the model means.
 fn untracked_beside_invalid(model: &Model) -> Vec<Finding> {
     use crate::model::Disposition;
-    if !untracked_in_pairs(model) {
-        return Vec::new();
-    }
-    let disposition = model.firewall.dispositions.untracked;
+    // The family whose pair chains decide untracked packets (IPv4's when
+    // both do).
+    let ipv6 = match (
+        untracked_in_pairs(model, false),
+        untracked_in_pairs(model, true),
+    ) {
+        (false, false) => return Vec::new(),
+        (true, _) => false,
+        (false, true) => true,
+    };
+    let disposition = model.firewall.dispositions.untracked.get(ipv6);
     let what = match disposition {
         Disposition::Accept => "are accepted without untracked_log's log".to_owned(),
         Disposition::Continue => "are not logged (untracked_log)".to_owned(),
         other => format!(
             "skip untracked_disposition {other}{} and go on to the pair's rules and policy",
-            match model.firewall.state_logs.untracked {
+            match model.firewall.state_logs.untracked.get(ipv6) {
                 Some(_) => " and its log",
                 None => "",
             }

@@ -94,6 +94,12 @@ pub struct RawFirewall {
     /// TCP_FLAGS_LOG_LEVEL: the log level of what tcpflags catches.
     #[schemars(with = "Option<String>")]
     pub tcp_flags_log: Option<Spanned<String>>,
+    /// TCP_FLAGS_LOG_LEVEL of IPv4 alone, in place of `tcp_flags_log`.
+    #[schemars(with = "Option<String>")]
+    pub tcp_flags_log_ipv4: Option<Spanned<String>>,
+    /// TCP_FLAGS_LOG_LEVEL of IPv6 alone, in place of `tcp_flags_log`.
+    #[schemars(with = "Option<String>")]
+    pub tcp_flags_log_ipv6: Option<Spanned<String>>,
     /// SMURF_LOG_LEVEL: the log level of what nosmurfs catches.
     #[schemars(with = "Option<String>")]
     pub smurf_log: Option<Spanned<String>>,
@@ -107,24 +113,66 @@ pub struct RawFirewall {
     /// chain before their disposition.
     #[schemars(with = "Option<String>")]
     pub related_log: Option<Spanned<String>>,
+    /// RELATED_LOG_LEVEL of IPv4 alone, in place of `related_log`.
+    #[schemars(with = "Option<String>")]
+    pub related_log_ipv4: Option<Spanned<String>>,
+    /// RELATED_LOG_LEVEL of IPv6 alone, in place of `related_log`.
+    #[schemars(with = "Option<String>")]
+    pub related_log_ipv6: Option<Spanned<String>>,
     /// INVALID_LOG_LEVEL: invalid packets are logged likewise.
     #[schemars(with = "Option<String>")]
     pub invalid_log: Option<Spanned<String>>,
+    /// INVALID_LOG_LEVEL of IPv4 alone, in place of `invalid_log`.
+    #[schemars(with = "Option<String>")]
+    pub invalid_log_ipv4: Option<Spanned<String>>,
+    /// INVALID_LOG_LEVEL of IPv6 alone, in place of `invalid_log`.
+    #[schemars(with = "Option<String>")]
+    pub invalid_log_ipv6: Option<Spanned<String>>,
     /// UNTRACKED_LOG_LEVEL: untracked packets are logged likewise.
     #[schemars(with = "Option<String>")]
     pub untracked_log: Option<Spanned<String>>,
+    /// UNTRACKED_LOG_LEVEL of IPv4 alone, in place of `untracked_log`.
+    #[schemars(with = "Option<String>")]
+    pub untracked_log_ipv4: Option<Spanned<String>>,
+    /// UNTRACKED_LOG_LEVEL of IPv6 alone, in place of `untracked_log`.
+    #[schemars(with = "Option<String>")]
+    pub untracked_log_ipv6: Option<Spanned<String>>,
     /// TCP_FLAGS_DISPOSITION: `"DROP"`, `"REJECT"` or `"ACCEPT"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub tcp_flags_disposition: Option<Spanned<String>>,
+    /// TCP_FLAGS_DISPOSITION of IPv4 alone, in place of `tcp_flags_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub tcp_flags_disposition_ipv4: Option<Spanned<String>>,
+    /// TCP_FLAGS_DISPOSITION of IPv6 alone, in place of `tcp_flags_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub tcp_flags_disposition_ipv6: Option<Spanned<String>>,
     /// RELATED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub related_disposition: Option<Spanned<String>>,
+    /// RELATED_DISPOSITION of IPv4 alone, in place of `related_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub related_disposition_ipv4: Option<Spanned<String>>,
+    /// RELATED_DISPOSITION of IPv6 alone, in place of `related_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub related_disposition_ipv6: Option<Spanned<String>>,
     /// INVALID_DISPOSITION: `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub invalid_disposition: Option<Spanned<String>>,
+    /// INVALID_DISPOSITION of IPv4 alone, in place of `invalid_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub invalid_disposition_ipv4: Option<Spanned<String>>,
+    /// INVALID_DISPOSITION of IPv6 alone, in place of `invalid_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub invalid_disposition_ipv6: Option<Spanned<String>>,
     /// UNTRACKED_DISPOSITION: `"ACCEPT"`, `"DROP"`, `"REJECT"` or `"CONTINUE"`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub untracked_disposition: Option<Spanned<String>>,
+    /// UNTRACKED_DISPOSITION of IPv4 alone, in place of `untracked_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub untracked_disposition_ipv4: Option<Spanned<String>>,
+    /// UNTRACKED_DISPOSITION of IPv6 alone, in place of `untracked_disposition`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub untracked_disposition_ipv6: Option<Spanned<String>>,
 }
 
 /// A disposition's words, for the schema (the analyzer reads the string

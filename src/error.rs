@@ -370,7 +370,8 @@ pub enum ErrorKind {
         key: &'static str,
         ipv6: bool,
     },
-    /// `smurf_log_ipv6` in a model without IPv6 zones (or `_ipv4` without
+    /// `smurf_log_ipv6` (or `tcp_flags_disposition_ipv6`,
+    /// `tcp_flags_log_ipv6`) in a model without IPv6 zones (or `_ipv4` without
     /// IPv4 ones).
     FamilySettingOfAbsentFamily {
         key: &'static str,
@@ -385,6 +386,8 @@ pub enum ErrorKind {
     },
     InvalidRuleRejected,
     TcpFlagsUnseen {
+        /// `tcp_flags_disposition`, or a family's key.
+        key: &'static str,
         tcp_flags: crate::model::Disposition,
         invalid: crate::model::Disposition,
     },
@@ -1378,9 +1381,13 @@ impl Display for ErrorKind {
                 quoted(text),
                 key.key()
             ),
-            TcpFlagsUnseen { tcp_flags, invalid } => write!(
+            TcpFlagsUnseen {
+                key,
+                tcp_flags,
+                invalid,
+            } => write!(
                 f,
-                "`tcp_flags_disposition = \"{tcp_flags}\"` beside `invalid_disposition = \"{invalid}\"` is not modelled"
+                "`{key} = \"{tcp_flags}\"` beside `invalid_disposition = \"{invalid}\"` is not modelled"
             ),
             InvalidRuleRejected => write!(
                 f,

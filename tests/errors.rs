@@ -104,6 +104,7 @@ error_case! {
     bad_log_tag => "bad-log-tag",
     bad_disposition => "bad-disposition",
     tcp_flags_unseen => "tcp-flags-unseen",
+    tcp_flags_unseen_family => "tcp-flags-unseen-family",
     invalid_rule_rejected => "invalid-rule-rejected",
     log_tag_without_log => "log-tag-without-log",
     bad_rate => "bad-rate",

@@ -142,7 +142,7 @@ fn tcp_flags_disposition_and_log_level() {
         last(&model),
         vec![Statement::Reject(Reject::PortUnreachable)]
     );
-    model.firewall.tcp_flags_log = Some(LogLevel::Info);
+    model.firewall.tcp_flags_log = fwgen::model::Families::both(Some(LogLevel::Info));
     let logged = last(&model);
     assert!(
         matches!(&logged[0], Statement::Log { prefix, .. } if prefix == "Shorewall:logflags:REJECT:"),
@@ -153,7 +153,7 @@ fn tcp_flags_disposition_and_log_level() {
         Some(&Statement::Reject(Reject::TcpReset)),
         "{logged:?}"
     );
-    model.firewall.dispositions.tcp_flags = Disposition::Accept;
+    model.firewall.dispositions.tcp_flags = fwgen::model::Families::both(Disposition::Accept);
     assert_eq!(
         last(&model).last(),
         Some(&Statement::Verdict(Verdict::Accept))
@@ -234,5 +234,181 @@ fn explain_names_one_familys_forwarding_off() {
     assert!(
         four.contains("verdict: ACCEPT\n") && !four.contains("ip_forwarding"),
         "{four}"
+    );
+}
+
+/// Issue 15: family-dispositions's related disposition differs by family
+/// (IPv4 ACCEPT, IPv6 DROP). Unlogged, each family's `ct state vmap`
+/// holds its own; logged (`related_log`), the state leaves both maps and
+/// each zone pair chain decides it with one rule per family, each logged
+/// with its own disposition's word and ending in it.
+#[test]
+fn related_disposition_per_family_in_the_maps_and_the_pair_chains() {
+    use fwgen::model::{Families, LogLevel};
+    use fwgen::ruleset::{CtState, Family, MapValue, Verdict};
+    let mut model = model("family-dispositions");
+    // Each state map's matches, and its states with their verdicts.
+    type StateMap = (Vec<Match>, Vec<(CtState, Verdict)>);
+    let maps = |model: &Model| -> Vec<StateMap> {
+        let ruleset = lower(model);
+        let input = ruleset.chain("input").expect("input");
+        input
+            .rules
+            .iter()
+            .filter_map(|rule| match rule.statements.first() {
+                Some(Statement::Map { elements, .. })
+                    if elements
+                        .iter()
+                        .any(|e| e.key == vec![MapValue::State(CtState::Established)]) =>
+                {
+                    let states = elements
+                        .iter()
+                        .filter_map(|e| match e.key.as_slice() {
+                            [MapValue::State(state)] => Some((*state, e.verdict.clone())),
+                            _ => None,
+                        })
+                        .collect();
+                    Some((rule.matches.clone(), states))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        maps(&model),
+        vec![
+            (
+                vec![Match::Family(Family::Ipv4)],
+                vec![
+                    (CtState::Established, Verdict::Accept),
+                    (CtState::Related, Verdict::Accept),
+                    (CtState::Untracked, Verdict::Accept)
+                ]
+            ),
+            (
+                vec![Match::Family(Family::Ipv6)],
+                vec![
+                    (CtState::Established, Verdict::Accept),
+                    (CtState::Related, Verdict::Drop),
+                    (CtState::Invalid, Verdict::Drop)
+                ]
+            ),
+        ]
+    );
+    model.firewall.state_logs.related = Families::both(Some(LogLevel::Info));
+    assert!(
+        maps(&model)
+            .iter()
+            .all(|(_, states)| states.iter().all(|(s, _)| *s != CtState::Related)),
+        "a logged state leaves the maps"
+    );
+    let ruleset = lower(&model);
+    let pair = ruleset.chain("loc-fw").expect("loc-fw");
+    let related: Vec<&fwgen::ruleset::Rule> = pair
+        .rules
+        .iter()
+        .filter(|r| r.matches.contains(&Match::CtState(vec![CtState::Related])))
+        .collect();
+    // Each family's log (under its log limit), then its verdict.
+    assert_eq!(related.len(), 4, "{:?}", pair.rules);
+    for (rules, family, word, verdict) in [
+        (&related[0..2], Family::Ipv4, "ACCEPT", Verdict::Accept),
+        (&related[2..4], Family::Ipv6, "DROP", Verdict::Drop),
+    ] {
+        for rule in rules {
+            assert_eq!(rule.matches[0], Match::Family(family), "{rule:?}");
+        }
+        let text = format!("{:?}", rules[0].statements);
+        assert!(
+            text.contains(&format!("\"Shorewall:+loc-fw:{word}:\"")),
+            "{text}"
+        );
+        assert_eq!(
+            rules[1].statements,
+            vec![Statement::Verdict(verdict)],
+            "{:?}",
+            rules[1]
+        );
+    }
+
+    // Logged by IPv6 alone (RELATED_LOG_LEVEL in shorewall6.conf only):
+    // IPv4's related packets stay in its map, IPv6's are decided in the
+    // pair chain by its rules alone.
+    model.firewall.state_logs.related = Families {
+        ipv4: None,
+        ipv6: Some(LogLevel::Info),
+    };
+    let related_in_map = |ipv6: bool| {
+        maps(&model)[usize::from(ipv6)]
+            .1
+            .iter()
+            .any(|(s, _)| *s == CtState::Related)
+    };
+    assert!(related_in_map(false) && !related_in_map(true));
+    let ruleset = lower(&model);
+    let pair = ruleset.chain("loc-fw").expect("loc-fw");
+    let related: Vec<&fwgen::ruleset::Rule> = pair
+        .rules
+        .iter()
+        .filter(|r| r.matches.contains(&Match::CtState(vec![CtState::Related])))
+        .collect();
+    assert_eq!(related.len(), 2, "{:?}", pair.rules);
+    assert!(
+        related
+            .iter()
+            .all(|r| r.matches[0] == Match::Family(Family::Ipv6)),
+        "{related:?}"
+    );
+}
+
+/// Issue 15: UNTRACKED_LOG_LEVEL of IPv4 alone beside family-dispositions'
+/// untracked ACCEPT for IPv4: IPv4's untracked packets leave its map and
+/// each pair chain logs and accepts them with `meta nfproto ipv4`; IPv6's
+/// (CONTINUE, unlogged) have no rule and go on to the rules.
+#[test]
+fn untracked_log_of_one_family_in_the_pair_chains() {
+    use fwgen::model::{Families, LogLevel};
+    use fwgen::ruleset::{CtState, Family, MapValue, Verdict};
+    let mut model = model("family-dispositions");
+    model.firewall.state_logs.untracked = Families {
+        ipv4: Some(LogLevel::Info),
+        ipv6: None,
+    };
+    let ruleset = lower(&model);
+    let input = ruleset.chain("input").expect("input");
+    let untracked_in_maps = input
+        .rules
+        .iter()
+        .flat_map(|r| &r.statements)
+        .any(|s| match s {
+            Statement::Map { elements, .. } => elements
+                .iter()
+                .any(|e| e.key == vec![MapValue::State(CtState::Untracked)]),
+            _ => false,
+        });
+    assert!(!untracked_in_maps, "{input:?}");
+    let pair = ruleset.chain("net-fw").expect("net-fw");
+    let untracked: Vec<&fwgen::ruleset::Rule> = pair
+        .rules
+        .iter()
+        .filter(|r| {
+            r.matches
+                .contains(&Match::CtState(vec![CtState::Untracked]))
+        })
+        .collect();
+    assert_eq!(untracked.len(), 2, "{:?}", pair.rules);
+    assert!(
+        untracked
+            .iter()
+            .all(|r| r.matches[0] == Match::Family(Family::Ipv4)),
+        "{untracked:?}"
+    );
+    assert!(
+        format!("{:?}", untracked[0].statements).contains("\"Shorewall:&net-fw:ACCEPT:\""),
+        "{untracked:?}"
+    );
+    assert_eq!(
+        untracked[1].statements,
+        vec![Statement::Verdict(Verdict::Accept)]
     );
 }

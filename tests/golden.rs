@@ -126,6 +126,7 @@ golden_model! {
     tunnels => "tunnels",
     forwarding_off => "forwarding-off",
     family_settings => "family-settings",
+    family_dispositions => "family-dispositions",
     routefilter_loose => "routefilter-loose",
     wildcard_and_named => "wildcard-and-named",
     optional_uplinks => "optional-uplinks",

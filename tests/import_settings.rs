@@ -504,14 +504,9 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
         ),
         (
-            "six-related",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's RELATED_DISPOSITION differ, and fwgen's `related_disposition` is one for both",
-        ),
-        (
-            "six-tcp-flags-log",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nTCP_FLAGS_LOG_LEVEL=debug\n",
-            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's TCP_FLAGS_LOG_LEVEL differ, and fwgen's `tcp_flags_log` is one for both",
+            "six-blacklist",
+            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBLACKLIST=NEW\n",
+            "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's BLACKLIST differ, and fwgen's `blacklist_states` is one for both",
         ),
     ] {
         let dir = common::dual_stack(&format!("import-setting-{name}"), four, six);
@@ -590,6 +585,116 @@ fn differing_forwarding_and_smurf_log_are_kept_per_family() {
         "{text}"
     );
     assert!(!text.contains("_ipv"), "{text}");
+}
+
+/// TCP_FLAGS_DISPOSITION and TCP_FLAGS_LOG_LEVEL may differ between the
+/// families (issue 15): a router whose shorewall.conf rejects what
+/// tcpflags catches and logs it, beside a shorewall6.conf that keeps
+/// Shorewall's DROP and logs nothing, becomes `tcp_flags_disposition_ipv4`
+/// and `_ipv6` (and `tcp_flags_log_ipv4` alone), each after its line, and
+/// the model compiles to those values; unset in Shorewall6 is its DROP.
+#[test]
+fn differing_tcp_flags_settings_are_kept_per_family() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nTCP_FLAGS_DISPOSITION=REJECT\nTCP_FLAGS_LOG_LEVEL=info\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nTCP_FLAGS_DISPOSITION=DROP\n";
+    let dir = common::dual_stack("import-setting-six-tcpflags", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# shorewall.conf:5\ntcp_flags_log_ipv4 = \"info\"\n# shorewall6/shorewall6.conf: TCP_FLAGS_LOG_LEVEL unset: no `tcp_flags_log_ipv6`, IPv6 logs nothing\n",
+        "# shorewall.conf:4\ntcp_flags_disposition_ipv4 = \"REJECT\"\n# shorewall6/shorewall6.conf:4\ntcp_flags_disposition_ipv6 = \"DROP\"\n",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    }
+    assert!(
+        !text.contains("tcp_flags_disposition =") && !text.contains("tcp_flags_log ="),
+        "{text}"
+    );
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    use fwgen::model::{Disposition, Families, LogLevel};
+    assert_eq!(
+        model.firewall.dispositions.tcp_flags,
+        Families {
+            ipv4: Disposition::Reject,
+            ipv6: Disposition::Drop
+        }
+    );
+    assert_eq!(
+        model.firewall.tcp_flags_log,
+        Families {
+            ipv4: LogLevel::read("info").ok(),
+            ipv6: None
+        }
+    );
+    // Shorewall6 alone accepts: its line, and IPv4 keeps its default DROP.
+    let unset = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\n";
+    let accept = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nTCP_FLAGS_DISPOSITION=ACCEPT\n";
+    let dir = common::dual_stack("import-setting-six-tcpflags-six", unset, accept);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("tcp_flags_disposition_ipv4 = \"DROP\"\n# shorewall6/shorewall6.conf:4\ntcp_flags_disposition_ipv6 = \"ACCEPT\"\n"),
+        "{text}"
+    );
+}
+
+/// RELATED_, INVALID_ and UNTRACKED_DISPOSITION and their log levels may
+/// differ between the families (issue 15): each family keeps its own,
+/// after its line, and an unset one is Shorewall's default (RELATED
+/// ACCEPT, INVALID and UNTRACKED CONTINUE, no log).
+#[test]
+fn differing_state_dispositions_are_kept_per_family() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=DROP\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nINVALID_DISPOSITION=DROP\nINVALID_LOG_LEVEL=info\nUNTRACKED_DISPOSITION=DROP\nUNTRACKED_LOG_LEVEL=notice\n";
+    let dir = common::dual_stack("import-setting-six-states", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# shorewall.conf:4\nrelated_disposition_ipv4 = \"DROP\"\n# shorewall6/shorewall6.conf: RELATED_DISPOSITION unset\nrelated_disposition_ipv6 = \"ACCEPT\"\n",
+        "invalid_disposition_ipv4 = \"CONTINUE\"\n# shorewall6/shorewall6.conf:4\ninvalid_disposition_ipv6 = \"DROP\"\n",
+        "# shorewall6/shorewall6.conf:5\ninvalid_log_ipv6 = \"info\"\n",
+        "untracked_disposition_ipv4 = \"CONTINUE\"\n# shorewall6/shorewall6.conf:6\nuntracked_disposition_ipv6 = \"DROP\"\n",
+        "# shorewall6/shorewall6.conf:7\nuntracked_log_ipv6 = \"notice\"\n",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    }
+    assert!(
+        !text.contains("related_disposition =")
+            && !text.contains("invalid_disposition =")
+            && !text.contains("invalid_log_ipv4"),
+        "{text}"
+    );
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    use fwgen::model::{Disposition, Families, LogLevel};
+    assert_eq!(
+        model.firewall.state_logs.invalid,
+        Families {
+            ipv4: None,
+            ipv6: LogLevel::read("info").ok()
+        }
+    );
+    let d = model.firewall.dispositions;
+    assert_eq!(
+        (d.related, d.invalid),
+        (
+            Families {
+                ipv4: Disposition::Drop,
+                ipv6: Disposition::Accept
+            },
+            Families {
+                ipv4: Disposition::Continue,
+                ipv6: Disposition::Drop
+            }
+        )
+    );
 }
 
 /// With `--partial` a refused setting is listed, and the model written

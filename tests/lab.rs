@@ -546,8 +546,8 @@ fn untracked_packets_beside_an_invalid_section() {
     ];
     for (name, disposition, log, expected) in cases {
         let mut model = model.clone();
-        model.firewall.dispositions.untracked = disposition;
-        model.firewall.state_logs.untracked = log;
+        model.firewall.dispositions.untracked = fwgen::model::Families::both(disposition);
+        model.firewall.state_logs.untracked = fwgen::model::Families::both(log);
         let ruleset = Contestant::Nftables(nftables_ruleset(&model));
         let [shorewall, nftables] =
             [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, backend)| {
@@ -562,6 +562,47 @@ fn untracked_packets_beside_an_invalid_section() {
         assert_eq!(explained, nftables, "explain and nftables disagree");
         assert_eq!(nftables, expected, "not what Shorewall compiles");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: UNTRACKED_DISPOSITION per family (family-dispositions:
+/// shorewall.conf's ACCEPT, shorewall6.conf's CONTINUE): IPv4 SYNs the
+/// lab's notrack table takes out of conntrack are accepted whatever net's
+/// DROP policy says, by Shorewall's compiled firewall, nftables and
+/// explain alike; a ruleset that gave IPv4 IPv6's CONTINUE drops them.
+#[test]
+fn untracked_disposition_per_family() {
+    use fwgen::model::{Disposition, Families};
+    common::require_lab();
+    let model = model("tests/models", "family-dispositions");
+    assert_eq!(
+        model.firewall.dispositions.untracked,
+        Families {
+            ipv4: Disposition::Accept,
+            ipv6: Disposition::Continue
+        }
+    );
+    let dir = common::scratch("lab-famuntracked");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let [shorewall, nftables] = [(&Contestant::Shorewall, "fus"), (&ruleset, "fun")]
+        .map(|(contestant, name)| untracked::verdicts(&model, name, contestant, &dir));
+    let explained = untracked::explained(&model);
+    eprintln!(
+        "{:?}\nshorewall {shorewall:?}\nnftables  {nftables:?}\nexplain   {explained:?}",
+        untracked::PROBES
+    );
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    assert_eq!(explained, nftables, "explain and nftables disagree");
+    assert_eq!(nftables, ["ACCEPT"; 4], "not what Shorewall compiles");
+    let mut merged = model.clone();
+    merged.firewall.dispositions.untracked = Families::both(Disposition::Continue);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&merged));
+    let wrong = untracked::verdicts(&merged, "fum", &ruleset, &dir);
+    assert_eq!(
+        wrong,
+        ["DROP", "DROP", "ACCEPT", "DROP"],
+        "a merged untracked_disposition goes unnoticed"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -631,8 +672,8 @@ fn tcp_flags_disposition_seen_by_the_sender() {
     ];
     for (name, tcp_flags, related, expected) in cases {
         let mut model = model.clone();
-        model.firewall.dispositions.tcp_flags = tcp_flags;
-        model.firewall.dispositions.related = related;
+        model.firewall.dispositions.tcp_flags = fwgen::model::Families::both(tcp_flags);
+        model.firewall.dispositions.related = fwgen::model::Families::both(related);
         let ruleset = Contestant::Nftables(nftables_ruleset(&model));
         let heard =
             [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, backend)| {
@@ -645,6 +686,192 @@ fn tcp_flags_disposition_seen_by_the_sender() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: TCP_FLAGS_DISPOSITION and INVALID_DISPOSITION per family
+/// (family-dispositions), seen by the sender of a SYN|FIN (INVALID to
+/// conntrack) to a closed port. From the net through eth0's tcpflags to a
+/// loc host: over IPv4 rejected and logged, so answered with a TCP reset
+/// (shorewall.conf's REJECT with TCP_FLAGS_LOG_LEVEL); over IPv6 nothing
+/// (shorewall6.conf's DROP). From a loc host to the firewall, where no
+/// interface option catches it: over IPv4 it goes on to the rules
+/// (INVALID CONTINUE) and the REJECT policy answers with a reset; over
+/// IPv6 INVALID packets are dropped first, nothing. Shorewall's and
+/// Shorewall6's compiled firewalls and fwgen's nftables ruleset agree; a
+/// ruleset that merged either setting, either way, hears otherwise in
+/// one family: the probe catches it.
+#[test]
+fn tcp_flags_and_invalid_per_family_seen_by_the_sender() {
+    use flags::Heard;
+    use fwgen::model::{Disposition, Families};
+    common::require_lab();
+    let model = model("tests/models", "family-dispositions");
+    let dir = common::scratch("lab-famflags");
+    let probe = |model: &Model, name: &str, contestant: &Contestant, ipv6: bool, zones| {
+        let answer = if ipv6 {
+            flags::syn_fin_answer_ipv6
+        } else {
+            flags::syn_fin_answer
+        };
+        answer(model, name, contestant, &dir, zones)
+    };
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let paths = [("net", "loc"), ("loc", "fw")];
+    let mut heard = Vec::new();
+    for (n, zones) in paths.into_iter().enumerate() {
+        for ipv6 in [false, true] {
+            let name = format!("ff{n}{}", if ipv6 { 6 } else { 4 });
+            heard.push((
+                probe(
+                    &model,
+                    &format!("{name}s"),
+                    &Contestant::Shorewall,
+                    ipv6,
+                    zones,
+                ),
+                probe(&model, &format!("{name}n"), &ruleset, ipv6, zones),
+            ));
+        }
+    }
+    eprintln!("(Shorewall, nftables): net->loc IPv4, IPv6, loc->fw IPv4, IPv6: {heard:?}");
+    assert_eq!(
+        heard,
+        [
+            (Heard::Reset, Heard::Reset),
+            (Heard::Nothing, Heard::Nothing),
+            (Heard::Reset, Heard::Reset),
+            (Heard::Nothing, Heard::Nothing),
+        ],
+        "not what Shorewall and Shorewall6 compile"
+    );
+    // Merged rulesets: what a model with one value would do, each heard
+    // where it differs from the families' own answers.
+    let d = model.firewall.dispositions;
+    let merged = |tcp_flags: Families<Disposition>, invalid: Families<Disposition>| {
+        let mut one = model.clone();
+        one.firewall.dispositions.tcp_flags = tcp_flags;
+        one.firewall.dispositions.invalid = invalid;
+        one
+    };
+    let both = Families::both;
+    let merges = [
+        (
+            "fmt4",
+            merged(both(Disposition::Drop), d.invalid),
+            0,
+            false,
+            Heard::Nothing,
+        ),
+        (
+            "fmc6",
+            merged(d.tcp_flags, both(Disposition::Continue)),
+            1,
+            true,
+            Heard::Reset,
+        ),
+        (
+            "fmd4",
+            merged(d.tcp_flags, both(Disposition::Drop)),
+            1,
+            false,
+            Heard::Nothing,
+        ),
+    ];
+    for (name, one, path, ipv6, merged_heard) in merges {
+        let ruleset = Contestant::Nftables(nftables_ruleset(&one));
+        let wrong = probe(&one, name, &ruleset, ipv6, paths[path]);
+        let right = heard[path * 2 + usize::from(ipv6)].0;
+        assert_eq!(wrong, merged_heard, "{name}: the merged ruleset");
+        assert_ne!(wrong, right, "{name}: a merge goes unnoticed");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: the verdict matrix of family-dispositions, both families,
+/// Shorewall + Shorewall6 compiled against fwgen's nftables and explain:
+/// a loc host's connection the firewall rejects hears the reset over IPv4
+/// (RELATED_DISPOSITION=ACCEPT lets the answer out) and nothing over IPv6
+/// (Shorewall6's DROP stops it). A ruleset that merged the two values,
+/// either way, disagrees with explain of the model as written.
+#[test]
+fn model_family_dispositions() {
+    use fwgen::model::{Disposition, Families};
+    let matrix = lab_model("family-dispositions", "famd");
+    // loc's TCP probes to the firewall on ports no rule opens, by family.
+    let rejected = |ipv6: bool| -> Vec<String> {
+        matrix
+            .lines()
+            .filter(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words.len() > 6
+                    && words[0] == "loc#1"
+                    && words[1].contains(':') == ipv6
+                    && words[3] == "fw"
+                    && words[5] == "tcp"
+                    && words[6] != "22"
+            })
+            .map(|l| l.split(" | ").nth(2).unwrap_or_default().to_owned())
+            .collect()
+    };
+    let (four, six) = (rejected(false), rejected(true));
+    assert!(
+        !four.is_empty() && four.iter().all(|v| v == "REJECT"),
+        "Shorewall's RELATED ACCEPT lets the reset out:\n{matrix}"
+    );
+    assert!(
+        !six.is_empty() && six.iter().all(|v| v == "DROP"),
+        "Shorewall6's RELATED DROP stops it:\n{matrix}"
+    );
+    let model = model("tests/models", "family-dispositions");
+    // With RELATED_LOG_LEVEL the pair chains decide related packets, one
+    // rule per family; with IPv4's alone (shorewall6.conf's unset), IPv4's
+    // there and IPv6's in its map: the same verdicts, Shorewall's and
+    // nftables' alike.
+    let info = Some(fwgen::model::LogLevel::Info);
+    for (related, short) in [
+        (Families::both(info), "famdl"),
+        (
+            Families {
+                ipv4: info,
+                ipv6: None,
+            },
+            "famd4",
+        ),
+    ] {
+        let mut logged = model.clone();
+        logged.firewall.state_logs.related = related;
+        let logged_matrix = lab_of(&logged, short);
+        assert_eq!(
+            logged_matrix, matrix,
+            "logging related packets changes no verdict"
+        );
+    }
+    for (merged, short) in [(Disposition::Accept, "famma"), (Disposition::Drop, "fammd")] {
+        let mut one = model.clone();
+        one.firewall.dispositions.related = Families::both(merged);
+        let dir = common::scratch(&format!("lab-{short}"));
+        let candidates = [(
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&one)),
+        )];
+        let verification = run(&model, short, &candidates, &dir);
+        let matrix = verification.matrix();
+        let wrong: Vec<&str> = matrix.lines().filter(|l| l.starts_with("!!")).collect();
+        eprintln!("related merged to {merged}:\n{}", wrong.join("\n"));
+        let family = if merged == Disposition::Accept {
+            ':'
+        } else {
+            '.'
+        };
+        assert!(
+            !wrong.is_empty()
+                && wrong
+                    .iter()
+                    .all(|l| l.contains("loc#1") && l.contains("-> fw") && l.contains(family)),
+            "a related_disposition merged to {merged} goes unnoticed, or is noticed elsewhere:\n{matrix}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// Issues #15/#16: IP_FORWARDING=Off: Shorewall turns the kernel's

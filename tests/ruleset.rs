@@ -769,8 +769,8 @@ fn untracked_packets_skip_their_disposition_where_an_invalid_rule_applies() {
     assert_eq!(walk(&model, "net", "loc", 22).0, Verdict::Drop);
     assert_eq!(walk(&model, "loc", "$FW", 22).0, Verdict::Drop);
     let mut accepting = model.clone();
-    accepting.firewall.dispositions.untracked = Disposition::Accept;
-    accepting.firewall.state_logs.untracked = Some(LogLevel::Info);
+    accepting.firewall.dispositions.untracked = fwgen::model::Families::both(Disposition::Accept);
+    accepting.firewall.state_logs.untracked = fwgen::model::Families::both(Some(LogLevel::Info));
     assert_eq!(
         walk(&accepting, "net", "$FW", 8080),
         (Verdict::Accept, false),

@@ -106,6 +106,7 @@ mod models {
         rate_log => "rate-log",
         forwarding_off => "forwarding-off",
         family_settings => "family-settings",
+        family_dispositions => "family-dispositions",
         routefilter_loose => "routefilter-loose",
         wildcard_and_named => "wildcard-and-named",
         optional_uplinks => "optional-uplinks",

@@ -46,16 +46,48 @@ impl Analyzer<'_> {
             stopped_output_open: raw.stopped_output_open.unwrap_or(true),
             blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
             dispositions: self.dispositions(raw),
-            tcp_flags_log: self.log_level(raw.tcp_flags_log.as_ref()),
+            tcp_flags_log: self.families(
+                "tcp_flags_log",
+                [
+                    &raw.tcp_flags_log,
+                    &raw.tcp_flags_log_ipv4,
+                    &raw.tcp_flags_log_ipv6,
+                ],
+                Self::log_level,
+            ),
             smurf_log: self.families(
                 "smurf_log",
                 [&raw.smurf_log, &raw.smurf_log_ipv4, &raw.smurf_log_ipv6],
                 Self::log_level,
             ),
             state_logs: StateLogs {
-                related: self.log_level(raw.related_log.as_ref()),
-                invalid: self.log_level(raw.invalid_log.as_ref()),
-                untracked: self.log_level(raw.untracked_log.as_ref()),
+                related: self.families(
+                    "related_log",
+                    [
+                        &raw.related_log,
+                        &raw.related_log_ipv4,
+                        &raw.related_log_ipv6,
+                    ],
+                    Self::log_level,
+                ),
+                invalid: self.families(
+                    "invalid_log",
+                    [
+                        &raw.invalid_log,
+                        &raw.invalid_log_ipv4,
+                        &raw.invalid_log_ipv6,
+                    ],
+                    Self::log_level,
+                ),
+                untracked: self.families(
+                    "untracked_log",
+                    [
+                        &raw.untracked_log,
+                        &raw.untracked_log_ipv4,
+                        &raw.untracked_log_ipv6,
+                    ],
+                    Self::log_level,
+                ),
             },
         }
     }
@@ -67,9 +99,12 @@ impl Analyzer<'_> {
     /// `invalid_log`, fwgen decides invalid packets in the pair chains as
     /// Shorewall does, and the rule runs first there.
     pub(super) fn check_invalid_rejected(&mut self, firewall: &Firewall, rules: &[Rule]) {
-        if firewall.dispositions.invalid != Disposition::Reject
-            || firewall.state_logs.invalid.is_some()
-        {
+        // Per family: rejected first, unless that family's are logged.
+        let rejected_first = |ipv6: bool| {
+            firewall.dispositions.invalid.get(ipv6) == Disposition::Reject
+                && firewall.state_logs.invalid.get(ipv6).is_none()
+        };
+        if !rejected_first(false) && !rejected_first(true) {
             return;
         }
         let mut seen = Vec::new();
@@ -90,19 +125,41 @@ impl Analyzer<'_> {
     /// otherwise it is refused.
     pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
         let dispositions = &firewall.dispositions;
-        let unseen = dispositions.tcp_flags != Disposition::Drop
-            && dispositions.invalid != Disposition::Continue
-            && firewall.state_logs.invalid.is_none()
-            && self
-                .interfaces
-                .iter()
-                .any(|i| i.has_any(InterfaceOption::Tcpflags));
-        if unseen && let Some(key) = &raw.firewall.tcp_flags_disposition {
-            let kind = ErrorKind::TcpFlagsUnseen {
-                tcp_flags: dispositions.tcp_flags,
-                invalid: dispositions.invalid,
+        let raw = &raw.firewall;
+        for ipv6 in [false, true] {
+            let invalid_decided_first = dispositions.invalid.get(ipv6) != Disposition::Continue
+                && firewall.state_logs.invalid.get(ipv6).is_none();
+            let tcp_flags = dispositions.tcp_flags.get(ipv6);
+            let unseen = tcp_flags != Disposition::Drop
+                && invalid_decided_first
+                && self.zones.iter().any(|z| z.family.has(ipv6))
+                && self
+                    .interfaces
+                    .iter()
+                    .any(|i| i.has_any(InterfaceOption::Tcpflags));
+            let written = match (ipv6, &raw.tcp_flags_disposition) {
+                (_, Some(both)) => Some(("tcp_flags_disposition", both)),
+                (false, None) => raw
+                    .tcp_flags_disposition_ipv4
+                    .as_ref()
+                    .map(|key| ("tcp_flags_disposition_ipv4", key)),
+                (true, None) => raw
+                    .tcp_flags_disposition_ipv6
+                    .as_ref()
+                    .map(|key| ("tcp_flags_disposition_ipv6", key)),
             };
-            self.error(Some(key.span()), kind);
+            if unseen && let Some((key, written)) = written {
+                let kind = ErrorKind::TcpFlagsUnseen {
+                    key,
+                    tcp_flags,
+                    invalid: dispositions.invalid.get(ipv6),
+                };
+                self.error(Some(written.span()), kind);
+                // The shared key once, not for each family.
+                if raw.tcp_flags_disposition.is_some() {
+                    return;
+                }
+            }
         }
     }
 
@@ -110,28 +167,77 @@ impl Analyzer<'_> {
     /// its setting; absent: [`DispositionKey::model_default`].
     fn dispositions(&mut self, raw: &RawFirewall) -> Dispositions {
         let mut dispositions = Dispositions::default();
-        for key in DispositionKey::ALL {
-            let written = match key {
-                DispositionKey::TcpFlags => &raw.tcp_flags_disposition,
-                DispositionKey::Related => &raw.related_disposition,
-                DispositionKey::Invalid => &raw.invalid_disposition,
-                DispositionKey::Untracked => &raw.untracked_disposition,
+        let per_family = [
+            (
+                DispositionKey::TcpFlags,
+                [
+                    &raw.tcp_flags_disposition,
+                    &raw.tcp_flags_disposition_ipv4,
+                    &raw.tcp_flags_disposition_ipv6,
+                ],
+            ),
+            (
+                DispositionKey::Related,
+                [
+                    &raw.related_disposition,
+                    &raw.related_disposition_ipv4,
+                    &raw.related_disposition_ipv6,
+                ],
+            ),
+            (
+                DispositionKey::Invalid,
+                [
+                    &raw.invalid_disposition,
+                    &raw.invalid_disposition_ipv4,
+                    &raw.invalid_disposition_ipv6,
+                ],
+            ),
+            (
+                DispositionKey::Untracked,
+                [
+                    &raw.untracked_disposition,
+                    &raw.untracked_disposition_ipv4,
+                    &raw.untracked_disposition_ipv6,
+                ],
+            ),
+        ];
+        for (key, written) in per_family {
+            let read = self.families(key.key(), written, |analyzer, written| {
+                analyzer.disposition(key, written)
+            });
+            let default = key.model_default();
+            let families = Families {
+                ipv4: read.ipv4.unwrap_or(default),
+                ipv6: read.ipv6.unwrap_or(default),
             };
-            let Some(written) = written else { continue };
-            match Disposition::parse(written.get_ref()) {
-                Some(disposition) if key.allowed().contains(&disposition) => {
-                    dispositions.set(key, disposition);
-                }
-                _ => {
-                    let kind = ErrorKind::BadDisposition {
-                        key,
-                        text: written.get_ref().clone(),
-                    };
-                    self.error(Some(written.span()), kind);
-                }
+            match key {
+                DispositionKey::TcpFlags => dispositions.tcp_flags = families,
+                DispositionKey::Related => dispositions.related = families,
+                DispositionKey::Invalid => dispositions.invalid = families,
+                DispositionKey::Untracked => dispositions.untracked = families,
             }
         }
         dispositions
+    }
+
+    /// One `*_disposition` key: a word Shorewall takes for its setting.
+    fn disposition(
+        &mut self,
+        key: DispositionKey,
+        written: Option<&Spanned<String>>,
+    ) -> Option<Disposition> {
+        let written = written?;
+        match Disposition::parse(written.get_ref()) {
+            Some(disposition) if key.allowed().contains(&disposition) => Some(disposition),
+            _ => {
+                let kind = ErrorKind::BadDisposition {
+                    key,
+                    text: written.get_ref().clone(),
+                };
+                self.error(Some(written.span()), kind);
+                None
+            }
+        }
     }
 
     /// BLACKLIST=: states in any case, or `all`; absent: the sample's
@@ -212,6 +318,38 @@ impl Analyzer<'_> {
             ("ip_forwarding", true, &raw.ip_forwarding_ipv6),
             ("smurf_log", false, &raw.smurf_log_ipv4),
             ("smurf_log", true, &raw.smurf_log_ipv6),
+            (
+                "tcp_flags_disposition",
+                false,
+                &raw.tcp_flags_disposition_ipv4,
+            ),
+            (
+                "tcp_flags_disposition",
+                true,
+                &raw.tcp_flags_disposition_ipv6,
+            ),
+            ("tcp_flags_log", false, &raw.tcp_flags_log_ipv4),
+            ("tcp_flags_log", true, &raw.tcp_flags_log_ipv6),
+            ("related_disposition", false, &raw.related_disposition_ipv4),
+            ("related_disposition", true, &raw.related_disposition_ipv6),
+            ("invalid_disposition", false, &raw.invalid_disposition_ipv4),
+            ("invalid_disposition", true, &raw.invalid_disposition_ipv6),
+            ("related_log", false, &raw.related_log_ipv4),
+            ("related_log", true, &raw.related_log_ipv6),
+            ("invalid_log", false, &raw.invalid_log_ipv4),
+            ("invalid_log", true, &raw.invalid_log_ipv6),
+            (
+                "untracked_disposition",
+                false,
+                &raw.untracked_disposition_ipv4,
+            ),
+            (
+                "untracked_disposition",
+                true,
+                &raw.untracked_disposition_ipv6,
+            ),
+            ("untracked_log", false, &raw.untracked_log_ipv4),
+            ("untracked_log", true, &raw.untracked_log_ipv6),
         ];
         for (key, ipv6, raw) in keys {
             let Some(raw) = raw else { continue };

@@ -671,10 +671,6 @@ struct Carried {
     log_levels: [Option<String>; 5],
 }
 
-/// The log settings the model may give each family (`smurf_log_ipv4`,
-/// `smurf_log_ipv6`).
-const FAMILY_LOG_LEVEL_KEYS: [&str; 1] = ["smurf_log"];
-
 /// The log settings of `tcp_flags_log` and `smurf_log`.
 const LOG_LEVEL_KEYS: [(&str, &str); 5] = [
     ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
@@ -2394,17 +2390,16 @@ impl Importer {
             if four.log_levels[n] == six_carried.log_levels[n] {
                 continue;
             }
-            if FAMILY_LOG_LEVEL_KEYS.contains(&model_key) {
-                let value = six_carried.log_levels[n].as_deref().map(Value::from);
-                self.split_family(six, key, model_key, value);
-            } else {
-                self.refuse_setting_difference(six, key, model_key);
-            }
+            // Each family keeps its own (`smurf_log_ipv4`, `smurf_log_ipv6`, ...).
+            let value = six_carried.log_levels[n].as_deref().map(Value::from);
+            self.split_family(six, key, model_key, value);
         }
         for (n, key) in DispositionKey::ALL.into_iter().enumerate() {
-            if four.dispositions[n] != six_carried.dispositions[n] {
-                self.refuse_setting_difference(six, key.setting(), key.key());
+            if four.dispositions[n] == six_carried.dispositions[n] {
+                continue;
             }
+            let value = Some(Value::from(six_carried.dispositions[n]));
+            self.split_family(six, key.setting(), key.key(), value);
         }
         for note in &six.notes {
             if !self.notes.contains(note) {

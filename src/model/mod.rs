@@ -113,7 +113,9 @@ pub struct Firewall {
     pub dispositions: Dispositions,
     /// TCP_FLAGS_LOG_LEVEL: what tcpflags catches is logged first (and a
     /// REJECT answers with a TCP reset, as Shorewall's `logflags` chain).
-    pub tcp_flags_log: Option<LogLevel>,
+    /// Of each family (`tcp_flags_log`, or `tcp_flags_log_ipv4` and
+    /// `_ipv6`).
+    pub tcp_flags_log: Families<Option<LogLevel>>,
     /// SMURF_LOG_LEVEL of each family: what nosmurfs catches is logged
     /// first.
     pub smurf_log: Families<Option<LogLevel>>,

@@ -73,10 +73,33 @@ impl<T: Copy> Families<T> {
     }
 }
 
+impl<T> Families<Option<T>> {
+    /// Whether either family has a value (a log level set for either).
+    pub fn either(&self) -> bool {
+        self.ipv4.is_some() || self.ipv6.is_some()
+    }
+}
+
+/// One value, or each family's: `DROP`, or `ACCEPT for IPv4, DROP for IPv6`.
+impl<T: Display + PartialEq> Display for Families<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.same() {
+            write!(f, "{}", self.ipv4)
+        } else {
+            write!(f, "{} for IPv4, {} for IPv6", self.ipv4, self.ipv6)
+        }
+    }
+}
+
 impl<T: PartialEq> Families<T> {
     /// Whether the families have one value.
     pub fn same(&self) -> bool {
         self.ipv4 == self.ipv6
+    }
+
+    /// Whether either family's value is `value`.
+    pub fn any(&self, value: &T) -> bool {
+        self.ipv4 == *value || self.ipv6 == *value
     }
 }
 
@@ -203,28 +226,31 @@ impl DispositionKey {
     }
 }
 
-/// The dispositions of the model, one per [`DispositionKey`].
+/// The dispositions of the model, one per [`DispositionKey`]: each of
+/// TCP_FLAGS_, RELATED_, INVALID_ and UNTRACKED_DISPOSITION per family
+/// (`key`, or `key_ipv4` and `key_ipv6`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dispositions {
-    pub tcp_flags: Disposition,
-    pub related: Disposition,
-    pub invalid: Disposition,
-    pub untracked: Disposition,
+    pub tcp_flags: Families<Disposition>,
+    pub related: Families<Disposition>,
+    pub invalid: Families<Disposition>,
+    pub untracked: Families<Disposition>,
 }
 
 impl Default for Dispositions {
     fn default() -> Self {
         Dispositions {
-            tcp_flags: DispositionKey::TcpFlags.model_default(),
-            related: DispositionKey::Related.model_default(),
-            invalid: DispositionKey::Invalid.model_default(),
-            untracked: DispositionKey::Untracked.model_default(),
+            tcp_flags: Families::both(DispositionKey::TcpFlags.model_default()),
+            related: Families::both(DispositionKey::Related.model_default()),
+            invalid: Families::both(DispositionKey::Invalid.model_default()),
+            untracked: Families::both(DispositionKey::Untracked.model_default()),
         }
     }
 }
 
 impl Dispositions {
-    pub fn get(&self, key: DispositionKey) -> Disposition {
+    /// The disposition of each family.
+    pub fn families(&self, key: DispositionKey) -> Families<Disposition> {
         match key {
             DispositionKey::TcpFlags => self.tcp_flags,
             DispositionKey::Related => self.related,
@@ -233,12 +259,18 @@ impl Dispositions {
         }
     }
 
+    /// The disposition of one family (`true`: IPv6).
+    pub fn get(&self, key: DispositionKey, ipv6: bool) -> Disposition {
+        self.families(key).get(ipv6)
+    }
+
+    /// Give both families `disposition`.
     pub fn set(&mut self, key: DispositionKey, disposition: Disposition) {
         match key {
-            DispositionKey::TcpFlags => self.tcp_flags = disposition,
-            DispositionKey::Related => self.related = disposition,
-            DispositionKey::Invalid => self.invalid = disposition,
-            DispositionKey::Untracked => self.untracked = disposition,
+            DispositionKey::TcpFlags => self.tcp_flags = Families::both(disposition),
+            DispositionKey::Related => self.related = Families::both(disposition),
+            DispositionKey::Invalid => self.invalid = Families::both(disposition),
+            DispositionKey::Untracked => self.untracked = Families::both(disposition),
         }
     }
 }
@@ -249,20 +281,23 @@ impl Dispositions {
 /// the state's disposition.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StateLogs {
-    pub related: Option<LogLevel>,
-    pub invalid: Option<LogLevel>,
-    pub untracked: Option<LogLevel>,
+    /// Of each family (`related_log`, or `related_log_ipv4` and `_ipv6`),
+    /// as `invalid`.
+    pub related: Families<Option<LogLevel>>,
+    pub invalid: Families<Option<LogLevel>>,
+    pub untracked: Families<Option<LogLevel>>,
 }
 
 impl Firewall {
-    /// The log level of a disposition's packets: TCP_FLAGS_LOG_LEVEL,
-    /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL.
-    pub fn disposition_log(&self, key: DispositionKey) -> Option<LogLevel> {
+    /// The log level of a disposition's packets in one family (`true`:
+    /// IPv6): TCP_FLAGS_LOG_LEVEL, RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or
+    /// UNTRACKED_LOG_LEVEL, each of which may differ by family.
+    pub fn disposition_log(&self, key: DispositionKey, ipv6: bool) -> Option<LogLevel> {
         match key {
-            DispositionKey::TcpFlags => self.tcp_flags_log,
-            DispositionKey::Related => self.state_logs.related,
-            DispositionKey::Invalid => self.state_logs.invalid,
-            DispositionKey::Untracked => self.state_logs.untracked,
+            DispositionKey::TcpFlags => self.tcp_flags_log.get(ipv6),
+            DispositionKey::Related => self.state_logs.related.get(ipv6),
+            DispositionKey::Invalid => self.state_logs.invalid.get(ipv6),
+            DispositionKey::Untracked => self.state_logs.untracked.get(ipv6),
         }
     }
 }

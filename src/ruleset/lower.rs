@@ -396,7 +396,11 @@ fn conntrack_text(model: &Model) -> String {
     );
     let logged: Vec<&str> = LOGGED_STATES
         .iter()
-        .filter(|(_, key)| model.firewall.disposition_log(*key).is_some())
+        .filter(|(_, key)| {
+            let firewall = &model.firewall;
+            firewall.disposition_log(*key, false).is_some()
+                || firewall.disposition_log(*key, true).is_some()
+        })
         .map(|(state, _)| state_word(*state))
         .collect();
     if !logged.is_empty() {
@@ -406,7 +410,10 @@ fn conntrack_text(model: &Model) -> String {
             logged.join(", ")
         );
     }
-    if model.firewall.state_logs.untracked.is_none() && untracked_in_pairs(model) {
+    let unlogged_in_pairs = |ipv6: bool| {
+        model.firewall.state_logs.untracked.get(ipv6).is_none() && untracked_in_pairs(model, ipv6)
+    };
+    if unlogged_in_pairs(false) || unlogged_in_pairs(true) {
         text.push_str(
             "; untracked decided in the zone pair chains, none where an Invalid rule applies (as Shorewall 5.2.8)",
         );
@@ -517,12 +524,25 @@ fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
 /// (Misc.pm): DROP, ACCEPT, or REJECT as iptables' bare REJECT target
 /// answers, ICMP port unreachable. With TCP_FLAGS_LOG_LEVEL they go to
 /// its `logflags` chain instead: logged as `logflags`, and a REJECT
-/// answers with a TCP reset.
+/// answers with a TCP reset. When the families' dispositions or log
+/// levels differ (shorewall.conf's and shorewall6.conf's), the rules are
+/// written once for each family, IPv4's then IPv6's, each with its
+/// family's verdict.
 fn tcpflags_chain(model: &Model) -> Chain {
     use TcpFlag::{Ack, Fin, Psh, Rst, Syn, Urg};
-    let disposition = model.firewall.dispositions.tcp_flags;
-    let level = model.firewall.tcp_flags_log;
-    let verdict = || {
+    let dispositions = model.firewall.dispositions.tcp_flags;
+    let logs = model.firewall.tcp_flags_log;
+    // One family's values serve both when they agree or IPv6 is absent.
+    let families: Vec<(Option<Family>, bool)> =
+        if (dispositions.same() && logs.same()) || !model.has_family(true) {
+            vec![(None, false)]
+        } else if !model.has_family(false) {
+            vec![(None, true)]
+        } else {
+            vec![(Some(Family::Ipv4), false), (Some(Family::Ipv6), true)]
+        };
+    let verdict = |ipv6: bool| {
+        let (disposition, level) = (dispositions.get(ipv6), logs.get(ipv6));
         let mut statements: Vec<Statement> = level
             .map(|level| log(model, "logflags", disposition.word(), level))
             .into_iter()
@@ -538,7 +558,7 @@ fn tcpflags_chain(model: &Model) -> Chain {
     };
     let all = vec![Fin, Syn, Rst, Psh, Ack, Urg];
     let flags = |mask: Vec<TcpFlag>, value: Vec<TcpFlag>| Match::TcpFlags { mask, value };
-    let mut rules: Vec<Rule> = [
+    let caught: Vec<Vec<Match>> = [
         (all.clone(), vec![Fin, Psh, Urg]),
         (all.clone(), vec![]),
         (vec![Syn, Rst], vec![Syn, Rst]),
@@ -547,20 +567,23 @@ fn tcpflags_chain(model: &Model) -> Chain {
         (vec![Fin, Psh, Ack], vec![Fin, Psh]),
     ]
     .into_iter()
-    .map(|(mask, value)| shorewall(vec![flags(mask, value)], verdict(), Piece::Tcpflags))
+    .map(|(mask, value)| vec![flags(mask, value)])
+    .chain([vec![
+        flags(vec![Fin, Syn, Rst, Ack], vec![Syn]),
+        Match::Port {
+            proto: PortProto::Tcp,
+            direction: Direction::Source,
+            ports: vec![PortRange::single(0)],
+        },
+    ]])
     .collect();
-    rules.push(shorewall(
-        vec![
-            flags(vec![Fin, Syn, Rst, Ack], vec![Syn]),
-            Match::Port {
-                proto: PortProto::Tcp,
-                direction: Direction::Source,
-                ports: vec![PortRange::single(0)],
-            },
-        ],
-        verdict(),
-        Piece::Tcpflags,
-    ));
+    let mut rules = Vec::new();
+    for (family, ipv6) in families {
+        for matches in &caught {
+            let matches = family.map(Match::Family).into_iter().chain(matches.clone());
+            rules.push(shorewall(matches.collect(), verdict(ipv6), Piece::Tcpflags));
+        }
+    }
     chain(
         "tcpflags",
         "tcpflags: TCP packets with illegal flag combinations",
@@ -923,13 +946,14 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
         // Shorewall's jump is for NEW, INVALID and UNTRACKED packets: the
         // conntrack map has decided the others, unless related is logged
         // (then decided later, in the pair chain).
-        let states = match model.firewall.state_logs.related {
-            Some(_) => vec![Match::CtState(vec![
+        // Either family's: the other's related packets never get here.
+        let states = match model.firewall.state_logs.related.either() {
+            true => vec![Match::CtState(vec![
                 CtState::New,
                 CtState::Invalid,
                 CtState::Untracked,
             ])],
-            None => vec![],
+            false => vec![],
         };
         for mut matches in option_matches(model, interface, InterfaceOption::Nosmurfs) {
             matches.extend(states.iter().cloned());
@@ -1111,8 +1135,15 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
     // pair chain decides them (`invalid_log`: the rules run in Shorewall's
     // `_net-fw` before its log); they come first, as Shorewall's INVALID
     // section precedes the NEW one.
-    let invalid_reach = model.firewall.dispositions.invalid == Disposition::Continue
-        || model.firewall.state_logs.invalid.is_some();
+    // Per family: a family whose INVALID packets are dropped or rejected
+    // first never reaches the rules, so where either family's continue,
+    // the rules are there for it.
+    let invalid_reach = model
+        .firewall
+        .dispositions
+        .invalid
+        .any(&Disposition::Continue)
+        || model.firewall.state_logs.invalid.either();
     for (index, rule) in model.rules.iter().enumerate() {
         let at = match rule.is_invalid_match() {
             false => rule.span.start,
@@ -1144,7 +1175,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|run| work.split_off(run.start))
         .collect();
     runs.reverse();
-    let untracked = untracked_in_pairs(model);
+    let untracked = untracked_in_pairs(model, false) || untracked_in_pairs(model, true);
     let lower_run = |run: Vec<PairWork>| -> Vec<PairRules> {
         run.into_iter()
             .map(|(pair, items)| pair_rules(model, pair, items, untracked))
@@ -1308,7 +1339,9 @@ fn state_head(
     if *logs == crate::model::StateLogs::default() && !untracked {
         return (head, items);
     }
-    let invalid_logged = logs.invalid.is_some();
+    // Either family's: the other family's invalid packets are decided
+    // before the pair chain, or continue to the rules the same way.
+    let invalid_logged = logs.invalid.either();
     let (invalid_items, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
         invalid_logged
             && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
@@ -1335,7 +1368,8 @@ fn state_head(
 /// its rules and policy.
 fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule> {
     // Per family: Shorewall's and Shorewall6's rules files each have their
-    // own INVALID section.
+    // own INVALID section, and shorewall.conf and shorewall6.conf their
+    // own UNTRACKED_DISPOSITION and UNTRACKED_LOG_LEVEL.
     let invalid_in = |ipv6: bool| {
         (model.rules.iter()).any(|r| {
             r.is_invalid_match()
@@ -1343,16 +1377,23 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
                 && applies_to(r.source.zone, r.dest.zone, pair)
         })
     };
-    let full = || {
-        state_rule(
-            model,
-            name,
-            DispositionKey::Untracked,
-            model.firewall.state_logs.untracked,
-        )
-    };
-    let accept_only = || {
-        (model.firewall.dispositions.untracked == Disposition::Accept).then(|| {
+    let firewall = &model.firewall;
+    let of_family = |ipv6: bool| -> Option<Rule> {
+        if !untracked_in_pairs(model, ipv6) {
+            // The family's `ct state vmap` decides.
+            return None;
+        }
+        if !invalid_in(ipv6) {
+            let level = firewall.state_logs.untracked.get(ipv6);
+            return Some(state_rule(
+                model,
+                name,
+                DispositionKey::Untracked,
+                level,
+                ipv6,
+            ));
+        }
+        (firewall.dispositions.untracked.get(ipv6) == Disposition::Accept).then(|| {
             shorewall(
                 vec![Match::CtState(vec![CtState::Untracked])],
                 vec![accept()],
@@ -1360,33 +1401,31 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
             )
         })
     };
-    let of_family = |mut rule: Rule, family: Family| {
-        rule.matches.insert(0, Match::Family(family));
-        rule
-    };
-    match (invalid_in(false), invalid_in(true)) {
-        (false, false) => vec![full()],
-        (true, true) => accept_only().into_iter().collect(),
-        (ipv4, _) => {
-            let (invalid, other) = match ipv4 {
-                true => (Family::Ipv4, Family::Ipv6),
-                false => (Family::Ipv6, Family::Ipv4),
-            };
-            let kept = accept_only().map(|rule| of_family(rule, invalid));
-            kept.into_iter().chain([of_family(full(), other)]).collect()
-        }
+    let (ipv4, ipv6) = (of_family(false), of_family(true));
+    // One rule for both when they agree.
+    if ipv4 == ipv6 {
+        return ipv4.into_iter().collect();
     }
+    [(Family::Ipv4, ipv4), (Family::Ipv6, ipv6)]
+        .into_iter()
+        .filter_map(|(family, rule)| {
+            let mut rule = rule?;
+            rule.matches.insert(0, Match::Family(family));
+            Some(rule)
+        })
+        .collect()
 }
 
-/// Whether the zone pair chains decide untracked packets, not the `ct
-/// state vmap`: when they are logged, and when an `Invalid` rule leaves
-/// some pair chains without the disposition ([`untracked_rule`]) that
-/// the map would give every pair (an unlogged ACCEPT is the same in both).
-pub fn untracked_in_pairs(model: &Model) -> bool {
+/// Whether the zone pair chains decide one family's untracked packets,
+/// not its `ct state vmap`: when they are logged, and when an `Invalid`
+/// rule leaves some pair chains without the disposition
+/// ([`untracked_rule`]) that the map would give every pair (an unlogged
+/// ACCEPT is the same in both).
+pub fn untracked_in_pairs(model: &Model, ipv6: bool) -> bool {
     let firewall = &model.firewall;
-    firewall.state_logs.untracked.is_some()
+    firewall.state_logs.untracked.get(ipv6).is_some()
         || (!matches!(
-            firewall.dispositions.untracked,
+            firewall.dispositions.untracked.get(ipv6),
             Disposition::Continue | Disposition::Accept
         ) && model.rules.iter().any(crate::model::Rule::is_invalid_match))
 }
@@ -2229,14 +2268,16 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
         ));
     }
     rules.extend(blacklist);
-    rules.push(shorewall(
-        Vec::new(),
-        vec![Statement::Map {
-            key: MapKey::CtState,
-            elements: conntrack_elements(model),
-        }],
-        Piece::Conntrack,
-    ));
+    for (matches, ipv6) in state_families(model) {
+        rules.push(shorewall(
+            matches,
+            vec![Statement::Map {
+                key: MapKey::CtState,
+                elements: conntrack_elements(model, ipv6),
+            }],
+            Piece::Conntrack,
+        ));
+    }
     if !model.has_family(true) {
         rules.push(shorewall(
             vec![Match::Family(Family::Ipv6)],
@@ -2251,12 +2292,12 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
 /// and untracked packets by their dispositions, as the state sections of
 /// each of Shorewall's zone-pair chains (Rules.pm's state table: REJECT
 /// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map.
-fn conntrack_elements(model: &Model) -> Vec<MapElement> {
+fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
     let mut states = vec![(CtState::Established, Disposition::Accept)];
     for (state, key) in LOGGED_STATES {
-        if !decided_in_pairs(model, key) {
-            states.push((state, dispositions.get(key)));
+        if !decided_in_pairs(model, key, ipv6) {
+            states.push((state, dispositions.get(key, ipv6)));
         }
     }
     states
@@ -2271,12 +2312,38 @@ fn conntrack_elements(model: &Model) -> Vec<MapElement> {
         .collect()
 }
 
+/// The families whose conntrack states are decided apart, each with its
+/// match and whether it is IPv6: one entry (no match) when the families'
+/// RELATED_, INVALID_ and UNTRACKED_DISPOSITION and log levels agree or
+/// the model has one family,
+/// else IPv4's and IPv6's (`meta nfproto`), as shorewall.conf and
+/// shorewall6.conf each decide their own.
+fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
+    let (d, logs) = (&model.firewall.dispositions, &model.firewall.state_logs);
+    let same = d.related.same()
+        && d.invalid.same()
+        && d.untracked.same()
+        && logs.related.same()
+        && logs.invalid.same()
+        && logs.untracked.same();
+    if same || !model.has_family(true) {
+        vec![(Vec::new(), false)]
+    } else if !model.has_family(false) {
+        vec![(Vec::new(), true)]
+    } else {
+        vec![
+            (vec![Match::Family(Family::Ipv4)], false),
+            (vec![Match::Family(Family::Ipv6)], true),
+        ]
+    }
+}
+
 /// Whether the zone pair chains decide a state instead of the `ct state
 /// vmap`: a logged one, and untracked packets beside an `Invalid` rule
-/// ([`untracked_in_pairs`]).
-fn decided_in_pairs(model: &Model, key: DispositionKey) -> bool {
-    model.firewall.disposition_log(key).is_some()
-        || (key == DispositionKey::Untracked && untracked_in_pairs(model))
+/// ([`untracked_in_pairs`]). Of one family: its log level decides.
+fn decided_in_pairs(model: &Model, key: DispositionKey, ipv6: bool) -> bool {
+    model.firewall.disposition_log(key, ipv6).is_some()
+        || (key == DispositionKey::Untracked && untracked_in_pairs(model, ipv6))
 }
 
 /// The states with a disposition and a log level of their own, in the
@@ -2321,9 +2388,32 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
 /// `Shorewall:+net-fw:ACCEPT:` (the disposition's word; none for
 /// CONTINUE) and then gives the disposition (Rules.pm
 /// finish_chain_section). The state's rule, when `key`'s state is logged.
-fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Option<Rule> {
-    let level = model.firewall.disposition_log(key)?;
-    Some(state_rule(model, pair_name, key, Some(level)))
+/// When the families' dispositions or log levels differ, one rule for
+/// each family whose packets of the state are logged (`meta nfproto`),
+/// each with its own level, disposition and log word; the other family's
+/// are decided in its `ct state vmap`.
+fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Vec<Rule> {
+    let firewall = &model.firewall;
+    let rule = |ipv6: bool| {
+        let level = firewall.disposition_log(key, ipv6)?;
+        Some(state_rule(model, pair_name, key, Some(level), ipv6))
+    };
+    let same = firewall.dispositions.families(key).same()
+        && firewall.disposition_log(key, false) == firewall.disposition_log(key, true);
+    if same || !model.has_family(true) {
+        return rule(false).into_iter().collect();
+    }
+    if !model.has_family(false) {
+        return rule(true).into_iter().collect();
+    }
+    [(Family::Ipv4, false), (Family::Ipv6, true)]
+        .into_iter()
+        .filter_map(|(family, ipv6)| {
+            let mut rule = rule(ipv6)?;
+            rule.matches.insert(0, Match::Family(family));
+            Some(rule)
+        })
+        .collect()
 }
 
 /// A state's rule in a pair chain: its log when `level` is given, then its
@@ -2334,12 +2424,13 @@ fn state_rule(
     pair_name: &str,
     key: DispositionKey,
     level: Option<LogLevel>,
+    ipv6: bool,
 ) -> Rule {
     let state = LOGGED_STATES
         .iter()
         .find(|(_, k)| *k == key)
         .map_or(CtState::Untracked, |(state, _)| *state);
-    let disposition = model.firewall.dispositions.get(key);
+    let disposition = model.firewall.dispositions.get(key, ipv6);
     let word = match disposition {
         Disposition::Continue => "",
         other => other.word(),

@@ -4,10 +4,11 @@
 //! of another zone, from a raw socket, and listens for what comes back:
 //! an ICMP port unreachable (REJECT, iptables' bare REJECT target), a TCP
 //! reset from the receiver (ACCEPT: it reached a closed port), or nothing
-//! (DROP).
+//! (DROP). The same over IPv6 ([`syn_fin_answer_ipv6`]): ICMPv6 port
+//! unreachable (type 1 code 4) for REJECT.
 
 use std::io::Read;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ use fwgen::verify::topology::Topology;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::mss::{host_in, ipv4};
-use super::packet::tcp_header;
+use super::packet::tcp_header_of;
 
 const SOURCE_PORT: u16 = 40_123;
 /// No lab host listens here.
@@ -36,42 +37,76 @@ pub enum Heard {
 }
 
 /// A 20-byte TCP header with SYN and FIN set and its checksum.
-fn syn_fin(source: Ipv4Addr, dest: Ipv4Addr) -> Vec<u8> {
-    tcp_header((source, SOURCE_PORT), (dest, CLOSED_PORT), 1, 0x03)
+fn syn_fin(source: IpAddr, dest: IpAddr) -> Vec<u8> {
+    tcp_header_of((source, SOURCE_PORT), (dest, CLOSED_PORT), 1, 0x03)
 }
 
-fn raw(protocol: Protocol) -> Socket {
-    let socket = Socket::new(Domain::IPV4, Type::RAW, Some(protocol)).expect("a raw socket");
+fn raw(domain: Domain, protocol: Protocol) -> Socket {
+    let socket = Socket::new(domain, Type::RAW, Some(protocol)).expect("a raw socket");
     socket
         .set_read_timeout(Some(Duration::from_millis(200)))
         .expect("a read timeout");
     socket
 }
 
-/// The transport header of an IPv4 packet read from a raw socket.
-fn payload(packet: &[u8]) -> Option<&[u8]> {
-    let header = usize::from(packet.first()? & 0x0f) * 4;
+/// The transport header of an IPv4 packet read from a raw socket, or of
+/// an IPv6 packet quoted in an ICMPv6 error (a fixed 40-byte header: the
+/// probe has no extension headers).
+fn payload(ipv6: bool, packet: &[u8]) -> Option<&[u8]> {
+    let header = if ipv6 {
+        40
+    } else {
+        usize::from(packet.first()? & 0x0f) * 4
+    };
     packet.get(header..)
 }
 
-/// What one read of a raw socket says, if it concerns the probe.
-fn heard(icmp: bool, packet: &[u8]) -> Option<Heard> {
-    let body = payload(packet)?;
+/// What one read of a raw socket says, if it concerns the probe. An IPv6
+/// raw socket reads no IP header.
+fn heard(ipv6: bool, icmp: bool, packet: &[u8]) -> Option<Heard> {
+    let body = if ipv6 {
+        packet
+    } else {
+        payload(false, packet)?
+    };
     if icmp {
-        // Type 3 code 3, quoting our packet's ports.
-        let quoted = payload(body.get(8..)?)?;
+        // Port unreachable (ICMP type 3 code 3, ICMPv6 type 1 code 4),
+        // quoting our packet's ports.
+        let quoted = payload(ipv6, body.get(8..)?)?;
         let ours =
             quoted.get(0..4)? == [SOURCE_PORT.to_be_bytes(), CLOSED_PORT.to_be_bytes()].concat();
-        return (body.first() == Some(&3) && body.get(1) == Some(&3) && ours)
-            .then_some(Heard::PortUnreachable);
+        let unreachable = if ipv6 { [1, 4] } else { [3, 3] };
+        return (body.get(0..2)? == unreachable && ours).then_some(Heard::PortUnreachable);
     }
     let ports = [CLOSED_PORT.to_be_bytes(), SOURCE_PORT.to_be_bytes()].concat();
     (body.get(0..4)? == ports && body.get(13)? & 0x04 != 0).then_some(Heard::Reset)
 }
 
-/// Send one SYN|FIN from `from`'s host to `to`'s, with `contestant`
-/// loaded, and report what came back within `WAIT`.
+/// Send one SYN|FIN from `from`'s host to `to`'s (`fw`: the firewall),
+/// with `contestant` loaded, and report what came back within `WAIT`.
 pub fn syn_fin_answer(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    zones: (&str, &str),
+) -> Heard {
+    syn_fin_answer_of(false, model, name, contestant, dir, zones)
+}
+
+/// [`syn_fin_answer`] over IPv6, between the hosts' IPv6 addresses.
+pub fn syn_fin_answer_ipv6(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    zones: (&str, &str),
+) -> Heard {
+    syn_fin_answer_of(true, model, name, contestant, dir, zones)
+}
+
+fn syn_fin_answer_of(
+    ipv6: bool,
     model: &Model,
     name: &str,
     contestant: &Contestant,
@@ -81,19 +116,42 @@ pub fn syn_fin_answer(
     let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
     load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
     let sender = host_in(&topology, model, from);
-    let receiver = host_in(&topology, model, to);
-    let (IpAddr::V4(source), IpAddr::V4(dest)) = (ipv4(&sender), ipv4(&receiver)) else {
-        panic!("IPv4 hosts");
+    let address = |host: &fwgen::verify::topology::Host| -> IpAddr {
+        if !ipv6 {
+            return ipv4(host);
+        }
+        *host
+            .addresses
+            .iter()
+            .find(|a| a.is_ipv6())
+            .unwrap_or_else(|| panic!("{} has no IPv6 address", host.label))
     };
+    // `fw`: the firewall's address on the sender's link.
+    let dest = if to == "fw" {
+        let link = &topology.links[sender.interface.expect("a host behind an interface")];
+        *link
+            .firewall
+            .iter()
+            .find(|a| a.is_ipv6() == ipv6)
+            .expect("the firewall has an address of the family on the link")
+    } else {
+        address(&host_in(&topology, model, to))
+    };
+    let source = address(&sender);
     let netns = sender.netns.clone();
     let listening = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
-        let (icmp, tcp) = (raw(Protocol::ICMPV4), raw(Protocol::TCP));
-        let sending = raw(Protocol::TCP);
+        let (domain, icmp) = if ipv6 {
+            (Domain::IPV6, Protocol::ICMPV6)
+        } else {
+            (Domain::IPV4, Protocol::ICMPV4)
+        };
+        let (icmp, tcp) = (raw(domain, icmp), raw(domain, Protocol::TCP));
+        let sending = raw(domain, Protocol::TCP);
         sending
-            .bind(&SocketAddr::new(IpAddr::V4(source), 0).into())
+            .bind(&SocketAddr::new(source, 0).into())
             .expect("bind the raw socket");
-        let to = SocketAddr::new(IpAddr::V4(dest), 0);
+        let to = SocketAddr::new(dest, 0);
         sending
             .send_to(&syn_fin(source, dest), &to.into())
             .expect("send SYN|FIN");
@@ -102,7 +160,7 @@ pub fn syn_fin_answer(
         while Instant::now() < deadline {
             for (is_icmp, mut socket) in [(true, &icmp), (false, &tcp)] {
                 if let Ok(n) = socket.read(&mut buffer)
-                    && let Some(heard) = heard(is_icmp, &buffer[..n])
+                    && let Some(heard) = heard(ipv6, is_icmp, &buffer[..n])
                 {
                     return heard;
                 }

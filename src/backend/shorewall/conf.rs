@@ -126,14 +126,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             "what would be forwarded back out of the interface it came in on is dropped and logged at info (sfilter)",
         ),
         smurf_log(model, product),
-        match model.firewall.tcp_flags_log {
-            Some(level) => decide(
-                "TCP_FLAGS_LOG_LEVEL",
-                format!("\"{level}\""),
-                "what tcpflags catches is logged (tcp_flags_log)",
-            ),
-            None => decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
-        },
+        tcp_flags_log(model, product),
         decide(
             "ACCEPT_DEFAULT",
             "\"none\"",
@@ -187,14 +180,14 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         ),
         config_path(product),
     ];
-    decided.extend(DispositionKey::ALL.map(|key| disposition(model, key)));
+    decided.extend(DispositionKey::ALL.map(|key| disposition(model, key, product)));
     decided.extend(
         [
             DispositionKey::Related,
             DispositionKey::Invalid,
             DispositionKey::Untracked,
         ]
-        .map(|key| state_log(model, key)),
+        .map(|key| state_log(model, key, product)),
     );
     if !product.ipv6 {
         decided.extend([
@@ -207,8 +200,8 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
 }
 
 /// A `*_DISPOSITION` setting from the model's key.
-fn disposition(model: &Model, key: DispositionKey) -> Decided {
-    let disposition = model.firewall.dispositions.get(key);
+fn disposition(model: &Model, key: DispositionKey, product: Product) -> Decided {
+    let disposition = model.firewall.dispositions.get(key, product.ipv6);
     let what = match key {
         DispositionKey::TcpFlags => "TCP packets the tcpflags option catches",
         DispositionKey::Related => "packets in conntrack state RELATED",
@@ -221,18 +214,28 @@ fn disposition(model: &Model, key: DispositionKey) -> Decided {
         Disposition::Reject => "are rejected",
         Disposition::Continue => "meet the rules and policies",
     };
-    decide(key.setting(), disposition.word(), format!("{what} {fate}"))
+    let why = match key {
+        _ if !model.firewall.dispositions.families(key).same() => {
+            let key = family_key(key.key(), false, product);
+            format!("{what} {fate} ({key})")
+        }
+        _ => format!("{what} {fate}"),
+    };
+    decide(key.setting(), disposition.word(), why)
 }
 
 /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL, from the
 /// model's `related_log`, `invalid_log` or `untracked_log`.
-fn state_log(model: &Model, key: DispositionKey) -> Decided {
+fn state_log(model: &Model, key: DispositionKey, product: Product) -> Decided {
     let (setting, name, state) = match key {
         DispositionKey::Related => ("RELATED_LOG_LEVEL", "related_log", "RELATED"),
         DispositionKey::Invalid => ("INVALID_LOG_LEVEL", "invalid_log", "INVALID"),
         _ => ("UNTRACKED_LOG_LEVEL", "untracked_log", "UNTRACKED"),
     };
-    match model.firewall.disposition_log(key) {
+    let firewall = &model.firewall;
+    let same = firewall.disposition_log(key, false) == firewall.disposition_log(key, true);
+    let name = family_key(name, same, product);
+    match firewall.disposition_log(key, product.ipv6) {
         Some(level) => decide(
             setting,
             format!("\"{level}\""),
@@ -314,6 +317,20 @@ fn smurf_log(model: &Model, product: Product) -> Decided {
             format!("nosmurfs drops are logged ({key})"),
         ),
         None => decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
+    }
+}
+
+/// TCP_FLAGS_LOG_LEVEL, from the product's family's `tcp_flags_log`.
+fn tcp_flags_log(model: &Model, product: Product) -> Decided {
+    let logs = model.firewall.tcp_flags_log;
+    let key = family_key("tcp_flags_log", logs.same(), product);
+    match logs.get(product.ipv6) {
+        Some(level) => decide(
+            "TCP_FLAGS_LOG_LEVEL",
+            format!("\"{level}\""),
+            format!("what tcpflags catches is logged ({key})"),
+        ),
+        None => decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
     }
 }
 
