@@ -297,6 +297,11 @@ pub enum ErrorKind {
         grammar: &'static str,
     },
     FirewallToFirewall,
+    /// A rule whose `all+` (or list with `+`) covers the firewall's traffic
+    /// to itself with a verdict or log other than a plain ACCEPT.
+    FirewallItselfCovered {
+        text: String,
+    },
     /// A `[[stopped]]` source or dest that is no interface, `$FW` or `any`.
     UnknownStoppedPlace {
         name: String,
@@ -517,6 +522,7 @@ impl Error {
             FreeTextTooLong { .. } => "nftables keeps at most 128 bytes of a comment".into(),
             BadIdentifier { grammar, .. } => (*grammar).into(),
             FirewallToFirewall => "traffic of the firewall to itself travels over `lo` and is always accepted".into(),
+            FirewallItselfCovered { .. } => "Shorewall filters the firewall's traffic to itself on `lo` by such a rule (its chain fw2fw, OUTPUT -o lo), and fwgen always accepts that traffic: leave the firewall out (`all+-`, `all+!$FW`) or name the zones".into(),
             UnknownStoppedPlace { name, known } => format!(
                 "{}write an interface of the model ({}), `$FW` for the firewall itself, or `any`; `:ADDRESS,...` narrows it",
                 did_you_mean(name, known.iter().map(String::as_str)),
@@ -978,6 +984,7 @@ impl ErrorKind {
             FreeTextTooLong { .. } => "free-text-too-long",
             BadIdentifier { .. } => "bad-identifier",
             FirewallToFirewall => "firewall-to-firewall",
+            FirewallItselfCovered { .. } => "firewall-itself-covered",
             UnknownStoppedPlace { .. } => "unknown-stopped-place",
             StoppedFromFirewall => "stopped-from-firewall",
             StoppedWildcardIpv6 { .. } => "stopped-wildcard-ipv6",
@@ -1291,6 +1298,11 @@ impl Display for ErrorKind {
                 write!(f, "`{}` is not a valid {field}", quoted(text))
             }
             FirewallToFirewall => write!(f, "a policy or rule from `$FW` to `$FW` is not allowed"),
+            FirewallItselfCovered { text } => write!(
+                f,
+                "`{}` covers the firewall's traffic to itself, which fwgen always accepts",
+                quoted(text)
+            ),
             UnknownStoppedPlace { name, .. } => {
                 write!(f, "`{}` is not an interface, `$FW` or `any`", shorten(name))
             }

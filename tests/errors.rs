@@ -177,6 +177,7 @@ error_case! {
     dnat_to_network => "dnat-to-network",
     missing_policy => "missing-policy",
     firewall_to_firewall => "firewall-to-firewall",
+    firewall_itself_covered => "firewall-itself-covered",
     duplicate_policy => "duplicate-policy",
     policy_after_wildcard => "policy-after-wildcard",
     duplicate_wildcard_policy => "duplicate-wildcard-policy",

@@ -414,6 +414,52 @@ fn zones_on_one_interface_without_routeback_are_dropped_by_sfilter() {
     );
 }
 
+/// Zone lists with `+` on one side (shorewall-rules(5): "intra-zone
+/// traffic may be included by following the list with a plus sign"):
+/// Shorewall 5.2.8's Rules.pm sets one flag from SOURCE, then from DEST,
+/// so `loc,dmz+ loc,dmz` leaves loc's traffic to itself out and
+/// `loc,dmz loc,dmz+` takes it in. fwgen took it in for both, and the
+/// admin's own directory, compiled by Shorewall, showed the difference
+/// between loc's two segments.
+#[test]
+fn a_dest_list_decides_a_zones_traffic_to_itself() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-zone-list-plus",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\ndmz\tipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\t-\nloc\teth1\t-\nloc\teth3\t-\ndmz\teth2\t-\n",
+            ),
+            ("policy", "net\tall\tDROP\nall\tall\tREJECT\n"),
+            (
+                "rules",
+                "?SECTION NEW\nREJECT\tloc,dmz+\tloc,dmz\ttcp\t8082\nREJECT\tloc,dmz\tloc,dmz+\ttcp\t8083\n",
+            ),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    let probe = |port: &str| {
+        stdout
+            .lines()
+            .find(|l| {
+                l.contains("loc#1 ")
+                    && l.contains("-> loc#2 ")
+                    && l.contains(&format!("tcp {port} |"))
+            })
+            .unwrap_or_else(|| panic!("no loc#1 -> loc#2 probe on {port}:\n{stdout}"))
+            .to_owned()
+    };
+    assert!(probe("8082").contains("| ACCEPT loc#2 saw"), "{stdout}");
+    assert!(
+        probe("8083").contains("| REJECT | REJECT | REJECT | REJECT"),
+        "{stdout}"
+    );
+}
+
 /// A rule naming one address of a hosts zone (shorewall-hosts(5): two
 /// zones narrowed to networks on a routeback interface): the lab gives the
 /// zone's host that address behind the router it sits behind, and both the

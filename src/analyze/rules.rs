@@ -67,15 +67,43 @@ impl Analyzer<'_> {
             || dest_list.is_some()
             || rule.source.zone == ZoneRef::All
             || rule.dest.zone == ZoneRef::All;
-        let intrazone = [&source_list, &dest_list]
-            .iter()
-            .any(|l| l.as_ref().is_some_and(|l| l.intrazone));
-        let pairs = zone_pairs(
-            &zones(self, rule.source.zone, &source_list),
-            &zones(self, rule.dest.zone, &dest_list),
-            wild,
-            intrazone,
+        // Rules.pm's build_zone_list sets one flag, SOURCE first: `all+`
+        // sets it, a written list sets it to its own `+` (so a DEST list
+        // without `+` clears SOURCE's), anything else leaves it.
+        let intrazone =
+            [&source_list, &dest_list]
+                .into_iter()
+                .flatten()
+                .fold(false, |flag, list| match list.written {
+                    true => list.intrazone,
+                    false => flag || list.intrazone,
+                });
+        let (sources, dests) = (
+            zones(self, rule.source.zone, &source_list),
+            zones(self, rule.dest.zone, &dest_list),
         );
+        // With `+` the sides cover the firewall's traffic to itself, which
+        // Shorewall then filters on `lo` (Rules.pm makes the chain fw2fw
+        // for the rule); fwgen has no such pair and always accepts it, the
+        // same only for a plain ACCEPT.
+        let fw = ZoneId::Firewall;
+        if intrazone
+            && sources.contains(&fw)
+            && dests.contains(&fw)
+            && (rule.verdict != Verdict::Accept || rule.log.is_some())
+        {
+            let side = if dest_list.as_ref().is_none_or(|l| !l.intrazone) {
+                &entry.source
+            } else {
+                &entry.dest
+            };
+            let kind = ErrorKind::FirewallItselfCovered {
+                text: side.get_ref().clone(),
+            };
+            self.error(Some(side.span()), kind);
+            return Vec::new();
+        }
+        let pairs = zone_pairs(&sources, &dests, wild, intrazone);
         let rules: Vec<Rule> = pairs
             .into_iter()
             .map(|(s, d)| {

@@ -3,6 +3,9 @@
 //! `process_raw_rule1`) read it:
 //!
 //! - `loc,dmz`: each zone listed; `loc,dmz+` also between a zone and itself.
+//!   In a rule the DEST list decides that (Rules.pm sets one flag from
+//!   SOURCE, then from DEST): `loc,dmz+ loc,dmz` leaves a zone's traffic
+//!   to itself out, `loc,dmz loc,dmz+` takes it in.
 //! - `all+`: every zone and the firewall, also between a zone and itself.
 //! - `all-`: every zone but the firewall (Shorewall's deprecated spelling
 //!   of `all!$FW`); `all+-` both.
@@ -14,7 +17,9 @@
 //! destination zone, in that order (source outer), leaving out a zone's
 //! traffic to itself unless a side asks for it with `+`, as Shorewall does
 //! with a wildcard or a list. The firewall's traffic to itself is never a
-//! pair (fwgen has no such chain; Shorewall sends it through loopback).
+//! pair: fwgen always accepts it. Shorewall makes a chain fw2fw for a rule
+//! whose `+` sides both cover the firewall and filters loopback by it, so
+//! such a rule other than a plain ACCEPT is refused (src/analyze/rules.rs).
 //! Plain `all` keeps its own meaning in the model (`ZoneRef::All`).
 
 use super::*;
@@ -33,6 +38,11 @@ pub(super) struct ZoneList {
     pub zones: Vec<ZoneId>,
     /// `+`: a zone's traffic to itself is included.
     pub intrazone: bool,
+    /// A written list (`loc,dmz`), not an `all` form: in a rule, Rules.pm's
+    /// build_zone_list sets the one intra-zone flag to whether the list
+    /// ends in `+`, so a DEST list without it clears SOURCE's (`all` forms
+    /// only ever set it).
+    pub written: bool,
 }
 
 impl Analyzer<'_> {
@@ -75,6 +85,7 @@ impl Analyzer<'_> {
             return ZoneForm::List(ZoneList {
                 zones,
                 intrazone: flags.contains('+'),
+                written: false,
             });
         }
         if !text.contains(',') {
@@ -85,7 +96,11 @@ impl Analyzer<'_> {
             None => (text, false),
         };
         match self.listed_zones(raw, 0, list) {
-            Some(zones) => ZoneForm::List(ZoneList { zones, intrazone }),
+            Some(zones) => ZoneForm::List(ZoneList {
+                zones,
+                intrazone,
+                written: true,
+            }),
             None => ZoneForm::Refused,
         }
     }
