@@ -460,6 +460,37 @@ fn a_dest_list_decides_a_zones_traffic_to_itself() {
     );
 }
 
+/// A blacklisted host while BLACKLIST is unset (every state: Config.pm's
+/// default): the firewall's own connection to it is accepted, and its
+/// reply, an established packet, is blacklisted, so nothing comes back,
+/// in the three firewalls alike; the model's expectation once took every
+/// reply between zones to pass and reported three disagreements.
+#[test]
+fn a_blacklisted_reply_is_expected_to_be_dropped() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-blacklist-reply",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet\teth0\t-\nloc\teth1\t-\n"),
+            (
+                "policy",
+                "$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("blrules", "DROP\tnet:198.18.0.2\tall\n"),
+            ("rules", "?SECTION NEW\nACCEPT\tloc\tnet\ttcp\t80\n"),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("fw 198.18.0.1 -> net#1 198.18.0.2 tcp 80 |"))
+        .unwrap_or_else(|| panic!("no fw -> net probe:\n{stdout}"));
+    assert!(line.contains("| DROP | DROP | DROP | DROP"), "{stdout}");
+}
+
 /// A rule naming one address of a hosts zone (shorewall-hosts(5): two
 /// zones narrowed to networks on a routeback interface): the lab gives the
 /// zone's host that address behind the router it sits behind, and both the

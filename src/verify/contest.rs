@@ -604,13 +604,20 @@ pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Exp
     })
 }
 
-/// Whether the reply of an accepted connection passes. It always does
-/// between zones (established traffic is accepted); to or from an address
-/// no zone claims, the reply meets the catch-all as Shorewall's does (see
-/// `unclaimed_rules` in src/ruleset/lower.rs), and the connection never
-/// completes: the prober sees no answer.
+/// Whether the reply of an accepted connection passes. It does between
+/// zones (established traffic is accepted) unless the blacklist sees
+/// established packets (`blacklist_states`) and may take the reply; to or
+/// from an address no zone claims, the reply meets the catch-all as
+/// Shorewall's does (see `unclaimed_rules` in src/ruleset/lower.rs). A
+/// reply that does not pass leaves the connection incomplete: the prober
+/// sees no answer.
 fn reply_passes(model: &Model, probe: &Probe, asked: &Query) -> Result<bool> {
-    if probe.from_zone.is_some() && probe.to_zone.is_some() {
+    let blacklist_sees_replies = !model.blacklist.is_empty()
+        && model
+            .firewall
+            .blacklist_states
+            .contains(&crate::model::blacklist::ConnState::Established);
+    if probe.from_zone.is_some() && probe.to_zone.is_some() && !blacklist_sees_replies {
         return Ok(true);
     }
     let reply = Query {
