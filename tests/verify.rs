@@ -491,6 +491,41 @@ fn a_blacklisted_reply_is_expected_to_be_dropped() {
     assert!(line.contains("| DROP | DROP | DROP | DROP"), "{stdout}");
 }
 
+/// A nested zone whose hosts hold the start of the lab's test range on
+/// its parent's interface (`adm:loc` on `eth1:198.18.1.0/25`, the
+/// interface without networks): loc's host takes an address outside
+/// adm's, where it once took adm's own and every probe of adm dropped.
+#[test]
+fn a_nested_zone_over_the_test_range_keeps_its_own_address() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-nested-range",
+        &[
+            (
+                "zones",
+                "fw\tfirewall\nnet\tipv4\nloc\tipv4\nadm:loc\tipv4\n",
+            ),
+            ("interfaces", "?FORMAT 2\nnet\teth0\t-\nloc\teth1\t-\n"),
+            ("hosts", "adm\teth1:198.18.1.0/25\n"),
+            (
+                "policy",
+                "adm\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("rules", "?SECTION NEW\nACCEPT\tnet\tadm\ttcp\t22\n"),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("net#1 198.18.0.2 -> adm#1 198.18.1.2 tcp 22 | ACCEPT adm#1 saw")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-> loc#1 198.18.1.128 "), "{stdout}");
+}
+
 /// A rule naming one address of a hosts zone (shorewall-hosts(5): two
 /// zones narrowed to networks on a routeback interface): the lab gives the
 /// zone's host that address behind the router it sits behind, and both the

@@ -216,7 +216,7 @@ impl Topology {
             let mut addresses = Vec::new();
             in_ns(&host_ns, &["ip", "link", "set", "lo", "up"])?;
             for net in &networks {
-                let address = nth_host(net, 1 + n as u32);
+                let address = Self::link_host_address(model, index, net, n as u32);
                 in_ns(
                     &host_ns,
                     &[
@@ -292,6 +292,29 @@ impl Topology {
         self.firewall.addresses.extend(firewall.iter().copied());
         self.links.push(Link { firewall, networks });
         Ok(())
+    }
+
+    /// The address of the link's n-th host: the n-th of the network after
+    /// the firewall's, or on an interface of a zone, the n-th after it
+    /// that no hosts entry on the interface holds (a nested zone's hosts
+    /// over the test range, `adm:loc` on `eth1:198.18.1.0/25`, would
+    /// otherwise share it with the link host, which is the zone's).
+    fn link_host_address(model: &Model, index: usize, net: &IpNet, n: u32) -> IpAddr {
+        let first = nth_host(net, 1 + n);
+        if model.interfaces[index].zone.is_none() {
+            return first;
+        }
+        let held =
+            |address: &IpAddr| {
+                model.zones.iter().flat_map(|z| &z.hosts).any(|h| {
+                    h.interface == index && h.networks.iter().any(|hn| hn.contains(address))
+                })
+            };
+        (0..4096)
+            .map(|k| nth_host(net, 1 + k))
+            .filter(|a| net.contains(a) && !held(a))
+            .nth(n as usize)
+            .unwrap_or(first)
     }
 
     /// The zone whose hosts on an interface of no zone hold the link
