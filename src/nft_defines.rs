@@ -135,7 +135,12 @@ mod tests {
         let args = defines(text, |_| Ok(Ipv4Addr::new(192, 0, 2, 1))).unwrap();
         assert_eq!(
             args,
-            ["-D", "fwgen_addr_eth0=192.0.2.1", "-D", "fwgen_addr_eth0_2e10=192.0.2.1"]
+            [
+                "-D",
+                "fwgen_addr_eth0=192.0.2.1",
+                "-D",
+                "fwgen_addr_eth0_2e10=192.0.2.1"
+            ]
         );
     }
 
@@ -143,6 +148,9 @@ mod tests {
     fn first_global_skips_other_scopes() {
         let text = "2: eth0    inet 169.254.1.1/16 scope link eth0\n2: eth0    inet 10.0.0.1/24 brd 10.0.0.255 scope global eth0\n2: eth0    inet 10.0.0.2/24 scope global secondary eth0\n";
         assert_eq!(first_global(text), Some(Ipv4Addr::new(10, 0, 0, 1)));
-        assert_eq!(first_global("2: eth0    inet 127.0.0.1/8 scope host lo\n"), None);
+        assert_eq!(
+            first_global("2: eth0    inet 127.0.0.1/8 scope host lo\n"),
+            None
+        );
     }
 }

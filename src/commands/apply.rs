@@ -114,8 +114,23 @@ fn read_ruleset(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", path.display()))
 }
 
-fn live_diff(file: &Path, ruleset: &Ruleset, color: Color) -> Result<(String, bool), ExitCode> {
-    let expected = apply::normalized(file, &ruleset.table).map_err(|e| trouble(&e))?;
+/// The `nft -D` arguments the ruleset needs: the first IPv4 address of each
+/// interface a rule names with `&IFACE`, read now, as Shorewall reads it
+/// when its firewall starts (src/nft_defines.rs).
+fn defines(ruleset: &Ruleset) -> Result<Vec<String>, ExitCode> {
+    fwgen::nft_defines::defines(&ruleset.text, |interface| {
+        fwgen::nft_defines::first_address(interface, None)
+    })
+    .map_err(|e| trouble(&format!("{e}; nothing was loaded")))
+}
+
+fn live_diff(
+    file: &Path,
+    ruleset: &Ruleset,
+    defines: &[String],
+    color: Color,
+) -> Result<(String, bool), ExitCode> {
+    let expected = apply::normalized(file, &ruleset.table, defines).map_err(|e| trouble(&e))?;
     let live = apply::live_table(&ruleset.table).map_err(|e| trouble(&e))?;
     let old_name = format!("live table inet {}", ruleset.table);
     let new_name = format!("rendered from {}", ruleset.origin);
@@ -150,7 +165,11 @@ pub fn diff_live(config: &Path, color: Color) -> ExitCode {
     if let Err(e) = std::fs::write(&file, &ruleset.text) {
         return trouble(&format!("{}: {e}", file.display()));
     }
-    match live_diff(&file, &ruleset, color) {
+    let defines = match defines(&ruleset) {
+        Ok(defines) => defines,
+        Err(code) => return code,
+    };
+    match live_diff(&file, &ruleset, &defines, color) {
         Ok((_, false)) => {
             eprintln!("table inet {} is in sync with the model", ruleset.table);
             ExitCode::SUCCESS
@@ -219,13 +238,17 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         Ok(file) => file,
         Err(e) => return trouble(&format!("cannot stage the ruleset: {e}")),
     };
+    let defines = match defines(&ruleset) {
+        Ok(defines) => defines,
+        Err(code) => return code,
+    };
     step(&format!("checking {} with nft -c", ruleset.origin));
-    if let Err(e) = apply::check(&file) {
+    if let Err(e) = apply::check(&file, &defines) {
         return trouble(&format!(
             "nft refuses the ruleset; nothing was loaded, the live rules stay:\n{e}"
         ));
     }
-    let (diff, drift) = match live_diff(&file, &ruleset, options.color) {
+    let (diff, drift) = match live_diff(&file, &ruleset, &defines, options.color) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -264,7 +287,7 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
             "cannot keep the ruleset for boot: {e}; nothing was loaded"
         ));
     }
-    if let Err(e) = apply::load(&file) {
+    if let Err(e) = apply::load(&file, &defines) {
         return trouble(&format!(
             "loading failed; the kernel kept the previous rules:\n{e}"
         ));

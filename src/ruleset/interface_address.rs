@@ -14,7 +14,11 @@ impl Ruleset {
     pub fn interface_addresses(&self) -> BTreeSet<String> {
         let mut found = BTreeSet::new();
         for rule in self.chains.iter().flat_map(|c| &c.rules) {
-            for m in rule.matches.iter().chain(rule.parts.iter().flat_map(|p| &p.matches)) {
+            for m in rule
+                .matches
+                .iter()
+                .chain(rule.parts.iter().flat_map(|p| &p.matches))
+            {
                 if let Match::InterfaceAddress { interface, .. } = m {
                     found.insert(interface.clone());
                 }

@@ -11,8 +11,8 @@
 //! independent judge that compares it with Shorewall's compiled firewall.
 
 pub mod blacklist;
-mod interface_address;
 pub mod cover;
+mod interface_address;
 mod limit;
 pub mod lookup;
 pub mod lower;

@@ -11,9 +11,9 @@ pub use print::level_name;
 use askama::Template;
 
 use super::{OutputFile, header, template_failure};
-use crate::nft_defines::variable;
 use crate::error::Error;
 use crate::model::{Forwarding, Model};
+use crate::nft_defines::variable;
 use crate::ruleset::lower::lower;
 use crate::ruleset::stopped::lower_stopped;
 use crate::ruleset::{ChainType, Hook, Policy, Priority, Ruleset};
