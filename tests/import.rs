@@ -1341,6 +1341,27 @@ fn a_file_in_shorewall6_fwgen_does_not_model_is_refused_there() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `$FW:&eth0` is the interface's first IPv4 address in Shorewall's rules
+/// (carried), its first global IPv6 address in Shorewall6's (refused there:
+/// the model's `&IFACE` is IPv4 only).
+#[test]
+fn interface_addresses_are_carried_from_shorewall_and_refused_from_shorewall6() {
+    let dir = common::dual_stack("import-iface-address", "", "");
+    let line = "ACCEPT net $FW:&eth0 tcp 443\n";
+    std::fs::write(dir.join("shorewall/rules"), line).unwrap();
+    let four = dir.join("shorewall");
+    let model = imported_model(&import_within(&four, false));
+    assert!(model.contains("dest = \"$FW:&eth0\""), "{model}");
+    std::fs::write(dir.join("shorewall6/rules"), line).unwrap();
+    assert_import_refused(
+        &import_within(&four, false),
+        &[
+            "error: shorewall6/rules:1: `&IFACE` in Shorewall6 is the interface's first global IPv6 address; fwgen's `&IFACE` is the first IPv4 address only",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// What the model refuses in an imported line is reported at the Shorewall
 /// file and line, with its text, never at the TOML that was not written.
 #[test]

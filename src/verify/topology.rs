@@ -501,6 +501,7 @@ impl Topology {
                 ],
             )?;
             link.firewall.push(second);
+            self.firewall.extra.push(second);
             let first = crate::nft_defines::first_address(&name, Some(&self.firewall.netns))?;
             self.interface_addresses.insert(name, first);
         }
