@@ -492,7 +492,7 @@ impl Error {
             }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
-            InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE an interface of `[[interface]]`, or the address itself (`$FW:192.168.1.1`)".into(),
+            InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
             UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),

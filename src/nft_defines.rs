@@ -74,6 +74,30 @@ pub fn defines(
     Ok(args)
 }
 
+/// The ruleset with its defines written into it (`define fwgen_addr_eth0 =
+/// ADDR` before the table), for a loader that passes none: the boot
+/// unit's plain `nft -f`. The addresses are those read now; Shorewall
+/// reads them again at each start.
+pub fn written(
+    ruleset: &str,
+    mut address: impl FnMut(&str) -> Result<Ipv4Addr, String>,
+) -> Result<String, String> {
+    let needed = needed(ruleset);
+    if needed.is_empty() {
+        return Ok(ruleset.to_owned());
+    }
+    let mut defines = String::new();
+    for interface in needed {
+        let addr = address(&interface)?;
+        defines.push_str(&format!(
+            "# the first IPv4 address of {interface} when fwgen apply ran\ndefine {} = {addr}\n",
+            variable(&interface)
+        ));
+    }
+    let at = ruleset.find("\ntable ").map_or(0, |i| i + 1);
+    Ok(format!("{}{defines}{}", &ruleset[..at], &ruleset[at..]))
+}
+
 /// The interface's first IPv4 address of global scope, as Shorewall's
 /// find_first_interface_address reads it (`ip -f inet addr show IFACE`,
 /// the first `inet ... global` line); an error naming the interface when
@@ -141,6 +165,18 @@ mod tests {
                 "-D",
                 "fwgen_addr_eth0_2e10=192.0.2.1"
             ]
+        );
+    }
+
+    #[test]
+    fn written_defines_come_before_the_table() {
+        let text = "#!/usr/sbin/nft -f\n# header\n\ntable inet fwgen\ntable inet fwgen {\n\tip daddr $fwgen_addr_eth1 accept\n}\n";
+        let out = written(text, |_| Ok(Ipv4Addr::new(192, 168, 1, 1))).unwrap();
+        let define = out.find("define fwgen_addr_eth1 = 192.168.1.1\n").unwrap();
+        assert!(define < out.find("table inet").unwrap(), "{out}");
+        assert_eq!(
+            written("table inet x {\n}\n", |_| Err(String::new())).unwrap(),
+            "table inet x {\n}\n"
         );
     }
 

@@ -43,8 +43,19 @@ struct Ruleset {
 }
 
 impl Ruleset {
-    fn boot_files(&self) -> BootFiles {
-        BootFiles::new(&self.running, &self.stopped, &self.table, &self.forwarding)
+    /// What the boot unit loads: the running ruleset with the addresses of
+    /// its `&IFACE` interfaces, read now, written in (the unit passes no
+    /// defines).
+    fn boot_files(&self) -> Result<BootFiles, String> {
+        let running = fwgen::nft_defines::written(&self.running, |interface| {
+            fwgen::nft_defines::first_address(interface, None)
+        })?;
+        Ok(BootFiles::new(
+            &running,
+            &self.stopped,
+            &self.table,
+            &self.forwarding,
+        ))
     }
 }
 
@@ -281,7 +292,10 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         "saved the live table (rules and set elements) to {}",
         state.restore_path().display()
     ));
-    let boot = ruleset.boot_files();
+    let boot = match ruleset.boot_files() {
+        Ok(boot) => boot,
+        Err(e) => return trouble(&format!("{e}; nothing was loaded")),
+    };
     if let Err(e) = boot.stage(&state) {
         return trouble(&format!(
             "cannot keep the ruleset for boot: {e}; nothing was loaded"
@@ -332,7 +346,7 @@ fn keep_in_sync(state: &State, ruleset: &Ruleset, boot_dir: &Path) -> ExitCode {
     if let Err(e) = forward(state, &off) {
         return trouble(&e);
     }
-    persist(Ok(ruleset.boot_files()), boot_dir)
+    persist(ruleset.boot_files(), boot_dir)
 }
 
 /// Why the ruleset just saved would not be loaded at boot, if it would not.
