@@ -811,4 +811,22 @@ fn apply_refuses_when_an_interface_has_no_address() {
     );
     assert!(lab.table().is_none(), "a table was loaded");
     lab.assert_foreign_survives();
+    // An optional interface without an address is 0.0.0.0, as Shorewall's
+    // find_first_interface_address_if_any answers.
+    let optional = std::fs::read_to_string(common::root().join("tests/models/iface-address.toml"))
+        .unwrap()
+        .replace(
+            "[interfaces.eth0]\nzone = \"net\"\n",
+            "[interfaces.eth0]\nzone = \"net\"\noptions = [\"optional\"]\n",
+        );
+    assert!(optional.contains("[\"optional\"]"));
+    let model = lab.dir.join("optional.toml");
+    std::fs::write(&model, optional).unwrap();
+    let mut args = args.to_vec();
+    args[4] = model.to_str().unwrap();
+    args.push("--no-rollback");
+    let applied = lab.fwgen(&args);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let table = lab.table().expect("no table after apply");
+    assert!(table.contains("ip saddr 0.0.0.0 drop"), "{table}");
 }

@@ -40,16 +40,29 @@ struct Ruleset {
     origin: String,
     /// The kernel's forwarding settings the model needs.
     forwarding: Vec<Sysctl>,
+    /// The devices of the model's `optional` interfaces: without an
+    /// address, `&IFACE` is 0.0.0.0 (Shorewall's
+    /// find_first_interface_address_if_any).
+    optional: Vec<String>,
 }
 
 impl Ruleset {
+    /// The first IPv4 address of the interface now; 0.0.0.0 for an
+    /// optional one without any.
+    fn interface_address(&self, interface: &str) -> Result<std::net::Ipv4Addr, String> {
+        match fwgen::nft_defines::first_address(interface, None) {
+            Err(_) if self.optional.iter().any(|o| o == interface) => {
+                Ok(std::net::Ipv4Addr::UNSPECIFIED)
+            }
+            found => found,
+        }
+    }
+
     /// What the boot unit loads: the running ruleset with the addresses of
     /// its `&IFACE` interfaces, read now, written in (the unit passes no
     /// defines).
     fn boot_files(&self) -> Result<BootFiles, String> {
-        let running = fwgen::nft_defines::written(&self.running, |interface| {
-            fwgen::nft_defines::first_address(interface, None)
-        })?;
+        let running = fwgen::nft_defines::written(&self.running, |i| self.interface_address(i))?;
         Ok(BootFiles::new(
             &running,
             &self.stopped,
@@ -65,6 +78,12 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
     let (_, model) = load(config).map_err(|f| fail(&f))?;
     let table = model.nftables_table.clone();
     let forwarding = apply::forwarding(&model);
+    let optional = model
+        .interfaces
+        .iter()
+        .filter(|i| i.has_for(fwgen::model::InterfaceOption::Optional, false))
+        .map(|i| i.physical.clone())
+        .collect();
     let files = backend::render(&model, Backend::Nftables).map_err(|errors| {
         fail(&fwgen::load::Failure {
             source: None,
@@ -99,6 +118,7 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
             table,
             origin: path.display().to_string(),
             forwarding,
+            optional,
         });
     }
     let (text, origin) = if stopped {
@@ -116,6 +136,7 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
         table,
         origin,
         forwarding,
+        optional,
     })
 }
 
@@ -129,10 +150,8 @@ fn read_ruleset(path: &Path) -> Result<String, String> {
 /// interface a rule names with `&IFACE`, read now, as Shorewall reads it
 /// when its firewall starts (src/nft_defines.rs).
 fn defines(ruleset: &Ruleset) -> Result<Vec<String>, ExitCode> {
-    fwgen::nft_defines::defines(&ruleset.text, |interface| {
-        fwgen::nft_defines::first_address(interface, None)
-    })
-    .map_err(|e| trouble(&format!("{e}; nothing was loaded")))
+    fwgen::nft_defines::defines(&ruleset.text, |i| ruleset.interface_address(i))
+        .map_err(|e| trouble(&format!("{e}; nothing was loaded")))
 }
 
 fn live_diff(
