@@ -490,16 +490,20 @@ fn redirect_origdest_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     probes
 }
 
-/// To the firewall's addresses after the first on each link (the second
-/// address a `&IFACE` interface gets in the lab), from every host behind
-/// that link: `&IFACE` is the first address only.
+/// To the second address a `&IFACE` interface gets in the lab, from every
+/// host behind that link: `&IFACE` is the first address only.
 fn second_address_probes(topology: &Topology, ports: &[u16]) -> Vec<Probe> {
     let mut probes = Vec::new();
     for host in &topology.hosts {
         let Some(link) = host.interface.and_then(|i| topology.links.get(i)) else {
             continue;
         };
-        let seconds = link.firewall.iter().filter(|a| !a.is_ipv6()).skip(1);
+        // The second addresses the lab gave `&IFACE` interfaces (ORIGDEST
+        // addresses on the link have probes of their own).
+        let seconds = link
+            .firewall
+            .iter()
+            .filter(|a| topology.firewall.extra.contains(a));
         for &dest in seconds {
             let sources = host.addresses.iter().chain(&host.extra);
             for &source in sources.filter(|a| !a.is_ipv6()) {
