@@ -61,12 +61,17 @@ impl Analyzer<'_> {
         })
     }
 
-    /// `&NAME` as the whole address list: NAME an interface of the model,
-    /// not a wildcard (Chains.pm record_runtime_address refuses `&ppp+`).
+    /// `&NAME` as the whole address list: NAME an interface of the model
+    /// or its device, not a wildcard (Chains.pm record_runtime_address
+    /// refuses `&ppp+`). A device a wildcard stands for (`&ppp0` of
+    /// `ppp+`), which Shorewall takes, is not in the model: refused.
     fn interface_address(&mut self, name: &str, span: Range<usize>) -> Option<usize> {
-        let found = self.interfaces.iter().position(|i| i.name == name);
+        // Shorewall knows an interface by its name or its device
+        // (Zones.pm known_interface).
+        let found = (self.interfaces.iter().position(|i| i.name == name))
+            .or_else(|| self.interfaces.iter().position(|i| i.physical == name));
         let reason = match found {
-            None => "names no interface of the model",
+            None => "names no interface of the model (by its name or its device)",
             Some(index) if self.interfaces[index].physical.ends_with('+') => {
                 "names a wildcard interface, which has no one address"
             }
