@@ -73,30 +73,39 @@ pub fn live_table(table: &str) -> Result<Option<String>, String> {
 
 /// The table as the kernel lists it after loading `ruleset` into a fresh,
 /// empty network namespace: the same normalisation as the live listing.
-pub fn normalized(ruleset: &Path, table: &str) -> Result<String, String> {
+/// `defines`: the `-D NAME=VALUE` arguments the ruleset needs
+/// (src/nft_defines.rs).
+pub fn normalized(ruleset: &Path, table: &str, defines: &[String]) -> Result<String, String> {
     let path = ruleset.to_str().ok_or("the ruleset path is not UTF-8")?;
-    run(
-        "unshare",
-        &[
-            "--net",
-            "sh",
-            "-c",
-            "nft -f \"$1\" && nft list table inet \"$2\"",
-            "sh",
-            path,
-            table,
-        ],
-    )
+    let mut args = vec![
+        "--net",
+        "sh",
+        "-c",
+        "t=$1; f=$2; shift 2; nft \"$@\" -f \"$f\" && nft list table inet \"$t\"",
+        "sh",
+        table,
+        path,
+    ];
+    args.extend(defines.iter().map(String::as_str));
+    run("unshare", &args)
 }
 
 /// `nft -c -f`: the kernel's verdict on a ruleset without loading it.
-pub fn check(ruleset: &Path) -> Result<(), String> {
-    run("nft", &["-c", "-f", &ruleset.to_string_lossy()]).map(|_| ())
+pub fn check(ruleset: &Path, defines: &[String]) -> Result<(), String> {
+    nft_file(&["-c"], ruleset, defines)
 }
 
 /// Load a ruleset file in one transaction.
-pub fn load(ruleset: &Path) -> Result<(), String> {
-    run("nft", &["-f", &ruleset.to_string_lossy()]).map(|_| ())
+pub fn load(ruleset: &Path, defines: &[String]) -> Result<(), String> {
+    nft_file(&[], ruleset, defines)
+}
+
+fn nft_file(first: &[&str], ruleset: &Path, defines: &[String]) -> Result<(), String> {
+    let path = ruleset.to_string_lossy();
+    let mut args: Vec<&str> = first.to_vec();
+    args.extend(defines.iter().map(String::as_str));
+    args.extend(["-f", &path]);
+    run("nft", &args).map(|_| ())
 }
 
 /// A file that, loaded with `nft -f`, puts the table back exactly as it
@@ -471,7 +480,7 @@ pub fn start_timer(state: &State, kind: Kind, token: &str, after: Duration) -> R
 /// Restore the saved table now, then the kernel settings the apply
 /// changed (the caller holds the state lock).
 pub fn roll_back(state: &State) -> Result<(), String> {
-    load(&state.restore_path())?;
+    load(&state.restore_path(), &[])?;
     let saved = state.dir.read(RESTORE_SYSCTL).map_err(|e| e.to_string())?;
     let saved = String::from_utf8_lossy(saved.as_deref().unwrap_or_default()).into_owned();
     parse_sysctl_conf(&saved)?

@@ -242,6 +242,7 @@ pub enum ErrorKind {
     /// `&eth0`: an interface's address when the firewall starts.
     InterfaceAddress {
         text: String,
+        reason: &'static str,
     },
     /// A LOG rule with what only a verdict has (a macro, no `log`).
     LogRule {
@@ -501,7 +502,7 @@ impl Error {
             }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
-            InterfaceAddress { .. } => "write the interface's address (`$FW:192.168.1.1`); `$FW` alone is every address of the firewall".into(),
+            InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
             UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),
@@ -1240,9 +1241,9 @@ impl Display for ErrorKind {
             RuleInterface { interface, reason } => {
                 write!(f, "interface `{}` {reason}", quoted(interface))
             }
-            InterfaceAddress { text } => write!(
+            InterfaceAddress { text, reason } => write!(
                 f,
-                "`{}` is the first address the interface has when the firewall starts (Shorewall's get_interface_address); nftables has no match for it: `fib daddr . iif type local` takes every address of the interface a packet came in on, not the first address of a named one",
+                "`{}` (the interface's first IPv4 address when the firewall starts) {reason}",
                 quoted(text)
             ),
             UnknownProtocol { protocol } => {

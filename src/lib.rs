@@ -17,6 +17,7 @@ pub mod import;
 pub mod input;
 pub mod load;
 pub mod model;
+pub mod nft_defines;
 pub mod nft_scope;
 pub mod plan;
 pub mod ruleset;

@@ -721,3 +721,112 @@ fn a_failed_restore_is_logged_never_silent() {
     // The unconfirmed rules are still loaded: every command says so.
     assert_any_command_reports_an_unguarded_apply(&lab);
 }
+
+/// `&IFACE` (tests/models/iface-address.toml): apply reads each
+/// interface's first global IPv4 address in the namespace, as Shorewall's
+/// start does, loads the ruleset with it, and writes it into the boot copy;
+/// a second address on the interface is not the one.
+#[test]
+fn apply_reads_the_interface_addresses_the_ruleset_needs() {
+    let lab = Lab::new("ifaddr");
+    for (name, peer) in [("eth0", "peer0"), ("eth1", "peer1")] {
+        let (ok, out) = lab.netns.exec(&[
+            "ip", "link", "add", name, "type", "veth", "peer", "name", peer,
+        ]);
+        assert!(ok, "{out}");
+    }
+    for (address, dev) in [
+        ("198.51.100.5/24", "eth0"),
+        ("192.168.1.1/24", "eth1"),
+        ("192.168.1.201/32", "eth1"),
+    ] {
+        let (ok, out) = lab.netns.exec(&["ip", "addr", "add", address, "dev", dev]);
+        assert!(ok, "{out}");
+    }
+    let state = lab.state.to_str().unwrap().to_owned();
+    let model = "tests/models/iface-address.toml";
+    let args = [
+        "apply",
+        "--backend",
+        "nftables",
+        "-c",
+        model,
+        "--state-dir",
+        &state,
+        "--yes",
+        "--no-rollback",
+    ];
+    let applied = lab.fwgen(&args);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let table = lab.table().expect("no table after apply");
+    assert!(
+        table.contains("ip daddr 192.168.1.1 udp dport 69 accept"),
+        "{table}"
+    );
+    assert!(table.contains("ip saddr 198.51.100.5 drop"), "{table}");
+    assert!(!table.contains("192.168.1.201"), "{table}");
+    let boot = std::fs::read_to_string(lab.dir.join("boot/fwgen.nft")).unwrap();
+    assert!(
+        boot.contains("define fwgen_addr_eth1 = 192.168.1.1\n"),
+        "{boot}"
+    );
+    let diff = lab.fwgen(&["diff", "--backend", "nftables", "--live", "-c", model]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff.stderr));
+    lab.assert_foreign_survives();
+}
+
+/// An interface without a global IPv4 address: apply refuses, as
+/// Shorewall's start fails ("Can't determine the IP address"), and loads
+/// nothing.
+#[test]
+fn apply_refuses_when_an_interface_has_no_address() {
+    let lab = Lab::new("ifnone");
+    for (name, peer) in [("eth0", "peer0"), ("eth1", "peer1")] {
+        let (ok, out) = lab.netns.exec(&[
+            "ip", "link", "add", name, "type", "veth", "peer", "name", peer,
+        ]);
+        assert!(ok, "{out}");
+    }
+    let (ok, out) = lab
+        .netns
+        .exec(&["ip", "addr", "add", "192.168.1.1/24", "dev", "eth1"]);
+    assert!(ok, "{out}");
+    let state = lab.state.to_str().unwrap().to_owned();
+    let args = [
+        "apply",
+        "--backend",
+        "nftables",
+        "-c",
+        "tests/models/iface-address.toml",
+        "--state-dir",
+        &state,
+        "--yes",
+    ];
+    let applied = lab.fwgen(&args);
+    assert_eq!(applied.status.code(), Some(2), "{}", text(&applied.stderr));
+    assert!(
+        text(&applied.stderr).contains("cannot determine the IPv4 address of eth0"),
+        "{}",
+        text(&applied.stderr)
+    );
+    assert!(lab.table().is_none(), "a table was loaded");
+    lab.assert_foreign_survives();
+    // An optional interface without an address is 0.0.0.0, as Shorewall's
+    // find_first_interface_address_if_any answers.
+    let optional = std::fs::read_to_string(common::root().join("tests/models/iface-address.toml"))
+        .unwrap()
+        .replace(
+            "[interfaces.eth0]\nzone = \"net\"\n",
+            "[interfaces.eth0]\nzone = \"net\"\noptions = [\"optional\"]\n",
+        );
+    assert!(optional.contains("[\"optional\"]"));
+    let model = lab.dir.join("optional.toml");
+    std::fs::write(&model, optional).unwrap();
+    let mut args = args.to_vec();
+    args[4] = model.to_str().unwrap();
+    args.push("--no-rollback");
+    let applied = lab.fwgen(&args);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let table = lab.table().expect("no table after apply");
+    assert!(table.contains("ip saddr 0.0.0.0 drop"), "{table}");
+}

@@ -153,6 +153,8 @@ error_case! {
     log_rule_without_level => "log-rule-without-level",
     log_rule_with_macro => "log-rule-with-macro",
     interface_address => "interface-address",
+    interface_address_wildcard => "interface-address-wildcard",
+    interface_address_dnat => "interface-address-dnat",
     rule_interface_of_other_zone => "rule-interface-of-other-zone",
     log_limit_named_table => "log-limit-named-table",
     log_limit_unit => "log-limit-unit",

@@ -763,3 +763,54 @@ fn the_packets_family_decides_which_policy() {
         );
     }
 }
+
+/// `&IFACE` (tests/models/iface-address.toml): explain needs each address
+/// and says so; given them, only the first address is the rule's.
+#[test]
+fn interface_addresses_are_given_or_explain_says_it_cannot_decide() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/iface-address.toml"])
+            .args([
+                "--from",
+                "loc:192.168.1.5",
+                "--proto",
+                "udp",
+                "--dport",
+                "69",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let unknown = run(&["--to", "$FW:192.168.1.1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("--iface-address eth0=ADDR"), "{stderr}");
+    let given = [
+        "--iface-address",
+        "eth0=203.0.113.5",
+        "--iface-address",
+        "eth1=192.168.1.1",
+    ];
+    let first = run(&[&["--to", "$FW:192.168.1.1"][..], &given].concat());
+    assert!(
+        stdout(&first).starts_with("verdict: ACCEPT"),
+        "{}",
+        stdout(&first)
+    );
+    let second = run(&[&["--to", "$FW:192.168.1.201"][..], &given].concat());
+    assert!(
+        stdout(&second).starts_with("verdict: REJECT"),
+        "{}",
+        stdout(&second)
+    );
+    let bad = run(&["--to", "$FW", "--iface-address", "eth1=fe80::1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("is not IFACE=IPV4ADDRESS"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

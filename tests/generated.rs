@@ -359,10 +359,9 @@ fn generated_models_pass_shorewall_and_nft() {
         ));
         let all = rendered.iter().flat_map(|(_, files)| files);
         common::write_tree(&case, all.map(|f| (f.path.as_str(), f.content.as_str())));
-        let (ok, out) = common::run(
-            "nft",
-            &["-c", "-f", case.join("fwgen.nft").to_str().unwrap()],
-        );
+        let check = common::nft_args(&["-c"], case.join("fwgen.nft").to_str().unwrap());
+        let check: Vec<&str> = check.iter().map(String::as_str).collect();
+        let (ok, out) = common::run("nft", &check);
         prop_assert!(ok, "nft -c rejected a generated model:\n{out}\n{text}");
         for product in ["shorewall", "shorewall6"] {
             let config = case.join(product);

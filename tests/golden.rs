@@ -106,6 +106,7 @@ golden_model! {
     nat_mark => "nat-mark",
     nat_origdest => "nat-origdest",
     origdest_exclusion => "origdest-exclusion",
+    iface_address => "iface-address",
     rfc1918 => "rfc1918",
     continue_log => "continue-log",
     addresses => "addresses",

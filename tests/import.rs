@@ -1087,8 +1087,8 @@ fn a_dnat_source_port_is_carried_over() {
 
 /// Issue #14: LOG as an action and NFLOG levels (as in thetechstech-pbx's
 /// and memes-laptop's rules and policy) are carried over, in rules and
-/// policies, and so is `zone:iface`; ULOG, a bad NFLOG option list and `&iface` are refused at their
-/// line with the reason.
+/// policies, and so is `zone:iface`; ULOG and a bad NFLOG option list are refused at their
+/// line with the reason (`&eth1`, the device of the sample's LOC_IF, is carried).
 #[test]
 fn log_actions_and_nflog_levels_are_carried_over() {
     let dir = sample_with_rules(
@@ -1150,7 +1150,6 @@ LOG net $FW tcp 25\n",
         &[
             "rules:2: log level `ULOG`: ULOG needs the kernel's ULOG target",
             "rules:3: log level `NFLOG(1,2,3,4)`: NFLOG takes up to three numbers",
-            "rules:4: `&eth1` is the first address the interface has when the firewall starts",
             "rules:5: a LOG rule needs `log`",
         ],
     );
@@ -1437,6 +1436,42 @@ fn a_file_in_shorewall6_fwgen_does_not_model_is_refused_there() {
         "{model}"
     );
     assert!(model.contains("shorewall6/proxyndp"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `$FW:&eth0` is the interface's first IPv4 address in Shorewall's rules
+/// (carried), its first global IPv6 address in Shorewall6's (refused there:
+/// the model's `&IFACE` is IPv4 only). Shorewall knows an interface by its
+/// device too: `&eth1` of the sample's LOC_IF (physical=eth1).
+#[test]
+fn interface_addresses_are_carried_from_shorewall_and_refused_from_shorewall6() {
+    let dir = sample_with_rules(
+        "import-iface-device",
+        b"ACCEPT loc $FW:&eth1 udp 69\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    let rules = &rendered(&model, "fwgen.toml")["shorewall/rules"];
+    assert!(rules.contains("$FW:&LOC_IF"), "{rules}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::dual_stack("import-iface-address", "", "");
+    let line = "ACCEPT net $FW:&eth0 tcp 443\n";
+    std::fs::write(dir.join("shorewall/rules"), line).unwrap();
+    let four = dir.join("shorewall");
+    let model = imported_model(&import_within(&four, false));
+    assert!(model.contains("dest = \"$FW:&eth0\""), "{model}");
+    let nft = &rendered(&model, "fwgen.toml")["fwgen.nft"];
+    assert!(
+        nft.contains("ip daddr $fwgen_addr_eth0 tcp dport 443 accept"),
+        "{nft}"
+    );
+    std::fs::write(dir.join("shorewall6/rules"), line).unwrap();
+    assert_import_refused(
+        &import_within(&four, false),
+        &[
+            "error: shorewall6/rules:1: `&IFACE` in Shorewall6 is the interface's first global IPv6 address; fwgen's `&IFACE` is the first IPv4 address only",
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

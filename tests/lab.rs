@@ -348,6 +348,55 @@ fn model_addresses() {
     lab_model("addresses", "addr");
 }
 
+/// Issue #14: `&IFACE`, the interface's first IPv4 address when the
+/// firewall starts. The lab gives each such interface a second address
+/// and probes both: Shorewall's compiled firewall, fwgen's nftables
+/// (loaded with the defines the lab reads as `fwgen apply` does) and
+/// explain agree that only the first is accepted.
+#[test]
+fn model_iface_address() {
+    let matrix = lab_model("iface-address", "ifad");
+    let row = |probe: &str| {
+        let line = matrix
+            .lines()
+            .find(|l| l.contains(&format!("{probe} |")))
+            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
+        line.split('|')
+            .skip(1)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let first = row("loc#1 192.168.1.2 -> fw 192.168.1.1 udp 69");
+    assert!(first.starts_with("ACCEPT"), "{first}");
+    let second = row("loc#1 192.168.1.2 -> fw 192.168.1.201 udp 69");
+    assert_eq!(second, "REJECT | REJECT | REJECT");
+    let uplink = row("net#1 198.18.0.2 -> fw 198.18.0.1 tcp 443");
+    assert!(uplink.starts_with("ACCEPT"), "{uplink}");
+    let uplink_second = row("net#1 198.18.0.2 -> fw 198.18.0.201 tcp 443");
+    assert_eq!(uplink_second, "DROP | DROP | DROP");
+}
+
+/// The same lab with the LAN interface's define set to its second
+/// address, as a loader that read the wrong address would: the lab sees
+/// nftables disagree with Shorewall and explain.
+#[test]
+fn model_iface_address_wrong_define_disagrees() {
+    common::require_lab();
+    let model = model("tests/models", "iface-address");
+    let wrong = nftables_ruleset(&model).replace("$fwgen_addr_eth1", "192.168.1.201");
+    assert!(!wrong.contains("$fwgen_addr_eth1"));
+    let dir = common::scratch("lab-ifadw");
+    let candidates = [
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        ("nftables".to_owned(), Contestant::Nftables(wrong)),
+    ];
+    let verification = run(&model, "ifadw", &candidates, &dir);
+    let text = verification.text(&model);
+    assert!(verification.disagreements() >= 2, "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A lab matrix without its probes' ` sport N` (a model naming source
 /// ports is probed from fixed ones): the probe checks below name a probe
 /// by its addresses, protocol and destination port.

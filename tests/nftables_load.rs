@@ -24,8 +24,13 @@ fn check(folder: &str, example: &str) {
     common::render_file(&format!("{folder}/{example}.toml"), "nftables", &dir);
     let file = dir.join("fwgen.nft");
     let file = file.to_str().unwrap();
-    let (ok, out) = common::run("nft", &["-c", "-f", file]);
+    let check = common::nft_args(&["-c"], file);
+    let check: Vec<&str> = check.iter().map(String::as_str).collect();
+    let (ok, out) = common::run("nft", &check);
     assert!(ok, "nft -c rejected {example}:\n{out}");
+    let mut load = vec!["nft".to_owned()];
+    load.extend(common::nft_args(&[], file));
+    let load: Vec<&str> = load.iter().map(String::as_str).collect();
 
     let netns = common::Netns::new(&format!("nft-{example}"));
     let foreign = dir.join("foreign.nft");
@@ -33,7 +38,7 @@ fn check(folder: &str, example: &str) {
     let (ok, out) = netns.exec(&["nft", "-f", foreign.to_str().unwrap()]);
     assert!(ok, "loading the foreign table failed: {out}");
     for attempt in 1..=2 {
-        let (ok, out) = netns.exec(&["nft", "-f", file]);
+        let (ok, out) = netns.exec(&load);
         assert!(ok, "load {attempt} of {example} failed:\n{out}");
     }
     let (ok, listing) = netns.exec(&["nft", "list", "table", "inet", "fwgen"]);
@@ -69,7 +74,7 @@ fn check(folder: &str, example: &str) {
         chain_names(&stopped_text),
         "the stopped table is not the stopped file's:\n{listing}"
     );
-    let (ok, out) = netns.exec(&["nft", "-f", file]);
+    let (ok, out) = netns.exec(&load);
     assert!(
         ok,
         "reloading {example} after the stopped ruleset failed:\n{out}"
@@ -122,6 +127,7 @@ mod models {
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",
+        iface_address => "iface-address",
         rfc1918 => "rfc1918",
         continue_log => "continue-log",
         addresses => "addresses",

@@ -97,6 +97,10 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("T", "an ICMP type"),
     ("B", "a backend: shorewall or nftables"),
     ("SECONDS", "a number of seconds"),
+    (
+        "IFACE",
+        "an interface of the model, by its name or its device",
+    ),
 ];
 
 /// Host paths a RUN command names, moved under its scratch directory.

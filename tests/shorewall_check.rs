@@ -85,6 +85,7 @@ mod models {
         nat_mark => "nat-mark",
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",
+        iface_address => "iface-address",
         rfc1918 => "rfc1918",
         continue_log => "continue-log",
         nat_sport => "nat-sport",

@@ -9,6 +9,9 @@ use super::*;
 pub(super) struct AddressList {
     pub addresses: Vec<IpNet>,
     pub excluded: Vec<IpNet>,
+    /// `&eth0`: the first IPv4 address of that interface when the firewall
+    /// starts (`self.interfaces[index]`), written as the whole list.
+    pub interface_address: Option<usize>,
 }
 
 impl Analyzer<'_> {
@@ -21,6 +24,15 @@ impl Analyzer<'_> {
         list: &str,
         zone: Option<ZoneRef>,
     ) -> Option<AddressList> {
+        if let Some(name) = list.strip_prefix('&').filter(|n| !n.contains([',', '!'])) {
+            let span = self.inner_span(raw, offset, list.len());
+            let index = self.interface_address(name, span)?;
+            return Some(AddressList {
+                addresses: Vec::new(),
+                excluded: Vec::new(),
+                interface_address: Some(index),
+            });
+        }
         let (taken, left_out) = match list.split_once('!') {
             Some((taken, left_out)) => (taken, Some(left_out)),
             None => (list, None),
@@ -45,7 +57,32 @@ impl Analyzer<'_> {
         ok.then_some(AddressList {
             addresses,
             excluded,
+            interface_address: None,
         })
+    }
+
+    /// `&NAME` as the whole address list: NAME an interface of the model
+    /// or its device, not a wildcard (Chains.pm record_runtime_address
+    /// refuses `&ppp+`). A device a wildcard stands for (`&ppp0` of
+    /// `ppp+`), which Shorewall takes, is not in the model: refused.
+    fn interface_address(&mut self, name: &str, span: Range<usize>) -> Option<usize> {
+        // Shorewall knows an interface by its name or its device
+        // (Zones.pm known_interface).
+        let found = (self.interfaces.iter().position(|i| i.name == name))
+            .or_else(|| self.interfaces.iter().position(|i| i.physical == name));
+        let reason = match found {
+            None => "names no interface of the model (by its name or its device)",
+            Some(index) if self.interfaces[index].physical.ends_with('+') => {
+                "names a wildcard interface, which has no one address"
+            }
+            Some(index) => return Some(index),
+        };
+        let kind = ErrorKind::InterfaceAddress {
+            text: format!("&{name}"),
+            reason,
+        };
+        self.error(Some(span), kind);
+        None
     }
 
     /// A comma-separated list of addresses, networks and ranges.
@@ -63,7 +100,8 @@ impl Analyzer<'_> {
             offset += item.len() + 1;
             if item.trim().starts_with('&') {
                 let text = item.trim().to_owned();
-                self.error(Some(span), ErrorKind::InterfaceAddress { text });
+                let reason = "is taken only as the whole address list of a rule's source or dest: not beside other addresses, nor left out";
+                self.error(Some(span), ErrorKind::InterfaceAddress { text, reason });
                 *ok = false;
                 continue;
             }

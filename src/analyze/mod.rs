@@ -212,13 +212,15 @@ impl Analyzer<'_> {
             Some(list) => Some(self.address_list(raw, zone_text.len() + 1, list, zone)?),
             None => None,
         };
-        let (addresses, excluded) =
-            list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
+        let (addresses, excluded, interface_address) = list.map_or_else(Default::default, |l| {
+            (l.addresses, l.excluded, l.interface_address)
+        });
         Some(Endpoint {
             zone: zone?,
             interface: None,
             addresses,
             excluded,
+            interface_address,
         })
     }
 

@@ -40,6 +40,14 @@ impl Analyzer<'_> {
             self.error(Some(raw_source.span()), ErrorKind::DnatExclusion);
             return None;
         }
+        if let Some(index) = source.interface_address {
+            let kind = ErrorKind::InterfaceAddress {
+                text: format!("&{}", self.interfaces[index].name),
+                reason: "is taken only in a `[[rule]]`'s source or dest, not in a port forward's or a redirect's source",
+            };
+            self.error(Some(raw_source.span()), kind);
+            return None;
+        }
         Some((source, proto, dports, sports))
     }
 

@@ -139,18 +139,19 @@ impl Analyzer<'_> {
             },
             ZoneForm::Refused => None,
             ZoneForm::List(list) => {
-                let (addresses, excluded) = match text.split_once(':') {
+                let (addresses, excluded, interface_address) = match text.split_once(':') {
                     Some((_, rest)) => {
                         let parsed = self.address_list(raw, zone_text.len() + 1, rest, None)?;
-                        (parsed.addresses, parsed.excluded)
+                        (parsed.addresses, parsed.excluded, parsed.interface_address)
                     }
-                    None => (Vec::new(), Vec::new()),
+                    None => (Vec::new(), Vec::new(), None),
                 };
                 let endpoint = Endpoint {
                     zone: ZoneRef::All,
                     interface: None,
                     addresses,
                     excluded,
+                    interface_address,
                 };
                 Some((endpoint, Some(list)))
             }
@@ -211,13 +212,15 @@ impl Analyzer<'_> {
             }
             None => None,
         };
-        let (addresses, excluded) =
-            list.map_or_else(Default::default, |l| (l.addresses, l.excluded));
+        let (addresses, excluded, interface_address) = list.map_or_else(Default::default, |l| {
+            (l.addresses, l.excluded, l.interface_address)
+        });
         Some(Some(Endpoint {
             zone,
             interface: Some(index),
             addresses,
             excluded,
+            interface_address,
         }))
     }
 

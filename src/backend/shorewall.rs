@@ -518,6 +518,10 @@ fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option
     if !endpoint.allows_family(product.ipv6) {
         return None;
     }
+    if let Some(index) = endpoint.interface_address {
+        // Shorewall reads the address when its firewall starts.
+        return Some(format!("{zone}:&{}", model.interfaces[index].name));
+    }
     let cells = |nets: &[IpNet]| -> String {
         let cells: Vec<String> = nets
             .iter()

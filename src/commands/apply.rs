@@ -40,11 +40,35 @@ struct Ruleset {
     origin: String,
     /// The kernel's forwarding settings the model needs.
     forwarding: Vec<Sysctl>,
+    /// The devices of the model's `optional` interfaces: without an
+    /// address, `&IFACE` is 0.0.0.0 (Shorewall's
+    /// find_first_interface_address_if_any).
+    optional: Vec<String>,
 }
 
 impl Ruleset {
-    fn boot_files(&self) -> BootFiles {
-        BootFiles::new(&self.running, &self.stopped, &self.table, &self.forwarding)
+    /// The first IPv4 address of the interface now; 0.0.0.0 for an
+    /// optional one without any.
+    fn interface_address(&self, interface: &str) -> Result<std::net::Ipv4Addr, String> {
+        match fwgen::nft_defines::first_address(interface, None) {
+            Err(_) if self.optional.iter().any(|o| o == interface) => {
+                Ok(std::net::Ipv4Addr::UNSPECIFIED)
+            }
+            found => found,
+        }
+    }
+
+    /// What the boot unit loads: the running ruleset with the addresses of
+    /// its `&IFACE` interfaces, read now, written in (the unit passes no
+    /// defines).
+    fn boot_files(&self) -> Result<BootFiles, String> {
+        let running = fwgen::nft_defines::written(&self.running, |i| self.interface_address(i))?;
+        Ok(BootFiles::new(
+            &running,
+            &self.stopped,
+            &self.table,
+            &self.forwarding,
+        ))
     }
 }
 
@@ -54,6 +78,12 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
     let (_, model) = load(config).map_err(|f| fail(&f))?;
     let table = model.nftables_table.clone();
     let forwarding = apply::forwarding(&model);
+    let optional = model
+        .interfaces
+        .iter()
+        .filter(|i| i.has_for(fwgen::model::InterfaceOption::Optional, false))
+        .map(|i| i.physical.clone())
+        .collect();
     let files = backend::render(&model, Backend::Nftables).map_err(|errors| {
         fail(&fwgen::load::Failure {
             source: None,
@@ -88,6 +118,7 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
             table,
             origin: path.display().to_string(),
             forwarding,
+            optional,
         });
     }
     let (text, origin) = if stopped {
@@ -105,6 +136,7 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
         table,
         origin,
         forwarding,
+        optional,
     })
 }
 
@@ -114,8 +146,21 @@ fn read_ruleset(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", path.display()))
 }
 
-fn live_diff(file: &Path, ruleset: &Ruleset, color: Color) -> Result<(String, bool), ExitCode> {
-    let expected = apply::normalized(file, &ruleset.table).map_err(|e| trouble(&e))?;
+/// The `nft -D` arguments the ruleset needs: the first IPv4 address of each
+/// interface a rule names with `&IFACE`, read now, as Shorewall reads it
+/// when its firewall starts (src/nft_defines.rs).
+fn defines(ruleset: &Ruleset) -> Result<Vec<String>, ExitCode> {
+    fwgen::nft_defines::defines(&ruleset.text, |i| ruleset.interface_address(i))
+        .map_err(|e| trouble(&format!("{e}; nothing was loaded")))
+}
+
+fn live_diff(
+    file: &Path,
+    ruleset: &Ruleset,
+    defines: &[String],
+    color: Color,
+) -> Result<(String, bool), ExitCode> {
+    let expected = apply::normalized(file, &ruleset.table, defines).map_err(|e| trouble(&e))?;
     let live = apply::live_table(&ruleset.table).map_err(|e| trouble(&e))?;
     let old_name = format!("live table inet {}", ruleset.table);
     let new_name = format!("rendered from {}", ruleset.origin);
@@ -150,7 +195,11 @@ pub fn diff_live(config: &Path, color: Color) -> ExitCode {
     if let Err(e) = std::fs::write(&file, &ruleset.text) {
         return trouble(&format!("{}: {e}", file.display()));
     }
-    match live_diff(&file, &ruleset, color) {
+    let defines = match defines(&ruleset) {
+        Ok(defines) => defines,
+        Err(code) => return code,
+    };
+    match live_diff(&file, &ruleset, &defines, color) {
         Ok((_, false)) => {
             eprintln!("table inet {} is in sync with the model", ruleset.table);
             ExitCode::SUCCESS
@@ -219,13 +268,17 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         Ok(file) => file,
         Err(e) => return trouble(&format!("cannot stage the ruleset: {e}")),
     };
+    let defines = match defines(&ruleset) {
+        Ok(defines) => defines,
+        Err(code) => return code,
+    };
     step(&format!("checking {} with nft -c", ruleset.origin));
-    if let Err(e) = apply::check(&file) {
+    if let Err(e) = apply::check(&file, &defines) {
         return trouble(&format!(
             "nft refuses the ruleset; nothing was loaded, the live rules stay:\n{e}"
         ));
     }
-    let (diff, drift) = match live_diff(&file, &ruleset, options.color) {
+    let (diff, drift) = match live_diff(&file, &ruleset, &defines, options.color) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -258,13 +311,16 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         "saved the live table (rules and set elements) to {}",
         state.restore_path().display()
     ));
-    let boot = ruleset.boot_files();
+    let boot = match ruleset.boot_files() {
+        Ok(boot) => boot,
+        Err(e) => return trouble(&format!("{e}; nothing was loaded")),
+    };
     if let Err(e) = boot.stage(&state) {
         return trouble(&format!(
             "cannot keep the ruleset for boot: {e}; nothing was loaded"
         ));
     }
-    if let Err(e) = apply::load(&file) {
+    if let Err(e) = apply::load(&file, &defines) {
         return trouble(&format!(
             "loading failed; the kernel kept the previous rules:\n{e}"
         ));
@@ -309,7 +365,7 @@ fn keep_in_sync(state: &State, ruleset: &Ruleset, boot_dir: &Path) -> ExitCode {
     if let Err(e) = forward(state, &off) {
         return trouble(&e);
     }
-    persist(Ok(ruleset.boot_files()), boot_dir)
+    persist(ruleset.boot_files(), boot_dir)
 }
 
 /// Why the ruleset just saved would not be loaded at boot, if it would not.

@@ -46,6 +46,10 @@ pub(crate) struct ExplainArgs {
     /// or does not track (untracked).
     #[arg(long, value_enum, default_value = "new")]
     pub(crate) state: StateArg,
+    /// The first IPv4 address an interface has when the firewall starts,
+    /// for rules written with `&IFACE` (repeat for each interface).
+    #[arg(long, value_name = "IFACE=ADDR")]
+    pub(crate) iface_address: Vec<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -78,7 +82,10 @@ pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
         Ok(query) => query,
         Err(message) => return trouble_as(args.format, "bad-argument", &message),
     };
-    let ruleset = fwgen::ruleset::lower::lower(&model);
+    let ruleset = match with_interface_addresses(&model, args) {
+        Ok(ruleset) => ruleset,
+        Err(message) => return trouble_as(args.format, "bad-argument", &message),
+    };
     let answer = match fwgen::explain::explain_as(&model, &ruleset, &query, args.state.into()) {
         Ok(answer) => answer,
         Err(error) => return trouble_as(args.format, "bad-argument", &error.to_string()),
@@ -102,6 +109,40 @@ pub(crate) fn explain(args: &ExplainArgs) -> ExitCode {
         Verdict::Drop | Verdict::Reject if args.exit_code => ExitCode::from(CHANGES),
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// The lowered ruleset with each `&IFACE` resolved to the address
+/// `--iface-address IFACE=ADDR` gives (IFACE: the model's name or the
+/// device's); without it explain cannot decide, and says why.
+fn with_interface_addresses(
+    model: &fwgen::model::Model,
+    args: &ExplainArgs,
+) -> Result<fwgen::ruleset::Ruleset, String> {
+    let mut addresses = std::collections::BTreeMap::new();
+    for given in &args.iface_address {
+        let (name, addr) = given
+            .split_once('=')
+            .and_then(|(n, a)| Some((n, a.parse::<std::net::Ipv4Addr>().ok()?)))
+            .ok_or_else(|| {
+                format!(
+                    "--iface-address: `{}` is not IFACE=IPV4ADDRESS (eth0=192.0.2.1)",
+                    quoted(given)
+                )
+            })?;
+        let device = model
+            .interfaces
+            .iter()
+            .find(|i| i.name == name)
+            .map_or(name, |i| i.physical.as_str());
+        addresses.insert(device.to_owned(), addr);
+    }
+    fwgen::ruleset::lower::lower(model)
+        .with_interface_addresses(&addresses)
+        .map_err(|missing| {
+            format!(
+                "a rule matches the first IPv4 address {missing} has when the firewall starts (`&{missing}`), which the model does not know: give it with --iface-address {missing}=ADDR"
+            )
+        })
 }
 
 pub(crate) fn explain_query(

@@ -3197,6 +3197,12 @@ impl Importer {
             ));
             return;
         }
+        if self.ipv6 && [&source, &dest].iter().any(|side| side.contains(":&")) {
+            return self.refuse(
+                line,
+                "`&IFACE` in Shorewall6 is the interface's first global IPv6 address; fwgen's `&IFACE` is the first IPv4 address only",
+            );
+        }
         let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
         let (action, log) = match action.split_once(':') {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
@@ -3610,7 +3616,7 @@ impl Importer {
             a.starts_with('&') || a.contains('!') || a.contains('-') || a.is_empty()
         }) {
             let what = if address(bad).starts_with('&') {
-                "an interface's address when the firewall starts: no nftables match is equivalent"
+                "an interface's address when the firewall starts, which fwgen takes only in a rule's SOURCE and DEST"
             } else if address(bad).contains('!') || address(bad).is_empty() {
                 "not an exclusion shorewall-exclusion(5) allows (one `!`, an address after it)"
             } else {

@@ -81,6 +81,11 @@ pub struct Endpoint {
     pub addresses: Vec<IpNet>,
     /// What it leaves out of that.
     pub excluded: Vec<IpNet>,
+    /// `zone:&eth0` / `$FW:&eth0` (shorewall-rules(5)): the first IPv4
+    /// address interface `model.interfaces[index]` has when the firewall
+    /// starts (Shorewall's get_interface_address), as the endpoint's only
+    /// address. IPv4 only.
+    pub interface_address: Option<usize>,
 }
 
 impl Endpoint {
@@ -89,6 +94,9 @@ impl Endpoint {
     /// families (`net:!192.0.2.0/24` is IPv4 traffic, as in Shorewall's
     /// IPv4 rules file).
     pub fn allows_family(&self, ipv6: bool) -> bool {
+        if self.interface_address.is_some() {
+            return !ipv6;
+        }
         if !self.addresses.is_empty() {
             return self.addresses.iter().any(|a| is_ipv6(a) == ipv6);
         }
@@ -103,7 +111,7 @@ impl Endpoint {
 
     /// Whether addresses are written, taken in or left out.
     pub fn has_addresses(&self) -> bool {
-        !self.addresses.is_empty() || !self.excluded.is_empty()
+        !self.addresses.is_empty() || !self.excluded.is_empty() || self.interface_address.is_some()
     }
 }
 

@@ -1753,7 +1753,7 @@ fn port_proto(proto: Protocol) -> PortProto {
 
 /// Address matches of one family for a rule's endpoints, or `None` when
 /// the rule cannot match that family.
-fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> {
+fn address_matches(model: &Model, rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> {
     let mut matches = Vec::new();
     for (endpoint, direction) in [
         (&rule.source, Direction::Source),
@@ -1771,6 +1771,14 @@ fn address_matches(rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> 
         let nets = of_family(&endpoint.addresses);
         if !nets.is_empty() {
             matches.push(address(Family::of(ipv6), direction, nets));
+        }
+        // `&eth0`: Shorewall's get_interface_address reads the physical
+        // interface's address when the firewall starts.
+        if let Some(index) = endpoint.interface_address {
+            matches.push(Match::InterfaceAddress {
+                direction,
+                interface: model.interfaces[index].physical.clone(),
+            });
         }
         let excluded = of_family(&endpoint.excluded);
         if !excluded.is_empty() {
@@ -1916,7 +1924,7 @@ pub(super) fn item_rules(
         } else {
             families
                 .iter()
-                .filter_map(|&ipv6| address_matches(rule, ipv6))
+                .filter_map(|&ipv6| address_matches(model, rule, ipv6))
                 .collect()
         };
     let services: Vec<Option<&Service>> = if rule.services.is_empty() {

@@ -12,6 +12,7 @@
 
 pub mod blacklist;
 pub mod cover;
+mod interface_address;
 mod limit;
 pub mod lookup;
 pub mod lower;
@@ -302,6 +303,15 @@ pub enum Match {
         negated: bool,
         nets: Vec<IpNet>,
     },
+    /// `ip daddr $fwgen_addr_eth0`: the first IPv4 address the interface
+    /// (its physical name) has when the ruleset is loaded, Shorewall's
+    /// `&eth0`. The ruleset file leaves the variable undefined: whoever
+    /// loads it passes `nft -D fwgen_addr_eth0=ADDR` (src/nft_defines.rs),
+    /// and `nft -f` without it fails rather than match nothing.
+    InterfaceAddress {
+        direction: Direction,
+        interface: String,
+    },
     Fib(Fib),
     /// `tcp flags & (MASK) == VALUE`.
     TcpFlags {
@@ -363,6 +373,7 @@ impl Match {
             | Match::Address { family, .. }
             | Match::OriginalAddress { family, .. }
             | Match::IcmpType { family, .. } => Some(*family),
+            Match::InterfaceAddress { .. } => Some(Family::Ipv4),
             _ => None,
         }
     }

@@ -154,6 +154,8 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
                 None => nets.iter().any(|n| n.prefix_len() == 0) != *negated,
             }
         }
+        // Resolved to an address before a walk (Ruleset::with_interface_addresses).
+        Match::InterfaceAddress { .. } => false,
         Match::Protocol(protocols) => packet.proto.is_some_and(|p| protocols.contains(&l4_of(p))),
         Match::Port {
             proto,

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 use crate::backend::Backend;
-use crate::explain::{Explanation, Nat, Place, Query, explain};
+use crate::explain::{Explanation, Nat, Place, Query, explain, explain_in};
 use crate::model::{Interface, InterfaceOption, Model, Protocol, Verdict, ZoneId};
 
 use super::Result;
@@ -241,6 +241,7 @@ pub fn probes(model: &Model, topology: &Topology) -> (Vec<Probe>, Vec<String>) {
     probes.extend(dnat_probes(model, topology));
     probes.extend(one_to_one_probes(model, topology));
     probes.extend(redirect_origdest_probes(model, topology));
+    probes.extend(second_address_probes(topology, &ports));
     (with_source_ports(model, &ports, probes), skipped)
 }
 
@@ -486,6 +487,32 @@ fn redirect_origdest_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
     probes
 }
 
+/// To the second address a `&IFACE` interface gets in the lab, from every
+/// host behind that link: `&IFACE` is the first address only.
+fn second_address_probes(topology: &Topology, ports: &[u16]) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    for host in &topology.hosts {
+        let Some(link) = host.interface.and_then(|i| topology.links.get(i)) else {
+            continue;
+        };
+        // The second addresses the lab gave `&IFACE` interfaces (ORIGDEST
+        // addresses on the link have probes of their own).
+        let seconds = link
+            .firewall
+            .iter()
+            .filter(|a| topology.firewall.extra.contains(a));
+        for &dest in seconds {
+            let sources = host.addresses.iter().chain(&host.extra);
+            for &source in sources.filter(|a| !a.is_ipv6()) {
+                for kind in kinds(ports) {
+                    probes.push(probe(host, &topology.firewall, source, dest, kind));
+                }
+            }
+        }
+    }
+    probes
+}
+
 /// The source ports a port forward's probes use: any, or (with SPORT) one
 /// it names and one it does not.
 fn probe_sports(sports: &[crate::model::PortRange]) -> Vec<Option<u16>> {
@@ -592,16 +619,25 @@ pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Exp
         Kind::Dhcp => return Ok(expected_dhcp(model, probe)),
     };
     let asked = query(probe, proto, dport, icmp);
-    let answer =
-        explain(model, &asked).map_err(|e| format!("explain {}: {e}", probe.describe()))?;
+    let ruleset = lab_ruleset(model, topology)?;
+    let answer = explain_in(model, &ruleset, &asked)
+        .map_err(|e| format!("explain {}: {e}", probe.describe()))?;
     let mut outcome = expected_outcome(model, topology, probe, &answer)?;
-    if answer.verdict == Verdict::Accept && !reply_passes(model, probe, &asked)? {
+    if answer.verdict == Verdict::Accept && !reply_passes(model, &ruleset, probe, &asked)? {
         outcome = Outcome::Drop;
     }
     Ok(Expectation {
         outcome,
         explanation: Some(answer),
     })
+}
+
+/// The model's ruleset as the lab's firewall loads it: each `&IFACE` the
+/// address the lab read from that interface.
+fn lab_ruleset(model: &Model, topology: &Topology) -> Result<crate::ruleset::Ruleset> {
+    crate::ruleset::lower::lower(model)
+        .with_interface_addresses(&topology.interface_addresses)
+        .map_err(|missing| format!("the lab has no address of {missing} for `&{missing}`"))
 }
 
 /// Whether the reply of an accepted connection passes. It does between
@@ -611,7 +647,12 @@ pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Exp
 /// Shorewall's does (see `unclaimed_rules` in src/ruleset/lower.rs). A
 /// reply that does not pass leaves the connection incomplete: the prober
 /// sees no answer.
-fn reply_passes(model: &Model, probe: &Probe, asked: &Query) -> Result<bool> {
+fn reply_passes(
+    model: &Model,
+    ruleset: &crate::ruleset::Ruleset,
+    probe: &Probe,
+    asked: &Query,
+) -> Result<bool> {
     let blacklist_sees_replies = !model.blacklist.is_empty()
         && model
             .firewall
@@ -630,14 +671,9 @@ fn reply_passes(model: &Model, probe: &Probe, asked: &Query) -> Result<bool> {
             .map(|_| if probe.dest.is_ipv6() { 129 } else { 0 }),
         ..*asked
     };
-    let ruleset = crate::ruleset::lower::lower(model);
-    let answer = crate::explain::explain_as(
-        model,
-        &ruleset,
-        &reply,
-        crate::ruleset::CtState::Established,
-    )
-    .map_err(|e| format!("explain the reply of {}: {e}", probe.describe()))?;
+    let answer =
+        crate::explain::explain_as(model, ruleset, &reply, crate::ruleset::CtState::Established)
+            .map_err(|e| format!("explain the reply of {}: {e}", probe.describe()))?;
     Ok(answer.verdict == Verdict::Accept)
 }
 
@@ -779,17 +815,18 @@ pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &P
         Contestant::Nftables(ruleset) => {
             let file = dir.join("fwgen.nft");
             write(&file, ruleset)?;
-            let (ok, out) = run(
-                "ip",
-                &[
-                    "netns",
-                    "exec",
-                    &topology.firewall.netns,
-                    "nft",
-                    "-f",
-                    &file.to_string_lossy(),
-                ],
-            )?;
+            let defines = crate::nft_defines::defines(ruleset, |interface| {
+                topology
+                    .interface_addresses
+                    .get(interface)
+                    .copied()
+                    .ok_or_else(|| format!("the lab has no address of {interface}"))
+            })?;
+            let path = file.to_string_lossy();
+            let mut args = vec!["netns", "exec", &topology.firewall.netns, "nft"];
+            args.extend(defines.iter().map(String::as_str));
+            args.extend(["-f", &path]);
+            let (ok, out) = run("ip", &args)?;
             if ok {
                 Ok(())
             } else {

@@ -5,6 +5,7 @@
 //! the firewall. Every namespace is deleted when the topology is dropped,
 //! on errors, interruptions and panics alike.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -46,6 +47,10 @@ pub struct Topology {
     pub firewall: Host,
     pub hosts: Vec<Host>,
     pub links: Vec<Link>,
+    /// The first IPv4 address of each firewall interface a rule names with
+    /// `&IFACE`, by device, read in the firewall's namespace as `fwgen
+    /// apply` reads it (src/nft_defines.rs).
+    pub interface_addresses: std::collections::BTreeMap<String, std::net::Ipv4Addr>,
     namespaces: Vec<String>,
 }
 
@@ -124,6 +129,7 @@ impl Topology {
             },
             hosts: Vec::new(),
             links: Vec::new(),
+            interface_addresses: std::collections::BTreeMap::new(),
             namespaces: Vec::new(),
         };
         topology.add_namespace(&fw_ns)?;
@@ -144,6 +150,7 @@ impl Topology {
         topology.add_zone_hosts(model)?;
         topology.add_extra_addresses(model)?;
         topology.add_origdest_addresses(model)?;
+        topology.add_second_addresses(model)?;
         topology.add_default_route(model)?;
         Ok(topology)
     }
@@ -488,6 +495,47 @@ impl Topology {
                     ],
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// A firewall interface a rule names with `&IFACE` gets a second IPv4
+    /// address after its first (`ip addr add ADDR/32`): the lab probes
+    /// both, and only the first is the interface's address. Then the
+    /// first address of each is read as apply reads it.
+    fn add_second_addresses(&mut self, model: &Model) -> Result<()> {
+        let named: BTreeSet<usize> = model
+            .rules
+            .iter()
+            .flat_map(|r| [r.source.interface_address, r.dest.interface_address])
+            .flatten()
+            .collect();
+        for index in named {
+            let interface = &model.interfaces[index];
+            let name = link_name(interface, index);
+            let Some(link) = self.links.get_mut(index) else {
+                continue;
+            };
+            let Some(net) = link.networks.iter().find(|n| !n.addr().is_ipv6()) else {
+                continue;
+            };
+            let second = nth_host(net, 200);
+            in_ns(
+                &self.firewall.netns,
+                &[
+                    "ip",
+                    "addr",
+                    "add",
+                    &format!("{second}/32"),
+                    "dev",
+                    &name,
+                    "nodad",
+                ],
+            )?;
+            link.firewall.push(second);
+            self.firewall.extra.push(second);
+            let first = crate::nft_defines::first_address(&name, Some(&self.firewall.netns))?;
+            self.interface_addresses.insert(name, first);
         }
         Ok(())
     }

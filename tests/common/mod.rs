@@ -308,10 +308,28 @@ pub fn assert_shorewall_accepts(dir: &Path, what: &str) -> Vec<&'static str> {
     checked
 }
 
+/// The address tests give every interface a ruleset matches by its
+/// load-time address (`&IFACE`), where no real interface is read.
+pub const TEST_INTERFACE_ADDRESS: std::net::Ipv4Addr = std::net::Ipv4Addr::new(192, 0, 2, 1);
+
+/// nft's arguments to read a rendered ruleset file: `flags` (`-c`), the
+/// defines it needs (src/nft_defines.rs, each interface at
+/// TEST_INTERFACE_ADDRESS), `-f FILE`.
+pub fn nft_args(flags: &[&str], file: &str) -> Vec<String> {
+    let text = fs::read_to_string(file).unwrap_or_default();
+    let defines = fwgen::nft_defines::defines(&text, |_| Ok(TEST_INTERFACE_ADDRESS)).unwrap();
+    let mut args: Vec<String> = flags.iter().map(|f| (*f).to_owned()).collect();
+    args.extend(defines);
+    args.extend(["-f".to_owned(), file.to_owned()]);
+    args
+}
+
 /// `nft -c -f FILE`: nft parses and validates the ruleset without loading it.
 pub fn assert_nft_accepts(file: &Path, what: &str) {
     require_tool("nft", "nftables");
-    let (ok, out) = run("nft", &["-c", "-f", file.to_str().unwrap()]);
+    let args = nft_args(&["-c"], file.to_str().unwrap());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, out) = run("nft", &args);
     assert!(ok, "nft -c rejected {what}:\n{out}");
 }
 

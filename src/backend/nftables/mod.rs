@@ -13,6 +13,7 @@ use askama::Template;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::{Forwarding, Model};
+use crate::nft_defines::variable;
 use crate::ruleset::lower::lower;
 use crate::ruleset::stopped::lower_stopped;
 use crate::ruleset::{ChainType, Hook, Policy, Priority, Ruleset};
@@ -30,6 +31,9 @@ struct RulesetFile<'a> {
     stopped: bool,
     /// What the ruleset expects of the kernel's IP forwarding switch.
     forwarding: String,
+    /// The `nft -D` defines loading the file needs (`&eth0`), one per
+    /// interface: `fwgen_addr_eth0=<the first IPv4 address of eth0>`.
+    defines: Vec<String>,
     table: &'a str,
     sets: Vec<SetView<'a>>,
     /// `ct helper` objects.
@@ -177,6 +181,11 @@ fn print_ruleset(model: &Model, ruleset: &Ruleset, stopped: bool) -> Result<Stri
         header: &header,
         stopped,
         forwarding: forwarding(model),
+        defines: ruleset
+            .interface_addresses()
+            .iter()
+            .map(|i| format!("-D {}=<the first IPv4 address of {i}>", variable(i)))
+            .collect(),
         table: &ruleset.table,
         sets: sets(ruleset),
         helpers: ruleset

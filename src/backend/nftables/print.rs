@@ -152,6 +152,17 @@ impl Display for Match {
                 write!(f, "{} {field} {not}", family_word(*family))?;
                 set(f, nets, net)
             }
+            Match::InterfaceAddress {
+                direction,
+                interface,
+            } => {
+                let field = match direction {
+                    Direction::Source => "saddr",
+                    Direction::Destination => "daddr",
+                };
+                let variable = crate::nft_defines::variable(interface);
+                write!(f, "ip {field} ${variable}")
+            }
             Match::Protocol(protocols) => {
                 f.write_str("meta l4proto ")?;
                 set(f, protocols, l4_word)
