@@ -2795,12 +2795,85 @@ fn an_invalid_rule_below_a_rule_of_its_pair_is_refused() {
         "?SECTION NEW\nInvalid(DROP) net all tcp\n",
     )
     .unwrap();
-    std::fs::write(dir.join("tunnels"), "generic:udp:5000 net 0.0.0.0/0\n").unwrap();
+    std::fs::write(dir.join("tunnels"), "generic:tcp:5000 net 0.0.0.0/0\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1"],
+    );
+    // Only where the Invalid rule can match what the tunnel accepts: a TCP
+    // rule beside an openvpn tunnel's UDP 1194 (comprofix-fw01), or UDP to
+    // other ports, meets none of its packets; UDP 1194 itself, a rule of
+    // every protocol, or a port Shorewall resolves by name (unknown here)
+    // does.
+    std::fs::write(dir.join("tunnels"), "openvpn:1194 net 0.0.0.0/0\n").unwrap();
+    imported_model(&import_within(&dir, false));
+    for (rule, refused) in [
+        ("udp 53,1000:1193", false),
+        ("udp 1190:1200", true),
+        ("udp openvpn", true),
+        ("-", true),
+        ("17 1194", true),
+    ] {
+        let rules = format!("?SECTION NEW\nInvalid(DROP) net all {rule}\n");
+        std::fs::write(dir.join("rules"), rules).unwrap();
+        let out = import_within(&dir, false);
+        if refused {
+            assert_import_refused(
+                &out,
+                &[
+                    "error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1",
+                ],
+            );
+        } else {
+            imported_model(&out);
+        }
+    }
+    // An openvpnclient accepts from the server's port on the way in: a
+    // rule from other ports does not meet it, one from it does.
+    std::fs::write(dir.join("tunnels"), "openvpnclient:1194 net 0.0.0.0/0\n").unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nInvalid(DROP) net all udp 1194 1:1000\n",
+    )
+    .unwrap();
+    imported_model(&import_within(&dir, false));
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nInvalid(DROP) net all udp - 1194\n",
+    )
+    .unwrap();
     assert_import_refused(
         &import_within(&dir, false),
         &["error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1"],
     );
     std::fs::remove_file(dir.join("tunnels")).unwrap();
+    // After a rule of its pair that cannot match the same packets (another
+    // protocol, other ports), an Invalid rule keeps its place; after one
+    // whose protocol is a macro's (unknown here), it is refused.
+    for (rules, refused) in [
+        ("ACCEPT net $FW udp 53\nInvalid(DROP) net $FW tcp\n", false),
+        (
+            "ACCEPT net $FW tcp 80\nInvalid(DROP) net $FW tcp 22\n",
+            false,
+        ),
+        (
+            "ACCEPT net $FW tcp 80\nInvalid(DROP) net $FW tcp 1:100\n",
+            true,
+        ),
+        ("ACCEPT net $FW\nInvalid(DROP) net $FW tcp\n", true),
+        ("DNS(ACCEPT) net $FW\nInvalid(DROP) net $FW tcp\n", true),
+    ] {
+        std::fs::write(dir.join("rules"), format!("?SECTION NEW\n{rules}")).unwrap();
+        let out = import_within(&dir, false);
+        if refused {
+            assert_import_refused(
+                &out,
+                &["error: rules:3: Invalid in the NEW section after the rule at rules:2"],
+            );
+        } else {
+            imported_model(&out);
+        }
+    }
     std::fs::write(dir.join("rules"), rules).unwrap();
     // With UNTRACKED_DISPOSITION, even the first is refused: in the NEW
     // section it keeps the pair's UNTRACKED handling, in fwgen's INVALID

@@ -6,6 +6,7 @@
 mod blacklist;
 mod stopped;
 mod tunnels;
+use tunnels::TunnelOpening;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ use super::setting;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
-use crate::model::service::{MacroCall, stock_macro};
+use crate::model::service::{MacroCall, PortRange, Protocol, stock_macro};
 use crate::model::{Disposition, DispositionKey};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -227,13 +228,14 @@ struct Importer {
     /// Files read through an INCLUDE, each with the first `FILE:LINE`
     /// that included it: read, so the directory walk does not refuse them.
     included: BTreeMap<String, String>,
-    /// The rules of the rules file's NEW section read so far: SOURCE, DEST
-    /// and `FILE:LINE`. An Invalid rule after one of its zone pair is
-    /// refused.
-    new_rules: Vec<(String, String, String)>,
-    /// The rules file's NEW-section Invalid rules carried: SOURCE, DEST
-    /// and line. Shorewall puts a tunnel's openings before them.
-    new_invalid: Vec<(String, String, Line)>,
+    /// The rules of the rules file's NEW section read so far: SOURCE, DEST,
+    /// what they match and `FILE:LINE`. An Invalid rule after one of its
+    /// zone pair that can match the same packets is refused.
+    new_rules: Vec<(String, String, Matched, String)>,
+    /// The rules file's NEW-section Invalid rules carried: SOURCE, DEST,
+    /// what they match and line. Shorewall puts a tunnel's openings
+    /// before them.
+    new_invalid: Vec<(String, String, Matched, Line)>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -346,6 +348,84 @@ fn sides_overlap(one: &str, other: &str) -> bool {
     };
     let (one, other) = (zones(one), zones(other));
     wide(&one) || wide(&other) || one.iter().any(|z| other.contains(z))
+}
+
+/// What a rules line matches beyond its zones, as far as the importer can
+/// tell without expanding it: `None` for unknown (a macro's or action's
+/// protocol and ports, a service name), which overlaps everything.
+#[derive(Debug, Clone, Default)]
+struct Matched {
+    protos: Option<Vec<Protocol>>,
+    dports: Option<Vec<PortRange>>,
+    sports: Option<Vec<PortRange>>,
+}
+
+impl Matched {
+    /// The PROTO, DEST PORT(S) and SOURCE PORT(S) columns of a rule whose
+    /// action `known` says carries them as written (a plain verdict, or
+    /// the Invalid macro, which leaves them to the rule).
+    fn read(protocols: &Protocols, columns: &[String], known: bool) -> Matched {
+        if !known {
+            return Matched::default();
+        }
+        let cell = |i: usize| {
+            columns
+                .get(i)
+                .map(String::as_str)
+                .filter(|c| !c.is_empty() && *c != "-")
+        };
+        let protos = match cell(3) {
+            None => None,
+            Some(text) if ["all", "any"].contains(&text.to_ascii_lowercase().as_str()) => None,
+            Some(text) => text
+                .split(',')
+                .map(|p| {
+                    Protocol::parse(p).or_else(|| {
+                        let (number, _) = protocols.resolve(p).ok()?;
+                        Protocol::parse(&number)
+                    })
+                })
+                .collect(),
+        };
+        let ports = |i: usize| cell(i).and_then(|text| PortRange::parse_list(text).ok());
+        Matched {
+            protos,
+            dports: ports(4),
+            sports: ports(5),
+        }
+    }
+
+    /// Whether a packet of `proto` to `dports` from `sports` (empty: any)
+    /// can match: unknown columns overlap.
+    fn meets(&self, proto: Protocol, dports: &[PortRange], sports: &[PortRange]) -> bool {
+        let ranges = |mine: &Option<Vec<PortRange>>, theirs: &[PortRange]| match mine {
+            None => true,
+            Some(_) if theirs.is_empty() || !proto.has_ports() => true,
+            Some(mine) => mine
+                .iter()
+                .any(|a| theirs.iter().any(|b| a.low <= b.high && b.low <= a.high)),
+        };
+        let proto_meets = self.protos.as_ref().is_none_or(|ps| ps.contains(&proto));
+        proto_meets && ranges(&self.dports, dports) && ranges(&self.sports, sports)
+    }
+
+    /// Whether two rules can match one packet.
+    fn overlaps(&self, other: &Matched) -> bool {
+        match &other.protos {
+            None => {
+                // The other's protocol is unknown: its ports still bound it
+                // only where a protocol with ports is named on this side.
+                true
+            }
+            Some(protos) => protos.iter().any(|&proto| {
+                self.meets(
+                    proto,
+                    other.dports.as_deref().unwrap_or_default(),
+                    other.sports.as_deref().unwrap_or_default(),
+                )
+            }),
+        }
+    }
 }
 
 /// The columns of a DNAT or REDIRECT line, read once for both.
@@ -2907,27 +2987,36 @@ impl Importer {
         self.skipped_names.insert(zone.to_owned(), at);
     }
 
-    /// A tunnel of `zone` opens its ports in the zone's chains with `$FW`
-    /// before every NEW-section rule: an Invalid rule carried from the NEW
-    /// section of one of those pairs (which fwgen puts before the
-    /// openings, as the INVALID section it writes it in) goes, refused.
-    fn refuse_invalid_beside_tunnel(&mut self, zone: &str, tunnel: &Line) {
-        let pairs = [(zone, "$FW"), ("$FW", zone)];
+    /// A tunnel opens its ports in the chains between `$FW` and its zones
+    /// (`openings`: inbound or not, the zone, and what it accepts) before
+    /// every NEW-section rule: an Invalid rule carried from the NEW section
+    /// of one of those pairs (which fwgen puts before the openings, as the
+    /// INVALID section it writes it in) that can match what the tunnel
+    /// accepts goes, refused. One that cannot (a TCP rule beside UDP
+    /// openings) keeps its place: order between them cannot matter.
+    fn refuse_invalid_beside_tunnel(&mut self, openings: &[TunnelOpening], tunnel: &Line) {
         let (hit, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.new_invalid)
             .into_iter()
-            .partition(|(source, dest, _)| {
-                pairs
-                    .iter()
-                    .any(|(s, d)| sides_overlap(source, s) && sides_overlap(dest, d))
+            .partition(|(source, dest, matched, _)| {
+                openings.iter().any(|opening| {
+                    let (s, d) = if opening.inbound {
+                        (opening.zone.as_str(), "$FW")
+                    } else {
+                        ("$FW", opening.zone.as_str())
+                    };
+                    sides_overlap(source, s)
+                        && sides_overlap(dest, d)
+                        && matched.meets(opening.proto, &opening.dports, &opening.sports)
+                })
             });
         self.new_invalid = kept;
-        for (_, _, line) in hit {
+        for (_, _, _, line) in hit {
             self.entries.retain(|e| {
                 !(e.kind == Kind::Rule && e.line.file == line.file && e.line.number == line.number)
             });
             self.refuse(
                 &line,
-                format!("Invalid in the NEW section of a zone pair the tunnel at {}:{} opens ports in: Shorewall puts the tunnel's openings before it, fwgen puts Invalid rules before them; move it to ?SECTION INVALID", tunnel.file, tunnel.number),
+                format!("Invalid in the NEW section of a zone pair the tunnel at {}:{} opens ports in, matching packets it accepts: Shorewall puts the tunnel's openings before it, fwgen puts Invalid rules before them; move it to ?SECTION INVALID", tunnel.file, tunnel.number),
             );
         }
     }
@@ -3110,7 +3199,13 @@ impl Importer {
                 let side =
                     |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
                 let at = format!("{}:{}", line.file, line.number);
-                this.new_rules.push((side(1), side(2), at));
+                // A plain verdict matches its columns as written; a macro,
+                // an action, DNAT or REDIRECT matches what this cannot see.
+                let verdict = action.split([':', '/']).next().unwrap_or_default();
+                let plain = ["ACCEPT", "ACCEPT!", "DROP", "DROP!", "REJECT", "REJECT!"]
+                    .contains(&verdict.trim_end_matches('+'));
+                let matched = Matched::read(&this.protocols, &columns, plain);
+                this.new_rules.push((side(1), side(2), matched, at));
             }
         });
     }
@@ -3268,12 +3363,16 @@ impl Importer {
         if !invalid_section && service_macro.as_deref() == Some("Invalid") {
             let side = |i: usize| columns.get(i).map(|c| self.side_zone_named(c));
             let sides = (side(1), side(2));
+            let matched = Matched::read(&self.protocols, columns, true);
             let earlier = (self.new_rules.iter())
-                .find(|(source, dest, _)| match &sides {
-                    (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
-                    _ => true,
+                .find(|(source, dest, other, _)| {
+                    let zones = match &sides {
+                        (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
+                        _ => true,
+                    };
+                    zones && matched.overlaps(other)
                 })
-                .map(|(_, _, at)| at.clone());
+                .map(|(_, _, _, at)| at.clone());
             // In fwgen's model an Invalid rule is in the INVALID section,
             // where Shorewall 5.2.8 drops the pair's UNTRACKED handling
             // (src/ruleset/lower.rs `untracked_rule`); in the NEW section it
@@ -3296,7 +3395,7 @@ impl Importer {
                 );
             }
             if let (Some(source), Some(dest)) = sides {
-                self.new_invalid.push((source, dest, line.clone()));
+                self.new_invalid.push((source, dest, matched, line.clone()));
             }
         }
         let target = match target.as_str() {
