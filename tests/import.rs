@@ -3028,3 +3028,38 @@ fn interfaces_get_tcpflags_unless_their_line_turns_it_off() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The interfaces file's BROADCAST column (no ?FORMAT line: Shorewall's
+/// first format, review case 29): Shorewall 5.2.8 checks each address is a
+/// dotted quad and, where the kernel has Address Type Match, warns and
+/// ignores it. The import notes it by name at its line and carries the
+/// interface; what Shorewall refuses is refused there.
+#[test]
+fn a_broadcast_address_is_noted_as_shorewall_ignores_it() {
+    let dir = sample_with_rules("import-broadcast", b"?SECTION NEW\n", None);
+    std::fs::write(
+        dir.join("interfaces"),
+        "#ZONE INTERFACE BROADCAST OPTIONS\nnet NET_IF 203.0.113.255,192.0.2.255 nosmurfs,physical=eth0\nloc LOC_IF detect nosmurfs,physical=eth1\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("# NOTE interfaces:2: BROADCAST `203.0.113.255,192.0.2.255` of interface NET_IF has no effect"),
+        "{model}"
+    );
+    assert!(!model.contains("interfaces:3: BROADCAST"), "{model}");
+    assert!(
+        model.contains("# interfaces:2\n[interfaces.NET_IF]\nzone = \"net\"\noptions = [\"nosmurfs\", \"tcpflags\"]\n"),
+        "{model}"
+    );
+    std::fs::write(
+        dir.join("interfaces"),
+        "net NET_IF 203.0.113.0/24 nosmurfs\nloc LOC_IF - nosmurfs\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: interfaces:1: `203.0.113.0/24` is not a BROADCAST address (Shorewall refuses it"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2668,9 +2668,32 @@ impl Importer {
                 self.refuse(&line, "an interface needs a zone and a name");
                 continue;
             };
-            if format == 1 && columns.get(2).is_some_and(|b| b != "-" && b != "detect") {
-                self.skip_named(&line, name, "a BROADCAST column is not in fwgen's model");
-                continue;
+            // The BROADCAST column (Zones.pm process_interface): dotted
+            // quads or refused; then, where the kernel has Address Type
+            // Match (Shorewall warns so), dropped: Shorewall 5.2.8 uses the
+            // addresses only without it, and fwgen's backends, as Shorewall
+            // with it, match broadcasts by address type.
+            if let Some(broadcast) = columns
+                .get(2)
+                .filter(|b| format == 1 && *b != "-" && *b != "detect")
+            {
+                let quad = |a: &str| {
+                    let parts: Vec<&str> = a.split('.').collect();
+                    parts.len() == 4
+                        && (parts.iter())
+                            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+                };
+                if let Some(bad) = broadcast.split(',').find(|a| !quad(a)) {
+                    let reason = format!(
+                        "`{bad}` is not a BROADCAST address (Shorewall refuses it: Invalid BROADCAST address)"
+                    );
+                    self.skip_named(&line, name, reason);
+                    continue;
+                }
+                self.notes.push(format!(
+                    "{}:{}: BROADCAST `{broadcast}` of interface {name} has no effect: Shorewall 5.2.8 ignores it where the kernel has Address Type Match (\"Shorewall no longer uses broadcast addresses in rule generation\"), and fwgen's backends match broadcasts by address type as it does",
+                    line.file, line.number
+                ));
             }
             if zone == "-"
                 && name == "lo"
