@@ -636,7 +636,18 @@ fn site_action_bodies_other_than_plain_rules_are_refused_at_their_line() {
         let dir = sample_with_rules(name, rules.as_bytes(), None);
         std::fs::write(dir.join("actions"), "Mine\n").unwrap();
         std::fs::write(dir.join("action.Mine"), body).unwrap();
-        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let stderr = assert_import_refused(&import_within(&dir, false), &[expected]);
+        // A call refused before the action is read leaves the actions
+        // line to it: no second refusal saying no rule calls it (review
+        // case 17), but a note naming the calls.
+        assert!(!stderr.contains("no rule calls it"), "{stderr}");
+        if rules.starts_with("Mine(") || rules.contains("tcp 22") {
+            let model = imported_model(&import_within(&dir, true));
+            assert!(
+                model.contains("# NOTE actions:1: the site action `Mine` is read where rules call it, and every call (rules:1) was refused at its line"),
+                "{model}"
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -1547,7 +1558,8 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
 
 /// When what `--partial` leaves is no model (the catch-all policy was
 /// skipped), nothing is written, and the skipped line is named with what
-/// is missing.
+/// is missing: once, at the skipped line, as its consequence, never at a
+/// policy line that is fine (the review's section 4).
 #[test]
 fn partial_writes_nothing_when_the_rest_is_no_model() {
     let dir = common::scratch("import-partial-incomplete");
@@ -1566,9 +1578,39 @@ fn partial_writes_nothing_when_the_rest_is_no_model() {
         &import_within(&dir, true),
         &[
             "error: policy:2: unknown log level `$UNSET`",
-            "error: policy:1: no policy covers connections from `net` to `$FW`",
+            "error: policy:2: follows from skipping policy:2: no policy is left for connections from `$FW` to `net`, ",
             "not a complete model; nothing was written",
         ],
+    );
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &["error: 1 line(s) cannot be expressed"],
+    );
+    assert!(!stderr.contains("policy:1"), "{stderr}");
+    assert_eq!(
+        stderr.matches("follows from skipping").count(),
+        1,
+        "{stderr}"
+    );
+    // Two skipped lines: both named, in one consequence.
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT\nnet all DROP $UNSET\nall all REJECT $UNSET\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, true),
+        &[
+            "error: policy:2: follows from skipping policy:2, policy:3: no policy is left for connections from `$FW` to `net`, ",
+        ],
+    );
+    assert!(!stderr.contains("error: policy:1"), "{stderr}");
+    // Without a skipped line, the gap is the policy file's own, at its
+    // last line, as before.
+    std::fs::write(dir.join("policy"), "loc net ACCEPT\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, true),
+        &["error: policy:1: no policy covers connections from `net` to `$FW`"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

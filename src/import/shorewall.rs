@@ -220,6 +220,9 @@ struct Importer {
     site_action_files: Vec<String>,
     /// Each called site action's body, `None` once refused.
     site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
+    /// Each site action's calls from rule lines (`FILE:LINE`), refused or
+    /// not: an action its calls name is accounted for by them.
+    site_action_calls: BTreeMap<String, Vec<String>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
     /// Zones of interfaces with the `blacklist` option, in their order:
@@ -267,6 +270,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_macros: BTreeMap::new(),
         site_action_files: Vec::new(),
         site_actions: BTreeMap::new(),
+        site_action_calls: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
         included: BTreeMap::new(),
@@ -1328,6 +1332,7 @@ impl Importer {
             };
             let mut touched = BTreeSet::new();
             let mut emptied: Vec<(String, Line)> = Vec::new();
+            let mut missing: Vec<(Line, String, String)> = Vec::new();
             self.incomplete.clear();
             for error in &failure.errors {
                 let Some(span) = &error.span else { continue };
@@ -1338,13 +1343,15 @@ impl Importer {
                 let reason = self.reason(error, &source, &placed);
                 // The policy named is the last one, not the cause: dropping
                 // it would only leave more pairs uncovered.
-                if matches!(*error.kind, crate::error::ErrorKind::MissingPolicy { .. }) {
-                    self.incomplete.push(Unsupported {
-                        file: line.file.clone(),
-                        line: line.number,
-                        text: line.text.clone(),
-                        reason,
-                    });
+                if let crate::error::ErrorKind::MissingPolicy {
+                    source,
+                    dest,
+                    family,
+                } = &*error.kind
+                {
+                    let family = family.map(|f| format!(" ({f})")).unwrap_or_default();
+                    let pair = format!("`{source}` to `{dest}`{family}");
+                    missing.push((line, pair, reason));
                     continue;
                 }
                 if !touched.insert(index) {
@@ -1375,6 +1382,7 @@ impl Importer {
                     }
                 }
             }
+            self.missing_policies(missing);
             if touched.is_empty() {
                 return;
             }
@@ -1383,6 +1391,51 @@ impl Importer {
             for (zone, line) in emptied {
                 self.drop_empty_zone(&zone, &line);
             }
+        }
+    }
+
+    /// Zone pairs no policy covers (the line the model blames, the pair,
+    /// the model's reason), for `incomplete`. Where policy lines of that
+    /// file were skipped, the gap follows from skipping them, not from the
+    /// line blamed: said once, at the first skipped line, naming them all
+    /// and every pair left uncovered.
+    fn missing_policies(&mut self, missing: Vec<(Line, String, String)>) {
+        let mut consequences: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (line, pair, reason) in missing {
+            let skipped = self.unsupported.iter().any(|u| u.file == line.file);
+            if skipped {
+                consequences
+                    .entry(line.file.clone())
+                    .or_default()
+                    .push(pair);
+            } else {
+                self.incomplete.push(Unsupported {
+                    file: line.file.clone(),
+                    line: line.number,
+                    text: line.text.clone(),
+                    reason,
+                });
+            }
+        }
+        for (file, pairs) in consequences {
+            let skipped: Vec<&Unsupported> =
+                self.unsupported.iter().filter(|u| u.file == file).collect();
+            let at: Vec<String> = (skipped.iter())
+                .map(|u| format!("{}:{}", u.file, u.line))
+                .collect();
+            let first = skipped[0];
+            let reason = format!(
+                "follows from skipping {}: no policy is left for connections from {} (every zone pair needs one, so --partial cannot skip {} either)",
+                at.join(", "),
+                pairs.join(", "),
+                if at.len() == 1 { "it" } else { "them" },
+            );
+            self.incomplete.push(Unsupported {
+                file: first.file.clone(),
+                line: first.line,
+                text: first.text.clone(),
+                reason,
+            });
         }
     }
 
@@ -3345,6 +3398,13 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        let called = (service_macro.as_ref())
+            .filter(|name| self.site_action_files.contains(name))
+            .unwrap_or(&action);
+        if self.site_action_files.contains(called) {
+            let at = format!("{}:{}", line.file, line.number);
+            (self.site_action_calls.entry(called.clone()).or_default()).push(at);
+        }
         if self.site_action_files.contains(&action) {
             if invalid_section {
                 return self.refuse(
