@@ -3105,3 +3105,25 @@ fn a_broadcast_address_is_noted_as_shorewall_ignores_it() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A DNAT server Shorewall accepts and fwgen's model lacks (an address
+/// range, a port range after the address) is refused for that reason, not
+/// as an invalid address (review cases 11 and 12); a bare call of a site
+/// macro says so (case 63).
+#[test]
+fn a_form_shorewall_accepts_is_refused_as_not_in_the_model() {
+    let rules = b"?SECTION NEW\nDNAT net loc:192.168.1.31-192.168.1.32 tcp 80\nDNAT net loc:192.168.1.30:8000-8010 tcp 81\nDNAT net loc:192.168.1.300 tcp 82\nMine loc $FW\n";
+    let dir = sample_with_rules("import-address-forms", rules, None);
+    std::fs::write(dir.join("macro.Mine"), "PARAM - - tcp 22\n").unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:2: `192.168.1.31-192.168.1.32` is an address range, which Shorewall accepts here; fwgen's model has no such form here",
+            "error: rules:3: `192.168.1.30:8000-8010` is a server with a port range, which Shorewall accepts here; fwgen's model has no such form here",
+            "error: rules:4: `192.168.1.300` is not a valid address or network",
+            "error: rules:5: `Mine` is the site's macro.Mine called without a parameter",
+        ],
+    );
+    assert!(!stderr.contains("action `Mine`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

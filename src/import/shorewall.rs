@@ -354,6 +354,57 @@ fn sides_overlap(one: &str, other: &str) -> bool {
     wide(&one) || wide(&other) || one.iter().any(|z| other.contains(z))
 }
 
+/// What an address column that the model refused is in Shorewall's
+/// terms, where Shorewall accepts it (an address range, a list, `detect`,
+/// a server with a port range, `:persistent`): `None` for what Shorewall
+/// refuses too, whose message the model's stays.
+fn shorewall_address_form(text: &str) -> Option<String> {
+    use std::net::IpAddr;
+    let address = |s: &str| s.parse::<IpAddr>().is_ok() || s.parse::<ipnet::IpNet>().is_ok();
+    let range = |s: &str| {
+        s.split_once('-').is_some_and(|(low, high)| {
+            match (low.parse::<IpAddr>(), high.parse::<IpAddr>()) {
+                (Ok(low), Ok(high)) => low.is_ipv4() == high.is_ipv4() && low <= high,
+                _ => false,
+            }
+        })
+    };
+    let one = |s: &str| {
+        if s == "detect" {
+            Some("the interface's address, looked up when the firewall starts")
+        } else if range(s) {
+            Some("an address range")
+        } else if address(s) {
+            Some("an address")
+        } else {
+            None
+        }
+    };
+    if let Some(rest) = text.strip_suffix(":persistent") {
+        let form = shorewall_address_form(rest).or_else(|| one(rest).map(str::to_owned))?;
+        return Some(format!("{form} with `:persistent`"));
+    }
+    if text.contains(',') {
+        return text
+            .split(',')
+            .all(|s| s != "detect" && one(s).is_some())
+            .then(|| "an address list".to_owned());
+    }
+    if let Some(form) = one(text).filter(|f| *f != "an address") {
+        return Some(form.to_owned());
+    }
+    // DNAT's server with ports (`192.168.1.30:8000-8010`): IPv4 only,
+    // as Shorewall reads it.
+    let (server, ports) = text.rsplit_once(':')?;
+    let port = |p: &str| p.parse::<u16>().is_ok();
+    let ports_ok = match ports.split_once('-') {
+        Some((low, high)) => port(low) && port(high),
+        None => port(ports),
+    };
+    let server_ok = server.parse::<std::net::Ipv4Addr>().is_ok() || range(server);
+    (ports_ok && server_ok && ports.contains('-')).then(|| "a server with a port range".to_owned())
+}
+
 /// What a rules line matches beyond its zones, as far as the importer can
 /// tell without expanding it: `None` for unknown (a macro's or action's
 /// protocol and ports, a service name), which overlaps everything.
@@ -1476,6 +1527,13 @@ impl Importer {
             && let Some(at) = self.skipped_names.get(name)
         {
             return format!("its {what} `{name}` was skipped ({at}), and this entry with it");
+        }
+        if let ErrorKind::BadNetwork { text, .. } = &*error.kind
+            && let Some(form) = shorewall_address_form(text)
+        {
+            return format!(
+                "`{text}` is {form}, which Shorewall accepts here; fwgen's model has no such form here"
+            );
         }
         match error.hint() {
             Some(hint) => format!("{} ({hint})", error.kind),
@@ -3521,7 +3579,17 @@ impl Importer {
             target.as_str(),
             "ACCEPT" | "DROP" | "REJECT" | "LOG" | "WHITELIST"
         ) {
-            self.refuse(line, format!("action `{action}` is not in fwgen's model"));
+            let reason = if self.site_macro_files.contains(&action) {
+                // Shorewall reads the macro with PARAM as its DEFAULT (or
+                // none); fwgen's import reads site macros called with a
+                // verdict only.
+                format!(
+                    "`{action}` is the site's macro.{action} called without a parameter (`{action}(ACCEPT)`): a parameterless call of a site macro is not in fwgen's import"
+                )
+            } else {
+                format!("action `{action}` is not in fwgen's model")
+            };
+            self.refuse(line, reason);
             return;
         }
         let written = Written {
@@ -4221,6 +4289,45 @@ impl Importer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Address columns Shorewall accepts and the model lacks are named for
+    /// what they are; what Shorewall refuses too is not.
+    #[test]
+    fn shorewall_address_forms() {
+        let form = |text: &str| shorewall_address_form(text);
+        assert_eq!(
+            form("10.0.0.1-10.0.0.3").as_deref(),
+            Some("an address range")
+        );
+        assert_eq!(
+            form("10.0.0.1,10.0.0.0/24").as_deref(),
+            Some("an address list")
+        );
+        assert_eq!(
+            form("10.0.0.1-10.0.0.3:persistent").as_deref(),
+            Some("an address range with `:persistent`")
+        );
+        assert_eq!(
+            form("detect").as_deref(),
+            Some("the interface's address, looked up when the firewall starts")
+        );
+        assert_eq!(
+            form("10.0.0.1:8000-8010").as_deref(),
+            Some("a server with a port range")
+        );
+        for refused in [
+            "10.0.0.3-10.0.0.1",
+            "10.0.0.1-2001:db8::1",
+            "10.0.0.1,detect",
+            "10.0.0.1,bogus",
+            "host.example",
+            "10.0.0.1:80",
+            "10.0.0.1:80-x",
+            "10.0.0.300",
+        ] {
+            assert_eq!(form(refused), None, "{refused}");
+        }
+    }
 
     fn rule(file: &str, number: usize, dport: &str, comment: Option<&str>) -> Entry {
         let line = Line {
