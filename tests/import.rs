@@ -3127,3 +3127,25 @@ fn a_form_shorewall_accepts_is_refused_as_not_in_the_model() {
     assert!(!stderr.contains("action `Mine`"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A column header's second line (Shorewall 4's `#  PORT(S)  PORT(S)`)
+/// right above an entry is no comment of it (ysurac-omr-vps's
+/// stoppedrules, francois-homestead's policy); a comment there is.
+#[test]
+fn a_column_header_is_no_comment() {
+    let rules = b"#ACTION SOURCE DEST PROTO DEST SOURCE\n#                        PORT(S) PORT(S)\n?SECTION NEW\n#                        PORT(S) PORT(S)\nACCEPT loc $FW tcp 22\n# the office's web server\nACCEPT loc $FW tcp 80\n";
+    let dir = sample_with_rules("import-column-header", rules, None);
+    std::fs::write(
+        dir.join("stoppedrules"),
+        "#ACTION SOURCE DEST PROTO DEST SOURCE\n#                        PORT(S) PORT(S)\nACCEPT LOC_IF -\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(!model.contains("PORT(S)"), "{model}");
+    assert!(
+        model.contains("comment = \"the office's web server\""),
+        "{model}"
+    );
+    assert!(model.contains("# stoppedrules:3\n[[stopped]]\n"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

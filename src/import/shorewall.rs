@@ -1245,6 +1245,108 @@ fn used_after(columns: &[String], first: usize) -> bool {
 }
 
 /// Free text fwgen accepts: one line without quotes, `\`, `$` or backticks.
+/// The words of the column headers Shorewall 5.2.8's files ship with
+/// (configfiles/*: `#ACTION SOURCE DEST PROTO DPORT ...`) and Shorewall 4's
+/// second header lines (`#  PORT(S) PORT(S) DEST LIMIT GROUP`).
+const COLUMN_WORDS: &[&str] = &[
+    "ACTION",
+    "ADDRESS",
+    "ADDRESSES",
+    "ALLINTS",
+    "BAND",
+    "BROADCAST",
+    "BURST",
+    "CEIL",
+    "CHAIN",
+    "CLASS",
+    "COMMENT",
+    "CONNBYTES",
+    "CONNLIMIT",
+    "COPY",
+    "DEST",
+    "DEST(S)",
+    "DEVICE",
+    "DISPOSITION",
+    "DPORT",
+    "DSCP",
+    "DUPLICATE",
+    "EXTERNAL",
+    "GATEWAY",
+    "GATEWAY(S)",
+    "GATEWAYS",
+    "GATEWAY_ZONE",
+    "GATEWAY_ZONES",
+    "GROUP",
+    "HAVEROUTE",
+    "HEADERS",
+    "HELPER",
+    "HOST(S)",
+    "HOSTS",
+    "INTERFACE",
+    "INTERFACES",
+    "INTERNAL",
+    "IN_BANDWIDTH",
+    "IN_BANDWITH",
+    "IN_OPTIONS",
+    "IPSEC",
+    "LENGTH",
+    "LEVEL",
+    "LIMIT",
+    "LOCAL",
+    "LOG",
+    "LOGLEVEL",
+    "MAC",
+    "MARK",
+    "MASK",
+    "NAME",
+    "NET1",
+    "NET2",
+    "NET3",
+    "NUMBER",
+    "OPCODE",
+    "OPTIONS",
+    "ORIGDEST",
+    "ORIGINAL",
+    "OUT_BANDWIDTH",
+    "OUT_OPTIONS",
+    "PERSISTENT",
+    "POLICY",
+    "PORT",
+    "PORT(S)",
+    "PORTS",
+    "PRIO",
+    "PRIORITY",
+    "PROBABILITY",
+    "PROTO",
+    "PROTOCOL",
+    "PROVIDER",
+    "RATE",
+    "REDIRECT",
+    "SECMARK",
+    "SOURCE",
+    "SOURCE(S)",
+    "SPORT",
+    "SWITCH",
+    "TEST",
+    "TIME",
+    "TOS",
+    "TYPE",
+    "USER",
+    "USER/",
+    "USER/GROUP",
+    "ZONE",
+    "ZONES",
+    "LIMIT:BURST",
+];
+
+/// Whether a comment line is a column header (`#ACTION SOURCE DEST`, or
+/// its second line `#   PORT(S)  PORT(S)`): every word a column's name.
+/// Shorewall reads it as nothing; it is no comment of the entry below.
+fn column_header(text: &str) -> bool {
+    let mut words = text.split_whitespace().peekable();
+    words.peek().is_some() && words.all(|word| COLUMN_WORDS.contains(&word))
+}
+
 fn clean_text(text: &str) -> Option<String> {
     let text = text.trim();
     let ok = !text.is_empty()
@@ -1963,7 +2065,9 @@ impl Importer {
                 .as_deref()
                 .and_then(|c| c.strip_prefix(' '));
             if pending.is_none() && text.trim().is_empty() {
-                comment = above.and_then(clean_text);
+                comment = above
+                    .filter(|text| !column_header(text))
+                    .and_then(clean_text);
                 continue;
             }
             let content = text.trim_end();
@@ -4289,6 +4393,21 @@ impl Importer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A column header (Shorewall 4's second line among them) is no
+    /// comment; a comment naming a column among other words is one.
+    #[test]
+    fn column_headers_are_no_comments() {
+        assert!(column_header("PORT(S)         PORT(S)"));
+        assert!(column_header("ACTION SOURCE DEST PROTO DEST SOURCE"));
+        assert!(column_header(
+            "                  PORT    PORT(S)  DEST   LIMIT  GROUP"
+        ));
+        assert!(!column_header(""));
+        assert!(!column_header("SSH from the office"));
+        assert!(!column_header("DNS"));
+        assert!(!column_header("allow PORT 22"));
+    }
 
     /// Address columns Shorewall accepts and the model lacks are named for
     /// what they are; what Shorewall refuses too is not.
