@@ -59,13 +59,7 @@ const CORPUS: &[(&str, Expected)] = &[
         ),
     ),
     ("casjay-dotfiles-server", Imports),
-    (
-        "comprofix-fw01",
-        Refused(
-            &["rules:12"],
-            "an Invalid(DROP) from net in the NEW section while an openvpn tunnel opens ports from net",
-        ),
-    ),
+    ("comprofix-fw01", Imports),
     ("deivy-knock-server", Imports),
     ("demiguise-dotfiles", Imports),
     ("duritong-puppet-blacklist", Imports),

@@ -107,6 +107,7 @@ corpus_lab! {
     blunix_role: "blunix-role" as "cblu",
     bonk_se_server: "bonk-se-server" as "cbon",
     casjay_dotfiles_server: "casjay-dotfiles-server" as "ccas",
+    comprofix_fw01: "comprofix-fw01" as "ccom",
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",

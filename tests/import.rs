@@ -636,7 +636,18 @@ fn site_action_bodies_other_than_plain_rules_are_refused_at_their_line() {
         let dir = sample_with_rules(name, rules.as_bytes(), None);
         std::fs::write(dir.join("actions"), "Mine\n").unwrap();
         std::fs::write(dir.join("action.Mine"), body).unwrap();
-        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let stderr = assert_import_refused(&import_within(&dir, false), &[expected]);
+        // A call refused before the action is read leaves the actions
+        // line to it: no second refusal saying no rule calls it (review
+        // case 17), but a note naming the calls.
+        assert!(!stderr.contains("no rule calls it"), "{stderr}");
+        if rules.starts_with("Mine(") || rules.contains("tcp 22") {
+            let model = imported_model(&import_within(&dir, true));
+            assert!(
+                model.contains("# NOTE actions:1: the site action `Mine` is read where rules call it, and every call (rules:1) was refused at its line"),
+                "{model}"
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -1582,7 +1593,8 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
 
 /// When what `--partial` leaves is no model (the catch-all policy was
 /// skipped), nothing is written, and the skipped line is named with what
-/// is missing.
+/// is missing: once, at the skipped line, as its consequence, never at a
+/// policy line that is fine (the review's section 4).
 #[test]
 fn partial_writes_nothing_when_the_rest_is_no_model() {
     let dir = common::scratch("import-partial-incomplete");
@@ -1601,9 +1613,39 @@ fn partial_writes_nothing_when_the_rest_is_no_model() {
         &import_within(&dir, true),
         &[
             "error: policy:2: unknown log level `$UNSET`",
-            "error: policy:1: no policy covers connections from `net` to `$FW`",
+            "error: policy:2: follows from skipping policy:2: no policy is left for connections from `$FW` to `net`, ",
             "not a complete model; nothing was written",
         ],
+    );
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &["error: 1 line(s) cannot be expressed"],
+    );
+    assert!(!stderr.contains("policy:1"), "{stderr}");
+    assert_eq!(
+        stderr.matches("follows from skipping").count(),
+        1,
+        "{stderr}"
+    );
+    // Two skipped lines: both named, in one consequence.
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT\nnet all DROP $UNSET\nall all REJECT $UNSET\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, true),
+        &[
+            "error: policy:2: follows from skipping policy:2, policy:3: no policy is left for connections from `$FW` to `net`, ",
+        ],
+    );
+    assert!(!stderr.contains("error: policy:1"), "{stderr}");
+    // Without a skipped line, the gap is the policy file's own, at its
+    // last line, as before.
+    std::fs::write(dir.join("policy"), "loc net ACCEPT\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, true),
+        &["error: policy:1: no policy covers connections from `net` to `$FW`"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -2830,12 +2872,85 @@ fn an_invalid_rule_below_a_rule_of_its_pair_is_refused() {
         "?SECTION NEW\nInvalid(DROP) net all tcp\n",
     )
     .unwrap();
-    std::fs::write(dir.join("tunnels"), "generic:udp:5000 net 0.0.0.0/0\n").unwrap();
+    std::fs::write(dir.join("tunnels"), "generic:tcp:5000 net 0.0.0.0/0\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1"],
+    );
+    // Only where the Invalid rule can match what the tunnel accepts: a TCP
+    // rule beside an openvpn tunnel's UDP 1194 (comprofix-fw01), or UDP to
+    // other ports, meets none of its packets; UDP 1194 itself, a rule of
+    // every protocol, or a port Shorewall resolves by name (unknown here)
+    // does.
+    std::fs::write(dir.join("tunnels"), "openvpn:1194 net 0.0.0.0/0\n").unwrap();
+    imported_model(&import_within(&dir, false));
+    for (rule, refused) in [
+        ("udp 53,1000:1193", false),
+        ("udp 1190:1200", true),
+        ("udp openvpn", true),
+        ("-", true),
+        ("17 1194", true),
+    ] {
+        let rules = format!("?SECTION NEW\nInvalid(DROP) net all {rule}\n");
+        std::fs::write(dir.join("rules"), rules).unwrap();
+        let out = import_within(&dir, false);
+        if refused {
+            assert_import_refused(
+                &out,
+                &[
+                    "error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1",
+                ],
+            );
+        } else {
+            imported_model(&out);
+        }
+    }
+    // An openvpnclient accepts from the server's port on the way in: a
+    // rule from other ports does not meet it, one from it does.
+    std::fs::write(dir.join("tunnels"), "openvpnclient:1194 net 0.0.0.0/0\n").unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nInvalid(DROP) net all udp 1194 1:1000\n",
+    )
+    .unwrap();
+    imported_model(&import_within(&dir, false));
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nInvalid(DROP) net all udp - 1194\n",
+    )
+    .unwrap();
     assert_import_refused(
         &import_within(&dir, false),
         &["error: rules:2: Invalid in the NEW section of a zone pair the tunnel at tunnels:1"],
     );
     std::fs::remove_file(dir.join("tunnels")).unwrap();
+    // After a rule of its pair that cannot match the same packets (another
+    // protocol, other ports), an Invalid rule keeps its place; after one
+    // whose protocol is a macro's (unknown here), it is refused.
+    for (rules, refused) in [
+        ("ACCEPT net $FW udp 53\nInvalid(DROP) net $FW tcp\n", false),
+        (
+            "ACCEPT net $FW tcp 80\nInvalid(DROP) net $FW tcp 22\n",
+            false,
+        ),
+        (
+            "ACCEPT net $FW tcp 80\nInvalid(DROP) net $FW tcp 1:100\n",
+            true,
+        ),
+        ("ACCEPT net $FW\nInvalid(DROP) net $FW tcp\n", true),
+        ("DNS(ACCEPT) net $FW\nInvalid(DROP) net $FW tcp\n", true),
+    ] {
+        std::fs::write(dir.join("rules"), format!("?SECTION NEW\n{rules}")).unwrap();
+        let out = import_within(&dir, false);
+        if refused {
+            assert_import_refused(
+                &out,
+                &["error: rules:3: Invalid in the NEW section after the rule at rules:2"],
+            );
+        } else {
+            imported_model(&out);
+        }
+    }
     std::fs::write(dir.join("rules"), rules).unwrap();
     // With UNTRACKED_DISPOSITION, even the first is refused: in the NEW
     // section it keeps the pair's UNTRACKED handling, in fwgen's INVALID
@@ -2988,5 +3103,84 @@ fn interfaces_get_tcpflags_unless_their_line_turns_it_off() {
         interfaces.contains("eth0            dhcp,tcpflags\n"),
         "{interfaces}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The interfaces file's BROADCAST column (no ?FORMAT line: Shorewall's
+/// first format, review case 29): Shorewall 5.2.8 checks each address is a
+/// dotted quad and, where the kernel has Address Type Match, warns and
+/// ignores it. The import notes it by name at its line and carries the
+/// interface; what Shorewall refuses is refused there.
+#[test]
+fn a_broadcast_address_is_noted_as_shorewall_ignores_it() {
+    let dir = sample_with_rules("import-broadcast", b"?SECTION NEW\n", None);
+    std::fs::write(
+        dir.join("interfaces"),
+        "#ZONE INTERFACE BROADCAST OPTIONS\nnet NET_IF 203.0.113.255,192.0.2.255 nosmurfs,physical=eth0\nloc LOC_IF detect nosmurfs,physical=eth1\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("# NOTE interfaces:2: BROADCAST `203.0.113.255,192.0.2.255` of interface NET_IF has no effect"),
+        "{model}"
+    );
+    assert!(!model.contains("interfaces:3: BROADCAST"), "{model}");
+    assert!(
+        model.contains("# interfaces:2\n[interfaces.NET_IF]\nzone = \"net\"\noptions = [\"nosmurfs\", \"tcpflags\"]\n"),
+        "{model}"
+    );
+    std::fs::write(
+        dir.join("interfaces"),
+        "net NET_IF 203.0.113.0/24 nosmurfs\nloc LOC_IF - nosmurfs\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: interfaces:1: `203.0.113.0/24` is not a BROADCAST address (Shorewall refuses it"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A DNAT server Shorewall accepts and fwgen's model lacks (an address
+/// range, a port range after the address) is refused for that reason, not
+/// as an invalid address (review cases 11 and 12); a bare call of a site
+/// macro says so (case 63).
+#[test]
+fn a_form_shorewall_accepts_is_refused_as_not_in_the_model() {
+    let rules = b"?SECTION NEW\nDNAT net loc:192.168.1.31-192.168.1.32 tcp 80\nDNAT net loc:192.168.1.30:8000-8010 tcp 81\nDNAT net loc:192.168.1.300 tcp 82\nMine loc $FW\n";
+    let dir = sample_with_rules("import-address-forms", rules, None);
+    std::fs::write(dir.join("macro.Mine"), "PARAM - - tcp 22\n").unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:2: `192.168.1.31-192.168.1.32` is an address range, which Shorewall accepts here; fwgen's model has no such form here",
+            "error: rules:3: `192.168.1.30:8000-8010` is a server with a port range, which Shorewall accepts here; fwgen's model has no such form here",
+            "error: rules:4: `192.168.1.300` is not a valid address or network",
+            "error: rules:5: `Mine` is the site's macro.Mine called without a parameter",
+        ],
+    );
+    assert!(!stderr.contains("action `Mine`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A column header's second line (Shorewall 4's `#  PORT(S)  PORT(S)`)
+/// right above an entry is no comment of it (ysurac-omr-vps's
+/// stoppedrules, francois-homestead's policy); a comment there is.
+#[test]
+fn a_column_header_is_no_comment() {
+    let rules = b"#ACTION SOURCE DEST PROTO DEST SOURCE\n#                        PORT(S) PORT(S)\n?SECTION NEW\n#                        PORT(S) PORT(S)\nACCEPT loc $FW tcp 22\n# the office's web server\nACCEPT loc $FW tcp 80\n";
+    let dir = sample_with_rules("import-column-header", rules, None);
+    std::fs::write(
+        dir.join("stoppedrules"),
+        "#ACTION SOURCE DEST PROTO DEST SOURCE\n#                        PORT(S) PORT(S)\nACCEPT LOC_IF -\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(!model.contains("PORT(S)"), "{model}");
+    assert!(
+        model.contains("comment = \"the office's web server\""),
+        "{model}"
+    );
+    assert!(model.contains("# stoppedrules:3\n[[stopped]]\n"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -109,7 +109,10 @@ fn refused(error: &ImportError, format: Format) -> ExitCode {
             unsupported.iter().map(unsupported_json).collect(),
             format!(
                 "{} line(s) cannot be expressed in fwgen's model; nothing was written\n  = hint: --partial imports the rest and lists them",
-                unsupported.len()
+                (unsupported.iter())
+                    .map(|u| (&u.file, u.line))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
             ),
         ),
         ImportError::Incomplete(incomplete) => (

@@ -6,6 +6,7 @@
 mod blacklist;
 mod stopped;
 mod tunnels;
+use tunnels::TunnelOpening;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ use super::setting;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
-use crate::model::service::{MacroCall, stock_macro};
+use crate::model::service::{MacroCall, PortRange, Protocol, stock_macro};
 use crate::model::{Disposition, DispositionKey};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -219,6 +220,9 @@ struct Importer {
     site_action_files: Vec<String>,
     /// Each called site action's body, `None` once refused.
     site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
+    /// Each site action's calls from rule lines (`FILE:LINE`), refused or
+    /// not: an action its calls name is accounted for by them.
+    site_action_calls: BTreeMap<String, Vec<String>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
     /// Zones of interfaces with the `blacklist` option, in their order:
@@ -227,13 +231,14 @@ struct Importer {
     /// Files read through an INCLUDE, each with the first `FILE:LINE`
     /// that included it: read, so the directory walk does not refuse them.
     included: BTreeMap<String, String>,
-    /// The rules of the rules file's NEW section read so far: SOURCE, DEST
-    /// and `FILE:LINE`. An Invalid rule after one of its zone pair is
-    /// refused.
-    new_rules: Vec<(String, String, String)>,
-    /// The rules file's NEW-section Invalid rules carried: SOURCE, DEST
-    /// and line. Shorewall puts a tunnel's openings before them.
-    new_invalid: Vec<(String, String, Line)>,
+    /// The rules of the rules file's NEW section read so far: SOURCE, DEST,
+    /// what they match and `FILE:LINE`. An Invalid rule after one of its
+    /// zone pair that can match the same packets is refused.
+    new_rules: Vec<(String, String, Matched, String)>,
+    /// The rules file's NEW-section Invalid rules carried: SOURCE, DEST,
+    /// what they match and line. Shorewall puts a tunnel's openings
+    /// before them.
+    new_invalid: Vec<(String, String, Matched, Line)>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -265,6 +270,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_macros: BTreeMap::new(),
         site_action_files: Vec::new(),
         site_actions: BTreeMap::new(),
+        site_action_calls: BTreeMap::new(),
         blacklisting: false,
         blacklist_zones: Vec::new(),
         included: BTreeMap::new(),
@@ -346,6 +352,135 @@ fn sides_overlap(one: &str, other: &str) -> bool {
     };
     let (one, other) = (zones(one), zones(other));
     wide(&one) || wide(&other) || one.iter().any(|z| other.contains(z))
+}
+
+/// What an address column that the model refused is in Shorewall's
+/// terms, where Shorewall accepts it (an address range, a list, `detect`,
+/// a server with a port range, `:persistent`): `None` for what Shorewall
+/// refuses too, whose message the model's stays.
+fn shorewall_address_form(text: &str) -> Option<String> {
+    use std::net::IpAddr;
+    let address = |s: &str| s.parse::<IpAddr>().is_ok() || s.parse::<ipnet::IpNet>().is_ok();
+    let range = |s: &str| {
+        s.split_once('-').is_some_and(|(low, high)| {
+            match (low.parse::<IpAddr>(), high.parse::<IpAddr>()) {
+                (Ok(low), Ok(high)) => low.is_ipv4() == high.is_ipv4() && low <= high,
+                _ => false,
+            }
+        })
+    };
+    let one = |s: &str| {
+        if s == "detect" {
+            Some("the interface's address, looked up when the firewall starts")
+        } else if range(s) {
+            Some("an address range")
+        } else if address(s) {
+            Some("an address")
+        } else {
+            None
+        }
+    };
+    if let Some(rest) = text.strip_suffix(":persistent") {
+        let form = shorewall_address_form(rest).or_else(|| one(rest).map(str::to_owned))?;
+        return Some(format!("{form} with `:persistent`"));
+    }
+    if text.contains(',') {
+        return text
+            .split(',')
+            .all(|s| s != "detect" && one(s).is_some())
+            .then(|| "an address list".to_owned());
+    }
+    if let Some(form) = one(text).filter(|f| *f != "an address") {
+        return Some(form.to_owned());
+    }
+    // DNAT's server with ports (`192.168.1.30:8000-8010`): IPv4 only,
+    // as Shorewall reads it.
+    let (server, ports) = text.rsplit_once(':')?;
+    let port = |p: &str| p.parse::<u16>().is_ok();
+    let ports_ok = match ports.split_once('-') {
+        Some((low, high)) => port(low) && port(high),
+        None => port(ports),
+    };
+    let server_ok = server.parse::<std::net::Ipv4Addr>().is_ok() || range(server);
+    (ports_ok && server_ok && ports.contains('-')).then(|| "a server with a port range".to_owned())
+}
+
+/// What a rules line matches beyond its zones, as far as the importer can
+/// tell without expanding it: `None` for unknown (a macro's or action's
+/// protocol and ports, a service name), which overlaps everything.
+#[derive(Debug, Clone, Default)]
+struct Matched {
+    protos: Option<Vec<Protocol>>,
+    dports: Option<Vec<PortRange>>,
+    sports: Option<Vec<PortRange>>,
+}
+
+impl Matched {
+    /// The PROTO, DEST PORT(S) and SOURCE PORT(S) columns of a rule whose
+    /// action `known` says carries them as written (a plain verdict, or
+    /// the Invalid macro, which leaves them to the rule).
+    fn read(protocols: &Protocols, columns: &[String], known: bool) -> Matched {
+        if !known {
+            return Matched::default();
+        }
+        let cell = |i: usize| {
+            columns
+                .get(i)
+                .map(String::as_str)
+                .filter(|c| !c.is_empty() && *c != "-")
+        };
+        let protos = match cell(3) {
+            None => None,
+            Some(text) if ["all", "any"].contains(&text.to_ascii_lowercase().as_str()) => None,
+            Some(text) => text
+                .split(',')
+                .map(|p| {
+                    Protocol::parse(p).or_else(|| {
+                        let (number, _) = protocols.resolve(p).ok()?;
+                        Protocol::parse(&number)
+                    })
+                })
+                .collect(),
+        };
+        let ports = |i: usize| cell(i).and_then(|text| PortRange::parse_list(text).ok());
+        Matched {
+            protos,
+            dports: ports(4),
+            sports: ports(5),
+        }
+    }
+
+    /// Whether a packet of `proto` to `dports` from `sports` (empty: any)
+    /// can match: unknown columns overlap.
+    fn meets(&self, proto: Protocol, dports: &[PortRange], sports: &[PortRange]) -> bool {
+        let ranges = |mine: &Option<Vec<PortRange>>, theirs: &[PortRange]| match mine {
+            None => true,
+            Some(_) if theirs.is_empty() || !proto.has_ports() => true,
+            Some(mine) => mine
+                .iter()
+                .any(|a| theirs.iter().any(|b| a.low <= b.high && b.low <= a.high)),
+        };
+        let proto_meets = self.protos.as_ref().is_none_or(|ps| ps.contains(&proto));
+        proto_meets && ranges(&self.dports, dports) && ranges(&self.sports, sports)
+    }
+
+    /// Whether two rules can match one packet.
+    fn overlaps(&self, other: &Matched) -> bool {
+        match &other.protos {
+            None => {
+                // The other's protocol is unknown: its ports still bound it
+                // only where a protocol with ports is named on this side.
+                true
+            }
+            Some(protos) => protos.iter().any(|&proto| {
+                self.meets(
+                    proto,
+                    other.dports.as_deref().unwrap_or_default(),
+                    other.sports.as_deref().unwrap_or_default(),
+                )
+            }),
+        }
+    }
 }
 
 /// The columns of a DNAT or REDIRECT line, read once for both.
@@ -1106,6 +1241,108 @@ fn used_after(columns: &[String], first: usize) -> bool {
 }
 
 /// Free text fwgen accepts: one line without quotes, `\`, `$` or backticks.
+/// The words of the column headers Shorewall 5.2.8's files ship with
+/// (configfiles/*: `#ACTION SOURCE DEST PROTO DPORT ...`) and Shorewall 4's
+/// second header lines (`#  PORT(S) PORT(S) DEST LIMIT GROUP`).
+const COLUMN_WORDS: &[&str] = &[
+    "ACTION",
+    "ADDRESS",
+    "ADDRESSES",
+    "ALLINTS",
+    "BAND",
+    "BROADCAST",
+    "BURST",
+    "CEIL",
+    "CHAIN",
+    "CLASS",
+    "COMMENT",
+    "CONNBYTES",
+    "CONNLIMIT",
+    "COPY",
+    "DEST",
+    "DEST(S)",
+    "DEVICE",
+    "DISPOSITION",
+    "DPORT",
+    "DSCP",
+    "DUPLICATE",
+    "EXTERNAL",
+    "GATEWAY",
+    "GATEWAY(S)",
+    "GATEWAYS",
+    "GATEWAY_ZONE",
+    "GATEWAY_ZONES",
+    "GROUP",
+    "HAVEROUTE",
+    "HEADERS",
+    "HELPER",
+    "HOST(S)",
+    "HOSTS",
+    "INTERFACE",
+    "INTERFACES",
+    "INTERNAL",
+    "IN_BANDWIDTH",
+    "IN_BANDWITH",
+    "IN_OPTIONS",
+    "IPSEC",
+    "LENGTH",
+    "LEVEL",
+    "LIMIT",
+    "LOCAL",
+    "LOG",
+    "LOGLEVEL",
+    "MAC",
+    "MARK",
+    "MASK",
+    "NAME",
+    "NET1",
+    "NET2",
+    "NET3",
+    "NUMBER",
+    "OPCODE",
+    "OPTIONS",
+    "ORIGDEST",
+    "ORIGINAL",
+    "OUT_BANDWIDTH",
+    "OUT_OPTIONS",
+    "PERSISTENT",
+    "POLICY",
+    "PORT",
+    "PORT(S)",
+    "PORTS",
+    "PRIO",
+    "PRIORITY",
+    "PROBABILITY",
+    "PROTO",
+    "PROTOCOL",
+    "PROVIDER",
+    "RATE",
+    "REDIRECT",
+    "SECMARK",
+    "SOURCE",
+    "SOURCE(S)",
+    "SPORT",
+    "SWITCH",
+    "TEST",
+    "TIME",
+    "TOS",
+    "TYPE",
+    "USER",
+    "USER/",
+    "USER/GROUP",
+    "ZONE",
+    "ZONES",
+    "LIMIT:BURST",
+];
+
+/// Whether a comment line is a column header (`#ACTION SOURCE DEST`, or
+/// its second line `#   PORT(S)  PORT(S)`): every word a column's name.
+/// Shorewall reads it as nothing; it is no comment of the entry below.
+fn column_header(text: &str) -> bool {
+    let mut words = text.split_whitespace().peekable();
+    words.peek().is_some() && words.all(|word| COLUMN_WORDS.contains(&word))
+}
+
 fn clean_text(text: &str) -> Option<String> {
     let text = text.trim();
     let ok = !text.is_empty()
@@ -1244,6 +1481,7 @@ impl Importer {
             };
             let mut touched = BTreeSet::new();
             let mut emptied: Vec<(String, Line)> = Vec::new();
+            let mut missing: Vec<(Line, String, String)> = Vec::new();
             self.incomplete.clear();
             for error in &failure.errors {
                 let Some(span) = &error.span else { continue };
@@ -1254,13 +1492,15 @@ impl Importer {
                 let reason = self.reason(error, &source, &placed);
                 // The policy named is the last one, not the cause: dropping
                 // it would only leave more pairs uncovered.
-                if matches!(*error.kind, crate::error::ErrorKind::MissingPolicy { .. }) {
-                    self.incomplete.push(Unsupported {
-                        file: line.file.clone(),
-                        line: line.number,
-                        text: line.text.clone(),
-                        reason,
-                    });
+                if let crate::error::ErrorKind::MissingPolicy {
+                    source,
+                    dest,
+                    family,
+                } = &*error.kind
+                {
+                    let family = family.map(|f| format!(" ({f})")).unwrap_or_default();
+                    let pair = format!("`{source}` to `{dest}`{family}");
+                    missing.push((line, pair, reason));
                     continue;
                 }
                 if !touched.insert(index) {
@@ -1291,6 +1531,7 @@ impl Importer {
                     }
                 }
             }
+            self.missing_policies(missing);
             if touched.is_empty() {
                 return;
             }
@@ -1299,6 +1540,51 @@ impl Importer {
             for (zone, line) in emptied {
                 self.drop_empty_zone(&zone, &line);
             }
+        }
+    }
+
+    /// Zone pairs no policy covers (the line the model blames, the pair,
+    /// the model's reason), for `incomplete`. Where policy lines of that
+    /// file were skipped, the gap follows from skipping them, not from the
+    /// line blamed: said once, at the first skipped line, naming them all
+    /// and every pair left uncovered.
+    fn missing_policies(&mut self, missing: Vec<(Line, String, String)>) {
+        let mut consequences: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (line, pair, reason) in missing {
+            let skipped = self.unsupported.iter().any(|u| u.file == line.file);
+            if skipped {
+                consequences
+                    .entry(line.file.clone())
+                    .or_default()
+                    .push(pair);
+            } else {
+                self.incomplete.push(Unsupported {
+                    file: line.file.clone(),
+                    line: line.number,
+                    text: line.text.clone(),
+                    reason,
+                });
+            }
+        }
+        for (file, pairs) in consequences {
+            let skipped: Vec<&Unsupported> =
+                self.unsupported.iter().filter(|u| u.file == file).collect();
+            let at: Vec<String> = (skipped.iter())
+                .map(|u| format!("{}:{}", u.file, u.line))
+                .collect();
+            let first = skipped[0];
+            let reason = format!(
+                "follows from skipping {}: no policy is left for connections from {} (every zone pair needs one, so --partial cannot skip {} either)",
+                at.join(", "),
+                pairs.join(", "),
+                if at.len() == 1 { "it" } else { "them" },
+            );
+            self.incomplete.push(Unsupported {
+                file: first.file.clone(),
+                line: first.line,
+                text: first.text.clone(),
+                reason,
+            });
         }
     }
 
@@ -1339,6 +1625,13 @@ impl Importer {
             && let Some(at) = self.skipped_names.get(name)
         {
             return format!("its {what} `{name}` was skipped ({at}), and this entry with it");
+        }
+        if let ErrorKind::BadNetwork { text, .. } = &*error.kind
+            && let Some(form) = shorewall_address_form(text)
+        {
+            return format!(
+                "`{text}` is {form}, which Shorewall accepts here; fwgen's model has no such form here"
+            );
         }
         match error.hint() {
             Some(hint) => format!("{} ({hint})", error.kind),
@@ -1768,7 +2061,9 @@ impl Importer {
                 .as_deref()
                 .and_then(|c| c.strip_prefix(' '));
             if pending.is_none() && text.trim().is_empty() {
-                comment = above.and_then(clean_text);
+                comment = above
+                    .filter(|text| !column_header(text))
+                    .and_then(clean_text);
                 continue;
             }
             let content = text.trim_end();
@@ -2583,9 +2878,32 @@ impl Importer {
                 self.refuse(&line, "an interface needs a zone and a name");
                 continue;
             };
-            if format == 1 && columns.get(2).is_some_and(|b| b != "-" && b != "detect") {
-                self.skip_named(&line, name, "a BROADCAST column is not in fwgen's model");
-                continue;
+            // The BROADCAST column (Zones.pm process_interface): dotted
+            // quads or refused; then, where the kernel has Address Type
+            // Match (Shorewall warns so), dropped: Shorewall 5.2.8 uses the
+            // addresses only without it, and fwgen's backends, as Shorewall
+            // with it, match broadcasts by address type.
+            if let Some(broadcast) = columns
+                .get(2)
+                .filter(|b| format == 1 && *b != "-" && *b != "detect")
+            {
+                let quad = |a: &str| {
+                    let parts: Vec<&str> = a.split('.').collect();
+                    parts.len() == 4
+                        && (parts.iter())
+                            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+                };
+                if let Some(bad) = broadcast.split(',').find(|a| !quad(a)) {
+                    let reason = format!(
+                        "`{bad}` is not a BROADCAST address (Shorewall refuses it: Invalid BROADCAST address)"
+                    );
+                    self.skip_named(&line, name, reason);
+                    continue;
+                }
+                self.notes.push(format!(
+                    "{}:{}: BROADCAST `{broadcast}` of interface {name} has no effect: Shorewall 5.2.8 ignores it where the kernel has Address Type Match (\"Shorewall no longer uses broadcast addresses in rule generation\"), and fwgen's backends match broadcasts by address type as it does",
+                    line.file, line.number
+                ));
             }
             if zone == "-"
                 && name == "lo"
@@ -2902,27 +3220,36 @@ impl Importer {
         self.skipped_names.insert(zone.to_owned(), at);
     }
 
-    /// A tunnel of `zone` opens its ports in the zone's chains with `$FW`
-    /// before every NEW-section rule: an Invalid rule carried from the NEW
-    /// section of one of those pairs (which fwgen puts before the
-    /// openings, as the INVALID section it writes it in) goes, refused.
-    fn refuse_invalid_beside_tunnel(&mut self, zone: &str, tunnel: &Line) {
-        let pairs = [(zone, "$FW"), ("$FW", zone)];
+    /// A tunnel opens its ports in the chains between `$FW` and its zones
+    /// (`openings`: inbound or not, the zone, and what it accepts) before
+    /// every NEW-section rule: an Invalid rule carried from the NEW section
+    /// of one of those pairs (which fwgen puts before the openings, as the
+    /// INVALID section it writes it in) that can match what the tunnel
+    /// accepts goes, refused. One that cannot (a TCP rule beside UDP
+    /// openings) keeps its place: order between them cannot matter.
+    fn refuse_invalid_beside_tunnel(&mut self, openings: &[TunnelOpening], tunnel: &Line) {
         let (hit, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.new_invalid)
             .into_iter()
-            .partition(|(source, dest, _)| {
-                pairs
-                    .iter()
-                    .any(|(s, d)| sides_overlap(source, s) && sides_overlap(dest, d))
+            .partition(|(source, dest, matched, _)| {
+                openings.iter().any(|opening| {
+                    let (s, d) = if opening.inbound {
+                        (opening.zone.as_str(), "$FW")
+                    } else {
+                        ("$FW", opening.zone.as_str())
+                    };
+                    sides_overlap(source, s)
+                        && sides_overlap(dest, d)
+                        && matched.meets(opening.proto, &opening.dports, &opening.sports)
+                })
             });
         self.new_invalid = kept;
-        for (_, _, line) in hit {
+        for (_, _, _, line) in hit {
             self.entries.retain(|e| {
                 !(e.kind == Kind::Rule && e.line.file == line.file && e.line.number == line.number)
             });
             self.refuse(
                 &line,
-                format!("Invalid in the NEW section of a zone pair the tunnel at {}:{} opens ports in: Shorewall puts the tunnel's openings before it, fwgen puts Invalid rules before them; move it to ?SECTION INVALID", tunnel.file, tunnel.number),
+                format!("Invalid in the NEW section of a zone pair the tunnel at {}:{} opens ports in, matching packets it accepts: Shorewall puts the tunnel's openings before it, fwgen puts Invalid rules before them; move it to ?SECTION INVALID", tunnel.file, tunnel.number),
             );
         }
     }
@@ -3105,7 +3432,13 @@ impl Importer {
                 let side =
                     |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
                 let at = format!("{}:{}", line.file, line.number);
-                this.new_rules.push((side(1), side(2), at));
+                // A plain verdict matches its columns as written; a macro,
+                // an action, DNAT or REDIRECT matches what this cannot see.
+                let verdict = action.split([':', '/']).next().unwrap_or_default();
+                let plain = ["ACCEPT", "ACCEPT!", "DROP", "DROP!", "REJECT", "REJECT!"]
+                    .contains(&verdict.trim_end_matches('+'));
+                let matched = Matched::read(&this.protocols, &columns, plain);
+                this.new_rules.push((side(1), side(2), matched, at));
             }
         });
     }
@@ -3228,6 +3561,13 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        let called = (service_macro.as_ref())
+            .filter(|name| self.site_action_files.contains(name))
+            .unwrap_or(&action);
+        if self.site_action_files.contains(called) {
+            let at = format!("{}:{}", line.file, line.number);
+            (self.site_action_calls.entry(called.clone()).or_default()).push(at);
+        }
         if self.site_action_files.contains(&action) {
             if invalid_section {
                 return self.refuse(
@@ -3269,12 +3609,16 @@ impl Importer {
         if !invalid_section && service_macro.as_deref() == Some("Invalid") {
             let side = |i: usize| columns.get(i).map(|c| self.side_zone_named(c));
             let sides = (side(1), side(2));
+            let matched = Matched::read(&self.protocols, columns, true);
             let earlier = (self.new_rules.iter())
-                .find(|(source, dest, _)| match &sides {
-                    (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
-                    _ => true,
+                .find(|(source, dest, other, _)| {
+                    let zones = match &sides {
+                        (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
+                        _ => true,
+                    };
+                    zones && matched.overlaps(other)
                 })
-                .map(|(_, _, at)| at.clone());
+                .map(|(_, _, _, at)| at.clone());
             // In fwgen's model an Invalid rule is in the INVALID section,
             // where Shorewall 5.2.8 drops the pair's UNTRACKED handling
             // (src/ruleset/lower.rs `untracked_rule`); in the NEW section it
@@ -3297,7 +3641,7 @@ impl Importer {
                 );
             }
             if let (Some(source), Some(dest)) = sides {
-                self.new_invalid.push((source, dest, line.clone()));
+                self.new_invalid.push((source, dest, matched, line.clone()));
             }
         }
         let target = match target.as_str() {
@@ -3340,7 +3684,17 @@ impl Importer {
             target.as_str(),
             "ACCEPT" | "DROP" | "REJECT" | "LOG" | "WHITELIST"
         ) {
-            self.refuse(line, format!("action `{action}` is not in fwgen's model"));
+            let reason = if self.site_macro_files.contains(&action) {
+                // Shorewall reads the macro with PARAM as its DEFAULT (or
+                // none); fwgen's import reads site macros called with a
+                // verdict only.
+                format!(
+                    "`{action}` is the site's macro.{action} called without a parameter (`{action}(ACCEPT)`): a parameterless call of a site macro is not in fwgen's import"
+                )
+            } else {
+                format!("action `{action}` is not in fwgen's model")
+            };
+            self.refuse(line, reason);
             return;
         }
         let written = Written {
@@ -4040,6 +4394,60 @@ impl Importer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A column header (Shorewall 4's second line among them) is no
+    /// comment; a comment naming a column among other words is one.
+    #[test]
+    fn column_headers_are_no_comments() {
+        assert!(column_header("PORT(S)         PORT(S)"));
+        assert!(column_header("ACTION SOURCE DEST PROTO DEST SOURCE"));
+        assert!(column_header(
+            "                  PORT    PORT(S)  DEST   LIMIT  GROUP"
+        ));
+        assert!(!column_header(""));
+        assert!(!column_header("SSH from the office"));
+        assert!(!column_header("DNS"));
+        assert!(!column_header("allow PORT 22"));
+    }
+
+    /// Address columns Shorewall accepts and the model lacks are named for
+    /// what they are; what Shorewall refuses too is not.
+    #[test]
+    fn shorewall_address_forms() {
+        let form = |text: &str| shorewall_address_form(text);
+        assert_eq!(
+            form("10.0.0.1-10.0.0.3").as_deref(),
+            Some("an address range")
+        );
+        assert_eq!(
+            form("10.0.0.1,10.0.0.0/24").as_deref(),
+            Some("an address list")
+        );
+        assert_eq!(
+            form("10.0.0.1-10.0.0.3:persistent").as_deref(),
+            Some("an address range with `:persistent`")
+        );
+        assert_eq!(
+            form("detect").as_deref(),
+            Some("the interface's address, looked up when the firewall starts")
+        );
+        assert_eq!(
+            form("10.0.0.1:8000-8010").as_deref(),
+            Some("a server with a port range")
+        );
+        for refused in [
+            "10.0.0.3-10.0.0.1",
+            "10.0.0.1-2001:db8::1",
+            "10.0.0.1,detect",
+            "10.0.0.1,bogus",
+            "host.example",
+            "10.0.0.1:80",
+            "10.0.0.1:80-x",
+            "10.0.0.300",
+        ] {
+            assert_eq!(form(refused), None, "{refused}");
+        }
+    }
 
     fn rule(file: &str, number: usize, dport: &str, comment: Option<&str>) -> Entry {
         let line = Line {

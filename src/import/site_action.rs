@@ -108,6 +108,17 @@ impl Importer {
             match self.site_actions.get(&name) {
                 Some(Some(_)) => {}
                 Some(None) => {}
+                // Every call was refused before the action was read: the
+                // action goes with them, said at each call's line.
+                None if self.site_action_calls.contains_key(&name) => {
+                    let calls = &self.site_action_calls[&name];
+                    self.notes.push(format!(
+                        "{}:{}: the site action `{name}` is read where rules call it, and every call ({}) was refused at its line",
+                        line.file,
+                        line.number,
+                        calls.join(", ")
+                    ));
+                }
                 None if self.site_action_files.contains(&name) => self.refuse(
                     &line,
                     format!("the site action `{name}`: no rule calls it, and Shorewall may use it elsewhere (a policy's or shorewall.conf's default action), which fwgen does not read"),
