@@ -140,6 +140,7 @@ error_case! {
     unknown_macro => "unknown-macro",
     macro_protocol_list => "macro-protocol-list",
     macro_not_expressible => "macro-not-expressible",
+    macro_helper_on_one_line => "macro-helper-on-one-line",
     macro_address_on_address => "macro-address-on-address",
     unknown_service => "unknown-service",
     bad_reject_with => "bad-reject-with",

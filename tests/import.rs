@@ -1694,18 +1694,55 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
-    let dir = sample_with_rules("import-helper-macro", b"FTP(ACCEPT) loc $FW\n", None);
-    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-    std::fs::write(
-        dir.join("shorewall.conf"),
-        conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No"),
-    )
-    .unwrap();
+    let without_helpers = |dir: &Path| {
+        let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        let conf = conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No");
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    };
+    // macro.SMB attaches netbios-ns to one of its lines only.
+    let dir = sample_with_rules("import-helper-macro", b"SMB(ACCEPT) loc $FW\n", None);
+    without_helpers(&dir);
     assert_import_refused(
         &import_within(&dir, false),
         &[
-            "error: rules:1: `FTP`: with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.FTP attaches the `ftp` conntrack helper",
+            "error: rules:1: `SMB`: with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.SMB attaches the `netbios-ns` conntrack helper to one of its lines only",
         ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #14/#16: under AUTOHELPERS=No a helper macro of one line
+/// (macro.FTP's `tcp 21 { helper=ftp }`) imports as the macro, and the
+/// model attaches its helper to that rule's connections.
+#[test]
+fn helper_macros_import_under_autohelpers_no() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-helper-ftp", b"FTP(ACCEPT) loc $FW\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No");
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    let output = import_within(&dir, false);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("conntrack_helpers = false"), "{stdout}");
+    assert!(stdout.contains("macro = \"FTP\""), "{stdout}");
+    let model = common::scratch("import-helper-ftp-model").join("fwgen.toml");
+    std::fs::write(&model, stdout.as_bytes()).unwrap();
+    let nft = common::fwgen_stdout(&[
+        "render",
+        "--backend",
+        "nftables",
+        "-c",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        nft.contains("ct helper set \"ftp-21\""),
+        "the imported rule attaches no helper:\n{nft}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

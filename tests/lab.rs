@@ -836,6 +836,62 @@ fn conntrack_helpers_let_ftp_data_through() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issues #14/#16: conntrack_helpers = false (AUTOHELPERS=No) and
+/// `FTP(ACCEPT) loc $FW` (tests/models/rule-helper.toml): the ftp helper
+/// watches loc's FTP connections only, so a loc host's passive data
+/// connection passes as RELATED, and a dmz host's, whose control
+/// connection a plain `tcp 21` rule accepts, meets the policy: in
+/// Shorewall's compiled firewall (macro.FTP's `{ helper=ftp }`) and in
+/// nftables' `ct helper set` alike. A ruleset that attached the helper
+/// to every FTP connection (the rule's helper without its source) lets
+/// dmz's through, and this case tells it apart.
+#[test]
+fn rule_helper_watches_one_zones_ftp() {
+    common::require_lab();
+    let model = model("tests/models", "rule-helper");
+    let dir = common::scratch("lab-rule-helper");
+    let passes = |zone: &str, short: &str, contestant: &Contestant| {
+        helper::ftp_data_passes(&model, short, contestant, &dir, zone)
+    };
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let verdicts = [
+        passes("loc", "rhsl", &Contestant::Shorewall),
+        passes("dmz", "rhsd", &Contestant::Shorewall),
+        passes("loc", "rhnl", &ruleset),
+        passes("dmz", "rhnd", &ruleset),
+    ];
+    assert_eq!(
+        verdicts,
+        [true, false, true, false],
+        "FTP data from loc and dmz: Shorewall, then nftables"
+    );
+    let everywhere: String = nftables_ruleset(&model)
+        .lines()
+        .map(|line| match line.contains("ct helper set") {
+            true => line.replacen("iifname \"eth1\" ", "", 1),
+            false => line.to_owned(),
+        })
+        .map(|line| line + "\n")
+        .collect();
+    assert_ne!(
+        everywhere,
+        nftables_ruleset(&model),
+        "no helper rule had an interface"
+    );
+    let everywhere = Contestant::Nftables(everywhere);
+    assert!(
+        passes("dmz", "rhne", &everywhere),
+        "the helper on every FTP connection lets dmz's data through: the case can fail"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #14/#16: the probes agree on tests/models/rule-helper.toml.
+#[test]
+fn model_rule_helper() {
+    lab_model("rule-helper", "rhlp");
+}
+
 /// Issues #15/#16: ROUTE_FILTER=Yes: a SYN from the internet with a local
 /// network's source address, to the firewall's open SSH port, is dropped
 /// on an interface without its own routefilter option, by Shorewall's

@@ -222,6 +222,14 @@ impl Analyzer<'_> {
             None => Some(Origdest::default()),
         };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
+        let helper = service_macro.and_then(|m| {
+            let call = MacroCall {
+                action: verdict.map(Verdict::keyword),
+                columns: macro_columns.clone(),
+                helpers_attached: self.helpers_attached,
+            };
+            m.attached_helper(&call)
+        });
         let services = part_services(&parts);
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         let (rate, connlimit, origdest) = (rate?, connlimit?, origdest?);
@@ -246,6 +254,7 @@ impl Analyzer<'_> {
             line: self.line(&raw.span()),
             span: raw.span(),
             macro_part: None,
+            helper,
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
