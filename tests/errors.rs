@@ -141,6 +141,8 @@ error_case! {
     macro_protocol_list => "macro-protocol-list",
     macro_not_expressible => "macro-not-expressible",
     macro_helper_on_one_line => "macro-helper-on-one-line",
+    bad_helper => "bad-helper",
+    helper_with_conntrack_helpers => "helper-with-conntrack-helpers",
     macro_address_on_address => "macro-address-on-address",
     unknown_service => "unknown-service",
     bad_reject_with => "bad-reject-with",
