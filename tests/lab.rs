@@ -844,7 +844,8 @@ fn conntrack_helpers_let_ftp_data_through() {
 /// Shorewall's compiled firewall (macro.FTP's `{ helper=ftp }`) and in
 /// nftables' `ct helper set` alike. A ruleset that attached the helper
 /// to every FTP connection (the rule's helper without its source) lets
-/// dmz's through, and this case tells it apart.
+/// dmz's through, and this case tells it apart. A rule's own `helper` on
+/// tcp 2121 (Shorewall's HELPER column) does the same for that port.
 #[test]
 fn rule_helper_watches_one_zones_ftp() {
     common::require_lab();
@@ -864,6 +865,28 @@ fn rule_helper_watches_one_zones_ftp() {
         verdicts,
         [true, false, true, false],
         "FTP data from loc and dmz: Shorewall, then nftables"
+    );
+    // The rule's own `helper = "ftp"` on tcp 2121 (Shorewall's
+    // `{ helper=ftp }`): loc's server on that port gets its data through.
+    let on_2121 = |short: &str, contestant: &Contestant| {
+        helper::ftp_data_passes_on(&model, short, contestant, &dir, "loc", 2121)
+    };
+    assert_eq!(
+        [
+            on_2121("rhs2", &Contestant::Shorewall),
+            on_2121("rhn2", &ruleset)
+        ],
+        [true, true],
+        "FTP data through the helper on 2121: Shorewall, nftables"
+    );
+    let without_2121: String = nftables_ruleset(&model)
+        .lines()
+        .filter(|line| !(line.contains("dport 2121") && line.contains("ct helper set")))
+        .map(|line| line.to_owned() + "\n")
+        .collect();
+    assert!(
+        !on_2121("rhnw", &Contestant::Nftables(without_2121)),
+        "FTP data on 2121 passed without the rule's helper: the case cannot fail"
     );
     let everywhere: String = nftables_ruleset(&model)
         .lines()
