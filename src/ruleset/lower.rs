@@ -3000,8 +3000,8 @@ fn helper_sources(model: &Model, rule: &crate::model::Rule) -> Vec<ZoneId> {
 
 /// A rule's helper for the connections one source zone starts: per family
 /// the helper exists in, per member of the zone (its interface and hosts
-/// networks as the zone's dispatch matches them; none for `$FW`), per
-/// service.
+/// networks as the zone's dispatch matches them, those on the rule's
+/// `zone:eth0` interface only; none for `$FW`), per service.
 fn helper_rules(
     model: &Model,
     rule: &crate::model::Rule,
@@ -3022,6 +3022,7 @@ fn helper_rules(
             ZoneId::Zone(_) => zone_members(model, zone, ipv6)
                 .iter()
                 .filter(|m| !m.destonly)
+                .filter(|m| rule.source.interface.is_none_or(|i| i == m.index))
                 .map(|m| {
                     let mut head = dispatch_matches(model, Side::In, m.interface);
                     head.extend(m.address_match(Side::In, ipv6));
