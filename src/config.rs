@@ -413,6 +413,10 @@ pub struct RawRule {
     /// (before any DNAT): Shorewall's ORIGDEST column.
     #[schemars(with = "Option<Vec<String>>")]
     pub origdest: Option<Box<Vec<Spanned<String>>>>,
+    /// The conntrack helper that watches the rule's new connections
+    /// (`"ftp"`): Shorewall's HELPER column.
+    #[schemars(with = "Option<String>")]
+    pub helper: Option<Box<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -234,6 +234,11 @@ pub enum ErrorKind {
         level: String,
         reason: crate::model::policy::LogLevelProblem,
     },
+    /// A rule's `helper` that is no helper, or on a rule it cannot watch.
+    BadHelper {
+        text: String,
+        reason: String,
+    },
     /// `zone:eth0` in a rule, where it cannot be.
     RuleInterface {
         interface: String,
@@ -501,6 +506,7 @@ impl Error {
                 format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
             }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
+            BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
@@ -968,6 +974,7 @@ impl ErrorKind {
             UnknownLogLevel { .. } => "unknown-log-level",
             RefusedLogLevel { .. } => "refused-log-level",
             InterfaceAddress { .. } => "interface-address",
+            BadHelper { .. } => "bad-helper",
             RuleInterface { .. } => "rule-interface",
             LogRule { .. } => "log-rule",
             UnknownProtocol { .. } => "unknown-protocol",
@@ -1238,6 +1245,9 @@ impl Display for ErrorKind {
                 write!(f, "log level `{}`: {reason}", quoted(level))
             }
             LogRule { reason } => write!(f, "a LOG rule {reason}"),
+            BadHelper { text, reason } => {
+                write!(f, "`helper = {}`: {reason}", quoted(text))
+            }
             RuleInterface { interface, reason } => {
                 write!(f, "interface `{}` {reason}", quoted(interface))
             }

@@ -90,13 +90,7 @@ const CORPUS: &[(&str, Expected)] = &[
         ),
     ),
     ("ilario-desktop", Imports),
-    (
-        "joshland-wgmesh",
-        Refused(
-            &["rules:38"],
-            "SNMP with the shipped shorewall.conf's AUTOHELPERS=No (the directory has none): Shorewall attaches the snmp helper per rule",
-        ),
-    ),
+    ("joshland-wgmesh", Imports),
     (
         "karlvr-docker-net",
         Refused(
@@ -116,9 +110,9 @@ const CORPUS: &[(&str, Expected)] = &[
         "nextcentury-xen-host",
         Refused(
             &[
-                "rules:33", "rules:51", "zones:10", "zones:11", "zones:7", "zones:8", "zones:9",
+                "rules:51", "zones:10", "zones:11", "zones:7", "zones:8", "zones:9",
             ],
-            "bport zones nested in the bridge's zone (and what names them); an Invalid(DROP) net $FW after SSH(ACCEPT) net $FW in the NEW section; FTP with the shipped shorewall.conf's AUTOHELPERS=No (a helper per rule)",
+            "bport zones nested in the bridge's zone (and what names them); an Invalid(DROP) net $FW after SSH(ACCEPT) net $FW in the NEW section",
         ),
     ),
     ("nser77-ha-router", Imports),
@@ -132,29 +126,15 @@ const CORPUS: &[(&str, Expected)] = &[
         ),
     ),
     ("robotology-camera-share", Imports),
-    (
-        "seenhub-environments",
-        Refused(
-            &["rules:8"],
-            "FTP with the shipped shorewall.conf's AUTOHELPERS=No (the directory has none): Shorewall attaches the ftp helper per rule",
-        ),
-    ),
+    ("seenhub-environments", Imports),
     ("sjure-devops-vm", Imports),
     ("thetechstech-fail2ban", Imports),
     ("thetechstech-pbx", Imports),
     (
         "warthog9-segmented-home",
         Refused(
-            &[
-                "blrules:4",
-                "blrules:5",
-                "blrules:6",
-                "hosts:4",
-                "rules:42",
-                "rules:60",
-                "rules:61",
-            ],
-            "blrules naming ipsets (+blocked), hosts; TFTP, SMB and SNMP with the shipped shorewall.conf's AUTOHELPERS=No (a helper per rule)",
+            &["blrules:4", "blrules:5", "blrules:6", "hosts:4"],
+            "blrules naming ipsets (+blocked), hosts",
         ),
     ),
     ("xianhuazhou-mail-host", Imports),

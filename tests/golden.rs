@@ -137,6 +137,7 @@ golden_model! {
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
     rate_log => "rate-log",
+    rule_helper => "rule-helper",
     hosts_ipv6 => "hosts-ipv6",
     family_options => "family-options",
     family_policies => "family-policies",

@@ -1771,17 +1771,78 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
-    let dir = sample_with_rules("import-helper-macro", b"FTP(ACCEPT) loc $FW\n", None);
-    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-    std::fs::write(
-        dir.join("shorewall.conf"),
-        conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No"),
-    )
-    .unwrap();
+    let without_helpers = |dir: &Path| {
+        let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        let conf = conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No");
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    };
+    // macro.SMB attaches netbios-ns to one of its lines only.
+    let dir = sample_with_rules("import-helper-macro", b"SMB(ACCEPT) loc $FW\n", None);
+    without_helpers(&dir);
     assert_import_refused(
         &import_within(&dir, false),
         &[
-            "error: rules:1: `FTP`: with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.FTP attaches the `ftp` conntrack helper",
+            "error: rules:1: `SMB`: with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.SMB attaches the `netbios-ns` conntrack helper to one of its lines only",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #14/#16: under AUTOHELPERS=No a helper macro of one line
+/// (macro.FTP's `tcp 21 { helper=ftp }`) imports as the macro, and the
+/// model attaches its helper to that rule's connections; a HELPER column
+/// on an ACCEPT becomes `helper`, and is refused where fwgen cannot carry
+/// it.
+#[test]
+fn helper_macros_import_under_autohelpers_no() {
+    common::require_tool("shorewall", "shorewall");
+    let without_helpers = |dir: &Path| {
+        let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        let conf = conf.replace("AUTOHELPERS=Yes", "AUTOHELPERS=No");
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    };
+    let rules = b"FTP(ACCEPT) loc $FW\nACCEPT loc $FW tcp 2121 { helper=ftp }\n";
+    let dir = sample_with_rules("import-helper-ftp", rules, None);
+    without_helpers(&dir);
+    let output = import_within(&dir, false);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("conntrack_helpers = false"), "{stdout}");
+    assert!(stdout.contains("macro = \"FTP\""), "{stdout}");
+    assert!(stdout.contains("helper = \"ftp\""), "{stdout}");
+    let model = common::scratch("import-helper-ftp-model").join("fwgen.toml");
+    std::fs::write(&model, stdout.as_bytes()).unwrap();
+    let nft = common::fwgen_stdout(&[
+        "render",
+        "--backend",
+        "nftables",
+        "-c",
+        model.to_str().unwrap(),
+    ]);
+    for port in ["21", "2121"] {
+        assert!(
+            nft.contains(&format!(
+                "tcp dport {port} tcp flags & (fin|syn|rst|ack) == syn ct helper set \"ftp-21\""
+            )),
+            "the imported rule on {port} attaches no helper:\n{nft}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // HELPER on a DROP (Shorewall ignores it), and a helper fwgen has not.
+    let rules =
+        b"DROP net $FW tcp 21 - - - - - - - - - ftp\nACCEPT loc $FW tcp 1720 { helper=h323 }\n";
+    let dir = sample_with_rules("import-helper-refused", rules, None);
+    without_helpers(&dir);
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:1: HELPER `ftp` on DROP",
+            "error: rules:2: HELPER `h323`: not a helper",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -2138,7 +2199,7 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
     rules.push_str("ACCEPT loc net tcp 22 - - - - - - - - - - extra\n");
     let dir = sample_with_rules("import-rule-columns", rules.as_bytes(), None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
-    // RATE, CONNLIMIT and ORIGDEST are the model's (tests/import.rs
+    // RATE, CONNLIMIT, ORIGDEST and HELPER are the model's (tests/import.rs
     // rate_and_connlimit_become_the_rules_limits,
     // dnat_origdest_becomes_the_port_forwards_origdest): `s:5` is refused
     // as Shorewall refuses it, for its syntax, not for its column.
@@ -2150,6 +2211,8 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
                 continue;
             }
             "CONNLIMIT" => format!("rules:{}: CONNLIMIT `{value}` is not `[d:][!]LIMIT", at + 2),
+            // The model's `helper`, for AUTOHELPERS=No (the sample's is Yes).
+            "HELPER" => format!("rules:{}: HELPER `{value}` under AUTOHELPERS=Yes", at + 2),
             _ => format!("rules:{}: the rule column {name} `{value}` (", at + 2),
         };
         assert!(

@@ -1112,6 +1112,85 @@ fn conntrack_helpers_let_ftp_data_through() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issues #14/#16: conntrack_helpers = false (AUTOHELPERS=No) and
+/// `FTP(ACCEPT) loc $FW` (tests/models/rule-helper.toml): the ftp helper
+/// watches loc's FTP connections only, so a loc host's passive data
+/// connection passes as RELATED, and a dmz host's, whose control
+/// connection a plain `tcp 21` rule accepts, meets the policy: in
+/// Shorewall's compiled firewall (macro.FTP's `{ helper=ftp }`) and in
+/// nftables' `ct helper set` alike. A ruleset that attached the helper
+/// to every FTP connection (the rule's helper without its source) lets
+/// dmz's through, and this case tells it apart. A rule's own `helper` on
+/// tcp 2121 (Shorewall's HELPER column) does the same for that port.
+#[test]
+fn rule_helper_watches_one_zones_ftp() {
+    common::require_lab();
+    let model = model("tests/models", "rule-helper");
+    let dir = common::scratch("lab-rule-helper");
+    let passes = |zone: &str, short: &str, contestant: &Contestant| {
+        helper::ftp_data_passes(&model, short, contestant, &dir, zone)
+    };
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let verdicts = [
+        passes("loc", "rhsl", &Contestant::Shorewall),
+        passes("dmz", "rhsd", &Contestant::Shorewall),
+        passes("loc", "rhnl", &ruleset),
+        passes("dmz", "rhnd", &ruleset),
+    ];
+    assert_eq!(
+        verdicts,
+        [true, false, true, false],
+        "FTP data from loc and dmz: Shorewall, then nftables"
+    );
+    // The rule's own `helper = "ftp"` on tcp 2121 (Shorewall's
+    // `{ helper=ftp }`): loc's server on that port gets its data through.
+    let on_2121 = |short: &str, contestant: &Contestant| {
+        helper::ftp_data_passes_on(&model, short, contestant, &dir, "loc", 2121)
+    };
+    assert_eq!(
+        [
+            on_2121("rhs2", &Contestant::Shorewall),
+            on_2121("rhn2", &ruleset)
+        ],
+        [true, true],
+        "FTP data through the helper on 2121: Shorewall, nftables"
+    );
+    let without_2121: String = nftables_ruleset(&model)
+        .lines()
+        .filter(|line| !(line.contains("dport 2121") && line.contains("ct helper set")))
+        .map(|line| line.to_owned() + "\n")
+        .collect();
+    assert!(
+        !on_2121("rhnw", &Contestant::Nftables(without_2121)),
+        "FTP data on 2121 passed without the rule's helper: the case cannot fail"
+    );
+    let everywhere: String = nftables_ruleset(&model)
+        .lines()
+        .map(|line| match line.contains("ct helper set") {
+            true => line.replacen("iifname \"eth1\" ", "", 1),
+            false => line.to_owned(),
+        })
+        .map(|line| line + "\n")
+        .collect();
+    assert_ne!(
+        everywhere,
+        nftables_ruleset(&model),
+        "no helper rule had an interface"
+    );
+    let everywhere = Contestant::Nftables(everywhere);
+    assert!(
+        passes("dmz", "rhne", &everywhere),
+        "the helper on every FTP connection lets dmz's data through: the case can fail"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issues #14/#16: the probes agree on tests/models/rule-helper.toml.
+#[test]
+fn model_rule_helper() {
+    lab_model("rule-helper", "rhlp");
+}
+
 /// Issues #15/#16: ROUTE_FILTER=Yes: a SYN from the internet with a local
 /// network's source address, to the firewall's open SSH port, is dropped
 /// on an interface without its own routefilter option, by Shorewall's

@@ -150,6 +150,7 @@ mod models {
         zone_interface => "zone-interface",
         rate_limits => "rate-limits",
         rate_log => "rate-log",
+        rule_helper => "rule-helper",
         forwarding_off => "forwarding-off",
         family_settings => "family-settings",
         family_dispositions => "family-dispositions",

@@ -382,14 +382,31 @@ fn every_stock_macro_is_accepted_or_refused_with_a_reason() {
             "fe80::/10 >  icmpv6 153 ",
         ]
     );
-    assert_eq!(
-        Macro::find("FTP")
-            .unwrap()
-            .expand(&MacroCall {
-                helpers_attached: true,
-                ..MacroCall::default()
-            })
-            .map_err(|e| e.contains("`ftp` conntrack helper")),
-        Err(true)
-    );
+    // AUTOHELPERS=No: a helper macro of one line attaches its helper to
+    // an accepting rule; one whose helper is on one line of several is
+    // refused when it accepts, and matches its lines otherwise.
+    let attached = |name: &str, action: &'static str| {
+        let call = MacroCall {
+            action: Some(action),
+            helpers_attached: true,
+            ..MacroCall::default()
+        };
+        let found = Macro::find(name).unwrap();
+        (
+            found.expand(&call).map(|_| ()),
+            found.attached_helper(&call),
+        )
+    };
+    assert_eq!(attached("FTP", "ACCEPT"), (Ok(()), Some("ftp")));
+    assert_eq!(attached("SNMP", "ACCEPT"), (Ok(()), Some("snmp")));
+    assert_eq!(attached("FTP", "DROP"), (Ok(()), None));
+    assert_eq!(attached("SMB", "REJECT"), (Ok(()), None));
+    for name in ["SMB", "PPtP", "SMBBI", "IPMI"] {
+        let (expanded, _) = attached(name, "ACCEPT");
+        let reason = expanded.expect_err(name);
+        assert!(
+            reason.contains("to one of its lines only"),
+            "{name}: {reason}"
+        );
+    }
 }

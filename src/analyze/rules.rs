@@ -5,6 +5,7 @@ use super::*;
 use crate::model::reject::{Answer, RejectWith};
 use crate::model::rule::{MacroShare, Origdest, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
+use crate::model::settings::CONNTRACK_HELPERS;
 
 /// One plain part: a rule's own services.
 fn plain(services: Vec<Service>) -> Vec<MacroPart> {
@@ -253,9 +254,20 @@ impl Analyzer<'_> {
             None => Some(Origdest::default()),
         };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
+        let helper = match entry.helper.as_deref() {
+            Some(raw) => self.helper(raw, verdict, &parts),
+            None => Some(service_macro.and_then(|m| {
+                let call = MacroCall {
+                    action: verdict.map(Verdict::keyword),
+                    columns: macro_columns.clone(),
+                    helpers_attached: self.helpers_attached,
+                };
+                m.attached_helper(&call)
+            })),
+        };
         let services = part_services(&parts);
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
-        let (rate, connlimit, origdest) = (rate?, connlimit?, origdest?);
+        let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -277,6 +289,7 @@ impl Analyzer<'_> {
             line: self.line(&raw.span()),
             span: raw.span(),
             macro_part: None,
+            helper,
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
@@ -554,6 +567,59 @@ impl Analyzer<'_> {
                 None
             }
         }
+    }
+
+    /// A rule's `helper` (Shorewall's HELPER column): one of the helpers
+    /// Shorewall knows (Config.pm `%helpers`), on an ACCEPT rule (Rules.pm
+    /// attaches it in the NEW section only) whose services are all of the
+    /// helper's protocol (Chains.pm `validate_helper`), with
+    /// conntrack_helpers = false. `None` once refused.
+    fn helper(
+        &mut self,
+        raw: &Spanned<String>,
+        verdict: Option<Verdict>,
+        parts: &[MacroPart],
+    ) -> Option<Option<&'static str>> {
+        let text = raw.get_ref();
+        let refuse = |this: &mut Self, reason: String| {
+            let kind = ErrorKind::BadHelper {
+                text: text.clone(),
+                reason,
+            };
+            this.error(Some(raw.span()), kind);
+            None
+        };
+        let Some(helper) = CONNTRACK_HELPERS.iter().find(|h| h.kind == text) else {
+            return refuse(self, "Shorewall knows no such helper".to_owned());
+        };
+        if !self.helpers_attached {
+            return refuse(
+                self,
+                "with conntrack_helpers = true the conntrack file's helpers already watch every standard port, and a helper per rule is for conntrack_helpers = false (AUTOHELPERS=No)".to_owned(),
+            );
+        }
+        if verdict.is_some_and(|v| v != Verdict::Accept) {
+            return refuse(
+                self,
+                "only an ACCEPT rule attaches a helper (Shorewall ignores HELPER on other actions)"
+                    .to_owned(),
+            );
+        }
+        let proto = if helper.tcp {
+            Protocol::Tcp
+        } else {
+            Protocol::Udp
+        };
+        let services: Vec<&Service> = parts.iter().flat_map(|p| &p.services).collect();
+        if services.is_empty() || services.iter().any(|s| s.proto != proto) {
+            return refuse(
+                self,
+                format!(
+                    "the {text} helper watches {proto} connections only: the rule needs `proto = \"{proto}\"` (or a macro of {proto} only)"
+                ),
+            );
+        }
+        Some(Some(helper.kind))
     }
 
     /// REJECT's named answer: for REJECT, without a macro, TCP reset for

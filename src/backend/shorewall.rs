@@ -619,6 +619,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
             let mut cells = vec![action, source, dest];
             cells.extend(macro_cells(&rule.macro_columns, product));
             limit_cells(rule, origdest, product, &mut cells);
+            helper_cell(rule, &mut cells);
             return Some(item(&[cells]));
         }
         Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
@@ -631,6 +632,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     if rule.services.is_empty() {
         let mut cells = vec![action, source, dest];
         limit_cells(rule, origdest, product, &mut cells);
+        helper_cell(rule, &mut cells);
         return Some(item(&[cells]));
     }
     let rows: Vec<Vec<String>> = rule
@@ -641,6 +643,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
             let mut cells = vec![action.clone(), source.clone(), dest.clone()];
             cells.extend(service_cells(service, product));
             limit_cells(rule, origdest, product, &mut cells);
+            helper_cell(rule, &mut cells);
             cells
         })
         .collect();
@@ -663,6 +666,25 @@ fn limit_cells(rule: &Rule, origdest: &Origdest, product: Product, cells: &mut V
     if let Some(connlimit) = rule.connlimit {
         cells.extend([dash(), dash(), connlimit.to_string()]);
     }
+}
+
+/// A rule's HELPER column, as the column/value pair macro files write it
+/// (`{ helper=ftp }`, Config.pm split_line2), when the macro it calls
+/// does not attach that helper itself (AUTOHELPERS=No does for a helper
+/// macro). The helper is one of a fixed list of names.
+fn helper_cell(rule: &Rule, cells: &mut Vec<String>) {
+    let Some(helper) = rule.helper else {
+        return;
+    };
+    if rule
+        .service_macro
+        .and_then(|m| m.stock)
+        .and_then(|s| s.helper)
+        == Some(helper)
+    {
+        return;
+    }
+    cells.push(format!("{{ helper={helper} }}"));
 }
 
 /// The PROTO, DPORT and SPORT a rule gives its macro (`-`: the macro's own).

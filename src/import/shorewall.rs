@@ -32,6 +32,7 @@ use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{MacroCall, PortRange, Protocol, stock_macro};
+use crate::model::settings::CONNTRACK_HELPERS;
 use crate::model::{Disposition, DispositionKey};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
@@ -1203,8 +1204,9 @@ const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
 
 /// The rule columns after SPORT the model carries: ORIGDEST for every
 /// action, RATE and CONNLIMIT (src/import/limits.rs) for ACCEPT, DROP,
-/// REJECT and LOG (refused by `limits` for the others).
-const CARRIED_COLUMNS: [&str; 3] = ["ORIGDEST", "RATE", "CONNLIMIT"];
+/// REJECT and LOG (refused by `limits` for the others), HELPER for ACCEPT
+/// under AUTOHELPERS=No (`helper`).
+const CARRIED_COLUMNS: [&str; 4] = ["ORIGDEST", "RATE", "CONNLIMIT", "HELPER"];
 
 /// Why a rules line is refused for its columns after SPORT: each column
 /// used (but those `carried`), by name, or a line longer than Shorewall's
@@ -3670,6 +3672,14 @@ impl Importer {
             let origdest = ("origdest", document::Value::strings(&origdest));
             limits.get_or_insert_with(Vec::new).push(origdest);
         }
+        if let Some(helper) = get(14) {
+            match self.helper_column(&helper, &target) {
+                Ok(kind) => limits
+                    .get_or_insert_with(Vec::new)
+                    .push(("helper", kind.into())),
+                Err(reason) => return self.refuse(line, reason),
+            }
+        }
         if target == "DNAT" && service_macro.is_none() {
             self.dnat(line, columns, log.as_deref(), comment);
             return;
@@ -3815,6 +3825,28 @@ impl Importer {
 
     /// A rule with the macro the model names (if any), its protocol by
     /// name or number, and its ports.
+    /// A rule's HELPER column as the model's `helper`: a helper Shorewall
+    /// knows by that name (Config.pm `%helpers`), on an ACCEPT, under
+    /// AUTOHELPERS=No; the analyzer checks the protocol.
+    fn helper_column(&self, helper: &str, target: &str) -> Result<&'static str, String> {
+        let Some(known) = CONNTRACK_HELPERS.iter().find(|h| h.kind == helper) else {
+            return Err(format!(
+                "HELPER `{helper}`: not a helper fwgen's model has (amanda, ftp, irc, netbios-ns, pptp, Q.931, RAS, sane, sip, snmp, tftp)"
+            ));
+        };
+        if self.settings.carried.conntrack_helpers {
+            return Err(format!(
+                "HELPER `{helper}` under AUTOHELPERS=Yes: fwgen's helper per rule is for AUTOHELPERS=No (conntrack_helpers = false), where the conntrack file's helpers watch no port"
+            ));
+        }
+        if target != "ACCEPT" {
+            return Err(format!(
+                "HELPER `{helper}` on {target}: Shorewall attaches a helper for ACCEPT only and ignores it here; fwgen's model refuses it"
+            ));
+        }
+        Ok(known.kind)
+    }
+
     fn plain_rule(&mut self, line: &Line, written: &Written, service: Service) {
         let (service_macro, proto, dport, sport) = service;
         let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {

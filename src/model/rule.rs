@@ -38,6 +38,12 @@ pub struct Rule {
     /// Shorewall's ORIGDEST: only connections first sent (before DNAT) to
     /// one of these. Empty: any.
     pub origdest: Origdest,
+    /// The conntrack helper (a kind of [`CONNTRACK_HELPERS`]) that watches
+    /// the rule's new connections: a helper macro's under
+    /// conntrack_helpers = false (AUTOHELPERS=No).
+    ///
+    /// [`CONNTRACK_HELPERS`]: super::settings::CONNTRACK_HELPERS
+    pub helper: Option<&'static str>,
     /// Line of the entry in the model file.
     pub line: usize,
     /// Byte range of the entry in the model file.

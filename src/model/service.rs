@@ -574,6 +574,16 @@ impl Macro {
         Ok(parts)
     }
 
+    /// The conntrack helper a call attaches to its connections: with
+    /// conntrack_helpers = false (AUTOHELPERS=No) a helper macro's line
+    /// carries `{ helper=X }`, which Rules.pm turns into a raw-table
+    /// `CT --helper X` for the rule's new connections when the rule
+    /// accepts (an ACCEPT in the NEW section); other actions ignore it.
+    pub fn attached_helper(self, call: &MacroCall) -> Option<&'static str> {
+        let helper = self.stock?.helper?;
+        (call.helpers_attached && call.action == Some("ACCEPT")).then_some(helper)
+    }
+
     fn own_services(self) -> Vec<Service> {
         match self.name {
             "DHCP" => vec![Service::ports(Protocol::Udp, &[(67, 68)], &[])],
@@ -598,9 +608,15 @@ fn expand_stock(
             "macro.{name} calls macros more than {MAX_NESTING} deep"
         ));
     }
-    if let (Some(helper), true) = (stock.helper, call.helpers_attached) {
+    // Only an ACCEPT attaches the helper (Rules.pm: HELPER in the NEW
+    // section); under another action the AUTOHELPERS=No branch's lines
+    // match what the other branch's do.
+    let accepts = matches!(call.action, None | Some("ACCEPT"));
+    if let (Some(helper), true) = (stock.helper, call.helpers_attached && accepts)
+        && (depth > 0 || stock.lines.len() != 1)
+    {
         return Err(format!(
-            "with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.{name} attaches the `{helper}` conntrack helper to the rule's connections, and a helper per rule is not in fwgen's model: set conntrack_helpers = true, or write the rule with proto and dport"
+            "with conntrack_helpers = false (AUTOHELPERS=No) Shorewall's macro.{name} attaches the `{helper}` conntrack helper to one of its lines only, and fwgen attaches a helper to a whole rule: set conntrack_helpers = true, or write the macro's lines as rules"
         ));
     }
     let mut ipv4 = Vec::new();

@@ -3033,6 +3033,149 @@ fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
         chains.push(helper_chain(Hook::Prerouting, "helpers-prerouting"));
         chains.push(helper_chain(Hook::Output, "helpers-output"));
     }
+    chains.extend(rule_helper_chains(model));
+}
+
+/// The entry of Shorewall's conntrack helper table for a kernel helper.
+fn conntrack_helper(kind: &str) -> Option<&'static ConntrackHelper> {
+    CONNTRACK_HELPERS.iter().find(|h| h.kind == kind)
+}
+
+/// Rules with a helper (a helper macro under conntrack_helpers = false),
+/// as Raw.pm's `handle_helper_rule` writes them: `CT --helper X` in the
+/// raw table's chain of the rule's source zone (`PREROUTING -i eth1 -j
+/// loc_ctrk`; OUTPUT for `$FW`), for the rule's source addresses, proto
+/// and ports, a TCP connection's SYN only. Shorewall matches neither the
+/// rule's dest zone nor its dest addresses there: the helper watches every
+/// such connection from the source, wherever it goes. After conntrack
+/// (mangle priority), `ct helper set` gives a new connection its helper.
+fn rule_helper_chains(model: &Model) -> Vec<Chain> {
+    let mut prerouting = Vec::new();
+    let mut output = Vec::new();
+    for (index, rule) in model.rules.iter().enumerate() {
+        let Some(helper) = rule.helper.and_then(conntrack_helper) else {
+            continue;
+        };
+        for zone in helper_sources(model, rule) {
+            let out = match zone {
+                ZoneId::Firewall => &mut output,
+                ZoneId::Zone(_) => &mut prerouting,
+            };
+            out.extend(helper_rules(model, rule, helper, zone, Origin::Rule(index)));
+        }
+    }
+    let chain = |hook: Hook, name: &str, rules: Vec<Rule>| Chain {
+        name: name.to_owned(),
+        base: base(hook, ChainType::Filter, Priority::Mangle, Policy::Accept),
+        comment: Some("helper: the conntrack helpers of rules".to_owned()),
+        rules,
+    };
+    let mut chains = Vec::new();
+    if !prerouting.is_empty() {
+        chains.push(chain(
+            Hook::Prerouting,
+            "rule-helpers-prerouting",
+            prerouting,
+        ));
+    }
+    if !output.is_empty() {
+        chains.push(chain(Hook::Output, "rule-helpers-output", output));
+    }
+    chains
+}
+
+/// The zones whose raw chain gets a rule's helper: its source zone, or for
+/// `all` each zone Shorewall pairs with the dest (not the dest itself:
+/// `all` leaves intra-zone traffic out, and `$FW` to `$FW`), `$FW` first.
+fn helper_sources(model: &Model, rule: &crate::model::Rule) -> Vec<ZoneId> {
+    match rule.source.zone {
+        ZoneRef::One(zone) => vec![zone],
+        ZoneRef::All => std::iter::once(ZoneId::Firewall)
+            .chain((0..model.zones.len()).map(ZoneId::Zone))
+            .filter(|&zone| rule.dest.zone != ZoneRef::One(zone))
+            .collect(),
+    }
+}
+
+/// A rule's helper for the connections one source zone starts: per family
+/// the helper exists in, per member of the zone (its interface and hosts
+/// networks as the zone's dispatch matches them, those on the rule's
+/// `zone:eth0` interface only; none for `$FW`), per service.
+fn helper_rules(
+    model: &Model,
+    rule: &crate::model::Rule,
+    helper: &ConntrackHelper,
+    zone: ZoneId,
+    origin: Origin,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for ipv6 in [false, true] {
+        if !model.has_family(ipv6) || !rule.allows_family(ipv6) || (ipv6 && helper.ipv4_only) {
+            continue;
+        }
+        let Some(sources) = source_address_matches(&rule.source, ipv6) else {
+            continue;
+        };
+        let heads: Vec<Vec<Match>> = match zone {
+            ZoneId::Firewall => vec![Vec::new()],
+            ZoneId::Zone(_) => zone_members(model, zone, ipv6)
+                .iter()
+                .filter(|m| !m.destonly)
+                .filter(|m| rule.source.interface.is_none_or(|i| i == m.index))
+                .map(|m| {
+                    let mut head = dispatch_matches(model, Side::In, m.interface);
+                    head.extend(m.address_match(Side::In, ipv6));
+                    head
+                })
+                .collect(),
+        };
+        for head in heads {
+            for service in &rule.services {
+                let mut matches = head.clone();
+                matches.push(Match::Family(Family::of(ipv6)));
+                matches.extend(sources.iter().cloned());
+                matches.extend(service_matches(service));
+                if service.proto == Protocol::Tcp {
+                    matches.push(Match::TcpFlags {
+                        mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
+                        value: vec![TcpFlag::Syn],
+                    });
+                }
+                let set = Statement::SetHelper(helper_name(helper));
+                rules.push(Rule::new(matches, vec![set], origin));
+            }
+        }
+    }
+    rules
+}
+
+/// A rule source's addresses of one family, taken in and left out;
+/// `None` when it has none of that family.
+fn source_address_matches(source: &crate::model::Endpoint, ipv6: bool) -> Option<Vec<Match>> {
+    if !source.allows_family(ipv6) {
+        return None;
+    }
+    let of_family = |nets: &[IpNet]| -> Vec<IpNet> {
+        nets.iter()
+            .filter(|a| is_ipv6(a) == ipv6)
+            .copied()
+            .collect()
+    };
+    let mut matches = Vec::new();
+    let nets = of_family(&source.addresses);
+    if !nets.is_empty() {
+        matches.push(address(Family::of(ipv6), Direction::Source, nets));
+    }
+    let excluded = of_family(&source.excluded);
+    if !excluded.is_empty() {
+        matches.push(Match::Address {
+            family: Family::of(ipv6),
+            direction: Direction::Source,
+            negated: true,
+            nets: excluded,
+        });
+    }
+    Some(matches)
 }
 
 /// The `ct helper` object of a helper: `ftp-21`, `q931-1720`.
@@ -3043,11 +3186,17 @@ fn helper_name(helper: &ConntrackHelper) -> String {
 
 /// `conntrack_helpers`: one object per helper of Shorewall's conntrack file.
 fn helpers(model: &Model) -> Vec<super::Helper> {
-    if !model.firewall.conntrack_helpers {
-        return Vec::new();
+    let mut used: Vec<&ConntrackHelper> = model
+        .rules
+        .iter()
+        .filter_map(|r| r.helper.and_then(conntrack_helper))
+        .collect();
+    if model.firewall.conntrack_helpers {
+        used = CONNTRACK_HELPERS.iter().collect();
     }
     CONNTRACK_HELPERS
         .iter()
+        .filter(|h| used.contains(h))
         .map(|helper| super::Helper {
             name: helper_name(helper),
             kind: helper.kind,

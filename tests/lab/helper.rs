@@ -34,8 +34,9 @@ fn accept(listener: &TcpListener) -> Option<TcpStream> {
 
 /// The server's side: greet, answer PASV with a fresh data port, wait for
 /// the data connection. True when it arrived.
-fn serve(address: IpAddr, ready: std::sync::mpsc::Sender<()>) -> bool {
-    let control = TcpListener::bind(SocketAddr::new(address, 21)).expect("listen on 21");
+fn serve(address: IpAddr, port: u16, ready: std::sync::mpsc::Sender<()>) -> bool {
+    let control =
+        TcpListener::bind(SocketAddr::new(address, port)).expect("listen on the control port");
     ready.send(()).expect("ready");
     let Some(mut stream) = accept(&control) else {
         return false;
@@ -61,8 +62,8 @@ fn serve(address: IpAddr, ready: std::sync::mpsc::Sender<()>) -> bool {
 
 /// The client's side: the data port from the `227` reply, and whether
 /// connecting to it succeeded.
-fn fetch(source: IpAddr, server: IpAddr) -> bool {
-    let Ok(stream) = TcpStream::connect_timeout(&SocketAddr::new(server, 21), WAIT) else {
+fn fetch(source: IpAddr, server: IpAddr, port: u16) -> bool {
+    let Ok(stream) = TcpStream::connect_timeout(&SocketAddr::new(server, port), WAIT) else {
         return false;
     };
     let _ = stream.set_read_timeout(Some(WAIT));
@@ -94,6 +95,18 @@ pub fn ftp_data_passes(
     dir: &Path,
     zone: &str,
 ) -> bool {
+    ftp_data_passes_on(model, name, contestant, dir, zone, 21)
+}
+
+/// The same with the FTP server's control connection on `port`.
+pub fn ftp_data_passes_on(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    zone: &str,
+    port: u16,
+) -> bool {
     let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
     load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
     let client = host_in(&topology, model, zone);
@@ -104,14 +117,14 @@ pub fn ftp_data_passes(
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let serving = std::thread::spawn(move || {
         sys::enter(&fw_netns).unwrap_or_else(|e| panic!("{e}"));
-        serve(server, ready_tx)
+        serve(server, port, ready_tx)
     });
     ready_rx.recv_timeout(WAIT).expect("the FTP server listens");
     let source = super::mss::ipv4(&client);
     let netns = client.netns.clone();
     let fetching = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
-        fetch(source, server)
+        fetch(source, server, port)
     });
     let fetched = fetching.join().expect("client");
     let served = serving.join().expect("server");

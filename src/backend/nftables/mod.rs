@@ -36,8 +36,9 @@ struct RulesetFile<'a> {
     defines: Vec<String>,
     table: &'a str,
     sets: Vec<SetView<'a>>,
-    /// `ct helper` objects.
+    /// `ct helper` objects, and what attaches them.
     helpers: Vec<HelperView<'a>>,
+    helpers_comment: &'static str,
     chains: Vec<ChainView<'a>>,
 }
 
@@ -188,6 +189,12 @@ fn print_ruleset(model: &Model, ruleset: &Ruleset, stopped: bool) -> Result<Stri
             .collect(),
         table: &ruleset.table,
         sets: sets(ruleset),
+        helpers_comment: match model.firewall.conntrack_helpers {
+            true => "the conntrack helpers the helpers chains attach (conntrack_helpers)",
+            false => {
+                "the conntrack helpers rules attach (a helper macro's, with conntrack_helpers = false)"
+            }
+        },
         helpers: ruleset
             .helpers
             .iter()
