@@ -2515,8 +2515,7 @@ fn snat_mark_becomes_the_entrys_mark() {
     for expected in [
         "snat:3: MARK `5:C`: a connection mark",
         "snat:4: MARK `300`: Shorewall's marks are 0 to 255",
-        "snat:5: snat columns after the third other than MARK are not in fwgen's model",
-        "snat:8: snat columns after the third other than MARK are not in fwgen's model",
+        "snat:8: snat column IPSEC (`7`) is not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -2528,6 +2527,7 @@ fn snat_mark_becomes_the_entrys_mark() {
         "[[snat]]\ninterface = \"NET_IF\"\nto = \"203.0.113.9\"\nmark = \"100\"\n",
         "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nmark = \"!0x10/0xf0\"\n",
         "to = \"203.0.113.4\"\nmark = \"7\"\n",
+        "to = \"203.0.113.5\"\nproto = \"tcp\"\nmark = \"7\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -2541,6 +2541,7 @@ fn snat_mark_becomes_the_entrys_mark() {
         "NET_IF - - - - 0x64/0xff",
         "NET_IF - - - - !0x10/0xf0",
         "NET_IF - - - - 0x7/0xff",
+        "NET_IF tcp - - - 0x7/0xff",
     ] {
         assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
     }
@@ -2550,6 +2551,92 @@ fn snat_mark_becomes_the_entrys_mark() {
         &import_within(&dir, false),
         &["snat:1: MARK `100` with TC_BITS=14 in shorewall.conf"],
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the snat file's PROTO and PORT(S)/DPORT columns (and the
+/// 4.x masq file's PROTO and PORT) become the entry's `proto` and `dport`,
+/// after shorewall-snat(5) and adampielak/infra-loadbalancer-shorewall
+/// (`eth0 SOURCE - tcp 80,443`): a service name is resolved as Shorewall
+/// resolves it, a protocol list is one entry per protocol (Rules.pm
+/// `process_snat`), in the line's place; SPORT, IPSEC, a negated or
+/// ipset PROTO or PORT, ports of a protocol without ports and ports
+/// without a protocol are refused, the column named.
+#[test]
+fn snat_proto_and_port_become_the_entrys() {
+    let dir = sample_with_rules("import-snat-ports", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.5) 10.1.0.0/24 NET_IF udp 53\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp http,443\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp,udp 1194\n\
+         MASQUERADE 10.0.0.0/8 NET_IF icmp\n\
+         MASQUERADE 10.0.0.0/8 NET_IF - 80\n\
+         MASQUERADE 10.0.0.0/8 NET_IF !tcp\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp !22\n\
+         MASQUERADE 10.0.0.0/8 NET_IF icmp 8\n\
+         ?FORMAT 2\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp 80 1024:\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:5: PORT(S) `80` without a PROTO",
+        "snat:6: PROTO `!tcp`",
+        "snat:7: PORT(S) `!22`",
+        "snat:8: PORT(S) with PROTO `icmp`",
+        "snat:10: snat column SPORT (`1024:`) is not in fwgen's model",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    for line in ["snat:1:", "snat:2:", "snat:3:", "snat:4:"] {
+        assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
+    }
+    let model = imported_model(&import_within(&dir, true));
+    let expected = [
+        "to = \"203.0.113.5\"\nproto = \"udp\"\ndport = \"53\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"tcp\"\ndport = \"80,443\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"tcp\"\ndport = \"1194\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"udp\"\ndport = \"1194\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"icmp\"\n",
+    ];
+    let mut at = 0;
+    for text in expected {
+        let found = model[at..].find(text);
+        assert!(found.is_some(), "missing (in order)\n{text}\nin:\n{model}");
+        at += found.unwrap_or(0) + text.len();
+    }
+    let files = rendered(&model, "import-snat-ports");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "NET_IF udp 53",
+        "NET_IF tcp 80,443",
+        "NET_IF tcp 1194",
+        "NET_IF udp 1194",
+        "NET_IF icmp",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    std::fs::remove_file(dir.join("snat")).unwrap();
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.0.0.0/8 - tcp 80,443\nNET_IF 10.0.0.0/8 203.0.113.7 udp domain\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nproto = \"tcp\"\ndport = \"80,443\"\n",
+        "to = \"203.0.113.7\"\nproto = \"udp\"\ndport = \"53\"\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -341,6 +341,17 @@ fn model_rfc1918() {
     lab_model("rfc1918", "r1918");
 }
 
+/// Issue #14: source NAT entries for one protocol and its destination
+/// ports (snat's PROTO and PORT(S), after adampielak's masq file): the
+/// net host sees the uplink's address for TCP 80 and 443, the subnet's
+/// own address for TCP 22 and UDP from loc, the resolver's address for
+/// the dmz's UDP 53 and 203.0.113.6 for its other TCP, under Shorewall's
+/// compiled firewall and nftables alike.
+#[test]
+fn model_snat_ports() {
+    lab_model("snat-ports", "snpt");
+}
+
 /// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
 /// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
 #[test]

@@ -120,6 +120,7 @@ mod models {
         icmp_codes => "icmp-codes",
         policy_lists => "policy-lists",
         nat_mark => "nat-mark",
+        snat_ports => "snat-ports",
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",
         rfc1918 => "rfc1918",
