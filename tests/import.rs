@@ -1210,6 +1210,73 @@ fn the_nat_file_is_carried_over() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #16: a nat entry whose INTERNAL address lies in a zone the hosts
+/// file declares (shorewall-hosts(5)), on an interface of no zone (`-`),
+/// imports: the zone is found from the hosts networks, the most specific
+/// (nested) zone first, as Shorewall dispatches; an INTERNAL address in
+/// no zone's networks is still refused, at its nat line.
+#[test]
+fn a_nat_entry_into_a_hosts_zone_imports() {
+    let dir = sample_with_rules(
+        "import-nat-hosts",
+        b"ACCEPT net srv:10.1.2.20 tcp 80\n",
+        None,
+    );
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\nsrv:dmz ipv4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet NET_IF tcpflags,physical=eth0\n- LOC_IF tcpflags,physical=eth1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("hosts"),
+        "loc LOC_IF:10.1.1.0/24\nsrv LOC_IF:10.1.2.16/28\ndmz LOC_IF:10.1.2.0/24\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("nat"),
+        "203.0.113.10 NET_IF 10.1.1.20\n203.0.113.11 NET_IF 10.1.2.20\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[[nat]]\nexternal = \"203.0.113.10\"\ninterface = \"NET_IF\"\ninternal = \"10.1.1.20\"\n",
+        "[[nat]]\nexternal = \"203.0.113.11\"\ninterface = \"NET_IF\"\ninternal = \"10.1.2.20\"\n",
+    ] {
+        assert!(model.contains(expected), "{expected}\nnot in\n{model}");
+    }
+    let explained = |to: &str, port: &str| {
+        let path = dir.join("imported.toml");
+        std::fs::write(&path, &model).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c"])
+            .arg(&path)
+            .args(["--from", "net:192.0.2.1", "--to", to, "--dport", port])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The nested srv, not dmz, holds 10.1.2.20: its rule opens port 80.
+    let web = explained("$FW:203.0.113.11", "80");
+    assert!(
+        web.starts_with("verdict: ACCEPT\n") && web.contains("path: net -> srv"),
+        "{web}"
+    );
+    std::fs::write(dir.join("nat"), "203.0.113.12 NET_IF 10.9.9.9\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "nat:1",
+            "internal address `10.9.9.9` lies in no zone's networks",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The founding HOWTO's Shorewall directory (tests/corpus/lasse-aagren-lxc,
 /// written after the author's public one) imports into the bundled
 /// lxc-host example: the same Shorewall files and the same nftables

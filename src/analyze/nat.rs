@@ -245,15 +245,20 @@ impl Analyzer<'_> {
         })
     }
 
-    /// The zone of a one-to-one NAT's internal address: the one whose
-    /// networks hold it; else the only zone but the external interface's
-    /// that declares no networks (the connection is routed there).
+    /// The zone of a one-to-one NAT's internal address: the first in
+    /// dispatch order (nested zones before their parents, a hosts zone
+    /// before its interface's zone) whose networks, of its interfaces or
+    /// of its hosts entries (shorewall-hosts(5)), hold it; else the only
+    /// zone but the external interface's that declares no networks (the
+    /// connection is routed there).
     fn internal_zone(&self, internal: IpAddr, external_zone: Option<usize>) -> Option<usize> {
         let networks = |zone: usize| {
-            self.interfaces
+            let own = self
+                .interfaces
                 .iter()
                 .filter(move |i| i.zone == Some(zone))
-                .flat_map(|i| &i.networks)
+                .flat_map(|i| &i.networks);
+            own.chain(self.zones[zone].hosts.iter().flat_map(|h| &h.networks))
         };
         if let Some(zone) =
             (0..self.zones.len()).find(|&zone| networks(zone).any(|n| n.contains(&internal)))
