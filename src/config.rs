@@ -493,6 +493,12 @@ pub struct RawMasquerade {
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
+    /// Only this protocol (Shorewall's PROTO column).
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    /// Only these destination ports (Shorewall's PORT(S)/DPORT column).
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<String>")]
     pub mark: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
@@ -512,6 +518,12 @@ pub struct RawSnat {
     pub source_interface: Option<Spanned<String>>,
     #[schemars(with = "String")]
     pub to: Spanned<String>,
+    /// Only this protocol (Shorewall's PROTO column).
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    /// Only these destination ports (Shorewall's PORT(S)/DPORT column).
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<String>")]
     pub mark: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]

@@ -543,7 +543,7 @@ impl Error {
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
             PortForwardWithoutPort => "a port forward needs `proto` tcp or udp and the `dport` it listens on".into(),
             OneToOneIpv6 => "Shorewall's nat file translates IPv4 addresses only".into(),
-            OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone (with one zone but the external interface's and no networks, that zone is taken)".into(),
+            OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone or in one of its zone's `hosts` (with one zone but the external interface's and no networks, that zone is taken)".into(),
             RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { what: "this policy" } => "the entry's `family` is carried by none of the zones on one of its sides: give it their family, or leave `family` out (both)".into(),

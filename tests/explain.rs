@@ -814,3 +814,42 @@ fn interface_addresses_are_given_or_explain_says_it_cannot_decide() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// Issue #14: a source NAT entry for one protocol and its ports (snat's
+/// PROTO and PORT(S)) translates only those: explain names the entry that
+/// matches the packet, the next one down for another port, and none for
+/// a port and protocol no entry takes.
+#[test]
+fn source_nat_by_port_is_named_only_for_its_ports() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/snat-ports.toml"])
+            .args(["--from", "dmz:10.1.1.7", "--to", "net:192.0.2.1"])
+            .args(args)
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let model = "tests/models/snat-ports.toml";
+    let dns = run(&["--proto", "udp", "--dport", "53"]);
+    assert!(
+        dns.contains(&format!("SNAT to 203.0.113.5 on eth0 ({model}:53)")),
+        "{dns}"
+    );
+    let web = run(&["--dport", "443"]);
+    assert!(
+        web.contains(&format!("masquerade to the address of eth0 ({model}:62)")),
+        "{web}"
+    );
+    let ssh = run(&["--dport", "22"]);
+    assert!(
+        ssh.contains(&format!("SNAT to 203.0.113.6 on eth0 ({model}:76)")),
+        "{ssh}"
+    );
+    let other = run(&["--proto", "udp", "--dport", "123"]);
+    assert!(other.starts_with("verdict: ACCEPT\n"), "{other}");
+    for said in ["SNAT to", "masquerade to"] {
+        assert!(!other.contains(said), "{other}");
+    }
+}

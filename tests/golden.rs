@@ -104,6 +104,8 @@ golden_model! {
     icmp_codes => "icmp-codes",
     policy_lists => "policy-lists",
     nat_mark => "nat-mark",
+    snat_ports => "snat-ports",
+    nat_hosts => "nat-hosts",
     nat_origdest => "nat-origdest",
     origdest_exclusion => "origdest-exclusion",
     iface_address => "iface-address",

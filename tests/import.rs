@@ -1220,6 +1220,73 @@ fn the_nat_file_is_carried_over() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #16: a nat entry whose INTERNAL address lies in a zone the hosts
+/// file declares (shorewall-hosts(5)), on an interface of no zone (`-`),
+/// imports: the zone is found from the hosts networks, the most specific
+/// (nested) zone first, as Shorewall dispatches; an INTERNAL address in
+/// no zone's networks is still refused, at its nat line.
+#[test]
+fn a_nat_entry_into_a_hosts_zone_imports() {
+    let dir = sample_with_rules(
+        "import-nat-hosts",
+        b"ACCEPT net srv:10.1.2.20 tcp 80\n",
+        None,
+    );
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\nsrv:dmz ipv4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet NET_IF tcpflags,physical=eth0\n- LOC_IF tcpflags,physical=eth1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("hosts"),
+        "loc LOC_IF:10.1.1.0/24\nsrv LOC_IF:10.1.2.16/28\ndmz LOC_IF:10.1.2.0/24\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("nat"),
+        "203.0.113.10 NET_IF 10.1.1.20\n203.0.113.11 NET_IF 10.1.2.20\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[[nat]]\nexternal = \"203.0.113.10\"\ninterface = \"NET_IF\"\ninternal = \"10.1.1.20\"\n",
+        "[[nat]]\nexternal = \"203.0.113.11\"\ninterface = \"NET_IF\"\ninternal = \"10.1.2.20\"\n",
+    ] {
+        assert!(model.contains(expected), "{expected}\nnot in\n{model}");
+    }
+    let explained = |to: &str, port: &str| {
+        let path = dir.join("imported.toml");
+        std::fs::write(&path, &model).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c"])
+            .arg(&path)
+            .args(["--from", "net:192.0.2.1", "--to", to, "--dport", port])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The nested srv, not dmz, holds 10.1.2.20: its rule opens port 80.
+    let web = explained("$FW:203.0.113.11", "80");
+    assert!(
+        web.starts_with("verdict: ACCEPT\n") && web.contains("path: net -> srv"),
+        "{web}"
+    );
+    std::fs::write(dir.join("nat"), "203.0.113.12 NET_IF 10.9.9.9\n").unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "nat:1",
+            "internal address `10.9.9.9` lies in no zone's networks",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The founding HOWTO's Shorewall directory (tests/corpus/lasse-aagren-lxc,
 /// written after the author's public one) imports into the bundled
 /// lxc-host example: the same Shorewall files and the same nftables
@@ -2655,8 +2722,7 @@ fn snat_mark_becomes_the_entrys_mark() {
     for expected in [
         "snat:3: MARK `5:C`: a connection mark",
         "snat:4: MARK `300`: Shorewall's marks are 0 to 255",
-        "snat:5: snat columns after the third other than MARK are not in fwgen's model",
-        "snat:8: snat columns after the third other than MARK are not in fwgen's model",
+        "snat:8: snat column IPSEC (`7`) is not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -2668,6 +2734,7 @@ fn snat_mark_becomes_the_entrys_mark() {
         "[[snat]]\ninterface = \"NET_IF\"\nto = \"203.0.113.9\"\nmark = \"100\"\n",
         "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nmark = \"!0x10/0xf0\"\n",
         "to = \"203.0.113.4\"\nmark = \"7\"\n",
+        "to = \"203.0.113.5\"\nproto = \"tcp\"\nmark = \"7\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -2681,6 +2748,7 @@ fn snat_mark_becomes_the_entrys_mark() {
         "NET_IF - - - - 0x64/0xff",
         "NET_IF - - - - !0x10/0xf0",
         "NET_IF - - - - 0x7/0xff",
+        "NET_IF tcp - - - 0x7/0xff",
     ] {
         assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
     }
@@ -2690,6 +2758,92 @@ fn snat_mark_becomes_the_entrys_mark() {
         &import_within(&dir, false),
         &["snat:1: MARK `100` with TC_BITS=14 in shorewall.conf"],
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the snat file's PROTO and PORT(S)/DPORT columns (and the
+/// 4.x masq file's PROTO and PORT) become the entry's `proto` and `dport`,
+/// after shorewall-snat(5) and adampielak/infra-loadbalancer-shorewall
+/// (`eth0 SOURCE - tcp 80,443`): a service name is resolved as Shorewall
+/// resolves it, a protocol list is one entry per protocol (Rules.pm
+/// `process_snat`), in the line's place; SPORT, IPSEC, a negated or
+/// ipset PROTO or PORT, ports of a protocol without ports and ports
+/// without a protocol are refused, the column named.
+#[test]
+fn snat_proto_and_port_become_the_entrys() {
+    let dir = sample_with_rules("import-snat-ports", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.5) 10.1.0.0/24 NET_IF udp 53\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp http,443\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp,udp 1194\n\
+         MASQUERADE 10.0.0.0/8 NET_IF icmp\n\
+         MASQUERADE 10.0.0.0/8 NET_IF - 80\n\
+         MASQUERADE 10.0.0.0/8 NET_IF !tcp\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp !22\n\
+         MASQUERADE 10.0.0.0/8 NET_IF icmp 8\n\
+         ?FORMAT 2\n\
+         MASQUERADE 10.0.0.0/8 NET_IF tcp 80 1024:\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:5: PORT(S) `80` without a PROTO",
+        "snat:6: PROTO `!tcp`",
+        "snat:7: PORT(S) `!22`",
+        "snat:8: PORT(S) with PROTO `icmp`",
+        "snat:10: snat column SPORT (`1024:`) is not in fwgen's model",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    for line in ["snat:1:", "snat:2:", "snat:3:", "snat:4:"] {
+        assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
+    }
+    let model = imported_model(&import_within(&dir, true));
+    let expected = [
+        "to = \"203.0.113.5\"\nproto = \"udp\"\ndport = \"53\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"tcp\"\ndport = \"80,443\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"tcp\"\ndport = \"1194\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"udp\"\ndport = \"1194\"\n",
+        "sources = [\"10.0.0.0/8\"]\nproto = \"icmp\"\n",
+    ];
+    let mut at = 0;
+    for text in expected {
+        let found = model[at..].find(text);
+        assert!(found.is_some(), "missing (in order)\n{text}\nin:\n{model}");
+        at += found.unwrap_or(0) + text.len();
+    }
+    let files = rendered(&model, "import-snat-ports");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "NET_IF udp 53",
+        "NET_IF tcp 80,443",
+        "NET_IF tcp 1194",
+        "NET_IF udp 1194",
+        "NET_IF icmp",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    std::fs::remove_file(dir.join("snat")).unwrap();
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.0.0.0/8 - tcp 80,443\nNET_IF 10.0.0.0/8 203.0.113.7 udp domain\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nproto = \"tcp\"\ndport = \"80,443\"\n",
+        "to = \"203.0.113.7\"\nproto = \"udp\"\ndport = \"53\"\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -341,6 +341,28 @@ fn model_rfc1918() {
     lab_model("rfc1918", "r1918");
 }
 
+/// Issue #14: source NAT entries for one protocol and its destination
+/// ports (snat's PROTO and PORT(S), after adampielak's masq file): the
+/// net host sees the uplink's address for TCP 80 and 443, the subnet's
+/// own address for TCP 22 and UDP from loc, the resolver's address for
+/// the dmz's UDP 53 and 203.0.113.6 for its other TCP, under Shorewall's
+/// compiled firewall and nftables alike.
+#[test]
+fn model_snat_ports() {
+    lab_model("snat-ports", "snpt");
+}
+
+/// Issue #16: one-to-one NAT into zones the hosts file declares
+/// (shorewall-hosts(5)), one nested in another: net reaches the loc
+/// workstation and the srv web server through their public addresses on
+/// the ports srv's and loc's rules open, and their own connections leave
+/// with those addresses, under Shorewall's compiled firewall and nftables
+/// alike; explain takes srv, the most specific zone, for 10.1.1.20.
+#[test]
+fn model_nat_hosts() {
+    lab_model("nat-hosts", "nath");
+}
+
 /// Issue #14: exclusions (shorewall-exclusion(5)) and ranges in SOURCE
 /// and DEST: hosts on both sides of each, in Shorewall and nftables alike.
 #[test]

@@ -10,6 +10,19 @@ fn origdest_items(raw: &[Spanned<String>]) -> impl Iterator<Item = &Spanned<Stri
     taken.chain(raw.iter().filter(|s| s.get_ref().starts_with('!')))
 }
 
+/// The keys of a `[[masquerade]]` or `[[snat]]` entry (`to` only in the
+/// latter), read alike.
+struct SnatFields<'a> {
+    interface: &'a Spanned<String>,
+    sources: &'a [Spanned<String>],
+    source_interface: Option<&'a Spanned<String>>,
+    to: Option<&'a Spanned<String>>,
+    proto: Option<&'a Spanned<Scalar>>,
+    dport: Option<&'a Spanned<PortList>>,
+    mark: Option<&'a Spanned<String>>,
+    comment: Option<&'a Spanned<String>>,
+}
+
 impl Analyzer<'_> {
     /// What a port forward and a redirect match: the source (no `!`: the
     /// translation would reach the left-out addresses), a protocol with
@@ -240,15 +253,20 @@ impl Analyzer<'_> {
         })
     }
 
-    /// The zone of a one-to-one NAT's internal address: the one whose
-    /// networks hold it; else the only zone but the external interface's
-    /// that declares no networks (the connection is routed there).
+    /// The zone of a one-to-one NAT's internal address: the first in
+    /// dispatch order (nested zones before their parents, a hosts zone
+    /// before its interface's zone) whose networks, of its interfaces or
+    /// of its hosts entries (shorewall-hosts(5)), hold it; else the only
+    /// zone but the external interface's that declares no networks (the
+    /// connection is routed there).
     fn internal_zone(&self, internal: IpAddr, external_zone: Option<usize>) -> Option<usize> {
         let networks = |zone: usize| {
-            self.interfaces
+            let own = self
+                .interfaces
                 .iter()
                 .filter(move |i| i.zone == Some(zone))
-                .flat_map(|i| &i.networks)
+                .flat_map(|i| &i.networks);
+            own.chain(self.zones[zone].hosts.iter().flat_map(|h| &h.networks))
         };
         if let Some(zone) =
             (0..self.zones.len()).find(|&zone| networks(zone).any(|n| n.contains(&internal)))
@@ -354,49 +372,90 @@ impl Analyzer<'_> {
     pub(super) fn snats(&mut self, raw: &RawModel) -> Vec<Snat> {
         let masquerades = raw.masquerade.iter().map(|m| {
             let m = m.get_ref();
-            (
-                &m.interface,
-                &m.sources,
-                m.source_interface.as_ref(),
-                None,
-                m.mark.as_ref(),
-                m.comment.as_ref(),
-                m.interface.span(),
-            )
+            SnatFields {
+                interface: &m.interface,
+                sources: &m.sources,
+                source_interface: m.source_interface.as_ref(),
+                to: None,
+                proto: m.proto.as_ref(),
+                dport: m.dport.as_ref(),
+                mark: m.mark.as_ref(),
+                comment: m.comment.as_ref(),
+            }
         });
         let snats = raw.snat.iter().map(|s: &Spanned<RawSnat>| {
             let e = s.get_ref();
-            (
-                &e.interface,
-                &e.sources,
-                e.source_interface.as_ref(),
-                Some(&e.to),
-                e.mark.as_ref(),
-                e.comment.as_ref(),
-                e.interface.span(),
-            )
+            SnatFields {
+                interface: &e.interface,
+                sources: &e.sources,
+                source_interface: e.source_interface.as_ref(),
+                to: Some(&e.to),
+                proto: e.proto.as_ref(),
+                dport: e.dport.as_ref(),
+                mark: e.mark.as_ref(),
+                comment: e.comment.as_ref(),
+            }
         });
         // One list in the model's file order: shorewall-snat(5) is first
         // match, top to bottom.
         let mut entries: Vec<_> = masquerades.chain(snats).collect();
-        entries.sort_by_key(|entry| entry.6.start);
+        entries.sort_by_key(|entry| entry.interface.span().start);
         entries
             .into_iter()
-            .filter_map(
-                |(interface, sources, source_interface, to, mark, comment, span)| {
-                    let source_interface = match source_interface {
-                        Some(raw) => Some(self.source_interface(raw, sources)?),
-                        None => None,
-                    };
-                    let mark = self.mark(mark);
-                    let snat = self.snat(interface, sources, source_interface, to, comment, span);
-                    Some(Snat {
-                        mark: mark?,
-                        ..snat?
-                    })
-                },
-            )
+            .filter_map(|entry| self.snat_entry(&entry))
             .collect()
+    }
+
+    fn snat_entry(&mut self, entry: &SnatFields) -> Option<Snat> {
+        let source_interface = match entry.source_interface {
+            Some(raw) => Some(self.source_interface(raw, entry.sources)?),
+            None => None,
+        };
+        let mark = self.mark(entry.mark);
+        let proto = match entry.proto {
+            Some(raw) => Some(self.protocol(raw)?),
+            None => None,
+        };
+        let proto = proto.flatten();
+        let dports = self.protocol_ports(entry.dport, proto);
+        let span = entry.interface.span();
+        let snat = self.snat(
+            entry.interface,
+            entry.sources,
+            source_interface,
+            entry.to,
+            entry.comment,
+            span,
+        )?;
+        let (mark, dports) = (mark?, dports?);
+        // ICMP of the other family than the entry's: no packet matches.
+        if let (Some(raw), Some(ipv6)) = (entry.proto, proto.and_then(|p| p.only_ipv6()))
+            && ipv6 != self.snat_family_is_ipv6(&snat)
+        {
+            let what = "this source NAT entry's protocol";
+            self.error(Some(raw.span()), ErrorKind::FamilyConflict { what });
+            return None;
+        }
+        Some(Snat {
+            mark,
+            proto,
+            dports,
+            ..snat
+        })
+    }
+
+    /// Whether an entry is IPv6's, as [`crate::model::Model::snat_is_ipv6`]
+    /// tells.
+    fn snat_family_is_ipv6(&self, snat: &Snat) -> bool {
+        if let Some(to) = snat.to {
+            return to.is_ipv6();
+        }
+        if let Some(first) = snat.sources.first() {
+            return is_ipv6(first);
+        }
+        let family =
+            crate::model::zone::interface_family(&self.zones, &self.interfaces, snat.interface);
+        !family.has_ipv4()
     }
 
     /// Shorewall's SOURCE interface (shorewall-snat(5)): the networks
@@ -515,6 +574,8 @@ impl Analyzer<'_> {
             sources: nets,
             source_interface,
             to: to_addr,
+            proto: None,
+            dports: Vec::new(),
             mark: None,
             comment,
             line: self.line(&span),

@@ -5,8 +5,9 @@ use crate::config::RawStopped;
 use crate::model::{Place, Stopped, StoppedEnd};
 
 impl Analyzer<'_> {
-    /// Ports of a `[[stopped]]` entry: only with a protocol that has them.
-    fn stopped_ports(
+    /// Ports of a `[[stopped]]`, `[[snat]]` or `[[masquerade]]` entry:
+    /// only with a protocol that has them.
+    pub(super) fn protocol_ports(
         &mut self,
         raw: Option<&Spanned<PortList>>,
         proto: Option<Protocol>,
@@ -39,8 +40,8 @@ impl Analyzer<'_> {
             Some(proto) => Some(self.protocol(proto)?),
             None => None,
         };
-        let dports = self.stopped_ports(entry.dport.as_ref(), proto.flatten());
-        let sports = self.stopped_ports(entry.sport.as_ref(), proto.flatten());
+        let dports = self.protocol_ports(entry.dport.as_ref(), proto.flatten());
+        let sports = self.protocol_ports(entry.sport.as_ref(), proto.flatten());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let family = match entry.family.as_ref() {
             Some(raw) => self.family(Some(raw)),

@@ -814,7 +814,7 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
             };
             let interface = snat.interface_name(&model.interfaces).to_owned();
             let mut cells = vec![action, sources_cell(model, snat, product), interface];
-            cells.extend(mark_cells(snat, 4));
+            cells.extend(column_cells(snat, 4));
             Item::new(&SNAT, snat.comment.clone(), &[cells])
         })
         .collect()
@@ -827,26 +827,31 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
         .map(|snat| {
             let interface = snat.interface_name(&model.interfaces).to_owned();
             let mut cells = vec![interface, sources_cell(model, snat, product)];
+            let more = column_cells(snat, 3);
             match snat.to {
                 Some(to) => cells.push(to.to_string()),
-                None if snat.mark.is_some() => cells.push("-".to_owned()),
+                None if !more.is_empty() => cells.push("-".to_owned()),
                 None => {}
             }
-            cells.extend(mark_cells(snat, 3));
+            cells.extend(more);
             Item::new(&MASQ, snat.comment.clone(), &[cells])
         })
         .collect()
 }
 
-/// The `empty` columns before MARK left empty (snat's ?FORMAT 2: PROTO,
-/// DPORT, SPORT and IPSEC; masq: PROTO, PORT and IPSEC) and the MARK
-/// column, when the entry tests a mark.
-fn mark_cells(snat: &Snat, empty: usize) -> Vec<String> {
-    let Some(mark) = snat.mark else {
-        return Vec::new();
-    };
-    let mut cells = vec!["-".to_owned(); empty];
-    cells.push(mark.to_string());
+/// The columns after DEST (snat) or ADDRESS (masq) up to the last one
+/// the entry fills: PROTO, PORT(S)/DPORT, then `before_mark - 2` empty
+/// ones (snat's ?FORMAT 2: SPORT and IPSEC; masq: IPSEC) and MARK.
+fn column_cells(snat: &Snat, before_mark: usize) -> Vec<String> {
+    let mut cells = vec![
+        snat.proto.map_or_else(|| "-".to_owned(), |p| p.to_string()),
+        ports_cell(&snat.dports),
+    ];
+    cells.extend(vec!["-".to_owned(); before_mark - 2]);
+    cells.push(snat.mark.map_or_else(|| "-".to_owned(), |m| m.to_string()));
+    while cells.last().is_some_and(|c| c == "-") {
+        cells.pop();
+    }
     cells
 }
 

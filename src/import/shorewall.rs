@@ -526,6 +526,14 @@ fn after_interface(text: &str) -> Option<&str> {
     }
 }
 
+/// What one source NAT entry of an snat or masq line matches beyond its
+/// addresses: a protocol, its destination ports, a mark.
+struct NatMatch {
+    proto: Option<String>,
+    dport: Option<String>,
+    mark: Option<String>,
+}
+
 fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
     to.map(|t| t.contains(':'))
         .or_else(|| sources.first().map(|s| s.contains(':')))
@@ -4167,10 +4175,10 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            let (names, mark_at) = if format == 2 {
-                (SNAT2_COLUMNS, 7)
+            let names = if format == 2 {
+                SNAT2_COLUMNS
             } else {
-                (SNAT_COLUMNS, 6)
+                SNAT_COLUMNS
             };
             let Some(columns) = self.split(&line, names) else {
                 continue;
@@ -4181,7 +4189,7 @@ impl Importer {
                 self.refuse(&line, "an snat entry needs ACTION, SOURCE and DEST");
                 continue;
             };
-            let Ok(mark) = self.nat_mark(&line, &columns, mark_at, "snat") else {
+            let Ok(matches) = self.nat_matches(&line, &columns, names) else {
                 continue;
             };
             let to = match action.as_str() {
@@ -4200,7 +4208,9 @@ impl Importer {
                     }
                 },
             };
-            self.source_nat(&line, interface, sources, to.as_deref(), mark);
+            for matched in &matches {
+                self.source_nat(&line, interface, sources, to.as_deref(), matched);
+            }
         }
         let mut comment: Option<String> = None;
         for mut line in self.lines("masq") {
@@ -4218,39 +4228,143 @@ impl Importer {
             };
             // An empty SOURCE is every source, as Shorewall pads it with `-`.
             let sources = columns.get(1).map_or("-", String::as_str);
-            let Ok(mark) = self.nat_mark(&line, &columns, 6, "masq") else {
+            let Ok(matches) = self.nat_matches(&line, &columns, MASQ_COLUMNS) else {
                 continue;
             };
             let to = columns.get(2).filter(|a| *a != "-").cloned();
-            self.source_nat(&line, interface, sources, to.as_deref(), mark);
+            for matched in &matches {
+                self.source_nat(&line, interface, sources, to.as_deref(), matched);
+            }
         }
     }
 
-    /// The MARK column (at `mark_at`) of an snat or masq line, as the
-    /// model's `mark`; `Err` once the line is refused: for another column
-    /// after the third (PROTO, ports, IPSEC, USER, SWITCH, ORIGDEST,
-    /// PROBABILITY), a mark the model refuses, or a mark layout of
-    /// shorewall.conf other than the default fwgen writes.
-    fn nat_mark(
+    /// What an snat or masq line matches beyond its addresses: one
+    /// [`NatMatch`] per protocol of its PROTO column (Rules.pm
+    /// `process_snat` makes one rule of each), with its PORT(S)/DPORT and
+    /// MARK columns; `Err` once the line is refused: for another column
+    /// after the third (SPORT, IPSEC, USER, SWITCH, ORIGDEST, PROBABILITY),
+    /// named, or a protocol, port or mark the model refuses.
+    fn nat_matches(
         &mut self,
         line: &Line,
         columns: &[String],
-        mark_at: usize,
-        file: &str,
-    ) -> Result<Option<String>, ()> {
-        let used =
-            |range: std::ops::Range<usize>| range.filter_map(|i| columns.get(i)).any(|c| c != "-");
-        if used(3..mark_at) || used_after(columns, mark_at + 1) {
+        names: &[(&str, usize)],
+    ) -> Result<Vec<NatMatch>, ()> {
+        let at = |name: &str| names.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
+        let (proto_at, port_at) = (at("proto").unwrap_or(3), at("port").unwrap_or(4));
+        let mark_at = at("mark").unwrap_or(port_at + 2);
+        let unmodelled = (port_at + 1..columns.len())
+            .filter(|&i| i != mark_at)
+            .find(|&i| columns[i] != "-");
+        if let Some(i) = unmodelled {
+            let name = names
+                .iter()
+                .find(|(_, at)| *at == i)
+                .map_or("?", |(n, _)| n);
             self.refuse(
                 line,
-                format!("{file} columns after the third other than MARK are not in fwgen's model"),
+                format!(
+                    "{} column {} (`{}`) is not in fwgen's model",
+                    line.file,
+                    name.to_ascii_uppercase(),
+                    columns[i]
+                ),
             );
             return Err(());
         }
-        let Some(mark) = columns.get(mark_at).filter(|c| *c != "-") else {
+        let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let mark = self.nat_mark(line, get(mark_at))?;
+        let (protos, port) = (get(proto_at), get(port_at));
+        let Some(protos) = protos else {
+            if let Some(port) = port {
+                let reason = format!(
+                    "PORT(S) `{port}` without a PROTO: Shorewall refuses ports without a protocol"
+                );
+                self.refuse(line, reason);
+                return Err(());
+            }
+            let proto = None;
+            return Ok(vec![NatMatch {
+                proto,
+                dport: None,
+                mark,
+            }]);
+        };
+        let mut matches = Vec::new();
+        for proto in protos.split(',') {
+            let dport = self.nat_port(line, proto, port.clone())?;
+            let proto = match self.protocols.resolve(proto) {
+                Ok((spelled, note)) => {
+                    let at = format!("{}:{}: ", line.file, line.number);
+                    self.notes.extend(note.map(|n| at + &n));
+                    spelled
+                }
+                Err(reason) => {
+                    self.refuse(line, format!("PROTO: {reason}"));
+                    return Err(());
+                }
+            };
+            let proto = match proto.to_ascii_lowercase().as_str() {
+                "ipv6-icmp" | "icmp6" | "icmpv6" => "icmpv6".to_owned(),
+                "icmp" if self.ipv6 => "icmpv6".to_owned(),
+                _ => proto,
+            };
+            let mark = mark.clone();
+            matches.push(NatMatch {
+                proto: Some(proto),
+                dport,
+                mark,
+            });
+        }
+        Ok(matches)
+    }
+
+    /// The PORT(S)/DPORT column of an snat or masq line for one of its
+    /// protocols, names resolved as Shorewall resolves them.
+    fn nat_port(
+        &mut self,
+        line: &Line,
+        proto: &str,
+        port: Option<String>,
+    ) -> Result<Option<String>, ()> {
+        let refused = if proto.starts_with(['!', '+']) {
+            Some(format!(
+                "PROTO `{proto}`: a negated protocol or an ipset of ports is not in fwgen's source NAT model"
+            ))
+        } else if port.as_deref().is_some_and(|p| p.starts_with(['!', '+'])) {
+            Some(format!(
+                "PORT(S) `{}`: a negated port list or an ipset is not in fwgen's source NAT model",
+                port.as_deref().unwrap_or_default()
+            ))
+        } else if port.is_some()
+            && !matches!(
+                proto.to_ascii_lowercase().as_str(),
+                "tcp" | "udp" | "6" | "17"
+            )
+        {
+            Some(format!(
+                "PORT(S) with PROTO `{proto}`: fwgen's source NAT entries take ports of tcp and udp only"
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            self.refuse(line, reason);
+            return Err(());
+        }
+        let proto = proto.to_ascii_lowercase();
+        let (dport, _) = self.ports(line, Some(&proto), port, None).ok_or(())?;
+        Ok(dport)
+    }
+
+    /// The MARK column of an snat or masq line as the model's `mark`;
+    /// `Err` once the line is refused: a mark the model refuses, or a mark
+    /// layout of shorewall.conf other than the default fwgen writes.
+    fn nat_mark(&mut self, line: &Line, mark: Option<String>) -> Result<Option<String>, ()> {
+        let Some(mark) = mark else {
             return Ok(None);
         };
-        if let Err(reason) = crate::model::MarkTest::parse(mark) {
+        if let Err(reason) = crate::model::MarkTest::parse(&mark) {
             self.refuse(line, format!("MARK `{mark}`: {reason}"));
             return Err(());
         }
@@ -4266,7 +4380,7 @@ impl Importer {
             self.refuse(line, format!("MARK `{mark}` with {} in shorewall.conf: fwgen's `mark` is Shorewall's default mark layout (8 bits, cleared in FORWARD)", layout.join(", ")));
             return Err(());
         }
-        Ok(Some(mark.clone()))
+        Ok(Some(mark))
     }
 
     /// The nat file (shorewall-nat(5)): `EXTERNAL INTERFACE[:ALIAS]
@@ -4355,7 +4469,7 @@ impl Importer {
         interface: &str,
         sources: &str,
         to: Option<&str>,
-        mark: Option<String>,
+        matched: &NatMatch,
     ) {
         if interface.contains(':') || interface.contains('+') {
             self.refuse(
@@ -4417,7 +4531,9 @@ impl Importer {
         }
         table.push_some("source_interface", source_interface);
         table.push_some("to", to);
-        table.push_some("mark", mark);
+        table.push_some("proto", matched.proto.as_deref());
+        table.push_some("dport", matched.dport.as_deref());
+        table.push_some("mark", matched.mark.as_deref());
         table.push_some("comment", line.comment.as_ref());
         self.add(Kind::Snat, "", zones, family, line, table);
     }

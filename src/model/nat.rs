@@ -134,6 +134,11 @@ pub struct Snat {
     /// interface (Shorewall's masq/snat SOURCE interface).
     pub source_interface: Option<usize>,
     pub to: Option<IpAddr>,
+    /// Only this protocol (Shorewall's PROTO column); `None`: every one.
+    pub proto: Option<super::Protocol>,
+    /// Only these destination ports (Shorewall's PORT(S)/DPORT column);
+    /// empty: every port. Only with a protocol that has ports.
+    pub dports: Vec<super::PortRange>,
     /// Only packets whose mark passes (Shorewall's MARK column); `None`:
     /// every packet.
     pub mark: Option<super::MarkTest>,

@@ -300,10 +300,17 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             let snat = &model.snats[index];
             Some(snat.comment.clone().unwrap_or_else(|| {
                 let interface = snat.interface_name(&model.interfaces);
-                let marked = snat.mark.map(|m| format!(", mark {m}")).unwrap_or_default();
+                let mut only = snat.proto.map(|p| format!(", {p}")).unwrap_or_default();
+                if !snat.dports.is_empty() {
+                    let ports: Vec<String> = snat.dports.iter().map(|p| p.written("-")).collect();
+                    only.push_str(&format!(" port {}", ports.join(",")));
+                }
+                if let Some(mark) = snat.mark {
+                    only.push_str(&format!(", mark {mark}"));
+                }
                 match snat.to {
-                    Some(to) => format!("snat on {interface} to {to}{marked}"),
-                    None => format!("masquerade on {interface}{marked}"),
+                    Some(to) => format!("snat on {interface} to {to}{only}"),
+                    None => format!("masquerade on {interface}{only}"),
                 }
             }))
         }
@@ -1732,6 +1739,22 @@ fn endpoint_sources(source: &crate::model::Endpoint) -> Option<Match> {
         Direction::Source,
         source.addresses.clone(),
     ))
+}
+
+/// A source NAT entry's PROTO and PORT(S): `tcp dport { 80, 443 }`, or
+/// the protocol alone.
+fn snat_service(snat: &Snat) -> Vec<Match> {
+    let Some(proto) = snat.proto else {
+        return Vec::new();
+    };
+    if snat.dports.is_empty() {
+        return vec![Match::Protocol(vec![l4(proto)])];
+    }
+    vec![Match::Port {
+        proto: port_proto(proto),
+        direction: Direction::Destination,
+        ports: snat.dports.clone(),
+    }]
 }
 
 /// A port forward's or redirect's SPORT: Shorewall matches it in the nat
@@ -3783,6 +3806,7 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
             }),
         );
     }
+    matches.extend(snat_service(snat));
     matches.extend(snat.mark.map(Match::Mark));
     let statement = match snat.to {
         Some(to) => Statement::Snat { family, to },

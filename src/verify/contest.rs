@@ -111,7 +111,7 @@ impl Contestant {
 }
 
 /// Every port a probe uses: the model's ports (rules, blacklist entries,
-/// port forwards), a few common ones, and the first port from 7777 up that
+/// port forwards, source NAT entries), a few common ones, and the first port from 7777 up that
 /// none of them names.
 pub fn ports(model: &Model) -> Vec<u16> {
     let mut named: BTreeSet<u16> = BTreeSet::new();
@@ -136,6 +136,10 @@ pub fn ports(model: &Model) -> Vec<u16> {
             named.insert(range.high);
         }
         named.insert(redirect.to_port);
+    }
+    for range in model.snats.iter().flat_map(|s| &s.dports) {
+        named.insert(range.low);
+        named.insert(range.high);
     }
     for tunnel in &model.tunnels {
         for opening in tunnel.openings() {
@@ -175,6 +179,7 @@ fn names_port(model: &Model, port: u16) -> bool {
             .redirects
             .iter()
             .any(|r| r.dports.iter().any(holds) || r.to_port == port)
+        || model.snats.iter().any(|s| s.dports.iter().any(holds))
         || model.tunnels.iter().any(|t| {
             t.openings()
                 .iter()
