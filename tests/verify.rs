@@ -526,6 +526,34 @@ fn a_nested_zone_over_the_test_range_keeps_its_own_address() {
     assert!(stdout.contains("-> loc#1 198.18.1.128 "), "{stdout}");
 }
 
+/// A zone given by hosts over the test range of an interface of no zone
+/// (`- eth1 -`, `loc eth1:198.18.1.0/24`): the link's own host is loc's
+/// and holds the range's first address, so the hosts entry's own lab host
+/// takes the next one; both once had 198.18.1.2 and every probe from the
+/// second dropped.
+#[test]
+fn a_hosts_zone_over_the_link_hosts_address_takes_the_next() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-hosts-range",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet\teth0\t-\n-\teth1\t-\n"),
+            ("hosts", "loc\teth1:198.18.1.0/24\n"),
+            (
+                "policy",
+                "loc\tnet\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("rules", "?SECTION NEW\nACCEPT\tnet\tloc\ttcp\t22\n"),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("loc#1 198.18.1.2 "), "{stdout}");
+    assert!(stdout.contains("loc#2 198.18.1.3 "), "{stdout}");
+}
+
 /// A rule naming one address of a hosts zone (shorewall-hosts(5): two
 /// zones narrowed to networks on a routeback interface): the lab gives the
 /// zone's host that address behind the router it sits behind, and both the

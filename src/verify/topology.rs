@@ -617,7 +617,20 @@ impl Topology {
                 Self::add_hosts_link(&router, &host_ns, &side)?;
                 let mut addresses = Vec::new();
                 for (net, gateway) in placed {
-                    let address = representative(&net);
+                    // The entry's first address no lab host holds: the link
+                    // host of an interface of no zone may hold the
+                    // representative already (its address is the zone's).
+                    let held = |a: &IpAddr| {
+                        self.firewall.addresses.contains(a)
+                            || self
+                                .hosts
+                                .iter()
+                                .any(|h| h.addresses.contains(a) || h.extra.contains(a))
+                    };
+                    let address = (0..4096)
+                        .map(|k| nth_host(&net, 1 + k))
+                        .find(|a| net.contains(a) && !held(a))
+                        .unwrap_or_else(|| representative(&net));
                     let (family, full) = if address.is_ipv6() {
                         ("-6", 128)
                     } else {
