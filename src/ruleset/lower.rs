@@ -1777,42 +1777,13 @@ fn port_proto(proto: Protocol) -> PortProto {
 /// Address matches of one family for a rule's endpoints, or `None` when
 /// the rule cannot match that family.
 fn address_matches(model: &Model, rule: &crate::model::Rule, ipv6: bool) -> Option<Vec<Match>> {
-    let mut matches = Vec::new();
-    for (endpoint, direction) in [
-        (&rule.source, Direction::Source),
-        (&rule.dest, Direction::Destination),
-    ] {
-        if !endpoint.allows_family(ipv6) {
-            return None;
-        }
-        let of_family = |nets: &[IpNet]| -> Vec<IpNet> {
-            nets.iter()
-                .filter(|a| is_ipv6(a) == ipv6)
-                .copied()
-                .collect()
-        };
-        let nets = of_family(&endpoint.addresses);
-        if !nets.is_empty() {
-            matches.push(address(Family::of(ipv6), direction, nets));
-        }
-        // `&eth0`: Shorewall's get_interface_address reads the physical
-        // interface's address when the firewall starts.
-        if let Some(index) = endpoint.interface_address {
-            matches.push(Match::InterfaceAddress {
-                direction,
-                interface: model.interfaces[index].physical.clone(),
-            });
-        }
-        let excluded = of_family(&endpoint.excluded);
-        if !excluded.is_empty() {
-            matches.push(Match::Address {
-                family: Family::of(ipv6),
-                direction,
-                negated: true,
-                nets: excluded,
-            });
-        }
-    }
+    let mut matches = endpoint_matches(model, &rule.source, Direction::Source, ipv6)?;
+    matches.extend(endpoint_matches(
+        model,
+        &rule.dest,
+        Direction::Destination,
+        ipv6,
+    )?);
     // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst`.
     let origdest = rule.origdest.of_family(ipv6)?;
     matches.extend(original_addresses(Family::of(ipv6), &origdest));
@@ -3136,7 +3107,7 @@ fn helper_rules(
         if !model.has_family(ipv6) || !rule.allows_family(ipv6) || (ipv6 && helper.ipv4_only) {
             continue;
         }
-        let Some(sources) = source_address_matches(&rule.source, ipv6) else {
+        let Some(sources) = endpoint_matches(model, &rule.source, Direction::Source, ipv6) else {
             continue;
         };
         let heads: Vec<Vec<Match>> = match zone {
@@ -3172,10 +3143,15 @@ fn helper_rules(
     rules
 }
 
-/// A rule source's addresses of one family, taken in and left out;
-/// `None` when it has none of that family.
-fn source_address_matches(source: &crate::model::Endpoint, ipv6: bool) -> Option<Vec<Match>> {
-    if !source.allows_family(ipv6) {
+/// One endpoint's addresses of one family, taken in and left out, and its
+/// `&IFACE`; `None` when the endpoint cannot match that family.
+fn endpoint_matches(
+    model: &Model,
+    endpoint: &crate::model::Endpoint,
+    direction: Direction,
+    ipv6: bool,
+) -> Option<Vec<Match>> {
+    if !endpoint.allows_family(ipv6) {
         return None;
     }
     let of_family = |nets: &[IpNet]| -> Vec<IpNet> {
@@ -3185,15 +3161,23 @@ fn source_address_matches(source: &crate::model::Endpoint, ipv6: bool) -> Option
             .collect()
     };
     let mut matches = Vec::new();
-    let nets = of_family(&source.addresses);
+    let nets = of_family(&endpoint.addresses);
     if !nets.is_empty() {
-        matches.push(address(Family::of(ipv6), Direction::Source, nets));
+        matches.push(address(Family::of(ipv6), direction, nets));
     }
-    let excluded = of_family(&source.excluded);
+    // `&eth0`: Shorewall's get_interface_address reads the physical
+    // interface's address when the firewall starts.
+    if let Some(index) = endpoint.interface_address {
+        matches.push(Match::InterfaceAddress {
+            direction,
+            interface: model.interfaces[index].physical.clone(),
+        });
+    }
+    let excluded = of_family(&endpoint.excluded);
     if !excluded.is_empty() {
         matches.push(Match::Address {
             family: Family::of(ipv6),
-            direction: Direction::Source,
+            direction,
             negated: true,
             nets: excluded,
         });
