@@ -1693,8 +1693,9 @@ fn lab_against_original(name: &str, short: &str, rules: &str) {
 }
 
 /// Issue #14: Shorewall itself reads the zone lists (`loc,dmz`,
-/// `all!net`, `all-`, `any`): its build_zone_list decides their pairs.
-/// (Checked to fail when `all!net` is written `all`.)
+/// `all!net`, `all-`, `any`, a `+` on one side): its build_zone_list
+/// decides their pairs. (Checked to fail when `all!net` is written `all`,
+/// and when a DEST list without `+` is read as taking loc to loc in.)
 #[test]
 fn zone_lists_as_shorewall_reads_them() {
     lab_against_original(
@@ -1705,7 +1706,9 @@ ACCEPT  loc,dmz  net              tcp  80\n\
 ACCEPT  all!net  $FW              tcp  22\n\
 ACCEPT  all-     dmz              tcp  25\n\
 ACCEPT  loc,dmz  loc,dmz          tcp  53\n\
-ACCEPT  any      net:192.0.2.10   udp  123\n",
+ACCEPT  any      net:192.0.2.10   udp  123\n\
+REJECT  loc,dmz+ loc,dmz          tcp  8082\n\
+REJECT  loc,dmz  loc,dmz+         tcp  8083\n",
     );
 }
 
