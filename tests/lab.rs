@@ -75,6 +75,23 @@ fn lab_model(name: &str, short: &str) -> String {
     lab_of(&model("tests/models", name), short)
 }
 
+/// The lines of a lab matrix for the probes from `from` to `to` in one
+/// family (the source address tells it), disagreeing (`!!`) or not.
+fn probe_lines<'a>(
+    matrix: &'a str,
+    from: &'a str,
+    to: &'a str,
+    ipv6: bool,
+) -> impl Iterator<Item = &'a str> + 'a {
+    matrix.lines().filter(move |l| {
+        let words: Vec<&str> = l
+            .trim_start_matches(['!', ' '])
+            .split_whitespace()
+            .collect();
+        words.len() > 6 && words[0] == from && words[1].contains(':') == ipv6 && words[3] == to
+    })
+}
+
 /// The lab's matrix of `model` once every probe agrees.
 fn lab_of(model: &Model, example: &str) -> String {
     common::require_lab();
@@ -870,17 +887,8 @@ fn model_family_dispositions() {
     let matrix = lab_model("family-dispositions", "famd");
     // loc's TCP probes to the firewall on ports no rule opens, by family.
     let rejected = |ipv6: bool| -> Vec<String> {
-        matrix
-            .lines()
-            .filter(|l| {
-                let words: Vec<&str> = l.split_whitespace().collect();
-                words.len() > 6
-                    && words[0] == "loc#1"
-                    && words[1].contains(':') == ipv6
-                    && words[3] == "fw"
-                    && words[5] == "tcp"
-                    && words[6] != "22"
-            })
+        probe_lines(&matrix, "loc#1", "fw", ipv6)
+            .filter(|l| l.contains(" tcp ") && !l.contains(" tcp 22 |"))
             .map(|l| l.split(" | ").nth(2).unwrap_or_default().to_owned())
             .collect()
     };
@@ -962,15 +970,7 @@ fn model_family_settings() {
     let matrix = lab_model("family-settings", "fams");
     // Every verdict of loc's probes to net, by family.
     let verdicts = |ipv6: bool| -> Vec<String> {
-        matrix
-            .lines()
-            .filter(|l| {
-                let words: Vec<&str> = l.split_whitespace().collect();
-                words.len() > 6
-                    && words[0] == "loc#1"
-                    && words[1].contains(':') == ipv6
-                    && words[3] == "net#1"
-            })
+        probe_lines(&matrix, "loc#1", "net#1", ipv6)
             .map(|l| l.split(" | ").nth(1).unwrap_or_default().to_owned())
             .collect()
     };
@@ -1317,16 +1317,8 @@ fn model_hosts_ipv6() {
 fn model_family_options() {
     let matrix = lab_model("family-options", "fopt");
     let verdict = |from: &str, to: &str, ipv6: bool, kind: &str| -> String {
-        let line = matrix
-            .lines()
-            .find(|l| {
-                let words: Vec<&str> = l.split_whitespace().collect();
-                words.len() > 6
-                    && words[0] == from
-                    && words[1].contains(':') == ipv6
-                    && words[3] == to
-                    && l.contains(&format!(" {kind} |"))
-            })
+        let line = probe_lines(&matrix, from, to, ipv6)
+            .find(|l| l.contains(&format!(" {kind} |")))
             .unwrap_or_else(|| panic!("no probe {from} -> {to} {kind}:\n{matrix}"));
         line.split(" | ").nth(1).unwrap_or_default().to_owned()
     };
@@ -1396,20 +1388,8 @@ fn family_options_merged_into_both_are_caught() {
 fn model_family_policies() {
     let matrix = lab_model("family-policies", "fpol");
     let verdicts = |from: &str, to: &str, ipv6: bool| -> Vec<String> {
-        matrix
-            .lines()
-            .filter(|l| {
-                let words: Vec<&str> = l
-                    .trim_start_matches(['!', ' '])
-                    .split_whitespace()
-                    .collect();
-                words.len() > 6
-                    && words[0] == from
-                    && words[1].contains(':') == ipv6
-                    && words[3] == to
-                    && !l.contains(" tcp 22 |")
-                    && !l.contains(" ping |")
-            })
+        probe_lines(&matrix, from, to, ipv6)
+            .filter(|l| !l.contains(" tcp 22 |") && !l.contains(" ping |"))
             .map(|l| l.split(" | ").nth(1).unwrap_or_default().trim().to_owned())
             .collect()
     };
