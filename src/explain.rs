@@ -502,6 +502,9 @@ pub fn explain_as(
     } else {
         Hook::Prerouting
     };
+    // The chains that edit packets come first (mangle priority): a new
+    // connection gets a rule's conntrack helper there.
+    trace.extend(walk::edits(ruleset, dnat_hook, &packet));
     if state == CtState::New
         && let Some(translation) = walk::translate(ruleset, dnat_hook, &packet)
     {
@@ -559,6 +562,11 @@ pub fn explain_as(
         hook(source, dest)
     };
     let ipv6 = packet.family == RuleFamily::Ipv6;
+    if hook != dnat_hook {
+        // The forward hook's (the MSS clamp); the output hook's were met
+        // before its nat chain.
+        trace.extend(walk::edits(ruleset, hook, &packet));
+    }
     let walked = walk::filter(ruleset, hook, &packet);
     trace.extend(walked.trace.iter().cloned());
     let mut verdict = match walked.outcome {
@@ -584,7 +592,11 @@ pub fn explain_as(
         && dest != firewall
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
     {
-        trace.extend(translation.trace.iter().cloned());
+        // Only a new connection's first packet meets the nat chains;
+        // conntrack translates the others as it translated that one.
+        if state == CtState::New {
+            trace.extend(translation.trace.iter().cloned());
+        }
         if let Some(found) = source_nat(model, &translation) {
             nat.push(found);
         }

@@ -868,3 +868,36 @@ dest = "all"
     let tunnel = chain.find("udp dport 5000 accept").expect(chain);
     assert!(invalid < tunnel, "{chain}");
 }
+
+#[test]
+fn trace_shows_the_helper_a_new_connection_is_given_and_no_other_packet_meets_it() {
+    let model = "tests/models/rule-helper.toml";
+    let ftp = |from: &str, state: &str| {
+        let args = ["--from", from, "--to", "$FW", "--dport", "21"];
+        let mut args = args.to_vec();
+        args.extend(["--state", state, "--trace"]);
+        explain_model(model, &args)
+    };
+    let helper = "ct helper set \"ftp-21\"";
+    let met = |trace: &str, sign: &str| {
+        trace.lines().any(|l| {
+            l.starts_with(sign) && l.contains("rule-helpers-prerouting") && l.contains(helper)
+        })
+    };
+    let loc = ftp("loc:192.168.1.5", "new");
+    assert!(met(&loc, "  + "), "loc's FTP gets the helper:\n{loc}");
+    let net = ftp("net:192.0.2.9", "new");
+    assert!(
+        met(&net, "  - ") && !met(&net, "  + "),
+        "net's FTP meets the helper's rule and is not given it:\n{net}"
+    );
+    let established = ftp("loc:192.168.1.5", "established");
+    assert!(
+        !met(&established, "  + ") && !met(&established, "  - "),
+        "an established packet never reaches the helpers' rules:\n{established}"
+    );
+    assert!(
+        established.contains("+ rule-helpers-prerouting: ct state { established, related, invalid, untracked } return"),
+        "{established}"
+    );
+}

@@ -390,6 +390,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
         Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
         Piece::ForwardClearMark => "FORWARD_CLEAR_MARK: forwarded packets lose the mark bits that source NAT tests",
+        Piece::HelperNewOnly => "conntrack helpers: only a new connection is given one",
     }
     .to_owned()
 }
@@ -3062,7 +3063,7 @@ fn rule_helper_chains(model: &Model) -> Vec<Chain> {
         name: name.to_owned(),
         base: base(hook, ChainType::Filter, Priority::Mangle, Policy::Accept),
         comment: Some("helper: the conntrack helpers of rules".to_owned()),
-        rules,
+        rules: new_only(rules),
     };
     let mut chains = Vec::new();
     if !prerouting.is_empty() {
@@ -3185,6 +3186,26 @@ fn endpoint_matches(
     Some(matches)
 }
 
+/// A chain of `ct helper set` rules behind a first rule that returns
+/// every packet but a new connection's: a helper is given to a new
+/// connection only (the kernel ignores `ct helper set` on a confirmed
+/// one, as iptables' CT target in Shorewall's raw table), so the other
+/// packets need not meet the rest.
+fn new_only(rules: Vec<Rule>) -> Vec<Rule> {
+    let others = vec![
+        CtState::Established,
+        CtState::Related,
+        CtState::Invalid,
+        CtState::Untracked,
+    ];
+    let gate = Rule::new(
+        vec![Match::CtState(others)],
+        vec![Statement::Verdict(Verdict::Return)],
+        Origin::Shorewall(Piece::HelperNewOnly),
+    );
+    std::iter::once(gate).chain(rules).collect()
+}
+
 /// The `ct helper` object of a helper: `ftp-21`, `q931-1720`.
 fn helper_name(helper: &ConntrackHelper) -> String {
     let kind = helper.kind.to_ascii_lowercase().replace('.', "");
@@ -3252,7 +3273,7 @@ fn helper_chain(hook: Hook, name: &str) -> Chain {
         name: name.to_owned(),
         base: base(hook, ChainType::Filter, Priority::Mangle, Policy::Accept),
         comment: Some("conntrack_helpers: Shorewall's conntrack file".to_owned()),
-        rules,
+        rules: new_only(rules),
     }
 }
 

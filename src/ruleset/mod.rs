@@ -648,6 +648,10 @@ pub enum Piece {
     /// Shorewall's FORWARD_CLEAR_MARK: a forwarded packet's mark loses
     /// the low bits that the snat file's MARK column tests.
     ForwardClearMark,
+    /// The first rule of a chain of conntrack helpers: only a new
+    /// connection is given a helper, so no other packet goes on to meet
+    /// the helpers' rules (a packet's path does not grow with them).
+    HelperNewOnly,
     /// What Shorewall's stopped state lets through besides the
     /// `[[stopped]]` entries (src/ruleset/stopped.rs).
     Stopped,

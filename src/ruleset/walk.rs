@@ -7,7 +7,7 @@
 //! What the kernel would learn from the routing table is assumed: a packet
 //! arrives on the interface its source is routed through (no reverse-path
 //! drop; a masquerade's SOURCE interface takes what arrives on it), and only 255.255.255.255 is a broadcast source. A new TCP
-//! connection opens with a SYN.
+//! connection opens with a SYN; an established one carries ACK.
 
 use std::net::IpAddr;
 
@@ -115,9 +115,15 @@ fn port_matches(
     proto_ok && port.is_some_and(|p| ranges.iter().any(|r| r.contains(p)))
 }
 
-/// A new connection's first TCP segment carries SYN alone.
-fn flags_match(mask: &[TcpFlag], value: &[TcpFlag]) -> bool {
-    let present = |flag: &TcpFlag| *flag == TcpFlag::Syn && mask.contains(flag);
+/// A new connection's first TCP segment carries SYN alone (so does a
+/// related one's, an FTP data connection's); a segment of an established
+/// connection ACK alone.
+fn flags_match(mask: &[TcpFlag], value: &[TcpFlag], state: CtState) -> bool {
+    let carried = match state {
+        CtState::Established => TcpFlag::Ack,
+        _ => TcpFlag::Syn,
+    };
+    let present = |flag: &TcpFlag| *flag == carried && mask.contains(flag);
     mask.iter().filter(|f| present(f)).count() == value.len() && value.iter().all(present)
 }
 
@@ -220,7 +226,7 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
             packet.family == *family && (limit.count >= 1) != limit.above
         }
         Match::TcpFlags { mask, value } => {
-            packet.proto == Some(Protocol::Tcp) && flags_match(mask, value)
+            packet.proto == Some(Protocol::Tcp) && flags_match(mask, value, packet.state)
         }
         // The walk does not know a segment's options.
         Match::MssAtLeast(_) => false,
@@ -389,6 +395,26 @@ pub fn filter(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Walk {
         decided_by,
         trace: walker.trace,
     }
+}
+
+/// The rules of a hook's chains that only edit packets (mangle priority,
+/// before the hook's nat and filter chains: a rule's conntrack helper, the
+/// MSS clamp), as the packet meets them. Lowering gives these chains no
+/// verdict, so each is walked to its end and decides nothing.
+pub fn edits(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Vec<Step> {
+    let mut walker = Walker {
+        ruleset,
+        packet,
+        trace: Vec::new(),
+    };
+    let editing = ruleset.chains.iter().filter(|c| {
+        c.base
+            .is_some_and(|b| b.hook == hook && b.priority == super::Priority::Mangle)
+    });
+    for chain in editing {
+        walker.chain(&chain.name, 0);
+    }
+    walker.trace
 }
 
 /// The first translation of a nat hook that the packet meets.
