@@ -516,8 +516,12 @@ pub struct RawSnat {
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
+    /// An address, or a range `FIRST-LAST` the kernel picks from.
     #[schemars(with = "String")]
     pub to: Spanned<String>,
+    /// A range's pick ignores the destination (Shorewall's `:persistent`).
+    #[schemars(with = "Option<bool>")]
+    pub persistent: Option<Spanned<bool>>,
     /// Only this protocol (Shorewall's PROTO column).
     #[schemars(with = "Option<Scalar>")]
     pub proto: Option<Spanned<Scalar>>,

@@ -105,6 +105,7 @@ golden_model! {
     policy_lists => "policy-lists",
     nat_mark => "nat-mark",
     snat_ports => "snat-ports",
+    snat_range => "snat-range",
     nat_hosts => "nat-hosts",
     nat_origdest => "nat-origdest",
     origdest_exclusion => "origdest-exclusion",

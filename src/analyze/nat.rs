@@ -1,7 +1,7 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
-use crate::model::{MarkTest, OneToOne, Origdest, Redirect};
+use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTo};
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
@@ -17,6 +17,7 @@ struct SnatFields<'a> {
     sources: &'a [Spanned<String>],
     source_interface: Option<&'a Spanned<String>>,
     to: Option<&'a Spanned<String>>,
+    persistent: Option<&'a Spanned<bool>>,
     proto: Option<&'a Spanned<Scalar>>,
     dport: Option<&'a Spanned<PortList>>,
     mark: Option<&'a Spanned<String>>,
@@ -377,6 +378,7 @@ impl Analyzer<'_> {
                 sources: &m.sources,
                 source_interface: m.source_interface.as_ref(),
                 to: None,
+                persistent: None,
                 proto: m.proto.as_ref(),
                 dport: m.dport.as_ref(),
                 mark: m.mark.as_ref(),
@@ -390,6 +392,7 @@ impl Analyzer<'_> {
                 sources: &e.sources,
                 source_interface: e.source_interface.as_ref(),
                 to: Some(&e.to),
+                persistent: e.persistent.as_ref(),
                 proto: e.proto.as_ref(),
                 dport: e.dport.as_ref(),
                 mark: e.mark.as_ref(),
@@ -427,6 +430,8 @@ impl Analyzer<'_> {
             entry.comment,
             span,
         )?;
+        let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
+        let to = snat.to.map(|to| SnatTo { persistent, ..to });
         let (mark, dports) = (mark?, dports?);
         // ICMP of the other family than the entry's: no packet matches.
         if let (Some(raw), Some(ipv6)) = (entry.proto, proto.and_then(|p| p.only_ipv6()))
@@ -440,6 +445,7 @@ impl Analyzer<'_> {
             mark,
             proto,
             dports,
+            to,
             ..snat
         })
     }
@@ -523,7 +529,7 @@ impl Analyzer<'_> {
             .filter_map(|s| self.network(s.get_ref(), s.span()))
             .collect();
         let to_addr = match to {
-            Some(to) => Some(self.dnat_target(to)?),
+            Some(to) => Some(self.snat_to(to)?),
             None => None,
         };
         let comment = self.free_text("comment", comment);
@@ -541,7 +547,12 @@ impl Analyzer<'_> {
                 self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
             }
             if let (Some(addr), Some(raw)) = (to_addr, to) {
-                self.check_family(&IpNet::from(addr), raw.span(), ZoneId::Zone(zone), family);
+                self.check_family(
+                    &IpNet::from(addr.first),
+                    raw.span(),
+                    ZoneId::Zone(zone),
+                    family,
+                );
             }
         }
         if let (Some(addr), Some(raw)) = (to_addr, to)
@@ -580,6 +591,26 @@ impl Analyzer<'_> {
             comment,
             line: self.line(&span),
             span: span.clone(),
+        })
+    }
+
+    /// A `[[snat]]`'s `to`: an address, or a range `FIRST-LAST` of one
+    /// family, first not above last.
+    fn snat_to(&mut self, raw: &Spanned<String>) -> Option<SnatTo> {
+        if raw.get_ref().contains(',') {
+            let text = raw.get_ref().clone();
+            self.error(Some(raw.span()), ErrorKind::SnatAddressList { text });
+            return None;
+        }
+        let Some((low, high)) = raw.get_ref().split_once('-') else {
+            return self.dnat_target(raw).map(SnatTo::one);
+        };
+        self.range(raw.get_ref(), low, high, raw.span())?;
+        let (first, last) = (low.parse().ok()?, high.parse().ok()?);
+        Some(SnatTo {
+            first,
+            last,
+            persistent: false,
         })
     }
 

@@ -20,7 +20,7 @@ use crate::model::rule::{is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, PortRange, Protocol,
-    Redirect, Rule, Service, Snat, Verdict, Zone, ZoneId, ZoneRef,
+    Redirect, Rule, Service, Snat, SnatTo, Verdict, Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -809,7 +809,7 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
         .iter()
         .map(|snat| {
             let action = match snat.to {
-                Some(to) => format!("SNAT({to})"),
+                Some(to) => format!("SNAT({})", shorewall_to(to)),
                 None => "MASQUERADE".to_owned(),
             };
             let interface = snat.interface_name(&model.interfaces).to_owned();
@@ -818,6 +818,15 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
             Item::new(&SNAT, snat.comment.clone(), &[cells])
         })
         .collect()
+}
+
+/// An SNAT address or range as snat's SNAT() and masq's ADDRESS take it,
+/// with `:persistent` (shorewall-snat(5)).
+fn shorewall_to(to: SnatTo) -> String {
+    match to.persistent {
+        true => format!("{to}:persistent"),
+        false => to.to_string(),
+    }
 }
 
 fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
@@ -829,7 +838,7 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {
-                Some(to) => cells.push(to.to_string()),
+                Some(to) => cells.push(shorewall_to(to)),
                 None if !more.is_empty() => cells.push("-".to_owned()),
                 None => {}
             }

@@ -32,7 +32,7 @@ use crate::model::{
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
     Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service,
-    Snat, ZoneId, ZoneRef,
+    Snat, SnatTo, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -3618,7 +3618,7 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
             Direction::Source,
             Statement::Snat {
                 family: Family::Ipv4,
-                to: nat.external,
+                to: SnatTo::one(nat.external),
             },
         ),
     };
