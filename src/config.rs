@@ -490,6 +490,11 @@ pub struct RawMasquerade {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Only connections to these networks (Shorewall's DEST column
+    /// `INTERFACE:NETWORKS`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub destinations: Vec<Spanned<String>>,
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
@@ -513,6 +518,11 @@ pub struct RawSnat {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Only connections to these networks (Shorewall's DEST column
+    /// `INTERFACE:NETWORKS`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub destinations: Vec<Spanned<String>>,
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,

@@ -369,6 +369,18 @@ fn model_snat_ports() {
     lab_model("snat-ports", "snpt");
 }
 
+/// Issue #14: source NAT only for some destinations (shorewall-snat(5)'s
+/// DEST `eth0:NETWORKS`): the office's connections to the net host's
+/// network leave with the agreed address, the servers' entry (for a
+/// network no host is in) is passed over and the masquerade below
+/// translates, under Shorewall's compiled firewall and nftables alike.
+#[test]
+fn model_snat_dest() {
+    let matrix = lab_model("snat-dest", "sndt");
+    assert!(matrix.contains("saw 203.0.113.9"), "{matrix}");
+    assert!(!matrix.contains("saw 203.0.113.10"), "{matrix}");
+}
+
 /// Issue #14: SNAT to an address range, one of them `persistent`
 /// (shorewall-snat(5)'s `SNAT(FIRST-LAST)` and `:persistent`): the net
 /// host sees, under Shorewall's compiled firewall and nftables alike, the

@@ -16,6 +16,7 @@ struct SnatFields<'a> {
     interface: &'a Spanned<String>,
     sources: &'a [Spanned<String>],
     source_interface: Option<&'a Spanned<String>>,
+    destinations: &'a [Spanned<String>],
     to: Option<&'a Spanned<String>>,
     persistent: Option<&'a Spanned<bool>>,
     proto: Option<&'a Spanned<Scalar>>,
@@ -377,6 +378,7 @@ impl Analyzer<'_> {
                 interface: &m.interface,
                 sources: &m.sources,
                 source_interface: m.source_interface.as_ref(),
+                destinations: &m.destinations,
                 to: None,
                 persistent: None,
                 proto: m.proto.as_ref(),
@@ -391,6 +393,7 @@ impl Analyzer<'_> {
                 interface: &e.interface,
                 sources: &e.sources,
                 source_interface: e.source_interface.as_ref(),
+                destinations: &e.destinations,
                 to: Some(&e.to),
                 persistent: e.persistent.as_ref(),
                 proto: e.proto.as_ref(),
@@ -430,6 +433,7 @@ impl Analyzer<'_> {
             entry.comment,
             span,
         )?;
+        let destinations = self.snat_destinations(&snat, entry.destinations)?;
         let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
         let to = snat.to.map(|to| SnatTo { persistent, ..to });
         let (mark, dports) = (mark?, dports?);
@@ -445,9 +449,29 @@ impl Analyzer<'_> {
             mark,
             proto,
             dports,
+            destinations,
             to,
             ..snat
         })
+    }
+
+    /// A source NAT entry's `destinations`: networks of the entry's
+    /// family; `None` once one is refused.
+    fn snat_destinations(&mut self, snat: &Snat, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
+        let ipv6 = self.snat_family_is_ipv6(snat);
+        let mut nets = Vec::new();
+        for item in raw {
+            let net = self.network(item.get_ref(), item.span());
+            match net {
+                Some(net) if is_ipv6(&net) == ipv6 => nets.push(net),
+                Some(_) => {
+                    let what = "this source NAT entry's destinations";
+                    self.error(Some(item.span()), ErrorKind::FamilyConflict { what });
+                }
+                None => {}
+            }
+        }
+        (nets.len() == raw.len()).then_some(nets)
     }
 
     /// Whether an entry is IPv6's, as [`crate::model::Model::snat_is_ipv6`]
@@ -584,6 +608,7 @@ impl Analyzer<'_> {
             device,
             sources: nets,
             source_interface,
+            destinations: Vec::new(),
             to: to_addr,
             proto: None,
             dports: Vec::new(),

@@ -789,6 +789,17 @@ fn nat_item(model: &Model, nat: &OneToOne) -> Item {
     Item::new(&NAT, nat.comment.clone(), &[cells])
 }
 
+/// The interface, with `:NETWORKS` when the entry translates only
+/// connections to them (shorewall-snat(5)'s DEST, the masq INTERFACE).
+fn dest_cell(model: &Model, snat: &Snat) -> String {
+    let interface = snat.interface_name(&model.interfaces).to_owned();
+    if snat.destinations.is_empty() {
+        return interface;
+    }
+    let nets: Vec<String> = snat.destinations.iter().map(ToString::to_string).collect();
+    format!("{interface}:{}", nets.join(","))
+}
+
 fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
     if let Some(interface) = snat.source_interface {
         // Shorewall masquerades the networks routed out of it.
@@ -812,7 +823,7 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
                 Some(to) => format!("SNAT({})", shorewall_to(to)),
                 None => "MASQUERADE".to_owned(),
             };
-            let interface = snat.interface_name(&model.interfaces).to_owned();
+            let interface = dest_cell(model, snat);
             let mut cells = vec![action, sources_cell(model, snat, product), interface];
             cells.extend(column_cells(snat, 4));
             Item::new(&SNAT, snat.comment.clone(), &[cells])
@@ -834,7 +845,7 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
     snats
         .iter()
         .map(|snat| {
-            let interface = snat.interface_name(&model.interfaces).to_owned();
+            let interface = dest_cell(model, snat);
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {

@@ -133,6 +133,9 @@ pub struct Snat {
     /// Index into `Model::interfaces`: only sources routed out of that
     /// interface (Shorewall's masq/snat SOURCE interface).
     pub source_interface: Option<usize>,
+    /// Only connections to these networks (Shorewall's DEST
+    /// `INTERFACE:NETWORKS`); empty: every destination.
+    pub destinations: Vec<IpNet>,
     pub to: Option<SnatTo>,
     /// Only this protocol (Shorewall's PROTO column); `None`: every one.
     pub proto: Option<super::Protocol>,

@@ -3781,6 +3781,13 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     } else {
         matches.push(address(family, Direction::Source, snat.sources.clone()));
     }
+    if !snat.destinations.is_empty() {
+        matches.push(address(
+            family,
+            Direction::Destination,
+            snat.destinations.clone(),
+        ));
+    }
     if let Some(source) = snat.source_interface {
         matches.extend(
             if_name(&model.interfaces[source]).map(|interface| Match::RoutedSource {
