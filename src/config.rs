@@ -490,6 +490,11 @@ pub struct RawMasquerade {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Only connections to these networks (Shorewall's DEST column
+    /// `INTERFACE:NETWORKS`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub destinations: Vec<Spanned<String>>,
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
@@ -513,11 +518,20 @@ pub struct RawSnat {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Only connections to these networks (Shorewall's DEST column
+    /// `INTERFACE:NETWORKS`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub destinations: Vec<Spanned<String>>,
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
+    /// An address, or a range `FIRST-LAST` the kernel picks from.
     #[schemars(with = "String")]
     pub to: Spanned<String>,
+    /// A range's pick ignores the destination (Shorewall's `:persistent`).
+    #[schemars(with = "Option<bool>")]
+    pub persistent: Option<Spanned<bool>>,
     /// Only this protocol (Shorewall's PROTO column).
     #[schemars(with = "Option<Scalar>")]
     pub proto: Option<Spanned<Scalar>>,

@@ -181,6 +181,10 @@ pub enum ErrorKind {
         text: String,
         reason: &'static str,
     },
+    /// A `[[snat]]`'s `to` listing several addresses.
+    SnatAddressList {
+        text: String,
+    },
     ExclusionOfOtherFamily {
         address: String,
     },
@@ -489,6 +493,7 @@ impl Error {
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
+            SnatAddressList { .. } => "give one address, or a range the kernel picks from for each connection: `to = \"203.0.113.10-203.0.113.12\"`".into(),
             BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),
             ExclusionOfOtherFamily { .. } => "leave out addresses of the family taken in (`loc:192.168.1.0/24!192.168.1.5`), or take in that family too".into(),
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
@@ -960,6 +965,7 @@ impl ErrorKind {
             WildcardOption { .. } => "wildcard-option",
             BadNetwork { .. } => "bad-network",
             BadRange { .. } => "bad-range",
+            SnatAddressList { .. } => "snat-address-list",
             ExclusionOfOtherFamily { .. } => "exclusion-of-other-family",
             DnatExclusion => "dnat-exclusion",
             BadMark { .. } => "bad-mark",
@@ -1198,6 +1204,11 @@ impl Display for ErrorKind {
                     quoted(text)
                 )
             }
+            SnatAddressList { text } => write!(
+                f,
+                "`{}` lists several addresses: an SNAT translates to one address or one range (Shorewall 5.2 refuses a list too: \"Only one SNAT address may be specified\")",
+                quoted(text)
+            ),
             ExclusionOfOtherFamily { address } => write!(
                 f,
                 "`{}` leaves out an address of a family no address before the `!` takes in",

@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
 use crate::error::quoted;
-use crate::model::{Interface, Model, Protocol, Verdict, ZoneId};
+use crate::model::{Interface, Model, Protocol, SnatTo, Verdict, ZoneId};
 use crate::ruleset::lower::{self, lower};
 use crate::ruleset::walk::{self, Outcome, Packet, Step};
 use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset, Statement};
@@ -89,7 +89,10 @@ pub enum Nat {
         line: usize,
     },
     Snat {
-        to: IpAddr,
+        to: SnatTo,
+        /// The address of `to` the kernel gives this connection; `None`
+        /// when the question leaves its source or destination address open.
+        picked: Option<IpAddr>,
         interface: String,
         line: usize,
     },
@@ -597,7 +600,7 @@ pub fn explain_as(
         if state == CtState::New {
             trace.extend(translation.trace.iter().cloned());
         }
-        if let Some(found) = source_nat(model, &translation) {
+        if let Some(found) = source_nat(model, &translation, &packet) {
             nat.push(found);
         }
     }
@@ -766,13 +769,19 @@ fn decider(
     (decider, chain)
 }
 
-fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
+fn source_nat(model: &Model, translation: &walk::Translation, packet: &Packet) -> Option<Nat> {
+    let picked = |to: &SnatTo| match (packet.saddr, packet.daddr) {
+        _ if !to.is_range() => Some(to.first),
+        (Some(source), Some(dest)) => Some(to.pick(source, dest)),
+        _ => None,
+    };
     if let (Origin::OneToOne(index), Statement::Snat { to, .. }) =
         (translation.origin, &translation.statement)
     {
         let nat = &model.one_to_one[index];
         return Some(Nat::Snat {
             to: *to,
+            picked: picked(to),
             interface: model.interfaces[nat.interface].physical.clone(),
             line: nat.line,
         });
@@ -785,6 +794,7 @@ fn source_nat(model: &Model, translation: &walk::Translation) -> Option<Nat> {
     Some(match translation.statement {
         Statement::Snat { to, .. } => Nat::Snat {
             to,
+            picked: picked(&to),
             interface,
             line: snat.line,
         },
@@ -961,9 +971,15 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
         }
         Nat::Snat {
             to,
+            picked,
             interface,
             line,
-        } => format!("SNAT to {to} on {interface} ({file}:{line})"),
+        } => match picked {
+            Some(picked) if to.is_range() => format!(
+                "SNAT to {to} on {interface}, {picked} for this source and destination ({file}:{line})"
+            ),
+            _ => format!("SNAT to {to} on {interface} ({file}:{line})"),
+        },
     }
 }
 
@@ -980,10 +996,12 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
         }
         Nat::Snat {
             to,
+            picked,
             interface,
             line,
         } => {
-            serde_json::json!({"kind": "snat", "to": to.to_string(), "interface": interface, "line": line})
+            let picked = picked.map(|p| p.to_string());
+            serde_json::json!({"kind": "snat", "to": to.to_string(), "picked": picked, "interface": interface, "line": line})
         }
     }
 }

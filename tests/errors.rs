@@ -121,6 +121,8 @@ error_case! {
     redirect_origdest_zone_family => "redirect-origdest-zone-family",
     macro_icmp_type_and_dport => "macro-icmp-type-and-dport",
     masquerade_mixed_family => "masquerade-mixed-family",
+    snat_range_reversed => "snat-range-reversed",
+    snat_address_list => "snat-address-list",
     masquerade_uncovered_device => "masquerade-uncovered-device",
     masquerade_device_syntax => "masquerade-device-syntax",
     unknown_icmp_code => "unknown-icmp-code",

@@ -2847,6 +2847,113 @@ fn snat_proto_and_port_become_the_entrys() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: an SNAT address range (shorewall-snat(5):
+/// `SNAT(206.124.146.177-206.124.146.180)`) becomes the entry's `to`, and
+/// `:persistent` its `persistent`, in the snat file and the 4.x masq
+/// file's ADDRESS; a list of addresses (which Shorewall 5.2 refuses:
+/// "Only one SNAT address may be specified"), `detect`, `:random` and
+/// source ports are refused at their line, named.
+#[test]
+fn snat_range_and_persistent_become_the_entrys() {
+    let dir = sample_with_rules("import-snat-range", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.10-203.0.113.12) 10.1.0.0/24 NET_IF\n\
+         SNAT(203.0.113.20-203.0.113.29:persistent) 10.2.0.0/24 NET_IF\n\
+         SNAT(203.0.113.10,203.0.113.11) 10.3.0.0/24 NET_IF\n\
+         SNAT(detect) 10.4.0.0/24 NET_IF\n\
+         SNAT(203.0.113.10:random) 10.5.0.0/24 NET_IF\n\
+         SNAT(203.0.113.10:5000-6000) 10.6.0.0/24 NET_IF tcp\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:3: SNAT `203.0.113.10,203.0.113.11` lists several addresses: Shorewall 5.2 refuses it",
+        "snat:4: SNAT `detect`",
+        "snat:5: SNAT `203.0.113.10:random`",
+        "snat:6: SNAT `203.0.113.10:5000-6000`: an address with source ports",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    for line in ["snat:1:", "snat:2:"] {
+        assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
+    }
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "sources = [\"10.1.0.0/24\"]\nto = \"203.0.113.10-203.0.113.12\"\n",
+        "sources = [\"10.2.0.0/24\"]\nto = \"203.0.113.20-203.0.113.29\"\npersistent = true\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-snat-range");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "SNAT(203.0.113.10-203.0.113.12) 10.1.0.0/24",
+        "SNAT(203.0.113.20-203.0.113.29:persistent) 10.2.0.0/24",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    std::fs::remove_file(dir.join("snat")).unwrap();
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.1.0.0/24 203.0.113.10-203.0.113.12:persistent\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let written = "to = \"203.0.113.10-203.0.113.12\"\npersistent = true\n";
+    assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the snat file's DEST `INTERFACE:NETWORKS` (shorewall-snat(5);
+/// Rules.pm `process_snat1`) becomes the entry's `destinations`, written
+/// back in the same column; an interface alias (`NET_IF:0`) and an
+/// exclusion after the interface are refused, named.
+#[test]
+fn snat_dest_networks_become_the_entrys_destinations() {
+    let dir = sample_with_rules("import-snat-dest", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.9) 10.1.0.0/24 NET_IF:198.51.100.0/24,192.0.2.7\n\
+         MASQUERADE 10.1.0.0/24 NET_IF\n\
+         MASQUERADE 10.2.0.0/24 NET_IF:0\n\
+         MASQUERADE 10.3.0.0/24 NET_IF:!192.0.2.0/24\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:3: DEST `NET_IF:0`",
+        "snat:4: DEST `NET_IF:!192.0.2.0/24`",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    for line in ["snat:1:", "snat:2:"] {
+        assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
+    }
+    let model = imported_model(&import_within(&dir, true));
+    let written = "interface = \"NET_IF\"\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"198.51.100.0/24\", \"192.0.2.7\"]\nto = \"203.0.113.9\"\n";
+    assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    let files = rendered(&model, "import-snat-dest");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    let line = "NET_IF:198.51.100.0/24,192.0.2.7";
+    assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: DNAT's ORIGDEST column becomes the port forward's
 /// `origdest`, after shorewall-rules(5) example 5 (`DNAT net
 /// loc:192.168.1.3 tcp 80 - 130.252.100.69`), a list too; another rule's

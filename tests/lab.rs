@@ -369,6 +369,35 @@ fn model_snat_ports() {
     lab_model("snat-ports", "snpt");
 }
 
+/// Issue #14: source NAT only for some destinations (shorewall-snat(5)'s
+/// DEST `eth0:NETWORKS`): the office's connections to the net host's
+/// network leave with the agreed address, the servers' entry (for a
+/// network no host is in) is passed over and the masquerade below
+/// translates, under Shorewall's compiled firewall and nftables alike.
+#[test]
+fn model_snat_dest() {
+    let matrix = lab_model("snat-dest", "sndt");
+    assert!(matrix.contains("saw 203.0.113.9"), "{matrix}");
+    assert!(!matrix.contains("saw 203.0.113.10"), "{matrix}");
+}
+
+/// Issue #14: SNAT to an address range, one of them `persistent`
+/// (shorewall-snat(5)'s `SNAT(FIRST-LAST)` and `:persistent`): the net
+/// host sees, under Shorewall's compiled firewall and nftables alike, the
+/// address of the range explain names for each source and destination.
+#[test]
+fn model_snat_range() {
+    let matrix = lab_model("snat-range", "snrg");
+    // The office's hosts leave the second uplink from more than one
+    // address of its range: a range, not its first address.
+    let seen: std::collections::BTreeSet<&str> = matrix
+        .lines()
+        .filter_map(|l| l.rsplit(" saw ").next())
+        .filter(|a| a.starts_with("198.51.100."))
+        .collect();
+    assert!(seen.len() > 1, "{seen:?}\n{matrix}");
+}
+
 /// Issue #16: one-to-one NAT into zones the hosts file declares
 /// (shorewall-hosts(5)), one nested in another: net reaches the loc
 /// workstation and the srv web server through their public addresses on

@@ -126,6 +126,8 @@ mod models {
         policy_lists => "policy-lists",
         nat_mark => "nat-mark",
         snat_ports => "snat-ports",
+        snat_range => "snat-range",
+        snat_dest => "snat-dest",
         nat_hosts => "nat-hosts",
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",

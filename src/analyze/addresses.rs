@@ -123,7 +123,7 @@ impl Analyzer<'_> {
     }
 
     /// `LOW-HIGH`, as the networks that cover it exactly.
-    fn range(
+    pub(super) fn range(
         &mut self,
         text: &str,
         low: &str,

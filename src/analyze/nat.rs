@@ -1,7 +1,7 @@
 //! Port forwards, masquerade and SNAT.
 
 use super::*;
-use crate::model::{MarkTest, OneToOne, Origdest, Redirect};
+use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTo};
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
@@ -16,7 +16,9 @@ struct SnatFields<'a> {
     interface: &'a Spanned<String>,
     sources: &'a [Spanned<String>],
     source_interface: Option<&'a Spanned<String>>,
+    destinations: &'a [Spanned<String>],
     to: Option<&'a Spanned<String>>,
+    persistent: Option<&'a Spanned<bool>>,
     proto: Option<&'a Spanned<Scalar>>,
     dport: Option<&'a Spanned<PortList>>,
     mark: Option<&'a Spanned<String>>,
@@ -376,7 +378,9 @@ impl Analyzer<'_> {
                 interface: &m.interface,
                 sources: &m.sources,
                 source_interface: m.source_interface.as_ref(),
+                destinations: &m.destinations,
                 to: None,
+                persistent: None,
                 proto: m.proto.as_ref(),
                 dport: m.dport.as_ref(),
                 mark: m.mark.as_ref(),
@@ -389,7 +393,9 @@ impl Analyzer<'_> {
                 interface: &e.interface,
                 sources: &e.sources,
                 source_interface: e.source_interface.as_ref(),
+                destinations: &e.destinations,
                 to: Some(&e.to),
+                persistent: e.persistent.as_ref(),
                 proto: e.proto.as_ref(),
                 dport: e.dport.as_ref(),
                 mark: e.mark.as_ref(),
@@ -427,6 +433,9 @@ impl Analyzer<'_> {
             entry.comment,
             span,
         )?;
+        let destinations = self.snat_destinations(&snat, entry.destinations)?;
+        let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
+        let to = snat.to.map(|to| SnatTo { persistent, ..to });
         let (mark, dports) = (mark?, dports?);
         // ICMP of the other family than the entry's: no packet matches.
         if let (Some(raw), Some(ipv6)) = (entry.proto, proto.and_then(|p| p.only_ipv6()))
@@ -440,8 +449,29 @@ impl Analyzer<'_> {
             mark,
             proto,
             dports,
+            destinations,
+            to,
             ..snat
         })
+    }
+
+    /// A source NAT entry's `destinations`: networks of the entry's
+    /// family; `None` once one is refused.
+    fn snat_destinations(&mut self, snat: &Snat, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
+        let ipv6 = self.snat_family_is_ipv6(snat);
+        let mut nets = Vec::new();
+        for item in raw {
+            let net = self.network(item.get_ref(), item.span());
+            match net {
+                Some(net) if is_ipv6(&net) == ipv6 => nets.push(net),
+                Some(_) => {
+                    let what = "this source NAT entry's destinations";
+                    self.error(Some(item.span()), ErrorKind::FamilyConflict { what });
+                }
+                None => {}
+            }
+        }
+        (nets.len() == raw.len()).then_some(nets)
     }
 
     /// Whether an entry is IPv6's, as [`crate::model::Model::snat_is_ipv6`]
@@ -523,7 +553,7 @@ impl Analyzer<'_> {
             .filter_map(|s| self.network(s.get_ref(), s.span()))
             .collect();
         let to_addr = match to {
-            Some(to) => Some(self.dnat_target(to)?),
+            Some(to) => Some(self.snat_to(to)?),
             None => None,
         };
         let comment = self.free_text("comment", comment);
@@ -541,7 +571,12 @@ impl Analyzer<'_> {
                 self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
             }
             if let (Some(addr), Some(raw)) = (to_addr, to) {
-                self.check_family(&IpNet::from(addr), raw.span(), ZoneId::Zone(zone), family);
+                self.check_family(
+                    &IpNet::from(addr.first),
+                    raw.span(),
+                    ZoneId::Zone(zone),
+                    family,
+                );
             }
         }
         if let (Some(addr), Some(raw)) = (to_addr, to)
@@ -573,6 +608,7 @@ impl Analyzer<'_> {
             device,
             sources: nets,
             source_interface,
+            destinations: Vec::new(),
             to: to_addr,
             proto: None,
             dports: Vec::new(),
@@ -580,6 +616,26 @@ impl Analyzer<'_> {
             comment,
             line: self.line(&span),
             span: span.clone(),
+        })
+    }
+
+    /// A `[[snat]]`'s `to`: an address, or a range `FIRST-LAST` of one
+    /// family, first not above last.
+    fn snat_to(&mut self, raw: &Spanned<String>) -> Option<SnatTo> {
+        if raw.get_ref().contains(',') {
+            let text = raw.get_ref().clone();
+            self.error(Some(raw.span()), ErrorKind::SnatAddressList { text });
+            return None;
+        }
+        let Some((low, high)) = raw.get_ref().split_once('-') else {
+            return self.dnat_target(raw).map(SnatTo::one);
+        };
+        self.range(raw.get_ref(), low, high, raw.span())?;
+        let (first, last) = (low.parse().ok()?, high.parse().ok()?);
+        Some(SnatTo {
+            first,
+            last,
+            persistent: false,
         })
     }
 

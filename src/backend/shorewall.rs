@@ -20,7 +20,7 @@ use crate::model::rule::{is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, PortRange, Protocol,
-    Redirect, Rule, Service, Snat, Verdict, Zone, ZoneId, ZoneRef,
+    Redirect, Rule, Service, Snat, SnatTo, Verdict, Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -789,6 +789,17 @@ fn nat_item(model: &Model, nat: &OneToOne) -> Item {
     Item::new(&NAT, nat.comment.clone(), &[cells])
 }
 
+/// The interface, with `:NETWORKS` when the entry translates only
+/// connections to them (shorewall-snat(5)'s DEST, the masq INTERFACE).
+fn dest_cell(model: &Model, snat: &Snat) -> String {
+    let interface = snat.interface_name(&model.interfaces).to_owned();
+    if snat.destinations.is_empty() {
+        return interface;
+    }
+    let nets: Vec<String> = snat.destinations.iter().map(ToString::to_string).collect();
+    format!("{interface}:{}", nets.join(","))
+}
+
 fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
     if let Some(interface) = snat.source_interface {
         // Shorewall masquerades the networks routed out of it.
@@ -809,10 +820,10 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
         .iter()
         .map(|snat| {
             let action = match snat.to {
-                Some(to) => format!("SNAT({to})"),
+                Some(to) => format!("SNAT({})", shorewall_to(to)),
                 None => "MASQUERADE".to_owned(),
             };
-            let interface = snat.interface_name(&model.interfaces).to_owned();
+            let interface = dest_cell(model, snat);
             let mut cells = vec![action, sources_cell(model, snat, product), interface];
             cells.extend(column_cells(snat, 4));
             Item::new(&SNAT, snat.comment.clone(), &[cells])
@@ -820,16 +831,25 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
         .collect()
 }
 
+/// An SNAT address or range as snat's SNAT() and masq's ADDRESS take it,
+/// with `:persistent` (shorewall-snat(5)).
+fn shorewall_to(to: SnatTo) -> String {
+    match to.persistent {
+        true => format!("{to}:persistent"),
+        false => to.to_string(),
+    }
+}
+
 fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
     let product = Product { ipv6: false };
     snats
         .iter()
         .map(|snat| {
-            let interface = snat.interface_name(&model.interfaces).to_owned();
+            let interface = dest_cell(model, snat);
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {
-                Some(to) => cells.push(to.to_string()),
+                Some(to) => cells.push(shorewall_to(to)),
                 None if !more.is_empty() => cells.push("-".to_owned()),
                 None => {}
             }

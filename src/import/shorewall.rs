@@ -539,6 +539,68 @@ fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
         .or_else(|| sources.first().map(|s| s.contains(':')))
 }
 
+/// An snat line's DEST (a masq line's INTERFACE) as the interface and
+/// the destination networks after its `:`, as Rules.pm `process_snat1`
+/// splits it (IPv4: networks hold a `.`; IPv6: all after the first `:`);
+/// `Err` for an alias (`eth0:0`), `eth0::NETS` or an exclusion or ipset.
+fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>), String> {
+    let Some((interface, rest)) = dest.split_once(':') else {
+        return Ok((dest, Vec::new()));
+    };
+    if !ipv6 && !rest.contains('.') && !rest.starts_with(['!', '+', '%']) {
+        return Err(format!(
+            "DEST `{dest}`: an interface alias (IPv4's INTERFACE:DIGIT) or `INTERFACE::NETWORKS` is not in fwgen's source NAT model"
+        ));
+    }
+    let mut nets = Vec::new();
+    for item in rest.split(',') {
+        match item.parse::<ipnet::IpNet>() {
+            Ok(_) => nets.push(item.to_owned()),
+            Err(_) => match item.parse::<std::net::IpAddr>() {
+                Ok(_) => nets.push(item.to_owned()),
+                Err(_) => {
+                    return Err(format!(
+                        "DEST `{dest}`: `{item}` is no address or network (an exclusion, ipset or range after the interface is not in fwgen's source NAT model)"
+                    ));
+                }
+            },
+        }
+    }
+    Ok((interface, nets))
+}
+
+/// The address of an snat line's `SNAT(...)` (or a masq line's ADDRESS)
+/// as `[[snat]]`'s `to`, with whether `:persistent` follows it; `Err`
+/// with the reason for a form the model lacks, or Shorewall refuses.
+fn snat_address(text: &str) -> Result<(&str, bool), String> {
+    let (address, persistent) = match text.strip_suffix(":persistent") {
+        Some(address) => (address, true),
+        None => (text, false),
+    };
+    if address.contains(',') {
+        return Err(format!(
+            "SNAT `{text}` lists several addresses: Shorewall 5.2 refuses it (\"Only one SNAT address may be specified\", Rules.pm); give a range `FIRST-LAST`"
+        ));
+    }
+    let reason = if address == "detect" {
+        Some(
+            "the interface's address, looked up when the firewall starts, is not in fwgen's source NAT model; name the address, or use a masquerade",
+        )
+    } else if address.ends_with(":random") || address == "random" {
+        Some("`:random` (a random source port) is not in fwgen's source NAT model")
+    } else if address.contains(':') && !address.contains("::") && address.contains('.') {
+        Some("an address with source ports is not in fwgen's source NAT model")
+    } else if address.starts_with(['&', '%', ':']) {
+        Some("an interface's address, or ports alone, is not in fwgen's source NAT model")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(format!("SNAT `{text}`: {reason}")),
+        None => Ok((address, persistent)),
+    }
+}
+
 /// "ipv4", "ipv6" or "both" for every zone of either configuration.
 fn zone_families(v4: &[Entry], v6: &[Entry]) -> BTreeMap<String, &'static str> {
     let names = |entries: &[Entry]| -> Vec<String> {
@@ -4471,7 +4533,14 @@ impl Importer {
         to: Option<&str>,
         matched: &NatMatch,
     ) {
-        if interface.contains(':') || interface.contains('+') {
+        let (interface, destinations) = match snat_dest(interface, self.ipv6) {
+            Ok(split) => split,
+            Err(reason) => {
+                self.refuse(line, reason);
+                return;
+            }
+        };
+        if interface.contains('+') {
             self.refuse(
                 line,
                 "an snat interface with addresses or a wildcard is not in fwgen's model",
@@ -4520,6 +4589,13 @@ impl Importer {
             }
         }
         let sources = networks;
+        let (to, persistent) = match to.map(snat_address).transpose() {
+            Ok(parsed) => parsed.map_or((None, false), |(to, p)| (Some(to), p)),
+            Err(reason) => {
+                self.refuse(line, reason);
+                return;
+            }
+        };
         let header = if to.is_some() { "snat" } else { "masquerade" };
         let mut zones = self.interface_zone(interface);
         zones.extend(source_interface.map_or_else(Vec::new, |s| self.interface_zone(s)));
@@ -4530,7 +4606,11 @@ impl Importer {
             table.push("sources", Value::strings(&sources));
         }
         table.push_some("source_interface", source_interface);
+        if !destinations.is_empty() {
+            table.push("destinations", Value::strings(&destinations));
+        }
         table.push_some("to", to);
+        table.push_some("persistent", persistent.then_some(true));
         table.push_some("proto", matched.proto.as_deref());
         table.push_some("dport", matched.dport.as_deref());
         table.push_some("mark", matched.mark.as_deref());

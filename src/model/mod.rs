@@ -23,7 +23,7 @@ pub use interface::{FamilyOption, Interface, InterfaceOption};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;
-pub use nat::{Dnat, OneToOne, Redirect, Snat};
+pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo};
 pub use policy::{
     Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix, PolicySide,
 };

@@ -133,7 +133,10 @@ pub struct Snat {
     /// Index into `Model::interfaces`: only sources routed out of that
     /// interface (Shorewall's masq/snat SOURCE interface).
     pub source_interface: Option<usize>,
-    pub to: Option<IpAddr>,
+    /// Only connections to these networks (Shorewall's DEST
+    /// `INTERFACE:NETWORKS`); empty: every destination.
+    pub destinations: Vec<IpNet>,
+    pub to: Option<SnatTo>,
     /// Only this protocol (Shorewall's PROTO column); `None`: every one.
     pub proto: Option<super::Protocol>,
     /// Only these destination ports (Shorewall's PORT(S)/DPORT column);
@@ -172,5 +175,188 @@ impl Snat {
             }
             None => interface.physical.clone(),
         }
+    }
+}
+
+/// The addresses a `[[snat]]` entry translates to: one address, or a range
+/// the kernel picks one of for each connection (`first == last` for one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnatTo {
+    pub first: IpAddr,
+    pub last: IpAddr,
+    /// The pick ignores the destination: a client keeps one address for
+    /// every server (Shorewall's `:persistent`, nftables `persistent`).
+    pub persistent: bool,
+}
+
+impl SnatTo {
+    pub fn one(address: IpAddr) -> Self {
+        SnatTo {
+            first: address,
+            last: address,
+            persistent: false,
+        }
+    }
+
+    pub fn is_ipv6(&self) -> bool {
+        self.first.is_ipv6()
+    }
+
+    pub fn is_range(&self) -> bool {
+        self.first != self.last
+    }
+
+    /// The address the kernel gives a connection from `source` to `dest`:
+    /// Linux's nf_nat_core.c `find_best_ips_proto`, the one choice
+    /// iptables' SNAT and nftables' `snat to` share, a hash of the source
+    /// (and, but with `persistent`, the destination) into the range, word
+    /// by word, in the kernel's own (little-endian) reading of the address.
+    pub fn pick(&self, source: IpAddr, dest: IpAddr) -> IpAddr {
+        if !self.is_range() {
+            return self.first;
+        }
+        let (src, dst) = (words(source), words(dest));
+        let (min, max) = (words(self.first), words(self.last));
+        let last = if self.is_ipv6() { 3 } else { 0 };
+        let initval = if self.persistent { 0 } else { dst[last] };
+        let mut j = jhash2(src, initval);
+        let mut picked = [0u32; 4];
+        let mut full_range = false;
+        for i in 0..=last {
+            let (low, dist) = if full_range {
+                (0, u32::MAX)
+            } else {
+                let (low, high) = (u32::from_be(min[i]), u32::from_be(max[i]));
+                (low, high.wrapping_sub(low).wrapping_add(1))
+            };
+            let scaled = ((u64::from(j) * u64::from(dist)) >> 32) as u32;
+            picked[i] = low.wrapping_add(scaled).to_be();
+            full_range |= picked[i] != max[i];
+            if !self.persistent {
+                j ^= dst[i];
+            }
+        }
+        let bytes: Vec<u8> = picked.iter().flat_map(|w| w.to_le_bytes()).collect();
+        match self.first {
+            IpAddr::V4(_) => IpAddr::from([bytes[0], bytes[1], bytes[2], bytes[3]]),
+            IpAddr::V6(_) => {
+                let octets: [u8; 16] = bytes.try_into().unwrap_or([0; 16]);
+                IpAddr::from(octets)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SnatTo {
+    /// `203.0.113.10` or `203.0.113.10-203.0.113.12`, as Shorewall's
+    /// SNAT() and nftables' `snat to` write it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_range() {
+            write!(f, "{}-{}", self.first, self.last)
+        } else {
+            write!(f, "{}", self.first)
+        }
+    }
+}
+
+/// An address as the kernel's `union nf_inet_addr` holds it: four 32-bit
+/// words in memory order (an IPv4 address in the first, the rest zero),
+/// read as a little-endian machine reads them.
+fn words(address: IpAddr) -> [u32; 4] {
+    let mut bytes = [0u8; 16];
+    match address {
+        IpAddr::V4(a) => bytes[..4].copy_from_slice(&a.octets()),
+        IpAddr::V6(a) => bytes.copy_from_slice(&a.octets()),
+    }
+    let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    [word(0), word(4), word(8), word(12)]
+}
+
+/// Linux's `jhash2` (include/linux/jhash.h, Bob Jenkins' lookup3) of four
+/// words.
+fn jhash2(k: [u32; 4], initval: u32) -> u32 {
+    let start = 0xdead_beef_u32.wrapping_add(4 << 2).wrapping_add(initval);
+    let (mut a, mut b, mut c) = (start, start, start);
+    a = a.wrapping_add(k[0]);
+    b = b.wrapping_add(k[1]);
+    c = c.wrapping_add(k[2]);
+    // __jhash_mix
+    for (shift_a, shift_b, shift_c) in [(4, 6, 8), (16, 19, 4)] {
+        a = a.wrapping_sub(c) ^ c.rotate_left(shift_a);
+        c = c.wrapping_add(b);
+        b = b.wrapping_sub(a) ^ a.rotate_left(shift_b);
+        a = a.wrapping_add(c);
+        c = c.wrapping_sub(b) ^ b.rotate_left(shift_c);
+        b = b.wrapping_add(a);
+    }
+    a = a.wrapping_add(k[3]);
+    // __jhash_final
+    c = (c ^ b).wrapping_sub(b.rotate_left(14));
+    a = (a ^ c).wrapping_sub(c.rotate_left(11));
+    b = (b ^ a).wrapping_sub(a.rotate_left(25));
+    c = (c ^ b).wrapping_sub(b.rotate_left(16));
+    a = (a ^ c).wrapping_sub(c.rotate_left(4));
+    b = (b ^ a).wrapping_sub(a.rotate_left(14));
+    (c ^ b).wrapping_sub(b.rotate_left(24))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(first: &str, last: &str, persistent: bool) -> SnatTo {
+        let (first, last) = (first.parse().unwrap(), last.parse().unwrap());
+        SnatTo {
+            first,
+            last,
+            persistent,
+        }
+    }
+
+    /// The addresses Linux 6.18 gave in the lab (tests/models/snat-range.toml,
+    /// Shorewall's compiled firewall and nftables alike): the pick is the
+    /// kernel's, not a first address or a round robin.
+    #[test]
+    fn a_range_is_picked_as_the_kernel_picks() {
+        let pool = range("198.51.100.8", "198.51.100.15", false);
+        let dest = "198.18.4.2".parse().unwrap();
+        for (source, seen) in [
+            ("192.168.1.2", "198.51.100.8"),
+            ("192.168.0.2", "198.51.100.12"),
+            ("192.168.2.2", "198.51.100.9"),
+        ] {
+            let picked = pool.pick(source.parse().unwrap(), dest);
+            assert_eq!(picked.to_string(), seen, "{source}");
+        }
+        let office = range("203.0.113.10", "203.0.113.12", false);
+        let picked = office.pick(
+            "192.168.2.2".parse().unwrap(),
+            "198.18.0.2".parse().unwrap(),
+        );
+        assert_eq!(picked.to_string(), "203.0.113.12");
+    }
+
+    /// With `persistent` the destination plays no part; one address is
+    /// its own pick.
+    #[test]
+    fn persistent_ignores_the_destination() {
+        let pool = range("203.0.113.20", "203.0.113.29", true);
+        let source = "10.1.1.7".parse().unwrap();
+        let picks: std::collections::BTreeSet<IpAddr> = (1..=50u8)
+            .map(|d| pool.pick(source, IpAddr::from([198, 51, 100, d])))
+            .collect();
+        assert_eq!(picks.len(), 1);
+        let one = SnatTo::one("203.0.113.5".parse().unwrap());
+        assert_eq!(one.pick(source, source).to_string(), "203.0.113.5");
+        let spread = range("203.0.113.20", "203.0.113.29", false);
+        let picks: std::collections::BTreeSet<IpAddr> = (1..=50u8)
+            .map(|d| spread.pick(source, IpAddr::from([198, 51, 100, d])))
+            .collect();
+        assert!(picks.len() > 1);
+        assert!(
+            picks
+                .iter()
+                .all(|p| *p >= spread.first && *p <= spread.last)
+        );
     }
 }

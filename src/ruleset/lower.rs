@@ -32,7 +32,7 @@ use crate::model::{
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
     Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service,
-    Snat, ZoneId, ZoneRef,
+    Snat, SnatTo, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -3639,7 +3639,7 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
             Direction::Source,
             Statement::Snat {
                 family: Family::Ipv4,
-                to: nat.external,
+                to: SnatTo::one(nat.external),
             },
         ),
     };
@@ -3801,6 +3801,13 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
         matches.push(Match::Family(family));
     } else {
         matches.push(address(family, Direction::Source, snat.sources.clone()));
+    }
+    if !snat.destinations.is_empty() {
+        matches.push(address(
+            family,
+            Direction::Destination,
+            snat.destinations.clone(),
+        ));
     }
     if let Some(source) = snat.source_interface {
         matches.extend(

@@ -26,7 +26,8 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use crate::model::{
-    ClampMss, ConnLimit, IcmpType, LogLevel, LogLimit, MarkTest, PortRange, RateLimit, ZoneId,
+    ClampMss, ConnLimit, IcmpType, LogLevel, LogLimit, MarkTest, PortRange, RateLimit, SnatTo,
+    ZoneId,
 };
 
 /// The whole table.
@@ -399,9 +400,10 @@ pub enum Statement {
         to: IpAddr,
         port: Option<u16>,
     },
+    /// `snat ip to 203.0.113.10-203.0.113.12 persistent`.
     Snat {
         family: Family,
-        to: IpAddr,
+        to: SnatTo,
     },
     /// `add @routed-eth1-ipv4 { ip saddr }`: remember the source in the
     /// set a `Match::RoutedSource` reads.

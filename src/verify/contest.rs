@@ -709,7 +709,9 @@ fn expected_outcome(
         match nat {
             Nat::Dnat { to, .. } => dest = *to,
             Nat::Redirect { .. } => redirected = true,
-            Nat::Snat { to, .. } => seen = *to,
+            Nat::Snat { to, picked, .. } => {
+                seen = picked.ok_or_else(|| format!("explain picks no address of {to}"))?;
+            }
             Nat::Masquerade { interface, .. } => {
                 // The link's name: a device a wildcard covers (`pppw0`
                 // of `ppp+`) is the lab's link of the wildcard.

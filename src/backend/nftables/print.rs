@@ -409,7 +409,13 @@ impl Display for Statement {
                 };
                 write!(f, "dnat {} to {target}", family_word(*family))
             }
-            Statement::Snat { family, to } => write!(f, "snat {} to {to}", family_word(*family)),
+            Statement::Snat { family, to } => {
+                write!(f, "snat {} to {to}", family_word(*family))?;
+                if to.persistent {
+                    f.write_str(" persistent")?;
+                }
+                Ok(())
+            }
             Statement::Masquerade => f.write_str("masquerade"),
             Statement::AddSource { set, family } => {
                 write!(f, "add @{set} {{ {} saddr }}", family_word(*family))
