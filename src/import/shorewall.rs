@@ -3,6 +3,7 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
+mod accounting;
 mod blacklist;
 mod stopped;
 mod tunnels;
@@ -62,6 +63,9 @@ impl std::fmt::Display for Unsupported {
 pub struct Imported {
     pub toml: String,
     pub skipped: Vec<Unsupported>,
+    /// What was noted (also at the top of the model): read, with no
+    /// effect on what passes, or carried with a remark.
+    pub notes: Vec<String>,
 }
 
 /// Why nothing was imported.
@@ -333,6 +337,7 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     Ok(Imported {
         toml,
         skipped: importer.unsupported,
+        notes: importer.notes,
     })
 }
 
@@ -1465,6 +1470,7 @@ impl Importer {
         self.snat();
         self.stopped();
         self.tunnels();
+        self.accounting();
         self.walk();
     }
 
