@@ -2330,7 +2330,11 @@ fn site_macros_are_read_before_the_stock_ones() {
     let _ = std::fs::remove_dir_all(&dir);
 
     let dir = sample_with_rules("import-site-macro-refused", b"Odd(ACCEPT) loc $FW\n", None);
-    std::fs::write(dir.join("macro.Odd"), "# a host\nPARAM 10.0.0.1 - tcp 22\n").unwrap();
+    std::fs::write(
+        dir.join("macro.Odd"),
+        "# a zone, which the call names\nPARAM net - tcp 22\n",
+    )
+    .unwrap();
     assert_import_refused(
         &import_within(&dir, false),
         &[
@@ -3518,4 +3522,74 @@ COUNT\t-\teth0\teth1\tudp\t53
         "{model}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Site macro forms fwgen's import does not take, each refused at its
+/// line with what Shorewall does there (Rules.pm `process_macro`): a
+/// call without a parameter of a macro with no DEFAULT (Shorewall refuses
+/// it) or whose DEFAULT comes after a line; `?FORMAT 1` (Shorewall 5.2
+/// refuses it); a body line with its own action; a body address on a side
+/// where the call gives a zone list; a log tag in a body line.
+#[test]
+fn site_macro_forms_not_taken_are_refused_where_they_are() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "PARAM - - tcp 5004\n",
+            "Def loc $FW\n",
+            &[
+                "error: rules:1: `Def` is the site's macro.Def called without a parameter, and it has no DEFAULT line: Shorewall refuses the call",
+            ],
+        ),
+        (
+            "PARAM - - tcp 5004\nDEFAULT DROP\n",
+            "Def loc $FW\n",
+            &[
+                "error: rules:1: `Def` is the site's macro.Def called without a parameter, and lines of it come before its DEFAULT line",
+            ],
+        ),
+        (
+            "?FORMAT 1\nPARAM - - tcp 5004\n",
+            "Def(ACCEPT) loc $FW\n",
+            &[
+                "error: macro.Def:1: site macro macro.Def: `?FORMAT 1`: Shorewall 5.2 reads macros in FORMAT 2 only",
+                "error: rules:1: `Def` is the site's macro.Def, refused at its line",
+            ],
+        ),
+        (
+            "SSH(ACCEPT)\n",
+            "Def(DROP) loc $FW\n",
+            &[
+                "error: macro.Def:1: site macro macro.Def: the line's action `SSH(ACCEPT)` calls a macro with an action of its own",
+            ],
+        ),
+        (
+            "DEFAULT CONTINUE\nPARAM - - tcp 5004\n",
+            "Def loc $FW\n",
+            &["error: macro.Def:1: site macro macro.Def: DEFAULT `CONTINUE`"],
+        ),
+        (
+            "PARAM - 192.168.1.5 tcp 5002\n",
+            "Def(ACCEPT) net loc,net\n",
+            &[
+                "error: rules:1: macro.Def:1 gives the address 192.168.1.5 where this call gives `loc,net`",
+            ],
+        ),
+        (
+            "PARAM:info:TAG - - tcp 5005\n",
+            "Def(ACCEPT) loc $FW\n",
+            &[
+                "error: macro.Def:1: site macro macro.Def: the line's action `PARAM:info:TAG`: a log tag",
+            ],
+        ),
+    ];
+    for (at, (body, rules, expected)) in cases.iter().enumerate() {
+        let dir = sample_with_rules(
+            &format!("import-site-macro-form-{at}"),
+            rules.as_bytes(),
+            None,
+        );
+        std::fs::write(dir.join("macro.Def"), body).unwrap();
+        assert_import_refused(&import_within(&dir, false), expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -220,7 +220,7 @@ struct Importer {
     /// The directory's `macro.NAME` files, by NAME.
     site_macro_files: Vec<String>,
     /// Site macros read for a rule calling them (`None`: refused).
-    site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
+    site_macros: BTreeMap<String, Option<site_macro::SiteMacro>>,
     /// The site actions: listed in `actions`, with an `action.NAME`.
     site_action_files: Vec<String>,
     /// Each called site action's body, `None` once refused.
@@ -3577,6 +3577,19 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        // A site macro called without a parameter takes its DEFAULT
+        // (Rules.pm `process_macro`), or Shorewall refuses the call.
+        let (target, service_macro) = match service_macro {
+            None if self.site_macro_files.contains(&action)
+                && !self.site_action_files.contains(&action) =>
+            {
+                match self.site_macro_default(&action) {
+                    Ok(default) => (default, Some(action.clone())),
+                    Err(reason) => return self.refuse(line, reason),
+                }
+            }
+            other => (target, other),
+        };
         let called = (service_macro.as_ref())
             .filter(|name| self.site_action_files.contains(name))
             .unwrap_or(&action);
