@@ -1281,7 +1281,8 @@ fn a_nat_entry_into_a_hosts_zone_imports() {
         &import_within(&dir, false),
         &[
             "nat:1",
-            "internal address `10.9.9.9` lies in no zone's networks",
+            "internal address `10.9.9.9` lies in no zone's networks: Shorewall's nat file names no zone for it",
+            "hint: in the Shorewall directory, define that zone by hosts lines holding the address",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -1642,6 +1642,14 @@ impl Importer {
         {
             return format!("its {what} `{name}` was skipped ({at}), and this entry with it");
         }
+        // The model's hint names a model key (`networks` of an interface)
+        // a Shorewall directory has no line for: say what to write there.
+        if let ErrorKind::OneToOneUnplaced { .. } = &*error.kind {
+            return format!(
+                "{}: Shorewall's nat file names no zone for it, and fwgen places it in the zone whose hosts lines hold it, or in the only zone beside the external interface's (hint: in the Shorewall directory, define that zone by hosts lines holding the address, shorewall-hosts(5), with `-` as the interface's zone in interfaces; or import with --partial and add this `[[nat]]` with the interface's `networks` in the model)",
+                error.kind
+            );
+        }
         if let ErrorKind::BadNetwork { text, .. } = &*error.kind
             && let Some(form) = shorewall_address_form(text)
         {
