@@ -1914,3 +1914,96 @@ fn site_action_imports_as_shorewall_reads_it() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Site macro forms Shorewall 5.2 accepts (Rules.pm `process_macro`), as
+/// the review cases 61-64 wrote them after shorewall-macros(5): `?FORMAT
+/// 2` and a `DEFAULT` line (a call without a parameter takes it), a body
+/// line calling a stock macro with the call's action (`SSH(PARAM)`, bare
+/// `HTTPS`), a body line's own log level (`PARAM:info`), and addresses in
+/// the body's SOURCE and DEST narrowing the call's zones. The original
+/// directory compiled and started by Shorewall and fwgen's two renderings
+/// of its import agree on every probe, the narrowed address included.
+#[test]
+fn site_macro_forms_import_as_shorewall_reads_them() {
+    common::require_lab();
+    let dir = common::scratch("lab-sitemacroforms");
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    for file in ["interfaces", "policy", "snat", "zones"] {
+        std::fs::copy(format!("{samples}/{file}"), original.join(file)).unwrap();
+    }
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\n"),
+    )
+    .unwrap();
+    for (name, body) in [
+        ("Def", "?FORMAT 2\nDEFAULT\tDROP\nPARAM\t-\t-\ttcp\t5004\n"),
+        ("Admin", "SSH(PARAM)\nHTTPS\nPARAM\t-\t-\ttcp\t8443\n"),
+        (
+            "Fixed",
+            "PARAM\t-\t198.18.1.2\ttcp\t5002\nPARAM\t198.18.0.99\t-\ttcp\t5003\n",
+        ),
+        ("Noisy", "PARAM:info\t-\t-\ttcp\t5005\n"),
+    ] {
+        std::fs::write(original.join(format!("macro.{name}")), body).unwrap();
+    }
+    std::fs::write(
+        original.join("rules"),
+        "?SECTION NEW\n\
+         Def\tloc\t$FW\n\
+         Def(ACCEPT)\tnet\t$FW\n\
+         Admin(ACCEPT)\tloc\t$FW\n\
+         Fixed(ACCEPT)\tnet\tloc\n\
+         Noisy(ACCEPT)\tloc\t$FW\n",
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    for text in [
+        "action = \"DROP\"\nsource = \"loc\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"5004\"",
+        "macro = \"SSH\"",
+        "macro = \"HTTPS\"",
+        "dest = \"loc:198.18.1.2\"",
+        "source = \"net:198.18.0.99\"",
+        "dport = \"5005\"\nlog = \"info\"",
+    ] {
+        assert!(
+            imported.toml.contains(text),
+            "missing `{text}`:\n{}",
+            imported.toml
+        );
+    }
+    let model = compile(&Source::new("imported-sitemacroforms.toml", imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let candidates = [
+        ("original".to_owned(), Contestant::original(&original)),
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, "smf", &candidates, &dir);
+    assert_eq!(
+        verification.disagreements(),
+        0,
+        "the import does not behave as the original:\n{}",
+        verification.text(&model)
+    );
+    let matrix = without_sports(&verification.matrix());
+    for probe in [
+        "loc#1 198.18.1.2 -> fw 198.18.1.1 tcp 5004 | DROP",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 5004 | ACCEPT",
+        "loc#1 198.18.1.2 -> fw 198.18.1.1 tcp 22 | ACCEPT",
+        "loc#1 198.18.1.2 -> fw 198.18.1.1 tcp 8443 | ACCEPT",
+        "net#1 198.18.0.2 -> loc#1 198.18.1.2 tcp 5002 | ACCEPT",
+        "net#1 198.18.0.2 -> loc#1 198.18.1.2 tcp 5003 | DROP",
+        "tcp 5005 | ACCEPT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

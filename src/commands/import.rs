@@ -42,6 +42,9 @@ pub(crate) fn import(args: &ImportArgs) -> ExitCode {
         Err(error) => return refused(&error, format),
     };
     if format == Format::Text {
+        for note in &imported.notes {
+            eprintln!("note: {note}");
+        }
         for item in &imported.skipped {
             eprintln!("skipped: {item}");
         }

@@ -68,6 +68,7 @@ const MODELLED: &[&str] = &[
     "tunnels",
     "blrules",
     "blacklist",
+    "accounting",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
@@ -77,7 +78,6 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("rtrules", "routing rules"),
     ("route_rules", "routing rules"),
     ("routes", "routes"),
-    ("accounting", "traffic accounting"),
     ("mangle", "packet marking (mangle)"),
     ("tcrules", "packet marking (tcrules)"),
     ("tos", "type-of-service marking"),

@@ -3,6 +3,7 @@
 //! cannot express is an error naming the file, line and construct; with
 //! `partial`, such lines are skipped and listed instead. Never a guess.
 
+mod accounting;
 mod blacklist;
 mod stopped;
 mod tunnels;
@@ -62,6 +63,9 @@ impl std::fmt::Display for Unsupported {
 pub struct Imported {
     pub toml: String,
     pub skipped: Vec<Unsupported>,
+    /// What was noted (also at the top of the model): read, with no
+    /// effect on what passes, or carried with a remark.
+    pub notes: Vec<String>,
 }
 
 /// Why nothing was imported.
@@ -216,7 +220,7 @@ struct Importer {
     /// The directory's `macro.NAME` files, by NAME.
     site_macro_files: Vec<String>,
     /// Site macros read for a rule calling them (`None`: refused).
-    site_macros: BTreeMap<String, Option<Vec<site_macro::SiteLine>>>,
+    site_macros: BTreeMap<String, Option<site_macro::SiteMacro>>,
     /// The site actions: listed in `actions`, with an `action.NAME`.
     site_action_files: Vec<String>,
     /// Each called site action's body, `None` once refused.
@@ -333,6 +337,7 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     Ok(Imported {
         toml,
         skipped: importer.unsupported,
+        notes: importer.notes,
     })
 }
 
@@ -1527,6 +1532,7 @@ impl Importer {
         self.snat();
         self.stopped();
         self.tunnels();
+        self.accounting();
         self.walk();
     }
 
@@ -1697,6 +1703,14 @@ impl Importer {
             && let Some(at) = self.skipped_names.get(name)
         {
             return format!("its {what} `{name}` was skipped ({at}), and this entry with it");
+        }
+        // The model's hint names a model key (`networks` of an interface)
+        // a Shorewall directory has no line for: say what to write there.
+        if let ErrorKind::OneToOneUnplaced { .. } = &*error.kind {
+            return format!(
+                "{}: Shorewall's nat file names no zone for it, and fwgen places it in the zone whose hosts lines hold it, or in the only zone beside the external interface's (hint: in the Shorewall directory, define that zone by hosts lines holding the address, shorewall-hosts(5), with `-` as the interface's zone in interfaces; or import with --partial and add this `[[nat]]` with the interface's `networks` in the model)",
+                error.kind
+            );
         }
         if let ErrorKind::BadNetwork { text, .. } = &*error.kind
             && let Some(form) = shorewall_address_form(text)
@@ -3633,6 +3647,19 @@ impl Importer {
             } else {
                 (action.clone(), None)
             };
+        // A site macro called without a parameter takes its DEFAULT
+        // (Rules.pm `process_macro`), or Shorewall refuses the call.
+        let (target, service_macro) = match service_macro {
+            None if self.site_macro_files.contains(&action)
+                && !self.site_action_files.contains(&action) =>
+            {
+                match self.site_macro_default(&action) {
+                    Ok(default) => (default, Some(action.clone())),
+                    Err(reason) => return self.refuse(line, reason),
+                }
+            }
+            other => (target, other),
+        };
         let called = (service_macro.as_ref())
             .filter(|name| self.site_action_files.contains(name))
             .unwrap_or(&action);

@@ -10,25 +10,62 @@ use crate::model::service::{Macro, MacroCall};
 
 /// One line of a site macro, as the model can write it.
 #[derive(Debug, Clone)]
-pub(super) enum SiteLine {
+pub(super) struct SiteLine {
+    kind: SiteKind,
+    /// The line's SOURCE and DEST are `DEST SOURCE`.
+    reversed: bool,
+    /// Addresses the line gives in SOURCE and DEST, which narrow the
+    /// call's zones (Rules.pm `merge_macro_source_dest`).
+    source: Option<String>,
+    dest: Option<String>,
+    /// The line's own log level (`PARAM:info`).
+    log: Option<String>,
+    /// Where the line is, `macro.NAME:LINE`.
+    at: String,
+}
+
+#[derive(Debug, Clone)]
+enum SiteKind {
     Ports {
         proto: Option<String>,
         dport: Option<String>,
         sport: Option<String>,
-        reversed: bool,
     },
     Named {
         name: &'static str,
-        reversed: bool,
     },
 }
 
-impl SiteLine {
-    fn reversed(&self) -> bool {
-        match self {
-            SiteLine::Ports { reversed, .. } | SiteLine::Named { reversed, .. } => *reversed,
-        }
-    }
+/// A site macro as the model can write it.
+#[derive(Debug, Clone)]
+pub(super) struct SiteMacro {
+    lines: Vec<SiteLine>,
+    /// The `DEFAULT` line's action, with how many lines come before it.
+    default: Option<(String, usize)>,
+}
+
+/// An address list a macro line gives in SOURCE or DEST: addresses,
+/// networks and ranges, as the rules file takes them after a zone.
+fn body_addresses(text: &str) -> bool {
+    use std::net::IpAddr;
+    text.split(',').all(|one| {
+        one.parse::<IpAddr>().is_ok()
+            || one.parse::<ipnet::IpNet>().is_ok()
+            || one.split_once('-').is_some_and(|(low, high)| {
+                low.parse::<IpAddr>().is_ok() && high.parse::<IpAddr>().is_ok()
+            })
+    })
+}
+
+/// A call's SOURCE or DEST that a macro line's address narrows to
+/// `SIDE:ADDRESS`: one zone (or `all`), with no address, interface or
+/// list of its own (Shorewall would write `ADDRESS:SIDE` or
+/// `ZONE:ADDRESS:ADDRESS` for those).
+fn plain_zone(side: &str) -> bool {
+    !side.is_empty()
+        && side
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
 }
 
 impl Importer {
@@ -44,14 +81,27 @@ impl Importer {
 
     /// The site macro `name` as lines the model can write; `None` when a
     /// line is refused (said at that line).
-    pub(super) fn site_macro(&mut self, name: &str) -> Option<Vec<SiteLine>> {
+    pub(super) fn site_macro(&mut self, name: &str) -> Option<SiteMacro> {
         if let Some(read) = self.site_macros.get(name) {
             return read.clone();
         }
         let file = format!("macro.{name}");
         let mut lines = Vec::new();
+        let mut default = None;
         let mut refused = false;
         for line in self.lines(&file) {
+            let word = line.text.split_whitespace().next().unwrap_or_default();
+            if word == "DEFAULT" || word == "DEFAULTS" {
+                // Rules.pm: the PARAM of a call without one, from here on.
+                let value = line.text.split_whitespace().nth(1).unwrap_or("-");
+                if matches!(value, "ACCEPT" | "DROP" | "REJECT") {
+                    default = Some((value.to_owned(), lines.len()));
+                } else {
+                    self.refuse(&line, format!("site macro {file}: DEFAULT `{value}`: fwgen's import takes a site macro's DEFAULT of ACCEPT, DROP or REJECT"));
+                    refused = true;
+                }
+                continue;
+            }
             match self.site_line(&line) {
                 Ok(Some(read)) => lines.push(read),
                 Ok(None) => {}
@@ -61,18 +111,47 @@ impl Importer {
                 }
             }
         }
-        let read = (!refused).then_some(lines);
+        let read = (!refused).then_some(SiteMacro { lines, default });
         self.site_macros.insert(name.to_owned(), read.clone());
         read
+    }
+
+    /// The action a call of the site macro `name` without a parameter
+    /// takes: its DEFAULT, as Rules.pm `process_macro` reads it.
+    pub(super) fn site_macro_default(&mut self, name: &str) -> Result<String, String> {
+        let Some(read) = self.site_macro(name) else {
+            return Err(format!(
+                "`{name}` is the site's macro.{name}, refused at its line"
+            ));
+        };
+        match read.default {
+            Some((action, 0)) => Ok(action),
+            Some(_) => Err(format!(
+                "`{name}` is the site's macro.{name} called without a parameter, and lines of it come before its DEFAULT line: Shorewall refuses the call (PARAM requires a parameter to be supplied in macro invocation)"
+            )),
+            None => Err(format!(
+                "`{name}` is the site's macro.{name} called without a parameter, and it has no DEFAULT line: Shorewall refuses the call (PARAM requires a parameter to be supplied in macro invocation); write `{name}(ACCEPT)` or the action meant"
+            )),
+        }
     }
 
     fn site_line(&mut self, line: &Line) -> Result<Option<SiteLine>, String> {
         if line.text.starts_with("?COMMENT") {
             return Ok(None);
         }
-        if line.text.starts_with('?') || line.text.starts_with("DEFAULT") {
+        if let Some(format) = line.text.strip_prefix("?FORMAT") {
+            // Shorewall 5.2 reads macros in format 2 only.
+            return match format.trim() {
+                "2" => Ok(None),
+                _ => Err(format!(
+                    "`{}`: Shorewall 5.2 reads macros in FORMAT 2 only (it refuses FORMAT-1 macros)",
+                    line.text
+                )),
+            };
+        }
+        if line.text.starts_with('?') {
             return Err(
-                "compiler directives and DEFAULT in a site macro are not in fwgen's import".into(),
+                "compiler directives other than ?FORMAT 2 and ?COMMENT in a site macro are not in fwgen's import".into(),
             );
         }
         let Some(columns) = self.split(line, RULE_COLUMNS) else {
@@ -84,29 +163,66 @@ impl Importer {
             );
         }
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        let reversed = match (get(1).as_deref(), get(2).as_deref()) {
-            (None | Some("SOURCE"), None | Some("DEST")) => false,
-            (Some("DEST"), Some("SOURCE")) => true,
-            _ => return Err("SOURCE and DEST other than `-`, `SOURCE DEST` or `DEST SOURCE` (addresses) are not in fwgen's import of macros".into()),
+        let address = |side: Option<String>| side.filter(|s| body_addresses(s));
+        let (source, dest) = (address(get(1)), address(get(2)));
+        if (source.is_some() || dest.is_some()) && self.ipv6 {
+            return Err(
+                "addresses in a Shorewall6 site macro's SOURCE or DEST are not in fwgen's import"
+                    .into(),
+            );
+        }
+        let side = |i: usize, word: &str| match get(i) {
+            None => true,
+            Some(text) => text == word || body_addresses(&text),
         };
-        let action = columns.first().cloned().unwrap_or_default();
+        let reversed = match (get(1).as_deref(), get(2).as_deref()) {
+            (Some("DEST"), Some("SOURCE")) => true,
+            _ if side(1, "SOURCE") && side(2, "DEST") => false,
+            _ => return Err("SOURCE and DEST other than `-`, addresses, `SOURCE DEST` or `DEST SOURCE` are not in fwgen's import of macros".into()),
+        };
+        let written = columns.first().cloned().unwrap_or_default();
+        let (action, log) = match written.split_once(':') {
+            Some((_, level)) if level.contains(':') || level.is_empty() => {
+                return Err(format!(
+                    "the line's action `{written}`: a log tag or empty level in a macro line is not in fwgen's import"
+                ));
+            }
+            Some((action, level)) => (action.to_owned(), Some(level.to_owned())),
+            None => (written.clone(), None),
+        };
+        let at = format!("{}:{}", line.file, line.number);
+        let made = |kind| SiteLine {
+            kind,
+            reversed,
+            source: source.clone(),
+            dest: dest.clone(),
+            log: log.clone(),
+            at: at.clone(),
+        };
         if action == "PARAM" {
-            return Ok(Some(SiteLine::Ports {
+            return Ok(Some(made(SiteKind::Ports {
                 proto: get(3),
                 dport: get(4),
                 sport: get(5),
-                reversed,
-            }));
+            })));
         }
-        let whole = stock_macro(&action)
+        // `SSH(PARAM)` and `SSH` both call SSH with the call's action
+        // (Rules.pm `process_rule` keeps the current PARAM for both).
+        let stock_name = action.strip_suffix("(PARAM)").unwrap_or(&action);
+        let whole = stock_macro(stock_name)
             .and_then(|stock| Macro::find(stock.name))
             .filter(|found| found.expand(&MacroCall::default()).is_ok());
         match whole {
-            Some(found) if !used_after(&columns, 3) => Ok(Some(SiteLine::Named {
-                name: found.name,
-                reversed,
-            })),
-            _ => Err(format!(
+            Some(found) if !used_after(&columns, 3) => {
+                Ok(Some(made(SiteKind::Named { name: found.name })))
+            }
+            Some(_) => Err(format!(
+                "the line's action `{action}` with its own PROTO or ports is not in fwgen's import"
+            )),
+            None if action.contains('(') => Err(format!(
+                "the line's action `{action}` calls a macro with an action of its own: fwgen's import takes `PARAM`, a stock macro, or `MACRO(PARAM)`"
+            )),
+            None => Err(format!(
                 "the line's action `{action}` is neither PARAM nor a stock macro the model takes whole"
             )),
         }
@@ -114,59 +230,83 @@ impl Importer {
 
     /// A rule calling the site macro: each of its lines a rule, the rule's
     /// own PROTO, DPORT and SPORT replacing the line's (Rules.pm
-    /// `merge_macro_column`).
+    /// `merge_macro_column`), a line's addresses narrowing the call's
+    /// zones (`merge_macro_source_dest`), a line's own log level replacing
+    /// the call's (`merge_levels`).
     pub(super) fn site_macro_rule(
         &mut self,
         line: &Line,
         written: &Written,
         name: &str,
         own: [Option<String>; 3],
-        lines: Vec<SiteLine>,
+        read: SiteMacro,
     ) {
+        let lines = read.lines;
+        // Every line is checked before any rule is written: a refusal
+        // leaves no part of the call behind.
+        for site in &lines {
+            let way = if site.reversed {
+                (written.dest, written.source)
+            } else {
+                (written.source, written.dest)
+            };
+            for (side, address) in [(way.0, &site.source), (way.1, &site.dest)] {
+                if address.is_some() && !plain_zone(side) {
+                    return self.refuse(line, format!("{} gives the address {} where this call gives `{side}`: Shorewall narrows only a zone (or `all`) with a macro line's address, and fwgen's import the same", site.at, address.as_deref().unwrap_or_default()));
+                }
+            }
+            if site.log.is_some() && written.log.is_some_and(|l| l.contains('!')) {
+                return self.refuse(line, format!("a call's log level with `!` over the own level of {} is not in fwgen's import", site.at));
+            }
+        }
         self.notes.push(format!(
             "{}:{}: `{name}` is the site's macro.{name} (found before Shorewall's own, as CONFIG_PATH makes Shorewall do): its {} line(s){}",
             line.file,
             line.number,
             lines.len(),
-            if lines.iter().any(SiteLine::reversed) {
+            if lines.iter().any(|l| l.reversed) {
                 ", those from DEST to SOURCE with the two swapped"
             } else {
                 ""
             }
         ));
-        let reversed = Written {
-            source: written.dest,
-            dest: written.source,
-            ..*written
-        };
         let [own_proto, own_dport, own_sport] = own;
         for site in lines {
-            let way = if site.reversed() { &reversed } else { written };
-            match site {
-                SiteLine::Named { name, .. } => {
-                    let service = (
-                        Some(name),
-                        own_proto.clone(),
-                        own_dport.clone(),
-                        own_sport.clone(),
-                    );
-                    self.plain_rule(line, way, service);
-                }
-                SiteLine::Ports {
+            let (source, dest) = if site.reversed {
+                (written.dest, written.source)
+            } else {
+                (written.source, written.dest)
+            };
+            let narrowed = |side: &str, address: &Option<String>| match address {
+                Some(address) => format!("{side}:{address}"),
+                None => side.to_owned(),
+            };
+            let (source, dest) = (narrowed(source, &site.source), narrowed(dest, &site.dest));
+            let way = Written {
+                source: &source,
+                dest: &dest,
+                log: site.log.as_deref().or(written.log),
+                ..*written
+            };
+            let service = match site.kind {
+                SiteKind::Named { name } => (
+                    Some(name),
+                    own_proto.clone(),
+                    own_dport.clone(),
+                    own_sport.clone(),
+                ),
+                SiteKind::Ports {
                     proto,
                     dport,
                     sport,
-                    ..
-                } => {
-                    let service = (
-                        None,
-                        own_proto.clone().or(proto),
-                        own_dport.clone().or(dport),
-                        own_sport.clone().or(sport),
-                    );
-                    self.plain_rule(line, way, service);
-                }
-            }
+                } => (
+                    None,
+                    own_proto.clone().or(proto),
+                    own_dport.clone().or(dport),
+                    own_sport.clone().or(sport),
+                ),
+            };
+            self.plain_rule(line, &way, service);
         }
     }
 }
