@@ -4593,6 +4593,39 @@ impl Importer {
     }
 }
 
+/// Why a rule of the rules file's ALL, ESTABLISHED or RELATED section
+/// (`section`, the model's word) cannot be carried, if it cannot: Shorewall
+/// refuses DNAT, REDIRECT and NONAT there (Rules.pm: "rules are not allowed
+/// in the ... SECTION"), the `Invalid` macro is the INVALID section's, and a
+/// logged rule of ESTABLISHED or RELATED logs with the name of Shorewall's
+/// state chain (`Shorewall:^net-fw:DROP:`), which fwgen does not write.
+fn early_section_rule(
+    section: &str,
+    target: &str,
+    service_macro: Option<&str>,
+    logged: bool,
+) -> Result<(), String> {
+    let upper = section.to_uppercase();
+    let base = target.trim_end_matches(['+', '-', '!']);
+    if matches!(base, "DNAT" | "REDIRECT" | "NONAT") {
+        return Err(format!(
+            "{target} in the {upper} section: Shorewall refuses NAT rules outside the NEW section"
+        ));
+    }
+    if service_macro == Some("Invalid") {
+        return Err(format!(
+            "Invalid in the {upper} section: fwgen's Invalid rules are in the INVALID section"
+        ));
+    }
+    if logged && section != "all" {
+        return Err(format!(
+            "a logged rule in the {upper} section: Shorewall logs it with the name of its state chain (`Shorewall:{}net-fw:`), which fwgen does not write",
+            if section == "established" { "^" } else { "+" }
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -4707,37 +4740,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// Why a rule of the rules file's ALL, ESTABLISHED or RELATED section
-/// (`section`, the model's word) cannot be carried, if it cannot: Shorewall
-/// refuses DNAT, REDIRECT and NONAT there (Rules.pm: "rules are not allowed
-/// in the ... SECTION"), the `Invalid` macro is the INVALID section's, and a
-/// logged rule of ESTABLISHED or RELATED logs with the name of Shorewall's
-/// state chain (`Shorewall:^net-fw:DROP:`), which fwgen does not write.
-fn early_section_rule(
-    section: &str,
-    target: &str,
-    service_macro: Option<&str>,
-    logged: bool,
-) -> Result<(), String> {
-    let upper = section.to_uppercase();
-    let base = target.trim_end_matches(['+', '-', '!']);
-    if matches!(base, "DNAT" | "REDIRECT" | "NONAT") {
-        return Err(format!(
-            "{target} in the {upper} section: Shorewall refuses NAT rules outside the NEW section"
-        ));
-    }
-    if service_macro == Some("Invalid") {
-        return Err(format!(
-            "Invalid in the {upper} section: fwgen's Invalid rules are in the INVALID section"
-        ));
-    }
-    if logged && section != "all" {
-        return Err(format!(
-            "a logged rule in the {upper} section: Shorewall logs it with the name of its state chain (`Shorewall:{}net-fw:`), which fwgen does not write",
-            if section == "established" { "^" } else { "+" }
-        ));
-    }
-    Ok(())
 }
