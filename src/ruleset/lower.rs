@@ -375,7 +375,10 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Loopback => "loopback: the firewall's traffic to itself",
         Piece::Conntrack => return conntrack_text(model),
         Piece::StateLog => {
-            "related_log, invalid_log, untracked_log (untracked_disposition beside an Invalid rule), rules in the ALL, ESTABLISHED or RELATED section: the state is decided in the zone pair's chain, logged when its level is set"
+            "related_log, invalid_log, untracked_log (untracked_disposition beside an Invalid rule), rules in the ALL or RELATED section: the state is decided in the zone pair's chain, logged when its level is set"
+        }
+        Piece::EstablishedInPair => {
+            "established packets accepted in the zone pair's chain, after the rules of the ALL and ESTABLISHED sections"
         }
         Piece::NoIpv6 => "the model has no IPv6 zone",
         Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
@@ -1387,7 +1390,7 @@ fn state_head(
         head.before.push(shorewall(
             vec![Match::CtState(vec![CtState::Established])],
             vec![accept()],
-            Piece::StateLog,
+            Piece::EstablishedInPair,
         ));
     }
     head.before
@@ -2467,6 +2470,9 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
     }
 }
 
+/// The state's rules in a zone pair's chain where the pair chains decide
+/// it ([`decided_in_pairs`]: a logged state, or one the rules of the ALL or
+/// RELATED section must see first), none where the `ct state vmap` does.
 /// With RELATED_LOG_LEVEL (INVALID_, UNTRACKED_), Shorewall decides the
 /// state in each zone pair's chain, before its rules: `-m conntrack
 /// --ctstate RELATED -j +net-fw`, a chain that logs under LOGLIMIT as
