@@ -878,7 +878,23 @@ fn rules_of_the_early_sections_see_established_packets() {
     ]
     .concat());
     assert!(blocked.contains("verdict: DROP"), "{blocked}");
-    assert!(blocked.contains("rule-sections.toml:52"), "{blocked}");
+    // The line of the blocked host's `[[rule]]`.
+    let text =
+        std::fs::read_to_string(common::root().join("tests/models/rule-sections.toml")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let host = lines
+        .iter()
+        .position(|l| l.contains("\"net:198.18.0.2\""))
+        .unwrap();
+    let table = lines[..host]
+        .iter()
+        .rposition(|l| *l == "[[rule]]")
+        .unwrap()
+        + 1;
+    assert!(
+        blocked.contains(&format!("rule-sections.toml:{table}\n")),
+        "{blocked}"
+    );
     let session = ["--from", "net:198.18.0.4", "--to", "$FW", "--dport", "81"];
     let hung = run(&[&session[..], &established].concat());
     assert!(hung.contains("verdict: DROP"), "{hung}");
