@@ -417,6 +417,10 @@ pub struct RawRule {
     /// (`"ftp"`): Shorewall's HELPER column.
     #[schemars(with = "Option<String>")]
     pub helper: Option<Box<Spanned<String>>>,
+    /// The section of Shorewall's rules file (`"all"`, `"established"`,
+    /// `"related"`, `"new"`): the connection states the rule sees.
+    #[schemars(with = "Option<String>")]
+    pub section: Option<Box<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -238,6 +238,11 @@ pub enum ErrorKind {
         level: String,
         reason: crate::model::policy::LogLevelProblem,
     },
+    /// A rule's `section` that is none, or that the rule cannot be in.
+    RuleSection {
+        section: String,
+        reason: &'static str,
+    },
     /// A rule's `helper` that is no helper, or on a rule it cannot watch.
     BadHelper {
         text: String,
@@ -511,6 +516,7 @@ impl Error {
                 format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
             }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
+            RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
@@ -981,6 +987,7 @@ impl ErrorKind {
             RefusedLogLevel { .. } => "refused-log-level",
             InterfaceAddress { .. } => "interface-address",
             BadHelper { .. } => "bad-helper",
+            RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
             LogRule { .. } => "log-rule",
             UnknownProtocol { .. } => "unknown-protocol",
@@ -1258,6 +1265,9 @@ impl Display for ErrorKind {
             LogRule { reason } => write!(f, "a LOG rule {reason}"),
             BadHelper { text, reason } => {
                 write!(f, "`helper = {}`: {reason}", quoted(text))
+            }
+            RuleSection { section, reason } => {
+                write!(f, "`section = {}`: {reason}", quoted(section))
             }
             RuleInterface { interface, reason } => {
                 write!(f, "interface `{}` {reason}", quoted(interface))

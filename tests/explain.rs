@@ -853,3 +853,61 @@ fn source_nat_by_port_is_named_only_for_its_ports() {
         assert!(!other.contains(said), "{other}");
     }
 }
+
+/// Issue #14: rules of the ALL and ESTABLISHED sections see established
+/// packets before the pair chain accepts them (tests/models/
+/// rule-sections.toml): the blocked host's established packets meet its
+/// ALL-section DROP, a port-81 session of 198.18.0.4 its ESTABLISHED DROP
+/// (a new connection there is accepted), another host's pass in the pair
+/// chain.
+#[test]
+fn rules_of_the_early_sections_see_established_packets() {
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/rule-sections.toml"])
+            .args(args)
+            .output()
+            .unwrap();
+        stdout(&output)
+    };
+    let established = ["--state", "established"];
+    let blocked = run(&[
+        &["--from", "net:198.18.0.2", "--to", "loc:192.168.1.2"][..],
+        &established,
+    ]
+    .concat());
+    assert!(blocked.contains("verdict: DROP"), "{blocked}");
+    // The line of the blocked host's `[[rule]]`.
+    let text =
+        std::fs::read_to_string(common::root().join("tests/models/rule-sections.toml")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let host = lines
+        .iter()
+        .position(|l| l.contains("\"net:198.18.0.2\""))
+        .unwrap();
+    let table = lines[..host]
+        .iter()
+        .rposition(|l| *l == "[[rule]]")
+        .unwrap()
+        + 1;
+    assert!(
+        blocked.contains(&format!("rule-sections.toml:{table}\n")),
+        "{blocked}"
+    );
+    let session = ["--from", "net:198.18.0.4", "--to", "$FW", "--dport", "81"];
+    let hung = run(&[&session[..], &established].concat());
+    assert!(hung.contains("verdict: DROP"), "{hung}");
+    let new = run(&session);
+    assert!(new.contains("verdict: ACCEPT"), "{new}");
+    let other = run(&[
+        &["--from", "net:198.18.0.9", "--to", "loc:192.168.1.2"][..],
+        &established,
+    ]
+    .concat());
+    assert!(other.contains("verdict: ACCEPT"), "{other}");
+    assert!(
+        other.contains("established packets accepted in the zone pair's chain"),
+        "{other}"
+    );
+}

@@ -3701,3 +3701,70 @@ fn site_macro_forms_not_taken_are_refused_where_they_are() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+/// Issue #14: rules in the rules file's ALL, ESTABLISHED and RELATED
+/// sections are carried with their `section`, and render; what Shorewall
+/// refuses there (DNAT), what fwgen cannot write (a logged ESTABLISHED
+/// rule's prefix) and FASTACCEPT=Yes, which accepts established packets
+/// before every rule, are refused at their lines.
+#[test]
+fn rules_of_the_sections_before_new_are_carried() {
+    let rules = b"?SECTION ALL\nDROP:info net:198.51.100.7 all\n?SECTION ESTABLISHED\nREJECT net:198.51.100.8 $FW tcp 22\n?SECTION RELATED\nACCEPT net $FW icmp\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n";
+    let dir = sample_with_rules("import-rule-sections", rules, None);
+    let model = imported_model(&import_within(&dir, false));
+    for (section, line) in [("all", 2), ("established", 4), ("related", 6)] {
+        let at = model
+            .find(&format!("# rules:{line}"))
+            .unwrap_or_else(|| panic!("rules:{line} not carried:\n{model}"));
+        // The entry: its origin comment, its table, up to the next table.
+        let entry = &model[at..];
+        let table = entry.find("[[").unwrap_or_default() + 2;
+        let entry = &entry[..entry[table..].find("[[").map_or(entry.len(), |n| n + table)];
+        assert!(
+            entry.contains(&format!("section = \"{section}\"")),
+            "rules:{line} not in {section}:\n{model}"
+        );
+    }
+    assert_eq!(model.matches("section = ").count(), 3, "{model}");
+    rendered(&model, "import-rule-sections.toml");
+    for (rules, expected) in [
+        (
+            "?SECTION ALL\nDNAT net loc:192.168.1.2 tcp 80\n",
+            "error: rules:2: DNAT in the ALL section: Shorewall refuses NAT rules outside the NEW section",
+        ),
+        (
+            "?SECTION ESTABLISHED\nDROP:info net:198.51.100.7 $FW\n",
+            "error: rules:2: a logged rule in the ESTABLISHED section",
+        ),
+        (
+            "?SECTION RELATED\nACCEPT net loc tcp 21 { helper=ftp }\n",
+            "error: rules:2: HELPER `ftp` in the RELATED section",
+        ),
+        (
+            "?SECTION ALL\nInvalid(DROP) net all\n",
+            "error: rules:2: Invalid in the ALL section",
+        ),
+        (
+            "?SECTION UNTRACKED\nACCEPT net $FW\n",
+            "error: rules:2: rules in the UNTRACKED section are not in fwgen's model",
+        ),
+    ] {
+        std::fs::write(dir.join("rules"), rules).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+    }
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        conf.replace("FASTACCEPT=No", "FASTACCEPT=Yes"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION ALL\nDROP net:198.51.100.7 all\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: a rule in the ALL section with FASTACCEPT=Yes"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

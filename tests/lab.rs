@@ -625,6 +625,49 @@ fn model_state_logs() {
     lab_model("state-logs", "stl");
 }
 
+/// Issue #14: rules in the rules file's ALL, ESTABLISHED and RELATED
+/// sections. The ALL section's DROP of a net host cuts the replies to the
+/// connections loc opens to it (loc -> net is ACCEPT), which a NEW-section
+/// rule could not (established packets are accepted before it); the
+/// ESTABLISHED section's DROP lets a host's connection to port 81 be
+/// accepted and then drops its next packets, so it never completes; the
+/// RELATED section's DROP of the firewall's ICMP errors to loc makes its
+/// UDP rejections silent.
+#[test]
+fn model_rule_sections() {
+    let matrix = lab_model("rule-sections", "sect");
+    let cut: Vec<&str> = matrix
+        .lines()
+        .filter(|l| l.contains("198.18.0.2") && l.trim_start().starts_with("loc"))
+        .collect();
+    assert!(
+        !cut.is_empty(),
+        "no probe from loc to the blocked host:\n{matrix}"
+    );
+    assert!(
+        cut.iter().all(|l| !l.contains("ACCEPT")),
+        "a connection to the blocked host completed:\n{matrix}"
+    );
+    // Its handshake completes, its next packets are dropped: the listener
+    // never answers.
+    let hung = probe_lines(&matrix, "net#1", "fw", false)
+        .find(|l| l.contains("198.18.0.4 ") && l.contains("tcp 81 "));
+    assert!(
+        hung.is_some_and(|l| l.contains("| ACCEPT | ACCEPT |")),
+        "no hung connection on port 81:\n{matrix}"
+    );
+    // RELATED: the firewall's ICMP errors to loc are dropped, its resets
+    // are not.
+    let rejected = |proto: &str| {
+        probe_lines(&matrix, "loc#1", "fw", false)
+            .filter(|l| l.contains(&format!(" {proto} 53 ")))
+            .map(|l| l.split('|').nth(1).unwrap_or_default().trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rejected("tcp"), ["REJECT"], "{matrix}");
+    assert_eq!(rejected("udp"), ["DROP"], "{matrix}");
+}
+
 /// Issues #15/#14: the untracked-invalid model's new connections.
 #[test]
 fn model_untracked_invalid() {

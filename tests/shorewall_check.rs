@@ -101,6 +101,7 @@ mod models {
         firewall_settings => "firewall-settings",
         dispositions => "dispositions",
         state_logs => "state-logs",
+        rule_sections => "rule-sections",
         untracked_invalid => "untracked-invalid",
         stopped => "stopped",
         stopped_closed => "stopped-closed",

@@ -3,7 +3,7 @@
 use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
 use crate::model::reject::{Answer, RejectWith};
-use crate::model::rule::{MacroShare, Origdest, written};
+use crate::model::rule::{MacroShare, Origdest, Section, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
 use crate::model::settings::CONNTRACK_HELPERS;
 
@@ -266,7 +266,9 @@ impl Analyzer<'_> {
             })),
         };
         let services = part_services(&parts);
+        let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
+        let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
@@ -290,6 +292,7 @@ impl Analyzer<'_> {
             span: raw.span(),
             macro_part: None,
             helper,
+            section,
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
@@ -574,6 +577,61 @@ impl Analyzer<'_> {
     /// attaches it in the NEW section only) whose services are all of the
     /// helper's protocol (Chains.pm `validate_helper`), with
     /// conntrack_helpers = false. `None` once refused.
+    /// The rule's `section` (Shorewall's `?SECTION`): NEW unless given.
+    /// Refused where Shorewall does something else than the section says:
+    /// the `Invalid` macro is Shorewall's INVALID section, a helper is
+    /// attached in the NEW section only (Rules.pm), and a rule logged in
+    /// the ESTABLISHED or RELATED section logs with the name of Shorewall's
+    /// state chain (`^net-fw`, `+net-fw`), which fwgen does not carry.
+    fn section(
+        &mut self,
+        entry: &RawRule,
+        service_macro: Option<Macro>,
+        helper: Option<&'static str>,
+    ) -> Option<Section> {
+        let Some(raw) = entry.section.as_deref() else {
+            return Some(Section::New);
+        };
+        let text = raw.get_ref();
+        let refuse = |this: &mut Self, reason: &'static str| {
+            let kind = ErrorKind::RuleSection {
+                section: text.clone(),
+                reason,
+            };
+            this.error(Some(raw.span()), kind);
+            None
+        };
+        let section = match text.as_str() {
+            "all" => Section::All,
+            "established" => Section::Established,
+            "related" => Section::Related,
+            "new" => Section::New,
+            _ => return refuse(self, "is no section of Shorewall's rules file"),
+        };
+        if section == Section::New {
+            return Some(section);
+        }
+        if service_macro.is_some_and(Macro::is_invalid) {
+            return refuse(
+                self,
+                "the Invalid macro's rules are in Shorewall's INVALID section, which fwgen writes itself (leave `section` out)",
+            );
+        }
+        if helper.is_some() {
+            return refuse(
+                self,
+                "Shorewall attaches a rule's conntrack helper in the NEW section only (Rules.pm), so a helper here would watch nothing",
+            );
+        }
+        if section != Section::All && entry.log.is_some() {
+            return refuse(
+                self,
+                "a rule of this section logs with the name of Shorewall's state chain (`^net-fw`, `+net-fw`), which fwgen does not write; log in the ALL section",
+            );
+        }
+        Some(section)
+    }
+
     fn helper(
         &mut self,
         raw: &Spanned<String>,

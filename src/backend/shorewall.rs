@@ -16,7 +16,7 @@ use ipnet::IpNet;
 use super::table::Columns;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
-use crate::model::rule::{is_ipv6, written};
+use crate::model::rule::{Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, PortRange, Protocol,
@@ -103,6 +103,9 @@ struct PolicyFile<'a> {
 struct RulesFile<'a> {
     header: &'a str,
     columns: String,
+    /// The sections before INVALID (`?SECTION ALL`, `ESTABLISHED`,
+    /// `RELATED`), each with its rules; sections without rules left out.
+    sections: Vec<(&'static str, Vec<Item>)>,
     /// Rules for packets in conntrack state INVALID (the `Invalid` macro).
     invalid: Vec<Item>,
     items: Vec<Item>,
@@ -459,7 +462,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
     let rules = model
         .rules
         .iter()
-        .filter(|r| !r.is_invalid_match())
+        .filter(|r| !r.is_invalid_match() && r.section == Section::New)
         .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product, false)?)));
     let redirects = model
         .redirects
@@ -476,11 +479,25 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .filter_map(|rule| rule_item(model, rule, product, false))
         .collect();
     let items: Vec<Item> = items.into_iter().map(|(_, item)| item).collect();
-    let section_end = (items.is_empty() && !blacklist_items(model, product).is_empty())
+    let sections: Vec<(&'static str, Vec<Item>)> =
+        [Section::All, Section::Established, Section::Related]
+            .into_iter()
+            .map(|section| {
+                let rules = (model.rules.iter())
+                    .filter(|r| r.section == section)
+                    .filter_map(|rule| rule_item(model, rule, product, false))
+                    .collect();
+                (section.shorewall(), rules)
+            })
+            .filter(|(_, rules): &(_, Vec<Item>)| !rules.is_empty())
+            .collect();
+    let early = !sections.is_empty();
+    let section_end = (items.is_empty() && (early || !blacklist_items(model, product).is_empty()))
         .then(|| section_end(model));
     RulesFile {
         header,
         columns: RULES.header(),
+        sections,
         invalid,
         items,
         section_end,

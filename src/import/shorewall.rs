@@ -230,6 +230,9 @@ struct Importer {
     site_action_calls: BTreeMap<String, Vec<String>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
+    /// The model's `section` of the rule being read: the rules file's
+    /// `?SECTION ALL`, `ESTABLISHED` or `RELATED` (`None`: NEW, INVALID).
+    rule_section: Option<&'static str>,
     /// Zones of interfaces with the `blacklist` option, in their order:
     /// the zones a legacy blacklist file's `src` lines convert for.
     blacklist_zones: Vec<String>,
@@ -277,6 +280,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_actions: BTreeMap::new(),
         site_action_calls: BTreeMap::new(),
         blacklisting: false,
+        rule_section: None,
         blacklist_zones: Vec::new(),
         included: BTreeMap::new(),
         new_rules: Vec::new(),
@@ -3476,6 +3480,13 @@ impl Importer {
         }
     }
 
+    /// Whether shorewall.conf says FASTACCEPT=Yes.
+    fn fast_accept(&self) -> bool {
+        self.vars
+            .get("FASTACCEPT")
+            .is_some_and(|v| v.trim_matches('"').eq_ignore_ascii_case("yes"))
+    }
+
     /// `?SECTION NAME`, or Shorewall 4's bare `SECTION NAME`, which
     /// `shorewall update` rewrites as `?SECTION NAME`.
     fn section_line(&mut self, line: &Line) -> Option<String> {
@@ -3508,13 +3519,27 @@ impl Importer {
                 return;
             };
             let invalid_section = section == "INVALID";
-            if !matches!(section, "NEW" | "INVALID") {
-                let reason = format!("rules in the {section} section are not in fwgen's model");
+            let early = match section {
+                "ALL" => Some("all"),
+                "ESTABLISHED" => Some("established"),
+                "RELATED" => Some("related"),
+                "NEW" | "INVALID" => None,
+                _ => {
+                    let reason = format!("rules in the {section} section are not in fwgen's model");
+                    return this.refuse(&line, reason);
+                }
+            };
+            if early.is_some() && this.fast_accept() {
+                let reason = format!(
+                    "a rule in the {section} section with FASTACCEPT=Yes: Shorewall then accepts established packets before every rule (and refuses ESTABLISHED and RELATED rules), while fwgen's rules of this section see them"
+                );
                 return this.refuse(&line, reason);
             }
+            this.rule_section = early;
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
+            this.rule_section = None;
             let action = columns.first().map_or("", String::as_str);
-            if !invalid_section && !action.starts_with("Invalid") {
+            if early.is_none() && !invalid_section && !action.starts_with("Invalid") {
                 let side =
                     |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
                 let at = format!("{}:{}", line.file, line.number);
@@ -3668,6 +3693,15 @@ impl Importer {
             (self.site_action_calls.entry(called.clone()).or_default()).push(at);
         }
         if self.site_action_files.contains(&action) {
+            if let Some(section) = self.rule_section {
+                return self.refuse(
+                    line,
+                    format!(
+                        "the site action `{action}` in the {} section is not in fwgen's import",
+                        section.to_uppercase()
+                    ),
+                );
+            }
             if invalid_section {
                 return self.refuse(
                     line,
@@ -3755,10 +3789,21 @@ impl Importer {
         } else {
             (target, log)
         };
+        if let Some(section) = self.rule_section
+            && let Err(reason) =
+                early_section_rule(section, &target, service_macro.as_deref(), log.is_some())
+        {
+            return self.refuse(line, reason);
+        }
         let mut limits = match self.limits(line, columns, &target) {
             Ok(limits) => limits,
             Err(()) => return,
         };
+        if let Some(section) = self.rule_section {
+            limits
+                .get_or_insert_with(Vec::new)
+                .push(("section", section.into()));
+        }
         if target != "DNAT"
             && target != "REDIRECT"
             && let Some(text) = get(6)
@@ -3770,6 +3815,15 @@ impl Importer {
             limits.get_or_insert_with(Vec::new).push(origdest);
         }
         if let Some(helper) = get(14) {
+            if let Some(section) = self.rule_section {
+                return self.refuse(
+                    line,
+                    format!(
+                        "HELPER `{helper}` in the {} section: Shorewall attaches helpers in the NEW section only (Rules.pm)",
+                        section.to_uppercase()
+                    ),
+                );
+            }
             match self.helper_column(&helper, &target) {
                 Ok(kind) => limits
                     .get_or_insert_with(Vec::new)
@@ -4644,6 +4698,39 @@ impl Importer {
         table.push_some("comment", line.comment.as_ref());
         self.add(Kind::Snat, "", zones, family, line, table);
     }
+}
+
+/// Why a rule of the rules file's ALL, ESTABLISHED or RELATED section
+/// (`section`, the model's word) cannot be carried, if it cannot: Shorewall
+/// refuses DNAT, REDIRECT and NONAT there (Rules.pm: "rules are not allowed
+/// in the ... SECTION"), the `Invalid` macro is the INVALID section's, and a
+/// logged rule of ESTABLISHED or RELATED logs with the name of Shorewall's
+/// state chain (`Shorewall:^net-fw:DROP:`), which fwgen does not write.
+fn early_section_rule(
+    section: &str,
+    target: &str,
+    service_macro: Option<&str>,
+    logged: bool,
+) -> Result<(), String> {
+    let upper = section.to_uppercase();
+    let base = target.trim_end_matches(['+', '-', '!']);
+    if matches!(base, "DNAT" | "REDIRECT" | "NONAT") {
+        return Err(format!(
+            "{target} in the {upper} section: Shorewall refuses NAT rules outside the NEW section"
+        ));
+    }
+    if service_macro == Some("Invalid") {
+        return Err(format!(
+            "Invalid in the {upper} section: fwgen's Invalid rules are in the INVALID section"
+        ));
+    }
+    if logged && section != "all" {
+        return Err(format!(
+            "a logged rule in the {upper} section: Shorewall logs it with the name of its state chain (`Shorewall:{}net-fw:`), which fwgen does not write",
+            if section == "established" { "^" } else { "+" }
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo};
 pub use policy::{
     Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix, PolicySide,
 };
-pub use rule::{Endpoint, Origdest, Rule, Verdict};
+pub use rule::{Endpoint, Origdest, Rule, Section, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{
     CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Dispositions,

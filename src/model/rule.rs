@@ -44,6 +44,10 @@ pub struct Rule {
     ///
     /// [`CONNTRACK_HELPERS`]: super::settings::CONNTRACK_HELPERS
     pub helper: Option<&'static str>,
+    /// The section of Shorewall's rules file the rule is in (`?SECTION
+    /// ALL`, `ESTABLISHED`, `RELATED`; `NEW` by default): which
+    /// connection states it sees, and where in its pair's chain it runs.
+    pub section: Section,
     /// Line of the entry in the model file.
     pub line: usize,
     /// Byte range of the entry in the model file.
@@ -68,6 +72,44 @@ pub struct MacroShare {
     /// Whether some part applies to IPv4 and to IPv6.
     pub ipv4: bool,
     pub ipv6: bool,
+}
+
+/// A section of Shorewall's rules file (shorewall-rules(5) "SECTIONS"),
+/// in the order Shorewall runs them in each zone pair's chain (Rules.pm
+/// finish_section): ALL rules see every packet of the pair, before its
+/// established packets are accepted; ESTABLISHED rules see established
+/// packets only, RELATED rules related ones, before their disposition;
+/// NEW rules the rest (Shorewall's INVALID section is the `Invalid`
+/// macro's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    All,
+    Established,
+    Related,
+    #[default]
+    New,
+}
+
+impl Section {
+    /// The model's spelling (`section = "all"`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Section::All => "all",
+            Section::Established => "established",
+            Section::Related => "related",
+            Section::New => "new",
+        }
+    }
+
+    /// Shorewall's name (`?SECTION ALL`).
+    pub fn shorewall(self) -> &'static str {
+        match self {
+            Section::All => "ALL",
+            Section::Established => "ESTABLISHED",
+            Section::Related => "RELATED",
+            Section::New => "NEW",
+        }
+    }
 }
 
 /// A zone, optionally narrowed to addresses or networks

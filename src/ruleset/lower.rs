@@ -31,8 +31,8 @@ use crate::model::{
 };
 use crate::model::{
     Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
-    Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Service,
-    Snat, SnatTo, ZoneId, ZoneRef,
+    Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Section,
+    Service, Snat, SnatTo, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -375,7 +375,10 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::Loopback => "loopback: the firewall's traffic to itself",
         Piece::Conntrack => return conntrack_text(model),
         Piece::StateLog => {
-            "related_log, invalid_log, untracked_log (untracked_disposition beside an Invalid rule): the state is decided in the zone pair's chain, logged when its level is set"
+            "related_log, invalid_log, untracked_log (untracked_disposition beside an Invalid rule), rules in the ALL or RELATED section: the state is decided in the zone pair's chain, logged when its level is set"
+        }
+        Piece::EstablishedInPair => {
+            "established packets accepted in the zone pair's chain, after the rules of the ALL and ESTABLISHED sections"
         }
         Piece::NoIpv6 => "the model has no IPv6 zone",
         Piece::Tcpflags => "tcpflags: illegal TCP flag combinations",
@@ -1151,7 +1154,7 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
         .dispositions
         .invalid
         .any(&Disposition::Continue)
-        || model.firewall.state_logs.invalid.either();
+        || invalid_in_pairs(model);
     for (index, rule) in model.rules.iter().enumerate() {
         let at = match rule.is_invalid_match() {
             false => rule.span.start,
@@ -1313,6 +1316,7 @@ fn pair_rules(
     rules.extend(pair_item_rules(model, &name, families, items));
     let rules = fold(&name, families, rules);
     let own = !invalid.is_empty() || !rules.is_empty();
+    let own = own || head.own;
     let mut chain = head.before;
     chain.extend(invalid);
     chain.extend(head.after);
@@ -1322,13 +1326,17 @@ fn pair_rules(
 
 /// The head of a pair chain for the states decided there, as Shorewall's
 /// state sections (none while the `ct state vmap` decides every state):
-/// the related state's rule, the `Invalid` macro's items that run before
+/// the rules of the ALL section, those of the ESTABLISHED section and the
+/// established state's accept, those of the RELATED section and the
+/// related state's rule, the `Invalid` macro's items that run before
 /// the invalid state's log and disposition (with `invalid_log`: Shorewall's
-/// `_net-fw`), then the invalid and untracked states' rules.
+/// `_net-fw`), then the invalid and untracked states' rules. `own`:
+/// whether rules of the pair are in the sections before NEW.
 struct StateHead {
     before: Vec<Rule>,
     invalid_items: Vec<(usize, PairItem)>,
     after: Vec<Rule>,
+    own: bool,
 }
 
 /// The pair's state head, and the items left for the NEW section.
@@ -1343,26 +1351,90 @@ fn state_head(
         before: Vec::new(),
         invalid_items: Vec::new(),
         after: Vec::new(),
+        own: false,
     };
-    if *logs == crate::model::StateLogs::default() && !untracked {
+    let sections = model.rules.iter().any(|r| r.section != Section::New);
+    if *logs == crate::model::StateLogs::default() && !untracked && !sections {
         return (head, items);
     }
+    let families = pair_families(model, pair);
+    // The rules of Shorewall's sections before NEW, in section order:
+    // those of ALL see every state, those of ESTABLISHED and RELATED
+    // (Shorewall's `^net-fw` and `+net-fw`) their state only.
+    let section_of = |item: &PairItem| match item {
+        PairItem::Rule(index) => model.rules[*index].section,
+        _ => Section::New,
+    };
+    let (early, items): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|(_, item)| section_of(item) != Section::New);
+    head.own = !early.is_empty();
+    let section_rules = |section: Section, state: Option<CtState>| {
+        let of: Vec<_> = (early.iter())
+            .filter(|(_, item)| section_of(item) == section)
+            .cloned()
+            .collect();
+        let mut rules = pair_item_rules(model, name, families, of);
+        if let Some(state) = state {
+            for rule in &mut rules {
+                rule.matches.insert(0, Match::CtState(vec![state]));
+            }
+        }
+        fold(name, families, rules)
+    };
+    head.before.extend(section_rules(Section::All, None));
+    head.before.extend(section_rules(
+        Section::Established,
+        Some(CtState::Established),
+    ));
+    if established_in_pairs(model) {
+        head.before.push(shorewall(
+            vec![Match::CtState(vec![CtState::Established])],
+            vec![accept()],
+            Piece::EstablishedInPair,
+        ));
+    }
+    head.before
+        .extend(section_rules(Section::Related, Some(CtState::Related)));
+    head.before
+        .extend(state_rules(model, name, DispositionKey::Related));
     // Either family's: the other family's invalid packets are decided
     // before the pair chain, or continue to the rules the same way.
-    let invalid_logged = logs.invalid.either();
+    let invalid_here = invalid_in_pairs(model);
     let (invalid_items, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
-        invalid_logged
+        invalid_here
             && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
     });
-    head.before
-        .extend(state_log_rule(model, name, DispositionKey::Related));
     head.invalid_items = invalid_items;
     head.after
-        .extend(state_log_rule(model, name, DispositionKey::Invalid));
+        .extend(state_rules(model, name, DispositionKey::Invalid));
     if untracked {
         head.after.extend(untracked_rule(model, pair, name));
     }
+    head.before.retain(|rule| !rule.statements.is_empty());
+    head.after.retain(|rule| !rule.statements.is_empty());
     (head, items)
+}
+
+/// Whether the model has rules in Shorewall's rules file section
+/// `section`.
+fn has_section(model: &Model, section: Section) -> bool {
+    model.rules.iter().any(|r| r.section == section)
+}
+
+/// Whether the zone pair chains accept established packets, not the `ct
+/// state vmap`: when rules of the ALL or ESTABLISHED section must see them
+/// first, as in each of Shorewall's pair chains (Rules.pm finish_section:
+/// the ALL section's rules, then `--ctstate ESTABLISHED -j ACCEPT`, or a
+/// jump to `^net-fw` that holds the ESTABLISHED section's rules).
+pub fn established_in_pairs(model: &Model) -> bool {
+    has_section(model, Section::All) || has_section(model, Section::Established)
+}
+
+/// Whether the pair chains decide either family's invalid packets.
+fn invalid_in_pairs(model: &Model) -> bool {
+    decided_in_pairs(model, DispositionKey::Invalid, false)
+        || decided_in_pairs(model, DispositionKey::Invalid, true)
 }
 
 /// The untracked state's rule in a pair chain, where the pair chains
@@ -1432,6 +1504,7 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
 pub fn untracked_in_pairs(model: &Model, ipv6: bool) -> bool {
     let firewall = &model.firewall;
     firewall.state_logs.untracked.get(ipv6).is_some()
+        || has_section(model, Section::All)
         || (!matches!(
             firewall.dispositions.untracked.get(ipv6),
             Disposition::Continue | Disposition::Accept
@@ -2272,11 +2345,17 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
     }
     rules.extend(blacklist);
     for (matches, ipv6) in state_families(model) {
+        // Every state may be decided in the pair chains (rules in the
+        // ALL section): no map then.
+        let elements = conntrack_elements(model, ipv6);
+        if elements.is_empty() {
+            continue;
+        }
         rules.push(shorewall(
             matches,
             vec![Statement::Map {
                 key: MapKey::CtState,
-                elements: conntrack_elements(model, ipv6),
+                elements,
             }],
             Piece::Conntrack,
         ));
@@ -2297,7 +2376,10 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
 /// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map.
 fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
-    let mut states = vec![(CtState::Established, Disposition::Accept)];
+    let mut states = Vec::new();
+    if !established_in_pairs(model) {
+        states.push((CtState::Established, Disposition::Accept));
+    }
     for (state, key) in LOGGED_STATES {
         if !decided_in_pairs(model, key, ipv6) {
             states.push((state, dispositions.get(key, ipv6)));
@@ -2346,6 +2428,10 @@ fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
 /// ([`untracked_in_pairs`]). Of one family: its log level decides.
 fn decided_in_pairs(model: &Model, key: DispositionKey, ipv6: bool) -> bool {
     model.firewall.disposition_log(key, ipv6).is_some()
+        // Rules of the ALL section see every state before its disposition,
+        // those of the RELATED section related packets.
+        || has_section(model, Section::All)
+        || (key == DispositionKey::Related && has_section(model, Section::Related))
         || (key == DispositionKey::Untracked && untracked_in_pairs(model, ipv6))
 }
 
@@ -2385,6 +2471,9 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
     }
 }
 
+/// The state's rules in a zone pair's chain where the pair chains decide
+/// it ([`decided_in_pairs`]: a logged state, or one the rules of the ALL or
+/// RELATED section must see first), none where the `ct state vmap` does.
 /// With RELATED_LOG_LEVEL (INVALID_, UNTRACKED_), Shorewall decides the
 /// state in each zone pair's chain, before its rules: `-m conntrack
 /// --ctstate RELATED -j +net-fw`, a chain that logs under LOGLIMIT as
@@ -2395,19 +2484,22 @@ fn disposition_verdict(disposition: Disposition) -> Option<Verdict> {
 /// each family whose packets of the state are logged (`meta nfproto`),
 /// each with its own level, disposition and log word; the other family's
 /// are decided in its `ct state vmap`.
-fn state_log_rule(model: &Model, pair_name: &str, key: DispositionKey) -> Vec<Rule> {
+fn state_rules(model: &Model, pair_name: &str, key: DispositionKey) -> Vec<Rule> {
     let firewall = &model.firewall;
     let rule = |ipv6: bool| {
-        let level = firewall.disposition_log(key, ipv6)?;
-        Some(state_rule(model, pair_name, key, Some(level), ipv6))
+        decided_in_pairs(model, key, ipv6).then(|| {
+            let level = firewall.disposition_log(key, ipv6);
+            state_rule(model, pair_name, key, level, ipv6)
+        })
     };
-    let same = firewall.dispositions.families(key).same()
-        && firewall.disposition_log(key, false) == firewall.disposition_log(key, true);
-    if same || !model.has_family(true) {
+    if !model.has_family(true) {
         return rule(false).into_iter().collect();
     }
     if !model.has_family(false) {
         return rule(true).into_iter().collect();
+    }
+    if rule(false) == rule(true) {
+        return rule(false).into_iter().collect();
     }
     [(Family::Ipv4, false), (Family::Ipv6, true)]
         .into_iter()

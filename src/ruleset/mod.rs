@@ -629,6 +629,10 @@ pub enum Piece {
     /// untracked_log; untracked_disposition beside an `Invalid` rule):
     /// logged when its level is set, then its disposition.
     StateLog,
+    /// Established packets accepted in a zone pair's chain, after the
+    /// rules of the ALL and ESTABLISHED sections (Shorewall's
+    /// `--ctstate ESTABLISHED -j ACCEPT` there).
+    EstablishedInPair,
     /// A model without IPv6 zones drops new IPv6 traffic.
     NoIpv6,
     /// The `tcpflags` chain.
