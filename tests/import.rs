@@ -402,6 +402,86 @@ fn policy_zone_lists_are_carried() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: the POLICY column's default actions (shorewall-policy(5):
+/// `DROP:Broadcast(DROP),Multicast(DROP)`, `REJECT:Broadcast(DROP)`,
+/// `ACCEPT:none`) become the policy's `default_action`; Shorewall 4's
+/// `Drop`, which Shorewall 5.2.8 refuses, is read as `shorewall update`
+/// rewrites it, with a note; the imported model renders the same POLICY
+/// column back. A default action fwgen has not is refused at its line.
+#[test]
+fn policy_default_actions_are_carried() {
+    let dir = common::scratch("import-policy-default-action");
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall
+net ipv4
+loc ipv4
+dmz ipv4
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2
+net eth0 -
+loc eth1 -
+dmz eth2 -
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT:none
+$FW all ACCEPT
+net all DROP:Drop info
+dmz loc REJECT:Broadcast,Multicast(DROP)
+all all REJECT:Broadcast(DROP) info
+",
+    )
+    .unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    for expected in [
+        "action = \"ACCEPT\"\ndefault_action = []\n",
+        "action = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\n",
+        "action = \"REJECT\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\n",
+        "action = \"REJECT\"\ndefault_action = [\"Broadcast(DROP)\"]\n",
+        "policy:3: DROP:Drop names Shorewall 4's action",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    let policy = &rendered(&model, "policy-default-action")["shorewall/policy"];
+    for expected in [
+        "ACCEPT:none",
+        "DROP:Broadcast(DROP),Multicast(DROP) info",
+        "REJECT:Broadcast(DROP) info",
+    ] {
+        assert!(
+            policy.contains(expected),
+            "missing `{expected}` in:\n{policy}"
+        );
+    }
+    std::fs::write(
+        dir.join("policy"),
+        "net all DROP:dropNotSyn info
+loc all REJECT:Broadcast(A_DROP)
+all all REJECT
+",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "policy:1: default action `dropNotSyn`",
+            "policy:2: default action `Broadcast(A_DROP)`",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A masq or snat SOURCE that is an interface alone is the networks
 /// routed out of it (`source_interface`), with a note saying how Shorewall
 /// and the nftables ruleset read the routes; an interface in a list, a

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::condition::{self, Variables};
 use super::conditional;
+use super::default_action;
 use super::document::{self, Header, Item, Table, Value};
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
@@ -3299,16 +3300,36 @@ impl Importer {
                 );
                 continue;
             }
-            if policy.contains(':')
-                || !matches!(policy.as_str(), "ACCEPT" | "DROP" | "REJECT" | "CONTINUE")
-            {
+            let (policy, defaults) = match policy.split_once(':') {
+                Some((policy, defaults)) => (policy, Some(defaults)),
+                None => (policy.as_str(), None),
+            };
+            if !matches!(policy, "ACCEPT" | "DROP" | "REJECT" | "CONTINUE") {
                 self.refuse(&line, format!("policy `{policy}` is not in fwgen's model"));
                 continue;
             }
+            let defaults = match defaults.map(|d| default_action::read(d, policy, self.ipv6)) {
+                Some(Ok(read)) => {
+                    if let Some(note) = read.note {
+                        self.notes
+                            .push(format!("{}:{}: {note}", line.file, line.number));
+                    }
+                    Some(read.actions)
+                }
+                Some(Err(reason)) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+                None => None,
+            };
             let mut table = Table::array(&["policy"]);
             table.push("source", self.zone_name(source));
             table.push("dest", self.zone_name(dest));
             table.push("action", policy);
+            if let Some(defaults) = defaults {
+                let list = defaults.into_iter().map(Value::String).collect();
+                table.push("default_action", Value::Array(list));
+            }
             let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
             table.push_some("log", level);
             table.push_some("comment", line.comment.as_ref());
