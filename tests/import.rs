@@ -482,6 +482,49 @@ all all REJECT
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: `NFLOG(group,range,threshold)[:tag]` as a rule's action is
+/// LOG at that level, as Rules.pm makes it (`shorewall compile` writes the
+/// same `-j NFLOG --nflog-group 3 --nflog-prefix "Shorewall:net-fw:LOG:"`
+/// for `NFLOG(3)` and `LOG:NFLOG(3)`): no verdict, the packet goes on.
+#[test]
+fn nflog_actions_are_log_rules() {
+    let dir = common::scratch("import-nflog-action");
+    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\n").unwrap();
+    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+    std::fs::write(dir.join("policy"), "$FW all ACCEPT\nall all DROP\n").unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nNFLOG(3)\tnet\t$FW\ttcp\t25\nNFLOG(2,0,4):MAIL\tnet\t$FW\ttcp\t26\nDROP\tnet\t$FW\ttcp\t25,26\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for expected in [
+        "log = \"NFLOG(3)\"",
+        "log = \"NFLOG(2,0,4)\"",
+        "log_tag = \"MAIL\"",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    assert_eq!(model.matches("action = \"LOG\"").count(), 2, "{model}");
+    let files = rendered(&model, "nflog-action");
+    let rules = &files["shorewall/rules"];
+    assert!(
+        rules.contains("LOG:NFLOG(3) ") && rules.contains("LOG:NFLOG(2,0,4):MAIL "),
+        "{rules}"
+    );
+    let nft = &files["fwgen.nft"];
+    assert!(
+        nft.contains(
+            "log prefix \"Shorewall:net-fw:LOG:\" group 3 comment \"rule net->fw tcp/25 LOG\""
+        ),
+        "{nft}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A masq or snat SOURCE that is an interface alone is the networks
 /// routed out of it (`source_interface`), with a note saying how Shorewall
 /// and the nftables ruleset read the routes; an interface in a list, a

@@ -3572,6 +3572,18 @@ impl Importer {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
             None => (action, None),
         };
+        // `NFLOG(group,range,threshold)[:tag]` as an action is LOG at that
+        // level (Rules.pm process_rule: an NFLOG action becomes the log
+        // level, and the action LOG).
+        let (action, log) = if nflog_action(&action) && !self.site_action_files.contains(&action) {
+            let level = match log {
+                Some(tag) => format!("{action}:{tag}"),
+                None => action,
+            };
+            ("LOG".to_owned(), Some(level))
+        } else {
+            (action, log)
+        };
         // A stock action the model reads as a macro, called without a
         // parameter, takes its DEFAULTS (action.AllowICMPs: ACCEPT), unless
         // the site's own action of that name replaces it.
@@ -4558,6 +4570,11 @@ impl Importer {
         table.push_some("comment", line.comment.as_ref());
         self.add(Kind::Snat, "", zones, family, line, table);
     }
+}
+
+/// `NFLOG` or `NFLOG(...)`: Shorewall's NFLOG action.
+fn nflog_action(action: &str) -> bool {
+    action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')')
 }
 
 #[cfg(test)]
