@@ -343,6 +343,10 @@ pub struct RawPolicy {
     pub action: Spanned<String>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    /// Stock actions run before the verdict: `["Broadcast(DROP)",
+    /// "Multicast(DROP)"]`, or `[]` for none.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub default_action: Option<Spanned<Vec<Spanned<String>>>>,
     /// `"ipv4"` or `"ipv6"`: the entry is in that family's policy list
     /// only (Shorewall's or Shorewall6's policy file); `"both"` by default.
     #[schemars(with = "Option<String>")]

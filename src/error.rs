@@ -206,6 +206,11 @@ pub enum ErrorKind {
         text: String,
         reason: &'static str,
     },
+    /// A policy's `default_action` fwgen cannot run.
+    BadDefaultAction {
+        text: String,
+        reason: &'static str,
+    },
     /// A masquerade's or SNAT's `source_interface` that cannot be one.
     BadSourceInterface {
         text: String,
@@ -505,6 +510,7 @@ impl Error {
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
+            BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
             BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT or LOG rule (Shorewall refuses RATE with DROP and REJECT)".into(),
             BadLimit { .. } => "a connection limit: `connlimit = 2` (at most 2 connections per source address) or `connlimit_above = 2`, `connlimit_per = \"dest\"`, `connlimit_mask = 24`".into(),
@@ -980,6 +986,7 @@ impl ErrorKind {
             BadLimit { .. } => "bad-limit",
             BadSourceInterface { .. } => "bad-source-interface",
             BadPolicyZones { .. } => "bad-policy-zones",
+            BadDefaultAction { .. } => "bad-default-action",
             BadZoneList { .. } => "bad-zone-list",
             WrongFamily { .. } => "wrong-family",
             UnknownAction { .. } => "unknown-action",
@@ -1226,6 +1233,9 @@ impl Display for ErrorKind {
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             BadPolicyZones { text, reason } => {
                 write!(f, "`{}` in a policy: {reason}", quoted(text))
+            }
+            BadDefaultAction { text, reason } => {
+                write!(f, "default_action `{}`: {reason}", quoted(text))
             }
             BadSourceInterface { text, reason, .. } => {
                 write!(f, "source_interface `{}`: {reason}", quoted(text))

@@ -102,6 +102,7 @@ error_case! {
     dnat_exclusion => "dnat-exclusion",
     bad_zone_list => "bad-zone-list",
     bad_log_tag => "bad-log-tag",
+    bad_default_action => "bad-default-action",
     bad_disposition => "bad-disposition",
     tcp_flags_unseen => "tcp-flags-unseen",
     tcp_flags_unseen_family => "tcp-flags-unseen-family",

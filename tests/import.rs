@@ -402,6 +402,129 @@ fn policy_zone_lists_are_carried() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: the POLICY column's default actions (shorewall-policy(5):
+/// `DROP:Broadcast(DROP),Multicast(DROP)`, `REJECT:Broadcast(DROP)`,
+/// `ACCEPT:none`) become the policy's `default_action`; Shorewall 4's
+/// `Drop`, which Shorewall 5.2.8 refuses, is read as `shorewall update`
+/// rewrites it, with a note; the imported model renders the same POLICY
+/// column back. A default action fwgen has not is refused at its line.
+#[test]
+fn policy_default_actions_are_carried() {
+    let dir = common::scratch("import-policy-default-action");
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall
+net ipv4
+loc ipv4
+dmz ipv4
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2
+net eth0 -
+loc eth1 -
+dmz eth2 -
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT:none
+$FW all ACCEPT
+net all DROP:Drop info
+dmz loc REJECT:Broadcast,Multicast(DROP)
+all all REJECT:Broadcast(DROP) info
+",
+    )
+    .unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    for expected in [
+        "action = \"ACCEPT\"\ndefault_action = []\n",
+        "action = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\n",
+        "action = \"REJECT\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\n",
+        "action = \"REJECT\"\ndefault_action = [\"Broadcast(DROP)\"]\n",
+        "policy:3: DROP:Drop names Shorewall 4's action",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    let policy = &rendered(&model, "policy-default-action")["shorewall/policy"];
+    for expected in [
+        "ACCEPT:none",
+        "DROP:Broadcast(DROP),Multicast(DROP) info",
+        "REJECT:Broadcast(DROP) info",
+    ] {
+        assert!(
+            policy.contains(expected),
+            "missing `{expected}` in:\n{policy}"
+        );
+    }
+    std::fs::write(
+        dir.join("policy"),
+        "net all DROP:dropNotSyn info
+loc all REJECT:Broadcast(A_DROP)
+all all REJECT
+",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "policy:1: default action `dropNotSyn`",
+            "policy:2: default action `Broadcast(A_DROP)`",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: `NFLOG(group,range,threshold)[:tag]` as a rule's action is
+/// LOG at that level, as Rules.pm makes it (`shorewall compile` writes the
+/// same `-j NFLOG --nflog-group 3 --nflog-prefix "Shorewall:net-fw:LOG:"`
+/// for `NFLOG(3)` and `LOG:NFLOG(3)`): no verdict, the packet goes on.
+#[test]
+fn nflog_actions_are_log_rules() {
+    let dir = common::scratch("import-nflog-action");
+    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\n").unwrap();
+    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+    std::fs::write(dir.join("policy"), "$FW all ACCEPT\nall all DROP\n").unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION NEW\nNFLOG(3)\tnet\t$FW\ttcp\t25\nNFLOG(2,0,4):MAIL\tnet\t$FW\ttcp\t26\nDROP\tnet\t$FW\ttcp\t25,26\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for expected in [
+        "log = \"NFLOG(3)\"",
+        "log = \"NFLOG(2,0,4)\"",
+        "log_tag = \"MAIL\"",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    assert_eq!(model.matches("action = \"LOG\"").count(), 2, "{model}");
+    let files = rendered(&model, "nflog-action");
+    let rules = &files["shorewall/rules"];
+    assert!(
+        rules.contains("LOG:NFLOG(3) ") && rules.contains("LOG:NFLOG(2,0,4):MAIL "),
+        "{rules}"
+    );
+    let nft = &files["fwgen.nft"];
+    assert!(
+        nft.contains(
+            "log prefix \"Shorewall:net-fw:LOG:\" group 3 comment \"rule net->fw tcp/25 LOG\""
+        ),
+        "{nft}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A masq or snat SOURCE that is an interface alone is the networks
 /// routed out of it (`source_interface`), with a note saying how Shorewall
 /// and the nftables ruleset read the routes; an interface in a list, a
@@ -2593,7 +2716,7 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
             "blacklog net:192.0.2.9 all",
             "blacklog may only be used with BLACKLIST_LOG_LEVEL set",
         ),
-        ("NFLOG net all", "action `NFLOG` in blrules"),
+        // NFLOG is LOG at level NFLOG there too (Rules.pm): carried, not refused.
         (
             "DNAT net loc:192.168.1.9 tcp 80",
             "action `DNAT` in blrules",

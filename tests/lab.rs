@@ -309,6 +309,27 @@ fn model_policy_lists() {
     lab_model("policy-lists", "plst");
 }
 
+/// Each policy's own default action (`DROP:Broadcast(DROP),Multicast(DROP)`,
+/// `REJECT:Broadcast(DROP)`, `DROP:none`, `ACCEPT:none`). The lab's probes
+/// are unicast TCP, UDP and ping between its hosts, which no default
+/// action drops: what it shows is that every pair keeps its verdict (the
+/// REJECT pairs still answer, the DROP pairs still time out) with the
+/// default actions before them; which broadcast and multicast packets they
+/// drop is judged by `shorewall check` and `nft -c` of the golden files.
+#[test]
+fn model_policy_default_action() {
+    let matrix = lab_model("policy-default-action", "pdfa");
+    for ipv6 in [false, true] {
+        for (from, to, verdict) in [("loc#1", "dmz#1", "REJECT"), ("dmz#1", "loc#1", "DROP")] {
+            let lines: Vec<&str> = probe_lines(&matrix, from, to, ipv6).collect();
+            assert!(
+                !lines.is_empty() && lines.iter().all(|l| l.ends_with(&format!("| {verdict}"))),
+                "{from} -> {to} is not {verdict}:\n{matrix}"
+            );
+        }
+    }
+}
+
 /// Issue #14: source NAT entries that test a packet's mark (snat's MARK
 /// column, after nser77/shorewall). Nothing in the model sets a mark, so
 /// what the lab can show is the unmarked case: the entries for mark 100

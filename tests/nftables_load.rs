@@ -124,6 +124,7 @@ mod models {
         masq_wildcard => "masq-wildcard",
         icmp_codes => "icmp-codes",
         policy_lists => "policy-lists",
+        policy_default_action => "policy-default-action",
         nat_mark => "nat-mark",
         snat_ports => "snat-ports",
         snat_range => "snat-range",

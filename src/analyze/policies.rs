@@ -2,7 +2,7 @@
 
 use super::zone_lists::{self, ZoneForm};
 use super::*;
-use crate::model::PolicySide;
+use crate::model::{DefaultAction, PolicySide};
 
 impl Analyzer<'_> {
     pub(super) fn policy(&mut self, raw: &Spanned<RawPolicy>) -> Option<Policy> {
@@ -11,12 +11,25 @@ impl Analyzer<'_> {
         let dest = self.policy_side(&entry.dest);
         let action = self.policy_action(&entry.action);
         let log = self.log_level(entry.log.as_ref());
+        let default_action = self.default_action(entry);
         let comment = self.free_text("comment", entry.comment.as_ref());
         let family = match entry.family.as_ref() {
             Some(raw) => self.family(Some(raw)),
             None => Family::Both,
         };
         let ((source, source_plus), (dest, dest_plus), action) = (source?, dest?, action?);
+        let default_action = default_action?;
+        if action == PolicyAction::Continue
+            && let Some(raw) = &entry.default_action
+        {
+            let words: Vec<&str> = raw.get_ref().iter().map(|w| w.get_ref().as_str()).collect();
+            let kind = ErrorKind::BadDefaultAction {
+                text: words.join(","),
+                reason: "a CONTINUE policy has no verdict of its own, and fwgen runs default actions only before one",
+            };
+            self.error(Some(raw.span()), kind);
+            return None;
+        }
         if let (Some(source), Some(dest)) = (source.plain(), dest.plain())
             && self.firewall_to_firewall(source, dest, raw.span())
         {
@@ -41,6 +54,7 @@ impl Analyzer<'_> {
             intrazone: source_plus || dest_plus,
             action,
             log,
+            default_action,
             family,
             comment,
             line: self.line(&raw.span()),
@@ -235,6 +249,33 @@ impl Analyzer<'_> {
             ZoneRef::One(ZoneId::Firewall) => "$FW".to_owned(),
             ZoneRef::One(ZoneId::Zone(index)) => self.zones[index].name.clone(),
         }
+    }
+
+    /// `default_action`: each a stock action fwgen knows, none twice.
+    /// `Some(None)`: not written.
+    fn default_action(&mut self, entry: &RawPolicy) -> Option<Option<Vec<DefaultAction>>> {
+        let Some(raw) = &entry.default_action else {
+            return Some(None);
+        };
+        let mut actions = Vec::new();
+        let mut good = true;
+        for item in raw.get_ref() {
+            let reason = match DefaultAction::read(item.get_ref()) {
+                Some(action) if actions.contains(&action) => "named twice",
+                Some(action) => {
+                    actions.push(action);
+                    continue;
+                }
+                None => "fwgen runs Broadcast(DROP) and Multicast(DROP) before a policy",
+            };
+            let kind = ErrorKind::BadDefaultAction {
+                text: item.get_ref().clone(),
+                reason,
+            };
+            self.error(Some(item.span()), kind);
+            good = false;
+        }
+        good.then_some(Some(actions))
     }
 
     pub(super) fn policy_action(&mut self, raw: &Spanned<String>) -> Option<PolicyAction> {

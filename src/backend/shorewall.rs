@@ -19,8 +19,8 @@ use crate::error::Error;
 use crate::model::rule::{Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, PortRange, Protocol,
-    Redirect, Rule, Service, Snat, SnatTo, Verdict, Zone, ZoneId, ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, Policy, PolicyAction,
+    PortRange, Protocol, Redirect, Rule, Service, Snat, SnatTo, Verdict, Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -436,6 +436,25 @@ fn log_suffix(log: Option<LogLevel>) -> String {
     log.map_or(String::new(), |l| format!(":{l}"))
 }
 
+/// The POLICY column: the action, then the policy's own default actions
+/// when it names them (`DROP:Broadcast(DROP)`, `ACCEPT:none`); Shorewall6's
+/// begin with AllowICMPs before DROP and REJECT, as its DROP_DEFAULT does.
+fn policy_column(policy: &Policy, product: Product) -> String {
+    let keyword = policy.action.keyword();
+    let Some(own) = &policy.default_action else {
+        return keyword.to_owned();
+    };
+    let mut words: Vec<&str> = Vec::new();
+    if product.ipv6 && policy.action != PolicyAction::Accept {
+        words.push("AllowICMPs");
+    }
+    words.extend(own.iter().map(|a| a.keyword()));
+    if words.is_empty() {
+        words.push("none");
+    }
+    format!("{keyword}:{}", words.join(","))
+}
+
 fn policy_items(model: &Model, product: Product) -> Vec<Item> {
     model
         .policies
@@ -444,7 +463,7 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
         .filter_map(|p| {
             let keep = |zone| zone_ref_in_product(model, ZoneRef::One(zone), product);
             let (source, dest) = model.policy_sides(p, keep)?;
-            let mut cells = vec![source, dest, p.action.keyword().to_owned()];
+            let mut cells = vec![source, dest, policy_column(p, product)];
             cells.extend(p.log.map(|l| l.to_string()));
             Some(Item::new(&POLICY, p.comment.clone(), &[cells]))
         })

@@ -2,6 +2,7 @@
 
 mod condition;
 mod conditional;
+mod default_action;
 mod document;
 mod file;
 mod limits;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::condition::{self, Variables};
 use super::conditional;
+use super::default_action;
 use super::document::{self, Header, Item, Table, Value};
 pub use super::file::Unreadable;
 use super::file::{self, Directory};
@@ -3379,16 +3380,36 @@ impl Importer {
                 );
                 continue;
             }
-            if policy.contains(':')
-                || !matches!(policy.as_str(), "ACCEPT" | "DROP" | "REJECT" | "CONTINUE")
-            {
+            let (policy, defaults) = match policy.split_once(':') {
+                Some((policy, defaults)) => (policy, Some(defaults)),
+                None => (policy.as_str(), None),
+            };
+            if !matches!(policy, "ACCEPT" | "DROP" | "REJECT" | "CONTINUE") {
                 self.refuse(&line, format!("policy `{policy}` is not in fwgen's model"));
                 continue;
             }
+            let defaults = match defaults.map(|d| default_action::read(d, policy, self.ipv6)) {
+                Some(Ok(read)) => {
+                    if let Some(note) = read.note {
+                        self.notes
+                            .push(format!("{}:{}: {note}", line.file, line.number));
+                    }
+                    Some(read.actions)
+                }
+                Some(Err(reason)) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+                None => None,
+            };
             let mut table = Table::array(&["policy"]);
             table.push("source", self.zone_name(source));
             table.push("dest", self.zone_name(dest));
             table.push("action", policy);
+            if let Some(defaults) = defaults {
+                let list = defaults.into_iter().map(Value::String).collect();
+                table.push("default_action", Value::Array(list));
+            }
             let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
             table.push_some("log", level);
             table.push_some("comment", line.comment.as_ref());
@@ -3651,6 +3672,18 @@ impl Importer {
         let (action, log) = match action.split_once(':') {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
             None => (action, None),
+        };
+        // `NFLOG(group,range,threshold)[:tag]` as an action is LOG at that
+        // level (Rules.pm process_rule: an NFLOG action becomes the log
+        // level, and the action LOG).
+        let (action, log) = if nflog_action(&action) && !self.site_action_files.contains(&action) {
+            let level = match log {
+                Some(tag) => format!("{action}:{tag}"),
+                None => action,
+            };
+            ("LOG".to_owned(), Some(level))
+        } else {
+            (action, log)
         };
         // A stock action the model reads as a macro, called without a
         // parameter, takes its DEFAULTS (action.AllowICMPs: ACCEPT), unless
@@ -4731,6 +4764,11 @@ fn early_section_rule(
         ));
     }
     Ok(())
+}
+
+/// `NFLOG` or `NFLOG(...)`: Shorewall's NFLOG action.
+fn nflog_action(action: &str) -> bool {
+    action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')')
 }
 
 #[cfg(test)]

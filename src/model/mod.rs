@@ -25,7 +25,8 @@ pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;
 pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo};
 pub use policy::{
-    Decision, DecisionOrigin, LogLevel, Policy, PolicyAction, PolicyMatrix, PolicySide,
+    Decision, DecisionOrigin, DefaultAction, LogLevel, Policy, PolicyAction, PolicyMatrix,
+    PolicySide,
 };
 pub use rule::{Endpoint, Origdest, Rule, Section, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
@@ -126,6 +127,27 @@ pub struct Firewall {
 }
 
 impl Model {
+    /// What runs before a verdict of `action` when its policy names no
+    /// default action: DROP_DEFAULT and REJECT_DEFAULT
+    /// (`drop_broadcasts`), nothing before ACCEPT (a CONTINUE policy
+    /// ends in no verdict of its own but at a catch-all, where they run).
+    pub fn firewall_default_actions(&self, action: PolicyAction) -> Vec<DefaultAction> {
+        if action != PolicyAction::Accept && self.firewall.drop_broadcasts {
+            vec![DefaultAction::Broadcast, DefaultAction::Multicast]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The default actions a policy runs before its verdict: its own, else
+    /// the firewall's for its action.
+    pub fn default_actions(&self, policy: &Policy) -> Vec<DefaultAction> {
+        match &policy.default_action {
+            Some(own) => own.clone(),
+            None => self.firewall_default_actions(policy.action),
+        }
+    }
+
     /// Every zone id, the firewall first, then the zones in model order.
     pub fn zone_ids(&self) -> Vec<ZoneId> {
         std::iter::once(ZoneId::Firewall)

@@ -60,6 +60,10 @@ pub struct Policy {
     pub intrazone: bool,
     pub action: PolicyAction,
     pub log: Option<LogLevel>,
+    /// The stock actions run before the verdict (shorewall-policy(5)'s
+    /// `DROP:Broadcast(DROP)`), in order; `None`: the firewall's default
+    /// ([`crate::model::Model::default_actions`]).
+    pub default_action: Option<Vec<DefaultAction>>,
     /// The families whose policy list holds the entry (Shorewall's policy
     /// file, Shorewall6's, or both): a packet meets only its own family's.
     pub family: Family,
@@ -96,6 +100,47 @@ impl Display for PolicyAction {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(self.keyword())
     }
+}
+
+/// A stock action of Shorewall 5.2.8 that a policy runs before its
+/// verdict (its default action: the POLICY column's `DROP:Broadcast(DROP)`,
+/// or DROP_DEFAULT and REJECT_DEFAULT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultAction {
+    /// `Broadcast(DROP)`: packets to a broadcast or anycast address of the
+    /// firewall are dropped silently.
+    Broadcast,
+    /// `Multicast(DROP)`: packets to a multicast address are dropped
+    /// silently.
+    Multicast,
+}
+
+impl DefaultAction {
+    /// `Broadcast(DROP)` or `Broadcast` (whose parameter defaults to DROP),
+    /// the same for Multicast, as Shorewall spells them.
+    pub fn read(text: &str) -> Option<DefaultAction> {
+        match text {
+            "Broadcast" | "Broadcast(DROP)" => Some(DefaultAction::Broadcast),
+            "Multicast" | "Multicast(DROP)" => Some(DefaultAction::Multicast),
+            _ => None,
+        }
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DefaultAction::Broadcast => "Broadcast(DROP)",
+            DefaultAction::Multicast => "Multicast(DROP)",
+        }
+    }
+}
+
+/// A list of default actions as Shorewall writes one: `none` when empty.
+pub fn default_actions_text(actions: &[DefaultAction]) -> String {
+    if actions.is_empty() {
+        return "none".to_owned();
+    }
+    let words: Vec<&str> = actions.iter().map(|a| a.keyword()).collect();
+    words.join(",")
 }
 
 /// A syslog level, or Shorewall's NFLOG. Shown in Shorewall's spelling

@@ -30,9 +30,9 @@ use crate::model::{
     RouteFilter,
 };
 use crate::model::{
-    Decision, DecisionOrigin, Dnat, IcmpType, Interface, InterfaceOption, LimitPer, LogLevel,
-    Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect, Section,
-    Service, Snat, SnatTo, ZoneId, ZoneRef,
+    Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
+    LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect,
+    Section, Service, Snat, SnatTo, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -68,9 +68,7 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
         chains.push(allowicmps_chain());
     }
     chains.push(rejection_chain());
-    if model.firewall.drop_broadcasts {
-        chains.push(broadcasts_chain(model));
-    }
+    let default_actions_at = chains.len();
     chains.extend(interface_chains(model));
     chains.extend(pair_chains(model, &pairs));
     chains.extend(super::blacklist::chains(model, &pairs));
@@ -81,6 +79,8 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     chains.push(forward_chain(model, &pairs));
     chains.push(local_chain(model, &pairs, Side::Out));
     chains.extend(nat_chains(model));
+    let default_actions = default_action_chains(model, &chains);
+    chains.splice(default_actions_at..default_actions_at, default_actions);
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
     // Log limits add chains of their own (a rate-limited rule's log), so
@@ -386,7 +386,7 @@ pub fn describe(model: &Model, origin: Origin) -> String {
         Piece::RejectChain => "Shorewall's reject: how REJECT answers",
         Piece::AllowIcmps => "AllowICMPs: the ICMPv6 IPv6 needs (RFC 4890)",
         Piece::DropBroadcasts => {
-            "Broadcast(DROP),Multicast(DROP): silent drop before a DROP or REJECT policy"
+            "Broadcast(DROP), Multicast(DROP): the policy's default actions, a silent drop before its verdict"
         }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
         Piece::Blacklist => "the blacklist: [[blacklist]] entries before the rules, for the states of blacklist_states",
@@ -734,23 +734,52 @@ pub(super) fn allowicmps_jump() -> Rule {
     )
 }
 
-/// Shorewall's Broadcast(DROP) and Multicast(DROP) default actions, run
-/// before every DROP or REJECT policy and catch-all: IPv4 by the address
-/// types of the routing table, IPv6 multicast by prefix and the
-/// firewall's anycast addresses as in the reject chain.
-fn broadcasts_chain(model: &Model) -> Chain {
-    let mut rules = Vec::new();
-    if model.has_family(false) {
-        rules.push(shorewall(
-            vec![
-                Match::Family(Family::Ipv4),
-                Match::Fib(Fib::DestinationIsBroadcastLike),
-            ],
+/// The chains of Shorewall's Broadcast(DROP) and Multicast(DROP) default
+/// actions that some rule jumps to: `broadcasts` runs both, `broadcast`
+/// and `multicast` one each. IPv4 by the address types of the routing
+/// table; IPv6 multicast by prefix and the firewall's anycast addresses as
+/// in the reject chain.
+fn default_action_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
+    let jumped = |name: &str| {
+        chains.iter().any(|chain| {
+            chain.rules.iter().any(|rule| {
+                rule.statements
+                    .iter()
+                    .any(|s| matches!(s, Statement::Verdict(Verdict::Jump(to)) if to == name))
+            })
+        })
+    };
+    let both = [DefaultAction::Broadcast, DefaultAction::Multicast];
+    let mut made = Vec::new();
+    for (actions, name) in [
+        (&both[..], "broadcasts"),
+        (&both[..1], "broadcast"),
+        (&both[1..], "multicast"),
+    ] {
+        if jumped(name) {
+            made.push(default_action_chain(model, actions, name));
+        }
+    }
+    made
+}
+
+fn default_action_chain(model: &Model, actions: &[DefaultAction], name: &str) -> Chain {
+    let v4 = |fib| {
+        shorewall(
+            vec![Match::Family(Family::Ipv4), Match::Fib(fib)],
             vec![drop_()],
             Piece::DropBroadcasts,
-        ));
+        )
+    };
+    let mut rules = Vec::new();
+    if model.has_family(false) {
+        rules.push(v4(match actions {
+            [DefaultAction::Broadcast] => Fib::DestinationIsBroadcastOrAnycast,
+            [DefaultAction::Multicast] => Fib::DestinationIsMulticast,
+            _ => Fib::DestinationIsBroadcastLike,
+        }));
     }
-    if model.has_family(true) {
+    if model.has_family(true) && actions.contains(&DefaultAction::Broadcast) {
         rules.push(shorewall(
             vec![
                 address(Family::Ipv6, Direction::Destination, vec![net("2000::/3")]),
@@ -759,6 +788,8 @@ fn broadcasts_chain(model: &Model) -> Chain {
             vec![drop_()],
             Piece::DropBroadcasts,
         ));
+    }
+    if model.has_family(true) && actions.contains(&DefaultAction::Multicast) {
         rules.push(drop_net(
             Family::Ipv6,
             Direction::Destination,
@@ -766,18 +797,31 @@ fn broadcasts_chain(model: &Model) -> Chain {
             Piece::DropBroadcasts,
         ));
     }
-    chain(
-        "broadcasts",
-        "Broadcast(DROP),Multicast(DROP): dropped silently before DROP and REJECT policies",
-        rules,
-    )
+    let words: Vec<&str> = actions.iter().map(|a| a.keyword()).collect();
+    let comment = format!(
+        "{}: dropped silently before a policy's verdict",
+        words.join(",")
+    );
+    chain(name, &comment, rules)
 }
 
-fn broadcasts_jump(model: &Model) -> Option<Rule> {
-    model
-        .firewall
-        .drop_broadcasts
-        .then(|| shorewall(Vec::new(), vec![jump("broadcasts")], Piece::DropBroadcasts))
+/// The jump to the chain of a policy's default actions; none when it has
+/// none.
+fn default_action_jump(actions: &[DefaultAction]) -> Option<Rule> {
+    let name = match (
+        actions.contains(&DefaultAction::Broadcast),
+        actions.contains(&DefaultAction::Multicast),
+    ) {
+        (true, true) => "broadcasts",
+        (true, false) => "broadcast",
+        (false, true) => "multicast",
+        (false, false) => return None,
+    };
+    Some(shorewall(
+        Vec::new(),
+        vec![jump(name)],
+        Piece::DropBroadcasts,
+    ))
 }
 
 /// Shorewall's `reject` chain and Shorewall6's, statement for statement
@@ -1657,9 +1701,11 @@ fn policy_rules(
             ..allowicmps_jump()
         });
     }
-    if decision.action != PolicyAction::Accept {
-        rules.extend(broadcasts_jump(model).map(|jump| Rule { origin, ..jump }));
-    }
+    let default_actions = match decision.origin {
+        DecisionOrigin::Policy(index) => model.default_actions(&model.policies[index]),
+        DecisionOrigin::IntraZone => Vec::new(),
+    };
+    rules.extend(default_action_jump(&default_actions).map(|jump| Rule { origin, ..jump }));
     let mut statements: Vec<Statement> = decision
         .log
         .map(|level| log(model, chain, decision.action.keyword(), level))
@@ -2589,12 +2635,14 @@ fn catch_all_end(model: &Model, hook: Hook, name: &str, end: CatchAll, ipv6: boo
         PolicyAction::Drop | PolicyAction::Continue => drop_(),
     };
     let mut rules = Vec::new();
-    if end.action != PolicyAction::Accept {
-        if ipv6 {
-            rules.push(allowicmps_jump());
-        }
-        rules.extend(broadcasts_jump(model));
+    if end.action != PolicyAction::Accept && ipv6 {
+        rules.push(allowicmps_jump());
     }
+    let default_actions = match end.policy {
+        Some(index) => model.default_actions(&model.policies[index]),
+        None => model.firewall_default_actions(end.action),
+    };
+    rules.extend(default_action_jump(&default_actions));
     let mut statements: Vec<Statement> = end
         .log
         .filter(|_| end.action != PolicyAction::Continue)

@@ -246,6 +246,10 @@ pub enum Fib {
     NoRouteBackLoose,
     /// The destination is a broadcast, anycast or multicast address.
     DestinationIsBroadcastLike,
+    /// The destination is a broadcast or anycast address (Broadcast).
+    DestinationIsBroadcastOrAnycast,
+    /// The destination is a multicast address (Multicast).
+    DestinationIsMulticast,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -643,7 +647,7 @@ pub enum Piece {
     RejectChain,
     /// Shorewall6's AllowICMPs, before every DROP or REJECT of IPv6.
     AllowIcmps,
-    /// Broadcast(DROP),Multicast(DROP): before every DROP or REJECT policy.
+    /// Broadcast(DROP) and Multicast(DROP), a policy's default actions.
     DropBroadcasts,
     /// Jumps from a base chain to interface or zone-pair chains.
     Dispatch,

@@ -211,6 +211,13 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
             IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
             IpAddr::V6(v6) => v6.is_multicast(),
         }),
+        Match::Fib(Fib::DestinationIsBroadcastOrAnycast) => {
+            packet.daddr == Some(IpAddr::from([255, 255, 255, 255]))
+        }
+        Match::Fib(Fib::DestinationIsMulticast) => packet.daddr.is_some_and(|a| match a {
+            IpAddr::V4(v4) => v4.is_multicast(),
+            IpAddr::V6(v6) => v6.is_multicast(),
+        }),
         // The first packet of a connection is always under the log limit;
         // a per-address limit reads that family's address.
         Match::LogLimit { set, .. } => set

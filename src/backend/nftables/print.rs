@@ -234,6 +234,8 @@ impl Display for Match {
                 Fib::DestinationIsBroadcastLike => {
                     "fib daddr type { broadcast, anycast, multicast }"
                 }
+                Fib::DestinationIsBroadcastOrAnycast => "fib daddr type { broadcast, anycast }",
+                Fib::DestinationIsMulticast => "fib daddr type multicast",
             }),
             Match::LogLimit { limit, set } => {
                 let rate = format!(
