@@ -428,10 +428,15 @@ pub struct RawDnat {
     pub dest: Spanned<String>,
     #[schemars(with = "String")]
     pub to: Spanned<String>,
-    #[schemars(with = "Scalar")]
-    pub proto: Spanned<Scalar>,
-    #[schemars(with = "PortList")]
-    pub dport: Spanned<PortList>,
+    /// A stock macro (`HTTP`, `Web`) whose lines give the protocols and
+    /// ports; `proto` and `dport` then replace the macro's own.
+    #[serde(rename = "macro")]
+    #[schemars(with = "Option<String>")]
+    pub service_macro: Option<Spanned<String>>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
     #[serde(default)]
@@ -450,10 +455,15 @@ pub struct RawDnat {
 pub struct RawRedirect {
     #[schemars(with = "String")]
     pub source: Spanned<String>,
-    #[schemars(with = "Scalar")]
-    pub proto: Spanned<Scalar>,
-    #[schemars(with = "PortList")]
-    pub dport: Spanned<PortList>,
+    /// A stock macro (`HTTP`, `Web`) whose lines give the protocols and
+    /// ports; `proto` and `dport` then replace the macro's own.
+    #[serde(rename = "macro")]
+    #[schemars(with = "Option<String>")]
+    pub service_macro: Option<Spanned<String>>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
     #[serde(default)]

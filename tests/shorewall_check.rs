@@ -93,6 +93,7 @@ mod models {
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",
+        macro_dnat => "macro-dnat",
         nat_one_to_one => "nat-one-to-one",
         blacklist => "blacklist",
         blacklist_only => "blacklist-only",
