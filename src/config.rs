@@ -444,6 +444,9 @@ pub struct RawDnat {
     pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
+    /// `false`: Shorewall's DNAT-, the translation without the filter
+    /// ACCEPT.
+    pub accept: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
@@ -471,6 +474,9 @@ pub struct RawRedirect {
     pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "i64")]
     pub to_port: Spanned<i64>,
+    /// `false`: Shorewall's REDIRECT-, the translation without the filter
+    /// ACCEPT.
+    pub accept: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]

@@ -1166,6 +1166,47 @@ fn a_macro_called_with_dnat_or_redirect_is_carried_over() {
     }
 }
 
+/// Issue #14: DNAT- and REDIRECT- (shorewall-rules(5): the translation
+/// without the ACCEPT) are the forward's `accept = false`, written back as
+/// DNAT- and REDIRECT-, with a macro too (`SSH(DNAT-)`).
+#[test]
+fn dnat_minus_and_redirect_minus_are_carried_over() {
+    let dir = sample_with_rules(
+        "import-dnat-minus",
+        b"?SECTION NEW\nDNAT- net loc:192.168.1.33 tcp 8080\nACCEPT net loc:192.168.1.33 tcp 8080\nSSH(DNAT-) net loc:192.168.1.6\nREDIRECT- loc 3128 tcp 80\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "to = \"192.168.1.33\"\nproto = \"tcp\"\ndport = \"8080\"\naccept = false\n",
+        "macro = \"SSH\"\nsource = \"net\"\ndest = \"loc\"\nto = \"192.168.1.6\"\naccept = false\n",
+        "dport = \"80\"\nto_port = 3128\naccept = false\n",
+    ] {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    let rendered = rendered(&model, "fwgen.toml");
+    let rules = &rendered["shorewall/rules"];
+    for line in [
+        &["DNAT-", "net", "192.168.1.33", "tcp", "8080"][..],
+        &["SSH(DNAT-)", "net", "192.168.1.6"],
+        &["REDIRECT-", "loc", "3128", "tcp", "80"],
+    ] {
+        assert!(
+            rules
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == line),
+            "no {line:?} in:\n{rules}"
+        );
+    }
+    let nft = &rendered["fwgen.nft"];
+    assert!(nft.contains("tcp dport 22 dnat ip to 192.168.1.6"), "{nft}");
+    assert!(
+        !nft.contains("ip daddr 192.168.1.6 tcp dport 22 accept"),
+        "{nft}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: LOG as an action and NFLOG levels (as in thetechstech-pbx's
 /// and memes-laptop's rules and policy) are carried over, in rules and
 /// policies, and so is `zone:iface`; ULOG and a bad NFLOG option list are refused at their

@@ -762,11 +762,16 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
     let source = endpoint_cell(model, &dnat.source, product)?;
     let zone = &model.zones[dnat.dest].name;
     let target = address_cell(&IpNet::from(dnat.to), product);
-    let dest = match dnat.to_port {
-        Some(port) => format!("{zone}:{target}:{port}"),
-        None => format!("{zone}:{target}"),
+    let mut dest = match dnat.to_port {
+        Some(port) => format!("{target}:{port}"),
+        None => target,
     };
-    let action = forward_action("DNAT", dnat.macro_call.as_ref(), dnat.log);
+    // DNAT- takes no zone: Rules.pm warns that it ignores one.
+    if dnat.accept {
+        dest = format!("{zone}:{dest}");
+    }
+    let keyword = if dnat.accept { "DNAT" } else { "DNAT-" };
+    let action = forward_action(keyword, dnat.macro_call.as_ref(), dnat.log);
     if let Some(call) = &dnat.macro_call {
         let mut cells = vec![action, source, dest];
         cells.extend(forward_macro_cells(
@@ -800,7 +805,12 @@ fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option
     if call.is_some_and(|call| !call.first) {
         return None;
     }
-    let action = forward_action("REDIRECT", call, redirect.log);
+    let keyword = if redirect.accept {
+        "REDIRECT"
+    } else {
+        "REDIRECT-"
+    };
+    let action = forward_action(keyword, call, redirect.log);
     let source = endpoint_cell(model, &redirect.source, product)?;
     if let Some(call) = call {
         let mut cells = vec![action, source, redirect.to_port.to_string()];

@@ -489,6 +489,8 @@ impl Matched {
 /// comment around it.
 struct Forward<'a> {
     service_macro: Option<&'static str>,
+    /// `false` for DNAT- and REDIRECT-.
+    accept: bool,
     log: Option<&'a str>,
     comment: Option<&'a str>,
 }
@@ -3679,8 +3681,7 @@ impl Importer {
             Ok(limits) => limits,
             Err(()) => return,
         };
-        if target != "DNAT"
-            && target != "REDIRECT"
+        if !matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-")
             && let Some(text) = get(6)
         {
             let Some(origdest) = self.origdest_list(line, Some(text)) else {
@@ -3697,9 +3698,14 @@ impl Importer {
                 Err(reason) => return self.refuse(line, reason),
             }
         }
-        if matches!(target.as_str(), "DNAT" | "REDIRECT") {
+        if matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-") {
+            // DNAT- and REDIRECT- (shorewall-rules(5)): the translation
+            // without the filter ACCEPT.
+            let accept = !target.ends_with('-');
+            let target = target.trim_end_matches('-').to_owned();
             let forward = Forward {
                 service_macro: None,
+                accept,
                 log: log.as_deref(),
                 comment,
             };
@@ -4146,7 +4152,7 @@ impl Importer {
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
-            self.refuse(line, "a DNAT target needs ZONE:ADDRESS");
+            self.refuse(line, "a DNAT target needs ZONE:ADDRESS (fwgen's port forward names the target's zone, also for DNAT-, where Shorewall ignores it)");
             return;
         };
         let (address, port) = match target.rsplit_once(':') {
@@ -4178,6 +4184,9 @@ impl Importer {
             table.push("origdest", Value::strings(&origdest));
         }
         table.push_some("to_port", to_port);
+        if !forward.accept {
+            table.push("accept", false);
+        }
         table.push_some("log", forward.log);
         table.push_some("comment", forward.comment);
         let zones = self.named_zones(&[source.as_str(), zone]);
@@ -4231,6 +4240,9 @@ impl Importer {
             table.push("origdest", Value::strings(&origdest));
         }
         table.push("to_port", to_port);
+        if !forward.accept {
+            table.push("accept", false);
+        }
         table.push_some("log", forward.log);
         table.push_some("comment", forward.comment);
         self.add(Kind::Rule, "", zones, family, line, table);

@@ -31,6 +31,10 @@ pub struct Dnat {
     /// The stock macro the forward was written with (`Web(DNAT)`): one
     /// `Dnat` per protocol of the macro's lines.
     pub macro_call: Option<ForwardMacro>,
+    /// Whether the forwarded connections are accepted at the forward's
+    /// place in the rules; `false` is Shorewall's DNAT-: they meet the
+    /// later rules and the policy of the source and `dest` pair.
+    pub accept: bool,
     pub log: Option<LogLevel>,
     pub comment: Option<String>,
     pub line: usize,
@@ -91,6 +95,9 @@ pub struct Redirect {
     pub to_port: u16,
     /// The stock macro the redirect was written with (`Web(REDIRECT)`).
     pub macro_call: Option<ForwardMacro>,
+    /// Whether the redirected connections are accepted at the redirect's
+    /// place in the rules; `false` is Shorewall's REDIRECT-.
+    pub accept: bool,
     pub log: Option<LogLevel>,
     pub comment: Option<String>,
     pub line: usize,
