@@ -436,10 +436,15 @@ pub struct RawDnat {
     pub dest: Spanned<String>,
     #[schemars(with = "String")]
     pub to: Spanned<String>,
-    #[schemars(with = "Scalar")]
-    pub proto: Spanned<Scalar>,
-    #[schemars(with = "PortList")]
-    pub dport: Spanned<PortList>,
+    /// A stock macro (`HTTP`, `Web`) whose lines give the protocols and
+    /// ports; `proto` and `dport` then replace the macro's own.
+    #[serde(rename = "macro")]
+    #[schemars(with = "Option<String>")]
+    pub service_macro: Option<Spanned<String>>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
     #[serde(default)]
@@ -447,6 +452,9 @@ pub struct RawDnat {
     pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "Option<i64>")]
     pub to_port: Option<Spanned<i64>>,
+    /// `false`: Shorewall's DNAT-, the translation without the filter
+    /// ACCEPT.
+    pub accept: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
@@ -458,10 +466,15 @@ pub struct RawDnat {
 pub struct RawRedirect {
     #[schemars(with = "String")]
     pub source: Spanned<String>,
-    #[schemars(with = "Scalar")]
-    pub proto: Spanned<Scalar>,
-    #[schemars(with = "PortList")]
-    pub dport: Spanned<PortList>,
+    /// A stock macro (`HTTP`, `Web`) whose lines give the protocols and
+    /// ports; `proto` and `dport` then replace the macro's own.
+    #[serde(rename = "macro")]
+    #[schemars(with = "Option<String>")]
+    pub service_macro: Option<Spanned<String>>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<PortList>")]
     pub sport: Option<Spanned<PortList>>,
     #[serde(default)]
@@ -469,6 +482,9 @@ pub struct RawRedirect {
     pub origdest: Vec<Spanned<String>>,
     #[schemars(with = "i64")]
     pub to_port: Spanned<i64>,
+    /// `false`: Shorewall's REDIRECT-, the translation without the filter
+    /// ACCEPT.
+    pub accept: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]

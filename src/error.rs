@@ -558,7 +558,7 @@ impl Error {
             DnatNeedsZone { .. } => "DNAT forwards to one zone: name it, not `all`".into(),
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
-            PortForwardWithoutPort => "a port forward needs `proto` tcp or udp and the `dport` it listens on".into(),
+            PortForwardWithoutPort => "a port forward or redirect needs `proto` tcp or udp and the `dport` it listens on, or a stock `macro` that gives them (`macro = \"Web\"`)".into(),
             OneToOneIpv6 => "Shorewall's nat file translates IPv4 addresses only".into(),
             OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone or in one of its zone's `hosts` (with one zone but the external interface's and no networks, that zone is taken)".into(),
             RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),

@@ -1219,6 +1219,117 @@ fn a_dnat_source_port_is_carried_over() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: a stock macro called with DNAT or REDIRECT (Shorewall's
+/// Two-Interface guide: `Web(DNAT) net loc:10.10.10.2`) is the port
+/// forward's or redirect's `macro`: each of the macro's lines is forwarded
+/// (Web: 80 and 443), the call's own PROTO and DPORT replace the macro's,
+/// and Shorewall's rules file gets the call back as written. A macro with
+/// lines the way back (Shorewall refuses it with DNAT), with a line of
+/// another action (Razor: a plain ACCEPT, nothing translated), or a site
+/// macro is refused at its line.
+#[test]
+fn a_macro_called_with_dnat_or_redirect_is_carried_over() {
+    let dir = sample_with_rules(
+        "import-macro-dnat",
+        b"?SECTION NEW\nWeb(DNAT) net loc:192.168.1.3\nSSH(DNAT):info net loc:192.168.1.5:22 tcp 2222\nHTTP(REDIRECT) loc 3128\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "[[dnat]]\nmacro = \"Web\"\nsource = \"net\"\ndest = \"loc\"\nto = \"192.168.1.3\"\n",
+        "macro = \"SSH\"\nsource = \"net\"\ndest = \"loc\"\nto = \"192.168.1.5\"\nproto = \"tcp\"\ndport = \"2222\"\nto_port = 22\nlog = \"info\"\n",
+        "[[redirect]]\nmacro = \"HTTP\"\nsource = \"loc\"\nto_port = 3128\n",
+    ] {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    let rendered = rendered(&model, "fwgen.toml");
+    let nft = &rendered["fwgen.nft"];
+    for text in [
+        "tcp dport 80 dnat ip to 192.168.1.3",
+        "tcp dport 443 dnat ip to 192.168.1.3",
+        "tcp dport 2222 dnat ip to 192.168.1.5:22",
+        "tcp dport 80 redirect to :3128",
+    ] {
+        assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
+    }
+    let rules = &rendered["shorewall/rules"];
+    for line in [
+        &["Web(DNAT)", "net", "loc:192.168.1.3"][..],
+        &["SSH(DNAT):info", "net", "loc:192.168.1.5:22", "tcp", "2222"],
+        &["HTTP(REDIRECT)", "loc", "3128"],
+    ] {
+        assert!(
+            rules
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == line),
+            "no {line:?} in:\n{rules}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, rules, expected) in [
+        (
+            "import-macro-dnat-back",
+            &b"?SECTION NEW\nNTPbi(DNAT) net loc:192.168.1.3\n"[..],
+            "error: rules:2: `NTPbi(DNAT)`: macro.NTPbi has lines from DEST to SOURCE",
+        ),
+        (
+            "import-macro-dnat-razor",
+            b"?SECTION NEW\nRazor(DNAT) net loc:192.168.1.3\n",
+            "error: rules:2: `Razor`: macro.Razor always ACCEPTs",
+        ),
+        (
+            "import-macro-redirect-gre",
+            b"?SECTION NEW\nGRE(REDIRECT) loc 3128\n",
+            "error: rules:2: `GRE(REDIRECT)`: macro.GRE has a line of protocol 47 without a destination port",
+        ),
+    ] {
+        let dir = sample_with_rules(name, rules, None);
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Issue #14: DNAT- and REDIRECT- (shorewall-rules(5): the translation
+/// without the ACCEPT) are the forward's `accept = false`, written back as
+/// DNAT- and REDIRECT-, with a macro too (`SSH(DNAT-)`).
+#[test]
+fn dnat_minus_and_redirect_minus_are_carried_over() {
+    let dir = sample_with_rules(
+        "import-dnat-minus",
+        b"?SECTION NEW\nDNAT- net loc:192.168.1.33 tcp 8080\nACCEPT net loc:192.168.1.33 tcp 8080\nSSH(DNAT-) net loc:192.168.1.6\nREDIRECT- loc 3128 tcp 80\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "to = \"192.168.1.33\"\nproto = \"tcp\"\ndport = \"8080\"\naccept = false\n",
+        "macro = \"SSH\"\nsource = \"net\"\ndest = \"loc\"\nto = \"192.168.1.6\"\naccept = false\n",
+        "dport = \"80\"\nto_port = 3128\naccept = false\n",
+    ] {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    let rendered = rendered(&model, "fwgen.toml");
+    let rules = &rendered["shorewall/rules"];
+    for line in [
+        &["DNAT-", "net", "192.168.1.33", "tcp", "8080"][..],
+        &["SSH(DNAT-)", "net", "192.168.1.6"],
+        &["REDIRECT-", "loc", "3128", "tcp", "80"],
+    ] {
+        assert!(
+            rules
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == line),
+            "no {line:?} in:\n{rules}"
+        );
+    }
+    let nft = &rendered["fwgen.nft"];
+    assert!(nft.contains("tcp dport 22 dnat ip to 192.168.1.6"), "{nft}");
+    assert!(
+        !nft.contains("ip daddr 192.168.1.6 tcp dport 22 accept"),
+        "{nft}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: LOG as an action and NFLOG levels (as in thetechstech-pbx's
 /// and memes-laptop's rules and policy) are carried over, in rules and
 /// policies, and so is `zone:iface`; ULOG and a bad NFLOG option list are refused at their

@@ -560,6 +560,47 @@ fn model_nat_redirect() {
     lab_model("nat-redirect", "natr");
 }
 
+/// Issue #14: DNAT- and REDIRECT- translate only: a later rule accepts
+/// the web server's and the proxy's connections, the policy decides the
+/// others (net's DROP, loc's REJECT), after translation.
+#[test]
+fn model_dnat_minus() {
+    let matrix = without_sports(&lab_model("dnat-minus", "dnmn"));
+    // explain, Shorewall and nftables in turn.
+    for probe in [
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 8080 | ACCEPT loc#",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 8081 | DROP | DROP | DROP",
+        "loc#1 192.168.1.2 -> net#1 198.18.0.2 tcp 80 | ACCEPT fw",
+        "loc#1 192.168.1.2 -> net#1 198.18.0.2 tcp 8080 | REJECT | REJECT | REJECT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+}
+
+/// Issue #14: port forwards and a redirect called through stock macros
+/// (`Web(DNAT)`, `DNS(DNAT)`, `SSH(DNAT) ... tcp 2222`, `HTTP(REDIRECT)`):
+/// each line of the macro forwards its own protocol and port.
+#[test]
+fn model_macro_dnat() {
+    let matrix = without_sports(&lab_model("macro-dnat", "mdnt"));
+    // explain, Shorewall and nftables in turn: every line of Web and DNS
+    // is forwarded, SSH from the call's own port, the scanner dropped
+    // above the forwards, and HTTP's redirect takes port 80 alone.
+    for probe in [
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 80 | ACCEPT dmz#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 443 | ACCEPT dmz#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 udp 53 | ACCEPT dmz#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 53 | ACCEPT dmz#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 2222 | ACCEPT loc#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 22 | DROP",
+        "net#1 198.51.100.9 -> fw 198.18.0.1 tcp 443 | DROP | DROP | DROP",
+        "loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 80 | ACCEPT fw",
+        "loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 443 | REJECT | REJECT | REJECT",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+}
+
 /// Issue #14: one-to-one NAT both ways: the external address reaches the
 /// internal host, whose own connections leave with the external address.
 #[test]

@@ -141,6 +141,8 @@ mod models {
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",
+        macro_dnat => "macro-dnat",
+        dnat_minus => "dnat-minus",
         nat_one_to_one => "nat-one-to-one",
         blacklist => "blacklist",
         blacklist_only => "blacklist-only",

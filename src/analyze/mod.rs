@@ -120,12 +120,9 @@ impl Analyzer<'_> {
         self.check_invalid_rejected(&firewall, &rules);
         self.check_tcp_flags_reached(&firewall, raw);
         let blacklist = self.blacklist(&raw.blacklist);
-        let dnats: Vec<Dnat> = raw.dnat.iter().filter_map(|d| self.dnat(d)).collect();
-        let redirects: Vec<crate::model::Redirect> = raw
-            .redirect
-            .iter()
-            .filter_map(|r| self.redirect(r))
-            .collect();
+        let dnats: Vec<Dnat> = raw.dnat.iter().flat_map(|d| self.dnat(d)).collect();
+        let redirects: Vec<crate::model::Redirect> =
+            raw.redirect.iter().flat_map(|r| self.redirect(r)).collect();
         let forwards = dnats.iter().map(|d| (d.source.zone, d.span.clone()));
         let forwards: Vec<_> = forwards
             .chain(redirects.iter().map(|r| (r.source.zone, r.span.clone())))

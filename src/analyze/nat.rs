@@ -1,6 +1,9 @@
 //! Port forwards, masquerade and SNAT.
 
+use super::rules::ports_text;
 use super::*;
+use crate::model::nat::ForwardMacro;
+use crate::model::service::{MacroCall, MacroColumns, forward_services};
 use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTo};
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
@@ -12,6 +15,32 @@ fn origdest_items(raw: &[Spanned<String>]) -> impl Iterator<Item = &Spanned<Stri
 
 /// The keys of a `[[masquerade]]` or `[[snat]]` entry (`to` only in the
 /// latter), read alike.
+/// A protocol a port forward or redirect takes, its ports, its source
+/// ports, and the macro call it comes from.
+type Forwarded = (
+    Protocol,
+    Vec<PortRange>,
+    Vec<PortRange>,
+    Option<ForwardMacro>,
+);
+
+/// The keys of a `[[dnat]]` or `[[redirect]]` that say what it takes.
+struct ForwardedService<'a> {
+    /// `DNAT` or `REDIRECT`: the action a macro's PARAM stands for.
+    action: &'static str,
+    span: std::ops::Range<usize>,
+    service_macro: Option<&'a Spanned<String>>,
+    proto: Option<&'a Spanned<Scalar>>,
+    dport: Option<&'a Spanned<PortList>>,
+    sport: Option<&'a Spanned<PortList>>,
+}
+
+impl ForwardedService<'_> {
+    fn span_of_macro(&self) -> std::ops::Range<usize> {
+        self.service_macro.map_or(self.span.clone(), Spanned::span)
+    }
+}
+
 struct SnatFields<'a> {
     interface: &'a Spanned<String>,
     sources: &'a [Spanned<String>],
@@ -27,30 +56,20 @@ struct SnatFields<'a> {
 
 impl Analyzer<'_> {
     /// What a port forward and a redirect match: the source (no `!`: the
-    /// translation would reach the left-out addresses), a protocol with
-    /// ports, the ports and the source ports.
+    /// translation would reach the left-out addresses), and each protocol
+    /// with its ports and source ports (one, or one per protocol of a
+    /// macro's lines, with the call).
     fn forwarded(
         &mut self,
         raw_source: &Spanned<String>,
-        raw_proto: &Spanned<Scalar>,
-        raw_dport: &Spanned<PortList>,
-        raw_sport: &Option<Spanned<PortList>>,
-    ) -> Option<(Endpoint, Protocol, Vec<PortRange>, Vec<PortRange>)> {
+        service: ForwardedService<'_>,
+    ) -> Option<(Endpoint, Vec<Forwarded>)> {
         let source = self.endpoint(raw_source);
-        let proto = self.protocol(raw_proto);
-        let dports = match proto {
-            Some(Some(p)) if p.has_ports() => self.ports(raw_dport),
-            Some(_) => {
-                self.error(Some(raw_proto.span()), ErrorKind::PortForwardWithoutPort);
-                None
-            }
-            None => None,
+        let forwarded = match service.service_macro {
+            Some(name) => self.forwarded_macro(name, &service),
+            None => self.forwarded_service(&service),
         };
-        let sports = match raw_sport {
-            Some(raw) => self.ports(raw),
-            None => Some(Vec::new()),
-        };
-        let (source, proto, dports, sports) = (source?, proto??, dports?, sports?);
+        let (source, forwarded) = (source?, forwarded?);
         if !source.excluded.is_empty() {
             self.error(Some(raw_source.span()), ErrorKind::DnatExclusion);
             return None;
@@ -63,19 +82,139 @@ impl Analyzer<'_> {
             self.error(Some(raw_source.span()), kind);
             return None;
         }
-        Some((source, proto, dports, sports))
+        Some((source, forwarded))
     }
 
-    pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Option<Dnat> {
+    /// `proto` with `dport` (both required without a macro) and `sport`.
+    fn forwarded_service(&mut self, service: &ForwardedService<'_>) -> Option<Vec<Forwarded>> {
+        let (Some(raw_proto), Some(raw_dport)) = (service.proto, service.dport) else {
+            self.error(
+                Some(service.span.clone()),
+                ErrorKind::PortForwardWithoutPort,
+            );
+            return None;
+        };
+        let proto = self.protocol(raw_proto);
+        let dports = match proto {
+            Some(Some(p)) if p.has_ports() => self.ports(raw_dport),
+            Some(_) => {
+                self.error(Some(raw_proto.span()), ErrorKind::PortForwardWithoutPort);
+                None
+            }
+            None => None,
+        };
+        let sports = match service.sport {
+            Some(raw) => self.ports(raw),
+            None => Some(Vec::new()),
+        };
+        Some(vec![(proto??, dports?, sports?, None)])
+    }
+
+    /// A stock macro's lines, expanded as Rules.pm `process_macro` does
+    /// with DNAT or REDIRECT for PARAM: one entry per protocol of a line,
+    /// with that line's ports (the call's `proto`, `dport` and `sport`
+    /// replacing the macro's). Lines the way back or with addresses of
+    /// their own, lines of another action, and lines without a port are
+    /// refused.
+    fn forwarded_macro(
+        &mut self,
+        name: &Spanned<String>,
+        service: &ForwardedService<'_>,
+    ) -> Option<Vec<Forwarded>> {
+        let Some(found) = Macro::find(name.get_ref()) else {
+            let kind = ErrorKind::UnknownMacro {
+                name: name.get_ref().clone(),
+            };
+            self.error(Some(name.span()), kind);
+            return None;
+        };
+        let columns = self.forwarded_columns(service)?;
+        let call = MacroCall {
+            action: Some(service.action),
+            columns: columns.clone(),
+            helpers_attached: false,
+        };
+        let expanded = match (found.stock, found.expand(&call)) {
+            (None, _) => Err("it is fwgen's own, which Shorewall does not know".to_owned()),
+            (Some(stock), _) if stock.helper.is_some() && self.helpers_attached => Err(format!(
+                "with conntrack_helpers = false Shorewall's macro.{} attaches the `{}` conntrack helper, which fwgen's port forwards and redirects do not carry",
+                found.name,
+                stock.helper.unwrap_or_default()
+            )),
+            (Some(_), expanded) => expanded.and_then(|parts| forward_services(found.name, &parts)),
+        };
+        match expanded {
+            Ok(services) => {
+                let forwarded = services.into_iter().enumerate().map(|(at, s)| {
+                    let call = ForwardMacro {
+                        name: found.name,
+                        first: at == 0,
+                        columns: columns.clone(),
+                    };
+                    (s.proto, s.dports, s.sports, Some(call))
+                });
+                Some(forwarded.collect())
+            }
+            Err(reason) => {
+                let name = found.name.to_owned();
+                let kind = ErrorKind::MacroNotExpressible { name, reason };
+                self.error(Some(service.span_of_macro()), kind);
+                None
+            }
+        }
+    }
+
+    /// The PROTO, DPORT and SPORT columns a forward gives its macro.
+    fn forwarded_columns(&mut self, service: &ForwardedService<'_>) -> Option<MacroColumns> {
+        let proto = match service.proto {
+            Some(raw) => match self.protocol(raw)? {
+                Some(proto) => Some(proto.to_string()),
+                None => {
+                    self.error(Some(raw.span()), ErrorKind::PortForwardWithoutPort);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let mut ports = |raw: Option<&Spanned<PortList>>| -> Option<Option<String>> {
+            match raw {
+                Some(raw) => Some(Some(ports_text(&self.ports(raw)?))),
+                None => Some(None),
+            }
+        };
+        let dport = ports(service.dport)?;
+        let sport = ports(service.sport)?;
+        Some(MacroColumns {
+            proto,
+            dport,
+            sport,
+        })
+    }
+
+    /// A `[[dnat]]`: one port forward, or one per protocol of its macro's
+    /// lines.
+    pub(super) fn dnat(&mut self, raw: &Spanned<RawDnat>) -> Vec<Dnat> {
+        self.dnat_entry(raw).unwrap_or_default()
+    }
+
+    fn dnat_entry(&mut self, raw: &Spanned<RawDnat>) -> Option<Vec<Dnat>> {
         let entry = raw.get_ref();
-        let matched = self.forwarded(&entry.source, &entry.proto, &entry.dport, &entry.sport);
+        let service = ForwardedService {
+            action: "DNAT",
+            span: raw.span(),
+            service_macro: entry.service_macro.as_ref(),
+            proto: entry.proto.as_ref(),
+            dport: entry.dport.as_ref(),
+            sport: entry.sport.as_ref(),
+        };
+        let matched = self.forwarded(&entry.source, service);
         let dest = self.dnat_dest(&entry.dest);
         let to = self.dnat_target(&entry.to);
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
-        let ((source, proto, dports, sports), dest, to) = (matched?, dest?, to?);
+        let ((source, forwarded), dest, to) = (matched?, dest?, to?);
         self.check_dnat_target(to, dest, &entry.to)?;
         let origdest = origdest?;
         // Sources of the other family only: Shorewall writes no line for
@@ -100,20 +239,27 @@ impl Analyzer<'_> {
             self.error(Some(raw.span()), kind);
             return None;
         }
-        Some(Dnat {
-            source,
-            dest,
-            to,
-            proto,
-            dports,
-            sports,
-            origdest,
-            to_port: to_port?,
-            log,
-            comment,
-            line: self.line(&raw.span()),
-            span: raw.span(),
-        })
+        let to_port = to_port?;
+        let line = self.line(&raw.span());
+        let dnats = forwarded
+            .into_iter()
+            .map(|(proto, dports, sports, macro_call)| Dnat {
+                source: source.clone(),
+                dest,
+                to,
+                proto,
+                dports,
+                sports,
+                origdest: origdest.clone(),
+                to_port,
+                macro_call,
+                accept: entry.accept.unwrap_or(true),
+                log,
+                comment: comment.clone(),
+                line,
+                span: raw.span(),
+            });
+        Some(dnats.collect())
     }
 
     /// An `origdest`: addresses or networks, taken in, or left out after
@@ -155,14 +301,28 @@ impl Analyzer<'_> {
         ok.then_some(origdest)
     }
 
-    pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Option<Redirect> {
+    /// A `[[redirect]]`: one redirect, or one per protocol of its macro's
+    /// lines.
+    pub(super) fn redirect(&mut self, raw: &Spanned<RawRedirect>) -> Vec<Redirect> {
+        self.redirect_entry(raw).unwrap_or_default()
+    }
+
+    fn redirect_entry(&mut self, raw: &Spanned<RawRedirect>) -> Option<Vec<Redirect>> {
         let entry = raw.get_ref();
-        let matched = self.forwarded(&entry.source, &entry.proto, &entry.dport, &entry.sport);
+        let service = ForwardedService {
+            action: "REDIRECT",
+            span: raw.span(),
+            service_macro: entry.service_macro.as_ref(),
+            proto: entry.proto.as_ref(),
+            dport: entry.dport.as_ref(),
+            sport: entry.sport.as_ref(),
+        };
+        let matched = self.forwarded(&entry.source, service);
         let to_port = self.port_number(&entry.to_port);
         let log = self.log_level(entry.log.as_ref());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
-        let ((source, proto, dports, sports), origdest) = (matched?, origdest?);
+        let ((source, forwarded), origdest) = (matched?, origdest?);
         if let Some(first) = origdest.ipv6()
             && let Some((_, raw)) = origdest
                 .networks()
@@ -209,18 +369,25 @@ impl Analyzer<'_> {
             self.error(Some(entry.source.span()), kind);
             return None;
         }
-        Some(Redirect {
-            source,
-            proto,
-            dports,
-            sports,
-            origdest,
-            to_port: to_port?,
-            log,
-            comment,
-            line: self.line(&raw.span()),
-            span: raw.span(),
-        })
+        let to_port = to_port?;
+        let line = self.line(&raw.span());
+        let redirects = forwarded
+            .into_iter()
+            .map(|(proto, dports, sports, macro_call)| Redirect {
+                source: source.clone(),
+                proto,
+                dports,
+                sports,
+                origdest: origdest.clone(),
+                to_port,
+                macro_call,
+                accept: entry.accept.unwrap_or(true),
+                log,
+                comment: comment.clone(),
+                line,
+                span: raw.span(),
+            });
+        Some(redirects.collect())
     }
 
     pub(super) fn one_to_one(&mut self, raw: &Spanned<RawNat>) -> Option<OneToOne> {

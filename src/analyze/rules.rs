@@ -31,7 +31,7 @@ fn part_services(parts: &[MacroPart]) -> Vec<Service> {
 }
 
 /// Ports as Shorewall's DPORT column writes them.
-fn ports_text(ranges: &[PortRange]) -> String {
+pub(super) fn ports_text(ranges: &[PortRange]) -> String {
     let written: Vec<String> = ranges.iter().map(|r| r.written(":")).collect();
     written.join(",")
 }

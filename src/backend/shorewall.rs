@@ -16,6 +16,7 @@ use ipnet::IpNet;
 use super::table::Columns;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
+use crate::model::nat::ForwardMacro;
 use crate::model::rule::{Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
@@ -764,15 +765,57 @@ fn service_cells(service: &Service, product: Product) -> Vec<String> {
     cells
 }
 
+/// The cells a forward written with a macro gives after its DEST
+/// (`HTTP(DNAT) net loc:192.168.1.3`: none; PROTO, DPORT and SPORT as the
+/// call gave them), then ORIGDEST.
+fn forward_macro_cells(call: &ForwardMacro, origdest: Option<String>) -> Vec<String> {
+    let columns = &call.columns;
+    let mut cells: Vec<String> = [&columns.proto, &columns.dport, &columns.sport]
+        .iter()
+        .map(|c| (*c).clone().unwrap_or_else(|| "-".to_owned()))
+        .chain(origdest)
+        .collect();
+    while cells.last().is_some_and(|c| c == "-") {
+        cells.pop();
+    }
+    cells
+}
+
+/// A forward's action: `DNAT`, or the macro called with it
+/// (`Web(DNAT)`), with its log level.
+fn forward_action(action: &str, call: Option<&ForwardMacro>, log: Option<LogLevel>) -> String {
+    match call {
+        Some(call) => format!("{}({action}){}", call.name, log_suffix(log)),
+        None => format!("{action}{}", log_suffix(log)),
+    }
+}
+
 fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
+    // A macro call is written once, as called: Shorewall expands it.
+    if dnat.macro_call.as_ref().is_some_and(|call| !call.first) {
+        return None;
+    }
     let source = endpoint_cell(model, &dnat.source, product)?;
     let zone = &model.zones[dnat.dest].name;
     let target = address_cell(&IpNet::from(dnat.to), product);
-    let dest = match dnat.to_port {
-        Some(port) => format!("{zone}:{target}:{port}"),
-        None => format!("{zone}:{target}"),
+    let mut dest = match dnat.to_port {
+        Some(port) => format!("{target}:{port}"),
+        None => target,
     };
-    let action = format!("DNAT{}", log_suffix(dnat.log));
+    // DNAT- takes no zone: Rules.pm warns that it ignores one.
+    if dnat.accept {
+        dest = format!("{zone}:{dest}");
+    }
+    let keyword = if dnat.accept { "DNAT" } else { "DNAT-" };
+    let action = forward_action(keyword, dnat.macro_call.as_ref(), dnat.log);
+    if let Some(call) = &dnat.macro_call {
+        let mut cells = vec![action, source, dest];
+        cells.extend(forward_macro_cells(
+            call,
+            origdest_cell(&dnat.origdest, product),
+        ));
+        return Some(Item::new(&RULES, dnat.comment.clone(), &[cells]));
+    }
     let mut cells = vec![
         action,
         source,
@@ -794,9 +837,28 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
 /// `REDIRECT SOURCE PORT PROTO DPORT [SPORT [ORIGDEST]]`
 /// (shorewall-rules(5)).
 fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option<Item> {
+    let call = redirect.macro_call.as_ref();
+    if call.is_some_and(|call| !call.first) {
+        return None;
+    }
+    let keyword = if redirect.accept {
+        "REDIRECT"
+    } else {
+        "REDIRECT-"
+    };
+    let action = forward_action(keyword, call, redirect.log);
+    let source = endpoint_cell(model, &redirect.source, product)?;
+    if let Some(call) = call {
+        let mut cells = vec![action, source, redirect.to_port.to_string()];
+        cells.extend(forward_macro_cells(
+            call,
+            origdest_cell(&redirect.origdest, product),
+        ));
+        return Some(Item::new(&RULES, redirect.comment.clone(), &[cells]));
+    }
     let mut cells = vec![
-        format!("REDIRECT{}", log_suffix(redirect.log)),
-        endpoint_cell(model, &redirect.source, product)?,
+        action,
+        source,
         redirect.to_port.to_string(),
         redirect.proto.to_string(),
         ports_cell(&redirect.dports),

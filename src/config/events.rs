@@ -393,6 +393,8 @@ mod tests {
             \n[[policy]]\nsource = \"net\"\ndest = \"all\"\naction = \"DROP\"\n\
             [[dnat]]\nsource = \"net\"\ndest = \"loc\"\nto = \"10.0.0.1\"\nproto = -1\ndport = []\norigdest = [\"192.0.2.1\", \"192.0.2.0/28\"]\nto_port = 8080\n\
             [[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = 80\norigdest = [\"203.0.113.7\"]\nto_port = 3128\n\
+            [[dnat]]\nmacro = \"Web\"\nsource = \"net\"\ndest = \"loc\"\nto = \"10.0.0.2\"\n\
+            [[redirect]]\nmacro = \"HTTP\"\nsource = \"loc\"\nto_port = 3128\naccept = false\n\
             [[masquerade]]\ninterface = \"eth0\"\nsources = [\"10.0.0.0/8\"]\ndestinations = [\"192.0.2.0/24\"]\nmark = \"!7\"\nproto = \"tcp\"\ndport = [80, \"443\"]\n\
             [[snat]]\ninterface = \"eth0\"\nto = \"1.2.3.4-1.2.3.6\"\npersistent = true\nmark = \"0x10/0xf0\"\nproto = 17\ndport = \"53\"\n\
             [[ rule ]]\naction = \"DROP\"\nsource = \"net\"\ndest = \"loc\"\nicmp_type = 8\n";

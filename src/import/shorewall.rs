@@ -33,7 +33,7 @@ use super::setting;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
-use crate::model::service::{MacroCall, PortRange, Protocol, stock_macro};
+use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
 use crate::model::settings::CONNTRACK_HELPERS;
 use crate::model::{Disposition, DispositionKey};
 
@@ -494,12 +494,23 @@ impl Matched {
     }
 }
 
+/// What a DNAT or REDIRECT line's ACTION column says besides the action:
+/// the stock macro it calls (`HTTP(DNAT)`), its log level, and the
+/// comment around it.
+struct Forward<'a> {
+    service_macro: Option<&'static str>,
+    /// `false` for DNAT- and REDIRECT-.
+    accept: bool,
+    log: Option<&'a str>,
+    comment: Option<&'a str>,
+}
+
 /// The columns of a DNAT or REDIRECT line, read once for both.
 struct Forwarded {
     source: String,
     dest: String,
-    proto: String,
-    dport: String,
+    proto: Option<String>,
+    dport: Option<String>,
     sport: Option<String>,
     origdest: Vec<String>,
 }
@@ -3837,8 +3848,7 @@ impl Importer {
                 .get_or_insert_with(Vec::new)
                 .push(("section", section.into()));
         }
-        if target != "DNAT"
-            && target != "REDIRECT"
+        if !matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-")
             && let Some(text) = get(6)
         {
             let Some(origdest) = self.origdest_list(line, Some(text)) else {
@@ -3864,12 +3874,33 @@ impl Importer {
                 Err(reason) => return self.refuse(line, reason),
             }
         }
-        if target == "DNAT" && service_macro.is_none() {
-            self.dnat(line, columns, log.as_deref(), comment);
-            return;
-        }
-        if target == "REDIRECT" && service_macro.is_none() {
-            self.redirect(line, columns, log.as_deref(), comment);
+        if matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-") {
+            // DNAT- and REDIRECT- (shorewall-rules(5)): the translation
+            // without the filter ACCEPT.
+            let accept = !target.ends_with('-');
+            let target = target.trim_end_matches('-').to_owned();
+            let forward = Forward {
+                service_macro: None,
+                accept,
+                log: log.as_deref(),
+                comment,
+            };
+            let service_macro = match service_macro.as_deref() {
+                Some(name) => match self.forward_macro(name, &target) {
+                    Ok(name) => Some(name),
+                    Err(reason) => return self.refuse(line, reason),
+                },
+                None => None,
+            };
+            let forward = Forward {
+                service_macro,
+                ..forward
+            };
+            if target == "DNAT" {
+                self.dnat(line, columns, &forward);
+            } else {
+                self.redirect(line, columns, &forward);
+            }
             return;
         }
         // LOG (Rules.pm: a LOGRULE, the packet goes on) is the model's
@@ -4206,15 +4237,29 @@ impl Importer {
         line: &Line,
         columns: &[String],
         needs: &str,
+        with_macro: bool,
     ) -> Option<Forwarded> {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-        let (Some(source), Some(dest), Some(proto), Some(dport)) = (get(1), get(2), get(3), get(4))
-        else {
+        let (source, dest, proto, dport) = (get(1), get(2), get(3), get(4));
+        let (Some(source), Some(dest)) = (source, dest) else {
             self.refuse(line, needs);
             return None;
         };
-        let Some((Some(dport), sport)) = self.ports(line, Some(&proto), Some(dport), get(5)) else {
+        // A macro gives the protocols and ports the call leaves out.
+        if !with_macro && (proto.is_none() || dport.is_none()) {
+            self.refuse(line, needs);
             return None;
+        }
+        if proto.is_none() && (dport.is_some() || get(5).is_some()) {
+            self.refuse(
+                line,
+                "ports need a protocol: Shorewall refuses DPORT or SPORT without PROTO",
+            );
+            return None;
+        }
+        let (dport, sport) = match proto.as_deref() {
+            Some(p) => self.ports(line, Some(p), dport, get(5))?,
+            None => (None, None),
         };
         let origdest = self.origdest_list(line, get(6))?;
         Some(Forwarded {
@@ -4227,9 +4272,48 @@ impl Importer {
         })
     }
 
+    /// The stock macro a DNAT or REDIRECT line calls (`HTTP(DNAT)`), as
+    /// the model carries it: Rules.pm expands each of its lines with the
+    /// action for PARAM. A site macro, a line the way back or of another
+    /// action, and a line without a port are refused with the reason.
+    fn forward_macro(&self, name: &str, action: &str) -> Result<&'static str, String> {
+        if self.site_macro_files.iter().any(|site| site == name) {
+            return Err(format!(
+                "`{name}({action})` calls the site's macro.{name}: a site macro with {action} is not in fwgen's import"
+            ));
+        }
+        let Some(stock) = stock_macro(name) else {
+            return Err(format!(
+                "`{name}` is no macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"
+            ));
+        };
+        if let Some(helper) = stock
+            .helper
+            .filter(|_| !self.settings.carried.conntrack_helpers)
+        {
+            return Err(format!(
+                "`{name}({action})` under AUTOHELPERS=No: Shorewall's macro.{name} attaches the `{helper}` conntrack helper, which fwgen's port forwards and redirects do not carry"
+            ));
+        }
+        let found = Macro {
+            name: stock.name,
+            stock: Some(stock),
+        };
+        let call = MacroCall {
+            action: Some(if action == "DNAT" { "DNAT" } else { "REDIRECT" }),
+            ..MacroCall::default()
+        };
+        let parts = found
+            .expand(&call)
+            .map_err(|reason| format!("`{name}`: {reason}"))?;
+        forward_services(stock.name, &parts)
+            .map_err(|reason| format!("`{name}({action})`: {reason}"))?;
+        Ok(stock.name)
+    }
+
     /// `DNAT SOURCE ZONE:ADDR[:PORT] PROTO DPORT [SPORT]`.
-    fn dnat(&mut self, line: &Line, columns: &[String], log: Option<&str>, comment: Option<&str>) {
-        let needs = "a DNAT rule needs SOURCE, DEST, PROTO and DPORT";
+    fn dnat(&mut self, line: &Line, columns: &[String], forward: &Forward) {
+        let needs = "a DNAT rule needs SOURCE, DEST, PROTO and DPORT (or a macro that gives them)";
         let Some(Forwarded {
             source,
             dest,
@@ -4237,14 +4321,14 @@ impl Importer {
             dport,
             sport,
             origdest,
-        }) = self.forwarded_columns(line, columns, needs)
+        }) = self.forwarded_columns(line, columns, needs, forward.service_macro.is_some())
         else {
             return;
         };
         let dest = dest.replace(['[', ']'], "");
         let parts: Vec<&str> = dest.splitn(2, ':').collect();
         let [zone, target] = parts.as_slice() else {
-            self.refuse(line, "a DNAT target needs ZONE:ADDRESS");
+            self.refuse(line, "a DNAT target needs ZONE:ADDRESS (fwgen's port forward names the target's zone, also for DNAT-, where Shorewall ignores it)");
             return;
         };
         let (address, port) = match target.rsplit_once(':') {
@@ -4265,32 +4349,30 @@ impl Importer {
             }
         };
         let mut table = Table::array(&["dnat"]);
+        table.push_some("macro", forward.service_macro);
         table.push("source", self.endpoint(&source));
         table.push("dest", *zone);
         table.push("to", address.as_str());
-        table.push("proto", proto);
-        table.push("dport", dport);
+        table.push_some("proto", proto);
+        table.push_some("dport", dport);
         table.push_some("sport", sport);
         if !origdest.is_empty() {
             table.push("origdest", Value::strings(&origdest));
         }
         table.push_some("to_port", to_port);
-        table.push_some("log", log);
-        table.push_some("comment", comment);
+        if !forward.accept {
+            table.push("accept", false);
+        }
+        table.push_some("log", forward.log);
+        table.push_some("comment", forward.comment);
         let zones = self.named_zones(&[source.as_str(), zone]);
         let family = Some(address.contains(':'));
         self.add(Kind::Rule, "", zones, family, line, table);
     }
 
     /// `REDIRECT SOURCE [$FW:]PORT PROTO DPORT [SPORT]`.
-    fn redirect(
-        &mut self,
-        line: &Line,
-        columns: &[String],
-        log: Option<&str>,
-        comment: Option<&str>,
-    ) {
-        let needs = "a REDIRECT rule needs SOURCE, DEST (the local port), PROTO and DPORT";
+    fn redirect(&mut self, line: &Line, columns: &[String], forward: &Forward) {
+        let needs = "a REDIRECT rule needs SOURCE, DEST (the local port), PROTO and DPORT (or a macro that gives them)";
         let Some(Forwarded {
             source,
             dest,
@@ -4298,7 +4380,7 @@ impl Importer {
             dport,
             sport,
             origdest,
-        }) = self.forwarded_columns(line, columns, needs)
+        }) = self.forwarded_columns(line, columns, needs, forward.service_macro.is_some())
         else {
             return;
         };
@@ -4322,19 +4404,23 @@ impl Importer {
         };
         let zones = self.named_zones(&[source.as_str()]);
         // An ORIGDEST address binds the redirect to its family.
-        let family = rule_family(&[source.as_str()], Some(&proto))
+        let family = rule_family(&[source.as_str()], proto.as_deref())
             .or_else(|| origdest.first().map(|a| a.contains(':')));
         let mut table = Table::array(&["redirect"]);
+        table.push_some("macro", forward.service_macro);
         table.push("source", self.endpoint(&source));
-        table.push("proto", proto);
-        table.push("dport", dport);
+        table.push_some("proto", proto);
+        table.push_some("dport", dport);
         table.push_some("sport", sport);
         if !origdest.is_empty() {
             table.push("origdest", Value::strings(&origdest));
         }
         table.push("to_port", to_port);
-        table.push_some("log", log);
-        table.push_some("comment", comment);
+        if !forward.accept {
+            table.push("accept", false);
+        }
+        table.push_some("log", forward.log);
+        table.push_some("comment", forward.comment);
         self.add(Kind::Rule, "", zones, family, line, table);
     }
 

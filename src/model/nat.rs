@@ -6,7 +6,7 @@ use ipnet::IpNet;
 
 use super::policy::LogLevel;
 use super::rule::{Endpoint, Origdest};
-use super::service::{PortRange, Protocol};
+use super::service::{MacroColumns, PortRange, Protocol};
 use super::zone::{ZoneId, ZoneRef, applies_to};
 
 /// A port forward: connections from `source` to `dports` are sent to `to`
@@ -28,11 +28,33 @@ pub struct Dnat {
     pub origdest: Origdest,
     /// The port on the target; `None` keeps the original port.
     pub to_port: Option<u16>,
+    /// The stock macro the forward was written with (`Web(DNAT)`): one
+    /// `Dnat` per protocol of the macro's lines.
+    pub macro_call: Option<ForwardMacro>,
+    /// Whether the forwarded connections are accepted at the forward's
+    /// place in the rules; `false` is Shorewall's DNAT-: they meet the
+    /// later rules and the policy of the source and `dest` pair.
+    pub accept: bool,
     pub log: Option<LogLevel>,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.
     pub span: std::ops::Range<usize>,
+}
+
+/// A port forward or redirect written with a stock macro (`HTTP(DNAT)`,
+/// `Web(REDIRECT)`): Shorewall's Rules.pm expands each of the macro's
+/// lines with the call's action for PARAM, so each line's protocol and
+/// ports are forwarded. The analyzer makes one entry per protocol; the
+/// Shorewall backend writes the call once, on the first.
+#[derive(Debug, Clone)]
+pub struct ForwardMacro {
+    /// The stock macro's name (`/usr/share/shorewall/macro.NAME`).
+    pub name: &'static str,
+    /// Whether this entry is the call's first.
+    pub first: bool,
+    /// The PROTO, DPORT and SPORT columns the call gives the macro.
+    pub columns: MacroColumns,
 }
 
 impl Dnat {
@@ -71,6 +93,11 @@ pub struct Redirect {
     pub origdest: Origdest,
     /// The port on the firewall.
     pub to_port: u16,
+    /// The stock macro the redirect was written with (`Web(REDIRECT)`).
+    pub macro_call: Option<ForwardMacro>,
+    /// Whether the redirected connections are accepted at the redirect's
+    /// place in the rules; `false` is Shorewall's REDIRECT-.
+    pub accept: bool,
     pub log: Option<LogLevel>,
     pub comment: Option<String>,
     pub line: usize,

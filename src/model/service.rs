@@ -592,6 +592,40 @@ impl Macro {
     }
 }
 
+/// A macro's parts as the services of a port forward or redirect
+/// (`HTTP(DNAT)`): forward lines without addresses of their own, each
+/// protocol with a destination port; why not otherwise.
+pub fn forward_services(name: &str, parts: &[MacroPart]) -> Result<Vec<Service>, String> {
+    let mut services = Vec::new();
+    for part in parts {
+        if part.reversed {
+            return Err(format!(
+                "macro.{name} has lines from DEST to SOURCE, which would translate connections from the target back to the source (Shorewall refuses them: \"Invalid or missing server IP address\")"
+            ));
+        }
+        if !part.is_plain() {
+            return Err(format!(
+                "macro.{name} has lines with addresses of their own, an origdest or lines of one family, which fwgen's port forwards and redirects do not carry"
+            ));
+        }
+        if part.services.is_empty() {
+            return Err(format!(
+                "macro.{name} has a line for every protocol, and a port forward or redirect takes TCP or UDP ports"
+            ));
+        }
+        for service in &part.services {
+            if !service.proto.has_ports() || service.dports.is_empty() {
+                return Err(format!(
+                    "macro.{name} has a line of protocol {} without a destination port, and a port forward or redirect takes TCP or UDP ports",
+                    service.proto
+                ));
+            }
+            services.push(service.clone());
+        }
+    }
+    Ok(services)
+}
+
 /// How deep macros may call macros (Shorewall's stock ones nest once).
 const MAX_NESTING: usize = 4;
 

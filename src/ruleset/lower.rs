@@ -1566,6 +1566,9 @@ fn pair_item_rules(
     let mut rules = Vec::with_capacity(items.len());
     for (_, item) in items {
         match item {
+            // DNAT- and REDIRECT- translate only: the later rules decide.
+            PairItem::Dnat(index) if !model.dnats[index].accept => {}
+            PairItem::Redirect(index) if !model.redirects[index].accept => {}
             PairItem::Dnat(index) => rules.push(dnat_accept(&model.dnats[index], index)),
             PairItem::Redirect(index) => {
                 rules.push(redirect_accept(&model.redirects[index], index));
