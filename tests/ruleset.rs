@@ -322,7 +322,7 @@ fn broadcasts_meet_a_silent_drop_before_a_logged_policy_unless_turned_off() {
     ];
     let default = explain_model("examples/two-interfaces.toml", &args);
     assert!(
-        default.starts_with("verdict: DROP\ndecided by: Broadcast(DROP),Multicast(DROP)"),
+        default.starts_with("verdict: DROP\ndecided by: Broadcast(DROP), Multicast(DROP): the policy's default actions"),
         "{default}"
     );
     let off = explain_model("tests/models/log-limit.toml", &args);
