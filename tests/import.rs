@@ -4002,3 +4002,39 @@ fn rules_of_the_sections_before_new_are_carried() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `$FW $FW ACCEPT` in the policy file (github.com/hornos/grid-root's
+/// policy.root has one): Shorewall compiles a fw-fw chain that accepts all
+/// the firewall's traffic to itself, which fwgen's loopback accept already
+/// does, so the line is noted and writes no entry. Logged, it would log
+/// that traffic, and the import refuses it at its line.
+#[test]
+fn a_firewall_to_itself_accept_policy_is_noted_and_a_logged_one_refused() {
+    let dir = sample_with_rules("import-fw-fw-policy", b"SSH(ACCEPT) loc $FW\n", None);
+    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+    let without = imported_model(&import_within(&dir, false));
+    std::fs::write(dir.join("policy"), format!("$FW\t$FW\tACCEPT\n{policy}")).unwrap();
+    let output = import_within(&dir, false);
+    let with = imported_model(&output);
+    let note = "policy:1: the policy `$FW $FW ACCEPT` accepts the firewall's traffic to itself, which fwgen accepts anyway (loopback): no entry is written for it";
+    assert!(with.contains(note), "{with}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(note),
+        "the note is on stderr too"
+    );
+    let body = |model: &str| -> Vec<String> {
+        let entries = model.lines().filter(|l| !l.starts_with('#'));
+        entries.map(str::to_owned).collect()
+    };
+    assert_eq!(body(&with), body(&without), "the policy changed the model");
+    std::fs::write(
+        dir.join("policy"),
+        format!("$FW\t$FW\tACCEPT\tinfo\n{policy}"),
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: policy:1: a policy or rule from `$FW` to `$FW` is not allowed"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

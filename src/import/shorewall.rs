@@ -3413,6 +3413,24 @@ impl Importer {
                 }
                 None => None,
             };
+            let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
+            let firewall = |zone: &str| self.zone_name(zone) == "$FW";
+            if firewall(source)
+                && firewall(dest)
+                && policy == "ACCEPT"
+                && level.is_none()
+                && defaults.as_ref().is_none_or(Vec::is_empty)
+            {
+                // Shorewall compiles it into a fw-fw chain that accepts
+                // every packet `OUTPUT -o lo` sends it: what fwgen's
+                // loopback accept does without it. Logged or with default
+                // actions it is more, and the model refuses it.
+                self.notes.push(format!(
+                    "{}:{}: the policy `{source} {dest} ACCEPT` accepts the firewall's traffic to itself, which fwgen accepts anyway (loopback): no entry is written for it",
+                    line.file, line.number
+                ));
+                continue;
+            }
             let mut table = Table::array(&["policy"]);
             table.push("source", self.zone_name(source));
             table.push("dest", self.zone_name(dest));
@@ -3421,7 +3439,6 @@ impl Importer {
                 let list = defaults.into_iter().map(Value::String).collect();
                 table.push("default_action", Value::Array(list));
             }
-            let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
             table.push_some("log", level);
             table.push_some("comment", line.comment.as_ref());
             let zones = self.named_zones(&[source.as_str(), dest.as_str()]);
