@@ -692,6 +692,16 @@ fn import_as_json_carries_the_model_or_the_refused_lines() {
         "{value}"
     );
     assert_eq!(value["skipped"][0]["line"], 2, "{value}");
+    // The notes text prints on stderr are in the JSON too, as the model
+    // has them at its top (this directory has no shorewall.conf: the
+    // shipped one is read, and a note says so).
+    let notes = value["notes"].as_array().expect("notes");
+    assert!(!notes.is_empty(), "{value}");
+    let model = value["model"].as_str().unwrap();
+    for note in notes {
+        let note = note.as_str().unwrap();
+        assert!(model.contains(note), "`{note}` not in the model:\n{model}");
+    }
     let _ = fs::remove_dir_all(&dir);
 }
 

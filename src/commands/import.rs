@@ -77,6 +77,7 @@ pub(crate) fn import(args: &ImportArgs) -> ExitCode {
             let json = serde_json::json!({
                 "model": imported.toml,
                 "output": output.as_ref().map(|p| p.display().to_string()),
+                "notes": imported.notes,
                 "skipped": skipped,
             });
             outln!("{json}");
