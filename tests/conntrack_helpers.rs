@@ -85,14 +85,20 @@ fn the_helpers_are_shorewalls() {
 }
 
 /// Each helper of the table is one `ct helper` object, attached on
-/// prerouting and output, IPv4-only ones for IPv4 only.
+/// prerouting and output, IPv4-only ones for IPv4 only, after a first rule
+/// that returns every packet but a new connection's.
 #[test]
 fn the_ruleset_attaches_each_helper() {
     let ruleset = fwgen::ruleset::lower::lower(&model());
     assert_eq!(ruleset.helpers.len(), CONNTRACK_HELPERS.len());
     for chain in ["helpers-prerouting", "helpers-output"] {
         let chain = ruleset.chain(chain).unwrap_or_else(|| panic!("no {chain}"));
-        assert_eq!(chain.rules.len(), CONNTRACK_HELPERS.len());
+        assert_eq!(chain.rules.len(), 1 + CONNTRACK_HELPERS.len());
+        let first = &chain.rules[0];
+        assert_eq!(
+            first.origin,
+            fwgen::ruleset::Origin::Shorewall(fwgen::ruleset::Piece::HelperNewOnly)
+        );
     }
     let nft = backend::render(&model(), Backend::Nftables)
         .unwrap()

@@ -3962,19 +3962,19 @@ fn rules_of_the_sections_before_new_are_carried() {
     rendered(&model, "import-rule-sections.toml");
     for (rules, expected) in [
         (
-            "?SECTION ALL\nDNAT net loc:192.168.1.2 tcp 80\n",
+            "?SECTION ALL\nDNAT net loc:192.168.1.2 tcp 80\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
             "error: rules:2: DNAT in the ALL section: Shorewall refuses NAT rules outside the NEW section",
         ),
         (
-            "?SECTION ESTABLISHED\nDROP:info net:198.51.100.7 $FW\n",
+            "?SECTION ESTABLISHED\nDROP:info net:198.51.100.7 $FW\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
             "error: rules:2: a logged rule in the ESTABLISHED section",
         ),
         (
-            "?SECTION RELATED\nACCEPT net loc tcp 21 { helper=ftp }\n",
+            "?SECTION RELATED\nACCEPT net loc tcp 21 { helper=ftp }\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
             "error: rules:2: HELPER `ftp` in the RELATED section",
         ),
         (
-            "?SECTION ALL\nInvalid(DROP) net all\n",
+            "?SECTION ALL\nInvalid(DROP) net all\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
             "error: rules:2: Invalid in the ALL section",
         ),
         (
@@ -3993,7 +3993,7 @@ fn rules_of_the_sections_before_new_are_carried() {
     .unwrap();
     std::fs::write(
         dir.join("rules"),
-        "?SECTION ALL\nDROP net:198.51.100.7 all\n",
+        "?SECTION ALL\nDROP net:198.51.100.7 all\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
     )
     .unwrap();
     assert_import_refused(
@@ -4036,5 +4036,41 @@ fn a_firewall_to_itself_accept_policy_is_noted_and_a_logged_one_refused() {
         &import_within(&dir, false),
         &["error: policy:1: a policy or rule from `$FW` to `$FW` is not allowed"],
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall finishes a rules section only when it reads a rule of a later
+/// one: a rules file whose last rule is in the ALL, ESTABLISHED or RELATED
+/// section leaves every zone pair's chain without its ESTABLISHED,RELATED
+/// accept (or RELATED's disposition), and replies meet the policies. The
+/// import refuses those rules at their lines (a differential review's
+/// case: `fwgen verify --against` found loc->net replies dropped by
+/// Shorewall and accepted by the import); one NEW rule below ends it.
+#[test]
+fn early_section_rules_no_later_rule_follows_are_refused() {
+    let unended = "no rule of a later section follows this";
+    for (rules, section) in [
+        ("?SECTION ALL\nDROP net:198.51.100.7 all\n", "ALL"),
+        (
+            "?SECTION ALL\nDROP net:198.51.100.7 all\n?SECTION NEW\n",
+            "ALL",
+        ),
+        (
+            "?SECTION ESTABLISHED\nREJECT net:198.51.100.8 $FW tcp 22\n",
+            "ESTABLISHED",
+        ),
+        ("?SECTION RELATED\nACCEPT net $FW icmp\n", "RELATED"),
+    ] {
+        let dir = sample_with_rules("import-unended-section", rules.as_bytes(), None);
+        assert_import_refused(
+            &import_within(&dir, false),
+            &[&format!("error: rules:2: {unended} {section}-section rule")],
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let ended = b"?SECTION ALL\nDROP net:198.51.100.7 all\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n";
+    let dir = sample_with_rules("import-ended-section", ended, None);
+    let model = imported_model(&import_within(&dir, false));
+    assert!(model.contains("section = \"all\""), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }

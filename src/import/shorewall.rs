@@ -3562,8 +3562,22 @@ impl Importer {
     fn rules(&mut self) {
         self.site_macro_files = self.site_macro_names();
         self.site_action_files = self.site_action_names();
+        // The last rule in ALL, ESTABLISHED or RELATED: Shorewall never
+        // finishes that section, so no zone pair's chain gets the
+        // ESTABLISHED,RELATED accept (or RELATED's disposition) after it.
+        let unended = self
+            .last_rule_section()
+            .filter(|s| matches!(s.as_str(), "ALL" | "ESTABLISHED" | "RELATED"));
         let section = Some(Self::section_line as SectionHook);
         self.each_commented_line("rules", section, |this, section, line| {
+            if let Some(last) = &unended
+                && matches!(section, "ALL" | "ESTABLISHED" | "RELATED")
+            {
+                let reason = format!(
+                    "no rule of a later section follows this {section}-section rule (the last rule is in the {last} section), and Shorewall finishes a section only when it reads a rule of the next one (Rules.pm, process_raw_rule): the zone pairs' chains then lack their ESTABLISHED,RELATED accept (or RELATED's disposition), so the replies of accepted connections meet the policies, against shorewall-rules(5) and fwgen's model; add a rule in the NEW section below it (one that changes nothing, such as an ACCEPT a policy already makes) and import again"
+                );
+                return this.refuse(&line, reason);
+            }
             let Some(columns) = this.split(&line, RULE_COLUMNS) else {
                 return;
             };

@@ -22,7 +22,7 @@ impl Importer {
     pub(super) fn blrules(&mut self) {
         self.blacklisting = true;
         let lines = self.commented_lines("blrules");
-        let unended = !lines.is_empty() && !self.rules_file_has_a_rule();
+        let unended = !lines.is_empty() && self.last_rule_section().is_none();
         for line in lines {
             if unended {
                 self.refuse(&line, UNENDED_SECTIONS);
@@ -36,9 +36,12 @@ impl Importer {
         self.blacklisting = false;
     }
 
-    /// Whether the rules file holds a rule (a line that is no directive),
-    /// read without a note or refusal: its own reading comes later.
-    fn rules_file_has_a_rule(&mut self) -> bool {
+    /// The section of the rules file's last rule (a line that is no
+    /// directive), `None` when it holds none; read without a note or
+    /// refusal: its own reading comes later. Shorewall finishes a section
+    /// (Rules.pm, process_raw_rule) only when it reads a rule of a later
+    /// one.
+    pub(super) fn last_rule_section(&mut self) -> Option<String> {
         let kept = (
             self.notes.len(),
             self.unsupported.len(),
@@ -48,10 +51,18 @@ impl Importer {
         self.notes.truncate(kept.0);
         self.unsupported.truncate(kept.1);
         self.unreadable.truncate(kept.2);
-        lines.iter().any(|(_, _, text)| {
-            let first = text.split_whitespace().next().unwrap_or_default();
-            !first.is_empty() && !first.starts_with('?') && first != "SECTION"
-        })
+        let mut section = "NEW".to_owned();
+        let mut last = None;
+        for (_, _, text) in &lines {
+            let mut words = text.split_whitespace();
+            let first = words.next().unwrap_or_default();
+            if first == "?SECTION" || first == "SECTION" {
+                section = words.next().unwrap_or_default().to_owned();
+            } else if !first.is_empty() && !first.starts_with('?') {
+                last = Some(section.clone());
+            }
+        }
+        last
     }
 
     /// A conf setting as Shorewall reads it: unquoted, upper case.
