@@ -347,6 +347,16 @@ pub struct RawPolicy {
     /// "Multicast(DROP)"]`, or `[]` for none.
     #[schemars(with = "Option<Vec<String>>")]
     pub default_action: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The rate of new TCP connections the entry lets through
+    /// (`"15/minute"`): Shorewall's RATE column of the policy file.
+    #[schemars(with = "Option<String>")]
+    pub rate: Option<Box<Spanned<String>>>,
+    /// The rate's burst (default 5).
+    #[schemars(with = "Option<i64>")]
+    pub rate_burst: Option<Box<Spanned<i64>>>,
+    /// `"source"` or `"dest"`: one bucket per address (`s:` / `d:`).
+    #[schemars(with = "Option<String>")]
+    pub rate_per: Option<Box<Spanned<String>>>,
     /// `"ipv4"` or `"ipv6"`: the entry is in that family's policy list
     /// only (Shorewall's or Shorewall6's policy file); `"both"` by default.
     #[schemars(with = "Option<String>")]

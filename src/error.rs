@@ -512,7 +512,7 @@ impl Error {
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
-            BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); only on an ACCEPT or LOG rule (Shorewall refuses RATE with DROP and REJECT)".into(),
+            BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); on a rule, only ACCEPT or LOG (Shorewall refuses RATE with DROP and REJECT); on a policy, any action, no `rate_table`".into(),
             BadLimit { .. } => "a connection limit: `connlimit = 2` (at most 2 connections per source address) or `connlimit_above = 2`, `connlimit_per = \"dest\"`, `connlimit_mask = 24`".into(),
             BadMark { .. } => "a mark test: `mark = \"100\"` (the low 8 bits are 100, Shorewall's default mask 0xff), `mark = \"0x10/0xf0\"` (values and masks 0 to 255), `mark = \"!100\"` (any other mark)".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above it: rules, port forwards and redirects apply in the file's order".into(),

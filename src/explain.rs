@@ -734,7 +734,7 @@ fn decider(
         Origin::Dnat(index) => Decider::Dnat {
             line: model.dnats[index].line,
         },
-        Origin::Policy { policy, .. } => Decider::Policy {
+        Origin::Policy { policy, .. } | Origin::PolicyRate(policy) => Decider::Policy {
             line: model.policies[policy].line,
         },
         Origin::IntraZone(_) => Decider::IntraZone,

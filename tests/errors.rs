@@ -111,6 +111,8 @@ error_case! {
     bad_rate => "bad-rate",
     bad_rate_per => "bad-rate-per",
     rate_on_drop => "rate-on-drop",
+    policy_rate_zone_list => "policy-rate-zone-list",
+    policy_rate_bad => "policy-rate-bad",
     rate_burst_without_rate => "rate-burst-without-rate",
     rate_table_without_per => "rate-table-without-per",
     rate_table_shared_unlike => "rate-table-shared-unlike",

@@ -482,6 +482,67 @@ all all REJECT
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issues #14 and #16: the policy file's RATE column (after
+/// tests/corpus/hornos-grid-root's `all all DROP info 15/min:30`) becomes
+/// the policy's `rate`, `rate_burst` and `rate_per`, and renders back to
+/// the same column; a named table, a zone list with a rate and CONNLIMIT
+/// are refused at their lines.
+#[test]
+fn policy_rates_are_carried() {
+    let dir = common::scratch("import-policy-rate");
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\nall all REJECT info\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for expected in [
+        "action = \"ACCEPT\"\nrate = \"10/min\"\n",
+        "action = \"ACCEPT\"\nrate = \"20/sec\"\nrate_burst = 40\nrate_per = \"source\"\n",
+        "log = \"info\"\nrate = \"15/min\"\nrate_burst = 30\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    let policy = &rendered(&model, "policy-rate")["shorewall/policy"];
+    for expected in [
+        "ACCEPT      - 10/min:5",
+        "- s:20/sec:40",
+        "DROP        info 15/min:30",
+    ] {
+        assert!(
+            policy.contains(expected),
+            "missing `{expected}` in:\n{policy}"
+        );
+    }
+    std::fs::write(
+        dir.join("policy"),
+        "loc,dmz net ACCEPT - 10/min\n$FW all ACCEPT - s:conn:20/sec:40\nnet all DROP info - 3\nall all REJECT info\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "policy:1: RATE `10/min` on a zone list",
+            "policy:2: RATE `s:conn:20/sec:40` names a hashlimit table",
+            "policy:3: a policy's CONNLIMIT",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: `NFLOG(group,range,threshold)[:tag]` as a rule's action is
 /// LOG at that level, as Rules.pm makes it (`shorewall compile` writes the
 /// same `-j NFLOG --nflog-group 3 --nflog-prefix "Shorewall:net-fw:LOG:"`

@@ -21,6 +21,8 @@ mod icmp;
 mod mss;
 #[path = "lab/packet.rs"]
 mod packet;
+#[path = "lab/policy_rate.rs"]
+mod policy_rate;
 #[path = "lab/rate.rs"]
 mod rate;
 #[path = "lab/ratelog.rs"]
@@ -233,6 +235,53 @@ fn model_rate_limits() {
         }
     }
     lab_of(&model, "ratl");
+}
+
+/// Issues #14 and #16: the policy file's RATE (tests/models/policy-rate.toml),
+/// one probe per port and pair, Shorewall, nftables and explain agree;
+/// the bursts raised as in model_rate_limits (the bursts themselves:
+/// policy_rate_drops_new_connections_over_it).
+#[test]
+fn model_policy_rate() {
+    let mut model = model("tests/models", "policy-rate");
+    for policy in &mut model.policies {
+        if let Some(rate) = policy.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    lab_of(&model, "prat");
+}
+
+/// Issues #14 and #16: a policy's RATE (shorewall-policy(5)) drops new TCP
+/// connections over it before the pair's rules, and counts only where
+/// Shorewall's chains jump to its syn-flood chain. From the net host: two
+/// connections to the loc host (`net all DROP`, no rule: dropped, and not
+/// counted), then five to the firewall's ssh ports, which a rule accepts
+/// (the policy's 1/min, burst 3: three pass, two are dropped, their
+/// SYNs logged as `@net-all`); from the loc host five to the net host (`loc
+/// net ACCEPT` at 2/min, burst 3). Shorewall's compiled firewall and
+/// fwgen's nftables ruleset must meet the same verdicts, in order.
+#[test]
+fn policy_rate_drops_new_connections_over_it() {
+    common::require_lab();
+    let model = model("tests/models", "policy-rate");
+    let dir = common::scratch("lab-policy-rate");
+    let shorewall = policy_rate::bursts(&model, "prsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = policy_rate::bursts(&model, "prnf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    let over = ["ACCEPT", "ACCEPT", "ACCEPT", "DROP", "DROP"];
+    let expected = policy_rate::Bursts {
+        net_to_loc: vec!["DROP", "DROP"],
+        net_to_firewall: over.to_vec(),
+        loc_to_net: over.to_vec(),
+        // Each dropped connection's SYN and its retransmission a second
+        // later, under the log limit.
+        logged: 4,
+    };
+    assert_eq!(nftables, expected, "not what shorewall-policy(5) says");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #14: rate limits on rules that log (tests/models/rate-log.toml),

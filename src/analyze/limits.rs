@@ -5,6 +5,14 @@
 use super::*;
 use crate::model::{ConnLimit, LimitPer, RateLimit, RateUnit};
 
+/// The rate keys of a rule or a policy.
+struct RateKeys<'a> {
+    rate: Option<&'a Spanned<String>>,
+    burst: Option<&'a Spanned<i64>>,
+    per: Option<&'a Spanned<String>>,
+    table: Option<&'a Spanned<String>>,
+}
+
 impl Analyzer<'_> {
     /// The rule's rate limit; `Some(None)` without one, `None` once refused.
     pub(super) fn rate_limit(
@@ -12,16 +20,37 @@ impl Analyzer<'_> {
         entry: &RawRule,
         verdict: Option<Verdict>,
     ) -> Option<Option<Box<RateLimit>>> {
-        let Some(raw) = &entry.rate else {
-            let stray = (entry.rate_burst.as_ref())
+        let keys = RateKeys {
+            rate: entry.rate.as_deref(),
+            burst: entry.rate_burst.as_deref(),
+            per: entry.rate_per.as_deref(),
+            table: entry.rate_table.as_deref(),
+        };
+        self.rate_keys(keys, verdict)
+    }
+
+    /// A policy's rate limit (`rate`, `rate_burst`, `rate_per`): any
+    /// verdict, no named table.
+    pub(super) fn policy_rate(&mut self, entry: &RawPolicy) -> Option<Option<Box<RateLimit>>> {
+        let keys = RateKeys {
+            rate: entry.rate.as_deref(),
+            burst: entry.rate_burst.as_deref(),
+            per: entry.rate_per.as_deref(),
+            table: None,
+        };
+        self.rate_keys(keys, None)
+    }
+
+    fn rate_keys(
+        &mut self,
+        entry: RateKeys<'_>,
+        verdict: Option<Verdict>,
+    ) -> Option<Option<Box<RateLimit>>> {
+        let Some(raw) = entry.rate else {
+            let stray = (entry.burst)
                 .map(|b| ("rate_burst", b.span(), b.get_ref().to_string()))
-                .or_else(|| {
-                    (entry.rate_per.as_ref()).map(|p| ("rate_per", p.span(), p.get_ref().clone()))
-                })
-                .or_else(|| {
-                    (entry.rate_table.as_ref())
-                        .map(|t| ("rate_table", t.span(), t.get_ref().clone()))
-                });
+                .or_else(|| (entry.per).map(|p| ("rate_per", p.span(), p.get_ref().clone())))
+                .or_else(|| (entry.table).map(|t| ("rate_table", t.span(), t.get_ref().clone())));
             if let Some((key, span, text)) = stray {
                 self.limit_error(span, key, text, "only with a `rate`");
                 return None;
@@ -39,7 +68,7 @@ impl Analyzer<'_> {
             self.limit_error(raw.span(), "rate", text.clone(), reason);
             return None;
         }
-        let burst = match &entry.rate_burst {
+        let burst = match entry.burst {
             None => RateLimit::DEFAULT_BURST,
             Some(b) => match u32::try_from(*b.get_ref()) {
                 Ok(n) if (1..=RateLimit::MAX).contains(&n) => n,
@@ -50,8 +79,8 @@ impl Analyzer<'_> {
                 }
             },
         };
-        let per = self.limit_per("rate_per", entry.rate_per.as_deref(), LimitPer::All)?;
-        let table = match &entry.rate_table {
+        let per = self.limit_per("rate_per", entry.per, LimitPer::All)?;
+        let table = match entry.table {
             None => None,
             Some(t) => Some(self.rate_table(t, per)?),
         };

@@ -12,6 +12,7 @@ impl Analyzer<'_> {
         let action = self.policy_action(&entry.action);
         let log = self.log_level(entry.log.as_ref());
         let default_action = self.default_action(entry);
+        let rate = self.policy_rate(entry);
         let comment = self.free_text("comment", entry.comment.as_ref());
         let family = match entry.family.as_ref() {
             Some(raw) => self.family(Some(raw)),
@@ -19,6 +20,10 @@ impl Analyzer<'_> {
         };
         let ((source, source_plus), (dest, dest_plus), action) = (source?, dest?, action?);
         let default_action = default_action?;
+        let rate = rate?;
+        if rate.is_some() && !self.policy_rate_sides(&source, &dest, entry) {
+            return None;
+        }
         if action == PolicyAction::Continue
             && let Some(raw) = &entry.default_action
         {
@@ -55,6 +60,7 @@ impl Analyzer<'_> {
             action,
             log,
             default_action,
+            rate,
             family,
             comment,
             line: self.line(&raw.span()),
@@ -75,6 +81,28 @@ impl Analyzer<'_> {
             return None;
         }
         Some(policy)
+    }
+
+    /// Whether a rate-limited entry's sides are one zone, `$FW` or a plain
+    /// `all`: Rules.pm keeps one syn-flood chain, one bucket, per policy
+    /// chain, and a list or an exclusion makes one policy chain per zone.
+    fn policy_rate_sides(
+        &mut self,
+        source: &PolicySide,
+        dest: &PolicySide,
+        entry: &RawPolicy,
+    ) -> bool {
+        for (side, raw) in [(source, &entry.source), (dest, &entry.dest)] {
+            if side.plain().is_none() {
+                let kind = ErrorKind::BadPolicyZones {
+                    text: raw.get_ref().clone(),
+                    reason: "a policy with a `rate` names one zone, `$FW` or `all` on each side: Shorewall counts one rate for each of the policy chains a zone list or an exclusion makes, fwgen one for the entry (write one entry per zone)",
+                };
+                self.error(Some(raw.span()), kind);
+                return false;
+            }
+        }
+        true
     }
 
     /// Whether some family of the entry is carried by a zone each side

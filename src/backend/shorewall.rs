@@ -466,6 +466,14 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
             let (source, dest) = model.policy_sides(p, keep)?;
             let mut cells = vec![source, dest, policy_column(p, product)];
             cells.extend(p.log.map(|l| l.to_string()));
+            // The RATE column (Shorewall's `15/min:30`), after a `-` for
+            // no log level.
+            if let Some(rate) = p.rate.as_deref() {
+                if p.log.is_none() {
+                    cells.push("-".to_owned());
+                }
+                cells.push(rate.to_string());
+            }
             Some(Item::new(&POLICY, p.comment.clone(), &[cells]))
         })
         .collect()

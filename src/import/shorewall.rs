@@ -3384,13 +3384,28 @@ impl Importer {
                 self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
                 continue;
             };
-            if used_after(&columns, 4) {
-                self.refuse(
-                    &line,
-                    "policy rate and connection limits are not in fwgen's model",
-                );
+            if used_after(&columns, 5) {
+                self.refuse(&line, "a policy's CONNLIMIT is not in fwgen's model");
                 continue;
             }
+            let rate = match columns.get(4).filter(|r| *r != "-" && !r.is_empty()) {
+                None => Vec::new(),
+                Some(text) => match super::limits::rate_keys(text) {
+                    Ok(keys) if keys.iter().any(|(key, _)| *key == "rate_table") => {
+                        self.refuse(&line, format!("RATE `{text}` names a hashlimit table: fwgen's policies keep their own buckets"));
+                        continue;
+                    }
+                    Ok(_) if [source, dest].iter().any(|side| side.contains([',', '!'])) => {
+                        self.refuse(&line, format!("RATE `{text}` on a zone list or an exclusion: Shorewall counts one rate for each policy chain it makes of them, fwgen one for each entry (write one entry per zone)"));
+                        continue;
+                    }
+                    Ok(keys) => keys,
+                    Err(reason) => {
+                        self.refuse(&line, reason);
+                        continue;
+                    }
+                },
+            };
             let (policy, defaults) = match policy.split_once(':') {
                 Some((policy, defaults)) => (policy, Some(defaults)),
                 None => (policy.as_str(), None),
@@ -3440,6 +3455,9 @@ impl Importer {
                 table.push("default_action", Value::Array(list));
             }
             table.push_some("log", level);
+            for (key, value) in rate {
+                table.push(key, value);
+            }
             table.push_some("comment", line.comment.as_ref());
             let zones = self.named_zones(&[source.as_str(), dest.as_str()]);
             self.add(Kind::Policy, "", zones, None, &line, table);

@@ -64,6 +64,10 @@ pub struct Policy {
     /// `DROP:Broadcast(DROP)`), in order; `None`: the firewall's default
     /// ([`crate::model::Model::default_actions`]).
     pub default_action: Option<Vec<DefaultAction>>,
+    /// Shorewall's RATE column: new TCP connections (SYN packets) of the
+    /// entry's zone pairs over this rate are dropped before the rules
+    /// (Rules.pm's syn-flood chain `@net-all`).
+    pub rate: Option<Box<super::RateLimit>>,
     /// The families whose policy list holds the entry (Shorewall's policy
     /// file, Shorewall6's, or both): a packet meets only its own family's.
     pub family: Family,

@@ -103,6 +103,10 @@ pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
                             "rate table {table}: {}, shared by the rules naming it",
                             limit.describe()
                         ),
+                        // A policy's item names its rate already.
+                        None if matches!(rule.origin, super::Origin::PolicyRate(_)) => {
+                            format!("the rate limit of {item}")
+                        }
                         None => format!("the rate limit of {item}: {}", limit.describe()),
                     },
                 },

@@ -31,8 +31,8 @@ use crate::model::{
 };
 use crate::model::{
     Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
-    LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect,
-    Section, Service, Snat, SnatTo, ZoneId, ZoneRef,
+    LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateLimit, RateUnit,
+    Redirect, Section, Service, Snat, SnatTo, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -79,7 +79,8 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     chains.push(forward_chain(model, &pairs));
     chains.push(local_chain(model, &pairs, Side::Out));
     chains.extend(nat_chains(model));
-    let default_actions = default_action_chains(model, &chains);
+    let mut default_actions = default_action_chains(model, &chains);
+    default_actions.extend(synflood_chains(model, &chains));
     chains.splice(default_actions_at..default_actions_at, default_actions);
     setting_rules(model, &mut chains);
     let mut sets = log_limit_sets(model);
@@ -326,6 +327,16 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                 };
                 format!("policy {source}->{dest} {}", policy.action.keyword())
             }))
+        }
+        Origin::PolicyRate(index) => {
+            let policy = &model.policies[index];
+            let rate = policy.rate.as_deref().map(RateLimit::describe);
+            Some(format!(
+                "policy {} {}: new TCP connections over {}",
+                synflood_label(model, policy),
+                policy.action.keyword(),
+                rate.unwrap_or_default()
+            ))
         }
         Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
         Origin::InterfaceOption { interface, option } => Some(format!(
@@ -1256,8 +1267,19 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .iter()
         .zip(chains)
         .map(|(&pair, chain)| {
-            let PairRules { mut rules, own } = chain;
+            let PairRules {
+                mut rules,
+                own,
+                new_at,
+            } = chain;
             let name = model.pair_name(pair.0, pair.1);
+            let jumps = synflood_jumps(model, pair, own);
+            if !jumps.is_empty() && new_at <= rules.len() {
+                let before = &rules[..new_at];
+                if !before.iter().any(Rule::decides_every_packet) {
+                    rules.splice(new_at..new_at, jumps);
+                }
+            }
             // Every rule ends in a verdict: after one that matches everything,
             // later rules and the policy can never run, so they are left out.
             let unconditional = rules.iter().position(Rule::decides_every_packet);
@@ -1327,6 +1349,8 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
 struct PairRules {
     rules: Vec<Rule>,
     own: bool,
+    /// Where the NEW section begins: the place of a policy's syn-flood jump.
+    new_at: usize,
 }
 
 /// One pair's rules, before its policy: the state head, then its `Invalid`
@@ -1352,20 +1376,38 @@ fn pair_rules(
         |(_, item)| matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match()),
     );
     let mut rules = pair_item_rules(model, &name, families, invalid_rules);
+    let invalid_count = rules.len();
     // Tunnels next: Shorewall inserts them at the head of the NEW section,
     // before every line of the rules file's NEW section.
     for (index, tunnel) in model.tunnels.iter().enumerate() {
         rules.extend(tunnel_rules(model, tunnel, index, pair, families));
     }
     rules.extend(pair_item_rules(model, &name, families, items));
-    let rules = fold(&name, families, rules);
+    // A policy's syn-flood jump goes where Shorewall's NEW section begins,
+    // after the `Invalid` rules: folded apart only then, to keep every
+    // other chain as it was.
+    let rules = if synflood_policies(model, pair).is_empty() {
+        (0, fold(&name, families, rules))
+    } else {
+        let rest = rules.split_off(invalid_count);
+        let mut rules = fold(&name, families, rules);
+        let count = rules.len();
+        rules.extend(fold(&name, families, rest));
+        (count, rules)
+    };
+    let (new_count, rules) = rules;
     let own = !invalid.is_empty() || !rules.is_empty();
     let own = own || head.own;
     let mut chain = head.before;
     chain.extend(invalid);
     chain.extend(head.after);
+    let new_at = chain.len() + new_count;
     chain.extend(rules);
-    PairRules { rules: chain, own }
+    PairRules {
+        rules: chain,
+        own,
+        new_at,
+    }
 }
 
 /// The head of a pair chain for the states decided there, as Shorewall's
@@ -1638,6 +1680,153 @@ fn each_chain(chains: &mut [Chain], f: impl Fn(&mut Chain) + Sync) {
 /// The pair's policy decision of each family it carries, when they
 /// differ (empty when one decision serves every family): each family's
 /// packets end the pair's chain in their own policy.
+/// The policies with a rate that decide `pair`, each with the families
+/// it decides there: one, or both when one entry decides both.
+fn synflood_policies(model: &Model, pair: (ZoneId, ZoneId)) -> Vec<(usize, Vec<Family>)> {
+    if model.policies.iter().all(|p| p.rate.is_none()) {
+        return Vec::new();
+    }
+    let families = pair_families(model, pair);
+    let mut out: Vec<(usize, Vec<Family>)> = Vec::new();
+    for ipv6 in [false, true]
+        .into_iter()
+        .filter(|&v6| families[usize::from(v6)])
+    {
+        let Some(decision) = model.matrix.family(pair.0, pair.1, ipv6) else {
+            continue;
+        };
+        let DecisionOrigin::Policy(index) = decision.origin else {
+            continue;
+        };
+        if model.policies[index].rate.is_none() {
+            continue;
+        }
+        match out.iter_mut().find(|(p, _)| *p == index) {
+            Some((_, families)) => families.push(Family::of(ipv6)),
+            None => out.push((index, vec![Family::of(ipv6)])),
+        }
+    }
+    out
+}
+
+/// The jumps of a pair's chain to its policy's syn-flood chain, at the
+/// head of the NEW section (Rules.pm: `-p tcp --syn -j @net-all`): in
+/// every chain of the pair's own (`own`), and in a policy's own chain
+/// only for an ACCEPT or CONTINUE policy, where the verdict would not
+/// drop the connection anyway.
+fn synflood_jumps(model: &Model, pair: (ZoneId, ZoneId), own: bool) -> Vec<Rule> {
+    let decided = synflood_policies(model, pair);
+    let split = decided.len() > 1;
+    let mut jumps = Vec::new();
+    for (index, families) in decided {
+        let policy = &model.policies[index];
+        if !own && !matches!(policy.action, PolicyAction::Accept | PolicyAction::Continue) {
+            continue;
+        }
+        let syn = Match::TcpFlags {
+            mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
+            value: vec![TcpFlag::Syn],
+        };
+        let chain = synflood_chain_name(model, index);
+        let origin = Origin::Policy {
+            pair,
+            policy: index,
+        };
+        let mut matches = Vec::new();
+        if split && let [family] = families[..] {
+            matches.push(Match::Family(family));
+        }
+        matches.push(syn);
+        jumps.push(Rule::new(matches, vec![jump(&chain)], origin));
+    }
+    jumps
+}
+
+/// `net-all` for the policy `net all`: Shorewall's policy chain's name.
+fn synflood_label(model: &Model, policy: &crate::model::Policy) -> String {
+    let side = |side: &crate::model::PolicySide| {
+        side.plain()
+            .map_or("list", |zone| zone_label(model, zone))
+            .to_owned()
+    };
+    format!("{}-{}", side(&policy.source), side(&policy.dest))
+}
+
+/// The syn-flood chain of `model.policies[index]`: `synflood-net-all`
+/// (Shorewall's `@net-all`), the family after it for an entry of one.
+fn synflood_chain_name(model: &Model, index: usize) -> String {
+    let policy = &model.policies[index];
+    let label = synflood_label(model, policy);
+    match policy.family {
+        crate::model::Family::Both => format!("synflood-{label}"),
+        family => format!("synflood-{label}-{}", family.name()),
+    }
+}
+
+/// Shorewall's syn-flood chains (Rules.pm `setup_syn_flood_chains`), one
+/// for each policy with a rate that a chain jumps to: a new TCP connection
+/// under the rate returns to its pair's chain; over it, it is logged at
+/// the policy's level and dropped, whatever the policy's verdict. The
+/// bucket is the entry's, shared by every pair it decides (one rule, one
+/// `limit`), one for each family as Shorewall's and Shorewall6's.
+fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
+    let mut made = Vec::new();
+    for (index, policy) in model.policies.iter().enumerate() {
+        let Some(rate) = policy.rate.as_deref() else {
+            continue;
+        };
+        let name = synflood_chain_name(model, index);
+        let jumped = chains.iter().any(|chain| {
+            chain.rules.iter().any(|rule| {
+                rule.statements
+                    .iter()
+                    .any(|s| matches!(s, Statement::Verdict(Verdict::Jump(to)) if *to == name))
+            })
+        });
+        if !jumped {
+            continue;
+        }
+        let origin = Origin::PolicyRate(index);
+        let families: Vec<Family> = [false, true]
+            .into_iter()
+            .filter(|&v6| model.has_family(v6) && policy.family.has(v6))
+            .map(Family::of)
+            .collect();
+        let mut rules = Vec::new();
+        for &family in &families {
+            let mut matches = Vec::new();
+            if families.len() > 1 {
+                matches.push(Match::Family(family));
+            }
+            let set = (rate.per != LimitPer::All)
+                .then(|| (format!("rate-{name}-{}", family.name()), family));
+            matches.push(Match::RateLimit {
+                limit: rate.clone(),
+                set,
+            });
+            rules.push(Rule::new(
+                matches,
+                vec![Statement::Verdict(Verdict::Return)],
+                origin,
+            ));
+        }
+        let label = synflood_label(model, policy);
+        let mut statements: Vec<Statement> = (policy.log)
+            .map(|level| log(model, &format!("@{label}"), "DROP", level))
+            .into_iter()
+            .collect();
+        statements.push(drop_());
+        rules.push(Rule::new(Vec::new(), statements, origin));
+        let comment = format!(
+            "policy {label} {}: new TCP connections over {} are dropped before the rules",
+            policy.action.keyword(),
+            rate.describe()
+        );
+        made.push(chain(&name, &comment, rules));
+    }
+    made
+}
+
 fn split_decisions(model: &Model, pair: (ZoneId, ZoneId)) -> Vec<(Family, Decision)> {
     let families = pair_families(model, pair);
     let decisions: Vec<(Family, Decision)> = [false, true]

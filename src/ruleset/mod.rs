@@ -603,6 +603,8 @@ pub enum Origin {
         pair: (ZoneId, ZoneId),
         policy: usize,
     },
+    /// The rate limit of `model.policies[index]`: its syn-flood chain.
+    PolicyRate(usize),
     /// The implicit ACCEPT of a zone's traffic to itself.
     IntraZone(ZoneId),
     /// An option of `model.interfaces[interface]`.
