@@ -252,6 +252,28 @@ fn model_policy_rate() {
     lab_of(&model, "prat");
 }
 
+/// `fwgen verify` on the policy-rate model as written: its bursts (3) are
+/// smaller than the probes the lab sends, which count against them, and a
+/// note says that a verdict past a burst may differ from explain's.
+#[test]
+fn verify_notes_bursts_smaller_than_the_probes() {
+    common::require_lab();
+    let model = model("tests/models", "policy-rate");
+    let dir = common::scratch("lab-policy-rate-note");
+    let candidates = [(
+        "nftables".to_owned(),
+        Contestant::Nftables(nftables_ruleset(&model)),
+    )];
+    let verification = verify::verify(&model, "prnt", &candidates, &dir, Vec::new(), &|_| {})
+        .unwrap_or_else(|e| panic!("the lab could not run: {e}"));
+    assert!(
+        (verification.notes.iter()).any(|n| n.starts_with("a rate limit of the model lets 3 connections through in a row")),
+        "no note of the bursts: {:?}",
+        verification.notes
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issues #14 and #16: a policy's RATE (shorewall-policy(5)) drops new TCP
 /// connections over it before the pair's rules, and counts only where
 /// Shorewall's chains jump to its syn-flood chain. From the net host: two

@@ -288,7 +288,7 @@ pub fn verify(
         columns.push((column.clone(), round));
     }
     sys::interrupted()?;
-    let verification = Verification::new(&model.source_name, columns, notes)?;
+    let mut verification = Verification::new(&model.source_name, columns, notes)?;
     if verification.probes().is_empty() {
         return Err(
             "the model's network has no two hosts the firewall stands between: \
@@ -296,5 +296,18 @@ pub fn verify(
                 .to_owned(),
         );
     }
+    let sent = verification.probes().len();
+    if let Some(burst) = smallest_burst(model).filter(|&burst| (burst as usize) < sent) {
+        verification.notes.push(format!(
+            "a rate limit of the model lets {burst} connections through in a row and the lab sent {sent} probes, which count against it: explain takes each connection as the first in a while, so a verdict past the burst may differ from explain's (docs/verify.md)"
+        ));
+    }
     Ok(verification)
+}
+
+/// The smallest burst of a rule's or a policy's rate limit.
+fn smallest_burst(model: &Model) -> Option<u32> {
+    let rules = model.rules.iter().filter_map(|r| r.rate.as_deref());
+    let policies = model.policies.iter().filter_map(|p| p.rate.as_deref());
+    rules.chain(policies).map(|rate| rate.burst).min()
 }
