@@ -252,6 +252,50 @@ fn model_policy_rate() {
     lab_of(&model, "prat");
 }
 
+/// A differential review's case (SNAT to a range inside the uplink's own
+/// network, after shorewall-snat(5)'s `SNAT(206.124.146.177-206.124.146.180)`):
+/// the receiver answers the translated address on its own link, so the
+/// lab's firewall holds the range there as the admin's does. Without it
+/// every kernel dropped the replies (no ARP answer) while explain, rightly,
+/// said ACCEPT: a false disagreement.
+#[test]
+fn snat_to_addresses_of_the_uplink_network() {
+    let text = r#"
+[zones.net]
+[zones.loc]
+
+[interfaces.eth0]
+zone = "net"
+networks = ["198.51.100.0/24"]
+
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24"]
+
+[[policy]]
+source = "loc"
+dest = "net"
+action = "ACCEPT"
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+
+[[snat]]
+interface = "eth0"
+sources = ["192.168.1.0/24"]
+to = "198.51.100.10-198.51.100.12"
+"#;
+    let model = compile(&Source::new("snat-uplink.toml", text.to_owned()))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let matrix = lab_of(&model, "snup");
+    assert!(
+        matrix.contains("saw 198.51.100.1"),
+        "no probe crossed the SNAT:\n{matrix}"
+    );
+}
+
 /// `fwgen verify` on the policy-rate model as written: its bursts (3) are
 /// smaller than the probes the lab sends, which count against them, and a
 /// note says that a verdict past a burst may differ from explain's.

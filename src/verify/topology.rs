@@ -60,6 +60,28 @@ pub fn link_name(interface: &crate::model::Interface, index: usize) -> String {
     interface.example_device(index)
 }
 
+/// The addresses from `first` to `last`, both included (none when
+/// `last` is below `first` or of the other family).
+fn addresses_between(first: IpAddr, last: IpAddr) -> impl Iterator<Item = IpAddr> {
+    let (low, high, ipv6) = match (first, last) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => {
+            (u128::from(u32::from(a)), u128::from(u32::from(b)), false)
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), true),
+        _ => (1, 0, false),
+    };
+    (low..=high).map(move |n| {
+        if ipv6 {
+            IpAddr::from(std::net::Ipv6Addr::from(n))
+        } else {
+            // A v4 range holds only u32 values.
+            IpAddr::from(std::net::Ipv4Addr::from(
+                u32::try_from(n).unwrap_or(u32::MAX),
+            ))
+        }
+    })
+}
+
 /// The n-th host address of a network (0 is the firewall's).
 fn nth_host(net: &IpNet, n: u32) -> IpAddr {
     match net {
@@ -150,6 +172,7 @@ impl Topology {
         topology.add_zone_hosts(model)?;
         topology.add_extra_addresses(model)?;
         topology.add_origdest_addresses(model)?;
+        topology.add_snat_addresses(model)?;
         topology.add_second_addresses(model)?;
         topology.add_default_route(model)?;
         Ok(topology)
@@ -569,6 +592,44 @@ impl Topology {
                     )?;
                     link.firewall.push(address);
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// The addresses an SNAT entry translates to that lie in its
+    /// interface's lab network are the firewall's on that link, as the
+    /// admin's firewall holds them (or Shorewall's ADD_SNAT_ALIASES adds
+    /// them): the receiver's replies to them are answered by ARP there.
+    /// Addresses outside the link's networks reach the firewall by the
+    /// hosts' default route. At most 256 of a range; none a lab host holds.
+    fn add_snat_addresses(&mut self, model: &Model) -> Result<()> {
+        for snat in &model.snats {
+            let Some(to) = &snat.to else {
+                continue;
+            };
+            let index = snat.interface;
+            let name = link_name(&model.interfaces[index], index);
+            for address in addresses_between(to.first, to.last).take(256) {
+                let held = self.firewall.addresses.contains(&address)
+                    || (self.hosts.iter())
+                        .any(|h| h.addresses.contains(&address) || h.extra.contains(&address));
+                let Some(link) = self.links.get_mut(index) else {
+                    continue;
+                };
+                if held
+                    || link.firewall.contains(&address)
+                    || !link.networks.iter().any(|n| n.contains(&address))
+                {
+                    continue;
+                }
+                let full = if address.is_ipv6() { 128 } else { 32 };
+                let spec = format!("{address}/{full}");
+                in_ns(
+                    &self.firewall.netns,
+                    &["ip", "addr", "add", &spec, "dev", &name, "nodad"],
+                )?;
+                link.firewall.push(address);
             }
         }
         Ok(())
