@@ -2268,7 +2268,9 @@ pub(super) fn item_rules(
     let mut rules = Vec::new();
     for addresses in &address_sets {
         for service in &services {
-            let mut matches = interfaces.clone();
+            // Room for the service's matches (protocol, ports) and a state.
+            let mut matches = Vec::with_capacity(interfaces.len() + addresses.len() + 4);
+            matches.extend(interfaces.iter().cloned());
             matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
@@ -2474,24 +2476,47 @@ pub(super) fn write_out_small_sets(rule: Rule, out: &mut Vec<Rule>) {
         out.push(rule);
         return;
     }
-    let mut rules = vec![Rule {
-        matches: Vec::new(),
-        ..rule.clone()
-    }];
-    for m in &rule.matches {
-        let values = if small(m) { m.split() } else { vec![m.clone()] };
-        rules = rules
-            .iter()
-            .flat_map(|r| {
-                values.iter().map(move |value| {
-                    let mut r = r.clone();
-                    r.matches.push(value.clone());
-                    r
-                })
-            })
+    // Each written-out rule is made once, its matches cloned once: the
+    // combinations in order, the last match's values changing fastest.
+    let split: Vec<Option<Vec<Match>>> = rule
+        .matches
+        .iter()
+        .map(|m| small(m).then(|| m.split()))
+        .collect();
+    let counts: Vec<usize> = split
+        .iter()
+        .map(|s| s.as_ref().map_or(1, Vec::len))
+        .collect();
+    let total: usize = counts.iter().product();
+    let Rule {
+        matches,
+        statements,
+        origin,
+        comment,
+        parts,
+    } = rule;
+    out.reserve(total);
+    let mut picks = vec![0; counts.len()];
+    for _ in 0..total {
+        let matches: Vec<Match> = (matches.iter().zip(&split).zip(&picks))
+            .map(|((m, values), &pick)| values.as_ref().map_or(m, |v| &v[pick]).clone())
             .collect();
+        out.push(Rule {
+            matches,
+            statements: statements.clone(),
+            origin,
+            comment: comment.clone(),
+            parts: parts.clone(),
+        });
+        // The next combination: count up from the last match.
+        for (pick, &count) in picks.iter_mut().zip(&counts).rev() {
+            *pick += 1;
+            if *pick < count {
+                break;
+            }
+            *pick = 0;
+        }
     }
-    out.append(&mut rules);
 }
 
 fn fold_within_items(rules: Vec<Rule>) -> Vec<Rule> {
