@@ -482,6 +482,71 @@ all all REJECT
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: Shorewall's stock actions Broadcast and Multicast in the
+/// rules file (shorewall-rules(5); bare, they take their DEFAULTS DROP)
+/// and those that call them (action.allowBcast is `Broadcast(ACCEPT)`,
+/// dropMcast `Multicast(DROP)`, ...) become the macros `Broadcast` and
+/// `Multicast` with that action, the rule's own columns kept; the imported
+/// model renders the calls back. Audited forms, another parameter and a
+/// log level are refused at their line.
+#[test]
+fn broadcast_and_multicast_actions_are_carried() {
+    let rules = "?SECTION NEW
+Broadcast(DROP)\tnet\t$FW
+dropMcast\tnet\t$FW
+allowBcast\tloc\t$FW\tudp\t137:138
+Multicast(ACCEPT)\tloc:192.168.1.0/24\t$FW\tudp\t5353
+Broadcast\tloc\tnet
+dropBcasts\tnet\tloc
+allowMcast\tloc\tnet
+";
+    let dir = sample_with_rules("import-broadcast-actions", rules.as_bytes(), None);
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for (expected, count) in [
+        ("action = \"DROP\"\nmacro = \"Broadcast\"\n", 3),
+        ("action = \"ACCEPT\"\nmacro = \"Broadcast\"\n", 1),
+        ("action = \"DROP\"\nmacro = \"Multicast\"\n", 1),
+        ("action = \"ACCEPT\"\nmacro = \"Multicast\"\n", 2),
+        ("dport = \"137:138\"", 1),
+    ] {
+        assert_eq!(
+            model.matches(expected).count(),
+            count,
+            "`{expected}` in:\n{model}"
+        );
+    }
+    let written = &rendered(&model, "broadcast-actions")["shorewall/rules"];
+    for expected in [
+        "Broadcast(DROP) net",
+        "Multicast(DROP) net",
+        "Broadcast(ACCEPT) loc",
+        "Multicast(ACCEPT) loc:192.168.1.0/24",
+    ] {
+        assert!(
+            written.contains(expected),
+            "missing `{expected}` in:\n{written}"
+        );
+    }
+    let refused = "Broadcast(A_DROP)\tnet\t$FW
+dropBcast(audit)\tnet\t$FW
+Multicast(DROP,audit)\tnet\t$FW
+Broadcast(CONTINUE)\tnet\t$FW
+Multicast(DROP):info\tnet\t$FW
+";
+    std::fs::write(dir.join("rules"), refused).unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:1: `Broadcast(A_DROP)` is the audited form of Broadcast",
+            "rules:2: `dropBcast(audit)` is the audited form of Broadcast",
+            "rules:3: `Multicast(DROP,audit)` is the audited form of Multicast",
+            "rules:4: `Broadcast(CONTINUE)`: Broadcast takes ACCEPT, DROP or REJECT",
+            "rules:5: `Multicast(DROP)` with a log level",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: `NFLOG(group,range,threshold)[:tag]` as a rule's action is
 /// LOG at that level, as Rules.pm makes it (`shorewall compile` writes the
 /// same `-j NFLOG --nflog-group 3 --nflog-prefix "Shorewall:net-fw:LOG:"`

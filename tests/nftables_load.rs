@@ -125,6 +125,7 @@ mod models {
         icmp_codes => "icmp-codes",
         policy_lists => "policy-lists",
         policy_default_action => "policy-default-action",
+        rule_broadcast => "rule-broadcast",
         nat_mark => "nat-mark",
         snat_ports => "snat-ports",
         snat_range => "snat-range",

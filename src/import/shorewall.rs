@@ -3739,6 +3739,20 @@ impl Importer {
             }
             _ => action,
         };
+        // Shorewall's stock actions of the destination's address type, as
+        // the model's Broadcast and Multicast macros.
+        let action = match dest_type_call(&action) {
+            Some(_) if self.site_action_files.contains(&action) => action,
+            Some(Ok(call)) => call,
+            Some(Err(reason)) => return self.refuse(line, reason),
+            None => action,
+        };
+        if log.is_some() && dest_type_call(&action).is_some() {
+            return self.refuse(
+                line,
+                format!("`{action}` with a log level: fwgen writes Shorewall's Broadcast and Multicast actions unlogged"),
+            );
+        }
         let (target, service_macro) =
             if let Some((name, inner)) = action.strip_suffix(')').and_then(|a| a.split_once('(')) {
                 (inner.to_owned(), Some(name.to_owned()))
@@ -3980,6 +3994,10 @@ impl Importer {
         }
         let stock = service_macro.as_deref().and_then(stock_macro);
         match (service_macro.as_deref(), stock) {
+            (Some("Broadcast" | "Multicast"), None) => {
+                let service = (service_macro.as_deref(), get(3), get(4), get(5));
+                self.plain_rule(line, &written, service);
+            }
             (Some(name), None) if site_action::STOCK_ACTIONS.contains(&name) => {
                 self.refuse(line, site_action::stock_action_refusal(name));
             }
@@ -4886,6 +4904,47 @@ fn early_section_rule(
 /// `NFLOG` or `NFLOG(...)`: Shorewall's NFLOG action.
 fn nflog_action(action: &str) -> bool {
     action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')')
+}
+
+/// A call of Shorewall's stock actions Broadcast and Multicast, or of
+/// those that call them (action.dropBcast, dropBcasts: `Broadcast(DROP)`;
+/// allowBcast: `Broadcast(ACCEPT)`; dropMcast, allowMcast likewise), as the
+/// model's macro call `Broadcast(ACTION)`; `Err` with the reason for an
+/// audited or unknown parameter; `None` for every other action.
+fn dest_type_call(action: &str) -> Option<Result<String, String>> {
+    let (name, param) = match action.strip_suffix(')').and_then(|a| a.split_once('(')) {
+        Some((name, param)) => (name, Some(param)),
+        None => (action, None),
+    };
+    let (called, fixed) = match name {
+        "Broadcast" | "Multicast" => (name, None),
+        "dropBcast" | "dropBcasts" => ("Broadcast", Some("DROP")),
+        "allowBcast" => ("Broadcast", Some("ACCEPT")),
+        "dropMcast" => ("Multicast", Some("DROP")),
+        "allowMcast" => ("Multicast", Some("ACCEPT")),
+        _ => return None,
+    };
+    let verdict = match (fixed, param) {
+        (Some(verdict), None) => verdict,
+        (Some(_), Some("audit")) | (None, Some("A_DROP" | "A_REJECT" | "A_ACCEPT")) => {
+            return Some(Err(format!(
+                "`{action}` is the audited form of {called}: fwgen writes no audit records"
+            )));
+        }
+        (None, Some(param)) if param.ends_with(",audit") => {
+            return Some(Err(format!(
+                "`{action}` is the audited form of {called}: fwgen writes no audit records"
+            )));
+        }
+        (None, None | Some("")) => "DROP",
+        (None, Some(verdict @ ("ACCEPT" | "DROP" | "REJECT"))) => verdict,
+        _ => {
+            return Some(Err(format!(
+                "`{action}`: {called} takes ACCEPT, DROP or REJECT in fwgen's model"
+            )));
+        }
+    };
+    Some(Ok(format!("{called}({verdict})")))
 }
 
 #[cfg(test)]
