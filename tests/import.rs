@@ -486,12 +486,14 @@ all all REJECT
 /// rules file (shorewall-rules(5); bare, they take their DEFAULTS DROP)
 /// and those that call them (action.allowBcast is `Broadcast(ACCEPT)`,
 /// dropMcast `Multicast(DROP)`, ...) become the macros `Broadcast` and
-/// `Multicast` with that action, the rule's own columns kept; the imported
+/// `Multicast` with that action (action.dropInvalid, `Invalid(DROP)`, the
+/// `Invalid` macro; allowInvalid's ACCEPT is not in the model), the rule's own columns kept; the imported
 /// model renders the calls back. Audited forms, another parameter and a
 /// log level are refused at their line.
 #[test]
 fn broadcast_and_multicast_actions_are_carried() {
     let rules = "?SECTION NEW
+dropInvalid\tnet\t$FW
 Broadcast(DROP)\tnet\t$FW
 dropMcast\tnet\t$FW
 allowBcast\tloc\t$FW\tudp\t137:138
@@ -508,6 +510,7 @@ allowMcast\tloc\tnet
         ("action = \"DROP\"\nmacro = \"Multicast\"\n", 1),
         ("action = \"ACCEPT\"\nmacro = \"Multicast\"\n", 2),
         ("dport = \"137:138\"", 1),
+        ("action = \"DROP\"\nmacro = \"Invalid\"\n", 1),
     ] {
         assert_eq!(
             model.matches(expected).count(),
@@ -527,21 +530,25 @@ allowMcast\tloc\tnet
             "missing `{expected}` in:\n{written}"
         );
     }
-    let refused = "Broadcast(A_DROP)\tnet\t$FW
+    let refused = "allowInvalid\tnet\t$FW
+Broadcast(A_DROP)\tnet\t$FW
 dropBcast(audit)\tnet\t$FW
 Multicast(DROP,audit)\tnet\t$FW
 Broadcast(CONTINUE)\tnet\t$FW
 Multicast(DROP):info\tnet\t$FW
+dropInvalid(audit)\tnet\t$FW
 ";
     std::fs::write(dir.join("rules"), refused).unwrap();
     assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &[
-            "rules:1: `Broadcast(A_DROP)` is the audited form of Broadcast",
-            "rules:2: `dropBcast(audit)` is the audited form of Broadcast",
-            "rules:3: `Multicast(DROP,audit)` is the audited form of Multicast",
-            "rules:4: `Broadcast(CONTINUE)`: Broadcast takes ACCEPT, DROP or REJECT",
-            "rules:5: `Multicast(DROP)` with a log level",
+            "rules:1: macro `Invalid` cannot be used with action ACCEPT",
+            "rules:2: `Broadcast(A_DROP)` is the audited form of Broadcast",
+            "rules:3: `dropBcast(audit)` is the audited form of Broadcast",
+            "rules:4: `Multicast(DROP,audit)` is the audited form of Multicast",
+            "rules:5: `Broadcast(CONTINUE)`: Broadcast takes ACCEPT, DROP or REJECT",
+            "rules:6: `Multicast(DROP)` with a log level",
+            "rules:7: `dropInvalid(audit)` is the audited form of Invalid",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -3602,7 +3602,10 @@ impl Importer {
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
             this.rule_section = None;
             let action = columns.first().map_or("", String::as_str);
-            if early.is_none() && !invalid_section && !action.starts_with("Invalid") {
+            let invalid = ["Invalid", "dropInvalid", "allowInvalid"]
+                .iter()
+                .any(|name| action.starts_with(name));
+            if early.is_none() && !invalid_section && !invalid {
                 let side =
                     |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
                 let at = format!("{}:{}", line.file, line.number);
@@ -3740,14 +3743,15 @@ impl Importer {
             _ => action,
         };
         // Shorewall's stock actions of the destination's address type, as
-        // the model's Broadcast and Multicast macros.
+        // the model's Broadcast and Multicast macros, and of the INVALID
+        // state, as its Invalid macro.
         let action = match dest_type_call(&action) {
             Some(_) if self.site_action_files.contains(&action) => action,
             Some(Ok(call)) => call,
             Some(Err(reason)) => return self.refuse(line, reason),
             None => action,
         };
-        if log.is_some() && dest_type_call(&action).is_some() {
+        if log.is_some() && dest_type_call(&action).is_some() && !action.starts_with("Invalid") {
             return self.refuse(
                 line,
                 format!("`{action}` with a log level: fwgen writes Shorewall's Broadcast and Multicast actions unlogged"),
@@ -4906,11 +4910,12 @@ fn nflog_action(action: &str) -> bool {
     action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')')
 }
 
-/// A call of Shorewall's stock actions Broadcast and Multicast, or of
-/// those that call them (action.dropBcast, dropBcasts: `Broadcast(DROP)`;
-/// allowBcast: `Broadcast(ACCEPT)`; dropMcast, allowMcast likewise), as the
-/// model's macro call `Broadcast(ACTION)`; `Err` with the reason for an
-/// audited or unknown parameter; `None` for every other action.
+/// A call of Shorewall's stock actions Broadcast, Multicast and Invalid,
+/// or of those that call them (action.dropBcast, dropBcasts:
+/// `Broadcast(DROP)`; allowBcast: `Broadcast(ACCEPT)`; dropMcast,
+/// allowMcast, dropInvalid, allowInvalid likewise), as the model's macro
+/// call `Broadcast(ACTION)`; `Err` with the reason for an audited or
+/// unknown parameter; `None` for every other action.
 fn dest_type_call(action: &str) -> Option<Result<String, String>> {
     let (name, param) = match action.strip_suffix(')').and_then(|a| a.split_once('(')) {
         Some((name, param)) => (name, Some(param)),
@@ -4922,6 +4927,9 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
         "allowBcast" => ("Broadcast", Some("ACCEPT")),
         "dropMcast" => ("Multicast", Some("DROP")),
         "allowMcast" => ("Multicast", Some("ACCEPT")),
+        "Invalid" => (name, None),
+        "dropInvalid" => ("Invalid", Some("DROP")),
+        "allowInvalid" => ("Invalid", Some("ACCEPT")),
         _ => return None,
     };
     let verdict = match (fixed, param) {
