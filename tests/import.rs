@@ -554,6 +554,40 @@ dropInvalid(audit)\tnet\t$FW
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: the rule actions fwgen's model has no verdict for are
+/// refused at their line with what they do in Shorewall
+/// (shorewall-rules(5)): the audited A_DROP, A_REJECT and A_ACCEPT,
+/// CONTINUE, NONAT and ACCEPT+; the stock actions on TCP flags
+/// (dropNotSyn, rejNotSyn) as actions the model has not.
+#[test]
+fn audited_continue_and_nonat_actions_are_refused_with_their_reason() {
+    let rules = "?SECTION NEW
+A_DROP\tnet\t$FW\tudp\t53
+A_REJECT:info\tnet\t$FW
+A_ACCEPT\tloc\t$FW
+CONTINUE\tloc\tnet
+NONAT\tnet\t$FW
+ACCEPT+\tnet\t$FW\ttcp\t22
+dropNotSyn\tnet\t$FW
+rejNotSyn(audit)\tnet\t$FW
+";
+    let dir = sample_with_rules("import-audit-continue-nonat", rules.as_bytes(), None);
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:2: action `A_DROP` is DROP with an audit record",
+            "rules:3: action `A_REJECT` is REJECT with an audit record",
+            "rules:4: action `A_ACCEPT` is ACCEPT with an audit record",
+            "rules:5: action `CONTINUE` stops the zone pair's rules",
+            "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
+            "rules:7: action `ACCEPT+` is ACCEPT that also exempts",
+            "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",
+            "rules:9: `rejNotSyn` is Shorewall's stock action rejNotSyn",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: `NFLOG(group,range,threshold)[:tag]` as a rule's action is
 /// LOG at that level, as Rules.pm makes it (`shorewall compile` writes the
 /// same `-j NFLOG --nflog-group 3 --nflog-prefix "Shorewall:net-fw:LOG:"`

@@ -3966,7 +3966,7 @@ impl Importer {
                     "`{action}` is the site's macro.{action} called without a parameter (`{action}(ACCEPT)`): a parameterless call of a site macro is not in fwgen's import"
                 )
             } else {
-                format!("action `{action}` is not in fwgen's model")
+                verdict_refusal(&action, &target)
             };
             self.refuse(line, reason);
             return;
@@ -4908,6 +4908,35 @@ fn early_section_rule(
 /// `NFLOG` or `NFLOG(...)`: Shorewall's NFLOG action.
 fn nflog_action(action: &str) -> bool {
     action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')')
+}
+
+/// Why a rule's ACTION that is no verdict of the model is refused: the
+/// audited verdicts, CONTINUE, NONAT and ACCEPT+ by what they do in
+/// Shorewall (shorewall-rules(5)), the rest as unknown to the model.
+fn verdict_refusal(action: &str, target: &str) -> String {
+    let target = target.trim_end_matches('!');
+    let called = action.split('(').next().unwrap_or(action);
+    match target {
+        "A_ACCEPT" | "A_DROP" | "A_REJECT" => {
+            let plain = &target[2..];
+            format!(
+                "action `{action}` is {plain} with an audit record (Shorewall's AUDIT target; the kernel takes nft's `log level audit` too), and fwgen's model has no audited verdict: write {plain}"
+            )
+        }
+        "CONTINUE" | "CONTINUE+" => format!(
+            "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)); fwgen's rules have no such verdict"
+        ),
+        "NONAT" => format!(
+            "action `{action}` exempts the connection from later DNAT and REDIRECT rules without accepting it (shorewall-rules(5)); fwgen's model has no such exemption"
+        ),
+        "ACCEPT+" => format!(
+            "action `{action}` is ACCEPT that also exempts the connection from later DNAT and REDIRECT rules (shorewall-rules(5)); fwgen's model has no such exemption"
+        ),
+        _ if site_action::STOCK_ACTIONS.contains(&called) => {
+            site_action::stock_action_refusal(called)
+        }
+        _ => format!("action `{action}` is not in fwgen's model"),
+    }
 }
 
 /// A call of Shorewall's stock actions Broadcast, Multicast and Invalid,
