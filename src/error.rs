@@ -421,6 +421,9 @@ pub enum ErrorKind {
         message: String,
     },
     InvalidLogged,
+    DestTypeLogged {
+        name: String,
+    },
     DuplicatePolicy {
         first_line: usize,
     },
@@ -594,6 +597,7 @@ impl Error {
             ),
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
+            DestTypeLogged { .. } => "remove `log`: fwgen writes Shorewall's Broadcast and Multicast actions unlogged (a logged call is not in its model)".into(),
             Toml { .. } => "docs/model.md lists every key and the type of its value".into(),
             TomlSyntax { .. } => "this is not valid TOML: strings go in double quotes, one `key = value` per line, each key once per table (https://toml.io)".into(),
             UnknownKey { key, expected, .. } => match nearest(key, expected.iter().map(String::as_str)) {
@@ -1043,6 +1047,7 @@ impl ErrorKind {
             InvalidInBlacklist => "invalid-in-blacklist",
             Internal { .. } => "internal",
             InvalidLogged => "invalid-logged",
+            DestTypeLogged { .. } => "dest-type-logged",
             DuplicatePolicy { .. } => "duplicate-policy",
             RepeatedWildcardPolicy { .. } => "repeated-wildcard-policy",
             ShorewallNeedsIpv4 => "shorewall-needs-ipv4",
@@ -1450,6 +1455,9 @@ impl Display for ErrorKind {
             InvalidInBlacklist => write!(f, "the `Invalid` macro has no place in the blacklist"),
             Internal { message } => write!(f, "internal error: {message}"),
             InvalidLogged => write!(f, "rules with the `Invalid` macro cannot log"),
+            DestTypeLogged { name } => {
+                write!(f, "rules with the `{}` macro cannot log", shorten(name))
+            }
             ShorewallNeedsIpv4 => write!(f, "the Shorewall backend needs at least one IPv4 zone"),
             DuplicatePolicy { first_line } => {
                 write!(

@@ -161,6 +161,7 @@ error_case! {
     log_level_nflog_options => "log-level-nflog-options",
     log_rule_without_level => "log-rule-without-level",
     log_rule_with_macro => "log-rule-with-macro",
+    broadcast_logged => "broadcast-logged",
     interface_address => "interface-address",
     interface_address_wildcard => "interface-address-wildcard",
     interface_address_dnat => "interface-address-dnat",

@@ -482,6 +482,7 @@ all all REJECT
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+<<<<<<< HEAD
 /// Issues #14 and #16: the policy file's RATE column (after
 /// tests/corpus/hornos-grid-root's `all all DROP info 15/min:30`) becomes
 /// the policy's `rate`, `rate_burst` and `rate_per`, and renders back to
@@ -538,6 +539,109 @@ fn policy_rates_are_carried() {
             "policy:1: RATE `10/min` on a zone list",
             "policy:2: RATE `s:conn:20/sec:40` names a hashlimit table",
             "policy:3: a policy's CONNLIMIT",
+=======
+/// Issue #14: Shorewall's stock actions Broadcast and Multicast in the
+/// rules file (shorewall-rules(5); bare, they take their DEFAULTS DROP)
+/// and those that call them (action.allowBcast is `Broadcast(ACCEPT)`,
+/// dropMcast `Multicast(DROP)`, ...) become the macros `Broadcast` and
+/// `Multicast` with that action (action.dropInvalid, `Invalid(DROP)`, the
+/// `Invalid` macro; allowInvalid's ACCEPT is not in the model), the rule's own columns kept; the imported
+/// model renders the calls back. Audited forms, another parameter and a
+/// log level are refused at their line.
+#[test]
+fn broadcast_and_multicast_actions_are_carried() {
+    let rules = "?SECTION NEW
+dropInvalid\tnet\t$FW
+Broadcast(DROP)\tnet\t$FW
+dropMcast\tnet\t$FW
+allowBcast\tloc\t$FW\tudp\t137:138
+Multicast(ACCEPT)\tloc:192.168.1.0/24\t$FW\tudp\t5353
+Broadcast\tloc\tnet
+dropBcasts\tnet\tloc
+allowMcast\tloc\tnet
+";
+    let dir = sample_with_rules("import-broadcast-actions", rules.as_bytes(), None);
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for (expected, count) in [
+        ("action = \"DROP\"\nmacro = \"Broadcast\"\n", 3),
+        ("action = \"ACCEPT\"\nmacro = \"Broadcast\"\n", 1),
+        ("action = \"DROP\"\nmacro = \"Multicast\"\n", 1),
+        ("action = \"ACCEPT\"\nmacro = \"Multicast\"\n", 2),
+        ("dport = \"137:138\"", 1),
+        ("action = \"DROP\"\nmacro = \"Invalid\"\n", 1),
+    ] {
+        assert_eq!(
+            model.matches(expected).count(),
+            count,
+            "`{expected}` in:\n{model}"
+        );
+    }
+    let written = &rendered(&model, "broadcast-actions")["shorewall/rules"];
+    for expected in [
+        "Broadcast(DROP) net",
+        "Multicast(DROP) net",
+        "Broadcast(ACCEPT) loc",
+        "Multicast(ACCEPT) loc:192.168.1.0/24",
+    ] {
+        assert!(
+            written.contains(expected),
+            "missing `{expected}` in:\n{written}"
+        );
+    }
+    let refused = "allowInvalid\tnet\t$FW
+Broadcast(A_DROP)\tnet\t$FW
+dropBcast(audit)\tnet\t$FW
+Multicast(DROP,audit)\tnet\t$FW
+Broadcast(CONTINUE)\tnet\t$FW
+Multicast(DROP):info\tnet\t$FW
+dropInvalid(audit)\tnet\t$FW
+";
+    std::fs::write(dir.join("rules"), refused).unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:1: macro `Invalid` cannot be used with action ACCEPT",
+            "rules:2: `Broadcast(A_DROP)` is the audited form of Broadcast",
+            "rules:3: `dropBcast(audit)` is the audited form of Broadcast",
+            "rules:4: `Multicast(DROP,audit)` is the audited form of Multicast",
+            "rules:5: `Broadcast(CONTINUE)`: Broadcast takes ACCEPT, DROP or REJECT",
+            "rules:6: `Multicast(DROP)` with a log level",
+            "rules:7: `dropInvalid(audit)` is the audited form of Invalid",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the rule actions fwgen's model has no verdict for are
+/// refused at their line with what they do in Shorewall
+/// (shorewall-rules(5)): the audited A_DROP, A_REJECT and A_ACCEPT,
+/// CONTINUE, NONAT and ACCEPT+; the stock actions on TCP flags
+/// (dropNotSyn, rejNotSyn) as actions the model has not.
+#[test]
+fn audited_continue_and_nonat_actions_are_refused_with_their_reason() {
+    let rules = "?SECTION NEW
+A_DROP\tnet\t$FW\tudp\t53
+A_REJECT:info\tnet\t$FW
+A_ACCEPT\tloc\t$FW
+CONTINUE\tloc\tnet
+NONAT\tnet\t$FW
+ACCEPT+\tnet\t$FW\ttcp\t22
+dropNotSyn\tnet\t$FW
+rejNotSyn(audit)\tnet\t$FW
+";
+    let dir = sample_with_rules("import-audit-continue-nonat", rules.as_bytes(), None);
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:2: action `A_DROP` is DROP with an audit record",
+            "rules:3: action `A_REJECT` is REJECT with an audit record",
+            "rules:4: action `A_ACCEPT` is ACCEPT with an audit record",
+            "rules:5: action `CONTINUE` stops the zone pair's rules",
+            "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
+            "rules:7: action `ACCEPT+` is ACCEPT that also exempts",
+            "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",
+            "rules:9: `rejNotSyn` is Shorewall's stock action rejNotSyn",
+>>>>>>> wt-stock
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -472,6 +472,39 @@ fn model_policy_default_action() {
     }
 }
 
+/// Issue #14: Shorewall's stock actions Broadcast and Multicast as rules
+/// (`Broadcast(DROP) net $FW`, `Broadcast(ACCEPT) loc $FW udp 137:138`,
+/// `Multicast(ACCEPT)`, `Broadcast(REJECT) loc dmz`). The lab's probes are
+/// unicast TCP, UDP and ping between its hosts, none to a broadcast,
+/// anycast or multicast address: what it shows is that these rules match
+/// no unicast packet in either firewall, so the pairs keep their policy's
+/// verdict (loc's UDP to the NetBIOS ports on the firewall is still
+/// rejected, net's is not dropped) while the SSH rule beside them
+/// accepts. Which broadcasts and multicasts the rules take is judged by
+/// `shorewall check`, `nft -c` and the golden files.
+#[test]
+fn model_rule_broadcast() {
+    let matrix = lab_model("rule-broadcast", "rbc");
+    for ipv6 in [false, true] {
+        for (from, to, verdict) in [("loc#1", "fw", "REJECT"), ("net#1", "fw", "REJECT")] {
+            let lines: Vec<&str> = probe_lines(&matrix, from, to, ipv6)
+                .filter(|l| !l.contains("tcp 22 "))
+                .collect();
+            assert!(
+                !lines.is_empty() && lines.iter().all(|l| l.ends_with(&format!("| {verdict}"))),
+                "{from} -> {to} is not {verdict}:\n{matrix}"
+            );
+        }
+        let ssh: Vec<&str> = probe_lines(&matrix, "loc#1", "fw", ipv6)
+            .filter(|l| l.contains("tcp 22 "))
+            .collect();
+        assert!(
+            !ssh.is_empty() && ssh.iter().all(|l| l.matches("| ACCEPT").count() == 3),
+            "loc -> fw SSH is not accepted:\n{matrix}"
+        );
+    }
+}
+
 /// Issue #14: source NAT entries that test a packet's mark (snat's MARK
 /// column, after nser77/shorewall). Nothing in the model sets a mark, so
 /// what the lab can show is the unmarked case: the entries for mark 100

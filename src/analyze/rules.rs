@@ -553,6 +553,10 @@ impl Analyzer<'_> {
             let (found, columns, services) = self.invalid_macro(entry, name, found, verdict)?;
             return Some((found, columns, plain(services)));
         }
+        if found.dest_type().is_some() {
+            let services = self.dest_type_macro(entry, found)?;
+            return Some((Some(found), MacroColumns::default(), plain(services)));
+        }
         let columns = self.macro_columns(entry)?;
         let call = MacroCall {
             action: verdict.map(Verdict::keyword),
@@ -796,6 +800,21 @@ impl Analyzer<'_> {
         }
         let services = self.explicit_services(entry)?;
         Some((Some(found), MacroColumns::default(), services))
+    }
+
+    /// Shorewall's stock action Broadcast or Multicast called with ACCEPT,
+    /// DROP or REJECT, on the rule's own protocol and ports (the action's
+    /// lines leave those columns to the call); unlogged.
+    fn dest_type_macro(&mut self, entry: &RawRule, found: Macro) -> Option<Vec<Service>> {
+        // A LOG rule takes no macro at all (`log_rule_fits`).
+        if let Some(log) = &entry.log {
+            let kind = ErrorKind::DestTypeLogged {
+                name: found.name.to_owned(),
+            };
+            self.error(Some(log.span()), kind);
+            return None;
+        }
+        self.explicit_services(entry)
     }
 
     /// A rule's own protocols (`tcp`, `"tcp,udp"`), each with the rule's

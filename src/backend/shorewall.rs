@@ -659,7 +659,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
             .map_or(String::new(), |t| format!(":{t}"));
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
     let action = match rule.service_macro.filter(|m| m.in_shorewall()) {
-        Some(found) if !found.is_invalid() => {
+        Some(found) if found.stock.is_some() => {
             let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
             let mut cells = vec![action, source, dest];
             cells.extend(macro_cells(&rule.macro_columns, product));

@@ -3620,7 +3620,10 @@ impl Importer {
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
             this.rule_section = None;
             let action = columns.first().map_or("", String::as_str);
-            if early.is_none() && !invalid_section && !action.starts_with("Invalid") {
+            let invalid = ["Invalid", "dropInvalid", "allowInvalid"]
+                .iter()
+                .any(|name| action.starts_with(name));
+            if early.is_none() && !invalid_section && !invalid {
                 let side =
                     |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
                 let at = format!("{}:{}", line.file, line.number);
@@ -3757,6 +3760,21 @@ impl Importer {
             }
             _ => action,
         };
+        // Shorewall's stock actions of the destination's address type, as
+        // the model's Broadcast and Multicast macros, and of the INVALID
+        // state, as its Invalid macro.
+        let action = match dest_type_call(&action) {
+            Some(_) if self.site_action_files.contains(&action) => action,
+            Some(Ok(call)) => call,
+            Some(Err(reason)) => return self.refuse(line, reason),
+            None => action,
+        };
+        if log.is_some() && dest_type_call(&action).is_some() && !action.starts_with("Invalid") {
+            return self.refuse(
+                line,
+                format!("`{action}` with a log level: fwgen writes Shorewall's Broadcast and Multicast actions unlogged"),
+            );
+        }
         let (target, service_macro) =
             if let Some((name, inner)) = action.strip_suffix(')').and_then(|a| a.split_once('(')) {
                 (inner.to_owned(), Some(name.to_owned()))
@@ -3966,7 +3984,7 @@ impl Importer {
                     "`{action}` is the site's macro.{action} called without a parameter (`{action}(ACCEPT)`): a parameterless call of a site macro is not in fwgen's import"
                 )
             } else {
-                format!("action `{action}` is not in fwgen's model")
+                verdict_refusal(&action, &target)
             };
             self.refuse(line, reason);
             return;
@@ -3998,6 +4016,10 @@ impl Importer {
         }
         let stock = service_macro.as_deref().and_then(stock_macro);
         match (service_macro.as_deref(), stock) {
+            (Some("Broadcast" | "Multicast"), None) => {
+                let service = (service_macro.as_deref(), get(3), get(4), get(5));
+                self.plain_rule(line, &written, service);
+            }
             (Some(name), None) if site_action::STOCK_ACTIONS.contains(&name) => {
                 self.refuse(line, site_action::stock_action_refusal(name));
             }
@@ -4904,6 +4926,80 @@ fn early_section_rule(
 /// `NFLOG` or `NFLOG(...)`: Shorewall's NFLOG action.
 fn nflog_action(action: &str) -> bool {
     action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')')
+}
+
+/// Why a rule's ACTION that is no verdict of the model is refused: the
+/// audited verdicts, CONTINUE, NONAT and ACCEPT+ by what they do in
+/// Shorewall (shorewall-rules(5)), the rest as unknown to the model.
+fn verdict_refusal(action: &str, target: &str) -> String {
+    let target = target.trim_end_matches('!');
+    let called = action.split('(').next().unwrap_or(action);
+    match target {
+        "A_ACCEPT" | "A_DROP" | "A_REJECT" => {
+            let plain = &target[2..];
+            format!(
+                "action `{action}` is {plain} with an audit record (Shorewall's AUDIT target; the kernel takes nft's `log level audit` too), and fwgen's model has no audited verdict: write {plain}"
+            )
+        }
+        "CONTINUE" | "CONTINUE+" => format!(
+            "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)); fwgen's rules have no such verdict"
+        ),
+        "NONAT" => format!(
+            "action `{action}` exempts the connection from later DNAT and REDIRECT rules without accepting it (shorewall-rules(5)); fwgen's model has no such exemption"
+        ),
+        "ACCEPT+" => format!(
+            "action `{action}` is ACCEPT that also exempts the connection from later DNAT and REDIRECT rules (shorewall-rules(5)); fwgen's model has no such exemption"
+        ),
+        _ if site_action::STOCK_ACTIONS.contains(&called) => {
+            site_action::stock_action_refusal(called)
+        }
+        _ => format!("action `{action}` is not in fwgen's model"),
+    }
+}
+
+/// A call of Shorewall's stock actions Broadcast, Multicast and Invalid,
+/// or of those that call them (action.dropBcast, dropBcasts:
+/// `Broadcast(DROP)`; allowBcast: `Broadcast(ACCEPT)`; dropMcast,
+/// allowMcast, dropInvalid, allowInvalid likewise), as the model's macro
+/// call `Broadcast(ACTION)`; `Err` with the reason for an audited or
+/// unknown parameter; `None` for every other action.
+fn dest_type_call(action: &str) -> Option<Result<String, String>> {
+    let (name, param) = match action.strip_suffix(')').and_then(|a| a.split_once('(')) {
+        Some((name, param)) => (name, Some(param)),
+        None => (action, None),
+    };
+    let (called, fixed) = match name {
+        "Broadcast" | "Multicast" => (name, None),
+        "dropBcast" | "dropBcasts" => ("Broadcast", Some("DROP")),
+        "allowBcast" => ("Broadcast", Some("ACCEPT")),
+        "dropMcast" => ("Multicast", Some("DROP")),
+        "allowMcast" => ("Multicast", Some("ACCEPT")),
+        "Invalid" => (name, None),
+        "dropInvalid" => ("Invalid", Some("DROP")),
+        "allowInvalid" => ("Invalid", Some("ACCEPT")),
+        _ => return None,
+    };
+    let verdict = match (fixed, param) {
+        (Some(verdict), None) => verdict,
+        (Some(_), Some("audit")) | (None, Some("A_DROP" | "A_REJECT" | "A_ACCEPT")) => {
+            return Some(Err(format!(
+                "`{action}` is the audited form of {called}: fwgen writes no audit records"
+            )));
+        }
+        (None, Some(param)) if param.ends_with(",audit") => {
+            return Some(Err(format!(
+                "`{action}` is the audited form of {called}: fwgen writes no audit records"
+            )));
+        }
+        (None, None | Some("")) => "DROP",
+        (None, Some(verdict @ ("ACCEPT" | "DROP" | "REJECT"))) => verdict,
+        _ => {
+            return Some(Err(format!(
+                "`{action}`: {called} takes ACCEPT, DROP or REJECT in fwgen's model"
+            )));
+        }
+    };
+    Some(Ok(format!("{called}({verdict})")))
 }
 
 #[cfg(test)]

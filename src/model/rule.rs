@@ -304,4 +304,9 @@ impl Rule {
     pub fn is_invalid_match(&self) -> bool {
         self.service_macro.is_some_and(Macro::is_invalid)
     }
+
+    /// The destination address type the rule matches (`Broadcast(DROP)`).
+    pub fn dest_type(&self) -> Option<super::service::DestType> {
+        self.service_macro.and_then(Macro::dest_type)
+    }
 }

@@ -426,9 +426,21 @@ pub struct Macro {
     pub stock: Option<&'static StockMacro>,
 }
 
-/// fwgen's own macros: `DHCP` (no stock macro of that name), `Invalid`
-/// (Shorewall's action of that name, conntrack state INVALID).
-pub const OWN_MACROS: &[&str] = &["DHCP", "Invalid"];
+/// fwgen's own macros: `DHCP` (no stock macro of that name), and
+/// Shorewall's stock actions `Invalid` (conntrack state INVALID),
+/// `Broadcast` and `Multicast` (the packet's destination address type).
+pub const OWN_MACROS: &[&str] = &["DHCP", "Invalid", "Broadcast", "Multicast"];
+
+/// What Shorewall's stock actions Broadcast and Multicast match: the
+/// destination's address type, as a policy's default actions of the same
+/// names do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DestType {
+    /// `Broadcast(ACTION)`: a broadcast or anycast destination.
+    Broadcast,
+    /// `Multicast(ACTION)`: a multicast destination.
+    Multicast,
+}
 
 /// How a rule calls a macro: its action and the columns it gives itself,
 /// which replace the macro's own column by column (Rules.pm
@@ -553,9 +565,20 @@ impl Macro {
     }
 
     /// Whether the Shorewall backend can write the macro by its name: a
-    /// stock macro, or Shorewall's action `Invalid`.
+    /// stock macro, or Shorewall's action `Invalid`, `Broadcast` or
+    /// `Multicast`.
     pub fn in_shorewall(self) -> bool {
-        self.stock.is_some() || self.is_invalid()
+        self.stock.is_some() || self.is_invalid() || self.dest_type().is_some()
+    }
+
+    /// The address type Shorewall's stock action Broadcast or Multicast
+    /// matches; `None` for every other macro.
+    pub fn dest_type(self) -> Option<DestType> {
+        match self.name {
+            "Broadcast" => Some(DestType::Broadcast),
+            "Multicast" => Some(DestType::Multicast),
+            _ => None,
+        }
     }
 
     /// `Invalid` matches packets in conntrack state INVALID, not a service.

@@ -24,6 +24,7 @@ use super::{
     Statement, TcpFlag, Verdict, lookup::lookups,
 };
 use crate::model::rule::{is_ipv6, written};
+use crate::model::service::DestType;
 use crate::model::zone::applies_to;
 use crate::model::{
     CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Forwarding,
@@ -772,6 +773,58 @@ fn default_action_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
         }
     }
     made
+}
+
+/// A Broadcast or Multicast rule's matches, one set per family: its own
+/// addresses, then the destination type as the policy's default action of
+/// that name matches it (`default_action_chain`).
+fn dest_type_sets(
+    model: &Model,
+    rule: &crate::model::Rule,
+    dest_type: DestType,
+    families: &[bool],
+) -> Vec<Vec<Match>> {
+    let addressed =
+        rule.source.has_addresses() || rule.dest.has_addresses() || !rule.origdest.is_empty();
+    families
+        .iter()
+        .filter_map(|&ipv6| {
+            let mut matches = match addressed {
+                true => address_matches(model, rule, ipv6)?,
+                false => Vec::new(),
+            };
+            // Addresses say the family themselves.
+            let typed = dest_type_matches(dest_type, ipv6);
+            let implied = addressed && matches!(typed.first(), Some(Match::Family(_)));
+            matches.extend(typed.into_iter().skip(usize::from(implied)));
+            Some(matches)
+        })
+        .collect()
+}
+
+/// What Broadcast and Multicast match in one family: IPv4 by the routing
+/// table's address types, IPv6 multicast by prefix and the firewall's
+/// anycast addresses.
+fn dest_type_matches(dest_type: DestType, ipv6: bool) -> Vec<Match> {
+    match (dest_type, ipv6) {
+        (DestType::Broadcast, false) => vec![
+            Match::Family(Family::Ipv4),
+            Match::Fib(Fib::DestinationIsBroadcastOrAnycast),
+        ],
+        (DestType::Multicast, false) => vec![
+            Match::Family(Family::Ipv4),
+            Match::Fib(Fib::DestinationIsMulticast),
+        ],
+        (DestType::Broadcast, true) => vec![
+            address(Family::Ipv6, Direction::Destination, vec![net("2000::/3")]),
+            Match::Fib(Fib::DestinationIsAnycast),
+        ],
+        (DestType::Multicast, true) => vec![address(
+            Family::Ipv6,
+            Direction::Destination,
+            vec![net("ff00::/8")],
+        )],
+    }
 }
 
 fn default_action_chain(model: &Model, actions: &[DefaultAction], name: &str) -> Chain {
@@ -2265,6 +2318,10 @@ pub(super) fn item_rules(
         .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
         .map(|ipv6| Match::Family(Family::of(ipv6)));
     let interfaces = interface_matches(model, rule);
+    let address_sets = match rule.dest_type() {
+        Some(dest_type) => dest_type_sets(model, rule, dest_type, &families),
+        None => address_sets,
+    };
     let mut rules = Vec::new();
     for addresses in &address_sets {
         for service in &services {
