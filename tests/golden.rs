@@ -104,11 +104,8 @@ golden_model! {
     icmp_codes => "icmp-codes",
     policy_lists => "policy-lists",
     policy_default_action => "policy-default-action",
-<<<<<<< HEAD
     policy_rate => "policy-rate",
-=======
     rule_broadcast => "rule-broadcast",
->>>>>>> wt-stock
     nat_mark => "nat-mark",
     snat_ports => "snat-ports",
     snat_range => "snat-range",

@@ -482,7 +482,6 @@ all all REJECT
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-<<<<<<< HEAD
 /// Issues #14 and #16: the policy file's RATE column (after
 /// tests/corpus/hornos-grid-root's `all all DROP info 15/min:30`) becomes
 /// the policy's `rate`, `rate_burst` and `rate_per`, and renders back to
@@ -539,7 +538,6 @@ fn policy_rates_are_carried() {
             "policy:1: RATE `10/min` on a zone list",
             "policy:2: RATE `s:conn:20/sec:40` names a hashlimit table",
             "policy:3: a policy's CONNLIMIT",
-=======
 /// Issue #14: Shorewall's stock actions Broadcast and Multicast in the
 /// rules file (shorewall-rules(5); bare, they take their DEFAULTS DROP)
 /// and those that call them (action.allowBcast is `Broadcast(ACCEPT)`,
@@ -641,7 +639,6 @@ rejNotSyn(audit)\tnet\t$FW
             "rules:7: action `ACCEPT+` is ACCEPT that also exempts",
             "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",
             "rules:9: `rejNotSyn` is Shorewall's stock action rejNotSyn",
->>>>>>> wt-stock
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
