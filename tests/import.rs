@@ -538,6 +538,11 @@ fn policy_rates_are_carried() {
             "policy:1: RATE `10/min` on a zone list",
             "policy:2: RATE `s:conn:20/sec:40` names a hashlimit table",
             "policy:3: a policy's CONNLIMIT",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: Shorewall's stock actions Broadcast and Multicast in the
 /// rules file (shorewall-rules(5); bare, they take their DEFAULTS DROP)
 /// and those that call them (action.allowBcast is `Broadcast(ACCEPT)`,
