@@ -1095,19 +1095,14 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
             "shorewall.conf:69: a log limit fwgen cannot express",
         ),
         (
-            "import-default-broadcast-alone",
-            vec![(SAMPLE_DROP, "DROP_DEFAULT=Broadcast(DROP)")],
-            "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
-        ),
-        (
             "import-default-shorewall4-audited",
             vec![(SAMPLE_DROP, "DROP_DEFAULT=A_Drop")],
-            "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
+            "shorewall.conf:127: default action `A_Drop` is not in fwgen's model",
         ),
         (
-            "import-defaults-differ",
-            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=none")],
-            "shorewall.conf:130: DROP_DEFAULT and REJECT_DEFAULT differ",
+            "import-default-logged",
+            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=Broadcast(DROP):info")],
+            "shorewall.conf:130: default action `Broadcast(DROP):info` is not in fwgen's model",
         ),
     ] {
         let dir = sample_with_settings(name, &edits);
@@ -1168,7 +1163,7 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
             "import-six-without-allowicmps",
             "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
              REJECT_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n",
-            "shorewall6/shorewall6.conf:2: fwgen runs AllowICMPs, then Broadcast(DROP),Multicast(DROP)",
+            "shorewall6/shorewall6.conf:2: `DROP:Broadcast(DROP),Multicast(DROP)` leaves out AllowICMPs",
         ),
         (
             "import-six-drops-nothing",
@@ -4072,5 +4067,79 @@ fn early_section_rules_no_later_rule_follows_are_refused() {
     let dir = sample_with_rules("import-ended-section", ended, None);
     let model = imported_model(&import_within(&dir, false));
     assert!(model.contains("section = \"all\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// rev3 item 4: a macro called with DNAT and a SPORT but no PROTO
+/// (`HTTP(DNAT) net loc:ADDR - - 1024:65535`) takes its protocol from the
+/// macro's line, as Rules.pm's process_macro merges the call's columns
+/// into it, and is carried, not refused for ports without a protocol.
+#[test]
+fn a_dnat_macro_call_with_ports_and_no_proto_is_carried() {
+    let dir = sample_with_rules(
+        "import-macro-dnat-sport",
+        b"?SECTION NEW\nHTTP(DNAT) net loc:192.168.1.3 - - 1024:65535\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    let text = "macro = \"HTTP\"\nsource = \"net\"\ndest = \"loc\"\nto = \"192.168.1.3\"\nsport = \"1024:65535\"\n";
+    assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    let nft = &rendered(&model, "fwgen.toml")["fwgen.nft"];
+    let text = "tcp dport 80 tcp sport 1024-65535 dnat ip to 192.168.1.3";
+    assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// rev3 item 5: shorewall.conf's DROP_DEFAULT, REJECT_DEFAULT and
+/// ACCEPT_DEFAULT that `drop_broadcasts` cannot say (only Broadcast, or
+/// before ACCEPT) become the `default_action` of each policy of that
+/// verdict that names none of its own, as Rules.pm's process_policies
+/// gives `$policy_actions{VERDICT}` to such a policy; a policy's own list
+/// (`DROP:none`) stays its own.
+#[test]
+fn conf_default_actions_go_to_the_policies_of_their_verdict() {
+    let dir = sample_with_rules("import-conf-defaults", b"?SECTION NEW\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf
+        .replace(
+            "ACCEPT_DEFAULT=\"none\"",
+            "ACCEPT_DEFAULT=\"Broadcast(DROP)\"",
+        )
+        .replace(
+            "DROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"",
+            "DROP_DEFAULT=\"Broadcast(DROP)\"",
+        );
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc\tnet\tACCEPT\n$FW\tnet\tDROP:none\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "drop_broadcasts = false\n",
+        "source = \"loc\"\ndest = \"net\"\naction = \"ACCEPT\"\ndefault_action = [\"Broadcast(DROP)\"]\n",
+        "source = \"$FW\"\ndest = \"net\"\naction = \"DROP\"\ndefault_action = []\n",
+        "source = \"net\"\ndest = \"all\"\naction = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\"]\nlog = \"info\"\n",
+        "source = \"all\"\ndest = \"all\"\naction = \"REJECT\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\nlog = \"info\"\n",
+    ] {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// rev3 item 7: `CONTINUE:none` runs no default action (Rules.pm's
+/// process_policy_actions: `none` is the empty list): plain CONTINUE.
+#[test]
+fn a_continue_policy_with_no_default_actions_is_plain_continue() {
+    let dir = sample_with_rules("import-continue-none", b"?SECTION NEW\n", None);
+    std::fs::write(
+        dir.join("policy"),
+        "loc\tnet\tCONTINUE:none\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let text = "source = \"loc\"\ndest = \"net\"\naction = \"CONTINUE\"\n\n";
+    assert!(model.contains(text), "missing `{text}` in:\n{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2152,3 +2152,35 @@ fn dnat_target_in_the_zone_the_forward_names() {
         assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
     }
 }
+
+/// rev3 item 4: `HTTP(DNAT)` with a SPORT and no PROTO (the macro gives
+/// it) imports, and behaves as Shorewall's own compile of the line.
+#[test]
+fn dnat_macro_call_with_sport_only_as_shorewall() {
+    let (verification, toml) = three_zones_against_original(
+        "dnsp",
+        "?SECTION NEW\nHTTP(DNAT)\tnet\tloc:198.18.1.2\t-\t-\t1024:65535\n",
+        "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+        "",
+    );
+    assert!(toml.contains("sport = \"1024:65535\""), "{toml}");
+    let matrix = without_sports(&verification.matrix());
+    assert!(matrix.contains("tcp 80 | ACCEPT"), "{matrix}");
+}
+
+/// rev3 item 5: ACCEPT_DEFAULT and DROP_DEFAULT of Broadcast(DROP) alone
+/// become the `default_action` of the ACCEPT and DROP policies, as
+/// Shorewall gives them to policies without their own.
+#[test]
+fn conf_default_actions_as_shorewall() {
+    let (_, toml) = three_zones_against_original(
+        "cdef",
+        "?SECTION NEW\nACCEPT\tnet\tloc\ttcp\t22\n",
+        "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+        "ACCEPT_DEFAULT=\"Broadcast(DROP)\"\nDROP_DEFAULT=\"Broadcast(DROP)\"",
+    );
+    assert!(
+        toml.contains("default_action = [\"Broadcast(DROP)\"]"),
+        "{toml}"
+    );
+}
