@@ -3298,7 +3298,7 @@ fn refusals_name_shorewall_lines() {
     let count = policy.lines().count();
     std::fs::write(
         dir.join("accounting"),
-        "vpn:COUNT - 10.0.0.0/24 eth0\nNFLOG - eth0 10.0.0.0/24\n",
+        "vpn:FOO - 10.0.0.0/24 eth0\nINLINE - eth0 ; -j DROP\n",
     )
     .unwrap();
     let stderr = assert_import_refused(
@@ -3746,8 +3746,9 @@ fn a_column_header_is_no_comment() {
 /// (COUNT, DONE, ACCOUNT, NFACCT) is noted by file and line, at the top of
 /// the model and on stderr, and the model is the one the directory gives
 /// without it: Accounting.pm gives those lines no ACCEPT, DROP or REJECT.
-/// Shorewall compiles the same directory. A jump to an accounting chain,
-/// INLINE, NFLOG and what Shorewall refuses are refused at their line.
+/// Shorewall compiles the same directory. So are jumps to accounting
+/// chains and NFLOG; INLINE and what Shorewall refuses are refused at
+/// their line.
 #[test]
 fn accounting_that_only_counts_is_noted_and_the_rest_refused() {
     common::require_tool("shorewall", "shorewall");
@@ -3786,6 +3787,23 @@ COUNT\t-\teth0\teth1\tudp\t53
     assert!(compiled.contains("accountin") && compiled.contains("accountfwd"));
     let _ = std::fs::remove_file(&script);
 
+    // rev3 item 8: a jump to an accounting chain (its lines count, DONE
+    // returns from it) and NFLOG decide nothing either.
+    std::fs::write(
+        dir.join("accounting"),
+        "web:COUNT\t-\teth1\teth0\ttcp\t80\nDONE\tweb\teth1\teth0\ttcp\t80\nNFLOG(4)\t-\teth0\teth1\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("# NOTE traffic accounting accounting:1 (a jump to an accounting chain), accounting:2 (DONE), accounting:3 (NFLOG)"),
+        "{model}"
+    );
+    assert_eq!(body(&model), body(&without), "accounting changed the model");
+    let compiled = common::shorewall_compile("shorewall", &dir, &script);
+    assert!(compiled.contains("web"), "{compiled}");
+    let _ = std::fs::remove_file(&script);
+
     // ACCOUNT and NFACCT only count too (this kernel lacks their
     // targets, so Shorewall is not asked to compile them here).
     std::fs::write(
@@ -3800,15 +3818,7 @@ COUNT\t-\teth0\teth1\tudp\t53
     );
 
     for (text, reason) in [
-        (
-            "web:COUNT - eth0",
-            "`web:COUNT` jumps to the accounting chain `web`",
-        ),
-        ("web - eth0", "`web` jumps to the accounting chain `web`"),
-        (
-            "NFLOG(5) - eth0",
-            "`NFLOG(5)` sends each matching packet to a logging daemon",
-        ),
+        ("web:FOO - eth0", "invalid accounting action `web:FOO`"),
         (
             "INLINE - eth0 ; -j DROP",
             "INLINE adds raw iptables matches",
