@@ -343,6 +343,11 @@ pub enum ErrorKind {
         target: String,
         zone: String,
     },
+    DnatTargetInOtherZone {
+        target: String,
+        zone: String,
+        holder: String,
+    },
     DnatTargetNotHost {
         target: String,
     },
@@ -560,6 +565,7 @@ impl Error {
             DnatToFirewall => "forward to a host in another zone; to reach a service on the firewall, ACCEPT it from the source zone".into(),
             DnatNeedsZone { .. } => "DNAT forwards to one zone: name it, not `all`".into(),
             DnatTargetOutsideZone { zone, .. } => format!("list the target's network in `networks` of an interface of `{zone}`, or forward to the zone that holds it"),
+            DnatTargetInOtherZone { holder, .. } => format!("the translated connection is routed to `{holder}` and meets the rules and policy towards `{holder}`, not this forward's accept: set `dest = \"{holder}\"`, or correct the networks"),
             DnatTargetNotHost { .. } => "DNAT forwards to one host: write a single address".into(),
             PortForwardWithoutPort => "a port forward or redirect needs `proto` tcp or udp and the `dport` it listens on, or a stock `macro` that gives them (`macro = \"Web\"`)".into(),
             OneToOneIpv6 => "Shorewall's nat file translates IPv4 addresses only".into(),
@@ -1023,6 +1029,7 @@ impl ErrorKind {
             DnatToFirewall => "dnat-to-firewall",
             DnatNeedsZone { .. } => "dnat-needs-zone",
             DnatTargetOutsideZone { .. } => "dnat-target-outside-zone",
+            DnatTargetInOtherZone { .. } => "dnat-target-in-other-zone",
             DnatTargetNotHost { .. } => "dnat-target-not-host",
             PortForwardWithoutPort => "port-forward-without-port",
             RedirectFromFirewall => "redirect-from-firewall",
@@ -1361,6 +1368,17 @@ impl Display for ErrorKind {
             StoppedFromFirewall => write!(f, "a [[stopped]] entry from `$FW` has no effect"),
             DnatToFirewall => write!(f, "a port forward cannot target the firewall itself"),
             DnatNeedsZone { zone } => write!(f, "a port forward cannot go to `{}`", shorten(zone)),
+            DnatTargetInOtherZone {
+                target,
+                zone,
+                holder,
+            } => write!(
+                f,
+                "port forward target `{}` lies in zone `{}`, not in `{}`",
+                shorten(target),
+                shorten(holder),
+                shorten(zone)
+            ),
             DnatTargetOutsideZone { target, zone } => {
                 write!(
                     f,

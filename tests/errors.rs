@@ -176,6 +176,7 @@ error_case! {
     ipv6_in_ipv4_zone => "ipv6-in-ipv4-zone",
     dnat_bad_sport => "dnat-bad-sport",
     dnat_outside_zone => "dnat-outside-zone",
+    dnat_other_zone => "dnat-other-zone",
     one_to_one_unplaced => "one-to-one-unplaced",
     redirect_from_firewall => "redirect-from-firewall",
     redirect_exclusion => "redirect-exclusion",

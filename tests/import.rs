@@ -1262,19 +1262,14 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
             "shorewall.conf:69: a log limit fwgen cannot express",
         ),
         (
-            "import-default-broadcast-alone",
-            vec![(SAMPLE_DROP, "DROP_DEFAULT=Broadcast(DROP)")],
-            "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
-        ),
-        (
             "import-default-shorewall4-audited",
             vec![(SAMPLE_DROP, "DROP_DEFAULT=A_Drop")],
-            "shorewall.conf:127: fwgen runs Broadcast(DROP),Multicast(DROP)",
+            "shorewall.conf:127: default action `A_Drop` is not in fwgen's model",
         ),
         (
-            "import-defaults-differ",
-            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=none")],
-            "shorewall.conf:130: DROP_DEFAULT and REJECT_DEFAULT differ",
+            "import-default-logged",
+            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=Broadcast(DROP):info")],
+            "shorewall.conf:130: default action `Broadcast(DROP):info` is not in fwgen's model",
         ),
     ] {
         let dir = sample_with_settings(name, &edits);
@@ -1335,7 +1330,7 @@ fn shorewall6_logging_settings_must_agree_with_shorewall() {
             "import-six-without-allowicmps",
             "LOGLIMIT=\"s:1/sec:10\"\nDROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"\n\
              REJECT_DEFAULT=\"AllowICMPs,Broadcast(DROP),Multicast(DROP)\"\n",
-            "shorewall6/shorewall6.conf:2: fwgen runs AllowICMPs, then Broadcast(DROP),Multicast(DROP)",
+            "shorewall6/shorewall6.conf:2: `DROP:Broadcast(DROP),Multicast(DROP)` leaves out AllowICMPs",
         ),
         (
             "import-six-drops-nothing",
@@ -3470,7 +3465,7 @@ fn refusals_name_shorewall_lines() {
     let count = policy.lines().count();
     std::fs::write(
         dir.join("accounting"),
-        "vpn:COUNT - 10.0.0.0/24 eth0\nNFLOG - eth0 10.0.0.0/24\n",
+        "vpn:FOO - 10.0.0.0/24 eth0\nINLINE - eth0 ; -j DROP\n",
     )
     .unwrap();
     let stderr = assert_import_refused(
@@ -3918,8 +3913,9 @@ fn a_column_header_is_no_comment() {
 /// (COUNT, DONE, ACCOUNT, NFACCT) is noted by file and line, at the top of
 /// the model and on stderr, and the model is the one the directory gives
 /// without it: Accounting.pm gives those lines no ACCEPT, DROP or REJECT.
-/// Shorewall compiles the same directory. A jump to an accounting chain,
-/// INLINE, NFLOG and what Shorewall refuses are refused at their line.
+/// Shorewall compiles the same directory. So are jumps to accounting
+/// chains and NFLOG; INLINE and what Shorewall refuses are refused at
+/// their line.
 #[test]
 fn accounting_that_only_counts_is_noted_and_the_rest_refused() {
     common::require_tool("shorewall", "shorewall");
@@ -3958,6 +3954,23 @@ COUNT\t-\teth0\teth1\tudp\t53
     assert!(compiled.contains("accountin") && compiled.contains("accountfwd"));
     let _ = std::fs::remove_file(&script);
 
+    // rev3 item 8: a jump to an accounting chain (its lines count, DONE
+    // returns from it) and NFLOG decide nothing either.
+    std::fs::write(
+        dir.join("accounting"),
+        "web:COUNT\t-\teth1\teth0\ttcp\t80\nDONE\tweb\teth1\teth0\ttcp\t80\nNFLOG(4)\t-\teth0\teth1\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("# NOTE traffic accounting accounting:1 (a jump to an accounting chain), accounting:2 (DONE), accounting:3 (NFLOG)"),
+        "{model}"
+    );
+    assert_eq!(body(&model), body(&without), "accounting changed the model");
+    let compiled = common::shorewall_compile("shorewall", &dir, &script);
+    assert!(compiled.contains("web"), "{compiled}");
+    let _ = std::fs::remove_file(&script);
+
     // ACCOUNT and NFACCT only count too (this kernel lacks their
     // targets, so Shorewall is not asked to compile them here).
     std::fs::write(
@@ -3972,15 +3985,7 @@ COUNT\t-\teth0\teth1\tudp\t53
     );
 
     for (text, reason) in [
-        (
-            "web:COUNT - eth0",
-            "`web:COUNT` jumps to the accounting chain `web`",
-        ),
-        ("web - eth0", "`web` jumps to the accounting chain `web`"),
-        (
-            "NFLOG(5) - eth0",
-            "`NFLOG(5)` sends each matching packet to a logging daemon",
-        ),
+        ("web:FOO - eth0", "invalid accounting action `web:FOO`"),
         (
             "INLINE - eth0 ; -j DROP",
             "INLINE adds raw iptables matches",
@@ -4239,5 +4244,79 @@ fn early_section_rules_no_later_rule_follows_are_refused() {
     let dir = sample_with_rules("import-ended-section", ended, None);
     let model = imported_model(&import_within(&dir, false));
     assert!(model.contains("section = \"all\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// rev3 item 4: a macro called with DNAT and a SPORT but no PROTO
+/// (`HTTP(DNAT) net loc:ADDR - - 1024:65535`) takes its protocol from the
+/// macro's line, as Rules.pm's process_macro merges the call's columns
+/// into it, and is carried, not refused for ports without a protocol.
+#[test]
+fn a_dnat_macro_call_with_ports_and_no_proto_is_carried() {
+    let dir = sample_with_rules(
+        "import-macro-dnat-sport",
+        b"?SECTION NEW\nHTTP(DNAT) net loc:192.168.1.3 - - 1024:65535\n",
+        None,
+    );
+    let model = imported_model(&import_within(&dir, false));
+    let text = "macro = \"HTTP\"\nsource = \"net\"\ndest = \"loc\"\nto = \"192.168.1.3\"\nsport = \"1024:65535\"\n";
+    assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    let nft = &rendered(&model, "fwgen.toml")["fwgen.nft"];
+    let text = "tcp dport 80 tcp sport 1024-65535 dnat ip to 192.168.1.3";
+    assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// rev3 item 5: shorewall.conf's DROP_DEFAULT, REJECT_DEFAULT and
+/// ACCEPT_DEFAULT that `drop_broadcasts` cannot say (only Broadcast, or
+/// before ACCEPT) become the `default_action` of each policy of that
+/// verdict that names none of its own, as Rules.pm's process_policies
+/// gives `$policy_actions{VERDICT}` to such a policy; a policy's own list
+/// (`DROP:none`) stays its own.
+#[test]
+fn conf_default_actions_go_to_the_policies_of_their_verdict() {
+    let dir = sample_with_rules("import-conf-defaults", b"?SECTION NEW\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf
+        .replace(
+            "ACCEPT_DEFAULT=\"none\"",
+            "ACCEPT_DEFAULT=\"Broadcast(DROP)\"",
+        )
+        .replace(
+            "DROP_DEFAULT=\"Broadcast(DROP),Multicast(DROP)\"",
+            "DROP_DEFAULT=\"Broadcast(DROP)\"",
+        );
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    std::fs::write(
+        dir.join("policy"),
+        "loc\tnet\tACCEPT\n$FW\tnet\tDROP:none\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "drop_broadcasts = false\n",
+        "source = \"loc\"\ndest = \"net\"\naction = \"ACCEPT\"\ndefault_action = [\"Broadcast(DROP)\"]\n",
+        "source = \"$FW\"\ndest = \"net\"\naction = \"DROP\"\ndefault_action = []\n",
+        "source = \"net\"\ndest = \"all\"\naction = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\"]\nlog = \"info\"\n",
+        "source = \"all\"\ndest = \"all\"\naction = \"REJECT\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\nlog = \"info\"\n",
+    ] {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// rev3 item 7: `CONTINUE:none` runs no default action (Rules.pm's
+/// process_policy_actions: `none` is the empty list): plain CONTINUE.
+#[test]
+fn a_continue_policy_with_no_default_actions_is_plain_continue() {
+    let dir = sample_with_rules("import-continue-none", b"?SECTION NEW\n", None);
+    std::fs::write(
+        dir.join("policy"),
+        "loc\tnet\tCONTINUE:none\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let text = "source = \"loc\"\ndest = \"net\"\naction = \"CONTINUE\"\n\n";
+    assert!(model.contains(text), "missing `{text}` in:\n{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }

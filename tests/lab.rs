@@ -2231,3 +2231,104 @@ fn site_macro_forms_import_as_shorewall_reads_them() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Shorewall directory of three zones (net on eth0, loc on eth1, dmz on
+/// eth2, after Shorewall's three-interfaces sample) with these `rules`,
+/// `policy` lines and shorewall.conf settings, imported, then its import
+/// run against the directory compiled and started by Shorewall itself:
+/// the verification (every probe agrees) and the import.
+fn three_zones_against_original(
+    short: &str,
+    rules: &str,
+    policy: &str,
+    settings: &str,
+) -> (Verification, String) {
+    common::require_lab();
+    let dir = common::scratch(&format!("lab-three-{short}"));
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    let samples = "/usr/share/doc/shorewall/examples/three-interfaces";
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    let files = [
+        ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\ndmz\tipv4\n"),
+        (
+            "interfaces",
+            "?FORMAT 2\nnet\teth0\ttcpflags,nosmurfs\nloc\teth1\ttcpflags\ndmz\teth2\ttcpflags\n",
+        ),
+        ("policy", policy),
+        ("rules", rules),
+    ];
+    for (name, text) in files {
+        std::fs::write(original.join(name), text).unwrap();
+    }
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n{settings}\n"),
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    let model = compile(&Source::new(
+        format!("imported-{short}.toml"),
+        imported.toml.clone(),
+    ))
+    .unwrap_or_else(|f| panic!("{}", f.render()));
+    let verification = run_against_original(&model, &original, short, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    (verification, imported.toml)
+}
+
+/// A port forward whose `to` the lab would otherwise find in another
+/// zone's test network (198.18.1.0/24 is loc's, 198.18.2.0/24 dmz's):
+/// the model declares no networks, so it says each target is in the
+/// forward's zone, and the lab routes it there (rev3 cases 41 and 33).
+/// Before, the lab put the target in the other zone, where Shorewall and
+/// nftables met that pair's policy and explain did not.
+#[test]
+fn dnat_target_in_the_zone_the_forward_names() {
+    let (verification, _) = three_zones_against_original(
+        "dnzn",
+        "?SECTION NEW\n\
+         DNAT\tnet\tdmz:198.18.1.2\ttcp\t80\n\
+         DNAT-\tnet\tloc:198.18.2.2\ttcp\t81\n\
+         ACCEPT\tnet\tloc\ttcp\t81\n",
+        "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+        "",
+    );
+    let matrix = without_sports(&verification.matrix());
+    for probe in ["tcp 80 | ACCEPT", "tcp 81 | ACCEPT"] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+}
+
+/// rev3 item 4: `HTTP(DNAT)` with a SPORT and no PROTO (the macro gives
+/// it) imports, and behaves as Shorewall's own compile of the line.
+#[test]
+fn dnat_macro_call_with_sport_only_as_shorewall() {
+    let (verification, toml) = three_zones_against_original(
+        "dnsp",
+        "?SECTION NEW\nHTTP(DNAT)\tnet\tloc:198.18.1.2\t-\t-\t1024:65535\n",
+        "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+        "",
+    );
+    assert!(toml.contains("sport = \"1024:65535\""), "{toml}");
+    let matrix = without_sports(&verification.matrix());
+    assert!(matrix.contains("tcp 80 | ACCEPT"), "{matrix}");
+}
+
+/// rev3 item 5: ACCEPT_DEFAULT and DROP_DEFAULT of Broadcast(DROP) alone
+/// become the `default_action` of the ACCEPT and DROP policies, as
+/// Shorewall gives them to policies without their own.
+#[test]
+fn conf_default_actions_as_shorewall() {
+    let (_, toml) = three_zones_against_original(
+        "cdef",
+        "?SECTION NEW\nACCEPT\tnet\tloc\ttcp\t22\n",
+        "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+        "ACCEPT_DEFAULT=\"Broadcast(DROP)\"\nDROP_DEFAULT=\"Broadcast(DROP)\"",
+    );
+    assert!(
+        toml.contains("default_action = [\"Broadcast(DROP)\"]"),
+        "{toml}"
+    );
+}

@@ -429,14 +429,7 @@ impl Analyzer<'_> {
     /// zone but the external interface's that declares no networks (the
     /// connection is routed there).
     fn internal_zone(&self, internal: IpAddr, external_zone: Option<usize>) -> Option<usize> {
-        let networks = |zone: usize| {
-            let own = self
-                .interfaces
-                .iter()
-                .filter(move |i| i.zone == Some(zone))
-                .flat_map(|i| &i.networks);
-            own.chain(self.zones[zone].hosts.iter().flat_map(|h| &h.networks))
-        };
+        let networks = |zone: usize| self.declared_networks(zone);
         if let Some(zone) =
             (0..self.zones.len()).find(|&zone| networks(zone).any(|n| n.contains(&internal)))
         {
@@ -504,8 +497,24 @@ impl Analyzer<'_> {
         }
     }
 
-    /// The target must lie in its zone; with no declared networks in that
-    /// zone, it must at least not lie in another zone's networks.
+    /// The networks a zone declares: its interfaces' and its hosts
+    /// entries' (shorewall-hosts(5)).
+    fn declared_networks(&self, zone: usize) -> impl Iterator<Item = &IpNet> {
+        let own = self
+            .interfaces
+            .iter()
+            .filter(move |i| i.zone == Some(zone))
+            .flat_map(|i| &i.networks);
+        own.chain(self.zones[zone].hosts.iter().flat_map(|h| &h.networks))
+    }
+
+    /// The target must lie in its zone: the first zone in dispatch order
+    /// (nested zones before their parents) whose declared networks hold
+    /// it, when one does, else any zone when `dest` declares none.
+    /// Shorewall and nftables put the accept in the `source`-`dest` chain
+    /// while the kernel routes the translated packet to the zone that
+    /// holds `to`: a target elsewhere would meet that other pair's rules
+    /// and policy.
     pub(super) fn check_dnat_target(
         &mut self,
         to: IpAddr,
@@ -515,27 +524,23 @@ impl Analyzer<'_> {
         let host = IpNet::from(to);
         let family = self.zones[dest].family;
         self.check_family(&host, raw.span(), ZoneId::Zone(dest), family);
-        let in_zone = |zone: usize| {
-            self.interfaces
-                .iter()
-                .filter(|i| i.zone == Some(zone))
-                .flat_map(|i| &i.networks)
-                .any(|n| n.contains(&to))
-        };
-        let declares = self
-            .interfaces
-            .iter()
-            .any(|i| i.zone == Some(dest) && !i.networks.is_empty());
-        let elsewhere = (0..self.zones.len()).any(|z| z != dest && in_zone(z));
-        if (declares && !in_zone(dest)) || (!declares && elsewhere) {
-            let kind = ErrorKind::DnatTargetOutsideZone {
+        let holder = (0..self.zones.len())
+            .find(|&zone| self.declared_networks(zone).any(|n| n.contains(&to)));
+        let declares = self.declared_networks(dest).next().is_some();
+        let kind = match holder {
+            Some(zone) if zone != dest => ErrorKind::DnatTargetInOtherZone {
                 target: to.to_string(),
                 zone: self.zones[dest].name.clone(),
-            };
-            self.error(Some(raw.span()), kind);
-            return None;
-        }
-        Some(())
+                holder: self.zones[zone].name.clone(),
+            },
+            None if declares => ErrorKind::DnatTargetOutsideZone {
+                target: to.to_string(),
+                zone: self.zones[dest].name.clone(),
+            },
+            _ => return Some(()),
+        };
+        self.error(Some(raw.span()), kind);
+        None
     }
 
     pub(super) fn snats(&mut self, raw: &RawModel) -> Vec<Snat> {

@@ -18,6 +18,13 @@ pub struct Read {
 /// must begin with AllowICMPs before DROP and REJECT, as fwgen always runs
 /// it there, and never before ACCEPT.
 pub fn read(text: &str, action: &str, ipv6: bool) -> Result<Read, String> {
+    // `none` runs nothing (Policy.pm): `CONTINUE:none` is plain CONTINUE.
+    if text.trim().eq_ignore_ascii_case("none") && action == "CONTINUE" {
+        return Ok(Read {
+            actions: Vec::new(),
+            note: None,
+        });
+    }
     if action == "CONTINUE" {
         return Err("a CONTINUE policy has no verdict of its own, and fwgen runs default actions only before one".to_owned());
     }
@@ -90,6 +97,8 @@ mod tests {
             Some(vec!["Multicast(DROP)".to_owned()])
         );
         assert_eq!(actions("none", "ACCEPT", true), Some(Vec::new()));
+        assert_eq!(actions("none", "CONTINUE", false), Some(Vec::new()));
+        assert_eq!(actions("None", "CONTINUE", true), Some(Vec::new()));
         let drop = read("Drop", "DROP", false).unwrap();
         assert_eq!(drop.actions, both);
         assert!(drop.note.is_some());

@@ -123,12 +123,7 @@ pub const SETTINGS: &[Setting] = &[
         NO,
         "IMPLICIT_CONTINUE=Yes gives each nested zone without a policy of its own a CONTINUE policy; fwgen's model has no implicit policies: write `NESTED all CONTINUE` in the policy file",
     ),
-    only(
-        "ACCEPT_DEFAULT",
-        "none",
-        &["none"],
-        "fwgen runs no action before an ACCEPT policy",
-    ),
+    modelled("ACCEPT_DEFAULT", "none"),
     only(
         "DETECT_DNAT_IPADDRS",
         "no",

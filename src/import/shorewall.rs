@@ -39,7 +39,7 @@ use crate::model::{Disposition, DispositionKey};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
-const DEFAULT_ACTION_KEYS: [&str; 2] = ["DROP_DEFAULT", "REJECT_DEFAULT"];
+const DEFAULT_ACTION_KEYS: [&str; 3] = ["DROP_DEFAULT", "REJECT_DEFAULT", "ACCEPT_DEFAULT"];
 
 /// A line the model cannot express.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +204,10 @@ struct Importer {
     logging: BTreeMap<String, (String, Line)>,
     /// What they become: `log_limit` and `drop_broadcasts`.
     carried: (String, bool),
+    /// The default actions of shorewall.conf (DROP_DEFAULT, ...) that
+    /// `drop_broadcasts` does not express, by policy verdict: each policy
+    /// of that verdict without its own gets them as its `default_action`.
+    conf_defaults: BTreeMap<&'static str, Vec<String>>,
     /// The conf file's other settings, as [`setting`] judges them.
     settings: Settings,
     /// `[firewall]` and `[shorewall]`, before the entries.
@@ -270,6 +274,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         notes: Vec::new(),
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
+        conf_defaults: BTreeMap::new(),
         settings: Settings::default(),
         header: Vec::new(),
         firewall: "fw".to_owned(),
@@ -2408,7 +2413,8 @@ impl Importer {
         let (log_limit, drop_broadcasts) = &self.carried;
         origins(&LOG_LIMIT_KEYS, &mut firewall);
         firewall.push("log_limit", log_limit);
-        origins(&DEFAULT_ACTION_KEYS, &mut firewall);
+        // ACCEPT_DEFAULT never makes `drop_broadcasts`.
+        origins(&DEFAULT_ACTION_KEYS[..2], &mut firewall);
         firewall.push("drop_broadcasts", *drop_broadcasts);
         self.carry_settings();
         self.write_settings(&mut firewall);
@@ -2682,13 +2688,19 @@ impl Importer {
         })
     }
 
-    /// DROP_DEFAULT and REJECT_DEFAULT (unset: none, Shorewall's default)
-    /// must both be none or both Broadcast(DROP),Multicast(DROP).
+    /// DROP_DEFAULT, REJECT_DEFAULT and ACCEPT_DEFAULT (unset: none,
+    /// Shorewall's default). Both of the first two
+    /// Broadcast(DROP),Multicast(DROP): `drop_broadcasts`; else each list
+    /// goes to the policies of its verdict that name none of their own, as
+    /// Rules.pm's process_policies gives `$policy_actions{VERDICT}` to them.
     fn drop_broadcasts(&mut self, settings: &BTreeMap<String, (String, Line)>) -> bool {
-        let mut carried = Vec::new();
-        for key in ["DROP_DEFAULT", "REJECT_DEFAULT"] {
+        let mut lists: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        for (key, verdict) in [
+            ("DROP_DEFAULT", "DROP"),
+            ("REJECT_DEFAULT", "REJECT"),
+            ("ACCEPT_DEFAULT", "ACCEPT"),
+        ] {
             let Some((value, line)) = settings.get(key) else {
-                carried.push((false, None));
                 continue;
             };
             let updated = logging::updated_default_action(value, self.ipv6);
@@ -2699,27 +2711,36 @@ impl Importer {
                 ));
             }
             let value = updated.as_deref().unwrap_or(value);
-            let (found, refused) = if self.ipv6 {
-                let found = logging::drop_broadcasts_after_icmp(value);
-                (found, logging::DEFAULT_ACTIONS_REFUSED_IPV6)
-            } else {
-                (
-                    logging::drop_broadcasts(value),
-                    logging::DEFAULT_ACTIONS_REFUSED,
-                )
-            };
-            match found {
-                Some(drop) => carried.push((drop, Some(line))),
-                None => self.refuse(line, refused),
+            let value = if value.is_empty() { "none" } else { value };
+            match default_action::read(value, verdict, self.ipv6) {
+                Ok(mut read) => {
+                    // Each drops what it matches: their order changes nothing.
+                    read.actions.sort();
+                    lists.insert(verdict, read.actions);
+                }
+                Err(reason) => self.refuse(line, reason),
             }
         }
-        if let [(drop, first), (reject, second)] = carried[..]
-            && drop != reject
-            && let Some(line) = second.or(first)
-        {
-            self.refuse(line, logging::DEFAULT_ACTIONS_DIFFER);
+        let both = ["Broadcast(DROP)", "Multicast(DROP)"];
+        let drops = ["DROP", "REJECT"]
+            .iter()
+            .all(|verdict| lists.get(verdict).is_some_and(|list| *list == both));
+        if drops {
+            lists.remove("DROP");
+            lists.remove("REJECT");
         }
-        carried.first().is_some_and(|(drop, _)| *drop)
+        lists.retain(|_, list| !list.is_empty());
+        for (verdict, list) in &lists {
+            let key = format!("{verdict}_DEFAULT");
+            if let Some((value, line)) = settings.get(&key) {
+                self.notes.push(format!(
+                    "{}:{}: {key}=\"{value}\" becomes `default_action = {list:?}` on each {verdict} policy that names no default action of its own",
+                    line.file, line.number
+                ));
+            }
+        }
+        self.conf_defaults = lists;
+        drops
     }
 
     /// Shorewall6's settings are judged as Shorewall's; the model's
@@ -2766,7 +2787,7 @@ impl Importer {
         if four.0 != six_carried.0 {
             self.refuse_difference(six, &LOG_LIMIT_KEYS, "log_limit");
         }
-        if four.1 != six_carried.1 {
+        if four.1 != six_carried.1 || self.conf_defaults != six.conf_defaults {
             self.refuse_difference(six, &DEFAULT_ACTION_KEYS, "drop_broadcasts");
         }
         let (four, six_carried) = (self.settings.carried.clone(), &six.settings.carried);
@@ -3426,8 +3447,10 @@ impl Importer {
                     self.refuse(&line, reason);
                     continue;
                 }
-                None => None,
+                None => self.conf_defaults.get(policy).cloned(),
             };
+            // `CONTINUE:none`: plain CONTINUE, which has no default actions.
+            let defaults = defaults.filter(|_| policy != "CONTINUE");
             let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
             let firewall = |zone: &str| self.zone_name(zone) == "$FW";
             if firewall(source)
@@ -4316,22 +4339,15 @@ impl Importer {
             self.refuse(line, needs);
             return None;
         };
-        // A macro gives the protocols and ports the call leaves out.
+        // A macro gives the protocols and ports the call leaves out; the
+        // call's DPORT or SPORT then replace the macro's on each line, whose
+        // PROTO Rules.pm's process_macro keeps (`HTTP(DNAT) net
+        // loc:ADDR - - 1024:65535`).
         if !with_macro && (proto.is_none() || dport.is_none()) {
             self.refuse(line, needs);
             return None;
         }
-        if proto.is_none() && (dport.is_some() || get(5).is_some()) {
-            self.refuse(
-                line,
-                "ports need a protocol: Shorewall refuses DPORT or SPORT without PROTO",
-            );
-            return None;
-        }
-        let (dport, sport) = match proto.as_deref() {
-            Some(p) => self.ports(line, Some(p), dport, get(5))?,
-            None => (None, None),
-        };
+        let (dport, sport) = self.ports(line, proto.as_deref(), dport, get(5))?;
         let origdest = self.origdest_list(line, get(6))?;
         Some(Forwarded {
             source,

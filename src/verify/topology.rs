@@ -208,13 +208,36 @@ impl Topology {
                 .find(|n| matches!(n, IpNet::V6(_)) == v6)
                 .copied()
         };
+        let invented = |v6: bool| Self::test_network_for(model, index, v6);
         if family.has_ipv4() {
-            networks.push(declared(false).unwrap_or_else(|| test_network(index, false)));
+            networks.push(declared(false).unwrap_or_else(|| invented(false)));
         }
         if family.has_ipv6() {
-            networks.push(declared(true).unwrap_or_else(|| test_network(index, true)));
+            networks.push(declared(true).unwrap_or_else(|| invented(true)));
         }
         networks
+    }
+
+    /// The test range of an interface without declared networks, moved
+    /// to the range's other half (198.19.0.0/16, fd00:66:0:8000::/49)
+    /// when a port forward of another zone targets an address in it: the
+    /// model, which declares no networks, says that address is in the
+    /// forward's zone, and the lab must not route it elsewhere.
+    fn test_network_for(model: &Model, index: usize, ipv6: bool) -> IpNet {
+        let zone = model.interfaces[index].zone;
+        let ours = |dest: usize| {
+            Some(dest) == zone || model.zones[dest].hosts.iter().any(|h| h.interface == index)
+        };
+        let net = test_network(index, ipv6);
+        let foreign = model
+            .dnats
+            .iter()
+            .any(|d| !ours(d.dest) && net.contains(&d.to));
+        if foreign {
+            test_network(index + if ipv6 { 0x8000 } else { 0x100 }, ipv6)
+        } else {
+            net
+        }
     }
 
     fn add_link(&mut self, model: &Model, index: usize) -> Result<()> {

@@ -140,18 +140,27 @@ fn counting_action(
         nfacct_objects(inner)?;
         return Ok("NFACCT");
     }
-    if action.starts_with("NFLOG") {
-        return Err(format!(
-            "`{action}` sends each matching packet to a logging daemon over netlink; fwgen's model has no NFLOG accounting"
-        ));
+    // NFLOG hands the packet to a logging daemon and goes on (Accounting.pm
+    // validate_level): it decides nothing.
+    if action == "NFLOG" || action.starts_with("NFLOG(") && action.ends_with(')') {
+        return Ok("NFLOG");
     }
     if action == "INLINE" || action.starts_with("INLINE:") {
         return Err("INLINE adds raw iptables matches after `;`, which fwgen does not read".into());
     }
-    let chain = action.split(':').next().unwrap_or(action);
-    Err(format!(
-        "`{action}` jumps to the accounting chain `{chain}`: fwgen reads accounting lines that only count (COUNT, DONE, ACCOUNT, NFACCT) and no accounting chains"
-    ))
+    // A jump to an accounting chain (`web`, `web:COUNT`, `web:JUMP`): the
+    // chain holds accounting lines only, whose DONE is a RETURN, so it
+    // decides nothing either.
+    let (chain, command) = action.split_once(':').unwrap_or((action, ""));
+    let named = chain
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if chain.is_empty() || !named || !matches!(command, "" | "COUNT" | "JUMP") {
+        return Err(format!(
+            "invalid accounting action `{action}` (Shorewall refuses it)"
+        ));
+    }
+    Ok("a jump to an accounting chain")
 }
 
 impl Importer {
@@ -173,6 +182,7 @@ impl Importer {
         // once an unsectioned line was read.
         let mut section: Option<String> = None;
         let mut tables = BTreeMap::new();
+        let mut chains: Vec<String> = Vec::new();
         let mut counted: Vec<String> = Vec::new();
         for line in lines {
             if let Some(name) = line.text.strip_prefix("?SECTION") {
@@ -219,6 +229,10 @@ impl Importer {
             section.get_or_insert_with(String::new);
             let action = line.text.split_whitespace().next().unwrap_or_default();
             let kind = match counting_action(action, &mut tables) {
+                Ok(kind @ "a jump to an accounting chain") => {
+                    chains.push(action.split(':').next().unwrap_or(action).to_owned());
+                    kind
+                }
                 Ok(kind) => kind,
                 Err(reason) => {
                     self.refuse(&line, reason);
@@ -252,11 +266,12 @@ impl Importer {
             }
             if let (Some(section), Some(chain)) = (&sectioned, given(1))
                 && chain != section_chain(section)
+                && !chains.iter().any(|c| c == chain)
             {
                 self.refuse(
                     &line,
                     format!(
-                        "CHAIN `{chain}` in the {section} section: Shorewall takes only {} there or a chain an earlier line jumps to, and fwgen imports no jumps",
+                        "CHAIN `{chain}` in the {section} section: Shorewall takes only {} there or a chain an earlier line jumps to",
                         section_chain(section)
                     ),
                 );
@@ -266,7 +281,7 @@ impl Importer {
         }
         if !counted.is_empty() {
             self.notes.push(format!(
-                "traffic accounting {}: counts packets and changes no verdict (Accounting.pm gives COUNT, DONE, ACCOUNT and NFACCT lines no ACCEPT, DROP or REJECT); fwgen keeps no counters, so what `shorewall show accounting`, iptaccount or nfacct would report is lost",
+                "traffic accounting {}: counts packets and changes no verdict (Accounting.pm gives COUNT, DONE, ACCOUNT, NFACCT, NFLOG and accounting chain lines no ACCEPT, DROP or REJECT; DONE returns from a chain); fwgen keeps no counters, so what `shorewall show accounting`, iptaccount or nfacct would report is lost",
                 counted.join(", ")
             ));
         }
@@ -299,14 +314,20 @@ mod tests {
             "ACCOUNT(x,10.0.0.0/8,1)",
             "ACCOUNT(x,10.0.0.0)",
             "NFACCT(,a)",
-            "NFLOG(5)",
             "INLINE",
-            "web:COUNT",
-            "count",
+            "web:FOO",
+            "we b",
             "-",
         ] {
             assert!(counting_action(refused, &mut tables).is_err(), "{refused}");
         }
         assert_eq!(counting_action("NFACCT(a,b!)", &mut tables), Ok("NFACCT"));
+        assert_eq!(counting_action("NFLOG(4)", &mut tables), Ok("NFLOG"));
+        for jump in ["web", "web:COUNT", "web:JUMP"] {
+            assert_eq!(
+                counting_action(jump, &mut tables),
+                Ok("a jump to an accounting chain")
+            );
+        }
     }
 }
