@@ -3089,8 +3089,10 @@ fn snat_proto_and_port_become_the_entrys() {
 /// `SNAT(206.124.146.177-206.124.146.180)`) becomes the entry's `to`, and
 /// `:persistent` its `persistent`, in the snat file and the 4.x masq
 /// file's ADDRESS; a list of addresses (which Shorewall 5.2 refuses:
-/// "Only one SNAT address may be specified"), `detect`, `:random` and
-/// source ports are refused at their line, named.
+/// "Only one SNAT address may be specified"), `:random`, source ports
+/// and `detect:persistent` are refused at their line, named; `SNAT(detect)`
+/// (the interface's address when the firewall starts) is `to = "detect"`,
+/// written back as Shorewall's `SNAT(detect)`.
 #[test]
 fn snat_range_and_persistent_become_the_entrys() {
     let dir = sample_with_rules("import-snat-range", b"ACCEPT loc $FW tcp 22\n", None);
@@ -3101,28 +3103,30 @@ fn snat_range_and_persistent_become_the_entrys() {
          SNAT(203.0.113.10,203.0.113.11) 10.3.0.0/24 NET_IF\n\
          SNAT(detect) 10.4.0.0/24 NET_IF\n\
          SNAT(203.0.113.10:random) 10.5.0.0/24 NET_IF\n\
-         SNAT(203.0.113.10:5000-6000) 10.6.0.0/24 NET_IF tcp\n",
+         SNAT(203.0.113.10:5000-6000) 10.6.0.0/24 NET_IF tcp\n\
+         SNAT(detect:persistent) 10.7.0.0/24 NET_IF\n",
     )
     .unwrap();
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "snat:3: SNAT `203.0.113.10,203.0.113.11` lists several addresses: Shorewall 5.2 refuses it",
-        "snat:4: SNAT `detect`",
         "snat:5: SNAT `203.0.113.10:random`",
         "snat:6: SNAT `203.0.113.10:5000-6000`: an address with source ports",
+        "snat:7: SNAT `detect:persistent`: `detect` is one address",
     ] {
         assert!(
             stderr.contains(expected),
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    for line in ["snat:1:", "snat:2:"] {
+    for line in ["snat:1:", "snat:2:", "snat:4:"] {
         assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
     }
     let model = imported_model(&import_within(&dir, true));
     for written in [
         "sources = [\"10.1.0.0/24\"]\nto = \"203.0.113.10-203.0.113.12\"\n",
         "sources = [\"10.2.0.0/24\"]\nto = \"203.0.113.20-203.0.113.29\"\npersistent = true\n",
+        "sources = [\"10.4.0.0/24\"]\nto = \"detect\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -3135,6 +3139,7 @@ fn snat_range_and_persistent_become_the_entrys() {
     for line in [
         "SNAT(203.0.113.10-203.0.113.12) 10.1.0.0/24",
         "SNAT(203.0.113.20-203.0.113.29:persistent) 10.2.0.0/24",
+        "SNAT(detect)            10.4.0.0/24",
     ] {
         assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
     }

@@ -918,6 +918,7 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
         .iter()
         .map(|snat| {
             let action = match snat.to {
+                _ if snat.detect => "SNAT(detect)".to_owned(),
                 Some(to) => format!("SNAT({})", shorewall_to(to)),
                 None => "MASQUERADE".to_owned(),
             };
@@ -947,6 +948,7 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {
+                _ if snat.detect => cells.push("detect".to_owned()),
                 Some(to) => cells.push(shorewall_to(to)),
                 None if !more.is_empty() => cells.push("-".to_owned()),
                 None => {}

@@ -603,10 +603,8 @@ fn snat_address(text: &str) -> Result<(&str, bool), String> {
             "SNAT `{text}` lists several addresses: Shorewall 5.2 refuses it (\"Only one SNAT address may be specified\", Rules.pm); give a range `FIRST-LAST`"
         ));
     }
-    let reason = if address == "detect" {
-        Some(
-            "the interface's address, looked up when the firewall starts, is not in fwgen's source NAT model; name the address, or use a masquerade",
-        )
+    let reason = if address == "detect" && persistent {
+        Some("`detect` is one address, which `:persistent` (for a range) cannot change")
     } else if address.ends_with(":random") || address == "random" {
         Some("`:random` (a random source port) is not in fwgen's source NAT model")
     } else if address.contains(':') && !address.contains("::") && address.contains('.') {

@@ -344,6 +344,7 @@ impl Walker<'_> {
                 Statement::Log { .. }
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
+                | Statement::SnatInterfaceAddress { .. }
                 | Statement::Masquerade
                 | Statement::AddSource { .. }
                 | Statement::Redirect(_)
