@@ -128,6 +128,7 @@ error_case! {
     snat_detect_wildcard => "snat-detect-wildcard",
     snat_detect_persistent => "snat-detect-persistent",
     snat_detect_optional => "snat-detect-optional",
+    snat_none_persistent => "snat-none-persistent",
     masquerade_uncovered_device => "masquerade-uncovered-device",
     masquerade_device_syntax => "masquerade-device-syntax",
     unknown_icmp_code => "unknown-icmp-code",

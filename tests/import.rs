@@ -4079,3 +4079,77 @@ fn early_section_rules_no_later_rule_follows_are_refused() {
     assert!(model.contains("section = \"all\""), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: the snat file's CONTINUE (shorewall-snat(5): matching
+/// packets are exempted from the following lines) becomes `to = "none"`
+/// at its place in the order and is written back as CONTINUE, as the 4.x
+/// masq file's ADDRESS NONAT does; NONAT in the snat file (which
+/// Shorewall 5.2.8 refuses there: "Invalid ACTION"),
+/// the `+` forms, a masquerade's ports and `SNAT(none)` are refused at
+/// their line, named.
+#[test]
+fn snat_continue_becomes_an_exemption() {
+    let dir = sample_with_rules("import-snat-continue", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "CONTINUE 10.1.0.5 NET_IF\n\
+         MASQUERADE 10.1.0.0/24 NET_IF\n\
+         NONAT 10.2.0.0/24 NET_IF\n\
+         MASQUERADE+ 10.3.0.0/24 NET_IF\n\
+         SNAT+(203.0.113.9) 10.4.0.0/24 NET_IF\n\
+         CONTINUE+ 10.5.0.0/24 NET_IF\n\
+         MASQUERADE(1024-65535) 10.6.0.0/24 NET_IF tcp\n\
+         SNAT(none) 10.7.0.0/24 NET_IF\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:3: snat action `NONAT`: Shorewall 5.2.8 refuses it in the snat file too",
+        "snat:4: snat action `MASQUERADE+`: `+` puts the entry in Shorewall's IFACE_snat chain",
+        "snat:5: snat action `SNAT+(203.0.113.9)`: `+`",
+        "snat:6: snat action `CONTINUE+`: `+`",
+        "snat:7: snat action `MASQUERADE(1024-65535)`: a masquerade's source ports",
+        "snat:8: snat action `SNAT(none)`: `none` is no address",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    for line in ["snat:1:", "snat:2:"] {
+        assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
+    }
+    let model = imported_model(&import_within(&dir, true));
+    let exemption = "sources = [\"10.1.0.5\"]\nto = \"none\"\n";
+    let at = model.find(exemption);
+    let masquerade = model.find("[[masquerade]]");
+    assert!(
+        at.is_some() && at < masquerade,
+        "missing `{exemption}` above the masquerade in:\n{model}"
+    );
+    let files = rendered(&model, "import-snat-continue");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    let continue_at = snat.find("CONTINUE ");
+    assert!(
+        continue_at.is_some() && continue_at < snat.find("MASQUERADE "),
+        "{snat}"
+    );
+    // The 4.x masq file's ADDRESS NONAT (Nat.pm: `-j RETURN`) alike.
+    std::fs::remove_file(dir.join("snat")).unwrap();
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.1.0.5 NONAT\nNET_IF 10.1.0.0/24\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let at = model.find(exemption);
+    assert!(
+        at.is_some() && at < model.find("[[masquerade]]"),
+        "missing `{exemption}` above the masquerade in:\n{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

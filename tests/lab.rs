@@ -494,6 +494,29 @@ fn model_snat_detect_wrong_define_disagrees() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: an exemption from source NAT (shorewall-snat(5)'s
+/// CONTINUE, `to = "none"`) above a masquerade: the net host sees the
+/// office's own address for UDP and the uplink's for TCP; the servers'
+/// exemption below the masquerade changes nothing, under Shorewall's
+/// compiled firewall and nftables alike.
+#[test]
+fn model_snat_continue() {
+    let matrix = lab_model("snat-continue", "sncon");
+    let seen = |from: &str, proto: &str| -> std::collections::BTreeSet<String> {
+        matrix
+            .lines()
+            .filter(|l| l.trim_start_matches(['!', ' ']).starts_with(from))
+            .filter(|l| l.contains(" -> net#") && l.contains(&format!(" {proto} ")))
+            .filter_map(|l| l.rsplit(" saw ").next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let set = |a: &str| std::collections::BTreeSet::from([a.to_owned()]);
+    assert_eq!(seen("loc#", "udp"), set("192.168.1.2"), "{matrix}");
+    assert_eq!(seen("loc#", "tcp"), set("198.18.0.1"), "{matrix}");
+    assert_eq!(seen("dmz#", "udp"), set("198.18.0.1"), "{matrix}");
+}
+
 /// Issue #16: one-to-one NAT into zones the hosts file declares
 /// (shorewall-hosts(5)), one nested in another: net reaches the loc
 /// workstation and the srv web server through their public addresses on

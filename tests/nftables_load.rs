@@ -129,6 +129,7 @@ mod models {
         snat_ports => "snat-ports",
         snat_range => "snat-range",
         snat_detect => "snat-detect",
+        snat_continue => "snat-continue",
         snat_dest => "snat-dest",
         nat_hosts => "nat-hosts",
         nat_origdest => "nat-origdest",

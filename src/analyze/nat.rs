@@ -602,6 +602,11 @@ impl Analyzer<'_> {
         )?;
         let destinations = self.snat_destinations(&snat, entry.destinations)?;
         let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
+        if let Some(raw) = entry.persistent.filter(|_| persistent && snat.exempt) {
+            let reason = "translates to no address, which `persistent` (for a range) cannot change";
+            self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
+            return None;
+        }
         if let Some(raw) = entry.persistent.filter(|_| persistent && snat.detect) {
             let reason = "is one address, which `persistent` (for a range) cannot change";
             self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
@@ -728,10 +733,12 @@ impl Analyzer<'_> {
             .filter_map(|s| self.network(s.get_ref(), s.span()))
             .collect();
         let detect = to.filter(|t| t.get_ref() == "detect");
+        let exempt = to.filter(|t| t.get_ref() == "none");
         let to_addr = match to {
-            Some(to) if detect.is_none() => Some(self.snat_to(to)?),
+            Some(to) if detect.is_none() && exempt.is_none() => Some(self.snat_to(to)?),
             _ => None,
         };
+
         let comment = self.free_text("comment", comment);
         let (interface, device) = found?;
         // An interface of no zone: the family of the first zone whose
@@ -790,6 +797,7 @@ impl Analyzer<'_> {
             destinations: Vec::new(),
             to: to_addr,
             detect: detect.is_some(),
+            exempt: exempt.is_some(),
             proto: None,
             dports: Vec::new(),
             mark: None,

@@ -170,6 +170,11 @@ pub struct Snat {
     /// $fwgen_addr_IFACE`, the define `&IFACE` in rules uses); `to` is
     /// `None` then.
     pub detect: bool,
+    /// No translation: connections the entry matches leave untranslated,
+    /// and the later entries pass over them (Shorewall's `CONTINUE`;
+    /// nftables `accept` in the nat postrouting chain); `to` is `None`
+    /// and `detect` false then.
+    pub exempt: bool,
     /// Only this protocol (Shorewall's PROTO column); `None`: every one.
     pub proto: Option<super::Protocol>,
     /// Only these destination ports (Shorewall's PORT(S)/DPORT column);

@@ -309,6 +309,7 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                     only.push_str(&format!(", mark {mark}"));
                 }
                 match snat.to {
+                    _ if snat.exempt => format!("no source NAT on {interface}{only}"),
                     _ if snat.detect => {
                         format!("snat on {interface} to its address (detect){only}")
                     }
@@ -3967,6 +3968,7 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     matches.extend(snat_service(snat));
     matches.extend(snat.mark.map(Match::Mark));
     let statement = match snat.to {
+        _ if snat.exempt => Statement::Verdict(Verdict::Accept),
         _ if snat.detect => Statement::SnatInterfaceAddress {
             interface: snat.physical(&model.interfaces),
         },

@@ -450,6 +450,13 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
         if !matched {
             continue;
         }
+        // An exemption (Shorewall's CONTINUE): no later rule translates.
+        if rule
+            .statements
+            .contains(&Statement::Verdict(Verdict::Accept))
+        {
+            return None;
+        }
         let translation = rule.statements.iter().find(|s| {
             matches!(
                 s,
