@@ -263,6 +263,14 @@ pub enum ErrorKind {
         text: String,
         reason: &'static str,
     },
+    /// `to = "detect"` where the interface's address cannot stand.
+    SnatDetect {
+        reason: &'static str,
+    },
+    /// `to = "none"` where an exemption cannot stand.
+    SnatNone {
+        reason: &'static str,
+    },
     /// A LOG rule with what only a verdict has (a macro, no `log`).
     LogRule {
         reason: &'static str,
@@ -533,6 +541,8 @@ impl Error {
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
+            SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`".into(),
+            SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
@@ -1003,6 +1013,8 @@ impl ErrorKind {
             UnknownLogLevel { .. } => "unknown-log-level",
             RefusedLogLevel { .. } => "refused-log-level",
             InterfaceAddress { .. } => "interface-address",
+            SnatDetect { .. } => "snat-detect",
+            SnatNone { .. } => "snat-none",
             BadHelper { .. } => "bad-helper",
             RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
@@ -1294,6 +1306,14 @@ impl Display for ErrorKind {
             RuleInterface { interface, reason } => {
                 write!(f, "interface `{}` {reason}", quoted(interface))
             }
+            SnatNone { reason } => write!(
+                f,
+                "`none` (no source NAT for what this entry matches) {reason}"
+            ),
+            SnatDetect { reason } => write!(
+                f,
+                "`detect` (SNAT to the interface's first IPv4 address when the firewall starts) {reason}"
+            ),
             InterfaceAddress { text, reason } => write!(
                 f,
                 "`{}` (the interface's first IPv4 address when the firewall starts) {reason}",

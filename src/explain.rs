@@ -978,6 +978,10 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
             Some(picked) if to.is_range() => format!(
                 "SNAT to {to} on {interface}, {picked} for this source and destination ({file}:{line})"
             ),
+            // `detect`: the address --iface-address gave.
+            _ if model.snats.iter().any(|s| s.detect && s.line == *line) => format!(
+                "SNAT to {to}, the first address of {interface} (detect), on {interface} ({file}:{line})"
+            ),
             _ => format!("SNAT to {to} on {interface} ({file}:{line})"),
         },
     }

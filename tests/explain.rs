@@ -911,3 +911,33 @@ fn rules_of_the_early_sections_see_established_packets() {
         "{other}"
     );
 }
+
+/// `to = "detect"` (tests/models/snat-detect.toml): explain needs the
+/// uplink's address and says so; given it, the office leaves with it, the
+/// servers (whose own entry comes first) with theirs.
+#[test]
+fn snat_detect_needs_the_interface_address() {
+    let run = |from: &str, given: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/snat-detect.toml"])
+            .args(["--from", from, "--to", "net:198.51.100.1", "--dport", "80"])
+            .args(given)
+            .output()
+            .unwrap()
+    };
+    let unknown = run("loc:192.168.1.5", &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("`to = \"detect\"`"), "{stderr}");
+    assert!(stderr.contains("--iface-address eth0=ADDR"), "{stderr}");
+    let given = ["--iface-address", "eth0=198.18.0.1"];
+    let office = stdout(&run("loc:192.168.1.5", &given));
+    let line = "nat: SNAT to 198.18.0.1, the first address of eth0 (detect), on eth0 (tests/models/snat-detect.toml:62)\n";
+    assert!(office.contains(line), "{office}");
+    let servers = stdout(&run("dmz:10.1.1.5", &given));
+    assert!(
+        servers.contains("nat: SNAT to 203.0.113.10 on eth0 (tests/models/snat-detect.toml:54)\n"),
+        "{servers}"
+    );
+}

@@ -3251,8 +3251,10 @@ fn snat_proto_and_port_become_the_entrys() {
 /// `SNAT(206.124.146.177-206.124.146.180)`) becomes the entry's `to`, and
 /// `:persistent` its `persistent`, in the snat file and the 4.x masq
 /// file's ADDRESS; a list of addresses (which Shorewall 5.2 refuses:
-/// "Only one SNAT address may be specified"), `detect`, `:random` and
-/// source ports are refused at their line, named.
+/// "Only one SNAT address may be specified"), `:random`, source ports
+/// and `detect:persistent` are refused at their line, named; `SNAT(detect)`
+/// (the interface's address when the firewall starts) is `to = "detect"`,
+/// written back as Shorewall's `SNAT(detect)`.
 #[test]
 fn snat_range_and_persistent_become_the_entrys() {
     let dir = sample_with_rules("import-snat-range", b"ACCEPT loc $FW tcp 22\n", None);
@@ -3263,28 +3265,30 @@ fn snat_range_and_persistent_become_the_entrys() {
          SNAT(203.0.113.10,203.0.113.11) 10.3.0.0/24 NET_IF\n\
          SNAT(detect) 10.4.0.0/24 NET_IF\n\
          SNAT(203.0.113.10:random) 10.5.0.0/24 NET_IF\n\
-         SNAT(203.0.113.10:5000-6000) 10.6.0.0/24 NET_IF tcp\n",
+         SNAT(203.0.113.10:5000-6000) 10.6.0.0/24 NET_IF tcp\n\
+         SNAT(detect:persistent) 10.7.0.0/24 NET_IF\n",
     )
     .unwrap();
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "snat:3: SNAT `203.0.113.10,203.0.113.11` lists several addresses: Shorewall 5.2 refuses it",
-        "snat:4: SNAT `detect`",
         "snat:5: SNAT `203.0.113.10:random`",
         "snat:6: SNAT `203.0.113.10:5000-6000`: an address with source ports",
+        "snat:7: SNAT `detect:persistent`: `detect` is one address",
     ] {
         assert!(
             stderr.contains(expected),
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    for line in ["snat:1:", "snat:2:"] {
+    for line in ["snat:1:", "snat:2:", "snat:4:"] {
         assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
     }
     let model = imported_model(&import_within(&dir, true));
     for written in [
         "sources = [\"10.1.0.0/24\"]\nto = \"203.0.113.10-203.0.113.12\"\n",
         "sources = [\"10.2.0.0/24\"]\nto = \"203.0.113.20-203.0.113.29\"\npersistent = true\n",
+        "sources = [\"10.4.0.0/24\"]\nto = \"detect\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -3297,6 +3301,7 @@ fn snat_range_and_persistent_become_the_entrys() {
     for line in [
         "SNAT(203.0.113.10-203.0.113.12) 10.1.0.0/24",
         "SNAT(203.0.113.20-203.0.113.29:persistent) 10.2.0.0/24",
+        "SNAT(detect)            10.4.0.0/24",
     ] {
         assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
     }
@@ -4318,5 +4323,79 @@ fn a_continue_policy_with_no_default_actions_is_plain_continue() {
     let model = imported_model(&import_within(&dir, false));
     let text = "source = \"loc\"\ndest = \"net\"\naction = \"CONTINUE\"\n\n";
     assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the snat file's CONTINUE (shorewall-snat(5): matching
+/// packets are exempted from the following lines) becomes `to = "none"`
+/// at its place in the order and is written back as CONTINUE, as the 4.x
+/// masq file's ADDRESS NONAT does; NONAT in the snat file (which
+/// Shorewall 5.2.8 refuses there: "Invalid ACTION"),
+/// the `+` forms, a masquerade's ports and `SNAT(none)` are refused at
+/// their line, named.
+#[test]
+fn snat_continue_becomes_an_exemption() {
+    let dir = sample_with_rules("import-snat-continue", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "CONTINUE 10.1.0.5 NET_IF\n\
+         MASQUERADE 10.1.0.0/24 NET_IF\n\
+         NONAT 10.2.0.0/24 NET_IF\n\
+         MASQUERADE+ 10.3.0.0/24 NET_IF\n\
+         SNAT+(203.0.113.9) 10.4.0.0/24 NET_IF\n\
+         CONTINUE+ 10.5.0.0/24 NET_IF\n\
+         MASQUERADE(1024-65535) 10.6.0.0/24 NET_IF tcp\n\
+         SNAT(none) 10.7.0.0/24 NET_IF\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    for expected in [
+        "snat:3: snat action `NONAT`: Shorewall 5.2.8 refuses it in the snat file too",
+        "snat:4: snat action `MASQUERADE+`: `+` puts the entry in Shorewall's IFACE_snat chain",
+        "snat:5: snat action `SNAT+(203.0.113.9)`: `+`",
+        "snat:6: snat action `CONTINUE+`: `+`",
+        "snat:7: snat action `MASQUERADE(1024-65535)`: a masquerade's source ports",
+        "snat:8: snat action `SNAT(none)`: `none` is no address",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    for line in ["snat:1:", "snat:2:"] {
+        assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
+    }
+    let model = imported_model(&import_within(&dir, true));
+    let exemption = "sources = [\"10.1.0.5\"]\nto = \"none\"\n";
+    let at = model.find(exemption);
+    let masquerade = model.find("[[masquerade]]");
+    assert!(
+        at.is_some() && at < masquerade,
+        "missing `{exemption}` above the masquerade in:\n{model}"
+    );
+    let files = rendered(&model, "import-snat-continue");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    let continue_at = snat.find("CONTINUE ");
+    assert!(
+        continue_at.is_some() && continue_at < snat.find("MASQUERADE "),
+        "{snat}"
+    );
+    // The 4.x masq file's ADDRESS NONAT (Nat.pm: `-j RETURN`) alike.
+    std::fs::remove_file(dir.join("snat")).unwrap();
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.1.0.5 NONAT\nNET_IF 10.1.0.0/24\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let at = model.find(exemption);
+    assert!(
+        at.is_some() && at < model.find("[[masquerade]]"),
+        "missing `{exemption}` above the masquerade in:\n{model}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

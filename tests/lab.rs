@@ -594,6 +594,77 @@ fn model_snat_range() {
     assert!(seen.len() > 1, "{seen:?}\n{matrix}");
 }
 
+/// Issue #14: SNAT to the uplink's first address when the firewall
+/// starts (shorewall-snat(5)'s `SNAT(detect)`), below a servers' entry of
+/// their own. The lab gives the uplink a second address after its first:
+/// the net host sees the first (the one `fwgen apply` reads into the
+/// define, as Shorewall reads it) for the office, and the servers' own
+/// address for the servers, under Shorewall's compiled firewall and
+/// nftables alike.
+#[test]
+fn model_snat_detect() {
+    let matrix = lab_model("snat-detect", "sndet");
+    let seen = |from: &str| -> std::collections::BTreeSet<String> {
+        matrix
+            .lines()
+            .filter(|l| l.trim_start_matches(['!', ' ']).starts_with(from))
+            .filter(|l| l.contains(" -> net#"))
+            .filter_map(|l| l.rsplit(" saw ").next())
+            .filter(|a| !a.contains('|'))
+            .map(str::to_owned)
+            .collect()
+    };
+    // The lab's uplink: 198.18.0.1 first, 198.18.0.201 second.
+    let office = seen("loc#");
+    assert_eq!(office, ["198.18.0.1".to_owned()].into(), "{matrix}");
+    let servers = seen("dmz#");
+    assert_eq!(servers, ["203.0.113.10".to_owned()].into(), "{matrix}");
+}
+
+/// The same lab with the uplink's define set to its second address, as
+/// a loader that read the wrong address would: the net host sees the
+/// other address under nftables, and the lab says so.
+#[test]
+fn model_snat_detect_wrong_define_disagrees() {
+    common::require_lab();
+    let model = model("tests/models", "snat-detect");
+    let wrong = nftables_ruleset(&model).replace("$fwgen_addr_eth0", "198.18.0.201");
+    assert!(!wrong.contains("$fwgen_addr_eth0"));
+    let dir = common::scratch("lab-sndtw");
+    let candidates = [
+        ("shorewall".to_owned(), Contestant::Shorewall),
+        ("nftables".to_owned(), Contestant::Nftables(wrong)),
+    ];
+    let verification = run(&model, "sndtw", &candidates, &dir);
+    let text = verification.text(&model);
+    assert!(verification.disagreements() >= 8, "{text}");
+    assert!(text.contains("saw 198.18.0.201"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: an exemption from source NAT (shorewall-snat(5)'s
+/// CONTINUE, `to = "none"`) above a masquerade: the net host sees the
+/// office's own address for UDP and the uplink's for TCP; the servers'
+/// exemption below the masquerade changes nothing, under Shorewall's
+/// compiled firewall and nftables alike.
+#[test]
+fn model_snat_continue() {
+    let matrix = lab_model("snat-continue", "sncon");
+    let seen = |from: &str, proto: &str| -> std::collections::BTreeSet<String> {
+        matrix
+            .lines()
+            .filter(|l| l.trim_start_matches(['!', ' ']).starts_with(from))
+            .filter(|l| l.contains(" -> net#") && l.contains(&format!(" {proto} ")))
+            .filter_map(|l| l.rsplit(" saw ").next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let set = |a: &str| std::collections::BTreeSet::from([a.to_owned()]);
+    assert_eq!(seen("loc#", "udp"), set("192.168.1.2"), "{matrix}");
+    assert_eq!(seen("loc#", "tcp"), set("198.18.0.1"), "{matrix}");
+    assert_eq!(seen("dmz#", "udp"), set("198.18.0.1"), "{matrix}");
+}
+
 /// Issue #16: one-to-one NAT into zones the hosts file declares
 /// (shorewall-hosts(5)), one nested in another: net reaches the loc
 /// workstation and the srv web server through their public addresses on

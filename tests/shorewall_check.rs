@@ -88,6 +88,8 @@ mod models {
         nat_mark => "nat-mark",
         snat_ports => "snat-ports",
         snat_range => "snat-range",
+        snat_detect => "snat-detect",
+        snat_continue => "snat-continue",
         snat_dest => "snat-dest",
         nat_hosts => "nat-hosts",
         nat_origdest => "nat-origdest",

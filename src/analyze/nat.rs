@@ -607,6 +607,16 @@ impl Analyzer<'_> {
         )?;
         let destinations = self.snat_destinations(&snat, entry.destinations)?;
         let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
+        if let Some(raw) = entry.persistent.filter(|_| persistent && snat.exempt) {
+            let reason = "translates to no address, which `persistent` (for a range) cannot change";
+            self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
+            return None;
+        }
+        if let Some(raw) = entry.persistent.filter(|_| persistent && snat.detect) {
+            let reason = "is one address, which `persistent` (for a range) cannot change";
+            self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
+            return None;
+        }
         let to = snat.to.map(|to| SnatTo { persistent, ..to });
         let (mark, dports) = (mark?, dports?);
         // ICMP of the other family than the entry's: no packet matches.
@@ -649,6 +659,9 @@ impl Analyzer<'_> {
     /// Whether an entry is IPv6's, as [`crate::model::Model::snat_is_ipv6`]
     /// tells.
     fn snat_family_is_ipv6(&self, snat: &Snat) -> bool {
+        if snat.detect {
+            return false;
+        }
         if let Some(to) = snat.to {
             return to.is_ipv6();
         }
@@ -724,10 +737,13 @@ impl Analyzer<'_> {
             .iter()
             .filter_map(|s| self.network(s.get_ref(), s.span()))
             .collect();
+        let detect = to.filter(|t| t.get_ref() == "detect");
+        let exempt = to.filter(|t| t.get_ref() == "none");
         let to_addr = match to {
-            Some(to) => Some(self.snat_to(to)?),
-            None => None,
+            Some(to) if detect.is_none() && exempt.is_none() => Some(self.snat_to(to)?),
+            _ => None,
         };
+
         let comment = self.free_text("comment", comment);
         let (interface, device) = found?;
         // An interface of no zone: the family of the first zone whose
@@ -775,6 +791,9 @@ impl Analyzer<'_> {
                 },
             );
         }
+        if let Some(raw) = detect {
+            self.check_detect(raw, interface, device.as_deref(), &nets)?;
+        }
         (nets.len() == sources.len()).then(|| Snat {
             interface,
             device,
@@ -782,6 +801,8 @@ impl Analyzer<'_> {
             source_interface,
             destinations: Vec::new(),
             to: to_addr,
+            detect: detect.is_some(),
+            exempt: exempt.is_some(),
             proto: None,
             dports: Vec::new(),
             mark: None,
@@ -789,6 +810,39 @@ impl Analyzer<'_> {
             line: self.line(&span),
             span: span.clone(),
         })
+    }
+
+    /// `to = "detect"`: an IPv4 entry (nft_defines reads IPv4 addresses,
+    /// as Shorewall's `SNAT(detect)` is written in its IPv4 snat file) on
+    /// an interface with one device name, whose address can be read.
+    fn check_detect(
+        &mut self,
+        raw: &Spanned<String>,
+        interface: usize,
+        device: Option<&str>,
+        sources: &[IpNet],
+    ) -> Option<()> {
+        let reason = if device.is_none() && self.interfaces[interface].physical.ends_with('+') {
+            Some("names a wildcard interface, which has no one address")
+        } else if self.interfaces[interface].has(crate::model::InterfaceOption::Optional) {
+            Some(
+                "is on an `optional` interface: Shorewall leaves the entry out while the interface has no address, and fwgen's ruleset has no such entry",
+            )
+        } else if sources.iter().any(is_ipv6)
+            || !crate::model::zone::interface_family(&self.zones, &self.interfaces, interface)
+                .has_ipv4()
+        {
+            Some("is an IPv4 address: this entry is IPv6's")
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => {
+                self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
+                None
+            }
+            None => Some(()),
+        }
     }
 
     /// A `[[snat]]`'s `to`: an address, or a range `FIRST-LAST` of one

@@ -926,6 +926,8 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
         .iter()
         .map(|snat| {
             let action = match snat.to {
+                _ if snat.exempt => "CONTINUE".to_owned(),
+                _ if snat.detect => "SNAT(detect)".to_owned(),
                 Some(to) => format!("SNAT({})", shorewall_to(to)),
                 None => "MASQUERADE".to_owned(),
             };
@@ -955,6 +957,9 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {
+                // The masq file's CONTINUE (Nat.pm: `-j RETURN`).
+                _ if snat.exempt => cells.push("NONAT".to_owned()),
+                _ if snat.detect => cells.push("detect".to_owned()),
                 Some(to) => cells.push(shorewall_to(to)),
                 None if !more.is_empty() => cells.push("-".to_owned()),
                 None => {}

@@ -140,7 +140,7 @@ fn with_interface_addresses(
         .with_interface_addresses(&addresses)
         .map_err(|missing| {
             format!(
-                "a rule matches the first IPv4 address {missing} has when the firewall starts (`&{missing}`), which the model does not know: give it with --iface-address {missing}=ADDR"
+                "a rule matches (`&{missing}`), or a source NAT entry translates to (`to = \"detect\"`), the first IPv4 address {missing} has when the firewall starts, which the model does not know: give it with --iface-address {missing}=ADDR"
             )
         })
 }

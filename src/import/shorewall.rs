@@ -561,7 +561,8 @@ struct NatMatch {
 }
 
 fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
-    to.map(|t| t.contains(':'))
+    to.filter(|t| !matches!(*t, "none" | "detect"))
+        .map(|t| t.contains(':'))
         .or_else(|| sources.first().map(|s| s.contains(':')))
 }
 
@@ -608,10 +609,8 @@ fn snat_address(text: &str) -> Result<(&str, bool), String> {
             "SNAT `{text}` lists several addresses: Shorewall 5.2 refuses it (\"Only one SNAT address may be specified\", Rules.pm); give a range `FIRST-LAST`"
         ));
     }
-    let reason = if address == "detect" {
-        Some(
-            "the interface's address, looked up when the firewall starts, is not in fwgen's source NAT model; name the address, or use a masquerade",
-        )
+    let reason = if address == "detect" && persistent {
+        Some("`detect` is one address, which `:persistent` (for a range) cannot change")
     } else if address.ends_with(":random") || address == "random" {
         Some("`:random` (a random source port) is not in fwgen's source NAT model")
     } else if address.contains(':') && !address.contains("::") && address.contains('.') {
@@ -625,6 +624,32 @@ fn snat_address(text: &str) -> Result<(&str, bool), String> {
         Some(reason) => Err(format!("SNAT `{text}`: {reason}")),
         None => Ok((address, persistent)),
     }
+}
+
+/// `none`, which the model's `to` reads as no translation (CONTINUE),
+/// where Shorewall wants an address.
+fn names_none(address: &str) -> bool {
+    address.split(':').next() == Some("none")
+}
+
+/// Why an snat ACTION other than MASQUERADE, SNAT(...) and CONTINUE is
+/// refused, in Shorewall's terms (Rules.pm `process_snat1`).
+fn snat_action_refusal(action: &str) -> String {
+    let base = action.split(['(', ':']).next().unwrap_or(action);
+    let reason = if base == "NONAT" {
+        "Shorewall 5.2.8 refuses it in the snat file too (\"Invalid ACTION (NONAT)\"): write CONTINUE"
+    } else if base.ends_with('+') {
+        "`+` puts the entry in Shorewall's IFACE_snat chain, ahead of the nat file's one-to-one translations and the interface's other entries: not in fwgen's source NAT model"
+    } else if names_none(action.trim_start_matches("SNAT(").trim_end_matches(')')) {
+        "`none` is no address"
+    } else if action.starts_with("MASQUERADE(") {
+        "a masquerade's source ports or `random` are not in fwgen's source NAT model"
+    } else if action.contains(':') {
+        "a logged source NAT entry is not in fwgen's model"
+    } else {
+        "not in fwgen's model (an action, a macro or LOG in the snat file)"
+    };
+    format!("snat action `{action}`: {reason}")
 }
 
 /// "ipv4", "ipv6" or "both" for every zone of either configuration.
@@ -4543,16 +4568,15 @@ impl Importer {
             };
             let to = match action.as_str() {
                 "MASQUERADE" => None,
+                // No translation, and none by the later lines: `to = "none"`.
+                "CONTINUE" => Some("none".to_owned()),
                 other => match other
                     .strip_prefix("SNAT(")
                     .and_then(|a| a.strip_suffix(')'))
                 {
-                    Some(address) => Some(address.to_owned()),
-                    None => {
-                        self.refuse(
-                            &line,
-                            format!("snat action `{other}` is not in fwgen's model"),
-                        );
+                    Some(address) if !names_none(address) => Some(address.to_owned()),
+                    _ => {
+                        self.refuse(&line, snat_action_refusal(other));
                         continue;
                     }
                 },
@@ -4581,6 +4605,15 @@ impl Importer {
                 continue;
             };
             let to = columns.get(2).filter(|a| *a != "-").cloned();
+            // NONAT: no translation (Nat.pm `-j RETURN`), the snat file's CONTINUE.
+            let to = match to.as_deref() {
+                Some("NONAT") => Some("none".to_owned()),
+                _ => to,
+            };
+            if columns.get(2).is_some_and(|a| names_none(a)) {
+                self.refuse(&line, "masq ADDRESS `none` is no address");
+                continue;
+            }
             for matched in &matches {
                 self.source_nat(&line, interface, sources, to.as_deref(), matched);
             }
@@ -4883,6 +4916,11 @@ impl Importer {
                 return;
             }
         };
+        if self.ipv6 && to == Some("detect") {
+            let reason = "shorewall6's SNAT(detect) is the interface's IPv6 address: fwgen's `detect` is IPv4's (nft_defines)";
+            self.refuse(line, reason);
+            return;
+        }
         let header = if to.is_some() { "snat" } else { "masquerade" };
         let mut zones = self.interface_zone(interface);
         zones.extend(source_interface.map_or_else(Vec::new, |s| self.interface_zone(s)));

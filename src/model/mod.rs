@@ -235,6 +235,7 @@ impl Model {
     /// sources, or else its interface's zone.
     pub fn snat_is_ipv6(&self, snat: &Snat) -> bool {
         match (snat.to, snat.sources.first()) {
+            _ if snat.detect => false,
             (Some(to), _) => to.is_ipv6(),
             (None, Some(net)) => rule::is_ipv6(net),
             (None, None) => !self.interface_family(snat.interface).has_ipv4(),

@@ -144,7 +144,8 @@ pub struct OneToOne {
 }
 
 /// Source NAT on an outgoing interface: masquerade (to the interface's
-/// address) when `to` is `None`, SNAT to a fixed address otherwise.
+/// address) when `to` is `None` and `detect` false, SNAT to a fixed
+/// address or to the interface's address at start otherwise.
 #[derive(Debug, Clone)]
 pub struct Snat {
     /// Index into `Model::interfaces`.
@@ -164,6 +165,16 @@ pub struct Snat {
     /// `INTERFACE:NETWORKS`); empty: every destination.
     pub destinations: Vec<IpNet>,
     pub to: Option<SnatTo>,
+    /// SNAT to the interface's first IPv4 address, read when the firewall
+    /// starts (Shorewall's `SNAT(detect)`; nftables `snat ip to
+    /// $fwgen_addr_IFACE`, the define `&IFACE` in rules uses); `to` is
+    /// `None` then.
+    pub detect: bool,
+    /// No translation: connections the entry matches leave untranslated,
+    /// and the later entries pass over them (Shorewall's `CONTINUE`;
+    /// nftables `accept` in the nat postrouting chain); `to` is `None`
+    /// and `detect` false then.
+    pub exempt: bool,
     /// Only this protocol (Shorewall's PROTO column); `None`: every one.
     pub proto: Option<super::Protocol>,
     /// Only these destination ports (Shorewall's PORT(S)/DPORT column);

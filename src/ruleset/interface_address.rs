@@ -1,13 +1,14 @@
 //! `&eth0` in the lowered ruleset: a match on an address known only when
 //! the ruleset is loaded. The nftables file leaves it to a define; explain
-//! needs it given, and resolves it here before walking a packet.
+//! needs it given, and resolves it here before walking a packet. The same
+//! for `SNAT(detect)`'s `snat ip to $fwgen_addr_eth0`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
 
-use super::{Family, Match, Rule, Ruleset};
+use super::{Family, Match, Rule, Ruleset, SnatTo, Statement};
 
 impl Ruleset {
     /// The interfaces whose load-time address some rule matches.
@@ -20,6 +21,11 @@ impl Ruleset {
                 .chain(rule.parts.iter().flat_map(|p| &p.matches))
             {
                 if let Match::InterfaceAddress { interface, .. } = m {
+                    found.insert(interface.clone());
+                }
+            }
+            for s in &rule.statements {
+                if let Statement::SnatInterfaceAddress { interface } = s {
                     found.insert(interface.clone());
                 }
             }
@@ -62,6 +68,16 @@ fn resolve(rule: &mut Rule, addresses: &BTreeMap<String, Ipv4Addr>) {
                 direction: *direction,
                 negated: false,
                 nets: vec![IpNet::from(IpAddr::V4(addr))],
+            };
+        }
+    }
+    for s in &mut rule.statements {
+        if let Statement::SnatInterfaceAddress { interface } = s
+            && let Some(&addr) = addresses.get(interface.as_str())
+        {
+            *s = Statement::Snat {
+                family: Family::Ipv4,
+                to: SnatTo::one(IpAddr::V4(addr)),
             };
         }
     }

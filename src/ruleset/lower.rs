@@ -311,6 +311,10 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                     only.push_str(&format!(", mark {mark}"));
                 }
                 match snat.to {
+                    _ if snat.exempt => format!("no source NAT on {interface}{only}"),
+                    _ if snat.detect => {
+                        format!("snat on {interface} to its address (detect){only}")
+                    }
                     Some(to) => format!("snat on {interface} to {to}{only}"),
                     None => format!("masquerade on {interface}{only}"),
                 }
@@ -4235,6 +4239,10 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     matches.extend(snat_service(snat));
     matches.extend(snat.mark.map(Match::Mark));
     let statement = match snat.to {
+        _ if snat.exempt => Statement::Verdict(Verdict::Accept),
+        _ if snat.detect => Statement::SnatInterfaceAddress {
+            interface: snat.physical(&model.interfaces),
+        },
         Some(to) => Statement::Snat { family, to },
         None => Statement::Masquerade,
     };

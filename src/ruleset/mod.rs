@@ -409,6 +409,12 @@ pub enum Statement {
         family: Family,
         to: SnatTo,
     },
+    /// `snat ip to $fwgen_addr_eth0`: SNAT to the interface's first IPv4
+    /// address, a define given when the ruleset is loaded (Shorewall's
+    /// `SNAT(detect)`); resolved to a `Snat` before a walk.
+    SnatInterfaceAddress {
+        interface: String,
+    },
     /// `add @routed-eth1-ipv4 { ip saddr }`: remember the source in the
     /// set a `Match::RoutedSource` reads.
     AddSource {

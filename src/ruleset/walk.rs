@@ -344,6 +344,7 @@ impl Walker<'_> {
                 Statement::Log { .. }
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
+                | Statement::SnatInterfaceAddress { .. }
                 | Statement::Masquerade
                 | Statement::AddSource { .. }
                 | Statement::Redirect(_)
@@ -448,6 +449,13 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
         });
         if !matched {
             continue;
+        }
+        // An exemption (Shorewall's CONTINUE): no later rule translates.
+        if rule
+            .statements
+            .contains(&Statement::Verdict(Verdict::Accept))
+        {
+            return None;
         }
         let translation = rule.statements.iter().find(|s| {
             matches!(

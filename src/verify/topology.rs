@@ -545,17 +545,24 @@ impl Topology {
         Ok(())
     }
 
-    /// A firewall interface a rule names with `&IFACE` gets a second IPv4
+    /// A firewall interface a rule names with `&IFACE`, or an `SNAT(detect)`
+    /// translates to, gets a second IPv4
     /// address after its first (`ip addr add ADDR/32`): the lab probes
     /// both, and only the first is the interface's address. Then the
     /// first address of each is read as apply reads it.
     fn add_second_addresses(&mut self, model: &Model) -> Result<()> {
-        let named: BTreeSet<usize> = model
+        let rules = model
             .rules
             .iter()
             .flat_map(|r| [r.source.interface_address, r.dest.interface_address])
-            .flatten()
-            .collect();
+            .flatten();
+        // `SNAT(detect)`: the receiver sees which of the two is used.
+        let detects = model
+            .snats
+            .iter()
+            .filter(|s| s.detect && s.device.is_none())
+            .map(|s| s.interface);
+        let named: BTreeSet<usize> = rules.chain(detects).collect();
         for index in named {
             let interface = &model.interfaces[index];
             let name = link_name(interface, index);

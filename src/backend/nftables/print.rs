@@ -418,6 +418,10 @@ impl Display for Statement {
                 }
                 Ok(())
             }
+            Statement::SnatInterfaceAddress { interface } => {
+                let variable = crate::nft_defines::variable(interface);
+                write!(f, "snat ip to ${variable}")
+            }
             Statement::Masquerade => f.write_str("masquerade"),
             Statement::AddSource { set, family } => {
                 write!(f, "add @{set} {{ {} saddr }}", family_word(*family))
