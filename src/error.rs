@@ -258,6 +258,16 @@ pub enum ErrorKind {
         interface: String,
         reason: &'static str,
     },
+    /// An `[[ipset]]` the model cannot hold.
+    BadIpset {
+        name: String,
+        reason: String,
+    },
+    /// `+name` in an address column, where or as it cannot be.
+    IpsetReference {
+        text: String,
+        reason: String,
+    },
     /// `&eth0`: an interface's address when the firewall starts.
     InterfaceAddress {
         text: String,
@@ -525,6 +535,8 @@ impl Error {
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
+            BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
+            IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
@@ -993,6 +1005,8 @@ impl ErrorKind {
             UnknownLogLevel { .. } => "unknown-log-level",
             RefusedLogLevel { .. } => "refused-log-level",
             InterfaceAddress { .. } => "interface-address",
+            BadIpset { .. } => "bad-ipset",
+            IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
             RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
@@ -1282,6 +1296,8 @@ impl Display for ErrorKind {
             RuleInterface { interface, reason } => {
                 write!(f, "interface `{}` {reason}", quoted(interface))
             }
+            BadIpset { name, reason } => write!(f, "ipset `{}`: {reason}", quoted(name)),
+            IpsetReference { text, reason } => write!(f, "`{}`: {reason}", quoted(text)),
             InterfaceAddress { text, reason } => write!(
                 f,
                 "`{}` (the interface's first IPv4 address when the firewall starts) {reason}",
