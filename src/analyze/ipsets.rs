@@ -127,16 +127,16 @@ impl Analyzer<'_> {
             Some(name) => (true, name),
             None => (false, list.strip_prefix('+').unwrap_or(list)),
         };
+        if list.starts_with(['+', '!']) && name.contains('[') {
+            return refuse(
+                self,
+                "`+NAME[FLAGS]` (which of the packet's addresses a set matches) is not in fwgen's model: the column's own side is matched".to_owned(),
+            );
+        }
         if !list.starts_with('+') && !list.starts_with("!+") || name.contains([',', '!']) {
             return refuse(
                 self,
                 "an ipset is taken as the whole address list (`+NAME` or `!+NAME`), not beside addresses or other sets".to_owned(),
-            );
-        }
-        if name.contains('[') {
-            return refuse(
-                self,
-                "`+NAME[FLAGS]` (which of the packet's addresses a set matches) is not in fwgen's model: the column's own side is matched".to_owned(),
             );
         }
         let Some(index) = self.ipsets.iter().position(|s| s.name == name) else {

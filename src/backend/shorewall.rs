@@ -160,7 +160,7 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 12] = [
+const FILES: [&str; 13] = [
     "zones",
     "interfaces",
     "hosts",
@@ -173,6 +173,7 @@ const FILES: [&str; 12] = [
     "stoppedrules",
     "tunnels",
     "conntrack",
+    "init",
 ];
 
 /// Every path this backend can write (both products, both NAT files).
