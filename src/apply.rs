@@ -890,3 +890,147 @@ mod tests {
         assert_eq!(boot.texts()[3], "ruleset\n");
     }
 }
+
+/// One member of a running set, as `nft -j` lists it: an address, a
+/// network or a range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    Net(ipnet::IpNet),
+    Range(std::net::IpAddr, std::net::IpAddr),
+}
+
+impl std::fmt::Display for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Member::Net(net) => f.write_str(&crate::model::rule::written(net)),
+            Member::Range(low, high) => write!(f, "{low}-{high}"),
+        }
+    }
+}
+
+impl Member {
+    fn ipv6(&self) -> bool {
+        match self {
+            Member::Net(net) => crate::model::rule::is_ipv6(net),
+            Member::Range(low, _) => low.is_ipv6(),
+        }
+    }
+
+    /// Whether `net` holds every address of the member.
+    fn within(&self, net: &ipnet::IpNet) -> bool {
+        match self {
+            Member::Net(own) => net.contains(own),
+            Member::Range(low, high) => net.contains(low) && net.contains(high),
+        }
+    }
+
+    /// One `elem` of `nft -j list set`; `None` for what is no address
+    /// (nothing else reaches a file fwgen writes).
+    fn from_json(elem: &serde_json::Value) -> Option<Member> {
+        if let Some(text) = elem.as_str() {
+            return text
+                .parse()
+                .ok()
+                .map(|a: std::net::IpAddr| Member::Net(a.into()));
+        }
+        if let Some(inner) = elem.get("elem") {
+            return Member::from_json(inner.get("val")?);
+        }
+        if let Some(prefix) = elem.get("prefix") {
+            let addr: std::net::IpAddr = prefix.get("addr")?.as_str()?.parse().ok()?;
+            let len = u8::try_from(prefix.get("len")?.as_u64()?).ok()?;
+            return ipnet::IpNet::new(addr, len).ok().map(Member::Net);
+        }
+        let range = elem.get("range")?.as_array()?;
+        let [low, high] = range.as_slice() else {
+            return None;
+        };
+        Some(Member::Range(
+            low.as_str()?.parse().ok()?,
+            high.as_str()?.parse().ok()?,
+        ))
+    }
+}
+
+/// The members of the running set `name` in table inet `table`; empty
+/// when the table or the set does not run.
+pub fn running_members(table: &str, name: &str) -> Result<Vec<Member>, String> {
+    let output = Command::new("nft")
+        .args(["-j", "list", "set", "inet", table, name])
+        .output()
+        .map_err(|e| format!("cannot run nft: {e} (install nftables)"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("No such file or directory") {
+            return Ok(Vec::new());
+        }
+        return Err(format!(
+            "nft -j list set inet {table} {name}: {}",
+            stderr.trim()
+        ));
+    }
+    let listing: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("nft -j list set inet {table} {name}: {e}"))?;
+    let elems = listing["nftables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.get("set"))
+        .filter_map(|set| set.get("elem").and_then(serde_json::Value::as_array))
+        .flatten();
+    elems
+        .map(|elem| {
+            Member::from_json(elem).ok_or_else(|| {
+                format!("set {name} of table inet {table} holds `{elem}`, which is no address")
+            })
+        })
+        .collect()
+}
+
+/// What keeps the members added at run time to the model's ipsets across
+/// a load: `add element` lines to load after the new table, in the same
+/// `nft -f` (one transaction), and a note per set on what is kept or
+/// left out. A member the model's elements hold already is not repeated;
+/// one of the other family, or a network or range a `hash:ip` set cannot
+/// hold, is left out and said.
+pub fn kept_members(
+    table: &str,
+    sets: &[crate::model::Ipset],
+) -> Result<(String, Vec<String>), String> {
+    let (mut lines, mut notes) = (String::new(), Vec::new());
+    for set in sets {
+        let mut kept = Vec::new();
+        for member in running_members(table, &set.name)? {
+            if set.elements.iter().any(|e| member.within(e)) {
+                continue;
+            }
+            let fits = member.ipv6() == set.ipv6
+                && (set.kind == crate::model::IpsetKind::HashNet
+                    || matches!(&member, Member::Net(n) if n.prefix_len() == n.max_prefix_len()));
+            if fits {
+                kept.push(member.to_string());
+            } else {
+                notes.push(format!(
+                    "set {}: the running member {member} does not fit the set as the model declares it ({} {}): left out",
+                    set.name,
+                    if set.ipv6 { "ipv6" } else { "ipv4" },
+                    set.kind.name()
+                ));
+            }
+        }
+        if kept.is_empty() {
+            continue;
+        }
+        notes.push(format!(
+            "set {}: keeping {} member(s) added at run time",
+            set.name,
+            kept.len()
+        ));
+        lines.push_str(&format!(
+            "add element inet {table} {} {{ {} }}\n",
+            set.name,
+            kept.join(", ")
+        ));
+    }
+    Ok((lines, notes))
+}

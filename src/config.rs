@@ -60,6 +60,10 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawRule>")]
     pub blacklist: Vec<Spanned<RawRule>>,
+    /// Named address sets: src/model/ipset.rs.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawIpset>")]
+    pub ipset: Vec<Spanned<RawIpset>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -601,6 +605,27 @@ pub struct RawStopped {
     pub comment: Option<Spanned<String>>,
 }
 
+/// A named set of addresses (Shorewall's ipset, nftables' named set): one
+/// `[[ipset]]` entry, src/model/ipset.rs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawIpset {
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// `"ipv4"` or `"ipv6"`.
+    #[schemars(with = "String")]
+    pub family: Spanned<String>,
+    /// `"hash:net"` (default) or `"hash:ip"`.
+    #[schemars(with = "Option<String>")]
+    pub kind: Option<Spanned<String>>,
+    /// The members the set is created with; more are added at run time.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub elements: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
+}
+
 /// A tunnel endpoint on the firewall (Shorewall's tunnels file): one
 /// `[[tunnel]]` entry, src/model/tunnel.rs.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -803,6 +828,7 @@ impl RawModel {
             stopped,
             tunnel,
             blacklist,
+            ipset,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -816,7 +842,8 @@ impl RawModel {
             + snat.len()
             + stopped.len()
             + tunnel.len()
-            + blacklist.len();
+            + blacklist.len()
+            + ipset.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -827,6 +854,7 @@ impl RawModel {
         join(&mut self.stopped, stopped);
         join(&mut self.tunnel, tunnel);
         join(&mut self.blacklist, blacklist);
+        join(&mut self.ipset, ipset);
         Some(tables)
     }
 
@@ -841,6 +869,7 @@ impl RawModel {
         self.snat.shrink_to_fit();
         self.stopped.shrink_to_fit();
         self.tunnel.shrink_to_fit();
+        self.ipset.shrink_to_fit();
     }
 }
 

@@ -258,6 +258,16 @@ pub enum ErrorKind {
         interface: String,
         reason: &'static str,
     },
+    /// An `[[ipset]]` the model cannot hold.
+    BadIpset {
+        name: String,
+        reason: String,
+    },
+    /// `+name` in an address column, where or as it cannot be.
+    IpsetReference {
+        text: String,
+        reason: String,
+    },
     /// `&eth0`: an interface's address when the firewall starts.
     InterfaceAddress {
         text: String,
@@ -543,6 +553,8 @@ impl Error {
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`".into(),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
+            BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
+            IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
@@ -1015,6 +1027,8 @@ impl ErrorKind {
             InterfaceAddress { .. } => "interface-address",
             SnatDetect { .. } => "snat-detect",
             SnatNone { .. } => "snat-none",
+            BadIpset { .. } => "bad-ipset",
+            IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
             RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
@@ -1314,6 +1328,8 @@ impl Display for ErrorKind {
                 f,
                 "`detect` (SNAT to the interface's first IPv4 address when the firewall starts) {reason}"
             ),
+            BadIpset { name, reason } => write!(f, "ipset `{}`: {reason}", quoted(name)),
+            IpsetReference { text, reason } => write!(f, "`{}`: {reason}", quoted(text)),
             InterfaceAddress { text, reason } => write!(
                 f,
                 "`{}` (the interface's first IPv4 address when the firewall starts) {reason}",

@@ -822,6 +822,9 @@ impl Explanation {
         for note in self.limit_notes(model) {
             out.push_str(&format!("limit: {note}\n"));
         }
+        for note in self.ipset_notes() {
+            out.push_str(&format!("ipset: {note}\n"));
+        }
         if self.nat.is_empty() {
             out.push_str("nat: none\n");
         }
@@ -867,6 +870,32 @@ impl Explanation {
                 model.source_name,
                 rule.line,
                 limits.join(", ")
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        notes
+    }
+
+    /// What the verdict assumes about the sets the packet met: each set
+    /// holds the model's elements, as when the ruleset is loaded; members
+    /// added at run time (`nft add element`, `ipset add`) are not known.
+    pub fn ipset_notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        let matches = self.trace.iter().flat_map(|step| {
+            step.rule
+                .matches
+                .iter()
+                .chain(step.rule.parts.iter().flat_map(|p| &p.matches))
+        });
+        for m in matches {
+            let crate::ruleset::Match::Set { name, elements, .. } = m else {
+                continue;
+            };
+            let note = format!(
+                "set {name} was taken to hold its model elements only ({} of them, as when loaded); members added at run time may change the verdict",
+                elements.len()
             );
             if !notes.contains(&note) {
                 notes.push(note);
@@ -946,6 +975,7 @@ impl Explanation {
             "chain": self.chain,
             "nat": nat,
             "limits": self.limit_notes(model),
+            "ipsets": self.ipset_notes(),
         })
     }
 }

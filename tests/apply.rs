@@ -830,3 +830,80 @@ fn apply_refuses_when_an_interface_has_no_address() {
     let table = lab.table().expect("no table after apply");
     assert!(table.contains("ip saddr 0.0.0.0 drop"), "{table}");
 }
+
+/// `[[ipset]]` (tests/models/ipsets.toml): members added at run time with
+/// `nft add element` are what `ipset add` is to Shorewall. A second apply
+/// (of a changed model) keeps them, besides the model's elements, and the
+/// stopped ruleset keeps them too, so a reload never silently empties a
+/// blacklist.
+#[test]
+fn apply_keeps_the_members_added_to_ipsets_at_run_time() {
+    let lab = Lab::new("ipset");
+    let state = lab.state.to_str().unwrap().to_owned();
+    let apply = |model: &str, stopped: bool| {
+        let mut args = vec![
+            "apply",
+            "--backend",
+            "nftables",
+            "-c",
+            model,
+            "--state-dir",
+            &state,
+            "--yes",
+            "--no-rollback",
+        ];
+        if stopped {
+            args.push("--stopped");
+        }
+        let applied = lab.fwgen(&args);
+        assert!(applied.status.success(), "{}", text(&applied.stderr));
+        text(&applied.stderr)
+    };
+    let model = "tests/models/ipsets.toml";
+    apply(model, false);
+    let set = |name: &str| {
+        let (ok, out) = lab
+            .netns
+            .exec(&["nft", "list", "set", "inet", "fwgen", name]);
+        assert!(ok, "{out}");
+        out
+    };
+    assert!(!set("blacklist").contains("192.0.2.66"));
+    for (name, member) in [
+        ("blacklist", "{ 192.0.2.66, 10.9.0.0/16 }"),
+        ("admins", "{ 192.168.1.77 }"),
+    ] {
+        let (ok, out) = lab
+            .netns
+            .exec(&["nft", "add", "element", "inet", "fwgen", name, member]);
+        assert!(ok, "{out}");
+    }
+    // The same model with one element more: the table differs, apply loads.
+    let source = std::fs::read_to_string(common::root().join(model)).unwrap();
+    let changed = source.replace(
+        "elements = [\"198.51.100.0/24\", \"203.0.113.7\"]",
+        "elements = [\"198.51.100.0/24\", \"203.0.113.7\", \"203.0.113.8\"]",
+    );
+    assert_ne!(changed, source, "tests/models/ipsets.toml changed");
+    let changed_path = lab.dir.join("ipsets-changed.toml");
+    std::fs::write(&changed_path, changed).unwrap();
+    let said = apply(changed_path.to_str().unwrap(), false);
+    assert!(
+        said.contains("set blacklist: keeping 2 member(s) added at run time"),
+        "{said}"
+    );
+    let blacklist = set("blacklist");
+    assert!(blacklist.contains("192.0.2.66"), "{blacklist}");
+    assert!(blacklist.contains("10.9.0.0/16"), "{blacklist}");
+    let admins = set("admins");
+    assert!(admins.contains("192.168.1.77"), "{admins}");
+    assert!(admins.contains("192.168.1.10"), "{admins}");
+    assert!(set("vpnlist").contains("203.0.113.8"));
+    // Stopped and started again: still there.
+    apply(changed_path.to_str().unwrap(), true);
+    assert!(set("blacklist").contains("192.0.2.66"));
+    apply(changed_path.to_str().unwrap(), false);
+    assert!(set("blacklist").contains("192.0.2.66"));
+    assert!(set("admins").contains("192.168.1.77"));
+    lab.assert_foreign_survives();
+}

@@ -941,3 +941,34 @@ fn snat_detect_needs_the_interface_address() {
         "{servers}"
     );
 }
+
+/// `[[ipset]]` (tests/models/ipsets.toml): explain takes a set to hold
+/// its model elements, and says so for every set the packet met.
+#[test]
+fn ipsets_are_their_model_elements_and_explain_says_so() {
+    let run = |from: &str, dport: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/ipsets.toml"])
+            .args([
+                "--from", from, "--to", "$FW", "--proto", "tcp", "--dport", dport,
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let member = run("203.0.113.7", "1194");
+    assert!(member.starts_with("verdict: ACCEPT"), "{member}");
+    assert!(
+        member.contains("ipset: set vpnlist was taken to hold its model elements only (2 of them"),
+        "{member}"
+    );
+    let other = run("192.0.2.200", "1194");
+    assert!(other.starts_with("verdict: DROP"), "{other}");
+    let admin = run("192.168.1.10", "22");
+    assert!(admin.starts_with("verdict: ACCEPT"), "{admin}");
+    let not_admin = run("192.168.1.50", "22");
+    assert!(not_admin.starts_with("verdict: REJECT"), "{not_admin}");
+    assert!(not_admin.contains("ipset: set admins"), "{not_admin}");
+}

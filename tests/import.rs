@@ -2994,10 +2994,7 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
             "DNAT net loc:192.168.1.9 tcp 80",
             "action `DNAT` in blrules",
         ),
-        (
-            "DROP net:+blocked all",
-            "`+blocked` is not a valid address or network: it names an ipset",
-        ),
+        ("DROP net:+blocked all", "`+blocked`: names no `[[ipset]]`"),
     ] {
         let dir = with_blacklist("refused", &format!("{line}\n"), None);
         assert_import_refused(&import_within(&dir, false), &["blrules:1", expected]);

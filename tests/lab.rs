@@ -683,6 +683,37 @@ fn model_addresses() {
     lab_model("addresses", "addr");
 }
 
+/// Issues #15/#16: `[[ipset]]` in rules and blacklist entries
+/// (`ext:+vpnlist`, `loc:!+admins`, `ext:+blacklist`): Shorewall's
+/// compiled firewall, whose init script creates the sets with the same
+/// members in its namespace, fwgen's nftables with its named sets, and
+/// explain agree; the lab has hosts at the sets' members and outside them.
+#[test]
+fn model_ipsets() {
+    let matrix = lab_model("ipsets", "ipst");
+    let row = |probe: &str| {
+        let line = matrix
+            .lines()
+            .find(|l| l.contains(&format!("{probe} |")))
+            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
+        line.split('|')
+            .skip(1)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let member = row("ext#1 203.0.113.7 -> fw 198.18.0.1 tcp 1194");
+    assert!(member.starts_with("ACCEPT"), "{member}");
+    let other = row("ext#1 198.18.0.2 -> fw 198.18.0.1 tcp 1194");
+    assert_eq!(other, "DROP | DROP | DROP");
+    let blacklisted = row("ext#1 198.51.100.9 -> fw 198.18.0.1 tcp 1194");
+    assert_eq!(blacklisted, "DROP | DROP | DROP");
+    let admin = row("loc#1 192.168.1.10 -> fw 192.168.1.1 tcp 22");
+    assert!(admin.starts_with("ACCEPT"), "{admin}");
+    let not_admin = row("loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 22");
+    assert_eq!(not_admin, "REJECT | REJECT | REJECT");
+}
+
 /// Issue #14: `&IFACE`, the interface's first IPv4 address when the
 /// firewall starts. The lab gives each such interface a second address
 /// and probes both: Shorewall's compiled firewall, fwgen's nftables

@@ -95,6 +95,7 @@ mod models {
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",
         iface_address => "iface-address",
+        ipsets => "ipsets",
         rfc1918 => "rfc1918",
         continue_log => "continue-log",
         nat_sport => "nat-sport",

@@ -6,12 +6,15 @@
 use super::*;
 
 /// The written list, parsed: what it takes in, what it leaves out.
+#[derive(Default)]
 pub(super) struct AddressList {
     pub addresses: Vec<IpNet>,
     pub excluded: Vec<IpNet>,
     /// `&eth0`: the first IPv4 address of that interface when the firewall
     /// starts (`self.interfaces[index]`), written as the whole list.
     pub interface_address: Option<usize>,
+    /// `+name` / `!+name`: an `[[ipset]]`, written as the whole list.
+    pub ipset: Option<crate::model::IpsetRef>,
 }
 
 impl Analyzer<'_> {
@@ -24,13 +27,18 @@ impl Analyzer<'_> {
         list: &str,
         zone: Option<ZoneRef>,
     ) -> Option<AddressList> {
+        if let Some(found) = self.ipset_list(raw, offset, list, zone) {
+            return found.map(|set| AddressList {
+                ipset: Some(set),
+                ..AddressList::default()
+            });
+        }
         if let Some(name) = list.strip_prefix('&').filter(|n| !n.contains([',', '!'])) {
             let span = self.inner_span(raw, offset, list.len());
             let index = self.interface_address(name, span)?;
             return Some(AddressList {
-                addresses: Vec::new(),
-                excluded: Vec::new(),
                 interface_address: Some(index),
+                ..AddressList::default()
             });
         }
         let (taken, left_out) = match list.split_once('!') {
@@ -57,7 +65,7 @@ impl Analyzer<'_> {
         ok.then_some(AddressList {
             addresses,
             excluded,
-            interface_address: None,
+            ..AddressList::default()
         })
     }
 

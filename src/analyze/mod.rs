@@ -31,6 +31,7 @@ mod addresses;
 mod firewall;
 mod hosts;
 mod interfaces;
+mod ipsets;
 mod limits;
 mod nat;
 mod nesting;
@@ -62,6 +63,7 @@ pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
         services: None,
         helpers_attached: false,
         blacklisting: false,
+        ipsets: Vec::new(),
     };
     let model = analyzer.model(raw);
     if analyzer.errors.is_empty() {
@@ -86,6 +88,8 @@ struct Analyzer<'a> {
     helpers_attached: bool,
     /// Reading `[[blacklist]]` entries: their actions differ (rules.rs).
     blacklisting: bool,
+    /// The `[[ipset]]` entries, read before anything names them.
+    ipsets: Vec<crate::model::Ipset>,
 }
 
 impl Analyzer<'_> {
@@ -111,6 +115,7 @@ impl Analyzer<'_> {
             .filter_map(|(name, interface)| self.interface(name, interface))
             .collect();
         self.check_duplicate_interfaces(raw);
+        self.ipsets(&raw.ipset);
         self.zone_hosts(raw);
         self.check_family_options();
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
@@ -144,6 +149,7 @@ impl Analyzer<'_> {
             nftables_table: self.nftables_table(raw),
             zones: std::mem::take(&mut self.zones),
             interfaces: std::mem::take(&mut self.interfaces),
+            ipsets: std::mem::take(&mut self.ipsets),
             policies,
             matrix,
             rules,
@@ -209,15 +215,14 @@ impl Analyzer<'_> {
             Some(list) => Some(self.address_list(raw, zone_text.len() + 1, list, zone)?),
             None => None,
         };
-        let (addresses, excluded, interface_address) = list.map_or_else(Default::default, |l| {
-            (l.addresses, l.excluded, l.interface_address)
-        });
+        let list = list.unwrap_or_default();
         Some(Endpoint {
             zone: zone?,
             interface: None,
-            addresses,
-            excluded,
-            interface_address,
+            addresses: list.addresses,
+            excluded: list.excluded,
+            interface_address: list.interface_address,
+            ipset: list.ipset,
         })
     }
 
@@ -369,7 +374,7 @@ pub fn parse_network(text: &str) -> Result<IpNet, String> {
 fn not_an_address(text: &str) -> String {
     let text = text.trim_start_matches('!');
     if text.starts_with('+') {
-        "it names an ipset, and fwgen's model has none: an ipset's members are added by ipset(8) outside the firewall and survive its restarts, while nftables keeps a set's members in the ruleset each load replaces; list the addresses instead".to_owned()
+        "it names an ipset, which fwgen takes only as the whole address list of a rule's or a blacklist entry's source or dest (`ZONE:+NAME`, an `[[ipset]]`); list the addresses here instead".to_owned()
     } else if text.starts_with('~') {
         "it is a MAC address (`~` in Shorewall), which fwgen's model does not match".to_owned()
     } else if text.starts_with('^') {

@@ -82,6 +82,14 @@ impl Analyzer<'_> {
             self.error(Some(raw_source.span()), kind);
             return None;
         }
+        if source.ipset.is_some() {
+            let kind = ErrorKind::IpsetReference {
+                text: raw_source.get_ref().clone(),
+                reason: "an ipset is taken in a `[[rule]]`'s or `[[blacklist]]` entry's source or dest, not yet in a port forward's or a redirect's source".to_owned(),
+            };
+            self.error(Some(raw_source.span()), kind);
+            return None;
+        }
         Some((source, forwarded))
     }
 

@@ -1,5 +1,6 @@
 //! Rules: actions, macros, protocols, ports, ICMP types.
 
+use super::addresses::AddressList;
 use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
 use crate::model::reject::{Answer, RejectWith};
@@ -140,19 +141,17 @@ impl Analyzer<'_> {
             },
             ZoneForm::Refused => None,
             ZoneForm::List(list) => {
-                let (addresses, excluded, interface_address) = match text.split_once(':') {
-                    Some((_, rest)) => {
-                        let parsed = self.address_list(raw, zone_text.len() + 1, rest, None)?;
-                        (parsed.addresses, parsed.excluded, parsed.interface_address)
-                    }
-                    None => (Vec::new(), Vec::new(), None),
+                let parsed = match text.split_once(':') {
+                    Some((_, rest)) => self.address_list(raw, zone_text.len() + 1, rest, None)?,
+                    None => AddressList::default(),
                 };
                 let endpoint = Endpoint {
                     zone: ZoneRef::All,
                     interface: None,
-                    addresses,
-                    excluded,
-                    interface_address,
+                    addresses: parsed.addresses,
+                    excluded: parsed.excluded,
+                    interface_address: parsed.interface_address,
+                    ipset: parsed.ipset,
                 };
                 Some((endpoint, Some(list)))
             }
@@ -213,15 +212,14 @@ impl Analyzer<'_> {
             }
             None => None,
         };
-        let (addresses, excluded, interface_address) = list.map_or_else(Default::default, |l| {
-            (l.addresses, l.excluded, l.interface_address)
-        });
+        let list = list.unwrap_or_default();
         Some(Some(Endpoint {
             zone,
             interface: Some(index),
-            addresses,
-            excluded,
-            interface_address,
+            addresses: list.addresses,
+            excluded: list.excluded,
+            interface_address: list.interface_address,
+            ipset: list.ipset,
         }))
     }
 

@@ -6,6 +6,7 @@
 
 mod conf;
 mod conntrack;
+mod ipsets;
 pub mod sample;
 mod stopped;
 mod tunnels;
@@ -159,7 +160,7 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 12] = [
+const FILES: [&str; 13] = [
     "zones",
     "interfaces",
     "hosts",
@@ -172,6 +173,7 @@ const FILES: [&str; 12] = [
     "stoppedrules",
     "tunnels",
     "conntrack",
+    "init",
 ];
 
 /// Every path this backend can write (both products, both NAT files).
@@ -307,6 +309,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
     files.push(tunnels::render(model, product, header)?);
     files.push(conntrack::render(header)?);
     files.push(conf::render(model, product, header)?);
+    files.extend(ipsets::render(model, product, header)?);
     Ok(files
         .into_iter()
         .map(|(name, content)| OutputFile {
@@ -566,6 +569,10 @@ fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option
     if let Some(index) = endpoint.interface_address {
         // Shorewall reads the address when its firewall starts.
         return Some(format!("{zone}:&{}", model.interfaces[index].name));
+    }
+    if let Some(set) = endpoint.ipset {
+        let not = if set.negated { "!" } else { "" };
+        return Some(format!("{zone}:{not}+{}", model.ipsets[set.index].name));
     }
     let cells = |nets: &[IpNet]| -> String {
         let cells: Vec<String> = nets

@@ -44,6 +44,9 @@ struct Ruleset {
     /// address, `&IFACE` is 0.0.0.0 (Shorewall's
     /// find_first_interface_address_if_any).
     optional: Vec<String>,
+    /// The model's `[[ipset]]` entries the loaded text declares: their
+    /// running members added at run time are kept across the load.
+    ipsets: Vec<fwgen::model::Ipset>,
 }
 
 impl Ruleset {
@@ -111,8 +114,10 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
                 foreign.text
             )));
         }
+        let ipsets = declared_ipsets(&model, &text);
         return Ok(Ruleset {
             running: text.clone(),
+            ipsets,
             text,
             stopped: stopped_text,
             table,
@@ -130,6 +135,7 @@ fn ruleset(config: &Path, given: Option<&Path>, stopped: bool) -> Result<Ruleset
         (running.clone(), format!("the model {}", config.display()))
     };
     Ok(Ruleset {
+        ipsets: declared_ipsets(&model, &text),
         text,
         running,
         stopped: stopped_text,
@@ -152,6 +158,31 @@ fn read_ruleset(path: &Path) -> Result<String, String> {
 fn defines(ruleset: &Ruleset) -> Result<Vec<String>, ExitCode> {
     fwgen::nft_defines::defines(&ruleset.text, |i| ruleset.interface_address(i))
         .map_err(|e| trouble(&format!("{e}; nothing was loaded")))
+}
+
+/// The model's ipsets the ruleset text declares (`set NAME {`).
+fn declared_ipsets(model: &fwgen::model::Model, text: &str) -> Vec<fwgen::model::Ipset> {
+    model
+        .ipsets
+        .iter()
+        .filter(|set| text.contains(&format!("\tset {} {{\n", set.name)))
+        .cloned()
+        .collect()
+}
+
+/// The text to load: the ruleset, then the running ipsets' members added
+/// at run time (src/apply.rs kept_members), in the same file and so the
+/// same transaction: the sets are never seen empty.
+fn with_kept_members(ruleset: &Ruleset) -> Result<String, ExitCode> {
+    if ruleset.ipsets.is_empty() {
+        return Ok(ruleset.text.clone());
+    }
+    let (lines, notes) = apply::kept_members(&ruleset.table, &ruleset.ipsets)
+        .map_err(|e| trouble(&format!("{e}; nothing was loaded")))?;
+    for note in notes {
+        step(&note);
+    }
+    Ok(format!("{}\n{lines}", ruleset.text))
 }
 
 fn live_diff(
@@ -264,7 +295,11 @@ pub fn apply(options: &ApplyOptions) -> ExitCode {
         Ok(state) => state,
         Err(code) => return code,
     };
-    let file = match state.private_copy("candidate.nft", &ruleset.text) {
+    let text = match with_kept_members(&ruleset) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let file = match state.private_copy("candidate.nft", &text) {
         Ok(file) => file,
         Err(e) => return trouble(&format!("cannot stage the ruleset: {e}")),
     };

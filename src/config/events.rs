@@ -70,6 +70,7 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             "stopped" => model.stopped.push(Deserialize::deserialize(table).ok()?),
             "tunnel" => model.tunnel.push(Deserialize::deserialize(table).ok()?),
             "blacklist" => model.blacklist.push(Deserialize::deserialize(table).ok()?),
+            "ipset" => model.ipset.push(Deserialize::deserialize(table).ok()?),
             _ => return None,
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod blacklist;
 pub mod interface;
+pub mod ipset;
 pub mod limit;
 pub mod logging;
 pub mod mark;
@@ -20,6 +21,7 @@ pub mod zone;
 
 pub use blacklist::ConnState;
 pub use interface::{FamilyOption, Interface, InterfaceOption};
+pub use ipset::{Ipset, IpsetKind, IpsetRef};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;
@@ -51,6 +53,8 @@ pub struct Model {
     /// Zones other than the firewall's own, in the model's order.
     pub zones: Vec<Zone>,
     pub interfaces: Vec<Interface>,
+    /// `[[ipset]]`: named address sets, in model order.
+    pub ipsets: Vec<Ipset>,
     /// Policies in the model's order.
     pub policies: Vec<Policy>,
     /// The policy of every ordered zone pair, resolved.

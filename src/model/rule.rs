@@ -134,6 +134,10 @@ pub struct Endpoint {
     /// starts (Shorewall's get_interface_address), as the endpoint's only
     /// address. IPv4 only.
     pub interface_address: Option<usize>,
+    /// `zone:+name` / `zone:!+name` (shorewall-rules(5)): the members of
+    /// an `[[ipset]]`, or every address but them, as the endpoint's only
+    /// addresses. Of the set's family.
+    pub ipset: Option<super::IpsetRef>,
 }
 
 impl Endpoint {
@@ -144,6 +148,9 @@ impl Endpoint {
     pub fn allows_family(&self, ipv6: bool) -> bool {
         if self.interface_address.is_some() {
             return !ipv6;
+        }
+        if let Some(set) = self.ipset {
+            return set.ipv6 == ipv6;
         }
         if !self.addresses.is_empty() {
             return self.addresses.iter().any(|a| is_ipv6(a) == ipv6);
@@ -159,7 +166,10 @@ impl Endpoint {
 
     /// Whether addresses are written, taken in or left out.
     pub fn has_addresses(&self) -> bool {
-        !self.addresses.is_empty() || !self.excluded.is_empty() || self.interface_address.is_some()
+        !self.addresses.is_empty()
+            || !self.excluded.is_empty()
+            || self.interface_address.is_some()
+            || self.ipset.is_some()
     }
 }
 

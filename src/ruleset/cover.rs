@@ -172,6 +172,7 @@ pub fn narrowed_to_ports(ruleset: &Ruleset, ports: &[u16]) -> Ruleset {
     Ruleset {
         table: ruleset.table.clone(),
         sets: ruleset.sets.clone(),
+        ipsets: ruleset.ipsets.clone(),
         helpers: ruleset.helpers.clone(),
         chains: ruleset
             .chains

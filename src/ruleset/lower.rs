@@ -103,6 +103,7 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     Ruleset {
         table: model.nftables_table.clone(),
         sets,
+        ipsets: model.ipsets.clone(),
         helpers: helpers(model),
         chains,
     }
@@ -3590,6 +3591,16 @@ fn endpoint_matches(
         matches.push(Match::InterfaceAddress {
             direction,
             interface: model.interfaces[index].physical.clone(),
+        });
+    }
+    if let Some(set) = endpoint.ipset {
+        let ipset = &model.ipsets[set.index];
+        matches.push(Match::Set {
+            family: Family::of(ipset.ipv6),
+            direction,
+            negated: set.negated,
+            name: ipset.name.clone(),
+            elements: ipset.elements.clone(),
         });
     }
     let excluded = of_family(&endpoint.excluded);

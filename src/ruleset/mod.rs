@@ -36,6 +36,9 @@ pub struct Ruleset {
     pub table: String,
     /// Named sets the rules update (the per-address log limit).
     pub sets: Vec<Set>,
+    /// The model's `[[ipset]]` entries: named sets of addresses, created
+    /// with their elements, which more may join at run time.
+    pub ipsets: Vec<crate::model::Ipset>,
     /// The conntrack helper objects rules attach (`ct helper ftp-21 { ... }`).
     pub helpers: Vec<Helper>,
     pub chains: Vec<Chain>,
@@ -317,6 +320,16 @@ pub enum Match {
         direction: Direction,
         interface: String,
     },
+    /// `ip saddr @bo` (`!=` negated): the address is a member of the named
+    /// set (an `[[ipset]]`). `elements` are its members when loaded:
+    /// explain and check assume those, and the kernel's set may hold more.
+    Set {
+        family: Family,
+        direction: Direction,
+        negated: bool,
+        name: String,
+        elements: Vec<IpNet>,
+    },
     Fib(Fib),
     /// `tcp flags & (MASK) == VALUE`.
     TcpFlags {
@@ -377,6 +390,7 @@ impl Match {
             Match::Family(family)
             | Match::Address { family, .. }
             | Match::OriginalAddress { family, .. }
+            | Match::Set { family, .. }
             | Match::IcmpType { family, .. } => Some(*family),
             Match::InterfaceAddress { .. } => Some(Family::Ipv4),
             _ => None,

@@ -161,6 +161,9 @@ pub fn lower_stopped(model: &Model) -> Ruleset {
     Ruleset {
         table: model.nftables_table.clone(),
         sets: Vec::new(),
+        // Declared though no rule reads them: `fwgen apply` carries the
+        // running sets' members across a stop and a start.
+        ipsets: model.ipsets.clone(),
         helpers: Vec::new(),
         chains,
     }

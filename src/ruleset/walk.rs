@@ -160,6 +160,21 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
                 None => nets.iter().any(|n| n.prefix_len() == 0) != *negated,
             }
         }
+        // The set as loaded: its model elements (explain says so).
+        Match::Set {
+            family,
+            direction,
+            negated,
+            elements,
+            ..
+        } => {
+            let address = match direction {
+                Direction::Source => packet.saddr,
+                Direction::Destination => packet.daddr,
+            };
+            packet.family == *family
+                && address.is_some_and(|a| elements.iter().any(|n| n.contains(&a)) != *negated)
+        }
         // Resolved to an address before a walk (Ruleset::with_interface_addresses).
         Match::InterfaceAddress { .. } => false,
         Match::Protocol(protocols) => packet.proto.is_some_and(|p| protocols.contains(&l4_of(p))),

@@ -411,7 +411,14 @@ impl Topology {
                 if let ZoneRef::One(zone @ ZoneId::Zone(_)) = endpoint.zone {
                     // An address left out gets a host too, so the lab
                     // sends from both sides of the exclusion.
-                    let written = endpoint.addresses.iter().chain(&endpoint.excluded);
+                    // An ipset's elements likewise: the lab sends from a
+                    // member and from the zone's other addresses.
+                    let members = endpoint
+                        .ipset
+                        .iter()
+                        .flat_map(|set| &model.ipsets[set.index].elements);
+                    let written =
+                        (endpoint.addresses.iter().chain(&endpoint.excluded)).chain(members);
                     wanted.extend(written.clone().map(|a| (zone, *a)));
                     if let Some(index) = endpoint.interface {
                         on_interface.extend(written.map(|a| (*a, index)));

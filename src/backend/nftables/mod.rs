@@ -123,18 +123,31 @@ fn forwarding(model: &Model) -> String {
     format!("{}; {}", family(false, ipv4), family(true, ipv6))
 }
 
-/// The log limit's sets, then every lookup the chains make, in order.
+/// The model's ipsets, the log limit's sets, then every lookup the chains
+/// make, in order.
 fn sets(ruleset: &Ruleset) -> Vec<SetView<'_>> {
     let mut sets: Vec<SetView> = ruleset
-        .sets
+        .ipsets
         .iter()
         .map(|set| SetView {
             kind: "set",
             name: &set.name,
-            comment: set.comment.clone(),
-            lines: print::set_lines(set).into_iter().map(Line::Text).collect(),
+            comment: format!(
+                "ipset {} ({}): created with these elements; `fwgen apply` keeps the members added since (`nft add element inet {} {} {{ ... }}`)",
+                set.name,
+                set.kind.name(),
+                ruleset.table,
+                set.name
+            ),
+            lines: print::ipset_lines(set).into_iter().map(Line::Text).collect(),
         })
         .collect();
+    sets.extend(ruleset.sets.iter().map(|set| SetView {
+        kind: "set",
+        name: &set.name,
+        comment: set.comment.clone(),
+        lines: print::set_lines(set).into_iter().map(Line::Text).collect(),
+    }));
     let lookups = ruleset
         .chains
         .iter()

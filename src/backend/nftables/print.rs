@@ -163,6 +163,20 @@ impl Display for Match {
                 let variable = crate::nft_defines::variable(interface);
                 write!(f, "ip {field} ${variable}")
             }
+            Match::Set {
+                family,
+                direction,
+                negated,
+                name,
+                ..
+            } => {
+                let field = match direction {
+                    Direction::Source => "saddr",
+                    Direction::Destination => "daddr",
+                };
+                let not = if *negated { "!= " } else { "" };
+                write!(f, "{} {field} {not}@{name}", family_word(*family))
+            }
             Match::Protocol(protocols) => {
                 f.write_str("meta l4proto ")?;
                 set(f, protocols, l4_word)
@@ -514,6 +528,25 @@ pub fn set_lines(set: &Set) -> Vec<String> {
             None => vec!["flags dynamic".to_owned()],
         })
         .collect()
+}
+
+/// The body of an `[[ipset]]`'s set: a hash:net set takes networks
+/// (`flags interval`), a hash:ip set addresses only.
+pub fn ipset_lines(set: &crate::model::Ipset) -> Vec<String> {
+    let key = if set.ipv6 { "ipv6_addr" } else { "ipv4_addr" };
+    let mut lines = vec![format!("type {key}")];
+    if set.kind == crate::model::IpsetKind::HashNet {
+        lines.push("flags interval".to_owned());
+    }
+    if !set.elements.is_empty() {
+        let elements: Vec<String> = set
+            .elements
+            .iter()
+            .map(|n| shown(|f| net(f, n)).to_string())
+            .collect();
+        lines.push(format!("elements = {{ {} }}", elements.join(", ")));
+    }
+    lines
 }
 
 /// The body of a `ct helper` object.

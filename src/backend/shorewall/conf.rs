@@ -76,6 +76,20 @@ pub fn render(
     Ok((name, file.render()?))
 }
 
+/// IPSET_WARNINGS: the compiler warns of a set missing on the host that
+/// compiles, which fwgen's init script creates when the firewall starts.
+fn ipset_warnings(model: &Model, product: Product) -> Decided {
+    if model.ipsets.iter().any(|s| s.ipv6 == product.ipv6) {
+        decide(
+            "IPSET_WARNINGS",
+            "No",
+            "the init script creates the model's ipsets when the firewall starts: a set missing where it is compiled is no fault",
+        )
+    } else {
+        decide("IPSET_WARNINGS", "Yes", "Shorewall's default")
+    }
+}
+
 fn decide(key: &'static str, value: impl Into<String>, why: impl Into<String>) -> Decided {
     Decided {
         key,
@@ -162,6 +176,12 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             decide("AUTOHELPERS", "No", "no conntrack helpers")
         },
         clamp_mss(model.firewall.clamp_mss),
+        ipset_warnings(model, product),
+        decide(
+            "SAVE_IPSETS",
+            "No",
+            "the init script creates the model's ipsets and keeps their members across restarts",
+        ),
         decide(
             "EXPAND_POLICIES",
             "Yes",
