@@ -276,7 +276,12 @@ fn an_interface_of_zone_dash_becomes_an_interface_without_a_zone() {
 fn round_trip(path: &str) {
     let text = std::fs::read_to_string(common::root().join(path)).unwrap();
     let model = compile(&Source::new(path, text)).unwrap_or_else(|f| panic!("{}", f.render()));
-    let dir = common::scratch(&format!("round-trip-{}", path.len()));
+    // One directory per model: two tests of one process never share it.
+    let stem = std::path::Path::new(path)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy();
+    let dir = common::scratch(&format!("round-trip-{stem}"));
     for file in backend::render(&model, Backend::Shorewall).unwrap() {
         let at = dir.join(&file.path);
         std::fs::create_dir_all(at.parent().unwrap()).unwrap();

@@ -6,8 +6,9 @@
 //! test and prints the whole matrix. The lab itself is `fwgen verify`'s
 //! library (src/verify/); these tests are calls of it.
 //!
-//! Needs root, iproute2, nftables, shorewall, shorewall6, dnsmasq-base,
-//! busybox, ethtool and iputils-ping (tests/run installs them).
+//! Needs root, iproute2, nftables, shorewall, shorewall6, ipset,
+//! dnsmasq-base, busybox, ethtool and iputils-ping (tests/run installs
+//! them).
 
 mod common;
 

@@ -425,6 +425,7 @@ pub fn require_lab() {
         ("ethtool", "ethtool"),
         ("ping", "iputils-ping"),
         ("timeout", "coreutils"),
+        ("ipset", "ipset"),
     ] {
         require_tool(tool, package);
     }
