@@ -142,7 +142,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     )
     .unwrap();
     std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 dhcp,maclist\n").unwrap();
-    std::fs::write(dir.join("policy"), "all all REJECT info 10/sec:40\n").unwrap();
+    std::fs::write(dir.join("policy"), "all all REJECT info 10/sec:40 3\n").unwrap();
     std::fs::write(
         dir.join("rules"),
         "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
@@ -154,7 +154,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     for expected in [
         "zones:4: the parent zone `net` is named twice",
         "interfaces:2: interface option `maclist`",
-        "policy:1: policy rate and connection limits",
+        "policy:1: a policy's CONNLIMIT",
         "rules:2: RATE `1/sec:5` on a DNAT rule: not in fwgen's model",
     ] {
         assert!(

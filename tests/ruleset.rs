@@ -101,10 +101,12 @@ fn chain_comments_never_claim_a_policy_a_rule_replaced() {
         for chain in lower(&model).chains {
             // A pair chain's heading names the item whose policy ends it,
             // or says that a rule decides every packet. (A pair's blacklist
-            // chain, `blacklist-net-fw`, ends in no policy.)
+            // chain, `blacklist-net-fw`, and a policy's syn-flood chain,
+            // `synflood-net-all`, end in no policy.)
             let is_pair = chain.base.is_none()
                 && chain.name.contains('-')
                 && !chain.name.starts_with("blacklist-")
+                && !chain.name.starts_with("synflood-")
                 && model.zones.iter().any(|z| {
                     chain.name.starts_with(&format!("{}-", z.name))
                         || chain.name.ends_with(&format!("-{}", z.name))
