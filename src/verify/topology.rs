@@ -613,21 +613,7 @@ impl Topology {
                     continue;
                 }
                 for net in dnat.origdest.networks() {
-                    let address = origdest_address(net);
-                    let Some(link) = self.links.get_mut(index) else {
-                        continue;
-                    };
-                    if link.firewall.contains(&address) {
-                        continue;
-                    }
-                    let full = if address.is_ipv6() { 128 } else { 32 };
-                    let spec = format!("{address}/{full}");
-                    let name = link_name(interface, index);
-                    in_ns(
-                        &self.firewall.netns,
-                        &["ip", "addr", "add", &spec, "dev", &name, "nodad"],
-                    )?;
-                    link.firewall.push(address);
+                    self.add_firewall_address(model, index, origdest_address(net))?;
                 }
             }
         }
@@ -646,29 +632,37 @@ impl Topology {
                 continue;
             };
             let index = snat.interface;
-            let name = link_name(&model.interfaces[index], index);
             for address in addresses_between(to.first, to.last).take(256) {
                 let held = self.firewall.addresses.contains(&address)
                     || (self.hosts.iter())
                         .any(|h| h.addresses.contains(&address) || h.extra.contains(&address));
-                let Some(link) = self.links.get_mut(index) else {
-                    continue;
-                };
-                if held
-                    || link.firewall.contains(&address)
-                    || !link.networks.iter().any(|n| n.contains(&address))
-                {
-                    continue;
+                let on_link = (self.links.get(index))
+                    .is_some_and(|link| link.networks.iter().any(|n| n.contains(&address)));
+                if !held && on_link {
+                    self.add_firewall_address(model, index, address)?;
                 }
-                let full = if address.is_ipv6() { 128 } else { 32 };
-                let spec = format!("{address}/{full}");
-                in_ns(
-                    &self.firewall.netns,
-                    &["ip", "addr", "add", &spec, "dev", &name, "nodad"],
-                )?;
-                link.firewall.push(address);
             }
         }
+        Ok(())
+    }
+
+    /// `address` is the firewall's on the link of `model.interfaces[index]`
+    /// (once).
+    fn add_firewall_address(&mut self, model: &Model, index: usize, address: IpAddr) -> Result<()> {
+        let Some(link) = self.links.get_mut(index) else {
+            return Ok(());
+        };
+        if link.firewall.contains(&address) {
+            return Ok(());
+        }
+        let full = if address.is_ipv6() { 128 } else { 32 };
+        let spec = format!("{address}/{full}");
+        let name = link_name(&model.interfaces[index], index);
+        in_ns(
+            &self.firewall.netns,
+            &["ip", "addr", "add", &spec, "dev", &name, "nodad"],
+        )?;
+        link.firewall.push(address);
         Ok(())
     }
 
