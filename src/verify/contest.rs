@@ -887,15 +887,28 @@ fn write(path: &Path, content: &str) -> Result<()> {
     std::fs::write(path, content).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Compile and start a copy of an original Shorewall directory (its
-/// regular files without an extension, its site macros and actions, and
-/// its conf file; Shorewall converts a masq file in place, so never the
-/// directory itself). The samples ship with STARTUP_ENABLED=No, the one
-/// setting the lab changes.
+/// Compile and start a copy of an original Shorewall directory (never the
+/// directory itself: Shorewall converts a masq file in place).
 fn load_original(product: &str, original: &Path, topology: &Topology, dir: &Path) -> Result<()> {
     let copy = dir.join(format!("original-{product}"));
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy).map_err(|e| format!("{}: {e}", copy.display()))?;
+    copy_original(product, original, &copy)?;
+    compile_and_start(
+        product,
+        &copy,
+        &dir.join(format!("original-{product}.compiled")),
+        topology,
+        dir,
+    )
+}
+
+/// Copy what Shorewall reads of an original directory into `copy`: its
+/// regular files without an extension, its site macros and actions, and
+/// its conf file, or the one Shorewall ships when it has none, as `fwgen
+/// import` reads such a directory (Shorewall's compiler refuses it). The
+/// samples ship with STARTUP_ENABLED=No, the one setting the lab changes.
+fn copy_original(product: &str, original: &Path, copy: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(copy);
+    std::fs::create_dir_all(copy).map_err(|e| format!("{}: {e}", copy.display()))?;
     let entries =
         std::fs::read_dir(original).map_err(|e| format!("{}: {e}", original.display()))?;
     for entry in entries {
@@ -921,18 +934,22 @@ fn load_original(product: &str, original: &Path, topology: &Topology, dir: &Path
         }
     }
     let conf = copy.join(format!("{product}.conf"));
-    if let Ok(text) = std::fs::read_to_string(&conf) {
-        write(
-            &conf,
-            &text.replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes"),
-        )?;
-    }
-    compile_and_start(
-        product,
-        &copy,
-        &dir.join(format!("original-{product}.compiled")),
-        topology,
-        dir,
+    let text = match std::fs::read_to_string(&conf) {
+        Ok(text) => text,
+        Err(_) => {
+            let shipped = match product {
+                "shorewall6" => crate::backend::shorewall::sample::SHOREWALL6,
+                _ => crate::backend::shorewall::sample::SHOREWALL,
+            };
+            shipped
+                .iter()
+                .map(|(key, value)| format!("{key}={value}\n"))
+                .collect()
+        }
+    };
+    write(
+        &conf,
+        &text.replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes"),
     )
 }
 
@@ -1281,4 +1298,50 @@ pub fn contest(
         outcomes,
         expected,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_original;
+
+    /// A directory without a conf file is compiled with the one Shorewall
+    /// ships (as `fwgen import` reads it), not refused by the compiler.
+    #[test]
+    fn an_original_without_a_conf_file_gets_the_shipped_one() {
+        let scratch = tempfile::tempdir().unwrap();
+        let original = scratch.path().join("etc");
+        std::fs::create_dir(&original).unwrap();
+        std::fs::write(original.join("zones"), "fw firewall\n").unwrap();
+        std::fs::write(original.join("rules.bak~"), "x\n").unwrap();
+        for product in ["shorewall", "shorewall6"] {
+            let copy = scratch.path().join(product);
+            copy_original(product, &original, &copy).unwrap();
+            let conf = std::fs::read_to_string(copy.join(format!("{product}.conf"))).unwrap();
+            assert!(
+                conf.lines().any(|line| line == "STARTUP_ENABLED=Yes"),
+                "{conf}"
+            );
+            assert!(
+                conf.lines().any(|line| line == "IP_FORWARDING=Keep"),
+                "{conf}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(copy.join("zones")).unwrap(),
+                "fw firewall\n"
+            );
+            assert!(!copy.join("rules.bak~").exists());
+        }
+        // A conf file of its own is kept, with the lab's one change.
+        std::fs::write(
+            original.join("shorewall.conf"),
+            "STARTUP_ENABLED=No\nIP_FORWARDING=On\n",
+        )
+        .unwrap();
+        let copy = scratch.path().join("own");
+        copy_original("shorewall", &original, &copy).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(copy.join("shorewall.conf")).unwrap(),
+            "STARTUP_ENABLED=Yes\nIP_FORWARDING=On\n"
+        );
+    }
 }
