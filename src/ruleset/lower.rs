@@ -3967,11 +3967,15 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
     rules.sort_by_key(|(at, _)| *at);
     // The sources routed out of an interface are noted first: they
     // translate nothing, and every new connection passes them.
-    // Shorewall's nat file comes next: its rules sit in the interfaces'
-    // nat chains, which PREROUTING enters before the rules file's dnat.
+    // Shorewall's nat file comes last: Misc.pm's generate_matrix adds
+    // PREROUTING's jumps to the zones' dnat chains (the rules file's
+    // DNAT and REDIRECT) first and those to the interfaces' nat chains
+    // (`eth0_in`, the nat file's) after them ("Make sure that the 1:1
+    // NAT jumps are last in PREROUTING"). In nat output the nat file's
+    // LOCAL entries come first: setup_nat runs before process_rules.
     routed_source_rules(model)
-        .chain(one_to_one_rules(model, Hook::Prerouting))
         .chain(rules.into_iter().map(|(_, rule)| rule))
+        .chain(one_to_one_rules(model, Hook::Prerouting))
         .collect()
 }
 
