@@ -88,14 +88,13 @@ fn shares_an_interface(zones: &[Zone], interfaces: &[Interface], zone: usize) ->
 impl Analyzer<'_> {
     /// A port forward's (or redirect's) nat rule matches the source
     /// zone's interfaces; with hosts it would need the zones' order too:
-    /// refused for now. `forwards`: each one's source zone and span.
-    pub(super) fn check_dnat_hosts(&mut self, forwards: &[(ZoneRef, Range<usize>)]) {
-        for (source, span) in forwards {
-            let zones: Vec<usize> = (0..self.zones.len())
-                .filter(|&z| source.matches(ZoneId::Zone(z)))
-                .collect();
+    /// refused for now. `forwards`: the zones each one translates
+    /// connections from, and its span.
+    pub(super) fn check_dnat_hosts(&mut self, forwards: &[(Vec<usize>, Range<usize>)]) {
+        for (zones, span) in forwards {
             let shared = zones
-                .into_iter()
+                .iter()
+                .copied()
                 .find(|&z| shares_an_interface(&self.zones, &self.interfaces, z));
             if let Some(zone) = shared {
                 let kind = ErrorKind::DnatWithHosts {

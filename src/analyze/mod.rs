@@ -128,10 +128,21 @@ impl Analyzer<'_> {
         let dnats: Vec<Dnat> = raw.dnat.iter().flat_map(|d| self.dnat(d)).collect();
         let redirects: Vec<crate::model::Redirect> =
             raw.redirect.iter().flat_map(|r| self.redirect(r)).collect();
-        let forwards = dnats.iter().map(|d| (d.source.zone, d.span.clone()));
-        let forwards: Vec<_> = forwards
-            .chain(redirects.iter().map(|r| (r.source.zone, r.span.clone())))
-            .collect();
+        // The zones each one translates connections from: a port forward
+        // from `all` leaves its target's zone out, a redirect takes every
+        // zone its source names.
+        let zones = 0..self.zones.len();
+        let forwards = dnats.iter().map(|d| {
+            let from = zones.clone().filter(|&z| d.forwards_from(ZoneId::Zone(z)));
+            (from.collect(), d.span.clone())
+        });
+        let redirects_from = redirects.iter().map(|r| {
+            let from = zones
+                .clone()
+                .filter(|&z| r.source.zone.matches(ZoneId::Zone(z)));
+            (from.collect(), r.span.clone())
+        });
+        let forwards: Vec<(Vec<usize>, _)> = forwards.chain(redirects_from).collect();
         self.check_dnat_hosts(&forwards);
         let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
         let snats = self.snats(raw);
