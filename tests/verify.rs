@@ -252,8 +252,9 @@ fn imported_dir(name: &str, files: &[(&str, &str)]) -> (std::path::PathBuf, std:
     let original = dir.join("shorewall");
     std::fs::create_dir_all(&original).unwrap();
     // EXPAND_POLICIES=Yes as in the review's cases: its default, shared
-    // policy chains, is a disagreement of its own.
-    let conf = "STARTUP_ENABLED=Yes\nIP_FORWARDING=On\nEXPAND_POLICIES=Yes\n";
+    // policy chains, is a disagreement of its own. ADD_IP_ALIASES=No:
+    // the admin's firewall holds a nat file's external addresses itself.
+    let conf = "STARTUP_ENABLED=Yes\nIP_FORWARDING=On\nEXPAND_POLICIES=Yes\nADD_IP_ALIASES=No\n";
     for (file, lines) in files.iter().chain(&[("shorewall.conf", conf)]) {
         std::fs::write(original.join(file), lines).unwrap();
     }
@@ -318,6 +319,62 @@ fn a_port_forward_by_source_port_agrees() {
         "{stdout}"
     );
     assert!(to_fw_25("1").contains("| DROP |"), "{stdout}");
+}
+
+/// One-to-one NAT whose external address lies in the uplink's network
+/// (shorewall-nat(5)'s usual case: a public address of the provider's
+/// subnet): the lab gives it to the firewall on that link, as the admin's
+/// firewall holds it, so the net host's packets to it reach the firewall
+/// and the internal host (once they went unanswered by ARP, a dropped
+/// probe in all three firewalls). The port forward of every address's
+/// port 80 takes the external address's port 80 too: Shorewall's nat file
+/// comes after the rules' DNAT in PREROUTING (fwgen once put it first and
+/// sent that port to the internal host, where the policy dropped it). The
+/// internal side is a hosts zone, and a port forward from `all` into it
+/// imports: `all` leaves the target's own zone out, so no forward comes
+/// from a zone of hosts (once refused). A reply from a port forward's
+/// target is expected from the target's zone (once from the original
+/// destination's: a host of no zone, whose reply the catch-all drops).
+#[test]
+fn one_to_one_nat_on_the_uplinks_network_reaches_the_internal_host() {
+    common::require_lab();
+    let (original, model) = imported_dir(
+        "verify-nat-on-link",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\ndmz\tipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet\teth0\t-\n-\teth1\t-\n"),
+            ("hosts", "dmz\teth1:10.0.2.0/24\n"),
+            (
+                "policy",
+                "$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("nat", "198.18.0.50\teth0\t10.0.2.50\tNo\tNo\n"),
+            (
+                "rules",
+                "?SECTION NEW\nACCEPT\tnet\tdmz:10.0.2.50\ttcp\t22\nDNAT\tall\tdmz:10.0.2.5\ttcp\t80\n",
+            ),
+        ],
+    );
+    let output = verify_against(&original, &model);
+    assert_exit(&output, 0);
+    let stdout = text(&output.stdout);
+    let probe = |what: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no `{what}` probe:\n{stdout}"))
+            .to_owned()
+    };
+    let ssh = probe("net#1 198.18.0.2 -> fw 198.18.0.50 tcp 22 |");
+    assert!(ssh.contains("| ACCEPT dmz#1 saw 198.18.0.2 |"), "{ssh}");
+    for web in [
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 80 |",
+        "net#1 198.18.0.2 -> fw 198.18.0.50 tcp 80 |",
+        "net#1 198.18.0.2 -> eth1(no zone)#1 198.18.1.2 tcp 80 |",
+    ] {
+        let web = probe(web);
+        assert!(web.contains("| ACCEPT dmz#1 saw 198.18.0.2 |"), "{web}");
+    }
 }
 
 /// A nested zone on its parent's interface (shorewall-hosts(5),

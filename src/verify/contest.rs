@@ -628,7 +628,8 @@ pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Exp
     let answer = explain_in(model, &ruleset, &asked)
         .map_err(|e| format!("explain {}: {e}", probe.describe()))?;
     let mut outcome = expected_outcome(model, topology, probe, &answer)?;
-    if answer.verdict == Verdict::Accept && !reply_passes(model, &ruleset, probe, &asked)? {
+    if answer.verdict == Verdict::Accept && !reply_passes(model, &ruleset, probe, &asked, &answer)?
+    {
         outcome = Outcome::Drop;
     } else if answer.verdict == Verdict::Accept
         && matches!(probe.kind, Kind::Tcp(_))
@@ -662,13 +663,16 @@ fn lab_ruleset(model: &Model, topology: &Topology) -> Result<crate::ruleset::Rul
 /// ESTABLISHED section do, and may take the reply; to or
 /// from an address no zone claims, the reply meets the catch-all as
 /// Shorewall's does (see `unclaimed_rules` in src/ruleset/lower.rs). A
-/// reply that does not pass leaves the connection incomplete: the prober
-/// sees no answer.
+/// port forward's reply comes from its target, in the target's zone
+/// (conntrack gives it the original address back in postrouting, after
+/// the filter). A reply that does not pass leaves the connection
+/// incomplete: the prober sees no answer.
 fn reply_passes(
     model: &Model,
     ruleset: &crate::ruleset::Ruleset,
     probe: &Probe,
     asked: &Query,
+    answer: &Explanation,
 ) -> Result<bool> {
     let blacklist_sees_replies = !model.blacklist.is_empty()
         && model
@@ -678,17 +682,32 @@ fn reply_passes(
     // Rules of the ALL or ESTABLISHED section see established packets
     // before the pair chain accepts them, and may take the reply.
     let rules_see_replies = crate::ruleset::lower::established_in_pairs(model);
+    let target = answer.nat.iter().rev().find_map(|nat| match nat {
+        crate::explain::Nat::Dnat { to, port, .. } => Some((*to, port.or(asked.dport))),
+        _ => None,
+    });
+    let (replier, sport) = match target {
+        Some((to, port)) => {
+            let place = crate::explain::Place {
+                zone: answer.dest_zone,
+                address: Some(to),
+                interface: None,
+            };
+            (place, port)
+        }
+        None => (asked.to, asked.dport),
+    };
     if probe.from_zone.is_some()
-        && probe.to_zone.is_some()
+        && replier.zone.is_some()
         && !blacklist_sees_replies
         && !rules_see_replies
     {
         return Ok(true);
     }
     let reply = Query {
-        from: asked.to,
+        from: replier,
         to: asked.from,
-        sport: asked.dport,
+        sport,
         dport: asked.sport,
         icmp_type: asked
             .icmp_type

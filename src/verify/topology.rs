@@ -172,7 +172,7 @@ impl Topology {
         topology.add_zone_hosts(model)?;
         topology.add_extra_addresses(model)?;
         topology.add_origdest_addresses(model)?;
-        topology.add_snat_addresses(model)?;
+        topology.add_nat_addresses(model)?;
         topology.add_second_addresses(model)?;
         topology.add_default_route(model)?;
         Ok(topology)
@@ -620,27 +620,32 @@ impl Topology {
         Ok(())
     }
 
-    /// The addresses an SNAT entry translates to that lie in its
-    /// interface's lab network are the firewall's on that link, as the
-    /// admin's firewall holds them (or Shorewall's ADD_SNAT_ALIASES adds
-    /// them): the receiver's replies to them are answered by ARP there.
+    /// The addresses an SNAT entry translates to, and the external
+    /// addresses of one-to-one NAT, that lie in their interface's lab
+    /// network are the firewall's on that link, as the admin's firewall
+    /// holds them (or Shorewall's ADD_SNAT_ALIASES and ADD_IP_ALIASES add
+    /// them): the packets sent to them are answered by ARP there.
     /// Addresses outside the link's networks reach the firewall by the
     /// hosts' default route. At most 256 of a range; none a lab host holds.
-    fn add_snat_addresses(&mut self, model: &Model) -> Result<()> {
-        for snat in &model.snats {
-            let Some(to) = &snat.to else {
-                continue;
-            };
-            let index = snat.interface;
-            for address in addresses_between(to.first, to.last).take(256) {
-                let held = self.firewall.addresses.contains(&address)
-                    || (self.hosts.iter())
-                        .any(|h| h.addresses.contains(&address) || h.extra.contains(&address));
-                let on_link = (self.links.get(index))
-                    .is_some_and(|link| link.networks.iter().any(|n| n.contains(&address)));
-                if !held && on_link {
-                    self.add_firewall_address(model, index, address)?;
-                }
+    fn add_nat_addresses(&mut self, model: &Model) -> Result<()> {
+        let snats = model.snats.iter().filter_map(|snat| {
+            let to = snat.to.as_ref()?;
+            let addresses = addresses_between(to.first, to.last).take(256);
+            Some(addresses.map(|address| (snat.interface, address)))
+        });
+        let one_to_one = model
+            .one_to_one
+            .iter()
+            .map(|nat| (nat.interface, nat.external));
+        let wanted: Vec<(usize, IpAddr)> = snats.flatten().chain(one_to_one).collect();
+        for (index, address) in wanted {
+            let held = self.firewall.addresses.contains(&address)
+                || (self.hosts.iter())
+                    .any(|h| h.addresses.contains(&address) || h.extra.contains(&address));
+            let on_link = (self.links.get(index))
+                .is_some_and(|link| link.networks.iter().any(|n| n.contains(&address)));
+            if !held && on_link {
+                self.add_firewall_address(model, index, address)?;
             }
         }
         Ok(())
