@@ -727,6 +727,16 @@ impl Analyzer<'_> {
         if let Ok(id) = text.parse::<u32>() {
             return Some(OwnerId::Ids { low: id, high: id });
         }
+        if text
+            .split('-')
+            .all(|part| part.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return refuse(
+                self,
+                shown,
+                "ids are numbers 0 to 4294967295, one or a range `LOW-HIGH`",
+            );
+        }
         if text.starts_with('+') {
             return refuse(
                 self,
