@@ -435,6 +435,18 @@ pub struct RawRule {
     /// (`"ftp"`): Shorewall's HELPER column.
     #[schemars(with = "Option<String>")]
     pub helper: Option<Box<Spanned<String>>>,
+    /// Only packets the firewall sends from a socket of this user: a name
+    /// (`"proxy"`), a uid (`13`) or a range of uids (`"1000-1999"`).
+    /// Shorewall's USER/GROUP column; the source must be the firewall.
+    #[schemars(with = "Option<Scalar>")]
+    pub user: Option<Box<Spanned<Scalar>>>,
+    /// Likewise the socket's group: a name, a gid or a range of gids.
+    #[schemars(with = "Option<Scalar>")]
+    pub group: Option<Box<Spanned<Scalar>>>,
+    /// `true`: only packets sent by neither the `user` nor the `group`
+    /// (Shorewall's `!user:group`).
+    #[schemars(with = "Option<bool>")]
+    pub owner_negated: Option<Box<Spanned<bool>>>,
     /// The section of Shorewall's rules file (`"all"`, `"established"`,
     /// `"related"`, `"new"`): the connection states the rule sees.
     #[schemars(with = "Option<String>")]

@@ -253,6 +253,13 @@ pub enum ErrorKind {
         text: String,
         reason: String,
     },
+    /// A rule's `user`, `group` or `owner_negated` that is malformed, or
+    /// on a rule whose source is not the firewall.
+    BadOwner {
+        key: &'static str,
+        text: String,
+        reason: String,
+    },
     /// `zone:eth0` in a rule, where it cannot be.
     RuleInterface {
         interface: String,
@@ -550,6 +557,7 @@ impl Error {
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
+            BadOwner { .. } => "the owner of the firewall's own packets (Shorewall's USER/GROUP): `user = \"proxy\"` or `user = 13` or `user = \"1000-1999\"`, `group` likewise, `owner_negated = true` for neither; on a rule whose source is the firewall".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`".into(),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
@@ -1030,6 +1038,7 @@ impl ErrorKind {
             BadIpset { .. } => "bad-ipset",
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
+            BadOwner { .. } => "bad-owner",
             RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
             LogRule { .. } => "log-rule",
@@ -1313,6 +1322,9 @@ impl Display for ErrorKind {
             LogRule { reason } => write!(f, "a LOG rule {reason}"),
             BadHelper { text, reason } => {
                 write!(f, "`helper = {}`: {reason}", quoted(text))
+            }
+            BadOwner { key, text, reason } => {
+                write!(f, "`{key} = {text}`: {reason}")
             }
             RuleSection { section, reason } => {
                 write!(f, "`section = {}`: {reason}", quoted(section))

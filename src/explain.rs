@@ -825,6 +825,9 @@ impl Explanation {
         for note in self.ipset_notes() {
             out.push_str(&format!("ipset: {note}\n"));
         }
+        for note in self.owner_notes(model) {
+            out.push_str(&format!("owner: {note}\n"));
+        }
         if self.nat.is_empty() {
             out.push_str("nat: none\n");
         }
@@ -896,6 +899,40 @@ impl Explanation {
             let note = format!(
                 "set {name} was taken to hold its model elements only ({} of them, as when loaded); members added at run time may change the verdict",
                 elements.len()
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        notes
+    }
+
+    /// What the verdict assumes about the rules the packet met that test
+    /// the owner of the sending socket (`user`, `group`): explain cannot
+    /// know which user's program sends a packet, and takes it as sent by
+    /// none of those owners.
+    pub fn owner_notes(&self, model: &Model) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        for step in &self.trace {
+            let Origin::Rule(index) = step.origin else {
+                continue;
+            };
+            let Some(owner) = model.rules.get(index).and_then(|r| r.owner.as_ref()) else {
+                continue;
+            };
+            if !step.owned {
+                continue;
+            }
+            let verb = if step.matched {
+                "matched"
+            } else {
+                "did not match"
+            };
+            let note = format!(
+                "the rule at {}:{} tests the sending socket's owner ({}), which explain cannot know: it took the packet as sent by no such user or group, and the rule {verb} here; a packet of another owner may get another verdict",
+                model.source_name,
+                model.rules[index].line,
+                owner.describe()
             );
             if !notes.contains(&note) {
                 notes.push(note);
@@ -976,6 +1013,7 @@ impl Explanation {
             "nat": nat,
             "limits": self.limit_notes(model),
             "ipsets": self.ipset_notes(),
+            "owners": self.owner_notes(model),
         })
     }
 }

@@ -972,3 +972,38 @@ fn ipsets_are_their_model_elements_and_explain_says_so() {
     assert!(not_admin.starts_with("verdict: REJECT"), "{not_admin}");
     assert!(not_admin.contains("ipset: set admins"), "{not_admin}");
 }
+
+/// Issue #14: a rule with `user` or `group` (tests/models/rule-owner.toml):
+/// explain cannot know who sends a packet from the firewall, takes it as
+/// sent by none of the rule's owners, and says so for each such rule whose
+/// other matches held (text and JSON), never for the others.
+#[test]
+fn owner_rules_are_said_to_depend_on_the_sender() {
+    let run = |dport: &str, format: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/rule-owner.toml"])
+            .args([
+                "--from", "$FW", "--to", "net", "--dport", dport, "--format", format,
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let web = run("80", "text");
+    assert!(web.starts_with("verdict: REJECT"), "{web}");
+    assert!(
+        web.contains("owner: the rule at tests/models/rule-owner.toml:39 tests the sending socket's owner (user daemon), which explain cannot know"),
+        "{web}"
+    );
+    assert!(!web.contains("rule-owner.toml:57"), "{web}");
+    let other = run("8080", "text");
+    assert!(other.starts_with("verdict: ACCEPT"), "{other}");
+    assert!(other.contains("(neither user nobody)"), "{other}");
+    assert!(other.contains("the rule matched here"), "{other}");
+    let json: serde_json::Value = serde_json::from_str(&run("80", "json")).unwrap();
+    assert_eq!(json["owners"].as_array().map(Vec::len), Some(1), "{json}");
+    let none = run("22", "text");
+    assert!(!none.contains("owner:"), "{none}");
+}

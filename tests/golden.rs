@@ -151,6 +151,7 @@ golden_model! {
     rate_limits => "rate-limits",
     rate_log => "rate-log",
     rule_helper => "rule-helper",
+    rule_owner => "rule-owner",
     hosts_ipv6 => "hosts-ipv6",
     family_options => "family-options",
     family_policies => "family-policies",

@@ -2676,6 +2676,11 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
             "CONNLIMIT" => format!("rules:{}: CONNLIMIT `{value}` is not `[d:][!]LIMIT", at + 2),
             // The model's `helper`, for AUTOHELPERS=No (the sample's is Yes).
             "HELPER" => format!("rules:{}: HELPER `{value}` under AUTOHELPERS=Yes", at + 2),
+            // The model's `user`, from the firewall only (Rules.pm).
+            "USER" => format!(
+                "rules:{}: USER `{value}` with SOURCE `loc`: Shorewall refuses it",
+                at + 2
+            ),
             _ => format!("rules:{}: the rule column {name} `{value}` (", at + 2),
         };
         assert!(
@@ -2683,10 +2688,82 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    let both = format!("rules:{}: the rule column USER `root` (", columns.len() + 2);
+    let both = format!("rules:{}: USER `root` with SOURCE `loc`", columns.len() + 2);
     assert!(stderr.contains(&both), "missing `{both}` in:\n{stderr}");
     let long = format!("rules:{}: the line has 16 columns", columns.len() + 3);
     assert!(stderr.contains(&long), "missing `{long}` in:\n{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the USER/GROUP column of a rule from the firewall becomes
+/// `user`, `group` and `owner_negated` (names as text, ids as numbers),
+/// which render back as Shorewall's column and as nftables' `meta
+/// skuid`/`skgid`; `+program` and a DNAT's USER are refused at their line.
+#[test]
+fn user_group_column_imports_as_the_rules_owner() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - daemon\nACCEPT fw loc tcp 80 - - - !65534:adm\nACCEPT $FW loc tcp 81 - - - :1000-1999\nACCEPT $FW net tcp 82 - - - +squid\nDNAT $FW loc:192.168.1.5 tcp 83 - - - daemon\n";
+    let dir = sample_with_rules("import-rule-owner", rules, None);
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for refused in [
+        "rules:5: USER `+squid`: `+program`",
+        "rules:6: USER `daemon` on a DNAT",
+    ] {
+        assert!(
+            stderr.contains(refused),
+            "missing `{refused}` in:\n{stderr}"
+        );
+    }
+    // The accepted lines, with the refused ones left out, as a model.
+    let rules = b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - daemon\nACCEPT fw loc tcp 80 - - - !65534:adm\nACCEPT $FW loc tcp 81 - - - :1000-1999\n";
+    let dir = sample_with_rules("import-rule-owner-ok", rules, None);
+    let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(accepted, "Shorewall refuses the directory:\n{out}");
+    let output = import_within(&dir, false);
+    let stdout_ok = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for text in [
+        "user = \"daemon\"",
+        "user = 65534\ngroup = \"adm\"\nowner_negated = true",
+        "group = \"1000-1999\"",
+    ] {
+        assert!(
+            stdout_ok.contains(text),
+            "missing `{text}` in:\n{stdout_ok}"
+        );
+    }
+    let model = common::scratch("import-rule-owner-model").join("fwgen.toml");
+    std::fs::write(&model, stdout_ok.as_bytes()).unwrap();
+    let render = |backend: &str| {
+        common::fwgen_stdout(&[
+            "render",
+            "--backend",
+            backend,
+            "-c",
+            model.to_str().unwrap(),
+        ])
+    };
+    let nft = render("nftables");
+    for text in [
+        "tcp dport 80 meta skuid \"daemon\" accept",
+        "tcp dport 80 meta skuid != 65534 meta skgid != \"adm\" accept",
+        "tcp dport 81 meta skgid 1000-1999 accept",
+    ] {
+        assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
+    }
+    let shorewall = render("shorewall");
+    for cell in ["- - - daemon", "- - - !65534:adm", "- - - :1000-1999"] {
+        assert!(
+            shorewall.contains(cell),
+            "missing `{cell}` in:\n{shorewall}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

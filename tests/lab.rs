@@ -20,6 +20,8 @@ mod helper;
 mod icmp;
 #[path = "lab/mss.rs"]
 mod mss;
+#[path = "lab/owner.rs"]
+mod owner;
 #[path = "lab/packet.rs"]
 mod packet;
 #[path = "lab/policy_rate.rs"]
@@ -1617,6 +1619,108 @@ fn rule_helper_watches_one_zones_ftp() {
         "the helper on every FTP connection lets dmz's data through: the case can fail"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: USER/GROUP (tests/models/rule-owner.toml). The firewall
+/// connects as daemon (uid and gid 1) and as nobody (uid and gid 65534)
+/// to net and loc on ports 80 and 8080: Shorewall's compiled `-m owner`
+/// and nftables' `meta skuid`/`skgid` let the same ones through, and
+/// those the model says. Without the owner tests every one would pass
+/// or none (the case can fail).
+#[test]
+fn rule_owner_lets_the_firewalls_users_out() {
+    common::require_lab();
+    common::require_tool("setpriv", "util-linux");
+    let model = model("tests/models", "rule-owner");
+    let dir = common::scratch("lab-rule-owner");
+    let (daemon, nobody) = (1, 65534);
+    let attempts = [
+        owner::Attempt {
+            id: daemon,
+            zone: "net",
+            port: 80,
+        },
+        owner::Attempt {
+            id: nobody,
+            zone: "net",
+            port: 80,
+        },
+        owner::Attempt {
+            id: daemon,
+            zone: "loc",
+            port: 80,
+        },
+        owner::Attempt {
+            id: nobody,
+            zone: "loc",
+            port: 80,
+        },
+        owner::Attempt {
+            id: daemon,
+            zone: "net",
+            port: 8080,
+        },
+        owner::Attempt {
+            id: nobody,
+            zone: "net",
+            port: 8080,
+        },
+        owner::Attempt {
+            id: daemon,
+            zone: "loc",
+            port: 8080,
+        },
+        owner::Attempt {
+            id: nobody,
+            zone: "loc",
+            port: 8080,
+        },
+    ];
+    let expected = vec![true, false, false, true, true, false, true, false];
+    let shorewall = owner::connects(&model, "owns", &Contestant::Shorewall, &dir, &attempts);
+    assert_eq!(shorewall, expected, "Shorewall's compiled firewall");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = owner::connects(&model, "ownn", &ruleset, &dir, &attempts);
+    assert_eq!(nftables, expected, "fwgen's nftables ruleset");
+    let without: String = nftables_ruleset(&model)
+        .lines()
+        .map(|line| {
+            let mut line = line.to_owned();
+            for test in [
+                "meta skuid \"daemon\" ",
+                "meta skgid 65534 ",
+                "meta skuid != \"nobody\" ",
+                "meta skuid 0-999 meta skgid \"daemon\" ",
+            ] {
+                line = line.replacen(test, "", 1);
+            }
+            line + "\n"
+        })
+        .collect();
+    assert_ne!(
+        without,
+        nftables_ruleset(&model),
+        "no owner test was removed"
+    );
+    let without = owner::connects(
+        &model,
+        "ownw",
+        &Contestant::Nftables(without),
+        &dir,
+        &attempts,
+    );
+    assert_eq!(
+        without,
+        vec![true; 8],
+        "without the owner tests every user passes"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the probes (sent as root) agree on tests/models/rule-owner.toml.
+#[test]
+fn model_rule_owner() {
+    lab_model("rule-owner", "rown");
 }
 
 /// Issues #14/#16: the probes agree on tests/models/rule-helper.toml.

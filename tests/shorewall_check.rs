@@ -119,6 +119,7 @@ mod models {
         rate_limits => "rate-limits",
         rate_log => "rate-log",
         rule_helper => "rule-helper",
+        rule_owner => "rule-owner",
         forwarding_off => "forwarding-off",
         family_settings => "family-settings",
         family_dispositions => "family-dispositions",

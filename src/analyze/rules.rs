@@ -3,10 +3,12 @@
 use super::addresses::AddressList;
 use super::zone_lists::{ZoneForm, ZoneList, zone_pairs};
 use super::*;
+use crate::config::Scalar;
 use crate::model::reject::{Answer, RejectWith};
 use crate::model::rule::{MacroShare, Origdest, Section, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
 use crate::model::settings::CONNTRACK_HELPERS;
+use crate::model::{Owner, OwnerId};
 
 /// One plain part: a rule's own services.
 fn plain(services: Vec<Service>) -> Vec<MacroPart> {
@@ -41,6 +43,27 @@ impl Analyzer<'_> {
     /// The rules of one `[[rule]]`: one, or one per zone pair when a side
     /// is a zone list or an extended wildcard (src/analyze/zone_lists.rs).
     pub(super) fn rules(&mut self, raw: &Spanned<RawRule>) -> Vec<Rule> {
+        let rules = self.rules_of_entry(raw);
+        let from_elsewhere = rules
+            .iter()
+            .any(|r| r.owner.is_some() && r.source.zone != ZoneRef::One(ZoneId::Firewall));
+        if !from_elsewhere {
+            return rules;
+        }
+        // Rules.pm: "USER/GROUP may only be specified when the SOURCE zone
+        // is $FW" (a macro's line the way back, or a zone list, included).
+        let entry = raw.get_ref();
+        let (key, span, text) = owner_key(entry);
+        let kind = ErrorKind::BadOwner {
+            key,
+            text,
+            reason: "only the firewall's own packets have a socket owner: Shorewall refuses USER/GROUP unless the SOURCE is $FW".to_owned(),
+        };
+        self.error(Some(span), kind);
+        Vec::new()
+    }
+
+    fn rules_of_entry(&mut self, raw: &Spanned<RawRule>) -> Vec<Rule> {
         let errors_before = self.errors.len();
         let entry = raw.get_ref();
         let source = self.rule_side(&entry.source);
@@ -263,11 +286,13 @@ impl Analyzer<'_> {
                 m.attached_helper(&call)
             })),
         };
+        let owner = self.owner(entry);
         let services = part_services(&parts);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
+        let owner = owner?;
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -290,6 +315,7 @@ impl Analyzer<'_> {
             span: raw.span(),
             macro_part: None,
             helper,
+            owner,
             section,
         };
         if self.errors.len() == errors_before {
@@ -632,6 +658,106 @@ impl Analyzer<'_> {
             );
         }
         Some(section)
+    }
+
+    /// `user`, `group` and `owner_negated`: Shorewall's USER/GROUP
+    /// (Chains.pm do_user). `Some(None)` for none; `None` once refused.
+    fn owner(&mut self, entry: &RawRule) -> Option<Option<Owner>> {
+        let user = entry.user.as_deref().map(|raw| self.owner_id("user", raw));
+        let group = entry
+            .group
+            .as_deref()
+            .map(|raw| self.owner_id("group", raw));
+        let negated = entry.owner_negated.as_deref();
+        if user.is_none() && group.is_none() {
+            if let Some(raw) = negated {
+                let kind = ErrorKind::BadOwner {
+                    key: "owner_negated",
+                    text: raw.get_ref().to_string(),
+                    reason: "negates a `user` or `group`, and the rule gives neither".to_owned(),
+                };
+                self.error(Some(raw.span()), kind);
+                return None;
+            }
+            return Some(None);
+        }
+        if matches!(user, Some(None)) || matches!(group, Some(None)) {
+            return None;
+        }
+        let (user, group) = (user.flatten(), group.flatten());
+        Some(Some(Owner {
+            user,
+            group,
+            negated: negated.is_some_and(|n| *n.get_ref()),
+        }))
+    }
+
+    /// A user or group: a name, an id, or ids `LOW-HIGH` (Chains.pm
+    /// do_user: `^(\d+)(-(\d+))?$`, else a name resolved on the host).
+    fn owner_id(&mut self, key: &'static str, raw: &Spanned<Scalar>) -> Option<OwnerId> {
+        let refuse = |this: &mut Self, text: String, reason: &str| {
+            let kind = ErrorKind::BadOwner {
+                key,
+                text,
+                reason: reason.to_owned(),
+            };
+            this.error(Some(raw.span()), kind);
+            None
+        };
+        let text = match raw.get_ref() {
+            Scalar::Number(n) => match u32::try_from(*n) {
+                Ok(id) => return Some(OwnerId::Ids { low: id, high: id }),
+                Err(_) => return refuse(self, n.to_string(), "an id is 0 to 4294967295"),
+            },
+            Scalar::Text(text) => text,
+        };
+        let shown = format!("\"{}\"", text.escape_default());
+        if let Some((low, high)) = text.split_once('-')
+            && let (Ok(low), Ok(high)) = (low.parse::<u32>(), high.parse::<u32>())
+        {
+            if high < low {
+                return refuse(
+                    self,
+                    shown,
+                    "the range's last id is below its first (Shorewall: \"Invalid User Range\")",
+                );
+            }
+            return Some(OwnerId::Ids { low, high });
+        }
+        if let Ok(id) = text.parse::<u32>() {
+            return Some(OwnerId::Ids { low: id, high: id });
+        }
+        if text
+            .split('-')
+            .all(|part| part.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return refuse(
+                self,
+                shown,
+                "ids are numbers 0 to 4294967295, one or a range `LOW-HIGH`",
+            );
+        }
+        if text.starts_with('+') {
+            return refuse(
+                self,
+                shown,
+                "`+program` (the sending program's name) is not in Shorewall 5.2, whose owner match has no command name (the kernel dropped --cmd-owner)",
+            );
+        }
+        let name_ok = !text.is_empty()
+            && text.len() <= 32
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && !text.starts_with('-');
+        if !name_ok {
+            return refuse(
+                self,
+                shown,
+                "a user or group name is 1 to 32 letters, digits, `_`, `-` or `.`, not starting with `-`",
+            );
+        }
+        Some(OwnerId::Name(text.clone()))
     }
 
     fn helper(
@@ -1072,4 +1198,23 @@ impl Analyzer<'_> {
             .iter()
             .any(|&ipv6| rule.allows_family(ipv6) && zones_allow(ipv6))
     }
+}
+
+/// The key of a rule's owner to point at: `user`, else `group`, else
+/// `owner_negated`, with its span and value.
+fn owner_key(entry: &RawRule) -> (&'static str, std::ops::Range<usize>, String) {
+    let scalar = |raw: &Spanned<Scalar>| match raw.get_ref() {
+        Scalar::Number(n) => n.to_string(),
+        Scalar::Text(text) => format!("\"{}\"", text.escape_default()),
+    };
+    if let Some(raw) = entry.user.as_deref() {
+        return ("user", raw.span(), scalar(raw));
+    }
+    if let Some(raw) = entry.group.as_deref() {
+        return ("group", raw.span(), scalar(raw));
+    }
+    let raw = entry.owner_negated.as_deref();
+    let span = raw.map(Spanned::span).unwrap_or_default();
+    let text = raw.map(|r| r.get_ref().to_string()).unwrap_or_default();
+    ("owner_negated", span, text)
 }

@@ -18,6 +18,7 @@ use super::table::Columns;
 use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::nat::ForwardMacro;
+use crate::model::owner::Owner;
 use crate::model::rule::{Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::{
@@ -702,21 +703,27 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     (!rows.is_empty()).then(|| item(&rows))
 }
 
-/// A rule's ORIGDEST, RATE and CONNLIMIT cells after its SPORT (USER and
-/// MARK left `-`), when it has any. ORIGDEST holds the product's family.
+/// A rule's ORIGDEST, RATE, USER/GROUP and CONNLIMIT cells after its
+/// SPORT (MARK left `-`), up to the last it has. ORIGDEST holds the
+/// product's family.
 fn limit_cells(rule: &Rule, origdest: &Origdest, product: Product, cells: &mut Vec<String>) {
-    if rule.rate.is_none() && rule.connlimit.is_none() && origdest.is_empty() {
+    let owner = rule.owner.as_ref();
+    if rule.rate.is_none() && rule.connlimit.is_none() && origdest.is_empty() && owner.is_none() {
         return;
     }
     let dash = || "-".to_owned();
     cells.resize(6, dash());
     cells.push(origdest_cell(origdest, product).unwrap_or_else(dash));
-    if rule.rate.is_none() && rule.connlimit.is_none() {
+    if rule.rate.is_none() && rule.connlimit.is_none() && owner.is_none() {
         return;
     }
     cells.push(rule.rate.as_ref().map_or_else(dash, ToString::to_string));
+    if rule.connlimit.is_none() && owner.is_none() {
+        return;
+    }
+    cells.push(owner.map_or_else(dash, Owner::shorewall));
     if let Some(connlimit) = rule.connlimit {
-        cells.extend([dash(), dash(), connlimit.to_string()]);
+        cells.extend([dash(), connlimit.to_string()]);
     }
 }
 

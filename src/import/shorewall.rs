@@ -1327,7 +1327,41 @@ const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
 /// action, RATE and CONNLIMIT (src/import/limits.rs) for ACCEPT, DROP,
 /// REJECT and LOG (refused by `limits` for the others), HELPER for ACCEPT
 /// under AUTOHELPERS=No (`helper`).
-const CARRIED_COLUMNS: [&str; 4] = ["ORIGDEST", "RATE", "CONNLIMIT", "HELPER"];
+const CARRIED_COLUMNS: [&str; 5] = ["ORIGDEST", "RATE", "USER", "CONNLIMIT", "HELPER"];
+
+/// The USER/GROUP column (`[!][user][:group]`, Chains.pm do_user) as the
+/// model's `user`, `group` and `owner_negated`: an id as a number, a
+/// range or a name as text.
+fn owner_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, String> {
+    let (negated, rest) = match text.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (user, group) = rest.split_once(':').unwrap_or((rest, ""));
+    let mut pairs = Vec::new();
+    for (key, id) in [("user", user), ("group", group)] {
+        if id.is_empty() {
+            continue;
+        }
+        if id.starts_with('+') {
+            return Err(format!(
+                "USER `{text}`: `+program` (the sending program) is not in Shorewall 5.2, whose owner match has no program name"
+            ));
+        }
+        let value = match id.parse::<u32>() {
+            Ok(number) => number.into(),
+            Err(_) => id.into(),
+        };
+        pairs.push((key, value));
+    }
+    if pairs.is_empty() {
+        return Err(format!("USER `{text}` names no user and no group"));
+    }
+    if negated {
+        pairs.push(("owner_negated", true.into()));
+    }
+    Ok(pairs)
+}
 
 /// Why a rules line is refused for its columns after SPORT: each column
 /// used (but those `carried`), by name, or a line longer than Shorewall's
@@ -3971,6 +4005,27 @@ impl Importer {
             };
             let origdest = ("origdest", document::Value::strings(&origdest));
             limits.get_or_insert_with(Vec::new).push(origdest);
+        }
+        if let Some(owner) = get(8) {
+            let from_firewall = source
+                .split_once(':')
+                .map_or(source.as_str(), |(zone, _)| zone);
+            if self.zone_name(from_firewall) != "$FW" {
+                return self.refuse(
+                    line,
+                    format!("USER `{owner}` with SOURCE `{source}`: Shorewall refuses it (\"USER/GROUP may only be specified when the SOURCE zone is $FW\")"),
+                );
+            }
+            if matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-") {
+                return self.refuse(
+                    line,
+                    format!("USER `{owner}` on a {target}: fwgen's port forwards and redirects have no owner"),
+                );
+            }
+            match owner_column(&owner) {
+                Ok(pairs) => limits.get_or_insert_with(Vec::new).extend(pairs),
+                Err(reason) => return self.refuse(line, reason),
+            }
         }
         if let Some(helper) = get(14) {
             if let Some(section) = self.rule_section {

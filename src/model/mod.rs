@@ -9,6 +9,7 @@ pub mod logging;
 pub mod mark;
 pub mod nat;
 pub mod option_verdict;
+pub mod owner;
 pub mod policy;
 pub mod reject;
 pub mod rule;
@@ -26,6 +27,7 @@ pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;
 pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo};
+pub use owner::{Owner, OwnerId};
 pub use policy::{
     Decision, DecisionOrigin, DefaultAction, LogLevel, Policy, PolicyAction, PolicyMatrix,
     PolicySide,

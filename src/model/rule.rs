@@ -5,6 +5,7 @@ use std::fmt::{self, Display, Formatter};
 use ipnet::IpNet;
 
 use super::limit::{ConnLimit, RateLimit};
+use super::owner::Owner;
 use super::policy::LogLevel;
 use super::reject::RejectWith;
 use super::service::{Macro, MacroColumns, Service};
@@ -44,6 +45,9 @@ pub struct Rule {
     ///
     /// [`CONNTRACK_HELPERS`]: super::settings::CONNTRACK_HELPERS
     pub helper: Option<&'static str>,
+    /// Shorewall's USER/GROUP: only packets the firewall sends from a
+    /// socket of this owner (the rule's source is the firewall).
+    pub owner: Option<Owner>,
     /// The section of Shorewall's rules file the rule is in (`?SECTION
     /// ALL`, `ESTABLISHED`, `RELATED`; `NEW` by default): which
     /// connection states it sees, and where in its pair's chain it runs.

@@ -20,8 +20,8 @@ use ipnet::IpNet;
 use super::member::{self, Member, zone_members};
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
-    MapValue, Match, Origin, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset, Set, Side,
-    Statement, TcpFlag, Verdict, lookup::lookups,
+    MapValue, Match, Origin, OwnerKind, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset,
+    Set, Side, Statement, TcpFlag, Verdict, lookup::lookups,
 };
 use crate::model::rule::{is_ipv6, written};
 use crate::model::service::DestType;
@@ -2160,6 +2160,27 @@ fn address_matches(model: &Model, rule: &crate::model::Rule, ipv6: bool) -> Opti
     Some(matches)
 }
 
+/// USER/GROUP: Chains.pm do_user's `-m owner [!] --uid-owner U [!]
+/// --gid-owner G`, each test negated with `!`.
+fn owner_matches(rule: &crate::model::Rule) -> Vec<Match> {
+    let Some(owner) = &rule.owner else {
+        return Vec::new();
+    };
+    [
+        (OwnerKind::User, &owner.user),
+        (OwnerKind::Group, &owner.group),
+    ]
+    .into_iter()
+    .filter_map(|(kind, id)| {
+        Some(Match::Owner {
+            kind,
+            negated: owner.negated,
+            id: id.clone()?,
+        })
+    })
+    .collect()
+}
+
 /// An ORIGDEST of one family as conntrack matches (Rules.pm's
 /// `-m conntrack --ctorigdst`, and `! --ctorigdst` for each left-out
 /// network, shorewall-exclusion(5)): the networks taken in, then those
@@ -2323,6 +2344,7 @@ pub(super) fn item_rules(
         .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
         .map(|ipv6| Match::Family(Family::of(ipv6)));
     let interfaces = interface_matches(model, rule);
+    let owners = owner_matches(rule);
     let address_sets = match rule.dest_type() {
         Some(dest_type) => dest_type_sets(model, rule, dest_type, &families),
         None => address_sets,
@@ -2336,6 +2358,7 @@ pub(super) fn item_rules(
             matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
+            matches.extend(owners.iter().cloned());
             if rule.is_invalid_match() {
                 matches.push(Match::CtState(vec![CtState::Invalid]));
             }

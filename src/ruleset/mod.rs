@@ -183,6 +183,13 @@ pub enum Side {
     Out,
 }
 
+/// Which owner of a socket a match tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKind {
+    User,
+    Group,
+}
+
 /// Source or destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
@@ -366,6 +373,14 @@ pub enum Match {
         set: String,
         family: Family,
         interface: IfName,
+    },
+    /// `meta skuid "proxy"`, `meta skgid != 1000-1999`: the owner of the
+    /// local socket that sent the packet (Shorewall's USER/GROUP); only
+    /// the firewall's own packets have one.
+    Owner {
+        kind: OwnerKind,
+        negated: bool,
+        id: crate::model::OwnerId,
     },
     /// A rule's connection limit (Shorewall's CONNLIMIT): `add @NAME { ip
     /// saddr & MASK ct count [over] N }`, the set keyed by the masked

@@ -50,6 +50,9 @@ pub struct Step {
     /// The rule has a rate or connection limit and its other matches
     /// hold: whether it matches depends on the packets before this one.
     pub limited: bool,
+    /// The rule tests the sending socket's owner and every other match of
+    /// it holds: whether it matches depends on who sent the packet.
+    pub owned: bool,
     /// The rule as nft prints it is the backend's business; the walk keeps
     /// the rule itself.
     pub rule: Rule,
@@ -262,7 +265,16 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         } => packet.family == *family && name.matches(interface(packet, Side::In)),
         // Nothing in the model sets a mark: the walk's packet has none.
         Match::Mark(mark) => mark.holds(0),
+        // The walk does not know which socket sent a packet: an owner
+        // test does not hold, its negation does (explain says so).
+        Match::Owner { negated, .. } => *negated,
     }
+}
+
+/// Whether the rule tests the owner and every other match of it holds.
+fn owned_here(rule: &Rule, holds: impl Fn(&Match) -> bool) -> bool {
+    let owner = |m: &Match| matches!(m, Match::Owner { .. });
+    rule.matches.iter().any(owner) && rule.matches.iter().filter(|m| !owner(m)).all(holds)
 }
 
 /// Whether the rule has a limit and every other match of it holds.
@@ -325,6 +337,7 @@ impl Walker<'_> {
                 origin,
                 matched,
                 limited: limited_here(rule, holds),
+                owned: owned_here(rule, holds),
                 rule: rule.without_parts(),
             };
             self.trace.push(step.clone());
@@ -460,6 +473,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
             origin: rule.origin,
             matched,
             limited: limited_here(rule, |m| matches(m, packet)),
+            owned: owned_here(rule, |m| matches(m, packet)),
             rule: rule.without_parts(),
         });
         if !matched {

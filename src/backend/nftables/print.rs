@@ -8,11 +8,11 @@ use std::fmt::{self, Display, Formatter};
 use ipnet::IpNet;
 
 use crate::model::reject::Answer;
-use crate::model::{ClampMss, LimitPer, LogLevel, PortRange, RateUnit};
+use crate::model::{ClampMss, LimitPer, LogLevel, OwnerId, PortRange, RateUnit};
 use crate::ruleset::{
     CtState, Direction, Element, Family, Fib, Helper, IfName, KeyField, KeyValue, L4, Lookup,
-    MapElement, MapKey, MapValue, Match, PortProto, Priority, Reject, Rule, Set, Side, Statement,
-    TcpFlag, Verdict,
+    MapElement, MapKey, MapValue, Match, OwnerKind, PortProto, Priority, Reject, Rule, Set, Side,
+    Statement, TcpFlag, Verdict,
 };
 
 /// `x` alone, or `{ x, y }`, each value written by `show`.
@@ -239,6 +239,18 @@ impl Display for Match {
                 let not = if *negated { "!= " } else { "" };
                 write!(f, "ct original {} daddr {not}", family_word(*family))?;
                 set(f, nets, net)
+            }
+            Match::Owner { kind, negated, id } => {
+                let key = match kind {
+                    OwnerKind::User => "skuid",
+                    OwnerKind::Group => "skgid",
+                };
+                let not = if *negated { "!= " } else { "" };
+                match id {
+                    // nft resolves the name when it loads the ruleset.
+                    OwnerId::Name(name) => write!(f, "meta {key} {not}\"{name}\""),
+                    ids => write!(f, "meta {key} {not}{ids}"),
+                }
             }
             Match::Fib(fib) => f.write_str(match fib {
                 Fib::SourceIsBroadcast => "fib saddr type broadcast",
