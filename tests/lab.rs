@@ -715,6 +715,36 @@ fn model_ipsets() {
     assert_eq!(not_admin, "REJECT | REJECT | REJECT");
 }
 
+/// Issue #15: zones made of ipsets on one interface (`bo eth0:+bo`): a
+/// member of bo, a member of pri and a host of neither on eth0 get their
+/// own zones' verdicts, under Shorewall's compiled firewall (its init
+/// script creates the sets), fwgen's nftables and explain alike.
+#[test]
+fn model_ipset_hosts() {
+    let matrix = lab_model("ipset-hosts", "ipho");
+    let row = |probe: &str| {
+        let line = matrix
+            .lines()
+            .find(|l| l.contains(&format!("{probe} |")))
+            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
+        line.split('|')
+            .skip(1)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let bo = row("bo#1 198.51.100.2 -> fw 198.18.0.1 tcp 7777");
+    assert!(bo.starts_with("ACCEPT"), "{bo}");
+    let pri = row("pri#1 203.0.113.20 -> fw 198.18.0.1 tcp 22");
+    assert!(pri.starts_with("ACCEPT"), "{pri}");
+    let pri_other = row("pri#1 203.0.113.20 -> fw 198.18.0.1 tcp 7777");
+    assert_eq!(pri_other, "REJECT | REJECT | REJECT");
+    let public = row("pub#1 198.18.0.2 -> fw 198.18.0.1 tcp 22");
+    assert_eq!(public, "DROP | DROP | DROP");
+    let to_pri = row("pub#1 198.18.0.2 -> pri#1 203.0.113.20 tcp 22");
+    assert_eq!(to_pri, "REJECT | REJECT | REJECT");
+}
+
 /// Issue #14: `&IFACE`, the interface's first IPv4 address when the
 /// firewall starts. The lab gives each such interface a second address
 /// and probes both: Shorewall's compiled firewall, fwgen's nftables

@@ -398,12 +398,17 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
     let mut items = Vec::new();
     for zone in zones() {
         for hosts in &zone.hosts {
-            let nets: Vec<String> = hosts
-                .networks
-                .iter()
-                .filter(|n| is_ipv6(n) == product.ipv6)
-                .map(|n| address_cell(n, product))
-                .collect();
+            let nets: Vec<String> = match hosts.ipset.map(|set| &model.ipsets[set]) {
+                // `eth0:+bo`: the set's members, whatever it holds.
+                Some(set) if set.ipv6 == product.ipv6 => vec![format!("+{}", set.name)],
+                Some(_) => Vec::new(),
+                None => hosts
+                    .networks
+                    .iter()
+                    .filter(|n| is_ipv6(n) == product.ipv6)
+                    .map(|n| address_cell(n, product))
+                    .collect(),
+            };
             if nets.is_empty() {
                 continue;
             }

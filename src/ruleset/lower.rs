@@ -3063,6 +3063,7 @@ fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec
         .iter()
         .flat_map(|z| &z.hosts)
         .filter(|h| h.interface == index && !(side == Side::In && h.destonly))
+        .filter(|h| h.ipset.is_none())
         .flat_map(|h| &h.networks)
         .filter(|n| is_ipv6(n) == ipv6)
         .copied()
@@ -3078,6 +3079,13 @@ fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec
             nets,
         });
     }
+    // An ipset's hosts there: `ip saddr != @bo`, one match per set.
+    let sets = (model.zones.iter().flat_map(|z| &z.hosts))
+        .filter(|h| h.interface == index && !(side == Side::In && h.destonly))
+        .filter_map(|h| h.ipset)
+        .map(|set| &model.ipsets[set])
+        .filter(|set| set.ipv6 == ipv6);
+    matches.extend(sets.map(|set| member::set_match(set, side, true)));
     matches
 }
 
@@ -3209,6 +3217,7 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
                 interface: i,
                 index,
                 networks: &[],
+                ipset: None,
                 destonly: false,
             };
             // The interface chains are the same for both families.
