@@ -923,6 +923,12 @@ fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
         // Shorewall masquerades the networks routed out of it.
         return model.interfaces[interface].name.clone();
     }
+    if !snat.source_sets.is_empty() {
+        let sets: Vec<String> = (snat.source_sets.iter())
+            .map(|&set| format!("+{}", model.ipsets[set].name))
+            .collect();
+        return sets.join(",");
+    }
     if snat.sources.is_empty() {
         return if product.ipv6 { "::/0" } else { "0.0.0.0/0" }.to_owned();
     }

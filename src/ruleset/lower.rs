@@ -3952,7 +3952,7 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
             "nat-postrouting",
             (Hook::Postrouting, Priority::Srcnat),
             one_to_one_rules(model, Hook::Postrouting)
-                .chain(snats.map(|(index, s)| snat_rule(model, s, index)))
+                .chain(snats.flat_map(|(index, s)| snat_rules(model, s, index)))
                 .collect(),
         ),
     ]
@@ -4217,6 +4217,30 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
         port: dnat.to_port,
     });
     Some(Rule::new(matches, statements, Origin::Dnat(index)))
+}
+
+/// An entry's rule, or with source sets one per set, in their order, as
+/// Shorewall's `+bo,+pri` SOURCE compiles (`-m set --match-set bo src`,
+/// then `pri`): the first that matches translates.
+fn snat_rules(model: &Model, snat: &Snat, index: usize) -> Vec<Rule> {
+    let rule = snat_rule(model, snat, index);
+    if snat.source_sets.is_empty() {
+        return vec![rule];
+    }
+    snat.source_sets
+        .iter()
+        .map(|&set| {
+            let mut rule = rule.clone();
+            let at = rule
+                .matches
+                .iter()
+                .position(|m| matches!(m, Match::Family(_)))
+                .map_or(rule.matches.len(), |at| at + 1);
+            let set = member::set_match(&model.ipsets[set], Side::In, false);
+            rule.matches.insert(at, set);
+            rule
+        })
+        .collect()
 }
 
 fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
