@@ -176,6 +176,7 @@ error_case! {
     ipset_elements => "ipset-elements",
     ipset_reference => "ipset-reference",
     ipset_dnat => "ipset-dnat",
+    ipset_hosts => "ipset-hosts",
     rule_interface_of_other_zone => "rule-interface-of-other-zone",
     log_limit_named_table => "log-limit-named-table",
     log_limit_unit => "log-limit-unit",

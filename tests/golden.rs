@@ -117,6 +117,7 @@ golden_model! {
     origdest_exclusion => "origdest-exclusion",
     iface_address => "iface-address",
     ipsets => "ipsets",
+    ipset_hosts => "ipset-hosts",
     rfc1918 => "rfc1918",
     continue_log => "continue-log",
     addresses => "addresses",

@@ -111,16 +111,13 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
             "vpn eth0:10.8.0.0/24 dhcp\n",
             "`dhcp` is not an option of a hosts line",
         ),
-        ("vpn eth0:+vpnset\n", "ipsets, dynamic zones, ranges"),
-        ("vpn eth0:dynamic\n", "ipsets, dynamic zones, ranges"),
-        (
-            "vpn eth0:10.8.0.1-10.8.0.9\n",
-            "ipsets, dynamic zones, ranges",
-        ),
-        (
-            "vpn eth0:10.8.0.0/24!10.8.0.1\n",
-            "ipsets, dynamic zones, ranges",
-        ),
+        // An ipset is carried to the model, whose `[[ipset]]` it names.
+        ("vpn eth0:+vpnset\n", "`+vpnset`: names no `[[ipset]]`"),
+        ("vpn eth0:!+vpnset\n", "dynamic zones, ranges, exclusions"),
+        ("vpn eth0:+vpnset[src]\n", "an ipset's flags (`+NAME[src]`)"),
+        ("vpn eth0:dynamic\n", "dynamic zones, ranges"),
+        ("vpn eth0:10.8.0.1-10.8.0.9\n", "dynamic zones, ranges"),
+        ("vpn eth0:10.8.0.0/24!10.8.0.1\n", "dynamic zones, ranges"),
         ("vpn eth9:10.8.0.0/24\n", "not an imported interface"),
     ] {
         let dir = shorewall_dir("hosts-refused", ZONES, hosts);

@@ -717,6 +717,55 @@ fn model_ipsets() {
     assert_eq!(not_admin, "REJECT | REJECT | REJECT");
 }
 
+/// Issue #15: zones made of ipsets on one interface (`bo eth0:+bo`): a
+/// member of bo, a member of pri and a host of neither on eth0 get their
+/// own zones' verdicts, under Shorewall's compiled firewall (its init
+/// script creates the sets), fwgen's nftables and explain alike; the
+/// masquerade of the sets' members (`+bo,+pri` as masq SOURCE) gives the
+/// servers the firewall's address for members only.
+#[test]
+fn model_ipset_hosts() {
+    let matrix = lab_model("ipset-hosts", "ipho");
+    let row = |probe: &str| {
+        let line = matrix
+            .lines()
+            .find(|l| l.contains(&format!("{probe} |")))
+            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
+        line.split('|')
+            .skip(1)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let bo = row("bo#1 198.51.100.2 -> fw 198.18.0.1 tcp 7777");
+    assert!(bo.starts_with("ACCEPT"), "{bo}");
+    let pri = row("pri#1 203.0.113.20 -> fw 198.18.0.1 tcp 22");
+    assert!(pri.starts_with("ACCEPT"), "{pri}");
+    let pri_other = row("pri#1 203.0.113.20 -> fw 198.18.0.1 tcp 7777");
+    assert_eq!(pri_other, "REJECT | REJECT | REJECT");
+    let public = row("pub#1 198.18.0.2 -> fw 198.18.0.1 tcp 22");
+    assert_eq!(public, "DROP | DROP | DROP");
+    let to_pri = row("pub#1 198.18.0.2 -> pri#1 203.0.113.20 tcp 22");
+    assert_eq!(to_pri, "REJECT | REJECT | REJECT");
+    // The masquerade whose sources are the sets bo and pri: members leave
+    // for loc with the firewall's address, others with their own.
+    let masqueraded =
+        "ACCEPT loc#1 saw 10.1.0.1 | ACCEPT loc#1 saw 10.1.0.1 | ACCEPT loc#1 saw 10.1.0.1";
+    assert_eq!(
+        row("bo#1 198.51.100.2 -> loc#1 10.1.0.2 tcp 80"),
+        masqueraded
+    );
+    assert_eq!(
+        row("pri#1 203.0.113.20 -> loc#1 10.1.0.2 tcp 443"),
+        masqueraded
+    );
+    let own =
+        "ACCEPT loc#1 saw 198.18.0.2 | ACCEPT loc#1 saw 198.18.0.2 | ACCEPT loc#1 saw 198.18.0.2";
+    assert_eq!(row("pub#1 198.18.0.2 -> loc#1 10.1.0.2 tcp 80"), own);
+    let other_port = row("bo#1 198.51.100.2 -> loc#1 10.1.0.2 tcp 22");
+    assert!(other_port.ends_with("saw 198.51.100.2"), "{other_port}");
+}
+
 /// Issue #14: `&IFACE`, the interface's first IPv4 address when the
 /// firewall starts. The lab gives each such interface a second address
 /// and probes both: Shorewall's compiled firewall, fwgen's nftables

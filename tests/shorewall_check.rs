@@ -96,6 +96,7 @@ mod models {
         origdest_exclusion => "origdest-exclusion",
         iface_address => "iface-address",
         ipsets => "ipsets",
+        ipset_hosts => "ipset-hosts",
         rfc1918 => "rfc1918",
         continue_log => "continue-log",
         nat_sport => "nat-sport",

@@ -21,6 +21,13 @@ impl Analyzer<'_> {
     }
 
     fn hosts(&mut self, zone: usize, raw: &RawHosts) -> Option<Hosts> {
+        let names_set = raw
+            .networks
+            .iter()
+            .any(|n| n.get_ref().trim_start().starts_with(['+', '!']));
+        if names_set {
+            return self.set_hosts(zone, raw);
+        }
         let networks: Vec<IpNet> = raw
             .networks
             .iter()
@@ -34,6 +41,54 @@ impl Analyzer<'_> {
             };
             self.error(Some(raw.interface.span()), kind);
         }
+        let interface = self.hosts_interface(zone, raw)?;
+        (networks.len() == raw.networks.len() && !networks.is_empty()).then_some(Hosts {
+            interface,
+            networks,
+            ipset: None,
+            destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
+        })
+    }
+
+    /// `eth0:+bo` (`networks = ["+bo"]`): the members of one `[[ipset]]`
+    /// of the zone's family, the entry's only network.
+    fn set_hosts(&mut self, zone: usize, raw: &RawHosts) -> Option<Hosts> {
+        let first = &raw.networks[0];
+        let set = if raw.networks.len() > 1 {
+            let kind = ErrorKind::IpsetReference {
+                text: first.get_ref().clone(),
+                reason: "a hosts entry naming an ipset names that set alone: one `[[zones.NAME.hosts]]` entry per set or list of networks".to_owned(),
+            };
+            self.error(Some(first.span()), kind);
+            None
+        } else if first.get_ref().trim_start().starts_with('!') {
+            let kind = ErrorKind::IpsetReference {
+                text: first.get_ref().clone(),
+                reason:
+                    "a zone's hosts are the set's members, not every address but them (`!+NAME`)"
+                        .to_owned(),
+            };
+            self.error(Some(first.span()), kind);
+            None
+        } else {
+            let zone_ref = Some(ZoneRef::One(ZoneId::Zone(zone)));
+            self.ipset_list(first, 0, first.get_ref(), zone_ref)
+                .flatten()
+        };
+        let interface = self.hosts_interface(zone, raw)?;
+        let set = set?;
+        Some(Hosts {
+            interface,
+            networks: self.ipsets[set.index].elements.clone(),
+            ipset: Some(set.index),
+            destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
+        })
+    }
+
+    /// The hosts entry's interface: one of another zone declared after
+    /// this one, or of no zone.
+    fn hosts_interface(&mut self, zone: usize, raw: &RawHosts) -> Option<usize> {
+        let zone_name = self.zones[zone].name.clone();
         let name = raw.interface.get_ref();
         let Some(interface) = self.interfaces.iter().position(|i| i.name == *name) else {
             let kind = ErrorKind::UnknownInterface {
@@ -62,11 +117,7 @@ impl Analyzer<'_> {
             self.error(Some(raw.interface.span()), kind);
             return None;
         }
-        (networks.len() == raw.networks.len() && !networks.is_empty()).then_some(Hosts {
-            interface,
-            networks,
-            destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
-        })
+        Some(interface)
     }
 }
 

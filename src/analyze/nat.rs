@@ -676,6 +676,9 @@ impl Analyzer<'_> {
         if let Some(first) = snat.sources.first() {
             return is_ipv6(first);
         }
+        if let Some(&set) = snat.source_sets.first() {
+            return self.ipsets[set].ipv6;
+        }
         let family =
             crate::model::zone::interface_family(&self.zones, &self.interfaces, snat.interface);
         !family.has_ipv4()
@@ -741,6 +744,12 @@ impl Analyzer<'_> {
             };
             self.error(Some(interface.span()), kind);
         }
+        let (set_items, sources): (Vec<&Spanned<String>>, Vec<&Spanned<String>>) = sources
+            .iter()
+            .partition(|s| s.get_ref().trim_start().starts_with(['+', '!']));
+        let source_sets = self.snat_source_sets(&set_items, &sources, source_interface)?;
+        let sources: Vec<Spanned<String>> = sources.into_iter().cloned().collect();
+        let sources = &sources[..];
         let nets: Vec<IpNet> = sources
             .iter()
             .filter_map(|s| self.network(s.get_ref(), s.span()))
@@ -783,6 +792,26 @@ impl Analyzer<'_> {
                 ErrorKind::FamilyConflict { what: "this SNAT" },
             );
         }
+        if let Some(&set) = source_sets.first() {
+            let ipv6 = self.ipsets[set].ipv6;
+            let family = zone.map(|z| self.zones[z].family);
+            let conflict = match to_addr {
+                Some(addr) => addr.is_ipv6() != ipv6,
+                None => family.is_some_and(|f| !f.has(ipv6)),
+            };
+            if conflict {
+                let raw = set_items[0];
+                let kind = ErrorKind::IpsetReference {
+                    text: raw.get_ref().clone(),
+                    reason: format!(
+                        "the set is {} and the entry's address or interface is not",
+                        if ipv6 { "IPv6" } else { "IPv4" }
+                    ),
+                };
+                self.error(Some(raw.span()), kind);
+                return None;
+            }
+        }
         // Without `to`, one entry is one family's: Shorewall's snat line
         // is one product's, and nftables one family's set.
         if to_addr.is_none()
@@ -806,6 +835,7 @@ impl Analyzer<'_> {
             interface,
             device,
             sources: nets,
+            source_sets,
             source_interface,
             destinations: Vec::new(),
             to: to_addr,
@@ -818,6 +848,64 @@ impl Analyzer<'_> {
             line: self.line(&span),
             span: span.clone(),
         })
+    }
+
+    /// `sources = ["+bo", "+pri"]`: the members of any of these sets
+    /// (Shorewall's SOURCE `+bo,+pri`), alone: not beside networks or a
+    /// `source_interface`, all of one family, no `!+NAME`, no flags.
+    /// `None` once refused.
+    fn snat_source_sets(
+        &mut self,
+        sets: &[&Spanned<String>],
+        networks: &[&Spanned<String>],
+        source_interface: Option<usize>,
+    ) -> Option<Vec<usize>> {
+        let mut found: Vec<usize> = Vec::new();
+        let mut ok = true;
+        for raw in sets {
+            let text = raw.get_ref().trim();
+            let reason = if text.starts_with('!') {
+                Some(
+                    "a source NAT entry translates a set's members, not every address but them (`!+NAME`): put an exemption (`to = \"none\"`) for the set above the entry",
+                )
+            } else if !networks.is_empty() {
+                Some(
+                    "a set is a source NAT entry's only kind of source: not beside networks (one entry for the sets, one for the networks)",
+                )
+            } else if source_interface.is_some() {
+                Some("a set is not given beside `source_interface`")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                let kind = ErrorKind::IpsetReference {
+                    text: text.to_owned(),
+                    reason: reason.to_owned(),
+                };
+                self.error(Some(raw.span()), kind);
+                ok = false;
+                continue;
+            }
+            let Some(Some(set)) = self.ipset_list(raw, 0, raw.get_ref(), None) else {
+                ok = false;
+                continue;
+            };
+            if let Some(&first) = found.first()
+                && self.ipsets[first].ipv6 != set.ipv6
+            {
+                let kind = ErrorKind::IpsetReference {
+                    text: text.to_owned(),
+                    reason: "the entry's sets are of two families: one entry per family".to_owned(),
+                };
+                self.error(Some(raw.span()), kind);
+                ok = false;
+                continue;
+            }
+            if !found.contains(&set.index) {
+                found.push(set.index);
+            }
+        }
+        ok.then_some(found)
     }
 
     /// `to = "detect"`: an IPv4 entry (nft_defines reads IPv4 addresses,

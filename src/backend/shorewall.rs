@@ -399,12 +399,17 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
     let mut items = Vec::new();
     for zone in zones() {
         for hosts in &zone.hosts {
-            let nets: Vec<String> = hosts
-                .networks
-                .iter()
-                .filter(|n| is_ipv6(n) == product.ipv6)
-                .map(|n| address_cell(n, product))
-                .collect();
+            let nets: Vec<String> = match hosts.ipset.map(|set| &model.ipsets[set]) {
+                // `eth0:+bo`: the set's members, whatever it holds.
+                Some(set) if set.ipv6 == product.ipv6 => vec![format!("+{}", set.name)],
+                Some(_) => Vec::new(),
+                None => hosts
+                    .networks
+                    .iter()
+                    .filter(|n| is_ipv6(n) == product.ipv6)
+                    .map(|n| address_cell(n, product))
+                    .collect(),
+            };
             if nets.is_empty() {
                 continue;
             }
@@ -924,6 +929,12 @@ fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
     if let Some(interface) = snat.source_interface {
         // Shorewall masquerades the networks routed out of it.
         return model.interfaces[interface].name.clone();
+    }
+    if !snat.source_sets.is_empty() {
+        let sets: Vec<String> = (snat.source_sets.iter())
+            .map(|&set| format!("+{}", model.ipsets[set].name))
+            .collect();
+        return sets.join(",");
     }
     if snat.sources.is_empty() {
         return if product.ipv6 { "::/0" } else { "0.0.0.0/0" }.to_owned();

@@ -561,9 +561,10 @@ struct NatMatch {
 }
 
 fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
+    // A set (`+bo`) tells no family by its name.
     to.filter(|t| !matches!(*t, "none" | "detect"))
         .map(|t| t.contains(':'))
-        .or_else(|| sources.first().map(|s| s.contains(':')))
+        .or_else(|| (sources.iter().find(|s| !s.starts_with(['+', '!']))).map(|s| s.contains(':')))
 }
 
 /// An snat line's DEST (a masq line's INTERFACE) as the interface and
@@ -3211,8 +3212,10 @@ impl Importer {
     }
 
     /// shorewall-hosts(5): `ZONE INTERFACE:NETWORK[,NETWORK...] [OPTIONS]`
-    /// becomes the zone's `[[zones.ZONE.hosts]]`. Options, ipsets, ranges,
-    /// exclusions and dynamic zones are refused.
+    /// becomes the zone's `[[zones.ZONE.hosts]]`; `eth0:+bo` names an
+    /// ipset, as a rule's `+NAME` is carried to the model, whose
+    /// `[[ipset]]` it must name. Options, `!+NAME`, ranges, exclusions and
+    /// dynamic zones are refused.
     fn hosts(&mut self) {
         for line in self.lines("hosts") {
             let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
@@ -3238,7 +3241,16 @@ impl Importer {
             };
             match self.host_networks(hosts) {
                 Ok((interface, networks)) => {
-                    self.hosts_entry(&line, zone, &interface, &networks, &keys);
+                    // `eth0:+bo,+pri`: a hosts entry per set (the model's
+                    // entry names one set alone), the networks in one more.
+                    let (sets, networks): (Vec<String>, Vec<String>) =
+                        networks.into_iter().partition(|n| n.starts_with('+'));
+                    if !networks.is_empty() {
+                        self.hosts_entry(&line, zone, &interface, &networks, &keys);
+                    }
+                    for set in sets {
+                        self.hosts_entry(&line, zone, &interface, &[set], &keys);
+                    }
                 }
                 Err(reason) => {
                     self.refuse(&line, reason);
@@ -3296,14 +3308,22 @@ impl Importer {
                 .and_then(|i| i.strip_suffix(']'))
                 .or_else(|| item.strip_prefix('<').and_then(|i| i.strip_suffix('>')))
                 .unwrap_or(item);
+            // `+bo`: an ipset, resolved by the model's analyzer (which
+            // refuses `+bo[src]` flags and a set of another family).
+            let set = item.starts_with('+') && !item.contains('!');
+            if set && item.contains('[') {
+                return Err(format!(
+                    "hosts `{list}`: an ipset's flags (`+NAME[src]`) are not in fwgen's model: a zone's hosts match the set by the packet's own side"
+                ));
+            }
             let refused = item.is_empty()
-                || item.starts_with(['+', '!', '&', '%', '^'])
+                || (item.starts_with(['+', '!', '&', '%', '^']) && !set)
                 || item == "dynamic"
                 || item.contains('!')
-                || (item.contains('-') && !item.contains(':'));
+                || (!set && item.contains('-') && !item.contains(':'));
             if refused {
                 return Err(format!(
-                    "hosts `{item}`: ipsets, dynamic zones, ranges and exclusions are not in fwgen's model"
+                    "hosts `{item}`: dynamic zones, ranges, exclusions and `!+NAME` are not in fwgen's model"
                 ));
             }
             networks.push(item.to_owned());
@@ -5114,6 +5134,48 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue #15: hosts `IFACE:+NAME` and a masq SOURCE `+NAME,+NAME`
+    /// are carried as the model writes them (`networks = ["+bo"]`, one
+    /// hosts entry per set; `sources = ["+bo", "+pri"]`); with the
+    /// `[[ipset]]`s a model would declare for them, the model compiles
+    /// and its zones are the sets' members.
+    #[test]
+    fn ipset_hosts_and_masq_sources_are_carried() {
+        let dir = std::env::temp_dir().join(format!("fwgen-ipzone-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = [
+            ("zones", "fw firewall\nbo ipv4\npub ipv4\n"),
+            ("interfaces", "?FORMAT 2\npub eth0 routefilter\n"),
+            ("hosts", "bo eth0:+bo,+pri\n"),
+            ("policy", "bo all ACCEPT\nall all REJECT\n"),
+            ("masq", "eth0 +bo,+pri - tcp 80,443\n"),
+            ("shorewall.conf", "STARTUP_ENABLED=Yes\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let importer = read_directory(&dir, false, "");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            importer.unsupported.is_empty(),
+            "{:?}",
+            importer.unsupported
+        );
+        let (text, _) = importer.assemble();
+        assert!(text.contains(r#"networks = ["+bo"]"#), "{text}");
+        assert!(text.contains(r#"networks = ["+pri"]"#), "{text}");
+        assert!(text.contains(r#"sources = ["+bo", "+pri"]"#), "{text}");
+        let declared = format!(
+            "{text}\n[[ipset]]\nname = \"bo\"\nfamily = \"ipv4\"\nelements = [\"198.51.100.0/28\"]\n\n[[ipset]]\nname = \"pri\"\nfamily = \"ipv4\"\n"
+        );
+        let source = crate::source::Source::new("imported.toml", declared);
+        let model = crate::load::compile(&source).unwrap_or_else(|f| panic!("{f:?}"));
+        let bo = model.zones.iter().find(|z| z.name == "bo").unwrap();
+        let sets: Vec<Option<usize>> = bo.hosts.iter().map(|h| h.ipset).collect();
+        assert_eq!(sets, [Some(0), Some(1)]);
+        assert_eq!(model.snats[0].source_sets, [0, 1]);
+    }
 
     /// A column header (Shorewall 4's second line among them) is no
     /// comment; a comment naming a column among other words is one.

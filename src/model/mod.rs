@@ -244,6 +244,7 @@ impl Model {
             _ if snat.detect => false,
             (Some(to), _) => to.is_ipv6(),
             (None, Some(net)) => rule::is_ipv6(net),
+            (None, None) if !snat.source_sets.is_empty() => self.ipsets[snat.source_sets[0]].ipv6,
             (None, None) => !self.interface_family(snat.interface).has_ipv4(),
         }
     }

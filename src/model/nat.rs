@@ -158,6 +158,10 @@ pub struct Snat {
     /// Source networks translated; empty means every source (unless
     /// `source_interface` narrows it).
     pub sources: Vec<IpNet>,
+    /// Indexes into `Model::ipsets`: only sources that are members of
+    /// one of these sets (Shorewall's SOURCE `+bo,+pri`, one rule per
+    /// set); empty: no set narrows. `sources` is empty then.
+    pub source_sets: Vec<usize>,
     /// Index into `Model::interfaces`: only sources routed out of that
     /// interface (Shorewall's masq/snat SOURCE interface).
     pub source_interface: Option<usize>,

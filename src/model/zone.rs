@@ -26,7 +26,14 @@ pub struct Zone {
 pub struct Hosts {
     /// Index into `Model::interfaces`.
     pub interface: usize,
+    /// The zone's networks on the interface; for an ipset's hosts
+    /// (`eth0:+bo`), the set's elements as the model declares them: the
+    /// members `explain`, `check` and the lab take it to hold.
     pub networks: Vec<ipnet::IpNet>,
+    /// `eth0:+bo`: the hosts are the members of `model.ipsets[index]`,
+    /// matched by the set at run time (`-m set --match-set bo src`,
+    /// `ip saddr @bo`), whatever it holds then.
+    pub ipset: Option<usize>,
     /// shorewall-hosts(5) `destonly`: the networks are the zone's as
     /// destinations only; a packet from them is dispatched as if this
     /// hosts entry were not there.

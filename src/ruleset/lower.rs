@@ -3086,6 +3086,7 @@ fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec
         .iter()
         .flat_map(|z| &z.hosts)
         .filter(|h| h.interface == index && !(side == Side::In && h.destonly))
+        .filter(|h| h.ipset.is_none())
         .flat_map(|h| &h.networks)
         .filter(|n| is_ipv6(n) == ipv6)
         .copied()
@@ -3101,6 +3102,13 @@ fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec
             nets,
         });
     }
+    // An ipset's hosts there: `ip saddr != @bo`, one match per set.
+    let sets = (model.zones.iter().flat_map(|z| &z.hosts))
+        .filter(|h| h.interface == index && !(side == Side::In && h.destonly))
+        .filter_map(|h| h.ipset)
+        .map(|set| &model.ipsets[set])
+        .filter(|set| set.ipv6 == ipv6);
+    matches.extend(sets.map(|set| member::set_match(set, side, true)));
     matches
 }
 
@@ -3232,6 +3240,7 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
                 interface: i,
                 index,
                 networks: &[],
+                ipset: None,
                 destonly: false,
             };
             // The interface chains are the same for both families.
@@ -3966,7 +3975,7 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
             "nat-postrouting",
             (Hook::Postrouting, Priority::Srcnat),
             one_to_one_rules(model, Hook::Postrouting)
-                .chain(snats.map(|(index, s)| snat_rule(model, s, index)))
+                .chain(snats.flat_map(|(index, s)| snat_rules(model, s, index)))
                 .collect(),
         ),
     ]
@@ -4235,6 +4244,30 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
         port: dnat.to_port,
     });
     Some(Rule::new(matches, statements, Origin::Dnat(index)))
+}
+
+/// An entry's rule, or with source sets one per set, in their order, as
+/// Shorewall's `+bo,+pri` SOURCE compiles (`-m set --match-set bo src`,
+/// then `pri`): the first that matches translates.
+fn snat_rules(model: &Model, snat: &Snat, index: usize) -> Vec<Rule> {
+    let rule = snat_rule(model, snat, index);
+    if snat.source_sets.is_empty() {
+        return vec![rule];
+    }
+    snat.source_sets
+        .iter()
+        .map(|&set| {
+            let mut rule = rule.clone();
+            let at = rule
+                .matches
+                .iter()
+                .position(|m| matches!(m, Match::Family(_)))
+                .map_or(rule.matches.len(), |at| at + 1);
+            let set = member::set_match(&model.ipsets[set], Side::In, false);
+            rule.matches.insert(at, set);
+            rule
+        })
+        .collect()
 }
 
 fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {

@@ -6,7 +6,7 @@
 use ipnet::IpNet;
 
 use crate::model::rule::is_ipv6;
-use crate::model::{Interface, Model, ZoneId};
+use crate::model::{Interface, Ipset, Model, ZoneId};
 
 use super::{Direction, Family, Match, Side};
 
@@ -18,6 +18,9 @@ pub struct Member<'a> {
     pub index: usize,
     /// The zone's networks on the interface; empty for the whole interface.
     pub networks: &'a [IpNet],
+    /// An ipset's hosts (`eth0:+bo`): matched by the set, `networks`
+    /// being its elements as declared.
+    pub ipset: Option<&'a Ipset>,
     /// A hosts member that is the zone's as a destination only
     /// (shorewall-hosts(5) `destonly`): no dispatch by its sources.
     pub destonly: bool,
@@ -26,12 +29,15 @@ pub struct Member<'a> {
 impl Member<'_> {
     /// Whether the member is the whole interface.
     pub fn whole(&self) -> bool {
-        self.networks.is_empty()
+        self.networks.is_empty() && self.ipset.is_none()
     }
 
     /// The address match a dispatch adds for a hosts member: `ip saddr`
     /// coming in, `ip daddr` going out.
     pub fn address_match(&self, side: Side, ipv6: bool) -> Option<Match> {
+        if let Some(set) = self.ipset {
+            return (set.ipv6 == ipv6).then(|| set_match(set, side, false));
+        }
         let nets: Vec<IpNet> = self
             .networks
             .iter()
@@ -47,6 +53,20 @@ impl Member<'_> {
             negated: false,
             nets,
         })
+    }
+}
+
+/// `ip saddr @bo` coming in, `ip daddr @bo` going out (`!=` negated).
+pub fn set_match(set: &Ipset, side: Side, negated: bool) -> Match {
+    Match::Set {
+        family: Family::of(set.ipv6),
+        direction: match side {
+            Side::In => Direction::Source,
+            Side::Out => Direction::Destination,
+        },
+        negated,
+        name: set.name.clone(),
+        elements: set.elements.clone(),
     }
 }
 
@@ -68,16 +88,21 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
             interface,
             index: at,
             networks: &[],
+            ipset: None,
             destonly: false,
         });
     let hosts = model.zones[index]
         .hosts
         .iter()
-        .filter(|h| h.networks.iter().any(|n| is_ipv6(n) == ipv6))
+        .filter(|h| match h.ipset {
+            Some(set) => model.ipsets[set].ipv6 == ipv6,
+            None => h.networks.iter().any(|n| is_ipv6(n) == ipv6),
+        })
         .map(|h| Member {
             interface: &model.interfaces[h.interface],
             index: h.interface,
             networks: &h.networks,
+            ipset: h.ipset.map(|set| &model.ipsets[set]),
             destonly: h.destonly,
         });
     interfaces.chain(hosts).collect()
