@@ -3994,6 +3994,19 @@ impl Importer {
             // without the filter ACCEPT.
             let accept = !target.ends_with('-');
             let target = target.trim_end_matches('-').to_owned();
+            // `DNAT:info:web`: Shorewall takes the tag into the log prefix
+            // of its nat chain (`Shorewall:net_dnat:DNAT:web `); fwgen's
+            // port forwards and redirects have a log level, no tag.
+            if let Some((level, tag)) = log.as_deref().and_then(|l| l.split_once(':')) {
+                let zone = columns
+                    .get(1)
+                    .map_or("", |c| c.split(':').next().unwrap_or(c));
+                let reason = format!(
+                    "the log tag `{tag}` of `{action}` (level `{level}`): Shorewall puts it in the log prefix (`Shorewall:{zone}_dnat:{target}:{tag} `), and fwgen's [[{}]] takes a log level but no log tag; drop the tag to import the line",
+                    target.to_ascii_lowercase()
+                );
+                return self.refuse(line, reason);
+            }
             let forward = Forward {
                 service_macro: None,
                 accept,
