@@ -640,6 +640,7 @@ rejNotSyn(audit)\tnet\t$FW
             "rules:3: action `A_REJECT` is REJECT with an audit record",
             "rules:4: action `A_ACCEPT` is ACCEPT with an audit record",
             "rules:5: action `CONTINUE` stops the zone pair's rules",
+            "without one to the end of INPUT, FORWARD or OUTPUT and its policy",
             "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
             "rules:7: action `ACCEPT+` is ACCEPT that also exempts",
             "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",

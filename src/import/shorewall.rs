@@ -5009,7 +5009,7 @@ fn verdict_refusal(action: &str, target: &str) -> String {
             )
         }
         "CONTINUE" | "CONTINUE+" => format!(
-            "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)); fwgen's rules have no such verdict"
+            "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)), without one to the end of INPUT, FORWARD or OUTPUT and its policy (Rules.pm: `-j RETURN` from the pair's chain); fwgen's rules have no such verdict"
         ),
         "NONAT" => format!(
             "action `{action}` exempts the connection from later DNAT and REDIRECT rules without accepting it (shorewall-rules(5)); fwgen's model has no such exemption"
