@@ -770,7 +770,9 @@ fn unreached_policies(model: &Model) -> Vec<Finding> {
 /// CONTINUE only means something for a nested zone (its parent's rules
 /// and policy follow, as the parent is dispatched after it); elsewhere
 /// such pairs fall to the catch-all (Shorewall warns too), which decides
-/// them by another policy or Shorewall's default.
+/// them by another policy or Shorewall's default. Where such a pair has
+/// no rule, every packet of it does, replies included: Shorewall decides
+/// connection states in its pair chains and makes none for the pair.
 fn continue_policies(model: &Model) -> Vec<Finding> {
     let nested = |side: &PolicySide| {
         side.listed()
@@ -788,7 +790,7 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
                 "continue-without-nesting",
                 p.span.clone(),
                 format!(
-                    "CONTINUE has no nested zone to continue to: connections no rule decides reach {}",
+                    "CONTINUE has no nested zone to continue to: connections no rule decides reach {}; where the pair has no rule, so do the replies to connections the other way",
                     catch_all_outcome(model, index)
                 ),
                 "say what should happen: ACCEPT, DROP or REJECT".to_owned(),
@@ -1137,7 +1139,8 @@ mod tests {
             continue_messages(&accepting),
             [
                 "CONTINUE has no nested zone to continue to: connections no rule decides reach \
-              the end of FORWARD, which accepts them (the policy at line 11)"
+              the end of FORWARD, which accepts them (the policy at line 11)\
+              ; where the pair has no rule, so do the replies to connections the other way"
             ]
         );
         // Without a policy of `all`: INPUT drops, OUTPUT and FORWARD reject.
@@ -1154,7 +1157,8 @@ mod tests {
                 "CONTINUE has no nested zone to continue to: connections no rule decides reach \
               the end of INPUT, which drops them (no policy of `all` names it: Shorewall's \
               default, logged); the end of FORWARD, which rejects them (no policy of `all` \
-              names it: Shorewall's default, logged)"
+              names it: Shorewall's default, logged)\
+              ; where the pair has no rule, so do the replies to connections the other way"
             ]
         );
         // `all $FW` ends INPUT, before `all all`.
@@ -1168,7 +1172,8 @@ mod tests {
             continue_messages(&own),
             [
                 "CONTINUE has no nested zone to continue to: connections no rule decides reach \
-              the end of INPUT, which drops them (the policy at line 11)"
+              the end of INPUT, which drops them (the policy at line 11)\
+              ; where the pair has no rule, so do the replies to connections the other way"
             ]
         );
     }

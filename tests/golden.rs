@@ -156,6 +156,7 @@ golden_model! {
     hosts_ipv6 => "hosts-ipv6",
     family_options => "family-options",
     family_policies => "family-policies",
+    continue_unnested => "continue-unnested",
 }
 
 #[test]

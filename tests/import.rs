@@ -640,12 +640,47 @@ rejNotSyn(audit)\tnet\t$FW
             "rules:3: action `A_REJECT` is REJECT with an audit record",
             "rules:4: action `A_ACCEPT` is ACCEPT with an audit record",
             "rules:5: action `CONTINUE` stops the zone pair's rules",
+            "without one to the end of INPUT, FORWARD or OUTPUT and its policy",
             "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
             "rules:7: action `ACCEPT+` is ACCEPT that also exempts",
             "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",
             "rules:9: `rejNotSyn` is Shorewall's stock action rejNotSyn",
         ],
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A differential review's case: `DNAT:info:web` (a log level and a log
+/// tag) was refused as an "unknown log level `info:web`". Shorewall 5.2.8
+/// takes it and puts the tag in the nat chain's log prefix (`shorewall
+/// compile`: `--log-prefix "Shorewall:net_dnat:DNAT:web "`); fwgen's
+/// port forwards and redirects have a log level and no log tag, so the
+/// line is refused with that reason, and a level alone is imported.
+#[test]
+fn a_log_tag_on_dnat_or_redirect_is_refused_with_its_reason() {
+    let rules = "?SECTION NEW
+DNAT:info:web\tnet\tloc:192.168.1.5:80\ttcp\t8080
+REDIRECT:info:proxy\tloc\t3128\ttcp\t80
+DNAT-:debug:raw\tnet\tloc:192.168.1.6\ttcp\t25
+";
+    let dir = sample_with_rules("import-dnat-log-tag", rules.as_bytes(), None);
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:2: the log tag `web` of `DNAT` (level `info`): Shorewall puts it in the log prefix (`Shorewall:net_dnat:DNAT:web `), and fwgen's [[dnat]] takes a log level but no log tag",
+            "rules:3: the log tag `proxy` of `REDIRECT` (level `info`): Shorewall puts it in the log prefix (`Shorewall:loc_dnat:REDIRECT:proxy `), and fwgen's [[redirect]] takes a log level but no log tag",
+            "rules:4: the log tag `raw` of `DNAT-` (level `debug`)",
+        ],
+    );
+    assert!(!stderr.contains("unknown log level"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = sample_with_rules(
+        "import-dnat-log-level",
+        b"?SECTION NEW\nDNAT:info\tnet\tloc:192.168.1.5:80\ttcp\t8080\n",
+        None,
+    );
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    assert!(model.contains("log = \"info\""), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2588,3 +2588,30 @@ fn conf_default_actions_as_shorewall() {
         "{toml}"
     );
 }
+
+/// A differential review's case (tests/models/continue-unnested.toml):
+/// `dmz all CONTINUE` for zones without parents. Shorewall makes no chain
+/// for a CONTINUE pair without rules and decides the connection states
+/// only in its pair chains, so the replies to the firewall's connections
+/// into the DMZ meet the catch-all (REJECT) where the dmz -> $FW pair has
+/// no rule: Shorewall6's (no rule of IPv6), not Shorewall's (an IPv4 ssh
+/// rule makes the chain); likewise loc -> $FW, CONTINUE for IPv6 alone.
+/// fwgen's `ct state vmap` accepted those replies ahead of the dispatch:
+/// 18 disagreements.
+#[test]
+fn model_continue_unnested() {
+    let matrix = lab_model("continue-unnested", "cunn");
+    for to in ["dmz#1", "loc#1"] {
+        for (ipv6, verdict) in [(false, "ACCEPT"), (true, "DROP")] {
+            let lines: Vec<&str> = probe_lines(&matrix, "fw", to, ipv6).collect();
+            assert!(
+                !lines.is_empty()
+                    && (lines.iter()).all(|l| l
+                        .split(" | ")
+                        .nth(1)
+                        .is_some_and(|v| v.starts_with(verdict))),
+                "fw -> {to} is not {verdict}:\n{matrix}"
+            );
+        }
+    }
+}

@@ -179,5 +179,6 @@ mod models {
         hosts_ipv6 => "hosts-ipv6",
         family_options => "family-options",
         family_policies => "family-policies",
+        continue_unnested => "continue-unnested",
     }
 }

@@ -134,6 +134,7 @@ mod models {
         hosts_ipv6 => "hosts-ipv6",
         family_options => "family-options",
         family_policies => "family-policies",
+        continue_unnested => "continue-unnested",
     }
 }
 

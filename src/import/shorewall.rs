@@ -4069,6 +4069,19 @@ impl Importer {
             // without the filter ACCEPT.
             let accept = !target.ends_with('-');
             let target = target.trim_end_matches('-').to_owned();
+            // `DNAT:info:web`: Shorewall takes the tag into the log prefix
+            // of its nat chain (`Shorewall:net_dnat:DNAT:web `); fwgen's
+            // port forwards and redirects have a log level, no tag.
+            if let Some((level, tag)) = log.as_deref().and_then(|l| l.split_once(':')) {
+                let zone = columns
+                    .get(1)
+                    .map_or("", |c| c.split(':').next().unwrap_or(c));
+                let reason = format!(
+                    "the log tag `{tag}` of `{action}` (level `{level}`): Shorewall puts it in the log prefix (`Shorewall:{zone}_dnat:{target}:{tag} `), and fwgen's [[{}]] takes a log level but no log tag; drop the tag to import the line",
+                    target.to_ascii_lowercase()
+                );
+                return self.refuse(line, reason);
+            }
             let forward = Forward {
                 service_macro: None,
                 accept,
@@ -5071,7 +5084,7 @@ fn verdict_refusal(action: &str, target: &str) -> String {
             )
         }
         "CONTINUE" | "CONTINUE+" => format!(
-            "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)); fwgen's rules have no such verdict"
+            "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)), without one to the end of INPUT, FORWARD or OUTPUT and its policy (Rules.pm: `-j RETURN` from the pair's chain); fwgen's rules have no such verdict"
         ),
         "NONAT" => format!(
             "action `{action}` exempts the connection from later DNAT and REDIRECT rules without accepting it (shorewall-rules(5)); fwgen's model has no such exemption"

@@ -1328,6 +1328,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let PairRules {
                 mut rules,
                 own,
+                own_families,
                 new_at,
             } = chain;
             let name = model.pair_name(pair.0, pair.1);
@@ -1350,13 +1351,6 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
             let comment = match (unconditional, decision) {
                 (None, Some(_)) if !split.is_empty() => {
                     let has_rules = own;
-                    if split
-                        .iter()
-                        .all(|(_, d)| d.action == PolicyAction::Continue)
-                        && !has_rules
-                    {
-                        rules.clear();
-                    }
                     let mut comments = Vec::new();
                     for (family, decision) in split {
                         let part =
@@ -1377,12 +1371,6 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                     // The pair's own items decide, not the state head every
                     // pair chain gets (Shorewall makes no chain for that).
                     let has_rules = own;
-                    // A CONTINUE pair without rules has no chain in
-                    // Shorewall: its packets, related ones too, go on to
-                    // the parent's chain or the catch-all.
-                    if decision.action == PolicyAction::Continue && !has_rules {
-                        rules.clear();
-                    }
                     rules.extend(policy_rules(model, &name, pair, decision, ipv6, has_rules));
                     Some(policy_comment(model, pair, decision))
                 }
@@ -1391,6 +1379,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 )),
                 (None, None) => None,
             };
+            let rules = without_chainless_families(model, pair, (own, own_families), rules);
             Chain {
                 name,
                 base: None,
@@ -1401,12 +1390,67 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .collect()
 }
 
+/// The pair chain's rules less those of the families Shorewall makes no
+/// chain for: a family whose decision is CONTINUE and of which the pair
+/// has no rules of its own (Rules.pm's complete_policy_chains makes no
+/// chain of a CONTINUE policy; Shorewall's and Shorewall6's rules files
+/// each make their own). That family's packets, every state (the state
+/// head included), go on to the next dispatch rule, a nested zone's
+/// parent's, or the catch-all.
+fn without_chainless_families(
+    model: &Model,
+    pair: (ZoneId, ZoneId),
+    (own, own_families): (bool, [bool; 2]),
+    rules: Vec<Rule>,
+) -> Vec<Rule> {
+    let continues = |v6: bool| {
+        (model.matrix.family(pair.0, pair.1, v6))
+            .is_some_and(|d| d.action == PolicyAction::Continue)
+    };
+    let families = pair_families(model, pair);
+    if families == [false, false] {
+        // A pair of no common family keeps its decision as IPv4's.
+        return if continues(false) && !own {
+            Vec::new()
+        } else {
+            rules
+        };
+    }
+    let carried: Vec<bool> = [false, true]
+        .into_iter()
+        .filter(|&v6| families[usize::from(v6)])
+        .collect();
+    let kept: Vec<Family> = (carried.iter().copied())
+        .filter(|&v6| !continues(v6) || own_families[usize::from(v6)])
+        .map(Family::of)
+        .collect();
+    match kept.as_slice() {
+        [] => Vec::new(),
+        [family] if carried.len() == 2 => (rules.into_iter())
+            .filter_map(
+                |mut rule| match rule.matches.iter().find_map(Match::family) {
+                    Some(named) if named != *family => None,
+                    Some(_) => Some(rule),
+                    None => {
+                        rule.matches.insert(0, Match::Family(*family));
+                        Some(rule)
+                    }
+                },
+            )
+            .collect(),
+        _ => rules,
+    }
+}
+
 /// A pair chain's rules before its policy, and whether the pair's own
 /// items (rules, port forwards' accepts, tunnels) made any of them: the
 /// state head alone makes no chain in Shorewall.
 struct PairRules {
     rules: Vec<Rule>,
     own: bool,
+    /// Whether the pair's own items made rules of IPv4, of IPv6: which of
+    /// Shorewall's and Shorewall6's firewalls have the chain.
+    own_families: [bool; 2],
     /// Where the NEW section begins: the place of a policy's syn-flood jump.
     new_at: usize,
 }
@@ -1454,8 +1498,12 @@ fn pair_rules(
         (count, rules)
     };
     let (new_count, rules) = rules;
-    let own = !invalid.is_empty() || !rules.is_empty();
-    let own = own || head.own;
+    let own_families = [false, true].map(|v6| {
+        let family = Family::of(v6);
+        head.own[usize::from(v6)]
+            || (invalid.iter().chain(&rules)).any(|r| rule_families(model, r).contains(&family))
+    });
+    let own = !invalid.is_empty() || !rules.is_empty() || head.own.contains(&true);
     let mut chain = head.before;
     chain.extend(invalid);
     chain.extend(head.after);
@@ -1464,6 +1512,7 @@ fn pair_rules(
     PairRules {
         rules: chain,
         own,
+        own_families,
         new_at,
     }
 }
@@ -1475,12 +1524,13 @@ fn pair_rules(
 /// related state's rule, the `Invalid` macro's items that run before
 /// the invalid state's log and disposition (with `invalid_log`: Shorewall's
 /// `_net-fw`), then the invalid and untracked states' rules. `own`:
-/// whether rules of the pair are in the sections before NEW.
+/// whether rules of the pair are in the sections before NEW, of IPv4 and
+/// of IPv6.
 struct StateHead {
     before: Vec<Rule>,
     invalid_items: Vec<(usize, PairItem)>,
     after: Vec<Rule>,
-    own: bool,
+    own: [bool; 2],
 }
 
 /// The pair's state head, and the items left for the NEW section.
@@ -1495,7 +1545,7 @@ fn state_head(
         before: Vec::new(),
         invalid_items: Vec::new(),
         after: Vec::new(),
-        own: false,
+        own: [false, false],
     };
     let sections = model.rules.iter().any(|r| r.section != Section::New);
     if *logs == crate::model::StateLogs::default() && !untracked && !sections {
@@ -1512,7 +1562,6 @@ fn state_head(
     let (early, items): (Vec<_>, Vec<_>) = items
         .into_iter()
         .partition(|(_, item)| section_of(item) != Section::New);
-    head.own = !early.is_empty();
     let section_rules = |section: Section, state: Option<CtState>| {
         let of: Vec<_> = (early.iter())
             .filter(|(_, item)| section_of(item) == section)
@@ -1526,11 +1575,16 @@ fn state_head(
         }
         fold(name, families, rules)
     };
-    head.before.extend(section_rules(Section::All, None));
-    head.before.extend(section_rules(
-        Section::Established,
-        Some(CtState::Established),
-    ));
+    let all = section_rules(Section::All, None);
+    let established = section_rules(Section::Established, Some(CtState::Established));
+    let related = section_rules(Section::Related, Some(CtState::Related));
+    head.own = [false, true].map(|v6| {
+        let family = Family::of(v6);
+        (all.iter().chain(&established).chain(&related))
+            .any(|r| rule_families(model, r).contains(&family))
+    });
+    head.before.extend(all);
+    head.before.extend(established);
     if established_in_pairs(model) {
         head.before.push(shorewall(
             vec![Match::CtState(vec![CtState::Established])],
@@ -1538,8 +1592,7 @@ fn state_head(
             Piece::EstablishedInPair,
         ));
     }
-    head.before
-        .extend(section_rules(Section::Related, Some(CtState::Related)));
+    head.before.extend(related);
     head.before
         .extend(state_rules(model, name, DispositionKey::Related));
     // Either family's: the other family's invalid packets are decided
@@ -1572,7 +1625,38 @@ fn has_section(model: &Model, section: Section) -> bool {
 /// the ALL section's rules, then `--ctstate ESTABLISHED -j ACCEPT`, or a
 /// jump to `^net-fw` that holds the ESTABLISHED section's rules).
 pub fn established_in_pairs(model: &Model) -> bool {
-    has_section(model, Section::All) || has_section(model, Section::Established)
+    has_section(model, Section::All)
+        || has_section(model, Section::Established)
+        || continue_reaches_catch_all(model)
+}
+
+/// Whether a zone pair's packets may pass the zone dispatch without
+/// meeting a pair chain: a CONTINUE policy between two zones without
+/// parents (Shorewall warns: "CONTINUE policy between two un-nested
+/// zones"). Shorewall decides the connection states only in its pair
+/// chains (Rules.pm's finish_chain_section), and makes no chain for a
+/// CONTINUE pair without rules (complete_policy_chains): its established,
+/// related and invalid packets, the replies of connections the other way
+/// included, meet the catch-all (`shorewall compile`: `-A INPUT -i eth2
+/// -j eth2_in`, no `dmz-fw`, then `-A INPUT -j DROP`), which a `ct state
+/// vmap` ahead of the dispatch would have decided first. Every state is
+/// then decided in the pair chains, as Shorewall's are. A nested zone's
+/// CONTINUE goes on to its parent's chain, which decides the states as
+/// the map would: the map stays.
+fn continue_reaches_catch_all(model: &Model) -> bool {
+    let unnested = |zone: ZoneId| match zone {
+        ZoneId::Firewall => true,
+        ZoneId::Zone(index) => model.zones[index].parents.is_empty(),
+    };
+    let ids = model.zone_ids();
+    ids.iter().any(|&source| {
+        ids.iter().any(|&dest| {
+            unnested(source)
+                && unnested(dest)
+                && (model.matrix.decisions(source, dest).iter())
+                    .any(|d| d.action == PolicyAction::Continue)
+        })
+    })
 }
 
 /// Whether the pair chains decide either family's invalid packets.
@@ -1649,6 +1733,7 @@ pub fn untracked_in_pairs(model: &Model, ipv6: bool) -> bool {
     let firewall = &model.firewall;
     firewall.state_logs.untracked.get(ipv6).is_some()
         || has_section(model, Section::All)
+        || continue_reaches_catch_all(model)
         || (!matches!(
             firewall.dispositions.untracked.get(ipv6),
             Disposition::Continue | Disposition::Accept
@@ -2779,6 +2864,7 @@ fn decided_in_pairs(model: &Model, key: DispositionKey, ipv6: bool) -> bool {
         // Rules of the ALL section see every state before its disposition,
         // those of the RELATED section related packets.
         || has_section(model, Section::All)
+        || continue_reaches_catch_all(model)
         || (key == DispositionKey::Related && has_section(model, Section::Related))
         || (key == DispositionKey::Untracked && untracked_in_pairs(model, ipv6))
 }
