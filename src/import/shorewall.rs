@@ -5,6 +5,7 @@
 
 mod accounting;
 mod blacklist;
+mod ipsets;
 mod stopped;
 mod tunnels;
 use tunnels::TunnelOpening;
@@ -141,6 +142,8 @@ enum Kind {
     Snat,
     Stopped,
     Tunnel,
+    /// An `[[ipset]]` a line names or a save file creates.
+    Ipset,
 }
 
 /// One model entry, with what merging needs to know about it.
@@ -252,6 +255,10 @@ struct Importer {
     /// what they match and line. Shorewall puts a tunnel's openings
     /// before them.
     new_invalid: Vec<(String, String, Matched, Line)>,
+    /// The sets lines name and save files create, until written.
+    ipsets: Vec<ipsets::DeclaredSet>,
+    /// The directory's ipset(8) save files, read for their sets.
+    ipset_files: Vec<String>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -291,6 +298,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         included: BTreeMap::new(),
         new_rules: Vec::new(),
         new_invalid: Vec::new(),
+        ipsets: Vec::new(),
+        ipset_files: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -1502,6 +1511,22 @@ impl Importer {
         // Hosts name networks of their own family (Shorewall6's are IPv6
         // addresses): each file's lines are the zone's members in that
         // family, in their order.
+        // One name is one ipset(8) set, of one family.
+        merged.extend(v4.iter().filter(|e| e.kind == Kind::Ipset).cloned());
+        for set in v6.iter().filter(|e| e.kind == Kind::Ipset) {
+            if v4
+                .iter()
+                .any(|e| e.kind == Kind::Ipset && e.name == set.name)
+            {
+                let reason = format!(
+                    "ipset `{}` is named in the IPv4 configuration too: one ipset(8) set holds addresses of one family",
+                    set.name
+                );
+                refusals.push((set.line.clone(), reason));
+            } else {
+                merged.push(set.clone());
+            }
+        }
         merged.extend(v4.iter().filter(|e| e.kind == Kind::Hosts).cloned());
         merged.extend(v6.iter().filter(|e| e.kind == Kind::Hosts).cloned());
         for (line, reason) in refusals {
@@ -1568,6 +1593,7 @@ impl Importer {
         self.hosts();
         self.note_empty_zones();
         self.policies();
+        self.read_ipset_saves();
         self.blrules();
         self.blacklist_file();
         self.rules();
@@ -1579,6 +1605,7 @@ impl Importer {
         self.stopped();
         self.tunnels();
         self.accounting();
+        self.write_ipsets();
         self.walk();
     }
 
@@ -1648,8 +1675,12 @@ impl Importer {
                     }
                     // A line may have become several entries (a macro's
                     // lines): it goes whole, never in part.
-                    for entry in &mut self.entries {
-                        if entry.line.file == line.file && entry.line.number == line.number {
+                    // A set it named stays for the other lines naming it.
+                    for (other, entry) in self.entries.iter_mut().enumerate() {
+                        if entry.line.file == line.file
+                            && entry.line.number == line.number
+                            && (other == index || entry.kind != Kind::Ipset)
+                        {
                             entry.dropped = true;
                         }
                     }
@@ -1815,6 +1846,9 @@ impl Importer {
             {
                 self.notes
                     .push(format!("{shown}: read as {link}, a symbolic link to it"));
+                continue;
+            }
+            if self.ipset_files.contains(&name) {
                 continue;
             }
             if is_dir {
@@ -4279,6 +4313,7 @@ impl Importer {
         };
         let zones = self.named_zones(&[source, dest]);
         let family = rule_family(&[source, dest], proto.as_deref());
+        self.declare_side_ipsets(&[source, dest], line);
         let mut rule = Table::array(&[header]);
         rule.push("action", written.target);
         rule.push_some("macro", service_macro);
