@@ -1522,6 +1522,8 @@ impl Importer {
                     "ipset `{}` is named in the IPv4 configuration too: one ipset(8) set holds addresses of one family",
                     set.name
                 );
+                let noted = format!("{}: ipset `{}` ", Self::origin(&set.line), set.name);
+                self.notes.retain(|note| !note.starts_with(&noted));
                 refusals.push((set.line.clone(), reason));
             } else {
                 merged.push(set.clone());

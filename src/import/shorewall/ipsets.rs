@@ -63,14 +63,18 @@ impl Importer {
     }
 
     /// The directory's ipset(8) save files: files Shorewall does not read
-    /// whose first active line is `create NAME TYPE`. Their sets are
+    /// (of an unknown name, or `NAME.save`) whose first active line is
+    /// `create NAME TYPE`. Their sets are
     /// declared with their members; their names are returned for the walk.
     pub(super) fn read_ipset_saves(&mut self) {
         let Ok(entries) = self.directory.entries() else {
             return;
         };
         for (name, is_dir) in entries {
-            if is_dir || listing::verdict(&name, self.ipv6) != Verdict::Unknown {
+            // `NAME.save` is a backup to the listing, and the name of
+            // Shorewall's own save file (ipsets.save).
+            let unread = listing::verdict(&name, self.ipv6) == Verdict::Unknown;
+            if is_dir || !(unread || name.ends_with(".save")) {
                 continue;
             }
             let Ok(lines) = self.directory.lines(&name) else {
