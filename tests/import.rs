@@ -4437,6 +4437,21 @@ fn ipsets_lines_name_are_declared_once_and_noted() {
     }
     assert!(stderr.contains("they are managed at run time"), "{stderr}");
     rendered(&model, "ipsets-named.toml");
+    // A name fwgen's sets cannot have: refused once at the line declaring
+    // it, the next line naming it refused for naming no set, no note.
+    let rules = "?SECTION NEW\nACCEPT net:+my-set $FW tcp 22\nACCEPT net:+my-set $FW tcp 80\n";
+    std::fs::write(dir.join("rules"), rules).unwrap();
+    std::fs::remove_file(dir.join("blrules")).unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:2: ipset `my-set`: only letters, digits and `_` are allowed",
+            "error: rules:3: `+my-set`: names no `[[ipset]]`",
+        ],
+    );
+    assert_eq!(stderr.matches("error: rules:2:").count(), 1, "{stderr}");
+    let model = imported_model(&import_within(&dir, true));
+    assert!(!model.contains("ipset `my-set` is declared"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1633,6 +1633,7 @@ impl Importer {
                 return;
             };
             let mut touched = BTreeSet::new();
+            let mut refused_sets = BTreeSet::new();
             let mut emptied: Vec<(String, Line)> = Vec::new();
             let mut missing: Vec<(Line, String, String)> = Vec::new();
             self.incomplete.clear();
@@ -1657,6 +1658,17 @@ impl Importer {
                     continue;
                 }
                 if !touched.insert(index) {
+                    continue;
+                }
+                let at = (line.file.clone(), line.number);
+                if self.entries[index].kind == Kind::Ipset {
+                    // Refused, so not declared: its note goes, and the
+                    // line's own reference to it is this refusal.
+                    let set = &self.entries[index].name;
+                    let noted = format!("{}: ipset `{set}` ", Self::origin(&line));
+                    self.notes.retain(|note| !note.starts_with(&noted));
+                    refused_sets.insert(at);
+                } else if refused_sets.contains(&at) {
                     continue;
                 }
                 self.refuse(&line, reason);
