@@ -3106,7 +3106,10 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
             "DNAT net loc:192.168.1.9 tcp 80",
             "action `DNAT` in blrules",
         ),
-        ("DROP net:+blocked all", "`+blocked`: names no `[[ipset]]`"),
+        (
+            "DROP net:+blocked,+allowed all",
+            "an ipset is taken as the whole address list",
+        ),
     ] {
         let dir = with_blacklist("refused", &format!("{line}\n"), None);
         assert_import_refused(&import_within(&dir, false), &["blrules:1", expected]);
@@ -4505,6 +4508,196 @@ fn snat_continue_becomes_an_exemption() {
     assert!(
         at.is_some() && at < model.find("[[masquerade]]"),
         "missing `{exemption}` above the masquerade in:\n{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every set a rules or blrules line names as its whole address list
+/// (`ZONE:+NAME`, `ZONE:!+NAME`) becomes one `[[ipset]]` of the product's
+/// family, hash:net, without members, noted by name at the top of the
+/// model and on stderr: Shorewall creates no set, its members live
+/// outside the directory.
+#[test]
+fn ipsets_lines_name_are_declared_once_and_noted() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-ipsets-named",
+        b"?SECTION NEW\nACCEPT net:+vpn $FW tcp 22\nACCEPT loc:!+guests net tcp 443\nDROP net:+blocked $FW tcp 25\n",
+        None,
+    );
+    std::fs::write(dir.join("blrules"), "DROP net:+blocked all\n").unwrap();
+    let output = import_within(&dir, false);
+    let model = imported_model(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "# blrules:1\n[[ipset]]\nname = \"blocked\"\nfamily = \"ipv4\"\n",
+        "# rules:2\n[[ipset]]\nname = \"vpn\"\nfamily = \"ipv4\"\n",
+        "# rules:3\n[[ipset]]\nname = \"guests\"\nfamily = \"ipv4\"\n",
+        "source = \"net:+vpn\"",
+        "source = \"loc:!+guests\"",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
+    assert_eq!(model.matches("[[ipset]]").count(), 3, "{model}");
+    for name in ["blocked", "vpn", "guests"] {
+        let note = format!("ipset `{name}` is declared (ipv4, hash:net) with no members");
+        assert!(model.contains(&note), "{model}");
+        assert!(stderr.contains(&note), "missing `{note}` in:\n{stderr}");
+    }
+    assert!(stderr.contains("they are managed at run time"), "{stderr}");
+    rendered(&model, "ipsets-named.toml");
+    // A name fwgen's sets cannot have: refused once at the line declaring
+    // it, the next line naming it refused for naming no set, no note.
+    let rules = "?SECTION NEW\nACCEPT net:+my-set $FW tcp 22\nACCEPT net:+my-set $FW tcp 80\n";
+    std::fs::write(dir.join("rules"), rules).unwrap();
+    std::fs::remove_file(dir.join("blrules")).unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:2: ipset `my-set`: only letters, digits and `_` are allowed",
+            "error: rules:3: `+my-set`: names no `[[ipset]]`",
+        ],
+    );
+    assert_eq!(stderr.matches("error: rules:2:").count(), 1, "{stderr}");
+    let model = imported_model(&import_within(&dir, true));
+    assert!(!model.contains("ipset `my-set` is declared"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An ipset(8) save file in the directory (Shorewall reads none; the
+/// admin restores it) gives its sets' kind, family and members; sets no
+/// line names are declared too. What the model lacks is refused at the
+/// file's line: another set type (at its `create`, by the model's own
+/// reason), a timeout or maxelem, a member's options, a line of another
+/// verb; the hash's sizing is noted.
+#[test]
+fn an_ipset_save_file_gives_kinds_families_and_members() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-ipsets-saved",
+        b"?SECTION NEW\nACCEPT net:+admins $FW tcp 22\nACCEPT net:+vpn $FW tcp 443\n",
+        None,
+    );
+    let save = "# saved with ipset save\n\
+        create admins hash:ip family inet hashsize 1024 maxelem 65536\n\
+        add admins 192.0.2.7\n\
+        add admins 192.0.2.8\n\
+        create spare hash:net family inet\n\
+        add spare 198.51.100.0/24\n";
+    std::fs::write(dir.join("ipsets.save"), save).unwrap();
+    let output = import_within(&dir, false);
+    let model = imported_model(&output);
+    for expected in [
+        "# ipsets.save:2\n[[ipset]]\nname = \"admins\"\nfamily = \"ipv4\"\nkind = \"hash:ip\"\nelements = [\"192.0.2.7\", \"192.0.2.8\"]\n",
+        "# ipsets.save:5\n[[ipset]]\nname = \"spare\"\nfamily = \"ipv4\"\nelements = [\"198.51.100.0/24\"]\n",
+        "# rules:3\n[[ipset]]\nname = \"vpn\"\nfamily = \"ipv4\"\n",
+        "# NOTE ipsets.save: an ipset(8) save file",
+        "# NOTE ipsets.save:2: set `admins`: hashsize 1024 not carried",
+        "# NOTE ipsets.save:2: ipset `admins` (ipv4, hash:ip) with the 2 member(s) of this save file",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
+    assert!(!model.contains("skipped ipsets.save"), "{model}");
+    rendered(&model, "ipsets-saved.toml");
+    for (line, expected) in [
+        (
+            "create ports hash:ip,port family inet",
+            "kind `hash:ip,port` holds ports",
+        ),
+        (
+            "create slow hash:net family inet timeout 300",
+            "`timeout 300` is not in fwgen's model",
+        ),
+        (
+            "create small hash:net family inet maxelem 100",
+            "`maxelem 100` is not in fwgen's model",
+        ),
+        (
+            "create admins hash:ip family inet\nadd admins 192.0.2.7 timeout 60",
+            "a member's options",
+        ),
+        (
+            "create admins hash:ip family inet\nadd admins 192.0.2.1-192.0.2.9",
+            "is no address or network",
+        ),
+        (
+            "create admins hash:ip family inet\nswap admins other",
+            "not an ipset(8) save line",
+        ),
+    ] {
+        std::fs::write(dir.join("ipsets.save"), format!("{line}\n")).unwrap();
+        let at = format!("ipsets.save:{}", line.lines().count());
+        assert_import_refused(&import_within(&dir, false), &[&at, expected]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SAVE_IPSETS=Yes with sets: Shorewall restores the sets it saved at
+/// stop; fwgen keeps a running set's members but not across a reboot,
+/// and says so.
+#[test]
+fn save_ipsets_with_sets_is_noted() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_settings(
+        "import-save-ipsets",
+        &[("SAVE_IPSETS=No", "SAVE_IPSETS=Yes")],
+    );
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    assert!(
+        conf.contains("SAVE_IPSETS=Yes"),
+        "the sample's SAVE_IPSETS line changed"
+    );
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        !model.contains("SAVE_IPSETS=yes:"),
+        "noted without sets:\n{model}"
+    );
+    std::fs::write(dir.join("blrules"), "DROP net:+blocked all\n").unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("# NOTE shorewall.conf: SAVE_IPSETS=yes: Shorewall saves the sets at stop")
+            && model.contains("a reboot starts each set with the model's elements only"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall6's sets are IPv6 sets; a name both products use is one
+/// ipset(8) set of one family: refused at Shorewall6's line, without its
+/// note.
+#[test]
+fn ipsets_take_their_products_family_and_a_name_in_both_is_refused() {
+    let dir = common::dual_stack("import-ipsets-six", "", "");
+    std::fs::write(dir.join("shorewall/rules"), "ACCEPT net:+four $FW tcp 22\n").unwrap();
+    std::fs::write(dir.join("shorewall6/rules"), "ACCEPT net:+six $FW tcp 22\n").unwrap();
+    let four = dir.join("shorewall");
+    let model = imported_model(&import_within(&four, false));
+    for expected in [
+        "# rules:1\n[[ipset]]\nname = \"four\"\nfamily = \"ipv4\"\n",
+        "# shorewall6/rules:1\n[[ipset]]\nname = \"six\"\nfamily = \"ipv6\"\n",
+        "# NOTE shorewall6/rules:1: ipset `six` is declared (ipv6, hash:net)",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
+    rendered(&model, "ipsets-six.toml");
+    std::fs::write(dir.join("shorewall6/blrules"), "DROP net:+four all\n").unwrap();
+    assert_import_refused(
+        &import_within(&four, false),
+        &["error: shorewall6/blrules:1: ipset `four` is named in the IPv4 configuration too"],
+    );
+    let model = imported_model(&import_within(&four, true));
+    assert!(
+        !model.contains("shorewall6/blrules:1: ipset `four` is declared"),
+        "{model}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

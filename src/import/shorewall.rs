@@ -5,6 +5,7 @@
 
 mod accounting;
 mod blacklist;
+mod ipsets;
 mod stopped;
 mod tunnels;
 use tunnels::TunnelOpening;
@@ -141,6 +142,8 @@ enum Kind {
     Snat,
     Stopped,
     Tunnel,
+    /// An `[[ipset]]` a line names or a save file creates.
+    Ipset,
 }
 
 /// One model entry, with what merging needs to know about it.
@@ -252,6 +255,10 @@ struct Importer {
     /// what they match and line. Shorewall puts a tunnel's openings
     /// before them.
     new_invalid: Vec<(String, String, Matched, Line)>,
+    /// The sets lines name and save files create, until written.
+    ipsets: Vec<ipsets::DeclaredSet>,
+    /// The directory's ipset(8) save files, read for their sets.
+    ipset_files: Vec<String>,
 }
 
 fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
@@ -291,6 +298,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         included: BTreeMap::new(),
         new_rules: Vec::new(),
         new_invalid: Vec::new(),
+        ipsets: Vec::new(),
+        ipset_files: Vec::new(),
         interfaces: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
@@ -1537,6 +1546,24 @@ impl Importer {
         // Hosts name networks of their own family (Shorewall6's are IPv6
         // addresses): each file's lines are the zone's members in that
         // family, in their order.
+        // One name is one ipset(8) set, of one family.
+        merged.extend(v4.iter().filter(|e| e.kind == Kind::Ipset).cloned());
+        for set in v6.iter().filter(|e| e.kind == Kind::Ipset) {
+            if v4
+                .iter()
+                .any(|e| e.kind == Kind::Ipset && e.name == set.name)
+            {
+                let reason = format!(
+                    "ipset `{}` is named in the IPv4 configuration too: one ipset(8) set holds addresses of one family",
+                    set.name
+                );
+                let noted = format!("{}: ipset `{}` ", Self::origin(&set.line), set.name);
+                self.notes.retain(|note| !note.starts_with(&noted));
+                refusals.push((set.line.clone(), reason));
+            } else {
+                merged.push(set.clone());
+            }
+        }
         merged.extend(v4.iter().filter(|e| e.kind == Kind::Hosts).cloned());
         merged.extend(v6.iter().filter(|e| e.kind == Kind::Hosts).cloned());
         for (line, reason) in refusals {
@@ -1600,6 +1627,9 @@ impl Importer {
         self.interfaces();
         self.judge_complete();
         self.judge_tcp_flags();
+        // Before every line that may name a set: a save file's `create`
+        // gives the set its kind, family and members.
+        self.read_ipset_saves();
         self.hosts();
         self.note_empty_zones();
         self.policies();
@@ -1614,6 +1644,7 @@ impl Importer {
         self.stopped();
         self.tunnels();
         self.accounting();
+        self.write_ipsets();
         self.walk();
     }
 
@@ -1639,6 +1670,7 @@ impl Importer {
                 return;
             };
             let mut touched = BTreeSet::new();
+            let mut refused_sets = BTreeSet::new();
             let mut emptied: Vec<(String, Line)> = Vec::new();
             let mut missing: Vec<(Line, String, String)> = Vec::new();
             self.incomplete.clear();
@@ -1665,6 +1697,17 @@ impl Importer {
                 if !touched.insert(index) {
                     continue;
                 }
+                let at = (line.file.clone(), line.number);
+                if self.entries[index].kind == Kind::Ipset {
+                    // Refused, so not declared: its note goes, and the
+                    // line's own reference to it is this refusal.
+                    let set = &self.entries[index].name;
+                    let noted = format!("{}: ipset `{set}` ", Self::origin(&line));
+                    self.notes.retain(|note| !note.starts_with(&noted));
+                    refused_sets.insert(at);
+                } else if refused_sets.contains(&at) {
+                    continue;
+                }
                 self.refuse(&line, reason);
                 let item = placed[index]
                     .items
@@ -1683,8 +1726,12 @@ impl Importer {
                     }
                     // A line may have become several entries (a macro's
                     // lines): it goes whole, never in part.
-                    for entry in &mut self.entries {
-                        if entry.line.file == line.file && entry.line.number == line.number {
+                    // A set it named stays for the other lines naming it.
+                    for (other, entry) in self.entries.iter_mut().enumerate() {
+                        if entry.line.file == line.file
+                            && entry.line.number == line.number
+                            && (other == index || entry.kind != Kind::Ipset)
+                        {
                             entry.dropped = true;
                         }
                     }
@@ -1850,6 +1897,9 @@ impl Importer {
             {
                 self.notes
                     .push(format!("{shown}: read as {link}, a symbolic link to it"));
+                continue;
+            }
+            if self.ipset_files.contains(&name) {
                 continue;
             }
             if is_dir {
@@ -3249,6 +3299,7 @@ impl Importer {
                         self.hosts_entry(&line, zone, &interface, &networks, &keys);
                     }
                     for set in sets {
+                        self.declare_ipset(&set[1..], &line);
                         self.hosts_entry(&line, zone, &interface, &[set], &keys);
                     }
                 }
@@ -4367,6 +4418,7 @@ impl Importer {
         };
         let zones = self.named_zones(&[source, dest]);
         let family = rule_family(&[source, dest], proto.as_deref());
+        self.declare_side_ipsets(&[source, dest], line);
         let mut rule = Table::array(&[header]);
         rule.push("action", written.target);
         rule.push_some("macro", service_macro);
@@ -5008,6 +5060,9 @@ impl Importer {
             let reason = "shorewall6's SNAT(detect) is the interface's IPv6 address: fwgen's `detect` is IPv4's (nft_defines)";
             self.refuse(line, reason);
             return;
+        }
+        for set in sources.iter().filter_map(|s| s.strip_prefix('+')) {
+            self.declare_ipset(set, line);
         }
         let header = if to.is_some() { "snat" } else { "masquerade" };
         let mut zones = self.interface_zone(interface);
