@@ -111,8 +111,10 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
             "vpn eth0:10.8.0.0/24 dhcp\n",
             "`dhcp` is not an option of a hosts line",
         ),
-        // An ipset is carried to the model, whose `[[ipset]]` it names.
-        ("vpn eth0:+vpnset\n", "`+vpnset`: names no `[[ipset]]`"),
+        // An ipset is carried to the model, which declares it as an
+        // `[[ipset]]` (src/import/shorewall.rs's unit test): one the model
+        // cannot name is refused at the hosts line.
+        ("vpn eth0:+vpn-set\n", "vpn-set"),
         ("vpn eth0:!+vpnset\n", "dynamic zones, ranges, exclusions"),
         ("vpn eth0:+vpnset[src]\n", "an ipset's flags (`+NAME[src]`)"),
         ("vpn eth0:dynamic\n", "dynamic zones, ranges"),
