@@ -101,6 +101,20 @@ fn lab(example: &str) {
     let _ = lab_of(&model("examples", example), example);
 }
 
+/// The outcomes of one probe of a lab matrix (`explain | nftables |
+/// shorewall`), its line found by the probe's description.
+fn matrix_row(matrix: &str, probe: &str) -> String {
+    let line = matrix
+        .lines()
+        .find(|l| l.contains(&format!("{probe} |")))
+        .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
+    line.split('|')
+        .skip(1)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// A model of tests/models/ in the lab, under a short name: the lab's
 /// namespace and link names carry it.
 fn lab_model(name: &str, short: &str) -> String {
@@ -694,17 +708,7 @@ fn model_addresses() {
 #[test]
 fn model_ipsets() {
     let matrix = lab_model("ipsets", "ipst");
-    let row = |probe: &str| {
-        let line = matrix
-            .lines()
-            .find(|l| l.contains(&format!("{probe} |")))
-            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
-        line.split('|')
-            .skip(1)
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
+    let row = |probe: &str| matrix_row(&matrix, probe);
     let member = row("ext#1 203.0.113.7 -> fw 198.18.0.1 tcp 1194");
     assert!(member.starts_with("ACCEPT"), "{member}");
     let other = row("ext#1 198.18.0.2 -> fw 198.18.0.1 tcp 1194");
@@ -726,17 +730,7 @@ fn model_ipsets() {
 #[test]
 fn model_ipset_hosts() {
     let matrix = lab_model("ipset-hosts", "ipho");
-    let row = |probe: &str| {
-        let line = matrix
-            .lines()
-            .find(|l| l.contains(&format!("{probe} |")))
-            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
-        line.split('|')
-            .skip(1)
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
+    let row = |probe: &str| matrix_row(&matrix, probe);
     let bo = row("bo#1 198.51.100.2 -> fw 198.18.0.1 tcp 7777");
     assert!(bo.starts_with("ACCEPT"), "{bo}");
     let pri = row("pri#1 203.0.113.20 -> fw 198.18.0.1 tcp 22");
@@ -774,17 +768,7 @@ fn model_ipset_hosts() {
 #[test]
 fn model_iface_address() {
     let matrix = lab_model("iface-address", "ifad");
-    let row = |probe: &str| {
-        let line = matrix
-            .lines()
-            .find(|l| l.contains(&format!("{probe} |")))
-            .unwrap_or_else(|| panic!("no probe {probe}:\n{matrix}"));
-        line.split('|')
-            .skip(1)
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
+    let row = |probe: &str| matrix_row(&matrix, probe);
     let first = row("loc#1 192.168.1.2 -> fw 192.168.1.1 udp 69");
     assert!(first.starts_with("ACCEPT"), "{first}");
     let second = row("loc#1 192.168.1.2 -> fw 192.168.1.201 udp 69");

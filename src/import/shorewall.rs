@@ -5210,8 +5210,8 @@ mod tests {
     /// sets' members.
     #[test]
     fn ipset_hosts_and_masq_sources_are_carried() {
-        let dir = std::env::temp_dir().join(format!("fwgen-ipzone-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let files = [
             ("zones", "fw firewall\nbo ipv4\npub ipv4\n"),
             ("interfaces", "?FORMAT 2\npub eth0 routefilter\n"),
@@ -5223,8 +5223,7 @@ mod tests {
         for (name, text) in files {
             std::fs::write(dir.join(name), text).unwrap();
         }
-        let importer = read_directory(&dir, false, "");
-        let _ = std::fs::remove_dir_all(&dir);
+        let importer = read_directory(dir, false, "");
         assert!(
             importer.unsupported.is_empty(),
             "{:?}",

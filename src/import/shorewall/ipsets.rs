@@ -151,9 +151,8 @@ impl Importer {
         }
         if !sizing.is_empty() {
             self.notes.push(format!(
-                "{}:{}: set `{name}`: {} not carried: only the hash's sizing, which ipset(8) tunes itself (`ipset -exist create` accepts a set that exists with another)",
-                line.file,
-                line.number,
+                "{}: set `{name}`: {} not carried: only the hash's sizing, which ipset(8) tunes itself (`ipset -exist create` accepts a set that exists with another)",
+                Self::origin(line),
                 sizing.join(", ")
             ));
         }
@@ -246,7 +245,7 @@ impl Importer {
 
 /// The note for a declared set, by name.
 fn ipset_note(set: &DeclaredSet, family: &str) -> String {
-    let at = format!("{}:{}", set.line.file, set.line.number);
+    let at = Importer::origin(&set.line);
     match &set.saved_in {
         Some(_) => format!(
             "{at}: ipset `{}` ({family}, {}) with the {} member(s) of this save file; members added at run time are kept while the set exists (docs/model.md, `[[ipset]]`)",
