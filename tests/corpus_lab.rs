@@ -130,6 +130,7 @@ macro_rules! corpus_lab {
 }
 
 corpus_lab! {
+    adampielak_loadbalancer: "adampielak-loadbalancer" as "cada",
     ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
     azuwis_ec2_vpn: "azuwis-ec2-vpn" as "cazu",
     bigeasy_puppy: "bigeasy-puppy" as "cbig",
@@ -162,6 +163,7 @@ corpus_lab! {
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     thetechstech_fail2ban: "thetechstech-fail2ban" as "ctf2",
     thetechstech_pbx: "thetechstech-pbx" as "cthe",
+    warthog9_segmented_home: "warthog9-segmented-home" as "cwar",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
 }

@@ -74,10 +74,54 @@ fn a_hosts_line_becomes_the_zones_hosts() {
     assert_eq!(model.interfaces[vpn.hosts[0].interface].name, "eth0");
 }
 
+/// Hosts a zone declared before theirs takes whole never match in
+/// Shorewall (zones are dispatched in the zones file's order, and `net`'s
+/// chains end in its policy): they, their zone and what names it have no
+/// effect, and the import says so by name, line by line.
 #[test]
-fn hosts_shorewall_would_never_reach_are_refused_at_their_line() {
+fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
     let dir = shorewall_dir("hosts-late", late, "vpn eth0:10.8.0.0/24\n");
+    let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
+    let notes = imported.toml.lines().filter(|l| l.starts_with("# NOTE "));
+    let unreached: Vec<&str> = notes.filter(|l| l.contains("no effect")).collect();
+    let at = |prefix: &str| unreached.iter().any(|l| l.starts_with(prefix));
+    assert!(
+        at(
+            "# NOTE hosts:1: hosts of zone `vpn` on `eth0` have no effect: zone `net`, declared before it"
+        ),
+        "{unreached:#?}"
+    );
+    assert!(
+        at("# NOTE zones:3: zone `vpn` has no effect"),
+        "{unreached:#?}"
+    );
+    // Its policy and both rules naming it (the macro's too).
+    for line in ["policy:1", "rules:2", "rules:4"] {
+        assert!(
+            at(&format!(
+                "# NOTE {line}: has no effect: it names zone `vpn`"
+            )),
+            "{line}: {unreached:#?}"
+        );
+    }
+    let model = compile(&Source::new("imported.toml", imported.toml)).unwrap();
+    assert!(model.zones.iter().all(|z| z.name != "vpn"));
+}
+
+/// Where a CONTINUE policy or rule could let a connection go on past the
+/// zone that takes it first, the hosts may be reached: refused, located.
+/// So is a port forward into such a zone (its DNAT is in the nat table,
+/// which the zones' dispatch does not stop).
+#[test]
+fn hosts_a_continue_or_a_port_forward_may_reach_stay_refused() {
+    let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
+    let dir = shorewall_dir("hosts-late-continue", late, "vpn eth0:10.8.0.0/24\n");
+    std::fs::write(
+        dir.join("policy"),
+        "vpn loc ACCEPT\nloc net ACCEPT\nnet loc CONTINUE\nnet all DROP info\nall all REJECT info\n",
+    )
+    .unwrap();
     let refusals = refused(&dir);
     let (file, line, reason) = &refusals[0];
     assert_eq!((file.as_str(), *line), ("hosts", 1));
@@ -87,16 +131,27 @@ fn hosts_shorewall_would_never_reach_are_refused_at_their_line() {
     );
     // vpn, left without members, goes too, and what names it.
     assert!(
-        refusals[1..]
+        refusals
             .iter()
-            .all(|(_, _, r)| r.contains("(hosts:1)")),
+            .any(|(f, l, r)| f == "zones" && *l == 3 && r.contains("no members")),
+        "{refusals:?}"
+    );
+
+    let dir = shorewall_dir("hosts-late-dnat", late, "vpn eth0:10.8.0.0/24\n");
+    let rules = "?SECTION NEW\nACCEPT $FW vpn tcp 8080\nDNAT loc vpn:10.8.0.5 tcp 8443\n";
+    std::fs::write(dir.join("rules"), rules).unwrap();
+    let refusals = refused(&dir);
+    assert!(
+        refusals
+            .iter()
+            .any(|(f, l, r)| f == "rules" && *l == 3 && r.contains("`vpn` was left out")),
         "{refusals:?}"
     );
     assert!(
         refusals
             .iter()
-            .any(|(f, l, r)| f == "zones" && *l == 3 && r.contains("no members")),
-        "{refusals:?}"
+            .all(|(f, l, _)| (f.as_str(), *l) != ("rules", 2)),
+        "the filter rule is only noted: {refusals:?}"
     );
 }
 

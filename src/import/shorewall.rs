@@ -201,6 +201,10 @@ struct Importer {
     incomplete: Vec<Unsupported>,
     /// Zones and interfaces whose declaration was refused: name -> `file:line`.
     skipped_names: BTreeMap<String, String>,
+    /// Zones left out because no connection can reach them (their hosts
+    /// are all taken by a zone declared before them): name -> `file:line`
+    /// of the hosts line; what names them goes too, noted.
+    unreachable_zones: BTreeMap<String, String>,
     /// Differences that change no verdict, listed at the top of the model.
     notes: Vec<String>,
     /// The conf file's logging settings by name: value and line.
@@ -277,6 +281,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         vars: BTreeMap::new(),
         unsupported: Vec::new(),
         skipped_names: BTreeMap::new(),
+        unreachable_zones: BTreeMap::new(),
         incomplete: Vec::new(),
         notes: Vec::new(),
         logging: BTreeMap::new(),
@@ -1672,6 +1677,7 @@ impl Importer {
             let mut touched = BTreeSet::new();
             let mut refused_sets = BTreeSet::new();
             let mut emptied: Vec<(String, Line)> = Vec::new();
+            let mut unreached: Vec<(String, Line)> = Vec::new();
             let mut missing: Vec<(Line, String, String)> = Vec::new();
             self.incomplete.clear();
             for error in &failure.errors {
@@ -1706,6 +1712,17 @@ impl Importer {
                     self.notes.retain(|note| !note.starts_with(&noted));
                     refused_sets.insert(at);
                 } else if refused_sets.contains(&at) {
+                    continue;
+                }
+                if let Some(note) = self.unreachable(index, &error.kind) {
+                    // No effect in Shorewall either: noted, and the entry
+                    // goes whole (a hosts line's zone may go with it).
+                    self.notes.push(format!("{}: {note}", Self::origin(&line)));
+                    let entry = &mut self.entries[index];
+                    entry.dropped = true;
+                    if entry.kind == Kind::Hosts {
+                        unreached.push((entry.name.clone(), line.clone()));
+                    }
                     continue;
                 }
                 self.refuse(&line, reason);
@@ -1746,7 +1763,96 @@ impl Importer {
             for (zone, line) in emptied {
                 self.drop_empty_zone(&zone, &line);
             }
+            for (zone, line) in unreached {
+                self.drop_unreachable_zone(&zone, &line);
+            }
         }
+    }
+
+    /// Whether the entry the model refused with `kind` has no effect in
+    /// Shorewall either, and why: hosts that a zone declared before theirs
+    /// takes whole (Shorewall dispatches zones in the zones file's order,
+    /// and that zone's chains end in its policy), or a policy or filter
+    /// rule naming a zone left out for that reason. Only where no CONTINUE
+    /// or NONE policy and no CONTINUE rule can let a connection go on past
+    /// the earlier zone; `None` leaves the refusal.
+    fn unreachable(&self, index: usize, kind: &crate::error::ErrorKind) -> Option<String> {
+        use crate::error::ErrorKind;
+        let entry = &self.entries[index];
+        match kind {
+            ErrorKind::HostsAfterOwner {
+                zone,
+                interface,
+                owner,
+            } if entry.kind == Kind::Hosts && !self.continues_past_zones() => Some(format!(
+                "hosts of zone `{zone}` on `{interface}` have no effect: zone `{owner}`, declared before it, takes every connection of theirs first (Shorewall dispatches zones in the zones file's order, and no CONTINUE or NONE policy or CONTINUE rule lets one go on past `{owner}`); left out"
+            )),
+            ErrorKind::UnknownZone { name, .. } => {
+                let at = self.unreachable_zones.get(name.as_str())?;
+                let filter = match entry.kind {
+                    Kind::Policy => true,
+                    Kind::Rule | Kind::Blacklist => matches!(
+                        &entry.table.header,
+                        document::Header::ArrayOfTables(path)
+                            if path.len() == 1 && ["rule", "blacklist"].contains(&path[0].as_str())
+                    ),
+                    _ => false,
+                };
+                // A zone list (`lan,media`) names other zones the line
+                // still means something for: refused as before.
+                let listed = (entry.line.text.split_whitespace()).any(|column| {
+                    let zones = column.split(':').next().unwrap_or(column);
+                    zones.contains(',') && zones.split(',').any(|z| z == name)
+                });
+                (filter && !listed).then(|| {
+                    format!(
+                        "has no effect: it names zone `{name}`, which no connection reaches ({at}); left out"
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a CONTINUE or NONE policy, or a CONTINUE rule, could let a
+    /// connection go on past the zone that takes it first.
+    fn continues_past_zones(&self) -> bool {
+        self.entries.iter().any(|entry| {
+            let column = match entry.kind {
+                Kind::Policy => 2,
+                Kind::Rule => 0,
+                _ => return false,
+            };
+            let word = entry.line.text.split_whitespace().nth(column).unwrap_or("");
+            let verdict = word.split([':', '(']).next().unwrap_or(word);
+            verdict.eq_ignore_ascii_case("CONTINUE")
+                || (column == 2 && verdict.eq_ignore_ascii_case("NONE"))
+        })
+    }
+
+    /// A zone whose every hosts line no connection reaches goes too, noted
+    /// (it has no interface of its own); what names it is then noted or
+    /// refused by [`Importer::unreachable`].
+    fn drop_unreachable_zone(&mut self, zone: &str, hosts: &Line) {
+        let has_hosts = (self.entries.iter()).any(|e| e.kind == Kind::Hosts && e.name == zone);
+        if self.interfaces.iter().any(|(_, z)| z == zone)
+            || has_hosts
+            || self.skipped_names.contains_key(zone)
+        {
+            return;
+        }
+        let Some(index) =
+            (self.entries.iter()).position(|e| e.kind == Kind::Zone && e.name == zone)
+        else {
+            return;
+        };
+        let entry = self.entries.remove(index);
+        let at = Self::origin(hosts);
+        self.notes.push(format!(
+            "{}: zone `{zone}` has no effect: no connection reaches its hosts ({at}); left out, and what names it with it",
+            Self::origin(&entry.line)
+        ));
+        self.unreachable_zones.insert(zone.to_owned(), at);
     }
 
     /// Zone pairs no policy covers (the line the model blames, the pair,
@@ -1827,6 +1933,13 @@ impl Importer {
             ErrorKind::UnknownInterface { name, .. } => Some(("interface", name)),
             _ => None,
         };
+        if let Some(("zone", name)) = skipped
+            && let Some(at) = self.unreachable_zones.get(name)
+        {
+            return format!(
+                "its zone `{name}` was left out, as no connection reaches it ({at}); this entry does more than filter (a port forward still translates in the nat table, which the zones' dispatch does not stop; a zone list still names other zones): fwgen's model cannot hold it without the zone (hint: declare `{name}` before the zone that takes its hosts, in the zones file, as Shorewall would need to reach it)"
+            );
+        }
         if let Some((what, name)) = skipped
             && let Some(at) = self.skipped_names.get(name)
         {

@@ -869,6 +869,7 @@ pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &P
             super::stopped::stop_shorewall(topology, dir)
         }
         Contestant::ShorewallDir { ipv4, ipv6 } => {
+            create_ipsets(model, topology)?;
             load_original("shorewall", ipv4, topology, dir)?;
             match ipv6 {
                 Some(six) => load_original("shorewall6", six, topology, dir),
@@ -897,6 +898,36 @@ pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &P
             }
         }
     }
+}
+
+/// The sets an original directory names live on the admin's machine, not
+/// in the directory (Shorewall creates none, and its start fails on a rule
+/// naming a set that does not exist): the lab creates the model's
+/// `[[ipset]]` entries, which the import declares for every set the
+/// directory names (with a save file's members), in the firewall's
+/// namespace, as `ipset -exist` (fwgen's own `init` does the same).
+fn create_ipsets(model: &Model, topology: &Topology) -> Result<()> {
+    let netns = topology.firewall.netns.as_str();
+    for set in &model.ipsets {
+        let family = set.family_word();
+        let mut commands = vec![vec!["create", &set.name, set.kind.name(), "family", family]];
+        let elements: Vec<String> = (set.elements.iter())
+            .map(crate::model::rule::written)
+            .collect();
+        commands.extend(elements.iter().map(|e| vec!["add", &set.name, e.as_str()]));
+        for command in commands {
+            let mut args = vec!["netns", "exec", netns, "ipset", "-exist"];
+            args.extend(command);
+            let (ok, out) = run("ip", &args)?;
+            if !ok {
+                return Err(format!(
+                    "ipset {} failed in the lab:\n{out}",
+                    args[5..].join(" ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write(path: &Path, content: &str) -> Result<()> {
