@@ -1834,19 +1834,9 @@ impl Importer {
     /// (it has no interface of its own); what names it is then noted or
     /// refused by [`Importer::unreachable`].
     fn drop_unreachable_zone(&mut self, zone: &str, hosts: &Line) {
-        let has_hosts = (self.entries.iter()).any(|e| e.kind == Kind::Hosts && e.name == zone);
-        if self.interfaces.iter().any(|(_, z)| z == zone)
-            || has_hosts
-            || self.skipped_names.contains_key(zone)
-        {
-            return;
-        }
-        let Some(index) =
-            (self.entries.iter()).position(|e| e.kind == Kind::Zone && e.name == zone)
-        else {
+        let Some(entry) = self.take_memberless_zone(zone) else {
             return;
         };
-        let entry = self.entries.remove(index);
         let at = Self::origin(hosts);
         self.notes.push(format!(
             "{}: zone `{zone}` has no effect: no connection reaches its hosts ({at}); left out, and what names it with it",
@@ -3557,25 +3547,27 @@ impl Importer {
         self.notes.extend(notes);
     }
 
-    /// A zone whose only members were on a skipped hosts line has none:
-    /// it goes too (Shorewall would warn of an empty zone), and what names
-    /// it goes with it, each saying so.
-    fn drop_empty_zone(&mut self, zone: &str, hosts: &Line) {
+    /// The zone's entry, taken out of the model, when it has neither an
+    /// interface nor hosts left (and was not skipped already).
+    fn take_memberless_zone(&mut self, zone: &str) -> Option<Entry> {
         let has_hosts = (self.entries.iter()).any(|e| e.kind == Kind::Hosts && e.name == zone);
         if self.interfaces.iter().any(|(_, z)| z == zone)
             || has_hosts
             || self.skipped_names.contains_key(zone)
         {
-            return;
+            return None;
         }
-        let Some(index) = self
-            .entries
-            .iter()
-            .position(|e| e.kind == Kind::Zone && e.name == zone)
-        else {
+        let index = (self.entries.iter()).position(|e| e.kind == Kind::Zone && e.name == zone)?;
+        Some(self.entries.remove(index))
+    }
+
+    /// A zone whose only members were on a skipped hosts line has none:
+    /// it goes too (Shorewall would warn of an empty zone), and what names
+    /// it goes with it, each saying so.
+    fn drop_empty_zone(&mut self, zone: &str, hosts: &Line) {
+        let Some(entry) = self.take_memberless_zone(zone) else {
             return;
         };
-        let entry = self.entries.remove(index);
         let at = format!("{}:{}", hosts.file, hosts.number);
         self.refuse(
             &entry.line,
