@@ -143,6 +143,9 @@ impl Analyzer<'_> {
                 InterfaceOption::Bridge => {
                     "Shorewall refuses a bridge with a wildcard name: name the bridge itself"
                 }
+                InterfaceOption::Mss(_) if physical == "+" => {
+                    "Shorewall leaves the interface `+` out of its settcpmss chain (Zones.pm, find_interfaces_by_option): clamp every forwarded SYN with `clamp_mss` in [firewall], or name the interfaces"
+                }
                 InterfaceOption::Routefilter(_)
                 | InterfaceOption::Logmartians(_)
                 | InterfaceOption::Sourceroute(_)
