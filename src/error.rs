@@ -1236,6 +1236,9 @@ impl Display for ErrorKind {
                 shorten(interface),
                 if *ipv6 { "IPv6" } else { "IPv4" }
             ),
+            BadInterfaceOptionValue { option, value, .. } if value.is_empty() => {
+                write!(f, "option `{}` needs a value", shorten(option))
+            }
             BadInterfaceOptionValue { option, value, .. } => write!(
                 f,
                 "option `{}` does not take the value `{}`",

@@ -236,6 +236,7 @@ error_case! {
     did_you_mean_macro => "did-you-mean-macro",
     did_you_mean_action => "did-you-mean-action",
     did_you_mean_key => "did-you-mean-key",
+    interface_mss_value => "interface-mss-value",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.

@@ -1007,3 +1007,35 @@ fn owner_rules_are_said_to_depend_on_the_sender() {
     let none = run("22", "text");
     assert!(!none.contains("owner:"), "{none}");
 }
+
+/// Issue #15: `mss=1400` on eth0. A loc SYN to net meets eth0's rules and
+/// leaves the clamp chain by its `return`, before the firewall-wide
+/// `clamp_mss`; to dmz it meets `clamp_mss` alone. (The walk does not know
+/// the segment's MSS, so it meets the `return` and not the `set`.)
+#[test]
+fn an_interface_mss_is_met_before_the_firewall_clamp() {
+    let net = explain_model(
+        "interface-mss",
+        &["--from", "loc", "--to", "net", "--trace"],
+    );
+    assert!(
+        net.contains("+ mangle-forward: meta nfproto ipv4 oifname \"eth0\" return"),
+        "{net}"
+    );
+    assert!(net.contains("from: interface eth0 mss"), "{net}");
+    assert!(!net.contains("firewall clamp_mss"), "{net}");
+    let dmz = explain_model(
+        "interface-mss",
+        &["--from", "loc", "--to", "dmz", "--trace"],
+    );
+    assert!(
+        !dmz.contains("+ mangle-forward: meta nfproto ipv4"),
+        "{dmz}"
+    );
+    assert!(
+        dmz.contains(
+            "- mangle-forward: tcp flags & (syn|rst) == syn tcp option maxseg size >= 1300"
+        ),
+        "{dmz}"
+    );
+}

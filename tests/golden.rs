@@ -157,6 +157,7 @@ golden_model! {
     family_options => "family-options",
     family_policies => "family-policies",
     continue_unnested => "continue-unnested",
+    interface_mss => "interface-mss",
 }
 
 #[test]

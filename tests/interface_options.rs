@@ -43,7 +43,7 @@ const VERDICTS: &[(&str, Expected)] = &[
     ("loopback", Refused),
     ("logmartians", Modelled),
     ("maclist", Refused),
-    ("mss=1400", Refused),
+    ("mss=1400", Modelled),
     ("nets=10.0.0.0/8", Refused),
     ("nodbl", NoEffect),
     ("norfc1918", NoEffect),

@@ -2599,3 +2599,50 @@ fn model_continue_unnested() {
         }
     }
 }
+
+/// Issue #15: `mss=1400` on the uplink (tests/models/interface-mss.toml,
+/// `clamp_mss = 1300` beside it) seen by the receiver, Shorewall's own
+/// compiled settcpmss chain against fwgen's nftables ruleset: a loc host's
+/// SYN to net offers 1400 (it leaves the chain before the firewall-wide
+/// clamp), to dmz 1300 (the firewall-wide clamp), and a SYN that offers
+/// 1000 keeps 1000 both ways (never raised). The receiver's MSS is the
+/// offer less the TCP options both ends use (at most 40 bytes).
+#[test]
+fn interface_mss_seen_by_the_receiver() {
+    common::require_lab();
+    let model = model("tests/models", "interface-mss");
+    let dir = common::scratch("lab-imss");
+    let nftables = Contestant::Nftables(nftables_ruleset(&model));
+    let cases = [
+        (("loc", "net"), mss::Offer::Own, 1400),
+        (("loc", "dmz"), mss::Offer::Own, 1300),
+        (("loc", "net"), mss::Offer::Size(1000), 1000),
+        (("loc", "dmz"), mss::Offer::Size(1000), 1000),
+    ];
+    let mut disagreements = Vec::new();
+    for (n, (path, offer, offered)) in cases.into_iter().enumerate() {
+        let contestants = [("w", &Contestant::Shorewall), ("n", &nftables)];
+        let seen = contestants.map(|(tag, contestant)| {
+            let name = format!("ims{tag}{n}");
+            mss::received(&model, &name, contestant, &dir, path, offer)
+        });
+        eprintln!("{path:?}, SYN offers {offered}: (Shorewall, nftables) receive {seen:?}");
+        let expected = (offered - 40)..=offered;
+        if seen[0] != seen[1] || !seen.iter().all(|mss| expected.contains(mss)) {
+            disagreements.push(format!("{path:?} offering {offered}: {seen:?}"));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreement(s):\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: `mss=` on an interface, every probe.
+#[test]
+fn model_interface_mss() {
+    lab_model("interface-mss", "imss");
+}

@@ -903,3 +903,40 @@ fn trace_shows_the_helper_a_new_connection_is_given_and_no_other_packet_meets_it
         "{established}"
     );
 }
+
+/// Issue #15: without `clamp_mss`, Shorewall's settcpmss chain has no
+/// `-j RETURN` (Misc.pm setup_mss): a SYN between two `mss=` interfaces
+/// meets both rules and keeps the lower MSS. The interfaces keep their
+/// order, each `oifname` before `iifname`.
+#[test]
+fn interface_mss_without_clamp_mss_never_returns() {
+    let text = std::fs::read_to_string(common::root().join("tests/models/interface-mss.toml"))
+        .unwrap()
+        .replace("clamp_mss = 1300", "")
+        .replace(
+            "options = [\"tcpflags\"]\nnetworks = [\"10.1.0.0/24\"]",
+            "options = [\"tcpflags\", \"mss=1300\"]\nnetworks = [\"10.1.0.0/24\"]",
+        );
+    let nft = rendered(&text, "interface-mss-no-clamp");
+    let body = chain_body(&nft, "mangle-forward");
+    assert!(!body.contains("return"), "{body}");
+    let sets: Vec<&str> = body
+        .lines()
+        .filter(|l| l.contains("maxseg size set"))
+        .map(|l| l.trim().split(" tcp flags").next().unwrap())
+        .collect();
+    assert_eq!(
+        sets,
+        [
+            "meta nfproto ipv4 oifname \"eth0\"",
+            "meta nfproto ipv4 iifname \"eth0\"",
+            "meta nfproto ipv4 oifname \"eth2\"",
+            "meta nfproto ipv4 iifname \"eth2\"",
+        ],
+        "{body}"
+    );
+    assert!(
+        nft.contains("# mss=: the MSS of forwarded TCP SYNs"),
+        "{nft}"
+    );
+}

@@ -135,6 +135,7 @@ mod models {
         family_options => "family-options",
         family_policies => "family-policies",
         continue_unnested => "continue-unnested",
+        interface_mss => "interface-mss",
     }
 }
 

@@ -143,6 +143,9 @@ impl Analyzer<'_> {
                 InterfaceOption::Bridge => {
                     "Shorewall refuses a bridge with a wildcard name: name the bridge itself"
                 }
+                InterfaceOption::Mss(_) if physical == "+" => {
+                    "Shorewall leaves the interface `+` out of its settcpmss chain (Zones.pm, find_interfaces_by_option): clamp every forwarded SYN with `clamp_mss` in [firewall], or name the interfaces"
+                }
                 InterfaceOption::Routefilter(_)
                 | InterfaceOption::Logmartians(_)
                 | InterfaceOption::Sourceroute(_)
@@ -270,6 +273,7 @@ impl Analyzer<'_> {
             "proxyarp" => {
                 return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Proxyarp);
             }
+            "mss" => return self.mss_option(text, value),
             _ => {
                 let kind = ErrorKind::UnknownInterfaceOption {
                     name: text.get_ref().clone(),
@@ -318,6 +322,27 @@ impl Analyzer<'_> {
                 None
             }
         }
+    }
+
+    /// `mss=N`: N is an MSS of 1 to 65535 bytes (Shorewall takes up to
+    /// 100000, which TCPMSS cannot set, and 0, which sets nothing).
+    fn mss_option(
+        &mut self,
+        text: &Spanned<String>,
+        value: Option<&str>,
+    ) -> Option<InterfaceOption> {
+        let size = value
+            .and_then(|v| v.parse::<u16>().ok())
+            .filter(|size| *size > 0);
+        if size.is_none() {
+            let kind = ErrorKind::BadInterfaceOptionValue {
+                option: "mss".to_owned(),
+                value: value.unwrap_or_default().to_owned(),
+                allowed: "an MSS of 1 to 65535 bytes (`mss=1400`)",
+            };
+            self.error(Some(text.span()), kind);
+        }
+        size.map(InterfaceOption::Mss)
     }
 
     pub(super) fn check_duplicate_interfaces(&mut self, raw: &RawModel) {

@@ -66,6 +66,9 @@ pub enum InterfaceOption {
     /// same. Shorewall is silent where it cannot set the interface's /proc
     /// options; fwgen's nftables rules match it by name and need nothing.
     Optional,
+    /// `mss=N`: forwarded TCP SYNs entering or leaving the interface
+    /// offer an MSS of at most N (Shorewall's settcpmss chain).
+    Mss(u16),
 }
 
 impl Interface {
@@ -136,6 +139,7 @@ impl Display for InterfaceOption {
             InterfaceOption::ArpFilter => ("arp_filter", None),
             InterfaceOption::Proxyarp(v) => ("proxyarp", *v),
             InterfaceOption::Optional => ("optional", None),
+            InterfaceOption::Mss(size) => return write!(f, "mss={size}"),
         };
         match value {
             Some(value) => write!(f, "{name}={value}"),

@@ -81,7 +81,9 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
             "Shorewall's start waits for an optional interface to come up; fwgen's nftables ruleset matches interfaces by name, loads while they are down, and needs no wait",
         ),
         ("dhcp" | "routeback" | "bridge" | "tcpflags" | "nosmurfs" | "routefilter", _)
-        | ("logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "optional", _) => Modelled,
+        | ("logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "optional" | "mss", _) => {
+            Modelled
+        }
         ("physical", _) => Key("physical"),
         ("accept_ra" | "arp_ignore" | "forward" | "proxyndp", _) => Refused(SYSCTL),
         ("blacklist", _) => NoEffect(
@@ -102,9 +104,6 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         ("maclist", _) => {
             Refused("MAC address verification (the maclist file) is not in fwgen's model")
         }
-        ("mss", _) => Refused(
-            "per-interface MSS clamping is not in fwgen's model; `clamp_mss` in [firewall] clamps every forwarded TCP SYN",
-        ),
         ("nets", _) => Refused(
             "`nets=` narrows the interface's zone to networks; in fwgen a zone narrowed to networks on an interface is written with the zone's `hosts` (an interface's own zone is never narrowed)",
         ),
@@ -177,7 +176,7 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         ),
         "maclist" => Refused("MAC address verification (the maclist file) is not in fwgen's model"),
         "mss" => Refused(
-            "MSS clamping for one zone's hosts is not in fwgen's model; `clamp_mss` in [firewall] clamps every forwarded TCP SYN",
+            "Shorewall clamps a hosts line's SYNs in the rules chains of every zone pair with the zone, before each chain's rules (Chains.pm, setup_zone_mss), for connections to and from the firewall too; fwgen's model has no clamp there: `mss=` on the interface (`[interfaces.NAME] options`) clamps every forwarded SYN through it",
         ),
         "nosmurfs" | "tcpflags" => Refused(
             "checks for one zone's hosts alone are not in fwgen's model: `tcpflags` and `nosmurfs` are options of the whole interface (`[interfaces.NAME] options`)",

@@ -3839,15 +3839,24 @@ fn mangle_forward_chain(model: &Model) -> Option<Chain> {
             Origin::Shorewall(Piece::ForwardClearMark),
         )
     });
-    let clamp = clamp_mss_rule(model);
-    let comment = match (&clear, &clamp) {
-        (None, None) => return None,
-        (Some(_), None) => "FORWARD_CLEAR_MARK: the mark bits of forwarded packets",
-        (None, Some(_)) => "clamp_mss: the MSS of forwarded TCP SYNs",
-        (Some(_), Some(_)) => {
-            "FORWARD_CLEAR_MARK and clamp_mss: the mark bits and the MSS of forwarded packets"
-        }
+    let options = interface_mss_rules(model);
+    let setting = clamp_mss_rule(model);
+    let clamps = !options.is_empty() || setting.is_some();
+    let keys: Vec<&str> = [
+        (clear.is_some(), "FORWARD_CLEAR_MARK"),
+        (!options.is_empty(), "mss="),
+        (setting.is_some(), "clamp_mss"),
+    ]
+    .into_iter()
+    .filter_map(|(on, key)| on.then_some(key))
+    .collect();
+    let what = match (clear.is_some(), clamps) {
+        (false, false) => return None,
+        (true, false) => "the mark bits of forwarded packets",
+        (false, true) => "the MSS of forwarded TCP SYNs",
+        (true, true) => "the mark bits and the MSS of forwarded packets",
     };
+    let comment = format!("{}: {what}", keys.join(" and "));
     Some(Chain {
         name: "mangle-forward".to_owned(),
         base: base(
@@ -3856,17 +3865,71 @@ fn mangle_forward_chain(model: &Model) -> Option<Chain> {
             Priority::Mangle,
             Policy::Accept,
         ),
-        comment: Some(comment.to_owned()),
-        rules: clear.into_iter().chain(clamp).collect(),
+        comment: Some(comment),
+        rules: clear.into_iter().chain(options).chain(setting).collect(),
     })
+}
+
+/// The `mss=N` interface options, as Misc.pm's `setup_mss` writes its
+/// settcpmss chain: in the interfaces' order, a forwarded SYN leaving
+/// through the interface, then one entering through it, offers at most N;
+/// under `clamp_mss` a packet through it leaves the chain there, so the
+/// firewall-wide clamp (the chain's last rule) never meets it.
+fn interface_mss_rules(model: &Model) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        let Some(size) = interface.options.iter().find_map(|o| match o {
+            InterfaceOption::Mss(size) => Some(*size),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let origin = Origin::InterfaceOption {
+            interface: index,
+            option: "mss",
+        };
+        // A family's Shorewall alone knows an interface of that family.
+        let carried = model.interface_family(index);
+        let family = match (carried.has_ipv4(), carried.has_ipv6()) {
+            (true, false) => Some(Match::Family(Family::Ipv4)),
+            (false, true) => Some(Match::Family(Family::Ipv6)),
+            _ => None,
+        };
+        for side in [Side::Out, Side::In] {
+            let through: Vec<Match> = family
+                .clone()
+                .into_iter()
+                .chain(if_name(interface).map(|name| Match::Interface {
+                    side,
+                    negated: false,
+                    names: vec![name],
+                }))
+                .collect();
+            let mut set = through.clone();
+            set.push(syn());
+            set.push(Match::MssAtLeast(size));
+            let statement = Statement::SetMss(ClampMss::Size(size));
+            rules.push(Rule::new(set, vec![statement], origin));
+            if model.firewall.clamp_mss.is_some() {
+                let leave = Statement::Verdict(Verdict::Return);
+                rules.push(Rule::new(through, vec![leave], origin));
+            }
+        }
+    }
+    rules
+}
+
+/// `--tcp-flags SYN,RST SYN`: a SYN or a SYN-ACK.
+fn syn() -> Match {
+    Match::TcpFlags {
+        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
+        value: vec![TcpFlag::Syn],
+    }
 }
 
 fn clamp_mss_rule(model: &Model) -> Option<Rule> {
     let clamp = model.firewall.clamp_mss?;
-    let mut matches = vec![Match::TcpFlags {
-        mask: vec![TcpFlag::Syn, TcpFlag::Rst],
-        value: vec![TcpFlag::Syn],
-    }];
+    let mut matches = vec![syn()];
     if let ClampMss::Size(size) = clamp {
         matches.push(Match::MssAtLeast(size));
     }

@@ -12,7 +12,7 @@ use fwgen::model::{Model, ZoneId};
 use fwgen::verify::contest::{Contestant, load};
 use fwgen::verify::topology::{Host, Topology, link_name};
 use fwgen::verify::{probe, sys};
-use socket2::SockRef;
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use crate::common::run;
 
@@ -44,11 +44,75 @@ pub fn received_mss(
     name: &str,
     contestant: &Contestant,
     dir: &Path,
+    path: (&str, &str),
+) -> u32 {
+    received(model, name, contestant, dir, path, Offer::SmallMtu)
+}
+
+/// What the sender's SYN offers, and over which link.
+#[derive(Clone, Copy)]
+pub enum Offer {
+    /// The sender's own MSS, over a firewall link of [`SMALL_MTU`] towards
+    /// the receiver.
+    SmallMtu,
+    /// The sender's own MSS (its link's MTU less the headers), no link
+    /// changed.
+    Own,
+    /// The sender's SYN offers this MSS (TCP_MAXSEG set before connecting).
+    Size(u32),
+}
+
+/// The receiver's MSS for a connection from `from` to `to`, whose SYN
+/// offers what `offer` says.
+pub fn received(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
     (from, to): (&str, &str),
+    offer: Offer,
 ) -> u32 {
     let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
     let server = host_in(&topology, model, to);
     let client = host_in(&topology, model, from);
+    if matches!(offer, Offer::SmallMtu) {
+        small_mtu(model, &topology, &server);
+    }
+    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
+    let address = SocketAddr::new(ipv4(&server), PORT);
+    let receiver = receiver(server.netns.clone(), address);
+    let source = ipv4(&client);
+    let sender = std::thread::spawn(move || {
+        sys::enter(&client.netns).unwrap_or_else(|e| panic!("{e}"));
+        match offer {
+            Offer::Size(size) => connect_offering(source, address, size),
+            _ => probe::tcp((source, None), address)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .verdict()
+                .to_owned(),
+        }
+    });
+    let outcome = sender.join().expect("sender");
+    assert_eq!(outcome, "ACCEPT", "{from} -> {to} must connect");
+    let mss = receiver.join().expect("receiver");
+    mss.unwrap_or_else(|| panic!("{to}'s receiver accepted no connection"))
+}
+
+/// A connection whose SYN offers `size`: "ACCEPT" once it is up.
+fn connect_offering(source: IpAddr, address: SocketAddr, size: u32) -> String {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("socket");
+    socket.set_tcp_mss(size).expect("TCP_MAXSEG");
+    socket
+        .bind(&SocketAddr::new(source, 0).into())
+        .expect("bind");
+    match socket.connect_timeout(&address.into(), Duration::from_secs(5)) {
+        Ok(()) => "ACCEPT".to_owned(),
+        Err(error) => format!("connect: {error}"),
+    }
+}
+
+/// The firewall's link towards `server` gets an MTU of [`SMALL_MTU`].
+fn small_mtu(model: &Model, topology: &Topology, server: &Host) {
     let index = server
         .interface
         .expect("a zone host sits behind an interface");
@@ -70,9 +134,11 @@ pub fn received_mss(
         ],
     );
     assert!(ok, "setting the MTU of {link}: {out}");
-    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
-    let address = SocketAddr::new(ipv4(&server), PORT);
-    let netns = server.netns.clone();
+}
+
+/// A listener in `netns` at `address`, ready when this returns: the MSS
+/// of the first connection it accepts.
+fn receiver(netns: String, address: SocketAddr) -> std::thread::JoinHandle<Option<u32>> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let receiver = std::thread::spawn(move || {
         sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
@@ -91,13 +157,5 @@ pub fn received_mss(
     ready_rx
         .recv_timeout(Duration::from_secs(5))
         .expect("the receiver listens");
-    let source = ipv4(&client);
-    let sender = std::thread::spawn(move || {
-        sys::enter(&client.netns).unwrap_or_else(|e| panic!("{e}"));
-        probe::tcp((source, None), address).unwrap_or_else(|e| panic!("{e}"))
-    });
-    let outcome = sender.join().expect("sender");
-    assert_eq!(outcome.verdict(), "ACCEPT", "{from} -> {to} must connect");
-    let mss = receiver.join().expect("receiver");
-    mss.unwrap_or_else(|| panic!("{to}'s receiver accepted no connection"))
+    receiver
 }
