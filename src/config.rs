@@ -447,6 +447,29 @@ pub struct RawRule {
     /// (Shorewall's `!user:group`).
     #[schemars(with = "Option<bool>")]
     pub owner_negated: Option<Box<Spanned<bool>>>,
+    /// The time of day (`"22:00"`, `"06:30:00"`, UTC) from which the rule
+    /// holds: Shorewall's TIME `timestart`.
+    #[schemars(with = "Option<String>")]
+    pub time_start: Option<Box<Spanned<String>>>,
+    /// The time of day (UTC) up to which the rule holds, inclusive; at or
+    /// before `time_start` the window wraps past midnight (`timestop`).
+    #[schemars(with = "Option<String>")]
+    pub time_stop: Option<Box<Spanned<String>>>,
+    /// The weekdays the rule holds on (`["Sat", "Sun"]`), in the kernel's
+    /// timezone: TIME `weekdays`, with `time_zone = "kernel"`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub weekdays: Option<Box<Vec<Spanned<String>>>>,
+    /// The date (`"2026-12-24"`, `"2026-12-24T18:00"`, UTC) from which the
+    /// rule holds: TIME `datestart`.
+    #[schemars(with = "Option<String>")]
+    pub date_start: Option<Box<Spanned<String>>>,
+    /// The date (UTC) up to which the rule holds, inclusive: `datestop`.
+    #[schemars(with = "Option<String>")]
+    pub date_stop: Option<Box<Spanned<String>>>,
+    /// The clock of the window: `"utc"` (the default) or `"kernel"` (the
+    /// kernel's timezone: TIME `kerneltz`, `localtz`).
+    #[schemars(with = "Option<String>")]
+    pub time_zone: Option<Box<Spanned<String>>>,
     /// The section of Shorewall's rules file (`"all"`, `"established"`,
     /// `"related"`, `"new"`): the connection states the rule sees.
     #[schemars(with = "Option<String>")]

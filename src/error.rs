@@ -260,6 +260,13 @@ pub enum ErrorKind {
         text: String,
         reason: String,
     },
+    /// A rule's time window key (`time_start`, `weekdays`, ...) that is
+    /// malformed or that the backends cannot mean alike.
+    BadTime {
+        key: &'static str,
+        text: String,
+        reason: String,
+    },
     /// `zone:eth0` in a rule, where it cannot be.
     RuleInterface {
         interface: String,
@@ -558,6 +565,7 @@ impl Error {
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             BadOwner { .. } => "the owner of the firewall's own packets (Shorewall's USER/GROUP): `user = \"proxy\"` or `user = 13` or `user = \"1000-1999\"`, `group` likewise, `owner_negated = true` for neither; on a rule whose source is the firewall".into(),
+            BadTime { .. } => "a rule's window of the clock (Shorewall's TIME): `time_start = \"22:00\"`, `time_stop = \"06:00\"` (UTC, inclusive, wrapping past midnight), `date_start = \"2026-12-24\"`, `date_stop = \"2026-12-26T23:59:59\"` (UTC); `weekdays = [\"Sat\", \"Sun\"]` with `time_zone = \"kernel\"` (nftables reads the weekday in the kernel's timezone only)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`".into(),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
@@ -1039,6 +1047,7 @@ impl ErrorKind {
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
             BadOwner { .. } => "bad-owner",
+            BadTime { .. } => "bad-time",
             RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
             LogRule { .. } => "log-rule",
@@ -1327,6 +1336,9 @@ impl Display for ErrorKind {
                 write!(f, "`helper = {}`: {reason}", quoted(text))
             }
             BadOwner { key, text, reason } => {
+                write!(f, "`{key} = {text}`: {reason}")
+            }
+            BadTime { key, text, reason } => {
                 write!(f, "`{key} = {text}`: {reason}")
             }
             RuleSection { section, reason } => {

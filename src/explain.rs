@@ -828,6 +828,9 @@ impl Explanation {
         for note in self.owner_notes(model) {
             out.push_str(&format!("owner: {note}\n"));
         }
+        for note in self.time_notes(model) {
+            out.push_str(&format!("time: {note}\n"));
+        }
         if self.nat.is_empty() {
             out.push_str("nat: none\n");
         }
@@ -941,6 +944,34 @@ impl Explanation {
         notes
     }
 
+    /// What the verdict assumes about the rules the packet met that hold
+    /// only within a window of the clock (Shorewall's TIME): explain has
+    /// no clock, and takes the packet as outside every window.
+    pub fn time_notes(&self, model: &Model) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        for step in &self.trace {
+            let Origin::Rule(index) = step.origin else {
+                continue;
+            };
+            let Some(window) = model.rules.get(index).and_then(|r| r.time.as_ref()) else {
+                continue;
+            };
+            if !step.timed {
+                continue;
+            }
+            let note = format!(
+                "the rule at {}:{} holds only {}, and explain has no clock: it took the packet as outside that window, and the rule did not match here; within it the rule matches and the verdict may differ",
+                model.source_name,
+                model.rules[index].line,
+                window.describe()
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        notes
+    }
+
     fn decider_text(&self, model: &Model) -> String {
         decider_text(model, &self.decided_by)
     }
@@ -1014,6 +1045,7 @@ impl Explanation {
             "limits": self.limit_notes(model),
             "ipsets": self.ipset_notes(),
             "owners": self.owner_notes(model),
+            "times": self.time_notes(model),
         })
     }
 }

@@ -99,6 +99,7 @@ check_case! {
     proc_option_not_set => ("proc-option-not-set", 2),
     untracked_beside_invalid => ("untracked-beside-invalid", 1),
     owner_shadow => ("owner-shadow", 1),
+    time_shadow => ("time-shadow", 3),
 }
 
 #[test]

@@ -154,6 +154,7 @@ error_case! {
     macro_helper_on_one_line => "macro-helper-on-one-line",
     bad_helper => "bad-helper",
     bad_owner => "bad-owner",
+    bad_time => "bad-time",
     bad_rule_section => "bad-rule-section",
     helper_with_conntrack_helpers => "helper-with-conntrack-helpers",
     macro_address_on_address => "macro-address-on-address",

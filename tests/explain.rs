@@ -1039,3 +1039,37 @@ fn an_interface_mss_is_met_before_the_firewall_clamp() {
         "{dmz}"
     );
 }
+
+/// Issue #14: a rule with a time window (tests/models/rule-time.toml):
+/// explain has no clock, takes the packet as outside every window, and
+/// says so for each such rule whose other matches held (text and JSON),
+/// never for the others.
+#[test]
+fn timed_rules_are_said_to_depend_on_the_clock() {
+    let run = |from: &str, dport: &str, format: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/rule-time.toml"])
+            .args([
+                "--from", from, "--to", "net", "--dport", dport, "--format", format,
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let night = run("loc:192.168.1.50", "443", "text");
+    assert!(night.starts_with("verdict: ACCEPT"), "{night}");
+    assert!(
+        night.contains("time: the rule at tests/models/rule-time.toml:39 holds only 22:00:00 to 06:00:00 UTC, and explain has no clock"),
+        "{night}"
+    );
+    let backups = run("$FW", "84", "text");
+    assert!(backups.starts_with("verdict: REJECT"), "{backups}");
+    assert!(backups.contains("01:30:00 to 04:30:00 UTC"), "{backups}");
+    assert!(!backups.contains("rule-time.toml:57"), "{backups}");
+    let json: serde_json::Value = serde_json::from_str(&run("$FW", "82", "json")).unwrap();
+    assert_eq!(json["times"].as_array().map(Vec::len), Some(1), "{json}");
+    let none = run("$FW", "22", "text");
+    assert!(!none.contains("time:"), "{none}");
+}

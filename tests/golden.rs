@@ -153,6 +153,7 @@ golden_model! {
     rate_log => "rate-log",
     rule_helper => "rule-helper",
     rule_owner => "rule-owner",
+    rule_time => "rule-time",
     hosts_ipv6 => "hosts-ipv6",
     family_options => "family-options",
     family_policies => "family-policies",

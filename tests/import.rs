@@ -2682,7 +2682,7 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
         ("USER", "root"),
         ("MARK", "0x10/0xff"),
         ("CONNLIMIT", "s:5"),
-        ("TIME", "timestart=08:00"),
+        ("TIME", "monthdays=1"),
         ("HEADERS", "hop"),
         ("SWITCH", "sshon"),
         ("HELPER", "ftp"),
@@ -2714,6 +2714,11 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
             // The model's `user`, from the firewall only (Rules.pm).
             "USER" => format!(
                 "rules:{}: USER `{value}` with SOURCE `loc`: Shorewall refuses it",
+                at + 2
+            ),
+            // The model's time window, but for the forms nftables has not.
+            "TIME" => format!(
+                "rules:{}: TIME `{value}`: `monthdays` has no nftables equivalent",
                 at + 2
             ),
             _ => format!("rules:{}: the rule column {name} `{value}` (", at + 2),
@@ -2794,6 +2799,86 @@ fn user_group_column_imports_as_the_rules_owner() {
     }
     let shorewall = render("shorewall");
     for cell in ["- - - daemon", "- - - !65534:adm", "- - - :1000-1999"] {
+        assert!(
+            shorewall.contains(cell),
+            "missing `{cell}` in:\n{shorewall}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the TIME column becomes the rule's time window (hours and
+/// dates in UTC, weekdays with kerneltz or localtz, weekday numbers as
+/// names), which renders back as Shorewall's column and as nftables'
+/// integer `meta hour`, `meta day` and `meta time`; `monthdays`,
+/// `contiguous`, weekdays in UTC, hours in the kernel's timezone and a
+/// DNAT's TIME are refused at their line with the reason.
+#[test]
+fn time_column_imports_as_the_rules_window() {
+    common::require_tool("shorewall", "shorewall");
+    let refused = b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - - - - monthdays=1,15\nACCEPT $FW net tcp 81 - - - - - - timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous\nACCEPT $FW net tcp 82 - - - - - - weekdays=Sat,Sun\nACCEPT $FW net tcp 83 - - - - - - timestart=08:00&kerneltz\nDNAT net loc:192.168.1.5 tcp 84 - - - - - - timestart=08:00\n";
+    let dir = sample_with_rules("import-rule-time", refused, None);
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for refused in [
+        "rules:2: TIME `monthdays=1,15`: `monthdays` has no nftables equivalent",
+        "rules:3: TIME `timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous`: `contiguous`",
+        "rules:4: TIME `weekdays=Sat,Sun`: `weekdays` in UTC",
+        "rules:5: TIME `timestart=08:00&kerneltz`: a time of day or date in the kernel's timezone",
+        "rules:6: TIME `timestart=08:00` on a DNAT",
+    ] {
+        assert!(
+            stderr.contains(refused),
+            "missing `{refused}` in:\n{stderr}"
+        );
+    }
+    let rules = b"?SECTION NEW\nREJECT loc:192.168.1.50 net - - - - - - - - timestart=22:00&timestop=06:00\nACCEPT $FW net tcp 80 - - - - - - weekdays=1,Sat,7&localtz\nACCEPT $FW net tcp 81 - - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59&utc\n";
+    let dir = sample_with_rules("import-rule-time-ok", rules, None);
+    let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(accepted, "Shorewall refuses the directory:\n{out}");
+    let output = import_within(&dir, false);
+    let stdout_ok = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for text in [
+        "time_start = \"22:00\"\ntime_stop = \"06:00\"",
+        "weekdays = [\"Mon\", \"Sat\", \"Sun\"]\ntime_zone = \"kernel\"",
+        "date_start = \"2026-12-24\"\ndate_stop = \"2026-12-26T23:59:59\"",
+    ] {
+        assert!(
+            stdout_ok.contains(text),
+            "missing `{text}` in:\n{stdout_ok}"
+        );
+    }
+    let model = common::scratch("import-rule-time-model").join("fwgen.toml");
+    std::fs::write(&model, stdout_ok.as_bytes()).unwrap();
+    let render = |backend: &str| {
+        common::fwgen_stdout(&[
+            "render",
+            "--backend",
+            backend,
+            "-c",
+            model.to_str().unwrap(),
+        ])
+    };
+    let nft = render("nftables");
+    for text in [
+        "meta hour { 0-21600, 79200-86399 }",
+        "tcp dport 80 meta day { \"Monday\", \"Saturday\", \"Sunday\" } accept",
+        "tcp dport 81 meta time >= 1798070400 meta time < 1798329600 accept",
+    ] {
+        assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
+    }
+    let shorewall = render("shorewall");
+    for cell in [
+        "- - - - - - timestart=22:00:00&timestop=06:00:00",
+        "- - - - - - weekdays=Mon,Sat,Sun&kerneltz",
+        "- - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59",
+    ] {
         assert!(
             shorewall.contains(cell),
             "missing `{cell}` in:\n{shorewall}"

@@ -2646,3 +2646,88 @@ fn interface_mss_seen_by_the_receiver() {
 fn model_interface_mss() {
     lab_model("interface-mss", "imss");
 }
+
+/// Issue #14: TIME (tests/models/rule-time.toml), Shorewall's compiled
+/// `-m time` and fwgen's `meta hour`/`meta day`/`meta time` against the
+/// real clock. The firewall connects to net on ports 80 to 86, each let
+/// through only by a rule with a window: all day (80), a past holiday
+/// (81), weekdays that are none of yesterday, today and tomorrow (82,
+/// whatever the kernel's offset), every weekday (83), a window wrapping
+/// past midnight around now (84), since a past date (85), and a window
+/// from three to six hours ahead (86). The windows of 82, 84 and 86 are
+/// computed here from the clock, hours away from now, so the case never
+/// runs at a window's edge. Both firewalls let through exactly the ones
+/// in force; the model's REJECT policy refuses the others (so the case
+/// can fail).
+#[test]
+fn rule_time_windows_hold_as_shorewalls() {
+    common::require_lab();
+    common::require_tool("setpriv", "util-linux");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let (day, second) = (now / 86_400, now % 86_400);
+    // 1970-01-01 was a Thursday: 0 is Monday.
+    let today = (day + 3) % 7;
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let far: Vec<String> = (0..7)
+        .filter(|d| ![(today + 6) % 7, today, (today + 1) % 7].contains(d))
+        .map(|d| format!("\"{}\"", names[d as usize]))
+        .collect();
+    let clock = |offset: i64| {
+        let s = (second as i64 + offset).rem_euclid(86_400);
+        format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    };
+    let hour = 3600;
+    let text = std::fs::read_to_string(common::root().join("tests/models/rule-time.toml"))
+        .unwrap()
+        .replacen(
+            "weekdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]",
+            &format!("weekdays = [{}]", far.join(", ")),
+            1,
+        )
+        .replacen(
+            "time_start = \"01:30\"\ntime_stop = \"04:30\"",
+            &format!(
+                "time_start = \"{}\"\ntime_stop = \"{}\"",
+                clock(-3 * hour),
+                clock(-6 * hour)
+            ),
+            1,
+        )
+        + &format!(
+            "\n[[rule]]\naction = \"ACCEPT\"\nsource = \"$FW\"\ndest = \"net\"\nproto = \"tcp\"\ndport = 86\ntime_start = \"{}\"\ntime_stop = \"{}\"\n",
+            clock(3 * hour),
+            clock(6 * hour)
+        );
+    assert!(
+        text.contains(&clock(-6 * hour)),
+        "the window of 84 was not replaced"
+    );
+    assert!(!text.contains("weekdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]"));
+    let model = compile(&Source::new("rule-time-now.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let dir = common::scratch("lab-rule-time");
+    let attempts: Vec<owner::Attempt> = (80..=86)
+        .map(|port| owner::Attempt {
+            id: 0,
+            zone: "net",
+            port,
+        })
+        .collect();
+    let expected = vec![true, false, false, true, true, true, false];
+    let shorewall = owner::connects(&model, "tims", &Contestant::Shorewall, &dir, &attempts);
+    assert_eq!(shorewall, expected, "Shorewall's compiled firewall");
+    let ruleset = nftables_ruleset(&model);
+    assert!(ruleset.contains("meta hour"), "{ruleset}");
+    let nftables = owner::connects(
+        &model,
+        "timn",
+        &Contestant::Nftables(ruleset),
+        &dir,
+        &attempts,
+    );
+    assert_eq!(nftables, expected, "fwgen's nftables ruleset");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -121,6 +121,7 @@ mod models {
         rate_log => "rate-log",
         rule_helper => "rule-helper",
         rule_owner => "rule-owner",
+        rule_time => "rule-time",
         forwarding_off => "forwarding-off",
         family_settings => "family-settings",
         family_dispositions => "family-dispositions",

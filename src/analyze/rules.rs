@@ -8,6 +8,7 @@ use crate::model::reject::{Answer, RejectWith};
 use crate::model::rule::{MacroShare, Origdest, Section, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
 use crate::model::settings::CONNTRACK_HELPERS;
+use crate::model::time::{self, Clock, TimeWindow};
 use crate::model::{Owner, OwnerId};
 
 /// One plain part: a rule's own services.
@@ -287,12 +288,14 @@ impl Analyzer<'_> {
             })),
         };
         let owner = self.owner(entry);
+        let time = self.time_window(entry);
         let services = part_services(&parts);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
         let owner = owner?;
+        let time = time?;
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -316,6 +319,7 @@ impl Analyzer<'_> {
             macro_part: None,
             helper,
             owner,
+            time,
             section,
         };
         if self.errors.len() == errors_before {
@@ -689,6 +693,127 @@ impl Analyzer<'_> {
             user,
             group,
             negated: negated.is_some_and(|n| *n.get_ref()),
+        }))
+    }
+
+    /// `time_start`, `time_stop`, `weekdays`, `date_start`, `date_stop`
+    /// and `time_zone`: Shorewall's TIME (Chains.pm do_time). `Some(None)`
+    /// for none; `None` once refused.
+    fn time_window(&mut self, entry: &RawRule) -> Option<Option<TimeWindow>> {
+        let errors_before = self.errors.len();
+        let quoted = |text: &str| format!("\"{}\"", text.escape_default());
+        let refuse = |this: &mut Self, key: &'static str, span, text: String, reason: String| {
+            let kind = ErrorKind::BadTime { key, text, reason };
+            this.error(Some(span), kind);
+        };
+        let clock = match entry.time_zone.as_deref() {
+            None => Clock::Utc,
+            Some(raw) => match raw.get_ref().as_str() {
+                "utc" => Clock::Utc,
+                "kernel" => Clock::Kernel,
+                other => {
+                    let reason = "the clock is \"utc\" (xt_time's default) or \"kernel\" (the kernel's timezone, Shorewall's kerneltz and localtz)".to_owned();
+                    refuse(self, "time_zone", raw.span(), quoted(other), reason);
+                    return None;
+                }
+            },
+        };
+        let daytime = |this: &mut Self, key: &'static str, raw: Option<&Spanned<String>>| {
+            let raw = raw?;
+            match time::parse_daytime(raw.get_ref()) {
+                Ok(seconds) if clock == Clock::Utc => Some(seconds),
+                Ok(_) => {
+                    let reason = "a time of day in the kernel's timezone: nftables' `meta hour` reads UTC in the kernel, and the kernel's offset is not known when the ruleset is written; give the time in UTC (drop `time_zone`)".to_owned();
+                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
+                    None
+                }
+                Err(reason) => {
+                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
+                    None
+                }
+            }
+        };
+        let start = daytime(self, "time_start", entry.time_start.as_deref());
+        let stop = daytime(self, "time_stop", entry.time_stop.as_deref());
+        let date = |this: &mut Self, key: &'static str, raw: Option<&Spanned<String>>| {
+            let raw = raw?;
+            match time::parse_date(raw.get_ref()) {
+                Ok(date) if clock == Clock::Utc => Some(date),
+                Ok(_) => {
+                    let reason = "a date in the kernel's timezone: nftables' `meta time` reads UTC, and the kernel's offset is not known when the ruleset is written; give the date in UTC (drop `time_zone`)".to_owned();
+                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
+                    None
+                }
+                Err(reason) => {
+                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
+                    None
+                }
+            }
+        };
+        let date_start = date(self, "date_start", entry.date_start.as_deref());
+        let date_stop = date(self, "date_stop", entry.date_stop.as_deref());
+        let mut weekdays = Vec::new();
+        for raw in entry.weekdays.as_deref().into_iter().flatten() {
+            match time::parse_weekday(raw.get_ref()) {
+                Ok(_) if clock == Clock::Utc => {
+                    let reason = "a weekday in UTC: nftables' `meta day` reads the weekday in the kernel's timezone (nft_meta_weekday), which is UTC only where the kernel's offset is 0; write `time_zone = \"kernel\"` (Shorewall's kerneltz) to mean that".to_owned();
+                    refuse(self, "weekdays", raw.span(), quoted(raw.get_ref()), reason);
+                    break;
+                }
+                Ok(day) if !weekdays.contains(&day) => weekdays.push(day),
+                Ok(_) => {}
+                Err(reason) => refuse(self, "weekdays", raw.span(), quoted(raw.get_ref()), reason),
+            }
+        }
+        weekdays.sort_unstable();
+        if self.errors.len() != errors_before {
+            return None;
+        }
+        if let (Some(from), Some(to)) = (&date_start, &date_stop)
+            && to.seconds < from.seconds
+        {
+            let raw = entry.date_stop.as_deref()?;
+            let reason = format!(
+                "before `date_start = \"{}\"`: the rule would never hold",
+                from.text
+            );
+            refuse(self, "date_stop", raw.span(), quoted(raw.get_ref()), reason);
+            return None;
+        }
+        let given = start.is_some()
+            || stop.is_some()
+            || !weekdays.is_empty()
+            || date_start.is_some()
+            || date_stop.is_some();
+        if !given {
+            if let Some(raw) = entry.time_zone.as_deref() {
+                let reason = "the clock of a window, and the rule gives none (`time_start`, `time_stop`, `weekdays`, `date_start`, `date_stop`)".to_owned();
+                refuse(self, "time_zone", raw.span(), quoted(raw.get_ref()), reason);
+                return None;
+            }
+            if let Some(raw) = entry.weekdays.as_deref() {
+                let span = raw
+                    .first()
+                    .map(Spanned::span)
+                    .unwrap_or_else(|| entry.source.span());
+                refuse(
+                    self,
+                    "weekdays",
+                    span,
+                    "[]".to_owned(),
+                    "names no weekday".to_owned(),
+                );
+                return None;
+            }
+            return Some(None);
+        }
+        Some(Some(TimeWindow {
+            start,
+            stop,
+            weekdays,
+            date_start,
+            date_stop,
+            clock,
         }))
     }
 

@@ -21,6 +21,7 @@ use crate::model::nat::ForwardMacro;
 use crate::model::owner::Owner;
 use crate::model::rule::{Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
+use crate::model::time::TimeWindow;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, Policy, PolicyAction,
     PortRange, Protocol, Redirect, Rule, Service, Snat, SnatTo, Verdict, Zone, ZoneId, ZoneRef,
@@ -708,28 +709,30 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     (!rows.is_empty()).then(|| item(&rows))
 }
 
-/// A rule's ORIGDEST, RATE, USER/GROUP and CONNLIMIT cells after its
-/// SPORT (MARK left `-`), up to the last it has. ORIGDEST holds the
+/// A rule's ORIGDEST, RATE, USER/GROUP, CONNLIMIT and TIME cells after
+/// its SPORT (MARK left `-`), up to the last it has. ORIGDEST holds the
 /// product's family.
 fn limit_cells(rule: &Rule, origdest: &Origdest, product: Product, cells: &mut Vec<String>) {
-    let owner = rule.owner.as_ref();
-    if rule.rate.is_none() && rule.connlimit.is_none() && origdest.is_empty() && owner.is_none() {
-        return;
-    }
     let dash = || "-".to_owned();
+    let mut tail = vec![
+        origdest_cell(origdest, product).unwrap_or_else(dash),
+        rule.rate.as_ref().map_or_else(dash, ToString::to_string),
+        rule.owner.as_ref().map_or_else(dash, Owner::shorewall),
+        dash(),
+        rule.connlimit.map_or_else(dash, |c| c.to_string()),
+        rule.time.as_ref().map_or_else(dash, TimeWindow::shorewall),
+    ];
+    while tail.last().is_some_and(|cell| cell == "-") {
+        tail.pop();
+    }
+    if tail.is_empty() && origdest.is_empty() {
+        return;
+    }
     cells.resize(6, dash());
-    cells.push(origdest_cell(origdest, product).unwrap_or_else(dash));
-    if rule.rate.is_none() && rule.connlimit.is_none() && owner.is_none() {
-        return;
+    if tail.is_empty() {
+        tail.push(dash());
     }
-    cells.push(rule.rate.as_ref().map_or_else(dash, ToString::to_string));
-    if rule.connlimit.is_none() && owner.is_none() {
-        return;
-    }
-    cells.push(owner.map_or_else(dash, Owner::shorewall));
-    if let Some(connlimit) = rule.connlimit {
-        cells.extend([dash(), connlimit.to_string()]);
-    }
+    cells.extend(tail);
 }
 
 /// A rule's HELPER column, as the column/value pair macro files write it

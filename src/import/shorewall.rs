@@ -1342,7 +1342,77 @@ const UNMODELLED_RULE_COLUMNS: &[(&str, &str)] = &[
 /// action, RATE and CONNLIMIT (src/import/limits.rs) for ACCEPT, DROP,
 /// REJECT and LOG (refused by `limits` for the others), HELPER for ACCEPT
 /// under AUTOHELPERS=No (`helper`).
-const CARRIED_COLUMNS: [&str; 5] = ["ORIGDEST", "RATE", "USER", "CONNLIMIT", "HELPER"];
+const CARRIED_COLUMNS: [&str; 6] = ["ORIGDEST", "RATE", "USER", "CONNLIMIT", "TIME", "HELPER"];
+
+/// The TIME column (`timestart=22:00&timestop=06:00`, Chains.pm do_time)
+/// as the model's `time_start`, `time_stop`, `weekdays`, `date_start`,
+/// `date_stop` and `time_zone`; the forms the model cannot mean alike in
+/// both backends refused with the reason (src/model/time.rs).
+fn time_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, String> {
+    let mut pairs: Vec<(&'static str, document::Value)> = Vec::new();
+    let (mut kernel, mut clock_of_day, mut weekdays) = (false, false, false);
+    for element in text.split('&') {
+        let (name, value) = element.split_once('=').unwrap_or((element, ""));
+        let key = match name {
+            "timestart" => "time_start",
+            "timestop" => "time_stop",
+            "datestart" => "date_start",
+            "datestop" => "date_stop",
+            "weekdays" => "weekdays",
+            "utc" if value.is_empty() => continue,
+            "localtz" | "kerneltz" if value.is_empty() => {
+                kernel = true;
+                continue;
+            }
+            "monthdays" => {
+                return Err(format!(
+                    "TIME `{text}`: `monthdays` has no nftables equivalent (nft's meta keys hold the hour, weekday and time, not the day of the month)"
+                ));
+            }
+            "contiguous" if value.is_empty() => {
+                return Err(format!(
+                    "TIME `{text}`: `contiguous` (a window past midnight belonging to the weekday it starts on) has no nftables equivalent"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "TIME `{text}`: `{element}` is not a time element (Shorewall: \"Invalid time element\")"
+                ));
+            }
+        };
+        if key == "weekdays" {
+            let days: Vec<String> = value
+                .split(',')
+                .map(|day| match day.parse::<usize>() {
+                    Ok(n @ 1..=7) => crate::model::time::WEEKDAYS[n - 1].to_owned(),
+                    _ => day.to_owned(),
+                })
+                .collect();
+            weekdays = true;
+            pairs.push((key, document::Value::strings(&days)));
+        } else {
+            clock_of_day = true;
+            pairs.push((key, value.into()));
+        }
+    }
+    if weekdays && !kernel {
+        return Err(format!(
+            "TIME `{text}`: `weekdays` in UTC: nftables' `meta day` reads the weekday in the kernel's timezone, which is UTC only where the kernel's offset is 0 (add `kerneltz` if that is meant)"
+        ));
+    }
+    if kernel && clock_of_day {
+        return Err(format!(
+            "TIME `{text}`: a time of day or date in the kernel's timezone: nftables' `meta hour` and `meta time` read UTC, and the kernel's offset is not known when the ruleset is written (give them in UTC)"
+        ));
+    }
+    if pairs.is_empty() {
+        return Err(format!("TIME `{text}` gives no window"));
+    }
+    if kernel {
+        pairs.push(("time_zone", "kernel".into()));
+    }
+    Ok(pairs)
+}
 
 /// The USER/GROUP column (`[!][user][:group]`, Chains.pm do_user) as the
 /// model's `user`, `group` and `owner_negated`: an id as a number, a
@@ -4199,6 +4269,18 @@ impl Importer {
                 );
             }
             match owner_column(&owner) {
+                Ok(pairs) => limits.get_or_insert_with(Vec::new).extend(pairs),
+                Err(reason) => return self.refuse(line, reason),
+            }
+        }
+        if let Some(time) = get(11) {
+            if matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-") {
+                return self.refuse(
+                    line,
+                    format!("TIME `{time}` on a {target}: fwgen's port forwards and redirects have no time window"),
+                );
+            }
+            match time_column(&time) {
                 Ok(pairs) => limits.get_or_insert_with(Vec::new).extend(pairs),
                 Err(reason) => return self.refuse(line, reason),
             }

@@ -17,6 +17,7 @@ pub mod service;
 pub mod settings;
 pub mod stock_macros;
 pub mod stopped;
+pub mod time;
 pub mod tunnel;
 pub mod zone;
 

@@ -9,6 +9,7 @@ use super::owner::Owner;
 use super::policy::LogLevel;
 use super::reject::RejectWith;
 use super::service::{Macro, MacroColumns, Service};
+use super::time::TimeWindow;
 use super::zone::{Family, ZoneRef};
 
 /// One `[[rule]]` entry.
@@ -48,6 +49,8 @@ pub struct Rule {
     /// Shorewall's USER/GROUP: only packets the firewall sends from a
     /// socket of this owner (the rule's source is the firewall).
     pub owner: Option<Owner>,
+    /// Shorewall's TIME: the rule holds only within this window.
+    pub time: Option<TimeWindow>,
     /// The section of Shorewall's rules file the rule is in (`?SECTION
     /// ALL`, `ESTABLISHED`, `RELATED`; `NEW` by default): which
     /// connection states it sees, and where in its pair's chain it runs.

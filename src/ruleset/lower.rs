@@ -21,7 +21,7 @@ use super::member::{self, Member, zone_members};
 use super::{
     Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
     MapValue, Match, Origin, OwnerKind, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset,
-    Set, Side, Statement, TcpFlag, Verdict, lookup::lookups,
+    Set, Side, Statement, TcpFlag, TimeTest, Verdict, lookup::lookups,
 };
 use crate::model::rule::{is_ipv6, written};
 use crate::model::service::DestType;
@@ -2266,6 +2266,29 @@ fn owner_matches(rule: &crate::model::Rule) -> Vec<Match> {
     .collect()
 }
 
+/// TIME: Chains.pm do_time's `-m time` as nftables' clock tests, each
+/// one only when the window gives it (src/model/time.rs).
+fn time_matches(rule: &crate::model::Rule) -> Vec<Match> {
+    let Some(window) = &rule.time else {
+        return Vec::new();
+    };
+    let mut matches = Vec::new();
+    if let Some(ranges) = window.day_ranges() {
+        matches.push(Match::Time(TimeTest::Hours(ranges)));
+    }
+    if !window.weekdays.is_empty() {
+        matches.push(Match::Time(TimeTest::Weekdays(window.weekdays.clone())));
+    }
+    let (from, to) = (
+        window.date_start.as_ref().map(|d| d.seconds),
+        window.date_stop.as_ref().map(|d| d.seconds),
+    );
+    if from.is_some() || to.is_some() {
+        matches.push(Match::Time(TimeTest::Dates(from, to)));
+    }
+    matches
+}
+
 /// An ORIGDEST of one family as conntrack matches (Rules.pm's
 /// `-m conntrack --ctorigdst`, and `! --ctorigdst` for each left-out
 /// network, shorewall-exclusion(5)): the networks taken in, then those
@@ -2430,6 +2453,7 @@ pub(super) fn item_rules(
         .map(|ipv6| Match::Family(Family::of(ipv6)));
     let interfaces = interface_matches(model, rule);
     let owners = owner_matches(rule);
+    let times = time_matches(rule);
     let address_sets = match rule.dest_type() {
         Some(dest_type) => dest_type_sets(model, rule, dest_type, &families),
         None => address_sets,
@@ -2444,6 +2468,7 @@ pub(super) fn item_rules(
             matches.extend(family.clone());
             matches.extend(service.map(service_matches).unwrap_or_default());
             matches.extend(owners.iter().cloned());
+            matches.extend(times.iter().cloned());
             if rule.is_invalid_match() {
                 matches.push(Match::CtState(vec![CtState::Invalid]));
             }

@@ -183,6 +183,20 @@ pub enum Side {
     Out,
 }
 
+/// One test of a rule's time window (src/model/time.rs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeTest {
+    /// Seconds of the day (UTC), inclusive ranges: `meta hour 0-21600`,
+    /// written as integers, which `nft` does not convert from its own
+    /// timezone as it does `"06:00"`.
+    Hours(Vec<(u32, u32)>),
+    /// Weekdays (0 Monday to 6 Sunday) in the kernel's timezone: `meta day`.
+    Weekdays(Vec<u8>),
+    /// Seconds since the epoch, inclusive (`meta time`, integer seconds):
+    /// from, up to.
+    Dates(Option<i64>, Option<i64>),
+}
+
 /// Which owner of a socket a match tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnerKind {
@@ -374,6 +388,9 @@ pub enum Match {
         family: Family,
         interface: IfName,
     },
+    /// A test of the clock when the packet arrives (Shorewall's TIME):
+    /// `meta hour`, `meta day`, `meta time`.
+    Time(TimeTest),
     /// `meta skuid "proxy"`, `meta skgid != 1000-1999`: the owner of the
     /// local socket that sent the packet (Shorewall's USER/GROUP); only
     /// the firewall's own packets have one.

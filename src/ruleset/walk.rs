@@ -53,6 +53,9 @@ pub struct Step {
     /// The rule tests the sending socket's owner and every other match of
     /// it holds: whether it matches depends on who sent the packet.
     pub owned: bool,
+    /// The rule tests the clock (Shorewall's TIME) and every other match
+    /// of it holds: whether it matches depends on when the packet comes.
+    pub timed: bool,
     /// The rule as nft prints it is the backend's business; the walk keeps
     /// the rule itself.
     pub rule: Rule,
@@ -268,7 +271,16 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         // The walk does not know which socket sent a packet: an owner
         // test does not hold, its negation does (explain says so).
         Match::Owner { negated, .. } => *negated,
+        // The walk has no clock: a time test does not hold (explain says
+        // so).
+        Match::Time(_) => false,
     }
+}
+
+/// Whether the rule tests the clock and every other match of it holds.
+fn timed_here(rule: &Rule, holds: impl Fn(&Match) -> bool) -> bool {
+    let time = |m: &Match| matches!(m, Match::Time(_));
+    rule.matches.iter().any(time) && rule.matches.iter().filter(|m| !time(m)).all(holds)
 }
 
 /// Whether the rule tests the owner and every other match of it holds.
@@ -338,6 +350,7 @@ impl Walker<'_> {
                 matched,
                 limited: limited_here(rule, holds),
                 owned: owned_here(rule, holds),
+                timed: timed_here(rule, holds),
                 rule: rule.without_parts(),
             };
             self.trace.push(step.clone());
@@ -474,6 +487,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
             matched,
             limited: limited_here(rule, |m| matches(m, packet)),
             owned: owned_here(rule, |m| matches(m, packet)),
+            timed: timed_here(rule, |m| matches(m, packet)),
             rule: rule.without_parts(),
         });
         if !matched {

@@ -302,7 +302,26 @@ pub fn verify(
             "a rate limit of the model lets {burst} connections through in a row and the lab sent {sent} probes, which count against it: explain takes each connection as the first in a while, so a verdict past the burst may differ from explain's (docs/verify.md)"
         ));
     }
+    verification.notes.extend(time_note(model));
     Ok(verification)
+}
+
+/// The note on the model's rules that hold only within a window of the
+/// clock (TIME): explain takes every packet as outside them.
+fn time_note(model: &Model) -> Option<String> {
+    let lines: Vec<String> = model
+        .rules
+        .iter()
+        .filter(|r| r.time.is_some())
+        .map(|r| r.line.to_string())
+        .collect();
+    (!lines.is_empty()).then(|| {
+        format!(
+            "the rules at lines {} of {} hold only within a window of the clock: explain takes every packet as outside it, so a probe met while a window is in force may differ from explain's (docs/verify.md)",
+            lines.join(", "),
+            model.source_name
+        )
+    })
 }
 
 /// The smallest burst of a rule's or a policy's rate limit.
@@ -310,4 +329,29 @@ fn smallest_burst(model: &Model) -> Option<u32> {
     let rules = model.rules.iter().filter_map(|r| r.rate.as_deref());
     let policies = model.policies.iter().filter_map(|p| p.rate.as_deref());
     rules.chain(policies).map(|rate| rate.burst).min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timed_rules_are_noted_by_line() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models/rule-time.toml"),
+        )
+        .unwrap();
+        let model = crate::load::compile(&crate::source::Source::new("rule-time.toml", text))
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let note = time_note(&model).expect("a note");
+        assert!(
+            note.starts_with(
+                "the rules at lines 39, 47, 57, 67, 77, 87, 97 of rule-time.toml hold only"
+            ),
+            "{note}"
+        );
+        let mut untimed = model;
+        untimed.rules.iter_mut().for_each(|r| r.time = None);
+        assert_eq!(time_note(&untimed), None);
+    }
 }

@@ -12,7 +12,7 @@ use crate::model::{ClampMss, LimitPer, LogLevel, OwnerId, PortRange, RateUnit};
 use crate::ruleset::{
     CtState, Direction, Element, Family, Fib, Helper, IfName, KeyField, KeyValue, L4, Lookup,
     MapElement, MapKey, MapValue, Match, OwnerKind, PortProto, Priority, Reject, Rule, Set, Side,
-    Statement, TcpFlag, Verdict,
+    Statement, TcpFlag, TimeTest, Verdict,
 };
 
 /// `x` alone, or `{ x, y }`, each value written by `show`.
@@ -321,6 +321,39 @@ impl Display for Match {
                 write!(f, "tcp flags & ({}) == {}", Flags(mask), Flags(value))
             }
             Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
+            Match::Time(TimeTest::Hours(ranges)) => {
+                // Integers: nft converts a quoted "06:00" from the timezone
+                // of its own process, never an integer (seconds, UTC).
+                let range = |&(low, high): &(u32, u32)| format!("{low}-{high}");
+                match ranges.as_slice() {
+                    [one] => write!(f, "meta hour {}", range(one)),
+                    many => {
+                        let all: Vec<String> = many.iter().map(range).collect();
+                        write!(f, "meta hour {{ {} }}", all.join(", "))
+                    }
+                }
+            }
+            Match::Time(TimeTest::Weekdays(days)) => {
+                let names: Vec<String> = days
+                    .iter()
+                    .map(|&d| format!("\"{}\"", crate::model::time::NFT_WEEKDAYS[usize::from(d)]))
+                    .collect();
+                match names.as_slice() {
+                    [one] => write!(f, "meta day {one}"),
+                    many => write!(f, "meta day {{ {} }}", many.join(", ")),
+                }
+            }
+            Match::Time(TimeTest::Dates(from, to)) => match (from, to) {
+                // Integer seconds since the epoch: nft reads a quoted date
+                // in its own timezone. xt_time holds through the stop's
+                // whole second: below the next one.
+                (Some(from), Some(to)) => {
+                    write!(f, "meta time >= {from} meta time < {}", to + 1)
+                }
+                (Some(from), None) => write!(f, "meta time >= {from}"),
+                (None, Some(to)) => write!(f, "meta time < {}", to + 1),
+                (None, None) => Ok(()),
+            },
             Match::Mark(mark) => {
                 let op = if mark.negated { "!=" } else { "==" };
                 write!(
