@@ -815,6 +815,38 @@ fn a_source_interface_is_the_networks_routed_out_of_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A comment the model's free text cannot hold whole (`"`, `$`, more than
+/// nftables' 128 bytes) is carried without those characters, or cut, and
+/// the import says so at the line; it is never dropped without a word.
+#[test]
+fn a_comment_with_characters_the_model_leaves_out_is_carried_and_noted() {
+    let long = "x".repeat(140);
+    let rules = format!(
+        "?SECTION NEW\n?COMMENT web for the \"guest\" VLAN, $5 a month\nACCEPT\tloc\t$FW\ttcp\t80\n?COMMENT\n# {long}\nACCEPT\tloc\t$FW\ttcp\t81\n"
+    );
+    let dir = sample_with_rules("import-comment-cleaned", rules.as_bytes(), None);
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        model.contains("comment = \"web for the guest VLAN, 5 a month\""),
+        "{model}"
+    );
+    assert!(
+        model.contains(&format!("comment = \"{}\"", "x".repeat(128))),
+        "{model}"
+    );
+    assert!(
+        stderr.contains("rules:2: the comment is carried without `\"`, `$`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rules:6: the comment is carried cut to nftables' 128 bytes"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `?COMMENT` in snat and masq names the entries it stands before, and an
 /// empty `?COMMENT` ends it, as in rules (fwgen writes NAT comments so).
 #[test]

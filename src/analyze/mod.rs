@@ -45,7 +45,7 @@ mod zones;
 /// Longest zone name Shorewall accepts with its default LOGFORMAT.
 pub const MAX_ZONE_NAME: usize = 5;
 /// Longest free text (nftables keeps 128 bytes of a comment).
-const MAX_FREE_TEXT: usize = 128;
+pub const MAX_FREE_TEXT: usize = 128;
 /// Longest log tag: Shorewall cuts a prefix to 29 characters anyway.
 const MAX_LOG_TAG: usize = 12;
 /// Shorewall's own words, and the prefixes of fwgen's interface chains
@@ -358,7 +358,7 @@ fn interface_name_problem(name: &str) -> Option<&'static str> {
     None
 }
 
-fn forbidden_in_text(c: char) -> bool {
+pub fn forbidden_in_text(c: char) -> bool {
     c.is_control() || matches!(c, '"' | '\\' | '`' | '$')
 }
 

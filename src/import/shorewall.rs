@@ -1578,21 +1578,13 @@ const COLUMN_WORDS: &[&str] = &[
 ];
 
 /// Whether a comment line is a column header (`#ACTION SOURCE DEST`, or
-/// its second line `#   PORT(S)  PORT(S)`): every word a column's name.
+/// its second line `#   PORT(S)  PORT(S)`; in any case, `# source dest`):
+/// every word a column's name.
 /// Shorewall reads it as nothing; it is no comment of the entry below.
 fn column_header(text: &str) -> bool {
     let mut words = text.split_whitespace().peekable();
-    words.peek().is_some() && words.all(|word| COLUMN_WORDS.contains(&word))
-}
-
-fn clean_text(text: &str) -> Option<String> {
-    let text = text.trim();
-    let ok = !text.is_empty()
-        && text.len() <= 128
-        && !text
-            .chars()
-            .any(|c| c.is_control() || matches!(c, '"' | '\\' | '$' | '`'));
-    ok.then(|| text.to_owned())
+    words.peek().is_some()
+        && words.all(|word| COLUMN_WORDS.contains(&word.to_ascii_uppercase().as_str()))
 }
 
 impl Importer {
@@ -2202,6 +2194,55 @@ impl Importer {
         self.refuse(line, reason);
     }
 
+    /// A `?COMMENT` as the model's `comment`: a character the model's free
+    /// text never holds (`"`, `\\`, `` ` ``, `$`, control characters;
+    /// they would reach the nft and Shorewall files) is left out, a tab
+    /// becomes a space, and text beyond nftables' 128 bytes is cut; what
+    /// changed is noted at the line.
+    fn comment(&mut self, line: &Line, text: &str) -> Option<String> {
+        use crate::analyze::{MAX_FREE_TEXT, forbidden_in_text};
+        let mut left_out = BTreeSet::new();
+        let mut kept = String::new();
+        for c in text.trim().chars() {
+            if c == '\t' {
+                kept.push(' ');
+            } else if forbidden_in_text(c) {
+                left_out.insert(match c.is_control() {
+                    true => c.escape_debug().to_string(),
+                    false => c.to_string(),
+                });
+            } else {
+                kept.push(c);
+            }
+        }
+        let mut changes = Vec::new();
+        if !left_out.is_empty() {
+            let list: Vec<String> = left_out.iter().map(|c| format!("`{c}`")).collect();
+            changes.push(format!("without {}", list.join(", ")));
+        }
+        if kept.len() > MAX_FREE_TEXT {
+            let mut end = MAX_FREE_TEXT;
+            while !kept.is_char_boundary(end) {
+                end -= 1;
+            }
+            kept.truncate(end);
+            changes.push(format!("cut to nftables' {MAX_FREE_TEXT} bytes"));
+        }
+        let kept = kept.trim().to_owned();
+        if !changes.is_empty() {
+            // A file read twice says it once.
+            let note = format!(
+                "{}: the comment is carried {} (a comment of fwgen's model never holds `\"`, `\\`, `` ` ``, `$` or control characters: it is written into the nft and Shorewall files); no verdict changes",
+                Self::origin(line),
+                changes.join(" and ")
+            );
+            if !self.notes.contains(&note) {
+                self.notes.push(note);
+            }
+        }
+        Some(kept).filter(|k| !k.is_empty())
+    }
+
     fn refuse(&mut self, line: &Line, reason: impl Into<String>) {
         self.unsupported.push(Unsupported {
             file: line.file.clone(),
@@ -2422,7 +2463,7 @@ impl Importer {
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
+                comment = self.comment(&line, text);
                 continue;
             }
             if line.text.starts_with('?') {
@@ -2451,9 +2492,7 @@ impl Importer {
                 .as_deref()
                 .and_then(|c| c.strip_prefix(' '));
             if pending.is_none() && text.trim().is_empty() {
-                comment = above
-                    .filter(|text| !column_header(text))
-                    .and_then(clean_text);
+                comment = above.filter(|text| !column_header(text)).map(str::to_owned);
                 continue;
             }
             let content = text.trim_end();
@@ -2473,6 +2512,8 @@ impl Importer {
             if !continued {
                 let mut done = pending.take().unwrap_or_else(|| unreachable!());
                 done.text = self.expand(done.text.trim());
+                let above = done.comment.take();
+                done.comment = above.and_then(|text| self.comment(&done, &text));
                 lines.push(done);
             }
         }
@@ -4872,7 +4913,7 @@ impl Importer {
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
+                comment = self.comment(&line, text);
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
@@ -4915,7 +4956,7 @@ impl Importer {
         let mut comment: Option<String> = None;
         for mut line in self.lines("masq") {
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
+                comment = self.comment(&line, text);
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
@@ -5106,7 +5147,7 @@ impl Importer {
             };
         for mut line in self.lines("nat") {
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
+                comment = self.comment(&line, text);
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());

@@ -143,7 +143,7 @@ impl Importer {
         let mut comment: Option<String> = None;
         for line in self.lines(&file) {
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
-                comment = clean_text(text);
+                comment = self.comment(&line, text);
                 continue;
             }
             match self.action_line(&line) {
