@@ -109,6 +109,7 @@ golden_model! {
     nat_mark => "nat-mark",
     snat_ports => "snat-ports",
     snat_range => "snat-range",
+    snat_port_map => "snat-port-map",
     snat_detect => "snat-detect",
     snat_continue => "snat-continue",
     snat_dest => "snat-dest",

@@ -33,7 +33,7 @@ use crate::model::{
 use crate::model::{
     Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
     LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateLimit, RateUnit,
-    Redirect, Section, Service, Snat, SnatTo, ZoneId, ZoneRef,
+    Redirect, Section, Service, Snat, SnatTo, SourcePorts, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -4191,6 +4191,7 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
             Statement::Snat {
                 family: Family::Ipv4,
                 to: SnatTo::one(nat.external),
+                ports: SourcePorts::default(),
             },
         ),
     };
@@ -4399,9 +4400,14 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
         _ if snat.exempt => Statement::Verdict(Verdict::Accept),
         _ if snat.detect => Statement::SnatInterfaceAddress {
             interface: snat.physical(&model.interfaces),
+            ports: snat.ports,
         },
-        Some(to) => Statement::Snat { family, to },
-        None => Statement::Masquerade,
+        Some(to) => Statement::Snat {
+            family,
+            to,
+            ports: snat.ports,
+        },
+        None => Statement::Masquerade { ports: snat.ports },
     };
     Rule::new(matches, vec![statement], Origin::Snat(index))
 }
