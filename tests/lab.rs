@@ -682,6 +682,16 @@ fn model_snat_continue() {
     assert_eq!(seen("dmz#", "udp"), set("198.18.0.1"), "{matrix}");
 }
 
+/// Issue #14: source NAT with source ports and `random`
+/// (shorewall-snat(5)'s `SNAT(ADDRESS:PORTS)`, `:random`,
+/// `MASQUERADE(PORTS)`, `MASQUERADE(random)`): the net host sees, under
+/// Shorewall's compiled firewall and nftables alike, the address explain
+/// names.
+#[test]
+fn model_snat_port_map() {
+    lab_model("snat-port-map", "snpm");
+}
+
 /// Issue #16: one-to-one NAT into zones the hosts file declares
 /// (shorewall-hosts(5)), one nested in another: net reaches the loc
 /// workstation and the srv web server through their public addresses on
