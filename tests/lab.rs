@@ -686,10 +686,18 @@ fn model_snat_continue() {
 /// (shorewall-snat(5)'s `SNAT(ADDRESS:PORTS)`, `:random`,
 /// `MASQUERADE(PORTS)`, `MASQUERADE(random)`): the net host sees, under
 /// Shorewall's compiled firewall and nftables alike, the address explain
-/// names.
+/// names, from a source port in the entry's range.
 #[test]
 fn model_snat_port_map() {
-    lab_model("snat-port-map", "snpm");
+    let matrix = lab_model("snat-port-map", "snpm");
+    // Each port range was checked on some probe: the source port each
+    // listener saw was in it, under both firewalls.
+    for range in ["1024:65535", "40000:40999", "20000:29999", "33333:33333"] {
+        assert!(
+            matrix.contains(&format!(" port {range}")),
+            "{range}:\n{matrix}"
+        );
+    }
 }
 
 /// Issue #16: one-to-one NAT into zones the hosts file declares
