@@ -563,6 +563,10 @@ pub struct RawMasquerade {
     /// A random source port (Shorewall's `:random`).
     #[schemars(with = "Option<bool>")]
     pub random: Option<Spanned<bool>>,
+    /// Ahead of the `[[nat]]` one-to-one translations of the interface
+    /// (Shorewall's `SNAT+`, `MASQUERADE+`).
+    #[schemars(with = "Option<bool>")]
+    pub before_nat: Option<Spanned<bool>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -604,6 +608,10 @@ pub struct RawSnat {
     /// A random source port (Shorewall's `:random`).
     #[schemars(with = "Option<bool>")]
     pub random: Option<Spanned<bool>>,
+    /// Ahead of the `[[nat]]` one-to-one translations of the interface
+    /// (Shorewall's `SNAT+`, `MASQUERADE+`).
+    #[schemars(with = "Option<bool>")]
+    pub before_nat: Option<Spanned<bool>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

@@ -135,6 +135,7 @@ error_case! {
     snat_ports_list => "snat-ports-list",
     snat_none_random => "snat-none-random",
     snat_detect_ports => "snat-detect-ports",
+    snat_none_before_nat => "snat-none-before-nat",
     masquerade_uncovered_device => "masquerade-uncovered-device",
     masquerade_device_syntax => "masquerade-device-syntax",
     unknown_icmp_code => "unknown-icmp-code",

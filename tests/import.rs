@@ -3476,7 +3476,8 @@ fn snat_ports_and_random_become_the_entrys() {
         dir.join("masq"),
         "NET_IF 10.1.0.0/24 203.0.113.10:1024-65535:random tcp\n\
          NET_IF 10.4.0.0/24 :20000-29999 tcp\n\
-         NET_IF 10.5.0.0/24 random\n",
+         NET_IF 10.5.0.0/24 random\n\
+         +NET_IF 10.6.0.0/24 203.0.113.40\n",
     )
     .unwrap();
     let model = imported_model(&import_within(&dir, false));
@@ -3484,6 +3485,8 @@ fn snat_ports_and_random_become_the_entrys() {
         "to = \"203.0.113.10\"\nproto = \"tcp\"\nports = \"1024:65535\"\nrandom = true\n",
         "sources = [\"10.4.0.0/24\"]\nproto = \"tcp\"\nports = \"20000:29999\"\n",
         "sources = [\"10.5.0.0/24\"]\nrandom = true\n",
+        // The masq file's `+INTERFACE`: ahead of the one-to-one NAT.
+        "sources = [\"10.6.0.0/24\"]\nto = \"203.0.113.40\"\nbefore_nat = true\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -4504,7 +4507,8 @@ fn a_continue_policy_with_no_default_actions_is_plain_continue() {
 /// at its place in the order and is written back as CONTINUE, as the 4.x
 /// masq file's ADDRESS NONAT does; NONAT in the snat file (which
 /// Shorewall 5.2.8 refuses there: "Invalid ACTION"),
-/// the `+` forms, source ports alone (`SNAT(:PORTS)`) and `SNAT(none)` are refused at
+/// CONTINUE+ (whose RETURN leaves only Shorewall's IFACE_snat chain),
+/// source ports alone (`SNAT(:PORTS)`) and `SNAT(none)` are refused at
 /// their line, named.
 #[test]
 fn snat_continue_becomes_an_exemption() {
@@ -4524,8 +4528,6 @@ fn snat_continue_becomes_an_exemption() {
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "snat:3: snat action `NONAT`: Shorewall 5.2.8 refuses it in the snat file too",
-        "snat:4: snat action `MASQUERADE+`: `+` puts the entry in Shorewall's IFACE_snat chain",
-        "snat:5: snat action `SNAT+(203.0.113.9)`: `+`",
         "snat:6: snat action `CONTINUE+`: `+`",
         "snat:7: snat action `SNAT(:1024-65535)`: source ports alone",
         "snat:8: snat action `SNAT(none)`: `none` is no address",
@@ -4535,10 +4537,17 @@ fn snat_continue_becomes_an_exemption() {
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    for line in ["snat:1:", "snat:2:"] {
+    // MASQUERADE+ and SNAT+(...): `before_nat`.
+    for line in ["snat:1:", "snat:2:", "snat:4:", "snat:5:"] {
         assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
     }
     let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "sources = [\"10.3.0.0/24\"]\nbefore_nat = true\n",
+        "sources = [\"10.4.0.0/24\"]\nto = \"203.0.113.9\"\nbefore_nat = true\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
     let exemption = "sources = [\"10.1.0.5\"]\nto = \"none\"\n";
     let at = model.find(exemption);
     let masquerade = model.find("[[masquerade]]");

@@ -939,6 +939,17 @@ fn model_nat_one_to_one() {
     lab_model("nat-one-to-one", "nat1");
 }
 
+/// Issue #14: `before_nat` (Shorewall's `SNAT+`): the web server's mail
+/// leaves from the mail address, ahead of its one-to-one address, which
+/// its other connections carry.
+#[test]
+fn model_snat_before_nat() {
+    let matrix = lab_model("snat-before-nat", "snbn");
+    for seen in ["tcp 25 | ACCEPT net#1 saw 203.0.113.25", "saw 203.0.113.10"] {
+        assert!(matrix.contains(seen), "no `{seen}`:\n{matrix}");
+    }
+}
+
 /// Issue #15: the blacklist (blrules) before the rules and policies: a
 /// dropped network's hosts do not reach the firewall's SSH (a rule ACCEPT)
 /// nor the local network (a policy ACCEPT), its whitelisted host does, and

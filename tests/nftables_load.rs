@@ -131,6 +131,7 @@ mod models {
         snat_ports => "snat-ports",
         snat_range => "snat-range",
     snat_port_map => "snat-port-map",
+    snat_before_nat => "snat-before-nat",
         snat_detect => "snat-detect",
         snat_continue => "snat-continue",
         snat_dest => "snat-dest",

@@ -53,6 +53,7 @@ struct SnatFields<'a> {
     mark: Option<&'a Spanned<String>>,
     ports: Option<&'a Spanned<PortList>>,
     random: Option<&'a Spanned<bool>>,
+    before_nat: Option<&'a Spanned<bool>>,
     comment: Option<&'a Spanned<String>>,
 }
 
@@ -568,6 +569,7 @@ impl Analyzer<'_> {
                 mark: m.mark.as_ref(),
                 ports: m.ports.as_ref(),
                 random: m.random.as_ref(),
+                before_nat: m.before_nat.as_ref(),
                 comment: m.comment.as_ref(),
             }
         });
@@ -585,6 +587,7 @@ impl Analyzer<'_> {
                 mark: e.mark.as_ref(),
                 ports: e.ports.as_ref(),
                 random: e.random.as_ref(),
+                before_nat: e.before_nat.as_ref(),
                 comment: e.comment.as_ref(),
             }
         });
@@ -627,6 +630,12 @@ impl Analyzer<'_> {
             return None;
         }
         let ports = self.source_ports(entry, &snat, proto)?;
+        let before_nat = entry.before_nat.filter(|b| *b.get_ref());
+        if let Some(raw) = before_nat.filter(|_| snat.exempt) {
+            let reason = "ahead of the one-to-one NAT (Shorewall's CONTINUE+) only skips the other `before_nat` entries: Shorewall's RETURN leaves its IFACE_snat chain, and the `[[nat]]` translations and the other entries still apply; fwgen's `none` ends source NAT for the packet";
+            self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
+            return None;
+        }
         if let Some(raw) = entry.persistent.filter(|_| persistent && snat.detect) {
             let reason = "is one address, which `persistent` (for a range) cannot change";
             self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
@@ -649,6 +658,7 @@ impl Analyzer<'_> {
             destinations,
             to,
             ports,
+            before_nat: before_nat.is_some(),
             ..snat
         })
     }
@@ -904,6 +914,7 @@ impl Analyzer<'_> {
             dports: Vec::new(),
             mark: None,
             ports: SourcePorts::default(),
+            before_nat: false,
             comment,
             line: self.line(&span),
             span: span.clone(),

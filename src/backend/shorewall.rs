@@ -951,15 +951,17 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
         .iter()
         .map(|snat| {
             let flags = nat_flags(snat, snat.to.is_some_and(|to| to.persistent));
+            // `SNAT+(...)`, `MASQUERADE+`: ahead of the one-to-one NAT.
+            let plus = if snat.before_nat { "+" } else { "" };
             let action = match snat.to {
                 _ if snat.exempt => "CONTINUE".to_owned(),
-                _ if snat.detect => format!("SNAT(detect{flags})"),
-                Some(to) => format!("SNAT({})", shorewall_to(to, snat)),
+                _ if snat.detect => format!("SNAT{plus}(detect{flags})"),
+                Some(to) => format!("SNAT{plus}({})", shorewall_to(to, snat)),
                 // MASQUERADE(PORTS[:random]) or MASQUERADE(random).
                 None => match (snat.ports.range_text(), snat.ports.random) {
-                    (Some(range), _) => format!("MASQUERADE({range}{flags})"),
-                    (None, true) => "MASQUERADE(random)".to_owned(),
-                    (None, false) => "MASQUERADE".to_owned(),
+                    (Some(range), _) => format!("MASQUERADE{plus}({range}{flags})"),
+                    (None, true) => format!("MASQUERADE{plus}(random)"),
+                    (None, false) => format!("MASQUERADE{plus}"),
                 },
             };
             let interface = dest_cell(model, snat);
@@ -996,7 +998,9 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
     snats
         .iter()
         .map(|snat| {
-            let interface = dest_cell(model, snat);
+            // The masq file's `+INTERFACE` (Nat.pm): ahead of the one-to-one NAT.
+            let plus = if snat.before_nat { "+" } else { "" };
+            let interface = format!("{plus}{}", dest_cell(model, snat));
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {

@@ -712,7 +712,7 @@ fn snat_action_refusal(action: &str) -> String {
     let reason = if base == "NONAT" {
         "Shorewall 5.2.8 refuses it in the snat file too (\"Invalid ACTION (NONAT)\"): write CONTINUE"
     } else if base.ends_with('+') {
-        "`+` puts the entry in Shorewall's IFACE_snat chain, ahead of the nat file's one-to-one translations and the interface's other entries: not in fwgen's source NAT model"
+        "`+` puts the entry in Shorewall's IFACE_snat chain, whose RETURN (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say"
     } else if names_none(action.trim_start_matches("SNAT(").trim_end_matches(')')) {
         "`none` is no address"
     } else if action.contains(':') {
@@ -4767,6 +4767,17 @@ impl Importer {
             let Ok(matches) = self.nat_matches(&line, &columns, names) else {
                 continue;
             };
+            // `SNAT+(...)`, `MASQUERADE+`: ahead of the nat file's
+            // one-to-one NAT (the IFACE_snat chain); CONTINUE+ stays refused.
+            let (action, before_nat) = match action
+                .strip_prefix("MASQUERADE+")
+                .or_else(|| action.strip_prefix("SNAT+"))
+            {
+                Some(rest) if rest.is_empty() || rest.starts_with('(') => {
+                    (action.replacen('+', "", 1), true)
+                }
+                _ => (action.clone(), false),
+            };
             let to = match action.as_str() {
                 "MASQUERADE" => None,
                 // MASQUERADE(PORTS[:random]) or MASQUERADE(random), as
@@ -4800,7 +4811,14 @@ impl Importer {
                 },
             };
             for matched in &matches {
-                self.source_nat(&line, interface, sources, to.as_deref(), matched);
+                self.source_nat(
+                    &line,
+                    interface,
+                    sources,
+                    to.as_deref(),
+                    matched,
+                    before_nat,
+                );
             }
         }
         let mut comment: Option<String> = None;
@@ -4816,6 +4834,11 @@ impl Importer {
             let Some(interface) = columns.first().filter(|i| *i != "-") else {
                 self.refuse(&line, "a masq entry needs an INTERFACE");
                 continue;
+            };
+            // `+INTERFACE` (Nat.pm): ahead of the nat file's one-to-one NAT.
+            let (interface, before_nat) = match interface.strip_prefix('+') {
+                Some(interface) => (interface, true),
+                None => (interface.as_str(), false),
             };
             // An empty SOURCE is every source, as Shorewall pads it with `-`.
             let sources = columns.get(1).map_or("-", String::as_str);
@@ -4833,7 +4856,14 @@ impl Importer {
                 continue;
             }
             for matched in &matches {
-                self.source_nat(&line, interface, sources, to.as_deref(), matched);
+                self.source_nat(
+                    &line,
+                    interface,
+                    sources,
+                    to.as_deref(),
+                    matched,
+                    before_nat,
+                );
             }
         }
     }
@@ -5070,6 +5100,7 @@ impl Importer {
         sources: &str,
         to: Option<&str>,
         matched: &NatMatch,
+        before_nat: bool,
     ) {
         let (interface, destinations) = match snat_dest(interface, self.ipv6) {
             Ok(split) => split,
@@ -5135,6 +5166,10 @@ impl Importer {
             }
         };
         let to = address.to;
+        if before_nat && to == Some("none") {
+            self.refuse(line, "masq `+INTERFACE` with NONAT (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say");
+            return;
+        }
         if self.ipv6 && to == Some("detect") {
             let reason = "shorewall6's SNAT(detect) is the interface's IPv6 address: fwgen's `detect` is IPv4's (nft_defines)";
             self.refuse(line, reason);
@@ -5163,6 +5198,7 @@ impl Importer {
         table.push_some("mark", matched.mark.as_deref());
         table.push_some("ports", address.ports.as_deref());
         table.push_some("random", address.random.then_some(true));
+        table.push_some("before_nat", before_nat.then_some(true));
         table.push_some("comment", line.comment.as_ref());
         self.add(Kind::Snat, "", zones, family, line, table);
     }

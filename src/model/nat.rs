@@ -190,6 +190,11 @@ pub struct Snat {
     /// The source ports the translation gives (Shorewall's
     /// `SNAT(ADDRESS:PORTS)` and `MASQUERADE(PORTS)`), and `random`.
     pub ports: SourcePorts,
+    /// Ahead of the one-to-one NAT of the interface (Shorewall's
+    /// `SNAT+`/`MASQUERADE+`: the IFACE_snat chain, which POSTROUTING
+    /// jumps to after the `nat_out` of ALL one-to-one entries and before
+    /// IFACE_out, the interface's own, and IFACE_masq, the other entries).
+    pub before_nat: bool,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.

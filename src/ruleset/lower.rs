@@ -4060,9 +4060,7 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
         nat_chain(
             "nat-postrouting",
             (Hook::Postrouting, Priority::Srcnat),
-            one_to_one_rules(model, Hook::Postrouting)
-                .chain(snats.flat_map(|(index, s)| snat_rules(model, s, index)))
-                .collect(),
+            postrouting_rules(model, snats.collect()),
         ),
     ]
     .into_iter()
@@ -4159,6 +4157,30 @@ fn routed_source_sets(model: &Model) -> Vec<Set> {
                 model.interfaces[interface].physical
             ),
         })
+        .collect()
+}
+
+/// Source NAT in Shorewall's POSTROUTING order: the one-to-one entries
+/// with ALL (`nat_out`), the `before_nat` entries (each interface's
+/// IFACE_snat), the other one-to-one entries (IFACE_out), then the other
+/// source NAT entries (IFACE_masq); each in the model's order.
+fn postrouting_rules(model: &Model, snats: Vec<(usize, &Snat)>) -> Vec<Rule> {
+    let one_to_one = |all: bool| {
+        one_to_one_rules(model, Hook::Postrouting).filter(move |rule| match rule.origin {
+            Origin::OneToOne(index) => model.one_to_one[index].all_interfaces == all,
+            _ => !all,
+        })
+    };
+    let snat = |before: bool| {
+        snats
+            .iter()
+            .filter(move |(_, s)| s.before_nat == before)
+            .flat_map(|&(index, s)| snat_rules(model, s, index))
+    };
+    one_to_one(true)
+        .chain(snat(true))
+        .chain(one_to_one(false))
+        .chain(snat(false))
         .collect()
 }
 
