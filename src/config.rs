@@ -579,6 +579,17 @@ pub struct RawMasquerade {
     pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<String>")]
     pub mark: Option<Spanned<String>>,
+    /// The source port, or range, the translation gives (Shorewall's
+    /// `SNAT(ADDRESS:PORTS)`, `MASQUERADE(PORTS)`); needs `proto`.
+    #[schemars(with = "Option<PortList>")]
+    pub ports: Option<Spanned<PortList>>,
+    /// A random source port (Shorewall's `:random`).
+    #[schemars(with = "Option<bool>")]
+    pub random: Option<Spanned<bool>>,
+    /// Ahead of the `[[nat]]` one-to-one translations of the interface
+    /// (Shorewall's `SNAT+`, `MASQUERADE+`).
+    #[schemars(with = "Option<bool>")]
+    pub before_nat: Option<Spanned<bool>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -613,6 +624,17 @@ pub struct RawSnat {
     pub dport: Option<Spanned<PortList>>,
     #[schemars(with = "Option<String>")]
     pub mark: Option<Spanned<String>>,
+    /// The source port, or range, the translation gives (Shorewall's
+    /// `SNAT(ADDRESS:PORTS)`, `MASQUERADE(PORTS)`); needs `proto`.
+    #[schemars(with = "Option<PortList>")]
+    pub ports: Option<Spanned<PortList>>,
+    /// A random source port (Shorewall's `:random`).
+    #[schemars(with = "Option<bool>")]
+    pub random: Option<Spanned<bool>>,
+    /// Ahead of the `[[nat]]` one-to-one translations of the interface
+    /// (Shorewall's `SNAT+`, `MASQUERADE+`).
+    #[schemars(with = "Option<bool>")]
+    pub before_nat: Option<Spanned<bool>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

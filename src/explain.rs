@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
 use crate::error::quoted;
-use crate::model::{Interface, Model, Protocol, SnatTo, Verdict, ZoneId};
+use crate::model::{Interface, Model, Protocol, SnatTo, SourcePorts, Verdict, ZoneId};
 use crate::ruleset::lower::{self, lower};
 use crate::ruleset::walk::{self, Outcome, Packet, Step};
 use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset, Statement};
@@ -81,19 +81,19 @@ pub enum Nat {
     },
     Masquerade {
         interface: String,
+        /// The source ports the translation gives, and `random`.
+        ports: SourcePorts,
         line: usize,
     },
     /// To a port on the firewall itself.
-    Redirect {
-        port: u16,
-        line: usize,
-    },
+    Redirect { port: u16, line: usize },
     Snat {
         to: SnatTo,
         /// The address of `to` the kernel gives this connection; `None`
         /// when the question leaves its source or destination address open.
         picked: Option<IpAddr>,
         interface: String,
+        ports: SourcePorts,
         line: usize,
     },
 }
@@ -783,6 +783,7 @@ fn source_nat(model: &Model, translation: &walk::Translation, packet: &Packet) -
             to: *to,
             picked: picked(to),
             interface: model.interfaces[nat.interface].physical.clone(),
+            ports: SourcePorts::default(),
             line: nat.line,
         });
     }
@@ -796,10 +797,12 @@ fn source_nat(model: &Model, translation: &walk::Translation, packet: &Packet) -
             to,
             picked: picked(&to),
             interface,
+            ports: snat.ports,
             line: snat.line,
         },
         _ => Nat::Masquerade {
             interface,
+            ports: snat.ports,
             line: snat.line,
         },
     })
@@ -1063,8 +1066,13 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
             port: None,
             line,
         } => format!("DNAT to {to} ({file}:{line})"),
-        Nat::Masquerade { interface, line } => {
-            format!("masquerade to the address of {interface} ({file}:{line})")
+        Nat::Masquerade {
+            interface,
+            ports,
+            line,
+        } => {
+            let ports = ports_text(ports);
+            format!("masquerade to the address of {interface}{ports} ({file}:{line})")
         }
         Nat::Redirect { port, line } => {
             format!("REDIRECT to port {port} on the firewall ({file}:{line})")
@@ -1073,17 +1081,21 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
             to,
             picked,
             interface,
+            ports,
             line,
-        } => match picked {
-            Some(picked) if to.is_range() => format!(
-                "SNAT to {to} on {interface}, {picked} for this source and destination ({file}:{line})"
-            ),
-            // `detect`: the address --iface-address gave.
-            _ if model.snats.iter().any(|s| s.detect && s.line == *line) => format!(
-                "SNAT to {to}, the first address of {interface} (detect), on {interface} ({file}:{line})"
-            ),
-            _ => format!("SNAT to {to} on {interface} ({file}:{line})"),
-        },
+        } => {
+            let ports = ports_text(ports);
+            match picked {
+                Some(picked) if to.is_range() => format!(
+                    "SNAT to {to} on {interface}, {picked} for this source and destination{ports} ({file}:{line})"
+                ),
+                // `detect`: the address --iface-address gave.
+                _ if model.snats.iter().any(|s| s.detect && s.line == *line) => format!(
+                    "SNAT to {to}, the first address of {interface} (detect), on {interface}{ports} ({file}:{line})"
+                ),
+                _ => format!("SNAT to {to} on {interface}{ports} ({file}:{line})"),
+            }
+        }
     }
 }
 
@@ -1092,8 +1104,15 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
         Nat::Dnat { to, port, line } => {
             serde_json::json!({"kind": "dnat", "to": to.to_string(), "port": port, "line": line})
         }
-        Nat::Masquerade { interface, line } => {
-            serde_json::json!({"kind": "masquerade", "interface": interface, "line": line})
+        Nat::Masquerade {
+            interface,
+            ports,
+            line,
+        } => {
+            let mut json =
+                serde_json::json!({"kind": "masquerade", "interface": interface, "line": line});
+            ports_json(&mut json, ports);
+            json
         }
         Nat::Redirect { port, line } => {
             serde_json::json!({"kind": "redirect", "port": port, "line": line})
@@ -1102,11 +1121,38 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
             to,
             picked,
             interface,
+            ports,
             line,
         } => {
             let picked = picked.map(|p| p.to_string());
-            serde_json::json!({"kind": "snat", "to": to.to_string(), "picked": picked, "interface": interface, "line": line})
+            let mut json = serde_json::json!({"kind": "snat", "to": to.to_string(), "picked": picked, "interface": interface, "line": line});
+            ports_json(&mut json, ports);
+            json
         }
+    }
+}
+
+/// `, source port in 1024-65535, at random` after a source NAT's
+/// address: what the kernel does with the source port; nothing when it
+/// keeps it if free.
+fn ports_text(ports: &SourcePorts) -> String {
+    let range = ports.range_text().map(|r| format!(", source port in {r}"));
+    let random = ports.random.then_some(", the source port picked at random");
+    format!(
+        "{}{}",
+        range.unwrap_or_default(),
+        random.unwrap_or_default()
+    )
+}
+
+/// A source NAT's `ports` and `random` in explain's JSON, only when the
+/// entry has them.
+fn ports_json(json: &mut serde_json::Value, ports: &SourcePorts) {
+    if let Some(range) = ports.range_text() {
+        json["ports"] = range.into();
+    }
+    if ports.random {
+        json["random"] = true.into();
     }
 }
 

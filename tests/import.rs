@@ -3480,7 +3480,7 @@ fn snat_proto_and_port_become_the_entrys() {
 /// `SNAT(206.124.146.177-206.124.146.180)`) becomes the entry's `to`, and
 /// `:persistent` its `persistent`, in the snat file and the 4.x masq
 /// file's ADDRESS; a list of addresses (which Shorewall 5.2 refuses:
-/// "Only one SNAT address may be specified"), `:random`, source ports
+/// "Only one SNAT address may be specified"), an interface's address
 /// and `detect:persistent` are refused at their line, named; `SNAT(detect)`
 /// (the interface's address when the firewall starts) is `to = "detect"`,
 /// written back as Shorewall's `SNAT(detect)`.
@@ -3493,16 +3493,16 @@ fn snat_range_and_persistent_become_the_entrys() {
          SNAT(203.0.113.20-203.0.113.29:persistent) 10.2.0.0/24 NET_IF\n\
          SNAT(203.0.113.10,203.0.113.11) 10.3.0.0/24 NET_IF\n\
          SNAT(detect) 10.4.0.0/24 NET_IF\n\
-         SNAT(203.0.113.10:random) 10.5.0.0/24 NET_IF\n\
-         SNAT(203.0.113.10:5000-6000) 10.6.0.0/24 NET_IF tcp\n\
+         SNAT(&NET_IF) 10.5.0.0/24 NET_IF\n\
+         SNAT(%NET_IF:5000-6000) 10.6.0.0/24 NET_IF tcp\n\
          SNAT(detect:persistent) 10.7.0.0/24 NET_IF\n",
     )
     .unwrap();
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "snat:3: SNAT `203.0.113.10,203.0.113.11` lists several addresses: Shorewall 5.2 refuses it",
-        "snat:5: SNAT `203.0.113.10:random`",
-        "snat:6: SNAT `203.0.113.10:5000-6000`: an address with source ports",
+        "snat:5: SNAT `&NET_IF`: an interface's address",
+        "snat:6: SNAT `%NET_IF:5000-6000`: an interface's address",
         "snat:7: SNAT `detect:persistent`: `detect` is one address",
     ] {
         assert!(
@@ -3543,6 +3543,70 @@ fn snat_range_and_persistent_become_the_entrys() {
     let model = imported_model(&import_within(&dir, false));
     let written = "to = \"203.0.113.10-203.0.113.12\"\npersistent = true\n";
     assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: source ports and `:random` (shorewall-snat(5)'s
+/// `SNAT(ADDRESS:PORTS)`, `MASQUERADE(PORTS)`, `MASQUERADE(random)`; the
+/// masq file's ADDRESS `ADDRESS:PORTS`, `:PORTS`, `random`) become the
+/// entry's `ports` (the model's `LOW:HIGH`) and `random`, written back
+/// as Shorewall wrote them.
+#[test]
+fn snat_ports_and_random_become_the_entrys() {
+    let dir = sample_with_rules("import-snat-port-map", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(203.0.113.10:1024-65535:random) 10.1.0.0/24 NET_IF tcp\n\
+         SNAT(203.0.113.20-203.0.113.29:40000-40999:persistent) 10.2.0.0/24 NET_IF udp\n\
+         SNAT(203.0.113.11:random) 10.3.0.0/24 NET_IF\n\
+         MASQUERADE(20000-29999) 10.4.0.0/24 NET_IF tcp\n\
+         MASQUERADE(random) 10.5.0.0/24 NET_IF\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "to = \"203.0.113.10\"\nproto = \"tcp\"\nports = \"1024:65535\"\nrandom = true\n",
+        "to = \"203.0.113.20-203.0.113.29\"\npersistent = true\nproto = \"udp\"\nports = \"40000:40999\"\n",
+        "to = \"203.0.113.11\"\nrandom = true\n",
+        "sources = [\"10.4.0.0/24\"]\nproto = \"tcp\"\nports = \"20000:29999\"\n",
+        "sources = [\"10.5.0.0/24\"]\nrandom = true\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-snat-port-map");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "SNAT(203.0.113.10:1024-65535:random) 10.1.0.0/24",
+        "SNAT(203.0.113.20-203.0.113.29:40000-40999:persistent) 10.2.0.0/24",
+        "SNAT(203.0.113.11:random) 10.3.0.0/24",
+        "MASQUERADE(20000-29999) 10.4.0.0/24",
+        "MASQUERADE(random)      10.5.0.0/24",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    std::fs::remove_file(dir.join("snat")).unwrap();
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.1.0.0/24 203.0.113.10:1024-65535:random tcp\n\
+         NET_IF 10.4.0.0/24 :20000-29999 tcp\n\
+         NET_IF 10.5.0.0/24 random\n\
+         +NET_IF 10.6.0.0/24 203.0.113.40\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "to = \"203.0.113.10\"\nproto = \"tcp\"\nports = \"1024:65535\"\nrandom = true\n",
+        "sources = [\"10.4.0.0/24\"]\nproto = \"tcp\"\nports = \"20000:29999\"\n",
+        "sources = [\"10.5.0.0/24\"]\nrandom = true\n",
+        // The masq file's `+INTERFACE`: ahead of the one-to-one NAT.
+        "sources = [\"10.6.0.0/24\"]\nto = \"203.0.113.40\"\nbefore_nat = true\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -4560,7 +4624,8 @@ fn a_continue_policy_with_no_default_actions_is_plain_continue() {
 /// at its place in the order and is written back as CONTINUE, as the 4.x
 /// masq file's ADDRESS NONAT does; NONAT in the snat file (which
 /// Shorewall 5.2.8 refuses there: "Invalid ACTION"),
-/// the `+` forms, a masquerade's ports and `SNAT(none)` are refused at
+/// CONTINUE+ (whose RETURN leaves only Shorewall's IFACE_snat chain),
+/// source ports alone (`SNAT(:PORTS)`) and `SNAT(none)` are refused at
 /// their line, named.
 #[test]
 fn snat_continue_becomes_an_exemption() {
@@ -4573,17 +4638,15 @@ fn snat_continue_becomes_an_exemption() {
          MASQUERADE+ 10.3.0.0/24 NET_IF\n\
          SNAT+(203.0.113.9) 10.4.0.0/24 NET_IF\n\
          CONTINUE+ 10.5.0.0/24 NET_IF\n\
-         MASQUERADE(1024-65535) 10.6.0.0/24 NET_IF tcp\n\
+         SNAT(:1024-65535) 10.6.0.0/24 NET_IF tcp\n\
          SNAT(none) 10.7.0.0/24 NET_IF\n",
     )
     .unwrap();
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "snat:3: snat action `NONAT`: Shorewall 5.2.8 refuses it in the snat file too",
-        "snat:4: snat action `MASQUERADE+`: `+` puts the entry in Shorewall's IFACE_snat chain",
-        "snat:5: snat action `SNAT+(203.0.113.9)`: `+`",
         "snat:6: snat action `CONTINUE+`: `+`",
-        "snat:7: snat action `MASQUERADE(1024-65535)`: a masquerade's source ports",
+        "snat:7: snat action `SNAT(:1024-65535)`: source ports alone",
         "snat:8: snat action `SNAT(none)`: `none` is no address",
     ] {
         assert!(
@@ -4591,10 +4654,17 @@ fn snat_continue_becomes_an_exemption() {
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    for line in ["snat:1:", "snat:2:"] {
+    // MASQUERADE+ and SNAT+(...): `before_nat`.
+    for line in ["snat:1:", "snat:2:", "snat:4:", "snat:5:"] {
         assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
     }
     let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "sources = [\"10.3.0.0/24\"]\nbefore_nat = true\n",
+        "sources = [\"10.4.0.0/24\"]\nto = \"203.0.113.9\"\nbefore_nat = true\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
     let exemption = "sources = [\"10.1.0.5\"]\nto = \"none\"\n";
     let at = model.find(exemption);
     let masquerade = model.find("[[masquerade]]");

@@ -682,6 +682,24 @@ fn model_snat_continue() {
     assert_eq!(seen("dmz#", "udp"), set("198.18.0.1"), "{matrix}");
 }
 
+/// Issue #14: source NAT with source ports and `random`
+/// (shorewall-snat(5)'s `SNAT(ADDRESS:PORTS)`, `:random`,
+/// `MASQUERADE(PORTS)`, `MASQUERADE(random)`): the net host sees, under
+/// Shorewall's compiled firewall and nftables alike, the address explain
+/// names, from a source port in the entry's range.
+#[test]
+fn model_snat_port_map() {
+    let matrix = lab_model("snat-port-map", "snpm");
+    // Each port range was checked on some probe: the source port each
+    // listener saw was in it, under both firewalls.
+    for range in ["1024:65535", "40000:40999", "20000:29999", "33333:33333"] {
+        assert!(
+            matrix.contains(&format!(" port {range}")),
+            "{range}:\n{matrix}"
+        );
+    }
+}
+
 /// Issue #16: one-to-one NAT into zones the hosts file declares
 /// (shorewall-hosts(5)), one nested in another: net reaches the loc
 /// workstation and the srv web server through their public addresses on
@@ -919,6 +937,17 @@ fn model_macro_dnat() {
 #[test]
 fn model_nat_one_to_one() {
     lab_model("nat-one-to-one", "nat1");
+}
+
+/// Issue #14: `before_nat` (Shorewall's `SNAT+`): the web server's mail
+/// leaves from the mail address, ahead of its one-to-one address, which
+/// its other connections carry.
+#[test]
+fn model_snat_before_nat() {
+    let matrix = lab_model("snat-before-nat", "snbn");
+    for seen in ["tcp 25 | ACCEPT net#1 saw 203.0.113.25", "saw 203.0.113.10"] {
+        assert!(matrix.contains(seen), "no `{seen}`:\n{matrix}");
+    }
 }
 
 /// Issue #15: the blacklist (blrules) before the rules and policies: a

@@ -130,6 +130,8 @@ mod models {
         nat_mark => "nat-mark",
         snat_ports => "snat-ports",
         snat_range => "snat-range",
+    snat_port_map => "snat-port-map",
+    snat_before_nat => "snat-before-nat",
         snat_detect => "snat-detect",
         snat_continue => "snat-continue",
         snat_dest => "snat-dest",

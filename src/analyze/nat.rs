@@ -4,7 +4,7 @@ use super::rules::ports_text;
 use super::*;
 use crate::model::nat::ForwardMacro;
 use crate::model::service::{MacroCall, MacroColumns, forward_services};
-use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTo};
+use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTo, SourcePorts};
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
@@ -51,6 +51,9 @@ struct SnatFields<'a> {
     proto: Option<&'a Spanned<Scalar>>,
     dport: Option<&'a Spanned<PortList>>,
     mark: Option<&'a Spanned<String>>,
+    ports: Option<&'a Spanned<PortList>>,
+    random: Option<&'a Spanned<bool>>,
+    before_nat: Option<&'a Spanned<bool>>,
     comment: Option<&'a Spanned<String>>,
 }
 
@@ -564,6 +567,9 @@ impl Analyzer<'_> {
                 proto: m.proto.as_ref(),
                 dport: m.dport.as_ref(),
                 mark: m.mark.as_ref(),
+                ports: m.ports.as_ref(),
+                random: m.random.as_ref(),
+                before_nat: m.before_nat.as_ref(),
                 comment: m.comment.as_ref(),
             }
         });
@@ -579,6 +585,9 @@ impl Analyzer<'_> {
                 proto: e.proto.as_ref(),
                 dport: e.dport.as_ref(),
                 mark: e.mark.as_ref(),
+                ports: e.ports.as_ref(),
+                random: e.random.as_ref(),
+                before_nat: e.before_nat.as_ref(),
                 comment: e.comment.as_ref(),
             }
         });
@@ -620,6 +629,13 @@ impl Analyzer<'_> {
             self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
             return None;
         }
+        let ports = self.source_ports(entry, &snat, proto)?;
+        let before_nat = entry.before_nat.filter(|b| *b.get_ref());
+        if let Some(raw) = before_nat.filter(|_| snat.exempt) {
+            let reason = "ahead of the one-to-one NAT (Shorewall's CONTINUE+) only skips the other `before_nat` entries: Shorewall's RETURN leaves its IFACE_snat chain, and the `[[nat]]` translations and the other entries still apply; fwgen's `none` ends source NAT for the packet";
+            self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
+            return None;
+        }
         if let Some(raw) = entry.persistent.filter(|_| persistent && snat.detect) {
             let reason = "is one address, which `persistent` (for a range) cannot change";
             self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
@@ -641,8 +657,61 @@ impl Analyzer<'_> {
             dports,
             destinations,
             to,
+            ports,
+            before_nat: before_nat.is_some(),
             ..snat
         })
+    }
+
+    /// A source NAT entry's `ports` and `random`: one port or one range,
+    /// with a protocol that has ports (Shorewall's validate_portpair1;
+    /// nftables maps ports only after an l4proto match); neither on an
+    /// exemption, and no ports on `detect` (Shorewall reads
+    /// `detect:PORTS` as ports alone, and refuses them).
+    fn source_ports(
+        &mut self,
+        entry: &SnatFields,
+        snat: &Snat,
+        proto: Option<Protocol>,
+    ) -> Option<SourcePorts> {
+        let random = entry.random.filter(|r| *r.get_ref());
+        if let Some(raw) = random.filter(|_| snat.exempt) {
+            let reason =
+                "translates nothing, so `random` (a random source port) has no port to pick";
+            self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
+            return None;
+        }
+        let Some(raw) = entry.ports else {
+            return Some(SourcePorts {
+                range: None,
+                random: random.is_some(),
+            });
+        };
+        if snat.exempt {
+            let reason = "translates nothing, so `ports` (the source ports it gives) cannot stand";
+            self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
+            return None;
+        }
+        if snat.detect {
+            let reason = "takes no source ports in Shorewall (`SNAT(detect:PORTS)` is refused): write the address, or use a `[[masquerade]]` with `ports`";
+            self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
+            return None;
+        }
+        let ranges = self.protocol_ports(Some(raw), proto)?;
+        match ranges[..] {
+            [range] => Some(SourcePorts {
+                range: Some(range),
+                random: random.is_some(),
+            }),
+            _ => {
+                let kind = ErrorKind::BadPort {
+                    text: ports_text(&ranges),
+                    reason: "source NAT gives one port or one range of ports",
+                };
+                self.error(Some(raw.span()), kind);
+                None
+            }
+        }
     }
 
     /// A source NAT entry's `destinations`: networks of the entry's
@@ -844,6 +913,8 @@ impl Analyzer<'_> {
             proto: None,
             dports: Vec::new(),
             mark: None,
+            ports: SourcePorts::default(),
+            before_nat: false,
             comment,
             line: self.line(&span),
             span: span.clone(),

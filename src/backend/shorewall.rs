@@ -953,11 +953,19 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
     snats
         .iter()
         .map(|snat| {
+            let flags = nat_flags(snat, snat.to.is_some_and(|to| to.persistent));
+            // `SNAT+(...)`, `MASQUERADE+`: ahead of the one-to-one NAT.
+            let plus = if snat.before_nat { "+" } else { "" };
             let action = match snat.to {
                 _ if snat.exempt => "CONTINUE".to_owned(),
-                _ if snat.detect => "SNAT(detect)".to_owned(),
-                Some(to) => format!("SNAT({})", shorewall_to(to)),
-                None => "MASQUERADE".to_owned(),
+                _ if snat.detect => format!("SNAT{plus}(detect{flags})"),
+                Some(to) => format!("SNAT{plus}({})", shorewall_to(to, snat)),
+                // MASQUERADE(PORTS[:random]) or MASQUERADE(random).
+                None => match (snat.ports.range_text(), snat.ports.random) {
+                    (Some(range), _) => format!("MASQUERADE{plus}({range}{flags})"),
+                    (None, true) => format!("MASQUERADE{plus}(random)"),
+                    (None, false) => format!("MASQUERADE{plus}"),
+                },
             };
             let interface = dest_cell(model, snat);
             let mut cells = vec![action, sources_cell(model, snat, product), interface];
@@ -968,12 +976,24 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
 }
 
 /// An SNAT address or range as snat's SNAT() and masq's ADDRESS take it,
-/// with `:persistent` (shorewall-snat(5)).
-fn shorewall_to(to: SnatTo) -> String {
-    match to.persistent {
-        true => format!("{to}:persistent"),
-        false => to.to_string(),
-    }
+/// with its source ports (an IPv6 address in brackets then, Rules.pm's
+/// process_snat1), `:random` and `:persistent` (shorewall-snat(5); the
+/// masq file strips `:persistent` first, then `:random`, from the end).
+fn shorewall_to(to: SnatTo, snat: &Snat) -> String {
+    let address = match (snat.ports.range_text(), to.is_ipv6()) {
+        (None, _) => to.to_string(),
+        (Some(range), false) => format!("{to}:{range}"),
+        (Some(range), true) if to.is_range() => format!("[{}]-[{}]:{range}", to.first, to.last),
+        (Some(range), true) => format!("[{}]:{range}", to.first),
+    };
+    format!("{address}{}", nat_flags(snat, to.persistent))
+}
+
+/// `:random` and `:persistent`, in the order the masq file reads them.
+fn nat_flags(snat: &Snat, persistent: bool) -> String {
+    let random = if snat.ports.random { ":random" } else { "" };
+    let persistent = if persistent { ":persistent" } else { "" };
+    format!("{random}{persistent}")
 }
 
 fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
@@ -981,14 +1001,23 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
     snats
         .iter()
         .map(|snat| {
-            let interface = dest_cell(model, snat);
+            // The masq file's `+INTERFACE` (Nat.pm): ahead of the one-to-one NAT.
+            let plus = if snat.before_nat { "+" } else { "" };
+            let interface = format!("{plus}{}", dest_cell(model, snat));
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
             match snat.to {
                 // The masq file's CONTINUE (Nat.pm: `-j RETURN`).
                 _ if snat.exempt => cells.push("NONAT".to_owned()),
-                _ if snat.detect => cells.push("detect".to_owned()),
-                Some(to) => cells.push(shorewall_to(to)),
+                _ if snat.detect => cells.push(format!("detect{}", nat_flags(snat, false))),
+                Some(to) => cells.push(shorewall_to(to, snat)),
+                // The masq file's masquerade with ports: `:PORTS[:random]`.
+                None if snat.ports.range_text().is_some() => cells.push(format!(
+                    ":{}{}",
+                    snat.ports.range_text().unwrap_or_default(),
+                    nat_flags(snat, false)
+                )),
+                None if snat.ports.random => cells.push("random".to_owned()),
                 None if !more.is_empty() => cells.push("-".to_owned()),
                 None => {}
             }

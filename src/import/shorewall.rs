@@ -611,34 +611,97 @@ fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>), String> {
     Ok((interface, nets))
 }
 
-/// The address of an snat line's `SNAT(...)` (or a masq line's ADDRESS)
-/// as `[[snat]]`'s `to`, with whether `:persistent` follows it; `Err`
-/// with the reason for a form the model lacks, or Shorewall refuses.
-fn snat_address(text: &str) -> Result<(&str, bool), String> {
-    let (address, persistent) = match text.strip_suffix(":persistent") {
-        Some(address) => (address, true),
-        None => (text, false),
-    };
+/// A source NAT translation as the model's `[[snat]]`/`[[masquerade]]`
+/// keys write it.
+#[derive(Debug, Default, PartialEq)]
+struct SnatAddress<'a> {
+    /// `to`; `None` for a masquerade.
+    to: Option<&'a str>,
+    persistent: bool,
+    /// `ports`, as the model writes a range (`1024:65535`).
+    ports: Option<String>,
+    random: bool,
+}
+
+/// A masq line's ADDRESS (or the address of an snat line's `SNAT(...)`,
+/// or a snat line's `MASQUERADE(...)` written as the masq file would:
+/// `random`, `:PORTS[:random]`): the address, its source ports (Rules.pm
+/// `process_snat1`, Nat.pm `process_one_masq1`: `ADDRESS:PORTS`,
+/// `[IPV6]:PORTS`), `:random` and `:persistent`; `Err` with the reason
+/// for a form the model lacks, or Shorewall refuses.
+fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
+    if text == "random" {
+        return Ok(SnatAddress {
+            random: true,
+            ..SnatAddress::default()
+        });
+    }
+    let (mut address, mut persistent, mut random) = (text, false, false);
+    loop {
+        if let Some(rest) = address.strip_suffix(":persistent") {
+            (address, persistent) = (rest, true);
+        } else if let Some(rest) = address.strip_suffix(":random") {
+            (address, random) = (rest, true);
+        } else {
+            break;
+        }
+    }
     if address.contains(',') {
         return Err(format!(
             "SNAT `{text}` lists several addresses: Shorewall 5.2 refuses it (\"Only one SNAT address may be specified\", Rules.pm); give a range `FIRST-LAST`"
         ));
     }
-    let reason = if address == "detect" && persistent {
-        Some("`detect` is one address, which `:persistent` (for a range) cannot change")
-    } else if address.ends_with(":random") || address == "random" {
-        Some("`:random` (a random source port) is not in fwgen's source NAT model")
-    } else if address.contains(':') && !address.contains("::") && address.contains('.') {
-        Some("an address with source ports is not in fwgen's source NAT model")
-    } else if address.starts_with(['&', '%', ':']) {
-        Some("an interface's address, or ports alone, is not in fwgen's source NAT model")
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => Err(format!("SNAT `{text}`: {reason}")),
-        None => Ok((address, persistent)),
+    let refuse = |reason: &str| Err(format!("SNAT `{text}`: {reason}"));
+    let model_ports = |ports: &str| Some(ports.replacen('-', ":", 1));
+    if let Some(ports) = address.strip_prefix(':') {
+        if persistent {
+            return refuse(
+                "':persistent' is not allowed in a MASQUERADE rule (Shorewall refuses it)",
+            );
+        }
+        return Ok(SnatAddress {
+            ports: model_ports(ports),
+            random,
+            ..SnatAddress::default()
+        });
     }
+    if address == "detect" && persistent {
+        return refuse("`detect` is one address, which `:persistent` (for a range) cannot change");
+    }
+    if address.starts_with(['&', '%']) {
+        return refuse("an interface's address is not in fwgen's source NAT model");
+    }
+    let (to, ports) = if let Some(bracketed) = address.strip_prefix('[') {
+        // [ADDR]:PORTS or [FIRST]-[LAST]:PORTS (shorewall6).
+        let (addresses, ports) = match bracketed.rsplit_once("]:") {
+            Some((addresses, ports)) if !ports.contains([']', ':']) => (addresses, Some(ports)),
+            _ => (bracketed.strip_suffix(']').unwrap_or(bracketed), None),
+        };
+        let Some(range) = (ports.is_some()).then_some(addresses) else {
+            return refuse(
+                "a bracketed IPv6 address without ports is not in fwgen's source NAT model; write it bare",
+            );
+        };
+        if range.contains("]-[") {
+            return refuse(
+                "an IPv6 range with source ports is not in fwgen's importer; write the model's `to` and `ports`",
+            );
+        }
+        (range, ports)
+    } else if address.contains('.') {
+        match address.split_once(':') {
+            Some((to, ports)) => (to, Some(ports)),
+            None => (address, None),
+        }
+    } else {
+        (address, None)
+    };
+    Ok(SnatAddress {
+        to: Some(to),
+        persistent,
+        ports: ports.and_then(model_ports),
+        random,
+    })
 }
 
 /// `none`, which the model's `to` reads as no translation (CONTINUE),
@@ -654,11 +717,9 @@ fn snat_action_refusal(action: &str) -> String {
     let reason = if base == "NONAT" {
         "Shorewall 5.2.8 refuses it in the snat file too (\"Invalid ACTION (NONAT)\"): write CONTINUE"
     } else if base.ends_with('+') {
-        "`+` puts the entry in Shorewall's IFACE_snat chain, ahead of the nat file's one-to-one translations and the interface's other entries: not in fwgen's source NAT model"
+        "`+` puts the entry in Shorewall's IFACE_snat chain, whose RETURN (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say"
     } else if names_none(action.trim_start_matches("SNAT(").trim_end_matches(')')) {
         "`none` is no address"
-    } else if action.starts_with("MASQUERADE(") {
-        "a masquerade's source ports or `random` are not in fwgen's source NAT model"
     } else if action.contains(':') {
         "a logged source NAT entry is not in fwgen's model"
     } else {
@@ -4934,14 +4995,42 @@ impl Importer {
             let Ok(matches) = self.nat_matches(&line, &columns, names) else {
                 continue;
             };
+            // `SNAT+(...)`, `MASQUERADE+`: ahead of the nat file's
+            // one-to-one NAT (the IFACE_snat chain); CONTINUE+ stays refused.
+            let (action, before_nat) = match action
+                .strip_prefix("MASQUERADE+")
+                .or_else(|| action.strip_prefix("SNAT+"))
+            {
+                Some(rest) if rest.is_empty() || rest.starts_with('(') => {
+                    (action.replacen('+', "", 1), true)
+                }
+                _ => (action.clone(), false),
+            };
             let to = match action.as_str() {
                 "MASQUERADE" => None,
+                // MASQUERADE(PORTS[:random]) or MASQUERADE(random), as
+                // the masq file's ADDRESS writes it (`:PORTS`, `random`).
+                other if other.starts_with("MASQUERADE(") && other.ends_with(')') => {
+                    let args = &other["MASQUERADE(".len()..other.len() - 1];
+                    Some(match args {
+                        "random" => args.to_owned(),
+                        _ => format!(":{args}"),
+                    })
+                }
                 // No translation, and none by the later lines: `to = "none"`.
                 "CONTINUE" => Some("none".to_owned()),
                 other => match other
                     .strip_prefix("SNAT(")
                     .and_then(|a| a.strip_suffix(')'))
                 {
+                    // SNAT(:PORTS) keeps the address: iptables' `--to-source :PORTS`.
+                    Some(address) if address.starts_with(':') => {
+                        let reason = format!(
+                            "snat action `{other}`: source ports alone (the address kept) are not in fwgen's source NAT model"
+                        );
+                        self.refuse(&line, reason);
+                        continue;
+                    }
                     Some(address) if !names_none(address) => Some(address.to_owned()),
                     _ => {
                         self.refuse(&line, snat_action_refusal(other));
@@ -4950,7 +5039,14 @@ impl Importer {
                 },
             };
             for matched in &matches {
-                self.source_nat(&line, interface, sources, to.as_deref(), matched);
+                self.source_nat(
+                    &line,
+                    interface,
+                    sources,
+                    to.as_deref(),
+                    matched,
+                    before_nat,
+                );
             }
         }
         let mut comment: Option<String> = None;
@@ -4966,6 +5062,11 @@ impl Importer {
             let Some(interface) = columns.first().filter(|i| *i != "-") else {
                 self.refuse(&line, "a masq entry needs an INTERFACE");
                 continue;
+            };
+            // `+INTERFACE` (Nat.pm): ahead of the nat file's one-to-one NAT.
+            let (interface, before_nat) = match interface.strip_prefix('+') {
+                Some(interface) => (interface, true),
+                None => (interface.as_str(), false),
             };
             // An empty SOURCE is every source, as Shorewall pads it with `-`.
             let sources = columns.get(1).map_or("-", String::as_str);
@@ -4983,7 +5084,14 @@ impl Importer {
                 continue;
             }
             for matched in &matches {
-                self.source_nat(&line, interface, sources, to.as_deref(), matched);
+                self.source_nat(
+                    &line,
+                    interface,
+                    sources,
+                    to.as_deref(),
+                    matched,
+                    before_nat,
+                );
             }
         }
     }
@@ -5220,6 +5328,7 @@ impl Importer {
         sources: &str,
         to: Option<&str>,
         matched: &NatMatch,
+        before_nat: bool,
     ) {
         let (interface, destinations) = match snat_dest(interface, self.ipv6) {
             Ok(split) => split,
@@ -5277,13 +5386,18 @@ impl Importer {
             }
         }
         let sources = networks;
-        let (to, persistent) = match to.map(snat_address).transpose() {
-            Ok(parsed) => parsed.map_or((None, false), |(to, p)| (Some(to), p)),
+        let address = match to.map(snat_address).transpose() {
+            Ok(parsed) => parsed.unwrap_or_default(),
             Err(reason) => {
                 self.refuse(line, reason);
                 return;
             }
         };
+        let to = address.to;
+        if before_nat && to == Some("none") {
+            self.refuse(line, "masq `+INTERFACE` with NONAT (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say");
+            return;
+        }
         if self.ipv6 && to == Some("detect") {
             let reason = "shorewall6's SNAT(detect) is the interface's IPv6 address: fwgen's `detect` is IPv4's (nft_defines)";
             self.refuse(line, reason);
@@ -5306,10 +5420,13 @@ impl Importer {
             table.push("destinations", Value::strings(&destinations));
         }
         table.push_some("to", to);
-        table.push_some("persistent", persistent.then_some(true));
+        table.push_some("persistent", address.persistent.then_some(true));
         table.push_some("proto", matched.proto.as_deref());
         table.push_some("dport", matched.dport.as_deref());
         table.push_some("mark", matched.mark.as_deref());
+        table.push_some("ports", address.ports.as_deref());
+        table.push_some("random", address.random.then_some(true));
+        table.push_some("before_nat", before_nat.then_some(true));
         table.push_some("comment", line.comment.as_ref());
         self.add(Kind::Snat, "", zones, family, line, table);
     }

@@ -27,7 +27,7 @@ pub use ipset::{Ipset, IpsetKind, IpsetRef};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;
-pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo};
+pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo, SourcePorts};
 pub use owner::{Owner, OwnerId};
 pub use policy::{
     Decision, DecisionOrigin, DefaultAction, LogLevel, Policy, PolicyAction, PolicyMatrix,

@@ -187,10 +187,44 @@ pub struct Snat {
     /// Only packets whose mark passes (Shorewall's MARK column); `None`:
     /// every packet.
     pub mark: Option<super::MarkTest>,
+    /// The source ports the translation gives (Shorewall's
+    /// `SNAT(ADDRESS:PORTS)` and `MASQUERADE(PORTS)`), and `random`.
+    pub ports: SourcePorts,
+    /// Ahead of the one-to-one NAT of the interface (Shorewall's
+    /// `SNAT+`/`MASQUERADE+`: the IFACE_snat chain, which POSTROUTING
+    /// jumps to after the `nat_out` of ALL one-to-one entries and before
+    /// IFACE_out, the interface's own, and IFACE_masq, the other entries).
+    pub before_nat: bool,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.
     pub span: std::ops::Range<usize>,
+}
+
+/// How a source NAT entry picks the translated source port: within
+/// `range` (only with a protocol that has ports: Shorewall's
+/// validate_portpair1 asks for TCP, UDP, SCTP or DCCP, and nftables for
+/// an l4proto match), and at random (`random`: iptables' `--random`,
+/// nftables' `random`) rather than keeping the original port when free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SourcePorts {
+    pub range: Option<super::PortRange>,
+    pub random: bool,
+}
+
+impl SourcePorts {
+    pub fn is_default(&self) -> bool {
+        *self == SourcePorts::default()
+    }
+
+    /// `1024-65535` or `1024`, as Shorewall's SNAT()/MASQUERADE() and
+    /// nftables' `to :PORTS` write it.
+    pub fn range_text(&self) -> Option<String> {
+        self.range.map(|r| match r.low == r.high {
+            true => r.low.to_string(),
+            false => format!("{}-{}", r.low, r.high),
+        })
+    }
 }
 
 impl Snat {

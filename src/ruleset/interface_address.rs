@@ -25,7 +25,7 @@ impl Ruleset {
                 }
             }
             for s in &rule.statements {
-                if let Statement::SnatInterfaceAddress { interface } = s {
+                if let Statement::SnatInterfaceAddress { interface, .. } = s {
                     found.insert(interface.clone());
                 }
             }
@@ -72,12 +72,13 @@ fn resolve(rule: &mut Rule, addresses: &BTreeMap<String, Ipv4Addr>) {
         }
     }
     for s in &mut rule.statements {
-        if let Statement::SnatInterfaceAddress { interface } = s
+        if let Statement::SnatInterfaceAddress { interface, ports } = s
             && let Some(&addr) = addresses.get(interface.as_str())
         {
             *s = Statement::Snat {
                 family: Family::Ipv4,
                 to: SnatTo::one(IpAddr::V4(addr)),
+                ports: *ports,
             };
         }
     }

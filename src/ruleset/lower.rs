@@ -33,7 +33,7 @@ use crate::model::{
 use crate::model::{
     Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
     LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateLimit, RateUnit,
-    Redirect, Section, Service, Snat, SnatTo, ZoneId, ZoneRef,
+    Redirect, Section, Service, Snat, SnatTo, SourcePorts, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -4148,9 +4148,7 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
         nat_chain(
             "nat-postrouting",
             (Hook::Postrouting, Priority::Srcnat),
-            one_to_one_rules(model, Hook::Postrouting)
-                .chain(snats.flat_map(|(index, s)| snat_rules(model, s, index)))
-                .collect(),
+            postrouting_rules(model, snats.collect()),
         ),
     ]
     .into_iter()
@@ -4250,6 +4248,30 @@ fn routed_source_sets(model: &Model) -> Vec<Set> {
         .collect()
 }
 
+/// Source NAT in Shorewall's POSTROUTING order: the one-to-one entries
+/// with ALL (`nat_out`), the `before_nat` entries (each interface's
+/// IFACE_snat), the other one-to-one entries (IFACE_out), then the other
+/// source NAT entries (IFACE_masq); each in the model's order.
+fn postrouting_rules(model: &Model, snats: Vec<(usize, &Snat)>) -> Vec<Rule> {
+    let one_to_one = |all: bool| {
+        one_to_one_rules(model, Hook::Postrouting).filter(move |rule| match rule.origin {
+            Origin::OneToOne(index) => model.one_to_one[index].all_interfaces == all,
+            _ => !all,
+        })
+    };
+    let snat = |before: bool| {
+        snats
+            .iter()
+            .filter(move |(_, s)| s.before_nat == before)
+            .flat_map(|&(index, s)| snat_rules(model, s, index))
+    };
+    one_to_one(true)
+        .chain(snat(true))
+        .chain(one_to_one(false))
+        .chain(snat(false))
+        .collect()
+}
+
 /// One-to-one NAT's translations in the nat chain of `hook`, as Nat.pm's
 /// do_one_nat writes them: `-d EXTERNAL -j DNAT` in prerouting (on its
 /// interface, or every one with ALL), `-s INTERNAL -j SNAT` in
@@ -4279,6 +4301,7 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
             Statement::Snat {
                 family: Family::Ipv4,
                 to: SnatTo::one(nat.external),
+                ports: SourcePorts::default(),
             },
         ),
     };
@@ -4487,9 +4510,14 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
         _ if snat.exempt => Statement::Verdict(Verdict::Accept),
         _ if snat.detect => Statement::SnatInterfaceAddress {
             interface: snat.physical(&model.interfaces),
+            ports: snat.ports,
         },
-        Some(to) => Statement::Snat { family, to },
-        None => Statement::Masquerade,
+        Some(to) => Statement::Snat {
+            family,
+            to,
+            ports: snat.ports,
+        },
+        None => Statement::Masquerade { ports: snat.ports },
     };
     Rule::new(matches, vec![statement], Origin::Snat(index))
 }

@@ -27,7 +27,7 @@ use ipnet::IpNet;
 
 use crate::model::{
     ClampMss, ConnLimit, IcmpType, LogLevel, LogLimit, MarkTest, PortRange, RateLimit, SnatTo,
-    ZoneId,
+    SourcePorts, ZoneId,
 };
 
 /// The whole table.
@@ -450,16 +450,19 @@ pub enum Statement {
         to: IpAddr,
         port: Option<u16>,
     },
-    /// `snat ip to 203.0.113.10-203.0.113.12 persistent`.
+    /// `snat ip to 203.0.113.10-203.0.113.12 persistent`, or with ports
+    /// `snat ip to 203.0.113.10:1024-65535 random`.
     Snat {
         family: Family,
         to: SnatTo,
+        ports: SourcePorts,
     },
     /// `snat ip to $fwgen_addr_eth0`: SNAT to the interface's first IPv4
     /// address, a define given when the ruleset is loaded (Shorewall's
     /// `SNAT(detect)`); resolved to a `Snat` before a walk.
     SnatInterfaceAddress {
         interface: String,
+        ports: SourcePorts,
     },
     /// `add @routed-eth1-ipv4 { ip saddr }`: remember the source in the
     /// set a `Match::RoutedSource` reads.
@@ -467,7 +470,10 @@ pub enum Statement {
         set: String,
         family: Family,
     },
-    Masquerade,
+    /// `masquerade`, or with ports `masquerade to :1024-65535 random`.
+    Masquerade {
+        ports: SourcePorts,
+    },
     /// `redirect to :PORT`: the connection goes to a port on the firewall.
     Redirect(u16),
     /// `tcp option maxseg size set rt mtu` (or `set N`).

@@ -386,7 +386,7 @@ impl Walker<'_> {
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
                 | Statement::SnatInterfaceAddress { .. }
-                | Statement::Masquerade
+                | Statement::Masquerade { .. }
                 | Statement::AddSource { .. }
                 | Statement::Redirect(_)
                 | Statement::SetMss(_)
@@ -505,7 +505,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
                 s,
                 Statement::Dnat { .. }
                     | Statement::Snat { .. }
-                    | Statement::Masquerade
+                    | Statement::Masquerade { .. }
                     | Statement::Redirect(_)
             )
         });

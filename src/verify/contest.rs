@@ -10,7 +10,7 @@ use crate::explain::{Explanation, Nat, Place, Query, explain, explain_in};
 use crate::model::{Interface, InterfaceOption, Model, Protocol, Verdict, ZoneId};
 
 use super::Result;
-use super::probe::{self, Listeners, Outcome};
+use super::probe::{self, Listeners, Outcome, SourcePort};
 use super::sys::{self, run};
 use super::topology::{Host, Topology, link_name};
 
@@ -641,6 +641,7 @@ pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Exp
         outcome = Outcome::Accept {
             label: None,
             seen: None,
+            port: SourcePort::Seen(None),
         };
     }
     Ok(Expectation {
@@ -756,6 +757,7 @@ fn expected_outcome(
         return Ok(Outcome::Accept {
             label: None,
             seen: None,
+            port: SourcePort::Seen(None),
         });
     }
     let mut dest = probe.dest;
@@ -798,9 +800,19 @@ fn expected_outcome(
     } else {
         label
     };
+    // A source NAT's port range: the listener sees a port in it.
+    let port = answer
+        .nat
+        .iter()
+        .find_map(|nat| match nat {
+            Nat::Snat { ports, .. } | Nat::Masquerade { ports, .. } => ports.range,
+            _ => None,
+        })
+        .map_or(SourcePort::Seen(None), SourcePort::Within);
     Ok(Outcome::Accept {
         label,
         seen: Some(seen),
+        port,
     })
 }
 
@@ -847,6 +859,7 @@ fn expected_dhcp(model: &Model, probe: &Probe) -> Expectation {
             outcome: Outcome::Accept {
                 label: None,
                 seen: None,
+                port: SourcePort::Seen(None),
             },
             explanation: answers[0].clone(),
         },
@@ -1238,6 +1251,7 @@ pub fn run_dhcp(model: &Model, topology: &Topology, probe: &Probe) -> Result<Out
         Outcome::Accept {
             label: None,
             seen: None,
+            port: SourcePort::Seen(None),
         }
     } else {
         Outcome::Drop

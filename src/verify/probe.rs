@@ -14,6 +14,7 @@ use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
 
 use super::Result;
 use super::sys::enter;
+use crate::model::PortRange;
 
 /// How long a probe waits for an answer.
 pub const WAIT: Duration = Duration::from_millis(1500);
@@ -25,10 +26,37 @@ pub enum Outcome {
     Accept {
         label: Option<String>,
         seen: Option<IpAddr>,
+        /// The source port it saw, compared only with a range.
+        port: SourcePort,
     },
     Reject,
     Drop,
 }
+
+/// The source port a listener saw, as the contest compares it: only
+/// where explain's expectation is a range (a source NAT's `ports`), which
+/// the port seen must be in; any two ports seen agree (without a range
+/// the kernel keeps a probe's port, or picks another on a clash).
+#[derive(Debug, Clone, Copy)]
+pub enum SourcePort {
+    Seen(Option<u16>),
+    Within(PortRange),
+}
+
+impl PartialEq for SourcePort {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (SourcePort::Seen(_), SourcePort::Seen(_)) => true,
+            (SourcePort::Within(range), SourcePort::Seen(port))
+            | (SourcePort::Seen(port), SourcePort::Within(range)) => {
+                port.is_some_and(|p| range.contains(p))
+            }
+            (SourcePort::Within(a), SourcePort::Within(b)) => a == b,
+        }
+    }
+}
+
+impl Eq for SourcePort {}
 
 impl Outcome {
     pub fn verdict(&self) -> &'static str {
@@ -44,6 +72,15 @@ impl Outcome {
             Outcome::Accept {
                 label: Some(label),
                 seen: Some(seen),
+                port: SourcePort::Within(range),
+            } => format!(
+                "ACCEPT {label} saw {seen} port {}:{}",
+                range.low, range.high
+            ),
+            Outcome::Accept {
+                label: Some(label),
+                seen: Some(seen),
+                ..
             } => format!("ACCEPT {label} saw {seen}"),
             Outcome::Accept { .. } => "ACCEPT".to_owned(),
             other => other.verdict().to_owned(),
@@ -53,7 +90,7 @@ impl Outcome {
     /// `{"verdict", "host", "seen"}`; host and seen are null unless known.
     pub fn json(&self) -> serde_json::Value {
         let (host, seen) = match self {
-            Outcome::Accept { label, seen } => (label.clone(), seen.map(|s| s.to_string())),
+            Outcome::Accept { label, seen, .. } => (label.clone(), seen.map(|s| s.to_string())),
             _ => (None, None),
         };
         serde_json::json!({"verdict": self.verdict(), "host": host, "seen": seen})
@@ -65,14 +102,15 @@ fn canonical(address: IpAddr) -> IpAddr {
 }
 
 fn answer(label: &str, peer: SocketAddr) -> String {
-    format!("{label} {}\n", canonical(peer.ip()))
+    format!("{label} {} {}\n", canonical(peer.ip()), peer.port())
 }
 
 fn parse_answer(text: &str) -> Outcome {
     let mut words = text.split_whitespace();
     let label = words.next().map(str::to_owned);
     let seen = words.next().and_then(|w| w.parse().ok());
-    Outcome::Accept { label, seen }
+    let port = SourcePort::Seen(words.next().and_then(|w| w.parse().ok()));
+    Outcome::Accept { label, seen, port }
 }
 
 /// Listeners on every port, TCP and UDP, in one namespace; each answers
@@ -238,6 +276,7 @@ pub fn tcp(from: (IpAddr, Option<u16>), dest: SocketAddr) -> Result<Outcome> {
         _ => Outcome::Accept {
             label: None,
             seen: None,
+            port: SourcePort::Seen(None),
         },
     })
 }
@@ -293,6 +332,7 @@ pub fn ping(netns: &str, source: IpAddr, dest: IpAddr) -> Result<Outcome> {
         Outcome::Accept {
             label: None,
             seen: None,
+            port: SourcePort::Seen(None),
         }
     } else if text.contains("unreachable")
         || text.contains("prohibited")

@@ -53,6 +53,19 @@ fn ports(f: &mut Formatter<'_>, range: &PortRange) -> fmt::Result {
     }
 }
 
+/// A NAT statement's flags as nftables writes them: `random`, then
+/// `persistent`, comma-separated.
+fn nat_flags(f: &mut Formatter<'_>, random: bool, persistent: bool) -> fmt::Result {
+    let flags: Vec<&str> = [(random, "random"), (persistent, "persistent")]
+        .into_iter()
+        .filter_map(|(on, flag)| on.then_some(flag))
+        .collect();
+    if !flags.is_empty() {
+        write!(f, " {}", flags.join(","))?;
+    }
+    Ok(())
+}
+
 fn family_word(family: Family) -> &'static str {
     match family {
         Family::Ipv4 => "ip",
@@ -470,18 +483,30 @@ impl Display for Statement {
                 };
                 write!(f, "dnat {} to {target}", family_word(*family))
             }
-            Statement::Snat { family, to } => {
-                write!(f, "snat {} to {to}", family_word(*family))?;
-                if to.persistent {
-                    f.write_str(" persistent")?;
-                }
-                Ok(())
+            Statement::Snat { family, to, ports } => {
+                let target = match (ports.range_text(), family) {
+                    (None, _) => to.to_string(),
+                    (Some(range), Family::Ipv4) => format!("{to}:{range}"),
+                    (Some(range), Family::Ipv6) if to.is_range() => {
+                        format!("[{}]-[{}]:{range}", to.first, to.last)
+                    }
+                    (Some(range), Family::Ipv6) => format!("[{}]:{range}", to.first),
+                };
+                write!(f, "snat {} to {target}", family_word(*family))?;
+                nat_flags(f, ports.random, to.persistent)
             }
-            Statement::SnatInterfaceAddress { interface } => {
+            Statement::SnatInterfaceAddress { interface, ports } => {
                 let variable = crate::nft_defines::variable(interface);
-                write!(f, "snat ip to ${variable}")
+                write!(f, "snat ip to ${variable}")?;
+                nat_flags(f, ports.random, false)
             }
-            Statement::Masquerade => f.write_str("masquerade"),
+            Statement::Masquerade { ports } => {
+                f.write_str("masquerade")?;
+                if let Some(range) = ports.range_text() {
+                    write!(f, " to :{range}")?;
+                }
+                nat_flags(f, ports.random, false)
+            }
             Statement::AddSource { set, family } => {
                 write!(f, "add @{set} {{ {} saddr }}", family_word(*family))
             }
