@@ -767,7 +767,8 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     }
     // What the model can give one family alone (`options_ipv4`,
     // `options_ipv6`): each family keeps its own.
-    let per_family = |o: &String| ["dhcp", "nosmurfs", "tcpflags"].contains(&o.as_str());
+    let per_family =
+        |o: &String| ["dhcp", "nosmurfs", "tcpflags", "rpfilter"].contains(&o.as_str());
     if only_four.iter().chain(&only_six).all(per_family) {
         let kept: Vec<String> = only(&four_options, &only_four);
         if kept.is_empty() {
@@ -792,7 +793,7 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     refusals.push((
         six.line.clone(),
         format!(
-            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs and tcpflags (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
+            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs, tcpflags and rpfilter (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
             shown(&four_options),
             known.line.file,
@@ -935,16 +936,18 @@ struct Carried {
     /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
     dispositions: [&'static str; 4],
     /// The `*_LOG_LEVEL` settings of [`LOG_LEVEL_KEYS`], as the model writes them.
-    log_levels: [Option<String>; 5],
+    log_levels: [Option<String>; 6],
 }
 
-/// The log settings of `tcp_flags_log` and `smurf_log`.
-const LOG_LEVEL_KEYS: [(&str, &str); 5] = [
+/// The log settings of `tcp_flags_log`, `smurf_log`, the states' and
+/// `rpfilter_log`.
+const LOG_LEVEL_KEYS: [(&str, &str); 6] = [
     ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
     ("SMURF_LOG_LEVEL", "smurf_log"),
     ("RELATED_LOG_LEVEL", "related_log"),
     ("INVALID_LOG_LEVEL", "invalid_log"),
     ("UNTRACKED_LOG_LEVEL", "untracked_log"),
+    ("RPFILTER_LOG_LEVEL", "rpfilter_log"),
 ];
 
 /// A `*_LOG_LEVEL` setting as Config.pm reads it (`default_log_level`):
@@ -2652,6 +2655,11 @@ impl Importer {
         }
         for (n, (key, _)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
             let written = modelled.get(key).map_or("", |(v, _)| v.as_str());
+            // Config.pm: an empty or absent RPFILTER_LOG_LEVEL is info.
+            let written = match written.trim_matches('"') {
+                "" if key == "RPFILTER_LOG_LEVEL" => "info",
+                _ => written,
+            };
             match log_level_setting(key, written) {
                 Ok(level) => carried.log_levels[n] = level,
                 Err(reason) => refused.push((key, Some(reason))),
@@ -2711,6 +2719,14 @@ impl Importer {
         }
     }
 
+    /// Whether an interface has the `rpfilter` option: RPFILTER_LOG_LEVEL
+    /// (info unless set) is carried only then.
+    fn rpfiltered(&self) -> bool {
+        self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface && entry.options().iter().any(|o| o == "rpfilter")
+        })
+    }
+
     /// The carried settings, each after the lines it came from.
     fn write_settings(&self, firewall: &mut Table) {
         let modelled = &self.settings.modelled;
@@ -2736,7 +2752,9 @@ impl Importer {
         let states = Value::strings(&carried.blacklist_states);
         push("BLACKLIST", "blacklist_states", states);
         for ((key, model_key), level) in LOG_LEVEL_KEYS.iter().zip(&carried.log_levels) {
-            if let Some(level) = level {
+            if let Some(level) = level
+                && (*key != "RPFILTER_LOG_LEVEL" || self.rpfiltered())
+            {
                 push(key, model_key, level.into());
             }
         }
@@ -2915,7 +2933,9 @@ impl Importer {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
         }
         for (n, (key, model_key)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
-            if four.log_levels[n] == six_carried.log_levels[n] {
+            if four.log_levels[n] == six_carried.log_levels[n]
+                || (key == "RPFILTER_LOG_LEVEL" && !self.rpfiltered())
+            {
                 continue;
             }
             // Each family keeps its own (`smurf_log_ipv4`, `smurf_log_ipv6`, ...).
