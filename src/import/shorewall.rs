@@ -1630,6 +1630,7 @@ impl Importer {
         self.interfaces();
         self.judge_complete();
         self.judge_tcp_flags();
+        self.judge_rpfilter_log();
         // Before every line that may name a set: a save file's `create`
         // gives the set its kind, family and members.
         self.read_ipset_saves();
@@ -2719,12 +2720,38 @@ impl Importer {
         }
     }
 
-    /// Whether an interface has the `rpfilter` option: RPFILTER_LOG_LEVEL
-    /// (info unless set) is carried only then.
-    fn rpfiltered(&self) -> bool {
-        self.entries.iter().any(|entry| {
-            entry.kind == Kind::Interface && entry.options().iter().any(|o| o == "rpfilter")
-        })
+    /// RPFILTER_LOG_LEVEL (info unless set) is kept only where an
+    /// interface has the `rpfilter` option: without one it logs nothing,
+    /// and its key and origin line leave the model.
+    fn judge_rpfilter_log(&mut self) {
+        let rpfiltered = self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface
+                && ["options", "options_ipv4", "options_ipv6"]
+                    .iter()
+                    .any(|key| {
+                        matches!(entry.table.get(key), Some(Value::Array(options))
+                        if options.iter().any(|o| o.as_str() == Some("rpfilter")))
+                    })
+        });
+        let Some(firewall) = self.header.first_mut() else {
+            return;
+        };
+        if rpfiltered {
+            return;
+        }
+        let keys = ["rpfilter_log", "rpfilter_log_ipv4", "rpfilter_log_ipv6"];
+        let items = std::mem::take(&mut firewall.items);
+        for item in items {
+            if let Item::Pair(key, _) = &item
+                && keys.contains(&key.as_str())
+            {
+                if matches!(firewall.items.last(), Some(Item::Comment(_))) {
+                    firewall.items.pop();
+                }
+                continue;
+            }
+            firewall.items.push(item);
+        }
     }
 
     /// The carried settings, each after the lines it came from.
@@ -2752,9 +2779,7 @@ impl Importer {
         let states = Value::strings(&carried.blacklist_states);
         push("BLACKLIST", "blacklist_states", states);
         for ((key, model_key), level) in LOG_LEVEL_KEYS.iter().zip(&carried.log_levels) {
-            if let Some(level) = level
-                && (*key != "RPFILTER_LOG_LEVEL" || self.rpfiltered())
-            {
+            if let Some(level) = level {
                 push(key, model_key, level.into());
             }
         }
@@ -2933,9 +2958,7 @@ impl Importer {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
         }
         for (n, (key, model_key)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
-            if four.log_levels[n] == six_carried.log_levels[n]
-                || (key == "RPFILTER_LOG_LEVEL" && !self.rpfiltered())
-            {
+            if four.log_levels[n] == six_carried.log_levels[n] {
                 continue;
             }
             // Each family keeps its own (`smurf_log_ipv4`, `smurf_log_ipv6`, ...).
