@@ -1811,9 +1811,12 @@ fn rpfilter_drops_spoofed_sources() {
     let model = model("tests/models", "rpfilter");
     let mut without = model.clone();
     for interface in &mut without.interfaces {
-        interface
-            .options
-            .retain(|o| *o != fwgen::model::InterfaceOption::Rpfilter);
+        let rpfilter = fwgen::model::InterfaceOption::Rpfilter;
+        let at = interface.options.iter().position(|o| *o == rpfilter);
+        if let Some(at) = at {
+            interface.options.remove(at);
+            interface.option_spans.remove(at);
+        }
     }
     let dir = common::scratch("lab-rpfilter");
     let spoofed = ("net", "192.168.1.99".parse().unwrap(), 22);
