@@ -113,6 +113,15 @@ pub struct RawFirewall {
     /// SMURF_LOG_LEVEL of IPv6 alone, in place of `smurf_log`.
     #[schemars(with = "Option<String>")]
     pub smurf_log_ipv6: Option<Spanned<String>>,
+    /// RPFILTER_LOG_LEVEL: the log level of what rpfilter catches.
+    #[schemars(with = "Option<String>")]
+    pub rpfilter_log: Option<Spanned<String>>,
+    /// RPFILTER_LOG_LEVEL of IPv4 alone, in place of `rpfilter_log`.
+    #[schemars(with = "Option<String>")]
+    pub rpfilter_log_ipv4: Option<Spanned<String>>,
+    /// RPFILTER_LOG_LEVEL of IPv6 alone, in place of `rpfilter_log`.
+    #[schemars(with = "Option<String>")]
+    pub rpfilter_log_ipv6: Option<Spanned<String>>,
     /// RELATED_LOG_LEVEL: related packets are logged in each zone pair's
     /// chain before their disposition.
     #[schemars(with = "Option<String>")]

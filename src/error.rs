@@ -538,7 +538,7 @@ impl Error {
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
-            FamilyInterfaceOption { .. } => "only `dhcp`, `nosmurfs` and `tcpflags` may differ between the families: write the option in `options` (both families)".into(),
+            FamilyInterfaceOption { .. } => "only `dhcp`, `nosmurfs`, `tcpflags` and `rpfilter` may differ between the families: write the option in `options` (both families)".into(),
             FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
@@ -756,7 +756,7 @@ pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
 }
 
 /// The interface options the analyzer knows, as the hint lists them.
-const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], optional";
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], rpfilter, logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], optional";
 
 /// The candidate nearest to a misspelt name, when one is near enough to be
 /// what was meant: the same but for case, or a few edits away (one edit

@@ -89,6 +89,7 @@ error_case! {
     dnat_with_hosts => "dnat-with-hosts",
     interface_option_value => "interface-option-value",
     interface_option_twice => "interface-option-twice",
+    interface_option_rpfilter => "interface-option-rpfilter",
     interface_option_family => "interface-option-family",
     policy_family => "policy-family",
     policy_family_missing => "policy-family-missing",

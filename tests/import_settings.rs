@@ -741,3 +741,43 @@ fn a_line_that_is_not_an_assignment_is_refused() {
     assert_refused("not-assignment", "JUNK", "not NAME=value");
     assert_refused("export", "export FOO=1", "not NAME=value");
 }
+
+/// Issue #15: the two-interfaces sample with `rpfilter` in place of
+/// `routefilter` imports: the option is carried, and RPFILTER_LOG_LEVEL
+/// ("$LOG_LEVEL", info) becomes `rpfilter_log`; RPFILTER_DISPOSITION takes
+/// DROP alone.
+#[test]
+fn rpfilter_and_its_log_level_are_carried() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("rpfilter", "RPFILTER_LOG_LEVEL=notice");
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    let swapped = interfaces.replace("routefilter", "rpfilter");
+    std::fs::write(dir.join("interfaces"), swapped).unwrap();
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let origin = format!("# shorewall.conf:{}\n", planted_line(&dir));
+    assert!(
+        model.contains(&format!("{origin}rpfilter_log = \"notice\"\n")),
+        "{model}"
+    );
+    assert!(model.contains("\"rpfilter\", \"logmartians\"]"), "{model}");
+    assert_refused(
+        "rpfilter-reject",
+        "RPFILTER_DISPOSITION=REJECT",
+        "fwgen's rpfilter option drops",
+    );
+}
+
+/// Without an rpfilter interface the sample's RPFILTER_LOG_LEVEL logs
+/// nothing: the model gets no `rpfilter_log`.
+#[test]
+fn rpfilter_log_without_rpfilter_is_left_out() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("rpfilter-unused", "RPFILTER_LOG_LEVEL=notice");
+    let output = import(&dir);
+    assert!(output.status.success());
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(!model.contains("rpfilter_log"), "{model}");
+}

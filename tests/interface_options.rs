@@ -57,7 +57,7 @@ const VERDICTS: &[(&str, Expected)] = &[
     ("routeback", Modelled),
     ("routeback=0", NoEffect),
     ("routefilter=2", Modelled),
-    ("rpfilter", Refused),
+    ("rpfilter", Modelled),
     ("sfilter=10.0.0.0/8", Refused),
     ("sourceroute", Modelled),
     ("tcpflags", Modelled),

@@ -1823,6 +1823,52 @@ fn route_filter_drops_spoofed_sources_on_every_interface() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #15: the probes agree on tests/models/rpfilter.toml (rpfilter
+/// on both interfaces lets every honest source through).
+#[test]
+fn model_rpfilter() {
+    lab_model("rpfilter", "rpfl");
+}
+
+/// Issue #15: the rpfilter option: a SYN from the internet with a local
+/// network's source address, to the firewall's open SSH port, is dropped
+/// by Shorewall's rpfilter match and nftables' fib alike; with the option
+/// left out (and no rp_filter) it arrives in both.
+#[test]
+fn rpfilter_drops_spoofed_sources() {
+    common::require_lab();
+    let model = model("tests/models", "rpfilter");
+    let mut without = model.clone();
+    for interface in &mut without.interfaces {
+        let rpfilter = fwgen::model::InterfaceOption::Rpfilter;
+        let at = interface.options.iter().position(|o| *o == rpfilter);
+        if let Some(at) = at {
+            interface.options.remove(at);
+            interface.option_spans.remove(at);
+        }
+    }
+    let dir = common::scratch("lab-rpfilter");
+    let spoofed = ("net", "192.168.1.99".parse().unwrap(), 22);
+    let arrives = |model: &Model, name: &str, contestant: &Contestant| {
+        spoof::spoofed_syn_arrives(model, name, contestant, &dir, spoofed)
+    };
+    let shorewall = arrives(&model, "rpsw", &Contestant::Shorewall);
+    let nftables = arrives(
+        &model,
+        "rpnf",
+        &Contestant::Nftables(nftables_ruleset(&model)),
+    );
+    let shorewall_without = arrives(&without, "rpsn", &Contestant::Shorewall);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&without));
+    let nftables_without = arrives(&without, "rpnn", &ruleset);
+    assert_eq!(
+        (shorewall, nftables, shorewall_without, nftables_without),
+        (false, false, true, true),
+        "the spoofed SYN arrived: with rpfilter (Shorewall, nftables), without (Shorewall, nftables)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #13: ppp9 (vpn) is matched before ppp+ (net), which covers it.
 #[test]
 fn model_wildcard_and_named() {

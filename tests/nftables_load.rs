@@ -173,6 +173,7 @@ mod models {
         family_settings => "family-settings",
         family_dispositions => "family-dispositions",
         routefilter_loose => "routefilter-loose",
+        rpfilter => "rpfilter",
         wildcard_and_named => "wildcard-and-named",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",

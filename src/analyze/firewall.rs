@@ -60,6 +60,15 @@ impl Analyzer<'_> {
                 [&raw.smurf_log, &raw.smurf_log_ipv4, &raw.smurf_log_ipv6],
                 Self::log_level,
             ),
+            rpfilter_log: self.families(
+                "rpfilter_log",
+                [
+                    &raw.rpfilter_log,
+                    &raw.rpfilter_log_ipv4,
+                    &raw.rpfilter_log_ipv6,
+                ],
+                Self::log_level,
+            ),
             state_logs: StateLogs {
                 related: self.families(
                     "related_log",
@@ -318,6 +327,8 @@ impl Analyzer<'_> {
             ("ip_forwarding", true, &raw.ip_forwarding_ipv6),
             ("smurf_log", false, &raw.smurf_log_ipv4),
             ("smurf_log", true, &raw.smurf_log_ipv6),
+            ("rpfilter_log", false, &raw.rpfilter_log_ipv4),
+            ("rpfilter_log", true, &raw.rpfilter_log_ipv6),
             (
                 "tcp_flags_disposition",
                 false,

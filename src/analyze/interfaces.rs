@@ -64,7 +64,10 @@ impl Analyzer<'_> {
                     .map_or_else(|| option.to_string(), |t| t.get_ref().clone());
                 let per_family = matches!(
                     option,
-                    InterfaceOption::Dhcp | InterfaceOption::Nosmurfs | InterfaceOption::Tcpflags
+                    InterfaceOption::Dhcp
+                        | InterfaceOption::Nosmurfs
+                        | InterfaceOption::Tcpflags
+                        | InterfaceOption::Rpfilter
                 );
                 if !per_family {
                     let family = if ipv6 { "IPv6" } else { "IPv4" };
@@ -220,6 +223,15 @@ impl Analyzer<'_> {
                 self.error(Some(text.span()), kind);
                 continue;
             }
+            if let Some((_, first)) = options.iter().find(|(o, _)| filters_twice(*o, option)) {
+                let kind = ErrorKind::ConflictingOptions {
+                    first: first.get_ref().clone(),
+                    second: text.get_ref().clone(),
+                    reason: "Shorewall refuses them together (\"The 'routefilter', 'sfilter' and 'rpfilter' options are mutually exclusive\"): keep one",
+                };
+                self.error(Some(text.span()), kind);
+                continue;
+            }
             options.push((option, text));
         }
         options
@@ -253,6 +265,7 @@ impl Analyzer<'_> {
             "bridge" => flag(InterfaceOption::Bridge),
             "tcpflags" => flag(InterfaceOption::Tcpflags),
             "nosmurfs" => flag(InterfaceOption::Nosmurfs),
+            "rpfilter" => flag(InterfaceOption::Rpfilter),
             "arp_filter" => flag(InterfaceOption::ArpFilter),
             "optional" => flag(InterfaceOption::Optional),
             "routefilter" => {
@@ -427,4 +440,11 @@ fn key_hint(key: &str) -> &'static str {
         "physical" => "the model writes it as a key: `physical = \"NAME\"`",
         _ => "the model writes it as a key of [interfaces.NAME]",
     }
+}
+
+/// `routefilter` (but `=0`) and `rpfilter` on one interface (Zones.pm).
+fn filters_twice(a: InterfaceOption, b: InterfaceOption) -> bool {
+    let routefilter = |o| matches!(o, InterfaceOption::Routefilter(v) if v != Some(0));
+    let rpfilter = |o| o == InterfaceOption::Rpfilter;
+    (routefilter(a) && rpfilter(b)) || (rpfilter(a) && routefilter(b))
 }

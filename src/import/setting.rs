@@ -96,6 +96,7 @@ pub const SETTINGS: &[Setting] = &[
     // `related_log`, `invalid_log`, `untracked_log`.
     modelled("TCP_FLAGS_LOG_LEVEL", ""),
     modelled("SMURF_LOG_LEVEL", ""),
+    modelled("RPFILTER_LOG_LEVEL", "info"),
     modelled("RELATED_LOG_LEVEL", ""),
     modelled("INVALID_LOG_LEVEL", ""),
     modelled("UNTRACKED_LOG_LEVEL", ""),
@@ -190,7 +191,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("LOGFILE"),
     noted("LOGTAGONLY"),
     noted("MACLIST_LOG_LEVEL"),
-    noted("RPFILTER_LOG_LEVEL"),
     noted("SFILTER_LOG_LEVEL"),
     noted("STARTUP_LOG"),
     noted("RFC1918_LOG_LEVEL"),
@@ -276,7 +276,12 @@ pub const SETTINGS: &[Setting] = &[
     noted("MACLIST_TABLE"),
     noted("MACLIST_TTL"),
     noted("MACLIST_DISPOSITION"),
-    noted("RPFILTER_DISPOSITION"),
+    only(
+        "RPFILTER_DISPOSITION",
+        "drop",
+        &["drop"],
+        "fwgen's rpfilter option drops the packets it catches: Shorewall's REJECT (in the mangle table) and the audited A_DROP and A_REJECT are not in the model",
+    ),
     noted("QUEUE_DEFAULT"),
     noted("NFQUEUE_DEFAULT"),
     // Renamed in Shorewall 5 (AUTO_COMMENT, BLACKLIST_LOGLEVEL) or removed.

@@ -833,7 +833,8 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     }
     // What the model can give one family alone (`options_ipv4`,
     // `options_ipv6`): each family keeps its own.
-    let per_family = |o: &String| ["dhcp", "nosmurfs", "tcpflags"].contains(&o.as_str());
+    let per_family =
+        |o: &String| ["dhcp", "nosmurfs", "tcpflags", "rpfilter"].contains(&o.as_str());
     if only_four.iter().chain(&only_six).all(per_family) {
         let kept: Vec<String> = only(&four_options, &only_four);
         if kept.is_empty() {
@@ -858,7 +859,7 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     refusals.push((
         six.line.clone(),
         format!(
-            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs and tcpflags (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
+            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs, tcpflags and rpfilter (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
             shown(&four_options),
             known.line.file,
@@ -1001,16 +1002,18 @@ struct Carried {
     /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
     dispositions: [&'static str; 4],
     /// The `*_LOG_LEVEL` settings of [`LOG_LEVEL_KEYS`], as the model writes them.
-    log_levels: [Option<String>; 5],
+    log_levels: [Option<String>; 6],
 }
 
-/// The log settings of `tcp_flags_log` and `smurf_log`.
-const LOG_LEVEL_KEYS: [(&str, &str); 5] = [
+/// The log settings of `tcp_flags_log`, `smurf_log`, the states' and
+/// `rpfilter_log`.
+const LOG_LEVEL_KEYS: [(&str, &str); 6] = [
     ("TCP_FLAGS_LOG_LEVEL", "tcp_flags_log"),
     ("SMURF_LOG_LEVEL", "smurf_log"),
     ("RELATED_LOG_LEVEL", "related_log"),
     ("INVALID_LOG_LEVEL", "invalid_log"),
     ("UNTRACKED_LOG_LEVEL", "untracked_log"),
+    ("RPFILTER_LOG_LEVEL", "rpfilter_log"),
 ];
 
 /// A `*_LOG_LEVEL` setting as Config.pm reads it (`default_log_level`):
@@ -1755,6 +1758,7 @@ impl Importer {
         self.interfaces();
         self.judge_complete();
         self.judge_tcp_flags();
+        self.judge_rpfilter_log();
         // Before every line that may name a set: a save file's `create`
         // gives the set its kind, family and members.
         self.read_ipset_saves();
@@ -2927,6 +2931,11 @@ impl Importer {
         }
         for (n, (key, _)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
             let written = modelled.get(key).map_or("", |(v, _)| v.as_str());
+            // Config.pm: an empty or absent RPFILTER_LOG_LEVEL is info.
+            let written = match written.trim_matches('"') {
+                "" if key == "RPFILTER_LOG_LEVEL" => "info",
+                _ => written,
+            };
             match log_level_setting(key, written) {
                 Ok(level) => carried.log_levels[n] = level,
                 Err(reason) => refused.push((key, Some(reason))),
@@ -2983,6 +2992,40 @@ impl Importer {
         });
         if flagged {
             self.refuse(&line, reason);
+        }
+    }
+
+    /// RPFILTER_LOG_LEVEL (info unless set) is kept only where an
+    /// interface has the `rpfilter` option: without one it logs nothing,
+    /// and its key and origin line leave the model.
+    fn judge_rpfilter_log(&mut self) {
+        let rpfiltered = self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface
+                && ["options", "options_ipv4", "options_ipv6"]
+                    .iter()
+                    .any(|key| {
+                        matches!(entry.table.get(key), Some(Value::Array(options))
+                        if options.iter().any(|o| o.as_str() == Some("rpfilter")))
+                    })
+        });
+        let Some(firewall) = self.header.first_mut() else {
+            return;
+        };
+        if rpfiltered {
+            return;
+        }
+        let keys = ["rpfilter_log", "rpfilter_log_ipv4", "rpfilter_log_ipv6"];
+        let items = std::mem::take(&mut firewall.items);
+        for item in items {
+            if let Item::Pair(key, _) = &item
+                && keys.contains(&key.as_str())
+            {
+                if matches!(firewall.items.last(), Some(Item::Comment(_))) {
+                    firewall.items.pop();
+                }
+                continue;
+            }
+            firewall.items.push(item);
         }
     }
 

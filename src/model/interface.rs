@@ -54,6 +54,10 @@ pub enum InterfaceOption {
     Nosmurfs,
     /// Reverse-path filtering (rp_filter): drop spoofed sources.
     Routefilter(Option<u8>),
+    /// Shorewall's rpfilter: new, related and invalid packets whose source
+    /// would not be routed back out of the interface (strict, with the
+    /// packet's mark) are dropped before the filter (mangle PREROUTING).
+    Rpfilter,
     /// Log martian packets (log_martians sysctl).
     Logmartians(Option<u8>),
     /// Accept source-routed packets (accept_source_route sysctl).
@@ -134,6 +138,7 @@ impl Display for InterfaceOption {
             InterfaceOption::Tcpflags => ("tcpflags", None),
             InterfaceOption::Nosmurfs => ("nosmurfs", None),
             InterfaceOption::Routefilter(v) => ("routefilter", *v),
+            InterfaceOption::Rpfilter => ("rpfilter", None),
             InterfaceOption::Logmartians(v) => ("logmartians", *v),
             InterfaceOption::Sourceroute(v) => ("sourceroute", *v),
             InterfaceOption::ArpFilter => ("arp_filter", None),

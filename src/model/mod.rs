@@ -127,6 +127,9 @@ pub struct Firewall {
     /// SMURF_LOG_LEVEL of each family: what nosmurfs catches is logged
     /// first.
     pub smurf_log: Families<Option<LogLevel>>,
+    /// RPFILTER_LOG_LEVEL of each family: what rpfilter catches is logged
+    /// first.
+    pub rpfilter_log: Families<Option<LogLevel>>,
     /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL and UNTRACKED_LOG_LEVEL: the
     /// packets of the state are logged in each zone pair's chain before
     /// their disposition (see [`Firewall::disposition_log`]).

@@ -80,7 +80,10 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         ("wait", _) => NoEffect(
             "Shorewall's start waits for an optional interface to come up; fwgen's nftables ruleset matches interfaces by name, loads while they are down, and needs no wait",
         ),
-        ("dhcp" | "routeback" | "bridge" | "tcpflags" | "nosmurfs" | "routefilter", _)
+        (
+            "dhcp" | "routeback" | "bridge" | "tcpflags" | "nosmurfs" | "routefilter" | "rpfilter",
+            _,
+        )
         | ("logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "optional" | "mss", _) => {
             Modelled
         }
@@ -112,9 +115,6 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         }
         ("required", _) => Refused(
             "Shorewall refuses to start without the interface; fwgen's nftables ruleset loads whether it is up or not, so the two would differ: drop it (or write `optional`)",
-        ),
-        ("rpfilter", _) => Refused(
-            "the rpfilter match is not in fwgen's model: `routefilter` filters spoofed sources by the same reverse-path lookup",
         ),
         ("sfilter", _) => Refused(
             "source filtering by listed networks (`sfilter=`) is not in fwgen's model: `routefilter` drops spoofed sources",

@@ -76,6 +76,7 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     if let Some(prerouting) = prerouting_chain(model) {
         chains.push(prerouting);
     }
+    chains.extend(rpfilter_chain(model));
     chains.push(local_chain(model, &pairs, Side::In));
     chains.push(forward_chain(model, &pairs));
     chains.push(local_chain(model, &pairs, Side::Out));
@@ -3492,7 +3493,10 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
 /// is routeback, route-filtered or `+`. Two zones sharing it (hosts, nested
 /// zones) do not reach each other through the firewall then.
 fn sfiltered(model: &Model, interface: &Interface) -> bool {
-    !interface.routeback() && model.route_filter(interface).is_none() && interface.physical != "+"
+    !interface.routeback()
+        && model.route_filter(interface).is_none()
+        && !interface.has_any(InterfaceOption::Rpfilter)
+        && interface.physical != "+"
 }
 
 /// routefilter: drop packets whose source would not be routed back, as the
@@ -3546,6 +3550,91 @@ fn prerouting_chain(model: &Model) -> Option<Chain> {
         comment: None,
         rules,
     })
+}
+
+/// rpfilter, as Shorewall's mangle PREROUTING `-i IF -j rpfilter`
+/// (Misc.pm): a new, related or invalid packet whose source would not be
+/// routed back out of the interface it came in on, looked up with its mark
+/// (`-m rpfilter --validmark --invert`), is dropped (RPFILTER_DISPOSITION
+/// DROP), logged first with `rpfilter_log`. Where an IPv4 rpfilter
+/// interface has `dhcp`, DHCP requests from 0.0.0.0 pass on every rpfilter
+/// interface (Shorewall's one RETURN in the shared chain).
+fn rpfilter_chain(model: &Model) -> Option<Chain> {
+    let on = |i: &Interface, ipv6| i.has_for(InterfaceOption::Rpfilter, ipv6);
+    let dhcp = model.interfaces.iter().enumerate().find(|(index, i)| {
+        model.interface_family(*index).has_ipv4()
+            && on(i, false)
+            && i.has_for(InterfaceOption::Dhcp, false)
+    });
+    let mut rules = Vec::new();
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        let incoming: Vec<Match> = if_name(interface)
+            .map(|name| Match::Interface {
+                side: Side::In,
+                negated: false,
+                names: vec![name],
+            })
+            .into_iter()
+            .collect();
+        // Always the family: the other family's packets are not Shorewall's
+        // (or Shorewall6's) to filter.
+        for (family, _) in family_matches(model, interface, InterfaceOption::Rpfilter) {
+            let mut matches = incoming.clone();
+            matches.push(Match::Family(family));
+            if let (Family::Ipv4, Some((dhcp, _))) = (family, dhcp) {
+                rules.push(rpfilter_dhcp(matches.clone(), dhcp));
+            }
+            matches.push(Match::CtState(vec![
+                CtState::New,
+                CtState::Related,
+                CtState::Invalid,
+            ]));
+            matches.push(Match::Fib(Fib::NoRouteBackWithMark));
+            let mut statements = Vec::new();
+            if let Some(level) = model.firewall.rpfilter_log.get(family == Family::Ipv6) {
+                statements.push(log(model, "rplog", "DROP", level));
+            }
+            statements.push(drop_());
+            let origin = Origin::InterfaceOption {
+                interface: index,
+                option: "rpfilter",
+            };
+            rules.push(Rule::new(matches, statements, origin));
+        }
+    }
+    (!rules.is_empty()).then(|| Chain {
+        name: "rpfilter".to_owned(),
+        base: base(
+            Hook::Prerouting,
+            ChainType::Filter,
+            Priority::Mangle,
+            Policy::Accept,
+        ),
+        comment: Some("rpfilter: Shorewall's mangle rpfilter chain".to_owned()),
+        rules,
+    })
+}
+
+/// Shorewall's `-s 0.0.0.0 -p udp --dport 67 --sport 68 -j RETURN` at the
+/// head of its rpfilter chain, from the first rpfilter interface with `dhcp`.
+fn rpfilter_dhcp(mut matches: Vec<Match>, dhcp: usize) -> Rule {
+    matches.push(address(
+        Family::Ipv4,
+        Direction::Source,
+        vec![net("0.0.0.0/32")],
+    ));
+    let port = |direction, port| Match::Port {
+        proto: PortProto::Udp,
+        direction,
+        ports: vec![PortRange::single(port)],
+    };
+    matches.push(port(Direction::Destination, 67));
+    matches.push(port(Direction::Source, 68));
+    let origin = Origin::InterfaceOption {
+        interface: dhcp,
+        option: "dhcp",
+    };
+    Rule::new(matches, vec![accept()], origin)
 }
 
 /// The interface's own `routefilter` option, else the model's `route_filter`.

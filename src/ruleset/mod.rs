@@ -268,6 +268,10 @@ pub enum Fib {
     NoRouteBackStrict,
     /// No route back to the source at all.
     NoRouteBackLoose,
+    /// No route back to the source through the interface it came in on,
+    /// looked up with the packet's mark (Shorewall's `-m rpfilter
+    /// --validmark --invert`).
+    NoRouteBackWithMark,
     /// The destination is a broadcast, anycast or multicast address.
     DestinationIsBroadcastLike,
     /// The destination is a broadcast or anycast address (Broadcast).

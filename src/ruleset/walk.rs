@@ -225,9 +225,12 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::Fib(Fib::SourceIsBroadcast) => {
             packet.saddr == Some(IpAddr::from([255, 255, 255, 255]))
         }
-        Match::Fib(Fib::DestinationIsAnycast | Fib::NoRouteBackStrict | Fib::NoRouteBackLoose) => {
-            false
-        }
+        Match::Fib(
+            Fib::DestinationIsAnycast
+            | Fib::NoRouteBackStrict
+            | Fib::NoRouteBackLoose
+            | Fib::NoRouteBackWithMark,
+        ) => false,
         Match::Fib(Fib::DestinationIsBroadcastLike) => packet.daddr.is_some_and(|a| match a {
             IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
             IpAddr::V6(v6) => v6.is_multicast(),

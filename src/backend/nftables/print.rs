@@ -270,6 +270,7 @@ impl Display for Match {
                 Fib::DestinationIsAnycast => "fib daddr type anycast",
                 Fib::NoRouteBackStrict => "fib saddr . iif oif missing",
                 Fib::NoRouteBackLoose => "fib saddr oif missing",
+                Fib::NoRouteBackWithMark => "fib saddr . mark . iif oif missing",
                 Fib::DestinationIsBroadcastLike => {
                     "fib daddr type { broadcast, anycast, multicast }"
                 }

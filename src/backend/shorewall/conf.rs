@@ -6,7 +6,9 @@
 use askama::Template;
 
 use super::{Product, sample};
-use crate::model::{ClampMss, Disposition, DispositionKey, Forwarding, LogLimit, Model, blacklist};
+use crate::model::{
+    ClampMss, Disposition, DispositionKey, Forwarding, InterfaceOption, LogLimit, Model, blacklist,
+};
 
 /// A setting fwgen decides: its value as written, and why.
 struct Decided {
@@ -129,11 +131,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             format!("log prefixes such as {prefix}:net-fw:DROP:"),
         ),
         log_limit(model.firewall.log_limit),
-        decide(
-            "RPFILTER_LOG_LEVEL",
-            "info",
-            "Shorewall's default; fwgen writes no rpfilter option",
-        ),
+        rpfilter_log(model, product),
         decide(
             "SFILTER_LOG_LEVEL",
             "info",
@@ -337,6 +335,35 @@ fn smurf_log(model: &Model, product: Product) -> Decided {
             format!("nosmurfs drops are logged ({key})"),
         ),
         None => decide("SMURF_LOG_LEVEL", "", "nosmurfs drops are not logged"),
+    }
+}
+
+/// RPFILTER_LOG_LEVEL, from the product's family's `rpfilter_log`.
+fn rpfilter_log(model: &Model, product: Product) -> Decided {
+    let key = family_key("rpfilter_log", model.firewall.rpfilter_log.same(), product);
+    match model.firewall.rpfilter_log.get(product.ipv6) {
+        Some(level) => decide(
+            "RPFILTER_LOG_LEVEL",
+            format!("\"{level}\""),
+            format!("rpfilter drops are logged ({key})"),
+        ),
+        None if !model
+            .interfaces
+            .iter()
+            .any(|i| i.has_for(InterfaceOption::Rpfilter, product.ipv6)) =>
+        {
+            decide(
+                "RPFILTER_LOG_LEVEL",
+                "info",
+                "Shorewall's default; fwgen writes no rpfilter option",
+            )
+        }
+        // Config.pm reads an empty level as info.
+        None => decide(
+            "RPFILTER_LOG_LEVEL",
+            "NONE",
+            "rpfilter drops are not logged",
+        ),
     }
 }
 
