@@ -2997,7 +2997,7 @@ impl Importer {
 
     /// RPFILTER_LOG_LEVEL (info unless set) is kept only where an
     /// interface has the `rpfilter` option: without one it logs nothing,
-    /// and its key and origin line leave the model.
+    /// and its key and origin line leave the model, noted by name.
     fn judge_rpfilter_log(&mut self) {
         let rpfiltered = self.entries.iter().any(|entry| {
             entry.kind == Kind::Interface
@@ -3016,17 +3016,26 @@ impl Importer {
         }
         let keys = ["rpfilter_log", "rpfilter_log_ipv4", "rpfilter_log_ipv6"];
         let items = std::mem::take(&mut firewall.items);
+        let mut notes = Vec::new();
         for item in items {
             if let Item::Pair(key, _) = &item
                 && keys.contains(&key.as_str())
             {
-                if matches!(firewall.items.last(), Some(Item::Comment(_))) {
+                let at = match firewall.items.last() {
+                    Some(Item::Comment(origin)) => format!("{origin}: "),
+                    _ => String::new(),
+                };
+                if !at.is_empty() {
                     firewall.items.pop();
                 }
+                notes.push(format!(
+                    "{at}RPFILTER_LOG_LEVEL (`{key}`) is not carried: no interface has the `rpfilter` option, so it logs nothing"
+                ));
                 continue;
             }
             firewall.items.push(item);
         }
+        self.notes.extend(notes);
     }
 
     /// The carried settings, each after the lines it came from.
