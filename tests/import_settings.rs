@@ -779,5 +779,9 @@ fn rpfilter_log_without_rpfilter_is_left_out() {
     let output = import(&dir);
     assert!(output.status.success());
     let model = String::from_utf8(output.stdout).unwrap();
-    assert!(!model.contains("rpfilter_log"), "{model}");
+    assert!(!model.contains("\nrpfilter_log"), "{model}");
+    assert!(
+        model.contains("RPFILTER_LOG_LEVEL (`rpfilter_log`) is not carried: no interface has the `rpfilter` option"),
+        "left out, but named: {model}"
+    );
 }
