@@ -4888,3 +4888,26 @@ fn ipsets_take_their_products_family_and_a_name_in_both_is_refused() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A zone declared twice is refused at the second line in Shorewall's
+/// words (Zones.pm: "Duplicate zone name"), never as TOML's duplicate key.
+#[test]
+fn a_zone_declared_twice_is_refused_as_shorewall_refuses_it() {
+    let dir = sample_with_rules("import-zone-twice", b"?SECTION NEW\n", None);
+    let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
+    let count = zones.lines().count();
+    std::fs::write(dir.join("zones"), format!("{zones}net\tipv4\n")).unwrap();
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[&format!(
+            "zones:{}: zone `net` is declared again (first at zones:",
+            count + 1
+        )],
+    );
+    assert!(
+        stderr.contains("(\"Duplicate zone name (net)\")"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not valid TOML"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

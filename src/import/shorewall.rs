@@ -2045,6 +2045,32 @@ impl Importer {
             };
             return text;
         }
+        // A second zone or interface of one name is a second TOML table of
+        // that key: said as Shorewall says it (Zones.pm).
+        if let ErrorKind::TomlSyntax { message } = &*error.kind
+            && message.contains("duplicate key")
+            && let Some(span) = &error.span
+            && let Some(index) = placed.iter().position(|p| p.whole.contains(&span.start))
+        {
+            let entry = &self.entries[index];
+            let first = (self.entries.iter())
+                .find(|e| e.kind == entry.kind && e.name == entry.name)
+                .map(|e| Self::origin(&e.line))
+                .unwrap_or_default();
+            let said = match entry.kind {
+                Kind::Zone => Some(("zone", format!("Duplicate zone name ({})", entry.name))),
+                Kind::Interface => {
+                    Some(("interface", format!("Duplicate Interface ({})", entry.name)))
+                }
+                _ => None,
+            };
+            if let Some((what, shorewall)) = said {
+                return format!(
+                    "{what} `{}` is declared again (first at {first}); Shorewall refuses it too (\"{shorewall}\")",
+                    entry.name
+                );
+            }
+        }
         let skipped = match &*error.kind {
             ErrorKind::UnknownZone { name, .. } => Some(("zone", name)),
             ErrorKind::UnknownInterface { name, .. } => Some(("interface", name)),
