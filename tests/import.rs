@@ -2085,7 +2085,7 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     let output = import_within(&dir, true);
     let model = imported_model(&output);
     for skipped in [
-        "# SKIPPED zones:4: zone options are not in fwgen's model",
+        "# SKIPPED zones:4: zone options (OPTIONS `mss=1400`) are not in fwgen's model: the zone goes whole",
         "# SKIPPED interfaces:2: interface option `upnp`: UPnP lets miniupnpd open ports at run time",
         "# SKIPPED interfaces:3: option `proxyarp` does not take the value `2`",
         "# SKIPPED interfaces:4: its zone `dmz` was skipped (zones:4)",

@@ -1546,7 +1546,6 @@ fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
 
-/// Free text fwgen accepts: one line without quotes, `\`, `$` or backticks.
 /// The words of the column headers Shorewall 5.2.8's files ship with
 /// (configfiles/*: `#ACTION SOURCE DEST PROTO DPORT ...`) and Shorewall 4's
 /// second header lines (`#  PORT(S) PORT(S) DEST LIMIT GROUP`).
@@ -3359,7 +3358,19 @@ impl Importer {
                 None => (name.as_str(), None),
             };
             if used_after(&columns, 2) {
-                self.skip_named(&line, name, "zone options are not in fwgen's model");
+                let named: Vec<String> = (columns.iter().skip(2))
+                    .zip(["OPTIONS", "IN OPTIONS", "OUT OPTIONS"])
+                    .filter(|(value, _)| value.as_str() != "-")
+                    .map(|(value, column)| format!("{column} `{value}`"))
+                    .collect();
+                self.skip_named(
+                    &line,
+                    name,
+                    format!(
+                        "zone options ({}) are not in fwgen's model: the zone goes whole, with what names it",
+                        named.join(", ")
+                    ),
+                );
                 continue;
             }
             if kind.starts_with("bport") {
