@@ -1787,7 +1787,7 @@ fn the_lxc_host_example_is_its_authors_shorewall_directory_imported() {
 fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
     common::require_tool("shorewall", "shorewall");
     let planted: &[(&str, &str)] = &[
-        ("nat", "192.0.2.20 eth0 10.0.0.20"),
+        // nat is modelled (`the_nat_file_is_carried_over`).
         ("netmap", "SNAT 10.0.0.0/24 eth0 192.0.2.0/24"),
         ("providers", "isp1 1 1 main eth0 192.0.2.254 track"),
         ("rtrules", "10.0.0.0/24 - isp1 1000"),
