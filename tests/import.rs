@@ -2773,70 +2773,26 @@ fn every_unmodelled_rule_column_is_refused_by_name() {
 /// skuid`/`skgid`; `+program` and a DNAT's USER are refused at their line.
 #[test]
 fn user_group_column_imports_as_the_rules_owner() {
-    common::require_tool("shorewall", "shorewall");
-    let rules = b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - daemon\nACCEPT fw loc tcp 80 - - - !65534:adm\nACCEPT $FW loc tcp 81 - - - :1000-1999\nACCEPT $FW net tcp 82 - - - +squid\nDNAT $FW loc:192.168.1.5 tcp 83 - - - daemon\n";
-    let dir = sample_with_rules("import-rule-owner", rules, None);
-    let output = import_within(&dir, false);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    for refused in [
-        "rules:5: USER `+squid`: `+program`",
-        "rules:6: USER `daemon` on a DNAT",
-    ] {
-        assert!(
-            stderr.contains(refused),
-            "missing `{refused}` in:\n{stderr}"
-        );
-    }
-    // The accepted lines, with the refused ones left out, as a model.
-    let rules = b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - daemon\nACCEPT fw loc tcp 80 - - - !65534:adm\nACCEPT $FW loc tcp 81 - - - :1000-1999\n";
-    let dir = sample_with_rules("import-rule-owner-ok", rules, None);
-    let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
-    assert!(accepted, "Shorewall refuses the directory:\n{out}");
-    let output = import_within(&dir, false);
-    let stdout_ok = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    for text in [
-        "user = \"daemon\"",
-        "user = 65534\ngroup = \"adm\"\nowner_negated = true",
-        "group = \"1000-1999\"",
-    ] {
-        assert!(
-            stdout_ok.contains(text),
-            "missing `{text}` in:\n{stdout_ok}"
-        );
-    }
-    let model = common::scratch("import-rule-owner-model").join("fwgen.toml");
-    std::fs::write(&model, stdout_ok.as_bytes()).unwrap();
-    let render = |backend: &str| {
-        common::fwgen_stdout(&[
-            "render",
-            "--backend",
-            backend,
-            "-c",
-            model.to_str().unwrap(),
-        ])
-    };
-    let nft = render("nftables");
-    for text in [
-        "tcp dport 80 meta skuid \"daemon\" accept",
-        "tcp dport 80 meta skuid != 65534 meta skgid != \"adm\" accept",
-        "tcp dport 81 meta skgid 1000-1999 accept",
-    ] {
-        assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
-    }
-    let shorewall = render("shorewall");
-    for cell in ["- - - daemon", "- - - !65534:adm", "- - - :1000-1999"] {
-        assert!(
-            shorewall.contains(cell),
-            "missing `{cell}` in:\n{shorewall}"
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    a_column_imports(&ColumnCase {
+        name: "import-rule-owner",
+        refused: b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - daemon\nACCEPT fw loc tcp 80 - - - !65534:adm\nACCEPT $FW loc tcp 81 - - - :1000-1999\nACCEPT $FW net tcp 82 - - - +squid\nDNAT $FW loc:192.168.1.5 tcp 83 - - - daemon\n",
+        reasons: &[
+            "rules:5: USER `+squid`: `+program`",
+            "rules:6: USER `daemon` on a DNAT",
+        ],
+        accepted: b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - daemon\nACCEPT fw loc tcp 80 - - - !65534:adm\nACCEPT $FW loc tcp 81 - - - :1000-1999\n",
+        model: &[
+            "user = \"daemon\"",
+            "user = 65534\ngroup = \"adm\"\nowner_negated = true",
+            "group = \"1000-1999\"",
+        ],
+        nft: &[
+            "tcp dport 80 meta skuid \"daemon\" accept",
+            "tcp dport 80 meta skuid != 65534 meta skgid != \"adm\" accept",
+            "tcp dport 81 meta skgid 1000-1999 accept",
+        ],
+        shorewall: &["- - - daemon", "- - - !65534:adm", "- - - :1000-1999"],
+    });
 }
 
 /// Issue #14: the TIME column becomes the rule's time window (hours and
@@ -2847,25 +2803,61 @@ fn user_group_column_imports_as_the_rules_owner() {
 /// DNAT's TIME are refused at their line with the reason.
 #[test]
 fn time_column_imports_as_the_rules_window() {
+    a_column_imports(&ColumnCase {
+        name: "import-rule-time",
+        refused: b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - - - - monthdays=1,15\nACCEPT $FW net tcp 81 - - - - - - timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous\nACCEPT $FW net tcp 82 - - - - - - weekdays=Sat,Sun\nACCEPT $FW net tcp 83 - - - - - - timestart=08:00&kerneltz\nDNAT net loc:192.168.1.5 tcp 84 - - - - - - timestart=08:00\n",
+        reasons: &[
+            "rules:2: TIME `monthdays=1,15`: `monthdays` has no nftables equivalent",
+            "rules:3: TIME `timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous`: `contiguous`",
+            "rules:4: TIME `weekdays=Sat,Sun`: `weekdays` in UTC",
+            "rules:5: TIME `timestart=08:00&kerneltz`: a time of day or date in the kernel's timezone",
+            "rules:6: TIME `timestart=08:00` on a DNAT",
+        ],
+        accepted: b"?SECTION NEW\nREJECT loc:192.168.1.50 net - - - - - - - - timestart=22:00&timestop=06:00\nACCEPT $FW net tcp 80 - - - - - - weekdays=1,Sat,7&localtz\nACCEPT $FW net tcp 81 - - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59&utc\n",
+        model: &[
+            "time_start = \"22:00\"\ntime_stop = \"06:00\"",
+            "weekdays = [\"Mon\", \"Sat\", \"Sun\"]\ntime_zone = \"kernel\"",
+            "date_start = \"2026-12-24\"\ndate_stop = \"2026-12-26T23:59:59\"",
+        ],
+        nft: &[
+            "meta hour { 0-21600, 79200-86399 }",
+            "tcp dport 80 meta day { \"Monday\", \"Saturday\", \"Sunday\" } accept",
+            "tcp dport 81 meta time >= 1798070400 meta time < 1798329600 accept",
+        ],
+        shorewall: &[
+            "- - - - - - timestart=22:00:00&timestop=06:00:00",
+            "- - - - - - weekdays=Mon,Sat,Sun&kerneltz",
+            "- - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59",
+        ],
+    });
+}
+
+/// A rules column the model carries, imported: the lines of `refused` are
+/// refused for each of `reasons`; `accepted` (which Shorewall's own check
+/// accepts) imports with each text of `model`, and renders back to
+/// nftables with each of `nft` and to Shorewall with each of `shorewall`.
+struct ColumnCase {
+    name: &'static str,
+    refused: &'static [u8],
+    reasons: &'static [&'static str],
+    accepted: &'static [u8],
+    model: &'static [&'static str],
+    nft: &'static [&'static str],
+    shorewall: &'static [&'static str],
+}
+
+fn a_column_imports(case: &ColumnCase) {
     common::require_tool("shorewall", "shorewall");
-    let refused = b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - - - - monthdays=1,15\nACCEPT $FW net tcp 81 - - - - - - timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous\nACCEPT $FW net tcp 82 - - - - - - weekdays=Sat,Sun\nACCEPT $FW net tcp 83 - - - - - - timestart=08:00&kerneltz\nDNAT net loc:192.168.1.5 tcp 84 - - - - - - timestart=08:00\n";
-    let dir = sample_with_rules("import-rule-time", refused, None);
+    let dir = sample_with_rules(case.name, case.refused, None);
     let output = import_within(&dir, false);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    for refused in [
-        "rules:2: TIME `monthdays=1,15`: `monthdays` has no nftables equivalent",
-        "rules:3: TIME `timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous`: `contiguous`",
-        "rules:4: TIME `weekdays=Sat,Sun`: `weekdays` in UTC",
-        "rules:5: TIME `timestart=08:00&kerneltz`: a time of day or date in the kernel's timezone",
-        "rules:6: TIME `timestart=08:00` on a DNAT",
-    ] {
+    for refused in case.reasons {
         assert!(
             stderr.contains(refused),
             "missing `{refused}` in:\n{stderr}"
         );
     }
-    let rules = b"?SECTION NEW\nREJECT loc:192.168.1.50 net - - - - - - - - timestart=22:00&timestop=06:00\nACCEPT $FW net tcp 80 - - - - - - weekdays=1,Sat,7&localtz\nACCEPT $FW net tcp 81 - - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59&utc\n";
-    let dir = sample_with_rules("import-rule-time-ok", rules, None);
+    let dir = sample_with_rules(&format!("{}-ok", case.name), case.accepted, None);
     let (accepted, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
     assert!(accepted, "Shorewall refuses the directory:\n{out}");
     let output = import_within(&dir, false);
@@ -2876,17 +2868,13 @@ fn time_column_imports_as_the_rules_window() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for text in [
-        "time_start = \"22:00\"\ntime_stop = \"06:00\"",
-        "weekdays = [\"Mon\", \"Sat\", \"Sun\"]\ntime_zone = \"kernel\"",
-        "date_start = \"2026-12-24\"\ndate_stop = \"2026-12-26T23:59:59\"",
-    ] {
+    for text in case.model {
         assert!(
             stdout_ok.contains(text),
             "missing `{text}` in:\n{stdout_ok}"
         );
     }
-    let model = common::scratch("import-rule-time-model").join("fwgen.toml");
+    let model = common::scratch(&format!("{}-model", case.name)).join("fwgen.toml");
     std::fs::write(&model, stdout_ok.as_bytes()).unwrap();
     let render = |backend: &str| {
         common::fwgen_stdout(&[
@@ -2898,19 +2886,11 @@ fn time_column_imports_as_the_rules_window() {
         ])
     };
     let nft = render("nftables");
-    for text in [
-        "meta hour { 0-21600, 79200-86399 }",
-        "tcp dport 80 meta day { \"Monday\", \"Saturday\", \"Sunday\" } accept",
-        "tcp dport 81 meta time >= 1798070400 meta time < 1798329600 accept",
-    ] {
+    for text in case.nft {
         assert!(nft.contains(text), "missing `{text}` in:\n{nft}");
     }
     let shorewall = render("shorewall");
-    for cell in [
-        "- - - - - - timestart=22:00:00&timestop=06:00:00",
-        "- - - - - - weekdays=Mon,Sat,Sun&kerneltz",
-        "- - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59",
-    ] {
+    for cell in case.shorewall {
         assert!(
             shorewall.contains(cell),
             "missing `{cell}` in:\n{shorewall}"
