@@ -62,20 +62,31 @@ pub struct TimeWindow {
 
 /// `hh:mm[:ss]` as a second of the day (libxt_time: 00:00:00 to 23:59:59).
 pub fn parse_daytime(text: &str) -> Result<u32, String> {
+    let Some(seconds) = clock(text, 2) else {
+        return Err("a time of day is `hh:mm` or `hh:mm:ss`".to_owned());
+    };
+    seconds.ok_or_else(|| "a time of day is 00:00:00 to 23:59:59".to_owned())
+}
+
+/// `hh[:mm[:ss]]` with at least `fields` fields of one or two digits:
+/// `None` for another form, `Some(None)` for no such time of day, else
+/// the second of the day.
+fn clock(text: &str, fields: usize) -> Option<Option<u32>> {
     let parts: Vec<&str> = text.split(':').collect();
-    let ok = (2..=3).contains(&parts.len())
+    let ok = (fields..=3).contains(&parts.len())
         && parts
             .iter()
             .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
     if !ok {
-        return Err("a time of day is `hh:mm` or `hh:mm:ss`".to_owned());
+        return None;
     }
     let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(99)).collect();
-    let (h, m, s) = (n[0], n[1], n.get(2).copied().unwrap_or(0));
-    if h > 23 || m > 59 || s > 59 {
-        return Err("a time of day is 00:00:00 to 23:59:59".to_owned());
-    }
-    Ok(h * 3600 + m * 60 + s)
+    let (h, m, s) = (
+        n[0],
+        n.get(1).copied().unwrap_or(0),
+        n.get(2).copied().unwrap_or(0),
+    );
+    Some((h <= 23 && m <= 59 && s <= 59).then_some(h * 3600 + m * 60 + s))
 }
 
 /// A weekday as Shorewall takes it (`Mon` ... `Sun`, or 1 to 7), 0 for
@@ -130,24 +141,11 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     }
     let mut seconds = days_from_civil(y, m, d) * 86_400;
     if text.contains('T') {
-        let fields: Vec<&str> = time.split(':').collect();
-        let ok = (1..=3).contains(&fields.len())
-            && fields
-                .iter()
-                .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
-        if !ok {
-            return Err(form.to_owned());
+        match clock(time, 1) {
+            None => return Err(form.to_owned()),
+            Some(None) => return Err(format!("{form}: no such time of day")),
+            Some(Some(daytime)) => seconds += i64::from(daytime),
         }
-        let v: Vec<i64> = fields.iter().map(|p| p.parse().unwrap_or(99)).collect();
-        let (h, mi, s) = (
-            v[0],
-            v.get(1).copied().unwrap_or(0),
-            v.get(2).copied().unwrap_or(0),
-        );
-        if h > 23 || mi > 59 || s > 59 {
-            return Err(format!("{form}: no such time of day"));
-        }
-        seconds += h * 3600 + mi * 60 + s;
     }
     if !(0..=LAST_SECOND).contains(&seconds) {
         return Err(
