@@ -872,3 +872,22 @@ fn closed_or_full_stdout_ends_output_not_fwgen() {
         );
     }
 }
+
+/// `fwgen verify --json` (issue #16's spelling) is `--format json`: a
+/// model that does not load is one JSON object on stdout, exit 2, before
+/// any namespace is made; beside `--format` it is refused.
+#[test]
+fn verify_json_is_format_json() {
+    let dir = common::scratch("cli-verify-json");
+    let model = dir.join("fwgen.toml");
+    std::fs::write(&model, "[zones.net]\nkind = \"nowhere\"\n").unwrap();
+    let broken = fwgen(&["verify", "-c", model.to_str().unwrap(), "--json"]);
+    assert_eq!(broken.status.code(), Some(2), "{}", text(&broken.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&broken.stdout).expect("JSON");
+    assert!(value["errors"][0]["code"].is_string(), "{value}");
+    assert!(broken.stderr.is_empty(), "{}", text(&broken.stderr));
+    let both = fwgen(&["verify", "--json", "--format", "text"]);
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both.stderr));
+    assert!(text(&both.stderr).contains("cannot be used with"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,6 +29,18 @@ pub(crate) struct VerifyArgs {
     /// (docs/verify.md).
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
+    /// The same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub(crate) json: bool,
+}
+
+impl VerifyArgs {
+    fn format(&self) -> Format {
+        match self.json {
+            true => Format::Json,
+            false => self.format,
+        }
+    }
 }
 
 /// The code of every error that stops the lab (exit 2).
@@ -37,9 +49,9 @@ const CANNOT_RUN: &str = "verify-cannot-run";
 pub(crate) fn verify(args: &VerifyArgs) -> ExitCode {
     let (_, model) = match load(&args.model.config) {
         Ok(loaded) => loaded,
-        Err(failure) => return report(&failure, args.format),
+        Err(failure) => return report(&failure, args.format()),
     };
-    let cannot = |message: &str| trouble_as(args.format, CANNOT_RUN, message);
+    let cannot = |message: &str| trouble_as(args.format(), CANNOT_RUN, message);
     if let Err(message) = verify::require() {
         return cannot(&message);
     }
@@ -64,7 +76,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> ExitCode {
         Ok(verification) => verification,
         Err(message) => return cannot(&message),
     };
-    match args.format {
+    match args.format() {
         Format::Text => out!("{}", verification.text(&model)),
         Format::Json => outln!("{:#}", verification.json(&model)),
     }
