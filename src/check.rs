@@ -334,9 +334,10 @@ impl<'a> RuleIndex<'a> {
     }
 }
 
-/// For each model rule, per pair chain it applies to, the earlier item
-/// that hides it there (`None`: it matches something there).
-type Hidden = HashMap<usize, Vec<((ZoneId, ZoneId), Option<Origin>)>>;
+/// For each model item that decides in pair chains (a rule, or a port
+/// forward's or redirect's accept), per pair chain it is in, the earlier
+/// item that hides it there (`None`: it matches something there).
+type Hidden = HashMap<Origin, Vec<((ZoneId, ZoneId), Option<Origin>)>>;
 
 /// The earlier rules of a chain, asked for the first one that covers a
 /// rule: [`CoverIndex`] compares only the candidates its index finds (the
@@ -365,24 +366,26 @@ impl<'a> EarlierRules<'a> for CoverIndex<'a> {
 }
 
 /// Rules the kernel can never reach: in the lowered ruleset, an earlier
-/// rule of the same chain (another model rule, or a port forward's accept,
-/// which comes first) matches everything they match, or an earlier rule
-/// that matches everything ended the chain. The chains are tested on
-/// every core (each alone), their results put together in pair order.
+/// rule of the same chain (another model rule, or a port forward's accept)
+/// matches everything they match, or an earlier rule that matches
+/// everything ended the chain. A port forward's or redirect's accept is
+/// such a rule too (Shorewall warns of it as of any unreachable rule).
+/// The chains are tested on every core (each alone), their results put
+/// together in pair order.
 fn shadowed_rules<'a, E: EarlierRules<'a>>(model: &Model, ruleset: &'a Ruleset) -> Vec<Finding> {
     let pairs = reachable_pairs(model);
     let per_pair = on_every_core(&pairs, |&pair| hidden_in::<E>(model, ruleset, pair));
     let mut hidden: Hidden = HashMap::new();
     for (&pair, in_chain) in pairs.iter().zip(per_pair) {
-        for (index, cover) in in_chain {
-            hidden.entry(index).or_default().push((pair, cover));
+        for (item, cover) in in_chain {
+            hidden.entry(item).or_default().push((pair, cover));
         }
     }
-    let mut indices: Vec<usize> = hidden.keys().copied().collect();
-    indices.sort_unstable();
-    indices
+    let mut items: Vec<Origin> = hidden.keys().copied().collect();
+    items.sort_unstable_by_key(|&item| decider(model, item).map(|d| d.span.start));
+    items
         .into_iter()
-        .filter_map(|index| shadow_finding(model, index, &hidden[&index]))
+        .filter_map(|item| shadow_finding(model, item, &hidden[&item]))
         .collect()
 }
 
@@ -416,36 +419,66 @@ fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> V
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The model rules of one pair's chain (in order of first appearance),
-/// each with the earlier item that hides all its kernel rules there, if
-/// one does.
+/// A model item that decides packets in pair chains, as the shadow test
+/// names it: what it is, its line and where it is in the file.
+struct Decider {
+    what: &'static str,
+    line: usize,
+    span: std::ops::Range<usize>,
+}
+
+/// The model item behind a rule of a pair chain, if it is one the shadow
+/// test weighs: a rule, or the accept of a port forward or redirect.
+fn decider(model: &Model, origin: Origin) -> Option<Decider> {
+    let (what, line, span) = match origin {
+        Origin::Rule(index) => ("rule", model.rules[index].line, &model.rules[index].span),
+        Origin::Dnat(index) => (
+            "port forward",
+            model.dnats[index].line,
+            &model.dnats[index].span,
+        ),
+        Origin::Redirect(index) => {
+            let redirect = &model.redirects[index];
+            ("redirect", redirect.line, &redirect.span)
+        }
+        _ => return None,
+    };
+    let span = span.clone();
+    Some(Decider { what, line, span })
+}
+
+/// The items of one pair's chain (in order of first appearance), each
+/// with the earlier item that hides all its kernel rules there, if one
+/// does.
 fn hidden_in<'a, E: EarlierRules<'a>>(
     model: &Model,
     ruleset: &'a Ruleset,
     pair: (ZoneId, ZoneId),
-) -> Vec<(usize, Option<Origin>)> {
+) -> Vec<(Origin, Option<Origin>)> {
     let Some(chain) = ruleset.chain(&model.pair_name(pair.0, pair.1)) else {
         return Vec::new();
     };
-    let mut order: Vec<usize> = Vec::new();
-    let mut covered: HashMap<usize, Option<Origin>> = HashMap::new();
+    let weighed = |origin: Origin| {
+        matches!(
+            origin,
+            Origin::Rule(_) | Origin::Dnat(_) | Origin::Redirect(_)
+        )
+    };
+    let mut order: Vec<Origin> = Vec::new();
+    let mut covered: HashMap<Origin, Option<Origin>> = HashMap::new();
     let mut earlier_rules = E::default();
     for rule in chain.rules.iter().flat_map(KernelRule::items) {
         // A rule that only logs decides nothing and hides nothing.
         let decides = rule.verdict().is_some();
-        if let Origin::Rule(index) = rule.origin
-            && decides
-        {
+        if weighed(rule.origin) && decides {
             let earlier = earlier_rules
-                .first_covering(rule, |e| {
-                    e.origin != rule.origin && matches!(e.origin, Origin::Rule(_) | Origin::Dnat(_))
-                })
+                .first_covering(rule, |e| e.origin != rule.origin && weighed(e.origin))
                 .map(|e| e.origin);
-            match covered.get_mut(&index) {
+            match covered.get_mut(&rule.origin) {
                 Some(cover) => *cover = cover.and(earlier),
                 None => {
-                    order.push(index);
-                    covered.insert(index, earlier);
+                    order.push(rule.origin);
+                    covered.insert(rule.origin, earlier);
                 }
             }
         }
@@ -457,15 +490,33 @@ fn hidden_in<'a, E: EarlierRules<'a>>(
         && last.decides_every_packet()
         && let Origin::Rule(ending) = last.origin
     {
-        for (index, rule) in model.rules.iter().enumerate().skip(ending + 1) {
-            let cut = !rule.is_invalid_match()
-                && applies_to(rule.source.zone, rule.dest.zone, pair)
-                && !covered.contains_key(&index)
-                && renders_in(model, index, pair);
-            if cut {
-                order.push(index);
-                covered.insert(index, Some(last.origin));
-            }
+        // What the lowering left out after the rule that ends the chain.
+        let after = model.rules[ending].span.start;
+        let rules = model.rules.iter().enumerate().skip(ending + 1);
+        let rules = rules
+            .filter(|(index, rule)| {
+                !rule.is_invalid_match()
+                    && applies_to(rule.source.zone, rule.dest.zone, pair)
+                    && renders_in(model, *index, pair)
+            })
+            .map(|(index, _)| Origin::Rule(index));
+        let dnats = model.dnats.iter().enumerate();
+        let dnats = dnats
+            .filter(|(_, dnat)| {
+                dnat.accept && dnat.span.start > after && pair.1 == ZoneId::Zone(dnat.dest)
+            })
+            .filter(|(_, dnat)| dnat.forwards_from(pair.0))
+            .map(|(index, _)| Origin::Dnat(index));
+        let redirects = model.redirects.iter().enumerate();
+        let redirects = redirects
+            .filter(|(_, r)| r.accept && r.span.start > after && pair.1 == ZoneId::Firewall)
+            .filter(|(_, r)| r.redirects_from(pair.0))
+            .map(|(index, _)| Origin::Redirect(index));
+        for item in rules.chain(dnats).chain(redirects) {
+            covered.entry(item).or_insert_with(|| {
+                order.push(item);
+                Some(last.origin)
+            });
         }
     }
     order.into_iter().map(|i| (i, covered[&i])).collect()
@@ -473,50 +524,75 @@ fn hidden_in<'a, E: EarlierRules<'a>>(
 
 fn shadow_finding(
     model: &Model,
-    index: usize,
+    item: Origin,
     pairs: &[((ZoneId, ZoneId), Option<Origin>)],
 ) -> Option<Finding> {
-    let rule = &model.rules[index];
+    let hidden = decider(model, item)?;
     let shadowed: Vec<(ZoneId, ZoneId)> = pairs
         .iter()
         .filter(|(_, cover)| cover.is_some())
         .map(|(pair, _)| *pair)
         .collect();
     let by = pairs.iter().find_map(|(_, cover)| *cover)?;
-    let (what, line, how) = match by {
-        Origin::Rule(earlier) => {
-            let earlier = &model.rules[earlier];
-            let repeats = earlier.verdict == rule.verdict && earlier.log == rule.log;
-            (
-                "rule",
-                earlier.line,
-                if repeats { "repeats" } else { "shadows" },
-            )
+    let earlier = decider(model, by)?;
+    let how = match item {
+        Origin::Rule(index) => {
+            let rule = &model.rules[index];
+            let repeats = match by {
+                Origin::Rule(e) => {
+                    let e = &model.rules[e];
+                    e.verdict == rule.verdict && e.log == rule.log
+                }
+                _ => rule.verdict == Verdict::Accept && rule.log.is_none(),
+            };
+            if repeats { "repeats" } else { "shadows" }
         }
-        Origin::Dnat(earlier) => {
-            let repeats = rule.verdict == Verdict::Accept && rule.log.is_none();
-            let how = if repeats { "repeats" } else { "shadows" };
-            ("port forward", model.dnats[earlier].line, how)
-        }
-        _ => return None,
+        _ => match by {
+            Origin::Rule(e) if model.rules[e].verdict == Verdict::Drop => {
+                "drops its connections first (they are translated, then dropped)"
+            }
+            Origin::Rule(e) if model.rules[e].verdict == Verdict::Reject => {
+                "rejects its connections first (they are translated, then rejected)"
+            }
+            _ => "accepts its connections first (they are still translated)",
+        },
     };
-    let message = if shadowed.len() == pairs.len() {
-        format!("this rule can never match: the {what} at line {line} {how} it")
-    } else {
+    let (what, line) = (earlier.what, earlier.line);
+    let this = match item {
+        Origin::Rule(_) => "this rule",
+        Origin::Dnat(_) => "this port forward's accept",
+        _ => "this redirect's accept",
+    };
+    // where it is hidden, when that is not everywhere it applies
+    let only_in = (shadowed.len() < pairs.len()).then(|| {
         let names: Vec<String> = shadowed
             .iter()
             .map(|&(s, d)| model.pair_name(s, d))
             .collect();
-        format!(
-            "this rule never matches in {}: the {what} at line {line} {how} it there",
-            names.join(", ")
-        )
+        names.join(", ")
+    });
+    let message = match (item, only_in) {
+        (Origin::Rule(_), None) => {
+            format!("{this} can never match: the {what} at line {line} {how} it")
+        }
+        (Origin::Rule(_), Some(names)) => {
+            format!("{this} never matches in {names}: the {what} at line {line} {how} it there")
+        }
+        (_, None) => format!("{this} is never reached: the {what} at line {line} {how}"),
+        (_, Some(names)) => {
+            format!("{this} is never reached in {names}: the {what} at line {line} {how}")
+        }
+    };
+    let hint = if matches!(item, Origin::Rule(_)) {
+        format!("remove it, or move it above line {line} if it should win")
+    } else {
+        format!("move it above line {line} if it should decide")
     };
     Some(Finding::warning(
         "shadowed-rule",
-        rule.span.clone(),
+        hidden.span,
         message,
-        format!("remove it, or move it above line {line} if it should win"),
+        hint,
     ))
 }
 

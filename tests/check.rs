@@ -87,6 +87,7 @@ check_case! {
     lockout => ("lockout", 1),
     ssh_from_one_host => ("ssh-from-one-host", 0),
     shadowed_rule => ("shadowed-rule", 3),
+    shadowed_forward => ("shadowed-forward", 4),
     redundant_rule => ("redundant-rule", 1),
     accept_to_masqueraded => ("accept-to-masqueraded", 1),
     zone_without_interface => ("zone-without-interface", 1),

@@ -87,7 +87,7 @@ impl Ruleset {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Hook {
     Prerouting,
     Input,
@@ -648,7 +648,7 @@ pub enum MapValue {
 }
 
 /// Who made a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// `model.rules[index]`.
     Rule(usize),
@@ -687,7 +687,7 @@ pub enum Origin {
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Piece {
     /// The firewall's traffic to itself.
     Loopback,
