@@ -742,17 +742,24 @@ fn a_line_that_is_not_an_assignment_is_refused() {
     assert_refused("export", "export FOO=1", "not NAME=value");
 }
 
+/// The two-interfaces sample with `rpfilter` in place of `routefilter`,
+/// and one setting planted.
+fn rpfilter_sample_with(name: &str, planted: &str) -> std::path::PathBuf {
+    let dir = sample_with(name, planted);
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    let swapped = interfaces.replace("routefilter", "rpfilter");
+    assert_ne!(swapped, interfaces, "the sample's routefilter option");
+    std::fs::write(dir.join("interfaces"), swapped).unwrap();
+    dir
+}
+
 /// Issue #15: the two-interfaces sample with `rpfilter` in place of
 /// `routefilter` imports: the option is carried, and RPFILTER_LOG_LEVEL
-/// ("$LOG_LEVEL", info) becomes `rpfilter_log`; RPFILTER_DISPOSITION takes
-/// DROP alone.
+/// ("$LOG_LEVEL", info) becomes `rpfilter_log`.
 #[test]
 fn rpfilter_and_its_log_level_are_carried() {
     common::require_tool("shorewall", "shorewall");
-    let dir = sample_with("rpfilter", "RPFILTER_LOG_LEVEL=notice");
-    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
-    let swapped = interfaces.replace("routefilter", "rpfilter");
-    std::fs::write(dir.join("interfaces"), swapped).unwrap();
+    let dir = rpfilter_sample_with("rpfilter", "RPFILTER_LOG_LEVEL=notice");
     let output = import(&dir);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -763,11 +770,33 @@ fn rpfilter_and_its_log_level_are_carried() {
         "{model}"
     );
     assert!(model.contains("\"rpfilter\", \"logmartians\"]"), "{model}");
-    assert_refused(
-        "rpfilter-reject",
-        "RPFILTER_DISPOSITION=REJECT",
-        "fwgen's rpfilter option drops",
+}
+
+/// RPFILTER_DISPOSITION takes DROP alone where an interface has the
+/// `rpfilter` option; without one it decides nothing in Shorewall either
+/// (no rpfilter chain is made), and is noted by name, not refused.
+#[test]
+fn rpfilter_disposition_is_refused_only_where_it_decides() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = rpfilter_sample_with("rpfilter-reject", "RPFILTER_DISPOSITION=REJECT");
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let at = format!("shorewall.conf:{}: ", planted_line(&dir));
+    assert!(
+        stderr.contains(&at) && stderr.contains("fwgen's rpfilter option drops"),
+        "{stderr}"
     );
+    let dir = sample_with("rpfilter-reject-unused", "RPFILTER_DISPOSITION=REJECT");
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let note = format!(
+        "shorewall.conf:{}: RPFILTER_DISPOSITION=REJECT is not carried: no interface has the `rpfilter` option, so it decides nothing",
+        planted_line(&dir)
+    );
+    assert!(model.contains(&note), "{note} not in\n{model}");
 }
 
 /// Without an rpfilter interface the sample's RPFILTER_LOG_LEVEL logs

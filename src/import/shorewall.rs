@@ -985,6 +985,9 @@ struct Settings {
     /// TCP_FLAGS_DISPOSITION other than DROP beside an INVALID_DISPOSITION
     /// other than CONTINUE (`judge_tcp_flags`).
     tcp_flags_unseen: Option<(Line, String)>,
+    /// An RPFILTER_DISPOSITION the model does not mean (line, value, the
+    /// refusal), until the interfaces are read (`judge_rpfilter`).
+    rpfilter_unseen: Option<(Line, String, String)>,
 }
 
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
@@ -1757,7 +1760,7 @@ impl Importer {
         self.interfaces();
         self.judge_complete();
         self.judge_tcp_flags();
-        self.judge_rpfilter_log();
+        self.judge_rpfilter();
         // Before every line that may name a set: a save file's `create`
         // gives the set its kind, family and members.
         self.read_ipset_saves();
@@ -2857,6 +2860,14 @@ impl Importer {
             }
             setting::Verdict::Noted => push_once(&mut self.settings.noted, key),
             setting::Verdict::Eliminated => push_once(&mut self.settings.eliminated, key),
+            // RPFILTER_DISPOSITION decides only where an interface has
+            // the `rpfilter` option: judged once the interfaces are read.
+            setting::Verdict::Only(..) if key == "RPFILTER_DISPOSITION" => {
+                if let Some(reason) = known.refusal(value) {
+                    let unseen = (line.clone(), value.to_owned(), reason);
+                    self.settings.rpfilter_unseen = Some(unseen);
+                }
+            }
             setting::Verdict::Only(..) => {
                 if let Some(reason) = known.refusal(value) {
                     self.refuse(line, reason);
@@ -3020,10 +3031,13 @@ impl Importer {
         }
     }
 
-    /// RPFILTER_LOG_LEVEL (info unless set) is kept only where an
-    /// interface has the `rpfilter` option: without one it logs nothing,
-    /// and its key and origin line leave the model, noted by name.
-    fn judge_rpfilter_log(&mut self) {
+    /// RPFILTER_DISPOSITION and RPFILTER_LOG_LEVEL (info unless set) mean
+    /// something only where an interface has the `rpfilter` option. With
+    /// one, a disposition the model does not mean is refused; without one,
+    /// the disposition decides nothing and the log level logs nothing: both
+    /// are noted by name, and the log level's key and origin line leave
+    /// the model.
+    fn judge_rpfilter(&mut self) {
         let rpfiltered = self.entries.iter().any(|entry| {
             entry.kind == Kind::Interface
                 && ["options", "options_ipv4", "options_ipv6"]
@@ -3033,6 +3047,16 @@ impl Importer {
                         if options.iter().any(|o| o.as_str() == Some("rpfilter")))
                     })
         });
+        if let Some((line, value, reason)) = self.settings.rpfilter_unseen.take() {
+            if rpfiltered {
+                self.refuse(&line, reason);
+            } else {
+                self.notes.push(format!(
+                    "{}: RPFILTER_DISPOSITION={value} is not carried: no interface has the `rpfilter` option, so it decides nothing",
+                    Self::origin(&line)
+                ));
+            }
+        }
         let Some(firewall) = self.header.first_mut() else {
             return;
         };
