@@ -718,40 +718,34 @@ impl Analyzer<'_> {
                 }
             },
         };
-        let daytime = |this: &mut Self, key: &'static str, raw: Option<&Spanned<String>>| {
-            let raw = raw?;
-            match time::parse_daytime(raw.get_ref()) {
-                Ok(seconds) if clock == Clock::Utc => Some(seconds),
-                Ok(_) => {
-                    let reason = "a time of day in the kernel's timezone: nftables' `meta hour` reads UTC in the kernel, and the kernel's offset is not known when the ruleset is written; give the time in UTC (drop `time_zone`)".to_owned();
-                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
-                    None
-                }
-                Err(reason) => {
-                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
-                    None
-                }
-            }
-        };
-        let start = daytime(self, "time_start", entry.time_start.as_deref());
-        let stop = daytime(self, "time_stop", entry.time_stop.as_deref());
-        let date = |this: &mut Self, key: &'static str, raw: Option<&Spanned<String>>| {
-            let raw = raw?;
-            match time::parse_date(raw.get_ref()) {
-                Ok(date) if clock == Clock::Utc => Some(date),
-                Ok(_) => {
-                    let reason = "a date in the kernel's timezone: nftables' `meta time` reads UTC, and the kernel's offset is not known when the ruleset is written; give the date in UTC (drop `time_zone`)".to_owned();
-                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
-                    None
-                }
-                Err(reason) => {
-                    refuse(this, key, raw.span(), quoted(raw.get_ref()), reason);
-                    None
-                }
-            }
-        };
-        let date_start = date(self, "date_start", entry.date_start.as_deref());
-        let date_stop = date(self, "date_stop", entry.date_stop.as_deref());
+        let kernel_daytime = "a time of day in the kernel's timezone: nftables' `meta hour` reads UTC in the kernel, and the kernel's offset is not known when the ruleset is written; give the time in UTC (drop `time_zone`)";
+        let kernel_date = "a date in the kernel's timezone: nftables' `meta time` reads UTC, and the kernel's offset is not known when the ruleset is written; give the date in UTC (drop `time_zone`)";
+        let in_utc = (clock, kernel_daytime);
+        let start = self.utc_time(
+            "time_start",
+            entry.time_start.as_deref(),
+            in_utc,
+            time::parse_daytime,
+        );
+        let stop = self.utc_time(
+            "time_stop",
+            entry.time_stop.as_deref(),
+            in_utc,
+            time::parse_daytime,
+        );
+        let in_utc = (clock, kernel_date);
+        let date_start = self.utc_time(
+            "date_start",
+            entry.date_start.as_deref(),
+            in_utc,
+            time::parse_date,
+        );
+        let date_stop = self.utc_time(
+            "date_stop",
+            entry.date_stop.as_deref(),
+            in_utc,
+            time::parse_date,
+        );
         let mut weekdays = Vec::new();
         for raw in entry.weekdays.as_deref().into_iter().flatten() {
             match time::parse_weekday(raw.get_ref()) {
@@ -815,6 +809,26 @@ impl Analyzer<'_> {
             date_stop,
             clock,
         }))
+    }
+
+    /// A time of day or a date of a TIME window, read by `parse`: only in
+    /// UTC (with `clock` the kernel's, `kernel` says why not).
+    fn utc_time<T>(
+        &mut self,
+        key: &'static str,
+        raw: Option<&Spanned<String>>,
+        (clock, kernel): (Clock, &str),
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let raw = raw?;
+        let reason = match parse(raw.get_ref()) {
+            Ok(value) if clock == Clock::Utc => return Some(value),
+            Ok(_) => kernel.to_owned(),
+            Err(reason) => reason,
+        };
+        let text = format!("\"{}\"", raw.get_ref().escape_default());
+        self.error(Some(raw.span()), ErrorKind::BadTime { key, text, reason });
+        None
     }
 
     /// A user or group: a name, an id, or ids `LOW-HIGH` (Chains.pm

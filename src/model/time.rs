@@ -196,12 +196,7 @@ impl TimeWindow {
             parts.push(format!("timestop={}", daytime(stop)));
         }
         if !self.weekdays.is_empty() {
-            let days: Vec<&str> = self
-                .weekdays
-                .iter()
-                .map(|&d| WEEKDAYS[usize::from(d)])
-                .collect();
-            parts.push(format!("weekdays={}", days.join(",")));
+            parts.push(format!("weekdays={}", self.weekday_names()));
         }
         if let Some(date) = &self.date_start {
             parts.push(format!("datestart={}", date.text));
@@ -213,6 +208,16 @@ impl TimeWindow {
             parts.push("kerneltz".to_owned());
         }
         parts.join("&")
+    }
+
+    /// The weekdays as Shorewall names them: `Sat,Sun`.
+    fn weekday_names(&self) -> String {
+        let days: Vec<&str> = self
+            .weekdays
+            .iter()
+            .map(|&d| WEEKDAYS[usize::from(d)])
+            .collect();
+        days.join(",")
     }
 
     /// As people read it: `22:00:00 to 06:00:00 UTC, on Sat,Sun`.
@@ -227,15 +232,10 @@ impl TimeWindow {
             );
         }
         if !self.weekdays.is_empty() {
-            let days: Vec<&str> = self
-                .weekdays
-                .iter()
-                .map(|&d| WEEKDAYS[usize::from(d)])
-                .collect();
             if !text.is_empty() {
                 text.push_str(", ");
             }
-            let _ = write!(text, "on {} (kernel timezone)", days.join(","));
+            let _ = write!(text, "on {} (kernel timezone)", self.weekday_names());
         }
         if self.date_start.is_some() || self.date_stop.is_some() {
             if !text.is_empty() {
