@@ -918,57 +918,52 @@ impl Explanation {
     /// know which user's program sends a packet, and takes it as sent by
     /// none of those owners.
     pub fn owner_notes(&self, model: &Model) -> Vec<String> {
-        let mut notes: Vec<String> = Vec::new();
-        for step in &self.trace {
-            let Origin::Rule(index) = step.origin else {
-                continue;
-            };
-            let Some(owner) = model.rules.get(index).and_then(|r| r.owner.as_ref()) else {
-                continue;
-            };
-            if !step.owned {
-                continue;
-            }
+        self.rule_notes(model, |step, rule, at| {
+            let owner = rule.owner.as_ref().filter(|_| step.owned)?;
             let verb = if step.matched {
                 "matched"
             } else {
                 "did not match"
             };
-            let note = format!(
-                "the rule at {}:{} tests the sending socket's owner ({}), which explain cannot know: it took the packet as sent by no such user or group, and the rule {verb} here; a packet of another owner may get another verdict",
-                model.source_name,
-                model.rules[index].line,
+            Some(format!(
+                "the rule at {at} tests the sending socket's owner ({}), which explain cannot know: it took the packet as sent by no such user or group, and the rule {verb} here; a packet of another owner may get another verdict",
                 owner.describe()
-            );
-            if !notes.contains(&note) {
-                notes.push(note);
-            }
-        }
-        notes
+            ))
+        })
     }
 
     /// What the verdict assumes about the rules the packet met that hold
     /// only within a window of the clock (Shorewall's TIME): explain has
     /// no clock, and takes the packet as outside every window.
     pub fn time_notes(&self, model: &Model) -> Vec<String> {
+        self.rule_notes(model, |step, rule, at| {
+            let window = rule.time.as_ref().filter(|_| step.timed)?;
+            Some(format!(
+                "the rule at {at} holds only {}, and explain has no clock: it took the packet as outside that window, and the rule did not match here; within it the rule matches and the verdict may differ",
+                window.describe()
+            ))
+        })
+    }
+
+    /// The notes `note` makes of the model rules the packet met (given the
+    /// step, the rule and its place `file:line`), each once, in order.
+    fn rule_notes(
+        &self,
+        model: &Model,
+        note: impl Fn(&Step, &crate::model::Rule, &str) -> Option<String>,
+    ) -> Vec<String> {
         let mut notes: Vec<String> = Vec::new();
         for step in &self.trace {
             let Origin::Rule(index) = step.origin else {
                 continue;
             };
-            let Some(window) = model.rules.get(index).and_then(|r| r.time.as_ref()) else {
+            let Some(rule) = model.rules.get(index) else {
                 continue;
             };
-            if !step.timed {
-                continue;
-            }
-            let note = format!(
-                "the rule at {}:{} holds only {}, and explain has no clock: it took the packet as outside that window, and the rule did not match here; within it the rule matches and the verdict may differ",
-                model.source_name,
-                model.rules[index].line,
-                window.describe()
-            );
-            if !notes.contains(&note) {
+            let at = format!("{}:{}", model.source_name, rule.line);
+            if let Some(note) = note(step, rule, &at)
+                && !notes.contains(&note)
+            {
                 notes.push(note);
             }
         }
