@@ -720,32 +720,16 @@ impl Analyzer<'_> {
         };
         let kernel_daytime = "a time of day in the kernel's timezone: nftables' `meta hour` reads UTC in the kernel, and the kernel's offset is not known when the ruleset is written; give the time in UTC (drop `time_zone`)";
         let kernel_date = "a date in the kernel's timezone: nftables' `meta time` reads UTC, and the kernel's offset is not known when the ruleset is written; give the date in UTC (drop `time_zone`)";
-        let in_utc = (clock, kernel_daytime);
-        let start = self.utc_time(
-            "time_start",
-            entry.time_start.as_deref(),
-            in_utc,
-            time::parse_daytime,
-        );
-        let stop = self.utc_time(
-            "time_stop",
-            entry.time_stop.as_deref(),
-            in_utc,
-            time::parse_daytime,
-        );
-        let in_utc = (clock, kernel_date);
-        let date_start = self.utc_time(
-            "date_start",
-            entry.date_start.as_deref(),
-            in_utc,
-            time::parse_date,
-        );
-        let date_stop = self.utc_time(
-            "date_stop",
-            entry.date_stop.as_deref(),
-            in_utc,
-            time::parse_date,
-        );
+        let daytime = |this: &mut Self, key, raw| {
+            this.utc_time(key, raw, (clock, kernel_daytime), time::parse_daytime)
+        };
+        let start = daytime(self, "time_start", entry.time_start.as_deref());
+        let stop = daytime(self, "time_stop", entry.time_stop.as_deref());
+        let date = |this: &mut Self, key, raw| {
+            this.utc_time(key, raw, (clock, kernel_date), time::parse_date)
+        };
+        let date_start = date(self, "date_start", entry.date_start.as_deref());
+        let date_stop = date(self, "date_stop", entry.date_stop.as_deref());
         let mut weekdays = Vec::new();
         for raw in entry.weekdays.as_deref().into_iter().flatten() {
             match time::parse_weekday(raw.get_ref()) {
