@@ -1083,6 +1083,32 @@ fn a_symbolic_link_out_of_the_directory_is_refused_and_never_read() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A link inside the directory whose target is gone is refused by name,
+/// never read as an empty (absent) file: a dangling `rules` would
+/// otherwise import a firewall without its rules.
+#[test]
+fn a_dangling_symbolic_link_is_refused_not_passed_over() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-link-dangling", b"", None);
+    std::fs::remove_file(dir.join("rules")).unwrap();
+    std::os::unix::fs::symlink(dir.join("rules.gone"), dir.join("rules")).unwrap();
+    for partial in [false, true] {
+        assert_import_refused(
+            &import_within(&dir, partial),
+            &["error: rules: a symbolic link that leads nowhere readable"],
+        );
+    }
+    // A site macro a rule calls is read too: its dangling link is refused.
+    std::fs::remove_file(dir.join("rules")).unwrap();
+    std::fs::write(dir.join("rules"), "Foo(ACCEPT) loc $FW\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("macro.gone"), dir.join("macro.Foo")).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: macro.Foo: a symbolic link that leads nowhere readable"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_fifo_or_device_in_the_directory_is_refused_without_waiting() {
     common::require_tool("shorewall", "shorewall");
