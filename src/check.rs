@@ -535,7 +535,16 @@ fn shadow_finding(
         .collect();
     let by = pairs.iter().find_map(|(_, cover)| *cover)?;
     let earlier = decider(model, by)?;
-    let how = match item {
+    let (what, line) = (earlier.what, earlier.line);
+    // where it is hidden, when that is not everywhere it applies
+    let only_in = (shadowed.len() < pairs.len()).then(|| {
+        let names: Vec<String> = shadowed
+            .iter()
+            .map(|&(s, d)| model.pair_name(s, d))
+            .collect();
+        names.join(", ")
+    });
+    let (message, hint) = match item {
         Origin::Rule(index) => {
             let rule = &model.rules[index];
             let repeats = match by {
@@ -545,48 +554,41 @@ fn shadow_finding(
                 }
                 _ => rule.verdict == Verdict::Accept && rule.log.is_none(),
             };
-            if repeats { "repeats" } else { "shadows" }
+            let how = if repeats { "repeats" } else { "shadows" };
+            let message = match only_in {
+                None => format!("this rule can never match: the {what} at line {line} {how} it"),
+                Some(names) => format!(
+                    "this rule never matches in {names}: the {what} at line {line} {how} it there"
+                ),
+            };
+            let hint = format!("remove it, or move it above line {line} if it should win");
+            (message, hint)
         }
-        _ => match by {
-            Origin::Rule(e) if model.rules[e].verdict == Verdict::Drop => {
-                "drops its connections first (they are translated, then dropped)"
-            }
-            Origin::Rule(e) if model.rules[e].verdict == Verdict::Reject => {
-                "rejects its connections first (they are translated, then rejected)"
-            }
-            _ => "accepts its connections first (they are still translated)",
-        },
-    };
-    let (what, line) = (earlier.what, earlier.line);
-    let this = match item {
-        Origin::Rule(_) => "this rule",
-        Origin::Dnat(_) => "this port forward's accept",
-        _ => "this redirect's accept",
-    };
-    // where it is hidden, when that is not everywhere it applies
-    let only_in = (shadowed.len() < pairs.len()).then(|| {
-        let names: Vec<String> = shadowed
-            .iter()
-            .map(|&(s, d)| model.pair_name(s, d))
-            .collect();
-        names.join(", ")
-    });
-    let message = match (item, only_in) {
-        (Origin::Rule(_), None) => {
-            format!("{this} can never match: the {what} at line {line} {how} it")
+        // a port forward's or redirect's accept: its translation stays
+        _ => {
+            let this = match item {
+                Origin::Dnat(_) => "this port forward's accept",
+                _ => "this redirect's accept",
+            };
+            let how = match by {
+                Origin::Rule(e) if model.rules[e].verdict == Verdict::Drop => {
+                    "drops its connections first (they are translated, then dropped)"
+                }
+                Origin::Rule(e) if model.rules[e].verdict == Verdict::Reject => {
+                    "rejects its connections first (they are translated, then rejected)"
+                }
+                _ => "accepts its connections first (they are still translated)",
+            };
+            let place = only_in
+                .map(|names| format!(" in {names}"))
+                .unwrap_or_default();
+            let message =
+                format!("{this} is never reached{place}: the {what} at line {line} {how}");
+            (
+                message,
+                format!("move it above line {line} if it should decide"),
+            )
         }
-        (Origin::Rule(_), Some(names)) => {
-            format!("{this} never matches in {names}: the {what} at line {line} {how} it there")
-        }
-        (_, None) => format!("{this} is never reached: the {what} at line {line} {how}"),
-        (_, Some(names)) => {
-            format!("{this} is never reached in {names}: the {what} at line {line} {how}")
-        }
-    };
-    let hint = if matches!(item, Origin::Rule(_)) {
-        format!("remove it, or move it above line {line} if it should win")
-    } else {
-        format!("move it above line {line} if it should decide")
     };
     Some(Finding::warning(
         "shadowed-rule",
