@@ -1819,11 +1819,6 @@ fn each_chain(chains: &mut [Chain], f: impl Fn(&mut Chain) + Sync) {
     });
 }
 
-/// A pair chain's comment: the pair and the item whose policy ends it,
-/// named as that item's rules are, so it changes only with that item.
-/// The pair's policy decision of each family it carries, when they
-/// differ (empty when one decision serves every family): each family's
-/// packets end the pair's chain in their own policy.
 /// The policies with a rate that decide `pair`, each with the families
 /// it decides there: one, or both when one entry decides both.
 fn synflood_policies(model: &Model, pair: (ZoneId, ZoneId)) -> Vec<(usize, Vec<Family>)> {
