@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
 use crate::error::quoted;
-use crate::model::{Interface, Model, Protocol, SnatTo, SourcePorts, Verdict, ZoneId};
+use crate::model::{Interface, Model, Protocol, SnatTarget, SnatTo, SourcePorts, Verdict, ZoneId};
 use crate::ruleset::lower::{self, lower};
 use crate::ruleset::walk::{self, Outcome, Packet, Step};
 use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset, Statement};
@@ -1085,9 +1085,13 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
                     "SNAT to {to} on {interface}, {picked} for this source and destination{ports} ({file}:{line})"
                 ),
                 // `detect`: the address --iface-address gave.
-                _ if model.snats.iter().any(|s| s.detect && s.line == *line) => format!(
-                    "SNAT to {to}, the first address of {interface} (detect), on {interface}{ports} ({file}:{line})"
-                ),
+                _ if (model.snats.iter())
+                    .any(|s| s.target == SnatTarget::Detect && s.line == *line) =>
+                {
+                    format!(
+                        "SNAT to {to}, the first address of {interface} (detect), on {interface}{ports} ({file}:{line})"
+                    )
+                }
                 _ => format!("SNAT to {to} on {interface}{ports} ({file}:{line})"),
             }
         }

@@ -4,7 +4,7 @@ use super::rules::ports_text;
 use super::*;
 use crate::model::nat::ForwardMacro;
 use crate::model::service::{MacroCall, MacroColumns, forward_services};
-use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTo, SourcePorts};
+use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTarget, SnatTo, SourcePorts};
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
@@ -624,24 +624,33 @@ impl Analyzer<'_> {
         )?;
         let destinations = self.snat_destinations(&snat, entry.destinations)?;
         let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
-        if let Some(raw) = entry.persistent.filter(|_| persistent && snat.exempt) {
+        if let Some(raw) = entry
+            .persistent
+            .filter(|_| persistent && snat.target == SnatTarget::Exempt)
+        {
             let reason = "translates to no address, which `persistent` (for a range) cannot change";
             self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
             return None;
         }
         let ports = self.source_ports(entry, &snat, proto)?;
         let before_nat = entry.before_nat.filter(|b| *b.get_ref());
-        if let Some(raw) = before_nat.filter(|_| snat.exempt) {
+        if let Some(raw) = before_nat.filter(|_| snat.target == SnatTarget::Exempt) {
             let reason = "ahead of the one-to-one NAT (Shorewall's CONTINUE+) only skips the other `before_nat` entries: Shorewall's RETURN leaves its IFACE_snat chain, and the `[[nat]]` translations and the other entries still apply; fwgen's `none` ends source NAT for the packet";
             self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
             return None;
         }
-        if let Some(raw) = entry.persistent.filter(|_| persistent && snat.detect) {
+        if let Some(raw) = entry
+            .persistent
+            .filter(|_| persistent && snat.target == SnatTarget::Detect)
+        {
             let reason = "is one address, which `persistent` (for a range) cannot change";
             self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
             return None;
         }
-        let to = snat.to.map(|to| SnatTo { persistent, ..to });
+        let target = match snat.target {
+            SnatTarget::To(to) => SnatTarget::To(SnatTo { persistent, ..to }),
+            other => other,
+        };
         let (mark, dports) = (mark?, dports?);
         // ICMP of the other family than the entry's: no packet matches.
         if let (Some(raw), Some(ipv6)) = (entry.proto, proto.and_then(|p| p.only_ipv6()))
@@ -656,7 +665,7 @@ impl Analyzer<'_> {
             proto,
             dports,
             destinations,
-            to,
+            target,
             ports,
             before_nat: before_nat.is_some(),
             ..snat
@@ -675,7 +684,7 @@ impl Analyzer<'_> {
         proto: Option<Protocol>,
     ) -> Option<SourcePorts> {
         let random = entry.random.filter(|r| *r.get_ref());
-        if let Some(raw) = random.filter(|_| snat.exempt) {
+        if let Some(raw) = random.filter(|_| snat.target == SnatTarget::Exempt) {
             let reason =
                 "translates nothing, so `random` (a random source port) has no port to pick";
             self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
@@ -687,12 +696,12 @@ impl Analyzer<'_> {
                 random: random.is_some(),
             });
         };
-        if snat.exempt {
+        if snat.target == SnatTarget::Exempt {
             let reason = "translates nothing, so `ports` (the source ports it gives) cannot stand";
             self.error(Some(raw.span()), ErrorKind::SnatNone { reason });
             return None;
         }
-        if snat.detect {
+        if snat.target == SnatTarget::Detect {
             let reason = "takes no source ports in Shorewall (`SNAT(detect:PORTS)` is refused): write the address, or use a `[[masquerade]]` with `ports`";
             self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
             return None;
@@ -736,11 +745,10 @@ impl Analyzer<'_> {
     /// Whether an entry is IPv6's, as [`crate::model::Model::snat_is_ipv6`]
     /// tells.
     fn snat_family_is_ipv6(&self, snat: &Snat) -> bool {
-        if snat.detect {
-            return false;
-        }
-        if let Some(to) = snat.to {
-            return to.is_ipv6();
+        match snat.target {
+            SnatTarget::Detect => return false,
+            SnatTarget::To(to) => return to.is_ipv6(),
+            _ => {}
         }
         if let Some(first) = snat.sources.first() {
             return is_ipv6(first);
@@ -907,9 +915,13 @@ impl Analyzer<'_> {
             source_sets,
             source_interface,
             destinations: Vec::new(),
-            to: to_addr,
-            detect: detect.is_some(),
-            exempt: exempt.is_some(),
+            target: match (to_addr, to) {
+                (Some(to), _) => SnatTarget::To(to),
+                _ if detect.is_some() => SnatTarget::Detect,
+                _ if exempt.is_some() => SnatTarget::Exempt,
+                // a `[[masquerade]]`: no `to`
+                (None, _) => SnatTarget::Masquerade,
+            },
             proto: None,
             dports: Vec::new(),
             mark: None,

@@ -24,7 +24,8 @@ use crate::model::service::MacroColumns;
 use crate::model::time::TimeWindow;
 use crate::model::{
     Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, Policy, PolicyAction,
-    PortRange, Protocol, Redirect, Rule, Service, Snat, SnatTo, Verdict, Zone, ZoneId, ZoneRef,
+    PortRange, Protocol, Redirect, Rule, Service, Snat, SnatTarget, SnatTo, Verdict, Zone, ZoneId,
+    ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -953,15 +954,15 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
     snats
         .iter()
         .map(|snat| {
-            let flags = nat_flags(snat, snat.to.is_some_and(|to| to.persistent));
+            let flags = nat_flags(snat, snat.target.address().is_some_and(|to| to.persistent));
             // `SNAT+(...)`, `MASQUERADE+`: ahead of the one-to-one NAT.
             let plus = if snat.before_nat { "+" } else { "" };
-            let action = match snat.to {
-                _ if snat.exempt => "CONTINUE".to_owned(),
-                _ if snat.detect => format!("SNAT{plus}(detect{flags})"),
-                Some(to) => format!("SNAT{plus}({})", shorewall_to(to, snat)),
+            let action = match snat.target {
+                SnatTarget::Exempt => "CONTINUE".to_owned(),
+                SnatTarget::Detect => format!("SNAT{plus}(detect{flags})"),
+                SnatTarget::To(to) => format!("SNAT{plus}({})", shorewall_to(to, snat)),
                 // MASQUERADE(PORTS[:random]) or MASQUERADE(random).
-                None => match (snat.ports.range_text(), snat.ports.random) {
+                SnatTarget::Masquerade => match (snat.ports.range_text(), snat.ports.random) {
                     (Some(range), _) => format!("MASQUERADE{plus}({range}{flags})"),
                     (None, true) => format!("MASQUERADE{plus}(random)"),
                     (None, false) => format!("MASQUERADE{plus}"),
@@ -1006,20 +1007,18 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
             let interface = format!("{plus}{}", dest_cell(model, snat));
             let mut cells = vec![interface, sources_cell(model, snat, product)];
             let more = column_cells(snat, 3);
-            match snat.to {
+            match snat.target {
                 // The masq file's CONTINUE (Nat.pm: `-j RETURN`).
-                _ if snat.exempt => cells.push("NONAT".to_owned()),
-                _ if snat.detect => cells.push(format!("detect{}", nat_flags(snat, false))),
-                Some(to) => cells.push(shorewall_to(to, snat)),
+                SnatTarget::Exempt => cells.push("NONAT".to_owned()),
+                SnatTarget::Detect => cells.push(format!("detect{}", nat_flags(snat, false))),
+                SnatTarget::To(to) => cells.push(shorewall_to(to, snat)),
                 // The masq file's masquerade with ports: `:PORTS[:random]`.
-                None if snat.ports.range_text().is_some() => cells.push(format!(
-                    ":{}{}",
-                    snat.ports.range_text().unwrap_or_default(),
-                    nat_flags(snat, false)
-                )),
-                None if snat.ports.random => cells.push("random".to_owned()),
-                None if !more.is_empty() => cells.push("-".to_owned()),
-                None => {}
+                SnatTarget::Masquerade => match snat.ports.range_text() {
+                    Some(range) => cells.push(format!(":{range}{}", nat_flags(snat, false))),
+                    None if snat.ports.random => cells.push("random".to_owned()),
+                    None if !more.is_empty() => cells.push("-".to_owned()),
+                    None => {}
+                },
             }
             cells.extend(more);
             Item::new(&MASQ, snat.comment.clone(), &[cells])

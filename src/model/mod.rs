@@ -27,7 +27,7 @@ pub use ipset::{Ipset, IpsetKind, IpsetRef};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use mark::MarkTest;
-pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTo, SourcePorts};
+pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTarget, SnatTo, SourcePorts};
 pub use owner::{Owner, OwnerId};
 pub use policy::{
     Decision, DecisionOrigin, DefaultAction, LogLevel, Policy, PolicyAction, PolicyMatrix,
@@ -244,12 +244,12 @@ impl Model {
     /// Whether a source NAT entry translates IPv6: by its address, its
     /// sources, or else its interface's zone.
     pub fn snat_is_ipv6(&self, snat: &Snat) -> bool {
-        match (snat.to, snat.sources.first()) {
-            _ if snat.detect => false,
-            (Some(to), _) => to.is_ipv6(),
-            (None, Some(net)) => rule::is_ipv6(net),
-            (None, None) if !snat.source_sets.is_empty() => self.ipsets[snat.source_sets[0]].ipv6,
-            (None, None) => !self.interface_family(snat.interface).has_ipv4(),
+        match (snat.target, snat.sources.first()) {
+            (SnatTarget::Detect, _) => false,
+            (SnatTarget::To(to), _) => to.is_ipv6(),
+            (_, Some(net)) => rule::is_ipv6(net),
+            (_, None) if !snat.source_sets.is_empty() => self.ipsets[snat.source_sets[0]].ipv6,
+            (_, None) => !self.interface_family(snat.interface).has_ipv4(),
         }
     }
 

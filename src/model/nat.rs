@@ -143,9 +143,8 @@ pub struct OneToOne {
     pub span: std::ops::Range<usize>,
 }
 
-/// Source NAT on an outgoing interface: masquerade (to the interface's
-/// address) when `to` is `None` and `detect` false, SNAT to a fixed
-/// address or to the interface's address at start otherwise.
+/// Source NAT on an outgoing interface: what `target` says the source
+/// becomes, for the connections the entry matches.
 #[derive(Debug, Clone)]
 pub struct Snat {
     /// Index into `Model::interfaces`.
@@ -168,17 +167,7 @@ pub struct Snat {
     /// Only connections to these networks (Shorewall's DEST
     /// `INTERFACE:NETWORKS`); empty: every destination.
     pub destinations: Vec<IpNet>,
-    pub to: Option<SnatTo>,
-    /// SNAT to the interface's first IPv4 address, read when the firewall
-    /// starts (Shorewall's `SNAT(detect)`; nftables `snat ip to
-    /// $fwgen_addr_IFACE`, the define `&IFACE` in rules uses); `to` is
-    /// `None` then.
-    pub detect: bool,
-    /// No translation: connections the entry matches leave untranslated,
-    /// and the later entries pass over them (Shorewall's `CONTINUE`;
-    /// nftables `accept` in the nat postrouting chain); `to` is `None`
-    /// and `detect` false then.
-    pub exempt: bool,
+    pub target: SnatTarget,
     /// Only this protocol (Shorewall's PROTO column); `None`: every one.
     pub proto: Option<super::Protocol>,
     /// Only these destination ports (Shorewall's PORT(S)/DPORT column);
@@ -199,6 +188,35 @@ pub struct Snat {
     pub line: usize,
     /// Byte range of the entry in the model file.
     pub span: std::ops::Range<usize>,
+}
+
+/// The source address a source NAT entry gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnatTarget {
+    /// The address of the interface the packet leaves by, as it is when
+    /// the packet leaves (`[[masquerade]]`; Shorewall's `MASQUERADE`,
+    /// nftables `masquerade`).
+    Masquerade,
+    /// A fixed address or range (`to = "ADDRESS"`).
+    To(SnatTo),
+    /// The interface's first IPv4 address, read when the firewall starts
+    /// (`to = "detect"`; Shorewall's `SNAT(detect)`; nftables `snat ip to
+    /// $fwgen_addr_IFACE`, the define `&IFACE` in rules uses).
+    Detect,
+    /// No translation: connections the entry matches leave untranslated,
+    /// and the later entries pass over them (`to = "none"`; Shorewall's
+    /// `CONTINUE`; nftables `accept` in the nat postrouting chain).
+    Exempt,
+}
+
+impl SnatTarget {
+    /// The fixed address or range, when the entry has one.
+    pub fn address(self) -> Option<SnatTo> {
+        match self {
+            SnatTarget::To(to) => Some(to),
+            _ => None,
+        }
+    }
 }
 
 /// How a source NAT entry picks the translated source port: within

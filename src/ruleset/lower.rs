@@ -33,7 +33,7 @@ use crate::model::{
 use crate::model::{
     Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
     LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateLimit, RateUnit,
-    Redirect, Section, Service, Snat, SnatTo, SourcePorts, ZoneId, ZoneRef,
+    Redirect, Section, Service, Snat, SnatTarget, SnatTo, SourcePorts, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -312,13 +312,13 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                 if let Some(mark) = snat.mark {
                     only.push_str(&format!(", mark {mark}"));
                 }
-                match snat.to {
-                    _ if snat.exempt => format!("no source NAT on {interface}{only}"),
-                    _ if snat.detect => {
+                match snat.target {
+                    SnatTarget::Exempt => format!("no source NAT on {interface}{only}"),
+                    SnatTarget::Detect => {
                         format!("snat on {interface} to its address (detect){only}")
                     }
-                    Some(to) => format!("snat on {interface} to {to}{only}"),
-                    None => format!("masquerade on {interface}{only}"),
+                    SnatTarget::To(to) => format!("snat on {interface} to {to}{only}"),
+                    SnatTarget::Masquerade => format!("masquerade on {interface}{only}"),
                 }
             }))
         }
@@ -4590,18 +4590,18 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
     }
     matches.extend(snat_service(snat));
     matches.extend(snat.mark.map(Match::Mark));
-    let statement = match snat.to {
-        _ if snat.exempt => Statement::Verdict(Verdict::Accept),
-        _ if snat.detect => Statement::SnatInterfaceAddress {
+    let statement = match snat.target {
+        SnatTarget::Exempt => Statement::Verdict(Verdict::Accept),
+        SnatTarget::Detect => Statement::SnatInterfaceAddress {
             interface: snat.physical(&model.interfaces),
             ports: snat.ports,
         },
-        Some(to) => Statement::Snat {
+        SnatTarget::To(to) => Statement::Snat {
             family,
             to,
             ports: snat.ports,
         },
-        None => Statement::Masquerade { ports: snat.ports },
+        SnatTarget::Masquerade => Statement::Masquerade { ports: snat.ports },
     };
     Rule::new(matches, vec![statement], Origin::Snat(index))
 }

@@ -567,7 +567,7 @@ impl Topology {
         let detects = model
             .snats
             .iter()
-            .filter(|s| s.detect && s.device.is_none())
+            .filter(|s| s.target == crate::model::SnatTarget::Detect && s.device.is_none())
             .map(|s| s.interface);
         let named: BTreeSet<usize> = rules.chain(detects).collect();
         for index in named {
@@ -629,7 +629,7 @@ impl Topology {
     /// hosts' default route. At most 256 of a range; none a lab host holds.
     fn add_nat_addresses(&mut self, model: &Model) -> Result<()> {
         let snats = model.snats.iter().filter_map(|snat| {
-            let to = snat.to.as_ref()?;
+            let to = snat.target.address()?;
             let addresses = addresses_between(to.first, to.last).take(256);
             Some(addresses.map(|address| (snat.interface, address)))
         });
