@@ -515,6 +515,9 @@ pub struct RawDnat {
     pub accept: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    /// Shorewall's log tag (`DNAT:info:web`): appended to the prefix.
+    #[schemars(with = "Option<String>")]
+    pub log_tag: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -545,6 +548,9 @@ pub struct RawRedirect {
     pub accept: Option<bool>,
     #[schemars(with = "Option<String>")]
     pub log: Option<Spanned<String>>,
+    /// Shorewall's log tag (`DNAT:info:web`): appended to the prefix.
+    #[schemars(with = "Option<String>")]
+    pub log_tag: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

@@ -650,37 +650,43 @@ rejNotSyn(audit)\tnet\t$FW
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A differential review's case: `DNAT:info:web` (a log level and a log
-/// tag) was refused as an "unknown log level `info:web`". Shorewall 5.2.8
-/// takes it and puts the tag in the nat chain's log prefix (`shorewall
-/// compile`: `--log-prefix "Shorewall:net_dnat:DNAT:web "`); fwgen's
-/// port forwards and redirects have a log level and no log tag, so the
-/// line is refused with that reason, and a level alone is imported.
+/// Issue #14 (a differential review's case first): `DNAT:info:web`, a
+/// log level and a log tag, was refused as an "unknown log level
+/// `info:web`", then for want of a tag in the model. Shorewall 5.2.8 puts
+/// the tag in the nat chain's log prefix (`shorewall compile`:
+/// `--log-prefix "Shorewall:net_dnat:DNAT:web "`): it is imported as the
+/// forward's `log_tag`, and the imported model writes the line back and
+/// logs with Shorewall's prefix; a level alone stays a level.
 #[test]
-fn a_log_tag_on_dnat_or_redirect_is_refused_with_its_reason() {
+fn a_log_tag_on_dnat_or_redirect_is_imported() {
     let rules = "?SECTION NEW
 DNAT:info:web\tnet\tloc:192.168.1.5:80\ttcp\t8080
 REDIRECT:info:proxy\tloc\t3128\ttcp\t80
 DNAT-:debug:raw\tnet\tloc:192.168.1.6\ttcp\t25
+DNAT:info\tnet\tloc:192.168.1.7\ttcp\t2525
 ";
     let dir = sample_with_rules("import-dnat-log-tag", rules.as_bytes(), None);
-    let stderr = assert_import_refused(
-        &import(dir.to_str().unwrap(), false),
-        &[
-            "rules:2: the log tag `web` of `DNAT` (level `info`): Shorewall puts it in the log prefix (`Shorewall:net_dnat:DNAT:web `), and fwgen's [[dnat]] takes a log level but no log tag",
-            "rules:3: the log tag `proxy` of `REDIRECT` (level `info`): Shorewall puts it in the log prefix (`Shorewall:loc_dnat:REDIRECT:proxy `), and fwgen's [[redirect]] takes a log level but no log tag",
-            "rules:4: the log tag `raw` of `DNAT-` (level `debug`)",
-        ],
-    );
-    assert!(!stderr.contains("unknown log level"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
-    let dir = sample_with_rules(
-        "import-dnat-log-level",
-        b"?SECTION NEW\nDNAT:info\tnet\tloc:192.168.1.5:80\ttcp\t8080\n",
-        None,
-    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
-    assert!(model.contains("log = \"info\""), "{model}");
+    for tag in ["web", "proxy", "raw"] {
+        assert!(model.contains(&format!("log_tag = \"{tag}\"")), "{model}");
+    }
+    assert_eq!(model.matches("log_tag =").count(), 3, "{model}");
+    assert!(model.contains("log = \"debug\""), "{model}");
+    let files = rendered(&model, "imported.toml");
+    let rules = &files["shorewall/rules"];
+    for action in ["DNAT:info:web ", "REDIRECT:info:proxy ", "DNAT-:debug:raw "] {
+        assert!(rules.contains(action), "{rules}");
+    }
+    let nft = &files["fwgen.nft"];
+    for prefix in [
+        "log prefix \"Shorewall:net_dnat:DNAT:web \" level info",
+        // 28 characters before the tag: Shorewall's cut leaves none of it.
+        "log prefix \"Shorewall:loc_dnat:REDIRECT: \" level info",
+        "log prefix \"Shorewall:net_dnat:DNAT:raw \" level debug",
+        "log prefix \"Shorewall:net_dnat:DNAT:\" level info",
+    ] {
+        assert!(nft.contains(prefix), "{prefix} in\n{nft}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2809,3 +2809,11 @@ fn rule_time_windows_hold_as_shorewalls() {
     assert_eq!(nftables, expected, "fwgen's nftables ruleset");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: log tags on DNAT, DNAT- and REDIRECT change the nat chain's
+/// log prefix only: the forwards' and the redirect's verdicts are
+/// Shorewall's.
+#[test]
+fn model_dnat_log_tag() {
+    lab_model("dnat-log-tag", "dnlt");
+}

@@ -223,6 +223,7 @@ impl Analyzer<'_> {
         let to = self.dnat_target(&entry.to);
         let to_port = self.target_port(entry.to_port.as_ref());
         let log = self.log_level(entry.log.as_ref());
+        let log_tag = self.log_tag(entry.log_tag.as_ref(), entry.log.is_some());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
         let ((source, forwarded), dest, to) = (matched?, dest?, to?);
@@ -266,6 +267,7 @@ impl Analyzer<'_> {
                 macro_call,
                 accept: entry.accept.unwrap_or(true),
                 log,
+                log_tag: log_tag.clone(),
                 comment: comment.clone(),
                 line,
                 span: raw.span(),
@@ -331,6 +333,7 @@ impl Analyzer<'_> {
         let matched = self.forwarded(&entry.source, service);
         let to_port = self.port_number(&entry.to_port);
         let log = self.log_level(entry.log.as_ref());
+        let log_tag = self.log_tag(entry.log_tag.as_ref(), entry.log.is_some());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
         let ((source, forwarded), origdest) = (matched?, origdest?);
@@ -394,6 +397,7 @@ impl Analyzer<'_> {
                 macro_call,
                 accept: entry.accept.unwrap_or(true),
                 log,
+                log_tag: log_tag.clone(),
                 comment: comment.clone(),
                 line,
                 span: raw.span(),

@@ -259,7 +259,7 @@ impl Analyzer<'_> {
         let entry = raw.get_ref();
         let verdict = self.verdict(&entry.action);
         let log = self.log_level(entry.log.as_deref());
-        let log_tag = self.log_tag(entry);
+        let log_tag = self.log_tag(entry.log_tag.as_deref(), entry.log.is_some());
         let comment = self.free_text("comment", entry.comment.as_deref());
         let family = match entry.family.as_deref() {
             Some(raw) => self.family(Some(raw)),
@@ -484,9 +484,14 @@ impl Analyzer<'_> {
         true
     }
 
-    /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level.
-    fn log_tag(&mut self, entry: &RawRule) -> Option<String> {
-        let raw = entry.log_tag.as_ref()?;
+    /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level
+    /// (`logged`): a rule's, a port forward's or a redirect's.
+    pub(super) fn log_tag(
+        &mut self,
+        raw: Option<&Spanned<String>>,
+        logged: bool,
+    ) -> Option<String> {
+        let raw = raw?;
         let tag = raw.get_ref();
         let valid = (1..=MAX_LOG_TAG).contains(&tag.len())
             && tag
@@ -497,7 +502,7 @@ impl Analyzer<'_> {
             self.error(Some(raw.span()), kind);
             return None;
         }
-        if entry.log.is_none() {
+        if !logged {
             self.error(Some(raw.span()), ErrorKind::LogTagWithoutLog);
             return None;
         }

@@ -448,6 +448,11 @@ fn log_suffix(log: Option<LogLevel>) -> String {
     log.map_or(String::new(), |l| format!(":{l}"))
 }
 
+/// `:level:tag` after an action (`ACCEPT:info:TRAP`, `DNAT:info:web`).
+fn tagged_log_suffix(log: Option<LogLevel>, tag: Option<&String>) -> String {
+    log_suffix(log) + &tag.map_or(String::new(), |t| format!(":{t}"))
+}
+
 /// The POLICY column: the action, then the policy's own default actions
 /// when it names them (`DROP:Broadcast(DROP)`, `ACCEPT:none`); Shorewall6's
 /// begin with AllowICMPs before DROP and REJECT, as its DROP_DEFAULT does.
@@ -667,11 +672,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     }
     let source = endpoint_cell(model, source, product)?;
     let dest = endpoint_cell(model, dest, product)?;
-    let log = log_suffix(rule.log)
-        + &rule
-            .log_tag
-            .as_ref()
-            .map_or(String::new(), |t| format!(":{t}"));
+    let log = tagged_log_suffix(rule.log, rule.log_tag.as_ref());
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
     let action = match rule.service_macro.filter(|m| m.in_shorewall()) {
         Some(found) if found.stock.is_some() => {
@@ -814,10 +815,16 @@ fn forward_macro_cells(call: &ForwardMacro, origdest: Option<String>) -> Vec<Str
 
 /// A forward's action: `DNAT`, or the macro called with it
 /// (`Web(DNAT)`), with its log level.
-fn forward_action(action: &str, call: Option<&ForwardMacro>, log: Option<LogLevel>) -> String {
+fn forward_action(
+    action: &str,
+    call: Option<&ForwardMacro>,
+    log: Option<LogLevel>,
+    tag: Option<&String>,
+) -> String {
+    let log = tagged_log_suffix(log, tag);
     match call {
-        Some(call) => format!("{}({action}){}", call.name, log_suffix(log)),
-        None => format!("{action}{}", log_suffix(log)),
+        Some(call) => format!("{}({action}){log}", call.name),
+        None => format!("{action}{log}"),
     }
 }
 
@@ -838,7 +845,12 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         dest = format!("{zone}:{dest}");
     }
     let keyword = if dnat.accept { "DNAT" } else { "DNAT-" };
-    let action = forward_action(keyword, dnat.macro_call.as_ref(), dnat.log);
+    let action = forward_action(
+        keyword,
+        dnat.macro_call.as_ref(),
+        dnat.log,
+        dnat.log_tag.as_ref(),
+    );
     if let Some(call) = &dnat.macro_call {
         let mut cells = vec![action, source, dest];
         cells.extend(forward_macro_cells(
@@ -877,7 +889,7 @@ fn redirect_item(model: &Model, redirect: &Redirect, product: Product) -> Option
     } else {
         "REDIRECT-"
     };
-    let action = forward_action(keyword, call, redirect.log);
+    let action = forward_action(keyword, call, redirect.log, redirect.log_tag.as_ref());
     let source = endpoint_cell(model, &redirect.source, product)?;
     if let Some(call) = call {
         let mut cells = vec![action, source, redirect.to_port.to_string()];

@@ -516,6 +516,19 @@ impl Matched {
 /// What a DNAT or REDIRECT line's ACTION column says besides the action:
 /// the stock macro it calls (`HTTP(DNAT)`), its log level, and the
 /// comment around it.
+/// A LOG column's `level` or `level:tag` (`ACCEPT:info:TRAP`,
+/// `DNAT:info:web`): `log`, then Shorewall's log tag as `log_tag`.
+fn push_log(table: &mut Table, log: Option<&str>) {
+    if let Some(log) = log {
+        let (level, tag) = match log.split_once(':') {
+            Some((level, tag)) => (level, Some(tag)),
+            None => (log, None),
+        };
+        table.push("log", level);
+        table.push_some("log_tag", tag);
+    }
+}
+
 struct Forward<'a> {
     service_macro: Option<&'static str>,
     /// `false` for DNAT- and REDIRECT-.
@@ -4522,19 +4535,6 @@ impl Importer {
             // without the filter ACCEPT.
             let accept = !target.ends_with('-');
             let target = target.trim_end_matches('-').to_owned();
-            // `DNAT:info:web`: Shorewall takes the tag into the log prefix
-            // of its nat chain (`Shorewall:net_dnat:DNAT:web `); fwgen's
-            // port forwards and redirects have a log level, no tag.
-            if let Some((level, tag)) = log.as_deref().and_then(|l| l.split_once(':')) {
-                let zone = columns
-                    .get(1)
-                    .map_or("", |c| c.split(':').next().unwrap_or(c));
-                let reason = format!(
-                    "the log tag `{tag}` of `{action}` (level `{level}`): Shorewall puts it in the log prefix (`Shorewall:{zone}_dnat:{target}:{tag} `), and fwgen's [[{}]] takes a log level but no log tag; drop the tag to import the line",
-                    target.to_ascii_lowercase()
-                );
-                return self.refuse(line, reason);
-            }
             let forward = Forward {
                 service_macro: None,
                 accept,
@@ -4836,15 +4836,7 @@ impl Importer {
         let port_key = if icmp { "icmp_type" } else { "dport" };
         rule.push_some(port_key, dport);
         rule.push_some("sport", sport);
-        if let Some(log) = written.log {
-            // `ACCEPT:info:TRAP`: the level, then Shorewall's log tag.
-            let (level, tag) = match log.split_once(':') {
-                Some((level, tag)) => (level, Some(tag)),
-                None => (log, None),
-            };
-            rule.push("log", level);
-            rule.push_some("log_tag", tag);
-        }
+        push_log(&mut rule, written.log);
         for (key, value) in written.limits.unwrap_or_default() {
             rule.push(key, value.clone());
         }
@@ -5017,7 +5009,7 @@ impl Importer {
         if !forward.accept {
             table.push("accept", false);
         }
-        table.push_some("log", forward.log);
+        push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
         let zones = self.named_zones(&[source.as_str(), zone]);
         let family = Some(address.contains(':'));
@@ -5073,7 +5065,7 @@ impl Importer {
         if !forward.accept {
             table.push("accept", false);
         }
-        table.push_some("log", forward.log);
+        push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
         self.add(Kind::Rule, "", zones, family, line, table);
     }

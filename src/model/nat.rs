@@ -36,6 +36,8 @@ pub struct Dnat {
     /// later rules and the policy of the source and `dest` pair.
     pub accept: bool,
     pub log: Option<LogLevel>,
+    /// Shorewall's log tag (`DNAT:info:web`), only with `log`.
+    pub log_tag: Option<String>,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.
@@ -99,6 +101,8 @@ pub struct Redirect {
     /// place in the rules; `false` is Shorewall's REDIRECT-.
     pub accept: bool,
     pub log: Option<LogLevel>,
+    /// Shorewall's log tag (`DNAT:info:web`), only with `log`.
+    pub log_tag: Option<String>,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.

@@ -525,7 +525,8 @@ fn cut_prefix(mut prefix: String) -> String {
     prefix
 }
 
-/// A log statement with a rule's tag, as Shorewall's log_rule_limit
+/// A log statement with a rule's, a port forward's or a redirect's tag, as
+/// Shorewall's log_rule_limit
 /// (Chains.pm, LOGTAGONLY=No) writes it: the tag and a space after the
 /// prefix, and a prefix over 29 characters cut to 28 and a space.
 fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
@@ -4449,7 +4450,8 @@ fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rul
     let mut statements = Vec::new();
     if let Some(level) = redirect.log {
         let zone = zone_label(model, redirect.source.zone);
-        statements.push(log(model, &format!("{zone}_dnat"), "REDIRECT", level));
+        let logged = log(model, &format!("{zone}_dnat"), "REDIRECT", level);
+        statements.push(tagged(logged, &redirect.log_tag));
     }
     statements.push(Statement::Redirect(redirect.to_port));
     Some(Rule::new(matches, statements, Origin::Redirect(index)))
@@ -4517,7 +4519,8 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
     let mut statements = Vec::new();
     if let Some(level) = dnat.log {
         let zone = zone_label(model, dnat.source.zone);
-        statements.push(log(model, &format!("{zone}_dnat"), "DNAT", level));
+        let logged = log(model, &format!("{zone}_dnat"), "DNAT", level);
+        statements.push(tagged(logged, &dnat.log_tag));
     }
     statements.push(Statement::Dnat {
         family,

@@ -274,14 +274,22 @@ pub const SOURCE_INTERFACE_WARNING: &str =
 /// (tests/models/continue-unnested.toml) is checked without it.
 pub const CONTINUE_WARNING: &str = "WARNING: CONTINUE policy between two un-nested zones";
 
+/// The warning Shorewall gives when it cuts a log prefix with its tag to
+/// 28 characters and a space (Chains.pm): a model that names it in its
+/// text (tests/models/dnat-log-tag.toml) is checked without it.
+pub const LOG_PREFIX_WARNING: &str = "WARNING: Log Prefix shortened to";
+
 /// Whether a line of `shorewall check` output is a complaint: an ERROR, or
 /// a WARNING other than the source interface's when the model has one, or
-/// the un-nested CONTINUE's when the model names it.
+/// the un-nested CONTINUE's or the shortened log prefix's when the model
+/// names it.
 pub fn complaint(line: &str, model: &str) -> bool {
+    let named =
+        |warning: &str| model.contains(&warning["WARNING: ".len()..]) && line.contains(warning);
     let expected = (model.contains("\nsource_interface = ")
         && line.contains(SOURCE_INTERFACE_WARNING))
-        || (model.contains(&CONTINUE_WARNING["WARNING: ".len()..])
-            && line.contains(CONTINUE_WARNING));
+        || named(CONTINUE_WARNING)
+        || named(LOG_PREFIX_WARNING);
     (line.contains("ERROR") || line.contains("WARNING")) && !expected
 }
 
