@@ -548,7 +548,7 @@ impl Error {
             ExclusionOfOtherFamily { .. } => "leave out addresses of the family taken in (`loc:192.168.1.0/24!192.168.1.5`), or take in that family too".into(),
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
-            LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
+            LogTagWithoutLog => "give it a `log` level (`log = \"info\"`): the tag is part of its log prefix".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),

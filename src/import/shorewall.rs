@@ -513,9 +513,6 @@ impl Matched {
     }
 }
 
-/// What a DNAT or REDIRECT line's ACTION column says besides the action:
-/// the stock macro it calls (`HTTP(DNAT)`), its log level, and the
-/// comment around it.
 /// A LOG column's `level` or `level:tag` (`ACCEPT:info:TRAP`,
 /// `DNAT:info:web`): `log`, then Shorewall's log tag as `log_tag`.
 fn push_log(table: &mut Table, log: Option<&str>) {
@@ -529,6 +526,9 @@ fn push_log(table: &mut Table, log: Option<&str>) {
     }
 }
 
+/// What a DNAT or REDIRECT line's ACTION column says besides the action:
+/// the stock macro it calls (`HTTP(DNAT)`), its log level, and the
+/// comment around it.
 struct Forward<'a> {
     service_macro: Option<&'static str>,
     /// `false` for DNAT- and REDIRECT-.
