@@ -162,6 +162,7 @@ golden_model! {
     family_policies => "family-policies",
     continue_unnested => "continue-unnested",
     interface_mss => "interface-mss",
+    zone_mss => "zone-mss",
 }
 
 #[test]
