@@ -1331,10 +1331,17 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|(&pair, chain)| {
             let PairRules {
                 mut rules,
-                own,
-                own_families,
+                mut own,
+                mut own_families,
                 new_at,
             } = chain;
+            // A zone's `mss` makes the pair's chain in Shorewall, a CONTINUE
+            // pair's too (setup_zone_mss writes into it before the rules).
+            let clamps = zone_mss_rules(model, pair);
+            if !clamps.is_empty() {
+                own = true;
+                own_families = pair_families(model, pair);
+            }
             let name = model.pair_name(pair.0, pair.1);
             let jumps = synflood_jumps(model, pair, own);
             if !jumps.is_empty() && new_at <= rules.len() {
@@ -1383,7 +1390,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 )),
                 (None, None) => None,
             };
-            rules.splice(0..0, zone_mss_rules(model, pair));
+            rules.splice(0..0, clamps);
             let rules = without_chainless_families(model, pair, (own, own_families), rules);
             Chain {
                 name,
