@@ -267,6 +267,16 @@ pub struct RawZone {
     pub hosts: Vec<RawHosts>,
     #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
+    /// shorewall-zones(5) `mss=N` in OPTIONS: TCP SYNs to and from the
+    /// zone offer an MSS of at most N.
+    #[schemars(with = "Option<std::num::NonZeroU16>")]
+    pub mss: Option<Spanned<std::num::NonZeroU16>>,
+    /// `mss=N` in IN OPTIONS: SYNs from the zone.
+    #[schemars(with = "Option<std::num::NonZeroU16>")]
+    pub mss_in: Option<Spanned<std::num::NonZeroU16>>,
+    /// `mss=N` in OUT OPTIONS: SYNs to the zone.
+    #[schemars(with = "Option<std::num::NonZeroU16>")]
+    pub mss_out: Option<Spanned<std::num::NonZeroU16>>,
 }
 
 /// `parent = "net"` or `parent = ["net", "dmz"]`.

@@ -749,7 +749,7 @@ fn decider(
             line: model.tunnels[index].line,
         },
         Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll { hook, ipv6 },
-        Origin::Setting(_) | Origin::Stopped(_) => Decider::Shorewall {
+        Origin::Setting(_) | Origin::Stopped(_) | Origin::ZoneOption { .. } => Decider::Shorewall {
             what: lower::describe(model, step.origin),
         },
         Origin::Shorewall(piece) => match piece {

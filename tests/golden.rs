@@ -163,6 +163,7 @@ golden_model! {
     continue_unnested => "continue-unnested",
     interface_mss => "interface-mss",
     dnat_log_tag => "dnat-log-tag",
+    zone_mss => "zone-mss",
 }
 
 #[test]

@@ -2091,7 +2091,7 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     let dir = common::scratch("import-partial-closure");
     std::fs::write(
         dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4 mss=1400\n",
+        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4 reqid=5\n",
     )
     .unwrap();
     std::fs::write(
@@ -2117,7 +2117,7 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
     let output = import_within(&dir, true);
     let model = imported_model(&output);
     for skipped in [
-        "# SKIPPED zones:4: zone options (OPTIONS `mss=1400`) are not in fwgen's model: the zone goes whole",
+        "# SKIPPED zones:4: OPTIONS `reqid=5`: Shorewall: \"The \"reqid\" option may only be specified for ipsec zones\"",
         "# SKIPPED interfaces:2: interface option `upnp`: UPnP lets miniupnpd open ports at run time",
         "# SKIPPED interfaces:3: option `proxyarp` does not take the value `2`",
         "# SKIPPED interfaces:4: its zone `dmz` was skipped (zones:4)",
@@ -4921,5 +4921,67 @@ fn a_zone_declared_twice_is_refused_as_shorewall_refuses_it() {
         "{stderr}"
     );
     assert!(!stderr.contains("not valid TOML"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: the zones file's `mss=N` is carried from OPTIONS, IN OPTIONS
+/// and OUT OPTIONS as `mss`, `mss_in` and `mss_out`; `blacklist`, `nomark`
+/// and `dynamic_shared` are noted at their line (no effect here); the
+/// ipsec options on a zone of another type, `nomark` outside OPTIONS,
+/// `mss` on the firewall zone and a bad MSS are refused with the reason.
+#[test]
+fn zone_options_are_carried_noted_or_refused_by_name() {
+    let dir = sample_with_rules("import-zone-options", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4 - mss=1400 mss=1452\nloc ipv4 mss=1360,blacklist,nomark,dynamic_shared\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[zones.net]\nmss_in = 1400\nmss_out = 1452\n",
+        "mss = 1360\n",
+        "# NOTE zones:3: zone `loc` OPTIONS `blacklist`: no effect",
+        "# NOTE zones:3: zone `loc` OPTIONS `nomark`: no effect",
+        "# NOTE zones:3: zone `loc` OPTIONS `dynamic_shared`: no effect",
+    ] {
+        assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    }
+    let file = dir.join("imported.toml");
+    std::fs::write(&file, &model).unwrap();
+    let check = common::fwgen_within(
+        &["check", "-c", file.to_str().unwrap()],
+        Duration::from_secs(10),
+    );
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for (zones, refused) in [
+        (
+            "fw firewall mss=1400\nnet ipv4\nloc ipv4\n",
+            "zones:1: OPTIONS `mss=1400`: Shorewall clamps the SYNs of every pair chain from and to the firewall",
+        ),
+        (
+            "fw firewall\nnet ipv4\nloc ipv4 - spi=7\n",
+            "zones:3: IN OPTIONS `spi=7`: Shorewall: \"The \"spi\" option may only be specified for ipsec zones\"",
+        ),
+        (
+            "fw firewall\nnet ipv4\nloc ipv4 - - nomark\n",
+            "zones:3: OUT OPTIONS `nomark`: Shorewall: \"Option 'nomark' is only permitted in the OPTIONS columns\"",
+        ),
+        (
+            "fw firewall\nnet ipv4 mss=70000\nloc ipv4\n",
+            "zones:2: OPTIONS `mss=70000`: an MSS is 1 to 65535 bytes",
+        ),
+        (
+            "fw firewall\nnet ipv4 routeback\nloc ipv4\n",
+            "zones:2: OPTIONS `routeback`: not a zone option of Shorewall 5.2",
+        ),
+    ] {
+        std::fs::write(dir.join("zones"), zones).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[refused]);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2725,6 +2725,54 @@ fn model_interface_mss() {
     lab_model("interface-mss", "imss");
 }
 
+/// Issue #15: `mss=` in the zones file (tests/models/zone-mss.toml: vpn's
+/// `mss = 1360`, net's `mss_out = 1452`) seen by the receiver, Shorewall's
+/// own compiled TCPMSS rules at the head of its pair chains against
+/// fwgen's nftables ruleset: loc to net offers 1452, loc to vpn and vpn to
+/// loc 1360, vpn to net 1360 (both clamps, the lower wins), and a SYN
+/// that offers 1000 keeps 1000. The receiver's MSS is the offer less the
+/// TCP options both ends use (at most 40 bytes).
+#[test]
+fn zone_mss_seen_by_the_receiver() {
+    common::require_lab();
+    let model = model("tests/models", "zone-mss");
+    let dir = common::scratch("lab-zmss");
+    let nftables = Contestant::Nftables(nftables_ruleset(&model));
+    let cases = [
+        (("loc", "net"), mss::Offer::Own, 1452),
+        (("loc", "vpn"), mss::Offer::Own, 1360),
+        (("vpn", "loc"), mss::Offer::Own, 1360),
+        (("vpn", "net"), mss::Offer::Own, 1360),
+        (("loc", "net"), mss::Offer::Size(1000), 1000),
+    ];
+    let mut disagreements = Vec::new();
+    for (n, (path, offer, offered)) in cases.into_iter().enumerate() {
+        let contestants = [("w", &Contestant::Shorewall), ("n", &nftables)];
+        let seen = contestants.map(|(tag, contestant)| {
+            let name = format!("zms{tag}{n}");
+            mss::received(&model, &name, contestant, &dir, path, offer)
+        });
+        eprintln!("{path:?}, SYN offers {offered}: (Shorewall, nftables) receive {seen:?}");
+        let expected = (offered - 40)..=offered;
+        if seen[0] != seen[1] || !seen.iter().all(|mss| expected.contains(mss)) {
+            disagreements.push(format!("{path:?} offering {offered}: {seen:?}"));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreement(s):\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: `mss=` on zones, every probe.
+#[test]
+fn model_zone_mss() {
+    lab_model("zone-mss", "zmss");
+}
+
 /// Issue #14: TIME (tests/models/rule-time.toml), Shorewall's compiled
 /// `-m time` and fwgen's `meta hour`/`meta day`/`meta time` against the
 /// real clock. The firewall connects to net on ports 80 to 86, each let

@@ -186,5 +186,6 @@ mod models {
         continue_unnested => "continue-unnested",
         interface_mss => "interface-mss",
         dnat_log_tag => "dnat-log-tag",
+        zone_mss => "zone-mss",
     }
 }

@@ -940,3 +940,32 @@ fn interface_mss_without_clamp_mss_never_returns() {
         "{nft}"
     );
 }
+
+/// Issue #15: a zone's `mss` makes the pair's chain even under a CONTINUE
+/// policy with no rules, as Shorewall's setup_zone_mss writes the clamp
+/// into it (`shorewall compile`: `loc-vpn` holds the TCPMSS rule, the
+/// state rules and the CONTINUE log, and `loc_frwd` jumps to it): the
+/// chain clamps, accepts established packets and logs the CONTINUE.
+#[test]
+fn zone_mss_makes_a_continue_pair_chain() {
+    let text = std::fs::read_to_string(common::root().join("tests/models/zone-mss.toml"))
+        .unwrap()
+        .replace(
+            "source = \"loc\"\ndest = \"vpn\"\naction = \"ACCEPT\"",
+            "source = \"loc\"\ndest = \"vpn\"\naction = \"CONTINUE\"\nlog = \"info\"",
+        );
+    let nft = rendered(&text, "zone-mss-continue");
+    let body = chain_body(&nft, "loc-vpn");
+    for expected in [
+        "tcp flags & (syn|rst) == syn tcp option maxseg size >= 1360 tcp option maxseg size set 1360",
+        "ct state established accept",
+    ] {
+        assert!(body.contains(expected), "missing `{expected}`:\n{body}");
+    }
+    // (The log's rate-limit braces end `chain_body`'s view.)
+    assert!(
+        nft.contains("log prefix \"Shorewall:loc-vpn:CONTINUE:\""),
+        "{nft}"
+    );
+    assert!(nft.contains(": jump loc-vpn"), "{nft}");
+}

@@ -23,7 +23,7 @@ use crate::model::service::Macro;
 use crate::model::{
     Dnat, Endpoint, Family, Firewall, IcmpType, Interface, InterfaceOption, LogLevel, LogLimit,
     Model, Policy, PolicyAction, PolicyMatrix, PortRange, Protocol, Rule, Service, Snat, Verdict,
-    Zone, ZoneId, ZoneRef,
+    Zone, ZoneId, ZoneMss, ZoneRef,
 };
 use crate::source::Source;
 

@@ -41,6 +41,11 @@ impl Analyzer<'_> {
             description,
             hosts: Vec::new(),
             parents: Vec::new(),
+            mss: ZoneMss {
+                both: raw.mss.as_ref().map(|m| m.get_ref().get()),
+                entering: raw.mss_in.as_ref().map(|m| m.get_ref().get()),
+                leaving: raw.mss_out.as_ref().map(|m| m.get_ref().get()),
+            },
             span: name.span(),
         })
     }

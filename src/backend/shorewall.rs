@@ -48,6 +48,14 @@ impl Item {
 // (zone names of 5 characters, interface names of 15, an IPv6 network with
 // its zone); a longer cell moves the rest of its own line only.
 const ZONES: Columns = Columns(&[("ZONE", 0), ("TYPE", 8)]);
+/// The zones file when a zone has an option (`mss=N`).
+const ZONES_OPTIONS: Columns = Columns(&[
+    ("ZONE", 0),
+    ("TYPE", 8),
+    ("OPTIONS", 16),
+    ("IN OPTIONS", 32),
+    ("OUT OPTIONS", 48),
+]);
 const INTERFACES: Columns = Columns(&[("ZONE", 0), ("INTERFACE", 8), ("OPTIONS", 24)]);
 const HOSTS: Columns = Columns(&[("ZONE", 0), ("HOSTS", 8)]);
 /// The hosts file when an entry has an option (`destonly`).
@@ -215,7 +223,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
             "zones",
             ZonesFile {
                 header,
-                columns: ZONES.header(),
+                columns: zone_columns(model).header(),
                 items: zone_items(model, product),
             }
             .render()?,
@@ -322,10 +330,21 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
         .collect())
 }
 
+/// The zones file's columns: OPTIONS, IN OPTIONS and OUT OPTIONS when a
+/// zone has `mss`, `mss_in` or `mss_out`.
+fn zone_columns(model: &Model) -> &'static Columns {
+    if model.zones.iter().any(|z| z.mss.is_set()) {
+        &ZONES_OPTIONS
+    } else {
+        &ZONES
+    }
+}
+
 fn zone_items(model: &Model, product: Product) -> Vec<Item> {
     let kind = if product.ipv6 { "ipv6" } else { "ipv4" };
+    let columns = zone_columns(model);
     let firewall = vec![model.firewall.zone.clone(), "firewall".to_owned()];
-    let firewall = Item::new(&ZONES, None, &[firewall]);
+    let firewall = Item::new(columns, None, &[firewall]);
     // Declaration order: Shorewall wants a parent before its nested zones
     // (and sorts them for dispatch itself).
     let mut declared: Vec<&Zone> = model.zones.iter().collect();
@@ -344,8 +363,15 @@ fn zone_items(model: &Model, product: Product) -> Vec<Item> {
             } else {
                 format!("{}:{}", z.name, parents.join(","))
             };
-            let cells = vec![name, kind.to_owned()];
-            Item::new(&ZONES, z.description.clone(), &[cells])
+            let mut cells = vec![name, kind.to_owned()];
+            if z.mss.is_set() {
+                let cell = |size: Option<u16>| size.map_or("-".to_owned(), |s| format!("mss={s}"));
+                cells.extend([cell(z.mss.both), cell(z.mss.entering), cell(z.mss.leaving)]);
+                while cells.last().is_some_and(|c| c == "-") {
+                    cells.pop();
+                }
+            }
+            Item::new(columns, z.description.clone(), &[cells])
         });
     std::iter::once(firewall).chain(zones).collect()
 }

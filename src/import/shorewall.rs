@@ -1558,6 +1558,102 @@ fn unmodelled_rule_columns(columns: &[String], carried: &[&str]) -> Option<Strin
     })
 }
 
+/// A zones line's OPTIONS, IN OPTIONS and OUT OPTIONS as the model
+/// carries them: the `mss` keys, and the notes of options without effect.
+#[derive(Default)]
+struct ZoneOptions {
+    mss: Vec<(&'static str, u16)>,
+    notes: Vec<String>,
+}
+
+/// The zone options (Zones.pm, parse_zone_option_list) of a zones line
+/// (`columns` from ZONE on): `mss=N` carried as `mss`, `mss_in`, `mss_out`;
+/// `blacklist`, `nomark` and `dynamic_shared` noted where they change
+/// nothing; the rest refused, with the reason.
+fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, String> {
+    const IPSEC: &[&str] = &[
+        "strict",
+        "next",
+        "reqid",
+        "spi",
+        "proto",
+        "mode",
+        "tunnel-src",
+        "tunnel-dst",
+    ];
+    let mut options = ZoneOptions::default();
+    let cells = ["OPTIONS", "IN OPTIONS", "OUT OPTIONS"];
+    let keys = ["mss", "mss_in", "mss_out"];
+    for (n, list) in columns.iter().skip(2).take(3).enumerate() {
+        if list == "-" {
+            continue;
+        }
+        let column = cells[n];
+        for option in list.split(',') {
+            let (word, value) = match option.split_once('=') {
+                Some((word, value)) => (word, Some(value)),
+                None => (option, None),
+            };
+            let here = format!("{column} `{option}`");
+            match (word, value) {
+                ("mss", Some(_)) if firewall => {
+                    return Err(format!(
+                        "{here}: Shorewall clamps the SYNs of every pair chain from and to the firewall (Chains.pm, setup_zone_mss); fwgen's firewall zone has no `mss` key: set `mss` on the other zones"
+                    ));
+                }
+                ("mss", Some(value)) => {
+                    let size = value.parse::<u16>().ok().filter(|size| *size > 0);
+                    let Some(size) = size else {
+                        return Err(format!(
+                            "{here}: an MSS is 1 to 65535 bytes (TCPMSS sets no other; Shorewall reads `mss=0` as `mss=1`)"
+                        ));
+                    };
+                    if options.mss.iter().any(|(key, _)| *key == keys[n]) {
+                        return Err(format!(
+                            "{here}: `mss` twice in {column}; Shorewall keeps the last, say one"
+                        ));
+                    }
+                    options.mss.push((keys[n], size));
+                }
+                ("mss", None) => {
+                    return Err(format!("{here}: Shorewall: \"Missing value for option \"mss\"\""));
+                }
+                ("blacklist", None) if !firewall => options.notes.push(format!(
+                    "{here}: no effect (Shorewall 5.2: \"The 'blacklist' option is no longer supported\"; the blrules file applies to every zone)"
+                )),
+                ("nomark", None) if !firewall && n == 0 => options.notes.push(format!(
+                    "{here}: no effect (it withholds the zone's mark under ZONE_BITS, which is 0 here: Zones.pm gives no zone a mark)"
+                )),
+                ("dynamic_shared", None) if n == 0 => options.notes.push(format!(
+                    "{here}: no effect (it names the ipset of a dynamic zone's hosts, and fwgen imports no dynamic hosts)"
+                )),
+                ("blacklist" | "nomark", None) if firewall => {
+                    return Err(format!(
+                        "{here}: Shorewall: \"Option '{word}' not permitted with this zone type\""
+                    ));
+                }
+                ("nomark" | "dynamic_shared", None) => {
+                    return Err(format!(
+                        "{here}: Shorewall: \"Option '{word}' is only permitted in the OPTIONS columns\""
+                    ));
+                }
+                (word, _) if IPSEC.contains(&word.trim_end_matches('!')) => {
+                    return Err(format!(
+                        "{here}: Shorewall: \"The \"{}\" option may only be specified for ipsec zones\"",
+                        word.trim_end_matches('!')
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "{here}: not a zone option of Shorewall 5.2 (shorewall-zones(5): mss=, blacklist, nomark, dynamic_shared, and on ipsec zones strict, next, reqid=, spi=, proto=, mode=, tunnel-src=, tunnel-dst=)"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(options)
+}
+
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
@@ -3394,22 +3490,18 @@ impl Importer {
                 Some((name, parents)) => (name, Some(parents)),
                 None => (name.as_str(), None),
             };
-            if used_after(&columns, 2) {
-                let named: Vec<String> = (columns.iter().skip(2))
-                    .zip(["OPTIONS", "IN OPTIONS", "OUT OPTIONS"])
-                    .filter(|(value, _)| value.as_str() != "-")
-                    .map(|(value, column)| format!("{column} `{value}`"))
-                    .collect();
-                self.skip_named(
-                    &line,
-                    name,
-                    format!(
-                        "zone options ({}) are not in fwgen's model: the zone goes whole, with what names it",
-                        named.join(", ")
-                    ),
-                );
-                continue;
-            }
+            // An ipsec zone is refused for its type, options and all.
+            let options = match kind.starts_with("ipsec") {
+                true => Ok(ZoneOptions::default()),
+                false => zone_options(&columns, kind == "firewall"),
+            };
+            let options = match options {
+                Ok(options) => options,
+                Err(reason) => {
+                    self.skip_named(&line, name, reason);
+                    continue;
+                }
+            };
             if kind.starts_with("bport") {
                 self.skip_named(&line, name, BPORT_REASON);
                 continue;
@@ -3426,9 +3518,12 @@ impl Importer {
                 "firewall" if !parents.is_empty() => {
                     self.skip_named(&line, name, "the firewall zone may not be nested (Shorewall: \"Firewall zone may not be nested\")");
                 }
-                "firewall" => self.firewall = name.to_owned(),
-                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name, parents),
-                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name, parents),
+                "firewall" => {
+                    self.zone_notes(&line, name, &options);
+                    self.firewall = name.to_owned();
+                }
+                "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name, parents, options),
+                "ipv6" | "ip" if self.ipv6 => self.zone(&line, name, parents, options),
                 other => self.skip_named(
                     &line,
                     name,
@@ -3472,7 +3567,16 @@ impl Importer {
         Ok(names)
     }
 
-    fn zone(&mut self, line: &Line, name: &str, parents: Vec<String>) {
+    /// The notes of a zone's options that have no effect, at its line.
+    fn zone_notes(&mut self, line: &Line, name: &str, options: &ZoneOptions) {
+        for note in &options.notes {
+            let note = format!("{}: zone `{name}` {note}", Self::origin(line));
+            self.notes.push(note);
+        }
+    }
+
+    fn zone(&mut self, line: &Line, name: &str, parents: Vec<String>, options: ZoneOptions) {
+        self.zone_notes(line, name, &options);
         let mut table = Table::at(&["zones", name]);
         match parents.as_slice() {
             [] => {}
@@ -3483,6 +3587,9 @@ impl Importer {
             self.nested = true;
         }
         table.push_some("description", line.comment.as_ref());
+        for (key, size) in options.mss {
+            table.push(key, size);
+        }
         self.add(Kind::Zone, name, parents, None, line, table);
         self.zones.push(name.to_owned());
     }

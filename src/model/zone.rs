@@ -14,8 +14,30 @@ pub struct Zone {
     /// `Model::zones`, so they are dispatched first, as Shorewall orders
     /// its zones.
     pub parents: Vec<usize>,
+    /// Shorewall's zone option `mss=N` (zones file OPTIONS, IN OPTIONS,
+    /// OUT OPTIONS).
+    pub mss: ZoneMss,
     /// Byte range of the zone's name in the model file.
     pub span: std::ops::Range<usize>,
+}
+
+/// The MSS that TCP SYNs (and SYN-ACKs) to and from a zone offer at most:
+/// the zones file's `mss=N`, clamped at the head of the zone's pair chains
+/// (Chains.pm, setup_zone_mss).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZoneMss {
+    /// `mss`: the pairs from and to the zone (OPTIONS).
+    pub both: Option<u16>,
+    /// `mss_in`: the pairs from the zone (IN OPTIONS).
+    pub entering: Option<u16>,
+    /// `mss_out`: the pairs to the zone (OUT OPTIONS).
+    pub leaving: Option<u16>,
+}
+
+impl ZoneMss {
+    pub fn is_set(&self) -> bool {
+        *self != ZoneMss::default()
+    }
 }
 
 /// Networks behind one interface that belong to a zone other than the

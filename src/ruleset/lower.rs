@@ -361,6 +361,9 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             Some("firewall ip_forwarding_ipv6 off: no IPv6 packet is forwarded".to_owned())
         }
         Origin::Setting(key) => Some(format!("firewall {key}")),
+        Origin::ZoneOption { zone, option } => {
+            Some(format!("zone {} {option}", model.zones[zone].name))
+        }
         Origin::Shorewall(Piece::NoIpv6) => Some("the model has no IPv6 zone".to_owned()),
         Origin::Stopped(index) => Some(super::stopped::describe(model, index)),
         Origin::Tunnel(index) => {
@@ -1329,10 +1332,17 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
         .map(|(&pair, chain)| {
             let PairRules {
                 mut rules,
-                own,
-                own_families,
+                mut own,
+                mut own_families,
                 new_at,
             } = chain;
+            // A zone's `mss` makes the pair's chain in Shorewall, a CONTINUE
+            // pair's too (setup_zone_mss writes into it before the rules).
+            let clamps = zone_mss_rules(model, pair);
+            if !clamps.is_empty() {
+                own = true;
+                own_families = pair_families(model, pair);
+            }
             let name = model.pair_name(pair.0, pair.1);
             let jumps = synflood_jumps(model, pair, own);
             if !jumps.is_empty() && new_at <= rules.len() {
@@ -1381,6 +1391,7 @@ fn pair_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
                 )),
                 (None, None) => None,
             };
+            rules.splice(0..0, clamps);
             let rules = without_chainless_families(model, pair, (own, own_families), rules);
             Chain {
                 name,
@@ -1550,7 +1561,9 @@ fn state_head(
         own: [false, false],
     };
     let sections = model.rules.iter().any(|r| r.section != Section::New);
-    if *logs == crate::model::StateLogs::default() && !untracked && !sections {
+    // A zone's `mss` clamps SYN-ACKs before the pair chain's established
+    // accept ([`established_in_pairs`]).
+    if *logs == crate::model::StateLogs::default() && !untracked && !sections && !zone_mss(model) {
         return (head, items);
     }
     let families = pair_families(model, pair);
@@ -1626,8 +1639,12 @@ fn has_section(model: &Model, section: Section) -> bool {
 /// first, as in each of Shorewall's pair chains (Rules.pm finish_section:
 /// the ALL section's rules, then `--ctstate ESTABLISHED -j ACCEPT`, or a
 /// jump to `^net-fw` that holds the ESTABLISHED section's rules).
+///
+/// A zone's `mss` clamps SYN-ACKs too, at the head of the pair chain
+/// before its established accept: the pair chains accept them then.
 pub fn established_in_pairs(model: &Model) -> bool {
-    has_section(model, Section::All)
+    zone_mss(model)
+        || has_section(model, Section::All)
         || has_section(model, Section::Established)
         || continue_reaches_catch_all(model)
 }
@@ -4027,6 +4044,42 @@ fn interface_mss_rules(model: &Model) -> Vec<Rule> {
         }
     }
     rules
+}
+
+/// The zones' `mss`, `mss_in` and `mss_out` at the head of a pair's
+/// chain, as Chains.pm's setup_zone_mss inserts them (each at the chain's
+/// head, before its state rules: in the zones' order, `mss`, `mss_in`,
+/// `mss_out`, each put before those already there): a SYN or SYN-ACK of
+/// the pair offers at most N. Each clamp only lowers, so their order
+/// changes nothing but the listing.
+fn zone_mss_rules(model: &Model, (source, dest): (ZoneId, ZoneId)) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (index, zone) in model.zones.iter().enumerate() {
+        let id = ZoneId::Zone(index);
+        let clamps = [
+            (zone.mss.both, "mss", source == id || dest == id),
+            (zone.mss.entering, "mss_in", source == id),
+            (zone.mss.leaving, "mss_out", dest == id),
+        ];
+        for (size, option, applies) in clamps {
+            let (Some(size), true) = (size, applies) else {
+                continue;
+            };
+            let origin = Origin::ZoneOption {
+                zone: index,
+                option,
+            };
+            let matches = vec![syn(), Match::MssAtLeast(size)];
+            let statement = Statement::SetMss(ClampMss::Size(size));
+            rules.insert(0, Rule::new(matches, vec![statement], origin));
+        }
+    }
+    rules
+}
+
+/// Whether a zone has `mss`, `mss_in` or `mss_out`.
+fn zone_mss(model: &Model) -> bool {
+    model.zones.iter().any(|zone| zone.mss.is_set())
 }
 
 /// `--tcp-flags SYN,RST SYN`: a SYN or a SYN-ACK.

@@ -676,6 +676,8 @@ pub enum Origin {
     },
     /// A firewall-wide setting: its `[firewall]` key (`clamp_mss`).
     Setting(&'static str),
+    /// A key of `model.zones[zone]` (`mss`, `mss_in`, `mss_out`).
+    ZoneOption { zone: usize, option: &'static str },
     /// A piece of Shorewall's own behaviour.
     Shorewall(Piece),
     /// `model.stopped[index]`, in the stopped ruleset.
