@@ -15,7 +15,7 @@ use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{
     catch_all_policy, lower_unnamed, reachable_pairs, renders_in, untracked_in_pairs,
 };
-use crate::ruleset::{Hook, Origin, Rule as KernelRule, Ruleset};
+use crate::ruleset::{Hook, Origin, Rule as KernelRule, Ruleset, Statement};
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -119,6 +119,7 @@ pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
     findings.extend(continue_policies(model));
     findings.extend(untracked_beside_invalid(model));
     findings.extend(firewall_without_dns(model, ruleset));
+    findings.extend(log_tags_cut(model, ruleset));
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
     findings
 }
@@ -596,6 +597,70 @@ fn shadow_finding(
         message,
         hint,
     ))
+}
+
+/// Log tags the kernel's log prefix cuts: Shorewall (Chains.pm, with
+/// LOGTAGONLY=No) cuts a prefix with its tag over 29 characters to 28
+/// and a space, and warns "Log Prefix shortened"; fwgen's nftables
+/// prefix is cut alike. One finding per item, read from the lowered
+/// ruleset's log statements.
+fn log_tags_cut(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
+    let tag_of = |origin: Origin| match origin {
+        Origin::Rule(index) => model.rules[index].log_tag.as_deref(),
+        Origin::Dnat(index) => model.dnats[index].log_tag.as_deref(),
+        Origin::Redirect(index) => model.redirects[index].log_tag.as_deref(),
+        _ => None,
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut findings = Vec::new();
+    let rules = ruleset.chains.iter().flat_map(|chain| &chain.rules);
+    for rule in rules.flat_map(|rule| std::iter::once(rule).chain(&rule.parts)) {
+        let Some(tag) = tag_of(rule.origin) else {
+            continue;
+        };
+        for statement in &rule.statements {
+            let Statement::Log { prefix, .. } = statement else {
+                continue;
+            };
+            if prefix.ends_with(&format!("{tag} ")) || !seen.insert(rule.origin) {
+                continue;
+            }
+            let Some(item) = decider(model, rule.origin) else {
+                continue;
+            };
+            // The tag's first `kept` characters end the prefix, after
+            // the `:` that ends the rest: as many as fit.
+            let kept = (0..tag.len())
+                .rev()
+                .find(|&n| {
+                    (prefix.trim_end().strip_suffix(&tag[..n]))
+                        .is_some_and(|rest| rest.ends_with(':'))
+                })
+                .unwrap_or(0);
+            let (fate, hint) = match kept {
+                0 => (
+                    "is left out".to_owned(),
+                    "no tag fits in this prefix; shorter zone names leave room for one".to_owned(),
+                ),
+                n => (
+                    format!("is cut to `{}`", &tag[..n]),
+                    format!(
+                        "a tag of at most {n} characters fits here (or shorter zone names leave more room)"
+                    ),
+                ),
+            };
+            findings.push(Finding::warning(
+                "log-tag-cut",
+                item.span,
+                format!(
+                    "this {}'s log tag `{tag}` {fate}: its log prefix `{prefix}` is cut to 29 characters, as Shorewall cuts it (\"Log Prefix shortened\")",
+                    item.what
+                ),
+                hint,
+            ));
+        }
+    }
+    findings
 }
 
 fn policy_verdict(action: PolicyAction) -> Option<Verdict> {

@@ -101,6 +101,7 @@ check_case! {
     untracked_beside_invalid => ("untracked-beside-invalid", 1),
     owner_shadow => ("owner-shadow", 1),
     time_shadow => ("time-shadow", 3),
+    log_tag_cut => ("log-tag-cut", 3),
 }
 
 #[test]
