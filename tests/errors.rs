@@ -244,6 +244,8 @@ error_case! {
     did_you_mean_action => "did-you-mean-action",
     did_you_mean_key => "did-you-mean-key",
     interface_mss_value => "interface-mss-value",
+    audited_action => "audited-action",
+    audited_continue => "audited-continue",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.

@@ -162,6 +162,7 @@ golden_model! {
     family_policies => "family-policies",
     continue_unnested => "continue-unnested",
     interface_mss => "interface-mss",
+    audited => "audited",
 }
 
 #[test]

@@ -2809,3 +2809,12 @@ fn rule_time_windows_hold_as_shorewalls() {
     assert_eq!(nftables, expected, "fwgen's nftables ruleset");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #14: audited verdicts (tests/models/audited.toml): Shorewall's
+/// compiled A_ACCEPT, A_DROP, A_REJECT and `DROP:audit` (`-j AUDIT`
+/// before the verdict) and fwgen's `log level audit` give every probe the
+/// same verdict.
+#[test]
+fn model_audited() {
+    lab_model("audited", "aud");
+}

@@ -185,5 +185,6 @@ mod models {
         family_policies => "family-policies",
         continue_unnested => "continue-unnested",
         interface_mss => "interface-mss",
+        audited => "audited",
     }
 }
