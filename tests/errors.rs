@@ -246,6 +246,7 @@ error_case! {
     interface_mss_value => "interface-mss-value",
     audited_action => "audited-action",
     audited_continue => "audited-continue",
+    audited_blacklist => "audited-blacklist",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.

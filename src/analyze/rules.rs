@@ -493,7 +493,8 @@ impl Analyzer<'_> {
 
     /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, plain
     /// verdicts without a macro (Shorewall's `SSH(A_ACCEPT)` is not in
-    /// the model) or a named REJECT answer (A_REJECT takes none).
+    /// the model) or a named REJECT answer (A_REJECT takes none), outside
+    /// the blacklist (blrules' A_DROP is not in the model).
     fn audit(
         &mut self,
         entry: &RawRule,
@@ -506,6 +507,7 @@ impl Analyzer<'_> {
         };
         let what = match verdict {
             _ if !*raw.get_ref() => return Some(false),
+            _ if self.blacklisting => "a [[blacklist]] entry",
             Verdict::Log => "a LOG rule",
             _ if with_macro => "a macro call",
             _ if named_reject => "a named REJECT answer (`reject_with`)",
