@@ -198,7 +198,7 @@ pub enum ErrorKind {
         tag: String,
     },
     LogTagWithoutLog,
-    /// `audit = true` on an entry Shorewall has no audited form of.
+    /// `audit = true` on an entry fwgen does not audit.
     AuditedAction {
         what: String,
     },
@@ -553,7 +553,7 @@ impl Error {
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             LogTagWithoutLog => "give the rule a `log` level: the tag is part of its log prefix".into(),
-            AuditedAction { .. } => "Shorewall audits a plain ACCEPT, DROP or REJECT only (A_ACCEPT, A_DROP, A_REJECT; a policy's `DROP:audit`): remove `audit`".into(),
+            AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT, and a policy's `DROP:audit`".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
@@ -1298,7 +1298,7 @@ impl Display for ErrorKind {
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             AuditedAction { what } => write!(
                 f,
-                "`audit = true` with {what}: there is no audited form of it"
+                "`audit = true` on {what}: fwgen audits a plain ACCEPT, DROP or REJECT rule or policy only"
             ),
             BadPolicyZones { text, reason } => {
                 write!(f, "`{}` in a policy: {reason}", quoted(text))

@@ -247,6 +247,7 @@ error_case! {
     audited_action => "audited-action",
     audited_continue => "audited-continue",
     audited_blacklist => "audited-blacklist",
+    audited_macro => "audited-macro",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.
