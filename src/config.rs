@@ -370,6 +370,10 @@ pub struct RawPolicy {
     /// "Multicast(DROP)"]`, or `[]` for none.
     #[schemars(with = "Option<Vec<String>>")]
     pub default_action: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `true`: an audit record before the verdict (Shorewall's
+    /// `DROP:audit`, the AUDIT target; nftables `log level audit`).
+    #[schemars(with = "Option<bool>")]
+    pub audit: Option<Spanned<bool>>,
     /// The rate of new TCP connections the entry lets through
     /// (`"15/minute"`): Shorewall's RATE column of the policy file.
     #[schemars(with = "Option<String>")]
@@ -417,6 +421,10 @@ pub struct RawRule {
     /// Shorewall's log tag (`ACCEPT:info:TRAP`): appended to the prefix.
     #[schemars(with = "Option<String>")]
     pub log_tag: Option<Box<Spanned<String>>>,
+    /// `true`: an audit record before the verdict (Shorewall's A_ACCEPT,
+    /// A_DROP, A_REJECT; nftables `log level audit`).
+    #[schemars(with = "Option<bool>")]
+    pub audit: Option<Box<Spanned<bool>>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Box<Spanned<String>>>,
     /// `"ipv4"` or `"ipv6"`: the rule applies to that family only.

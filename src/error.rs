@@ -198,6 +198,10 @@ pub enum ErrorKind {
         tag: String,
     },
     LogTagWithoutLog,
+    /// `audit = true` on an entry fwgen does not audit.
+    AuditedAction {
+        what: String,
+    },
     /// A rate or connection limit key (`rate`, `rate_burst`, `connlimit`,
     /// ...) with a value the model refuses.
     /// A policy side shorewall-policy(5) does not take, or one Shorewall
@@ -549,6 +553,7 @@ impl Error {
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             LogTagWithoutLog => "give it a `log` level (`log = \"info\"`): the tag is part of its log prefix".into(),
+            AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT, and a policy's `DROP:audit`".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
@@ -1031,6 +1036,7 @@ impl ErrorKind {
             BadMark { .. } => "bad-mark",
             BadLogTag { .. } => "bad-log-tag",
             LogTagWithoutLog => "log-tag-without-log",
+            AuditedAction { .. } => "audited-action",
             BadLimit { .. } => "bad-limit",
             BadSourceInterface { .. } => "bad-source-interface",
             BadPolicyZones { .. } => "bad-policy-zones",
@@ -1290,6 +1296,10 @@ impl Display for ErrorKind {
             BadZoneList { text } => write!(f, "`{}` is not a zone list", quoted(text)),
             BadLogTag { tag } => write!(f, "`{}` is not a valid log tag", quoted(tag)),
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
+            AuditedAction { what } => write!(
+                f,
+                "`audit = true` on {what}: fwgen audits a plain ACCEPT, DROP or REJECT rule or policy only"
+            ),
             BadPolicyZones { text, reason } => {
                 write!(f, "`{}` in a policy: {reason}", quoted(text))
             }

@@ -834,6 +834,9 @@ impl Explanation {
         for note in self.time_notes(model) {
             out.push_str(&format!("time: {note}\n"));
         }
+        if self.audited() {
+            out.push_str("audit: the verdict is recorded by the kernel's audit subsystem (`log level audit`, Shorewall's AUDIT target)\n");
+        }
         if self.nat.is_empty() {
             out.push_str("nat: none\n");
         }
@@ -968,6 +971,14 @@ impl Explanation {
             }
         }
         notes
+    }
+
+    /// Whether a rule that matched writes an audit record (`audit = true`
+    /// on the rule or policy that decided).
+    fn audited(&self) -> bool {
+        self.trace
+            .iter()
+            .any(|step| step.matched && step.rule.statements.contains(&Statement::Audit))
     }
 
     fn decider_text(&self, model: &Model) -> String {

@@ -246,6 +246,10 @@ error_case! {
     interface_mss_value => "interface-mss-value",
     dnat_log_tag_without_log => "dnat-log-tag-without-log",
     redirect_bad_log_tag => "redirect-bad-log-tag",
+    audited_action => "audited-action",
+    audited_continue => "audited-continue",
+    audited_blacklist => "audited-blacklist",
+    audited_macro => "audited-macro",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.

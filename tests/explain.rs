@@ -1073,3 +1073,28 @@ fn timed_rules_are_said_to_depend_on_the_clock() {
     let none = run("$FW", "22", "text");
     assert!(!none.contains("time:"), "{none}");
 }
+
+/// Issue #14: an audited rule or policy (tests/models/audited.toml) says
+/// so; an unaudited one does not.
+#[test]
+fn audited_verdicts_are_said_to_be_audited() {
+    let run = |from: &str, to: &str, dport: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c", "tests/models/audited.toml"])
+            .args(["--from", from, "--to", to, "--dport", dport])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let audit = "audit: the verdict is recorded by the kernel's audit subsystem";
+    let rule = run("net", "$FW", "22");
+    assert!(rule.starts_with("verdict: ACCEPT"), "{rule}");
+    assert!(rule.contains(audit), "{rule}");
+    let policy = run("net", "loc", "25");
+    assert!(policy.starts_with("verdict: DROP"), "{policy}");
+    assert!(policy.contains(audit), "{policy}");
+    let plain = run("loc", "$FW", "22");
+    assert!(plain.starts_with("verdict: ACCEPT"), "{plain}");
+    assert!(!plain.contains("audit:"), "{plain}");
+}

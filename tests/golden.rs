@@ -164,6 +164,7 @@ golden_model! {
     interface_mss => "interface-mss",
     dnat_log_tag => "dnat-log-tag",
     zone_mss => "zone-mss",
+    audited => "audited",
 }
 
 #[test]

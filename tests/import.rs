@@ -617,13 +617,15 @@ dropInvalid(audit)\tnet\t$FW
 
 /// Issue #14: the rule actions fwgen's model has no verdict for are
 /// refused at their line with what they do in Shorewall
-/// (shorewall-rules(5)): the audited A_DROP, A_REJECT and A_ACCEPT,
-/// CONTINUE, NONAT and ACCEPT+; the stock actions on TCP flags
-/// (dropNotSyn, rejNotSyn) as actions the model has not.
+/// (shorewall-rules(5)): an audited macro call (`SSH(A_ACCEPT)`; the
+/// plain A_DROP, A_REJECT and A_ACCEPT are imported, see
+/// `audited_rules_and_policies_are_imported_with_audit`), CONTINUE, NONAT
+/// and ACCEPT+; the stock actions on TCP flags (dropNotSyn, rejNotSyn) as
+/// actions the model has not.
 #[test]
 fn audited_continue_and_nonat_actions_are_refused_with_their_reason() {
     let rules = "?SECTION NEW
-A_DROP\tnet\t$FW\tudp\t53
+SSH(A_ACCEPT)\tnet\t$FW
 A_REJECT:info\tnet\t$FW
 A_ACCEPT\tloc\t$FW
 CONTINUE\tloc\tnet
@@ -636,9 +638,8 @@ rejNotSyn(audit)\tnet\t$FW
     assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &[
-            "rules:2: action `A_DROP` is DROP with an audit record",
-            "rules:3: action `A_REJECT` is REJECT with an audit record",
-            "rules:4: action `A_ACCEPT` is ACCEPT with an audit record",
+            "rules:2: action `SSH(A_ACCEPT)` is ACCEPT with an audit record",
+            "audits a plain rule only (`audit = true`), not a macro's",
             "rules:5: action `CONTINUE` stops the zone pair's rules",
             "without one to the end of INPUT, FORWARD or OUTPUT and its policy",
             "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
@@ -646,6 +647,49 @@ rejNotSyn(audit)\tnet\t$FW
             "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",
             "rules:9: `rejNotSyn` is Shorewall's stock action rejNotSyn",
         ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: Shorewall's audited rules (A_ACCEPT, A_DROP, A_REJECT, with
+/// or without a log level) and policies (`DROP:audit`, after a default
+/// action too) are imported as `audit = true`, and the model renders them
+/// back as Shorewall wrote them; a CONTINUE policy may not be audited
+/// (Rules.pm refuses it too).
+#[test]
+fn audited_rules_and_policies_are_imported_with_audit() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = "?SECTION NEW
+A_DROP\tnet\t$FW\tudp\t-\t53
+A_REJECT:info\tnet\t$FW\ttcp\t113
+A_ACCEPT\tloc\t$FW\ttcp\t22
+";
+    let dir = sample_with_rules("import-audited", rules.as_bytes(), None);
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT:audit\nnet all DROP:Broadcast(DROP):audit info\nall all REJECT info\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    assert_eq!(model.matches("audit = true").count(), 5, "{model}");
+    let files = rendered(&model, "imported.toml");
+    let rules = &files["shorewall/rules"];
+    for action in ["A_DROP ", "A_REJECT:info ", "A_ACCEPT "] {
+        assert!(rules.contains(action), "{action} in:\n{rules}");
+    }
+    let policy = &files["shorewall/policy"];
+    assert!(policy.contains("ACCEPT:audit"), "{policy}");
+    assert!(policy.contains("DROP:Broadcast(DROP):audit"), "{policy}");
+    let nft = &files["fwgen.nft"];
+    assert!(nft.contains("udp sport 53 log level audit drop"), "{nft}");
+    std::fs::write(
+        dir.join("policy"),
+        "loc net CONTINUE:audit\nall all REJECT\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["policy:1", "a CONTINUE policy may not be audited"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -3220,11 +3264,11 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
     for (line, expected) in [
         (
             "A_DROP net:192.0.2.9 all",
-            "fwgen writes no audit records: write DROP",
+            "fwgen audits only rules and policies (`audit = true`): write DROP",
         ),
         (
             "A_REJECT net:192.0.2.9 all",
-            "fwgen writes no audit records: write REJECT",
+            "fwgen audits only rules and policies (`audit = true`): write REJECT",
         ),
         (
             "blacklog net:192.0.2.9 all",

@@ -355,7 +355,7 @@ fn dispositions_fwgen_does_not_mean_are_refused() {
     assert_refused(
         "related-audited",
         "RELATED_DISPOSITION=A_ACCEPT",
-        "fwgen writes no audit records",
+        "fwgen audits only rules and policies",
     );
     assert_refused(
         "smurf-audited",

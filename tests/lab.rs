@@ -2851,3 +2851,12 @@ fn rule_time_windows_hold_as_shorewalls() {
 fn model_dnat_log_tag() {
     lab_model("dnat-log-tag", "dnlt");
 }
+
+/// Issue #14: audited verdicts (tests/models/audited.toml): Shorewall's
+/// compiled A_ACCEPT, A_DROP, A_REJECT and `DROP:audit` (`-j AUDIT`
+/// before the verdict) and fwgen's `log level audit` give every probe the
+/// same verdict.
+#[test]
+fn model_audited() {
+    lab_model("audited", "aud");
+}

@@ -187,5 +187,6 @@ mod models {
         interface_mss => "interface-mss",
         dnat_log_tag => "dnat-log-tag",
         zone_mss => "zone-mss",
+        audited => "audited",
     }
 }

@@ -142,6 +142,7 @@ mod models {
         interface_mss => "interface-mss",
         dnat_log_tag => "dnat-log-tag",
         zone_mss => "zone-mss",
+        audited => "audited",
     }
 }
 

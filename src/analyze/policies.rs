@@ -35,6 +35,13 @@ impl Analyzer<'_> {
             self.error(Some(raw.span()), kind);
             return None;
         }
+        let audit = entry.audit.as_ref().is_some_and(|a| *a.get_ref());
+        if audit && action == PolicyAction::Continue {
+            let what = "a CONTINUE policy".to_owned();
+            let span = entry.audit.as_ref().map(|a| a.span());
+            self.error(span, ErrorKind::AuditedAction { what });
+            return None;
+        }
         if let (Some(source), Some(dest)) = (source.plain(), dest.plain())
             && self.firewall_to_firewall(source, dest, raw.span())
         {
@@ -59,6 +66,7 @@ impl Analyzer<'_> {
             intrazone: source_plus || dest_plus,
             action,
             log,
+            audit,
             default_action,
             rate,
             family,

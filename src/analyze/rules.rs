@@ -292,6 +292,12 @@ impl Analyzer<'_> {
         let services = part_services(&parts);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
+        let audit = self.audit(
+            entry,
+            verdict,
+            service_macro.is_some(),
+            reject_with.is_some(),
+        )?;
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
         let owner = owner?;
@@ -303,6 +309,7 @@ impl Analyzer<'_> {
             verdict,
             log,
             log_tag,
+            audit,
             source,
             dest,
             service_macro,
@@ -482,6 +489,33 @@ impl Analyzer<'_> {
             return false;
         }
         true
+    }
+
+    /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, plain
+    /// verdicts without a macro (Shorewall's `SSH(A_ACCEPT)` is not in
+    /// the model) or a named REJECT answer (A_REJECT takes none), outside
+    /// the blacklist (blrules' A_DROP is not in the model).
+    fn audit(
+        &mut self,
+        entry: &RawRule,
+        verdict: Verdict,
+        with_macro: bool,
+        named_reject: bool,
+    ) -> Option<bool> {
+        let Some(raw) = entry.audit.as_deref() else {
+            return Some(false);
+        };
+        let what = match verdict {
+            _ if !*raw.get_ref() => return Some(false),
+            _ if self.blacklisting => "a [[blacklist]] entry",
+            Verdict::Log => "a LOG rule",
+            _ if with_macro => "a macro call",
+            _ if named_reject => "a named REJECT answer (`reject_with`)",
+            _ => return Some(true),
+        };
+        let what = what.to_owned();
+        self.error(Some(raw.span()), ErrorKind::AuditedAction { what });
+        None
     }
 
     /// A log tag: 1 to 12 letters, digits, `_` or `-`, with a log level

@@ -482,10 +482,12 @@ fn tagged_log_suffix(log: Option<LogLevel>, tag: Option<&String>) -> String {
 /// The POLICY column: the action, then the policy's own default actions
 /// when it names them (`DROP:Broadcast(DROP)`, `ACCEPT:none`); Shorewall6's
 /// begin with AllowICMPs before DROP and REJECT, as its DROP_DEFAULT does.
+/// An audited policy ends in `:audit` (Rules.pm strips it first).
 fn policy_column(policy: &Policy, product: Product) -> String {
+    let audit = if policy.audit { ":audit" } else { "" };
     let keyword = policy.action.keyword();
     let Some(own) = &policy.default_action else {
-        return keyword.to_owned();
+        return format!("{keyword}{audit}");
     };
     let mut words: Vec<&str> = Vec::new();
     if product.ipv6 && policy.action != PolicyAction::Accept {
@@ -495,7 +497,7 @@ fn policy_column(policy: &Policy, product: Product) -> String {
     if words.is_empty() {
         words.push("none");
     }
-    format!("{keyword}:{}", words.join(","))
+    format!("{keyword}:{}{audit}", words.join(","))
 }
 
 fn policy_items(model: &Model, product: Product) -> Vec<Item> {
@@ -713,6 +715,7 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
         None => match rule.reject_with {
             Some(named) => format!("REJECT({}){log}", named.option),
             None if blacklist && rule.verdict == Verdict::Accept => format!("WHITELIST{log}"),
+            None if rule.audit => format!("A_{}{log}", rule.verdict.keyword()),
             None => format!("{}{log}", rule.verdict.keyword()),
         },
     };

@@ -1070,7 +1070,7 @@ fn yes_no(key: &str, value: &str) -> Result<bool, String> {
 
 /// A `*_DISPOSITION` setting as Config.pm reads it (its upper-case
 /// words; `written` as the file has it, `value` after the default).
-/// The audited forms (`A_DROP`) are refused: fwgen writes no audit records.
+/// The audited forms (`A_DROP`) are refused: fwgen audits only rules and policies.
 fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<Disposition, String> {
     let setting = key.setting();
     let word = value.to_ascii_uppercase();
@@ -1082,7 +1082,7 @@ fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<Dispos
     }
     if let Some(plain) = word.strip_prefix("A_") {
         return Err(format!(
-            "{setting}={written}: the audited disposition is {plain} with an audit record (the AUDIT target); fwgen writes no audit records: write {plain}"
+            "{setting}={written}: the audited disposition is {plain} with an audit record (the AUDIT target); fwgen audits only rules and policies (`audit = true`): write {plain}"
         ));
     }
     Disposition::parse(&word)
@@ -4067,12 +4067,24 @@ impl Importer {
                     }
                 },
             };
+            // `DROP:audit` (Rules.pm strips `:audit` first): `audit = true`.
+            let (policy, audit) = match policy.strip_suffix(":audit") {
+                Some(plain) => (plain, true),
+                None => (policy.as_str(), false),
+            };
             let (policy, defaults) = match policy.split_once(':') {
                 Some((policy, defaults)) => (policy, Some(defaults)),
-                None => (policy.as_str(), None),
+                None => (policy, None),
             };
             if !matches!(policy, "ACCEPT" | "DROP" | "REJECT" | "CONTINUE") {
                 self.refuse(&line, format!("policy `{policy}` is not in fwgen's model"));
+                continue;
+            }
+            if audit && policy == "CONTINUE" {
+                self.refuse(
+                    &line,
+                    "a CONTINUE policy may not be audited (Rules.pm: ACCEPT, DROP and REJECT only)",
+                );
                 continue;
             }
             let defaults = match defaults.map(|d| default_action::read(d, policy, self.ipv6)) {
@@ -4093,6 +4105,10 @@ impl Importer {
             let defaults = defaults.filter(|_| policy != "CONTINUE");
             let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
             let firewall = |zone: &str| self.zone_name(zone) == "$FW";
+            if audit && firewall(source) && firewall(dest) {
+                self.refuse(&line, "an audited policy of the firewall's traffic to itself: fwgen accepts that traffic by its loopback rule, unaudited");
+                continue;
+            }
             if firewall(source)
                 && firewall(dest)
                 && policy == "ACCEPT"
@@ -4118,6 +4134,9 @@ impl Importer {
                 table.push("default_action", Value::Array(list));
             }
             table.push_some("log", level);
+            if audit {
+                table.push("audit", true);
+            }
             for (key, value) in rate {
                 table.push(key, value);
             }
@@ -4563,6 +4582,16 @@ impl Importer {
         } else {
             (target, log)
         };
+        // A_ACCEPT, A_DROP and A_REJECT: the verdict with `audit = true`
+        // (Rules.pm's ensure_audit_chain: `-j AUDIT`, then the verdict).
+        let (target, audit) = match target.strip_prefix("A_") {
+            Some(plain @ ("ACCEPT" | "DROP" | "REJECT"))
+                if service_macro.is_none() && reject_with.is_none() =>
+            {
+                (plain.to_owned(), true)
+            }
+            _ => (target, false),
+        };
         if let Some(section) = self.rule_section
             && let Err(reason) =
                 early_section_rule(section, &target, service_macro.as_deref(), log.is_some())
@@ -4573,6 +4602,11 @@ impl Importer {
             Ok(limits) => limits,
             Err(()) => return,
         };
+        if audit {
+            limits
+                .get_or_insert_with(Vec::new)
+                .push(("audit", true.into()));
+        }
         if let Some(section) = self.rule_section {
             limits
                 .get_or_insert_with(Vec::new)
@@ -5692,7 +5726,7 @@ fn verdict_refusal(action: &str, target: &str) -> String {
         "A_ACCEPT" | "A_DROP" | "A_REJECT" => {
             let plain = &target[2..];
             format!(
-                "action `{action}` is {plain} with an audit record (Shorewall's AUDIT target; the kernel takes nft's `log level audit` too), and fwgen's model has no audited verdict: write {plain}"
+                "action `{action}` is {plain} with an audit record (Shorewall's AUDIT target), and fwgen's model audits a plain rule only (`audit = true`), not a macro's: write {plain}, or the macro's lines as {target} rules"
             )
         }
         "CONTINUE" | "CONTINUE+" => format!(
@@ -5737,12 +5771,12 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
         (Some(verdict), None) => verdict,
         (Some(_), Some("audit")) | (None, Some("A_DROP" | "A_REJECT" | "A_ACCEPT")) => {
             return Some(Err(format!(
-                "`{action}` is the audited form of {called}: fwgen writes no audit records"
+                "`{action}` is the audited form of {called}: fwgen's model audits plain rules and policies only"
             )));
         }
         (None, Some(param)) if param.ends_with(",audit") => {
             return Some(Err(format!(
-                "`{action}` is the audited form of {called}: fwgen writes no audit records"
+                "`{action}` is the audited form of {called}: fwgen's model audits plain rules and policies only"
             )));
         }
         (None, None | Some("")) => "DROP",

@@ -60,6 +60,9 @@ pub struct Policy {
     pub intrazone: bool,
     pub action: PolicyAction,
     pub log: Option<LogLevel>,
+    /// An audit record before the verdict, after the log (Shorewall's
+    /// `DROP:audit`): ACCEPT, DROP and REJECT only.
+    pub audit: bool,
     /// The stock actions run before the verdict (shorewall-policy(5)'s
     /// `DROP:Broadcast(DROP)`), in order; `None`: the firewall's default
     /// ([`crate::model::Model::default_actions`]).

@@ -19,6 +19,9 @@ pub struct Rule {
     pub log: Option<LogLevel>,
     /// Shorewall's log tag (`ACCEPT:info:TRAP`), only with `log`.
     pub log_tag: Option<String>,
+    /// An audit record before the verdict (Shorewall's A_ACCEPT, A_DROP,
+    /// A_REJECT): ACCEPT, DROP and REJECT only, without a macro.
+    pub audit: bool,
     pub source: Endpoint,
     pub dest: Endpoint,
     /// The macro the rule was written with, if any.

@@ -2060,6 +2060,13 @@ fn policy_rules(
         .map(|level| log(model, chain, decision.action.keyword(), level))
         .into_iter()
         .collect();
+    // Rules.pm's add_policy_rules: the AUDIT rule after the log, before
+    // the verdict.
+    let audited = match decision.origin {
+        DecisionOrigin::Policy(index) => model.policies[index].audit,
+        DecisionOrigin::IntraZone => false,
+    };
+    statements.extend(audited.then_some(Statement::Audit));
     statements.push(verdict);
     rules.push(Rule::new(Vec::new(), statements, origin));
     rules
@@ -2453,6 +2460,8 @@ pub(super) fn item_rules(
         .map(|level| tagged(log(model, chain, keyword, level), &rule.log_tag))
         .into_iter()
         .collect();
+    // Shorewall's A_DROP chain: the AUDIT rule, then the verdict.
+    statements.extend(rule.audit.then_some(Statement::Audit));
     statements.extend(match rule.reject_with {
         Some(named) => Some(Statement::Reject(Reject::Named(named.answer))),
         // WHITELIST: the packet leaves the blacklist for the rules.

@@ -442,6 +442,9 @@ pub enum Statement {
         prefix: String,
         level: LogLevel,
     },
+    /// `log level audit`: an audit record of the verdict that follows
+    /// (Shorewall's `-j AUDIT --type drop`, A_DROP and `DROP:audit`).
+    Audit,
     Verdict(Verdict),
     Reject(Reject),
     /// `iifname vmap { "eth0" : jump in-eth0 }`: a lookup, no match no verdict.

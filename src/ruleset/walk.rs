@@ -386,6 +386,7 @@ impl Walker<'_> {
                     None => continue,
                 },
                 Statement::Log { .. }
+                | Statement::Audit
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
                 | Statement::SnatInterfaceAddress { .. }

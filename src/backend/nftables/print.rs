@@ -450,6 +450,7 @@ impl Display for Statement {
             Statement::Log { prefix, level } => {
                 write!(f, "log prefix \"{prefix}\" {}", level_name(*level))
             }
+            Statement::Audit => f.write_str("log level audit"),
             Statement::Verdict(verdict) => write!(f, "{verdict}"),
             Statement::Reject(reject) => f.write_str(match reject {
                 Reject::TcpReset => "reject with tcp reset",
