@@ -2335,10 +2335,17 @@ fn l4(proto: Protocol) -> L4 {
 }
 
 pub(super) fn service_matches(service: &Service) -> Vec<Match> {
+    let mut matches = Vec::new();
+    push_service_matches(service, &mut matches);
+    matches
+}
+
+/// [`service_matches`] appended to `matches`: no list of its own per rule.
+fn push_service_matches(service: &Service, matches: &mut Vec<Match>) {
     match service.proto {
         Protocol::Tcp | Protocol::Udp => {
             let proto = port_proto(service.proto);
-            let mut matches = Vec::new();
+            let before = matches.len();
             for (ports, direction) in [
                 (&service.sports, Direction::Source),
                 (&service.dports, Direction::Destination),
@@ -2351,19 +2358,18 @@ pub(super) fn service_matches(service: &Service) -> Vec<Match> {
                     });
                 }
             }
-            if matches.is_empty() {
+            if matches.len() == before {
                 matches.push(Match::Protocol(vec![l4(service.proto)]));
             }
-            matches
         }
-        Protocol::Icmp | Protocol::Icmpv6 => match service.icmp_type {
-            Some(icmp) => vec![Match::IcmpType {
+        Protocol::Icmp | Protocol::Icmpv6 => matches.push(match service.icmp_type {
+            Some(icmp) => Match::IcmpType {
                 family: Family::of(service.proto == Protocol::Icmpv6),
                 types: vec![icmp],
-            }],
-            None => vec![Match::Protocol(vec![l4(service.proto)])],
-        },
-        Protocol::Number(_) => vec![Match::Protocol(vec![l4(service.proto)])],
+            },
+            None => Match::Protocol(vec![l4(service.proto)]),
+        }),
+        Protocol::Number(_) => matches.push(Match::Protocol(vec![l4(service.proto)])),
     }
 }
 
@@ -2398,10 +2404,17 @@ pub(super) fn item_rules(
     let whitelist =
         matches!(origin, Origin::Blacklist(_)) && rule.verdict == crate::model::Verdict::Accept;
     let families_of_pair = families;
-    let families: Vec<bool> = [false, true]
-        .into_iter()
-        .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
-        .collect();
+    // The families the rule is written for, in a list of at most two
+    // without an allocation per item and chain.
+    let mut allowed = [false; 2];
+    let mut count = 0;
+    for ipv6 in [false, true] {
+        if families[usize::from(ipv6)] && rule.allows_family(ipv6) {
+            allowed[count] = ipv6;
+            count += 1;
+        }
+    }
+    let families = &allowed[..count];
     let address_sets: Vec<Vec<Match>> =
         if !rule.source.has_addresses() && !rule.dest.has_addresses() && rule.origdest.is_empty() {
             // A rule of one family (`family = "ipv4"`) in a chain of both
@@ -2435,11 +2448,12 @@ pub(super) fn item_rules(
     } else {
         rule.verdict.keyword()
     };
-    let mut statements: Vec<Statement> = rule
-        .log
-        .map(|level| tagged(log(model, chain, keyword, level), &rule.log_tag))
-        .into_iter()
-        .collect();
+    // Room for the log and the verdict at once.
+    let mut statements: Vec<Statement> = Vec::with_capacity(2);
+    statements.extend(
+        rule.log
+            .map(|level| tagged(log(model, chain, keyword, level), &rule.log_tag)),
+    );
     statements.extend(match rule.reject_with {
         Some(named) => Some(Statement::Reject(Reject::Named(named.answer))),
         // WHITELIST: the packet leaves the blacklist for the rules.
@@ -2456,7 +2470,7 @@ pub(super) fn item_rules(
     let owners = owner_matches(rule);
     let times = time_matches(rule);
     let address_sets = match rule.dest_type() {
-        Some(dest_type) => dest_type_sets(model, rule, dest_type, &families),
+        Some(dest_type) => dest_type_sets(model, rule, dest_type, families),
         None => address_sets,
     };
     let mut rules = Vec::new();
@@ -2467,7 +2481,9 @@ pub(super) fn item_rules(
             matches.extend(interfaces.iter().cloned());
             matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
-            matches.extend(service.map(service_matches).unwrap_or_default());
+            if let Some(service) = service {
+                push_service_matches(service, &mut matches);
+            }
             matches.extend(owners.iter().cloned());
             matches.extend(times.iter().cloned());
             if rule.is_invalid_match() {
@@ -2482,7 +2498,7 @@ pub(super) fn item_rules(
         Origin::Rule(index) | Origin::Blacklist(index) => index,
         _ => 0,
     };
-    super::limit::limited(rule, index, chain, &families, rules)
+    super::limit::limited(rule, index, chain, families, rules)
 }
 
 // ----- folding -----
