@@ -92,10 +92,19 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     if model.firewall.log_limit.is_some() {
         for chain in &mut chains {
             let name = chain.name.clone();
-            chain.rules = std::mem::take(&mut chain.rules)
-                .into_iter()
-                .flat_map(|rule| limit_logging(model, &sets, rule, (&name, &mut log_chains)))
-                .collect();
+            let rules = std::mem::take(&mut chain.rules);
+            // Most rules stay one rule: room for them at once, no list
+            // per rule.
+            chain.rules.reserve(rules.len());
+            for rule in rules {
+                limit_logging(
+                    model,
+                    &sets,
+                    rule,
+                    (&name, &mut log_chains),
+                    &mut chain.rules,
+                );
+            }
         }
     }
     chains.extend(log_chains);
@@ -4120,19 +4129,23 @@ fn rule_families(model: &Model, rule: &Rule) -> Vec<Family> {
 /// limit lets through and a rule with the rest: a packet over the limit is
 /// not logged and meets the same verdict, as with Shorewall's LOGLIMIT.
 /// A rule with a rate limit (`chain` names the chain it is in; its log
-/// chain joins `log_chains`) is in [`rate_logging`].
+/// chain joins `log_chains`) is in [`rate_logging`]. The rules it makes
+/// are appended to `out`.
 fn limit_logging(
     model: &Model,
     sets: &[Set],
     rule: Rule,
     (chain, log_chains): (&str, &mut Vec<Chain>),
-) -> Vec<Rule> {
+    out: &mut Vec<Rule>,
+) {
     let Some(limit) = model.firewall.log_limit else {
-        return vec![rule];
+        out.push(rule);
+        return;
     };
     let logs = |s: &Statement| matches!(s, Statement::Log { .. });
     let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
-        return vec![rule];
+        out.push(rule);
+        return;
     };
     let rated = rule
         .matches
@@ -4146,7 +4159,8 @@ fn limit_logging(
         .any(|m| matches!(m, Match::ConnLimit { .. }))
         && rule.statements.iter().any(|s| !logs(s));
     if rated || counted {
-        return vec![rate_logging(model, sets, rule, chain, log_chains)];
+        out.push(rate_logging(model, sets, rule, chain, log_chains));
+        return;
     }
     let limits: Vec<Match> = if limit.per == LimitPer::All {
         vec![Match::LogLimit { limit, set: None }]
@@ -4162,18 +4176,15 @@ fn limit_logging(
             })
             .collect()
     };
-    let mut rules: Vec<Rule> = limits
-        .into_iter()
-        .map(|limiting| {
-            let mut matches = rule.matches.clone();
-            matches.push(limiting);
-            Rule {
-                matches,
-                statements: vec![log.clone()],
-                ..rule.clone()
-            }
-        })
-        .collect();
+    out.extend(limits.into_iter().map(|limiting| {
+        let mut matches = rule.matches.clone();
+        matches.push(limiting);
+        Rule {
+            matches,
+            statements: vec![log.clone()],
+            ..rule.clone()
+        }
+    }));
     let rest: Vec<Statement> = rule
         .statements
         .iter()
@@ -4181,12 +4192,11 @@ fn limit_logging(
         .cloned()
         .collect();
     if !rest.is_empty() {
-        rules.push(Rule {
+        out.push(Rule {
             statements: rest,
             ..rule
         });
     }
-    rules
 }
 
 /// A rule with a rate limit that logs, as Shorewall 5.2.8 compiles it: the
@@ -4221,7 +4231,8 @@ fn rate_logging(
     let name = format!("log-{chain}-{item}");
     if !log_chains.iter().any(|c| c.name == name) {
         let inner = Rule::new(Vec::new(), rule.statements.clone(), rule.origin);
-        let rules = limit_logging(model, sets, inner, (chain, log_chains));
+        let mut rules = Vec::new();
+        limit_logging(model, sets, inner, (chain, log_chains), &mut rules);
         let what = describe_item(model, rule.origin).unwrap_or_default();
         let comment = format!("{what}: logged under the log limit, then its verdict");
         log_chains.push(self::chain(&name, &comment, rules));
