@@ -2697,6 +2697,27 @@ pub(super) fn write_out_small_sets(rule: Rule, out: &mut Vec<Rule>) {
         out.push(rule);
         return;
     }
+    // One small set (the usual case): each of its values is moved into
+    // its rule, the other matches cloned once, no bookkeeping lists.
+    let mut small_at = rule.matches.iter().enumerate().filter(|(_, m)| small(m));
+    if let (Some((at, _)), None) = (small_at.next(), small_at.next()) {
+        let values = rule.matches[at].split();
+        out.reserve(values.len());
+        for value in values {
+            let mut matches = Vec::with_capacity(rule.matches.len());
+            matches.extend(rule.matches[..at].iter().cloned());
+            matches.push(value);
+            matches.extend(rule.matches[at + 1..].iter().cloned());
+            out.push(Rule {
+                matches,
+                statements: rule.statements.clone(),
+                origin: rule.origin,
+                comment: rule.comment.clone(),
+                parts: rule.parts.clone(),
+            });
+        }
+        return;
+    }
     // Each written-out rule is made once, its matches cloned once: the
     // combinations in order, the last match's values changing fastest.
     let split: Vec<Option<Vec<Match>>> = rule
@@ -4663,6 +4684,54 @@ mod tests {
             unreachable!()
         };
         assert_eq!(prefix, "Shorewall:abcde-fghij~:WHITE ");
+    }
+
+    /// Small sets written out value by value: one small set (each value
+    /// moved into its rule) and two (every combination, the last match's
+    /// values changing fastest), the other matches and the statements on
+    /// every rule, in order.
+    #[test]
+    fn small_sets_are_written_out_in_order() {
+        let ports = |ports: &[u16]| Match::Port {
+            proto: PortProto::Tcp,
+            direction: Direction::Destination,
+            ports: ports
+                .iter()
+                .map(|&p| PortRange { low: p, high: p })
+                .collect(),
+        };
+        let nets = |nets: &[&str]| {
+            address(
+                Family::Ipv4,
+                Direction::Source,
+                nets.iter().map(|n| net(n)).collect(),
+            )
+        };
+        let state = Match::CtState(vec![CtState::New]);
+        let rule = |matches: Vec<Match>| Rule::new(matches, vec![accept()], Origin::Rule(7));
+        let written = |matches: Vec<Match>| {
+            let mut out = vec![rule(vec![state.clone()])];
+            write_out_small_sets(rule(matches), &mut out);
+            out.remove(0);
+            out
+        };
+        assert_eq!(
+            written(vec![state.clone(), ports(&[22, 80, 443]), state.clone()]),
+            [22, 80, 443].map(|p| rule(vec![state.clone(), ports(&[p]), state.clone()]))
+        );
+        assert_eq!(
+            written(vec![nets(&["10.0.0.1", "10.0.0.2"]), ports(&[22, 80])]),
+            [
+                ("10.0.0.1", 22),
+                ("10.0.0.1", 80),
+                ("10.0.0.2", 22),
+                ("10.0.0.2", 80)
+            ]
+            .map(|(n, p)| rule(vec![nets(&[n]), ports(&[p])]))
+        );
+        // A set of FOLD_MIN values or more is kept whole.
+        let whole = vec![ports(&[1, 2, 3, 4])];
+        assert_eq!(written(whole.clone()), [rule(whole)]);
     }
 
     /// The runs of chains or pairs handed to threads: every index once, in
