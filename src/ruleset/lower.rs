@@ -92,10 +92,19 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     if model.firewall.log_limit.is_some() {
         for chain in &mut chains {
             let name = chain.name.clone();
-            chain.rules = std::mem::take(&mut chain.rules)
-                .into_iter()
-                .flat_map(|rule| limit_logging(model, &sets, rule, (&name, &mut log_chains)))
-                .collect();
+            let rules = std::mem::take(&mut chain.rules);
+            // Most rules stay one rule: room for them at once, no list
+            // per rule.
+            chain.rules.reserve(rules.len());
+            for rule in rules {
+                limit_logging(
+                    model,
+                    &sets,
+                    rule,
+                    (&name, &mut log_chains),
+                    &mut chain.rules,
+                );
+            }
         }
     }
     chains.extend(log_chains);
@@ -2355,10 +2364,17 @@ fn l4(proto: Protocol) -> L4 {
 }
 
 pub(super) fn service_matches(service: &Service) -> Vec<Match> {
+    let mut matches = Vec::new();
+    push_service_matches(service, &mut matches);
+    matches
+}
+
+/// [`service_matches`] appended to `matches`: no list of its own per rule.
+fn push_service_matches(service: &Service, matches: &mut Vec<Match>) {
     match service.proto {
         Protocol::Tcp | Protocol::Udp => {
             let proto = port_proto(service.proto);
-            let mut matches = Vec::new();
+            let before = matches.len();
             for (ports, direction) in [
                 (&service.sports, Direction::Source),
                 (&service.dports, Direction::Destination),
@@ -2371,19 +2387,18 @@ pub(super) fn service_matches(service: &Service) -> Vec<Match> {
                     });
                 }
             }
-            if matches.is_empty() {
+            if matches.len() == before {
                 matches.push(Match::Protocol(vec![l4(service.proto)]));
             }
-            matches
         }
-        Protocol::Icmp | Protocol::Icmpv6 => match service.icmp_type {
-            Some(icmp) => vec![Match::IcmpType {
+        Protocol::Icmp | Protocol::Icmpv6 => matches.push(match service.icmp_type {
+            Some(icmp) => Match::IcmpType {
                 family: Family::of(service.proto == Protocol::Icmpv6),
                 types: vec![icmp],
-            }],
-            None => vec![Match::Protocol(vec![l4(service.proto)])],
-        },
-        Protocol::Number(_) => vec![Match::Protocol(vec![l4(service.proto)])],
+            },
+            None => Match::Protocol(vec![l4(service.proto)]),
+        }),
+        Protocol::Number(_) => matches.push(Match::Protocol(vec![l4(service.proto)])),
     }
 }
 
@@ -2418,10 +2433,17 @@ pub(super) fn item_rules(
     let whitelist =
         matches!(origin, Origin::Blacklist(_)) && rule.verdict == crate::model::Verdict::Accept;
     let families_of_pair = families;
-    let families: Vec<bool> = [false, true]
-        .into_iter()
-        .filter(|&ipv6| families[usize::from(ipv6)] && rule.allows_family(ipv6))
-        .collect();
+    // The families the rule is written for, in a list of at most two
+    // without an allocation per item and chain.
+    let mut allowed = [false; 2];
+    let mut count = 0;
+    for ipv6 in [false, true] {
+        if families[usize::from(ipv6)] && rule.allows_family(ipv6) {
+            allowed[count] = ipv6;
+            count += 1;
+        }
+    }
+    let families = &allowed[..count];
     let address_sets: Vec<Vec<Match>> =
         if !rule.source.has_addresses() && !rule.dest.has_addresses() && rule.origdest.is_empty() {
             // A rule of one family (`family = "ipv4"`) in a chain of both
@@ -2455,11 +2477,12 @@ pub(super) fn item_rules(
     } else {
         rule.verdict.keyword()
     };
-    let mut statements: Vec<Statement> = rule
-        .log
-        .map(|level| tagged(log(model, chain, keyword, level), &rule.log_tag))
-        .into_iter()
-        .collect();
+    // Room for the log, the audit and the verdict at once.
+    let mut statements: Vec<Statement> = Vec::with_capacity(3);
+    statements.extend(
+        rule.log
+            .map(|level| tagged(log(model, chain, keyword, level), &rule.log_tag)),
+    );
     // Shorewall's A_DROP chain: the AUDIT rule, then the verdict.
     statements.extend(rule.audit.then_some(Statement::Audit));
     statements.extend(match rule.reject_with {
@@ -2478,7 +2501,7 @@ pub(super) fn item_rules(
     let owners = owner_matches(rule);
     let times = time_matches(rule);
     let address_sets = match rule.dest_type() {
-        Some(dest_type) => dest_type_sets(model, rule, dest_type, &families),
+        Some(dest_type) => dest_type_sets(model, rule, dest_type, families),
         None => address_sets,
     };
     let mut rules = Vec::new();
@@ -2489,7 +2512,9 @@ pub(super) fn item_rules(
             matches.extend(interfaces.iter().cloned());
             matches.extend(addresses.iter().cloned());
             matches.extend(family.clone());
-            matches.extend(service.map(service_matches).unwrap_or_default());
+            if let Some(service) = service {
+                push_service_matches(service, &mut matches);
+            }
             matches.extend(owners.iter().cloned());
             matches.extend(times.iter().cloned());
             if rule.is_invalid_match() {
@@ -2504,7 +2529,7 @@ pub(super) fn item_rules(
         Origin::Rule(index) | Origin::Blacklist(index) => index,
         _ => 0,
     };
-    super::limit::limited(rule, index, chain, &families, rules)
+    super::limit::limited(rule, index, chain, families, rules)
 }
 
 // ----- folding -----
@@ -2692,6 +2717,27 @@ pub(super) fn write_out_small_sets(rule: Rule, out: &mut Vec<Rule>) {
         |m: &Match| !matches!(m, Match::Protocol(_)) && (2..FOLD_MIN).contains(&m.set_len());
     if !rule.matches.iter().any(small) || rule.matches.iter().any(Match::is_limit) {
         out.push(rule);
+        return;
+    }
+    // One small set (the usual case): each of its values is moved into
+    // its rule, the other matches cloned once, no bookkeeping lists.
+    let mut small_at = rule.matches.iter().enumerate().filter(|(_, m)| small(m));
+    if let (Some((at, _)), None) = (small_at.next(), small_at.next()) {
+        let values = rule.matches[at].split();
+        out.reserve(values.len());
+        for value in values {
+            let mut matches = Vec::with_capacity(rule.matches.len());
+            matches.extend(rule.matches[..at].iter().cloned());
+            matches.push(value);
+            matches.extend(rule.matches[at + 1..].iter().cloned());
+            out.push(Rule {
+                matches,
+                statements: rule.statements.clone(),
+                origin: rule.origin,
+                comment: rule.comment.clone(),
+                parts: rule.parts.clone(),
+            });
+        }
         return;
     }
     // Each written-out rule is made once, its matches cloned once: the
@@ -4162,19 +4208,23 @@ fn rule_families(model: &Model, rule: &Rule) -> Vec<Family> {
 /// limit lets through and a rule with the rest: a packet over the limit is
 /// not logged and meets the same verdict, as with Shorewall's LOGLIMIT.
 /// A rule with a rate limit (`chain` names the chain it is in; its log
-/// chain joins `log_chains`) is in [`rate_logging`].
+/// chain joins `log_chains`) is in [`rate_logging`]. The rules it makes
+/// are appended to `out`.
 fn limit_logging(
     model: &Model,
     sets: &[Set],
     rule: Rule,
     (chain, log_chains): (&str, &mut Vec<Chain>),
-) -> Vec<Rule> {
+    out: &mut Vec<Rule>,
+) {
     let Some(limit) = model.firewall.log_limit else {
-        return vec![rule];
+        out.push(rule);
+        return;
     };
     let logs = |s: &Statement| matches!(s, Statement::Log { .. });
     let Some(log) = rule.statements.iter().find(|s| logs(s)).cloned() else {
-        return vec![rule];
+        out.push(rule);
+        return;
     };
     let rated = rule
         .matches
@@ -4188,7 +4238,8 @@ fn limit_logging(
         .any(|m| matches!(m, Match::ConnLimit { .. }))
         && rule.statements.iter().any(|s| !logs(s));
     if rated || counted {
-        return vec![rate_logging(model, sets, rule, chain, log_chains)];
+        out.push(rate_logging(model, sets, rule, chain, log_chains));
+        return;
     }
     let limits: Vec<Match> = if limit.per == LimitPer::All {
         vec![Match::LogLimit { limit, set: None }]
@@ -4204,18 +4255,15 @@ fn limit_logging(
             })
             .collect()
     };
-    let mut rules: Vec<Rule> = limits
-        .into_iter()
-        .map(|limiting| {
-            let mut matches = rule.matches.clone();
-            matches.push(limiting);
-            Rule {
-                matches,
-                statements: vec![log.clone()],
-                ..rule.clone()
-            }
-        })
-        .collect();
+    out.extend(limits.into_iter().map(|limiting| {
+        let mut matches = rule.matches.clone();
+        matches.push(limiting);
+        Rule {
+            matches,
+            statements: vec![log.clone()],
+            ..rule.clone()
+        }
+    }));
     let rest: Vec<Statement> = rule
         .statements
         .iter()
@@ -4223,12 +4271,11 @@ fn limit_logging(
         .cloned()
         .collect();
     if !rest.is_empty() {
-        rules.push(Rule {
+        out.push(Rule {
             statements: rest,
             ..rule
         });
     }
-    rules
 }
 
 /// A rule with a rate limit that logs, as Shorewall 5.2.8 compiles it: the
@@ -4263,7 +4310,8 @@ fn rate_logging(
     let name = format!("log-{chain}-{item}");
     if !log_chains.iter().any(|c| c.name == name) {
         let inner = Rule::new(Vec::new(), rule.statements.clone(), rule.origin);
-        let rules = limit_logging(model, sets, inner, (chain, log_chains));
+        let mut rules = Vec::new();
+        limit_logging(model, sets, inner, (chain, log_chains), &mut rules);
         let what = describe_item(model, rule.origin).unwrap_or_default();
         let comment = format!("{what}: logged under the log limit, then its verdict");
         log_chains.push(self::chain(&name, &comment, rules));
@@ -4696,6 +4744,54 @@ mod tests {
             unreachable!()
         };
         assert_eq!(prefix, "Shorewall:abcde-fghij~:WHITE ");
+    }
+
+    /// Small sets written out value by value: one small set (each value
+    /// moved into its rule) and two (every combination, the last match's
+    /// values changing fastest), the other matches and the statements on
+    /// every rule, in order.
+    #[test]
+    fn small_sets_are_written_out_in_order() {
+        let ports = |ports: &[u16]| Match::Port {
+            proto: PortProto::Tcp,
+            direction: Direction::Destination,
+            ports: ports
+                .iter()
+                .map(|&p| PortRange { low: p, high: p })
+                .collect(),
+        };
+        let nets = |nets: &[&str]| {
+            address(
+                Family::Ipv4,
+                Direction::Source,
+                nets.iter().map(|n| net(n)).collect(),
+            )
+        };
+        let state = Match::CtState(vec![CtState::New]);
+        let rule = |matches: Vec<Match>| Rule::new(matches, vec![accept()], Origin::Rule(7));
+        let written = |matches: Vec<Match>| {
+            let mut out = vec![rule(vec![state.clone()])];
+            write_out_small_sets(rule(matches), &mut out);
+            out.remove(0);
+            out
+        };
+        assert_eq!(
+            written(vec![state.clone(), ports(&[22, 80, 443]), state.clone()]),
+            [22, 80, 443].map(|p| rule(vec![state.clone(), ports(&[p]), state.clone()]))
+        );
+        assert_eq!(
+            written(vec![nets(&["10.0.0.1", "10.0.0.2"]), ports(&[22, 80])]),
+            [
+                ("10.0.0.1", 22),
+                ("10.0.0.1", 80),
+                ("10.0.0.2", 22),
+                ("10.0.0.2", 80)
+            ]
+            .map(|(n, p)| rule(vec![nets(&[n]), ports(&[p])]))
+        );
+        // A set of FOLD_MIN values or more is kept whole.
+        let whole = vec![ports(&[1, 2, 3, 4])];
+        assert_eq!(written(whole.clone()), [rule(whole)]);
     }
 
     /// The runs of chains or pairs handed to threads: every index once, in
