@@ -551,9 +551,9 @@ fn shadow_finding(
             let repeats = match by {
                 Origin::Rule(e) => {
                     let e = &model.rules[e];
-                    e.verdict == rule.verdict && e.log == rule.log
+                    e.verdict == rule.verdict && e.log == rule.log && e.audit == rule.audit
                 }
-                _ => rule.verdict == Verdict::Accept && rule.log.is_none(),
+                _ => rule.verdict == Verdict::Accept && rule.log.is_none() && !rule.audit,
             };
             let how = if repeats { "repeats" } else { "shadows" };
             let message = match only_in {
@@ -709,8 +709,13 @@ fn redundant_rules(model: &Model) -> Vec<Finding> {
                 let decisions = model.matrix.decisions(s, d);
                 !decisions.is_empty()
                     && decisions.iter().all(|decision| {
+                        let audited = match decision.origin {
+                            DecisionOrigin::Policy(index) => model.policies[index].audit,
+                            DecisionOrigin::IntraZone => false,
+                        };
                         policy_verdict(decision.action) == Some(rule.verdict)
                             && decision.log == rule.log
+                            && audited == rule.audit
                     })
             });
         let later_differs = pairs.iter().any(|pair| {
