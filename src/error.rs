@@ -198,6 +198,8 @@ pub enum ErrorKind {
         tag: String,
     },
     LogTagWithoutLog,
+    /// A zone's `mss` in a model with no rule in Shorewall's NEW section.
+    ZoneMssWithoutRules,
     /// `audit = true` on an entry fwgen does not audit.
     AuditedAction {
         what: String,
@@ -552,6 +554,7 @@ impl Error {
             ExclusionOfOtherFamily { .. } => "leave out addresses of the family taken in (`loc:192.168.1.0/24!192.168.1.5`), or take in that family too".into(),
             BadZoneList { .. } => "zone lists: `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all+`, `all-` (not $FW), `all!net,dmz`; `any` is `all`".into(),
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
+            ZoneMssWithoutRules => "add the rules the zones need (a [[rule]], [[dnat]] or [[redirect]]), or clamp with the interface's `mss` option or the firewall's `clamp_mss`".into(),
             LogTagWithoutLog => "give it a `log` level (`log = \"info\"`): the tag is part of its log prefix".into(),
             AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT, and a policy's `DROP:audit`".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
@@ -1035,6 +1038,7 @@ impl ErrorKind {
             DnatExclusion => "dnat-exclusion",
             BadMark { .. } => "bad-mark",
             BadLogTag { .. } => "bad-log-tag",
+            ZoneMssWithoutRules => "zone-mss-without-rules",
             LogTagWithoutLog => "log-tag-without-log",
             AuditedAction { .. } => "audited-action",
             BadLimit { .. } => "bad-limit",
@@ -1295,6 +1299,10 @@ impl Display for ErrorKind {
             ),
             BadZoneList { text } => write!(f, "`{}` is not a zone list", quoted(text)),
             BadLogTag { tag } => write!(f, "`{}` is not a valid log tag", quoted(tag)),
+            ZoneMssWithoutRules => write!(
+                f,
+                "a zone's mss needs a rule in the NEW section: Shorewall clamps at the head of the zone's pair chains and then leaves them without their state rules until a rule is read, so they would drop the replies of the connections they accept"
+            ),
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             AuditedAction { what } => write!(
                 f,

@@ -250,6 +250,7 @@ error_case! {
     audited_continue => "audited-continue",
     audited_blacklist => "audited-blacklist",
     audited_macro => "audited-macro",
+    zone_mss_without_rules => "zone-mss-without-rules",
 }
 
 /// Zones, interfaces and a catch-all: a model that is valid on its own.

@@ -5029,3 +5029,27 @@ fn zone_options_are_carried_noted_or_refused_by_name() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A review's case: `mss=` in the zones file and no rule in the rules
+/// file. Shorewall then leaves the clamped pair chains without their
+/// state rules (Rules.pm adds them only once it reads a rule) and drops
+/// the replies, which fwgen's nftables ruleset would accept: refused at
+/// the zone's line, with the reason; with a rule it is carried.
+#[test]
+fn zone_mss_without_a_rule_is_refused_at_the_zone() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-zone-mss-norules", b"", None);
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4\nloc ipv4 mss=1400\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["zones:3: a zone's mss needs a rule in the NEW section"],
+    );
+    std::fs::write(dir.join("rules"), "ACCEPT loc $FW tcp 22\n").unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(model.contains("mss = 1400"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

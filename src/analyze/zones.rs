@@ -50,6 +50,27 @@ impl Analyzer<'_> {
         })
     }
 
+    /// A zone's `mss`, `mss_in` and `mss_out` need a rule in Shorewall's
+    /// NEW section (`new_section`): Chains.pm's set_mss1 makes the pair
+    /// chains first, marked referenced, so ensure_rules_chain and
+    /// complete_policy_chains leave them without their state rules, which
+    /// only finish_section adds, when process_raw_rule reads a rule of a
+    /// later section (Rules.pm next_section). With no such rule Shorewall's
+    /// pair chains would drop the replies of the connections they accept,
+    /// and fwgen's nftables ruleset would not: refused, so both backends
+    /// mean the same.
+    pub(super) fn check_zone_mss_state_rules(&mut self, raw: &RawModel, new_section: bool) {
+        if new_section {
+            return;
+        }
+        for (_, zone) in &raw.zones.0 {
+            let spans = [&zone.mss, &zone.mss_in, &zone.mss_out];
+            for span in spans.into_iter().flatten().map(Spanned::span) {
+                self.error(Some(span), ErrorKind::ZoneMssWithoutRules);
+            }
+        }
+    }
+
     pub(super) fn family(&mut self, raw: Option<&Spanned<String>>) -> Family {
         let Some(raw) = raw else {
             return Family::Ipv4;
