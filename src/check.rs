@@ -8,8 +8,8 @@ use crate::error::render_diagnostic;
 use crate::explain::{Place, Query, explain_in, interface_for};
 use crate::model::zone::applies_to;
 use crate::model::{
-    DecisionOrigin, InterfaceOption, Model, PolicyAction, PolicySide, Protocol, Rule, Verdict,
-    ZoneId, ZoneRef,
+    DecisionOrigin, InterfaceOption, Model, PolicyAction, PolicySide, Protocol, Rule, SnatTarget,
+    Verdict, ZoneId, ZoneRef,
 };
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{
@@ -759,7 +759,9 @@ fn accepts_to_masqueraded(model: &Model) -> Vec<Finding> {
         };
         for snat in &model.snats {
             let interface = &model.interfaces[snat.interface];
+            // `keep` leaves the address as it is: nothing is hidden.
             let hidden = interface.zone == Some(source)
+                && snat.target != SnatTarget::Keep
                 && !snat.sources.is_empty()
                 && rule
                     .dest

@@ -643,7 +643,9 @@ pub struct RawSnat {
     /// Shorewall's SOURCE interface: the networks routed out of it.
     #[schemars(with = "Option<String>")]
     pub source_interface: Option<Spanned<String>>,
-    /// An address, or a range `FIRST-LAST` the kernel picks from.
+    /// An address, or a range `FIRST-LAST` the kernel picks from;
+    /// `detect` (the interface's address), `keep` (the source port alone
+    /// changed, to one of `ports`) or `none` (no translation).
     #[schemars(with = "String")]
     pub to: Spanned<String>,
     /// A range's pick ignores the destination (Shorewall's `:persistent`).

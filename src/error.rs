@@ -301,6 +301,10 @@ pub enum ErrorKind {
     SnatNone {
         reason: &'static str,
     },
+    /// `to = "keep"` where ports alone cannot stand.
+    SnatKeep {
+        reason: &'static str,
+    },
     /// A LOG rule with what only a verdict has (a macro, no `log`).
     LogRule {
         reason: &'static str,
@@ -576,6 +580,7 @@ impl Error {
             BadTime { .. } => "a rule's window of the clock (Shorewall's TIME): `time_start = \"22:00\"`, `time_stop = \"06:00\"` (UTC, inclusive, wrapping past midnight), `date_start = \"2026-12-24\"`, `date_stop = \"2026-12-26T23:59:59\"` (UTC); `weekdays = [\"Sat\", \"Sun\"]` with `time_zone = \"kernel\"` (nftables reads the weekday in the kernel's timezone only)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`, `ports`, `random` and `before_nat`".into(),
+            SnatKeep { .. } => "`to = \"keep\"` (Shorewall's `SNAT(:PORTS)`) is an IPv4 `[[snat]]` entry's, with `proto` and `ports` (`ports = \"1024:2000\"`) and no `persistent`, for Shorewall 5's snat file".into(),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
             BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
             IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list; a zone's hosts: `networks = [\"+NAME\"]`; a source NAT entry's sources: `sources = [\"+NAME\", ...]`, sets alone".into(),
@@ -1053,6 +1058,7 @@ impl ErrorKind {
             InterfaceAddress { .. } => "interface-address",
             SnatDetect { .. } => "snat-detect",
             SnatNone { .. } => "snat-none",
+            SnatKeep { .. } => "snat-keep",
             BadIpset { .. } => "bad-ipset",
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
@@ -1368,6 +1374,10 @@ impl Display for ErrorKind {
             SnatNone { reason } => write!(
                 f,
                 "`none` (no source NAT for what this entry matches) {reason}"
+            ),
+            SnatKeep { reason } => write!(
+                f,
+                "`keep` (the source address kept, only the source port changed) {reason}"
             ),
             SnatDetect { reason } => write!(
                 f,

@@ -87,6 +87,13 @@ pub enum Nat {
     },
     /// To a port on the firewall itself.
     Redirect { port: u16, line: usize },
+    /// The source address kept, the source port changed within `ports`
+    /// (`to = "keep"`).
+    SnatPorts {
+        interface: String,
+        ports: SourcePorts,
+        line: usize,
+    },
     Snat {
         to: SnatTo,
         /// The address of `to` the kernel gives this connection; `None`
@@ -800,6 +807,11 @@ fn source_nat(model: &Model, translation: &walk::Translation, packet: &Packet) -
             ports: snat.ports,
             line: snat.line,
         },
+        Statement::SnatPorts { ports } => Nat::SnatPorts {
+            interface,
+            ports,
+            line: snat.line,
+        },
         _ => Nat::Masquerade {
             interface,
             ports: snat.ports,
@@ -1083,6 +1095,14 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
         Nat::Redirect { port, line } => {
             format!("REDIRECT to port {port} on the firewall ({file}:{line})")
         }
+        Nat::SnatPorts {
+            interface,
+            ports,
+            line,
+        } => {
+            let ports = ports_text(ports);
+            format!("SNAT on {interface}, the source address kept{ports} ({file}:{line})")
+        }
         Nat::Snat {
             to,
             picked,
@@ -1126,6 +1146,16 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
         }
         Nat::Redirect { port, line } => {
             serde_json::json!({"kind": "redirect", "port": port, "line": line})
+        }
+        Nat::SnatPorts {
+            interface,
+            ports,
+            line,
+        } => {
+            let mut json =
+                serde_json::json!({"kind": "snat-ports", "interface": interface, "line": line});
+            ports_json(&mut json, ports);
+            json
         }
         Nat::Snat {
             to,

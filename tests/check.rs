@@ -90,6 +90,7 @@ check_case! {
     shadowed_forward => ("shadowed-forward", 4),
     redundant_rule => ("redundant-rule", 1),
     accept_to_masqueraded => ("accept-to-masqueraded", 1),
+    accept_to_kept_address => ("accept-to-kept-address", 0),
     zone_without_interface => ("zone-without-interface", 1),
     interface_without_zone => ("interface-without-zone", 1),
     useless_option => ("useless-option", 3),

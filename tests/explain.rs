@@ -854,6 +854,43 @@ fn source_nat_by_port_is_named_only_for_its_ports() {
     }
 }
 
+/// Issue #14: `to = "keep"` (tests/models/snat-keep-ports.toml): explain
+/// says the source address is kept and names the source port range, in
+/// text and JSON; the subnet's TCP, which no keep entry takes, is
+/// masqueraded.
+#[test]
+fn source_nat_keeping_the_address_names_the_ports() {
+    let model = "tests/models/snat-keep-ports.toml";
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", model, "--to", "net:192.0.2.1"])
+            .args(args)
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let servers = run(&["--from", "dmz:10.1.1.7", "--dport", "443"]);
+    let said = format!(
+        "nat: SNAT on eth0, the source address kept, source port in 1024-2000 ({model}:52)"
+    );
+    assert!(servers.contains(&said), "{servers}");
+    let udp = [
+        "--from",
+        "loc:192.168.1.7",
+        "--proto",
+        "udp",
+        "--dport",
+        "53",
+    ];
+    let json = run(&[&udp[..], &["--format", "json"]].concat());
+    let said =
+        r#"{"interface":"eth0","kind":"snat-ports","line":61,"ports":"5000-5100","random":true}"#;
+    assert!(json.contains(said), "{json}");
+    let tcp = run(&["--from", "loc:192.168.1.7", "--dport", "443"]);
+    assert!(tcp.contains("masquerade to the address of eth0"), "{tcp}");
+}
+
 /// Issue #14: rules of the ALL and ESTABLISHED sections see established
 /// packets before the pair chain accepts them (tests/models/
 /// rule-sections.toml): the blocked host's established packets meet its

@@ -667,19 +667,23 @@ fn model_snat_detect_wrong_define_disagrees() {
 #[test]
 fn model_snat_continue() {
     let matrix = lab_model("snat-continue", "sncon");
-    let seen = |from: &str, proto: &str| -> std::collections::BTreeSet<String> {
-        matrix
-            .lines()
-            .filter(|l| l.trim_start_matches(['!', ' ']).starts_with(from))
-            .filter(|l| l.contains(" -> net#") && l.contains(&format!(" {proto} ")))
-            .filter_map(|l| l.rsplit(" saw ").next())
-            .map(str::to_owned)
-            .collect()
-    };
+    let seen = |from: &str, proto: &str| seen_by_net(&matrix, from, proto);
     let set = |a: &str| std::collections::BTreeSet::from([a.to_owned()]);
     assert_eq!(seen("loc#", "udp"), set("192.168.1.2"), "{matrix}");
     assert_eq!(seen("loc#", "tcp"), set("198.18.0.1"), "{matrix}");
     assert_eq!(seen("dmz#", "udp"), set("198.18.0.1"), "{matrix}");
+}
+
+/// The source addresses the net host saw (the last column's) for the
+/// probes of `proto` from the hosts whose label starts with `from`.
+fn seen_by_net(matrix: &str, from: &str, proto: &str) -> std::collections::BTreeSet<String> {
+    matrix
+        .lines()
+        .filter(|l| l.trim_start_matches(['!', ' ']).starts_with(from))
+        .filter(|l| l.contains(" -> net#") && l.contains(&format!(" {proto} ")))
+        .filter_map(|l| l.rsplit(" saw ").next())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Issue #14: source NAT with source ports and `random`
@@ -698,6 +702,30 @@ fn model_snat_port_map() {
             "{range}:\n{matrix}"
         );
     }
+}
+
+/// Issue #14: source NAT that keeps the address and changes only the
+/// source port (`to = "keep"`, shorewall-snat(5)'s `SNAT(:PORTS)` with
+/// the address left out, `:random`): the net host sees the server's and
+/// the subnet host's own addresses, from a source port in the entry's
+/// range, under Shorewall's compiled firewall and nftables alike; the
+/// subnet's TCP is masqueraded.
+#[test]
+fn model_snat_keep_ports() {
+    let matrix = lab_model("snat-keep-ports", "snkp");
+    // Each range was checked on some probe: the source port each
+    // listener saw was in it, under both firewalls.
+    for range in ["1024:2000", "5000:5100"] {
+        assert!(
+            matrix.contains(&format!(" port {range}")),
+            "{range}:\n{matrix}"
+        );
+    }
+    let seen = |from: &str, proto: &str| seen_by_net(&matrix, from, proto);
+    let set = |a: &str| std::collections::BTreeSet::from([a.to_owned()]);
+    assert_eq!(seen("dmz#", "tcp"), set("10.1.1.2"), "{matrix}");
+    assert_eq!(seen("loc#", "udp"), set("192.168.1.2"), "{matrix}");
+    assert_eq!(seen("loc#", "tcp"), set("198.18.0.1"), "{matrix}");
 }
 
 /// Issue #16: one-to-one NAT into zones the hosts file declares

@@ -129,6 +129,7 @@ mod models {
         rule_broadcast => "rule-broadcast",
         nat_mark => "nat-mark",
         snat_ports => "snat-ports",
+        snat_keep_ports => "snat-keep-ports",
         snat_range => "snat-range",
     snat_port_map => "snat-port-map",
     snat_before_nat => "snat-before-nat",

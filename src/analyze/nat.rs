@@ -55,6 +55,8 @@ struct SnatFields<'a> {
     random: Option<&'a Spanned<bool>>,
     before_nat: Option<&'a Spanned<bool>>,
     comment: Option<&'a Spanned<String>>,
+    /// The Shorewall backend writes Shorewall 4's masq file, not snat.
+    masq_file: bool,
 }
 
 impl Analyzer<'_> {
@@ -559,6 +561,7 @@ impl Analyzer<'_> {
     }
 
     pub(super) fn snats(&mut self, raw: &RawModel) -> Vec<Snat> {
+        let masq_file = (raw.shorewall.version.as_ref()).is_some_and(|v| *v.get_ref() == 4);
         let masquerades = raw.masquerade.iter().map(|m| {
             let m = m.get_ref();
             SnatFields {
@@ -575,6 +578,7 @@ impl Analyzer<'_> {
                 random: m.random.as_ref(),
                 before_nat: m.before_nat.as_ref(),
                 comment: m.comment.as_ref(),
+                masq_file,
             }
         });
         let snats = raw.snat.iter().map(|s: &Spanned<RawSnat>| {
@@ -593,6 +597,7 @@ impl Analyzer<'_> {
                 random: e.random.as_ref(),
                 before_nat: e.before_nat.as_ref(),
                 comment: e.comment.as_ref(),
+                masq_file,
             }
         });
         // One list in the model's file order: shorewall-snat(5) is first
@@ -637,6 +642,9 @@ impl Analyzer<'_> {
             return None;
         }
         let ports = self.source_ports(entry, &snat, proto)?;
+        if snat.target == SnatTarget::Keep {
+            self.check_keep(entry, &snat)?;
+        }
         let before_nat = entry.before_nat.filter(|b| *b.get_ref());
         if let Some(raw) = before_nat.filter(|_| snat.target == SnatTarget::Exempt) {
             let reason = "ahead of the one-to-one NAT (Shorewall's CONTINUE+) only skips the other `before_nat` entries: Shorewall's RETURN leaves its IFACE_snat chain, and the `[[nat]]` translations and the other entries still apply; fwgen's `none` ends source NAT for the packet";
@@ -725,6 +733,30 @@ impl Analyzer<'_> {
                 None
             }
         }
+    }
+
+    /// `to = "keep"`: Shorewall's `SNAT(:PORTS)`, which only its IPv4
+    /// snat file says (Rules.pm process_snat1; shorewall6 reads `:PORTS`
+    /// as an address, and the masq file's ADDRESS `:PORTS` masquerades),
+    /// and which changes nothing without `ports`. `None` once refused.
+    fn check_keep(&mut self, entry: &SnatFields, snat: &Snat) -> Option<()> {
+        let to = entry.to?;
+        if let Some(raw) = entry.persistent.filter(|p| *p.get_ref()) {
+            let reason = "has no address range, so `persistent` (the pick of one address of a range) cannot stand";
+            self.error(Some(raw.span()), ErrorKind::SnatKeep { reason });
+            return None;
+        }
+        let reason = if entry.ports.is_none() {
+            "needs `ports`: without them it changes nothing (Shorewall refuses `SNAT()`: \"SNAT rules must spacify a new source address and/or new source ports\")"
+        } else if self.snat_family_is_ipv6(snat) {
+            "is an IPv4 entry's: shorewall6 reads `SNAT(:PORTS)` as an address, and refuses it"
+        } else if entry.masq_file {
+            "cannot be written in Shorewall 4's masq file (`version = 4`): its ADDRESS `:PORTS` masquerades (Nat.pm: `-j MASQUERADE --to-ports`)"
+        } else {
+            return Some(());
+        };
+        self.error(Some(to.span()), ErrorKind::SnatKeep { reason });
+        None
     }
 
     /// A source NAT entry's `destinations`: networks of the entry's
@@ -837,8 +869,11 @@ impl Analyzer<'_> {
             .collect();
         let detect = to.filter(|t| t.get_ref() == "detect");
         let exempt = to.filter(|t| t.get_ref() == "none");
+        let keep = to.filter(|t| t.get_ref() == "keep");
         let to_addr = match to {
-            Some(to) if detect.is_none() && exempt.is_none() => Some(self.snat_to(to)?),
+            Some(to) if detect.is_none() && exempt.is_none() && keep.is_none() => {
+                Some(self.snat_to(to)?)
+            }
             _ => None,
         };
 
@@ -923,6 +958,7 @@ impl Analyzer<'_> {
                 (Some(to), _) => SnatTarget::To(to),
                 _ if detect.is_some() => SnatTarget::Detect,
                 _ if exempt.is_some() => SnatTarget::Exempt,
+                _ if keep.is_some() => SnatTarget::Keep,
                 // a `[[masquerade]]`: no `to`
                 (None, _) => SnatTarget::Masquerade,
             },

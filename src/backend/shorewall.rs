@@ -1002,6 +1002,11 @@ fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {
                 SnatTarget::Exempt => "CONTINUE".to_owned(),
                 SnatTarget::Detect => format!("SNAT{plus}(detect{flags})"),
                 SnatTarget::To(to) => format!("SNAT{plus}({})", shorewall_to(to, snat)),
+                // SNAT(:PORTS[:random]): Rules.pm's `--to-source :PORTS`.
+                SnatTarget::Keep => {
+                    let range = snat.ports.range_text().unwrap_or_default();
+                    format!("SNAT{plus}(:{range}{flags})")
+                }
                 // MASQUERADE(PORTS[:random]) or MASQUERADE(random).
                 SnatTarget::Masquerade => match (snat.ports.range_text(), snat.ports.random) {
                     (Some(range), _) => format!("MASQUERADE{plus}({range}{flags})"),
@@ -1053,6 +1058,9 @@ fn masq_items(model: &Model, snats: &[&Snat]) -> Vec<Item> {
                 SnatTarget::Exempt => cells.push("NONAT".to_owned()),
                 SnatTarget::Detect => cells.push(format!("detect{}", nat_flags(snat, false))),
                 SnatTarget::To(to) => cells.push(shorewall_to(to, snat)),
+                SnatTarget::Keep => {
+                    unreachable!("the analyzer refuses `keep` with Shorewall 4's masq file")
+                }
                 // The masq file's masquerade with ports: `:PORTS[:random]`.
                 SnatTarget::Masquerade => match snat.ports.range_text() {
                     Some(range) => cells.push(format!(":{range}{}", nat_flags(snat, false))),

@@ -211,6 +211,11 @@ pub enum SnatTarget {
     /// and the later entries pass over them (`to = "none"`; Shorewall's
     /// `CONTINUE`; nftables `accept` in the nat postrouting chain).
     Exempt,
+    /// The source address kept, only the source port changed, within
+    /// the entry's `ports` (`to = "keep"`; Shorewall's `SNAT(:PORTS)`,
+    /// iptables `--to-source :PORTS`, IPv4 only; nftables `snat to
+    /// :PORTS`).
+    Keep,
 }
 
 impl SnatTarget {

@@ -328,6 +328,10 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
                     }
                     SnatTarget::To(to) => format!("snat on {interface} to {to}{only}"),
                     SnatTarget::Masquerade => format!("masquerade on {interface}{only}"),
+                    SnatTarget::Keep => format!(
+                        "snat on {interface} to source ports {}, the address kept{only}",
+                        snat.ports.range_text().unwrap_or_default()
+                    ),
                 }
             }))
         }
@@ -4715,6 +4719,7 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
             ports: snat.ports,
         },
         SnatTarget::Masquerade => Statement::Masquerade { ports: snat.ports },
+        SnatTarget::Keep => Statement::SnatPorts { ports: snat.ports },
     };
     Rule::new(matches, vec![statement], Origin::Snat(index))
 }

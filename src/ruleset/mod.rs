@@ -477,6 +477,12 @@ pub enum Statement {
         set: String,
         family: Family,
     },
+    /// `snat to :1024-2000`: the source address kept, only the source
+    /// port changed (Shorewall's `SNAT(:1024-2000)`). The rule's matches
+    /// name its family: nftables takes no `ip` before `to :PORTS`.
+    SnatPorts {
+        ports: SourcePorts,
+    },
     /// `masquerade`, or with ports `masquerade to :1024-65535 random`.
     Masquerade {
         ports: SourcePorts,

@@ -390,6 +390,7 @@ impl Walker<'_> {
                 | Statement::Dnat { .. }
                 | Statement::Snat { .. }
                 | Statement::SnatInterfaceAddress { .. }
+                | Statement::SnatPorts { .. }
                 | Statement::Masquerade { .. }
                 | Statement::AddSource { .. }
                 | Statement::Redirect(_)
@@ -509,6 +510,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
                 s,
                 Statement::Dnat { .. }
                     | Statement::Snat { .. }
+                    | Statement::SnatPorts { .. }
                     | Statement::Masquerade { .. }
                     | Statement::Redirect(_)
             )

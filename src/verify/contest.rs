@@ -767,6 +767,8 @@ fn expected_outcome(
         match nat {
             Nat::Dnat { to, .. } => dest = *to,
             Nat::Redirect { .. } => redirected = true,
+            // The address kept: the listener sees the source's own.
+            Nat::SnatPorts { .. } => {}
             Nat::Snat { to, picked, .. } => {
                 seen = picked.ok_or_else(|| format!("explain picks no address of {to}"))?;
             }
@@ -805,7 +807,9 @@ fn expected_outcome(
         .nat
         .iter()
         .find_map(|nat| match nat {
-            Nat::Snat { ports, .. } | Nat::Masquerade { ports, .. } => ports.range,
+            Nat::Snat { ports, .. }
+            | Nat::Masquerade { ports, .. }
+            | Nat::SnatPorts { ports, .. } => ports.range,
             _ => None,
         })
         .map_or(SourcePort::Seen(None), SourcePort::Within);

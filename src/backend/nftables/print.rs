@@ -502,6 +502,10 @@ impl Display for Statement {
                 write!(f, "snat ip to ${variable}")?;
                 nat_flags(f, ports.random, false)
             }
+            Statement::SnatPorts { ports } => {
+                write!(f, "snat to :{}", ports.range_text().unwrap_or_default())?;
+                nat_flags(f, ports.random, false)
+            }
             Statement::Masquerade { ports } => {
                 f.write_str("masquerade")?;
                 if let Some(range) = ports.range_text() {
