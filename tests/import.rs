@@ -3666,6 +3666,65 @@ fn snat_ports_and_random_become_the_entrys() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: source ports alone, the address kept (shorewall-snat(5)'s
+/// `SNAT(:PORTS[:random])`, Rules.pm `--to-source :PORTS`) become
+/// `to = "keep"` with the entry's `ports` and `random`, written back as
+/// Shorewall wrote them; `:persistent` beside them (no address range to
+/// pick in) is refused at its line, named.
+#[test]
+fn snat_ports_alone_become_keep() {
+    let dir = sample_with_rules("import-snat-keep", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(:1024-2000) 10.1.0.0/24 NET_IF tcp\n\
+         SNAT(:5000-5100:random) 10.2.0.0/24 NET_IF udp\n\
+         SNAT(:1024-2000:persistent) 10.3.0.0/24 NET_IF tcp\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["snat:3: SNAT `:1024-2000:persistent`: `:persistent`"],
+    );
+    let model = imported_model(&import_within(&dir, true));
+    for written in [
+        "sources = [\"10.1.0.0/24\"]\nto = \"keep\"\nproto = \"tcp\"\nports = \"1024:2000\"\n",
+        "sources = [\"10.2.0.0/24\"]\nto = \"keep\"\nproto = \"udp\"\nports = \"5000:5100\"\nrandom = true\n",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let files = rendered(&model, "import-snat-keep");
+    let snat = files
+        .iter()
+        .find(|(name, _)| name.ends_with("shorewall/snat"))
+        .map(|(_, text)| text)
+        .unwrap();
+    for line in [
+        "SNAT(:1024-2000)        10.1.0.0/24",
+        "SNAT(:5000-5100:random) 10.2.0.0/24",
+    ] {
+        assert!(snat.contains(line), "missing `{line}` in:\n{snat}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall6 reads `SNAT(:PORTS)` as an address and refuses it
+/// (Rules.pm process_snat1's IPv6 branch): the importer refuses it at its
+/// line, named, rather than carry an entry Shorewall6 never compiled.
+#[test]
+fn shorewall6_snat_ports_alone_are_refused() {
+    let dir = common::dual_stack("import-snat-keep-six", "", "");
+    std::fs::write(
+        dir.join("shorewall6/snat"),
+        "SNAT(:1024-2000) 2001:db8:1::/64 eth0 tcp\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir.join("shorewall"), false),
+        &["shorewall6/snat:1: SNAT `:1024-2000`: shorewall6 reads ports alone as an address"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: the snat file's DEST `INTERFACE:NETWORKS` (shorewall-snat(5);
 /// Rules.pm `process_snat1`) becomes the entry's `destinations`, written
 /// back in the same column; an interface alias (`NET_IF:0`) and an
@@ -4680,9 +4739,8 @@ fn a_continue_policy_with_no_default_actions_is_plain_continue() {
 /// at its place in the order and is written back as CONTINUE, as the 4.x
 /// masq file's ADDRESS NONAT does; NONAT in the snat file (which
 /// Shorewall 5.2.8 refuses there: "Invalid ACTION"),
-/// CONTINUE+ (whose RETURN leaves only Shorewall's IFACE_snat chain),
-/// source ports alone (`SNAT(:PORTS)`) and `SNAT(none)` are refused at
-/// their line, named.
+/// CONTINUE+ (whose RETURN leaves only Shorewall's IFACE_snat chain)
+/// and `SNAT(none)` are refused at their line, named.
 #[test]
 fn snat_continue_becomes_an_exemption() {
     let dir = sample_with_rules("import-snat-continue", b"ACCEPT loc $FW tcp 22\n", None);
@@ -4694,7 +4752,6 @@ fn snat_continue_becomes_an_exemption() {
          MASQUERADE+ 10.3.0.0/24 NET_IF\n\
          SNAT+(203.0.113.9) 10.4.0.0/24 NET_IF\n\
          CONTINUE+ 10.5.0.0/24 NET_IF\n\
-         SNAT(:1024-65535) 10.6.0.0/24 NET_IF tcp\n\
          SNAT(none) 10.7.0.0/24 NET_IF\n",
     )
     .unwrap();
@@ -4702,8 +4759,7 @@ fn snat_continue_becomes_an_exemption() {
     for expected in [
         "snat:3: snat action `NONAT`: Shorewall 5.2.8 refuses it in the snat file too",
         "snat:6: snat action `CONTINUE+`: `+`",
-        "snat:7: snat action `SNAT(:1024-65535)`: source ports alone",
-        "snat:8: snat action `SNAT(none)`: `none` is no address",
+        "snat:7: snat action `SNAT(none)`: `none` is no address",
     ] {
         assert!(
             stderr.contains(expected),

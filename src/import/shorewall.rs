@@ -717,6 +717,14 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
     })
 }
 
+/// A masq line's ADDRESS, or the address an snat line's action gives,
+/// parsed ([`snat_address`]); no address: a masquerade.
+fn parsed_address(to: Option<&str>) -> Result<SnatAddress<'_>, String> {
+    to.map(snat_address)
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
 /// `none`, which the model's `to` reads as no translation (CONTINUE),
 /// where Shorewall wants an address.
 fn names_none(address: &str) -> bool {
@@ -5252,6 +5260,10 @@ impl Importer {
                 }
                 _ => (action.clone(), false),
             };
+            // SNAT(:PORTS) keeps the address: iptables' `--to-source :PORTS`.
+            let keep = action
+                .strip_prefix("SNAT(")
+                .is_some_and(|a| a.starts_with(':'));
             let to = match action.as_str() {
                 "MASQUERADE" => None,
                 // MASQUERADE(PORTS[:random]) or MASQUERADE(random), as
@@ -5269,30 +5281,26 @@ impl Importer {
                     .strip_prefix("SNAT(")
                     .and_then(|a| a.strip_suffix(')'))
                 {
-                    // SNAT(:PORTS) keeps the address: iptables' `--to-source :PORTS`.
-                    Some(address) if address.starts_with(':') => {
-                        let reason = format!(
-                            "snat action `{other}`: source ports alone (the address kept) are not in fwgen's source NAT model"
-                        );
-                        self.refuse(&line, reason);
-                        continue;
-                    }
-                    Some(address) if !names_none(address) => Some(address.to_owned()),
+                    Some(address) if keep || !names_none(address) => Some(address.to_owned()),
                     _ => {
                         self.refuse(&line, snat_action_refusal(other));
                         continue;
                     }
                 },
             };
+            let address = match (keep, to.as_deref()) {
+                (true, Some(ports)) => self.snat_keep(ports),
+                (_, to) => parsed_address(to),
+            };
+            let address = match address {
+                Ok(address) => address,
+                Err(reason) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+            };
             for matched in &matches {
-                self.source_nat(
-                    &line,
-                    interface,
-                    sources,
-                    to.as_deref(),
-                    matched,
-                    before_nat,
-                );
+                self.source_nat(&line, interface, sources, &address, matched, before_nat);
             }
         }
         let mut comment: Option<String> = None;
@@ -5329,15 +5337,15 @@ impl Importer {
                 self.refuse(&line, "masq ADDRESS `none` is no address");
                 continue;
             }
+            let address = match parsed_address(to.as_deref()) {
+                Ok(address) => address,
+                Err(reason) => {
+                    self.refuse(&line, reason);
+                    continue;
+                }
+            };
             for matched in &matches {
-                self.source_nat(
-                    &line,
-                    interface,
-                    sources,
-                    to.as_deref(),
-                    matched,
-                    before_nat,
-                );
+                self.source_nat(&line, interface, sources, &address, matched, before_nat);
             }
         }
     }
@@ -5567,12 +5575,34 @@ impl Importer {
         }
     }
 
+    /// An snat line's `SNAT(:PORTS[:random])`: the address kept, only the
+    /// source port changed (Rules.pm process_snat1: `--to-source :PORTS`),
+    /// the model's `to = "keep"` with `ports`. shorewall6 reads `:PORTS`
+    /// as an address and refuses it; `:persistent` picks in an address
+    /// range, and there is none.
+    fn snat_keep<'a>(&self, text: &'a str) -> Result<SnatAddress<'a>, String> {
+        let refuse = |reason: &str| Err(format!("SNAT `{text}`: {reason}"));
+        if self.ipv6 {
+            return refuse("shorewall6 reads ports alone as an address, and refuses them");
+        }
+        if text.split(':').any(|flag| flag == "persistent") {
+            return refuse(
+                "`:persistent` (a pick in an address range) beside ports alone: the address is kept, so there is no range; fwgen's `to = \"keep\"` refuses `persistent`",
+            );
+        }
+        let ports = snat_address(text)?;
+        Ok(SnatAddress {
+            to: Some("keep"),
+            ..ports
+        })
+    }
+
     fn source_nat(
         &mut self,
         line: &Line,
         interface: &str,
         sources: &str,
-        to: Option<&str>,
+        address: &SnatAddress<'_>,
         matched: &NatMatch,
         before_nat: bool,
     ) {
@@ -5632,13 +5662,6 @@ impl Importer {
             }
         }
         let sources = networks;
-        let address = match to.map(snat_address).transpose() {
-            Ok(parsed) => parsed.unwrap_or_default(),
-            Err(reason) => {
-                self.refuse(line, reason);
-                return;
-            }
-        };
         let to = address.to;
         if before_nat && to == Some("none") {
             self.refuse(line, "masq `+INTERFACE` with NONAT (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say");
