@@ -694,6 +694,19 @@ A_ACCEPT\tloc\t$FW\ttcp\t22
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `audit` is no limit: an audited rule's `audit = true` stands beside
+/// its log level, as a policy's does, ahead of its RATE keys.
+#[test]
+fn an_audited_rule_writes_audit_beside_its_log() {
+    let rules = "?SECTION NEW\nA_ACCEPT:info\tloc\t$FW\ttcp\t22\t-\t-\t10/min:5\n";
+    let dir = sample_with_rules("import-audit-beside-log", rules.as_bytes(), None);
+    let model = imported_model(&import_within(&dir, false));
+    let expected = "log = \"info\"\naudit = true\nrate = \"10/min\"\nrate_burst = 5\n";
+    assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    rendered(&model, "audit-beside-log.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14 (a differential review's case first): `DNAT:info:web`, a
 /// log level and a log tag, was refused as an "unknown log level
 /// `info:web`", then for want of a tag in the model. Shorewall 5.2.8 puts

@@ -107,7 +107,10 @@ struct Written<'a> {
     comment: Option<&'a str>,
     /// REJECT's option (`REJECT(icmp-host-prohibited)`).
     reject_with: Option<&'a str>,
-    /// The RATE and CONNLIMIT columns as the model's keys.
+    /// A_ACCEPT, A_DROP, A_REJECT: `audit = true`.
+    audit: bool,
+    /// The RATE and CONNLIMIT columns as the model's keys, and the
+    /// section, ORIGDEST, USER, TIME and HELPER keys read with them.
     limits: Option<&'a [limits::Key]>,
 }
 
@@ -523,6 +526,14 @@ fn push_log(table: &mut Table, log: Option<&str>) {
         };
         table.push("log", level);
         table.push_some("log_tag", tag);
+    }
+}
+
+/// `audit = true` for an audited verdict (a rule's A_ACCEPT, A_DROP or
+/// A_REJECT, a policy's `:audit`), beside its log level.
+fn push_audit(table: &mut Table, audit: bool) {
+    if audit {
+        table.push("audit", true);
     }
 }
 
@@ -4134,9 +4145,7 @@ impl Importer {
                 table.push("default_action", Value::Array(list));
             }
             table.push_some("log", level);
-            if audit {
-                table.push("audit", true);
-            }
+            push_audit(&mut table, audit);
             for (key, value) in rate {
                 table.push(key, value);
             }
@@ -4602,11 +4611,6 @@ impl Importer {
             Ok(limits) => limits,
             Err(()) => return,
         };
-        if audit {
-            limits
-                .get_or_insert_with(Vec::new)
-                .push(("audit", true.into()));
-        }
         if let Some(section) = self.rule_section {
             limits
                 .get_or_insert_with(Vec::new)
@@ -4726,6 +4730,7 @@ impl Importer {
             log: log.as_deref(),
             comment,
             reject_with: reject_with.as_deref(),
+            audit,
             limits: limits.as_deref(),
         };
         if let Some(name) = service_macro
@@ -4978,6 +4983,7 @@ impl Importer {
         rule.push_some(port_key, dport);
         rule.push_some("sport", sport);
         push_log(&mut rule, written.log);
+        push_audit(&mut rule, written.audit);
         for (key, value) in written.limits.unwrap_or_default() {
             rule.push(key, value.clone());
         }
