@@ -5043,6 +5043,99 @@ fn zone_options_are_carried_noted_or_refused_by_name() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #15: a zone's `mss=` is read as Zones.pm reads it: NUMERIC
+/// (`0x[\da-fA-F]+|\d+`), passed to iptables, which reads `0x578` and the
+/// octal `02570` as 1400 (`shorewall compile` writes them unchanged);
+/// `mss!=1200` is `mss=1200` to Shorewall (the `!` only inverts ipsec
+/// options), carried with a note. `+1400` is refused as Shorewall refuses
+/// it, `08` as iptables does, `nomark=1` with Shorewall's message.
+#[test]
+fn zone_mss_is_read_in_shorewalls_number_bases() {
+    let dir = sample_with_rules("import-zone-mss-bases", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4 mss=0x578\nloc ipv4 mss!=1200 - mss=02570\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[zones.net]\nmss = 1400\n",
+        "mss = 1200\nmss_out = 1400\n",
+        "# NOTE zones:3: zone `loc` OPTIONS `mss!=1200`: read as `mss=1200`, as Shorewall reads it",
+    ] {
+        assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    }
+    for (zones, refused) in [
+        (
+            "fw firewall\nnet ipv4 mss=+1400\nloc ipv4\n",
+            "zones:2: OPTIONS `mss=+1400`: Shorewall: \"Invalid value (+1400) for option \"mss\"\"",
+        ),
+        (
+            "fw firewall\nnet ipv4 mss=08\nloc ipv4\n",
+            "zones:2: OPTIONS `mss=08`: iptables reads a leading 0 as octal and refuses `08`",
+        ),
+        (
+            "fw firewall\nnet ipv4 nomark=1\nloc ipv4\n",
+            "zones:2: OPTIONS `nomark=1`: Shorewall: \"Option \"nomark\" does not take a value\"",
+        ),
+    ] {
+        std::fs::write(dir.join("zones"), zones).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[refused]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: an interface's `mss=` is read with Config.pm's
+/// `numeric_value` (Zones.pm): `mss=0x578` is the model's `mss=1400`
+/// (which the model's analyzer reads in decimal only); `mss=+1400` is
+/// refused with Shorewall's message.
+#[test]
+fn interface_mss_is_read_in_shorewalls_number_bases() {
+    let dir = sample_with_rules("import-interface-mss", b"ACCEPT loc $FW tcp 22\n", None);
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    let written = interfaces.replace("physical=eth1", "physical=eth1,mss=0x578");
+    assert_ne!(written, interfaces, "the sample's LOC_IF line changed");
+    std::fs::write(dir.join("interfaces"), &written).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(model.contains("\"mss=1400\"]"), "{model}");
+    rendered(&model, "interface-mss.toml");
+    std::fs::write(dir.join("interfaces"), written.replace("0x578", "+1400")).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["interface option `mss=+1400`: Shorewall: \"Invalid value (+1400) for option mss\""],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: the note of a zone's `nomark` says what shorewall.conf's
+/// ZONE_BITS makes of it: no zone marks under 0, the zone's mark withheld
+/// under ZONE_BITS=4 (which fwgen's model neither sets nor matches).
+#[test]
+fn nomark_note_names_the_zone_bits_of_shorewall_conf() {
+    for (setting, note) in [
+        (
+            "ZONE_BITS=0",
+            "with ZONE_BITS=0 in shorewall.conf Zones.pm gives no zone a mark",
+        ),
+        (
+            "ZONE_BITS=4",
+            "with ZONE_BITS=4 in shorewall.conf Shorewall marks the packets each zone forwards",
+        ),
+    ] {
+        let dir = sample_with_settings("import-nomark-bits", &[("ZONE_BITS=0", setting)]);
+        std::fs::write(
+            dir.join("zones"),
+            "fw firewall\nnet ipv4\nloc ipv4 nomark\n",
+        )
+        .unwrap();
+        let model = imported_model(&import_within(&dir, false));
+        let expected = "# NOTE zones:3: zone `loc` OPTIONS `nomark`: no effect";
+        assert!(model.contains(expected), "{model}");
+        assert!(model.contains(note), "missing `{note}`:\n{model}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A review's case: `mss=` in the zones file and no rule in the rules
 /// file. Shorewall then leaves the clamped pair chains without their
 /// state rules (Rules.pm adds them only once it reads a rule) and drops

@@ -23,6 +23,7 @@ use super::limits;
 use super::listing::{self, Verdict};
 use super::logging;
 use super::macros;
+use super::numeric;
 
 #[path = "site_action.rs"]
 mod site_action;
@@ -1580,8 +1581,13 @@ struct ZoneOptions {
 /// The zone options (Zones.pm, parse_zone_option_list) of a zones line
 /// (`columns` from ZONE on): `mss=N` carried as `mss`, `mss_in`, `mss_out`;
 /// `blacklist`, `nomark` and `dynamic_shared` noted where they change
-/// nothing; the rest refused, with the reason.
-fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, String> {
+/// nothing; the rest refused, with the reason. `zone_bits` is
+/// shorewall.conf's ZONE_BITS as written, if set.
+fn zone_options(
+    columns: &[String],
+    firewall: bool,
+    zone_bits: Option<&str>,
+) -> Result<ZoneOptions, String> {
     const IPSEC: &[&str] = &[
         "strict",
         "next",
@@ -1601,27 +1607,36 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
         }
         let column = cells[n];
         for option in list.split(',') {
-            let (word, value) = match option.split_once('=') {
-                Some((word, value)) => (word, Some(value)),
-                None => (option, None),
+            // Zones.pm reads `NAME!=VALUE` first, then `NAME=VALUE`.
+            let (word, inverted, value) = match option.split_once("!=") {
+                Some((word, value)) => (word, true, Some(value)),
+                None => match option.split_once('=') {
+                    Some((word, value)) => (word, false, Some(value)),
+                    None => (option, false, None),
+                },
             };
             let here = format!("{column} `{option}`");
             match (word, value) {
+                ("blacklist" | "nomark" | "dynamic_shared" | "strict" | "next", Some(_)) => {
+                    return Err(format!(
+                        "{here}: Shorewall: \"Option \"{word}\" does not take a value\""
+                    ));
+                }
                 ("mss", Some(_)) if firewall => {
                     return Err(format!(
                         "{here}: Shorewall clamps the SYNs of every pair chain from and to the firewall (Chains.pm, setup_zone_mss); fwgen's firewall zone has no `mss` key: set `mss` on the other zones"
                     ));
                 }
                 ("mss", Some(value)) => {
-                    let size = value.parse::<u16>().ok().filter(|size| *size > 0);
-                    let Some(size) = size else {
-                        return Err(format!(
-                            "{here}: an MSS is 1 to 65535 bytes (TCPMSS sets no other; Shorewall reads `mss=0` as `mss=1`)"
-                        ));
-                    };
+                    let size = zone_mss(value).map_err(|reason| format!("{here}: {reason}"))?;
                     if options.mss.iter().any(|(key, _)| *key == keys[n]) {
                         return Err(format!(
                             "{here}: `mss` twice in {column}; Shorewall keeps the last, say one"
+                        ));
+                    }
+                    if inverted {
+                        options.notes.push(format!(
+                            "{here}: read as `mss={value}`, as Shorewall reads it (Zones.pm, parse_zone_option_list, keeps the `!` of the ipsec options only)"
                         ));
                     }
                     options.mss.push((keys[n], size));
@@ -1632,9 +1647,9 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
                 ("blacklist", None) if !firewall => options.notes.push(format!(
                     "{here}: no effect (Shorewall 5.2: \"The 'blacklist' option is no longer supported\"; the blrules file applies to every zone)"
                 )),
-                ("nomark", None) if !firewall && n == 0 => options.notes.push(format!(
-                    "{here}: no effect (it withholds the zone's mark under ZONE_BITS, which is 0 here: Zones.pm gives no zone a mark)"
-                )),
+                ("nomark", None) if !firewall && n == 0 => {
+                    options.notes.push(format!("{here}: {}", nomark_note(zone_bits)));
+                }
                 ("dynamic_shared", None) if n == 0 => options.notes.push(format!(
                     "{here}: no effect (it names the ipset of a dynamic zone's hosts, and fwgen imports no dynamic hosts)"
                 )),
@@ -1648,10 +1663,9 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
                         "{here}: Shorewall: \"Option '{word}' is only permitted in the OPTIONS columns\""
                     ));
                 }
-                (word, _) if IPSEC.contains(&word.trim_end_matches('!')) => {
+                (word, _) if IPSEC.contains(&word) => {
                     return Err(format!(
-                        "{here}: Shorewall: \"The \"{}\" option may only be specified for ipsec zones\"",
-                        word.trim_end_matches('!')
+                        "{here}: Shorewall: \"The \"{word}\" option may only be specified for ipsec zones\""
                     ));
                 }
                 _ => {
@@ -1663,6 +1677,73 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
         }
     }
     Ok(options)
+}
+
+/// A zone's `mss=` value: Zones.pm takes NUMERIC (`0x[\da-fA-F]+|\d+`)
+/// and passes it to iptables as written, which reads it in the bases of
+/// [`numeric::numeric_value`] (`0x578` and `02570` are 1400).
+fn zone_mss(value: &str) -> Result<u16, String> {
+    let hex = value
+        .strip_prefix("0x")
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if !hex && !digits {
+        return Err(format!(
+            "Shorewall: \"Invalid value ({value}) for option \"mss\"\""
+        ));
+    }
+    let Some(number) = numeric::numeric_value(value) else {
+        return Err(format!(
+            "iptables reads a leading 0 as octal and refuses `{value}` when Shorewall starts (`--set-mss {value}`)"
+        ));
+    };
+    mss_size(number).ok_or_else(|| {
+        "an MSS is 1 to 65535 bytes (TCPMSS sets no other; Shorewall reads `mss=0` as `mss=1`)"
+            .to_owned()
+    })
+}
+
+/// An interface's `mss=` value: Zones.pm reads it with Config.pm's
+/// `numeric_value` and takes up to 100000.
+fn interface_mss(value: &str) -> Result<u16, String> {
+    match numeric::numeric_value(value) {
+        Some(number) if number <= 100_000 => mss_size(number)
+            .ok_or_else(|| "an MSS is 1 to 65535 bytes (TCPMSS sets no other)".to_owned()),
+        _ => Err(format!(
+            "Shorewall: \"Invalid value ({value}) for option mss\""
+        )),
+    }
+}
+
+/// An MSS TCPMSS can set: 1 to 65535 bytes.
+fn mss_size(number: i64) -> Option<u16> {
+    u16::try_from(number).ok().filter(|size| *size > 0)
+}
+
+/// What a zone's `nomark` does under shorewall.conf's ZONE_BITS (unset:
+/// Config.pm's 0).
+fn nomark_note(zone_bits: Option<&str>) -> String {
+    let marked = |bits: &str| {
+        format!(
+            "no effect in fwgen (with ZONE_BITS={bits} in shorewall.conf Shorewall marks the packets each zone forwards, in the zone's forward chain (Misc.pm), and `nomark` withholds this zone's mark; fwgen's model sets no zone marks and matches none: a MARK column is refused under that mark layout)"
+        )
+    };
+    let unmarked = |setting: &str| {
+        format!(
+            "no effect (it withholds the zone's mark, and with {setting} Zones.pm gives no zone a mark)"
+        )
+    };
+    match zone_bits {
+        None => unmarked("ZONE_BITS unset in shorewall.conf (Config.pm's 0)"),
+        Some(bits) => match numeric::numeric_value(bits) {
+            // numeric_option: below 0 is 0, above 32 refused.
+            Some(..=0) => unmarked(&format!("ZONE_BITS={bits} in shorewall.conf")),
+            Some(1..=32) => marked(bits),
+            _ => format!(
+                "no effect here, where shorewall.conf's ZONE_BITS={bits} is refused by Shorewall (\"Invalid value ({bits}) for 'ZONE_BITS'\")"
+            ),
+        },
+    }
 }
 
 fn used_after(columns: &[String], first: usize) -> bool {
@@ -3489,6 +3570,9 @@ impl Importer {
     }
 
     fn zones(&mut self) {
+        let zone_bits = self
+            .conf_setting("ZONE_BITS")
+            .filter(|bits| !bits.is_empty());
         for line in self.lines("zones") {
             let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
                 continue;
@@ -3504,7 +3588,7 @@ impl Importer {
             // An ipsec zone is refused for its type, options and all.
             let options = match kind.starts_with("ipsec") {
                 true => Ok(ZoneOptions::default()),
-                false => zone_options(&columns, kind == "firewall"),
+                false => zone_options(&columns, kind == "firewall", zone_bits.as_deref()),
             };
             let options = match options {
                 Ok(options) => options,
@@ -3697,6 +3781,13 @@ impl Importer {
                     Some((flag @ ("routeback" | "arp_filter" | "tcpflags"), "1")) => {
                         flag.to_owned()
                     }
+                    Some(("mss", value)) => match interface_mss(value) {
+                        Ok(size) => format!("mss={size}"),
+                        Err(reason) => {
+                            self.refuse(&line, format!("interface option `{option}`: {reason}"));
+                            continue;
+                        }
+                    },
                     _ => option,
                 };
                 match option_verdict::verdict(&option) {
