@@ -135,19 +135,21 @@ fn wildcard_interfaces_render_for_both_tools() {
 
 #[test]
 fn unsupported_constructs_name_file_line_and_construct() {
-    let dir = common::scratch("import-unsupported");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 dhcp,maclist\n").unwrap();
-    std::fs::write(dir.join("policy"), "all all REJECT info 10/sec:40 3\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-unsupported",
+        &[
+            (
+                "zones",
+                "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
+            ),
+            ("interfaces", "?FORMAT 2\nnet eth0 dhcp,maclist\n"),
+            ("policy", "all all REJECT info 10/sec:40 3\n"),
+            (
+                "rules",
+                "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
+            ),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -319,25 +321,20 @@ fn policies_that_differ_between_the_families_keep_each_order() {
 
 #[test]
 fn params_continuations_comments_and_column_names_are_read() {
-    let dir = common::scratch("import-syntax");
-    std::fs::write(dir.join("params"), "NET_IF=eth0\nADMIN=\"192.0.2.7\"\n").unwrap();
-    std::fs::write(
-        dir.join("zones"),
-        "#ZONE TYPE\nfw firewall\nnet ipv4\nloc ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet $NET_IF dhcp\nloc eth1 -\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT info\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\n?COMMENT administration\nSSH(ACCEPT) net:$ADMIN $FW\n?COMMENT\nACCEPT net:192.0.2.0/24,\\\n\t198.51.100.0/24 $FW tcp 80,443\nACCEPT { source=loc, dest=$FW, proto=udp, dport=53 }\nDNAT net loc:192.168.1.5:80 tcp 8080\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("masq"), "eth0 192.168.1.0/24\n").unwrap();
+    let dir = shorewall_dir(
+        "import-syntax",
+        &[
+            ("params", "NET_IF=eth0\nADMIN=\"192.0.2.7\"\n"),
+            ("zones", "#ZONE TYPE\nfw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet $NET_IF dhcp\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT info\n"),
+            (
+                "rules",
+                "?SECTION NEW\n?COMMENT administration\nSSH(ACCEPT) net:$ADMIN $FW\n?COMMENT\nACCEPT net:192.0.2.0/24,\\\n\t198.51.100.0/24 $FW tcp 80,443\nACCEPT { source=loc, dest=$FW, proto=udp, dport=53 }\nDNAT net loc:192.168.1.5:80 tcp 8080\n",
+            ),
+            ("masq", "eth0 192.168.1.0/24\n"),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -372,22 +369,20 @@ fn params_continuations_comments_and_column_names_are_read() {
 /// fwgen's agree on them in the lab (tests/models/policy-lists.toml).
 #[test]
 fn policy_zone_lists_are_carried() {
-    let dir = common::scratch("import-policy-lists");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-policy-lists",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
+            ),
+            (
+                "policy",
+                "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
+            ),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     for expected in [
         "source = \"loc,dmz\"\ndest = \"net\"",
@@ -410,35 +405,36 @@ fn policy_zone_lists_are_carried() {
 /// column back. A default action fwgen has not is refused at its line.
 #[test]
 fn policy_default_actions_are_carried() {
-    let dir = common::scratch("import-policy-default-action");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall
+    let dir = shorewall_dir(
+        "import-policy-default-action",
+        &[
+            (
+                "zones",
+                "fw firewall
 net ipv4
 loc ipv4
 dmz ipv4
 ",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2
 net eth0 -
 loc eth1 -
 dmz eth2 -
 ",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT:none
+            ),
+            (
+                "policy",
+                "loc net ACCEPT:none
 $FW all ACCEPT
 net all DROP:Drop info
 dmz loc REJECT:Broadcast,Multicast(DROP)
 all all REJECT:Broadcast(DROP) info
 ",
-    )
-    .unwrap();
+            ),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let model = imported_model(&output);
     for expected in [
@@ -489,22 +485,20 @@ all all REJECT
 /// are refused at their lines.
 #[test]
 fn policy_rates_are_carried() {
-    let dir = common::scratch("import-policy-rate");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\nall all REJECT info\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-policy-rate",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
+            ),
+            (
+                "policy",
+                "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\nall all REJECT info\n",
+            ),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     for expected in [
         "action = \"ACCEPT\"\nrate = \"10/min\"\n",
@@ -753,15 +747,18 @@ DNAT:info\tnet\tloc:192.168.1.7\ttcp\t2525
 /// for `NFLOG(3)` and `LOG:NFLOG(3)`): no verdict, the packet goes on.
 #[test]
 fn nflog_actions_are_log_rules() {
-    let dir = common::scratch("import-nflog-action");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\n").unwrap();
-    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
-    std::fs::write(dir.join("policy"), "$FW all ACCEPT\nall all DROP\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\nNFLOG(3)\tnet\t$FW\ttcp\t25\nNFLOG(2,0,4):MAIL\tnet\t$FW\ttcp\t26\nDROP\tnet\t$FW\ttcp\t25,26\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-nflog-action",
+        &[
+            ("zones", "fw firewall\nnet ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\n"),
+            ("policy", "$FW all ACCEPT\nall all DROP\n"),
+            (
+                "rules",
+                "?SECTION NEW\nNFLOG(3)\tnet\t$FW\ttcp\t25\nNFLOG(2,0,4):MAIL\tnet\t$FW\ttcp\t26\nDROP\tnet\t$FW\ttcp\t25,26\n",
+            ),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     for expected in [
         "log = \"NFLOG(3)\"",
@@ -800,16 +797,19 @@ fn nflog_actions_are_log_rules() {
 /// wildcard covers names that device, one no interface covers is refused.
 #[test]
 fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
-    let dir = common::scratch("import-icmp-codes");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet wl+ -\nloc eth1 -\n").unwrap();
-    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("masq"), "wlan0 10.0.0.0/8\n").unwrap();
+    let dir = shorewall_dir(
+        "import-icmp-codes",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet wl+ -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+            (
+                "rules",
+                "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\n",
+            ),
+            ("masq", "wlan0 10.0.0.0/8\n"),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let model = imported_model(&output);
     for expected in [
@@ -843,15 +843,18 @@ fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
 
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
-    let dir = common::scratch("import-source-interface");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\nloc ppp+ -\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT\n").unwrap();
-    std::fs::write(dir.join("masq"), "eth0 eth1\n").unwrap();
+    let dir = shorewall_dir(
+        "import-source-interface",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\nloc ppp+ -\n",
+            ),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+            ("masq", "eth0 eth1\n"),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let model = imported_model(&output);
     assert!(
@@ -924,15 +927,15 @@ fn comments_of_snat_and_masq_entries_are_read() {
             "?COMMENT the office\neth0 192.168.1.0/24\n?COMMENT\neth0 192.168.2.0/24 192.0.2.9\n",
         ),
     ] {
-        let dir = common::scratch(&format!("import-nat-comment-{file}"));
-        std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-        std::fs::write(
-            dir.join("interfaces"),
-            "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("policy"), "all all REJECT\n").unwrap();
-        std::fs::write(dir.join(file), entries).unwrap();
+        let dir = shorewall_dir(
+            &format!("import-nat-comment-{file}"),
+            &[
+                ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+                ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+                ("policy", "all all REJECT\n"),
+                (file, entries),
+            ],
+        );
         let model = imported_model(&import(dir.to_str().unwrap(), false));
         let office = model
             .find("comment = \"the office\"")
@@ -1081,6 +1084,13 @@ fn import_within(dir: &Path, partial: bool) -> std::process::Output {
         args.push("--partial");
     }
     common::fwgen_within(&args, Duration::from_secs(5))
+}
+
+/// A scratch Shorewall directory holding these files (name, contents).
+fn shorewall_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = common::scratch(name);
+    common::write_tree(&dir, files.iter().copied());
+    dir
 }
 
 /// A Shorewall directory from the two-interfaces sample, with `rules`
@@ -2145,32 +2155,31 @@ fn model_errors_point_at_the_shorewall_line() {
 /// `fwgen check`.
 #[test]
 fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
-    let dir = common::scratch("import-partial-closure");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4 reqid=5\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 tcpflags,upnp,nosmurfs\nloc eth1 proxyarp=2,dhcp\ndmz eth2 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT\ndmz net ACCEPT\nnet all DROP info\nall all REJECT info\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "ACCEPT net dmz:10.0.2.5 tcp 80\nACCEPT loc $FW tcp 22\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("snat"),
-        "MASQUERADE 10.0.2.0/24 eth2\nMASQUERADE 10.0.1.0/24 eth0\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-partial-closure",
+        &[
+            (
+                "zones",
+                "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4 reqid=5\n",
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 tcpflags,upnp,nosmurfs\nloc eth1 proxyarp=2,dhcp\ndmz eth2 -\n",
+            ),
+            (
+                "policy",
+                "loc net ACCEPT\ndmz net ACCEPT\nnet all DROP info\nall all REJECT info\n",
+            ),
+            (
+                "rules",
+                "ACCEPT net dmz:10.0.2.5 tcp 80\nACCEPT loc $FW tcp 22\n",
+            ),
+            (
+                "snat",
+                "MASQUERADE 10.0.2.0/24 eth2\nMASQUERADE 10.0.1.0/24 eth0\n",
+            ),
+        ],
+    );
     let output = import_within(&dir, true);
     let model = imported_model(&output);
     for skipped in [
@@ -2216,18 +2225,14 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
 /// policy line that is fine (the review's section 4).
 #[test]
 fn partial_writes_nothing_when_the_rest_is_no_model() {
-    let dir = common::scratch("import-partial-incomplete");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT\nall all REJECT $UNSET\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-partial-incomplete",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT $UNSET\n"),
+        ],
+    );
     assert_import_refused(
         &import_within(&dir, true),
         &[
@@ -4159,14 +4164,17 @@ fn shorewall6_hosts_are_merged_into_the_zones() {
 /// interface the model leaves without it.
 #[test]
 fn interfaces_get_tcpflags_unless_their_line_turns_it_off() {
-    let dir = common::scratch("import-tcpflags-default");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 dhcp\nloc eth1 tcpflags=0\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("policy"), "all all REJECT\n").unwrap();
+    let dir = shorewall_dir(
+        "import-tcpflags-default",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 dhcp\nloc eth1 tcpflags=0\n",
+            ),
+            ("policy", "all all REJECT\n"),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     assert!(
         model.contains("[interfaces.eth0]\nzone = \"net\"\noptions = [\"dhcp\", \"tcpflags\"]\n"),
