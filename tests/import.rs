@@ -5093,25 +5093,42 @@ fn zone_mss_is_read_in_shorewalls_number_bases() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Issue #15: an interface's `mss=` is read with Config.pm's
-/// `numeric_value` (Zones.pm): `mss=0x578` is the model's `mss=1400`
-/// (which the model's analyzer reads in decimal only); `mss=+1400` is
-/// refused with Shorewall's message.
+/// Issue #15: an interface's numeric options (`mss=`, `routefilter=`)
+/// are read with Config.pm's `numeric_value` (Zones.pm): `mss=0x578` is
+/// the model's `mss=1400` and `routefilter=0x2` its `routefilter=2`
+/// (which the model's analyzer reads in decimal only; `shorewall compile`
+/// sets rp_filter to 2); `mss=+1400` and `routefilter=3` are refused
+/// with Shorewall's message.
 #[test]
-fn interface_mss_is_read_in_shorewalls_number_bases() {
+fn interface_numbers_are_read_in_shorewalls_number_bases() {
     let dir = sample_with_rules("import-interface-mss", b"ACCEPT loc $FW tcp 22\n", None);
     let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
-    let written = interfaces.replace("physical=eth1", "physical=eth1,mss=0x578");
+    let written = interfaces.replace(
+        "routefilter,logmartians,physical=eth1",
+        "routefilter=0x2,logmartians,physical=eth1,mss=0x578",
+    );
     assert_ne!(written, interfaces, "the sample's LOC_IF line changed");
     std::fs::write(dir.join("interfaces"), &written).unwrap();
     let model = imported_model(&import_within(&dir, false));
-    assert!(model.contains("\"mss=1400\"]"), "{model}");
+    let options =
+        "options = [\"tcpflags\", \"nosmurfs\", \"routefilter=2\", \"logmartians\", \"mss=1400\"]";
+    assert!(model.contains(options), "{model}");
     rendered(&model, "interface-mss.toml");
-    std::fs::write(dir.join("interfaces"), written.replace("0x578", "+1400")).unwrap();
-    assert_import_refused(
-        &import_within(&dir, false),
-        &["interface option `mss=+1400`: Shorewall: \"Invalid value (+1400) for option mss\""],
-    );
+    for (from, to, refused) in [
+        (
+            "mss=0x578",
+            "mss=+1400",
+            "interface option `mss=+1400`: Shorewall: \"Invalid value (+1400) for option mss\"",
+        ),
+        (
+            "routefilter=0x2",
+            "routefilter=3",
+            "interface option `routefilter=3`: Shorewall: \"Invalid value (3) for option routefilter\"",
+        ),
+    ] {
+        std::fs::write(dir.join("interfaces"), written.replace(from, to)).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[refused]);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1703,15 +1703,21 @@ fn zone_mss(value: &str) -> Result<u16, String> {
     })
 }
 
-/// An interface's `mss=` value: Zones.pm reads it with Config.pm's
-/// `numeric_value` and takes up to 100000.
-fn interface_mss(value: &str) -> Result<u16, String> {
-    match numeric::numeric_value(value) {
-        Some(number) if number <= 100_000 => mss_size(number)
+/// A numeric interface option's value (Zones.pm's NUMERIC_IF_OPTION:
+/// `mss`, `routefilter`) as the model writes it: read with Config.pm's
+/// `numeric_value`, at most Zones.pm's `%maxoptionvalue`, then in the
+/// range the option sets.
+fn interface_number(option: &str, value: &str) -> Result<String, String> {
+    let max = if option == "mss" { 100_000 } else { 2 };
+    let number = numeric::numeric_value(value)
+        .filter(|number| *number <= max)
+        .ok_or_else(|| format!("Shorewall: \"Invalid value ({value}) for option {option}\""))?;
+    match option {
+        "mss" => mss_size(number)
+            .map(|size| format!("mss={size}"))
             .ok_or_else(|| "an MSS is 1 to 65535 bytes (TCPMSS sets no other)".to_owned()),
-        _ => Err(format!(
-            "Shorewall: \"Invalid value ({value}) for option mss\""
-        )),
+        _ if number >= 0 => Ok(format!("{option}={number}")),
+        _ => Err(format!("the kernel's rp_filter is 0, 1 or 2, not {number}")),
     }
 }
 
@@ -3781,13 +3787,18 @@ impl Importer {
                     Some((flag @ ("routeback" | "arp_filter" | "tcpflags"), "1")) => {
                         flag.to_owned()
                     }
-                    Some(("mss", value)) => match interface_mss(value) {
-                        Ok(size) => format!("mss={size}"),
-                        Err(reason) => {
-                            self.refuse(&line, format!("interface option `{option}`: {reason}"));
-                            continue;
+                    Some((name @ ("mss" | "routefilter"), value)) => {
+                        match interface_number(name, value) {
+                            Ok(option) => option,
+                            Err(reason) => {
+                                self.refuse(
+                                    &line,
+                                    format!("interface option `{option}`: {reason}"),
+                                );
+                                continue;
+                            }
                         }
-                    },
+                    }
                     _ => option,
                 };
                 match option_verdict::verdict(&option) {
