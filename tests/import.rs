@@ -135,19 +135,21 @@ fn wildcard_interfaces_render_for_both_tools() {
 
 #[test]
 fn unsupported_constructs_name_file_line_and_construct() {
-    let dir = common::scratch("import-unsupported");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 dhcp,maclist\n").unwrap();
-    std::fs::write(dir.join("policy"), "all all REJECT info 10/sec:40 3\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-unsupported",
+        &[
+            (
+                "zones",
+                "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
+            ),
+            ("interfaces", "?FORMAT 2\nnet eth0 dhcp,maclist\n"),
+            ("policy", "all all REJECT info 10/sec:40 3\n"),
+            (
+                "rules",
+                "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
+            ),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -319,25 +321,20 @@ fn policies_that_differ_between_the_families_keep_each_order() {
 
 #[test]
 fn params_continuations_comments_and_column_names_are_read() {
-    let dir = common::scratch("import-syntax");
-    std::fs::write(dir.join("params"), "NET_IF=eth0\nADMIN=\"192.0.2.7\"\n").unwrap();
-    std::fs::write(
-        dir.join("zones"),
-        "#ZONE TYPE\nfw firewall\nnet ipv4\nloc ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet $NET_IF dhcp\nloc eth1 -\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT info\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\n?COMMENT administration\nSSH(ACCEPT) net:$ADMIN $FW\n?COMMENT\nACCEPT net:192.0.2.0/24,\\\n\t198.51.100.0/24 $FW tcp 80,443\nACCEPT { source=loc, dest=$FW, proto=udp, dport=53 }\nDNAT net loc:192.168.1.5:80 tcp 8080\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("masq"), "eth0 192.168.1.0/24\n").unwrap();
+    let dir = shorewall_dir(
+        "import-syntax",
+        &[
+            ("params", "NET_IF=eth0\nADMIN=\"192.0.2.7\"\n"),
+            ("zones", "#ZONE TYPE\nfw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet $NET_IF dhcp\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT info\n"),
+            (
+                "rules",
+                "?SECTION NEW\n?COMMENT administration\nSSH(ACCEPT) net:$ADMIN $FW\n?COMMENT\nACCEPT net:192.0.2.0/24,\\\n\t198.51.100.0/24 $FW tcp 80,443\nACCEPT { source=loc, dest=$FW, proto=udp, dport=53 }\nDNAT net loc:192.168.1.5:80 tcp 8080\n",
+            ),
+            ("masq", "eth0 192.168.1.0/24\n"),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -372,22 +369,20 @@ fn params_continuations_comments_and_column_names_are_read() {
 /// fwgen's agree on them in the lab (tests/models/policy-lists.toml).
 #[test]
 fn policy_zone_lists_are_carried() {
-    let dir = common::scratch("import-policy-lists");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-policy-lists",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
+            ),
+            (
+                "policy",
+                "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
+            ),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     for expected in [
         "source = \"loc,dmz\"\ndest = \"net\"",
@@ -410,35 +405,36 @@ fn policy_zone_lists_are_carried() {
 /// column back. A default action fwgen has not is refused at its line.
 #[test]
 fn policy_default_actions_are_carried() {
-    let dir = common::scratch("import-policy-default-action");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall
+    let dir = shorewall_dir(
+        "import-policy-default-action",
+        &[
+            (
+                "zones",
+                "fw firewall
 net ipv4
 loc ipv4
 dmz ipv4
 ",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2
 net eth0 -
 loc eth1 -
 dmz eth2 -
 ",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT:none
+            ),
+            (
+                "policy",
+                "loc net ACCEPT:none
 $FW all ACCEPT
 net all DROP:Drop info
 dmz loc REJECT:Broadcast,Multicast(DROP)
 all all REJECT:Broadcast(DROP) info
 ",
-    )
-    .unwrap();
+            ),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let model = imported_model(&output);
     for expected in [
@@ -489,22 +485,20 @@ all all REJECT
 /// are refused at their lines.
 #[test]
 fn policy_rates_are_carried() {
-    let dir = common::scratch("import-policy-rate");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\nall all REJECT info\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-policy-rate",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\ndmz eth2 -\n",
+            ),
+            (
+                "policy",
+                "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\nall all REJECT info\n",
+            ),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     for expected in [
         "action = \"ACCEPT\"\nrate = \"10/min\"\n",
@@ -694,6 +688,19 @@ A_ACCEPT\tloc\t$FW\ttcp\t22
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `audit` is no limit: an audited rule's `audit = true` stands beside
+/// its log level, as a policy's does, ahead of its RATE keys.
+#[test]
+fn an_audited_rule_writes_audit_beside_its_log() {
+    let rules = "?SECTION NEW\nA_ACCEPT:info\tloc\t$FW\ttcp\t22\t-\t-\t10/min:5\n";
+    let dir = sample_with_rules("import-audit-beside-log", rules.as_bytes(), None);
+    let model = imported_model(&import_within(&dir, false));
+    let expected = "log = \"info\"\naudit = true\nrate = \"10/min\"\nrate_burst = 5\n";
+    assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    rendered(&model, "audit-beside-log.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14 (a differential review's case first): `DNAT:info:web`, a
 /// log level and a log tag, was refused as an "unknown log level
 /// `info:web`", then for want of a tag in the model. Shorewall 5.2.8 puts
@@ -740,15 +747,18 @@ DNAT:info\tnet\tloc:192.168.1.7\ttcp\t2525
 /// for `NFLOG(3)` and `LOG:NFLOG(3)`): no verdict, the packet goes on.
 #[test]
 fn nflog_actions_are_log_rules() {
-    let dir = common::scratch("import-nflog-action");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\n").unwrap();
-    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
-    std::fs::write(dir.join("policy"), "$FW all ACCEPT\nall all DROP\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\nNFLOG(3)\tnet\t$FW\ttcp\t25\nNFLOG(2,0,4):MAIL\tnet\t$FW\ttcp\t26\nDROP\tnet\t$FW\ttcp\t25,26\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-nflog-action",
+        &[
+            ("zones", "fw firewall\nnet ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\n"),
+            ("policy", "$FW all ACCEPT\nall all DROP\n"),
+            (
+                "rules",
+                "?SECTION NEW\nNFLOG(3)\tnet\t$FW\ttcp\t25\nNFLOG(2,0,4):MAIL\tnet\t$FW\ttcp\t26\nDROP\tnet\t$FW\ttcp\t25,26\n",
+            ),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     for expected in [
         "log = \"NFLOG(3)\"",
@@ -787,16 +797,19 @@ fn nflog_actions_are_log_rules() {
 /// wildcard covers names that device, one no interface covers is refused.
 #[test]
 fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
-    let dir = common::scratch("import-icmp-codes");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet wl+ -\nloc eth1 -\n").unwrap();
-    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT\n").unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("masq"), "wlan0 10.0.0.0/8\n").unwrap();
+    let dir = shorewall_dir(
+        "import-icmp-codes",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet wl+ -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+            (
+                "rules",
+                "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\n",
+            ),
+            ("masq", "wlan0 10.0.0.0/8\n"),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let model = imported_model(&output);
     for expected in [
@@ -830,15 +843,18 @@ fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
 
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
-    let dir = common::scratch("import-source-interface");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\nloc ppp+ -\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("policy"), "loc net ACCEPT\nall all REJECT\n").unwrap();
-    std::fs::write(dir.join("masq"), "eth0 eth1\n").unwrap();
+    let dir = shorewall_dir(
+        "import-source-interface",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\nloc ppp+ -\n",
+            ),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+            ("masq", "eth0 eth1\n"),
+        ],
+    );
     let output = import(dir.to_str().unwrap(), false);
     let model = imported_model(&output);
     assert!(
@@ -911,15 +927,15 @@ fn comments_of_snat_and_masq_entries_are_read() {
             "?COMMENT the office\neth0 192.168.1.0/24\n?COMMENT\neth0 192.168.2.0/24 192.0.2.9\n",
         ),
     ] {
-        let dir = common::scratch(&format!("import-nat-comment-{file}"));
-        std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-        std::fs::write(
-            dir.join("interfaces"),
-            "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("policy"), "all all REJECT\n").unwrap();
-        std::fs::write(dir.join(file), entries).unwrap();
+        let dir = shorewall_dir(
+            &format!("import-nat-comment-{file}"),
+            &[
+                ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+                ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+                ("policy", "all all REJECT\n"),
+                (file, entries),
+            ],
+        );
         let model = imported_model(&import(dir.to_str().unwrap(), false));
         let office = model
             .find("comment = \"the office\"")
@@ -1068,6 +1084,13 @@ fn import_within(dir: &Path, partial: bool) -> std::process::Output {
         args.push("--partial");
     }
     common::fwgen_within(&args, Duration::from_secs(5))
+}
+
+/// A scratch Shorewall directory holding these files (name, contents).
+fn shorewall_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = common::scratch(name);
+    common::write_tree(&dir, files.iter().copied());
+    dir
 }
 
 /// A Shorewall directory from the two-interfaces sample, with `rules`
@@ -2132,32 +2155,31 @@ fn model_errors_point_at_the_shorewall_line() {
 /// `fwgen check`.
 #[test]
 fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
-    let dir = common::scratch("import-partial-closure");
-    std::fs::write(
-        dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4 reqid=5\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 tcpflags,upnp,nosmurfs\nloc eth1 proxyarp=2,dhcp\ndmz eth2 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT\ndmz net ACCEPT\nnet all DROP info\nall all REJECT info\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        "ACCEPT net dmz:10.0.2.5 tcp 80\nACCEPT loc $FW tcp 22\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("snat"),
-        "MASQUERADE 10.0.2.0/24 eth2\nMASQUERADE 10.0.1.0/24 eth0\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-partial-closure",
+        &[
+            (
+                "zones",
+                "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4 reqid=5\n",
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 tcpflags,upnp,nosmurfs\nloc eth1 proxyarp=2,dhcp\ndmz eth2 -\n",
+            ),
+            (
+                "policy",
+                "loc net ACCEPT\ndmz net ACCEPT\nnet all DROP info\nall all REJECT info\n",
+            ),
+            (
+                "rules",
+                "ACCEPT net dmz:10.0.2.5 tcp 80\nACCEPT loc $FW tcp 22\n",
+            ),
+            (
+                "snat",
+                "MASQUERADE 10.0.2.0/24 eth2\nMASQUERADE 10.0.1.0/24 eth0\n",
+            ),
+        ],
+    );
     let output = import_within(&dir, true);
     let model = imported_model(&output);
     for skipped in [
@@ -2203,18 +2225,14 @@ fn partial_drops_what_depends_on_a_skipped_item_and_passes_check() {
 /// policy line that is fine (the review's section 4).
 #[test]
 fn partial_writes_nothing_when_the_rest_is_no_model() {
-    let dir = common::scratch("import-partial-incomplete");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("policy"),
-        "loc net ACCEPT\nall all REJECT $UNSET\n",
-    )
-    .unwrap();
+    let dir = shorewall_dir(
+        "import-partial-incomplete",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT $UNSET\n"),
+        ],
+    );
     assert_import_refused(
         &import_within(&dir, true),
         &[
@@ -4205,14 +4223,17 @@ fn shorewall6_hosts_are_merged_into_the_zones() {
 /// interface the model leaves without it.
 #[test]
 fn interfaces_get_tcpflags_unless_their_line_turns_it_off() {
-    let dir = common::scratch("import-tcpflags-default");
-    std::fs::write(dir.join("zones"), "fw firewall\nnet ipv4\nloc ipv4\n").unwrap();
-    std::fs::write(
-        dir.join("interfaces"),
-        "?FORMAT 2\nnet eth0 dhcp\nloc eth1 tcpflags=0\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("policy"), "all all REJECT\n").unwrap();
+    let dir = shorewall_dir(
+        "import-tcpflags-default",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 dhcp\nloc eth1 tcpflags=0\n",
+            ),
+            ("policy", "all all REJECT\n"),
+        ],
+    );
     let model = imported_model(&import(dir.to_str().unwrap(), false));
     assert!(
         model.contains("[interfaces.eth0]\nzone = \"net\"\noptions = [\"dhcp\", \"tcpflags\"]\n"),
@@ -5084,6 +5105,116 @@ fn zone_options_are_carried_noted_or_refused_by_name() {
         assert_import_refused(&import_within(&dir, false), &[refused]);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: a zone's `mss=` is read as Zones.pm reads it: NUMERIC
+/// (`0x[\da-fA-F]+|\d+`), passed to iptables, which reads `0x578` and the
+/// octal `02570` as 1400 (`shorewall compile` writes them unchanged);
+/// `mss!=1200` is `mss=1200` to Shorewall (the `!` only inverts ipsec
+/// options), carried with a note. `+1400` is refused as Shorewall refuses
+/// it, `08` as iptables does, `nomark=1` with Shorewall's message.
+#[test]
+fn zone_mss_is_read_in_shorewalls_number_bases() {
+    let dir = sample_with_rules("import-zone-mss-bases", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4 mss=0x578\nloc ipv4 mss!=1200 - mss=02570\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[zones.net]\nmss = 1400\n",
+        "mss = 1200\nmss_out = 1400\n",
+        "# NOTE zones:3: zone `loc` OPTIONS `mss!=1200`: read as `mss=1200`, as Shorewall reads it",
+    ] {
+        assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    }
+    for (zones, refused) in [
+        (
+            "fw firewall\nnet ipv4 mss=+1400\nloc ipv4\n",
+            "zones:2: OPTIONS `mss=+1400`: Shorewall: \"Invalid value (+1400) for option \"mss\"\"",
+        ),
+        (
+            "fw firewall\nnet ipv4 mss=08\nloc ipv4\n",
+            "zones:2: OPTIONS `mss=08`: iptables reads a leading 0 as octal and refuses `08`",
+        ),
+        (
+            "fw firewall\nnet ipv4 nomark=1\nloc ipv4\n",
+            "zones:2: OPTIONS `nomark=1`: Shorewall: \"Option \"nomark\" does not take a value\"",
+        ),
+    ] {
+        std::fs::write(dir.join("zones"), zones).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[refused]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: an interface's numeric options (`mss=`, `routefilter=`)
+/// are read with Config.pm's `numeric_value` (Zones.pm): `mss=0x578` is
+/// the model's `mss=1400` and `routefilter=0x2` its `routefilter=2`
+/// (which the model's analyzer reads in decimal only; `shorewall compile`
+/// sets rp_filter to 2); `mss=+1400` and `routefilter=3` are refused
+/// with Shorewall's message.
+#[test]
+fn interface_numbers_are_read_in_shorewalls_number_bases() {
+    let dir = sample_with_rules("import-interface-mss", b"ACCEPT loc $FW tcp 22\n", None);
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    let written = interfaces.replace(
+        "routefilter,logmartians,physical=eth1",
+        "routefilter=0x2,logmartians,physical=eth1,mss=0x578",
+    );
+    assert_ne!(written, interfaces, "the sample's LOC_IF line changed");
+    std::fs::write(dir.join("interfaces"), &written).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let options =
+        "options = [\"tcpflags\", \"nosmurfs\", \"routefilter=2\", \"logmartians\", \"mss=1400\"]";
+    assert!(model.contains(options), "{model}");
+    rendered(&model, "interface-mss.toml");
+    for (from, to, refused) in [
+        (
+            "mss=0x578",
+            "mss=+1400",
+            "interface option `mss=+1400`: Shorewall: \"Invalid value (+1400) for option mss\"",
+        ),
+        (
+            "routefilter=0x2",
+            "routefilter=3",
+            "interface option `routefilter=3`: Shorewall: \"Invalid value (3) for option routefilter\"",
+        ),
+    ] {
+        std::fs::write(dir.join("interfaces"), written.replace(from, to)).unwrap();
+        assert_import_refused(&import_within(&dir, false), &[refused]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: the note of a zone's `nomark` says what shorewall.conf's
+/// ZONE_BITS makes of it: no zone marks under 0, the zone's mark withheld
+/// under ZONE_BITS=4 (which fwgen's model neither sets nor matches).
+#[test]
+fn nomark_note_names_the_zone_bits_of_shorewall_conf() {
+    for (setting, note) in [
+        (
+            "ZONE_BITS=0",
+            "with ZONE_BITS=0 in shorewall.conf Zones.pm gives no zone a mark",
+        ),
+        (
+            "ZONE_BITS=4",
+            "with ZONE_BITS=4 in shorewall.conf Shorewall marks the packets each zone forwards",
+        ),
+    ] {
+        let dir = sample_with_settings("import-nomark-bits", &[("ZONE_BITS=0", setting)]);
+        std::fs::write(
+            dir.join("zones"),
+            "fw firewall\nnet ipv4\nloc ipv4 nomark\n",
+        )
+        .unwrap();
+        let model = imported_model(&import_within(&dir, false));
+        let expected = "# NOTE zones:3: zone `loc` OPTIONS `nomark`: no effect";
+        assert!(model.contains(expected), "{model}");
+        assert!(model.contains(note), "missing `{note}`:\n{model}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// A review's case: `mss=` in the zones file and no rule in the rules

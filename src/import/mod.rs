@@ -9,6 +9,7 @@ mod limits;
 pub mod listing;
 mod logging;
 pub mod macros;
+mod numeric;
 mod protocols;
 pub mod services;
 pub mod setting;

@@ -23,6 +23,7 @@ use super::limits;
 use super::listing::{self, Verdict};
 use super::logging;
 use super::macros;
+use super::numeric;
 
 #[path = "site_action.rs"]
 mod site_action;
@@ -107,7 +108,10 @@ struct Written<'a> {
     comment: Option<&'a str>,
     /// REJECT's option (`REJECT(icmp-host-prohibited)`).
     reject_with: Option<&'a str>,
-    /// The RATE and CONNLIMIT columns as the model's keys.
+    /// A_ACCEPT, A_DROP, A_REJECT: `audit = true`.
+    audit: bool,
+    /// The RATE and CONNLIMIT columns as the model's keys, and the
+    /// section, ORIGDEST, USER, TIME and HELPER keys read with them.
     limits: Option<&'a [limits::Key]>,
 }
 
@@ -523,6 +527,14 @@ fn push_log(table: &mut Table, log: Option<&str>) {
         };
         table.push("log", level);
         table.push_some("log_tag", tag);
+    }
+}
+
+/// `audit = true` for an audited verdict (a rule's A_ACCEPT, A_DROP or
+/// A_REJECT, a policy's `:audit`), beside its log level.
+fn push_audit(table: &mut Table, audit: bool) {
+    if audit {
+        table.push("audit", true);
     }
 }
 
@@ -1577,8 +1589,13 @@ struct ZoneOptions {
 /// The zone options (Zones.pm, parse_zone_option_list) of a zones line
 /// (`columns` from ZONE on): `mss=N` carried as `mss`, `mss_in`, `mss_out`;
 /// `blacklist`, `nomark` and `dynamic_shared` noted where they change
-/// nothing; the rest refused, with the reason.
-fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, String> {
+/// nothing; the rest refused, with the reason. `zone_bits` is
+/// shorewall.conf's ZONE_BITS as written, if set.
+fn zone_options(
+    columns: &[String],
+    firewall: bool,
+    zone_bits: Option<&str>,
+) -> Result<ZoneOptions, String> {
     const IPSEC: &[&str] = &[
         "strict",
         "next",
@@ -1598,27 +1615,36 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
         }
         let column = cells[n];
         for option in list.split(',') {
-            let (word, value) = match option.split_once('=') {
-                Some((word, value)) => (word, Some(value)),
-                None => (option, None),
+            // Zones.pm reads `NAME!=VALUE` first, then `NAME=VALUE`.
+            let (word, inverted, value) = match option.split_once("!=") {
+                Some((word, value)) => (word, true, Some(value)),
+                None => match option.split_once('=') {
+                    Some((word, value)) => (word, false, Some(value)),
+                    None => (option, false, None),
+                },
             };
             let here = format!("{column} `{option}`");
             match (word, value) {
+                ("blacklist" | "nomark" | "dynamic_shared" | "strict" | "next", Some(_)) => {
+                    return Err(format!(
+                        "{here}: Shorewall: \"Option \"{word}\" does not take a value\""
+                    ));
+                }
                 ("mss", Some(_)) if firewall => {
                     return Err(format!(
                         "{here}: Shorewall clamps the SYNs of every pair chain from and to the firewall (Chains.pm, setup_zone_mss); fwgen's firewall zone has no `mss` key: set `mss` on the other zones"
                     ));
                 }
                 ("mss", Some(value)) => {
-                    let size = value.parse::<u16>().ok().filter(|size| *size > 0);
-                    let Some(size) = size else {
-                        return Err(format!(
-                            "{here}: an MSS is 1 to 65535 bytes (TCPMSS sets no other; Shorewall reads `mss=0` as `mss=1`)"
-                        ));
-                    };
+                    let size = zone_mss(value).map_err(|reason| format!("{here}: {reason}"))?;
                     if options.mss.iter().any(|(key, _)| *key == keys[n]) {
                         return Err(format!(
                             "{here}: `mss` twice in {column}; Shorewall keeps the last, say one"
+                        ));
+                    }
+                    if inverted {
+                        options.notes.push(format!(
+                            "{here}: read as `mss={value}`, as Shorewall reads it (Zones.pm, parse_zone_option_list, keeps the `!` of the ipsec options only)"
                         ));
                     }
                     options.mss.push((keys[n], size));
@@ -1629,9 +1655,9 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
                 ("blacklist", None) if !firewall => options.notes.push(format!(
                     "{here}: no effect (Shorewall 5.2: \"The 'blacklist' option is no longer supported\"; the blrules file applies to every zone)"
                 )),
-                ("nomark", None) if !firewall && n == 0 => options.notes.push(format!(
-                    "{here}: no effect (it withholds the zone's mark under ZONE_BITS, which is 0 here: Zones.pm gives no zone a mark)"
-                )),
+                ("nomark", None) if !firewall && n == 0 => {
+                    options.notes.push(format!("{here}: {}", nomark_note(zone_bits)));
+                }
                 ("dynamic_shared", None) if n == 0 => options.notes.push(format!(
                     "{here}: no effect (it names the ipset of a dynamic zone's hosts, and fwgen imports no dynamic hosts)"
                 )),
@@ -1645,10 +1671,9 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
                         "{here}: Shorewall: \"Option '{word}' is only permitted in the OPTIONS columns\""
                     ));
                 }
-                (word, _) if IPSEC.contains(&word.trim_end_matches('!')) => {
+                (word, _) if IPSEC.contains(&word) => {
                     return Err(format!(
-                        "{here}: Shorewall: \"The \"{}\" option may only be specified for ipsec zones\"",
-                        word.trim_end_matches('!')
+                        "{here}: Shorewall: \"The \"{word}\" option may only be specified for ipsec zones\""
                     ));
                 }
                 _ => {
@@ -1660,6 +1685,79 @@ fn zone_options(columns: &[String], firewall: bool) -> Result<ZoneOptions, Strin
         }
     }
     Ok(options)
+}
+
+/// A zone's `mss=` value: Zones.pm takes NUMERIC (`0x[\da-fA-F]+|\d+`)
+/// and passes it to iptables as written, which reads it in the bases of
+/// [`numeric::numeric_value`] (`0x578` and `02570` are 1400).
+fn zone_mss(value: &str) -> Result<u16, String> {
+    let hex = value
+        .strip_prefix("0x")
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if !hex && !digits {
+        return Err(format!(
+            "Shorewall: \"Invalid value ({value}) for option \"mss\"\""
+        ));
+    }
+    let Some(number) = numeric::numeric_value(value) else {
+        return Err(format!(
+            "iptables reads a leading 0 as octal and refuses `{value}` when Shorewall starts (`--set-mss {value}`)"
+        ));
+    };
+    mss_size(number).ok_or_else(|| {
+        "an MSS is 1 to 65535 bytes (TCPMSS sets no other; Shorewall reads `mss=0` as `mss=1`)"
+            .to_owned()
+    })
+}
+
+/// A numeric interface option's value (Zones.pm's NUMERIC_IF_OPTION:
+/// `mss`, `routefilter`) as the model writes it: read with Config.pm's
+/// `numeric_value`, at most Zones.pm's `%maxoptionvalue`, then in the
+/// range the option sets.
+fn interface_number(option: &str, value: &str) -> Result<String, String> {
+    let max = if option == "mss" { 100_000 } else { 2 };
+    let number = numeric::numeric_value(value)
+        .filter(|number| *number <= max)
+        .ok_or_else(|| format!("Shorewall: \"Invalid value ({value}) for option {option}\""))?;
+    match option {
+        "mss" => mss_size(number)
+            .map(|size| format!("mss={size}"))
+            .ok_or_else(|| "an MSS is 1 to 65535 bytes (TCPMSS sets no other)".to_owned()),
+        _ if number >= 0 => Ok(format!("{option}={number}")),
+        _ => Err(format!("the kernel's rp_filter is 0, 1 or 2, not {number}")),
+    }
+}
+
+/// An MSS TCPMSS can set: 1 to 65535 bytes.
+fn mss_size(number: i64) -> Option<u16> {
+    u16::try_from(number).ok().filter(|size| *size > 0)
+}
+
+/// What a zone's `nomark` does under shorewall.conf's ZONE_BITS (unset:
+/// Config.pm's 0).
+fn nomark_note(zone_bits: Option<&str>) -> String {
+    let marked = |bits: &str| {
+        format!(
+            "no effect in fwgen (with ZONE_BITS={bits} in shorewall.conf Shorewall marks the packets each zone forwards, in the zone's forward chain (Misc.pm), and `nomark` withholds this zone's mark; fwgen's model sets no zone marks and matches none: a MARK column is refused under that mark layout)"
+        )
+    };
+    let unmarked = |setting: &str| {
+        format!(
+            "no effect (it withholds the zone's mark, and with {setting} Zones.pm gives no zone a mark)"
+        )
+    };
+    match zone_bits {
+        None => unmarked("ZONE_BITS unset in shorewall.conf (Config.pm's 0)"),
+        Some(bits) => match numeric::numeric_value(bits) {
+            // numeric_option: below 0 is 0, above 32 refused.
+            Some(..=0) => unmarked(&format!("ZONE_BITS={bits} in shorewall.conf")),
+            Some(1..=32) => marked(bits),
+            _ => format!(
+                "no effect here, where shorewall.conf's ZONE_BITS={bits} is refused by Shorewall (\"Invalid value ({bits}) for 'ZONE_BITS'\")"
+            ),
+        },
+    }
 }
 
 fn used_after(columns: &[String], first: usize) -> bool {
@@ -3486,6 +3584,9 @@ impl Importer {
     }
 
     fn zones(&mut self) {
+        let zone_bits = self
+            .conf_setting("ZONE_BITS")
+            .filter(|bits| !bits.is_empty());
         for line in self.lines("zones") {
             let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
                 continue;
@@ -3501,7 +3602,7 @@ impl Importer {
             // An ipsec zone is refused for its type, options and all.
             let options = match kind.starts_with("ipsec") {
                 true => Ok(ZoneOptions::default()),
-                false => zone_options(&columns, kind == "firewall"),
+                false => zone_options(&columns, kind == "firewall", zone_bits.as_deref()),
             };
             let options = match options {
                 Ok(options) => options,
@@ -3693,6 +3794,18 @@ impl Importer {
                 let option = match option.split_once('=') {
                     Some((flag @ ("routeback" | "arp_filter" | "tcpflags"), "1")) => {
                         flag.to_owned()
+                    }
+                    Some((name @ ("mss" | "routefilter"), value)) => {
+                        match interface_number(name, value) {
+                            Ok(option) => option,
+                            Err(reason) => {
+                                self.refuse(
+                                    &line,
+                                    format!("interface option `{option}`: {reason}"),
+                                );
+                                continue;
+                            }
+                        }
                     }
                     _ => option,
                 };
@@ -4142,9 +4255,7 @@ impl Importer {
                 table.push("default_action", Value::Array(list));
             }
             table.push_some("log", level);
-            if audit {
-                table.push("audit", true);
-            }
+            push_audit(&mut table, audit);
             for (key, value) in rate {
                 table.push(key, value);
             }
@@ -4610,11 +4721,6 @@ impl Importer {
             Ok(limits) => limits,
             Err(()) => return,
         };
-        if audit {
-            limits
-                .get_or_insert_with(Vec::new)
-                .push(("audit", true.into()));
-        }
         if let Some(section) = self.rule_section {
             limits
                 .get_or_insert_with(Vec::new)
@@ -4734,6 +4840,7 @@ impl Importer {
             log: log.as_deref(),
             comment,
             reject_with: reject_with.as_deref(),
+            audit,
             limits: limits.as_deref(),
         };
         if let Some(name) = service_macro
@@ -4986,6 +5093,7 @@ impl Importer {
         rule.push_some(port_key, dport);
         rule.push_some("sport", sport);
         push_log(&mut rule, written.log);
+        push_audit(&mut rule, written.audit);
         for (key, value) in written.limits.unwrap_or_default() {
             rule.push(key, value.clone());
         }
