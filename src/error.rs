@@ -459,9 +459,10 @@ pub enum ErrorKind {
     InvalidRuleRejected,
     TcpFlagsUnseen {
         /// `tcp_flags_disposition`, or a family's key.
-        key: &'static str,
-        tcp_flags: crate::model::Disposition,
-        invalid: crate::model::Disposition,
+        key: String,
+        /// Shorewall's words, `A_REJECT` audited.
+        tcp_flags: &'static str,
+        invalid: &'static str,
     },
     InvalidInBlacklist,
     Internal {
@@ -638,13 +639,17 @@ impl Error {
             FamilySettingTwice { key, .. } => format!("`{key}` gives both families one value; `{key}_ipv4` and `{key}_ipv6` give each its own, in place of `{key}`: write one way or the other"),
             FamilySettingOfAbsentFamily { ipv6, .. } => format!("the setting would change nothing: add a zone with `family = \"{}\"` or `\"both\"`, or remove the key", family_word(*ipv6)),
             BadBlacklistState { .. } => "`blacklist_states` lists states of new, established, related, invalid, untracked, or is [\"all\"] (Shorewall's BLACKLIST=)".into(),
-            BadDisposition { key, .. } => format!(
-                "`{}` is one of {} (Shorewall's {})",
+            BadDisposition { key, text } => format!(
+                "`{}` is one of {} (Shorewall's {}){}",
                 key.key(),
                 key.words(),
-                key.setting()
+                key.setting(),
+                key.audited_reject_refusal()
+                    .filter(|_| text == "A_REJECT")
+                    .map(|why| format!("; {why}"))
+                    .unwrap_or_default()
             ),
-            TcpFlagsUnseen { .. } => "the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options: set `invalid_disposition = \"CONTINUE\"` (Shorewall's default) or `invalid_log` (then the pair chains decide them, after tcpflags), or leave `tcp_flags_disposition` at \"DROP\"".into(),
+            TcpFlagsUnseen { .. } => "the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options: set `invalid_disposition = \"CONTINUE\"` (Shorewall's default) or `invalid_log` (then the pair chains decide them, after tcpflags), or leave `tcp_flags_disposition` at \"DROP\" and `invalid_disposition` unaudited (an audit record fwgen would add to, or leave off, what tcpflags catches)".into(),
             InvalidRuleRejected => "with `invalid_disposition = \"REJECT\"` invalid packets are rejected before the rules: remove the rule, or set `invalid_disposition = \"CONTINUE\"` (the rule drops them, the rules and policies decide the rest) or \"DROP\", or set `invalid_log` (then the rule runs before the REJECT, as in Shorewall)".into(),
             InvalidInBlacklist => "the blacklist sees the states of `blacklist_states`: drop INVALID packets with a [[rule]] and the `Invalid` macro".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),

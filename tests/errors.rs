@@ -107,6 +107,8 @@ error_case! {
     bad_disposition => "bad-disposition",
     tcp_flags_unseen => "tcp-flags-unseen",
     tcp_flags_unseen_family => "tcp-flags-unseen-family",
+    tcp_flags_unseen_audited => "tcp-flags-unseen-audited",
+    audited_state_reject => "audited-state-reject",
     invalid_rule_rejected => "invalid-rule-rejected",
     log_tag_without_log => "log-tag-without-log",
     bad_rate => "bad-rate",

@@ -166,6 +166,7 @@ golden_model! {
     dnat_log_tag => "dnat-log-tag",
     zone_mss => "zone-mss",
     audited => "audited",
+    audited_dispositions => "audited-dispositions",
 }
 
 #[test]

@@ -3282,11 +3282,11 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
     for (line, expected) in [
         (
             "A_DROP net:192.0.2.9 all",
-            "fwgen audits only rules and policies (`audit = true`): write DROP",
+            "not blacklist entries: write DROP",
         ),
         (
             "A_REJECT net:192.0.2.9 all",
-            "fwgen audits only rules and policies (`audit = true`): write REJECT",
+            "not blacklist entries: write REJECT",
         ),
         (
             "blacklog net:192.0.2.9 all",

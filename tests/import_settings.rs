@@ -297,6 +297,65 @@ fn dispositions_are_carried() {
     );
 }
 
+/// Issue #14: the audited dispositions Shorewall compiles are carried in
+/// its words (RELATED_ and UNTRACKED_ A_ACCEPT, A_DROP; INVALID_ A_DROP;
+/// TCP_FLAGS_ A_DROP, A_REJECT).
+#[test]
+fn audited_dispositions_are_carried() {
+    for (name, setting, key) in [
+        (
+            "related-audited",
+            "RELATED_DISPOSITION=A_ACCEPT",
+            "related_disposition = \"A_ACCEPT\"",
+        ),
+        (
+            "untracked-audited",
+            "UNTRACKED_DISPOSITION=A_DROP",
+            "untracked_disposition = \"A_DROP\"",
+        ),
+        (
+            "tcp-flags-audited",
+            "TCP_FLAGS_DISPOSITION=A_REJECT",
+            "tcp_flags_disposition = \"A_REJECT\"",
+        ),
+    ] {
+        assert_carried(name, setting, key);
+    }
+    // With INVALID_LOG_LEVEL the pair chains decide invalid packets, after
+    // tcpflags, as Shorewall does.
+    assert_carried(
+        "invalid-audited",
+        "INVALID_LOG_LEVEL=info\nINVALID_DISPOSITION=A_DROP",
+        "invalid_disposition = \"A_DROP\"",
+    );
+}
+
+/// Issue #14: an audited disposition of one family becomes the family
+/// keys, and the model reads them back audited in that family alone.
+#[test]
+fn differing_audited_dispositions_are_kept_per_family() {
+    use fwgen::model::{Disposition, DispositionKey, Families};
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=A_ACCEPT\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRELATED_DISPOSITION=A_DROP\n";
+    let dir = common::dual_stack("import-setting-six-audited", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let expected = "# shorewall.conf:4\nrelated_disposition_ipv4 = \"A_ACCEPT\"\n# shorewall6/shorewall6.conf:4\nrelated_disposition_ipv6 = \"A_DROP\"\n";
+    assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let d = model.firewall.dispositions;
+    assert_eq!(
+        d.decided(DispositionKey::Related),
+        Families {
+            ipv4: (Disposition::Accept, true),
+            ipv6: (Disposition::Drop, true),
+        }
+    );
+}
+
 /// TCP_FLAGS_LOG_LEVEL and SMURF_LOG_LEVEL (the sample's "$LOG_LEVEL"),
 /// and RELATED, INVALID and UNTRACKED_LOG_LEVEL are carried; a log tag is
 /// refused.
@@ -353,9 +412,26 @@ fn dispositions_fwgen_does_not_mean_are_refused() {
         "INVALID_DISPOSITION=ACCEPT: Shorewall takes \"DROP\", \"REJECT\", \"CONTINUE\"",
     );
     assert_refused(
-        "related-audited",
-        "RELATED_DISPOSITION=A_ACCEPT",
-        "fwgen audits only rules and policies",
+        "invalid-audited-reject",
+        "INVALID_DISPOSITION=A_REJECT",
+        "`shorewall compile` stops at it",
+    );
+    assert_refused(
+        "tcp-flags-audited-accept",
+        "TCP_FLAGS_DISPOSITION=A_ACCEPT",
+        "TCP_FLAGS_DISPOSITION=A_ACCEPT: Shorewall takes \"DROP\", \"REJECT\", \"ACCEPT\", \"A_DROP\", \"A_REJECT\"",
+    );
+    assert_refused(
+        "audited-lower-case",
+        "RELATED_DISPOSITION=a_drop",
+        "Shorewall takes the upper-case words",
+    );
+    // The sample's interfaces have tcpflags: fwgen would add INVALID's
+    // audit record to what Shorewall's tcpflags drops unaudited.
+    assert_refused(
+        "invalid-audited-tcp-flags",
+        "INVALID_DISPOSITION=A_DROP",
+        "TCP_FLAGS_DISPOSITION=DROP beside INVALID_DISPOSITION=A_DROP",
     );
     assert_refused(
         "smurf-audited",
@@ -704,7 +780,7 @@ fn a_refused_setting_with_partial_leaves_a_valid_model() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with(
         "partial",
-        "CLAMPMSS=huge\nTCP_FLAGS_DISPOSITION=A_DROP\nROUTE_FILTER=Keep",
+        "CLAMPMSS=huge\nRELATED_DISPOSITION=A_REJECT\nROUTE_FILTER=Keep",
     );
     let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
         .args(["import", "shorewall", dir.to_str().unwrap(), "--partial"])
@@ -720,7 +796,7 @@ fn a_refused_setting_with_partial_leaves_a_valid_model() {
             last - 2
         ),
         format!(
-            "# SKIPPED shorewall.conf:{}: TCP_FLAGS_DISPOSITION=A_DROP",
+            "# SKIPPED shorewall.conf:{}: RELATED_DISPOSITION=A_REJECT",
             last - 1
         ),
     ] {

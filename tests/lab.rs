@@ -2888,3 +2888,28 @@ fn model_dnat_log_tag() {
 fn model_audited() {
     lab_model("audited", "aud");
 }
+
+/// Issue #14: audited dispositions (tests/models/audited-dispositions.toml):
+/// Shorewall's compiled firewall (its A_ACCEPT, A_DROP and logflags chains)
+/// and fwgen's `log level audit` where each disposition decides give every
+/// probe the same verdict. The firewall's REJECT answers are RELATED: IPv4's
+/// A_ACCEPT lets the reset out, IPv6's A_DROP stops it.
+#[test]
+fn model_audited_dispositions() {
+    let matrix = lab_model("audited-dispositions", "audd");
+    let rejected = |ipv6: bool| -> Vec<String> {
+        probe_lines(&matrix, "loc#1", "fw", ipv6)
+            .filter(|l| l.contains(" tcp ") && !l.contains(" tcp 22 |"))
+            .map(|l| l.split(" | ").nth(2).unwrap_or_default().to_owned())
+            .collect()
+    };
+    let (four, six) = (rejected(false), rejected(true));
+    assert!(
+        !four.is_empty() && four.iter().all(|v| v == "REJECT"),
+        "RELATED_DISPOSITION=A_ACCEPT lets the reset out:\n{matrix}"
+    );
+    assert!(
+        !six.is_empty() && six.iter().all(|v| v == "DROP"),
+        "Shorewall6's RELATED_DISPOSITION=A_DROP stops it:\n{matrix}"
+    );
+}

@@ -144,6 +144,7 @@ mod models {
         dnat_log_tag => "dnat-log-tag",
         zone_mss => "zone-mss",
         audited => "audited",
+        audited_dispositions => "audited-dispositions",
     }
 }
 

@@ -138,34 +138,52 @@ impl Analyzer<'_> {
         for ipv6 in [false, true] {
             let invalid_decided_first = dispositions.invalid.get(ipv6) != Disposition::Continue
                 && firewall.state_logs.invalid.get(ipv6).is_none();
-            let tcp_flags = dispositions.tcp_flags.get(ipv6);
-            let unseen = tcp_flags != Disposition::Drop
+            // Plain DROP alike in both, but an audit record of either.
+            let differs = dispositions.tcp_flags.get(ipv6) != Disposition::Drop
+                || dispositions.audited(DispositionKey::TcpFlags, ipv6)
+                || dispositions.audited(DispositionKey::Invalid, ipv6);
+            let unseen = differs
                 && invalid_decided_first
                 && self.zones.iter().any(|z| z.family.has(ipv6))
                 && self
                     .interfaces
                     .iter()
                     .any(|i| i.has_any(InterfaceOption::Tcpflags));
-            let written = match (ipv6, &raw.tcp_flags_disposition) {
-                (_, Some(both)) => Some(("tcp_flags_disposition", both)),
-                (false, None) => raw
-                    .tcp_flags_disposition_ipv4
-                    .as_ref()
-                    .map(|key| ("tcp_flags_disposition_ipv4", key)),
-                (true, None) => raw
-                    .tcp_flags_disposition_ipv6
-                    .as_ref()
-                    .map(|key| ("tcp_flags_disposition_ipv6", key)),
-            };
-            if unseen && let Some((key, written)) = written {
+            let tcp_flags_key = family_written(
+                DispositionKey::TcpFlags,
+                [
+                    &raw.tcp_flags_disposition,
+                    &raw.tcp_flags_disposition_ipv4,
+                    &raw.tcp_flags_disposition_ipv6,
+                ],
+                ipv6,
+            );
+            let invalid_key = family_written(
+                DispositionKey::Invalid,
+                [
+                    &raw.invalid_disposition,
+                    &raw.invalid_disposition_ipv4,
+                    &raw.invalid_disposition_ipv6,
+                ],
+                ipv6,
+            );
+            // Shown at tcp_flags' key, or at invalid's audited one when
+            // tcp_flags is plain DROP.
+            let plain_drop = dispositions.word(DispositionKey::TcpFlags, ipv6) == "DROP";
+            let key = tcp_flags_key.as_ref().map_or_else(
+                || DispositionKey::TcpFlags.key().to_owned(),
+                |(key, _)| key.clone(),
+            );
+            let at = tcp_flags_key.filter(|_| !plain_drop).or(invalid_key);
+            if unseen && let Some((at_key, at)) = at {
                 let kind = ErrorKind::TcpFlagsUnseen {
                     key,
-                    tcp_flags,
-                    invalid: dispositions.invalid.get(ipv6),
+                    tcp_flags: dispositions.word(DispositionKey::TcpFlags, ipv6),
+                    invalid: dispositions.word(DispositionKey::Invalid, ipv6),
                 };
-                self.error(Some(written.span()), kind);
+                self.error(Some(at.span()), kind);
                 // The shared key once, not for each family.
-                if raw.tcp_flags_disposition.is_some() {
+                if !at_key.ends_with("_ipv4") {
                     return;
                 }
             }
@@ -214,30 +232,28 @@ impl Analyzer<'_> {
             let read = self.families(key.key(), written, |analyzer, written| {
                 analyzer.disposition(key, written)
             });
-            let default = key.model_default();
-            let families = Families {
-                ipv4: read.ipv4.unwrap_or(default),
-                ipv6: read.ipv6.unwrap_or(default),
-            };
-            match key {
-                DispositionKey::TcpFlags => dispositions.tcp_flags = families,
-                DispositionKey::Related => dispositions.related = families,
-                DispositionKey::Invalid => dispositions.invalid = families,
-                DispositionKey::Untracked => dispositions.untracked = families,
-            }
+            let default = (key.model_default(), false);
+            dispositions.set_decided(
+                key,
+                Families {
+                    ipv4: read.ipv4.unwrap_or(default),
+                    ipv6: read.ipv6.unwrap_or(default),
+                },
+            );
         }
         dispositions
     }
 
-    /// One `*_disposition` key: a word Shorewall takes for its setting.
+    /// One `*_disposition` key: a word Shorewall takes for its setting,
+    /// and whether it is the audited form (`"A_DROP"`).
     fn disposition(
         &mut self,
         key: DispositionKey,
         written: Option<&Spanned<String>>,
-    ) -> Option<Disposition> {
+    ) -> Option<(Disposition, bool)> {
         let written = written?;
-        match Disposition::parse(written.get_ref()) {
-            Some(disposition) if key.allowed().contains(&disposition) => Some(disposition),
+        match key.read(written.get_ref()) {
+            Some(read) => Some(read),
             _ => {
                 let kind = ErrorKind::BadDisposition {
                     key,
@@ -442,5 +458,22 @@ impl Analyzer<'_> {
                 "fwgen".to_owned()
             }
         }
+    }
+}
+
+/// The key written for one family (`true`: IPv6) of a disposition: the
+/// shared one (`invalid_disposition`) or the family's own
+/// (`invalid_disposition_ipv6`), with its value.
+fn family_written(
+    key: DispositionKey,
+    [both, ipv4, ipv6_key]: [&Option<Spanned<String>>; 3],
+    ipv6: bool,
+) -> Option<(String, &Spanned<String>)> {
+    match (both, ipv6) {
+        (Some(both), _) => Some((key.key().to_owned(), both)),
+        (None, false) => ipv4.as_ref().map(|v| (format!("{}_ipv4", key.key()), v)),
+        (None, true) => ipv6_key
+            .as_ref()
+            .map(|v| (format!("{}_ipv6", key.key()), v)),
     }
 }

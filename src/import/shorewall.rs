@@ -32,12 +32,12 @@ mod site_macro;
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
+use crate::model::DispositionKey;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
 use crate::model::settings::CONNTRACK_HELPERS;
-use crate::model::{Disposition, DispositionKey};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -1089,9 +1089,9 @@ fn yes_no(key: &str, value: &str) -> Result<bool, String> {
 }
 
 /// A `*_DISPOSITION` setting as Config.pm reads it (its upper-case
-/// words; `written` as the file has it, `value` after the default).
-/// The audited forms (`A_DROP`) are refused: fwgen audits only rules and policies.
-fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<Disposition, String> {
+/// words; `written` as the file has it, `value` after the default), as
+/// the model writes it: Shorewall's word, `A_DROP` audited.
+fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<&'static str, String> {
     let setting = key.setting();
     let word = value.to_ascii_uppercase();
     if written != written.to_ascii_uppercase() {
@@ -1100,13 +1100,13 @@ fn disposition(key: DispositionKey, written: &str, value: &str) -> Result<Dispos
             key.words()
         ));
     }
-    if let Some(plain) = word.strip_prefix("A_") {
+    if let Some(why) = key.audited_reject_refusal().filter(|_| word == "A_REJECT") {
         return Err(format!(
-            "{setting}={written}: the audited disposition is {plain} with an audit record (the AUDIT target); fwgen audits only rules and policies (`audit = true`): write {plain}"
+            "{setting}={written}: {why}; fwgen writes only what Shorewall compiles: write A_DROP or REJECT"
         ));
     }
-    Disposition::parse(&word)
-        .filter(|d| key.allowed().contains(d))
+    key.read(&word)
+        .map(|(disposition, audited)| disposition.setting_word(audited))
         .ok_or_else(|| format!("{setting}={written}: Shorewall takes {}", key.words()))
 }
 
@@ -3138,8 +3138,8 @@ impl Importer {
         for (n, key) in DispositionKey::ALL.into_iter().enumerate() {
             let written = modelled.get(key.setting()).map_or("", |(v, _)| v.as_str());
             let read = disposition(key, written, &value(key.setting()));
-            let fallback = key.shorewall_default();
-            carried.dispositions[n] = read.as_ref().unwrap_or(&fallback).word();
+            let fallback = key.shorewall_default().word();
+            carried.dispositions[n] = *read.as_ref().unwrap_or(&fallback);
             refused.push((key.setting(), read.err()));
         }
         refused.extend([
@@ -3196,10 +3196,15 @@ impl Importer {
         // With INVALID_LOG_LEVEL the model decides invalid packets in the
         // pair chains, after tcpflags, as Shorewall does.
         let invalid_logged = carried.log_levels[3].is_some();
-        if tcp_flags != "DROP"
+        // An audit record of either, as the analyzer's TcpFlagsUnseen.
+        let differs = tcp_flags != "DROP" || invalid.starts_with("A_");
+        if differs
             && invalid != "CONTINUE"
             && !invalid_logged
-            && let Some((_, line)) = modelled.get("TCP_FLAGS_DISPOSITION")
+            && let Some((_, line)) = modelled
+                .get("TCP_FLAGS_DISPOSITION")
+                .filter(|_| tcp_flags != "DROP")
+                .or_else(|| modelled.get("INVALID_DISPOSITION"))
         {
             let reason = format!(
                 "TCP_FLAGS_DISPOSITION={tcp_flags} beside INVALID_DISPOSITION={invalid}: the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options, where Shorewall runs tcpflags first"

@@ -130,6 +130,16 @@ impl Disposition {
         }
     }
 
+    /// Shorewall's word, its audited form (`A_DROP`) when `audited`.
+    pub fn setting_word(self, audited: bool) -> &'static str {
+        match (self, audited) {
+            (Disposition::Accept, true) => "A_ACCEPT",
+            (Disposition::Drop, true) => "A_DROP",
+            (Disposition::Reject, true) => "A_REJECT",
+            (disposition, _) => disposition.word(),
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Disposition::Accept => "ACCEPT",
@@ -188,6 +198,11 @@ impl DispositionKey {
         }
     }
 
+    /// Where the disposition sits in [`Dispositions::audited`].
+    fn index(self) -> usize {
+        self as usize
+    }
+
     /// The words Config.pm takes (its audited `A_` forms aside).
     pub fn allowed(self) -> &'static [Disposition] {
         use Disposition::{Accept, Continue, Drop, Reject};
@@ -198,6 +213,47 @@ impl DispositionKey {
             }
             DispositionKey::Invalid => &[Drop, Reject, Continue],
         }
+    }
+
+    /// The words whose audited form (`A_DROP`: an audit record, then the
+    /// disposition) Shorewall 5.2.8 takes and compiles for the setting:
+    /// TCP_FLAGS_DISPOSITION's A_DROP and A_REJECT (shorewall.conf(5);
+    /// Config.pm's loose pattern lets `A_ACCEPT` through, the man page does
+    /// not list it); the states' A_ACCEPT and A_DROP (INVALID takes no
+    /// ACCEPT). The states' A_REJECT is listed and passes Config.pm, but
+    /// `shorewall compile` stops at it ("Unknown rule target (A_REJECT)":
+    /// A_REJECT is an action, action.A_REJECT, which the state sections of
+    /// Rules.pm do not look up).
+    pub fn audited_allowed(self) -> impl Iterator<Item = Disposition> {
+        let audited: &[Disposition] = match self {
+            DispositionKey::TcpFlags => &[Disposition::Drop, Disposition::Reject],
+            _ => &[Disposition::Accept, Disposition::Drop],
+        };
+        audited
+            .iter()
+            .copied()
+            .filter(move |d| self.allowed().contains(d))
+    }
+
+    /// A word of the setting as shorewall.conf and the model write it
+    /// (`DROP`, `A_DROP`): the disposition and whether it is audited;
+    /// `None` for a word the setting does not take.
+    pub fn read(self, text: &str) -> Option<(Disposition, bool)> {
+        match text.strip_prefix("A_") {
+            Some(word) => Disposition::parse(word)
+                .filter(|d| self.audited_allowed().any(|a| a == *d))
+                .map(|d| (d, true)),
+            None => Disposition::parse(text)
+                .filter(|d| self.allowed().contains(d))
+                .map(|d| (d, false)),
+        }
+    }
+
+    /// Why a state's `A_REJECT` is not taken, for a hint.
+    pub fn audited_reject_refusal(self) -> Option<&'static str> {
+        (self != DispositionKey::TcpFlags).then_some(
+            "Shorewall 5.2.8 takes A_REJECT in shorewall.conf but `shorewall compile` stops at it (\"Unknown rule target (A_REJECT)\")",
+        )
     }
 
     /// fwgen's default. Shorewall's own, but INVALID: fwgen drops invalid
@@ -221,8 +277,11 @@ impl DispositionKey {
 
     /// The allowed words, as a hint writes them.
     pub fn words(self) -> String {
-        let words: Vec<String> = self.allowed().iter().map(|d| format!("\"{d}\"")).collect();
-        words.join(", ")
+        let plain = self.allowed().iter().map(|d| format!("\"{d}\""));
+        let audited = self
+            .audited_allowed()
+            .map(|d| format!("\"{}\"", d.setting_word(true)));
+        plain.chain(audited).collect::<Vec<String>>().join(", ")
     }
 }
 
@@ -235,6 +294,11 @@ pub struct Dispositions {
     pub related: Families<Disposition>,
     pub invalid: Families<Disposition>,
     pub untracked: Families<Disposition>,
+    /// Whether each disposition (by [`DispositionKey::ALL`]'s order) is
+    /// audited in each family: Shorewall's `A_DROP`, `A_REJECT` and
+    /// `A_ACCEPT` (the model writes them so), an audit record before the
+    /// verdict, where the disposition decides.
+    pub audited: [Families<bool>; 4],
 }
 
 impl Default for Dispositions {
@@ -244,6 +308,7 @@ impl Default for Dispositions {
             related: Families::both(DispositionKey::Related.model_default()),
             invalid: Families::both(DispositionKey::Invalid.model_default()),
             untracked: Families::both(DispositionKey::Untracked.model_default()),
+            audited: [Families::both(false); 4],
         }
     }
 }
@@ -262,6 +327,53 @@ impl Dispositions {
     /// The disposition of one family (`true`: IPv6).
     pub fn get(&self, key: DispositionKey, ipv6: bool) -> Disposition {
         self.families(key).get(ipv6)
+    }
+
+    /// Whether one family's disposition is audited (`true`: IPv6).
+    pub fn audited(&self, key: DispositionKey, ipv6: bool) -> bool {
+        self.audited[key.index()].get(ipv6)
+    }
+
+    /// The disposition and whether it is audited, of each family: the two
+    /// families decide alike when these are the same.
+    pub fn decided(&self, key: DispositionKey) -> Families<(Disposition, bool)> {
+        let (d, a) = (self.families(key), self.audited[key.index()]);
+        Families {
+            ipv4: (d.ipv4, a.ipv4),
+            ipv6: (d.ipv6, a.ipv6),
+        }
+    }
+
+    /// Shorewall's word for one family's disposition: `A_DROP` audited.
+    pub fn word(&self, key: DispositionKey, ipv6: bool) -> &'static str {
+        self.get(key, ipv6).setting_word(self.audited(key, ipv6))
+    }
+
+    /// Shorewall's words of each family (`A_DROP`, or `DROP for IPv4,
+    /// A_DROP for IPv6`).
+    pub fn words(&self, key: DispositionKey) -> Families<&'static str> {
+        Families {
+            ipv4: self.word(key, false),
+            ipv6: self.word(key, true),
+        }
+    }
+
+    /// Give each family its disposition and whether it is audited.
+    pub fn set_decided(&mut self, key: DispositionKey, decided: Families<(Disposition, bool)>) {
+        let disposition = Families {
+            ipv4: decided.ipv4.0,
+            ipv6: decided.ipv6.0,
+        };
+        match key {
+            DispositionKey::TcpFlags => self.tcp_flags = disposition,
+            DispositionKey::Related => self.related = disposition,
+            DispositionKey::Invalid => self.invalid = disposition,
+            DispositionKey::Untracked => self.untracked = disposition,
+        }
+        self.audited[key.index()] = Families {
+            ipv4: decided.ipv4.1,
+            ipv6: decided.ipv6.1,
+        };
     }
 
     /// Give both families `disposition`.

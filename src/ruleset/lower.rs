@@ -437,7 +437,9 @@ fn conntrack_text(model: &Model) -> String {
     let d = &model.firewall.dispositions;
     let mut text = format!(
         "conntrack: established passes; related {}, invalid {}, untracked {} (the firewall's dispositions)",
-        d.related, d.invalid, d.untracked
+        d.words(DispositionKey::Related),
+        d.words(DispositionKey::Invalid),
+        d.words(DispositionKey::Untracked)
     );
     let logged: Vec<&str> = LOGGED_STATES
         .iter()
@@ -570,31 +572,40 @@ fn chain(name: &str, comment: &str, rules: Vec<Rule>) -> Chain {
 /// (Misc.pm): DROP, ACCEPT, or REJECT as iptables' bare REJECT target
 /// answers, ICMP port unreachable. With TCP_FLAGS_LOG_LEVEL they go to
 /// its `logflags` chain instead: logged as `logflags`, and a REJECT
-/// answers with a TCP reset. When the families' dispositions or log
+/// answers with a TCP reset. Audited (A_DROP, A_REJECT), an audit record
+/// before the verdict (after the log), and an unlogged A_REJECT goes to
+/// Shorewall's `reject` chain (its A_REJECT chain: `AUDIT --type reject`,
+/// `-g reject`), as a REJECT rule does. When the families' dispositions or log
 /// levels differ (shorewall.conf's and shorewall6.conf's), the rules are
 /// written once for each family, IPv4's then IPv6's, each with its
 /// family's verdict.
 fn tcpflags_chain(model: &Model) -> Chain {
     use TcpFlag::{Ack, Fin, Psh, Rst, Syn, Urg};
-    let dispositions = model.firewall.dispositions.tcp_flags;
+    let all_dispositions = &model.firewall.dispositions;
+    let dispositions = all_dispositions.tcp_flags;
     let logs = model.firewall.tcp_flags_log;
     // One family's values serve both when they agree or IPv6 is absent.
-    let families: Vec<(Option<Family>, bool)> =
-        if (dispositions.same() && logs.same()) || !model.has_family(true) {
-            vec![(None, false)]
-        } else if !model.has_family(false) {
-            vec![(None, true)]
-        } else {
-            vec![(Some(Family::Ipv4), false), (Some(Family::Ipv6), true)]
-        };
+    let same = all_dispositions.decided(DispositionKey::TcpFlags).same() && logs.same();
+    let families: Vec<(Option<Family>, bool)> = if same || !model.has_family(true) {
+        vec![(None, false)]
+    } else if !model.has_family(false) {
+        vec![(None, true)]
+    } else {
+        vec![(Some(Family::Ipv4), false), (Some(Family::Ipv6), true)]
+    };
     let verdict = |ipv6: bool| {
         let (disposition, level) = (dispositions.get(ipv6), logs.get(ipv6));
+        let word = all_dispositions.word(DispositionKey::TcpFlags, ipv6);
         let mut statements: Vec<Statement> = level
-            .map(|level| log(model, "logflags", disposition.word(), level))
+            .map(|level| log(model, "logflags", word, level))
             .into_iter()
             .collect();
+        let audited = all_dispositions.audited(DispositionKey::TcpFlags, ipv6);
+        statements.extend(audited.then_some(Statement::Audit));
         statements.push(match (disposition, level) {
             (Disposition::Accept, _) => accept(),
+            // Shorewall's A_REJECT chain: AUDIT, then `-g reject`.
+            (Disposition::Reject, None) if audited => jump("rejection"),
             (Disposition::Reject, None) => Statement::Reject(Reject::PortUnreachable),
             (Disposition::Reject, Some(_)) => Statement::Reject(Reject::TcpReset),
             // CONTINUE is not a word TCP_FLAGS_DISPOSITION takes.
@@ -2878,6 +2889,7 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
     for (matches, ipv6) in state_families(model) {
         // Every state may be decided in the pair chains (rules in the
         // ALL section): no map then.
+        rules.extend(audited_state_rules(model, &matches, ipv6));
         let elements = conntrack_elements(model, ipv6);
         if elements.is_empty() {
             continue;
@@ -2912,7 +2924,7 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
         states.push((CtState::Established, Disposition::Accept));
     }
     for (state, key) in LOGGED_STATES {
-        if !decided_in_pairs(model, key, ipv6) {
+        if !decided_in_pairs(model, key, ipv6) && !dispositions.audited(key, ipv6) {
             states.push((state, dispositions.get(key, ipv6)));
         }
     }
@@ -2928,6 +2940,26 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
         .collect()
 }
 
+/// The audited states the `ct state vmap` would decide (a map's element
+/// is a verdict and holds no audit record): a rule of their own beside
+/// the map, the audit record and then the disposition, as Shorewall's
+/// `-m conntrack --ctstate INVALID -j A_DROP` in each pair chain's state
+/// section (Chains.pm ensure_audit_chain: `AUDIT --type drop`, `DROP`).
+fn audited_state_rules(model: &Model, family: &[Match], ipv6: bool) -> Vec<Rule> {
+    let dispositions = &model.firewall.dispositions;
+    LOGGED_STATES
+        .into_iter()
+        .filter(|(_, key)| dispositions.audited(*key, ipv6) && !decided_in_pairs(model, *key, ipv6))
+        .map(|(state, key)| {
+            let mut matches = family.to_vec();
+            matches.push(Match::CtState(vec![state]));
+            let verdict = disposition_verdict(dispositions.get(key, ipv6)).map(Statement::Verdict);
+            let statements = std::iter::once(Statement::Audit).chain(verdict).collect();
+            shorewall(matches, statements, Piece::Conntrack)
+        })
+        .collect()
+}
+
 /// The families whose conntrack states are decided apart, each with its
 /// match and whether it is IPv6: one entry (no match) when the families'
 /// RELATED_, INVALID_ and UNTRACKED_DISPOSITION and log levels agree or
@@ -2936,9 +2968,9 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
 /// shorewall6.conf each decide their own.
 fn state_families(model: &Model) -> Vec<(Vec<Match>, bool)> {
     let (d, logs) = (&model.firewall.dispositions, &model.firewall.state_logs);
-    let same = d.related.same()
-        && d.invalid.same()
-        && d.untracked.same()
+    let same = d.decided(DispositionKey::Related).same()
+        && d.decided(DispositionKey::Invalid).same()
+        && d.decided(DispositionKey::Untracked).same()
         && logs.related.same()
         && logs.invalid.same()
         && logs.untracked.same();
@@ -3057,16 +3089,18 @@ fn state_rule(
         .iter()
         .find(|(_, k)| *k == key)
         .map_or(CtState::Untracked, |(state, _)| *state);
-    let disposition = model.firewall.dispositions.get(key, ipv6);
+    let dispositions = &model.firewall.dispositions;
+    let disposition = dispositions.get(key, ipv6);
     let word = match disposition {
         Disposition::Continue => "",
-        other => other.word(),
+        _ => dispositions.word(key, ipv6),
     };
     let chain = format!("{}{pair_name}", state_chain_mark(key));
     let mut statements: Vec<Statement> = level
         .map(|level| log(model, &chain, word, level))
         .into_iter()
         .collect();
+    statements.extend(dispositions.audited(key, ipv6).then_some(Statement::Audit));
     statements.extend(disposition_verdict(disposition).map(Statement::Verdict));
     shorewall(
         vec![Match::CtState(vec![state])],

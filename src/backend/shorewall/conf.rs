@@ -232,14 +232,20 @@ fn disposition(model: &Model, key: DispositionKey, product: Product) -> Decided 
         Disposition::Reject => "are rejected",
         Disposition::Continue => "meet the rules and policies",
     };
-    let why = match key {
-        _ if !model.firewall.dispositions.families(key).same() => {
-            let key = family_key(key.key(), false, product);
-            format!("{what} {fate} ({key})")
-        }
-        _ => format!("{what} {fate}"),
+    let dispositions = &model.firewall.dispositions;
+    let audit = if dispositions.audited(key, product.ipv6) {
+        ", each with an audit record first"
+    } else {
+        ""
     };
-    decide(key.setting(), disposition.word(), why)
+    let why = match key {
+        _ if !dispositions.decided(key).same() => {
+            let key = family_key(key.key(), false, product);
+            format!("{what} {fate}{audit} ({key})")
+        }
+        _ => format!("{what} {fate}{audit}"),
+    };
+    decide(key.setting(), dispositions.word(key, product.ipv6), why)
 }
 
 /// RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or UNTRACKED_LOG_LEVEL, from the

@@ -143,7 +143,7 @@ impl Importer {
             "A_DROP" | "A_REJECT" => {
                 let plain = &target[2..];
                 Err(format!(
-                    "action `{action}` is {plain} with an audit record (the AUDIT target); fwgen audits only rules and policies (`audit = true`): write {plain}"
+                    "action `{action}` is {plain} with an audit record (the AUDIT target); fwgen audits rules, policies (`audit = true`) and the `*_disposition` settings, not blacklist entries: write {plain}"
                 ))
             }
             _ => Err(format!(
