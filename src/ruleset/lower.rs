@@ -4573,11 +4573,11 @@ const NAT_OUTPUT_LOG: &str = "OUTPUT";
 /// Where a port forward or a redirect takes connections in nat
 /// prerouting, each with the chain Shorewall logs them in (Rules.pm: a
 /// zone's `net_dnat`): the interfaces of the zones `takes` holds, in one
-/// rule. A logged one from `all` is one rule per zone, as Shorewall logs
-/// each zone's connections in the zone's own chain; for a zone with a
-/// wildcard interface one per interface, the wildcard without the named
-/// interfaces it covers (as dispatch matches it). An interface `+` is no
-/// interface match.
+/// rule. A logged one from `all` is one rule per zone, in the zones'
+/// order, as Shorewall logs each zone's connections in the zone's own
+/// chain and its PREROUTING jumps to them in that order (`-i eth+ -j
+/// net_dnat` before `-i eth1 -j loc_dnat`: a wildcard's zone logs what
+/// it covers first). An interface `+` is no interface match.
 fn nat_sources(
     model: &Model,
     source: ZoneRef,
@@ -4594,12 +4594,8 @@ fn nat_sources(
     }
     let mut sources = Vec::new();
     for zone in (0..model.zones.len()).filter(|&z| takes(z)) {
-        let label = chain(ZoneRef::One(ZoneId::Zone(zone)));
-        let interfaces = model.interfaces.iter().filter(|i| i.zone == Some(zone));
-        if interfaces.clone().any(is_wildcard) {
-            sources
-                .extend(interfaces.map(|i| (label.clone(), dispatch_matches(model, Side::In, i))));
-        } else if let Some(found) = interface_match(model, &|z| z == zone) {
+        if let Some(found) = interface_match(model, &|z| z == zone) {
+            let label = chain(ZoneRef::One(ZoneId::Zone(zone)));
             sources.push((label, found.into_iter().collect()));
         }
     }
