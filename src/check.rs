@@ -15,7 +15,7 @@ use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{
     catch_all_policy, lower_unnamed, reachable_pairs, renders_in, untracked_in_pairs,
 };
-use crate::ruleset::{Hook, Origin, Rule as KernelRule, Ruleset, Statement};
+use crate::ruleset::{Hook, LogTag, Origin, Rule as KernelRule, Ruleset, Statement};
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -605,62 +605,59 @@ fn shadow_finding(
 /// prefix is cut alike. One finding per item, read from the lowered
 /// ruleset's log statements.
 fn log_tags_cut(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
-    let tag_of = |origin: Origin| match origin {
-        Origin::Rule(index) => model.rules[index].log_tag.as_deref(),
-        Origin::Dnat(index) => model.dnats[index].log_tag.as_deref(),
-        Origin::Redirect(index) => model.redirects[index].log_tag.as_deref(),
-        _ => None,
-    };
-    let mut seen = std::collections::HashSet::new();
-    let mut findings = Vec::new();
+    // Per item, the prefix that keeps least of its tag: a port forward
+    // from `all` is logged in each zone's chain and in OUTPUT.
+    let mut cuts: Vec<(Origin, &str, &LogTag)> = Vec::new();
     let rules = ruleset.chains.iter().flat_map(|chain| &chain.rules);
     for rule in rules.flat_map(|rule| std::iter::once(rule).chain(&rule.parts)) {
-        let Some(tag) = tag_of(rule.origin) else {
-            continue;
-        };
         for statement in &rule.statements {
-            let Statement::Log { prefix, .. } = statement else {
+            let Statement::Log {
+                prefix,
+                tag: Some(tag),
+                ..
+            } = statement
+            else {
                 continue;
             };
-            if prefix.ends_with(&format!("{tag} ")) || !seen.insert(rule.origin) {
+            if !tag.is_cut() {
                 continue;
             }
-            let Some(item) = decider(model, rule.origin) else {
-                continue;
-            };
-            // The tag's first `kept` characters end the prefix, after
-            // the `:` that ends the rest: as many as fit.
-            let kept = (0..tag.len())
-                .rev()
-                .find(|&n| {
-                    (prefix.trim_end().strip_suffix(&tag[..n]))
-                        .is_some_and(|rest| rest.ends_with(':'))
-                })
-                .unwrap_or(0);
-            let (fate, hint) = match kept {
-                0 => (
-                    "is left out".to_owned(),
-                    "no tag fits in this prefix; shorter zone names leave room for one".to_owned(),
-                ),
-                n => (
-                    format!("is cut to `{}`", &tag[..n]),
-                    format!(
-                        "a tag of at most {n} characters fits here (or shorter zone names leave more room)"
-                    ),
-                ),
-            };
-            findings.push(Finding::warning(
-                "log-tag-cut",
-                item.span,
-                format!(
-                    "this {}'s log tag `{tag}` {fate}: its log prefix `{prefix}` is cut to 29 characters, as Shorewall cuts it (\"Log Prefix shortened\")",
-                    item.what
-                ),
-                hint,
-            ));
+            match cuts.iter_mut().find(|(origin, ..)| *origin == rule.origin) {
+                Some(cut) if cut.2.kept > tag.kept => *cut = (rule.origin, prefix, tag),
+                Some(_) => {}
+                None => cuts.push((rule.origin, prefix, tag)),
+            }
         }
     }
-    findings
+    cuts.into_iter()
+        .filter_map(|(origin, prefix, tag)| log_tag_cut(model, origin, prefix, tag))
+        .collect()
+}
+
+fn log_tag_cut(model: &Model, origin: Origin, prefix: &str, tag: &LogTag) -> Option<Finding> {
+    let item = decider(model, origin)?;
+    let text = &tag.text;
+    let (fate, hint) = match tag.kept {
+        0 => (
+            "is left out".to_owned(),
+            "no tag fits in this prefix; shorter zone names leave room for one".to_owned(),
+        ),
+        n => (
+            format!("is cut to `{}`", &text[..n]),
+            format!(
+                "a tag of at most {n} characters fits here (or shorter zone names leave more room)"
+            ),
+        ),
+    };
+    Some(Finding::warning(
+        "log-tag-cut",
+        item.span,
+        format!(
+            "this {}'s log tag `{text}` {fate}: its log prefix `{prefix}` is cut to 29 characters, as Shorewall cuts it (\"Log Prefix shortened\")",
+            item.what
+        ),
+        hint,
+    ))
 }
 
 fn policy_verdict(action: PolicyAction) -> Option<Verdict> {

@@ -103,6 +103,7 @@ check_case! {
     owner_shadow => ("owner-shadow", 1),
     time_shadow => ("time-shadow", 3),
     log_tag_cut => ("log-tag-cut", 3),
+    log_tag_cut_sources => ("log-tag-cut-sources", 2),
 }
 
 #[test]

@@ -164,6 +164,7 @@ golden_model! {
     continue_unnested => "continue-unnested",
     interface_mss => "interface-mss",
     dnat_log_tag => "dnat-log-tag",
+    dnat_log_sources => "dnat-log-sources",
     zone_mss => "zone-mss",
     audited => "audited",
     audited_dispositions => "audited-dispositions",

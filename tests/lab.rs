@@ -2880,6 +2880,15 @@ fn model_dnat_log_tag() {
     lab_model("dnat-log-tag", "dnlt");
 }
 
+/// Issue #14: logged port forwards and redirects from `$FW` and `all`
+/// (tests/models/dnat-log-sources.toml), one nat rule per zone in
+/// nftables: every probe meets the same verdict as under Shorewall's
+/// compiled firewall.
+#[test]
+fn model_dnat_log_sources() {
+    lab_model("dnat-log-sources", "dnls");
+}
+
 /// Issue #14: audited verdicts (tests/models/audited.toml): Shorewall's
 /// compiled A_ACCEPT, A_DROP, A_REJECT and `DROP:audit` (`-j AUDIT`
 /// before the verdict) and fwgen's `log level audit` give every probe the

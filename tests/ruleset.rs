@@ -969,3 +969,36 @@ fn zone_mss_makes_a_continue_pair_chain() {
     );
     assert!(nft.contains(": jump loc-vpn"), "{nft}");
 }
+
+/// Issue #14: a logged port forward from `all` is logged by the first
+/// zone, in the zones' order, whose interfaces take the connection, as
+/// Shorewall 5.2.8's nat PREROUTING jumps to the zones' dnat chains in
+/// zone order (`-i eth+ -j net_dnat` before `-i eth1 -j loc_dnat`, from
+/// `shorewall compile`): the wildcard's zone logs the named interface's
+/// connections it covers, whatever the interfaces' order.
+#[test]
+fn a_logged_forward_from_all_is_logged_by_each_zone_in_zone_order() {
+    let model = "[zones.net]\n[zones.loc]\n[zones.dmz]\n\
+        [interfaces.eth1]\nzone = \"loc\"\n\
+        [interfaces.\"eth+\"]\nzone = \"net\"\n\
+        [interfaces.eth2]\nzone = \"dmz\"\nnetworks = [\"10.0.0.0/24\"]\n\
+        [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n\
+        [[dnat]]\nsource = \"all\"\ndest = \"dmz\"\nto = \"10.0.0.21\"\n\
+        proto = \"tcp\"\ndport = 8081\nlog = \"info\"\n";
+    let nft = rendered(model, &format!("dnat-all-order-{}", std::process::id()));
+    // The body up to the chain's end (a log limit's `{ ... }` is inside).
+    let body = nft
+        .split("chain nat-prerouting {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\t}").next())
+        .unwrap_or_else(|| panic!("no nat-prerouting in:\n{nft}"));
+    let net = body
+        .find("iifname \"eth*\" tcp dport 8081")
+        .unwrap_or_else(|| panic!("no rule of net's on its wildcard alone:\n{body}"));
+    let loc = body
+        .find("iifname \"eth1\" tcp dport 8081")
+        .unwrap_or_else(|| panic!("no rule of loc's:\n{body}"));
+    assert!(net < loc, "net's rule comes first:\n{body}");
+    assert!(body.contains("Shorewall:net_dnat:DNAT:"), "{body}");
+    assert!(body.contains("Shorewall:loc_dnat:DNAT:"), "{body}");
+}

@@ -142,6 +142,7 @@ mod models {
         continue_unnested => "continue-unnested",
         interface_mss => "interface-mss",
         dnat_log_tag => "dnat-log-tag",
+        dnat_log_sources => "dnat-log-sources",
         zone_mss => "zone-mss",
         audited => "audited",
         audited_dispositions => "audited-dispositions",
@@ -256,4 +257,55 @@ fn masquerade_on_a_renamed_wildcard_device() {
         nft.contains("oifname \"wl7\" ip saddr 192.168.0.0/16 masquerade"),
         "{nft}"
     );
+}
+
+/// The quoted values after `key "` in `text`, sorted.
+fn quoted_after(text: &str, key: &str) -> Vec<String> {
+    let mut values: Vec<String> = text
+        .split(&format!("{key} \""))
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    values.sort();
+    values
+}
+
+/// Issue #14: the log prefixes of port forwards and redirects in
+/// nftables' nat chains are those `shorewall compile` writes in its nat
+/// table, byte for byte and one for one: from `$FW` in the nat OUTPUT
+/// chain (`Shorewall:OUTPUT:DNAT:`), from `all` in each zone's dnat chain,
+/// with their tags cut to 29 characters as each chain's name leaves room.
+#[test]
+fn nat_log_prefixes_are_shorewalls() {
+    common::require_tool("shorewall", "shorewall");
+    for name in ["dnat-log-sources", "dnat-log-tag"] {
+        let model = format!("tests/models/{name}.toml");
+        let dir = common::scratch(&format!("nat-log-prefixes-{name}"));
+        common::render_file(&model, "shorewall", &dir);
+        let script = dir.join("shorewall.sh");
+        let compiled = common::shorewall_compile("shorewall", &dir.join("shorewall"), &script);
+        let _ = std::fs::remove_dir_all(&dir);
+        let nat = compiled
+            .split("*nat\n")
+            .nth(1)
+            .and_then(|rest| rest.split("COMMIT").next())
+            .unwrap_or_else(|| panic!("{name}: no nat table in the compiled script"));
+        let shorewall = quoted_after(nat, "--log-prefix");
+        let nft = common::fwgen_stdout(&["render", "--backend", "nftables", "-c", &model]);
+        let nat_chains: String = ["nat-prerouting", "nat-output"]
+            .iter()
+            .filter_map(|chain| nft.split(&format!("chain {chain} {{")).nth(1))
+            .filter_map(|rest| rest.split("\n\t}").next())
+            .collect();
+        let nftables = quoted_after(&nat_chains, "log prefix");
+        assert!(
+            !shorewall.is_empty(),
+            "{name}: Shorewall logs nothing in nat"
+        );
+        assert_eq!(
+            nftables, shorewall,
+            "{name}: nftables' prefixes, Shorewall's"
+        );
+    }
 }

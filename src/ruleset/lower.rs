@@ -19,9 +19,9 @@ use ipnet::IpNet;
 
 use super::member::{self, Member, zone_members};
 use super::{
-    Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, MapElement, MapKey,
-    MapValue, Match, Origin, OwnerKind, Piece, Policy, PortProto, Priority, Reject, Rule, Ruleset,
-    Set, Side, Statement, TcpFlag, TimeTest, Verdict, lookup::lookups,
+    Base, Chain, ChainType, CtState, Direction, Family, Fib, Hook, IfName, L4, LogTag, MapElement,
+    MapKey, MapValue, Match, Origin, OwnerKind, Piece, Policy, PortProto, Priority, Reject, Rule,
+    Ruleset, Set, Side, Statement, TcpFlag, TimeTest, Verdict, lookup::lookups,
 };
 use crate::model::rule::{is_ipv6, written};
 use crate::model::service::DestType;
@@ -528,31 +528,44 @@ fn destination_addresses(family: Family, origdest: &Origdest) -> Vec<Match> {
 pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> Statement {
     let prefix = format!("{}:{chain}:{disposition}:", model.firewall.log_prefix);
     Statement::Log {
-        prefix: cut_prefix(prefix),
+        prefix: cut_prefix(prefix).0,
         level,
+        tag: None,
     }
 }
 
 /// Shorewall's log_rule_limit (Chains.pm): a prefix over 29 characters is
-/// cut to 28 and a space.
-fn cut_prefix(mut prefix: String) -> String {
-    if prefix.len() > 29 {
-        prefix.truncate(28);
-        prefix.push(' ');
+/// cut to 28 and a space. Returns the prefix and how many of its first
+/// characters it keeps.
+fn cut_prefix(mut prefix: String) -> (String, usize) {
+    if prefix.len() <= 29 {
+        let kept = prefix.len();
+        return (prefix, kept);
     }
-    prefix
+    prefix.truncate(28);
+    prefix.push(' ');
+    (prefix, 28)
 }
 
 /// A log statement with a rule's, a port forward's or a redirect's tag, as
 /// Shorewall's log_rule_limit
 /// (Chains.pm, LOGTAGONLY=No) writes it: the tag and a space after the
-/// prefix, and a prefix over 29 characters cut to 28 and a space.
+/// prefix, and a prefix over 29 characters cut to 28 and a space. The
+/// statement carries how much of the tag the cut kept, for `check`.
 fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
     match (statement, tag) {
-        (Statement::Log { prefix, level }, Some(tag)) => Statement::Log {
-            prefix: cut_prefix(format!("{prefix}{tag} ")),
-            level,
-        },
+        (Statement::Log { prefix, level, .. }, Some(tag)) => {
+            let (cut, kept) = cut_prefix(format!("{prefix}{tag} "));
+            let kept = kept.saturating_sub(prefix.len()).min(tag.len());
+            Statement::Log {
+                prefix: cut,
+                level,
+                tag: Some(LogTag {
+                    text: tag.clone(),
+                    kept,
+                }),
+            }
+        }
         (statement, _) => statement,
     }
 }
@@ -4375,7 +4388,7 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
             "nat-output",
             (Hook::Output, Priority::Dstnat),
             one_to_one_rules(model, Hook::Output)
-                .chain(dnats().filter_map(|(index, d)| dnat_rule(model, d, index, Hook::Output)))
+                .chain(dnats().flat_map(|(index, d)| dnat_rules(model, d, index, Hook::Output)))
                 .collect(),
         ),
         nat_chain(
@@ -4392,13 +4405,13 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
 /// Port forwards and redirects in the model's file order: Shorewall's
 /// rules file is read top to bottom, and the first translation wins.
 fn prerouting_rules(model: &Model) -> Vec<Rule> {
-    let dnats = model.dnats.iter().enumerate().filter_map(|(index, d)| {
-        let rule = dnat_rule(model, d, index, Hook::Prerouting)?;
-        Some((d.span.start, rule))
+    let dnats = model.dnats.iter().enumerate().flat_map(|(index, d)| {
+        let rules = dnat_rules(model, d, index, Hook::Prerouting);
+        rules.into_iter().map(|rule| (d.span.start, rule))
     });
-    let redirects = model.redirects.iter().enumerate().filter_map(|(index, r)| {
-        let rule = redirect_rule(model, r, index)?;
-        Some((r.span.start, rule))
+    let redirects = model.redirects.iter().enumerate().flat_map(|(index, r)| {
+        let rules = redirect_rules(model, r, index);
+        rules.into_iter().map(|rule| (r.span.start, rule))
     });
     let mut rules: Vec<(usize, Rule)> = dnats.chain(redirects).collect();
     rules.sort_by_key(|(at, _)| *at);
@@ -4563,28 +4576,12 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
 
 /// A redirect's translation, for connections arriving on the interfaces of
 /// the zones it redirects from.
-fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rule> {
-    let interfaces: Option<Vec<IfName>> = model
-        .interfaces
-        .iter()
-        .filter(|i| {
-            i.zone
-                .is_some_and(|z| redirect.redirects_from(ZoneId::Zone(z)))
-        })
-        .map(if_name)
-        .collect();
-    if interfaces.as_ref().is_some_and(Vec::is_empty) {
-        return None;
-    }
-    let mut matches: Vec<Match> = interfaces
-        .map(|names| Match::Interface {
-            side: Side::In,
-            negated: false,
-            names,
-        })
-        .into_iter()
-        .collect();
-    matches.extend(endpoint_sources(&redirect.source));
+fn redirect_rules(model: &Model, redirect: &Redirect, index: usize) -> Vec<Rule> {
+    let logged = redirect.log.is_some();
+    let sources = nat_sources(model, redirect.source.zone, logged, |z| {
+        redirect.redirects_from(ZoneId::Zone(z))
+    });
+    let mut matches: Vec<Match> = endpoint_sources(&redirect.source).into_iter().collect();
     // ORIGDEST: `-d ADDRESS` on the REDIRECT rule itself.
     if let Some(ipv6) = redirect.origdest_ipv6() {
         matches.extend(destination_addresses(Family::of(ipv6), &redirect.origdest));
@@ -4595,14 +4592,94 @@ fn redirect_rule(model: &Model, redirect: &Redirect, index: usize) -> Option<Rul
         ports: redirect.dports.clone(),
     });
     matches.extend(source_ports(redirect.proto, &redirect.sports));
-    let mut statements = Vec::new();
-    if let Some(level) = redirect.log {
-        let zone = zone_label(model, redirect.source.zone);
-        let logged = log(model, &format!("{zone}_dnat"), "REDIRECT", level);
-        statements.push(tagged(logged, &redirect.log_tag));
+    let log = redirect.log.map(|level| (level, &redirect.log_tag));
+    let translation = Statement::Redirect(redirect.to_port);
+    let origin = Origin::Redirect(index);
+    nat_rules(
+        model,
+        sources,
+        &matches,
+        (log, "REDIRECT"),
+        &translation,
+        origin,
+    )
+}
+
+/// The nat chain Shorewall logs the firewall's own connections in.
+const NAT_OUTPUT_LOG: &str = "OUTPUT";
+
+/// Where a port forward or a redirect takes connections in nat
+/// prerouting, each with the chain Shorewall logs them in (Rules.pm: a
+/// zone's `net_dnat`): the interfaces of the zones `takes` holds, in one
+/// rule. A logged one from `all` is one rule per zone, in the zones'
+/// order, as Shorewall logs each zone's connections in the zone's own
+/// chain and its PREROUTING jumps to them in that order (`-i eth+ -j
+/// net_dnat` before `-i eth1 -j loc_dnat`: a wildcard's zone logs what
+/// it covers first). An interface `+` is no interface match.
+fn nat_sources(
+    model: &Model,
+    source: ZoneRef,
+    logged: bool,
+    takes: impl Fn(usize) -> bool,
+) -> Vec<(String, Vec<Match>)> {
+    let chain = |zone: ZoneRef| format!("{}_dnat", zone_label(model, zone));
+    if !(logged && source == ZoneRef::All) {
+        let found = interface_match(model, &takes);
+        return found
+            .map(|m| (chain(source), m.into_iter().collect()))
+            .into_iter()
+            .collect();
     }
-    statements.push(Statement::Redirect(redirect.to_port));
-    Some(Rule::new(matches, statements, Origin::Redirect(index)))
+    let mut sources = Vec::new();
+    for zone in (0..model.zones.len()).filter(|&z| takes(z)) {
+        if let Some(found) = interface_match(model, &|z| z == zone) {
+            let label = chain(ZoneRef::One(ZoneId::Zone(zone)));
+            sources.push((label, found.into_iter().collect()));
+        }
+    }
+    sources
+}
+
+/// The interfaces of the zones `takes` holds as one match, `Some(None)`
+/// when one is `+` (every interface); `None` when there are none.
+fn interface_match(model: &Model, takes: &dyn Fn(usize) -> bool) -> Option<Option<Match>> {
+    let names: Option<Vec<IfName>> = model
+        .interfaces
+        .iter()
+        .filter(|i| i.zone.is_some_and(takes))
+        .map(if_name)
+        .collect();
+    if names.as_ref().is_some_and(Vec::is_empty) {
+        return None;
+    }
+    Some(names.map(|names| Match::Interface {
+        side: Side::In,
+        negated: false,
+        names,
+    }))
+}
+
+/// A translation's rules, one for each of its `sources` (the chain it is
+/// logged in, and its interface matches) with `matches` after them: the
+/// log statement first when it logs, under `disposition` (`DNAT`).
+fn nat_rules(
+    model: &Model,
+    sources: Vec<(String, Vec<Match>)>,
+    matches: &[Match],
+    (log, disposition): (Option<(LogLevel, &Option<String>)>, &str),
+    translation: &Statement,
+    origin: Origin,
+) -> Vec<Rule> {
+    sources
+        .into_iter()
+        .map(|(chain, mut interfaces)| {
+            interfaces.extend_from_slice(matches);
+            let logged =
+                log.map(|(level, tag)| tagged(self::log(model, &chain, disposition, level), tag));
+            let statements = logged.into_iter().chain([translation.clone()]).collect();
+            Rule::new(interfaces, statements, origin)
+        })
+        .collect()
 }
 
 /// A nat base chain holding `rules`; none when there are none.
@@ -4617,44 +4694,31 @@ fn nat_chain(name: &str, (hook, priority): (Hook, Priority), rules: Vec<Rule>) -
 
 /// A port forward's translation in the nat chain of `hook`: prerouting for
 /// connections arriving on the interfaces of the zones it forwards from,
-/// output for the firewall's own; `None` when it forwards none of them.
-fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rule> {
+/// output for the firewall's own (logged in Shorewall's nat OUTPUT chain);
+/// none when it forwards none of them.
+fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<Rule> {
     let ipv6 = dnat.is_ipv6();
     let family = Family::of(ipv6);
-    let mut matches = Vec::new();
-    if hook == Hook::Output {
+    let sources = if hook == Hook::Output {
         if !dnat.forwards_from(ZoneId::Firewall) {
-            return None;
+            return Vec::new();
         }
+        vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())]
     } else {
-        let interfaces: Option<Vec<IfName>> = model
-            .interfaces
-            .iter()
-            .filter(|i| {
-                i.zone.is_some_and(|z| {
-                    dnat.forwards_from(ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
-                })
-            })
-            .map(if_name)
-            .collect();
-        if interfaces.as_ref().is_some_and(Vec::is_empty) {
-            return None;
-        }
-        matches.extend(interfaces.map(|names| Match::Interface {
-            side: Side::In,
-            negated: false,
-            names,
-        }));
-    }
-    let sources: Vec<IpNet> = dnat
+        nat_sources(model, dnat.source.zone, dnat.log.is_some(), |z| {
+            dnat.forwards_from(ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
+        })
+    };
+    let mut matches = Vec::new();
+    let addresses: Vec<IpNet> = dnat
         .source
         .addresses
         .iter()
         .filter(|a| is_ipv6(a) == ipv6)
         .copied()
         .collect();
-    if !sources.is_empty() {
-        matches.push(address(family, Direction::Source, sources));
+    if !addresses.is_empty() {
+        matches.push(address(family, Direction::Source, addresses));
     }
     // ORIGDEST: `-d ADDRESS` on the DNAT rule itself.
     matches.extend(destination_addresses(family, &dnat.origdest));
@@ -4664,18 +4728,21 @@ fn dnat_rule(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Option<Rul
         ports: dnat.dports.clone(),
     });
     matches.extend(source_ports(dnat.proto, &dnat.sports));
-    let mut statements = Vec::new();
-    if let Some(level) = dnat.log {
-        let zone = zone_label(model, dnat.source.zone);
-        let logged = log(model, &format!("{zone}_dnat"), "DNAT", level);
-        statements.push(tagged(logged, &dnat.log_tag));
-    }
-    statements.push(Statement::Dnat {
+    let log = dnat.log.map(|level| (level, &dnat.log_tag));
+    let translation = Statement::Dnat {
         family,
         to: dnat.to,
         port: dnat.to_port,
-    });
-    Some(Rule::new(matches, statements, Origin::Dnat(index)))
+    };
+    let origin = Origin::Dnat(index);
+    nat_rules(
+        model,
+        sources,
+        &matches,
+        (log, "DNAT"),
+        &translation,
+        origin,
+    )
 }
 
 /// An entry's rule, or with source sets one per set, in their order, as
@@ -4769,20 +4836,55 @@ mod tests {
     fn long_log_prefixes_are_cut_as_shorewall_cuts_them() {
         assert_eq!(
             cut_prefix("Shorewall:abcde_dnat:REDIRECT:".to_owned()),
-            "Shorewall:abcde_dnat:REDIREC "
+            ("Shorewall:abcde_dnat:REDIREC ".to_owned(), 28)
         );
         assert_eq!(
             cut_prefix("Shorewall:net-fw:DROP:".to_owned()),
-            "Shorewall:net-fw:DROP:"
+            ("Shorewall:net-fw:DROP:".to_owned(), 22)
         );
+        let tag = Some("TAG".to_owned());
         let long = Statement::Log {
-            prefix: cut_prefix("Shorewall:abcde-fghij~:WHITELIST:".to_owned()),
+            prefix: cut_prefix("Shorewall:abcde-fghij~:WHITELIST:".to_owned()).0,
             level: LogLevel::Info,
+            tag: None,
         };
-        let Statement::Log { prefix, .. } = tagged(long, &Some("TAG".to_owned())) else {
+        let Statement::Log {
+            prefix, tag: kept, ..
+        } = tagged(long, &tag)
+        else {
             unreachable!()
         };
         assert_eq!(prefix, "Shorewall:abcde-fghij~:WHITE ");
+        assert_eq!(kept.map(|t| t.kept), Some(0));
+    }
+
+    /// The statement carries how much of its tag the cut kept: all of a
+    /// tag that fits, the characters up to the 28th, none past it.
+    #[test]
+    fn tagged_prefixes_record_what_the_cut_kept() {
+        let kept = |base: &str, tag: &str| {
+            let statement = Statement::Log {
+                prefix: base.to_owned(),
+                level: LogLevel::Info,
+                tag: None,
+            };
+            match tagged(statement, &Some(tag.to_owned())) {
+                Statement::Log { prefix, tag, .. } => (prefix, tag.map(|t| t.kept)),
+                _ => unreachable!(),
+            }
+        };
+        let output = kept("Shorewall:OUTPUT:DNAT:", "alltag");
+        assert_eq!(
+            output,
+            ("Shorewall:OUTPUT:DNAT:alltag ".to_owned(), Some(6))
+        );
+        let zone = kept("Shorewall:net_dnat:DNAT:", "alltag");
+        assert_eq!(zone, ("Shorewall:net_dnat:DNAT:allt ".to_owned(), Some(4)));
+        let redirect = kept("Shorewall:loc_dnat:REDIRECT:", "px");
+        assert_eq!(
+            redirect,
+            ("Shorewall:loc_dnat:REDIRECT: ".to_owned(), Some(0))
+        );
     }
 
     /// Small sets written out value by value: one small set (each value

@@ -434,6 +434,22 @@ impl Match {
     }
 }
 
+/// A log tag (Shorewall's `ACTION:level:tag`) in a log prefix: the tag,
+/// and how many of its first characters the prefix kept once cut to 29
+/// characters (all of them when it fits; 0 when it is left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogTag {
+    pub text: String,
+    pub kept: usize,
+}
+
+impl LogTag {
+    /// Whether the prefix's cut took characters of the tag.
+    pub fn is_cut(&self) -> bool {
+        self.kept < self.text.len()
+    }
+}
+
 /// What a rule does once it matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Statement {
@@ -441,6 +457,8 @@ pub enum Statement {
     Log {
         prefix: String,
         level: LogLevel,
+        /// The log tag in the prefix, if the item has one.
+        tag: Option<LogTag>,
     },
     /// `log level audit`: an audit record of the verdict that follows
     /// (Shorewall's `-j AUDIT --type drop`, A_DROP and `DROP:audit`).

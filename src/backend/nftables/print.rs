@@ -447,7 +447,7 @@ fn map_element(f: &mut Formatter<'_>, element: &MapElement) -> fmt::Result {
 impl Display for Statement {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            Statement::Log { prefix, level } => {
+            Statement::Log { prefix, level, .. } => {
                 write!(f, "log prefix \"{prefix}\" {}", level_name(*level))
             }
             Statement::Audit => f.write_str("log level audit"),
