@@ -13,7 +13,8 @@ use crate::model::{
 };
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{
-    catch_all_policy, lower_unnamed, reachable_pairs, renders_in, untracked_in_pairs,
+    catch_all_policy, lower_unnamed, plain_untracked_accept, reachable_pairs, renders_in,
+    untracked_in_pairs,
 };
 use crate::ruleset::{Hook, LogTag, Origin, Rule as KernelRule, Ruleset, Statement};
 use crate::source::Source;
@@ -964,10 +965,16 @@ fn untracked_beside_invalid(model: &Model) -> Vec<Finding> {
     };
     let disposition = model.firewall.dispositions.untracked.get(ipv6);
     let what = match disposition {
-        Disposition::Accept => "are accepted without untracked_log's log".to_owned(),
+        Disposition::Accept if plain_untracked_accept(model, ipv6) => {
+            "are accepted without untracked_log's log".to_owned()
+        }
         Disposition::Continue => "are not logged (untracked_log)".to_owned(),
-        other => format!(
-            "skip untracked_disposition {other}{} and go on to the pair's rules and policy",
+        _ => format!(
+            "skip untracked_disposition {}{} and go on to the pair's rules and policy",
+            model
+                .firewall
+                .dispositions
+                .word(crate::model::DispositionKey::Untracked, ipv6),
             match model.firewall.state_logs.untracked.get(ipv6) {
                 Some(_) => " and its log",
                 None => "",

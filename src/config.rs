@@ -188,8 +188,8 @@ pub struct RawFirewall {
     pub untracked_disposition_ipv6: Option<Spanned<String>>,
 }
 
-/// A disposition's words, for the schema (the analyzer reads the string
-/// and says which words each key takes).
+/// A disposition's words and their audited forms, for the schema (the
+/// analyzer reads the string and says which words each key takes).
 #[derive(JsonSchema)]
 #[schemars(rename_all = "UPPERCASE")]
 #[allow(dead_code)]
@@ -198,6 +198,13 @@ enum DispositionSchema {
     Drop,
     Reject,
     Continue,
+    /// The audited forms: the disposition and an audit record.
+    #[schemars(rename = "A_ACCEPT")]
+    AuditedAccept,
+    #[schemars(rename = "A_DROP")]
+    AuditedDrop,
+    #[schemars(rename = "A_REJECT")]
+    AuditedReject,
 }
 
 /// `ip_forwarding`'s words, for the schema (the analyzer reads the string,

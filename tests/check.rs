@@ -100,6 +100,7 @@ check_case! {
     continue_without_nesting => ("continue-without-nesting", 1),
     proc_option_not_set => ("proc-option-not-set", 2),
     untracked_beside_invalid => ("untracked-beside-invalid", 1),
+    untracked_audited_beside_invalid => ("untracked-audited-beside-invalid", 1),
     owner_shadow => ("owner-shadow", 1),
     time_shadow => ("time-shadow", 3),
     log_tag_cut => ("log-tag-cut", 3),

@@ -1115,31 +1115,45 @@ fn model_untracked_invalid() {
 /// untracked_log, whatever net's DROP policy says. A `ct state vmap`
 /// deciding untracked packets for every pair (fwgen before) dropped the
 /// first; one leaving logged states to the pair chains dropped the
-/// second. Shorewall's compiled firewall, nftables and explain agree.
+/// second. An audited ACCEPT (`A_ACCEPT`) is left out of such a chain as
+/// DROP is (`shorewall compile`: `net-fw` without an UNTRACKED rule, the
+/// other pairs `-j A_ACCEPT`): untracked packets to a port no rule opens
+/// meet net's DROP policy, which an accept ahead of the pair chains
+/// (fwgen before) let through. Shorewall's compiled firewall, nftables
+/// and explain agree.
 #[test]
 fn untracked_packets_beside_an_invalid_section() {
-    use fwgen::model::Disposition;
+    use fwgen::model::{Disposition, DispositionKey, Families};
     common::require_lab();
     let model = model("tests/models", "untracked-invalid");
     let dir = common::scratch("lab-untracked");
     let cases = [
         (
             "untd",
-            Disposition::Drop,
+            (Disposition::Drop, false),
             None,
             ["ACCEPT", "DROP", "DROP", "DROP"],
         ),
         (
             "unta",
-            Disposition::Accept,
+            (Disposition::Accept, false),
             Some(fwgen::model::LogLevel::Info),
             ["ACCEPT"; 4],
         ),
+        (
+            "untaa",
+            (Disposition::Accept, true),
+            None,
+            ["ACCEPT", "ACCEPT", "ACCEPT", "DROP"],
+        ),
     ];
-    for (name, disposition, log, expected) in cases {
+    for (name, (disposition, audited), log, expected) in cases {
         let mut model = model.clone();
-        model.firewall.dispositions.untracked = fwgen::model::Families::both(disposition);
-        model.firewall.state_logs.untracked = fwgen::model::Families::both(log);
+        (model.firewall.dispositions).set_decided(
+            DispositionKey::Untracked,
+            Families::both((disposition, audited)),
+        );
+        model.firewall.state_logs.untracked = Families::both(log);
         let ruleset = Contestant::Nftables(nftables_ruleset(&model));
         let [shorewall, nftables] =
             [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, backend)| {
@@ -1147,7 +1161,7 @@ fn untracked_packets_beside_an_invalid_section() {
             });
         let explained = untracked::explained(&model);
         eprintln!(
-            "{disposition} {log:?} {:?}\nshorewall {shorewall:?}\nnftables  {nftables:?}\nexplain   {explained:?}",
+            "{disposition} audited {audited} {log:?} {:?}\nshorewall {shorewall:?}\nnftables  {nftables:?}\nexplain   {explained:?}",
             untracked::PROBES
         );
         assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");

@@ -1757,7 +1757,9 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
                 ipv6,
             ));
         }
-        (firewall.dispositions.untracked.get(ipv6) == Disposition::Accept).then(|| {
+        // An audited ACCEPT (A_ACCEPT) is Shorewall's jump to its A_ACCEPT
+        // chain, which it leaves out here as it leaves out DROP's.
+        plain_untracked_accept(model, ipv6).then(|| {
             shorewall(
                 vec![Match::CtState(vec![CtState::Untracked])],
                 vec![accept()],
@@ -1790,10 +1792,20 @@ pub fn untracked_in_pairs(model: &Model, ipv6: bool) -> bool {
     firewall.state_logs.untracked.get(ipv6).is_some()
         || has_section(model, Section::All)
         || continue_reaches_catch_all(model)
-        || (!matches!(
-            firewall.dispositions.untracked.get(ipv6),
-            Disposition::Continue | Disposition::Accept
-        ) && model.rules.iter().any(crate::model::Rule::is_invalid_match))
+        || (firewall.dispositions.untracked.get(ipv6) != Disposition::Continue
+            && !plain_untracked_accept(model, ipv6)
+            && model.rules.iter().any(crate::model::Rule::is_invalid_match))
+}
+
+/// Whether one family's untracked disposition is a plain, unaudited
+/// ACCEPT: the one Shorewall 5.2.8 still writes in a pair chain that an
+/// `Invalid` rule applies to (`-j ACCEPT`; an `A_ACCEPT` is left out with
+/// the other dispositions, `shorewall compile`), so the same in the `ct
+/// state vmap` as in every pair chain.
+pub fn plain_untracked_accept(model: &Model, ipv6: bool) -> bool {
+    let dispositions = &model.firewall.dispositions;
+    dispositions.get(DispositionKey::Untracked, ipv6) == Disposition::Accept
+        && !dispositions.audited(DispositionKey::Untracked, ipv6)
 }
 
 /// Rules and port forwards' accepts in the model's file order, as
