@@ -173,6 +173,15 @@ pub enum ErrorKind {
         physical: String,
         reason: &'static str,
     },
+    /// A wildcard interface's zone declared before the zone of a named
+    /// interface the wildcard covers: Shorewall would send the named
+    /// interface's packets to the wildcard's zone.
+    WildcardZoneFirst {
+        named: String,
+        zone: String,
+        wildcard: String,
+        wildcard_zone: String,
+    },
     BadNetwork {
         text: String,
         reason: String,
@@ -553,6 +562,7 @@ impl Error {
             FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
+            WildcardZoneFirst { zone, wildcard_zone, .. } => format!("declare zone `{}` before zone `{}` in the model (fwgen matches a named interface before a wildcard; Shorewall dispatches by zone in the order of its zones file, so `{}` would take the packets)", shorten(zone), shorten(wildcard_zone), shorten(wildcard_zone)),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             SnatAddressList { .. } => "give one address, or a range the kernel picks from for each connection: `to = \"203.0.113.10-203.0.113.12\"`".into(),
             BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),
@@ -1041,6 +1051,7 @@ impl ErrorKind {
             FamilyOptionOfAbsentFamily { .. } => "family-option-of-absent-family",
             FamilyOptionTwice { .. } => "family-option-twice",
             WildcardOption { .. } => "wildcard-option",
+            WildcardZoneFirst { .. } => "wildcard-zone-first",
             BadNetwork { .. } => "bad-network",
             BadRange { .. } => "bad-range",
             SnatAddressList { .. } => "snat-address-list",
@@ -1282,6 +1293,19 @@ impl Display for ErrorKind {
                 "option `{}` on the wildcard interface name `{}`",
                 shorten(option),
                 shorten(physical)
+            ),
+            WildcardZoneFirst {
+                named,
+                zone,
+                wildcard,
+                wildcard_zone,
+            } => write!(
+                f,
+                "interface `{}` of zone `{}` is covered by the wildcard `{}` of zone `{}`, declared before it",
+                shorten(named),
+                shorten(zone),
+                shorten(wildcard),
+                shorten(wildcard_zone)
             ),
             ConflictingOptions { first, second, .. } => {
                 write!(

@@ -153,6 +153,7 @@ error_case! {
     connlimit_and_above => "connlimit-and-above",
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",
     wildcard_bridge => "wildcard-bridge",
+    wildcard_zone_first => "wildcard-zone-first",
     network_host_bits => "network-host-bits",
     bad_port => "bad-port",
     bad_port_range => "bad-port-range",

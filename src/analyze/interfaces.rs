@@ -127,6 +127,58 @@ impl Analyzer<'_> {
         }
     }
 
+    /// A wildcard interface (`eth+`) of a zone declared before the zone of
+    /// a named interface it covers (`eth1`): fwgen matches named
+    /// interfaces first (nftables' verdict maps), and Shorewall dispatches
+    /// by zone in the order of its zones file (`shorewall compile`: `-A
+    /// INPUT -i eth+ -j net-fw` before `-i eth1 -j loc-fw`, and likewise
+    /// to the zones' DNAT chains), so the named interface's packets would
+    /// go to the wildcard's zone there: an error at the named interface.
+    /// A zone nested in the wildcard's (declared after its parent) is left
+    /// to the nesting's own order.
+    pub(super) fn check_wildcard_order(&mut self) {
+        let zones = &self.zones;
+        let nested_in = |child: usize, ancestor: usize| {
+            let mut stack = vec![child];
+            while let Some(zone) = stack.pop() {
+                if zone == ancestor {
+                    return true;
+                }
+                stack.extend(zones[zone].parents.iter().copied());
+            }
+            false
+        };
+        let mut wrong = Vec::new();
+        for wildcard in &self.interfaces {
+            let (Some(prefix), Some(first)) =
+                (wildcard.physical.strip_suffix('+'), wildcard.zone)
+            else {
+                continue;
+            };
+            for named in &self.interfaces {
+                if let Some(second) = named.zone
+                    && !named.physical.ends_with('+')
+                    && named.physical.starts_with(prefix)
+                    && first < second
+                    && !nested_in(second, first)
+                {
+                    wrong.push((
+                        named.span.clone(),
+                        ErrorKind::WildcardZoneFirst {
+                            named: named.name.clone(),
+                            zone: zones[second].name.clone(),
+                            wildcard: wildcard.name.clone(),
+                            wildcard_zone: zones[first].name.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        for (span, kind) in wrong {
+            self.error(Some(span), kind);
+        }
+    }
+
     /// On a wildcard name (`ppp+`) Shorewall refuses `bridge` ("Bridges may
     /// not have wildcard names") and ignores the options it sets in /proc
     /// (Zones.pm, %procinterfaceoptions): both are errors here, so the two

@@ -118,6 +118,7 @@ impl Analyzer<'_> {
         self.ipsets(&raw.ipset);
         self.zone_hosts(raw);
         self.check_family_options();
+        self.check_wildcard_order();
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
         let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
