@@ -1135,3 +1135,78 @@ fn audited_verdicts_are_said_to_be_audited() {
     assert!(plain.starts_with("verdict: ACCEPT"), "{plain}");
     assert!(!plain.contains("audit:"), "{plain}");
 }
+
+/// With untracked_disposition DROP on IPv6 the kernel drops neighbour
+/// discovery: conntrack leaves neighbour solicitations and advertisements
+/// UNTRACKED, and the zone pair chains (Shorewall6's and nftables') drop
+/// them before AllowICMPs. No IPv6 connection crosses a firewall link then
+/// (`fwgen verify` saw both backends DROP where explain said ACCEPT), even
+/// the firewall's own under `$FW all ACCEPT`; IPv4 goes on as the policies
+/// say, and so does IPv6 under untracked_disposition_ipv4 alone.
+#[test]
+fn untracked_drop_stops_ipv6_neighbour_discovery() {
+    let dir = common::scratch("explain-untracked-nd");
+    let write = |untracked: &str| {
+        let model = dir.join(format!("{untracked}.toml"));
+        std::fs::write(
+            &model,
+            format!(
+                r#"[firewall]
+{untracked} = "DROP"
+[zones.net]
+family = "both"
+[zones.loc]
+family = "both"
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24", "fd00:1::/64"]
+[[policy]]
+source = "loc"
+dest = "net"
+action = "ACCEPT"
+[[policy]]
+source = "$FW"
+dest = "all"
+action = "ACCEPT"
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+"#
+            ),
+        )
+        .unwrap();
+        model
+    };
+    let ask = |model: &std::path::Path, from: &str, to: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .args(["explain", "-c", model.to_str().unwrap()])
+            .args(["--from", from, "--to", to, "--dport", "80"])
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let both = write("untracked_disposition");
+    for (from, to) in [
+        ("loc:fd00:1::2", "net:fd00:66::2"),
+        ("$FW", "loc:fd00:1::2"),
+        ("loc:fd00:1::2", "$FW"),
+    ] {
+        let text = ask(&both, from, to);
+        assert!(
+            text.starts_with("verdict: DROP\n"),
+            "{from} -> {to}: {text}"
+        );
+        assert!(
+            text.contains("IPv6 neighbour discovery") && text.contains("untracked DROP"),
+            "{from} -> {to}: {text}"
+        );
+    }
+    let four = ask(&both, "loc:192.168.1.2", "net:198.18.0.2");
+    assert!(four.starts_with("verdict: ACCEPT\n"), "{four}");
+    let ipv4_only = write("untracked_disposition_ipv4");
+    let six = ask(&ipv4_only, "loc:fd00:1::2", "net:fd00:66::2");
+    assert!(six.starts_with("verdict: ACCEPT\n"), "{six}");
+}
