@@ -598,32 +598,6 @@ pub fn explain_as(
     if source == firewall {
         packet.oif = name(dest, query.to, packet.daddr);
     }
-    // The links the connection crosses, each needing IPv6 neighbour
-    // discovery: the sender's to the firewall, the firewall's to the
-    // receiver.
-    let links = [
-        (source != firewall)
-            .then(|| Some((packet.iif.clone()?, packet.saddr)))
-            .flatten(),
-        (dest != firewall)
-            .then(|| Some((packet.oif.clone()?, packet.daddr)))
-            .flatten(),
-    ];
-    let mut unresolved = None;
-    if ipv6 && !loopback && state == CtState::New && verdict != Verdict::Drop {
-        unresolved = links.iter().flatten().find_map(|(link, neighbour)| {
-            neighbour_discovery(link, *neighbour)
-                .into_iter()
-                .find_map(|(hook, probe)| {
-                    let walked = walk::filter(ruleset, hook, &probe);
-                    (walked.outcome != Outcome::Accept).then_some((hook, walked))
-                })
-        });
-        if let Some((_, walked)) = &unresolved {
-            trace.extend(walked.trace.iter().cloned());
-            verdict = Verdict::Drop;
-        }
-    }
     if verdict == Verdict::Accept
         && dest != firewall
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
@@ -647,17 +621,6 @@ pub fn explain_as(
             ),
         };
     }
-    let mut chain = chain;
-    if let Some((hook, walked)) = unresolved {
-        let (stopper, stopper_chain) = decider(model, hook, ipv6, walked.decided_by.as_ref());
-        decided_by = Decider::Shorewall {
-            what: format!(
-                "IPv6 neighbour discovery: the kernel leaves neighbour solicitations and advertisements untracked, and {} stops them on the way: the sender hears nothing (after about 3 s its own stack says host unreachable)",
-                decider_text(model, &stopper)
-            ),
-        };
-        chain = stopper_chain;
-    }
     Ok(Explanation {
         verdict,
         decided_by,
@@ -667,70 +630,6 @@ pub fn explain_as(
         nat,
         trace,
     })
-}
-
-/// The IPv6 neighbour discovery on the firewall's `link` before a
-/// connection crosses it, each packet with the hook it meets: the
-/// neighbour's solicitation and advertisement coming in, the firewall's
-/// going out; the neighbour's address (`None`: unknown) is the source of
-/// what it sends and the destination of the firewall's advertisement, its
-/// solicited-node multicast address that of the firewall's solicitation.
-/// Conntrack leaves them UNTRACKED (nf_conntrack_proto_icmpv6:
-/// `noct_valid_new`, as it does router solicitations and advertisements
-/// and MLD), so untracked_disposition decides them before AllowICMPs.
-fn neighbour_discovery(link: &str, neighbour: Option<IpAddr>) -> [(Hook, Packet); 4] {
-    let solicited = neighbour.map(|address| match address {
-        IpAddr::V6(v6) => {
-            let [.., a, b, c] = v6.octets();
-            IpAddr::from([
-                0xff02,
-                0,
-                0,
-                0,
-                0,
-                1,
-                0xff00 | u16::from(a),
-                u16::from_be_bytes([b, c]),
-            ])
-        }
-        other => other,
-    });
-    let packet = |hook: Hook, icmp_type: u8| {
-        let link = Some(link.to_owned());
-        let (iif, oif) = if hook == Hook::Input {
-            (link, None)
-        } else {
-            (None, link)
-        };
-        let probe = Packet {
-            family: RuleFamily::Ipv6,
-            iif,
-            oif,
-            saddr: if hook == Hook::Input { neighbour } else { None },
-            daddr: match (hook, icmp_type) {
-                (Hook::Input, _) => None,
-                (_, SOLICITATION) => solicited,
-                _ => neighbour,
-            },
-            proto: Some(Protocol::Icmpv6),
-            sport: None,
-            dport: None,
-            icmp_type: Some(icmp_type),
-            icmp_code: Some(0),
-            original_dport: None,
-            original_daddr: None,
-            state: CtState::Untracked,
-        };
-        (hook, probe)
-    };
-    const SOLICITATION: u8 = 135;
-    const ADVERTISEMENT: u8 = 136;
-    [
-        packet(Hook::Input, SOLICITATION),
-        packet(Hook::Output, ADVERTISEMENT),
-        packet(Hook::Output, SOLICITATION),
-        packet(Hook::Input, ADVERTISEMENT),
-    ]
 }
 
 /// The answer of a REJECT (a TCP reset, an ICMP error): the kernel sends
