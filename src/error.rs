@@ -562,7 +562,7 @@ impl Error {
             FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
-            WildcardZoneFirst { zone, wildcard_zone, .. } => format!("declare zone `{}` before zone `{}` in the model (fwgen matches a named interface before a wildcard; Shorewall dispatches by zone in the order of its zones file, so `{}` would take the packets)", shorten(zone), shorten(wildcard_zone), shorten(wildcard_zone)),
+            WildcardZoneFirst { named, zone, wildcard, wildcard_zone } => format!("fwgen matches a named interface before a wildcard, but Shorewall dispatches by zone in the order of its zones file, so `{}` would take `{}`'s packets there: declare zone `{}` before zone `{}`, or narrow `{}` so that it does not cover `{}`", shorten(wildcard_zone), shorten(named), shorten(zone), shorten(wildcard_zone), shorten(wildcard), shorten(named)),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             SnatAddressList { .. } => "give one address, or a range the kernel picks from for each connection: `to = \"203.0.113.10-203.0.113.12\"`".into(),
             BadRange { .. } => "a range is `FIRST-LAST`, two addresses of one family, the first not above the last: `192.168.1.10-192.168.1.20`".into(),

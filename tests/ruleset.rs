@@ -973,12 +973,14 @@ fn zone_mss_makes_a_continue_pair_chain() {
 /// Issue #14: a logged port forward from `all` is logged by the first
 /// zone, in the zones' order, whose interfaces take the connection, as
 /// Shorewall 5.2.8's nat PREROUTING jumps to the zones' dnat chains in
-/// zone order (`-i eth+ -j net_dnat` before `-i eth1 -j loc_dnat`, from
-/// `shorewall compile`): the wildcard's zone logs the named interface's
-/// connections it covers, whatever the interfaces' order.
+/// zone order (`-i eth1 -j loc_dnat` before `-i eth+ -j net_dnat`, from
+/// `shorewall compile`; a wildcard's zone declared before the zone of a
+/// named interface it covers is refused, `wildcard-zone-first`): the
+/// named interface's zone logs its connections, whatever the interfaces'
+/// order.
 #[test]
 fn a_logged_forward_from_all_is_logged_by_each_zone_in_zone_order() {
-    let model = "[zones.net]\n[zones.loc]\n[zones.dmz]\n\
+    let model = "[zones.loc]\n[zones.dmz]\n[zones.net]\n\
         [interfaces.eth1]\nzone = \"loc\"\n\
         [interfaces.\"eth+\"]\nzone = \"net\"\n\
         [interfaces.eth2]\nzone = \"dmz\"\nnetworks = [\"10.0.0.0/24\"]\n\
@@ -998,7 +1000,21 @@ fn a_logged_forward_from_all_is_logged_by_each_zone_in_zone_order() {
     let loc = body
         .find("iifname \"eth1\" tcp dport 8081")
         .unwrap_or_else(|| panic!("no rule of loc's:\n{body}"));
-    assert!(net < loc, "net's rule comes first:\n{body}");
+    assert!(loc < net, "loc's rule comes first:\n{body}");
     assert!(body.contains("Shorewall:net_dnat:DNAT:"), "{body}");
     assert!(body.contains("Shorewall:loc_dnat:DNAT:"), "{body}");
+}
+
+/// A wildcard's zone declared before the zone of a named interface it
+/// covers is refused only where the two zones share a family: an IPv4
+/// `net` on `eth+` and an IPv6 `loc` on `eth1` are in different files
+/// for Shorewall (shorewall/zones and shorewall6/zones), whose order
+/// cannot send one's packets to the other.
+#[test]
+fn a_wildcard_zone_first_of_another_family_is_taken() {
+    let model = "[zones.net]\nfamily = \"ipv4\"\n[zones.loc]\nfamily = \"ipv6\"\n\
+        [interfaces.\"eth+\"]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n\
+        [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"DROP\"\n";
+    let nft = rendered(model, &format!("wildcard-family-{}", std::process::id()));
+    assert!(nft.contains("jump net-fw"), "{nft}");
 }

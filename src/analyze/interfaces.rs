@@ -135,7 +135,8 @@ impl Analyzer<'_> {
     /// to the zones' DNAT chains), so the named interface's packets would
     /// go to the wildcard's zone there: an error at the named interface.
     /// A zone nested in the wildcard's (declared after its parent) is left
-    /// to the nesting's own order.
+    /// to the nesting's own order, and zones of different families to
+    /// their own files (shorewall.conf's and shorewall6.conf's zones).
     pub(super) fn check_wildcard_order(&mut self) {
         let zones = &self.zones;
         let nested_in = |child: usize, ancestor: usize| {
@@ -150,8 +151,7 @@ impl Analyzer<'_> {
         };
         let mut wrong = Vec::new();
         for wildcard in &self.interfaces {
-            let (Some(prefix), Some(first)) =
-                (wildcard.physical.strip_suffix('+'), wildcard.zone)
+            let (Some(prefix), Some(first)) = (wildcard.physical.strip_suffix('+'), wildcard.zone)
             else {
                 continue;
             };
@@ -161,6 +161,9 @@ impl Analyzer<'_> {
                     && named.physical.starts_with(prefix)
                     && first < second
                     && !nested_in(second, first)
+                    && [false, true]
+                        .iter()
+                        .any(|&v6| zones[first].family.has(v6) && zones[second].family.has(v6))
                 {
                     wrong.push((
                         named.span.clone(),
