@@ -1403,21 +1403,10 @@ fn tcp_flags_and_invalid_per_family_seen_by_the_sender() {
 fn model_family_dispositions() {
     use fwgen::model::{Disposition, Families};
     let matrix = lab_model("family-dispositions", "famd");
-    // loc's TCP probes to the firewall on ports no rule opens, by family.
-    let rejected = |ipv6: bool| -> Vec<String> {
-        probe_lines(&matrix, "loc#1", "fw", ipv6)
-            .filter(|l| l.contains(" tcp ") && !l.contains(" tcp 22 |"))
-            .map(|l| l.split(" | ").nth(2).unwrap_or_default().to_owned())
-            .collect()
-    };
-    let (four, six) = (rejected(false), rejected(true));
-    assert!(
-        !four.is_empty() && four.iter().all(|v| v == "REJECT"),
-        "Shorewall's RELATED ACCEPT lets the reset out:\n{matrix}"
-    );
-    assert!(
-        !six.is_empty() && six.iter().all(|v| v == "DROP"),
-        "Shorewall6's RELATED DROP stops it:\n{matrix}"
+    reset_out_over_ipv4_alone(
+        &matrix,
+        "Shorewall's RELATED ACCEPT lets the reset out",
+        "Shorewall6's RELATED DROP stops it",
     );
     let model = model("tests/models", "family-dispositions");
     // With RELATED_LOG_LEVEL the pair chains decide related packets, one
@@ -2920,8 +2909,20 @@ fn model_audited() {
 #[test]
 fn model_audited_dispositions() {
     let matrix = lab_model("audited-dispositions", "audd");
+    reset_out_over_ipv4_alone(
+        &matrix,
+        "RELATED_DISPOSITION=A_ACCEPT lets the reset out",
+        "Shorewall6's RELATED_DISPOSITION=A_DROP stops it",
+    );
+}
+
+/// loc's TCP probes to the firewall on ports no rule opens (all but 22):
+/// the firewall's REJECT answer, a RELATED packet, reaches the sender
+/// over IPv4 (REJECT) and is stopped over IPv6 (DROP), as each family's
+/// related disposition says.
+fn reset_out_over_ipv4_alone(matrix: &str, ipv4_why: &str, ipv6_why: &str) {
     let rejected = |ipv6: bool| -> Vec<String> {
-        probe_lines(&matrix, "loc#1", "fw", ipv6)
+        probe_lines(matrix, "loc#1", "fw", ipv6)
             .filter(|l| l.contains(" tcp ") && !l.contains(" tcp 22 |"))
             .map(|l| l.split(" | ").nth(2).unwrap_or_default().to_owned())
             .collect()
@@ -2929,10 +2930,10 @@ fn model_audited_dispositions() {
     let (four, six) = (rejected(false), rejected(true));
     assert!(
         !four.is_empty() && four.iter().all(|v| v == "REJECT"),
-        "RELATED_DISPOSITION=A_ACCEPT lets the reset out:\n{matrix}"
+        "{ipv4_why}:\n{matrix}"
     );
     assert!(
         !six.is_empty() && six.iter().all(|v| v == "DROP"),
-        "Shorewall6's RELATED_DISPOSITION=A_DROP stops it:\n{matrix}"
+        "{ipv6_why}:\n{matrix}"
     );
 }
