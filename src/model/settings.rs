@@ -217,16 +217,21 @@ impl DispositionKey {
 
     /// The words whose audited form (`A_DROP`: an audit record, then the
     /// disposition) Shorewall 5.2.8 takes and compiles for the setting:
-    /// TCP_FLAGS_DISPOSITION's A_DROP and A_REJECT (shorewall.conf(5);
-    /// Config.pm's loose pattern lets `A_ACCEPT` through, the man page does
-    /// not list it); the states' A_ACCEPT and A_DROP (INVALID takes no
-    /// ACCEPT). The states' A_REJECT is listed and passes Config.pm, but
+    /// TCP_FLAGS_DISPOSITION's A_DROP and A_REJECT (shorewall.conf(5)) and
+    /// A_ACCEPT (the man page does not list it, Config.pm's pattern takes
+    /// it and `shorewall compile` writes `logflags` as for the others: the
+    /// log, `-j AUDIT --type accept`, `-j ACCEPT`); the states' A_ACCEPT
+    /// and A_DROP (INVALID takes no ACCEPT). The states' A_REJECT is listed and passes Config.pm, but
     /// `shorewall compile` stops at it ("Unknown rule target (A_REJECT)":
     /// A_REJECT is an action, action.A_REJECT, which the state sections of
     /// Rules.pm do not look up).
     pub fn audited_allowed(self) -> impl Iterator<Item = Disposition> {
         let audited: &[Disposition] = match self {
-            DispositionKey::TcpFlags => &[Disposition::Drop, Disposition::Reject],
+            DispositionKey::TcpFlags => &[
+                Disposition::Drop,
+                Disposition::Reject,
+                Disposition::Accept,
+            ],
             _ => &[Disposition::Accept, Disposition::Drop],
         };
         audited
