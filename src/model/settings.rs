@@ -227,11 +227,9 @@ impl DispositionKey {
     /// Rules.pm do not look up).
     pub fn audited_allowed(self) -> impl Iterator<Item = Disposition> {
         let audited: &[Disposition] = match self {
-            DispositionKey::TcpFlags => &[
-                Disposition::Drop,
-                Disposition::Reject,
-                Disposition::Accept,
-            ],
+            DispositionKey::TcpFlags => {
+                &[Disposition::Drop, Disposition::Reject, Disposition::Accept]
+            }
             _ => &[Disposition::Accept, Disposition::Drop],
         };
         audited
