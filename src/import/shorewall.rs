@@ -37,7 +37,7 @@ use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
-use crate::model::settings::CONNTRACK_HELPERS;
+use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -3196,11 +3196,12 @@ impl Importer {
         // With INVALID_LOG_LEVEL the model decides invalid packets in the
         // pair chains, after tcpflags, as Shorewall does.
         let invalid_logged = carried.log_levels[3].is_some();
-        // An audit record of either, as the analyzer's TcpFlagsUnseen.
-        let differs = tcp_flags != "DROP" || invalid.starts_with("A_");
-        if differs
-            && invalid != "CONTINUE"
-            && !invalid_logged
+        // The words were judged above; one refused is not judged again.
+        let unseen = DispositionKey::TcpFlags
+            .read(tcp_flags)
+            .zip(DispositionKey::Invalid.read(invalid))
+            .is_some_and(|(t, i)| tcp_flags_unseen(t, i, invalid_logged));
+        if unseen
             && let Some((_, line)) = modelled
                 .get("TCP_FLAGS_DISPOSITION")
                 .filter(|_| tcp_flags != "DROP")

@@ -288,6 +288,25 @@ impl DispositionKey {
     }
 }
 
+/// Whether fwgen would decide what the `tcpflags` interface option catches
+/// otherwise than Shorewall. The packets it catches are INVALID to
+/// conntrack (all but a SYN from port 0); Shorewall runs the interface
+/// options first, fwgen decides INVALID packets first unless they go on
+/// (CONTINUE) or are logged (`invalid_log`: decided in the pair chains,
+/// after the interface options, as Shorewall does). So a tcpflags
+/// disposition other than plain DROP, or an audit record of either, is
+/// unseen when INVALID packets are decided first. Each disposition is
+/// given as decided: the word and whether it is audited.
+pub fn tcp_flags_unseen(
+    tcp_flags: (Disposition, bool),
+    invalid: (Disposition, bool),
+    invalid_logged: bool,
+) -> bool {
+    let differs = tcp_flags != (Disposition::Drop, false) || invalid.1;
+    let invalid_decided_first = invalid.0 != Disposition::Continue && !invalid_logged;
+    differs && invalid_decided_first
+}
+
 /// The dispositions of the model, one per [`DispositionKey`]: each of
 /// TCP_FLAGS_, RELATED_, INVALID_ and UNTRACKED_DISPOSITION per family
 /// (`key`, or `key_ipv4` and `key_ipv6`).
