@@ -571,7 +571,7 @@ impl Error {
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             ZoneMssWithoutRules => "add the rules the zones need (a [[rule]], [[dnat]] or [[redirect]]), or clamp with the interface's `mss` option or the firewall's `clamp_mss`".into(),
             LogTagWithoutLog => "give it a `log` level (`log = \"info\"`): the tag is part of its log prefix".into(),
-            AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT, and a policy's `DROP:audit`".into(),
+            AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT (`SSH(A_ACCEPT)` with a macro), and a policy's `DROP:audit`".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
@@ -1341,7 +1341,7 @@ impl Display for ErrorKind {
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             AuditedAction { what } => write!(
                 f,
-                "`audit = true` on {what}: fwgen audits a plain ACCEPT, DROP or REJECT rule or policy only"
+                "`audit = true` on {what}: fwgen audits an ACCEPT, DROP or REJECT rule (a plain one or a macro's) or policy only"
             ),
             BadPolicyZones { text, reason } => {
                 write!(f, "`{}` in a policy: {reason}", quoted(text))

@@ -257,6 +257,7 @@ error_case! {
     audited_continue => "audited-continue",
     audited_blacklist => "audited-blacklist",
     audited_macro => "audited-macro",
+    audited_macro_fixed_line => "audited-macro-fixed-line",
     zone_mss_without_rules => "zone-mss-without-rules",
 }
 

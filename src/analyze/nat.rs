@@ -145,7 +145,7 @@ impl Analyzer<'_> {
         let call = MacroCall {
             action: Some(service.action),
             columns: columns.clone(),
-            helpers_attached: false,
+            ..MacroCall::default()
         };
         let expanded = match (found.stock, found.expand(&call)) {
             (None, _) => Err("it is fwgen's own, which Shorewall does not know".to_owned()),

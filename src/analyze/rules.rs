@@ -283,6 +283,7 @@ impl Analyzer<'_> {
                     action: verdict.map(Verdict::keyword),
                     columns: macro_columns.clone(),
                     helpers_attached: self.helpers_attached,
+                    ..MacroCall::default()
                 };
                 m.attached_helper(&call)
             })),
@@ -292,12 +293,8 @@ impl Analyzer<'_> {
         let services = part_services(&parts);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
-        let audit = self.audit(
-            entry,
-            verdict,
-            service_macro.is_some(),
-            reject_with.is_some(),
-        )?;
+        let action_macro = service_macro.filter(|m| m.is_invalid() || m.dest_type().is_some());
+        let audit = self.audit(entry, verdict, action_macro, reject_with.is_some())?;
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
         let owner = owner?;
@@ -491,15 +488,18 @@ impl Analyzer<'_> {
         true
     }
 
-    /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, plain
-    /// verdicts without a macro (Shorewall's `SSH(A_ACCEPT)` is not in
-    /// the model) or a named REJECT answer (A_REJECT takes none), outside
-    /// the blacklist (blrules' A_DROP is not in the model).
+    /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, a plain
+    /// verdict or a macro's (`SSH(A_ACCEPT)`: the macro's lines audited,
+    /// see [`MacroCall::audited`]), without a named REJECT answer
+    /// (A_REJECT takes none), outside the blacklist (blrules' A_DROP is
+    /// not in the model), and not on the macros that stand for
+    /// Shorewall's actions (Invalid, Broadcast, Multicast: their audited
+    /// forms are other actions, `dropInvalid(audit)`).
     fn audit(
         &mut self,
         entry: &RawRule,
         verdict: Verdict,
-        with_macro: bool,
+        action_macro: Option<Macro>,
         named_reject: bool,
     ) -> Option<bool> {
         let Some(raw) = entry.audit.as_deref() else {
@@ -509,7 +509,7 @@ impl Analyzer<'_> {
             _ if !*raw.get_ref() => return Some(false),
             _ if self.blacklisting => "a [[blacklist]] entry",
             Verdict::Log => "a LOG rule",
-            _ if with_macro => "a macro call",
+            _ if let Some(found) = action_macro => &format!("the {} macro", found.name),
             _ if named_reject => "a named REJECT answer (`reject_with`)",
             _ => return Some(true),
         };
@@ -629,6 +629,7 @@ impl Analyzer<'_> {
             action: verdict.map(Verdict::keyword),
             columns: columns.clone(),
             helpers_attached: self.helpers_attached,
+            audited: entry.audit.as_deref().is_some_and(|a| *a.get_ref()),
         };
         match found.expand(&call) {
             Ok(services) => Some((Some(found), columns, services)),

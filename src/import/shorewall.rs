@@ -4708,11 +4708,10 @@ impl Importer {
             (target, log)
         };
         // A_ACCEPT, A_DROP and A_REJECT: the verdict with `audit = true`
-        // (Rules.pm's ensure_audit_chain: `-j AUDIT`, then the verdict).
+        // (Rules.pm's ensure_audit_chain: `-j AUDIT`, then the verdict),
+        // plain or a macro's (`SSH(A_ACCEPT)`: its PARAM lines audited).
         let (target, audit) = match target.strip_prefix("A_") {
-            Some(plain @ ("ACCEPT" | "DROP" | "REJECT"))
-                if service_macro.is_none() && reject_with.is_none() =>
-            {
+            Some(plain @ ("ACCEPT" | "DROP" | "REJECT")) if reject_with.is_none() => {
                 (plain.to_owned(), true)
             }
             _ => (target, false),
@@ -4883,6 +4882,7 @@ impl Importer {
                 let call = MacroCall {
                     action: RuleVerdict::parse(&target).map(RuleVerdict::keyword),
                     helpers_attached: !self.settings.carried.conntrack_helpers,
+                    audited: audit,
                     ..MacroCall::default()
                 };
                 match macros::refusal(stock, &call) {
@@ -5860,12 +5860,6 @@ fn verdict_refusal(action: &str, target: &str) -> String {
     let target = target.trim_end_matches('!');
     let called = action.split('(').next().unwrap_or(action);
     match target {
-        "A_ACCEPT" | "A_DROP" | "A_REJECT" => {
-            let plain = &target[2..];
-            format!(
-                "action `{action}` is {plain} with an audit record (Shorewall's AUDIT target), and fwgen's model audits a plain rule only (`audit = true`), not a macro's: write {plain}, or the macro's lines as {target} rules"
-            )
-        }
         "CONTINUE" | "CONTINUE+" => format!(
             "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)), without one to the end of INPUT, FORWARD or OUTPUT and its policy (Rules.pm: `-j RETURN` from the pair's chain); fwgen's rules have no such verdict"
         ),

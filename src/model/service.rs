@@ -452,6 +452,10 @@ pub struct MacroCall {
     pub columns: MacroColumns,
     /// AUTOHELPERS=No: Shorewall's helper macros attach their helper.
     pub helpers_attached: bool,
+    /// An audited call (`SSH(A_ACCEPT)`): the lines that take the call's
+    /// action (PARAM) are audited, a line with an action of its own is
+    /// not (Shorewall substitutes PARAM only).
+    pub audited: bool,
 }
 
 /// PROTO, DPORT (or ICMP type) and SPORT a rule gives its macro, in
@@ -873,6 +877,11 @@ fn expand_line(
             if call.action != Some(fixed) {
                 return Err(format!(
                     "macro.{name} always {fixed}s, whatever the rule's action: use it with {fixed}"
+                ));
+            }
+            if call.audited {
+                return Err(format!(
+                    "macro.{name} has a line that always {fixed}s, unaudited whatever the rule's action (Shorewall gives a call's A_{fixed} to its PARAM lines only)"
                 ));
             }
         }
