@@ -1906,6 +1906,15 @@ fn model_wildcard_and_named() {
     lab_model("wildcard-and-named", "wild");
 }
 
+/// A hosts zone on a named interface a wildcard of a later zone covers,
+/// the interface given the wildcard's zone (what the
+/// `wildcard-over-zoneless` error asks for): loc's hosts on eth1 are loc's,
+/// the rest of eth1 net's, in Shorewall and nftables alike.
+#[test]
+fn model_wildcard_hosts() {
+    lab_model("wildcard-hosts", "wiho");
+}
+
 /// Issue #15: priv's addresses on eth1, the interface of int.
 #[test]
 fn model_hosts_cluster() {
