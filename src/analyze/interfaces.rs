@@ -156,9 +156,7 @@ impl Analyzer<'_> {
             if let Some(second) = named.zone
                 && first < second
                 && !nested_in(second, first)
-                && [false, true]
-                    .iter()
-                    .any(|&v6| zones[first].family.has(v6) && zones[second].family.has(v6))
+                && zones[first].family.shares(zones[second].family)
             {
                 wrong.push((
                     named.span.clone(),
