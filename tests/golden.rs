@@ -160,7 +160,6 @@ golden_model! {
     rule_owner => "rule-owner",
     rule_time => "rule-time",
     hosts_ipv6 => "hosts-ipv6",
-    hosts_other_family => "hosts-other-family",
     family_options => "family-options",
     family_policies => "family-policies",
     continue_unnested => "continue-unnested",

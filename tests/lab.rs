@@ -1938,16 +1938,6 @@ fn model_shared_uplink() {
     lab_model("shared-uplink", "shup");
 }
 
-/// Issue #15: an IPv6 zone of hosts on eth0, whose zone `net` is IPv4
-/// alone (tests/models/hosts-other-family.toml): Shorewall6 lists eth0 with
-/// no zone and compiles (it refused "No network interfaces defined" when
-/// fwgen left eth0 out of its interfaces file); the site's host is `site`'s
-/// over IPv6, eth0's other IPv6 hosts meet the catch-all.
-#[test]
-fn model_hosts_other_family() {
-    lab_model("hosts-other-family", "hof");
-}
-
 /// Issue #15: hosts zones in both families, after openstreetmap/chef:
 /// ucl holds a range of each family on eth0, ic (IPv6 only) one of IPv6,
 /// both nested in osm, itself nested in net; dmz a range of each family

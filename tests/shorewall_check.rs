@@ -138,7 +138,6 @@ mod models {
         shared_uplink => "shared-uplink",
         vocabulary => "vocabulary",
         hosts_ipv6 => "hosts-ipv6",
-        hosts_other_family => "hosts-other-family",
         family_options => "family-options",
         family_policies => "family-policies",
         continue_unnested => "continue-unnested",

@@ -104,10 +104,7 @@ impl Analyzer<'_> {
                 zone: zone_name,
                 interface: name.clone(),
             })
-        } else if let Some(owner) = owner.filter(|&owner| {
-            // A zone of the other family alone takes none of its hosts.
-            owner < zone && self.zones[owner].family.shares(self.zones[zone].family)
-        }) {
+        } else if let Some(owner) = owner.filter(|&owner| owner < zone) {
             Some(ErrorKind::HostsAfterOwner {
                 zone: zone_name,
                 interface: name.clone(),

@@ -156,7 +156,9 @@ impl Analyzer<'_> {
             if let Some(second) = named.zone
                 && first < second
                 && !nested_in(second, first)
-                && zones[first].family.shares(zones[second].family)
+                && [false, true]
+                    .iter()
+                    .any(|&v6| zones[first].family.has(v6) && zones[second].family.has(v6))
             {
                 wrong.push((
                     named.span.clone(),

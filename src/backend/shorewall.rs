@@ -380,21 +380,13 @@ fn zone_in_product(model: &Model, zone: usize, product: Product) -> bool {
     model.zones[zone].family.has(product.ipv6)
 }
 
-/// Whether a zone of the product's family has hosts on the interface.
-fn hosts_on(model: &Model, interface: usize, product: Product) -> bool {
-    model
-        .zones
-        .iter()
-        .any(|z| z.family.has(product.ipv6) && z.hosts.iter().any(|h| h.interface == interface))
-}
-
 fn interface_items(model: &Model, product: Product) -> Vec<Item> {
     model
         .interfaces
         .iter()
         .enumerate()
         .filter(|(index, i)| match i.zone {
-            Some(zone) => zone_in_product(model, zone, product) || hosts_on(model, *index, product),
+            Some(zone) => zone_in_product(model, zone, product),
             None => model.interface_family(*index).has(product.ipv6),
         })
         .map(|(_, interface)| {
@@ -416,13 +408,9 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
             }
             // Never empty: tcpflags or tcpflags=0 is always written.
             let options = options.join(",");
-            // `-`: an interface of no zone, its hosts zoned by the hosts
-            // file; so is one whose zone is of the other family alone (an
-            // IPv6 hosts zone on an interface of an IPv4 zone), which the
-            // product's zones file does not declare.
+            // `-`: an interface of no zone, its hosts zoned by the hosts file.
             let zone = interface
                 .zone
-                .filter(|&zone| zone_in_product(model, zone, product))
                 .map_or_else(|| "-".to_owned(), |zone| model.zones[zone].name.clone());
             let cells = vec![zone, interface.name.clone(), options];
             Item::new(&INTERFACES, interface.description.clone(), &[cells])

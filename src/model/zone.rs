@@ -87,15 +87,6 @@ impl Family {
         }
     }
 
-    /// Whether the two have a family in common (Shorewall's and
-    /// Shorewall6's files are apart: zones of different families never
-    /// take each other's packets).
-    pub fn shares(self, other: Family) -> bool {
-        [false, true]
-            .iter()
-            .any(|&v6| self.has(v6) && other.has(v6))
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Family::Ipv4 => "ipv4",
