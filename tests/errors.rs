@@ -261,6 +261,8 @@ error_case! {
     audited_blacklist => "audited-blacklist",
     audited_macro => "audited-macro",
     audited_macro_fixed_line => "audited-macro-fixed-line",
+    audited_helper => "audited-helper",
+    audited_allowicmps => "audited-allowicmps",
     zone_mss_without_rules => "zone-mss-without-rules",
 }
 

@@ -1029,3 +1029,26 @@ fn a_wildcard_zone_first_of_another_family_is_no_zone_order_error() {
     assert_eq!(codes("ipv6"), ["wildcard-over-other-family"]);
     assert_eq!(codes("both"), ["wildcard-zone-first"]);
 }
+
+/// An audited call of a helper macro (`FTP(A_ACCEPT)`) attaches no helper
+/// under conntrack_helpers = false: Rules.pm's process_rule sets HELPER in
+/// ACCEPT's entry alone, and `shorewall compile` writes no `CT --helper`
+/// for it, so the FTP data connections are not RELATED there; the plain
+/// `FTP(ACCEPT)` attaches it.
+#[test]
+fn an_audited_helper_macro_attaches_no_helper() {
+    let model = |audit: bool| {
+        format!(
+            "[firewall]\nconntrack_helpers = false\n[zones.net]\n[zones.loc]\n\
+             [interfaces.eth0]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n\
+             [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n\
+             [[rule]]\naction = \"ACCEPT\"\nmacro = \"FTP\"\nsource = \"loc\"\ndest = \"net\"\naudit = {audit}\n"
+        )
+    };
+    let id = std::process::id();
+    let plain = rendered(&model(false), &format!("helper-plain-{id}"));
+    assert!(plain.contains("ct helper set"), "{plain}");
+    let audited = rendered(&model(true), &format!("helper-audited-{id}"));
+    assert!(!audited.contains("ct helper set"), "{audited}");
+    assert!(audited.contains("log level audit accept"), "{audited}");
+}

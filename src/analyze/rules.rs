@@ -277,13 +277,18 @@ impl Analyzer<'_> {
         };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
         let helper = match entry.helper.as_deref() {
-            Some(raw) => self.helper(raw, verdict, &parts),
+            Some(raw) => self.helper(
+                raw,
+                verdict,
+                entry.audit.as_deref().is_some_and(|a| *a.get_ref()),
+                &parts,
+            ),
             None => Some(service_macro.and_then(|m| {
                 let call = MacroCall {
                     action: verdict.map(Verdict::keyword),
                     columns: macro_columns.clone(),
                     helpers_attached: self.helpers_attached,
-                    ..MacroCall::default()
+                    audited: entry.audit.as_deref().is_some_and(|a| *a.get_ref()),
                 };
                 m.attached_helper(&call)
             })),
@@ -293,7 +298,11 @@ impl Analyzer<'_> {
         let services = part_services(&parts);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
-        let action_macro = service_macro.filter(|m| m.is_invalid() || m.dest_type().is_some());
+        // Shorewall's actions carried as macros: an audited call logs in
+        // the action's own chain (Shorewall6's `Shorewall:AllowICMPs:A_ACCEP`)
+        // or is another action (`dropInvalid(audit)`).
+        let action_macro = service_macro
+            .filter(|m| m.is_invalid() || m.dest_type().is_some() || m.name == "AllowICMPs");
         let audit = self.audit(entry, verdict, action_macro, reject_with.is_some())?;
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
@@ -493,8 +502,9 @@ impl Analyzer<'_> {
     /// see [`MacroCall::audited`]), without a named REJECT answer
     /// (A_REJECT takes none), outside the blacklist (blrules' A_DROP is
     /// not in the model), and not on the macros that stand for
-    /// Shorewall's actions (Invalid, Broadcast, Multicast: their audited
-    /// forms are other actions, `dropInvalid(audit)`).
+    /// Shorewall's actions (Invalid, Broadcast, Multicast, AllowICMPs:
+    /// their audited forms are other actions, `dropInvalid(audit)`, or log
+    /// in the action's chain).
     fn audit(
         &mut self,
         entry: &RawRule,
@@ -927,6 +937,7 @@ impl Analyzer<'_> {
         &mut self,
         raw: &Spanned<String>,
         verdict: Option<Verdict>,
+        entry_audited: bool,
         parts: &[MacroPart],
     ) -> Option<Option<&'static str>> {
         let text = raw.get_ref();
@@ -951,6 +962,13 @@ impl Analyzer<'_> {
             return refuse(
                 self,
                 "only an ACCEPT rule attaches a helper (Shorewall ignores HELPER on other actions)"
+                    .to_owned(),
+            );
+        }
+        if entry_audited {
+            return refuse(
+                self,
+                "an audited ACCEPT attaches no helper (Shorewall ignores HELPER on A_ACCEPT: Rules.pm sets it for ACCEPT alone)"
                     .to_owned(),
             );
         }

@@ -5902,12 +5902,12 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
         (Some(verdict), None) => verdict,
         (Some(_), Some("audit")) | (None, Some("A_DROP" | "A_REJECT" | "A_ACCEPT")) => {
             return Some(Err(format!(
-                "`{action}` is the audited form of {called}: fwgen's model audits plain rules and policies only"
+                "`{action}` is the audited form of {called}: fwgen's model audits rules (plain or a macro's) and policies, not Shorewall's actions"
             )));
         }
         (None, Some(param)) if param.ends_with(",audit") => {
             return Some(Err(format!(
-                "`{action}` is the audited form of {called}: fwgen's model audits plain rules and policies only"
+                "`{action}` is the audited form of {called}: fwgen's model audits rules (plain or a macro's) and policies, not Shorewall's actions"
             )));
         }
         (None, None | Some("")) => "DROP",

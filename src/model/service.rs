@@ -605,10 +605,12 @@ impl Macro {
     /// conntrack_helpers = false (AUTOHELPERS=No) a helper macro's line
     /// carries `{ helper=X }`, which Rules.pm turns into a raw-table
     /// `CT --helper X` for the rule's new connections when the rule
-    /// accepts (an ACCEPT in the NEW section); other actions ignore it.
+    /// accepts (an ACCEPT in the NEW section); other actions ignore it,
+    /// the audited A_ACCEPT too (Rules.pm's process_rule sets HELPER in
+    /// ACCEPT's entry of `%functions` alone).
     pub fn attached_helper(self, call: &MacroCall) -> Option<&'static str> {
         let helper = self.stock?.helper?;
-        (call.helpers_attached && call.action == Some("ACCEPT")).then_some(helper)
+        (call.helpers_attached && call.action == Some("ACCEPT") && !call.audited).then_some(helper)
     }
 
     fn own_services(self) -> Vec<Service> {
