@@ -263,6 +263,7 @@ error_case! {
     audited_macro_fixed_line => "audited-macro-fixed-line",
     audited_helper => "audited-helper",
     audited_allowicmps => "audited-allowicmps",
+    section_helper_macro => "section-helper-macro",
     zone_mss_without_rules => "zone-mss-without-rules",
 }
 

@@ -705,6 +705,16 @@ impl Analyzer<'_> {
                 "Shorewall attaches a rule's conntrack helper in the NEW section only (Rules.pm), so a helper here would watch nothing",
             );
         }
+        // With AUTOHELPERS=No a helper macro's `{ helper=ftp }` is a match
+        // outside the NEW section, whatever the action (an audited one
+        // too, which attaches none in NEW): Rules.pm's do_helper.
+        let macro_helper = service_macro.and_then(|m| m.stock?.helper);
+        if self.helpers_attached && macro_helper.is_some() {
+            return refuse(
+                self,
+                "with conntrack_helpers = false Shorewall matches only the connections its helper macro's helper watches here (`-m helper`, Rules.pm's do_helper), which fwgen does not write",
+            );
+        }
         if section != Section::All && entry.log.is_some() {
             return refuse(
                 self,
