@@ -277,18 +277,13 @@ impl Analyzer<'_> {
         };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
         let helper = match entry.helper.as_deref() {
-            Some(raw) => self.helper(
-                raw,
-                verdict,
-                entry.audit.as_deref().is_some_and(|a| *a.get_ref()),
-                &parts,
-            ),
+            Some(raw) => self.helper(raw, verdict, entry.audited(), &parts),
             None => Some(service_macro.and_then(|m| {
                 let call = MacroCall {
                     action: verdict.map(Verdict::keyword),
                     columns: macro_columns.clone(),
                     helpers_attached: self.helpers_attached,
-                    audited: entry.audit.as_deref().is_some_and(|a| *a.get_ref()),
+                    audited: entry.audited(),
                 };
                 m.attached_helper(&call)
             })),
@@ -639,7 +634,7 @@ impl Analyzer<'_> {
             action: verdict.map(Verdict::keyword),
             columns: columns.clone(),
             helpers_attached: self.helpers_attached,
-            audited: entry.audit.as_deref().is_some_and(|a| *a.get_ref()),
+            audited: entry.audited(),
         };
         match found.expand(&call) {
             Ok(services) => Some((Some(found), columns, services)),
