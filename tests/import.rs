@@ -2417,6 +2417,19 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
+    // Audited, it attaches none (Rules.pm), and is imported.
+    let dir = sample_with_rules(
+        "import-helper-macro-audited",
+        b"SMB(A_ACCEPT) loc $FW\n",
+        None,
+    );
+    without_helpers(&dir);
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("macro = \"SMB\"") && model.contains("audit = true"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issues #14/#16: under AUTOHELPERS=No a helper macro of one line

@@ -1052,3 +1052,56 @@ fn an_audited_helper_macro_attaches_no_helper() {
     assert!(!audited.contains("ct helper set"), "{audited}");
     assert!(audited.contains("log level audit accept"), "{audited}");
 }
+
+/// The stock macros whose helper sits on one line of several (SMB's
+/// `udp 137 { helper=netbios-ns }`, IPMI's through SNMP) are refused under
+/// conntrack_helpers = false, where fwgen would attach the helper to the
+/// whole rule; but an audited call attaches none (Rules.pm: HELPER is set
+/// in ACCEPT's entry of `%functions` alone), so it is taken: `shorewall
+/// compile` takes `SMB(A_ACCEPT)` and writes no `CT --helper`, and the
+/// nftables ruleset sets no helper either.
+#[test]
+fn an_audited_call_of_a_macro_with_a_helper_line_is_taken() {
+    common::require_tool("shorewall", "shorewall");
+    for name in ["IPMI", "SMB", "SMBBI", "Amanda", "PPtP"] {
+        let dir = common::scratch(&format!("helper-line-{name}"));
+        let model = dir.join("fwgen.toml");
+        std::fs::write(
+            &model,
+            format!(
+                "[firewall]\nconntrack_helpers = false\n[zones.net]\n[zones.loc]\n\
+                 [interfaces.eth0]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n\
+                 [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n\
+                 [[rule]]\naction = \"ACCEPT\"\nmacro = \"{name}\"\nsource = \"loc\"\n\
+                 dest = \"net\"\naudit = true\n"
+            ),
+        )
+        .unwrap();
+        let model = model.to_str().unwrap();
+        let nft = common::fwgen_stdout(&["render", "--backend", "nftables", "-c", model]);
+        assert!(!nft.contains("ct helper set"), "{name}: {nft}");
+        assert!(nft.contains("log level audit accept"), "{name}: {nft}");
+        let out = dir.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let out_text = out.to_str().unwrap();
+        common::fwgen_stdout(&[
+            "render",
+            "--backend",
+            "shorewall",
+            "-c",
+            model,
+            "--out",
+            out_text,
+            "--yes",
+        ]);
+        let config = out.join("shorewall");
+        let rules = std::fs::read_to_string(config.join("rules")).unwrap();
+        assert!(
+            rules.contains(&format!("{name}(A_ACCEPT)")),
+            "{name}: {rules}"
+        );
+        let script = common::shorewall_compile("shorewall", &config, &dir.join("firewall"));
+        assert!(!script.contains("CT --helper"), "{name}: {script}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -408,5 +408,16 @@ fn every_stock_macro_is_accepted_or_refused_with_a_reason() {
             reason.contains("to one of its lines only"),
             "{name}: {reason}"
         );
+        // The audited A_ACCEPT attaches no helper (Rules.pm), so its lines
+        // are the macro's other branch's.
+        let audited = MacroCall {
+            action: Some("ACCEPT"),
+            helpers_attached: true,
+            audited: true,
+            ..MacroCall::default()
+        };
+        let found = Macro::find(name).unwrap();
+        assert!(found.expand(&audited).is_ok(), "{name}");
+        assert_eq!(found.attached_helper(&audited), None, "{name}");
     }
 }

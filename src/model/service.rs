@@ -467,6 +467,17 @@ pub struct MacroColumns {
     pub sport: Option<String>,
 }
 
+impl MacroCall {
+    /// Whether the call's helper macros attach their helper: with
+    /// AUTOHELPERS=No, an unaudited ACCEPT (or any action: `None`).
+    /// Rules.pm's process_rule sets HELPER in ACCEPT's entry of
+    /// `%functions` alone, which neither DROP nor REJECT nor the audited
+    /// A_ACCEPT (an action of its own) reach: they ignore `{ helper=X }`.
+    fn attaches_helpers(&self) -> bool {
+        self.helpers_attached && !self.audited && matches!(self.action, None | Some("ACCEPT"))
+    }
+}
+
 impl MacroColumns {
     pub fn is_empty(&self) -> bool {
         self == &MacroColumns::default()
@@ -606,11 +617,10 @@ impl Macro {
     /// carries `{ helper=X }`, which Rules.pm turns into a raw-table
     /// `CT --helper X` for the rule's new connections when the rule
     /// accepts (an ACCEPT in the NEW section); other actions ignore it,
-    /// the audited A_ACCEPT too (Rules.pm's process_rule sets HELPER in
-    /// ACCEPT's entry of `%functions` alone).
+    /// the audited A_ACCEPT too ([`MacroCall::attaches_helpers`]).
     pub fn attached_helper(self, call: &MacroCall) -> Option<&'static str> {
         let helper = self.stock?.helper?;
-        (call.helpers_attached && call.action == Some("ACCEPT") && !call.audited).then_some(helper)
+        (call.action.is_some() && call.attaches_helpers()).then_some(helper)
     }
 
     fn own_services(self) -> Vec<Service> {
@@ -671,11 +681,9 @@ fn expand_stock(
             "macro.{name} calls macros more than {MAX_NESTING} deep"
         ));
     }
-    // Only an ACCEPT attaches the helper (Rules.pm: HELPER in the NEW
-    // section); under another action the AUTOHELPERS=No branch's lines
-    // match what the other branch's do.
-    let accepts = matches!(call.action, None | Some("ACCEPT"));
-    if let (Some(helper), true) = (stock.helper, call.helpers_attached && accepts)
+    // Only an unaudited ACCEPT attaches the helper; under another action
+    // the AUTOHELPERS=No branch's lines match what the other branch's do.
+    if let (Some(helper), true) = (stock.helper, call.attaches_helpers())
         && (depth > 0 || stock.lines.len() != 1)
     {
         return Err(format!(
