@@ -708,6 +708,30 @@ fn an_audited_rule_writes_audit_beside_its_log() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A RATE on A_DROP and A_REJECT is imported: Shorewall refuses it with
+/// the plain DROP and REJECT only (Chains.pm's `%norate`), and `shorewall
+/// compile` limits the rule that jumps to the audited action.
+#[test]
+fn a_rate_on_an_audited_drop_or_reject_is_imported() {
+    let rules = "?SECTION NEW\nA_DROP\tnet\t$FW\ttcp\t23\t-\t-\t2/min\n\
+                 A_REJECT\tloc\tnet\ttcp\t443\t-\t-\t10/min:20\n";
+    let dir = sample_with_rules("import-audited-rate", rules.as_bytes(), None);
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "action = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"23\"\naudit = true\nrate = \"2/min\"\n",
+        "audit = true\nrate = \"10/min\"\nrate_burst = 20\n",
+    ] {
+        assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    }
+    let files = rendered(&model, "audited-rate.toml");
+    let rules = &files["shorewall/rules"];
+    assert!(
+        rules.contains("A_DROP ") && rules.contains(" 2/min"),
+        "{rules}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14 (a differential review's case first): `DNAT:info:web`, a
 /// log level and a log tag, was refused as an "unknown log level
 /// `info:web`", then for want of a tag in the model. Shorewall 5.2.8 puts

@@ -2947,10 +2947,23 @@ fn model_dnat_log_sources() {
 /// Issue #14: audited verdicts (tests/models/audited.toml): Shorewall's
 /// compiled A_ACCEPT, A_DROP, A_REJECT and `DROP:audit` (`-j AUDIT`
 /// before the verdict) and fwgen's `log level audit` give every probe the
-/// same verdict.
+/// same verdict; the rate-limited A_REJECT and A_DROP (under their rate)
+/// reject and drop, with the bursts raised as in model_rate_limits.
 #[test]
 fn model_audited() {
-    lab_model("audited", "aud");
+    let mut model = model("tests/models", "audited");
+    for rule in &mut model.rules {
+        if let Some(rate) = rule.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    let matrix = lab_of(&model, "aud");
+    for (from, port, verdict) in [("net#1", "2222", "REJECT"), ("loc#1", "2323", "DROP")] {
+        let line = probe_lines(&matrix, from, "fw", false)
+            .find(|l| l.contains(&format!(" tcp {port} ")))
+            .unwrap_or_else(|| panic!("no {from} -> fw tcp {port} probe:\n{matrix}"));
+        assert!(line.ends_with(&format!("| {verdict}")), "{line}");
+    }
 }
 
 /// Issue #14: audited dispositions (tests/models/audited-dispositions.toml):

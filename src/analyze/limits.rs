@@ -26,7 +26,8 @@ impl Analyzer<'_> {
             per: entry.rate_per.as_deref(),
             table: entry.rate_table.as_deref(),
         };
-        self.rate_keys(keys, verdict)
+        let refused = verdict.is_some_and(|v| !v.takes_rate(entry.audited()));
+        self.rate_keys(keys, refused)
     }
 
     /// A policy's rate limit (`rate`, `rate_burst`, `rate_per`): any
@@ -38,14 +39,12 @@ impl Analyzer<'_> {
             per: entry.rate_per.as_deref(),
             table: None,
         };
-        self.rate_keys(keys, None)
+        self.rate_keys(keys, false)
     }
 
-    fn rate_keys(
-        &mut self,
-        entry: RateKeys<'_>,
-        verdict: Option<Verdict>,
-    ) -> Option<Option<Box<RateLimit>>> {
+    /// The rate keys; `refused`: a rule whose verdict Shorewall limits no
+    /// rate of.
+    fn rate_keys(&mut self, entry: RateKeys<'_>, refused: bool) -> Option<Option<Box<RateLimit>>> {
         let Some(raw) = entry.rate else {
             let stray = (entry.burst)
                 .map(|b| ("rate_burst", b.span(), b.get_ref().to_string()))
@@ -63,8 +62,8 @@ impl Analyzer<'_> {
             self.limit_error(raw.span(), "rate", text.clone(), reason);
             return None;
         };
-        if verdict.is_some_and(|v| !matches!(v, Verdict::Accept | Verdict::Log)) {
-            let reason = "Shorewall limits the rate of ACCEPT and LOG rules only (Chains.pm refuses RATE with DROP and REJECT)";
+        if refused {
+            let reason = "Shorewall refuses RATE with the plain DROP and REJECT (Chains.pm's `%norate`); ACCEPT, LOG and the audited A_DROP and A_REJECT take it";
             self.limit_error(raw.span(), "rate", text.clone(), reason);
             return None;
         }

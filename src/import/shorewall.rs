@@ -4722,7 +4722,7 @@ impl Importer {
         {
             return self.refuse(line, reason);
         }
-        let mut limits = match self.limits(line, columns, &target) {
+        let mut limits = match self.limits(line, columns, &target, audit) {
             Ok(limits) => limits,
             Err(()) => return,
         };
@@ -4902,14 +4902,16 @@ impl Importer {
 
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
     /// line is refused: for DNAT and REDIRECT (whose limits the model has
-    /// no place for), DROP and REJECT with a RATE (Shorewall refuses them),
-    /// or a value fwgen cannot express. A RATE or CONNLIMIT on a rule that
-    /// logs (`ACCEPT:info`) or on LOG is the model's limit beside `log`.
+    /// no place for), the plain DROP and REJECT with a RATE (Shorewall
+    /// refuses them; `audit`: A_DROP and A_REJECT, which it takes), or a
+    /// value fwgen cannot express. A RATE or CONNLIMIT on a rule that logs
+    /// (`ACCEPT:info`) or on LOG is the model's limit beside `log`.
     fn limits(
         &mut self,
         line: &Line,
         columns: &[String],
         target: &str,
+        audit: bool,
     ) -> Result<Option<Vec<limits::Key>>, ()> {
         let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let (rate, connlimit) = (get(7), get(10));
@@ -4934,7 +4936,7 @@ impl Importer {
                 ),
             );
         }
-        if rate.is_some() && !matches!(target, "ACCEPT" | "LOG") {
+        if rate.is_some() && RuleVerdict::parse(target).is_some_and(|v| !v.takes_rate(audit)) {
             return refuse(
                 self,
                 format!(

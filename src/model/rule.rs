@@ -277,6 +277,14 @@ impl Verdict {
             (verdict, _) => verdict.keyword(),
         }
     }
+
+    /// Whether Shorewall takes a RATE on a rule of this verdict: Chains.pm's
+    /// `%norate` refuses it for the plain DROP and REJECT alone ("Rate
+    /// Limiting not available with DROP"); A_DROP and A_REJECT are actions,
+    /// called under the rule's `-m limit` as A_ACCEPT is.
+    pub fn takes_rate(self, audited: bool) -> bool {
+        !matches!(self.action_word(audited), "DROP" | "REJECT")
+    }
 }
 
 impl Verdict {
