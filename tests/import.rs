@@ -2408,6 +2408,12 @@ fn shorewall4_forms_names_and_stock_macros_are_read_as_shorewall_reads_them() {
             b"A_DropUPnP(DROP) net $FW\n",
             "error: rules:1: `A_DropUPnP`: macro.A_DropUPnP uses the action `A_DROP`",
         ),
+        (
+            // Shorewall takes it: action.A_REJECT's REJECT(@1).
+            "import-audited-reject-answer",
+            b"A_REJECT(icmp-host-prohibited) loc net tcp 22\n",
+            "error: rules:1: `A_REJECT` with a parameter is an audited REJECT with a named answer",
+        ),
     ] {
         let dir = sample_with_rules(name, rules, None);
         assert_import_refused(&import_within(&dir, false), &[expected]);

@@ -495,7 +495,9 @@ impl Analyzer<'_> {
     /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, a plain
     /// verdict or a macro's (`SSH(A_ACCEPT)`: the macro's lines audited,
     /// see [`MacroCall::audited`]), without a named REJECT answer
-    /// (A_REJECT takes none), outside the blacklist (blrules' A_DROP is
+    /// (Shorewall's `A_REJECT(tcp-reset)` is one, action.A_REJECT's
+    /// `REJECT(@1)` after the audit record; fwgen's model does not carry
+    /// it), outside the blacklist (blrules' A_DROP is
     /// not in the model), and not on the macros that stand for
     /// Shorewall's actions (Invalid, Broadcast, Multicast, AllowICMPs:
     /// their audited forms are other actions, `dropInvalid(audit)`, or log

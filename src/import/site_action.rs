@@ -53,8 +53,14 @@ pub(super) const STOCK_ACTIONS: &[&str] = &[
     "Untracked",
 ];
 
-/// Why a call of a stock action is refused.
+/// Why a call of a stock action is refused. A_REJECT reaches here only
+/// with a parameter (a plain A_REJECT is the model's audited REJECT).
 pub(super) fn stock_action_refusal(name: &str) -> String {
+    if name.trim_end_matches('!') == "A_REJECT" {
+        return format!(
+            "`{name}` with a parameter is an audited REJECT with a named answer (action.A_REJECT: the audit record, then `REJECT --reject-with` the parameter), which fwgen's model does not carry: `reject_with` takes no `audit` (a plain A_REJECT is imported as REJECT with `audit = true`)"
+        );
+    }
     format!(
         "`{name}` is Shorewall's stock action {name} (actions.std), which is not in fwgen's model"
     )
