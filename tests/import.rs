@@ -2520,6 +2520,28 @@ fn helper_macros_import_under_autohelpers_no() {
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
+    // HELPER on A_ACCEPT: Shorewall ignores it (`shorewall compile` writes
+    // no `CT --helper`), so the rule is imported without it, noted by name.
+    let rules = b"A_ACCEPT net $FW tcp 21 - - - - - - - - - ftp\n";
+    let dir = sample_with_rules("import-helper-audited", rules, None);
+    without_helpers(&dir);
+    let scripts = common::scratch("import-helper-audited-script");
+    let compiled = scripts.join("firewall");
+    let script = common::shorewall_compile("shorewall", &dir, &compiled);
+    assert!(!script.contains("CT --helper"), "{script}");
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let model = imported_model(&output);
+    let note = "rules:1: HELPER `ftp` on A_ACCEPT has no effect";
+    assert!(stderr.contains(&format!("note: {note}")), "{stderr}");
+    assert!(model.contains(&format!("# NOTE {note}")), "{model}");
+    assert!(
+        model.contains("dport = \"21\"\naudit = true\n") && !model.contains("helper ="),
+        "{model}"
+    );
+    rendered(&model, "helper-audited.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&scripts);
 }
 
 /// Column/value pairs are read where Shorewall reads them (after one `;`

@@ -4783,11 +4783,18 @@ impl Importer {
                     ),
                 );
             }
-            match self.helper_column(&helper, &target) {
-                Ok(kind) => limits
-                    .get_or_insert_with(Vec::new)
-                    .push(("helper", kind.into())),
-                Err(reason) => return self.refuse(line, reason),
+            if audit && target == "ACCEPT" {
+                self.notes.push(format!(
+                    "{}:{}: HELPER `{helper}` on A_ACCEPT has no effect: Shorewall attaches a helper for the plain ACCEPT alone (Rules.pm sets HELPER in ACCEPT's `%functions` entry, which the audited action A_ACCEPT never reaches); the rule is imported without it",
+                    line.file, line.number
+                ));
+            } else {
+                match self.helper_column(&helper, &target) {
+                    Ok(kind) => limits
+                        .get_or_insert_with(Vec::new)
+                        .push(("helper", kind.into())),
+                    Err(reason) => return self.refuse(line, reason),
+                }
             }
         }
         if matches!(target.as_str(), "DNAT" | "REDIRECT" | "DNAT-" | "REDIRECT-") {
