@@ -130,6 +130,15 @@ pub enum ErrorKind {
         interface: String,
         owner: String,
     },
+    /// A zone's hosts on an interface of a zone that lacks one of its
+    /// families (IPv6 hosts on an IPv4 zone's interface), in either order.
+    HostsOtherFamily {
+        zone: String,
+        interface: String,
+        owner: String,
+        /// The family the hosts zone has and the owner lacks.
+        family: &'static str,
+    },
     EmptyHosts {
         zone: String,
     },
@@ -572,6 +581,10 @@ impl Error {
             EmptyParents { .. } => "name the parent zones, or leave `parent` out for a zone nested in none".into(),
             ParentNotBefore { parent, .. } => format!("declare zone `{parent}` before the zones nested in it, as Shorewall's zones file must (\"Unknown parent zone\")"),
             HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`, or nest it in `{owner}` (`parent = \"{owner}\"`): zones are dispatched in the order declared (Shorewall's zones file), nested zones before their parents, and `{owner}` takes every address of its interface"),
+            HostsOtherFamily { zone, interface, owner, family } => {
+                let product = if *family == "IPv6" { "Shorewall6" } else { "Shorewall" };
+                format!("give zone `{owner}` the family `both`, or give `{interface}` no zone and `{owner}` its hosts on it: an interface carries the families of its zone alone ({product}'s interfaces file would not list `{interface}` for the hosts of `{zone}`, and {product} refuses them: \"Unknown interface ({interface})\", or \"No network interfaces defined\")")
+            }
             DnatWithHosts { .. } => "a port forward or redirect from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
@@ -1063,6 +1076,7 @@ impl ErrorKind {
             EmptyParents { .. } => "empty-parents",
             NestedFamily { .. } => "nested-family",
             HostsAfterOwner { .. } => "hosts-after-owner",
+            HostsOtherFamily { .. } => "hosts-other-family",
             EmptyHosts { .. } => "empty-hosts",
             DnatWithHosts { .. } => "dnat-with-hosts",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
@@ -1259,6 +1273,18 @@ impl Display for ErrorKind {
             } => write!(
                 f,
                 "hosts of zone `{}` on `{}` are taken by zone `{}`, declared before it",
+                shorten(zone),
+                shorten(interface),
+                shorten(owner)
+            ),
+            HostsOtherFamily {
+                zone,
+                interface,
+                owner,
+                family,
+            } => write!(
+                f,
+                "hosts of zone `{}` on `{}`, an interface of zone `{}`, which has no {family}",
                 shorten(zone),
                 shorten(interface),
                 shorten(owner)

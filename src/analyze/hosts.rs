@@ -86,7 +86,7 @@ impl Analyzer<'_> {
     }
 
     /// The hosts entry's interface: one of another zone declared after
-    /// this one, or of no zone.
+    /// this one and holding every family of this one, or of no zone.
     fn hosts_interface(&mut self, zone: usize, raw: &RawHosts) -> Option<usize> {
         let zone_name = self.zones[zone].name.clone();
         let name = raw.interface.get_ref();
@@ -99,10 +99,29 @@ impl Analyzer<'_> {
             return None;
         };
         let owner = self.interfaces[interface].zone;
+        let family = self.zones[zone].family;
+        // In either order: the interface carries its zone's families alone
+        // (a zone nested in the owner is refused as nested-family).
+        let lacking = owner
+            .filter(|&o| !self.nested_in(zone, o))
+            .and_then(|owner| {
+                let other = self.zones[owner].family;
+                [false, true]
+                    .into_iter()
+                    .find(|&v6| family.has(v6) && !other.has(v6))
+                    .map(|v6| (owner, if v6 { "IPv6" } else { "IPv4" }))
+            });
         let kind = if owner == Some(zone) {
             Some(ErrorKind::HostsOnOwnInterface {
                 zone: zone_name,
                 interface: name.clone(),
+            })
+        } else if let Some((owner, lacked)) = lacking {
+            Some(ErrorKind::HostsOtherFamily {
+                zone: zone_name,
+                interface: name.clone(),
+                owner: self.zones[owner].name.clone(),
+                family: lacked,
             })
         } else if let Some(owner) = owner.filter(|&owner| owner < zone) {
             Some(ErrorKind::HostsAfterOwner {

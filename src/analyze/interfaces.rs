@@ -141,21 +141,11 @@ impl Analyzer<'_> {
     /// is refused too (`wildcard_claims`).
     pub(super) fn check_wildcard_order(&mut self) {
         let zones = &self.zones;
-        let nested_in = |child: usize, ancestor: usize| {
-            let mut stack = vec![child];
-            while let Some(zone) = stack.pop() {
-                if zone == ancestor {
-                    return true;
-                }
-                stack.extend(zones[zone].parents.iter().copied());
-            }
-            false
-        };
         let mut wrong = Vec::new();
         for (wildcard, first, named) in self.wildcard_covers() {
             if let Some(second) = named.zone
                 && first < second
-                && !nested_in(second, first)
+                && !self.nested_in(second, first)
                 && [false, true]
                     .iter()
                     .any(|&v6| zones[first].family.has(v6) && zones[second].family.has(v6))

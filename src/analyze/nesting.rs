@@ -51,6 +51,18 @@ impl Analyzer<'_> {
         }
     }
 
+    /// Whether zone `child` is `ancestor` or nested in it, at any depth.
+    pub(super) fn nested_in(&self, child: usize, ancestor: usize) -> bool {
+        let mut stack = vec![child];
+        while let Some(zone) = stack.pop() {
+            if zone == ancestor {
+                return true;
+            }
+            stack.extend(self.zones[zone].parents.iter().copied());
+        }
+        false
+    }
+
     /// One parent of zone `child`, declared before it, of every family it
     /// holds.
     fn parent(&mut self, name: &str, child: usize, parent: &Spanned<String>) -> Option<usize> {
