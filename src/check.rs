@@ -14,7 +14,7 @@ use crate::model::{
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{
     catch_all_policy, lower_unnamed, plain_untracked_accept, reachable_pairs, renders_in,
-    untracked_in_pairs,
+    sfiltered, untracked_in_pairs,
 };
 use crate::ruleset::{Hook, LogTag, Origin, Rule as KernelRule, Ruleset, Statement};
 use crate::source::Source;
@@ -115,6 +115,7 @@ pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
     findings.extend(accepts_to_masqueraded(model));
     findings.extend(zones_without_interfaces(model));
     findings.extend(interfaces_without_zones(model));
+    findings.extend(wildcard_sfilters(model));
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
@@ -819,6 +820,44 @@ fn interfaces_without_zones(model: &Model) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// A named interface of another zone that a wildcard without routeback
+/// covers: the wildcard's sfilter (`-o eth+ -g sfilter`, ahead of any
+/// conntrack match) drops whatever comes in by the wildcard and would
+/// leave by it, replies to the named interface's connections included.
+fn wildcard_sfilters(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for wildcard in &model.interfaces {
+        let (Some(stem), Some(zone)) = (wildcard.physical.strip_suffix('+'), wildcard.zone) else {
+            continue;
+        };
+        if !sfiltered(model, wildcard) {
+            continue;
+        }
+        let covered = model.interfaces.iter().filter(|n| {
+            !n.physical.ends_with('+')
+                && n.physical.starts_with(stem)
+                && n.zone.is_some_and(|z| z != zone)
+        });
+        for named in covered {
+            let wildcard_zone = &model.zones[zone].name;
+            let named_zone = named.zone.map_or("", |z| model.zones[z].name.as_str());
+            findings.push(Finding::warning(
+                "wildcard-sfilter",
+                named.span.clone(),
+                format!(
+                    "interface `{}` of zone `{named_zone}` is covered by the wildcard `{}` of zone `{wildcard_zone}`, which has no routeback: its sfilter drops whatever comes in by `{}` and would leave by `{}`, replies to `{named_zone}`'s connections to `{wildcard_zone}` included",
+                    named.name, wildcard.name, wildcard.name, named.name
+                ),
+                format!(
+                    "add `routeback` to the options of `{}`, or narrow the wildcard so that it does not cover `{}`",
+                    wildcard.name, named.name
+                ),
+            ));
+        }
+    }
+    findings
 }
 
 fn useless_options(model: &Model) -> Vec<Finding> {
