@@ -822,10 +822,11 @@ fn interfaces_without_zones(model: &Model) -> Vec<Finding> {
         .collect()
 }
 
-/// A named interface of another zone that a wildcard without routeback
-/// covers: the wildcard's sfilter (`-o eth+ -g sfilter`, ahead of any
-/// conntrack match) drops whatever comes in by the wildcard and would
-/// leave by it, replies to the named interface's connections included.
+/// A named interface that a wildcard without routeback covers, where
+/// another zone than the wildcard's is (its own zone, or hosts): the
+/// wildcard's sfilter (`-o eth+ -g sfilter`, ahead of any conntrack match)
+/// drops whatever comes in by the wildcard and would leave by it, replies
+/// to that zone's connections included.
 fn wildcard_sfilters(model: &Model) -> Vec<Finding> {
     let mut findings = Vec::new();
     for wildcard in &model.interfaces {
@@ -835,20 +836,33 @@ fn wildcard_sfilters(model: &Model) -> Vec<Finding> {
         if !sfiltered(model, wildcard) {
             continue;
         }
-        let covered = model.interfaces.iter().filter(|n| {
-            !n.physical.ends_with('+')
-                && n.physical.starts_with(stem)
-                && n.zone.is_some_and(|z| z != zone)
-        });
-        for named in covered {
+        for (index, named) in model.interfaces.iter().enumerate() {
+            if named.physical.ends_with('+') || !named.physical.starts_with(stem) {
+                continue;
+            }
+            let others: Vec<String> = (0..model.zones.len())
+                .filter(|&z| z != zone)
+                .filter(|&z| {
+                    named.zone == Some(z)
+                        || model.zones[z].hosts.iter().any(|h| h.interface == index)
+                })
+                .map(|z| format!("`{}`", model.zones[z].name))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
             let wildcard_zone = &model.zones[zone].name;
-            let named_zone = named.zone.map_or("", |z| model.zones[z].name.as_str());
             findings.push(Finding::warning(
                 "wildcard-sfilter",
                 named.span.clone(),
                 format!(
-                    "interface `{}` of zone `{named_zone}` is covered by the wildcard `{}` of zone `{wildcard_zone}`, which has no routeback: its sfilter drops whatever comes in by `{}` and would leave by `{}`, replies to `{named_zone}`'s connections to `{wildcard_zone}` included",
-                    named.name, wildcard.name, wildcard.name, named.name
+                    "interface `{}` is covered by the wildcard `{}` of zone `{wildcard_zone}`, which has no routeback: its sfilter drops whatever comes in by `{}` and would leave by `{}`, replies to the connections of {} (on `{}`) to `{wildcard_zone}` included",
+                    named.name,
+                    wildcard.name,
+                    wildcard.name,
+                    named.name,
+                    others.join(", "),
+                    named.name
                 ),
                 format!(
                     "add `routeback` to the options of `{}`, or narrow the wildcard so that it does not cover `{}`",
