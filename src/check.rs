@@ -14,7 +14,7 @@ use crate::model::{
 use crate::ruleset::cover::{CoverIndex, narrowed_to_ports, source_networks};
 use crate::ruleset::lower::{
     catch_all_policy, lower_unnamed, plain_untracked_accept, reachable_pairs, renders_in,
-    untracked_in_pairs,
+    sfiltered, untracked_in_pairs,
 };
 use crate::ruleset::{Hook, LogTag, Origin, Rule as KernelRule, Ruleset, Statement};
 use crate::source::Source;
@@ -115,6 +115,7 @@ pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
     findings.extend(accepts_to_masqueraded(model));
     findings.extend(zones_without_interfaces(model));
     findings.extend(interfaces_without_zones(model));
+    findings.extend(wildcard_sfilters(model));
     findings.extend(useless_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
@@ -819,6 +820,58 @@ fn interfaces_without_zones(model: &Model) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// A named interface that a wildcard without routeback covers, where
+/// another zone than the wildcard's is (its own zone, or hosts): the
+/// wildcard's sfilter (`-o eth+ -g sfilter`, ahead of any conntrack match)
+/// drops whatever comes in by the wildcard and would leave by it, replies
+/// to that zone's connections included.
+fn wildcard_sfilters(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for wildcard in &model.interfaces {
+        let (Some(stem), Some(zone)) = (wildcard.physical.strip_suffix('+'), wildcard.zone) else {
+            continue;
+        };
+        if !sfiltered(model, wildcard) {
+            continue;
+        }
+        for (index, named) in model.interfaces.iter().enumerate() {
+            if named.physical.ends_with('+') || !named.physical.starts_with(stem) {
+                continue;
+            }
+            let others: Vec<String> = (0..model.zones.len())
+                .filter(|&z| z != zone)
+                .filter(|&z| {
+                    named.zone == Some(z)
+                        || model.zones[z].hosts.iter().any(|h| h.interface == index)
+                })
+                .map(|z| format!("`{}`", model.zones[z].name))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let wildcard_zone = &model.zones[zone].name;
+            findings.push(Finding::warning(
+                "wildcard-sfilter",
+                named.span.clone(),
+                format!(
+                    "interface `{}` is covered by the wildcard `{}` of zone `{wildcard_zone}`, which has no routeback: its sfilter drops whatever comes in by `{}` and would leave by `{}`, replies to the connections of {} (on `{}`) to `{wildcard_zone}` included",
+                    named.name,
+                    wildcard.name,
+                    wildcard.name,
+                    named.name,
+                    others.join(", "),
+                    named.name
+                ),
+                format!(
+                    "add `routeback` to the options of `{}`, or narrow the wildcard so that it does not cover `{}`",
+                    wildcard.name, named.name
+                ),
+            ));
+        }
+    }
+    findings
 }
 
 fn useless_options(model: &Model) -> Vec<Finding> {

@@ -93,6 +93,7 @@ check_case! {
     accept_to_kept_address => ("accept-to-kept-address", 0),
     zone_without_interface => ("zone-without-interface", 1),
     interface_without_zone => ("interface-without-zone", 1),
+    wildcard_sfilter => ("wildcard-sfilter", 2),
     useless_option => ("useless-option", 3),
     unreached_policy => ("unreached-policy", 1),
     unreached_policy_family => ("unreached-policy-family", 1),

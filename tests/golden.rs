@@ -149,6 +149,7 @@ golden_model! {
     rpfilter => "rpfilter",
     wildcard_and_named => "wildcard-and-named",
     wildcard_hosts => "wildcard-hosts",
+    wildcard_sfilter => "wildcard-sfilter",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     nested_zones => "nested-zones",

@@ -1906,6 +1906,14 @@ fn model_wildcard_and_named() {
     lab_model("wildcard-and-named", "wild");
 }
 
+/// A wildcard without routeback over another zone's named interface:
+/// eth+'s sfilter drops what comes in by net and leaves by eth1, replies
+/// to loc's connections included, in Shorewall and nftables alike.
+#[test]
+fn model_wildcard_sfilter() {
+    lab_model("wildcard-sfilter", "wisf");
+}
+
 /// A hosts zone on a named interface a wildcard of a later zone covers,
 /// the interface given the wildcard's zone (what the
 /// `wildcard-over-zoneless` error asks for): loc's hosts on eth1 are loc's,

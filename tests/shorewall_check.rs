@@ -132,6 +132,7 @@ mod models {
         rpfilter => "rpfilter",
         wildcard_and_named => "wildcard-and-named",
         wildcard_hosts => "wildcard-hosts",
+        wildcard_sfilter => "wildcard-sfilter",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",

@@ -1152,26 +1152,63 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
         }
     }
-    // Shorewall's sfilter (Misc.pm: `-o IF -g sfilter` in the interface's
-    // forward chain): what would leave by the interface it came in on is
-    // dropped, logged at SFILTER_LOG_LEVEL (info), whichever zones it is
-    // between; routeback and routefilter lift it.
-    if hook == "fwd"
-        && sfiltered(model, interface)
-        && let Some(name) = if_name(interface)
-    {
-        let out = Match::Interface {
-            side: Side::Out,
-            negated: false,
-            names: vec![name],
-        };
-        rules.push(made(
-            "sfilter",
-            vec![out],
-            vec![log(model, "sfilter", "DROP", LogLevel::Info), drop_()],
-        ));
+    // A wildcard's sfilter is the forward chain's, ahead of the conntrack
+    // map (early_sfilters).
+    if hook == "fwd" && !is_wildcard(interface) {
+        rules.extend(sfilter(model, interface, Vec::new()));
     }
     rules
+}
+
+/// Shorewall's sfilter (Misc.pm: `-o IF -g sfilter` first in the
+/// interface's forward chain): what came in by the interface (`inbound`
+/// says how, where the rule is not in the interface's own chain) and
+/// would leave by it is dropped, logged at SFILTER_LOG_LEVEL (info),
+/// whatever its zones and its conntrack state; routeback and routefilter
+/// lift it. `-o eth+` leaves by every interface the wildcard covers, the
+/// named ones of other zones included.
+fn sfilter(model: &Model, interface: &Interface, inbound: Vec<Match>) -> Option<Rule> {
+    if !sfiltered(model, interface) {
+        return None;
+    }
+    let mut matches = inbound;
+    matches.push(Match::Interface {
+        side: Side::Out,
+        negated: false,
+        names: vec![if_name(interface)?],
+    });
+    Some(Rule::new(
+        matches,
+        vec![log(model, "sfilter", "DROP", LogLevel::Info), drop_()],
+        Origin::InterfaceOption {
+            interface: interface_index(model, interface),
+            option: "sfilter",
+        },
+    ))
+}
+
+/// The sfilters of the wildcard interfaces, for the forward chain ahead
+/// of its conntrack map: in Shorewall the sfilter comes before any
+/// conntrack match (the pair chains' ESTABLISHED accept included), and a
+/// wildcard's `-o eth+` also catches what leaves by a named interface it
+/// covers, replies to that interface's connections included. A named
+/// interface's sfilter (in and out by that one interface) passes nothing
+/// that a connection could be established by, so its place in the
+/// interface's chain, after the conntrack map, gives the same verdicts.
+pub(crate) fn early_sfilters(model: &Model) -> Vec<Rule> {
+    model
+        .interfaces
+        .iter()
+        .filter(|i| is_wildcard(i))
+        .filter_map(|i| {
+            let mut inbound = dispatch_matches(model, Side::In, i);
+            if !model.has_family(true) {
+                // After the conntrack map, IPv6 meets the NoIpv6 drop first.
+                inbound.insert(0, Match::Family(Family::Ipv4));
+            }
+            sfilter(model, i, inbound)
+        })
+        .collect()
 }
 
 fn interface_chains(model: &Model) -> Vec<Chain> {
@@ -2901,7 +2938,15 @@ fn base(hook: Hook, chain_type: ChainType, priority: Priority, policy: Policy) -
 
 /// Loopback, the blacklist, conntrack, and without IPv6 zones the drop
 /// of new IPv6.
-fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -> Vec<Rule> {
+/// The rules every packet of a hook meets first: loopback, the blacklist,
+/// `ahead` (what Shorewall decides before any conntrack match), then the
+/// conntrack verdicts.
+fn first_rules(
+    model: &Model,
+    loopback: Option<Side>,
+    blacklist: Option<Rule>,
+    ahead: Vec<Rule>,
+) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(side) = loopback {
         rules.push(shorewall(
@@ -2911,6 +2956,7 @@ fn first_rules(model: &Model, loopback: Option<Side>, blacklist: Option<Rule>) -
         ));
     }
     rules.extend(blacklist);
+    rules.extend(ahead);
     for (matches, ipv6) in state_families(model) {
         // Every state may be decided in the pair chains (rules in the
         // ALL section): no map then.
@@ -3559,6 +3605,7 @@ fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
         model,
         Some(side),
         super::blacklist::jump(model, pairs, hook),
+        Vec::new(),
     );
     let unclaimed = unclaimed_rules(model, hook, shorewall, &[side]);
     rules.splice(1..1, unclaimed);
@@ -3605,6 +3652,7 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         model,
         None,
         super::blacklist::jump(model, pairs, Hook::Forward),
+        early_sfilters(model),
     );
     let unclaimed = unclaimed_rules(model, Hook::Forward, "FORWARD", &[Side::In, Side::Out]);
     rules.splice(0..0, unclaimed);
@@ -3623,7 +3671,7 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
 /// sfilter` first in the interface's forward chain): unless the interface
 /// is routeback, route-filtered or `+`. Two zones sharing it (hosts, nested
 /// zones) do not reach each other through the firewall then.
-fn sfiltered(model: &Model, interface: &Interface) -> bool {
+pub(crate) fn sfiltered(model: &Model, interface: &Interface) -> bool {
     !interface.routeback()
         && model.route_filter(interface).is_none()
         && !interface.has_any(InterfaceOption::Rpfilter)

@@ -660,8 +660,8 @@ fn lab_ruleset(model: &Model, topology: &Topology) -> Result<crate::ruleset::Rul
 
 /// Whether the reply of an accepted connection passes. It does between
 /// zones (established traffic is accepted) unless the blacklist sees
-/// established packets (`blacklist_states`) or rules of the ALL or
-/// ESTABLISHED section do, and may take the reply; to or
+/// established packets (`blacklist_states`), rules of the ALL or
+/// ESTABLISHED section or a wildcard's sfilter do, and may take the reply; to or
 /// from an address no zone claims, the reply meets the catch-all as
 /// Shorewall's does (see `unclaimed_rules` in src/ruleset/lower.rs). A
 /// port forward's reply comes from its target, in the target's zone
@@ -682,7 +682,9 @@ fn reply_passes(
             .contains(&crate::model::blacklist::ConnState::Established);
     // Rules of the ALL or ESTABLISHED section see established packets
     // before the pair chain accepts them, and may take the reply.
-    let rules_see_replies = crate::ruleset::lower::established_in_pairs(model);
+    let rules_see_replies = crate::ruleset::lower::established_in_pairs(model)
+        // A wildcard's sfilter, ahead of the established accept, may too.
+        || !crate::ruleset::lower::early_sfilters(model).is_empty();
     let target = answer.nat.iter().rev().find_map(|nat| match nat {
         crate::explain::Nat::Dnat { to, port, .. } => Some((*to, port.or(asked.dport))),
         _ => None,
