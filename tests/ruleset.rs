@@ -76,6 +76,47 @@ fn rendered(model_text: &str, name: &str) -> String {
     ])
 }
 
+/// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
+/// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
+/// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),
+/// not the wildcard's DROP.
+#[test]
+fn a_wildcards_early_sfilter_is_its_zones_family() {
+    let text = rendered(
+        r#"
+[zones.loc]
+family = "both"
+[zones.net]
+family = "ipv4"
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24", "2001:db8:1::/64"]
+[interfaces."eth+"]
+zone = "net"
+[[policy]]
+source = "loc"
+dest = "net"
+action = "ACCEPT"
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+"#,
+        "early-sfilter-family",
+    );
+    let sfilters: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("interface eth+ sfilter"))
+        .collect();
+    assert!(!sfilters.is_empty(), "no early sfilter:\n{text}");
+    for line in sfilters {
+        assert!(
+            line.trim_start().starts_with("meta nfproto ipv4 "),
+            "the sfilter of an IPv4 wildcard matches IPv6 too: {line}"
+        );
+    }
+}
+
 #[test]
 fn an_unrelated_edit_above_a_rule_changes_no_comment() {
     for example in common::examples() {

@@ -1202,9 +1202,13 @@ pub(crate) fn early_sfilters(model: &Model) -> Vec<Rule> {
         .filter(|i| is_wildcard(i))
         .filter_map(|i| {
             let mut inbound = dispatch_matches(model, Side::In, i);
-            if !model.has_family(true) {
-                // After the conntrack map, IPv6 meets the NoIpv6 drop first.
-                inbound.insert(0, Match::Family(Family::Ipv4));
+            // The wildcard is its zones' families' alone: Shorewall6 has
+            // no eth+ of an IPv4 zone, and its packets go on to the
+            // forward chain's end (after the conntrack map, with no IPv6
+            // zone in the model, the NoIpv6 drop).
+            let carried = model.interface_family(interface_index(model, i));
+            if !(carried.has_ipv4() && carried.has_ipv6()) {
+                inbound.insert(0, Match::Family(Family::of(carried.has_ipv6())));
             }
             sfilter(model, i, inbound)
         })
