@@ -2937,3 +2937,78 @@ fn reset_out_over_ipv4_alone(matrix: &str, ipv4_why: &str, ipv6_why: &str) {
         "{ipv6_why}:\n{matrix}"
     );
 }
+
+/// Unanswered probes wait together: 768 probes that all go unanswered
+/// (three times the number run at once) take about three waits of
+/// `probe::WAIT`, not the eight of batches of 96 that each waited for
+/// their slowest probe (12 s).
+#[test]
+fn unanswered_probes_wait_together() {
+    use fwgen::verify::contest::{Kind, Probe, run_probes};
+    common::require_lab();
+    let prober = common::Netns::new("pool-a");
+    let silent = common::Netns::new("pool-b");
+    for (ns, args) in [
+        (
+            &prober,
+            vec![
+                "ip",
+                "link",
+                "add",
+                "pa",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "pb",
+                "netns",
+                &silent.name,
+            ],
+        ),
+        (
+            &prober,
+            vec!["ip", "addr", "add", "10.99.0.1/24", "dev", "pa"],
+        ),
+        (&prober, vec!["ip", "link", "set", "pa", "up"]),
+        (
+            &silent,
+            vec!["ip", "addr", "add", "10.99.0.2/24", "dev", "pb"],
+        ),
+        (&silent, vec!["ip", "link", "set", "pb", "up"]),
+        (
+            &silent,
+            vec![
+                "nft",
+                "add table inet t; add chain inet t input { type filter hook input priority 0; policy drop; }",
+            ],
+        ),
+    ] {
+        let (ok, out) = ns.exec(&args);
+        assert!(ok, "{args:?}: {out}");
+    }
+    let probes: Vec<Probe> = (0..768)
+        .map(|n| Probe {
+            from: "a".to_owned(),
+            from_netns: prober.name.clone(),
+            from_zone: None,
+            source: "10.99.0.1".parse().unwrap(),
+            to: "b".to_owned(),
+            to_zone: None,
+            dest: "10.99.0.2".parse().unwrap(),
+            kind: Kind::Tcp(1000 + n),
+            interfaces: (None, None),
+            sport: None,
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let outcomes = run_probes(&probes, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let took = started.elapsed();
+    assert!(
+        outcomes.iter().all(|o| *o == verify::Outcome::Drop),
+        "{outcomes:?}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(9),
+        "768 unanswered probes took {took:?}"
+    );
+}
