@@ -3012,3 +3012,31 @@ fn unanswered_probes_wait_together() {
         "768 unanswered probes took {took:?}"
     );
 }
+
+/// A later contestant takes the expectations of an earlier round that
+/// sent the same probes (explain answers of the model and its network),
+/// and works them out itself when the probes differ.
+#[test]
+fn a_later_contestant_takes_the_expectations_of_the_same_probes() {
+    use fwgen::verify::contest;
+    common::require_lab();
+    let model = model("examples", "two-interfaces");
+    let dir = common::scratch("lab-known");
+    let nftables = Contestant::Nftables(nftables_ruleset(&model));
+    let contest = |known: Option<&contest::Round>| {
+        contest::contest(&model, "knwn", &nftables, &dir, (false, known), &|_| {})
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let mut first = contest(None);
+    let worked_out = first.expected[0].outcome.clone();
+    // Marked: an expectation explain never gives for this probe.
+    let marked = match worked_out {
+        verify::Outcome::Drop => verify::Outcome::Reject,
+        _ => verify::Outcome::Drop,
+    };
+    first.expected[0].outcome = marked.clone();
+    assert_eq!(contest(Some(&first)).expected[0].outcome, marked);
+    first.probes.pop();
+    assert_eq!(contest(Some(&first)).expected[0].outcome, worked_out);
+    let _ = std::fs::remove_dir_all(&dir);
+}
