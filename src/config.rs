@@ -510,6 +510,14 @@ pub struct RawRule {
     pub section: Option<Box<Spanned<String>>>,
 }
 
+impl RawRule {
+    /// Whether the rule says `audit = true` (the analyzer judges whether
+    /// its action may be audited).
+    pub fn audited(&self) -> bool {
+        self.audit.as_deref().is_some_and(|a| *a.get_ref())
+    }
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDnat {

@@ -182,6 +182,24 @@ pub enum ErrorKind {
         wildcard: String,
         wildcard_zone: String,
     },
+    /// A named interface of no zone covered by a wildcard of a zone:
+    /// Shorewall sends its packets no hosts entry claims to the wildcard's
+    /// zone.
+    WildcardOverZoneless {
+        named: String,
+        wildcard: String,
+        wildcard_zone: String,
+    },
+    /// A named interface whose zone lacks a family of the zone of a
+    /// wildcard that covers it: that family's Shorewall does not know the
+    /// named interface and sends its packets to the wildcard's zone.
+    WildcardOverOtherFamily {
+        named: String,
+        zone: String,
+        wildcard: String,
+        wildcard_zone: String,
+        family: &'static str,
+    },
     BadNetwork {
         text: String,
         reason: String,
@@ -562,6 +580,8 @@ impl Error {
             FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
+            WildcardOverZoneless { named, wildcard, wildcard_zone } => format!("Shorewall sends `{0}`'s packets to `{2}` (by `{1}`), but those a hosts entry of a zone declared before `{2}` claims, where fwgen's nftables gives them to no zone but those of its hosts entries: give `{0}` zone `{2}` (the zones with hosts on it declared before `{2}`), or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(wildcard_zone)),
+            WildcardOverOtherFamily { named, zone, wildcard, wildcard_zone, family } => format!("Shorewall's {3} firewall (its own interfaces file) does not know `{0}`, so `{2}` takes its {3} packets, which fwgen's nftables drops at the catch-all: narrow `{1}` so that it does not cover `{0}`, or give zone `{4}` both families (and declare it before `{2}`)", shorten(named), shorten(wildcard), shorten(wildcard_zone), family, shorten(zone)),
             WildcardZoneFirst { named, zone, wildcard, wildcard_zone } => format!("fwgen matches a named interface before a wildcard, but Shorewall dispatches by zone in the order of its zones file, so `{}` would take `{}`'s packets there: declare zone `{}` before zone `{}`, or narrow `{}` so that it does not cover `{}`", shorten(wildcard_zone), shorten(named), shorten(zone), shorten(wildcard_zone), shorten(wildcard), shorten(named)),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             SnatAddressList { .. } => "give one address, or a range the kernel picks from for each connection: `to = \"203.0.113.10-203.0.113.12\"`".into(),
@@ -571,7 +591,7 @@ impl Error {
             BadLogTag { .. } => "a log tag is 1 to 12 letters, digits, `_` or `-`: `log_tag = \"TRAP\"`".into(),
             ZoneMssWithoutRules => "add the rules the zones need (a [[rule]], [[dnat]] or [[redirect]]), or clamp with the interface's `mss` option or the firewall's `clamp_mss`".into(),
             LogTagWithoutLog => "give it a `log` level (`log = \"info\"`): the tag is part of its log prefix".into(),
-            AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT, and a policy's `DROP:audit`".into(),
+            AuditedAction { .. } => "remove `audit`: it stands for Shorewall's A_ACCEPT, A_DROP and A_REJECT (`SSH(A_ACCEPT)` with a macro), and a policy's `DROP:audit`".into(),
             BadSourceInterface { hint, .. } => (*hint).into(),
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
@@ -1052,6 +1072,8 @@ impl ErrorKind {
             FamilyOptionTwice { .. } => "family-option-twice",
             WildcardOption { .. } => "wildcard-option",
             WildcardZoneFirst { .. } => "wildcard-zone-first",
+            WildcardOverZoneless { .. } => "wildcard-over-zoneless",
+            WildcardOverOtherFamily { .. } => "wildcard-over-other-family",
             BadNetwork { .. } => "bad-network",
             BadRange { .. } => "bad-range",
             SnatAddressList { .. } => "snat-address-list",
@@ -1307,6 +1329,32 @@ impl Display for ErrorKind {
                 shorten(wildcard),
                 shorten(wildcard_zone)
             ),
+            WildcardOverZoneless {
+                named,
+                wildcard,
+                wildcard_zone,
+            } => write!(
+                f,
+                "interface `{}` of no zone is covered by the wildcard `{}` of zone `{}`",
+                shorten(named),
+                shorten(wildcard),
+                shorten(wildcard_zone)
+            ),
+            WildcardOverOtherFamily {
+                named,
+                zone,
+                wildcard,
+                wildcard_zone,
+                family,
+            } => write!(
+                f,
+                "interface `{}` of zone `{}` (no {4}) is covered by the wildcard `{}` of zone `{}` ({4})",
+                shorten(named),
+                shorten(zone),
+                shorten(wildcard),
+                shorten(wildcard_zone),
+                family
+            ),
             ConflictingOptions { first, second, .. } => {
                 write!(
                     f,
@@ -1341,7 +1389,7 @@ impl Display for ErrorKind {
             LogTagWithoutLog => write!(f, "a log tag without a log level logs nothing"),
             AuditedAction { what } => write!(
                 f,
-                "`audit = true` on {what}: fwgen audits a plain ACCEPT, DROP or REJECT rule or policy only"
+                "`audit = true` on {what}: fwgen audits an ACCEPT, DROP or REJECT rule (a plain one or a macro's) or policy only"
             ),
             BadPolicyZones { text, reason } => {
                 write!(f, "`{}` in a policy: {reason}", quoted(text))

@@ -154,6 +154,9 @@ error_case! {
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",
     wildcard_bridge => "wildcard-bridge",
     wildcard_zone_first => "wildcard-zone-first",
+    wildcard_over_zoneless => "wildcard-over-zoneless",
+    wildcard_over_zoneless_hosts_after => "wildcard-over-zoneless-hosts-after",
+    wildcard_over_other_family => "wildcard-over-other-family",
     network_host_bits => "network-host-bits",
     bad_port => "bad-port",
     bad_port_range => "bad-port-range",
@@ -257,6 +260,10 @@ error_case! {
     audited_continue => "audited-continue",
     audited_blacklist => "audited-blacklist",
     audited_macro => "audited-macro",
+    audited_macro_fixed_line => "audited-macro-fixed-line",
+    audited_helper => "audited-helper",
+    audited_allowicmps => "audited-allowicmps",
+    section_helper_macro => "section-helper-macro",
     zone_mss_without_rules => "zone-mss-without-rules",
 }
 

@@ -148,6 +148,7 @@ golden_model! {
     routefilter_loose => "routefilter-loose",
     rpfilter => "rpfilter",
     wildcard_and_named => "wildcard-and-named",
+    wildcard_hosts => "wildcard-hosts",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     nested_zones => "nested-zones",

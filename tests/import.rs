@@ -611,15 +611,16 @@ dropInvalid(audit)\tnet\t$FW
 
 /// Issue #14: the rule actions fwgen's model has no verdict for are
 /// refused at their line with what they do in Shorewall
-/// (shorewall-rules(5)): an audited macro call (`SSH(A_ACCEPT)`; the
-/// plain A_DROP, A_REJECT and A_ACCEPT are imported, see
+/// (shorewall-rules(5)): an audited call of a macro with a line of its
+/// own action (`Razor(A_ACCEPT)`: Shorewall audits PARAM lines only; the
+/// other audited calls are imported, see
 /// `audited_rules_and_policies_are_imported_with_audit`), CONTINUE, NONAT
 /// and ACCEPT+; the stock actions on TCP flags (dropNotSyn, rejNotSyn) as
 /// actions the model has not.
 #[test]
 fn audited_continue_and_nonat_actions_are_refused_with_their_reason() {
     let rules = "?SECTION NEW
-SSH(A_ACCEPT)\tnet\t$FW
+Razor(A_ACCEPT)\tnet\t$FW
 A_REJECT:info\tnet\t$FW
 A_ACCEPT\tloc\t$FW
 CONTINUE\tloc\tnet
@@ -632,8 +633,7 @@ rejNotSyn(audit)\tnet\t$FW
     assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &[
-            "rules:2: action `SSH(A_ACCEPT)` is ACCEPT with an audit record",
-            "audits a plain rule only (`audit = true`), not a macro's",
+            "rules:2: `Razor`: macro.Razor has a line that always ACCEPTs, unaudited whatever the rule's action",
             "rules:5: action `CONTINUE` stops the zone pair's rules",
             "without one to the end of INPUT, FORWARD or OUTPUT and its policy",
             "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
@@ -646,10 +646,10 @@ rejNotSyn(audit)\tnet\t$FW
 }
 
 /// Issue #14: Shorewall's audited rules (A_ACCEPT, A_DROP, A_REJECT, with
-/// or without a log level) and policies (`DROP:audit`, after a default
-/// action too) are imported as `audit = true`, and the model renders them
-/// back as Shorewall wrote them; a CONTINUE policy may not be audited
-/// (Rules.pm refuses it too).
+/// or without a log level, plain or a macro's: `DNS(A_ACCEPT):info`) and
+/// policies (`DROP:audit`, after a default action too) are imported as
+/// `audit = true`, and the model renders them back as Shorewall wrote
+/// them; a CONTINUE policy may not be audited (Rules.pm refuses it too).
 #[test]
 fn audited_rules_and_policies_are_imported_with_audit() {
     common::require_tool("shorewall", "shorewall");
@@ -657,6 +657,7 @@ fn audited_rules_and_policies_are_imported_with_audit() {
 A_DROP\tnet\t$FW\tudp\t-\t53
 A_REJECT:info\tnet\t$FW\ttcp\t113
 A_ACCEPT\tloc\t$FW\ttcp\t22
+DNS(A_ACCEPT):info\tloc\t$FW
 ";
     let dir = sample_with_rules("import-audited", rules.as_bytes(), None);
     std::fs::write(
@@ -665,10 +666,15 @@ A_ACCEPT\tloc\t$FW\ttcp\t22
     )
     .unwrap();
     let model = imported_model(&import(dir.to_str().unwrap(), false));
-    assert_eq!(model.matches("audit = true").count(), 5, "{model}");
+    assert_eq!(model.matches("audit = true").count(), 6, "{model}");
     let files = rendered(&model, "imported.toml");
     let rules = &files["shorewall/rules"];
-    for action in ["A_DROP ", "A_REJECT:info ", "A_ACCEPT "] {
+    for action in [
+        "A_DROP ",
+        "A_REJECT:info ",
+        "A_ACCEPT ",
+        "DNS(A_ACCEPT):info ",
+    ] {
         assert!(rules.contains(action), "{action} in:\n{rules}");
     }
     let policy = &files["shorewall/policy"];
@@ -676,6 +682,7 @@ A_ACCEPT\tloc\t$FW\ttcp\t22
     assert!(policy.contains("DROP:Broadcast(DROP):audit"), "{policy}");
     let nft = &files["fwgen.nft"];
     assert!(nft.contains("udp sport 53 log level audit drop"), "{nft}");
+    assert!(nft.contains("th dport 53 log level audit accept"), "{nft}");
     std::fs::write(
         dir.join("policy"),
         "loc net CONTINUE:audit\nall all REJECT\n",

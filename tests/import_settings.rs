@@ -299,7 +299,8 @@ fn dispositions_are_carried() {
 
 /// Issue #14: the audited dispositions Shorewall compiles are carried in
 /// its words (RELATED_ and UNTRACKED_ A_ACCEPT, A_DROP; INVALID_ A_DROP;
-/// TCP_FLAGS_ A_DROP, A_REJECT).
+/// TCP_FLAGS_ A_DROP, A_REJECT and A_ACCEPT, which shorewall.conf(5)
+/// leaves out and `shorewall compile` takes).
 #[test]
 fn audited_dispositions_are_carried() {
     for (name, setting, key) in [
@@ -317,6 +318,11 @@ fn audited_dispositions_are_carried() {
             "tcp-flags-audited",
             "TCP_FLAGS_DISPOSITION=A_REJECT",
             "tcp_flags_disposition = \"A_REJECT\"",
+        ),
+        (
+            "tcp-flags-audited-accept",
+            "TCP_FLAGS_DISPOSITION=A_ACCEPT",
+            "tcp_flags_disposition = \"A_ACCEPT\"",
         ),
     ] {
         assert_carried(name, setting, key);
@@ -417,9 +423,9 @@ fn dispositions_fwgen_does_not_mean_are_refused() {
         "`shorewall compile` stops at it",
     );
     assert_refused(
-        "tcp-flags-audited-accept",
-        "TCP_FLAGS_DISPOSITION=A_ACCEPT",
-        "TCP_FLAGS_DISPOSITION=A_ACCEPT: Shorewall takes \"DROP\", \"REJECT\", \"ACCEPT\", \"A_DROP\", \"A_REJECT\"",
+        "tcp-flags-audited-continue",
+        "TCP_FLAGS_DISPOSITION=A_CONTINUE",
+        "TCP_FLAGS_DISPOSITION=A_CONTINUE: Shorewall takes \"DROP\", \"REJECT\", \"ACCEPT\", \"A_DROP\", \"A_REJECT\", \"A_ACCEPT\"",
     );
     assert_refused(
         "audited-lower-case",

@@ -1906,6 +1906,15 @@ fn model_wildcard_and_named() {
     lab_model("wildcard-and-named", "wild");
 }
 
+/// A hosts zone on a named interface a wildcard of a later zone covers,
+/// the interface given the wildcard's zone (what the
+/// `wildcard-over-zoneless` error asks for): loc's hosts on eth1 are loc's,
+/// the rest of eth1 net's, in Shorewall and nftables alike.
+#[test]
+fn model_wildcard_hosts() {
+    lab_model("wildcard-hosts", "wiho");
+}
+
 /// Issue #15: priv's addresses on eth1, the interface of int.
 #[test]
 fn model_hosts_cluster() {
@@ -2206,6 +2215,49 @@ fn sample_three_interfaces() {
 #[test]
 fn sample_universal() {
     sample("Universal");
+}
+
+/// Once a contestant is loaded, every lab interface with a global IPv6
+/// address has a link-local one that is not tentative: the kernel adds it
+/// up to a second after the link comes up, and sends no neighbour
+/// solicitation for a forwarded packet until then, so nftables (quick to
+/// load) saw every probe towards net#1 DROP in tests/models/
+/// rule-broadcast.toml, a dual-stack model.
+#[test]
+fn lab_links_are_ready_for_neighbour_discovery() {
+    common::require_lab();
+    let model = model("tests/models", "rule-broadcast");
+    let topology =
+        fwgen::verify::topology::Topology::build(&model, "nd6").unwrap_or_else(|e| panic!("{e}"));
+    let dir = common::scratch("lab-nd6");
+    let nftables = Contestant::Nftables(nftables_ruleset(&model));
+    fwgen::verify::contest::load(&model, &nftables, &topology, &dir)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addresses = |netns: &str, device: &str| {
+        let output = std::process::Command::new("ip")
+            .args(["-n", netns, "-6", "-o", "addr", "show", "dev", device])
+            .output()
+            .expect("ip runs");
+        assert!(output.status.success(), "ip -n {netns} failed");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let mut devices: Vec<(String, &str)> = ["eth0", "eth1"]
+        .iter()
+        .map(|d| (topology.firewall.netns.clone(), *d))
+        .collect();
+    devices.extend(topology.hosts.iter().map(|h| (h.netns.clone(), "eth0")));
+    let mut dual = 0;
+    for (netns, device) in &devices {
+        let addresses = addresses(netns, device);
+        if addresses.contains("scope global") {
+            dual += 1;
+            assert!(
+                addresses.contains("scope link") && !addresses.contains("tentative"),
+                "{device} in {netns} is not ready:\n{addresses}"
+            );
+        }
+    }
+    assert!(dual >= 4, "too few IPv6 links: {dual}");
 }
 
 #[test]

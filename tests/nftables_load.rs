@@ -176,6 +176,7 @@ mod models {
         routefilter_loose => "routefilter-loose",
         rpfilter => "rpfilter",
         wildcard_and_named => "wildcard-and-named",
+        wildcard_hosts => "wildcard-hosts",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",

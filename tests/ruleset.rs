@@ -1006,15 +1006,49 @@ fn a_logged_forward_from_all_is_logged_by_each_zone_in_zone_order() {
 }
 
 /// A wildcard's zone declared before the zone of a named interface it
-/// covers is refused only where the two zones share a family: an IPv4
-/// `net` on `eth+` and an IPv6 `loc` on `eth1` are in different files
+/// covers is no zone-order error where the two zones share no family: an
+/// IPv4 `net` on `eth+` and an IPv6 `loc` on `eth1` are in different files
 /// for Shorewall (shorewall/zones and shorewall6/zones), whose order
-/// cannot send one's packets to the other.
+/// cannot send one's packets to the other. The model is refused for
+/// another reason: Shorewall's IPv4 firewall does not know eth1 and sends
+/// its IPv4 packets to net (`wildcard-over-other-family`); with loc of
+/// both families, declared after net, it is a zone-order error.
 #[test]
-fn a_wildcard_zone_first_of_another_family_is_taken() {
-    let model = "[zones.net]\nfamily = \"ipv4\"\n[zones.loc]\nfamily = \"ipv6\"\n\
-        [interfaces.\"eth+\"]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n\
-        [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"DROP\"\n";
-    let nft = rendered(model, &format!("wildcard-family-{}", std::process::id()));
-    assert!(nft.contains("jump net-fw"), "{nft}");
+fn a_wildcard_zone_first_of_another_family_is_no_zone_order_error() {
+    let codes = |loc_family: &str| {
+        let model = format!(
+            "[zones.net]\nfamily = \"ipv4\"\n[zones.loc]\nfamily = \"{loc_family}\"\n\
+             [interfaces.\"eth+\"]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n\
+             [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"DROP\"\n"
+        );
+        let failure = fwgen::load::compile(&fwgen::source::Source::new("wildcard.toml", model))
+            .expect_err("refused");
+        let codes: Vec<&str> = failure.errors.iter().map(|e| e.kind.code()).collect();
+        codes
+    };
+    assert_eq!(codes("ipv6"), ["wildcard-over-other-family"]);
+    assert_eq!(codes("both"), ["wildcard-zone-first"]);
+}
+
+/// An audited call of a helper macro (`FTP(A_ACCEPT)`) attaches no helper
+/// under conntrack_helpers = false: Rules.pm's process_rule sets HELPER in
+/// ACCEPT's entry alone, and `shorewall compile` writes no `CT --helper`
+/// for it, so the FTP data connections are not RELATED there; the plain
+/// `FTP(ACCEPT)` attaches it.
+#[test]
+fn an_audited_helper_macro_attaches_no_helper() {
+    let model = |audit: bool| {
+        format!(
+            "[firewall]\nconntrack_helpers = false\n[zones.net]\n[zones.loc]\n\
+             [interfaces.eth0]\nzone = \"net\"\n[interfaces.eth1]\nzone = \"loc\"\n\
+             [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n\
+             [[rule]]\naction = \"ACCEPT\"\nmacro = \"FTP\"\nsource = \"loc\"\ndest = \"net\"\naudit = {audit}\n"
+        )
+    };
+    let id = std::process::id();
+    let plain = rendered(&model(false), &format!("helper-plain-{id}"));
+    assert!(plain.contains("ct helper set"), "{plain}");
+    let audited = rendered(&model(true), &format!("helper-audited-{id}"));
+    assert!(!audited.contains("ct helper set"), "{audited}");
+    assert!(audited.contains("log level audit accept"), "{audited}");
 }

@@ -131,6 +131,7 @@ mod models {
         routefilter_loose => "routefilter-loose",
         rpfilter => "rpfilter",
         wildcard_and_named => "wildcard-and-named",
+        wildcard_hosts => "wildcard-hosts",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",
@@ -308,4 +309,29 @@ fn nat_log_prefixes_are_shorewalls() {
             "{name}: nftables' prefixes, Shorewall's"
         );
     }
+}
+
+/// Issue #14: an audited rule's log prefix names the audited action as
+/// Shorewall's does (`Shorewall:loc-fw:A_ACCEPT:`), a macro's call
+/// (`DNS(A_ACCEPT):info`) alike: the distinct prefixes of nftables' ruleset
+/// are those `shorewall compile` writes for tests/models/audited.toml.
+#[test]
+fn audited_log_prefixes_are_shorewalls() {
+    common::require_tool("shorewall", "shorewall");
+    let model = "tests/models/audited.toml";
+    let dir = common::scratch("audited-log-prefixes");
+    common::render_file(model, "shorewall", &dir);
+    let script = dir.join("shorewall.sh");
+    let compiled = common::shorewall_compile("shorewall", &dir.join("shorewall"), &script);
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut shorewall = quoted_after(&compiled, "--log-prefix");
+    shorewall.dedup();
+    let nft = common::fwgen_stdout(&["render", "--backend", "nftables", "-c", model]);
+    let mut nftables = quoted_after(&nft, "log prefix");
+    nftables.dedup();
+    assert!(
+        shorewall.iter().any(|p| p == "Shorewall:loc-fw:A_ACCEPT:"),
+        "{shorewall:?}"
+    );
+    assert_eq!(nftables, shorewall, "nftables' prefixes, Shorewall's");
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::config::RawClampMss;
+use crate::model::settings::tcp_flags_unseen;
 use crate::model::{
     ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Families, Forwarding, StateLogs,
 };
@@ -125,26 +126,19 @@ impl Analyzer<'_> {
         }
     }
 
-    /// The packets `tcpflags` catches are INVALID to conntrack (all but a
-    /// SYN from port 0). Shorewall runs the interface options before the
-    /// INVALID disposition; fwgen decides INVALID packets first, so a
-    /// tcpflags disposition other than DROP is seen only when INVALID
-    /// packets go on (CONTINUE) or are logged (`invalid_log`: decided in
-    /// the pair chains, after the interface options, as Shorewall does):
-    /// otherwise it is refused.
+    /// A tcpflags disposition fwgen would decide otherwise than Shorewall
+    /// ([`tcp_flags_unseen`]) in a family with an interface that has
+    /// `tcpflags` is refused.
     pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
         let dispositions = &firewall.dispositions;
         let raw = &raw.firewall;
         for ipv6 in [false, true] {
-            let invalid_decided_first = dispositions.invalid.get(ipv6) != Disposition::Continue
-                && firewall.state_logs.invalid.get(ipv6).is_none();
-            // Plain DROP alike in both, but an audit record of either.
-            let differs = dispositions.tcp_flags.get(ipv6) != Disposition::Drop
-                || dispositions.audited(DispositionKey::TcpFlags, ipv6)
-                || dispositions.audited(DispositionKey::Invalid, ipv6);
-            let unseen = differs
-                && invalid_decided_first
-                && self.zones.iter().any(|z| z.family.has(ipv6))
+            let decided = |key| (dispositions.get(key, ipv6), dispositions.audited(key, ipv6));
+            let unseen = tcp_flags_unseen(
+                decided(DispositionKey::TcpFlags),
+                decided(DispositionKey::Invalid),
+                firewall.state_logs.invalid.get(ipv6).is_some(),
+            ) && self.zones.iter().any(|z| z.family.has(ipv6))
                 && self
                     .interfaces
                     .iter()

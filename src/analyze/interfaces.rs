@@ -137,6 +137,8 @@ impl Analyzer<'_> {
     /// A zone nested in the wildcard's (declared after its parent) is left
     /// to the nesting's own order, and zones of different families to
     /// their own files (shorewall.conf's and shorewall6.conf's zones).
+    /// A named interface that has no zone of the wildcard zone's family
+    /// is refused too (`wildcard_claims`).
     pub(super) fn check_wildcard_order(&mut self) {
         let zones = &self.zones;
         let nested_in = |child: usize, ancestor: usize| {
@@ -150,36 +152,87 @@ impl Analyzer<'_> {
             false
         };
         let mut wrong = Vec::new();
-        for wildcard in &self.interfaces {
-            let (Some(prefix), Some(first)) = (wildcard.physical.strip_suffix('+'), wildcard.zone)
-            else {
-                continue;
-            };
-            for named in &self.interfaces {
-                if let Some(second) = named.zone
-                    && !named.physical.ends_with('+')
-                    && named.physical.starts_with(prefix)
-                    && first < second
-                    && !nested_in(second, first)
-                    && [false, true]
-                        .iter()
-                        .any(|&v6| zones[first].family.has(v6) && zones[second].family.has(v6))
-                {
-                    wrong.push((
-                        named.span.clone(),
-                        ErrorKind::WildcardZoneFirst {
-                            named: named.name.clone(),
-                            zone: zones[second].name.clone(),
-                            wildcard: wildcard.name.clone(),
-                            wildcard_zone: zones[first].name.clone(),
-                        },
-                    ));
-                }
+        for (wildcard, first, named) in self.wildcard_covers() {
+            if let Some(second) = named.zone
+                && first < second
+                && !nested_in(second, first)
+                && [false, true]
+                    .iter()
+                    .any(|&v6| zones[first].family.has(v6) && zones[second].family.has(v6))
+            {
+                wrong.push((
+                    named.span.clone(),
+                    ErrorKind::WildcardZoneFirst {
+                        named: named.name.clone(),
+                        zone: zones[second].name.clone(),
+                        wildcard: wildcard.name.clone(),
+                        wildcard_zone: zones[first].name.clone(),
+                    },
+                ));
             }
         }
+        wrong.extend(self.wildcard_claims());
         for (span, kind) in wrong {
             self.error(Some(span), kind);
         }
+    }
+
+    /// Each wildcard interface with a zone, that zone, and each named
+    /// interface the wildcard covers.
+    fn wildcard_covers(&self) -> Vec<(&Interface, usize, &Interface)> {
+        let mut covers = Vec::new();
+        for wildcard in &self.interfaces {
+            let (Some(prefix), Some(zone)) = (wildcard.physical.strip_suffix('+'), wildcard.zone)
+            else {
+                continue;
+            };
+            let named = self
+                .interfaces
+                .iter()
+                .filter(|n| !n.physical.ends_with('+') && n.physical.starts_with(prefix));
+            covers.extend(named.map(|n| (wildcard, zone, n)));
+        }
+        covers
+    }
+
+    /// A named interface covered by a wildcard of a zone of a family the
+    /// named interface has no zone of: Shorewall of that family sends its
+    /// packets to the wildcard's zone, those no hosts entry claims on an
+    /// interface of no zone (`-i eth1 -j eth1_in` returns, then `-i eth+
+    /// -j net-fw`) and all of them when its zone is of the other family
+    /// (that Shorewall's interfaces file does not list it), where fwgen's
+    /// nftables claims them for no zone. Refused at the named interface:
+    /// giving it the wildcard's zone says Shorewall's meaning in the model.
+    fn wildcard_claims(&self) -> Vec<(Range<usize>, ErrorKind)> {
+        let mut wrong = Vec::new();
+        for (wildcard, first, named) in self.wildcard_covers() {
+            let wildcard_zone = &self.zones[first];
+            let kind = match named.zone {
+                None => ErrorKind::WildcardOverZoneless {
+                    named: named.name.clone(),
+                    wildcard: wildcard.name.clone(),
+                    wildcard_zone: wildcard_zone.name.clone(),
+                },
+                Some(second) => {
+                    let family = self.zones[second].family;
+                    let Some(v6) = [false, true]
+                        .into_iter()
+                        .find(|&v6| wildcard_zone.family.has(v6) && !family.has(v6))
+                    else {
+                        continue;
+                    };
+                    ErrorKind::WildcardOverOtherFamily {
+                        named: named.name.clone(),
+                        zone: self.zones[second].name.clone(),
+                        wildcard: wildcard.name.clone(),
+                        wildcard_zone: wildcard_zone.name.clone(),
+                        family: if v6 { "IPv6" } else { "IPv4" },
+                    }
+                }
+            };
+            wrong.push((named.span.clone(), kind));
+        }
+        wrong
     }
 
     /// On a wildcard name (`ppp+`) Shorewall refuses `bridge` ("Bridges may

@@ -152,7 +152,8 @@ impl Analyzer<'_> {
         let forwards: Vec<(Vec<usize>, _)> = forwards.chain(redirects_from).collect();
         self.check_dnat_hosts(&forwards);
         let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
-        let snats = self.snats(raw);
+        let shorewall_version = self.shorewall_version(raw);
+        let snats = self.snats(raw, shorewall_version);
         let stopped = raw
             .stopped
             .iter()
@@ -163,7 +164,7 @@ impl Analyzer<'_> {
         Model {
             source_name: self.source.display_name(),
             firewall,
-            shorewall_version: self.shorewall_version(raw),
+            shorewall_version,
             nftables_table: self.nftables_table(raw),
             zones: std::mem::take(&mut self.zones),
             interfaces: std::mem::take(&mut self.interfaces),

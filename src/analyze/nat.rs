@@ -145,7 +145,7 @@ impl Analyzer<'_> {
         let call = MacroCall {
             action: Some(service.action),
             columns: columns.clone(),
-            helpers_attached: false,
+            ..MacroCall::default()
         };
         let expanded = match (found.stock, found.expand(&call)) {
             (None, _) => Err("it is fwgen's own, which Shorewall does not know".to_owned()),
@@ -560,8 +560,10 @@ impl Analyzer<'_> {
         None
     }
 
-    pub(super) fn snats(&mut self, raw: &RawModel) -> Vec<Snat> {
-        let masq_file = (raw.shorewall.version.as_ref()).is_some_and(|v| *v.get_ref() == 4);
+    /// The source NAT entries, `masquerade` and `snat` in one ordered list;
+    /// Shorewall 4's masq file (`version = 4`) cannot say every entry.
+    pub(super) fn snats(&mut self, raw: &RawModel, shorewall_version: u8) -> Vec<Snat> {
+        let masq_file = shorewall_version == 4;
         let masquerades = raw.masquerade.iter().map(|m| {
             let m = m.get_ref();
             SnatFields {

@@ -277,12 +277,13 @@ impl Analyzer<'_> {
         };
         let (service_macro, macro_columns, parts) = self.rule_services(entry, verdict)?;
         let helper = match entry.helper.as_deref() {
-            Some(raw) => self.helper(raw, verdict, &parts),
+            Some(raw) => self.helper(raw, verdict, entry.audited(), &parts),
             None => Some(service_macro.and_then(|m| {
                 let call = MacroCall {
                     action: verdict.map(Verdict::keyword),
                     columns: macro_columns.clone(),
                     helpers_attached: self.helpers_attached,
+                    audited: entry.audited(),
                 };
                 m.attached_helper(&call)
             })),
@@ -292,12 +293,12 @@ impl Analyzer<'_> {
         let services = part_services(&parts);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
-        let audit = self.audit(
-            entry,
-            verdict,
-            service_macro.is_some(),
-            reject_with.is_some(),
-        )?;
+        // Shorewall's actions carried as macros: an audited call logs in
+        // the action's own chain (Shorewall6's `Shorewall:AllowICMPs:A_ACCEP`)
+        // or is another action (`dropInvalid(audit)`).
+        let action_macro = service_macro
+            .filter(|m| m.is_invalid() || m.dest_type().is_some() || m.name == "AllowICMPs");
+        let audit = self.audit(entry, verdict, action_macro, reject_with.is_some())?;
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
         let owner = owner?;
@@ -491,15 +492,19 @@ impl Analyzer<'_> {
         true
     }
 
-    /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, plain
-    /// verdicts without a macro (Shorewall's `SSH(A_ACCEPT)` is not in
-    /// the model) or a named REJECT answer (A_REJECT takes none), outside
-    /// the blacklist (blrules' A_DROP is not in the model).
+    /// `audit = true`: Shorewall's A_ACCEPT, A_DROP and A_REJECT, a plain
+    /// verdict or a macro's (`SSH(A_ACCEPT)`: the macro's lines audited,
+    /// see [`MacroCall::audited`]), without a named REJECT answer
+    /// (A_REJECT takes none), outside the blacklist (blrules' A_DROP is
+    /// not in the model), and not on the macros that stand for
+    /// Shorewall's actions (Invalid, Broadcast, Multicast, AllowICMPs:
+    /// their audited forms are other actions, `dropInvalid(audit)`, or log
+    /// in the action's chain).
     fn audit(
         &mut self,
         entry: &RawRule,
         verdict: Verdict,
-        with_macro: bool,
+        action_macro: Option<Macro>,
         named_reject: bool,
     ) -> Option<bool> {
         let Some(raw) = entry.audit.as_deref() else {
@@ -509,7 +514,7 @@ impl Analyzer<'_> {
             _ if !*raw.get_ref() => return Some(false),
             _ if self.blacklisting => "a [[blacklist]] entry",
             Verdict::Log => "a LOG rule",
-            _ if with_macro => "a macro call",
+            _ if let Some(found) = action_macro => &format!("the {} macro", found.name),
             _ if named_reject => "a named REJECT answer (`reject_with`)",
             _ => return Some(true),
         };
@@ -629,6 +634,7 @@ impl Analyzer<'_> {
             action: verdict.map(Verdict::keyword),
             columns: columns.clone(),
             helpers_attached: self.helpers_attached,
+            audited: entry.audited(),
         };
         match found.expand(&call) {
             Ok(services) => Some((Some(found), columns, services)),
@@ -692,6 +698,16 @@ impl Analyzer<'_> {
             return refuse(
                 self,
                 "Shorewall attaches a rule's conntrack helper in the NEW section only (Rules.pm), so a helper here would watch nothing",
+            );
+        }
+        // With AUTOHELPERS=No a helper macro's `{ helper=ftp }` is a match
+        // outside the NEW section, whatever the action (an audited one
+        // too, which attaches none in NEW): Rules.pm's do_helper.
+        let macro_helper = service_macro.and_then(|m| m.stock?.helper);
+        if self.helpers_attached && macro_helper.is_some() {
+            return refuse(
+                self,
+                "with conntrack_helpers = false Shorewall matches only the connections its helper macro's helper watches here (`-m helper`, Rules.pm's do_helper), which fwgen does not write",
             );
         }
         if section != Section::All && entry.log.is_some() {
@@ -926,6 +942,7 @@ impl Analyzer<'_> {
         &mut self,
         raw: &Spanned<String>,
         verdict: Option<Verdict>,
+        entry_audited: bool,
         parts: &[MacroPart],
     ) -> Option<Option<&'static str>> {
         let text = raw.get_ref();
@@ -950,6 +967,13 @@ impl Analyzer<'_> {
             return refuse(
                 self,
                 "only an ACCEPT rule attaches a helper (Shorewall ignores HELPER on other actions)"
+                    .to_owned(),
+            );
+        }
+        if entry_audited {
+            return refuse(
+                self,
+                "an audited ACCEPT attaches no helper (Shorewall ignores HELPER on A_ACCEPT: Rules.pm sets it for ACCEPT alone)"
                     .to_owned(),
             );
         }

@@ -702,21 +702,22 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     let dest = endpoint_cell(model, dest, product)?;
     let log = tagged_log_suffix(rule.log, rule.log_tag.as_ref());
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
+    // Audited: A_ACCEPT, A_DROP, A_REJECT, plain or a macro's (`SSH(A_ACCEPT)`).
+    let verdict = rule.verdict.action_word(rule.audit);
     let action = match rule.service_macro.filter(|m| m.in_shorewall()) {
         Some(found) if found.stock.is_some() => {
-            let action = format!("{}({}){log}", found.name, rule.verdict.keyword());
+            let action = format!("{}({verdict}){log}", found.name);
             let mut cells = vec![action, source, dest];
             cells.extend(macro_cells(&rule.macro_columns, product));
             limit_cells(rule, origdest, product, &mut cells);
             helper_cell(rule, &mut cells);
             return Some(item(&[cells]));
         }
-        Some(found) => format!("{}({}){log}", found.name, rule.verdict.keyword()),
+        Some(found) => format!("{}({verdict}){log}", found.name),
         None => match rule.reject_with {
             Some(named) => format!("REJECT({}){log}", named.option),
             None if blacklist && rule.verdict == Verdict::Accept => format!("WHITELIST{log}"),
-            None if rule.audit => format!("A_{}{log}", rule.verdict.keyword()),
-            None => format!("{}{log}", rule.verdict.keyword()),
+            None => format!("{verdict}{log}"),
         },
     };
     if rule.services.is_empty() {

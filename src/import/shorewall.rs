@@ -37,7 +37,7 @@ use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
-use crate::model::settings::CONNTRACK_HELPERS;
+use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
@@ -3196,11 +3196,12 @@ impl Importer {
         // With INVALID_LOG_LEVEL the model decides invalid packets in the
         // pair chains, after tcpflags, as Shorewall does.
         let invalid_logged = carried.log_levels[3].is_some();
-        // An audit record of either, as the analyzer's TcpFlagsUnseen.
-        let differs = tcp_flags != "DROP" || invalid.starts_with("A_");
-        if differs
-            && invalid != "CONTINUE"
-            && !invalid_logged
+        // The words were judged above; one refused is not judged again.
+        let unseen = DispositionKey::TcpFlags
+            .read(tcp_flags)
+            .zip(DispositionKey::Invalid.read(invalid))
+            .is_some_and(|(t, i)| tcp_flags_unseen(t, i, invalid_logged));
+        if unseen
             && let Some((_, line)) = modelled
                 .get("TCP_FLAGS_DISPOSITION")
                 .filter(|_| tcp_flags != "DROP")
@@ -4707,11 +4708,10 @@ impl Importer {
             (target, log)
         };
         // A_ACCEPT, A_DROP and A_REJECT: the verdict with `audit = true`
-        // (Rules.pm's ensure_audit_chain: `-j AUDIT`, then the verdict).
+        // (Rules.pm's ensure_audit_chain: `-j AUDIT`, then the verdict),
+        // plain or a macro's (`SSH(A_ACCEPT)`: its PARAM lines audited).
         let (target, audit) = match target.strip_prefix("A_") {
-            Some(plain @ ("ACCEPT" | "DROP" | "REJECT"))
-                if service_macro.is_none() && reject_with.is_none() =>
-            {
+            Some(plain @ ("ACCEPT" | "DROP" | "REJECT")) if reject_with.is_none() => {
                 (plain.to_owned(), true)
             }
             _ => (target, false),
@@ -4882,6 +4882,7 @@ impl Importer {
                 let call = MacroCall {
                     action: RuleVerdict::parse(&target).map(RuleVerdict::keyword),
                     helpers_attached: !self.settings.carried.conntrack_helpers,
+                    audited: audit,
                     ..MacroCall::default()
                 };
                 match macros::refusal(stock, &call) {
@@ -5859,12 +5860,6 @@ fn verdict_refusal(action: &str, target: &str) -> String {
     let target = target.trim_end_matches('!');
     let called = action.split('(').next().unwrap_or(action);
     match target {
-        "A_ACCEPT" | "A_DROP" | "A_REJECT" => {
-            let plain = &target[2..];
-            format!(
-                "action `{action}` is {plain} with an audit record (Shorewall's AUDIT target), and fwgen's model audits a plain rule only (`audit = true`), not a macro's: write {plain}, or the macro's lines as {target} rules"
-            )
-        }
         "CONTINUE" | "CONTINUE+" => format!(
             "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)), without one to the end of INPUT, FORWARD or OUTPUT and its policy (Rules.pm: `-j RETURN` from the pair's chain); fwgen's rules have no such verdict"
         ),
@@ -5907,12 +5902,12 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
         (Some(verdict), None) => verdict,
         (Some(_), Some("audit")) | (None, Some("A_DROP" | "A_REJECT" | "A_ACCEPT")) => {
             return Some(Err(format!(
-                "`{action}` is the audited form of {called}: fwgen's model audits plain rules and policies only"
+                "`{action}` is the audited form of {called}: fwgen's model audits rules (plain or a macro's) and policies, not Shorewall's actions"
             )));
         }
         (None, Some(param)) if param.ends_with(",audit") => {
             return Some(Err(format!(
-                "`{action}` is the audited form of {called}: fwgen's model audits plain rules and policies only"
+                "`{action}` is the audited form of {called}: fwgen's model audits rules (plain or a macro's) and policies, not Shorewall's actions"
             )));
         }
         (None, None | Some("")) => "DROP",

@@ -266,6 +266,17 @@ impl Verdict {
             Verdict::Log => "LOG",
         }
     }
+
+    /// The action Shorewall writes for the verdict, audited or not
+    /// (`A_ACCEPT`: its rules file and its log prefixes alike).
+    pub fn action_word(self, audited: bool) -> &'static str {
+        match (self, audited) {
+            (Verdict::Accept, true) => "A_ACCEPT",
+            (Verdict::Drop, true) => "A_DROP",
+            (Verdict::Reject, true) => "A_REJECT",
+            (verdict, _) => verdict.keyword(),
+        }
+    }
 }
 
 impl Verdict {

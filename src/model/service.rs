@@ -452,6 +452,10 @@ pub struct MacroCall {
     pub columns: MacroColumns,
     /// AUTOHELPERS=No: Shorewall's helper macros attach their helper.
     pub helpers_attached: bool,
+    /// An audited call (`SSH(A_ACCEPT)`): the lines that take the call's
+    /// action (PARAM) are audited, a line with an action of its own is
+    /// not (Shorewall substitutes PARAM only).
+    pub audited: bool,
 }
 
 /// PROTO, DPORT (or ICMP type) and SPORT a rule gives its macro, in
@@ -601,10 +605,12 @@ impl Macro {
     /// conntrack_helpers = false (AUTOHELPERS=No) a helper macro's line
     /// carries `{ helper=X }`, which Rules.pm turns into a raw-table
     /// `CT --helper X` for the rule's new connections when the rule
-    /// accepts (an ACCEPT in the NEW section); other actions ignore it.
+    /// accepts (an ACCEPT in the NEW section); other actions ignore it,
+    /// the audited A_ACCEPT too (Rules.pm's process_rule sets HELPER in
+    /// ACCEPT's entry of `%functions` alone).
     pub fn attached_helper(self, call: &MacroCall) -> Option<&'static str> {
         let helper = self.stock?.helper?;
-        (call.helpers_attached && call.action == Some("ACCEPT")).then_some(helper)
+        (call.helpers_attached && call.action == Some("ACCEPT") && !call.audited).then_some(helper)
     }
 
     fn own_services(self) -> Vec<Service> {
@@ -873,6 +879,11 @@ fn expand_line(
             if call.action != Some(fixed) {
                 return Err(format!(
                     "macro.{name} always {fixed}s, whatever the rule's action: use it with {fixed}"
+                ));
+            }
+            if call.audited {
+                return Err(format!(
+                    "macro.{name} has a line that always {fixed}s, unaudited whatever the rule's action (Shorewall gives a call's A_{fixed} to its PARAM lines only)"
                 ));
             }
         }

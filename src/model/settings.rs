@@ -217,16 +217,19 @@ impl DispositionKey {
 
     /// The words whose audited form (`A_DROP`: an audit record, then the
     /// disposition) Shorewall 5.2.8 takes and compiles for the setting:
-    /// TCP_FLAGS_DISPOSITION's A_DROP and A_REJECT (shorewall.conf(5);
-    /// Config.pm's loose pattern lets `A_ACCEPT` through, the man page does
-    /// not list it); the states' A_ACCEPT and A_DROP (INVALID takes no
-    /// ACCEPT). The states' A_REJECT is listed and passes Config.pm, but
+    /// TCP_FLAGS_DISPOSITION's A_DROP and A_REJECT (shorewall.conf(5)) and
+    /// A_ACCEPT (the man page does not list it, Config.pm's pattern takes
+    /// it and `shorewall compile` writes `logflags` as for the others: the
+    /// log, `-j AUDIT --type accept`, `-j ACCEPT`); the states' A_ACCEPT
+    /// and A_DROP (INVALID takes no ACCEPT). The states' A_REJECT is listed and passes Config.pm, but
     /// `shorewall compile` stops at it ("Unknown rule target (A_REJECT)":
     /// A_REJECT is an action, action.A_REJECT, which the state sections of
     /// Rules.pm do not look up).
     pub fn audited_allowed(self) -> impl Iterator<Item = Disposition> {
         let audited: &[Disposition] = match self {
-            DispositionKey::TcpFlags => &[Disposition::Drop, Disposition::Reject],
+            DispositionKey::TcpFlags => {
+                &[Disposition::Drop, Disposition::Reject, Disposition::Accept]
+            }
             _ => &[Disposition::Accept, Disposition::Drop],
         };
         audited
@@ -283,6 +286,25 @@ impl DispositionKey {
             .map(|d| format!("\"{}\"", d.setting_word(true)));
         plain.chain(audited).collect::<Vec<String>>().join(", ")
     }
+}
+
+/// Whether fwgen would decide what the `tcpflags` interface option catches
+/// otherwise than Shorewall. The packets it catches are INVALID to
+/// conntrack (all but a SYN from port 0); Shorewall runs the interface
+/// options first, fwgen decides INVALID packets first unless they go on
+/// (CONTINUE) or are logged (`invalid_log`: decided in the pair chains,
+/// after the interface options, as Shorewall does). So a tcpflags
+/// disposition other than plain DROP, or an audit record of either, is
+/// unseen when INVALID packets are decided first. Each disposition is
+/// given as decided: the word and whether it is audited.
+pub fn tcp_flags_unseen(
+    tcp_flags: (Disposition, bool),
+    invalid: (Disposition, bool),
+    invalid_logged: bool,
+) -> bool {
+    let differs = tcp_flags != (Disposition::Drop, false) || invalid.1;
+    let invalid_decided_first = invalid.0 != Disposition::Continue && !invalid_logged;
+    differs && invalid_decided_first
 }
 
 /// The dispositions of the model, one per [`DispositionKey`]: each of

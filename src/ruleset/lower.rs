@@ -2515,7 +2515,7 @@ pub(super) fn item_rules(
     let keyword = if whitelist {
         "WHITELIST"
     } else {
-        rule.verdict.keyword()
+        rule.verdict.action_word(rule.audit)
     };
     // Room for the log, the audit and the verdict at once.
     let mut statements: Vec<Statement> = Vec::with_capacity(3);

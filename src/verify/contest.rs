@@ -878,7 +878,20 @@ fn expected_dhcp(model: &Model, probe: &Probe) -> Expectation {
 
 /// Load a contestant into the lab's firewall namespace; `dir` is scratch
 /// space for its files (rendered, copied, compiled, Shorewall's state).
+/// Returns once IPv6 neighbour discovery works on every link
+/// ([`Topology::wait_for_link_locals`]), so that no probe meets a link
+/// still coming up.
 pub fn load(model: &Model, contestant: &Contestant, topology: &Topology, dir: &Path) -> Result<()> {
+    load_contestant(model, contestant, topology, dir)?;
+    topology.wait_for_link_locals()
+}
+
+fn load_contestant(
+    model: &Model,
+    contestant: &Contestant,
+    topology: &Topology,
+    dir: &Path,
+) -> Result<()> {
     match contestant {
         Contestant::Shorewall => load_shorewall(model, topology, dir),
         Contestant::ShorewallStopped => {

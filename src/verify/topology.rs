@@ -180,6 +180,12 @@ impl Topology {
 
     /// A namespace whose ICMP errors are not rate limited: a lab sends many
     /// rejected probes at once, and a rate-limited REJECT looks like DROP.
+    /// Its interfaces' IPv6 addresses skip duplicate address detection:
+    /// while a link-local address is tentative (up to 2 s after the link
+    /// comes up), the kernel sends no neighbour solicitation for a packet
+    /// it forwards (the sender's address is not the interface's), so a
+    /// contestant quick to start saw its first forwarded probes' neighbour
+    /// fail and every later probe to that host DROP.
     fn add_namespace(&mut self, netns: &str) -> Result<()> {
         let _ = run("ip", &["netns", "del", netns]);
         // Registered first: a namespace half made is deleted all the same.
@@ -190,6 +196,8 @@ impl Topology {
             "net.ipv6.icmp.ratelimit=0",
             "net.ipv4.icmp_msgs_per_sec=100000",
             "net.ipv4.icmp_msgs_burst=100000",
+            "net.ipv6.conf.all.accept_dad=0",
+            "net.ipv6.conf.default.accept_dad=0",
         ];
         for limit in limits {
             in_ns(netns, &["sysctl", "-qw", limit])?;
@@ -875,6 +883,61 @@ impl Topology {
     pub fn all_hosts(&self) -> Vec<&Host> {
         std::iter::once(&self.firewall).chain(&self.hosts).collect()
     }
+
+    /// Wait (at most 5 s) until IPv6 neighbour discovery works on every
+    /// link: each interface with a global IPv6 address has a link-local
+    /// one, and no address is tentative. The kernel adds a link-local
+    /// address when it sees the link's carrier, up to a second after the
+    /// link comes up; until then it sends no neighbour solicitation for a
+    /// packet it forwards (the packet's source is not the interface's),
+    /// the neighbour fails, and every later probe towards that host saw
+    /// DROP in a contestant quick to start. A namespace whose IPv6 a
+    /// contestant disabled (Shorewall's DISABLE_IPV6) has nothing to wait
+    /// for.
+    pub fn wait_for_link_locals(&self) -> Result<()> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let mut unready = None;
+            for netns in &self.namespaces {
+                let (ok, out) = run("ip", &["-n", netns, "-6", "-o", "addr", "show"])?;
+                if !ok {
+                    return Err(format!("ip -n {netns} -6 addr show failed: {out}"));
+                }
+                if let Some(device) = link_local_unready(&out) {
+                    unready = Some(format!("{device} in {netns}"));
+                    break;
+                }
+            }
+            match unready {
+                None => return Ok(()),
+                Some(where_) if std::time::Instant::now() > deadline => {
+                    return Err(format!(
+                        "the lab's link-local IPv6 address of {where_} is not ready after 5 s"
+                    ));
+                }
+                Some(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    }
+}
+
+/// The first device of `ip -o -6 addr show`'s output with a tentative
+/// address, or with a global address but no link-local one.
+fn link_local_unready(addresses: &str) -> Option<&str> {
+    let lines: Vec<Vec<&str>> = addresses
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .filter(|words: &Vec<&str>| words.len() > 1)
+        .collect();
+    let of = |device: &str, scope: &str| {
+        lines
+            .iter()
+            .any(|w| w[1] == device && w.windows(2).any(|p| p == ["scope", scope]))
+    };
+    lines
+        .iter()
+        .find(|w| w.contains(&"tentative") || (of(w[1], "global") && !of(w[1], "link")))
+        .map(|w| w[1])
 }
 
 impl Drop for Topology {
@@ -882,5 +945,29 @@ impl Drop for Topology {
         for netns in &self.namespaces {
             let _ = run("ip", &["netns", "del", netns]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_local_unready;
+
+    #[test]
+    fn a_link_is_ready_with_a_link_local_address_that_is_not_tentative() {
+        let ready = "1: lo    inet6 ::1/128 scope host \\       valid_lft forever\n\
+            2: eth0    inet6 fd00:66::2/64 scope global nodad \\       valid_lft forever\n\
+            2: eth0    inet6 fe80::1/64 scope link \\       valid_lft forever\n\
+            3: eth1    inet6 fe80::2/64 scope link \\       valid_lft forever\n";
+        assert_eq!(link_local_unready(ready), None);
+        let no_link_local = "1: lo    inet6 ::1/128 scope host \\       valid_lft forever\n\
+            2: eth0    inet6 fd00:66::2/64 scope global nodad \\       valid_lft forever\n\
+            3: eth1    inet6 fe80::2/64 scope link \\       valid_lft forever\n";
+        assert_eq!(link_local_unready(no_link_local), Some("eth0"));
+        let tentative = "2: eth0    inet6 fd00:66::2/64 scope global nodad \\       valid_lft forever\n\
+            2: eth0    inet6 fe80::1/64 scope link \\       valid_lft forever\n\
+            3: eth1    inet6 fe80::2/64 scope link tentative \\       valid_lft forever\n";
+        assert_eq!(link_local_unready(tentative), Some("eth1"));
+        // An interface of IPv4 alone needs no link-local address.
+        assert_eq!(link_local_unready(""), None);
     }
 }
