@@ -2260,6 +2260,96 @@ fn lab_links_are_ready_for_neighbour_discovery() {
     assert!(dual >= 4, "too few IPv6 links: {dual}");
 }
 
+/// A burst of packets towards a host whose neighbour entry the firewall
+/// is still resolving is kept whole: the lab's pool sends hundreds of
+/// probes at once, and with the kernel's queue (`unres_qlen_bytes`, about
+/// a hundred small packets) the oldest were dropped, a ping (one echo, no
+/// resend) reading DROP. net#1 ignores ARP for a moment, so that loc#1's
+/// 600 datagrams all wait for the firewall's second ARP request.
+#[test]
+fn a_burst_towards_an_unresolved_neighbour_is_kept() {
+    common::require_lab();
+    let model = model("tests/models", "rule-broadcast");
+    let topology =
+        fwgen::verify::topology::Topology::build(&model, "nq").unwrap_or_else(|e| panic!("{e}"));
+    let host = |label: &str| {
+        let host = topology
+            .hosts
+            .iter()
+            .find(|h| h.label == label)
+            .unwrap_or_else(|| panic!("no {label}"));
+        let address = *host
+            .addresses
+            .iter()
+            .find(|a| a.is_ipv4())
+            .unwrap_or_else(|| panic!("{label} has no IPv4 address"));
+        (host.netns.clone(), address)
+    };
+    let ((sender_ns, sender), (receiver_ns, receiver)) = (host("loc#1"), host("net#1"));
+    let nft = |netns: &str, script: &str| {
+        let status = std::process::Command::new("ip")
+            .args(["netns", "exec", netns, "nft", script])
+            .status()
+            .expect("nft runs");
+        assert!(status.success(), "nft {script} in {netns}");
+    };
+    nft(
+        &receiver_ns,
+        "add table inet nq; add chain inet nq in { type filter hook input priority 0; }; \
+         add rule inet nq in udp dport 9999 counter",
+    );
+    nft(
+        &receiver_ns,
+        "add table arp nq; add chain arp nq in { type filter hook input priority 0; policy drop; }",
+    );
+    const BURST: usize = 600;
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                fwgen::verify::sys::enter(&sender_ns).unwrap_or_else(|e| panic!("{e}"));
+                let socket = std::net::UdpSocket::bind((sender, 0)).expect("bind");
+                // loc#1 resolves its gateway first: the burst leaves at once.
+                let gateway = topology
+                    .hosts
+                    .iter()
+                    .find(|h| h.netns == sender_ns)
+                    .and_then(|h| topology.firewall_address_towards(h, false))
+                    .expect("loc#1's gateway");
+                socket.send_to(b"warm", (gateway, 9)).expect("send");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                for _ in 0..BURST {
+                    socket.send_to(b"probe", (receiver, 9999)).expect("send");
+                }
+            })
+            .join()
+            .expect("the sender's thread");
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    nft(&receiver_ns, "delete table arp nq");
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    let output = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &receiver_ns,
+            "nft",
+            "list",
+            "table",
+            "inet",
+            "nq",
+        ])
+        .output()
+        .expect("nft runs");
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let received: usize = listing
+        .split("packets ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no counter in:\n{listing}"));
+    assert_eq!(received, BURST, "packets kept of the burst:\n{listing}");
+}
+
 #[test]
 fn every_example_and_model_is_in_the_lab() {
     let source = std::fs::read_to_string(common::root().join("tests/lab.rs")).unwrap();
