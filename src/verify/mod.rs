@@ -280,11 +280,13 @@ pub fn verify(
         sys::interrupted()?;
         progress(Event::Step(&format!("{column}: starting")));
         let scratch = dir.join(column);
-        let round = contest(model, name, candidate, &scratch, dhcp, progress).map_err(|e| {
-            // Ctrl-C also reaches the commands the lab runs: a step that
-            // failed because of it is the interruption.
-            sys::interrupted().err().unwrap_or(format!("{column}: {e}"))
-        })?;
+        let known = columns.first().map(|(_, round)| round);
+        let round =
+            contest(model, name, candidate, &scratch, (dhcp, known), progress).map_err(|e| {
+                // Ctrl-C also reaches the commands the lab runs: a step that
+                // failed because of it is the interruption.
+                sys::interrupted().err().unwrap_or(format!("{column}: {e}"))
+            })?;
         columns.push((column.clone(), round));
     }
     sys::interrupted()?;

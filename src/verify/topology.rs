@@ -175,7 +175,25 @@ impl Topology {
         topology.add_nat_addresses(model)?;
         topology.add_second_addresses(model)?;
         topology.add_default_route(model)?;
+        topology.keep_unresolved_packets()?;
         Ok(topology)
+    }
+
+    /// The packets waiting for a neighbour to resolve are kept up to
+    /// `unres_qlen_bytes` (208 KB, about 256 small packets), the oldest
+    /// dropped beyond: the lab's pool sends more probes than that towards
+    /// one host at once, and a ping lost there (one echo, no resend) read
+    /// DROP. 16 MB keeps every probe of a round. The setting is each
+    /// interface's (a namespace has no defaults of its own), so it is made
+    /// once the links exist.
+    fn keep_unresolved_packets(&self) -> Result<()> {
+        let script = "for f in /proc/sys/net/ipv4/neigh/*/unres_qlen_bytes \
+                      /proc/sys/net/ipv6/neigh/*/unres_qlen_bytes; do \
+                      echo 16777216 > \"$f\"; done";
+        for netns in &self.namespaces {
+            in_ns(netns, &["sh", "-c", script])?;
+        }
+        Ok(())
     }
 
     /// A namespace whose ICMP errors are not rate limited: a lab sends many

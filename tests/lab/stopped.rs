@@ -12,7 +12,7 @@ use super::{common, model};
 
 fn round(model: &fwgen::model::Model, name: &str, contestant: &Contestant) -> Round {
     let dir = common::scratch(&format!("lab-stopped-{name}"));
-    let round = contest::contest(model, name, contestant, &dir, false, &|_| {})
+    let round = contest::contest(model, name, contestant, &dir, (false, None), &|_| {})
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let _ = std::fs::remove_dir_all(&dir);
     round
