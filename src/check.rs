@@ -833,7 +833,7 @@ fn wildcard_sfilters(model: &Model) -> Vec<Finding> {
         let (Some(stem), Some(zone)) = (wildcard.physical.strip_suffix('+'), wildcard.zone) else {
             continue;
         };
-        if !sfiltered(model, wildcard) {
+        if !sfiltered(model, wildcard, false) && !sfiltered(model, wildcard, true) {
             continue;
         }
         for (index, named) in model.interfaces.iter().enumerate() {

@@ -1168,10 +1168,20 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
 /// lift it. `-o eth+` leaves by every interface the wildcard covers, the
 /// named ones of other zones included.
 fn sfilter(model: &Model, interface: &Interface, inbound: Vec<Match>) -> Option<Rule> {
-    if !sfiltered(model, interface) {
-        return None;
-    }
+    let carried = model.interface_family(interface_index(model, interface));
+    let families: Vec<bool> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| carried.has(ipv6) && sfiltered(model, interface, ipv6))
+        .collect();
     let mut matches = inbound;
+    match families[..] {
+        [] => return None,
+        // One of the interface's two families: the other has no sfilter.
+        [ipv6] if carried.has_ipv4() && carried.has_ipv6() => {
+            matches.insert(0, Match::Family(Family::of(ipv6)));
+        }
+        _ => {}
+    }
     matches.push(Match::Interface {
         side: Side::Out,
         negated: false,
@@ -3638,7 +3648,7 @@ pub(super) fn forward_jumps(
                 if back && source == dest && !(inbound.whole() && inbound.interface.routeback()) {
                     continue;
                 }
-                if back && source != dest && sfiltered(model, inbound.interface) {
+                if back && source != dest && sfiltered(model, inbound.interface, ipv6) {
                     continue;
                 }
                 let sides = [(Side::In, inbound), (Side::Out, outbound)];
@@ -3675,10 +3685,15 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
 /// sfilter` first in the interface's forward chain): unless the interface
 /// is routeback, route-filtered or `+`. Two zones sharing it (hosts, nested
 /// zones) do not reach each other through the firewall then.
-pub(crate) fn sfiltered(model: &Model, interface: &Interface) -> bool {
+///
+/// Per family: routefilter (the option and ROUTE_FILTER) is Shorewall's
+/// alone (Zones.pm offers it to IPv4 interfaces only, and shorewall6.conf
+/// has no ROUTE_FILTER), and `rpfilter` may be one family's option, so
+/// Shorewall6 keeps the sfilter where Shorewall lifts it.
+pub(crate) fn sfiltered(model: &Model, interface: &Interface, ipv6: bool) -> bool {
     !interface.routeback()
-        && model.route_filter(interface).is_none()
-        && !interface.has_any(InterfaceOption::Rpfilter)
+        && (ipv6 || model.route_filter(interface).is_none())
+        && !interface.has_for(InterfaceOption::Rpfilter, ipv6)
         && interface.physical != "+"
 }
 
