@@ -877,7 +877,8 @@ fn wildcard_sfilters(model: &Model) -> Vec<Finding> {
 fn useless_options(model: &Model) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, interface) in model.interfaces.iter().enumerate() {
-        let ipv6_only = !model.interface_family(index).has_ipv4();
+        let family = model.interface_family(index);
+        let (ipv6_only, ipv4_only) = (!family.has_ipv4(), !family.has_ipv6());
         for (option, span) in interface.options.iter().zip(&interface.option_spans) {
             let reason = match option {
                 InterfaceOption::Routeback if interface.has(InterfaceOption::Bridge) => {
@@ -890,6 +891,9 @@ fn useless_options(model: &Model) -> Vec<Finding> {
                     if ipv6_only =>
                 {
                     Some("it is an IPv4 setting and the zone is IPv6 only")
+                }
+                InterfaceOption::Forward(_) if ipv4_only => {
+                    Some("it is an IPv6 setting and the zone is IPv4 only")
                 }
                 InterfaceOption::Logmartians(value)
                     if *value != Some(0) && model.route_filter(interface).is_none() =>
@@ -912,27 +916,35 @@ fn useless_options(model: &Model) -> Vec<Finding> {
             // Shorewall sets these in /proc when it starts; the nftables
             // ruleset is rules only (docs/model.md): said, not silent.
             let proc_key = match option {
-                InterfaceOption::Proxyarp(value) if *value != Some(0) => Some("proxy_arp"),
-                InterfaceOption::Sourceroute(value) if *value != Some(0) => {
-                    Some("accept_source_route")
+                InterfaceOption::Proxyarp(value) if *value != Some(0) => {
+                    Some(("ipv4", "proxy_arp"))
                 }
-                InterfaceOption::ArpFilter => Some("arp_filter"),
+                InterfaceOption::Sourceroute(value) if *value != Some(0) => {
+                    Some(("ipv4", "accept_source_route"))
+                }
+                InterfaceOption::ArpFilter => Some(("ipv4", "arp_filter")),
+                // Shorewall6 writes the value, 0 included.
+                InterfaceOption::Forward(_) => Some(("ipv6", "forwarding")),
                 _ => None,
             };
-            if let Some(key) = proc_key
+            if let Some((family, key)) = proc_key
                 && reason.is_none()
                 && !interface.physical.ends_with('+')
             {
+                let product = if family == "ipv6" {
+                    "Shorewall6"
+                } else {
+                    "Shorewall"
+                };
+                let physical = &interface.physical;
                 findings.push(Finding::warning(
                     "proc-option-not-set",
                     span.clone(),
                     format!(
-                        "option `{option}` on {}: Shorewall sets net.ipv4.conf.{}.{key} when it starts; fwgen's nftables ruleset sets no kernel setting, so with it the kernel keeps its own value",
-                        interface.physical, interface.physical
+                        "option `{option}` on {physical}: {product} sets net.{family}.conf.{physical}.{key} when it starts; fwgen's nftables ruleset sets no kernel setting, so with it the kernel keeps its own value",
                     ),
                     format!(
-                        "set net.ipv4.conf.{}.{key} in /etc/sysctl.d/ when you load the nftables ruleset",
-                        interface.physical
+                        "set net.{family}.conf.{physical}.{key} in /etc/sysctl.d/ when you load the nftables ruleset",
                     ),
                 ));
             }

@@ -80,6 +80,12 @@ pub struct RawFirewall {
     pub drop_broadcasts: Option<bool>,
     #[schemars(with = "Option<RawClampMss>")]
     pub clamp_mss: Option<Spanned<RawClampMss>>,
+    /// CLAMPMSS of IPv4 alone (shorewall.conf), in place of `clamp_mss`.
+    #[schemars(with = "Option<RawClampMss>")]
+    pub clamp_mss_ipv4: Option<Spanned<RawClampMss>>,
+    /// CLAMPMSS of IPv6 alone (shorewall6.conf), in place of `clamp_mss`.
+    #[schemars(with = "Option<RawClampMss>")]
+    pub clamp_mss_ipv6: Option<Spanned<RawClampMss>>,
     #[schemars(with = "Option<IpForwardingSchema>")]
     pub ip_forwarding: Option<Spanned<String>>,
     /// IP_FORWARDING of IPv4 alone (shorewall.conf), in place of `ip_forwarding`.

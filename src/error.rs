@@ -573,7 +573,7 @@ impl Error {
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
             InterfaceChainClash { .. } => "fwgen writes `+` as `-any` in chain names (`in-ppp-any`): rename one of the two interfaces (the model's name; `physical` keeps the kernel's)".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
-            UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split('[').next().unwrap_or(o)))),
+            UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split(['[', '=']).next().unwrap_or(o)))),
             RefusedInterfaceOption { reason, .. } => (*reason).into(),
             HostsOnOwnInterface { .. } => "the whole interface is already in the zone: drop the hosts entry".into(),
             NestedFamily { parent, .. } => format!("a nested zone holds a part of its parent's hosts: give it `{parent}`'s family or a narrower one (Shorewall's and Shorewall6's zones files nest each family apart)"),
@@ -817,7 +817,7 @@ pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
 }
 
 /// The interface options the analyzer knows, as the hint lists them.
-const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], rpfilter, logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], optional";
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], rpfilter, logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], forward[=0|1], optional, mss=N";
 
 /// The candidate nearest to a misspelt name, when one is near enough to be
 /// what was meant: the same but for case, or a few edits away (one edit

@@ -114,12 +114,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "ysurac-omr-vps",
         Refused(
-            &[
-                "shorewall6/interfaces:5",
-                "shorewall6/interfaces:6",
-                "tcinterfaces:3",
-            ],
-            "IPv4 and IPv6 uplink options that differ; rpfilter, forward=1; tcinterfaces",
+            &["shorewall6/interfaces:5", "tcinterfaces:3"],
+            "IPv4 and IPv6 uplink options that differ (routeback for IPv6 alone); tcinterfaces (forward=1 on the wildcard omr-6in4-user+ is noted: Shorewall6 sets /proc per named interface)",
         ),
     ),
 ];

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 use fwgen::load::compile;
-use fwgen::model::{ClampMss, Model};
+use fwgen::model::{ClampMss, Families, Model};
 use fwgen::ruleset::lower::lower;
 use fwgen::ruleset::{Hook, Match, Origin, Priority, Statement};
 use fwgen::source::Source;
@@ -36,11 +36,11 @@ fn clamp_mss_is_a_mangle_priority_forward_chain() {
     // The forward chain that decides is still the filter one.
     let decides = ruleset.base(Hook::Forward, fwgen::ruleset::ChainType::Filter);
     assert_eq!(decides.map(|c| c.name.as_str()), Some("forward"));
-    model.firewall.clamp_mss = Some(ClampMss::Size(1400));
+    model.firewall.clamp_mss = Families::both(Some(ClampMss::Size(1400)));
     let ruleset = lower(&model);
     let rule = &ruleset.chain("mangle-forward").unwrap().rules[0];
     assert!(rule.matches.contains(&Match::MssAtLeast(1400)), "{rule:?}");
-    model.firewall.clamp_mss = None;
+    model.firewall.clamp_mss = Families::both(None);
     assert!(lower(&model).chain("mangle-forward").is_none());
 }
 

@@ -566,11 +566,6 @@ fn shorewall6_settings_must_agree_with_shorewall() {
     );
     for (name, six, expected) in [
         (
-            "six-clampmss",
-            "CLAMPMSS=No\nIP_FORWARDING=On\nAUTOHELPERS=No\n",
-            "shorewall6/shorewall6.conf:1: Shorewall's and Shorewall6's CLAMPMSS differ, and fwgen's `clamp_mss` is one for both",
-        ),
-        (
             "six-helpers",
             "CLAMPMSS=Yes\nIP_FORWARDING=On\n",
             "shorewall.conf:3: Shorewall's and Shorewall6's AUTOHELPERS differ",
@@ -600,6 +595,32 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "{name}: expected `{expected}` in\n{stderr}"
         );
     }
+}
+
+/// CLAMPMSS may differ between the families, as Shorewall's own
+/// two-interfaces samples have it (Yes, and No in shorewall6.conf): each
+/// family keeps its own, after its line, and the model compiles to them.
+#[test]
+fn differing_clampmss_is_kept_per_family() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\n";
+    let six = "CLAMPMSS=1400\nIP_FORWARDING=On\nAUTOHELPERS=No\n";
+    let dir = common::dual_stack("import-setting-six-clampmss", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let expected = "# shorewall.conf:1\nclamp_mss_ipv4 = true\n# shorewall6/shorewall6.conf:1\nclamp_mss_ipv6 = 1400\n";
+    assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    use fwgen::model::{ClampMss, Families};
+    assert_eq!(
+        model.firewall.clamp_mss,
+        Families {
+            ipv4: Some(ClampMss::RouteMtu),
+            ipv6: Some(ClampMss::Size(1400))
+        }
+    );
 }
 
 /// IP_FORWARDING and SMURF_LOG_LEVEL may differ between the families

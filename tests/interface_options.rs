@@ -38,7 +38,7 @@ const VERDICTS: &[(&str, Expected)] = &[
     ("destonly", Refused),
     ("detectnets", NoEffect),
     ("dhcp", Modelled),
-    ("forward=1", Refused),
+    ("forward=1", Modelled),
     ("ignore=1", Refused),
     ("loopback", Refused),
     ("logmartians", Modelled),

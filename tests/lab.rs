@@ -1528,7 +1528,7 @@ fn clamp_mss_seen_by_the_receiver() {
     common::require_lab();
     let model = model("tests/models", "firewall-settings");
     let mut unclamped = model.clone();
-    unclamped.firewall.clamp_mss = None;
+    unclamped.firewall.clamp_mss = fwgen::model::Families::both(None);
     let dir = common::scratch("lab-mss");
     let path = ("loc", "net");
     let shorewall = mss::received_mss(&model, "mssw", &Contestant::Shorewall, &dir, path);
@@ -2233,6 +2233,56 @@ fn sample_universal() {
     sample("Universal");
 }
 
+/// Migration proof of a dual-stack host: Shorewall's and Shorewall6's own
+/// two-interfaces samples side by side (their CLAMPMSS differ, Shorewall6
+/// gives both interfaces `forward=1`), imported as they are (no line
+/// refused) into one model, rendered by both backends, give every probe
+/// of both families the verdict of the ORIGINAL pair compiled by
+/// Shorewall and Shorewall6 themselves.
+#[test]
+fn sample_two_interfaces_dual_stack() {
+    common::require_lab();
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::scratch("lab-sample-dual");
+    for (product, samples) in [
+        ("shorewall", "/usr/share/doc/shorewall/examples"),
+        ("shorewall6", "/usr/share/doc/shorewall6/examples"),
+    ] {
+        let copy = dir.join(product);
+        std::fs::create_dir_all(&copy).unwrap();
+        for entry in std::fs::read_dir(format!("{samples}/two-interfaces")).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+        }
+    }
+    let original = dir.join("shorewall");
+    let imported =
+        fwgen::import::shorewall::import(&original, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(imported.skipped.is_empty(), "{:?}", imported.skipped);
+    let model = compile(&Source::new("imported-dual.toml", imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(
+        model.firewall.clamp_mss.ipv6, None,
+        "CLAMPMSS=No in shorewall6.conf"
+    );
+    // The lab writes fwgen's own shorewall directories: beside, not over.
+    let lab = dir.join("lab");
+    std::fs::create_dir_all(&lab).unwrap();
+    let verification = run_against_original(&model, &original, "sdual", &lab);
+    let matrix = verification.matrix();
+    let ipv6 = verification
+        .probes()
+        .iter()
+        .filter(|p| p.dest.is_ipv6())
+        .count();
+    assert!(ipv6 > 10, "too few IPv6 probes ({ipv6}):\n{matrix}");
+    assert!(
+        verification.rounds[0].outcomes.iter().all(Option::is_some),
+        "the original pair decides every probe of both families:\n{matrix}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Once a contestant is loaded, every lab interface with a global IPv6
 /// address has a link-local one that is not tentative: the kernel adds it
 /// up to a second after the link comes up, and sends no neighbour
@@ -2916,24 +2966,65 @@ fn model_zone_mss() {
     lab_model("zone-mss", "zmss");
 }
 
+/// Issue #15: CLAMPMSS per family (tests/models/family-clamp.toml, after
+/// Shorewall's two-interfaces samples: `clamp_mss_ipv4 = true`,
+/// `clamp_mss_ipv6 = 1300`) seen by the receiver, Shorewall's and
+/// Shorewall6's own compiled TCPMSS rules against fwgen's nftables
+/// ruleset, over a firewall link of MTU 1400 towards net: an IPv4 SYN
+/// offers the route's MTU less 40 (1360), an IPv6 SYN 1300; a SYN that
+/// offers 1000 keeps 1000 in either family.
+#[test]
+fn family_clamp_seen_by_the_receiver() {
+    let mtu = mss::SMALL_MTU;
+    let cases = [
+        (("loc", "net"), mss::Offer::SmallMtu, mtu - 40, false),
+        (("loc", "net"), mss::Offer::SmallMtu, 1300, true),
+        (("loc", "net"), mss::Offer::Size(1000), 1000, true),
+    ];
+    mss_cases_agree_over("family-clamp", "fcl", "fcl", &cases);
+}
+
+/// Issue #15: CLAMPMSS per family and `forward`, every probe.
+#[test]
+fn model_family_clamp() {
+    lab_model("family-clamp", "fcl");
+}
+
 /// The MSS a receiver sees for each case (a path, the SYN's offer, the
 /// MSS that offer should become), behind Shorewall's own compiled firewall
 /// and behind fwgen's nftables ruleset of `tests/models/NAME.toml`: both
 /// must receive the same, within the TCP options both ends use (at most
 /// 40 bytes) of the expected offer.
 fn mss_cases_agree(name: &str, short: &str, tag: &str, cases: &[((&str, &str), mss::Offer, u32)]) {
+    let cases: Vec<_> = cases
+        .iter()
+        .map(|&(path, offer, size)| (path, offer, size, false))
+        .collect();
+    mss_cases_agree_over(name, short, tag, &cases);
+}
+
+/// [`mss_cases_agree`] with each case's family (`true`: IPv6).
+fn mss_cases_agree_over(
+    name: &str,
+    short: &str,
+    tag: &str,
+    cases: &[((&str, &str), mss::Offer, u32, bool)],
+) {
     common::require_lab();
     let model = model("tests/models", name);
     let dir = common::scratch(&format!("lab-{short}"));
     let nftables = Contestant::Nftables(nftables_ruleset(&model));
     let mut disagreements = Vec::new();
-    for (n, &(path, offer, offered)) in cases.iter().enumerate() {
+    for (n, &(path, offer, offered, ipv6)) in cases.iter().enumerate() {
         let contestants = [("w", &Contestant::Shorewall), ("n", &nftables)];
         let seen = contestants.map(|(side, contestant)| {
             let name = format!("{tag}{side}{n}");
-            mss::received(&model, &name, contestant, &dir, path, offer)
+            mss::received_over(&model, &name, contestant, &dir, path, offer, ipv6)
         });
-        eprintln!("{path:?}, SYN offers {offered}: (Shorewall, nftables) receive {seen:?}");
+        eprintln!(
+            "{path:?} over IPv{}, SYN offers {offered}: (Shorewall, nftables) receive {seen:?}",
+            if ipv6 { 6 } else { 4 }
+        );
         let expected = (offered - 40)..=offered;
         if seen[0] != seen[1] || !seen.iter().all(|mss| expected.contains(mss)) {
             disagreements.push(format!("{path:?} offering {offered}: {seen:?}"));

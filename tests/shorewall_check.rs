@@ -133,6 +133,7 @@ mod models {
         wildcard_and_named => "wildcard-and-named",
         wildcard_hosts => "wildcard-hosts",
         wildcard_sfilter => "wildcard-sfilter",
+        family_clamp => "family-clamp",
         sfilter_per_family => "sfilter-per-family",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",

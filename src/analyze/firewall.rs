@@ -31,7 +31,11 @@ impl Analyzer<'_> {
             management_ports,
             log_limit: self.log_limit(raw.log_limit.as_ref()),
             drop_broadcasts: raw.drop_broadcasts.unwrap_or(true),
-            clamp_mss: self.clamp_mss(raw.clamp_mss.as_ref()),
+            clamp_mss: self.families(
+                "clamp_mss",
+                [&raw.clamp_mss, &raw.clamp_mss_ipv4, &raw.clamp_mss_ipv6],
+                Self::clamp_mss,
+            ),
             ip_forwarding: self.families(
                 "ip_forwarding",
                 [
@@ -309,11 +313,11 @@ impl Analyzer<'_> {
 
     /// A setting of both families (`key`) or of each (`key_ipv4`,
     /// `key_ipv6`), read by `read`; a family key beside `key` is refused.
-    fn families<T: Copy>(
+    fn families<R, T: Copy>(
         &mut self,
         key: &'static str,
-        [both, ipv4, ipv6]: [&Option<Spanned<String>>; 3],
-        mut read: impl FnMut(&mut Self, Option<&Spanned<String>>) -> Option<T>,
+        [both, ipv4, ipv6]: [&Option<Spanned<R>>; 3],
+        mut read: impl FnMut(&mut Self, Option<&Spanned<R>>) -> Option<T>,
     ) -> Families<Option<T>> {
         let Some(both) = both else {
             let ipv4 = read(self, ipv4.as_ref());
@@ -372,12 +376,20 @@ impl Analyzer<'_> {
             ("untracked_log", false, &raw.untracked_log_ipv4),
             ("untracked_log", true, &raw.untracked_log_ipv6),
         ];
-        for (key, ipv6, raw) in keys {
-            let Some(raw) = raw else { continue };
+        let clamps = [
+            ("clamp_mss", false, &raw.clamp_mss_ipv4),
+            ("clamp_mss", true, &raw.clamp_mss_ipv6),
+        ];
+        let spans = keys
+            .into_iter()
+            .map(|(key, ipv6, raw)| (key, ipv6, raw.as_ref().map(Spanned::span)))
+            .chain(clamps.map(|(key, ipv6, raw)| (key, ipv6, raw.as_ref().map(Spanned::span))));
+        for (key, ipv6, span) in spans {
+            let Some(span) = span else { continue };
             let present = self.zones.iter().any(|zone| zone.family.has(ipv6));
             if !present {
                 let kind = ErrorKind::FamilySettingOfAbsentFamily { key, ipv6 };
-                self.error(Some(raw.span()), kind);
+                self.error(Some(span), kind);
             }
         }
     }

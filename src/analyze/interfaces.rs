@@ -251,6 +251,7 @@ impl Analyzer<'_> {
                 | InterfaceOption::Logmartians(_)
                 | InterfaceOption::Sourceroute(_)
                 | InterfaceOption::Proxyarp(_)
+                | InterfaceOption::Forward(_)
                 | InterfaceOption::ArpFilter => {
                     "Shorewall ignores the options it sets in /proc on a wildcard name: drop it, name each interface, or (routefilter, logmartians) set `route_filter` / `log_martians` in [firewall]"
                 }
@@ -383,6 +384,9 @@ impl Analyzer<'_> {
             }
             "proxyarp" => {
                 return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Proxyarp);
+            }
+            "forward" => {
+                return self.option_value(text, value, "0 or 1", 1, InterfaceOption::Forward);
             }
             "mss" => return self.mss_option(text, value),
             _ => {

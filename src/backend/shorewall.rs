@@ -394,7 +394,7 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
                 .options
                 .iter()
                 .copied()
-                .filter(|o| !product.ipv6 || option_in_ipv6(*o))
+                .filter(|o| option_in_product(*o, product))
                 .chain(interface.options_of(product.ipv6))
                 .map(|o| o.to_string())
                 .collect();
@@ -452,15 +452,18 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
     (items, columns)
 }
 
-/// Options Shorewall6 knows; the rest are IPv4 sysctls.
-fn option_in_ipv6(option: InterfaceOption) -> bool {
-    !matches!(
-        option,
+/// Whether the product's interfaces file knows the option: the IPv4
+/// sysctl options are Shorewall's alone, `forward` (an IPv6 sysctl)
+/// Shorewall6's alone (Zones.pm's option tables).
+fn option_in_product(option: InterfaceOption, product: Product) -> bool {
+    match option {
         InterfaceOption::Routefilter(_)
-            | InterfaceOption::Logmartians(_)
-            | InterfaceOption::ArpFilter
-            | InterfaceOption::Proxyarp(_)
-    )
+        | InterfaceOption::Logmartians(_)
+        | InterfaceOption::ArpFilter
+        | InterfaceOption::Proxyarp(_) => !product.ipv6,
+        InterfaceOption::Forward(_) => product.ipv6,
+        _ => true,
+    }
 }
 
 fn zone_ref_in_product(model: &Model, zone: ZoneRef, product: Product) -> bool {

@@ -855,6 +855,21 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
         ]
         .contains(&base)
     };
+    // Options Shorewall does not have (`forward`, an IPv6 sysctl) are
+    // IPv6's alone in the model too: Shorewall6's declaration adds them,
+    // and the Shorewall backend writes them in Shorewall6's line alone.
+    let four_written = known.options();
+    let ipv6_only: Vec<String> = only(&six.options(), &four_written)
+        .into_iter()
+        .filter(|o| o.split('=').next() == Some("forward"))
+        .collect();
+    if !ipv6_only.is_empty() {
+        let options = [four_written.clone(), ipv6_only].concat();
+        match known.table.get_mut("options") {
+            Some(value) => *value = Value::strings(&options),
+            None => known.table.push("options", Value::strings(&options)),
+        }
+    }
     let (four_options, six_options) = (known.options(), six.options());
     let only_four: Vec<String> = only(&four_options, &six_options)
         .into_iter()
@@ -894,7 +909,7 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
         format!(
             "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs, tcpflags and rpfilter (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
-            shown(&four_options),
+            shown(&four_written),
             known.line.file,
             known.line.number,
             shown(&six_options),
@@ -3487,8 +3502,9 @@ impl Importer {
         self.note_settings("shorewall6.conf");
     }
 
-    /// The model sets logging, MSS clamping and forwarding for both
-    /// families: Shorewall6's settings must carry into the same values.
+    /// The model sets logging and helpers for both families: Shorewall6's
+    /// settings must carry into the same values; MSS clamping, forwarding,
+    /// the log levels and dispositions split into a key per family.
     fn check_ipv6_logging(&mut self, six: &Importer) {
         let (four, six_carried) = (self.carried.clone(), &six.carried);
         if four.0 != six_carried.0 {
@@ -3499,7 +3515,8 @@ impl Importer {
         }
         let (four, six_carried) = (self.settings.carried.clone(), &six.settings.carried);
         if four.clamp_mss != six_carried.clamp_mss {
-            self.refuse_setting_difference(six, "CLAMPMSS", "clamp_mss");
+            let value = Some(six_carried.clamp_mss.clone());
+            self.split_family(six, "CLAMPMSS", "clamp_mss", value);
         }
         if four.ip_forwarding != six_carried.ip_forwarding {
             let value = Some(six_carried.ip_forwarding.into());

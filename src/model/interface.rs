@@ -66,6 +66,10 @@ pub enum InterfaceOption {
     ArpFilter,
     /// Proxy ARP (proxy_arp sysctl).
     Proxyarp(Option<u8>),
+    /// The interface's IPv6 router behaviour (Shorewall6's `forward`: the
+    /// sysctl net.ipv6.conf.IF.forwarding). Forwarding between interfaces
+    /// is `ip_forwarding`'s (net.ipv6.conf.all.forwarding).
+    Forward(Option<u8>),
     /// The interface may be down or absent: the firewall starts all the
     /// same. Shorewall is silent where it cannot set the interface's /proc
     /// options; fwgen's nftables rules match it by name and need nothing.
@@ -143,6 +147,7 @@ impl Display for InterfaceOption {
             InterfaceOption::Sourceroute(v) => ("sourceroute", *v),
             InterfaceOption::ArpFilter => ("arp_filter", None),
             InterfaceOption::Proxyarp(v) => ("proxyarp", *v),
+            InterfaceOption::Forward(v) => ("forward", *v),
             InterfaceOption::Optional => ("optional", None),
             InterfaceOption::Mss(size) => return write!(f, "mss={size}"),
         };

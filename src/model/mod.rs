@@ -95,7 +95,7 @@ pub struct Firewall {
     /// and multicasts meet a silent DROP before any DROP or REJECT policy.
     pub drop_broadcasts: bool,
     /// CLAMPMSS: the MSS of forwarded TCP SYNs is lowered; `None`: untouched.
-    pub clamp_mss: Option<ClampMss>,
+    pub clamp_mss: Families<Option<ClampMss>>,
     /// IP_FORWARDING of each family as the model states it;
     /// [`Model::ip_forwarding`] fills in the default.
     pub ip_forwarding: Families<Option<Forwarding>>,

@@ -84,11 +84,13 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
             "dhcp" | "routeback" | "bridge" | "tcpflags" | "nosmurfs" | "routefilter" | "rpfilter",
             _,
         )
-        | ("logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "optional" | "mss", _) => {
-            Modelled
-        }
+        | (
+            "logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "forward" | "optional"
+            | "mss",
+            _,
+        ) => Modelled,
         ("physical", _) => Key("physical"),
-        ("accept_ra" | "arp_ignore" | "forward" | "proxyndp", _) => Refused(SYSCTL),
+        ("accept_ra" | "arp_ignore" | "proxyndp", _) => Refused(SYSCTL),
         ("blacklist", _) => NoEffect(
             "Shorewall 5.2 ignores it with a warning (\"no longer supported\"): the blrules file is the blacklist; only `shorewall update` reads it, to convert a legacy blacklist file, as fwgen's import does",
         ),

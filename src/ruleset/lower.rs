@@ -4152,12 +4152,12 @@ fn mangle_forward_chain(model: &Model) -> Option<Chain> {
         )
     });
     let options = interface_mss_rules(model);
-    let setting = clamp_mss_rule(model);
-    let clamps = !options.is_empty() || setting.is_some();
+    let setting = clamp_mss_rules(model);
+    let clamps = !options.is_empty() || !setting.is_empty();
     let keys: Vec<&str> = [
         (clear.is_some(), "FORWARD_CLEAR_MARK"),
         (!options.is_empty(), "mss="),
-        (setting.is_some(), "clamp_mss"),
+        (!setting.is_empty(), "clamp_mss"),
     ]
     .into_iter()
     .filter_map(|(on, key)| on.then_some(key))
@@ -4222,10 +4222,21 @@ fn interface_mss_rules(model: &Model) -> Vec<Rule> {
             set.push(Match::MssAtLeast(size));
             let statement = Statement::SetMss(ClampMss::Size(size));
             rules.push(Rule::new(set, vec![statement], origin));
-            if model.firewall.clamp_mss.is_some() {
-                let leave = Statement::Verdict(Verdict::Return);
-                rules.push(Rule::new(through, vec![leave], origin));
-            }
+            // Each family's settcpmss chain returns under its own CLAMPMSS.
+            let clamp = model.firewall.clamp_mss;
+            let leave_ipv4 = clamp.ipv4.is_some() && carried.has_ipv4();
+            let leave_ipv6 = clamp.ipv6.is_some() && carried.has_ipv6();
+            let only = match (leave_ipv4, leave_ipv6) {
+                (false, false) => continue,
+                (true, true) => None,
+                (true, false) => Some(Family::Ipv4),
+                (false, true) => Some(Family::Ipv6),
+            };
+            // `through` matches the family already on a one-family interface.
+            let only = only.filter(|_| family.is_none()).map(Match::Family);
+            let through = only.into_iter().chain(through).collect();
+            let leave = Statement::Verdict(Verdict::Return);
+            rules.push(Rule::new(through, vec![leave], origin));
         }
     }
     rules
@@ -4275,17 +4286,33 @@ fn syn() -> Match {
     }
 }
 
-fn clamp_mss_rule(model: &Model) -> Option<Rule> {
-    let clamp = model.firewall.clamp_mss?;
-    let mut matches = vec![syn()];
-    if let ClampMss::Size(size) = clamp {
-        matches.push(Match::MssAtLeast(size));
+/// `clamp_mss` (CLAMPMSS), the mangle-forward chain's last rule: one
+/// rule, or where the families differ (`clamp_mss_ipv4`, `_ipv6`) one per
+/// family that clamps, matching its family.
+fn clamp_mss_rules(model: &Model) -> Vec<Rule> {
+    let clamp = model.firewall.clamp_mss;
+    let families: &[(Option<Family>, bool, &'static str)] = if clamp.same() {
+        &[(None, false, "clamp_mss")]
+    } else {
+        &[
+            (Some(Family::Ipv4), false, "clamp_mss_ipv4"),
+            (Some(Family::Ipv6), true, "clamp_mss_ipv6"),
+        ]
+    };
+    let mut rules = Vec::new();
+    for &(family, ipv6, key) in families {
+        let Some(size) = clamp.get(ipv6) else {
+            continue;
+        };
+        let mut matches: Vec<Match> = family.map(Match::Family).into_iter().collect();
+        matches.push(syn());
+        if let ClampMss::Size(size) = size {
+            matches.push(Match::MssAtLeast(size));
+        }
+        let statement = Statement::SetMss(size);
+        rules.push(Rule::new(matches, vec![statement], Origin::Setting(key)));
     }
-    Some(Rule::new(
-        matches,
-        vec![Statement::SetMss(clamp)],
-        Origin::Setting("clamp_mss"),
-    ))
+    rules
 }
 
 // ----- the log limit -----

@@ -21,11 +21,16 @@ pub const SMALL_MTU: u32 = 1400;
 const PORT: u16 = 4411;
 
 pub fn ipv4(host: &Host) -> IpAddr {
+    address_of(host, false)
+}
+
+/// The host's address of IPv6 (`true`) or IPv4.
+fn address_of(host: &Host, ipv6: bool) -> IpAddr {
     *host
         .addresses
         .iter()
-        .find(|a| a.is_ipv4())
-        .unwrap_or_else(|| panic!("{} has no IPv4 address", host.label))
+        .find(|a| a.is_ipv6() == ipv6)
+        .unwrap_or_else(|| panic!("{} has no address of that family", host.label))
 }
 
 pub fn host_in(topology: &Topology, model: &Model, zone: &str) -> Host {
@@ -62,15 +67,28 @@ pub enum Offer {
     Size(u32),
 }
 
-/// The receiver's MSS for a connection from `from` to `to`, whose SYN
-/// offers what `offer` says.
+/// The receiver's MSS for an IPv4 connection from `from` to `to`, whose
+/// SYN offers what `offer` says.
 pub fn received(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    path: (&str, &str),
+    offer: Offer,
+) -> u32 {
+    received_over(model, name, contestant, dir, path, offer, false)
+}
+
+/// [`received`] over IPv6 (`true`) or IPv4.
+pub fn received_over(
     model: &Model,
     name: &str,
     contestant: &Contestant,
     dir: &Path,
     (from, to): (&str, &str),
     offer: Offer,
+    ipv6: bool,
 ) -> u32 {
     let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
     let server = host_in(&topology, model, to);
@@ -79,9 +97,9 @@ pub fn received(
         small_mtu(model, &topology, &server);
     }
     load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
-    let address = SocketAddr::new(ipv4(&server), PORT);
+    let address = SocketAddr::new(address_of(&server, ipv6), PORT);
     let receiver = receiver(server.netns.clone(), address);
-    let source = ipv4(&client);
+    let source = address_of(&client, ipv6);
     let sender = std::thread::spawn(move || {
         sys::enter(&client.netns).unwrap_or_else(|e| panic!("{e}"));
         match offer {
@@ -100,7 +118,8 @@ pub fn received(
 
 /// A connection whose SYN offers `size`: "ACCEPT" once it is up.
 fn connect_offering(source: IpAddr, address: SocketAddr, size: u32) -> String {
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("socket");
+    let domain = Domain::for_address(address);
+    let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).expect("socket");
     socket.set_tcp_mss(size).expect("TCP_MAXSEG");
     socket
         .bind(&SocketAddr::new(source, 0).into())

@@ -173,7 +173,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         } else {
             decide("AUTOHELPERS", "No", "no conntrack helpers")
         },
-        clamp_mss(model.firewall.clamp_mss),
+        clamp_mss(model, product),
         ipset_warnings(model, product),
         decide(
             "SAVE_IPSETS",
@@ -305,18 +305,20 @@ fn log_limit(limit: Option<LogLimit>) -> Decided {
     }
 }
 
-fn clamp_mss(clamp: Option<ClampMss>) -> Decided {
-    match clamp {
+fn clamp_mss(model: &Model, product: Product) -> Decided {
+    let clamp = model.firewall.clamp_mss;
+    let key = family_key("clamp_mss", clamp.same(), product);
+    match clamp.get(product.ipv6) {
         None => decide("CLAMPMSS", "No", "no MSS clamping"),
         Some(ClampMss::RouteMtu) => decide(
             "CLAMPMSS",
             "Yes",
-            "forwarded TCP SYNs offer at most the route's MTU (clamp_mss)",
+            format!("forwarded TCP SYNs offer at most the route's MTU ({key})"),
         ),
         Some(ClampMss::Size(size)) => decide(
             "CLAMPMSS",
             size.to_string(),
-            format!("forwarded TCP SYNs offer an MSS of at most {size} (clamp_mss)"),
+            format!("forwarded TCP SYNs offer an MSS of at most {size} ({key})"),
         ),
     }
 }
