@@ -188,16 +188,17 @@ fn names_port(model: &Model, port: u16) -> bool {
 }
 
 /// Why the lab sends nothing from `from` to `to`, if it sends nothing:
-/// two hosts of one zone on one interface (a bridge's) without
-/// `routeback`. Hosts of two zones on one interface are probed: they send
-/// by the firewall, which drops what would leave by the interface it came
-/// in on unless `routeback` (or `routefilter`) lifts it (Shorewall's
-/// sfilter).
+/// two hosts of one zone on one interface's link (a bridge's) without
+/// `routeback`, which reach each other without the firewall. Hosts of two
+/// zones on one interface, and a hosts entry's host (which sends
+/// everything by the firewall), are probed: the firewall drops what would
+/// leave by the interface it came in on unless `routeback` (or
+/// `routefilter`) lifts it (Shorewall's sfilter).
 fn unprobed(model: &Model, from: &Host, to: &Host) -> Option<String> {
     let (Some(a), Some(b)) = (from.interface, to.interface) else {
         return None;
     };
-    if a != b {
+    if a != b || from.router.is_some() || to.router.is_some() {
         return None;
     }
     if model.interfaces[a].routeback() || from.zone != to.zone {
