@@ -2984,6 +2984,15 @@ fn family_clamp_seen_by_the_receiver() {
     mss_cases_agree_over("family-clamp", "fcl", "fcl", &cases);
 }
 
+/// Issue #15: hosts zones on a routeback interface reach each other by
+/// the firewall, as Shorewall's intra-zone rule per hosts member lets
+/// them (tests/models/hosts-routeback.toml); fwgen wrote no dispatch for
+/// a hosts member's traffic back out of its interface (52 disagreements).
+#[test]
+fn model_hosts_routeback() {
+    lab_model("hosts-routeback", "hrb");
+}
+
 /// Issue #15: CLAMPMSS per family and `forward`, every probe.
 #[test]
 fn model_family_clamp() {

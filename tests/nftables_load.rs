@@ -179,6 +179,7 @@ mod models {
         wildcard_hosts => "wildcard-hosts",
         wildcard_sfilter => "wildcard-sfilter",
         family_clamp => "family-clamp",
+        hosts_routeback => "hosts-routeback",
         sfilter_per_family => "sfilter-per-family",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",

@@ -3645,7 +3645,7 @@ pub(super) fn forward_jumps(
         for inbound in sources.filter(|m| !m.destonly) {
             for outbound in zone_members(model, dest, ipv6) {
                 let back = inbound.interface.physical == outbound.interface.physical;
-                if back && source == dest && !(inbound.whole() && inbound.interface.routeback()) {
+                if back && source == dest && !back_to_itself(model, &inbound, ipv6) {
                     continue;
                 }
                 if back && source != dest && sfiltered(model, inbound.interface, ipv6) {
@@ -3678,6 +3678,21 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
     ));
     rules.extend(catch_all(model, Hook::Forward, "FORWARD"));
     filter_chain("forward", Hook::Forward, rules)
+}
+
+/// Whether a zone's traffic from the member back out of the member's
+/// interface to the zone passes: for a whole interface only with
+/// `routeback` (Shorewall writes no intra-zone rule for the interface
+/// otherwise); for hosts on it wherever the sfilter does not drop it
+/// (Shorewall writes `-A dmz_frwd -o eth2 -d 10.2.0.0/24 -j ACCEPT` for
+/// every hosts member, and the interface's sfilter, first in its
+/// forward chain, decides).
+fn back_to_itself(model: &Model, inbound: &Member, ipv6: bool) -> bool {
+    if inbound.whole() {
+        inbound.interface.routeback()
+    } else {
+        !sfiltered(model, inbound.interface, ipv6)
+    }
 }
 
 /// Whether Shorewall's sfilter drops what is forwarded back out of the
