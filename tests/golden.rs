@@ -151,6 +151,7 @@ golden_model! {
     wildcard_hosts => "wildcard-hosts",
     wildcard_sfilter => "wildcard-sfilter",
     sfilter_per_family => "sfilter-per-family",
+    manual_rules_redirect_hosts => "manual-rules-redirect-hosts",
     manual_nat_subzone => "manual-nat-subzone",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
