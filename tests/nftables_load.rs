@@ -181,6 +181,7 @@ mod models {
         sfilter_per_family => "sfilter-per-family",
         manual_rules_redirect_hosts => "manual-rules-redirect-hosts",
         manual_nat_subzone => "manual-nat-subzone",
+        manual_interfaces_bridge => "manual-interfaces-bridge",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",

@@ -3378,6 +3378,34 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
     rules
 }
 
+/// A `bridge` of no zone that carries no hosts (shorewall-interfaces(5),
+/// Example 4: "a bridge with no IP address and you want to allow traffic
+/// through the bridge"): what is bridged between its ports is accepted
+/// before anything else, as Misc.pm writes `-A FORWARD -i br0 -o br0 -j
+/// ACCEPT` for it (an interface with no zone and no hosts is Shorewall's
+/// alone: IPv4).
+fn zoneless_bridges(model: &Model) -> Vec<Rule> {
+    let bridges = model.interfaces.iter().enumerate().filter(|(index, i)| {
+        i.zone.is_none() && i.has(InterfaceOption::Bridge) && !model.has_hosts_on(*index)
+    });
+    bridges
+        .filter_map(|(index, interface)| {
+            let name = if_name(interface)?;
+            let on = |side| Match::Interface {
+                side,
+                negated: false,
+                names: vec![name.clone()],
+            };
+            let matches = vec![Match::Family(Family::Ipv4), on(Side::In), on(Side::Out)];
+            let origin = Origin::InterfaceOption {
+                interface: index,
+                option: "bridge",
+            };
+            Some(Rule::new(matches, vec![accept()], origin))
+        })
+        .collect()
+}
+
 /// `meta nfproto ipv4 iifname "ens33" ip saddr != { the hosts there }`:
 /// destination-only hosts are no sources.
 fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec<Match> {
@@ -3668,7 +3696,13 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         super::blacklist::jump(model, pairs, Hook::Forward),
         early_sfilters(model),
     );
-    let unclaimed = unclaimed_rules(model, Hook::Forward, "FORWARD", &[Side::In, Side::Out]);
+    let mut unclaimed = zoneless_bridges(model);
+    unclaimed.extend(unclaimed_rules(
+        model,
+        Hook::Forward,
+        "FORWARD",
+        &[Side::In, Side::Out],
+    ));
     rules.splice(0..0, unclaimed);
     rules.extend(interface_jumps(model, "fwd", Side::In));
     rules.extend(dispatch_rules(
