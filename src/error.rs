@@ -142,9 +142,6 @@ pub enum ErrorKind {
     EmptyHosts {
         zone: String,
     },
-    DnatWithHosts {
-        zone: String,
-    },
     BadInterfaceOptionValue {
         option: String,
         value: String,
@@ -585,7 +582,6 @@ impl Error {
                 let product = if *family == "IPv6" { "Shorewall6" } else { "Shorewall" };
                 format!("give zone `{owner}` the family `both`, or give `{interface}` no zone and `{owner}` its hosts on it: an interface carries the families of its zone alone ({product}'s interfaces file would not list `{interface}` for the hosts of `{zone}`, and {product} refuses them: \"Unknown interface ({interface})\", or \"No network interfaces defined\")")
             }
-            DnatWithHosts { .. } => "a port forward or redirect from a zone that shares an interface with another (hosts) is not in fwgen's model yet: name a zone whose interfaces carry no hosts".into(),
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
@@ -1078,7 +1074,6 @@ impl ErrorKind {
             HostsAfterOwner { .. } => "hosts-after-owner",
             HostsOtherFamily { .. } => "hosts-other-family",
             EmptyHosts { .. } => "empty-hosts",
-            DnatWithHosts { .. } => "dnat-with-hosts",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
             ConflictingOptions { .. } => "conflicting-options",
             FamilyInterfaceOption { .. } => "family-interface-option",
@@ -1288,11 +1283,6 @@ impl Display for ErrorKind {
                 shorten(zone),
                 shorten(interface),
                 shorten(owner)
-            ),
-            DnatWithHosts { zone } => write!(
-                f,
-                "port forward or redirect from `{}`, whose members share an interface with another zone",
-                shorten(zone)
             ),
             EmptyHosts { zone } => write!(f, "hosts of zone `{}` without networks", shorten(zone)),
             RefusedInterfaceOption { option, .. } => write!(

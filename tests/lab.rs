@@ -1922,6 +1922,24 @@ fn model_sfilter_per_family() {
     lab_model("sfilter-per-family", "sfpf");
 }
 
+/// shorewall-rules(5) Example 9 with shorewall-hosts(5) Example 1: a
+/// redirect from loc, whose PPTP clients are hosts on ppp+ (an interface
+/// of no zone), takes them and eth1, not the internet's web connections
+/// on ppp0 (fwgen refused it; the lab judged the redirected connection
+/// to a host of no zone dropped).
+#[test]
+fn model_manual_rules_redirect_hosts() {
+    lab_model("manual-rules-redirect-hosts", "mrrh");
+}
+
+/// shorewall-nat(5) RESTRICTIONS: net's port forward takes its subzone
+/// smc's connections on eth0 too (ahead of one-to-one NAT); smc's own
+/// forward takes smc's hosts alone (fwgen refused both).
+#[test]
+fn model_manual_nat_subzone() {
+    lab_model("manual-nat-subzone", "mnsz");
+}
+
 /// A hosts zone on a named interface a wildcard of a later zone covers,
 /// the interface given the wildcard's zone (what the
 /// `wildcard-over-zoneless` error asks for): loc's hosts on eth1 are loc's,

@@ -139,39 +139,3 @@ impl Analyzer<'_> {
         Some(interface)
     }
 }
-
-/// Whether a zone's packets are told apart by address on some interface:
-/// it has hosts, or one of its interfaces carries another zone's hosts.
-fn shares_an_interface(zones: &[Zone], interfaces: &[Interface], zone: usize) -> bool {
-    let carries = |index: usize| {
-        zones
-            .iter()
-            .any(|z| z.hosts.iter().any(|h| h.interface == index))
-    };
-    !zones[zone].hosts.is_empty()
-        || interfaces
-            .iter()
-            .enumerate()
-            .any(|(index, i)| i.zone == Some(zone) && carries(index))
-}
-
-impl Analyzer<'_> {
-    /// A port forward's (or redirect's) nat rule matches the source
-    /// zone's interfaces; with hosts it would need the zones' order too:
-    /// refused for now. `forwards`: the zones each one translates
-    /// connections from, and its span.
-    pub(super) fn check_dnat_hosts(&mut self, forwards: &[(Vec<usize>, Range<usize>)]) {
-        for (zones, span) in forwards {
-            let shared = zones
-                .iter()
-                .copied()
-                .find(|&z| shares_an_interface(&self.zones, &self.interfaces, z));
-            if let Some(zone) = shared {
-                let kind = ErrorKind::DnatWithHosts {
-                    zone: self.zones[zone].name.clone(),
-                };
-                self.error(Some(span.clone()), kind);
-            }
-        }
-    }
-}

@@ -135,22 +135,6 @@ impl Analyzer<'_> {
             || !dnats.is_empty()
             || !redirects.is_empty();
         self.check_zone_mss_state_rules(raw, new_section);
-        // The zones each one translates connections from: a port forward
-        // from `all` leaves its target's zone out, a redirect takes every
-        // zone its source names.
-        let zones = 0..self.zones.len();
-        let forwards = dnats.iter().map(|d| {
-            let from = zones.clone().filter(|&z| d.forwards_from(ZoneId::Zone(z)));
-            (from.collect(), d.span.clone())
-        });
-        let redirects_from = redirects.iter().map(|r| {
-            let from = zones
-                .clone()
-                .filter(|&z| r.source.zone.matches(ZoneId::Zone(z)));
-            (from.collect(), r.span.clone())
-        });
-        let forwards: Vec<(Vec<usize>, _)> = forwards.chain(redirects_from).collect();
-        self.check_dnat_hosts(&forwards);
         let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
         let shorewall_version = self.shorewall_version(raw);
         let snats = self.snats(raw, shorewall_version);

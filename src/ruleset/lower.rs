@@ -3378,6 +3378,34 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
     rules
 }
 
+/// A `bridge` of no zone that carries no hosts (shorewall-interfaces(5),
+/// Example 4: "a bridge with no IP address and you want to allow traffic
+/// through the bridge"): what is bridged between its ports is accepted
+/// before anything else, as Misc.pm writes `-A FORWARD -i br0 -o br0 -j
+/// ACCEPT` for it (an interface with no zone and no hosts is Shorewall's
+/// alone: IPv4).
+fn zoneless_bridges(model: &Model) -> Vec<Rule> {
+    let bridges = model.interfaces.iter().enumerate().filter(|(index, i)| {
+        i.zone.is_none() && i.has(InterfaceOption::Bridge) && !model.has_hosts_on(*index)
+    });
+    bridges
+        .filter_map(|(index, interface)| {
+            let name = if_name(interface)?;
+            let on = |side| Match::Interface {
+                side,
+                negated: false,
+                names: vec![name.clone()],
+            };
+            let matches = vec![Match::Family(Family::Ipv4), on(Side::In), on(Side::Out)];
+            let origin = Origin::InterfaceOption {
+                interface: index,
+                option: "bridge",
+            };
+            Some(Rule::new(matches, vec![accept()], origin))
+        })
+        .collect()
+}
+
 /// `meta nfproto ipv4 iifname "ens33" ip saddr != { the hosts there }`:
 /// destination-only hosts are no sources.
 fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec<Match> {
@@ -3668,7 +3696,13 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         super::blacklist::jump(model, pairs, Hook::Forward),
         early_sfilters(model),
     );
-    let unclaimed = unclaimed_rules(model, Hook::Forward, "FORWARD", &[Side::In, Side::Out]);
+    let mut unclaimed = zoneless_bridges(model);
+    unclaimed.extend(unclaimed_rules(
+        model,
+        Hook::Forward,
+        "FORWARD",
+        &[Side::In, Side::Out],
+    ));
     rules.splice(0..0, unclaimed);
     rules.extend(interface_jumps(model, "fwd", Side::In));
     rules.extend(dispatch_rules(
@@ -4699,7 +4733,12 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
 /// the zones it redirects from.
 fn redirect_rules(model: &Model, redirect: &Redirect, index: usize) -> Vec<Rule> {
     let logged = redirect.log.is_some();
-    let sources = nat_sources(model, redirect.source.zone, logged, |z| {
+    // Without ORIGDEST a redirect translates both families.
+    let families = match redirect.origdest_ipv6() {
+        Some(ipv6) => vec![ipv6],
+        None => vec![false, true],
+    };
+    let sources = nat_sources(model, redirect.source.zone, (logged, &families), |z| {
         redirect.redirects_from(ZoneId::Zone(z))
     });
     let mut matches: Vec<Match> = endpoint_sources(&redirect.source).into_iter().collect();
@@ -4732,29 +4771,57 @@ const NAT_OUTPUT_LOG: &str = "OUTPUT";
 /// Where a port forward or a redirect takes connections in nat
 /// prerouting, each with the chain Shorewall logs them in (Rules.pm: a
 /// zone's `net_dnat`): the interfaces of the zones `takes` holds, in one
-/// rule. A logged one from `all` is one rule per zone, in the zones'
-/// order, as Shorewall logs each zone's connections in the zone's own
-/// chain and its PREROUTING jumps to them in that order (`-i eth+ -j
-/// net_dnat` before `-i eth1 -j loc_dnat`: a wildcard's zone logs what
-/// it covers first). An interface `+` is no interface match.
+/// rule, and each of their hosts entries (`[[zones.NAME.hosts]]` but
+/// `destonly`) in one of its own, its interface and its networks or set
+/// of each of `families` (`true`: IPv6), as Shorewall's PREROUTING jumps `-i eth0 -s
+/// 10.8.0.0/24 -j vpn_dnat` (a zone's interface is matched whole: `-i
+/// eth0 -j net_dnat` takes the hosts of another zone on eth0 too). A
+/// logged one from `all` is one rule per member, zone by zone in the
+/// zones' order, hosts first, as Shorewall logs each zone's connections
+/// in the zone's own chain and its PREROUTING jumps to them in that order
+/// (`-i eth+ -j net_dnat` before `-i eth1 -j loc_dnat`: a wildcard's zone
+/// logs what it covers first). An interface `+` is no interface match.
 fn nat_sources(
     model: &Model,
     source: ZoneRef,
-    logged: bool,
+    (logged, families): (bool, &[bool]),
     takes: impl Fn(usize) -> bool,
 ) -> Vec<(String, Vec<Match>)> {
     let chain = |zone: ZoneRef| format!("{}_dnat", zone_label(model, zone));
+    let hosts = |zone: usize| -> Vec<Vec<Match>> {
+        let members = families.iter().flat_map(|&ipv6| {
+            zone_members(model, ZoneId::Zone(zone), ipv6)
+                .into_iter()
+                .map(move |m| (m, ipv6))
+        });
+        members
+            .filter(|(m, _)| !m.whole() && !m.destonly)
+            .map(|(m, ipv6)| {
+                let interface = if_name(m.interface).map(|name| Match::Interface {
+                    side: Side::In,
+                    negated: false,
+                    names: vec![name],
+                });
+                interface
+                    .into_iter()
+                    .chain(m.address_match(Side::In, ipv6))
+                    .collect()
+            })
+            .collect()
+    };
+    let zones = (0..model.zones.len()).filter(|&z| takes(z));
     if !(logged && source == ZoneRef::All) {
+        let label = chain(source);
+        let mut sources: Vec<_> = zones.flat_map(hosts).map(|m| (label.clone(), m)).collect();
         let found = interface_match(model, &takes);
-        return found
-            .map(|m| (chain(source), m.into_iter().collect()))
-            .into_iter()
-            .collect();
+        sources.extend(found.map(|m| (label, m.into_iter().collect())));
+        return sources;
     }
     let mut sources = Vec::new();
-    for zone in (0..model.zones.len()).filter(|&z| takes(z)) {
+    for zone in zones {
+        let label = chain(ZoneRef::One(ZoneId::Zone(zone)));
+        sources.extend(hosts(zone).into_iter().map(|m| (label.clone(), m)));
         if let Some(found) = interface_match(model, &|z| z == zone) {
-            let label = chain(ZoneRef::One(ZoneId::Zone(zone)));
             sources.push((label, found.into_iter().collect()));
         }
     }
@@ -4826,9 +4893,12 @@ fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<Rule>
         }
         vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())]
     } else {
-        nat_sources(model, dnat.source.zone, dnat.log.is_some(), |z| {
-            dnat.forwards_from(ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
-        })
+        nat_sources(
+            model,
+            dnat.source.zone,
+            (dnat.log.is_some(), &[ipv6]),
+            |z| dnat.forwards_from(ZoneId::Zone(z)) && model.zones[z].family.has(ipv6),
+        )
     };
     let mut matches = Vec::new();
     let addresses: Vec<IpNet> = dnat

@@ -686,15 +686,22 @@ fn reply_passes(
     let rules_see_replies = crate::ruleset::lower::established_in_pairs(model)
         // A wildcard's sfilter, ahead of the established accept, may too.
         || !crate::ruleset::lower::early_sfilters(model).is_empty();
+    // A redirect's reply comes from the firewall itself, whatever the
+    // connection was sent to (an address of no zone included).
     let target = answer.nat.iter().rev().find_map(|nat| match nat {
-        crate::explain::Nat::Dnat { to, port, .. } => Some((*to, port.or(asked.dport))),
+        crate::explain::Nat::Dnat { to, port, .. } => {
+            Some((answer.dest_zone, Some(*to), port.or(asked.dport)))
+        }
+        crate::explain::Nat::Redirect { port, .. } => {
+            Some((Some(ZoneId::Firewall), None, Some(*port)))
+        }
         _ => None,
     });
     let (replier, sport) = match target {
-        Some((to, port)) => {
+        Some((zone, address, port)) => {
             let place = crate::explain::Place {
-                zone: answer.dest_zone,
-                address: Some(to),
+                zone,
+                address,
                 interface: None,
             };
             (place, port)
