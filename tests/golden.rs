@@ -151,6 +151,7 @@ golden_model! {
     wildcard_hosts => "wildcard-hosts",
     wildcard_sfilter => "wildcard-sfilter",
     sfilter_per_family => "sfilter-per-family",
+    maclist => "maclist",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     nested_zones => "nested-zones",

@@ -134,6 +134,7 @@ mod models {
         wildcard_hosts => "wildcard-hosts",
         wildcard_sfilter => "wildcard-sfilter",
         sfilter_per_family => "sfilter-per-family",
+        maclist => "maclist",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",

@@ -39,6 +39,10 @@ use crate::model::reject::RejectWith;
 use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 
+/// Why the importer refuses the `maclist` interface option: the model has
+/// it (`[[maclist]]`), the importer does not yet read the maclist file
+/// and the MACLIST_* settings that go with it.
+const MACLIST_NOT_IMPORTED: &str = "MAC verification is in fwgen's model, but the import does not carry the maclist file and MACLIST_* settings yet: write the option, `[[maclist]]` entries, `maclist_disposition` and `maclist_log` in the model by hand";
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
 const DEFAULT_ACTION_KEYS: [&str; 3] = ["DROP_DEFAULT", "REJECT_DEFAULT", "ACCEPT_DEFAULT"];
@@ -3816,6 +3820,9 @@ impl Importer {
                     _ => option,
                 };
                 match option_verdict::verdict(&option) {
+                    Some(OptionVerdict::Modelled) if option == "maclist" => {
+                        self.refuse(&line, format!("interface option `maclist`: {MACLIST_NOT_IMPORTED}"));
+                    }
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),
                     Some(OptionVerdict::NoEffect(why)) => {
                         if option == "blacklist" && !self.blacklist_zones.contains(zone) {

@@ -73,6 +73,9 @@ pub enum InterfaceOption {
     /// `mss=N`: forwarded TCP SYNs entering or leaving the interface
     /// offer an MSS of at most N (Shorewall's settcpmss chain).
     Mss(u16),
+    /// MAC verification: new connections from the interface meet its
+    /// `[[maclist]]` entries, then `maclist_disposition`.
+    Maclist,
 }
 
 impl Interface {
@@ -144,6 +147,7 @@ impl Display for InterfaceOption {
             InterfaceOption::ArpFilter => ("arp_filter", None),
             InterfaceOption::Proxyarp(v) => ("proxyarp", *v),
             InterfaceOption::Optional => ("optional", None),
+            InterfaceOption::Maclist => ("maclist", None),
             InterfaceOption::Mss(size) => return write!(f, "mss={size}"),
         };
         match value {

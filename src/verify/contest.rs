@@ -38,6 +38,9 @@ pub struct Probe {
     pub interfaces: (Option<usize>, Option<usize>),
     /// A fixed source port (a port forward's SPORT); `None` is any.
     pub sport: Option<u16>,
+    /// The MAC address the firewall sees the probe come from, where the
+    /// lab gave the sender one.
+    pub source_mac: Option<crate::model::Mac>,
 }
 
 impl Probe {
@@ -373,6 +376,7 @@ fn probe(from: &Host, to: &Host, source: IpAddr, dest: IpAddr, kind: Kind) -> Pr
         kind,
         interfaces: (from.interface, to.interface),
         sport: None,
+        source_mac: from.mac,
     }
 }
 
@@ -572,6 +576,10 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                 kind: Kind::Dhcp,
                 interfaces: (Some(index), None),
                 sport: None,
+                // explain's DHCP request has no MAC address: a DHCP
+                // server behind `maclist` without `dhcp` is not probed
+                // as the listed host it may be.
+                source_mac: None,
             })
         })
         .collect()
@@ -611,6 +619,7 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         icmp_type: icmp,
         // The lab's ICMP probe is ping: echo request code 0.
         icmp_code: icmp.map(|_| 0),
+        source_mac: probe.source_mac,
     }
 }
 
@@ -840,6 +849,7 @@ fn dhcp_queries(zone: Option<ZoneId>) -> (Query, Query) {
         sport: Some(68),
         icmp_type: None,
         icmp_code: None,
+        source_mac: None,
     };
     let reply = Query {
         from: ask.to,
