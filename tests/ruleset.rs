@@ -76,6 +76,44 @@ fn rendered(model_text: &str, name: &str) -> String {
     ])
 }
 
+/// A wildcard's MAC verification chain logs under Shorewall's name of
+/// it, `eth+_mac` (nftables names the chain `eth-any_mac`).
+#[test]
+fn a_wildcards_maclist_logs_as_shorewall_names_its_chain() {
+    let text = rendered(
+        r#"
+[firewall]
+maclist_log = "info"
+[zones.net]
+[interfaces."eth+"]
+zone = "net"
+options = ["maclist"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[maclist]]
+disposition = "DROP"
+log = "info"
+interface = "eth+"
+mac = "02:00:00:00:00:07"
+"#,
+        "wildcard-maclist",
+    );
+    // The chain up to its closing line (its rules hold braces).
+    let chain = text
+        .split("chain eth-any_mac {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\t}").next())
+        .unwrap_or_else(|| panic!("no chain eth-any_mac in:\n{text}"));
+    assert!(
+        chain.contains("ether saddr 02:00:00:00:00:07 update @lograte4")
+            && chain.contains("log prefix \"Shorewall:eth+_mac:DROP:\"")
+            && chain.contains("log prefix \"Shorewall:eth+_mac:REJECT:\""),
+        "{chain}"
+    );
+}
+
 /// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
 /// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
 /// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),

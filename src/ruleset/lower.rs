@@ -1281,6 +1281,8 @@ fn maclist_chains(model: &Model) -> Vec<Chain> {
             continue;
         }
         let name = maclist_chain_name(interface);
+        // Shorewall's own chain name in the log prefix: `eth+_mac`.
+        let logged_as = format!("{}_mac", interface.name);
         let mut rules = Vec::new();
         let listed = model
             .maclist
@@ -1297,7 +1299,7 @@ fn maclist_chains(model: &Model) -> Vec<Chain> {
                 let mut matches: Vec<Match> = mac.iter().cloned().collect();
                 matches
                     .extend(source.map(|net| address(Family::Ipv4, Direction::Source, vec![net])));
-                let statements = maclist_verdict(model, &name, entry.disposition, entry.log);
+                let statements = maclist_verdict(model, &logged_as, entry.disposition, entry.log);
                 rules.push(Rule::new(matches, statements, Origin::Maclist(at)));
             }
         }
@@ -1324,7 +1326,7 @@ fn maclist_chains(model: &Model) -> Vec<Chain> {
         }
         let end = maclist_verdict(
             model,
-            &name,
+            &logged_as,
             firewall.maclist_disposition,
             firewall.maclist_log,
         );
@@ -1339,8 +1341,8 @@ fn maclist_chains(model: &Model) -> Vec<Chain> {
     chains
 }
 
-/// A maclist disposition's statements: the log (prefixed with the
-/// chain's name, as Shorewall's), then ACCEPT as a return to the
+/// A maclist disposition's statements: the log (prefixed with
+/// Shorewall's name of the chain), then ACCEPT as a return to the
 /// interface's chain, DROP, or REJECT as Shorewall's `reject`.
 fn maclist_verdict(
     model: &Model,
