@@ -114,6 +114,46 @@ mac = "02:00:00:00:00:07"
     );
 }
 
+/// MAC verification is IPv4's: in a model with IPv6 zones, IPv6 from an
+/// IPv4 zone's `maclist` interface does not meet it (Shorewall6 knows no
+/// such interface: its IPv6 meets the input chain's end, not a REJECT).
+#[test]
+fn maclist_verifies_ipv4_alone() {
+    let text = rendered(
+        r#"
+[zones.net]
+family = "both"
+[zones.loc]
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+options = ["maclist"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+[[maclist]]
+disposition = "ACCEPT"
+interface = "eth1"
+mac = "02:00:00:00:01:00"
+"#,
+        "maclist-ipv4-alone",
+    );
+    let jumps: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("jump eth1_mac"))
+        .collect();
+    assert_eq!(jumps.len(), 2, "{text}");
+    for line in jumps {
+        assert!(
+            line.trim_start()
+                .starts_with("meta nfproto ipv4 ct state { new, untracked }"),
+            "{line}"
+        );
+    }
+}
+
 /// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
 /// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
 /// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),

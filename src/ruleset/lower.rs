@@ -1154,9 +1154,15 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
         }
         if interface.has(InterfaceOption::Maclist) {
+            // The interface carries IPv4 alone (the analyzer says so);
+            // IPv6 from it is not Shorewall6's to verify.
+            let family = model
+                .has_family(true)
+                .then_some(Match::Family(Family::Ipv4));
             let states = Match::CtState(vec![CtState::New, CtState::Untracked]);
             let chain = maclist_chain_name(interface);
-            rules.push(made("maclist", vec![states], vec![jump(&chain)]));
+            let matches = family.into_iter().chain([states]).collect();
+            rules.push(made("maclist", matches, vec![jump(&chain)]));
         }
     }
     // A wildcard's sfilter is the forward chain's, ahead of the conntrack
