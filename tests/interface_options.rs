@@ -19,14 +19,11 @@ use fwgen::source::Source;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expected {
     Modelled,
-    /// In the model, refused by the importer (it does not carry the
-    /// option's file and settings yet).
-    NotImported,
     Key,
     NoEffect,
     Refused,
 }
-use Expected::{Key, Modelled, NoEffect, NotImported, Refused};
+use Expected::{Key, Modelled, NoEffect, Refused};
 
 /// One written form of every option, with fwgen's verdict.
 const VERDICTS: &[(&str, Expected)] = &[
@@ -45,7 +42,7 @@ const VERDICTS: &[(&str, Expected)] = &[
     ("ignore=1", Refused),
     ("loopback", Refused),
     ("logmartians", Modelled),
-    ("maclist", NotImported),
+    ("maclist", Modelled),
     ("mss=1400", Modelled),
     ("nets=10.0.0.0/8", Refused),
     ("nodbl", NoEffect),
@@ -165,14 +162,14 @@ fn the_analyzer_takes_or_refuses_each_option_as_its_verdict_says() {
     for (option, expected) in VERDICTS {
         let result = compile(&Source::new("options.toml", model_with(option)));
         match (expected, result) {
-            (Modelled | NotImported, Ok(model)) => {
+            (Modelled, Ok(model)) => {
                 assert_eq!(model.interfaces[0].options.len(), 1, "{option}");
                 assert_eq!(
                     name_of(&model.interfaces[0].options[0].to_string()),
                     name_of(option)
                 );
             }
-            (Modelled | NotImported, Err(failure)) => {
+            (Modelled, Err(failure)) => {
                 panic!("{option} refused:\n{}", failure.render())
             }
             (_, Ok(_)) => panic!("{option} taken by the analyzer, expected {expected:?}"),
@@ -258,7 +255,7 @@ fn the_importer_carries_notes_or_refuses_each_option_as_its_verdict_says() {
                 );
                 assert!(!model.contains(&format!("\"{option}\"")), "{model}");
             }
-            Refused | NotImported => {
+            Refused => {
                 assert!(!ok, "{option} imported:\n{model}");
                 assert!(
                     stderr.contains("interfaces:3") && stderr.contains(&format!("`{option}`")),
