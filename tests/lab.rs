@@ -1950,6 +1950,12 @@ fn model_maclist() {
         lines("fw").iter().all(|l| !l.contains("ACCEPT")),
         "{matrix}"
     );
+    // The DHCP request of dmz's host passes by its listed MAC address.
+    assert!(
+        matrix
+            .contains("dmz#1(dhcp) 0.0.0.0 -> fw 10.10.10.1 dhcp lease | ACCEPT | ACCEPT | ACCEPT"),
+        "{matrix}"
+    );
     let listed = probe_lines(&matrix, "loc#1", "loc#2", false).collect::<Vec<_>>();
     assert!(
         !listed.is_empty() && listed.iter().all(|l| l.contains("ACCEPT")),
