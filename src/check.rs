@@ -138,7 +138,9 @@ fn accepted(
     accepted_from(model, ruleset, (from, None), to, proto, port)
 }
 
-/// [`accepted`] from one address of the source zone, when given.
+/// [`accepted`] from one address of the source zone, when given: from
+/// some host of it, so a host with a MAC address a `[[maclist]]` entry
+/// names counts as well as one with none.
 fn accepted_from(
     model: &Model,
     ruleset: &Ruleset,
@@ -146,6 +148,22 @@ fn accepted_from(
     to: ZoneId,
     proto: Protocol,
     port: u16,
+) -> bool {
+    let mut macs: Vec<Option<crate::model::Mac>> = vec![None];
+    macs.extend(model.maclist.iter().filter_map(|e| e.mac).map(Some));
+    macs.dedup();
+    macs.into_iter()
+        .any(|mac| accepted_by_mac(model, ruleset, (from, address), to, (proto, port), mac))
+}
+
+/// [`accepted_from`] from a sender with this MAC address.
+fn accepted_by_mac(
+    model: &Model,
+    ruleset: &Ruleset,
+    (from, address): (ZoneId, Option<std::net::IpAddr>),
+    to: ZoneId,
+    (proto, port): (Protocol, u16),
+    source_mac: Option<crate::model::Mac>,
 ) -> bool {
     let query = Query {
         from: Place {
@@ -163,6 +181,7 @@ fn accepted_from(
         sport: None,
         icmp_type: None,
         icmp_code: None,
+        source_mac,
     };
     explain_in(model, ruleset, &query).is_ok_and(|a| a.verdict == Verdict::Accept)
 }

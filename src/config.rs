@@ -64,6 +64,34 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawIpset>")]
     pub ipset: Vec<Spanned<RawIpset>>,
+    /// MAC verification: Shorewall's maclist file, one entry a line.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawMaclist>")]
+    pub maclist: Vec<Spanned<RawMaclist>>,
+}
+
+/// One line of shorewall-maclist(5): what becomes of new connections from
+/// a host on an interface with the `maclist` option, by its MAC address
+/// and (optionally) its IP addresses.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaclist {
+    /// `"ACCEPT"`, `"DROP"` or `"REJECT"`.
+    #[schemars(with = "String")]
+    pub disposition: Spanned<String>,
+    /// A log level: the matching packets are logged first.
+    #[schemars(with = "Option<String>")]
+    pub log: Option<Spanned<String>>,
+    #[schemars(with = "String")]
+    pub interface: Spanned<String>,
+    /// The host's MAC address (`02:00:00:00:01:00`, or Shorewall's
+    /// `~02-00-00-00-01-00`); may be left out when `addresses` are given.
+    #[schemars(with = "Option<String>")]
+    pub mac: Option<Spanned<String>>,
+    /// Source addresses or networks the host must also use.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub addresses: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -192,6 +220,14 @@ pub struct RawFirewall {
     /// UNTRACKED_DISPOSITION of IPv6 alone, in place of `untracked_disposition`.
     #[schemars(with = "Option<DispositionSchema>")]
     pub untracked_disposition_ipv6: Option<Spanned<String>>,
+    /// MACLIST_DISPOSITION: what becomes of new connections from a host
+    /// no `[[maclist]]` entry decides: `"REJECT"` (default), `"DROP"` or
+    /// `"ACCEPT"`.
+    #[schemars(with = "Option<DispositionSchema>")]
+    pub maclist_disposition: Option<Spanned<String>>,
+    /// MACLIST_LOG_LEVEL: those connections are logged first.
+    #[schemars(with = "Option<String>")]
+    pub maclist_log: Option<Spanned<String>>,
 }
 
 /// A disposition's words and their audited forms, for the schema (the
@@ -942,6 +978,7 @@ impl RawModel {
             tunnel,
             blacklist,
             ipset,
+            maclist,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -956,7 +993,8 @@ impl RawModel {
             + stopped.len()
             + tunnel.len()
             + blacklist.len()
-            + ipset.len();
+            + ipset.len()
+            + maclist.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -968,6 +1006,7 @@ impl RawModel {
         join(&mut self.tunnel, tunnel);
         join(&mut self.blacklist, blacklist);
         join(&mut self.ipset, ipset);
+        join(&mut self.maclist, maclist);
         Some(tables)
     }
 
@@ -983,6 +1022,7 @@ impl RawModel {
         self.stopped.shrink_to_fit();
         self.tunnel.shrink_to_fit();
         self.ipset.shrink_to_fit();
+        self.maclist.shrink_to_fit();
     }
 }
 

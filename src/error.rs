@@ -515,6 +515,19 @@ pub enum ErrorKind {
         first_line: usize,
     },
     ShorewallNeedsIpv4,
+    BadMaclistDisposition {
+        text: String,
+    },
+    BadMac {
+        text: String,
+    },
+    MaclistWithoutOption {
+        interface: String,
+    },
+    MaclistEmpty,
+    MaclistIpv6 {
+        interface: String,
+    },
 }
 
 impl Error {
@@ -696,6 +709,11 @@ impl Error {
             RepeatedWildcardPolicy { source, dest, first_line } => format!(
                 "the policy at line {first_line} already names `{source}` -> `{dest}`, and Shorewall refuses a second one (\"duplicates earlier policy\"): remove this one or merge the two"
             ),
+            BadMaclistDisposition { .. } => "MAC verification takes \"ACCEPT\", \"DROP\" or \"REJECT\" (shorewall-maclist(5), MACLIST_DISPOSITION); the audited forms (A_DROP, A_REJECT) are not in fwgen's model".into(),
+            BadMac { .. } => "six hexadecimal bytes separated by `:` or `-` (`02:00:00:00:01:00`), or Shorewall's `~02-00-00-00-01-00`".into(),
+            MaclistWithoutOption { interface } => format!("add \"maclist\" to the options of `[interfaces.{interface}]` (Shorewall: \"No hosts on {interface} have the maclist option specified\")"),
+            MaclistEmpty => "give the entry a `mac`, `addresses`, or both (Shorewall: \"You must specify a MAC address or an IP address\")".into(),
+            MaclistIpv6 { .. } => "MAC verification is modelled for IPv4 alone (Shorewall6 writes other chains for it: link-local and multicast pass): give the interface's zone `family = \"ipv4\"`, or drop the option".into(),
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             DestTypeLogged { .. } => "remove `log`: fwgen writes Shorewall's Broadcast and Multicast actions unlogged (a logged call is not in its model)".into(),
@@ -813,7 +831,7 @@ pub fn privilege_hint(output: &str, is_root: bool) -> Option<&'static str> {
 }
 
 /// The interface options the analyzer knows, as the hint lists them.
-const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], rpfilter, logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], forward[=0|1], optional, mss=N";
+const INTERFACE_OPTIONS: &str = "dhcp, routeback, bridge, tcpflags, nosmurfs, routefilter[=0|1|2], rpfilter, logmartians[=0|1], sourceroute[=0|1], arp_filter, proxyarp[=0|1], forward[=0|1], optional, mss=N, maclist";
 
 /// The candidate nearest to a misspelt name, when one is near enough to be
 /// what was meant: the same but for case, or a few edits away (one edit
@@ -1165,6 +1183,11 @@ impl ErrorKind {
             DuplicatePolicy { .. } => "duplicate-policy",
             RepeatedWildcardPolicy { .. } => "repeated-wildcard-policy",
             ShorewallNeedsIpv4 => "shorewall-needs-ipv4",
+            BadMaclistDisposition { .. } => "bad-maclist-disposition",
+            BadMac { .. } => "bad-mac",
+            MaclistWithoutOption { .. } => "maclist-without-option",
+            MaclistEmpty => "maclist-empty",
+            MaclistIpv6 { .. } => "maclist-ipv6",
         }
     }
 }
@@ -1661,6 +1684,28 @@ impl Display for ErrorKind {
                 write!(f, "rules with the `{}` macro cannot log", shorten(name))
             }
             ShorewallNeedsIpv4 => write!(f, "the Shorewall backend needs at least one IPv4 zone"),
+            BadMaclistDisposition { text } => {
+                write!(
+                    f,
+                    "`{}` is not a MAC verification disposition",
+                    quoted(text)
+                )
+            }
+            BadMac { text } => write!(f, "`{}` is not a MAC address", quoted(text)),
+            MaclistWithoutOption { interface } => write!(
+                f,
+                "a `[[maclist]]` entry for `{}`, which has no `maclist` option",
+                shorten(interface)
+            ),
+            MaclistEmpty => write!(
+                f,
+                "a `[[maclist]]` entry with neither `mac` nor `addresses`"
+            ),
+            MaclistIpv6 { interface } => write!(
+                f,
+                "`maclist` on `{}`, which carries IPv6",
+                shorten(interface)
+            ),
             DuplicatePolicy { first_line } => {
                 write!(
                     f,

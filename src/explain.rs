@@ -34,6 +34,9 @@ pub struct Query {
     pub icmp_type: Option<u8>,
     /// The ICMP code; `None`: unknown (a rule naming a code does not match).
     pub icmp_code: Option<u8>,
+    /// The sender's MAC address; `None`: unknown (no `[[maclist]]` entry
+    /// naming a MAC address matches).
+    pub source_mac: Option<crate::model::Mac>,
 }
 
 /// What decided a verdict.
@@ -58,6 +61,8 @@ pub enum Decider {
     Rule { line: usize },
     /// A `[[blacklist]]` entry (its line).
     Blacklist { line: usize },
+    /// A `[[maclist]]` entry (its line).
+    Maclist { line: usize },
     /// A policy (its line).
     Policy { line: usize },
     /// A zone's traffic to itself.
@@ -496,6 +501,7 @@ pub fn explain_as(
         original_dport: query.dport,
         original_daddr: None,
         state,
+        smac: query.source_mac,
     };
     packet.original_daddr = packet.daddr;
     let mut nat = Vec::new();
@@ -659,6 +665,7 @@ fn reject_answer(packet: &Packet, how: crate::ruleset::Reject) -> Packet {
         icmp_code: None,
         original_dport: None,
         original_daddr: None,
+        smac: None,
         state: match packet.state {
             CtState::Invalid | CtState::Untracked => CtState::Invalid,
             _ => CtState::Related,
@@ -685,6 +692,7 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
         Decider::Tunnel { line } => format!("the tunnel at {file}:{line}"),
         Decider::Rule { line } => format!("the rule at {file}:{line}"),
         Decider::Blacklist { line } => format!("the blacklist entry at {file}:{line}"),
+        Decider::Maclist { line } => format!("the maclist entry at {file}:{line}"),
         Decider::Policy { line } => format!("the policy at {file}:{line}"),
         Decider::IntraZone => "the implicit ACCEPT of a zone's traffic to itself".to_owned(),
         Decider::NeededIcmpv6 => {
@@ -737,6 +745,9 @@ fn decider(
         },
         Origin::Blacklist(index) => Decider::Blacklist {
             line: model.blacklist[index].line,
+        },
+        Origin::Maclist(index) => Decider::Maclist {
+            line: model.maclist[index].line,
         },
         Origin::Dnat(index) => Decider::Dnat {
             line: model.dnats[index].line,
@@ -1044,6 +1055,7 @@ impl Explanation {
             Decider::Tunnel { line } => ("tunnel", Some(*line)),
             Decider::Rule { line } => ("rule", Some(*line)),
             Decider::Blacklist { line } => ("blacklist", Some(*line)),
+            Decider::Maclist { line } => ("maclist", Some(*line)),
             Decider::Policy { line } => ("policy", Some(*line)),
             Decider::IntraZone => ("intra-zone", None),
             Decider::NeededIcmpv6 => ("needed-icmpv6", None),

@@ -1135,3 +1135,44 @@ fn audited_verdicts_are_said_to_be_audited() {
     assert!(plain.starts_with("verdict: ACCEPT"), "{plain}");
     assert!(!plain.contains("audit:"), "{plain}");
 }
+
+/// `--mac` gives the sender's MAC address to the `[[maclist]]` entries:
+/// loc's listed host passes to the firewall, another MAC (or none) gets
+/// maclist_disposition, and an entry with addresses alone needs no MAC.
+#[test]
+fn the_senders_mac_decides_the_maclist() {
+    let ask = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/maclist.toml"])
+            .args(args)
+            .output()
+            .unwrap();
+        format!(
+            "{}{}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    let loc = ["--from", "loc:192.168.1.2", "--to", "$FW", "--dport", "22"];
+    let listed = ask(&[&loc[..], &["--mac", "02:00:00:00:01:00"]].concat());
+    assert!(listed.contains("verdict: ACCEPT"), "{listed}");
+    for other in [
+        &[&loc[..], &["--mac", "02:00:00:00:01:01"]].concat(),
+        &loc[..],
+    ] {
+        let text = ask(other);
+        assert!(text.contains("verdict: REJECT"), "{text}");
+        assert!(text.contains("firewall maclist_disposition"), "{text}");
+    }
+    let dmz = ["--from", "dmz:10.10.10.2", "--to", "net", "--dport", "22"];
+    let text = ask(&dmz);
+    assert!(text.contains("verdict: ACCEPT"), "{text}");
+    let text = ask(&["--from", "dmz:10.10.10.3", "--to", "net", "--dport", "22"]);
+    assert!(text.contains("verdict: REJECT"), "{text}");
+    let text = ask(&[&loc[..], &["--mac", "02:00:00:00:01"]].concat());
+    assert!(
+        text.contains("--mac: `02:00:00:00:01` is not a MAC address"),
+        "{text}"
+    );
+}

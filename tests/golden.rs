@@ -156,6 +156,7 @@ golden_model! {
     manual_rules_redirect_hosts => "manual-rules-redirect-hosts",
     manual_nat_subzone => "manual-nat-subzone",
     manual_interfaces_bridge => "manual-interfaces-bridge",
+    maclist => "maclist",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
     nested_zones => "nested-zones",

@@ -142,7 +142,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
                 "zones",
                 "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
             ),
-            ("interfaces", "?FORMAT 2\nnet eth0 dhcp,maclist\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 dhcp,upnp\n"),
             ("policy", "all all REJECT info 10/sec:40 3\n"),
             (
                 "rules",
@@ -155,7 +155,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
         "zones:4: the parent zone `net` is named twice",
-        "interfaces:2: interface option `maclist`",
+        "interfaces:2: interface option `upnp`",
         "policy:1: a policy's CONNLIMIT",
         "rules:2: RATE `1/sec:5` on a DNAT rule: not in fwgen's model",
     ] {
@@ -1926,7 +1926,6 @@ fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
         ("conntrack", "CT:helper:ftp:PO - - tcp 21"),
         ("notrack", "net 192.0.2.0/24"),
         ("proxyarp", "10.0.0.99 eth1 eth0 No"),
-        ("maclist", "ACCEPT eth1 00:11:22:33:44:55"),
         ("ecn", "eth0 192.0.2.0/24"),
         ("arprules", "DROP eth0 192.0.2.66"),
         ("tcrules", "1 10.0.0.0/8 0.0.0.0/0"),
@@ -1985,6 +1984,59 @@ fn every_file_fwgen_does_not_model_is_refused_at_its_first_active_line() {
     );
     assert!(!model.contains("dport = \"23\""), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The maclist file, the `maclist` option and MACLIST_DISPOSITION and
+/// MACLIST_LOG_LEVEL are carried (Misc.pm setup_mac_lists): the model
+/// renders the same maclist file back; MACLIST_TTL, which passes a
+/// recently verified address whatever its MAC, is refused.
+#[test]
+fn the_maclist_file_and_its_settings_are_carried() {
+    let files: &[(&str, &str)] = &[
+        ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+        ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 maclist\n"),
+        ("policy", "loc all ACCEPT\nnet all DROP\nall all REJECT\n"),
+        ("rules", ""),
+        (
+            "maclist",
+            "ACCEPT eth1 02:00:00:00:01:00\nDROP:info eth1 ~02-00-00-00-01-07 10.0.0.9,10.0.0.10\nACCEPT eth1 - 10.0.0.2\n",
+        ),
+        (
+            "shorewall.conf",
+            "MACLIST_DISPOSITION=DROP\nMACLIST_LOG_LEVEL=info\nMACLIST_TABLE=filter\nMACLIST_TTL=\n",
+        ),
+    ];
+    let dir = shorewall_dir("import-maclist", files);
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let model = String::from_utf8_lossy(&output.stdout).into_owned();
+    for expected in [
+        "maclist_disposition = \"DROP\"",
+        "maclist_log = \"info\"",
+        "options = [\"maclist\", \"tcpflags\"]",
+        "[[maclist]]\ndisposition = \"DROP\"\nlog = \"info\"\ninterface = \"eth1\"\nmac = \"02:00:00:00:01:07\"\naddresses = [\"10.0.0.9\", \"10.0.0.10\"]",
+        "[[maclist]]\ndisposition = \"ACCEPT\"\ninterface = \"eth1\"\naddresses = [\"10.0.0.2\"]",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    assert!(!stderr.contains("MACLIST_DISPOSITION"), "{stderr}");
+    let ttl = shorewall_dir(
+        "import-maclist-ttl",
+        &[&files[..5], &[("shorewall.conf", "MACLIST_TTL=60\n")]].concat(),
+    );
+    let output = import(ttl.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("interfaces:3: interface option `maclist` with MACLIST_TTL=60"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&ttl);
 }
 
 /// A tunnels file (shorewall-tunnels(5)) is read as Tunnels.pm reads it:

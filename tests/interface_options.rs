@@ -42,7 +42,7 @@ const VERDICTS: &[(&str, Expected)] = &[
     ("ignore=1", Refused),
     ("loopback", Refused),
     ("logmartians", Modelled),
-    ("maclist", Refused),
+    ("maclist", Modelled),
     ("mss=1400", Modelled),
     ("nets=10.0.0.0/8", Refused),
     ("nodbl", NoEffect),
@@ -169,7 +169,9 @@ fn the_analyzer_takes_or_refuses_each_option_as_its_verdict_says() {
                     name_of(option)
                 );
             }
-            (Modelled, Err(failure)) => panic!("{option} refused:\n{}", failure.render()),
+            (Modelled, Err(failure)) => {
+                panic!("{option} refused:\n{}", failure.render())
+            }
             (_, Ok(_)) => panic!("{option} taken by the analyzer, expected {expected:?}"),
             (_, Err(failure)) => {
                 let text = failure.render();

@@ -1949,6 +1949,38 @@ fn model_wildcard_hosts() {
     lab_model("wildcard-hosts", "wiho");
 }
 
+/// Issue #15: MAC verification. Of loc's two hosts on br0 the listed one
+/// passes and the other is rejected, to every zone and to its neighbour
+/// across the bridge; dmz's host passes by its address.
+#[test]
+fn model_maclist() {
+    let matrix = lab_model("maclist", "macl");
+    let lines = |from| probe_lines(&matrix, from, "loc#1", false).collect::<Vec<_>>();
+    let unlisted = lines("loc#2");
+    assert!(
+        !unlisted.is_empty()
+            && unlisted
+                .iter()
+                .all(|l| l.contains("| REJECT | REJECT | REJECT")),
+        "{matrix}"
+    );
+    assert!(
+        lines("fw").iter().all(|l| !l.contains("ACCEPT")),
+        "{matrix}"
+    );
+    // The DHCP request of dmz's host passes by its listed MAC address.
+    assert!(
+        matrix
+            .contains("dmz#1(dhcp) 0.0.0.0 -> fw 10.10.10.1 dhcp lease | ACCEPT | ACCEPT | ACCEPT"),
+        "{matrix}"
+    );
+    let listed = probe_lines(&matrix, "loc#1", "loc#2", false).collect::<Vec<_>>();
+    assert!(
+        !listed.is_empty() && listed.iter().all(|l| l.contains("ACCEPT")),
+        "{matrix}"
+    );
+}
+
 /// Issue #15: priv's addresses on eth1, the interface of int.
 #[test]
 fn model_hosts_cluster() {
@@ -3287,6 +3319,7 @@ fn unanswered_probes_wait_together() {
             kind: Kind::Tcp(1000 + n),
             interfaces: (None, None),
             sport: None,
+            source_mac: None,
         })
         .collect();
     let started = std::time::Instant::now();

@@ -184,6 +184,7 @@ mod models {
         manual_rules_redirect_hosts => "manual-rules-redirect-hosts",
         manual_nat_subzone => "manual-nat-subzone",
         manual_interfaces_bridge => "manual-interfaces-bridge",
+        maclist => "maclist",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         nested_zones => "nested-zones",

@@ -76,6 +76,84 @@ fn rendered(model_text: &str, name: &str) -> String {
     ])
 }
 
+/// A wildcard's MAC verification chain logs under Shorewall's name of
+/// it, `eth+_mac` (nftables names the chain `eth-any_mac`).
+#[test]
+fn a_wildcards_maclist_logs_as_shorewall_names_its_chain() {
+    let text = rendered(
+        r#"
+[firewall]
+maclist_log = "info"
+[zones.net]
+[interfaces."eth+"]
+zone = "net"
+options = ["maclist"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[maclist]]
+disposition = "DROP"
+log = "info"
+interface = "eth+"
+mac = "02:00:00:00:00:07"
+"#,
+        "wildcard-maclist",
+    );
+    // The chain up to its closing line (its rules hold braces).
+    let chain = text
+        .split("chain eth-any_mac {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\t}").next())
+        .unwrap_or_else(|| panic!("no chain eth-any_mac in:\n{text}"));
+    assert!(
+        chain.contains("ether saddr 02:00:00:00:00:07 update @lograte4")
+            && chain.contains("log prefix \"Shorewall:eth+_mac:DROP:\"")
+            && chain.contains("log prefix \"Shorewall:eth+_mac:REJECT:\""),
+        "{chain}"
+    );
+}
+
+/// MAC verification is IPv4's: in a model with IPv6 zones, IPv6 from an
+/// IPv4 zone's `maclist` interface does not meet it (Shorewall6 knows no
+/// such interface: its IPv6 meets the input chain's end, not a REJECT).
+#[test]
+fn maclist_verifies_ipv4_alone() {
+    let text = rendered(
+        r#"
+[zones.net]
+family = "both"
+[zones.loc]
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+options = ["maclist"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+[[maclist]]
+disposition = "ACCEPT"
+interface = "eth1"
+mac = "02:00:00:00:01:00"
+"#,
+        "maclist-ipv4-alone",
+    );
+    let jumps: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("jump eth1_mac"))
+        .collect();
+    assert_eq!(jumps.len(), 2, "{text}");
+    for line in jumps {
+        assert!(
+            line.trim_start()
+                .starts_with("meta nfproto ipv4 ct state { new, untracked }"),
+            "{line}"
+        );
+    }
+}
+
 /// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
 /// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
 /// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),
@@ -797,6 +875,7 @@ fn untracked_packets_skip_their_disposition_where_an_invalid_rule_applies() {
             sport: None,
             icmp_type: None,
             icmp_code: None,
+            source_mac: None,
         };
         let answer = explain_as(model, &lower(model), &query, CtState::Untracked).unwrap();
         // The untracked state's log prefix names its pair chain after `&`.

@@ -25,6 +25,9 @@ impl Analyzer<'_> {
             None => "Shorewall".to_owned(),
         };
         let management_ports = self.management_ports(raw.management_ports.as_deref());
+        let maclist_disposition = self
+            .maclist_disposition(raw.maclist_disposition.as_ref())
+            .unwrap_or(Disposition::Reject);
         Firewall {
             zone,
             log_prefix,
@@ -103,6 +106,8 @@ impl Analyzer<'_> {
                     Self::log_level,
                 ),
             },
+            maclist_disposition,
+            maclist_log: self.log_level(raw.maclist_log.as_ref()),
         }
     }
 

@@ -367,6 +367,7 @@ impl Analyzer<'_> {
             "rpfilter" => flag(InterfaceOption::Rpfilter),
             "arp_filter" => flag(InterfaceOption::ArpFilter),
             "optional" => flag(InterfaceOption::Optional),
+            "maclist" => flag(InterfaceOption::Maclist),
             "routefilter" => {
                 return self.option_value(
                     text,

@@ -33,6 +33,7 @@ mod hosts;
 mod interfaces;
 mod ipsets;
 mod limits;
+mod maclist;
 mod nat;
 mod nesting;
 mod policies;
@@ -119,6 +120,7 @@ impl Analyzer<'_> {
         self.zone_hosts(raw);
         self.check_family_options();
         self.check_wildcard_order();
+        let maclist = self.maclist(&raw.maclist);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
         let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
@@ -163,6 +165,7 @@ impl Analyzer<'_> {
             snats,
             stopped,
             tunnels,
+            maclist,
         }
     }
 

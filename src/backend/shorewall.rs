@@ -7,6 +7,7 @@
 mod conf;
 mod conntrack;
 mod ipsets;
+mod maclist;
 pub mod sample;
 mod stopped;
 mod tunnels;
@@ -171,7 +172,7 @@ impl Product {
 }
 
 /// The files of one product, as `render_product` names them.
-const FILES: [&str; 13] = [
+const FILES: [&str; 14] = [
     "zones",
     "interfaces",
     "hosts",
@@ -183,6 +184,7 @@ const FILES: [&str; 13] = [
     "masq",
     "stoppedrules",
     "tunnels",
+    "maclist",
     "conntrack",
     "init",
 ];
@@ -318,6 +320,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
     }
     files.push(stopped::render(model, product, header)?);
     files.push(tunnels::render(model, product, header)?);
+    files.extend(maclist::render(model, product, header)?);
     files.push(conntrack::render(header)?);
     files.push(conf::render(model, product, header)?);
     files.extend(ipsets::render(model, product, header)?);

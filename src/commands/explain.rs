@@ -50,6 +50,10 @@ pub(crate) struct ExplainArgs {
     /// for rules written with `&IFACE` (repeat for each interface).
     #[arg(long, value_name = "IFACE=ADDR")]
     pub(crate) iface_address: Vec<String>,
+    /// The sender's MAC address, for `[[maclist]]` entries; without it
+    /// no entry naming a MAC address matches.
+    #[arg(long, value_name = "MAC")]
+    pub(crate) mac: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -180,5 +184,12 @@ pub(crate) fn explain_query(
         sport: args.sport,
         icmp_type: icmp.map(|t| t.number),
         icmp_code: icmp.and_then(|t| t.code),
+        source_mac: match &args.mac {
+            None => None,
+            Some(text) => Some(
+                fwgen::model::Mac::parse(text)
+                    .ok_or_else(|| format!("--mac: `{}` is not a MAC address", quoted(text)))?,
+            ),
+        },
     })
 }

@@ -71,6 +71,7 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             "tunnel" => model.tunnel.push(Deserialize::deserialize(table).ok()?),
             "blacklist" => model.blacklist.push(Deserialize::deserialize(table).ok()?),
             "ipset" => model.ipset.push(Deserialize::deserialize(table).ok()?),
+            "maclist" => model.maclist.push(Deserialize::deserialize(table).ok()?),
             _ => return None,
         }
     }

@@ -86,7 +86,11 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("helpers", "conntrack helper modules"),
     ("proxyarp", "proxy ARP"),
     ("proxyndp", "proxy NDP"),
-    ("maclist", "MAC address verification"),
+    // IPv4's maclist is modelled (see `verdict`).
+    (
+        "maclist",
+        "Shorewall6's MAC verification (fwgen models IPv4's)",
+    ),
     ("ecn", "ECN disabling"),
     ("arprules", "ARP filtering"),
     ("secmarks", "SELinux security marks"),
@@ -156,6 +160,10 @@ pub(super) fn verdict(name: &str, ipv6: bool) -> Verdict {
         "shorewall.conf"
     };
     if MODELLED.contains(&name) || name == conf {
+        return Verdict::Modelled;
+    }
+    // MAC verification is IPv4's: Shorewall6's maclist is not modelled.
+    if name == "maclist" && !ipv6 {
         return Verdict::Modelled;
     }
     if let Some((_, what)) = UNMODELLED.iter().find(|(file, _)| *file == name) {

@@ -6,6 +6,7 @@
 mod accounting;
 mod blacklist;
 mod ipsets;
+mod maclist;
 mod stopped;
 mod tunnels;
 use tunnels::TunnelOpening;
@@ -39,6 +40,8 @@ use crate::model::reject::RejectWith;
 use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 
+/// Why the importer refuses Shorewall6's `maclist` interface option.
+const MACLIST_IPV6: &str = "MAC verification is in fwgen's model for IPv4 alone (Shorewall6 writes its chain otherwise: link-local and multicast sources pass first)";
 /// The settings that become `log_limit`, and `drop_broadcasts`.
 const LOG_LIMIT_KEYS: [&str; 3] = ["LOGLIMIT", "LOGRATE", "LOGBURST"];
 const DEFAULT_ACTION_KEYS: [&str; 3] = ["DROP_DEFAULT", "REJECT_DEFAULT", "ACCEPT_DEFAULT"];
@@ -148,6 +151,8 @@ enum Kind {
     Tunnel,
     /// An `[[ipset]]` a line names or a save file creates.
     Ipset,
+    /// A maclist line.
+    Maclist,
 }
 
 /// One model entry, with what merging needs to know about it.
@@ -252,6 +257,9 @@ struct Importer {
     /// Zones of interfaces with the `blacklist` option, in their order:
     /// the zones a legacy blacklist file's `src` lines convert for.
     blacklist_zones: Vec<String>,
+    /// The first interfaces line with `maclist`: the MACLIST_* settings
+    /// decide only then.
+    maclisted: Option<Line>,
     /// Files read through an INCLUDE, each with the first `FILE:LINE`
     /// that included it: read, so the directory walk does not refuse them.
     included: BTreeMap<String, String>,
@@ -304,6 +312,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         blacklisting: false,
         rule_section: None,
         blacklist_zones: Vec::new(),
+        maclisted: None,
         included: BTreeMap::new(),
         new_rules: Vec::new(),
         new_invalid: Vec::new(),
@@ -1939,6 +1948,7 @@ impl Importer {
             Kind::Snat,
             Kind::Stopped,
             Kind::Tunnel,
+            Kind::Maclist,
         ] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
@@ -2007,6 +2017,9 @@ impl Importer {
         self.snat();
         self.stopped();
         self.tunnels();
+        if !self.ipv6 {
+            self.maclist_file();
+        }
         self.accounting();
         self.write_ipsets();
         self.walk();
@@ -3833,6 +3846,13 @@ impl Importer {
                     _ => option,
                 };
                 match option_verdict::verdict(&option) {
+                    Some(OptionVerdict::Modelled) if option == "maclist" && self.ipv6 => {
+                        self.refuse(&line, format!("interface option `maclist`: {MACLIST_IPV6}"));
+                    }
+                    Some(OptionVerdict::Modelled) if option == "maclist" => {
+                        self.maclisted.get_or_insert_with(|| line.clone());
+                        options.push(option.clone());
+                    }
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),
                     Some(OptionVerdict::NoEffect(why)) => {
                         if option == "blacklist" && !self.blacklist_zones.contains(zone) {

@@ -77,6 +77,9 @@ pub enum InterfaceOption {
     /// `mss=N`: forwarded TCP SYNs entering or leaving the interface
     /// offer an MSS of at most N (Shorewall's settcpmss chain).
     Mss(u16),
+    /// MAC verification: new connections from the interface meet its
+    /// `[[maclist]]` entries, then `maclist_disposition`.
+    Maclist,
 }
 
 impl Interface {
@@ -149,6 +152,7 @@ impl Display for InterfaceOption {
             InterfaceOption::Proxyarp(v) => ("proxyarp", *v),
             InterfaceOption::Forward(v) => ("forward", *v),
             InterfaceOption::Optional => ("optional", None),
+            InterfaceOption::Maclist => ("maclist", None),
             InterfaceOption::Mss(size) => return write!(f, "mss={size}"),
         };
         match value {

@@ -6,6 +6,7 @@ pub mod interface;
 pub mod ipset;
 pub mod limit;
 pub mod logging;
+pub mod maclist;
 pub mod mark;
 pub mod nat;
 pub mod option_verdict;
@@ -26,6 +27,7 @@ pub use interface::{FamilyOption, Interface, InterfaceOption};
 pub use ipset::{Ipset, IpsetKind, IpsetRef};
 pub use limit::{ConnLimit, RateLimit};
 pub use logging::{LimitPer, LogLimit, RateUnit};
+pub use maclist::{Mac, MaclistEntry};
 pub use mark::MarkTest;
 pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTarget, SnatTo, SourcePorts};
 pub use owner::{Owner, OwnerId};
@@ -77,6 +79,8 @@ pub struct Model {
     pub stopped: Vec<Stopped>,
     /// Tunnel endpoints on the firewall, in model order.
     pub tunnels: Vec<Tunnel>,
+    /// `[[maclist]]` entries (Shorewall's maclist file), in model order.
+    pub maclist: Vec<MaclistEntry>,
 }
 
 /// The firewall host itself (`$FW`).
@@ -134,6 +138,11 @@ pub struct Firewall {
     /// packets of the state are logged in each zone pair's chain before
     /// their disposition (see [`Firewall::disposition_log`]).
     pub state_logs: StateLogs,
+    /// MACLIST_DISPOSITION: new connections from an interface with the
+    /// `maclist` option that no `[[maclist]]` entry decides.
+    pub maclist_disposition: Disposition,
+    /// MACLIST_LOG_LEVEL: those are logged first.
+    pub maclist_log: Option<LogLevel>,
 }
 
 impl Model {

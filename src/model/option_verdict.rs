@@ -86,7 +86,7 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         )
         | (
             "logmartians" | "sourceroute" | "arp_filter" | "proxyarp" | "forward" | "optional"
-            | "mss",
+            | "mss" | "maclist",
             _,
         ) => Modelled,
         ("physical", _) => Key("physical"),
@@ -106,9 +106,6 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         ("loopback", _) => Refused(
             "fwgen always accepts the loopback interface `lo` and has no other: leave the interface out",
         ),
-        ("maclist", _) => {
-            Refused("MAC address verification (the maclist file) is not in fwgen's model")
-        }
         ("nets", _) => Refused(
             "`nets=` narrows the interface's zone to networks; in fwgen a zone narrowed to networks on an interface is written with the zone's `hosts` (an interface's own zone is never narrowed)",
         ),
@@ -176,7 +173,9 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         "ipsec" => Refused(
             "IPsec policy matching (the hosts reached through an IPsec SA) is not in fwgen's model",
         ),
-        "maclist" => Refused("MAC address verification (the maclist file) is not in fwgen's model"),
+        "maclist" => Refused(
+            "MAC verification for one zone's hosts alone is not in fwgen's model: `maclist` is an option of the whole interface (`[interfaces.NAME] options`)",
+        ),
         "mss" => Refused(
             "Shorewall clamps a hosts line's SYNs in the rules chains of every zone pair with the zone, before each chain's rules (Chains.pm, setup_zone_mss), for connections to and from the firewall too; fwgen's model has no clamp there: `mss=` on the interface (`[interfaces.NAME] options`) clamps every forwarded SYN through it",
         ),

@@ -662,6 +662,7 @@ mod order_tests {
                         original_dport: None,
                         original_daddr: None,
                         state: CtState::New,
+                        smac: None,
                     };
                     assert_eq!(
                         first_match(&folded, &packet),

@@ -70,6 +70,7 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     }
     chains.push(rejection_chain());
     let default_actions_at = chains.len();
+    chains.extend(maclist_chains(model));
     chains.extend(interface_chains(model));
     chains.extend(pair_chains(model, &pairs));
     chains.extend(super::blacklist::chains(model, &pairs));
@@ -359,6 +360,7 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
             ))
         }
         Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
+        Origin::Maclist(index) => Some(maclist_text(model, &model.maclist[index])),
         Origin::InterfaceOption { interface, option } => Some(format!(
             "interface {} {option}",
             model.interfaces[interface].name
@@ -1151,6 +1153,17 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             matches.push(Match::Protocol(vec![L4::Tcp]));
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
         }
+        if interface.has(InterfaceOption::Maclist) {
+            // The interface carries IPv4 alone (the analyzer says so);
+            // IPv6 from it is not Shorewall6's to verify.
+            let family = model
+                .has_family(true)
+                .then_some(Match::Family(Family::Ipv4));
+            let states = Match::CtState(vec![CtState::New, CtState::Untracked]);
+            let chain = maclist_chain_name(interface);
+            let matches = family.into_iter().chain([states]).collect();
+            rules.push(made("maclist", matches, vec![jump(&chain)]));
+        }
     }
     // A wildcard's sfilter is the forward chain's, ahead of the conntrack
     // map (early_sfilters).
@@ -1251,6 +1264,124 @@ fn interface_chains(model: &Model) -> Vec<Chain> {
         }
     }
     chains
+}
+
+// ----- MAC verification -----
+
+/// An interface's MAC verification chain, named as Shorewall names it
+/// (`eth1_mac`; no zone pair's name is without `-`).
+fn maclist_chain_name(interface: &Interface) -> String {
+    format!("{}_mac", interface_chain_suffix(&interface.name))
+}
+
+/// Shorewall's `IF_mac` chain of each interface with `maclist` (Misc.pm
+/// setup_mac_lists): its `[[maclist]]` entries in order, one rule per
+/// address (ACCEPT returns to the interface's chain, REJECT is
+/// Shorewall's `reject`); then, when the end logs or does not accept,
+/// broadcasts and multicasts from the interface's own addresses return;
+/// then MACLIST_LOG_LEVEL and MACLIST_DISPOSITION.
+fn maclist_chains(model: &Model) -> Vec<Chain> {
+    let mut chains = Vec::new();
+    for (index, interface) in model.interfaces.iter().enumerate() {
+        if !interface.has(InterfaceOption::Maclist) {
+            continue;
+        }
+        let name = maclist_chain_name(interface);
+        // Shorewall's own chain name in the log prefix: `eth+_mac`.
+        let logged_as = format!("{}_mac", interface.name);
+        let mut rules = Vec::new();
+        let listed = model
+            .maclist
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.interface == index);
+        for (at, entry) in listed {
+            let mac = entry.mac.map(Match::EtherSource);
+            let sources: Vec<Option<IpNet>> = match entry.addresses.is_empty() {
+                true => vec![None],
+                false => entry.addresses.iter().copied().map(Some).collect(),
+            };
+            for source in sources {
+                let mut matches: Vec<Match> = mac.iter().cloned().collect();
+                matches
+                    .extend(source.map(|net| address(Family::Ipv4, Direction::Source, vec![net])));
+                let statements = maclist_verdict(model, &logged_as, entry.disposition, entry.log);
+                rules.push(Rule::new(matches, statements, Origin::Maclist(at)));
+            }
+        }
+        let firewall = &model.firewall;
+        if firewall.maclist_log.is_some() || firewall.maclist_disposition != Disposition::Accept {
+            let own = Match::Fib(Fib::SourceIsInterfaceAddress);
+            let option = Origin::InterfaceOption {
+                interface: index,
+                option: "maclist",
+            };
+            let to = [
+                Match::Fib(Fib::DestinationIsBroadcast),
+                address(
+                    Family::Ipv4,
+                    Direction::Destination,
+                    vec![net("224.0.0.0/4")],
+                ),
+            ];
+            for dest in to {
+                let matches = vec![Match::Family(Family::Ipv4), own.clone(), dest];
+                let verdict = vec![Statement::Verdict(Verdict::Return)];
+                rules.push(Rule::new(matches, verdict, option));
+            }
+        }
+        let end = maclist_verdict(
+            model,
+            &logged_as,
+            firewall.maclist_disposition,
+            firewall.maclist_log,
+        );
+        rules.push(Rule::new(
+            Vec::new(),
+            end,
+            Origin::Setting("maclist_disposition"),
+        ));
+        let comment = format!("{}: MAC verification", interface.name);
+        chains.push(chain(&name, &comment, rules));
+    }
+    chains
+}
+
+/// A maclist disposition's statements: the log (prefixed with
+/// Shorewall's name of the chain), then ACCEPT as a return to the
+/// interface's chain, DROP, or REJECT as Shorewall's `reject`.
+fn maclist_verdict(
+    model: &Model,
+    chain: &str,
+    disposition: Disposition,
+    level: Option<LogLevel>,
+) -> Vec<Statement> {
+    let mut statements: Vec<Statement> = level
+        .map(|level| log(model, chain, disposition.word(), level))
+        .into_iter()
+        .collect();
+    statements.push(match disposition {
+        Disposition::Accept | Disposition::Continue => Statement::Verdict(Verdict::Return),
+        Disposition::Drop => drop_(),
+        Disposition::Reject => jump("rejection"),
+    });
+    statements
+}
+
+/// A `[[maclist]]` entry as a rule's comment names it.
+fn maclist_text(model: &Model, entry: &crate::model::MaclistEntry) -> String {
+    let mut text = format!(
+        "maclist {} {}",
+        model.interfaces[entry.interface].name, entry.disposition
+    );
+    if let Some(mac) = entry.mac {
+        let _ = write!(text, " {mac}");
+    }
+    if !entry.addresses.is_empty() {
+        let addresses: Vec<String> = entry.addresses.iter().map(written).collect();
+        let _ = write!(text, " {}", addresses.join(","));
+    }
+    text
 }
 
 // ----- zone pairs -----

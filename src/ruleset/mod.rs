@@ -278,6 +278,12 @@ pub enum Fib {
     DestinationIsBroadcastOrAnycast,
     /// The destination is a multicast address (Multicast).
     DestinationIsMulticast,
+    /// The destination is a broadcast address (`-m addrtype --dst-type
+    /// BROADCAST`).
+    DestinationIsBroadcast,
+    /// The source is an address of the interface the packet came in by
+    /// (Shorewall's loop over the interface's addresses).
+    SourceIsInterfaceAddress,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,6 +369,8 @@ pub enum Match {
     },
     /// `tcp option maxseg size >= N`.
     MssAtLeast(u16),
+    /// `ether saddr 02:00:00:00:01:00`: the sender's MAC address.
+    EtherSource(crate::model::Mac),
     /// `meta mark & 0xff == 0x64` (`!=` negated): the packet's mark.
     Mark(MarkTest),
     /// The log limit: under it, per address in the named set
@@ -713,6 +721,8 @@ pub enum Origin {
     Tunnel(usize),
     /// `model.blacklist[index]`.
     Blacklist(usize),
+    /// `model.maclist[index]`.
+    Maclist(usize),
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.

@@ -37,6 +37,8 @@ pub struct Packet {
     /// The destination address before DNAT.
     pub original_daddr: Option<IpAddr>,
     pub state: CtState,
+    /// The sender's MAC address, where the asker knows it.
+    pub smac: Option<crate::model::Mac>,
 }
 
 /// One rule the packet met.
@@ -238,6 +240,14 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::Fib(Fib::DestinationIsBroadcastOrAnycast) => {
             packet.daddr == Some(IpAddr::from([255, 255, 255, 255]))
         }
+        Match::Fib(Fib::DestinationIsBroadcast) => {
+            packet.daddr == Some(IpAddr::from([255, 255, 255, 255]))
+        }
+        // The walk's packets come from hosts, never from the firewall's
+        // own addresses.
+        Match::Fib(Fib::SourceIsInterfaceAddress) => false,
+        // A sender whose MAC address is not given is none of the listed.
+        Match::EtherSource(mac) => packet.smac == Some(*mac),
         Match::Fib(Fib::DestinationIsMulticast) => packet.daddr.is_some_and(|a| match a {
             IpAddr::V4(v4) => v4.is_multicast(),
             IpAddr::V6(v6) => v6.is_multicast(),
@@ -551,6 +561,7 @@ mod tests {
             original_dport: None,
             original_daddr: None,
             state: CtState::New,
+            smac: None,
         }
     }
 

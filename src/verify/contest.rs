@@ -38,6 +38,9 @@ pub struct Probe {
     pub interfaces: (Option<usize>, Option<usize>),
     /// A fixed source port (a port forward's SPORT); `None` is any.
     pub sport: Option<u16>,
+    /// The MAC address the firewall sees the probe come from, where the
+    /// lab gave the sender one.
+    pub source_mac: Option<crate::model::Mac>,
 }
 
 impl Probe {
@@ -374,6 +377,7 @@ fn probe(from: &Host, to: &Host, source: IpAddr, dest: IpAddr, kind: Kind) -> Pr
         kind,
         interfaces: (from.interface, to.interface),
         sport: None,
+        source_mac: from.mac,
     }
 }
 
@@ -550,14 +554,19 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
         // told apart by address, and a client has none yet.
         .filter_map(|(index, i)| Some((index, i, i.zone?)))
         .filter(|(_, _, zone)| model.zones[*zone].family.has_ipv4())
-        .filter(|(_, i, zone)| {
-            i.has_for(InterfaceOption::Dhcp, false) || server_accepts(model, ZoneId::Zone(*zone))
-        })
-        .map(|(index, i, _)| (index, i))
-        .filter_map(|(index, i)| {
+        .filter_map(|(index, i, zone)| {
             let host = topology.hosts.iter().find(|h| h.interface == Some(index))?;
+            // A bridge's client is a namespace of its own, whose MAC
+            // address the kernel picks.
+            let bridge = i.has(InterfaceOption::Bridge);
+            let source_mac = if bridge { None } else { host.mac };
+            let served = i.has_for(InterfaceOption::Dhcp, false)
+                || server_accepts(model, ZoneId::Zone(zone), source_mac);
+            if !served {
+                return None;
+            }
             let dest = topology.firewall_address_towards(host, false)?;
-            let from_netns = if i.has(InterfaceOption::Bridge) {
+            let from_netns = if bridge {
                 format!("{}-dhcp{index}", topology.prefix)
             } else {
                 host.netns.clone()
@@ -573,14 +582,16 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
                 kind: Kind::Dhcp,
                 interfaces: (Some(index), None),
                 sport: None,
+                source_mac,
             })
         })
         .collect()
 }
 
-/// Whether the model accepts a DHCP request from `zone` to the firewall.
-fn server_accepts(model: &Model, zone: ZoneId) -> bool {
-    let (ask, _) = dhcp_queries(Some(zone));
+/// Whether the model accepts a DHCP request from `zone` to the firewall,
+/// from a client of this MAC address.
+fn server_accepts(model: &Model, zone: ZoneId, mac: Option<crate::model::Mac>) -> bool {
+    let (ask, _) = dhcp_queries(Some(zone), mac);
     explain(model, &ask).is_ok_and(|a| a.verdict == Verdict::Accept)
 }
 
@@ -612,6 +623,7 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         icmp_type: icmp,
         // The lab's ICMP probe is ping: echo request code 0.
         icmp_code: icmp.map(|_| 0),
+        source_mac: probe.source_mac,
     }
 }
 
@@ -831,7 +843,7 @@ fn expected_outcome(
 }
 
 /// The request from `zone` to the firewall's server, and the reply.
-fn dhcp_queries(zone: Option<ZoneId>) -> (Query, Query) {
+fn dhcp_queries(zone: Option<ZoneId>, mac: Option<crate::model::Mac>) -> (Query, Query) {
     let ask = Query {
         from: Place {
             zone,
@@ -848,12 +860,14 @@ fn dhcp_queries(zone: Option<ZoneId>) -> (Query, Query) {
         sport: Some(68),
         icmp_type: None,
         icmp_code: None,
+        source_mac: mac,
     };
     let reply = Query {
         from: ask.to,
         to: ask.from,
         dport: Some(68),
         sport: Some(67),
+        source_mac: None,
         ..ask
     };
     (ask, reply)
@@ -863,7 +877,7 @@ fn dhcp_queries(zone: Option<ZoneId>) -> (Query, Query) {
 /// Explain's answer shown is the first direction that is refused, or the
 /// request's when both pass.
 fn expected_dhcp(model: &Model, probe: &Probe) -> Expectation {
-    let (ask, reply) = dhcp_queries(probe.from_zone);
+    let (ask, reply) = dhcp_queries(probe.from_zone, probe.source_mac);
     let answers = [explain(model, &ask).ok(), explain(model, &reply).ok()];
     let refused = answers
         .iter()

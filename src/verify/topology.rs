@@ -32,6 +32,17 @@ pub struct Host {
     /// The namespace of the link's host whose side of the link this one
     /// shares (a `hosts` entry's), `None` for a host on the link itself.
     pub router: Option<String>,
+    /// The MAC address the firewall sees its packets come from: a link
+    /// host's is [`link_host_mac`]; `None` where the kernel picks it.
+    pub mac: Option<crate::model::Mac>,
+}
+
+/// The MAC address of the n-th host on the link of `model.interfaces[index]`:
+/// `02:00:00:00:INDEX:N` (locally administered), so a model can list it
+/// in `[[maclist]]`.
+pub fn link_host_mac(index: usize, n: usize) -> crate::model::Mac {
+    let byte = |v: usize| u8::try_from(v).unwrap_or(u8::MAX);
+    crate::model::Mac([2, 0, 0, 0, byte(index), byte(n)])
 }
 
 /// One model interface in the lab.
@@ -148,6 +159,7 @@ impl Topology {
                 extra: Vec::new(),
                 interface: None,
                 router: None,
+                mac: None,
             },
             hosts: Vec::new(),
             links: Vec::new(),
@@ -284,9 +296,23 @@ impl Topology {
             } else {
                 name.clone()
             };
+            let mac = link_host_mac(index, n);
             sh(&[
-                "ip", "-n", &fw_ns, "link", "add", &fw_side, "type", "veth", "peer", "name",
-                "eth0", "netns", &host_ns,
+                "ip",
+                "-n",
+                &fw_ns,
+                "link",
+                "add",
+                &fw_side,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0",
+                "address",
+                &mac.to_string(),
+                "netns",
+                &host_ns,
             ])?;
             if bridge {
                 in_ns(&fw_ns, &["ip", "link", "set", &fw_side, "master", &name])?;
@@ -345,6 +371,7 @@ impl Topology {
                 extra: Vec::new(),
                 interface: Some(index),
                 router: None,
+                mac: Some(mac),
             });
         }
         let mut firewall = Vec::new();
@@ -788,6 +815,7 @@ impl Topology {
                     extra: Vec::new(),
                     interface: Some(hosts.interface),
                     router: Some(router),
+                    mac: None,
                 });
             }
         }

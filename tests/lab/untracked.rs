@@ -124,6 +124,7 @@ pub fn explained(model: &Model) -> Vec<&'static str> {
                 sport: None,
                 icmp_type: None,
                 icmp_code: None,
+                source_mac: None,
             };
             let answer = explain_as(model, &ruleset, &query, CtState::Untracked)
                 .unwrap_or_else(|e| panic!("explain: {e:?}"));

@@ -276,6 +276,8 @@ impl Display for Match {
                 }
                 Fib::DestinationIsBroadcastOrAnycast => "fib daddr type { broadcast, anycast }",
                 Fib::DestinationIsMulticast => "fib daddr type multicast",
+                Fib::DestinationIsBroadcast => "fib daddr type broadcast",
+                Fib::SourceIsInterfaceAddress => "fib saddr . iif type local",
             }),
             Match::LogLimit { limit, set } => {
                 let rate = format!(
@@ -335,6 +337,7 @@ impl Display for Match {
                 write!(f, "tcp flags & ({}) == {}", Flags(mask), Flags(value))
             }
             Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
+            Match::EtherSource(mac) => write!(f, "ether saddr {mac}"),
             Match::Time(TimeTest::Hours(ranges)) => {
                 // Integers: nft converts a quoted "06:00" from the timezone
                 // of its own process, never an integer (seconds, UTC).

@@ -139,6 +139,18 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         ),
         smurf_log(model, product),
         tcp_flags_log(model, product),
+        maclist_log(model),
+        maclist_disposition(model),
+        decide(
+            "MACLIST_TABLE",
+            "filter",
+            "MAC verification runs in the filter table, from the interfaces' input and forward chains",
+        ),
+        decide(
+            "MACLIST_TTL",
+            "",
+            "every new connection is verified (no cache of verified hosts)",
+        ),
         decide(
             "ACCEPT_DEFAULT",
             "\"none\"",
@@ -387,6 +399,39 @@ fn tcp_flags_log(model: &Model, product: Product) -> Decided {
         ),
         None => decide("TCP_FLAGS_LOG_LEVEL", "", "tcpflags drops are not logged"),
     }
+}
+
+/// MACLIST_LOG_LEVEL, from the model's `maclist_log`.
+fn maclist_log(model: &Model) -> Decided {
+    match model.firewall.maclist_log {
+        Some(level) => decide(
+            "MACLIST_LOG_LEVEL",
+            format!("\"{level}\""),
+            "what MAC verification refuses is logged (maclist_log)",
+        ),
+        None => decide(
+            "MACLIST_LOG_LEVEL",
+            "",
+            "what MAC verification refuses is not logged",
+        ),
+    }
+}
+
+/// MACLIST_DISPOSITION, from the model's `maclist_disposition`.
+fn maclist_disposition(model: &Model) -> Decided {
+    let disposition = model.firewall.maclist_disposition;
+    let fate = match disposition {
+        Disposition::Accept => "are accepted",
+        Disposition::Drop => "are dropped",
+        Disposition::Reject | Disposition::Continue => "are rejected",
+    };
+    decide(
+        "MACLIST_DISPOSITION",
+        disposition.word(),
+        format!(
+            "new connections from hosts no [[maclist]] entry decides {fate} (maclist_disposition)"
+        ),
+    )
 }
 
 fn ip_forwarding(model: &Model, product: Product) -> Decided {
