@@ -5373,3 +5373,27 @@ fn zone_mss_without_a_rule_is_refused_at_the_zone() {
     assert!(model.contains("mss = 1400"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `forward` is Shorewall6's option alone: in Shorewall's (IPv4)
+/// interfaces file Shorewall refuses it ("Invalid Interface option"), and
+/// so does the import, at its line, rather than carry it (review).
+#[test]
+fn forward_in_shorewalls_interfaces_is_refused() {
+    let dir = sample_with_rules("import-forward-ipv4", b"ACCEPT loc $FW tcp 22\n", None);
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    let edited = interfaces.replace("tcpflags,nosmurfs", "tcpflags,forward=1,nosmurfs");
+    assert_ne!(edited, interfaces, "the sample's interfaces changed");
+    std::fs::write(dir.join("interfaces"), &edited).unwrap();
+    let number = edited
+        .lines()
+        .position(|l| l.contains("forward=1"))
+        .unwrap()
+        + 1;
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[&format!(
+            "error: interfaces:{number}: interface option `forward=1`: Shorewall6's option alone"
+        )],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

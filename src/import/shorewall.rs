@@ -1310,6 +1310,9 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
 /// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
+/// Why `forward` in Shorewall's (IPv4) interfaces file is refused.
+const FORWARD_IPV4: &str = "Shorewall6's option alone (the IPv6 sysctl net.ipv6.conf.IF.forwarding): Shorewall refuses it in its IPv4 interfaces file (\"Invalid Interface option (forward)\"); give it in shorewall6/interfaces";
+
 /// refused: measured on the lab's kernel, see docs/model.md.
 const BPORT_REASON: &str = "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match on bridged packets, and nftables has none for an inet table: there, br_netfilter shows a bridged packet with the bridge as iifname and oifname, and `meta ibrname`/`obrname` (bridge-family only) are refused by the kernel (\"Operation not supported\")";
 
@@ -3852,6 +3855,12 @@ impl Importer {
                     Some(OptionVerdict::Modelled) if option == "maclist" => {
                         self.maclisted.get_or_insert_with(|| line.clone());
                         options.push(option.clone());
+                    }
+                    // Zones.pm's IPv4 option table has no `forward`.
+                    Some(OptionVerdict::Modelled)
+                        if !self.ipv6 && option.split('=').next() == Some("forward") =>
+                    {
+                        self.refuse(&line, format!("interface option `{option}`: {FORWARD_IPV4}"));
                     }
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),
                     Some(OptionVerdict::NoEffect(why)) => {
