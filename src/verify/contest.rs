@@ -561,7 +561,7 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
             let bridge = i.has(InterfaceOption::Bridge);
             let source_mac = if bridge { None } else { host.mac };
             let served = i.has_for(InterfaceOption::Dhcp, false)
-                || server_accepts(model, ZoneId::Zone(zone), source_mac);
+                || server_accepts(model, ZoneId::Zone(zone), index, source_mac);
             if !served {
                 return None;
             }
@@ -588,10 +588,15 @@ pub fn dhcp_probes(model: &Model, topology: &Topology) -> Vec<Probe> {
         .collect()
 }
 
-/// Whether the model accepts a DHCP request from `zone` to the firewall,
-/// from a client of this MAC address.
-fn server_accepts(model: &Model, zone: ZoneId, mac: Option<crate::model::Mac>) -> bool {
-    let (ask, _) = dhcp_queries(Some(zone), mac);
+/// Whether the model accepts a DHCP request from `zone` by the interface
+/// (its index) to the firewall, from a client of this MAC address.
+fn server_accepts(
+    model: &Model,
+    zone: ZoneId,
+    interface: usize,
+    mac: Option<crate::model::Mac>,
+) -> bool {
+    let (ask, _) = dhcp_queries(Some(zone), Some(interface), mac);
     explain(model, &ask).is_ok_and(|a| a.verdict == Verdict::Accept)
 }
 
@@ -842,13 +847,19 @@ fn expected_outcome(
     })
 }
 
-/// The request from `zone` to the firewall's server, and the reply.
-fn dhcp_queries(zone: Option<ZoneId>, mac: Option<crate::model::Mac>) -> (Query, Query) {
+/// The request from `zone` by the client's interface (its index) to the
+/// firewall's server, and the reply: the interface decides, as a zone's
+/// interfaces may differ in `dhcp`.
+fn dhcp_queries(
+    zone: Option<ZoneId>,
+    interface: Option<usize>,
+    mac: Option<crate::model::Mac>,
+) -> (Query, Query) {
     let ask = Query {
         from: Place {
             zone,
             address: None,
-            interface: None,
+            interface,
         },
         to: Place {
             zone: Some(ZoneId::Firewall),
@@ -877,7 +888,7 @@ fn dhcp_queries(zone: Option<ZoneId>, mac: Option<crate::model::Mac>) -> (Query,
 /// Explain's answer shown is the first direction that is refused, or the
 /// request's when both pass.
 fn expected_dhcp(model: &Model, probe: &Probe) -> Expectation {
-    let (ask, reply) = dhcp_queries(probe.from_zone, probe.source_mac);
+    let (ask, reply) = dhcp_queries(probe.from_zone, probe.interfaces.0, probe.source_mac);
     let answers = [explain(model, &ask).ok(), explain(model, &reply).ok()];
     let refused = answers
         .iter()
@@ -1474,6 +1485,26 @@ fn run_round(
 #[cfg(test)]
 mod tests {
     use super::copy_original;
+
+    /// A DHCP client is served by its own interface's `dhcp`, not by
+    /// another interface of its zone (review: the lab expected a lease on
+    /// loc's eth2, which both kernels drop, because eth1 has `dhcp`).
+    #[test]
+    fn a_dhcp_client_is_judged_by_its_own_interface() {
+        let text = "[zones.net]\n[zones.loc]\n\
+[interfaces.eth0]\nzone = \"net\"\n\
+[interfaces.eth1]\nzone = \"loc\"\noptions = [\"dhcp\"]\nnetworks = [\"192.168.1.0/24\"]\n\
+[interfaces.eth2]\nzone = \"loc\"\nnetworks = [\"192.168.2.0/24\"]\n\
+[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n";
+        let model = crate::load::compile(&crate::source::Source::new("dhcp.toml", text))
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let loc = crate::model::ZoneId::Zone(1);
+        assert!(super::server_accepts(&model, loc, 1, None), "eth1 has dhcp");
+        assert!(
+            !super::server_accepts(&model, loc, 2, None),
+            "eth2 has none"
+        );
+    }
 
     /// A directory without a conf file is compiled with the one Shorewall
     /// ships (as `fwgen import` reads it), not refused by the compiler.
