@@ -193,10 +193,28 @@ fn the_analyzer_takes_or_refuses_each_option_as_its_verdict_says() {
     }
 }
 
+/// Options Shorewall6 alone has: written in a shorewall6 directory beside
+/// a shorewall one whose line lacks them (Shorewall refuses them).
+const IPV6_ALONE: &[&str] = &["forward"];
+
 fn shorewall_dir(option: &str) -> std::path::PathBuf {
     let dir = common::scratch(&format!("interface-option-{}", name_of(option)));
+    if !IPV6_ALONE.contains(&name_of(option)) {
+        write_product(&dir, "ipv4", option);
+        return dir;
+    }
+    for (product, kind, written) in [("shorewall", "ipv4", "-"), ("shorewall6", "ipv6", option)] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        write_product(&d, kind, written);
+    }
+    dir.join("shorewall")
+}
+
+/// One product's files, net's eth0 with `option`.
+fn write_product(dir: &Path, kind: &str, option: &str) {
     let files = [
-        ("zones", "fw firewall\nnet ipv4\nloc ipv4\n".to_owned()),
+        ("zones", format!("fw firewall\nnet {kind}\nloc {kind}\n")),
         (
             "interfaces",
             format!("?FORMAT 2\nloc eth1 dhcp\nnet eth0 {option}\n"),
@@ -210,7 +228,6 @@ fn shorewall_dir(option: &str) -> std::path::PathBuf {
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
     }
-    dir
 }
 
 fn import(dir: &Path) -> (bool, String, String) {
@@ -236,6 +253,9 @@ fn the_importer_carries_notes_or_refuses_each_option_as_its_verdict_says() {
                 // Shorewall's implied tcpflags comes along (Zones.pm).
                 let implied = if option.starts_with("tcpflags") {
                     format!("options = [\"{option}\"]")
+                } else if IPV6_ALONE.contains(&name_of(option)) {
+                    // After Shorewall's options, from Shorewall6's line.
+                    format!("options = [\"tcpflags\", \"{option}\"]")
                 } else {
                     format!("options = [\"{option}\", \"tcpflags\"]")
                 };
