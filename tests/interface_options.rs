@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use fwgen::load::compile;
-use fwgen::model::option_verdict::SHOREWALL_OPTIONS;
+use fwgen::model::option_verdict::{SHOREWALL_OPTIONS, ipv6_alone};
 use fwgen::source::Source;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,13 +193,9 @@ fn the_analyzer_takes_or_refuses_each_option_as_its_verdict_says() {
     }
 }
 
-/// Options Shorewall6 alone has: written in a shorewall6 directory beside
-/// a shorewall one whose line lacks them (Shorewall refuses them).
-const IPV6_ALONE: &[&str] = &["forward"];
-
 fn shorewall_dir(option: &str) -> std::path::PathBuf {
     let dir = common::scratch(&format!("interface-option-{}", name_of(option)));
-    if !IPV6_ALONE.contains(&name_of(option)) {
+    if !ipv6_alone(option) {
         write_product(&dir, "ipv4", option);
         return dir;
     }
@@ -253,7 +249,7 @@ fn the_importer_carries_notes_or_refuses_each_option_as_its_verdict_says() {
                 // Shorewall's implied tcpflags comes along (Zones.pm).
                 let implied = if option.starts_with("tcpflags") {
                     format!("options = [\"{option}\"]")
-                } else if IPV6_ALONE.contains(&name_of(option)) {
+                } else if ipv6_alone(option) {
                     // After Shorewall's options, from Shorewall6's line.
                     format!("options = [\"tcpflags\", \"{option}\"]")
                 } else {

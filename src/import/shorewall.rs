@@ -870,7 +870,7 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     let four_written = known.options();
     let ipv6_only: Vec<String> = only(&six.options(), &four_written)
         .into_iter()
-        .filter(|o| o.split('=').next() == Some("forward"))
+        .filter(|o| option_verdict::ipv6_alone(o))
         .collect();
     if !ipv6_only.is_empty() {
         let options = [four_written.clone(), ipv6_only].concat();
@@ -3856,10 +3856,7 @@ impl Importer {
                         self.maclisted.get_or_insert_with(|| line.clone());
                         options.push(option.clone());
                     }
-                    // Zones.pm's IPv4 option table has no `forward`.
-                    Some(OptionVerdict::Modelled)
-                        if !self.ipv6 && option.split('=').next() == Some("forward") =>
-                    {
+                    Some(OptionVerdict::Modelled) if !self.ipv6 && option_verdict::ipv6_alone(&option) => {
                         self.refuse(&line, format!("interface option `{option}`: {FORWARD_IPV4}"));
                     }
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),

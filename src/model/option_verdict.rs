@@ -56,6 +56,12 @@ pub const SHOREWALL_OPTIONS: &[&str] = &[
     "wait",
 ];
 
+/// Whether the option (`forward=1`) is Shorewall6's alone: Zones.pm's
+/// IPv4 option table has no such name, and Shorewall refuses it.
+pub fn ipv6_alone(option: &str) -> bool {
+    option.split('=').next() == Some("forward")
+}
+
 const SYSCTL: &str =
     "a /proc setting (sysctl) that fwgen does not set: set it with sysctl.d and drop the option";
 

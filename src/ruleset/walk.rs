@@ -237,10 +237,7 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
             IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
             IpAddr::V6(v6) => v6.is_multicast(),
         }),
-        Match::Fib(Fib::DestinationIsBroadcastOrAnycast) => {
-            packet.daddr == Some(IpAddr::from([255, 255, 255, 255]))
-        }
-        Match::Fib(Fib::DestinationIsBroadcast) => {
+        Match::Fib(Fib::DestinationIsBroadcastOrAnycast | Fib::DestinationIsBroadcast) => {
             packet.daddr == Some(IpAddr::from([255, 255, 255, 255]))
         }
         // The walk's packets come from hosts, never from the firewall's
