@@ -53,6 +53,39 @@ fn every_rule_a_model_item_made_carries_its_name() {
     }
 }
 
+/// A rule whose matches no packet of one family can meet is dead weight
+/// the kernel walks: `meta nfproto ipv4 ... meta l4proto ipv6-icmp` (the
+/// ICMPv6 exceptions of a catch-all written under an IPv4 prefix), or an
+/// address of the other family.
+#[test]
+fn no_rule_matches_one_family_and_the_others_protocol_or_address() {
+    use fwgen::ruleset::{Family, L4, Match};
+    for path in every_model() {
+        let (_, model) = load(&common::root().join(&path)).unwrap();
+        let ruleset = lower(&model);
+        for chain in &ruleset.chains {
+            for rule in &chain.rules {
+                let families: Vec<Family> = (rule.matches.iter())
+                    .filter_map(|m| match m {
+                        Match::Family(f) => Some(*f),
+                        Match::Address { family, .. } | Match::IcmpType { family, .. } => {
+                            Some(*family)
+                        }
+                        Match::Protocol(protos) if protos == &[L4::Icmpv6] => Some(Family::Ipv6),
+                        Match::Protocol(protos) if protos == &[L4::Icmp] => Some(Family::Ipv4),
+                        _ => None,
+                    })
+                    .collect();
+                assert!(
+                    families.windows(2).all(|w| w[0] == w[1]),
+                    "{path}: a rule of {} can match no packet: {rule:?}",
+                    chain.name
+                );
+            }
+        }
+    }
+}
+
 /// Render a model's text, always from the same path.
 /// The body of chain `name` in a rendered ruleset.
 fn chain_body<'a>(text: &'a str, name: &str) -> &'a str {

@@ -3495,7 +3495,10 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
                         rules.push(shorewall(by, vec![jump(&chain)], Piece::Dispatch));
                     }
                 }
-                for rule in catch_all(model, hook, name) {
+                // This family's end alone: the other's ICMPv6 exceptions
+                // would never match behind `meta nfproto`.
+                let end = catch_all_policy(model, hook, ipv6);
+                for rule in catch_all_end(model, hook, name, end, ipv6) {
                     let mut prefixed = matches.clone();
                     prefixed.extend(rule.matches);
                     rules.push(Rule {
