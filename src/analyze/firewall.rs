@@ -341,54 +341,65 @@ impl Analyzer<'_> {
     /// `ip_forwarding_ipv6` or `smurf_log_ipv6` in a model without IPv6
     /// zones (or an `_ipv4` key without IPv4 ones) would change nothing.
     pub(super) fn check_family_settings(&mut self, raw: &RawFirewall) {
-        let keys = [
-            ("ip_forwarding", false, &raw.ip_forwarding_ipv4),
-            ("ip_forwarding", true, &raw.ip_forwarding_ipv6),
-            ("smurf_log", false, &raw.smurf_log_ipv4),
-            ("smurf_log", true, &raw.smurf_log_ipv6),
-            ("rpfilter_log", false, &raw.rpfilter_log_ipv4),
-            ("rpfilter_log", true, &raw.rpfilter_log_ipv6),
+        // Each key of one family, where the model gives it.
+        let spans = [
+            ("ip_forwarding", false, span_of(&raw.ip_forwarding_ipv4)),
+            ("ip_forwarding", true, span_of(&raw.ip_forwarding_ipv6)),
+            ("smurf_log", false, span_of(&raw.smurf_log_ipv4)),
+            ("smurf_log", true, span_of(&raw.smurf_log_ipv6)),
+            ("rpfilter_log", false, span_of(&raw.rpfilter_log_ipv4)),
+            ("rpfilter_log", true, span_of(&raw.rpfilter_log_ipv6)),
             (
                 "tcp_flags_disposition",
                 false,
-                &raw.tcp_flags_disposition_ipv4,
+                span_of(&raw.tcp_flags_disposition_ipv4),
             ),
             (
                 "tcp_flags_disposition",
                 true,
-                &raw.tcp_flags_disposition_ipv6,
+                span_of(&raw.tcp_flags_disposition_ipv6),
             ),
-            ("tcp_flags_log", false, &raw.tcp_flags_log_ipv4),
-            ("tcp_flags_log", true, &raw.tcp_flags_log_ipv6),
-            ("related_disposition", false, &raw.related_disposition_ipv4),
-            ("related_disposition", true, &raw.related_disposition_ipv6),
-            ("invalid_disposition", false, &raw.invalid_disposition_ipv4),
-            ("invalid_disposition", true, &raw.invalid_disposition_ipv6),
-            ("related_log", false, &raw.related_log_ipv4),
-            ("related_log", true, &raw.related_log_ipv6),
-            ("invalid_log", false, &raw.invalid_log_ipv4),
-            ("invalid_log", true, &raw.invalid_log_ipv6),
+            ("tcp_flags_log", false, span_of(&raw.tcp_flags_log_ipv4)),
+            ("tcp_flags_log", true, span_of(&raw.tcp_flags_log_ipv6)),
+            (
+                "related_disposition",
+                false,
+                span_of(&raw.related_disposition_ipv4),
+            ),
+            (
+                "related_disposition",
+                true,
+                span_of(&raw.related_disposition_ipv6),
+            ),
+            (
+                "invalid_disposition",
+                false,
+                span_of(&raw.invalid_disposition_ipv4),
+            ),
+            (
+                "invalid_disposition",
+                true,
+                span_of(&raw.invalid_disposition_ipv6),
+            ),
+            ("related_log", false, span_of(&raw.related_log_ipv4)),
+            ("related_log", true, span_of(&raw.related_log_ipv6)),
+            ("invalid_log", false, span_of(&raw.invalid_log_ipv4)),
+            ("invalid_log", true, span_of(&raw.invalid_log_ipv6)),
             (
                 "untracked_disposition",
                 false,
-                &raw.untracked_disposition_ipv4,
+                span_of(&raw.untracked_disposition_ipv4),
             ),
             (
                 "untracked_disposition",
                 true,
-                &raw.untracked_disposition_ipv6,
+                span_of(&raw.untracked_disposition_ipv6),
             ),
-            ("untracked_log", false, &raw.untracked_log_ipv4),
-            ("untracked_log", true, &raw.untracked_log_ipv6),
+            ("untracked_log", false, span_of(&raw.untracked_log_ipv4)),
+            ("untracked_log", true, span_of(&raw.untracked_log_ipv6)),
+            ("clamp_mss", false, span_of(&raw.clamp_mss_ipv4)),
+            ("clamp_mss", true, span_of(&raw.clamp_mss_ipv6)),
         ];
-        let clamps = [
-            ("clamp_mss", false, &raw.clamp_mss_ipv4),
-            ("clamp_mss", true, &raw.clamp_mss_ipv6),
-        ];
-        let spans = keys
-            .into_iter()
-            .map(|(key, ipv6, raw)| (key, ipv6, raw.as_ref().map(Spanned::span)))
-            .chain(clamps.map(|(key, ipv6, raw)| (key, ipv6, raw.as_ref().map(Spanned::span))));
         for (key, ipv6, span) in spans {
             let Some(span) = span else { continue };
             let present = self.zones.iter().any(|zone| zone.family.has(ipv6));
@@ -487,4 +498,9 @@ fn family_written(
             .as_ref()
             .map(|v| (format!("{}_ipv6", key.key()), v)),
     }
+}
+
+/// Where a key the model may omit was given.
+fn span_of<T>(raw: &Option<Spanned<T>>) -> Option<Range<usize>> {
+    raw.as_ref().map(Spanned::span)
 }
