@@ -107,6 +107,13 @@ const CORPUS: &[(&str, Expected)] = &[
     ),
     ("picturae-salt-pipo", Imports),
     ("robotology-camera-share", Imports),
+    (
+        "saltstack-formula-pillar",
+        Refused(
+            &["policy:15", "shorewall6/policy:15"],
+            "a policy's CONNLIMIT (Shorewall compiles it: a connlimit match on the policy's chain)",
+        ),
+    ),
     ("seenhub-environments", Imports),
     ("sjure-devops-vm", Imports),
     ("thetechstech-fail2ban", Imports),
