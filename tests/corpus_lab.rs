@@ -172,7 +172,15 @@ corpus_lab! {
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
 }
 
-/// Every corpus directory that imports is in the lab.
+/// Corpus directories that import but that the lab cannot judge, each
+/// with the reason; each is still imported, rendered and checked by
+/// tests/corpus.rs.
+const NOT_IN_THE_LAB: &[(&str, &str)] = &[(
+    "sol1-readme-gw",
+    "its shorewall.conf names five settings and leaves ROUTE_FILTER unset, which Shorewall compiles as Keep: the hairpin of the interface of no zone enp3s0 (from it back out of it, to loc's hosts on it) goes to sfilter and is dropped (`-A enp3s0_fwd -o enp3s0 -g sfilter`), as fwgen's Shorewall files and nftables ruleset drop it; `shorewall update` fills the unset setting from the shipped file, ROUTE_FILTER=Yes, under which Misc.pm writes no sfilter jump and the catch-all REJECT answers, so the updated copy the lab compiles is not the original (18 probes between enp3s0 and loc differ, DROP against REJECT)",
+)];
+
+/// Every corpus directory that imports is in the lab, or named above.
 #[test]
 fn every_corpus_import_is_in_the_lab() {
     for entry in std::fs::read_dir(common::root().join("tests/corpus")).unwrap() {
@@ -186,11 +194,23 @@ fn every_corpus_import_is_in_the_lab() {
         } else {
             path
         };
-        if fwgen::import::shorewall::import(&shorewall, false).is_ok() {
+        let listed = NOT_IN_THE_LAB.iter().any(|(n, _)| *n == name);
+        let imports = fwgen::import::shorewall::import(&shorewall, false).is_ok();
+        assert!(
+            !listed || (imports && !IN_THE_LAB.contains(&name.as_str())),
+            "tests/corpus/{name} is listed as not in the lab but does not import or is in it"
+        );
+        if imports && !listed {
             assert!(
                 IN_THE_LAB.contains(&name.as_str()),
                 "tests/corpus/{name} imports and is not in the lab"
             );
         }
+    }
+    for (name, _) in NOT_IN_THE_LAB {
+        assert!(
+            common::root().join("tests/corpus").join(name).is_dir(),
+            "{name} is listed as not in the lab but is no corpus directory"
+        );
     }
 }
