@@ -138,6 +138,7 @@ corpus_lab! {
     blunix_role: "blunix-role" as "cblu",
     bonk_se_server: "bonk-se-server" as "cbon",
     casjay_dotfiles_server: "casjay-dotfiles-server" as "ccas",
+    cjstrych_cluster_head: "cjstrych-cluster-head" as "ccjs",
     comprofix_fw01: "comprofix-fw01" as "ccom",
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
@@ -156,19 +157,30 @@ corpus_lab! {
     matayto_router: "matayto-router" as "cmat",
     memes_laptop: "memes-laptop" as "cmem",
     mguterl_slice: "mguterl-slice" as "cmgu",
+    mrlesmithjr_ansible_role: "mrlesmithjr-ansible-role" as "cmrl",
     nser77_ha_router: "nser77-ha-router" as "cnse",
     pdellaert_simple: "pdellaert-simple" as "cpde",
+    picturae_salt_pipo: "picturae-salt-pipo" as "cpic",
     robotology_camera_share: "robotology-camera-share" as "crob",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     thetechstech_fail2ban: "thetechstech-fail2ban" as "ctf2",
     thetechstech_pbx: "thetechstech-pbx" as "cthe",
+    thorinaboenke_ovpn_gw: "thorinaboenke-ovpn-gw" as "ctho",
     warthog9_segmented_home: "warthog9-segmented-home" as "cwar",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
 }
 
-/// Every corpus directory that imports is in the lab.
+/// Corpus directories that import but that the lab cannot judge, each
+/// with the reason; each is still imported, rendered and checked by
+/// tests/corpus.rs.
+const NOT_IN_THE_LAB: &[(&str, &str)] = &[(
+    "sol1-readme-gw",
+    "its shorewall.conf names five settings and leaves ROUTE_FILTER unset, which Shorewall compiles as Keep: the hairpin of the interface of no zone enp3s0 (from it back out of it, to loc's hosts on it) goes to sfilter and is dropped (`-A enp3s0_fwd -o enp3s0 -g sfilter`), as fwgen's Shorewall files and nftables ruleset drop it; `shorewall update` fills the unset setting from the shipped file, ROUTE_FILTER=Yes, under which Misc.pm writes no sfilter jump and the catch-all REJECT answers, so the updated copy the lab compiles is not the original (18 probes between enp3s0 and loc differ, DROP against REJECT)",
+)];
+
+/// Every corpus directory that imports is in the lab, or named above.
 #[test]
 fn every_corpus_import_is_in_the_lab() {
     for entry in std::fs::read_dir(common::root().join("tests/corpus")).unwrap() {
@@ -182,11 +194,23 @@ fn every_corpus_import_is_in_the_lab() {
         } else {
             path
         };
-        if fwgen::import::shorewall::import(&shorewall, false).is_ok() {
+        let listed = NOT_IN_THE_LAB.iter().any(|(n, _)| *n == name);
+        let imports = fwgen::import::shorewall::import(&shorewall, false).is_ok();
+        assert!(
+            !listed || (imports && !IN_THE_LAB.contains(&name.as_str())),
+            "tests/corpus/{name} is listed as not in the lab but does not import or is in it"
+        );
+        if imports && !listed {
             assert!(
                 IN_THE_LAB.contains(&name.as_str()),
                 "tests/corpus/{name} imports and is not in the lab"
             );
         }
+    }
+    for (name, _) in NOT_IN_THE_LAB {
+        assert!(
+            common::root().join("tests/corpus").join(name).is_dir(),
+            "{name} is listed as not in the lab but is no corpus directory"
+        );
     }
 }

@@ -3532,6 +3532,34 @@ fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The `blacklist` option of a hosts line, after the openvpn example of
+/// thorinaboenke/ansible-role-shorewall (`vpn $OVPNIF:$VPNNET blacklist`):
+/// Zones.pm marks the zone as the interface option does (a warning, no
+/// effect when compiling), so the line is carried with a note, and a
+/// legacy blacklist file is converted for that zone, as `shorewall
+/// update` writes it (`DROP vpn:192.0.2.0/24 all`).
+#[test]
+fn a_hosts_blacklist_option_is_noted_and_converts_the_legacy_file_for_its_zone() {
+    let dir = with_blacklist("hosts", "", None);
+    // Before loc, which would take the hosts' connections first.
+    let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
+    let nested = zones.replacen("\nloc", "\nvpn\tipv4\nloc", 1);
+    assert_ne!(nested, zones, "the sample's loc zone line changed");
+    std::fs::write(dir.join("zones"), nested).unwrap();
+    std::fs::write(dir.join("hosts"), "vpn LOC_IF:10.8.0.0/24 blacklist\n").unwrap();
+    std::fs::write(dir.join("blacklist"), "192.0.2.0/24\n").unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "[[zones.vpn.hosts]]\ninterface = \"LOC_IF\"\nnetworks = [\"10.8.0.0/24\"]\n",
+        "hosts:1: hosts option `blacklist` has no effect",
+        "# blacklist:1\n[[blacklist]]\naction = \"DROP\"\nsource = \"vpn:192.0.2.0/24\"\ndest = \"all\"\n",
+    ] {
+        assert!(model.contains(expected), "no {expected:?} in:\n{model}");
+    }
+    assert_eq!(model.matches("[[blacklist]]").count(), 1, "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: snat's MARK column becomes the entry's `mark`, after
 /// shorewall-snat(5) and nser77/shorewall (`SNAT(addr) - $UPLINK - - -
 /// 100`): at the seventh column without `?FORMAT`, the eighth under

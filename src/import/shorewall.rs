@@ -254,8 +254,9 @@ struct Importer {
     /// The model's `section` of the rule being read: the rules file's
     /// `?SECTION ALL`, `ESTABLISHED` or `RELATED` (`None`: NEW, INVALID).
     rule_section: Option<&'static str>,
-    /// Zones of interfaces with the `blacklist` option, in their order:
-    /// the zones a legacy blacklist file's `src` lines convert for.
+    /// Zones of interfaces and hosts lines with the `blacklist` option, in
+    /// their order: the zones a legacy blacklist file's `src` lines
+    /// convert for.
     blacklist_zones: Vec<String>,
     /// The first interfaces line with `maclist`: the MACLIST_* settings
     /// decide only then.
@@ -3861,8 +3862,8 @@ impl Importer {
                     }
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),
                     Some(OptionVerdict::NoEffect(why)) => {
-                        if option == "blacklist" && !self.blacklist_zones.contains(zone) {
-                            self.blacklist_zones.push(zone.clone());
+                        if option == "blacklist" {
+                            self.blacklists_from(zone);
                         }
                         self.notes.push(format!(
                             "{}:{}: interface option `{option}` has no effect: {why}",
@@ -3967,6 +3968,9 @@ impl Importer {
                 self.drop_empty_zone(zone, &line);
                 continue;
             };
+            if options.is_some_and(|o| o.split(',').any(|o| o == "blacklist")) {
+                self.blacklists_from(zone);
+            }
             match self.host_networks(hosts) {
                 Ok((interface, networks)) => {
                     // `eth0:+bo,+pri`: a hosts entry per set (the model's
@@ -3986,6 +3990,15 @@ impl Importer {
                     self.drop_empty_zone(zone, &line);
                 }
             }
+        }
+    }
+
+    /// Zones.pm marks a zone with the `blacklist` option of an interface
+    /// or hosts line alike; `shorewall update` converts a legacy blacklist
+    /// file's `src` lines for each zone so marked.
+    fn blacklists_from(&mut self, zone: &str) {
+        if !self.blacklist_zones.iter().any(|z| z == zone) {
+            self.blacklist_zones.push(zone.to_owned());
         }
     }
 

@@ -62,6 +62,11 @@ pub fn ipv6_alone(option: &str) -> bool {
     option.split('=').next() == Some("forward")
 }
 
+/// The `blacklist` option of an interface or a hosts line: Zones.pm marks
+/// the zone for incoming blacklisting either way, and only Misc.pm's
+/// convert_blacklist (`shorewall update`) reads that mark.
+const BLACKLIST: &str = "Shorewall 5.2 ignores it with a warning (\"no longer supported\"): the blrules file is the blacklist; only `shorewall update` reads it, to convert a legacy blacklist file for the option's zone, as fwgen's import does";
+
 const SYSCTL: &str =
     "a /proc setting (sysctl) that fwgen does not set: set it with sysctl.d and drop the option";
 
@@ -97,9 +102,7 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
         ) => Modelled,
         ("physical", _) => Key("physical"),
         ("accept_ra" | "arp_ignore" | "proxyndp", _) => Refused(SYSCTL),
-        ("blacklist", _) => NoEffect(
-            "Shorewall 5.2 ignores it with a warning (\"no longer supported\"): the blrules file is the blacklist; only `shorewall update` reads it, to convert a legacy blacklist file, as fwgen's import does",
-        ),
+        ("blacklist", _) => NoEffect(BLACKLIST),
         ("dbl", _) => Refused(
             "dynamic blacklisting (DYNAMIC_BLACKLIST, `shorewall drop`) is not in fwgen's model",
         ),
@@ -164,9 +167,7 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         "norfc1918" => NoEffect(
             "Shorewall 5.2 ignores it with a warning (\"The 'norfc1918' host option is no longer supported\")",
         ),
-        "blacklist" => Refused(
-            "`blacklist` (Shorewall 5.2: \"no longer supported\") still sends the zone's incoming traffic through the blacklist; blacklists are not in fwgen's model (the modern form is the blrules file)",
-        ),
+        "blacklist" => NoEffect(BLACKLIST),
         "broadcast" => Refused(
             "limited broadcasts (255.255.255.255) from the firewall to a zone's hosts are not in fwgen's model",
         ),

@@ -160,12 +160,12 @@ impl Importer {
         let file = first.file.clone();
         if self.blacklist_zones.is_empty() {
             self.notes.push(format!(
-                "{file}: the legacy blacklist file has no effect: no interface has the `blacklist` option, so `shorewall update` converts none of it, and Shorewall 5.2 ignores it unconverted"
+                "{file}: the legacy blacklist file has no effect: no interface or hosts line has the `blacklist` option, so `shorewall update` converts none of it, and Shorewall 5.2 ignores it unconverted"
             ));
             return;
         }
         self.notes.push(format!(
-            "{file}: the legacy blacklist file is read as `shorewall update` converts it into blrules (Shorewall 5.2 ignores it unconverted): a line's networks are blacklisted (or whitelisted) from each zone with the `blacklist` interface option ({}) to all",
+            "{file}: the legacy blacklist file is read as `shorewall update` converts it into blrules (Shorewall 5.2 ignores it unconverted): a line's networks are blacklisted (or whitelisted) from each zone with the `blacklist` option on an interface or hosts line ({}) to all",
             self.blacklist_zones.join(", ")
         ));
         self.blacklisting = true;
