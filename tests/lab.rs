@@ -1004,6 +1004,26 @@ fn model_blacklist_only() {
     );
 }
 
+/// Issue #15: with entries in the blacklist, Shorewall puts the interface
+/// options in the zone pairs' chains: between dmz's two ranges on eth0
+/// (no pair chain) IPv4 is rejected at the end of FORWARD, not dropped by
+/// eth0's sfilter; Shorewall6, whose blacklist is empty, drops it (fwgen
+/// dropped both: 54 disagreements). The two ranges' hosts send by the
+/// firewall, so the lab probes between them. net and dmz share eth0: the
+/// IPv4 blacklist's REJECT of net -> dmz tcp 80 comes before the sfilter
+/// (fwgen's sfilter dropped it first: 2 disagreements).
+#[test]
+fn model_blacklist_options() {
+    let matrix = lab_model("blacklist-options", "blop");
+    for (ipv6, verdict) in [(false, "REJECT"), (true, "DROP")] {
+        let lines: Vec<&str> = probe_lines(&matrix, "dmz#1", "dmz#2", ipv6).collect();
+        assert!(
+            !lines.is_empty() && lines.iter().all(|l| l.contains(&format!("| {verdict} |"))),
+            "dmz#1 -> dmz#2 ({verdict}):\n{matrix}"
+        );
+    }
+}
+
 /// Issue #15: the running firewall of the stopped-state models (their
 /// stopped firewalls are tests/lab/stopped.rs's).
 #[test]
