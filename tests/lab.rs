@@ -1024,6 +1024,27 @@ fn model_blacklist_options() {
     }
 }
 
+/// Issue #15: with entries in the blacklist, the options are the zone
+/// pairs': net's ppp+ has none, and its packets go on to their pair
+/// (fwgen's `return` for it ended the walk at the base chain's policy
+/// drop: SSH from the net was dropped). The firewall's DHCP answer leaves
+/// by loc's eth2, which has no `dhcp`, as Shorewall copies eth1's out
+/// options into fw-loc: the client on eth2 gets its lease.
+#[test]
+fn model_blacklist_wildcard() {
+    let matrix = lab_model("blacklist-wildcard", "blwc");
+    let ssh = |l: &&str| l.contains("-> fw") && l.contains("tcp 22 | ACCEPT");
+    assert!(
+        probe_lines(&matrix, "net#1", "fw", false).any(|l| ssh(&l)),
+        "net -> fw SSH is accepted:\n{matrix}"
+    );
+    let lease = |l: &&str| l.contains("(dhcp)") && l.contains("dhcp lease | ACCEPT");
+    assert!(
+        matrix.lines().any(|l| lease(&l) && l.contains("loc#2")),
+        "the client on eth2 gets its lease:\n{matrix}"
+    );
+}
+
 /// Issue #15: the running firewall of the stopped-state models (their
 /// stopped firewalls are tests/lab/stopped.rs's).
 #[test]

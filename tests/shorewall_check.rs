@@ -111,6 +111,7 @@ mod models {
         blacklist => "blacklist",
         blacklist_only => "blacklist-only",
         blacklist_options => "blacklist-options",
+        blacklist_wildcard => "blacklist-wildcard",
         firewall_settings => "firewall-settings",
         dispositions => "dispositions",
         state_logs => "state-logs",

@@ -74,6 +74,7 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     chains.extend(interface_chains(model));
     chains.extend(pair_chains(model, &pairs));
     chains.extend(super::blacklist::chains(model, &pairs));
+    chains.extend(pair_options_chains(model, &pairs));
     if let Some(prerouting) = prerouting_chain(model) {
         chains.push(prerouting);
     }
@@ -3785,7 +3786,8 @@ pub fn option_place(model: &Model, ipv6: bool) -> OptionPlace {
 
 /// The jumps to the interface chains of one hook, for each family where
 /// its options go (`option_place`): by the interface alone, or by the
-/// dispatch to the zone pairs.
+/// dispatch to the zone pairs, in a chain of its own
+/// (`pair_options_chain`).
 fn option_jumps(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: &str, side: Side) -> Vec<Rule> {
     let families = [false, true].map(|ipv6| option_place(model, ipv6));
     if families == [OptionPlace::Interface; 2] {
@@ -3793,35 +3795,78 @@ fn option_jumps(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: &str, side: Sid
     }
     let mut rules = Vec::new();
     for ipv6 in [false, true].into_iter().filter(|&v6| model.has_family(v6)) {
-        let family = Some(Family::of(ipv6));
-        rules.extend(match option_place(model, ipv6) {
-            OptionPlace::Interface => family_dispatch(
+        if option_place(model, ipv6) == OptionPlace::Interface {
+            rules.extend(family_dispatch(
                 MapKey::Interface(side),
-                family,
+                Some(Family::of(ipv6)),
                 &interface_option_jumps(model, hook, side),
-            ),
-            OptionPlace::Pairs => pair_option_jumps(model, pairs, hook, ipv6),
-        });
+            ));
+        }
+    }
+    if pair_options_chain(model, pairs, hook).is_some() {
+        let jump = Statement::Verdict(Verdict::Jump(pair_options_name(hook)));
+        rules.push(shorewall(Vec::new(), vec![jump], Piece::Dispatch));
     }
     rules
 }
 
+/// The chain of one hook's pair dispatch to the interface chains.
+fn pair_options_name(hook: &str) -> String {
+    format!("options-{hook}")
+}
+
+/// The dispatch to the interface chains of one hook by the zone pairs,
+/// for each family whose options are the pairs' (`OptionPlace::Pairs`):
+/// a chain of its own, so that a member's `return` (its interface has no
+/// options) comes back to the base chain and its dispatch to the pair,
+/// where in the base chain it would end the walk at the hook's policy.
+/// `None` when no pair's member has options.
+fn pair_options_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: &str) -> Option<Chain> {
+    let rules: Vec<Rule> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| model.has_family(ipv6) && option_place(model, ipv6) == OptionPlace::Pairs)
+        .flat_map(|ipv6| pair_option_jumps(model, pairs, hook, ipv6))
+        .collect();
+    (!rules.is_empty()).then(|| Chain {
+        name: pair_options_name(hook),
+        base: None,
+        comment: Some(format!(
+            "the interfaces' {hook} options, by the zone pairs (the blacklist has entries)"
+        )),
+        rules,
+    })
+}
+
+/// The pairs' option chains of the three hooks (`pair_options_chain`).
+fn pair_options_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
+    ["in", "fwd", "out"]
+        .into_iter()
+        .filter_map(|hook| pair_options_chain(model, pairs, hook))
+        .collect()
+}
+
 /// The jumps to the interface chains of one hook by the zone pairs'
 /// dispatch: for each pair's members, the chain of the interface the
-/// packet came in by (went out by, from the firewall).
+/// packet came in by. From the firewall, Shorewall copies the out options
+/// of every interface of the zone into the pair's chain (`fw-loc`, no
+/// `-o`): DHCP leaves by a zone's interface without `dhcp` when another
+/// of its interfaces has it (`zone_out_options`).
 fn pair_option_jumps(
     model: &Model,
     pairs: &[(ZoneId, ZoneId)],
     hook: &str,
     ipv6: bool,
 ) -> Vec<Rule> {
-    let target = |_: (ZoneId, ZoneId), sides: &[(Side, Member)]| {
-        let interface = sides[0].1.interface;
+    let chain = |interface: &Interface| {
         if interface_rules(model, interface, hook).is_empty() {
             Verdict::Return
         } else {
             Verdict::Jump(interface_chain_name(interface, hook))
         }
+    };
+    let target = |pair: (ZoneId, ZoneId), sides: &[(Side, Member)]| match hook {
+        "out" => zone_out_options(model, pair.1, ipv6).map_or(Verdict::Return, chain),
+        _ => chain(sides[0].1.interface),
     };
     let (key, jumps) = match hook {
         "in" => (
@@ -3838,6 +3883,25 @@ fn pair_option_jumps(
         ),
     };
     family_dispatch(key, Some(Family::of(ipv6)), &dispatched(jumps))
+}
+
+/// The interface whose out chain stands for every out option of a zone's
+/// interfaces in a family, which Shorewall copies into the firewall's
+/// pair chain to the zone: the first of them whose out chain has a rule
+/// of that family. The out options are `dhcp`'s accepts, the same rules
+/// for every interface of one family, so one chain gives their union's
+/// verdicts.
+fn zone_out_options(model: &Model, zone: ZoneId, ipv6: bool) -> Option<&Interface> {
+    let other = Match::Family(Family::of(!ipv6));
+    zone_members(model, zone, ipv6)
+        .into_iter()
+        .filter(|m| model.interface_family(m.index).has(ipv6))
+        .map(|m| m.interface)
+        .find(|i| {
+            interface_rules(model, i, "out")
+                .iter()
+                .any(|r| !r.matches.contains(&other))
+        })
 }
 
 /// A dispatch's jumps that go somewhere: none when every one returns; a
