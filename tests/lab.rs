@@ -1004,6 +1004,47 @@ fn model_blacklist_only() {
     );
 }
 
+/// Issue #15: with entries in the blacklist, Shorewall puts the interface
+/// options in the zone pairs' chains: between dmz's two ranges on eth0
+/// (no pair chain) IPv4 is rejected at the end of FORWARD, not dropped by
+/// eth0's sfilter; Shorewall6, whose blacklist is empty, drops it (fwgen
+/// dropped both: 54 disagreements). The two ranges' hosts send by the
+/// firewall, so the lab probes between them. net and dmz share eth0: the
+/// IPv4 blacklist's REJECT of net -> dmz tcp 80 comes before the sfilter
+/// (fwgen's sfilter dropped it first: 2 disagreements).
+#[test]
+fn model_blacklist_options() {
+    let matrix = lab_model("blacklist-options", "blop");
+    for (ipv6, verdict) in [(false, "REJECT"), (true, "DROP")] {
+        let lines: Vec<&str> = probe_lines(&matrix, "dmz#1", "dmz#2", ipv6).collect();
+        assert!(
+            !lines.is_empty() && lines.iter().all(|l| l.contains(&format!("| {verdict} |"))),
+            "dmz#1 -> dmz#2 ({verdict}):\n{matrix}"
+        );
+    }
+}
+
+/// Issue #15: with entries in the blacklist, the options are the zone
+/// pairs': net's ppp+ has none, and its packets go on to their pair
+/// (fwgen's `return` for it ended the walk at the base chain's policy
+/// drop: SSH from the net was dropped). The firewall's DHCP answer leaves
+/// by loc's eth2, which has no `dhcp`, as Shorewall copies eth1's out
+/// options into fw-loc: the client on eth2 gets its lease.
+#[test]
+fn model_blacklist_wildcard() {
+    let matrix = lab_model("blacklist-wildcard", "blwc");
+    let ssh = |l: &&str| l.contains("-> fw") && l.contains("tcp 22 | ACCEPT");
+    assert!(
+        probe_lines(&matrix, "net#1", "fw", false).any(|l| ssh(&l)),
+        "net -> fw SSH is accepted:\n{matrix}"
+    );
+    let lease = |l: &&str| l.contains("(dhcp)") && l.contains("dhcp lease | ACCEPT");
+    assert!(
+        matrix.lines().any(|l| lease(&l) && l.contains("loc#2")),
+        "the client on eth2 gets its lease:\n{matrix}"
+    );
+}
+
 /// Issue #15: the running firewall of the stopped-state models (their
 /// stopped firewalls are tests/lab/stopped.rs's).
 #[test]

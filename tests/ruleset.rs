@@ -228,6 +228,51 @@ action = "REJECT"
     }
 }
 
+/// With blacklist entries Shorewall's sfilter of a wildcard is in the zone
+/// pairs' chains (Chains.pm add_interface_options): what comes in by one
+/// eth+ device and leaves by another (net to itself, no pair chain) goes
+/// on to the end of FORWARD, and only what the dispatch sends to a pair
+/// (to loc's eth1, which eth+ covers) meets the sfilter. The lab has one
+/// device per wildcard, so the ruleset says it.
+#[test]
+fn a_wildcards_early_sfilter_follows_the_pairs_beside_a_blacklist() {
+    let text = rendered(
+        r#"
+[zones.loc]
+[zones.net]
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24"]
+[interfaces."eth+"]
+zone = "net"
+[[policy]]
+source = "loc"
+dest = "net"
+action = "ACCEPT"
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[blacklist]]
+action = "DROP"
+source = "net:203.0.113.0/24"
+dest = "all"
+"#,
+        "early-sfilter-blacklist",
+    );
+    let sfilters: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("interface eth+ sfilter"))
+        .collect();
+    assert!(!sfilters.is_empty(), "no early sfilter:\n{text}");
+    for line in sfilters {
+        assert!(
+            line.contains(r#"oifname "eth1""#),
+            "the sfilter drops what no pair's chain would see: {line}"
+        );
+    }
+}
+
 #[test]
 fn an_unrelated_edit_above_a_rule_changes_no_comment() {
     for example in common::examples() {

@@ -110,6 +110,8 @@ mod models {
         nat_one_to_one => "nat-one-to-one",
         blacklist => "blacklist",
         blacklist_only => "blacklist-only",
+        blacklist_options => "blacklist-options",
+        blacklist_wildcard => "blacklist-wildcard",
         firewall_settings => "firewall-settings",
         dispositions => "dispositions",
         state_logs => "state-logs",

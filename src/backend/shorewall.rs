@@ -593,6 +593,13 @@ fn section_end(model: &Model) -> Item {
     Item::new(&RULES, None, &[vec!["ACCEPT".to_owned(), fw.clone(), fw]])
 }
 
+/// Whether the family's blrules holds an entry: Shorewall's `$blrules`
+/// (Rules.pm), which decides where the interfaces' options go
+/// (`crate::ruleset::lower::option_place`).
+pub fn writes_blacklist(model: &Model, ipv6: bool) -> bool {
+    !blacklist_items(model, Product { ipv6 }).is_empty()
+}
+
 /// The `[[blacklist]]` entries of the product's family, in model order.
 fn blacklist_items(model: &Model, product: Product) -> Vec<Item> {
     model

@@ -7,7 +7,10 @@
 //! chain (`blacklist-input`) for those states; it sends the packet to its
 //! pair's entries (`blacklist-net-fw`), whose WHITELIST returns.
 
-use super::lower::{Jump, dispatch_rules, forward_jumps, item_rules, local_jumps, pair_families};
+use super::lower::{
+    Jump, dispatch_rules, dispatched, forward_jumps, item_rules, local_jumps, pair_families,
+};
+use super::member::Member;
 use super::{Chain, CtState, Hook, MapKey, Match, Origin, Piece, Rule, Side, Statement, Verdict};
 use crate::model::zone::applies_to;
 use crate::model::{ConnState, Model, ZoneId};
@@ -87,7 +90,7 @@ fn listed(model: &Model, pair: (ZoneId, ZoneId)) -> bool {
 /// hosts, a wildcard), so that no later rule takes its packets; in a map
 /// it is simply left out.
 fn dispatch(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: Hook) -> Vec<Rule> {
-    let target = |pair: (ZoneId, ZoneId)| {
+    let target = |pair: (ZoneId, ZoneId), _: &[(Side, Member)]| {
         if listed(model, pair) {
             Verdict::Jump(chain_name(model, pair))
         } else {
@@ -98,14 +101,10 @@ fn dispatch(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: Hook) -> Vec<Rule> 
         let all = match hook {
             Hook::Input => local_jumps(model, pairs, Side::In, ipv6, &target),
             Hook::Output => local_jumps(model, pairs, Side::Out, ipv6, &target),
-            _ => forward_jumps(model, pairs, ipv6, &target),
+            // The blacklist comes before the sfilter (option_place).
+            _ => forward_jumps(model, pairs, ipv6, true, &target),
         };
-        if !all.iter().any(|j| matches!(j.target, Verdict::Jump(_))) {
-            return Vec::new();
-        }
-        all.into_iter()
-            .filter(|j| j.key.is_none() || j.target != Verdict::Return)
-            .collect()
+        dispatched(all)
     };
     let key = match hook {
         Hook::Input => MapKey::Interface(Side::In),

@@ -74,6 +74,7 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
     chains.extend(interface_chains(model));
     chains.extend(pair_chains(model, &pairs));
     chains.extend(super::blacklist::chains(model, &pairs));
+    chains.extend(pair_options_chains(model, &pairs));
     if let Some(prerouting) = prerouting_chain(model) {
         chains.push(prerouting);
     }
@@ -1195,6 +1196,11 @@ fn sfilter(model: &Model, interface: &Interface, inbound: Vec<Match>) -> Option<
         }
         _ => {}
     }
+    sfilter_rule(model, interface, matches)
+}
+
+/// The sfilter's rule after `matches`: `-o IF`, logged and dropped.
+fn sfilter_rule(model: &Model, interface: &Interface, mut matches: Vec<Match>) -> Option<Rule> {
     matches.push(Match::Interface {
         side: Side::Out,
         negated: false,
@@ -1218,7 +1224,66 @@ fn sfilter(model: &Model, interface: &Interface, inbound: Vec<Match>) -> Option<
 /// interface's sfilter (in and out by that one interface) passes nothing
 /// that a connection could be established by, so its place in the
 /// interface's chain, after the conntrack map, gives the same verdicts.
+///
+/// Where the blacklist has entries (`option_place`), the sfilter is in the
+/// zone pairs' chains, after their blacklist and before their conntrack
+/// matches: then it drops only what the dispatch sends to a pair.
 pub(crate) fn early_sfilters(model: &Model) -> Vec<Rule> {
+    let places = [false, true].map(|ipv6| option_place(model, ipv6));
+    if places == [OptionPlace::Interface; 2] {
+        return interface_early_sfilters(model);
+    }
+    let pairs = reachable_pairs(model);
+    let wildcards = model.interfaces.iter().filter(|i| is_wildcard(i));
+    let mut rules = Vec::new();
+    for i in wildcards {
+        let carried = model.interface_family(interface_index(model, i));
+        for ipv6 in [false, true] {
+            if !carried.has(ipv6) || !sfiltered(model, i, ipv6) {
+                continue;
+            }
+            let family = Match::Family(Family::of(ipv6));
+            let inbound: Vec<Vec<Match>> = match places[usize::from(ipv6)] {
+                OptionPlace::Interface => vec![dispatch_matches(model, Side::In, i)],
+                OptionPlace::Pairs => pair_sfilter_matches(model, &pairs, i, ipv6),
+            };
+            for matches in inbound {
+                let mut all = vec![family.clone()];
+                all.extend(matches);
+                rules.extend(sfilter_rule(model, i, all));
+            }
+        }
+    }
+    rules
+}
+
+/// The dispatch's matches of every pair a wildcard's packets may be sent
+/// to by an interface it covers: where its sfilter sits when the options
+/// are the pairs' (`OptionPlace::Pairs`).
+fn pair_sfilter_matches(
+    model: &Model,
+    pairs: &[(ZoneId, ZoneId)],
+    wildcard: &Interface,
+    ipv6: bool,
+) -> Vec<Vec<Match>> {
+    let stem = wildcard.physical.trim_end_matches('+');
+    let target = |_: (ZoneId, ZoneId), sides: &[(Side, Member)]| {
+        let (inbound, outbound) = (sides[0].1.interface, sides[1].1.interface);
+        if std::ptr::eq(inbound, wildcard) && outbound.physical.starts_with(stem) {
+            Verdict::Drop
+        } else {
+            Verdict::Return
+        }
+    };
+    forward_jumps(model, pairs, ipv6, true, &target)
+        .into_iter()
+        .filter(|j| j.target == Verdict::Drop)
+        .map(|j| j.matches)
+        .collect()
+}
+
+/// The wildcards' sfilters where no family's blacklist has entries.
+fn interface_early_sfilters(model: &Model) -> Vec<Rule> {
     model
         .interfaces
         .iter()
@@ -3456,8 +3521,9 @@ pub fn catch_all_policy(model: &Model, hook: Hook, ipv6: bool) -> CatchAll {
 /// (Shorewall accepts established traffic in the zone pairs' chains),
 /// after the interface's options (its dhcp, tcpflags and smurfs checks
 /// come before the dispatch, those of the interface it came in by when it
-/// is forwarded to such an address). So these rules come first for it,
-/// before the conntrack map.
+/// is forwarded to such an address), unless the blacklist has entries:
+/// then the options are the zone pairs' (`option_place`) and it meets
+/// none. So these rules come first for it, before the conntrack map.
 fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec<Rule> {
     let mut rules = Vec::new();
     for (index, interface) in model.interfaces.iter().enumerate() {
@@ -3474,7 +3540,9 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
                     (_, Side::In) => "fwd",
                     (_, Side::Out) => "",
                 };
-                let options = (!short.is_empty()
+                let own_options = option_place(model, ipv6) == OptionPlace::Interface;
+                let options = (own_options
+                    && !short.is_empty()
                     && !interface_rules(model, interface, short).is_empty())
                 .then(|| {
                     let chain = interface_chain_name(interface, short);
@@ -3484,7 +3552,7 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
                 // Forwarded to it, the packet has met the forward chain of
                 // the interface it came in by first (its sfilter, when it
                 // came in by this one, its smurfs and tcpflags checks).
-                if (hook, side) == (Hook::Forward, Side::Out) {
+                if own_options && (hook, side) == (Hook::Forward, Side::Out) {
                     for inbound in &model.interfaces {
                         if interface_rules(model, inbound, "fwd").is_empty() {
                             continue;
@@ -3693,9 +3761,178 @@ fn family_dispatch(key: MapKey, family: Option<Family>, jumps: &[Jump]) -> Vec<R
     rules
 }
 
+/// Where an interface's options (its `in-`, `fwd-` and `out-` chains, a
+/// wildcard's sfilter) meet the packets of a family: Shorewall's
+/// `add_interface_options` (Chains.pm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionPlace {
+    /// Every packet by the interface, ahead of the dispatch to the zones
+    /// (Shorewall moves the option chains' rules into the interface's
+    /// chains): the family's blrules is empty.
+    Interface,
+    /// Only the packets the dispatch sends to a zone pair, after the pair's
+    /// blacklist (Shorewall copies them, or jumps to them, into every
+    /// zone-pair chain): the family's blrules has entries. A packet of no
+    /// pair (a zone's traffic to itself on one interface, an address no
+    /// zone claims) meets none of them.
+    Pairs,
+}
+
+/// Where the interfaces' options go for a family (`OptionPlace`).
+pub fn option_place(model: &Model, ipv6: bool) -> OptionPlace {
+    if crate::backend::shorewall::writes_blacklist(model, ipv6) {
+        OptionPlace::Pairs
+    } else {
+        OptionPlace::Interface
+    }
+}
+
+/// The jumps to the interface chains of one hook, for each family where
+/// its options go (`option_place`): by the interface alone, or by the
+/// dispatch to the zone pairs, in a chain of its own
+/// (`pair_options_chain`).
+fn option_jumps(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: &str, side: Side) -> Vec<Rule> {
+    let families = [false, true].map(|ipv6| option_place(model, ipv6));
+    if families == [OptionPlace::Interface; 2] {
+        return interface_jumps(model, hook, side);
+    }
+    let mut rules = Vec::new();
+    for ipv6 in [false, true].into_iter().filter(|&v6| model.has_family(v6)) {
+        if option_place(model, ipv6) == OptionPlace::Interface {
+            rules.extend(family_dispatch(
+                MapKey::Interface(side),
+                Some(Family::of(ipv6)),
+                &interface_option_jumps(model, hook, side),
+            ));
+        }
+    }
+    if pair_options_chain(model, pairs, hook).is_some() {
+        let jump = Statement::Verdict(Verdict::Jump(pair_options_name(hook)));
+        rules.push(shorewall(Vec::new(), vec![jump], Piece::Dispatch));
+    }
+    rules
+}
+
+/// The chain of one hook's pair dispatch to the interface chains.
+fn pair_options_name(hook: &str) -> String {
+    format!("options-{hook}")
+}
+
+/// The dispatch to the interface chains of one hook by the zone pairs,
+/// for each family whose options are the pairs' (`OptionPlace::Pairs`):
+/// a chain of its own, so that a member's `return` (its interface has no
+/// options) comes back to the base chain and its dispatch to the pair,
+/// where in the base chain it would end the walk at the hook's policy.
+/// `None` when no pair's member has options.
+fn pair_options_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: &str) -> Option<Chain> {
+    let rules: Vec<Rule> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| model.has_family(ipv6) && option_place(model, ipv6) == OptionPlace::Pairs)
+        .flat_map(|ipv6| pair_option_jumps(model, pairs, hook, ipv6))
+        .collect();
+    (!rules.is_empty()).then(|| Chain {
+        name: pair_options_name(hook),
+        base: None,
+        comment: Some(format!(
+            "the interfaces' {hook} options, by the zone pairs (the blacklist has entries)"
+        )),
+        rules,
+    })
+}
+
+/// The pairs' option chains of the three hooks (`pair_options_chain`).
+fn pair_options_chains(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Vec<Chain> {
+    ["in", "fwd", "out"]
+        .into_iter()
+        .filter_map(|hook| pair_options_chain(model, pairs, hook))
+        .collect()
+}
+
+/// The jumps to the interface chains of one hook by the zone pairs'
+/// dispatch: for each pair's members, the chain of the interface the
+/// packet came in by. From the firewall, Shorewall copies the out options
+/// of every interface of the zone into the pair's chain (`fw-loc`, no
+/// `-o`): DHCP leaves by a zone's interface without `dhcp` when another
+/// of its interfaces has it (`zone_out_options`).
+fn pair_option_jumps(
+    model: &Model,
+    pairs: &[(ZoneId, ZoneId)],
+    hook: &str,
+    ipv6: bool,
+) -> Vec<Rule> {
+    let chain = |interface: &Interface| {
+        if interface_rules(model, interface, hook).is_empty() {
+            Verdict::Return
+        } else {
+            Verdict::Jump(interface_chain_name(interface, hook))
+        }
+    };
+    let target = |pair: (ZoneId, ZoneId), sides: &[(Side, Member)]| match hook {
+        "out" => zone_out_options(model, pair.1, ipv6).map_or(Verdict::Return, chain),
+        _ => chain(sides[0].1.interface),
+    };
+    let (key, jumps) = match hook {
+        "in" => (
+            MapKey::Interface(Side::In),
+            local_jumps(model, pairs, Side::In, ipv6, &target),
+        ),
+        "out" => (
+            MapKey::Interface(Side::Out),
+            local_jumps(model, pairs, Side::Out, ipv6, &target),
+        ),
+        _ => (
+            MapKey::InterfacePair,
+            forward_jumps(model, pairs, ipv6, true, &target),
+        ),
+    };
+    family_dispatch(key, Some(Family::of(ipv6)), &dispatched(jumps))
+}
+
+/// The interface whose out chain stands for every out option of a zone's
+/// interfaces in a family, which Shorewall copies into the firewall's
+/// pair chain to the zone: the first of them whose out chain has a rule
+/// of that family. The out options are `dhcp`'s accepts, the same rules
+/// for every interface of one family, so one chain gives their union's
+/// verdicts.
+fn zone_out_options(model: &Model, zone: ZoneId, ipv6: bool) -> Option<&Interface> {
+    let other = Match::Family(Family::of(!ipv6));
+    zone_members(model, zone, ipv6)
+        .into_iter()
+        .filter(|m| model.interface_family(m.index).has(ipv6))
+        .map(|m| m.interface)
+        .find(|i| {
+            interface_rules(model, i, "out")
+                .iter()
+                .any(|r| !r.matches.contains(&other))
+        })
+}
+
+/// A dispatch's jumps that go somewhere: none when every one returns; a
+/// map leaves out the ones that return, a rule of its own keeps its
+/// return so that no later rule takes its packets.
+pub(super) fn dispatched(jumps: Vec<Jump>) -> Vec<Jump> {
+    if !jumps.iter().any(|j| matches!(j.target, Verdict::Jump(_))) {
+        return Vec::new();
+    }
+    jumps
+        .into_iter()
+        .filter(|j| j.key.is_none() || j.target != Verdict::Return)
+        .collect()
+}
+
 /// Jumps to the interface chains of one hook.
 fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
-    let jumps: Vec<Jump> = model
+    // The interface chains are the same for both families.
+    family_dispatch(
+        MapKey::Interface(side),
+        None,
+        &interface_option_jumps(model, hook, side),
+    )
+}
+
+/// A jump to its chain of the hook for each interface that has one.
+fn interface_option_jumps(model: &Model, hook: &str, side: Side) -> Vec<Jump> {
+    model
         .interfaces
         .iter()
         .filter(|i| !interface_rules(model, i, hook).is_empty())
@@ -3716,13 +3953,13 @@ fn interface_jumps(model: &Model, hook: &str, side: Side) -> Vec<Rule> {
                 Verdict::Jump(interface_chain_name(i, hook)),
             )
         })
-        .collect();
-    // The interface chains are the same for both families.
-    family_dispatch(MapKey::Interface(side), None, &jumps)
+        .collect()
 }
 
 fn by_interface(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Vec<Rule> {
-    let target = |pair: (ZoneId, ZoneId)| Verdict::Jump(model.pair_name(pair.0, pair.1));
+    let target = |pair: (ZoneId, ZoneId), _: &[(Side, Member)]| {
+        Verdict::Jump(model.pair_name(pair.0, pair.1))
+    };
     let jumps = |ipv6: bool| local_jumps(model, pairs, side, ipv6, &target);
     dispatch_rules(MapKey::Interface(side), jumps(false), jumps(true))
 }
@@ -3734,7 +3971,7 @@ pub(super) fn local_jumps(
     pairs: &[(ZoneId, ZoneId)],
     side: Side,
     ipv6: bool,
-    target: &dyn Fn((ZoneId, ZoneId)) -> Verdict,
+    target: &Target,
 ) -> Vec<Jump> {
     let outgoing = side == Side::Out;
     let mut jumps = Vec::new();
@@ -3750,12 +3987,9 @@ pub(super) fn local_jumps(
         // A destination-only member is never a source.
         let members = zone_members(model, zone, ipv6).into_iter();
         for member in members.filter(|m| !(side == Side::In && m.destonly)) {
-            jumps.push(Jump::new(
-                model,
-                &[(side, member)],
-                ipv6,
-                target((source, dest)),
-            ));
+            let sides = [(side, member)];
+            let verdict = target((source, dest), &sides);
+            jumps.push(Jump::new(model, &sides, ipv6, verdict));
         }
     }
     jumps
@@ -3785,18 +4019,28 @@ fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
     );
     let unclaimed = unclaimed_rules(model, hook, shorewall, &[side]);
     rules.splice(1..1, unclaimed);
-    rules.extend(interface_jumps(model, short, side));
+    rules.extend(option_jumps(model, pairs, short, side));
     rules.extend(by_interface(model, pairs, side));
     rules.extend(catch_all(model, hook, shorewall));
     filter_chain(name, hook, rules)
 }
 
-/// The jumps of forwarded traffic to each pair's `target`.
+/// What a dispatch jumps to for a pair and its members (`(Side::In,
+/// inbound)` first for forwarded traffic, the zone's member for the
+/// firewall's own).
+pub(super) type Target<'t> = dyn Fn((ZoneId, ZoneId), &[(Side, Member)]) -> Verdict + 't;
+
+/// The jumps of forwarded traffic to each pair's `target`. Between two
+/// zones on one interface that its sfilter keeps, there is a jump only
+/// where `sfiltered_back` asks for it: Shorewall dispatches that traffic
+/// to the pair's chain, where the blacklist and the options (the sfilter
+/// among them) meet it when the blacklist has entries (`option_place`).
 pub(super) fn forward_jumps(
     model: &Model,
     pairs: &[(ZoneId, ZoneId)],
     ipv6: bool,
-    target: &dyn Fn((ZoneId, ZoneId)) -> Verdict,
+    sfiltered_back: bool,
+    target: &Target,
 ) -> Vec<Jump> {
     let mut jumps = Vec::new();
     for &(source, dest) in pairs
@@ -3810,11 +4054,16 @@ pub(super) fn forward_jumps(
                 if back && source == dest && !back_to_itself(model, &inbound, ipv6) {
                     continue;
                 }
-                if back && source != dest && sfiltered(model, inbound.interface, ipv6) {
+                if back
+                    && source != dest
+                    && !sfiltered_back
+                    && sfiltered(model, inbound.interface, ipv6)
+                {
                     continue;
                 }
                 let sides = [(Side::In, inbound), (Side::Out, outbound)];
-                jumps.push(Jump::new(model, &sides, ipv6, target((source, dest))));
+                let verdict = target((source, dest), &sides);
+                jumps.push(Jump::new(model, &sides, ipv6, verdict));
             }
         }
     }
@@ -3822,8 +4071,10 @@ pub(super) fn forward_jumps(
 }
 
 fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
-    let target = |pair: (ZoneId, ZoneId)| Verdict::Jump(model.pair_name(pair.0, pair.1));
-    let jumps = |ipv6: bool| forward_jumps(model, pairs, ipv6, &target);
+    let target = |pair: (ZoneId, ZoneId), _: &[(Side, Member)]| {
+        Verdict::Jump(model.pair_name(pair.0, pair.1))
+    };
+    let jumps = |ipv6: bool| forward_jumps(model, pairs, ipv6, false, &target);
     let mut rules = first_rules(
         model,
         None,
@@ -3838,7 +4089,7 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         &[Side::In, Side::Out],
     ));
     rules.splice(0..0, unclaimed);
-    rules.extend(interface_jumps(model, "fwd", Side::In));
+    rules.extend(option_jumps(model, pairs, "fwd", Side::In));
     rules.extend(dispatch_rules(
         MapKey::InterfacePair,
         jumps(false),
