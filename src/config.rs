@@ -433,6 +433,17 @@ pub struct RawPolicy {
     /// `"source"` or `"dest"`: one bucket per address (`s:` / `d:`).
     #[schemars(with = "Option<String>")]
     pub rate_per: Option<Box<Spanned<String>>>,
+    /// New TCP connections of the entry's zone pairs while an address has
+    /// at most this many (this one counted): Shorewall's CONNLIMIT column
+    /// of the policy file; over it they are dropped before the rules.
+    #[schemars(with = "Option<i64>")]
+    pub connlimit: Option<Box<Spanned<i64>>>,
+    /// `"source"` (default) or `"dest"` (`d:`): whose connections count.
+    #[schemars(with = "Option<String>")]
+    pub connlimit_per: Option<Box<Spanned<String>>>,
+    /// Addresses grouped by this prefix length (CONNLIMIT `N:MASK`).
+    #[schemars(with = "Option<i64>")]
+    pub connlimit_mask: Option<Box<Spanned<i64>>>,
     /// `"ipv4"` or `"ipv6"`: the entry is in that family's policy list
     /// only (Shorewall's or Shorewall6's policy file); `"both"` by default.
     #[schemars(with = "Option<String>")]

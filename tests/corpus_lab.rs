@@ -207,6 +207,7 @@ corpus_lab! {
     pdellaert_simple: "pdellaert-simple" as "cpde",
     picturae_salt_pipo: "picturae-salt-pipo" as "cpic",
     robotology_camera_share: "robotology-camera-share" as "crob",
+    saltstack_formula_pillar: "saltstack-formula-pillar" as "csal",
     seenhub_environments: "seenhub-environments" as "csee",
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     sol1_readme_gw: "sol1-readme-gw" as "csol",

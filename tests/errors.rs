@@ -120,6 +120,7 @@ error_case! {
     rate_on_drop => "rate-on-drop",
     policy_rate_zone_list => "policy-rate-zone-list",
     policy_rate_bad => "policy-rate-bad",
+    policy_connlimit_mask_ipv4 => "policy-connlimit-mask-ipv4",
     rate_burst_without_rate => "rate-burst-without-rate",
     rate_table_without_per => "rate-table-without-per",
     rate_table_shared_unlike => "rate-table-shared-unlike",

@@ -105,6 +105,7 @@ golden_model! {
     policy_lists => "policy-lists",
     policy_default_action => "policy-default-action",
     policy_rate => "policy-rate",
+    policy_connlimit => "policy-connlimit",
     rule_broadcast => "rule-broadcast",
     nat_mark => "nat-mark",
     snat_ports => "snat-ports",

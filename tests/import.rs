@@ -481,8 +481,11 @@ all all REJECT
 /// Issues #14 and #16: the policy file's RATE column (after
 /// tests/corpus/hornos-grid-root's `all all DROP info 15/min:30`) becomes
 /// the policy's `rate`, `rate_burst` and `rate_per`, and renders back to
-/// the same column; a named table, a zone list with a rate and CONNLIMIT
-/// are refused at their lines.
+/// the same column, and so does CONNLIMIT (after
+/// tests/corpus/saltstack-formula-pillar's `all all REJECT info 10/sec:40
+/// 40:24`); a named table, a zone list with a rate, and CONNLIMIT `!N`
+/// (Shorewall refuses it on a policy) or on a zone list are refused at
+/// their lines.
 #[test]
 fn policy_rates_are_carried() {
     let dir = shorewall_dir(
@@ -495,7 +498,7 @@ fn policy_rates_are_carried() {
             ),
             (
                 "policy",
-                "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\nall all REJECT info\n",
+                "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\ndmz all REJECT - - d:3\nall all REJECT info 10/sec:40 40:24\n",
             ),
         ],
     );
@@ -504,6 +507,8 @@ fn policy_rates_are_carried() {
         "action = \"ACCEPT\"\nrate = \"10/min\"\n",
         "action = \"ACCEPT\"\nrate = \"20/sec\"\nrate_burst = 40\nrate_per = \"source\"\n",
         "log = \"info\"\nrate = \"15/min\"\nrate_burst = 30\n",
+        "action = \"REJECT\"\nconnlimit = 3\nconnlimit_per = \"dest\"\n",
+        "rate = \"10/sec\"\nrate_burst = 40\nconnlimit = 40\nconnlimit_mask = 24\n",
     ] {
         assert!(
             model.contains(expected),
@@ -515,6 +520,8 @@ fn policy_rates_are_carried() {
         "ACCEPT      - 10/min:5",
         "- s:20/sec:40",
         "DROP        info 15/min:30",
+        "REJECT      - - d:3",
+        "REJECT      info 10/sec:40 40:24",
     ] {
         assert!(
             policy.contains(expected),
@@ -523,7 +530,7 @@ fn policy_rates_are_carried() {
     }
     std::fs::write(
         dir.join("policy"),
-        "loc,dmz net ACCEPT - 10/min\n$FW all ACCEPT - s:conn:20/sec:40\nnet all DROP info - 3\nall all REJECT info\n",
+        "loc,dmz net ACCEPT - 10/min\n$FW all ACCEPT - s:conn:20/sec:40\nnet all DROP info - !3\nloc,dmz all DROP - - 3\nall all REJECT info\n",
     )
     .unwrap();
     assert_import_refused(
@@ -531,7 +538,8 @@ fn policy_rates_are_carried() {
         &[
             "policy:1: RATE `10/min` on a zone list",
             "policy:2: RATE `s:conn:20/sec:40` names a hashlimit table",
-            "policy:3: a policy's CONNLIMIT",
+            "policy:3: CONNLIMIT `!3` on a policy",
+            "policy:4: CONNLIMIT `3` on a zone list",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);

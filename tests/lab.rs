@@ -367,6 +367,42 @@ fn policy_rate_drops_new_connections_over_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #14: the policy file's CONNLIMIT (tests/models/policy-connlimit.toml),
+/// one probe per port and pair, Shorewall, nftables and explain agree (each
+/// probe's connection is closed before the next; the catch-all's rate burst
+/// raised as in model_policy_rate; the held connections themselves:
+/// policy_connlimit_drops_connections_over_it).
+#[test]
+fn model_policy_connlimit() {
+    let mut model = model("tests/models", "policy-connlimit");
+    for policy in &mut model.policies {
+        if let Some(rate) = policy.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    lab_of(&model, "pcon");
+}
+
+/// Issue #14: the loc host holds three connections open to the net host
+/// under `loc net ACCEPT` with `connlimit = 2`: the third SYN is dropped in
+/// the policy's syn-flood chain and logged as `@loc-net`, in Shorewall's
+/// compiled firewall and fwgen's nftables ruleset alike.
+#[test]
+fn policy_connlimit_drops_connections_over_it() {
+    common::require_lab();
+    let model = model("tests/models", "policy-connlimit");
+    let dir = common::scratch("lab-policy-connlimit");
+    let shorewall = policy_rate::held(&model, "pcsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = policy_rate::held(&model, "pcnf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    // The third SYN and its retransmission a second later, logged.
+    let expected = (vec!["ACCEPT", "ACCEPT", "DROP"], 2);
+    assert_eq!(nftables, expected, "not what shorewall-policy(5) says");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: rate limits on rules that log (tests/models/rate-log.toml),
 /// one probe per port and pair, Shorewall, nftables and explain agree;
 /// the bursts raised as in model_rate_limits (the bursts themselves:

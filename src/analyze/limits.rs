@@ -13,6 +13,14 @@ struct RateKeys<'a> {
     table: Option<&'a Spanned<String>>,
 }
 
+/// The connection-limit keys of a rule or a policy.
+struct ConnKeys<'a> {
+    count: Option<&'a Spanned<i64>>,
+    above: Option<&'a Spanned<i64>>,
+    per: Option<&'a Spanned<String>>,
+    mask: Option<&'a Spanned<i64>>,
+}
+
 impl Analyzer<'_> {
     /// The rule's rate limit; `Some(None)` without one, `None` once refused.
     pub(super) fn rate_limit(
@@ -132,7 +140,31 @@ impl Analyzer<'_> {
 
     /// The rule's connection limit; `Some(None)` without one.
     pub(super) fn connlimit(&mut self, entry: &RawRule) -> Option<Option<ConnLimit>> {
-        let (count, above) = match (&entry.connlimit, &entry.connlimit_above) {
+        let keys = ConnKeys {
+            count: entry.connlimit.as_deref(),
+            above: entry.connlimit_above.as_deref(),
+            per: entry.connlimit_per.as_deref(),
+            mask: entry.connlimit_mask.as_deref(),
+        };
+        self.connlimit_keys(keys)
+    }
+
+    /// A policy's connection limit (`connlimit`, `connlimit_per`,
+    /// `connlimit_mask`): Rules.pm refuses CONNLIMIT `!N` on a policy
+    /// ("Invalid CONNLIMIT"), so there is no `connlimit_above` there.
+    pub(super) fn policy_connlimit(&mut self, entry: &RawPolicy) -> Option<Option<ConnLimit>> {
+        let keys = ConnKeys {
+            count: entry.connlimit.as_deref(),
+            above: None,
+            per: entry.connlimit_per.as_deref(),
+            mask: entry.connlimit_mask.as_deref(),
+        };
+        self.connlimit_keys(keys)
+    }
+
+    /// The connection-limit keys; `Some(None)` without a limit.
+    fn connlimit_keys(&mut self, entry: ConnKeys<'_>) -> Option<Option<ConnLimit>> {
+        let (count, above) = match (entry.count, entry.above) {
             (Some(_), Some(above)) => {
                 let reason = "give `connlimit` (at most) or `connlimit_above`, not both";
                 let text = above.get_ref().to_string();
@@ -142,11 +174,10 @@ impl Analyzer<'_> {
             (Some(n), None) => (n, false),
             (None, Some(n)) => (n, true),
             (None, None) => {
-                let stray = (entry.connlimit_per.as_ref())
+                let stray = (entry.per)
                     .map(|p| ("connlimit_per", p.span(), p.get_ref().clone()))
                     .or_else(|| {
-                        (entry.connlimit_mask.as_ref())
-                            .map(|m| ("connlimit_mask", m.span(), m.get_ref().to_string()))
+                        (entry.mask).map(|m| ("connlimit_mask", m.span(), m.get_ref().to_string()))
                     });
                 if let Some((key, span, text)) = stray {
                     let reason = "only with `connlimit` or `connlimit_above`";
@@ -166,12 +197,8 @@ impl Analyzer<'_> {
             self.limit_error(count.span(), key, count.get_ref().to_string(), reason);
             return None;
         };
-        let per = self.limit_per(
-            "connlimit_per",
-            entry.connlimit_per.as_deref(),
-            LimitPer::Source,
-        )?;
-        let mask = match &entry.connlimit_mask {
+        let per = self.limit_per("connlimit_per", entry.per, LimitPer::Source)?;
+        let mask = match entry.mask {
             None => None,
             Some(m) => match u8::try_from(*m.get_ref()) {
                 Ok(bits) if (1..=128).contains(&bits) => Some(bits),
@@ -219,7 +246,7 @@ impl Analyzer<'_> {
         self.limit_error(span, key, text, reason);
     }
 
-    fn limit_error(
+    pub(super) fn limit_error(
         &mut self,
         span: Range<usize>,
         key: &'static str,

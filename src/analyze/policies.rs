@@ -13,6 +13,7 @@ impl Analyzer<'_> {
         let log = self.log_level(entry.log.as_ref());
         let default_action = self.default_action(entry);
         let rate = self.policy_rate(entry);
+        let connlimit = self.policy_connlimit(entry);
         let comment = self.free_text("comment", entry.comment.as_ref());
         let family = match entry.family.as_ref() {
             Some(raw) => self.family(Some(raw)),
@@ -20,8 +21,9 @@ impl Analyzer<'_> {
         };
         let ((source, source_plus), (dest, dest_plus), action) = (source?, dest?, action?);
         let default_action = default_action?;
-        let rate = rate?;
-        if rate.is_some() && !self.policy_rate_sides(&source, &dest, entry) {
+        let (rate, connlimit) = (rate?, connlimit?);
+        if (rate.is_some() || connlimit.is_some()) && !self.policy_rate_sides(&source, &dest, entry)
+        {
             return None;
         }
         if action == PolicyAction::Continue
@@ -69,6 +71,7 @@ impl Analyzer<'_> {
             audit,
             default_action,
             rate,
+            connlimit,
             family,
             comment,
             line: self.line(&raw.span()),
@@ -88,12 +91,28 @@ impl Analyzer<'_> {
             );
             return None;
         }
+        if let Some(raw) = entry.connlimit_mask.as_deref()
+            && policy
+                .connlimit
+                .is_some_and(|c| c.mask.is_some_and(|m| m > 32))
+            && self.policy_families(&policy)[0]
+        {
+            let reason = "`connlimit_mask` is longer than an IPv4 address: give the policy `family = \"ipv6\"`";
+            self.limit_error(
+                raw.span(),
+                "connlimit_mask",
+                raw.get_ref().to_string(),
+                reason,
+            );
+            return None;
+        }
         Some(policy)
     }
 
-    /// Whether a rate-limited entry's sides are one zone, `$FW` or a plain
-    /// `all`: Rules.pm keeps one syn-flood chain, one bucket, per policy
-    /// chain, and a list or an exclusion makes one policy chain per zone.
+    /// Whether a rate- or connection-limited entry's sides are one zone,
+    /// `$FW` or a plain `all`: Rules.pm keeps one syn-flood chain, one
+    /// bucket, per policy chain, and a list or an exclusion makes one
+    /// policy chain per zone.
     fn policy_rate_sides(
         &mut self,
         source: &PolicySide,
@@ -104,7 +123,7 @@ impl Analyzer<'_> {
             if side.plain().is_none() {
                 let kind = ErrorKind::BadPolicyZones {
                     text: raw.get_ref().clone(),
-                    reason: "a policy with a `rate` names one zone, `$FW` or `all` on each side: Shorewall counts one rate for each of the policy chains a zone list or an exclusion makes, fwgen one for the entry (write one entry per zone)",
+                    reason: "a policy with a `rate` or a `connlimit` names one zone, `$FW` or `all` on each side: Shorewall counts one rate for each of the policy chains a zone list or an exclusion makes, fwgen one for the entry (write one entry per zone)",
                 };
                 self.error(Some(raw.span()), kind);
                 return false;

@@ -515,15 +515,24 @@ fn policy_items(model: &Model, product: Product) -> Vec<Item> {
             let keep = |zone| zone_ref_in_product(model, ZoneRef::One(zone), product);
             let (source, dest) = model.policy_sides(p, keep)?;
             let mut cells = vec![source, dest, policy_column(p, product)];
-            cells.extend(p.log.map(|l| l.to_string()));
-            // The RATE column (Shorewall's `15/min:30`), after a `-` for
-            // no log level.
-            if let Some(rate) = p.rate.as_deref() {
-                if p.log.is_none() {
-                    cells.push("-".to_owned());
-                }
-                cells.push(rate.to_string());
-            }
+            // LOGLEVEL, RATE (Shorewall's `15/min:30`) and CONNLIMIT
+            // (`s:2:24`), each `-` when empty before one that is not.
+            let columns = [
+                p.log.map(|l| l.to_string()),
+                p.rate.as_deref().map(ToString::to_string),
+                p.connlimit.map(|c| c.to_string()),
+            ];
+            let written = columns
+                .iter()
+                .rposition(Option::is_some)
+                .map_or(0, |n| n + 1);
+            let dash = || "-".to_owned();
+            cells.extend(
+                columns
+                    .into_iter()
+                    .take(written)
+                    .map(|c| c.unwrap_or_else(dash)),
+            );
             Some(Item::new(&POLICY, p.comment.clone(), &[cells]))
         })
         .collect()

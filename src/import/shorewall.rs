@@ -4228,10 +4228,31 @@ impl Importer {
                 self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
                 continue;
             };
-            if used_after(&columns, 5) {
-                self.refuse(&line, "a policy's CONNLIMIT is not in fwgen's model");
+            if used_after(&columns, 6) {
+                self.refuse(
+                    &line,
+                    "a policy has six columns: SOURCE DEST POLICY LOGLEVEL RATE CONNLIMIT",
+                );
                 continue;
             }
+            let connlimit = match columns.get(5).filter(|c| *c != "-" && !c.is_empty()) {
+                None => Vec::new(),
+                Some(text) if text.trim_start_matches("d:").starts_with('!') => {
+                    self.refuse(&line, format!("CONNLIMIT `{text}` on a policy: Shorewall refuses `!` there (\"Invalid CONNLIMIT\")"));
+                    continue;
+                }
+                Some(text) if [source, dest].iter().any(|side| side.contains([',', '!'])) => {
+                    self.refuse(&line, format!("CONNLIMIT `{text}` on a zone list or an exclusion: Shorewall counts the connections apart for each policy chain it makes of them, fwgen for each entry (write one entry per zone)"));
+                    continue;
+                }
+                Some(text) => match super::limits::connlimit_keys(text) {
+                    Ok(keys) => keys,
+                    Err(reason) => {
+                        self.refuse(&line, reason);
+                        continue;
+                    }
+                },
+            };
             let rate = match columns.get(4).filter(|r| *r != "-" && !r.is_empty()) {
                 None => Vec::new(),
                 Some(text) => match super::limits::rate_keys(text) {
@@ -4318,7 +4339,7 @@ impl Importer {
             }
             table.push_some("log", level);
             push_audit(&mut table, audit);
-            for (key, value) in rate {
+            for (key, value) in rate.into_iter().chain(connlimit) {
                 table.push(key, value);
             }
             table.push_some("comment", line.comment.as_ref());

@@ -71,6 +71,11 @@ pub struct Policy {
     /// entry's zone pairs over this rate are dropped before the rules
     /// (Rules.pm's syn-flood chain `@net-all`).
     pub rate: Option<Box<super::RateLimit>>,
+    /// Shorewall's CONNLIMIT column: new TCP connections of the entry's
+    /// zone pairs from an address (or network, by the mask) with more
+    /// connections are dropped before the rules, in the same syn-flood
+    /// chain as `rate` (one rule with both, Rules.pm).
+    pub connlimit: Option<super::ConnLimit>,
     /// The families whose policy list holds the entry (Shorewall's policy
     /// file, Shorewall6's, or both): a packet meets only its own family's.
     pub family: Family,
@@ -422,6 +427,30 @@ impl Policy {
             return (*s, *d) == (source, dest);
         }
         self.source.has(source) && self.dest.has(dest) && (source != dest || self.intrazone)
+    }
+
+    /// Whether the entry limits new TCP connections before the rules (a
+    /// syn-flood chain: its RATE, its CONNLIMIT or both).
+    pub fn limits_new_connections(&self) -> bool {
+        self.rate.is_some() || self.connlimit.is_some()
+    }
+
+    /// What new TCP connections over which its syn-flood chain drops:
+    /// `3/min, burst 5`, `2 connections per source`, or both (`or`).
+    pub fn limits_described(&self) -> String {
+        let rate = self.rate.as_deref().map(super::RateLimit::describe);
+        let connlimit = self.connlimit.map(|c| {
+            let described = c.describe();
+            // A policy's limit is never `above` (Rules.pm refuses `!`).
+            described
+                .strip_prefix("at most ")
+                .unwrap_or(&described)
+                .to_owned()
+        });
+        rate.into_iter()
+            .chain(connlimit)
+            .collect::<Vec<_>>()
+            .join(" or ")
     }
 }
 

@@ -32,8 +32,8 @@ use crate::model::{
 };
 use crate::model::{
     Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
-    LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateLimit, RateUnit,
-    Redirect, Section, Service, Snat, SnatTarget, SnatTo, SourcePorts, ZoneId, ZoneRef,
+    LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect,
+    Section, Service, Snat, SnatTarget, SnatTo, SourcePorts, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -352,12 +352,11 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         }
         Origin::PolicyRate(index) => {
             let policy = &model.policies[index];
-            let rate = policy.rate.as_deref().map(RateLimit::describe);
             Some(format!(
                 "policy {} {}: new TCP connections over {}",
                 synflood_label(model, policy),
                 policy.action.keyword(),
-                rate.unwrap_or_default()
+                policy.limits_described()
             ))
         }
         Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
@@ -2136,7 +2135,11 @@ fn each_chain(chains: &mut [Chain], f: impl Fn(&mut Chain) + Sync) {
 /// The policies with a rate that decide `pair`, each with the families
 /// it decides there: one, or both when one entry decides both.
 fn synflood_policies(model: &Model, pair: (ZoneId, ZoneId)) -> Vec<(usize, Vec<Family>)> {
-    if model.policies.iter().all(|p| p.rate.is_none()) {
+    if !model
+        .policies
+        .iter()
+        .any(crate::model::Policy::limits_new_connections)
+    {
         return Vec::new();
     }
     let families = pair_families(model, pair);
@@ -2151,7 +2154,7 @@ fn synflood_policies(model: &Model, pair: (ZoneId, ZoneId)) -> Vec<(usize, Vec<F
         let DecisionOrigin::Policy(index) = decision.origin else {
             continue;
         };
-        if model.policies[index].rate.is_none() {
+        if !model.policies[index].limits_new_connections() {
             continue;
         }
         match out.iter_mut().find(|(p, _)| *p == index) {
@@ -2217,17 +2220,19 @@ fn synflood_chain_name(model: &Model, index: usize) -> String {
 }
 
 /// Shorewall's syn-flood chains (Rules.pm `setup_syn_flood_chains`), one
-/// for each policy with a rate that a chain jumps to: a new TCP connection
-/// under the rate returns to its pair's chain; over it, it is logged at
-/// the policy's level and dropped, whatever the policy's verdict. The
-/// bucket is the entry's, shared by every pair it decides (one rule, one
-/// `limit`), one for each family as Shorewall's and Shorewall6's.
+/// for each policy with a rate or a connection limit that a chain jumps
+/// to: a new TCP connection under the rate and the limit returns to its
+/// pair's chain (one rule with both, `-m limit ... -m connlimit ! --connlimit-above
+/// N -j RETURN`); over either, it is logged at the policy's level and
+/// dropped, whatever the policy's verdict. The bucket and the connection
+/// counts are the entry's, shared by every pair it decides, one for each
+/// family as Shorewall's and Shorewall6's.
 fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
     let mut made = Vec::new();
     for (index, policy) in model.policies.iter().enumerate() {
-        let Some(rate) = policy.rate.as_deref() else {
+        if !policy.limits_new_connections() {
             continue;
-        };
+        }
         let name = synflood_chain_name(model, index);
         let jumped = chains.iter().any(|chain| {
             chain.rules.iter().any(|rule| {
@@ -2251,12 +2256,21 @@ fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
             if families.len() > 1 {
                 matches.push(Match::Family(family));
             }
-            let set = (rate.per != LimitPer::All)
-                .then(|| (format!("rate-{name}-{}", family.name()), family));
-            matches.push(Match::RateLimit {
-                limit: rate.clone(),
-                set,
-            });
+            if let Some(rate) = policy.rate.as_deref() {
+                let set = (rate.per != LimitPer::All)
+                    .then(|| (format!("rate-{name}-{}", family.name()), family));
+                matches.push(Match::RateLimit {
+                    limit: rate.clone(),
+                    set,
+                });
+            }
+            if let Some(limit) = policy.connlimit {
+                matches.push(Match::ConnLimit {
+                    limit,
+                    set: format!("conn-{name}-{}", family.name()),
+                    family,
+                });
+            }
             rules.push(Rule::new(
                 matches,
                 vec![Statement::Verdict(Verdict::Return)],
@@ -2273,7 +2287,7 @@ fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
         let comment = format!(
             "policy {label} {}: new TCP connections over {} are dropped before the rules",
             policy.action.keyword(),
-            rate.describe()
+            policy.limits_described()
         );
         made.push(chain(&name, &comment, rules));
     }

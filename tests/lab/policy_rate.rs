@@ -93,3 +93,52 @@ pub fn bursts(model: &Model, name: &str, contestant: &Contestant, dir: &Path) ->
         logged,
     }
 }
+
+/// Connections the loc host holds open to the net host's port 80 with
+/// `contestant` loaded (tests/models/policy-connlimit.toml: `loc net
+/// ACCEPT` with `connlimit = 2`), what each met in the order opened, and
+/// how many records of `@loc-net` the kernel log has from the loc host.
+pub fn held(
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+) -> (Vec<&'static str>, usize) {
+    const HELD: usize = 3;
+    let topology = Topology::build(model, name).unwrap_or_else(|e| panic!("{e}"));
+    load(model, contestant, &topology, dir).unwrap_or_else(|e| panic!("{e}"));
+    let net = host_in(&topology, model, "net");
+    let loc = host_in(&topology, model, "loc");
+    let (net_address, loc_address) = (ipv4(&net), ipv4(&loc));
+    let kmsg = KernelLog::start();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listener = super::rate::listen(&net.netns, net_address, std::sync::Arc::clone(&stop));
+    let netns = loc.netns.clone();
+    let met = std::thread::spawn(move || {
+        sys::enter(&netns).unwrap_or_else(|e| panic!("{e}"));
+        let mut open = Vec::new();
+        let mut met = Vec::new();
+        for _ in 0..HELD {
+            let to = SocketAddr::new(net_address, PORT);
+            match std::net::TcpStream::connect_timeout(&to, probe::WAIT) {
+                Ok(stream) => {
+                    open.push(stream);
+                    met.push("ACCEPT");
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => met.push("REJECT"),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => met.push("DROP"),
+                Err(e) => panic!("connecting to {to}: {e}"),
+            }
+        }
+        met
+    })
+    .join()
+    .expect("the loc host");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    listener.join().expect("the net host's listener");
+    let from = format!("SRC={loc_address} ");
+    let logged = (kmsg.records().iter())
+        .filter(|r| r.contains("Shorewall:@loc-net:DROP:") && r.contains(&from))
+        .count();
+    (met, logged)
+}
