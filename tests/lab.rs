@@ -1932,6 +1932,15 @@ fn model_manual_rules_redirect_hosts() {
     lab_model("manual-rules-redirect-hosts", "mrrh");
 }
 
+/// The same without ROUTE_FILTER: ppp+'s sfilter drops what leaves by
+/// ppp+ to an address no hosts entry claims, from ppp0 (`-i ppp+` matches
+/// it) and from loc's hosts on ppp+, as Shorewall does (fwgen's nftables
+/// rejected it at the catch-all: 21 disagreements).
+#[test]
+fn model_manual_hosts_wildcard_sfilter() {
+    lab_model("manual-hosts-wildcard-sfilter", "mhws");
+}
+
 /// shorewall-nat(5) RESTRICTIONS: net's port forward takes its subzone
 /// smc's connections on eth0 too (ahead of one-to-one NAT); smc's own
 /// forward takes smc's hosts alone (fwgen refused both).
