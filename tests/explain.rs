@@ -1214,3 +1214,20 @@ fn a_wildcards_sfilter_drops_what_no_hosts_entry_claims() {
         "{text}"
     );
 }
+
+/// shorewall-rules(5) Example 3: a port forward's rate is said to decide
+/// whether the connection is translated (a connection over it meets the
+/// filter as sent).
+#[test]
+fn a_port_forwards_rate_is_said_to_match_or_not() {
+    let text = explain_model(
+        "manual-rules-dnat-rate",
+        &["--from", "net:203.0.113.5", "--to", "$FW", "--dport", "80"],
+    );
+    assert!(
+        text.contains("verdict: ACCEPT")
+            && text.contains("limit: the port forward at tests/models/manual-rules-dnat-rate.toml:39 may match or not (the rate 3/sec, burst 10)")
+            && text.contains("over its limit the connection is not translated"),
+        "{text}"
+    );
+}

@@ -12,6 +12,8 @@
 
 mod common;
 
+#[path = "lab/dnat_rate.rs"]
+mod dnat_rate;
 #[path = "lab/flags.rs"]
 mod flags;
 #[path = "lab/helper.rs"]
@@ -1939,6 +1941,33 @@ fn model_manual_rules_redirect_hosts() {
 #[test]
 fn model_manual_hosts_wildcard_sfilter() {
     lab_model("manual-hosts-wildcard-sfilter", "mhws");
+}
+
+/// shorewall-rules(5) Example 3: a port forward under a rate (3/sec:10),
+/// on the nat rule alone, as Shorewall's `-A net_dnat ... -m limit` (fwgen
+/// refused a rate on a port forward).
+#[test]
+fn model_manual_rules_dnat_rate() {
+    lab_model("manual-rules-dnat-rate", "mrdr");
+}
+
+/// The port forward's rate, 1/min with a burst of 3 here: the first three
+/// connections of a burst reach the web server, the next two are not
+/// translated and meet net's DROP policy to the firewall, in Shorewall and
+/// nftables alike.
+#[test]
+fn a_port_forwards_rate_limits_its_translation() {
+    common::require_lab();
+    let mut model = model("tests/models", "manual-rules-dnat-rate");
+    let rate = model.dnats[0].rate.as_deref_mut().expect("the rate");
+    (rate.rate, rate.unit, rate.burst) = (1, fwgen::model::RateUnit::Minute, 3);
+    let dir = common::scratch("lab-dnat-rate");
+    let shorewall = dnat_rate::burst(&model, "drsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = dnat_rate::burst(&model, "drnf", &ruleset, &dir);
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    assert_eq!(nftables, ["ACCEPT", "ACCEPT", "ACCEPT", "DROP", "DROP"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// shorewall-nat(5) RESTRICTIONS: net's port forward takes its subzone

@@ -4951,8 +4951,8 @@ impl Importer {
     }
 
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
-    /// line is refused: for DNAT and REDIRECT (whose limits the model has
-    /// no place for), the plain DROP and REJECT with a RATE (Shorewall
+    /// line is refused: for REDIRECT, and DNAT's CONNLIMIT (whose limits
+    /// the model has no place for), the plain DROP and REJECT with a RATE (Shorewall
     /// refuses them; `audit`: A_DROP and A_REJECT, which it takes), or a
     /// value fwgen cannot express. A RATE or CONNLIMIT on a rule that logs
     /// (`ACCEPT:info`) or on LOG is the model's limit beside `log`.
@@ -4972,7 +4972,9 @@ impl Importer {
             this.refuse(line, reason);
             Err(())
         };
-        let limited = matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG");
+        // A DNAT's RATE is its port forward's `rate` (read in `dnat`).
+        let limited = matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG")
+            || (matches!(target, "DNAT" | "DNAT-") && connlimit.is_none());
         if !limited {
             let used: Vec<String> = [("RATE", &rate), ("CONNLIMIT", &connlimit)]
                 .iter()
@@ -4981,7 +4983,7 @@ impl Importer {
             return refuse(
                 self,
                 format!(
-                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT rules, DROP and REJECT rules by CONNLIMIT, and the rate of LOG)",
+                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT rules, DROP and REJECT rules by CONNLIMIT, and the rate of LOG and DNAT)",
                     used.join(" and ")
                 ),
             );
@@ -5326,6 +5328,19 @@ impl Importer {
         }
         push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
+        let rate = columns.get(7).filter(|c| *c != "-");
+        match rate.map(|text| limits::rate_keys(text)).transpose() {
+            Ok(keys) => {
+                for (key, value) in keys.into_iter().flatten() {
+                    if key == "rate_table" {
+                        let reason = "a RATE table on a DNAT rule: fwgen's port forward has a rate of its own (no `rate_table`)";
+                        return self.refuse(line, reason);
+                    }
+                    table.push(key, value);
+                }
+            }
+            Err(reason) => return self.refuse(line, reason),
+        }
         let zones = self.named_zones(&[source.as_str(), zone]);
         let family = Some(address.contains(':'));
         self.add(Kind::Rule, "", zones, family, line, table);

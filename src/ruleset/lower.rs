@@ -5102,14 +5102,19 @@ fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<Rule>
         port: dnat.to_port,
     };
     let origin = Origin::Dnat(index);
-    nat_rules(
+    let rules = nat_rules(
         model,
         sources,
         &matches,
         (log, "DNAT"),
         &translation,
         origin,
-    )
+    );
+    let name = format!(
+        "dnat{index}-{}",
+        if hook == Hook::Output { "out" } else { "pre" }
+    );
+    super::limit::rated(dnat.rate.as_deref(), &name, family, rules)
 }
 
 /// An entry's rule, or with source sets one per set, in their order, as
