@@ -5421,3 +5421,23 @@ fn forward_in_shorewalls_interfaces_is_refused() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// shorewall-rules(5)'s zone list with interface-qualified address lists in
+/// parentheses (`loc:(eth1:1.2.3.4,2.3.4.5),dmz:(eth2:5.6.7.8),net`) is
+/// refused at its line by name (it was refused as a bad address
+/// `(eth1:1.2.3.4`).
+#[test]
+fn a_zone_list_with_parenthesized_addresses_is_refused_by_name() {
+    let dir = sample_with_rules(
+        "import-zone-list-parentheses",
+        b"?SECTION NEW\nACCEPT loc:(eth1:192.168.1.5,192.168.1.6),net $FW tcp 22\n",
+        None,
+    );
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    let expected = "rules:2: `loc:(eth1:192.168.1.5,192.168.1.6),net`: a zone list whose zones take interface-qualified address lists in parentheses";
+    assert!(
+        stderr.contains(expected),
+        "missing `{expected}` in:\n{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4687,6 +4687,12 @@ impl Importer {
             }
             _ => (target, service_macro, None),
         };
+        if let Some(side) = columns.iter().skip(1).take(2).find(|c| c.contains(":(")) {
+            return self.refuse(
+                line,
+                format!("`{side}`: a zone list whose zones take interface-qualified address lists in parentheses (shorewall-rules(5): `loc:(eth1:1.2.3.4,2.3.4.5),dmz:(eth2:5.6.7.8)`) is not in fwgen's import: write one rule per zone (`loc:eth1:1.2.3.4,2.3.4.5`)"),
+            );
+        }
         // Zone lists and wildcard forms (`loc,dmz`, `all!net`, `all+`)
         // are the model's own: carried as written.
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
