@@ -1943,12 +1943,20 @@ fn model_manual_hosts_wildcard_sfilter() {
     lab_model("manual-hosts-wildcard-sfilter", "mhws");
 }
 
-/// shorewall-rules(5) Example 3: a port forward under a rate (3/sec:10),
-/// on the nat rule alone, as Shorewall's `-A net_dnat ... -m limit` (fwgen
-/// refused a rate on a port forward).
+/// shorewall-rules(5) Example 3: a port forward under a rate, on the nat
+/// rule alone, as Shorewall's `-A net_dnat ... -m limit` (fwgen refused a
+/// rate on a port forward); the burst raised above the probes' count, as
+/// in model_rate_log (the burst itself:
+/// a_port_forwards_rate_limits_its_translation).
 #[test]
 fn model_manual_rules_dnat_rate() {
-    lab_model("manual-rules-dnat-rate", "mrdr");
+    let mut model = model("tests/models", "manual-rules-dnat-rate");
+    for dnat in &mut model.dnats {
+        if let Some(rate) = dnat.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    lab_of(&model, "mrdr");
 }
 
 /// The port forward's rate, 1/min with a burst of 3 here: the first three
