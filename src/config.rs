@@ -606,6 +606,16 @@ pub struct RawDnat {
     pub log_tag: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
+    /// A rate limit on the translation (`"3/second"`): Shorewall's RATE
+    /// column, on the DNAT rule of the nat table.
+    #[schemars(with = "Option<String>")]
+    pub rate: Option<Box<Spanned<String>>>,
+    /// The rate limit's burst (default 5).
+    #[schemars(with = "Option<i64>")]
+    pub rate_burst: Option<Box<Spanned<i64>>>,
+    /// `"source"` or `"dest"`: one bucket per address (`s:` / `d:`).
+    #[schemars(with = "Option<String>")]
+    pub rate_per: Option<Box<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

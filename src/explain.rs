@@ -876,34 +876,49 @@ impl Explanation {
     pub fn limit_notes(&self, model: &Model) -> Vec<String> {
         let mut notes: Vec<String> = Vec::new();
         for step in &self.trace {
-            let Origin::Rule(index) = step.origin else {
-                continue;
-            };
-            let Some(rule) = model.rules.get(index) else {
-                continue;
+            let (line, rate, connlimit) = match step.origin {
+                Origin::Rule(index) => match model.rules.get(index) {
+                    Some(rule) => (rule.line, rule.rate.as_deref(), rule.connlimit),
+                    None => continue,
+                },
+                Origin::Dnat(index) => match model.dnats.get(index) {
+                    Some(dnat) => (dnat.line, dnat.rate.as_deref(), None),
+                    None => continue,
+                },
+                _ => continue,
             };
             if !step.limited {
                 continue;
             }
             let mut limits: Vec<String> = Vec::new();
-            if let Some(rate) = rule.rate.as_deref() {
+            if let Some(rate) = rate {
                 limits.push(format!("the rate {}", rate.describe()));
             }
-            if let Some(connlimit) = rule.connlimit {
+            if let Some(connlimit) = connlimit {
                 limits.push(connlimit.describe());
             }
             let (verb, other) = if step.matched {
-                (
-                    "matched",
-                    "over its limit it does not match, and the packet goes on to the later rules and the policy",
-                )
+                let over = match step.origin {
+                    Origin::Dnat(_) => {
+                        "over its limit the connection is not translated, and meets the filter as sent"
+                    }
+                    _ => {
+                        "over its limit it does not match, and the packet goes on to the later rules and the policy"
+                    }
+                };
+                ("matched", over)
             } else {
                 ("did not match", "past its limit it may")
             };
             let note = format!(
-                "the rule at {}:{} may match or not ({}): it {verb} here, taking the connection as its address's first in a while; {other}",
+                "the {} at {}:{} may match or not ({}): it {verb} here, taking the connection as its address's first in a while; {other}",
+                if matches!(step.origin, Origin::Dnat(_)) {
+                    "port forward"
+                } else {
+                    "rule"
+                },
                 model.source_name,
-                rule.line,
+                line,
                 limits.join(", ")
             );
             if !notes.contains(&note) {

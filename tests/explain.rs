@@ -1176,3 +1176,58 @@ fn the_senders_mac_decides_the_maclist() {
         "{text}"
     );
 }
+
+/// An address of no zone on a wildcard of no zone (ppp+) meets the
+/// wildcard's sfilter before FORWARD's end, coming in by ppp+ and leaving
+/// by ppp+ (ppp0 included), and so does what ppp0 (covered by ppp+)
+/// forwards to it: Shorewall's `-A ppp+_fwd -o ppp+ -g sfilter`, where
+/// fwgen named the catch-all (the lab sees the ppp0 case; the other is a
+/// DROP on the wire either way, the catch-all's answer stopped in OUTPUT).
+#[test]
+fn a_wildcards_sfilter_drops_what_no_hosts_entry_claims() {
+    let model = "manual-hosts-wildcard-sfilter";
+    let sfilter = "decided by: Shorewall's sfilter on interface ppp+";
+    for (from, to) in [
+        ("ppp+:203.0.113.9", "net:198.51.100.7"),
+        ("net:198.51.100.7", "ppp+:203.0.113.9"),
+    ] {
+        let text = explain_model(model, &["--from", from, "--to", to, "--dport", "443"]);
+        assert!(
+            text.contains("verdict: DROP") && text.contains(sfilter),
+            "{from} -> {to}: {text}"
+        );
+    }
+    // To loc's eth1, ppp+'s sfilter has no say: the catch-all rejects.
+    let text = explain_model(
+        model,
+        &[
+            "--from",
+            "ppp+:203.0.113.9",
+            "--to",
+            "loc:192.168.1.5",
+            "--dport",
+            "443",
+        ],
+    );
+    assert!(
+        text.contains("no zone pair claims it") && !text.contains(sfilter),
+        "{text}"
+    );
+}
+
+/// shorewall-rules(5) Example 3: a port forward's rate is said to decide
+/// whether the connection is translated (a connection over it meets the
+/// filter as sent).
+#[test]
+fn a_port_forwards_rate_is_said_to_match_or_not() {
+    let text = explain_model(
+        "manual-rules-dnat-rate",
+        &["--from", "net:203.0.113.5", "--to", "$FW", "--dport", "80"],
+    );
+    assert!(
+        text.contains("verdict: ACCEPT")
+            && text.contains("limit: the port forward at tests/models/manual-rules-dnat-rate.toml:39 may match or not (the rate 3/sec, burst 10)")
+            && text.contains("over its limit the connection is not translated"),
+        "{text}"
+    );
+}

@@ -146,7 +146,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
             ("policy", "all all REJECT info 10/sec:40 3\n"),
             (
                 "rules",
-                "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - 1/sec:5\nLimit(ACCEPT) net $FW\n",
+                "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - - - - 5\nLimit(ACCEPT) net $FW\n",
             ),
         ],
     );
@@ -157,7 +157,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
         "zones:4: the parent zone `net` is named twice",
         "interfaces:2: interface option `upnp`",
         "policy:1: a policy's CONNLIMIT",
-        "rules:2: RATE `1/sec:5` on a DNAT rule: not in fwgen's model",
+        "rules:2: CONNLIMIT `5` on a DNAT rule: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -2878,8 +2878,10 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
 /// of thetechstech/pbx (`1/sec`) and patrickpreuss/squid-gw
 /// (`d:5/sec:50` on a macro, `LOG:notice:TCP_IN ... 30/min`), and are
 /// written back as Shorewall reads them, a RATE beside a log level or on
-/// LOG too, a CONNLIMIT beside a log level; on DNAT and with DROP
-/// (Shorewall refuses a RATE there) they are refused by name.
+/// LOG too, a CONNLIMIT beside a log level; a DNAT's RATE is its port
+/// forward's `rate` (shorewall-rules(5) Example 3); a DNAT's CONNLIMIT, a
+/// REDIRECT's RATE and a RATE with DROP (Shorewall refuses it there) are
+/// refused by name.
 #[test]
 fn rate_and_connlimit_become_the_rules_limits() {
     let rules = b"?SECTION NEW\n\
@@ -2892,12 +2894,17 @@ DNAT net loc:192.168.1.5 tcp 8080 - - 2/min\n\
 DROP net $FW tcp 23 - - 2/min\n\
 ACCEPT:info net $FW tcp 24 - - - - - 3\n\
 ACCEPT:info net $FW tcp 25 - - 2/min\n\
-LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
+LOG:notice:TCP_IN net $FW tcp - - - 30/min\n\
+DNAT net loc:192.168.1.6 tcp 8081 - - - - - 3\n\
+REDIRECT loc 3128 tcp 80 - - 2/min\n\
+DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
     let dir = sample_with_rules("import-limits", rules, None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
-        "rules:7: RATE `2/min` on a DNAT rule: not in fwgen's model",
         "rules:8: RATE on a DROP rule: Shorewall refuses it",
+        "rules:12: CONNLIMIT `3` on a DNAT rule: not in fwgen's model",
+        "rules:13: RATE `2/min` on a REDIRECT rule: not in fwgen's model",
+        "rules:14: a RATE table on a DNAT rule",
     ] {
         assert!(
             stderr.contains(expected),
@@ -2914,6 +2921,7 @@ LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
         "dport = \"24\"\nlog = \"info\"\nconnlimit = 3\n",
         "dport = \"25\"\nlog = \"info\"\nrate = \"2/min\"\n",
         "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\nrate = \"30/min\"\n",
+        "to = \"192.168.1.5\"\nproto = \"tcp\"\ndport = \"8080\"\nrate = \"2/min\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -2934,6 +2942,22 @@ LOG:notice:TCP_IN net $FW tcp - - - 30/min\n";
     ] {
         assert!(rules.contains(cell), "missing `{cell}` in:\n{rules}");
     }
+    let dnat = [
+        "DNAT",
+        "net",
+        "loc:192.168.1.5",
+        "tcp",
+        "8080",
+        "-",
+        "-",
+        "2/min:5",
+    ];
+    assert!(
+        rules
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == dnat),
+        "{rules}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -5430,6 +5454,26 @@ fn forward_in_shorewalls_interfaces_is_refused() {
         &[&format!(
             "error: interfaces:{number}: interface option `forward=1`: Shorewall6's option alone"
         )],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// shorewall-rules(5)'s zone list with interface-qualified address lists in
+/// parentheses (`loc:(eth1:1.2.3.4,2.3.4.5),dmz:(eth2:5.6.7.8),net`) is
+/// refused at its line by name (it was refused as a bad address
+/// `(eth1:1.2.3.4`).
+#[test]
+fn a_zone_list_with_parenthesized_addresses_is_refused_by_name() {
+    let dir = sample_with_rules(
+        "import-zone-list-parentheses",
+        b"?SECTION NEW\nACCEPT loc:(eth1:192.168.1.5,192.168.1.6),net $FW tcp 22\n",
+        None,
+    );
+    let stderr = assert_import_refused(&import_within(&dir, false), &[]);
+    let expected = "rules:2: `loc:(eth1:192.168.1.5,192.168.1.6),net`: a zone list whose zones take interface-qualified address lists in parentheses";
+    assert!(
+        stderr.contains(expected),
+        "missing `{expected}` in:\n{stderr}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -12,6 +12,8 @@
 
 mod common;
 
+#[path = "lab/dnat_rate.rs"]
+mod dnat_rate;
 #[path = "lab/flags.rs"]
 mod flags;
 #[path = "lab/helper.rs"]
@@ -2007,6 +2009,50 @@ fn model_sfilter_per_family() {
 #[test]
 fn model_manual_rules_redirect_hosts() {
     lab_model("manual-rules-redirect-hosts", "mrrh");
+}
+
+/// The same without ROUTE_FILTER: ppp+'s sfilter drops what leaves by
+/// ppp+ to an address no hosts entry claims, from ppp0 (`-i ppp+` matches
+/// it) and from loc's hosts on ppp+, as Shorewall does (fwgen's nftables
+/// rejected it at the catch-all: 21 disagreements).
+#[test]
+fn model_manual_hosts_wildcard_sfilter() {
+    lab_model("manual-hosts-wildcard-sfilter", "mhws");
+}
+
+/// shorewall-rules(5) Example 3: a port forward under a rate, on the nat
+/// rule alone, as Shorewall's `-A net_dnat ... -m limit` (fwgen refused a
+/// rate on a port forward); the burst raised above the probes' count, as
+/// in model_rate_log (the burst itself:
+/// a_port_forwards_rate_limits_its_translation).
+#[test]
+fn model_manual_rules_dnat_rate() {
+    let mut model = model("tests/models", "manual-rules-dnat-rate");
+    for dnat in &mut model.dnats {
+        if let Some(rate) = dnat.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    lab_of(&model, "mrdr");
+}
+
+/// The port forward's rate, 1/min with a burst of 3 here: the first three
+/// connections of a burst reach the web server, the next two are not
+/// translated and meet net's DROP policy to the firewall, in Shorewall and
+/// nftables alike.
+#[test]
+fn a_port_forwards_rate_limits_its_translation() {
+    common::require_lab();
+    let mut model = model("tests/models", "manual-rules-dnat-rate");
+    let rate = model.dnats[0].rate.as_deref_mut().expect("the rate");
+    (rate.rate, rate.unit, rate.burst) = (1, fwgen::model::RateUnit::Minute, 3);
+    let dir = common::scratch("lab-dnat-rate");
+    let shorewall = dnat_rate::burst(&model, "drsw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = dnat_rate::burst(&model, "drnf", &ruleset, &dir);
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    assert_eq!(nftables, ["ACCEPT", "ACCEPT", "ACCEPT", "DROP", "DROP"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// shorewall-nat(5) RESTRICTIONS: net's port forward takes its subzone

@@ -185,6 +185,8 @@ mod models {
         hosts_routeback => "hosts-routeback",
         sfilter_per_family => "sfilter-per-family",
         manual_rules_redirect_hosts => "manual-rules-redirect-hosts",
+        manual_hosts_wildcard_sfilter => "manual-hosts-wildcard-sfilter",
+        manual_rules_dnat_rate => "manual-rules-dnat-rate",
         manual_nat_subzone => "manual-nat-subzone",
         manual_interfaces_bridge => "manual-interfaces-bridge",
         maclist => "maclist",

@@ -50,6 +50,44 @@ impl Analyzer<'_> {
         self.rate_keys(keys, false)
     }
 
+    /// A port forward's rate limit (`rate`, `rate_burst`, `rate_per`),
+    /// any verdict, no named table.
+    pub(super) fn dnat_rate(&mut self, entry: &RawDnat) -> Option<Option<Box<RateLimit>>> {
+        let keys = RateKeys {
+            rate: entry.rate.as_deref(),
+            burst: entry.rate_burst.as_deref(),
+            per: entry.rate_per.as_deref(),
+            table: None,
+        };
+        self.rate_keys(keys, false)
+    }
+
+    /// A port forward's rate is on the one nat rule Shorewall writes for
+    /// it, in the source zone's `net_dnat`. Refused where fwgen's nat
+    /// rules would not keep that one bucket: with a macro (a rule per
+    /// line), from `all` (a chain per zone) or from a zone with hosts
+    /// entries (a rule per entry). `false` once refused.
+    pub(super) fn check_dnat_rate(&mut self, entry: &RawDnat, source: ZoneRef) -> bool {
+        let Some(raw) = entry.rate.as_deref() else {
+            return true;
+        };
+        let hosts = |z: usize| !self.zones[z].hosts.is_empty();
+        let reason = match source {
+            _ if entry.service_macro.is_some() => {
+                "a port forward's rate with a macro: Shorewall limits each of the macro's lines apart (write one port forward per protocol)"
+            }
+            ZoneRef::All => {
+                "a port forward's rate from `all`: Shorewall counts one rate for each zone's dnat chain, fwgen one for the entry (write one port forward per zone)"
+            }
+            ZoneRef::One(ZoneId::Zone(z)) if hosts(z) => {
+                "a port forward's rate from a zone with hosts entries: Shorewall counts one rate for the zone, fwgen one for each entry"
+            }
+            ZoneRef::One(_) => return true,
+        };
+        self.limit_error(raw.span(), "rate", raw.get_ref().clone(), reason);
+        false
+    }
+
     /// The rate keys; `refused`: a rule whose verdict Shorewall limits no
     /// rate of.
     fn rate_keys(&mut self, entry: RateKeys<'_>, refused: bool) -> Option<Option<Box<RateLimit>>> {

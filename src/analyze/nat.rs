@@ -228,7 +228,12 @@ impl Analyzer<'_> {
         let log_tag = self.log_tag(entry.log_tag.as_ref(), entry.log.is_some());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
+        let rate = self.dnat_rate(entry);
         let ((source, forwarded), dest, to) = (matched?, dest?, to?);
+        let rate = rate?;
+        if !self.check_dnat_rate(entry, source.zone) {
+            return None;
+        }
         self.check_dnat_target(to, dest, &entry.to)?;
         let origdest = origdest?;
         // Sources of the other family only: Shorewall writes no line for
@@ -271,6 +276,7 @@ impl Analyzer<'_> {
                 log,
                 log_tag: log_tag.clone(),
                 comment: comment.clone(),
+                rate: rate.clone(),
                 line,
                 span: raw.span(),
             });

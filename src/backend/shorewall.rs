@@ -926,6 +926,11 @@ fn dnat_item(model: &Model, dnat: &Dnat, product: Product) -> Option<Item> {
         });
     }
     cells.extend(origdest_cell(&dnat.origdest, product));
+    if let Some(rate) = &dnat.rate {
+        // RATE, after SPORT and ORIGDEST.
+        cells.resize(7, "-".to_owned());
+        cells.push(rate.to_string());
+    }
     Some(Item::new(&RULES, dnat.comment.clone(), &[cells]))
 }
 

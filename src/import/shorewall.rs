@@ -4721,6 +4721,12 @@ impl Importer {
             }
             _ => (target, service_macro, None),
         };
+        if let Some(side) = columns.iter().skip(1).take(2).find(|c| c.contains(":(")) {
+            return self.refuse(
+                line,
+                format!("`{side}`: a zone list whose zones take interface-qualified address lists in parentheses (shorewall-rules(5): `loc:(eth1:1.2.3.4,2.3.4.5),dmz:(eth2:5.6.7.8)`) is not in fwgen's import: write one rule per zone (`loc:eth1:1.2.3.4,2.3.4.5`)"),
+            );
+        }
         // Zone lists and wildcard forms (`loc,dmz`, `all!net`, `all+`)
         // are the model's own: carried as written.
         if invalid_section && service_macro.as_deref() != Some("Invalid") {
@@ -4985,8 +4991,8 @@ impl Importer {
     }
 
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
-    /// line is refused: for DNAT and REDIRECT (whose limits the model has
-    /// no place for), the plain DROP and REJECT with a RATE (Shorewall
+    /// line is refused: for REDIRECT, and DNAT's CONNLIMIT (whose limits
+    /// the model has no place for), the plain DROP and REJECT with a RATE (Shorewall
     /// refuses them; `audit`: A_DROP and A_REJECT, which it takes), or a
     /// value fwgen cannot express. A RATE or CONNLIMIT on a rule that logs
     /// (`ACCEPT:info`) or on LOG is the model's limit beside `log`.
@@ -5006,7 +5012,9 @@ impl Importer {
             this.refuse(line, reason);
             Err(())
         };
-        let limited = matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG");
+        // A DNAT's RATE is its port forward's `rate` (read in `dnat`).
+        let limited = matches!(target, "ACCEPT" | "DROP" | "REJECT" | "LOG")
+            || (matches!(target, "DNAT" | "DNAT-") && connlimit.is_none());
         if !limited {
             let used: Vec<String> = [("RATE", &rate), ("CONNLIMIT", &connlimit)]
                 .iter()
@@ -5015,7 +5023,7 @@ impl Importer {
             return refuse(
                 self,
                 format!(
-                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT rules, DROP and REJECT rules by CONNLIMIT, and the rate of LOG)",
+                    "{} on a {target} rule: not in fwgen's model (it limits ACCEPT rules, DROP and REJECT rules by CONNLIMIT, and the rate of LOG and DNAT)",
                     used.join(" and ")
                 ),
             );
@@ -5360,6 +5368,19 @@ impl Importer {
         }
         push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
+        let rate = columns.get(7).filter(|c| *c != "-");
+        match rate.map(|text| limits::rate_keys(text)).transpose() {
+            Ok(keys) => {
+                for (key, value) in keys.into_iter().flatten() {
+                    if key == "rate_table" {
+                        let reason = "a RATE table on a DNAT rule: fwgen's port forward has a rate of its own (no `rate_table`)";
+                        return self.refuse(line, reason);
+                    }
+                    table.push(key, value);
+                }
+            }
+            Err(reason) => return self.refuse(line, reason),
+        }
         let zones = self.named_zones(&[source.as_str(), zone]);
         let family = Some(address.contains(':'));
         self.add(Kind::Rule, "", zones, family, line, table);

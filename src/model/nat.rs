@@ -39,6 +39,11 @@ pub struct Dnat {
     /// Shorewall's log tag (`DNAT:info:web`), only with `log`.
     pub log_tag: Option<String>,
     pub comment: Option<String>,
+    /// Shorewall's RATE: the translation takes connections under it (the
+    /// nat rule matches a connection's first packet alone); one over it
+    /// is not translated, and meets the filter as sent (to the firewall,
+    /// usually). The filter's accept of translated ones has no limit.
+    pub rate: Option<Box<super::RateLimit>>,
     pub line: usize,
     /// Byte range of the entry in the model file.
     pub span: std::ops::Range<usize>,

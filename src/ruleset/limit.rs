@@ -20,7 +20,7 @@
 //! folded with another (lower.rs, lookup.rs).
 
 use super::{Chain, Family, Match, Rule, Set};
-use crate::model::{LimitPer, Model, Rule as ModelRule};
+use crate::model::{LimitPer, Model, RateLimit, Rule as ModelRule};
 
 /// Elements a limit set holds at most (hashlimit's default table is
 /// smaller; a full set adds no new address, as a full hashlimit table).
@@ -76,6 +76,29 @@ pub(super) fn limited(
         }
     }
     out
+}
+
+/// A port forward's nat rules under its rate (`name` tells its sets
+/// apart): each rule its own bucket, or set of them per address, as
+/// Shorewall's one DNAT rule in the zone's `net_dnat` has.
+pub(super) fn rated(
+    rate: Option<&RateLimit>,
+    name: &str,
+    family: Family,
+    mut rules: Vec<Rule>,
+) -> Vec<Rule> {
+    let Some(rate) = rate else {
+        return rules;
+    };
+    for (n, rule) in rules.iter_mut().enumerate() {
+        let set = (rate.per != LimitPer::All)
+            .then(|| (format!("rate-{name}-{n}-{}", Family::name(family)), family));
+        rule.matches.push(Match::RateLimit {
+            limit: rate.clone(),
+            set,
+        });
+    }
+    rules
 }
 
 /// The sets the chains' limits fill, in the order the rules name them,

@@ -3577,6 +3577,9 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
                         rules.push(shorewall(by, vec![jump(&chain)], Piece::Dispatch));
                     }
                 }
+                if hook == Hook::Forward {
+                    rules.extend(unclaimed_sfilters(model, interface, side, &matches));
+                }
                 // This family's end alone: the other's ICMPv6 exceptions
                 // would never match behind `meta nfproto`.
                 let end = catch_all_policy(model, hook, ipv6);
@@ -3592,6 +3595,48 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
         }
     }
     rules
+}
+
+/// The sfilters of the wildcards covering an interface of no zone, for
+/// what that interface's hosts do not claim: no zone's forward chain
+/// decides such a packet, so it goes on down FORWARD (Shorewall jumps to
+/// the wildcards' chains after the named interfaces') to every chain of
+/// an interface whose name matches the one it came in by (`-i ppp+`
+/// matches ppp0 too), and each starts with its sfilter: `-A ppp+_fwd -o
+/// ppp+ -g sfilter` drops what leaves by ppp+ before the catch-all
+/// rejects it. Coming in by the unclaimed interface (`Side::In`), the
+/// wildcards that cover it are the chains it meets; leaving by it
+/// (`Side::Out`), those that cover it and the interface it came in by.
+fn unclaimed_sfilters(
+    model: &Model,
+    interface: &Interface,
+    side: Side,
+    unclaimed: &[Match],
+) -> Vec<Rule> {
+    let wildcards = model.interfaces.iter().filter(|w| covers(w, interface));
+    wildcards
+        .filter_map(|wildcard| {
+            let mut inbound = unclaimed.to_vec();
+            if side == Side::Out {
+                inbound.push(Match::Interface {
+                    side: Side::In,
+                    negated: false,
+                    names: vec![if_name(wildcard)?],
+                });
+            }
+            sfilter(model, wildcard, inbound)
+        })
+        .collect()
+}
+
+/// Whether a wildcard's pattern matches every name an interface stands
+/// for (`ppp+` covers `ppp0`, `ppp1+` and itself).
+fn covers(wildcard: &Interface, interface: &Interface) -> bool {
+    let named = interface.physical.trim_end_matches('+');
+    wildcard
+        .physical
+        .strip_suffix('+')
+        .is_some_and(|stem| named.starts_with(stem))
 }
 
 /// A `bridge` of no zone that carries no hosts (shorewall-interfaces(5),
@@ -5325,14 +5370,19 @@ fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<Rule>
         port: dnat.to_port,
     };
     let origin = Origin::Dnat(index);
-    nat_rules(
+    let rules = nat_rules(
         model,
         sources,
         &matches,
         (log, "DNAT"),
         &translation,
         origin,
-    )
+    );
+    let name = format!(
+        "dnat{index}-{}",
+        if hook == Hook::Output { "out" } else { "pre" }
+    );
+    super::limit::rated(dnat.rate.as_deref(), &name, family, rules)
 }
 
 /// An entry's rule, or with source sets one per set, in their order, as

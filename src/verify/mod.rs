@@ -326,11 +326,17 @@ fn time_note(model: &Model) -> Option<String> {
     })
 }
 
-/// The smallest burst of a rule's or a policy's rate limit.
+/// The smallest burst of a rule's, a policy's or a port forward's rate
+/// limit.
 fn smallest_burst(model: &Model) -> Option<u32> {
     let rules = model.rules.iter().filter_map(|r| r.rate.as_deref());
     let policies = model.policies.iter().filter_map(|p| p.rate.as_deref());
-    rules.chain(policies).map(|rate| rate.burst).min()
+    let dnats = model.dnats.iter().filter_map(|d| d.rate.as_deref());
+    rules
+        .chain(policies)
+        .chain(dnats)
+        .map(|rate| rate.burst)
+        .min()
 }
 
 #[cfg(test)]
