@@ -75,19 +75,21 @@ struct Candidate {
 }
 
 /// What one rule matches, field by field, in the key's order.
+/// Borrowed from the rule: a candidate's values are copied once, into its
+/// columns.
 #[derive(Default)]
-struct Fields {
-    source: Option<(super::Family, Vec<IpNet>)>,
-    destination: Option<(super::Family, Vec<IpNet>)>,
-    protocols: Option<Vec<L4>>,
+struct Fields<'a> {
+    source: Option<(super::Family, &'a [IpNet])>,
+    destination: Option<(super::Family, &'a [IpNet])>,
+    protocols: Option<&'a [L4]>,
     port_proto: Option<PortProto>,
-    sports: Option<Vec<PortRange>>,
-    dports: Option<Vec<PortRange>>,
+    sports: Option<&'a [PortRange]>,
+    dports: Option<&'a [PortRange]>,
 }
 
-impl Fields {
+impl<'a> Fields<'a> {
     /// `None` when the rule matches something a key cannot hold.
-    fn of(rule: &Rule) -> Option<Fields> {
+    fn of(rule: &'a Rule) -> Option<Fields<'a>> {
         let mut fields = Fields::default();
         for m in &rule.matches {
             match m {
@@ -101,12 +103,12 @@ impl Fields {
                         Direction::Source => &mut fields.source,
                         Direction::Destination => &mut fields.destination,
                     };
-                    if slot.replace((*family, nets.clone())).is_some() {
+                    if slot.replace((*family, nets)).is_some() {
                         return None;
                     }
                 }
                 Match::Protocol(protocols) if !protocols.is_empty() => {
-                    if fields.protocols.replace(protocols.clone()).is_some() {
+                    if fields.protocols.replace(protocols).is_some() {
                         return None;
                     }
                 }
@@ -123,7 +125,7 @@ impl Fields {
                         Direction::Source => &mut fields.sports,
                         Direction::Destination => &mut fields.dports,
                     };
-                    if slot.replace(ports.clone()).is_some() {
+                    if slot.replace(ports).is_some() {
                         return None;
                     }
                 }
@@ -135,14 +137,14 @@ impl Fields {
 
     /// The protocols of the key: a port match's (`tcp dport` is `tcp .
     /// port`), or those matched, which must carry ports if a port is.
-    fn l4(&self) -> Option<Option<Vec<L4>>> {
+    fn l4(&self) -> Option<Option<&'a [L4]>> {
         let ported = |l4: &L4| matches!(l4, L4::Tcp | L4::Udp);
-        match (self.port_proto, &self.protocols) {
-            (None, protocols) => Some(protocols.clone()),
-            (Some(PortProto::Tcp), None) => Some(Some(vec![L4::Tcp])),
-            (Some(PortProto::Udp), None) => Some(Some(vec![L4::Udp])),
+        match (self.port_proto, self.protocols) {
+            (None, protocols) => Some(protocols),
+            (Some(PortProto::Tcp), None) => Some(Some(&[L4::Tcp])),
+            (Some(PortProto::Udp), None) => Some(Some(&[L4::Udp])),
             (Some(PortProto::Any), Some(protocols)) if protocols.iter().all(ported) => {
-                Some(Some(protocols.clone()))
+                Some(Some(protocols))
             }
             _ => None,
         }
@@ -176,7 +178,7 @@ impl Candidate {
             .is_some_and(|p| p.iter().all(|l4| matches!(l4, L4::Tcp | L4::Udp)));
         if let Some(protocols) = protocols {
             slots[2] = Some(KeyField::Protocol);
-            columns[2] = protocols.into_iter().map(KeyValue::Protocol).collect();
+            columns[2] = protocols.iter().copied().map(KeyValue::Protocol).collect();
         }
         let ports = [
             (Direction::Source, &fields.sports),
@@ -271,11 +273,8 @@ fn span(value: &KeyValue) -> (u128, u128) {
 /// Every number a place can hold: where an element has no value.
 const EVERY: (u128, u128) = (0, u128::MAX);
 
-fn spans(values: &[Option<KeyValue>; SLOTS]) -> Vec<(u128, u128)> {
-    values
-        .iter()
-        .map(|v| v.as_ref().map_or(EVERY, span))
-        .collect()
+fn spans(values: &[Option<KeyValue>; SLOTS]) -> [(u128, u128); SLOTS] {
+    values.each_ref().map(|v| v.as_ref().map_or(EVERY, span))
 }
 
 /// Elements as a tree of spans, field by field: whether a new element
@@ -413,11 +412,13 @@ impl Run {
             }
         }
         let elements = candidate.elements();
-        let mut own = Spans::default();
+        // A rule of one element cannot overlap itself: no tree for it.
+        let mut own = (elements.len() > 1).then(Spans::default);
         let free = elements.iter().all(|values| {
             let spans = spans(values);
-            let free = !self.spans.overlaps(&spans) && !own.overlaps(&spans);
-            if elements.len() > 1 {
+            let free = !self.spans.overlaps(&spans)
+                && !own.as_ref().is_some_and(|own| own.overlaps(&spans));
+            if let Some(own) = &mut own {
                 own.insert(&spans);
             }
             free
