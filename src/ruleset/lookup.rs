@@ -270,6 +270,17 @@ fn span(value: &KeyValue) -> (u128, u128) {
     }
 }
 
+/// Whether two of the values (a value twice too) cover a number in common.
+fn meets_itself(values: &[KeyValue]) -> bool {
+    values.iter().enumerate().any(|(at, value)| {
+        let (low, high) = span(value);
+        values[at + 1..].iter().any(|other| {
+            let (other_low, other_high) = span(other);
+            low <= other_high && other_low <= high
+        })
+    })
+}
+
 /// Every number a place can hold: where an element has no value.
 const EVERY: (u128, u128) = (0, u128::MAX);
 
@@ -411,18 +422,17 @@ impl Run {
                 }
             }
         }
+        // Its elements are every combination of its columns' values, so
+        // two of them overlap exactly where two values of one column do:
+        // those differing in that place alone meet, and any others
+        // differ in some place too.
+        if candidate.columns.iter().any(|column| meets_itself(column)) {
+            return None;
+        }
         let elements = candidate.elements();
-        // A rule of one element cannot overlap itself: no tree for it.
-        let mut own = (elements.len() > 1).then(Spans::default);
-        let free = elements.iter().all(|values| {
-            let spans = spans(values);
-            let free = !self.spans.overlaps(&spans)
-                && !own.as_ref().is_some_and(|own| own.overlaps(&spans));
-            if let Some(own) = &mut own {
-                own.insert(&spans);
-            }
-            free
-        });
+        let free = elements
+            .iter()
+            .all(|values| !self.spans.overlaps(&spans(values)));
         free.then_some(Admitted { key, elements })
     }
 
@@ -535,6 +545,65 @@ mod tests {
                 free += 1;
                 tree.insert(&element);
                 kept.push(element);
+            }
+        }
+        assert!(overlapping > 100 && free > 100, "{overlapping} {free}");
+    }
+
+    /// A candidate's own elements overlap exactly when two values of one
+    /// of its columns do: the column test against a comparison of every
+    /// two of its elements.
+    #[test]
+    fn a_candidate_overlaps_itself_where_a_column_does() {
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let (mut overlapping, mut free) = (0, 0);
+        for _ in 0..3000 {
+            let mut columns: [Vec<KeyValue>; SLOTS] = Default::default();
+            let mut slots: Slots = [None; SLOTS];
+            for (place, column) in columns.iter_mut().enumerate() {
+                // Places 1 and 4: ports; the others: networks.
+                for _ in 0..next(4) {
+                    column.push(if place % 3 == 1 {
+                        let low = next(30) as u16;
+                        KeyValue::Ports(PortRange {
+                            low,
+                            high: low + [0, 0, 2, 10][next(4) as usize],
+                        })
+                    } else {
+                        let prefix = [24, 30, 32, 32][next(4) as usize];
+                        let address = std::net::Ipv4Addr::new(10, 0, 0, next(16) as u8);
+                        KeyValue::Net(IpNet::V4(
+                            ipnet::Ipv4Net::new(address, prefix).unwrap().trunc(),
+                        ))
+                    });
+                }
+                if !column.is_empty() {
+                    slots[place] = Some(KeyField::Protocol);
+                }
+            }
+            let candidate = Candidate {
+                slots,
+                columns,
+                verdict: Verdict::Accept,
+                ported: false,
+            };
+            let elements: Vec<_> = candidate.elements().iter().map(spans).collect();
+            let scanned = elements
+                .iter()
+                .enumerate()
+                .any(|(at, element)| elements[at + 1..].iter().any(|other| meet(element, other)));
+            let by_column = candidate.columns.iter().any(|c| meets_itself(c));
+            assert_eq!(by_column, scanned, "{:?}", candidate.columns);
+            if scanned {
+                overlapping += 1;
+            } else if elements.len() > 1 {
+                free += 1;
             }
         }
         assert!(overlapping > 100 && free > 100, "{overlapping} {free}");
