@@ -1699,8 +1699,10 @@ fn dnat_minus_and_redirect_minus_are_carried_over() {
 
 /// Issue #14: LOG as an action and NFLOG levels (as in thetechstech-pbx's
 /// and memes-laptop's rules and policy) are carried over, in rules and
-/// policies, and so is `zone:iface`; ULOG and a bad NFLOG option list are refused at their
-/// line with the reason (`&eth1`, the device of the sample's LOC_IF, is carried).
+/// policies, and so is `zone:iface`, by the interface's name or its device
+/// (`loc:eth1:ADDR`, the device of the sample's LOC_IF: Zones.pm knows an
+/// interface by both); ULOG and a bad NFLOG option list are refused at their
+/// line with the reason (`&eth1` is carried).
 #[test]
 fn log_actions_and_nflog_levels_are_carried_over() {
     let dir = sample_with_rules(
@@ -1712,7 +1714,8 @@ LOG:notice:TCP_IN net $FW tcp 22\n\
 ACCEPT net $FW tcp 22\n\
 DROP:NFLOG(1,0,1) net $FW tcp 23\n\
 LOG:nflog(5):X loc net tcp 25\n\
-ACCEPT loc:LOC_IF $FW tcp 26\n",
+ACCEPT loc:LOC_IF $FW tcp 26\n\
+ACCEPT loc:eth1:192.168.1.5 $FW tcp 27\n",
         None,
     );
     let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
@@ -1740,12 +1743,14 @@ ACCEPT loc:LOC_IF $FW tcp 26\n",
         "log prefix \"Shorewall:loc-net:LOG:X \" group 5 comment",
         "log prefix \"Shorewall:net-loc:DROP:\" group 2 comment",
         "iifname \"eth1\" tcp dport 26 accept",
+        "iifname \"eth1\" ip saddr 192.168.1.5 tcp dport 27 accept",
     ] {
         assert!(nft.contains(expected), "no {expected} in\n{nft}");
     }
     let rules = &rendered["shorewall/rules"];
     assert!(rules.contains("LOG:notice:TCP_IN net"), "{rules}");
     assert!(rules.contains("LOG:NFLOG(5):X"), "{rules}");
+    assert!(rules.contains("loc:LOC_IF:192.168.1.5"), "{rules}");
     let _ = std::fs::remove_dir_all(&dir);
 
     let dir = sample_with_rules(

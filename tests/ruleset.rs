@@ -1303,3 +1303,36 @@ fn an_audited_call_of_a_macro_with_a_helper_line_is_taken() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A policy of one family has a syn-flood chain named for it
+/// (`synflood-fw-all-ipv6`); its limits' sets carry the family once.
+#[test]
+fn a_one_family_policys_limit_sets_name_the_family_once() {
+    let model = r#"
+[zones.net]
+family = "both"
+
+[interfaces.eth0]
+zone = "net"
+
+[[policy]]
+source = "$FW"
+dest = "all"
+action = "ACCEPT"
+family = "ipv6"
+rate = "20/second"
+rate_per = "source"
+connlimit = 2
+connlimit_per = "dest"
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+"#;
+    let text = rendered(model, "one-family-limits.toml");
+    for set in ["rate-synflood-fw-all-ipv6", "conn-synflood-fw-all-ipv6"] {
+        assert!(text.contains(&format!("set {set} {{")), "no set {set} in\n{text}");
+    }
+    assert!(!text.contains("ipv6-ipv6"), "{text}");
+}

@@ -194,7 +194,10 @@ impl Analyzer<'_> {
             Some((name, addresses)) => (name, Some(addresses)),
             None => (rest, None),
         };
-        let index = self.interfaces.iter().position(|i| i.name == name)?;
+        // By its name, or its device (`physical`), as Shorewall's
+        // known_interface knows both (Zones.pm keys %interfaces by each).
+        let index = (self.interfaces.iter().position(|i| i.name == name))
+            .or_else(|| self.interfaces.iter().position(|i| i.physical == name))?;
         let zone_span = self.inner_span(raw, 0, zone_text.len());
         let zone = self.zone_ref(zone_text, zone_span);
         let name_span = self.inner_span(raw, zone_text.len() + 1, name.len());

@@ -2219,6 +2219,16 @@ fn synflood_chain_name(model: &Model, index: usize) -> String {
     }
 }
 
+/// The set of a syn-flood chain's limit for one family: `rate-` or
+/// `conn-`, the chain's name, and the family unless the name ends with it
+/// already (a policy of one family).
+fn synflood_set(kind: &str, chain: &str, policy: &crate::model::Policy, family: Family) -> String {
+    match policy.family {
+        crate::model::Family::Both => format!("{kind}-{chain}-{}", family.name()),
+        _ => format!("{kind}-{chain}"),
+    }
+}
+
 /// Shorewall's syn-flood chains (Rules.pm `setup_syn_flood_chains`), one
 /// for each policy with a rate or a connection limit that a chain jumps
 /// to: a new TCP connection under the rate and the limit returns to its
@@ -2258,7 +2268,7 @@ fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
             }
             if let Some(rate) = policy.rate.as_deref() {
                 let set = (rate.per != LimitPer::All)
-                    .then(|| (format!("rate-{name}-{}", family.name()), family));
+                    .then(|| (synflood_set("rate", &name, policy, family), family));
                 matches.push(Match::RateLimit {
                     limit: rate.clone(),
                     set,
@@ -2267,7 +2277,7 @@ fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
             if let Some(limit) = policy.connlimit {
                 matches.push(Match::ConnLimit {
                     limit,
-                    set: format!("conn-{name}-{}", family.name()),
+                    set: synflood_set("conn", &name, policy, family),
                     family,
                 });
             }
@@ -3955,15 +3965,25 @@ fn pair_option_jumps(
 /// verdicts.
 fn zone_out_options(model: &Model, zone: ZoneId, ipv6: bool) -> Option<&Interface> {
     let other = Match::Family(Family::of(!ipv6));
-    zone_members(model, zone, ipv6)
-        .into_iter()
+    // An interface's out rules of this family, as a packet meets them.
+    let out = |interface: &Interface| -> Vec<(Vec<Match>, Vec<Statement>)> {
+        (interface_rules(model, interface, "out").into_iter())
+            .filter(|r| !r.matches.contains(&other))
+            .map(|r| (r.matches, r.statements))
+            .collect()
+    };
+    let members: Vec<&Interface> = (zone_members(model, zone, ipv6).into_iter())
         .filter(|m| model.interface_family(m.index).has(ipv6))
         .map(|m| m.interface)
-        .find(|i| {
-            interface_rules(model, i, "out")
-                .iter()
-                .any(|r| !r.matches.contains(&other))
-        })
+        .collect();
+    let chosen = *members.iter().find(|i| !out(i).is_empty())?;
+    // Shorewall copies every member's: one stands for all only while
+    // they are the same rules (or none).
+    debug_assert!(
+        (members.iter()).all(|i| out(i).is_empty() || out(i) == out(chosen)),
+        "the out options of zone {zone:?}'s interfaces differ"
+    );
+    Some(chosen)
 }
 
 /// A dispatch's jumps that go somewhere: none when every one returns; a
