@@ -74,12 +74,10 @@ fn unset_as_the_original(conf: &Path, original: &str, shipped: &str) {
     use fwgen::import::setting::{SETTINGS, Verdict};
     // The last assignment counts, as the shell that sources the file.
     let set = |text: &str, key: &str| {
-        (text.lines())
-            .filter_map(|line| {
-                let (k, v) = line.trim().split_once('=')?;
-                (k == key).then(|| v.trim().trim_matches('"').to_owned())
-            })
-            .last()
+        text.lines().rev().find_map(|line| {
+            let (k, v) = line.trim().split_once('=')?;
+            (k == key).then(|| v.trim().trim_matches('"').to_owned())
+        })
     };
     let updated = std::fs::read_to_string(conf).unwrap();
     let unset: Vec<&str> = SETTINGS

@@ -1332,7 +1332,10 @@ action = "REJECT"
 "#;
     let text = rendered(model, "one-family-limits.toml");
     for set in ["rate-synflood-fw-all-ipv6", "conn-synflood-fw-all-ipv6"] {
-        assert!(text.contains(&format!("set {set} {{")), "no set {set} in\n{text}");
+        assert!(
+            text.contains(&format!("set {set} {{")),
+            "no set {set} in\n{text}"
+        );
     }
     assert!(!text.contains("ipv6-ipv6"), "{text}");
 }
