@@ -143,7 +143,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
                 "fw firewall\nnet ipv4\nloc ipv4\ndmz:net,net ipv4\n",
             ),
             ("interfaces", "?FORMAT 2\nnet eth0 dhcp,upnp\n"),
-            ("policy", "all all REJECT info 10/sec:40 3\n"),
+            ("policy", "all all REJECT info 10/sec:40 !3\n"),
             (
                 "rules",
                 "?SECTION NEW\nDNAT net $FW:127.0.0.1 tcp 22 - - - - - 5\nLimit(ACCEPT) net $FW\n",
@@ -156,7 +156,7 @@ fn unsupported_constructs_name_file_line_and_construct() {
     for expected in [
         "zones:4: the parent zone `net` is named twice",
         "interfaces:2: interface option `upnp`",
-        "policy:1: a policy's CONNLIMIT",
+        "policy:1: CONNLIMIT `!3` on a policy: Shorewall refuses `!`",
         "rules:2: CONNLIMIT `5` on a DNAT rule: not in fwgen's model",
     ] {
         assert!(
