@@ -682,7 +682,7 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
         }
         Decider::NoIpv6 => "the model has no IPv6 zone: all IPv6 is dropped".to_owned(),
         Decider::InterfaceOption { interface, option } if *option == "sfilter" => format!(
-            "Shorewall's sfilter on interface {interface}: what would leave by the interface it came in on is dropped (routeback or routefilter lift it)"
+            "Shorewall's sfilter on interface {interface}: what came in by it and would leave by it again (for a wildcard, by any device it stands for) is dropped (routeback or routefilter lift it)"
         ),
         Decider::InterfaceOption { interface, option } => {
             format!("the `{option}` option of interface {interface}")
