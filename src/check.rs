@@ -16,7 +16,7 @@ use crate::ruleset::lower::{
     catch_all_policy, lower_unnamed, plain_untracked_accept, reachable_pairs, renders_in,
     sfiltered, untracked_in_pairs,
 };
-use crate::ruleset::{Hook, LogTag, Origin, Rule as KernelRule, Ruleset, Statement};
+use crate::ruleset::{Family, Hook, LogTag, Origin, Rule as KernelRule, Ruleset, Statement};
 use crate::source::Source;
 
 /// How much a finding matters: warnings fail `check --strict`, notices never.
@@ -936,26 +936,26 @@ fn useless_options(model: &Model) -> Vec<Finding> {
             // ruleset is rules only (docs/model.md): said, not silent.
             let proc_key = match option {
                 InterfaceOption::Proxyarp(value) if *value != Some(0) => {
-                    Some(("ipv4", "proxy_arp"))
+                    Some((Family::Ipv4, "proxy_arp"))
                 }
                 InterfaceOption::Sourceroute(value) if *value != Some(0) => {
-                    Some(("ipv4", "accept_source_route"))
+                    Some((Family::Ipv4, "accept_source_route"))
                 }
-                InterfaceOption::ArpFilter => Some(("ipv4", "arp_filter")),
+                InterfaceOption::ArpFilter => Some((Family::Ipv4, "arp_filter")),
                 // Shorewall6 writes the value, 0 included.
-                InterfaceOption::Forward(_) => Some(("ipv6", "forwarding")),
+                InterfaceOption::Forward(_) => Some((Family::Ipv6, "forwarding")),
                 _ => None,
             };
             if let Some((family, key)) = proc_key
                 && reason.is_none()
                 && !interface.physical.ends_with('+')
             {
-                let product = if family == "ipv6" {
+                let product = if family.is_ipv6() {
                     "Shorewall6"
                 } else {
                     "Shorewall"
                 };
-                let physical = &interface.physical;
+                let (family, physical) = (family.name(), &interface.physical);
                 findings.push(Finding::warning(
                     "proc-option-not-set",
                     span.clone(),
