@@ -1339,3 +1339,61 @@ action = "REJECT"
     }
     assert!(!text.contains("ipv6-ipv6"), "{text}");
 }
+
+/// Beside a blacklist, a wildcard's options are the zone pairs' (Chains.pm
+/// add_interface_options), its sfilter too: what no hosts entry of the
+/// wildcard's interface claims meets FORWARD's catch-all, not the sfilter
+/// (tests/models/manual-hosts-wildcard-sfilter.toml with one blacklist
+/// entry: Shorewall's `ppp+_fwd` holds only the hosts' dispatch then).
+#[test]
+fn beside_a_blacklist_no_wildcard_sfilter_decides_an_unclaimed_address() {
+    let path = common::root().join("tests/models/manual-hosts-wildcard-sfilter.toml");
+    let text = std::fs::read_to_string(path).unwrap()
+        + "\n[[blacklist]]\naction = \"DROP\"\nsource = \"net:198.51.100.96/28\"\ndest = \"all\"\n";
+    let dir = common::root().join("target/test-scratch/unclaimed-beside-blacklist");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("fwgen.toml");
+    std::fs::write(&model, text).unwrap();
+    let args = ["--from", "net:198.51.100.7", "--to", "ppp+:203.0.113.9"];
+    let trace = explain_model(model.to_str().unwrap(), &args);
+    assert!(trace.starts_with("verdict: REJECT"), "{trace}");
+    assert!(!trace.contains("sfilter"), "{trace}");
+}
+
+/// The catch-all of FORWARD is one end for both families only where the
+/// two do the same: a default action of one family's policy alone
+/// (Shorewall6's `Multicast(DROP)` before REJECT) ends IPv6's, not IPv4's.
+#[test]
+fn families_whose_catch_alls_differ_in_default_actions_end_apart() {
+    let model = r#"
+[zones.net]
+family = "both"
+[zones.loc]
+family = "both"
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+family = "ipv4"
+default_action = []
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+family = "ipv6"
+default_action = ["Multicast(DROP)"]
+"#;
+    let text = rendered(model, "catch-all-defaults");
+    // The catch-alls (INPUT, FORWARD, OUTPUT) carry no policy comment.
+    for end in [
+        "\t\tmeta nfproto ipv4 jump rejection\n",
+        "\t\tmeta nfproto ipv6 jump multicast\n",
+        "\t\tmeta nfproto ipv6 jump rejection\n",
+    ] {
+        assert_eq!(text.matches(end).count(), 3, "{end:?} in\n{text}");
+    }
+}

@@ -3426,7 +3426,13 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
         .filter(|&v6| model.has_family(v6))
         .map(|v6| (v6, catch_all_policy(model, hook, v6)))
         .collect();
-    let same = |a: &CatchAll, b: &CatchAll| a.action == b.action && a.log == b.log;
+    // One end for both only where they do the same: the verdict, the log
+    // and the default actions run before it.
+    let same = |a: &CatchAll, b: &CatchAll| {
+        a.action == b.action
+            && a.log == b.log
+            && catch_all_defaults(model, a) == catch_all_defaults(model, b)
+    };
     match ends.as_slice() {
         [(_, v4), (_, v6)] if !same(v4, v6) => ends
             .iter()
@@ -3450,6 +3456,15 @@ fn catch_all(model: &Model, hook: Hook, name: &str) -> Vec<Rule> {
     }
 }
 
+/// The default actions a catch-all runs before its verdict: its policy's,
+/// or the firewall's for that verdict.
+fn catch_all_defaults(model: &Model, end: &CatchAll) -> Vec<crate::model::DefaultAction> {
+    match end.policy {
+        Some(index) => model.default_actions(&model.policies[index]),
+        None => model.firewall_default_actions(end.action),
+    }
+}
+
 /// The rules that end INPUT, OUTPUT or FORWARD by one catch-all; `ipv6`:
 /// IPv6 packets may meet it (they pass the ICMPv6 IPv6 needs first).
 fn catch_all_end(model: &Model, hook: Hook, name: &str, end: CatchAll, ipv6: bool) -> Vec<Rule> {
@@ -3463,11 +3478,7 @@ fn catch_all_end(model: &Model, hook: Hook, name: &str, end: CatchAll, ipv6: boo
     if end.action != PolicyAction::Accept && ipv6 {
         rules.push(allowicmps_jump());
     }
-    let default_actions = match end.policy {
-        Some(index) => model.default_actions(&model.policies[index]),
-        None => model.firewall_default_actions(end.action),
-    };
-    rules.extend(default_action_jump(&default_actions));
+    rules.extend(default_action_jump(&catch_all_defaults(model, &end)));
     let mut statements: Vec<Statement> = end
         .log
         .filter(|_| end.action != PolicyAction::Continue)
@@ -3587,7 +3598,7 @@ fn unclaimed_rules(model: &Model, hook: Hook, name: &str, sides: &[Side]) -> Vec
                         rules.push(shorewall(by, vec![jump(&chain)], Piece::Dispatch));
                     }
                 }
-                if hook == Hook::Forward {
+                if own_options && hook == Hook::Forward {
                     rules.extend(unclaimed_sfilters(model, interface, side, &matches));
                 }
                 // This family's end alone: the other's ICMPv6 exceptions
