@@ -72,9 +72,13 @@ impl Analyzer<'_> {
             return true;
         };
         let hosts = |z: usize| !self.zones[z].hosts.is_empty();
+        let listed = (entry.source.get_ref().split_once(':')).is_some_and(|(_, a)| a.contains(','));
         let reason = match source {
             _ if entry.service_macro.is_some() => {
                 "a port forward's rate with a macro: Shorewall limits each of the macro's lines apart (write one port forward per protocol)"
+            }
+            _ if listed => {
+                "a port forward's rate from an address list: Shorewall writes one nat rule per address, each with a bucket of its own, fwgen one rule (write one port forward per address)"
             }
             ZoneRef::All => {
                 "a port forward's rate from `all`: Shorewall counts one rate for each zone's dnat chain, fwgen one for the entry (write one port forward per zone)"
