@@ -3597,6 +3597,40 @@ fn a_hosts_blacklist_option_is_noted_and_converts_the_legacy_file_for_its_zone()
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The zones file's `blacklist` marks a zone as `shorewall update` reads
+/// it (Zones.pm, Misc.pm convert_blacklist): in OPTIONS both ways, in IN
+/// OPTIONS for a legacy blacklist file's `src` lines (from the zone to
+/// all), in OUT OPTIONS for its `dst` lines (from all to the zone), as
+/// update writes them into blrules; an interface of no zone marks none
+/// (Zones.pm ignores the option there).
+#[test]
+fn a_zones_blacklist_option_converts_the_legacy_file_for_its_zone() {
+    let dir = with_blacklist("zones", "", None);
+    let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
+    let marked = zones
+        .replacen("\nnet\tipv4", "\nnet\tipv4\t-\tblacklist", 1)
+        .replacen("\nloc\tipv4", "\nloc\tipv4\t-\t-\tblacklist", 1);
+    assert_eq!(marked.matches("blacklist").count(), 2, "{zones}");
+    std::fs::write(dir.join("zones"), marked).unwrap();
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    std::fs::write(dir.join("interfaces"), interfaces + "-\ttun+\tblacklist\n").unwrap();
+    std::fs::write(
+        dir.join("blacklist"),
+        "192.0.2.0/24\n198.51.100.0/24 tcp 25 dst\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "zone `net` IN OPTIONS `blacklist`: Shorewall 5.2 compiles nothing of it",
+        "[[blacklist]]\naction = \"DROP\"\nsource = \"net:192.0.2.0/24\"\ndest = \"all\"\n",
+        "[[blacklist]]\naction = \"DROP\"\nsource = \"all\"\ndest = \"loc:198.51.100.0/24\"\nproto = \"tcp\"\ndport = \"25\"\n",
+    ] {
+        assert!(model.contains(expected), "no {expected:?} in:\n{model}");
+    }
+    assert_eq!(model.matches("[[blacklist]]").count(), 2, "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: snat's MARK column becomes the entry's `mark`, after
 /// shorewall-snat(5) and nser77/shorewall (`SNAT(addr) - $UPLINK - - -
 /// 100`): at the seventh column without `?FORMAT`, the eighth under
@@ -5260,7 +5294,7 @@ fn zone_options_are_carried_noted_or_refused_by_name() {
     for expected in [
         "[zones.net]\nmss_in = 1400\nmss_out = 1452\n",
         "mss = 1360\n",
-        "# NOTE zones:3: zone `loc` OPTIONS `blacklist`: no effect",
+        "# NOTE zones:3: zone `loc` OPTIONS `blacklist`: Shorewall 5.2 compiles nothing of it",
         "# NOTE zones:3: zone `loc` OPTIONS `nomark`: no effect",
         "# NOTE zones:3: zone `loc` OPTIONS `dynamic_shared`: no effect",
     ] {

@@ -254,10 +254,13 @@ struct Importer {
     /// The model's `section` of the rule being read: the rules file's
     /// `?SECTION ALL`, `ESTABLISHED` or `RELATED` (`None`: NEW, INVALID).
     rule_section: Option<&'static str>,
-    /// Zones of interfaces and hosts lines with the `blacklist` option, in
-    /// their order: the zones a legacy blacklist file's `src` lines
-    /// convert for.
+    /// Zones of interfaces and hosts lines with the `blacklist` option, and
+    /// those the zones file marks for incoming traffic, in their order: the
+    /// zones a legacy blacklist file's `src` lines convert for.
     blacklist_zones: Vec<String>,
+    /// The zones the zones file marks `blacklist` for outgoing traffic
+    /// (OPTIONS or OUT OPTIONS): those its `dst` lines convert for.
+    blacklist_out_zones: Vec<String>,
     /// The first interfaces line with `maclist`: the MACLIST_* settings
     /// decide only then.
     maclisted: Option<Line>,
@@ -313,6 +316,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         blacklisting: false,
         rule_section: None,
         blacklist_zones: Vec::new(),
+        blacklist_out_zones: Vec::new(),
         maclisted: None,
         included: BTreeMap::new(),
         new_rules: Vec::new(),
@@ -1612,6 +1616,10 @@ fn unmodelled_rule_columns(columns: &[String], carried: &[&str]) -> Option<Strin
 struct ZoneOptions {
     mss: Vec<(&'static str, u16)>,
     notes: Vec<String>,
+    /// `blacklist` for incoming (OPTIONS, IN OPTIONS) and outgoing
+    /// (OPTIONS, OUT OPTIONS) traffic: the marks `shorewall update`
+    /// converts a legacy blacklist file's `src` and `dst` lines by.
+    blacklist: [bool; 2],
 }
 
 /// The zone options (Zones.pm, parse_zone_option_list) of a zones line
@@ -1680,9 +1688,14 @@ fn zone_options(
                 ("mss", None) => {
                     return Err(format!("{here}: Shorewall: \"Missing value for option \"mss\"\""));
                 }
-                ("blacklist", None) if !firewall => options.notes.push(format!(
-                    "{here}: no effect (Shorewall 5.2: \"The 'blacklist' option is no longer supported\"; the blrules file applies to every zone)"
-                )),
+                ("blacklist", None) if !firewall => {
+                    // Zones.pm: OPTIONS marks both directions.
+                    options.blacklist[0] |= n != 2;
+                    options.blacklist[1] |= n != 1;
+                    options.notes.push(format!(
+                        "{here}: Shorewall 5.2 compiles nothing of it (\"The 'blacklist' option is no longer supported\"); `shorewall update` converts a legacy blacklist file's lines for the zone by it (Misc.pm convert_blacklist), and so does the import"
+                    ));
+                }
                 ("nomark", None) if !firewall && n == 0 => {
                     options.notes.push(format!("{here}: {}", nomark_note(zone_bits)));
                 }
@@ -3726,6 +3739,12 @@ impl Importer {
 
     fn zone(&mut self, line: &Line, name: &str, parents: Vec<String>, options: ZoneOptions) {
         self.zone_notes(line, name, &options);
+        if options.blacklist[0] {
+            self.blacklists_from(name);
+        }
+        if options.blacklist[1] && !self.blacklist_out_zones.iter().any(|z| z == name) {
+            self.blacklist_out_zones.push(name.to_owned());
+        }
         let mut table = Table::at(&["zones", name]);
         match parents.as_slice() {
             [] => {}
@@ -3862,7 +3881,9 @@ impl Importer {
                     }
                     Some(OptionVerdict::Modelled) => options.push(option.clone()),
                     Some(OptionVerdict::NoEffect(why)) => {
-                        if option == "blacklist" {
+                        // An interface of no zone marks none (Zones.pm:
+                        // "ignored on multi-zone interfaces").
+                        if option == "blacklist" && zone != "-" {
                             self.blacklists_from(zone);
                         }
                         self.notes.push(format!(

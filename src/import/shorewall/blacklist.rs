@@ -158,15 +158,16 @@ impl Importer {
             return;
         };
         let file = first.file.clone();
-        if self.blacklist_zones.is_empty() {
+        if self.blacklist_zones.is_empty() && self.blacklist_out_zones.is_empty() {
             self.notes.push(format!(
-                "{file}: the legacy blacklist file has no effect: no interface or hosts line has the `blacklist` option, so `shorewall update` converts none of it, and Shorewall 5.2 ignores it unconverted"
+                "{file}: the legacy blacklist file has no effect: no zone, interface or hosts line has the `blacklist` option, so `shorewall update` converts none of it, and Shorewall 5.2 ignores it unconverted"
             ));
             return;
         }
         self.notes.push(format!(
-            "{file}: the legacy blacklist file is read as `shorewall update` converts it into blrules (Shorewall 5.2 ignores it unconverted): a line's networks are blacklisted (or whitelisted) from each zone with the `blacklist` option on an interface or hosts line ({}) to all",
-            self.blacklist_zones.join(", ")
+            "{file}: the legacy blacklist file is read as `shorewall update` converts it into blrules (Shorewall 5.2 ignores it unconverted): a `src` line's networks are blacklisted (or whitelisted) from each zone marked `blacklist` for incoming traffic by an interface, hosts or zones line ({}) to all, a `dst` line's from all to each zone the zones file marks for outgoing traffic ({})",
+            self.blacklist_zones.join(", "),
+            self.blacklist_out_zones.join(", ")
         ));
         self.blacklisting = true;
         for line in lines {
@@ -185,13 +186,14 @@ impl Importer {
             "-" => "src".to_owned(),
             other => other.to_owned(),
         };
-        let (mut src, mut whitelist) = (false, false);
+        let (mut src, mut dst, mut whitelist) = (false, false, false);
         for option in options.split(',') {
             match option {
                 "src" | "from" => src = true,
                 "whitelist" => whitelist = true,
+                "dst" | "to" if !self.blacklist_out_zones.is_empty() => dst = true,
                 "dst" | "to" => self.notes.push(format!(
-                    "{}:{}: `{option}` has no effect: no zone has the `blacklist` option for outgoing traffic (zones' OUT_OPTIONS), so `shorewall update` ignores it",
+                    "{}:{}: `{option}` has no effect: no zone has the `blacklist` option for outgoing traffic (zones' OPTIONS or OUT_OPTIONS), so `shorewall update` ignores it",
                     line.file, line.number
                 )),
                 "audit" => {
@@ -205,7 +207,7 @@ impl Importer {
                 }
             }
         }
-        if !src {
+        if !src && !dst {
             if whitelist {
                 self.notes.push(format!(
                     "{}:{}: `whitelist` without `src` has no effect: `shorewall update` writes no blrules line for it",
@@ -222,12 +224,25 @@ impl Importer {
                 Err(reason) => return self.refuse(line, reason),
             }
         };
-        for zone in self.blacklist_zones.clone() {
-            let source = match get(0).as_str() {
-                "-" => zone,
-                networks => format!("{zone}:{networks}"),
-            };
-            let columns = [target.clone(), source, "all".to_owned(), get(1), get(2)];
+        let zone_side = |zone: String| match get(0).as_str() {
+            "-" => zone,
+            networks => format!("{zone}:{networks}"),
+        };
+        let sources = if src {
+            self.blacklist_zones.clone()
+        } else {
+            Vec::new()
+        };
+        let dests = if dst {
+            self.blacklist_out_zones.clone()
+        } else {
+            Vec::new()
+        };
+        let all = || "all".to_owned();
+        let sides = (sources.into_iter().map(|z| (zone_side(z), all())))
+            .chain(dests.into_iter().map(|z| (all(), zone_side(z))));
+        for (source, dest) in sides.collect::<Vec<_>>() {
+            let columns = [target.clone(), source, dest, get(1), get(2)];
             self.rule(line, &columns, false, line.comment.as_deref());
         }
     }
