@@ -900,7 +900,7 @@ impl Explanation {
             let (verb, other) = if step.matched {
                 let over = match step.origin {
                     Origin::Dnat(_) => {
-                        "over its limit the connection is not translated, and meets the filter as sent"
+                        "over its limit the connection is not translated by it: a later port forward or redirect of the same port may take it, or it meets the filter as sent"
                     }
                     _ => {
                         "over its limit it does not match, and the packet goes on to the later rules and the policy"
