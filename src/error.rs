@@ -85,6 +85,14 @@ pub enum ErrorKind {
         other: String,
         first: Range<usize>,
     },
+    /// An interface's name that is another interface's device: Shorewall
+    /// knows an interface by both (Zones.pm keys %interfaces by each) and
+    /// refuses the two ("Duplicate Interface").
+    InterfaceNameIsDevice {
+        name: String,
+        other: String,
+        first: Range<usize>,
+    },
     InterfaceInFirewallZone {
         name: String,
     },
@@ -582,6 +590,7 @@ impl Error {
             InterfaceNameSyntax { .. } => "use the name `ip link` shows, e.g. `eth0` or `lxcbr0`; set `physical` when Shorewall's logical name differs".into(),
             DuplicateInterface { .. } => "each kernel interface belongs to exactly one zone".into(),
             InterfaceChainClash { .. } => "fwgen writes `+` as `-any` in chain names (`in-ppp-any`): rename one of the two interfaces (the model's name; `physical` keeps the kernel's)".into(),
+            InterfaceNameIsDevice { .. } => "Shorewall knows an interface by its name and by its device alike, so it refuses the two (\"Duplicate Interface\"), and a rule's `zone:NAME` could mean either: rename this interface".into(),
             InterfaceInFirewallZone { .. } => "interfaces connect other zones to the firewall; give this interface a zone of its own".into(),
             UnknownInterfaceOption { name } => format!("{}supported options: {INTERFACE_OPTIONS}", did_you_mean(name.split('=').next().unwrap_or(name), INTERFACE_OPTIONS.split(", ").map(|o| o.split(['[', '=']).next().unwrap_or(o)))),
             RefusedInterfaceOption { reason, .. } => (*reason).into(),
@@ -750,6 +759,7 @@ impl Error {
         match &*self.kind {
             DuplicateInterface { first, .. } => vec![(first.clone(), "first declared here")],
             InterfaceChainClash { first, .. } => vec![(first.clone(), "the other interface")],
+            InterfaceNameIsDevice { first, .. } => vec![(first.clone(), "that interface's device")],
             DuplicatePolicy { first_line } | RepeatedWildcardPolicy { first_line, .. } => source
                 .line_span(*first_line)
                 .map(|span| vec![(span, "the earlier policy")])
@@ -1081,6 +1091,7 @@ impl ErrorKind {
             InterfaceNameSyntax { .. } => "interface-name-syntax",
             DuplicateInterface { .. } => "duplicate-interface",
             InterfaceChainClash { .. } => "interface-chain-clash",
+            InterfaceNameIsDevice { .. } => "interface-name-is-device",
             InterfaceInFirewallZone { .. } => "interface-in-firewall-zone",
             UnknownInterfaceOption { .. } => "unknown-interface-option",
             RefusedInterfaceOption { .. } => "refused-interface-option",
@@ -1240,6 +1251,12 @@ impl Display for ErrorKind {
             DuplicateInterface { name, .. } => {
                 write!(f, "interface `{}` is declared twice", shorten(name))
             }
+            InterfaceNameIsDevice { name, other, .. } => write!(
+                f,
+                "interface `{}` is named as the device of interface `{}`",
+                shorten(name),
+                shorten(other)
+            ),
             InterfaceInFirewallZone { name } => {
                 write!(
                     f,

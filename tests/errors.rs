@@ -129,6 +129,7 @@ error_case! {
     dnat_origdest_family => "dnat-origdest-family",
     macro_origdest_twice => "macro-origdest-twice",
     interface_chain_clash => "interface-chain-clash",
+    interface_name_is_device => "interface-name-is-device",
     dnat_source_family => "dnat-source-family",
     redirect_origdest_zone_family => "redirect-origdest-zone-family",
     macro_icmp_type_and_dport => "macro-icmp-type-and-dport",

@@ -494,6 +494,22 @@ impl Analyzer<'_> {
                 self.error(Some(span.clone()), kind);
             }
         }
+        for (name, _) in raw.interfaces.0.iter() {
+            let device_of = raw.interfaces.0.iter().find(|(other, i)| {
+                other.get_ref() != name.get_ref()
+                    && i.physical
+                        .as_ref()
+                        .is_some_and(|p| p.get_ref() == name.get_ref())
+            });
+            if let Some((other, i)) = device_of {
+                let kind = ErrorKind::InterfaceNameIsDevice {
+                    name: name.get_ref().clone(),
+                    other: other.get_ref().clone(),
+                    first: i.physical.as_ref().map_or(other.span(), |p| p.span()),
+                };
+                self.error(Some(name.span()), kind);
+            }
+        }
         for (index, (name, span)) in entries.iter().enumerate() {
             if let Some((_, first)) = entries[..index].iter().find(|(n, _)| n == name) {
                 let kind = ErrorKind::DuplicateInterface {
