@@ -197,10 +197,27 @@ impl Analyzer<'_> {
         // By its name, or its device (`physical`), as Shorewall's
         // known_interface knows both (Zones.pm keys %interfaces by each).
         let index = (self.interfaces.iter().position(|i| i.name == name))
-            .or_else(|| self.interfaces.iter().position(|i| i.physical == name))?;
+            .or_else(|| self.interfaces.iter().position(|i| i.physical == name));
+        let name_span = self.inner_span(raw, zone_text.len() + 1, name.len());
+        let Some(index) = index else {
+            // A device a wildcard stands for (`ppp5` of `ppp+`), which
+            // Shorewall's known_interface takes and matches alone.
+            let covered = self.interfaces.iter().any(|i| {
+                (i.physical.strip_suffix('+'))
+                    .is_some_and(|stem| !stem.is_empty() && name.starts_with(stem))
+            });
+            if !covered || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                return None;
+            }
+            let kind = ErrorKind::RuleInterface {
+                interface: name.to_owned(),
+                reason: "is a device a wildcard interface stands for: Shorewall matches it alone (`-i ppp5`), fwgen's rules name the model's interfaces; write the wildcard (`zone:ppp+`), or declare the device as an interface of its own",
+            };
+            self.error(Some(name_span), kind);
+            return Some(None);
+        };
         let zone_span = self.inner_span(raw, 0, zone_text.len());
         let zone = self.zone_ref(zone_text, zone_span);
-        let name_span = self.inner_span(raw, zone_text.len() + 1, name.len());
         let refuse = |this: &mut Self, reason: &'static str| {
             let kind = ErrorKind::RuleInterface {
                 interface: name.to_owned(),
