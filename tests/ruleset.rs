@@ -86,6 +86,15 @@ fn no_rule_matches_one_family_and_the_others_protocol_or_address() {
     }
 }
 
+/// The rules eth+'s early sfilter made in a rendered ruleset; at least one.
+fn eth_any_sfilters(text: &str) -> Vec<&str> {
+    let sfilters: Vec<&str> = (text.lines())
+        .filter(|l| l.contains("interface eth+ sfilter"))
+        .collect();
+    assert!(!sfilters.is_empty(), "no early sfilter:\n{text}");
+    sfilters
+}
+
 /// Render a model's text, always from the same path.
 /// The body of chain `name` in a rendered ruleset.
 fn chain_body<'a>(text: &'a str, name: &str) -> &'a str {
@@ -215,11 +224,7 @@ action = "REJECT"
 "#,
         "early-sfilter-family",
     );
-    let sfilters: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("interface eth+ sfilter"))
-        .collect();
-    assert!(!sfilters.is_empty(), "no early sfilter:\n{text}");
+    let sfilters = eth_any_sfilters(&text);
     for line in sfilters {
         assert!(
             line.trim_start().starts_with("meta nfproto ipv4 "),
@@ -260,11 +265,7 @@ dest = "all"
 "#,
         "early-sfilter-blacklist",
     );
-    let sfilters: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("interface eth+ sfilter"))
-        .collect();
-    assert!(!sfilters.is_empty(), "no early sfilter:\n{text}");
+    let sfilters = eth_any_sfilters(&text);
     for line in sfilters {
         assert!(
             line.contains(r#"oifname "eth1""#),

@@ -38,25 +38,18 @@ impl Analyzer<'_> {
         self.rate_keys(keys, refused)
     }
 
-    /// A policy's rate limit (`rate`, `rate_burst`, `rate_per`): any
-    /// verdict, no named table.
-    pub(super) fn policy_rate(&mut self, entry: &RawPolicy) -> Option<Option<Box<RateLimit>>> {
+    /// A policy's or a port forward's rate limit (`rate`, `rate_burst`,
+    /// `rate_per`): any verdict, no named table.
+    pub(super) fn untabled_rate(
+        &mut self,
+        rate: Option<&Spanned<String>>,
+        burst: Option<&Spanned<i64>>,
+        per: Option<&Spanned<String>>,
+    ) -> Option<Option<Box<RateLimit>>> {
         let keys = RateKeys {
-            rate: entry.rate.as_deref(),
-            burst: entry.rate_burst.as_deref(),
-            per: entry.rate_per.as_deref(),
-            table: None,
-        };
-        self.rate_keys(keys, false)
-    }
-
-    /// A port forward's rate limit (`rate`, `rate_burst`, `rate_per`),
-    /// any verdict, no named table.
-    pub(super) fn dnat_rate(&mut self, entry: &RawDnat) -> Option<Option<Box<RateLimit>>> {
-        let keys = RateKeys {
-            rate: entry.rate.as_deref(),
-            burst: entry.rate_burst.as_deref(),
-            per: entry.rate_per.as_deref(),
+            rate,
+            burst,
+            per,
             table: None,
         };
         self.rate_keys(keys, false)

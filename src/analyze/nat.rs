@@ -228,7 +228,11 @@ impl Analyzer<'_> {
         let log_tag = self.log_tag(entry.log_tag.as_ref(), entry.log.is_some());
         let comment = self.free_text("comment", entry.comment.as_ref());
         let origdest = self.origdest(&entry.origdest);
-        let rate = self.dnat_rate(entry);
+        let rate = self.untabled_rate(
+            entry.rate.as_deref(),
+            entry.rate_burst.as_deref(),
+            entry.rate_per.as_deref(),
+        );
         let ((source, forwarded), dest, to) = (matched?, dest?, to?);
         let rate = rate?;
         if !self.check_dnat_rate(entry, source.zone) {

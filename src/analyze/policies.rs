@@ -12,7 +12,11 @@ impl Analyzer<'_> {
         let action = self.policy_action(&entry.action);
         let log = self.log_level(entry.log.as_ref());
         let default_action = self.default_action(entry);
-        let rate = self.policy_rate(entry);
+        let rate = self.untabled_rate(
+            entry.rate.as_deref(),
+            entry.rate_burst.as_deref(),
+            entry.rate_per.as_deref(),
+        );
         let connlimit = self.policy_connlimit(entry);
         let comment = self.free_text("comment", entry.comment.as_ref());
         let family = match entry.family.as_ref() {
