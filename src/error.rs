@@ -269,6 +269,13 @@ pub enum ErrorKind {
         text: String,
         reason: &'static str,
     },
+    /// An address range of more than one network in a rule whose limit
+    /// counts per iptables rule (`key`: `rate` or `connlimit`).
+    LimitOverRange {
+        key: &'static str,
+        range: String,
+        networks: usize,
+    },
     BadZoneList {
         text: String,
     },
@@ -627,6 +634,7 @@ impl Error {
             BadDefaultAction { .. } => "default_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"] (either or both, Shorewall's stock actions), or [] for none; left out: drop_broadcasts decides before DROP and REJECT".into(),
             BadPolicyZones { .. } => "a policy's source and dest (shorewall-policy(5)): a zone, `$FW`, `loc,dmz` (`loc,dmz+` with each zone's traffic to itself), `all`, `all+`, `all!net,dmz`".into(),
             BadLimit { key, .. } if key.starts_with("rate") => "a rate limit: `rate = \"10/minute\"` (sec, second, min, minute, hour, day), `rate_burst = 5`, `rate_per = \"source\"` or `\"dest\"`, `rate_table = \"ssh\"` (with `rate_per`); on a rule, only ACCEPT, LOG or an audited DROP or REJECT (Shorewall refuses RATE with the plain DROP and REJECT); on a policy, any action, no `rate_table`; on a port forward, no `rate_table`, no macro, from one zone without hosts entries and no address list".into(),
+            LimitOverRange { .. } => "write the range as the networks it is (each its own bucket in Shorewall too), as one network, or give it a rule without the limit; taken in, a `rate_per` rate without a connection limit keeps one table for the whole range".into(),
             BadLimit { .. } => "a connection limit: `connlimit = 2` (at most 2 connections per source address), on a rule also `connlimit_above = 2` (more than 2), `connlimit_per = \"dest\"`, `connlimit_mask = 24`".into(),
             BadMark { .. } => "a mark test: `mark = \"100\"` (the low 8 bits are 100, Shorewall's default mask 0xff), `mark = \"0x10/0xf0\"` (values and masks 0 to 255), `mark = \"!100\"` (any other mark)".into(),
             DnatExclusion => "write a [[rule]] that drops the left-out addresses above it: rules, port forwards and redirects apply in the file's order".into(),
@@ -1123,6 +1131,7 @@ impl ErrorKind {
             LogTagWithoutLog => "log-tag-without-log",
             AuditedAction { .. } => "audited-action",
             BadLimit { .. } => "bad-limit",
+            LimitOverRange { .. } => "limit-over-range",
             BadSourceInterface { .. } => "bad-source-interface",
             BadPolicyZones { .. } => "bad-policy-zones",
             BadDefaultAction { .. } => "bad-default-action",
@@ -1459,6 +1468,15 @@ impl Display for ErrorKind {
             BadLimit { key, text, reason } => {
                 write!(f, "{key} `{}`: {reason}", quoted(text))
             }
+            LimitOverRange {
+                key,
+                range,
+                networks,
+            } => write!(
+                f,
+                "address range `{}` beside `{key}`: Shorewall matches a range in one iptables rule (`-m iprange`) with one bucket and one count; fwgen holds it as its {networks} networks, which Shorewall and nftables limit one by one (or, left out alone, after the limit)",
+                quoted(range)
+            ),
             BadMark { text, reason } => write!(f, "mark `{}`: {reason}", quoted(text)),
             DnatExclusion => write!(
                 f,

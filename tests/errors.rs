@@ -119,6 +119,7 @@ error_case! {
     bad_rate_per => "bad-rate-per",
     rate_on_drop => "rate-on-drop",
     dnat_rate_refused => "dnat-rate-refused",
+    limit_over_range => "limit-over-range",
     policy_rate_zone_list => "policy-rate-zone-list",
     policy_rate_bad => "policy-rate-bad",
     policy_connlimit_mask_ipv4 => "policy-connlimit-mask-ipv4",

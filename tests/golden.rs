@@ -168,6 +168,7 @@ golden_model! {
     shared_uplink => "shared-uplink",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",
+    rate_address_list => "rate-address-list",
     rate_log => "rate-log",
     rule_helper => "rule-helper",
     rule_owner => "rule-owner",

@@ -30,6 +30,8 @@ mod packet;
 mod policy_rate;
 #[path = "lab/rate.rs"]
 mod rate;
+#[path = "lab/rate_list.rs"]
+mod rate_list;
 #[path = "lab/ratelog.rs"]
 mod ratelog;
 #[path = "lab/smurf.rs"]
@@ -1662,6 +1664,50 @@ fn rate_and_connection_limits_decide_the_verdict() {
     };
     assert_eq!(nftables, expected, "not what shorewall-rules(5) says");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: a plain rate over an address list is a bucket per address,
+/// and a list left out spends the bucket, as Shorewall 5.2.8 compiles them
+/// (an iptables rule per address; the limit before the exclusion chain).
+/// From one net host: SYNs to port 22 from 203.0.113.10 and .11 in turn
+/// under `net:203.0.113.10,203.0.113.11` at 1/min, burst 2 (a REJECT rule
+/// below): each address's first two pass. Then to port 80 under
+/// `net:!203.0.113.10,203.0.113.12` at 1/min, burst 2: twice from .10
+/// (left out: rejected below, its SYNs spending the burst), then three
+/// times from .11, which finds the burst spent. fwgen's nftables had one
+/// bucket for the list (ACCEPT, ACCEPT, then REJECT) and checked the
+/// left-out addresses first (.11 accepted twice).
+#[test]
+fn a_plain_rate_is_a_bucket_per_listed_address() {
+    common::require_lab();
+    let model = model("tests/models", "rate-address-list");
+    let dir = common::scratch("lab-ratelist");
+    let shorewall = rate_list::sent(&model, "rasw", &Contestant::Shorewall, &dir);
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    let nftables = rate_list::sent(&model, "ranf", &ruleset, &dir);
+    eprintln!("shorewall {shorewall:?}\nnftables  {nftables:?}");
+    assert_eq!(shorewall, nftables, "Shorewall and nftables disagree");
+    let expected = rate_list::Sent {
+        ssh: [vec!["ACCEPT"; 4], vec!["REJECT"; 2]].concat(),
+        web: vec!["REJECT"; 5],
+    };
+    assert_eq!(nftables, expected, "not what Shorewall compiles");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: the rate-address-list model, one probe per port and pair;
+/// Shorewall, nftables and explain agree with the bursts raised as in
+/// model_rate_limits (the bursts themselves:
+/// a_plain_rate_is_a_bucket_per_listed_address).
+#[test]
+fn model_rate_address_list() {
+    let mut model = model("tests/models", "rate-address-list");
+    for rule in &mut model.rules {
+        if let Some(rate) = rule.rate.as_deref_mut() {
+            rate.burst = fwgen::model::RateLimit::MAX;
+        }
+    }
+    lab_of(&model, "rals");
 }
 
 /// Issue #14: a rate limit on rules that log decides what is logged and

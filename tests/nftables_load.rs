@@ -169,6 +169,7 @@ mod models {
         log_action => "log-action",
         zone_interface => "zone-interface",
         rate_limits => "rate-limits",
+        rate_address_list => "rate-address-list",
         rate_log => "rate-log",
         rule_helper => "rule-helper",
         rule_owner => "rule-owner",

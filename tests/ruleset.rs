@@ -1398,3 +1398,76 @@ default_action = ["Multicast(DROP)"]
         assert_eq!(text.matches(end).count(), 3, "{end:?} in\n{text}");
     }
 }
+
+/// A connection limit over an address list is one kernel rule, and one
+/// count, per address (Shorewall's iptables rule per address, each with
+/// its own connlimit), where a per-source rate keeps one set for the
+/// list (Shorewall names one hashlimit table for the line); addresses
+/// left out from a network are checked after the limit (Shorewall's
+/// exclusion chain after `-m connlimit`).
+#[test]
+fn a_connection_limit_counts_per_listed_address_and_a_per_source_rate_does_not() {
+    let model = r#"
+[zones.net]
+
+[interfaces.eth0]
+zone = "net"
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+
+[[rule]]
+action = "ACCEPT"
+source = "net:192.0.2.1,192.0.2.2"
+dest = "$FW"
+proto = "tcp"
+dport = 22
+connlimit = 2
+
+[[rule]]
+action = "ACCEPT"
+source = "net:192.0.2.1,192.0.2.2"
+dest = "$FW"
+proto = "tcp"
+dport = 23
+rate = "3/minute"
+rate_per = "source"
+
+[[rule]]
+action = "ACCEPT"
+source = "net:192.0.2.0/24!192.0.2.9"
+dest = "$FW"
+proto = "tcp"
+dport = 24
+connlimit = 2
+"#;
+    let text = rendered(model, "limit-over-list.toml");
+    let ssh: Vec<&str> = text.lines().filter(|l| l.contains("dport 22 ")).collect();
+    assert_eq!(ssh.len(), 2, "{text}");
+    assert!(
+        ssh[0].contains("ip saddr 192.0.2.1 ") && ssh[1].contains("ip saddr 192.0.2.2 "),
+        "{ssh:?}"
+    );
+    assert_ne!(
+        ssh[0].split('@').nth(1).map(|s| s.split(' ').next()),
+        ssh[1].split('@').nth(1).map(|s| s.split(' ').next()),
+        "one count for both addresses: {ssh:?}"
+    );
+    let telnet: Vec<&str> = text.lines().filter(|l| l.contains("dport 23 ")).collect();
+    assert_eq!(telnet.len(), 1, "{text}");
+    assert!(
+        telnet[0].contains("ip saddr { 192.0.2.1, 192.0.2.2 }"),
+        "{telnet:?}"
+    );
+    let left_out = text.lines().find(|l| l.contains("dport 24 ")).unwrap();
+    let (count, excluded) = (
+        left_out.find("ct count").unwrap(),
+        left_out.find("!= 192.0.2.9").unwrap(),
+    );
+    assert!(
+        count < excluded,
+        "the left-out address before the count: {left_out}"
+    );
+}

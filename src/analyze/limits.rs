@@ -292,6 +292,59 @@ impl Analyzer<'_> {
         self.error(Some(span), kind);
     }
 
+    /// A limited rule's address range that fwgen cannot limit as
+    /// Shorewall does, refused: Shorewall matches a range in one iptables
+    /// rule (`-m iprange`), where fwgen holds the networks that cover it.
+    /// Taken in, each network would be a rule with its own bucket and
+    /// count under a plain rate or a connection limit (lower's
+    /// `per_address`, as Shorewall writes a list); left out alone
+    /// (`net:!RANGE`), Shorewall's `! -m iprange` comes before the
+    /// limits, where fwgen's networks would go to an exclusion chain after
+    /// them. `false` once refused.
+    pub(super) fn check_limited_ranges(
+        &mut self,
+        entry: &RawRule,
+        rate: Option<&RateLimit>,
+        connlimit: Option<ConnLimit>,
+    ) -> bool {
+        let per_rule = connlimit.is_some() || rate.is_some_and(|r| r.per == LimitPer::All);
+        if rate.is_none() && connlimit.is_none() {
+            return true;
+        }
+        let key = if rate.is_some() { "rate" } else { "connlimit" };
+        let mut ok = true;
+        for raw in [&entry.source, &entry.dest] {
+            let text = raw.get_ref();
+            let (taken, left_out) = match text.split_once('!') {
+                Some((taken, left_out)) => (taken, Some(left_out)),
+                None => (text.as_str(), None),
+            };
+            // The left-out list is a lone range: Shorewall's trivial exclusion.
+            let taken_any = taken.rsplit(':').next().is_some_and(|t| !t.is_empty());
+            let lone = left_out.filter(|l| !l.contains(',') && !taken_any);
+            let mut offset = 0;
+            for item in text.split([',', '!']) {
+                let at = offset;
+                offset += item.len() + 1;
+                let in_taken = at < taken.len();
+                let counts = (in_taken && per_rule) || (!in_taken && lone.is_some());
+                let Some((range, networks)) = counts.then(|| written_range(item)).flatten() else {
+                    continue;
+                };
+                let start = at + item.len() - range.len();
+                let span = self.inner_span(raw, start, range.len());
+                let kind = ErrorKind::LimitOverRange {
+                    key,
+                    range: range.to_owned(),
+                    networks,
+                };
+                self.error(Some(span), kind);
+                ok = false;
+            }
+        }
+        ok
+    }
+
     /// Rules naming one rate table share its buckets: they must limit
     /// alike, as one hashlimit table has one rate.
     pub(super) fn check_rate_tables(&mut self, raw: &[Spanned<RawRule>], rules: &[Rule]) {
@@ -330,4 +383,21 @@ fn parse_rate(text: &str) -> Option<(u32, RateUnit)> {
     let rate: u32 = rate.parse().ok()?;
     let unit = RateUnit::parse(unit).ok()?;
     (1..=RateLimit::MAX).contains(&rate).then_some((rate, unit))
+}
+
+/// The range an address item ends with (`net:192.0.2.10-192.0.2.20`,
+/// `loc:eth1:10.0.0.1-10.0.0.9`) and how many networks cover it, when
+/// more than one do.
+fn written_range(item: &str) -> Option<(&str, usize)> {
+    let (low, high) = item.rsplit_once('-')?;
+    let high_addr = high.parse::<IpAddr>().ok()?;
+    // The longest tail after a `:` that is an address: IPv6 has `:` too.
+    let start = std::iter::once(0)
+        .chain(low.match_indices(':').map(|(i, _)| i + 1))
+        .find(|&i| low[i..].parse::<IpAddr>().is_ok())?;
+    let low_addr = low[start..].parse::<IpAddr>().ok()?;
+    let networks = super::addresses::range_networks(low_addr, high_addr)
+        .ok()?
+        .len();
+    (networks > 1).then(|| (&item[start..], networks))
 }

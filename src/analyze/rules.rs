@@ -321,6 +321,9 @@ impl Analyzer<'_> {
         let audit = self.audit(entry, verdict, action_macro, reject_with.is_some())?;
         let section = section?;
         let (rate, connlimit, origdest, helper) = (rate?, connlimit?, origdest?, helper?);
+        if !self.check_limited_ranges(entry, rate.as_deref(), connlimit) {
+            return None;
+        }
         let owner = owner?;
         let time = time?;
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {

@@ -17,9 +17,15 @@
 //! A packet over a limit is not matched and goes on to the later rules
 //! and the policy, in both. Every iptables rule has its own buckets, one
 //! per family: so each lowered rule gets its own per family, and is never
-//! folded with another (lower.rs, lookup.rs).
+//! folded with another (lower.rs, lookup.rs). Shorewall writes one
+//! iptables rule per address of a SOURCE or DEST list (`net:a,b` is
+//! `-s a` and `-s b`), each with its own plain bucket and connection
+//! count, while an `s:`/`d:` table is named once for the line and so
+//! shared by them (`--hashlimit-name shorewall0` on each): under a plain
+//! rate or a connection limit, a lowered rule becomes one per address
+//! (per pair of them, source first), its `s:`/`d:` set still one.
 
-use super::{Chain, Family, Match, Rule, Set};
+use super::{Chain, Direction, Family, Match, Rule, Set};
 use crate::model::{LimitPer, Model, RateLimit, Rule as ModelRule};
 
 /// Elements a limit set holds at most (hashlimit's default table is
@@ -39,6 +45,8 @@ pub(super) fn limited(
     if rule.rate.is_none() && rule.connlimit.is_none() {
         return rules;
     }
+    let per_rule =
+        rule.connlimit.is_some() || rule.rate.as_ref().is_some_and(|r| r.per == LimitPer::All);
     let mut out = Vec::new();
     for (n, lowered) in rules.into_iter().enumerate() {
         let named = lowered.matches.iter().find_map(Match::family);
@@ -46,36 +54,116 @@ pub(super) fn limited(
             Some(family) => vec![family],
             None => families.iter().map(|&ipv6| Family::of(ipv6)).collect(),
         };
-        for &family in &split {
-            let mut one = lowered.clone();
-            if named.is_none() && split.len() > 1 {
-                one.matches.insert(0, Match::Family(family));
-            }
-            let suffix = format!("{index}-{chain}-{n}-{}", Family::name(family));
-            if let Some(rate) = rule.rate.as_deref() {
-                let set = (rate.per != LimitPer::All).then(|| {
-                    let name = match &rate.table {
-                        Some(table) => format!("rate-{table}-{}", Family::name(family)),
-                        None => format!("rate-{suffix}"),
+        let addressed = if per_rule {
+            per_address(lowered)
+        } else {
+            vec![lowered]
+        };
+        let several = addressed.len() > 1;
+        for (m, lowered) in addressed.into_iter().enumerate() {
+            for &family in &split {
+                let mut one = lowered.clone();
+                if named.is_none() && split.len() > 1 {
+                    one.matches.insert(0, Match::Family(family));
+                }
+                let suffix = format!("{index}-{chain}-{n}-{}", Family::name(family));
+                if let Some(rate) = rule.rate.as_deref() {
+                    let set = (rate.per != LimitPer::All).then(|| {
+                        let name = match &rate.table {
+                            Some(table) => format!("rate-{table}-{}", Family::name(family)),
+                            None => format!("rate-{suffix}"),
+                        };
+                        (name, family)
+                    });
+                    one.matches.push(Match::RateLimit {
+                        limit: rate.clone(),
+                        set,
+                    });
+                }
+                if let Some(limit) = rule.connlimit {
+                    let set = if several {
+                        format!("conn-{index}-{chain}-{n}-{m}-{}", Family::name(family))
+                    } else {
+                        format!("conn-{suffix}")
                     };
-                    (name, family)
-                });
-                one.matches.push(Match::RateLimit {
-                    limit: rate.clone(),
-                    set,
-                });
+                    one.matches.push(Match::ConnLimit { limit, set, family });
+                }
+                exclusions_last(&mut one);
+                out.push(one);
             }
-            if let Some(limit) = rule.connlimit {
-                one.matches.push(Match::ConnLimit {
-                    limit,
-                    set: format!("conn-{suffix}"),
-                    family,
-                });
-            }
-            out.push(one);
         }
     }
     out
+}
+
+/// Shorewall's exclusion chain (Chains.pm handle_exclusion): a rule
+/// whose SOURCE or DEST leaves out more than one address, or leaves out
+/// from addresses it takes in, or whose ORIGDEST leaves any out, jumps
+/// with its limits to a chain that returns for each left-out address, so
+/// their packets spend the bucket and count towards the limit too; one
+/// address left out of a whole zone is `! -s ADDR` in the rule itself,
+/// ahead of its limits (expand_rule1's trivial exclusion). The left-out
+/// matches of the first kind go after the limits.
+fn exclusions_last(rule: &mut Rule) {
+    let taken = |d: Direction, ms: &[Match]| {
+        ms.iter().any(
+            |m| matches!(m, Match::Address { negated: false, direction, .. } if *direction == d),
+        )
+    };
+    let chained = |m: &Match, ms: &[Match]| match m {
+        Match::Address {
+            negated: true,
+            direction,
+            nets,
+            ..
+        } => nets.len() > 1 || taken(*direction, ms),
+        Match::OriginalAddress { negated: true, .. } => true,
+        _ => false,
+    };
+    let (last, first): (Vec<Match>, Vec<Match>) = rule
+        .matches
+        .iter()
+        .cloned()
+        .partition(|m| chained(m, &rule.matches));
+    if !last.is_empty() {
+        rule.matches = first.into_iter().chain(last).collect();
+    }
+}
+
+/// `rule` as Shorewall's iptables rules for it: one per address of each
+/// address list it takes in (a left-out list, `! -s`, stays one match),
+/// the source's addresses first, each in the order written.
+fn per_address(rule: Rule) -> Vec<Rule> {
+    let mut rules = vec![rule];
+    let listed =
+        |m: &Match| matches!(m, Match::Address { negated: false, nets, .. } if nets.len() > 1);
+    while let Some(at) = rules[0].matches.iter().position(listed) {
+        rules = rules
+            .into_iter()
+            .flat_map(|r| {
+                let Match::Address {
+                    family,
+                    direction,
+                    nets,
+                    ..
+                } = r.matches[at].clone()
+                else {
+                    unreachable!("position found an address list")
+                };
+                nets.into_iter().map(move |net| {
+                    let mut one = r.clone();
+                    one.matches[at] = Match::Address {
+                        family,
+                        direction,
+                        negated: false,
+                        nets: vec![net],
+                    };
+                    one
+                })
+            })
+            .collect();
+    }
+    rules
 }
 
 /// A port forward's nat rules under its rate (`name` tells its sets
