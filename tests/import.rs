@@ -5516,3 +5516,47 @@ fn a_zone_list_with_parenthesized_addresses_is_refused_by_name() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A nested zone that shares no interface with its parent
+/// (tests/corpus/multiverse-os-router's `lan:wan`, lan's hosts on eth0 and
+/// wan on eth1): Shorewall compiles it with a warning, which fwgen's own
+/// Shorewall files then repeat. The import carries the nesting and notes
+/// it at the zone's line in that warning's words; a sub-zone whose hosts
+/// are on its parent's interface is not noted.
+#[test]
+fn a_sub_zone_sharing_no_interface_with_its_parent_is_noted_in_shorewalls_words() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = shorewall_dir(
+        "import-unshared-parent",
+        &[
+            (
+                "zones",
+                "fw firewall\nwan ipv4\nlan:wan ipv4\nisp:wan ipv4\n",
+            ),
+            ("interfaces", "?FORMAT 2\nwan eth1 -\n- eth0 -\n"),
+            (
+                "hosts",
+                "lan eth0:192.168.1.0/24 -\nisp eth1:198.51.100.0/24 -\n",
+            ),
+            ("policy", "$FW all ACCEPT\nall all REJECT\n"),
+            ("rules", "?SECTION NEW\nACCEPT lan wan tcp 22\n"),
+        ],
+    );
+    std::fs::copy(
+        format!("{SAMPLES}/two-interfaces/shorewall.conf"),
+        dir.join("shorewall.conf"),
+    )
+    .unwrap();
+    let warning =
+        "Zone lan is defined as a sub-zone of wan, yet the two zones have no interface in common";
+    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(ok && out.contains(warning), "{out}");
+    assert!(!out.contains("Zone isp is defined"), "{out}");
+    let model = imported_model(&import_within(&dir, false));
+    let note = format!(
+        "# NOTE zones:3: zone `lan` is nested in `wan` and shares no interface with it: the nesting is kept (Shorewall warns: \"{warning}\")"
+    );
+    assert!(model.contains(&note), "missing `{note}` in:\n{model}");
+    assert!(!model.contains("zone `isp` is nested"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

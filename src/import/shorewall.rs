@@ -2023,6 +2023,7 @@ impl Importer {
         self.read_ipset_saves();
         self.hosts();
         self.note_empty_zones();
+        self.note_unshared_parents();
         self.policies();
         self.blrules();
         self.blacklist_file();
@@ -4131,6 +4132,44 @@ impl Importer {
                 ));
             }
         }
+    }
+
+    /// A nested zone none of whose interfaces (its own or its hosts') is one
+    /// of a parent's, or covered by a parent's wildcard or covering one:
+    /// Shorewall compiles it with a warning (Zones.pm, `interface_match`)
+    /// that fwgen's Shorewall files repeat. Kept, and said in its words.
+    fn note_unshared_parents(&mut self) {
+        let interfaces = |zone: &str| -> Vec<String> {
+            let hosts = (self.entries.iter())
+                .filter(|e| e.kind == Kind::Hosts && e.name == zone)
+                .filter_map(|e| e.table.get("interface").and_then(|i| i.as_str()));
+            (self.interfaces.iter())
+                .filter(|(_, z)| z == zone)
+                .map(|(interface, _)| interface.as_str())
+                .chain(hosts)
+                .map(str::to_owned)
+                .collect()
+        };
+        let covers = |wildcard: &str, name: &str| {
+            wildcard
+                .strip_suffix('+')
+                .is_some_and(|stem| name.starts_with(stem))
+        };
+        let shared = |a: &String, b: &String| a == b || covers(a, b) || covers(b, a);
+        let mut notes = Vec::new();
+        for zone in self.entries.iter().filter(|e| e.kind == Kind::Zone) {
+            let own = interfaces(&zone.name);
+            for parent in &zone.zones {
+                let theirs = interfaces(parent);
+                if !theirs.iter().any(|p| own.iter().any(|c| shared(p, c))) {
+                    notes.push(format!(
+                        "{}:{}: zone `{}` is nested in `{parent}` and shares no interface with it: the nesting is kept (Shorewall warns: \"Zone {} is defined as a sub-zone of {parent}, yet the two zones have no interface in common\")",
+                        zone.line.file, zone.line.number, zone.name, zone.name
+                    ));
+                }
+            }
+        }
+        self.notes.extend(notes);
     }
 
     /// A zone whose interfaces all went while the model was loaded (their
