@@ -871,8 +871,8 @@ impl Explanation {
 
     /// What the verdict assumes about the limited rules the packet met:
     /// a rate or connection limit depends on the packets before, so such a
-    /// rule may match or not; the walk took the connection to be its
-    /// address's first in a while.
+    /// rule may match or not; the walk took its limit as not reached (the
+    /// rule's bucket not spent, the address's connections not counted up).
     pub fn limit_notes(&self, model: &Model) -> Vec<String> {
         let mut notes: Vec<String> = Vec::new();
         for step in &self.trace {
@@ -911,7 +911,7 @@ impl Explanation {
                 ("did not match", "past its limit it may")
             };
             let note = format!(
-                "the {} at {}:{} may match or not ({}): it {verb} here, taking the connection as its address's first in a while; {other}",
+                "the {} at {}:{} may match or not ({}): it {verb} here, taking its limit as not reached (a plain rate's bucket is spent by every packet the rule's limit meets, from any address); {other}",
                 if matches!(step.origin, Origin::Dnat(_)) {
                     "port forward"
                 } else {

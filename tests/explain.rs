@@ -105,7 +105,7 @@ fn port_forwards_show_the_dnat_and_json_is_one_object() {
 }
 
 /// Issue #14: a rate- or connection-limited rule may match or not: explain
-/// takes the connection as its address's first in a while and says so,
+/// takes the limit as not reached and says so,
 /// in text and JSON; a limited rule the packet does not otherwise match
 /// is not mentioned.
 #[test]

@@ -1471,3 +1471,111 @@ connlimit = 2
         "the left-out address before the count: {left_out}"
     );
 }
+
+/// A limited rule's matches come in the order of Shorewall's iptables
+/// rule (Rules.pm, Chains.pm expand_rule): an ORIGDEST list is a rule per
+/// address, outermost, and after the protocol come the rate limit, the
+/// owner, the connection limit, the time and the ipset, so a packet the
+/// owner, the time or the set turns away has spent the bucket already.
+/// Read from `shorewall compile` of the same model beside fwgen's nft.
+#[test]
+fn a_limited_rules_matches_keep_shorewalls_order() {
+    let model_text = r#"
+[zones.net]
+[zones.loc]
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[ipset]]
+name = "peers"
+family = "ipv4"
+elements = ["198.51.100.0/24"]
+[[rule]]
+action = "ACCEPT"
+source = "$FW"
+dest = "net:+peers"
+proto = "tcp"
+dport = 22
+rate = "3/minute"
+connlimit = 2
+user = "root"
+time_start = "08:00"
+time_stop = "18:00"
+origdest = ["198.51.100.1", "198.51.100.2"]
+"#;
+    let nft = rendered(model_text, "limited-order");
+    let dir = common::root().join("target/test-scratch/limited-order");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    common::fwgen_stdout(&[
+        "render",
+        "--backend",
+        "shorewall",
+        "-c",
+        dir.join("fwgen.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--yes",
+    ]);
+    let script =
+        common::shorewall_compile("shorewall", &out.join("shorewall"), &dir.join("firewall"));
+    let order = |line: &str, words: &[&str]| -> Vec<usize> {
+        words
+            .iter()
+            .map(|w| line.find(w).unwrap_or_else(|| panic!("no {w} in {line}")))
+            .collect()
+    };
+    let iptables: Vec<&str> = script
+        .lines()
+        .filter(|l| l.contains("--dport 22 "))
+        .collect();
+    let kernel: Vec<&str> = nft.lines().filter(|l| l.contains("dport 22 ")).collect();
+    assert_eq!(iptables.len(), 2, "{iptables:?}");
+    assert_eq!(kernel.len(), iptables.len(), "{kernel:?}");
+    for (n, (shorewall, fwgen)) in iptables.iter().zip(&kernel).enumerate() {
+        let address = format!("198.51.100.{}", n + 1);
+        assert!(
+            shorewall.contains(&format!("--ctorigdst {address} ")),
+            "{shorewall}"
+        );
+        assert!(
+            fwgen.contains(&format!("ct original ip daddr {address} ")),
+            "{fwgen}"
+        );
+        let shorewall = order(
+            shorewall,
+            &[
+                "--ctorigdst",
+                "--dport",
+                "-m limit",
+                "--uid-owner",
+                "-m connlimit",
+                "-m time",
+                "--match-set",
+            ],
+        );
+        let fwgen = order(
+            fwgen,
+            &[
+                "ct original",
+                "dport",
+                "limit rate",
+                "meta skuid",
+                "ct count",
+                "meta hour",
+                "@peers",
+            ],
+        );
+        assert!(
+            shorewall.is_sorted(),
+            "Shorewall's order changed: {shorewall:?}"
+        );
+        assert!(fwgen.is_sorted(), "not Shorewall's order: {}", kernel[n]);
+    }
+}

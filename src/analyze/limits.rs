@@ -319,18 +319,27 @@ impl Analyzer<'_> {
                 Some((taken, left_out)) => (taken, Some(left_out)),
                 None => (text.as_str(), None),
             };
-            // The left-out list is a lone range: Shorewall's trivial exclusion.
-            let taken_any = taken.rsplit(':').next().is_some_and(|t| !t.is_empty());
-            let lone = left_out.filter(|l| !l.contains(',') && !taken_any);
+            // Shorewall's trivial exclusion, decided in each family's file:
+            // the family's only item left out, and none of it taken in.
+            let families = |list: &str| list.split(',').filter_map(item_family).collect::<Vec<_>>();
+            let taken_families = families(taken);
+            let left_families = left_out.map(families).unwrap_or_default();
+            let lone = |v6: bool| {
+                !taken_families.contains(&v6)
+                    && left_families.iter().filter(|&&f| f == v6).count() == 1
+            };
             let mut offset = 0;
             for item in text.split([',', '!']) {
                 let at = offset;
                 offset += item.len() + 1;
                 let in_taken = at < taken.len();
-                let counts = (in_taken && per_rule) || (!in_taken && lone.is_some());
-                let Some((range, networks)) = counts.then(|| written_range(item)).flatten() else {
+                let Some((range, networks)) = written_range(item) else {
                     continue;
                 };
+                let v6 = range.contains(':');
+                if !((in_taken && per_rule) || (!in_taken && lone(v6))) {
+                    continue;
+                }
                 let start = at + item.len() - range.len();
                 let span = self.inner_span(raw, start, range.len());
                 let kind = ErrorKind::LimitOverRange {
@@ -383,6 +392,21 @@ fn parse_rate(text: &str) -> Option<(u32, RateUnit)> {
     let rate: u32 = rate.parse().ok()?;
     let unit = RateUnit::parse(unit).ok()?;
     (1..=RateLimit::MAX).contains(&rate).then_some((rate, unit))
+}
+
+/// Whether an address item (`192.0.2.1`, `net:2001:db8::/64`, a range)
+/// is IPv6, from the longest tail after a `:` that is an address or a
+/// network; `None` for what is neither (`+set`, `&eth0`, a zone alone).
+fn item_family(item: &str) -> Option<bool> {
+    let low = item.rsplit_once('-').map_or(item, |(low, _)| low);
+    std::iter::once(0)
+        .chain(low.match_indices(':').map(|(i, _)| i + 1))
+        .find_map(|i| {
+            let tail = &low[i..];
+            (tail.parse::<IpAddr>().map(|a| a.is_ipv6()))
+                .or_else(|_| tail.parse::<IpNet>().map(|n| matches!(n, IpNet::V6(_))))
+                .ok()
+        })
 }
 
 /// The range an address item ends with (`net:192.0.2.10-192.0.2.20`,

@@ -23,7 +23,11 @@
 //! count, while an `s:`/`d:` table is named once for the line and so
 //! shared by them (`--hashlimit-name shorewall0` on each): under a plain
 //! rate or a connection limit, a lowered rule becomes one per address
-//! (per pair of them, source first), its `s:`/`d:` set still one.
+//! (per pair of them, ORIGDEST's, then the source's, then the
+//! destination's), its `s:`/`d:` set still one. A limited rule's matches
+//! keep the order of Shorewall's (`shorewall_order`): a packet spends the
+//! bucket before the owner, the time, an ipset or addresses left out turn
+//! it away.
 
 use super::{Chain, Direction, Family, Match, Rule, Set};
 use crate::model::{LimitPer, Model, RateLimit, Rule as ModelRule};
@@ -88,7 +92,7 @@ pub(super) fn limited(
                     };
                     one.matches.push(Match::ConnLimit { limit, set, family });
                 }
-                exclusions_last(&mut one);
+                shorewall_order(&mut one);
                 out.push(one);
             }
         }
@@ -96,68 +100,90 @@ pub(super) fn limited(
     out
 }
 
-/// Shorewall's exclusion chain (Chains.pm handle_exclusion): a rule
-/// whose SOURCE or DEST leaves out more than one address, or leaves out
-/// from addresses it takes in, or whose ORIGDEST leaves any out, jumps
-/// with its limits to a chain that returns for each left-out address, so
-/// their packets spend the bucket and count towards the limit too; one
-/// address left out of a whole zone is `! -s ADDR` in the rule itself,
-/// ahead of its limits (expand_rule1's trivial exclusion). The left-out
-/// matches of the first kind go after the limits.
-fn exclusions_last(rule: &mut Rule) {
+/// The rule's matches in the order Shorewall's iptables rule has them
+/// (Rules.pm, Chains.pm expand_rule): what the rule is of (interfaces,
+/// addresses, ORIGDEST, protocol and ports), then the RATE limit, USER/
+/// GROUP, CONNLIMIT, TIME and an ipset (`-m set`), each tested only for
+/// what passed the one before, so a packet that the owner, the time or
+/// the set turns away has spent the bucket already. Last, Shorewall's
+/// exclusion chain (Chains.pm handle_exclusion): a rule whose SOURCE or
+/// DEST leaves out more than one address, or leaves out from addresses it
+/// takes in, or whose ORIGDEST leaves any out, jumps with all of that to
+/// a chain that returns for each left-out address, so their packets spend
+/// the bucket and count towards the limit too; one address left out of a
+/// whole zone is `! -s ADDR` in the rule itself, ahead of the limits
+/// (expand_rule1's trivial exclusion).
+fn shorewall_order(rule: &mut Rule) {
     let taken = |d: Direction, ms: &[Match]| {
         ms.iter().any(
             |m| matches!(m, Match::Address { negated: false, direction, .. } if *direction == d),
         )
     };
-    let chained = |m: &Match, ms: &[Match]| match m {
+    let rank = |m: &Match, ms: &[Match]| match m {
+        Match::RateLimit { .. } => 1,
+        Match::Owner { .. } => 2,
+        Match::ConnLimit { .. } => 3,
+        Match::Time(_) => 4,
+        Match::Set { .. } => 5,
         Match::Address {
             negated: true,
             direction,
             nets,
             ..
-        } => nets.len() > 1 || taken(*direction, ms),
-        Match::OriginalAddress { negated: true, .. } => true,
-        _ => false,
+        } if nets.len() > 1 || taken(*direction, ms) => 6,
+        Match::OriginalAddress { negated: true, .. } => 6,
+        _ => 0,
     };
-    let (last, first): (Vec<Match>, Vec<Match>) = rule
+    let mut ranked: Vec<(u8, Match)> = rule
         .matches
         .iter()
-        .cloned()
-        .partition(|m| chained(m, &rule.matches));
-    if !last.is_empty() {
-        rule.matches = first.into_iter().chain(last).collect();
-    }
+        .map(|m| (rank(m, &rule.matches), m.clone()))
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    rule.matches = ranked.into_iter().map(|(_, m)| m).collect();
 }
 
 /// `rule` as Shorewall's iptables rules for it: one per address of each
 /// address list it takes in (a left-out list, `! -s`, stays one match),
-/// the source's addresses first, each in the order written.
+/// as expand_rule loops: ORIGDEST's addresses outermost, then SOURCE's,
+/// then DEST's, each in the order written.
 fn per_address(rule: Rule) -> Vec<Rule> {
     let mut rules = vec![rule];
-    let listed =
-        |m: &Match| matches!(m, Match::Address { negated: false, nets, .. } if nets.len() > 1);
-    while let Some(at) = rules[0].matches.iter().position(listed) {
+    let listed = |m: &Match, origdest: bool| match m {
+        Match::OriginalAddress {
+            negated: false,
+            nets,
+            ..
+        } => origdest && nets.len() > 1,
+        Match::Address {
+            negated: false,
+            nets,
+            ..
+        } => !origdest && nets.len() > 1,
+        _ => false,
+    };
+    let next = |r: &Rule| {
+        (r.matches.iter().position(|m| listed(m, true)))
+            .or_else(|| r.matches.iter().position(|m| listed(m, false)))
+    };
+    while let Some(at) = next(&rules[0]) {
         rules = rules
             .into_iter()
             .flat_map(|r| {
-                let Match::Address {
-                    family,
-                    direction,
-                    nets,
-                    ..
-                } = r.matches[at].clone()
-                else {
-                    unreachable!("position found an address list")
+                let nets = match &r.matches[at] {
+                    Match::Address { nets, .. } | Match::OriginalAddress { nets, .. } => {
+                        nets.clone()
+                    }
+                    _ => unreachable!("next found an address list"),
                 };
                 nets.into_iter().map(move |net| {
                     let mut one = r.clone();
-                    one.matches[at] = Match::Address {
-                        family,
-                        direction,
-                        negated: false,
-                        nets: vec![net],
-                    };
+                    match &mut one.matches[at] {
+                        Match::Address { nets, .. } | Match::OriginalAddress { nets, .. } => {
+                            *nets = vec![net];
+                        }
+                        _ => unreachable!("next found an address list"),
+                    }
                     one
                 })
             })
