@@ -130,6 +130,7 @@ golden_model! {
     nat_sport => "nat-sport",
     nat_all => "nat-all",
     nat_redirect => "nat-redirect",
+    nat_exempt => "nat-exempt",
     macro_dnat => "macro-dnat",
     dnat_minus => "dnat-minus",
     nat_one_to_one => "nat-one-to-one",
