@@ -195,6 +195,7 @@ error_case! {
     nat_exempt_macro => "nat-exempt-macro",
     nat_exempt_dest_interface => "nat-exempt-dest-interface",
     nat_exempt_one_to_one => "nat-exempt-one-to-one",
+    nat_exempt_nonat_dest_address => "nat-exempt-nonat-dest-address",
     broadcast_logged => "broadcast-logged",
     interface_address => "interface-address",
     interface_address_wildcard => "interface-address-wildcard",
