@@ -979,6 +979,13 @@ fn model_nat_exempt() {
     }
 }
 
+/// Issue #14: ACCEPT+ and NONAT from `all`: every zone but the
+/// destination's, and the firewall's own connections.
+#[test]
+fn model_nat_exempt_all() {
+    lab_model("nat-exempt-all", "natxa");
+}
+
 /// Issue #14: DNAT- and REDIRECT- translate only: a later rule accepts
 /// the web server's and the proxy's connections, the policy decides the
 /// others (net's DROP, loc's REJECT), after translation.

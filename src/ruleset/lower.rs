@@ -5088,20 +5088,32 @@ fn in_file_order(
 /// or redirect translates the connection (Nat.pm handle_nonat_rule:
 /// `-j ACCEPT` in the source zone's dnat chain, which PREROUTING's other
 /// jumps never see again; `-j RETURN` in nat OUTPUT for the firewall's
-/// own connections). It matches the source zone's interfaces, the
+/// own connections). It matches the source zones' interfaces, the
 /// rule's addresses (the destination's as sent: the dest zone does not
 /// matter before routing) and its protocol and ports.
 fn nat_exemption_rules(model: &Model, hook: Hook) -> impl Iterator<Item = (usize, Rule)> + '_ {
-    let firewall = ZoneRef::One(ZoneId::Firewall);
-    (model.nat_exemptions.iter().enumerate())
-        .filter(move |(_, rule)| (rule.source.zone == firewall) == (hook == Hook::Output))
-        .flat_map(move |(index, rule)| {
-            let rules = nat_exemption(model, rule, index);
-            rules.into_iter().map(|one| (rule.span.start, one))
-        })
+    (model.nat_exemptions.iter().enumerate()).flat_map(move |(index, rule)| {
+        let rules = nat_exemption(model, rule, index, hook);
+        rules.into_iter().map(|one| (rule.span.start, one))
+    })
 }
 
-fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize) -> Vec<Rule> {
+/// The source zones of a rule: those of the zone pairs it applies to
+/// (`all` is every zone but the destination, as Shorewall expands it).
+fn source_zones(model: &Model, rule: &crate::model::Rule) -> Vec<ZoneId> {
+    let ids = model.zone_ids();
+    let applies = |z: ZoneId| {
+        ids.iter()
+            .any(|&d| crate::model::zone::applies_to(rule.source.zone, rule.dest.zone, (z, d)))
+    };
+    ids.iter().copied().filter(|&z| applies(z)).collect()
+}
+
+fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize, hook: Hook) -> Vec<Rule> {
+    let zones = source_zones(model, rule);
+    if hook == Hook::Output && !zones.contains(&ZoneId::Firewall) {
+        return Vec::new();
+    }
     let families: Vec<bool> = [false, true]
         .into_iter()
         .filter(|&ipv6| rule.allows_family(ipv6))
@@ -5112,11 +5124,11 @@ fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize) -> Vec<
             continue;
         };
         matches.extend(interface_matches(model, rule));
-        let sources = match rule.source.zone {
-            ZoneRef::One(ZoneId::Zone(zone)) => {
-                nat_sources(model, rule.source.zone, (false, &[ipv6]), |z| z == zone)
-            }
-            _ => vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())],
+        let sources = match hook {
+            Hook::Output => vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())],
+            _ => nat_sources(model, rule.source.zone, (false, &[ipv6]), |z| {
+                zones.contains(&ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
+            }),
         };
         let services: Vec<Vec<Match>> = match rule.services.is_empty() {
             true => vec![Vec::new()],
