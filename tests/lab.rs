@@ -980,10 +980,19 @@ fn model_nat_exempt() {
 }
 
 /// Issue #14: ACCEPT+ and NONAT from `all`: every zone but the
-/// destination's, and the firewall's own connections.
+/// destination's, and the firewall's own connections; a NONAT before a
+/// REDIRECT keeps one host off the proxy.
 #[test]
 fn model_nat_exempt_all() {
-    lab_model("nat-exempt-all", "natxa");
+    let matrix = without_sports(&lab_model("nat-exempt-all", "natxa"));
+    // explain, Shorewall and nftables in turn.
+    for probe in [
+        "loc#1 192.168.1.7 -> net#1 198.18.0.2 tcp 8080 | ACCEPT net#1",
+        "loc#1 192.168.1.2 -> net#1 198.18.0.2 tcp 8080 | ACCEPT fw",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 22 | DROP | DROP | DROP",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
 }
 
 /// Issue #14: DNAT- and REDIRECT- translate only: a later rule accepts
