@@ -357,6 +357,12 @@ pub enum ErrorKind {
     LogRule {
         reason: &'static str,
     },
+    /// An ACCEPT+ or NONAT rule with what fwgen or Shorewall does not
+    /// take on one (a macro, a section other than NEW, ...).
+    NatExemption {
+        action: &'static str,
+        reason: &'static str,
+    },
     UnknownProtocol {
         protocol: String,
     },
@@ -656,6 +662,7 @@ impl Error {
             IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list; a zone's hosts: `networks = [\"+NAME\"]`; a source NAT entry's sources: `sources = [\"+NAME\", ...]`, sets alone".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
+            NatExemption { .. } => "ACCEPT+ and NONAT exempt what they match from the later [[dnat]] and [[redirect]] entries: write them with `source`, `dest` (a zone and addresses, no interface) and `proto`/`dport`/`sport` alone, in the NEW section (ACCEPT+ accepts too; NONAT leaves the verdict to the later rules and the policy)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
             UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
@@ -1152,6 +1159,7 @@ impl ErrorKind {
             RuleSection { .. } => "rule-section",
             RuleInterface { .. } => "rule-interface",
             LogRule { .. } => "log-rule",
+            NatExemption { .. } => "nat-exemption",
             UnknownProtocol { .. } => "unknown-protocol",
             PortsNeedProtocol { .. } => "ports-need-protocol",
             BadPort { .. } => "bad-port",
@@ -1507,6 +1515,7 @@ impl Display for ErrorKind {
                 write!(f, "log level `{}`: {reason}", quoted(level))
             }
             LogRule { reason } => write!(f, "a LOG rule {reason}"),
+            NatExemption { action, reason } => write!(f, "`{action}` {reason}"),
             BadHelper { text, reason } => {
                 write!(f, "`helper = {}`: {reason}", quoted(text))
             }

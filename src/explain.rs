@@ -92,6 +92,9 @@ pub enum Nat {
     },
     /// To a port on the firewall itself.
     Redirect { port: u16, line: usize },
+    /// Exempt from the later port forwards and redirects (ACCEPT+, NONAT):
+    /// not translated.
+    Exempt { line: usize },
     /// The source address kept, the source port changed within `ports`
     /// (`to = "keep"`).
     SnatPorts {
@@ -548,6 +551,11 @@ pub fn explain_as(
             packet.daddr = Some(*to);
             dest = Some(ZoneId::Zone(model.one_to_one[index].zone));
         }
+        if let Origin::NatExempt(index) = translation.origin {
+            nat.push(Nat::Exempt {
+                line: model.nat_exemptions[index].line,
+            });
+        }
         if let (Statement::Redirect(port), Origin::Redirect(index)) =
             (&translation.statement, translation.origin)
         {
@@ -607,6 +615,7 @@ pub fn explain_as(
     if verdict == Verdict::Accept
         && dest != firewall
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
+        && !translation.exempts()
     {
         // Only a new connection's first packet meets the nat chains;
         // conntrack translates the others as it translated that one.
@@ -766,7 +775,9 @@ fn decider(
         Origin::Tunnel(index) => Decider::Tunnel {
             line: model.tunnels[index].line,
         },
-        Origin::Snat(_) | Origin::OneToOne(_) => Decider::CatchAll { hook, ipv6 },
+        Origin::Snat(_) | Origin::OneToOne(_) | Origin::NatExempt(_) => {
+            Decider::CatchAll { hook, ipv6 }
+        }
         Origin::Setting(_) | Origin::Stopped(_) | Origin::ZoneOption { .. } => Decider::Shorewall {
             what: lower::describe(model, step.origin),
         },
@@ -1122,6 +1133,9 @@ fn nat_text(model: &Model, nat: &Nat) -> String {
         Nat::Redirect { port, line } => {
             format!("REDIRECT to port {port} on the firewall ({file}:{line})")
         }
+        Nat::Exempt { line } => format!(
+            "none: exempt from the later port forwards and redirects by the rule at {file}:{line}"
+        ),
         Nat::SnatPorts {
             interface,
             ports,
@@ -1174,6 +1188,7 @@ fn nat_json(nat: &Nat) -> serde_json::Value {
         Nat::Redirect { port, line } => {
             serde_json::json!({"kind": "redirect", "port": port, "line": line})
         }
+        Nat::Exempt { line } => serde_json::json!({"kind": "exempt", "line": line}),
         Nat::SnatPorts {
             interface,
             ports,

@@ -1231,3 +1231,52 @@ fn a_port_forwards_rate_is_said_to_match_or_not() {
         "{text}"
     );
 }
+
+/// Issue #14: ACCEPT+ and NONAT say the connection is exempt from the
+/// port forward below them, by their line; another host is forwarded.
+/// The same for the firewall's own connections (nat output).
+#[test]
+fn a_nat_exemption_is_said_to_exempt_from_the_later_port_forward() {
+    let ask = |from: &str, port: &str| {
+        explain_model(
+            "nat-exempt",
+            &["--from", from, "--to", "$FW", "--dport", port],
+        )
+    };
+    let exempt = "nat: none: exempt from the later port forwards and redirects by the rule at tests/models/nat-exempt.toml";
+    let monitor = ask("net:198.51.100.7", "80");
+    assert!(
+        monitor.contains("verdict: ACCEPT")
+            && monitor.contains("path: net -> fw")
+            && monitor.contains(&format!("{exempt}:42")),
+        "{monitor}"
+    );
+    let admin = ask("net:203.0.113.2", "22");
+    assert!(
+        admin.contains("decided by: the rule at tests/models/nat-exempt.toml:82")
+            && admin.contains(&format!("{exempt}:50")),
+        "{admin}"
+    );
+    let other = ask("net:198.51.100.8", "80");
+    assert!(
+        other.contains("nat: DNAT to 192.168.1.20") && !other.contains("nat: none"),
+        "{other}"
+    );
+    // The firewall's own connections, in nat output.
+    let own = |to: &str| {
+        explain_model(
+            "nat-exempt",
+            &["--from", "$FW", "--to", to, "--dport", "8080"],
+        )
+    };
+    let checked = own("net:198.51.100.7");
+    assert!(
+        checked.contains("verdict: ACCEPT") && checked.contains(&format!("{exempt}:66")),
+        "{checked}"
+    );
+    let forwarded = own("net:198.51.100.8");
+    assert!(
+        forwarded.contains("nat: DNAT to 192.168.1.20 (tests/models/nat-exempt.toml:74)"),
+        "{forwarded}"
+    );
+}

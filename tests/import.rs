@@ -623,8 +623,10 @@ dropInvalid(audit)\tnet\t$FW
 /// own action (`Razor(A_ACCEPT)`: Shorewall audits PARAM lines only; the
 /// other audited calls are imported, see
 /// `audited_rules_and_policies_are_imported_with_audit`), CONTINUE, NONAT
-/// and ACCEPT+; the stock actions on TCP flags (dropNotSyn, rejNotSyn) as
-/// actions the model has not.
+/// and ACCEPT+ with what fwgen's exemption does not carry (a log level, a
+/// RATE: see `accept_plus_and_nonat_are_imported_at_their_place`); the
+/// stock actions on TCP flags (dropNotSyn, rejNotSyn) as actions the model
+/// has not.
 #[test]
 fn audited_continue_and_nonat_actions_are_refused_with_their_reason() {
     let rules = "?SECTION NEW
@@ -632,8 +634,8 @@ Razor(A_ACCEPT)\tnet\t$FW
 A_REJECT:info\tnet\t$FW
 A_ACCEPT\tloc\t$FW
 CONTINUE\tloc\tnet
-NONAT\tnet\t$FW
-ACCEPT+\tnet\t$FW\ttcp\t22
+NONAT:info\tnet\t$FW
+ACCEPT+\tnet\t$FW\ttcp\t22\t-\t-\t10/min
 dropNotSyn\tnet\t$FW
 rejNotSyn(audit)\tnet\t$FW
 ";
@@ -644,10 +646,67 @@ rejNotSyn(audit)\tnet\t$FW
             "rules:2: `Razor`: macro.Razor has a line that always ACCEPTs, unaudited whatever the rule's action",
             "rules:5: action `CONTINUE` stops the zone pair's rules",
             "without one to the end of INPUT, FORWARD or OUTPUT and its policy",
-            "rules:6: action `NONAT` exempts the connection from later DNAT and REDIRECT rules without accepting it",
-            "rules:7: action `ACCEPT+` is ACCEPT that also exempts",
+            "rules:6: NONAT:info: fwgen's NONAT does not log",
+            "rules:7: RATE `10/min` on ACCEPT+: fwgen's ACCEPT+ matches the source, destination, protocol and ports alone",
             "rules:8: `dropNotSyn` is Shorewall's stock action dropNotSyn",
             "rules:9: `rejNotSyn` is Shorewall's stock action rejNotSyn",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: ACCEPT+ and NONAT (shorewall-rules(5)) are imported at
+/// their place among the rules and port forwards, and render back as
+/// Shorewall wrote them (NONAT's DEST `-` and a bare address as `all`
+/// and `all:ADDRESS`, which the Shorewall backend writes without a zone);
+/// nftables exempts them in nat prerouting ahead of the forward. CONTINUE+
+/// and NONAT outside the NEW section stay refused.
+#[test]
+fn accept_plus_and_nonat_are_imported_at_their_place() {
+    let rules = "?SECTION NEW
+ACCEPT+\tnet:192.0.2.7\t$FW\ttcp\t80
+NONAT\tnet:192.0.2.0/24\t-\ttcp\t22
+NONAT\tnet\t198.51.100.9\ttcp\t443
+DNAT\tnet\tloc:192.168.1.20\ttcp\t22,80,443
+";
+    let dir = sample_with_rules("import-nat-exempt", rules.as_bytes(), None);
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for expected in [
+        "action = \"ACCEPT+\"\nsource = \"net:192.0.2.7\"\ndest = \"$FW\"\n",
+        "action = \"NONAT\"\nsource = \"net:192.0.2.0/24\"\ndest = \"all\"\n",
+        "action = \"NONAT\"\nsource = \"net\"\ndest = \"all:198.51.100.9\"\n",
+    ] {
+        assert!(model.contains(expected), "missing `{expected}`:\n{model}");
+    }
+    let files = rendered(&model, "nat-exempt.toml");
+    let written = &files["shorewall/rules"];
+    let lines: Vec<&str> = (written.lines())
+        .filter(|l| l.starts_with("ACCEPT+") || l.starts_with("NONAT") || l.starts_with("DNAT"))
+        .map(|l| l.split_whitespace().next().unwrap_or_default())
+        .collect();
+    assert_eq!(lines, ["ACCEPT+", "NONAT", "NONAT", "DNAT"], "{written}");
+    assert!(
+        written.contains("198.51.100.9 ") && !written.contains(":198.51.100.9"),
+        "{written}"
+    );
+    let nft = &files["fwgen.nft"];
+    let exempt = nft
+        .find("ip saddr 192.0.2.7 tcp dport 80 accept")
+        .unwrap_or_else(|| panic!("{nft}"));
+    let forward = nft
+        .find("dnat ip to 192.168.1.20")
+        .unwrap_or_else(|| panic!("{nft}"));
+    assert!(exempt < forward, "{nft}");
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION ALL\nNONAT\tnet\t-\ttcp\t22\n?SECTION NEW\nCONTINUE+\tnet\t$FW\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:2: NONAT in the ALL section: Shorewall refuses it",
+            "rules:4: action `CONTINUE+`",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -959,6 +959,44 @@ fn model_nat_redirect() {
     lab_model("nat-redirect", "natr");
 }
 
+/// Issue #14: ACCEPT+ and NONAT exempt a connection from the port forward
+/// below them: the monitoring host reaches the firewall's own port 80 and
+/// the admin network the firewall's SSH, while another internet host is
+/// forwarded on both ports (fwgen refused ACCEPT+ and NONAT).
+#[test]
+fn model_nat_exempt() {
+    let matrix = without_sports(&lab_model("nat-exempt", "natx"));
+    // explain, Shorewall and nftables in turn.
+    for probe in [
+        "net#1 198.51.100.7 -> fw 198.18.0.1 tcp 80 | ACCEPT fw",
+        "net#1 198.51.100.7 -> fw 198.18.0.1 tcp 22 | ACCEPT loc#1",
+        "net#1 203.0.113.2 -> fw 198.18.0.1 tcp 22 | ACCEPT fw",
+        "net#1 203.0.113.2 -> fw 198.18.0.1 tcp 80 | ACCEPT loc#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 80 | ACCEPT loc#1",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 22 | ACCEPT loc#1",
+        // Exempt, the monitoring host's web connection meets net->loc.
+        "net#1 198.51.100.7 -> loc#1 192.168.1.2 tcp 80 | DROP | DROP | DROP",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+}
+
+/// Issue #14: ACCEPT+ and NONAT from `all`: every zone but the
+/// destination's, and the firewall's own connections; a NONAT before a
+/// REDIRECT keeps one host off the proxy.
+#[test]
+fn model_nat_exempt_all() {
+    let matrix = without_sports(&lab_model("nat-exempt-all", "natxa"));
+    // explain, Shorewall and nftables in turn.
+    for probe in [
+        "loc#1 192.168.1.7 -> net#1 198.18.0.2 tcp 8080 | ACCEPT net#1",
+        "loc#1 192.168.1.2 -> net#1 198.18.0.2 tcp 8080 | ACCEPT fw",
+        "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 22 | DROP | DROP | DROP",
+    ] {
+        assert!(matrix.contains(probe), "no `{probe}` probe:\n{matrix}");
+    }
+}
+
 /// Issue #14: DNAT- and REDIRECT- translate only: a later rule accepts
 /// the web server's and the proxy's connections, the policy decides the
 /// others (net's DROP, loc's REJECT), after translation.

@@ -151,6 +151,8 @@ mod models {
         nat_sport => "nat-sport",
         nat_all => "nat-all",
         nat_redirect => "nat-redirect",
+        nat_exempt => "nat-exempt",
+        nat_exempt_all => "nat-exempt-all",
         macro_dnat => "macro-dnat",
         dnat_minus => "dnat-minus",
         nat_one_to_one => "nat-one-to-one",

@@ -123,7 +123,7 @@ impl Analyzer<'_> {
         let maclist = self.maclist(&raw.maclist);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
-        let rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
+        let mut rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         self.check_rate_tables(&raw.rule, &rules);
         self.check_invalid_rejected(&firewall, &rules);
         self.check_tcp_flags_reached(&firewall, raw);
@@ -137,7 +137,8 @@ impl Analyzer<'_> {
             || !dnats.is_empty()
             || !redirects.is_empty();
         self.check_zone_mss_state_rules(raw, new_section);
-        let one_to_one = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
+        let one_to_one: Vec<_> = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
+        let nat_exemptions = self.nat_exemptions(&raw.rule, &mut rules, !one_to_one.is_empty());
         let shorewall_version = self.shorewall_version(raw);
         let snats = self.snats(raw, shorewall_version);
         let stopped = raw
@@ -158,6 +159,7 @@ impl Analyzer<'_> {
             policies,
             matrix,
             rules,
+            nat_exemptions,
             blacklist,
             dnats,
             redirects,

@@ -9,7 +9,7 @@ use crate::model::rule::{MacroShare, Origdest, Section, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
 use crate::model::settings::CONNTRACK_HELPERS;
 use crate::model::time::{self, Clock, TimeWindow};
-use crate::model::{Owner, OwnerId};
+use crate::model::{NatExempt, Owner, OwnerId};
 
 /// One plain part: a rule's own services.
 fn plain(services: Vec<Service>) -> Vec<MacroPart> {
@@ -45,6 +45,31 @@ impl Analyzer<'_> {
     /// is a zone list or an extended wildcard (src/analyze/zone_lists.rs).
     pub(super) fn rules(&mut self, raw: &Spanned<RawRule>) -> Vec<Rule> {
         let rules = self.rules_of_entry(raw);
+        let refused = |r: &Rule| match r.nat_exempt {
+            // Nat.pm handle_nonat_rule: "Invalid DEST (loc:eth1) in
+            // NONAT rule": nat prerouting knows no output interface.
+            Some(_) if r.dest.interface.is_some() => Some(
+                "names no `dest` interface: the nat rule comes before routing, and Shorewall refuses it (\"Invalid DEST\"); write the zone and addresses",
+            ),
+            // NONAT's DEST is addresses alone, where Rules.pm reads a set
+            // or `&eth0` as a zone.
+            Some(NatExempt::Only)
+                if r.dest.ipset.is_some() || r.dest.interface_address.is_some() =>
+            {
+                Some(
+                    "takes addresses or networks in `dest`: Shorewall reads NONAT's DEST without a zone, where a set (`+name`) or `&eth0` is not an address",
+                )
+            }
+            _ => None,
+        };
+        if let Some(rule) = rules.iter().find(|r| refused(r).is_some()) {
+            let kind = ErrorKind::NatExemption {
+                action: rule.nat_exempt.map_or("", NatExempt::keyword),
+                reason: refused(rule).unwrap_or_default(),
+            };
+            self.error(Some(raw.get_ref().dest.span()), kind);
+            return Vec::new();
+        }
         let from_elsewhere = rules
             .iter()
             .any(|r| r.owner.is_some() && r.source.zone != ZoneRef::One(ZoneId::Firewall));
@@ -151,6 +176,39 @@ impl Analyzer<'_> {
             );
         }
         rules
+    }
+
+    /// The rules exempting connections from the later port forwards and
+    /// redirects, taken out of `rules` when they only exempt (NONAT).
+    /// fwgen writes an exemption as the end of nftables' nat prerouting
+    /// chain, where Shorewall jumps on to the one-to-one NAT of the
+    /// zone's interfaces (Nat.pm handle_nonat_rule): with `[[nat]]`
+    /// entries refused.
+    pub(super) fn nat_exemptions(
+        &mut self,
+        raw: &[Spanned<RawRule>],
+        rules: &mut Vec<Rule>,
+        one_to_one: bool,
+    ) -> Vec<Rule> {
+        let exemptions: Vec<Rule> = rules
+            .iter()
+            .filter(|r| r.nat_exempt.is_some())
+            .cloned()
+            .collect();
+        rules.retain(|r| r.nat_exempt != Some(NatExempt::Only));
+        let from_zone = |r: &&Rule| r.source.zone != ZoneRef::One(ZoneId::Firewall);
+        if one_to_one && let Some(rule) = exemptions.iter().find(from_zone) {
+            let action = raw
+                .iter()
+                .find(|r| r.span() == rule.span)
+                .map(|r| r.get_ref().action.span());
+            let kind = ErrorKind::NatExemption {
+                action: rule.nat_exempt.map_or("", NatExempt::keyword),
+                reason: "from a zone is refused beside one-to-one NAT (`[[nat]]`): Shorewall still applies the one-to-one NAT of the zone's interfaces to what it exempts, and fwgen's nat chain would not",
+            };
+            self.error(action.or(Some(rule.span.clone())), kind);
+        }
+        exemptions
     }
 
     /// A SOURCE or DEST: the endpoint (its zone `all` when it names a
@@ -277,7 +335,12 @@ impl Analyzer<'_> {
         errors_before: usize,
     ) -> Option<(Rule, Vec<MacroPart>)> {
         let entry = raw.get_ref();
-        let verdict = self.verdict(&entry.action);
+        let nat_exempt = NatExempt::parse(entry.action.get_ref()).filter(|_| !self.blacklisting);
+        let verdict = match nat_exempt {
+            Some(exempt) if !self.nat_exempt_fits(entry, exempt) => None,
+            Some(_) => Some(Verdict::Accept),
+            None => self.verdict(&entry.action),
+        };
         let log = self.log_level(entry.log.as_deref());
         let log_tag = self.log_tag(entry.log_tag.as_deref(), entry.log.is_some());
         let comment = self.free_text("comment", entry.comment.as_deref());
@@ -348,6 +411,7 @@ impl Analyzer<'_> {
             line: self.line(&raw.span()),
             span: raw.span(),
             macro_part: None,
+            nat_exempt,
             helper,
             owner,
             time,
@@ -497,6 +561,77 @@ impl Analyzer<'_> {
         false
     }
 
+    /// ACCEPT+ and NONAT (Shorewall's NONAT rules) with only what fwgen
+    /// carries to the nat rule: addresses, protocol and ports; in the NEW
+    /// section, the only one Shorewall takes them in (Rules.pm: "ACCEPT+
+    /// rules are not allowed in the ALL SECTION").
+    fn nat_exempt_fits(&mut self, entry: &RawRule, exempt: NatExempt) -> bool {
+        let section = entry.section.as_deref().filter(|s| s.get_ref() != "new");
+        let refused: [(Option<std::ops::Range<usize>>, &'static str); 10] = [
+            (
+                section.map(Spanned::span),
+                "is Shorewall's in the NEW section only (Rules.pm refuses it elsewhere): leave `section` out",
+            ),
+            (
+                entry.service_macro.as_deref().map(Spanned::span),
+                "takes no macro in fwgen: write its `proto` and `dport`",
+            ),
+            (
+                entry.log.as_deref().map(Spanned::span),
+                "takes no `log` in fwgen (Shorewall logs it in the nat table and the filter alike)",
+            ),
+            (
+                entry.audit.as_deref().map(Spanned::span),
+                "takes no `audit` in fwgen (Shorewall's A_ACCEPT+)",
+            ),
+            (
+                entry.rate.as_deref().map(Spanned::span),
+                "takes no `rate` in fwgen (Shorewall limits the nat rule and the filter rule alike)",
+            ),
+            (
+                (entry
+                    .connlimit
+                    .as_deref()
+                    .or(entry.connlimit_above.as_deref()))
+                .map(Spanned::span),
+                "takes no connection limit in fwgen (Shorewall matches it in the nat table too)",
+            ),
+            (
+                entry
+                    .origdest
+                    .as_deref()
+                    .and_then(|o| o.first())
+                    .map(Spanned::span),
+                "takes no `origdest` in fwgen: write the address in `dest` (`net:203.0.113.7`), as the nat rule matches it before any translation",
+            ),
+            (
+                entry.helper.as_deref().map(Spanned::span),
+                "takes no `helper`",
+            ),
+            (
+                (entry.user.is_some() || entry.group.is_some() || entry.owner_negated.is_some())
+                    .then(|| owner_key(entry).1),
+                "takes no `user` or `group` in fwgen (Shorewall matches the owner in nat OUTPUT too)",
+            ),
+            (
+                time_key(entry),
+                "takes no time window in fwgen (Shorewall matches it in the nat table too)",
+            ),
+        ];
+        let mut fits = true;
+        for (at, reason) in refused {
+            if let Some(at) = at {
+                let kind = ErrorKind::NatExemption {
+                    action: exempt.keyword(),
+                    reason,
+                };
+                self.error(Some(at), kind);
+                fits = false;
+            }
+        }
+        fits
+    }
+
     /// A LOG rule logs at its `log` level and takes no macro (Shorewall's
     /// `macro(LOG)` would log every line of the macro; fwgen has no model
     /// of it).
@@ -585,7 +720,7 @@ impl Analyzer<'_> {
             _ => {
                 let kind = ErrorKind::UnknownAction {
                     action: raw.get_ref().clone(),
-                    allowed: "ACCEPT, DROP, REJECT, LOG (with `macro` for services, `log` for logging, [[dnat]] for port forwards)",
+                    allowed: "ACCEPT, DROP, REJECT, LOG, ACCEPT+, NONAT (with `macro` for services, `log` for logging, [[dnat]] for port forwards)",
                 };
                 self.error(Some(raw.span()), kind);
                 None
@@ -1413,6 +1548,23 @@ impl Analyzer<'_> {
 
 /// The key of a rule's owner to point at: `user`, else `group`, else
 /// `owner_negated`, with its span and value.
+/// The first time-window key a rule gives, if any.
+fn time_key(entry: &RawRule) -> Option<std::ops::Range<usize>> {
+    let keys = [
+        entry.time_start.as_deref(),
+        entry.time_stop.as_deref(),
+        entry.date_start.as_deref(),
+        entry.date_stop.as_deref(),
+        entry.time_zone.as_deref(),
+    ];
+    let weekdays = entry.weekdays.as_deref().and_then(|w| w.first());
+    keys.into_iter()
+        .flatten()
+        .chain(weekdays)
+        .next()
+        .map(Spanned::span)
+}
+
 fn owner_key(entry: &RawRule) -> (&'static str, std::ops::Range<usize>, String) {
     let scalar = |raw: &Spanned<Scalar>| match raw.get_ref() {
         Scalar::Number(n) => n.to_string(),

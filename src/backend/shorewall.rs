@@ -20,7 +20,7 @@ use super::{OutputFile, header, template_failure};
 use crate::error::Error;
 use crate::model::nat::ForwardMacro;
 use crate::model::owner::Owner;
-use crate::model::rule::{Section, is_ipv6, written};
+use crate::model::rule::{NatExempt, Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::time::TimeWindow;
 use crate::model::{
@@ -557,7 +557,15 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
         .filter(|r| zone_ref_in_product(model, r.source.zone, product))
         .filter(|r| r.origdest_ipv6().is_none_or(|ipv6| ipv6 == product.ipv6))
         .filter_map(|r| Some((r.span.start, redirect_item(model, r, product)?)));
-    let mut items: Vec<(usize, Item)> = dnats.chain(redirects).chain(rules).collect();
+    // NONAT: ACCEPT+ is among the rules.
+    let exemptions = (model.nat_exemptions.iter())
+        .filter(|r| r.nat_exempt == Some(NatExempt::Only))
+        .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product, false)?)));
+    let mut items: Vec<(usize, Item)> = dnats
+        .chain(redirects)
+        .chain(rules)
+        .chain(exemptions)
+        .collect();
     items.sort_by_key(|(at, _)| *at);
     let invalid = model
         .rules
@@ -721,11 +729,22 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
         return None;
     }
     let source = endpoint_cell(model, source, product)?;
-    let dest = endpoint_cell(model, dest, product)?;
+    let mut dest = endpoint_cell(model, dest, product)?;
+    // NONAT's DEST is addresses alone: Rules.pm warns that it ignores a
+    // zone.
+    if rule.nat_exempt == Some(NatExempt::Only) {
+        dest = dest
+            .split_once(':')
+            .map_or("-", |(_, addresses)| addresses)
+            .to_owned();
+    }
     let log = tagged_log_suffix(rule.log, rule.log_tag.as_ref());
     let item = |rows: &[Vec<String>]| Item::new(&RULES, rule.comment.clone(), rows);
     // Audited: A_ACCEPT, A_DROP, A_REJECT, plain or a macro's (`SSH(A_ACCEPT)`).
-    let verdict = rule.verdict.action_word(rule.audit);
+    let verdict = match rule.nat_exempt {
+        Some(exempt) => exempt.keyword(),
+        None => rule.verdict.action_word(rule.audit),
+    };
     let action = match rule.service_macro.filter(|m| m.in_shorewall()) {
         Some(found) if found.stock.is_some() => {
             let action = format!("{}({verdict}){log}", found.name);

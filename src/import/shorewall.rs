@@ -4658,7 +4658,10 @@ impl Importer {
             self.refuse(line, reason);
             return;
         }
-        let (Some(action), Some(source), Some(dest)) = (get(0), get(1), get(2)) else {
+        // NONAT's DEST may be `-`: every destination (`nonat_dest`).
+        let nonat = get(0).is_some_and(|a| a.split(':').next() == Some("NONAT"));
+        let dest = get(2).or_else(|| nonat.then(|| "-".to_owned()));
+        let (Some(action), Some(source), Some(dest)) = (get(0), get(1), dest) else {
             self.refuse(line, "a rule needs ACTION, SOURCE and DEST");
             return;
         };
@@ -4859,6 +4862,16 @@ impl Importer {
             }
             _ => (target, false),
         };
+        if matches!(target.as_str(), "ACCEPT+" | "NONAT") && !self.blacklisting {
+            let written = (service_macro.as_deref(), log.as_deref(), self.rule_section);
+            if let Err(reason) = nat_exempt_refusal(&target, written, columns) {
+                return self.refuse(line, reason);
+            }
+        }
+        let dest = match target.as_str() {
+            "NONAT" => nonat_dest(dest),
+            _ => dest,
+        };
         if let Some(section) = self.rule_section
             && let Err(reason) =
                 early_section_rule(section, &target, service_macro.as_deref(), log.is_some())
@@ -4973,7 +4986,7 @@ impl Importer {
         // `action = "LOG"`; its level is required there as in Shorewall.
         if !matches!(
             target.as_str(),
-            "ACCEPT" | "DROP" | "REJECT" | "LOG" | "WHITELIST"
+            "ACCEPT" | "DROP" | "REJECT" | "LOG" | "WHITELIST" | "ACCEPT+" | "NONAT"
         ) {
             let reason = if self.site_macro_files.contains(&action) {
                 // Shorewall reads the macro with PARAM as its DEFAULT (or
@@ -5988,6 +6001,64 @@ impl Importer {
 /// in the ... SECTION"), the `Invalid` macro is the INVALID section's, and a
 /// logged rule of ESTABLISHED or RELATED logs with the name of Shorewall's
 /// state chain (`Shorewall:^net-fw:DROP:`), which fwgen does not write.
+/// Why fwgen's import refuses an ACCEPT+ or NONAT line: what the model's
+/// exemption does not carry (src/analyze/rules.rs `nat_exempt_fits`),
+/// or a section Shorewall refuses it in.
+fn nat_exempt_refusal(
+    target: &str,
+    (service_macro, log, section): (Option<&str>, Option<&str>, Option<&str>),
+    columns: &[String],
+) -> Result<(), String> {
+    if let Some(section) = section {
+        let section = section.to_uppercase();
+        return Err(format!(
+            "{target} in the {section} section: Shorewall refuses it (\"{target} rules are not allowed in the {section} SECTION\")"
+        ));
+    }
+    if let Some(name) = service_macro {
+        return Err(format!(
+            "`{name}({target})`: fwgen's {target} takes no macro; write one {target} line per protocol and port"
+        ));
+    }
+    if let Some(level) = log {
+        return Err(format!(
+            "{target}:{level}: fwgen's {target} does not log (Shorewall logs it in the nat table and, for ACCEPT+, the filter)"
+        ));
+    }
+    const NAMES: [&str; 9] = [
+        "ORIGDEST",
+        "RATE",
+        "USER",
+        "MARK",
+        "CONNLIMIT",
+        "TIME",
+        "HEADERS",
+        "SWITCH",
+        "HELPER",
+    ];
+    let used = (columns.iter().enumerate().skip(6))
+        .find(|(_, c)| *c != "-")
+        .map(|(i, c)| (NAMES.get(i - 6).copied().unwrap_or("a column"), c));
+    match used {
+        Some((name, value)) => Err(format!(
+            "{name} `{value}` on {target}: fwgen's {target} matches the source, destination, protocol and ports alone"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// NONAT's DEST as the model's `dest`: Rules.pm ignores its zone (with a
+/// warning) and reads `-` as every destination and a bare address as the
+/// destination address; the model writes them as `all` and `all:ADDRESS`.
+fn nonat_dest(dest: String) -> String {
+    match dest.as_str() {
+        "-" => "all".to_owned(),
+        _ if dest.starts_with('[') || dest.starts_with('!') => format!("all:{dest}"),
+        _ if !dest.contains(':') && dest.contains('.') => format!("all:{dest}"),
+        _ => dest,
+    }
+}
+
 fn early_section_rule(
     section: &str,
     target: &str,
@@ -6029,12 +6100,6 @@ fn verdict_refusal(action: &str, target: &str) -> String {
     match target {
         "CONTINUE" | "CONTINUE+" => format!(
             "action `{action}` stops the zone pair's rules for the connection and passes it to the rules of a zone defined later or of a parent zone (shorewall-rules(5)), without one to the end of INPUT, FORWARD or OUTPUT and its policy (Rules.pm: `-j RETURN` from the pair's chain); fwgen's rules have no such verdict"
-        ),
-        "NONAT" => format!(
-            "action `{action}` exempts the connection from later DNAT and REDIRECT rules without accepting it (shorewall-rules(5)); fwgen's model has no such exemption"
-        ),
-        "ACCEPT+" => format!(
-            "action `{action}` is ACCEPT that also exempts the connection from later DNAT and REDIRECT rules (shorewall-rules(5)); fwgen's model has no such exemption"
         ),
         _ if site_action::STOCK_ACTIONS.contains(&called) => {
             site_action::stock_action_refusal(called)

@@ -35,7 +35,7 @@ pub use policy::{
     Decision, DecisionOrigin, DefaultAction, LogLevel, Policy, PolicyAction, PolicyMatrix,
     PolicySide,
 };
-pub use rule::{Endpoint, Origdest, Rule, Section, Verdict};
+pub use rule::{Endpoint, NatExempt, Origdest, Rule, Section, Verdict};
 pub use service::{IcmpType, PortRange, Protocol, Service};
 pub use settings::{
     CONNTRACK_HELPERS, ClampMss, ConntrackHelper, Disposition, DispositionKey, Dispositions,
@@ -65,6 +65,10 @@ pub struct Model {
     /// The policy of every ordered zone pair, resolved.
     pub matrix: PolicyMatrix,
     pub rules: Vec<Rule>,
+    /// The rules that exempt connections from the later port forwards and
+    /// redirects (ACCEPT+, also in `rules`; NONAT, only here), in model
+    /// order.
+    pub nat_exemptions: Vec<Rule>,
     /// `[[blacklist]]` entries (Shorewall's blrules), in model order, one
     /// per zone pair as rules are. Their verdict: `Drop`, `Reject`, or
     /// `Accept` for WHITELIST (the packet leaves the blacklist and meets

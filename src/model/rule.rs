@@ -65,6 +65,39 @@ pub struct Rule {
     /// Set when the rule is one part of a macro call whose lines go both
     /// ways or name addresses (`GRE(ACCEPT)`, `VRRP(ACCEPT)`).
     pub macro_part: Option<Box<MacroShare>>,
+    /// Shorewall's ACCEPT+ and NONAT: the connection is exempt from the
+    /// later port forwards and redirects (`[[dnat]]`, `[[redirect]]`).
+    pub nat_exempt: Option<NatExempt>,
+}
+
+/// A rule that exempts its connections from the port forwards and
+/// redirects after it in the model (shorewall-rules(5); Nat.pm
+/// handle_nonat_rule: `-j ACCEPT` in the source zone's nat dnat chain at
+/// the rule's place, `-j RETURN` in nat OUTPUT for the firewall's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatExempt {
+    /// `action = "ACCEPT+"`: exempt, and accepted as ACCEPT is.
+    Accept,
+    /// `action = "NONAT"`: exempt only; the rules after it and the policy
+    /// decide the connection.
+    Only,
+}
+
+impl NatExempt {
+    /// Shorewall's action (`ACCEPT+`, `NONAT`), the model's spelling too.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            NatExempt::Accept => "ACCEPT+",
+            NatExempt::Only => "NONAT",
+        }
+    }
+
+    /// The exemption an action names (`ACCEPT+`, `NONAT`, any case).
+    pub fn parse(action: &str) -> Option<NatExempt> {
+        [NatExempt::Accept, NatExempt::Only]
+            .into_iter()
+            .find(|e| e.keyword().eq_ignore_ascii_case(action))
+    }
 }
 
 /// What the rules of one macro call split into parts (the call's lines

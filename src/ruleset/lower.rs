@@ -32,8 +32,8 @@ use crate::model::{
 };
 use crate::model::{
     Decision, DecisionOrigin, DefaultAction, Dnat, IcmpType, Interface, InterfaceOption, LimitPer,
-    LogLevel, Model, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit, Redirect,
-    Section, Service, Snat, SnatTarget, SnatTo, SourcePorts, ZoneId, ZoneRef,
+    LogLevel, Model, NatExempt, OneToOne, Origdest, PolicyAction, PortRange, Protocol, RateUnit,
+    Redirect, Section, Service, Snat, SnatTarget, SnatTo, SourcePorts, ZoneId, ZoneRef,
 };
 
 /// The longest comment nftables keeps (NFTNL_UDATA_COMMENT_MAXLEN - 1).
@@ -268,6 +268,11 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         Origin::Rule(index) => {
             let rule = &model.rules[index];
             Some(rule_text(model, rule, "rule", rule.verdict.keyword()))
+        }
+        Origin::NatExempt(index) => {
+            let rule = &model.nat_exemptions[index];
+            let keyword = rule.nat_exempt.map_or("", NatExempt::keyword);
+            Some(rule_text(model, rule, "rule", keyword))
         }
         Origin::Blacklist(index) => {
             let entry = &model.blacklist[index];
@@ -5018,7 +5023,13 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
             "nat-output",
             (Hook::Output, Priority::Dstnat),
             one_to_one_rules(model, Hook::Output)
-                .chain(dnats().flat_map(|(index, d)| dnat_rules(model, d, index, Hook::Output)))
+                .chain(in_file_order(
+                    dnats().flat_map(|(index, d)| {
+                        let rules = dnat_rules(model, d, index, Hook::Output);
+                        rules.into_iter().map(|rule| (d.span.start, rule))
+                    }),
+                    nat_exemption_rules(model, Hook::Output),
+                ))
                 .collect(),
         ),
         nat_chain(
@@ -5043,8 +5054,10 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
         let rules = redirect_rules(model, r, index);
         rules.into_iter().map(|rule| (r.span.start, rule))
     });
-    let mut rules: Vec<(usize, Rule)> = dnats.chain(redirects).collect();
-    rules.sort_by_key(|(at, _)| *at);
+    let rules = in_file_order(
+        dnats.chain(redirects),
+        nat_exemption_rules(model, Hook::Prerouting),
+    );
     // The sources routed out of an interface are noted first: they
     // translate nothing, and every new connection passes them.
     // Shorewall's nat file comes last: Misc.pm's generate_matrix adds
@@ -5054,9 +5067,93 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
     // NAT jumps are last in PREROUTING"). In nat output the nat file's
     // LOCAL entries come first: setup_nat runs before process_rules.
     routed_source_rules(model)
-        .chain(rules.into_iter().map(|(_, rule)| rule))
+        .chain(rules)
         .chain(one_to_one_rules(model, Hook::Prerouting))
         .collect()
+}
+
+/// Nat rules, each with where its model entry starts, in the model's file
+/// order (a stable sort: an entry's own rules keep theirs).
+fn in_file_order(
+    rules: impl Iterator<Item = (usize, Rule)>,
+    more: impl Iterator<Item = (usize, Rule)>,
+) -> impl Iterator<Item = Rule> {
+    let mut rules: Vec<(usize, Rule)> = rules.chain(more).collect();
+    rules.sort_by_key(|(at, _)| *at);
+    rules.into_iter().map(|(_, rule)| rule)
+}
+
+/// ACCEPT+ and NONAT in the nat chain of `hook`, each with where its
+/// model entry starts: `accept` ends the chain, so no later port forward
+/// or redirect translates the connection (Nat.pm handle_nonat_rule:
+/// `-j ACCEPT` in the source zone's dnat chain, which PREROUTING's other
+/// jumps never see again; `-j RETURN` in nat OUTPUT for the firewall's
+/// own connections). It matches the source zones' interfaces, the
+/// rule's addresses (the destination's as sent: the dest zone does not
+/// matter before routing) and its protocol and ports.
+fn nat_exemption_rules(model: &Model, hook: Hook) -> impl Iterator<Item = (usize, Rule)> + '_ {
+    (model.nat_exemptions.iter().enumerate()).flat_map(move |(index, rule)| {
+        let rules = nat_exemption(model, rule, index, hook);
+        rules.into_iter().map(|one| (rule.span.start, one))
+    })
+}
+
+/// The source zones of a rule: those of the zone pairs it applies to
+/// (`all` is every zone but the destination, as Shorewall expands it).
+fn source_zones(model: &Model, rule: &crate::model::Rule) -> Vec<ZoneId> {
+    let ids = model.zone_ids();
+    let applies = |z: ZoneId| {
+        ids.iter()
+            .any(|&d| crate::model::zone::applies_to(rule.source.zone, rule.dest.zone, (z, d)))
+    };
+    ids.iter().copied().filter(|&z| applies(z)).collect()
+}
+
+fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize, hook: Hook) -> Vec<Rule> {
+    let zones = source_zones(model, rule);
+    if hook == Hook::Output && !zones.contains(&ZoneId::Firewall) {
+        return Vec::new();
+    }
+    let families: Vec<bool> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| rule.allows_family(ipv6))
+        .collect();
+    let mut rules = Vec::new();
+    for &ipv6 in &families {
+        let Some(mut matches) = address_matches(model, rule, ipv6) else {
+            continue;
+        };
+        matches.extend(interface_matches(model, rule));
+        let sources = match hook {
+            Hook::Output => vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())],
+            _ => nat_sources(model, rule.source.zone, (false, &[ipv6]), |z| {
+                zones.contains(&ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
+            }),
+        };
+        let services: Vec<Vec<Match>> = match rule.services.is_empty() {
+            true => vec![Vec::new()],
+            false => (rule.services.iter())
+                .filter(|s| s.proto.only_ipv6().is_none_or(|only| only == ipv6))
+                .map(service_matches)
+                .collect(),
+        };
+        // Without addresses one rule holds both families.
+        let both = matches.is_empty() && families.len() == 2;
+        let family = (matches.is_empty() && !both).then_some(Match::Family(Family::of(ipv6)));
+        for (_, interfaces) in &sources {
+            for service in &services {
+                let mut all: Vec<Match> = family.iter().cloned().collect();
+                all.extend(interfaces.iter().cloned());
+                all.extend(matches.iter().cloned());
+                all.extend(service.iter().cloned());
+                rules.push(Rule::new(all, vec![accept()], Origin::NatExempt(index)));
+            }
+        }
+        if both {
+            break;
+        }
+    }
+    rules
 }
 
 /// Each interface whose routed networks a source NAT takes as its sources

@@ -693,6 +693,9 @@ pub enum Origin {
     Snat(usize),
     /// `model.redirects[index]`: its translation or its filter accept.
     Redirect(usize),
+    /// `model.nat_exemptions[index]`: its exemption from the later port
+    /// forwards and redirects (ACCEPT+, NONAT).
+    NatExempt(usize),
     /// `model.one_to_one[index]`: one of its translations.
     OneToOne(usize),
     /// The policy of a zone pair: `model.policies[index]`.

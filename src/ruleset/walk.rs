@@ -90,6 +90,13 @@ pub struct Translation {
     pub trace: Vec<Step>,
 }
 
+impl Translation {
+    /// Whether the rule met exempts the connection: nothing translates it.
+    pub fn exempts(&self) -> bool {
+        self.statement == Statement::Verdict(Verdict::Accept)
+    }
+}
+
 fn l4_of(proto: Protocol) -> L4 {
     match proto {
         Protocol::Tcp => L4::Tcp,
@@ -478,7 +485,8 @@ pub fn edits(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Vec<Step> {
     walker.trace
 }
 
-/// The first translation of a nat hook that the packet meets.
+/// The first translation of a nat hook that the packet meets, or the
+/// exemption from every later one ([`Translation::exempts`]).
 pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Translation> {
     let chain = ruleset.base(hook, ChainType::Nat)?;
     let mut trace = Vec::new();
@@ -505,12 +513,15 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
         if !matched {
             continue;
         }
-        // An exemption (Shorewall's CONTINUE): no later rule translates.
-        if rule
-            .statements
-            .contains(&Statement::Verdict(Verdict::Accept))
-        {
-            return None;
+        // An exemption (Shorewall's CONTINUE, NONAT): no later rule
+        // translates.
+        let exempt = Statement::Verdict(Verdict::Accept);
+        if rule.statements.contains(&exempt) {
+            return Some(Translation {
+                statement: exempt,
+                origin: rule.origin,
+                trace,
+            });
         }
         let translation = rule.statements.iter().find(|s| {
             matches!(

@@ -795,7 +795,8 @@ fn expected_outcome(
             Nat::Dnat { to, .. } => dest = *to,
             Nat::Redirect { .. } => redirected = true,
             // The address kept: the listener sees the source's own.
-            Nat::SnatPorts { .. } => {}
+            // Exempt: nothing translated.
+            Nat::SnatPorts { .. } | Nat::Exempt { .. } => {}
             Nat::Snat { to, picked, .. } => {
                 seen = picked.ok_or_else(|| format!("explain picks no address of {to}"))?;
             }
