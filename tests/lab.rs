@@ -2074,7 +2074,8 @@ fn model_wildcard_hosts() {
 
 /// A zone's hosts on a wildcard that covers a named interface of a zone
 /// declared before the hosts' zone: vpn's hosts on ppp+ are not ppp7's,
-/// whose packets are loc's, in Shorewall and nftables alike.
+/// whose packets are loc's, from vpn's network too (the lab's host
+/// `vpn@ppp7` on ppp7's link), in Shorewall and nftables alike.
 #[test]
 fn model_wildcard_hosts_named() {
     lab_model("wildcard-hosts-named", "whnm");

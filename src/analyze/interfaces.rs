@@ -183,10 +183,8 @@ impl Analyzer<'_> {
     /// The named interfaces the interface `self.interfaces[wildcard]`
     /// covers: none unless it is a wildcard (`ppp+` covers ppp7).
     fn covered_by(&self, wildcard: usize) -> impl Iterator<Item = &Interface> {
-        let prefix = self.interfaces[wildcard].physical.strip_suffix('+');
-        self.interfaces.iter().filter(move |n| {
-            prefix.is_some_and(|p| !n.physical.ends_with('+') && n.physical.starts_with(p))
-        })
+        let wildcard = &self.interfaces[wildcard];
+        self.interfaces.iter().filter(|n| wildcard.covers(n))
     }
 
     /// A zone's hosts on a wildcard (`vpn ppp+:10.8.0.0/24`) that covers

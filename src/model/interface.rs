@@ -83,6 +83,14 @@ pub enum InterfaceOption {
 }
 
 impl Interface {
+    /// Whether this interface is a wildcard that covers the named
+    /// interface `other` (`ppp+` covers ppp7, not `ppp1+`).
+    pub fn covers(&self, other: &Interface) -> bool {
+        self.physical
+            .strip_suffix('+')
+            .is_some_and(|stem| !other.physical.ends_with('+') && other.physical.starts_with(stem))
+    }
+
     /// A device name the interface covers, where fwgen needs one (the
     /// packets `explain` walks, the lab's links): its own name, or for a
     /// wildcard (`eth+`, `+`) `STEMw<index>` (at most 15 characters), so
