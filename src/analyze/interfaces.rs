@@ -184,7 +184,7 @@ impl Analyzer<'_> {
     /// covers: none unless it is a wildcard (`ppp+` covers ppp7).
     fn covered_by(&self, wildcard: usize) -> impl Iterator<Item = &Interface> {
         let wildcard = &self.interfaces[wildcard];
-        self.interfaces.iter().filter(|n| wildcard.covers(n))
+        self.interfaces.iter().filter(|n| wildcard.covers_named(n))
     }
 
     /// A zone's hosts on a wildcard (`vpn ppp+:10.8.0.0/24`) that covers

@@ -35,6 +35,10 @@ pub struct Host {
     /// The MAC address the firewall sees its packets come from: a link
     /// host's is [`link_host_mac`]; `None` where the kernel picks it.
     pub mac: Option<crate::model::Mac>,
+    /// On a named interface a wildcard covers, a host in the network of a
+    /// hosts entry on that wildcard (`model.interfaces[over]`): where
+    /// Shorewall's dispatch passes through the wildcard's chain too.
+    pub over: Option<usize>,
 }
 
 /// The MAC address of the n-th host on the link of `model.interfaces[index]`:
@@ -160,6 +164,7 @@ impl Topology {
                 interface: None,
                 router: None,
                 mac: None,
+                over: None,
             },
             hosts: Vec::new(),
             links: Vec::new(),
@@ -372,6 +377,7 @@ impl Topology {
                 interface: Some(index),
                 router: None,
                 mac: Some(mac),
+                over: None,
             });
         }
         let mut firewall = Vec::new();
@@ -751,7 +757,7 @@ impl Topology {
                 self.add_hosts_host(model, (zone, label), hosts.interface, hosts, &mut made)?;
                 let wildcard = &model.interfaces[hosts.interface];
                 for (named, interface) in model.interfaces.iter().enumerate() {
-                    if wildcard.covers(interface) {
+                    if wildcard.covers_named(interface) {
                         let label = format!("{}@{}#", entry.name, interface.name);
                         let zone = interface.zone.map(ZoneId::Zone);
                         self.add_hosts_host(model, (zone, label), named, hosts, &mut made)?;
@@ -853,6 +859,7 @@ impl Topology {
             interface: Some(interface),
             router: Some(router),
             mac: None,
+            over: (hosts.interface != interface).then_some(hosts.interface),
         });
         Ok(())
     }
