@@ -200,16 +200,27 @@ impl Analyzer<'_> {
     /// hosts leave. fwgen's nftables gives the wildcard's hosts nothing
     /// of ppp7, so such a model is refused at the named interface (a
     /// wildcard of a zone over one of no zone is `wildcard-over-zoneless`
-    /// already).
+    /// already). The same for a narrower wildcard (ppp1+) of a zone, when
+    /// ppp+ has a zone: ppp+'s chain ends with it (`-j net_frwd`).
     fn wildcard_hosts_over_named(&self) -> Vec<(Range<usize>, ErrorKind)> {
         let mut wrong = Vec::new();
         for (hosts_zone, zone) in self.zones.iter().enumerate() {
             for hosts in &zone.hosts {
                 let wildcard = &self.interfaces[hosts.interface];
-                for named in self.covered_by(hosts.interface) {
-                    let reached = match named.zone {
-                        None => wildcard.zone.is_none(),
-                        Some(own) => hosts_zone <= own,
+                let narrower = self
+                    .interfaces
+                    .iter()
+                    .filter(|n| n.physical.ends_with('+') && n.physical != wildcard.physical);
+                let covered = narrower.filter(|n| wildcard.covers(n));
+                for named in self.covered_by(hosts.interface).chain(covered) {
+                    // A narrower wildcard (ppp1+) is dispatched in zone
+                    // order beside ppp+'s hosts, as Shorewall does, but for
+                    // ppp+'s own zone, which ppp+'s chain holds after them.
+                    let reached = match (named.zone, named.physical.ends_with('+')) {
+                        (None, false) => wildcard.zone.is_none(),
+                        (None, true) => false,
+                        (Some(own), false) => hosts_zone <= own,
+                        (Some(own), true) => wildcard.zone.is_some() && hosts_zone <= own,
                     };
                     if reached {
                         let kind = ErrorKind::WildcardHostsOverNamed {
