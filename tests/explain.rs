@@ -1278,5 +1278,36 @@ fn a_nat_exemption_is_said_to_exempt_from_the_later_port_forward() {
     assert!(
         forwarded.contains("nat: DNAT to 192.168.1.20 (tests/models/nat-exempt.toml:74)"),
         "{forwarded}"
+
+/// vpn's hosts on ppp+ are not ppp7's (loc declared before vpn, the one
+/// order the analyzer allows: wildcard-hosts-over-named): from and to
+/// vpn's network by ppp7 is loc's, as Shorewall's `-i ppp7 -j loc-fw`
+/// (before `-i ppp+ -j ppp+_in`) and net_frwd's `-o ppp7 -j net-loc`
+/// (before `-o ppp+ -d 10.8.0.0/24 -j net-vpn`) have it.
+#[test]
+fn a_wildcards_hosts_are_not_a_named_interfaces_it_covers() {
+    let model = "wildcard-hosts-named";
+    let from = explain_model(
+        model,
+        &["--from", "loc:10.8.0.3", "--to", "$FW", "--dport", "22"],
+    );
+    assert!(
+        from.contains("verdict: ACCEPT") && from.contains("path: loc -> fw"),
+        "{from}"
+    );
+    let to = explain_model(
+        model,
+        &[
+            "--from",
+            "net:198.18.0.2",
+            "--to",
+            "loc:10.8.0.3",
+            "--dport",
+            "22",
+        ],
+    );
+    assert!(
+        to.contains("verdict: DROP") && to.contains("path: net -> loc"),
+        "{to}"
     );
 }

@@ -154,6 +154,7 @@ golden_model! {
     rpfilter => "rpfilter",
     wildcard_and_named => "wildcard-and-named",
     wildcard_hosts => "wildcard-hosts",
+    wildcard_hosts_named => "wildcard-hosts-named",
     wildcard_sfilter => "wildcard-sfilter",
     family_clamp => "family-clamp",
     hosts_routeback => "hosts-routeback",

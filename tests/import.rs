@@ -5617,5 +5617,27 @@ fn a_sub_zone_sharing_no_interface_with_its_parent_is_noted_in_shorewalls_words(
     );
     assert!(model.contains(&note), "missing `{note}` in:\n{model}");
     assert!(!model.contains("zone `isp` is nested"), "{model}");
+
+/// shorewall-hosts(5) entries on a wildcard that covers a named interface
+/// of a later zone (`vpn ppp+:10.8.0.0/24` before loc's ppp7): Shorewall
+/// dispatches ppp7 through ppp+'s chain first, so the model fwgen would
+/// write means something else; refused at the named interface's line.
+#[test]
+fn hosts_on_a_wildcard_over_a_later_zones_interface_are_refused() {
+    let dir = shorewall_dir(
+        "import-wildcard-hosts-over-named",
+        &[
+            ("zones", "fw firewall\nvpn ipv4\nloc ipv4\nnet ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet ppp+ routeback\nloc ppp7 -\n"),
+            ("hosts", "vpn ppp+:10.8.0.0/24\n"),
+            ("policy", "vpn all ACCEPT\nall all REJECT\n"),
+        ],
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: interfaces:3: interface `ppp7` of zone `loc` is covered by the wildcard `ppp+`, on which zone `vpn` has hosts",
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2156,6 +2156,15 @@ fn model_wildcard_hosts() {
     lab_model("wildcard-hosts", "wiho");
 }
 
+/// A zone's hosts on a wildcard that covers a named interface of a zone
+/// declared before the hosts' zone: vpn's hosts on ppp+ are not ppp7's,
+/// whose packets are loc's, from vpn's network too (the lab's host
+/// `vpn@ppp7` on ppp7's link), in Shorewall and nftables alike.
+#[test]
+fn model_wildcard_hosts_named() {
+    lab_model("wildcard-hosts-named", "whnm");
+}
+
 /// Issue #15: MAC verification. Of loc's two hosts on br0 the listed one
 /// passes and the other is rejected, to every zone and to its neighbour
 /// across the bridge; dmz's host passes by its address.

@@ -162,6 +162,7 @@ impl Analyzer<'_> {
             }
         }
         wrong.extend(self.wildcard_claims());
+        wrong.extend(self.wildcard_hosts_over_named());
         for (span, kind) in wrong {
             self.error(Some(span), kind);
         }
@@ -171,18 +172,69 @@ impl Analyzer<'_> {
     /// interface the wildcard covers.
     fn wildcard_covers(&self) -> Vec<(&Interface, usize, &Interface)> {
         let mut covers = Vec::new();
-        for wildcard in &self.interfaces {
-            let (Some(prefix), Some(zone)) = (wildcard.physical.strip_suffix('+'), wildcard.zone)
-            else {
-                continue;
-            };
-            let named = self
-                .interfaces
-                .iter()
-                .filter(|n| !n.physical.ends_with('+') && n.physical.starts_with(prefix));
-            covers.extend(named.map(|n| (wildcard, zone, n)));
+        for (index, wildcard) in self.interfaces.iter().enumerate() {
+            if let Some(zone) = wildcard.zone {
+                covers.extend(self.covered_by(index).map(|n| (wildcard, zone, n)));
+            }
         }
         covers
+    }
+
+    /// The named interfaces the interface `self.interfaces[wildcard]`
+    /// covers: none unless it is a wildcard (`ppp+` covers ppp7).
+    fn covered_by(&self, wildcard: usize) -> impl Iterator<Item = &Interface> {
+        let wildcard = &self.interfaces[wildcard];
+        self.interfaces.iter().filter(|n| wildcard.covers_named(n))
+    }
+
+    /// A zone's hosts on a wildcard (`vpn ppp+:10.8.0.0/24`) that covers
+    /// a named interface (ppp7) of no zone, or of a zone not declared
+    /// before the hosts' zone. Shorewall dispatches the named interface's
+    /// packets through the wildcard's jumps as well (`-i ppp+` matches
+    /// ppp7), in the order of the zones file (Misc.pm generate_matrix:
+    /// `-A FORWARD -i ppp+ -j ppp+_fwd` at the first zone with hosts on
+    /// ppp+, before `-i ppp7 -j loc_frwd` at loc; each zone's forward
+    /// chain sends `-o ppp+ -d 10.8.0.0/24` to vpn before `-o ppp7` to
+    /// loc), so those hosts, and the wildcard's own zone behind them,
+    /// take ppp7's packets; of an interface of no zone, those its own
+    /// hosts leave. fwgen's nftables gives the wildcard's hosts nothing
+    /// of ppp7, so such a model is refused at the named interface (a
+    /// wildcard of a zone over one of no zone is `wildcard-over-zoneless`
+    /// already). The same for a narrower wildcard (ppp1+) of a zone, when
+    /// ppp+ has a zone: ppp+'s chain ends with it (`-j net_frwd`).
+    fn wildcard_hosts_over_named(&self) -> Vec<(Range<usize>, ErrorKind)> {
+        let mut wrong = Vec::new();
+        for (hosts_zone, zone) in self.zones.iter().enumerate() {
+            for hosts in &zone.hosts {
+                let wildcard = &self.interfaces[hosts.interface];
+                let narrower = self
+                    .interfaces
+                    .iter()
+                    .filter(|n| n.physical.ends_with('+') && n.physical != wildcard.physical);
+                let covered = narrower.filter(|n| wildcard.covers(n));
+                for named in self.covered_by(hosts.interface).chain(covered) {
+                    // A narrower wildcard (ppp1+) is dispatched in zone
+                    // order beside ppp+'s hosts, as Shorewall does, but for
+                    // ppp+'s own zone, which ppp+'s chain holds after them.
+                    let reached = match (named.zone, named.physical.ends_with('+')) {
+                        (None, false) => wildcard.zone.is_none(),
+                        (None, true) => false,
+                        (Some(own), false) => hosts_zone <= own,
+                        (Some(own), true) => wildcard.zone.is_some() && hosts_zone <= own,
+                    };
+                    if reached {
+                        let kind = ErrorKind::WildcardHostsOverNamed {
+                            named: named.name.clone(),
+                            zone: named.zone.map(|z| self.zones[z].name.clone()),
+                            wildcard: wildcard.name.clone(),
+                            hosts_zone: zone.name.clone(),
+                        };
+                        wrong.push((named.span.clone(), kind));
+                    }
+                }
+            }
+        }
+        wrong
     }
 
     /// A named interface covered by a wildcard of a zone of a family the

@@ -83,6 +83,21 @@ pub enum InterfaceOption {
 }
 
 impl Interface {
+    /// Whether this interface is a wildcard whose pattern matches every
+    /// name `other` stands for (`ppp+` covers `ppp0`, `ppp1+` and itself).
+    pub fn covers(&self, other: &Interface) -> bool {
+        let named = other.physical.trim_end_matches('+');
+        self.physical
+            .strip_suffix('+')
+            .is_some_and(|stem| named.starts_with(stem))
+    }
+
+    /// Whether this is a wildcard (`ppp+`) that covers `other`, a named
+    /// interface (ppp7).
+    pub fn covers_named(&self, other: &Interface) -> bool {
+        !other.physical.ends_with('+') && self.covers(other)
+    }
+
     /// A device name the interface covers, where fwgen needs one (the
     /// packets `explain` walks, the lab's links): its own name, or for a
     /// wildcard (`eth+`, `+`) `STEMw<index>` (at most 15 characters), so

@@ -3639,7 +3639,7 @@ fn unclaimed_sfilters(
     side: Side,
     unclaimed: &[Match],
 ) -> Vec<Rule> {
-    let wildcards = model.interfaces.iter().filter(|w| covers(w, interface));
+    let wildcards = model.interfaces.iter().filter(|w| w.covers(interface));
     wildcards
         .filter_map(|wildcard| {
             let mut inbound = unclaimed.to_vec();
@@ -3653,16 +3653,6 @@ fn unclaimed_sfilters(
             sfilter(model, wildcard, inbound)
         })
         .collect()
-}
-
-/// Whether a wildcard's pattern matches every name an interface stands
-/// for (`ppp+` covers `ppp0`, `ppp1+` and itself).
-fn covers(wildcard: &Interface, interface: &Interface) -> bool {
-    let named = interface.physical.trim_end_matches('+');
-    wildcard
-        .physical
-        .strip_suffix('+')
-        .is_some_and(|stem| named.starts_with(stem))
 }
 
 /// A `bridge` of no zone that carries no hosts (shorewall-interfaces(5),

@@ -35,6 +35,10 @@ pub struct Host {
     /// The MAC address the firewall sees its packets come from: a link
     /// host's is [`link_host_mac`]; `None` where the kernel picks it.
     pub mac: Option<crate::model::Mac>,
+    /// On a named interface a wildcard covers, a host in the network of a
+    /// hosts entry on that wildcard (`model.interfaces[over]`): where
+    /// Shorewall's dispatch passes through the wildcard's chain too.
+    pub over: Option<usize>,
 }
 
 /// The MAC address of the n-th host on the link of `model.interfaces[index]`:
@@ -160,6 +164,7 @@ impl Topology {
                 interface: None,
                 router: None,
                 mac: None,
+                over: None,
             },
             hosts: Vec::new(),
             links: Vec::new(),
@@ -372,6 +377,7 @@ impl Topology {
                 interface: Some(index),
                 router: None,
                 mac: Some(mac),
+                over: None,
             });
         }
         let mut firewall = Vec::new();
@@ -734,91 +740,127 @@ impl Topology {
     /// networks that share a link use their gateway: every pair of zones
     /// on the interface crosses the firewall, which decides by
     /// `routeback`.
+    ///
+    /// A hosts entry on a wildcard (`ppp+`) has one more host on the link
+    /// of each named interface the wildcard covers (ppp7), in the entry's
+    /// network, of the named interface's zone: Shorewall's dispatch of
+    /// ppp7 passes through ppp+'s too (`-i ppp+` matches ppp7), and the
+    /// lab sends from there to see that it gives ppp+'s hosts nothing of
+    /// ppp7, as fwgen's nftables (the analyzer refuses the zone orders
+    /// where it would: `wildcard-hosts-over-named`).
     fn add_zone_hosts(&mut self, model: &Model) -> Result<()> {
         let mut made = 0;
         for (zone, entry) in model.zones.iter().enumerate() {
             for hosts in &entry.hosts {
-                let Some(router) = self
-                    .hosts
-                    .iter()
-                    .find(|h| h.interface == Some(hosts.interface))
-                else {
-                    continue;
-                };
-                let router = router.netns.clone();
-                // One address of each family the entry names and the link
-                // carries (the firewall is its gateway).
-                let link = &self.links[hosts.interface];
-                let placed: Vec<(IpNet, IpAddr)> = [false, true]
-                    .into_iter()
-                    .filter_map(|ipv6| {
-                        let net = hosts.networks.iter().find(|n| n.addr().is_ipv6() == ipv6)?;
-                        let gateway = link.firewall.iter().find(|a| a.is_ipv6() == ipv6)?;
-                        Some((*net, *gateway))
-                    })
-                    .collect();
-                if placed.is_empty() {
-                    continue;
+                let label = format!("{}#", entry.name);
+                let zone = Some(ZoneId::Zone(zone));
+                self.add_hosts_host(model, (zone, label), hosts.interface, hosts, &mut made)?;
+                let wildcard = &model.interfaces[hosts.interface];
+                for (named, interface) in model.interfaces.iter().enumerate() {
+                    if wildcard.covers_named(interface) {
+                        let label = format!("{}@{}#", entry.name, interface.name);
+                        let zone = interface.zone.map(ZoneId::Zone);
+                        self.add_hosts_host(model, (zone, label), named, hosts, &mut made)?;
+                    }
                 }
-                let host_ns = format!("{}-z{made}", self.prefix);
-                let side = format!("hz{made}");
-                made += 1;
-                self.add_namespace(&host_ns)?;
-                Self::add_hosts_link(&router, &host_ns, &side)?;
-                let mut addresses = Vec::new();
-                for (net, gateway) in placed {
-                    // The entry's first address no lab host holds: the link
-                    // host of an interface of no zone may hold the
-                    // representative already (its address is the zone's).
-                    let held = |a: &IpAddr| {
-                        self.firewall.addresses.contains(a)
-                            || self
-                                .hosts
-                                .iter()
-                                .any(|h| h.addresses.contains(a) || h.extra.contains(a))
-                    };
-                    let address = (0..4096)
-                        .map(|k| nth_host(&net, 1 + k))
-                        .find(|a| net.contains(a) && !held(a))
-                        .unwrap_or_else(|| representative(&net));
-                    let (family, full) = if address.is_ipv6() {
-                        ("-6", 128)
-                    } else {
-                        ("-4", 32)
-                    };
-                    let spec = format!("{address}/{full}");
-                    in_ns(
-                        &host_ns,
-                        &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
-                    )?;
-                    let gateway = gateway.to_string();
-                    in_ns(
-                        &host_ns,
-                        &[
-                            "ip", family, "route", "add", "default", "via", &gateway, "dev",
-                            "eth0", "onlink",
-                        ],
-                    )?;
-                    self.route_by_firewall(model, hosts.interface, &net.trunc().to_string())?;
-                    addresses.push(address);
-                }
-                let count = self
-                    .hosts
-                    .iter()
-                    .filter(|h| h.zone == Some(ZoneId::Zone(zone)))
-                    .count();
-                self.hosts.push(Host {
-                    label: format!("{}#{}", entry.name, count + 1),
-                    netns: host_ns,
-                    zone: Some(ZoneId::Zone(zone)),
-                    addresses,
-                    extra: Vec::new(),
-                    interface: Some(hosts.interface),
-                    router: Some(router),
-                    mac: None,
-                });
             }
         }
+        Ok(())
+    }
+
+    /// One lab host on the link of `model.interfaces[interface]`, addressed
+    /// in the networks of `hosts`, of `zone`, labelled `label` and a count.
+    fn add_hosts_host(
+        &mut self,
+        model: &Model,
+        (zone, label): (Option<ZoneId>, String),
+        interface: usize,
+        hosts: &crate::model::Hosts,
+        made: &mut usize,
+    ) -> Result<()> {
+        let Some(router) = self.hosts.iter().find(|h| h.interface == Some(interface)) else {
+            return Ok(());
+        };
+        let router = router.netns.clone();
+        // One address of each family the entry names and the link
+        // carries (the firewall is its gateway).
+        let link = &self.links[interface];
+        let placed: Vec<(IpNet, IpAddr)> = [false, true]
+            .into_iter()
+            .filter_map(|ipv6| {
+                let net = hosts.networks.iter().find(|n| n.addr().is_ipv6() == ipv6)?;
+                let gateway = link.firewall.iter().find(|a| a.is_ipv6() == ipv6)?;
+                Some((*net, *gateway))
+            })
+            .collect();
+        if placed.is_empty() {
+            return Ok(());
+        }
+        let host_ns = format!("{}-z{made}", self.prefix);
+        let side = format!("hz{made}");
+        *made += 1;
+        self.add_namespace(&host_ns)?;
+        Self::add_hosts_link(&router, &host_ns, &side)?;
+        let mut addresses = Vec::new();
+        for (net, gateway) in placed {
+            // The entry's first address no lab host holds: the link
+            // host of an interface of no zone may hold the
+            // representative already (its address is the zone's).
+            let held = |a: &IpAddr| {
+                self.firewall.addresses.contains(a)
+                    || self
+                        .hosts
+                        .iter()
+                        .any(|h| h.addresses.contains(a) || h.extra.contains(a))
+            };
+            let address = (0..4096)
+                .map(|k| nth_host(&net, 1 + k))
+                .find(|a| net.contains(a) && !held(a))
+                .unwrap_or_else(|| representative(&net));
+            let (family, full) = if address.is_ipv6() {
+                ("-6", 128)
+            } else {
+                ("-4", 32)
+            };
+            let spec = format!("{address}/{full}");
+            in_ns(
+                &host_ns,
+                &["ip", "addr", "add", &spec, "dev", "eth0", "nodad"],
+            )?;
+            let gateway = gateway.to_string();
+            in_ns(
+                &host_ns,
+                &[
+                    "ip", family, "route", "add", "default", "via", &gateway, "dev", "eth0",
+                    "onlink",
+                ],
+            )?;
+            // The entry's own interface takes its network; another's (a
+            // named interface its wildcard covers) this address alone.
+            let routed = if hosts.interface == interface {
+                net.trunc().to_string()
+            } else {
+                spec.clone()
+            };
+            self.route_by_firewall(model, interface, &routed)?;
+            addresses.push(address);
+        }
+        let count = self
+            .hosts
+            .iter()
+            .filter(|h| h.label.starts_with(&label))
+            .count();
+        self.hosts.push(Host {
+            label: format!("{label}{}", count + 1),
+            netns: host_ns,
+            zone,
+            addresses,
+            extra: Vec::new(),
+            interface: Some(interface),
+            router: Some(router),
+            mac: None,
+            over: (hosts.interface != interface).then_some(hosts.interface),
+        });
         Ok(())
     }
 
