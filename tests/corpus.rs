@@ -50,6 +50,13 @@ const CORPUS: &[(&str, Expected)] = &[
     ("comprofix-fw01", Imports),
     ("deivy-knock-server", Imports),
     ("demiguise-dotfiles", Imports),
+    (
+        "dragoscirjan-openvpn-n",
+        Refused(
+            &["rules:15"],
+            "loc:tun0, one device of the wildcard tun+ (Shorewall matches it alone, -i tun0); the same line's loc:eth1 names an interface of net (Shorewall compiles the rule into loc-loc, which no packet leaving eth1 reaches; fwgen refuses that too)",
+        ),
+    ),
     ("duritong-puppet-blacklist", Imports),
     ("fkeet-base-laptop", Imports),
     (
