@@ -193,6 +193,7 @@ corpus_lab! {
     fkeet_base_laptop: "fkeet-base-laptop" as "cfke",
     francois_homestead: "francois-homestead" as "cfra",
     gcrofils_asimov_remote: "gcrofils-asimov-remote" as "cgcr",
+    greg_js_archwiki: "greg-js-archwiki" as "cgre",
     hickey_openvpn_container: "hickey-openvpn-container" as "chic",
     ilario_desktop: "ilario-desktop" as "cila",
     joshland_wgmesh: "joshland-wgmesh" as "cjos",
