@@ -203,6 +203,7 @@ corpus_lab! {
     kmmorozov_course_gw: "kmmorozov-course-gw" as "ckmm",
     kpcyrd_jenkins: "kpcyrd-jenkins" as "ckpc",
     lasse_aagren_lxc: "lasse-aagren-lxc" as "clas",
+    leapcode_eip: "leapcode-eip" as "clea",
     matayto_router: "matayto-router" as "cmat",
     memes_laptop: "memes-laptop" as "cmem",
     mguterl_slice: "mguterl-slice" as "cmgu",
