@@ -225,6 +225,7 @@ corpus_lab! {
     warthog9_segmented_home: "warthog9-segmented-home" as "cwar",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
+    yasir2000_openwrt_wiki: "yasir2000-openwrt-wiki" as "cyas",
 }
 
 /// Corpus directories that import but that the lab cannot judge, each
