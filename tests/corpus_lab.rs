@@ -193,6 +193,7 @@ corpus_lab! {
     fkeet_base_laptop: "fkeet-base-laptop" as "cfke",
     francois_homestead: "francois-homestead" as "cfra",
     gcrofils_asimov_remote: "gcrofils-asimov-remote" as "cgcr",
+    greg_js_archwiki: "greg-js-archwiki" as "cgre",
     hickey_openvpn_container: "hickey-openvpn-container" as "chic",
     ilario_desktop: "ilario-desktop" as "cila",
     joshland_wgmesh: "joshland-wgmesh" as "cjos",
@@ -202,6 +203,7 @@ corpus_lab! {
     kmmorozov_course_gw: "kmmorozov-course-gw" as "ckmm",
     kpcyrd_jenkins: "kpcyrd-jenkins" as "ckpc",
     lasse_aagren_lxc: "lasse-aagren-lxc" as "clas",
+    leapcode_eip: "leapcode-eip" as "clea",
     matayto_router: "matayto-router" as "cmat",
     memes_laptop: "memes-laptop" as "cmem",
     mguterl_slice: "mguterl-slice" as "cmgu",
@@ -223,6 +225,7 @@ corpus_lab! {
     warthog9_segmented_home: "warthog9-segmented-home" as "cwar",
     xianhuazhou_mail_host: "xianhuazhou-mail-host" as "cxia",
     yanosz_tunnel_node: "yanosz-tunnel-node" as "cyan",
+    yasir2000_openwrt_wiki: "yasir2000-openwrt-wiki" as "cyas",
 }
 
 /// Corpus directories that import but that the lab cannot judge, each
