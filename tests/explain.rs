@@ -1278,6 +1278,8 @@ fn a_nat_exemption_is_said_to_exempt_from_the_later_port_forward() {
     assert!(
         forwarded.contains("nat: DNAT to 192.168.1.20 (tests/models/nat-exempt.toml:74)"),
         "{forwarded}"
+    );
+}
 
 /// vpn's hosts on ppp+ are not ppp7's (loc declared before vpn, the one
 /// order the analyzer allows: wildcard-hosts-over-named): from and to

@@ -5617,6 +5617,8 @@ fn a_sub_zone_sharing_no_interface_with_its_parent_is_noted_in_shorewalls_words(
     );
     assert!(model.contains(&note), "missing `{note}` in:\n{model}");
     assert!(!model.contains("zone `isp` is nested"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 /// shorewall-hosts(5) entries on a wildcard that covers a named interface
 /// of a later zone (`vpn ppp+:10.8.0.0/24` before loc's ppp7): Shorewall
