@@ -1579,3 +1579,73 @@ origdest = ["198.51.100.1", "198.51.100.2"]
         assert!(fwgen.is_sorted(), "not Shorewall's order: {}", kernel[n]);
     }
 }
+
+/// NONAT from `all` to a zone leaves that zone's own connections alone,
+/// as Rules.pm expands `all` (no zone's traffic to itself), in both
+/// backends: fwgen's Shorewall files say so as `all!loc` (a DEST zone
+/// would be warned about and ignored in NONAT's DEST), and nftables
+/// matches no loc interface. Before, the Shorewall files wrote `all` and
+/// `-`, so Shorewall exempted loc's connections too.
+#[test]
+fn nonat_from_all_to_a_zone_leaves_that_zones_connections_to_the_port_forward() {
+    let model_text = r#"
+[zones.net]
+[zones.loc]
+[zones.dmz]
+[interfaces.eth0]
+zone = "net"
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24"]
+[interfaces.eth2]
+zone = "dmz"
+networks = ["192.168.2.0/24"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+[[rule]]
+action = "NONAT"
+source = "all"
+dest = "loc"
+proto = "tcp"
+dport = 25
+[[dnat]]
+source = "all"
+dest = "dmz"
+to = "192.168.2.5"
+proto = "tcp"
+dport = 25
+"#;
+    let nft = rendered(model_text, "nonat-all-zone");
+    let exemptions: Vec<&str> = nft
+        .lines()
+        .filter(|l| l.contains("dport 25") && l.trim_end().contains(" accept"))
+        .collect();
+    assert!(!exemptions.is_empty(), "{nft}");
+    assert!(
+        exemptions.iter().all(|l| !l.contains("\"eth1\"")),
+        "{exemptions:?}"
+    );
+    let dir = common::root().join("target/test-scratch/nonat-all-zone");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    common::fwgen_stdout(&[
+        "render",
+        "--backend",
+        "shorewall",
+        "-c",
+        dir.join("fwgen.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--yes",
+    ]);
+    let script =
+        common::shorewall_compile("shorewall", &out.join("shorewall"), &dir.join("firewall"));
+    let exempt = |chain: &str| script.contains(&format!("-A {chain} -p 6 --dport 25 -j ACCEPT"));
+    assert!(exempt("net_dnat") && exempt("dmz_dnat"), "{script}");
+    assert!(
+        !exempt("loc_dnat"),
+        "loc's own connections exempted: {script}"
+    );
+}

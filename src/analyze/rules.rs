@@ -45,7 +45,38 @@ impl Analyzer<'_> {
     /// is a zone list or an extended wildcard (src/analyze/zone_lists.rs).
     pub(super) fn rules(&mut self, raw: &Spanned<RawRule>) -> Vec<Rule> {
         let rules = self.rules_of_entry(raw);
+        let ipv6 = |zone: ZoneRef| match zone {
+            ZoneRef::All => self.zones.iter().any(|z| z.family.has_ipv6()),
+            ZoneRef::One(id) => self.zone_family(id).has_ipv6(),
+        };
+        // A zone whose nat dispatch is not the file's order alone: Shorewall
+        // sends hosts zones' connections to their own `ZONE_dnat` ahead of
+        // their interface's zone's, and a nested zone's end in a RETURN
+        // (Misc.pm handle_nested_zone) that keeps them from the parent's.
+        let tangled = |z: usize| {
+            let zone = &self.zones[z];
+            let hosts_on_it = (self.zones.iter().flat_map(|w| &w.hosts))
+                .any(|h| self.interfaces.get(h.interface).and_then(|i| i.zone) == Some(z));
+            !zone.hosts.is_empty()
+                || !zone.parents.is_empty()
+                || self.zones.iter().any(|w| w.parents.contains(&z))
+                || hosts_on_it
+        };
+        let tangled_source = |zone: ZoneRef| match zone {
+            ZoneRef::All => (0..self.zones.len()).any(tangled),
+            ZoneRef::One(ZoneId::Zone(z)) => tangled(z),
+            ZoneRef::One(ZoneId::Firewall) => false,
+        };
         let refused = |r: &Rule| match r.nat_exempt {
+            Some(_) if tangled_source(r.source.zone) => Some(
+                "from a zone with hosts entries, nested zones or another zone's hosts on its interfaces is refused: Shorewall's nat dispatch takes hosts zones first and ends a nested zone's in a RETURN, not the file's order fwgen's nat chain keeps; write it from a zone without them",
+            ),
+            // Nat.pm handle_nonat_rule refuses a DEST with a `:`, and
+            // Shorewall6 writes an empty DEST as `::/0`: "Invalid DEST
+            // (::/0) in NONAT rule", for ACCEPT+ alike.
+            Some(_) if r.allows_family(true) && ipv6(r.source.zone) && ipv6(r.dest.zone) => Some(
+                "is IPv4's alone: Shorewall6 refuses every NONAT and ACCEPT+ (Nat.pm: \"Invalid DEST (::/0)\"), so it cannot mean IPv6 traffic; give the rule `family = \"ipv4\"` or IPv4 addresses",
+            ),
             // Nat.pm handle_nonat_rule: "Invalid DEST (loc:eth1) in
             // NONAT rule": nat prerouting knows no output interface.
             Some(_) if r.dest.interface.is_some() => Some(
@@ -63,11 +94,22 @@ impl Analyzer<'_> {
             _ => None,
         };
         if let Some(rule) = rules.iter().find(|r| refused(r).is_some()) {
+            let reason = refused(rule).unwrap_or_default();
+            let entry = raw.get_ref();
+            // Where the reason lies: the source zone, the action (IPv6),
+            // or the destination.
+            let at = if reason.starts_with("from a zone") {
+                entry.source.span()
+            } else if reason.starts_with("is IPv4's") {
+                entry.action.span()
+            } else {
+                entry.dest.span()
+            };
             let kind = ErrorKind::NatExemption {
                 action: rule.nat_exempt.map_or("", NatExempt::keyword),
-                reason: refused(rule).unwrap_or_default(),
+                reason,
             };
-            self.error(Some(raw.get_ref().dest.span()), kind);
+            self.error(Some(at), kind);
             return Vec::new();
         }
         let from_elsewhere = rules

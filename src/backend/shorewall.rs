@@ -728,11 +728,21 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
     if !zones_ok || !family_ok {
         return None;
     }
-    let source = endpoint_cell(model, source, product)?;
+    let mut source = endpoint_cell(model, source, product)?;
     let mut dest = endpoint_cell(model, dest, product)?;
     // NONAT's DEST is addresses alone: Rules.pm warns that it ignores a
-    // zone.
+    // zone. It still leaves that zone out of a SOURCE `all` (no zone's
+    // traffic to itself), so the zone goes to SOURCE as `all!ZONE`
+    // (`all-` for the firewall), which means the same without the warning.
     if rule.nat_exempt == Some(NatExempt::Only) {
+        if let (ZoneRef::All, ZoneRef::One(zone)) = (rule.source.zone, rule.dest.zone)
+            && let Some(addresses) = source.strip_prefix("all").map(str::to_owned)
+        {
+            source = match zone {
+                ZoneId::Firewall => format!("all-{addresses}"),
+                ZoneId::Zone(_) => format!("all!{}{addresses}", model.zone_name(zone)),
+            };
+        }
         dest = dest
             .split_once(':')
             .map_or("-", |(_, addresses)| addresses)
