@@ -5620,6 +5620,37 @@ fn a_sub_zone_sharing_no_interface_with_its_parent_is_noted_in_shorewalls_words(
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Zones.pm's `interface_match` tests a child's interface against a
+/// parent's wildcard root only, when the parent's is a wildcard: a parent's
+/// `eth1+` and a child's shorter `eth+` share nothing, and Shorewall warns.
+#[test]
+fn a_sub_zone_on_a_shorter_wildcard_than_its_parents_is_noted_as_shorewall_warns() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = shorewall_dir(
+        "import-unshared-parent-wildcards",
+        &[
+            ("zones", "fw firewall\nwan ipv4\nlan:wan ipv4\n"),
+            ("interfaces", "?FORMAT 2\nwan eth1+ -\nlan eth+ -\n"),
+            ("policy", "$FW all ACCEPT\nall all REJECT\n"),
+        ],
+    );
+    std::fs::copy(
+        format!("{SAMPLES}/two-interfaces/shorewall.conf"),
+        dir.join("shorewall.conf"),
+    )
+    .unwrap();
+    let warning =
+        "Zone lan is defined as a sub-zone of wan, yet the two zones have no interface in common";
+    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(ok && out.contains(warning), "{out}");
+    let model = imported_model(&import_within(&dir, false));
+    let note = format!(
+        "# NOTE zones:3: zone `lan` is nested in `wan` and shares no interface with it: the nesting is kept (Shorewall warns: \"{warning}\")"
+    );
+    assert!(model.contains(&note), "missing `{note}` in:\n{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// shorewall-hosts(5) entries on a wildcard that covers a named interface
 /// of a later zone (`vpn ppp+:10.8.0.0/24` before loc's ppp7): Shorewall
 /// dispatches ppp7 through ppp+'s chain first, so the model fwgen would

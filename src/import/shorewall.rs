@@ -4135,9 +4135,13 @@ impl Importer {
     }
 
     /// A nested zone none of whose interfaces (its own or its hosts') is one
-    /// of a parent's, or covered by a parent's wildcard or covering one:
-    /// Shorewall compiles it with a warning (Zones.pm, `interface_match`)
-    /// that fwgen's Shorewall files repeat. Kept, and said in its words.
+    /// of a parent's, or related to one as Zones.pm's `interface_match` has
+    /// it: a parent's wildcard relates to a child's name (or wildcard)
+    /// starting with its root; only when the parent's is no wildcard does a
+    /// child's wildcard relate to a parent's name starting with its root (so
+    /// a parent's `eth1+` and a child's `eth+` are unrelated). Shorewall
+    /// compiles it with a warning that fwgen's Shorewall files repeat.
+    /// Kept, and said in its words.
     fn note_unshared_parents(&mut self) {
         let interfaces = |zone: &str| -> Vec<String> {
             let hosts = (self.entries.iter())
@@ -4150,18 +4154,20 @@ impl Importer {
                 .map(str::to_owned)
                 .collect()
         };
-        let covers = |wildcard: &str, name: &str| {
-            wildcard
-                .strip_suffix('+')
-                .is_some_and(|stem| name.starts_with(stem))
+        let related = |parent: &str, child: &str| {
+            parent == child
+                || match (parent.strip_suffix('+'), child.strip_suffix('+')) {
+                    (Some(root), _) => child.starts_with(root),
+                    (None, Some(root)) => parent.starts_with(root),
+                    (None, None) => false,
+                }
         };
-        let shared = |a: &String, b: &String| a == b || covers(a, b) || covers(b, a);
         let mut notes = Vec::new();
         for zone in self.entries.iter().filter(|e| e.kind == Kind::Zone) {
             let own = interfaces(&zone.name);
             for parent in &zone.zones {
                 let theirs = interfaces(parent);
-                if !theirs.iter().any(|p| own.iter().any(|c| shared(p, c))) {
+                if !theirs.iter().any(|p| own.iter().any(|c| related(p, c))) {
                     notes.push(format!(
                         "{}:{}: zone `{}` is nested in `{parent}` and shares no interface with it: the nesting is kept (Shorewall warns: \"Zone {} is defined as a sub-zone of {parent}, yet the two zones have no interface in common\")",
                         zone.line.file, zone.line.number, zone.name, zone.name
