@@ -225,6 +225,8 @@ pub enum ErrorKind {
         zone: Option<String>,
         wildcard: String,
         hosts_zone: String,
+        /// Whether the wildcard has a zone of its own.
+        wildcard_zoned: bool,
     },
     BadNetwork {
         text: String,
@@ -638,8 +640,10 @@ impl Error {
             WildcardOption { reason, .. } => (*reason).into(),
             WildcardOverZoneless { named, wildcard, wildcard_zone } => format!("Shorewall sends `{0}`'s packets to `{2}` (by `{1}`), but those a hosts entry of a zone declared before `{2}` claims, where fwgen's nftables gives them to no zone but those of its hosts entries: give `{0}` zone `{2}` (the zones with hosts on it declared before `{2}`), or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(wildcard_zone)),
             WildcardOverOtherFamily { named, zone, wildcard, wildcard_zone, family } => format!("Shorewall's {3} firewall (its own interfaces file) does not know `{0}`, so `{2}` takes its {3} packets, which fwgen's nftables drops at the catch-all: narrow `{1}` so that it does not cover `{0}`, or give zone `{4}` both families (and declare it before `{2}`)", shorten(named), shorten(wildcard), shorten(wildcard_zone), family, shorten(zone)),
-            WildcardHostsOverNamed { named, zone: Some(zone), wildcard, hosts_zone } => format!("Shorewall dispatches `{0}`'s packets through `{1}`'s chain too (`-i {1}` matches {0}), in zone order: the hosts of `{2}` there claim those from and to their networks, and `{1}`'s own zone, if it has one, all the rest, where fwgen's nftables gives them to `{0}`'s zone `{3}`: {4}, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone), shorten(zone), if hosts_zone == zone { format!("give those hosts a zone of their own declared after `{}`", shorten(zone)) } else { format!("declare zone `{}` after zone `{}`", shorten(hosts_zone), shorten(zone)) }),
-            WildcardHostsOverNamed { named, zone: None, wildcard, hosts_zone } => format!("Shorewall dispatches `{0}`'s packets that no hosts entry on it claims through `{1}`'s (`-i {1}` matches {0}), where the hosts of `{2}` claim those from and to their networks, which fwgen's nftables drops at the catch-all: give `{0}` a zone declared before `{2}`, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone)),
+            // A narrower wildcard under one of no zone: no zone order helps.
+            WildcardHostsOverNamed { named, wildcard, wildcard_zoned: false, .. } if named.ends_with('+') => format!("fwgen's nftables takes what no hosts entry of `{1}` claims, `{0}`'s packets included, where Shorewall dispatches `-i {0}` apart: narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard)),
+            WildcardHostsOverNamed { named, zone: Some(zone), wildcard, hosts_zone, .. } => format!("Shorewall dispatches `{0}`'s packets through `{1}`'s chain too (`-i {1}` matches {0}), in zone order: the hosts of `{2}` there claim those from and to their networks, and `{1}`'s own zone, if it has one, all the rest, where fwgen's nftables gives them to `{0}`'s zone `{3}`: {4}, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone), shorten(zone), if hosts_zone == zone { format!("give those hosts a zone of their own declared after `{}`", shorten(zone)) } else { format!("declare zone `{}` after zone `{}`", shorten(hosts_zone), shorten(zone)) }),
+            WildcardHostsOverNamed { named, zone: None, wildcard, hosts_zone, .. } => format!("Shorewall dispatches `{0}`'s packets that no hosts entry on it claims through `{1}`'s (`-i {1}` matches {0}), where the hosts of `{2}` claim those from and to their networks, which fwgen's nftables drops at the catch-all: give `{0}` a zone declared before `{2}`, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone)),
             WildcardZoneFirst { named, zone, wildcard, wildcard_zone } => format!("fwgen matches a named interface before a wildcard, but Shorewall dispatches by zone in the order of its zones file, so `{}` would take `{}`'s packets there: declare zone `{}` before zone `{}`, or narrow `{}` so that it does not cover `{}`", shorten(wildcard_zone), shorten(named), shorten(zone), shorten(wildcard_zone), shorten(wildcard), shorten(named)),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             SnatAddressList { .. } => "give one address, or a range the kernel picks from for each connection: `to = \"203.0.113.10-203.0.113.12\"`".into(),
@@ -1448,6 +1452,7 @@ impl Display for ErrorKind {
                 zone,
                 wildcard,
                 hosts_zone,
+                ..
             } => write!(
                 f,
                 "interface `{}` of {} is covered by the wildcard `{}`, on which zone `{}` has hosts",

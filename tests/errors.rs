@@ -171,6 +171,7 @@ error_case! {
     wildcard_hosts_over_named_same_zone => "wildcard-hosts-over-named-same-zone",
     wildcard_hosts_over_zoneless => "wildcard-hosts-over-zoneless",
     wildcard_hosts_over_wildcard => "wildcard-hosts-over-wildcard",
+    wildcard_hosts_over_narrower => "wildcard-hosts-over-narrower",
     network_host_bits => "network-host-bits",
     bad_port => "bad-port",
     bad_port_range => "bad-port-range",

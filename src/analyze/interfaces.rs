@@ -201,7 +201,9 @@ impl Analyzer<'_> {
     /// of ppp7, so such a model is refused at the named interface (a
     /// wildcard of a zone over one of no zone is `wildcard-over-zoneless`
     /// already). The same for a narrower wildcard (ppp1+) of a zone, when
-    /// ppp+ has a zone: ppp+'s chain ends with it (`-j net_frwd`).
+    /// ppp+ has a zone: ppp+'s chain ends with it (`-j net_frwd`); and for
+    /// any narrower wildcard under a ppp+ of no zone, whose packets
+    /// fwgen's catch-all of ppp+'s unclaimed addresses would take.
     fn wildcard_hosts_over_named(&self) -> Vec<(Range<usize>, ErrorKind)> {
         let mut wrong = Vec::new();
         for (hosts_zone, zone) in self.zones.iter().enumerate() {
@@ -218,9 +220,13 @@ impl Analyzer<'_> {
                     // ppp+'s own zone, which ppp+'s chain holds after them.
                     let reached = match (named.zone, named.physical.ends_with('+')) {
                         (None, false) => wildcard.zone.is_none(),
-                        (None, true) => false,
+                        // Under a wildcard of no zone, fwgen's catch-all
+                        // of what ppp+'s hosts do not claim takes ppp1+'s
+                        // packets too, where Shorewall's `-i ppp1+` chain
+                        // has them (review).
+                        (None, true) => true,
                         (Some(own), false) => hosts_zone <= own,
-                        (Some(own), true) => wildcard.zone.is_some() && hosts_zone <= own,
+                        (Some(own), true) => wildcard.zone.is_none() || hosts_zone <= own,
                     };
                     if reached {
                         let kind = ErrorKind::WildcardHostsOverNamed {
@@ -228,6 +234,7 @@ impl Analyzer<'_> {
                             zone: named.zone.map(|z| self.zones[z].name.clone()),
                             wildcard: wildcard.name.clone(),
                             hosts_zone: zone.name.clone(),
+                            wildcard_zoned: wildcard.zone.is_some(),
                         };
                         wrong.push((named.span.clone(), kind));
                     }
