@@ -104,6 +104,25 @@ fn chain_body<'a>(text: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no chain {name} in:\n{text}"))
 }
 
+/// The iptables rules `shorewall compile` makes of fwgen's Shorewall
+/// files for the model `rendered` wrote under `name`.
+fn compiled(name: &str) -> String {
+    let dir = common::root().join("target/test-scratch").join(name);
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    common::fwgen_stdout(&[
+        "render",
+        "--backend",
+        "shorewall",
+        "-c",
+        dir.join("fwgen.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--yes",
+    ]);
+    common::shorewall_compile("shorewall", &out.join("shorewall"), &dir.join("firewall"))
+}
+
 fn rendered(model_text: &str, name: &str) -> String {
     let dir = common::root().join("target/test-scratch").join(name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -1510,21 +1529,7 @@ time_stop = "18:00"
 origdest = ["198.51.100.1", "198.51.100.2"]
 "#;
     let nft = rendered(model_text, "limited-order");
-    let dir = common::root().join("target/test-scratch/limited-order");
-    let out = dir.join("out");
-    std::fs::create_dir_all(&out).unwrap();
-    common::fwgen_stdout(&[
-        "render",
-        "--backend",
-        "shorewall",
-        "-c",
-        dir.join("fwgen.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--yes",
-    ]);
-    let script =
-        common::shorewall_compile("shorewall", &out.join("shorewall"), &dir.join("firewall"));
+    let script = compiled("limited-order");
     let order = |line: &str, words: &[&str]| -> Vec<usize> {
         words
             .iter()
@@ -1627,21 +1632,7 @@ dport = 25
         exemptions.iter().all(|l| !l.contains("\"eth1\"")),
         "{exemptions:?}"
     );
-    let dir = common::root().join("target/test-scratch/nonat-all-zone");
-    let out = dir.join("out");
-    std::fs::create_dir_all(&out).unwrap();
-    common::fwgen_stdout(&[
-        "render",
-        "--backend",
-        "shorewall",
-        "-c",
-        dir.join("fwgen.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--yes",
-    ]);
-    let script =
-        common::shorewall_compile("shorewall", &out.join("shorewall"), &dir.join("firewall"));
+    let script = compiled("nonat-all-zone");
     let exempt = |chain: &str| script.contains(&format!("-A {chain} -p 6 --dport 25 -j ACCEPT"));
     assert!(exempt("net_dnat") && exempt("dmz_dnat"), "{script}");
     assert!(
