@@ -5576,6 +5576,28 @@ fn a_zone_list_with_parenthesized_addresses_is_refused_by_name() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shorewall's check of `dir` (the two-interfaces sample's
+/// shorewall.conf added) warns that `lan` shares no interface with its
+/// parent `wan`, and the import notes it at zones:3 in those words:
+/// Shorewall's output and the imported model.
+fn unshared_parent_noted(dir: &std::path::Path) -> (String, String) {
+    std::fs::copy(
+        format!("{SAMPLES}/two-interfaces/shorewall.conf"),
+        dir.join("shorewall.conf"),
+    )
+    .unwrap();
+    let warning =
+        "Zone lan is defined as a sub-zone of wan, yet the two zones have no interface in common";
+    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+    assert!(ok && out.contains(warning), "{out}");
+    let model = imported_model(&import_within(dir, false));
+    let note = format!(
+        "# NOTE zones:3: zone `lan` is nested in `wan` and shares no interface with it: the nesting is kept (Shorewall warns: \"{warning}\")"
+    );
+    assert!(model.contains(&note), "missing `{note}` in:\n{model}");
+    (out, model)
+}
+
 /// A nested zone that shares no interface with its parent
 /// (tests/corpus/multiverse-os-router's `lan:wan`, lan's hosts on eth0 and
 /// wan on eth1): Shorewall compiles it with a warning, which fwgen's own
@@ -5601,21 +5623,8 @@ fn a_sub_zone_sharing_no_interface_with_its_parent_is_noted_in_shorewalls_words(
             ("rules", "?SECTION NEW\nACCEPT lan wan tcp 22\n"),
         ],
     );
-    std::fs::copy(
-        format!("{SAMPLES}/two-interfaces/shorewall.conf"),
-        dir.join("shorewall.conf"),
-    )
-    .unwrap();
-    let warning =
-        "Zone lan is defined as a sub-zone of wan, yet the two zones have no interface in common";
-    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
-    assert!(ok && out.contains(warning), "{out}");
+    let (out, model) = unshared_parent_noted(&dir);
     assert!(!out.contains("Zone isp is defined"), "{out}");
-    let model = imported_model(&import_within(&dir, false));
-    let note = format!(
-        "# NOTE zones:3: zone `lan` is nested in `wan` and shares no interface with it: the nesting is kept (Shorewall warns: \"{warning}\")"
-    );
-    assert!(model.contains(&note), "missing `{note}` in:\n{model}");
     assert!(!model.contains("zone `isp` is nested"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -5634,20 +5643,7 @@ fn a_sub_zone_on_a_shorter_wildcard_than_its_parents_is_noted_as_shorewall_warns
             ("policy", "$FW all ACCEPT\nall all REJECT\n"),
         ],
     );
-    std::fs::copy(
-        format!("{SAMPLES}/two-interfaces/shorewall.conf"),
-        dir.join("shorewall.conf"),
-    )
-    .unwrap();
-    let warning =
-        "Zone lan is defined as a sub-zone of wan, yet the two zones have no interface in common";
-    let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
-    assert!(ok && out.contains(warning), "{out}");
-    let model = imported_model(&import_within(&dir, false));
-    let note = format!(
-        "# NOTE zones:3: zone `lan` is nested in `wan` and shares no interface with it: the nesting is kept (Shorewall warns: \"{warning}\")"
-    );
-    assert!(model.contains(&note), "missing `{note}` in:\n{model}");
+    unshared_parent_noted(&dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

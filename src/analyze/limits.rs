@@ -394,19 +394,23 @@ fn parse_rate(text: &str) -> Option<(u32, RateUnit)> {
     (1..=RateLimit::MAX).contains(&rate).then_some((rate, unit))
 }
 
+/// Where an item's address may start, longest tail first: its beginning
+/// and after each `:` (a zone's, an interface's, or IPv6's own).
+fn tails(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(text.match_indices(':').map(|(i, _)| i + 1))
+}
+
 /// Whether an address item (`192.0.2.1`, `net:2001:db8::/64`, a range)
 /// is IPv6, from the longest tail after a `:` that is an address or a
 /// network; `None` for what is neither (`+set`, `&eth0`, a zone alone).
 fn item_family(item: &str) -> Option<bool> {
     let low = item.rsplit_once('-').map_or(item, |(low, _)| low);
-    std::iter::once(0)
-        .chain(low.match_indices(':').map(|(i, _)| i + 1))
-        .find_map(|i| {
-            let tail = &low[i..];
-            (tail.parse::<IpAddr>().map(|a| a.is_ipv6()))
-                .or_else(|_| tail.parse::<IpNet>().map(|n| matches!(n, IpNet::V6(_))))
-                .ok()
-        })
+    tails(low).find_map(|i| {
+        let tail = &low[i..];
+        (tail.parse::<IpAddr>().map(|a| a.is_ipv6()))
+            .or_else(|_| tail.parse::<IpNet>().map(|n| matches!(n, IpNet::V6(_))))
+            .ok()
+    })
 }
 
 /// The range an address item ends with (`net:192.0.2.10-192.0.2.20`,
@@ -415,10 +419,7 @@ fn item_family(item: &str) -> Option<bool> {
 fn written_range(item: &str) -> Option<(&str, usize)> {
     let (low, high) = item.rsplit_once('-')?;
     let high_addr = high.parse::<IpAddr>().ok()?;
-    // The longest tail after a `:` that is an address: IPv6 has `:` too.
-    let start = std::iter::once(0)
-        .chain(low.match_indices(':').map(|(i, _)| i + 1))
-        .find(|&i| low[i..].parse::<IpAddr>().is_ok())?;
+    let start = tails(low).find(|&i| low[i..].parse::<IpAddr>().is_ok())?;
     let low_addr = low[start..].parse::<IpAddr>().ok()?;
     let networks = super::addresses::range_networks(low_addr, high_addr)
         .ok()?
