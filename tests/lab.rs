@@ -2165,6 +2165,32 @@ fn model_wildcard_hosts_named() {
     lab_model("wildcard-hosts-named", "whnm");
 }
 
+/// Issue #15: in by a named interface a wildcard covers and out by it
+/// again, with no sfilter: Shorewall's zone chain, having no entry back
+/// to its own zone, sends it on by the wildcard's `-o ppp+` (loc -> net:
+/// DROP), or FORWARD on to the wildcard's hosts (vpn -> loc: ACCEPT), or
+/// the wildcard's sfilter drops it; fwgen rejected all three at its
+/// catch-all.
+#[test]
+fn model_wildcard_hairpin() {
+    for (model, short, verdict) in [
+        ("wildcard-hairpin", "whp", "DROP"),
+        ("wildcard-hairpin-zoneless", "whpz", "ACCEPT"),
+        ("wildcard-hairpin-sfilter", "whps", "DROP"),
+    ] {
+        let matrix = lab_model(model, short);
+        let lines: Vec<_> = probe_lines(&matrix, "vpn@ppp7#1", "loc#1", false).collect();
+        assert!(!lines.is_empty(), "{model}: no probe in and out by ppp7");
+        for line in lines {
+            let verdicts = line.split('|').skip(1);
+            assert!(
+                verdicts.clone().all(|v| v.trim().starts_with(verdict)),
+                "{model}: {verdict} expected: {line}"
+            );
+        }
+    }
+}
+
 /// Issue #15: MAC verification. Of loc's two hosts on br0 the listed one
 /// passes and the other is rejected, to every zone and to its neighbour
 /// across the bridge; dmz's host passes by its address.

@@ -1210,14 +1210,19 @@ fn sfilter_rule(model: &Model, interface: &Interface, mut matches: Vec<Match>) -
         negated: false,
         names: vec![if_name(interface)?],
     });
-    Some(Rule::new(
+    Some(sfilter_drop(model, interface, matches))
+}
+
+/// The interface's sfilter's drop, logged, of what `matches` match.
+fn sfilter_drop(model: &Model, interface: &Interface, matches: Vec<Match>) -> Rule {
+    Rule::new(
         matches,
         vec![log(model, "sfilter", "DROP", LogLevel::Info), drop_()],
         Origin::InterfaceOption {
             interface: interface_index(model, interface),
             option: "sfilter",
         },
-    ))
+    )
 }
 
 /// The sfilters of the wildcard interfaces, for the forward chain ahead
@@ -4127,7 +4132,11 @@ pub(super) fn forward_jumps(
     sfiltered_back: bool,
     target: &Target,
 ) -> Vec<Jump> {
-    let mut jumps = Vec::new();
+    let hairpins = hairpin_interfaces(model, ipv6);
+    let mut jumps: Vec<Jump> = hairpins
+        .iter()
+        .flat_map(|named| hairpin_jumps(model, pairs, named, ipv6, target))
+        .collect();
     for &(source, dest) in pairs
         .iter()
         .filter(|(s, d)| *s != ZoneId::Firewall && *d != ZoneId::Firewall)
@@ -4136,6 +4145,13 @@ pub(super) fn forward_jumps(
         for inbound in sources.filter(|m| !m.destonly) {
             for outbound in zone_members(model, dest, ipv6) {
                 let back = inbound.interface.physical == outbound.interface.physical;
+                if back
+                    && hairpins
+                        .iter()
+                        .any(|h| h.physical == inbound.interface.physical)
+                {
+                    continue;
+                }
                 if back && source == dest && !back_to_itself(model, &inbound, ipv6) {
                     continue;
                 }
@@ -4153,6 +4169,160 @@ pub(super) fn forward_jumps(
         }
     }
     jumps
+}
+
+/// The named interfaces whose packets back out of themselves Shorewall
+/// dispatches by more than their own zone's members: covered by a
+/// wildcard (`-o ppp+` leaves by ppp7 too), with no sfilter of their own
+/// for the family to drop them first (routeback, routefilter or rpfilter
+/// lifts it).
+fn hairpin_interfaces(model: &Model, ipv6: bool) -> Vec<&Interface> {
+    model
+        .interfaces
+        .iter()
+        .filter(|n| !is_wildcard(n) && !sfiltered(model, n, ipv6))
+        .filter(|n| model.interfaces.iter().any(|w| w.covers_named(n)))
+        .collect()
+}
+
+/// The wildcards covering `named` whose sfilter stands for the family.
+fn sfiltered_covers<'m>(
+    model: &'m Model,
+    named: &'m Interface,
+    ipv6: bool,
+) -> impl Iterator<Item = &'m Interface> {
+    model
+        .interfaces
+        .iter()
+        .filter(move |w| w.covers_named(named) && sfiltered(model, w, ipv6))
+}
+
+/// What comes in by a hairpin interface (`hairpin_interfaces`) and leaves
+/// by it again, in Shorewall's order (Misc.pm generate_matrix): FORWARD's
+/// jumps by the interface itself, its zones in order, then by the
+/// wildcards that cover it (`-i ppp+` matches ppp7), unless one of them
+/// has an sfilter (`hairpin_sfilters` drops what is left then); in each
+/// source zone's forward chain, its destinations in zone order, each
+/// member that leaves by the interface: its own (`-o ppp7`) or a
+/// covering wildcard's (`-o ppp+`). A zone's chain has no entry back to
+/// itself on an interface of its only one without routeback
+/// (`shorewall_dispatches`), so a zone's own traffic there goes on to the
+/// next destination, e.g. the wildcard's zone: `loc` on ppp7 alone sends
+/// ppp7 -> ppp7 to `loc-net` by `-o ppp+`.
+fn hairpin_jumps(
+    model: &Model,
+    pairs: &[(ZoneId, ZoneId)],
+    named: &Interface,
+    ipv6: bool,
+    target: &Target,
+) -> Vec<Jump> {
+    let leaves = |i: &Interface| i.physical == named.physical || i.covers_named(named);
+    let mut inbound: Vec<(ZoneId, Member)> = Vec::new();
+    let sources = || {
+        let mut ids: Vec<ZoneId> = pairs.iter().map(|p| p.0).collect();
+        ids.dedup();
+        ids.into_iter().filter(|&s| s != ZoneId::Firewall)
+    };
+    for source in sources() {
+        let members = zone_members(model, source, ipv6).into_iter();
+        inbound.extend(
+            members
+                .filter(|m| !m.destonly && m.interface.physical == named.physical)
+                .map(|m| (source, m)),
+        );
+    }
+    if sfiltered_covers(model, named, ipv6).next().is_none() {
+        for source in sources() {
+            let members = zone_members(model, source, ipv6).into_iter();
+            inbound.extend(
+                members
+                    .filter(|m| !m.destonly && m.interface.covers_named(named))
+                    .map(|m| (source, m)),
+            );
+        }
+    }
+    let name = |side| Match::Interface {
+        side,
+        negated: false,
+        names: if_name(named).into_iter().collect(),
+    };
+    let mut jumps = Vec::new();
+    for (source, from) in inbound {
+        let dests = pairs
+            .iter()
+            .filter(|(s, d)| *s == source && *d != ZoneId::Firewall);
+        let outbound = dests.flat_map(|&(_, dest)| {
+            let members = zone_members(model, dest, ipv6).into_iter();
+            members.map(move |to| (dest, to))
+        });
+        for (dest, to) in outbound {
+            if !leaves(to.interface) || !shorewall_dispatches(model, source, dest, &to) {
+                continue;
+            }
+            let sides = [(Side::In, from), (Side::Out, to)];
+            let mut matches = vec![name(Side::In), name(Side::Out)];
+            matches.extend(sides.iter().filter_map(|(s, m)| m.address_match(*s, ipv6)));
+            jumps.push(Jump {
+                key: None,
+                matches,
+                target: target((source, dest), &sides),
+            });
+            // A whole member takes the rest: nothing after it is reached,
+            // of this source member's, or of any when it is whole too.
+            if to.whole() {
+                if from.whole() {
+                    return jumps;
+                }
+                break;
+            }
+        }
+    }
+    jumps
+}
+
+/// Whether a source zone's forward chain has an entry for a member of the
+/// destination zone (Misc.pm generate_matrix: `$zone ne $zone1 ||
+/// $num_ifaces > 1 || $hostref->{options}{routeback}`).
+fn shorewall_dispatches(model: &Model, source: ZoneId, dest: ZoneId, to: &Member) -> bool {
+    let ZoneId::Zone(zone) = dest else {
+        return true;
+    };
+    source != dest
+        || member::interface_count(model, zone) > 1
+        || (to.whole() && to.interface.routeback())
+}
+
+/// What comes in by a hairpin interface and back out of it that no zone
+/// of its own claims, where a wildcard covering it has an sfilter: FORWARD
+/// goes on to the wildcard's chain, whose sfilter (`-o ppp+ -g sfilter`)
+/// drops it.
+fn hairpin_sfilters(model: &Model) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for ipv6 in [false, true] {
+        for named in hairpin_interfaces(model, ipv6) {
+            let Some(wildcard) = sfiltered_covers(model, named, ipv6).next() else {
+                continue;
+            };
+            let Some(name) = if_name(named) else {
+                continue;
+            };
+            let matches = vec![
+                Match::Family(Family::of(ipv6)),
+                Match::Interface {
+                    side: Side::In,
+                    negated: false,
+                    names: vec![name.clone()],
+                },
+                Match::Interface {
+                    side: Side::Out,
+                    negated: false,
+                    names: vec![name],
+                },
+            ];
+            rules.push(sfilter_drop(model, wildcard, matches));
+        }
+    }
+    rules
 }
 
 fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
@@ -4180,6 +4350,7 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         jumps(false),
         jumps(true),
     ));
+    rules.extend(hairpin_sfilters(model));
     rules.extend(catch_all(model, Hook::Forward, "FORWARD"));
     filter_chain("forward", Hook::Forward, rules)
 }

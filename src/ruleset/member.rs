@@ -111,15 +111,24 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
 /// Whether a zone's traffic to itself can pass the firewall: between two
 /// of its interfaces, or back out of a routeback interface of its own.
 pub fn intra_zone_forward(model: &Model, zone: usize) -> bool {
+    let members = [false, true].map(|ipv6| zone_members(model, ZoneId::Zone(zone), ipv6));
+    let routeback = members
+        .iter()
+        .flatten()
+        .any(|m| m.whole() && m.interface.routeback());
+    interface_count(model, zone) > 1 || routeback
+}
+
+/// How many interfaces a zone's members are on, of either family
+/// (Shorewall's `keys %{$zoneref->{interfaces}}`, generate_matrix).
+pub fn interface_count(model: &Model, zone: usize) -> usize {
     let mut physical: Vec<&str> = Vec::new();
-    let mut routeback = false;
     for ipv6 in [false, true] {
         for member in zone_members(model, ZoneId::Zone(zone), ipv6) {
-            routeback |= member.whole() && member.interface.routeback();
             if !physical.contains(&member.interface.physical.as_str()) {
                 physical.push(&member.interface.physical);
             }
         }
     }
-    physical.len() > 1 || routeback
+    physical.len()
 }

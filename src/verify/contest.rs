@@ -201,25 +201,6 @@ fn unprobed(model: &Model, from: &Host, to: &Host) -> Option<String> {
     let (Some(a), Some(b)) = (from.interface, to.interface) else {
         return None;
     };
-    // Back out a named interface that neither dispatches its zone to
-    // itself nor drops it (sfilter): Shorewall's zone chain decides
-    // nothing and FORWARD goes on to the wildcard's chain (`-i ppp+`),
-    // where its hosts claim it; fwgen's nftables rejects it at the
-    // catch-all. Known, not yet modelled: left unprobed, with the reason.
-    let unsfiltered = |i: usize| {
-        let interface = &model.interfaces[i];
-        !interface.routeback()
-            && [false, true]
-                .iter()
-                .any(|&v6| !crate::ruleset::lower::sfiltered(model, interface, v6))
-    };
-    if let Some(wildcard) = from.over.or(to.over).filter(|_| a == b && unsfiltered(a)) {
-        let (named, wildcard) = (&model.interfaces[a].name, &model.interfaces[wildcard].name);
-        let reason = format!(
-            "in and out by {named}, which has neither routeback nor sfilter: Shorewall passes it from {named}'s zone chain on to {wildcard}'s hosts, which fwgen does not model"
-        );
-        return Some(format!("{} -> {}: {reason}", from.label, to.label));
-    }
     if a != b || from.router.is_some() || to.router.is_some() {
         return None;
     }
