@@ -228,6 +228,15 @@ pub enum ErrorKind {
         /// Whether the wildcard has a zone of its own.
         wildcard_zoned: bool,
     },
+    /// A CONTINUE policy for a pair with a zone on a named interface a
+    /// wildcard with zones covers.
+    ContinueOverWildcard {
+        source: String,
+        dest: String,
+        zone: String,
+        named: String,
+        wildcard: String,
+    },
     BadNetwork {
         text: String,
         reason: String,
@@ -644,6 +653,7 @@ impl Error {
             WildcardHostsOverNamed { named, wildcard, wildcard_zoned: false, .. } if named.ends_with('+') => format!("fwgen's nftables takes what no hosts entry of `{1}` claims, `{0}`'s packets included, where Shorewall dispatches `-i {0}` apart: narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard)),
             WildcardHostsOverNamed { named, zone: Some(zone), wildcard, hosts_zone, .. } => format!("Shorewall dispatches `{0}`'s packets through `{1}`'s chain too (`-i {1}` matches {0}), in zone order: the hosts of `{2}` there claim those from and to their networks, and `{1}`'s own zone, if it has one, all the rest, where fwgen's nftables gives them to `{0}`'s zone `{3}`: {4}, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone), shorten(zone), if hosts_zone == zone { format!("give those hosts a zone of their own declared after `{}`", shorten(zone)) } else { format!("declare zone `{}` after zone `{}`", shorten(hosts_zone), shorten(zone)) }),
             WildcardHostsOverNamed { named, zone: None, wildcard, hosts_zone, .. } => format!("Shorewall dispatches `{0}`'s packets that no hosts entry on it claims through `{1}`'s (`-i {1}` matches {0}), where the hosts of `{2}` claim those from and to their networks, which fwgen's nftables drops at the catch-all: give `{0}` a zone declared before `{2}`, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone)),
+            ContinueOverWildcard { named, wildcard, .. } => format!("give the pair a policy of its own (ACCEPT, DROP or REJECT), or narrow `{}` so that it does not cover `{}`", shorten(wildcard), shorten(named)),
             WildcardZoneFirst { named, zone, wildcard, wildcard_zone } => format!("fwgen matches a named interface before a wildcard, but Shorewall dispatches by zone in the order of its zones file, so `{}` would take `{}`'s packets there: declare zone `{}` before zone `{}`, or narrow `{}` so that it does not cover `{}`", shorten(wildcard_zone), shorten(named), shorten(zone), shorten(wildcard_zone), shorten(wildcard), shorten(named)),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
             SnatAddressList { .. } => "give one address, or a range the kernel picks from for each connection: `to = \"203.0.113.10-203.0.113.12\"`".into(),
@@ -1146,6 +1156,7 @@ impl ErrorKind {
             WildcardOverZoneless { .. } => "wildcard-over-zoneless",
             WildcardOverOtherFamily { .. } => "wildcard-over-other-family",
             WildcardHostsOverNamed { .. } => "wildcard-hosts-over-named",
+            ContinueOverWildcard { .. } => "continue-over-wildcard",
             BadNetwork { .. } => "bad-network",
             BadRange { .. } => "bad-range",
             SnatAddressList { .. } => "snat-address-list",
@@ -1446,6 +1457,26 @@ impl Display for ErrorKind {
                 shorten(wildcard),
                 shorten(wildcard_zone),
                 family
+            ),
+            ContinueOverWildcard {
+                source,
+                dest,
+                zone,
+                named,
+                wildcard,
+            } => write!(
+                f,
+                "CONTINUE from `{}` to `{}` is refused: zone `{}` is on `{}`, which the wildcard `{}` covers; where `{}`'s chain returns, Shorewall goes on to the entries by `{}` (`-i`/`-o {}` matches {}), which fwgen's nftables leaves `{}`'s packets out of",
+                shorten(source),
+                shorten(dest),
+                shorten(zone),
+                shorten(named),
+                shorten(wildcard),
+                shorten(&format!("{source}-{dest}")),
+                shorten(wildcard),
+                shorten(wildcard),
+                shorten(named),
+                shorten(named),
             ),
             WildcardHostsOverNamed {
                 named,

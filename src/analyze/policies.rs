@@ -428,13 +428,9 @@ impl Analyzer<'_> {
         family: Option<&'static str>,
         raw: &RawModel,
     ) {
-        let name = |id| match id {
-            ZoneId::Firewall => "$FW".to_owned(),
-            ZoneId::Zone(index) => self.zones[index].name.clone(),
-        };
         let kind = ErrorKind::MissingPolicy {
-            source: name(source),
-            dest: name(dest),
+            source: self.id_name(source),
+            dest: self.id_name(dest),
             family,
         };
         let span = raw.policy.last().map(Spanned::span);
@@ -448,4 +444,88 @@ enum Call {
     Pair(ZoneId, ZoneId),
     /// A side with `all`: the chain Shorewall makes for it.
     Wild((String, String)),
+}
+
+impl Analyzer<'_> {
+    /// A CONTINUE policy for a pair with a zone on a named interface that a
+    /// wildcard with zones covers (`loc` on ppp7 under `net`'s ppp+).
+    /// Where the pair's chain returns, Shorewall goes on through the zone
+    /// chain's later entries and FORWARD's (Misc.pm generate_matrix), where
+    /// `-o ppp+` and `-i ppp+` match ppp7 too; fwgen's nftables matches
+    /// ppp7's packets by its own zones' entries alone, and sends them to the
+    /// catch-all. Refused at the entry.
+    pub(super) fn check_continue_over_wildcard(
+        &mut self,
+        policies: &[Policy],
+        matrix: &crate::model::PolicyMatrix,
+    ) {
+        let ids: Vec<ZoneId> = std::iter::once(ZoneId::Firewall)
+            .chain((0..self.zones.len()).map(ZoneId::Zone))
+            .collect();
+        let mut refused = vec![false; policies.len()];
+        for &source in &ids {
+            for &dest in &ids {
+                for v6 in [false, true] {
+                    let Some(decision) = matrix.family(source, dest, v6) else {
+                        continue;
+                    };
+                    let crate::model::DecisionOrigin::Policy(at) = decision.origin else {
+                        continue;
+                    };
+                    if decision.action != PolicyAction::Continue || refused[at] {
+                        continue;
+                    }
+                    let covered = [source, dest].into_iter().find_map(|side| match side {
+                        ZoneId::Zone(zone) => self
+                            .covered_member(zone)
+                            .map(|(named, wildcard)| (zone, named, wildcard)),
+                        ZoneId::Firewall => None,
+                    });
+                    let Some((zone, named, wildcard)) = covered else {
+                        continue;
+                    };
+                    refused[at] = true;
+                    let kind = ErrorKind::ContinueOverWildcard {
+                        source: self.id_name(source),
+                        dest: self.id_name(dest),
+                        zone: self.zones[zone].name.clone(),
+                        named,
+                        wildcard,
+                    };
+                    self.error(Some(policies[at].span.clone()), kind);
+                }
+            }
+        }
+    }
+
+    /// A zone's name as an error gives it: `$FW` for the firewall.
+    fn id_name(&self, id: ZoneId) -> String {
+        match id {
+            ZoneId::Firewall => "$FW".to_owned(),
+            ZoneId::Zone(index) => self.zones[index].name.clone(),
+        }
+    }
+
+    /// A named interface of the zone's members (its own or its hosts
+    /// entries') that a wildcard with members of a zone covers, and that
+    /// wildcard.
+    fn covered_member(&self, zone: usize) -> Option<(String, String)> {
+        let own = (self.interfaces.iter().enumerate())
+            .filter(|(_, i)| i.zone == Some(zone))
+            .map(|(at, _)| at);
+        let hosts = self.zones[zone].hosts.iter().map(|h| h.interface);
+        let zoned = |at: usize| {
+            self.interfaces[at].zone.is_some()
+                || self
+                    .zones
+                    .iter()
+                    .any(|z| z.hosts.iter().any(|h| h.interface == at))
+        };
+        own.chain(hosts).find_map(|at| {
+            let named = &self.interfaces[at];
+            (self.interfaces.iter().enumerate())
+                .find(|&(w, wildcard)| wildcard.covers_named(named) && zoned(w))
+                .map(|(_, wildcard)| (named.name.clone(), wildcard.name.clone()))
+        })
+    }
 }

@@ -93,7 +93,8 @@ pub enum PolicyAction {
     Reject,
     /// Only meaningful with nested zones; without them, fwgen treats the
     /// pair as Shorewall does: the connection falls through to the end of the
-    /// chain and is dropped by the catch-all.
+    /// chain and is dropped by the catch-all. Refused for a zone on a named
+    /// interface a wildcard with zones covers (`continue-over-wildcard`).
     Continue,
 }
 
