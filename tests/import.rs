@@ -979,6 +979,92 @@ fn a_source_interface_is_the_networks_routed_out_of_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A masq or snat SOURCE that leaves addresses out (Shorewall compiles
+/// `! -s 10.0.0.0/8`, or an exclusion chain returning 10.1.2.3 to the
+/// later entries; tests/corpus/arobb-vpn-gw's masq) is refused for what it
+/// is, not as an address fwgen cannot read.
+#[test]
+fn a_source_nat_source_with_left_out_addresses_is_refused_as_such() {
+    let dir = shorewall_dir(
+        "import-masq-exclusion",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+        ],
+    );
+    for (file, line) in [
+        ("masq", "eth0 10.1.0.0/16!10.1.2.3\n"),
+        ("masq", "eth0 !10.0.0.0/8\n"),
+        ("snat", "MASQUERADE 10.1.0.0/16!10.1.2.3 eth0\n"),
+    ] {
+        let _ = std::fs::remove_file(dir.join("masq"));
+        let _ = std::fs::remove_file(dir.join("snat"));
+        std::fs::write(dir.join(file), line).unwrap();
+        let output = import(dir.to_str().unwrap(), false);
+        assert_import_refused(
+            &output,
+            &[
+                &format!("{file}:1: SOURCE `"),
+                "leaves addresses out (shorewall-exclusion(5))",
+            ],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `?SECTION` out of Shorewall's order is refused at its line, as
+/// `shorewall check` refuses it ("Duplicate or out of order SECTION"): a
+/// rule above the first `?SECTION` is in NEW, which closes ESTABLISHED to
+/// UNTRACKED (tests/corpus/alu0100958379-dmz's original rules file). A
+/// `?SECTION ALL` below NEW rules, which Shorewall takes but whose rules it
+/// adds after theirs, is refused too; the order Shorewall wants imports.
+#[test]
+fn sections_out_of_shorewalls_order_are_refused_at_their_line() {
+    common::require_tool("shorewall", "shorewall");
+    let rule = "ACCEPT\tloc\t$FW\ttcp\t22\n";
+    for (rules, refused, shorewall_refuses) in [
+        (
+            format!("{rule}?SECTION ALL\n?SECTION ESTABLISHED\n?SECTION NEW\n{rule}"),
+            vec![
+                "rules:2: `?SECTION ALL` below rules of the NEW section",
+                "rules:3: `?SECTION ESTABLISHED` out of order: Shorewall refuses it (\"Duplicate or out of order SECTION ESTABLISHED\")",
+            ],
+            Some("Duplicate or out of order SECTION ESTABLISHED"),
+        ),
+        (
+            format!("?SECTION NEW\n{rule}?SECTION RELATED\n{rule}"),
+            vec!["rules:3: `?SECTION RELATED` out of order"],
+            Some("Duplicate or out of order SECTION RELATED"),
+        ),
+        (
+            format!("?SECTION NEW\n?SECTION NEW\n{rule}"),
+            vec!["rules:2: `?SECTION NEW` out of order"],
+            Some("Duplicate or out of order SECTION NEW"),
+        ),
+        (
+            format!("{rule}?SECTION ALL\n{rule}"),
+            vec!["rules:2: `?SECTION ALL` below rules of the NEW section"],
+            None,
+        ),
+    ] {
+        let dir = sample_with_rules("import-section-order", rules.as_bytes(), None);
+        let output = import(dir.to_str().unwrap(), false);
+        assert_import_refused(&output, &refused);
+        let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+        match shorewall_refuses {
+            Some(error) => assert!(!ok && out.contains(error), "{rules}\n{out}"),
+            None => assert!(ok, "{rules}\n{out}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let ordered =
+        format!("?SECTION ALL\n?SECTION ESTABLISHED\n?SECTION ESTABLISHED\n?SECTION NEW\n{rule}");
+    let dir = sample_with_rules("import-section-order", ordered.as_bytes(), None);
+    assert!(import(dir.to_str().unwrap(), false).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A comment the model's free text cannot hold whole (`"`, `$`, more than
 /// nftables' 128 bytes) is carried without those characters, or cut, and
 /// the import says so at the line; it is never dropped without a word.

@@ -1246,6 +1246,45 @@ fn names_interface(source: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphabetic())
 }
 
+/// The rules file's sections in Shorewall's order (Rules.pm `%sections`).
+const SECTIONS: [&str; 6] = [
+    "ALL",
+    "ESTABLISHED",
+    "RELATED",
+    "INVALID",
+    "UNTRACKED",
+    "NEW",
+];
+
+/// Why a `?SECTION NAME` line is refused at its place, given the sections
+/// the lines above it named and those the rules above it were in (NEW
+/// above any `?SECTION`). Rules.pm `process_section` refuses a section it
+/// has marked: a `?SECTION` marks every section before its own (NEW
+/// itself too), and the first rule of a section marks those from
+/// ESTABLISHED up to before it (`next_section`, `finish_section`), never
+/// ALL. Shorewall takes a `?SECTION ALL` below rules of a later section,
+/// but adds its rules after theirs in each zone pair's chain, where
+/// fwgen's model puts the ALL section first.
+fn section_out_of_order(name: &str, named: &[String], ruled: &[String]) -> Option<String> {
+    let rank = |s: &str| SECTIONS.iter().position(|known| *known == s);
+    let at = rank(name)?;
+    let marked = named
+        .iter()
+        .filter_map(|s| rank(s))
+        .any(|before| before > at || (before == at && name == "NEW"))
+        || (at > 0 && ruled.iter().filter_map(|s| rank(s)).any(|r| r > at));
+    if marked {
+        return Some(format!(
+            "`?SECTION {name}` out of order: Shorewall refuses it (\"Duplicate or out of order SECTION {name}\"): the sections come in the order {}, each before its rules, and rules above the first `?SECTION` are in NEW",
+            SECTIONS.join(", ")
+        ));
+    }
+    let later = ruled.iter().find(|s| rank(s).is_some_and(|r| r > at))?;
+    Some(format!(
+        "`?SECTION ALL` below rules of the {later} section: Shorewall takes it but adds the ALL section's rules after those in each zone pair's chain, where fwgen's model puts the ALL section first; move the ALL section above them"
+    ))
+}
+
 /// A masq or snat SOURCE item as the model writes it, with a note when it
 /// is spelled differently; an interface name in a list is refused.
 fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
@@ -1262,6 +1301,12 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     if names_interface(source) {
         return Err(format!(
             "SOURCE `{source}` is an interface in a list: Shorewall takes an interface as SOURCE only alone (shorewall-snat(5)); write the networks in place of `{source}`"
+        ));
+    }
+    // `!+NAME` is the model's to refuse, with its own hint.
+    if source.contains('!') && !source.starts_with("!+") {
+        return Err(format!(
+            "SOURCE `{source}` leaves addresses out (shorewall-exclusion(5)), which fwgen's source NAT model does not: Shorewall lets their connections go on to the later entries (`! -s`, or an exclusion chain returning them), where an exemption (`to = \"none\"`) above the entry would end source NAT for them"
         ));
     }
     Ok((source.to_owned(), None))
@@ -2810,9 +2855,15 @@ impl Importer {
         mut each: impl FnMut(&mut Self, &str, Line),
     ) {
         let mut current = "NEW".to_owned();
+        // The sections `?SECTION` lines named, and those rules were in.
+        let (mut named_above, mut ruled_above) = (Vec::new(), Vec::new());
         let mut comment: Option<String> = None;
         for mut line in self.lines(name) {
             if let Some(named) = section.and_then(|read| read(self, &line)) {
+                if let Some(reason) = section_out_of_order(&named, &named_above, &ruled_above) {
+                    self.refuse(&line, reason);
+                }
+                named_above.push(named.clone());
                 current = named;
                 continue;
             }
@@ -2830,6 +2881,7 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
+            ruled_above.push(current.clone());
             each(self, &current, line);
         }
     }
