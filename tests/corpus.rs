@@ -42,10 +42,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "arobb-vpn-gw",
         Refused(
-            &[
-                "hosts:3", "hosts:4", "hosts:5", "hosts:6", "masq:3", "masq:4", "masq:5",
-            ],
-            "routeback on hosts entries (every zone of eth0 is one; the model has routeback per interface); SNAT to an interface's address (&tun2, &eth0)",
+            &["hosts:3", "hosts:4", "hosts:5", "hosts:6", "masq:3"],
+            "routeback on hosts entries (every zone of eth0 is one; the model has routeback per interface) and their exclusions (0.0.0.0/0!192.168.0.0/16); a masq SOURCE leaving an address out (&eth0 is read as detect)",
         ),
     ),
     ("azuwis-ec2-vpn", Imports),

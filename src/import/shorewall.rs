@@ -234,6 +234,8 @@ struct Importer {
     zones: Vec<String>,
     /// Logical interface name -> zone.
     interfaces: Vec<(String, String)>,
+    /// Logical interface name -> device (`physical=`, else the name).
+    devices: Vec<(String, String)>,
     /// /etc/services, for ports given by name.
     services: Services,
     /// /etc/protocols, for protocols given by name.
@@ -324,6 +326,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         ipsets: Vec::new(),
         ipset_files: Vec::new(),
         interfaces: Vec::new(),
+        devices: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
     };
@@ -660,6 +663,9 @@ struct SnatAddress<'a> {
     /// `ports`, as the model writes a range (`1024:65535`).
     ports: Option<String>,
     random: bool,
+    /// `&IFACE`: the interface whose address `to = "detect"` stands for,
+    /// the entry's own alone.
+    address_of: Option<&'a str>,
 }
 
 /// A masq line's ADDRESS (or the address of an snat line's `SNAT(...)`,
@@ -707,6 +713,24 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
     if address == "detect" && persistent {
         return refuse("`detect` is one address, which `:persistent` (for a range) cannot change");
     }
+    // `&eth0` out of eth0 compiles as `detect` does (Nat.pm, Rules.pm:
+    // `--to-source $SW_ETH0_ADDRESS`); `source_nat` checks the interface.
+    if let Some(interface) = address.strip_prefix('&')
+        && !interface.is_empty()
+        && !interface.contains([':', '&', '%'])
+    {
+        if persistent {
+            return refuse(
+                "`&IFACE` is one address, which `:persistent` (for a range) cannot change",
+            );
+        }
+        return Ok(SnatAddress {
+            to: Some("detect"),
+            random,
+            address_of: Some(interface),
+            ..SnatAddress::default()
+        });
+    }
     if address.starts_with(['&', '%']) {
         return refuse("an interface's address is not in fwgen's source NAT model");
     }
@@ -740,6 +764,7 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
         persistent,
         ports: ports.and_then(model_ports),
         random,
+        address_of: None,
     })
 }
 
@@ -3965,6 +3990,7 @@ impl Importer {
                 tcpflags_implied.push(name.clone());
             }
             let device = physical.as_deref().unwrap_or(name);
+            self.devices.push((name.clone(), device.to_owned()));
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
                 // wildcard physical name" for the options set in /proc.
@@ -6023,6 +6049,20 @@ impl Importer {
             let reason = "shorewall6's SNAT(detect) is the interface's IPv6 address: fwgen's `detect` is IPv4's (nft_defines)";
             self.refuse(line, reason);
             return;
+        }
+        if let Some(other) = address.address_of {
+            let device = self.devices.iter().find(|(name, _)| name == interface);
+            if other != interface && device.is_none_or(|(_, device)| device != other) {
+                let reason = format!(
+                    "SNAT to `&{other}`, the address of another interface than the entry's {interface}: fwgen's `to = \"detect\"` is the address of the entry's own interface"
+                );
+                self.refuse(line, reason);
+                return;
+            }
+            self.notes.push(format!(
+                "{}:{}: `&{other}` is {other}'s first IPv4 address when Shorewall starts, as SNAT(detect) on {other} is (Shorewall compiles both alike): `to = \"detect\"`",
+                line.file, line.number
+            ));
         }
         for set in sources.iter().filter_map(|s| s.strip_prefix('+')) {
             self.declare_ipset(set, line);
