@@ -979,6 +979,92 @@ fn a_source_interface_is_the_networks_routed_out_of_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A masq or snat SOURCE that leaves addresses out (Shorewall compiles
+/// `! -s 10.0.0.0/8`, or an exclusion chain returning 10.1.2.3 to the
+/// later entries; tests/corpus/arobb-vpn-gw's masq) is refused for what it
+/// is, not as an address fwgen cannot read.
+#[test]
+fn a_source_nat_source_with_left_out_addresses_is_refused_as_such() {
+    let dir = shorewall_dir(
+        "import-masq-exclusion",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+        ],
+    );
+    for (file, line) in [
+        ("masq", "eth0 10.1.0.0/16!10.1.2.3\n"),
+        ("masq", "eth0 !10.0.0.0/8\n"),
+        ("snat", "MASQUERADE 10.1.0.0/16!10.1.2.3 eth0\n"),
+    ] {
+        let _ = std::fs::remove_file(dir.join("masq"));
+        let _ = std::fs::remove_file(dir.join("snat"));
+        std::fs::write(dir.join(file), line).unwrap();
+        let output = import(dir.to_str().unwrap(), false);
+        assert_import_refused(
+            &output,
+            &[
+                &format!("{file}:1: SOURCE `"),
+                "leaves addresses out (shorewall-exclusion(5))",
+            ],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `?SECTION` out of Shorewall's order is refused at its line, as
+/// `shorewall check` refuses it ("Duplicate or out of order SECTION"): a
+/// rule above the first `?SECTION` is in NEW, which closes ESTABLISHED to
+/// UNTRACKED (tests/corpus/alu0100958379-dmz's original rules file). A
+/// `?SECTION ALL` below NEW rules, which Shorewall takes but whose rules it
+/// adds after theirs, is refused too; the order Shorewall wants imports.
+#[test]
+fn sections_out_of_shorewalls_order_are_refused_at_their_line() {
+    common::require_tool("shorewall", "shorewall");
+    let rule = "ACCEPT\tloc\t$FW\ttcp\t22\n";
+    for (rules, refused, shorewall_refuses) in [
+        (
+            format!("{rule}?SECTION ALL\n?SECTION ESTABLISHED\n?SECTION NEW\n{rule}"),
+            vec![
+                "rules:2: `?SECTION ALL` below rules of the NEW section",
+                "rules:3: `?SECTION ESTABLISHED` out of order: Shorewall refuses it (\"Duplicate or out of order SECTION ESTABLISHED\")",
+            ],
+            Some("Duplicate or out of order SECTION ESTABLISHED"),
+        ),
+        (
+            format!("?SECTION NEW\n{rule}?SECTION RELATED\n{rule}"),
+            vec!["rules:3: `?SECTION RELATED` out of order"],
+            Some("Duplicate or out of order SECTION RELATED"),
+        ),
+        (
+            format!("?SECTION NEW\n?SECTION NEW\n{rule}"),
+            vec!["rules:2: `?SECTION NEW` out of order"],
+            Some("Duplicate or out of order SECTION NEW"),
+        ),
+        (
+            format!("{rule}?SECTION ALL\n{rule}"),
+            vec!["rules:2: `?SECTION ALL` below rules of the NEW section"],
+            None,
+        ),
+    ] {
+        let dir = sample_with_rules("import-section-order", rules.as_bytes(), None);
+        let output = import(dir.to_str().unwrap(), false);
+        assert_import_refused(&output, &refused);
+        let (ok, out) = common::run("shorewall", &["check", dir.to_str().unwrap()]);
+        match shorewall_refuses {
+            Some(error) => assert!(!ok && out.contains(error), "{rules}\n{out}"),
+            None => assert!(ok, "{rules}\n{out}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let ordered =
+        format!("?SECTION ALL\n?SECTION ESTABLISHED\n?SECTION ESTABLISHED\n?SECTION NEW\n{rule}");
+    let dir = sample_with_rules("import-section-order", ordered.as_bytes(), None);
+    assert!(import(dir.to_str().unwrap(), false).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A comment the model's free text cannot hold whole (`"`, `$`, more than
 /// nftables' 128 bytes) is carried without those characters, or cut, and
 /// the import says so at the line; it is never dropped without a word.
@@ -3845,10 +3931,11 @@ fn snat_proto_and_port_become_the_entrys() {
 /// `SNAT(206.124.146.177-206.124.146.180)`) becomes the entry's `to`, and
 /// `:persistent` its `persistent`, in the snat file and the 4.x masq
 /// file's ADDRESS; a list of addresses (which Shorewall 5.2 refuses:
-/// "Only one SNAT address may be specified"), an interface's address
-/// and `detect:persistent` are refused at their line, named; `SNAT(detect)`
+/// "Only one SNAT address may be specified"), `%IFACE` and
+/// `detect:persistent` are refused at their line, named; `SNAT(detect)`
 /// (the interface's address when the firewall starts) is `to = "detect"`,
-/// written back as Shorewall's `SNAT(detect)`.
+/// written back as Shorewall's `SNAT(detect)`, and so is the entry's own
+/// interface's `SNAT(&NET_IF)`.
 #[test]
 fn snat_range_and_persistent_become_the_entrys() {
     let dir = sample_with_rules("import-snat-range", b"ACCEPT loc $FW tcp 22\n", None);
@@ -3866,7 +3953,6 @@ fn snat_range_and_persistent_become_the_entrys() {
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
         "snat:3: SNAT `203.0.113.10,203.0.113.11` lists several addresses: Shorewall 5.2 refuses it",
-        "snat:5: SNAT `&NET_IF`: an interface's address",
         "snat:6: SNAT `%NET_IF:5000-6000`: an interface's address",
         "snat:7: SNAT `detect:persistent`: `detect` is one address",
     ] {
@@ -3875,7 +3961,7 @@ fn snat_range_and_persistent_become_the_entrys() {
             "missing `{expected}` in:\n{stderr}"
         );
     }
-    for line in ["snat:1:", "snat:2:", "snat:4:"] {
+    for line in ["snat:1:", "snat:2:", "snat:4:", "snat:5:"] {
         assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
     }
     let model = imported_model(&import_within(&dir, true));
@@ -3883,6 +3969,7 @@ fn snat_range_and_persistent_become_the_entrys() {
         "sources = [\"10.1.0.0/24\"]\nto = \"203.0.113.10-203.0.113.12\"\n",
         "sources = [\"10.2.0.0/24\"]\nto = \"203.0.113.20-203.0.113.29\"\npersistent = true\n",
         "sources = [\"10.4.0.0/24\"]\nto = \"detect\"\n",
+        "sources = [\"10.5.0.0/24\"]\nto = \"detect\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
@@ -3908,6 +3995,72 @@ fn snat_range_and_persistent_become_the_entrys() {
     let model = imported_model(&import_within(&dir, false));
     let written = "to = \"203.0.113.10-203.0.113.12\"\npersistent = true\n";
     assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A masq ADDRESS or `SNAT(...)` naming the entry's own interface's
+/// address (`&eth0` out of eth0, by its name or its device; the masq of
+/// tests/corpus/arobb-vpn-gw) is the model's `to = "detect"`: Shorewall
+/// compiles the two alike (`--to-source` the address it reads for eth0
+/// when it starts), which `shorewall compile` shows here. Another
+/// interface's address is refused.
+#[test]
+fn an_snat_address_of_the_entrys_own_interface_is_detect() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = shorewall_dir(
+        "import-snat-own-address",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet NET_IF physical=eth0\nloc eth1 -\n",
+            ),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+            ("shorewall.conf", "STARTUP_ENABLED=Yes\n"),
+        ],
+    );
+    let mut compiled = Vec::new();
+    for (file, line) in [
+        ("masq", "NET_IF 10.0.0.0/8 &NET_IF\n"),
+        ("masq", "NET_IF 10.0.0.0/8 &eth0\n"),
+        ("snat", "SNAT(&NET_IF) 10.0.0.0/8 NET_IF\n"),
+        ("snat", "SNAT(detect) 10.0.0.0/8 NET_IF\n"),
+    ] {
+        let _ = std::fs::remove_file(dir.join("masq"));
+        let _ = std::fs::remove_file(dir.join("snat"));
+        std::fs::write(dir.join(file), line).unwrap();
+        let output = import(dir.to_str().unwrap(), false);
+        let model = imported_model(&output);
+        assert!(
+            model.contains(
+                "[[snat]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\"]\nto = \"detect\"\n"
+            ),
+            "{line}{model}"
+        );
+        let copy = common::scratch("import-snat-own-address-copy");
+        common::copy_tree(&dir, &copy);
+        let script = copy.join("firewall");
+        let (ok, out) = common::run(
+            "shorewall",
+            &["compile", copy.to_str().unwrap(), script.to_str().unwrap()],
+        );
+        assert!(ok, "{line}{out}");
+        let text = std::fs::read_to_string(&script).unwrap();
+        let snat: Vec<&str> = text.lines().filter(|l| l.contains("-j SNAT")).collect();
+        compiled.push(snat.join("\n"));
+        let _ = std::fs::remove_dir_all(&copy);
+    }
+    assert!(
+        compiled[0].contains("--to-source $SW_ETH0_ADDRESS")
+            && compiled.iter().all(|c| *c == compiled[0]),
+        "{compiled:#?}"
+    );
+    let _ = std::fs::remove_file(dir.join("snat"));
+    std::fs::write(dir.join("masq"), "NET_IF 10.0.0.0/8 &eth1\n").unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["masq:1: SNAT to `&eth1`, the address of another interface than the entry's NET_IF"],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

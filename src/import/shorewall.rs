@@ -234,6 +234,8 @@ struct Importer {
     zones: Vec<String>,
     /// Logical interface name -> zone.
     interfaces: Vec<(String, String)>,
+    /// Logical interface name -> device (`physical=`, else the name).
+    devices: Vec<(String, String)>,
     /// /etc/services, for ports given by name.
     services: Services,
     /// /etc/protocols, for protocols given by name.
@@ -324,6 +326,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         ipsets: Vec::new(),
         ipset_files: Vec::new(),
         interfaces: Vec::new(),
+        devices: Vec::new(),
         services: Services::read(),
         protocols: Protocols::read(),
     };
@@ -660,6 +663,9 @@ struct SnatAddress<'a> {
     /// `ports`, as the model writes a range (`1024:65535`).
     ports: Option<String>,
     random: bool,
+    /// `&IFACE`: the interface whose address `to = "detect"` stands for,
+    /// the entry's own alone.
+    address_of: Option<&'a str>,
 }
 
 /// A masq line's ADDRESS (or the address of an snat line's `SNAT(...)`,
@@ -707,6 +713,24 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
     if address == "detect" && persistent {
         return refuse("`detect` is one address, which `:persistent` (for a range) cannot change");
     }
+    // `&eth0` out of eth0 compiles as `detect` does (Nat.pm, Rules.pm:
+    // `--to-source $SW_ETH0_ADDRESS`); `source_nat` checks the interface.
+    if let Some(interface) = address.strip_prefix('&')
+        && !interface.is_empty()
+        && !interface.contains([':', '&', '%'])
+    {
+        if persistent {
+            return refuse(
+                "`&IFACE` is one address, which `:persistent` (for a range) cannot change",
+            );
+        }
+        return Ok(SnatAddress {
+            to: Some("detect"),
+            random,
+            address_of: Some(interface),
+            ..SnatAddress::default()
+        });
+    }
     if address.starts_with(['&', '%']) {
         return refuse("an interface's address is not in fwgen's source NAT model");
     }
@@ -740,6 +764,7 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
         persistent,
         ports: ports.and_then(model_ports),
         random,
+        address_of: None,
     })
 }
 
@@ -1246,6 +1271,45 @@ fn names_interface(source: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphabetic())
 }
 
+/// The rules file's sections in Shorewall's order (Rules.pm `%sections`).
+const SECTIONS: [&str; 6] = [
+    "ALL",
+    "ESTABLISHED",
+    "RELATED",
+    "INVALID",
+    "UNTRACKED",
+    "NEW",
+];
+
+/// Why a `?SECTION NAME` line is refused at its place, given the sections
+/// the lines above it named and those the rules above it were in (NEW
+/// above any `?SECTION`). Rules.pm `process_section` refuses a section it
+/// has marked: a `?SECTION` marks every section before its own (NEW
+/// itself too), and the first rule of a section marks those from
+/// ESTABLISHED up to before it (`next_section`, `finish_section`), never
+/// ALL. Shorewall takes a `?SECTION ALL` below rules of a later section,
+/// but adds its rules after theirs in each zone pair's chain, where
+/// fwgen's model puts the ALL section first.
+fn section_out_of_order(name: &str, named: &[String], ruled: &[String]) -> Option<String> {
+    let rank = |s: &str| SECTIONS.iter().position(|known| *known == s);
+    let at = rank(name)?;
+    let marked = named
+        .iter()
+        .filter_map(|s| rank(s))
+        .any(|before| before > at || (before == at && name == "NEW"))
+        || (at > 0 && ruled.iter().filter_map(|s| rank(s)).any(|r| r > at));
+    if marked {
+        return Some(format!(
+            "`?SECTION {name}` out of order: Shorewall refuses it (\"Duplicate or out of order SECTION {name}\"): the sections come in the order {}, each before its rules, and rules above the first `?SECTION` are in NEW",
+            SECTIONS.join(", ")
+        ));
+    }
+    let later = ruled.iter().find(|s| rank(s).is_some_and(|r| r > at))?;
+    Some(format!(
+        "`?SECTION ALL` below rules of the {later} section: Shorewall takes it but adds the ALL section's rules after those in each zone pair's chain, where fwgen's model puts the ALL section first; move the ALL section above them"
+    ))
+}
+
 /// A masq or snat SOURCE item as the model writes it, with a note when it
 /// is spelled differently; an interface name in a list is refused.
 fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
@@ -1262,6 +1326,12 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     if names_interface(source) {
         return Err(format!(
             "SOURCE `{source}` is an interface in a list: Shorewall takes an interface as SOURCE only alone (shorewall-snat(5)); write the networks in place of `{source}`"
+        ));
+    }
+    // `!+NAME` is the model's to refuse, with its own hint.
+    if source.contains('!') && !source.starts_with("!+") {
+        return Err(format!(
+            "SOURCE `{source}` leaves addresses out (shorewall-exclusion(5)), which fwgen's source NAT model does not: Shorewall lets their connections go on to the later entries (`! -s`, or an exclusion chain returning them), where an exemption (`to = \"none\"`) above the entry would end source NAT for them"
         ));
     }
     Ok((source.to_owned(), None))
@@ -2810,9 +2880,15 @@ impl Importer {
         mut each: impl FnMut(&mut Self, &str, Line),
     ) {
         let mut current = "NEW".to_owned();
+        // The sections `?SECTION` lines named, and those rules were in.
+        let (mut named_above, mut ruled_above) = (Vec::new(), Vec::new());
         let mut comment: Option<String> = None;
         for mut line in self.lines(name) {
             if let Some(named) = section.and_then(|read| read(self, &line)) {
+                if let Some(reason) = section_out_of_order(&named, &named_above, &ruled_above) {
+                    self.refuse(&line, reason);
+                }
+                named_above.push(named.clone());
                 current = named;
                 continue;
             }
@@ -2830,6 +2906,7 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
+            ruled_above.push(current.clone());
             each(self, &current, line);
         }
     }
@@ -3913,6 +3990,7 @@ impl Importer {
                 tcpflags_implied.push(name.clone());
             }
             let device = physical.as_deref().unwrap_or(name);
+            self.devices.push((name.clone(), device.to_owned()));
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
                 // wildcard physical name" for the options set in /proc.
@@ -5971,6 +6049,20 @@ impl Importer {
             let reason = "shorewall6's SNAT(detect) is the interface's IPv6 address: fwgen's `detect` is IPv4's (nft_defines)";
             self.refuse(line, reason);
             return;
+        }
+        if let Some(other) = address.address_of {
+            let device = self.devices.iter().find(|(name, _)| name == interface);
+            if other != interface && device.is_none_or(|(_, device)| device != other) {
+                let reason = format!(
+                    "SNAT to `&{other}`, the address of another interface than the entry's {interface}: fwgen's `to = \"detect\"` is the address of the entry's own interface"
+                );
+                self.refuse(line, reason);
+                return;
+            }
+            self.notes.push(format!(
+                "{}:{}: `&{other}` is {other}'s first IPv4 address when Shorewall starts, as SNAT(detect) on {other} is (Shorewall compiles both alike): `to = \"detect\"`",
+                line.file, line.number
+            ));
         }
         for set in sources.iter().filter_map(|s| s.strip_prefix('+')) {
             self.declare_ipset(set, line);
