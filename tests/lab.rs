@@ -2187,6 +2187,27 @@ fn model_dnat_wildcard_order() {
     assert!(net.starts_with("ACCEPT dmz#1"), "{net}");
 }
 
+/// ACCEPT+ and NONAT from a hosts zone, from `all` beside it and beside
+/// a nested zone, in Shorewall's nat dispatch order: vpn's NONAT of port
+/// 80 before net's forward of it (written first), `all`'s ACCEPT+ of 81
+/// in vpn's and smc's chains before net's forward, and smc's RETURN after
+/// its own forward of 82 (net's NONAT of 82 and forward of 80 not smc's).
+#[test]
+fn model_nat_exempt_hosts() {
+    let matrix = lab_model("nat-exempt-hosts", "nxho");
+    let row = |probe: &str| matrix_row(&matrix, probe);
+    let vpn = row("vpn#1 10.8.0.2 -> fw 198.18.0.1 tcp 80");
+    assert_eq!(vpn, "REJECT | REJECT | REJECT");
+    let vpn = row("vpn#1 10.8.0.2 -> fw 198.18.0.1 tcp 81");
+    assert!(vpn.starts_with("ACCEPT fw"), "{vpn}");
+    let net = row("net#1 198.18.0.2 -> fw 198.18.0.1 tcp 81");
+    assert!(net.starts_with("ACCEPT loc#1"), "{net}");
+    let smc = row("smc#1 10.9.0.2 -> fw 198.18.0.1 tcp 82");
+    assert!(smc.starts_with("ACCEPT loc#1"), "{smc}");
+    let smc = row("smc#1 10.9.0.2 -> fw 198.18.0.1 tcp 80");
+    assert_eq!(smc, "REJECT | REJECT | REJECT");
+}
+
 /// A hosts zone on a named interface a wildcard of a later zone covers,
 /// the interface given the wildcard's zone (what the
 /// `wildcard-over-zoneless` error asks for): loc's hosts on eth1 are loc's,

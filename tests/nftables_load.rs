@@ -195,6 +195,7 @@ mod models {
         dnat_hosts_order => "dnat-hosts-order",
         dnat_nested_return => "dnat-nested-return",
         dnat_wildcard_order => "dnat-wildcard-order",
+        nat_exempt_hosts => "nat-exempt-hosts",
         manual_interfaces_bridge => "manual-interfaces-bridge",
         maclist => "maclist",
         optional_uplinks => "optional-uplinks",
