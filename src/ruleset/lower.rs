@@ -430,6 +430,9 @@ pub fn describe(model: &Model, origin: Origin) -> String {
             "Broadcast(DROP), Multicast(DROP): the policy's default actions, a silent drop before its verdict"
         }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
+        Piece::NestedNatReturn => {
+            "a nested zone's RETURN in nat PREROUTING (it has no CONTINUE policy): no parent's port forward, redirect or exemption, nor one-to-one NAT, takes its connections"
+        }
         Piece::Blacklist => "the blacklist: [[blacklist]] entries before the rules, for the states of blacklist_states",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
         Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
@@ -5147,7 +5150,8 @@ fn nested_returns(model: &Model) -> impl Iterator<Item = ((usize, usize), Rule)>
                 .any(|m| !matches!(m, Match::Interface { .. }));
             let family = family.iter().filter(|_| !addressed).cloned();
             let matches = family.chain(matches).collect();
-            let rule = Rule::new(matches, vec![accept()], Origin::Shorewall(Piece::Dispatch));
+            let origin = Origin::Shorewall(Piece::NestedNatReturn);
+            let rule = Rule::new(matches, vec![accept()], origin);
             ((rank, usize::MAX), rule)
         })
     })
