@@ -1313,3 +1313,38 @@ fn a_wildcards_hosts_are_not_a_named_interfaces_it_covers() {
         "{to}"
     );
 }
+
+/// Issue #14: port forwards in Shorewall's nat dispatch order. A vpn
+/// host (hosts on net's eth0) meets vpn's forward of port 80 before net's,
+/// written first; a nested zone without a CONTINUE policy meets none of
+/// its parent's, and the trace names its RETURN.
+#[test]
+fn port_forwards_follow_the_zones_nat_dispatch() {
+    let vpn = explain_model(
+        "dnat-hosts-order",
+        &["--from", "vpn:10.8.0.2", "--to", "$FW", "--dport", "80"],
+    );
+    assert!(
+        vpn.contains("nat: DNAT to 192.168.1.6 (tests/models/dnat-hosts-order.toml:49)")
+            && vpn.contains("verdict: ACCEPT"),
+        "{vpn}"
+    );
+    let nested = explain_model(
+        "dnat-nested-return",
+        &[
+            "--from",
+            "vpn:10.8.0.2",
+            "--to",
+            "$FW",
+            "--dport",
+            "80",
+            "--trace",
+        ],
+    );
+    assert!(
+        nested.contains("nat: none")
+            && nested.contains("+ nat-prerouting: iifname \"eth0\" ip saddr 10.8.0.0/24 accept")
+            && nested.contains("from: a nested zone's RETURN in nat PREROUTING"),
+        "{nested}"
+    );
+}

@@ -2147,6 +2147,67 @@ fn model_manual_nat_subzone() {
     lab_model("manual-nat-subzone", "mnsz");
 }
 
+/// Shorewall's nat dispatch, zone by zone: a vpn host (hosts on net's
+/// eth0) meets vpn's port forwards, and `all`'s, before net's, written
+/// first (fwgen kept the file's order: vpn -> loc rejected net's).
+#[test]
+fn model_dnat_hosts_order() {
+    let matrix = lab_model("dnat-hosts-order", "dnho");
+    let row = |probe: &str| matrix_row(&matrix, probe);
+    for port in [80, 81, 82, 83] {
+        let vpn = row(&format!("vpn#1 10.8.0.2 -> fw 198.18.0.1 tcp {port}"));
+        assert!(vpn.starts_with("ACCEPT loc#1"), "port {port}: {vpn}");
+    }
+}
+
+/// A nested zone without a CONTINUE policy (vpn:net) ends its nat
+/// dispatch with a RETURN: net's forward of port 80 does not take its
+/// connections; it does take those of smc:net, whose policy to $FW is
+/// CONTINUE.
+#[test]
+fn model_dnat_nested_return() {
+    let matrix = lab_model("dnat-nested-return", "dnnr");
+    let row = |probe: &str| matrix_row(&matrix, probe);
+    let vpn = row("vpn#1 10.8.0.2 -> fw 198.18.0.1 tcp 80");
+    assert_eq!(vpn, "REJECT | REJECT | REJECT");
+    let smc = row("smc#1 10.9.0.2 -> fw 198.18.0.1 tcp 80");
+    assert!(smc.starts_with("ACCEPT loc#1"), "{smc}");
+}
+
+/// A wildcard's zone (net on eth+) after the zone of the interface it
+/// covers (loc on eth1): loc's port forward comes first for loc's hosts,
+/// net's (written first) after it.
+#[test]
+fn model_dnat_wildcard_order() {
+    let matrix = lab_model("dnat-wildcard-order", "dnwo");
+    let row = |probe: &str| matrix_row(&matrix, probe);
+    let loc = row("loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 80");
+    assert!(loc.starts_with("ACCEPT dmz#1"), "{loc}");
+    let net = row("loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 81");
+    assert!(net.starts_with("ACCEPT dmz#1"), "{net}");
+}
+
+/// ACCEPT+ and NONAT from a hosts zone, from `all` beside it and beside
+/// a nested zone, in Shorewall's nat dispatch order: vpn's NONAT of port
+/// 80 before net's forward of it (written first), `all`'s ACCEPT+ of 81
+/// in vpn's and smc's chains before net's forward, and smc's RETURN after
+/// its own forward of 82 (net's NONAT of 82 and forward of 80 not smc's).
+#[test]
+fn model_nat_exempt_hosts() {
+    let matrix = lab_model("nat-exempt-hosts", "nxho");
+    let row = |probe: &str| matrix_row(&matrix, probe);
+    let vpn = row("vpn#1 10.8.0.2 -> fw 198.18.0.1 tcp 80");
+    assert_eq!(vpn, "REJECT | REJECT | REJECT");
+    let vpn = row("vpn#1 10.8.0.2 -> fw 198.18.0.1 tcp 81");
+    assert!(vpn.starts_with("ACCEPT fw"), "{vpn}");
+    let net = row("net#1 198.18.0.2 -> fw 198.18.0.1 tcp 81");
+    assert!(net.starts_with("ACCEPT loc#1"), "{net}");
+    let smc = row("smc#1 10.9.0.2 -> fw 198.18.0.1 tcp 82");
+    assert!(smc.starts_with("ACCEPT loc#1"), "{smc}");
+    let smc = row("smc#1 10.9.0.2 -> fw 198.18.0.1 tcp 80");
+    assert_eq!(smc, "REJECT | REJECT | REJECT");
+}
+
 /// A hosts zone on a named interface a wildcard of a later zone covers,
 /// the interface given the wildcard's zone (what the
 /// `wildcard-over-zoneless` error asks for): loc's hosts on eth1 are loc's,

@@ -49,28 +49,7 @@ impl Analyzer<'_> {
             ZoneRef::All => self.zones.iter().any(|z| z.family.has_ipv6()),
             ZoneRef::One(id) => self.zone_family(id).has_ipv6(),
         };
-        // A zone whose nat dispatch is not the file's order alone: Shorewall
-        // sends hosts zones' connections to their own `ZONE_dnat` ahead of
-        // their interface's zone's, and a nested zone's end in a RETURN
-        // (Misc.pm handle_nested_zone) that keeps them from the parent's.
-        let tangled = |z: usize| {
-            let zone = &self.zones[z];
-            let hosts_on_it = (self.zones.iter().flat_map(|w| &w.hosts))
-                .any(|h| self.interfaces.get(h.interface).and_then(|i| i.zone) == Some(z));
-            !zone.hosts.is_empty()
-                || !zone.parents.is_empty()
-                || self.zones.iter().any(|w| w.parents.contains(&z))
-                || hosts_on_it
-        };
-        let tangled_source = |zone: ZoneRef| match zone {
-            ZoneRef::All => (0..self.zones.len()).any(tangled),
-            ZoneRef::One(ZoneId::Zone(z)) => tangled(z),
-            ZoneRef::One(ZoneId::Firewall) => false,
-        };
         let refused = |r: &Rule| match r.nat_exempt {
-            Some(_) if tangled_source(r.source.zone) => Some(
-                "from a zone with hosts entries, nested zones or another zone's hosts on its interfaces is refused: Shorewall's nat dispatch takes hosts zones first and ends a nested zone's in a RETURN, not the file's order fwgen's nat chain keeps; write it from a zone without them",
-            ),
             // Nat.pm handle_nonat_rule refuses a DEST with a `:`, and
             // Shorewall6 writes an empty DEST as `::/0`: "Invalid DEST
             // (::/0) in NONAT rule", for ACCEPT+ alike.
@@ -96,11 +75,9 @@ impl Analyzer<'_> {
         if let Some(rule) = rules.iter().find(|r| refused(r).is_some()) {
             let reason = refused(rule).unwrap_or_default();
             let entry = raw.get_ref();
-            // Where the reason lies: the source zone, the action (IPv6),
-            // or the destination.
-            let at = if reason.starts_with("from a zone") {
-                entry.source.span()
-            } else if reason.starts_with("is IPv4's") {
+            // Where the reason lies: the action (IPv6), or the
+            // destination.
+            let at = if reason.starts_with("is IPv4's") {
                 entry.action.span()
             } else {
                 entry.dest.span()

@@ -430,6 +430,9 @@ pub fn describe(model: &Model, origin: Origin) -> String {
             "Broadcast(DROP), Multicast(DROP): the policy's default actions, a silent drop before its verdict"
         }
         Piece::Dispatch => "dispatch to interface and zone-pair chains",
+        Piece::NestedNatReturn => {
+            "a nested zone's RETURN in nat PREROUTING (it has no CONTINUE policy): no parent's port forward, redirect or exemption, nor one-to-one NAT, takes its connections"
+        }
         Piece::Blacklist => "the blacklist: [[blacklist]] entries before the rules, for the states of blacklist_states",
         Piece::CatchAll(_) => "catch-all: no zone pair claims the packet",
         Piece::Stopped => "the stopped state: what passes whatever the [[stopped]] entries say",
@@ -5184,10 +5187,12 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
             "nat-output",
             (Hook::Output, Priority::Dstnat),
             one_to_one_rules(model, Hook::Output)
-                .chain(in_file_order(
+                .chain(in_dispatch_order(
                     dnats().flat_map(|(index, d)| {
                         let rules = dnat_rules(model, d, index, Hook::Output);
-                        rules.into_iter().map(|rule| (d.span.start, rule))
+                        rules
+                            .into_iter()
+                            .map(|(rank, rule)| ((rank, d.span.start), rule))
                     }),
                     nat_exemption_rules(model, Hook::Output),
                 ))
@@ -5204,19 +5209,26 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
     .collect()
 }
 
-/// Port forwards and redirects in the model's file order: Shorewall's
-/// rules file is read top to bottom, and the first translation wins.
+/// Port forwards and redirects in Shorewall's order: zone by zone as
+/// PREROUTING jumps to the zones' `ZONE_dnat` chains ([`nat_ranks`]),
+/// each zone's in the model's file order (its rules file is read top to
+/// bottom), and the first translation wins; a nested zone's connections
+/// end at its RETURN ([`nested_returns`]).
 fn prerouting_rules(model: &Model) -> Vec<Rule> {
     let dnats = model.dnats.iter().enumerate().flat_map(|(index, d)| {
         let rules = dnat_rules(model, d, index, Hook::Prerouting);
-        rules.into_iter().map(|rule| (d.span.start, rule))
+        rules
+            .into_iter()
+            .map(|(rank, rule)| ((rank, d.span.start), rule))
     });
     let redirects = model.redirects.iter().enumerate().flat_map(|(index, r)| {
         let rules = redirect_rules(model, r, index);
-        rules.into_iter().map(|rule| (r.span.start, rule))
+        rules
+            .into_iter()
+            .map(|(rank, rule)| ((rank, r.span.start), rule))
     });
-    let rules = in_file_order(
-        dnats.chain(redirects),
+    let rules = in_dispatch_order(
+        dnats.chain(redirects).chain(nested_returns(model)),
         nat_exemption_rules(model, Hook::Prerouting),
     );
     // The sources routed out of an interface are noted first: they
@@ -5233,15 +5245,109 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
         .collect()
 }
 
-/// Nat rules, each with where its model entry starts, in the model's file
-/// order (a stable sort: an entry's own rules keep theirs).
-fn in_file_order(
-    rules: impl Iterator<Item = (usize, Rule)>,
-    more: impl Iterator<Item = (usize, Rule)>,
+/// Nat rules, each with its zones' rank in the dispatch ([`nat_ranks`])
+/// and where its model entry starts, in that order (a stable sort: an
+/// entry's own rules keep theirs).
+fn in_dispatch_order(
+    rules: impl Iterator<Item = ((usize, usize), Rule)>,
+    more: impl Iterator<Item = ((usize, usize), Rule)>,
 ) -> impl Iterator<Item = Rule> {
-    let mut rules: Vec<(usize, Rule)> = rules.chain(more).collect();
+    let mut rules: Vec<((usize, usize), Rule)> = rules.chain(more).collect();
     rules.sort_by_key(|(at, _)| *at);
     rules.into_iter().map(|(_, rule)| rule)
+}
+
+/// Each zone's rank in Shorewall's nat PREROUTING dispatch (Misc.pm
+/// generate_matrix, add_prerouting_jumps): a jump to each zone's
+/// `ZONE_dnat` per member, zone by zone in the zones' order (nested zones
+/// first), and a jump returns when its chain translated nothing, so a
+/// connection meets the port forwards of every zone whose members hold
+/// it (`-i eth0 -s 10.8.0.0/24 -j vpn_dnat` and then `-i eth0 -j
+/// net_dnat`), those of the earlier zone first. The rank is the zone's
+/// index where its members can hold another zone's connections (their
+/// interfaces meet, or one is nested in the other), and 0 for every
+/// other zone, whose place no connection can tell: their rules keep the
+/// file's order, and one entry's rules from such zones stay together.
+fn nat_ranks(model: &Model) -> Vec<usize> {
+    let members: Vec<Vec<&Interface>> = (0..model.zones.len())
+        .map(|z| {
+            let own = model.interfaces.iter().filter(move |i| i.zone == Some(z));
+            let hosts = model.zones[z].hosts.iter().filter(|h| !h.destonly);
+            own.chain(hosts.map(|h| &model.interfaces[h.interface]))
+                .collect()
+        })
+        .collect();
+    let meet =
+        |a: &Interface, b: &Interface| a.physical == b.physical || a.covers(b) || b.covers(a);
+    let nested = |a: usize, b: usize| model.zones[a].parents.contains(&b);
+    let shares = |z: usize| {
+        (0..model.zones.len()).filter(|&w| w != z).any(|w| {
+            nested(z, w)
+                || nested(w, z)
+                || (members[z].iter()).any(|&a| members[w].iter().any(|&b| meet(a, b)))
+        })
+    };
+    (0..model.zones.len())
+        .map(|z| if shares(z) { z } else { 0 })
+        .collect()
+}
+
+/// Shorewall's RETURN for a nested zone's members in PREROUTING, after
+/// its own jump (Misc.pm handle_nested_zone, add_prerouting_jumps): where
+/// a parent has port forwards, redirects or exemptions of the family and
+/// the zone has no CONTINUE policy, its connections meet no later zone's
+/// (its parents'), nor the one-to-one NAT after them. nftables: `accept`
+/// in nat-prerouting, which ends the chain the same way.
+fn nested_returns(model: &Model) -> impl Iterator<Item = ((usize, usize), Rule)> + '_ {
+    let ranks = nat_ranks(model);
+    let families = move |z: usize| -> Vec<bool> {
+        [false, true]
+            .into_iter()
+            .filter(|&ipv6| model.zones[z].family.has(ipv6) && returns(model, z, ipv6))
+            .collect()
+    };
+    (0..model.zones.len()).flat_map(move |z| {
+        let families = families(z);
+        let family = (families.len() == 1).then(|| Match::Family(Family::of(families[0])));
+        let zone = ZoneRef::One(ZoneId::Zone(z));
+        let sources = match families.is_empty() {
+            true => Vec::new(),
+            false => nat_sources(model, zone, (false, &families), |w| w == z),
+        };
+        let rank = ranks[z];
+        sources.into_iter().map(move |(_, _, matches)| {
+            let addressed = matches
+                .iter()
+                .any(|m| !matches!(m, Match::Interface { .. }));
+            let family = family.iter().filter(|_| !addressed).cloned();
+            let matches = family.chain(matches).collect();
+            let origin = Origin::Shorewall(Piece::NestedNatReturn);
+            let rule = Rule::new(matches, vec![accept()], origin);
+            ((rank, usize::MAX), rule)
+        })
+    })
+}
+
+/// Whether Shorewall ends a nested zone's nat dispatch of a family with
+/// a RETURN: a parent translates connections of the family (its
+/// `ZONE_dnat` is referenced) and no policy from the zone is CONTINUE.
+fn returns(model: &Model, zone: usize, ipv6: bool) -> bool {
+    let from = |p: usize| {
+        let parent = ZoneId::Zone(p);
+        model
+            .dnats
+            .iter()
+            .any(|d| d.forwards_from(parent) && d.is_ipv6() == ipv6)
+            || (model.redirects.iter())
+                .any(|r| r.redirects_from(parent) && r.origdest_ipv6().is_none_or(|v6| v6 == ipv6))
+            || (model.nat_exemptions.iter())
+                .any(|r| source_zones(model, r).contains(&parent) && r.allows_family(ipv6))
+    };
+    let continues = model.zone_ids().into_iter().any(|dest| {
+        (model.matrix.family(ZoneId::Zone(zone), dest, ipv6))
+            .is_some_and(|d| d.action == PolicyAction::Continue)
+    });
+    model.zones[zone].parents.iter().any(|&p| from(p)) && !continues
 }
 
 /// ACCEPT+ and NONAT in the nat chain of `hook`, each with where its
@@ -5252,10 +5358,15 @@ fn in_file_order(
 /// own connections). It matches the source zones' interfaces, the
 /// rule's addresses (the destination's as sent: the dest zone does not
 /// matter before routing) and its protocol and ports.
-fn nat_exemption_rules(model: &Model, hook: Hook) -> impl Iterator<Item = (usize, Rule)> + '_ {
+fn nat_exemption_rules(
+    model: &Model,
+    hook: Hook,
+) -> impl Iterator<Item = ((usize, usize), Rule)> + '_ {
     (model.nat_exemptions.iter().enumerate()).flat_map(move |(index, rule)| {
         let rules = nat_exemption(model, rule, index, hook);
-        rules.into_iter().map(|one| (rule.span.start, one))
+        rules
+            .into_iter()
+            .map(|(rank, one)| ((rank, rule.span.start), one))
     })
 }
 
@@ -5270,7 +5381,12 @@ fn source_zones(model: &Model, rule: &crate::model::Rule) -> Vec<ZoneId> {
     ids.iter().copied().filter(|&z| applies(z)).collect()
 }
 
-fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize, hook: Hook) -> Vec<Rule> {
+fn nat_exemption(
+    model: &Model,
+    rule: &crate::model::Rule,
+    index: usize,
+    hook: Hook,
+) -> Vec<(usize, Rule)> {
     let zones = source_zones(model, rule);
     if hook == Hook::Output && !zones.contains(&ZoneId::Firewall) {
         return Vec::new();
@@ -5286,7 +5402,7 @@ fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize, hook: H
         };
         matches.extend(interface_matches(model, rule));
         let sources = match hook {
-            Hook::Output => vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())],
+            Hook::Output => vec![(0, NAT_OUTPUT_LOG.to_owned(), Vec::new())],
             _ => nat_sources(model, rule.source.zone, (false, &[ipv6]), |z| {
                 zones.contains(&ZoneId::Zone(z)) && model.zones[z].family.has(ipv6)
             }),
@@ -5301,13 +5417,14 @@ fn nat_exemption(model: &Model, rule: &crate::model::Rule, index: usize, hook: H
         // Without addresses one rule holds both families.
         let both = matches.is_empty() && families.len() == 2;
         let family = (matches.is_empty() && !both).then_some(Match::Family(Family::of(ipv6)));
-        for (_, interfaces) in &sources {
+        for (rank, _, interfaces) in &sources {
             for service in &services {
                 let mut all: Vec<Match> = family.iter().cloned().collect();
                 all.extend(interfaces.iter().cloned());
                 all.extend(matches.iter().cloned());
                 all.extend(service.iter().cloned());
-                rules.push(Rule::new(all, vec![accept()], Origin::NatExempt(index)));
+                let rule = Rule::new(all, vec![accept()], Origin::NatExempt(index));
+                rules.push((*rank, rule));
             }
         }
         if both {
@@ -5463,8 +5580,8 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
 }
 
 /// A redirect's translation, for connections arriving on the interfaces of
-/// the zones it redirects from.
-fn redirect_rules(model: &Model, redirect: &Redirect, index: usize) -> Vec<Rule> {
+/// the zones it redirects from, each rule with its zones' rank.
+fn redirect_rules(model: &Model, redirect: &Redirect, index: usize) -> Vec<(usize, Rule)> {
     let logged = redirect.log.is_some();
     // Without ORIGDEST a redirect translates both families.
     let families = match redirect.origdest_ipv6() {
@@ -5502,7 +5619,9 @@ fn redirect_rules(model: &Model, redirect: &Redirect, index: usize) -> Vec<Rule>
 const NAT_OUTPUT_LOG: &str = "OUTPUT";
 
 /// Where a port forward or a redirect takes connections in nat
-/// prerouting, each with the chain Shorewall logs them in (Rules.pm: a
+/// prerouting, each with its zones' rank in the dispatch ([`nat_ranks`]:
+/// the zones of each rank by themselves, in rank order) and the chain
+/// Shorewall logs them in (Rules.pm: a
 /// zone's `net_dnat`): the interfaces of the zones `takes` holds, in one
 /// rule, and each of their hosts entries (`[[zones.NAME.hosts]]` but
 /// `destonly`) in one of its own, its interface and its networks or set
@@ -5515,6 +5634,29 @@ const NAT_OUTPUT_LOG: &str = "OUTPUT";
 /// (`-i eth+ -j net_dnat` before `-i eth1 -j loc_dnat`: a wildcard's zone
 /// logs what it covers first). An interface `+` is no interface match.
 fn nat_sources(
+    model: &Model,
+    source: ZoneRef,
+    (logged, families): (bool, &[bool]),
+    takes: impl Fn(usize) -> bool,
+) -> Vec<(usize, String, Vec<Match>)> {
+    let ranks = nat_ranks(model);
+    let mut taken: Vec<usize> = (0..model.zones.len())
+        .filter(|&z| takes(z))
+        .map(|z| ranks[z])
+        .collect();
+    taken.sort_unstable();
+    taken.dedup();
+    let of_rank = |rank: usize| {
+        let sources = rank_sources(model, source, (logged, families), |z| {
+            takes(z) && ranks[z] == rank
+        });
+        sources.into_iter().map(move |(label, m)| (rank, label, m))
+    };
+    taken.into_iter().flat_map(of_rank).collect()
+}
+
+/// [`nat_sources`] of the zones of one rank.
+fn rank_sources(
     model: &Model,
     source: ZoneRef,
     (logged, families): (bool, &[bool]),
@@ -5585,20 +5727,20 @@ fn interface_match(model: &Model, takes: &dyn Fn(usize) -> bool) -> Option<Optio
 /// log statement first when it logs, under `disposition` (`DNAT`).
 fn nat_rules(
     model: &Model,
-    sources: Vec<(String, Vec<Match>)>,
+    sources: Vec<(usize, String, Vec<Match>)>,
     matches: &[Match],
     (log, disposition): (Option<(LogLevel, &Option<String>)>, &str),
     translation: &Statement,
     origin: Origin,
-) -> Vec<Rule> {
+) -> Vec<(usize, Rule)> {
     sources
         .into_iter()
-        .map(|(chain, mut interfaces)| {
+        .map(|(rank, chain, mut interfaces)| {
             interfaces.extend_from_slice(matches);
             let logged =
                 log.map(|(level, tag)| tagged(self::log(model, &chain, disposition, level), tag));
             let statements = logged.into_iter().chain([translation.clone()]).collect();
-            Rule::new(interfaces, statements, origin)
+            (rank, Rule::new(interfaces, statements, origin))
         })
         .collect()
 }
@@ -5616,15 +5758,15 @@ fn nat_chain(name: &str, (hook, priority): (Hook, Priority), rules: Vec<Rule>) -
 /// A port forward's translation in the nat chain of `hook`: prerouting for
 /// connections arriving on the interfaces of the zones it forwards from,
 /// output for the firewall's own (logged in Shorewall's nat OUTPUT chain);
-/// none when it forwards none of them.
-fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<Rule> {
+/// none when it forwards none of them. Each rule with its zones' rank.
+fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<(usize, Rule)> {
     let ipv6 = dnat.is_ipv6();
     let family = Family::of(ipv6);
     let sources = if hook == Hook::Output {
         if !dnat.forwards_from(ZoneId::Firewall) {
             return Vec::new();
         }
-        vec![(NAT_OUTPUT_LOG.to_owned(), Vec::new())]
+        vec![(0, NAT_OUTPUT_LOG.to_owned(), Vec::new())]
     } else {
         nat_sources(
             model,
@@ -5659,19 +5801,22 @@ fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<Rule>
         port: dnat.to_port,
     };
     let origin = Origin::Dnat(index);
-    let rules = nat_rules(
+    let (ranks, rules): (Vec<usize>, Vec<Rule>) = nat_rules(
         model,
         sources,
         &matches,
         (log, "DNAT"),
         &translation,
         origin,
-    );
+    )
+    .into_iter()
+    .unzip();
     let name = format!(
         "dnat{index}-{}",
         if hook == Hook::Output { "out" } else { "pre" }
     );
-    super::limit::rated(dnat.rate.as_deref(), &name, family, rules)
+    let rules = super::limit::rated(dnat.rate.as_deref(), &name, family, rules);
+    ranks.into_iter().zip(rules).collect()
 }
 
 /// An entry's rule, or with source sets one per set, in their order, as

@@ -757,6 +757,10 @@ pub enum Piece {
     DropBroadcasts,
     /// Jumps from a base chain to interface or zone-pair chains.
     Dispatch,
+    /// A nested zone's end of nat prerouting (Shorewall's RETURN after
+    /// its `ZONE_dnat` jump): its parents' port forwards, redirects and
+    /// exemptions, and the one-to-one NAT, are not its connections'.
+    NestedNatReturn,
     /// The jump to the blacklist, for the states of `blacklist_states`.
     Blacklist,
     /// The end of INPUT, FORWARD or OUTPUT: what no zone pair claims.
