@@ -4587,17 +4587,9 @@ impl Importer {
     fn section_line(&mut self, line: &Line) -> Option<String> {
         let (directive, name) = line.text.split_once(char::is_whitespace)?;
         let name = name.trim().to_owned();
-        let known = [
-            "ALL",
-            "ESTABLISHED",
-            "RELATED",
-            "INVALID",
-            "UNTRACKED",
-            "NEW",
-        ];
         match directive {
             "?SECTION" => Some(name),
-            "SECTION" if known.contains(&name.as_str()) => {
+            "SECTION" if SECTIONS.contains(&name.as_str()) => {
                 self.notes.push(format!("{}:{}: Shorewall 4's bare `SECTION {name}` is read as `?SECTION {name}`, as `shorewall update` rewrites it", line.file, line.number));
                 Some(name)
             }
