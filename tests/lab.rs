@@ -2226,6 +2226,23 @@ fn model_wildcard_hosts_named() {
     lab_model("wildcard-hosts-named", "whnm");
 }
 
+/// Issue #15: a CONTINUE policy (lan -> all) beside a wildcard covering
+/// loc's ppp7, where Shorewall's lan_frwd has no `-o ppp+` entry to go on
+/// to: lan -> loc's rule accepts, the rest meets the catch-all.
+#[test]
+fn model_continue_beside_wildcard() {
+    let matrix = lab_model("continue-beside-wildcard", "cbw");
+    let lines: Vec<_> = probe_lines(&matrix, "lan#1", "loc#1", false).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("tcp 80 | ACCEPT")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("tcp 7777 | REJECT")),
+        "{lines:?}"
+    );
+}
+
 /// Issue #15: in by a named interface a wildcard covers and out by it
 /// again, with no sfilter: Shorewall's zone chain, having no entry back
 /// to its own zone, sends it on by the wildcard's `-o ppp+` (loc -> net:

@@ -139,6 +139,7 @@ mod models {
         wildcard_and_named => "wildcard-and-named",
         wildcard_hosts => "wildcard-hosts",
         wildcard_hosts_named => "wildcard-hosts-named",
+        continue_beside_wildcard => "continue-beside-wildcard",
         wildcard_hairpin => "wildcard-hairpin",
         wildcard_hairpin_zoneless => "wildcard-hairpin-zoneless",
         wildcard_hairpin_sfilter => "wildcard-hairpin-sfilter",

@@ -148,7 +148,7 @@ impl Analyzer<'_> {
             .collect();
         let tunnels = raw.tunnel.iter().filter_map(|t| self.tunnel(t)).collect();
         let matrix = self.matrix(&policies, raw);
-        self.check_continue_over_wildcard(&policies, &matrix);
+        self.check_continue_over_wildcard(&policies, &matrix, (&rules, &dnats));
         Model {
             source_name: self.source.display_name(),
             firewall,

@@ -448,20 +448,34 @@ enum Call {
 
 impl Analyzer<'_> {
     /// A CONTINUE policy for a pair with a zone on a named interface that a
-    /// wildcard with zones covers (`loc` on ppp7 under `net`'s ppp+).
-    /// Where the pair's chain returns, Shorewall goes on through the zone
-    /// chain's later entries and FORWARD's (Misc.pm generate_matrix), where
-    /// `-o ppp+` and `-i ppp+` match ppp7 too; fwgen's nftables matches
-    /// ppp7's packets by its own zones' entries alone, and sends them to the
-    /// catch-all. Refused at the entry.
+    /// wildcard with zones covers (`loc` on ppp7 under `net`'s ppp+), where
+    /// Shorewall would go on to the wildcard's entries. Where the pair's
+    /// chain returns, Shorewall goes on through the source zone's later
+    /// entries (`-o ppp+ -j SRC-net`, when that pair has a chain) and
+    /// FORWARD's (`-i ppp+` to net's, whose `-o DEST` entry needs a chain
+    /// of `net`-DEST) (Misc.pm generate_matrix: a CONTINUE pair with no
+    /// rules has no entry); fwgen's nftables matches ppp7's packets by its
+    /// own zones' entries alone and sends them to the catch-all. Refused at
+    /// the entry, per family.
     pub(super) fn check_continue_over_wildcard(
         &mut self,
         policies: &[Policy],
         matrix: &crate::model::PolicyMatrix,
+        items: (&[Rule], &[Dnat]),
     ) {
         let ids: Vec<ZoneId> = std::iter::once(ZoneId::Firewall)
             .chain((0..self.zones.len()).map(ZoneId::Zone))
             .collect();
+        // Whether Shorewall makes a chain of the pair, and so an entry to it.
+        let chained = |source: ZoneId, dest: ZoneId, v6: bool| {
+            matrix
+                .family(source, dest, v6)
+                .is_some_and(|d| d.action != PolicyAction::Continue)
+                || (items.0.iter())
+                    .any(|r| r.source.zone.matches(source) && r.dest.zone.matches(dest))
+                || (items.1.iter())
+                    .any(|d| d.source.zone.matches(source) && dest == ZoneId::Zone(d.dest))
+        };
         let mut refused = vec![false; policies.len()];
         for &source in &ids {
             for &dest in &ids {
@@ -475,11 +489,26 @@ impl Analyzer<'_> {
                     if decision.action != PolicyAction::Continue || refused[at] {
                         continue;
                     }
-                    let covered = [source, dest].into_iter().find_map(|side| match side {
-                        ZoneId::Zone(zone) => self
-                            .covered_member(zone)
-                            .map(|(named, wildcard)| (zone, named, wildcard)),
-                        ZoneId::Firewall => None,
+                    // The zone on the covered interface, and the pair of a
+                    // wildcard zone that would take its packets.
+                    let sides = [(dest, true), (source, false)];
+                    let covered = sides.into_iter().find_map(|(side, outgoing)| {
+                        let ZoneId::Zone(zone) = side else {
+                            return None;
+                        };
+                        self.covered_members(zone)
+                            .into_iter()
+                            .find(|&(_, w)| {
+                                self.wildcard_zones(w, v6).into_iter().any(|z| {
+                                    let z = ZoneId::Zone(z);
+                                    if outgoing {
+                                        chained(source, z, v6)
+                                    } else {
+                                        chained(z, dest, v6)
+                                    }
+                                })
+                            })
+                            .map(|(named, w)| (zone, named, w))
                     });
                     let Some((zone, named, wildcard)) = covered else {
                         continue;
@@ -489,8 +518,8 @@ impl Analyzer<'_> {
                         source: self.id_name(source),
                         dest: self.id_name(dest),
                         zone: self.zones[zone].name.clone(),
-                        named,
-                        wildcard,
+                        named: self.interfaces[named].name.clone(),
+                        wildcard: self.interfaces[wildcard].name.clone(),
                     };
                     self.error(Some(policies[at].span.clone()), kind);
                 }
@@ -506,26 +535,33 @@ impl Analyzer<'_> {
         }
     }
 
-    /// A named interface of the zone's members (its own or its hosts
-    /// entries') that a wildcard with members of a zone covers, and that
-    /// wildcard.
-    fn covered_member(&self, zone: usize) -> Option<(String, String)> {
+    /// The named interfaces of a zone's members (its own or its hosts
+    /// entries') that a wildcard covers, each with the wildcard.
+    fn covered_members(&self, zone: usize) -> Vec<(usize, usize)> {
         let own = (self.interfaces.iter().enumerate())
             .filter(|(_, i)| i.zone == Some(zone))
             .map(|(at, _)| at);
         let hosts = self.zones[zone].hosts.iter().map(|h| h.interface);
-        let zoned = |at: usize| {
-            self.interfaces[at].zone.is_some()
-                || self
-                    .zones
-                    .iter()
-                    .any(|z| z.hosts.iter().any(|h| h.interface == at))
-        };
-        own.chain(hosts).find_map(|at| {
+        let mut covered = Vec::new();
+        for at in own.chain(hosts) {
             let named = &self.interfaces[at];
-            (self.interfaces.iter().enumerate())
-                .find(|&(w, wildcard)| wildcard.covers_named(named) && zoned(w))
-                .map(|(_, wildcard)| (named.name.clone(), wildcard.name.clone()))
-        })
+            let wildcards = (self.interfaces.iter().enumerate())
+                .filter(|(_, w)| w.covers_named(named))
+                .map(|(w, _)| (at, w));
+            covered.extend(wildcards);
+        }
+        covered
+    }
+
+    /// The zones of a family with members on an interface: its own zone and
+    /// those with hosts on it.
+    fn wildcard_zones(&self, interface: usize, v6: bool) -> Vec<usize> {
+        let hosts = (self.zones.iter().enumerate())
+            .filter(|(_, z)| z.hosts.iter().any(|h| h.interface == interface))
+            .map(|(at, _)| at);
+        (self.interfaces[interface].zone.into_iter())
+            .chain(hosts)
+            .filter(|&z| self.zones[z].family.has(v6))
+            .collect()
     }
 }
