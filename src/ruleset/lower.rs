@@ -3731,8 +3731,10 @@ fn unclaimed_matches(model: &Model, index: usize, side: Side, ipv6: bool) -> Vec
 /// A jump of a dispatch: by verdict map when every interface it names is
 /// an exact name, by a rule of its own after the map when one is a
 /// wildcard. A map cannot hold `"ppp*"` beside `"ppp9"` (nft refuses the
-/// conflicting intervals), and a named interface must win over the
-/// wildcard that covers it, even when its chain returns without a verdict.
+/// conflicting intervals), and a named interface must be matched before
+/// the wildcard that covers it, as Shorewall orders its jumps. Where the
+/// named interface's chain could return and Shorewall would go on to the
+/// wildcard's, the analyzer refuses the model (`continue-over-wildcard`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Jump {
     /// The map key, `None` for a rule of its own.
@@ -4220,35 +4222,26 @@ fn hairpin_jumps(
     target: &Target,
 ) -> Vec<Jump> {
     let leaves = |i: &Interface| i.physical == named.physical || i.covers_named(named);
-    let mut inbound: Vec<(ZoneId, Member)> = Vec::new();
-    let sources = || {
-        let mut ids: Vec<ZoneId> = pairs.iter().map(|p| p.0).collect();
-        ids.dedup();
-        ids.into_iter().filter(|&s| s != ZoneId::Firewall)
-    };
-    for source in sources() {
-        let members = zone_members(model, source, ipv6).into_iter();
-        inbound.extend(
-            members
-                .filter(|m| !m.destonly && m.interface.physical == named.physical)
-                .map(|m| (source, m)),
-        );
-    }
+    let mut sources: Vec<ZoneId> = pairs.iter().map(|p| p.0).collect();
+    sources.dedup();
+    sources.retain(|&s| s != ZoneId::Firewall);
+    // The named interface's own members first, then the covering
+    // wildcards' (unless a wildcard's sfilter drops what is left).
+    let by_named = |i: &Interface| i.physical == named.physical;
+    let by_cover = |i: &Interface| i.covers_named(named);
+    let mut comes_in: Vec<&dyn Fn(&Interface) -> bool> = vec![&by_named];
     if sfiltered_covers(model, named, ipv6).next().is_none() {
-        for source in sources() {
-            let members = zone_members(model, source, ipv6).into_iter();
-            inbound.extend(
-                members
-                    .filter(|m| !m.destonly && m.interface.covers_named(named))
-                    .map(|m| (source, m)),
-            );
-        }
+        comes_in.push(&by_cover);
     }
-    let name = |side| Match::Interface {
-        side,
-        negated: false,
-        names: if_name(named).into_iter().collect(),
-    };
+    let inbound = comes_in.into_iter().flat_map(|by| {
+        sources.iter().flat_map(move |&source| {
+            let members = zone_members(model, source, ipv6).into_iter();
+            members
+                .filter(move |m| !m.destonly && by(m.interface))
+                .map(move |m| (source, m))
+        })
+    });
+    let name = |side| interface_is(named, side);
     let mut jumps = Vec::new();
     for (source, from) in inbound {
         let dests = pairs
@@ -4283,6 +4276,15 @@ fn hairpin_jumps(
     jumps
 }
 
+/// The match of packets coming in (`Side::In`) or leaving by `named`.
+fn interface_is(named: &Interface, side: Side) -> Match {
+    Match::Interface {
+        side,
+        negated: false,
+        names: if_name(named).into_iter().collect(),
+    }
+}
+
 /// Whether a source zone's forward chain has an entry for a member of the
 /// destination zone (Misc.pm generate_matrix: `$zone ne $zone1 ||
 /// $num_ifaces > 1 || $hostref->{options}{routeback}`).
@@ -4306,21 +4308,10 @@ fn hairpin_sfilters(model: &Model) -> Vec<Rule> {
             let Some(wildcard) = sfiltered_covers(model, named, ipv6).next() else {
                 continue;
             };
-            let Some(name) = if_name(named) else {
-                continue;
-            };
             let matches = vec![
                 Match::Family(Family::of(ipv6)),
-                Match::Interface {
-                    side: Side::In,
-                    negated: false,
-                    names: vec![name.clone()],
-                },
-                Match::Interface {
-                    side: Side::Out,
-                    negated: false,
-                    names: vec![name],
-                },
+                interface_is(named, Side::In),
+                interface_is(named, Side::Out),
             ];
             rules.push(sfilter_drop(model, wildcard, matches));
         }
