@@ -126,6 +126,9 @@ pub struct RawFirewall {
     pub log_martians: Option<bool>,
     pub conntrack_helpers: Option<bool>,
     pub stopped_output_open: Option<bool>,
+    /// FASTACCEPT=Yes: established (and accepted related) packets pass
+    /// before the blacklist, the interface options and the zone dispatch.
+    pub fast_accept: Option<bool>,
     /// BLACKLIST=: `["new", "invalid", "untracked"]`, or `["all"]`.
     #[schemars(with = "Option<Vec<String>>")]
     pub blacklist_states: Option<Spanned<Vec<Spanned<String>>>>,

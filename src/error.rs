@@ -534,6 +534,13 @@ pub enum ErrorKind {
         text: String,
     },
     InvalidRuleRejected,
+    /// Beside `fast_accept = true`: a rule of the ESTABLISHED section, of
+    /// the RELATED section where related packets are accepted first, or a
+    /// blacklist that sees those states.
+    FastAcceptConflict {
+        /// What conflicts: `a rule in the ESTABLISHED section`.
+        what: &'static str,
+    },
     TcpFlagsUnseen {
         /// `tcp_flags_disposition`, or a family's key.
         key: String,
@@ -754,6 +761,7 @@ impl Error {
                     .unwrap_or_default()
             ),
             TcpFlagsUnseen { .. } => "the packets tcpflags catches are INVALID to conntrack, and fwgen decides INVALID packets before the interface options: set `invalid_disposition = \"CONTINUE\"` (Shorewall's default) or `invalid_log` (then the pair chains decide them, after tcpflags), or leave `tcp_flags_disposition` at \"DROP\" and `invalid_disposition` unaudited (an audit record fwgen would add to, or leave off, what tcpflags catches)".into(),
+            FastAcceptConflict { .. } => "with `fast_accept = true` established packets (and related ones, where `related_disposition` is ACCEPT without `related_log`) are accepted before the blacklist and every rule, and Shorewall refuses this (\"not permitted with FASTACCEPT=Yes\"): remove it, or set `fast_accept = false`".into(),
             InvalidRuleRejected => "with `invalid_disposition = \"REJECT\"` invalid packets are rejected before the rules: remove the rule, or set `invalid_disposition = \"CONTINUE\"` (the rule drops them, the rules and policies decide the rest) or \"DROP\", or set `invalid_log` (then the rule runs before the REJECT, as in Shorewall)".into(),
             InvalidInBlacklist => "the blacklist sees the states of `blacklist_states`: drop INVALID packets with a [[rule]] and the `Invalid` macro".into(),
             Internal { .. } => "this is a bug in fwgen; please report it with the model".into(),
@@ -1234,6 +1242,7 @@ impl ErrorKind {
             BadDisposition { .. } => "bad-disposition",
             TcpFlagsUnseen { .. } => "tcp-flags-unseen",
             InvalidRuleRejected => "invalid-rule-rejected",
+            FastAcceptConflict { .. } => "fast-accept-conflict",
             InvalidInBlacklist => "invalid-in-blacklist",
             Internal { .. } => "internal",
             InvalidLogged => "invalid-logged",
@@ -1787,6 +1796,10 @@ impl Display for ErrorKind {
             InvalidRuleRejected => write!(
                 f,
                 "an `Invalid` rule beside `invalid_disposition = \"REJECT\"` is not modelled"
+            ),
+            FastAcceptConflict { what } => write!(
+                f,
+                "{what} beside `fast_accept = true`: those packets are accepted before it"
             ),
             InvalidInBlacklist => write!(f, "the `Invalid` macro has no place in the blacklist"),
             Internal { message } => write!(f, "internal error: {message}"),

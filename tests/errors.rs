@@ -114,6 +114,7 @@ error_case! {
     tcp_flags_unseen_audited => "tcp-flags-unseen-audited",
     audited_state_reject => "audited-state-reject",
     invalid_rule_rejected => "invalid-rule-rejected",
+    fast_accept_conflict => "fast-accept-conflict",
     log_tag_without_log => "log-tag-without-log",
     bad_rate => "bad-rate",
     bad_rate_per => "bad-rate-per",

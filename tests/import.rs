@@ -5050,6 +5050,12 @@ fn rules_of_the_sections_before_new_are_carried() {
         &import_within(&dir, false),
         &["error: rules:2: a rule in the ALL section with FASTACCEPT=Yes"],
     );
+    // Issue #15: FASTACCEPT is carried as `fast_accept`.
+    assert!(model.contains("fast_accept = false"), "{model}");
+    std::fs::write(dir.join("rules"), "SSH(ACCEPT) loc $FW\n").unwrap();
+    let fast = imported_model(&import_within(&dir, false));
+    assert!(fast.contains("fast_accept = true"), "{fast}");
+    rendered(&fast, "import-fast-accept.toml");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

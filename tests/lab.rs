@@ -3353,6 +3353,31 @@ fn model_zone_mss() {
     lab_model("zone-mss", "zmss");
 }
 
+/// Issue #15: FASTACCEPT=Yes (tests/models/fast-accept.toml): the
+/// firewall's connections to an address of eth1 that no zone claims are
+/// answered, their replies accepted before the dispatch finds no zone,
+/// as in Shorewall's compiled firewall; without `fast_accept` they meet
+/// the end of INPUT (the lab's column for fwgen's model says which).
+#[test]
+fn model_fast_accept() {
+    let matrix = lab_model("fast-accept", "fast");
+    let unclaimed: Vec<&str> = matrix
+        .lines()
+        .filter(|l| l.trim_start_matches(['!', ' ']).starts_with("fw ") && l.contains("(no zone)"))
+        .collect();
+    assert!(
+        !unclaimed.is_empty(),
+        "no probe to eth1's unclaimed addresses:\n{matrix}"
+    );
+    for line in &unclaimed {
+        let verdicts: Vec<&str> = line.split(" | ").skip(1).collect();
+        assert!(
+            verdicts.iter().all(|v| v.starts_with("ACCEPT")),
+            "the firewall's connection to an unclaimed address is not answered: {line}"
+        );
+    }
+}
+
 /// Issue #15: CLAMPMSS per family (tests/models/family-clamp.toml, after
 /// Shorewall's two-interfaces samples: `clamp_mss_ipv4 = true`,
 /// `clamp_mss_ipv6 = 1300`) seen by the receiver, Shorewall's and

@@ -170,6 +170,7 @@ mod models {
         dnat_log_tag => "dnat-log-tag",
         dnat_log_sources => "dnat-log-sources",
         zone_mss => "zone-mss",
+        fast_accept => "fast-accept",
         audited => "audited",
         audited_dispositions => "audited-dispositions",
     }

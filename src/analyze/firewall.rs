@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::config::RawClampMss;
+use crate::model::Section;
 use crate::model::settings::tcp_flags_unseen;
 use crate::model::{
     ClampMss, ConnState, Disposition, DispositionKey, Dispositions, Families, Forwarding, StateLogs,
@@ -52,6 +53,7 @@ impl Analyzer<'_> {
             log_martians: raw.log_martians.unwrap_or(false),
             conntrack_helpers: raw.conntrack_helpers.unwrap_or(false),
             stopped_output_open: raw.stopped_output_open.unwrap_or(true),
+            fast_accept: raw.fast_accept.unwrap_or(false),
             blacklist_states: self.blacklist_states(raw.blacklist_states.as_ref()),
             dispositions: self.dispositions(raw),
             tcp_flags_log: self.families(
@@ -132,6 +134,51 @@ impl Analyzer<'_> {
                 seen.push(rule.span.start);
                 self.error(Some(rule.span.clone()), ErrorKind::InvalidRuleRejected);
             }
+        }
+    }
+
+    /// FASTACCEPT=Yes accepts established packets, and related ones where
+    /// they are accepted without a log, before anything else: Shorewall
+    /// refuses rules of the ESTABLISHED section beside it, and of the
+    /// RELATED section where related packets are accepted first (Rules.pm:
+    /// "not permitted with FASTACCEPT=Yes"), and a BLACKLIST naming
+    /// ESTABLISHED (Config.pm). A blacklist seeing RELATED packets that
+    /// are accepted first is refused too: Shorewall blacklists them first,
+    /// fwgen would accept them before its blacklist.
+    pub(super) fn check_fast_accept(
+        &mut self,
+        firewall: &Firewall,
+        raw: &RawModel,
+        rules: &[Rule],
+    ) {
+        let fast = |state: ConnState| {
+            [false, true]
+                .into_iter()
+                .any(|ipv6| firewall.fast_states(ipv6).contains(&state))
+        };
+        if !firewall.fast_accept {
+            return;
+        }
+        let mut seen = Vec::new();
+        for rule in rules {
+            let what = match rule.section {
+                Section::Established => "a rule in the ESTABLISHED section",
+                Section::Related if fast(ConnState::Related) => {
+                    "a rule in the RELATED section, where related packets are accepted first,"
+                }
+                _ => continue,
+            };
+            if !seen.contains(&rule.span.start) {
+                seen.push(rule.span.start);
+                let kind = ErrorKind::FastAcceptConflict { what };
+                self.error(Some(rule.span.clone()), kind);
+            }
+        }
+        let blacklisted = |state| firewall.blacklist_states.contains(&state) && fast(state);
+        if blacklisted(ConnState::Established) || blacklisted(ConnState::Related) {
+            let span = raw.firewall.blacklist_states.as_ref().map(|s| s.span());
+            let what = "`blacklist_states` naming a state that is accepted first";
+            self.error(span, ErrorKind::FastAcceptConflict { what });
         }
     }
 

@@ -126,6 +126,7 @@ impl Analyzer<'_> {
         let mut rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
         self.check_rate_tables(&raw.rule, &rules);
         self.check_invalid_rejected(&firewall, &rules);
+        self.check_fast_accept(&firewall, raw, &rules);
         self.check_tcp_flags_reached(&firewall, raw);
         let blacklist = self.blacklist(&raw.blacklist);
         let dnats: Vec<Dnat> = raw.dnat.iter().flat_map(|d| self.dnat(d)).collect();

@@ -89,6 +89,8 @@ pub const SETTINGS: &[Setting] = &[
     modelled("COMPLETE", "no"),
     // What leaves the firewall while stopped: `stopped_output_open`.
     modelled("ADMINISABSENTMINDED", "no"),
+    // Established packets accepted first: `fast_accept`.
+    modelled("FASTACCEPT", "no"),
     // The states the blacklist sees: `blacklist_states` (unset: by FASTACCEPT).
     modelled("BLACKLIST", ""),
     // What passes would change: only the value fwgen's firewall means.
@@ -266,7 +268,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("DOCKER_BRIDGE"),
     noted("REQUIRE_INTERFACE"),
     noted("ZONE2ZONE"),
-    noted("FASTACCEPT"),
     // Only with a file or option the importer judges itself (blacklist,
     // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
     noted("BLACKLIST_DEFAULT"),

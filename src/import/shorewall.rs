@@ -1087,6 +1087,8 @@ struct Carried {
     conntrack_helpers: bool,
     /// ADMINISABSENTMINDED.
     stopped_output_open: bool,
+    /// FASTACCEPT.
+    fast_accept: bool,
     /// BLACKLIST, as `blacklist_states`.
     blacklist_states: Vec<String>,
     /// The `*_DISPOSITION` words, in [`DispositionKey::ALL`]'s order.
@@ -3237,21 +3239,19 @@ impl Importer {
             "ADMINISABSENTMINDED",
             yes_no("ADMINISABSENTMINDED", &value("ADMINISABSENTMINDED")),
         );
+        let fast_accept = carry("FASTACCEPT", yes_no("FASTACCEPT", &value("FASTACCEPT")));
         if carry("COMPLETE", yes_no("COMPLETE", &value("COMPLETE"))) {
             self.settings.complete = modelled.get("COMPLETE").map(|(_, line)| line.clone());
         }
         let clamp_mss = clamp_mss(&value("CLAMPMSS"));
         let ip_forwarding = trivalue(&value("IP_FORWARDING"));
-        let fast_accept = self
-            .vars
-            .get("FASTACCEPT")
-            .is_some_and(|v| v.trim_matches('"').eq_ignore_ascii_case("yes"));
         let blacklist = blacklist_states(&value("BLACKLIST"), fast_accept);
         let mut carried = Carried {
             clamp_mss: clamp_mss.clone().unwrap_or(Value::Boolean(false)),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),
             conntrack_helpers,
             stopped_output_open,
+            fast_accept,
             blacklist_states: blacklist
                 .clone()
                 .unwrap_or_else(|_| ["new", "invalid", "untracked"].map(String::from).to_vec()),
@@ -3453,6 +3453,7 @@ impl Importer {
         push("AUTOHELPERS", "conntrack_helpers", helpers);
         let open = carried.stopped_output_open.into();
         push("ADMINISABSENTMINDED", "stopped_output_open", open);
+        push("FASTACCEPT", "fast_accept", carried.fast_accept.into());
         let states = Value::strings(&carried.blacklist_states);
         push("BLACKLIST", "blacklist_states", states);
         for ((key, model_key), level) in LOG_LEVEL_KEYS.iter().zip(&carried.log_levels) {
@@ -3632,6 +3633,9 @@ impl Importer {
         }
         if four.conntrack_helpers != six_carried.conntrack_helpers {
             self.refuse_setting_difference(six, "AUTOHELPERS", "conntrack_helpers");
+        }
+        if four.fast_accept != six_carried.fast_accept {
+            self.refuse_setting_difference(six, "FASTACCEPT", "fast_accept");
         }
         if four.blacklist_states != six_carried.blacklist_states {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");

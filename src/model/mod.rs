@@ -121,6 +121,11 @@ pub struct Firewall {
     /// leaves freely; `false`: only loopback, DHCP and the `[[stopped]]`
     /// entries from `$FW` leave (src/ruleset/stopped.rs).
     pub stopped_output_open: bool,
+    /// FASTACCEPT=Yes: established packets, and related ones where they
+    /// are accepted without a log ([`Firewall::fast_states`]), pass at the
+    /// head of input, forward and output, before the interface options,
+    /// the addresses no zone claims and the zone pairs' chains.
+    pub fast_accept: bool,
     /// BLACKLIST=: the connection states the blacklist sees, in
     /// Shorewall's order.
     pub blacklist_states: Vec<ConnState>,

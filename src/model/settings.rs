@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use super::{Firewall, Interface, InterfaceOption, LogLevel, Model};
+use super::{ConnState, Firewall, Interface, InterfaceOption, LogLevel, Model};
 
 /// CLAMPMSS: what the MSS option of forwarded TCP SYN packets is lowered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -423,6 +423,24 @@ pub struct StateLogs {
 }
 
 impl Firewall {
+    /// The states FASTACCEPT=Yes accepts first in a family, as Misc.pm's
+    /// `$faststate`: ESTABLISHED, and RELATED where RELATED_DISPOSITION is
+    /// ACCEPT without RELATED_LOG_LEVEL. Empty without `fast_accept`.
+    pub fn fast_states(&self, ipv6: bool) -> Vec<ConnState> {
+        if !self.fast_accept {
+            return Vec::new();
+        }
+        let mut states = vec![ConnState::Established];
+        let related = DispositionKey::Related;
+        if self.dispositions.get(related, ipv6) == Disposition::Accept
+            && !self.dispositions.audited(related, ipv6)
+            && self.disposition_log(related, ipv6).is_none()
+        {
+            states.push(ConnState::Related);
+        }
+        states
+    }
+
     /// The log level of a disposition's packets in one family (`true`:
     /// IPv6): TCP_FLAGS_LOG_LEVEL, RELATED_LOG_LEVEL, INVALID_LOG_LEVEL or
     /// UNTRACKED_LOG_LEVEL, each of which may differ by family.

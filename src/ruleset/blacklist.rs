@@ -13,7 +13,7 @@ use super::lower::{
 use super::member::Member;
 use super::{Chain, CtState, Hook, MapKey, Match, Origin, Piece, Rule, Side, Statement, Verdict};
 use crate::model::zone::applies_to;
-use crate::model::{ConnState, Model, ZoneId};
+use crate::model::{Model, ZoneId};
 
 /// The chain of a pair's entries: Shorewall's `net-fw~`.
 pub fn chain_name(model: &Model, pair: (ZoneId, ZoneId)) -> String {
@@ -124,13 +124,7 @@ pub fn jump(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: Hook) -> Option<Rul
         .firewall
         .blacklist_states
         .iter()
-        .map(|s| match s {
-            ConnState::New => CtState::New,
-            ConnState::Established => CtState::Established,
-            ConnState::Related => CtState::Related,
-            ConnState::Invalid => CtState::Invalid,
-            ConnState::Untracked => CtState::Untracked,
-        })
+        .map(|&s| CtState::from(s))
         .collect();
     Some(Rule::new(
         vec![Match::CtState(states)],

@@ -3562,6 +3562,36 @@ pub fn catch_all_policy(model: &Model, hook: Hook, ipv6: bool) -> CatchAll {
     }
 }
 
+/// FASTACCEPT=Yes (`fast_accept`): established packets, and related ones
+/// where they are accepted without a log, pass at the head of input,
+/// forward and output, as Misc.pm's `$faststate` accept at the head of
+/// OUTPUT and in each interface's option chains, ahead of its smurfs and
+/// tcpflags checks and its zone dispatch: before the addresses no zone
+/// claims, the blacklist (which then never sees established packets) and
+/// the zone pairs' chains (a zone's `mss` clamps no SYN-ACK then).
+fn fast_accepts(model: &Model) -> Vec<Rule> {
+    let states = |ipv6: bool| -> Vec<CtState> {
+        let states = model.firewall.fast_states(ipv6);
+        states.into_iter().map(CtState::from).collect()
+    };
+    let families: Vec<(Vec<Match>, bool)> = if states(false) == states(true) {
+        vec![(Vec::new(), false)]
+    } else {
+        vec![
+            (vec![Match::Family(Family::Ipv4)], false),
+            (vec![Match::Family(Family::Ipv6)], true),
+        ]
+    };
+    families
+        .into_iter()
+        .filter(|(_, ipv6)| !states(*ipv6).is_empty())
+        .map(|(mut matches, ipv6)| {
+            matches.push(Match::CtState(states(ipv6)));
+            Rule::new(matches, vec![accept()], Origin::Setting("fast_accept"))
+        })
+        .collect()
+}
+
 /// A packet on an interface of no zone whose address (its source coming
 /// in, its destination going out) no zone's hosts there hold is claimed by
 /// no zone: Shorewall's interface chain dispatches it nowhere, and it
@@ -4112,7 +4142,8 @@ fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
         super::blacklist::jump(model, pairs, hook),
         Vec::new(),
     );
-    let unclaimed = unclaimed_rules(model, hook, shorewall, &[side]);
+    let mut unclaimed = fast_accepts(model);
+    unclaimed.extend(unclaimed_rules(model, hook, shorewall, &[side]));
     rules.splice(1..1, unclaimed);
     rules.extend(option_jumps(model, pairs, short, side));
     rules.extend(by_interface(model, pairs, side));
@@ -4324,13 +4355,24 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         Verdict::Jump(model.pair_name(pair.0, pair.1))
     };
     let jumps = |ipv6: bool| forward_jumps(model, pairs, ipv6, false, &target);
+    let fast = fast_accepts(model);
+    // FASTACCEPT=Yes accepts in the interfaces' forward chains, after
+    // their sfilters (`-A eth1_fwd -o eth1 -g sfilter` comes first).
+    let sfilters = early_sfilters(model);
+    let (first, ahead) = if fast.is_empty() {
+        (Vec::new(), sfilters)
+    } else {
+        (sfilters, Vec::new())
+    };
     let mut rules = first_rules(
         model,
         None,
         super::blacklist::jump(model, pairs, Hook::Forward),
-        early_sfilters(model),
+        ahead,
     );
     let mut unclaimed = zoneless_bridges(model);
+    unclaimed.extend(first);
+    unclaimed.extend(fast);
     unclaimed.extend(unclaimed_rules(
         model,
         Hook::Forward,

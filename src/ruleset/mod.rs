@@ -257,6 +257,19 @@ pub enum CtState {
     Untracked,
 }
 
+impl From<crate::model::ConnState> for CtState {
+    fn from(state: crate::model::ConnState) -> Self {
+        use crate::model::ConnState;
+        match state {
+            ConnState::New => CtState::New,
+            ConnState::Established => CtState::Established,
+            ConnState::Related => CtState::Related,
+            ConnState::Invalid => CtState::Invalid,
+            ConnState::Untracked => CtState::Untracked,
+        }
+    }
+}
+
 /// A route lookup the kernel makes for the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fib {

@@ -105,11 +105,14 @@ fn answer(label: &str, peer: SocketAddr) -> String {
     format!("{label} {} {}\n", canonical(peer.ip()), peer.port())
 }
 
+/// A listener's [`answer`]: the label, which may hold spaces (a host of
+/// no zone is `eth1(no zone)#1`), then the address and port it saw.
 fn parse_answer(text: &str) -> Outcome {
-    let mut words = text.split_whitespace();
-    let label = words.next().map(str::to_owned);
+    let mut words = text.trim().rsplitn(3, ' ');
+    let port = words.next().and_then(|w| w.parse().ok());
     let seen = words.next().and_then(|w| w.parse().ok());
-    let port = SourcePort::Seen(words.next().and_then(|w| w.parse().ok()));
+    let label = words.next().map(str::to_owned);
+    let port = SourcePort::Seen(port);
     Outcome::Accept { label, seen, port }
 }
 
@@ -357,6 +360,26 @@ fn ping_outcome(report: &str) -> Outcome {
         Outcome::Reject
     } else {
         Outcome::Drop
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::{Outcome, answer, parse_answer};
+
+    #[test]
+    fn a_label_with_spaces_keeps_the_address_it_saw() {
+        let peer = "198.18.1.1:40000".parse().unwrap();
+        let Outcome::Accept { label, seen, .. } = parse_answer(&answer("eth1(no zone)#1", peer))
+        else {
+            panic!("not an answer");
+        };
+        assert_eq!(label.as_deref(), Some("eth1(no zone)#1"));
+        assert_eq!(seen, Some(peer.ip()));
+        let Outcome::Accept { label, seen, .. } = parse_answer(&answer("loc#1", peer)) else {
+            panic!("not an answer");
+        };
+        assert_eq!((label.as_deref(), seen), (Some("loc#1"), Some(peer.ip())));
     }
 }
 

@@ -169,11 +169,19 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
             ),
             "the connection states the blacklist (blrules) sees (blacklist_states)",
         ),
-        decide(
-            "FASTACCEPT",
-            "No",
-            "established traffic may meet the blacklist (blacklist_states)",
-        ),
+        if model.firewall.fast_accept {
+            decide(
+                "FASTACCEPT",
+                "Yes",
+                "established traffic is accepted before the blacklist and the rules (fast_accept)",
+            )
+        } else {
+            decide(
+                "FASTACCEPT",
+                "No",
+                "established traffic may meet the blacklist (blacklist_states)",
+            )
+        },
         decide("DROP_DEFAULT", drop_default, broadcasts),
         decide("REJECT_DEFAULT", drop_default, broadcasts),
         if model.firewall.conntrack_helpers {
