@@ -3187,12 +3187,6 @@ fn three_zones_against_original(
     policy: &str,
     settings: &str,
 ) -> (Verification, String) {
-    common::require_lab();
-    let dir = common::scratch(&format!("lab-three-{short}"));
-    let original = dir.join("shorewall");
-    std::fs::create_dir_all(&original).unwrap();
-    let samples = "/usr/share/doc/shorewall/examples/three-interfaces";
-    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
     let files = [
         ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\ndmz\tipv4\n"),
         (
@@ -3202,7 +3196,27 @@ fn three_zones_against_original(
         ("policy", policy),
         ("rules", rules),
     ];
-    for (name, text) in files {
+    files_against_original(short, "three-interfaces", &files, settings)
+}
+
+/// A Shorewall directory of `files` (`zones`, `interfaces`, `policy`,
+/// `rules`, `snat`, `nat`, ...) with the shorewall.conf of Shorewall's
+/// `sample` (its examples directory) and `settings`, imported, then its
+/// import run against the directory compiled and started by Shorewall
+/// itself: the verification (every probe agrees) and the import.
+fn files_against_original(
+    short: &str,
+    sample: &str,
+    files: &[(&str, &str)],
+    settings: &str,
+) -> (Verification, String) {
+    common::require_lab();
+    let dir = common::scratch(&format!("lab-orig-{short}"));
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    let samples = format!("/usr/share/doc/shorewall/examples/{sample}");
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    for &(name, text) in files {
         std::fs::write(original.join(name), text).unwrap();
     }
     std::fs::write(
@@ -3220,6 +3234,185 @@ fn three_zones_against_original(
     let verification = run_against_original(&model, &original, short, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     (verification, imported.toml)
+}
+
+/// Issue #14, order on the admin's own lines: a blocklist line above a
+/// port forward and a redirect, and a line below each, in a three-zone
+/// rules file after the squid gateway of github.com/patrickpreuss/
+/// firewallconfigs (tests/corpus/patrickpreuss-squid-gw: `DNAT net
+/// loc:HOST tcp www` and the transparent proxy `REDIRECT loc 3128 tcp
+/// www`), with the blocked hosts shorewall-rules(5) puts above them (the
+/// file is read top to bottom; a DNAT's or REDIRECT's ACCEPT is at its
+/// line). Shorewall's own compile of these lines is the third contestant,
+/// so a reordering that fwgen made in both of its outputs alike shows.
+/// The scanner is dropped though its connection was translated, another
+/// internet host is forwarded, and a host REJECTed below the forward is
+/// still forwarded; the barred local host's web connection, redirected to
+/// the firewall, meets its DROP there, another local host reaches the
+/// proxy, and a host REJECTed below the redirect still does. (Checked to
+/// fail with each pair of lines swapped: all four then agree on the other
+/// verdict, the scanner forwarded, 203.0.113.5 and 198.18.1.9 rejected,
+/// 198.18.1.7 redirected and accepted.)
+#[test]
+fn order_decides_port_forwards_and_redirects_as_shorewall() {
+    let (verification, _) = three_zones_against_original(
+        "ordr",
+        "?SECTION NEW\n\
+         DROP\tnet:198.51.100.9\tloc\n\
+         DNAT\tnet\tloc:198.18.1.2\ttcp\t80\n\
+         REJECT\tnet:203.0.113.5\tloc\n\
+         DROP\tloc:198.18.1.7\t$FW\n\
+         REDIRECT\tloc\t3128\ttcp\t80\n\
+         REJECT\tloc:198.18.1.9\t$FW\n",
+        "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+        "",
+    );
+    let matrix = without_sports(&verification.matrix());
+    // explain, Shorewall's compile of the lines, fwgen's Shorewall files
+    // and its nftables ruleset, in turn.
+    for (probe, outcome) in [
+        // The scanner's forwarded connection meets its DROP first.
+        ("net#1 198.51.100.9 -> fw 198.18.0.1 tcp 80", "DROP"),
+        (
+            "net#1 198.18.0.2 -> fw 198.18.0.1 tcp 80",
+            "ACCEPT loc#1 saw 198.18.0.2",
+        ),
+        // The forward's ACCEPT comes before the REJECT below it.
+        (
+            "net#1 203.0.113.5 -> fw 198.18.0.1 tcp 80",
+            "ACCEPT loc#1 saw 203.0.113.5",
+        ),
+        ("net#1 203.0.113.5 -> loc#1 198.18.1.2 tcp 22", "REJECT"),
+        // Redirected to the firewall, the barred host meets its DROP.
+        ("loc#1 198.18.1.7 -> net#1 198.18.0.2 tcp 80", "DROP"),
+        (
+            "loc#1 198.18.1.7 -> net#1 198.18.0.2 tcp 22",
+            "ACCEPT net#1 saw 198.18.1.7",
+        ),
+        (
+            "loc#1 198.18.1.2 -> net#1 198.18.0.2 tcp 80",
+            "ACCEPT fw saw 198.18.1.2",
+        ),
+        // The redirect's ACCEPT comes before the REJECT below it.
+        (
+            "loc#1 198.18.1.9 -> net#1 198.18.0.2 tcp 80",
+            "ACCEPT fw saw 198.18.1.9",
+        ),
+        ("loc#1 198.18.1.9 -> fw 198.18.1.1 tcp 22", "REJECT"),
+    ] {
+        assert_all_say(&matrix, probe, outcome);
+    }
+}
+
+/// The probe `probe` of a lab matrix, whose row must exist, has the
+/// outcome `outcome` in every column: explain's and every contestant's.
+fn assert_all_say(matrix: &str, probe: &str, outcome: &str) {
+    let row = matrix_row(matrix, probe);
+    assert!(
+        row.split(" | ").all(|o| o == outcome),
+        "`{probe}` is `{row}`, not `{outcome}` throughout:\n{matrix}"
+    );
+}
+
+/// Issue #14, source NAT in file order on the admin's own files: the
+/// `snat` file is first-match in its order (shorewall-snat(5)), so a
+/// workstation's own SNAT written above the masquerade of its network
+/// gives it that address, a SNAT written below the masquerade gives its
+/// host nothing (the masquerade has matched), and the network's other
+/// hosts are masqueraded; a `nat` file entry (shorewall-nat(5), its
+/// `EXTERNAL INTERFACE INTERNAL` example) maps a public address to an
+/// internal host both ways, ahead of the snat file (its SNAT is in
+/// Shorewall's nat chain before the interface's masquerade chain), unless
+/// an `SNAT+` line puts its translation first. The snat lines follow
+/// github.com/sol1-ansible/sol1-shorewall's `SNAT(ADDRESS) NETWORK
+/// IFACE` (tests/corpus/sol1-readme-gw) beside the three-interfaces
+/// sample's MASQUERADE; Shorewall's own compile of these files is the
+/// third contestant, so an order fwgen changed in both of its outputs
+/// alike shows. (Checked to fail with the masquerade above the first SNAT
+/// (.5 masqueraded), below the second (.9 seen as 203.0.113.26), with
+/// SNAT+ written SNAT (mail seen as 203.0.113.10) and without the nat
+/// line: all four then agree on the other address.)
+#[test]
+fn source_nat_order_as_shorewall() {
+    let (verification, _) = files_against_original(
+        "snor",
+        "two-interfaces",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\ttcpflags,nosmurfs\nloc\teth1\ttcpflags\n",
+            ),
+            (
+                "policy",
+                "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+            ),
+            (
+                "rules",
+                "?SECTION NEW\n\
+                 ACCEPT\tloc:198.18.1.5\t$FW\ttcp\t22\n\
+                 REJECT\tloc:198.18.1.9\tnet\ttcp\t25\n\
+                 ACCEPT\tnet\tloc:198.18.1.20\ttcp\t80\n",
+            ),
+            (
+                "snat",
+                "#ACTION\tSOURCE\tDEST\tPROTO\tPORT\n\
+                 SNAT+(203.0.113.11)\t198.18.1.20\teth0\ttcp\t25\n\
+                 SNAT(203.0.113.25)\t198.18.1.5\teth0\n\
+                 MASQUERADE\t198.18.1.0/24\teth0\n\
+                 SNAT(203.0.113.26)\t198.18.1.9\teth0\n",
+            ),
+            (
+                "nat",
+                "#EXTERNAL\tINTERFACE\tINTERNAL\tALLINTS\tLOCAL\n\
+                 203.0.113.10\teth0\t198.18.1.20\n",
+            ),
+        ],
+        "",
+    );
+    let matrix = without_sports(&verification.matrix());
+    // explain, Shorewall's compile of the files, fwgen's Shorewall files
+    // and its nftables ruleset, in turn: the source address net saw.
+    for (probe, outcome) in [
+        // Its own SNAT, above the masquerade, for every protocol.
+        (
+            "loc#1 198.18.1.5 -> net#1 198.18.0.2 tcp 80",
+            "ACCEPT net#1 saw 203.0.113.25",
+        ),
+        (
+            "loc#1 198.18.1.5 -> net#1 198.18.0.2 udp 53",
+            "ACCEPT net#1 saw 203.0.113.25",
+        ),
+        // Masqueraded: the firewall's address on eth0.
+        (
+            "loc#1 198.18.1.2 -> net#1 198.18.0.2 tcp 80",
+            "ACCEPT net#1 saw 198.18.0.1",
+        ),
+        // Its SNAT is below the masquerade, which matched first.
+        (
+            "loc#1 198.18.1.9 -> net#1 198.18.0.2 tcp 80",
+            "ACCEPT net#1 saw 198.18.0.1",
+        ),
+        // The nat file's public address, ahead of the masquerade...
+        (
+            "loc#1 198.18.1.20 -> net#1 198.18.0.2 tcp 80",
+            "ACCEPT net#1 saw 203.0.113.10",
+        ),
+        // ...and SNAT+ ahead of the nat file.
+        (
+            "loc#1 198.18.1.20 -> net#1 198.18.0.2 tcp 25",
+            "ACCEPT net#1 saw 203.0.113.11",
+        ),
+        // The public address reaches the internal host, on the port the
+        // rules open to its internal address.
+        (
+            "net#1 198.18.0.2 -> fw 203.0.113.10 tcp 80",
+            "ACCEPT loc#1 saw 198.18.0.2",
+        ),
+        ("net#1 198.18.0.2 -> fw 203.0.113.10 tcp 22", "DROP"),
+    ] {
+        assert_all_say(&matrix, probe, outcome);
+    }
 }
 
 /// A port forward whose `to` the lab would otherwise find in another
