@@ -3415,6 +3415,58 @@ fn source_nat_order_as_shorewall() {
     }
 }
 
+/// Issue #15, FASTACCEPT=Yes on the admin's own files, Shorewall's own
+/// compile of them the third contestant: the two-interfaces sample's
+/// settings with FASTACCEPT=Yes, its local side a hosts entry on an
+/// interface of no zone (shorewall-hosts(5): `loc eth1:192.168.1.0/25`,
+/// the interfaces file's `- eth1`). Shorewall accepts established
+/// packets in eth1's input chain before its dispatch finds no zone for
+/// an address of 192.168.1.128/25, so the firewall's own connections
+/// there are answered; fwgen noted FASTACCEPT as changing no verdict and
+/// dropped the replies (an audit's run: 9 disagreements, each such
+/// probe ACCEPT in the original, DROP in fwgen's three columns).
+#[test]
+fn fast_accept_as_shorewall() {
+    let (verification, imported) = files_against_original(
+        "fsta",
+        "two-interfaces",
+        &[
+            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\tdhcp,tcpflags,nosmurfs\n-\teth1\ttcpflags,nosmurfs\n",
+            ),
+            ("hosts", "loc\teth1:192.168.1.0/25\n"),
+            (
+                "policy",
+                "$FW\tall\tACCEPT\nloc\tnet\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n",
+            ),
+            (
+                "rules",
+                "?SECTION NEW\nSSH(ACCEPT)\tloc\t$FW\nPing(DROP)\tnet\t$FW\n",
+            ),
+        ],
+        "FASTACCEPT=Yes",
+    );
+    assert!(imported.contains("fast_accept = true"), "{imported}");
+    let matrix = without_sports(&verification.matrix());
+    let unclaimed: Vec<&str> = matrix
+        .lines()
+        .filter(|l| l.trim_start().starts_with("fw ") && l.contains("(no zone)"))
+        .collect();
+    assert!(
+        !unclaimed.is_empty(),
+        "no probe to eth1's unclaimed addresses:\n{matrix}"
+    );
+    for line in unclaimed {
+        let verdicts: Vec<&str> = line.split(" | ").skip(1).collect();
+        assert!(
+            verdicts.iter().all(|v| v.starts_with("ACCEPT")),
+            "the firewall's connection to an unclaimed address is not answered: {line}"
+        );
+    }
+}
+
 /// A port forward whose `to` the lab would otherwise find in another
 /// zone's test network (198.18.1.0/24 is loc's, 198.18.2.0/24 dmz's):
 /// the model declares no networks, so it says each target is in the
