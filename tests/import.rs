@@ -5829,3 +5829,26 @@ fn hosts_on_a_wildcard_over_a_later_zones_interface_are_refused() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #15: each zone type fwgen's model has no form for is refused at
+/// its line with why and what to write instead (shorewall-zones(5) TYPE).
+#[test]
+fn unmodelled_zone_types_are_refused_with_their_reason() {
+    let dir = sample_with_rules("import-zone-types", b"SSH(ACCEPT) loc $FW\n", None);
+    let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
+    for (kind, reason) in [
+        ("ipsec", "their IPsec policy"),
+        ("ipsec4", "their IPsec policy"),
+        ("vserver", "Linux-vserver guests"),
+        ("loopback", "fwgen accepts all loopback traffic"),
+        ("local", "only from the firewall and vserver zones"),
+        ("ipv6", "not `ipv6`"),
+    ] {
+        std::fs::write(dir.join("zones"), format!("{zones}vpn\t{kind}\n")).unwrap();
+        let line = zones.lines().count() + 1;
+        let expected = format!("error: zones:{line}: zone type `{kind}` is not in fwgen's model: ");
+        let stderr = assert_import_refused(&import_within(&dir, false), &[&expected]);
+        assert!(stderr.contains(reason), "{kind}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1386,6 +1386,30 @@ const INTERFACE_COLUMNS_1: &[(&str, usize)] = &[
     ("options", 3),
 ];
 const INTERFACE_COLUMNS_2: &[(&str, usize)] = &[("zone", 0), ("interface", 1), ("options", 2)];
+/// Why a zone of a type other than `ip`, `ipv4`/`ipv6`, `firewall` and
+/// `bport` (refused with [`BPORT_REASON`]) is refused, with what to
+/// write instead (shorewall-zones(5), TYPE).
+fn zone_type_reason(kind: &str, ipv6: bool) -> String {
+    let why = match kind {
+        "ipsec" | "ipsec4" | "ipsec6" => {
+            "its hosts are told apart by their IPsec policy (iptables' policy match), which fwgen's model has no form for; if the decrypted traffic arrives by an interface of its own (a vti or xfrm interface), declare the zone as `ip` on that interface"
+        }
+        "vserver" => {
+            "Linux-vserver guests are a subzone of the firewall, which fwgen's model has no form for"
+        }
+        "loopback" => {
+            "fwgen accepts all loopback traffic (Shorewall's behaviour without a loopback zone); $FW -> $FW policies and rules are not modelled"
+        }
+        "local" => {
+            "a zone reachable only from the firewall and vserver zones is not modelled; declare it `ip` and give it policies that refuse every other zone"
+        }
+        "ipv4" if ipv6 => "Shorewall6 takes `ip`, `ipv6` and `ipsec6` zones, not `ipv4`",
+        "ipv6" if !ipv6 => "Shorewall takes `ip`, `ipv4` and `ipsec4` zones, not `ipv6`",
+        _ => "shorewall-zones(5) names no such type",
+    };
+    format!("zone type `{kind}` is not in fwgen's model: {why}")
+}
+
 /// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
 /// Why `forward` in Shorewall's (IPv4) interfaces file is refused.
 const FORWARD_IPV4: &str = "Shorewall6's option alone (the IPv6 sysctl net.ipv6.conf.IF.forwarding): Shorewall refuses it in its IPv4 interfaces file (\"Invalid Interface option (forward)\"); give it in shorewall6/interfaces";
@@ -3768,11 +3792,7 @@ impl Importer {
                 }
                 "ipv4" | "ip" if !self.ipv6 => self.zone(&line, name, parents, options),
                 "ipv6" | "ip" if self.ipv6 => self.zone(&line, name, parents, options),
-                other => self.skip_named(
-                    &line,
-                    name,
-                    format!("zone type `{other}` is not in fwgen's model"),
-                ),
+                other => self.skip_named(&line, name, zone_type_reason(other, self.ipv6)),
             }
         }
         // The firewall zone's name is known only now: fix the header.
