@@ -3189,9 +3189,9 @@ DROP loc net icmp 3/4,echo-request\n";
 /// (`d:5/sec:50` on a macro, `LOG:notice:TCP_IN ... 30/min`), and are
 /// written back as Shorewall reads them, a RATE beside a log level or on
 /// LOG too, a CONNLIMIT beside a log level; a DNAT's RATE is its port
-/// forward's `rate` (shorewall-rules(5) Example 3); a DNAT's CONNLIMIT, a
-/// REDIRECT's RATE and a RATE with DROP (Shorewall refuses it there) are
-/// refused by name.
+/// forward's `rate` (shorewall-rules(5) Example 3), DNAT-'s too; a DNAT's
+/// CONNLIMIT, a REDIRECT's RATE and CONNLIMIT and a RATE with DROP
+/// (Shorewall refuses it there) are refused by name (README.md says so).
 #[test]
 fn rate_and_connlimit_become_the_rules_limits() {
     let rules = b"?SECTION NEW\n\
@@ -3207,7 +3207,10 @@ ACCEPT:info net $FW tcp 25 - - 2/min\n\
 LOG:notice:TCP_IN net $FW tcp - - - 30/min\n\
 DNAT net loc:192.168.1.6 tcp 8081 - - - - - 3\n\
 REDIRECT loc 3128 tcp 80 - - 2/min\n\
-DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
+DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n\
+REDIRECT loc 3129 tcp 81 - - - - - 5\n\
+DROP:info net $FW tcp 26 - - - - - 3\n\
+DNAT- net loc:192.168.1.8 tcp 8083 - - 3/min\n";
     let dir = sample_with_rules("import-limits", rules, None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
@@ -3215,6 +3218,7 @@ DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
         "rules:12: CONNLIMIT `3` on a DNAT rule: not in fwgen's model",
         "rules:13: RATE `2/min` on a REDIRECT rule: not in fwgen's model",
         "rules:14: a RATE table on a DNAT rule",
+        "rules:15: CONNLIMIT `5` on a REDIRECT rule: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -3232,6 +3236,8 @@ DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
         "dport = \"25\"\nlog = \"info\"\nrate = \"2/min\"\n",
         "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\nrate = \"30/min\"\n",
         "to = \"192.168.1.5\"\nproto = \"tcp\"\ndport = \"8080\"\nrate = \"2/min\"\n",
+        "action = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"26\"\nlog = \"info\"\nconnlimit = 3\n",
+        "to = \"192.168.1.8\"\nproto = \"tcp\"\ndport = \"8083\"\naccept = false\nrate = \"3/min\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }
