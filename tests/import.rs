@@ -3023,15 +3023,175 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The rules of each zone pair's chain (`net-fw`, ...) in the iptables
+/// input of a compiled Shorewall script, in order: comments and LOG rules
+/// (whose prefixes follow LOGFORMAT) left out, ICMP type names as their
+/// numbers (Shorewall writes the first of a list as written).
+fn pair_chain_rules(script: &str) -> Vec<String> {
+    script
+        .lines()
+        .filter(|l| {
+            l.strip_prefix("-A ")
+                .and_then(|rest| rest.split(' ').next())
+                .is_some_and(|chain| chain.split('-').count() == 2 && !chain.contains('_'))
+        })
+        .filter(|l| !l.contains("-j LOG"))
+        .map(|l| {
+            let l = l.split(" -m comment ").next().unwrap_or(l);
+            l.replace("--icmp-type echo-request", "--icmp-type 8")
+                .replace("--icmp-type time-exceeded", "--icmp-type 11")
+        })
+        .collect()
+}
+
+/// `dir` compiled by Shorewall itself (OPTIMIZE=0, so that it keeps each
+/// rule as written) and fwgen's Shorewall files of `model` (its import)
+/// compiled likewise hold the same rules in every zone pair's chain.
+fn assert_compiles_as_the_original(dir: &Path, model: &str, name: &str) {
+    common::require_tool("shorewall", "shorewall");
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf: String = conf
+        .lines()
+        .map(|l| match l.starts_with("OPTIMIZE=") {
+            true => "OPTIMIZE=0\n".to_owned(),
+            false => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    let scratch = common::scratch(&format!("{name}-compiled"));
+    let original = common::shorewall_compile("shorewall", dir, &scratch.join("original"));
+    let files = rendered(model, &format!("{name}.toml"));
+    let out = scratch.join("fwgen");
+    common::write_tree(
+        &out,
+        files
+            .iter()
+            .filter(|(path, _)| path.starts_with("shorewall/"))
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    );
+    let ours =
+        common::shorewall_compile("shorewall", &out.join("shorewall"), &scratch.join("ours"));
+    let (original, ours) = (pair_chain_rules(&original), pair_chain_rules(&ours));
+    assert!(original.len() > 10, "{original:#?}");
+    let (original, ours) = (original.join("\n"), ours.join("\n"));
+    assert!(
+        original == ours,
+        "the import compiles otherwise than the original:\n{}",
+        common::unified_diff(&original, &ours, "zone pair chains")
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Issue #14: `all:ADDR` and `$FW:ADDR` in SOURCE and DEST
+/// (shorewall-rules(5)'s `zone:address` with the zone `all` or the
+/// firewall's, as tests/models/addresses.toml writes them) are carried as
+/// written, and fwgen's Shorewall files of the import compile to the same
+/// rules as the original: each zone pair of `all`, narrowed to the
+/// addresses, and the firewall's own traffic from or to that address.
+#[test]
+fn all_and_firewall_addresses_are_carried() {
+    let rules = b"?SECTION NEW\n\
+ACCEPT all:192.168.1.5,198.51.100.7 $FW tcp 8080\n\
+ACCEPT net all:192.168.1.2,198.51.100.1 tcp 8081\n\
+ACCEPT all $FW:198.51.100.1 tcp 8082\n\
+ACCEPT $FW:198.51.100.1 all tcp 8083\n\
+DROP loc:192.168.1.9 all:!192.168.1.0/24 udp 53\n";
+    let dir = sample_with_rules("import-all-fw-addresses", rules, None);
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "source = \"all:192.168.1.5,198.51.100.7\"\ndest = \"$FW\"",
+        "source = \"net\"\ndest = \"all:192.168.1.2,198.51.100.1\"",
+        "source = \"all\"\ndest = \"$FW:198.51.100.1\"",
+        "source = \"$FW:198.51.100.1\"\ndest = \"all\"",
+        "source = \"loc:192.168.1.9\"\ndest = \"all:!192.168.1.0/24\"",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    assert_compiles_as_the_original(&dir, &model, "import-all-fw-addresses");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The three-interfaces sample's directory (net, loc, dmz) with `rules`.
+fn three_interfaces_with_rules(name: &str, rules: &[u8]) -> PathBuf {
+    let dir = common::scratch(name);
+    for file in ["interfaces", "policy", "shorewall.conf", "snat", "zones"] {
+        std::fs::copy(format!("{SAMPLES}/three-interfaces/{file}"), dir.join(file)).unwrap();
+    }
+    std::fs::write(dir.join("rules"), rules).unwrap();
+    dir
+}
+
+/// Issue #14: zone lists in the rules file (shorewall-rules(5): `loc,dmz`,
+/// `all!net`, `all-`, `all+`, `loc,dmz+`) are carried as written, and
+/// `any` as `all` with a note (no zone is nested); fwgen's Shorewall files
+/// of the import compile to the same rules as the original, zone pair by
+/// zone pair (Rules.pm's build_zone_list).
+#[test]
+fn zone_lists_in_rules_are_carried() {
+    let rules = b"?SECTION NEW\n\
+ACCEPT loc,dmz net tcp 80\n\
+ACCEPT all!net $FW tcp 22\n\
+ACCEPT all- dmz tcp 25\n\
+ACCEPT all+ loc tcp 53\n\
+ACCEPT any net:192.0.2.10 udp 123\n\
+REJECT loc,dmz+ loc,dmz tcp 8082\n\
+REJECT loc,dmz loc,dmz+ tcp 8083\n\
+DROP all!loc,dmz all- tcp 8084\n";
+    let dir = three_interfaces_with_rules("import-rule-zone-lists", rules);
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let model = imported_model(&output);
+    for written in [
+        "source = \"loc,dmz\"\ndest = \"net\"",
+        "source = \"all!net\"\ndest = \"$FW\"",
+        "source = \"all-\"\ndest = \"dmz\"",
+        "source = \"all+\"\ndest = \"loc\"",
+        "# rules:6\n[[rule]]\naction = \"ACCEPT\"\nsource = \"all\"\ndest = \"net:192.0.2.10\"",
+        "source = \"loc,dmz+\"\ndest = \"loc,dmz\"",
+        "source = \"loc,dmz\"\ndest = \"loc,dmz+\"",
+        "source = \"all!loc,dmz\"\ndest = \"all-\"",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    let note = "rules:6: `any` is `all`: Shorewall makes them differ only for nested zones, and there are none";
+    assert!(stderr.contains(&format!("note: {note}")), "{stderr}");
+    assert!(model.contains(&format!("# NOTE {note}")), "{model}");
+    assert_compiles_as_the_original(&dir, &model, "import-rule-zone-lists");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #14: ICMP type lists in DPORT (shorewall-rules(5): numbers and
+/// names, Chains.pm do_proto's "ICMP type list") are carried as written
+/// and compile, through fwgen's Shorewall files, to one rule per type in
+/// the list's order, as Shorewall compiles the original.
+#[test]
+fn icmp_type_lists_are_carried() {
+    let rules = b"?SECTION NEW\n\
+ACCEPT net $FW icmp 8,11\n\
+ACCEPT loc $FW icmp echo-request,time-exceeded\n\
+DROP loc net icmp 3/4,echo-request\n";
+    let dir = sample_with_rules("import-icmp-lists", rules, None);
+    let model = imported_model(&import_within(&dir, false));
+    for written in [
+        "proto = \"icmp\"\nicmp_type = \"8,11\"",
+        "proto = \"icmp\"\nicmp_type = \"echo-request,time-exceeded\"",
+        "proto = \"icmp\"\nicmp_type = \"3/4,echo-request\"",
+    ] {
+        assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    }
+    assert_compiles_as_the_original(&dir, &model, "import-icmp-lists");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #14: the RATE and CONNLIMIT columns of ACCEPT, DROP and REJECT
 /// rules become the rule's limits, after shorewall-rules(5) and the lines
 /// of thetechstech/pbx (`1/sec`) and patrickpreuss/squid-gw
 /// (`d:5/sec:50` on a macro, `LOG:notice:TCP_IN ... 30/min`), and are
 /// written back as Shorewall reads them, a RATE beside a log level or on
 /// LOG too, a CONNLIMIT beside a log level; a DNAT's RATE is its port
-/// forward's `rate` (shorewall-rules(5) Example 3); a DNAT's CONNLIMIT, a
-/// REDIRECT's RATE and a RATE with DROP (Shorewall refuses it there) are
-/// refused by name.
+/// forward's `rate` (shorewall-rules(5) Example 3), DNAT-'s too; a DNAT's
+/// CONNLIMIT, a REDIRECT's RATE and CONNLIMIT and a RATE with DROP
+/// (Shorewall refuses it there) are refused by name (README.md says so).
 #[test]
 fn rate_and_connlimit_become_the_rules_limits() {
     let rules = b"?SECTION NEW\n\
@@ -3047,7 +3207,10 @@ ACCEPT:info net $FW tcp 25 - - 2/min\n\
 LOG:notice:TCP_IN net $FW tcp - - - 30/min\n\
 DNAT net loc:192.168.1.6 tcp 8081 - - - - - 3\n\
 REDIRECT loc 3128 tcp 80 - - 2/min\n\
-DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
+DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n\
+REDIRECT loc 3129 tcp 81 - - - - - 5\n\
+DROP:info net $FW tcp 26 - - - - - 3\n\
+DNAT- net loc:192.168.1.8 tcp 8083 - - 3/min\n";
     let dir = sample_with_rules("import-limits", rules, None);
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
     for expected in [
@@ -3055,6 +3218,7 @@ DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
         "rules:12: CONNLIMIT `3` on a DNAT rule: not in fwgen's model",
         "rules:13: RATE `2/min` on a REDIRECT rule: not in fwgen's model",
         "rules:14: a RATE table on a DNAT rule",
+        "rules:15: CONNLIMIT `5` on a REDIRECT rule: not in fwgen's model",
     ] {
         assert!(
             stderr.contains(expected),
@@ -3072,6 +3236,8 @@ DNAT net loc:192.168.1.7 tcp 8082 - - s:web:2/min\n";
         "dport = \"25\"\nlog = \"info\"\nrate = \"2/min\"\n",
         "action = \"LOG\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\nlog = \"notice\"\nlog_tag = \"TCP_IN\"\nrate = \"30/min\"\n",
         "to = \"192.168.1.5\"\nproto = \"tcp\"\ndport = \"8080\"\nrate = \"2/min\"\n",
+        "action = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"26\"\nlog = \"info\"\nconnlimit = 3\n",
+        "to = \"192.168.1.8\"\nproto = \"tcp\"\ndport = \"8083\"\naccept = false\nrate = \"3/min\"\n",
     ] {
         assert!(model.contains(written), "missing `{written}` in:\n{model}");
     }

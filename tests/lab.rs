@@ -2932,18 +2932,57 @@ REJECT  loc,dmz  loc,dmz+         tcp  8083\n",
 }
 
 /// Issue #14: Shorewall itself reads the exclusions and the range
-/// (iprange), written as tests/models/addresses.toml writes them.
+/// (iprange), and `all:ADDR` and `$FW:ADDR` (shorewall-rules(5)'s
+/// `zone:address` with the zone `all` or the firewall), written as
+/// tests/models/addresses.toml writes them. Each `all:`/`$FW:` line has
+/// probes on both sides of it: `all:` in SOURCE takes the addresses from
+/// every zone (net and loc), in DEST to loc's host and to the firewall;
+/// `$FW:198.18.0.1` is the firewall's uplink address alone, whether it
+/// is reached or speaks (its loc address is not).
 #[test]
 fn addresses_as_shorewall_reads_them() {
-    lab_against_original(
-        "addresses",
-        "ador",
+    common::require_lab();
+    let model = model("tests/models", "addresses");
+    let dir = common::scratch("lab-addresses-original");
+    let original = dir.join("original");
+    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
+        let path = original.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+    std::fs::write(
+        original.join("shorewall/rules"),
         "?SECTION NEW\n\
 ACCEPT  net:!192.0.2.0/24,198.51.100.7   $FW                   tcp  22\n\
 ACCEPT  net:203.0.113.10-203.0.113.20    loc                   tcp  25\n\
 DROP    loc:192.168.1.0/24!192.168.1.5   net                   tcp  80\n\
-REJECT  loc                              net:!203.0.113.0/24   tcp  443\n",
-    );
+REJECT  loc                              net:!203.0.113.0/24   tcp  443\n\
+ACCEPT  all:192.168.1.5,198.51.100.7     $FW                   tcp  8080\n\
+ACCEPT  net                    all:192.168.1.2,198.18.0.1      tcp  8081\n\
+ACCEPT  all                              $FW:198.18.0.1        tcp  8082\n\
+ACCEPT  $FW:198.18.0.1                   all                   tcp  8083\n",
+    )
+    .unwrap();
+    let verification = run_against_original(&model, &original.join("shorewall"), "ador", &dir);
+    assert!(verification.probes().len() > 20);
+    let matrix = without_sports(&verification.matrix());
+    for (probe, verdict) in [
+        ("net#1 198.51.100.7 -> fw 198.18.0.1 tcp 8080", "ACCEPT"),
+        ("net#1 198.18.0.2 -> fw 198.18.0.1 tcp 8080", "DROP"),
+        ("loc#1 192.168.1.5 -> fw 192.168.1.1 tcp 8080", "ACCEPT"),
+        ("loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 8080", "REJECT"),
+        ("net#1 198.18.0.2 -> loc#1 192.168.1.2 tcp 8081", "ACCEPT"),
+        ("net#1 198.18.0.2 -> fw 198.18.0.1 tcp 8081", "ACCEPT"),
+        ("loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 8081", "REJECT"),
+        ("net#1 198.18.0.2 -> fw 198.18.0.1 tcp 8082", "ACCEPT"),
+        ("loc#1 192.168.1.2 -> fw 192.168.1.1 tcp 8082", "REJECT"),
+        ("fw 198.18.0.1 -> net#1 198.18.0.2 tcp 8083", "ACCEPT"),
+        ("fw 192.168.1.1 -> loc#1 192.168.1.2 tcp 8083", "REJECT"),
+    ] {
+        let row = matrix_row(&matrix, probe);
+        assert!(row.starts_with(verdict), "{probe}: {row}\n{matrix}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #14: a site macro overrides Shorewall's stock one (CONFIG_PATH

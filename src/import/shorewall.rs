@@ -5164,11 +5164,15 @@ impl Importer {
     }
 
     /// The RATE and CONNLIMIT columns as the model's keys; `Err` once the
-    /// line is refused: for REDIRECT, and DNAT's CONNLIMIT (whose limits
-    /// the model has no place for), the plain DROP and REJECT with a RATE (Shorewall
-    /// refuses them; `audit`: A_DROP and A_REJECT, which it takes), or a
-    /// value fwgen cannot express. A RATE or CONNLIMIT on a rule that logs
-    /// (`ACCEPT:info`) or on LOG is the model's limit beside `log`.
+    /// line is refused: either on REDIRECT (a redirect has no limits in
+    /// the model) or on another target the model limits nowhere, a DNAT's
+    /// CONNLIMIT (a port forward has a `rate`, no `connlimit`), a RATE on
+    /// DROP and REJECT, logged or not (Shorewall refuses them; `audit`:
+    /// A_DROP and A_REJECT, which it takes), or a value fwgen cannot express. A
+    /// DNAT's RATE passes here: `dnat` reads it as the port forward's
+    /// `rate`. A RATE or CONNLIMIT on a rule that logs (`ACCEPT:info`; a
+    /// CONNLIMIT on `DROP:info`) or on LOG is the model's limit beside
+    /// `log`.
     fn limits(
         &mut self,
         line: &Line,
