@@ -333,7 +333,7 @@ impl Display for LogLevelProblem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             LogLevelProblem::Unknown => "not a log level Shorewall knows",
-            LogLevelProblem::Ulog => "ULOG needs the kernel's ULOG target, removed in Linux 3.17 (Shorewall 5.2.8 refuses it too: \"Log level ULOG requires ULOG Target\"), and nftables has no ULOG",
+            LogLevelProblem::Ulog => "ULOG needs the kernel's ULOG target, removed in Linux 3.17 (Shorewall 5.2.8 refuses it too: \"Log level ULOG requires ULOG Target\"), and nftables has no ULOG: write NFLOG (NFLOG(group) for ULOG(group); ulogd2 reads it through its NFLOG input plugin)",
             LogLevelProblem::NflogOptions => "NFLOG takes up to three numbers: NFLOG(group,range,threshold)",
             LogLevelProblem::Logmark => "iptables' LOGMARK target has no nftables equivalent",
         })
