@@ -147,6 +147,7 @@ golden_model! {
     stopped => "stopped",
     stopped_closed => "stopped-closed",
     tunnels => "tunnels",
+    tunnels_more => "tunnels-more",
     forwarding_off => "forwarding-off",
     family_settings => "family-settings",
     family_dispositions => "family-dispositions",

@@ -4008,3 +4008,16 @@ fn a_later_contestant_takes_the_expectations_of_the_same_probes() {
     assert_eq!(contest(Some(&first)).expected[0].outcome, worked_out);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #15: the tunnel types tests/models/tunnels.toml leaves out (ipsec
+/// with and without AH, ipsecnat:noah, a gateway zone, PPTP client and
+/// server, an OpenVPN peer, tinc, L2TP, generic over TCP, ipip, 6to4,
+/// 6in4). The lab's probes are TCP, UDP and ping: they cross the UDP and
+/// TCP openings (IKE, L2TP, PPTP's control port, tinc, OpenVPN, generic),
+/// from the gateways and, since the firewall also probes each gateway
+/// address, to them; the raw protocols (4, 41, 47, 50, 51) no probe
+/// sends, and are compared in the golden files only.
+#[test]
+fn model_tunnels_more() {
+    lab_model("tunnels-more", "tunm");
+}

@@ -123,6 +123,7 @@ mod models {
         stopped => "stopped",
         stopped_closed => "stopped-closed",
         tunnels => "tunnels",
+        tunnels_more => "tunnels-more",
         log_action => "log-action",
         zone_interface => "zone-interface",
         rate_limits => "rate-limits",

@@ -108,8 +108,11 @@ impl Analyzer<'_> {
             };
             analyzer.error(Some(span), kind);
         };
+        // `ah = false` with ipsecnat is Shorewall's `ipsecnat:noah`, which
+        // Tunnels.pm takes; only `ah = true` is refused there.
         if let Some(ah) = &entry.ah
             && !matches!(kind, TunnelKind::Ipsec { nat: false, .. })
+            && (*ah.get_ref() || !matches!(kind, TunnelKind::Ipsec { nat: true, .. }))
         {
             let why = match kind {
                 TunnelKind::Ipsec { .. } => "Shorewall refuses AH with NAT traversal",

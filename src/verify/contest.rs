@@ -251,6 +251,7 @@ pub fn probes(model: &Model, topology: &Topology) -> (Vec<Probe>, Vec<String>) {
     probes.extend(one_to_one_probes(model, topology));
     probes.extend(redirect_origdest_probes(model, topology));
     probes.extend(second_address_probes(topology, &ports));
+    probes.extend(tunnel_gateway_probes(model, topology, &ports));
     (with_source_ports(model, &ports, probes), skipped)
 }
 
@@ -516,6 +517,33 @@ fn second_address_probes(topology: &Topology, ports: &[u16]) -> Vec<Probe> {
             for &source in sources.filter(|a| !a.is_ipv6()) {
                 for kind in kinds(ports) {
                     probes.push(probe(host, &topology.firewall, source, dest, kind));
+                }
+            }
+        }
+    }
+    probes
+}
+
+/// From the firewall to each tunnel gateway the lab gave a host of the
+/// tunnel's zone as an extra address: the way out of a tunnel
+/// (`fw-zone`, to the gateways) is otherwise only probed towards the
+/// hosts' first addresses, which its openings may not name.
+fn tunnel_gateway_probes(model: &Model, topology: &Topology, ports: &[u16]) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    let mut seen: BTreeSet<(String, IpAddr)> = BTreeSet::new();
+    for tunnel in &model.tunnels {
+        let zone = Some(ZoneId::Zone(tunnel.zone));
+        for host in topology.hosts.iter().filter(|h| h.zone == zone) {
+            for &dest in &host.extra {
+                let named = tunnel.gateways.iter().any(|g| g.contains(&dest));
+                if !named || !seen.insert((host.label.clone(), dest)) {
+                    continue;
+                }
+                let Some(source) = topology.firewall_address_towards(host, dest.is_ipv6()) else {
+                    continue;
+                };
+                for kind in kinds(ports) {
+                    probes.push(probe(&topology.firewall, host, source, dest, kind));
                 }
             }
         }
@@ -1504,6 +1532,32 @@ mod tests {
         assert!(
             !super::server_accepts(&model, loc, 2, None),
             "eth2 has none"
+        );
+    }
+
+    /// The firewall probes each tunnel gateway's address: the way out of
+    /// a PPTP client (TCP 1723 to its server) names no host's first
+    /// address (issue #15, tests/models/tunnels-more.toml).
+    #[test]
+    fn the_firewall_probes_each_tunnel_gateway() {
+        let text = "[zones.net]\n[interfaces.eth0]\nzone = \"net\"\n\
+networks = [\"198.51.100.0/24\"]\n\
+[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n\
+[[tunnel]]\ntype = \"pptpclient\"\nzone = \"net\"\ngateways = [\"198.51.100.221\"]\n";
+        let model = crate::load::compile(&crate::source::Source::new("pptp.toml", text))
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let topology = super::Topology::build(&model, "unit").unwrap();
+        let (probes, _) = super::probes(&model, &topology);
+        let gateway: std::net::IpAddr = "198.51.100.221".parse().unwrap();
+        assert!(
+            probes
+                .iter()
+                .any(|p| p.from == "fw" && p.dest == gateway && p.kind == super::Kind::Tcp(1723)),
+            "{:?}",
+            probes
+                .iter()
+                .map(super::Probe::describe)
+                .collect::<Vec<_>>()
         );
     }
 
