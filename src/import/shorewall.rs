@@ -3376,11 +3376,13 @@ impl Importer {
     }
 
     /// RPFILTER_DISPOSITION and RPFILTER_LOG_LEVEL (info unless set) mean
-    /// something only where an interface has the `rpfilter` option. With
-    /// one, a disposition the model does not mean is refused; without one,
-    /// the disposition decides nothing and the log level logs nothing: both
-    /// are noted by name, and the log level's key and origin line leave
-    /// the model.
+    /// something only where an interface of this directory's family has
+    /// the `rpfilter` option (Shorewall and Shorewall6 each compile their
+    /// own rplog chain). With one, a disposition the model does not mean
+    /// is refused; without one, the disposition decides nothing and the
+    /// log level logs nothing: both are noted by name, the log level's key
+    /// and origin line leave the model, and this family carries no level,
+    /// so a family that logs keeps its own (`check_ipv6_logging`).
     fn judge_rpfilter(&mut self) {
         let rpfiltered = self.entries.iter().any(|entry| {
             entry.kind == Kind::Interface
@@ -3391,22 +3393,49 @@ impl Importer {
                         if options.iter().any(|o| o.as_str() == Some("rpfilter")))
                     })
         });
+        // With Shorewall6's directory beside, each family is judged alone.
+        let dual = self.ipv6 || sibling_ipv6(&self.dir).is_some();
+        let (scope, none) = if dual {
+            let family = if self.ipv6 { "IPv6" } else { "IPv4" };
+            let interfaces = format!("{}interfaces", self.label);
+            (
+                format!(" for {family}"),
+                format!("no interface has the `rpfilter` option in {interfaces}"),
+            )
+        } else {
+            let none = "no interface has the `rpfilter` option";
+            (String::new(), none.to_owned())
+        };
         if let Some((line, value, reason)) = self.settings.rpfilter_unseen.take() {
             if rpfiltered {
                 self.refuse(&line, reason);
             } else {
                 self.notes.push(format!(
-                    "{}: RPFILTER_DISPOSITION={value} is not carried: no interface has the `rpfilter` option, so it decides nothing",
+                    "{}: RPFILTER_DISPOSITION={value} is not carried{scope}: {none}, so it decides nothing",
                     Self::origin(&line)
                 ));
             }
         }
-        let Some(firewall) = self.header.first_mut() else {
-            return;
-        };
         if rpfiltered {
             return;
         }
+        let rpfilter_log = LOG_LEVEL_KEYS
+            .iter()
+            .position(|(key, _)| *key == "RPFILTER_LOG_LEVEL");
+        if let Some(n) = rpfilter_log {
+            self.settings.carried.log_levels[n] = None;
+        }
+        let Some(firewall) = self.header.first_mut() else {
+            // Shorewall6's settings are written by the merge: its line,
+            // where shorewall6.conf writes one, is named here.
+            if let Some((_, line)) = self.settings.modelled.get("RPFILTER_LOG_LEVEL") {
+                self.notes.push(format!(
+                    "{}: RPFILTER_LOG_LEVEL (`rpfilter_log`) is not carried{scope}: {none}, so it logs nothing",
+                    Self::origin(line)
+                ));
+            }
+            return;
+        };
         let keys = ["rpfilter_log", "rpfilter_log_ipv4", "rpfilter_log_ipv6"];
         let items = std::mem::take(&mut firewall.items);
         let mut notes = Vec::new();
@@ -3422,7 +3451,7 @@ impl Importer {
                     firewall.items.pop();
                 }
                 notes.push(format!(
-                    "{at}RPFILTER_LOG_LEVEL (`{key}`) is not carried: no interface has the `rpfilter` option, so it logs nothing"
+                    "{at}RPFILTER_LOG_LEVEL (`{key}`) is not carried{scope}: {none}, so it logs nothing"
                 ));
                 continue;
             }
