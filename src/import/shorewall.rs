@@ -1480,6 +1480,22 @@ const PROC_OPTIONS: &[&str] = &[
     "sourceroute",
 ];
 
+/// The /proc key of an interface option Shorewall sets when it starts
+/// and fwgen's nftables ruleset leaves to the kernel, as `fwgen check`'s
+/// proc-option-not-set reads the model: `proxyarp` and `sourceroute`
+/// unless `=0`, `arp_filter`, and Shorewall6's `forward` (it writes 0 too).
+fn proc_setting(option: &str) -> Option<&'static str> {
+    let (name, value) = option.split_once('=').unwrap_or((option, ""));
+    match (name, value) {
+        ("proxyarp" | "sourceroute", "0") => None,
+        ("proxyarp", _) => Some("proxy_arp"),
+        ("sourceroute", _) => Some("accept_source_route"),
+        ("arp_filter", _) => Some("arp_filter"),
+        ("forward", _) => Some("forwarding"),
+        _ => None,
+    }
+}
+
 /// Pairs in a trailing `{...}`: Config.pm's `/^(\s*|.*[^&@%])\{(.*)\}$/`,
 /// the last `{` that is not part of `&{`, `@{` or `%{`.
 fn braced_pairs(text: &str) -> Option<(&str, &str)> {
@@ -4036,6 +4052,21 @@ impl Importer {
                         line.number,
                         ignored.join(", ")
                     ));
+                }
+            }
+            // What Shorewall writes in /proc and fwgen's nftables ruleset
+            // does not (`fwgen check`: proc-option-not-set), named here.
+            if !device.ends_with('+') {
+                for option in &options {
+                    if let Some(key) = proc_setting(option) {
+                        let family = if self.ipv6 { "ipv6" } else { "ipv4" };
+                        let product = if self.ipv6 { "Shorewall6" } else { "Shorewall" };
+                        let setting = format!("net.{family}.conf.{device}.{key}");
+                        self.notes.push(format!(
+                            "{}:{}: interface option `{option}` on {device} is carried, but it is a kernel setting: {product} sets {setting} when it starts, fwgen's Shorewall files keep the option, and fwgen's nftables ruleset sets no kernel setting (`fwgen check`: proc-option-not-set): with nftables, set {setting} in /etc/sysctl.d/",
+                            line.file, line.number
+                        ));
+                    }
                 }
             }
             if device.ends_with('+') && options.iter().any(|o| o == "bridge") {
