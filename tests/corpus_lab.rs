@@ -14,6 +14,9 @@ use std::path::Path;
 
 use fwgen::load::compile;
 use fwgen::source::Source;
+use fwgen::verify::contest;
+use fwgen::verify::probe::Outcome;
+use fwgen::verify::stopped::nftables_stopped;
 use fwgen::verify::{self, Contestant};
 
 /// A copy of the corpus directory as `shorewall update` (and, for a
@@ -159,6 +162,93 @@ fn corpus_lab(name: &str, short: &str) {
         "the import does not behave as the original:\n{table}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A corpus directory's stopped firewall: the updated copy (where
+/// `shorewall update` has turned a legacy routestopped into stoppedrules,
+/// as the import reads it) compiled, started and stopped by Shorewall,
+/// against fwgen's stopped ruleset of the imported model. Every probe
+/// must get the same verdict; returns each probe with Shorewall's outcome.
+fn corpus_lab_stopped(name: &str, short: &str) -> Vec<(String, Outcome)> {
+    common::require_lab();
+    let dir = common::scratch(&format!("corpus-lab-stopped-{short}"));
+    let original = common::root().join("tests/corpus").join(name);
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("{name} no longer imports: {e:?}"));
+    let model = compile(&Source::new(format!("imported-{name}.toml"), imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let updated = updated_copy(name, &dir);
+    let stopped = match Contestant::original(&updated) {
+        Contestant::ShorewallDir { ipv4, ipv6 } => Contestant::ShorewallDirStopped { ipv4, ipv6 },
+        other => other,
+    };
+    let ruleset = nftables_stopped(&model).unwrap_or_else(|e| panic!("{e}"));
+    let [shorewall, nftables] = [
+        (&stopped, format!("{short}s")),
+        (&Contestant::Nftables(ruleset), format!("{short}n")),
+    ]
+    .map(|(contestant, label)| {
+        let scratch = dir.join(&label);
+        std::fs::create_dir_all(&scratch).unwrap();
+        contest::contest(&model, &label, contestant, &scratch, (false, None), &|_| {})
+            .unwrap_or_else(|e| panic!("the lab could not run for {name}: {e}"))
+    });
+    let mut seen = Vec::new();
+    let mut disagreements = Vec::new();
+    for (index, probe) in shorewall.probes.iter().enumerate() {
+        let (Some(a), Some(b)) = (&shorewall.outcomes[index], &nftables.outcomes[index]) else {
+            continue;
+        };
+        let line = format!(
+            "{}: shorewall stopped {}, fwgen-stopped.nft {}",
+            probe.describe(),
+            a.short(),
+            b.short()
+        );
+        if a.verdict() != b.verdict() {
+            disagreements.push(line);
+        }
+        seen.push((probe.describe(), a.clone()));
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{name}: the stopped firewalls disagree:\n{}",
+        disagreements.join("\n")
+    );
+    assert!(seen.len() > 10, "{name}: too few probes: {seen:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+    seen
+}
+
+/// Issue 15: a legacy routestopped in the lab (tests/corpus/hornos-grid-root's
+/// cannot come: Shorewall refuses its duplicate all-all policy).
+/// ajmitchelson-gatekeeper's
+/// (`eth0 -`, `wlan1 -`: both LAN-side interfaces of loc stay open while
+/// stopped), read as `shorewall update` converts it: the LAN reaches the
+/// firewall and is reached from it, its two interfaces reach each other,
+/// and nothing from the PPPoE uplink enters.
+#[test]
+fn ajmitchelson_gatekeeper_routestopped() {
+    let seen = corpus_lab_stopped("ajmitchelson-gatekeeper", "sajm");
+    let accepted = |from: &str, to: &str| -> Vec<bool> {
+        let outcomes: Vec<bool> = seen
+            .iter()
+            .filter(|(probe, _)| {
+                let words: Vec<&str> = probe.split_whitespace().collect();
+                words[0].split('#').next() == Some(from) && words[3].split('#').next() == Some(to)
+            })
+            .map(|(_, outcome)| matches!(outcome, Outcome::Accept { .. }))
+            .collect();
+        assert!(
+            !outcomes.is_empty(),
+            "no probe from {from} to {to}: {seen:?}"
+        );
+        outcomes
+    };
+    assert!(accepted("loc", "fw").iter().all(|a| *a), "{seen:?}");
+    assert!(accepted("loc", "loc").iter().all(|a| *a), "{seen:?}");
+    assert!(accepted("net", "fw").iter().all(|a| !*a), "{seen:?}");
+    assert!(accepted("net", "loc").iter().all(|a| !*a), "{seen:?}");
 }
 
 /// One test per corpus directory that imports, under a short lab name

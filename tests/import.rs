@@ -6018,3 +6018,88 @@ fn unmodelled_zone_types_are_refused_with_their_reason() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 15: the interface options Shorewall sets in /proc when it starts
+/// (`proxyarp`, `sourceroute=1`, `arp_filter`, Shorewall6's `forward`)
+/// are carried, and the import says by option, interface and line that
+/// fwgen's nftables ruleset sets no kernel setting, as `fwgen check`'s
+/// proc-option-not-set does; `sourceroute=0`, `proxyarp=0` and an option
+/// on a wildcard (Shorewall ignores it there) get no such note.
+#[test]
+fn options_set_in_proc_are_noted_at_their_line() {
+    let dir = common::scratch("import-proc-options");
+    for (product, kind, interfaces) in [
+        (
+            "shorewall",
+            "ipv4",
+            "?FORMAT 2\nnet eth0 proxyarp=1,arp_filter,sourceroute=0\nloc eth1 sourceroute=1,proxyarp=0\nloc ppp+ proxyarp\n",
+        ),
+        (
+            "shorewall6",
+            "ipv6",
+            "?FORMAT 2\nnet eth0 sourceroute=0\nloc eth1 sourceroute=1,forward=1\nloc ppp+ -\n",
+        ),
+    ] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        let zones = format!("fw firewall\nnet {kind}\nloc {kind}\n");
+        std::fs::write(d.join("zones"), zones).unwrap();
+        std::fs::write(d.join("interfaces"), interfaces).unwrap();
+        std::fs::write(d.join("policy"), "all all DROP info\n").unwrap();
+    }
+    let output = import(dir.join("shorewall").to_str().unwrap(), false);
+    let model = imported_model(&output);
+    let note = |at: &str, option: &str, device: &str, product: &str, setting: &str| {
+        format!(
+            "# NOTE {at}: interface option `{option}` on {device} is carried, but it is a kernel setting: {product} sets {setting} when it starts, fwgen's Shorewall files keep the option, and fwgen's nftables ruleset sets no kernel setting (`fwgen check`: proc-option-not-set): with nftables, set {setting} in /etc/sysctl.d/\n"
+        )
+    };
+    for expected in [
+        note(
+            "interfaces:2",
+            "proxyarp=1",
+            "eth0",
+            "Shorewall",
+            "net.ipv4.conf.eth0.proxy_arp",
+        ),
+        note(
+            "interfaces:2",
+            "arp_filter",
+            "eth0",
+            "Shorewall",
+            "net.ipv4.conf.eth0.arp_filter",
+        ),
+        note(
+            "interfaces:3",
+            "sourceroute=1",
+            "eth1",
+            "Shorewall",
+            "net.ipv4.conf.eth1.accept_source_route",
+        ),
+        note(
+            "shorewall6/interfaces:3",
+            "sourceroute=1",
+            "eth1",
+            "Shorewall6",
+            "net.ipv6.conf.eth1.accept_source_route",
+        ),
+        note(
+            "shorewall6/interfaces:3",
+            "forward=1",
+            "eth1",
+            "Shorewall6",
+            "net.ipv6.conf.eth1.forwarding",
+        ),
+    ] {
+        assert!(
+            model.contains(&expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    assert_eq!(model.matches("proc-option-not-set").count(), 5, "{model}");
+    assert!(
+        model.contains("\"proxyarp=1\", \"arp_filter\""),
+        "carried:\n{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

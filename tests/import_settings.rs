@@ -917,3 +917,68 @@ fn rpfilter_log_without_rpfilter_is_left_out() {
         "left out, but named: {model}"
     );
 }
+
+/// A dual-stack pair whose `rpfilter` interface is in one family's
+/// interfaces file alone, both confs setting RPFILTER_LOG_LEVEL=notice.
+fn rpfilter_in_one_family(name: &str, ipv6: bool) -> std::path::PathBuf {
+    let conf = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nRPFILTER_LOG_LEVEL=notice\n";
+    let dir = common::dual_stack(name, conf, conf);
+    let product = if ipv6 { "shorewall6" } else { "shorewall" };
+    let interfaces = dir.join(product).join("interfaces");
+    std::fs::write(interfaces, "?FORMAT 2\nnet eth0 rpfilter\n").unwrap();
+    dir
+}
+
+/// Issue 15: `rpfilter` in Shorewall6's interfaces alone (the model's
+/// `options_ipv6`) still logs: Shorewall6 compiles its rplog chain with
+/// RPFILTER_LOG_LEVEL. The import keeps `rpfilter_log_ipv6` after
+/// shorewall6.conf's line, and notes by name that IPv4's logs nothing;
+/// the other way round, `rpfilter_log_ipv4` alone.
+#[test]
+fn rpfilter_log_is_kept_for_the_family_with_rpfilter() {
+    let dir = rpfilter_in_one_family("import-setting-six-rpfilter", true);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# shorewall6/shorewall6.conf:4\nrpfilter_log_ipv6 = \"notice\"\n",
+        "# NOTE shorewall.conf:4: RPFILTER_LOG_LEVEL (`rpfilter_log`) is not carried for IPv4: no interface has the `rpfilter` option in interfaces, so it logs nothing\n",
+        "options_ipv6 = [\"rpfilter\"]\n",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    }
+    assert!(!text.contains("rpfilter_log ="), "{text}");
+    assert!(!text.contains("rpfilter_log_ipv4 ="), "{text}");
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    use fwgen::model::{Families, LogLevel};
+    let notice = LogLevel::read("notice").ok();
+    assert_eq!(
+        model.firewall.rpfilter_log,
+        Families {
+            ipv4: None,
+            ipv6: notice
+        }
+    );
+    let dir = rpfilter_in_one_family("import-setting-four-rpfilter", false);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "# shorewall.conf:4\nrpfilter_log_ipv4 = \"notice\"\n# shorewall6/shorewall6.conf:4: no `rpfilter_log_ipv6`, IPv6 logs nothing\n",
+        "# NOTE shorewall6/shorewall6.conf:4: RPFILTER_LOG_LEVEL (`rpfilter_log`) is not carried for IPv6: no interface has the `rpfilter` option in shorewall6/interfaces, so it logs nothing\n",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in\n{text}");
+    }
+    let model = fwgen::load::compile(&fwgen::source::Source::new("imported.toml", text))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(
+        model.firewall.rpfilter_log,
+        Families {
+            ipv4: notice,
+            ipv6: None
+        }
+    );
+}

@@ -1506,6 +1506,22 @@ const PROC_OPTIONS: &[&str] = &[
     "sourceroute",
 ];
 
+/// The /proc key of an interface option Shorewall sets when it starts
+/// and fwgen's nftables ruleset leaves to the kernel, as `fwgen check`'s
+/// proc-option-not-set reads the model: `proxyarp` and `sourceroute`
+/// unless `=0`, `arp_filter`, and Shorewall6's `forward` (it writes 0 too).
+fn proc_setting(option: &str) -> Option<&'static str> {
+    let (name, value) = option.split_once('=').unwrap_or((option, ""));
+    match (name, value) {
+        ("proxyarp" | "sourceroute", "0") => None,
+        ("proxyarp", _) => Some("proxy_arp"),
+        ("sourceroute", _) => Some("accept_source_route"),
+        ("arp_filter", _) => Some("arp_filter"),
+        ("forward", _) => Some("forwarding"),
+        _ => None,
+    }
+}
+
 /// Pairs in a trailing `{...}`: Config.pm's `/^(\s*|.*[^&@%])\{(.*)\}$/`,
 /// the last `{` that is not part of `&{`, `@{` or `%{`.
 fn braced_pairs(text: &str) -> Option<(&str, &str)> {
@@ -3400,11 +3416,13 @@ impl Importer {
     }
 
     /// RPFILTER_DISPOSITION and RPFILTER_LOG_LEVEL (info unless set) mean
-    /// something only where an interface has the `rpfilter` option. With
-    /// one, a disposition the model does not mean is refused; without one,
-    /// the disposition decides nothing and the log level logs nothing: both
-    /// are noted by name, and the log level's key and origin line leave
-    /// the model.
+    /// something only where an interface of this directory's family has
+    /// the `rpfilter` option (Shorewall and Shorewall6 each compile their
+    /// own rplog chain). With one, a disposition the model does not mean
+    /// is refused; without one, the disposition decides nothing and the
+    /// log level logs nothing: both are noted by name, the log level's key
+    /// and origin line leave the model, and this family carries no level,
+    /// so a family that logs keeps its own (`check_ipv6_logging`).
     fn judge_rpfilter(&mut self) {
         let rpfiltered = self.entries.iter().any(|entry| {
             entry.kind == Kind::Interface
@@ -3415,22 +3433,49 @@ impl Importer {
                         if options.iter().any(|o| o.as_str() == Some("rpfilter")))
                     })
         });
+        // With Shorewall6's directory beside, each family is judged alone.
+        let dual = self.ipv6 || sibling_ipv6(&self.dir).is_some();
+        let (scope, none) = if dual {
+            let family = if self.ipv6 { "IPv6" } else { "IPv4" };
+            let interfaces = format!("{}interfaces", self.label);
+            (
+                format!(" for {family}"),
+                format!("no interface has the `rpfilter` option in {interfaces}"),
+            )
+        } else {
+            let none = "no interface has the `rpfilter` option";
+            (String::new(), none.to_owned())
+        };
         if let Some((line, value, reason)) = self.settings.rpfilter_unseen.take() {
             if rpfiltered {
                 self.refuse(&line, reason);
             } else {
                 self.notes.push(format!(
-                    "{}: RPFILTER_DISPOSITION={value} is not carried: no interface has the `rpfilter` option, so it decides nothing",
+                    "{}: RPFILTER_DISPOSITION={value} is not carried{scope}: {none}, so it decides nothing",
                     Self::origin(&line)
                 ));
             }
         }
-        let Some(firewall) = self.header.first_mut() else {
-            return;
-        };
         if rpfiltered {
             return;
         }
+        let rpfilter_log = LOG_LEVEL_KEYS
+            .iter()
+            .position(|(key, _)| *key == "RPFILTER_LOG_LEVEL");
+        if let Some(n) = rpfilter_log {
+            self.settings.carried.log_levels[n] = None;
+        }
+        let Some(firewall) = self.header.first_mut() else {
+            // Shorewall6's settings are written by the merge: its line,
+            // where shorewall6.conf writes one, is named here.
+            if let Some((_, line)) = self.settings.modelled.get("RPFILTER_LOG_LEVEL") {
+                self.notes.push(format!(
+                    "{}: RPFILTER_LOG_LEVEL (`rpfilter_log`) is not carried{scope}: {none}, so it logs nothing",
+                    Self::origin(line)
+                ));
+            }
+            return;
+        };
         let keys = ["rpfilter_log", "rpfilter_log_ipv4", "rpfilter_log_ipv6"];
         let items = std::mem::take(&mut firewall.items);
         let mut notes = Vec::new();
@@ -3446,7 +3491,7 @@ impl Importer {
                     firewall.items.pop();
                 }
                 notes.push(format!(
-                    "{at}RPFILTER_LOG_LEVEL (`{key}`) is not carried: no interface has the `rpfilter` option, so it logs nothing"
+                    "{at}RPFILTER_LOG_LEVEL (`{key}`) is not carried{scope}: {none}, so it logs nothing"
                 ));
                 continue;
             }
@@ -4031,6 +4076,21 @@ impl Importer {
                         line.number,
                         ignored.join(", ")
                     ));
+                }
+            }
+            // What Shorewall writes in /proc and fwgen's nftables ruleset
+            // does not (`fwgen check`: proc-option-not-set), named here.
+            if !device.ends_with('+') {
+                for option in &options {
+                    if let Some(key) = proc_setting(option) {
+                        let family = if self.ipv6 { "ipv6" } else { "ipv4" };
+                        let product = if self.ipv6 { "Shorewall6" } else { "Shorewall" };
+                        let setting = format!("net.{family}.conf.{device}.{key}");
+                        self.notes.push(format!(
+                            "{}:{}: interface option `{option}` on {device} is carried, but it is a kernel setting: {product} sets {setting} when it starts, fwgen's Shorewall files keep the option, and fwgen's nftables ruleset sets no kernel setting (`fwgen check`: proc-option-not-set): with nftables, set {setting} in /etc/sysctl.d/",
+                            line.file, line.number
+                        ));
+                    }
                 }
             }
             if device.ends_with('+') && options.iter().any(|o| o == "bridge") {

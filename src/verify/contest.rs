@@ -87,6 +87,14 @@ pub enum Contestant {
     /// fwgen's Shorewall files compiled by Shorewall, started, then
     /// stopped (src/verify/stopped.rs).
     ShorewallStopped,
+    /// An original Shorewall directory (and its Shorewall6 one), compiled
+    /// by Shorewall as it is, started, then stopped: its stoppedrules (a
+    /// legacy routestopped once `shorewall update` has converted it)
+    /// against fwgen's stopped ruleset.
+    ShorewallDirStopped {
+        ipv4: std::path::PathBuf,
+        ipv6: Option<std::path::PathBuf>,
+    },
 }
 
 impl Contestant {
@@ -107,7 +115,8 @@ impl Contestant {
     /// IPv6.
     pub fn covers(&self, probe: &Probe) -> bool {
         match self {
-            Contestant::ShorewallDir { ipv6: None, .. } => !probe.dest.is_ipv6(),
+            Contestant::ShorewallDir { ipv6: None, .. }
+            | Contestant::ShorewallDirStopped { ipv6: None, .. } => !probe.dest.is_ipv6(),
             _ => true,
         }
     }
@@ -960,7 +969,15 @@ fn load_contestant(
         Contestant::Shorewall => load_shorewall(model, topology, dir),
         Contestant::ShorewallStopped => {
             load_shorewall(model, topology, dir)?;
-            super::stopped::stop_shorewall(topology, dir)
+            super::stopped::stop_shorewall(topology, dir, "")
+        }
+        Contestant::ShorewallDirStopped { ipv4, ipv6 } => {
+            let original = Contestant::ShorewallDir {
+                ipv4: ipv4.clone(),
+                ipv6: ipv6.clone(),
+            };
+            load_contestant(model, &original, topology, dir)?;
+            super::stopped::stop_shorewall(topology, dir, "original-")
         }
         Contestant::ShorewallDir { ipv4, ipv6 } => {
             create_ipsets(model, topology)?;

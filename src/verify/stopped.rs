@@ -9,11 +9,12 @@ use super::Result;
 use super::contest::{run_compiled, vardir_of};
 use super::topology::Topology;
 
-/// Run `stop` of every script `load_shorewall` compiled and started in
-/// the lab, with the same VARDIR.
-pub(super) fn stop_shorewall(topology: &Topology, dir: &Path) -> Result<()> {
+/// Run `stop` of every script compiled and started in the lab, with the
+/// same VARDIR: `load_shorewall`'s (`prefix` empty) or `load_original`'s
+/// (`original-`).
+pub(super) fn stop_shorewall(topology: &Topology, dir: &Path, prefix: &str) -> Result<()> {
     for product in ["shorewall", "shorewall6"] {
-        let script = dir.join(format!("{product}.compiled"));
+        let script = dir.join(format!("{prefix}{product}.compiled"));
         if !script.is_file() {
             continue;
         }
