@@ -194,6 +194,7 @@ golden_model! {
     zone_mss => "zone-mss",
     audited => "audited",
     audited_dispositions => "audited-dispositions",
+    long_zone_names => "long-zone-names",
 }
 
 #[test]

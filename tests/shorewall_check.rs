@@ -172,6 +172,7 @@ mod models {
         zone_mss => "zone-mss",
         audited => "audited",
         audited_dispositions => "audited-dispositions",
+        long_zone_names => "long-zone-names",
     }
 }
 
