@@ -60,9 +60,11 @@ pub enum ErrorKind {
     ZoneNameSyntax {
         name: String,
     },
+    /// Longer than Shorewall allows with the LOGFORMAT fwgen writes for
+    /// `[firewall] log_prefix` (`analyze::max_zone_name`).
     ZoneNameTooLong {
         name: String,
-        max: usize,
+        log_prefix: String,
     },
     ReservedZoneName {
         name: String,
@@ -620,9 +622,7 @@ impl Error {
             ZoneNameSyntax { .. } => {
                 "a zone name is a letter followed by letters, digits or `_`".into()
             }
-            ZoneNameTooLong { max, .. } => format!(
-                "Shorewall's log prefixes (`Shorewall:net-fw:DROP:`) leave room for {max} characters"
-            ),
+            ZoneNameTooLong { name, log_prefix } => zone_name_too_long_hint(name, log_prefix),
             ReservedZoneName { .. } => {
                 "`all`, `any`, `none`, `SOURCE` and `DEST` have a meaning of their own in Shorewall, and `in`, `fwd` and `out` begin the names of fwgen's interface chains (`in-eth0`)"
                     .into()
@@ -909,6 +909,37 @@ fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
 }
 
 /// "did you mean `x`? " before a hint's list, or nothing.
+/// How Shorewall's limit on zone names comes out of `log_prefix`, and
+/// which prefix, if any, leaves room for `name`.
+fn zone_name_too_long_hint(name: &str, log_prefix: &str) -> String {
+    use crate::analyze::{filled_logformat, logformat, max_zone_name};
+    let filled = filled_logformat(log_prefix);
+    let shorter = (1..=9)
+        .rev()
+        .find(|&length| max_zone_name(&"x".repeat(length)) >= name.len());
+    let remedy = match shorter {
+        Some(1) => format!(
+            "a 1-character `[firewall] log_prefix` leaves room for {}",
+            name.len()
+        ),
+        Some(length) => format!(
+            "a `[firewall] log_prefix` of at most {length} characters leaves room for {}",
+            name.len()
+        ),
+        None => format!(
+            "no `[firewall] log_prefix` leaves room for more than {}",
+            max_zone_name("x")
+        ),
+    };
+    format!(
+        "Shorewall's Config.pm fills the LOGFORMAT fwgen writes, \"{}\", as `{filled}` ({} characters) and allows 5 + (29 - {}) / 2 = {} (rounded down); {remedy}",
+        logformat(log_prefix),
+        filled.len(),
+        filled.len(),
+        max_zone_name(log_prefix)
+    )
+}
+
 fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     nearest(name, candidates).map_or_else(String::new, |near| {
         format!("did you mean `{}`? ", quoted(near))
@@ -1275,11 +1306,12 @@ impl Display for ErrorKind {
             ZoneNameSyntax { name } => {
                 write!(f, "`{}` is not a valid zone name", quoted(name))
             }
-            ZoneNameTooLong { name, max } => {
+            ZoneNameTooLong { name, log_prefix } => {
                 write!(
                     f,
-                    "zone name `{}` is longer than {max} characters",
-                    shorten(name)
+                    "zone name `{}` is longer than {} characters",
+                    shorten(name),
+                    crate::analyze::max_zone_name(log_prefix)
                 )
             }
             ReservedZoneName { name } => {

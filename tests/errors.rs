@@ -70,6 +70,7 @@ error_case! {
     duplicate_zone_key => "duplicate-zone-key",
     zone_name_syntax => "zone-name-syntax",
     zone_name_too_long => "zone-name-too-long",
+    zone_name_too_long_prefix => "zone-name-too-long-prefix",
     zone_name_reserved => "zone-name-reserved",
     zone_is_firewall => "zone-is-firewall",
     interface_name_too_long => "interface-name-too-long",

@@ -196,6 +196,7 @@ golden_model! {
     fast_accept => "fast-accept",
     audited => "audited",
     audited_dispositions => "audited-dispositions",
+    long_zone_names => "long-zone-names",
 }
 
 #[test]

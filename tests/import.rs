@@ -6103,3 +6103,111 @@ fn options_set_in_proc_are_noted_at_their_line() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The two-interfaces sample with its zone `loc` renamed `zone` in every
+/// file, and shorewall.conf's lines edited as [`sample_with_settings`].
+fn sample_with_local_zone(name: &str, zone: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let dir = sample_with_settings(name, edits);
+    for file in ["zones", "interfaces", "policy", "rules"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let renamed: Vec<String> = text
+            .lines()
+            .map(|line| {
+                let words = line.split_inclusive(|c: char| !c.is_ascii_alphanumeric());
+                let word = |w: &str| match w.strip_prefix("loc") {
+                    Some(rest) if !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) => {
+                        format!("{zone}{rest}")
+                    }
+                    _ => w.to_owned(),
+                };
+                words.map(word).collect()
+            })
+            .collect();
+        std::fs::write(dir.join(file), renamed.join("\n") + "\n").unwrap();
+    }
+    dir
+}
+
+const SAMPLE_LOGFORMAT: &str = "LOGFORMAT=\"%s %s \"";
+
+/// Issue #15: Shorewall allows zone names of `5 + (29 - L) / 2`
+/// characters, L the length of its LOGFORMAT filled in (Config.pm): 10
+/// with the sample's `%s %s `. fwgen writes its own LOGFORMAT,
+/// `PREFIX:%s:%s:`, so an 8-character zone becomes `log_prefix = "Sho"`,
+/// and Shorewall compiles fwgen's files as it compiles the sample's.
+#[test]
+fn a_long_zone_name_shorewall_accepts_gets_a_log_prefix_that_leaves_room() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_local_zone("import-long-zone", "lanzone2", &[]);
+    let source = common::run(
+        "shorewall",
+        &[
+            "compile",
+            dir.to_str().unwrap(),
+            dir.join("source.out").to_str().unwrap(),
+        ],
+    );
+    assert!(source.0, "the sample with `lanzone2`:\n{}", source.1);
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("zone = \"fw\"\nlog_prefix = \"Sho\"\n")
+            && model.contains(
+                "LOGFORMAT=\"%s %s \" becomes fwgen's \"Sho:%s:%s:\", whose prefix `Sho` leaves room for the 8 characters of zone `lanzone2`"
+            ),
+        "{model}"
+    );
+    let written = common::scratch("import-long-zone-rendered");
+    std::fs::write(written.join("fwgen.toml"), &model).unwrap();
+    let model_file = written.join("fwgen.toml");
+    common::render_file(model_file.to_str().unwrap(), "shorewall", &written);
+    common::shorewall_compile(
+        "shorewall",
+        &written.join("shorewall"),
+        &written.join("fw.out"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&written);
+}
+
+/// Where Shorewall refuses the zone's name with the LOGFORMAT imported,
+/// so does the import; where no prefix of fwgen's leaves room for it
+/// (more than 9 characters), it is refused with that reason; a LOGFORMAT
+/// Shorewall finds too long is refused as Shorewall refuses it.
+#[test]
+fn zone_names_too_long_for_shorewall_or_fwgen_are_refused() {
+    common::require_tool("shorewall", "shorewall");
+    for (name, zone, logformat, expected, shorewall) in [
+        (
+            "import-zone-carried-prefix",
+            "lanzone12",
+            "LOGFORMAT=\"fw:%s:%s:\"",
+            "zones:18: zone name `lanzone12` is longer than 8 characters",
+            Some("Zone name (lanzone12) too long"),
+        ),
+        (
+            "import-zone-no-prefix",
+            "lanzone123",
+            SAMPLE_LOGFORMAT,
+            "no `[firewall] log_prefix` leaves room for more than 9",
+            None,
+        ),
+        (
+            "import-zone-long-logformat",
+            "loc",
+            "LOGFORMAT=\"Shorewall-IPv4:%s:%s:\"",
+            "shorewall.conf:65: Shorewall refuses it: \"LOGFORMAT string is longer than 29 characters\"",
+            Some("LOGFORMAT string is longer than 29 characters"),
+        ),
+    ] {
+        let dir = sample_with_local_zone(name, zone, &[(SAMPLE_LOGFORMAT, logformat)]);
+        assert_import_refused(&import_within(&dir, false), &[expected]);
+        let script = dir.join("source.out");
+        let args = ["compile", dir.to_str().unwrap(), script.to_str().unwrap()];
+        let (compiled, out) = common::run("shorewall", &args);
+        match shorewall {
+            Some(refusal) => assert!(!compiled && out.contains(refusal), "{name}: {out}"),
+            None => assert!(compiled, "{name}: Shorewall accepts it: {out}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

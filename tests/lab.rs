@@ -4011,3 +4011,19 @@ fn a_later_contestant_takes_the_expectations_of_the_same_probes() {
 fn model_tunnels_more() {
     lab_model("tunnels-more", "tunm");
 }
+
+/// Issue #15: zone names of 8 characters (`internet`, the firewall's
+/// `firewall`), which Shorewall accepts with the LOGFORMAT fwgen writes for
+/// `log_prefix = "fw"`: Shorewall's firewall and fwgen's agree on every
+/// probe, the port forward to lanzone's server included.
+#[test]
+fn model_long_zone_names() {
+    let matrix = lab_model("long-zone-names", "lzn");
+    let forwarded = probe_lines(&matrix, "internet#1", "fw", false)
+        .filter(|l| l.contains("tcp 80 |"))
+        .collect::<Vec<_>>();
+    assert!(
+        forwarded.len() == 1 && forwarded[0].matches("ACCEPT lanzone#1").count() == 3,
+        "{matrix}"
+    );
+}

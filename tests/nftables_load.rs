@@ -219,5 +219,6 @@ mod models {
         fast_accept => "fast-accept",
         audited => "audited",
         audited_dispositions => "audited-dispositions",
+        long_zone_names => "long-zone-names",
     }
 }

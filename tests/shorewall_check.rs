@@ -174,6 +174,7 @@ mod models {
         fast_accept => "fast-accept",
         audited => "audited",
         audited_dispositions => "audited-dispositions",
+        long_zone_names => "long-zone-names",
     }
 }
 

@@ -10,10 +10,7 @@ use crate::model::{
 
 impl Analyzer<'_> {
     pub(super) fn firewall(&mut self, raw: &RawFirewall) -> Firewall {
-        let zone = match &raw.zone {
-            Some(name) if self.zone_name_valid(name) => name.get_ref().clone(),
-            _ => "fw".to_owned(),
-        };
+        // Before the zone: its name's limit depends on the prefix.
         let log_prefix = match &raw.log_prefix {
             Some(prefix) if log_prefix_valid(prefix.get_ref()) => prefix.get_ref().clone(),
             Some(prefix) => {
@@ -21,9 +18,14 @@ impl Analyzer<'_> {
                     prefix: prefix.get_ref().clone(),
                 };
                 self.error(Some(prefix.span()), kind);
-                "Shorewall".to_owned()
+                DEFAULT_LOG_PREFIX.to_owned()
             }
-            None => "Shorewall".to_owned(),
+            None => DEFAULT_LOG_PREFIX.to_owned(),
+        };
+        self.log_prefix = log_prefix.clone();
+        let zone = match &raw.zone {
+            Some(name) if self.zone_name_valid(name) => name.get_ref().clone(),
+            _ => "fw".to_owned(),
         };
         let management_ports = self.management_ports(raw.management_ports.as_deref());
         let maclist_disposition = self

@@ -43,8 +43,11 @@ mod tunnels;
 mod zone_lists;
 mod zones;
 
-/// Longest zone name Shorewall accepts with its default LOGFORMAT.
-pub const MAX_ZONE_NAME: usize = 5;
+/// `[firewall] log_prefix` when the model names none (Shorewall's own).
+pub const DEFAULT_LOG_PREFIX: &str = "Shorewall";
+/// The longest filled LOGFORMAT Shorewall allows (Config.pm: "LOGFORMAT
+/// string is longer than 29 characters").
+const MAX_FILLED_LOGFORMAT: usize = 29;
 /// Longest free text (nftables keeps 128 bytes of a comment).
 pub const MAX_FREE_TEXT: usize = 128;
 /// Longest log tag: Shorewall cuts a prefix to 29 characters anyway.
@@ -58,6 +61,7 @@ pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
         source,
         errors: Vec::new(),
         firewall_zone: String::new(),
+        log_prefix: DEFAULT_LOG_PREFIX.to_owned(),
         zones: Vec::new(),
         rejected_zones: Vec::new(),
         interfaces: Vec::new(),
@@ -78,6 +82,8 @@ struct Analyzer<'a> {
     source: &'a Source,
     errors: Vec<Error>,
     firewall_zone: String,
+    /// `[firewall] log_prefix`, read first: it sets the zone names' limit.
+    log_prefix: String,
     zones: Vec<Zone>,
     /// Declared zone names that failed their own checks: references to
     /// them are not reported again as unknown.
@@ -318,6 +324,37 @@ fn log_prefix_valid(prefix: &str) -> bool {
         && prefix
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The LOGFORMAT fwgen writes into shorewall.conf (backend conf.rs) for a
+/// `[firewall] log_prefix`.
+pub fn logformat(log_prefix: &str) -> String {
+    format!("{log_prefix}:%s:%s:")
+}
+
+/// The longest zone name Shorewall 5.2.8 accepts with a LOGFORMAT: its
+/// Config.pm fills the format with `fooxx2barxx` and `ACCEPT` (a chain
+/// name of two 5-character zones and a disposition) and allows
+/// `int(5 + (29 - length) / 2)` characters; Zones.pm refuses a longer name
+/// ("Zone name (...) too long"), the firewall's own included. `filled` is
+/// the filled format's length, at most 29 (Shorewall refuses a longer one).
+pub fn shorewall_max_zone_name(filled: usize) -> usize {
+    5 + MAX_FILLED_LOGFORMAT.saturating_sub(filled) / 2
+}
+
+/// The longest zone name with the LOGFORMAT fwgen writes for `log_prefix`:
+/// 5 with `Shorewall`, 9 with a 1-character prefix. The nftables backend
+/// has no such limit (its chains may have 255 bytes), but a model means
+/// the same for both backends.
+pub fn max_zone_name(log_prefix: &str) -> usize {
+    shorewall_max_zone_name(filled_logformat(log_prefix).len())
+}
+
+/// fwgen's LOGFORMAT as Shorewall's Config.pm fills it to measure it.
+pub fn filled_logformat(log_prefix: &str) -> String {
+    logformat(log_prefix)
+        .replacen("%s", "fooxx2barxx", 1)
+        .replacen("%s", "ACCEPT", 1)
 }
 
 fn nft_identifier_valid(name: &str) -> bool {

@@ -9,10 +9,10 @@ impl Analyzer<'_> {
             ErrorKind::ZoneNameSyntax { name: text.clone() }
         } else if RESERVED_ZONE_NAMES.contains(&text.as_str()) {
             ErrorKind::ReservedZoneName { name: text.clone() }
-        } else if text.len() > MAX_ZONE_NAME {
+        } else if text.len() > max_zone_name(&self.log_prefix) {
             ErrorKind::ZoneNameTooLong {
                 name: text.clone(),
-                max: MAX_ZONE_NAME,
+                log_prefix: self.log_prefix.clone(),
             }
         } else {
             return true;

@@ -46,6 +46,45 @@ pub fn updated_default_action(value: &str, ipv6: bool) -> Option<String> {
     Some(actions.join(","))
 }
 
+/// How long Shorewall's Config.pm finds a LOGFORMAT: Perl's sprintf of it
+/// with a chain name (`fooxx2barxx`) and a disposition (`ACCEPT`), and a
+/// rule number (1) between them when the format has `%d` anywhere. An
+/// empty format (or Perl's false `0`) is Shorewall's default,
+/// `Shorewall:%s:%s:`. `None`: a conversion other than `%s`, `%d` and
+/// `%%`, which fwgen does not measure.
+pub fn filled_logformat(format: &str) -> Option<String> {
+    if format.is_empty() || format == "0" {
+        return filled_logformat("Shorewall:%s:%s:");
+    }
+    let arguments: &[&str] = if format.contains("%d") {
+        &["fooxx2barxx", "1", "ACCEPT"]
+    } else {
+        &["fooxx2barxx", "ACCEPT"]
+    };
+    let mut arguments = arguments.iter();
+    let mut filled = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            filled.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => filled.push('%'),
+            // A missing argument is empty, or 0.
+            's' => filled.push_str(arguments.next().copied().unwrap_or_default()),
+            'd' => {
+                // Perl's number of a string: its leading digits, or 0.
+                let argument = arguments.next().copied().unwrap_or_default();
+                let digits: String = argument.chars().take_while(char::is_ascii_digit).collect();
+                filled.push_str(if digits.is_empty() { "0" } else { &digits });
+            }
+            _ => return None,
+        }
+    }
+    Some(filled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +98,21 @@ mod tests {
         assert_eq!(log_rate("10/minute", "5"), "10/minute:5");
         assert_eq!(log_rate("10/minute", ""), "10/minute");
         assert!(log_limit(&log_rate("", "5")).is_err());
+    }
+
+    #[test]
+    fn logformats_are_filled_as_shorewall_fills_them() {
+        let filled = |f| filled_logformat(f).map(|f| f.len());
+        // Shorewall's default and the two-interfaces sample's.
+        assert_eq!(filled("Shorewall:%s:%s:"), Some(29));
+        assert_eq!(filled(""), Some(29));
+        assert_eq!(filled("%s %s "), Some(19));
+        assert_eq!(
+            filled_logformat("fw:%s:%d:%s:").as_deref(),
+            Some("fw:fooxx2barxx:1:ACCEPT:")
+        );
+        assert_eq!(filled_logformat("%d %s %s").as_deref(), Some("0 1 ACCEPT"));
+        assert_eq!(filled("100%% %s"), Some(16));
+        assert_eq!(filled("%-20s%s"), None);
     }
 }

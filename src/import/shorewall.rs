@@ -33,6 +33,7 @@ mod site_macro;
 use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
+use crate::analyze::DEFAULT_LOG_PREFIX;
 use crate::model::DispositionKey;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
@@ -228,6 +229,9 @@ struct Importer {
     settings: Settings,
     /// `[firewall]` and `[shorewall]`, before the entries.
     header: Vec<Table>,
+    /// shorewall.conf's LOGFORMAT when it is not `PREFIX:%s:%s:`: fwgen
+    /// writes its own, whose prefix [`Importer::fit_log_prefix`] picks.
+    replaced_logformat: Option<(usize, String)>,
     firewall: String,
     /// A zone of the zones file is nested (`zone:parent`).
     nested: bool,
@@ -307,6 +311,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         conf_defaults: BTreeMap::new(),
         settings: Settings::default(),
         header: Vec::new(),
+        replaced_logformat: None,
         firewall: "fw".to_owned(),
         zones: Vec::new(),
         nested: false,
@@ -350,6 +355,7 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     if !importer.unreadable.is_empty() {
         return Err(ImportError::Unreadable(importer.unreadable));
     }
+    importer.fit_log_prefix();
     importer.validate();
     importer.note_emptied_zones();
     let (model, _) = importer.assemble();
@@ -3168,6 +3174,68 @@ impl Importer {
         }
     }
 
+    /// A LOGFORMAT fwgen does not write becomes fwgen's `PREFIX:%s:%s:`.
+    /// Its prefix is `Shorewall`, or, when a zone's name is longer than
+    /// that leaves room for, the longest start of `Shorewall` that does
+    /// (Shorewall's limit depends on the LOGFORMAT's length:
+    /// `analyze::max_zone_name`), as long as Shorewall accepts the name with
+    /// the LOGFORMAT imported. Otherwise the zone stays too long, and the
+    /// model refuses it at its line.
+    fn fit_log_prefix(&mut self) {
+        use crate::analyze::{max_zone_name, shorewall_max_zone_name};
+        let Some((number, format)) = self.replaced_logformat.take() else {
+            return;
+        };
+        let names = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == Kind::Zone && !e.dropped);
+        let longest = names
+            .map(|e| e.name.as_str())
+            .chain([self.firewall.as_str()])
+            .max_by_key(|name| name.len())
+            .unwrap_or_default()
+            .to_owned();
+        let shorewall =
+            logging::filled_logformat(&format).map(|f| shorewall_max_zone_name(f.len()));
+        let prefix = (1..=DEFAULT_LOG_PREFIX.len())
+            .rev()
+            .map(|length| &DEFAULT_LOG_PREFIX[..length])
+            .find(|prefix| max_zone_name(prefix) >= longest.len())
+            .filter(|_| shorewall.is_none_or(|limit| longest.len() <= limit))
+            .unwrap_or(DEFAULT_LOG_PREFIX);
+        if prefix == DEFAULT_LOG_PREFIX {
+            return;
+        }
+        let why = format!(
+            ", whose prefix `{prefix}` leaves room for the {} characters of zone `{longest}` (`{DEFAULT_LOG_PREFIX}` leaves {})",
+            longest.len(),
+            max_zone_name(DEFAULT_LOG_PREFIX)
+        );
+        let noted = Self::logformat_note(number, &format, DEFAULT_LOG_PREFIX, "");
+        if let Some(note) = self.notes.iter_mut().find(|note| **note == noted) {
+            *note = Self::logformat_note(number, &format, prefix, &why);
+        }
+        let firewall = self.header.first_mut();
+        if let Some(firewall) = firewall {
+            let at = firewall
+                .items
+                .iter()
+                .position(|item| matches!(item, Item::Pair(key, _) if key == "zone"))
+                .map_or(0, |at| at + 1);
+            firewall
+                .items
+                .insert(at, Item::Pair("log_prefix".to_owned(), prefix.into()));
+        }
+    }
+
+    fn logformat_note(number: usize, format: &str, prefix: &str, why: &str) -> String {
+        let written = crate::analyze::logformat(prefix);
+        format!(
+            "shorewall.conf:{number}: LOGFORMAT=\"{format}\" becomes fwgen's \"{written}\"{why} (log prefixes change, verdicts do not)"
+        )
+    }
+
     /// Settings that change what the firewall does must be ones fwgen
     /// renders the same way; the rest are noted (see [`setting`]).
     fn read_conf(&mut self) {
@@ -3184,11 +3252,24 @@ impl Importer {
                 comment: None,
             };
             match (key.as_str(), value.as_str()) {
+                ("LOGFORMAT", format)
+                    if logging::filled_logformat(format).is_some_and(|f| f.len() > 29) =>
+                {
+                    self.refuse(&line, "Shorewall refuses it: \"LOGFORMAT string is longer than 29 characters\" (filled with a chain name and a disposition)");
+                }
                 ("LOGFORMAT", format) => match format.strip_suffix(":%s:%s:") {
-                    Some(prefix) if !prefix.is_empty() && !prefix.contains('%') => log_prefix = Some(prefix.to_owned()),
-                    _ => self.notes.push(format!("shorewall.conf:{number}: LOGFORMAT=\"{format}\" becomes fwgen's \"Shorewall:%s:%s:\" (log prefixes change, verdicts do not)")),
+                    Some(prefix) if !prefix.is_empty() && !prefix.contains('%') => {
+                        log_prefix = Some(prefix.to_owned())
+                    }
+                    _ => {
+                        let note = Self::logformat_note(number, format, DEFAULT_LOG_PREFIX, "");
+                        self.notes.push(note);
+                        self.replaced_logformat = Some((number, format.to_owned()));
+                    }
                 },
-                (key, value) if LOG_LIMIT_KEYS.contains(&key) || DEFAULT_ACTION_KEYS.contains(&key) => {
+                (key, value)
+                    if LOG_LIMIT_KEYS.contains(&key) || DEFAULT_ACTION_KEYS.contains(&key) =>
+                {
                     let setting = (value.to_owned(), line.clone());
                     self.logging.insert(key.to_owned(), setting);
                 }

@@ -127,7 +127,7 @@ fn decided(model: &Model, product: Product) -> Vec<Decided> {
         },
         decide(
             "LOGFORMAT",
-            format!("\"{prefix}:%s:%s:\""),
+            format!("\"{}\"", crate::analyze::logformat(prefix)),
             format!("log prefixes such as {prefix}:net-fw:DROP:"),
         ),
         log_limit(model.firewall.log_limit),
