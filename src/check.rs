@@ -62,6 +62,37 @@ impl Finding {
         )
     }
 
+    /// Every finding rendered as `fwgen check` prints it, each followed
+    /// by a blank line, handed to `write` in their order in a few long
+    /// strings: made on up to one thread per core (each renders a run of
+    /// consecutive findings).
+    pub fn render_all(findings: &[Finding], source: &Source, mut write: impl FnMut(&str)) {
+        let render_run = |run: &[Finding]| {
+            let mut text = String::new();
+            for finding in run {
+                text.push_str(&finding.render(source));
+                text.push('\n');
+            }
+            text
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        // Below a few hundred findings a thread costs more than it saves.
+        let threads = cores.min(findings.len() / 256).max(1);
+        let run = findings.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let mut runs = findings.chunks(run);
+            let first = runs.next().unwrap_or_default();
+            let others: Vec<_> = runs.map(|r| scope.spawn(move || render_run(r))).collect();
+            write(&render_run(first));
+            for thread in others {
+                let text = thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                write(&text);
+            }
+        });
+    }
+
     /// The finding as `check --format json` prints it, in `file`.
     pub fn json<'a>(&'a self, source: &Source, file: &'a str) -> FindingJson<'a> {
         let location = self.span.as_ref().map(|s| source.location(s.start));
@@ -100,19 +131,30 @@ pub fn check(model: &Model) -> Vec<Finding> {
 
 /// Every finding, in file order, with the model's lowered ruleset
 /// ([`lower_unnamed`] is enough: no check reads a rule's comment). The
-/// lockout walks run on a thread of their own beside the shadow test.
+/// lockout walks, the redundant rules and the accepts to masqueraded
+/// addresses are found on a thread of their own beside the shadow test.
 pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
-    let (locked_out, shadowed) = std::thread::scope(|scope| {
-        let locked_out = scope.spawn(|| lockout(model, ruleset));
+    let ((locked_out, redundant, masqueraded), shadowed) = std::thread::scope(|scope| {
+        // The checks of the model's rules run beside the shadow test too.
+        let others = scope.spawn(|| {
+            let locked_out = lockout(model, ruleset);
+            (
+                locked_out,
+                redundant_rules(model),
+                accepts_to_masqueraded(model),
+            )
+        });
         let shadowed = shadowed_rules::<CoverIndex>(model, ruleset);
-        (locked_out.join(), shadowed)
+        let others = others
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (others, shadowed)
     });
-    let locked_out = locked_out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut findings = Vec::new();
     findings.extend(locked_out);
     findings.extend(shadowed);
-    findings.extend(redundant_rules(model));
-    findings.extend(accepts_to_masqueraded(model));
+    findings.extend(redundant);
+    findings.extend(masqueraded);
     findings.extend(zones_without_interfaces(model));
     findings.extend(interfaces_without_zones(model));
     findings.extend(wildcard_sfilters(model));

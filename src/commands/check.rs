@@ -58,9 +58,8 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     let notices = findings.len() - warnings;
     match args.format {
         Format::Text => {
-            for finding in &findings {
-                outln!("{}", finding.render(&source));
-            }
+            // Every finding, rendered on every core, in a few writes.
+            fwgen::check::Finding::render_all(&findings, &source, |text| out!("{text}"));
             outln!(
                 "{}: {warnings} warning(s), {notices} notice(s)",
                 source.display_name()
