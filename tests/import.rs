@@ -5212,9 +5212,18 @@ fn rules_of_the_sections_before_new_are_carried() {
         "?SECTION ALL\nDROP net:198.51.100.7 all\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
     )
     .unwrap();
+    // Shorewall takes ALL-section rules beside FASTACCEPT=Yes (established
+    // packets are accepted before them), and refuses ESTABLISHED ones.
+    let all = imported_model(&import_within(&dir, false));
+    assert!(all.contains("section = \"all\""), "{all}");
+    std::fs::write(
+        dir.join("rules"),
+        "?SECTION ESTABLISHED\nDROP net:198.51.100.7 $FW\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
+    )
+    .unwrap();
     assert_import_refused(
         &import_within(&dir, false),
-        &["error: rules:2: a rule in the ALL section with FASTACCEPT=Yes"],
+        &["error: rules:2: a rule in the ESTABLISHED section with FASTACCEPT=Yes"],
     );
     // Issue #15: FASTACCEPT is carried as `fast_accept`.
     assert!(model.contains("fast_accept = false"), "{model}");
@@ -6009,12 +6018,26 @@ fn unmodelled_zone_types_are_refused_with_their_reason() {
         ("loopback", "fwgen accepts all loopback traffic"),
         ("local", "only from the firewall and vserver zones"),
         ("ipv6", "not `ipv6`"),
+        ("IPSEC", "their IPsec policy"),
     ] {
         std::fs::write(dir.join("zones"), format!("{zones}vpn\t{kind}\n")).unwrap();
         let line = zones.lines().count() + 1;
-        let expected = format!("error: zones:{line}: zone type `{kind}` is not in fwgen's model: ");
+        // Read as Zones.pm reads it: `IPSEC` is `ipsec`.
+        let read = kind.to_ascii_lowercase();
+        let expected = format!("error: zones:{line}: zone type `{read}` is not in fwgen's model: ");
         let stderr = assert_import_refused(&import_within(&dir, false), &[&expected]);
         assert!(stderr.contains(reason), "{kind}: {stderr}");
+    }
+    // Zones.pm takes `-` and `IPv4` as `ip`.
+    for kind in ["-", "IPv4", "IP"] {
+        std::fs::write(dir.join("zones"), format!("{zones}vpn\t{kind}\n")).unwrap();
+        std::fs::write(dir.join("hosts"), "vpn\tLOC_IF:10.8.0.0/24\n").unwrap();
+        let model = imported_model(&import_within(&dir, false));
+        // Read as a zone (loc, declared first, takes its hosts' traffic).
+        assert!(
+            model.contains("zone `vpn` has no effect"),
+            "{kind}: {model}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

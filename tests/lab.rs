@@ -3632,6 +3632,30 @@ fn model_fast_accept() {
     assert_unclaimed_answered(&lab_model("fast-accept", "fast"));
 }
 
+/// Issue #15: FASTACCEPT=Yes beside blacklist entries
+/// (tests/models/fast-accept-blacklist.toml): the accept is in the pair
+/// chains after their blacklist, as Shorewall moves it there, so the
+/// firewall's connections to an address no zone claims go unanswered.
+#[test]
+fn model_fast_accept_blacklist() {
+    let matrix = lab_model("fast-accept-blacklist", "fabl");
+    let unclaimed: Vec<&str> = matrix
+        .lines()
+        .filter(|l| l.trim_start_matches(['!', ' ']).starts_with("fw ") && l.contains("(no zone)"))
+        .collect();
+    assert!(
+        !unclaimed.is_empty(),
+        "no probe to an unclaimed address:\n{matrix}"
+    );
+    for line in unclaimed {
+        let verdicts: Vec<&str> = line.split(" | ").skip(1).collect();
+        assert!(
+            verdicts.iter().all(|v| !v.starts_with("ACCEPT")),
+            "the firewall's connection to an unclaimed address is answered: {line}"
+        );
+    }
+}
+
 /// Every probe of a lab matrix from the firewall to an address no zone
 /// claims is answered, in every column.
 fn assert_unclaimed_answered(matrix: &str) {

@@ -217,6 +217,7 @@ mod models {
         dnat_log_sources => "dnat-log-sources",
         zone_mss => "zone-mss",
         fast_accept => "fast-accept",
+        fast_accept_blacklist => "fast-accept-blacklist",
         audited => "audited",
         audited_dispositions => "audited-dispositions",
         long_zone_names => "long-zone-names",

@@ -144,9 +144,8 @@ impl Analyzer<'_> {
     /// refuses rules of the ESTABLISHED section beside it, and of the
     /// RELATED section where related packets are accepted first (Rules.pm:
     /// "not permitted with FASTACCEPT=Yes"), and a BLACKLIST naming
-    /// ESTABLISHED (Config.pm). A blacklist seeing RELATED packets that
-    /// are accepted first is refused too: Shorewall blacklists them first,
-    /// fwgen would accept them before its blacklist.
+    /// ESTABLISHED (Config.pm). A blacklist seeing RELATED packets sees
+    /// them first, as Shorewall's (`fast_accepts` in src/ruleset/lower.rs).
     pub(super) fn check_fast_accept(
         &mut self,
         firewall: &Firewall,
@@ -176,10 +175,9 @@ impl Analyzer<'_> {
                 self.error(Some(rule.span.clone()), kind);
             }
         }
-        let blacklisted = |state| firewall.blacklist_states.contains(&state) && fast(state);
-        if blacklisted(ConnState::Established) || blacklisted(ConnState::Related) {
+        if firewall.blacklist_states.contains(&ConnState::Established) {
             let span = raw.firewall.blacklist_states.as_ref().map(|s| s.span());
-            let what = "`blacklist_states` naming a state that is accepted first";
+            let what = "`blacklist_states` naming `established`";
             self.error(span, ErrorKind::FastAcceptConflict { what });
         }
     }

@@ -1416,10 +1416,10 @@ fn zone_type_reason(kind: &str, ipv6: bool) -> String {
     format!("zone type `{kind}` is not in fwgen's model: {why}")
 }
 
-/// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
 /// Why `forward` in Shorewall's (IPv4) interfaces file is refused.
 const FORWARD_IPV4: &str = "Shorewall6's option alone (the IPv6 sysctl net.ipv6.conf.IF.forwarding): Shorewall refuses it in its IPv4 interfaces file (\"Invalid Interface option (forward)\"); give it in shorewall6/interfaces";
 
+/// Why a bport zone (a bridge port's zone, `zone:bridgezone bport`) is
 /// refused: measured on the lab's kernel, see docs/model.md.
 const BPORT_REASON: &str = "bport zones (bridge ports) are not in fwgen's model: Shorewall tells the ports apart with iptables' physdev match on bridged packets, and nftables has none for an inet table: there, br_netfilter shows a bridged packet with the bridge as iifname and oifname, and `meta ibrname`/`obrname` (bridge-family only) are refused by the kernel (\"Operation not supported\")";
 
@@ -3884,6 +3884,19 @@ impl Importer {
                 Some((name, parents)) => (name, Some(parents)),
                 None => (name.as_str(), None),
             };
+            // As Zones.pm reads TYPE: `-` is `ip`, and `ip`, `ipv4`,
+            // `ipsec` and `bport` (with a family's digit) in any case.
+            let lower = kind.to_ascii_lowercase();
+            let kind = match lower.as_str() {
+                "-" => "ip".to_owned(),
+                k if ["ip", "ipv4", "ipv6"].contains(&k)
+                    || k.starts_with("ipsec")
+                    || k.starts_with("bport") =>
+                {
+                    lower.clone()
+                }
+                _ => kind.clone(),
+            };
             // An ipsec zone is refused for its type, options and all.
             let options = match kind.starts_with("ipsec") {
                 true => Ok(ZoneOptions::default()),
@@ -4747,6 +4760,16 @@ impl Importer {
             .is_some_and(|v| v.trim_matches('"').eq_ignore_ascii_case("yes"))
     }
 
+    /// Whether FASTACCEPT=Yes accepts related packets first: with
+    /// RELATED_DISPOSITION=ACCEPT (Shorewall's default) and no
+    /// RELATED_LOG_LEVEL (Misc.pm's `$faststate`).
+    fn related_accepted_first(&self) -> bool {
+        let value = |key: &str| self.vars.get(key).map_or("", |v| v.trim_matches('"'));
+        let disposition = value("RELATED_DISPOSITION");
+        (disposition.is_empty() || disposition.eq_ignore_ascii_case("accept"))
+            && value("RELATED_LOG_LEVEL").is_empty()
+    }
+
     /// `?SECTION NAME`, or Shorewall 4's bare `SECTION NAME`, which
     /// `shorewall update` rewrites as `?SECTION NAME`.
     fn section_line(&mut self, line: &Line) -> Option<String> {
@@ -4795,9 +4818,9 @@ impl Importer {
                     return this.refuse(&line, reason);
                 }
             };
-            if early.is_some() && this.fast_accept() {
+            if this.fast_accept() && (section == "ESTABLISHED" || (section == "RELATED" && this.related_accepted_first())) {
                 let reason = format!(
-                    "a rule in the {section} section with FASTACCEPT=Yes: Shorewall then accepts established packets before every rule (and refuses ESTABLISHED and RELATED rules), while fwgen's rules of this section see them"
+                    "a rule in the {section} section with FASTACCEPT=Yes: Shorewall refuses it (\"Entries in the {section} SECTION of the rules file not permitted with FASTACCEPT=Yes\"): those packets are accepted before every rule"
                 );
                 return this.refuse(&line, reason);
             }

@@ -3563,19 +3563,28 @@ pub fn catch_all_policy(model: &Model, hook: Hook, ipv6: bool) -> CatchAll {
 }
 
 /// FASTACCEPT=Yes (`fast_accept`): established packets, and related ones
-/// where they are accepted without a log, pass at the head of input,
-/// forward and output, as Misc.pm's `$faststate` accept at the head of
-/// OUTPUT and in each interface's option chains, ahead of its smurfs and
-/// tcpflags checks and its zone dispatch: before the addresses no zone
-/// claims, the blacklist (which then never sees established packets) and
-/// the zone pairs' chains (a zone's `mss` clamps no SYN-ACK then).
-fn fast_accepts(model: &Model) -> Vec<Rule> {
+/// where they are accepted without a log, pass as Misc.pm's `$faststate`
+/// accept: at the head of OUTPUT (`place` `None`: every family), and in
+/// each interface's option chains, after their sfilter, ahead of their
+/// smurfs and tcpflags checks and their zone dispatch. Where a family's
+/// options stay on the interfaces (`OptionPlace::Interface`) that is
+/// before the addresses no zone claims and the zone pairs' chains (whose
+/// `mss` then clamps no SYN-ACK); where blrules entries move them into the
+/// pair chains (`OptionPlace::Pairs`) it is after the pair's blacklist,
+/// and the addresses no zone claims never meet it. `place`: only the
+/// families whose options go there.
+fn fast_accepts(model: &Model, place: Option<OptionPlace>) -> Vec<Rule> {
     let states = |ipv6: bool| -> Vec<CtState> {
+        if place.is_some_and(|p| option_place(model, ipv6) != p) {
+            return Vec::new();
+        }
         let states = model.firewall.fast_states(ipv6);
         states.into_iter().map(CtState::from).collect()
     };
-    let families: Vec<(Vec<Match>, bool)> = if states(false) == states(true) {
-        vec![(Vec::new(), false)]
+    // A family the model lacks takes the other's rule: no family match.
+    let one = !model.has_family(false) || !model.has_family(true) || states(false) == states(true);
+    let families: Vec<(Vec<Match>, bool)> = if one {
+        vec![(Vec::new(), !model.has_family(false))]
     } else {
         vec![
             (vec![Match::Family(Family::Ipv4)], false),
@@ -4136,13 +4145,22 @@ fn local_chain(model: &Model, pairs: &[(ZoneId, ZoneId)], side: Side) -> Chain {
         Side::In => ("input", "in", Hook::Input, "INPUT"),
         Side::Out => ("output", "out", Hook::Output, "OUTPUT"),
     };
+    // OUTPUT's accept is at its head; INPUT's in the interfaces' option
+    // chains, or after the blacklist where blrules moves them.
+    let (head, after_blacklist) = match side {
+        Side::Out => (fast_accepts(model, None), Vec::new()),
+        Side::In => (
+            fast_accepts(model, Some(OptionPlace::Interface)),
+            fast_accepts(model, Some(OptionPlace::Pairs)),
+        ),
+    };
     let mut rules = first_rules(
         model,
         Some(side),
         super::blacklist::jump(model, pairs, hook),
-        Vec::new(),
+        after_blacklist,
     );
-    let mut unclaimed = fast_accepts(model);
+    let mut unclaimed = head;
     unclaimed.extend(unclaimed_rules(model, hook, shorewall, &[side]));
     rules.splice(1..1, unclaimed);
     rules.extend(option_jumps(model, pairs, short, side));
@@ -4355,15 +4373,17 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
         Verdict::Jump(model.pair_name(pair.0, pair.1))
     };
     let jumps = |ipv6: bool| forward_jumps(model, pairs, ipv6, false, &target);
-    let fast = fast_accepts(model);
     // FASTACCEPT=Yes accepts in the interfaces' forward chains, after
-    // their sfilters (`-A eth1_fwd -o eth1 -g sfilter` comes first).
-    let sfilters = early_sfilters(model);
-    let (first, ahead) = if fast.is_empty() {
+    // their sfilters (`-A eth1_fwd -o eth1 -g sfilter` comes first), or
+    // after the blacklist where blrules moves them into the pair chains.
+    let fast = fast_accepts(model, Some(OptionPlace::Interface));
+    let mut sfilters = early_sfilters(model);
+    let (first, mut ahead) = if fast.is_empty() {
         (Vec::new(), sfilters)
     } else {
-        (sfilters, Vec::new())
+        (std::mem::take(&mut sfilters), sfilters)
     };
+    ahead.extend(fast_accepts(model, Some(OptionPlace::Pairs)));
     let mut rules = first_rules(
         model,
         None,
