@@ -4377,11 +4377,10 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
     // their sfilters (`-A eth1_fwd -o eth1 -g sfilter` comes first), or
     // after the blacklist where blrules moves them into the pair chains.
     let fast = fast_accepts(model, Some(OptionPlace::Interface));
-    let mut sfilters = early_sfilters(model);
     let (first, mut ahead) = if fast.is_empty() {
-        (Vec::new(), sfilters)
+        (Vec::new(), early_sfilters(model))
     } else {
-        (std::mem::take(&mut sfilters), sfilters)
+        (early_sfilters(model), Vec::new())
     };
     ahead.extend(fast_accepts(model, Some(OptionPlace::Pairs)));
     let mut rules = first_rules(
