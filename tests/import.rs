@@ -5225,6 +5225,30 @@ fn rules_of_the_sections_before_new_are_carried() {
         &import_within(&dir, false),
         &["error: rules:2: a rule in the ESTABLISHED section with FASTACCEPT=Yes"],
     );
+    // RELATED ones Shorewall refuses only where FASTACCEPT accepts related
+    // packets first too (Misc.pm's `$faststate`): RELATED_DISPOSITION=ACCEPT
+    // without RELATED_LOG_LEVEL.
+    let related = "?SECTION RELATED\nACCEPT net $FW icmp\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n";
+    std::fs::write(dir.join("rules"), related).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: a rule in the RELATED section with FASTACCEPT=Yes"],
+    );
+    let fast_conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    for logged in ["RELATED_LOG_LEVEL=info", "RELATED_DISPOSITION=A_ACCEPT"] {
+        let key = logged.split('=').next().unwrap_or_default();
+        let unset = fast_conf
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_default();
+        std::fs::write(dir.join("shorewall.conf"), fast_conf.replace(unset, logged)).unwrap();
+        let taken = imported_model(&import_within(&dir, false));
+        assert!(
+            taken.contains("section = \"related\""),
+            "{logged}:\n{taken}"
+        );
+    }
+    std::fs::write(dir.join("shorewall.conf"), &fast_conf).unwrap();
     // Issue #15: FASTACCEPT is carried as `fast_accept`.
     assert!(model.contains("fast_accept = false"), "{model}");
     std::fs::write(dir.join("rules"), "SSH(ACCEPT) loc $FW\n").unwrap();

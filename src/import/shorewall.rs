@@ -34,12 +34,12 @@ use super::protocols::Protocols;
 use super::services::Services;
 use super::setting;
 use crate::analyze::DEFAULT_LOG_PREFIX;
-use crate::model::DispositionKey;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
+use crate::model::{ConnState, DispositionKey};
 
 /// Why the importer refuses Shorewall6's `maclist` interface option.
 const MACLIST_IPV6: &str = "MAC verification is in fwgen's model for IPv4 alone (Shorewall6 writes its chain otherwise: link-local and multicast sources pass first)";
@@ -1101,6 +1101,28 @@ struct Carried {
     dispositions: [&'static str; 4],
     /// The `*_LOG_LEVEL` settings of [`LOG_LEVEL_KEYS`], as the model writes them.
     log_levels: [Option<String>; 6],
+}
+
+impl Carried {
+    /// The states FASTACCEPT=Yes accepts before every rule in this
+    /// family, as the model decides them ([`ConnState::fast`]).
+    fn fast_states(&self) -> Vec<ConnState> {
+        if !self.fast_accept {
+            return Vec::new();
+        }
+        let related = DispositionKey::Related;
+        let word = DispositionKey::ALL
+            .into_iter()
+            .zip(self.dispositions)
+            .find_map(|(key, word)| (key == related).then_some(word));
+        let logged = LOG_LEVEL_KEYS
+            .iter()
+            .zip(&self.log_levels)
+            .any(|((key, _), level)| *key == "RELATED_LOG_LEVEL" && level.is_some());
+        let read = word.and_then(|word| related.read(word));
+        let read = read.unwrap_or((related.shorewall_default(), false));
+        ConnState::fast(read, logged)
+    }
 }
 
 /// The log settings of `tcp_flags_log`, `smurf_log`, the states' and
@@ -4753,23 +4775,6 @@ impl Importer {
         }
     }
 
-    /// Whether shorewall.conf says FASTACCEPT=Yes.
-    fn fast_accept(&self) -> bool {
-        self.vars
-            .get("FASTACCEPT")
-            .is_some_and(|v| v.trim_matches('"').eq_ignore_ascii_case("yes"))
-    }
-
-    /// Whether FASTACCEPT=Yes accepts related packets first: with
-    /// RELATED_DISPOSITION=ACCEPT (Shorewall's default) and no
-    /// RELATED_LOG_LEVEL (Misc.pm's `$faststate`).
-    fn related_accepted_first(&self) -> bool {
-        let value = |key: &str| self.vars.get(key).map_or("", |v| v.trim_matches('"'));
-        let disposition = value("RELATED_DISPOSITION");
-        (disposition.is_empty() || disposition.eq_ignore_ascii_case("accept"))
-            && value("RELATED_LOG_LEVEL").is_empty()
-    }
-
     /// `?SECTION NAME`, or Shorewall 4's bare `SECTION NAME`, which
     /// `shorewall update` rewrites as `?SECTION NAME`.
     fn section_line(&mut self, line: &Line) -> Option<String> {
@@ -4818,7 +4823,8 @@ impl Importer {
                     return this.refuse(&line, reason);
                 }
             };
-            if this.fast_accept() && (section == "ESTABLISHED" || (section == "RELATED" && this.related_accepted_first())) {
+            let fast = this.settings.carried.fast_states();
+            if fast.iter().any(|state| state.keyword() == section) {
                 let reason = format!(
                     "a rule in the {section} section with FASTACCEPT=Yes: Shorewall refuses it (\"Entries in the {section} SECTION of the rules file not permitted with FASTACCEPT=Yes\"): those packets are accepted before every rule"
                 );

@@ -28,6 +28,18 @@ impl ConnState {
     /// shorewall.conf, `BLACKLIST="NEW,INVALID,UNTRACKED"`.
     pub const DEFAULT: [ConnState; 3] = [ConnState::New, ConnState::Invalid, ConnState::Untracked];
 
+    /// The states FASTACCEPT=Yes accepts before every rule, as Misc.pm's
+    /// `$faststate`: ESTABLISHED, and RELATED where RELATED_DISPOSITION
+    /// is a plain ACCEPT (`related`: the disposition and whether it is
+    /// audited) and RELATED_LOG_LEVEL logs nothing (`related_logged`).
+    pub fn fast(related: (super::Disposition, bool), related_logged: bool) -> Vec<ConnState> {
+        let mut states = vec![ConnState::Established];
+        if related == (super::Disposition::Accept, false) && !related_logged {
+            states.push(ConnState::Related);
+        }
+        states
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             ConnState::New => "NEW",

@@ -423,22 +423,20 @@ pub struct StateLogs {
 }
 
 impl Firewall {
-    /// The states FASTACCEPT=Yes accepts first in a family, as Misc.pm's
-    /// `$faststate`: ESTABLISHED, and RELATED where RELATED_DISPOSITION is
-    /// ACCEPT without RELATED_LOG_LEVEL. Empty without `fast_accept`.
+    /// The states FASTACCEPT=Yes accepts first in a family
+    /// ([`ConnState::fast`]). Empty without `fast_accept`.
     pub fn fast_states(&self, ipv6: bool) -> Vec<ConnState> {
         if !self.fast_accept {
             return Vec::new();
         }
-        let mut states = vec![ConnState::Established];
         let related = DispositionKey::Related;
-        if self.dispositions.get(related, ipv6) == Disposition::Accept
-            && !self.dispositions.audited(related, ipv6)
-            && self.disposition_log(related, ipv6).is_none()
-        {
-            states.push(ConnState::Related);
-        }
-        states
+        ConnState::fast(
+            (
+                self.dispositions.get(related, ipv6),
+                self.dispositions.audited(related, ipv6),
+            ),
+            self.disposition_log(related, ipv6).is_some(),
+        )
     }
 
     /// The log level of a disposition's packets in one family (`true`:

@@ -3234,9 +3234,18 @@ fn first_rules(
 /// The conntrack verdicts: established accepted, and related, invalid
 /// and untracked packets by their dispositions, as the state sections of
 /// each of Shorewall's zone-pair chains (Rules.pm's state table: REJECT
-/// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map.
+/// goes to Shorewall's `reject`); CONTINUE leaves a state out of the map,
+/// and so does `fast_accept` the states it accepts before the map
+/// (`fast_accepts` in every hook; the families of one map accept the
+/// same states first, as `state_families` compares what decides them).
 fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
     let dispositions = &model.firewall.dispositions;
+    let fast: Vec<CtState> = model
+        .firewall
+        .fast_states(ipv6)
+        .into_iter()
+        .map(CtState::from)
+        .collect();
     let mut states = Vec::new();
     if !established_in_pairs(model) {
         states.push((CtState::Established, Disposition::Accept));
@@ -3248,6 +3257,7 @@ fn conntrack_elements(model: &Model, ipv6: bool) -> Vec<MapElement> {
     }
     states
         .into_iter()
+        .filter(|(state, _)| !fast.contains(state))
         .filter_map(|(state, disposition)| {
             let verdict = disposition_verdict(disposition)?;
             Some(MapElement {
