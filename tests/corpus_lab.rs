@@ -193,28 +193,7 @@ fn corpus_lab_stopped(name: &str, short: &str) -> Vec<(String, Outcome)> {
         contest::contest(&model, &label, contestant, &scratch, (false, None), &|_| {})
             .unwrap_or_else(|e| panic!("the lab could not run for {name}: {e}"))
     });
-    let mut seen = Vec::new();
-    let mut disagreements = Vec::new();
-    for (index, probe) in shorewall.probes.iter().enumerate() {
-        let (Some(a), Some(b)) = (&shorewall.outcomes[index], &nftables.outcomes[index]) else {
-            continue;
-        };
-        let line = format!(
-            "{}: shorewall stopped {}, fwgen-stopped.nft {}",
-            probe.describe(),
-            a.short(),
-            b.short()
-        );
-        if a.verdict() != b.verdict() {
-            disagreements.push(line);
-        }
-        seen.push((probe.describe(), a.clone()));
-    }
-    assert!(
-        disagreements.is_empty(),
-        "{name}: the stopped firewalls disagree:\n{}",
-        disagreements.join("\n")
-    );
+    let seen = common::same_stopped_verdicts(name, &shorewall, &nftables);
     assert!(seen.len() > 10, "{name}: too few probes: {seen:?}");
     let _ = std::fs::remove_dir_all(&dir);
     seen

@@ -447,3 +447,40 @@ pub fn require_lab() {
     }
     fwgen::verify::require().unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Two stopped firewalls, probe by probe (issue #15): Shorewall's own
+/// after `stop` (`shorewall`) and fwgen-stopped.nft (`nftables`), each
+/// line printed. Panics naming every probe whose verdicts differ, or when
+/// no probe was decided by both; returns each probe with Shorewall's
+/// outcome.
+pub fn same_stopped_verdicts(
+    what: &str,
+    shorewall: &fwgen::verify::contest::Round,
+    nftables: &fwgen::verify::contest::Round,
+) -> Vec<(String, fwgen::verify::probe::Outcome)> {
+    let mut seen = Vec::new();
+    let mut disagreements = Vec::new();
+    for (index, probe) in shorewall.probes.iter().enumerate() {
+        let (Some(a), Some(b)) = (&shorewall.outcomes[index], &nftables.outcomes[index]) else {
+            continue;
+        };
+        let line = format!(
+            "{}: shorewall stopped {}, fwgen-stopped.nft {}",
+            probe.describe(),
+            a.short(),
+            b.short()
+        );
+        eprintln!("{line}");
+        if a.verdict() != b.verdict() {
+            disagreements.push(line);
+        }
+        seen.push((probe.describe(), a.clone()));
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{what}: the stopped firewalls disagree:\n{}",
+        disagreements.join("\n")
+    );
+    assert!(!seen.is_empty(), "{what}: no probe was sent");
+    seen
+}

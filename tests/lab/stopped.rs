@@ -29,32 +29,7 @@ fn same_verdicts(folder: &str, example: &str, short: &str) -> Vec<(String, Outco
         &format!("{short}nf"),
         &Contestant::Nftables(ruleset),
     );
-    let mut seen = Vec::new();
-    let mut disagreements = Vec::new();
-    for (index, probe) in shorewall.probes.iter().enumerate() {
-        let (Some(a), Some(b)) = (&shorewall.outcomes[index], &nftables.outcomes[index]) else {
-            continue;
-        };
-        let verdict = |o: &Outcome| o.verdict();
-        let line = format!(
-            "{}: shorewall stopped {}, fwgen-stopped.nft {}",
-            probe.describe(),
-            a.short(),
-            b.short()
-        );
-        eprintln!("{line}");
-        if verdict(a) != verdict(b) {
-            disagreements.push(line);
-        }
-        seen.push((probe.describe(), a.clone()));
-    }
-    assert!(
-        disagreements.is_empty(),
-        "{example}: the stopped firewalls disagree:\n{}",
-        disagreements.join("\n")
-    );
-    assert!(!seen.is_empty(), "{example}: no probe was sent");
-    seen
+    common::same_stopped_verdicts(example, &shorewall, &nftables)
 }
 
 fn accepted(outcome: &Outcome) -> bool {
