@@ -7,12 +7,12 @@ use std::path::Path;
 
 use crate::backend::Backend;
 use crate::explain::{Explanation, Nat, Place, Query, explain, explain_in};
-use crate::model::{Interface, InterfaceOption, Model, Protocol, Verdict, ZoneId};
+use crate::model::{Interface, InterfaceOption, Model, Protocol, Verdict, ZoneId, ZoneRef};
 
 use super::Result;
 use super::probe::{self, Listeners, Outcome, SourcePort};
 use super::sys::{self, run};
-use super::topology::{Host, Topology, link_name};
+use super::topology::{Host, Topology, link_name, representative};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -260,7 +260,7 @@ pub fn probes(model: &Model, topology: &Topology) -> (Vec<Probe>, Vec<String>) {
     probes.extend(one_to_one_probes(model, topology));
     probes.extend(redirect_origdest_probes(model, topology));
     probes.extend(second_address_probes(topology, &ports));
-    probes.extend(tunnel_gateway_probes(model, topology, &ports));
+    probes.extend(named_dest_probes(model, topology, &ports));
     (with_source_ports(model, &ports, probes), skipped)
 }
 
@@ -533,27 +533,64 @@ fn second_address_probes(topology: &Topology, ports: &[u16]) -> Vec<Probe> {
     probes
 }
 
-/// From the firewall to each tunnel gateway the lab gave a host of the
-/// tunnel's zone as an extra address: the way out of a tunnel
-/// (`fw-zone`, to the gateways) is otherwise only probed towards the
-/// hosts' first addresses, which its openings may not name.
-fn tunnel_gateway_probes(model: &Model, topology: &Topology, ports: &[u16]) -> Vec<Probe> {
+/// To each address the lab gave a host because an entry names it as a
+/// destination: a rule's or blacklist entry's DEST addresses (taken in or
+/// left out, an ipset's members), and each tunnel's gateways, the way out
+/// of a tunnel (`fw-zone`). From the first address of that family of each
+/// host of the entry's source zones (the firewall's address towards the
+/// host, for `$FW`): the matrix probes only each host's first address,
+/// which these entries may not name, so without these they would never be
+/// met where they match.
+fn named_dest_probes(model: &Model, topology: &Topology, ports: &[u16]) -> Vec<Probe> {
+    let mut wanted: Vec<(ZoneRef, IpAddr)> = Vec::new();
+    for entry in model.rules.iter().chain(&model.blacklist) {
+        if !matches!(entry.dest.zone, ZoneRef::One(ZoneId::Zone(_))) {
+            continue;
+        }
+        let members = entry
+            .dest
+            .ipset
+            .iter()
+            .flat_map(|set| &model.ipsets[set.index].elements);
+        let named = entry.dest.addresses.iter().chain(&entry.dest.excluded);
+        for net in named.chain(members) {
+            wanted.push((entry.source.zone, representative(net)));
+        }
+    }
+    for tunnel in &model.tunnels {
+        let firewall = ZoneRef::One(ZoneId::Firewall);
+        wanted.extend(
+            tunnel
+                .gateways
+                .iter()
+                .map(|g| (firewall, representative(g))),
+        );
+    }
     let mut probes = Vec::new();
     let mut seen: BTreeSet<(String, IpAddr)> = BTreeSet::new();
-    for tunnel in &model.tunnels {
-        let zone = Some(ZoneId::Zone(tunnel.zone));
-        for host in topology.hosts.iter().filter(|h| h.zone == zone) {
-            for &dest in &host.extra {
-                let named = tunnel.gateways.iter().any(|g| g.contains(&dest));
-                if !named || !seen.insert((host.label.clone(), dest)) {
-                    continue;
-                }
-                let Some(source) = topology.firewall_address_towards(host, dest.is_ipv6()) else {
-                    continue;
-                };
-                for kind in kinds(ports) {
-                    probes.push(probe(&topology.firewall, host, source, dest, kind));
-                }
+    for (sources, dest) in wanted {
+        let Some(to) = topology.hosts.iter().find(|h| h.extra.contains(&dest)) else {
+            continue;
+        };
+        let ipv6 = dest.is_ipv6();
+        for from in topology.all_hosts() {
+            let from_source = from.zone.is_some_and(|zone| sources.matches(zone));
+            if !from_source || from.label == to.label || unprobed(model, from, to).is_some() {
+                continue;
+            }
+            if !seen.insert((from.label.clone(), dest)) {
+                continue;
+            }
+            let source = if from.zone == Some(ZoneId::Firewall) {
+                topology.firewall_address_towards(to, ipv6)
+            } else {
+                from.addresses.iter().find(|a| a.is_ipv6() == ipv6).copied()
+            };
+            let Some(source) = source else {
+                continue;
+            };
+            for kind in kinds(ports) {
+                probes.push(probe(from, to, source, dest, kind));
             }
         }
     }

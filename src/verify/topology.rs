@@ -136,7 +136,7 @@ fn with_prefix(address: IpAddr, net: &IpNet) -> String {
 }
 
 /// An address to stand for a network a rule names.
-fn representative(net: &IpNet) -> IpAddr {
+pub fn representative(net: &IpNet) -> IpAddr {
     if net.prefix_len() == net.max_prefix_len() {
         net.addr()
     } else {
