@@ -1980,9 +1980,22 @@ fn model_rule_owner() {
 }
 
 /// Issues #14/#16: the probes agree on tests/models/rule-helper.toml.
+/// Its SNMP rule names a DEST address (`dmz:10.0.0.5`), which the lab
+/// gives the DMZ's host beside its own: the rule is met there, and only
+/// there (issue #15: the lab probes the addresses entries name as
+/// destinations).
 #[test]
 fn model_rule_helper() {
-    lab_model("rule-helper", "rhlp");
+    let matrix = lab_model("rule-helper", "rhlp");
+    for (probe, outcome) in [
+        (
+            "loc#1 192.168.1.2 -> dmz#1 10.0.0.5 udp 161",
+            "ACCEPT dmz#1 saw 192.168.1.2",
+        ),
+        ("loc#1 192.168.1.2 -> dmz#1 10.0.0.2 udp 161", "REJECT"),
+    ] {
+        assert_all_say(&matrix, probe, outcome);
+    }
 }
 
 /// Issues #15/#16: ROUTE_FILTER=Yes: a SYN from the internet with a local
