@@ -224,6 +224,7 @@ fn accepted_by_mac(
         icmp_type: None,
         icmp_code: None,
         source_mac,
+        owner: None,
     };
     explain_in(model, ruleset, &query).is_ok_and(|a| a.verdict == Verdict::Accept)
 }

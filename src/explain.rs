@@ -23,7 +23,7 @@ pub struct Place {
 }
 
 /// A new connection to explain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     pub from: Place,
     pub to: Place,
@@ -37,6 +37,10 @@ pub struct Query {
     /// The sender's MAC address; `None`: unknown (no `[[maclist]]` entry
     /// naming a MAC address matches).
     pub source_mac: Option<crate::model::Mac>,
+    /// The owner of the firewall's socket that sent it; `None`: unknown
+    /// (a rule's USER/GROUP test does not hold, its negation does, and
+    /// explain says so).
+    pub owner: Option<crate::model::SocketOwner>,
 }
 
 /// What decided a verdict.
@@ -505,6 +509,7 @@ pub fn explain_as(
         original_daddr: None,
         state,
         smac: query.source_mac,
+        owner: query.owner.clone(),
     };
     packet.original_daddr = packet.daddr;
     let mut nat = Vec::new();
@@ -675,6 +680,7 @@ fn reject_answer(packet: &Packet, how: crate::ruleset::Reject) -> Packet {
         original_dport: None,
         original_daddr: None,
         smac: None,
+        owner: None,
         state: match packet.state {
             CtState::Invalid | CtState::Untracked => CtState::Invalid,
             _ => CtState::Related,

@@ -1045,6 +1045,48 @@ fn owner_rules_are_said_to_depend_on_the_sender() {
     assert!(!none.contains("owner:"), "{none}");
 }
 
+/// `--user` (and `--group`) name the sender: the owner tests are then
+/// decided, as the kernel decides them, and no note is left. On the
+/// firewall every machine has `root` (0) and `daemon` (1), each in its
+/// own group of that name (/etc/passwd).
+#[test]
+fn owner_rules_are_decided_for_a_named_sender() {
+    let run = |dport: &str, owner: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/rule-owner.toml"])
+            .args(["--from", "$FW", "--to", "net", "--dport", dport])
+            .args(owner)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        (
+            output.status.success(),
+            text + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    // `user = "daemon"` on 80: the proxy's user browses, root does not.
+    let (ok, daemon) = run("80", &["--user", "daemon"]);
+    assert!(ok && daemon.starts_with("verdict: ACCEPT"), "{daemon}");
+    assert!(!daemon.contains("owner:"), "{daemon}");
+    let (ok, root) = run("80", &["--user", "0", "--group", "root"]);
+    assert!(ok && root.starts_with("verdict: REJECT"), "{root}");
+    assert!(!root.contains("owner:"), "{root}");
+    // `!nobody` on 8080: root passes, nobody meets the policy.
+    let (ok, root) = run("8080", &["--user", "root"]);
+    assert!(ok && root.starts_with("verdict: ACCEPT"), "{root}");
+    let (ok, nobody) = run("8080", &["--user", "nobody"]);
+    assert!(ok && nobody.starts_with("verdict: REJECT"), "{nobody}");
+    let (ok, unknown) = run("8080", &["--user", "no-such-user"]);
+    assert!(!ok, "{unknown}");
+    assert!(
+        unknown.contains("--user/--group: no user `no-such-user` in /etc/passwd"),
+        "{unknown}"
+    );
+    let (ok, group_alone) = run("8080", &["--group", "root"]);
+    assert!(!ok && group_alone.contains("--user"), "{group_alone}");
+}
+
 /// Issue #15: `mss=1400` on eth0. A loc SYN to net meets eth0's rules and
 /// leaves the clamp chain by its `return`, before the firewall-wide
 /// `clamp_mss`; to dmz it meets `clamp_mss` alone. (The walk does not know

@@ -93,6 +93,8 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("ZONE", "a zone name, or $FW"),
     ("ADDR", "an IPv4 or IPv6 address"),
     ("MAC", "a MAC address (`02:00:00:00:01:00`)"),
+    ("USER", "a user of the firewall host, by name or number"),
+    ("GROUP", "a group of the firewall host, by name or number"),
     ("P", "a protocol: tcp, udp, icmp, ipv6-icmp"),
     ("N", "a port number"),
     ("T", "an ICMP type"),

@@ -974,6 +974,7 @@ fn untracked_packets_skip_their_disposition_where_an_invalid_rule_applies() {
             icmp_type: None,
             icmp_code: None,
             source_mac: None,
+            owner: None,
         };
         let answer = explain_as(model, &lower(model), &query, CtState::Untracked).unwrap();
         // The untracked state's log prefix names its pair chain after `&`.

@@ -54,6 +54,15 @@ pub(crate) struct ExplainArgs {
     /// no entry naming a MAC address matches.
     #[arg(long, value_name = "MAC")]
     pub(crate) mac: Option<String>,
+    /// The user (name or number) whose socket on the firewall sends the
+    /// packet, for rules with USER/GROUP (`user`, `group`); without it an
+    /// owner test does not hold and its negation does.
+    #[arg(long, value_name = "USER")]
+    pub(crate) user: Option<String>,
+    /// The sending socket's group (name or number), with --user; the
+    /// user's primary group when left out.
+    #[arg(long, value_name = "GROUP", requires = "user")]
+    pub(crate) group: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -190,6 +199,20 @@ pub(crate) fn explain_query(
                 fwgen::model::Mac::parse(text)
                     .ok_or_else(|| format!("--mac: `{}` is not a MAC address", quoted(text)))?,
             ),
+        },
+        owner: match &args.user {
+            None => None,
+            Some(user) => {
+                let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+                let (passwd, groups) = (read("/etc/passwd"), read("/etc/group"));
+                let owner = fwgen::model::SocketOwner::resolve(
+                    user,
+                    args.group.as_deref(),
+                    &passwd,
+                    &groups,
+                );
+                Some(owner.map_err(|e| format!("--user/--group: {}", quoted(&e)))?)
+            }
         },
     })
 }

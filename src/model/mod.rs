@@ -30,7 +30,7 @@ pub use logging::{LimitPer, LogLimit, RateUnit};
 pub use maclist::{Mac, MaclistEntry};
 pub use mark::MarkTest;
 pub use nat::{Dnat, OneToOne, Redirect, Snat, SnatTarget, SnatTo, SourcePorts};
-pub use owner::{Owner, OwnerId};
+pub use owner::{Owner, OwnerId, SocketOwner};
 pub use policy::{
     Decision, DecisionOrigin, DefaultAction, LogLevel, Policy, PolicyAction, PolicyMatrix,
     PolicySide,

@@ -733,6 +733,7 @@ mod order_tests {
                         original_daddr: None,
                         state: CtState::New,
                         smac: None,
+                        owner: None,
                     };
                     assert_eq!(
                         first_match(&folded, &packet),

@@ -39,6 +39,9 @@ pub struct Packet {
     pub state: CtState,
     /// The sender's MAC address, where the asker knows it.
     pub smac: Option<crate::model::Mac>,
+    /// The owner of the socket that sent it (the firewall's own packets),
+    /// where the asker knows it.
+    pub owner: Option<crate::model::SocketOwner>,
 }
 
 /// One rule the packet met.
@@ -285,9 +288,12 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         } => packet.family == *family && name.matches(interface(packet, Side::In)),
         // Nothing in the model sets a mark: the walk's packet has none.
         Match::Mark(mark) => mark.holds(0),
-        // The walk does not know which socket sent a packet: an owner
-        // test does not hold, its negation does (explain says so).
-        Match::Owner { negated, .. } => *negated,
+        // Where the walk does not know which socket sent a packet, an
+        // owner test does not hold and its negation does (explain says so).
+        Match::Owner { kind, negated, id } => match &packet.owner {
+            Some(owner) => owner.is(id, *kind == super::OwnerKind::Group) != *negated,
+            None => *negated,
+        },
         // The walk has no clock: a time test does not hold (explain says
         // so).
         Match::Time(_) => false,
@@ -300,10 +306,13 @@ fn timed_here(rule: &Rule, holds: impl Fn(&Match) -> bool) -> bool {
     rule.matches.iter().any(time) && rule.matches.iter().filter(|m| !time(m)).all(holds)
 }
 
-/// Whether the rule tests the owner and every other match of it holds.
-fn owned_here(rule: &Rule, holds: impl Fn(&Match) -> bool) -> bool {
+/// Whether the rule tests an owner the packet does not tell and every
+/// other match of it holds.
+fn owned_here(rule: &Rule, packet: &Packet, holds: impl Fn(&Match) -> bool) -> bool {
     let owner = |m: &Match| matches!(m, Match::Owner { .. });
-    rule.matches.iter().any(owner) && rule.matches.iter().filter(|m| !owner(m)).all(holds)
+    packet.owner.is_none()
+        && rule.matches.iter().any(owner)
+        && rule.matches.iter().filter(|m| !owner(m)).all(holds)
 }
 
 /// Whether the rule has a limit and every other match of it holds.
@@ -366,7 +375,7 @@ impl Walker<'_> {
                 origin,
                 matched,
                 limited: limited_here(rule, holds),
-                owned: owned_here(rule, holds),
+                owned: owned_here(rule, self.packet, holds),
                 timed: timed_here(rule, holds),
                 rule: rule.without_parts(),
             };
@@ -506,7 +515,7 @@ pub fn translate(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Option<Trans
             origin: rule.origin,
             matched,
             limited: limited_here(rule, |m| matches(m, packet)),
-            owned: owned_here(rule, |m| matches(m, packet)),
+            owned: owned_here(rule, packet, |m| matches(m, packet)),
             timed: timed_here(rule, |m| matches(m, packet)),
             rule: rule.without_parts(),
         });
@@ -570,6 +579,7 @@ mod tests {
             original_daddr: None,
             state: CtState::New,
             smac: None,
+            owner: None,
         }
     }
 

@@ -703,7 +703,20 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
         // The lab's ICMP probe is ping: echo request code 0.
         icmp_code: icmp.map(|_| 0),
         source_mac: probe.source_mac,
+        owner: sender(probe.from_zone),
     }
+}
+
+/// The owner of the socket a probe is sent from: the lab's own process
+/// for the firewall's probes (the kernel sees it in a USER/GROUP test),
+/// nobody's for a host's.
+fn sender(zone: Option<ZoneId>) -> Option<crate::model::SocketOwner> {
+    static LAB: std::sync::OnceLock<crate::model::SocketOwner> = std::sync::OnceLock::new();
+    let lab = || {
+        LAB.get_or_init(crate::model::SocketOwner::this_process)
+            .clone()
+    };
+    (zone == Some(ZoneId::Firewall)).then(lab)
 }
 
 pub fn expected(model: &Model, topology: &Topology, probe: &Probe) -> Result<Expectation> {
@@ -814,7 +827,8 @@ fn reply_passes(
         icmp_type: asked
             .icmp_type
             .map(|_| if probe.dest.is_ipv6() { 129 } else { 0 }),
-        ..*asked
+        owner: sender(replier.zone),
+        ..asked.clone()
     };
     let answer =
         crate::explain::explain_as(model, ruleset, &reply, crate::ruleset::CtState::Established)
@@ -947,6 +961,7 @@ fn dhcp_queries(
         icmp_type: None,
         icmp_code: None,
         source_mac: mac,
+        owner: None,
     };
     let reply = Query {
         from: ask.to,
@@ -954,7 +969,7 @@ fn dhcp_queries(
         dport: Some(68),
         sport: Some(67),
         source_mac: None,
-        ..ask
+        ..ask.clone()
     };
     (ask, reply)
 }

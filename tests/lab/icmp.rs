@@ -102,6 +102,7 @@ fn explained(model: &Model, topology: &Topology, probes: &[Probe]) -> Vec<bool> 
                 icmp_type: Some(kind),
                 icmp_code: Some(code),
                 source_mac: None,
+                owner: None,
             };
             let answer = explain(model, &query).unwrap_or_else(|e| panic!("explain: {e}"));
             answer.verdict == Verdict::Accept

@@ -125,6 +125,7 @@ pub fn explained(model: &Model) -> Vec<&'static str> {
                 icmp_type: None,
                 icmp_code: None,
                 source_mac: None,
+                owner: None,
             };
             let answer = explain_as(model, &ruleset, &query, CtState::Untracked)
                 .unwrap_or_else(|e| panic!("explain: {e:?}"));
