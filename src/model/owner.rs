@@ -66,98 +66,98 @@ impl Owner {
 }
 
 /// The owner of the socket that sent a packet: its user and group ids,
-/// with the names the firewall host gives them (`/etc/passwd`,
-/// `/etc/group`), as `nft` and Shorewall resolve a rule's names when they
-/// load it.
+/// with every name the firewall host gives each (`/etc/passwd`,
+/// `/etc/group`; aliases such as `toor` for uid 0 included), as `nft` and
+/// Shorewall resolve a rule's names to ids when they load it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SocketOwner {
     pub uid: u32,
     pub gid: u32,
-    pub user: Option<String>,
-    pub group: Option<String>,
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+/// The entries of a passwd(5) or group(5) file: name, id and (passwd)
+/// primary group.
+fn entries(text: &str) -> impl Iterator<Item = (&str, u32, Option<u32>)> {
+    text.lines().filter_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        let id = fields.get(2)?.parse().ok()?;
+        Some((fields[0], id, fields.get(3).and_then(|g| g.parse().ok())))
+    })
+}
+
+/// `key`'s id in a passwd or group file: by name, else as a number.
+fn id_of(text: &str, key: &str) -> Option<(u32, Option<u32>)> {
+    let named = entries(text).find(|(name, ..)| *name == key);
+    named
+        .map(|(_, id, primary)| (id, primary))
+        .or_else(|| key.parse().ok().map(|id| (id, None)))
+}
+
+/// Every name an id has in a passwd or group file.
+fn names_of(text: &str, id: u32) -> Vec<String> {
+    let named = entries(text).filter(|(_, each, _)| *each == id);
+    named.map(|(name, ..)| name.to_owned()).collect()
 }
 
 impl SocketOwner {
     /// Whether a rule's user (`group`: false) or group id holds for this
-    /// owner: a name by the owner's name, numbers by range.
+    /// owner: a name by the owner's names, numbers by range.
     pub fn is(&self, id: &OwnerId, group: bool) -> bool {
-        let (number, name) = match group {
-            false => (self.uid, &self.user),
-            true => (self.gid, &self.group),
+        let (number, names) = match group {
+            false => (self.uid, &self.users),
+            true => (self.gid, &self.groups),
         };
         match id {
-            OwnerId::Name(wanted) => name.as_deref() == Some(wanted.as_str()),
+            OwnerId::Name(wanted) => names.iter().any(|name| name == wanted),
             OwnerId::Ids { low, high } => (*low..=*high).contains(&number),
         }
     }
 
     /// `user` (a name or number) and `group` (one, or the user's primary
     /// group) read from the files `passwd` and `group` hold
-    /// (`/etc/passwd` and `/etc/group`, as getpwnam(3) reads them).
+    /// (`/etc/passwd` and `/etc/group`).
     pub fn resolve(
         user: &str,
         group: Option<&str>,
         passwd: &str,
         groups: &str,
     ) -> Result<SocketOwner, String> {
-        let entry = |text: &str, key: &str| -> Option<(String, u32, Option<u32>)> {
-            text.lines().find_map(|line| {
-                let fields: Vec<&str> = line.split(':').collect();
-                let id: u32 = fields.get(2)?.parse().ok()?;
-                let primary = fields.get(3).and_then(|g| g.parse().ok());
-                (fields[0] == key || key.parse() == Ok(id))
-                    .then(|| (fields[0].to_owned(), id, primary))
-            })
-        };
-        let (user_name, uid, primary) = match entry(passwd, user) {
-            Some((name, uid, primary)) => (Some(name), uid, primary),
-            None => match user.parse() {
-                Ok(uid) => (None, uid, None),
-                Err(_) => return Err(format!("no user `{user}` in /etc/passwd")),
-            },
-        };
-        let (group_name, gid) = match group {
-            Some(group) => match entry(groups, group) {
-                Some((name, gid, _)) => (Some(name), gid),
-                None => match group.parse() {
-                    Ok(gid) => (None, gid),
-                    Err(_) => return Err(format!("no group `{group}` in /etc/group")),
-                },
-            },
-            None => {
-                let gid = primary.ok_or_else(|| {
-                    format!("user `{user}` has no primary group in /etc/passwd: name one")
-                })?;
-                let name = entry(groups, &gid.to_string()).map(|(name, _, _)| name);
-                (name, gid)
+        let (uid, primary) =
+            id_of(passwd, user).ok_or_else(|| format!("no user `{user}` in /etc/passwd"))?;
+        let primary = primary.or_else(|| {
+            entries(passwd).find_map(|(_, id, primary)| (id == uid).then_some(primary)?)
+        });
+        let gid = match group {
+            Some(group) => {
+                let found = id_of(groups, group).map(|(gid, _)| gid);
+                found.ok_or_else(|| format!("no group `{group}` in /etc/group"))?
             }
+            None => primary.ok_or_else(|| {
+                format!("user `{user}` has no primary group in /etc/passwd: name one with --group")
+            })?,
         };
         Ok(SocketOwner {
             uid,
             gid,
-            user: user_name,
-            group: group_name,
+            users: names_of(passwd, uid),
+            groups: names_of(groups, gid),
         })
     }
 
     /// The owner of this process, as the lab's probes from the firewall
     /// are sent by it.
     pub fn this_process() -> SocketOwner {
-        let (uid, gid) = (rustix::process::geteuid(), rustix::process::getegid());
+        let uid = rustix::process::geteuid().as_raw();
+        let gid = rustix::process::getegid().as_raw();
         let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
-        let (uid, gid) = (uid.as_raw(), gid.as_raw());
-        SocketOwner::resolve(
-            &uid.to_string(),
-            Some(&gid.to_string()),
-            &read("/etc/passwd"),
-            &read("/etc/group"),
-        )
-        .unwrap_or(SocketOwner {
+        SocketOwner {
             uid,
             gid,
-            user: None,
-            group: None,
-        })
+            users: names_of(&read("/etc/passwd"), uid),
+            groups: names_of(&read("/etc/group"), gid),
+        }
     }
 }
 
@@ -165,7 +165,7 @@ impl SocketOwner {
 mod socket_owner_tests {
     use super::*;
 
-    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nproxy:x:13:13:proxy:/bin:/usr/sbin/nologin\nalice:x:1000:100::/home/alice:/bin/sh\n";
+    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\nproxy:x:13:13:proxy:/bin:/usr/sbin/nologin\nalice:x:1000:100::/home/alice:/bin/sh\n";
     const GROUP: &str = "root:x:0:\nproxy:x:13:\nusers:x:100:alice\n";
 
     #[test]
@@ -186,7 +186,13 @@ mod socket_owner_tests {
         ));
         assert!(!by_name.is(&OwnerId::Ids { low: 0, high: 999 }, false));
         let unknown = SocketOwner::resolve("4242", Some("4242"), PASSWD, GROUP).unwrap();
-        assert_eq!((unknown.user, unknown.group), (None, None));
+        assert!(unknown.users.is_empty() && unknown.groups.is_empty());
+        assert!(SocketOwner::resolve("4242", None, PASSWD, GROUP).is_err());
+        // An alias of uid 0 is root, as nft resolves either name to 0.
+        let toor = SocketOwner::resolve("toor", None, PASSWD, GROUP).unwrap();
+        assert!(toor.is(&OwnerId::Name("root".into()), false));
+        let zero = SocketOwner::resolve("0", None, PASSWD, GROUP).unwrap();
+        assert!(zero.is(&OwnerId::Name("toor".into()), false));
         assert!(SocketOwner::resolve("bob", None, PASSWD, GROUP).is_err());
         assert!(SocketOwner::resolve("alice", Some("nogroup"), PASSWD, GROUP).is_err());
     }

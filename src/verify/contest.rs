@@ -542,7 +542,9 @@ fn second_address_probes(topology: &Topology, ports: &[u16]) -> Vec<Probe> {
 /// which these entries may not name, so without these they would never be
 /// met where they match.
 fn named_dest_probes(model: &Model, topology: &Topology, ports: &[u16]) -> Vec<Probe> {
-    let mut wanted: Vec<(ZoneRef, IpAddr)> = Vec::new();
+    // Each entry's source zones, the source addresses it names, and the
+    // destination address.
+    let mut wanted: Vec<(ZoneRef, Vec<IpAddr>, IpAddr)> = Vec::new();
     for entry in model.rules.iter().chain(&model.blacklist) {
         if !matches!(entry.dest.zone, ZoneRef::One(ZoneId::Zone(_))) {
             continue;
@@ -553,44 +555,49 @@ fn named_dest_probes(model: &Model, topology: &Topology, ports: &[u16]) -> Vec<P
             .iter()
             .flat_map(|set| &model.ipsets[set.index].elements);
         let named = entry.dest.addresses.iter().chain(&entry.dest.excluded);
+        let sources: Vec<IpAddr> = entry.source.addresses.iter().map(representative).collect();
         for net in named.chain(members) {
-            wanted.push((entry.source.zone, representative(net)));
+            wanted.push((entry.source.zone, sources.clone(), representative(net)));
         }
     }
     for tunnel in &model.tunnels {
         let firewall = ZoneRef::One(ZoneId::Firewall);
-        wanted.extend(
-            tunnel
-                .gateways
-                .iter()
-                .map(|g| (firewall, representative(g))),
-        );
+        let gateways = tunnel.gateways.iter().map(representative);
+        wanted.extend(gateways.map(|g| (firewall, Vec::new(), g)));
     }
     let mut probes = Vec::new();
-    let mut seen: BTreeSet<(String, IpAddr)> = BTreeSet::new();
-    for (sources, dest) in wanted {
+    let mut seen: BTreeSet<(String, IpAddr, IpAddr)> = BTreeSet::new();
+    for (zones, named_sources, dest) in wanted {
+        // The host the lab gave the address (the first entry naming it
+        // placed it, in its own zone).
         let Some(to) = topology.hosts.iter().find(|h| h.extra.contains(&dest)) else {
             continue;
         };
         let ipv6 = dest.is_ipv6();
         for from in topology.all_hosts() {
-            let from_source = from.zone.is_some_and(|zone| sources.matches(zone));
+            let from_source = from.zone.is_some_and(|zone| zones.matches(zone));
             if !from_source || from.label == to.label || unprobed(model, from, to).is_some() {
                 continue;
             }
-            if !seen.insert((from.label.clone(), dest)) {
-                continue;
-            }
-            let source = if from.zone == Some(ZoneId::Firewall) {
-                topology.firewall_address_towards(to, ipv6)
+            // Its first address, and the addresses the entry names as
+            // its source that the lab gave this host.
+            let sources: Vec<IpAddr> = if from.zone == Some(ZoneId::Firewall) {
+                topology
+                    .firewall_address_towards(to, ipv6)
+                    .into_iter()
+                    .collect()
             } else {
-                from.addresses.iter().find(|a| a.is_ipv6() == ipv6).copied()
+                let first = from.addresses.iter().find(|a| a.is_ipv6() == ipv6);
+                let named = from.extra.iter().filter(|a| named_sources.contains(a));
+                first.into_iter().chain(named).copied().collect()
             };
-            let Some(source) = source else {
-                continue;
-            };
-            for kind in kinds(ports) {
-                probes.push(probe(from, to, source, dest, kind));
+            for source in sources {
+                if !seen.insert((from.label.clone(), source, dest)) {
+                    continue;
+                }
+                for kind in kinds(ports) {
+                    probes.push(probe(from, to, source, dest, kind));
+                }
             }
         }
     }
@@ -827,7 +834,11 @@ fn reply_passes(
         icmp_type: asked
             .icmp_type
             .map(|_| if probe.dest.is_ipv6() { 129 } else { 0 }),
-        owner: sender(replier.zone),
+        // The firewall's listeners answer from the lab's sockets; its
+        // echo replies come from the kernel, with no socket (explain
+        // takes an owner test as iptables does then: only negated, it
+        // holds).
+        owner: sender(replier.zone).filter(|_| asked.icmp_type.is_none()),
         ..asked.clone()
     };
     let answer =
@@ -969,6 +980,9 @@ fn dhcp_queries(
         dport: Some(68),
         sport: Some(67),
         source_mac: None,
+        // dnsmasq, which the lab starts as its own user, opens its socket
+        // before it drops its privileges: a socket's owner is its opener's.
+        owner: sender(Some(ZoneId::Firewall)),
         ..ask.clone()
     };
     (ask, reply)
