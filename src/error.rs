@@ -167,6 +167,7 @@ pub enum ErrorKind {
     FamilyInterfaceOption {
         option: String,
         family: &'static str,
+        reason: &'static str,
     },
     /// An option of `options_ipv4` or `options_ipv6` given already, in
     /// `options` or in the other family's list.
@@ -650,7 +651,7 @@ impl Error {
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
-            FamilyInterfaceOption { .. } => "only `dhcp`, `nosmurfs`, `tcpflags` and `rpfilter` may differ between the families: write the option in `options` (both families)".into(),
+            FamilyInterfaceOption { reason, .. } => (*reason).into(),
             FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
@@ -1422,7 +1423,7 @@ impl Display for ErrorKind {
                 "Shorewall's interface option `{}` is not an option of fwgen's model",
                 quoted(option)
             ),
-            FamilyInterfaceOption { option, family } => write!(
+            FamilyInterfaceOption { option, family, .. } => write!(
                 f,
                 "option `{}` cannot be given for {family} alone",
                 quoted(option)
