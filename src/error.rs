@@ -774,7 +774,7 @@ impl Error {
             BadMac { .. } => "six hexadecimal bytes separated by `:` or `-` (`02:00:00:00:01:00`), or Shorewall's `~02-00-00-00-01-00`".into(),
             MaclistWithoutOption { interface } => format!("add \"maclist\" to the options of `[interfaces.{interface}]` (Shorewall: \"No hosts on {interface} have the maclist option specified\")"),
             MaclistEmpty => "give the entry a `mac`, `addresses`, or both (Shorewall: \"You must specify a MAC address or an IP address\")".into(),
-            MaclistIpv6 { .. } => "MAC verification is modelled for IPv4 alone (Shorewall6 writes other chains for it: link-local and multicast pass): give the interface's zone `family = \"ipv4\"`, or drop the option".into(),
+            MaclistIpv6 { .. } => "MAC verification is modelled for IPv4 alone (Shorewall6 writes other chains for it: link-local and multicast pass): give the interface's zone `family = \"ipv4\"`, move `maclist` to `options_ipv4` to verify its IPv4 alone, or drop the option".into(),
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             DestTypeLogged { .. } => "remove `log`: fwgen writes Shorewall's Broadcast and Multicast actions unlogged (a logged call is not in its model)".into(),

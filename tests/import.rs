@@ -2933,8 +2933,8 @@ fn interface_options_of_one_family_only_are_refused_not_merged() {
 }
 
 /// Issue 15, dual stack: a pair whose interfaces lines differ in
-/// `routeback`, `optional`, `mss=` (a size in each family) and
-/// `sourceroute` (after github.com/Ysurac/openmptcprouter-vps, whose
+/// `routeback`, `optional`, `mss=` (a size in each family), `maclist`
+/// (IPv4's alone) and `sourceroute` (after github.com/Ysurac/openmptcprouter-vps, whose
 /// Shorewall6 uplink alone is routeback) imports without a refusal, each
 /// family's own options in its list; the IPv4 sysctl options Shorewall6
 /// has not (`routefilter`, `logmartians`, `proxyarp`, `arp_filter`) are
@@ -2947,7 +2947,7 @@ fn interface_options_of_one_family_import_into_their_lists() {
             "shorewall",
             "ipv4",
             "dhcp,tcpflags,routefilter,logmartians,proxyarp,arp_filter,sourceroute=0,mss=1452",
-            "tcpflags,optional",
+            "tcpflags,optional,maclist",
         ),
         (
             "shorewall6",
@@ -2976,7 +2976,7 @@ fn interface_options_of_one_family_import_into_their_lists() {
     let model = String::from_utf8(imported.stdout).unwrap();
     for interface in [
         "[interfaces.eth0]\nzone = \"net\"\noptions = [\"dhcp\", \"tcpflags\", \"routefilter\", \"logmartians\", \"proxyarp\", \"arp_filter\", \"forward=1\"]\noptions_ipv4 = [\"sourceroute=0\", \"mss=1452\"]\noptions_ipv6 = [\"routeback\", \"mss=1432\"]\n",
-        "[interfaces.tun0]\nzone = \"vpn\"\noptions = [\"tcpflags\"]\noptions_ipv4 = [\"optional\"]\noptions_ipv6 = [\"routeback\"]\n",
+        "[interfaces.tun0]\nzone = \"vpn\"\noptions = [\"tcpflags\"]\noptions_ipv4 = [\"optional\", \"maclist\"]\noptions_ipv6 = [\"routeback\"]\n",
     ] {
         assert!(model.contains(interface), "{interface}\n{model}");
     }

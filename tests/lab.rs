@@ -2391,10 +2391,11 @@ fn model_family_options() {
     );
 }
 
-/// Issue #15, dual stack: `routeback`, `optional`, `sourceroute` and
-/// `mss=` of one family (tests/models/family-options-more.toml), every
-/// probe: dmz's traffic back out of the uplink passes in IPv6 alone
-/// (routeback), Shorewall's sfilter drops its IPv4.
+/// Issue #15, dual stack: `routeback`, `optional`, `sourceroute`, `mss=`
+/// and `maclist` of one family (tests/models/family-options-more.toml),
+/// every probe: dmz's traffic back out of the uplink passes in IPv6 alone
+/// (routeback), Shorewall's sfilter drops its IPv4; wifi's unlisted host
+/// is rejected in IPv4 alone (maclist).
 #[test]
 fn model_family_options_more() {
     let matrix = lab_model("family-options-more", "fom");
@@ -2407,6 +2408,11 @@ fn model_family_options_more() {
     };
     assert!(all(&hairpin(false), "DROP"), "{matrix}");
     assert!(all(&hairpin(true), "ACCEPT"), "{matrix}");
+    // wifi's host is not the listed laptop: MAC verification rejects its
+    // IPv4 alone.
+    let wifi = |ipv6| probe_lines(&matrix, "wifi#1", "net#1", ipv6).collect::<Vec<_>>();
+    assert!(all(&wifi(false), "REJECT"), "{matrix}");
+    assert!(all(&wifi(true), "ACCEPT"), "{matrix}");
 }
 
 /// Issue #15, dual stack: `mss=` of a size per family, seen by the

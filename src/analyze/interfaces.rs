@@ -627,6 +627,11 @@ fn filters_twice(a: InterfaceOption, b: InterfaceOption) -> bool {
 /// `options_ipv6`), or `None` where it can: Shorewall and Shorewall6 may
 /// differ in it, and fwgen gives its rules (or its line) to one family.
 fn not_per_family(option: InterfaceOption, ipv6: bool) -> Option<&'static str> {
+    if option == InterfaceOption::Maclist && ipv6 {
+        return Some(
+            "MAC verification is modelled for IPv4 alone (Shorewall6's maclist chain lets link-local and multicast sources through first): `maclist` goes in `options_ipv4`, or in `options` of an interface of IPv4 zones",
+        );
+    }
     if option_verdict::per_family(&option.to_string()) {
         return None;
     }
@@ -650,9 +655,6 @@ fn not_per_family(option: InterfaceOption, ipv6: bool) -> Option<&'static str> {
         }
         InterfaceOption::Bridge => {
             "a bridge is one device for both families in fwgen's model (its stopped rules, its lab): write it in `options`; where one family's line alone says `bridge`, give that family `routeback`, which Shorewall's bridge implies"
-        }
-        InterfaceOption::Maclist => {
-            "MAC verification for one family of an interface that carries both is not in fwgen's model: `maclist` goes in `options` of an interface of IPv4 zones"
         }
         _ => "fwgen gives this option to both families alone: write it in `options`",
     })

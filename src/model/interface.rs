@@ -164,6 +164,13 @@ impl Interface {
             })
     }
 
+    /// Whether new connections from the interface meet MAC verification:
+    /// `maclist` in `options` (an interface of IPv4 zones alone) or in
+    /// `options_ipv4`; IPv4's alone either way.
+    pub fn maclist(&self) -> bool {
+        self.has_for(InterfaceOption::Maclist, false)
+    }
+
     /// Whether `dhcp` is set for some family.
     pub fn dhcp(&self) -> bool {
         self.has_any(InterfaceOption::Dhcp)

@@ -65,7 +65,9 @@ pub fn ipv6_alone(option: &str) -> bool {
 /// The options a model's interface may give one family alone
 /// (`options_ipv4`, `options_ipv6`), as Shorewall's and Shorewall6's
 /// interfaces lines may differ in them: the analyzer's
-/// `not_per_family` says why each other one may not.
+/// `not_per_family` says why each other one may not. `maclist` is
+/// IPv4's alone (`options_ipv4`: Shorewall6's verification is not
+/// modelled, and the importer refuses it in shorewall6/interfaces).
 pub const PER_FAMILY: &[&str] = &[
     "dhcp",
     "nosmurfs",
@@ -75,6 +77,7 @@ pub const PER_FAMILY: &[&str] = &[
     "optional",
     "mss=",
     "sourceroute",
+    "maclist",
 ];
 
 /// Whether the option as written (`mss=1452`, `sourceroute=0`) may be

@@ -1164,9 +1164,9 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             matches.push(Match::Protocol(vec![L4::Tcp]));
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
         }
-        if interface.has(InterfaceOption::Maclist) {
-            // The interface carries IPv4 alone (the analyzer says so);
-            // IPv6 from it is not Shorewall6's to verify.
+        if interface.maclist() {
+            // IPv4's alone (`options` of an interface of IPv4 zones, or
+            // `options_ipv4`): IPv6 from it is not Shorewall6's to verify.
             let family = model
                 .has_family(true)
                 .then_some(Match::Family(Family::Ipv4));
@@ -1363,7 +1363,7 @@ fn maclist_chain_name(interface: &Interface) -> String {
 fn maclist_chains(model: &Model) -> Vec<Chain> {
     let mut chains = Vec::new();
     for (index, interface) in model.interfaces.iter().enumerate() {
-        if !interface.has(InterfaceOption::Maclist) {
+        if !interface.maclist() {
             continue;
         }
         let name = maclist_chain_name(interface);
