@@ -159,6 +159,7 @@ pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
     findings.extend(interfaces_without_zones(model));
     findings.extend(wildcard_sfilters(model));
     findings.extend(useless_options(model));
+    findings.extend(family_proc_options(model));
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
     findings.extend(untracked_beside_invalid(model));
@@ -1010,6 +1011,40 @@ fn useless_options(model: &Model) -> Vec<Finding> {
                     ),
                 ));
             }
+        }
+    }
+    findings
+}
+
+/// `sourceroute` in one family's list (`options_ipv4`, `options_ipv6`):
+/// that family's Shorewall sets net.ipvN.conf.IF.accept_source_route
+/// (Proc.pm setup_source_routing); fwgen's nftables ruleset does not.
+fn family_proc_options(model: &Model) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for interface in &model.interfaces {
+        for option in &interface.family_options {
+            let InterfaceOption::Sourceroute(value) = option.option else {
+                continue;
+            };
+            if value == Some(0) || interface.physical.ends_with('+') {
+                continue;
+            }
+            let (family, product) = if option.ipv6 {
+                ("ipv6", "Shorewall6")
+            } else {
+                ("ipv4", "Shorewall")
+            };
+            let physical = &interface.physical;
+            let key = format!("net.{family}.conf.{physical}.accept_source_route");
+            findings.push(Finding::warning(
+                "proc-option-not-set",
+                option.span.clone(),
+                format!(
+                    "option `{}` on {physical}: {product} sets {key} when it starts; fwgen's nftables ruleset sets no kernel setting, so with it the kernel keeps its own value",
+                    option.option
+                ),
+                format!("set {key} in /etc/sysctl.d/ when you load the nftables ruleset"),
+            ));
         }
     }
     findings

@@ -167,6 +167,7 @@ pub enum ErrorKind {
     FamilyInterfaceOption {
         option: String,
         family: &'static str,
+        reason: &'static str,
     },
     /// An option of `options_ipv4` or `options_ipv6` given already, in
     /// `options` or in the other family's list.
@@ -650,7 +651,7 @@ impl Error {
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
-            FamilyInterfaceOption { .. } => "only `dhcp`, `nosmurfs`, `tcpflags` and `rpfilter` may differ between the families: write the option in `options` (both families)".into(),
+            FamilyInterfaceOption { reason, .. } => (*reason).into(),
             FamilyOptionTwice { .. } => "an option of both families goes in `options` alone; `options_ipv4` and `options_ipv6` hold what one family adds".into(),
             FamilyOptionOfAbsentFamily { family, .. } => format!("the interface carries {family} alone (its zone's family, or that of the zones whose hosts are on it): drop the option, or give the zone the family"),
             WildcardOption { reason, .. } => (*reason).into(),
@@ -773,7 +774,7 @@ impl Error {
             BadMac { .. } => "six hexadecimal bytes separated by `:` or `-` (`02:00:00:00:01:00`), or Shorewall's `~02-00-00-00-01-00`".into(),
             MaclistWithoutOption { interface } => format!("add \"maclist\" to the options of `[interfaces.{interface}]` (Shorewall: \"No hosts on {interface} have the maclist option specified\")"),
             MaclistEmpty => "give the entry a `mac`, `addresses`, or both (Shorewall: \"You must specify a MAC address or an IP address\")".into(),
-            MaclistIpv6 { .. } => "MAC verification is modelled for IPv4 alone (Shorewall6 writes other chains for it: link-local and multicast pass): give the interface's zone `family = \"ipv4\"`, or drop the option".into(),
+            MaclistIpv6 { .. } => "MAC verification is modelled for IPv4 alone (Shorewall6 writes other chains for it: link-local and multicast pass): give the interface's zone `family = \"ipv4\"`, move `maclist` to `options_ipv4` to verify its IPv4 alone, or drop the option".into(),
             ShorewallNeedsIpv4 => "Shorewall (IPv4) refuses a configuration without an IPv4 zone; give a zone `family = \"both\"`, or render this model for nftables only".into(),
             InvalidLogged => "remove `log`: INVALID packets are dropped silently by both backends".into(),
             DestTypeLogged { .. } => "remove `log`: fwgen writes Shorewall's Broadcast and Multicast actions unlogged (a logged call is not in its model)".into(),
@@ -1422,7 +1423,7 @@ impl Display for ErrorKind {
                 "Shorewall's interface option `{}` is not an option of fwgen's model",
                 quoted(option)
             ),
-            FamilyInterfaceOption { option, family } => write!(
+            FamilyInterfaceOption { option, family, .. } => write!(
                 f,
                 "option `{}` cannot be given for {family} alone",
                 quoted(option)

@@ -152,8 +152,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "ysurac-omr-vps",
         Refused(
-            &["shorewall6/interfaces:5", "tcinterfaces:3"],
-            "IPv4 and IPv6 uplink options that differ (routeback for IPv6 alone); tcinterfaces (forward=1 on the wildcard omr-6in4-user+ is noted: Shorewall6 sets /proc per named interface)",
+            &["tcinterfaces:3"],
+            "tcinterfaces (the uplink's options that differ, routeback and rpfilter for IPv6 alone, nosmurfs and sourceroute=0 for IPv4, are `options_ipv4` and `options_ipv6`; forward=1 on the wildcard omr-6in4-user+ is noted: Shorewall6 sets /proc per named interface)",
         ),
     ),
 ];

@@ -2859,8 +2859,8 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
 /// Shorewall6's. One interface in the model for both families would open
 /// DHCPv6 to the internet, which Shorewall6 drops: `dhcp` becomes
 /// `options_ipv4`. An option the model cannot give one family alone
-/// (`routeback`) is refused, and `--partial` keeps only the options both
-/// families give.
+/// (`bridge`: one device for both) is refused at Shorewall6's line, and
+/// `--partial` keeps only the options both families give.
 #[test]
 fn interface_options_of_one_family_only_are_refused_not_merged() {
     let write = |dir: &Path, four: &str, six: &str| {
@@ -2892,7 +2892,7 @@ fn interface_options_of_one_family_only_are_refused_not_merged() {
     let _ = std::fs::remove_dir_all(&dir);
     let dir = common::scratch("import-family-options");
     for (product, kind, options) in [
-        ("shorewall", "ipv4", "routeback,tcpflags"),
+        ("shorewall", "ipv4", "bridge,tcpflags"),
         ("shorewall6", "ipv6", "tcpflags"),
     ] {
         let d = dir.join(product);
@@ -2910,7 +2910,7 @@ fn interface_options_of_one_family_only_are_refused_not_merged() {
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert!(
         stderr.contains(
-            "shorewall6/interfaces:2: interface `eth0` has options routeback,tcpflags for IPv4"
+            "shorewall6/interfaces:2: interface `eth0` has options bridge,tcpflags for IPv4"
         ),
         "{stderr}"
     );
@@ -2929,6 +2929,57 @@ fn interface_options_of_one_family_only_are_refused_not_merged() {
         model.contains("# SKIPPED shorewall6/interfaces:2"),
         "{model}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15, dual stack: a pair whose interfaces lines differ in
+/// `routeback`, `optional`, `mss=` (a size in each family), `maclist`
+/// (IPv4's alone) and `sourceroute` (after github.com/Ysurac/openmptcprouter-vps, whose
+/// Shorewall6 uplink alone is routeback) imports without a refusal, each
+/// family's own options in its list; the IPv4 sysctl options Shorewall6
+/// has not (`routefilter`, `logmartians`, `proxyarp`, `arp_filter`) are
+/// no difference, and `forward` (Shorewall6's alone) joins `options`.
+#[test]
+fn interface_options_of_one_family_import_into_their_lists() {
+    let dir = common::scratch("import-family-options-more");
+    for (product, kind, uplink, tunnel) in [
+        (
+            "shorewall",
+            "ipv4",
+            "dhcp,tcpflags,routefilter,logmartians,proxyarp,arp_filter,sourceroute=0,mss=1452",
+            "tcpflags,optional,maclist",
+        ),
+        (
+            "shorewall6",
+            "ipv6",
+            "dhcp,tcpflags,forward=1,routeback,mss=1432",
+            "tcpflags,routeback",
+        ),
+    ] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("zones"),
+            format!("fw firewall\nnet {kind}\nvpn {kind}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("interfaces"),
+            format!("?FORMAT 2\nnet eth0 {uplink}\nvpn tun0 {tunnel}\n"),
+        )
+        .unwrap();
+        std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
+    }
+    let imported = import(dir.join("shorewall").to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&imported.stderr);
+    assert!(imported.status.success(), "{stderr}");
+    let model = String::from_utf8(imported.stdout).unwrap();
+    for interface in [
+        "[interfaces.eth0]\nzone = \"net\"\noptions = [\"dhcp\", \"tcpflags\", \"routefilter\", \"logmartians\", \"proxyarp\", \"arp_filter\", \"forward=1\"]\noptions_ipv4 = [\"sourceroute=0\", \"mss=1452\"]\noptions_ipv6 = [\"routeback\", \"mss=1432\"]\n",
+        "[interfaces.tun0]\nzone = \"vpn\"\noptions = [\"tcpflags\"]\noptions_ipv4 = [\"optional\", \"maclist\"]\noptions_ipv6 = [\"routeback\"]\n",
+    ] {
+        assert!(model.contains(interface), "{interface}\n{model}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2404,6 +2404,46 @@ fn model_family_options() {
     );
 }
 
+/// Issue #15, dual stack: `routeback`, `optional`, `sourceroute`, `mss=`
+/// and `maclist` of one family (tests/models/family-options-more.toml),
+/// every probe: dmz's traffic back out of the uplink passes in IPv6 alone
+/// (routeback), Shorewall's sfilter drops its IPv4; wifi's unlisted host
+/// is rejected in IPv4 alone (maclist).
+#[test]
+fn model_family_options_more() {
+    let matrix = lab_model("family-options-more", "fom");
+    let hairpin = |ipv6| probe_lines(&matrix, "dmz#1", "net#1", ipv6).collect::<Vec<_>>();
+    let all = |lines: &[&str], verdict: &str| {
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|l| l.split('|').skip(1).all(|v| v.trim().starts_with(verdict)))
+    };
+    assert!(all(&hairpin(false), "DROP"), "{matrix}");
+    assert!(all(&hairpin(true), "ACCEPT"), "{matrix}");
+    // wifi's host is not the listed laptop: MAC verification rejects its
+    // IPv4 alone.
+    let wifi = |ipv6| probe_lines(&matrix, "wifi#1", "net#1", ipv6).collect::<Vec<_>>();
+    assert!(all(&wifi(false), "REJECT"), "{matrix}");
+    assert!(all(&wifi(true), "ACCEPT"), "{matrix}");
+}
+
+/// Issue #15, dual stack: `mss=` of a size per family, seen by the
+/// receiver under Shorewall's and Shorewall6's own compiled settcpmss
+/// chains and fwgen's nftables ruleset: from loc to net an IPv4 SYN meets
+/// the uplink's IPv4 `mss=1452` first and leaves the chain there
+/// (`clamp_mss_ipv4`), an IPv6 SYN the local side's `mss=1380`, the
+/// uplink having none for IPv6; a SYN that offers less keeps its offer.
+#[test]
+fn family_options_more_mss_seen_by_the_receiver() {
+    let cases = [
+        (("loc", "net"), mss::Offer::Size(1460), 1452, false),
+        (("loc", "net"), mss::Offer::Size(1440), 1380, true),
+        (("loc", "net"), mss::Offer::Size(1000), 1000, true),
+    ];
+    mss_cases_agree_over("family-options-more", "fomm", "fomm", &cases);
+}
+
 /// Issue #15: the lab tells the dangerous merge apart. An nftables
 /// ruleset made as if eth0's IPv4 `dhcp` were both families' (what a
 /// Shorewall + Shorewall6 pair merged with the IPv4 options gives) opens
@@ -2663,6 +2703,118 @@ fn sample_two_interfaces_dual_stack() {
         verification.rounds[0].outcomes.iter().all(Option::is_some),
         "the original pair decides every probe of both families:\n{matrix}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A Shorewall and Shorewall6 pair whose interfaces lines differ in
+/// `routeback`, `optional`, `nosmurfs`, `sourceroute=0` and `mss=`, after
+/// github.com/Ysurac/openmptcprouter-vps (its shorewall6/interfaces gives
+/// the uplink `routeback` and `forward=1`, its shorewall4/interfaces
+/// `nosmurfs` and `sourceroute=0` instead), with a hosted network on the
+/// uplink (our own lines) so that the lab sees traffic go back out of it.
+const ONE_FAMILY_OPTIONS_PAIR: &[(&str, &str)] = &[
+    (
+        "shorewall/zones",
+        "#ZONE\tTYPE\nfw\tfirewall\ndmz\tipv4\nnet\tipv4\nvpn\tipv4\n",
+    ),
+    (
+        "shorewall/interfaces",
+        "?FORMAT 2\n#ZONE\tINTERFACE\tOPTIONS\n\
+         net\teth0\tdhcp,tcpflags,nosmurfs,sourceroute=0,mss=1452\n\
+         vpn\ttun0\tnosmurfs,tcpflags,optional\n",
+    ),
+    (
+        "shorewall/hosts",
+        "#ZONE\tHOSTS\ndmz\teth0:198.51.100.128/26\n",
+    ),
+    (
+        "shorewall6/zones",
+        "#ZONE\tTYPE\nfw\tfirewall\ndmz\tipv6\nnet\tipv6\nvpn\tipv6\n",
+    ),
+    (
+        "shorewall6/interfaces",
+        "?FORMAT 2\n#ZONE\tINTERFACE\tOPTIONS\n\
+         net\teth0\tdhcp,tcpflags,forward=1,routeback\n\
+         vpn\ttun0\ttcpflags,forward=1\n",
+    ),
+    (
+        "shorewall6/hosts",
+        "#ZONE\tHOSTS\ndmz\teth0:[2001:db8:0:2::/64]\n",
+    ),
+];
+
+/// The policy and rules both files of the pair share.
+const ONE_FAMILY_OPTIONS_POLICY: &str = "vpn\tnet\tACCEPT\nvpn\tfw\tACCEPT\nfw\tall\tACCEPT\n\
+     dmz\tnet\tACCEPT\nnet\tall\tDROP\tinfo\nall\tall\tREJECT\tinfo\n";
+const ONE_FAMILY_OPTIONS_RULES: &str =
+    "?SECTION NEW\nPing(ACCEPT)\tnet\t$FW\nSSH(ACCEPT)\tnet\t$FW\nWeb(ACCEPT)\tnet\tdmz\n";
+
+/// Writes [`ONE_FAMILY_OPTIONS_PAIR`] under `dir`, with the two-interfaces
+/// samples' shorewall.conf and shorewall6.conf (started).
+fn write_one_family_options_pair(dir: &std::path::Path) {
+    for (product, conf) in [
+        ("shorewall", "shorewall.conf"),
+        ("shorewall6", "shorewall6.conf"),
+    ] {
+        std::fs::create_dir_all(dir.join(product)).unwrap();
+        let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
+        let text = std::fs::read_to_string(sample).unwrap();
+        let text = text.replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes");
+        std::fs::write(dir.join(product).join(conf), text).unwrap();
+        std::fs::write(dir.join(product).join("policy"), ONE_FAMILY_OPTIONS_POLICY).unwrap();
+        std::fs::write(dir.join(product).join("rules"), ONE_FAMILY_OPTIONS_RULES).unwrap();
+    }
+    for (path, text) in ONE_FAMILY_OPTIONS_PAIR {
+        std::fs::write(dir.join(path), text).unwrap();
+    }
+}
+
+/// Issue #15, dual stack: interfaces lines that differ in `routeback`,
+/// `optional` and `mss=` import into one model (`options_ipv4`,
+/// `options_ipv6`), and fwgen's two renderings give every probe of both
+/// families the verdict of the ORIGINAL pair compiled by Shorewall and
+/// Shorewall6. The hosted network's traffic back out of the uplink
+/// passes in IPv6 alone (routeback), and Shorewall's sfilter drops it in
+/// IPv4; the importer refused the pair before.
+#[test]
+fn one_family_interface_options_as_the_original_pair() {
+    common::require_lab();
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::scratch("lab-one-family-options");
+    write_one_family_options_pair(&dir);
+    let original = dir.join("shorewall");
+    let imported =
+        fwgen::import::shorewall::import(&original, false).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(imported.skipped.is_empty(), "{:?}", imported.skipped);
+    for line in [
+        "options_ipv4 = [\"nosmurfs\", \"sourceroute=0\", \"mss=1452\"]",
+        "options_ipv6 = [\"routeback\"]",
+        "options_ipv4 = [\"nosmurfs\", \"optional\"]",
+    ] {
+        assert!(imported.toml.contains(line), "{line}:\n{}", imported.toml);
+    }
+    let model = compile(&Source::new("imported-ofo.toml", imported.toml))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let lab = dir.join("lab");
+    std::fs::create_dir_all(&lab).unwrap();
+    let verification = run_against_original(&model, &original, "ofo", &lab);
+    let matrix = without_sports(&verification.matrix());
+    assert!(
+        verification.rounds[0].outcomes.iter().all(Option::is_some),
+        "the original pair decides every probe of both families:\n{matrix}"
+    );
+    // Back out of eth0: IPv6 by routeback, IPv4 not (the sfilter). The
+    // hosts file of each family makes its own lab host.
+    let hairpin = |from, ipv6| probe_lines(&matrix, from, "net#1", ipv6).collect::<Vec<_>>();
+    let (four, six) = (hairpin("dmz#1", false), hairpin("dmz#2", true));
+    let all = |lines: &[&str], verdict: &str| {
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|l| l.split('|').skip(1).all(|v| v.trim().starts_with(verdict)))
+    };
+    assert!(all(&four, "DROP"), "{matrix}");
+    assert!(all(&six, "ACCEPT"), "{matrix}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

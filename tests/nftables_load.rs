@@ -210,6 +210,7 @@ mod models {
         vocabulary => "vocabulary",
         hosts_ipv6 => "hosts-ipv6",
         family_options => "family-options",
+        family_options_more => "family-options-more",
         family_policies => "family-policies",
         continue_unnested => "continue-unnested",
         interface_mss => "interface-mss",

@@ -32,7 +32,7 @@ impl Analyzer<'_> {
         }
         let physical = raw.physical.as_ref().unwrap_or(name).get_ref();
         let options = self.wildcard_options(physical, options, &raw.options);
-        let family_options = self.family_options(&options, raw);
+        let family_options = self.family_options(&options, raw, physical);
         let (options, option_spans) = options.into_iter().unzip();
         (name_ok && physical_ok).then(|| Interface {
             name: name.get_ref().clone(),
@@ -47,38 +47,34 @@ impl Analyzer<'_> {
         })
     }
 
-    /// `options_ipv4` and `options_ipv6`: the options whose rules fwgen
-    /// can give one family (dhcp, nosmurfs, tcpflags), each once, and not
-    /// in `options` too.
+    /// `options_ipv4` and `options_ipv6`: the options fwgen can give one
+    /// family (`per_family`), each once, and not in `options` too. `mss=`
+    /// may be in both lists with different sizes.
     fn family_options(
         &mut self,
         both: &[(InterfaceOption, Range<usize>)],
         raw: &RawInterface,
+        physical: &str,
     ) -> Vec<FamilyOption> {
         let mut kept: Vec<FamilyOption> = Vec::new();
         for (ipv6, list) in [(false, &raw.options_ipv4), (true, &raw.options_ipv6)] {
-            for (option, span) in self.interface_options(list) {
+            let options = self.interface_options(list);
+            for (option, span) in self.wildcard_options(physical, options, list) {
                 let text = list
                     .iter()
                     .find(|t| t.span() == span)
                     .map_or_else(|| option.to_string(), |t| t.get_ref().clone());
-                let per_family = matches!(
-                    option,
-                    InterfaceOption::Dhcp
-                        | InterfaceOption::Nosmurfs
-                        | InterfaceOption::Tcpflags
-                        | InterfaceOption::Rpfilter
-                );
-                if !per_family {
-                    let family = if ipv6 { "IPv6" } else { "IPv4" };
+                let family = if ipv6 { "IPv6" } else { "IPv4" };
+                if let Some(reason) = not_per_family(option, ipv6) {
                     let kind = ErrorKind::FamilyInterfaceOption {
                         option: text,
                         family,
+                        reason,
                     };
                     self.error(Some(span), kind);
                     continue;
                 }
-                let first = if both.iter().any(|(o, _)| *o == option) {
+                let first = if both.iter().any(|(o, _)| o.same_kind(option)) {
                     Some("options")
                 } else {
                     kept.iter()
@@ -625,4 +621,41 @@ fn filters_twice(a: InterfaceOption, b: InterfaceOption) -> bool {
     let routefilter = |o| matches!(o, InterfaceOption::Routefilter(v) if v != Some(0));
     let rpfilter = |o| o == InterfaceOption::Rpfilter;
     (routefilter(a) && rpfilter(b)) || (rpfilter(a) && routefilter(b))
+}
+
+/// Why an option cannot be one family's alone (`options_ipv4`,
+/// `options_ipv6`), or `None` where it can: Shorewall and Shorewall6 may
+/// differ in it, and fwgen gives its rules (or its line) to one family.
+fn not_per_family(option: InterfaceOption, ipv6: bool) -> Option<&'static str> {
+    if option == InterfaceOption::Maclist && ipv6 {
+        return Some(
+            "MAC verification is modelled for IPv4 alone (Shorewall6's maclist chain lets link-local and multicast sources through first): `maclist` goes in `options_ipv4`, or in `options` of an interface of IPv4 zones",
+        );
+    }
+    if option_verdict::per_family(&option.to_string()) {
+        return None;
+    }
+    Some(match option {
+        InterfaceOption::Routefilter(_)
+        | InterfaceOption::Logmartians(_)
+        | InterfaceOption::ArpFilter
+        | InterfaceOption::Proxyarp(_) => {
+            if ipv6 {
+                "an IPv4 setting: Shorewall6 has no such option (Zones.pm); drop it"
+            } else {
+                "IPv4's already (Shorewall6 has no such option, and the Shorewall backend writes it in Shorewall's line alone): write it in `options`"
+            }
+        }
+        InterfaceOption::Forward(_) => {
+            if ipv6 {
+                "IPv6's already (Shorewall has no such option, and the Shorewall backend writes it in Shorewall6's line alone): write it in `options`"
+            } else {
+                "an IPv6 setting: Shorewall has no such option (Zones.pm); drop it"
+            }
+        }
+        InterfaceOption::Bridge => {
+            "a bridge is one device for both families in fwgen's model (its stopped rules, its lab): write it in `options`; where one family's line alone says `bridge`, give that family `routeback`, which Shorewall's bridge implies"
+        }
+        _ => "fwgen gives this option to both families alone: write it in `options`",
+    })
 }

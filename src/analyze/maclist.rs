@@ -73,7 +73,7 @@ impl Analyzer<'_> {
             self.error(Some(name.span()), kind);
             return None;
         };
-        if !self.interfaces[index].has(InterfaceOption::Maclist) {
+        if !self.interfaces[index].maclist() {
             let kind = ErrorKind::MaclistWithoutOption {
                 interface: name.get_ref().clone(),
             };

@@ -1055,7 +1055,8 @@ impl Analyzer<'_> {
     ) -> Option<()> {
         let reason = if device.is_none() && self.interfaces[interface].physical.ends_with('+') {
             Some("names a wildcard interface, which has no one address")
-        } else if self.interfaces[interface].has(crate::model::InterfaceOption::Optional) {
+        } else if self.interfaces[interface].has_for(crate::model::InterfaceOption::Optional, false)
+        {
             Some(
                 "is on an `optional` interface: Shorewall leaves the entry out while the interface has no address, and fwgen's ruleset has no such entry",
             )

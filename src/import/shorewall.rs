@@ -926,8 +926,7 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     }
     // What the model can give one family alone (`options_ipv4`,
     // `options_ipv6`): each family keeps its own.
-    let per_family =
-        |o: &String| ["dhcp", "nosmurfs", "tcpflags", "rpfilter"].contains(&o.as_str());
+    let per_family = |o: &String| option_verdict::per_family(o);
     if only_four.iter().chain(&only_six).all(per_family) {
         let kept: Vec<String> = only(&four_options, &only_four);
         if kept.is_empty() {
@@ -952,12 +951,13 @@ fn reconcile_interface(known: &mut Entry, six: &Entry, refusals: &mut Vec<(Line,
     refusals.push((
         six.line.clone(),
         format!(
-            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only dhcp, nosmurfs, tcpflags and rpfilter (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`routeback` lets IPv6 back out); without --partial this is refused, with it the options only one family gives ({}) are left out",
+            "interface `{}` has options {} for IPv4 ({}:{}) and {} for IPv6: fwgen's model gives one family alone only {} (`options_ipv4`, `options_ipv6`), and any other option of one would apply to the other (`bridge` is one device for both); without --partial this is refused, with it the options only one family gives ({}) are left out",
             six.name,
             shown(&four_written),
             known.line.file,
             known.line.number,
             shown(&six_options),
+            option_verdict::PER_FAMILY.join(", "),
             shown(&[only_four.clone(), only_six].concat()),
         ),
     ));

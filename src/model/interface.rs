@@ -139,15 +139,49 @@ impl Interface {
             .map(|o| o.option)
     }
 
-    /// Whether traffic may go back out of this interface (Shorewall's
-    /// routeback, also implied by bridge).
-    pub fn routeback(&self) -> bool {
-        self.has(InterfaceOption::Routeback) || self.has(InterfaceOption::Bridge)
+    /// Whether traffic of the family may go back out of this interface
+    /// (Shorewall's routeback, in `options` or that family's own list;
+    /// also implied by bridge).
+    pub fn routeback(&self, ipv6: bool) -> bool {
+        self.has_for(InterfaceOption::Routeback, ipv6) || self.has(InterfaceOption::Bridge)
+    }
+
+    /// Whether some family may go back out of this interface.
+    pub fn routeback_any(&self) -> bool {
+        self.routeback(false) || self.routeback(true)
+    }
+
+    /// The family's `mss=N`: in `options`, or that family's own list.
+    pub fn mss(&self, ipv6: bool) -> Option<u16> {
+        let own = self.options_of(ipv6);
+        self.options
+            .iter()
+            .copied()
+            .chain(own)
+            .find_map(|o| match o {
+                InterfaceOption::Mss(size) => Some(size),
+                _ => None,
+            })
+    }
+
+    /// Whether new connections from the interface meet MAC verification:
+    /// `maclist` in `options` (an interface of IPv4 zones alone) or in
+    /// `options_ipv4`; IPv4's alone either way.
+    pub fn maclist(&self) -> bool {
+        self.has_for(InterfaceOption::Maclist, false)
     }
 
     /// Whether `dhcp` is set for some family.
     pub fn dhcp(&self) -> bool {
         self.has_any(InterfaceOption::Dhcp)
+    }
+}
+
+impl InterfaceOption {
+    /// Whether two options are the same option, whatever their values
+    /// (`mss=1452` and `mss=1400`).
+    pub fn same_kind(self, other: InterfaceOption) -> bool {
+        std::mem::discriminant(&self) == std::mem::discriminant(&other)
     }
 }
 

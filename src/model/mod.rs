@@ -315,6 +315,6 @@ impl Model {
 
     /// True when the firewall routes packets between interfaces.
     pub fn forwards(&self) -> bool {
-        self.interfaces.len() > 1 || self.interfaces.iter().any(Interface::routeback)
+        self.interfaces.len() > 1 || self.interfaces.iter().any(Interface::routeback_any)
     }
 }

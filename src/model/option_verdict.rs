@@ -62,6 +62,31 @@ pub fn ipv6_alone(option: &str) -> bool {
     option.split('=').next() == Some("forward")
 }
 
+/// The options a model's interface may give one family alone
+/// (`options_ipv4`, `options_ipv6`), as Shorewall's and Shorewall6's
+/// interfaces lines may differ in them: the analyzer's
+/// `not_per_family` says why each other one may not. `maclist` is
+/// IPv4's alone (`options_ipv4`: Shorewall6's verification is not
+/// modelled, and the importer refuses it in shorewall6/interfaces).
+pub const PER_FAMILY: &[&str] = &[
+    "dhcp",
+    "nosmurfs",
+    "tcpflags",
+    "rpfilter",
+    "routeback",
+    "optional",
+    "mss=",
+    "sourceroute",
+    "maclist",
+];
+
+/// Whether the option as written (`mss=1452`, `sourceroute=0`) may be
+/// one family's alone ([`PER_FAMILY`]).
+pub fn per_family(option: &str) -> bool {
+    let name = option.split('=').next().unwrap_or_default();
+    PER_FAMILY.iter().any(|p| p.trim_end_matches('=') == name)
+}
+
 /// The `blacklist` option of an interface or a hosts line: Zones.pm marks
 /// the zone for incoming blacklisting either way, and only Misc.pm's
 /// convert_blacklist (`shorewall update`) reads that mark.

@@ -1137,9 +1137,12 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
         }
     }
     if interface.dhcp() {
+        // Forwarded back out of the interface: a bridge's alone (Misc.pm
+        // adds the forward option chain's DHCP rule for `bridge`, not
+        // for `routeback`).
         for matches in dhcp_matches(model, interface) {
             match hook {
-                "fwd" if interface.routeback() => {
+                "fwd" if interface.has(InterfaceOption::Bridge) => {
                     let mut all: Vec<Match> = if_name(interface)
                         .map(|name| Match::Interface {
                             side: Side::Out,
@@ -1161,9 +1164,9 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             matches.push(Match::Protocol(vec![L4::Tcp]));
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
         }
-        if interface.has(InterfaceOption::Maclist) {
-            // The interface carries IPv4 alone (the analyzer says so);
-            // IPv6 from it is not Shorewall6's to verify.
+        if interface.maclist() {
+            // IPv4's alone (`options` of an interface of IPv4 zones, or
+            // `options_ipv4`): IPv6 from it is not Shorewall6's to verify.
             let family = model
                 .has_family(true)
                 .then_some(Match::Family(Family::Ipv4));
@@ -1360,7 +1363,7 @@ fn maclist_chain_name(interface: &Interface) -> String {
 fn maclist_chains(model: &Model) -> Vec<Chain> {
     let mut chains = Vec::new();
     for (index, interface) in model.interfaces.iter().enumerate() {
-        if !interface.has(InterfaceOption::Maclist) {
+        if !interface.maclist() {
             continue;
         }
         let name = maclist_chain_name(interface);
@@ -4311,7 +4314,7 @@ fn hairpin_jumps(
             members.map(move |to| (dest, to))
         });
         for (dest, to) in outbound {
-            if !leaves(to.interface) || !shorewall_dispatches(model, source, dest, &to) {
+            if !leaves(to.interface) || !shorewall_dispatches(model, (source, dest), &to, ipv6) {
                 continue;
             }
             let sides = [(Side::In, from), (Side::Out, to)];
@@ -4347,13 +4350,18 @@ fn interface_is(named: &Interface, side: Side) -> Match {
 /// Whether a source zone's forward chain has an entry for a member of the
 /// destination zone (Misc.pm generate_matrix: `$zone ne $zone1 ||
 /// $num_ifaces > 1 || $hostref->{options}{routeback}`).
-fn shorewall_dispatches(model: &Model, source: ZoneId, dest: ZoneId, to: &Member) -> bool {
+fn shorewall_dispatches(
+    model: &Model,
+    (source, dest): (ZoneId, ZoneId),
+    to: &Member,
+    ipv6: bool,
+) -> bool {
     let ZoneId::Zone(zone) = dest else {
         return true;
     };
     source != dest
         || member::interface_count(model, zone) > 1
-        || (to.whole() && to.interface.routeback())
+        || (to.whole() && to.interface.routeback(ipv6))
 }
 
 /// What comes in by a hairpin interface and back out of it that no zone
@@ -4429,7 +4437,7 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
 /// forward chain, decides).
 fn back_to_itself(model: &Model, inbound: &Member, ipv6: bool) -> bool {
     if inbound.whole() {
-        inbound.interface.routeback()
+        inbound.interface.routeback(ipv6)
     } else {
         !sfiltered(model, inbound.interface, ipv6)
     }
@@ -4446,7 +4454,7 @@ fn back_to_itself(model: &Model, inbound: &Member, ipv6: bool) -> bool {
 /// has no ROUTE_FILTER), and `rpfilter` may be one family's option, so
 /// Shorewall6 keeps the sfilter where Shorewall lifts it.
 pub(crate) fn sfiltered(model: &Model, interface: &Interface, ipv6: bool) -> bool {
-    !interface.routeback()
+    !interface.routeback(ipv6)
         && (ipv6 || model.route_filter(interface).is_none())
         && !interface.has_for(InterfaceOption::Rpfilter, ipv6)
         && interface.physical != "+"
@@ -4945,54 +4953,87 @@ fn mangle_forward_chain(model: &Model) -> Option<Chain> {
 fn interface_mss_rules(model: &Model) -> Vec<Rule> {
     let mut rules = Vec::new();
     for (index, interface) in model.interfaces.iter().enumerate() {
-        let Some(size) = interface.options.iter().find_map(|o| match o {
-            InterfaceOption::Mss(size) => Some(*size),
-            _ => None,
-        }) else {
-            continue;
-        };
         let origin = Origin::InterfaceOption {
             interface: index,
             option: "mss",
         };
-        // A family's Shorewall alone knows an interface of that family.
-        let carried = model.interface_family(index);
-        let family = match (carried.has_ipv4(), carried.has_ipv6()) {
-            (true, false) => Some(Match::Family(Family::Ipv4)),
-            (false, true) => Some(Match::Family(Family::Ipv6)),
-            _ => None,
-        };
-        for side in [Side::Out, Side::In] {
-            let through: Vec<Match> = family
-                .clone()
-                .into_iter()
-                .chain(if_name(interface).map(|name| Match::Interface {
-                    side,
-                    negated: false,
-                    names: vec![name],
-                }))
-                .collect();
-            let mut set = through.clone();
-            set.push(syn());
-            set.push(Match::MssAtLeast(size));
-            let statement = Statement::SetMss(ClampMss::Size(size));
-            rules.push(Rule::new(set, vec![statement], origin));
-            // Each family's settcpmss chain returns under its own CLAMPMSS.
-            let clamp = model.firewall.clamp_mss;
-            let leave_ipv4 = clamp.ipv4.is_some() && carried.has_ipv4();
-            let leave_ipv6 = clamp.ipv6.is_some() && carried.has_ipv6();
-            let only = match (leave_ipv4, leave_ipv6) {
-                (false, false) => continue,
-                (true, true) => None,
-                (true, false) => Some(Family::Ipv4),
-                (false, true) => Some(Family::Ipv6),
-            };
-            // `through` matches the family already on a one-family interface.
-            let only = only.filter(|_| family.is_none()).map(Match::Family);
-            let through = only.into_iter().chain(through).collect();
-            let leave = Statement::Verdict(Verdict::Return);
-            rules.push(Rule::new(through, vec![leave], origin));
+        for (family, size) in mss_by_family(model, index) {
+            rules.extend(mss_rules(model, interface, family, size, origin));
         }
+    }
+    rules
+}
+
+/// An interface's `mss=` sizes: `None` for both families where each
+/// family the interface carries has the same (or it carries one), else
+/// each family's own (`options_ipv4`, `options_ipv6`).
+fn mss_by_family(model: &Model, index: usize) -> Vec<(Option<Family>, u16)> {
+    let interface = &model.interfaces[index];
+    let carried = model.interface_family(index);
+    let sizes: Vec<(Family, Option<u16>)> = [false, true]
+        .into_iter()
+        .filter(|&ipv6| carried.has(ipv6))
+        .map(|ipv6| (Family::of(ipv6), interface.mss(ipv6)))
+        .collect();
+    match sizes.as_slice() {
+        [(_, Some(size))] => vec![(None, *size)],
+        [(_, Some(a)), (_, Some(b))] if a == b => vec![(None, *a)],
+        _ => sizes
+            .into_iter()
+            .filter_map(|(family, size)| Some((Some(family), size?)))
+            .collect(),
+    }
+}
+
+/// One interface's clamp to `size` for `family` (`None`: every family the
+/// interface carries): out through it, then in, each followed by its
+/// return under `clamp_mss`.
+fn mss_rules(
+    model: &Model,
+    interface: &Interface,
+    family: Option<Family>,
+    size: u16,
+    origin: Origin,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    let carried = model.interface_family(interface_index(model, interface));
+    let applies = |ipv6: bool| carried.has(ipv6) && family.is_none_or(|f| f.is_ipv6() == ipv6);
+    // A family's Shorewall alone knows an interface of that family.
+    let family = family.or(match (carried.has_ipv4(), carried.has_ipv6()) {
+        (true, false) => Some(Family::Ipv4),
+        (false, true) => Some(Family::Ipv6),
+        _ => None,
+    });
+    for side in [Side::Out, Side::In] {
+        let through: Vec<Match> = family
+            .map(Match::Family)
+            .into_iter()
+            .chain(if_name(interface).map(|name| Match::Interface {
+                side,
+                negated: false,
+                names: vec![name],
+            }))
+            .collect();
+        let mut set = through.clone();
+        set.push(syn());
+        set.push(Match::MssAtLeast(size));
+        let statement = Statement::SetMss(ClampMss::Size(size));
+        rules.push(Rule::new(set, vec![statement], origin));
+        // Each family's settcpmss chain returns under its own CLAMPMSS.
+        let clamp = model.firewall.clamp_mss;
+        let leave_ipv4 = clamp.ipv4.is_some() && applies(false);
+        let leave_ipv6 = clamp.ipv6.is_some() && applies(true);
+        let only = match (leave_ipv4, leave_ipv6) {
+            (false, false) => continue,
+            (true, true) => None,
+            (true, false) => Some(Family::Ipv4),
+            (false, true) => Some(Family::Ipv6),
+        };
+        // `through` matches the family already on a one-family rule.
+        let only = only.filter(|_| family.is_none()).map(Match::Family);
+        let through = only.into_iter().chain(through).collect();
+        let leave = Statement::Verdict(Verdict::Return);
+        rules.push(Rule::new(through, vec![leave], origin));
     }
     rules
 }

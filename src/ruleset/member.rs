@@ -112,10 +112,11 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
 /// of its interfaces, or back out of a routeback interface of its own.
 pub fn intra_zone_forward(model: &Model, zone: usize) -> bool {
     let members = [false, true].map(|ipv6| zone_members(model, ZoneId::Zone(zone), ipv6));
-    let routeback = members
-        .iter()
-        .flatten()
-        .any(|m| m.whole() && m.interface.routeback());
+    let routeback = members.iter().zip([false, true]).any(|(members, ipv6)| {
+        members
+            .iter()
+            .any(|m| m.whole() && m.interface.routeback(ipv6))
+    });
     interface_count(model, zone) > 1 || routeback
 }
 

@@ -213,7 +213,7 @@ fn unprobed(model: &Model, from: &Host, to: &Host) -> Option<String> {
     if a != b || from.router.is_some() || to.router.is_some() {
         return None;
     }
-    if model.interfaces[a].routeback() || from.zone != to.zone {
+    if model.interfaces[a].routeback_any() || from.zone != to.zone {
         return None;
     }
     let interface = &model.interfaces[a].physical;

@@ -6,7 +6,7 @@ use askama::Template;
 
 use super::{Item, Product, address_cell};
 use crate::backend::table::Columns;
-use crate::model::{InterfaceOption, MaclistEntry, Model};
+use crate::model::{MaclistEntry, Model};
 
 const MACLIST: Columns = Columns(&[
     ("DISPOSITION", 0),
@@ -31,7 +31,7 @@ pub(super) fn render(
     let verified = model
         .interfaces
         .iter()
-        .any(|i| i.has(InterfaceOption::Maclist));
+        .any(crate::model::Interface::maclist);
     if product.ipv6 || !verified {
         return Ok(None);
     }
