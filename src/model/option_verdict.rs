@@ -158,8 +158,8 @@ pub const SHOREWALL_HOST_OPTIONS: &[&str] = &[
 /// fwgen's verdict on an option of a hosts line (shorewall-hosts(5)), or
 /// `None` for a name Shorewall 5.2 refuses there ("Invalid option").
 /// A zone's hosts are its members in both directions, with the options of
-/// the interface they are on; an option that would single them out is
-/// refused with the reason.
+/// the interface they are on, and the keys `destonly` and `routeback`;
+/// another option that would single them out is refused with the reason.
 pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
     use OptionVerdict::{NoEffect, Refused};
     let name = option.split_once('=').map_or(option, |(name, _)| name);
@@ -189,9 +189,10 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         "nosmurfs" | "tcpflags" => Refused(
             "checks for one zone's hosts alone are not in fwgen's model: `tcpflags` and `nosmurfs` are options of the whole interface (`[interfaces.NAME] options`)",
         ),
-        "routeback" => Refused(
-            "traffic from a zone's hosts back to its hosts on the same interface is not in fwgen's model: `routeback` is an option of the whole interface",
-        ),
+        // The zone's traffic to them goes back out of the interface it
+        // came in by, and the interface loses its sfilter (Zones.pm sets
+        // its `routeback`).
+        "routeback" => OptionVerdict::Key("routeback"),
         _ => return None,
     })
 }

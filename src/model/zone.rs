@@ -60,6 +60,11 @@ pub struct Hosts {
     /// destinations only; a packet from them is dispatched as if this
     /// hosts entry were not there.
     pub destonly: bool,
+    /// shorewall-hosts(5) `routeback`: the zone's traffic to these
+    /// networks is dispatched back out of the interface it came in by,
+    /// and the interface has no sfilter (for the entry's families), as
+    /// Zones.pm sets the interface's own `routeback` for it.
+    pub routeback: bool,
 }
 
 /// The address families a zone holds.
