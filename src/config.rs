@@ -383,6 +383,11 @@ pub struct RawHosts {
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
     pub routeback: Option<Spanned<bool>>,
+    /// shorewall-hosts(5) `tcpflags`: TCP from these networks is checked
+    /// for illegal flag combinations.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub tcpflags: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

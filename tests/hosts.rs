@@ -109,20 +109,25 @@ fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
     assert!(model.zones.iter().all(|z| z.name != "vpn"));
 }
 
-/// Hosts Shorewall never reaches with `routeback` are not without effect:
-/// Zones.pm sets the interface's `routeback` for them all the same, which
-/// lifts its sfilter for every zone on it. Refused at the line, not noted.
+/// Hosts Shorewall never reaches with `routeback` or `tcpflags` are not
+/// without effect: Zones.pm sets the interface's `routeback` for them all
+/// the same, which lifts its sfilter for every zone on it, and Misc.pm
+/// checks their sources' TCP flags ahead of the dispatch. Refused at the
+/// line, not noted.
 #[test]
 fn hosts_shorewall_never_reaches_with_routeback_are_refused() {
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
-    let dir = shorewall_dir("hosts-late-rb", late, "vpn eth0:10.8.0.0/24 routeback\n");
-    let refusals = refused(&dir);
-    assert!(
-        refusals
-            .iter()
-            .any(|(f, l, r)| f == "hosts" && *l == 1 && r.contains("declared before")),
-        "{refusals:?}"
-    );
+    for option in ["routeback", "tcpflags"] {
+        let hosts = format!("vpn eth0:10.8.0.0/24 {option}\n");
+        let dir = shorewall_dir("hosts-late-rb", late, &hosts);
+        let refusals = refused(&dir);
+        assert!(
+            refusals
+                .iter()
+                .any(|(f, l, r)| f == "hosts" && *l == 1 && r.contains("declared before")),
+            "{option}: {refusals:?}"
+        );
+    }
 }
 
 /// Where a CONTINUE policy or rule could let a connection go on past the

@@ -4072,6 +4072,34 @@ fn assert_hosts_line_routeback(matrix: &str) {
     }
 }
 
+/// Issue #15: shorewall-hosts(5)'s `tcpflags` on a hosts line, seen by the
+/// sender of a SYN|FIN to the firewall (tests/models/hosts-line-routeback:
+/// aqu's first entry has it, lock's none; TCP_FLAGS_DISPOSITION=REJECT,
+/// INVALID_DISPOSITION=CONTINUE so that what tcpflags leaves goes on to
+/// the policy, which accepts): from aqu's host the firewall answers with
+/// ICMP port unreachable (the tcpflags REJECT), from lock's the firewall's
+/// own TCP stack with a reset, in Shorewall's compiled firewall and
+/// nftables alike.
+#[test]
+fn hosts_line_tcpflags_seen_by_the_sender() {
+    use flags::Heard;
+    use fwgen::model::{Disposition, Families};
+    common::require_lab();
+    let mut model = model("tests/models", "hosts-line-routeback");
+    model.firewall.dispositions.tcp_flags = Families::both(Disposition::Reject);
+    model.firewall.dispositions.invalid = Families::both(Disposition::Continue);
+    let dir = common::scratch("lab-hostflags");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    for (from, expected) in [("aqu", Heard::PortUnreachable), ("lock", Heard::Reset)] {
+        let heard = [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, c)| {
+            let name = format!("hf{}{c}", &from[..2]);
+            flags::syn_fin_answer(&model, &name, contestant, &dir, (from, "fw"))
+        });
+        assert_eq!(heard, [expected; 2], "{from} -> fw: (Shorewall, nftables)");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: the hosts file's `routeback` on the admin's own files, after
 /// github.com/arobb/shorewall (tests/corpus/arobb-vpn-gw: a LAN interface
 /// of no zone, cut into zones by hosts lines with `routeback`), Shorewall's
@@ -4096,7 +4124,7 @@ fn hosts_line_routeback_as_shorewall() {
                 "#ZONE\tHOSTS\t\t\tOPTIONS\n\
                  lockg\teth1:192.168.41.1\t\trouteback\n\
                  lock\teth1:192.168.41.0/24\t-\n\
-                 aqu\teth1:192.168.40.0/24\trouteback\n\
+                 aqu\teth1:192.168.40.0/24\trouteback,tcpflags\n\
                  aqu\teth1:192.168.42.0/24\n",
             ),
             (

@@ -48,6 +48,7 @@ impl Analyzer<'_> {
             ipset: None,
             destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
+            tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
     }
 
@@ -84,6 +85,7 @@ impl Analyzer<'_> {
             ipset: Some(set.index),
             destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
+            tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
     }
 

@@ -462,10 +462,14 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
 
 /// The OPTIONS of a hosts entry's line, in shorewall-hosts(5)'s order.
 fn host_options(hosts: &crate::model::Hosts) -> Vec<&'static str> {
-    [("destonly", hosts.destonly), ("routeback", hosts.routeback)]
-        .into_iter()
-        .filter_map(|(name, set)| set.then_some(name))
-        .collect()
+    [
+        ("destonly", hosts.destonly),
+        ("routeback", hosts.routeback),
+        ("tcpflags", hosts.tcpflags),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
 }
 
 /// Whether the product's interfaces file knows the option: the IPv4

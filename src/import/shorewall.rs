@@ -2284,7 +2284,9 @@ impl Importer {
     /// rule naming a zone left out for that reason. Only where no CONTINUE
     /// or NONE policy and no CONTINUE rule can let a connection go on past
     /// the earlier zone, and not for hosts with `routeback` (Zones.pm lifts
-    /// their interface's sfilter all the same); `None` leaves the refusal.
+    /// their interface's sfilter all the same) or `tcpflags` (Misc.pm checks
+    /// their sources in the interface's chains, ahead of the dispatch);
+    /// `None` leaves the refusal.
     fn unreachable(&self, index: usize, kind: &crate::error::ErrorKind) -> Option<String> {
         use crate::error::ErrorKind;
         let entry = &self.entries[index];
@@ -2294,7 +2296,9 @@ impl Importer {
                 interface,
                 owner,
             } if entry.kind == Kind::Hosts
-                && entry.table.get("routeback").is_none()
+                && ["routeback", "tcpflags"]
+                    .iter()
+                    .all(|key| entry.table.get(key).is_none())
                 && !self.continues_past_zones() =>
             {
                 Some(format!(

@@ -65,6 +65,10 @@ pub struct Hosts {
     /// and the interface has no sfilter (for the entry's families), as
     /// Zones.pm sets the interface's own `routeback` for it.
     pub routeback: bool,
+    /// shorewall-hosts(5) `tcpflags`: TCP from the networks coming in by
+    /// the interface goes through the tcpflags checks (Misc.pm: `-A
+    /// eth1_fwd -p tcp -s NET -j tcpflags`, and `eth1_in`).
+    pub tcpflags: bool,
 }
 
 /// The address families a zone holds.

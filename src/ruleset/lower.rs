@@ -58,8 +58,13 @@ pub fn lower(model: &Model) -> Ruleset {
 pub fn lower_unnamed(model: &Model) -> Ruleset {
     let pairs = reachable_pairs(model);
     let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has_any(option));
+    let hosts_tcpflags = model
+        .zones
+        .iter()
+        .flat_map(|z| &z.hosts)
+        .any(|h| h.tcpflags);
     let mut chains = Vec::new();
-    if any(InterfaceOption::Tcpflags) {
+    if any(InterfaceOption::Tcpflags) || hosts_tcpflags {
         chains.push(tcpflags_chain(model));
     }
     if any(InterfaceOption::Nosmurfs) {
@@ -1101,6 +1106,48 @@ fn option_matches(
     }
 }
 
+/// The source matches of the hosts entries on the interface whose line
+/// has the option (`tcpflags`), with their zone, in zone
+/// order (Misc.pm find_hosts_by_option: `-s NET` in the interface's input
+/// and forward option chains), in each family where the interface itself
+/// lacks the option (where it has it, its own rule takes every source).
+fn hosts_option_matches(
+    model: &Model,
+    interface: &Interface,
+    option: InterfaceOption,
+) -> Vec<(usize, Vec<Match>)> {
+    let index = interface_index(model, interface);
+    let has = |h: &crate::model::Hosts| match option {
+        InterfaceOption::Tcpflags => h.tcpflags,
+        _ => false,
+    };
+    let carried = model.interface_family(index);
+    let mut out = Vec::new();
+    for (zone, z) in model.zones.iter().enumerate() {
+        for hosts in z.hosts.iter().filter(|h| h.interface == index && has(h)) {
+            let member = Member {
+                interface,
+                index,
+                networks: &hosts.networks,
+                ipset: hosts.ipset.map(|set| &model.ipsets[set]),
+                destonly: hosts.destonly,
+                routeback: hosts.routeback,
+            };
+            for ipv6 in [false, true] {
+                if !carried.has(ipv6) || interface.has_for(option, ipv6) {
+                    continue;
+                }
+                out.extend(
+                    member
+                        .address_match(Side::In, ipv6)
+                        .map(|m| (zone, vec![m])),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// Options applied to new packets entering (hook "in" and "fwd") or
 /// leaving ("out") an interface, in Shorewall's order: smurfs, dhcp,
 /// tcpflags.
@@ -1160,6 +1207,15 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
         for mut matches in option_matches(model, interface, InterfaceOption::Tcpflags) {
             matches.push(Match::Protocol(vec![L4::Tcp]));
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
+        }
+        for (zone, mut matches) in hosts_option_matches(model, interface, InterfaceOption::Tcpflags)
+        {
+            matches.push(Match::Protocol(vec![L4::Tcp]));
+            let origin = Origin::ZoneOption {
+                zone,
+                option: "hosts tcpflags",
+            };
+            rules.push(Rule::new(matches, vec![jump("tcpflags")], origin));
         }
         if interface.has(InterfaceOption::Maclist) {
             // The interface carries IPv4 alone (the analyzer says so);
