@@ -378,6 +378,16 @@ pub struct RawHosts {
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
     pub destonly: Option<Spanned<bool>>,
+    /// shorewall-hosts(5) `routeback`: traffic from the zone's hosts to
+    /// these networks back out of the interface it came in by.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub routeback: Option<Spanned<bool>>,
+    /// shorewall-hosts(5) `tcpflags`: TCP from these networks is checked
+    /// for illegal flag combinations.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub tcpflags: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -42,8 +42,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "arobb-vpn-gw",
         Refused(
-            &["hosts:3", "hosts:4", "hosts:5", "hosts:6", "masq:3"],
-            "routeback on hosts entries (every zone of eth0 is one; the model has routeback per interface) and their exclusions (0.0.0.0/0!192.168.0.0/16); a masq SOURCE leaving an address out (&eth0 is read as detect)",
+            &["hosts:3", "hosts:5", "masq:3"],
+            "hosts entries with exclusions (0.0.0.0/0!192.168.0.0/16, 192.168.41.0/24!192.168.41.1; their routeback is carried, as on the other lines); a masq SOURCE leaving an address out (&eth0 is read as detect)",
         ),
     ),
     ("azuwis-ec2-vpn", Imports),

@@ -109,6 +109,27 @@ fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
     assert!(model.zones.iter().all(|z| z.name != "vpn"));
 }
 
+/// Hosts Shorewall never reaches with `routeback` or `tcpflags` are not
+/// without effect: Zones.pm sets the interface's `routeback` for them all
+/// the same, which lifts its sfilter for every zone on it, and Misc.pm
+/// checks their sources' TCP flags ahead of the dispatch. Refused at the
+/// line, not noted.
+#[test]
+fn hosts_shorewall_never_reaches_with_routeback_are_refused() {
+    let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
+    for option in ["routeback", "tcpflags"] {
+        let hosts = format!("vpn eth0:10.8.0.0/24 {option}\n");
+        let dir = shorewall_dir("hosts-late-rb", late, &hosts);
+        let refusals = refused(&dir);
+        assert!(
+            refusals
+                .iter()
+                .any(|(f, l, r)| f == "hosts" && *l == 1 && r.contains("declared before")),
+            "{option}: {refusals:?}"
+        );
+    }
+}
+
 /// Where a CONTINUE policy or rule could let a connection go on past the
 /// zone that takes it first, the hosts may be reached: refused, located.
 /// So is a port forward into such a zone (its DNAT is in the nat table,
@@ -158,10 +179,6 @@ fn hosts_a_continue_or_a_port_forward_may_reach_stay_refused() {
 #[test]
 fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
     for (hosts, expected) in [
-        (
-            "vpn eth0:10.8.0.0/24 routeback\n",
-            "hosts option `routeback`: traffic from a zone's hosts back",
-        ),
         (
             "vpn eth0:10.8.0.0/24 dhcp\n",
             "`dhcp` is not an option of a hosts line",

@@ -4201,3 +4201,107 @@ fn model_long_zone_names() {
         "{matrix}"
     );
 }
+
+/// Issue #15: shorewall-hosts(5)'s `routeback` on a hosts line
+/// (tests/models/hosts-line-routeback.toml, after github.com/arobb/shorewall):
+/// it lifts the sfilter of the interface (eth1, of no zone), so lock's
+/// hosts reach aqu's by the firewall, and lets aqu's traffic go back out
+/// of eth1 to the entry that has it (192.168.40.0/24) and not to the one
+/// that has not.
+#[test]
+fn model_hosts_line_routeback() {
+    let matrix = without_sports(&lab_model("hosts-line-routeback", "hlrb"));
+    assert_hosts_line_routeback(&matrix);
+}
+
+/// The probes the hosts lines' `routeback` decides, as
+/// tests/models/hosts-line-routeback.toml lays them out.
+fn assert_hosts_line_routeback(matrix: &str) {
+    for (probe, outcome) in [
+        // eth1's sfilter is lifted: lock reaches aqu by the firewall.
+        (
+            "lock#1 192.168.41.2 -> aqu#1 192.168.40.2 tcp 22",
+            "ACCEPT aqu#1 saw 192.168.41.2",
+        ),
+        (
+            "aqu#2 192.168.42.2 -> lock#1 192.168.41.2 tcp 22",
+            "ACCEPT lock#1 saw 192.168.42.2",
+        ),
+        // aqu to its entry without routeback: no dispatch.
+        ("aqu#1 192.168.40.2 -> aqu#2 192.168.42.2 tcp 22", "REJECT"),
+        // To its entry with routeback: dispatched, but the replies meet
+        // no pair chain and die at the end of FORWARD.
+        ("aqu#2 192.168.42.2 -> aqu#1 192.168.40.2 tcp 22", "DROP"),
+    ] {
+        assert_all_say(matrix, probe, outcome);
+    }
+}
+
+/// Issue #15: shorewall-hosts(5)'s `tcpflags` on a hosts line, seen by the
+/// sender of a SYN|FIN to the firewall (tests/models/hosts-line-routeback:
+/// aqu's first entry has it, lock's none; TCP_FLAGS_DISPOSITION=REJECT,
+/// INVALID_DISPOSITION=CONTINUE so that what tcpflags leaves goes on to
+/// the policy, which accepts): from aqu's host the firewall answers with
+/// ICMP port unreachable (the tcpflags REJECT), from lock's the firewall's
+/// own TCP stack with a reset, in Shorewall's compiled firewall and
+/// nftables alike.
+#[test]
+fn hosts_line_tcpflags_seen_by_the_sender() {
+    use flags::Heard;
+    use fwgen::model::{Disposition, Families};
+    common::require_lab();
+    let mut model = model("tests/models", "hosts-line-routeback");
+    model.firewall.dispositions.tcp_flags = Families::both(Disposition::Reject);
+    model.firewall.dispositions.invalid = Families::both(Disposition::Continue);
+    let dir = common::scratch("lab-hostflags");
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    for (from, expected) in [("aqu", Heard::PortUnreachable), ("lock", Heard::Reset)] {
+        let heard = [(&Contestant::Shorewall, "s"), (&ruleset, "n")].map(|(contestant, c)| {
+            let name = format!("hf{}{c}", &from[..2]);
+            flags::syn_fin_answer(&model, &name, contestant, &dir, (from, "fw"))
+        });
+        assert_eq!(heard, [expected; 2], "{from} -> fw: (Shorewall, nftables)");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: the hosts file's `routeback` on the admin's own files, after
+/// github.com/arobb/shorewall (tests/corpus/arobb-vpn-gw: a LAN interface
+/// of no zone, cut into zones by hosts lines with `routeback`), Shorewall's
+/// own compile of them the third contestant. The importer refused the
+/// option; fwgen now carries it as the hosts entry's `routeback`.
+#[test]
+fn hosts_line_routeback_as_shorewall() {
+    let (verification, imported) = files_against_original(
+        "hlrs",
+        "two-interfaces",
+        &[
+            (
+                "zones",
+                "fw\tfirewall\nlockg\tipv4\nlock\tipv4\naqu\tipv4\nnet\tipv4\n",
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\ttcpflags\n-\teth1\tdhcp\n",
+            ),
+            (
+                "hosts",
+                "#ZONE\tHOSTS\t\t\tOPTIONS\n\
+                 lockg\teth1:192.168.41.1\t\trouteback\n\
+                 lock\teth1:192.168.41.0/24\t-\n\
+                 aqu\teth1:192.168.40.0/24\trouteback,tcpflags\n\
+                 aqu\teth1:192.168.42.0/24\n",
+            ),
+            (
+                "policy",
+                "$FW\tall\tACCEPT\nlock\t$FW\tACCEPT\naqu\t$FW\tACCEPT\n\
+                 lock\tnet\tACCEPT\nlock\taqu\tACCEPT\naqu\tlock\tACCEPT\n\
+                 lock\tlockg\tACCEPT\nlockg\tlock\tACCEPT\nall\tall\tREJECT\tinfo\n",
+            ),
+            ("rules", "?SECTION NEW\nACCEPT\tall\t$FW\tudp\t1194,1195\n"),
+        ],
+        "",
+    );
+    assert!(imported.contains("routeback = true"), "{imported}");
+    assert_hosts_line_routeback(&without_sports(&verification.matrix()));
+}

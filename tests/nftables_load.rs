@@ -192,6 +192,7 @@ mod models {
         wildcard_sfilter => "wildcard-sfilter",
         family_clamp => "family-clamp",
         hosts_routeback => "hosts-routeback",
+        hosts_line_routeback => "hosts-line-routeback",
         sfilter_per_family => "sfilter-per-family",
         manual_rules_redirect_hosts => "manual-rules-redirect-hosts",
         manual_hosts_wildcard_sfilter => "manual-hosts-wildcard-sfilter",

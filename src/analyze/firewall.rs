@@ -183,8 +183,8 @@ impl Analyzer<'_> {
     }
 
     /// A tcpflags disposition fwgen would decide otherwise than Shorewall
-    /// ([`tcp_flags_unseen`]) in a family with an interface that has
-    /// `tcpflags` is refused.
+    /// ([`tcp_flags_unseen`]) in a family with an interface (or a hosts
+    /// entry) that has `tcpflags` is refused.
     pub(super) fn check_tcp_flags_reached(&mut self, firewall: &Firewall, raw: &RawModel) {
         let dispositions = &firewall.dispositions;
         let raw = &raw.firewall;
@@ -195,10 +195,11 @@ impl Analyzer<'_> {
                 decided(DispositionKey::Invalid),
                 firewall.state_logs.invalid.get(ipv6).is_some(),
             ) && self.zones.iter().any(|z| z.family.has(ipv6))
-                && self
+                && (self
                     .interfaces
                     .iter()
-                    .any(|i| i.has_any(InterfaceOption::Tcpflags));
+                    .any(|i| i.has_any(InterfaceOption::Tcpflags))
+                    || self.zones.iter().flat_map(|z| &z.hosts).any(|h| h.tcpflags));
             let tcp_flags_key = family_written(
                 DispositionKey::TcpFlags,
                 [

@@ -47,6 +47,8 @@ impl Analyzer<'_> {
             networks,
             ipset: None,
             destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
+            routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
+            tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
     }
 
@@ -82,6 +84,8 @@ impl Analyzer<'_> {
             networks: self.ipsets[set.index].elements.clone(),
             ipset: Some(set.index),
             destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
+            routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
+            tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
     }
 

@@ -59,7 +59,7 @@ const ZONES_OPTIONS: Columns = Columns(&[
 ]);
 const INTERFACES: Columns = Columns(&[("ZONE", 0), ("INTERFACE", 8), ("OPTIONS", 24)]);
 const HOSTS: Columns = Columns(&[("ZONE", 0), ("HOSTS", 8)]);
-/// The hosts file when an entry has an option (`destonly`).
+/// The hosts file when an entry has an option (`destonly`, `routeback`).
 const HOSTS_OPTIONS: Columns = Columns(&[("ZONE", 0), ("HOSTS", 8), ("OPTIONS", 40)]);
 const POLICY: Columns = Columns(&[("SOURCE", 0), ("DEST", 8), ("POLICY", 16), ("LOGLEVEL", 28)]);
 const RULES: Columns = Columns(&[
@@ -422,10 +422,10 @@ fn interface_items(model: &Model, product: Product) -> Vec<Item> {
 }
 
 /// One line per hosts entry of a zone: `vpn  eth0:10.8.0.0/24`, with an
-/// OPTIONS column (`destonly`) when an entry has an option.
+/// OPTIONS column (`destonly`, `routeback`) when an entry has an option.
 fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) {
     let zones = || model.zones.iter().filter(|z| z.family.has(product.ipv6));
-    let options = zones().any(|z| z.hosts.iter().any(|h| h.destonly));
+    let options = zones().any(|z| z.hosts.iter().any(|h| !host_options(h).is_empty()));
     let columns = if options { &HOSTS_OPTIONS } else { &HOSTS };
     let mut items = Vec::new();
     for zone in zones() {
@@ -447,12 +447,29 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
             let interface = &model.interfaces[hosts.interface].name;
             let mut cells = vec![zone.name.clone(), format!("{interface}:{}", nets.join(","))];
             if options {
-                cells.push(if hosts.destonly { "destonly" } else { "-" }.to_owned());
+                let written = host_options(hosts);
+                cells.push(if written.is_empty() {
+                    "-".to_owned()
+                } else {
+                    written.join(",")
+                });
             }
             items.push(Item::new(columns, None, &[cells]));
         }
     }
     (items, columns)
+}
+
+/// The OPTIONS of a hosts entry's line, in shorewall-hosts(5)'s order.
+fn host_options(hosts: &crate::model::Hosts) -> Vec<&'static str> {
+    [
+        ("destonly", hosts.destonly),
+        ("routeback", hosts.routeback),
+        ("tcpflags", hosts.tcpflags),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
 }
 
 /// Whether the product's interfaces file knows the option: the IPv4

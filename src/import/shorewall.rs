@@ -2305,7 +2305,10 @@ impl Importer {
     /// and that zone's chains end in its policy), or a policy or filter
     /// rule naming a zone left out for that reason. Only where no CONTINUE
     /// or NONE policy and no CONTINUE rule can let a connection go on past
-    /// the earlier zone; `None` leaves the refusal.
+    /// the earlier zone, and not for hosts with `routeback` (Zones.pm lifts
+    /// their interface's sfilter all the same) or `tcpflags` (Misc.pm checks
+    /// their sources in the interface's chains, ahead of the dispatch);
+    /// `None` leaves the refusal.
     fn unreachable(&self, index: usize, kind: &crate::error::ErrorKind) -> Option<String> {
         use crate::error::ErrorKind;
         let entry = &self.entries[index];
@@ -2314,9 +2317,16 @@ impl Importer {
                 zone,
                 interface,
                 owner,
-            } if entry.kind == Kind::Hosts && !self.continues_past_zones() => Some(format!(
-                "hosts of zone `{zone}` on `{interface}` have no effect: zone `{owner}`, declared before it, takes every connection of theirs first (Shorewall dispatches zones in the zones file's order, and no CONTINUE or NONE policy or CONTINUE rule lets one go on past `{owner}`); left out"
-            )),
+            } if entry.kind == Kind::Hosts
+                && ["routeback", "tcpflags"]
+                    .iter()
+                    .all(|key| entry.table.get(key).is_none())
+                && !self.continues_past_zones() =>
+            {
+                Some(format!(
+                    "hosts of zone `{zone}` on `{interface}` have no effect: zone `{owner}`, declared before it, takes every connection of theirs first (Shorewall dispatches zones in the zones file's order, and no CONTINUE or NONE policy or CONTINUE rule lets one go on past `{owner}`); left out"
+                ))
+            }
             ErrorKind::UnknownZone { name, .. } => {
                 let at = self.unreachable_zones.get(name.as_str())?;
                 let filter = match entry.kind {
@@ -4310,6 +4320,7 @@ impl Importer {
         let mut keys = Vec::new();
         for option in options.split(',') {
             match option_verdict::host_verdict(option) {
+                Some(OptionVerdict::Key(key)) if keys.contains(&key) => {}
                 Some(OptionVerdict::Key(key)) => keys.push(key),
                 Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
                     "{}:{}: hosts option `{option}` has no effect: {why}",

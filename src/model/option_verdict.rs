@@ -183,8 +183,8 @@ pub const SHOREWALL_HOST_OPTIONS: &[&str] = &[
 /// fwgen's verdict on an option of a hosts line (shorewall-hosts(5)), or
 /// `None` for a name Shorewall 5.2 refuses there ("Invalid option").
 /// A zone's hosts are its members in both directions, with the options of
-/// the interface they are on; an option that would single them out is
-/// refused with the reason.
+/// the interface they are on, and the keys `destonly` and `routeback`;
+/// another option that would single them out is refused with the reason.
 pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
     use OptionVerdict::{NoEffect, Refused};
     let name = option.split_once('=').map_or(option, |(name, _)| name);
@@ -194,13 +194,13 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         ),
         "blacklist" => NoEffect(BLACKLIST),
         "broadcast" => Refused(
-            "limited broadcasts (255.255.255.255) from the firewall to a zone's hosts are not in fwgen's model",
+            "Shorewall adds a jump for the firewall's limited broadcasts (`-o IF -d 255.255.255.255`) to the zone's chain beside the entry's own (Misc.pm add_output_jumps, IPv4); fwgen's model has no zone for 255.255.255.255",
         ),
         // Shorewall dispatches packets to them to the zone, and packets
         // from them as if the line were not there.
         "destonly" => OptionVerdict::Key("destonly"),
         "sourceonly" => Refused(
-            "hosts that are only sources (packets to them belong to the interface's own zone) are not in fwgen's model: a zone's hosts are its members both ways",
+            "Shorewall 5.2.8 reads it in the forward dispatch alone (Misc.pm generate_matrix skips the entry as a destination there): forwarded packets to the networks are not the zone's, while the firewall's own to them still are (its OUTPUT jumps keep the entry); not in fwgen's model, where a zone's hosts are its members both ways",
         ),
         "ipsec" => Refused(
             "IPsec policy matching (the hosts reached through an IPsec SA) is not in fwgen's model",
@@ -211,12 +211,16 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         "mss" => Refused(
             "Shorewall clamps a hosts line's SYNs in the rules chains of every zone pair with the zone, before each chain's rules (Chains.pm, setup_zone_mss), for connections to and from the firewall too; fwgen's model has no clamp there: `mss=` on the interface (`[interfaces.NAME] options`) clamps every forwarded SYN through it",
         ),
-        "nosmurfs" | "tcpflags" => Refused(
-            "checks for one zone's hosts alone are not in fwgen's model: `tcpflags` and `nosmurfs` are options of the whole interface (`[interfaces.NAME] options`)",
+        // TCP from the entry's networks coming in by the interface goes
+        // through the tcpflags checks.
+        "tcpflags" => OptionVerdict::Key("tcpflags"),
+        "nosmurfs" => Refused(
+            "Shorewall jumps to its smurfs chain for new packets from the entry's networks in the interface's input and forward chains (Misc.pm find_hosts_by_option); not in fwgen's model yet, as no lab probe can show it (a source is a broadcast for the firewall only in a network of its own): `nosmurfs` is an option of the whole interface (`[interfaces.NAME] options`)",
         ),
-        "routeback" => Refused(
-            "traffic from a zone's hosts back to its hosts on the same interface is not in fwgen's model: `routeback` is an option of the whole interface",
-        ),
+        // The zone's traffic to them goes back out of the interface it
+        // came in by, and the interface loses its sfilter (Zones.pm sets
+        // its `routeback`).
+        "routeback" => OptionVerdict::Key("routeback"),
         _ => return None,
     })
 }

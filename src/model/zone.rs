@@ -60,6 +60,15 @@ pub struct Hosts {
     /// destinations only; a packet from them is dispatched as if this
     /// hosts entry were not there.
     pub destonly: bool,
+    /// shorewall-hosts(5) `routeback`: the zone's traffic to these
+    /// networks is dispatched back out of the interface it came in by,
+    /// and the interface has no sfilter (for the entry's families), as
+    /// Zones.pm sets the interface's own `routeback` for it.
+    pub routeback: bool,
+    /// shorewall-hosts(5) `tcpflags`: TCP from the networks coming in by
+    /// the interface goes through the tcpflags checks (Misc.pm: `-A
+    /// eth1_fwd -p tcp -s NET -j tcpflags`, and `eth1_in`).
+    pub tcpflags: bool,
 }
 
 /// The address families a zone holds.

@@ -58,8 +58,13 @@ pub fn lower(model: &Model) -> Ruleset {
 pub fn lower_unnamed(model: &Model) -> Ruleset {
     let pairs = reachable_pairs(model);
     let any = |option: InterfaceOption| model.interfaces.iter().any(|i| i.has_any(option));
+    let hosts_tcpflags = model
+        .zones
+        .iter()
+        .flat_map(|z| &z.hosts)
+        .any(|h| h.tcpflags);
     let mut chains = Vec::new();
-    if any(InterfaceOption::Tcpflags) {
+    if any(InterfaceOption::Tcpflags) || hosts_tcpflags {
         chains.push(tcpflags_chain(model));
     }
     if any(InterfaceOption::Nosmurfs) {
@@ -1101,6 +1106,48 @@ fn option_matches(
     }
 }
 
+/// The source matches of the hosts entries on the interface whose line
+/// has the option (`tcpflags`), with their zone, in zone
+/// order (Misc.pm find_hosts_by_option: `-s NET` in the interface's input
+/// and forward option chains), in each family where the interface itself
+/// lacks the option (where it has it, its own rule takes every source).
+fn hosts_option_matches(
+    model: &Model,
+    interface: &Interface,
+    option: InterfaceOption,
+) -> Vec<(usize, Vec<Match>)> {
+    let index = interface_index(model, interface);
+    let has = |h: &crate::model::Hosts| match option {
+        InterfaceOption::Tcpflags => h.tcpflags,
+        _ => false,
+    };
+    let carried = model.interface_family(index);
+    let mut out = Vec::new();
+    for (zone, z) in model.zones.iter().enumerate() {
+        for hosts in z.hosts.iter().filter(|h| h.interface == index && has(h)) {
+            let member = Member {
+                interface,
+                index,
+                networks: &hosts.networks,
+                ipset: hosts.ipset.map(|set| &model.ipsets[set]),
+                destonly: hosts.destonly,
+                routeback: hosts.routeback,
+            };
+            for ipv6 in [false, true] {
+                if !carried.has(ipv6) || interface.has_for(option, ipv6) {
+                    continue;
+                }
+                out.extend(
+                    member
+                        .address_match(Side::In, ipv6)
+                        .map(|m| (zone, vec![m])),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// Options applied to new packets entering (hook "in" and "fwd") or
 /// leaving ("out") an interface, in Shorewall's order: smurfs, dhcp,
 /// tcpflags.
@@ -1163,6 +1210,15 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
         for mut matches in option_matches(model, interface, InterfaceOption::Tcpflags) {
             matches.push(Match::Protocol(vec![L4::Tcp]));
             rules.push(made("tcpflags", matches, vec![jump("tcpflags")]));
+        }
+        for (zone, mut matches) in hosts_option_matches(model, interface, InterfaceOption::Tcpflags)
+        {
+            matches.push(Match::Protocol(vec![L4::Tcp]));
+            let origin = Origin::ZoneOption {
+                zone,
+                option: "hosts tcpflags",
+            };
+            rules.push(Rule::new(matches, vec![jump("tcpflags")], origin));
         }
         if interface.maclist() {
             // IPv4's alone (`options` of an interface of IPv4 zones, or
@@ -1861,8 +1917,14 @@ fn state_head(
     };
     let sections = model.rules.iter().any(|r| r.section != Section::New);
     // A zone's `mss` clamps SYN-ACKs before the pair chain's established
-    // accept ([`established_in_pairs`]).
-    if *logs == crate::model::StateLogs::default() && !untracked && !sections && !zone_mss(model) {
+    // accept ([`established_in_pairs`]); a zone's hosts dispatched back to
+    // each other one way alone need the accept there too.
+    if *logs == crate::model::StateLogs::default()
+        && !untracked
+        && !sections
+        && !zone_mss(model)
+        && !routeback_one_way(model)
+    {
         return (head, items);
     }
     let families = pair_families(model, pair);
@@ -1946,6 +2008,36 @@ pub fn established_in_pairs(model: &Model) -> bool {
         || has_section(model, Section::All)
         || has_section(model, Section::Established)
         || continue_reaches_catch_all(model)
+        || routeback_one_way(model)
+}
+
+/// Whether a zone's traffic between two of its hosts entries on one
+/// interface is dispatched one way alone: to an entry with `routeback`
+/// and not back to one without it, the zone being on that interface
+/// alone (Misc.pm generate_matrix writes `-A aqu_frwd -o eth1 -d
+/// 192.168.40.0/24 -j ACCEPT` for the first and nothing for the second).
+/// The replies of the connections one way then meet no pair chain and go
+/// on to the catch-all (`shorewall compile`: `-A eth1_fwd -s
+/// 192.168.40.0/24 -j aqu_frwd`, no `-d 192.168.42.0/24` there, then
+/// `-A FORWARD -g reject`), which a `ct state vmap` ahead of the dispatch
+/// would have accepted first: every state is decided in the pair chains,
+/// as Shorewall's are.
+fn routeback_one_way(model: &Model) -> bool {
+    (0..model.zones.len()).any(|zone| {
+        let id = ZoneId::Zone(zone);
+        [false, true].into_iter().any(|ipv6| {
+            let members: Vec<Member> = zone_members(model, id, ipv6)
+                .into_iter()
+                .filter(|m| !m.whole() && !m.destonly)
+                .collect();
+            let passes = |a: &Member, b: &Member| back_to_itself(model, id, (a, b), ipv6);
+            members.iter().any(|a| {
+                members.iter().any(|b| {
+                    a.interface.physical == b.interface.physical && passes(a, b) != passes(b, a)
+                })
+            })
+        })
+    })
 }
 
 /// Whether a zone pair's packets may pass the zone dispatch without
@@ -4091,6 +4183,7 @@ fn interface_option_jumps(model: &Model, hook: &str, side: Side) -> Vec<Jump> {
                 networks: &[],
                 ipset: None,
                 destonly: false,
+                routeback: false,
             };
             // The interface chains are the same for both families.
             Jump::new(
@@ -4219,7 +4312,10 @@ pub(super) fn forward_jumps(
                 {
                     continue;
                 }
-                if back && source == dest && !back_to_itself(model, &inbound, ipv6) {
+                if back
+                    && source == dest
+                    && !back_to_itself(model, source, (&inbound, &outbound), ipv6)
+                {
                     continue;
                 }
                 if back
@@ -4314,7 +4410,7 @@ fn hairpin_jumps(
             members.map(move |to| (dest, to))
         });
         for (dest, to) in outbound {
-            if !leaves(to.interface) || !shorewall_dispatches(model, (source, dest), &to, ipv6) {
+            if !leaves(to.interface) || !shorewall_dispatches(model, (source, dest), &to) {
                 continue;
             }
             let sides = [(Side::In, from), (Side::Out, to)];
@@ -4350,18 +4446,11 @@ fn interface_is(named: &Interface, side: Side) -> Match {
 /// Whether a source zone's forward chain has an entry for a member of the
 /// destination zone (Misc.pm generate_matrix: `$zone ne $zone1 ||
 /// $num_ifaces > 1 || $hostref->{options}{routeback}`).
-fn shorewall_dispatches(
-    model: &Model,
-    (source, dest): (ZoneId, ZoneId),
-    to: &Member,
-    ipv6: bool,
-) -> bool {
+fn shorewall_dispatches(model: &Model, (source, dest): (ZoneId, ZoneId), to: &Member) -> bool {
     let ZoneId::Zone(zone) = dest else {
         return true;
     };
-    source != dest
-        || member::interface_count(model, zone) > 1
-        || (to.whole() && to.interface.routeback(ipv6))
+    source != dest || member::interface_count(model, zone) > 1 || to.routeback
 }
 
 /// What comes in by a hairpin interface and back out of it that no zone
@@ -4429,17 +4518,24 @@ fn forward_chain(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> Chain {
 }
 
 /// Whether a zone's traffic from the member back out of the member's
-/// interface to the zone passes: for a whole interface only with
-/// `routeback` (Shorewall writes no intra-zone rule for the interface
-/// otherwise); for hosts on it wherever the sfilter does not drop it
-/// (Shorewall writes `-A dmz_frwd -o eth2 -d 10.2.0.0/24 -j ACCEPT` for
-/// every hosts member, and the interface's sfilter, first in its
-/// forward chain, decides).
-fn back_to_itself(model: &Model, inbound: &Member, ipv6: bool) -> bool {
+/// interface to the zone's member `outbound` passes: for a whole
+/// interface only with `routeback` (Shorewall writes no intra-zone rule
+/// for the interface otherwise); for hosts on it where Shorewall writes
+/// the jump (`-A dmz_frwd -o eth2 -d 10.2.0.0/24 -j ACCEPT`: for every
+/// hosts member of a zone on several interfaces, else for a `routeback`
+/// one, `shorewall_dispatches`) and the sfilter does not drop it (the
+/// interface's sfilter, first in its forward chain, decides).
+fn back_to_itself(
+    model: &Model,
+    zone: ZoneId,
+    (inbound, outbound): (&Member, &Member),
+    ipv6: bool,
+) -> bool {
     if inbound.whole() {
         inbound.interface.routeback(ipv6)
     } else {
-        !sfiltered(model, inbound.interface, ipv6)
+        shorewall_dispatches(model, (zone, zone), outbound)
+            && !sfiltered(model, inbound.interface, ipv6)
     }
 }
 
@@ -4455,6 +4551,7 @@ fn back_to_itself(model: &Model, inbound: &Member, ipv6: bool) -> bool {
 /// Shorewall6 keeps the sfilter where Shorewall lifts it.
 pub(crate) fn sfiltered(model: &Model, interface: &Interface, ipv6: bool) -> bool {
     !interface.routeback(ipv6)
+        && !member::hosts_routeback(model, interface_index(model, interface), ipv6)
         && (ipv6 || model.route_filter(interface).is_none())
         && !interface.has_for(InterfaceOption::Rpfilter, ipv6)
         && interface.physical != "+"

@@ -24,6 +24,12 @@ pub struct Member<'a> {
     /// A hosts member that is the zone's as a destination only
     /// (shorewall-hosts(5) `destonly`): no dispatch by its sources.
     pub destonly: bool,
+    /// Whether the zone's traffic to this member may be dispatched back
+    /// out of the interface it came in by (Misc.pm generate_matrix:
+    /// `$hostref->{options}{routeback}`): a whole interface's `routeback`
+    /// in the members' family (or `bridge`), a hosts entry's own
+    /// `routeback`.
+    pub routeback: bool,
 }
 
 impl Member<'_> {
@@ -90,6 +96,7 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
             networks: &[],
             ipset: None,
             destonly: false,
+            routeback: interface.routeback(ipv6),
         });
     let hosts = model.zones[index]
         .hosts
@@ -104,20 +111,30 @@ pub fn zone_members(model: &Model, zone: ZoneId, ipv6: bool) -> Vec<Member<'_>> 
             networks: &h.networks,
             ipset: h.ipset.map(|set| &model.ipsets[set]),
             destonly: h.destonly,
+            routeback: h.routeback,
         });
     interfaces.chain(hosts).collect()
 }
 
 /// Whether a zone's traffic to itself can pass the firewall: between two
-/// of its interfaces, or back out of a routeback interface of its own.
+/// of its interfaces, or back out of a routeback interface or hosts entry
+/// of its own (Zones.pm's `$zoneref->{options}{in_out}{routeback}`).
 pub fn intra_zone_forward(model: &Model, zone: usize) -> bool {
     let members = [false, true].map(|ipv6| zone_members(model, ZoneId::Zone(zone), ipv6));
-    let routeback = members.iter().zip([false, true]).any(|(members, ipv6)| {
-        members
-            .iter()
-            .any(|m| m.whole() && m.interface.routeback(ipv6))
-    });
+    let routeback = members.iter().flatten().any(|m| m.routeback);
     interface_count(model, zone) > 1 || routeback
+}
+
+/// Whether a hosts entry on `model.interfaces[index]` with networks of the
+/// family has `routeback`: Zones.pm (add_group_to_zone) then sets the
+/// interface's own `routeback`, which lifts its sfilter for every zone
+/// on it, in that family's compiler.
+pub fn hosts_routeback(model: &Model, index: usize, ipv6: bool) -> bool {
+    (0..model.zones.len()).any(|zone| {
+        zone_members(model, ZoneId::Zone(zone), ipv6)
+            .iter()
+            .any(|m| !m.whole() && m.index == index && m.routeback)
+    })
 }
 
 /// How many interfaces a zone's members are on, of either family
