@@ -68,6 +68,41 @@ pub struct RawModel {
     #[serde(default)]
     #[schemars(with = "Vec<RawMaclist>")]
     pub maclist: Vec<Spanned<RawMaclist>>,
+    /// Shorewall's conntrack file: packets left untracked.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawConntrack>")]
+    pub conntrack: Vec<Spanned<RawConntrack>>,
+}
+
+/// One line of shorewall-conntrack(5): packets that conntrack leaves
+/// untracked (`NOTRACK`, `CT:notrack`), in the raw table before
+/// connection tracking.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawConntrack {
+    /// `"notrack"`.
+    #[schemars(with = "String")]
+    pub action: Spanned<String>,
+    /// The zone the packets come from (`"net"`, `"net:198.51.100.0/24"`,
+    /// the firewall's own): Shorewall's FORMAT 2 SOURCE. Left out: any
+    /// source, on the hooks of `chain`.
+    #[schemars(with = "Option<String>")]
+    pub source: Option<Spanned<String>>,
+    /// Without a `source`: `"prerouting"` (default), `"output"` or
+    /// `"both"`, Shorewall's FORMAT 3 `:P`, `:O` and `:PO`.
+    #[schemars(with = "Option<String>")]
+    pub chain: Option<Spanned<String>>,
+    /// Destination addresses or networks (`!` leaves some out).
+    #[schemars(with = "Option<String>")]
+    pub dest: Option<Spanned<String>>,
+    #[schemars(with = "Option<Scalar>")]
+    pub proto: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<PortList>")]
+    pub dport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<PortList>")]
+    pub sport: Option<Spanned<PortList>>,
+    #[schemars(with = "Option<String>")]
+    pub comment: Option<Spanned<String>>,
 }
 
 /// One line of shorewall-maclist(5): what becomes of new connections from
@@ -1013,6 +1048,7 @@ impl RawModel {
             blacklist,
             ipset,
             maclist,
+            conntrack,
         } = part;
         if !zones.0.is_empty() || !interfaces.0.is_empty() {
             return None;
@@ -1028,7 +1064,8 @@ impl RawModel {
             + tunnel.len()
             + blacklist.len()
             + ipset.len()
-            + maclist.len();
+            + maclist.len()
+            + conntrack.len();
         join(&mut self.policy, policy);
         join(&mut self.rule, rule);
         join(&mut self.dnat, dnat);
@@ -1041,6 +1078,7 @@ impl RawModel {
         join(&mut self.blacklist, blacklist);
         join(&mut self.ipset, ipset);
         join(&mut self.maclist, maclist);
+        join(&mut self.conntrack, conntrack);
         Some(tables)
     }
 
@@ -1048,6 +1086,7 @@ impl RawModel {
     fn shrink_to_fit(&mut self) {
         self.policy.shrink_to_fit();
         self.rule.shrink_to_fit();
+        self.conntrack.shrink_to_fit();
         self.dnat.shrink_to_fit();
         self.redirect.shrink_to_fit();
         self.nat.shrink_to_fit();

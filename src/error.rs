@@ -333,6 +333,12 @@ pub enum ErrorKind {
         text: String,
         reason: String,
     },
+    /// A `[[conntrack]]` key fwgen cannot carry.
+    BadConntrack {
+        key: &'static str,
+        text: String,
+        reason: String,
+    },
     /// A rule's `user`, `group` or `owner_negated` that is malformed, or
     /// on a rule whose source is not the firewall.
     BadOwner {
@@ -688,6 +694,7 @@ impl Error {
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
+            BadConntrack { .. } => "a `[[conntrack]]` entry is `action = \"notrack\"` with a `source` zone (`\"net\"`, `\"net:198.51.100.0/24\"`, the firewall's own) or, without one, `chain = \"prerouting\"`, `\"output\"` or `\"both\"`; `dest` addresses, `proto`, `dport`, `sport`".into(),
             BadOwner { .. } => "the owner of the firewall's own packets (Shorewall's USER/GROUP): `user = \"proxy\"` or `user = 13` or `user = \"1000-1999\"`, `group` likewise, `owner_negated = true` for neither; on a rule whose source is the firewall".into(),
             BadTime { .. } => "a rule's window of the clock (Shorewall's TIME): `time_start = \"22:00\"`, `time_stop = \"06:00\"` (UTC, inclusive, wrapping past midnight), `date_start = \"2026-12-24\"`, `date_stop = \"2026-12-26T23:59:59\"` (UTC); `weekdays = [\"Sat\", \"Sun\"]` with `time_zone = \"kernel\"` (nftables reads the weekday in the kernel's timezone only)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
@@ -1228,6 +1235,7 @@ impl ErrorKind {
             BadIpset { .. } => "bad-ipset",
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
+            BadConntrack { .. } => "bad-conntrack",
             BadOwner { .. } => "bad-owner",
             BadTime { .. } => "bad-time",
             RuleSection { .. } => "rule-section",
@@ -1629,6 +1637,9 @@ impl Display for ErrorKind {
             }
             LogRule { reason } => write!(f, "a LOG rule {reason}"),
             NatExemption { action, reason } => write!(f, "`{action}` {reason}"),
+            BadConntrack { key, text, reason } => {
+                write!(f, "`{key} = {}`: {reason}", quoted(text))
+            }
             BadHelper { text, reason } => {
                 write!(f, "`helper = {}`: {reason}", quoted(text))
             }

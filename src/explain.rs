@@ -526,10 +526,18 @@ pub fn explain_as(
     } else {
         Hook::Prerouting
     };
-    // The chains that edit packets come first (mangle priority): a new
+    // The raw chains (`[[conntrack]]`) come first, before conntrack looks
+    // the packet up: an untracked packet, of a connection or not, meets no
+    // NAT, and the rules as UNTRACKED.
+    let (untracked, steps) = walk::untracks(ruleset, dnat_hook, &packet);
+    trace.extend(steps);
+    if untracked {
+        packet.state = CtState::Untracked;
+    }
+    // Then the chains that edit packets (mangle priority): a new
     // connection gets a rule's conntrack helper there.
     trace.extend(walk::edits(ruleset, dnat_hook, &packet));
-    if state == CtState::New
+    if packet.state == CtState::New
         && let Some(translation) = walk::translate(ruleset, dnat_hook, &packet)
     {
         trace.extend(translation.trace);
@@ -619,6 +627,7 @@ pub fn explain_as(
     }
     if verdict == Verdict::Accept
         && dest != firewall
+        && packet.state != CtState::Untracked
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
         && !translation.exempts()
     {
@@ -784,7 +793,10 @@ fn decider(
         Origin::Snat(_) | Origin::OneToOne(_) | Origin::NatExempt(_) => {
             Decider::CatchAll { hook, ipv6 }
         }
-        Origin::Setting(_) | Origin::Stopped(_) | Origin::ZoneOption { .. } => Decider::Shorewall {
+        Origin::Setting(_)
+        | Origin::Stopped(_)
+        | Origin::ZoneOption { .. }
+        | Origin::Conntrack(_) => Decider::Shorewall {
             what: lower::describe(model, step.origin),
         },
         Origin::Shorewall(piece) => match piece {

@@ -186,6 +186,7 @@ error_case! {
     macro_not_expressible => "macro-not-expressible",
     macro_helper_on_one_line => "macro-helper-on-one-line",
     bad_helper => "bad-helper",
+    bad_conntrack => "bad-conntrack",
     bad_owner => "bad-owner",
     bad_time => "bad-time",
     bad_rule_section => "bad-rule-section",

@@ -184,6 +184,7 @@ golden_model! {
     rate_address_list => "rate-address-list",
     rate_log => "rate-log",
     rule_helper => "rule-helper",
+    conntrack_notrack => "conntrack-notrack",
     rule_owner => "rule-owner",
     rule_time => "rule-time",
     hosts_ipv6 => "hosts-ipv6",

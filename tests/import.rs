@@ -2280,7 +2280,7 @@ fn shipped_stubs_backups_and_documentation_are_noted_not_refused() {
     let model = imported_model(&import_within(&dir, false));
     assert!(!model.contains("dport = \"23\""), "{model}");
     for note in [
-        "# NOTE conntrack: Shorewall's shipped default",
+        "# NOTE conntrack: Shorewall's shipped helper lines, which `conntrack_helpers` (AUTOHELPERS) carries",
         "# NOTE start: Shorewall's shipped default",
         "# NOTE no active lines (nothing to import): ",
         "tunnels",
@@ -2531,7 +2531,7 @@ fn a_changed_shipped_file_is_refused_at_the_change() {
     assert_import_refused(
         &import_within(&dir, false),
         &[
-            &format!("error: conntrack:{number}: fwgen does not model conntrack helpers"),
+            &format!("error: conntrack:{number}: SOURCE `net` under FORMAT 3"),
             "CT:notrack net 192.0.2.1",
         ],
     );
@@ -6308,4 +6308,82 @@ fn zone_names_too_long_for_shorewall_or_fwgen_are_refused() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// The conntrack file (shorewall-conntrack(5)) is read as Raw.pm reads
+/// it: NOTRACK lines of FORMAT 1, 2 and 3 become `[[conntrack]]` entries
+/// (a CT form's `tcp:all` is every TCP packet), Shorewall's shipped
+/// helper block beside them is `conntrack_helpers`, and what fwgen does
+/// not model is refused at its line with the reason: a helper of one's
+/// own, a CT:notrack of TCP (its SYN alone), a DROP, an interface in a
+/// FORMAT 3 SOURCE, a SOURCE of every zone.
+#[test]
+fn conntrack_notrack_lines_are_carried_and_the_rest_refused_at_their_line() {
+    let shipped = std::fs::read_to_string("/usr/share/shorewall/configfiles/conntrack")
+        .unwrap_or_else(|e| panic!("install shorewall: {e}"));
+    let site = "\
+net - udp 53
+?FORMAT 2
+NOTRACK $FW - udp - 53
+CT:notrack net:198.51.100.0/24 - udp 123
+CT:notrack net - tcp:all 179
+?FORMAT 3
+NOTRACK:PO - 255.255.255.255 udp
+";
+    let files: &[(&str, &str)] = &[
+        ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+        ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+        ("policy", "loc all ACCEPT\nnet all DROP\nall all REJECT\n"),
+        ("rules", ""),
+        ("conntrack", &format!("{site}{shipped}")),
+        ("shorewall.conf", "AUTOHELPERS=Yes\n"),
+    ];
+    let dir = shorewall_dir("import-conntrack", files);
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let model = String::from_utf8_lossy(&output.stdout).into_owned();
+    for expected in [
+        "conntrack_helpers = true",
+        "[[conntrack]]\naction = \"notrack\"\nsource = \"net\"\nproto = \"udp\"\ndport = \"53\"",
+        "[[conntrack]]\naction = \"notrack\"\nsource = \"$FW\"\nproto = \"udp\"\nsport = \"53\"",
+        "[[conntrack]]\naction = \"notrack\"\nsource = \"net:198.51.100.0/24\"\nproto = \"udp\"\ndport = \"123\"",
+        "[[conntrack]]\naction = \"notrack\"\nsource = \"net\"\nproto = \"tcp\"\ndport = \"179\"",
+        "[[conntrack]]\naction = \"notrack\"\nchain = \"both\"\ndest = \"255.255.255.255\"\nproto = \"udp\"",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    for (line, reason) in [
+        ("CT:helper:ftp:P - - tcp 2121", "CT:helper:ftp"),
+        (
+            "CT:notrack:P - - tcp 179",
+            "untracks a connection's SYN alone",
+        ),
+        ("DROP:P - 192.0.2.1", "a drop or log before conntrack"),
+        ("NOTRACK:P eth0 - udp 53", "SOURCE `eth0` under FORMAT 3"),
+        ("?FORMAT 2\nNOTRACK all - udp 53", "write one line per zone"),
+        ("CT:ctevents:new - - udp 53", "event filtering"),
+    ] {
+        let refused = shorewall_dir(
+            "import-conntrack-refused",
+            &[
+                &files[..4],
+                &[("conntrack", &format!("?FORMAT 3\n{line}\n"))],
+            ]
+            .concat(),
+        );
+        let output = import(refused.to_str().unwrap(), false);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{line}: {stderr}");
+        let at = line.lines().count() + 1;
+        assert!(
+            stderr.contains(&format!("conntrack:{at}:")) && stderr.contains(reason),
+            "{line}: {stderr}"
+        );
+        let _ = std::fs::remove_dir_all(&refused);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1998,6 +1998,115 @@ fn model_rule_helper() {
     }
 }
 
+/// Issue #15: the probes agree on tests/models/conntrack-notrack.toml
+/// (NOTRACK lines: DNS from the internet and NTP from one network to the
+/// firewall, untracked and accepted by the rules as Shorewall's
+/// UNTRACKED_DISPOSITION=CONTINUE lets them).
+#[test]
+fn model_conntrack_notrack() {
+    lab_model("conntrack-notrack", "ntrk");
+}
+
+/// Issue #15, the conntrack file's NOTRACK lines on the admin's own files,
+/// Shorewall's own compile of them the third contestant, after a
+/// resolver's `NOTRACK net $FW udp 53` (shorewall-conntrack(5); the
+/// Shorewall author's own conntrack file in Shorewall's documentation,
+/// github.com/Whissi/shorewall, untracks broadcasts the same way) with
+/// UNTRACKED_DISPOSITION set: an untracked packet meets the rules only as
+/// that setting says. With DROP the internet's DNS query to the firewall,
+/// untracked, is dropped though a rule accepts DNS; the local network's,
+/// tracked, is accepted, but the firewall's answer from port 53 is
+/// untracked (`NOTRACK $FW - udp - 53`) and dropped on its way out (over
+/// TCP it is not); the firewall's own NTP queries to the internet's
+/// network are untracked (FORMAT 3 `NOTRACK:O`) and dropped. With ACCEPT
+/// an untracked NTP query is accepted though no rule does and the policy
+/// drops, the internet's DNS to a local host too (NOTRACK names no
+/// destination), and the local network's DNS answers leave.
+#[test]
+fn notrack_meets_untracked_disposition_as_shorewall() {
+    for (short, disposition, probes) in [
+        (
+            "ntdr",
+            "DROP",
+            vec![
+                ("net#1 198.18.0.2 -> fw 198.18.0.1 udp 53", "DROP"),
+                ("loc#1 198.18.1.2 -> fw 198.18.1.1 udp 53", "DROP"),
+                (
+                    "loc#1 198.18.1.2 -> fw 198.18.1.1 tcp 53",
+                    "ACCEPT fw saw 198.18.1.2",
+                ),
+                ("fw 198.18.0.1 -> net#1 198.18.0.2 udp 123", "DROP"),
+                (
+                    "fw 198.18.1.1 -> loc#1 198.18.1.2 udp 123",
+                    "ACCEPT loc#1 saw 198.18.1.1",
+                ),
+            ],
+        ),
+        (
+            "ntac",
+            "ACCEPT",
+            vec![
+                (
+                    "net#1 198.18.0.2 -> fw 198.18.0.1 udp 123",
+                    "ACCEPT fw saw 198.18.0.2",
+                ),
+                (
+                    "net#1 198.18.0.2 -> loc#1 198.18.1.2 udp 53",
+                    "ACCEPT loc#1 saw 198.18.0.2",
+                ),
+                ("net#1 198.18.0.2 -> loc#1 198.18.1.2 udp 80", "DROP"),
+                (
+                    "loc#1 198.18.1.2 -> fw 198.18.1.1 udp 53",
+                    "ACCEPT fw saw 198.18.1.2",
+                ),
+            ],
+        ),
+    ] {
+        let (verification, imported) = files_against_original(
+            short,
+            "two-interfaces",
+            &[
+                ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+                (
+                    "interfaces",
+                    "?FORMAT 2\nnet\teth0\ttcpflags,nosmurfs\nloc\teth1\ttcpflags\n",
+                ),
+                (
+                    "policy",
+                    "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+                ),
+                (
+                    "rules",
+                    "?SECTION NEW\nDNS(ACCEPT)\tall\t$FW\nACCEPT\tnet:198.18.0.99\t$FW\tudp\t5353\n",
+                ),
+                (
+                    "conntrack",
+                    "?FORMAT 2\n\
+                     #ACTION\tSOURCE\tDEST\tPROTO\tDPORT\tSPORT\n\
+                     NOTRACK\tnet\t-\tudp\t53\n\
+                     NOTRACK\tnet:198.18.0.0/24\t-\tudp\t123\n\
+                     NOTRACK\t$FW\t-\tudp\t-\t53\n\
+                     ?FORMAT 3\n\
+                     NOTRACK:O\t-\t198.18.0.0/24\tudp\t123\n",
+                ),
+            ],
+            // OPTIMIZE=0: the sample's OPTIMIZE=All (level 2) drops the
+            // `$FW` pair chains of an ACCEPT policy without rules, and
+            // with them UNTRACKED_DISPOSITION for the firewall's own
+            // untracked packets (its answers from port 53 here), which
+            // fwgen keeps (left for the OPTIMIZE import: the imported model
+            // dropped the local network's DNS answers that Shorewall
+            // with OPTIMIZE=All lets out).
+            &format!("UNTRACKED_DISPOSITION={disposition}\nOPTIMIZE=0"),
+        );
+        assert!(imported.contains("[[conntrack]]"), "{imported}");
+        let matrix = without_sports(&verification.matrix());
+        for (probe, outcome) in probes {
+            assert_all_say(&matrix, probe, outcome);
+        }
+    }
+}
+
 /// Issues #15/#16: ROUTE_FILTER=Yes: a SYN from the internet with a local
 /// network's source address, to the firewall's open SSH port, is dropped
 /// on an interface without its own routefilter option, by Shorewall's

@@ -175,6 +175,7 @@ mod models {
         rate_address_list => "rate-address-list",
         rate_log => "rate-log",
         rule_helper => "rule-helper",
+        conntrack_notrack => "conntrack-notrack",
         rule_owner => "rule-owner",
         rule_time => "rule-time",
         forwarding_off => "forwarding-off",

@@ -28,6 +28,7 @@ use crate::model::{
 use crate::source::Source;
 
 mod addresses;
+mod conntrack;
 mod firewall;
 mod hosts;
 mod interfaces;
@@ -154,6 +155,7 @@ impl Analyzer<'_> {
             .filter_map(|s| self.stopped(s, firewall.stopped_output_open))
             .collect();
         let tunnels = raw.tunnel.iter().filter_map(|t| self.tunnel(t)).collect();
+        let conntrack = self.conntrack(&raw.conntrack);
         let matrix = self.matrix(&policies, raw);
         self.check_continue_over_wildcard(&policies, &matrix, (&rules, &dnats));
         Model {
@@ -176,6 +178,7 @@ impl Analyzer<'_> {
             stopped,
             tunnels,
             maclist,
+            conntrack,
         }
     }
 

@@ -321,7 +321,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
     files.push(stopped::render(model, product, header)?);
     files.push(tunnels::render(model, product, header)?);
     files.extend(maclist::render(model, product, header)?);
-    files.push(conntrack::render(header)?);
+    files.push(conntrack::render(model, product, header)?);
     files.push(conf::render(model, product, header)?);
     files.extend(ipsets::render(model, product, header)?);
     Ok(files

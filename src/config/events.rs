@@ -72,6 +72,7 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             "blacklist" => model.blacklist.push(Deserialize::deserialize(table).ok()?),
             "ipset" => model.ipset.push(Deserialize::deserialize(table).ok()?),
             "maclist" => model.maclist.push(Deserialize::deserialize(table).ok()?),
+            "conntrack" => model.conntrack.push(Deserialize::deserialize(table).ok()?),
             _ => return None,
         }
     }

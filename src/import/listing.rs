@@ -69,6 +69,7 @@ const MODELLED: &[&str] = &[
     "blrules",
     "blacklist",
     "accounting",
+    "conntrack",
 ];
 
 /// Shorewall's table files fwgen does not model, with what they hold.
@@ -81,7 +82,6 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("mangle", "packet marking (mangle)"),
     ("tcrules", "packet marking (tcrules)"),
     ("tos", "type-of-service marking"),
-    ("conntrack", "conntrack helpers and notrack (conntrack)"),
     ("notrack", "notrack"),
     ("helpers", "conntrack helper modules"),
     ("proxyarp", "proxy ARP"),
@@ -296,6 +296,35 @@ const SHIPPED: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// A conntrack file's lines without the helper block Shorewall ships in
+/// it (`?if $AUTOHELPERS && __CT_TARGET` to its `?endif`, line for line):
+/// `conntrack_helpers` (AUTOHELPERS) carries what it does, and its
+/// conditions test kernel capabilities no import can know.
+pub(super) fn without_shipped_helpers(
+    lines: Vec<super::file::Physical>,
+) -> Vec<super::file::Physical> {
+    let block = &shipped("conntrack")[1..];
+    let text = |line: &super::file::Physical| collapsed(&String::from_utf8_lossy(&line.content));
+    let active: Vec<usize> = (0..lines.len())
+        .filter(|&i| !text(&lines[i]).is_empty())
+        .collect();
+    let start = active.windows(block.len()).find(|run| {
+        run.iter()
+            .zip(block)
+            .all(|(&i, shipped)| text(&lines[i]) == *shipped)
+    });
+    let Some(run) = start else {
+        return lines;
+    };
+    let (first, last) = (run[0], run[run.len() - 1]);
+    lines
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i < first || *i > last)
+        .map(|(_, line)| line)
+        .collect()
+}
 
 fn collapsed(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -5,6 +5,7 @@
 
 mod accounting;
 mod blacklist;
+mod conntrack;
 mod ipsets;
 mod maclist;
 mod stopped;
@@ -154,6 +155,8 @@ enum Kind {
     Ipset,
     /// A maclist line.
     Maclist,
+    /// A conntrack line.
+    Conntrack,
 }
 
 /// One model entry, with what merging needs to know about it.
@@ -2106,6 +2109,7 @@ impl Importer {
             Kind::Stopped,
             Kind::Tunnel,
             Kind::Maclist,
+            Kind::Conntrack,
         ] {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
@@ -2178,6 +2182,7 @@ impl Importer {
         if !self.ipv6 {
             self.maclist_file();
         }
+        self.conntrack_file();
         self.accounting();
         self.write_ipsets();
         self.walk();
@@ -2816,9 +2821,21 @@ impl Importer {
     ) -> Vec<(String, file::Physical, String)> {
         let shown = self.directory.shown(name);
         let mut omitted = Vec::new();
+        let mut shipped_helpers = false;
         let read = self
             .directory
             .lines(name)
+            .map(|lines| {
+                if name != "conntrack" {
+                    return lines;
+                }
+                let before = lines.len();
+                let kept = listing::without_shipped_helpers(lines);
+                if kept.len() != before {
+                    shipped_helpers = true;
+                }
+                kept
+            })
             .and_then(|lines| {
                 let all: Vec<usize> = lines
                     .iter()
@@ -2840,6 +2857,11 @@ impl Importer {
                     .map(|line| line.text(&shown).map(|text| (line, text)))
                     .collect()
             });
+        if shipped_helpers {
+            self.notes.push(format!(
+                "{shown}: Shorewall's shipped helper lines, which `conntrack_helpers` (AUTOHELPERS) carries"
+            ));
+        }
         if !omitted.is_empty() {
             let numbers: Vec<String> = omitted.iter().map(ToString::to_string).collect();
             self.notes.push(format!(

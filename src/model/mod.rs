@@ -2,6 +2,7 @@
 //! default filled in. After analysis the model is valid for every backend.
 
 pub mod blacklist;
+pub mod conntrack;
 pub mod interface;
 pub mod ipset;
 pub mod limit;
@@ -23,6 +24,7 @@ pub mod tunnel;
 pub mod zone;
 
 pub use blacklist::ConnState;
+pub use conntrack::{Conntrack, ConntrackChain};
 pub use interface::{FamilyOption, Interface, InterfaceOption};
 pub use ipset::{Ipset, IpsetKind, IpsetRef};
 pub use limit::{ConnLimit, RateLimit};
@@ -85,6 +87,8 @@ pub struct Model {
     pub tunnels: Vec<Tunnel>,
     /// `[[maclist]]` entries (Shorewall's maclist file), in model order.
     pub maclist: Vec<MaclistEntry>,
+    /// `[[conntrack]]` entries (Shorewall's conntrack file), in model order.
+    pub conntrack: Vec<Conntrack>,
 }
 
 /// The firewall host itself (`$FW`).

@@ -186,6 +186,23 @@ fn cut(text: String) -> String {
 
 // ----- names -----
 
+/// `conntrack notrack net udp/53`, or the entry's comment.
+fn notrack_text(model: &Model, entry: &crate::model::Conntrack) -> String {
+    if let Some(comment) = &entry.comment {
+        return comment.clone();
+    }
+    let mut text = String::from("conntrack notrack ");
+    match &entry.source {
+        Some(source) => text.push_str(zone_label(model, source.zone)),
+        None => text.push_str(entry.chain.keyword()),
+    }
+    for service in &entry.services {
+        text.push(' ');
+        write_service_label(&mut text, service);
+    }
+    text
+}
+
 fn zone_label(model: &Model, zone: ZoneRef) -> &str {
     match zone {
         ZoneRef::All => "all",
@@ -371,6 +388,7 @@ pub(super) fn describe_item(model: &Model, origin: Origin) -> Option<String> {
         }
         Origin::IntraZone(zone) => Some(format!("{} to itself ACCEPT", model.zone_name(zone))),
         Origin::Maclist(index) => Some(maclist_text(model, &model.maclist[index])),
+        Origin::Conntrack(index) => Some(notrack_text(model, &model.conntrack[index])),
         Origin::InterfaceOption { interface, option } => Some(format!(
             "interface {} {option}",
             model.interfaces[interface].name
@@ -4738,6 +4756,197 @@ fn setting_rules(model: &Model, chains: &mut Vec<Chain>) {
         chains.push(helper_chain(Hook::Output, "helpers-output"));
     }
     chains.extend(rule_helper_chains(model));
+    chains.extend(notrack_chains(model));
+}
+
+/// `[[conntrack]]`, as Raw.pm writes the conntrack file's NOTRACK lines in
+/// the raw table: before conntrack (raw priority), `notrack` for the
+/// entry's packets. A source zone's entries are on its interfaces and
+/// hosts in prerouting (Shorewall's `net_ctrk`, jumped to from raw
+/// PREROUTING by the zone's members), the firewall's in output (`fw_ctrk`);
+/// an entry without a source on the hooks of its `chain` (FORMAT 3 `:P`,
+/// `:O`, `:PO`, straight in PREROUTING and OUTPUT).
+///
+/// The first CT target a packet meets in the raw table wins (xt_CT
+/// ignores a packet that has one), so a conntrack helper Shorewall
+/// attaches before a NOTRACK line keeps the packet tracked; here such a
+/// packet leaves the chain (`return`) before that line, and the mangle
+/// chains give it its helper. Shorewall's order: in PREROUTING each zone's
+/// chain (its rules' helpers, then its entries), then the FORMAT 3 lines
+/// (the shipped helpers after them); in OUTPUT the FORMAT 3 lines, the
+/// shipped helpers (conntrack_helpers), then `fw_ctrk` (the firewall's
+/// rules' helpers, then its entries).
+fn notrack_chains(model: &Model) -> Vec<Chain> {
+    let entries = |zone: Option<ZoneId>| {
+        model
+            .conntrack
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.source.as_ref().map(|s| s.zone) == zone.map(ZoneRef::One))
+    };
+    let anywhere = |output: bool| {
+        entries(None).filter(move |(_, e)| {
+            e.chain == crate::model::ConntrackChain::Both
+                || (e.chain == crate::model::ConntrackChain::Output) == output
+        })
+    };
+    let arriving: Vec<Rule> = anywhere(false)
+        .flat_map(|(index, entry)| notrack_rules(model, index, entry, None))
+        .collect();
+    let mut prerouting = Vec::new();
+    for zone in (0..model.zones.len()).map(ZoneId::Zone) {
+        let notracks: Vec<Rule> = entries(Some(zone))
+            .flat_map(|(index, entry)| notrack_rules(model, index, entry, Some(zone)))
+            .collect();
+        if !notracks.is_empty() || !arriving.is_empty() {
+            prerouting.extend(rule_helper_returns(model, zone));
+        }
+        prerouting.extend(notracks);
+    }
+    if prerouting
+        .iter()
+        .all(|r| r.statements != [Statement::Notrack])
+    {
+        prerouting.clear();
+    }
+    prerouting.extend(arriving);
+    let mut output: Vec<Rule> = anywhere(true)
+        .flat_map(|(index, entry)| notrack_rules(model, index, entry, None))
+        .collect();
+    let own: Vec<Rule> = entries(Some(ZoneId::Firewall))
+        .flat_map(|(index, entry)| notrack_rules(model, index, entry, Some(ZoneId::Firewall)))
+        .collect();
+    if !own.is_empty() {
+        if model.firewall.conntrack_helpers {
+            let helpers = helper_chain(Hook::Output, "").rules;
+            output.extend(helpers.into_iter().skip(1).map(as_return));
+        }
+        output.extend(rule_helper_returns(model, ZoneId::Firewall));
+        output.extend(own);
+    }
+    let chain = |hook: Hook, name: &str, rules: Vec<Rule>| Chain {
+        name: name.to_owned(),
+        base: base(hook, ChainType::Filter, Priority::Raw, Policy::Accept),
+        comment: Some("conntrack: packets left untracked".to_owned()),
+        rules,
+    };
+    let mut chains = Vec::new();
+    if !prerouting.is_empty() {
+        chains.push(chain(Hook::Prerouting, "notrack-prerouting", prerouting));
+    }
+    if !output.is_empty() {
+        chains.push(chain(Hook::Output, "notrack-output", output));
+    }
+    chains
+}
+
+/// A rule that makes the packet leave the chain where `rule` acted.
+fn as_return(mut rule: Rule) -> Rule {
+    rule.statements = vec![Statement::Verdict(Verdict::Return)];
+    rule
+}
+
+/// The helpers that rules from `zone` attach in its raw chain (Shorewall
+/// compiles the rules before the conntrack file), as returns.
+fn rule_helper_returns(model: &Model, zone: ZoneId) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (index, rule) in model.rules.iter().enumerate() {
+        let Some(helper) = rule.helper.and_then(conntrack_helper) else {
+            continue;
+        };
+        if helper_sources(model, rule).contains(&zone) {
+            let found = helper_rules(model, rule, helper, zone, Origin::Rule(index));
+            rules.extend(found.into_iter().map(as_return));
+        }
+    }
+    rules
+}
+
+/// One entry's `notrack` rules on one hook: per family, per member of the
+/// source zone (`Some(zone)`: a zone's in prerouting, the firewall's in
+/// output; `None`: no source), per service.
+fn notrack_rules(
+    model: &Model,
+    index: usize,
+    entry: &crate::model::Conntrack,
+    zone: Option<ZoneId>,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for ipv6 in [false, true] {
+        if !model.has_family(ipv6) {
+            continue;
+        }
+        let of_family = |nets: &[IpNet]| -> Vec<IpNet> {
+            nets.iter()
+                .filter(|a| is_ipv6(a) == ipv6)
+                .copied()
+                .collect()
+        };
+        let dest = of_family(&entry.dest);
+        let dest_excluded = of_family(&entry.dest_excluded);
+        if dest.is_empty() && !entry.dest.is_empty()
+            || entry.dest.is_empty() && dest_excluded.is_empty() && !entry.dest_excluded.is_empty()
+        {
+            continue;
+        }
+        let mut tail = vec![Match::Family(Family::of(ipv6))];
+        let heads: Vec<Vec<Match>> = match (zone, &entry.source) {
+            (Some(ZoneId::Zone(_)), Some(source)) => {
+                let Some(sources) = endpoint_matches(model, source, Direction::Source, ipv6) else {
+                    continue;
+                };
+                tail.extend(sources);
+                zone_members(model, zone.unwrap_or(ZoneId::Firewall), ipv6)
+                    .iter()
+                    .filter(|m| !m.destonly)
+                    .map(|m| {
+                        let mut head = dispatch_matches(model, Side::In, m.interface);
+                        head.extend(m.address_match(Side::In, ipv6));
+                        head
+                    })
+                    .collect()
+            }
+            (_, Some(source)) => {
+                let Some(sources) = endpoint_matches(model, source, Direction::Source, ipv6) else {
+                    continue;
+                };
+                tail.extend(sources);
+                vec![Vec::new()]
+            }
+            (_, None) => vec![Vec::new()],
+        };
+        if !dest.is_empty() {
+            tail.push(address(Family::of(ipv6), Direction::Destination, dest));
+        }
+        if !dest_excluded.is_empty() {
+            tail.push(Match::Address {
+                family: Family::of(ipv6),
+                direction: Direction::Destination,
+                negated: true,
+                nets: dest_excluded,
+            });
+        }
+        let services: Vec<Option<&Service>> = if entry.services.is_empty() {
+            vec![None]
+        } else {
+            entry.services.iter().map(Some).collect()
+        };
+        for head in heads {
+            for service in &services {
+                if service.is_some_and(|s| s.proto.only_ipv6().is_some_and(|only| only != ipv6)) {
+                    continue;
+                }
+                let mut matches = head.clone();
+                matches.extend(tail.iter().cloned());
+                if let Some(service) = service {
+                    matches.extend(service_matches(service));
+                }
+                let origin = Origin::Conntrack(index);
+                rules.push(Rule::new(matches, vec![Statement::Notrack], origin));
+            }
+        }
+    }
+    rules
 }
 
 /// The entry of Shorewall's conntrack helper table for a kernel helper.

@@ -104,6 +104,8 @@ pub enum ChainType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Priority {
+    /// Before connection tracking (iptables' raw table): `notrack`.
+    Raw,
     /// Before the filter (iptables' mangle table): packets are edited.
     Mangle,
     Filter,
@@ -535,6 +537,8 @@ pub enum Statement {
     ClearMark(u32),
     /// `ct helper set "ftp-21"`: the named helper object watches the connection.
     SetHelper(String),
+    /// `notrack`: conntrack leaves the packet alone (state UNTRACKED).
+    Notrack,
     /// `ip saddr . meta l4proto . th dport @net-fw accept`, or `... vmap
     /// @net-fw`: the rules of a run folded into one named set or verdict
     /// map; no element found, no verdict.
@@ -739,6 +743,8 @@ pub enum Origin {
     Blacklist(usize),
     /// `model.maclist[index]`.
     Maclist(usize),
+    /// `model.conntrack[index]`.
+    Conntrack(usize),
 }
 
 /// The pieces of Shorewall's behaviour that fwgen reproduces.

@@ -419,7 +419,8 @@ impl Walker<'_> {
                 | Statement::Redirect(_)
                 | Statement::SetMss(_)
                 | Statement::ClearMark(_)
-                | Statement::SetHelper(_) => continue,
+                | Statement::SetHelper(_)
+                | Statement::Notrack => continue,
             };
             return self.verdict(&verdict, step, depth);
         }
@@ -492,6 +493,31 @@ pub fn edits(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Vec<Step> {
         walker.chain(&chain.name, 0);
     }
     walker.trace
+}
+
+/// The raw-priority chains of a hook (before conntrack), as the packet
+/// meets them: whether a `notrack` leaves it untracked, and the trace.
+pub fn untracks(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> (bool, Vec<Step>) {
+    let mut walker = Walker {
+        ruleset,
+        packet,
+        trace: Vec::new(),
+    };
+    let raw = ruleset.chains.iter().filter(|c| {
+        c.base
+            .is_some_and(|b| b.hook == hook && b.priority == super::Priority::Raw)
+    });
+    for chain in raw {
+        walker.chain(&chain.name, 0);
+    }
+    let untracked = walker.trace.iter().any(|step| {
+        step.matched
+            && ruleset
+                .chain(&step.chain)
+                .and_then(|c| c.rules.get(step.index))
+                .is_some_and(|r| r.statements.contains(&Statement::Notrack))
+    });
+    (untracked, walker.trace)
 }
 
 /// The first translation of a nat hook that the packet meets, or the

@@ -123,7 +123,7 @@ impl Contestant {
 }
 
 /// Every port a probe uses: the model's ports (rules, blacklist entries,
-/// port forwards, source NAT entries), a few common ones, and the first port from 7777 up that
+/// port forwards, source NAT entries, conntrack entries), a few common ones, and the first port from 7777 up that
 /// none of them names.
 pub fn ports(model: &Model) -> Vec<u16> {
     let mut named: BTreeSet<u16> = BTreeSet::new();
@@ -161,6 +161,14 @@ pub fn ports(model: &Model) -> Vec<u16> {
             }
         }
     }
+    // `[[conntrack]]` entries: whether the packet is tracked decides how
+    // the rules meet it.
+    for service in model.conntrack.iter().flat_map(|c| &c.services) {
+        for range in service.dports.iter().chain(&service.sports) {
+            named.insert(range.low);
+            named.insert(range.high);
+        }
+    }
     let unnamed = (7777..=u16::MAX).find(|port| !names_port(model, *port));
     let mut ports = named;
     ports.extend([22, 53, 80]);
@@ -192,6 +200,11 @@ fn names_port(model: &Model, port: u16) -> bool {
             .iter()
             .any(|r| r.dports.iter().any(holds) || r.to_port == port)
         || model.snats.iter().any(|s| s.dports.iter().any(holds))
+        || model
+            .conntrack
+            .iter()
+            .flat_map(|c| &c.services)
+            .any(|s| s.dports.iter().chain(&s.sports).any(holds))
         || model.tunnels.iter().any(|t| {
             t.openings()
                 .iter()
@@ -819,10 +832,17 @@ fn reply_passes(
         }
         None => (asked.to, asked.dport),
     };
+    // `[[conntrack]]`: an untracked connection's reply starts a new one;
+    // a reply an entry untracks meets the rules as UNTRACKED.
+    let untracked = answer
+        .trace
+        .iter()
+        .any(|step| step.matched && matches!(step.origin, crate::ruleset::Origin::Conntrack(_)));
     if probe.from_zone.is_some()
         && replier.zone.is_some()
         && !blacklist_sees_replies
         && !rules_see_replies
+        && model.conntrack.is_empty()
     {
         return Ok(true);
     }
@@ -841,9 +861,13 @@ fn reply_passes(
         owner: sender(replier.zone).filter(|_| asked.icmp_type.is_none()),
         ..asked.clone()
     };
-    let answer =
-        crate::explain::explain_as(model, ruleset, &reply, crate::ruleset::CtState::Established)
-            .map_err(|e| format!("explain the reply of {}: {e}", probe.describe()))?;
+    let state = if untracked {
+        crate::ruleset::CtState::New
+    } else {
+        crate::ruleset::CtState::Established
+    };
+    let answer = crate::explain::explain_as(model, ruleset, &reply, state)
+        .map_err(|e| format!("explain the reply of {}: {e}", probe.describe()))?;
     Ok(answer.verdict == Verdict::Accept)
 }
 

@@ -530,6 +530,7 @@ impl Display for Statement {
                 write!(f, "tcp option maxseg size set {size}")
             }
             Statement::SetHelper(name) => write!(f, "ct helper set \"{name}\""),
+            Statement::Notrack => f.write_str("notrack"),
             Statement::Lookup(lookup) => {
                 concatenation(f, &lookup.key, key_field)?;
                 match &lookup.verdict {
@@ -794,6 +795,7 @@ pub fn rule_lines(rules: &[Rule]) -> Vec<Line<'_>> {
 
 pub fn priority_word(priority: Priority) -> &'static str {
     match priority {
+        Priority::Raw => "raw",
         Priority::Mangle => "mangle",
         Priority::Filter => "filter",
         Priority::Dstnat => "dstnat",

@@ -1,11 +1,15 @@
-//! `conntrack`: Shorewall's shipped conntrack file, made from the model's
-//! table of helpers (src/model/settings.rs), so that the compiled firewall
-//! never depends on the conntrack file of /etc/shorewall.
+//! `conntrack`: the model's `[[conntrack]]` entries, then Shorewall's
+//! shipped conntrack file, made from the model's table of helpers
+//! (src/model/settings.rs), so that the compiled firewall never depends on
+//! the conntrack file of /etc/shorewall.
 
 use askama::Template;
+use ipnet::IpNet;
 
+use super::{Item, Product, address_cell, endpoint_cell, ports_cell};
 use crate::backend::table::Columns;
-use crate::model::CONNTRACK_HELPERS;
+use crate::model::rule::is_ipv6;
+use crate::model::{CONNTRACK_HELPERS, Conntrack, Model};
 
 const CONNTRACK: Columns = Columns(&[
     ("ACTION", 0),
@@ -21,11 +25,84 @@ struct Group {
     lines: Vec<String>,
 }
 
+/// The model's entries: the FORMAT 2 columns (a SOURCE zone) and FORMAT
+/// 3's (a chain designator after the ACTION, any source).
+const SITE: Columns = Columns(&[
+    ("ACTION", 0),
+    ("SOURCE", 24),
+    ("DEST", 40),
+    ("PROTO", 64),
+    ("DPORT", 72),
+    ("SPORT", 80),
+]);
+
 #[derive(Template)]
 #[template(path = "shorewall/conntrack.txt")]
 struct ConntrackFile<'a> {
     header: &'a str,
+    columns: String,
+    /// Entries without a source zone (FORMAT 3).
+    anywhere: Vec<Item>,
+    /// Entries with a source zone (FORMAT 2).
+    zoned: Vec<Item>,
     groups: Vec<Group>,
+}
+
+/// An entry's lines in one product: one per service; none when the entry
+/// concerns the other family only.
+fn item(model: &Model, entry: &Conntrack, product: Product) -> Option<Item> {
+    let ipv6 = product.ipv6;
+    let of_family = |nets: &[IpNet]| -> Vec<String> {
+        nets.iter()
+            .filter(|a| is_ipv6(a) == ipv6)
+            .map(|a| address_cell(a, product))
+            .collect()
+    };
+    let (taken, left_out) = (of_family(&entry.dest), of_family(&entry.dest_excluded));
+    if taken.is_empty() && !entry.dest.is_empty()
+        || entry.dest.is_empty() && left_out.is_empty() && !entry.dest_excluded.is_empty()
+    {
+        return None;
+    }
+    let dest = match (taken.is_empty(), left_out.is_empty()) {
+        (true, true) => "-".to_owned(),
+        (false, true) => taken.join(","),
+        (true, false) => format!("!{}", left_out.join(",")),
+        (false, false) => format!("{}!{}", taken.join(","), left_out.join(",")),
+    };
+    let (action, source) = match &entry.source {
+        Some(source) => ("NOTRACK".to_owned(), endpoint_cell(model, source, product)?),
+        None => (
+            format!("NOTRACK:{}", entry.chain.designator()),
+            "-".to_owned(),
+        ),
+    };
+    let mut rows = Vec::new();
+    if entry.services.is_empty() {
+        rows.push(vec![action.clone(), source.clone(), dest.clone()]);
+    }
+    for service in &entry.services {
+        if service.proto.only_ipv6().is_some_and(|only| only != ipv6) {
+            continue;
+        }
+        let mut cells = vec![
+            action.clone(),
+            source.clone(),
+            dest.clone(),
+            service.proto.to_string(),
+        ];
+        if !service.dports.is_empty() || !service.sports.is_empty() {
+            cells.push(ports_cell(&service.dports));
+        }
+        if !service.sports.is_empty() {
+            cells.push(ports_cell(&service.sports));
+        }
+        rows.push(cells);
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Item::new(&SITE, entry.comment.clone(), &rows))
 }
 
 /// The capability Shorewall's conntrack file tests for a helper
@@ -45,7 +122,22 @@ fn capability(kind: &str) -> &'static str {
     }
 }
 
-pub(super) fn render(header: &str) -> Result<(&'static str, String), askama::Error> {
+pub(super) fn render(
+    model: &Model,
+    product: Product,
+    header: &str,
+) -> Result<(&'static str, String), askama::Error> {
+    let mut anywhere = Vec::new();
+    let mut zoned = Vec::new();
+    for entry in &model.conntrack {
+        let Some(item) = item(model, entry, product) else {
+            continue;
+        };
+        match entry.source {
+            Some(_) => zoned.push(item),
+            None => anywhere.push(item),
+        }
+    }
     let mut groups: Vec<Group> = Vec::new();
     for helper in CONNTRACK_HELPERS {
         let proto = if helper.tcp { "tcp" } else { "udp" };
@@ -66,7 +158,13 @@ pub(super) fn render(header: &str) -> Result<(&'static str, String), askama::Err
             }),
         }
     }
-    let file = ConntrackFile { header, groups };
+    let file = ConntrackFile {
+        header,
+        columns: SITE.header(),
+        anywhere,
+        zoned,
+        groups,
+    };
     Ok(("conntrack", file.render()?))
 }
 
@@ -87,7 +185,13 @@ mod tests {
                 .filter(|l| !l.is_empty())
                 .collect()
         };
-        let (_, ours) = super::render("# header").unwrap();
+        let model = crate::load::compile(&crate::source::Source::new(
+            "empty.toml",
+            "[zones.net]\n[interfaces.eth0]\nzone = \"net\"\n[[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"DROP\"\n",
+        ))
+        .unwrap();
+        let product = super::Product { ipv6: false };
+        let (_, ours) = super::render(&model, product, "# header").unwrap();
         assert_eq!(active(&ours), active(&shipped), "{ours}");
     }
 }

@@ -1,0 +1,200 @@
+//! `conntrack` (shorewall-conntrack(5)): each NOTRACK line becomes a
+//! `[[conntrack]]` entry, read as Raw.pm's setup_conntrack and
+//! process_conntrack_rule read it: FORMAT 1 (no ACTION column, NOTRACK),
+//! FORMAT 2 (a SOURCE zone) and FORMAT 3 (a chain designator, `-` for the
+//! SOURCE). Shorewall's shipped helper block is `conntrack_helpers`
+//! (AUTOHELPERS: src/import/listing.rs takes it out); the other actions
+//! are refused with the reason.
+
+use super::{Importer, Kind, Line, Table, used_after};
+
+/// The columns of FORMAT 2 and 3; FORMAT 1 has no ACTION.
+const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
+    ("action", 0),
+    ("source", 1),
+    ("dest", 2),
+    ("proto", 3),
+    ("dport", 4),
+    ("sport", 5),
+    ("user", 6),
+    ("switch", 7),
+];
+
+impl Importer {
+    pub(super) fn conntrack_file(&mut self) {
+        // Raw.pm: FORMAT 1 unless a `?FORMAT` line says otherwise.
+        let mut format = 1;
+        let mut comment: Option<String> = None;
+        for mut line in self.lines("conntrack") {
+            if let Some(rest) = line.text.strip_prefix("?FORMAT") {
+                match rest.trim() {
+                    "1" => format = 1,
+                    "2" => format = 2,
+                    "3" => format = 3,
+                    _ => self.refuse(
+                        &line,
+                        "FORMAT must be '1', '2' or '3' (Shorewall refuses it)",
+                    ),
+                }
+                continue;
+            }
+            if let Some(text) = line.text.strip_prefix("?COMMENT") {
+                comment = self.comment(&line, text);
+                continue;
+            }
+            if line.text.starts_with('?') {
+                self.refuse(
+                    &line,
+                    "compiler directives other than ?FORMAT and ?COMMENT are not in fwgen's model",
+                );
+                continue;
+            }
+            line.comment = line.comment.or_else(|| comment.clone());
+            let text = if format == 1 {
+                format!("NOTRACK {}", line.text)
+            } else {
+                line.text.clone()
+            };
+            let columned = Line {
+                text,
+                ..line.clone()
+            };
+            let Some(columns) = self.split(&columned, CONNTRACK_COLUMNS) else {
+                continue;
+            };
+            match conntrack_table(&columns, format, &|zone| self.zone_name(zone)) {
+                Ok(table) => {
+                    let mut table = table;
+                    table.push_some("comment", line.comment.clone());
+                    self.add(Kind::Conntrack, "", Vec::new(), None, &line, table);
+                }
+                Err(reason) => self.refuse(&line, reason),
+            }
+        }
+    }
+}
+
+/// One conntrack line as the model writes it, or why it is refused.
+fn conntrack_table(
+    columns: &[String],
+    format: u8,
+    zone_name: &dyn Fn(&str) -> String,
+) -> Result<Table, String> {
+    let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+    if used_after(columns, 8) {
+        return Err("the conntrack file has eight columns (Shorewall refuses more)".to_owned());
+    }
+    if get(6).is_some() {
+        return Err("USER/GROUP: fwgen's `[[conntrack]]` entries match no socket owner".to_owned());
+    }
+    if get(7).is_some() {
+        return Err("SWITCH: fwgen has no conditional entries (switches)".to_owned());
+    }
+    let written = get(0).unwrap_or_default();
+    let (action, chain) = if format == 3 {
+        match written.rsplit_once(':') {
+            Some((action, "P")) => (action.to_owned(), "prerouting"),
+            Some((action, "O")) => (action.to_owned(), "output"),
+            Some((action, "PO" | "OP")) => (action.to_owned(), "both"),
+            _ => (written.clone(), "prerouting"),
+        }
+    } else {
+        (written.clone(), "prerouting")
+    };
+    let mut proto = get(3);
+    match action.as_str() {
+        "NOTRACK" => {}
+        "CT:notrack" => match proto.as_deref() {
+            // Raw.pm adds `:syn` to a CT action's TCP (`tcp:all` is every
+            // packet).
+            Some("tcp:all") => proto = Some("tcp".to_owned()),
+            Some(p) if p.eq_ignore_ascii_case("tcp") || p == "6" => {
+                return Err(format!(
+                    "`{written}` with PROTO tcp untracks a connection's SYN alone (Raw.pm matches `--syn` for a CT action): fwgen's `notrack` untracks every packet, as NOTRACK or `tcp:all` does"
+                ));
+            }
+            _ => {}
+        },
+        a if a.starts_with("CT:helper") => {
+            return Err(format!(
+                "`{written}`: fwgen carries the conntrack file's NOTRACK lines; a helper on a port of one's own is a rule's `helper` (Shorewall's HELPER column, with AUTOHELPERS=No)"
+            ));
+        }
+        a if a.starts_with("CT:ctevents") || a.starts_with("CT:expevents") => {
+            return Err(format!(
+                "`{written}`: conntrack event filtering changes no verdict, and fwgen does not write it"
+            ));
+        }
+        a if a.starts_with("IPTABLES(") || a.starts_with("IP6TABLES(") => {
+            return Err(format!("`{written}`: fwgen writes no raw iptables targets"));
+        }
+        a if a.starts_with("DROP")
+            || a.starts_with("LOG")
+            || a.starts_with("NFLOG")
+            || a.starts_with("ULOG") =>
+        {
+            return Err(format!(
+                "`{written}`: fwgen's `[[conntrack]]` entries untrack; a drop or log before conntrack is not in its model (a `[[blacklist]]` entry drops before the rules)"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "`{written}`: fwgen's `[[conntrack]]` entries are NOTRACK (or CT:notrack) lines"
+            ));
+        }
+    }
+    if proto.as_deref().is_some_and(|p| p.contains(':')) {
+        return Err(format!(
+            "PROTO `{}`: fwgen reads a protocol without `:syn`",
+            proto.unwrap_or_default()
+        ));
+    }
+    let mut table = Table::array(&["conntrack"]);
+    table.push("action", "notrack");
+    let source = get(1);
+    if format == 3 {
+        if let Some(source) = source {
+            return Err(format!(
+                "SOURCE `{source}` under FORMAT 3 (an interface or addresses, on any zone): fwgen's entry names a zone, as FORMAT 2 writes it (`?FORMAT 2` and `NOTRACK ZONE[:ADDRESSES] ...`), or no source"
+            ));
+        }
+        if chain != "prerouting" {
+            table.push("chain", chain);
+        }
+    } else {
+        let Some(source) = source else {
+            return Err(
+                "a SOURCE zone is required before FORMAT 3 (Shorewall refuses `-`)".to_owned(),
+            );
+        };
+        let (zone, rest) = match source.split_once(':') {
+            Some((zone, rest)) => (zone, Some(rest)),
+            None => (source.as_str(), None),
+        };
+        if zone == "all" || zone == "all-" {
+            return Err(format!(
+                "SOURCE `{source}`: write one line per zone (fwgen's entry names one zone)"
+            ));
+        }
+        if rest.is_some_and(|r| {
+            r.contains(':') || r.starts_with(|c: char| c.is_ascii_alphabetic() && !r.contains('.'))
+        }) {
+            return Err(format!(
+                "SOURCE `{source}` names an interface: fwgen's entry is the zone's as a whole, with addresses"
+            ));
+        }
+        let zone = zone_name(zone);
+        table.push(
+            "source",
+            match rest {
+                Some(rest) => format!("{zone}:{rest}"),
+                None => zone,
+            },
+        );
+    }
+    table.push_some("dest", get(2));
+    table.push_some("proto", proto);
+    table.push_some("dport", get(4));
+    table.push_some("sport", get(5));
+    Ok(table)
+}
