@@ -475,49 +475,50 @@ pub fn filter(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Walk {
     }
 }
 
-/// The rules of a hook's chains that only edit packets (mangle priority,
-/// before the hook's nat and filter chains: a rule's conntrack helper, the
-/// MSS clamp), as the packet meets them. Lowering gives these chains no
-/// verdict, so each is walked to its end and decides nothing.
-pub fn edits(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Vec<Step> {
+/// The base chains of a hook at one priority, each walked to its end as
+/// the packet meets them. Lowering gives the chains before the nat and
+/// filter ones (raw, mangle) no verdict, so they decide nothing: the
+/// trace is what they did.
+fn walk_priority(
+    ruleset: &Ruleset,
+    hook: Hook,
+    priority: super::Priority,
+    packet: &Packet,
+) -> Vec<Step> {
     let mut walker = Walker {
         ruleset,
         packet,
         trace: Vec::new(),
     };
-    let editing = ruleset.chains.iter().filter(|c| {
+    let chains = ruleset.chains.iter().filter(|c| {
         c.base
-            .is_some_and(|b| b.hook == hook && b.priority == super::Priority::Mangle)
+            .is_some_and(|b| b.hook == hook && b.priority == priority)
     });
-    for chain in editing {
+    for chain in chains {
         walker.chain(&chain.name, 0);
     }
     walker.trace
 }
 
+/// The rules of a hook's chains that only edit packets (mangle priority,
+/// before the hook's nat and filter chains: a rule's conntrack helper, the
+/// MSS clamp), as the packet meets them.
+pub fn edits(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> Vec<Step> {
+    walk_priority(ruleset, hook, super::Priority::Mangle, packet)
+}
+
 /// The raw-priority chains of a hook (before conntrack), as the packet
 /// meets them: whether a `notrack` leaves it untracked, and the trace.
 pub fn untracks(ruleset: &Ruleset, hook: Hook, packet: &Packet) -> (bool, Vec<Step>) {
-    let mut walker = Walker {
-        ruleset,
-        packet,
-        trace: Vec::new(),
-    };
-    let raw = ruleset.chains.iter().filter(|c| {
-        c.base
-            .is_some_and(|b| b.hook == hook && b.priority == super::Priority::Raw)
-    });
-    for chain in raw {
-        walker.chain(&chain.name, 0);
-    }
-    let untracked = walker.trace.iter().any(|step| {
+    let trace = walk_priority(ruleset, hook, super::Priority::Raw, packet);
+    let untracked = trace.iter().any(|step| {
         step.matched
             && ruleset
                 .chain(&step.chain)
                 .and_then(|c| c.rules.get(step.index))
                 .is_some_and(|r| r.statements.contains(&Statement::Notrack))
     });
-    (untracked, walker.trace)
+    (untracked, trace)
 }
 
 /// The first translation of a nat hook that the packet meets, or the
