@@ -382,7 +382,7 @@ impl<'a> RuleIndex<'a> {
         let rules: Vec<&Rule> = model
             .rules
             .iter()
-            .filter(|r| !r.is_invalid_match())
+            .filter(|r| !r.is_invalid_macro())
             .collect();
         let pairs: Vec<Vec<(ZoneId, ZoneId)>> =
             rules.iter().map(|r| rule_pairs(model, r)).collect();
@@ -561,7 +561,7 @@ fn hidden_in<'a, E: EarlierRules<'a>>(
         let rules = model.rules.iter().enumerate().skip(ending + 1);
         let rules = rules
             .filter(|(index, rule)| {
-                !rule.is_invalid_match()
+                !rule.in_invalid_section()
                     && applies_to(rule.source.zone, rule.dest.zone, pair)
                     && renders_in(model, *index, pair)
             })
@@ -1146,7 +1146,7 @@ fn untracked_beside_invalid(model: &Model) -> Vec<Finding> {
     model
         .rules
         .iter()
-        .filter(|r| r.is_invalid_match())
+        .filter(|r| r.in_invalid_section())
         .map(|rule| {
             Finding::warning(
                 "untracked-beside-invalid",

@@ -692,7 +692,7 @@ impl Error {
                 format!("{}allowed actions: {allowed}", did_you_mean(action, actions))
             }
             UnknownLogLevel { .. } => "log levels: emerg, alert, crit, err, warning, notice, info, debug, or NFLOG(group,range,threshold)".into(),
-            RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\" or \"new\" (the default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
+            RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\", \"invalid\" (the `Invalid` macro's default) or \"new\" (every other rule's default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             BadConntrack { .. } => "a `[[conntrack]]` entry is `action = \"notrack\"` with a `source` zone (`\"net\"`, `\"net:198.51.100.0/24\"`, the firewall's own) or, without one, `chain = \"prerouting\"`, `\"output\"` or `\"both\"`; `dest` addresses, `proto`, `dport`, `sport`".into(),
             BadOwner { .. } => "the owner of the firewall's own packets (Shorewall's USER/GROUP): `user = \"proxy\"` or `user = 13` or `user = \"1000-1999\"`, `group` likewise, `owner_negated = true` for neither; on a rule whose source is the firewall".into(),

@@ -1413,6 +1413,91 @@ fn tcp_flags_disposition_seen_by_the_sender() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue #15: an `Invalid` rule in the NEW section of the rules file
+/// matches at its place, as Shorewall compiles it (Rules.pm: a NEW-section
+/// line is added to the pair chain in file order; the INVALID section is
+/// the one before it). Two rules files after
+/// github.com/alu0100958379 (tests/corpus/alu0100958379-dmz: an
+/// `Invalid(DROP) wan all tcp` below ACCEPT rules from the wan), with
+/// INVALID_DISPOSITION=CONTINUE (Shorewall's default), so an INVALID packet
+/// reaches the rules: a SYN|FIN from the net to port 7919 of a loc host.
+/// With the ACCEPT above the Invalid rule the packet is accepted (the loc
+/// host, no listener there, answers with a reset); with it below, the
+/// Invalid rule drops it (nothing). Shorewall's compile of the admin's
+/// files, fwgen's Shorewall files and its nftables ruleset each hear the
+/// same. (Before `section = "new"`, the import refused the first file; an
+/// Invalid rule decided before every rule would drop the packet there.)
+#[test]
+fn invalid_rule_of_the_new_section_at_its_place_as_shorewall() {
+    use flags::Heard;
+    common::require_lab();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    for (short, rules, expected) in [
+        (
+            "invn",
+            "?SECTION NEW\nACCEPT\tnet\tloc\ttcp\t7919\nInvalid(DROP)\tnet\tloc\ttcp\n",
+            Heard::Reset,
+        ),
+        (
+            "invf",
+            "?SECTION NEW\nInvalid(DROP)\tnet\tloc\ttcp\nACCEPT\tnet\tloc\ttcp\t7919\n",
+            Heard::Nothing,
+        ),
+    ] {
+        let dir = common::scratch(&format!("lab-orig-{short}"));
+        let original = dir.join("shorewall");
+        std::fs::create_dir_all(&original).unwrap();
+        for (name, text) in [
+            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+            // Without tcpflags (Shorewall 5.2 adds it to every interface
+            // unless `tcpflags=0`), which would drop the SYN|FIN first.
+            (
+                "interfaces",
+                "?FORMAT 2\nnet\teth0\ttcpflags=0\nloc\teth1\ttcpflags=0\n",
+            ),
+            (
+                "policy",
+                "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            ),
+            ("rules", rules),
+        ] {
+            std::fs::write(original.join(name), text).unwrap();
+        }
+        std::fs::write(
+            original.join("shorewall.conf"),
+            format!(
+                "{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\nINVALID_DISPOSITION=CONTINUE\n"
+            ),
+        )
+        .unwrap();
+        let imported = fwgen::import::shorewall::import(&original, false)
+            .unwrap_or_else(|e| panic!("{short}: the directory does not import: {e:?}"));
+        assert!(
+            imported.toml.contains("section = \"new\""),
+            "{}",
+            imported.toml
+        );
+        let model = compile(&Source::new(format!("{short}.toml"), imported.toml.clone()))
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+        let heard = [
+            (&Contestant::original(&original), "o"),
+            (&Contestant::Shorewall, "s"),
+            (&ruleset, "n"),
+        ]
+        .map(|(contestant, backend)| {
+            let name = format!("{short}{backend}");
+            flags::syn_fin_answer(&model, &name, contestant, &dir, ("net", "loc"))
+        });
+        assert_eq!(
+            heard, [expected; 3],
+            "{short}: (Shorewall's compile of the files, fwgen's Shorewall, nftables)\n{rules}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Issue 15: TCP_FLAGS_DISPOSITION and INVALID_DISPOSITION per family
 /// (family-dispositions), seen by the sender of a SYN|FIN (INVALID to
 /// conntrack) to a closed port. From the net through eth0's tcpflags to a

@@ -131,7 +131,7 @@ impl Analyzer<'_> {
             return;
         }
         let mut seen = Vec::new();
-        for rule in rules.iter().filter(|r| r.is_invalid_match()) {
+        for rule in rules.iter().filter(|r| r.in_invalid_section()) {
             if !seen.contains(&rule.span.start) {
                 seen.push(rule.span.start);
                 self.error(Some(rule.span.clone()), ErrorKind::InvalidRuleRejected);

@@ -267,7 +267,7 @@ impl Analyzer<'_> {
             (None, Some((key, n))) => (key, n.get_ref().to_string(), n.span()),
             (None, None) => return,
         };
-        let reason = if rule.is_invalid_match() {
+        let reason = if rule.is_invalid_macro() {
             "the Invalid macro takes no limit"
         } else if rule
             .connlimit

@@ -139,9 +139,7 @@ impl Analyzer<'_> {
         let dnats: Vec<Dnat> = raw.dnat.iter().flat_map(|d| self.dnat(d)).collect();
         let redirects: Vec<crate::model::Redirect> =
             raw.redirect.iter().flat_map(|r| self.redirect(r)).collect();
-        let new_section = rules
-            .iter()
-            .any(|r| r.section == crate::model::Section::New)
+        let new_section = rules.iter().any(|r| !r.section.before_invalid())
             || !dnats.is_empty()
             || !redirects.is_empty();
         self.check_zone_mss_state_rules(raw, new_section);

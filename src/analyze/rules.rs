@@ -774,7 +774,7 @@ impl Analyzer<'_> {
         let mut entries = Vec::new();
         for entry in raw {
             let rules = self.rules(entry);
-            if rules.iter().any(Rule::is_invalid_match) {
+            if rules.iter().any(Rule::is_invalid_macro) {
                 self.error(Some(entry.span()), ErrorKind::InvalidInBlacklist);
                 continue;
             }
@@ -833,20 +833,27 @@ impl Analyzer<'_> {
     /// attaches it in the NEW section only) whose services are all of the
     /// helper's protocol (Chains.pm `validate_helper`), with
     /// conntrack_helpers = false. `None` once refused.
-    /// The rule's `section` (Shorewall's `?SECTION`): NEW unless given.
-    /// Refused where Shorewall does something else than the section says:
-    /// the `Invalid` macro is Shorewall's INVALID section, a helper is
-    /// attached in the NEW section only (Rules.pm), and a rule logged in
-    /// the ESTABLISHED or RELATED section logs with the name of Shorewall's
-    /// state chain (`^net-fw`, `+net-fw`), which fwgen does not carry.
+    /// The rule's `section` (Shorewall's `?SECTION`): NEW unless given,
+    /// INVALID for the `Invalid` macro's rules. Refused where Shorewall
+    /// does something else than the section says: the `Invalid` macro
+    /// outside the INVALID and NEW sections (its rules match INVALID
+    /// packets only) and other rules in INVALID (not in fwgen's model), a
+    /// helper is attached in the NEW section only (Rules.pm), and a rule
+    /// logged in the ESTABLISHED or RELATED section logs with the name of
+    /// Shorewall's state chain (`^net-fw`, `+net-fw`), which fwgen does
+    /// not carry.
     fn section(
         &mut self,
         entry: &RawRule,
         service_macro: Option<Macro>,
         helper: Option<&'static str>,
     ) -> Option<Section> {
+        let invalid_macro = service_macro.is_some_and(Macro::is_invalid);
         let Some(raw) = entry.section.as_deref() else {
-            return Some(Section::New);
+            return Some(match invalid_macro {
+                true => Section::Invalid,
+                false => Section::New,
+            });
         };
         let text = raw.get_ref();
         let refuse = |this: &mut Self, reason: &'static str| {
@@ -861,17 +868,28 @@ impl Analyzer<'_> {
             "all" => Section::All,
             "established" => Section::Established,
             "related" => Section::Related,
+            "invalid" => Section::Invalid,
             "new" => Section::New,
             _ => return refuse(self, "is no section of Shorewall's rules file"),
         };
         if section == Section::New {
             return Some(section);
         }
-        if service_macro.is_some_and(Macro::is_invalid) {
-            return refuse(
-                self,
-                "the Invalid macro's rules are in Shorewall's INVALID section, which fwgen writes itself (leave `section` out)",
-            );
+        match (section, invalid_macro) {
+            (Section::Invalid, true) => return Some(section),
+            (Section::Invalid, false) => {
+                return refuse(
+                    self,
+                    "holds only the Invalid macro's rules in fwgen's model (another rule here would see invalid packets alone)",
+                );
+            }
+            (_, true) => {
+                return refuse(
+                    self,
+                    "takes no Invalid rule in fwgen's model (leave `section` out for Shorewall's INVALID section, or \"new\" for the rule's place among the NEW rules)",
+                );
+            }
+            _ => {}
         }
         if helper.is_some() {
             return refuse(

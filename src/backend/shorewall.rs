@@ -566,7 +566,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
     let rules = model
         .rules
         .iter()
-        .filter(|r| !r.is_invalid_match() && r.section == Section::New)
+        .filter(|r| r.section == Section::New)
         .filter_map(|rule| Some((rule.span.start, rule_item(model, rule, product, false)?)));
     let redirects = model
         .redirects
@@ -587,7 +587,7 @@ fn rules_file<'a>(model: &Model, product: Product, header: &'a str) -> RulesFile
     let invalid = model
         .rules
         .iter()
-        .filter(|r| r.is_invalid_match())
+        .filter(|r| r.in_invalid_section())
         .filter_map(|rule| rule_item(model, rule, product, false))
         .collect();
     let items: Vec<Item> = items.into_iter().map(|(_, item)| item).collect();

@@ -10,7 +10,6 @@ mod ipsets;
 mod maclist;
 mod stopped;
 mod tunnels;
-use tunnels::TunnelOpening;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -38,7 +37,7 @@ use crate::analyze::DEFAULT_LOG_PREFIX;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
-use crate::model::service::{Macro, MacroCall, PortRange, Protocol, forward_services, stock_macro};
+use crate::model::service::{Macro, MacroCall, forward_services, stock_macro};
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 use crate::model::{ConnState, DispositionKey};
 
@@ -276,14 +275,6 @@ struct Importer {
     /// Files read through an INCLUDE, each with the first `FILE:LINE`
     /// that included it: read, so the directory walk does not refuse them.
     included: BTreeMap<String, String>,
-    /// The rules of the rules file's NEW section read so far: SOURCE, DEST,
-    /// what they match and `FILE:LINE`. An Invalid rule after one of its
-    /// zone pair that can match the same packets is refused.
-    new_rules: Vec<(String, String, Matched, String)>,
-    /// The rules file's NEW-section Invalid rules carried: SOURCE, DEST,
-    /// what they match and line. Shorewall puts a tunnel's openings
-    /// before them.
-    new_invalid: Vec<(String, String, Matched, Line)>,
     /// The sets lines name and save files create, until written.
     ipsets: Vec<ipsets::DeclaredSet>,
     /// The directory's ipset(8) save files, read for their sets.
@@ -329,8 +320,6 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         blacklist_out_zones: Vec::new(),
         maclisted: None,
         included: BTreeMap::new(),
-        new_rules: Vec::new(),
-        new_invalid: Vec::new(),
         ipsets: Vec::new(),
         ipset_files: Vec::new(),
         interfaces: Vec::new(),
@@ -395,25 +384,6 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     })
 }
 
-/// Whether two rules' SOURCE (or DEST) cells can name the same zone: the
-/// zones before any `:`, a list's each, and `all`/`any` forms every zone.
-fn sides_overlap(one: &str, other: &str) -> bool {
-    let zones = |side: &str| -> Vec<String> {
-        let zones = side.split(':').next().unwrap_or_default();
-        zones
-            .split(',')
-            .map(|z| z.trim_end_matches('+').to_owned())
-            .collect()
-    };
-    let wide = |zones: &[String]| {
-        zones
-            .iter()
-            .any(|z| z.starts_with("all") || z == "any" || z == "-")
-    };
-    let (one, other) = (zones(one), zones(other));
-    wide(&one) || wide(&other) || one.iter().any(|z| other.contains(z))
-}
-
 /// What an address column that the model refused is in Shorewall's
 /// terms, where Shorewall accepts it (an address range, a list, `detect`,
 /// a server with a port range, `:persistent`): `None` for what Shorewall
@@ -463,84 +433,6 @@ fn shorewall_address_form(text: &str) -> Option<String> {
     };
     let server_ok = server.parse::<std::net::Ipv4Addr>().is_ok() || range(server);
     (ports_ok && server_ok && ports.contains('-')).then(|| "a server with a port range".to_owned())
-}
-
-/// What a rules line matches beyond its zones, as far as the importer can
-/// tell without expanding it: `None` for unknown (a macro's or action's
-/// protocol and ports, a service name), which overlaps everything.
-#[derive(Debug, Clone, Default)]
-struct Matched {
-    protos: Option<Vec<Protocol>>,
-    dports: Option<Vec<PortRange>>,
-    sports: Option<Vec<PortRange>>,
-}
-
-impl Matched {
-    /// The PROTO, DEST PORT(S) and SOURCE PORT(S) columns of a rule whose
-    /// action `known` says carries them as written (a plain verdict, or
-    /// the Invalid macro, which leaves them to the rule).
-    fn read(protocols: &Protocols, columns: &[String], known: bool) -> Matched {
-        if !known {
-            return Matched::default();
-        }
-        let cell = |i: usize| {
-            columns
-                .get(i)
-                .map(String::as_str)
-                .filter(|c| !c.is_empty() && *c != "-")
-        };
-        let protos = match cell(3) {
-            None => None,
-            Some(text) if ["all", "any"].contains(&text.to_ascii_lowercase().as_str()) => None,
-            Some(text) => text
-                .split(',')
-                .map(|p| {
-                    Protocol::parse(p).or_else(|| {
-                        let (number, _) = protocols.resolve(p).ok()?;
-                        Protocol::parse(&number)
-                    })
-                })
-                .collect(),
-        };
-        let ports = |i: usize| cell(i).and_then(|text| PortRange::parse_list(text).ok());
-        Matched {
-            protos,
-            dports: ports(4),
-            sports: ports(5),
-        }
-    }
-
-    /// Whether a packet of `proto` to `dports` from `sports` (empty: any)
-    /// can match: unknown columns overlap.
-    fn meets(&self, proto: Protocol, dports: &[PortRange], sports: &[PortRange]) -> bool {
-        let ranges = |mine: &Option<Vec<PortRange>>, theirs: &[PortRange]| match mine {
-            None => true,
-            Some(_) if theirs.is_empty() || !proto.has_ports() => true,
-            Some(mine) => mine
-                .iter()
-                .any(|a| theirs.iter().any(|b| a.low <= b.high && b.low <= a.high)),
-        };
-        let proto_meets = self.protos.as_ref().is_none_or(|ps| ps.contains(&proto));
-        proto_meets && ranges(&self.dports, dports) && ranges(&self.sports, sports)
-    }
-
-    /// Whether two rules can match one packet.
-    fn overlaps(&self, other: &Matched) -> bool {
-        match &other.protos {
-            None => {
-                // The other's protocol is unknown: its ports still bound it
-                // only where a protocol with ports is named on this side.
-                true
-            }
-            Some(protos) => protos.iter().any(|&proto| {
-                self.meets(
-                    proto,
-                    other.dports.as_deref().unwrap_or_default(),
-                    other.sports.as_deref().unwrap_or_default(),
-                )
-            }),
-        }
-    }
 }
 
 /// A LOG column's `level` or `level:tag` (`ACCEPT:info:TRAP`,
@@ -4543,48 +4435,6 @@ impl Importer {
         self.skipped_names.insert(zone.to_owned(), at);
     }
 
-    /// A tunnel opens its ports in the chains between `$FW` and its zones
-    /// (`openings`: inbound or not, the zone, and what it accepts) before
-    /// every NEW-section rule: an Invalid rule carried from the NEW section
-    /// of one of those pairs (which fwgen puts before the openings, as the
-    /// INVALID section it writes it in) that can match what the tunnel
-    /// accepts goes, refused. One that cannot (a TCP rule beside UDP
-    /// openings) keeps its place: order between them cannot matter.
-    fn refuse_invalid_beside_tunnel(&mut self, openings: &[TunnelOpening], tunnel: &Line) {
-        let (hit, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.new_invalid)
-            .into_iter()
-            .partition(|(source, dest, matched, _)| {
-                openings.iter().any(|opening| {
-                    let (s, d) = if opening.inbound {
-                        (opening.zone.as_str(), "$FW")
-                    } else {
-                        ("$FW", opening.zone.as_str())
-                    };
-                    sides_overlap(source, s)
-                        && sides_overlap(dest, d)
-                        && matched.meets(opening.proto, &opening.dports, &opening.sports)
-                })
-            });
-        self.new_invalid = kept;
-        for (_, _, _, line) in hit {
-            self.entries.retain(|e| {
-                !(e.kind == Kind::Rule && e.line.file == line.file && e.line.number == line.number)
-            });
-            self.refuse(
-                &line,
-                format!("Invalid in the NEW section of a zone pair the tunnel at {}:{} opens ports in, matching packets it accepts: Shorewall puts the tunnel's openings before it, fwgen puts Invalid rules before them; move it to ?SECTION INVALID", tunnel.file, tunnel.number),
-            );
-        }
-    }
-
-    /// A rule's SOURCE or DEST cell with the firewall zone written `$FW`
-    /// in its zone part (`fw:10.0.0.1` and `$FW:10.0.0.1` name one zone).
-    fn side_zone_named(&self, side: &str) -> String {
-        let (zones, rest) = side.split_once(':').unwrap_or((side, ""));
-        let zones: Vec<String> = zones.split(',').map(|z| self.zone_name(z)).collect();
-        format!("{}:{rest}", zones.join(","))
-    }
-
     fn zone_name(&self, text: &str) -> String {
         if text == self.firewall {
             "$FW".to_owned()
@@ -4866,22 +4716,6 @@ impl Importer {
             this.rule_section = early;
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
             this.rule_section = None;
-            let action = columns.first().map_or("", String::as_str);
-            let invalid = ["Invalid", "dropInvalid", "allowInvalid"]
-                .iter()
-                .any(|name| action.starts_with(name));
-            if early.is_none() && !invalid_section && !invalid {
-                let side =
-                    |i: usize| (columns.get(i)).map_or(String::new(), |c| this.side_zone_named(c));
-                let at = format!("{}:{}", line.file, line.number);
-                // A plain verdict matches its columns as written; a macro,
-                // an action, DNAT or REDIRECT matches what this cannot see.
-                let verdict = action.split([':', '/']).next().unwrap_or_default();
-                let plain = ["ACCEPT", "ACCEPT!", "DROP", "DROP!", "REJECT", "REJECT!"]
-                    .contains(&verdict.trim_end_matches('+'));
-                let matched = Matched::read(&this.protocols, &columns, plain);
-                this.new_rules.push((side(1), side(2), matched, at));
-            }
         });
     }
 
@@ -5102,48 +4936,15 @@ impl Importer {
             );
             return;
         }
-        // An Invalid rule decides in fwgen's INVALID section, before every
-        // rule; in the NEW section Shorewall matches it at its place, after
-        // rules that may take the INVALID packets first (with
-        // INVALID_DISPOSITION=CONTINUE they reach the NEW section).
-        if !invalid_section && service_macro.as_deref() == Some("Invalid") {
-            let side = |i: usize| columns.get(i).map(|c| self.side_zone_named(c));
-            let sides = (side(1), side(2));
-            let matched = Matched::read(&self.protocols, columns, true);
-            let earlier = (self.new_rules.iter())
-                .find(|(source, dest, other, _)| {
-                    let zones = match &sides {
-                        (Some(s), Some(d)) => sides_overlap(source, s) && sides_overlap(dest, d),
-                        _ => true,
-                    };
-                    zones && matched.overlaps(other)
-                })
-                .map(|(_, _, _, at)| at.clone());
-            // In fwgen's model an Invalid rule is in the INVALID section,
-            // where Shorewall 5.2.8 drops the pair's UNTRACKED handling
-            // (src/ruleset/lower.rs `untracked_rule`); in the NEW section it
-            // keeps it.
-            let untracked = self.conf_setting("UNTRACKED_DISPOSITION");
-            let untracked_handled = !matches!(untracked.as_deref(), None | Some("" | "continue"))
-                || self
-                    .conf_setting("UNTRACKED_LOG_LEVEL")
-                    .is_some_and(|l| !l.is_empty());
-            if untracked_handled {
-                return self.refuse(
-                    line,
-                    "Invalid in the NEW section beside UNTRACKED_DISPOSITION or UNTRACKED_LOG_LEVEL: Shorewall keeps the pair's UNTRACKED handling there, while fwgen's Invalid rule is in the INVALID section, where Shorewall 5.2.8 leaves that handling out of the pair's chain; move it to ?SECTION INVALID",
-                );
-            }
-            if let Some(at) = earlier {
-                return self.refuse(
-                    line,
-                    format!("Invalid in the NEW section after the rule at {at}: Shorewall matches it in file order, after rules that can take the same INVALID packets, while fwgen decides Invalid rules before every rule; move it to ?SECTION INVALID or above the first rule"),
-                );
-            }
-            if let (Some(source), Some(dest)) = sides {
-                self.new_invalid.push((source, dest, matched, line.clone()));
-            }
-        }
+        // An Invalid rule of the NEW section matches at its place, after
+        // the rules above it and the tunnels' openings, beside the pair's
+        // UNTRACKED handling (Shorewall 5.2.8 leaves that out only of a
+        // chain with rules in its INVALID section): the model's `section =
+        // "new"`.
+        let new_section_invalid = !invalid_section
+            && !self.blacklisting
+            && self.rule_section.is_none()
+            && service_macro.as_deref() == Some("Invalid");
         let target = match target.as_str() {
             "WHITELIST" | "CONTINUE" | "ACCEPT" if self.blacklisting => "WHITELIST".to_owned(),
             _ => target,
@@ -5185,7 +4986,7 @@ impl Importer {
             Ok(limits) => limits,
             Err(()) => return,
         };
-        if let Some(section) = self.rule_section {
+        if let Some(section) = self.rule_section.or(new_section_invalid.then_some("new")) {
             limits
                 .get_or_insert_with(Vec::new)
                 .push(("section", section.into()));

@@ -122,24 +122,33 @@ pub struct MacroShare {
 /// finish_section): ALL rules see every packet of the pair, before its
 /// established packets are accepted; ESTABLISHED rules see established
 /// packets only, RELATED rules related ones, before their disposition;
-/// NEW rules the rest (Shorewall's INVALID section is the `Invalid`
-/// macro's).
+/// INVALID rules (the `Invalid` macro's, which fwgen takes alone there)
+/// see the packets conntrack calls invalid that their disposition lets
+/// through; NEW rules the rest.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Section {
     All,
     Established,
     Related,
+    Invalid,
     #[default]
     New,
 }
 
 impl Section {
+    /// The sections whose rules fwgen writes at the head of a pair chain,
+    /// before the invalid state: ALL, ESTABLISHED and RELATED.
+    pub fn before_invalid(self) -> bool {
+        self < Section::Invalid
+    }
+
     /// The model's spelling (`section = "all"`).
     pub fn word(self) -> &'static str {
         match self {
             Section::All => "all",
             Section::Established => "established",
             Section::Related => "related",
+            Section::Invalid => "invalid",
             Section::New => "new",
         }
     }
@@ -150,6 +159,7 @@ impl Section {
             Section::All => "ALL",
             Section::Established => "ESTABLISHED",
             Section::Related => "RELATED",
+            Section::Invalid => "INVALID",
             Section::New => "NEW",
         }
     }
@@ -373,8 +383,17 @@ impl Rule {
         self.verdict != Verdict::Log
     }
 
-    pub fn is_invalid_match(&self) -> bool {
+    /// Whether the rule is the `Invalid` macro's: it matches packets in
+    /// conntrack state INVALID, in whichever section it is.
+    pub fn is_invalid_macro(&self) -> bool {
         self.service_macro.is_some_and(Macro::is_invalid)
+    }
+
+    /// Whether the rule is in Shorewall's INVALID section (an `Invalid`
+    /// rule without `section = "new"`), which runs before the NEW section
+    /// in each zone pair's chain.
+    pub fn in_invalid_section(&self) -> bool {
+        self.section == Section::Invalid
     }
 
     /// The destination address type the rule matches (`Broadcast(DROP)`).

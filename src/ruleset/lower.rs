@@ -1647,7 +1647,7 @@ fn pair_items(model: &Model, pairs: &[(ZoneId, ZoneId)]) -> PairItems {
         .any(&Disposition::Continue)
         || invalid_in_pairs(model);
     for (index, rule) in model.rules.iter().enumerate() {
-        let at = match rule.is_invalid_match() {
+        let at = match rule.in_invalid_section() {
             false => rule.span.start,
             true if invalid_reach => 0,
             true => continue,
@@ -1861,7 +1861,7 @@ fn pair_rules(
     // `Invalid` rules are in the rules file's INVALID section (the
     // Shorewall backend writes them there), before the NEW section's head.
     let (invalid_rules, items): (Vec<_>, Vec<_>) = items.into_iter().partition(
-        |(_, item)| matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match()),
+        |(_, item)| matches!(item, PairItem::Rule(index) if model.rules[*index].in_invalid_section()),
     );
     let mut rules = pair_item_rules(model, &name, families, invalid_rules);
     let invalid_count = rules.len();
@@ -1933,7 +1933,7 @@ fn state_head(
         after: Vec::new(),
         own: [false, false],
     };
-    let sections = model.rules.iter().any(|r| r.section != Section::New);
+    let sections = model.rules.iter().any(|r| r.section.before_invalid());
     // A zone's `mss` clamps SYN-ACKs before the pair chain's established
     // accept ([`established_in_pairs`]); a zone's hosts dispatched back to
     // each other one way alone need the accept there too.
@@ -1955,7 +1955,7 @@ fn state_head(
     };
     let (early, items): (Vec<_>, Vec<_>) = items
         .into_iter()
-        .partition(|(_, item)| section_of(item) != Section::New);
+        .partition(|(_, item)| section_of(item).before_invalid());
     let section_rules = |section: Section, state: Option<CtState>| {
         let of: Vec<_> = (early.iter())
             .filter(|(_, item)| section_of(item) == section)
@@ -1994,7 +1994,7 @@ fn state_head(
     let invalid_here = invalid_in_pairs(model);
     let (invalid_items, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, item)| {
         invalid_here
-            && matches!(item, PairItem::Rule(index) if model.rules[*index].is_invalid_match())
+            && matches!(item, PairItem::Rule(index) if model.rules[*index].in_invalid_section())
     });
     head.invalid_items = invalid_items;
     head.after
@@ -2108,7 +2108,7 @@ fn untracked_rule(model: &Model, pair: (ZoneId, ZoneId), name: &str) -> Vec<Rule
     // own UNTRACKED_DISPOSITION and UNTRACKED_LOG_LEVEL.
     let invalid_in = |ipv6: bool| {
         (model.rules.iter()).any(|r| {
-            r.is_invalid_match()
+            r.in_invalid_section()
                 && r.allows_family(ipv6)
                 && applies_to(r.source.zone, r.dest.zone, pair)
         })
@@ -2166,7 +2166,10 @@ pub fn untracked_in_pairs(model: &Model, ipv6: bool) -> bool {
         || continue_reaches_catch_all(model)
         || (firewall.dispositions.untracked.get(ipv6) != Disposition::Continue
             && !plain_untracked_accept(model, ipv6)
-            && model.rules.iter().any(crate::model::Rule::is_invalid_match))
+            && model
+                .rules
+                .iter()
+                .any(crate::model::Rule::in_invalid_section))
 }
 
 /// Whether one family's untracked disposition is a plain, unaudited
@@ -2954,7 +2957,7 @@ pub(super) fn item_rules(
             }
             matches.extend(owners.iter().cloned());
             matches.extend(times.iter().cloned());
-            if rule.is_invalid_match() {
+            if rule.is_invalid_macro() {
                 matches.push(Match::CtState(vec![CtState::Invalid]));
             }
             rules.push(Rule::new(matches, statements.clone(), origin));

@@ -3,79 +3,6 @@
 //! `-` for any gateway, GATEWAY ZONES for IPsec only.
 
 use super::{Importer, Kind, Table, Value, used_after};
-use crate::model::service::{PortRange, Protocol};
-use crate::model::tunnel::{OpenVpnRole, Tunnel, TunnelKind};
-
-/// What a tunnel accepts between the firewall and one zone, one way:
-/// [`Tunnel::openings`] with the zone by name.
-pub(super) struct TunnelOpening {
-    /// From the zone to the firewall.
-    pub inbound: bool,
-    pub zone: String,
-    pub proto: Protocol,
-    pub dports: Vec<PortRange>,
-    pub sports: Vec<PortRange>,
-}
-
-/// The openings of a tunnel of `zones` (the tunnel's zone first, then its
-/// gateway zones), as the model states them; `None` where the TYPE names
-/// a protocol the model does not read (every packet may then match).
-fn openings(tunnel: &Type, port: Option<u16>, zones: &[String]) -> Option<Vec<TunnelOpening>> {
-    let proto = |default: Protocol| match tunnel.proto.as_deref() {
-        None => Some(default),
-        Some(text) => Protocol::parse(text),
-    };
-    let openvpn = |role| {
-        Some(TunnelKind::OpenVpn {
-            role,
-            proto: proto(Protocol::Udp)?,
-            port: port.unwrap_or(1194),
-        })
-    };
-    let kind = match tunnel.name.as_str() {
-        "ipsec" => TunnelKind::Ipsec {
-            nat: false,
-            ah: tunnel.ah,
-        },
-        "ipsecnat" => TunnelKind::Ipsec {
-            nat: true,
-            ah: false,
-        },
-        "ipip" => TunnelKind::Ipip,
-        "gre" => TunnelKind::Gre,
-        "6to4" => TunnelKind::SixToFour { written: "6to4" },
-        "6in4" => TunnelKind::SixToFour { written: "6in4" },
-        "pptpclient" => TunnelKind::Pptp { server: false },
-        "pptpserver" => TunnelKind::Pptp { server: true },
-        "tinc" => TunnelKind::Tinc,
-        "openvpn" => openvpn(OpenVpnRole::Peer)?,
-        "openvpnclient" => openvpn(OpenVpnRole::Client)?,
-        "openvpnserver" => openvpn(OpenVpnRole::Server)?,
-        "l2tp" => TunnelKind::L2tp,
-        "generic" => TunnelKind::Generic {
-            proto: proto(Protocol::Udp)?,
-            port,
-        },
-        _ => return None,
-    };
-    let model = Tunnel {
-        kind,
-        zone: 0,
-        gateways: Vec::new(),
-        gateway_zones: (1..zones.len()).collect(),
-        comment: None,
-        line: 0,
-        span: 0..0,
-    };
-    let openings = model.openings().into_iter().map(|opening| TunnelOpening {
-        inbound: opening.inbound,
-        zone: zones[opening.zone].clone(),
-        proto: opening.proto,
-        dports: opening.dports,
-        sports: opening.sports,
-    });
-    Some(openings.collect())
-}
 
 /// The tunnels file's columns, as setup_tunnels names them.
 const TUNNEL_COLUMNS: &[(&str, usize)] = &[
@@ -273,24 +200,7 @@ impl Importer {
                 table.push("gateway_zones", Value::strings(&gateway_zones));
             }
             table.push_some("comment", line.comment.as_ref());
-            let opened = openings(&tunnel, port, &zones).unwrap_or_else(|| {
-                // A protocol the model does not read: every packet, both
-                // ways, for every zone of the tunnel.
-                (zones.iter())
-                    .flat_map(|zone| [true, false].map(|inbound| (zone.clone(), inbound)))
-                    .flat_map(|(zone, inbound)| {
-                        (0..=255u8).map(move |n| TunnelOpening {
-                            inbound,
-                            zone: zone.clone(),
-                            proto: Protocol::from_number(n),
-                            dports: Vec::new(),
-                            sports: Vec::new(),
-                        })
-                    })
-                    .collect()
-            });
             self.add(Kind::Tunnel, "", zones, family, &line, table);
-            self.refuse_invalid_beside_tunnel(&opened, &line);
         }
     }
 }
