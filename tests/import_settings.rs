@@ -982,3 +982,71 @@ fn rpfilter_log_is_kept_for_the_family_with_rpfilter() {
         }
     );
 }
+
+/// The sample with OPTIMIZE set and `extra` appended to its rules file.
+fn optimized_sample(name: &str, optimize: &str, extra: &str) -> std::path::PathBuf {
+    let dir = sample_with(name, &format!("OPTIMIZE={optimize}"));
+    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+    std::fs::write(dir.join("rules"), format!("{rules}{extra}\n")).unwrap();
+    dir
+}
+
+/// OPTIMIZE level 1 without level 4: Shorewall leaves a NEW-section rule
+/// of a wildcard SOURCE or DEST out of each zone pair whose policy is its
+/// action (Rules.pm, process_rule; `shorewall compile` of this sample
+/// writes no `loc-net --dport 80 -j ACCEPT` then, so the DROP below takes
+/// port 80 from loc). Refused at the rule; level 0 and All keep the rule,
+/// and an action no policy names (the sample's REJECT policy logs, so a
+/// plain REJECT is not it) is never left out.
+#[test]
+fn optimize_level_one_is_refused_where_it_leaves_a_wildcard_rule_out() {
+    common::require_tool("shorewall", "shorewall");
+    let skipped = "ACCEPT\tall\tnet\ttcp\t80\nDROP\tloc\tnet\ttcp\t80:90";
+    for optimize in ["1", "3", "0x13", "011"] {
+        let dir = optimized_sample(&format!("optimize-{optimize}"), optimize, skipped);
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "OPTIMIZE={optimize}: {stderr}"
+        );
+        let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+        let at = rules
+            .lines()
+            .position(|l| l.starts_with("ACCEPT\tall"))
+            .unwrap()
+            + 1;
+        let expected =
+            format!("rules:{at}: OPTIMIZE={optimize} in shorewall.conf is level 1 without level 4");
+        assert!(
+            stderr.contains(&expected),
+            "expected `{expected}` in\n{stderr}"
+        );
+    }
+    for optimize in ["0", "All", "5", "none"] {
+        let dir = optimized_sample(&format!("optimize-kept-{optimize}"), optimize, skipped);
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "OPTIMIZE={optimize}: {stderr}");
+    }
+    let kept = [
+        // No policy is a plain REJECT: the sample's `all all REJECT` logs.
+        "REJECT\tall\tnet\ttcp\t81",
+        // Not a wildcard.
+        "ACCEPT\tloc\tnet\ttcp\t82",
+        // `!`: never left out.
+        "ACCEPT!\tall\tnet\ttcp\t84",
+    ];
+    for (index, extra) in kept.iter().enumerate() {
+        let dir = optimized_sample(&format!("optimize-kept-rule-{index}"), "1", extra);
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{extra}: {stderr}");
+    }
+    let logged = optimized_sample("optimize-logged", "1", "REJECT:info\tall\tnet\ttcp\t83");
+    let output = import(&logged);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("its action `REJECT`"), "{stderr}");
+}

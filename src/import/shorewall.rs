@@ -262,6 +262,10 @@ struct Importer {
     /// The model's `section` of the rule being read: the rules file's
     /// `?SECTION ALL`, `ESTABLISHED` or `RELATED` (`None`: NEW, INVALID).
     rule_section: Option<&'static str>,
+    /// The policy file's POLICY actions with their log levels (`DROP`,
+    /// `REJECT:info`): what OPTIMIZE level 1 compares a wildcard rule's
+    /// action with.
+    policy_actions: BTreeSet<String>,
     /// Zones of interfaces and hosts lines with the `blacklist` option, and
     /// those the zones file marks for incoming traffic, in their order: the
     /// zones a legacy blacklist file's `src` lines convert for.
@@ -316,6 +320,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_action_calls: BTreeMap::new(),
         blacklisting: false,
         rule_section: None,
+        policy_actions: BTreeSet::new(),
         blacklist_zones: Vec::new(),
         blacklist_out_zones: Vec::new(),
         maclisted: None,
@@ -478,6 +483,19 @@ struct Forwarded {
 }
 
 /// The family a rule's addresses or protocol bind it to.
+/// A number as Config.pm's numeric_value reads it: decimal, `0x` hex or
+/// `0` octal; `None` for anything else (Shorewall refuses it).
+fn perl_numeric(text: &str) -> Option<u32> {
+    let text = text.to_ascii_lowercase();
+    if let Some(hex) = text.strip_prefix("0x") {
+        u32::from_str_radix(hex, 16).ok()
+    } else if text.len() > 1 && text.starts_with('0') {
+        u32::from_str_radix(&text[1..], 8).ok()
+    } else {
+        text.parse().ok()
+    }
+}
+
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
     let addressed = sides.iter().find_map(|side| {
         let (_, addresses) = side.split_once(':')?;
@@ -4535,6 +4553,17 @@ impl Importer {
             // `CONTINUE:none`: plain CONTINUE, which has no default actions.
             let defaults = defaults.filter(|_| policy != "CONTINUE");
             let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
+            // As Rules.pm's process_rule compares it: A_DROP for an audited
+            // DROP, then the log level if there is one.
+            let named = if audit {
+                format!("A_{policy}")
+            } else {
+                policy.to_owned()
+            };
+            self.policy_actions.insert(match level {
+                Some(level) => format!("{named}:{level}"),
+                None => named,
+            });
             let firewall = |zone: &str| self.zone_name(zone) == "$FW";
             if audit && firewall(source) && firewall(dest) {
                 self.refuse(&line, "an audited policy of the firewall's traffic to itself: fwgen accepts that traffic by its loopback rule, unaudited");
@@ -4706,6 +4735,11 @@ impl Importer {
                     return this.refuse(&line, reason);
                 }
             };
+            if section == "NEW"
+                && let Some(reason) = this.optimize_skips(&columns)
+            {
+                return this.refuse(&line, reason);
+            }
             let fast = this.settings.carried.fast_states();
             if fast.iter().any(|state| state.keyword() == section) {
                 let reason = format!(
@@ -4717,6 +4751,97 @@ impl Importer {
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
             this.rule_section = None;
         });
+    }
+
+    /// Why a NEW-section rule means something else under the directory's
+    /// OPTIMIZE: with level 1 and not 4 (OPTIMIZE & 5 == 1), Rules.pm's
+    /// process_rule leaves a rule whose SOURCE or DEST is a wildcard (`all`,
+    /// `any` or a zone list) out of every zone pair whose policy is its
+    /// action (`goto EXIT if $basictarget eq $policy`; for a logged policy,
+    /// the action with the policy's log level), unless the action ends in `!`. The packets
+    /// it would have taken then meet the pair's later rules, which fwgen
+    /// (every rule kept) does not let them reach. An action no policy
+    /// names is never left out; a macro's or another action's body (which
+    /// Rules.pm reads with the wildcard) is assumed to be.
+    fn optimize_skips(&self, columns: &[String]) -> Option<String> {
+        let written = self.vars.get("OPTIMIZE")?;
+        let value = written.trim().trim_matches(['"', '\'']);
+        let level = if value.eq_ignore_ascii_case("all") {
+            31
+        } else if value.eq_ignore_ascii_case("none") {
+            0
+        } else {
+            perl_numeric(value)?
+        };
+        if level & 5 != 1 {
+            return None;
+        }
+        let (action, source, dest) = (columns.first()?, columns.get(1)?, columns.get(2)?);
+        let wildcard = |side: &str| {
+            let zones = side.split(':').next().unwrap_or(side);
+            zones.starts_with("all") || zones.starts_with("any") || zones.contains(',')
+        };
+        if !wildcard(source) && !wildcard(dest) {
+            return None;
+        }
+        let head = action.split(':').next().unwrap_or(action);
+        if head.ends_with('!') {
+            return None;
+        }
+        // `Macro(ACTION)`: the body's PARAM is ACTION.
+        let (name, param) = match head.split_once('(') {
+            Some((name, rest)) => (name, rest.trim_end_matches(')').split(',').next()),
+            None => (head, None),
+        };
+        // The stock Invalid action's body is empty: its rule comes of its
+        // `state=INVALID` option, never left out (`shorewall6 compile` of
+        // tests/corpus/nipil-merged at level 1 keeps `Invalid(DROP) net
+        // all` in net-fw, whose policy is DROP).
+        if name == "Invalid" && !self.site_action_files.iter().any(|a| a == "Invalid") {
+            return None;
+        }
+        let target = param.filter(|p| !p.is_empty() && *p != "-").unwrap_or(name);
+        let builtin = matches!(
+            target,
+            "ACCEPT"
+                | "DROP"
+                | "REJECT"
+                | "CONTINUE"
+                | "ACCEPT+"
+                | "NONAT"
+                | "LOG"
+                | "DNAT"
+                | "DNAT-"
+                | "REDIRECT"
+                | "REDIRECT-"
+                | "COUNT"
+                | "A_ACCEPT"
+                | "A_DROP"
+                | "A_REJECT"
+                | "QUEUE"
+                | "NFQUEUE"
+                | "CT"
+                | "NOTRACK"
+                | "HELPER"
+        ) || target.starts_with("CT:")
+            || target.starts_with("NFLOG")
+            || target.starts_with("NFQUEUE");
+        let logged = match action.split_once(':') {
+            Some((_, level)) if !level.is_empty() => format!("{target}:{level}"),
+            _ => target.to_owned(),
+        };
+        if builtin && !self.policy_actions.contains(&logged) {
+            return None;
+        }
+        let conf = if self.ipv6 {
+            "shorewall6.conf"
+        } else {
+            "shorewall.conf"
+        };
+        Some(format!(
+            "OPTIMIZE={value} in {}{conf} is level 1 without level 4: Shorewall then leaves this wildcard rule out of every zone pair whose policy is its action `{target}` (Rules.pm, process_rule), so the packets it takes meet that pair's later rules instead, and fwgen keeps the rule. Set OPTIMIZE=0 or All (what the samples write: level 4 keeps the rule), or write `{target}!` to keep the rule under level 1, check the firewall still does what you want, and import again",
+            self.label
+        ))
     }
 
     /// A line's columns as Shorewall's split_line2 (Config.pm) reads them:
@@ -4819,6 +4944,12 @@ impl Importer {
         let (action, log) = match action.split_once(':') {
             Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
             None => (action, None),
+        };
+        // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
+        // may not leave out (`optimize_skips`); fwgen leaves no rule out.
+        let action = match action.as_str() {
+            "ACCEPT!" | "DROP!" | "REJECT!" => action.trim_end_matches('!').to_owned(),
+            _ => action,
         };
         // `NFLOG(group,range,threshold)[:tag]` as an action is LOG at that
         // level (Rules.pm process_rule: an NFLOG action becomes the log
