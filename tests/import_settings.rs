@@ -161,7 +161,9 @@ fn defaults_are_config_pm_defaults() {
 }
 
 /// A copy of Shorewall's two-interfaces sample with `planted` added at the
-/// end of its shorewall.conf, and its `Invalid(DROP)` line moved from the
+/// end of its shorewall.conf (after OPTIMIZE=0: the sample's All leaves the
+/// rule-less loc-net pair without the conntrack states' handling, which
+/// the import refuses beside a setting that changes it), and its `Invalid(DROP)` line moved from the
 /// NEW section to the INVALID section, where fwgen's model keeps it (in
 /// NEW beside an UNTRACKED setting the import refuses it: Shorewall keeps
 /// the pair's UNTRACKED handling there).
@@ -188,7 +190,7 @@ fn sample_with(name: &str, planted: &str) -> std::path::PathBuf {
     std::fs::write(dir.join("rules"), moved.join("\n") + "\n").unwrap();
     let conf = dir.join("shorewall.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
-    std::fs::write(&conf, format!("{text}{planted}\n")).unwrap();
+    std::fs::write(&conf, format!("{text}OPTIMIZE=0\n{planted}\n")).unwrap();
     dir
 }
 
@@ -1049,4 +1051,53 @@ fn optimize_level_one_is_refused_where_it_leaves_a_wildcard_rule_out() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("its action `REJECT`"), "{stderr}");
+}
+
+/// OPTIMIZE level 2 (the samples' All): Shorewall makes no chain for a
+/// zone pair without rules whose policy is a bare ACCEPT, so its packets
+/// skip the conntrack states' handling (`shorewall compile` of this
+/// sample with INVALID_DISPOSITION=DROP has no loc-net chain: invalid
+/// packets from loc to net are accepted). Refused at the policy where a
+/// state's handling is not the default; OPTIMIZE without 2 imports.
+#[test]
+fn optimize_level_two_is_refused_where_a_bare_accept_policy_skips_the_states() {
+    common::require_tool("shorewall", "shorewall");
+    let policy =
+        std::fs::read_to_string("/usr/share/doc/shorewall/examples/two-interfaces/policy").unwrap();
+    let at = policy.lines().position(|l| l.starts_with("loc")).unwrap() + 1;
+    for setting in [
+        "INVALID_DISPOSITION=DROP",
+        "RELATED_DISPOSITION=REJECT",
+        "UNTRACKED_LOG_LEVEL=info",
+    ] {
+        let dir = sample_with(
+            &format!("optimize-2-{setting}"),
+            &format!("OPTIMIZE=All\n{setting}"),
+        );
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{setting}: {stderr}");
+        let expected = format!("policy:{at}: OPTIMIZE=All in shorewall.conf includes level 2");
+        assert!(
+            stderr.contains(&expected),
+            "{setting}: expected `{expected}` in\n{stderr}"
+        );
+        let key = setting.split('=').next().unwrap();
+        assert!(stderr.contains(&format!("without the {key}=")), "{stderr}");
+        let dir = sample_with(
+            &format!("optimize-29-{setting}"),
+            &format!("{setting}\nOPTIMIZE=29"),
+        );
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{setting} OPTIMIZE=29: {stderr}");
+    }
+    // A rule of the pair: Shorewall makes its chain, states and all.
+    let dir = optimized_sample("optimize-2-ruled", "All", "ACCEPT\tloc\tnet\ttcp\t80");
+    let conf = dir.join("shorewall.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, format!("{text}INVALID_DISPOSITION=DROP\n")).unwrap();
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
 }

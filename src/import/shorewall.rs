@@ -266,6 +266,13 @@ struct Importer {
     /// `REJECT:info`): what OPTIMIZE level 1 compares a wildcard rule's
     /// action with.
     policy_actions: BTreeSet<String>,
+    /// Policies OPTIMIZE level 2 leaves without a chain where their pair
+    /// has no rules (`optimize_unchained`): the entry, its SOURCE and
+    /// DEST as written, the refusal; judged once the rules are read.
+    unchained: Vec<(usize, (String, String), String)>,
+    /// Each rules line's SOURCE and DEST as written: the zone pairs that
+    /// have rules (`judge_unchained`).
+    rule_sides: Vec<(String, String)>,
     /// Zones of interfaces and hosts lines with the `blacklist` option, and
     /// those the zones file marks for incoming traffic, in their order: the
     /// zones a legacy blacklist file's `src` lines convert for.
@@ -321,6 +328,8 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         blacklisting: false,
         rule_section: None,
         policy_actions: BTreeSet::new(),
+        unchained: Vec::new(),
+        rule_sides: Vec::new(),
         blacklist_zones: Vec::new(),
         blacklist_out_zones: Vec::new(),
         maclisted: None,
@@ -2082,6 +2091,7 @@ impl Importer {
         self.blrules();
         self.blacklist_file();
         self.rules();
+        self.judge_unchained();
         if !self.site_action_files.is_empty() {
             self.actions_file();
         }
@@ -4585,6 +4595,11 @@ impl Importer {
                 ));
                 continue;
             }
+            let bare = level.is_none()
+                && defaults.as_ref().is_none_or(Vec::is_empty)
+                && rate.is_empty()
+                && connlimit.is_empty();
+            let unchained = bare.then(|| self.optimize_unchained(policy)).flatten();
             let mut table = Table::array(&["policy"]);
             table.push("source", self.zone_name(source));
             table.push("dest", self.zone_name(dest));
@@ -4601,6 +4616,10 @@ impl Importer {
             table.push_some("comment", line.comment.as_ref());
             let zones = self.named_zones(&[source.as_str(), dest.as_str()]);
             self.add(Kind::Policy, "", zones, None, &line, table);
+            if let Some(reason) = unchained {
+                let pair = (source.clone(), dest.clone());
+                self.unchained.push((self.entries.len() - 1, pair, reason));
+            }
             if source.starts_with("all") || dest.starts_with("all") {
                 wildcard.get_or_insert(line);
             }
@@ -4735,6 +4754,9 @@ impl Importer {
                     return this.refuse(&line, reason);
                 }
             };
+            if let (Some(source), Some(dest)) = (columns.get(1), columns.get(2)) {
+                this.rule_sides.push((source.clone(), dest.clone()));
+            }
             if section == "NEW"
                 && let Some(reason) = this.optimize_skips(&columns)
             {
@@ -4753,6 +4775,119 @@ impl Importer {
         });
     }
 
+    /// OPTIMIZE as the directory's shorewall.conf writes it, and its level
+    /// as Config.pm reads it (`All` is 31, `None` 0); `None` when unset
+    /// (Config.pm's 0, or the shipped file's All: neither changes a verdict
+    /// beside the other settings' defaults) or not a number.
+    fn optimize(&self) -> Option<(String, u32)> {
+        let written = self.vars.get("OPTIMIZE")?;
+        let value = written.trim().trim_matches(['"', '\'']).to_owned();
+        let level = if value.eq_ignore_ascii_case("all") {
+            31
+        } else if value.eq_ignore_ascii_case("none") {
+            0
+        } else {
+            perl_numeric(&value)?
+        };
+        Some((value, level))
+    }
+
+    /// Why a policy means something else under OPTIMIZE level 2: for a
+    /// zone pair with no rules whose policy has no log level, default
+    /// action, RATE or CONNLIMIT, and is ACCEPT (or any with FASTACCEPT),
+    /// Rules.pm makes no chain (`apply_policy_rules`: the pair jumps to
+    /// the policy's target), so its packets skip the RELATED, INVALID and
+    /// UNTRACKED handling the chain would begin with (`shorewall compile`
+    /// of the two-interfaces sample with INVALID_DISPOSITION=DROP: loc-net
+    /// is gone and invalid packets from loc to net are accepted). fwgen's
+    /// model handles those states for every pair, so the import is refused
+    /// where that handling is not what the jump does: a disposition other
+    /// than RELATED's ACCEPT or INVALID's and UNTRACKED's CONTINUE, or a
+    /// log level for them, unless a rule names the pair (`judge_unchained`).
+    fn optimize_unchained(&self, policy: &str) -> Option<String> {
+        let (value, level) = self.optimize()?;
+        if level & 2 == 0 {
+            return None;
+        }
+        let fast = self.conf_setting("FASTACCEPT").is_some_and(|v| v == "yes");
+        if policy == "CONTINUE" || !(policy == "ACCEPT" || fast) {
+            return None;
+        }
+        let states = [
+            ("RELATED_DISPOSITION", "accept"),
+            ("INVALID_DISPOSITION", "continue"),
+            ("UNTRACKED_DISPOSITION", "continue"),
+            ("RELATED_LOG_LEVEL", ""),
+            ("INVALID_LOG_LEVEL", ""),
+            ("UNTRACKED_LOG_LEVEL", ""),
+        ];
+        let (key, set) = states.iter().find_map(|(key, default)| {
+            let set = self
+                .conf_setting(key)
+                .filter(|v| !v.is_empty() && v != default)?;
+            // As written (conf_setting reads it in lower case).
+            let written = self
+                .vars
+                .get(*key)
+                .map(|v| v.trim().trim_matches(['"', '\'']));
+            Some((*key, written.map_or(set, str::to_owned)))
+        })?;
+        let conf = if self.ipv6 {
+            "shorewall6.conf"
+        } else {
+            "shorewall.conf"
+        };
+        Some(format!(
+            "OPTIMIZE={value} in {}{conf} includes level 2: Shorewall makes no chain for a zone pair of this unlogged {policy} policy that has no rules (Rules.pm, apply_policy_rules), so its packets go straight to {policy} without the {key}={set} handling of their conntrack state, which fwgen applies. Set OPTIMIZE to a level without 2 (0, or 29 for the rest of All), check the firewall still does what you want, and import again",
+            self.label
+        ))
+    }
+
+    /// Refuses each policy `optimize_unchained` found, unless it names one
+    /// zone pair (no `all` or list) and a rules line names that pair (its
+    /// SOURCE and DEST zones, `all` and lists read as Rules.pm's
+    /// build_zone_list reads them): Shorewall then makes the chain.
+    fn judge_unchained(&mut self) {
+        for (index, (source, dest), reason) in std::mem::take(&mut self.unchained) {
+            let single = |side: &str| {
+                !(side.starts_with("all") || side.starts_with("any") || side.contains(','))
+            };
+            let ruled = single(&source)
+                && single(&dest)
+                && self.rule_sides.iter().any(|(from, to)| {
+                    let intrazone = source == dest;
+                    self.side_names(from, &source, intrazone)
+                        && self.side_names(to, &dest, intrazone)
+                });
+            if !ruled {
+                self.entries[index].dropped = true;
+                let line = self.entries[index].line.clone();
+                self.refuse(&line, reason);
+            }
+        }
+    }
+
+    /// Whether a rule's SOURCE or DEST (`side`) takes in `zone`: a zone,
+    /// a list (`loc,dmz`), or `all`/`any` with `+` (the pairs of a zone
+    /// with itself, which `all` alone leaves out), `-` (not the firewall)
+    /// and `!zone,...` exclusions.
+    fn side_names(&self, side: &str, zone: &str, intrazone: bool) -> bool {
+        let zones = side.split(':').next().unwrap_or(side);
+        let zone = self.zone_name(zone);
+        let wild = zones
+            .strip_prefix("all")
+            .or_else(|| zones.strip_prefix("any"));
+        if let Some(rest) = wild {
+            let (flags, excluded) = rest.split_once('!').unwrap_or((rest, ""));
+            let excluded = excluded.split(',').any(|z| self.zone_name(z) == zone);
+            let firewall = flags.contains('-') && zone == "$FW";
+            return !excluded && !firewall && (!intrazone || flags.contains('+'));
+        }
+        let plus = zones.ends_with('+');
+        let list: Vec<&str> = zones.trim_end_matches('+').split(',').collect();
+        list.iter().any(|z| self.zone_name(z) == zone) && (!intrazone || list.len() == 1 || plus)
+    }
+
     /// Why a NEW-section rule means something else under the directory's
     /// OPTIMIZE: with level 1 and not 4 (OPTIMIZE & 5 == 1), Rules.pm's
     /// process_rule leaves a rule whose SOURCE or DEST is a wildcard (`all`,
@@ -4764,15 +4899,7 @@ impl Importer {
     /// names is never left out; a macro's or another action's body (which
     /// Rules.pm reads with the wildcard) is assumed to be.
     fn optimize_skips(&self, columns: &[String]) -> Option<String> {
-        let written = self.vars.get("OPTIMIZE")?;
-        let value = written.trim().trim_matches(['"', '\'']);
-        let level = if value.eq_ignore_ascii_case("all") {
-            31
-        } else if value.eq_ignore_ascii_case("none") {
-            0
-        } else {
-            perl_numeric(value)?
-        };
+        let (value, level) = self.optimize()?;
         if level & 5 != 1 {
             return None;
         }
