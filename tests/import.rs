@@ -6322,3 +6322,24 @@ NOTRACK:PO - 255.255.255.255 udp
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `LOG_LEVEL=""` is info to Config.pm, and `$LOG_LEVEL` in the
+/// policy file expands to what Config.pm read: the sample's `net all DROP
+/// $LOG_LEVEL` still logs at info (`shorewall compile` writes its LOG rule).
+#[test]
+fn an_empty_log_level_is_info_where_the_files_name_it() {
+    let dir = sample_with_rules("import-empty-log-level", b"SSH(ACCEPT) loc $FW\n", None);
+    let conf = dir.join("shorewall.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.contains("LOG_LEVEL=\"info\"\n"), "{text}");
+    for empty in ["LOG_LEVEL=\"\"\n", "LOG_LEVEL=\n"] {
+        std::fs::write(&conf, text.replace("LOG_LEVEL=\"info\"\n", empty)).unwrap();
+        let model = imported_model(&import_within(&dir, false));
+        let net = model
+            .find("source = \"net\"\ndest = \"all\"\naction = \"DROP\"\n")
+            .unwrap_or_else(|| panic!("{empty:?}: no net all DROP policy:\n{model}"));
+        let entry = &model[net..];
+        let entry = &entry[..entry.find("[[").unwrap_or(entry.len())];
+        assert!(entry.contains("log = \"info\""), "{empty:?}:\n{entry}");
+    }
+}

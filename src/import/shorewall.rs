@@ -3251,6 +3251,7 @@ impl Importer {
             }
             self.vars.insert(key, value);
         }
+        self.default_log_level();
         let mut firewall = Table::at(&["firewall"]);
         firewall.push("zone", self.firewall.as_str());
         firewall.push_some("log_prefix", log_prefix);
@@ -3698,6 +3699,20 @@ impl Importer {
         drops
     }
 
+    /// Config.pm reads an unset or empty LOG_LEVEL as info, and `$LOG_LEVEL`
+    /// in the other files expands to what it read (Config.pm,
+    /// expand_variables takes `$config{LOG_LEVEL}`): the samples' `net all
+    /// DROP $LOG_LEVEL` logs at info even with `LOG_LEVEL=""`.
+    fn default_log_level(&mut self) {
+        let empty = self
+            .vars
+            .get("LOG_LEVEL")
+            .is_none_or(|v| v.trim().trim_matches(['"', '\'']).is_empty());
+        if empty {
+            self.vars.insert("LOG_LEVEL".to_owned(), "info".to_owned());
+        }
+    }
+
     /// Shorewall6's settings are judged as Shorewall's; the model's
     /// settings are one for both families, so the ones it carries must
     /// come out the same as Shorewall's (`check_ipv6_logging`).
@@ -3730,6 +3745,7 @@ impl Importer {
             }
             self.vars.insert(key, value);
         }
+        self.default_log_level();
         self.carry_logging();
         self.carry_settings();
         self.note_settings("shorewall6.conf");
