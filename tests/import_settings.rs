@@ -163,10 +163,9 @@ fn defaults_are_config_pm_defaults() {
 /// A copy of Shorewall's two-interfaces sample with `planted` added at the
 /// end of its shorewall.conf (after OPTIMIZE=0: the sample's All leaves the
 /// rule-less loc-net pair without the conntrack states' handling, which
-/// the import refuses beside a setting that changes it), and its `Invalid(DROP)` line moved from the
-/// NEW section to the INVALID section, where fwgen's model keeps it (in
-/// NEW beside an UNTRACKED setting the import refuses it: Shorewall keeps
-/// the pair's UNTRACKED handling there).
+/// the import refuses beside a setting that changes it), and its
+/// `Invalid(DROP)` line moved from the NEW section to the INVALID section
+/// (the settings' tests were written with it there).
 fn sample_with(name: &str, planted: &str) -> std::path::PathBuf {
     let dir = common::scratch(&format!("import-setting-{name}"));
     common::copy_tree(
@@ -993,64 +992,129 @@ fn optimized_sample(name: &str, optimize: &str, extra: &str) -> std::path::PathB
     dir
 }
 
+/// Whether `shorewall compile` of `dir` leaves the rule of `port` out of
+/// any of `chains` (a zone pair's chain, `fw-net`).
+fn shorewall_leaves_out(dir: &Path, port: &str, chains: &[&str]) -> bool {
+    let out = dir.with_extension("compiled");
+    let status = Command::new("shorewall")
+        .arg("compile")
+        .arg(dir)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "shorewall compile {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let compiled = std::fs::read_to_string(&out).unwrap();
+    chains.iter().any(|chain| {
+        !compiled.lines().any(|line| {
+            line.starts_with(&format!("-A {chain} ")) && line.contains(&format!("--dport {port} "))
+        })
+    })
+}
+
 /// OPTIMIZE level 1 without level 4: Shorewall leaves a NEW-section rule
 /// of a wildcard SOURCE or DEST out of each zone pair whose policy is its
-/// action (Rules.pm, process_rule; `shorewall compile` of this sample
-/// writes no `loc-net --dport 80 -j ACCEPT` then, so the DROP below takes
-/// port 80 from loc). Refused at the rule; level 0 and All keep the rule,
-/// and an action no policy names (the sample's REJECT policy logs, so a
-/// plain REJECT is not it) is never left out.
+/// action (Rules.pm, process_rule: for a logged policy, the action with the
+/// policy's level as validate_level gives it, `info` being 6). Each case
+/// is compiled by Shorewall at level 1, and the import refuses the rule
+/// exactly where Shorewall leaves it out. Level 0 and All keep the rule.
 #[test]
 fn optimize_level_one_is_refused_where_it_leaves_a_wildcard_rule_out() {
     common::require_tool("shorewall", "shorewall");
-    let skipped = "ACCEPT\tall\tnet\ttcp\t80\nDROP\tloc\tnet\ttcp\t80:90";
-    for optimize in ["1", "3", "0x13", "011"] {
-        let dir = optimized_sample(&format!("optimize-{optimize}"), optimize, skipped);
+    // The sample's policies: loc-net ACCEPT, net-* DROP, fw-net REJECT:info.
+    let cases: &[(&str, &str, &[&str], bool)] = &[
+        (
+            "ACCEPT\tall\tnet\ttcp\t80\nDROP\tloc\tnet\ttcp\t80:90",
+            "80",
+            &["loc-net", "fw-net"],
+            true,
+        ),
+        (
+            "REJECT\tall\tnet\ttcp\t81",
+            "81",
+            &["loc-net", "fw-net"],
+            false,
+        ),
+        ("ACCEPT\tloc\tnet\ttcp\t82", "82", &["loc-net"], false),
+        (
+            "ACCEPT!\tall\tnet\ttcp\t84",
+            "84",
+            &["loc-net", "fw-net"],
+            false,
+        ),
+        (
+            "REJECT:info\tall\tnet\ttcp\t83",
+            "83",
+            &["loc-net", "fw-net"],
+            false,
+        ),
+        (
+            "REJECT:6\tall\tnet\ttcp\t85",
+            "85",
+            &["loc-net", "fw-net"],
+            true,
+        ),
+        (
+            "ACCEPT:info\tall\tnet\ttcp\t86",
+            "86",
+            &["loc-net", "fw-net"],
+            true,
+        ),
+        (
+            "ACCEPT\tnet\tall\ttcp\t87",
+            "87",
+            &["net-fw", "net-loc"],
+            false,
+        ),
+        ("SMTP(ACCEPT)\tall\tnet", "25", &["loc-net", "fw-net"], true),
+        (
+            "ACCEPT\tloc,$FW\tnet\ttcp\t88",
+            "88",
+            &["loc-net", "fw-net"],
+            true,
+        ),
+    ];
+    for (index, (extra, port, chains, left_out)) in cases.iter().enumerate() {
+        let dir = optimized_sample(&format!("optimize-1-{index}"), "1", extra);
         let output = import(&dir);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(
-            output.status.code(),
-            Some(2),
-            "OPTIMIZE={optimize}: {stderr}"
+            shorewall_leaves_out(&dir, port, chains),
+            *left_out,
+            "{extra}: Shorewall"
         );
-        let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
-        let at = rules
-            .lines()
-            .position(|l| l.starts_with("ACCEPT\tall"))
-            .unwrap()
-            + 1;
-        let expected =
-            format!("rules:{at}: OPTIMIZE={optimize} in shorewall.conf is level 1 without level 4");
-        assert!(
-            stderr.contains(&expected),
-            "expected `{expected}` in\n{stderr}"
-        );
+        if *left_out {
+            assert_eq!(output.status.code(), Some(2), "{extra}: {stderr}");
+            let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+            let first = extra.lines().next().unwrap();
+            let at = rules.lines().position(|l| l == first).unwrap() + 1;
+            let expected =
+                format!("rules:{at}: OPTIMIZE=1 in shorewall.conf is level 1 without level 4");
+            assert!(
+                stderr.contains(&expected),
+                "{extra}: expected `{expected}` in\n{stderr}"
+            );
+        } else {
+            assert!(output.status.success(), "{extra}: {stderr}");
+        }
     }
-    for optimize in ["0", "All", "5", "none"] {
+    let skipped = cases[0].0;
+    for optimize in ["3", "011"] {
+        let dir = optimized_sample(&format!("optimize-{optimize}"), optimize, skipped);
+        let output = import(&dir);
+        assert_eq!(output.status.code(), Some(2), "OPTIMIZE={optimize}");
+    }
+    // Config.pm tests `0x13` as Perl's number of the text: 0.
+    for optimize in ["0", "All", "5", "none", "0x13"] {
         let dir = optimized_sample(&format!("optimize-kept-{optimize}"), optimize, skipped);
         let output = import(&dir);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "OPTIMIZE={optimize}: {stderr}");
     }
-    let kept = [
-        // No policy is a plain REJECT: the sample's `all all REJECT` logs.
-        "REJECT\tall\tnet\ttcp\t81",
-        // Not a wildcard.
-        "ACCEPT\tloc\tnet\ttcp\t82",
-        // `!`: never left out.
-        "ACCEPT!\tall\tnet\ttcp\t84",
-    ];
-    for (index, extra) in kept.iter().enumerate() {
-        let dir = optimized_sample(&format!("optimize-kept-rule-{index}"), "1", extra);
-        let output = import(&dir);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{extra}: {stderr}");
-    }
-    let logged = optimized_sample("optimize-logged", "1", "REJECT:info\tall\tnet\ttcp\t83");
-    let output = import(&logged);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("its action `REJECT`"), "{stderr}");
 }
 
 /// OPTIMIZE level 2 (the samples' All): Shorewall makes no chain for a
@@ -1092,12 +1156,48 @@ fn optimize_level_two_is_refused_where_a_bare_accept_policy_skips_the_states() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{setting} OPTIMIZE=29: {stderr}");
     }
-    // A rule of the pair: Shorewall makes its chain, states and all.
-    let dir = optimized_sample("optimize-2-ruled", "All", "ACCEPT\tloc\tnet\ttcp\t80");
-    let conf = dir.join("shorewall.conf");
-    let text = std::fs::read_to_string(&conf).unwrap();
-    std::fs::write(&conf, format!("{text}INVALID_DISPOSITION=DROP\n")).unwrap();
-    let output = import(&dir);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    // Where Shorewall makes the loc-net chain, states and all, the import
+    // takes the policy: a rule of the pair, a blrules line of it, or a
+    // wildcard policy whose every pair has rules (EXPAND_POLICIES=Yes).
+    let cases: &[(&str, &str, Option<&str>, bool)] = &[
+        ("rule", "ACCEPT\tloc\tnet\ttcp\t80", None, true),
+        ("blrules", "", Some("DROP\tloc\tnet:198.51.100.7\n"), true),
+        ("wildcard-policy", "ACCEPT\tloc\tnet\ttcp\t80", None, true),
+        ("none", "", None, false),
+    ];
+    for (name, extra, blrules, chained) in cases {
+        let dir = optimized_sample(&format!("optimize-2-{name}"), "All", extra);
+        let conf = dir.join("shorewall.conf");
+        let text = std::fs::read_to_string(&conf).unwrap();
+        std::fs::write(&conf, format!("{text}INVALID_DISPOSITION=DROP\n")).unwrap();
+        if let Some(blrules) = blrules {
+            std::fs::write(dir.join("blrules"), blrules).unwrap();
+        }
+        if *name == "wildcard-policy" {
+            let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+            let policy = policy.replace("loc\tnet\t\tACCEPT", "loc\tall\t\tACCEPT");
+            assert!(policy.contains("loc\tall\t\tACCEPT"), "{policy}");
+            std::fs::write(dir.join("policy"), policy).unwrap();
+        }
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let out = dir.with_extension("compiled");
+        let compiled = Command::new("shorewall")
+            .arg("compile")
+            .arg(&dir)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            compiled.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&compiled.stdout)
+        );
+        let compiled = std::fs::read_to_string(&out).unwrap();
+        let chain = compiled
+            .lines()
+            .any(|l| l.starts_with("-A loc-net -m conntrack --ctstate INVALID -j DROP"));
+        assert_eq!(chain, *chained, "{name}: Shorewall's loc-net");
+        assert_eq!(output.status.success(), *chained, "{name}: {stderr}");
+    }
 }

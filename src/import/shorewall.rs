@@ -262,16 +262,16 @@ struct Importer {
     /// The model's `section` of the rule being read: the rules file's
     /// `?SECTION ALL`, `ESTABLISHED` or `RELATED` (`None`: NEW, INVALID).
     rule_section: Option<&'static str>,
-    /// The policy file's POLICY actions with their log levels (`DROP`,
-    /// `REJECT:info`): what OPTIMIZE level 1 compares a wildcard rule's
-    /// action with.
-    policy_actions: BTreeSet<String>,
+    /// The policy file's lines as Rules.pm keeps them for each zone pair:
+    /// what OPTIMIZE compares a wildcard rule's action with (level 1) and
+    /// which pairs a policy's chain is for (level 2).
+    policy_lines: Vec<PolicyLine>,
     /// Policies OPTIMIZE level 2 leaves without a chain where their pair
-    /// has no rules (`optimize_unchained`): the entry, its SOURCE and
-    /// DEST as written, the refusal; judged once the rules are read.
-    unchained: Vec<(usize, (String, String), String)>,
-    /// Each rules line's SOURCE and DEST as written: the zone pairs that
-    /// have rules (`judge_unchained`).
+    /// has no rules (`optimize_unchained`): the entry, the policy line's
+    /// index in `policy_lines`, the refusal; judged once the rules are read.
+    unchained: Vec<(usize, usize, String)>,
+    /// The SOURCE and DEST of each blrules and rules line that makes a
+    /// filter rule: the zone pairs that have rules (`judge_unchained`).
     rule_sides: Vec<(String, String)>,
     /// Zones of interfaces and hosts lines with the `blacklist` option, and
     /// those the zones file marks for incoming traffic, in their order: the
@@ -327,7 +327,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_action_calls: BTreeMap::new(),
         blacklisting: false,
         rule_section: None,
-        policy_actions: BTreeSet::new(),
+        policy_lines: Vec::new(),
         unchained: Vec::new(),
         rule_sides: Vec::new(),
         blacklist_zones: Vec::new(),
@@ -503,6 +503,54 @@ fn perl_numeric(text: &str) -> Option<u32> {
     } else {
         text.parse().ok()
     }
+}
+
+/// One policy line as Rules.pm keeps it for its zone pairs.
+#[derive(Debug, Clone)]
+struct PolicyLine {
+    /// SOURCE and DEST as written.
+    source: String,
+    dest: String,
+    /// ACCEPT, DROP, REJECT or CONTINUE (an audited one too: Rules.pm keeps
+    /// the audit apart).
+    action: String,
+    /// The log level as validate_level gives it (`info` is `6`; `none` is
+    /// no level); a level with options stays as written.
+    level: Option<String>,
+}
+
+/// A log level as Config.pm's validate_level gives it: a syslog name is
+/// its number, `none` no level; anything else as written, upper case.
+fn validated_level(level: &str) -> Option<String> {
+    let upper = level.to_ascii_uppercase();
+    let upper = upper.trim_end_matches('!');
+    let number = match upper {
+        "DEBUG" => "7",
+        "INFO" => "6",
+        "NOTICE" => "5",
+        "WARNING" | "WARN" => "4",
+        "ERR" | "ERROR" => "3",
+        "CRIT" => "2",
+        "ALERT" => "1",
+        "EMERG" | "PANIC" => "0",
+        "NONE" | "" => return None,
+        other => other,
+    };
+    Some(number.to_owned())
+}
+
+/// A SOURCE's or DEST's zones that are a wildcard as Rules.pm's
+/// build_zone_list reads them (`any` as `all`): `all[-+]*[!zone,...]`;
+/// its flags (`+`, `-`) and its exclusions.
+fn wildcard_side(zones: &str) -> Option<(&str, &str)> {
+    let rest = zones
+        .strip_prefix("all")
+        .or_else(|| zones.strip_prefix("any"))?;
+    let (flags, excluded) = rest.split_once('!').unwrap_or((rest, ""));
+    flags
+        .chars()
+        .all(|c| c == '+' || c == '-')
+        .then_some((flags, excluded))
 }
 
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
@@ -4579,16 +4627,11 @@ impl Importer {
             // `CONTINUE:none`: plain CONTINUE, which has no default actions.
             let defaults = defaults.filter(|_| policy != "CONTINUE");
             let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
-            // As Rules.pm's process_rule compares it: A_DROP for an audited
-            // DROP, then the log level if there is one.
-            let named = if audit {
-                format!("A_{policy}")
-            } else {
-                policy.to_owned()
-            };
-            self.policy_actions.insert(match level {
-                Some(level) => format!("{named}:{level}"),
-                None => named,
+            self.policy_lines.push(PolicyLine {
+                source: source.clone(),
+                dest: dest.clone(),
+                action: policy.to_owned(),
+                level: level.and_then(|level| validated_level(level)),
             });
             let firewall = |zone: &str| self.zone_name(zone) == "$FW";
             if audit && firewall(source) && firewall(dest) {
@@ -4633,8 +4676,9 @@ impl Importer {
             let zones = self.named_zones(&[source.as_str(), dest.as_str()]);
             self.add(Kind::Policy, "", zones, None, &line, table);
             if let Some(reason) = unchained {
-                let pair = (source.clone(), dest.clone());
-                self.unchained.push((self.entries.len() - 1, pair, reason));
+                let policy = self.policy_lines.len() - 1;
+                self.unchained
+                    .push((self.entries.len() - 1, policy, reason));
             }
             if source.starts_with("all") || dest.starts_with("all") {
                 wildcard.get_or_insert(line);
@@ -4770,7 +4814,12 @@ impl Importer {
                     return this.refuse(&line, reason);
                 }
             };
-            if let (Some(source), Some(dest)) = (columns.get(1), columns.get(2)) {
+            // DNAT-, REDIRECT- and NONAT make nat rules alone: no chain.
+            let nat_only = columns.first().is_some_and(|action| {
+                let name = action.split([':', '(']).next().unwrap_or_default();
+                matches!(name, "DNAT-" | "REDIRECT-" | "NONAT")
+            });
+            if let (false, Some(source), Some(dest)) = (nat_only, columns.get(1), columns.get(2)) {
                 this.rule_sides.push((source.clone(), dest.clone()));
             }
             if section == "NEW"
@@ -4798,12 +4847,17 @@ impl Importer {
     fn optimize(&self) -> Option<(String, u32)> {
         let written = self.vars.get("OPTIMIZE")?;
         let value = written.trim().trim_matches(['"', '\'']).to_owned();
+        // Config.pm turns All and None into numbers; any other value it
+        // only checks with numeric_value and then tests with `&`, which
+        // reads the leading decimal digits (`0x13` is 0, `010` is 10).
         let level = if value.eq_ignore_ascii_case("all") {
             31
         } else if value.eq_ignore_ascii_case("none") {
             0
         } else {
-            perl_numeric(&value)?
+            perl_numeric(&value)?;
+            let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap_or(0)
         };
         Some((value, level))
     }
@@ -4811,7 +4865,7 @@ impl Importer {
     /// Why a policy means something else under OPTIMIZE level 2: for a
     /// zone pair with no rules whose policy has no log level, default
     /// action, RATE or CONNLIMIT, and is ACCEPT (or any with FASTACCEPT),
-    /// Rules.pm makes no chain (`apply_policy_rules`: the pair jumps to
+    /// Rules.pm makes no chain (`complete_policy_chains`: the pair jumps to
     /// the policy's target), so its packets skip the RELATED, INVALID and
     /// UNTRACKED handling the chain would begin with (`shorewall compile`
     /// of the two-interfaces sample with INVALID_DISPOSITION=DROP: loc-net
@@ -4840,7 +4894,7 @@ impl Importer {
         let (key, set) = states.iter().find_map(|(key, default)| {
             let set = self
                 .conf_setting(key)
-                .filter(|v| !v.is_empty() && v != default)?;
+                .filter(|v| !v.is_empty() && v != default && v != "none")?;
             // As written (conf_setting reads it in lower case).
             let written = self
                 .vars
@@ -4854,28 +4908,29 @@ impl Importer {
             "shorewall.conf"
         };
         Some(format!(
-            "OPTIMIZE={value} in {}{conf} includes level 2: Shorewall makes no chain for a zone pair of this unlogged {policy} policy that has no rules (Rules.pm, apply_policy_rules), so its packets go straight to {policy} without the {key}={set} handling of their conntrack state, which fwgen applies. Set OPTIMIZE to a level without 2 (0, or 29 for the rest of All), check the firewall still does what you want, and import again",
+            "OPTIMIZE={value} in {}{conf} includes level 2: Shorewall makes no chain for a zone pair of this unlogged {policy} policy that has no rules (Rules.pm, complete_policy_chains), so its packets go straight to {policy} without the {key}={set} handling of their conntrack state, which fwgen applies. Set OPTIMIZE to a level without 2 (0, or 29 for the rest of All), check the firewall still does what you want, and import again",
             self.label
         ))
     }
 
-    /// Refuses each policy `optimize_unchained` found, unless it names one
-    /// zone pair (no `all` or list) and a rules line names that pair (its
-    /// SOURCE and DEST zones, `all` and lists read as Rules.pm's
-    /// build_zone_list reads them): Shorewall then makes the chain.
+    /// Refuses each policy `optimize_unchained` found where a zone pair
+    /// it decides has no blrules or rules line: Shorewall makes the chain
+    /// of a pair with rules (EXPAND_POLICIES: each pair of a wildcard
+    /// policy its own), with the states' handling.
     fn judge_unchained(&mut self) {
-        for (index, (source, dest), reason) in std::mem::take(&mut self.unchained) {
-            let single = |side: &str| {
-                !(side.starts_with("all") || side.starts_with("any") || side.contains(','))
-            };
-            let ruled = single(&source)
-                && single(&dest)
-                && self.rule_sides.iter().any(|(from, to)| {
-                    let intrazone = source == dest;
-                    self.side_names(from, &source, intrazone)
-                        && self.side_names(to, &dest, intrazone)
-                });
-            if !ruled {
+        for (index, policy, reason) in std::mem::take(&mut self.unchained) {
+            let line = &self.policy_lines[policy];
+            let pairs = self.policy_pairs(&line.source, &line.dest);
+            let bare = pairs.iter().any(|(from, to)| {
+                self.pair_policy(from, to) == Some(policy)
+                    && !self.rule_sides.iter().any(|(source, dest)| {
+                        let (sources, dests) = self.rule_pairs(source, dest);
+                        sources.contains(from)
+                            && dests.contains(to)
+                            && (from != to || self.intrazone_rule(source, dest))
+                    })
+            });
+            if bare {
                 self.entries[index].dropped = true;
                 let line = self.entries[index].line.clone();
                 self.refuse(&line, reason);
@@ -4883,106 +4938,155 @@ impl Importer {
         }
     }
 
-    /// Whether a rule's SOURCE or DEST (`side`) takes in `zone`: a zone,
-    /// a list (`loc,dmz`), or `all`/`any` with `+` (the pairs of a zone
-    /// with itself, which `all` alone leaves out), `-` (not the firewall)
-    /// and `!zone,...` exclusions.
-    fn side_names(&self, side: &str, zone: &str, intrazone: bool) -> bool {
+    /// The zones a SOURCE or DEST names, as Rules.pm's build_zone_list
+    /// reads them: `all` and `any` (`any` also takes nested zones, which
+    /// `all` does too here: fwgen's importer lists every zone) with `-`
+    /// (not the firewall) and `!zone,...`; a list `a,b[+]`; one zone.
+    fn side_zones(&self, side: &str) -> Vec<String> {
         let zones = side.split(':').next().unwrap_or(side);
-        let zone = self.zone_name(zone);
-        let wild = zones
-            .strip_prefix("all")
-            .or_else(|| zones.strip_prefix("any"));
-        if let Some(rest) = wild {
-            let (flags, excluded) = rest.split_once('!').unwrap_or((rest, ""));
-            let excluded = excluded.split(',').any(|z| self.zone_name(z) == zone);
-            let firewall = flags.contains('-') && zone == "$FW";
-            return !excluded && !firewall && (!intrazone || flags.contains('+'));
+        if let Some((flags, excluded)) = wildcard_side(zones) {
+            let excluded: Vec<String> = excluded.split(',').map(|z| self.zone_name(z)).collect();
+            return std::iter::once("$FW".to_owned())
+                .filter(|_| !flags.contains('-'))
+                .chain(self.zones.iter().cloned())
+                .filter(|zone| !excluded.contains(zone))
+                .collect();
         }
-        let plus = zones.ends_with('+');
-        let list: Vec<&str> = zones.trim_end_matches('+').split(',').collect();
-        list.iter().any(|z| self.zone_name(z) == zone) && (!intrazone || list.len() == 1 || plus)
+        zones
+            .trim_end_matches('+')
+            .split(',')
+            .map(|zone| self.zone_name(zone))
+            .collect()
+    }
+
+    /// A rule's zones on each side.
+    fn rule_pairs(&self, source: &str, dest: &str) -> (Vec<String>, Vec<String>) {
+        (self.side_zones(source), self.side_zones(dest))
+    }
+
+    /// Whether a rule takes the pairs of a zone with itself: not a
+    /// wildcard (`all`, `any`, a list) unless one side ends in `+`
+    /// (Rules.pm process_raw_rule: `! $wild || $intrazone`).
+    fn intrazone_rule(&self, source: &str, dest: &str) -> bool {
+        let zones = |side: &str| side.split(':').next().unwrap_or(side).to_owned();
+        let (source, dest) = (zones(source), zones(dest));
+        let wild = |side: &str| wildcard_side(side).is_some() || side.contains(',');
+        let plus = |side: &str| {
+            wildcard_side(side).is_some_and(|(flags, _)| flags.contains('+'))
+                || side.contains(',') && side.ends_with('+')
+        };
+        !(wild(&source) || wild(&dest)) || plus(&source) || plus(&dest)
+    }
+
+    /// The zone pairs a policy line names (a wildcard: every pair but a
+    /// zone's with itself, which needs `+`).
+    fn policy_pairs(&self, source: &str, dest: &str) -> Vec<(String, String)> {
+        let intrazone = self.intrazone_rule(source, dest);
+        let dests = self.side_zones(dest);
+        self.side_zones(source)
+            .into_iter()
+            .flat_map(|from| dests.iter().map(move |to| (from.clone(), to.clone())))
+            .filter(|(from, to)| from != to || intrazone)
+            .collect()
+    }
+
+    /// The policy line that decides a zone pair: the one naming the pair
+    /// itself, else the first wildcard taking it in (Rules.pm's
+    /// set_policy_chain leaves a pair's policy once set).
+    fn pair_policy(&self, from: &str, to: &str) -> Option<usize> {
+        let named = |line: &PolicyLine| {
+            self.zone_name(&line.source) == from && self.zone_name(&line.dest) == to
+        };
+        self.policy_lines.iter().position(named).or_else(|| {
+            self.policy_lines.iter().position(|line| {
+                self.policy_pairs(&line.source, &line.dest)
+                    .iter()
+                    .any(|(f, t)| f == from && t == to)
+            })
+        })
     }
 
     /// Why a NEW-section rule means something else under the directory's
     /// OPTIMIZE: with level 1 and not 4 (OPTIMIZE & 5 == 1), Rules.pm's
     /// process_rule leaves a rule whose SOURCE or DEST is a wildcard (`all`,
-    /// `any` or a zone list) out of every zone pair whose policy is its
-    /// action (`goto EXIT if $basictarget eq $policy`; for a logged policy,
-    /// the action with the policy's log level), unless the action ends in `!`. The packets
-    /// it would have taken then meet the pair's later rules, which fwgen
-    /// (every rule kept) does not let them reach. An action no policy
-    /// names is never left out; a macro's or another action's body (which
-    /// Rules.pm reads with the wildcard) is assumed to be.
+    /// `any` or a zone list) out of each zone pair whose policy is its
+    /// target, unless the target ends in `!`: `goto EXIT if $basictarget eq
+    /// $policy`, or for a logged policy `$target eq "$policy:$loglevel"`,
+    /// the level as validate_level gives it (`info` is 6) beside the
+    /// rule's as written. The packets it would have taken then meet the
+    /// pair's later rules, which fwgen (every rule kept) does not let them
+    /// reach. A built-in target and a macro's PARAM (its body is read with
+    /// the wildcard) are compared; an action's body runs in its own chain,
+    /// where nothing is left out, and its name is never a policy.
     fn optimize_skips(&self, columns: &[String]) -> Option<String> {
         let (value, level) = self.optimize()?;
         if level & 5 != 1 {
             return None;
         }
         let (action, source, dest) = (columns.first()?, columns.get(1)?, columns.get(2)?);
-        let wildcard = |side: &str| {
+        let wild = |side: &str| {
             let zones = side.split(':').next().unwrap_or(side);
-            zones.starts_with("all") || zones.starts_with("any") || zones.contains(',')
+            wildcard_side(zones).is_some() || zones.contains(',')
         };
-        if !wildcard(source) && !wildcard(dest) {
+        if !wild(source) && !wild(dest) {
             return None;
         }
-        let head = action.split(':').next().unwrap_or(action);
-        if head.ends_with('!') {
-            return None;
-        }
-        // `Macro(ACTION)`: the body's PARAM is ACTION.
+        let (head, written_level) = match action.split_once(':') {
+            Some((head, level)) if !level.is_empty() => (head, Some(level)),
+            Some((head, _)) => (head, None),
+            None => (action.as_str(), None),
+        };
         let (name, param) = match head.split_once('(') {
             Some((name, rest)) => (name, rest.trim_end_matches(')').split(',').next()),
             None => (head, None),
         };
-        // The stock Invalid action's body is empty: its rule comes of its
-        // `state=INVALID` option, never left out (`shorewall6 compile` of
-        // tests/corpus/nipil-merged at level 1 keeps `Invalid(DROP) net
-        // all` in net-fw, whose policy is DROP).
-        if name == "Invalid" && !self.site_action_files.iter().any(|a| a == "Invalid") {
+        let macro_call = (stock_macro(name)
+            .is_some_and(|m| !site_action::STOCK_ACTIONS.contains(&m.name))
+            && !self.site_action_files.iter().any(|a| a == name))
+            || self.site_macro_files.iter().any(|m| m == name);
+        let target = if macro_call {
+            // PARAM; a macro called without one is compared as every target.
+            param.filter(|p| !p.is_empty() && *p != "-")
+        } else if matches!(
+            name,
+            "ACCEPT" | "DROP" | "REJECT" | "CONTINUE" | "A_ACCEPT" | "A_DROP" | "A_REJECT"
+        ) {
+            Some(name)
+        } else {
             return None;
-        }
-        let target = param.filter(|p| !p.is_empty() && *p != "-").unwrap_or(name);
-        let builtin = matches!(
-            target,
-            "ACCEPT"
-                | "DROP"
-                | "REJECT"
-                | "CONTINUE"
-                | "ACCEPT+"
-                | "NONAT"
-                | "LOG"
-                | "DNAT"
-                | "DNAT-"
-                | "REDIRECT"
-                | "REDIRECT-"
-                | "COUNT"
-                | "A_ACCEPT"
-                | "A_DROP"
-                | "A_REJECT"
-                | "QUEUE"
-                | "NFQUEUE"
-                | "CT"
-                | "NOTRACK"
-                | "HELPER"
-        ) || target.starts_with("CT:")
-            || target.starts_with("NFLOG")
-            || target.starts_with("NFQUEUE");
-        let logged = match action.split_once(':') {
-            Some((_, level)) if !level.is_empty() => format!("{target}:{level}"),
-            _ => target.to_owned(),
         };
-        if builtin && !self.policy_actions.contains(&logged) {
+        if target.is_some_and(|t| t.ends_with('!')) {
             return None;
         }
+        let (sources, dests) = self.rule_pairs(source, dest);
+        let intrazone = self.intrazone_rule(source, dest);
+        let skipped = sources.iter().find_map(|from| {
+            dests.iter().find_map(|to| {
+                if from == to && !intrazone {
+                    return None;
+                }
+                let policy = &self.policy_lines[self.pair_policy(from, to)?];
+                let same = target.is_none_or(|t| t == policy.action);
+                let logged = match &policy.level {
+                    None => true,
+                    Some(level) => written_level == Some(level.as_str()),
+                };
+                (same && logged).then(|| (from.clone(), to.clone(), policy.action.clone()))
+            })
+        });
+        let (from, to, policy) = skipped?;
         let conf = if self.ipv6 {
             "shorewall6.conf"
         } else {
             "shorewall.conf"
         };
+        let keep = if macro_call {
+            String::new()
+        } else {
+            format!(", or write `{name}!` to keep the rule under level 1")
+        };
         Some(format!(
-            "OPTIMIZE={value} in {}{conf} is level 1 without level 4: Shorewall then leaves this wildcard rule out of every zone pair whose policy is its action `{target}` (Rules.pm, process_rule), so the packets it takes meet that pair's later rules instead, and fwgen keeps the rule. Set OPTIMIZE=0 or All (what the samples write: level 4 keeps the rule), or write `{target}!` to keep the rule under level 1, check the firewall still does what you want, and import again",
+            "OPTIMIZE={value} in {}{conf} is level 1 without level 4: Shorewall then leaves this wildcard rule out of each zone pair whose policy is its action, such as {from} to {to} ({policy}; Rules.pm, process_rule), so the packets it takes meet that pair's later rules instead, and fwgen keeps the rule. Set OPTIMIZE=0 or All (what the samples write: level 4 keeps the rule){keep}, check the firewall still does what you want, and import again",
             self.label
         ))
     }

@@ -31,6 +31,11 @@ impl Importer {
             let Some(columns) = self.split(&line, RULE_COLUMNS) else {
                 continue;
             };
+            // A blrules line makes its zone pairs' chains too
+            // (`judge_unchained`).
+            if let (Some(source), Some(dest)) = (columns.get(1), columns.get(2)) {
+                self.rule_sides.push((source.clone(), dest.clone()));
+            }
             self.rule(&line, &columns, false, line.comment.as_deref());
         }
         self.blacklisting = false;
