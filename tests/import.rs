@@ -6323,7 +6323,7 @@ NOTRACK:PO - 255.255.255.255 udp
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `LOG_LEVEL=""` is info to Config.pm, and `$LOG_LEVEL` in the
+/// `LOG_LEVEL=""` (or none) is info to Config.pm, and `$LOG_LEVEL` in the
 /// policy file expands to what Config.pm read: the sample's `net all DROP
 /// $LOG_LEVEL` still logs at info (`shorewall compile` writes its LOG rule).
 #[test]
@@ -6332,7 +6332,9 @@ fn an_empty_log_level_is_info_where_the_files_name_it() {
     let conf = dir.join("shorewall.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
     assert!(text.contains("LOG_LEVEL=\"info\"\n"), "{text}");
-    for empty in ["LOG_LEVEL=\"\"\n", "LOG_LEVEL=\n"] {
+    // Without the line, `TCP_FLAGS_LOG_LEVEL=$LOG_LEVEL` (and the sample's
+    // other settings naming it) are empty as Config.pm reads the file.
+    for empty in ["LOG_LEVEL=\"\"\n", "LOG_LEVEL=\n", ""] {
         std::fs::write(&conf, text.replace("LOG_LEVEL=\"info\"\n", empty)).unwrap();
         let model = imported_model(&import_within(&dir, false));
         let net = model

@@ -3266,7 +3266,7 @@ impl Importer {
         }
         let mut log_prefix = None;
         for (key, value, number) in self.assignments("shorewall.conf") {
-            let value = self.expand(&value);
+            let value = self.expand_conf(&value);
             let line = Line {
                 file: "shorewall.conf".to_owned(),
                 number,
@@ -3747,6 +3747,36 @@ impl Importer {
         drops
     }
 
+    /// A shorewall.conf value with its variables expanded as Config.pm
+    /// expands them while it reads the file: a setting not assigned yet
+    /// is empty (`exists $config{NAME}`: every setting is), so
+    /// `TCP_FLAGS_LOG_LEVEL=$LOG_LEVEL` above or without a LOG_LEVEL line
+    /// is no level.
+    fn expand_conf(&self, text: &str) -> String {
+        let expanded = self.expand(text);
+        let mut out = String::new();
+        let mut rest = expanded.as_str();
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
+                let end = inner.find('}').unwrap_or(inner.len());
+                (&inner[..end], &inner[(end + 1).min(inner.len())..])
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            if setting::find(name).is_none() || self.vars.contains_key(name) {
+                out.push_str(&rest[at..rest.len() - tail.len()]);
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// Config.pm reads an unset or empty LOG_LEVEL as info, and `$LOG_LEVEL`
     /// in the other files expands to what it read (Config.pm,
     /// expand_variables takes `$config{LOG_LEVEL}`): the samples' `net all
@@ -3766,7 +3796,7 @@ impl Importer {
     /// come out the same as Shorewall's (`check_ipv6_logging`).
     fn read_conf6(&mut self) {
         for (key, value, number) in self.assignments("shorewall6.conf") {
-            let value = self.expand(&value);
+            let value = self.expand_conf(&value);
             let line = Line {
                 file: format!("{}shorewall6.conf", self.label),
                 number,
