@@ -1050,3 +1050,130 @@ fn optimize_level_one_is_refused_where_it_leaves_a_wildcard_rule_out() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("its action `REJECT`"), "{stderr}");
 }
+
+/// The sample imports with `planted`, and the model notes `note` at the
+/// planted line.
+fn assert_noted(name: &str, planted: &str, note: &str) {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with(name, planted);
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{planted}: {stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let expected = format!("# NOTE shorewall.conf:{}: {note}", planted_line(&dir));
+    assert!(
+        model.contains(&expected),
+        "{planted}: expected `{expected}` in\n{model}"
+    );
+}
+
+/// Shorewall looks every file, macro and action up along CONFIG_PATH
+/// (Config.pm, find_file), after the directory it compiles; the import
+/// reads that directory alone. A CONFIG_PATH listing another directory
+/// is refused at its line; the configuration directory's own names and
+/// Shorewall's share directories (the corpus' values) are not.
+#[test]
+fn config_path_with_another_directory_is_refused() {
+    assert_refused(
+        "config-path-site",
+        "CONFIG_PATH=\"${CONFDIR}/shorewall:/etc/shorewall-site:${SHAREDIR}/shorewall\"",
+        "CONFIG_PATH lists `/etc/shorewall-site`: Shorewall looks every file, macro and action up along CONFIG_PATH",
+    );
+    assert_refused(
+        "config-path-six",
+        "CONFIG_PATH=/etc/shorewall6:/usr/share/shorewall",
+        "CONFIG_PATH lists `/etc/shorewall6`",
+    );
+    for (n, value) in [
+        "\"${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
+        "\":${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
+        "\"${SHAREDIR}/shorewall\"",
+        "\"/usr/share/shorewall6:${SHAREDIR}/shorewall\"",
+        "/etc/shorewall:/usr/share/shorewall/",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = sample_with(&format!("config-path-{n}"), &format!("CONFIG_PATH={value}"));
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{value}: {stderr}");
+    }
+}
+
+/// MANGLE_ENABLED=No: Shorewall writes no mangle table (`shorewall
+/// compile` of the rpfilter sample below with CLAMPMSS=Yes has no
+/// `*mangle`, no rpfilter chain and no TCPMSS), so the `rpfilter` option
+/// and CLAMPMSS do nothing there; fwgen applies them: refused at the
+/// setting, naming them. Shorewall refuses it beside FORWARD_CLEAR_MARK
+/// and TC_ENABLED's defaults; without a mangle feature it is noted.
+#[test]
+fn mangle_disabled_is_refused_beside_what_shorewall_puts_in_mangle() {
+    common::require_tool("shorewall", "shorewall");
+    let off = "FORWARD_CLEAR_MARK=No\nTC_ENABLED=No\nMANGLE_ENABLED=No";
+    let dir = rpfilter_sample_with("mangle-rpfilter", off);
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let at = format!("shorewall.conf:{}: MANGLE_ENABLED=No: ", planted_line(&dir));
+    assert!(
+        stderr.contains(&at)
+            && stderr.contains(
+                "Shorewall then writes no mangle table, so the `rpfilter` option of interfaces:"
+            ),
+        "{stderr}"
+    );
+    let clamp = planted_line(&sample_with("mangle-count", ""));
+    assert_refused(
+        "mangle-clampmss",
+        &format!("CLAMPMSS=Yes\n{off}"),
+        &format!("so CLAMPMSS=Yes (shorewall.conf:{clamp}) does nothing there"),
+    );
+    assert_refused(
+        "mangle-clear-mark",
+        "MANGLE_ENABLED=No",
+        "MANGLE_ENABLED=No: Shorewall refuses it beside FORWARD_CLEAR_MARK=Yes, its default",
+    );
+    assert_noted(
+        "mangle-unused",
+        &format!("CLAMPMSS=No\n{off}"),
+        "MANGLE_ENABLED=No: Shorewall writes no mangle table; nothing fwgen's firewall does is in it here",
+    );
+}
+
+/// SFILTER_LOG_LEVEL and LOGALLNEW change what Shorewall logs: a value
+/// fwgen does not log as is noted by name with what it does.
+#[test]
+fn logging_settings_fwgen_does_not_carry_are_noted_with_their_effect() {
+    assert_noted(
+        "sfilter-log",
+        "SFILTER_LOG_LEVEL=debug",
+        "SFILTER_LOG_LEVEL=debug is not carried: fwgen logs the drops of its sfilter",
+    );
+    assert_noted(
+        "logallnew",
+        "LOGALLNEW=info",
+        "LOGALLNEW=info is not carried: fwgen does not log every new connection",
+    );
+}
+
+/// DYNAMIC_BLACKLIST, REQUIRE_INTERFACE and STARTUP_ENABLED change how
+/// Shorewall runs: each value with an effect gets its own note.
+#[test]
+fn run_time_settings_are_noted_with_their_effect() {
+    assert_noted(
+        "dynamic-blacklist",
+        "DYNAMIC_BLACKLIST=ipset-only",
+        "DYNAMIC_BLACKLIST=ipset-only is not carried: fwgen's firewall has no dynamic blacklist",
+    );
+    assert_noted(
+        "require-interface",
+        "REQUIRE_INTERFACE=Yes",
+        "REQUIRE_INTERFACE=Yes is not carried: where interfaces are optional",
+    );
+    assert_noted(
+        "startup-disabled",
+        "STARTUP_ENABLED=No",
+        "STARTUP_ENABLED=No is not carried: Shorewall refuses to start at all",
+    );
+}
