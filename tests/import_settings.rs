@@ -1177,3 +1177,44 @@ fn run_time_settings_are_noted_with_their_effect() {
         "STARTUP_ENABLED=No is not carried: Shorewall refuses to start at all",
     );
 }
+
+/// A `$NAME` neither params nor shorewall.conf sets: Shorewall takes it
+/// from its environment, else expands it to nothing under
+/// IGNOREUNKNOWNVARIABLES=Yes (its default) and refuses the line under No
+/// ("Undefined shell variable"). Refused at the line, saying which of
+/// the two this directory's setting gives.
+#[test]
+fn an_unset_variable_is_refused_with_what_ignoreunknownvariables_does() {
+    common::require_tool("shorewall", "shorewall");
+    for (value, effect) in [
+        (
+            "No",
+            "Shorewall refuses the line (\"Undefined shell variable ($NOWHERE)\"); under Yes it would expand to nothing",
+        ),
+        (
+            "Yes",
+            "Shorewall puts nothing in its place; under No it refuses the line (\"Undefined shell variable ($NOWHERE)\")",
+        ),
+    ] {
+        let planted = format!("IGNOREUNKNOWNVARIABLES={value}");
+        let dir = sample_with(&format!("unknown-variable-{value}"), &planted);
+        let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+        std::fs::write(
+            dir.join("rules"),
+            format!("{rules}ACCEPT\tloc\tnet:${{NOWHERE}}\ttcp\t99\n"),
+        )
+        .unwrap();
+        let at = rules.lines().count() + 1;
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        let expected = format!(
+            "rules:{at}: `$NOWHERE` is set neither in params nor in shorewall.conf: Shorewall takes it from the environment it runs in, where that sets it; otherwise with IGNOREUNKNOWNVARIABLES={value} (shorewall.conf:{}) {effect}",
+            planted_line(&dir)
+        );
+        assert!(
+            stderr.contains(&expected),
+            "expected `{expected}` in\n{stderr}"
+        );
+    }
+}

@@ -997,6 +997,9 @@ struct Settings {
     /// MANGLE_ENABLED=No's line, until the interfaces are read
     /// (`judge_mangle`).
     mangle_disabled: Option<Line>,
+    /// IGNOREUNKNOWNVARIABLES's value and line, for the lines naming a
+    /// variable nothing sets (`unknown_variables`).
+    ignore_unknown: Option<(String, Line)>,
 }
 
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
@@ -2959,12 +2962,78 @@ impl Importer {
             if !continued {
                 let mut done = pending.take().unwrap_or_else(|| unreachable!());
                 done.text = self.expand(done.text.trim());
+                // An action's or macro's body has its parameters ($1...)
+                // and is judged by its own reader.
+                let body = name.starts_with("action.") || name.starts_with("macro.");
+                if let Some(reason) = self.unknown_variables(&done.text).filter(|_| !body) {
+                    self.refuse(&done, reason);
+                    continue;
+                }
                 let above = done.comment.take();
                 done.comment = above.and_then(|text| self.comment(&done, &text));
                 lines.push(done);
             }
         }
         lines
+    }
+
+    /// Why a line whose `$NAME` is still there after [`Self::expand`] is
+    /// refused: params (plain, or refused) and shorewall.conf do not set
+    /// it. Shorewall takes it from the environment it runs in (getparams
+    /// exports it), else from the setting of that name, else, under
+    /// IGNOREUNKNOWNVARIABLES=Yes (its default), it expands to nothing,
+    /// and under No refuses the line (Config.pm, expand_variables).
+    fn unknown_variables(&self, text: &str) -> Option<String> {
+        let mut names = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            let after = &rest[at + 1..];
+            let braced = after.strip_prefix('{');
+            let inner = braced.unwrap_or(after);
+            let end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let name = &inner[..end];
+            if condition::is_name(name) && name != "FW" && !names.contains(&name) {
+                names.push(name);
+            }
+            rest = &inner[end..];
+        }
+        let first = names.first()?;
+        let shown = names
+            .iter()
+            .map(|name| format!("`${name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Some(setting) = names.iter().find(|name| setting::find(name).is_some()) {
+            return Some(format!(
+                "{shown}: `${setting}` is a shorewall.conf setting this directory leaves unset, and Shorewall puts the value it gives {setting} (its default) in its place; write {setting} in shorewall.conf or the value in the line"
+            ));
+        }
+        let conf = format!(
+            "{}{}.conf",
+            self.label,
+            if self.ipv6 { "shorewall6" } else { "shorewall" }
+        );
+        let setting = match &self.settings.ignore_unknown {
+            Some((value, line)) => {
+                format!("IGNOREUNKNOWNVARIABLES={value} ({})", Self::origin(line))
+            }
+            None => "IGNOREUNKNOWNVARIABLES unset (Yes)".to_owned(),
+        };
+        let effect = match &self.settings.ignore_unknown {
+            Some((value, _)) if matches!(value.to_ascii_lowercase().as_str(), "no" | "off") => {
+                format!(
+                    "with {setting} Shorewall refuses the line (\"Undefined shell variable (${first})\"); under Yes it would expand to nothing"
+                )
+            }
+            _ => format!(
+                "with {setting} Shorewall puts nothing in its place; under No it refuses the line (\"Undefined shell variable (${first})\")"
+            ),
+        };
+        Some(format!(
+            "{shown} is set neither in params nor in {conf}: Shorewall takes it from the environment it runs in, where that sets it; otherwise {effect}; set it in params"
+        ))
     }
 
     /// `$VAR` and `${VAR}` from params and shorewall.conf.
@@ -3317,6 +3386,10 @@ impl Importer {
                 if let Some(reason) = self.config_path_refusal(value) {
                     return self.refuse(line, reason);
                 }
+                None
+            }
+            ("IGNOREUNKNOWNVARIABLES", _) => {
+                self.settings.ignore_unknown = Some((value.to_owned(), line.clone()));
                 None
             }
             ("MANGLE_ENABLED", "no" | "off") => {
