@@ -1134,6 +1134,11 @@ fn mangle_disabled_is_refused_beside_what_shorewall_puts_in_mangle() {
         "MANGLE_ENABLED=No",
         "MANGLE_ENABLED=No: Shorewall refuses it beside FORWARD_CLEAR_MARK=Yes, its default",
     );
+    assert_refused(
+        "mangle-accounting",
+        &format!("ACCOUNTING_TABLE=mangle\n{off}"),
+        "MANGLE_ENABLED=No: Shorewall refuses it beside ACCOUNTING_TABLE=mangle",
+    );
     assert_noted(
         "mangle-unused",
         &format!("CLAMPMSS=No\n{off}"),

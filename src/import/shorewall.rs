@@ -3474,7 +3474,8 @@ impl Importer {
     /// fwgen's firewall applies them: refused at the setting, naming each
     /// such line. Shorewall itself refuses it beside FORWARD_CLEAR_MARK=Yes
     /// (its default) and, in IPv4, TC_ENABLED other than No (default
-    /// Internal). Otherwise it changes nothing fwgen models: noted.
+    /// Internal) and ACCOUNTING_TABLE=mangle. Otherwise it changes nothing
+    /// fwgen models: noted.
     fn judge_mangle(&mut self) {
         let Some(line) = self.settings.mangle_disabled.take() else {
             return;
@@ -3498,6 +3499,9 @@ impl Importer {
         };
         if !tc.is_empty() && tc != "no" {
             refusals.push(format!("Shorewall refuses it beside TC_ENABLED={tc} (\"TC_ENABLED=... is not allowed with MANGLE_ENABLED=No\"; Internal is the IPv4 default): set TC_ENABLED=No"));
+        }
+        if setting("ACCOUNTING_TABLE") == "mangle" {
+            refusals.push("Shorewall refuses it beside ACCOUNTING_TABLE=mangle (\"ACCOUNTING_TABLE=mangle not allowed with MANGLE_ENABLED=No\"): set ACCOUNTING_TABLE=filter".to_owned());
         }
         let mut unapplied = Vec::new();
         let mut mss = false;
