@@ -1206,10 +1206,10 @@ fn an_unset_variable_is_refused_with_what_ignoreunknownvariables_does() {
         let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
         std::fs::write(
             dir.join("rules"),
-            format!("{rules}ACCEPT\tloc\tnet:${{NOWHERE}}\ttcp\t99\n"),
+            format!("{rules}?COMMENT for $NOBODY\nACCEPT\tloc\tnet:${{NOWHERE}}\ttcp\t99\n"),
         )
         .unwrap();
-        let at = rules.lines().count() + 1;
+        let at = rules.lines().count() + 2;
         let output = import(&dir);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");

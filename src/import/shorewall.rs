@@ -958,6 +958,24 @@ fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>
 }
 
 /// `NAME=value` without surrounding quotes or a ` #` comment.
+/// A compiler directive Config.pm's read_a_line handles itself, before
+/// it expands variables (`?SECTION` is not one: Rules.pm reads it).
+fn is_directive(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('?') else {
+        return false;
+    };
+    let word: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    [
+        "IF", "ELSE", "ELSIF", "ENDIF", "SET", "RESET", "FORMAT", "COMMENT", "ERROR", "WARNING",
+        "INFO", "REQUIRE",
+    ]
+    .contains(&word.as_str())
+}
+
 fn assignment(line: &str) -> Option<(String, String)> {
     let line = line.trim();
     if line.starts_with('#') || line.is_empty() {
@@ -2961,11 +2979,17 @@ impl Importer {
             line.text.push_str(content.trim());
             if !continued {
                 let mut done = pending.take().unwrap_or_else(|| unreachable!());
-                done.text = self.expand(done.text.trim());
+                // Config.pm's read_a_line handles its directives before it
+                // expands variables: their `$` stays.
+                let directive = is_directive(&done.text);
+                if !directive {
+                    done.text = self.expand(done.text.trim());
+                }
                 // An action's or macro's body has its parameters ($1...)
                 // and is judged by its own reader.
                 let body = name.starts_with("action.") || name.starts_with("macro.");
-                if let Some(reason) = self.unknown_variables(&done.text).filter(|_| !body) {
+                let unknown = self.unknown_variables(&done.text);
+                if let Some(reason) = unknown.filter(|_| !body && !directive) {
                     self.refuse(&done, reason);
                     continue;
                 }
