@@ -1221,5 +1221,8 @@ fn an_unset_variable_is_refused_with_what_ignoreunknownvariables_does() {
             stderr.contains(&expected),
             "expected `{expected}` in\n{stderr}"
         );
+        // Directives are handled before variables are expanded: the
+        // `?COMMENT` keeps its `$NOBODY`, as Shorewall's does.
+        assert!(!stderr.contains("NOBODY"), "{stderr}");
     }
 }
