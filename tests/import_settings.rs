@@ -1226,3 +1226,27 @@ fn an_unset_variable_is_refused_with_what_ignoreunknownvariables_does() {
         assert!(!stderr.contains("NOBODY"), "{stderr}");
     }
 }
+
+/// Shorewall6 looks along its own CONFIG_PATH: its directory's names are
+/// the shorewall6 ones, and Shorewall's share directories are fine; the
+/// IPv4 directory is another directory to it.
+#[test]
+fn shorewall6_config_path_is_judged_by_its_own_names() {
+    let conf = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\n";
+    let six = format!(
+        "{conf}CONFIG_PATH=\"${{CONFDIR}}/shorewall6:/usr/share/shorewall6:${{SHAREDIR}}/shorewall\"\n"
+    );
+    let dir = common::dual_stack("import-setting-six-config-path", conf, &six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let six = format!("{conf}CONFIG_PATH=/etc/shorewall:/usr/share/shorewall6\n");
+    let dir = common::dual_stack("import-setting-six-config-path-four", conf, &six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("shorewall6/shorewall6.conf:4: CONFIG_PATH lists `/etc/shorewall`"),
+        "{stderr}"
+    );
+}
