@@ -1,7 +1,9 @@
 //! Every setting of Shorewall 5.2.8's shorewall.conf and shorewall6.conf,
 //! with the verdict the importer gives it: carried into the model, noted
-//! by name as changing no verdict, or refused unless its value is one
-//! fwgen's firewall already means. `tests/import_settings.rs` checks this
+//! by name as changing no verdict, refused unless its value is one
+//! fwgen's firewall already means, or judged by the importer where it
+//! acts (refused where it changes what passes, else noted with its
+//! effect). `tests/import_settings.rs` checks this
 //! table against the installed Shorewall (its sample files and the
 //! settings Config.pm knows).
 

@@ -3427,7 +3427,7 @@ impl Importer {
             )),
             ("LOGALLNEW", "" | "none") => None,
             ("LOGALLNEW", _) => Some(format!(
-                "LOGALLNEW={value} is not carried: fwgen does not log every new connection, which Shorewall logs at {value} in each chain before its rules; log lines change, verdicts do not"
+                "LOGALLNEW={value} is not carried: fwgen does not log every new connection, which Shorewall logs at {value} by a first rule in each builtin chain (a debugging aid, shorewall.conf(5)); log lines change, verdicts do not"
             )),
             ("DYNAMIC_BLACKLIST", "no") => None,
             ("DYNAMIC_BLACKLIST", _) => Some(format!(
