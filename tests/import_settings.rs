@@ -1123,6 +1123,21 @@ fn mangle_disabled_is_refused_beside_what_shorewall_puts_in_mangle() {
             ),
         "{stderr}"
     );
+    // Shorewall's own compiler: no mangle table, so neither the rpfilter
+    // chain nor the sample's CLAMPMSS=Yes; with Yes, both.
+    let script = common::scratch("import-setting-mangle-script").join("firewall");
+    let compiled = common::shorewall_compile("shorewall", &dir, &script);
+    assert!(
+        !compiled.contains("*mangle") && !compiled.contains("-j rpfilter"),
+        "{compiled}"
+    );
+    let on = rpfilter_sample_with("mangle-on", "MANGLE_ENABLED=Yes");
+    let compiled = common::shorewall_compile("shorewall", &on, &script);
+    assert!(
+        compiled.contains("-A PREROUTING -i eth0 -j rpfilter")
+            && compiled.contains("-j TCPMSS --clamp-mss-to-pmtu"),
+        "{compiled}"
+    );
     let clamp = planted_line(&sample_with("mangle-count", ""));
     assert_refused(
         "mangle-clampmss",
