@@ -1090,6 +1090,7 @@ fn config_path_with_another_directory_is_refused() {
         "\"${SHAREDIR}/shorewall\"",
         "\"/usr/share/shorewall6:${SHAREDIR}/shorewall\"",
         "/etc/shorewall:/usr/share/shorewall/",
+        "/etc//shorewall/:/usr/share//shorewall6",
     ]
     .iter()
     .enumerate()

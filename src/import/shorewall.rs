@@ -3460,6 +3460,11 @@ impl Importer {
         let product = if self.ipv6 { "shorewall6" } else { "shorewall" };
         let own = std::fs::canonicalize(&self.dir).ok();
         let is_own = |entry: &str| {
+            // Config.pm ends each entry with one `/` and folds `//`.
+            let mut entry = entry.to_owned();
+            while entry.contains("//") {
+                entry = entry.replace("//", "/");
+            }
             let entry = entry.trim_end_matches('/');
             let confdir = ["${CONFDIR}", "$CONFDIR", "/etc"]
                 .iter()
