@@ -2477,7 +2477,7 @@ fn partial_writes_nothing_when_the_rest_is_no_model() {
     assert_import_refused(
         &import_within(&dir, true),
         &[
-            "error: policy:2: unknown log level `$UNSET`",
+            "error: policy:2: `$UNSET` is set neither in params nor in shorewall.conf",
             "error: policy:2: follows from skipping policy:2: no policy is left for connections from `$FW` to `net`, ",
             "not a complete model; nothing was written",
         ],

@@ -1201,3 +1201,219 @@ fn optimize_level_two_is_refused_where_a_bare_accept_policy_skips_the_states() {
         assert_eq!(output.status.success(), *chained, "{name}: {stderr}");
     }
 }
+
+/// The sample imports with `planted`, and the model notes `note` at the
+/// planted line.
+fn assert_noted(name: &str, planted: &str, note: &str) {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with(name, planted);
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{planted}: {stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let expected = format!("# NOTE shorewall.conf:{}: {note}", planted_line(&dir));
+    assert!(
+        model.contains(&expected),
+        "{planted}: expected `{expected}` in\n{model}"
+    );
+}
+
+/// Shorewall looks every file, macro and action up along CONFIG_PATH
+/// (Config.pm, find_file), after the directory it compiles; the import
+/// reads that directory alone. A CONFIG_PATH listing another directory
+/// is refused at its line; the configuration directory's own names and
+/// Shorewall's share directories (the corpus' values) are not.
+#[test]
+fn config_path_with_another_directory_is_refused() {
+    assert_refused(
+        "config-path-site",
+        "CONFIG_PATH=\"${CONFDIR}/shorewall:/etc/shorewall-site:${SHAREDIR}/shorewall\"",
+        "CONFIG_PATH lists `/etc/shorewall-site`: Shorewall looks every file, macro and action up along CONFIG_PATH",
+    );
+    assert_refused(
+        "config-path-six",
+        "CONFIG_PATH=/etc/shorewall6:/usr/share/shorewall",
+        "CONFIG_PATH lists `/etc/shorewall6`",
+    );
+    for (n, value) in [
+        "\"${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
+        "\":${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
+        "\"${SHAREDIR}/shorewall\"",
+        "\"/usr/share/shorewall6:${SHAREDIR}/shorewall\"",
+        "/etc/shorewall:/usr/share/shorewall/",
+        "/etc//shorewall/:/usr/share//shorewall6",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = sample_with(&format!("config-path-{n}"), &format!("CONFIG_PATH={value}"));
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{value}: {stderr}");
+    }
+}
+
+/// MANGLE_ENABLED=No: Shorewall writes no mangle table (`shorewall
+/// compile` of the rpfilter sample below with CLAMPMSS=Yes has no
+/// `*mangle`, no rpfilter chain and no TCPMSS), so the `rpfilter` option
+/// and CLAMPMSS do nothing there; fwgen applies them: refused at the
+/// setting, naming them. Shorewall refuses it beside FORWARD_CLEAR_MARK
+/// and TC_ENABLED's defaults; without a mangle feature it is noted.
+#[test]
+fn mangle_disabled_is_refused_beside_what_shorewall_puts_in_mangle() {
+    common::require_tool("shorewall", "shorewall");
+    let off = "FORWARD_CLEAR_MARK=No\nTC_ENABLED=No\nMANGLE_ENABLED=No";
+    let dir = rpfilter_sample_with("mangle-rpfilter", off);
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let at = format!("shorewall.conf:{}: MANGLE_ENABLED=No: ", planted_line(&dir));
+    assert!(
+        stderr.contains(&at)
+            && stderr.contains(
+                "Shorewall then writes no mangle table, so the `rpfilter` option of interfaces:"
+            ),
+        "{stderr}"
+    );
+    // Shorewall's own compiler: no mangle table, so neither the rpfilter
+    // chain nor the sample's CLAMPMSS=Yes; with Yes, both.
+    let script = common::scratch("import-setting-mangle-script").join("firewall");
+    let compiled = common::shorewall_compile("shorewall", &dir, &script);
+    assert!(
+        !compiled.contains("*mangle") && !compiled.contains("-j rpfilter"),
+        "{compiled}"
+    );
+    let on = rpfilter_sample_with("mangle-on", "MANGLE_ENABLED=Yes");
+    let compiled = common::shorewall_compile("shorewall", &on, &script);
+    assert!(
+        compiled.contains("-A PREROUTING -i eth0 -j rpfilter")
+            && compiled.contains("-j TCPMSS --clamp-mss-to-pmtu"),
+        "{compiled}"
+    );
+    let clamp = planted_line(&sample_with("mangle-count", ""));
+    assert_refused(
+        "mangle-clampmss",
+        &format!("CLAMPMSS=Yes\n{off}"),
+        &format!("so CLAMPMSS=Yes (shorewall.conf:{clamp}) does nothing there"),
+    );
+    assert_refused(
+        "mangle-clear-mark",
+        "MANGLE_ENABLED=No",
+        "MANGLE_ENABLED=No: Shorewall refuses it beside FORWARD_CLEAR_MARK=Yes, its default",
+    );
+    assert_refused(
+        "mangle-accounting",
+        &format!("ACCOUNTING_TABLE=mangle\n{off}"),
+        "MANGLE_ENABLED=No: Shorewall refuses it beside ACCOUNTING_TABLE=mangle",
+    );
+    assert_noted(
+        "mangle-unused",
+        &format!("CLAMPMSS=No\n{off}"),
+        "MANGLE_ENABLED=No: Shorewall writes no mangle table; nothing fwgen's firewall does is in it here",
+    );
+}
+
+/// SFILTER_LOG_LEVEL and LOGALLNEW change what Shorewall logs: a value
+/// fwgen does not log as is noted by name with what it does.
+#[test]
+fn logging_settings_fwgen_does_not_carry_are_noted_with_their_effect() {
+    assert_noted(
+        "sfilter-log",
+        "SFILTER_LOG_LEVEL=debug",
+        "SFILTER_LOG_LEVEL=debug is not carried: fwgen logs the drops of its sfilter",
+    );
+    assert_noted(
+        "logallnew",
+        "LOGALLNEW=info",
+        "LOGALLNEW=info is not carried: fwgen does not log every new connection",
+    );
+}
+
+/// DYNAMIC_BLACKLIST, REQUIRE_INTERFACE and STARTUP_ENABLED change how
+/// Shorewall runs: each value with an effect gets its own note.
+#[test]
+fn run_time_settings_are_noted_with_their_effect() {
+    assert_noted(
+        "dynamic-blacklist",
+        "DYNAMIC_BLACKLIST=ipset-only",
+        "DYNAMIC_BLACKLIST=ipset-only is not carried: fwgen's firewall has no dynamic blacklist",
+    );
+    assert_noted(
+        "require-interface",
+        "REQUIRE_INTERFACE=Yes",
+        "REQUIRE_INTERFACE=Yes is not carried: where interfaces are optional",
+    );
+    assert_noted(
+        "startup-disabled",
+        "STARTUP_ENABLED=No",
+        "STARTUP_ENABLED=No is not carried: Shorewall refuses to start at all",
+    );
+}
+
+/// A `$NAME` neither params nor shorewall.conf sets: Shorewall takes it
+/// from its environment, else expands it to nothing under
+/// IGNOREUNKNOWNVARIABLES=Yes (its default) and refuses the line under No
+/// ("Undefined shell variable"). Refused at the line, saying which of
+/// the two this directory's setting gives.
+#[test]
+fn an_unset_variable_is_refused_with_what_ignoreunknownvariables_does() {
+    common::require_tool("shorewall", "shorewall");
+    for (value, effect) in [
+        (
+            "No",
+            "Shorewall refuses the line (\"Undefined shell variable ($NOWHERE)\"); under Yes it would expand to nothing",
+        ),
+        (
+            "Yes",
+            "Shorewall puts nothing in its place; under No it refuses the line (\"Undefined shell variable ($NOWHERE)\")",
+        ),
+    ] {
+        let planted = format!("IGNOREUNKNOWNVARIABLES={value}");
+        let dir = sample_with(&format!("unknown-variable-{value}"), &planted);
+        let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+        std::fs::write(
+            dir.join("rules"),
+            format!("{rules}?COMMENT for $NOBODY\nACCEPT\tloc\tnet:${{NOWHERE}}\ttcp\t99\n"),
+        )
+        .unwrap();
+        let at = rules.lines().count() + 2;
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        let expected = format!(
+            "rules:{at}: `$NOWHERE` is set neither in params nor in shorewall.conf: Shorewall takes it from the environment it runs in, where that sets it; otherwise with IGNOREUNKNOWNVARIABLES={value} (shorewall.conf:{}) {effect}",
+            planted_line(&dir)
+        );
+        assert!(
+            stderr.contains(&expected),
+            "expected `{expected}` in\n{stderr}"
+        );
+        // Directives are handled before variables are expanded: the
+        // `?COMMENT` keeps its `$NOBODY`, as Shorewall's does.
+        assert!(!stderr.contains("NOBODY"), "{stderr}");
+    }
+}
+
+/// Shorewall6 looks along its own CONFIG_PATH: its directory's names are
+/// the shorewall6 ones, and Shorewall's share directories are fine; the
+/// IPv4 directory is another directory to it.
+#[test]
+fn shorewall6_config_path_is_judged_by_its_own_names() {
+    let conf = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\n";
+    let six = format!(
+        "{conf}CONFIG_PATH=\"${{CONFDIR}}/shorewall6:/usr/share/shorewall6:${{SHAREDIR}}/shorewall\"\n"
+    );
+    let dir = common::dual_stack("import-setting-six-config-path", conf, &six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let six = format!("{conf}CONFIG_PATH=/etc/shorewall:/usr/share/shorewall6\n");
+    let dir = common::dual_stack("import-setting-six-config-path-four", conf, &six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("shorewall6/shorewall6.conf:4: CONFIG_PATH lists `/etc/shorewall`"),
+        "{stderr}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Every setting of Shorewall 5.2.8's shorewall.conf and shorewall6.conf,
 //! with the verdict the importer gives it: carried into the model, noted
-//! by name as changing no verdict, or refused unless its value is one
-//! fwgen's firewall already means. `tests/import_settings.rs` checks this
+//! by name as changing no verdict, refused unless its value is one
+//! fwgen's firewall already means, or judged by the importer where it
+//! acts (refused where it changes what passes, else noted with its
+//! effect). `tests/import_settings.rs` checks this
 //! table against the installed Shorewall (its sample files and the
 //! settings Config.pm knows).
 
@@ -18,6 +20,11 @@ pub enum Verdict {
     Only(&'static [&'static str], &'static str),
     /// Removed in Shorewall 5 (`shorewall update` drops it): noted.
     Eliminated,
+    /// Judged by the importer by its value and what else the directory
+    /// holds (`judge_conf_setting`): refused where it changes what passes,
+    /// noted with its own effect where it changes what Shorewall logs or
+    /// how it runs, else noted by name.
+    Judged,
 }
 
 /// One setting: its name, Config.pm's default (lower case) and verdict.
@@ -58,6 +65,14 @@ const fn only(
         name,
         default,
         verdict: Verdict::Only(values, why),
+    }
+}
+
+const fn judged(name: &'static str) -> Setting {
+    Setting {
+        name,
+        default: "",
+        verdict: Verdict::Judged,
     }
 }
 
@@ -178,8 +193,19 @@ pub const SETTINGS: &[Setting] = &[
         &[""],
         "fwgen's REJECT answers as Shorewall's builtin reject does, not through a site action",
     ),
+    // Judged by their values where they act (`judge_conf_setting` in the
+    // importer): CONFIG_PATH's extra directories and MANGLE_ENABLED=No
+    // beside a mangle feature are refused; the others, set away from
+    // Shorewall's default, are noted with what they do in Shorewall.
+    judged("STARTUP_ENABLED"),
+    judged("LOGALLNEW"),
+    judged("SFILTER_LOG_LEVEL"),
+    judged("CONFIG_PATH"),
+    judged("IGNOREUNKNOWNVARIABLES"),
+    judged("MANGLE_ENABLED"),
+    judged("REQUIRE_INTERFACE"),
+    judged("DYNAMIC_BLACKLIST"),
     // Logging, paths, tools and how Shorewall runs: no verdict changes.
-    noted("STARTUP_ENABLED"),
     noted("VERBOSITY"),
     noted("PAGER"),
     noted("FIREWALL"),
@@ -189,15 +215,12 @@ pub const SETTINGS: &[Setting] = &[
     noted("LOG_BACKEND"),
     noted("LOG_VERBOSITY"),
     noted("LOG_ZONE"),
-    noted("LOGALLNEW"),
     noted("LOGFILE"),
     noted("LOGTAGONLY"),
     noted("MACLIST_LOG_LEVEL"),
-    noted("SFILTER_LOG_LEVEL"),
     noted("STARTUP_LOG"),
     noted("RFC1918_LOG_LEVEL"),
     noted("ARPTABLES"),
-    noted("CONFIG_PATH"),
     noted("GEOIPDIR"),
     noted("IPTABLES"),
     noted("IP6TABLES"),
@@ -219,7 +242,6 @@ pub const SETTINGS: &[Setting] = &[
     noted("AUTOMAKE"),
     noted("DONT_LOAD"),
     noted("IPSET_WARNINGS"),
-    noted("IGNOREUNKNOWNVARIABLES"),
     noted("WARNOLDCAPVERSION"),
     noted("VERBOSE_MESSAGES"),
     noted("PERL_HASH_SEED"),
@@ -260,20 +282,17 @@ pub const SETTINGS: &[Setting] = &[
     noted("WORKAROUNDS"),
     noted("USE_PHYSICAL_NAMES"),
     noted("FAST_STOP"),
-    noted("MANGLE_ENABLED"),
     noted("RETAIN_ALIASES"),
     noted("RFC1918_STRICT"),
     noted("PKTTYPE"),
     noted("USE_ACTIONS"),
     noted("DOCKER_BRIDGE"),
-    noted("REQUIRE_INTERFACE"),
     noted("ZONE2ZONE"),
     // Only with a file or option the importer judges itself (blacklist,
     // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
     noted("BLACKLIST_DEFAULT"),
     modelled("BLACKLIST_DISPOSITION", "drop"),
     noted("DELAYBLACKLISTLOAD"),
-    noted("DYNAMIC_BLACKLIST"),
     noted("MACLIST_TABLE"),
     noted("MACLIST_TTL"),
     noted("MACLIST_DISPOSITION"),

@@ -1015,6 +1015,24 @@ fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>
 }
 
 /// `NAME=value` without surrounding quotes or a ` #` comment.
+/// A compiler directive Config.pm's read_a_line handles itself, before
+/// it expands variables (`?SECTION` is not one: Rules.pm reads it).
+fn is_directive(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('?') else {
+        return false;
+    };
+    let word: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    [
+        "IF", "ELSE", "ELSIF", "ENDIF", "SET", "RESET", "FORMAT", "COMMENT", "ERROR", "WARNING",
+        "INFO", "REQUIRE",
+    ]
+    .contains(&word.as_str())
+}
+
 fn assignment(line: &str) -> Option<(String, String)> {
     let line = line.trim();
     if line.starts_with('#') || line.is_empty() {
@@ -1051,6 +1069,12 @@ struct Settings {
     /// An RPFILTER_DISPOSITION the model does not mean (line, value, the
     /// refusal), until the interfaces are read (`judge_rpfilter`).
     rpfilter_unseen: Option<(Line, String, String)>,
+    /// MANGLE_ENABLED=No's line, until the interfaces are read
+    /// (`judge_mangle`).
+    mangle_disabled: Option<Line>,
+    /// IGNOREUNKNOWNVARIABLES's value and line, for the lines naming a
+    /// variable nothing sets (`unknown_variables`).
+    ignore_unknown: Option<(String, Line)>,
 }
 
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
@@ -2129,6 +2153,7 @@ impl Importer {
         self.judge_complete();
         self.judge_tcp_flags();
         self.judge_rpfilter();
+        self.judge_mangle();
         // Before every line that may name a set: a save file's `create`
         // gives the set its kind, family and members.
         self.read_ipset_saves();
@@ -3012,13 +3037,85 @@ impl Importer {
             line.text.push_str(content.trim());
             if !continued {
                 let mut done = pending.take().unwrap_or_else(|| unreachable!());
-                done.text = self.expand(done.text.trim());
+                // Config.pm's read_a_line handles its directives before it
+                // expands variables: their `$` stays.
+                let directive = is_directive(&done.text);
+                if !directive {
+                    done.text = self.expand(done.text.trim());
+                }
+                // An action's or macro's body has its parameters ($1...)
+                // and is judged by its own reader.
+                let body = name.starts_with("action.") || name.starts_with("macro.");
+                let unknown = self.unknown_variables(&done.text);
+                if let Some(reason) = unknown.filter(|_| !body && !directive) {
+                    self.refuse(&done, reason);
+                    continue;
+                }
                 let above = done.comment.take();
                 done.comment = above.and_then(|text| self.comment(&done, &text));
                 lines.push(done);
             }
         }
         lines
+    }
+
+    /// Why a line whose `$NAME` is still there after [`Self::expand`] is
+    /// refused: params (plain, or refused) and shorewall.conf do not set
+    /// it. Shorewall takes it from the environment it runs in (getparams
+    /// exports it), else from the setting of that name, else, under
+    /// IGNOREUNKNOWNVARIABLES=Yes (its default), it expands to nothing,
+    /// and under No refuses the line (Config.pm, expand_variables).
+    fn unknown_variables(&self, text: &str) -> Option<String> {
+        let mut names = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            let after = &rest[at + 1..];
+            let braced = after.strip_prefix('{');
+            let inner = braced.unwrap_or(after);
+            let end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let name = &inner[..end];
+            if condition::is_name(name) && name != "FW" && !names.contains(&name) {
+                names.push(name);
+            }
+            rest = &inner[end..];
+        }
+        let first = names.first()?;
+        let shown = names
+            .iter()
+            .map(|name| format!("`${name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Some(setting) = names.iter().find(|name| setting::find(name).is_some()) {
+            return Some(format!(
+                "{shown}: `${setting}` is a shorewall.conf setting this directory leaves unset, and Shorewall puts the value it gives {setting} (its default) in its place; write {setting} in shorewall.conf or the value in the line"
+            ));
+        }
+        let conf = format!(
+            "{}{}.conf",
+            self.label,
+            if self.ipv6 { "shorewall6" } else { "shorewall" }
+        );
+        let setting = match &self.settings.ignore_unknown {
+            Some((value, line)) => {
+                format!("IGNOREUNKNOWNVARIABLES={value} ({})", Self::origin(line))
+            }
+            None => "IGNOREUNKNOWNVARIABLES unset (Yes)".to_owned(),
+        };
+        let effect = match &self.settings.ignore_unknown {
+            Some((value, _)) if matches!(value.to_ascii_lowercase().as_str(), "no" | "off") => {
+                format!(
+                    "with {setting} Shorewall refuses the line (\"Undefined shell variable (${first})\"); under Yes it would expand to nothing"
+                )
+            }
+            _ => format!(
+                "with {setting} Shorewall puts nothing in its place; under No it refuses the line (\"Undefined shell variable (${first})\")"
+            ),
+        };
+        Some(format!(
+            "{shown} is set neither in params nor in {conf}: Shorewall takes it from the environment it runs in, where that sets it; otherwise {effect}; set it in params"
+        ))
     }
 
     /// `$VAR` and `${VAR}` from params and shorewall.conf.
@@ -3344,6 +3441,7 @@ impl Importer {
             }
             setting::Verdict::Noted => push_once(&mut self.settings.noted, key),
             setting::Verdict::Eliminated => push_once(&mut self.settings.eliminated, key),
+            setting::Verdict::Judged => self.judge_conf_setting(key, value, line),
             // RPFILTER_DISPOSITION decides only where an interface has
             // the `rpfilter` option: judged once the interfaces are read.
             setting::Verdict::Only(..) if key == "RPFILTER_DISPOSITION" => {
@@ -3357,6 +3455,184 @@ impl Importer {
                     self.refuse(line, reason);
                 }
             }
+        }
+    }
+
+    /// A setting the table leaves to the importer ([`setting::Verdict::Judged`]):
+    /// refused where it changes what passes, noted with its effect where
+    /// its value is not Shorewall's default, else noted by name.
+    fn judge_conf_setting(&mut self, key: &str, value: &str, line: &Line) {
+        let lower = value.to_ascii_lowercase();
+        let at = Self::origin(line);
+        let note = match (key, lower.as_str()) {
+            ("CONFIG_PATH", _) => {
+                if let Some(reason) = self.config_path_refusal(value) {
+                    return self.refuse(line, reason);
+                }
+                None
+            }
+            ("IGNOREUNKNOWNVARIABLES", _) => {
+                self.settings.ignore_unknown = Some((value.to_owned(), line.clone()));
+                None
+            }
+            ("MANGLE_ENABLED", "no" | "off") => {
+                self.settings.mangle_disabled = Some(line.clone());
+                return;
+            }
+            ("SFILTER_LOG_LEVEL", "" | "info") => None,
+            ("SFILTER_LOG_LEVEL", _) => Some(format!(
+                "SFILTER_LOG_LEVEL={value} is not carried: fwgen logs the drops of its sfilter (what is sent back out of the interface it came in on) at info, where Shorewall logs them {}; log lines change, verdicts do not",
+                if lower == "none" { "not at all".to_owned() } else { format!("at {value}") }
+            )),
+            ("LOGALLNEW", "" | "none") => None,
+            ("LOGALLNEW", _) => Some(format!(
+                "LOGALLNEW={value} is not carried: fwgen does not log every new connection, which Shorewall logs at {value} by a first rule in each builtin chain (a debugging aid, shorewall.conf(5)); log lines change, verdicts do not"
+            )),
+            ("DYNAMIC_BLACKLIST", "no") => None,
+            ("DYNAMIC_BLACKLIST", _) => Some(format!(
+                "DYNAMIC_BLACKLIST={value} is not carried: fwgen's firewall has no dynamic blacklist, so what `shorewall drop`, `reject` and `blacklist` add at run time has no place in it (Shorewall's own entries do not survive the switch); the files' verdicts do not change"
+            )),
+            ("REQUIRE_INTERFACE", "yes") => Some(
+                "REQUIRE_INTERFACE=Yes is not carried: where interfaces are optional (or a provider's), Shorewall refuses to start, reload or restore while none of them is up (\"No network interface available\"); fwgen's firewall loads whichever interfaces are up".to_owned(),
+            ),
+            ("STARTUP_ENABLED", "no") => Some(
+                "STARTUP_ENABLED=No is not carried: Shorewall refuses to start at all (\"Startup is disabled\"); fwgen's firewall starts when it is loaded".to_owned(),
+            ),
+            _ => None,
+        };
+        match note {
+            Some(note) => self.notes.push(format!("{at}: {note}")),
+            None => push_once(&mut self.settings.noted, key),
+        }
+    }
+
+    /// Why CONFIG_PATH is refused: a directory it lists other than this
+    /// configuration directory (`${CONFDIR}/shorewall`, `/etc/shorewall`,
+    /// or for Shorewall6 the shorewall6 ones, or this directory's own path)
+    /// and Shorewall's share directories. Config.pm's find_file looks every
+    /// file, macro and action up along it, after the directory compiled,
+    /// so a site file there changes the firewall, and fwgen reads only the
+    /// directory it imports. A leading `:` (Shorewall drops the first entry
+    /// when it compiles as another user) and empty entries are no
+    /// directories.
+    fn config_path_refusal(&self, value: &str) -> Option<String> {
+        let product = if self.ipv6 { "shorewall6" } else { "shorewall" };
+        let own = std::fs::canonicalize(&self.dir).ok();
+        let is_own = |entry: &str| {
+            // Config.pm ends each entry with one `/` and folds `//`.
+            let mut entry = entry.to_owned();
+            while entry.contains("//") {
+                entry = entry.replace("//", "/");
+            }
+            let entry = entry.trim_end_matches('/');
+            let confdir = ["${CONFDIR}", "$CONFDIR", "/etc"]
+                .iter()
+                .any(|dir| entry.strip_prefix(dir) == Some(&format!("/{product}")));
+            let share = ["${SHAREDIR}", "$SHAREDIR", "/usr/share"]
+                .iter()
+                .any(|dir| {
+                    entry
+                        .strip_prefix(dir)
+                        .is_some_and(|rest| rest == "/shorewall" || rest == "/shorewall6")
+                });
+            let here = own.is_some() && std::fs::canonicalize(entry).ok() == own;
+            confdir || share || here
+        };
+        let extra: Vec<&str> = value
+            .split(':')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty() && !is_own(entry))
+            .collect();
+        (!extra.is_empty()).then(|| {
+            format!(
+                "CONFIG_PATH lists {}: Shorewall looks every file, macro and action up along CONFIG_PATH (Config.pm, find_file), so one kept there changes the firewall, and fwgen reads only the directory it imports; copy what the site keeps there into this directory and list only it and Shorewall's share directory (`CONFIG_PATH=\"${{CONFDIR}}/{product}:${{SHAREDIR}}/shorewall\"`)",
+                extra
+                    .iter()
+                    .map(|entry| format!("`{entry}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
+    /// MANGLE_ENABLED=No: Shorewall writes no mangle table (Chains.pm,
+    /// valid_tables), so the `rpfilter` option (its mangle rpfilter chain)
+    /// and CLAMPMSS (mangle FORWARD, unless an interface's `mss=` moves it
+    /// into the filter table's settcpmss chain) do nothing there, while
+    /// fwgen's firewall applies them: refused at the setting, naming each
+    /// such line. Shorewall itself refuses it beside FORWARD_CLEAR_MARK=Yes
+    /// (its default) and, in IPv4, TC_ENABLED other than No (default
+    /// Internal) and ACCOUNTING_TABLE=mangle. Otherwise it changes nothing
+    /// fwgen models: noted.
+    fn judge_mangle(&mut self) {
+        let Some(line) = self.settings.mangle_disabled.take() else {
+            return;
+        };
+        let setting = |key: &str| {
+            self.vars
+                .get(key)
+                .map_or("", |v| v.as_str())
+                .to_ascii_lowercase()
+        };
+        let mut refusals = Vec::new();
+        let clear_mark = setting("FORWARD_CLEAR_MARK");
+        if !matches!(clear_mark.as_str(), "no" | "off") {
+            refusals.push(format!("Shorewall refuses it beside FORWARD_CLEAR_MARK={} (\"FORWARD_CLEAR_MARK=Yes is not available when MANGLE_ENABLED=No\"): set FORWARD_CLEAR_MARK=No", if clear_mark.is_empty() { "Yes, its default" } else { &clear_mark }));
+        }
+        let tc = setting("TC_ENABLED");
+        let tc = if tc.is_empty() && !self.ipv6 {
+            "internal".to_owned()
+        } else {
+            tc
+        };
+        if !tc.is_empty() && tc != "no" {
+            refusals.push(format!("Shorewall refuses it beside TC_ENABLED={tc} (\"TC_ENABLED=... is not allowed with MANGLE_ENABLED=No\"; Internal is the IPv4 default): set TC_ENABLED=No"));
+        }
+        if setting("ACCOUNTING_TABLE") == "mangle" {
+            refusals.push("Shorewall refuses it beside ACCOUNTING_TABLE=mangle (\"ACCOUNTING_TABLE=mangle not allowed with MANGLE_ENABLED=No\"): set ACCOUNTING_TABLE=filter".to_owned());
+        }
+        let mut unapplied = Vec::new();
+        let mut mss = false;
+        for entry in self.entries.iter().filter(|e| e.kind == Kind::Interface) {
+            let options: Vec<&str> = ["options", "options_ipv4", "options_ipv6"]
+                .iter()
+                .filter_map(|key| match entry.table.get(key) {
+                    Some(Value::Array(options)) => Some(options.iter().filter_map(Value::as_str)),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            mss |= options.iter().any(|o| o.starts_with("mss="));
+            if options.contains(&"rpfilter") {
+                unapplied.push(format!(
+                    "the `rpfilter` option of {}",
+                    Self::origin(&entry.line)
+                ));
+            }
+        }
+        let clamp = self.settings.modelled.get("CLAMPMSS");
+        // With an interface's `mss=`, CLAMPMSS is in the filter table.
+        let clamp = clamp.filter(|(v, _)| !mss && !v.is_empty() && !v.eq_ignore_ascii_case("no"));
+        if let Some((value, clamp)) = clamp {
+            unapplied.push(format!("CLAMPMSS={value} ({})", Self::origin(clamp)));
+        }
+        if !unapplied.is_empty() {
+            let (verb, them) = match unapplied.len() {
+                1 => ("does", "it"),
+                _ => ("do", "them"),
+            };
+            refusals.push(format!(
+                "Shorewall then writes no mangle table, so {} {verb} nothing there, while fwgen's firewall applies {them}: leave {them} out, or set MANGLE_ENABLED=Yes",
+                unapplied.join(" and ")
+            ));
+        }
+        if refusals.is_empty() {
+            self.notes.push(format!(
+                "{}: MANGLE_ENABLED=No: Shorewall writes no mangle table; nothing fwgen's firewall does is in it here (no interface has `rpfilter`, and CLAMPMSS is No or in the filter table beside an interface's `mss=`)",
+                Self::origin(&line)
+            ));
+        } else {
+            self.refuse(&line, format!("MANGLE_ENABLED=No: {}", refusals.join("; ")));
         }
     }
 
