@@ -408,6 +408,11 @@ pub struct RawHosts {
     pub interface: Spanned<String>,
     #[schemars(with = "Vec<String>")]
     pub networks: Vec<Spanned<String>>,
+    /// shorewall-hosts(5)'s exclusion: addresses and networks left out
+    /// of `networks` (`192.168.1.0/24!192.168.1.5`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// shorewall-hosts(5) `destonly`: the networks are the zone's as
     /// destinations only.
     #[serde(default)]

@@ -78,6 +78,8 @@ error_case! {
     interface_option_unknown => "interface-option-unknown",
     interface_option_refused => "interface-option-refused",
     hosts_after_owner => "hosts-after-owner",
+    hosts_except_outside => "hosts-except-outside",
+    hosts_except_everything => "hosts-except-everything",
     hosts_other_family_first => "hosts-other-family-first",
     hosts_other_family_after => "hosts-other-family-after",
     hosts_other_family_both => "hosts-other-family-both",

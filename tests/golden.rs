@@ -177,6 +177,7 @@ golden_model! {
     maclist => "maclist",
     optional_uplinks => "optional-uplinks",
     hosts_cluster => "hosts-cluster",
+    hosts_exclusion => "hosts-exclusion",
     nested_zones => "nested-zones",
     shared_uplink => "shared-uplink",
     vocabulary => "vocabulary",

@@ -5985,6 +5985,71 @@ fn a_sub_zone_on_a_shorter_wildcard_than_its_parents_is_noted_as_shorewall_warns
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// shorewall-hosts(5) with an exclusion (shorewall-exclusion(5)): the
+/// entry's `except`; `eth1:!ADDR` leaves the address out of every address
+/// (Zones.pm writes ALLIP before the `!`). An exclusion the model cannot
+/// hold is refused at its line: outside the networks, leaving out every
+/// address, beside an ipset, a range after the `!`, or a second `!`.
+#[test]
+fn hosts_exclusions_are_the_entrys_except() {
+    let files = |hosts: &str| {
+        [
+            (
+                "zones",
+                "fw firewall\npriv ipv4\nloc ipv4\nnet ipv4\n".to_owned(),
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\n".to_owned(),
+            ),
+            ("hosts", hosts.to_owned()),
+            ("policy", "priv all ACCEPT\nall all REJECT\n".to_owned()),
+        ]
+    };
+    let write = |name: &str, hosts: &str| {
+        let files = files(hosts);
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        shorewall_dir(name, &files)
+    };
+    for (hosts, expected) in [
+        (
+            "priv eth1:192.168.1.0/24,10.1.0.0/16!192.168.1.5,10.1.2.0/24\n",
+            "networks = [\"192.168.1.0/24\", \"10.1.0.0/16\"]\nexcept = [\"192.168.1.5\", \"10.1.2.0/24\"]\n",
+        ),
+        (
+            "priv eth1:!192.168.1.5\n",
+            "networks = [\"0.0.0.0/0\"]\nexcept = [\"192.168.1.5\"]\n",
+        ),
+    ] {
+        let dir = write("import-hosts-exclusion", hosts);
+        let model = imported_model(&import_within(&dir, false));
+        assert!(model.contains(expected), "no {expected:?} in:\n{model}");
+        rendered(&model, "hosts-exclusion.toml");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    for (hosts, reason) in [
+        ("priv eth1:192.168.1.0/24!10.0.0.5\n", "leaves nothing out"),
+        (
+            "priv eth1:192.168.1.0/25!192.168.1.0/24\n",
+            "leaves out every address",
+        ),
+        ("priv eth1:+bo!192.168.1.5\n", "an ipset with an exclusion"),
+        (
+            "priv eth1:192.168.1.0/24!192.168.1.5-192.168.1.9\n",
+            "no address or network",
+        ),
+        (
+            "priv eth1:192.168.1.0/24!192.168.1.5!192.168.1.6\n",
+            "Only one exclusion",
+        ),
+    ] {
+        let dir = write("import-hosts-exclusion-refused", hosts);
+        let stderr = assert_import_refused(&import_within(&dir, false), &["error: hosts:1: "]);
+        assert!(stderr.contains(reason), "{hosts}: {stderr}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// shorewall-hosts(5) entries on a wildcard that covers a named interface
 /// of a later zone (`vpn ppp+:10.8.0.0/24` before loc's ppp7): Shorewall
 /// dispatches ppp7 through ppp+'s chain first, so the model fwgen would

@@ -2514,6 +2514,80 @@ fn model_hosts_cluster() {
     lab_model("hosts-cluster", "host");
 }
 
+/// shorewall-hosts(5)'s exclusion in the model: priv is 10.50.1.0/28 on
+/// eth1 but 10.50.1.5 and 10.50.1.8/30, int's; the lab has a host at
+/// 10.50.1.5 beside priv's.
+#[test]
+fn model_hosts_exclusion() {
+    let matrix = lab_model("hosts-exclusion", "hexc");
+    let from_left_out: Vec<&str> = matrix
+        .lines()
+        .filter(|l| l.contains(" 10.50.1.5 "))
+        .collect();
+    assert!(
+        !from_left_out.is_empty(),
+        "no probe from the left-out address:\n{matrix}"
+    );
+}
+
+/// A Shorewall directory whose hosts file leaves addresses out of a zone
+/// (`priv eth1:10.50.1.0/28!10.50.1.5,10.50.1.8/30`), imported, against
+/// Shorewall's own compile of it: the lab sends from priv's host and from
+/// 10.50.1.5 (int's), to the firewall's PostgreSQL port (priv's alone)
+/// and SSH (priv's and the net's), and every probe gets the same verdict
+/// from Shorewall, fwgen's Shorewall files and its nftables ruleset.
+/// Without the exclusion in fwgen's outputs the 10.50.1.5 probes differ.
+#[test]
+fn hosts_exclusion_as_shorewall_compiles_it() {
+    common::require_lab();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    let dir = common::scratch("lab-orig-hexo");
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    for (name, text) in [
+        ("zones", "fw\tfirewall\npriv\tipv4\nnet\tipv4\nint\tipv4\n"),
+        (
+            "interfaces",
+            "?FORMAT 2\nnet\teth0\ttcpflags=0\nint\teth1\ttcpflags=0\n",
+        ),
+        ("hosts", "priv\teth1:10.50.1.0/28!10.50.1.5,10.50.1.8/30\n"),
+        (
+            "policy",
+            "priv\tnet\tACCEPT\nint\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT\tpriv\t$FW\ttcp\t5432\nACCEPT\tpriv,net\t$FW\ttcp\t22\nACCEPT\tint\tpriv\ttcp\t80\n",
+        ),
+    ] {
+        std::fs::write(original.join(name), text).unwrap();
+    }
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n"),
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    assert!(imported.toml.contains("except = ["), "{}", imported.toml);
+    let model = compile(&Source::new("hexo.toml", imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let verification = run_against_original(&model, &original, "hexo", &dir);
+    let matrix = without_sports(&verification.matrix());
+    let left_out: Vec<&str> = matrix
+        .lines()
+        .filter(|l| l.contains(" 10.50.1.5 "))
+        .collect();
+    assert!(
+        left_out
+            .iter()
+            .any(|l| l.contains("fw") && l.contains("5432")),
+        "no probe from the left-out address to the firewall:\n{matrix}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: nested zones after shorewall-nesting(5): sam (in net) is
 /// dispatched before net and CONTINUEs to net's rules; adm (in loc) before
 /// loc, with a policy of its own; `any` leaves adm out.

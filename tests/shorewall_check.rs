@@ -162,6 +162,7 @@ mod models {
         maclist => "maclist",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
+        hosts_exclusion => "hosts-exclusion",
         nested_zones => "nested-zones",
         shared_uplink => "shared-uplink",
         vocabulary => "vocabulary",

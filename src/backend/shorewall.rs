@@ -434,12 +434,7 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
                 // `eth0:+bo`: the set's members, whatever it holds.
                 Some(set) if set.ipv6 == product.ipv6 => vec![format!("+{}", set.name)],
                 Some(_) => Vec::new(),
-                None => hosts
-                    .networks
-                    .iter()
-                    .filter(|n| is_ipv6(n) == product.ipv6)
-                    .map(|n| address_cell(n, product))
-                    .collect(),
+                None => host_networks(hosts, product),
             };
             if nets.is_empty() {
                 continue;
@@ -458,6 +453,28 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
         }
     }
     (items, columns)
+}
+
+/// A hosts entry's networks of the product's family, as written: with an
+/// exclusion, the networks then `!` and the addresses left out
+/// (`192.168.1.0/24!192.168.1.5`), one item of the list.
+fn host_networks(hosts: &crate::model::Hosts, product: Product) -> Vec<String> {
+    let cells = |nets: &[ipnet::IpNet]| -> Vec<String> {
+        nets.iter()
+            .filter(|n| is_ipv6(n) == product.ipv6)
+            .map(|n| address_cell(n, product))
+            .collect()
+    };
+    let Some(exclusion) = &hosts.exclusion else {
+        return cells(&hosts.networks);
+    };
+    let mut nets = cells(&exclusion.networks);
+    let except = cells(&exclusion.except);
+    if let (Some(last), false) = (nets.last_mut(), except.is_empty()) {
+        last.push('!');
+        last.push_str(&except.join(","));
+    }
+    nets
 }
 
 /// The OPTIONS of a hosts entry's line, in shorewall-hosts(5)'s order.

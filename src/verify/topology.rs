@@ -485,6 +485,21 @@ impl Topology {
                 }
             }
         }
+        // An address a hosts entry leaves out (`except`) is the
+        // interface's own zone's: a host of it there, so the lab sends
+        // from both sides of the exclusion.
+        for zone in &model.zones {
+            for hosts in &zone.hosts {
+                let owner = model.interfaces[hosts.interface].zone;
+                let (Some(owner), Some(exclusion)) = (owner, &hosts.exclusion) else {
+                    continue;
+                };
+                for net in &exclusion.except {
+                    wanted.push((ZoneId::Zone(owner), *net));
+                    on_interface.push((*net, hosts.interface));
+                }
+            }
+        }
         // A tunnel's gateways are hosts of its zone: the lab sends from
         // them and from the zone's other addresses.
         for tunnel in &model.tunnels {
