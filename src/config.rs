@@ -727,6 +727,11 @@ pub struct RawMasquerade {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// shorewall-exclusion(5) in SOURCE: addresses and networks left out
+    /// of `sources` (of every source when `sources` is empty).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// Only connections to these networks (Shorewall's DEST column
     /// `INTERFACE:NETWORKS`).
     #[serde(default)]
@@ -766,6 +771,11 @@ pub struct RawSnat {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// shorewall-exclusion(5) in SOURCE: addresses and networks left out
+    /// of `sources` (of every source when `sources` is empty).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// Only connections to these networks (Shorewall's DEST column
     /// `INTERFACE:NETWORKS`).
     #[serde(default)]

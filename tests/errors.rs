@@ -80,6 +80,7 @@ error_case! {
     hosts_after_owner => "hosts-after-owner",
     hosts_except_outside => "hosts-except-outside",
     hosts_except_everything => "hosts-except-everything",
+    snat_except_outside => "snat-except-outside",
     hosts_other_family_first => "hosts-other-family-first",
     hosts_other_family_after => "hosts-other-family-after",
     hosts_other_family_both => "hosts-other-family-both",

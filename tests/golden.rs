@@ -116,6 +116,7 @@ golden_model! {
     snat_detect => "snat-detect",
     snat_continue => "snat-continue",
     snat_dest => "snat-dest",
+    snat_exclusion => "snat-exclusion",
     nat_hosts => "nat-hosts",
     nat_origdest => "nat-origdest",
     origdest_exclusion => "origdest-exclusion",

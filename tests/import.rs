@@ -981,10 +981,11 @@ fn a_source_interface_is_the_networks_routed_out_of_it() {
 
 /// A masq or snat SOURCE that leaves addresses out (Shorewall compiles
 /// `! -s 10.0.0.0/8`, or an exclusion chain returning 10.1.2.3 to the
-/// later entries; tests/corpus/arobb-vpn-gw's masq) is refused for what it
-/// is, not as an address fwgen cannot read.
+/// later entries) is the entry's `except`, with no `sources` when every
+/// source but them is translated; one the model cannot hold is refused
+/// at its line, for what it is.
 #[test]
-fn a_source_nat_source_with_left_out_addresses_is_refused_as_such() {
+fn a_source_nat_sources_left_out_addresses_are_its_except() {
     let dir = shorewall_dir(
         "import-masq-exclusion",
         &[
@@ -993,22 +994,57 @@ fn a_source_nat_source_with_left_out_addresses_is_refused_as_such() {
             ("policy", "loc net ACCEPT\nall all REJECT\n"),
         ],
     );
-    for (file, line) in [
-        ("masq", "eth0 10.1.0.0/16!10.1.2.3\n"),
-        ("masq", "eth0 !10.0.0.0/8\n"),
-        ("snat", "MASQUERADE 10.1.0.0/16!10.1.2.3 eth0\n"),
-    ] {
+    let written = |file: &str, line: &str| {
         let _ = std::fs::remove_file(dir.join("masq"));
         let _ = std::fs::remove_file(dir.join("snat"));
         std::fs::write(dir.join(file), line).unwrap();
-        let output = import(dir.to_str().unwrap(), false);
-        assert_import_refused(
-            &output,
-            &[
-                &format!("{file}:1: SOURCE `"),
-                "leaves addresses out (shorewall-exclusion(5))",
-            ],
+    };
+    for (file, line, expected) in [
+        (
+            "masq",
+            "eth0 10.1.0.0/16!10.1.2.3\n",
+            "sources = [\"10.1.0.0/16\"]\nexcept = [\"10.1.2.3\"]\n",
+        ),
+        (
+            "masq",
+            "eth0 !10.0.0.0/8,192.168.0.0/16\n",
+            "interface = \"eth0\"\nexcept = [\"10.0.0.0/8\", \"192.168.0.0/16\"]\n",
+        ),
+        (
+            "snat",
+            "SNAT(203.0.113.9) 10.1.0.0/16!10.1.2.0/24 eth0\n",
+            "sources = [\"10.1.0.0/16\"]\nexcept = [\"10.1.2.0/24\"]\nto = \"203.0.113.9\"\n",
+        ),
+    ] {
+        written(file, line);
+        let model = imported_model(&import_within(&dir, false));
+        assert!(
+            model.contains(expected),
+            "{line}: no {expected:?} in:\n{model}"
         );
+        rendered(&model, "import-masq-exclusion.toml");
+    }
+    for (file, line, reason) in [
+        ("masq", "eth0 10.1.0.0/16!10.2.0.1\n", "leaves nothing out"),
+        (
+            "masq",
+            "eth0 10.1.0.0/16!10.0.0.0/15\n",
+            "leaves out every address",
+        ),
+        ("masq", "eth0 10.1.0.0/16!10.1.0.1!10.1.0.2\n", "one `!`"),
+        (
+            "snat",
+            "MASQUERADE 10.1.0.0/16!10.1.0.1-10.1.0.9 eth0\n",
+            "no address or network",
+        ),
+        ("masq", "eth0 eth1!10.1.0.1\n", "with an exclusion"),
+    ] {
+        written(file, line);
+        let stderr = assert_import_refused(
+            &import(dir.to_str().unwrap(), false),
+            &[&format!("{file}:1: SOURCE")],
+        );
+        assert!(stderr.contains(reason), "{line}: {stderr}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -95,6 +95,7 @@ mod models {
         snat_detect => "snat-detect",
         snat_continue => "snat-continue",
         snat_dest => "snat-dest",
+        snat_exclusion => "snat-exclusion",
         nat_hosts => "nat-hosts",
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",

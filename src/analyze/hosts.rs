@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::config::RawHosts;
-use crate::model::{Hosts, HostsExclusion};
+use crate::model::{Exclusion, Hosts};
 
 impl Analyzer<'_> {
     /// Resolves every zone's hosts once the interfaces are known.
@@ -67,7 +67,7 @@ impl Analyzer<'_> {
         zone: usize,
         raw: &RawHosts,
         networks: Vec<IpNet>,
-    ) -> Option<(Vec<IpNet>, Option<HostsExclusion>)> {
+    ) -> Option<(Vec<IpNet>, Option<Exclusion>)> {
         let mut except = Vec::new();
         for item in &raw.except {
             let net = self.network(item.get_ref(), item.span())?;
@@ -91,7 +91,7 @@ impl Analyzer<'_> {
             );
             return None;
         }
-        Some((remaining, Some(HostsExclusion { networks, except })))
+        Some((remaining, Some(Exclusion { networks, except })))
     }
 
     fn hosts_except_error(&mut self, zone: usize, item: &Spanned<String>, reason: &'static str) {

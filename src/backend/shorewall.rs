@@ -1072,14 +1072,28 @@ fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
             .collect();
         return sets.join(",");
     }
-    if snat.sources.is_empty() {
-        return if product.ipv6 { "::/0" } else { "0.0.0.0/0" }.to_owned();
+    let join = |nets: &[ipnet::IpNet]| {
+        nets.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let all = if product.ipv6 { "::/0" } else { "0.0.0.0/0" };
+    // `10.0.0.0/8!10.1.0.0/16`: the sources as written, then those left out.
+    if let Some(exclusion) = &snat.exclusion {
+        let taken = match exclusion.networks.is_empty() {
+            true => all.to_owned(),
+            false => join(&exclusion.networks),
+        };
+        let except: Vec<String> = (exclusion.except.iter())
+            .map(|n| address_cell(n, product))
+            .collect();
+        return format!("{taken}!{}", except.join(","));
     }
-    snat.sources
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    if snat.sources.is_empty() {
+        return all.to_owned();
+    }
+    join(&snat.sources)
 }
 
 fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {

@@ -1264,15 +1264,23 @@ struct HostsEntry<'a> {
 
 /// The model refuses an exclusion that leaves nothing out or everything:
 /// Shorewall compiles the first as the networks, the second as no host.
-fn host_exclusion_holds(networks: &[String], except: &[String]) -> Result<(), String> {
+/// No networks: every address of the left-out addresses' family.
+fn exclusion_holds(networks: &[String], except: &[String]) -> Result<(), String> {
     let parse = |l: &[String]| -> Option<Vec<ipnet::IpNet>> {
         l.iter()
             .map(|n| crate::analyze::parse_network(n).ok())
             .collect()
     };
-    let (Some(networks), Some(except)) = (parse(networks), parse(except)) else {
+    let (Some(mut networks), Some(except)) = (parse(networks), parse(except)) else {
         return Ok(());
     };
+    if networks.is_empty() {
+        let all = match except.first() {
+            Some(ipnet::IpNet::V6(_)) => "::/0",
+            _ => "0.0.0.0/0",
+        };
+        networks.push(all.parse().expect("a network"));
+    }
     if let Some(stray) = except
         .iter()
         .find(|e| !networks.iter().any(|n| n.contains(*e) || e.contains(n)))
@@ -1285,6 +1293,38 @@ fn host_exclusion_holds(networks: &[String], except: &[String]) -> Result<(), St
         return Err("the exclusion leaves out every address of the list: the entry would hold no host (remove the line)".to_owned());
     }
     Ok(())
+}
+
+/// shorewall-exclusion(5) in a masq or snat SOURCE: `NETS!ADDRS` (or
+/// `!ADDRS`, every source but them) split into the sources and the
+/// addresses left out; `!+NAME` is the model's to refuse.
+fn source_exclusion(source: &str) -> Result<(String, Vec<String>), String> {
+    let Some((taken, left_out)) = source.split_once('!') else {
+        return Ok((source.to_owned(), Vec::new()));
+    };
+    if left_out.starts_with('+') {
+        return Ok((source.to_owned(), Vec::new()));
+    }
+    if left_out.contains('!') || taken.ends_with(',') {
+        return Err(format!(
+            "SOURCE `{source}`: one `!`, after the sources (shorewall-exclusion(5))"
+        ));
+    }
+    let mut except = Vec::new();
+    for item in left_out.split(',') {
+        let bare = item
+            .strip_prefix('[')
+            .and_then(|i| i.strip_suffix(']'))
+            .unwrap_or(item);
+        if let Err(why) = crate::analyze::parse_network(bare) {
+            return Err(format!(
+                "SOURCE `{source}`: `{item}` is no address or network ({why}); fwgen's source NAT leaves addresses and networks out (no range or ipset after the `!`)"
+            ));
+        }
+        except.push(bare.to_owned());
+    }
+    let taken = if taken.is_empty() { "-" } else { taken };
+    Ok((taken.to_owned(), except))
 }
 
 /// A masq or snat SOURCE item as the model writes it, with a note when it
@@ -1303,12 +1343,6 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     if names_interface(source) {
         return Err(format!(
             "SOURCE `{source}` is an interface in a list: Shorewall takes an interface as SOURCE only alone (shorewall-snat(5)); write the networks in place of `{source}`"
-        ));
-    }
-    // `!+NAME` is the model's to refuse, with its own hint.
-    if source.contains('!') && !source.starts_with("!+") {
-        return Err(format!(
-            "SOURCE `{source}` leaves addresses out (shorewall-exclusion(5)), which fwgen's source NAT model does not: Shorewall lets their connections go on to the later entries (`! -s`, or an exclusion chain returning them), where an exemption (`to = \"none\"`) above the entry would end source NAT for them"
         ));
     }
     Ok((source.to_owned(), None))
@@ -4267,7 +4301,7 @@ impl Importer {
                     self.drop_empty_zone(zone, &line);
                 }
                 Ok((interface, networks)) if !except.is_empty() => {
-                    if let Err(reason) = host_exclusion_holds(&networks, &except) {
+                    if let Err(reason) = exclusion_holds(&networks, &except) {
                         self.refuse(&line, format!("hosts `{hosts}`: {reason}"));
                         self.drop_empty_zone(zone, &line);
                         continue;
@@ -4417,9 +4451,9 @@ impl Importer {
                 .strip_prefix('[')
                 .and_then(|i| i.strip_suffix(']'))
                 .unwrap_or(item);
-            if crate::analyze::parse_network(bare).is_err() {
+            if let Err(why) = crate::analyze::parse_network(bare) {
                 return Err(format!(
-                    "hosts `{hosts}`: `{item}` is no address or network; fwgen's hosts leave out addresses and networks alone (no range, ipset or dynamic zone after the `!`)"
+                    "hosts `{hosts}`: `{item}` is no address or network ({why}); fwgen's hosts leave out addresses and networks alone (no range, ipset or dynamic zone after the `!`)"
                 ));
             }
             except.push(bare.to_owned());
@@ -6266,8 +6300,23 @@ impl Importer {
             );
             return;
         }
+        let (sources, except) = match source_exclusion(sources) {
+            Ok(split) => split,
+            Err(reason) => {
+                self.refuse(line, reason);
+                return;
+            }
+        };
+        let sources = sources.as_str();
         // An interface alone: the networks routed out of it.
         let source_interface = names_interface(sources).then_some(sources);
+        if source_interface.is_some() && !except.is_empty() {
+            let reason = format!(
+                "SOURCE `{sources}` with an exclusion: fwgen's `source_interface` leaves nothing out; write the interface's networks in its place"
+            );
+            self.refuse(line, reason);
+            return;
+        }
         if let Some(source) = source_interface {
             if !self.interfaces.iter().any(|(name, _)| name == source) {
                 self.refuse(
@@ -6308,6 +6357,19 @@ impl Importer {
             }
         }
         let sources = networks;
+        if !except.is_empty() {
+            if let Some(set) = sources.iter().find(|s| s.starts_with('+')) {
+                let reason = format!(
+                    "SOURCE `{set}` with an exclusion: fwgen's source NAT leaves addresses out of networks, not of an ipset"
+                );
+                self.refuse(line, reason);
+                return;
+            }
+            if let Err(reason) = exclusion_holds(&sources, &except) {
+                self.refuse(line, format!("SOURCE: {reason}"));
+                return;
+            }
+        }
         let to = address.to;
         if before_nat && to == Some("none") {
             self.refuse(line, "masq `+INTERFACE` with NONAT (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say");
@@ -6343,6 +6405,9 @@ impl Importer {
         table.push("interface", interface);
         if !sources.is_empty() {
             table.push("sources", Value::strings(&sources));
+        }
+        if !except.is_empty() {
+            table.push("except", Value::strings(&except));
         }
         table.push_some("source_interface", source_interface);
         if !destinations.is_empty() {

@@ -57,7 +57,7 @@ pub struct Hosts {
     /// shorewall-hosts(5)'s exclusion (`eth1:192.168.1.0/24!192.168.1.5`):
     /// the networks as written and the addresses left out of them, which
     /// the Shorewall backend writes back; `networks` is what remains.
-    pub exclusion: Option<HostsExclusion>,
+    pub exclusion: Option<Exclusion>,
     /// `eth0:+bo`: the hosts are the members of `model.ipsets[index]`,
     /// matched by the set at run time (`-m set --match-set bo src`,
     /// `ip saddr @bo`), whatever it holds then.
@@ -79,7 +79,7 @@ pub struct Hosts {
 
 /// A hosts entry's networks as written, with the addresses left out.
 #[derive(Debug, Clone)]
-pub struct HostsExclusion {
+pub struct Exclusion {
     pub networks: Vec<ipnet::IpNet>,
     pub except: Vec<ipnet::IpNet>,
 }
