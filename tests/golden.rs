@@ -117,6 +117,7 @@ golden_model! {
     snat_continue => "snat-continue",
     snat_dest => "snat-dest",
     snat_exclusion => "snat-exclusion",
+    exclusion_ipv6 => "exclusion-ipv6",
     nat_hosts => "nat-hosts",
     nat_origdest => "nat-origdest",
     origdest_exclusion => "origdest-exclusion",

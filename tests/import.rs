@@ -6021,6 +6021,46 @@ fn a_sub_zone_on_a_shorter_wildcard_than_its_parents_is_noted_as_shorewall_warns
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// tests/models/exclusion-ipv6.toml's Shorewall and Shorewall6 files
+/// (`eth1:[2001:db8:1::/64]![2001:db8:1::5]` in shorewall6/hosts, an
+/// IPv6 snat SOURCE `2001:db8:1::/64!2001:db8:1::7`) import back to the
+/// same nftables rules: each family's exclusion is carried as `except`.
+#[test]
+fn exclusions_of_both_families_import_back() {
+    let path = common::root().join("tests/models/exclusion-ipv6.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let original = rendered(&text, "exclusion-ipv6.toml");
+    let dir = common::scratch("import-exclusion-ipv6");
+    for (file, content) in &original {
+        if let Some(rest) = file.strip_prefix("shorewall") {
+            let target = dir.join(format!("shorewall{rest}"));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, content).unwrap();
+        }
+    }
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    for expected in [
+        "except = [\"2001:db8:1::5\"]",
+        "except = [\"192.168.1.5\"]",
+        "except = [\"2001:db8:1::7\"]",
+    ] {
+        assert!(model.contains(expected), "no {expected:?} in:\n{model}");
+    }
+    let again = rendered(&model, "imported.toml");
+    let rules = |files: &BTreeMap<String, String>| {
+        let nft = files.iter().find(|(f, _)| f.ends_with(".nft")).unwrap().1;
+        let mut lines: Vec<String> = nft
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(|l| l.split(" comment \"").next().unwrap_or(l).to_owned())
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(rules(&original), rules(&again));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// shorewall-hosts(5) with an exclusion (shorewall-exclusion(5)): the
 /// entry's `except`; `eth1:!ADDR` leaves the address out of every address
 /// (Zones.pm writes ALLIP before the `!`). An exclusion the model cannot

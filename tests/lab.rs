@@ -2610,6 +2610,26 @@ fn hosts_exclusion_as_shorewall_compiles_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Exclusions in both families (tests/models/exclusion-ipv6.toml): the
+/// lab sends from 192.168.1.5 and 2001:db8:1::5 (loc's, left out of
+/// priv's hosts) and from 2001:db8:1::7 (left out of the IPv6 SNAT),
+/// under Shorewall's and Shorewall6's compiled firewalls and nftables.
+#[test]
+fn model_exclusion_ipv6() {
+    let matrix = lab_model("exclusion-ipv6", "exv6");
+    for address in ["192.168.1.5", "2001:db8:1::5", "2001:db8:1::7"] {
+        let from = format!(" {address} -> ");
+        assert!(matrix.contains(&from), "no probe from {address}:\n{matrix}");
+    }
+    let relay: Vec<&str> = (matrix.lines())
+        .filter(|l| l.contains(" 2001:db8:1::7 -> net") && l.contains(" saw "))
+        .collect();
+    assert!(
+        !relay.is_empty() && relay.iter().all(|l| !l.contains("saw 2001:db8:ff::9")),
+        "{matrix}"
+    );
+}
+
 /// A Shorewall directory whose snat SOURCE leaves an address out
 /// (`SNAT(203.0.113.9) 192.168.1.0/24!192.168.1.5 eth0` above a
 /// MASQUERADE of the network), imported, against Shorewall's own compile

@@ -138,6 +138,7 @@ mod models {
         snat_continue => "snat-continue",
         snat_dest => "snat-dest",
         snat_exclusion => "snat-exclusion",
+        exclusion_ipv6 => "exclusion-ipv6",
         nat_hosts => "nat-hosts",
         nat_origdest => "nat-origdest",
         origdest_exclusion => "origdest-exclusion",

@@ -1085,9 +1085,7 @@ fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
             true => all.to_owned(),
             false => join(&exclusion.networks),
         };
-        let except: Vec<String> = (exclusion.except.iter())
-            .map(|n| address_cell(n, product))
-            .collect();
+        let except: Vec<String> = exclusion.except.iter().map(written).collect();
         return format!("{taken}!{}", except.join(","));
     }
     if snat.sources.is_empty() {

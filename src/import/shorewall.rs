@@ -1295,6 +1295,14 @@ fn exclusion_holds(networks: &[String], except: &[String]) -> Result<(), String>
     Ok(())
 }
 
+/// Shorewall6's `[2001:db8::1]` and `<2001:db8::1>` as the address alone.
+fn bracketed_address(item: &str) -> &str {
+    item.strip_prefix('[')
+        .and_then(|i| i.strip_suffix(']'))
+        .or_else(|| item.strip_prefix('<').and_then(|i| i.strip_suffix('>')))
+        .unwrap_or(item)
+}
+
 /// shorewall-exclusion(5) in a masq or snat SOURCE: `NETS!ADDRS` (or
 /// `!ADDRS`, every source but them) split into the sources and the
 /// addresses left out; `!+NAME` is the model's to refuse.
@@ -1312,10 +1320,7 @@ fn source_exclusion(source: &str) -> Result<(String, Vec<String>), String> {
     }
     let mut except = Vec::new();
     for item in left_out.split(',') {
-        let bare = item
-            .strip_prefix('[')
-            .and_then(|i| i.strip_suffix(']'))
-            .unwrap_or(item);
+        let bare = bracketed_address(item);
         if let Err(why) = crate::analyze::parse_network(bare) {
             return Err(format!(
                 "SOURCE `{source}`: `{item}` is no address or network ({why}); fwgen's source NAT leaves addresses and networks out (no range or ipset after the `!`)"
@@ -4447,10 +4452,7 @@ impl Importer {
         };
         let mut except = Vec::new();
         for item in left_out.split(',') {
-            let bare = item
-                .strip_prefix('[')
-                .and_then(|i| i.strip_suffix(']'))
-                .unwrap_or(item);
+            let bare = bracketed_address(item);
             if let Err(why) = crate::analyze::parse_network(bare) {
                 return Err(format!(
                     "hosts `{hosts}`: `{item}` is no address or network ({why}); fwgen's hosts leave out addresses and networks alone (no range, ipset or dynamic zone after the `!`)"
