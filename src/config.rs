@@ -408,6 +408,11 @@ pub struct RawHosts {
     pub interface: Spanned<String>,
     #[schemars(with = "Vec<String>")]
     pub networks: Vec<Spanned<String>>,
+    /// shorewall-hosts(5)'s exclusion: addresses and networks left out
+    /// of `networks` (`192.168.1.0/24!192.168.1.5`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// shorewall-hosts(5) `destonly`: the networks are the zone's as
     /// destinations only.
     #[serde(default)]
@@ -722,6 +727,11 @@ pub struct RawMasquerade {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// shorewall-exclusion(5) in SOURCE: addresses and networks left out
+    /// of `sources` (of every source when `sources` is empty).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// Only connections to these networks (Shorewall's DEST column
     /// `INTERFACE:NETWORKS`).
     #[serde(default)]
@@ -761,6 +771,11 @@ pub struct RawSnat {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// shorewall-exclusion(5) in SOURCE: addresses and networks left out
+    /// of `sources` (of every source when `sources` is empty).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// Only connections to these networks (Shorewall's DEST column
     /// `INTERFACE:NETWORKS`).
     #[serde(default)]

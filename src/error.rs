@@ -152,6 +152,18 @@ pub enum ErrorKind {
     EmptyHosts {
         zone: String,
     },
+    /// A source NAT entry's `except` item that cannot leave out what it
+    /// says.
+    SnatExcept {
+        text: String,
+        reason: &'static str,
+    },
+    /// A hosts entry's `except` item that cannot leave out what it says.
+    HostsExcept {
+        zone: String,
+        text: String,
+        reason: &'static str,
+    },
     BadInterfaceOptionValue {
         option: String,
         value: String,
@@ -655,6 +667,8 @@ impl Error {
                 format!("give zone `{owner}` the family `both`, or give `{interface}` no zone and `{owner}` its hosts on it: an interface carries the families of its zone alone ({product}'s interfaces file would not list `{interface}` for the hosts of `{zone}`, and {product} refuses them: \"Unknown interface ({interface})\", or \"No network interfaces defined\")")
             }
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
+            SnatExcept { .. } => "leave out addresses inside the entry's sources, some of them: `sources = [\"10.0.0.0/8\"]`, `except = [\"10.1.0.0/16\"]`".into(),
+            HostsExcept { .. } => "leave out addresses inside the entry's networks, some of them: `networks = [\"192.168.1.0/24\"]`, `except = [\"192.168.1.5\"]`".into(),
             BadInterfaceOptionValue { allowed, .. } => format!("allowed values: {allowed}"),
             ConflictingOptions { reason, .. } => (*reason).into(),
             FamilyInterfaceOption { reason, .. } => (*reason).into(),
@@ -1197,6 +1211,8 @@ impl ErrorKind {
             HostsAfterOwner { .. } => "hosts-after-owner",
             HostsOtherFamily { .. } => "hosts-other-family",
             EmptyHosts { .. } => "empty-hosts",
+            HostsExcept { .. } => "hosts-except",
+            SnatExcept { .. } => "snat-except",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
             ConflictingOptions { .. } => "conflicting-options",
             FamilyInterfaceOption { .. } => "family-interface-option",
@@ -1426,6 +1442,15 @@ impl Display for ErrorKind {
                 shorten(owner)
             ),
             EmptyHosts { zone } => write!(f, "hosts of zone `{}` without networks", shorten(zone)),
+            SnatExcept { text, reason } => {
+                write!(f, "source NAT `except` item `{}` {reason}", quoted(text))
+            }
+            HostsExcept { zone, text, reason } => write!(
+                f,
+                "hosts of zone `{}`: `except` item `{}` {reason}",
+                shorten(zone),
+                quoted(text)
+            ),
             RefusedInterfaceOption { option, .. } => write!(
                 f,
                 "Shorewall's interface option `{}` is not an option of fwgen's model",

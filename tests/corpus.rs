@@ -36,8 +36,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "arobb-vpn-gw",
         Refused(
-            &["hosts:3", "hosts:5", "masq:3"],
-            "hosts entries with exclusions (0.0.0.0/0!192.168.0.0/16, 192.168.41.0/24!192.168.41.1; their routeback is carried, as on the other lines); a masq SOURCE leaving an address out (&eth0 is read as detect)",
+            &["masq:3"],
+            "a masq entry to `&tun2` (read as detect) on an optional interface, which Shorewall leaves out while tun2 has no address; its SOURCE exclusion (192.168.41.0/24!192.168.41.1) and the hosts entries with exclusions (0.0.0.0/0!192.168.0.0/16, 192.168.41.0/24!192.168.41.1) are carried as `except`",
         ),
     ),
     ("azuwis-ec2-vpn", Imports),

@@ -187,11 +187,16 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
         // `[[ipset]]` (src/import/shorewall.rs's unit test): one the model
         // cannot name is refused at the hosts line.
         ("vpn eth0:+vpn-set\n", "vpn-set"),
-        ("vpn eth0:!+vpnset\n", "dynamic zones, ranges, exclusions"),
+        (
+            "vpn eth0:!+vpnset\n",
+            "no range, ipset or dynamic zone after the `!`",
+        ),
         ("vpn eth0:+vpnset[src]\n", "an ipset's flags (`+NAME[src]`)"),
         ("vpn eth0:dynamic\n", "dynamic zones, ranges"),
         ("vpn eth0:10.8.0.1-10.8.0.9\n", "dynamic zones, ranges"),
-        ("vpn eth0:10.8.0.0/24!10.8.0.1\n", "dynamic zones, ranges"),
+        // An exclusion is carried (`except`), but one outside the
+        // networks, which leaves nothing out, is refused.
+        ("vpn eth0:10.8.0.0/24!10.9.0.1\n", "leaves nothing out"),
         ("vpn eth9:10.8.0.0/24\n", "not an imported interface"),
     ] {
         let dir = shorewall_dir("hosts-refused", ZONES, hosts);

@@ -981,10 +981,11 @@ fn a_source_interface_is_the_networks_routed_out_of_it() {
 
 /// A masq or snat SOURCE that leaves addresses out (Shorewall compiles
 /// `! -s 10.0.0.0/8`, or an exclusion chain returning 10.1.2.3 to the
-/// later entries; tests/corpus/arobb-vpn-gw's masq) is refused for what it
-/// is, not as an address fwgen cannot read.
+/// later entries) is the entry's `except`, with no `sources` when every
+/// source but them is translated; one the model cannot hold is refused
+/// at its line, for what it is.
 #[test]
-fn a_source_nat_source_with_left_out_addresses_is_refused_as_such() {
+fn a_source_nat_sources_left_out_addresses_are_its_except() {
     let dir = shorewall_dir(
         "import-masq-exclusion",
         &[
@@ -993,22 +994,57 @@ fn a_source_nat_source_with_left_out_addresses_is_refused_as_such() {
             ("policy", "loc net ACCEPT\nall all REJECT\n"),
         ],
     );
-    for (file, line) in [
-        ("masq", "eth0 10.1.0.0/16!10.1.2.3\n"),
-        ("masq", "eth0 !10.0.0.0/8\n"),
-        ("snat", "MASQUERADE 10.1.0.0/16!10.1.2.3 eth0\n"),
-    ] {
+    let written = |file: &str, line: &str| {
         let _ = std::fs::remove_file(dir.join("masq"));
         let _ = std::fs::remove_file(dir.join("snat"));
         std::fs::write(dir.join(file), line).unwrap();
-        let output = import(dir.to_str().unwrap(), false);
-        assert_import_refused(
-            &output,
-            &[
-                &format!("{file}:1: SOURCE `"),
-                "leaves addresses out (shorewall-exclusion(5))",
-            ],
+    };
+    for (file, line, expected) in [
+        (
+            "masq",
+            "eth0 10.1.0.0/16!10.1.2.3\n",
+            "sources = [\"10.1.0.0/16\"]\nexcept = [\"10.1.2.3\"]\n",
+        ),
+        (
+            "masq",
+            "eth0 !10.0.0.0/8,192.168.0.0/16\n",
+            "interface = \"eth0\"\nexcept = [\"10.0.0.0/8\", \"192.168.0.0/16\"]\n",
+        ),
+        (
+            "snat",
+            "SNAT(203.0.113.9) 10.1.0.0/16!10.1.2.0/24 eth0\n",
+            "sources = [\"10.1.0.0/16\"]\nexcept = [\"10.1.2.0/24\"]\nto = \"203.0.113.9\"\n",
+        ),
+    ] {
+        written(file, line);
+        let model = imported_model(&import_within(&dir, false));
+        assert!(
+            model.contains(expected),
+            "{line}: no {expected:?} in:\n{model}"
         );
+        rendered(&model, "import-masq-exclusion.toml");
+    }
+    for (file, line, reason) in [
+        ("masq", "eth0 10.1.0.0/16!10.2.0.1\n", "leaves nothing out"),
+        (
+            "masq",
+            "eth0 10.1.0.0/16!10.0.0.0/15\n",
+            "leaves out every address",
+        ),
+        ("masq", "eth0 10.1.0.0/16!10.1.0.1!10.1.0.2\n", "one `!`"),
+        (
+            "snat",
+            "MASQUERADE 10.1.0.0/16!10.1.0.1-10.1.0.9 eth0\n",
+            "no address or network",
+        ),
+        ("masq", "eth0 eth1!10.1.0.1\n", "with an exclusion"),
+    ] {
+        written(file, line);
+        let stderr = assert_import_refused(
+            &import(dir.to_str().unwrap(), false),
+            &[&format!("{file}:1: SOURCE")],
+        );
+        assert!(stderr.contains(reason), "{line}: {stderr}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -5989,6 +6025,111 @@ fn a_sub_zone_on_a_shorter_wildcard_than_its_parents_is_noted_as_shorewall_warns
     );
     unshared_parent_noted(&dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// tests/models/exclusion-ipv6.toml's Shorewall and Shorewall6 files
+/// (`eth1:[2001:db8:1::/64]![2001:db8:1::5]` in shorewall6/hosts, an
+/// IPv6 snat SOURCE `2001:db8:1::/64!2001:db8:1::7`) import back to the
+/// same nftables rules: each family's exclusion is carried as `except`.
+#[test]
+fn exclusions_of_both_families_import_back() {
+    let path = common::root().join("tests/models/exclusion-ipv6.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let original = rendered(&text, "exclusion-ipv6.toml");
+    let dir = common::scratch("import-exclusion-ipv6");
+    for (file, content) in &original {
+        if let Some(rest) = file.strip_prefix("shorewall") {
+            let target = dir.join(format!("shorewall{rest}"));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, content).unwrap();
+        }
+    }
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    for expected in [
+        "except = [\"2001:db8:1::5\"]",
+        "except = [\"192.168.1.5\"]",
+        "except = [\"2001:db8:1::7\"]",
+    ] {
+        assert!(model.contains(expected), "no {expected:?} in:\n{model}");
+    }
+    let again = rendered(&model, "imported.toml");
+    let rules = |files: &BTreeMap<String, String>| {
+        let nft = files.iter().find(|(f, _)| f.ends_with(".nft")).unwrap().1;
+        let mut lines: Vec<String> = nft
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(|l| l.split(" comment \"").next().unwrap_or(l).to_owned())
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(rules(&original), rules(&again));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// shorewall-hosts(5) with an exclusion (shorewall-exclusion(5)): the
+/// entry's `except`; `eth1:!ADDR` leaves the address out of every address
+/// (Zones.pm writes ALLIP before the `!`). An exclusion the model cannot
+/// hold is refused at its line: outside the networks, leaving out every
+/// address, beside an ipset, a range after the `!`, or a second `!`.
+#[test]
+fn hosts_exclusions_are_the_entrys_except() {
+    let files = |hosts: &str| {
+        [
+            (
+                "zones",
+                "fw firewall\npriv ipv4\nloc ipv4\nnet ipv4\n".to_owned(),
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2\nnet eth0 -\nloc eth1 -\n".to_owned(),
+            ),
+            ("hosts", hosts.to_owned()),
+            ("policy", "priv all ACCEPT\nall all REJECT\n".to_owned()),
+        ]
+    };
+    let write = |name: &str, hosts: &str| {
+        let files = files(hosts);
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        shorewall_dir(name, &files)
+    };
+    for (hosts, expected) in [
+        (
+            "priv eth1:192.168.1.0/24,10.1.0.0/16!192.168.1.5,10.1.2.0/24\n",
+            "networks = [\"192.168.1.0/24\", \"10.1.0.0/16\"]\nexcept = [\"192.168.1.5\", \"10.1.2.0/24\"]\n",
+        ),
+        (
+            "priv eth1:!192.168.1.5\n",
+            "networks = [\"0.0.0.0/0\"]\nexcept = [\"192.168.1.5\"]\n",
+        ),
+    ] {
+        let dir = write("import-hosts-exclusion", hosts);
+        let model = imported_model(&import_within(&dir, false));
+        assert!(model.contains(expected), "no {expected:?} in:\n{model}");
+        rendered(&model, "hosts-exclusion.toml");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    for (hosts, reason) in [
+        ("priv eth1:192.168.1.0/24!10.0.0.5\n", "leaves nothing out"),
+        (
+            "priv eth1:192.168.1.0/25!192.168.1.0/24\n",
+            "leaves out every address",
+        ),
+        ("priv eth1:+bo!192.168.1.5\n", "an ipset with an exclusion"),
+        (
+            "priv eth1:192.168.1.0/24!192.168.1.5-192.168.1.9\n",
+            "no address or network",
+        ),
+        (
+            "priv eth1:192.168.1.0/24!192.168.1.5!192.168.1.6\n",
+            "Only one exclusion",
+        ),
+    ] {
+        let dir = write("import-hosts-exclusion-refused", hosts);
+        let stderr = assert_import_refused(&import_within(&dir, false), &["error: hosts:1: "]);
+        assert!(stderr.contains(reason), "{hosts}: {stderr}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// shorewall-hosts(5) entries on a wildcard that covers a named interface

@@ -180,6 +180,28 @@ impl Analyzer<'_> {
     }
 }
 
+/// The networks of `nets` without the addresses of `except`: each network
+/// an exclusion lies inside is halved until no half holds part of one.
+pub fn subtract(nets: &[IpNet], except: &[IpNet]) -> Vec<IpNet> {
+    let mut remaining = Vec::new();
+    let mut todo: Vec<IpNet> = nets.iter().rev().copied().collect();
+    while let Some(net) = todo.pop() {
+        if except.iter().any(|e| e.contains(&net)) {
+            continue;
+        }
+        if !except.iter().any(|e| net.contains(e)) {
+            remaining.push(net);
+            continue;
+        }
+        let halves = net
+            .subnets(net.prefix_len() + 1)
+            .expect("a network holding an exclusion has halves");
+        let halves: Vec<IpNet> = halves.collect();
+        todo.extend(halves.into_iter().rev());
+    }
+    remaining
+}
+
 /// The fewest networks whose union is exactly `low..=high`.
 pub fn range_networks(low: IpAddr, high: IpAddr) -> Result<Vec<IpNet>, &'static str> {
     let nets: Vec<IpNet> = match (low, high) {
@@ -228,5 +250,16 @@ mod tests {
         );
         assert!(range_networks("10.0.0.9".parse().unwrap(), "10.0.0.1".parse().unwrap()).is_err());
         assert!(range_networks("10.0.0.1".parse().unwrap(), "::1".parse().unwrap()).is_err());
+    }
+
+    #[test]
+    fn an_exclusion_leaves_the_fewest_networks_that_hold_the_rest() {
+        let parse = |l: &[&str]| -> Vec<IpNet> { l.iter().map(|n| n.parse().unwrap()).collect() };
+        let left = subtract(
+            &parse(&["192.168.1.0/29", "10.0.0.0/8"]),
+            &parse(&["192.168.1.5/32", "10.0.0.0/8", "172.16.0.0/12"]),
+        );
+        let left: Vec<String> = left.iter().map(ToString::to_string).collect();
+        assert_eq!(left, ["192.168.1.0/30", "192.168.1.4/32", "192.168.1.6/31"]);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::config::RawHosts;
-use crate::model::Hosts;
+use crate::model::{Exclusion, Hosts};
 
 impl Analyzer<'_> {
     /// Resolves every zone's hosts once the interfaces are known.
@@ -42,14 +42,65 @@ impl Analyzer<'_> {
             self.error(Some(raw.interface.span()), kind);
         }
         let interface = self.hosts_interface(zone, raw)?;
-        (networks.len() == raw.networks.len() && !networks.is_empty()).then_some(Hosts {
+        if networks.len() != raw.networks.len() || networks.is_empty() {
+            return None;
+        }
+        let (networks, exclusion) = match raw.except.is_empty() {
+            true => (networks, None),
+            false => self.hosts_except(zone, raw, networks)?,
+        };
+        Some(Hosts {
             interface,
             networks,
+            exclusion,
             ipset: None,
             destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
             tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
+    }
+
+    /// `except` (shorewall-hosts(5)'s exclusion): the networks but the
+    /// addresses left out, each inside some network, not all of them.
+    fn hosts_except(
+        &mut self,
+        zone: usize,
+        raw: &RawHosts,
+        networks: Vec<IpNet>,
+    ) -> Option<(Vec<IpNet>, Option<Exclusion>)> {
+        let mut except = Vec::new();
+        for item in &raw.except {
+            let net = self.network(item.get_ref(), item.span())?;
+            if !networks.iter().any(|n| n.contains(&net) || net.contains(n)) {
+                self.hosts_except_error(
+                    zone,
+                    item,
+                    "lies outside the entry's networks: it leaves nothing out",
+                );
+                return None;
+            }
+            except.push(net);
+        }
+        let remaining = addresses::subtract(&networks, &except);
+        if remaining.is_empty() {
+            let last = raw.except.last().expect("except is not empty");
+            self.hosts_except_error(
+                zone,
+                last,
+                "leaves out the last of the entry's networks: the entry would hold no address",
+            );
+            return None;
+        }
+        Some((remaining, Some(Exclusion { networks, except })))
+    }
+
+    fn hosts_except_error(&mut self, zone: usize, item: &Spanned<String>, reason: &'static str) {
+        let kind = ErrorKind::HostsExcept {
+            zone: self.zones[zone].name.clone(),
+            text: item.get_ref().clone(),
+            reason,
+        };
+        self.error(Some(item.span()), kind);
     }
 
     /// `eth0:+bo` (`networks = ["+bo"]`): the members of one `[[ipset]]`
@@ -77,11 +128,17 @@ impl Analyzer<'_> {
             self.ipset_list(first, 0, first.get_ref(), zone_ref)
                 .flatten()
         };
+        if let Some(item) = raw.except.first() {
+            let reason = "beside an ipset: a zone's hosts are the set's members, whatever it holds";
+            self.hosts_except_error(zone, item, reason);
+            return None;
+        }
         let interface = self.hosts_interface(zone, raw)?;
         let set = set?;
         Some(Hosts {
             interface,
             networks: self.ipsets[set.index].elements.clone(),
+            exclusion: None,
             ipset: Some(set.index),
             destonly: raw.destonly.as_ref().is_some_and(|d| *d.get_ref()),
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),

@@ -28,6 +28,7 @@ use crate::model::{
 use crate::source::Source;
 
 mod addresses;
+pub use addresses::subtract;
 mod conntrack;
 mod firewall;
 mod hosts;

@@ -4,7 +4,9 @@ use super::rules::ports_text;
 use super::*;
 use crate::model::nat::ForwardMacro;
 use crate::model::service::{MacroCall, MacroColumns, forward_services};
-use crate::model::{MarkTest, OneToOne, Origdest, Redirect, SnatTarget, SnatTo, SourcePorts};
+use crate::model::{
+    Exclusion, MarkTest, OneToOne, Origdest, Redirect, SnatTarget, SnatTo, SourcePorts,
+};
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
@@ -44,6 +46,7 @@ impl ForwardedService<'_> {
 struct SnatFields<'a> {
     interface: &'a Spanned<String>,
     sources: &'a [Spanned<String>],
+    except: &'a [Spanned<String>],
     source_interface: Option<&'a Spanned<String>>,
     destinations: &'a [Spanned<String>],
     to: Option<&'a Spanned<String>>,
@@ -579,6 +582,7 @@ impl Analyzer<'_> {
             SnatFields {
                 interface: &m.interface,
                 sources: &m.sources,
+                except: &m.except,
                 source_interface: m.source_interface.as_ref(),
                 destinations: &m.destinations,
                 to: None,
@@ -598,6 +602,7 @@ impl Analyzer<'_> {
             SnatFields {
                 interface: &e.interface,
                 sources: &e.sources,
+                except: &e.except,
                 source_interface: e.source_interface.as_ref(),
                 destinations: &e.destinations,
                 to: Some(&e.to),
@@ -643,6 +648,7 @@ impl Analyzer<'_> {
             entry.comment,
             span,
         )?;
+        let snat = self.snat_except(snat, entry.except)?;
         let destinations = self.snat_destinations(&snat, entry.destinations)?;
         let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
         if let Some(raw) = entry
@@ -963,6 +969,7 @@ impl Analyzer<'_> {
             interface,
             device,
             sources: nets,
+            exclusion: None,
             source_sets,
             source_interface,
             destinations: Vec::new(),
@@ -983,6 +990,78 @@ impl Analyzer<'_> {
             line: self.line(&span),
             span: span.clone(),
         })
+    }
+
+    /// `except` (shorewall-exclusion(5) in SOURCE): the sources but the
+    /// addresses left out, of the sources' family (every source of the
+    /// left-out addresses' family when no `sources` are given), each
+    /// inside a source, not all of them; not beside sets or a
+    /// `source_interface`.
+    fn snat_except(&mut self, mut snat: Snat, except: &[Spanned<String>]) -> Option<Snat> {
+        let Some(first) = except.first() else {
+            return Some(snat);
+        };
+        if !snat.source_sets.is_empty() || snat.source_interface.is_some() {
+            return self.snat_except_error(
+                first,
+                "beside ipsets or a `source_interface`: leave out addresses of `sources` networks",
+            );
+        }
+        let mut left_out = Vec::new();
+        for item in except {
+            left_out.push(self.network(item.get_ref(), item.span())?);
+        }
+        let ipv6 = is_ipv6(&left_out[0]);
+        if let Some(item) = left_out
+            .iter()
+            .zip(except)
+            .find(|(n, _)| is_ipv6(n) != ipv6)
+        {
+            return self.snat_except_error(
+                item.1,
+                "is of another family than the first: one entry translates one family",
+            );
+        }
+        if let SnatTarget::To(to) = snat.target
+            && to.is_ipv6() != ipv6
+        {
+            return self.snat_except_error(first, "is of another family than the entry's `to`");
+        }
+        let all: IpNet = if ipv6 { "::/0" } else { "0.0.0.0/0" }
+            .parse()
+            .expect("a network");
+        let taken = match snat.sources.is_empty() {
+            true => vec![all],
+            false => snat.sources.clone(),
+        };
+        for (net, item) in left_out.iter().zip(except) {
+            if !taken.iter().any(|t| t.contains(net) || net.contains(t)) {
+                return self.snat_except_error(item, "lies outside the entry's sources (or is of another family): it leaves nothing out");
+            }
+        }
+        let remaining = addresses::subtract(&taken, &left_out);
+        if remaining.is_empty() {
+            let last = except.last().expect("except is not empty");
+            return self.snat_except_error(
+                last,
+                "leaves out every source: the entry would translate nothing",
+            );
+        }
+        snat.exclusion = Some(Exclusion {
+            networks: snat.sources.clone(),
+            except: left_out,
+        });
+        snat.sources = remaining;
+        Some(snat)
+    }
+
+    fn snat_except_error(&mut self, item: &Spanned<String>, reason: &'static str) -> Option<Snat> {
+        let kind = ErrorKind::SnatExcept {
+            text: item.get_ref().clone(),
+            reason,
+        };
+        self.error(Some(item.span()), kind);
+        None
     }
 
     /// `sources = ["+bo", "+pri"]`: the members of any of these sets

@@ -434,12 +434,7 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
                 // `eth0:+bo`: the set's members, whatever it holds.
                 Some(set) if set.ipv6 == product.ipv6 => vec![format!("+{}", set.name)],
                 Some(_) => Vec::new(),
-                None => hosts
-                    .networks
-                    .iter()
-                    .filter(|n| is_ipv6(n) == product.ipv6)
-                    .map(|n| address_cell(n, product))
-                    .collect(),
+                None => host_networks(hosts, product),
             };
             if nets.is_empty() {
                 continue;
@@ -458,6 +453,28 @@ fn host_items(model: &Model, product: Product) -> (Vec<Item>, &'static Columns) 
         }
     }
     (items, columns)
+}
+
+/// A hosts entry's networks of the product's family, as written: with an
+/// exclusion, the networks then `!` and the addresses left out
+/// (`192.168.1.0/24!192.168.1.5`), one item of the list.
+fn host_networks(hosts: &crate::model::Hosts, product: Product) -> Vec<String> {
+    let cells = |nets: &[ipnet::IpNet]| -> Vec<String> {
+        nets.iter()
+            .filter(|n| is_ipv6(n) == product.ipv6)
+            .map(|n| address_cell(n, product))
+            .collect()
+    };
+    let Some(exclusion) = &hosts.exclusion else {
+        return cells(&hosts.networks);
+    };
+    let mut nets = cells(&exclusion.networks);
+    let except = cells(&exclusion.except);
+    if let (Some(last), false) = (nets.last_mut(), except.is_empty()) {
+        last.push('!');
+        last.push_str(&except.join(","));
+    }
+    nets
 }
 
 /// The OPTIONS of a hosts entry's line, in shorewall-hosts(5)'s order.
@@ -1055,14 +1072,26 @@ fn sources_cell(model: &Model, snat: &Snat, product: Product) -> String {
             .collect();
         return sets.join(",");
     }
-    if snat.sources.is_empty() {
-        return if product.ipv6 { "::/0" } else { "0.0.0.0/0" }.to_owned();
+    let join = |nets: &[ipnet::IpNet]| {
+        nets.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let all = if product.ipv6 { "::/0" } else { "0.0.0.0/0" };
+    // `10.0.0.0/8!10.1.0.0/16`: the sources as written, then those left out.
+    if let Some(exclusion) = &snat.exclusion {
+        let taken = match exclusion.networks.is_empty() {
+            true => all.to_owned(),
+            false => join(&exclusion.networks),
+        };
+        let except: Vec<String> = exclusion.except.iter().map(written).collect();
+        return format!("{taken}!{}", except.join(","));
     }
-    snat.sources
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    if snat.sources.is_empty() {
+        return all.to_owned();
+    }
+    join(&snat.sources)
 }
 
 fn snat_items(model: &Model, snats: &[&Snat], product: Product) -> Vec<Item> {

@@ -1334,6 +1334,85 @@ fn section_out_of_order(name: &str, named: &[String], ruled: &[String]) -> Optio
     ))
 }
 
+/// A hosts line's entry: the zone, its interface, its networks and the
+/// addresses left out of them.
+struct HostsEntry<'a> {
+    zone: &'a str,
+    interface: &'a str,
+    networks: &'a [String],
+    except: &'a [String],
+}
+
+/// The model refuses an exclusion that leaves nothing out or everything:
+/// Shorewall compiles the first as the networks, the second as no host.
+/// No networks: every address of the left-out addresses' family.
+fn exclusion_holds(networks: &[String], except: &[String]) -> Result<(), String> {
+    let parse = |l: &[String]| -> Option<Vec<ipnet::IpNet>> {
+        l.iter()
+            .map(|n| crate::analyze::parse_network(n).ok())
+            .collect()
+    };
+    let (Some(mut networks), Some(except)) = (parse(networks), parse(except)) else {
+        return Ok(());
+    };
+    if networks.is_empty() {
+        let all = match except.first() {
+            Some(ipnet::IpNet::V6(_)) => "::/0",
+            _ => "0.0.0.0/0",
+        };
+        networks.push(all.parse().expect("a network"));
+    }
+    if let Some(stray) = except
+        .iter()
+        .find(|e| !networks.iter().any(|n| n.contains(*e) || e.contains(n)))
+    {
+        return Err(format!(
+            "`{stray}` is outside the networks before the `!`: it leaves nothing out (remove it)"
+        ));
+    }
+    if crate::analyze::subtract(&networks, &except).is_empty() {
+        return Err("the exclusion leaves out every address of the list: the entry would hold no host (remove the line)".to_owned());
+    }
+    Ok(())
+}
+
+/// Shorewall6's `[2001:db8::1]` and `<2001:db8::1>` as the address alone.
+fn bracketed_address(item: &str) -> &str {
+    item.strip_prefix('[')
+        .and_then(|i| i.strip_suffix(']'))
+        .or_else(|| item.strip_prefix('<').and_then(|i| i.strip_suffix('>')))
+        .unwrap_or(item)
+}
+
+/// shorewall-exclusion(5) in a masq or snat SOURCE: `NETS!ADDRS` (or
+/// `!ADDRS`, every source but them) split into the sources and the
+/// addresses left out; `!+NAME` is the model's to refuse.
+fn source_exclusion(source: &str) -> Result<(String, Vec<String>), String> {
+    let Some((taken, left_out)) = source.split_once('!') else {
+        return Ok((source.to_owned(), Vec::new()));
+    };
+    if left_out.starts_with('+') {
+        return Ok((source.to_owned(), Vec::new()));
+    }
+    if left_out.contains('!') || taken.ends_with(',') {
+        return Err(format!(
+            "SOURCE `{source}`: one `!`, after the sources (shorewall-exclusion(5))"
+        ));
+    }
+    let mut except = Vec::new();
+    for item in left_out.split(',') {
+        let bare = bracketed_address(item);
+        if let Err(why) = crate::analyze::parse_network(bare) {
+            return Err(format!(
+                "SOURCE `{source}`: `{item}` is no address or network ({why}); fwgen's source NAT leaves addresses and networks out (no range or ipset after the `!`)"
+            ));
+        }
+        except.push(bare.to_owned());
+    }
+    let taken = if taken.is_empty() { "-" } else { taken };
+    Ok((taken.to_owned(), except))
+}
+
 /// A masq or snat SOURCE item as the model writes it, with a note when it
 /// is spelled differently; an interface name in a list is refused.
 fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
@@ -1350,12 +1429,6 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     if names_interface(source) {
         return Err(format!(
             "SOURCE `{source}` is an interface in a list: Shorewall takes an interface as SOURCE only alone (shorewall-snat(5)); write the networks in place of `{source}`"
-        ));
-    }
-    // `!+NAME` is the model's to refuse, with its own hint.
-    if source.contains('!') && !source.starts_with("!+") {
-        return Err(format!(
-            "SOURCE `{source}` leaves addresses out (shorewall-exclusion(5)), which fwgen's source NAT model does not: Shorewall lets their connections go on to the later entries (`! -s`, or an exclusion chain returning them), where an exemption (`to = \"none\"`) above the entry would end source NAT for them"
         ));
     }
     Ok((source.to_owned(), None))
@@ -4565,8 +4638,9 @@ impl Importer {
     /// shorewall-hosts(5): `ZONE INTERFACE:NETWORK[,NETWORK...] [OPTIONS]`
     /// becomes the zone's `[[zones.ZONE.hosts]]`; `eth0:+bo` names an
     /// ipset, as a rule's `+NAME` is carried to the model, whose
-    /// `[[ipset]]` it must name. Options, `!+NAME`, ranges, exclusions and
-    /// dynamic zones are refused.
+    /// `[[ipset]]` it must name. An exclusion (`eth1:NETS!ADDRS`) is the
+    /// entry's `except`. Options, `!+NAME`, ranges, an ipset beside an
+    /// exclusion and dynamic zones are refused.
     fn hosts(&mut self) {
         for line in self.lines("hosts") {
             let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
@@ -4593,18 +4667,61 @@ impl Importer {
             if options.is_some_and(|o| o.split(',').any(|o| o == "blacklist")) {
                 self.blacklists_from(zone);
             }
-            match self.host_networks(hosts) {
+            let (hosts, except) = match self.host_exclusion(hosts) {
+                Ok(split) => split,
+                Err(reason) => {
+                    self.refuse(&line, reason);
+                    self.drop_empty_zone(zone, &line);
+                    continue;
+                }
+            };
+            match self.host_networks(&hosts) {
+                Ok((_, networks))
+                    if !except.is_empty() && networks.iter().any(|n| n.starts_with('+')) =>
+                {
+                    let reason = format!(
+                        "hosts `{hosts}`: an ipset with an exclusion is not in fwgen's model: a zone's hosts are the set's members, whatever it holds"
+                    );
+                    self.refuse(&line, reason);
+                    self.drop_empty_zone(zone, &line);
+                }
+                Ok((interface, networks)) if !except.is_empty() => {
+                    if let Err(reason) = exclusion_holds(&networks, &except) {
+                        self.refuse(&line, format!("hosts `{hosts}`: {reason}"));
+                        self.drop_empty_zone(zone, &line);
+                        continue;
+                    }
+                    let entry = HostsEntry {
+                        zone,
+                        interface: &interface,
+                        networks: &networks,
+                        except: &except,
+                    };
+                    self.hosts_entry(&line, entry, &keys);
+                }
                 Ok((interface, networks)) => {
                     // `eth0:+bo,+pri`: a hosts entry per set (the model's
                     // entry names one set alone), the networks in one more.
                     let (sets, networks): (Vec<String>, Vec<String>) =
                         networks.into_iter().partition(|n| n.starts_with('+'));
                     if !networks.is_empty() {
-                        self.hosts_entry(&line, zone, &interface, &networks, &keys);
+                        let entry = HostsEntry {
+                            zone,
+                            interface: &interface,
+                            networks: &networks,
+                            except: &[],
+                        };
+                        self.hosts_entry(&line, entry, &keys);
                     }
                     for set in sets {
                         self.declare_ipset(&set[1..], &line);
-                        self.hosts_entry(&line, zone, &interface, &[set], &keys);
+                        let entry = HostsEntry {
+                            zone,
+                            interface: &interface,
+                            networks: &[set],
+                            except: &[],
+                        };
+                        self.hosts_entry(&line, entry, &keys);
                     }
                 }
                 Err(reason) => {
@@ -4688,7 +4805,7 @@ impl Importer {
                 || (!set && item.contains('-') && !item.contains(':'));
             if refused {
                 return Err(format!(
-                    "hosts `{item}`: dynamic zones, ranges, exclusions and `!+NAME` are not in fwgen's model"
+                    "hosts `{item}`: dynamic zones, ranges and `!+NAME` are not in fwgen's model"
                 ));
             }
             networks.push(item.to_owned());
@@ -4696,17 +4813,49 @@ impl Importer {
         Ok((interface.to_owned(), networks))
     }
 
-    fn hosts_entry(
-        &mut self,
-        line: &Line,
-        zone: &str,
-        interface: &str,
-        networks: &[String],
-        keys: &[&str],
-    ) {
+    /// shorewall-exclusion(5) in a hosts list: `eth1:NETS!ADDRS` becomes
+    /// `eth1:NETS` and the addresses left out; `eth1:!ADDRS` leaves them
+    /// out of every address (Zones.pm writes ALLIP before the `!`).
+    fn host_exclusion(&self, hosts: &str) -> Result<(String, Vec<String>), String> {
+        let Some((taken, left_out)) = hosts.split_once('!') else {
+            return Ok((hosts.to_owned(), Vec::new()));
+        };
+        if left_out.contains('!') || taken.ends_with(',') {
+            return Err(format!(
+                "hosts `{hosts}`: Shorewall refuses it (\"Only one exclusion allowed in a host list\", \"Invalid hosts list\")"
+            ));
+        }
+        let taken = match taken.ends_with(':') {
+            true if self.ipv6 => format!("{taken}::/0"),
+            true => format!("{taken}0.0.0.0/0"),
+            false => taken.to_owned(),
+        };
+        let mut except = Vec::new();
+        for item in left_out.split(',') {
+            let bare = bracketed_address(item);
+            if let Err(why) = crate::analyze::parse_network(bare) {
+                return Err(format!(
+                    "hosts `{hosts}`: `{item}` is no address or network ({why}); fwgen's hosts leave out addresses and networks alone (no range, ipset or dynamic zone after the `!`)"
+                ));
+            }
+            except.push(bare.to_owned());
+        }
+        Ok((taken, except))
+    }
+
+    fn hosts_entry(&mut self, line: &Line, entry: HostsEntry, keys: &[&str]) {
+        let HostsEntry {
+            zone,
+            interface,
+            networks,
+            except,
+        } = entry;
         let mut table = Table::array(&["zones", zone, "hosts"]);
         table.push("interface", interface);
         table.push("networks", Value::strings(networks));
+        if !except.is_empty() {
+            table.push("except", Value::strings(except));
+        }
         for flag in keys {
             table.push(flag, true);
         }
@@ -6706,8 +6855,23 @@ impl Importer {
             );
             return;
         }
+        let (sources, except) = match source_exclusion(sources) {
+            Ok(split) => split,
+            Err(reason) => {
+                self.refuse(line, reason);
+                return;
+            }
+        };
+        let sources = sources.as_str();
         // An interface alone: the networks routed out of it.
         let source_interface = names_interface(sources).then_some(sources);
+        if source_interface.is_some() && !except.is_empty() {
+            let reason = format!(
+                "SOURCE `{sources}` with an exclusion: fwgen's `source_interface` leaves nothing out; write the interface's networks in its place"
+            );
+            self.refuse(line, reason);
+            return;
+        }
         if let Some(source) = source_interface {
             if !self.interfaces.iter().any(|(name, _)| name == source) {
                 self.refuse(
@@ -6748,6 +6912,19 @@ impl Importer {
             }
         }
         let sources = networks;
+        if !except.is_empty() {
+            if let Some(set) = sources.iter().find(|s| s.starts_with('+')) {
+                let reason = format!(
+                    "SOURCE `{set}` with an exclusion: fwgen's source NAT leaves addresses out of networks, not of an ipset"
+                );
+                self.refuse(line, reason);
+                return;
+            }
+            if let Err(reason) = exclusion_holds(&sources, &except) {
+                self.refuse(line, format!("SOURCE: {reason}"));
+                return;
+            }
+        }
         let to = address.to;
         if before_nat && to == Some("none") {
             self.refuse(line, "masq `+INTERFACE` with NONAT (CONTINUE+) skips only the other `+` entries: the nat file's one-to-one translations and the other entries still apply, which fwgen's `to = \"none\"` (ending source NAT for the packet) cannot say");
@@ -6783,6 +6960,9 @@ impl Importer {
         table.push("interface", interface);
         if !sources.is_empty() {
             table.push("sources", Value::strings(&sources));
+        }
+        if !except.is_empty() {
+            table.push("except", Value::strings(&except));
         }
         table.push_some("source_interface", source_interface);
         if !destinations.is_empty() {

@@ -45,7 +45,7 @@ pub use settings::{
 };
 pub use stopped::{Place, Stopped, StoppedEnd};
 pub use tunnel::Tunnel;
-pub use zone::{Family, Hosts, Zone, ZoneId, ZoneMss, ZoneRef};
+pub use zone::{Exclusion, Family, Hosts, Zone, ZoneId, ZoneMss, ZoneRef};
 
 /// A whole firewall, ready to be lowered into any backend.
 #[derive(Debug, Clone)]

@@ -166,6 +166,12 @@ pub struct Snat {
     /// Source networks translated; empty means every source (unless
     /// `source_interface` narrows it).
     pub sources: Vec<IpNet>,
+    /// shorewall-exclusion(5) in SOURCE (`10.0.0.0/8!10.1.0.0/16`): the
+    /// sources as written (empty: every source) and the addresses left
+    /// out, which the Shorewall backend writes back; `sources` is what
+    /// remains, and the left-out addresses pass over the entry to the
+    /// later ones.
+    pub exclusion: Option<super::Exclusion>,
     /// Indexes into `Model::ipsets`: only sources that are members of
     /// one of these sets (Shorewall's SOURCE `+bo,+pri`, one rule per
     /// set); empty: no set narrows. `sources` is empty then.

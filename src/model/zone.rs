@@ -48,10 +48,16 @@ impl ZoneMss {
 pub struct Hosts {
     /// Index into `Model::interfaces`.
     pub interface: usize,
-    /// The zone's networks on the interface; for an ipset's hosts
-    /// (`eth0:+bo`), the set's elements as the model declares them: the
-    /// members `explain`, `check` and the lab take it to hold.
+    /// The zone's networks on the interface, the addresses `except`
+    /// leaves out already taken away (the fewest networks that hold the
+    /// rest exactly); for an ipset's hosts (`eth0:+bo`), the set's
+    /// elements as the model declares them: the members `explain`,
+    /// `check` and the lab take it to hold.
     pub networks: Vec<ipnet::IpNet>,
+    /// shorewall-hosts(5)'s exclusion (`eth1:192.168.1.0/24!192.168.1.5`):
+    /// the networks as written and the addresses left out of them, which
+    /// the Shorewall backend writes back; `networks` is what remains.
+    pub exclusion: Option<Exclusion>,
     /// `eth0:+bo`: the hosts are the members of `model.ipsets[index]`,
     /// matched by the set at run time (`-m set --match-set bo src`,
     /// `ip saddr @bo`), whatever it holds then.
@@ -69,6 +75,13 @@ pub struct Hosts {
     /// the interface goes through the tcpflags checks (Misc.pm: `-A
     /// eth1_fwd -p tcp -s NET -j tcpflags`, and `eth1_in`).
     pub tcpflags: bool,
+}
+
+/// A hosts entry's networks as written, with the addresses left out.
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    pub networks: Vec<ipnet::IpNet>,
+    pub except: Vec<ipnet::IpNet>,
 }
 
 /// The address families a zone holds.

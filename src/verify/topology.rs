@@ -115,6 +115,16 @@ fn nth_host(net: &IpNet, n: u32) -> IpAddr {
     }
 }
 
+/// Whether a source NAT entry's sources, as written, hold an address: an
+/// address it leaves out is placed as those it translates are.
+fn taken_by(snat: &crate::model::Snat, address: &IpAddr) -> bool {
+    match &snat.exclusion {
+        Some(e) if e.networks.is_empty() => e.except.iter().any(|n| n.contains(address)),
+        Some(e) => e.networks.iter().any(|n| n.contains(address)),
+        None => snat.sources.iter().any(|n| n.contains(address)),
+    }
+}
+
 /// The test range of an interface without declared networks: the
 /// index-th /24 of 198.18.0.0/15 (RFC 2544's benchmarking range), or the
 /// index-th /64 of fd00:66::/32.
@@ -485,6 +495,21 @@ impl Topology {
                 }
             }
         }
+        // An address a hosts entry leaves out (`except`) is the
+        // interface's own zone's: a host of it there, so the lab sends
+        // from both sides of the exclusion.
+        for zone in &model.zones {
+            for hosts in &zone.hosts {
+                let owner = model.interfaces[hosts.interface].zone;
+                let (Some(owner), Some(exclusion)) = (owner, &hosts.exclusion) else {
+                    continue;
+                };
+                for net in &exclusion.except {
+                    wanted.push((ZoneId::Zone(owner), *net));
+                    on_interface.push((*net, hosts.interface));
+                }
+            }
+        }
         // A tunnel's gateways are hosts of its zone: the lab sends from
         // them and from the zone's other addresses.
         for tunnel in &model.tunnels {
@@ -502,7 +527,22 @@ impl Topology {
         for snat in &model.snats {
             let out = model.interfaces[snat.interface].zone;
             let zones = || model.interfaces.iter().filter_map(|i| i.zone);
-            for net in &snat.sources {
+            // An exclusion's sources as written and the addresses left
+            // out, so the lab sends from both sides of it.
+            let written: Vec<IpNet> = match &snat.exclusion {
+                Some(e) => e.networks.iter().chain(&e.except).copied().collect(),
+                None => snat.sources.clone(),
+            };
+            // A left-out address on a link is its zone's host there.
+            for net in snat.exclusion.iter().flat_map(|e| &e.except) {
+                let address = representative(net);
+                let link = (self.links.iter())
+                    .position(|l| l.networks.iter().any(|n| n.contains(&address)));
+                if let Some(zone) = link.and_then(|i| model.interfaces[i].zone) {
+                    wanted.push((ZoneId::Zone(zone), *net));
+                }
+            }
+            for net in &written {
                 let address = representative(net);
                 let on_some_link = self
                     .links
@@ -514,7 +554,7 @@ impl Topology {
                 let outs: Vec<Option<usize>> = model
                     .snats
                     .iter()
-                    .filter(|s| s.sources.iter().any(|n| n.contains(&address)))
+                    .filter(|s| taken_by(s, &address))
                     .map(|s| model.interfaces[s.interface].zone)
                     .collect();
                 let zone = zones()
