@@ -208,12 +208,18 @@ fn planted_line(dir: &Path) -> usize {
         .count()
 }
 
+/// Imports `dir` and asserts the import succeeds (`what` names the case).
+fn assert_imports(dir: &Path, what: &str) -> std::process::Output {
+    let output = import(dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{what}: {stderr}");
+    output
+}
+
 fn assert_carried(name: &str, planted: &str, expected: &str) {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with(name, planted);
-    let output = import(&dir);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{planted}: {stderr}");
+    let output = assert_imports(&dir, planted);
     let model = String::from_utf8(output.stdout).unwrap();
     let origin = format!("# shorewall.conf:{}\n{expected}\n", planted_line(&dir));
     assert!(
@@ -1111,9 +1117,7 @@ fn optimize_level_one_is_refused_where_it_leaves_a_wildcard_rule_out() {
     // Config.pm tests `0x13` as Perl's number of the text: 0.
     for optimize in ["0", "All", "5", "none", "0x13"] {
         let dir = optimized_sample(&format!("optimize-kept-{optimize}"), optimize, skipped);
-        let output = import(&dir);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "OPTIMIZE={optimize}: {stderr}");
+        assert_imports(&dir, &format!("OPTIMIZE={optimize}"));
     }
 }
 
@@ -1152,9 +1156,7 @@ fn optimize_level_two_is_refused_where_a_bare_accept_policy_skips_the_states() {
             &format!("optimize-29-{setting}"),
             &format!("{setting}\nOPTIMIZE=29"),
         );
-        let output = import(&dir);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{setting} OPTIMIZE=29: {stderr}");
+        assert_imports(&dir, &format!("{setting} OPTIMIZE=29"));
     }
     // Where Shorewall makes the loc-net chain, states and all, the import
     // takes the policy: a rule of the pair, a blrules line of it, or a
@@ -1207,9 +1209,7 @@ fn optimize_level_two_is_refused_where_a_bare_accept_policy_skips_the_states() {
 fn assert_noted(name: &str, planted: &str, note: &str) {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with(name, planted);
-    let output = import(&dir);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{planted}: {stderr}");
+    let output = assert_imports(&dir, planted);
     let model = String::from_utf8(output.stdout).unwrap();
     let expected = format!("# NOTE shorewall.conf:{}: {note}", planted_line(&dir));
     assert!(
@@ -1247,9 +1247,7 @@ fn config_path_with_another_directory_is_refused() {
     .enumerate()
     {
         let dir = sample_with(&format!("config-path-{n}"), &format!("CONFIG_PATH={value}"));
-        let output = import(&dir);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{value}: {stderr}");
+        assert_imports(&dir, value);
     }
 }
 

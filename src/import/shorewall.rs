@@ -3193,6 +3193,13 @@ impl Importer {
 
     /// `$VAR` and `${VAR}` from params and shorewall.conf.
     fn expand(&self, text: &str) -> String {
+        self.substitute(text, false)
+    }
+
+    /// `$VAR` and `${VAR}` replaced by their values; one that has none is
+    /// kept as written, or with `unset_settings` dropped where it names a
+    /// shorewall.conf setting (`expand_conf`).
+    fn substitute(&self, text: &str, unset_settings: bool) -> String {
         let mut out = String::new();
         let mut rest = text;
         while let Some(at) = rest.find('$') {
@@ -3209,6 +3216,7 @@ impl Importer {
             };
             match self.vars.get(name) {
                 Some(value) if name != "FW" => out.push_str(value),
+                None if unset_settings && setting::find(name).is_some() => {}
                 _ => {
                     out.push('$');
                     out.push_str(&rest[at + 1..rest.len() - tail.len()]);
@@ -4102,28 +4110,7 @@ impl Importer {
     /// `TCP_FLAGS_LOG_LEVEL=$LOG_LEVEL` above or without a LOG_LEVEL line
     /// is no level.
     fn expand_conf(&self, text: &str) -> String {
-        let expanded = self.expand(text);
-        let mut out = String::new();
-        let mut rest = expanded.as_str();
-        while let Some(at) = rest.find('$') {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + 1..];
-            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
-                let end = inner.find('}').unwrap_or(inner.len());
-                (&inner[..end], &inner[(end + 1).min(inner.len())..])
-            } else {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], &after[end..])
-            };
-            if setting::find(name).is_none() || self.vars.contains_key(name) {
-                out.push_str(&rest[at..rest.len() - tail.len()]);
-            }
-            rest = tail;
-        }
-        out.push_str(rest);
-        out
+        self.substitute(text, true)
     }
 
     /// Config.pm reads an unset or empty LOG_LEVEL as info, and `$LOG_LEVEL`
