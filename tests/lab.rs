@@ -2561,13 +2561,7 @@ fn model_hosts_exclusion() {
 /// Without the exclusion in fwgen's outputs the 10.50.1.5 probes differ.
 #[test]
 fn hosts_exclusion_as_shorewall_compiles_it() {
-    common::require_lab();
-    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
-    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
-    let dir = common::scratch("lab-orig-hexo");
-    let original = dir.join("shorewall");
-    std::fs::create_dir_all(&original).unwrap();
-    for (name, text) in [
+    let files = [
         ("zones", "fw\tfirewall\npriv\tipv4\nnet\tipv4\nint\tipv4\n"),
         (
             "interfaces",
@@ -2582,20 +2576,9 @@ fn hosts_exclusion_as_shorewall_compiles_it() {
             "rules",
             "?SECTION NEW\nACCEPT\tpriv\t$FW\ttcp\t5432\nACCEPT\tpriv,net\t$FW\ttcp\t22\nACCEPT\tint\tpriv\ttcp\t80\n",
         ),
-    ] {
-        std::fs::write(original.join(name), text).unwrap();
-    }
-    std::fs::write(
-        original.join("shorewall.conf"),
-        format!("{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n"),
-    )
-    .unwrap();
-    let imported = fwgen::import::shorewall::import(&original, false)
-        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
-    assert!(imported.toml.contains("except = ["), "{}", imported.toml);
-    let model = compile(&Source::new("hexo.toml", imported.toml.clone()))
-        .unwrap_or_else(|f| panic!("{}", f.render()));
-    let verification = run_against_original(&model, &original, "hexo", &dir);
+    ];
+    let (verification, toml) = files_against_original("hexo", "two-interfaces", &files, "");
+    assert!(toml.contains("except = ["), "{toml}");
     let matrix = without_sports(&verification.matrix());
     let left_out: Vec<&str> = matrix
         .lines()
@@ -2607,7 +2590,6 @@ fn hosts_exclusion_as_shorewall_compiles_it() {
             .any(|l| l.contains("fw") && l.contains("5432")),
         "no probe from the left-out address to the firewall:\n{matrix}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Exclusions in both families (tests/models/exclusion-ipv6.toml): the
@@ -2639,13 +2621,7 @@ fn model_exclusion_ipv6() {
 /// 192.168.1.5 probes differ.
 #[test]
 fn snat_exclusion_as_shorewall_compiles_it() {
-    common::require_lab();
-    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
-    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
-    let dir = common::scratch("lab-orig-snex");
-    let original = dir.join("shorewall");
-    std::fs::create_dir_all(&original).unwrap();
-    for (name, text) in [
+    let files = [
         ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
         (
             "interfaces",
@@ -2659,20 +2635,9 @@ fn snat_exclusion_as_shorewall_compiles_it() {
             "snat",
             "SNAT(203.0.113.9)\t192.168.1.0/24!192.168.1.5\teth0\nMASQUERADE\t192.168.1.0/24\teth0\n",
         ),
-    ] {
-        std::fs::write(original.join(name), text).unwrap();
-    }
-    std::fs::write(
-        original.join("shorewall.conf"),
-        format!("{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n"),
-    )
-    .unwrap();
-    let imported = fwgen::import::shorewall::import(&original, false)
-        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
-    assert!(imported.toml.contains("except = ["), "{}", imported.toml);
-    let model = compile(&Source::new("snex.toml", imported.toml.clone()))
-        .unwrap_or_else(|f| panic!("{}", f.render()));
-    let verification = run_against_original(&model, &original, "snex", &dir);
+    ];
+    let (verification, toml) = files_against_original("snex", "two-interfaces", &files, "");
+    assert!(toml.contains("except = ["), "{toml}");
     let matrix = without_sports(&verification.matrix());
     let relay: Vec<&str> = (matrix.lines())
         .filter(|l| l.contains(" 192.168.1.5 -> net") && l.contains(" saw "))
@@ -2686,7 +2651,6 @@ fn snat_exclusion_as_shorewall_compiles_it() {
         "{matrix}"
     );
     assert!(matrix.contains("saw 203.0.113.9"), "{matrix}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue #15: nested zones after shorewall-nesting(5): sam (in net) is
