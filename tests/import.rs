@@ -1342,6 +1342,38 @@ fn assert_import_refused(output: &std::process::Output, expected: &[&str]) -> St
     stderr
 }
 
+/// tests/models/NAME.toml rendered, its Shorewall (and Shorewall6) files
+/// written to a scratch directory and imported: the rendered files, the
+/// directory and the imported model.
+fn model_imported_back(name: &str, scratch: &str) -> (BTreeMap<String, String>, PathBuf, String) {
+    let path = common::root().join(format!("tests/models/{name}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let original = rendered(&text, &format!("{name}.toml"));
+    let dir = common::scratch(scratch);
+    for (file, content) in &original {
+        if let Some(rest) = file.strip_prefix("shorewall") {
+            let target = dir.join(format!("shorewall{rest}"));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, content).unwrap();
+        }
+    }
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    (original, dir, model)
+}
+
+/// The rules of a rendered nftables ruleset, each without its comment
+/// (which names the model's line), sorted.
+fn nft_rules(files: &BTreeMap<String, String>) -> Vec<String> {
+    let nft = files.iter().find(|(f, _)| f.ends_with(".nft")).unwrap().1;
+    let mut lines: Vec<String> = nft
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| l.split(" comment \"").next().unwrap_or(l).to_owned())
+        .collect();
+    lines.sort();
+    lines
+}
+
 fn imported_model(output: &std::process::Output) -> String {
     assert!(
         output.status.success(),
@@ -4809,35 +4841,13 @@ fn include_reads_the_included_file_in_place() {
 /// chains are written).
 #[test]
 fn shorewall6_hosts_are_merged_into_the_zones() {
-    let path = common::root().join("tests/models/hosts-ipv6.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let original = rendered(&text, "hosts-ipv6.toml");
-    let dir = common::scratch("import-hosts-ipv6");
-    for (file, content) in &original {
-        if let Some(rest) = file.strip_prefix("shorewall") {
-            let target = dir.join(format!("shorewall{rest}"));
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::write(target, content).unwrap();
-        }
-    }
-    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    let (original, dir, model) = model_imported_back("hosts-ipv6", "import-hosts-ipv6");
     assert!(
         model.contains("[[zones.ic.hosts]]"),
         "the IPv6-only zone's hosts are missing:\n{model}"
     );
     let again = rendered(&model, "imported.toml");
-    let rules = |files: &BTreeMap<String, String>| {
-        let nft = files.iter().find(|(f, _)| f.ends_with(".nft")).unwrap().1;
-        // Each rule without its comment (which names the model's line).
-        let mut lines: Vec<String> = nft
-            .lines()
-            .filter(|l| !l.trim_start().starts_with('#'))
-            .map(|l| l.split(" comment \"").next().unwrap_or(l).to_owned())
-            .collect();
-        lines.sort();
-        lines
-    };
-    assert_eq!(rules(&original), rules(&again));
+    assert_eq!(nft_rules(&original), nft_rules(&again));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -6033,18 +6043,7 @@ fn a_sub_zone_on_a_shorter_wildcard_than_its_parents_is_noted_as_shorewall_warns
 /// same nftables rules: each family's exclusion is carried as `except`.
 #[test]
 fn exclusions_of_both_families_import_back() {
-    let path = common::root().join("tests/models/exclusion-ipv6.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let original = rendered(&text, "exclusion-ipv6.toml");
-    let dir = common::scratch("import-exclusion-ipv6");
-    for (file, content) in &original {
-        if let Some(rest) = file.strip_prefix("shorewall") {
-            let target = dir.join(format!("shorewall{rest}"));
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::write(target, content).unwrap();
-        }
-    }
-    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    let (original, dir, model) = model_imported_back("exclusion-ipv6", "import-exclusion-ipv6");
     for expected in [
         "except = [\"2001:db8:1::5\"]",
         "except = [\"192.168.1.5\"]",
@@ -6053,17 +6052,7 @@ fn exclusions_of_both_families_import_back() {
         assert!(model.contains(expected), "no {expected:?} in:\n{model}");
     }
     let again = rendered(&model, "imported.toml");
-    let rules = |files: &BTreeMap<String, String>| {
-        let nft = files.iter().find(|(f, _)| f.ends_with(".nft")).unwrap().1;
-        let mut lines: Vec<String> = nft
-            .lines()
-            .filter(|l| !l.trim_start().starts_with('#'))
-            .map(|l| l.split(" comment \"").next().unwrap_or(l).to_owned())
-            .collect();
-        lines.sort();
-        lines
-    };
-    assert_eq!(rules(&original), rules(&again));
+    assert_eq!(nft_rules(&original), nft_rules(&again));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
