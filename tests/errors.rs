@@ -81,6 +81,8 @@ error_case! {
     hosts_except_outside => "hosts-except-outside",
     hosts_except_everything => "hosts-except-everything",
     snat_except_outside => "snat-except-outside",
+    snat_except_detect_ipv6 => "snat-except-detect-ipv6",
+    masquerade_except_zone_family => "masquerade-except-zone-family",
     hosts_other_family_first => "hosts-other-family-first",
     hosts_other_family_after => "hosts-other-family-after",
     hosts_other_family_both => "hosts-other-family-both",

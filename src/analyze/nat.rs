@@ -899,11 +899,7 @@ impl Analyzer<'_> {
         let (interface, device) = found?;
         // An interface of no zone: the family of the first zone whose
         // hosts are on it, which the error names.
-        let zone = self.interfaces[interface].zone.or_else(|| {
-            self.zones
-                .iter()
-                .position(|z| z.hosts.iter().any(|h| h.interface == interface))
-        });
+        let zone = self.snat_zone(interface);
         if let Some(zone) = zone {
             let family = self.zones[zone].family;
             for (net, raw) in nets.iter().zip(sources) {
@@ -992,6 +988,17 @@ impl Analyzer<'_> {
         })
     }
 
+    /// The zone an SNAT's interface is of, or for an interface of no zone
+    /// the first zone whose hosts are on it: the family its addresses
+    /// must have.
+    fn snat_zone(&self, interface: usize) -> Option<usize> {
+        self.interfaces[interface].zone.or_else(|| {
+            self.zones
+                .iter()
+                .position(|z| z.hosts.iter().any(|h| h.interface == interface))
+        })
+    }
+
     /// `except` (shorewall-exclusion(5) in SOURCE): the sources but the
     /// addresses left out, of the sources' family (every source of the
     /// left-out addresses' family when no `sources` are given), each
@@ -1026,6 +1033,20 @@ impl Analyzer<'_> {
             && to.is_ipv6() != ipv6
         {
             return self.snat_except_error(first, "is of another family than the entry's `to`");
+        }
+        if snat.target == SnatTarget::Detect && ipv6 {
+            return self.snat_except_error(
+                first,
+                "is IPv6, and `detect` translates IPv4 alone (the interface's IPv4 address)",
+            );
+        }
+        // Without `sources` the entry's family is its zone's, as a
+        // source's would be.
+        if let Some(zone) = self.snat_zone(snat.interface) {
+            let family = self.zones[zone].family;
+            for (net, item) in left_out.iter().zip(except) {
+                self.check_family(net, item.span(), ZoneId::Zone(zone), family);
+            }
         }
         let all: IpNet = if ipv6 { "::/0" } else { "0.0.0.0/0" }
             .parse()
