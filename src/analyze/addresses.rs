@@ -181,15 +181,23 @@ impl Analyzer<'_> {
 }
 
 /// The networks of `nets` without the addresses of `except`: each network
-/// an exclusion lies inside is halved until no half holds part of one.
+/// an exclusion lies inside is halved until no half holds part of one;
+/// each half is tested against the exclusions of its parent alone, so the
+/// work grows with exclusions times prefix length. Networks of `nets` that
+/// overlap give each address once (the result is then in address order).
 pub fn subtract(nets: &[IpNet], except: &[IpNet]) -> Vec<IpNet> {
     let mut remaining = Vec::new();
-    let mut todo: Vec<IpNet> = nets.iter().rev().copied().collect();
-    while let Some(net) = todo.pop() {
+    let mut todo: Vec<(IpNet, Vec<IpNet>)> = nets
+        .iter()
+        .rev()
+        .map(|net| (*net, except.to_vec()))
+        .collect();
+    while let Some((net, except)) = todo.pop() {
         if except.iter().any(|e| e.contains(&net)) {
             continue;
         }
-        if !except.iter().any(|e| net.contains(e)) {
+        let inside: Vec<IpNet> = except.into_iter().filter(|e| net.contains(e)).collect();
+        if inside.is_empty() {
             remaining.push(net);
             continue;
         }
@@ -197,7 +205,14 @@ pub fn subtract(nets: &[IpNet], except: &[IpNet]) -> Vec<IpNet> {
             .subnets(net.prefix_len() + 1)
             .expect("a network holding an exclusion has halves");
         let halves: Vec<IpNet> = halves.collect();
-        todo.extend(halves.into_iter().rev());
+        todo.extend(halves.into_iter().rev().map(|half| (half, inside.clone())));
+    }
+    let overlap = nets
+        .iter()
+        .enumerate()
+        .any(|(i, a)| nets[i + 1..].iter().any(|b| a.contains(b) || b.contains(a)));
+    if overlap {
+        remaining = IpNet::aggregate(&remaining);
     }
     remaining
 }
@@ -261,5 +276,32 @@ mod tests {
         );
         let left: Vec<String> = left.iter().map(ToString::to_string).collect();
         assert_eq!(left, ["192.168.1.0/30", "192.168.1.4/32", "192.168.1.6/31"]);
+        // Overlapping networks give each address once.
+        let left = subtract(
+            &parse(&["192.168.1.0/24", "192.168.1.0/25"]),
+            &parse(&["192.168.1.0/30", "192.168.1.4/31", "192.168.1.5/32"]),
+        );
+        let left: Vec<String> = left.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            left,
+            [
+                "192.168.1.6/31",
+                "192.168.1.8/29",
+                "192.168.1.16/28",
+                "192.168.1.32/27",
+                "192.168.1.64/26",
+                "192.168.1.128/25"
+            ]
+        );
+        // Many exclusions in a large network: each half meets only its own.
+        let many: Vec<IpNet> = (0..200u32)
+            .map(|i| {
+                IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::from(
+                    0x2001_0db8_u128 << 96 | u128::from(i) << 64,
+                )))
+            })
+            .collect();
+        let left = subtract(&parse(&["::/0"]), &many);
+        assert!(left.iter().all(|n| many.iter().all(|e| !n.contains(e))));
     }
 }
