@@ -1038,6 +1038,11 @@ fn a_source_nat_sources_left_out_addresses_are_its_except() {
             "no address or network",
         ),
         ("masq", "eth0 eth1!10.1.0.1\n", "with an exclusion"),
+        (
+            "snat",
+            "MASQUERADE 10.0.0.0/8!+bad eth0\n",
+            "an ipset after the `!`",
+        ),
     ] {
         written(file, line);
         let stderr = assert_import_refused(
@@ -6474,4 +6479,44 @@ fn an_empty_log_level_is_info_where_the_files_name_it() {
         let entry = &entry[..entry.find("[[").unwrap_or(entry.len())];
         assert!(entry.contains("log = \"info\""), "{empty:?}:\n{entry}");
     }
+}
+
+/// Embedded code in a rules file (`BEGIN SHELL` ... `END SHELL`, a
+/// one-line `SHELL`): Shorewall's compiler takes it out before it expands
+/// variables, so an unset `$VAR` in it is no error (`shorewall compile`
+/// of this directory succeeds); fwgen runs no code: refused at its first
+/// line as embedded code, the block's body not read as rules.
+#[test]
+fn embedded_shell_code_is_refused_as_code() {
+    let rules = b"SSH(ACCEPT) loc $FW\nBEGIN SHELL\necho $MYVAR\nEND SHELL\nSHELL echo $OTHER\nPing(ACCEPT) loc $FW\n";
+    let dir = sample_with_rules("import-embedded-shell", rules, None);
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "rules:2: embedded SHELL code (the block up to its END)",
+            "rules:5: embedded SHELL code (one line)",
+        ],
+    );
+    assert!(!stderr.contains("rules:3"), "{stderr}");
+    assert!(!stderr.contains("rules:4"), "{stderr}");
+    assert!(!stderr.contains("MYVAR"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A control character in a setting's value (an ESC that would recolour
+/// the admin's terminal) reaches stderr written `\x1B`, in a note as in a
+/// refusal.
+#[test]
+fn control_characters_of_a_file_never_reach_the_terminal() {
+    let dir = sample_with_rules("import-control-characters", b"SSH(ACCEPT) loc $FW\n", None);
+    let conf = dir.join("shorewall.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, format!("{text}LOGALLNEW=info\x1b[31m\n")).unwrap();
+    for partial in [false, true] {
+        let output = import_within(&dir, partial);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains('\x1b'), "{stderr:?}");
+        assert!(stderr.contains("\\x1B"), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

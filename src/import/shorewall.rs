@@ -61,7 +61,10 @@ impl std::fmt::Display for Unsupported {
         write!(
             f,
             "{}:{}: {}\n    {}",
-            self.file, self.line, self.reason, self.text
+            listing::escaped(&self.file),
+            self.line,
+            listing::escaped(&self.reason),
+            listing::escaped(&self.text)
         )
     }
 }
@@ -394,7 +397,8 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     Ok(Imported {
         toml,
         skipped: importer.unsupported,
-        notes: importer.notes,
+        // Control characters of a file's values never reach a terminal.
+        notes: importer.notes.iter().map(|n| listing::escaped(n)).collect(),
     })
 }
 
@@ -1391,8 +1395,14 @@ fn source_exclusion(source: &str) -> Result<(String, Vec<String>), String> {
     let Some((taken, left_out)) = source.split_once('!') else {
         return Ok((source.to_owned(), Vec::new()));
     };
-    if left_out.starts_with('+') {
+    // `!+NAME` alone is an ipset match the source reader takes.
+    if left_out.starts_with('+') && taken.is_empty() {
         return Ok((source.to_owned(), Vec::new()));
+    }
+    if left_out.starts_with('+') {
+        return Err(format!(
+            "SOURCE `{source}`: an ipset after the `!` is not in fwgen's source NAT model (it leaves out addresses and networks)"
+        ));
     }
     if left_out.contains('!') || taken.ends_with(',') {
         return Err(format!(
@@ -3082,6 +3092,7 @@ impl Importer {
     /// The file's logical lines: comments and blanks dropped, `\` joined.
     fn lines(&mut self, name: &str) -> Vec<Line> {
         let mut lines = Vec::new();
+        let mut embedded = false;
         let mut pending: Option<Line> = None;
         let mut comment: Option<String> = None;
         for (file, physical, text) in self.active_lines(name) {
@@ -3110,6 +3121,32 @@ impl Importer {
             line.text.push_str(content.trim());
             if !continued {
                 let mut done = pending.take().unwrap_or_else(|| unreachable!());
+                // Embedded code (Config.pm's read_a_line takes it out before
+                // it expands variables): refused at its first line, the
+                // block up to its END not read.
+                let words: Vec<String> = (done.text.split_whitespace().take(2))
+                    .map(str::to_ascii_uppercase)
+                    .collect();
+                let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                if embedded {
+                    embedded = !matches!(words.as_slice(), ["END", "SHELL" | "PERL"]);
+                    continue;
+                }
+                if let ["BEGIN", kind @ ("SHELL" | "PERL")] | [kind @ ("SHELL" | "PERL"), ..] =
+                    words.as_slice()
+                {
+                    embedded = words[0] == "BEGIN";
+                    let reason = format!(
+                        "embedded {kind} code ({}): Shorewall runs it while it compiles or starts the firewall, and fwgen runs no code",
+                        if embedded {
+                            "the block up to its END"
+                        } else {
+                            "one line"
+                        }
+                    );
+                    self.refuse(&done, reason);
+                    continue;
+                }
                 // Config.pm's read_a_line handles its directives before it
                 // expands variables: their `$` stays.
                 let directive = is_directive(&done.text);
