@@ -1235,6 +1235,12 @@ fn config_path_with_another_directory_is_refused() {
         "CONFIG_PATH=/etc/shorewall6:/usr/share/shorewall",
         "CONFIG_PATH lists `/etc/shorewall6`",
     );
+    // The share directory first: the shipped macros win over the site's.
+    assert_refused(
+        "config-path-order",
+        "CONFIG_PATH=\"${SHAREDIR}/shorewall:${CONFDIR}/shorewall\"",
+        "CONFIG_PATH lists Shorewall's share directory `${SHAREDIR}/shorewall` before the configuration directory `${CONFDIR}/shorewall`",
+    );
     for (n, value) in [
         "\"${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
         "\":${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
@@ -1414,4 +1420,36 @@ fn shorewall6_config_path_is_judged_by_its_own_names() {
         stderr.contains("shorewall6/shorewall6.conf:4: CONFIG_PATH lists `/etc/shorewall`"),
         "{stderr}"
     );
+}
+
+/// Values Shorewall refuses are refused, quoted or not: MANGLE_ENABLED,
+/// STARTUP_ENABLED and REQUIRE_INTERFACE take Yes or No (Config.pm's
+/// default_yes_no), DYNAMIC_BLACKLIST Yes, No or an ipset form.
+#[test]
+fn yes_no_settings_shorewall_refuses_are_refused() {
+    for (n, planted) in [
+        "MANGLE_ENABLED=off",
+        "STARTUP_ENABLED=maybe",
+        "DYNAMIC_BLACKLIST=bogus",
+        "REQUIRE_INTERFACE=\"1\"",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let key = planted.split('=').next().unwrap();
+        assert_refused(&format!("yes-no-{n}"), planted, &format!("{key}="));
+        assert_refused(&format!("yes-no-{n}"), planted, "Shorewall refuses it");
+    }
+    for (n, planted) in [
+        "MANGLE_ENABLED=\"Yes\"",
+        "STARTUP_ENABLED='yes'",
+        "DYNAMIC_BLACKLIST=ipset-only,disconnect",
+        "DYNAMIC_BLACKLIST=",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = sample_with(&format!("yes-no-kept-{n}"), planted);
+        assert_imports(&dir, planted);
+    }
 }

@@ -3593,9 +3593,17 @@ impl Importer {
                 self.settings.ignore_unknown = Some((value.to_owned(), line.clone()));
                 None
             }
-            ("MANGLE_ENABLED", "no" | "off") => {
+            ("MANGLE_ENABLED", "no") => {
                 self.settings.mangle_disabled = Some(line.clone());
                 return;
+            }
+            // Config.pm's default_yes_no takes Yes, No or nothing; the
+            // command refuses a STARTUP_ENABLED other than Yes or No.
+            ("MANGLE_ENABLED" | "STARTUP_ENABLED" | "REQUIRE_INTERFACE", other)
+                if !matches!(other, "" | "yes" | "no") =>
+            {
+                let reason = format!("{key}={value}: Shorewall refuses it (\"Invalid value for {key}\"): Yes or No");
+                return self.refuse(line, reason);
             }
             ("SFILTER_LOG_LEVEL", "" | "info") => None,
             ("SFILTER_LOG_LEVEL", _) => Some(format!(
@@ -3607,8 +3615,13 @@ impl Importer {
                 "LOGALLNEW={value} is not carried: fwgen does not log every new connection, which Shorewall logs at {value} by a first rule in each builtin chain (a debugging aid, shorewall.conf(5)); log lines change, verdicts do not"
             )),
             ("DYNAMIC_BLACKLIST", "no") => None,
+            ("DYNAMIC_BLACKLIST", other) if !(matches!(other, "" | "yes") || other.starts_with("ipset")) => {
+                let reason = format!("DYNAMIC_BLACKLIST={value}: Shorewall refuses it (\"Invalid value for DYNAMIC_BLACKLIST\"): Yes, No or an ipset form");
+                return self.refuse(line, reason);
+            }
             ("DYNAMIC_BLACKLIST", _) => Some(format!(
-                "DYNAMIC_BLACKLIST={value} is not carried: fwgen's firewall has no dynamic blacklist, so what `shorewall drop`, `reject` and `blacklist` add at run time has no place in it (Shorewall's own entries do not survive the switch); the files' verdicts do not change"
+                "DYNAMIC_BLACKLIST={} is not carried: fwgen's firewall has no dynamic blacklist, so what `shorewall drop`, `reject` and `blacklist` add at run time has no place in it (Shorewall's own entries do not survive the switch); the files' verdicts do not change",
+                if value.is_empty() { "(empty: Shorewall's default Yes)" } else { value }
             )),
             ("REQUIRE_INTERFACE", "yes") => Some(
                 "REQUIRE_INTERFACE=Yes is not carried: where interfaces are optional (or a provider's), Shorewall refuses to start, reload or restore while none of them is up (\"No network interface available\"); fwgen's firewall loads whichever interfaces are up".to_owned(),
@@ -3654,12 +3667,30 @@ impl Importer {
                         .is_some_and(|rest| rest == "/shorewall" || rest == "/shorewall6")
                 });
             let here = own.is_some() && std::fs::canonicalize(entry).ok() == own;
-            confdir || share || here
+            (confdir || share || here).then_some(share)
         };
+        // `shorewall start` puts nothing before CONFIG_PATH: a share
+        // directory ahead of the configuration directory makes the shipped
+        // macros, actions and files win over the site's, which fwgen reads.
+        let entries: Vec<&str> = value
+            .split(':')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .collect();
+        let first_own = entries.iter().position(|e| is_own(e) == Some(false));
+        let first_share = entries.iter().position(|e| is_own(e) == Some(true));
+        if let (Some(share), Some(own)) = (first_share, first_own)
+            && share < own
+        {
+            return Some(format!(
+                "CONFIG_PATH lists Shorewall's share directory `{}` before the configuration directory `{}`: Shorewall then takes its shipped macros, actions and files over the site's (Config.pm, find_file), and fwgen reads the site's; list the configuration directory first (`CONFIG_PATH=\"${{CONFDIR}}/{product}:${{SHAREDIR}}/shorewall\"`)",
+                entries[share], entries[own]
+            ));
+        }
         let extra: Vec<&str> = value
             .split(':')
             .map(str::trim)
-            .filter(|entry| !entry.is_empty() && !is_own(entry))
+            .filter(|entry| !entry.is_empty() && is_own(entry).is_none())
             .collect();
         (!extra.is_empty()).then(|| {
             format!(
