@@ -543,6 +543,14 @@ fn validated_level(level: &str) -> Option<String> {
     Some(number.to_owned())
 }
 
+/// Whether a rule's SOURCE or DEST names several zones, what Rules.pm
+/// calls a wildcard: `all`, `any` (with their flags and exclusions) or a
+/// list.
+fn several_zones(side: &str) -> bool {
+    let zones = side.split(':').next().unwrap_or(side);
+    wildcard_side(zones).is_some() || zones.contains(',')
+}
+
 /// A SOURCE's or DEST's zones that are a wildcard as Rules.pm's
 /// build_zone_list reads them (`any` as `all`): `all[-+]*[!zone,...]`;
 /// its flags (`+`, `-`) and its exclusions.
@@ -1388,6 +1396,21 @@ fn bracketed_address(item: &str) -> &str {
         .unwrap_or(item)
 }
 
+/// The addresses and networks after a `!` (shorewall-exclusion(5)),
+/// IPv6 ones without their brackets; the first that is neither, with why.
+fn excluded_addresses(left_out: &str) -> Result<Vec<String>, (String, String)> {
+    left_out
+        .split(',')
+        .map(|item| {
+            let bare = bracketed_address(item);
+            match crate::analyze::parse_network(bare) {
+                Ok(_) => Ok(bare.to_owned()),
+                Err(why) => Err((item.to_owned(), why.to_string())),
+            }
+        })
+        .collect()
+}
+
 /// shorewall-exclusion(5) in a masq or snat SOURCE: `NETS!ADDRS` (or
 /// `!ADDRS`, every source but them) split into the sources and the
 /// addresses left out; `!+NAME` is the model's to refuse.
@@ -1409,16 +1432,11 @@ fn source_exclusion(source: &str) -> Result<(String, Vec<String>), String> {
             "SOURCE `{source}`: one `!`, after the sources (shorewall-exclusion(5))"
         ));
     }
-    let mut except = Vec::new();
-    for item in left_out.split(',') {
-        let bare = bracketed_address(item);
-        if let Err(why) = crate::analyze::parse_network(bare) {
-            return Err(format!(
-                "SOURCE `{source}`: `{item}` is no address or network ({why}); fwgen's source NAT leaves addresses and networks out (no range or ipset after the `!`)"
-            ));
-        }
-        except.push(bare.to_owned());
-    }
+    let except = excluded_addresses(left_out).map_err(|(item, why)| {
+        format!(
+            "SOURCE `{source}`: `{item}` is no address or network ({why}); fwgen's source NAT leaves addresses and networks out (no range or ipset after the `!`)"
+        )
+    })?;
     let taken = if taken.is_empty() { "-" } else { taken };
     Ok((taken.to_owned(), except))
 }
@@ -4885,16 +4903,11 @@ impl Importer {
             true => format!("{taken}0.0.0.0/0"),
             false => taken.to_owned(),
         };
-        let mut except = Vec::new();
-        for item in left_out.split(',') {
-            let bare = bracketed_address(item);
-            if let Err(why) = crate::analyze::parse_network(bare) {
-                return Err(format!(
-                    "hosts `{hosts}`: `{item}` is no address or network ({why}); fwgen's hosts leave out addresses and networks alone (no range, ipset or dynamic zone after the `!`)"
-                ));
-            }
-            except.push(bare.to_owned());
-        }
+        let except = excluded_addresses(left_out).map_err(|(item, why)| {
+            format!(
+                "hosts `{hosts}`: `{item}` is no address or network ({why}); fwgen's hosts leave out addresses and networks alone (no range, ipset or dynamic zone after the `!`)"
+            )
+        })?;
         Ok((taken, except))
     }
 
@@ -5479,8 +5492,8 @@ impl Importer {
     /// (Rules.pm process_raw_rule: `! $wild || $intrazone`).
     fn intrazone_rule(&self, source: &str, dest: &str) -> bool {
         let zones = |side: &str| side.split(':').next().unwrap_or(side).to_owned();
+        let wild = |side: &str| several_zones(side);
         let (source, dest) = (zones(source), zones(dest));
-        let wild = |side: &str| wildcard_side(side).is_some() || side.contains(',');
         let plus = |side: &str| {
             wildcard_side(side).is_some_and(|(flags, _)| flags.contains('+'))
                 || side.contains(',') && side.ends_with('+')
@@ -5534,11 +5547,7 @@ impl Importer {
             return None;
         }
         let (action, source, dest) = (columns.first()?, columns.get(1)?, columns.get(2)?);
-        let wild = |side: &str| {
-            let zones = side.split(':').next().unwrap_or(side);
-            wildcard_side(zones).is_some() || zones.contains(',')
-        };
-        if !wild(source) && !wild(dest) {
+        if !several_zones(source) && !several_zones(dest) {
             return None;
         }
         let (head, written_level) = match action.split_once(':') {
