@@ -131,7 +131,12 @@ impl Analyzer<'_> {
         let maclist = self.maclist(&raw.maclist);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
-        let mut rules: Vec<Rule> = raw.rule.iter().flat_map(|r| self.rules(r)).collect();
+        // Room for one rule per entry: most entries are one rule, and a
+        // list grown by doubling would hold up to twice the room.
+        let mut rules: Vec<Rule> = Vec::with_capacity(raw.rule.len());
+        for entry in &raw.rule {
+            rules.extend(self.rules(entry));
+        }
         self.check_rate_tables(&raw.rule, &rules);
         self.check_invalid_rejected(&firewall, &rules);
         self.check_fast_accept(&firewall, raw, &rules);

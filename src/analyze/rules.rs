@@ -25,7 +25,10 @@ fn plain(services: Vec<Service>) -> Vec<MacroPart> {
 
 /// Every service of a call's parts, each once.
 fn part_services(parts: &[MacroPart]) -> Vec<Service> {
-    let mut services: Vec<Service> = Vec::new();
+    // Sized once: a model's rules each hold their services for as long as
+    // the model lives, and a list grown by pushing holds room for four.
+    let mut services: Vec<Service> =
+        Vec::with_capacity(parts.iter().map(|p| p.services.len()).sum());
     for service in parts.iter().flat_map(|p| &p.services) {
         if !services.contains(service) {
             services.push(service.clone());
@@ -419,8 +422,8 @@ impl Analyzer<'_> {
             source,
             dest,
             service_macro,
-            reject_with,
-            macro_columns,
+            reject_with: reject_with.map(Box::new),
+            macro_columns: (!macro_columns.is_empty()).then(|| Box::new(macro_columns)),
             services,
             comment,
             family,
@@ -432,8 +435,8 @@ impl Analyzer<'_> {
             macro_part: None,
             nat_exempt,
             helper,
-            owner,
-            time,
+            owner: owner.map(Box::new),
+            time: time.map(Box::new),
             section,
         };
         if self.errors.len() == errors_before {

@@ -793,13 +793,13 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
         Some(found) if found.stock.is_some() => {
             let action = format!("{}({verdict}){log}", found.name);
             let mut cells = vec![action, source, dest];
-            cells.extend(macro_cells(&rule.macro_columns, product));
+            cells.extend(macro_cells(rule.macro_columns.as_deref(), product));
             limit_cells(rule, origdest, product, &mut cells);
             helper_cell(rule, &mut cells);
             return Some(item(&[cells]));
         }
         Some(found) => format!("{}({verdict}){log}", found.name),
-        None => match rule.reject_with {
+        None => match rule.reject_with.as_deref() {
             Some(named) => format!("REJECT({}){log}", named.option),
             None if blacklist && rule.verdict == Verdict::Accept => format!("WHITELIST{log}"),
             None => format!("{verdict}{log}"),
@@ -834,10 +834,12 @@ fn limit_cells(rule: &Rule, origdest: &Origdest, product: Product, cells: &mut V
     let mut tail = vec![
         origdest_cell(origdest, product).unwrap_or_else(dash),
         rule.rate.as_ref().map_or_else(dash, ToString::to_string),
-        rule.owner.as_ref().map_or_else(dash, Owner::shorewall),
+        rule.owner.as_deref().map_or_else(dash, Owner::shorewall),
         dash(),
         rule.connlimit.map_or_else(dash, |c| c.to_string()),
-        rule.time.as_ref().map_or_else(dash, TimeWindow::shorewall),
+        rule.time
+            .as_deref()
+            .map_or_else(dash, TimeWindow::shorewall),
     ];
     while tail.last().is_some_and(|cell| cell == "-") {
         tail.pop();
@@ -872,10 +874,10 @@ fn helper_cell(rule: &Rule, cells: &mut Vec<String>) {
 }
 
 /// The PROTO, DPORT and SPORT a rule gives its macro (`-`: the macro's own).
-fn macro_cells(columns: &MacroColumns, product: Product) -> Vec<String> {
-    if columns.is_empty() {
+fn macro_cells(columns: Option<&MacroColumns>, product: Product) -> Vec<String> {
+    let Some(columns) = columns else {
         return Vec::new();
-    }
+    };
     let proto = columns.proto.as_deref().map(|p| match p {
         "icmpv6" if product.ipv6 => "ipv6-icmp",
         other => other,

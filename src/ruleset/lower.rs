@@ -268,7 +268,7 @@ fn rule_text(model: &Model, rule: &crate::model::Rule, kind: &str, keyword: &str
     if let Some(service_macro) = rule.service_macro {
         text.push(' ');
         text.push_str(service_macro.name);
-        if !rule.macro_columns.is_empty() {
+        if rule.macro_columns.is_some() {
             text.push(' ');
             services(&mut text);
         }
@@ -2925,7 +2925,7 @@ pub(super) fn item_rules(
     );
     // Shorewall's A_DROP chain: the AUDIT rule, then the verdict.
     statements.extend(rule.audit.then_some(Statement::Audit));
-    statements.extend(match rule.reject_with {
+    statements.extend(match rule.reject_with.as_deref() {
         Some(named) => Some(Statement::Reject(Reject::Named(named.answer))),
         // WHITELIST: the packet leaves the blacklist for the rules.
         None if whitelist => Some(Statement::Verdict(Verdict::Return)),
@@ -2934,6 +2934,7 @@ pub(super) fn item_rules(
     // A named ICMP answer is one family's: say which when no address does.
     let family = rule
         .reject_with
+        .as_deref()
         .and_then(|r| r.only_ipv6())
         .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
         .map(|ipv6| Match::Family(Family::of(ipv6)));
