@@ -63,7 +63,7 @@ const CORPUS: &[(&str, Expected)] = &[
         "dragoscirjan-openvpn-n",
         Refused(
             &["rules:15"],
-            "loc:tun0, one device of the wildcard tun+ (Shorewall matches it alone, -i tun0); the same line's loc:eth1 names an interface of net (Shorewall compiles the rule into loc-loc, which no packet leaving eth1 reaches; fwgen refuses that too)",
+            "loc:eth1 names an interface of net: Shorewall compiles the rule into loc-loc, which no packet leaving eth1 reaches, and fwgen refuses a rule that could never match (the same line's loc:tun0, one device of the wildcard tun+, is carried: -i tun0)",
         ),
     ),
     ("duritong-puppet-blacklist", Imports),

@@ -223,7 +223,7 @@ error_case! {
     ipset_dnat => "ipset-dnat",
     ipset_hosts => "ipset-hosts",
     rule_interface_of_other_zone => "rule-interface-of-other-zone",
-    rule_interface_wildcard_device => "rule-interface-wildcard-device",
+    rule_interface_wildcard_device_other_zone => "rule-interface-wildcard-device-other-zone",
     log_limit_named_table => "log-limit-named-table",
     log_limit_unit => "log-limit-unit",
     clamp_mss_too_big => "clamp-mss-too-big",

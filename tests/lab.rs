@@ -452,6 +452,15 @@ fn model_masq_wildcard() {
     lab_model("masq-wildcard", "mswc");
 }
 
+/// Issue #15: rules naming one device of a wildcard interface
+/// (`loc:tunw0` of `tun+`, after tests/corpus/dragoscirjan-openvpn-n): the
+/// lab's tunnel link takes the rules on `tunw0`, those on `tun7` match
+/// nothing, and the LAN on eth0 has neither.
+#[test]
+fn model_rule_wildcard_device() {
+    lab_model("rule-wildcard-device", "rwdv");
+}
+
 /// Issue #14: the ping, TCP and UDP matrix of the ICMP-codes model (its
 /// ICMP errors with codes: `icmp_codes_seen_by_the_receiver`).
 #[test]

@@ -177,6 +177,7 @@ mod models {
         rate_address_list => "rate-address-list",
         rate_log => "rate-log",
         rule_helper => "rule-helper",
+        rule_wildcard_device => "rule-wildcard-device",
         conntrack_notrack => "conntrack-notrack",
         rule_owner => "rule-owner",
         rule_time => "rule-time",

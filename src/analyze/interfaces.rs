@@ -176,6 +176,24 @@ impl Analyzer<'_> {
         covers
     }
 
+    /// The wildcard interface that stands for the device `name` (`ppp5`
+    /// of `ppp+`), as Zones.pm known_interface finds it: the longest
+    /// logical root that begins the name. `None` for a wildcard's own
+    /// name or a name no root begins.
+    pub(super) fn wildcard_covering(&self, name: &str) -> Option<usize> {
+        if name.ends_with('+') {
+            return None;
+        }
+        let (index, _) = self
+            .interfaces
+            .iter()
+            .enumerate()
+            .filter_map(|(index, i)| Some((index, i.name.strip_suffix('+')?)))
+            .filter(|(_, root)| name.starts_with(root))
+            .max_by_key(|(_, root)| root.len())?;
+        Some(index)
+    }
+
     /// The named interfaces the interface `self.interfaces[wildcard]`
     /// covers: none unless it is a wildcard (`ppp+` covers ppp7).
     fn covered_by(&self, wildcard: usize) -> impl Iterator<Item = &Interface> {

@@ -242,6 +242,7 @@ impl Analyzer<'_> {
         Some(Endpoint {
             zone: zone?,
             interface: None,
+            device: None,
             addresses: list.addresses,
             excluded: list.excluded,
             interface_address: list.interface_address,

@@ -1206,16 +1206,7 @@ impl Analyzer<'_> {
         if let Some(index) = self.interfaces.iter().position(|i| i.name == name) {
             return Some((index, None));
         }
-        if name.ends_with('+') {
-            return None;
-        }
-        let (index, _) = self
-            .interfaces
-            .iter()
-            .enumerate()
-            .filter_map(|(index, i)| Some((index, i.name.strip_suffix('+')?)))
-            .filter(|(_, root)| name.starts_with(root))
-            .max_by_key(|(_, root)| root.len())?;
+        let index = self.wildcard_covering(name)?;
         Some((index, Some(name.to_owned())))
     }
 

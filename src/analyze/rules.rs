@@ -252,6 +252,7 @@ impl Analyzer<'_> {
                 let endpoint = Endpoint {
                     zone: ZoneRef::All,
                     interface: None,
+                    device: None,
                     addresses: parsed.addresses,
                     excluded: parsed.excluded,
                     interface_address: parsed.interface_address,
@@ -279,22 +280,15 @@ impl Analyzer<'_> {
         let index = (self.interfaces.iter().position(|i| i.name == name))
             .or_else(|| self.interfaces.iter().position(|i| i.physical == name));
         let name_span = self.inner_span(raw, zone_text.len() + 1, name.len());
-        let Some(index) = index else {
-            // A device a wildcard stands for (`ppp5` of `ppp+`), which
-            // Shorewall's known_interface takes and matches alone.
-            let covered = self.interfaces.iter().any(|i| {
-                (i.physical.strip_suffix('+'))
-                    .is_some_and(|stem| !stem.is_empty() && name.starts_with(stem))
-            });
-            if !covered || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                return None;
+        // Else a device a wildcard stands for (`ppp5` of `ppp+`), which
+        // Shorewall's known_interface takes and Rules.pm matches alone
+        // (`-i ppp5`): the wildcard, narrowed to the device.
+        let (index, device) = match index {
+            Some(index) => (index, None),
+            None if name.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                (self.wildcard_covering(name)?, Some(name.into()))
             }
-            let kind = ErrorKind::RuleInterface {
-                interface: name.to_owned(),
-                reason: "is a device a wildcard interface stands for: Shorewall matches it alone (`-i ppp5`), fwgen's rules name the model's interfaces; write the wildcard (`zone:ppp+`), or declare the device as an interface of its own",
-            };
-            self.error(Some(name_span), kind);
-            return Some(None);
+            None => return None,
         };
         let zone_span = self.inner_span(raw, 0, zone_text.len());
         let zone = self.zone_ref(zone_text, zone_span);
@@ -340,6 +334,7 @@ impl Analyzer<'_> {
         Some(Some(Endpoint {
             zone,
             interface: Some(index),
+            device,
             addresses: list.addresses,
             excluded: list.excluded,
             interface_address: list.interface_address,

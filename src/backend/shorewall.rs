@@ -662,8 +662,8 @@ fn blacklist_items(model: &Model, product: Product) -> Vec<Item> {
 
 fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option<String> {
     let mut zone = model.zone_ref_name(endpoint.zone);
-    if let Some(index) = endpoint.interface {
-        zone = format!("{zone}:{}", model.interfaces[index].name);
+    if let Some(name) = endpoint.interface_name(&model.interfaces) {
+        zone = format!("{zone}:{name}");
     }
     if !endpoint.has_addresses() {
         return Some(zone);

@@ -103,6 +103,16 @@ impl Interface {
     /// wildcard (`eth+`, `+`) `STEMw<index>` (at most 15 characters), so
     /// that explain's packets leave by the device the lab brings up and
     /// a `[[masquerade]]` naming that device applies to both.
+    /// The kernel's name of a device this wildcard covers, named by its
+    /// logical name: the logical root swapped for the physical one
+    /// (`lan7` of `lan+` with `physical = "wl+"` is `wl7`, as Shorewall's
+    /// `map_physical` does).
+    pub fn device_physical(&self, device: &str) -> String {
+        let root = self.name.strip_suffix('+').unwrap_or(&self.name);
+        let stem = (self.physical.strip_suffix('+')).unwrap_or(&self.physical);
+        format!("{stem}{}", device.strip_prefix(root).unwrap_or(device))
+    }
+
     pub fn example_device(&self, index: usize) -> String {
         match self.physical.strip_suffix('+') {
             Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),

@@ -282,11 +282,7 @@ impl Snat {
     pub fn physical(&self, interfaces: &[super::Interface]) -> String {
         let interface = &interfaces[self.interface];
         match &self.device {
-            Some(device) => {
-                let root = interface.name.strip_suffix('+').unwrap_or(&interface.name);
-                let stem = (interface.physical.strip_suffix('+')).unwrap_or(&interface.physical);
-                format!("{stem}{}", device.strip_prefix(root).unwrap_or(device))
-            }
+            Some(device) => interface.device_physical(device),
             None => interface.physical.clone(),
         }
     }

@@ -178,6 +178,11 @@ pub struct Endpoint {
     /// comes in (SOURCE) or goes out (DEST) by this interface
     /// (`model.interfaces[index]`).
     pub interface: Option<usize>,
+    /// `zone:ppp5` where `ppp5` is a device the wildcard `interface`
+    /// (`ppp+`) covers, by its logical name: only that device's traffic
+    /// (Zones.pm known_interface; Rules.pm matches `-i ppp5`). `None`:
+    /// every device of the interface.
+    pub device: Option<Box<str>>,
     /// What the endpoint takes in; empty: the whole zone.
     pub addresses: Vec<IpNet>,
     /// What it leaves out of that.
@@ -194,6 +199,13 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// The interface as Shorewall's SOURCE or DEST writes it after the
+    /// zone: the device a wildcard covers, or the interface's name.
+    pub fn interface_name<'a>(&'a self, interfaces: &'a [super::Interface]) -> Option<&'a str> {
+        let index = self.interface?;
+        Some(self.device.as_deref().unwrap_or(&interfaces[index].name))
+    }
+
     /// Whether the endpoint's addresses allow the family (`true` = IPv6):
     /// written addresses, taken in or left out, narrow it to their
     /// families (`net:!192.0.2.0/24` is IPv4 traffic, as in Shorewall's
@@ -413,11 +425,12 @@ mod tests {
     /// rules leave out are boxed (`time`, `owner`, `reject_with`,
     /// `macro_columns`, `rate`, `macro_part`; a raw rule's optional
     /// columns); a field that makes either larger than this is boxed too,
-    /// or the bound is raised knowingly.
+    /// or the bound is raised knowingly (488 -> 520: each endpoint's
+    /// `device`, 2026-12-03).
     #[test]
     fn rules_stay_small() {
         let sizes = [
-            ("Rule", std::mem::size_of::<Rule>(), 488),
+            ("Rule", std::mem::size_of::<Rule>(), 520),
             (
                 "RawRule",
                 std::mem::size_of::<crate::config::RawRule>(),

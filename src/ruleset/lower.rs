@@ -2782,15 +2782,27 @@ fn original_addresses(family: Family, origdest: &Origdest) -> Vec<Match> {
 fn interface_matches(model: &Model, rule: &crate::model::Rule) -> Vec<Match> {
     [(&rule.source, Side::In), (&rule.dest, Side::Out)]
         .into_iter()
-        .filter_map(|(endpoint, side)| {
-            let name = if_name(&model.interfaces[endpoint.interface?])?;
-            Some(Match::Interface {
-                side,
-                negated: false,
-                names: vec![name],
-            })
-        })
+        .filter_map(|(endpoint, side)| endpoint_interface_match(model, endpoint, side))
         .collect()
+}
+
+/// `zone:eth0`'s interface as a match; `zone:ppp5` (a device of `ppp+`)
+/// the device's kernel name alone.
+fn endpoint_interface_match(
+    model: &Model,
+    endpoint: &crate::model::Endpoint,
+    side: Side,
+) -> Option<Match> {
+    let interface = &model.interfaces[endpoint.interface?];
+    let name = match &endpoint.device {
+        Some(device) => IfName::Exact(interface.device_physical(device)),
+        None => if_name(interface)?,
+    };
+    Some(Match::Interface {
+        side,
+        negated: false,
+        names: vec![name],
+    })
 }
 
 fn l4(proto: Protocol) -> L4 {
@@ -5042,6 +5054,12 @@ fn helper_rules(
                 .map(|m| {
                     let mut head = dispatch_matches(model, Side::In, m.interface);
                     head.extend(m.address_match(Side::In, ipv6));
+                    // `zone:ppp5`: the wildcard's dispatch, then the device.
+                    let device = rule.source.device.as_ref();
+                    head.extend(
+                        device
+                            .and_then(|_| endpoint_interface_match(model, &rule.source, Side::In)),
+                    );
                     head
                 })
                 .collect(),
