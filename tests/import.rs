@@ -892,7 +892,8 @@ fn nflog_actions_are_log_rules() {
 /// Issues #14/#16 (after tests/corpus/memes-laptop): AllowICMPs, called
 /// with its action or bare (its DEFAULTS ACCEPT), is the stock macro;
 /// ICMP types with codes keep their names; a masq line out a device a
-/// wildcard covers names that device, one no interface covers is refused.
+/// wildcard covers names that device, one no interface covers is refused;
+/// a rule's `net:wlan0` (issue #15) is that device alone.
 #[test]
 fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
     let dir = shorewall_dir(
@@ -903,7 +904,7 @@ fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
             ("policy", "loc net ACCEPT\nall all REJECT\n"),
             (
                 "rules",
-                "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\n",
+                "?SECTION NEW\nAllowICMPs(ACCEPT) $FW all\nAllowICMPs all $FW\nACCEPT loc net icmp fragmentation-needed\nACCEPT loc net icmp 3/13\nACCEPT net:wlan0 $FW tcp 22\n",
             ),
             ("masq", "wlan0 10.0.0.0/8\n"),
         ],
@@ -916,6 +917,7 @@ fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
         "proto = \"icmp\"\nicmp_type = \"fragmentation-needed\"\n",
         "proto = \"icmp\"\nicmp_type = \"3/13\"\n",
         "[[masquerade]]\ninterface = \"wlan0\"\n",
+        "source = \"net:wlan0\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n",
     ] {
         assert!(
             model.contains(expected),
@@ -926,7 +928,8 @@ fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
     let nft = &rendered["fwgen.nft"];
     assert!(
         nft.contains("icmp type destination-unreachable icmp code 4 accept")
-            && nft.contains("oifname \"wlan0\" ip saddr 10.0.0.0/8 masquerade"),
+            && nft.contains("oifname \"wlan0\" ip saddr 10.0.0.0/8 masquerade")
+            && nft.contains("iifname \"wlan0\" tcp dport 22 accept"),
         "{nft}"
     );
     std::fs::write(dir.join("masq"), "eth0 10.0.0.0/8\n").unwrap();
