@@ -5052,14 +5052,15 @@ fn helper_rules(
                 .filter(|m| !m.destonly)
                 .filter(|m| rule.source.interface.is_none_or(|i| i == m.index))
                 .map(|m| {
-                    let mut head = dispatch_matches(model, Side::In, m.interface);
+                    // `zone:ppp5`: the device alone, of those the
+                    // wildcard's dispatch matches.
+                    let device = (rule.source.device.as_ref())
+                        .and_then(|_| endpoint_interface_match(model, &rule.source, Side::In));
+                    let mut head = match device {
+                        Some(device) => vec![device],
+                        None => dispatch_matches(model, Side::In, m.interface),
+                    };
                     head.extend(m.address_match(Side::In, ipv6));
-                    // `zone:ppp5`: the wildcard's dispatch, then the device.
-                    let device = rule.source.device.as_ref();
-                    head.extend(
-                        device
-                            .and_then(|_| endpoint_interface_match(model, &rule.source, Side::In)),
-                    );
                     head
                 })
                 .collect(),
