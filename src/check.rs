@@ -213,11 +213,13 @@ fn accepted_by_mac(
             zone: Some(from),
             address,
             interface: None,
+            device: None,
         },
         to: Place {
             zone: Some(to),
             address: None,
             interface: None,
+            device: None,
         },
         proto: Some(proto),
         dport: Some(port),

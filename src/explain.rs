@@ -12,7 +12,7 @@ use crate::ruleset::walk::{self, Outcome, Packet, Step};
 use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset, Statement};
 
 /// One end of a connection: a zone, an address, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
     pub zone: Option<ZoneId>,
     pub address: Option<IpAddr>,
@@ -20,6 +20,10 @@ pub struct Place {
     /// asker knows it (the lab does): a zone behind several interfaces
     /// otherwise uses the one whose networks hold the address, or its first.
     pub interface: Option<usize>,
+    /// The device on that interface, when it is a wildcard (`tun0` of
+    /// `tun+`, by its logical name); `None`: the device the lab names
+    /// ([`crate::model::Interface::example_device`]).
+    pub device: Option<String>,
 }
 
 /// A new connection to explain.
@@ -309,7 +313,7 @@ fn check_addresses(query: &Query) -> Result<(), QueryError> {
 /// (Shorewall's `-`) that no zone's hosts there hold.
 fn zone_of(
     model: &Model,
-    place: Place,
+    place: &Place,
     argument: &'static str,
 ) -> Result<Option<ZoneId>, QueryError> {
     let source = argument == "--from";
@@ -465,18 +469,21 @@ pub fn explain_as(
     state: CtState,
 ) -> Result<Explanation, QueryError> {
     let family = query_family(query)?;
-    let source = zone_of(model, query.from, "--from")?;
-    let mut dest = zone_of(model, query.to, "--to")?;
+    let source = zone_of(model, &query.from, "--from")?;
+    let mut dest = zone_of(model, &query.to, "--to")?;
     let has_ipv4 = |zone: Option<ZoneId>| zone.is_none_or(|z| model.zone_family(z).has_ipv4());
     let ipv6 = family.unwrap_or_else(|| !(has_ipv4(source) && has_ipv4(dest)));
     // The asker's interface when it is one of the zone's, else the zone's
     // interface for the address.
-    let name = |zone: Option<ZoneId>, place: Place, address| {
+    let name = |zone: Option<ZoneId>, place: &Place, address| {
         let hinted = place
             .interface
             .and_then(|index| Some((index, model.interfaces.get(index)?)));
+        hinted.filter(|(index, i)| zone_uses(model, zone, *index, i));
+        if let (Some((_, interface)), Some(device)) = (hinted, &place.device) {
+            return Some(interface.device_physical(device));
+        }
         hinted
-            .filter(|(index, i)| zone_uses(model, zone, *index, i))
             .map(|(_, i)| i)
             .or_else(|| interface_for(model, zone?, address))
             .map(|i| kernel_name(model, i))
@@ -492,7 +499,7 @@ pub fn explain_as(
         iif: if loopback {
             Some("lo".to_owned())
         } else {
-            name(source, query.from, saddr)
+            name(source, &query.from, saddr)
         },
         oif: None,
         saddr,
@@ -520,7 +527,7 @@ pub fn explain_as(
     // hook before the nat chain rewrites its address: the filter sees the
     // interface of the address the firewall connected to (iptables' `-o`
     // and nft's `oif` alike); the new route counts from postrouting on.
-    let routed_oif = name(dest, query.to, packet.daddr);
+    let routed_oif = name(dest, &query.to, packet.daddr);
     let dnat_hook = if source == firewall {
         Hook::Output
     } else {
@@ -585,7 +592,7 @@ pub fn explain_as(
     } else if source == firewall {
         routed_oif
     } else {
-        name(dest, query.to, packet.daddr)
+        name(dest, &query.to, packet.daddr)
     };
     if source == firewall {
         packet.iif = None;
@@ -623,7 +630,7 @@ pub fn explain_as(
         }
     }
     if source == firewall {
-        packet.oif = name(dest, query.to, packet.daddr);
+        packet.oif = name(dest, &query.to, packet.daddr);
     }
     if verdict == Verdict::Accept
         && dest != firewall
@@ -1256,7 +1263,10 @@ fn ports_json(json: &mut serde_json::Value, ports: &SourcePorts) {
     }
 }
 
-/// `ZONE`, `$FW`, `ZONE:ADDR` or `ADDR`, as `--from` and `--to` take them.
+/// `ZONE`, `$FW`, `ZONE:ADDR`, `ZONE:IFACE[:ADDR]` or `ADDR`, as `--from`
+/// and `--to` take them. IFACE names the interface the packet uses as a
+/// rule's SOURCE or DEST does: by its name, its device, or a device a
+/// wildcard stands for (`loc:tun0` of `tun+`).
 pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<Place, String> {
     let zone_named = |name: &str| -> Result<ZoneId, String> {
         if name == "$FW" || name == model.firewall.zone {
@@ -1281,14 +1291,35 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             zone: None,
             address: Some(address),
             interface: None,
+            device: None,
         });
     }
+    let address_of = |text: &str| {
+        text.trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .map_err(|_| format!("{argument}: `{}` is not an address", quoted(text)))
+    };
     match text.split_once(':') {
+        Some((zone, rest)) if address_of(rest).is_err() => {
+            let (name, address) = match rest.split_once(':') {
+                Some((name, address)) => (name, Some(address_of(address)?)),
+                None => (rest, None),
+            };
+            let (index, device) = interface_named(model, name).ok_or_else(|| {
+                format!(
+                    "{argument}: `{}` is neither an address nor an interface of the model",
+                    quoted(rest)
+                )
+            })?;
+            Ok(Place {
+                zone: Some(zone_named(zone)?),
+                address,
+                interface: Some(index),
+                device,
+            })
+        }
         Some((zone, address)) => {
-            let address = address
-                .trim_matches(|c| c == '[' || c == ']')
-                .parse::<IpAddr>()
-                .map_err(|_| format!("{argument}: `{}` is not an address", quoted(address)))?;
+            let address = address_of(address)?;
             // `ens33:ADDRESS`: an address on an interface of no zone.
             let zoneless = model
                 .interfaces
@@ -1299,19 +1330,37 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
                     zone: None,
                     address: Some(address),
                     interface: Some(index),
+                    device: None,
                 });
             }
             Ok(Place {
                 zone: Some(zone_named(zone)?),
                 address: Some(address),
                 interface: None,
+                device: None,
             })
         }
         None => Ok(Place {
             zone: Some(zone_named(text)?),
             address: None,
             interface: None,
+            device: None,
         }),
+    }
+}
+
+/// An interface of the model by its name or device, or the wildcard that
+/// stands for the device `name` with that device.
+fn interface_named(model: &Model, name: &str) -> Option<(usize, Option<String>)> {
+    let interfaces = &model.interfaces;
+    let named = (interfaces.iter().position(|i| i.name == name))
+        .or_else(|| interfaces.iter().position(|i| i.physical == name));
+    match named {
+        Some(index) => Some((index, None)),
+        None => {
+            let index = crate::model::interface::wildcard_covering(interfaces, name)?;
+            Some((index, Some(name.to_owned())))
+        }
     }
 }
 

@@ -154,6 +154,53 @@ fn limited_rules_are_said_to_match_or_not() {
     assert!(!telnet.contains("limit:"), "{telnet}");
 }
 
+/// Issue #15: `--from ZONE:IFACE[:ADDR]` names the interface, or a device
+/// a wildcard stands for, as a rule's SOURCE does: the rules of
+/// tests/models/rule-wildcard-device.toml on `tunw0` take its packets, not
+/// those of `tun0` or `tun7`, nor the LAN's on eth0.
+#[test]
+fn a_device_of_a_wildcard_is_asked_for_by_name() {
+    let verdict = |from: &str, to: &str, port: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/rule-wildcard-device.toml"])
+            .args(["--from", from, "--to", to, "--dport", port])
+            .output()
+            .unwrap();
+        let out = stdout(&output);
+        assert!(output.status.success(), "{from} -> {to}: {out}");
+        out.lines().next().unwrap_or_default().to_owned()
+    };
+    for (from, to, port, expected) in [
+        ("loc:tunw0:10.8.0.2", "$FW", "22", "ACCEPT"),
+        ("loc:tun0:10.8.0.2", "$FW", "22", "REJECT"),
+        ("loc:eth0", "$FW", "22", "REJECT"),
+        ("loc:tun7", "$FW", "80", "ACCEPT"),
+        ("loc:tunw0", "$FW", "80", "REJECT"),
+        ("net", "loc:tunw0:10.8.0.9", "443", "ACCEPT"),
+        ("net", "loc:tun3:10.8.0.9", "443", "DROP"),
+        ("net", "loc:eth0:192.168.1.9", "443", "DROP"),
+    ] {
+        assert_eq!(
+            verdict(from, to, port),
+            format!("verdict: {expected}"),
+            "{from} -> {to} port {port}"
+        );
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .current_dir(common::root())
+        .args(["explain", "-c", "tests/models/rule-wildcard-device.toml"])
+        .args(["--from", "loc:wg0", "--to", "$FW"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.code() == Some(2)
+            && stderr.contains("--from: `wg0` is neither an address nor an interface of the model"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn bad_arguments_are_named() {
     for (args, named) in [

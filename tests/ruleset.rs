@@ -964,6 +964,7 @@ fn untracked_packets_skip_their_disposition_where_an_invalid_rule_applies() {
             zone: Some(zone(model, name)),
             address: None,
             interface: None,
+            device: None,
         };
         let query = Query {
             from: place(from),

@@ -176,22 +176,10 @@ impl Analyzer<'_> {
         covers
     }
 
-    /// The wildcard interface that stands for the device `name` (`ppp5`
-    /// of `ppp+`), as Zones.pm known_interface finds it: the longest
-    /// logical root that begins the name. `None` for a wildcard's own
-    /// name or a name no root begins.
+    /// The wildcard interface that stands for the device `name`
+    /// ([`crate::model::interface::wildcard_covering`]).
     pub(super) fn wildcard_covering(&self, name: &str) -> Option<usize> {
-        if name.ends_with('+') {
-            return None;
-        }
-        let (index, _) = self
-            .interfaces
-            .iter()
-            .enumerate()
-            .filter_map(|(index, i)| Some((index, i.name.strip_suffix('+')?)))
-            .filter(|(_, root)| name.starts_with(root))
-            .max_by_key(|(_, root)| root.len())?;
-        Some(index)
+        crate::model::interface::wildcard_covering(&self.interfaces, name)
     }
 
     /// The named interfaces the interface `self.interfaces[wildcard]`

@@ -15,10 +15,11 @@ use crate::{CHANGES, Format, ModelArgs, report, trouble_as};
 pub(crate) struct ExplainArgs {
     #[command(flatten)]
     pub(crate) model: ModelArgs,
-    /// Where the connection starts: ZONE, $FW, ZONE:ADDR or ADDR.
+    /// Where the connection starts: ZONE, $FW, ZONE:ADDR, ZONE:IFACE[:ADDR]
+    /// (the interface, or a device of a wildcard: loc:tun0) or ADDR.
     #[arg(long, value_name = "ZONE[:ADDR]")]
     pub(crate) from: String,
-    /// Where it goes: ZONE, $FW, ZONE:ADDR or ADDR.
+    /// Where it goes: ZONE, $FW, ZONE:ADDR, ZONE:IFACE[:ADDR] or ADDR.
     #[arg(long, value_name = "ZONE[:ADDR]")]
     pub(crate) to: String,
     /// tcp, udp, icmp, icmpv6, all or a number.

@@ -113,6 +113,7 @@ impl Interface {
         format!("{stem}{}", device.strip_prefix(root).unwrap_or(device))
     }
 
+    /// The lab's device on this interface (a wildcard's: `pppw0`).
     pub fn example_device(&self, index: usize) -> String {
         match self.physical.strip_suffix('+') {
             Some(stem) => format!("{stem}w{index}").chars().take(15).collect(),
@@ -219,4 +220,21 @@ impl Display for InterfaceOption {
             None => write!(f, "{name}"),
         }
     }
+}
+
+/// The wildcard interface (its index) that stands for the device `name`
+/// (`ppp5` of `ppp+`), as Zones.pm known_interface finds it: the longest
+/// logical root that begins the name. `None` for a wildcard's own name or
+/// a name no root begins.
+pub fn wildcard_covering(interfaces: &[Interface], name: &str) -> Option<usize> {
+    if name.ends_with('+') {
+        return None;
+    }
+    let (index, _) = interfaces
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| Some((index, i.name.strip_suffix('+')?)))
+        .filter(|(_, root)| name.starts_with(root))
+        .max_by_key(|(_, root)| root.len())?;
+    Some(index)
 }

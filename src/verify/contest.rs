@@ -710,11 +710,13 @@ fn query(probe: &Probe, proto: Option<Protocol>, dport: Option<u16>, icmp: Optio
             zone: probe.from_zone,
             address: Some(probe.source),
             interface: probe.interfaces.0,
+            device: None,
         },
         to: Place {
             zone: probe.to_zone,
             address: Some(probe.dest),
             interface: probe.interfaces.1,
+            device: None,
         },
         proto,
         dport,
@@ -827,10 +829,11 @@ fn reply_passes(
                 zone,
                 address,
                 interface: None,
+                device: None,
             };
             (place, port)
         }
-        None => (asked.to, asked.dport),
+        None => (asked.to.clone(), asked.dport),
     };
     // `[[conntrack]]`: an untracked connection's reply starts a new one;
     // a reply an entry untracks meets the rules as UNTRACKED.
@@ -846,9 +849,10 @@ fn reply_passes(
     {
         return Ok(true);
     }
+    let replier_zone = replier.zone;
     let reply = Query {
         from: replier,
-        to: asked.from,
+        to: asked.from.clone(),
         sport,
         dport: asked.sport,
         icmp_type: asked
@@ -858,7 +862,7 @@ fn reply_passes(
         // echo replies come from the kernel, with no socket (explain
         // takes an owner test as iptables does then: only negated, it
         // holds).
-        owner: sender(replier.zone).filter(|_| asked.icmp_type.is_none()),
+        owner: sender(replier_zone).filter(|_| asked.icmp_type.is_none()),
         ..asked.clone()
     };
     let state = if untracked {
@@ -984,11 +988,13 @@ fn dhcp_queries(
             zone,
             address: None,
             interface,
+            device: None,
         },
         to: Place {
             zone: Some(ZoneId::Firewall),
             address: None,
             interface: None,
+            device: None,
         },
         proto: Some(Protocol::Udp),
         dport: Some(67),
@@ -999,8 +1005,8 @@ fn dhcp_queries(
         owner: None,
     };
     let reply = Query {
-        from: ask.to,
-        to: ask.from,
+        from: ask.to.clone(),
+        to: ask.from.clone(),
         dport: Some(68),
         sport: Some(67),
         source_mac: None,

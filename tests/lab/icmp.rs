@@ -88,6 +88,7 @@ fn explained(model: &Model, topology: &Topology, probes: &[Probe]) -> Vec<bool> 
             zone: host.zone,
             address: Some(ipv4(&host)),
             interface: host.interface,
+            device: None,
         }
     };
     probes

@@ -112,6 +112,7 @@ pub fn explained(model: &Model) -> Vec<&'static str> {
         zone: Some(zone(name)),
         address: None,
         interface: None,
+        device: None,
     };
     PROBES
         .iter()
