@@ -134,7 +134,13 @@ const CORPUS: &[(&str, Expected)] = &[
     ("sjure-devops-vm", Imports),
     ("sol1-readme-gw", Imports),
     ("student-puma-homelab", Imports),
-    ("thetechstech-fail2ban", Imports),
+    (
+        "thetechstech-fail2ban",
+        Refused(
+            &["snat:3"],
+            "a snat entry beside a masq file with an entry: Shorewall compiles masq alone (Nat.pm convert_masq appends it to snat, converted, and renames masq to masq.bak), so snat's own line takes effect only from the next compile",
+        ),
+    ),
     ("thetechstech-pbx", Imports),
     ("thorinaboenke-ovpn-gw", Imports),
     ("warthog9-segmented-home", Imports),
@@ -150,8 +156,11 @@ const CORPUS: &[(&str, Expected)] = &[
     ),
 ];
 
-/// Directories that import without `--partial` today.
-const IMPORTS_TODAY: usize = 54;
+/// Directories that import without `--partial` today (53 on 2026-12-03:
+/// thetechstech-fail2ban's snat beside its masq is refused, as Shorewall
+/// compiles masq alone; it was imported with both, a firewall Shorewall
+/// never runs).
+const IMPORTS_TODAY: usize = 53;
 
 /// The share of the corpus issue #16 asks to import without `--partial`.
 const TARGET_PERCENT: usize = 80;

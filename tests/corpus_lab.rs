@@ -292,7 +292,6 @@ corpus_lab! {
     sjure_devops_vm: "sjure-devops-vm" as "csju",
     sol1_readme_gw: "sol1-readme-gw" as "csol",
     student_puma_homelab: "student-puma-homelab" as "cstu",
-    thetechstech_fail2ban: "thetechstech-fail2ban" as "ctf2",
     thetechstech_pbx: "thetechstech-pbx" as "cthe",
     thorinaboenke_ovpn_gw: "thorinaboenke-ovpn-gw" as "ctho",
     warthog9_segmented_home: "warthog9-segmented-home" as "cwar",

@@ -942,6 +942,52 @@ fn allowicmps_icmp_codes_and_wildcard_devices_are_carried() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// After tests/corpus/0z-cloud-vx-router: a masq file with an entry
+/// beside a snat file with entries. Shorewall 5.2.8 compiles masq alone
+/// (Rules.pm setup_snat, Nat.pm convert_masq: `shorewall compile` of this
+/// directory writes only `-s 192.168.1.10 -j SNAT --to-source
+/// 203.0.113.5`), so fwgen refuses each snat entry, naming the masq line;
+/// `--partial` keeps masq's, the firewall Shorewall compiles. A masq file
+/// of comments alone leaves snat as it is.
+#[test]
+fn snat_entries_beside_a_masq_entry_are_refused_as_shorewall_skips_them() {
+    let dir = shorewall_dir(
+        "import-masq-beside-snat",
+        &[
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+            ("interfaces", "?FORMAT 2\nnet eth0 -\nloc eth1 -\n"),
+            ("policy", "loc net ACCEPT\nall all REJECT\n"),
+            ("rules", "ACCEPT loc $FW tcp 22\n"),
+            (
+                "snat",
+                "#ACTION SOURCE DEST PROTO PORT\nMASQUERADE 192.168.1.0/24 eth0 tcp 443\n?COMMENT the rest\nMASQUERADE 192.168.1.0/24 eth0\n",
+            ),
+            (
+                "masq",
+                "#INTERFACE SOURCE ADDRESS\neth0 192.168.1.10 203.0.113.5\n",
+            ),
+        ],
+    );
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = assert_import_refused(
+        &output,
+        &[
+            "error: snat:2: Shorewall does not read this snat line while the masq file has entries (masq:2)",
+            "error: snat:4: Shorewall does not read",
+        ],
+    );
+    assert!(!stderr.contains("error: masq:"), "{stderr}");
+    let model = imported_model(&import(dir.to_str().unwrap(), true));
+    assert!(
+        model.contains("to = \"203.0.113.5\"") && !model.contains("[[masquerade]]"),
+        "{model}"
+    );
+    std::fs::write(dir.join("masq"), "# nothing here\n").unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    assert!(model.contains("[[masquerade]]"), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
     let dir = shorewall_dir(

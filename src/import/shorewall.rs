@@ -6521,13 +6521,32 @@ impl Importer {
     fn snat(&mut self) {
         let mut comment: Option<String> = None;
         let mut format = 1;
-        for mut line in self.lines("snat") {
+        let snat_lines = self.lines("snat");
+        let masq_lines = self.lines("masq");
+        // Rules.pm setup_snat: while masq has an entry, Nat.pm's
+        // convert_masq compiles masq alone, appends its entries converted
+        // to snat and renames masq to masq.bak; snat's own entries are not
+        // read until the next compile, and then come first.
+        let masq_entry = masq_lines.iter().find(|l| !is_directive(&l.text));
+        let masq_shadows = masq_entry.map(|l| format!("{}:{}", l.file, l.number));
+        for mut line in snat_lines {
             if let Some(read) = self.format_line(&line) {
                 format = read;
                 continue;
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
                 comment = self.comment(&line, text);
+                continue;
+            }
+            if let Some(masq) = &masq_shadows
+                && !is_directive(&line.text)
+            {
+                self.refuse(
+                    &line,
+                    format!(
+                        "Shorewall does not read this snat line while the masq file has entries ({masq}): it compiles masq alone, appends masq's entries converted to the end of snat and renames masq to masq.bak (Nat.pm convert_masq), so this line takes effect only from the next compile, ahead of them; merge the two as that conversion does (masq's entries at the end of snat, masq removed) or empty one of them"
+                    ),
+                );
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
@@ -6603,7 +6622,7 @@ impl Importer {
             }
         }
         let mut comment: Option<String> = None;
-        for mut line in self.lines("masq") {
+        for mut line in masq_lines {
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
                 comment = self.comment(&line, text);
                 continue;
