@@ -23,6 +23,13 @@ use Expected::{Imports, Refused};
 
 /// Every corpus directory and what the import does with it.
 const CORPUS: &[(&str, Expected)] = &[
+    (
+        "0z-cloud-vx-router",
+        Refused(
+            &["hosts:3", "hosts:6", "snat:23", "zones:39", "zones:42"],
+            "two ipsec zones (mode=tunnel mss=1024) and their hosts (on em1, the physical name of eth0, which Shorewall's known_interface accepts); snat's 172.16.3138.0/24 is no address (Shorewall refuses it too, once it reads snat: with a non-empty masq beside it Shorewall 5.2.8 compiles masq alone and appends it to snat)",
+        ),
+    ),
     ("adampielak-loadbalancer", Imports),
     (
         "adampielak-single",
@@ -57,6 +64,24 @@ const CORPUS: &[(&str, Expected)] = &[
     ("cjstrych-cluster-head", Imports),
     ("coimbrap-krkn-alpha", Imports),
     ("comprofix-fw01", Imports),
+    (
+        "danigy-bloonix-pi",
+        Refused(
+            &[
+                "interfaces:4",
+                "interfaces:5",
+                "interfaces:6",
+                "policy:3",
+                "rules:10",
+                "rules:11",
+                "rules:12",
+                "rules:9",
+                "zones:3",
+                "zones:4",
+            ],
+            "zones red and sat have no TYPE, which shorewall-zones(5) reads as ip (Shorewall compiles them: red-fw, sat-fw); fwgen refuses the lines and every line naming the zones or `all` after them (with `-` in TYPE the directory imports)",
+        ),
+    ),
     ("deivy-knock-server", Imports),
     ("demiguise-dotfiles", Imports),
     (
@@ -79,6 +104,13 @@ const CORPUS: &[(&str, Expected)] = &[
     ("gcrofils-asimov-remote", Imports),
     ("greg-js-archwiki", Imports),
     ("hickey-openvpn-container", Imports),
+    (
+        "hierugu-waf-lab",
+        Refused(
+            &["routestopped:2", "routestopped:3", "rules:5", "rules:6"],
+            "Ping(ACCEPT:info), a macro whose target carries a log level (Shorewall compiles it: -g ~log1, LOG then ACCEPT; fwgen reads the action as `Ping(ACCEPT`); routestopped names the zones net and dmz where interfaces belong (Shorewall 5.2 ignores routestopped, and `shorewall update` converts it and refuses it: Unknown Interface (net))",
+        ),
+    ),
     (
         "hornos-grid-root",
         Refused(
