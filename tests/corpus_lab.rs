@@ -261,6 +261,7 @@ corpus_lab! {
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",
+    evertrue_cookbook: "evertrue-cookbook" as "cevt",
     fkeet_base_laptop: "fkeet-base-laptop" as "cfke",
     francois_homestead: "francois-homestead" as "cfra",
     gcrofils_asimov_remote: "gcrofils-asimov-remote" as "cgcr",
