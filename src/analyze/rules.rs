@@ -286,7 +286,25 @@ impl Analyzer<'_> {
         let (index, device) = match index {
             Some(index) => (index, None),
             None if name.starts_with(|c: char| c.is_ascii_alphabetic()) => {
-                (self.wildcard_covering(name)?, Some(name.into()))
+                let index = self.wildcard_covering(name)?;
+                // Written into both backends' files as a kernel name (and
+                // mapped onto a `physical` wildcard's root), so checked as
+                // one; two dots make Shorewall read a host name
+                // (Chains.pm isolate_source_interface: `.+\..+\.`).
+                let physical = self.interfaces[index].device_physical(name);
+                let two_dots = "Shorewall reads a name with two dots as a host name, not a device (Chains.pm isolate_source_interface)";
+                let problem = (super::interface_name_problem(name))
+                    .or_else(|| super::interface_name_problem(&physical))
+                    .or_else(|| (name.matches('.').count() > 1).then_some(two_dots));
+                if let Some(reason) = problem {
+                    let kind = ErrorKind::InterfaceNameSyntax {
+                        name: name.to_owned(),
+                        reason,
+                    };
+                    self.error(Some(name_span), kind);
+                    return Some(None);
+                }
+                (index, Some(name.into()))
             }
             None => return None,
         };
