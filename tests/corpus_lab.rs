@@ -258,6 +258,7 @@ corpus_lab! {
     cjstrych_cluster_head: "cjstrych-cluster-head" as "ccjs",
     coimbrap_krkn_alpha: "coimbrap-krkn-alpha" as "ccoi",
     comprofix_fw01: "comprofix-fw01" as "ccom",
+    danigy_bloonix_pi: "danigy-bloonix-pi" as "cdan",
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",

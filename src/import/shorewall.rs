@@ -4366,10 +4366,14 @@ impl Importer {
             let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
                 continue;
             };
-            let (Some(name), Some(kind)) = (columns.first(), columns.get(1)) else {
-                self.refuse(&line, "a zone needs a name and a type");
+            let Some(name) = columns.first() else {
+                self.refuse(&line, "a zone needs a name");
                 continue;
             };
+            // An empty TYPE is `-` (Config.pm split_line pads the columns
+            // a line leaves out), which Zones.pm reads as `ip`.
+            let dash = "-".to_owned();
+            let kind = columns.get(1).unwrap_or(&dash);
             let (name, parents) = match name.split_once(':') {
                 Some((name, parents)) => (name, Some(parents)),
                 None => (name.as_str(), None),
