@@ -1453,3 +1453,45 @@ fn yes_no_settings_shorewall_refuses_are_refused() {
         assert_imports(&dir, planted);
     }
 }
+
+/// After tests/corpus/dovanduy-artica-gen and evertrue-cookbook: Shorewall
+/// 4's BLACKLISTNEWONLY=Yes, with BLACKLIST unset, is what Config.pm reads
+/// it as (and `shorewall update` writes): the blacklist sees NEW, INVALID
+/// and UNTRACKED, not ESTABLISHED; beside a BLACKLIST it decides nothing
+/// and says so. BLACKLIST_DISPOSITION and BLACKLIST_LOG_LEVEL, which only
+/// the blacklist file and the BLACKLIST action read, are noted by name
+/// when nothing reads them.
+#[test]
+fn blacklistnewonly_is_read_as_config_pm_reads_it() {
+    let imported = |name: &str, planted: &str| {
+        let dir = sample_with(name, planted);
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{planted}: {stderr}");
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    let (model, stderr) = imported(
+        "newonly",
+        "BLACKLIST=\nBLACKLISTNEWONLY=Yes\nBLACKLIST_LOG_LEVEL=info",
+    );
+    assert!(
+        model.contains("blacklist_states = [\"new\", \"invalid\", \"untracked\"]"),
+        "{model}"
+    );
+    assert!(
+        stderr.contains("BLACKLISTNEWONLY=Yes (removed in Shorewall 5")
+            && stderr.contains("BLACKLIST_LOG_LEVEL=info is not carried: it decides the blacklist file's entries and the BLACKLIST action, and there are none"),
+        "{stderr}"
+    );
+    let (model, stderr) = imported("newonly-beside", "BLACKLISTNEWONLY=Yes");
+    assert!(
+        model.contains("blacklist_states = [\"new\", \"invalid\", \"untracked\"]")
+            && stderr.contains("BLACKLISTNEWONLY=Yes is not carried: Config.pm reads it only when it is set and BLACKLIST is not"),
+        "{stderr}"
+    );
+    let (model, _) = imported("newonly-no", "BLACKLIST=\nBLACKLISTNEWONLY=No");
+    assert!(
+        model.contains("blacklist_states = [\"new\", \"established\", \"invalid\", \"untracked\"]"),
+        "{model}"
+    );
+}

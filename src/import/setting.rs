@@ -212,6 +212,8 @@ pub const SETTINGS: &[Setting] = &[
     noted("LOG_LEVEL"),
     // Read where a blacklist entry is converted (src/import/shorewall/blacklist.rs).
     modelled("BLACKLIST_LOG_LEVEL", ""),
+    // Removed in Shorewall 5; read while BLACKLIST is unset (Config.pm).
+    modelled("BLACKLISTNEWONLY", ""),
     noted("LOG_BACKEND"),
     noted("LOG_VERBOSITY"),
     noted("LOG_ZONE"),
@@ -312,7 +314,6 @@ pub const SETTINGS: &[Setting] = &[
     eliminated("IPSECFILE"),
     eliminated("WIDE_TC_MARKS"),
     eliminated("HIGH_ROUTE_MARKS"),
-    eliminated("BLACKLISTNEWONLY"),
     eliminated("CHAIN_SCRIPTS"),
     eliminated("MODULE_SUFFIX"),
     eliminated("MAPOLDACTIONS"),

@@ -1087,6 +1087,12 @@ struct Settings {
     /// IGNOREUNKNOWNVARIABLES's value and line, for the lines naming a
     /// variable nothing sets (`unknown_variables`).
     ignore_unknown: Option<(String, Line)>,
+    /// BLACKLIST_DISPOSITION and BLACKLIST_LOG_LEVEL as written (`KEY=value`)
+    /// and their lines: they decide only the legacy blacklist file's
+    /// entries and the BLACKLIST action, noted when neither reads them.
+    blacklist_target: Vec<(String, Line)>,
+    /// Whether the blacklist file or a BLACKLIST action read them.
+    blacklist_target_read: std::cell::Cell<bool>,
 }
 
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
@@ -2278,8 +2284,24 @@ impl Importer {
         }
         self.conntrack_file();
         self.accounting();
+        self.note_unread_blacklist_target();
         self.write_ipsets();
         self.walk();
+    }
+
+    /// BLACKLIST_DISPOSITION and BLACKLIST_LOG_LEVEL decide the legacy
+    /// blacklist file's entries and the BLACKLIST action alone (blrules
+    /// name their own): noted by name where neither reads them.
+    fn note_unread_blacklist_target(&mut self) {
+        if self.settings.blacklist_target_read.get() {
+            return;
+        }
+        for (setting, line) in std::mem::take(&mut self.settings.blacklist_target) {
+            self.notes.push(format!(
+                "{}: {setting} is not carried: it decides the blacklist file's entries and the BLACKLIST action, and there are none, so it decides nothing",
+                Self::origin(&line)
+            ));
+        }
     }
 
     /// The model's text: the settings, then the entries; and where each
@@ -3832,7 +3854,46 @@ impl Importer {
         }
         let clamp_mss = clamp_mss(&value("CLAMPMSS"));
         let ip_forwarding = trivalue(&value("IP_FORWARDING"));
-        let blacklist = blacklist_states(&value("BLACKLIST"), fast_accept);
+        // Config.pm: BLACKLISTNEWONLY (removed in Shorewall 5, which
+        // reads it while BLACKLIST is unset; `shorewall update` writes
+        // what it becomes) leaves ESTABLISHED out of BLACKLIST; with the
+        // raw table: NEW,INVALID,UNTRACKED.
+        let mut blacklist = blacklist_states(&value("BLACKLIST"), fast_accept);
+        if let Some((written, line)) = modelled.get("BLACKLISTNEWONLY") {
+            let origin = Self::origin(line);
+            if written.is_empty() || !value("BLACKLIST").is_empty() {
+                self.notes.push(format!(
+                    "{origin}: BLACKLISTNEWONLY={written} is not carried: Config.pm reads it only when it is set and BLACKLIST is not, so it decides nothing"
+                ));
+            } else {
+                match yes_no("BLACKLISTNEWONLY", &written.to_ascii_lowercase()) {
+                    Ok(yes) => {
+                        let states = match yes {
+                            true => "NEW,INVALID,UNTRACKED",
+                            false => "NEW,ESTABLISHED,INVALID,UNTRACKED",
+                        };
+                        match blacklist_states(&states.to_ascii_lowercase(), fast_accept) {
+                            Ok(read) => {
+                                blacklist = Ok(read);
+                                self.notes.push(format!(
+                                    "{origin}: BLACKLISTNEWONLY={written} (removed in Shorewall 5; Config.pm still reads it while BLACKLIST is unset, and `shorewall update` writes BLACKLIST=\"{states}\" in its place, without UNTRACKED where the kernel has no raw table) is carried as `blacklist_states`"
+                                ));
+                            }
+                            Err(reason) => {
+                                self.refuse(line, format!("BLACKLISTNEWONLY={written}: {reason}"))
+                            }
+                        }
+                    }
+                    Err(reason) => self.refuse(line, reason),
+                }
+            }
+        }
+        for key in ["BLACKLIST_DISPOSITION", "BLACKLIST_LOG_LEVEL"] {
+            if let Some((written, line)) = modelled.get(key).filter(|(v, _)| !v.is_empty()) {
+                let setting = (format!("{key}={written}"), line.clone());
+                self.settings.blacklist_target.push(setting);
+            }
+        }
         let mut carried = Carried {
             clamp_mss: clamp_mss.clone().unwrap_or(Value::Boolean(false)),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),

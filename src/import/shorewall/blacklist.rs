@@ -82,6 +82,7 @@ impl Importer {
     /// BLACKLIST_LOG_LEVEL as its log level (as convert_blacklist writes
     /// it; its tag is MACLIST_LOG_TAG, which fwgen refuses elsewhere).
     pub(super) fn blacklist_target(&self) -> Result<String, String> {
+        self.settings.blacklist_target_read.set(true);
         let disposition = match self.conf_value("BLACKLIST_DISPOSITION").as_str() {
             "" => "DROP".to_owned(),
             ok @ ("DROP" | "REJECT") => ok.to_owned(),
