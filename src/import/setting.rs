@@ -213,7 +213,7 @@ pub const SETTINGS: &[Setting] = &[
     // Read where a blacklist entry is converted (src/import/shorewall/blacklist.rs).
     modelled("BLACKLIST_LOG_LEVEL", ""),
     // Removed in Shorewall 5; read while BLACKLIST is unset (Config.pm).
-    modelled("BLACKLISTNEWONLY", ""),
+    modelled("BLACKLISTNEWONLY", "no"),
     noted("LOG_BACKEND"),
     noted("LOG_VERBOSITY"),
     noted("LOG_ZONE"),
