@@ -101,8 +101,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "hierugu-waf-lab",
         Refused(
-            &["routestopped:2", "routestopped:3", "rules:5", "rules:6"],
-            "Ping(ACCEPT:info), a macro whose target carries a log level (Shorewall compiles it: -g ~log1, LOG then ACCEPT; fwgen reads the action as `Ping(ACCEPT`); routestopped names the zones net and dmz where interfaces belong (Shorewall 5.2 ignores routestopped, and `shorewall update` converts it and refuses it: Unknown Interface (net))",
+            &["routestopped:2", "routestopped:3"],
+            "routestopped names the zones net and dmz where interfaces belong (Shorewall 5.2 ignores routestopped, and `shorewall update` converts it and refuses it: Unknown Interface (net))",
         ),
     ),
     (

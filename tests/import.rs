@@ -988,6 +988,35 @@ fn snat_entries_beside_a_masq_entry_are_refused_as_shorewall_skips_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// After tests/corpus/hierugu-waf-lab: `Ping(ACCEPT:info)` puts the level
+/// where Shorewall substitutes PARAM (compiled as `-g ~log1`, LOG then
+/// ACCEPT), which for a macro whose every line takes PARAM is the call's
+/// level; a macro with a line of its own (IPMI's HTTP) is refused.
+#[test]
+fn a_level_inside_a_macro_call_is_the_calls_where_every_line_takes_it() {
+    let dir = sample_with_rules(
+        "import-macro-param-level",
+        b"Ping(ACCEPT:info) loc $FW\nSSH(DROP:notice) net $FW\n",
+        None,
+    );
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for expected in [
+        "action = \"ACCEPT\"\nmacro = \"Ping\"\nsource = \"loc\"\ndest = \"$FW\"\nlog = \"info\"\n",
+        "action = \"DROP\"\nmacro = \"SSH\"\nsource = \"net\"\ndest = \"$FW\"\nlog = \"notice\"\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    std::fs::write(dir.join("rules"), "IPMI(ACCEPT:info) loc $FW\n").unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["rules:1: `IPMI(ACCEPT:info)` logs only the lines of IPMI that take its action"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
     let dir = shorewall_dir(

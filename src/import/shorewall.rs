@@ -1260,6 +1260,29 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
 }
 
 /// A Shorewall on/off/keep setting, lower case, as the model writes it.
+/// `MACRO(ACTION:LEVEL)` (`Ping(ACCEPT:info)`): Shorewall substitutes
+/// `ACTION:LEVEL` for the macro's PARAM (Rules.pm process_macro), so the
+/// lines that take PARAM log at LEVEL. Where every line of the stock
+/// macro takes it, that is `MACRO(ACTION):LEVEL`, the call and its level;
+/// otherwise refused, as fwgen's level is the whole call's. `None`: no
+/// level inside the parentheses.
+fn macro_param_level(action: &str) -> Option<Result<(String, String), String>> {
+    let (name, inner) = action.strip_suffix(')')?.split_once('(')?;
+    let (param, level) = inner.split_once(':')?;
+    let every_line_takes_param = stock_macro(name).is_some_and(|m| {
+        m.lines
+            .iter()
+            .chain(m.ipv6_lines.unwrap_or_default())
+            .all(|l| l.action == "PARAM")
+    });
+    Some(match every_line_takes_param {
+        true => Ok((format!("{name}({param})"), level.to_owned())),
+        false => Err(format!(
+            "`{action}` logs only the lines of {name} that take its action (Shorewall substitutes `{inner}` for PARAM), and fwgen's log level is the whole call's: write `{name}({param}):{level}` to log every line"
+        )),
+    })
+}
+
 /// BLACKLIST as `blacklist_states` writes it; unset, Config.pm's default
 /// with the raw table: NEW,ESTABLISHED,INVALID,UNTRACKED, or without
 /// ESTABLISHED when FASTACCEPT=Yes.
@@ -5772,9 +5795,13 @@ impl Importer {
             );
         }
         let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
-        let (action, log) = match action.split_once(':') {
-            Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
-            None => (action, None),
+        let (action, log) = match macro_param_level(&action) {
+            Some(Ok((call, level))) => (call, Some(level)),
+            Some(Err(reason)) => return self.refuse(line, reason),
+            None => match action.split_once(':') {
+                Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
+                None => (action, None),
+            },
         };
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
