@@ -1017,6 +1017,34 @@ fn a_level_inside_a_macro_call_is_the_calls_where_every_line_takes_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// After tests/corpus/0z-cloud-vx-router: a hosts line may name the
+/// interface by its device (`em1`, the `physical=` of eth0), as Zones.pm
+/// keys its interfaces by both; `shorewall compile` dispatches it as the
+/// interface's (`-A eth0_fwd -s 172.100.100.0/29 -j baom_frwd`).
+#[test]
+fn a_hosts_line_may_name_the_interfaces_device() {
+    let dir = shorewall_dir(
+        "import-hosts-physical",
+        &[
+            ("zones", "fw firewall\nbaom ipv4\nwan ipv4\n"),
+            ("interfaces", "?FORMAT 2\nwan eth0 physical=em1,tcpflags\n"),
+            ("hosts", "baom em1:172.100.100.0/29\n"),
+            ("policy", "baom all ACCEPT\nall all REJECT\n"),
+            ("rules", "ACCEPT wan $FW tcp 22\n"),
+        ],
+    );
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    let expected =
+        "[[zones.baom.hosts]]\ninterface = \"eth0\"\nnetworks = [\"172.100.100.0/29\"]\n";
+    assert!(model.contains(expected), "{model}");
+    std::fs::write(dir.join("hosts"), "baom em2:172.100.100.0/29\n").unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["hosts:1: the hosts' interface `em2` is not an imported interface"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
     let dir = shorewall_dir(

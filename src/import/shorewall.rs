@@ -4939,11 +4939,18 @@ impl Importer {
                 "hosts `{hosts}` name no networks (INTERFACE:NETWORK,...)"
             ));
         };
-        if !self.interfaces.iter().any(|(name, _)| name == interface) {
+        // By its logical name, or its device (`physical=`), as Zones.pm
+        // knows both (it keys %interfaces by each).
+        let interface = if self.interfaces.iter().any(|(name, _)| name == interface) {
+            interface
+        } else if let Some((name, _)) = self.devices.iter().find(|(_, device)| device == interface)
+        {
+            name.as_str()
+        } else {
             return Err(format!(
                 "the hosts' interface `{interface}` is not an imported interface"
             ));
-        }
+        };
         let mut networks = Vec::new();
         for item in list.split(',') {
             let item = item
