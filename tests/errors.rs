@@ -227,6 +227,7 @@ error_case! {
     rule_device_wildcard_star => "rule-device-wildcard-star",
     rule_device_injection => "rule-device-injection",
     rule_device_too_long => "rule-device-too-long",
+    rule_source_mac => "rule-source-mac",
     log_limit_named_table => "log-limit-named-table",
     log_limit_unit => "log-limit-unit",
     clamp_mss_too_big => "clamp-mss-too-big",

@@ -113,9 +113,13 @@ impl Analyzer<'_> {
                 *ok = false;
                 continue;
             }
+            // A MAC address (`~00-1A-2B-3C-4D-5E`) holds `-`s but is no
+            // range: `network` names it.
             let parsed = match item.trim().split_once('-') {
-                Some((low, high)) => self.range(item.trim(), low, high, span.clone()),
-                None => self.network(item.trim(), span.clone()).map(|net| vec![net]),
+                Some((low, high)) if !low.starts_with('~') => {
+                    self.range(item.trim(), low, high, span.clone())
+                }
+                _ => self.network(item.trim(), span.clone()).map(|net| vec![net]),
             };
             let Some(parsed) = parsed else {
                 *ok = false;
