@@ -1045,6 +1045,25 @@ fn a_hosts_line_may_name_the_interfaces_device() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// After tests/corpus/hierugu-waf-lab: a routestopped line naming a zone
+/// where its interface belongs becomes several stopped entries, each
+/// refused for one reason: the line is named once.
+#[test]
+fn a_line_refused_for_one_reason_is_named_once() {
+    let dir = sample_with_rules("import-refused-once", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(dir.join("routestopped"), "net 192.168.1.0/24\n").unwrap();
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["routestopped:1: `net` is not an interface"],
+    );
+    assert_eq!(
+        stderr.matches("error: routestopped:1:").count(),
+        1,
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_source_interface_is_the_networks_routed_out_of_it() {
     let dir = shorewall_dir(

@@ -367,6 +367,12 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
     importer.fit_log_prefix();
     importer.validate();
     importer.note_emptied_zones();
+    // A line whose several entries the model refuses for one reason (a
+    // routestopped line's hosts) is named once.
+    let mut seen = std::collections::HashSet::new();
+    importer
+        .unsupported
+        .retain(|u| seen.insert((u.file.clone(), u.line, u.reason.clone())));
     let (model, _) = importer.assemble();
     let refused = !importer.unsupported.is_empty() || !importer.incomplete.is_empty();
     if !partial && refused {
