@@ -478,8 +478,8 @@ pub fn explain_as(
     let name = |zone: Option<ZoneId>, place: &Place, address| {
         let hinted = place
             .interface
-            .and_then(|index| Some((index, model.interfaces.get(index)?)));
-        hinted.filter(|(index, i)| zone_uses(model, zone, *index, i));
+            .and_then(|index| Some((index, model.interfaces.get(index)?)))
+            .filter(|(index, i)| zone_uses(model, zone, *index, i));
         if let (Some((_, interface)), Some(device)) = (hinted, &place.device) {
             return Some(interface.device_physical(device));
         }
