@@ -104,6 +104,39 @@ fn port_forwards_show_the_dnat_and_json_is_one_object() {
     assert_eq!(value["nat"][0]["port"], 80);
 }
 
+/// The asker's interface belongs to the place it was given for: a port
+/// forward asked of `$FW:eth0:ADDRESS` goes on to the forward's zone by
+/// that zone's interface (eth1), not by eth0. A discarded filter once
+/// kept eth0, and explain said REJECT where both firewalls forward (only
+/// the corpus lab saw it).
+#[test]
+fn a_port_forward_asked_of_the_uplinks_address_leaves_by_the_forwards_interface() {
+    let out = explain(
+        "port-forward",
+        &[
+            "--from",
+            "net:eth0",
+            "--to",
+            "$FW:eth0:203.0.113.1",
+            "--proto",
+            "tcp",
+            "--dport",
+            "8080",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(value["verdict"], "ACCEPT", "{value}");
+    assert_eq!(value["dest_zone"], "loc", "{value}");
+    assert_eq!(value["nat"][0]["to"], "192.168.1.100", "{value}");
+}
+
 /// Issue #14: a rate- or connection-limited rule may match or not: explain
 /// takes the limit as not reached and says so,
 /// in text and JSON; a limited rule the packet does not otherwise match
