@@ -6,7 +6,9 @@ use std::fmt::{self, Display, Formatter};
 use std::net::IpAddr;
 
 use crate::error::quoted;
-use crate::model::{Interface, Model, Protocol, SnatTarget, SnatTo, SourcePorts, Verdict, ZoneId};
+use crate::model::{
+    Interface, Model, Protocol, SnatTarget, SnatTo, SourcePorts, Verdict, ZoneId, interface,
+};
 use crate::ruleset::lower::{self, lower};
 use crate::ruleset::walk::{self, Outcome, Packet, Step};
 use crate::ruleset::{CtState, Family as RuleFamily, Hook, Origin, Piece, Ruleset, Statement};
@@ -1305,7 +1307,7 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
                 Some((name, address)) => (name, Some(address_of(address)?)),
                 None => (rest, None),
             };
-            let (index, device) = interface_named(model, name).ok_or_else(|| {
+            let (index, device) = interface::named(&model.interfaces, name).ok_or_else(|| {
                 format!(
                     "{argument}: `{}` is neither an address nor an interface of the model",
                     quoted(rest)
@@ -1315,7 +1317,7 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
                 zone: Some(zone_named(zone)?),
                 address,
                 interface: Some(index),
-                device,
+                device: device.map(str::to_owned),
             })
         }
         Some((zone, address)) => {
@@ -1346,21 +1348,6 @@ pub fn parse_place(model: &Model, text: &str, argument: &'static str) -> Result<
             interface: None,
             device: None,
         }),
-    }
-}
-
-/// An interface of the model by its name or device, or the wildcard that
-/// stands for the device `name` with that device.
-fn interface_named(model: &Model, name: &str) -> Option<(usize, Option<String>)> {
-    let interfaces = &model.interfaces;
-    let named = (interfaces.iter().position(|i| i.name == name))
-        .or_else(|| interfaces.iter().position(|i| i.physical == name));
-    match named {
-        Some(index) => Some((index, None)),
-        None => {
-            let index = crate::model::interface::wildcard_covering(interfaces, name)?;
-            Some((index, Some(name.to_owned())))
-        }
     }
 }
 

@@ -1045,6 +1045,53 @@ fn a_hosts_line_may_name_the_interfaces_device() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A snat line may name its interface by the device too (`em1`, the
+/// `physical=` of eth0): Nat.pm's known_interface finds it as a rule's
+/// does, and `shorewall compile` writes `-A POSTROUTING -o em1 -s
+/// 10.0.0.0/24 -j MASQUERADE`. fwgen refused it as an unknown interface.
+#[test]
+fn a_snat_line_may_name_the_interfaces_device() {
+    let dir = shorewall_dir(
+        "import-snat-physical",
+        &[
+            (
+                "zones",
+                "fw firewall
+loc ipv4
+wan ipv4
+",
+            ),
+            (
+                "interfaces",
+                "?FORMAT 2
+wan eth0 physical=em1
+loc eth1
+",
+            ),
+            (
+                "policy",
+                "loc all ACCEPT
+all all REJECT
+",
+            ),
+            (
+                "rules",
+                "ACCEPT wan $FW tcp 22
+",
+            ),
+            (
+                "snat",
+                "MASQUERADE 10.0.0.0/24 em1
+",
+            ),
+        ],
+    );
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    let expected = "[[masquerade]]\ninterface = \"em1\"\nsources = [\"10.0.0.0/24\"]\n";
+    assert!(model.contains(expected), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// After tests/corpus/hierugu-waf-lab: a routestopped line naming a zone
 /// where its interface belongs becomes several stopped entries, each
 /// refused for one reason: the line is named once.

@@ -176,12 +176,6 @@ impl Analyzer<'_> {
         covers
     }
 
-    /// The wildcard interface that stands for the device `name`
-    /// ([`crate::model::interface::wildcard_covering`]).
-    pub(super) fn wildcard_covering(&self, name: &str) -> Option<usize> {
-        crate::model::interface::wildcard_covering(&self.interfaces, name)
-    }
-
     /// The named interfaces the interface `self.interfaces[wildcard]`
     /// covers: none unless it is a wildcard (`ppp+` covers ppp7).
     fn covered_by(&self, wildcard: usize) -> impl Iterator<Item = &Interface> {

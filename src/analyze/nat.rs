@@ -865,7 +865,11 @@ impl Analyzer<'_> {
         comment: Option<&Spanned<String>>,
         span: Range<usize>,
     ) -> Option<Snat> {
-        let mut found = self.snat_interface(interface.get_ref());
+        // By its name, its device, or a device a wildcard stands for, as
+        // Nat.pm's known_interface finds it; [`crate::model::Snat::physical`]
+        // maps a wildcard's device onto the wildcard's physical name.
+        let mut found = crate::model::interface::named(&self.interfaces, interface.get_ref())
+            .map(|(index, device)| (index, device.map(str::to_owned)));
         if matches!(found, Some((_, Some(_)))) && !self.interface_name(interface) {
             found = None;
         } else if found.is_none() {
@@ -1195,19 +1199,6 @@ impl Analyzer<'_> {
             last,
             persistent: false,
         })
-    }
-
-    /// The interface a source NAT entry names, by its logical name, or
-    /// the wildcard interface covering the device it names with that
-    /// name (Zones.pm `known_interface`: the longest root that begins the
-    /// name; [`crate::model::Snat::physical`] maps it onto the wildcard's
-    /// physical name).
-    fn snat_interface(&self, name: &str) -> Option<(usize, Option<String>)> {
-        if let Some(index) = self.interfaces.iter().position(|i| i.name == name) {
-            return Some((index, None));
-        }
-        let index = self.wildcard_covering(name)?;
-        Some((index, Some(name.to_owned())))
     }
 
     /// A source NAT entry's `mark`; `Some(None)` without one, `None` once

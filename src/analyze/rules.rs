@@ -9,7 +9,7 @@ use crate::model::rule::{MacroShare, Origdest, Section, written};
 use crate::model::service::{MacroCall, MacroColumns, MacroPart};
 use crate::model::settings::CONNTRACK_HELPERS;
 use crate::model::time::{self, Clock, TimeWindow};
-use crate::model::{NatExempt, Owner, OwnerId};
+use crate::model::{NatExempt, Owner, OwnerId, interface};
 
 /// One plain part: a rule's own services.
 fn plain(services: Vec<Service>) -> Vec<MacroPart> {
@@ -275,18 +275,13 @@ impl Analyzer<'_> {
             Some((name, addresses)) => (name, Some(addresses)),
             None => (rest, None),
         };
-        // By its name, or its device (`physical`), as Shorewall's
-        // known_interface knows both (Zones.pm keys %interfaces by each).
-        let index = (self.interfaces.iter().position(|i| i.name == name))
-            .or_else(|| self.interfaces.iter().position(|i| i.physical == name));
         let name_span = self.inner_span(raw, zone_text.len() + 1, name.len());
-        // Else a device a wildcard stands for (`ppp5` of `ppp+`), which
-        // Shorewall's known_interface takes and Rules.pm matches alone
-        // (`-i ppp5`): the wildcard, narrowed to the device.
-        let (index, device) = match index {
-            Some(index) => (index, None),
-            None if name.starts_with(|c: char| c.is_ascii_alphabetic()) => {
-                let index = self.wildcard_covering(name)?;
+        // A device a wildcard stands for (`ppp5` of `ppp+`) begins with a
+        // letter: `net:10.0.0.1` is a zone and an address, even under `+`.
+        let (index, device) = match interface::named(&self.interfaces, name)? {
+            (_, Some(_)) if !name.starts_with(|c: char| c.is_ascii_alphabetic()) => return None,
+            (index, None) => (index, None),
+            (index, Some(device)) => {
                 // Written into both backends' files as a kernel name (and
                 // mapped onto a `physical` wildcard's root), so checked as
                 // one; two dots make Shorewall read a host name
@@ -304,9 +299,8 @@ impl Analyzer<'_> {
                     self.error(Some(name_span), kind);
                     return Some(None);
                 }
-                (index, Some(name.into()))
+                (index, Some(device.into()))
             }
-            None => return None,
         };
         let zone_span = self.inner_span(raw, 0, zone_text.len());
         let zone = self.zone_ref(zone_text, zone_span);

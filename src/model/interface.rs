@@ -222,6 +222,21 @@ impl Display for InterfaceOption {
     }
 }
 
+/// The interface a rule, a source NAT entry or explain's `--from` names:
+/// by its logical name or its device (`physical`), as Zones.pm keys
+/// `%interfaces` by both; else the wildcard that stands for the device
+/// ([`wildcard_covering`]), narrowed to it: then the device comes back
+/// too, as Shorewall's known_interface makes it an interface of its own
+/// that Rules.pm and Nat.pm match alone (`-i ppp5`).
+pub fn named<'n>(interfaces: &[Interface], name: &'n str) -> Option<(usize, Option<&'n str>)> {
+    let declared = (interfaces.iter().position(|i| i.name == name))
+        .or_else(|| interfaces.iter().position(|i| i.physical == name));
+    match declared {
+        Some(index) => Some((index, None)),
+        None => Some((wildcard_covering(interfaces, name)?, Some(name))),
+    }
+}
+
 /// The wildcard interface (its index) that stands for the device `name`
 /// (`ppp5` of `ppp+`), as Zones.pm known_interface finds it: the longest
 /// logical root that begins the name. `None` for a wildcard's own name or
