@@ -1320,6 +1320,24 @@ fn blacklist_states(value: &str, fast_accept: bool) -> Result<Vec<String>, Strin
     Ok(states)
 }
 
+/// BLACKLISTNEWONLY as Config.pm reads it while BLACKLIST is unset
+/// (removed in Shorewall 5, which still reads it; `shorewall update`
+/// writes the BLACKLIST it becomes): Yes leaves ESTABLISHED out. The
+/// states as Shorewall writes them with the raw table, and as
+/// [`blacklist_states`] reads them.
+fn blacklist_new_only(
+    written: &str,
+    fast_accept: bool,
+) -> Result<(&'static str, Vec<String>), String> {
+    let states = match yes_no("BLACKLISTNEWONLY", &written.to_ascii_lowercase())? {
+        true => "NEW,INVALID,UNTRACKED",
+        false => "NEW,ESTABLISHED,INVALID,UNTRACKED",
+    };
+    let read = blacklist_states(&states.to_ascii_lowercase(), fast_accept)
+        .map_err(|reason| format!("BLACKLISTNEWONLY={written}: {reason}"))?;
+    Ok((states, read))
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -3883,10 +3901,6 @@ impl Importer {
         }
         let clamp_mss = clamp_mss(&value("CLAMPMSS"));
         let ip_forwarding = trivalue(&value("IP_FORWARDING"));
-        // Config.pm: BLACKLISTNEWONLY (removed in Shorewall 5, which
-        // reads it while BLACKLIST is unset; `shorewall update` writes
-        // what it becomes) leaves ESTABLISHED out of BLACKLIST; with the
-        // raw table: NEW,INVALID,UNTRACKED.
         let mut blacklist = blacklist_states(&value("BLACKLIST"), fast_accept);
         if let Some((written, line)) = modelled.get("BLACKLISTNEWONLY") {
             let origin = Self::origin(line);
@@ -3895,23 +3909,12 @@ impl Importer {
                     "{origin}: BLACKLISTNEWONLY={written} is not carried: Config.pm reads it only when it is set and BLACKLIST is not, so it decides nothing"
                 ));
             } else {
-                match yes_no("BLACKLISTNEWONLY", &written.to_ascii_lowercase()) {
-                    Ok(yes) => {
-                        let states = match yes {
-                            true => "NEW,INVALID,UNTRACKED",
-                            false => "NEW,ESTABLISHED,INVALID,UNTRACKED",
-                        };
-                        match blacklist_states(&states.to_ascii_lowercase(), fast_accept) {
-                            Ok(read) => {
-                                blacklist = Ok(read);
-                                self.notes.push(format!(
-                                    "{origin}: BLACKLISTNEWONLY={written} (removed in Shorewall 5; Config.pm still reads it while BLACKLIST is unset, and `shorewall update` writes BLACKLIST=\"{states}\" in its place, without UNTRACKED where the kernel has no raw table) is carried as `blacklist_states`"
-                                ));
-                            }
-                            Err(reason) => {
-                                self.refuse(line, format!("BLACKLISTNEWONLY={written}: {reason}"))
-                            }
-                        }
+                match blacklist_new_only(written, fast_accept) {
+                    Ok((states, read)) => {
+                        blacklist = Ok(read);
+                        self.notes.push(format!(
+                            "{origin}: BLACKLISTNEWONLY={written} (removed in Shorewall 5; Config.pm still reads it while BLACKLIST is unset, and `shorewall update` writes BLACKLIST=\"{states}\" in its place, without UNTRACKED where the kernel has no raw table) is carried as `blacklist_states`"
+                        ));
                     }
                     Err(reason) => self.refuse(line, reason),
                 }
