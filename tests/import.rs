@@ -1014,6 +1014,14 @@ fn a_level_inside_a_macro_call_is_the_calls_where_every_line_takes_it() {
         &import(dir.to_str().unwrap(), false),
         &["rules:1: `IPMI(ACCEPT:info)` logs only the lines of IPMI that take its action"],
     );
+    // The site's own macro.Ping, not the stock one, is what the call
+    // expands: the stock lines decide nothing of it.
+    std::fs::write(dir.join("rules"), "Ping(ACCEPT:info) loc $FW\n").unwrap();
+    std::fs::write(dir.join("macro.Ping"), "PARAM - - icmp 8\nPARAM:notice - - icmp 0\n").unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["rules:1: `Ping(ACCEPT:info)` calls the site's own macro of that name"],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

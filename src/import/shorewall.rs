@@ -5812,6 +5812,19 @@ impl Importer {
         }
         let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
         let (action, log) = match macro_param_level(&action) {
+            // The stock macro's lines decide; the site's own may not all
+            // take PARAM.
+            Some(Ok((call, _)))
+                if self
+                    .site_macro_names()
+                    .iter()
+                    .any(|n| call.starts_with(&format!("{n}("))) =>
+            {
+                return self.refuse(
+                    line,
+                    format!("`{action}` calls the site's own macro of that name, whose lines that do not take PARAM Shorewall does not log: write `{call}:LEVEL` (every line logged) or give the level in the macro's lines"),
+                );
+            }
             Some(Ok((call, level))) => (call, Some(level)),
             Some(Err(reason)) => return self.refuse(line, reason),
             None => match action.split_once(':') {
