@@ -170,6 +170,7 @@ error_case! {
     connlimit_and_above => "connlimit-and-above",
     connlimit_mask_ipv4 => "connlimit-mask-ipv4",
     wildcard_bridge => "wildcard-bridge",
+    plus_dhcp => "plus-dhcp",
     wildcard_zone_first => "wildcard-zone-first",
     wildcard_over_zoneless => "wildcard-over-zoneless",
     wildcard_over_zoneless_hosts_after => "wildcard-over-zoneless-hosts-after",

@@ -1017,7 +1017,11 @@ fn a_level_inside_a_macro_call_is_the_calls_where_every_line_takes_it() {
     // The site's own macro.Ping, not the stock one, is what the call
     // expands: the stock lines decide nothing of it.
     std::fs::write(dir.join("rules"), "Ping(ACCEPT:info) loc $FW\n").unwrap();
-    std::fs::write(dir.join("macro.Ping"), "PARAM - - icmp 8\nPARAM:notice - - icmp 0\n").unwrap();
+    std::fs::write(
+        dir.join("macro.Ping"),
+        "PARAM - - icmp 8\nPARAM:notice - - icmp 0\n",
+    )
+    .unwrap();
     assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &["rules:1: `Ping(ACCEPT:info)` calls the site's own macro of that name"],
@@ -4994,7 +4998,7 @@ fn include_reads_the_included_file_in_place() {
         &import_within(&dir, false),
         &[
             &format!("error: shorewall.conf:{conf_line}: shorewall.conf takes no INCLUDE"),
-            "error: params.net:2: a params line that is not NAME=value is shell code",
+            "error: params.net:2: a params line that is not a plain NAME=value is shell code",
             "error: rules.web:3: ",
             "error: rules:4: an INCLUDE names one file",
             "error: rules:5: INCLUDE /etc/shorewall/rules.more: a path",
@@ -6695,5 +6699,193 @@ fn control_characters_of_a_file_never_reach_the_terminal() {
         assert!(!stderr.contains('\x1b'), "{stderr:?}");
         assert!(stderr.contains("\\x1B"), "{stderr}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The audit of 2026-12-03, each case checked with `shorewall compile`:
+/// interfaces, hosts and rules lines whose meaning the import changed or
+/// dropped without a word.
+fn audit_dir(name: &str, interfaces: &str, hosts: Option<&str>, rules: &str) -> PathBuf {
+    let mut files = vec![
+        ("zones", "fw firewall\nnet ipv4\nloc ipv4\n"),
+        ("interfaces", interfaces),
+        ("policy", "loc net ACCEPT\nnet all DROP\nall all REJECT\n"),
+        ("rules", rules),
+    ];
+    if let Some(hosts) = hosts {
+        files.push(("hosts", hosts));
+    }
+    shorewall_dir(name, &files)
+}
+
+/// `bridge,routeback=0`: Zones.pm implies routeback for a bridge only
+/// where the line does not give it, so Shorewall's loc_frwd has no `-o
+/// eth1 -j ACCEPT`; fwgen's `bridge` always implies routeback, and the
+/// import noted `routeback=0` as having no effect.
+#[test]
+fn routeback_off_beside_bridge_is_refused() {
+    let dir = audit_dir(
+        "import-bridge-routeback-off",
+        "?FORMAT 2\nnet eth0 -\nloc eth1 bridge,routeback=0\n",
+        None,
+        "ACCEPT loc $FW tcp 22\n",
+    );
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["interfaces:3: interface option `routeback=0` beside `bridge`"],
+    );
+    assert!(!stderr.contains("has no effect"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// On the interface `+` Shorewall warns "The 'dhcp' option is ignored
+/// when used with interface name '+'" and opens no UDP 67-68; the import
+/// carried `dhcp`, which fwgen's nftables opened.
+#[test]
+fn dhcp_on_the_interface_plus_is_noted_and_dropped() {
+    let dir = audit_dir(
+        "import-plus-dhcp",
+        "?FORMAT 2\nnet eth0 -\nloc + routeback,nosmurfs,dhcp\n",
+        None,
+        "ACCEPT loc $FW tcp 22\n",
+    );
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("interfaces:3: Shorewall ignores dhcp on the interface `+`"),
+        "{stderr}"
+    );
+    assert!(
+        model.contains("[interfaces.\"+\"]\nzone = \"loc\"\noptions = [\"routeback\", \"nosmurfs\", \"tcpflags\"]"),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A hosts option takes no value but `mss=N` (Zones.pm: "Invalid option
+/// (routeback=0)"); the import read `routeback=0` as `routeback`.
+#[test]
+fn a_hosts_option_with_a_value_is_refused() {
+    let dir = audit_dir(
+        "import-hosts-option-value",
+        "?FORMAT 2\nnet eth0 -\nloc eth1 -\n",
+        Some("loc eth1:192.168.5.0/24 routeback=0\n"),
+        "ACCEPT loc $FW tcp 22\n",
+    );
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["hosts:1: hosts option `routeback=0` is not an option of a hosts line"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A zones, interfaces or hosts line with more columns than its file has
+/// is refused by Shorewall ("too many columns"); the import dropped the
+/// extra ones.
+#[test]
+fn extra_columns_in_zones_interfaces_and_hosts_are_refused() {
+    let dir = audit_dir(
+        "import-extra-columns",
+        "?FORMAT 2\nnet eth0 - extra\nloc eth1 -\n",
+        Some("loc eth1:192.168.5.0/24 - extra\n"),
+        "ACCEPT loc $FW tcp 22\n",
+    );
+    std::fs::write(
+        dir.join("zones"),
+        "fw firewall\nnet ipv4\nloc ipv4 - - - extra\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "zones:3: 6 columns where the file has 5",
+            "interfaces:2: 4 columns where the file has 3",
+            "hosts:1: 4 columns where the file has 3",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall reads `?format`, `?section` and `?comment` in any case
+/// (Config.pm's `/i`), and ignores a rule whose SOURCE or DEST is `NONE`
+/// or `none:IFACE` (Rules.pm `/^none(:.*)?$/i`); the import refused them.
+#[test]
+fn lower_case_directives_and_none_are_read_as_shorewall_reads_them() {
+    let dir = audit_dir(
+        "import-caseless-directives",
+        "?format 2\nnet eth0 -\nloc eth1 dhcp\n",
+        None,
+        "?section NEW\n?comment ssh from loc\nACCEPT loc $FW tcp 22\nACCEPT NONE $FW tcp 23\nACCEPT loc none:eth1 tcp 24\n",
+    );
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for line in ["rules:4:", "rules:5:"] {
+        assert!(
+            stderr.contains(&format!("{line} `none` in SOURCE or DEST")),
+            "{stderr}"
+        );
+    }
+    assert!(
+        model.contains("options = [\"dhcp\", \"tcpflags\"]"),
+        "{model}"
+    );
+    assert!(
+        model.contains("comment = \"ssh from loc\"") && model.contains("dport = \"22\""),
+        "{model}"
+    );
+    assert!(
+        !model.contains("\"23\"") && !model.contains("\"24\""),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A params line the shell would read otherwise than as one plain
+/// assignment is refused at its line (the audit of 2026-12-03: `P="22
+/// #x"` was cut at the `#` inside its quotes, `export P=22`, `P=22; Q=23`
+/// and `P=$(echo 22)` were refused later, at a rule, for the wrong
+/// reason); and `FASTACCEPT = Yes` in shorewall.conf, which Config.pm
+/// refuses ("Unrecognized shorewall.conf entry"), was carried.
+#[test]
+fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
+    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='$(not run)'\n";
+    let dir = sample_with_rules(
+        "import-params-shell",
+        b"ACCEPT loc $FW tcp $PLAIN\n",
+        Some(params),
+    );
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "params:2: a params line that is not a plain NAME=value is shell code",
+            "params:3: a params line that is not a plain NAME=value is shell code",
+            "params:4: a params line that is not a plain NAME=value is shell code",
+        ],
+    );
+    for line in ["params:1:", "params:5:", "params:6:"] {
+        assert!(!stderr.contains(line), "{line}: {stderr}");
+    }
+    std::fs::write(
+        dir.join("params"),
+        "PLAIN=22 # a comment\nQUOTED=\"tcp 22\"\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    assert!(model.contains("dport = \"22\""), "{model}");
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        format!("{conf}FASTACCEPT = Yes\n"),
+    )
+    .unwrap();
+    let line = conf.lines().count() + 1;
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[&format!(
+            "shorewall.conf:{line}: Shorewall refuses this shorewall.conf entry"
+        )],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

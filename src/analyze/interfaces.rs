@@ -282,8 +282,10 @@ impl Analyzer<'_> {
 
     /// On a wildcard name (`ppp+`) Shorewall refuses `bridge` ("Bridges may
     /// not have wildcard names") and ignores the options it sets in /proc
-    /// (Zones.pm, %procinterfaceoptions): both are errors here, so the two
-    /// backends never differ (the nftables side would apply them).
+    /// (Zones.pm, %procinterfaceoptions), and on `+` those it finds
+    /// interfaces for by option (dhcp, optional, mss; rpfilter fails):
+    /// all are errors here, so the two backends never differ (the
+    /// nftables side would apply them).
     fn wildcard_options(
         &mut self,
         physical: &str,
@@ -301,6 +303,11 @@ impl Analyzer<'_> {
                 }
                 InterfaceOption::Mss(_) if physical == "+" => {
                     "Shorewall leaves the interface `+` out of its settcpmss chain (Zones.pm, find_interfaces_by_option): clamp every forwarded SYN with `clamp_mss` in [firewall], or name the interfaces"
+                }
+                InterfaceOption::Dhcp | InterfaceOption::Optional | InterfaceOption::Rpfilter
+                    if physical == "+" =>
+                {
+                    "Shorewall leaves the interface `+` out of what this option does (Zones.pm find_interfaces_by_option: \"The option is ignored when used with interface name '+'\"; rpfilter there fails its compile): name the interfaces that need it"
                 }
                 InterfaceOption::Routefilter(_)
                 | InterfaceOption::Logmartians(_)

@@ -40,7 +40,9 @@ impl Physical {
     /// may be UTF-8: it is free text, carried into the model's `comment`.
     pub fn text(&self, file: &str) -> Result<String, Unreadable> {
         if self.content.is_ascii() {
-            return Ok(String::from_utf8_lossy(&self.content).into_owned());
+            return Ok(caseless_directive(
+                String::from_utf8_lossy(&self.content).into_owned(),
+            ));
         }
         let is_comment = self
             .content
@@ -48,10 +50,36 @@ impl Physical {
             .get(..8)
             .is_some_and(|k| k.eq_ignore_ascii_case(b"?COMMENT"));
         if is_comment && let Ok(text) = std::str::from_utf8(&self.content) {
-            return Ok(text.to_owned());
+            return Ok(caseless_directive(text.to_owned()));
         }
         Err(non_ascii(file, self.number, &self.content))
     }
+}
+
+/// A line's `?format`, `?section` or `?comment` in upper case, the one
+/// spelling the importer reads: Shorewall's compiler takes them in any
+/// case (Config.pm matches its directives and `?SECTION` with `/i`).
+/// `?INCLUDE` is matched in upper case alone there, and stays as written.
+fn caseless_directive(text: String) -> String {
+    let indent = text.len() - text.trim_start().len();
+    let Some(rest) = text[indent..].strip_prefix('?') else {
+        return text;
+    };
+    let end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let word = &rest[..end];
+    let caseless = ["FORMAT", "SECTION", "COMMENT"];
+    if !caseless.iter().any(|d| d.eq_ignore_ascii_case(word)) {
+        return text;
+    }
+    let at = indent + 1;
+    format!(
+        "{}{}{}",
+        &text[..at],
+        word.to_ascii_uppercase(),
+        &text[at + end..]
+    )
 }
 
 /// The directory a file is read from, resolved once.

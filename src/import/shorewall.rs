@@ -1063,7 +1063,49 @@ fn assignment(line: &str) -> Option<(String, String)> {
         .unwrap_or("")
         .trim()
         .trim_matches(|c| c == '"' || c == '\'');
-    Some((key.trim().to_owned(), value.to_owned()))
+    // `KEY = value` keeps its space: Config.pm reads `NAME=` alone, and
+    // the shell runs `KEY` as a command.
+    Some((key.trim_start().to_owned(), value.to_owned()))
+}
+
+/// A params line as the shell Shorewall runs it reads it, where it is a
+/// plain assignment: `NAME=value`, the value bare, `"quoted"` or
+/// `'quoted'`, then nothing or a `#` comment. Else why it is shell code.
+fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
+    let (key, rest) = line.split_once('=').ok_or("not NAME=value")?;
+    if !condition::is_name(key) {
+        return Err("a word or space before NAME= (`export`, `readonly`, `NAME =`)");
+    }
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''));
+    let (value, after) = match quote {
+        Some(quote) => {
+            let body = &rest[1..];
+            let end = body
+                .find(quote)
+                .ok_or("a quote that does not close on its line")?;
+            (&body[..end], &body[end + 1..])
+        }
+        None => {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        }
+    };
+    if !after.is_empty() && !after.starts_with(char::is_whitespace) {
+        return Err("text joined to the quoted value");
+    }
+    let after = after.trim_start();
+    if !after.is_empty() && !after.starts_with('#') {
+        return Err("more after the value than a comment: a second word or command");
+    }
+    let operators: &[char] = match quote {
+        Some('\'') => &[],
+        Some(_) => &['`', '\\'],
+        None => &['`', '\\', ';', '&', '|', '<', '>', '(', ')', '"', '\''],
+    };
+    if (quote != Some('\'') && value.contains("$(")) || value.contains(operators) {
+        return Err("a command substitution, escape or shell operator in the value");
+    }
+    Ok((key.to_owned(), value.to_owned()))
 }
 
 /// shorewall.conf's settings other than logging, as the importer reads them.
@@ -2091,6 +2133,21 @@ fn nomark_note(zone_bits: Option<&str>) -> String {
 
 fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
+}
+
+/// A line of a file with `names` columns that gives more: Shorewall
+/// refuses it (Config.pm split_line: "too many columns"), and the extra
+/// columns would otherwise be dropped without a word.
+fn too_many_columns(columns: &[String], names: &[(&str, usize)]) -> Option<String> {
+    used_after(columns, names.len()).then(|| {
+        let written: Vec<String> = names.iter().map(|(name, _)| name.to_ascii_uppercase()).collect();
+        format!(
+            "{} columns where the file has {} ({}): Shorewall refuses the line (\"too many columns\")",
+            columns.len(),
+            names.len(),
+            written.join(" ")
+        )
+    })
 }
 
 /// The words of the column headers Shorewall 5.2.8's files ship with
@@ -3477,12 +3534,15 @@ impl Importer {
                 }
                 continue;
             }
-            let Some((key, value)) = assignment(text) else {
-                self.refuse(
-                    &line,
-                    "a params line that is not NAME=value is shell code, which fwgen does not run",
-                );
-                continue;
+            let (key, value) = match params_assignment(text) {
+                Ok(read) => read,
+                Err(why) => {
+                    self.refuse(
+                        &line,
+                        format!("a params line that is not a plain NAME=value is shell code, which fwgen does not run: {why}"),
+                    );
+                    continue;
+                }
             };
             if !key.is_ascii() || !value.is_ascii() {
                 self.unreadable
@@ -4459,6 +4519,10 @@ impl Importer {
             let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
                 continue;
             };
+            if let Some(reason) = too_many_columns(&columns, ZONE_COLUMNS) {
+                self.refuse(&line, reason);
+                continue;
+            }
             let Some(name) = columns.first() else {
                 self.refuse(&line, "a zone needs a name");
                 continue;
@@ -4600,16 +4664,18 @@ impl Importer {
                 format = f;
                 continue;
             }
-            let Some(columns) = self.split(
-                &line,
-                if format == 2 {
-                    INTERFACE_COLUMNS_2
-                } else {
-                    INTERFACE_COLUMNS_1
-                },
-            ) else {
+            let names = if format == 2 {
+                INTERFACE_COLUMNS_2
+            } else {
+                INTERFACE_COLUMNS_1
+            };
+            let Some(columns) = self.split(&line, names) else {
                 continue;
             };
+            if let Some(reason) = too_many_columns(&columns, names) {
+                self.refuse(&line, reason);
+                continue;
+            }
             let options_column = if format == 2 { 2 } else { 3 };
             let (Some(zone), Some(name)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "an interface needs a zone and a name");
@@ -4668,13 +4734,20 @@ impl Importer {
             }
             let mut options = Vec::new();
             let mut physical = None;
-            for option in columns
+            let written: Vec<String> = columns
                 .get(options_column)
                 .filter(|o| *o != "-")
-                .map_or(Vec::new(), |o| o.split(',').map(str::to_owned).collect())
-            {
+                .map_or(Vec::new(), |o| o.split(',').map(str::to_owned).collect());
+            let bridge = written.iter().any(|o| o == "bridge");
+            for option in written {
                 if let Some(value) = option.strip_prefix("physical=") {
                     physical = Some(value.to_owned());
+                    continue;
+                }
+                // Zones.pm: `bridge` implies routeback only where the line
+                // does not give it; fwgen's `bridge` always implies it.
+                if bridge && option == "routeback=0" {
+                    self.refuse(&line, format!("interface option `{option}` beside `bridge`: Shorewall turns the bridge's routeback off (Zones.pm implies it only where the line does not give it), and fwgen's `bridge` always implies it: drop `{option}` to let traffic leave the bridge it came in on, or `bridge` to keep it from doing so"));
                     continue;
                 }
                 // Shorewall's binary options that the model holds as flags.
@@ -4759,6 +4832,25 @@ impl Importer {
                     ));
                 }
             }
+            if device == "+" {
+                // Zones.pm find_interfaces_by_option leaves `+` out: "The
+                // '$option' option is ignored when used with interface name
+                // '+'". (rpfilter there fails Shorewall's compile, and the
+                // model refuses it.)
+                let (ignored, kept): (Vec<String>, Vec<String>) =
+                    options.into_iter().partition(|o| {
+                        matches!(o.split('=').next(), Some("dhcp" | "optional" | "mss"))
+                    });
+                options = kept;
+                if !ignored.is_empty() {
+                    self.notes.push(format!(
+                        "{}:{}: Shorewall ignores {} on the interface `+` (\"ignored when used with interface name '+'\"), and so does the import",
+                        line.file,
+                        line.number,
+                        ignored.join(", ")
+                    ));
+                }
+            }
             // What Shorewall writes in /proc and fwgen's nftables ruleset
             // does not (`fwgen check`: proc-option-not-set), named here.
             if !device.ends_with('+') {
@@ -4816,6 +4908,10 @@ impl Importer {
             let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
                 continue;
             };
+            if let Some(reason) = too_many_columns(&columns, HOSTS_COLUMNS) {
+                self.refuse(&line, reason);
+                continue;
+            }
             let (Some(zone), Some(hosts)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "a hosts line needs a zone and hosts");
                 continue;
@@ -5797,7 +5893,12 @@ impl Importer {
             self.refuse(line, "a rule needs ACTION, SOURCE and DEST");
             return;
         };
-        if [&source, &dest].iter().any(|side| side.as_str() == "none") {
+        // Rules.pm process_raw_rule1: `/^none(:.*)?$/i` on either side.
+        let none = |side: &str| {
+            let zone = side.split_once(':').map_or(side, |(zone, _)| zone);
+            zone.eq_ignore_ascii_case("none")
+        };
+        if none(&source) || none(&dest) {
             self.notes.push(format!(
                 "{}:{}: `none` in SOURCE or DEST: Shorewall ignores the rule, and so does fwgen",
                 line.file, line.number

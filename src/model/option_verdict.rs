@@ -187,7 +187,13 @@ pub const SHOREWALL_HOST_OPTIONS: &[&str] = &[
 /// another option that would single them out is refused with the reason.
 pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
     use OptionVerdict::{NoEffect, Refused};
-    let name = option.split_once('=').map_or(option, |(name, _)| name);
+    // Only `mss=N` takes a value there (Zones.pm: `routeback=0` is an
+    // "Invalid option").
+    let name = match option.split_once('=') {
+        Some(("mss", _)) => "mss",
+        Some(_) => return None,
+        None => option,
+    };
     Some(match name {
         "norfc1918" => NoEffect(
             "Shorewall 5.2 ignores it with a warning (\"The 'norfc1918' host option is no longer supported\")",
