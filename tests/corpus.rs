@@ -187,6 +187,13 @@ const CORPUS: &[(&str, Expected)] = &[
     ("warthog9-segmented-home", Imports),
     ("xianhuazhou-mail-host", Imports),
     ("yanosz-tunnel-node", Imports),
+    (
+        "yasir2000-nonbridged-wifi",
+        Refused(
+            &["rules:29", "rules:30"],
+            "$WWW_IP, set nowhere on the page (Shorewall 5.2.8 refuses rules:29 too: Undefined shell variable); the Shorewall 3.4 rest (old Macro/ACTION syntax, interfaces named as masq SOURCE, norfc1918 and detectnets, a routestopped read as `shorewall update` converts it) is carried or noted",
+        ),
+    ),
     ("yasir2000-openwrt-wiki", Imports),
     (
         "ysurac-omr-vps",
