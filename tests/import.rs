@@ -5399,7 +5399,7 @@ fn rules_of_the_sections_before_new_are_carried() {
         ),
         (
             "?SECTION RELATED\nACCEPT net loc tcp 21 { helper=ftp }\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
-            "error: rules:2: HELPER `ftp` in the RELATED section",
+            "error: rules:2: HELPER `ftp` in the RELATED section: Shorewall matches the connections that helper related",
         ),
         (
             "?SECTION ALL\nInvalid(DROP) net all\n?SECTION NEW\nSSH(ACCEPT) loc $FW\n",
@@ -6886,6 +6886,52 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
         &[&format!(
             "shorewall.conf:{line}: Shorewall refuses this shorewall.conf entry"
         )],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Found by writing tests/corpus/teastep-mynetwork and tbean74-linuxsoho,
+/// each checked with `shorewall compile`: a continuation line keeps its
+/// indent unless the text before ends in `,` or `:` (Config.pm); `?BEGIN
+/// PERL` is embedded code as `BEGIN PERL` is; `none` as a log level is no
+/// log (Config.pm's %validlevels), in a rule and in BLACKLIST_LOG_LEVEL;
+/// an empty action.NAME beside a file NAME is refused, as Shorewall does.
+#[test]
+fn continuations_embedded_perl_none_levels_and_legacy_actions_as_shorewall_reads_them() {
+    let rules = "?SECTION NEW\nACCEPT net $FW:10.0.0.1,\\\n   10.0.0.2/31 \\\n   icmp 8\nPing(ACCEPT)\\\n   loc $FW\n?BEGIN PERL\n1;\n?END PERL\nDROP:none net:192.0.2.10 $FW\n";
+    let dir = sample_with_rules("import-continuations", rules.as_bytes(), None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf.replace("BLACKLIST_LOG_LEVEL=\n", "BLACKLIST_LOG_LEVEL=none\n");
+    assert!(conf.contains("BLACKLIST_LOG_LEVEL=none"));
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    std::fs::write(dir.join("blrules"), "BLACKLIST net:192.0.2.9 all\n").unwrap();
+    let output = import(dir.to_str().unwrap(), true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "source = \"net\"\ndest = \"$FW:10.0.0.1,10.0.0.2/31\"\nproto = \"icmp\"\nicmp_type = \"8\"",
+        "macro = \"Ping\"\nsource = \"loc\"\ndest = \"$FW\"",
+        "action = \"DROP\"\nsource = \"net:192.0.2.10\"\ndest = \"$FW\"\n",
+        "[[blacklist]]\naction = \"DROP\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("rules:7: embedded PERL code"), "{stderr}");
+    assert!(
+        !stderr.contains("rules:8") && !stderr.contains("log level"),
+        "{stderr}"
+    );
+    std::fs::write(dir.join("rules"), "SSHKnock net $FW\n").unwrap();
+    std::fs::write(dir.join("actions"), "SSHKnock\n").unwrap();
+    std::fs::write(dir.join("action.SSHKnock"), "# written in Perl beside\n").unwrap();
+    std::fs::write(dir.join("SSHKnock"), "1;\n").unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["rules:1: action.SSHKnock has no rules and the file `SSHKnock` is beside it"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

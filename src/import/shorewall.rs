@@ -3260,20 +3260,29 @@ impl Importer {
                 text: String::new(),
                 comment: comment.take(),
             });
-            // Shorewall drops the `\`, the line break and the next line's
-            // leading whitespace.
-            line.text.push_str(content.trim());
+            // Shorewall drops the `\` and the line break, and the next
+            // line's leading whitespace only where the text so far ends in
+            // `,` or `:` (Config.pm read_a_line, CONFIG_CONTINUATION):
+            // `ACCEPT net $FW \` then `  tcp 22` keeps its space.
+            let joined = !line.text.is_empty() && !line.text.ends_with([',', ':']);
+            line.text.push_str(if joined {
+                content
+            } else {
+                content.trim_start()
+            });
             if !continued {
                 let mut done = pending.take().unwrap_or_else(|| unreachable!());
                 // Embedded code (Config.pm's read_a_line takes it out before
                 // it expands variables): refused at its first line, the
                 // block up to its END not read.
+                // Its keywords in any case, with or without a `?`
+                // (`?BEGIN PERL`, `END`: Config.pm `^\s*\??(BEGIN\s+)PERL`).
                 let words: Vec<String> = (done.text.split_whitespace().take(2))
-                    .map(str::to_ascii_uppercase)
+                    .map(|w| w.trim_start_matches('?').to_ascii_uppercase())
                     .collect();
                 let words: Vec<&str> = words.iter().map(String::as_str).collect();
                 if embedded {
-                    embedded = !matches!(words.as_slice(), ["END", "SHELL" | "PERL"]);
+                    embedded = !matches!(words.as_slice(), ["END"] | ["END", "SHELL" | "PERL"]);
                     continue;
                 }
                 if let ["BEGIN", kind @ ("SHELL" | "PERL")] | [kind @ ("SHELL" | "PERL"), ..] =
@@ -5933,6 +5942,8 @@ impl Importer {
                 None => (action, None),
             },
         };
+        // Config.pm's %validlevels: `NONE => ''`, in any case: no log.
+        let log = log.filter(|l| !l.trim_end_matches('!').eq_ignore_ascii_case("none"));
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
         let action = match action.as_str() {
@@ -6154,13 +6165,16 @@ impl Importer {
         }
         if let Some(helper) = get(14) {
             if let Some(section) = self.rule_section {
-                return self.refuse(
-                    line,
-                    format!(
-                        "HELPER `{helper}` in the {} section: Shorewall attaches helpers in the NEW section only (Rules.pm)",
+                let reason = match section {
+                    "related" => format!(
+                        "HELPER `{helper}` in the RELATED section: Shorewall matches the connections that helper related (`-m helper --helper {helper}`), which fwgen's rules do not match"
+                    ),
+                    _ => format!(
+                        "HELPER `{helper}` in the {} section: fwgen carries a rule's helper in the NEW section alone, where Shorewall attaches it to the connection (Rules.pm)",
                         section.to_uppercase()
                     ),
-                );
+                };
+                return self.refuse(line, reason);
             }
             if audit && target == "ACCEPT" {
                 self.notes.push(format!(

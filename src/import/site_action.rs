@@ -264,6 +264,14 @@ impl Importer {
                 format!("`{name}` is the site's action.{name}, refused at its line"),
             );
         };
+        // Rules.pm process_action: an action of no rules beside a file of
+        // its bare name (a Shorewall 4 action written in Perl) is refused.
+        let legacy = (self.directory.entries().unwrap_or_default())
+            .iter()
+            .any(|(entry, is_dir)| !is_dir && entry == name);
+        if body.is_empty() && legacy {
+            return self.refuse(line, format!("action.{name} has no rules and the file `{name}` is beside it: Shorewall refuses the call (\"File action.{name} is empty and file {name} exists - the two must be combined\"), and fwgen runs no Perl: write the action's rules in action.{name}"));
+        }
         let (source, dest) = (&columns[1], &columns[2]);
         self.notes.push(format!(
             "{}:{}: `{name}` is the site's action.{name}: its {} line(s) in the rule's place, each within {source} -> {dest}; a packet none matches goes on to the next rule",

@@ -98,11 +98,14 @@ impl Importer {
             .or_else(|| self.vars.get("BLACKLIST_LOGLEVEL"))
             .map(|l| l.trim_matches('"').to_owned())
             .unwrap_or_default();
-        Ok(if level.is_empty() {
-            disposition
-        } else {
-            format!("{disposition}:{level}")
-        })
+        // Config.pm's %validlevels: `NONE => ''`, no log.
+        Ok(
+            if level.is_empty() || level.trim_end_matches('!').eq_ignore_ascii_case("none") {
+                disposition
+            } else {
+                format!("{disposition}:{level}")
+            },
+        )
     }
 
     /// A blrules ACTION (shorewall-blrules(5)) as the model's: DROP,
