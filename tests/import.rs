@@ -6935,3 +6935,17 @@ fn continuations_embedded_perl_none_levels_and_legacy_actions_as_shorewall_reads
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `tcp !22` leaves a port out (shorewall-rules(5)), which Shorewall
+/// compiles (`! --dport 22`): refused as what fwgen's model does not carry,
+/// not as a service Shorewall refuses.
+#[test]
+fn ports_left_out_are_refused_for_what_they_are() {
+    let dir = sample_with_rules("import-port-exclusion", b"ACCEPT loc $FW tcp !22\n", None);
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["rules:1: `!22`: ports left out with `!`, which Shorewall compiles"],
+    );
+    assert!(!stderr.contains("Shorewall refuses it"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

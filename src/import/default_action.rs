@@ -58,7 +58,7 @@ pub fn read(text: &str, action: &str, ipv6: bool) -> Result<Read, String> {
     for word in words {
         let Some(read) = DefaultAction::read(word) else {
             return Err(format!(
-                "default action `{word}` is not in fwgen's model: it runs Broadcast(DROP) and Multicast(DROP) before a policy"
+                "default action `{word}` is not in fwgen's model, whose policies' default actions are Broadcast(DROP) and Multicast(DROP) (or none)"
             ));
         };
         let keyword = read.keyword().to_owned();

@@ -85,6 +85,13 @@ impl Services {
                 if text.chars().all(|c| c.is_ascii_digit()) {
                     return Ok(text.to_owned());
                 }
+                // shorewall-rules(5): `!22` leaves ports out, which Shorewall
+                // compiles (`! --dport 22`) and fwgen's rules do not match.
+                if text.starts_with('!') {
+                    return Err(format!(
+                        "`{text}`: ports left out with `!`, which Shorewall compiles (`! --dport`) and fwgen's model does not carry: list the ports the rule is for"
+                    ));
+                }
                 let port = self.port(text, proto).ok_or_else(|| match &self.unreadable {
                     Some(error) => format!("`{text}` names a service, and {SERVICES}, where Shorewall looks it up, cannot be read: {error}"),
                     None => format!("`{text}` is not a {proto} service in {SERVICES}: Shorewall refuses it (\"Invalid/Unknown {proto} port/service\")"),
