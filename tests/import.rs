@@ -6949,3 +6949,64 @@ fn ports_left_out_are_refused_for_what_they_are() {
     assert!(!stderr.contains("Shorewall refuses it"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Zones.pm turns routeback on for an interface whose line gives none
+/// when brctl lists its device as a bridge where Shorewall compiles (the
+/// audit of 2026-12-03 saw `-A loc_frwd -o eth1 -j ACCEPT` appear): the
+/// import, reading the files alone, says so of a device that is a bridge
+/// on the host it runs on. Run in a network namespace of its own, whose
+/// /sys shows its bridge.
+#[test]
+fn a_bridge_on_this_host_without_routeback_is_named() {
+    common::require_root();
+    struct Namespace(&'static str);
+    impl Drop for Namespace {
+        fn drop(&mut self) {
+            let _ = common::run("ip", &["netns", "delete", self.0]);
+        }
+    }
+    let dir = audit_dir(
+        "import-host-bridge",
+        "?FORMAT 2\nnet eth0 -\nloc lxcbr0 dhcp\n",
+        None,
+        "ACCEPT loc $FW tcp 22\n",
+    );
+    let ns = Namespace("fwgen-import-bridge");
+    let _ = common::run("ip", &["netns", "delete", ns.0]);
+    let (added, out) = common::run("ip", &["netns", "add", ns.0]);
+    assert!(added, "{out}");
+    let (linked, out) = common::run(
+        "ip",
+        &["-n", ns.0, "link", "add", "lxcbr0", "type", "bridge"],
+    );
+    assert!(linked, "{out}");
+    let imported = |ns: &str| {
+        Command::new("ip")
+            .args(["netns", "exec", ns, env!("CARGO_BIN_EXE_fwgen")])
+            .args(["import", "shorewall", dir.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let output = imported(ns.0);
+    let model = imported_model(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "interfaces:3: lxcbr0 is a bridge on this host, and the line gives no routeback"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        model.contains("[interfaces.lxcbr0]\nzone = \"loc\"\noptions = [\"dhcp\", \"tcpflags\"]\n"),
+        "{model}"
+    );
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 -\nloc lxcbr0 dhcp,routeback=0\n",
+    )
+    .unwrap();
+    let output = imported(ns.0);
+    imported_model(&output);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("is a bridge on this host"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

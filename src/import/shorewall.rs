@@ -1380,6 +1380,20 @@ fn blacklist_new_only(
     Ok((states, read))
 }
 
+/// Whether the kernel has a bridge of this name here (sysfs's
+/// `/sys/class/net/NAME/bridge`); only for a plain interface name.
+fn is_host_bridge(device: &str) -> bool {
+    let plain = !device.is_empty()
+        && device.len() < 16
+        && !matches!(device, "." | "..")
+        && !device.contains(['/', '+', '*']);
+    plain
+        && Path::new("/sys/class/net")
+            .join(device)
+            .join("bridge")
+            .is_dir()
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -4823,6 +4837,22 @@ impl Importer {
             }
             let device = physical.as_deref().unwrap_or(name);
             self.devices.push((name.clone(), device.to_owned()));
+            // Zones.pm: routeback = is_a_bridge(DEVICE) where the line gives
+            // no routeback: Shorewall, compiled where bridge-utils' brctl
+            // lists the device as a bridge, lets its traffic go back out.
+            // fwgen reads the files alone, so it says so of a device that
+            // is a bridge here, where the firewall is likely compiled.
+            let routeback_given = columns.get(options_column).is_some_and(|o| {
+                o.split(',')
+                    .any(|o| o.split('=').next() == Some("routeback"))
+            });
+            if !routeback_given && !options.iter().any(|o| o == "bridge") && is_host_bridge(device)
+            {
+                self.notes.push(format!(
+                    "{}:{}: {device} is a bridge on this host, and the line gives no routeback: Shorewall compiled here with bridge-utils installed turns routeback on for it (Zones.pm is_a_bridge), fwgen does not; write `routeback` or `routeback=0` in the line to say which",
+                    line.file, line.number
+                ));
+            }
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
                 // wildcard physical name" for the options set in /proc.
