@@ -6793,12 +6793,13 @@ fn extra_columns_in_zones_interfaces_and_hosts_are_refused() {
     );
     std::fs::write(
         dir.join("zones"),
-        "fw firewall\nnet ipv4\nloc ipv4 - - - extra\n",
+        "fw firewall\nnet ipv4 - - - -\nloc ipv4 - - - extra\n",
     )
     .unwrap();
     assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &[
+            "zones:2: 6 columns where the file has 5",
             "zones:3: 6 columns where the file has 5",
             "interfaces:2: 4 columns where the file has 3",
             "hosts:1: 4 columns where the file has 3",
@@ -6850,7 +6851,7 @@ fn lower_case_directives_and_none_are_read_as_shorewall_reads_them() {
 /// refuses ("Unrecognized shorewall.conf entry"), was carried.
 #[test]
 fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
-    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='$(not run)'\n";
+    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\n";
     let dir = sample_with_rules(
         "import-params-shell",
         b"ACCEPT loc $FW tcp $PLAIN\n",
@@ -6862,6 +6863,7 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
             "params:2: a params line that is not a plain NAME=value is shell code",
             "params:3: a params line that is not a plain NAME=value is shell code",
             "params:4: a params line that is not a plain NAME=value is shell code",
+            "params:7: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a `$` in single quotes",
         ],
     );
     for line in ["params:1:", "params:5:", "params:6:"] {
@@ -6898,7 +6900,7 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
 /// an empty action.NAME beside a file NAME is refused, as Shorewall does.
 #[test]
 fn continuations_embedded_perl_none_levels_and_legacy_actions_as_shorewall_reads_them() {
-    let rules = "?SECTION NEW\nACCEPT net $FW:10.0.0.1,\\\n   10.0.0.2/31 \\\n   icmp 8\nPing(ACCEPT)\\\n   loc $FW\n?BEGIN PERL\n1;\n?END PERL\nDROP:none net:192.0.2.10 $FW\n";
+    let rules = "?SECTION NEW\nACCEPT net $FW:10.0.0.1,\\\n   10.0.0.2/31 \\\n   icmp 8\nPing(ACCEPT)\\\n   loc $FW\n?BEGIN PERL\n1;\n?end perl;\nDROP:none:tag net:192.0.2.10 $FW\n";
     let dir = sample_with_rules("import-continuations", rules.as_bytes(), None);
     let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
     let conf = conf.replace("BLACKLIST_LOG_LEVEL=\n", "BLACKLIST_LOG_LEVEL=none\n");
@@ -6924,6 +6926,17 @@ fn continuations_embedded_perl_none_levels_and_legacy_actions_as_shorewall_reads
     assert!(
         !stderr.contains("rules:8") && !stderr.contains("log level"),
         "{stderr}"
+    );
+    // A comment ending in `\` takes the next line into it (Shorewall
+    // joins before it strips comments): refused, not read.
+    std::fs::write(
+        dir.join("rules"),
+        "ACCEPT net $FW tcp 27 # ssh \\\nACCEPT net $FW tcp 28\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), true),
+        &["rules:1: the comment ends in `\\`: Shorewall joins line 2 to it"],
     );
     std::fs::write(dir.join("rules"), "SSHKnock net $FW\n").unwrap();
     std::fs::write(dir.join("actions"), "SSHKnock\n").unwrap();

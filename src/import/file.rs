@@ -225,6 +225,23 @@ impl Directory {
         if bytes.ends_with(b"\n") {
             lines.pop();
         }
+        // Config.pm read_a_line joins a line ending in `\` to the next
+        // before it strips the comment, so a comment ending in `\` takes
+        // the next line into it, unread: refused, as the two readers would
+        // differ (fwgen would read that line).
+        let swallowing = lines.iter().find(|l| {
+            l.comment.as_deref().is_some_and(|c| c.ends_with('\\')) && l.number < lines.len()
+        });
+        if let Some(line) = swallowing {
+            return Err(Unreadable {
+                file: self.shown(name),
+                line: Some(line.number),
+                reason: format!(
+                    "the comment ends in `\\`: Shorewall joins line {} to it and reads neither; end the comment otherwise, or join the lines yourself",
+                    line.number + 1
+                ),
+            });
+        }
         Ok(lines)
     }
 }

@@ -1097,6 +1097,14 @@ fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
     if !after.is_empty() && !after.starts_with('#') {
         return Err("more after the value than a comment: a second word or command");
     }
+    // The shell keeps `$A` in single quotes, and Shorewall expands it
+    // where a rule uses the variable, with A's value then (its last one):
+    // not what reading params line by line gives.
+    if quote == Some('\'') && value.contains('$') {
+        return Err(
+            "a `$` in single quotes, which Shorewall expands where a rule uses it, with the variable's last value",
+        );
+    }
     let operators: &[char] = match quote {
         Some('\'') => &[],
         Some(_) => &['`', '\\'],
@@ -2149,11 +2157,12 @@ fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
 
-/// A line of a file with `names` columns that gives more: Shorewall
-/// refuses it (Config.pm split_line: "too many columns"), and the extra
-/// columns would otherwise be dropped without a word.
+/// A line of a file with `names` columns that gives more, `-` too:
+/// Shorewall refuses it (Config.pm split_line2 counts them before it drops
+/// trailing `-`: "too many columns"), and the extra columns would
+/// otherwise be dropped without a word.
 fn too_many_columns(columns: &[String], names: &[(&str, usize)]) -> Option<String> {
-    used_after(columns, names.len()).then(|| {
+    (columns.len() > names.len()).then(|| {
         let written: Vec<String> = names.iter().map(|(name, _)| name.to_ascii_uppercase()).collect();
         format!(
             "{} columns where the file has {} ({}): Shorewall refuses the line (\"too many columns\")",
@@ -3289,10 +3298,12 @@ impl Importer {
                 // Embedded code (Config.pm's read_a_line takes it out before
                 // it expands variables): refused at its first line, the
                 // block up to its END not read.
-                // Its keywords in any case, with or without a `?`
-                // (`?BEGIN PERL`, `END`: Config.pm `^\s*\??(BEGIN\s+)PERL`).
+                // Its keywords in any case, with or without a `?` and a
+                // `;` (`?begin perl;`, `END;`: Config.pm
+                // `^\s*\??(BEGIN\s+)PERL\s*;?`, `\??END(\s+PERL)?\s*(?:;\s*)?`).
                 let words: Vec<String> = (done.text.split_whitespace().take(2))
-                    .map(|w| w.trim_start_matches('?').to_ascii_uppercase())
+                    .map(|w| w.trim_start_matches('?').trim_end_matches(';'))
+                    .map(str::to_ascii_uppercase)
                     .collect();
                 let words: Vec<&str> = words.iter().map(String::as_str).collect();
                 if embedded {
@@ -5973,7 +5984,10 @@ impl Importer {
             },
         };
         // Config.pm's %validlevels: `NONE => ''`, in any case: no log.
-        let log = log.filter(|l| !l.trim_end_matches('!').eq_ignore_ascii_case("none"));
+        let log = log.filter(|l| {
+            let level = l.split(':').next().unwrap_or_default();
+            !level.trim_end_matches('!').eq_ignore_ascii_case("none")
+        });
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
         let action = match action.as_str() {
