@@ -4867,39 +4867,20 @@ impl Importer {
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
                 // wildcard physical name" for the options set in /proc.
-                let (ignored, kept): (Vec<String>, Vec<String>) =
-                    options.into_iter().partition(|o| {
-                        let base = o.split('=').next().unwrap_or_default();
-                        PROC_OPTIONS.contains(&base)
-                    });
-                options = kept;
-                if !ignored.is_empty() {
-                    self.notes.push(format!(
-                        "{}:{}: Shorewall ignores {} on the wildcard `{device}` (it sets them in /proc per named interface), and so does the import",
-                        line.file,
-                        line.number,
-                        ignored.join(", ")
-                    ));
-                }
+                let proc = |base: &str| PROC_OPTIONS.contains(&base);
+                let why = format!(
+                    "on the wildcard `{device}` (it sets them in /proc per named interface)"
+                );
+                options = self.drop_ignored_options(&line, options, proc, &why);
             }
             if device == "+" {
                 // Zones.pm find_interfaces_by_option leaves `+` out: "The
                 // '$option' option is ignored when used with interface name
                 // '+'". (rpfilter there fails Shorewall's compile, and the
                 // model refuses it.)
-                let (ignored, kept): (Vec<String>, Vec<String>) =
-                    options.into_iter().partition(|o| {
-                        matches!(o.split('=').next(), Some("dhcp" | "optional" | "mss"))
-                    });
-                options = kept;
-                if !ignored.is_empty() {
-                    self.notes.push(format!(
-                        "{}:{}: Shorewall ignores {} on the interface `+` (\"ignored when used with interface name '+'\"), and so does the import",
-                        line.file,
-                        line.number,
-                        ignored.join(", ")
-                    ));
-                }
+                let unfound = |base: &str| matches!(base, "dhcp" | "optional" | "mss");
+                let why = "on the interface `+` (\"ignored when used with interface name '+'\")";
+                options = self.drop_ignored_options(&line, options, unfound, why);
             }
             // What Shorewall writes in /proc and fwgen's nftables ruleset
             // does not (`fwgen check`: proc-option-not-set), named here.
@@ -4953,6 +4934,29 @@ impl Importer {
     /// `[[ipset]]` it must name. An exclusion (`eth1:NETS!ADDRS`) is the
     /// entry's `except`. Options, `!+NAME`, ranges, an ipset beside an
     /// exclusion and dynamic zones are refused.
+    /// An interface's options less those Shorewall ignores there (by the
+    /// option's name before any `=`), noted by name with `why`.
+    fn drop_ignored_options(
+        &mut self,
+        line: &Line,
+        options: Vec<String>,
+        ignored: impl Fn(&str) -> bool,
+        why: &str,
+    ) -> Vec<String> {
+        let (dropped, kept): (Vec<String>, Vec<String>) = options
+            .into_iter()
+            .partition(|o| ignored(o.split('=').next().unwrap_or_default()));
+        if !dropped.is_empty() {
+            self.notes.push(format!(
+                "{}:{}: Shorewall ignores {} {why}, and so does the import",
+                line.file,
+                line.number,
+                dropped.join(", ")
+            ));
+        }
+        kept
+    }
+
     fn hosts(&mut self) {
         for line in self.lines("hosts") {
             let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
