@@ -6851,7 +6851,7 @@ fn lower_case_directives_and_none_are_read_as_shorewall_reads_them() {
 /// refuses ("Unrecognized shorewall.conf entry"), was carried.
 #[test]
 fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
-    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\n";
+    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\n";
     let dir = sample_with_rules(
         "import-params-shell",
         b"ACCEPT loc $FW tcp $PLAIN\n",
@@ -6864,9 +6864,10 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
             "params:3: a params line that is not a plain NAME=value is shell code",
             "params:4: a params line that is not a plain NAME=value is shell code",
             "params:7: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a `$` in single quotes",
+            "params:8: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a shell parameter expansion",
         ],
     );
-    for line in ["params:1:", "params:5:", "params:6:"] {
+    for line in ["params:1:", "params:5:", "params:6:", "params:9:"] {
         assert!(!stderr.contains(line), "{line}: {stderr}");
     }
     std::fs::write(

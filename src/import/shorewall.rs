@@ -1113,6 +1113,15 @@ fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
     if (quote != Some('\'') && value.contains("$(")) || value.contains(operators) {
         return Err("a command substitution, escape or shell operator in the value");
     }
+    // `${NAME}` is the variable; `${NAME:-default}` and the like are the
+    // shell's parameter expansions, which fwgen does not run.
+    let expansion = value.split("${").skip(1).any(|inner| {
+        let name = inner.split('}').next().unwrap_or_default();
+        !condition::is_name(name)
+    });
+    if quote != Some('\'') && expansion {
+        return Err("a shell parameter expansion (`${NAME:-default}` and the like)");
+    }
     Ok((key.to_owned(), value.to_owned()))
 }
 
