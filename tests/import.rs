@@ -6760,6 +6760,21 @@ fn dhcp_on_the_interface_plus_is_noted_and_dropped() {
         model.contains("[interfaces.\"+\"]\nzone = \"loc\"\noptions = [\"routeback\", \"nosmurfs\", \"tcpflags\"]"),
         "{model}"
     );
+    // Zones.pm keys it on the logical name: `all` with `physical=+`, as in
+    // Shorewall's Universal sample, keeps its dhcp (`shorewall compile`:
+    // `-A INPUT -p udp --dport 67:68 -j ACCEPT`, no warning).
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet eth0 -\nloc all routeback,dhcp,physical=+\n",
+    )
+    .unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let model = imported_model(&output);
+    assert!(
+        model.contains("[interfaces.all]\nzone = \"loc\"\noptions = [\"routeback\", \"dhcp\", \"tcpflags\"]\nphysical = \"+\""),
+        "{model}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("Shorewall ignores dhcp"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -31,8 +31,8 @@ impl Analyzer<'_> {
             self.check_networks_family(&networks, &raw.networks, zone);
         }
         let physical = raw.physical.as_ref().unwrap_or(name).get_ref();
-        let options = self.wildcard_options(physical, options, &raw.options);
-        let family_options = self.family_options(&options, raw, physical);
+        let options = self.wildcard_options(name.get_ref(), physical, options, &raw.options);
+        let family_options = self.family_options(&options, raw, name.get_ref(), physical);
         let (options, option_spans) = options.into_iter().unzip();
         (name_ok && physical_ok).then(|| Interface {
             name: name.get_ref().clone(),
@@ -54,12 +54,13 @@ impl Analyzer<'_> {
         &mut self,
         both: &[(InterfaceOption, Range<usize>)],
         raw: &RawInterface,
+        name: &str,
         physical: &str,
     ) -> Vec<FamilyOption> {
         let mut kept: Vec<FamilyOption> = Vec::new();
         for (ipv6, list) in [(false, &raw.options_ipv4), (true, &raw.options_ipv6)] {
             let options = self.interface_options(list);
-            for (option, span) in self.wildcard_options(physical, options, list) {
+            for (option, span) in self.wildcard_options(name, physical, options, list) {
                 let text = list
                     .iter()
                     .find(|t| t.span() == span)
@@ -288,6 +289,7 @@ impl Analyzer<'_> {
     /// nftables side would apply them).
     fn wildcard_options(
         &mut self,
+        name: &str,
         physical: &str,
         options: Vec<(InterfaceOption, Range<usize>)>,
         raw: &[Spanned<String>],
@@ -304,8 +306,11 @@ impl Analyzer<'_> {
                 InterfaceOption::Mss(_) if physical == "+" => {
                     "Shorewall leaves the interface `+` out of its settcpmss chain (Zones.pm, find_interfaces_by_option): clamp every forwarded SYN with `clamp_mss` in [firewall], or name the interfaces"
                 }
+                // Zones.pm keys this on the logical name (its `root`):
+                // `all` with `physical=+` keeps them, as Shorewall's
+                // Universal sample's `dhcp` (`-A INPUT -p udp --dport 67:68`).
                 InterfaceOption::Dhcp | InterfaceOption::Optional | InterfaceOption::Rpfilter
-                    if physical == "+" =>
+                    if name == "+" =>
                 {
                     "Shorewall leaves the interface `+` out of what this option does (Zones.pm find_interfaces_by_option: \"The option is ignored when used with interface name '+'\"; rpfilter there fails its compile): name the interfaces that need it"
                 }

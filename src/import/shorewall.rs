@@ -4882,11 +4882,13 @@ impl Importer {
                 );
                 options = self.drop_ignored_options(&line, options, proc, &why);
             }
-            if device == "+" {
-                // Zones.pm find_interfaces_by_option leaves `+` out: "The
-                // '$option' option is ignored when used with interface name
-                // '+'". (rpfilter there fails Shorewall's compile, and the
-                // model refuses it.)
+            if name == "+" {
+                // Zones.pm find_interfaces_by_option leaves the interface
+                // named `+` out (its `root` is empty): "The '$option' option
+                // is ignored when used with interface name '+'". Not `all`
+                // with `physical=+` (Shorewall's Universal sample), whose
+                // dhcp Shorewall compiles. (rpfilter on `+` fails Shorewall's
+                // compile, and the model refuses it.)
                 let unfound = |base: &str| matches!(base, "dhcp" | "optional" | "mss");
                 let why = "on the interface `+` (\"ignored when used with interface name '+'\")";
                 options = self.drop_ignored_options(&line, options, unfound, why);
