@@ -342,7 +342,7 @@ impl Analyzer<'_> {
     }
 
     pub(super) fn interface_name(&mut self, name: &Spanned<String>) -> bool {
-        match interface_name_problem(name.get_ref()) {
+        match crate::model::interface::name_problem(name.get_ref()) {
             None => true,
             Some(reason) => {
                 let kind = ErrorKind::InterfaceNameSyntax {

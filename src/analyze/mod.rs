@@ -369,39 +369,6 @@ fn nft_identifier_valid(name: &str) -> bool {
     zone_name_grammar(name) && name.len() <= 32
 }
 
-/// The kernel's rules (1-15 bytes, no `/`, `:` or whitespace), narrowed to
-/// characters that are safe in every generated file.
-fn interface_name_problem(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return Some("it is empty");
-    }
-    if name.len() > 15 {
-        return Some("the kernel allows at most 15 bytes");
-    }
-    if name == "." || name == ".." {
-        return Some("the kernel reserves `.` and `..`");
-    }
-    // Shorewall's wildcard: `ppp+` is every ppp interface, `+` all of them.
-    let stem = name.strip_suffix('+').unwrap_or(name);
-    if stem.is_empty() {
-        return None;
-    }
-    if !stem
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric())
-    {
-        return Some("it must start with a letter or digit");
-    }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-    if !stem.chars().all(allowed) {
-        return Some(
-            "only letters, digits, `_`, `.` and `-` are allowed (and a final `+`, Shorewall's wildcard)",
-        );
-    }
-    None
-}
-
 pub fn forbidden_in_text(c: char) -> bool {
     c.is_control() || matches!(c, '"' | '\\' | '`' | '$')
 }
@@ -480,19 +447,6 @@ mod tests {
         assert!(parse_port_range("20:10").is_err());
         assert!(parse_port_range("ssh").is_err());
         assert!(parse_port_range("+22").is_err());
-    }
-
-    #[test]
-    fn interface_names() {
-        assert_eq!(interface_name_problem("lxcbr0"), None);
-        assert_eq!(interface_name_problem("eth0.100"), None);
-        assert!(interface_name_problem("averyveryverylongname").is_some());
-        assert!(interface_name_problem("eth0:1").is_some());
-        assert!(interface_name_problem("a b").is_some());
-        assert!(interface_name_problem("").is_some());
-        assert_eq!(interface_name_problem("ppp+"), None);
-        assert_eq!(interface_name_problem("+"), None);
-        assert!(interface_name_problem("pp+p").is_some());
     }
 
     #[test]

@@ -288,8 +288,8 @@ impl Analyzer<'_> {
                 // (Chains.pm isolate_source_interface: `.+\..+\.`).
                 let physical = self.interfaces[index].device_physical(name);
                 let two_dots = "Shorewall reads a name with two dots as a host name, not a device (Chains.pm isolate_source_interface)";
-                let problem = (super::interface_name_problem(name))
-                    .or_else(|| super::interface_name_problem(&physical))
+                let problem = (crate::model::interface::name_problem(name))
+                    .or_else(|| crate::model::interface::name_problem(&physical))
                     .or_else(|| (name.matches('.').count() > 1).then_some(two_dots));
                 if let Some(reason) = problem {
                     let kind = ErrorKind::InterfaceNameSyntax {

@@ -5,6 +5,14 @@
 
 use crate::model::LogLimit;
 
+/// A log level that logs nothing, as Config.pm's `validate_level` reads it:
+/// empty, or `NONE` in any case (`%validlevels`: `NONE => ''`), after one
+/// trailing `!` is taken off.
+pub fn no_log(level: &str) -> bool {
+    let level = level.strip_suffix('!').unwrap_or(level);
+    level.is_empty() || level.eq_ignore_ascii_case("none")
+}
+
 /// `log_limit` as the model writes it, from LOGLIMIT's value (or, when
 /// LOGLIMIT is not set, Shorewall 4's LOGRATE and LOGBURST, which Shorewall
 /// 5 turns into `LOGRATE:LOGBURST`). Empty: no limit.

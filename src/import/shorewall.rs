@@ -1217,7 +1217,7 @@ const LOG_LEVEL_KEYS: [(&str, &str); 6] = [
 /// empty or `none` logs nothing; a `:TAG` is refused.
 fn log_level_setting(key: &str, value: &str) -> Result<Option<String>, String> {
     let value = value.trim_matches('"');
-    if value.is_empty() || value.eq_ignore_ascii_case("none") {
+    if logging::no_log(value) {
         return Ok(None);
     }
     if value.contains(':') {
@@ -1400,10 +1400,7 @@ fn blacklist_new_only(
 /// Whether the kernel has a bridge of this name here (sysfs's
 /// `/sys/class/net/NAME/bridge`); only for a plain interface name.
 fn is_host_bridge(device: &str) -> bool {
-    let plain = !device.is_empty()
-        && device.len() < 16
-        && !matches!(device, "." | "..")
-        && !device.contains(['/', '+', '*']);
+    let plain = !device.ends_with('+') && crate::model::interface::name_problem(device).is_none();
     plain
         && Path::new("/sys/class/net")
             .join(device)
@@ -4781,8 +4778,11 @@ impl Importer {
                 .get(options_column)
                 .filter(|o| *o != "-")
                 .map_or(Vec::new(), |o| o.split(',').map(str::to_owned).collect());
-            let bridge = written.iter().any(|o| o == "bridge");
-            for option in written {
+            let gives = |flag: &str| written.iter().any(|o| o.split('=').next() == Some(flag));
+            let bridge = gives("bridge");
+            let tcpflags_written = gives("tcpflags");
+            let routeback_given = gives("routeback");
+            for option in &written {
                 if let Some(value) = option.strip_prefix("physical=") {
                     physical = Some(value.to_owned());
                     continue;
@@ -4810,7 +4810,7 @@ impl Importer {
                             }
                         }
                     }
-                    _ => option,
+                    _ => option.clone(),
                 };
                 match option_verdict::verdict(&option) {
                     Some(OptionVerdict::Modelled) if option == "maclist" && self.ipv6 => {
@@ -4847,10 +4847,6 @@ impl Importer {
             }
             // Zones.pm gives every managed interface tcpflags unless its
             // line says `tcpflags=0`; the model's tcpflags is opt-in.
-            let tcpflags_written = columns.get(options_column).is_some_and(|o| {
-                o.split(',')
-                    .any(|o| o.split('=').next() == Some("tcpflags"))
-            });
             if !tcpflags_written {
                 options.push("tcpflags".to_owned());
                 tcpflags_implied.push(name.clone());
@@ -4862,12 +4858,7 @@ impl Importer {
             // lists the device as a bridge, lets its traffic go back out.
             // fwgen reads the files alone, so it says so of a device that
             // is a bridge here, where the firewall is likely compiled.
-            let routeback_given = columns.get(options_column).is_some_and(|o| {
-                o.split(',')
-                    .any(|o| o.split('=').next() == Some("routeback"))
-            });
-            if !routeback_given && !options.iter().any(|o| o == "bridge") && is_host_bridge(device)
-            {
+            if !routeback_given && !bridge && is_host_bridge(device) {
                 self.notes.push(format!(
                     "{}:{}: {device} is a bridge on this host, and the line gives no routeback: Shorewall compiled here with bridge-utils installed turns routeback on for it (Zones.pm is_a_bridge), fwgen does not; write `routeback` or `routeback=0` in the line to say which",
                     line.file, line.number

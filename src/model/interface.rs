@@ -222,6 +222,39 @@ impl Display for InterfaceOption {
     }
 }
 
+/// The kernel's rules (1-15 bytes, no `/`, `:` or whitespace), narrowed to
+/// characters that are safe in every generated file.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("it is empty");
+    }
+    if name.len() > 15 {
+        return Some("the kernel allows at most 15 bytes");
+    }
+    if name == "." || name == ".." {
+        return Some("the kernel reserves `.` and `..`");
+    }
+    // Shorewall's wildcard: `ppp+` is every ppp interface, `+` all of them.
+    let stem = name.strip_suffix('+').unwrap_or(name);
+    if stem.is_empty() {
+        return None;
+    }
+    if !stem
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return Some("it must start with a letter or digit");
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if !stem.chars().all(allowed) {
+        return Some(
+            "only letters, digits, `_`, `.` and `-` are allowed (and a final `+`, Shorewall's wildcard)",
+        );
+    }
+    None
+}
+
 /// The interface a rule, a source NAT entry or explain's `--from` names:
 /// by its logical name or its device (`physical`), as Zones.pm keys
 /// `%interfaces` by both; else the wildcard that stands for the device
@@ -252,4 +285,22 @@ pub fn wildcard_covering(interfaces: &[Interface], name: &str) -> Option<usize> 
         .filter(|(_, root)| name.starts_with(root))
         .max_by_key(|(_, root)| root.len())?;
     Some(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interface_names() {
+        assert_eq!(name_problem("lxcbr0"), None);
+        assert_eq!(name_problem("eth0.100"), None);
+        assert!(name_problem("averyveryverylongname").is_some());
+        assert!(name_problem("eth0:1").is_some());
+        assert!(name_problem("a b").is_some());
+        assert!(name_problem("").is_some());
+        assert_eq!(name_problem("ppp+"), None);
+        assert_eq!(name_problem("+"), None);
+        assert!(name_problem("pp+p").is_some());
+    }
 }

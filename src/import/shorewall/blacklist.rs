@@ -98,14 +98,11 @@ impl Importer {
             .or_else(|| self.vars.get("BLACKLIST_LOGLEVEL"))
             .map(|l| l.trim_matches('"').to_owned())
             .unwrap_or_default();
-        // Config.pm's %validlevels: `NONE => ''`, no log.
-        Ok(
-            if level.is_empty() || level.trim_end_matches('!').eq_ignore_ascii_case("none") {
-                disposition
-            } else {
-                format!("{disposition}:{level}")
-            },
-        )
+        Ok(if crate::import::logging::no_log(&level) {
+            disposition
+        } else {
+            format!("{disposition}:{level}")
+        })
     }
 
     /// A blrules ACTION (shorewall-blrules(5)) as the model's: DROP,
