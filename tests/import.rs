@@ -6908,6 +6908,77 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A rule's log level as Rules.pm reads it (each checked with `shorewall
+/// compile`): `ACCEPT:` and `ACCEPT:none!` log nothing (empty, and `none`
+/// after its `!`: Config.pm validate_level), where the import refused the
+/// empty level as unknown; `ACCEPT::tag`, a tag without a level, Shorewall
+/// refuses ("Invalid parameter"), in a macro's call too. A policy's
+/// `none!` (and `NONE`) logs nothing too; it was refused. ORIGDEST
+/// `detect` Shorewall refuses ("Unknown Host"): the reason no longer says
+/// it accepts it.
+#[test]
+fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
+    let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\n";
+    let dir = sample_with_rules("import-empty-level", rules.as_bytes(), None);
+    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+    let policy = format!("loc $FW REJECT none!\nnet loc DROP NONE\n{policy}");
+    std::fs::write(dir.join("policy"), policy).unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    let policy = model
+        .split("[[policy]]")
+        .find(|policy| policy.contains("action = \"REJECT\"") && policy.contains("\"$FW\""))
+        .unwrap_or_else(|| panic!("no policy loc $FW REJECT:\n{model}"));
+    assert!(!policy.contains("log"), "{policy}");
+    for port in ["22", "24"] {
+        let rule = model
+            .split("[[rule]]")
+            .find(|rule| rule.contains(&format!("dport = \"{port}\"")))
+            .unwrap_or_else(|| panic!("no rule of port {port}:\n{model}"));
+        assert!(!rule.contains("log"), "{rule}");
+    }
+    let refused = format!(
+        "{rules}ACCEPT::tag loc $FW tcp 23\nPing(ACCEPT::x) loc $FW\nDNAT net loc:10.0.0.2 tcp 80 - detect\n"
+    );
+    std::fs::write(dir.join("rules"), refused).unwrap();
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:4: a log tag (`:tag`) without a log level: Shorewall refuses it (\"Invalid parameter\")",
+            "rules:5: a log tag (`:x`) without a log level",
+            "rules:6: `detect` is not a valid address or network",
+        ],
+    );
+    assert!(!stderr.contains("Shorewall accepts"), "{stderr}");
+    assert!(
+        !stderr.contains("rules:2:") && !stderr.contains("rules:3:"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A params value that uses a variable set only further down: the shell
+/// that runs params expands it there, from the environment (usually to
+/// nothing), not to the later value. Refused where a rule uses it, saying
+/// so; it was refused as "set neither in params nor in shorewall.conf",
+/// which the later line contradicts.
+#[test]
+fn a_params_value_using_a_variable_set_later_is_refused_for_that() {
+    let params = "WEB=${LATER}\nLATER=80\n";
+    let dir = sample_with_rules(
+        "import-params-later",
+        b"ACCEPT net $FW tcp $WEB\n",
+        Some(params),
+    );
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &[
+            "rules:1: `$LATER`: a params value uses `$LATER` before LATER is set (further down in params, or in shorewall.conf, which Shorewall reads after params)",
+        ],
+    );
+    assert!(!stderr.contains("set neither in params"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Found by writing tests/corpus/teastep-mynetwork and tbean74-linuxsoho,
 /// each checked with `shorewall compile`: a continuation line keeps its
 /// indent unless the text before ends in `,` or `:` (Config.pm); `?BEGIN

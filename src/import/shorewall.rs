@@ -409,9 +409,11 @@ pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
 }
 
 /// What an address column that the model refused is in Shorewall's
-/// terms, where Shorewall accepts it (an address range, a list, `detect`,
-/// a server with a port range, `:persistent`): `None` for what Shorewall
-/// refuses too, whose message the model's stays.
+/// terms, where Shorewall accepts it (an address range, a list, a server
+/// with a port range, `:persistent`): `None` for what Shorewall refuses
+/// too, whose message the model's stays. (`detect`, the one column that
+/// takes it, snat's ADDRESS, is carried; elsewhere, as in ORIGDEST,
+/// Shorewall refuses it: "Unknown Host (detect)".)
 fn shorewall_address_form(text: &str) -> Option<String> {
     use std::net::IpAddr;
     let address = |s: &str| s.parse::<IpAddr>().is_ok() || s.parse::<ipnet::IpNet>().is_ok();
@@ -424,9 +426,7 @@ fn shorewall_address_form(text: &str) -> Option<String> {
         })
     };
     let one = |s: &str| {
-        if s == "detect" {
-            Some("the interface's address, looked up when the firewall starts")
-        } else if range(s) {
+        if range(s) {
             Some("an address range")
         } else if address(s) {
             Some("an address")
@@ -441,7 +441,7 @@ fn shorewall_address_form(text: &str) -> Option<String> {
     if text.contains(',') {
         return text
             .split(',')
-            .all(|s| s != "detect" && one(s).is_some())
+            .all(|s| one(s).is_some())
             .then(|| "an address list".to_owned());
     }
     if let Some(form) = one(text).filter(|f| *f != "an address") {
@@ -3381,6 +3381,15 @@ impl Importer {
             .map(|name| format!("`${name}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        // A name set now but left in the text came from a params value
+        // read before it was set: the shell that runs params (Config.pm
+        // get_params, before shorewall.conf) put there what the
+        // environment gave, not the later value.
+        if let Some(later) = names.iter().find(|name| self.vars.contains_key(**name)) {
+            return Some(format!(
+                "{shown}: a params value uses `${later}` before {later} is set (further down in params, or in shorewall.conf, which Shorewall reads after params): the shell that runs params puts in its place what the environment gives there, usually nothing, not the value set later; set {later} above the line that uses it"
+            ));
+        }
         if let Some(setting) = names.iter().find(|name| setting::find(name).is_some()) {
             return Some(format!(
                 "{shown}: `${setting}` is a shorewall.conf setting this directory leaves unset, and Shorewall puts the value it gives {setting} (its default) in its place; write {setting} in shorewall.conf or the value in the line"
@@ -5405,7 +5414,7 @@ impl Importer {
             };
             // `CONTINUE:none`: plain CONTINUE, which has no default actions.
             let defaults = defaults.filter(|_| policy != "CONTINUE");
-            let level = columns.get(3).filter(|l| *l != "-" && !l.is_empty());
+            let level = columns.get(3).filter(|l| *l != "-" && !logging::no_log(l));
             self.policy_lines.push(PolicyLine {
                 source: source.clone(),
                 dest: dest.clone(),
@@ -5989,11 +5998,15 @@ impl Importer {
                 None => (action, None),
             },
         };
-        // Config.pm's %validlevels: `NONE => ''`, in any case: no log.
-        let log = log.filter(|l| {
-            let level = l.split(':').next().unwrap_or_default();
-            !level.trim_end_matches('!').eq_ignore_ascii_case("none")
-        });
+        // `ACCEPT::tag`: Rules.pm refuses it ("Invalid parameter");
+        // `ACCEPT:` is no log.
+        if log.as_deref().is_some_and(|l| l.starts_with(':')) {
+            return self.refuse(
+                line,
+                format!("a log tag (`{}`) without a log level: Shorewall refuses it (\"Invalid parameter\"): give the level (`info{0}`)", log.as_deref().unwrap_or_default()),
+            );
+        }
+        let log = log.filter(|l| !logging::no_log(l.split(':').next().unwrap_or_default()));
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
         let action = match action.as_str() {
@@ -7587,10 +7600,7 @@ mod tests {
             form("10.0.0.1-10.0.0.3:persistent").as_deref(),
             Some("an address range with `:persistent`")
         );
-        assert_eq!(
-            form("detect").as_deref(),
-            Some("the interface's address, looked up when the firewall starts")
-        );
+        assert_eq!(form("detect"), None);
         assert_eq!(
             form("10.0.0.1:8000-8010").as_deref(),
             Some("a server with a port range")
