@@ -303,8 +303,15 @@ impl Analyzer<'_> {
                 InterfaceOption::Bridge => {
                     "Shorewall refuses a bridge with a wildcard name: name the bridge itself"
                 }
-                InterfaceOption::Mss(_) if physical == "+" => {
+                InterfaceOption::Mss(_) if name == "+" => {
                     "Shorewall leaves the interface `+` out of its settcpmss chain (Zones.pm, find_interfaces_by_option): clamp every forwarded SYN with `clamp_mss` in [firewall], or name the interfaces"
+                }
+                // Another name on every device (`all`, `physical=+`):
+                // Shorewall clamps every forwarded SYN (`-A settcpmss -p
+                // tcp --syn -m tcpmss --mss N: -j TCPMSS --set-mss N`),
+                // which is what its CLAMPMSS=N writes (in FORWARD).
+                InterfaceOption::Mss(_) if physical == "+" => {
+                    "on an interface whose device is `+` Shorewall clamps every forwarded SYN, as its CLAMPMSS does: write `clamp_mss` of that size in [firewall] instead"
                 }
                 // Zones.pm keys this on the logical name (its `root`):
                 // `all` with `physical=+` keeps them, as Shorewall's
