@@ -7025,6 +7025,16 @@ fn continuations_embedded_perl_none_levels_and_legacy_actions_as_shorewall_reads
         &import(dir.to_str().unwrap(), true),
         &["rules:1: the comment ends in `\\`: Shorewall joins line 2 to it"],
     );
+    // In any encoding: a Latin-1 comment (`caf\xe9`) too.
+    std::fs::write(
+        dir.join("rules"),
+        b"ACCEPT net $FW tcp 27 # caf\xe9 \\\nACCEPT net $FW tcp 28\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), true),
+        &["rules:1: the comment ends in `\\`: Shorewall joins line 2 to it"],
+    );
     std::fs::write(dir.join("rules"), "SSHKnock net $FW\n").unwrap();
     std::fs::write(dir.join("actions"), "SSHKnock\n").unwrap();
     std::fs::write(dir.join("action.SSHKnock"), "# written in Perl beside\n").unwrap();

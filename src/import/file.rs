@@ -206,13 +206,36 @@ impl Directory {
         let Some(bytes) = self.bytes(name)? else {
             return Ok(Vec::new());
         };
-        let mut lines: Vec<Physical> = bytes
+        let mut raws: Vec<&[u8]> = bytes
             .split(|&b| b == b'\n')
-            .enumerate()
+            .map(|raw| raw.strip_suffix(b"\r").unwrap_or(raw))
+            .collect();
+        if bytes.ends_with(b"\n") {
+            raws.pop();
+        }
+        // Config.pm read_a_line joins a line ending in `\` to the next
+        // before it strips the comment, so a comment ending in `\` takes
+        // the next line into it, unread: refused, as the two readers would
+        // differ (fwgen would read that line). Any encoding: the comment's
+        // bytes, before its text is kept or not.
+        let comment_of = |raw: &[u8]| raw.iter().position(|&b| b == b'#').map(|at| at + 1);
+        let swallowing = (raws.iter().enumerate()).position(|(index, raw)| {
+            comment_of(raw).is_some_and(|at| raw[at..].ends_with(b"\\")) && index + 1 < raws.len()
+        });
+        if let Some(index) = swallowing {
+            return Err(Unreadable {
+                file: self.shown(name),
+                line: Some(index + 1),
+                reason: format!(
+                    "the comment ends in `\\`: Shorewall joins line {} to it and reads neither; end the comment otherwise, or join the lines yourself",
+                    index + 2
+                ),
+            });
+        }
+        let lines = (raws.into_iter().enumerate())
             .map(|(index, raw)| {
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                let (content, comment) = match raw.iter().position(|&b| b == b'#') {
-                    Some(at) => (&raw[..at], Some(&raw[at + 1..])),
+                let (content, comment) = match comment_of(raw) {
+                    Some(at) => (&raw[..at - 1], Some(&raw[at..])),
                     None => (raw, None),
                 };
                 Physical {
@@ -222,26 +245,6 @@ impl Directory {
                 }
             })
             .collect();
-        if bytes.ends_with(b"\n") {
-            lines.pop();
-        }
-        // Config.pm read_a_line joins a line ending in `\` to the next
-        // before it strips the comment, so a comment ending in `\` takes
-        // the next line into it, unread: refused, as the two readers would
-        // differ (fwgen would read that line).
-        let swallowing = lines.iter().find(|l| {
-            l.comment.as_deref().is_some_and(|c| c.ends_with('\\')) && l.number < lines.len()
-        });
-        if let Some(line) = swallowing {
-            return Err(Unreadable {
-                file: self.shown(name),
-                line: Some(line.number),
-                reason: format!(
-                    "the comment ends in `\\`: Shorewall joins line {} to it and reads neither; end the comment otherwise, or join the lines yourself",
-                    line.number + 1
-                ),
-            });
-        }
         Ok(lines)
     }
 }
