@@ -6918,8 +6918,11 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
 /// it accepts it.
 #[test]
 fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
-    let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\n";
+    let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nWeb(ACCEPT:) net $FW\nWeb(ACCEPT:none) loc $FW\n";
     let dir = sample_with_rules("import-empty-level", rules.as_bytes(), None);
+    // A site macro called with no level: no log, not "a level its lines
+    // that do not take PARAM would not get".
+    std::fs::write(dir.join("macro.Web"), "PARAM - - tcp 8080\n").unwrap();
     let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
     let policy = format!("loc $FW REJECT none!\nnet loc DROP NONE\n{policy}");
     std::fs::write(dir.join("policy"), policy).unwrap();
@@ -6929,16 +6932,18 @@ fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
         .find(|policy| policy.contains("action = \"REJECT\"") && policy.contains("\"$FW\""))
         .unwrap_or_else(|| panic!("no policy loc $FW REJECT:\n{model}"));
     assert!(!policy.contains("log"), "{policy}");
-    for port in ["22", "24"] {
-        let rule = model
-            .split("[[rule]]")
-            .find(|rule| rule.contains(&format!("dport = \"{port}\"")))
-            .unwrap_or_else(|| panic!("no rule of port {port}:\n{model}"));
-        assert!(!rule.contains("log"), "{rule}");
+    let rules = |port: &str| {
+        let rules: Vec<&str> = (model.split("[[rule]]"))
+            .filter(|rule| rule.contains(&format!("dport = \"{port}\"")))
+            .collect();
+        rules
+    };
+    for (port, count) in [("22", 1), ("24", 1), ("8080", 2)] {
+        let rules = rules(port);
+        assert_eq!(rules.len(), count, "port {port}:\n{model}");
+        assert!(rules.iter().all(|rule| !rule.contains("log")), "{rules:?}");
     }
-    let refused = format!(
-        "{rules}ACCEPT::tag loc $FW tcp 23\nPing(ACCEPT::x) loc $FW\nDNAT net loc:10.0.0.2 tcp 80 - detect\n"
-    );
+    let refused = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nACCEPT::tag loc $FW tcp 23\nPing(ACCEPT::x) loc $FW\nDNAT net loc:10.0.0.2 tcp 80 - detect\n";
     std::fs::write(dir.join("rules"), refused).unwrap();
     let stderr = assert_import_refused(
         &import(dir.to_str().unwrap(), false),

@@ -1324,13 +1324,19 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
     }
 }
 
-/// A Shorewall on/off/keep setting, lower case, as the model writes it.
+/// Whether a LOG column's `level[:tag]` logs: not where its level is
+/// empty or `none` ([`logging::no_log`]).
+fn level_logs(log: &str) -> bool {
+    !logging::no_log(log.split(':').next().unwrap_or_default())
+}
+
 /// `MACRO(ACTION:LEVEL)` (`Ping(ACCEPT:info)`): Shorewall substitutes
 /// `ACTION:LEVEL` for the macro's PARAM (Rules.pm process_macro), so the
 /// lines that take PARAM log at LEVEL. Where every line of the stock
-/// macro takes it, that is `MACRO(ACTION):LEVEL`, the call and its level;
-/// otherwise refused, as fwgen's level is the whole call's. `None`: no
-/// level inside the parentheses.
+/// macro takes it, or LEVEL logs nothing (`Web(ACCEPT:)`,
+/// `Web(ACCEPT:none)`), that is `MACRO(ACTION):LEVEL`, the call and its
+/// level; otherwise refused, as fwgen's level is the whole call's.
+/// `None`: no level inside the parentheses.
 fn macro_param_level(action: &str) -> Option<Result<(String, String), String>> {
     let (name, inner) = action.strip_suffix(')')?.split_once('(')?;
     let (param, level) = inner.split_once(':')?;
@@ -1340,7 +1346,7 @@ fn macro_param_level(action: &str) -> Option<Result<(String, String), String>> {
             .chain(m.ipv6_lines.unwrap_or_default())
             .all(|l| l.action == "PARAM")
     });
-    Some(match every_line_takes_param {
+    Some(match every_line_takes_param || !level_logs(level) {
         true => Ok((format!("{name}({param})"), level.to_owned())),
         false => Err(format!(
             "`{action}` logs only the lines of {name} that take its action (Shorewall substitutes `{inner}` for PARAM), and fwgen's log level is the whole call's: write `{name}({param}):{level}` to log every line"
@@ -5980,11 +5986,12 @@ impl Importer {
         let (action, log) = match macro_param_level(&action) {
             // The stock macro's lines decide; the site's own may not all
             // take PARAM.
-            Some(Ok((call, _)))
-                if self
-                    .site_macro_names()
-                    .iter()
-                    .any(|n| call.starts_with(&format!("{n}("))) =>
+            Some(Ok((call, level)))
+                if level_logs(&level)
+                    && self
+                        .site_macro_names()
+                        .iter()
+                        .any(|n| call.starts_with(&format!("{n}("))) =>
             {
                 return self.refuse(
                     line,
@@ -6006,7 +6013,7 @@ impl Importer {
                 format!("a log tag (`{}`) without a log level: Shorewall refuses it (\"Invalid parameter\"): give the level (`info{0}`)", log.as_deref().unwrap_or_default()),
             );
         }
-        let log = log.filter(|l| !logging::no_log(l.split(':').next().unwrap_or_default()));
+        let log = log.filter(|l| level_logs(l));
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
         let action = match action.as_str() {
