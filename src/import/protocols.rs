@@ -3,15 +3,23 @@
 //! number; other names (`igmp`, `esp`, `gre`, `vrrp`) are looked up as
 //! getprotobyname(3) looks them up, in /etc/protocols.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where getprotobyname(3) reads protocols.
 pub const PROTOCOLS: &str = "/etc/protocols";
 
+/// The names IPAddrs.pm resolves itself (`%nametoproto`), before it asks
+/// getprotobyname(3).
+const SHOREWALL_NAMES: [&str; 8] = ["all", "ALL", "icmp", "ICMP", "tcp", "TCP", "udp", "UDP"];
+
 /// Protocol name (or alias) -> number.
 #[derive(Debug, Default)]
 pub struct Protocols {
-    numbers: BTreeMap<String, u8>,
+    /// By the name in lower case: the number, and the name as
+    /// /etc/protocols spells it (getprotobyname(3) compares exactly).
+    numbers: BTreeMap<String, (u8, String)>,
+    /// Every name and alias as /etc/protocols spells it.
+    spellings: BTreeSet<String>,
     /// Why /etc/protocols could not be read, if it could not.
     unreadable: Option<String>,
 }
@@ -29,6 +37,7 @@ impl Protocols {
 
     pub fn parse(text: &str) -> Protocols {
         let mut numbers = BTreeMap::new();
+        let mut spellings = BTreeSet::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or_default();
             let mut fields = line.split_whitespace();
@@ -39,11 +48,13 @@ impl Protocols {
                 continue;
             };
             for name in std::iter::once(name).chain(fields) {
-                numbers.entry(name.to_ascii_lowercase()).or_insert(number);
+                (numbers.entry(name.to_ascii_lowercase())).or_insert((number, name.to_owned()));
+                spellings.insert(name.to_owned());
             }
         }
         Protocols {
             numbers,
+            spellings,
             unreadable: None,
         }
     }
@@ -57,14 +68,26 @@ impl Protocols {
             .next()
             .is_some_and(|c| c.is_ascii_alphabetic())
             && proto.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if named.contains(&proto.to_ascii_lowercase().as_str()) || !one_name {
+        if !one_name {
             return Ok((proto.to_owned(), None));
         }
-        match (
-            self.numbers.get(&proto.to_ascii_lowercase()),
-            &self.unreadable,
-        ) {
-            (Some(number), _) => Ok((
+        // Shorewall knows a name as IPAddrs.pm or /etc/protocols spells
+        // it, in that case: `Udp` it refuses ("Invalid/Unknown protocol").
+        let lower = proto.to_ascii_lowercase();
+        let spelled = SHOREWALL_NAMES.contains(&proto) || self.spellings.contains(proto);
+        if !spelled && self.unreadable.is_none() {
+            return Err(match self.numbers.get(&lower) {
+                Some((_, spelling)) => format!(
+                    "protocol `{proto}` is not spelled as {PROTOCOLS} spells it (`{spelling}`), and Shorewall looks it up exactly: it refuses `{proto}` (\"Invalid/Unknown protocol\")"
+                ),
+                None => format!("protocol `{proto}` is not in {PROTOCOLS}: Shorewall refuses it"),
+            });
+        }
+        if named.contains(&lower.as_str()) {
+            return Ok((proto.to_owned(), None));
+        }
+        match (self.numbers.get(&lower), &self.unreadable) {
+            (Some((number, _)), _) => Ok((
                 number.to_string(),
                 Some(format!(
                     "protocol `{proto}` is number {number} ({PROTOCOLS})"
@@ -97,6 +120,13 @@ mod tests {
         );
         assert_eq!(protocols.resolve("VRRP").unwrap().0, "112");
         assert!(protocols.resolve("nosuch").is_err());
+        // Spelled as Shorewall (IPAddrs.pm, then getprotobyname) spells
+        // them, case and all.
+        assert_eq!(protocols.resolve("UDP").unwrap(), ("UDP".to_owned(), None));
+        assert!(protocols.resolve("Udp").is_err());
+        let vrrp = protocols.resolve("Vrrp").unwrap_err();
+        assert!(vrrp.contains("(`vrrp`)"), "{vrrp}");
+        assert!(protocols.resolve("icmpv6").is_err());
         assert_eq!(
             protocols.resolve("tcp,udp").unwrap(),
             ("tcp,udp".to_owned(), None)
