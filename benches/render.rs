@@ -70,8 +70,9 @@ fn parse_whole_file(bencher: Bencher, &(zones, rules): &(usize, usize)) {
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn analyze_only(bencher: Bencher, &(zones, rules): &(usize, usize)) {
     let source = source(zones, rules);
-    let raw = parse(&source).unwrap();
-    bencher.bench(|| analyze(&raw, &source).unwrap());
+    bencher
+        .with_inputs(|| parse(&source).unwrap())
+        .bench_values(|raw| analyze(raw, &source).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]

@@ -34,7 +34,7 @@ pub struct RawModel {
     pub policy: Vec<Spanned<RawPolicy>>,
     #[serde(default)]
     #[schemars(with = "Vec<RawRule>")]
-    pub rule: Vec<Spanned<RawRule>>,
+    pub rule: RawRules,
     #[serde(default)]
     #[schemars(with = "Vec<RawDnat>")]
     pub dnat: Vec<Spanned<RawDnat>>,
@@ -616,6 +616,73 @@ pub struct RawRule {
     pub section: Option<Box<Spanned<String>>>,
 }
 
+/// The `[[rule]]` entries in the file's order, kept in the runs the parser
+/// read them in (one per piece of src/config/pieces.rs, one for a file read
+/// whole): the analyzer takes them a run at a time and frees each run once
+/// its rules are made, so that the raw rules and the model's are never both
+/// held whole (docs/performance.md), and appending a piece moves its run
+/// instead of copying its rules.
+#[derive(Default)]
+pub struct RawRules(Vec<Vec<Spanned<RawRule>>>);
+
+impl RawRules {
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    /// Every entry, in the file's order.
+    pub fn iter(&self) -> impl Iterator<Item = &Spanned<RawRule>> {
+        self.0.iter().flatten()
+    }
+
+    /// An entry after the others, in the last run.
+    pub fn push(&mut self, rule: Spanned<RawRule>) {
+        match self.0.last_mut() {
+            Some(run) => run.push(rule),
+            None => self.0.push(vec![rule]),
+        }
+    }
+
+    /// The runs, in the file's order.
+    pub fn into_runs(self) -> Vec<Vec<Spanned<RawRule>>> {
+        self.0
+    }
+
+    /// `more`'s runs after these, moved.
+    fn append(&mut self, more: RawRules) {
+        self.0
+            .extend(more.0.into_iter().filter(|run| !run.is_empty()));
+    }
+
+    fn shrink_to_fit(&mut self) {
+        for run in &mut self.0 {
+            run.shrink_to_fit();
+        }
+        self.0.shrink_to_fit();
+    }
+}
+
+impl fmt::Debug for RawRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for RawRules {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let run = Vec::<Spanned<RawRule>>::deserialize(deserializer)?;
+        Ok(RawRules(if run.is_empty() {
+            Vec::new()
+        } else {
+            vec![run]
+        }))
+    }
+}
+
 impl RawRule {
     /// Whether the rule says `audit = true` (the analyzer judges whether
     /// its action may be audited).
@@ -1082,7 +1149,7 @@ impl RawModel {
             + maclist.len()
             + conntrack.len();
         join(&mut self.policy, policy);
-        join(&mut self.rule, rule);
+        self.rule.append(rule);
         join(&mut self.dnat, dnat);
         join(&mut self.redirect, redirect);
         join(&mut self.nat, nat);
@@ -1114,8 +1181,9 @@ impl RawModel {
     }
 }
 
-/// `more` after `into`, taken whole while `into` is empty (the rules of a
-/// model of 100,000 rules take 43 MB: each copy counts).
+/// `more` after `into`, taken whole while `into` is empty (a list of
+/// 100,000 entries takes tens of MB: each copy counts; the rules are kept
+/// in runs instead, [`RawRules`]).
 fn join<T>(into: &mut Vec<T>, more: Vec<T>) {
     if into.is_empty() {
         *into = more;

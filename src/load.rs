@@ -91,7 +91,7 @@ pub fn compile(source: &Source) -> Result<Model, Failure> {
         ErrorKind::Toml { message } => fail(vec![Error::toml(error.span, message, &source.text)]),
         _ => fail(vec![error]),
     })?;
-    analyze(&raw, source).map_err(fail)
+    analyze(raw, source).map_err(fail)
 }
 
 /// Read, parse and analyze the model at `path`.

@@ -9,7 +9,43 @@ pub struct Source {
     pub path: PathBuf,
     pub text: String,
     /// Byte offset where each line starts, for `location` in O(log n).
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
+}
+
+/// Where each line starts: four bytes a line while the text's offsets fit
+/// in a `u32` (a model is read up to 64 MiB, src/input.rs; its index was
+/// 8.4 MB of the peak heap at 100,000 rules, docs/performance.md).
+#[derive(Debug, Clone)]
+enum LineStarts {
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+        if u32::try_from(text.len()).is_ok() {
+            LineStarts::Narrow(starts.filter_map(|s| u32::try_from(s).ok()).collect())
+        } else {
+            LineStarts::Wide(starts.collect())
+        }
+    }
+
+    /// Where line `index` (0-based) starts.
+    fn get(&self, index: usize) -> Option<usize> {
+        match self {
+            LineStarts::Narrow(starts) => starts.get(index).map(|&s| s as usize),
+            LineStarts::Wide(starts) => starts.get(index).copied(),
+        }
+    }
+
+    /// How many lines start at or before `offset`.
+    fn up_to(&self, offset: usize) -> usize {
+        match self {
+            LineStarts::Narrow(starts) => starts.partition_point(|&s| s as usize <= offset),
+            LineStarts::Wide(starts) => starts.partition_point(|&s| s <= offset),
+        }
+    }
 }
 
 /// A position in a source file, 1-based as editors show it.
@@ -24,9 +60,7 @@ impl Source {
         let mut text: String = text.into();
         // A file read in grows room it no longer needs (6 MB at 10 MB).
         text.shrink_to_fit();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = LineStarts::new(&text);
         Source {
             path: path.into(),
             text,
@@ -42,8 +76,8 @@ impl Source {
     /// Line and column (in characters) of a byte offset.
     pub fn location(&self, offset: usize) -> Location {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let line_start = self.line_starts[line - 1];
+        let line = self.line_starts.up_to(offset);
+        let line_start = self.line_starts.get(line - 1).unwrap_or_default();
         let column = self.text[line_start..offset].chars().count() + 1;
         Location { line, column }
     }
@@ -61,7 +95,7 @@ impl Source {
     /// Byte offset where the line holding `offset` starts.
     pub fn line_start(&self, offset: usize) -> usize {
         let line = self.location(offset).line;
-        self.line_starts[line - 1]
+        self.line_starts.get(line - 1).unwrap_or_default()
     }
 
     /// Byte offset where the line holding `offset` ends (before its line
@@ -81,7 +115,7 @@ impl Source {
     /// The span of line `line` (1-based) without its line break, when the
     /// file has that line.
     pub fn line_span(&self, line: usize) -> Option<Range<usize>> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let start = self.line_starts.get(line.checked_sub(1)?)?;
         Some(start..self.line_end(start))
     }
 

@@ -355,8 +355,13 @@ impl Analyzer<'_> {
     }
 
     /// Rules naming one rate table share its buckets: they must limit
-    /// alike, as one hashlimit table has one rate.
-    pub(super) fn check_rate_tables(&mut self, raw: &[Spanned<RawRule>], rules: &[Rule]) {
+    /// alike, as one hashlimit table has one rate. `tables`: each entry's
+    /// span and its `rate_table`'s.
+    pub(super) fn check_rate_tables(
+        &mut self,
+        tables: &[(Range<usize>, Range<usize>)],
+        rules: &[Rule],
+    ) {
         let mut seen: Vec<&RateLimit> = Vec::new();
         for rule in rules {
             let Some(rate) = rule.rate.as_deref() else {
@@ -367,11 +372,10 @@ impl Analyzer<'_> {
             }
             match seen.iter().find(|s| s.table == rate.table) {
                 Some(first) if *first != rate => {
-                    let span = raw
+                    let span = tables
                         .iter()
-                        .find(|r| r.span() == rule.span)
-                        .and_then(|r| r.get_ref().rate_table.as_ref())
-                        .map_or(rule.span.clone(), |t| t.span());
+                        .find(|(entry, _)| *entry == rule.span)
+                        .map_or(rule.span.clone(), |(_, table)| table.clone());
                     let text = rate.table.clone().unwrap_or_default();
                     let reason = "another rule names this table with another rate, burst or `rate_per`: the rules of one table limit alike";
                     self.limit_error(span, "rate_table", text, reason);

@@ -58,7 +58,9 @@ const MAX_LOG_TAG: usize = 12;
 /// (`in-eth0` would also be the chain of the zone pair `in` -> `eth0`).
 const RESERVED_ZONE_NAMES: &[&str] = &["all", "any", "none", "SOURCE", "DEST", "in", "fwd", "out"];
 
-pub fn analyze(raw: &RawModel, source: &Source) -> Result<Model, Vec<Error>> {
+/// The raw model is taken, not borrowed: its rules are freed a run at a
+/// time as they are analysed ([`crate::config::RawRules`]).
+pub fn analyze(raw: RawModel, source: &Source) -> Result<Model, Vec<Error>> {
     let mut analyzer = Analyzer {
         source,
         errors: Vec::new(),
@@ -102,7 +104,9 @@ struct Analyzer<'a> {
 }
 
 impl Analyzer<'_> {
-    fn model(&mut self, raw: &RawModel) -> Model {
+    fn model(&mut self, mut raw: RawModel) -> Model {
+        let raw_rules = std::mem::take(&mut raw.rule);
+        let raw = &raw;
         let firewall = self.firewall(&raw.firewall);
         self.firewall_zone = firewall.zone.clone();
         self.helpers_attached = !firewall.conntrack_helpers;
@@ -131,13 +135,35 @@ impl Analyzer<'_> {
         let maclist = self.maclist(&raw.maclist);
         let policies: Vec<Policy> = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         self.check_duplicate_policies(&policies);
-        // Room for one rule per entry: most entries are one rule, and a
-        // list grown by doubling would hold up to twice the room.
-        let mut rules: Vec<Rule> = Vec::with_capacity(raw.rule.len());
-        for entry in &raw.rule {
-            rules.extend(self.rules(entry));
+        // What the later checks read of an entry, by the entry's span: its
+        // `rate_table` (check_rate_tables) and, for an entry making a NAT
+        // exemption, its action (nat_exemptions). Each run of raw rules is
+        // freed once read, before the next is, and the rules' list grows by
+        // each run's room, one rule per entry (most entries are one rule): a
+        // list reserved whole at the start would sit beside all the raw
+        // rules, and one grown by doubling would hold up to twice the room
+        // (docs/performance.md).
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut rate_tables: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        let mut exemption_actions: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        for run in raw_rules.into_runs() {
+            rules.reserve_exact(run.len());
+            for (i, entry) in run.iter().enumerate() {
+                let entry_rules = self.rules(entry);
+                if rules.capacity() - rules.len() < entry_rules.len() {
+                    rules.reserve_exact(entry_rules.len() + run.len() - i - 1);
+                }
+                let made = rules.len();
+                rules.extend(entry_rules);
+                if let Some(table) = &entry.get_ref().rate_table {
+                    rate_tables.push((entry.span(), table.span()));
+                }
+                if rules[made..].iter().any(|r| r.nat_exempt.is_some()) {
+                    exemption_actions.push((entry.span(), entry.get_ref().action.span()));
+                }
+            }
         }
-        self.check_rate_tables(&raw.rule, &rules);
+        self.check_rate_tables(&rate_tables, &rules);
         self.check_invalid_rejected(&firewall, &rules);
         self.check_fast_accept(&firewall, raw, &rules);
         self.check_tcp_flags_reached(&firewall, raw);
@@ -150,7 +176,8 @@ impl Analyzer<'_> {
             || !redirects.is_empty();
         self.check_zone_mss_state_rules(raw, new_section);
         let one_to_one: Vec<_> = raw.nat.iter().filter_map(|n| self.one_to_one(n)).collect();
-        let nat_exemptions = self.nat_exemptions(&raw.rule, &mut rules, !one_to_one.is_empty());
+        let nat_exemptions =
+            self.nat_exemptions(&exemption_actions, &mut rules, !one_to_one.is_empty());
         let shorewall_version = self.shorewall_version(raw);
         let snats = self.snats(raw, shorewall_version);
         let stopped = raw

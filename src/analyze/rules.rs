@@ -205,10 +205,11 @@ impl Analyzer<'_> {
     /// fwgen writes an exemption as the end of nftables' nat prerouting
     /// chain, where Shorewall jumps on to the one-to-one NAT of the
     /// zone's interfaces (Nat.pm handle_nonat_rule): with `[[nat]]`
-    /// entries refused.
+    /// entries refused. `actions`: the span of each exempting entry and of
+    /// its action.
     pub(super) fn nat_exemptions(
         &mut self,
-        raw: &[Spanned<RawRule>],
+        actions: &[(Range<usize>, Range<usize>)],
         rules: &mut Vec<Rule>,
         one_to_one: bool,
     ) -> Vec<Rule> {
@@ -220,10 +221,10 @@ impl Analyzer<'_> {
         rules.retain(|r| r.nat_exempt != Some(NatExempt::Only));
         let from_zone = |r: &&Rule| r.source.zone != ZoneRef::One(ZoneId::Firewall);
         if one_to_one && let Some(rule) = exemptions.iter().find(from_zone) {
-            let action = raw
+            let action = actions
                 .iter()
-                .find(|r| r.span() == rule.span)
-                .map(|r| r.get_ref().action.span());
+                .find(|(entry, _)| *entry == rule.span)
+                .map(|(_, action)| action.clone());
             let kind = ErrorKind::NatExemption {
                 action: rule.nat_exempt.map_or("", NatExempt::keyword),
                 reason: "from a zone is refused beside one-to-one NAT (`[[nat]]`): Shorewall still applies the one-to-one NAT of the zone's interfaces to what it exempts, and fwgen's nat chain would not",
