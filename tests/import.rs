@@ -6866,7 +6866,7 @@ fn lower_case_directives_and_none_are_read_as_shorewall_reads_them() {
 /// refuses ("Unrecognized shorewall.conf entry"), was carried.
 #[test]
 fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
-    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\n";
+    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\nSEMI=2.2.2.2;\nQSEMI=\"24\" ; # x\nTWICE=\"24\";;\n";
     let dir = sample_with_rules(
         "import-params-shell",
         b"ACCEPT loc $FW tcp $PLAIN\n",
@@ -6880,14 +6880,23 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
             "params:4: a params line that is not a plain NAME=value is shell code",
             "params:7: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a `$` in single quotes",
             "params:8: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a shell parameter expansion",
+            "params:12: a params line that is not a plain NAME=value is shell code",
         ],
     );
-    for line in ["params:1:", "params:5:", "params:6:", "params:9:"] {
+    // One `;` ending the command is the line's end (`V=2.2.2.2;`).
+    for line in [
+        "params:1:",
+        "params:5:",
+        "params:6:",
+        "params:9:",
+        "params:10:",
+        "params:11:",
+    ] {
         assert!(!stderr.contains(line), "{line}: {stderr}");
     }
     std::fs::write(
         dir.join("params"),
-        "PLAIN=22 # a comment\nQUOTED=\"tcp 22\"\n",
+        "PLAIN=22; # a comment\nQUOTED=\"tcp 22\" ;\n",
     )
     .unwrap();
     let model = imported_model(&import(dir.to_str().unwrap(), false));

@@ -1090,10 +1090,21 @@ fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
             (&rest[..end], &rest[end..])
         }
     };
+    // One `;` ending the command (`V=2.2.2.2;`, `V="a b" ;`) ends the
+    // assignment as the line's end does.
+    let (value, after) = match (quote, value.strip_suffix(';')) {
+        (None, Some(value))
+            if after.trim_start().is_empty() || after.trim_start().starts_with('#') =>
+        {
+            (value, after)
+        }
+        _ => (value, after.strip_prefix(';').unwrap_or(after)),
+    };
     if !after.is_empty() && !after.starts_with(char::is_whitespace) {
         return Err("text joined to the quoted value");
     }
     let after = after.trim_start();
+    let after = after.strip_prefix(';').unwrap_or(after).trim_start();
     if !after.is_empty() && !after.starts_with('#') {
         return Err("more after the value than a comment: a second word or command");
     }
