@@ -6866,7 +6866,7 @@ fn lower_case_directives_and_none_are_read_as_shorewall_reads_them() {
 /// refuses ("Unrecognized shorewall.conf entry"), was carried.
 #[test]
 fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
-    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\nSEMI=2.2.2.2;\nQSEMI=\"24\" ; # x\nTWICE=\"24\";;\n";
+    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\nSEMI=2.2.2.2;\nQSEMI=\"24\" ; # x\nTWICE=\"24\";;\nSPACED=\"24\"; ;\n";
     let dir = sample_with_rules(
         "import-params-shell",
         b"ACCEPT loc $FW tcp $PLAIN\n",
@@ -6881,6 +6881,7 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
             "params:7: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a `$` in single quotes",
             "params:8: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a shell parameter expansion",
             "params:12: a params line that is not a plain NAME=value is shell code",
+            "params:13: a params line that is not a plain NAME=value is shell code",
         ],
     );
     // One `;` ending the command is the line's end (`V=2.2.2.2;`).
@@ -6927,7 +6928,7 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
 /// it accepts it.
 #[test]
 fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
-    let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nWeb(ACCEPT:) net $FW\nWeb(ACCEPT:none) loc $FW\n";
+    let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nWeb(ACCEPT:) net $FW\nWeb(ACCEPT:none) loc $FW\nACCEPT:: loc $FW tcp 25\nACCEPT:info: loc $FW tcp 26\n";
     let dir = sample_with_rules("import-empty-level", rules.as_bytes(), None);
     // A site macro called with no level: no log, not "a level its lines
     // that do not take PARAM would not get".
@@ -6947,11 +6948,14 @@ fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
             .collect();
         rules
     };
-    for (port, count) in [("22", 1), ("24", 1), ("8080", 2)] {
+    // Perl's split drops trailing empty fields: `ACCEPT::` is ACCEPT,
+    // `ACCEPT:info:` ACCEPT at info.
+    for (port, count) in [("22", 1), ("24", 1), ("8080", 2), ("25", 1)] {
         let rules = rules(port);
         assert_eq!(rules.len(), count, "port {port}:\n{model}");
         assert!(rules.iter().all(|rule| !rule.contains("log")), "{rules:?}");
     }
+    assert!(rules("26")[0].contains("log = \"info\""), "{model}");
     let refused = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nACCEPT::tag loc $FW tcp 23\nPing(ACCEPT::x) loc $FW\nDNAT net loc:10.0.0.2 tcp 80 - detect\n";
     std::fs::write(dir.join("rules"), refused).unwrap();
     let stderr = assert_import_refused(
@@ -6967,6 +6971,61 @@ fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
         !stderr.contains("rules:2:") && !stderr.contains("rules:3:"),
         "{stderr}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Found by the review of 2026-12-03, each checked with `shorewall
+/// compile` / `shorewall6 compile`: a PROTO list's names are looked up one
+/// by one, exactly as spelled (`Tcp,Udp` was carried, Shorewall refuses
+/// it); Shorewall6's `icmp` in a list is IPv6's ICMP (`icmp,tcp` lost its
+/// ICMPv6 accept: the model's `icmp` is IPv4's) and its `ICMP` is refused;
+/// a log-level setting of `0` is unset to Config.pm (`|| ''`), not emerg.
+#[test]
+fn protocol_lists_shorewall6_icmp_and_a_zero_log_level_as_shorewall_reads_them() {
+    let dir = common::scratch("import-proto-lists");
+    for (product, kind) in [("shorewall", "ipv4"), ("shorewall6", "ipv6")] {
+        let d = dir.join(product);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
+        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
+        std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
+        std::fs::write(d.join("rules"), "?SECTION NEW\nACCEPT net $FW tcp 22\n").unwrap();
+    }
+    std::fs::write(
+        dir.join("shorewall6/rules"),
+        "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net $FW icmp,tcp\n",
+    )
+    .unwrap();
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    assert!(model.contains("proto = \"icmpv6,tcp\""), "{model}");
+    std::fs::write(
+        dir.join("shorewall6/rules"),
+        "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net $FW ICMP\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shorewall/rules"),
+        "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net $FW Tcp,Udp 23\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.join("shorewall").to_str().unwrap(), false),
+        &[
+            "rules:3: protocol `Tcp` is not spelled as /etc/protocols spells it (`tcp`)",
+            "shorewall6/rules:3: `ICMP` in Shorewall6 is IPv4's ICMP, which Shorewall6 refuses",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = sample_with_rules("import-zero-level", b"ACCEPT loc $FW tcp 22\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf.replace(
+        "TCP_FLAGS_LOG_LEVEL=\"$LOG_LEVEL\"",
+        "TCP_FLAGS_LOG_LEVEL=0",
+    );
+    assert!(conf.contains("TCP_FLAGS_LOG_LEVEL=0\n"), "{conf}");
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    assert!(!model.contains("tcp_flags_log"), "{model}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -6986,7 +7045,7 @@ fn a_params_value_using_a_variable_set_later_is_refused_for_that() {
     let stderr = assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &[
-            "rules:1: `$LATER`: a params value uses `$LATER` before LATER is set (further down in params, or in shorewall.conf, which Shorewall reads after params)",
+            "rules:1: `$LATER`: a value in params or shorewall.conf uses `$LATER` before LATER is set (further down, or in shorewall.conf, which Shorewall reads after params)",
         ],
     );
     assert!(!stderr.contains("set neither in params"), "{stderr}");

@@ -13,6 +13,14 @@ pub fn no_log(level: &str) -> bool {
     level.is_empty() || level.eq_ignore_ascii_case("none")
 }
 
+/// A `*_LOG_LEVEL` setting left unset as Config.pm's `default_log_level`
+/// reads it (`$config{KEY} || ''`): empty, or `0`, which Perl takes as
+/// false; the setting's default applies (info for RPFILTER_LOG_LEVEL, no
+/// log for the others), not level 0.
+pub fn setting_unset(value: &str) -> bool {
+    matches!(value, "" | "0")
+}
+
 /// `log_limit` as the model writes it, from LOGLIMIT's value (or, when
 /// LOGLIMIT is not set, Shorewall 4's LOGRATE and LOGBURST, which Shorewall
 /// 5 turns into `LOGRATE:LOGBURST`). Empty: no limit.

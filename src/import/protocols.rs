@@ -59,30 +59,41 @@ impl Protocols {
         }
     }
 
+    /// Shorewall knows a name as IPAddrs.pm or /etc/protocols spells it,
+    /// in that case: `Udp` it refuses ("Invalid/Unknown protocol"). What
+    /// is no name (a number, `proto=tcp`) the model judges.
+    fn spelled(&self, name: &str) -> Result<(), String> {
+        if !is_name(name)
+            || SHOREWALL_NAMES.contains(&name)
+            || self.spellings.contains(name)
+            || self.unreadable.is_some()
+        {
+            return Ok(());
+        }
+        Err(match self.numbers.get(&name.to_ascii_lowercase()) {
+            Some((_, spelling)) => format!(
+                "protocol `{name}` is not spelled as {PROTOCOLS} spells it (`{spelling}`), and Shorewall looks it up exactly: it refuses `{name}` (\"Invalid/Unknown protocol\")"
+            ),
+            None => format!("protocol `{name}` is not in {PROTOCOLS}: Shorewall refuses it"),
+        })
+    }
+
     /// The PROTO column as the model writes it, with a note when a name
     /// became its number; `Err` when Shorewall would not know the name.
     pub fn resolve(&self, proto: &str) -> Result<(String, Option<String>), String> {
         let named = ["tcp", "udp", "icmp", "ipv6-icmp", "icmpv6", "icmp6", "all"];
-        let one_name = proto
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-            && proto.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !one_name {
+        if !is_name(proto) {
+            // Not one name (a list, a number): each name of a list is
+            // looked up as one (IPAddrs.pm, after `!` and what follows `:`
+            // are taken off).
+            let names = proto.trim_start_matches('!').split(',');
+            for name in names.map(|name| name.split(':').next().unwrap_or_default()) {
+                self.spelled(name)?;
+            }
             return Ok((proto.to_owned(), None));
         }
-        // Shorewall knows a name as IPAddrs.pm or /etc/protocols spells
-        // it, in that case: `Udp` it refuses ("Invalid/Unknown protocol").
+        self.spelled(proto)?;
         let lower = proto.to_ascii_lowercase();
-        let spelled = SHOREWALL_NAMES.contains(&proto) || self.spellings.contains(proto);
-        if !spelled && self.unreadable.is_none() {
-            return Err(match self.numbers.get(&lower) {
-                Some((_, spelling)) => format!(
-                    "protocol `{proto}` is not spelled as {PROTOCOLS} spells it (`{spelling}`), and Shorewall looks it up exactly: it refuses `{proto}` (\"Invalid/Unknown protocol\")"
-                ),
-                None => format!("protocol `{proto}` is not in {PROTOCOLS}: Shorewall refuses it"),
-            });
-        }
         if named.contains(&lower.as_str()) {
             return Ok((proto.to_owned(), None));
         }
@@ -101,6 +112,12 @@ impl Protocols {
             )),
         }
     }
+}
+
+/// A protocol name, not a number or a list (`igmp`, `ipv6-icmp`).
+fn is_name(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 #[cfg(test)]
@@ -127,6 +144,10 @@ mod tests {
         let vrrp = protocols.resolve("Vrrp").unwrap_err();
         assert!(vrrp.contains("(`vrrp`)"), "{vrrp}");
         assert!(protocols.resolve("icmpv6").is_err());
+        // In a list, each name (IPAddrs.pm splits it).
+        assert!(protocols.resolve("tcp,UDP").is_ok());
+        assert!(protocols.resolve("tcp,Udp").is_err());
+        assert!(protocols.resolve("Tcp,udp").is_err());
         assert_eq!(
             protocols.resolve("tcp,udp").unwrap(),
             ("tcp,udp".to_owned(), None)

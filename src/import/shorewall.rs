@@ -1091,20 +1091,17 @@ fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
         }
     };
     // One `;` ending the command (`V=2.2.2.2;`, `V="a b" ;`) ends the
-    // assignment as the line's end does.
-    let (value, after) = match (quote, value.strip_suffix(';')) {
-        (None, Some(value))
-            if after.trim_start().is_empty() || after.trim_start().starts_with('#') =>
-        {
-            (value, after)
-        }
-        _ => (value, after.strip_prefix(';').unwrap_or(after)),
+    // assignment as the line's end does; a second is the shell's syntax
+    // error.
+    let (value, after) = match value.strip_suffix(';') {
+        Some(value) if quote.is_none() => (value, after),
+        _ => match after.trim_start().strip_prefix(';') {
+            Some(rest) => (value, rest),
+            None if after.is_empty() || after.starts_with(char::is_whitespace) => (value, after),
+            None => return Err("text joined to the quoted value"),
+        },
     };
-    if !after.is_empty() && !after.starts_with(char::is_whitespace) {
-        return Err("text joined to the quoted value");
-    }
     let after = after.trim_start();
-    let after = after.strip_prefix(';').unwrap_or(after).trim_start();
     if !after.is_empty() && !after.starts_with('#') {
         return Err("more after the value than a comment: a second word or command");
     }
@@ -1225,10 +1222,10 @@ const LOG_LEVEL_KEYS: [(&str, &str); 6] = [
 ];
 
 /// A `*_LOG_LEVEL` setting as Config.pm reads it (`default_log_level`):
-/// empty or `none` logs nothing; a `:TAG` is refused.
+/// unset (empty or `0`) or `none` logs nothing; a `:TAG` is refused.
 fn log_level_setting(key: &str, value: &str) -> Result<Option<String>, String> {
     let value = value.trim_matches('"');
-    if logging::no_log(value) {
+    if logging::setting_unset(value) || logging::no_log(value) {
         return Ok(None);
     }
     if value.contains(':') {
@@ -1333,6 +1330,28 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
             "LOG_MARTIANS={value}: Shorewall takes Yes, No or Keep"
         )),
     }
+}
+
+/// A PROTO column as the model writes it, each name of a list on its own:
+/// IPv6's ICMP by any of its names is `icmpv6`, and so is Shorewall6's
+/// `icmp` (IPAddrs.pm resolve_proto takes `icmp`, exactly, as ipv6-icmp
+/// there); the model's `icmp` is IPv4's.
+fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
+    let one = |name: &str| {
+        match name {
+        "icmp" if ipv6 => Ok("icmpv6".to_owned()),
+        "ICMP" if ipv6 => Err(
+            "`ICMP` in Shorewall6 is IPv4's ICMP, which Shorewall6 refuses (\"ICMP not permitted in an IPv6 configuration\"): write `icmp` or `ipv6-icmp`"
+                .to_owned(),
+        ),
+        _ if matches!(name.to_ascii_lowercase().as_str(), "ipv6-icmp" | "icmp6" | "icmpv6") => {
+            Ok("icmpv6".to_owned())
+        }
+        _ => Ok(name.to_owned()),
+    }
+    };
+    let names: Result<Vec<String>, String> = proto.split(',').map(one).collect();
+    Ok(names?.join(","))
 }
 
 /// Whether a LOG column's `level[:tag]` logs: not where its level is
@@ -3404,7 +3423,7 @@ impl Importer {
         // environment gave, not the later value.
         if let Some(later) = names.iter().find(|name| self.vars.contains_key(**name)) {
             return Some(format!(
-                "{shown}: a params value uses `${later}` before {later} is set (further down in params, or in shorewall.conf, which Shorewall reads after params): the shell that runs params puts in its place what the environment gives there, usually nothing, not the value set later; set {later} above the line that uses it"
+                "{shown}: a value in params or shorewall.conf uses `${later}` before {later} is set (further down, or in shorewall.conf, which Shorewall reads after params): what it gives there is the environment's, usually nothing, not the value set later; set {later} above the line that uses it"
             ));
         }
         if let Some(setting) = names.iter().find(|name| setting::find(name).is_some()) {
@@ -4111,9 +4130,9 @@ impl Importer {
         }
         for (n, (key, _)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
             let written = modelled.get(key).map_or("", |(v, _)| v.as_str());
-            // Config.pm: an empty or absent RPFILTER_LOG_LEVEL is info.
+            // Config.pm: an unset RPFILTER_LOG_LEVEL is info.
             let written = match written.trim_matches('"') {
-                "" if key == "RPFILTER_LOG_LEVEL" => "info",
+                unset if logging::setting_unset(unset) && key == "RPFILTER_LOG_LEVEL" => "info",
                 _ => written,
             };
             match log_level_setting(key, written) {
@@ -6016,8 +6035,10 @@ impl Importer {
                 None => (action, None),
             },
         };
-        // `ACCEPT::tag`: Rules.pm refuses it ("Invalid parameter");
-        // `ACCEPT:` is no log.
+        // Perl's split drops trailing empty fields: `ACCEPT::` is ACCEPT,
+        // `ACCEPT:info:` ACCEPT at info. `ACCEPT::tag`: Rules.pm refuses it
+        // ("Invalid parameter"); `ACCEPT:` is no log.
+        let log = log.map(|l| l.trim_end_matches(':').to_owned());
         if log.as_deref().is_some_and(|l| l.starts_with(':')) {
             return self.refuse(
                 line,
@@ -6557,13 +6578,10 @@ impl Importer {
         (service_macro, proto, dport, sport): Service,
     ) {
         let (source, dest) = (written.source, written.dest);
-        // Shorewall6 reads `icmp` as IPv6's ICMP (Config.pm resolves the
-        // name per family); the model's `icmp` is IPv4's.
-        let proto = proto.map(|p| match p.to_ascii_lowercase().as_str() {
-            "ipv6-icmp" | "icmp6" | "icmpv6" => "icmpv6".to_owned(),
-            "icmp" if self.ipv6 => "icmpv6".to_owned(),
-            _ => p,
-        });
+        let proto = match proto.map(|p| model_proto(&p, self.ipv6)).transpose() {
+            Ok(proto) => proto,
+            Err(reason) => return self.refuse(line, reason),
+        };
         let (kind, header) = if self.blacklisting {
             (Kind::Blacklist, "blacklist")
         } else {
@@ -7051,10 +7069,12 @@ impl Importer {
                     return Err(());
                 }
             };
-            let proto = match proto.to_ascii_lowercase().as_str() {
-                "ipv6-icmp" | "icmp6" | "icmpv6" => "icmpv6".to_owned(),
-                "icmp" if self.ipv6 => "icmpv6".to_owned(),
-                _ => proto,
+            let proto = match model_proto(&proto, self.ipv6) {
+                Ok(proto) => proto,
+                Err(reason) => {
+                    self.refuse(line, format!("PROTO: {reason}"));
+                    return Err(());
+                }
             };
             let mark = mark.clone();
             matches.push(NatMatch {

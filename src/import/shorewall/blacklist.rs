@@ -98,7 +98,8 @@ impl Importer {
             .or_else(|| self.vars.get("BLACKLIST_LOGLEVEL"))
             .map(|l| l.trim_matches('"').to_owned())
             .unwrap_or_default();
-        Ok(if crate::import::logging::no_log(&level) {
+        use crate::import::logging::{no_log, setting_unset};
+        Ok(if setting_unset(&level) || no_log(&level) {
             disposition
         } else {
             format!("{disposition}:{level}")
