@@ -167,12 +167,10 @@ fn unsupported_constructs_name_file_line_and_construct() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A rule in one family's file only becomes a rule of that family
-/// (`family = "ipv4"`) unless its addresses already bind it; so does a
-/// policy in one file only (`family = "ipv6"`).
-#[test]
-fn entries_of_one_family_only_are_bound_to_it_or_refused() {
-    let dir = common::scratch("import-families");
+/// `shorewall/` and `shorewall6/` side by side: a firewall and a `net`
+/// zone of its family on eth0, every connection dropped; no rules.
+fn dual_stack(name: &str) -> PathBuf {
+    let dir = common::scratch(name);
     for (product, kind) in [("shorewall", "ipv4"), ("shorewall6", "ipv6")] {
         let d = dir.join(product);
         std::fs::create_dir_all(&d).unwrap();
@@ -180,6 +178,15 @@ fn entries_of_one_family_only_are_bound_to_it_or_refused() {
         std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
         std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
     }
+    dir
+}
+
+/// A rule in one family's file only becomes a rule of that family
+/// (`family = "ipv4"`) unless its addresses already bind it; so does a
+/// policy in one file only (`family = "ipv6"`).
+#[test]
+fn entries_of_one_family_only_are_bound_to_it_or_refused() {
+    let dir = dual_stack("import-families");
     std::fs::write(
         dir.join("shorewall/rules"),
         "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net:192.0.2.0/24 $FW tcp 80\n",
@@ -6982,15 +6989,12 @@ fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
 /// a log-level setting of `0` is unset to Config.pm (`|| ''`), not emerg.
 #[test]
 fn protocol_lists_shorewall6_icmp_and_a_zero_log_level_as_shorewall_reads_them() {
-    let dir = common::scratch("import-proto-lists");
-    for (product, kind) in [("shorewall", "ipv4"), ("shorewall6", "ipv6")] {
-        let d = dir.join(product);
-        std::fs::create_dir_all(&d).unwrap();
-        std::fs::write(d.join("zones"), format!("fw firewall\nnet {kind}\n")).unwrap();
-        std::fs::write(d.join("interfaces"), "?FORMAT 2\nnet eth0 -\n").unwrap();
-        std::fs::write(d.join("policy"), "all all DROP\n").unwrap();
-        std::fs::write(d.join("rules"), "?SECTION NEW\nACCEPT net $FW tcp 22\n").unwrap();
-    }
+    let dir = dual_stack("import-proto-lists");
+    std::fs::write(
+        dir.join("shorewall/rules"),
+        "?SECTION NEW\nACCEPT net $FW tcp 22\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("shorewall6/rules"),
         "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net $FW icmp,tcp\n",
