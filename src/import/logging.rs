@@ -21,6 +21,13 @@ pub fn setting_unset(value: &str) -> bool {
     matches!(value, "" | "0")
 }
 
+/// A `*_LOG_LEVEL` setting that logs nothing: unset ([`setting_unset`]) or
+/// a level that logs nothing ([`no_log`]). RPFILTER_LOG_LEVEL's unset value
+/// is info, which its reader puts in before it asks.
+pub fn setting_logs_nothing(value: &str) -> bool {
+    setting_unset(value) || no_log(value)
+}
+
 /// `log_limit` as the model writes it, from LOGLIMIT's value (or, when
 /// LOGLIMIT is not set, Shorewall 4's LOGRATE and LOGBURST, which Shorewall
 /// 5 turns into `LOGRATE:LOGBURST`). Empty: no limit.

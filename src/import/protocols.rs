@@ -81,7 +81,9 @@ impl Protocols {
     /// The PROTO column as the model writes it, with a note when a name
     /// became its number; `Err` when Shorewall would not know the name.
     pub fn resolve(&self, proto: &str) -> Result<(String, Option<String>), String> {
-        let named = ["tcp", "udp", "icmp", "ipv6-icmp", "icmpv6", "icmp6", "all"];
+        // The names the model takes as they are (IPAddrs.pm's, and
+        // IPv6's ICMP as /etc/protocols names it).
+        let named = ["tcp", "udp", "icmp", "ipv6-icmp", "all"];
         if !is_name(proto) {
             // Not one name (a list, a number): each name of a list is
             // looked up as one (IPAddrs.pm, after `!` and what follows `:`
@@ -152,5 +154,22 @@ mod tests {
             protocols.resolve("tcp,udp").unwrap(),
             ("tcp,udp".to_owned(), None)
         );
+    }
+
+    /// Without /etc/protocols a name that is neither IPAddrs.pm's nor the
+    /// model's is refused: `icmpv6` (no name in /etc/protocols, which
+    /// says `ipv6-icmp`) is not carried because the file is missing.
+    #[test]
+    fn without_the_protocols_file_only_the_models_names_are_carried() {
+        let protocols = Protocols {
+            unreadable: Some("No such file or directory".to_owned()),
+            ..Protocols::default()
+        };
+        assert_eq!(protocols.resolve("tcp").unwrap(), ("tcp".to_owned(), None));
+        assert!(protocols.resolve("ipv6-icmp").is_ok());
+        for name in ["icmpv6", "icmp6", "gre"] {
+            let refused = protocols.resolve(name).unwrap_err();
+            assert!(refused.contains("cannot be read"), "{name}: {refused}");
+        }
     }
 }

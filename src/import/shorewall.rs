@@ -1083,7 +1083,11 @@ fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
             let end = body
                 .find(quote)
                 .ok_or("a quote that does not close on its line")?;
-            (&body[..end], &body[end + 1..])
+            let after = &body[end + 1..];
+            if after.starts_with(|c: char| !c.is_whitespace() && c != ';') {
+                return Err("text joined to the quoted value");
+            }
+            (&body[..end], after)
         }
         None => {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -1093,13 +1097,9 @@ fn params_assignment(line: &str) -> Result<(String, String), &'static str> {
     // One `;` ending the command (`V=2.2.2.2;`, `V="a b" ;`) ends the
     // assignment as the line's end does; a second is the shell's syntax
     // error.
-    let (value, after) = match value.strip_suffix(';') {
-        Some(value) if quote.is_none() => (value, after),
-        _ => match after.trim_start().strip_prefix(';') {
-            Some(rest) => (value, rest),
-            None if after.is_empty() || after.starts_with(char::is_whitespace) => (value, after),
-            None => return Err("text joined to the quoted value"),
-        },
+    let (value, after) = match value.strip_suffix(';').filter(|_| quote.is_none()) {
+        Some(value) => (value, after),
+        None => (value, after.trim_start().strip_prefix(';').unwrap_or(after)),
     };
     let after = after.trim_start();
     if !after.is_empty() && !after.starts_with('#') {
@@ -1225,7 +1225,7 @@ const LOG_LEVEL_KEYS: [(&str, &str); 6] = [
 /// unset (empty or `0`) or `none` logs nothing; a `:TAG` is refused.
 fn log_level_setting(key: &str, value: &str) -> Result<Option<String>, String> {
     let value = value.trim_matches('"');
-    if logging::setting_unset(value) || logging::no_log(value) {
+    if logging::setting_logs_nothing(value) {
         return Ok(None);
     }
     if value.contains(':') {

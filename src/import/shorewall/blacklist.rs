@@ -98,8 +98,7 @@ impl Importer {
             .or_else(|| self.vars.get("BLACKLIST_LOGLEVEL"))
             .map(|l| l.trim_matches('"').to_owned())
             .unwrap_or_default();
-        use crate::import::logging::{no_log, setting_unset};
-        Ok(if setting_unset(&level) || no_log(&level) {
+        Ok(if crate::import::logging::setting_logs_nothing(&level) {
             disposition
         } else {
             format!("{disposition}:{level}")
