@@ -6873,7 +6873,7 @@ fn lower_case_directives_and_none_are_read_as_shorewall_reads_them() {
 /// refuses ("Unrecognized shorewall.conf entry"), was carried.
 #[test]
 fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
-    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\nSEMI=2.2.2.2;\nQSEMI=\"24\" ; # x\nTWICE=\"24\";;\nSPACED=\"24\"; ;\n";
+    let params = "QUOTED=\"22 #x\"\nexport EXPORTED=22\nTWO=22; OTHER=23\nRUN=$(echo 22)\nPLAIN=22 # a comment\nSINGLE='a;b'\nLATE='$PLAIN'\nDEFAULT=${UNSET:-22}\nBRACED=${PLAIN}\nSEMI=2.2.2.2;\nQSEMI=\"24\" ; # x\nTWICE=\"24\";;\nSPACED=\"24\"; ;\nJOINED=\"24\"x\nNEXT=\"24\";x\n";
     let dir = sample_with_rules(
         "import-params-shell",
         b"ACCEPT loc $FW tcp $PLAIN\n",
@@ -6889,6 +6889,8 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
             "params:8: a params line that is not a plain NAME=value is shell code, which fwgen does not run: a shell parameter expansion",
             "params:12: a params line that is not a plain NAME=value is shell code",
             "params:13: a params line that is not a plain NAME=value is shell code",
+            "params:14: a params line that is not a plain NAME=value is shell code, which fwgen does not run: text joined to the quoted value",
+            "params:15: a params line that is not a plain NAME=value is shell code, which fwgen does not run: more after the value than a comment",
         ],
     );
     // One `;` ending the command is the line's end (`V=2.2.2.2;`).
@@ -6928,52 +6930,69 @@ fn params_shell_code_and_spaced_settings_are_refused_at_their_line() {
 /// A rule's log level as Rules.pm reads it (each checked with `shorewall
 /// compile`): `ACCEPT:` and `ACCEPT:none!` log nothing (empty, and `none`
 /// after its `!`: Config.pm validate_level), where the import refused the
-/// empty level as unknown; `ACCEPT::tag`, a tag without a level, Shorewall
-/// refuses ("Invalid parameter"), in a macro's call too. A policy's
-/// `none!` (and `NONE`) logs nothing too; it was refused. ORIGDEST
-/// `detect` Shorewall refuses ("Unknown Host"): the reason no longer says
-/// it accepts it.
+/// empty level as unknown; so does a macro called with no level
+/// (`Web(ACCEPT:)`); Perl's split drops trailing empty fields, so
+/// `ACCEPT::` is ACCEPT and `ACCEPT:info:` ACCEPT at info.
 #[test]
-fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
+fn empty_and_none_levels_log_nothing_as_rules_pm_reads_them() {
     let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nWeb(ACCEPT:) net $FW\nWeb(ACCEPT:none) loc $FW\nACCEPT:: loc $FW tcp 25\nACCEPT:info: loc $FW tcp 26\n";
     let dir = sample_with_rules("import-empty-level", rules.as_bytes(), None);
     // A site macro called with no level: no log, not "a level its lines
     // that do not take PARAM would not get".
     std::fs::write(dir.join("macro.Web"), "PARAM - - tcp 8080\n").unwrap();
-    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
-    let policy = format!("loc $FW REJECT none!\nnet loc DROP NONE\n{policy}");
-    std::fs::write(dir.join("policy"), policy).unwrap();
     let model = imported_model(&import(dir.to_str().unwrap(), false));
-    let policy = model
-        .split("[[policy]]")
-        .find(|policy| policy.contains("action = \"REJECT\"") && policy.contains("\"$FW\""))
-        .unwrap_or_else(|| panic!("no policy loc $FW REJECT:\n{model}"));
-    assert!(!policy.contains("log"), "{policy}");
     let rules = |port: &str| {
         let rules: Vec<&str> = (model.split("[[rule]]"))
             .filter(|rule| rule.contains(&format!("dport = \"{port}\"")))
             .collect();
         rules
     };
-    // Perl's split drops trailing empty fields: `ACCEPT::` is ACCEPT,
-    // `ACCEPT:info:` ACCEPT at info.
     for (port, count) in [("22", 1), ("24", 1), ("8080", 2), ("25", 1)] {
         let rules = rules(port);
         assert_eq!(rules.len(), count, "port {port}:\n{model}");
         assert!(rules.iter().all(|rule| !rule.contains("log")), "{rules:?}");
     }
     assert!(rules("26")[0].contains("log = \"info\""), "{model}");
-    let refused = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nACCEPT::tag loc $FW tcp 23\nPing(ACCEPT::x) loc $FW\nDNAT net loc:10.0.0.2 tcp 80 - detect\n";
-    std::fs::write(dir.join("rules"), refused).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A policy's `none!` and `NONE` log nothing (Config.pm validate_level:
+/// `none` in any case, after one `!`); the import refused them. Checked
+/// with `shorewall compile`.
+#[test]
+fn a_policys_none_bang_and_upper_case_none_log_nothing() {
+    let dir = sample_with_rules("import-policy-none", b"ACCEPT loc $FW tcp 22\n", None);
+    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+    let policy = format!("loc $FW REJECT none!\nnet loc DROP NONE\n{policy}");
+    std::fs::write(dir.join("policy"), policy).unwrap();
+    let model = imported_model(&import(dir.to_str().unwrap(), false));
+    for policy in [
+        "source = \"loc\"\ndest = \"$FW\"\naction = \"REJECT\"\n",
+        "source = \"net\"\ndest = \"loc\"\naction = \"DROP\"\n",
+    ] {
+        let entry = model
+            .split("[[policy]]")
+            .find(|entry| entry.starts_with(&format!("\n{policy}")))
+            .unwrap_or_else(|| panic!("no policy {policy}:\n{model}"));
+        assert!(!entry.contains("log"), "{entry}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `ACCEPT::tag` and `Ping(ACCEPT::x)`, a log tag without a level,
+/// Shorewall refuses ("Invalid parameter"); the import's refusal gave an
+/// unknown level `` as the reason. `ACCEPT:` beside them is not refused.
+#[test]
+fn a_log_tag_without_a_level_is_refused_with_shorewalls_reason() {
+    let rules = "?SECTION NEW\nACCEPT: loc $FW tcp 22\nACCEPT:none! loc $FW tcp 24\nACCEPT::tag loc $FW tcp 23\nPing(ACCEPT::x) loc $FW\n";
+    let dir = sample_with_rules("import-tag-no-level", rules.as_bytes(), None);
     let stderr = assert_import_refused(
         &import(dir.to_str().unwrap(), false),
         &[
             "rules:4: a log tag (`:tag`) without a log level: Shorewall refuses it (\"Invalid parameter\")",
             "rules:5: a log tag (`:x`) without a log level",
-            "rules:6: `detect` is not a valid address or network",
         ],
     );
-    assert!(!stderr.contains("Shorewall accepts"), "{stderr}");
     assert!(
         !stderr.contains("rules:2:") && !stderr.contains("rules:3:"),
         "{stderr}"
@@ -6981,14 +7000,26 @@ fn empty_and_none_levels_and_a_tag_without_a_level_as_rules_pm_reads_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Found by the review of 2026-12-03, each checked with `shorewall
-/// compile` / `shorewall6 compile`: a PROTO list's names are looked up one
-/// by one, exactly as spelled (`Tcp,Udp` was carried, Shorewall refuses
-/// it); Shorewall6's `icmp` in a list is IPv6's ICMP (`icmp,tcp` lost its
-/// ICMPv6 accept: the model's `icmp` is IPv4's) and its `ICMP` is refused;
-/// a log-level setting of `0` is unset to Config.pm (`|| ''`), not emerg.
+/// ORIGDEST `detect` Shorewall refuses ("Unknown Host (detect)"): the
+/// reason no longer says it accepts it.
 #[test]
-fn protocol_lists_shorewall6_icmp_and_a_zero_log_level_as_shorewall_reads_them() {
+fn origdest_detect_is_refused_without_saying_shorewall_accepts_it() {
+    let rules = "?SECTION NEW\nDNAT net loc:10.0.0.2 tcp 80 - detect\n";
+    let dir = sample_with_rules("import-origdest-detect", rules.as_bytes(), None);
+    let stderr = assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["rules:2: `detect` is not a valid address or network"],
+    );
+    assert!(!stderr.contains("Shorewall accepts"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shorewall6's `icmp` in a PROTO list is IPv6's ICMP (IPAddrs.pm maps
+/// it by family; checked with `shorewall6 compile`): `icmp,tcp` lost its
+/// ICMPv6 accept, since the model's `icmp` is IPv4's (the review of
+/// 2026-12-03).
+#[test]
+fn shorewall6_icmp_in_a_protocol_list_is_icmpv6() {
     let dir = dual_stack("import-proto-lists");
     std::fs::write(
         dir.join("shorewall/rules"),
@@ -7002,6 +7033,17 @@ fn protocol_lists_shorewall6_icmp_and_a_zero_log_level_as_shorewall_reads_them()
     .unwrap();
     let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
     assert!(model.contains("proto = \"icmpv6,tcp\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A PROTO list's names are looked up one by one, exactly as spelled
+/// (`Tcp,Udp` was carried; Shorewall refuses it: "Invalid/Unknown
+/// protocol"), and Shorewall6 refuses `ICMP`, which IPAddrs.pm names for
+/// IPv4 only (the review of 2026-12-03; each checked with `shorewall
+/// compile` / `shorewall6 compile`).
+#[test]
+fn protocol_list_names_are_spelled_as_shorewall_looks_them_up() {
+    let dir = dual_stack("import-proto-spelled");
     std::fs::write(
         dir.join("shorewall6/rules"),
         "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net $FW ICMP\n",
@@ -7020,6 +7062,13 @@ fn protocol_lists_shorewall6_icmp_and_a_zero_log_level_as_shorewall_reads_them()
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A log-level setting of `0` is unset to Config.pm (`$config{KEY} ||
+/// ''`: Perl's false), not emerg (the review of 2026-12-03; checked with
+/// `shorewall compile`).
+#[test]
+fn a_zero_log_level_setting_is_unset_as_config_pm_reads_it() {
     let dir = sample_with_rules("import-zero-level", b"ACCEPT loc $FW tcp 22\n", None);
     let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
     let conf = conf.replace(
