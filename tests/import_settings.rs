@@ -484,13 +484,64 @@ fn autohelpers_is_carried() {
     );
 }
 
+/// A setting Shorewall does not know it ignores, with a warning
+/// (Config.pm: "Unknown configuration option (FOO) ignored"), and the
+/// name is no variable then: a rule that uses `$FOO` Shorewall refuses
+/// under IGNOREUNKNOWNVARIABLES=No ("Undefined shell variable"). The
+/// import refused the setting; it now notes it by name, with its line.
 #[test]
-fn an_unknown_setting_is_refused() {
-    assert_refused(
-        "unknown",
-        "FOO=1",
-        "FOO is not a setting Shorewall 5.2 knows",
+fn an_unknown_setting_is_ignored_with_a_note_as_shorewall_ignores_it() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("unknown", "FOO=1");
+    let line = planted_line(&dir);
+    let (compiled, out) = common::run(
+        "shorewall",
+        &[
+            "compile",
+            dir.to_str().unwrap(),
+            dir.join("firewall").to_str().unwrap(),
+        ],
     );
+    assert!(compiled, "{out}");
+    assert!(
+        out.contains("Unknown configuration option (FOO) ignored"),
+        "{out}"
+    );
+    let output = assert_imports(&dir, "FOO=1");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let note = format!(
+        "# NOTE shorewall.conf:{line}: FOO is not a setting Shorewall 5.2 knows: Shorewall ignores the line with a warning"
+    );
+    assert!(model.contains(&note), "expected `{note}` in\n{model}");
+    assert!(
+        !model.contains("FOO=1\n") && !model.contains("\"1\""),
+        "{model}"
+    );
+    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        format!("{rules}ACCEPT net $FW tcp $FOO\n"),
+    )
+    .unwrap();
+    let (compiled, out) = common::run(
+        "shorewall",
+        &[
+            "compile",
+            dir.to_str().unwrap(),
+            dir.join("firewall").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !compiled && out.contains("Undefined shell variable ($FOO)"),
+        "{out}"
+    );
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let reason = format!(
+        "`$FOO` is set only at shorewall.conf:{line}, a setting Shorewall does not know, whose line it ignores"
+    );
+    assert!(stderr.contains(&reason), "expected `{reason}` in\n{stderr}");
 }
 
 #[test]
@@ -583,11 +634,6 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "shorewall6/shorewall6.conf:4: Shorewall6 refuses ROUTE_FILTER=On: it is an IPv4 setting",
         ),
         (
-            "six-unknown",
-            "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n",
-            "shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows",
-        ),
-        (
             "six-blacklist",
             "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBLACKLIST=NEW\n",
             "shorewall6/shorewall6.conf:4: Shorewall's and Shorewall6's BLACKLIST differ, and fwgen's `blacklist_states` is one for both",
@@ -602,6 +648,21 @@ fn shorewall6_settings_must_agree_with_shorewall() {
             "{name}: expected `{expected}` in\n{stderr}"
         );
     }
+}
+
+/// Shorewall6 ignores a setting it does not know as Shorewall does (the
+/// same Config.pm): noted with its line in shorewall6.conf, not refused.
+#[test]
+fn an_unknown_shorewall6_setting_is_noted_with_its_line() {
+    let four = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\n";
+    let six = "CLAMPMSS=Yes\nIP_FORWARDING=On\nAUTOHELPERS=No\nBAR=2\n";
+    let dir = common::dual_stack("import-setting-six-unknown", four, six);
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    let note = "# NOTE shorewall6/shorewall6.conf:4: BAR is not a setting Shorewall 5.2 knows: Shorewall ignores the line";
+    assert!(model.contains(note), "expected `{note}` in\n{model}");
 }
 
 /// CLAMPMSS may differ between the families, as Shorewall's own

@@ -1146,6 +1146,10 @@ struct Settings {
     eliminated: Vec<String>,
     /// Notes on values fwgen carries with a difference (Keep, DISABLE_IPV6).
     remarks: Vec<String>,
+    /// Settings Shorewall does not know, each with its line: Config.pm
+    /// ignores the line ("Unknown configuration option"), so the name is
+    /// no variable a rule can use either.
+    ignored: BTreeMap<String, Line>,
     /// COMPLETE=Yes's line, until the interfaces are read.
     complete: Option<Line>,
     /// TCP_FLAGS_DISPOSITION other than DROP beside an INVALID_DISPOSITION
@@ -3426,6 +3430,15 @@ impl Importer {
                 "{shown}: a value in params or shorewall.conf uses `${later}` before {later} is set (further down, or in shorewall.conf, which Shorewall reads after params): what it gives there is the environment's, usually nothing, not the value set later; set {later} above the line that uses it"
             ));
         }
+        if let Some((name, line)) = names
+            .iter()
+            .find_map(|name| self.settings.ignored.get_key_value(*name))
+        {
+            return Some(format!(
+                "{shown}: `${name}` is set only at {}, a setting Shorewall does not know, whose line it ignores (\"Unknown configuration option ({name}) ignored\"): the variable is unset to Shorewall; set it in params",
+                Self::origin(line)
+            ));
+        }
         if let Some(setting) = names.iter().find(|name| setting::find(name).is_some()) {
             return Some(format!(
                 "{shown}: `${setting}` is a shorewall.conf setting this directory leaves unset, and Shorewall puts the value it gives {setting} (its default) in its place; write {setting} in shorewall.conf or the value in the line"
@@ -3744,7 +3757,9 @@ impl Importer {
                 }
                 _ => self.judge_setting(&key, &value, &line),
             }
-            self.vars.insert(key, value);
+            if !self.settings.ignored.contains_key(&key) {
+                self.vars.insert(key, value);
+            }
         }
         self.default_log_level();
         let mut firewall = Table::at(&["firewall"]);
@@ -3781,8 +3796,12 @@ impl Importer {
     /// setting and a value fwgen's firewall does not mean are refused.
     fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
         let Some(known) = setting::find(key) else {
-            let reason = format!("{key} is not a setting Shorewall 5.2 knows");
-            return self.refuse(line, reason);
+            self.notes.push(format!(
+                "{}: {key} is not a setting Shorewall 5.2 knows: Shorewall ignores the line with a warning (\"Unknown configuration option ({key}) ignored\"), and so does fwgen: no effect, not carried",
+                Self::origin(line)
+            ));
+            self.settings.ignored.insert(key.to_owned(), line.clone());
+            return;
         };
         match known.verdict {
             setting::Verdict::Modelled => {
@@ -4481,7 +4500,9 @@ impl Importer {
                 }
                 _ => self.judge_setting(&key, &value, &line),
             }
-            self.vars.insert(key, value);
+            if !self.settings.ignored.contains_key(&key) {
+                self.vars.insert(key, value);
+            }
         }
         self.default_log_level();
         self.carry_logging();
