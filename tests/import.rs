@@ -7246,3 +7246,49 @@ fn a_bridge_on_this_host_without_routeback_is_named() {
     assert!(!String::from_utf8_lossy(&output.stderr).contains("is a bridge on this host"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An unlogged ACCEPT from `$FW` to `$FW` (tests/corpus/dovanduy-artica-gen
+/// has one) decides nothing: Shorewall puts it in fw-fw, which `OUTPUT -o
+/// lo` jumps to and which ends in ACCEPT (`shorewall compile` with
+/// OPTIMIZE=All then leaves the chain out: `OUTPUT -o lo -j ACCEPT`), and
+/// fwgen accepts loopback before its rules. It is noted
+/// with its line, not refused; a logged one, or another verdict, which
+/// Shorewall's fw-fw would apply to the firewall's traffic to itself, the
+/// model still refuses.
+#[test]
+fn an_unlogged_accept_from_the_firewall_to_itself_is_noted() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = "?SECTION NEW\nACCEPT $FW $FW tcp 47980\nACCEPT! $FW $FW:127.0.0.1 udp 53\n";
+    let dir = sample_with_rules("import-fw-fw-accept", rules.as_bytes(), None);
+    let out = dir.join("compiled");
+    let (compiled, text) = common::run(
+        "shorewall",
+        &["compile", dir.to_str().unwrap(), out.to_str().unwrap()],
+    );
+    assert!(compiled, "{text}");
+    // With the sample's OPTIMIZE=All Shorewall leaves the fw-fw chain out
+    // altogether: loopback is accepted, and the rules are gone.
+    let script = std::fs::read_to_string(&out).unwrap();
+    assert!(script.contains("-A OUTPUT -o lo -j ACCEPT\n"), "{script}");
+    assert!(!script.contains("47980"), "{script}");
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8_lossy(&output.stdout);
+    for line in [2, 3] {
+        let note = format!("# NOTE rules:{line}: `ACCEPT` from `$FW` to `$FW`");
+        assert!(model.contains(&note), "expected `{note}` in\n{model}");
+    }
+    assert!(!model.contains("47980"), "{model}");
+    for rule in [
+        "ACCEPT:info $FW $FW tcp 47980\n",
+        "REJECT $FW $FW tcp 5000\n",
+    ] {
+        std::fs::write(dir.join("rules"), format!("?SECTION NEW\n{rule}")).unwrap();
+        assert_import_refused(
+            &import(dir.to_str().unwrap(), false),
+            &["rules:2: a policy or rule from `$FW` to `$FW` is not allowed"],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
