@@ -3792,8 +3792,9 @@ impl Importer {
         self.header = vec![firewall, shorewall];
     }
 
-    /// One setting's verdict (see [`setting::SETTINGS`]): an unknown
-    /// setting and a value fwgen's firewall does not mean are refused.
+    /// One setting's verdict (see [`setting::SETTINGS`]): a value fwgen's
+    /// firewall does not mean is refused; an unknown setting is noted and
+    /// ignored, as Config.pm ignores it.
     fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
         let Some(known) = setting::find(key) else {
             self.notes.push(format!(
