@@ -68,6 +68,12 @@ impl Source {
         }
     }
 
+    /// The same file without its text and line index: enough to name it
+    /// in an error that points at no place in it.
+    pub fn without_text(self) -> Source {
+        Source::new(self.path, String::new())
+    }
+
     /// The name shown in error messages and generated-file headers.
     pub fn display_name(&self) -> String {
         display_path(&self.path)
@@ -158,5 +164,19 @@ mod tests {
     fn offsets_past_the_end_are_clamped() {
         let source = Source::new("f.toml", "ab");
         assert_eq!(source.location(99), Location { line: 1, column: 3 });
+    }
+
+    /// `fwgen render` shows a backend's errors with the file's name alone
+    /// (src/commands/render.rs): as they are shown with its text.
+    #[test]
+    fn an_error_without_a_place_needs_no_text() {
+        use crate::error::{Error, ErrorKind};
+        let source = Source::new("dir/f.toml", "a = 1\n");
+        let error = Error::new(None, ErrorKind::ShorewallNeedsIpv4);
+        let with_text = (error.render(Some(&source)), error.json(Some(&source)));
+        let without = source.without_text();
+        assert!(without.text.is_empty());
+        let shown = (error.render(Some(&without)), error.json(Some(&without)));
+        assert_eq!(shown, with_text);
     }
 }

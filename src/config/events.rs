@@ -76,6 +76,10 @@ pub(super) fn parse_piece(text: &str, range: Range<usize>) -> Option<RawModel> {
             _ => return None,
         }
     }
+    // Each piece's lists were grown by doubling: left so until the whole
+    // run is read, their spare room was a third of the raw rules' 70 MB
+    // at 100,000 rules, the peak heap while parsing (docs/performance.md).
+    model.shrink_to_fit();
     Some(model)
 }
 
