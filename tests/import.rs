@@ -6836,7 +6836,8 @@ fn extra_columns_in_zones_interfaces_and_hosts_are_refused() {
 /// A line of any other file with more columns than the file has, extra
 /// `-` too, is refused by Shorewall as zones are: Config.pm split_line2
 /// counts the columns before it drops trailing `-` ("Invalid policy file
-/// entry (too many columns)", and so for rules, stoppedrules, tunnels,
+/// entry (too many columns)", and so for rules, blrules (as "rules
+/// file"), stoppedrules, tunnels,
 /// conntrack in FORMAT 1 and 2, accounting, maclist, nat, snat in FORMAT 1
 /// and 2, masq, an action's and a macro's body, each checked with
 /// shorewall compile; routestopped and blacklist as `shorewall update`
@@ -6864,6 +6865,14 @@ fn extra_dash_columns_are_refused_in_every_file() {
                 "ACCEPT loc $FW tcp 22 - - - - - - - - - - -\nACCEPT loc $FW tcp 23 - - - - - - - - - -\n",
             )],
             &["rules:1: 16 columns where the file has 15"],
+        ),
+        (
+            "blrules",
+            &[(
+                "blrules",
+                "DROP net:192.0.2.1 all - - - - - - - - - - - - -\n",
+            )],
+            &["blrules:1: 16 columns where the file has 15"],
         ),
         (
             "stoppedrules",

@@ -7562,6 +7562,18 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
 mod tests {
     use super::*;
 
+    /// Config.pm split_columns: a `( ... )` with spaces inside is one
+    /// column, and so counts once against the file's columns.
+    #[test]
+    fn shorewall_columns_group_parentheses_as_split_columns_does() {
+        assert_eq!(shorewall_columns("ACCEPT loc $FW tcp 22"), 5);
+        assert_eq!(shorewall_columns("SSH(ACCEPT, info) loc $FW"), 3);
+        assert_eq!(shorewall_columns("A((b, c), d) - x"), 3);
+        let names = &[("action", 0), ("source", 1), ("dest", 2)];
+        assert!(too_many_columns("SSH(ACCEPT, info) loc $FW", names).is_none());
+        assert!(too_many_columns("SSH(ACCEPT, info) loc $FW -", names).is_some());
+    }
+
     /// Issue #15: hosts `IFACE:+NAME` and a masq SOURCE `+NAME,+NAME`
     /// are carried as the model writes them (`networks = ["+bo"]`, one
     /// hosts entry per set; `sources = ["+bo", "+pri"]`) and their sets
