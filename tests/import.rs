@@ -6977,6 +6977,28 @@ fn extra_dash_columns_are_refused_in_every_file() {
     }
 }
 
+/// stoppedrules has no ACTION column: Shorewall refuses an `action=`
+/// pair there ("Unknown column (action)", Misc.pm's TARGET, checked with
+/// shorewall compile); the import read it as TARGET.
+#[test]
+fn an_action_pair_in_stoppedrules_is_refused() {
+    let dir = sample_with_rules(
+        "import-stopped-action-pair",
+        b"ACCEPT loc $FW tcp 22\n",
+        None,
+    );
+    std::fs::write(
+        dir.join("stoppedrules"),
+        "- eth1 - tcp 22 ; action=ACCEPT\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["stoppedrules:1: `action` is not a column of stoppedrules"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Shorewall reads `?format`, `?section` and `?comment` in any case
 /// (Config.pm's `/i`), and ignores a rule whose SOURCE or DEST is `NONE`
 /// or `none:IFACE` (Rules.pm `/^none(:.*)?$/i`); the import refused them.

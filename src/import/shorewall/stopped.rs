@@ -4,10 +4,10 @@
 
 use super::{Importer, Kind, Line, Table};
 
-/// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them.
+/// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them:
+/// no `action` (an `action=` pair is "Unknown column (action)").
 const STOPPED_COLUMNS: &[(&str, usize)] = &[
     ("target", 0),
-    ("action", 0),
     ("source", 1),
     ("dest", 2),
     ("proto", 3),
