@@ -1979,16 +1979,9 @@ fn owner_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, Stri
 }
 
 /// Why a rules line is refused for its columns after SPORT: each column
-/// used (but those `carried`), by name, or a line longer than Shorewall's
-/// 15 columns.
+/// used (but those `carried`), by name (a line longer than Shorewall's 15
+/// columns is refused by `split`).
 fn unmodelled_rule_columns(columns: &[String], carried: &[&str]) -> Option<String> {
-    let last = RULE_COLUMNS.len();
-    if columns.len() > last {
-        return Some(format!(
-            "the line has {} columns; Shorewall's rules file has {last} (ACTION to HELPER) and refuses more",
-            columns.len()
-        ));
-    }
     let used: Vec<String> = UNMODELLED_RULE_COLUMNS
         .iter()
         .zip(columns.iter().skip(6))
@@ -2203,20 +2196,45 @@ fn used_after(columns: &[String], first: usize) -> bool {
     columns.iter().skip(first).any(|c| c != "-")
 }
 
-/// A line of a file with `names` columns that gives more, `-` too:
-/// Shorewall refuses it (Config.pm split_line2 counts them before it drops
-/// trailing `-`: "too many columns"), and the extra columns would
-/// otherwise be dropped without a word.
-fn too_many_columns(columns: &[String], names: &[(&str, usize)]) -> Option<String> {
-    (columns.len() > names.len()).then(|| {
-        let written: Vec<String> = names.iter().map(|(name, _)| name.to_ascii_uppercase()).collect();
+/// A line with more columns than its file has, `-` too: Shorewall
+/// refuses it (Config.pm split_line2 counts the columns before `;` or
+/// `{`, grouped as split_columns groups them, a `( ... )` with spaces one
+/// column, before it drops trailing `-`: "Invalid ... entry (too many
+/// columns)"), and the extra columns would otherwise be dropped without a
+/// word. The file's count is its last column's position plus one: an
+/// alias (`rate`/`limit`, `gateway`/`gateways`) is no column of its own,
+/// as each file Shorewall 5.2.8 reads here passes that count or has no
+/// alias.
+fn too_many_columns(columns: &str, names: &[(&str, usize)]) -> Option<String> {
+    let count = shorewall_columns(columns);
+    let max = names.iter().map(|(_, at)| at + 1).max().unwrap_or(0);
+    (count > max).then(|| {
+        let written: Vec<String> = (0..max)
+            .filter_map(|at| names.iter().find(|(_, i)| *i == at))
+            .map(|(name, _)| name.to_ascii_uppercase())
+            .collect();
         format!(
-            "{} columns where the file has {} ({}): Shorewall refuses the line (\"too many columns\")",
-            columns.len(),
-            names.len(),
+            "{count} columns where the file has {max} ({}): Shorewall refuses the line (\"too many columns\")",
             written.join(" ")
         )
     })
+}
+
+/// How many columns Config.pm's split_columns makes of `text`: words
+/// split at white space, but from a word with `(` to the word that closes
+/// it one column.
+fn shorewall_columns(text: &str) -> usize {
+    let mut open = 0usize;
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if open == 0 {
+            count += 1;
+        }
+        let opened = word.matches('(').count();
+        let closed = word.matches(')').count();
+        open = (open + opened).saturating_sub(closed);
+    }
+    count
 }
 
 /// The words of the column headers Shorewall 5.2.8's files ship with
@@ -4626,10 +4644,6 @@ impl Importer {
             let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
                 continue;
             };
-            if let Some(reason) = too_many_columns(&columns, ZONE_COLUMNS) {
-                self.refuse(&line, reason);
-                continue;
-            }
             let Some(name) = columns.first() else {
                 self.refuse(&line, "a zone needs a name");
                 continue;
@@ -4779,10 +4793,6 @@ impl Importer {
             let Some(columns) = self.split(&line, names) else {
                 continue;
             };
-            if let Some(reason) = too_many_columns(&columns, names) {
-                self.refuse(&line, reason);
-                continue;
-            }
             let options_column = if format == 2 { 2 } else { 3 };
             let (Some(zone), Some(name)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "an interface needs a zone and a name");
@@ -5031,10 +5041,6 @@ impl Importer {
             let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
                 continue;
             };
-            if let Some(reason) = too_many_columns(&columns, HOSTS_COLUMNS) {
-                self.refuse(&line, reason);
-                continue;
-            }
             let (Some(zone), Some(hosts)) = (columns.first(), columns.get(1)) else {
                 self.refuse(&line, "a hosts line needs a zone and hosts");
                 continue;
@@ -5393,13 +5399,6 @@ impl Importer {
                 self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
                 continue;
             };
-            if used_after(&columns, 6) {
-                self.refuse(
-                    &line,
-                    "a policy has six columns: SOURCE DEST POLICY LOGLEVEL RATE CONNLIMIT",
-                );
-                continue;
-            }
             let connlimit = match columns.get(5).filter(|c| *c != "-" && !c.is_empty()) {
                 None => Vec::new(),
                 Some(text) if text.trim_start_matches("d:").starts_with('!') => {
@@ -5962,6 +5961,10 @@ impl Importer {
                 None => (text, None),
             },
         };
+        if let Some(reason) = too_many_columns(columns, names) {
+            self.refuse(line, reason);
+            return None;
+        }
         let mut out: Vec<String> = columns.split_whitespace().map(str::to_owned).collect();
         if pairs.is_some_and(|pairs| pairs.contains('"')) {
             self.refuse(
@@ -7213,10 +7216,6 @@ impl Importer {
             let Some(columns) = self.split(&line, NAT_COLUMNS) else {
                 continue;
             };
-            if used_after(&columns, 5) {
-                self.refuse(&line, "nat has five columns (shorewall-nat(5))");
-                continue;
-            }
             let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
             let (Some(external), Some(interface), Some(internal)) = (get(0), get(1), get(2)) else {
                 self.refuse(&line, "a nat entry needs EXTERNAL, INTERFACE and INTERNAL");
@@ -7597,6 +7596,18 @@ fn dest_type_call(action: &str) -> Option<Result<String, String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Config.pm split_columns: a `( ... )` with spaces inside is one
+    /// column, and so counts once against the file's columns.
+    #[test]
+    fn shorewall_columns_group_parentheses_as_split_columns_does() {
+        assert_eq!(shorewall_columns("ACCEPT loc $FW tcp 22"), 5);
+        assert_eq!(shorewall_columns("SSH(ACCEPT, info) loc $FW"), 3);
+        assert_eq!(shorewall_columns("A((b, c), d) - x"), 3);
+        let names = &[("action", 0), ("source", 1), ("dest", 2)];
+        assert!(too_many_columns("SSH(ACCEPT, info) loc $FW", names).is_none());
+        assert!(too_many_columns("SSH(ACCEPT, info) loc $FW -", names).is_some());
+    }
 
     /// Issue #15: hosts `IFACE:+NAME` and a masq SOURCE `+NAME,+NAME`
     /// are carried as the model writes them (`networks = ["+bo"]`, one

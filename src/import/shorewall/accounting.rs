@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use super::{Importer, used_after};
+use super::Importer;
 
 /// The accounting file's columns, as process_accounting_rule names them.
 const COLUMNS: &[(&str, usize)] = &[
@@ -249,13 +249,6 @@ impl Importer {
             let Some(columns) = self.split(&line, COLUMNS) else {
                 continue;
             };
-            if used_after(&columns, COLUMNS.len()) {
-                self.refuse(
-                    &line,
-                    "accounting has eleven columns (Shorewall refuses more)",
-                );
-                continue;
-            }
             let given = |i: usize| columns.get(i).filter(|c| *c != "-");
             if given(7).is_some() && sectioned.as_deref() != Some("OUTPUT") {
                 self.refuse(

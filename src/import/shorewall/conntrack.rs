@@ -6,9 +6,9 @@
 //! (AUTOHELPERS: src/import/listing.rs takes it out); the other actions
 //! are refused with the reason.
 
-use super::{Importer, Kind, Line, Table, used_after};
+use super::{Importer, Kind, Table};
 
-/// The columns of FORMAT 2 and 3; FORMAT 1 has no ACTION.
+/// The columns of FORMAT 2 and 3.
 const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
     ("action", 0),
     ("source", 1),
@@ -18,6 +18,16 @@ const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
     ("sport", 5),
     ("user", 6),
     ("switch", 7),
+];
+/// The columns of FORMAT 1, which has no ACTION (Raw.pm setup_conntrack).
+const CONNTRACK1_COLUMNS: &[(&str, usize)] = &[
+    ("source", 0),
+    ("dest", 1),
+    ("proto", 2),
+    ("dport", 3),
+    ("sport", 4),
+    ("user", 5),
+    ("switch", 6),
 ];
 
 impl Importer {
@@ -50,18 +60,18 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            let text = if format == 1 {
-                format!("NOTRACK {}", line.text)
+            // FORMAT 1 has no ACTION column: NOTRACK (Raw.pm).
+            let names = if format == 1 {
+                CONNTRACK1_COLUMNS
             } else {
-                line.text.clone()
+                CONNTRACK_COLUMNS
             };
-            let columned = Line {
-                text,
-                ..line.clone()
-            };
-            let Some(columns) = self.split(&columned, CONNTRACK_COLUMNS) else {
+            let Some(mut columns) = self.split(&line, names) else {
                 continue;
             };
+            if format == 1 {
+                columns.insert(0, "NOTRACK".to_owned());
+            }
             match conntrack_table(&columns, format, &|zone| self.zone_name(zone)) {
                 Ok(table) => {
                     let mut table = table;
@@ -81,9 +91,6 @@ fn conntrack_table(
     zone_name: &dyn Fn(&str) -> String,
 ) -> Result<Table, String> {
     let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-    if used_after(columns, 8) {
-        return Err("the conntrack file has eight columns (Shorewall refuses more)".to_owned());
-    }
     if get(6).is_some() {
         return Err("USER/GROUP: fwgen's `[[conntrack]]` entries match no socket owner".to_owned());
     }

@@ -4,7 +4,7 @@
 //! where an interface has the option. IPv4 alone: Shorewall6's
 //! verification is not in fwgen's model (the option is refused there).
 
-use super::{Header, Importer, Kind, Table, Value, log_level_setting, used_after};
+use super::{Header, Importer, Kind, Table, Value, log_level_setting};
 use crate::model::{Disposition, Mac};
 
 const MACLIST_COLUMNS: &[(&str, usize)] = &[
@@ -20,10 +20,6 @@ impl Importer {
             let Some(columns) = self.split(&line, MACLIST_COLUMNS) else {
                 continue;
             };
-            if used_after(&columns, 4) {
-                self.refuse(&line, "maclist has four columns (Shorewall refuses more)");
-                continue;
-            }
             match maclist_table(&columns) {
                 Ok(table) => self.add(Kind::Maclist, "", Vec::new(), Some(false), &line, table),
                 Err(reason) => self.refuse(&line, reason),

@@ -2,12 +2,12 @@
 //! update` converts it (Shorewall/Misc.pm, convert_routestopped), become
 //! `[[stopped]]` entries: what passes while the firewall is stopped.
 
-use super::{Importer, Kind, Line, Table, used_after};
+use super::{Importer, Kind, Line, Table};
 
-/// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them.
+/// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them:
+/// no `action` (an `action=` pair is "Unknown column (action)").
 const STOPPED_COLUMNS: &[(&str, usize)] = &[
     ("target", 0),
-    ("action", 0),
     ("source", 1),
     ("dest", 2),
     ("proto", 3),
@@ -44,13 +44,6 @@ impl Importer {
             let Some(columns) = self.split(&line, STOPPED_COLUMNS) else {
                 continue;
             };
-            if used_after(&columns, 6) {
-                self.refuse(
-                    &line,
-                    "stoppedrules has six columns (Shorewall refuses more)",
-                );
-                continue;
-            }
             match columns.first().map(String::as_str) {
                 Some("ACCEPT") => {}
                 Some(action @ ("DROP" | "NOTRACK")) => {
@@ -107,10 +100,6 @@ impl Importer {
             let Some(columns) = self.split(&line, ROUTESTOPPED_COLUMNS) else {
                 continue;
             };
-            if used_after(&columns, 6) {
-                self.refuse(&line, "routestopped has six columns");
-                continue;
-            }
             let interface = column(&columns, 0);
             if interface == "-" {
                 self.refuse(

@@ -2,7 +2,7 @@
 //! read as Tunnels.pm reads it: the TYPE lowercased and split at `:`,
 //! `-` for any gateway, GATEWAY ZONES for IPsec only.
 
-use super::{Importer, Kind, Table, Value, used_after};
+use super::{Importer, Kind, Table, Value};
 
 /// The tunnels file's columns, as setup_tunnels names them.
 const TUNNEL_COLUMNS: &[(&str, usize)] = &[
@@ -127,10 +127,6 @@ impl Importer {
             let Some(columns) = self.split(&line, TUNNEL_COLUMNS) else {
                 continue;
             };
-            if used_after(&columns, 4) {
-                self.refuse(&line, "tunnels has four columns (Shorewall refuses more)");
-                continue;
-            }
             let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
             let (Some(kind), Some(zone)) = (get(0), get(1)) else {
                 self.refuse(&line, "a tunnel needs TYPE and ZONE (Shorewall refuses it)");
