@@ -6077,19 +6077,6 @@ impl Importer {
             "ACCEPT!" | "DROP!" | "REJECT!" => action.trim_end_matches('!').to_owned(),
             _ => action,
         };
-        // Shorewall puts a `$FW $FW` rule in fw-fw, which `OUTPUT -o lo`
-        // jumps to and which ends in ACCEPT (the firewall's implicit
-        // intrazone policy; any other `$FW $FW` policy the import refuses):
-        // an unlogged ACCEPT there decides nothing the chain's end does
-        // not, and fwgen accepts loopback before its rules.
-        let firewall = |side: &str| self.zone_name(side.split(':').next().unwrap_or(side)) == "$FW";
-        if action == "ACCEPT" && log.is_none() && firewall(&source) && firewall(&dest) {
-            self.notes.push(format!(
-                "{}: `ACCEPT` from `$FW` to `$FW`: Shorewall's fw-fw chain accepts every packet it does not, and fwgen accepts the firewall's traffic to itself (loopback) before its rules: no entry is written for it",
-                Self::origin(line)
-            ));
-            return;
-        }
         // `NFLOG(group,range,threshold)[:tag]` as an action is LOG at that
         // level (Rules.pm process_rule: an NFLOG action becomes the log
         // level, and the action LOG).
