@@ -539,9 +539,76 @@ fn an_unknown_setting_is_ignored_with_a_note_as_shorewall_ignores_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let reason = format!(
-        "`$FOO` is set only at shorewall.conf:{line}, a setting Shorewall does not know, whose line it ignores"
+        "`$FOO` is set only at shorewall.conf:{line}, a line Shorewall skips (\"Unknown configuration option (FOO) ignored\")"
     );
     assert!(stderr.contains(&reason), "expected `{reason}` in\n{stderr}");
+}
+
+/// A setting Shorewall 5 removed and Config.pm does not keep
+/// (MODULE_SUFFIX) is skipped as an unknown one is ("The MODULE_SUFFIX
+/// configuration option is no longer supported"): `$MODULE_SUFFIX` in a
+/// rule is no variable, and Shorewall refuses the line under the sample's
+/// IGNOREUNKNOWNVARIABLES=No (under Yes it opens every TCP port). The
+/// import carried it as 22 (the review of 2026-12-03).
+#[test]
+fn a_removed_setting_is_no_variable_as_config_pm_skips_its_line() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("removed-variable", "MODULE_SUFFIX=22");
+    let line = planted_line(&dir);
+    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        format!("{rules}ACCEPT net $FW tcp $MODULE_SUFFIX\n"),
+    )
+    .unwrap();
+    let (compiled, out) = common::run(
+        "shorewall",
+        &[
+            "compile",
+            dir.to_str().unwrap(),
+            dir.join("firewall").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !compiled && out.contains("Undefined shell variable ($MODULE_SUFFIX)"),
+        "{out}"
+    );
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let reason = format!(
+        "`$MODULE_SUFFIX` is set only at shorewall.conf:{line}, a line Shorewall skips (\"The MODULE_SUFFIX configuration option is no longer supported\")"
+    );
+    assert!(stderr.contains(&reason), "expected `{reason}` in\n{stderr}");
+}
+
+/// `?IF $FOO` where shorewall.conf's FOO is a name Shorewall does not
+/// know: Config.pm skips that line, so FOO is params' (checked with
+/// `shorewall compile`: the rule is compiled). The import refused the
+/// condition as one on a shorewall.conf setting (the review of
+/// 2026-12-03).
+#[test]
+fn a_condition_on_an_unknown_setting_name_reads_params() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with("unknown-condition", "FOOBAR=1");
+    std::fs::write(dir.join("params"), "FOOBAR=1\n").unwrap();
+    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        format!("{rules}?IF $FOOBAR\nACCEPT net $FW tcp 23\n?ENDIF\n"),
+    )
+    .unwrap();
+    let firewall = dir.join("firewall");
+    let (compiled, out) = common::run(
+        "shorewall",
+        &["compile", dir.to_str().unwrap(), firewall.to_str().unwrap()],
+    );
+    assert!(compiled, "{out}");
+    let script = std::fs::read_to_string(&firewall).unwrap();
+    assert!(script.contains("--dport 23 -j ACCEPT"), "{script}");
+    let output = assert_imports(&dir, "?IF $FOOBAR");
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(model.contains("dport = \"23\""), "{model}");
 }
 
 #[test]

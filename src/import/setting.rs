@@ -326,6 +326,19 @@ pub fn find(name: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.name == name)
 }
 
+/// Shorewall's warning where Config.pm skips a line setting `name` (no
+/// value, and no variable a file can use): a name it does not know, or
+/// one removed in Shorewall 5 (`%eliminated`). `None`: the line sets it.
+pub fn ignored_warning(name: &str) -> Option<String> {
+    match find(name).map(|s| s.verdict) {
+        None => Some(format!("Unknown configuration option ({name}) ignored")),
+        Some(Verdict::Eliminated) => Some(format!(
+            "The {name} configuration option is no longer supported"
+        )),
+        Some(_) => None,
+    }
+}
+
 impl Setting {
     /// The value as Shorewall reads it: lower case, the default if empty.
     pub fn effective(&self, value: &str) -> String {

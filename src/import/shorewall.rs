@@ -1146,10 +1146,11 @@ struct Settings {
     eliminated: Vec<String>,
     /// Notes on values fwgen carries with a difference (Keep, DISABLE_IPV6).
     remarks: Vec<String>,
-    /// Settings Shorewall does not know, each with its line: Config.pm
-    /// ignores the line ("Unknown configuration option"), so the name is
-    /// no variable a rule can use either.
-    ignored: BTreeMap<String, Line>,
+    /// Settings whose line Config.pm skips with a warning (an unknown
+    /// name, or one Shorewall 5 removed: [`setting::ignored_warning`]),
+    /// each with its line and the warning: the name is no variable a rule
+    /// can use either.
+    ignored: BTreeMap<String, (Line, String)>,
     /// COMPLETE=Yes's line, until the interfaces are read.
     complete: Option<Line>,
     /// TCP_FLAGS_DISPOSITION other than DROP beside an INVALID_DISPOSITION
@@ -3448,12 +3449,12 @@ impl Importer {
                 "{shown}: a value in params or shorewall.conf uses `${later}` before {later} is set (further down, or in shorewall.conf, which Shorewall reads after params): what it gives there is the environment's, usually nothing, not the value set later; set {later} above the line that uses it"
             ));
         }
-        if let Some((name, line)) = names
+        if let Some((name, (line, warning))) = names
             .iter()
             .find_map(|name| self.settings.ignored.get_key_value(*name))
         {
             return Some(format!(
-                "{shown}: `${name}` is set only at {}, a setting Shorewall does not know, whose line it ignores (\"Unknown configuration option ({name}) ignored\"): the variable is unset to Shorewall; set it in params",
+                "{shown}: `${name}` is set only at {}, a line Shorewall skips (\"{warning}\"): the variable is not set there; Shorewall takes it from the environment it runs in, if that sets it; set it in params",
                 Self::origin(line)
             ));
         }
@@ -3592,7 +3593,8 @@ impl Importer {
     }
 
     /// The names a shorewall.conf assigns, `?IF` or not: settings, whose
-    /// values conditions cannot use.
+    /// values conditions cannot use; not those whose line Config.pm skips
+    /// ([`setting::ignored_warning`]), which set nothing.
     fn setting_names(&self, name: &str) -> BTreeSet<String> {
         let bytes = self
             .directory
@@ -3603,7 +3605,7 @@ impl Importer {
         String::from_utf8_lossy(&bytes)
             .lines()
             .filter_map(|l| assignment(l).map(|(key, _)| key))
-            .filter(|key| condition::is_name(key))
+            .filter(|key| condition::is_name(key) && setting::ignored_warning(key).is_none())
             .collect()
     }
 
@@ -3814,12 +3816,16 @@ impl Importer {
     /// firewall does not mean is refused; an unknown setting is noted and
     /// ignored, as Config.pm ignores it.
     fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
+        if let Some(warning) = setting::ignored_warning(key) {
+            self.settings
+                .ignored
+                .insert(key.to_owned(), (line.clone(), warning));
+        }
         let Some(known) = setting::find(key) else {
             self.notes.push(format!(
                 "{}: {key} is not a setting Shorewall 5.2 knows: Shorewall ignores the line with a warning (\"Unknown configuration option ({key}) ignored\"), and so does fwgen: no effect, not carried",
                 Self::origin(line)
             ));
-            self.settings.ignored.insert(key.to_owned(), line.clone());
             return;
         };
         match known.verdict {
