@@ -739,7 +739,7 @@ impl Error {
             FreeTextTooLong { .. } => "nftables keeps at most 128 bytes of a comment".into(),
             BadIdentifier { grammar, .. } => (*grammar).into(),
             FirewallToFirewall => "traffic of the firewall to itself travels over `lo` and is always accepted".into(),
-            FirewallItselfCovered { .. } => "Shorewall filters the firewall's traffic to itself on `lo` by such a rule (its chain fw2fw, OUTPUT -o lo), and fwgen always accepts that traffic: leave the firewall out (`all+-`, `all+!$FW`) or name the zones".into(),
+            FirewallItselfCovered { .. } => "Shorewall filters the firewall's traffic to itself on `lo` by such an entry (its chain fw2fw, OUTPUT -o lo), and fwgen always accepts that traffic: leave the firewall out (`all+!$FW`; in a rule also `all+-`) or name the zones".into(),
             UnknownStoppedPlace { name, known } => format!(
                 "{}write an interface of the model ({}), `$FW` for the firewall itself, or `any`; `:ADDRESS,...` narrows it",
                 did_you_mean(name, known.iter().map(String::as_str)),

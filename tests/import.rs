@@ -386,7 +386,7 @@ fn policy_zone_lists_are_carried() {
             ),
             (
                 "policy",
-                "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
+                "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\n$FW all REJECT info\nall+!$FW all REJECT info\n",
             ),
         ],
     );
@@ -394,13 +394,25 @@ fn policy_zone_lists_are_carried() {
     for expected in [
         "source = \"loc,dmz\"\ndest = \"net\"",
         "source = \"all!dmz\"\ndest = \"$FW\"",
-        "source = \"all+\"\ndest = \"all\"",
+        "source = \"all+!$FW\"\ndest = \"all\"",
     ] {
         assert!(
             model.contains(expected),
             "missing `{expected}` in:\n{model}"
         );
     }
+    // `all+ all REJECT`: Shorewall rejects the firewall's traffic to
+    // itself by it (`OUTPUT -o lo -j fw-fw`, fw-fw ending in REJECT),
+    // which fwgen accepts: refused at its line (the review of 2026-12-03).
+    std::fs::write(
+        dir.join("policy"),
+        "loc,dmz net ACCEPT\nall!dmz $FW ACCEPT info\nnet all DROP info\nall+ all REJECT info\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import(dir.to_str().unwrap(), false),
+        &["policy:4: `all+` covers the firewall's traffic to itself, which fwgen always accepts"],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -81,6 +81,28 @@ impl Analyzer<'_> {
             line: self.line(&raw.span()),
             span: raw.span(),
         };
+        // With `+` the sides may cover the firewall's traffic to itself,
+        // which Shorewall then decides by this entry (Rules.pm
+        // process_a_policy: its chain fw-fw, `OUTPUT -o lo`); fwgen always
+        // accepts that traffic, the same only for a plain ACCEPT.
+        let fw = ZoneId::Firewall;
+        let plain_accept = policy.action == PolicyAction::Accept
+            && policy.log.is_none()
+            && !policy.audit
+            && policy.default_action.is_none()
+            && !policy.limits_new_connections();
+        if policy.covers(fw, fw) && !plain_accept {
+            let side = if dest_plus {
+                &entry.dest
+            } else {
+                &entry.source
+            };
+            let kind = ErrorKind::FirewallItselfCovered {
+                text: side.get_ref().clone(),
+            };
+            self.error(Some(side.span()), kind);
+            return None;
+        }
         // An entry of both families is judged by its zones alone, as
         // before families were written on policies.
         if let Some(written) = &entry.family
