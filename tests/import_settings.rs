@@ -517,10 +517,23 @@ fn an_unknown_setting_is_ignored_with_a_note_as_shorewall_ignores_it() {
         !model.contains("FOO=1\n") && !model.contains("\"1\""),
         "{model}"
     );
+    assert_skipped_setting_is_no_variable(
+        &dir,
+        "FOO",
+        "Unknown configuration option (FOO) ignored",
+    );
+}
+
+/// A rule using `$NAME`, planted in shorewall.conf on a line Config.pm
+/// skips with `warning`: no variable, so Shorewall refuses the rule under
+/// the sample's IGNOREUNKNOWNVARIABLES=No, and the import refuses it
+/// saying why.
+fn assert_skipped_setting_is_no_variable(dir: &Path, name: &str, warning: &str) {
+    let line = planted_line(dir);
     let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
     std::fs::write(
         dir.join("rules"),
-        format!("{rules}ACCEPT net $FW tcp $FOO\n"),
+        format!("{rules}ACCEPT net $FW tcp ${name}\n"),
     )
     .unwrap();
     let (compiled, out) = common::run(
@@ -531,15 +544,13 @@ fn an_unknown_setting_is_ignored_with_a_note_as_shorewall_ignores_it() {
             dir.join("firewall").to_str().unwrap(),
         ],
     );
-    assert!(
-        !compiled && out.contains("Undefined shell variable ($FOO)"),
-        "{out}"
-    );
-    let output = import(&dir);
+    let refused = format!("Undefined shell variable (${name})");
+    assert!(!compiled && out.contains(&refused), "{out}");
+    let output = import(dir);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let reason = format!(
-        "`$FOO` is set only at shorewall.conf:{line}, a line Shorewall skips (\"Unknown configuration option (FOO) ignored\")"
+        "`${name}` is set only at shorewall.conf:{line}, a line Shorewall skips (\"{warning}\")"
     );
     assert!(stderr.contains(&reason), "expected `{reason}` in\n{stderr}");
 }
@@ -554,32 +565,11 @@ fn an_unknown_setting_is_ignored_with_a_note_as_shorewall_ignores_it() {
 fn a_removed_setting_is_no_variable_as_config_pm_skips_its_line() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with("removed-variable", "MODULE_SUFFIX=22");
-    let line = planted_line(&dir);
-    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
-    std::fs::write(
-        dir.join("rules"),
-        format!("{rules}ACCEPT net $FW tcp $MODULE_SUFFIX\n"),
-    )
-    .unwrap();
-    let (compiled, out) = common::run(
-        "shorewall",
-        &[
-            "compile",
-            dir.to_str().unwrap(),
-            dir.join("firewall").to_str().unwrap(),
-        ],
+    assert_skipped_setting_is_no_variable(
+        &dir,
+        "MODULE_SUFFIX",
+        "The MODULE_SUFFIX configuration option is no longer supported",
     );
-    assert!(
-        !compiled && out.contains("Undefined shell variable ($MODULE_SUFFIX)"),
-        "{out}"
-    );
-    let output = import(&dir);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    let reason = format!(
-        "`$MODULE_SUFFIX` is set only at shorewall.conf:{line}, a line Shorewall skips (\"The MODULE_SUFFIX configuration option is no longer supported\")"
-    );
-    assert!(stderr.contains(&reason), "expected `{reason}` in\n{stderr}");
 }
 
 /// `?IF $FOO` where shorewall.conf's FOO is a name Shorewall does not
