@@ -258,6 +258,7 @@ error_case! {
     missing_policy => "missing-policy",
     firewall_to_firewall => "firewall-to-firewall",
     firewall_itself_covered => "firewall-itself-covered",
+    firewall_itself_covered_audit => "firewall-itself-covered-audit",
     duplicate_policy => "duplicate-policy",
     policy_after_wildcard => "policy-after-wildcard",
     duplicate_wildcard_policy => "duplicate-wildcard-policy",

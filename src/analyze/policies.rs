@@ -92,15 +92,11 @@ impl Analyzer<'_> {
             && policy.default_action.is_none()
             && !policy.limits_new_connections();
         if policy.covers(fw, fw) && !plain_accept {
-            let side = if dest_plus {
+            self.firewall_itself_covered(if dest_plus {
                 &entry.dest
             } else {
                 &entry.source
-            };
-            let kind = ErrorKind::FirewallItselfCovered {
-                text: side.get_ref().clone(),
-            };
-            self.error(Some(side.span()), kind);
+            });
             return None;
         }
         // An entry of both families is judged by its zones alone, as
@@ -375,6 +371,16 @@ impl Analyzer<'_> {
             }
         };
         Some(action)
+    }
+
+    /// `side`, written with `+`, takes in the firewall's traffic to
+    /// itself, for an entry that is not a plain ACCEPT (rules and
+    /// policies alike).
+    pub(super) fn firewall_itself_covered(&mut self, side: &Spanned<String>) {
+        let kind = ErrorKind::FirewallItselfCovered {
+            text: side.get_ref().clone(),
+        };
+        self.error(Some(side.span()), kind);
     }
 
     pub(super) fn firewall_to_firewall(

@@ -163,17 +163,14 @@ impl Analyzer<'_> {
         if intrazone
             && sources.contains(&fw)
             && dests.contains(&fw)
-            && (rule.verdict != Verdict::Accept || rule.log.is_some())
+            && (rule.verdict != Verdict::Accept || rule.log.is_some() || rule.audit)
         {
             let side = if dest_list.as_ref().is_none_or(|l| !l.intrazone) {
                 &entry.source
             } else {
                 &entry.dest
             };
-            let kind = ErrorKind::FirewallItselfCovered {
-                text: side.get_ref().clone(),
-            };
-            self.error(Some(side.span()), kind);
+            self.firewall_itself_covered(side);
             return Vec::new();
         }
         let pairs = zone_pairs(&sources, &dests, wild, intrazone);
