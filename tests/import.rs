@@ -5041,6 +5041,62 @@ fn include_reads_the_included_file_in_place() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Where an INCLUDEd file ends, the FORMAT and ?COMMENT in force before it
+/// are again (Config.pm push_include / pop_include): a `?FORMAT 2` or a
+/// `?COMMENT` inside the included file does not reach the including
+/// file's next lines. Checked with `shorewall compile`: `dmz eth2 -
+/// tcpflags` after an included `?FORMAT 2` is read in FORMAT 1, the
+/// conntrack line after one in FORMAT 1 (no ACTION column), and the rule
+/// after an included `?COMMENT web` carries "outer".
+#[test]
+fn an_included_files_format_and_comment_end_with_it() {
+    let rules = b"?SECTION NEW\n?COMMENT outer\nACCEPT loc $FW tcp 22\nINCLUDE rules.web\nACCEPT loc $FW tcp 23\n";
+    let dir = sample_with_rules("import-include-format", rules, None);
+    common::write_tree(
+        &dir,
+        [
+            ("zones", "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n"),
+            (
+                "interfaces",
+                "net NET_IF - dhcp,tcpflags,physical=eth0\nINCLUDE interfaces.loc\ndmz eth2 - tcpflags\n",
+            ),
+            (
+                "interfaces.loc",
+                "?FORMAT 2\nloc LOC_IF tcpflags,physical=eth1\n",
+            ),
+            ("rules.web", "?COMMENT web\nACCEPT net $FW tcp 80\n"),
+            ("conntrack", "INCLUDE conntrack.dns\nnet - udp 53\n"),
+            ("conntrack.dns", "?FORMAT 2\nCT:notrack loc - udp 69\n"),
+        ],
+    );
+    let model = imported_model(&import_within(&dir, false));
+    let entry = |origin: &str| {
+        let start = model
+            .find(&format!("# {origin}\n"))
+            .unwrap_or_else(|| panic!("no entry from {origin}:\n{model}"));
+        let rest = &model[start..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_owned()
+    };
+    let dmz = entry("interfaces:3");
+    assert!(
+        dmz.contains("[interfaces.eth2]") && dmz.contains("options = [\"tcpflags\"]"),
+        "{dmz}"
+    );
+    let web = entry("rules.web:2");
+    assert!(web.contains("comment = \"web\""), "{web}");
+    let after = entry("rules:5");
+    assert!(
+        after.contains("dport = \"23\"") && after.contains("comment = \"outer\""),
+        "{after}"
+    );
+    let untracked = entry("conntrack:2");
+    assert!(
+        untracked.contains("source = \"net\"") && untracked.contains("dport = \"53\""),
+        "{untracked}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Shorewall6's hosts file is merged: tests/models/hosts-ipv6.toml, written
 /// to Shorewall's and Shorewall6's files and imported from them, gives
 /// the same nftables rules (each zone's IPv6 hosts from shorewall6/hosts,

@@ -1035,6 +1035,61 @@ fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>
 /// `NAME=value` without surrounding quotes or a ` #` comment.
 /// A compiler directive Config.pm's read_a_line handles itself, before
 /// it expands variables (`?SECTION` is not one: Rules.pm reads it).
+/// The FORMAT and the ?COMMENT in force at a line (Config.pm's
+/// `$file_format` and `$comment`, which an INCLUDEd file inherits and
+/// gives back when it ends), as the directive lines that set them.
+#[derive(Clone, PartialEq)]
+struct InForce {
+    format: String,
+    comment: String,
+}
+
+impl InForce {
+    /// What a file starts with: FORMAT 2 in macros and actions (Rules.pm
+    /// opens them so), FORMAT 1 elsewhere (Config.pm open_file), no comment.
+    fn opening(name: &str) -> InForce {
+        let format = if name.starts_with("macro.") || name.starts_with("action.") {
+            2
+        } else {
+            1
+        };
+        InForce {
+            format: format!("?FORMAT {format}"),
+            comment: "?COMMENT".to_owned(),
+        }
+    }
+
+    /// After `text`: a valid `?FORMAT N` (or Shorewall 4's bare `FORMAT N`)
+    /// or a `?COMMENT` changes what is in force; any other line does not.
+    fn read(&mut self, text: &str) {
+        let text = text.trim();
+        if text.starts_with("?COMMENT") {
+            self.comment = text.to_owned();
+            return;
+        }
+        let mut words = text.split_whitespace();
+        if let (Some("?FORMAT" | "FORMAT"), Some(format), None) =
+            (words.next(), words.next(), words.next())
+            && format.parse::<u32>().is_ok()
+        {
+            self.format = format!("?FORMAT {format}");
+        }
+    }
+
+    /// The directive lines that bring `self` back after an included file
+    /// that ended with `ended` in force.
+    fn restoring(&self, ended: &InForce) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.format != ended.format {
+            lines.push(self.format.clone());
+        }
+        if self.comment != ended.comment {
+            lines.push(self.comment.clone());
+        }
+        lines
+    }
+}
+
 fn is_directive(text: &str) -> bool {
     let Some(rest) = text.trim_start().strip_prefix('?') else {
         return false;
@@ -3117,15 +3172,18 @@ impl Importer {
     /// applied, INCLUDEs followed), as text, each with the name of the
     /// file it is in; a file or line that cannot be read is recorded.
     fn active_lines(&mut self, name: &str) -> Vec<(String, file::Physical, String)> {
-        self.active_lines_within(name, &mut Vec::new())
+        let in_force = InForce::opening(name);
+        self.active_lines_within(name, &mut Vec::new(), &in_force)
     }
 
     /// [`Self::active_lines`] of a file read within the INCLUDEs of
-    /// `within` (outermost first).
+    /// `within` (outermost first), with the FORMAT and ?COMMENT the
+    /// including file has in force where it includes it.
     fn active_lines_within(
         &mut self,
         name: &str,
         within: &mut Vec<String>,
+        inherited: &InForce,
     ) -> Vec<(String, file::Physical, String)> {
         let shown = self.directory.shown(name);
         let mut omitted = Vec::new();
@@ -3182,11 +3240,17 @@ impl Importer {
             Vec::new()
         });
         // `INCLUDE FILE` (Config.pm `read_a_line`): FILE's lines are read
-        // in its place.
+        // in its place, and where FILE ends the FORMAT and ?COMMENT in force
+        // before it are again (Config.pm push_include and pop_include): a
+        // directive line saying so comes before this file's next line.
         let mut active = Vec::new();
+        let mut in_force = inherited.clone();
+        let mut restore: Vec<(String, file::Physical, String)> = Vec::new();
         for (physical, text) in read {
+            active.append(&mut restore);
             let word = text.split_whitespace().next().unwrap_or_default();
             if !word.eq_ignore_ascii_case("INCLUDE") && !word.eq_ignore_ascii_case("?INCLUDE") {
+                in_force.read(&text);
                 active.push((shown.clone(), physical, text));
                 continue;
             }
@@ -3208,8 +3272,25 @@ impl Importer {
                 let at = format!("{shown}:{}", physical.number);
                 self.included.entry(target.clone()).or_insert(at);
                 within.push(name.to_owned());
-                active.extend(self.active_lines_within(&target, within));
+                let included = self.active_lines_within(&target, within, &in_force);
                 within.pop();
+                let mut ended = in_force.clone();
+                for (_, _, text) in &included {
+                    ended.read(text);
+                }
+                active.extend(included);
+                restore = in_force
+                    .restoring(&ended)
+                    .into_iter()
+                    .map(|directive| {
+                        let at = file::Physical {
+                            number: physical.number,
+                            content: directive.clone().into_bytes(),
+                            comment: None,
+                        };
+                        (shown.clone(), at, directive)
+                    })
+                    .collect();
             }
         }
         active
