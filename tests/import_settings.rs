@@ -555,6 +555,90 @@ fn assert_skipped_setting_is_no_variable(dir: &Path, name: &str, warning: &str) 
     assert!(stderr.contains(&reason), "expected `{reason}` in\n{stderr}");
 }
 
+/// A `$NAME` in a shorewall.conf value that neither params, a setting
+/// nor shorewallrc (the sample's `${CONFDIR}`) gives: Config.pm's
+/// expand_variables refuses the line ("Undefined shell variable"), and
+/// fwgen, which carried the value with `$UNSET` in it, refuses it too.
+/// Below an IGNOREUNKNOWNVARIABLES line holding any text (the sample's
+/// `No`: Config.pm reads the setting as text while it reads the file)
+/// Shorewall puts nothing there instead; fwgen still refuses, as for
+/// such a name in any file, since the environment Shorewall runs in may
+/// set it, and says so. Set in params, the name is a value.
+#[test]
+fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let compile = |dir: &Path| {
+        common::run(
+            "shorewall",
+            &[
+                "compile",
+                dir.to_str().unwrap(),
+                dir.join("firewall").to_str().unwrap(),
+            ],
+        )
+    };
+    // Above the sample's IGNOREUNKNOWNVARIABLES=No: refused by both.
+    let dir = sample_with("unset-variable", "");
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let logfile = conf
+        .lines()
+        .position(|l| l.starts_with("LOGFILE="))
+        .unwrap()
+        + 1;
+    let ignore = conf
+        .lines()
+        .position(|l| l.starts_with("IGNOREUNKNOWNVARIABLES="))
+        .unwrap()
+        + 1;
+    assert!(logfile < ignore, "{conf}");
+    let planted: Vec<&str> = conf
+        .lines()
+        .map(|l| {
+            if l.starts_with("LOGFILE=") {
+                "LOGFILE=$UNSET"
+            } else {
+                l
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("shorewall.conf"), planted.join("\n") + "\n").unwrap();
+    let (compiled, out) = compile(&dir);
+    assert!(
+        !compiled && out.contains("Undefined shell variable ($UNSET)"),
+        "{out}"
+    );
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let refused = format!(
+        "shorewall.conf:{logfile}: `$UNSET` is set neither in params nor by a setting: Shorewall takes it from the environment it runs in, where that sets it; otherwise Shorewall refuses the line (\"Undefined shell variable ($UNSET)\")"
+    );
+    assert!(
+        stderr.contains(&refused),
+        "expected `{refused}` in\n{stderr}"
+    );
+    // Below it: Shorewall compiles the line with nothing in its place.
+    let dir = sample_with("ignored-variable", "MACLIST_TTL=$NOPE");
+    let (compiled, out) = compile(&dir);
+    assert!(compiled, "{out}");
+    let output = import(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let refused = format!(
+        "shorewall.conf:{}: `$NOPE` is set neither in params nor by a setting: Shorewall takes it from the environment it runs in, where that sets it; as shorewall.conf:{ignore} sets IGNOREUNKNOWNVARIABLES above it",
+        planted_line(&dir)
+    );
+    assert!(
+        stderr.contains(&refused),
+        "expected `{refused}` in\n{stderr}"
+    );
+    // Set in params, it is the value.
+    std::fs::write(dir.join("params"), "NOPE=60\n").unwrap();
+    let output = assert_imports(&dir, "NOPE=60 in params");
+    let model = String::from_utf8(output.stdout).unwrap();
+    assert!(!model.contains("$NOPE"), "{model}");
+}
+
 /// A setting Shorewall 5 removed and Config.pm does not keep
 /// (MODULE_SUFFIX) is skipped as an unknown one is ("The MODULE_SUFFIX
 /// configuration option is no longer supported"): `$MODULE_SUFFIX` in a

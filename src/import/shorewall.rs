@@ -1090,6 +1090,27 @@ impl InForce {
     }
 }
 
+/// The `$NAME` and `${NAME}` left in a text after [`Importer::expand`],
+/// each once, in order (`$FW` is the firewall zone's, not a variable).
+fn variables_left(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        let braced = after.strip_prefix('{');
+        let inner = braced.unwrap_or(after);
+        let end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let name = &inner[..end];
+        if condition::is_name(name) && name != "FW" && !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &inner[end..];
+    }
+    names
+}
+
 fn is_directive(text: &str) -> bool {
     let Some(rest) = text.trim_start().strip_prefix('?') else {
         return false;
@@ -1680,6 +1701,33 @@ fn masq_source(source: &str) -> Result<(String, Option<String>), String> {
     }
     Ok((source.to_owned(), None))
 }
+
+/// The names Shorewall's shorewallrc sets (Debian's
+/// /usr/share/shorewall/shorewallrc), which Config.pm adds to the
+/// variables every file may use (`add_variables %shorewallrc1`).
+const SHOREWALLRC: [&str; 21] = [
+    "BUILD",
+    "HOST",
+    "PREFIX",
+    "SHAREDIR",
+    "LIBEXECDIR",
+    "PERLLIBDIR",
+    "CONFDIR",
+    "SBINDIR",
+    "MANDIR",
+    "INITDIR",
+    "INITFILE",
+    "INITSOURCE",
+    "ANNOTATED",
+    "SYSCONFFILE",
+    "SERVICEFILE",
+    "SYSCONFDIR",
+    "SERVICEDIR",
+    "SPARSE",
+    "VARLIB",
+    "VARDIR",
+    "STOPSERVICEFILE",
+];
 
 /// Why Shorewall refuses to let params set `name` (Config.pm: a setting's
 /// name, `SW_*`, `SHOREWALL_*` and the directories it sets itself).
@@ -3500,21 +3548,7 @@ impl Importer {
     /// IGNOREUNKNOWNVARIABLES=Yes (its default), it expands to nothing,
     /// and under No refuses the line (Config.pm, expand_variables).
     fn unknown_variables(&self, text: &str) -> Option<String> {
-        let mut names = Vec::new();
-        let mut rest = text;
-        while let Some(at) = rest.find('$') {
-            let after = &rest[at + 1..];
-            let braced = after.strip_prefix('{');
-            let inner = braced.unwrap_or(after);
-            let end = inner
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(inner.len());
-            let name = &inner[..end];
-            if condition::is_name(name) && name != "FW" && !names.contains(&name) {
-                names.push(name);
-            }
-            rest = &inner[end..];
-        }
+        let names = variables_left(text);
         let first = names.first()?;
         let shown = names
             .iter()
@@ -3618,9 +3652,24 @@ impl Importer {
         let settings = self.setting_names(name);
         self.conditions.settings.extend(settings);
         let mut assignments = Vec::new();
+        let mut ignoring = None;
         for (file, physical, text) in self.active_lines(name) {
             match assignment(&text) {
                 Some((key, value)) if condition::is_name(&key) => {
+                    let line = Line {
+                        file,
+                        number: physical.number,
+                        text: text.trim().to_owned(),
+                        comment: None,
+                    };
+                    let raw = text.split_once('=').map_or("", |(_, raw)| raw);
+                    if let Some(reason) = self.conf_unknown_variable(&key, raw, ignoring.as_ref()) {
+                        self.refuse(&line, reason);
+                        continue;
+                    }
+                    if key == "IGNOREUNKNOWNVARIABLES" && !matches!(value.as_str(), "" | "0") {
+                        ignoring = Some(line);
+                    }
                     assignments.push((key, value, physical.number));
                 }
                 None if text.trim().is_empty() => {}
@@ -4560,6 +4609,47 @@ impl Importer {
     /// is no level.
     fn expand_conf(&self, text: &str) -> String {
         self.substitute(text, true)
+    }
+
+    /// Why Config.pm refuses a shorewall.conf (shorewall6.conf) line:
+    /// its value (`raw`, as written) names a `$NAME` that neither params,
+    /// a setting (`exists $config{NAME}`, set or not) nor shorewallrc
+    /// gives, and expand_variables says "Undefined shell variable", unless
+    /// the IGNOREUNKNOWNVARIABLES line read before it (`ignoring`) holds
+    /// any text but `0` (the setting is still its text there, so `No`
+    /// counts); then it puts nothing there. Either way the environment
+    /// Shorewall runs in may set it. Config.pm skips the lines of settings
+    /// it does not know before it expands them, and leaves a value in
+    /// single quotes as written.
+    fn conf_unknown_variable(
+        &self,
+        key: &str,
+        raw: &str,
+        ignoring: Option<&Line>,
+    ) -> Option<String> {
+        let raw = raw.split(" #").next().unwrap_or_default().trim();
+        if setting::ignored_warning(key).is_some()
+            || (raw.len() > 1 && raw.starts_with('\'') && raw.ends_with('\''))
+        {
+            return None;
+        }
+        let name = *variables_left(raw).iter().find(|name| {
+            !self.vars.contains_key(**name)
+                && setting::ignored_warning(name).is_some()
+                && !SHOREWALLRC.contains(name)
+        })?;
+        let effect = match ignoring {
+            Some(line) => format!(
+                "as {} sets IGNOREUNKNOWNVARIABLES above it (Config.pm reads it as text there, so even `No` counts), Shorewall puts nothing in its place",
+                Self::origin(line)
+            ),
+            None => format!(
+                "otherwise Shorewall refuses the line (\"Undefined shell variable (${name})\")"
+            ),
+        };
+        Some(format!(
+            "`${name}` is set neither in params nor by a setting: Shorewall takes it from the environment it runs in, where that sets it; {effect}; set it in params or write the value"
+        ))
     }
 
     /// Config.pm reads an unset or empty LOG_LEVEL as info, and `$LOG_LEVEL`
