@@ -5041,6 +5041,85 @@ fn include_reads_the_included_file_in_place() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// What Config.pm's split_line2 refuses before it reads a column, refused
+/// with Shorewall's own words (each checked here with `shorewall compile`
+/// of the same line): a double quote, back quote or backslash in the
+/// columns, a single quote anywhere, and parentheses split_columns cannot
+/// pair. fwgen refused these lines for what it read in the column (a
+/// rate, a port, an option), or for a column count.
+#[test]
+fn a_line_split_line2_cannot_split_is_refused_in_shorewalls_words() {
+    common::require_tool("shorewall", "shorewall");
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "rules",
+            "ACCEPT\tloc\t$FW\ttcp\t\"22\"",
+            "may not contain double quotes, single back quotes or backslashes",
+        ),
+        (
+            "rules",
+            "ACCEPT\tloc\t$FW\ttcp\t22\t;\tcomment=\"it's\"",
+            "may not contain single quotes",
+        ),
+        (
+            "policy",
+            "loc\tnet\tACCEPT\t-\t'",
+            "may not contain single quotes",
+        ),
+        (
+            "zones",
+            "dmz\tipv4\t`x`",
+            "may not contain double quotes, single back quotes or backslashes",
+        ),
+        (
+            "rules",
+            "ACCEPT\tloc\t$FW\ttcp\t22)",
+            "Mismatched parentheses (22))",
+        ),
+        (
+            "policy",
+            "loc\tnet\tACCEPT\t-\t(",
+            "Mismatched parentheses (",
+        ),
+    ];
+    for (at, (file, planted, words)) in cases.into_iter().enumerate() {
+        let dir = sample_with_rules(
+            &format!("import-unsplittable-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        let line = text.lines().count() + 1;
+        std::fs::write(dir.join(file), format!("{text}{planted}\n")).unwrap();
+        let (compiled, out) = common::run(
+            "shorewall",
+            &[
+                "compile",
+                dir.to_str().unwrap(),
+                dir.join("firewall").to_str().unwrap(),
+            ],
+        );
+        assert!(!compiled && out.contains(words), "{planted}: {out}");
+        let stderr = String::from_utf8_lossy(&import_within(&dir, false).stderr).into_owned();
+        let refused = format!("error: {file}:{line}: ");
+        let words = format!(
+            "Shorewall refuses the line (\"{}",
+            if words.starts_with("Mismatched") {
+                words.to_owned()
+            } else {
+                format!("Shorewall Configuration file entries {words}")
+            }
+        );
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&refused) && l.contains(&words)),
+            "{planted}: expected `{refused}` with `{words}` in\n{stderr}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Where an INCLUDEd file ends, the FORMAT and ?COMMENT in force before it
 /// are again (Config.pm push_include / pop_include): a `?FORMAT 2` or a
 /// `?COMMENT` inside the included file does not reach the including

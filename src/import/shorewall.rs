@@ -2324,6 +2324,61 @@ fn too_many_columns(columns: &str, names: &[(&str, usize)]) -> Option<String> {
     })
 }
 
+/// What Config.pm's split_line2 refuses in a line before it reads a
+/// column, in its order: in the columns (before a `;` or `{`) a double
+/// quote, a back quote or a backslash (but on an `IPTABLES(...)` line);
+/// parentheses split_columns cannot pair (a `)` before its `(`, or a `(`
+/// never closed); anywhere in the line a single quote (but on a macro's
+/// DEFAULT or an action's DEFAULTS line, which it reads as a command).
+fn unsplittable(line: &str, columns: &str) -> Option<String> {
+    let refused = |what: &str, shorewall: &str| {
+        Some(format!(
+            "{what}: Shorewall refuses the line (\"{shorewall}\")"
+        ))
+    };
+    let first = columns.split_whitespace().next().unwrap_or_default();
+    let iptables = first.starts_with("IPTABLES(") || first.starts_with("IP6TABLES(");
+    let quote = columns.chars().find_map(|c| match c {
+        '"' => Some("a double quote"),
+        '`' => Some("a back quote"),
+        '\\' => Some("a backslash"),
+        _ => None,
+    });
+    if let Some(what) = quote.filter(|_| !iptables) {
+        return refused(
+            &format!("{what} in a column"),
+            "Shorewall Configuration file entries may not contain double quotes, single back quotes or backslashes",
+        );
+    }
+    let mut open = 0isize;
+    for word in columns.split_whitespace() {
+        open += word.matches('(').count() as isize;
+        let closed = word.matches(')').count() as isize;
+        if closed > 0 {
+            open -= closed;
+            if open < 0 {
+                return refused(
+                    &format!("`{word}` closes a `(` never opened"),
+                    &format!("Mismatched parentheses ({word})"),
+                );
+            }
+        }
+    }
+    if open != 0 {
+        return refused(
+            "a `(` never closed",
+            &format!("Mismatched parentheses ({})", columns.trim()),
+        );
+    }
+    if line.contains('\'') && !matches!(first, "DEFAULT" | "DEFAULTS") {
+        return refused(
+            "a single quote",
+            "Shorewall Configuration file entries may not contain single quotes",
+        );
+    }
+    None
+}
+
 /// How many columns Config.pm's split_columns makes of `text`: words
 /// split at white space, but from a word with `(` to the word that closes
 /// it one column.
@@ -6138,7 +6193,9 @@ impl Importer {
                 None => (text, None),
             },
         };
-        if let Some(reason) = too_many_columns(columns, names) {
+        if let Some(reason) =
+            unsplittable(text, columns).or_else(|| too_many_columns(columns, names))
+        {
             self.refuse(line, reason);
             return None;
         }
