@@ -3853,6 +3853,42 @@ fn site_macros_are_read_before_the_stock_ones() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A site macro or action one of whose lines is refused before its reader
+/// sees it (by the column split, or at an INCLUDE) is refused whole, so
+/// that under --partial a call is skipped, not written with the lines
+/// that are left: `Two(ACCEPT)` opened tcp 2222 without the 2223 of the
+/// refused line, `Mine` its first line without the included file.
+#[test]
+fn a_site_macro_or_action_with_a_refused_line_is_refused_whole() {
+    let dir = sample_with_rules(
+        "import-macro-split",
+        b"Two(ACCEPT) loc $FW\nMine loc $FW\n",
+        None,
+    );
+    common::write_tree(
+        &dir,
+        [
+            (
+                "macro.Two",
+                "PARAM - - tcp 2222\nPARAM - - tcp 2223 - - - - - - - - - - x\n",
+            ),
+            ("actions", "Mine\n"),
+            ("action.Mine", "ACCEPT - - tcp 4242\nINCLUDE action.gone\n"),
+        ],
+    );
+    let model = imported_model(&import_within(&dir, true));
+    for skipped in [
+        "# SKIPPED rules:1: `Two` is the site's macro.Two, refused at its line",
+        "# SKIPPED rules:2: ",
+    ] {
+        assert!(model.contains(skipped), "missing `{skipped}`:\n{model}");
+    }
+    for port in ["2222", "4242"] {
+        assert!(!model.contains(&format!("dport = \"{port}\"")), "{model}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A copy of the two-interfaces sample (eth0 net, eth1 loc) with its
 /// stoppedrules replaced by `stoppedrules` and, when given, a legacy
 /// `routestopped`.

@@ -3218,6 +3218,13 @@ impl Importer {
         Some(kept).filter(|k| !k.is_empty())
     }
 
+    /// How many lines and files are refused so far (refused lines and
+    /// unreadable ones): a reader compares it before and after to learn
+    /// whether anything it read was.
+    fn refusals(&self) -> usize {
+        self.unsupported.len() + self.unreadable.len()
+    }
+
     fn refuse(&mut self, line: &Line, reason: impl Into<String>) {
         self.unsupported.push(Unsupported {
             file: line.file.clone(),

@@ -145,6 +145,9 @@ impl Importer {
         }
         let file = format!("action.{name}");
         let mut lines = Vec::new();
+        // A line refused anywhere (its INCLUDE, its text) refuses the
+        // action, as one `action_line` refuses does.
+        let refusals = self.refusals();
         let mut refused = false;
         let mut comment: Option<String> = None;
         for line in self.lines(&file) {
@@ -164,6 +167,7 @@ impl Importer {
                 }
             }
         }
+        let refused = refused || self.refusals() > refusals;
         let read = (!refused).then_some(lines);
         self.site_actions.insert(name.to_owned(), read.clone());
         read

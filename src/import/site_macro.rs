@@ -88,6 +88,9 @@ impl Importer {
         let file = format!("macro.{name}");
         let mut lines = Vec::new();
         let mut default = None;
+        // A line refused anywhere (its INCLUDE, its text, `split`) refuses
+        // the macro: a call must not expand to the lines that are left.
+        let refusals = self.refusals();
         let mut refused = false;
         for line in self.lines(&file) {
             let word = line.text.split_whitespace().next().unwrap_or_default();
@@ -111,6 +114,7 @@ impl Importer {
                 }
             }
         }
+        let refused = refused || self.refusals() > refusals;
         let read = (!refused).then_some(SiteMacro { lines, default });
         self.site_macros.insert(name.to_owned(), read.clone());
         read
