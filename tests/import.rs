@@ -5156,6 +5156,71 @@ fn a_line_split_line2_cannot_split_is_refused_in_shorewalls_words() {
     }
 }
 
+/// DPORT read as Shorewall reads it (Chains.pm validate_port_list,
+/// Config.pm numeric_value), each checked against `shorewall compile` of
+/// the same line: a leading `0` is octal (`022` is port 18, which fwgen
+/// read as 22: another port opened), `0x` hexadecimal; an empty list
+/// element is refused (`22,` became `22,1`: tcpmux opened), as are a
+/// range that does not run up (`80:80`) and `08`.
+#[test]
+fn ports_are_read_as_shorewall_reads_numbers() {
+    common::require_tool("shorewall", "shorewall");
+    let cases: [(&str, Result<&str, &str>, &str); 7] = [
+        ("022", Ok("--dport 18 "), "dport = \"18\""),
+        ("010:020", Ok("--dport 8:16 "), "dport = \"8:16\""),
+        ("0x16", Ok("--dport 22 "), "dport = \"22\""),
+        (
+            "22,",
+            Err("Invalid port list (22,)"),
+            "has an empty element",
+        ),
+        (
+            ",22",
+            Err("Invalid port list (,22)"),
+            "has an empty element",
+        ),
+        (
+            "80:80",
+            Err("Invalid port range (80:80)"),
+            "a range's first port must be below its last",
+        ),
+        (
+            "08",
+            Err("Invalid/Unknown 6 port/service (08)"),
+            "`08` is not a tcp service",
+        ),
+    ];
+    for (at, (dport, shorewall, fwgen)) in cases.into_iter().enumerate() {
+        let rules = format!("?SECTION NEW\nACCEPT net $FW tcp {dport}\n");
+        let dir = sample_with_rules(&format!("import-port-{at}"), rules.as_bytes(), None);
+        let out_file = dir.join("firewall");
+        let (compiled, out) = common::run(
+            "shorewall",
+            &["compile", dir.to_str().unwrap(), out_file.to_str().unwrap()],
+        );
+        let output = import_within(&dir, false);
+        match shorewall {
+            Ok(rule) => {
+                assert!(compiled, "{dport}: {out}");
+                let script = std::fs::read_to_string(&out_file).unwrap();
+                assert!(
+                    script
+                        .lines()
+                        .any(|l| l.starts_with("-A net-fw -p 6 ") && l.contains(rule)),
+                    "{dport}: no `{rule}` in Shorewall's net-fw"
+                );
+                let model = imported_model(&output);
+                assert!(model.contains(fwgen), "{dport}: no `{fwgen}` in\n{model}");
+            }
+            Err(refused) => {
+                assert!(!compiled && out.contains(refused), "{dport}: {out}");
+                assert_import_refused(&output, &["error: rules:2: ", fwgen]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Where an INCLUDEd file ends, the FORMAT and ?COMMENT in force before it
 /// are again (Config.pm push_include / pop_include): a `?FORMAT 2` or a
 /// `?COMMENT` inside the included file does not reach the including

@@ -69,6 +69,12 @@ impl Services {
         let mut resolved = Vec::new();
         let mut names = Vec::new();
         for item in list.split(',') {
+            // Config.pm split_list: an empty element is no port.
+            if item.is_empty() {
+                return Err(format!(
+                    "`{list}` has an empty element: Shorewall refuses it (\"Invalid port list ({list})\")"
+                ));
+            }
             let dashed = item.split_once('-').filter(|(l, h)| {
                 [l, h]
                     .iter()
@@ -78,13 +84,7 @@ impl Services {
                 Some((low, high)) => (low, Some(high)),
                 None => (item, None),
             };
-            let mut one = |text: &str, open: u16| -> Result<String, String> {
-                if text.is_empty() {
-                    return Ok(open.to_string());
-                }
-                if text.chars().all(|c| c.is_ascii_digit()) {
-                    return Ok(text.to_owned());
-                }
+            let mut one = |text: &str| -> Result<u32, String> {
                 // shorewall-rules(5): `!22` leaves ports out, which Shorewall
                 // compiles (`! --dport 22`) and fwgen's rules do not match.
                 if text.starts_with('!') {
@@ -92,29 +92,65 @@ impl Services {
                         "`{text}`: ports left out with `!`, which Shorewall compiles (`! --dport`) and fwgen's model does not carry: list the ports the rule is for"
                     ));
                 }
+                let unknown = || {
+                    format!(
+                        "`{text}` is not a {proto} service in {SERVICES}: Shorewall refuses it (\"Invalid/Unknown {proto} port/service\")"
+                    )
+                };
+                if text.chars().all(|c| c.is_ascii_digit()) || text.starts_with("0x") {
+                    let port = shorewall_number(text).ok_or_else(unknown)?;
+                    if port.to_string() != text {
+                        names.push(format!(
+                            "`{text}` is port {port}: Shorewall reads a number with a leading 0 as octal, and one with 0x as hexadecimal (Config.pm numeric_value)"
+                        ));
+                    }
+                    // Out of range: the model refuses it, at this line.
+                    return Ok(port);
+                }
                 let port = self.port(text, proto).ok_or_else(|| match &self.unreadable {
                     Some(error) => format!("`{text}` names a service, and {SERVICES}, where Shorewall looks it up, cannot be read: {error}"),
-                    None => format!("`{text}` is not a {proto} service in {SERVICES}: Shorewall refuses it (\"Invalid/Unknown {proto} port/service\")"),
+                    None => unknown(),
                 })?;
                 names.push(format!("`{text}` is {proto} port {port} ({SERVICES})"));
-                Ok(port.to_string())
-            };
-            // An open low end stays open: the model reads `:HIGH` from
-            // port 0, as Shorewall compiles it (`--dport 0:HIGH`).
-            let low = match low.is_empty() && high.is_some() {
-                true => String::new(),
-                false => one(low, 1)?,
+                Ok(u32::from(port))
             };
             match high {
+                // Chains.pm validate_portpair: an open end is 0 or 65535
+                // (the model reads `:HIGH` from port 0, as Shorewall
+                // compiles it: `--dport 0:HIGH`), and a range runs up.
                 Some(high) => {
-                    let high = one(high, 65535)?;
-                    resolved.push(format!("{low}:{high}"));
+                    let low_port = if low.is_empty() { 0 } else { one(low)? };
+                    let high_port = if high.is_empty() { 65535 } else { one(high)? };
+                    if low_port >= high_port {
+                        return Err(format!(
+                            "`{item}`: a range's first port must be below its last: Shorewall refuses it (\"Invalid port range ({item})\"); write one port as itself"
+                        ));
+                    }
+                    let low = if low.is_empty() {
+                        String::new()
+                    } else {
+                        low_port.to_string()
+                    };
+                    resolved.push(format!("{low}:{high_port}"));
                 }
-                None => resolved.push(low),
+                None => resolved.push(one(low)?.to_string()),
             }
         }
         Ok((resolved.join(","), names))
     }
+}
+
+/// A number as Config.pm's numeric_value reads it: a leading `0` makes it
+/// octal, `0x` hexadecimal; `None` where it is neither a decimal, an octal
+/// nor a hexadecimal number (`08`), or too large.
+fn shorewall_number(text: &str) -> Option<u32> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        return u32::from_str_radix(hex, 16).ok();
+    }
+    if text.len() > 1 && text.starts_with('0') {
+        return u32::from_str_radix(text, 8).ok();
+    }
+    text.parse().ok()
 }
 
 #[cfg(test)]
