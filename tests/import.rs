@@ -5221,6 +5221,49 @@ fn ports_are_read_as_shorewall_reads_numbers() {
     }
 }
 
+/// A second firewall zone, or a zone named twice, is refused as Zones.pm
+/// refuses it (each checked with `shorewall compile`): fwgen took
+/// `fw2 firewall` as the firewall zone, moving `$FW` to it without a word,
+/// and a second `fw firewall` without one (other zones named twice are
+/// refused as the model is read).
+#[test]
+fn a_second_firewall_zone_is_refused() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (planted, words)) in [
+        (
+            "fw2\tfirewall",
+            "Only one firewall zone may be defined (fw2)",
+        ),
+        ("fw\tfirewall", "Duplicate zone name (fw)"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(
+            &format!("import-zone-twice-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
+        let line = zones.lines().count() + 1;
+        std::fs::write(dir.join("zones"), format!("{zones}{planted}\n")).unwrap();
+        let (compiled, out) = common::run(
+            "shorewall",
+            &[
+                "compile",
+                dir.to_str().unwrap(),
+                dir.join("firewall").to_str().unwrap(),
+            ],
+        );
+        assert!(!compiled && out.contains(words), "{planted}: {out}");
+        assert_import_refused(
+            &import_within(&dir, false),
+            &[&format!("error: zones:{line}: "), &format!("(\"{words}\")")],
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Where an INCLUDEd file ends, the FORMAT and ?COMMENT in force before it
 /// are again (Config.pm push_include / pop_include): a `?FORMAT 2` or a
 /// `?COMMENT` inside the included file does not reach the including

@@ -4879,6 +4879,11 @@ impl Importer {
         let zone_bits = self
             .conf_setting("ZONE_BITS")
             .filter(|bits| !bits.is_empty());
+        // Zones.pm process_zone: one firewall zone, and no other zone of
+        // its name (two zones of one name are otherwise two tables of one
+        // key, refused as the model is read).
+        let mut named: BTreeSet<String> = BTreeSet::new();
+        let mut firewall_named: Option<String> = None;
         for line in self.lines("zones") {
             let Some(columns) = self.split(&line, ZONE_COLUMNS) else {
                 continue;
@@ -4887,6 +4892,21 @@ impl Importer {
                 self.refuse(&line, "a zone needs a name");
                 continue;
             };
+            let bare = name.split_once(':').map_or(name.as_str(), |(bare, _)| bare);
+            let is_firewall = columns.get(1).is_some_and(|kind| kind == "firewall");
+            let again = !named.insert(bare.to_owned())
+                && (is_firewall || firewall_named.as_deref() == Some(bare));
+            if again {
+                self.refuse(&line, format!("`{bare}` is declared above: Shorewall refuses the line (\"Duplicate zone name ({bare})\")"));
+                continue;
+            }
+            if is_firewall {
+                if firewall_named.is_some() {
+                    self.refuse(&line, format!("a second firewall zone: Shorewall refuses the line (\"Only one firewall zone may be defined ({bare})\")"));
+                    continue;
+                }
+                firewall_named = Some(bare.to_owned());
+            }
             // An empty TYPE is `-` (Config.pm split_line pads the columns
             // a line leaves out), which Zones.pm reads as `ip`.
             let dash = "-".to_owned();
