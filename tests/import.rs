@@ -5264,6 +5264,37 @@ fn a_second_firewall_zone_is_refused() {
     }
 }
 
+/// `$FW` in params is nothing: the shell that runs params (Config.pm
+/// get_params) does not set FW. Checked with `shorewall compile`:
+/// `X=$FW` and a rule `ACCEPT net $X tcp 22` is "Unknown destination zone
+/// (tcp)". fwgen read `$X` as the firewall zone.
+#[test]
+fn fw_in_params_is_refused_as_the_shell_leaves_it_empty() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-params-fw",
+        b"?SECTION NEW\nACCEPT net $X tcp 22\n",
+        Some("X=$FW\n"),
+    );
+    let (compiled, out) = common::run(
+        "shorewall",
+        &[
+            "compile",
+            dir.to_str().unwrap(),
+            dir.join("firewall").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !compiled && out.contains("Unknown destination zone (tcp)"),
+        "{out}"
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: params:1: `$FW` in params: the shell that runs params does not set FW"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Where an INCLUDEd file ends, the FORMAT and ?COMMENT in force before it
 /// are again (Config.pm push_include / pop_include): a `?FORMAT 2` or a
 /// `?COMMENT` inside the included file does not reach the including

@@ -3863,6 +3863,22 @@ impl Importer {
                 self.refuse(&line, reason);
                 continue;
             }
+            // The shell that runs params (Config.pm get_params) has no FW:
+            // `$FW` there is nothing, not the firewall zone it is in rules.
+            let names_fw = value.match_indices('$').any(|(at, _)| {
+                let after = &value[at + 1..];
+                after.starts_with("{FW}")
+                    || after.strip_prefix("FW").is_some_and(|rest| {
+                        !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    })
+            });
+            if names_fw {
+                self.refuse(
+                    &line,
+                    "`$FW` in params: the shell that runs params does not set FW, so Shorewall puts nothing there (in the other files `$FW` is the firewall zone); write `$FW` in the line that uses it",
+                );
+                continue;
+            }
             let value = self.expand(&value);
             self.vars.insert(key, value);
         }
