@@ -1532,6 +1532,16 @@ fn sample_with_rules(name: &str, rules: &[u8], params: Option<&str>) -> PathBuf 
     dir
 }
 
+/// `shorewall compile DIR DIR/firewall`: whether it compiled, and what
+/// it said.
+fn shorewall_compile(dir: &Path) -> (bool, String) {
+    let script = dir.join("firewall");
+    common::run(
+        "shorewall",
+        &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+    )
+}
+
 /// Exit 2, nothing on stdout, and every expected text on stderr.
 fn assert_import_refused(output: &std::process::Output, expected: &[&str]) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -5127,14 +5137,7 @@ fn a_line_split_line2_cannot_split_is_refused_in_shorewalls_words() {
         let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
         let line = text.lines().count() + 1;
         std::fs::write(dir.join(file), format!("{text}{planted}\n")).unwrap();
-        let (compiled, out) = common::run(
-            "shorewall",
-            &[
-                "compile",
-                dir.to_str().unwrap(),
-                dir.join("firewall").to_str().unwrap(),
-            ],
-        );
+        let (compiled, out) = shorewall_compile(&dir);
         assert!(!compiled && out.contains(words), "{planted}: {out}");
         let stderr = String::from_utf8_lossy(&import_within(&dir, false).stderr).into_owned();
         let refused = format!("error: {file}:{line}: ");
@@ -5194,10 +5197,7 @@ fn ports_are_read_as_shorewall_reads_numbers() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW tcp {dport}\n");
         let dir = sample_with_rules(&format!("import-port-{at}"), rules.as_bytes(), None);
         let out_file = dir.join("firewall");
-        let (compiled, out) = common::run(
-            "shorewall",
-            &["compile", dir.to_str().unwrap(), out_file.to_str().unwrap()],
-        );
+        let (compiled, out) = shorewall_compile(&dir);
         let output = import_within(&dir, false);
         match shorewall {
             Ok(rule) => {
@@ -5247,14 +5247,7 @@ fn a_second_firewall_zone_is_refused() {
         let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
         let line = zones.lines().count() + 1;
         std::fs::write(dir.join("zones"), format!("{zones}{planted}\n")).unwrap();
-        let (compiled, out) = common::run(
-            "shorewall",
-            &[
-                "compile",
-                dir.to_str().unwrap(),
-                dir.join("firewall").to_str().unwrap(),
-            ],
-        );
+        let (compiled, out) = shorewall_compile(&dir);
         assert!(!compiled && out.contains(words), "{planted}: {out}");
         assert_import_refused(
             &import_within(&dir, false),
@@ -5276,14 +5269,7 @@ fn fw_in_params_is_refused_as_the_shell_leaves_it_empty() {
         b"?SECTION NEW\nACCEPT net $X tcp 22\n",
         Some("X=$FW\n"),
     );
-    let (compiled, out) = common::run(
-        "shorewall",
-        &[
-            "compile",
-            dir.to_str().unwrap(),
-            dir.join("firewall").to_str().unwrap(),
-        ],
-    );
+    let (compiled, out) = shorewall_compile(&dir);
     assert!(
         !compiled && out.contains("Unknown destination zone (tcp)"),
         "{out}"
