@@ -2202,15 +2202,44 @@ LOG net $FW tcp 25\n",
 }
 
 /// REDIRECT (shorewall-rules(5)'s transparent proxy) is carried into a
-/// `[[redirect]]` at its place among the rules, `$FW:PORT` and `PORT` alike.
+/// `[[redirect]]` at its place among the rules, `$FW::PORT` and `PORT`
+/// alike; `$FW:PORT` is refused, as Rules.pm reads PORT as a server
+/// address there ("A server IP address (8443) may not be specified in a
+/// REDIRECT rule", checked with `shorewall compile`), and a leading 0 is
+/// octal (`0100` is 64).
 #[test]
 fn a_redirect_is_carried_over() {
+    common::require_tool("shorewall", "shorewall");
     let dir = sample_with_rules(
-        "import-redirect",
-        b"?SECTION NEW\nREDIRECT loc 3128 tcp 80\nREDIRECT loc $FW:8443 tcp 443 1024:65535\n",
+        "import-redirect-server",
+        b"?SECTION NEW\nREDIRECT loc $FW:8443 tcp 443\n",
         None,
     );
+    let (compiled, out) = shorewall_compile(&dir);
+    assert!(
+        !compiled
+            && out.contains("A server IP address (8443) may not be specified in a REDIRECT rule"),
+        "{out}"
+    );
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: a REDIRECT's DEST is `$FW::PORT` or PORT"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = sample_with_rules(
+        "import-redirect",
+        b"?SECTION NEW\nREDIRECT loc 3128 tcp 80\nREDIRECT loc $FW::8443 tcp 443 1024:65535\nREDIRECT loc 0100 tcp 81\n",
+        None,
+    );
+    let (compiled, out) = shorewall_compile(&dir);
+    assert!(compiled, "{out}");
+    let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+    assert!(
+        script.contains("--dport 81 -j REDIRECT --to-port 64"),
+        "Shorewall's redirect of 0100"
+    );
     let model = imported_model(&import_within(&dir, false));
+    assert!(model.contains("dport = \"81\"\nto_port = 64\n"), "{model}");
     for expected in [
         "[[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = \"80\"\nto_port = 3128\n",
         "[[redirect]]\nsource = \"loc\"\nproto = \"tcp\"\ndport = \"443\"\nsport = \"1024:65535\"\nto_port = 8443\n",

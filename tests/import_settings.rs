@@ -558,7 +558,8 @@ fn assert_skipped_setting_is_no_variable(dir: &Path, name: &str, warning: &str) 
 /// A `$NAME` in a shorewall.conf value that neither params, a setting
 /// nor shorewallrc (the sample's `${CONFDIR}`) gives: Config.pm's
 /// expand_variables refuses the line ("Undefined shell variable"), and
-/// fwgen, which carried the value with `$UNSET` in it, refuses it too.
+/// fwgen, which carried the value with `$UNSET` in it, refuses it too (a
+/// setting it carries: one it only notes, LOGFILE, is not refused).
 /// Below an IGNOREUNKNOWNVARIABLES line holding any text (the sample's
 /// `No`: Config.pm reads the setting as text while it reads the file)
 /// Shorewall puts nothing there instead; fwgen still refuses, as for
@@ -580,9 +581,9 @@ fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
     // Above the sample's IGNOREUNKNOWNVARIABLES=No: refused by both.
     let dir = sample_with("unset-variable", "");
     let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-    let logfile = conf
+    let limit = conf
         .lines()
-        .position(|l| l.starts_with("LOGFILE="))
+        .position(|l| l.starts_with("LOGLIMIT="))
         .unwrap()
         + 1;
     let ignore = conf
@@ -590,12 +591,12 @@ fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
         .position(|l| l.starts_with("IGNOREUNKNOWNVARIABLES="))
         .unwrap()
         + 1;
-    assert!(logfile < ignore, "{conf}");
+    assert!(limit < ignore, "{conf}");
     let planted: Vec<&str> = conf
         .lines()
         .map(|l| {
-            if l.starts_with("LOGFILE=") {
-                "LOGFILE=$UNSET"
+            if l.starts_with("LOGLIMIT=") {
+                "LOGLIMIT=$UNSET"
             } else {
                 l
             }
@@ -611,14 +612,14 @@ fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let refused = format!(
-        "shorewall.conf:{logfile}: `$UNSET` is set neither in params nor by a setting: Shorewall takes it from the environment it runs in, where that sets it; otherwise Shorewall refuses the line (\"Undefined shell variable ($UNSET)\")"
+        "shorewall.conf:{limit}: `$UNSET` is set neither in params nor by a setting: Shorewall takes it from the environment it runs in, where that sets it; otherwise Shorewall refuses the line (\"Undefined shell variable ($UNSET)\")"
     );
     assert!(
         stderr.contains(&refused),
         "expected `{refused}` in\n{stderr}"
     );
     // Below it: Shorewall compiles the line with nothing in its place.
-    let dir = sample_with("ignored-variable", "MACLIST_TTL=$NOPE");
+    let dir = sample_with("ignored-variable", "CLAMPMSS=$NOPE");
     let (compiled, out) = compile(&dir);
     assert!(compiled, "{out}");
     let output = import(&dir);

@@ -143,7 +143,7 @@ impl Services {
 /// A number as Config.pm's numeric_value reads it: a leading `0` makes it
 /// octal, `0x` hexadecimal; `None` where it is neither a decimal, an octal
 /// nor a hexadecimal number (`08`), or too large.
-fn shorewall_number(text: &str) -> Option<u32> {
+pub fn shorewall_number(text: &str) -> Option<u32> {
     if let Some(hex) = text.strip_prefix("0x") {
         return u32::from_str_radix(hex, 16).ok();
     }

@@ -4706,15 +4706,21 @@ impl Importer {
         ignoring: Option<&Line>,
     ) -> Option<String> {
         let raw = raw.split(" #").next().unwrap_or_default().trim();
-        if setting::ignored_warning(key).is_some()
+        // A setting the import notes by name (LOGFILE, RCP_COMMAND) is not
+        // carried, whatever its value expands to.
+        let noted = setting::find(key).is_some_and(|s| s.verdict == setting::Verdict::Noted);
+        if noted
+            || setting::ignored_warning(key).is_some()
             || (raw.len() > 1 && raw.starts_with('\'') && raw.ends_with('\''))
         {
             return None;
         }
+        // Config.pm get_params sets SW_CONFDIR and SW_LOGGERTAG itself.
         let name = *variables_left(raw).iter().find(|name| {
             !self.vars.contains_key(**name)
                 && setting::ignored_warning(name).is_some()
                 && !SHOREWALLRC.contains(name)
+                && !matches!(**name, "SW_CONFDIR" | "SW_LOGGERTAG")
         })?;
         let effect = match ignoring {
             Some(line) => format!(
@@ -7059,12 +7065,9 @@ impl Importer {
             }
             _ => (target.to_string(), None),
         };
-        let to_port = match port.map(|p| p.parse::<i64>()).transpose() {
-            Ok(to_port) => to_port.map(Value::Integer),
-            Err(_) => {
-                let reason = format!("a DNAT target's port in `{dest}` is not a port number");
-                return self.refuse(line, reason);
-            }
+        let to_port = match port.map(|p| self.server_port(line, &p)).transpose() {
+            Ok(to_port) => to_port.map(|p| Value::Integer(i64::from(p))),
+            Err(()) => return,
         };
         let mut table = Table::array(&["dnat"]);
         table.push_some("macro", forward.service_macro);
@@ -7115,18 +7118,34 @@ impl Importer {
         else {
             return;
         };
-        let port = match dest.rsplit_once(':') {
-            Some((zone, port)) if zone == "$FW" || zone == self.firewall => port,
+        // shorewall-rules(5): a REDIRECT's DEST is `[$FW:]:PORT` or PORT;
+        // in `$FW:PORT` Rules.pm reads PORT as a server address.
+        let port = match dest.split_once(':') {
+            None => dest.as_str(),
+            Some((zone, rest)) if zone == "$FW" || zone == self.firewall => {
+                match rest.strip_prefix(':') {
+                    Some(port) => port,
+                    None => {
+                        self.refuse(
+                            line,
+                            format!("a REDIRECT's DEST is `$FW::PORT` or PORT: Shorewall refuses `{dest}` (\"A server IP address ({rest}) may not be specified in a REDIRECT rule\")"),
+                        );
+                        return;
+                    }
+                }
+            }
             Some(_) => {
                 self.refuse(
                     line,
-                    "a REDIRECT's DEST is a port on the firewall: [$FW:]PORT",
+                    "a REDIRECT's DEST is a port on the firewall: [$FW:]:PORT",
                 );
                 return;
             }
-            None => dest.as_str(),
         };
-        let Ok(to_port) = port.parse::<u16>() else {
+        let Ok(to_port) = self.server_port(line, port) else {
+            return;
+        };
+        let Ok(to_port) = u16::try_from(to_port) else {
             self.refuse(
                 line,
                 format!("a REDIRECT's DEST `{dest}` is not one port number"),
@@ -7424,6 +7443,25 @@ impl Importer {
         let proto = proto.to_ascii_lowercase();
         let (dport, _) = self.ports(line, Some(&proto), port, None).ok_or(())?;
         Ok(dport)
+    }
+
+    /// A DNAT or REDIRECT server port as Config.pm's numeric_value reads
+    /// it (a leading 0 octal, noted); `Err` once refused.
+    fn server_port(&mut self, line: &Line, port: &str) -> Result<u32, ()> {
+        let number = (port.chars().all(|c| c.is_ascii_digit()) || port.starts_with("0x"))
+            .then(|| super::services::shorewall_number(port))
+            .flatten();
+        let Some(number) = number else {
+            self.refuse(line, format!("`{port}` is not a port number: Shorewall refuses it (\"Invalid/Unknown port/service\"), or takes a service name, which fwgen's import does not read here"));
+            return Err(());
+        };
+        if number.to_string() != port {
+            self.notes.push(format!(
+                "{}:{}: `{port}` is port {number}: Shorewall reads a number with a leading 0 as octal, and one with 0x as hexadecimal (Config.pm numeric_value)",
+                line.file, line.number
+            ));
+        }
+        Ok(number)
     }
 
     /// The MARK column of an snat or masq line as the model's `mark`;
