@@ -4237,6 +4237,66 @@ fn blrules_blacklist_takes_the_disposition_and_its_log_level() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shorewall 4's BLACKLIST_LOGLEVEL sets BLACKLIST_LOG_LEVEL (Config.pm's
+/// %renamed): a later line of the old name wins over the sample's empty
+/// BLACKLIST_LOG_LEVEL (checked with shorewall compile: the blacklog
+/// chain logs at info). fwgen read the new name's empty line. The old
+/// name is no variable (Config.pm assigns it to a shadowed hash), and a
+/// rule using it is refused by both.
+#[test]
+fn shorewall_4s_name_of_a_setting_sets_the_new_one() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_blacklist("renamed", "BLACKLIST net:192.0.2.9 all\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    assert!(
+        conf.contains("\nBLACKLIST_LOG_LEVEL=\n"),
+        "the sample's line changed"
+    );
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        format!("{conf}BLACKLIST_LOGLEVEL=info\n"),
+    )
+    .unwrap();
+    let (compiled, log) = shorewall_compile(&dir);
+    assert!(compiled, "{log}");
+    let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+    assert!(
+        script.contains("--log-level 6 --log-prefix \"blacklst DROP \""),
+        "{script}"
+    );
+    let line = conf.lines().count() + 1;
+    let model = imported_model(&import_within(&dir, false));
+    for expected in [
+        "action = \"DROP\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\nlog = \"info\"\n"
+            .to_owned(),
+        format!(
+            "# NOTE shorewall.conf:{line}: BLACKLIST_LOGLEVEL is Shorewall 4's name of BLACKLIST_LOG_LEVEL: read as BLACKLIST_LOG_LEVEL"
+        ),
+    ] {
+        assert!(
+            model.contains(&expected),
+            "missing\n{expected}\nin:\n{model}"
+        );
+    }
+    let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules"),
+        format!("{rules}ACCEPT:$BLACKLIST_LOGLEVEL net $FW tcp 2222\n"),
+    )
+    .unwrap();
+    let (compiled, log) = shorewall_compile(&dir);
+    assert!(
+        !compiled && log.contains("Undefined shell variable ($BLACKLIST_LOGLEVEL)"),
+        "{log}"
+    );
+    let rule = rules.lines().count() + 1;
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[&format!("rules:{rule}"), "$BLACKLIST_LOGLEVEL"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A legacy blacklist file, as `shorewall update` converts it (Misc.pm,
 /// convert_blacklist) for the zone whose interface has the `blacklist`
 /// option: a `src` line (or no option) drops its networks from that zone

@@ -20,6 +20,12 @@ pub enum Verdict {
     Only(&'static [&'static str], &'static str),
     /// Removed in Shorewall 5 (`shorewall update` drops it): noted.
     Eliminated,
+    /// Shorewall 4's name of a setting (Config.pm's `%renamed`): its line
+    /// sets the setting of the new name, the later line of either name
+    /// winning. `$OLD` is no variable: Config.pm's get_configuration
+    /// assigns it to a lexical `%variables` that shadows the one files
+    /// read (shorewall compile: "Undefined shell variable").
+    Renamed(&'static str),
     /// Judged by the importer by its value and what else the directory
     /// holds (`judge_conf_setting`): refused where it changes what passes,
     /// noted with its own effect where it changes what Shorewall logs or
@@ -73,6 +79,14 @@ const fn judged(name: &'static str) -> Setting {
         name,
         default: "",
         verdict: Verdict::Judged,
+    }
+}
+
+const fn renamed(name: &'static str, new: &'static str) -> Setting {
+    Setting {
+        name,
+        default: "",
+        verdict: Verdict::Renamed(new),
     }
 }
 
@@ -306,9 +320,9 @@ pub const SETTINGS: &[Setting] = &[
     ),
     noted("QUEUE_DEFAULT"),
     noted("NFQUEUE_DEFAULT"),
-    // Renamed in Shorewall 5 (AUTO_COMMENT, BLACKLIST_LOGLEVEL) or removed.
-    noted("AUTO_COMMENT"),
-    noted("BLACKLIST_LOGLEVEL"),
+    // Renamed in Shorewall 5, or removed.
+    renamed("AUTO_COMMENT", "AUTOCOMMENT"),
+    renamed("BLACKLIST_LOGLEVEL", "BLACKLIST_LOG_LEVEL"),
     eliminated("EXPORTPARAMS"),
     eliminated("LEGACY_FASTSTART"),
     eliminated("IPSECFILE"),
@@ -339,6 +353,14 @@ pub fn ignored_warning(name: &str) -> Option<String> {
     }
 }
 
+/// The Shorewall 5 name of a setting Shorewall 4 named `name`.
+pub fn new_name(name: &str) -> Option<&'static str> {
+    match find(name)?.verdict {
+        Verdict::Renamed(new) => Some(new),
+        _ => None,
+    }
+}
+
 impl Setting {
     /// The value as Shorewall reads it: lower case, the default if empty.
     pub fn effective(&self, value: &str) -> String {
@@ -364,6 +386,19 @@ impl Setting {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renamed_setting_names_one_shorewall_5_knows() {
+        let renamed = SETTINGS.iter().filter_map(|s| match s.verdict {
+            Verdict::Renamed(new) => Some((s.name, new)),
+            _ => None,
+        });
+        assert_eq!(renamed.clone().count(), 2);
+        for (old, new) in renamed {
+            let setting = find(new).unwrap_or_else(|| panic!("{old}: {new}"));
+            assert!(!matches!(setting.verdict, Verdict::Renamed(_)), "{new}");
+        }
+    }
 
     #[test]
     fn each_setting_once() {

@@ -3730,8 +3730,20 @@ impl Importer {
                         continue;
                     }
                     if key == "IGNOREUNKNOWNVARIABLES" && !matches!(value.as_str(), "" | "0") {
-                        ignoring = Some(line);
+                        ignoring = Some(line.clone());
                     }
+                    // Config.pm sets the new name's setting: a later line
+                    // of either name wins.
+                    let key = match setting::new_name(&key) {
+                        Some(new) => {
+                            self.notes.push(format!(
+                                "{}: {key} is Shorewall 4's name of {new}: read as {new}, as Config.pm reads it (the later line of either name wins)",
+                                Self::origin(&line)
+                            ));
+                            new.to_owned()
+                        }
+                        None => key,
+                    };
                     assignments.push((key, value, physical.number));
                 }
                 None if text.trim().is_empty() => {}
@@ -4043,6 +4055,8 @@ impl Importer {
             }
             setting::Verdict::Noted => push_once(&mut self.settings.noted, key),
             setting::Verdict::Eliminated => push_once(&mut self.settings.eliminated, key),
+            // `assignments` reads the line as the new name's.
+            setting::Verdict::Renamed(new) => self.judge_setting(new, value, line),
             setting::Verdict::Judged => self.judge_conf_setting(key, value, line),
             // RPFILTER_DISPOSITION decides only where an interface has
             // the `rpfilter` option: judged once the interfaces are read.

@@ -95,7 +95,6 @@ impl Importer {
         let level = self
             .vars
             .get("BLACKLIST_LOG_LEVEL")
-            .or_else(|| self.vars.get("BLACKLIST_LOGLEVEL"))
             .map(|l| l.trim_matches('"').to_owned())
             .unwrap_or_default();
         Ok(if crate::import::logging::setting_logs_nothing(&level) {
