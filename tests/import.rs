@@ -5282,9 +5282,17 @@ fn ports_are_read_as_shorewall_reads_numbers() {
             "`08` is not a tcp service",
         ),
     ];
-    for (at, (dport, shorewall, fwgen)) in cases.into_iter().enumerate() {
+    assert_dports_read_as_shorewall("port", &cases);
+}
+
+/// Each DPORT of `cases` in a rule of Shorewall's two-interfaces sample,
+/// compiled by Shorewall and imported: compiled into net-fw with the
+/// option given (and imported with the model text given), or refused by
+/// both with the texts given.
+fn assert_dports_read_as_shorewall(name: &str, cases: &[(&str, Result<&str, &str>, &str)]) {
+    for (at, (dport, shorewall, fwgen)) in cases.iter().copied().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW tcp {dport}\n");
-        let dir = sample_with_rules(&format!("import-port-{at}"), rules.as_bytes(), None);
+        let dir = sample_with_rules(&format!("import-{name}-{at}"), rules.as_bytes(), None);
         let out_file = dir.join("firewall");
         let (compiled, out) = shorewall_compile(&dir);
         let output = import_within(&dir, false);
@@ -5308,6 +5316,38 @@ fn ports_are_read_as_shorewall_reads_numbers() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Port ranges as Chains.pm validate_portpair reads them (each checked
+/// with `shorewall compile`): `-` separates a range written in digits
+/// (`1000-` is 1000:65535, `-1023` 0:1023), `0:1023` starts at port 0
+/// (the model's `:1023`), and a third port is refused in Shorewall's
+/// words. fwgen refused `1000-`, `-1023` and `0:1023`, and called `1:2:3`
+/// an unknown service.
+#[test]
+fn port_ranges_are_read_as_shorewall_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    let cases: [(&str, Result<&str, &str>, &str); 6] = [
+        ("1000-", Ok("--dport 1000:65535 "), "dport = \"1000:65535\""),
+        ("-1023", Ok("--dport 0:1023 "), "dport = \":1023\""),
+        ("0:1023", Ok("--dport 0:1023 "), "dport = \":1023\""),
+        (
+            "1:2:3",
+            Err("Invalid port range (1:2:3)"),
+            "Invalid port range (1:2:3)",
+        ),
+        (
+            "1-2-3",
+            Err("Invalid port range (1-2-3)"),
+            "Invalid port range (1-2-3)",
+        ),
+        (
+            "00:1023",
+            Err("Invalid/Unknown 6 port/service (00)"),
+            "`00` is port 0",
+        ),
+    ];
+    assert_dports_read_as_shorewall("port-range", &cases);
 }
 
 /// A second firewall zone, or a zone named twice, is refused as Zones.pm

@@ -75,14 +75,23 @@ impl Services {
                     "`{list}` has an empty element: Shorewall refuses it (\"Invalid port list ({list})\")"
                 ));
             }
-            let dashed = item.split_once('-').filter(|(l, h)| {
-                [l, h]
-                    .iter()
-                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-            });
-            let (low, high) = match item.split_once(':').or(dashed) {
+            // Chains.pm validate_portpair: `-` separates a range written
+            // in digits alone (`1000-` is `1000:65535`), and a pair has
+            // one separator.
+            let written = item;
+            let item = if item.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                item.replace('-', ":")
+            } else {
+                item.to_owned()
+            };
+            if item.matches(':').count() > 1 {
+                return Err(format!(
+                    "`{written}`: a range is two ports: Shorewall refuses it (\"Invalid port range ({written})\")"
+                ));
+            }
+            let (low, high) = match item.split_once(':') {
                 Some((low, high)) => (low, Some(high)),
-                None => (item, None),
+                None => (item.as_str(), None),
             };
             let mut one = |text: &str| -> Result<u32, String> {
                 // shorewall-rules(5): `!22` leaves ports out, which Shorewall
@@ -99,6 +108,14 @@ impl Services {
                 };
                 if text.chars().all(|c| c.is_ascii_digit()) || text.starts_with("0x") {
                     let port = shorewall_number(text).ok_or_else(unknown)?;
+                    // Only `0` itself passes unchecked (validate_portpair
+                    // skips a false port); `00` and `0x0` are port 0,
+                    // which validate_port refuses.
+                    if port == 0 && text != "0" {
+                        return Err(format!(
+                            "`{text}` is port 0: Shorewall refuses it (\"Invalid/Unknown {proto} port/service ({text})\")"
+                        ));
+                    }
                     if port.to_string() != text {
                         names.push(format!(
                             "`{text}` is port {port}: Shorewall reads a number with a leading 0 as octal, and one with 0x as hexadecimal (Config.pm numeric_value)"
@@ -123,10 +140,11 @@ impl Services {
                     let high_port = if high.is_empty() { 65535 } else { one(high)? };
                     if low_port >= high_port {
                         return Err(format!(
-                            "`{item}`: a range's first port must be below its last: Shorewall refuses it (\"Invalid port range ({item})\"); write one port as itself"
+                            "`{written}`: a range's first port must be below its last: Shorewall refuses it (\"Invalid port range ({written})\"); write one port as itself"
                         ));
                     }
-                    let low = if low.is_empty() {
+                    // `0:HIGH` is the model's `:HIGH`.
+                    let low = if low_port == 0 {
                         String::new()
                     } else {
                         low_port.to_string()
