@@ -3295,15 +3295,10 @@ fn interface_options_of_one_family_import_into_their_lists() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Shorewall's and Shorewall6's two-interfaces samples side by side: the
-/// policies are the same but for a comment above the last one, so they
-/// are one policy of both families, and the comment's difference is noted.
-/// Nothing is refused: CLAMPMSS (Yes and No) becomes a key per family,
-/// and Shorewall6's `forward=1` is carried beside Shorewall's options.
-#[test]
-fn the_two_interfaces_samples_side_by_side_share_their_policies() {
-    common::require_tool("shorewall6", "shorewall6");
-    let dir = common::scratch("import-samples-both");
+/// Shorewall's and Shorewall6's two-interfaces samples side by side, in
+/// `shorewall/` and `shorewall6/` of a scratch directory.
+fn two_interfaces_samples(name: &str) -> PathBuf {
+    let dir = common::scratch(name);
     for (product, samples) in [
         ("shorewall", SAMPLES),
         ("shorewall6", "/usr/share/doc/shorewall6/examples"),
@@ -3315,6 +3310,104 @@ fn the_two_interfaces_samples_side_by_side_share_their_policies() {
             std::fs::copy(entry.path(), d.join(entry.file_name())).unwrap();
         }
     }
+    dir
+}
+
+/// A DNAT's server and port isolated as Nat.pm's handle_nat_rule isolates
+/// them, each checked with Shorewall's or Shorewall6's compile: in
+/// Shorewall6 the port follows a bracketed address, so `2001:db8::5:80`
+/// is an address alone (fwgen forwarded to 2001:db8::5 port 80: another
+/// host and port); a service name is a server port (fwgen refused it), as
+/// is `0x16`; a bracketed IPv4 server is refused ("Unknown Host"; fwgen
+/// took it).
+#[test]
+fn dnat_servers_are_read_as_nat_pm_reads_them() {
+    common::require_tool("shorewall6", "shorewall6");
+    let cases: [(&str, &str, Result<&str, &str>, &str); 5] = [
+        (
+            "shorewall6",
+            "2001:db8::5:80",
+            Ok("[2001:db8::5:80]"),
+            "to = \"2001:db8::5:80\"\nproto = \"tcp\"\ndport = \"8080\"\n\n",
+        ),
+        (
+            "shorewall6",
+            "[2001:db8::5]:http",
+            Ok("[2001:db8::5]:80"),
+            "to = \"2001:db8::5\"\nproto = \"tcp\"\ndport = \"8080\"\nto_port = 80\n",
+        ),
+        (
+            "shorewall",
+            "10.0.0.5:http",
+            Ok("10.0.0.5:80"),
+            "to = \"10.0.0.5\"\nproto = \"tcp\"\ndport = \"8080\"\nto_port = 80\n",
+        ),
+        (
+            "shorewall",
+            "10.0.0.5:0x16",
+            Ok("10.0.0.5:22"),
+            "to = \"10.0.0.5\"\nproto = \"tcp\"\ndport = \"8080\"\nto_port = 22\n",
+        ),
+        (
+            "shorewall",
+            "[10.0.0.5]:8080",
+            Err("Unknown Host ([10.0.0.5])"),
+            "Shorewall refuses a bracketed IPv4 server (\"Unknown Host ([10.0.0.5])\")",
+        ),
+    ];
+    for (at, (product, server, shorewall, fwgen)) in cases.into_iter().enumerate() {
+        let dir = two_interfaces_samples(&format!("import-dnat-server-{at}"));
+        let rules = dir.join(product).join("rules");
+        let text = std::fs::read_to_string(&rules).unwrap();
+        let number = text.lines().count() + 1;
+        std::fs::write(&rules, format!("{text}DNAT net loc:{server} tcp 8080\n")).unwrap();
+        let script = dir.join("firewall");
+        let (compiled, out) = common::run(
+            product,
+            &[
+                "compile",
+                dir.join(product).to_str().unwrap(),
+                script.to_str().unwrap(),
+            ],
+        );
+        let output = import_within(&dir.join("shorewall"), false);
+        let at = if product == "shorewall" {
+            "rules"
+        } else {
+            "shorewall6/rules"
+        };
+        match shorewall {
+            Ok(to) => {
+                assert!(compiled, "{server}: {out}");
+                let script = std::fs::read_to_string(&script).unwrap();
+                let target = format!("--dport 8080 -j DNAT --to-destination {to}\n");
+                assert!(
+                    script.contains(&target),
+                    "{server}: no `{target}` in\n{script}"
+                );
+                let model = imported_model(&output);
+                let entry =
+                    format!("# {at}:{number}\n[[dnat]]\nsource = \"net\"\ndest = \"loc\"\n{fwgen}");
+                assert!(model.contains(&entry), "{server}: no\n{entry}\nin\n{model}");
+            }
+            Err(refused) => {
+                assert!(!compiled && out.contains(refused), "{server}: {out}");
+                assert_import_refused(&output, &[&format!("error: {at}:{number}: "), fwgen]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Shorewall's and Shorewall6's two-interfaces samples side by side: the
+/// policies are the same but for a comment above the last one, so they
+/// are one policy of both families, and the comment's difference is noted.
+/// Nothing is refused: CLAMPMSS (Yes and No) becomes a key per family,
+/// and Shorewall6's `forward=1` is carried beside Shorewall's options.
+#[test]
+fn the_two_interfaces_samples_side_by_side_share_their_policies() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = two_interfaces_samples("import-samples-both");
     let output = import(dir.join("shorewall").to_str().unwrap(), false);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -5581,7 +5674,7 @@ fn a_form_shorewall_accepts_is_refused_as_not_in_the_model() {
         &import_within(&dir, false),
         &[
             "error: rules:2: `192.168.1.31-192.168.1.32` is an address range, which Shorewall accepts here; fwgen's model has no such form here",
-            "error: rules:3: `192.168.1.30:8000-8010` is a server with a port range, which Shorewall accepts here; fwgen's model has no such form here",
+            "error: rules:3: `8000-8010` is a range of server ports, onto which Shorewall spreads the connections",
             "error: rules:4: `192.168.1.300` is not a valid address or network",
             "error: rules:5: `Mine` is the site's macro.Mine called without a parameter",
         ],

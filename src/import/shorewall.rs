@@ -444,19 +444,7 @@ fn shorewall_address_form(text: &str) -> Option<String> {
             .all(|s| one(s).is_some())
             .then(|| "an address list".to_owned());
     }
-    if let Some(form) = one(text).filter(|f| *f != "an address") {
-        return Some(form.to_owned());
-    }
-    // DNAT's server with ports (`192.168.1.30:8000-8010`): IPv4 only,
-    // as Shorewall reads it.
-    let (server, ports) = text.rsplit_once(':')?;
-    let port = |p: &str| p.parse::<u16>().is_ok();
-    let ports_ok = match ports.split_once('-') {
-        Some((low, high)) => port(low) && port(high),
-        None => port(ports),
-    };
-    let server_ok = server.parse::<std::net::Ipv4Addr>().is_ok() || range(server);
-    (ports_ok && server_ok && ports.contains('-')).then(|| "a server with a port range".to_owned())
+    one(text).filter(|f| *f != "an address").map(str::to_owned)
 }
 
 /// A LOG column's `level` or `level:tag` (`ACCEPT:info:TRAP`,
@@ -7063,31 +7051,26 @@ impl Importer {
         else {
             return;
         };
-        let dest = dest.replace(['[', ']'], "");
-        let parts: Vec<&str> = dest.splitn(2, ':').collect();
-        let [zone, target] = parts.as_slice() else {
+        let Some((zone, target)) = dest.split_once(':') else {
             self.refuse(line, "a DNAT target needs ZONE:ADDRESS (fwgen's port forward names the target's zone, also for DNAT-, where Shorewall ignores it)");
             return;
         };
-        let (address, port) = match target.rsplit_once(':') {
-            Some((a, p))
-                if p.chars().all(|c| c.is_ascii_digit())
-                    && !a.ends_with(':')
-                    && (a.contains('.') || a.matches(':').count() >= 2) =>
-            {
-                (a.to_owned(), Some(p.to_owned()))
-            }
-            _ => (target.to_string(), None),
+        let (address, port) = match self.dnat_server(target) {
+            Ok(server) => server,
+            Err(reason) => return self.refuse(line, reason),
         };
-        let to_port = match port.map(|p| self.server_port(line, &p)).transpose() {
+        let to_port = match port
+            .map(|p| self.server_port(line, p, proto.as_deref()))
+            .transpose()
+        {
             Ok(to_port) => to_port.map(|p| Value::Integer(i64::from(p))),
             Err(()) => return,
         };
         let mut table = Table::array(&["dnat"]);
         table.push_some("macro", forward.service_macro);
         table.push("source", self.endpoint(&source));
-        table.push("dest", *zone);
-        table.push("to", address.as_str());
+        table.push("dest", zone);
+        table.push("to", address);
         table.push_some("proto", proto);
         table.push_some("dport", dport);
         table.push_some("sport", sport);
@@ -7156,7 +7139,7 @@ impl Importer {
                 return;
             }
         };
-        let Ok(to_port) = self.server_port(line, port) else {
+        let Ok(to_port) = self.server_port(line, port, proto.as_deref()) else {
             return;
         };
         let Ok(to_port) = u16::try_from(to_port) else {
@@ -7459,23 +7442,74 @@ impl Importer {
         Ok(dport)
     }
 
-    /// A DNAT or REDIRECT server port as Config.pm's numeric_value reads
-    /// it (a leading 0 octal, noted); `Err` once refused.
-    fn server_port(&mut self, line: &Line, port: &str) -> Result<u32, ()> {
-        let number = (port.chars().all(|c| c.is_ascii_digit()) || port.starts_with("0x"))
-            .then(|| super::services::shorewall_number(port))
-            .flatten();
-        let Some(number) = number else {
-            self.refuse(line, format!("`{port}` is not a port number: Shorewall refuses it (\"Invalid/Unknown port/service\"), or takes a service name, which fwgen's import does not read here"));
-            return Err(());
+    /// A DNAT's server and server port as Nat.pm's handle_nat_rule
+    /// isolates them: Shorewall's port follows the last colon
+    /// (`10.0.0.5:8080`); Shorewall6's follows a bracketed address
+    /// (`[2001:db8::5]:8080`), and an unbracketed `2001:db8::5:80` is an
+    /// address alone. Shorewall's validate_address refuses a bracketed
+    /// IPv4 server.
+    fn dnat_server<'a>(&self, target: &'a str) -> Result<(&'a str, Option<&'a str>), String> {
+        if self.ipv6 {
+            let Some(inner) = target.strip_prefix('[') else {
+                return Ok((target, None));
+            };
+            return Ok(match inner.rsplit_once("]:") {
+                Some((server, port)) if !port.is_empty() => (server, Some(port)),
+                _ => (inner.strip_suffix(']').unwrap_or(target), None),
+            });
+        }
+        let (server, port) = match target.rsplit_once(':') {
+            Some((server, port)) if !port.is_empty() => (server, Some(port)),
+            _ => (target, None),
         };
-        if number.to_string() != port {
-            self.notes.push(format!(
-                "{}:{}: `{port}` is port {number}: Shorewall reads a number with a leading 0 as octal, and one with 0x as hexadecimal (Config.pm numeric_value)",
-                line.file, line.number
+        if server.starts_with('[') {
+            return Err(format!(
+                "`{target}`: Shorewall refuses a bracketed IPv4 server (\"Unknown Host ({server})\"); write `ADDRESS:PORT`"
             ));
         }
-        Ok(number)
+        Ok((server, port))
+    }
+
+    /// A DNAT or REDIRECT server port as Nat.pm reads it (validate_port,
+    /// with the rule's PROTO): a number as Config.pm's numeric_value reads
+    /// it (a leading 0 octal, noted) or a service name, noted with its
+    /// port; `Err` once refused, a range of server ports among them.
+    fn server_port(&mut self, line: &Line, port: &str, proto: Option<&str>) -> Result<u32, ()> {
+        let range = port.split_once('-').is_some_and(|(low, high)| {
+            [low, high]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if range {
+            self.refuse(line, format!("`{port}` is a range of server ports, onto which Shorewall spreads the connections (`--to-destination ADDRESS:LOW-HIGH`): fwgen's `to_port` is one port"));
+            return Err(());
+        }
+        let proto = match proto {
+            Some("6") => "tcp",
+            Some("17") => "udp",
+            Some(other) => other,
+            None => "",
+        };
+        let resolved = (!port.contains(',') && !port.contains(':'))
+            .then(|| self.services.resolve(port, proto))
+            .map(|resolved| resolved.map(|(number, names)| (number.parse::<u32>(), names)));
+        match resolved {
+            Some(Ok((Ok(number), names))) => {
+                for name in names {
+                    self.notes
+                        .push(format!("{}:{}: {name}", line.file, line.number));
+                }
+                Ok(number)
+            }
+            Some(Err(reason)) => {
+                self.refuse(line, reason);
+                Err(())
+            }
+            Some(Ok((Err(_), _))) | None => {
+                self.refuse(line, format!("`{port}` is not one port: Shorewall refuses it (\"Invalid/Unknown {proto} port/service ({port})\")"));
+                Err(())
+            }
+        }
     }
 
     /// The MARK column of an snat or masq line as the model's `mark`;
@@ -8001,10 +8035,6 @@ mod tests {
             Some("an address range with `:persistent`")
         );
         assert_eq!(form("detect"), None);
-        assert_eq!(
-            form("10.0.0.1:8000-8010").as_deref(),
-            Some("a server with a port range")
-        );
         for refused in [
             "10.0.0.3-10.0.0.1",
             "10.0.0.1-2001:db8::1",
