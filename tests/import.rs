@@ -5443,6 +5443,64 @@ fn port_ranges_are_read_as_shorewall_reads_them() {
     assert_dports_read_as_shorewall("port-range", &cases);
 }
 
+/// ICMP types read as iptables reads what Shorewall writes (each checked
+/// with `shorewall compile`, which writes them as they stand): a leading 0
+/// is octal to iptables (`iptables -A INPUT -p icmp --icmp-type 010` lists
+/// as type 8), so `010` is echo-request, where fwgen opened type 10
+/// (router-solicitation); `08` compiles and iptables refuses it ("unknown
+/// character 8"), so it is refused.
+#[test]
+fn icmp_types_are_read_as_iptables_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "010",
+            Ok(("icmp_type = \"8\"\n", Some("rules:2: ICMP `010` is 8"))),
+        ),
+        (
+            "3/010",
+            Ok(("icmp_type = \"3/8\"\n", Some("rules:2: ICMP `010` is 8"))),
+        ),
+        ("3/04", Ok(("icmp_type = \"3/4\"\n", None))),
+        (
+            "08",
+            Err("ICMP `08`: Shorewall writes it as it stands and iptables refuses it"),
+        ),
+    ];
+    for (at, (written, fwgen)) in cases.into_iter().enumerate() {
+        let rules = format!("?SECTION NEW\nACCEPT net $FW icmp {written}\n");
+        let dir = sample_with_rules(&format!("import-icmp-{at}"), rules.as_bytes(), None);
+        let (compiled, out) = shorewall_compile(&dir);
+        assert!(compiled, "{written}: {out}");
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        let rule = format!("-A net-fw -p 1 --icmp-type {written} -j ACCEPT");
+        assert!(
+            script.contains(&rule),
+            "{written}: no `{rule}` in\n{script}"
+        );
+        let output = import_within(&dir, false);
+        match fwgen {
+            Ok((carried, note)) => {
+                let model = imported_model(&output);
+                let entry = format!("proto = \"icmp\"\n{carried}");
+                assert!(
+                    model.contains(&entry),
+                    "{written}: no `{entry}` in\n{model}"
+                );
+                assert_eq!(
+                    model.contains("ICMP `"),
+                    note.is_some_and(|note| model.contains(note)),
+                    "{written}: {note:?} in\n{model}"
+                );
+            }
+            Err(refused) => {
+                assert_import_refused(&output, &["error: rules:2: ", refused]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A second firewall zone, or a zone named twice, is refused as Zones.pm
 /// refuses it (each checked with `shorewall compile`): fwgen took
 /// `fw2 firewall` as the firewall zone, moving `$FW` to it without a word,

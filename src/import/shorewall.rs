@@ -489,6 +489,43 @@ struct Forwarded {
     origdest: Vec<String>,
 }
 
+/// ICMP types as iptables reads what Shorewall passes it: Shorewall
+/// checks each number in decimal (IPAddrs.pm validate_icmp) and writes it
+/// as it stands (`--icmp-type 010`), and iptables reads a leading 0 as
+/// octal (`010` is type 8, echo-request; noted) and refuses `08`, so
+/// Shorewall's firewall would not start (refused). Names and plain
+/// numbers stay as they are.
+fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let mut number = |text: &str| -> Result<String, String> {
+        if text.len() < 2 || !text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(text.to_owned());
+        }
+        match u8::from_str_radix(text, 8) {
+            Ok(value) if text.parse::<u16>().is_ok_and(|decimal| decimal < 256) => {
+                if text.parse::<u8>() != Ok(value) {
+                    notes.push(format!(
+                        "ICMP `{text}` is {value}: iptables reads a number with a leading 0 as octal"
+                    ));
+                }
+                Ok(value.to_string())
+            }
+            Ok(_) => Ok(text.to_owned()),
+            Err(_) => Err(format!(
+                "ICMP `{text}`: Shorewall writes it as it stands and iptables refuses it (\"unknown character\": a leading 0 is octal), so Shorewall's firewall does not start; write the type in decimal"
+            )),
+        }
+    };
+    let read = types
+        .split(',')
+        .map(|item| match item.split_once('/') {
+            Some((kind, code)) => Ok(format!("{}/{}", number(kind)?, number(code)?)),
+            None => number(item),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((read.join(","), notes))
+}
+
 /// The family a rule's addresses or protocol bind it to.
 /// A number as Config.pm's numeric_value reads it: decimal, `0x` hex or
 /// `0` octal; `None` for anything else (Shorewall refuses it).
@@ -6913,6 +6950,17 @@ impl Importer {
         // Without PROTO the ports are a macro's own ones replaced (or an
         // error the model reports).
         let port_key = if icmp { "icmp_type" } else { "dport" };
+        let dport = match dport.as_deref().filter(|_| icmp).map(iptables_icmp_types) {
+            None => dport,
+            Some(Ok((types, notes))) => {
+                for note in notes {
+                    self.notes
+                        .push(format!("{}:{}: {note}", line.file, line.number));
+                }
+                Some(types)
+            }
+            Some(Err(reason)) => return self.refuse(line, reason),
+        };
         rule.push_some(port_key, dport);
         rule.push_some("sport", sport);
         push_log(&mut rule, written.log);
