@@ -5501,6 +5501,69 @@ fn icmp_types_are_read_as_iptables_reads_them() {
     }
 }
 
+/// PROTO numbers read as IPAddrs.pm resolve_proto reads them (Config.pm
+/// numeric_value; each checked with `shorewall compile`): `010` is 8
+/// (EGP), where fwgen carried 10, and `0x11` is 17; so `017 53` (15) is
+/// refused for its port as Shorewall refuses it, and `08` as no number.
+#[test]
+fn protocol_numbers_are_read_as_shorewall_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        ("010", Ok(("-p 8 -j ACCEPT", "proto = \"8\"\n"))),
+        (
+            "0x11 53",
+            Ok((
+                "-p 17 --dport 53 -j ACCEPT",
+                "proto = \"17\"\ndport = \"53\"\n",
+            )),
+        ),
+        (
+            "017 53",
+            Err((
+                "SOURCE/DEST PORT(S) not allowed with PROTO",
+                "the protocol is `15`",
+            )),
+        ),
+        (
+            "08",
+            Err((
+                "Invalid/Unknown protocol (08)",
+                "Invalid/Unknown protocol (08)",
+            )),
+        ),
+    ];
+    for (at, (written, expected)) in cases.into_iter().enumerate() {
+        let rules = format!("?SECTION NEW\nACCEPT net $FW {written}\n");
+        let dir = sample_with_rules(&format!("import-proto-{at}"), rules.as_bytes(), None);
+        let (compiled, out) = shorewall_compile(&dir);
+        let output = import_within(&dir, false);
+        match expected {
+            Ok((rule, carried)) => {
+                assert!(compiled, "{written}: {out}");
+                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+                let rule = format!("-A net-fw {rule}");
+                assert!(
+                    script.contains(&rule),
+                    "{written}: no `{rule}` in\n{script}"
+                );
+                let model = imported_model(&output);
+                assert!(
+                    model.contains(carried),
+                    "{written}: no `{carried}` in\n{model}"
+                );
+                let name = written.split(' ').next().unwrap();
+                let note = format!("# NOTE rules:2: protocol `{name}` is number ");
+                assert!(model.contains(&note), "{written}: no `{note}` in\n{model}");
+            }
+            Err((shorewall, fwgen)) => {
+                assert!(!compiled && out.contains(shorewall), "{written}: {out}");
+                assert_import_refused(&output, &["error: rules:2: ", fwgen]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A second firewall zone, or a zone named twice, is refused as Zones.pm
 /// refuses it (each checked with `shorewall compile`): fwgen took
 /// `fw2 firewall` as the firewall zone, moving `$FW` to it without a word,

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::numeric::numeric_value;
+
 /// Where getprotobyname(3) reads protocols.
 pub const PROTOCOLS: &str = "/etc/protocols";
 
@@ -85,14 +87,35 @@ impl Protocols {
         // IPv6's ICMP as /etc/protocols names it).
         let named = ["tcp", "udp", "icmp", "ipv6-icmp", "all"];
         if !is_name(proto) {
-            // Not one name (a list, a number): each name of a list is
-            // looked up as one (IPAddrs.pm, after `!` and what follows `:`
-            // are taken off).
-            let names = proto.trim_start_matches('!').split(',');
-            for name in names.map(|name| name.split(':').next().unwrap_or_default()) {
-                self.spelled(name)?;
+            // Not one name (a list, a number): each item of a list is
+            // read as one (IPAddrs.pm resolve_proto, after `!` and what
+            // follows `:` are taken off): a name looked up, a number read
+            // by Config.pm's numeric_value (`010` is 8, `0x11` 17).
+            let (bang, list) = match proto.strip_prefix('!') {
+                Some(list) => ("!", list),
+                None => ("", proto),
+            };
+            let mut notes = Vec::new();
+            let mut items = Vec::new();
+            for item in list.split(',') {
+                let (name, rest) = item.split_at(item.find(':').unwrap_or(item.len()));
+                if !name.bytes().all(|b| b.is_ascii_digit()) && !name.starts_with("0x") {
+                    self.spelled(name)?;
+                    items.push(item.to_owned());
+                    continue;
+                }
+                let Some(number) = numeric_value(name).filter(|n| (0..=255).contains(n)) else {
+                    return Err(format!(
+                        "protocol `{name}`: Shorewall refuses it (\"Invalid/Unknown protocol ({name})\"): a protocol number is 0 to 255, read with a leading 0 as octal and 0x as hexadecimal"
+                    ));
+                };
+                if number.to_string() != name {
+                    notes.push(format!("protocol `{name}` is number {number}: Shorewall reads a number with a leading 0 as octal, and one with 0x as hexadecimal (Config.pm numeric_value)"));
+                }
+                items.push(format!("{number}{rest}"));
             }
-            return Ok((proto.to_owned(), None));
+            let note = (!notes.is_empty()).then(|| notes.join("; "));
+            return Ok((format!("{bang}{}", items.join(",")), note));
         }
         self.spelled(proto)?;
         let lower = proto.to_ascii_lowercase();
@@ -131,6 +154,14 @@ mod tests {
         let protocols = Protocols::parse("igmp\t2\tIGMP\t# groups\nvrrp\t112\tVRRP\n");
         assert_eq!(protocols.resolve("tcp").unwrap(), ("tcp".to_owned(), None));
         assert_eq!(protocols.resolve("50").unwrap(), ("50".to_owned(), None));
+        // Numbers as Config.pm's numeric_value reads them.
+        let (number, note) = protocols.resolve("010").unwrap();
+        assert_eq!(number, "8");
+        assert!(note.unwrap().contains("`010` is number 8"));
+        assert_eq!(protocols.resolve("0x11").unwrap().0, "17");
+        assert_eq!(protocols.resolve("tcp,010").unwrap().0, "tcp,8");
+        assert!(protocols.resolve("08").is_err());
+        assert!(protocols.resolve("256").is_err());
         let (number, note) = protocols.resolve("igmp").unwrap();
         assert_eq!(number, "2");
         assert_eq!(
