@@ -5564,6 +5564,71 @@ fn protocol_numbers_are_read_as_shorewall_reads_them() {
     }
 }
 
+/// A RATE's burst and CONNLIMIT's numbers are checked by Shorewall as
+/// digits and written as they stand (each checked with `shorewall
+/// compile`); iptables reads them with a leading 0 as octal (checked:
+/// `--connlimit-above 010` and `--limit-burst 010` list as 8), where
+/// fwgen carried 10. `08`, which iptables refuses, is refused.
+#[test]
+fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "- - - - - 010",
+            "--connlimit-above 010 ",
+            Ok("connlimit = 8\n"),
+        ),
+        (
+            "- - 5/sec:010",
+            "--limit-burst 010 ",
+            Ok("rate_burst = 8\n"),
+        ),
+        (
+            "- - - - - 3:024",
+            "--connlimit-mask 024 ",
+            Ok("connlimit_mask = 20\n"),
+        ),
+        (
+            "- - - - - 08",
+            "--connlimit-above 08 ",
+            Err(
+                "CONNLIMIT `08`: Shorewall passes it to iptables as written, and iptables refuses it",
+            ),
+        ),
+    ];
+    for (at, (columns, option, fwgen)) in cases.into_iter().enumerate() {
+        let rules = format!("?SECTION NEW\nACCEPT net $FW tcp 22 {columns}\n");
+        let dir = sample_with_rules(&format!("import-count-{at}"), rules.as_bytes(), None);
+        let (compiled, out) = shorewall_compile(&dir);
+        assert!(compiled, "{columns}: {out}");
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        assert!(
+            script
+                .lines()
+                .any(|l| l.starts_with("-A net-fw -p 6 --dport 22 ") && l.contains(option)),
+            "{columns}: no `{option}` in\n{script}"
+        );
+        let output = import_within(&dir, false);
+        match fwgen {
+            Ok(carried) => {
+                let model = imported_model(&output);
+                assert!(
+                    model.contains(carried),
+                    "{columns}: no `{carried}` in\n{model}"
+                );
+                assert!(
+                    model.contains("iptables reads a leading 0 as octal"),
+                    "{model}"
+                );
+            }
+            Err(refused) => {
+                assert_import_refused(&output, &["error: rules:2: ", refused]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A second firewall zone, or a zone named twice, is refused as Zones.pm
 /// refuses it (each checked with `shorewall compile`): fwgen took
 /// `fw2 firewall` as the firewall zone, moving `$FW` to it without a word,

@@ -4,6 +4,7 @@
 //! the value is refused.
 
 use super::document::Value;
+use super::numeric::numeric_value;
 
 /// A key of a `[[rule]]` and its value.
 pub type Key = (&'static str, Value);
@@ -11,7 +12,7 @@ pub type Key = (&'static str, Value);
 /// RATE: `[s|d:][NAME:]RATE[/UNIT][:BURST]` (no unit: per second; no
 /// burst: iptables' 5). Refused: two rates, a VLSM (`s/24:`), a hash
 /// table size (`NAME(N,M):`), a table named without `s:` or `d:`.
-pub fn rate_keys(text: &str) -> Result<Vec<Key>, String> {
+pub fn rate_keys(text: &str, notes: &mut Vec<String>) -> Result<Vec<Key>, String> {
     if text.contains(',') {
         return Err(format!(
             "RATE `{text}` gives two rates (per source and per destination): fwgen's model has one per rule"
@@ -75,7 +76,7 @@ pub fn rate_keys(text: &str) -> Result<Vec<Key>, String> {
     }
     let mut keys = vec![("rate", format!("{count}/{unit}").into())];
     if let Some(burst) = burst {
-        let Some(burst) = number(burst) else {
+        let Some(burst) = iptables_count("RATE's burst", burst, notes)?.filter(|&n| n > 0) else {
             return Err(bad());
         };
         keys.push(("rate_burst", integer(burst)));
@@ -91,7 +92,7 @@ pub fn rate_keys(text: &str) -> Result<Vec<Key>, String> {
 
 /// CONNLIMIT: `[d:][!]LIMIT[:MASK]`; `LIMIT` is at most that many
 /// connections (`! --connlimit-above`), `!LIMIT` more than that many.
-pub fn connlimit_keys(text: &str) -> Result<Vec<Key>, String> {
+pub fn connlimit_keys(text: &str, notes: &mut Vec<String>) -> Result<Vec<Key>, String> {
     let (per, rest) = match text.strip_prefix("d:") {
         Some(rest) => (Some("dest"), rest),
         None => (None, text),
@@ -104,13 +105,14 @@ pub fn connlimit_keys(text: &str) -> Result<Vec<Key>, String> {
         Some((limit, mask)) => (limit, Some(mask)),
         None => (rest, None),
     };
-    let number = |n: &str| -> Option<u64> {
-        (!n.is_empty() && n.len() <= 9 && n.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| n.parse().ok())
-            .flatten()
+    let mut number = |n: &str| -> Result<Option<u64>, String> {
+        if n.len() > 9 {
+            return Ok(None);
+        }
+        iptables_count("CONNLIMIT", n, notes)
     };
     let bad = || format!("CONNLIMIT `{text}` is not `[d:][!]LIMIT[:MASK]` (Shorewall refuses it)");
-    let Some(limit) = number(limit) else {
+    let Some(limit) = number(limit)? else {
         return Err(bad());
     };
     let mut keys = vec![(key, integer(limit))];
@@ -118,12 +120,34 @@ pub fn connlimit_keys(text: &str) -> Result<Vec<Key>, String> {
         keys.push(("connlimit_per", per.into()));
     }
     if let Some(mask) = mask {
-        let Some(mask) = number(mask) else {
+        let Some(mask) = number(mask)? else {
             return Err(bad());
         };
         keys.push(("connlimit_mask", integer(mask)));
     }
     Ok(keys)
+}
+
+/// A count Shorewall checks as digits and passes to iptables as written
+/// (`--limit-burst`, `--connlimit-above`, `--connlimit-mask`), which
+/// iptables reads as strtoul(3) with base 0 does: a leading 0 is octal
+/// (`010` is 8, noted), and `08` iptables refuses, so Shorewall's
+/// firewall would not start (`Err`). `None`: not digits.
+fn iptables_count(what: &str, text: &str, notes: &mut Vec<String>) -> Result<Option<u64>, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let Some(value) = numeric_value(text).and_then(|v| u64::try_from(v).ok()) else {
+        return Err(format!(
+            "{what} `{text}`: Shorewall passes it to iptables as written, and iptables refuses it (a leading 0 is octal), so Shorewall's firewall does not start; write the number in decimal"
+        ));
+    };
+    if value.to_string() != text {
+        notes.push(format!(
+            "{what} `{text}` is {value}: Shorewall passes it to iptables as written, and iptables reads a leading 0 as octal"
+        ));
+    }
+    Ok(Some(value))
 }
 
 /// A number the model's integer holds: TOML's integers are 64-bit, and
@@ -153,7 +177,7 @@ mod tests {
 
     #[test]
     fn rates_become_the_models_keys() {
-        let rate = |text: &str| self::text(rate_keys(text).unwrap());
+        let rate = |text: &str| self::text(rate_keys(text, &mut Vec::new()).unwrap());
         assert_eq!(rate("1/sec"), "rate = \"1/sec\"\n");
         assert_eq!(rate("30"), "rate = \"30/sec\"\n");
         assert_eq!(
@@ -179,19 +203,43 @@ mod tests {
             "s:9x:1/sec",
             "",
         ] {
-            assert!(rate_keys(refused).is_err(), "{refused}");
+            assert!(rate_keys(refused, &mut Vec::new()).is_err(), "{refused}");
         }
     }
 
     #[test]
     fn connection_limits_become_the_models_keys() {
-        assert_eq!(text(connlimit_keys("2").unwrap()), "connlimit = 2\n");
         assert_eq!(
-            text(connlimit_keys("d:!20:24").unwrap()),
+            text(connlimit_keys("2", &mut Vec::new()).unwrap()),
+            "connlimit = 2\n"
+        );
+        assert_eq!(
+            text(connlimit_keys("d:!20:24", &mut Vec::new()).unwrap()),
             "connlimit_above = 20\nconnlimit_per = \"dest\"\nconnlimit_mask = 24\n"
         );
+        // Passed to iptables as written: a leading 0 is octal there.
+        let mut notes = Vec::new();
+        assert_eq!(
+            text(connlimit_keys("010:024", &mut notes).unwrap()),
+            "connlimit = 8\nconnlimit_mask = 20\n"
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        let mut notes = Vec::new();
+        let rate = text(rate_keys("010/sec:010", &mut notes).unwrap());
+        assert_eq!(rate, "rate = \"10/sec\"\nrate_burst = 8\n");
+        assert_eq!(
+            notes,
+            [
+                "RATE's burst `010` is 8: Shorewall passes it to iptables as written, and iptables reads a leading 0 as octal"
+            ]
+        );
+        assert!(connlimit_keys("08", &mut Vec::new()).is_err());
+        assert!(rate_keys("1/sec:09", &mut Vec::new()).is_err());
         for refused in ["s:2", "!", "2:", "x", "!d:2"] {
-            assert!(connlimit_keys(refused).is_err(), "{refused}");
+            assert!(
+                connlimit_keys(refused, &mut Vec::new()).is_err(),
+                "{refused}"
+            );
         }
     }
 }

@@ -5582,6 +5582,14 @@ impl Importer {
         self.add(Kind::Hosts, zone, vec![zone.to_owned()], None, line, table);
     }
 
+    /// Notes at a line of a Shorewall file, each prefixed `FILE:LINE: `.
+    fn note_at(&mut self, line: &Line, notes: impl IntoIterator<Item = String>) {
+        for note in notes {
+            self.notes
+                .push(format!("{}:{}: {note}", line.file, line.number));
+        }
+    }
+
     /// A zone no interface names matches no packet, in Shorewall (which
     /// warns "EMPTY ZONE") as in fwgen: kept, and said.
     fn note_empty_zones(&mut self) {
@@ -5719,6 +5727,7 @@ impl Importer {
                 self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
                 continue;
             };
+            let mut limit_notes = Vec::new();
             let connlimit = match columns.get(5).filter(|c| *c != "-" && !c.is_empty()) {
                 None => Vec::new(),
                 Some(text) if text.trim_start_matches("d:").starts_with('!') => {
@@ -5729,7 +5738,7 @@ impl Importer {
                     self.refuse(&line, format!("CONNLIMIT `{text}` on a zone list or an exclusion: Shorewall counts the connections apart for each policy chain it makes of them, fwgen for each entry (write one entry per zone)"));
                     continue;
                 }
-                Some(text) => match super::limits::connlimit_keys(text) {
+                Some(text) => match super::limits::connlimit_keys(text, &mut limit_notes) {
                     Ok(keys) => keys,
                     Err(reason) => {
                         self.refuse(&line, reason);
@@ -5739,7 +5748,7 @@ impl Importer {
             };
             let rate = match columns.get(4).filter(|r| *r != "-" && !r.is_empty()) {
                 None => Vec::new(),
-                Some(text) => match super::limits::rate_keys(text) {
+                Some(text) => match super::limits::rate_keys(text, &mut limit_notes) {
                     Ok(keys) if keys.iter().any(|(key, _)| *key == "rate_table") => {
                         self.refuse(&line, format!("RATE `{text}` names a hashlimit table: fwgen's policies keep their own buckets"));
                         continue;
@@ -5755,6 +5764,7 @@ impl Importer {
                     }
                 },
             };
+            self.note_at(&line, limit_notes);
             // `DROP:audit` (Rules.pm strips `:audit` first): `audit = true`.
             let (policy, audit) = match policy.strip_suffix(":audit") {
                 Some(plain) => (plain, true),
@@ -5777,10 +5787,7 @@ impl Importer {
             }
             let defaults = match defaults.map(|d| default_action::read(d, policy, self.ipv6)) {
                 Some(Ok(read)) => {
-                    if let Some(note) = read.note {
-                        self.notes
-                            .push(format!("{}:{}: {note}", line.file, line.number));
-                    }
+                    self.note_at(&line, read.note);
                     Some(read.actions)
                 }
                 Some(Err(reason)) => {
@@ -6800,20 +6807,20 @@ impl Importer {
             );
         }
         let mut keys = Vec::new();
+        let mut notes = Vec::new();
+        type Read = fn(&str, &mut Vec<String>) -> Result<Vec<limits::Key>, String>;
         for (value, read) in [
-            (
-                &rate,
-                limits::rate_keys as fn(&str) -> Result<Vec<limits::Key>, String>,
-            ),
+            (&rate, limits::rate_keys as Read),
             (&connlimit, limits::connlimit_keys),
         ] {
             if let Some(value) = value {
-                match read(value) {
+                match read(value, &mut notes) {
                     Ok(read) => keys.extend(read),
                     Err(reason) => return refuse(self, reason),
                 }
             }
         }
+        self.note_at(line, notes);
         Ok(Some(keys))
     }
 
@@ -6845,10 +6852,7 @@ impl Importer {
         let (service_macro, proto, dport, sport) = service;
         let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {
             Ok(proto) => proto.map(|(proto, note)| {
-                if let Some(note) = note {
-                    self.notes
-                        .push(format!("{}:{}: {note}", line.file, line.number));
-                }
+                self.note_at(line, note);
                 proto
             }),
             Err(reason) => return self.refuse(line, reason),
@@ -6953,10 +6957,7 @@ impl Importer {
         let dport = match dport.as_deref().filter(|_| icmp).map(iptables_icmp_types) {
             None => dport,
             Some(Ok((types, notes))) => {
-                for note in notes {
-                    self.notes
-                        .push(format!("{}:{}: {note}", line.file, line.number));
-                }
+                self.note_at(line, notes);
                 Some(types)
             }
             Some(Err(reason)) => return self.refuse(line, reason),
@@ -7132,8 +7133,13 @@ impl Importer {
         push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
         let rate = columns.get(7).filter(|c| *c != "-");
-        match rate.map(|text| limits::rate_keys(text)).transpose() {
+        let mut notes = Vec::new();
+        match rate
+            .map(|text| limits::rate_keys(text, &mut notes))
+            .transpose()
+        {
             Ok(keys) => {
+                self.note_at(line, notes);
                 for (key, value) in keys.into_iter().flatten() {
                     if key == "rate_table" {
                         let reason = "a RATE table on a DNAT rule: fwgen's port forward has a rate of its own (no `rate_table`)";
@@ -7543,10 +7549,7 @@ impl Importer {
             .map(|resolved| resolved.map(|(number, names)| (number.parse::<u32>(), names)));
         match resolved {
             Some(Ok((Ok(number), names))) => {
-                for name in names {
-                    self.notes
-                        .push(format!("{}:{}: {name}", line.file, line.number));
-                }
+                self.note_at(line, names);
                 Ok(number)
             }
             Some(Err(reason)) => {
@@ -7753,8 +7756,7 @@ impl Importer {
             match masq_source(source) {
                 Ok((network, None)) => networks.push(network),
                 Ok((network, Some(note))) => {
-                    self.notes
-                        .push(format!("{}:{}: {note}", line.file, line.number));
+                    self.note_at(line, Some(note));
                     networks.push(network);
                 }
                 Err(reason) => {
