@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use super::numeric::numeric_value;
+
 /// Where getservbyname(3) reads services on the hosts Shorewall runs on.
 pub const SERVICES: &str = "/etc/services";
 
@@ -107,7 +109,9 @@ impl Services {
                     )
                 };
                 if text.chars().all(|c| c.is_ascii_digit()) || text.starts_with("0x") {
-                    let port = shorewall_number(text).ok_or_else(unknown)?;
+                    let port = numeric_value(text)
+                        .and_then(|port| u32::try_from(port).ok())
+                        .ok_or_else(unknown)?;
                     // Only `0` itself passes unchecked (validate_portpair
                     // skips a false port); `00` and `0x0` are port 0,
                     // which validate_port refuses.
@@ -156,19 +160,6 @@ impl Services {
         }
         Ok((resolved.join(","), names))
     }
-}
-
-/// A number as Config.pm's numeric_value reads it: a leading `0` makes it
-/// octal, `0x` hexadecimal; `None` where it is neither a decimal, an octal
-/// nor a hexadecimal number (`08`), or too large.
-pub fn shorewall_number(text: &str) -> Option<u32> {
-    if let Some(hex) = text.strip_prefix("0x") {
-        return u32::from_str_radix(hex, 16).ok();
-    }
-    if text.len() > 1 && text.starts_with('0') {
-        return u32::from_str_radix(text, 8).ok();
-    }
-    text.parse().ok()
 }
 
 #[cfg(test)]

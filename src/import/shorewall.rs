@@ -501,20 +501,21 @@ fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
         if text.len() < 2 || !text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(text.to_owned());
         }
-        match u8::from_str_radix(text, 8) {
-            Ok(value) if text.parse::<u16>().is_ok_and(|decimal| decimal < 256) => {
-                if text.parse::<u8>() != Ok(value) {
-                    notes.push(format!(
-                        "ICMP `{text}` is {value}: iptables reads a number with a leading 0 as octal"
-                    ));
-                }
-                Ok(value.to_string())
-            }
-            Ok(_) => Ok(text.to_owned()),
-            Err(_) => Err(format!(
-                "ICMP `{text}`: Shorewall writes it as it stands and iptables refuses it (\"unknown character\": a leading 0 is octal), so Shorewall's firewall does not start; write the type in decimal"
-            )),
+        // At 256 and above Shorewall refuses it, and so does the model.
+        if !text.parse::<u16>().is_ok_and(|decimal| decimal < 256) {
+            return Ok(text.to_owned());
         }
+        let Some(value) = numeric::numeric_value(text) else {
+            return Err(format!(
+                "ICMP `{text}`: Shorewall writes it as it stands and iptables refuses it (\"unknown character\": a leading 0 is octal), so Shorewall's firewall does not start; write the type in decimal"
+            ));
+        };
+        if text.parse::<i64>() != Ok(value) {
+            notes.push(format!(
+                "ICMP `{text}` is {value}: iptables reads a number with a leading 0 as octal"
+            ));
+        }
+        Ok(value.to_string())
     };
     let read = types
         .split(',')
@@ -524,20 +525,6 @@ fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((read.join(","), notes))
-}
-
-/// The family a rule's addresses or protocol bind it to.
-/// A number as Config.pm's numeric_value reads it: decimal, `0x` hex or
-/// `0` octal; `None` for anything else (Shorewall refuses it).
-fn perl_numeric(text: &str) -> Option<u32> {
-    let text = text.to_ascii_lowercase();
-    if let Some(hex) = text.strip_prefix("0x") {
-        u32::from_str_radix(hex, 16).ok()
-    } else if text.len() > 1 && text.starts_with('0') {
-        u32::from_str_radix(&text[1..], 8).ok()
-    } else {
-        text.parse().ok()
-    }
 }
 
 /// One policy line as Rules.pm keeps it for its zone pairs.
@@ -596,6 +583,7 @@ fn wildcard_side(zones: &str) -> Option<(&str, &str)> {
         .then_some((flags, excluded))
 }
 
+/// The family a rule's addresses or protocol bind it to.
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
     let addressed = sides.iter().find_map(|side| {
         let (_, addresses) = side.split_once(':')?;
@@ -6027,7 +6015,7 @@ impl Importer {
         } else if value.eq_ignore_ascii_case("none") {
             0
         } else {
-            perl_numeric(&value)?;
+            numeric::numeric_value(&value)?;
             let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
             digits.parse().unwrap_or(0)
         };
