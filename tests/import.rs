@@ -4497,6 +4497,56 @@ fn a_zones_blacklist_option_converts_the_legacy_file_for_its_zone() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// snat's MARK read as Chains.pm verify_mark reads it, with numeric_value
+/// (checked with `shorewall compile`, which writes `--mark 010/0xff` as it
+/// stands and iptables reads as 8): `010` is mark 8, where fwgen carried
+/// 10 without a word; `08` is refused, as Shorewall refuses it.
+#[test]
+fn snat_mark_numbers_are_read_as_shorewall_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (mark, expected)) in [
+        ("!010/0377", Ok("mark = \"!8/255\"\n")),
+        ("08", Err("Invalid Mark or Mask value (08)")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(
+            &format!("import-snat-octal-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        std::fs::write(
+            dir.join("snat"),
+            format!("MASQUERADE 10.0.0.0/8 NET_IF - - - {mark}\n"),
+        )
+        .unwrap();
+        let (compiled, out) = shorewall_compile(&dir);
+        let output = import_within(&dir, false);
+        match expected {
+            Ok(carried) => {
+                assert!(compiled, "{mark}: {out}");
+                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+                assert!(
+                    script.contains("-m mark ! --mark 010/0377 -j MASQUERADE"),
+                    "{script}"
+                );
+                let model = imported_model(&output);
+                assert!(
+                    model.contains(carried),
+                    "{mark}: no `{carried}` in\n{model}"
+                );
+                assert!(model.contains("# NOTE snat:1: MARK `010` is 8"), "{model}");
+            }
+            Err(refused) => {
+                assert!(!compiled && out.contains(refused), "{mark}: {out}");
+                assert_import_refused(&output, &["error: snat:1: ", refused]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Issue #14: snat's MARK column becomes the entry's `mark`, after
 /// shorewall-snat(5) and nser77/shorewall (`SNAT(addr) - $UPLINK - - -
 /// 100`): at the seventh column without `?FORMAT`, the eighth under

@@ -7555,9 +7555,32 @@ impl Importer {
     /// `Err` once the line is refused: a mark the model refuses, or a mark
     /// layout of shorewall.conf other than the default fwgen writes.
     fn nat_mark(&mut self, line: &Line, mark: Option<String>) -> Result<Option<String>, ()> {
-        let Some(mark) = mark else {
+        let Some(written) = mark else {
             return Ok(None);
         };
+        // Chains.pm verify_mark reads VALUE and MASK with numeric_value
+        // and writes them as they stand (`--mark 010/0xff`), which
+        // iptables reads in the same bases: `010` is 8.
+        let (bang, test) = match written.strip_prefix('!') {
+            Some(test) => ("!", test),
+            None => ("", written.as_str()),
+        };
+        let mut numbers = Vec::new();
+        for number in test.split('/') {
+            if !number.bytes().all(|b| b.is_ascii_digit()) {
+                numbers.push(number.to_owned());
+                continue;
+            }
+            let Some(value) = numeric::numeric_value(number) else {
+                self.refuse(line, format!("MARK `{written}`: Shorewall refuses it (\"Invalid Mark or Mask value ({number})\"): a leading 0 is octal"));
+                return Err(());
+            };
+            if value.to_string() != number {
+                self.note_at(line, [format!("MARK `{number}` is {value}: Shorewall reads a number with a leading 0 as octal (Config.pm numeric_value), as iptables does")]);
+            }
+            numbers.push(value.to_string());
+        }
+        let mark = format!("{bang}{}", numbers.join("/"));
         if let Err(reason) = crate::model::MarkTest::parse(&mark) {
             self.refuse(line, format!("MARK `{mark}`: {reason}"));
             return Err(());
