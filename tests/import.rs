@@ -4547,6 +4547,76 @@ fn snat_mark_numbers_are_read_as_shorewall_reads_them() {
     }
 }
 
+/// SNAT's source ports read as Chains.pm validate_portpair1 reads them,
+/// with numeric_value (checked with `shorewall compile`, which writes
+/// `--to-source 203.0.113.9:01024-02000` as it stands; iptables lists it
+/// as 532-1024): `01024` is port 532, where fwgen carried 1024 without a
+/// word; `08` is refused as Shorewall refuses it.
+#[test]
+fn snat_ports_are_read_as_shorewall_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (action, expected)) in [
+        (
+            "SNAT(203.0.113.9:01024-02000)",
+            Ok((
+                "--to-source 203.0.113.9:01024-02000",
+                "ports = \"532:1024\"\n",
+            )),
+        ),
+        (
+            "MASQUERADE(01024-02000)",
+            Ok(("--to-ports 01024-02000", "ports = \"532:1024\"\n")),
+        ),
+        (
+            "SNAT(203.0.113.9:08)",
+            Err("Invalid/Unknown 6 port/service (08)"),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(
+            &format!("import-snat-ports-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        std::fs::write(
+            dir.join("snat"),
+            format!("{action} 10.0.0.0/8 NET_IF tcp\n"),
+        )
+        .unwrap();
+        let (compiled, out) = shorewall_compile(&dir);
+        let output = import_within(&dir, false);
+        match expected {
+            Ok((target, carried)) => {
+                assert!(compiled, "{action}: {out}");
+                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+                assert!(
+                    script.contains(target),
+                    "{action}: no `{target}` in\n{script}"
+                );
+                let model = imported_model(&output);
+                assert!(
+                    model.contains(carried),
+                    "{action}: no `{carried}` in\n{model}"
+                );
+                assert!(
+                    model.contains("# NOTE snat:1: SNAT port `01024` is 532"),
+                    "{model}"
+                );
+            }
+            Err(refused) => {
+                assert!(!compiled && out.contains(refused), "{action}: {out}");
+                assert_import_refused(
+                    &output,
+                    &["error: snat:1: SNAT port `08`: Shorewall refuses it"],
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Issue #14: snat's MARK column becomes the entry's `mark`, after
 /// shorewall-snat(5) and nser77/shorewall (`SNAT(addr) - $UPLINK - - -
 /// 100`): at the seventh column without `?FORMAT`, the eighth under

@@ -673,6 +673,8 @@ struct SnatAddress<'a> {
     /// `&IFACE`: the interface whose address `to = "detect"` stands for,
     /// the entry's own alone.
     address_of: Option<&'a str>,
+    /// What the reading says at the line (a port read as octal).
+    notes: Vec<String>,
 }
 
 /// A masq line's ADDRESS (or the address of an snat line's `SNAT(...)`,
@@ -704,7 +706,7 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
         ));
     }
     let refuse = |reason: &str| Err(format!("SNAT `{text}`: {reason}"));
-    let model_ports = |ports: &str| Some(ports.replacen('-', ":", 1));
+    let mut notes = Vec::new();
     if let Some(ports) = address.strip_prefix(':') {
         if persistent {
             return refuse(
@@ -712,8 +714,9 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
             );
         }
         return Ok(SnatAddress {
-            ports: model_ports(ports),
+            ports: Some(snat_ports(ports, &mut notes)?),
             random,
+            notes,
             ..SnatAddress::default()
         });
     }
@@ -769,9 +772,37 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
     Ok(SnatAddress {
         to: Some(to),
         persistent,
-        ports: ports.and_then(model_ports),
+        ports: ports.map(|p| snat_ports(p, &mut notes)).transpose()?,
         random,
         address_of: None,
+        notes,
+    })
+}
+
+/// SNAT's source ports (`LOW-HIGH` or one) as the model writes them
+/// (`LOW:HIGH`): Chains.pm validate_portpair1 checks each with
+/// numeric_value and Shorewall writes them as they stand
+/// (`--to-source ADDR:01024-02000`), which iptables reads in the same
+/// bases: a leading 0 is octal (`01024` is 532, noted), and `08` is
+/// refused as Shorewall refuses it.
+fn snat_ports(ports: &str, notes: &mut Vec<String>) -> Result<String, String> {
+    let mut read = |port: &str| -> Result<String, String> {
+        if port.len() < 2 || !port.starts_with('0') || !port.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(port.to_owned());
+        }
+        let Some(value) = numeric::numeric_value(port) else {
+            return Err(format!(
+                "SNAT port `{port}`: Shorewall refuses it (\"Invalid/Unknown port/service ({port})\"): a leading 0 is octal"
+            ));
+        };
+        notes.push(format!(
+            "SNAT port `{port}` is {value}: Shorewall reads a number with a leading 0 as octal (Config.pm numeric_value) and writes it as it stands, which iptables reads the same way"
+        ));
+        Ok(value.to_string())
+    };
+    Ok(match ports.split_once('-') {
+        Some((low, high)) => format!("{}:{}", read(low)?, read(high)?),
+        None => read(ports)?,
     })
 }
 
@@ -7305,13 +7336,14 @@ impl Importer {
                 (true, Some(ports)) => self.snat_keep(ports),
                 (_, to) => parsed_address(to),
             };
-            let address = match address {
+            let mut address = match address {
                 Ok(address) => address,
                 Err(reason) => {
                     self.refuse(&line, reason);
                     continue;
                 }
             };
+            self.note_at(&line, std::mem::take(&mut address.notes));
             for matched in &matches {
                 self.source_nat(&line, interface, sources, &address, matched, before_nat);
             }
@@ -7350,13 +7382,14 @@ impl Importer {
                 self.refuse(&line, "masq ADDRESS `none` is no address");
                 continue;
             }
-            let address = match parsed_address(to.as_deref()) {
+            let mut address = match parsed_address(to.as_deref()) {
                 Ok(address) => address,
                 Err(reason) => {
                     self.refuse(&line, reason);
                     continue;
                 }
             };
+            self.note_at(&line, std::mem::take(&mut address.notes));
             for matched in &matches {
                 self.source_nat(&line, interface, sources, &address, matched, before_nat);
             }
