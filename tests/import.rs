@@ -5749,6 +5749,91 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
     }
 }
 
+/// TIME split at `&` as Chains.pm do_time splits it, with Perl's split:
+/// a trailing `&` adds no element (`shorewall compile` takes
+/// `timestart=08:00&` as `--timestart 08:00`; fwgen refused it, saying
+/// Shorewall does), and an empty element elsewhere is refused in
+/// Shorewall's words.
+#[test]
+fn a_time_columns_trailing_ampersand_is_no_element() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (time, expected)) in [
+        ("timestart=08:00&", Ok("time_start = \"08:00\"\n")),
+        (
+            "timestart=08:00&&timestop=09:00",
+            Err("Invalid time element list"),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let rules = format!("?SECTION NEW\nACCEPT net $FW tcp 22 - - - - - - {time}\n");
+        let dir = sample_with_rules(&format!("import-time-amp-{at}"), rules.as_bytes(), None);
+        let (compiled, out) = shorewall_compile(&dir);
+        let output = import_within(&dir, false);
+        match expected {
+            Ok(carried) => {
+                assert!(compiled, "{time}: {out}");
+                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+                assert!(
+                    script.contains("-m time --timestart 08:00 -j ACCEPT"),
+                    "{script}"
+                );
+                let model = imported_model(&output);
+                assert!(
+                    model.contains(carried),
+                    "{time}: no `{carried}` in\n{model}"
+                );
+            }
+            Err(refused) => {
+                assert!(!compiled && out.contains(refused), "{time}: {out}");
+                assert_import_refused(&output, &["error: rules:2: ", refused]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `IPTABLES(TARGET)` writes `-j TARGET` as it stands (Rules.pm; checked
+/// with `shorewall compile`): ACCEPT and DROP are what ACCEPT and DROP
+/// compile to, carried as them with a note; another target is refused as
+/// not in the model, and IP6TABLES in Shorewall as Shorewall refuses it.
+/// fwgen called IPTABLES an action Shorewall does not know.
+#[test]
+fn iptables_targets_are_carried_where_they_are_the_plain_action() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (action, expected)) in [
+        ("IPTABLES(ACCEPT)", Ok(("-p 6 --dport 22 -j ACCEPT", "action = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n"))),
+        ("IPTABLES(TRACE)", Err((None, "writes the iptables target `-j TRACE` as it stands"))),
+        ("IP6TABLES(ACCEPT)", Err((Some("Unknown ACTION (IP6TABLES(ACCEPT))"), "Shorewall refuses it (\"Unknown ACTION (IP6TABLES(ACCEPT))\")"))),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let rules = format!("?SECTION NEW\n{action} net $FW tcp 22\n");
+        let dir = sample_with_rules(&format!("import-iptables-{at}"), rules.as_bytes(), None);
+        let (compiled, out) = shorewall_compile(&dir);
+        let output = import_within(&dir, false);
+        match expected {
+            Ok((rule, carried)) => {
+                assert!(compiled, "{action}: {out}");
+                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+                assert!(script.contains(&format!("-A net-fw {rule}")), "{script}");
+                let model = imported_model(&output);
+                assert!(model.contains(carried), "{action}: no `{carried}` in\n{model}");
+                assert!(model.contains("# NOTE rules:2: `IPTABLES(ACCEPT)` writes `-j ACCEPT`"), "{model}");
+            }
+            Err((shorewall, fwgen)) => {
+                if let Some(shorewall) = shorewall {
+                    assert!(!compiled && out.contains(shorewall), "{action}: {out}");
+                }
+                assert_import_refused(&output, &["error: rules:2: ", fwgen]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A second firewall zone, or a zone named twice, is refused as Zones.pm
 /// refuses it (each checked with `shorewall compile`): fwgen took
 /// `fw2 firewall` as the firewall zone, moving `$FW` to it without a word,

@@ -583,6 +583,29 @@ fn wildcard_side(zones: &str) -> Option<(&str, &str)> {
         .then_some((flags, excluded))
 }
 
+/// `IPTABLES(TARGET)` (`IP6TABLES(TARGET)` in Shorewall6): Rules.pm
+/// writes `-j TARGET` as it stands. `-j ACCEPT` and `-j DROP` are what
+/// ACCEPT and DROP compile to (`Ok`); another target is not in the model,
+/// and the other family's name Shorewall refuses. `None`: no such call.
+fn iptables_target(action: &str, ipv6: bool) -> Option<Result<&'static str, String>> {
+    let (name, target) = action.strip_suffix(')')?.split_once('(')?;
+    let own = if ipv6 { "IP6TABLES" } else { "IPTABLES" };
+    if !matches!(name, "IPTABLES" | "IP6TABLES") {
+        return None;
+    }
+    Some(match target {
+        _ if name != own => Err(format!(
+            "`{action}` in {}: Shorewall refuses it (\"Unknown ACTION ({action})\"); write {own}(...)",
+            if ipv6 { "Shorewall6" } else { "Shorewall" }
+        )),
+        "ACCEPT" => Ok("ACCEPT"),
+        "DROP" => Ok("DROP"),
+        _ => Err(format!(
+            "`{action}` writes the iptables target `-j {target}` as it stands, which is not in fwgen's model ({own}(ACCEPT) and {own}(DROP) are carried as ACCEPT and DROP)"
+        )),
+    })
+}
+
 /// The family a rule's addresses or protocol bind it to.
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
     let addressed = sides.iter().find_map(|side| {
@@ -2029,7 +2052,14 @@ const CARRIED_COLUMNS: [&str; 6] = ["ORIGDEST", "RATE", "USER", "CONNLIMIT", "TI
 fn time_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, String> {
     let mut pairs: Vec<(&'static str, document::Value)> = Vec::new();
     let (mut kernel, mut clock_of_day, mut weekdays) = (false, false, false);
-    for element in text.split('&') {
+    // Chains.pm do_time splits at `&` as Perl does, dropping trailing
+    // empty elements (`timestart=08:00&` is one), and refuses another.
+    for element in text.trim_end_matches('&').split('&') {
+        if element.is_empty() {
+            return Err(format!(
+                "TIME `{text}` has an empty element: Shorewall refuses it (\"Invalid time element list ({text})\")"
+            ));
+        }
         let (name, value) = element.split_once('=').unwrap_or((element, ""));
         let key = match name {
             "timestart" => "time_start",
@@ -6424,6 +6454,14 @@ impl Importer {
         let action = match action.as_str() {
             "ACCEPT!" | "DROP!" | "REJECT!" => action.trim_end_matches('!').to_owned(),
             _ => action,
+        };
+        let action = match iptables_target(&action, self.ipv6) {
+            None => action,
+            Some(Ok(plain)) => {
+                self.note_at(line, [format!("`{action}` writes `-j {plain}` as {plain} does, and is carried as {plain} (Shorewall's log prefix names it `{action}`, fwgen's `{plain}`)")]);
+                plain.to_owned()
+            }
+            Some(Err(reason)) => return self.refuse(line, reason),
         };
         // `NFLOG(group,range,threshold)[:tag]` as an action is LOG at that
         // level (Rules.pm process_rule: an NFLOG action becomes the log
