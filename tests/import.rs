@@ -3361,40 +3361,22 @@ fn dnat_servers_are_read_as_nat_pm_reads_them() {
         let text = std::fs::read_to_string(&rules).unwrap();
         let number = text.lines().count() + 1;
         std::fs::write(&rules, format!("{text}DNAT net loc:{server} tcp 8080\n")).unwrap();
-        let script = dir.join("firewall");
-        let (compiled, out) = common::run(
-            product,
-            &[
-                "compile",
-                dir.join(product).to_str().unwrap(),
-                script.to_str().unwrap(),
-            ],
-        );
-        let output = import_within(&dir.join("shorewall"), false);
-        let at = if product == "shorewall" {
+        let file = if product == "shorewall" {
             "rules"
         } else {
             "shorewall6/rules"
         };
-        match shorewall {
-            Ok(to) => {
-                assert!(compiled, "{server}: {out}");
-                let script = std::fs::read_to_string(&script).unwrap();
-                let target = format!("--dport 8080 -j DNAT --to-destination {to}\n");
-                assert!(
-                    script.contains(&target),
-                    "{server}: no `{target}` in\n{script}"
-                );
-                let model = imported_model(&output);
-                let entry =
-                    format!("# {at}:{number}\n[[dnat]]\nsource = \"net\"\ndest = \"loc\"\n{fwgen}");
-                assert!(model.contains(&entry), "{server}: no\n{entry}\nin\n{model}");
-            }
-            Err(refused) => {
-                assert!(!compiled && out.contains(refused), "{server}: {out}");
-                assert_import_refused(&output, &[&format!("error: {at}:{number}: "), fwgen]);
-            }
-        }
+        let target = shorewall.map(|to| format!("--dport 8080 -j DNAT --to-destination {to}\n"));
+        let entry =
+            format!("# {file}:{number}\n[[dnat]]\nsource = \"net\"\ndest = \"loc\"\n{fwgen}");
+        let at = format!("error: {file}:{number}: ");
+        let expected = match (&target, shorewall) {
+            (Ok(target), _) => Ok((&[target.as_str()][..], &[entry.as_str()][..])),
+            (Err(_), Err(words)) => Err((Some(words), &[at.as_str(), fwgen][..])),
+            (Err(_), Ok(_)) => unreachable!(),
+        };
+        let places = (product, dir.join(product), dir.join("shorewall"));
+        assert_read_as_shorewall((places.0, &places.1, &places.2), server, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -4505,8 +4487,20 @@ fn a_zones_blacklist_option_converts_the_legacy_file_for_its_zone() {
 fn snat_mark_numbers_are_read_as_shorewall_reads_them() {
     common::require_tool("shorewall", "shorewall");
     for (at, (mark, expected)) in [
-        ("!010/0377", Ok("mark = \"!8/255\"\n")),
-        ("08", Err("Invalid Mark or Mask value (08)")),
+        (
+            "!010/0377",
+            Ok((
+                &["-m mark ! --mark 010/0377 -j MASQUERADE"][..],
+                &["mark = \"!8/255\"\n", "# NOTE snat:1: MARK `010` is 8"][..],
+            )),
+        ),
+        (
+            "08",
+            Err((
+                Some("Invalid Mark or Mask value (08)"),
+                &["error: snat:1: ", "Invalid Mark or Mask value (08)"][..],
+            )),
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -4521,28 +4515,7 @@ fn snat_mark_numbers_are_read_as_shorewall_reads_them() {
             format!("MASQUERADE 10.0.0.0/8 NET_IF - - - {mark}\n"),
         )
         .unwrap();
-        let (compiled, out) = shorewall_compile(&dir);
-        let output = import_within(&dir, false);
-        match expected {
-            Ok(carried) => {
-                assert!(compiled, "{mark}: {out}");
-                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
-                assert!(
-                    script.contains("-m mark ! --mark 010/0377 -j MASQUERADE"),
-                    "{script}"
-                );
-                let model = imported_model(&output);
-                assert!(
-                    model.contains(carried),
-                    "{mark}: no `{carried}` in\n{model}"
-                );
-                assert!(model.contains("# NOTE snat:1: MARK `010` is 8"), "{model}");
-            }
-            Err(refused) => {
-                assert!(!compiled && out.contains(refused), "{mark}: {out}");
-                assert_import_refused(&output, &["error: snat:1: ", refused]);
-            }
-        }
+        assert_read_as_shorewall(("shorewall", &dir, &dir), mark, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -4555,21 +4528,25 @@ fn snat_mark_numbers_are_read_as_shorewall_reads_them() {
 #[test]
 fn snat_ports_are_read_as_shorewall_reads_them() {
     common::require_tool("shorewall", "shorewall");
+    let carried = &[
+        "ports = \"532:1024\"\n",
+        "# NOTE snat:1: SNAT port `01024` is 532",
+    ][..];
     for (at, (action, expected)) in [
         (
             "SNAT(203.0.113.9:01024-02000)",
-            Ok((
-                "--to-source 203.0.113.9:01024-02000",
-                "ports = \"532:1024\"\n",
-            )),
+            Ok((&["--to-source 203.0.113.9:01024-02000"][..], carried)),
         ),
         (
             "MASQUERADE(01024-02000)",
-            Ok(("--to-ports 01024-02000", "ports = \"532:1024\"\n")),
+            Ok((&["--to-ports 01024-02000"][..], carried)),
         ),
         (
             "SNAT(203.0.113.9:08)",
-            Err("Invalid/Unknown 6 port/service (08)"),
+            Err((
+                Some("Invalid/Unknown 6 port/service (08)"),
+                &["error: snat:1: SNAT port `08`: Shorewall refuses it"][..],
+            )),
         ),
     ]
     .into_iter()
@@ -4585,34 +4562,7 @@ fn snat_ports_are_read_as_shorewall_reads_them() {
             format!("{action} 10.0.0.0/8 NET_IF tcp\n"),
         )
         .unwrap();
-        let (compiled, out) = shorewall_compile(&dir);
-        let output = import_within(&dir, false);
-        match expected {
-            Ok((target, carried)) => {
-                assert!(compiled, "{action}: {out}");
-                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
-                assert!(
-                    script.contains(target),
-                    "{action}: no `{target}` in\n{script}"
-                );
-                let model = imported_model(&output);
-                assert!(
-                    model.contains(carried),
-                    "{action}: no `{carried}` in\n{model}"
-                );
-                assert!(
-                    model.contains("# NOTE snat:1: SNAT port `01024` is 532"),
-                    "{model}"
-                );
-            }
-            Err(refused) => {
-                assert!(!compiled && out.contains(refused), "{action}: {out}");
-                assert_import_refused(
-                    &output,
-                    &["error: snat:1: SNAT port `08`: Shorewall refuses it"],
-                );
-            }
-        }
+        assert_read_as_shorewall(("shorewall", &dir, &dir), action, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -5498,6 +5448,71 @@ fn ports_are_read_as_shorewall_reads_numbers() {
     assert_dports_read_as_shorewall("port", &cases);
 }
 
+/// What a planted input comes to: `Ok` with Shorewall's lines and the
+/// model's texts, `Err` with Shorewall's words (when it refuses too) and
+/// the import's error texts.
+type Reading<'a> = Result<(&'a [&'a str], &'a [&'a str]), (Option<&'a str>, &'a [&'a str])>;
+
+/// What Shorewall and fwgen make of one planted input (`what`): compiled
+/// by `product` (`shorewall` or `shorewall6`) from `compiled`, with each
+/// of `script` in its output, and imported from `imported` with each of
+/// `model` in the model (`Ok`: the model, for more checks); or refused by
+/// both, Shorewall in the words given (when given) and fwgen's import with
+/// each of the texts given.
+fn assert_read_as_shorewall(
+    (product, compiled, imported): (&str, &Path, &Path),
+    what: &str,
+    expected: Reading<'_>,
+) -> Option<String> {
+    let script = compiled.join("firewall");
+    let (accepted, out) = common::run(
+        product,
+        &[
+            "compile",
+            compiled.to_str().unwrap(),
+            script.to_str().unwrap(),
+        ],
+    );
+    let output = import_within(imported, false);
+    match expected {
+        Ok((lines, texts)) => {
+            assert!(accepted, "{what}: {out}");
+            let script = std::fs::read_to_string(&script).unwrap();
+            for line in lines {
+                assert!(
+                    script.contains(line),
+                    "{what}: no `{line}` in {product}'s\n{script}"
+                );
+            }
+            let model = imported_model(&output);
+            for text in texts {
+                assert!(model.contains(text), "{what}: no `{text}` in\n{model}");
+            }
+            Some(model)
+        }
+        Err((words, refused)) => {
+            if let Some(words) = words {
+                assert!(!accepted && out.contains(words), "{what}: {out}");
+            }
+            assert_import_refused(&output, refused);
+            None
+        }
+    }
+}
+
+/// [`assert_read_as_shorewall`] of Shorewall's two-interfaces sample
+/// with `rules` for its rules file (`what` names the case).
+fn assert_rules_read_as_shorewall(
+    name: &str,
+    rules: &str,
+    expected: Reading<'_>,
+) -> Option<String> {
+    let dir = sample_with_rules(name, rules.as_bytes(), None);
+    let model = assert_read_as_shorewall(("shorewall", &dir, &dir), rules, expected);
+    let _ = std::fs::remove_dir_all(&dir);
+    model
+}
+
 /// Each DPORT of `cases` in a rule of Shorewall's two-interfaces sample,
 /// compiled by Shorewall and imported: compiled into net-fw with the
 /// option given (and imported with the model text given), or refused by
@@ -5505,29 +5520,12 @@ fn ports_are_read_as_shorewall_reads_numbers() {
 fn assert_dports_read_as_shorewall(name: &str, cases: &[(&str, Result<&str, &str>, &str)]) {
     for (at, (dport, shorewall, fwgen)) in cases.iter().copied().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW tcp {dport}\n");
-        let dir = sample_with_rules(&format!("import-{name}-{at}"), rules.as_bytes(), None);
-        let out_file = dir.join("firewall");
-        let (compiled, out) = shorewall_compile(&dir);
-        let output = import_within(&dir, false);
-        match shorewall {
-            Ok(rule) => {
-                assert!(compiled, "{dport}: {out}");
-                let script = std::fs::read_to_string(&out_file).unwrap();
-                assert!(
-                    script
-                        .lines()
-                        .any(|l| l.starts_with("-A net-fw -p 6 ") && l.contains(rule)),
-                    "{dport}: no `{rule}` in Shorewall's net-fw"
-                );
-                let model = imported_model(&output);
-                assert!(model.contains(fwgen), "{dport}: no `{fwgen}` in\n{model}");
-            }
-            Err(refused) => {
-                assert!(!compiled && out.contains(refused), "{dport}: {out}");
-                assert_import_refused(&output, &["error: rules:2: ", fwgen]);
-            }
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+        let option = shorewall.map(|option| format!("-A net-fw -p 6 {option}"));
+        let expected = match &option {
+            Ok(option) => Ok((&[option.as_str()][..], &[fwgen][..])),
+            Err(words) => Err((Some(*words), &["error: rules:2: ", fwgen][..])),
+        };
+        assert_rules_read_as_shorewall(&format!("import-{name}-{at}"), &rules, expected);
     }
 }
 
@@ -5589,36 +5587,31 @@ fn icmp_types_are_read_as_iptables_reads_them() {
     ];
     for (at, (written, fwgen)) in cases.into_iter().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW icmp {written}\n");
-        let dir = sample_with_rules(&format!("import-icmp-{at}"), rules.as_bytes(), None);
-        let (compiled, out) = shorewall_compile(&dir);
-        assert!(compiled, "{written}: {out}");
-        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
         let rule = format!("-A net-fw -p 1 --icmp-type {written} -j ACCEPT");
-        assert!(
-            script.contains(&rule),
-            "{written}: no `{rule}` in\n{script}"
-        );
-        let output = import_within(&dir, false);
-        match fwgen {
-            Ok((carried, note)) => {
-                let model = imported_model(&output);
-                let entry = format!("proto = \"icmp\"\n{carried}");
-                assert!(
-                    model.contains(&entry),
-                    "{written}: no `{entry}` in\n{model}"
-                );
-                assert_eq!(
-                    model.contains("ICMP `"),
-                    note.is_some_and(|note| model.contains(note)),
-                    "{written}: {note:?} in\n{model}"
-                );
-            }
-            Err(refused) => {
-                assert_import_refused(&output, &["error: rules:2: ", refused]);
-            }
+        let expected = match fwgen {
+            Ok((carried, _)) => Ok((&[rule.as_str()][..], &[carried][..])),
+            Err(refused) => Err((None, &["error: rules:2: ", refused][..])),
+        };
+        let name = format!("import-icmp-{at}");
+        if let (Some(model), Ok((_, note))) = (
+            assert_rules_read_as_shorewall(&name, &rules, expected),
+            fwgen,
+        ) {
+            assert_eq!(
+                model.contains("ICMP `"),
+                note.is_some_and(|note| model.contains(note)),
+                "{written}: {note:?} in\n{model}"
+            );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
+    // `08` compiles: iptables, not Shorewall, refuses it.
+    let dir = sample_with_rules(
+        "import-icmp-08",
+        b"?SECTION NEW\nACCEPT net $FW icmp 08\n",
+        None,
+    );
+    assert!(shorewall_compile(&dir).0);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// PROTO numbers read as IPAddrs.pm resolve_proto reads them (Config.pm
@@ -5629,12 +5622,20 @@ fn icmp_types_are_read_as_iptables_reads_them() {
 fn protocol_numbers_are_read_as_shorewall_reads_them() {
     common::require_tool("shorewall", "shorewall");
     let cases = [
-        ("010", Ok(("-p 8 -j ACCEPT", "proto = \"8\"\n"))),
+        (
+            "010",
+            Ok((
+                "-A net-fw -p 8 -j ACCEPT",
+                "proto = \"8\"\n",
+                "protocol `010` is number 8",
+            )),
+        ),
         (
             "0x11 53",
             Ok((
-                "-p 17 --dport 53 -j ACCEPT",
+                "-A net-fw -p 17 --dport 53 -j ACCEPT",
                 "proto = \"17\"\ndport = \"53\"\n",
+                "protocol `0x11` is number 17",
             )),
         ),
         (
@@ -5654,33 +5655,11 @@ fn protocol_numbers_are_read_as_shorewall_reads_them() {
     ];
     for (at, (written, expected)) in cases.into_iter().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW {written}\n");
-        let dir = sample_with_rules(&format!("import-proto-{at}"), rules.as_bytes(), None);
-        let (compiled, out) = shorewall_compile(&dir);
-        let output = import_within(&dir, false);
-        match expected {
-            Ok((rule, carried)) => {
-                assert!(compiled, "{written}: {out}");
-                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
-                let rule = format!("-A net-fw {rule}");
-                assert!(
-                    script.contains(&rule),
-                    "{written}: no `{rule}` in\n{script}"
-                );
-                let model = imported_model(&output);
-                assert!(
-                    model.contains(carried),
-                    "{written}: no `{carried}` in\n{model}"
-                );
-                let name = written.split(' ').next().unwrap();
-                let note = format!("# NOTE rules:2: protocol `{name}` is number ");
-                assert!(model.contains(&note), "{written}: no `{note}` in\n{model}");
-            }
-            Err((shorewall, fwgen)) => {
-                assert!(!compiled && out.contains(shorewall), "{written}: {out}");
-                assert_import_refused(&output, &["error: rules:2: ", fwgen]);
-            }
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+        let expected = match expected {
+            Ok((rule, carried, note)) => Ok((&[rule][..], &[carried, note][..])),
+            Err((shorewall, fwgen)) => Err((Some(shorewall), &["error: rules:2: ", fwgen][..])),
+        };
+        assert_rules_read_as_shorewall(&format!("import-proto-{at}"), &rules, expected);
     }
 }
 
@@ -5692,6 +5671,7 @@ fn protocol_numbers_are_read_as_shorewall_reads_them() {
 #[test]
 fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
     common::require_tool("shorewall", "shorewall");
+    let octal = "iptables reads a leading 0 as octal";
     let cases = [
         (
             "- - - - - 010",
@@ -5718,7 +5698,12 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
     ];
     for (at, (columns, option, fwgen)) in cases.into_iter().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW tcp 22 {columns}\n");
-        let dir = sample_with_rules(&format!("import-count-{at}"), rules.as_bytes(), None);
+        // Shorewall compiles every case: iptables reads (or refuses) them.
+        let dir = sample_with_rules(
+            &format!("import-count-{at}-compiled"),
+            rules.as_bytes(),
+            None,
+        );
         let (compiled, out) = shorewall_compile(&dir);
         assert!(compiled, "{columns}: {out}");
         let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
@@ -5728,24 +5713,12 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
                 .any(|l| l.starts_with("-A net-fw -p 6 --dport 22 ") && l.contains(option)),
             "{columns}: no `{option}` in\n{script}"
         );
-        let output = import_within(&dir, false);
-        match fwgen {
-            Ok(carried) => {
-                let model = imported_model(&output);
-                assert!(
-                    model.contains(carried),
-                    "{columns}: no `{carried}` in\n{model}"
-                );
-                assert!(
-                    model.contains("iptables reads a leading 0 as octal"),
-                    "{model}"
-                );
-            }
-            Err(refused) => {
-                assert_import_refused(&output, &["error: rules:2: ", refused]);
-            }
-        }
         let _ = std::fs::remove_dir_all(&dir);
+        let expected = match fwgen {
+            Ok(carried) => Ok((&[option][..], &[carried, octal][..])),
+            Err(refused) => Err((None, &["error: rules:2: ", refused][..])),
+        };
+        assert_rules_read_as_shorewall(&format!("import-count-{at}"), &rules, expected);
     }
 }
 
@@ -5758,39 +5731,26 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
 fn a_time_columns_trailing_ampersand_is_no_element() {
     common::require_tool("shorewall", "shorewall");
     for (at, (time, expected)) in [
-        ("timestart=08:00&", Ok("time_start = \"08:00\"\n")),
+        (
+            "timestart=08:00&",
+            Ok((
+                &["-m time --timestart 08:00 -j ACCEPT"][..],
+                &["time_start = \"08:00\"\n"][..],
+            )),
+        ),
         (
             "timestart=08:00&&timestop=09:00",
-            Err("Invalid time element list"),
+            Err((
+                Some("Invalid time element list"),
+                &["error: rules:2: ", "Invalid time element list"][..],
+            )),
         ),
     ]
     .into_iter()
     .enumerate()
     {
         let rules = format!("?SECTION NEW\nACCEPT net $FW tcp 22 - - - - - - {time}\n");
-        let dir = sample_with_rules(&format!("import-time-amp-{at}"), rules.as_bytes(), None);
-        let (compiled, out) = shorewall_compile(&dir);
-        let output = import_within(&dir, false);
-        match expected {
-            Ok(carried) => {
-                assert!(compiled, "{time}: {out}");
-                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
-                assert!(
-                    script.contains("-m time --timestart 08:00 -j ACCEPT"),
-                    "{script}"
-                );
-                let model = imported_model(&output);
-                assert!(
-                    model.contains(carried),
-                    "{time}: no `{carried}` in\n{model}"
-                );
-            }
-            Err(refused) => {
-                assert!(!compiled && out.contains(refused), "{time}: {out}");
-                assert_import_refused(&output, &["error: rules:2: ", refused]);
-            }
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+        assert_rules_read_as_shorewall(&format!("import-time-amp-{at}"), &rules, expected);
     }
 }
 
@@ -5803,34 +5763,30 @@ fn a_time_columns_trailing_ampersand_is_no_element() {
 fn iptables_targets_are_carried_where_they_are_the_plain_action() {
     common::require_tool("shorewall", "shorewall");
     for (at, (action, expected)) in [
-        ("IPTABLES(ACCEPT)", Ok(("-p 6 --dport 22 -j ACCEPT", "action = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n"))),
-        ("IPTABLES(TRACE)", Err((None, "writes the iptables target `-j TRACE` as it stands"))),
-        ("IP6TABLES(ACCEPT)", Err((Some("Unknown ACTION (IP6TABLES(ACCEPT))"), "Shorewall refuses it (\"Unknown ACTION (IP6TABLES(ACCEPT))\")"))),
+        (
+            "IPTABLES(ACCEPT)",
+            Ok((
+                &["-A net-fw -p 6 --dport 22 -j ACCEPT"][..],
+                &[
+                    "action = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n",
+                    "# NOTE rules:2: `IPTABLES(ACCEPT)` writes `-j ACCEPT`",
+                ][..],
+            )),
+        ),
+        ("IPTABLES(TRACE)", Err((None, &["error: rules:2: ", "writes the iptables target `-j TRACE` as it stands"][..]))),
+        (
+            "IP6TABLES(ACCEPT)",
+            Err((
+                Some("Unknown ACTION (IP6TABLES(ACCEPT))"),
+                &["error: rules:2: ", "Shorewall refuses it (\"Unknown ACTION (IP6TABLES(ACCEPT))\")"][..],
+            )),
+        ),
     ]
     .into_iter()
     .enumerate()
     {
         let rules = format!("?SECTION NEW\n{action} net $FW tcp 22\n");
-        let dir = sample_with_rules(&format!("import-iptables-{at}"), rules.as_bytes(), None);
-        let (compiled, out) = shorewall_compile(&dir);
-        let output = import_within(&dir, false);
-        match expected {
-            Ok((rule, carried)) => {
-                assert!(compiled, "{action}: {out}");
-                let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
-                assert!(script.contains(&format!("-A net-fw {rule}")), "{script}");
-                let model = imported_model(&output);
-                assert!(model.contains(carried), "{action}: no `{carried}` in\n{model}");
-                assert!(model.contains("# NOTE rules:2: `IPTABLES(ACCEPT)` writes `-j ACCEPT`"), "{model}");
-            }
-            Err((shorewall, fwgen)) => {
-                if let Some(shorewall) = shorewall {
-                    assert!(!compiled && out.contains(shorewall), "{action}: {out}");
-                }
-                assert_import_refused(&output, &["error: rules:2: ", fwgen]);
-            }
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+        assert_rules_read_as_shorewall(&format!("import-iptables-{at}"), &rules, expected);
     }
 }
 
