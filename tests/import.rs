@@ -5722,6 +5722,67 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
     }
 }
 
+/// PROTO and ports read alike wherever they are (each checked with
+/// `shorewall compile`; found by review): a PROTO Shorewall knows in
+/// capitals, a protocol list, a DNAT's numeric PROTO, stoppedrules and the
+/// conntrack file go through the same protocol and port readers as a
+/// plain rule. fwgen carried `010` as port or protocol 10 in each, where
+/// Shorewall writes 8.
+#[test]
+fn protocols_and_ports_are_read_alike_in_every_file() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = [
+        (
+            "ACCEPT loc $FW TCP 010",
+            "-A loc-fw -p 6 --dport 8 ",
+            "proto = \"TCP\"\ndport = \"8\"\n",
+        ),
+        (
+            "ACCEPT loc $FW tcp,udp 010",
+            "-A loc-fw -p 17 --dport 8 ",
+            "proto = \"tcp,udp\"\ndport = \"8\"\n",
+        ),
+        (
+            "DNAT net loc:10.0.0.5 021 010",
+            "-p 17 --dport 8 -j DNAT",
+            "proto = \"17\"\ndport = \"8\"\n",
+        ),
+    ];
+    for (at, (rule, compiled, carried)) in rules.into_iter().enumerate() {
+        let expected = Ok((&[compiled][..], &[carried][..]));
+        assert_rules_read_as_shorewall(
+            &format!("import-alike-{at}"),
+            &format!("{rule}\n"),
+            expected,
+        );
+    }
+    let files = [
+        (
+            "stoppedrules",
+            "ACCEPT LOC_IF $FW 010\n",
+            "-A INPUT -p 8 -i eth1 -j ACCEPT",
+            "proto = \"8\"\n",
+        ),
+        (
+            "conntrack",
+            "?FORMAT 2\nNOTRACK net:192.0.2.4 - tcp 010\n",
+            "-p 6 --dport 8 -s 192.0.2.4 -j CT --notrack",
+            "proto = \"tcp\"\ndport = \"8\"\n",
+        ),
+    ];
+    for (file, text, compiled, carried) in files {
+        let dir = sample_with_rules(
+            &format!("import-alike-{file}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        std::fs::write(dir.join(file), text).unwrap();
+        let expected = Ok((&[compiled][..], &[carried][..]));
+        assert_read_as_shorewall(("shorewall", &dir, &dir), text, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// TIME split at `&` as Chains.pm do_time splits it, with Perl's split:
 /// a trailing `&` adds no element (`shorewall compile` takes
 /// `timestart=08:00&` as `--timestart 08:00`; fwgen refused it, saying

@@ -606,6 +606,41 @@ fn iptables_target(action: &str, ipv6: bool) -> Option<Result<&'static str, Stri
     })
 }
 
+/// The protocol a port column is read for, as Chains.pm's port-taking
+/// protocols: tcp, udp, sctp, dccp and udplite, by a name Shorewall knows
+/// (any case /etc/protocols spells; the spelling is checked before) or by
+/// number (read as resolve_proto reads it). `None` for another protocol.
+fn port_protocol(proto: &str) -> Option<&'static str> {
+    let number = match proto.to_ascii_lowercase().as_str() {
+        "tcp" => 6,
+        "udp" => 17,
+        "sctp" => 132,
+        "dccp" => 33,
+        "udplite" => 136,
+        other if other.bytes().all(|b| b.is_ascii_digit()) || other.starts_with("0x") => {
+            numeric::numeric_value(other)?
+        }
+        _ => return None,
+    };
+    match number {
+        6 => Some("tcp"),
+        17 => Some("udp"),
+        132 => Some("sctp"),
+        33 => Some("dccp"),
+        136 => Some("udplite"),
+        _ => None,
+    }
+}
+
+/// Whether a rule's protocol (as the model writes it) is ICMP or ICMPv6,
+/// whose DPORT column is an ICMP type: by name or by number.
+fn icmp_protocol(proto: &str) -> bool {
+    matches!(
+        proto.to_ascii_lowercase().as_str(),
+        "icmp" | "icmpv6" | "icmp6" | "ipv6-icmp" | "1" | "58"
+    )
+}
+
 /// The family a rule's addresses or protocol bind it to.
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
     let addressed = sides.iter().find_map(|side| {
@@ -6948,28 +6983,42 @@ impl Importer {
         dport: Option<String>,
         sport: Option<String>,
     ) -> Option<(Option<String>, Option<String>)> {
-        let Some(proto) =
-            proto.filter(|p| matches!(*p, "tcp" | "udp" | "sctp" | "dccp" | "6" | "17"))
-        else {
+        // A list's protocols each take the ports (Rules.pm makes a rule of
+        // each); a service name must be the same port in each.
+        let Some(protos) = proto.and_then(|list| {
+            list.split(',')
+                .map(port_protocol)
+                .collect::<Option<Vec<&'static str>>>()
+        }) else {
             return Some((dport, sport));
         };
-        let proto = match proto {
-            "6" => "tcp",
-            "17" => "udp",
-            other => other,
-        };
+        let mut notes = Vec::new();
         let mut resolve = |ports: Option<String>| -> Result<Option<String>, String> {
             let Some(ports) = ports else {
                 return Ok(None);
             };
-            let (spelled, names) = self.services.resolve(&ports, proto)?;
-            for name in names {
-                self.notes
-                    .push(format!("{}:{}: {name}", line.file, line.number));
+            let mut read = None;
+            for proto in &protos {
+                let (spelled, names) = self.services.resolve(&ports, proto)?;
+                match &read {
+                    None => {
+                        notes.extend(names);
+                        read = Some(spelled);
+                    }
+                    Some(first) if *first != spelled => {
+                        return Err(format!(
+                            "`{ports}` names other ports for {} than for {proto} ({first} and {spelled}): write one line per protocol",
+                            protos[0]
+                        ));
+                    }
+                    Some(_) => {}
+                }
             }
-            Ok(Some(spelled))
+            Ok(read)
         };
-        match (resolve(dport), resolve(sport)) {
+        let read = (resolve(dport), resolve(sport));
+        self.note_at(line, notes);
+        match read {
             (Ok(dport), Ok(sport)) => Some((dport, sport)),
             (Err(reason), _) | (_, Err(reason)) => {
                 self.refuse(line, reason);
@@ -7004,9 +7053,7 @@ impl Importer {
         rule.push_some("reject_with", written.reject_with);
         rule.push("source", self.endpoint(source));
         rule.push("dest", self.endpoint(dest));
-        let icmp = proto
-            .as_deref()
-            .is_some_and(|p| p.starts_with("icmp") || p == "ipv6-icmp");
+        let icmp = proto.as_deref().is_some_and(icmp_protocol);
         rule.push_some("proto", proto);
         // Without PROTO the ports are a macro's own ones replaced (or an
         // error the model reports).
@@ -7092,6 +7139,17 @@ impl Importer {
             self.refuse(line, needs);
             return None;
         }
+        // PROTO as resolve_proto reads it (`06` is 6), as a rule's.
+        let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {
+            Ok(proto) => proto.map(|(proto, note)| {
+                self.note_at(line, note);
+                proto
+            }),
+            Err(reason) => {
+                self.refuse(line, reason);
+                return None;
+            }
+        };
         let (dport, sport) = self.ports(line, proto.as_deref(), dport, get(5))?;
         let origdest = self.origdest_list(line, get(6))?;
         Some(Forwarded {
@@ -7597,12 +7655,7 @@ impl Importer {
             self.refuse(line, format!("`{port}` is a range of server ports, onto which Shorewall spreads the connections (`--to-destination ADDRESS:LOW-HIGH`): fwgen's `to_port` is one port"));
             return Err(());
         }
-        let proto = match proto {
-            Some("6") => "tcp",
-            Some("17") => "udp",
-            Some(other) => other,
-            None => "",
-        };
+        let proto = proto.and_then(port_protocol).unwrap_or_default();
         let resolved = (!port.contains(',') && !port.contains(':'))
             .then(|| self.services.resolve(port, proto))
             .map(|resolved| resolved.map(|(number, names)| (number.parse::<u32>(), names)));

@@ -6,7 +6,7 @@
 //! (AUTOHELPERS: src/import/listing.rs takes it out); the other actions
 //! are refused with the reason.
 
-use super::{Importer, Kind, Table};
+use super::{Importer, Kind, Line, Table};
 
 /// The columns of FORMAT 2 and 3.
 const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
@@ -72,6 +72,9 @@ impl Importer {
             if format == 1 {
                 columns.insert(0, "NOTRACK".to_owned());
             }
+            if self.conntrack_service(&line, &mut columns).is_err() {
+                continue;
+            }
             match conntrack_table(&columns, format, &|zone| self.zone_name(zone)) {
                 Ok(table) => {
                     let mut table = table;
@@ -81,6 +84,39 @@ impl Importer {
                 Err(reason) => self.refuse(&line, reason),
             }
         }
+    }
+}
+
+impl Importer {
+    /// PROTO, DPORT and SPORT of a conntrack line read as the rules
+    /// file's are (resolve_proto, validate_port_list: `010` is 8, a
+    /// service its port, each noted); `Err` once the line is refused.
+    /// A PROTO with `:syn` is left to [`conntrack_table`].
+    fn conntrack_service(&mut self, line: &Line, columns: &mut [String]) -> Result<(), ()> {
+        let given = |columns: &[String], i: usize| columns.get(i).filter(|c| *c != "-").cloned();
+        let mut proto = given(columns, 3);
+        if let Some(written) = proto.clone().filter(|p| !p.contains(':')) {
+            match self.protocols.resolve(&written) {
+                Ok((read, note)) => {
+                    self.note_at(line, note);
+                    columns[3] = read.clone();
+                    proto = Some(read);
+                }
+                Err(reason) => {
+                    self.refuse(line, reason);
+                    return Err(());
+                }
+            }
+        }
+        let (dport, sport) = self
+            .ports(line, proto.as_deref(), given(columns, 4), given(columns, 5))
+            .ok_or(())?;
+        for (at, read) in [(4, dport), (5, sport)] {
+            if let Some(read) = read {
+                columns[at] = read;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -216,10 +216,21 @@ impl Importer {
             return;
         }
         let given = |text: &str| (text != "-").then(|| text.to_owned());
-        let protos: Vec<Option<String>> = match given(&entry.proto) {
-            Some(list) => list.split(',').map(|p| Some(p.to_owned())).collect(),
-            None => vec![None],
-        };
+        // Each protocol as resolve_proto reads it (`010` is 8, a name
+        // from /etc/protocols its number), as in the rules file.
+        let mut protos: Vec<Option<String>> = Vec::new();
+        for proto in given(&entry.proto).iter().flat_map(|list| list.split(',')) {
+            match self.protocols.resolve(proto) {
+                Ok((proto, note)) => {
+                    self.note_at(line, note);
+                    protos.push(Some(proto));
+                }
+                Err(reason) => return self.refuse(line, reason),
+            }
+        }
+        if protos.is_empty() {
+            protos.push(None);
+        }
         let family = [&source, &dest].iter().find_map(|end| {
             end.split_once(':')
                 .map(|(_, addresses)| addresses.contains(':'))
