@@ -4542,6 +4542,13 @@ fn snat_ports_are_read_as_shorewall_reads_them() {
             Ok((&["--to-ports 01024-02000"][..], carried)),
         ),
         (
+            "SNAT(203.0.113.9:0x400-0x500)",
+            Ok((
+                &["--to-source 203.0.113.9:0x400-0x500"][..],
+                &["ports = \"1024:1280\"\n", "SNAT port `0x400` is 1024"][..],
+            )),
+        ),
+        (
             "SNAT(203.0.113.9:08)",
             Err((
                 Some("Invalid/Unknown 6 port/service (08)"),
@@ -5719,6 +5726,52 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
             Err(refused) => Err((None, &["error: rules:2: ", refused][..])),
         };
         assert_rules_read_as_shorewall(&format!("import-count-{at}"), &rules, expected);
+    }
+}
+
+/// DNAT servers Shorewall compiles and fwgen's port forward lacks are
+/// refused for that (found by review): `:random` (Nat.pm takes it off
+/// first: fwgen called `random` an unknown service) and Shorewall6's
+/// bracketed range (fwgen called it no address).
+#[test]
+fn dnat_forms_the_model_lacks_are_refused_for_that() {
+    common::require_tool("shorewall6", "shorewall6");
+    let cases = [
+        (
+            "shorewall",
+            "10.0.0.5:80:random",
+            "--to-destination 10.0.0.5:80 --random",
+            "`:random` (Nat.pm's `--random`",
+        ),
+        (
+            "shorewall6",
+            "[2001:db8::5]-[2001:db8::9]",
+            "--to-destination [2001:db8::5-2001:db8::9]",
+            "is an address range, which Shorewall accepts here",
+        ),
+    ];
+    for (at, (product, server, compiled, refused)) in cases.into_iter().enumerate() {
+        let dir = two_interfaces_samples(&format!("import-dnat-form-{at}"));
+        let rules = dir.join(product).join("rules");
+        let text = std::fs::read_to_string(&rules).unwrap();
+        std::fs::write(&rules, format!("{text}DNAT net loc:{server} tcp 8080\n")).unwrap();
+        let script = dir.join(product).join("firewall");
+        let (accepted, out) = common::run(
+            product,
+            &[
+                "compile",
+                dir.join(product).to_str().unwrap(),
+                script.to_str().unwrap(),
+            ],
+        );
+        assert!(accepted, "{server}: {out}");
+        let script = std::fs::read_to_string(&script).unwrap();
+        assert!(
+            script.contains(compiled),
+            "{server}: no `{compiled}` in\n{script}"
+        );
+        assert_import_refused(&import_within(&dir.join("shorewall"), false), &[refused]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

@@ -841,11 +841,14 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
 /// (`LOW:HIGH`): Chains.pm validate_portpair1 checks each with
 /// numeric_value and Shorewall writes them as they stand
 /// (`--to-source ADDR:01024-02000`), which iptables reads in the same
-/// bases: a leading 0 is octal (`01024` is 532, noted), and `08` is
-/// refused as Shorewall refuses it.
+/// bases: a leading 0 is octal (`01024` is 532), `0x` hexadecimal
+/// (`0x400` is 1024), each noted, and `08` is refused as Shorewall
+/// refuses it.
 fn snat_ports(ports: &str, notes: &mut Vec<String>) -> Result<String, String> {
     let mut read = |port: &str| -> Result<String, String> {
-        if port.len() < 2 || !port.starts_with('0') || !port.bytes().all(|b| b.is_ascii_digit()) {
+        let octal =
+            port.len() > 1 && port.starts_with('0') && port.bytes().all(|b| b.is_ascii_digit());
+        if !octal && !port.starts_with("0x") {
             return Ok(port.to_owned());
         }
         let Some(value) = numeric::numeric_value(port) else {
@@ -854,7 +857,7 @@ fn snat_ports(ports: &str, notes: &mut Vec<String>) -> Result<String, String> {
             ));
         };
         notes.push(format!(
-            "SNAT port `{port}` is {value}: Shorewall reads a number with a leading 0 as octal (Config.pm numeric_value) and writes it as it stands, which iptables reads the same way"
+            "SNAT port `{port}` is {value}: Shorewall reads a number with a leading 0 as octal and one with 0x as hexadecimal (Config.pm numeric_value) and writes it as it stands, which iptables reads the same way"
         ));
         Ok(value.to_string())
     };
@@ -7620,7 +7623,19 @@ impl Importer {
     /// address alone. Shorewall's validate_address refuses a bracketed
     /// IPv4 server.
     fn dnat_server<'a>(&self, target: &'a str) -> Result<(&'a str, Option<&'a str>), String> {
+        // Nat.pm takes `:random` off first (`--random`).
+        if target.ends_with(":random") {
+            return Err(format!(
+                "`{target}`: `:random` (Nat.pm's `--random`, a random mapping of the server port) is not in fwgen's port forward"
+            ));
+        }
         if self.ipv6 {
+            // `[FIRST]-[LAST]`, which Nat.pm joins into a range.
+            if target.contains("]-[") {
+                return Err(format!(
+                    "`{target}` is an address range, which Shorewall accepts here; fwgen's model has no such form here"
+                ));
+            }
             let Some(inner) = target.strip_prefix('[') else {
                 return Ok((target, None));
             };
