@@ -5811,6 +5811,12 @@ fn protocols_and_ports_are_read_alike_in_every_file() {
     }
     let files = [
         (
+            "snat",
+            "MASQUERADE 10.1.0.0/24 NET_IF 06 22\n",
+            "-A POSTROUTING -o eth0 -p 6 --dport 22 -s 10.1.0.0/24 -j MASQUERADE",
+            "proto = \"6\"\ndport = \"22\"\n",
+        ),
+        (
             "stoppedrules",
             "ACCEPT LOC_IF $FW 010\n",
             "-A INPUT -p 8 -i eth1 -j ACCEPT",

@@ -7552,8 +7552,7 @@ impl Importer {
             let dport = self.nat_port(line, proto, port.clone())?;
             let proto = match self.protocols.resolve(proto) {
                 Ok((spelled, note)) => {
-                    let at = format!("{}:{}: ", line.file, line.number);
-                    self.notes.extend(note.map(|n| at + &n));
+                    self.note_at(line, note);
                     spelled
                 }
                 Err(reason) => {
@@ -7595,12 +7594,7 @@ impl Importer {
                 "PORT(S) `{}`: a negated port list or an ipset is not in fwgen's source NAT model",
                 port.as_deref().unwrap_or_default()
             ))
-        } else if port.is_some()
-            && !matches!(
-                proto.to_ascii_lowercase().as_str(),
-                "tcp" | "udp" | "6" | "17"
-            )
-        {
+        } else if port.is_some() && !matches!(port_protocol(proto), Some("tcp" | "udp")) {
             Some(format!(
                 "PORT(S) with PROTO `{proto}`: fwgen's source NAT entries take ports of tcp and udp only"
             ))
