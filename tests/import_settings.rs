@@ -241,6 +241,28 @@ fn assert_refused(name: &str, planted: &str, reason: &str) {
     );
 }
 
+/// OPTIMIZE out of Config.pm's range is refused as Shorewall refuses it
+/// (checked with `shorewall compile`; found by review): fwgen noted
+/// `OPTIMIZE=32` and `OPTIMIZE=-1` as changing no verdict.
+#[test]
+fn optimize_out_of_range_is_refused_as_shorewall_refuses_it() {
+    for (at, value) in ["32", "-1", "x"].into_iter().enumerate() {
+        let planted = format!("OPTIMIZE={value}");
+        let dir = sample_with(&format!("optimize-{at}"), &planted);
+        let (compiled, out) = common::run(
+            "shorewall",
+            &[
+                "compile",
+                dir.to_str().unwrap(),
+                dir.join("firewall").to_str().unwrap(),
+            ],
+        );
+        let words = format!("Invalid OPTIMIZE value ({value})");
+        assert!(!compiled && out.contains(&words), "{planted}: {out}");
+        assert_refused(&format!("optimize-{at}"), &planted, &words);
+    }
+}
+
 #[test]
 fn clampmss_is_carried() {
     assert_carried("clampmss-yes", "CLAMPMSS=Yes", "clamp_mss = true");

@@ -4148,6 +4148,18 @@ impl Importer {
     /// firewall does not mean is refused; an unknown setting is noted and
     /// ignored, as Config.pm ignores it.
     fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
+        // Config.pm: All, None, or a number from 0 to 31 (OPTIMIZE_ALL).
+        if key == "OPTIMIZE"
+            && !value.is_empty()
+            && !value.eq_ignore_ascii_case("all")
+            && !value.eq_ignore_ascii_case("none")
+            && !numeric::numeric_value(value).is_some_and(|level| (0..=31).contains(&level))
+        {
+            return self.refuse(
+                line,
+                format!("OPTIMIZE={value}: Shorewall refuses it (\"Invalid OPTIMIZE value ({value})\"): All, None or 0 to 31"),
+            );
+        }
         if let Some(warning) = setting::ignored_warning(key) {
             self.settings
                 .ignored
