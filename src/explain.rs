@@ -54,6 +54,11 @@ pub struct Query {
 pub enum Decider {
     /// Traffic of the firewall to itself.
     Loopback,
+    /// The firewall's connection from a loopback address (127.0.0.1,
+    /// ::1) that a port forward sends to another host (its line): the
+    /// kernel routes no packet from a loopback address out of the
+    /// firewall and drops it.
+    LoopbackRouted { line: usize },
     /// The model has no IPv6 zone; all IPv6 is dropped.
     NoIpv6,
     /// An interface option (dhcp) accepted it before any rule.
@@ -602,7 +607,7 @@ pub fn explain_as(
     if dest == firewall && !loopback {
         packet.oif = None;
     }
-    let hook = if loopback {
+    let mut hook = if loopback {
         Hook::Output
     } else {
         hook(source, dest)
@@ -613,13 +618,35 @@ pub fn explain_as(
         // before its nat chain.
         trace.extend(walk::edits(ruleset, hook, &packet));
     }
-    let walked = walk::filter(ruleset, hook, &packet);
+    let mut walked = walk::filter(ruleset, hook, &packet);
     trace.extend(walked.trace.iter().cloned());
+    // The firewall's packet to itself comes back in by `lo`; one a port
+    // forward sent elsewhere leaves, unless its source is a loopback
+    // address.
+    let mut routed_loopback = None;
+    if loopback && walked.outcome == Outcome::Accept {
+        if dest == firewall {
+            let input = loopback_input(ruleset, &packet);
+            trace.extend(input.trace.iter().cloned());
+            if input.outcome != Outcome::Accept {
+                hook = Hook::Input;
+                walked = input;
+            }
+        } else if packet.saddr.is_some_and(|a| a.is_loopback()) {
+            routed_loopback = nat.iter().find_map(|n| match n {
+                Nat::Dnat { line, .. } => Some(*line),
+                _ => None,
+            });
+        }
+    }
     let mut verdict = match walked.outcome {
         Outcome::Accept => Verdict::Accept,
         Outcome::Drop => Verdict::Drop,
         Outcome::Reject(_) => Verdict::Reject,
     };
+    if routed_loopback.is_some() {
+        verdict = Verdict::Drop;
+    }
     let mut stopped_answer = None;
     if let Outcome::Reject(how) = walked.outcome
         && source != firewall
@@ -650,6 +677,9 @@ pub fn explain_as(
         }
     }
     let (mut decided_by, chain) = decider(model, hook, ipv6, walked.decided_by.as_ref());
+    if let Some(line) = routed_loopback {
+        decided_by = Decider::LoopbackRouted { line };
+    }
     if let Some(stopper) = stopped_answer {
         decided_by = Decider::Shorewall {
             what: format!(
@@ -668,6 +698,20 @@ pub fn explain_as(
         nat,
         trace,
     })
+}
+
+/// The firewall's packet to itself, once its output hook accepted it
+/// (with oif `lo`), as the kernel delivers it: back in by `lo` through the
+/// input hook's filter. Conntrack and NAT met it on the way out (the looped
+/// packet keeps its connection, and no nat chain sees it again), so only
+/// the filter decides.
+fn loopback_input(ruleset: &Ruleset, packet: &Packet) -> walk::Walk {
+    let looped = Packet {
+        iif: Some("lo".to_owned()),
+        oif: None,
+        ..packet.clone()
+    };
+    walk::filter(ruleset, Hook::Input, &looped)
 }
 
 /// The answer of a REJECT (a TCP reset, an ICMP error): the kernel sends
@@ -713,6 +757,9 @@ fn decider_text(model: &Model, decided_by: &Decider) -> String {
         Decider::Loopback => {
             "the firewall's traffic to itself (loopback) is always accepted".to_owned()
         }
+        Decider::LoopbackRouted { line } => format!(
+            "the port forward at {file}:{line} sends the firewall's connection from a loopback address to another host: the kernel routes no packet from 127.0.0.1 or ::1 out of the firewall, and drops it"
+        ),
         Decider::NoIpv6 => "the model has no IPv6 zone: all IPv6 is dropped".to_owned(),
         Decider::InterfaceOption { interface, option } if *option == "sfilter" => format!(
             "Shorewall's sfilter on interface {interface}: what came in by it and would leave by it again (for a wildcard, by any device it stands for) is dropped (routeback or routefilter lift it)"
@@ -1101,6 +1148,7 @@ impl Explanation {
     pub fn json(&self, model: &Model) -> serde_json::Value {
         let (kind, line) = match &self.decided_by {
             Decider::Loopback => ("loopback", None),
+            Decider::LoopbackRouted { line } => ("loopback-routed", Some(*line)),
             Decider::NoIpv6 => ("no-ipv6", None),
             Decider::InterfaceOption { .. } => ("interface-option", None),
             Decider::Dnat { line } => ("dnat", Some(*line)),
