@@ -3380,6 +3380,72 @@ fn lab_catches_a_broken_policy() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The lab sees the firewall's traffic to itself: fwgen's Shorewall files
+/// for the two-interface sample with `$FW $FW REJECT` ahead of their
+/// policies, compiled by Shorewall, send the firewall's loopback through a
+/// fw-fw chain that ends in REJECT (`OUTPUT -o lo -j fw-fw`), where the
+/// model (and fwgen's nftables) accept it: the loopback probes, to
+/// 127.0.0.1 and to the firewall's own address, disagree, and only they.
+/// (The import and the analyzer refuse such a policy; an `all+ all
+/// REJECT` did this once unseen, when the lab sent no probe fw -> fw.)
+#[test]
+fn model_loopback_reject_disagrees() {
+    common::require_lab();
+    let model = model("examples", "two-interfaces");
+    let dir = common::scratch("lab-lorej");
+    let original = dir.join("original");
+    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
+        let path = original.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+    let policy = original.join("shorewall/policy");
+    let written = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(&policy, format!("$FW $FW REJECT\n{written}")).unwrap();
+    let candidates = [
+        (
+            "original".to_owned(),
+            Contestant::original(&original.join("shorewall")),
+        ),
+        (
+            "nftables".to_owned(),
+            Contestant::Nftables(nftables_ruleset(&model)),
+        ),
+    ];
+    let verification = run(&model, "lorej", &candidates, &dir);
+    let matrix = without_sports(&verification.matrix());
+    assert!(
+        verification.disagreements() > 0,
+        "the lab did not see Shorewall reject the firewall's loopback:\n{matrix}"
+    );
+    let wrong: Vec<&str> = matrix.lines().filter(|l| l.starts_with("!!")).collect();
+    assert!(
+        wrong
+            .iter()
+            .all(|l| l.starts_with("!! fw ") && l.contains("-> fw ")),
+        "unexpected disagreements:\n{matrix}"
+    );
+    let dests: std::collections::BTreeSet<String> = (verification.probes().iter())
+        .filter(|p| p.from == "fw" && p.to == "fw")
+        .map(|p| p.dest.to_string())
+        .collect();
+    // 127.0.0.1 and the firewall's first address (IPv4 only: the sample
+    // has no IPv6).
+    assert_eq!(dests.len(), 2, "{dests:?}");
+    assert!(dests.contains("127.0.0.1"), "{dests:?}");
+    for dest in &dests {
+        let tcp = matrix_row(&matrix, &format!("fw {dest} -> fw {dest} tcp 22"));
+        assert_eq!(
+            tcp,
+            format!("ACCEPT fw saw {dest} | REJECT | ACCEPT fw saw {dest}"),
+            "{matrix}"
+        );
+        let ping = matrix_row(&matrix, &format!("fw {dest} -> fw {dest} ping"));
+        assert_eq!(ping, "ACCEPT | REJECT | ACCEPT", "{matrix}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// fwgen's Shorewall files for tests/models/`name`.toml with the rules
 /// file replaced by `rules`, the same rules as an admin writes them in
 /// shorewall-rules(5)'s forms, compiled by Shorewall as the third

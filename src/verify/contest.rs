@@ -274,7 +274,37 @@ pub fn probes(model: &Model, topology: &Topology) -> (Vec<Probe>, Vec<String>) {
     probes.extend(redirect_origdest_probes(model, topology));
     probes.extend(second_address_probes(topology, &ports));
     probes.extend(named_dest_probes(model, topology, &ports));
+    probes.extend(loopback_probes(topology, &ports));
     (with_source_ports(model, &ports, probes), skipped)
+}
+
+/// From the firewall to itself, in each family it has an address of in
+/// the lab: TCP to every port the lab listens on and ping, to the
+/// loopback address (127.0.0.1, ::1) from it, and to the firewall's first
+/// address of the family from that address. The kernel sends both out by
+/// `lo` and back in by it; a firewall that filters its traffic to itself
+/// (Shorewall's fw-fw chain) decides them, and a port forward from the
+/// firewall may send them elsewhere.
+fn loopback_probes(topology: &Topology, ports: &[u16]) -> Vec<Probe> {
+    let firewall = &topology.firewall;
+    let mut probes = Vec::new();
+    for ipv6 in [false, true] {
+        let Some(own) = firewall.addresses.iter().find(|a| a.is_ipv6() == ipv6) else {
+            continue;
+        };
+        let loopback = if ipv6 {
+            IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        } else {
+            IpAddr::from(std::net::Ipv4Addr::LOCALHOST)
+        };
+        for address in [loopback, *own] {
+            let kinds = ports.iter().map(|&port| Kind::Tcp(port));
+            for kind in kinds.chain([Kind::Ping]) {
+                probes.push(probe(firewall, firewall, address, address, kind));
+            }
+        }
+    }
+    probes
 }
 
 /// Every source port range the model names (rules, blacklist entries,
@@ -951,8 +981,8 @@ fn expected_outcome(
         .find(|h| h.addresses.contains(&dest) || h.extra.contains(&dest))
         .map(|h| h.label.clone());
     // A redirect's connection reaches the firewall itself, whichever
-    // address it was sent to.
-    let label = if redirected {
+    // address it was sent to; so does one to a loopback address.
+    let label = if redirected || dest.is_loopback() {
         Some(topology.firewall.label.clone())
     } else {
         label
