@@ -137,6 +137,46 @@ fn a_port_forward_asked_of_the_uplinks_address_leaves_by_the_forwards_interface(
     assert_eq!(value["nat"][0]["to"], "192.168.1.100", "{value}");
 }
 
+/// The firewall's connection to itself leaves by `lo` and comes back in
+/// by it: the trace meets the output hook's loopback accept, then the
+/// input hook's. A port forward from the firewall (tests/models/nat-all:
+/// `all` to dmz, tcp 8080) sends it to its target instead: from the
+/// firewall's own address it reaches it, from 127.0.0.1 the kernel drops
+/// it (the lab sees both kernels do so: model_nat_all).
+#[test]
+fn the_firewalls_loopback_comes_back_in_by_lo() {
+    let ask = |from: &str, dport: &str, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
+            .current_dir(common::root())
+            .args(["explain", "-c", "tests/models/nat-all.toml", "--from", from])
+            .args(["--to", from, "--proto", "tcp", "--dport", dport])
+            .args(["--format", format, "--trace"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let looped = ask("$FW:127.0.0.1", "22", "text");
+    assert!(looped.contains("verdict: ACCEPT"), "{looped}");
+    assert!(looped.contains("(loopback)"), "{looped}");
+    assert!(looped.contains("+ output: oif \"lo\" accept"), "{looped}");
+    assert!(looped.contains("+ input: iif \"lo\" accept"), "{looped}");
+    let routed: serde_json::Value =
+        serde_json::from_str(&ask("$FW:127.0.0.1", "8080", "json")).expect("one JSON object");
+    assert_eq!(routed["verdict"], "DROP", "{routed}");
+    assert_eq!(routed["decided_by"]["kind"], "loopback-routed", "{routed}");
+    assert_eq!(routed["decided_by"]["line"], 48, "{routed}");
+    let own: serde_json::Value =
+        serde_json::from_str(&ask("$FW:192.168.1.1", "8080", "json")).expect("one JSON object");
+    assert_eq!(own["verdict"], "ACCEPT", "{own}");
+    assert_eq!(own["dest_zone"], "dmz", "{own}");
+    assert_eq!(own["nat"][0]["to"], "10.0.0.20", "{own}");
+}
+
 /// Issue #14: a rate- or connection-limited rule may match or not: explain
 /// takes the limit as not reached and says so,
 /// in text and JSON; a limited rule the packet does not otherwise match
