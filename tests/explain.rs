@@ -146,19 +146,22 @@ fn a_port_forward_asked_of_the_uplinks_address_leaves_by_the_forwards_interface(
 #[test]
 fn the_firewalls_loopback_comes_back_in_by_lo() {
     let ask = |from: &str, dport: &str, format: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_fwgen"))
-            .current_dir(common::root())
-            .args(["explain", "-c", "tests/models/nat-all.toml", "--from", from])
-            .args(["--to", from, "--proto", "tcp", "--dport", dport])
-            .args(["--format", format, "--trace"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout(&out)
+        common::fwgen_stdout(&[
+            "explain",
+            "-c",
+            "tests/models/nat-all.toml",
+            "--from",
+            from,
+            "--to",
+            from,
+            "--proto",
+            "tcp",
+            "--dport",
+            dport,
+            "--format",
+            format,
+            "--trace",
+        ])
     };
     let looped = ask("$FW:127.0.0.1", "22", "text");
     assert!(looped.contains("verdict: ACCEPT"), "{looped}");

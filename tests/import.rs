@@ -1532,16 +1532,6 @@ fn sample_with_rules(name: &str, rules: &[u8], params: Option<&str>) -> PathBuf 
     dir
 }
 
-/// `shorewall compile DIR DIR/firewall`: whether it compiled, and what
-/// it said.
-fn shorewall_compile(dir: &Path) -> (bool, String) {
-    let script = dir.join("firewall");
-    common::run(
-        "shorewall",
-        &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
-    )
-}
-
 /// Exit 2, nothing on stdout, and every expected text on stderr.
 fn assert_import_refused(output: &std::process::Output, expected: &[&str]) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -2215,7 +2205,7 @@ fn a_redirect_is_carried_over() {
         b"?SECTION NEW\nREDIRECT loc $FW:8443 tcp 443\n",
         None,
     );
-    let (compiled, out) = shorewall_compile(&dir);
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(
         !compiled
             && out.contains("A server IP address (8443) may not be specified in a REDIRECT rule"),
@@ -2231,7 +2221,7 @@ fn a_redirect_is_carried_over() {
         b"?SECTION NEW\nREDIRECT loc 3128 tcp 80\nREDIRECT loc $FW::8443 tcp 443 1024:65535\nREDIRECT loc 0100 tcp 81\n",
         None,
     );
-    let (compiled, out) = shorewall_compile(&dir);
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(compiled, "{out}");
     let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
     assert!(
@@ -4332,7 +4322,7 @@ fn shorewall_4s_name_of_a_setting_sets_the_new_one() {
         format!("{conf}BLACKLIST_LOGLEVEL=info\n"),
     )
     .unwrap();
-    let (compiled, log) = shorewall_compile(&dir);
+    let (compiled, log) = common::shorewall_compiles(&dir);
     assert!(compiled, "{log}");
     let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
     assert!(
@@ -4359,7 +4349,7 @@ fn shorewall_4s_name_of_a_setting_sets_the_new_one() {
         format!("{rules}ACCEPT:$BLACKLIST_LOGLEVEL net $FW tcp 2222\n"),
     )
     .unwrap();
-    let (compiled, log) = shorewall_compile(&dir);
+    let (compiled, log) = common::shorewall_compiles(&dir);
     assert!(
         !compiled && log.contains("Undefined shell variable ($BLACKLIST_LOGLEVEL)"),
         "{log}"
@@ -5396,7 +5386,7 @@ fn a_line_split_line2_cannot_split_is_refused_in_shorewalls_words() {
         let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
         let line = text.lines().count() + 1;
         std::fs::write(dir.join(file), format!("{text}{planted}\n")).unwrap();
-        let (compiled, out) = shorewall_compile(&dir);
+        let (compiled, out) = common::shorewall_compiles(&dir);
         assert!(!compiled && out.contains(words), "{planted}: {out}");
         let stderr = String::from_utf8_lossy(&import_within(&dir, false).stderr).into_owned();
         let refused = format!("error: {file}:{line}: ");
@@ -5617,7 +5607,7 @@ fn icmp_types_are_read_as_iptables_reads_them() {
         b"?SECTION NEW\nACCEPT net $FW icmp 08\n",
         None,
     );
-    assert!(shorewall_compile(&dir).0);
+    assert!(common::shorewall_compiles(&dir).0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -5711,7 +5701,7 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
             rules.as_bytes(),
             None,
         );
-        let (compiled, out) = shorewall_compile(&dir);
+        let (compiled, out) = common::shorewall_compiles(&dir);
         assert!(compiled, "{columns}: {out}");
         let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
         assert!(
@@ -5936,7 +5926,7 @@ fn a_second_firewall_zone_is_refused() {
         let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
         let line = zones.lines().count() + 1;
         std::fs::write(dir.join("zones"), format!("{zones}{planted}\n")).unwrap();
-        let (compiled, out) = shorewall_compile(&dir);
+        let (compiled, out) = common::shorewall_compiles(&dir);
         assert!(!compiled && out.contains(words), "{planted}: {out}");
         assert_import_refused(
             &import_within(&dir, false),
@@ -5958,7 +5948,7 @@ fn fw_in_params_is_refused_as_the_shell_leaves_it_empty() {
         b"?SECTION NEW\nACCEPT net $X tcp 22\n",
         Some("X=$FW\n"),
     );
-    let (compiled, out) = shorewall_compile(&dir);
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(
         !compiled && out.contains("Unknown destination zone (tcp)"),
         "{out}"

@@ -249,14 +249,7 @@ fn optimize_out_of_range_is_refused_as_shorewall_refuses_it() {
     for (at, value) in ["32", "-1", "x"].into_iter().enumerate() {
         let planted = format!("OPTIMIZE={value}");
         let dir = sample_with(&format!("optimize-{at}"), &planted);
-        let (compiled, out) = common::run(
-            "shorewall",
-            &[
-                "compile",
-                dir.to_str().unwrap(),
-                dir.join("firewall").to_str().unwrap(),
-            ],
-        );
+        let (compiled, out) = common::shorewall_compiles(&dir);
         let words = format!("Invalid OPTIMIZE value ({value})");
         assert!(!compiled && out.contains(&words), "{planted}: {out}");
         assert_refused(&format!("optimize-{at}"), &planted, &words);
@@ -516,14 +509,7 @@ fn an_unknown_setting_is_ignored_with_a_note_as_shorewall_ignores_it() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with("unknown", "FOO=1");
     let line = planted_line(&dir);
-    let (compiled, out) = common::run(
-        "shorewall",
-        &[
-            "compile",
-            dir.to_str().unwrap(),
-            dir.join("firewall").to_str().unwrap(),
-        ],
-    );
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(compiled, "{out}");
     assert!(
         out.contains("Unknown configuration option (FOO) ignored"),
@@ -558,14 +544,7 @@ fn assert_skipped_setting_is_no_variable(dir: &Path, name: &str, warning: &str) 
         format!("{rules}ACCEPT net $FW tcp ${name}\n"),
     )
     .unwrap();
-    let (compiled, out) = common::run(
-        "shorewall",
-        &[
-            "compile",
-            dir.to_str().unwrap(),
-            dir.join("firewall").to_str().unwrap(),
-        ],
-    );
+    let (compiled, out) = common::shorewall_compiles(dir);
     let refused = format!("Undefined shell variable (${name})");
     assert!(!compiled && out.contains(&refused), "{out}");
     let output = import(dir);
@@ -590,16 +569,6 @@ fn assert_skipped_setting_is_no_variable(dir: &Path, name: &str, warning: &str) 
 #[test]
 fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
     common::require_tool("shorewall", "shorewall");
-    let compile = |dir: &Path| {
-        common::run(
-            "shorewall",
-            &[
-                "compile",
-                dir.to_str().unwrap(),
-                dir.join("firewall").to_str().unwrap(),
-            ],
-        )
-    };
     // Above the sample's IGNOREUNKNOWNVARIABLES=No: refused by both.
     let dir = sample_with("unset-variable", "");
     let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
@@ -625,7 +594,7 @@ fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
         })
         .collect();
     std::fs::write(dir.join("shorewall.conf"), planted.join("\n") + "\n").unwrap();
-    let (compiled, out) = compile(&dir);
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(
         !compiled && out.contains("Undefined shell variable ($UNSET)"),
         "{out}"
@@ -642,7 +611,7 @@ fn a_variable_nothing_sets_in_shorewall_conf_is_refused() {
     );
     // Below it: Shorewall compiles the line with nothing in its place.
     let dir = sample_with("ignored-variable", "CLAMPMSS=$NOPE");
-    let (compiled, out) = compile(&dir);
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(compiled, "{out}");
     let output = import(&dir);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -696,10 +665,7 @@ fn a_condition_on_an_unknown_setting_name_reads_params() {
     )
     .unwrap();
     let firewall = dir.join("firewall");
-    let (compiled, out) = common::run(
-        "shorewall",
-        &["compile", dir.to_str().unwrap(), firewall.to_str().unwrap()],
-    );
+    let (compiled, out) = common::shorewall_compiles(&dir);
     assert!(compiled, "{out}");
     let script = std::fs::read_to_string(&firewall).unwrap();
     assert!(script.contains("--dport 23 -j ACCEPT"), "{script}");

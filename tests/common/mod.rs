@@ -153,6 +153,16 @@ pub fn run(program: &str, args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// `shorewall compile DIR DIR/firewall`: whether it compiled, and what
+/// it said (`shorewall_compile` below where it must compile).
+pub fn shorewall_compiles(dir: &Path) -> (bool, String) {
+    let script = dir.join("firewall");
+    run(
+        "shorewall",
+        &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+    )
+}
+
 /// A network namespace, removed when dropped (also when the test fails).
 pub struct Netns {
     pub name: String,
