@@ -156,6 +156,8 @@ fn conntrack_table(
                     "`{written}` with PROTO tcp untracks a connection's SYN alone (Raw.pm matches `--syn` for a CT action): fwgen's `notrack` untracks every packet, as NOTRACK or `tcp:all` does"
                 ));
             }
+            // Another protocol, or none: every packet, as NOTRACK; the
+            // PROTO is carried below as written.
             _ => {}
         },
         a if a.starts_with("CT:helper") => {
