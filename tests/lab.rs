@@ -2918,11 +2918,7 @@ fn model_optional_uplink_absent() {
     assert_eq!(present.interfaces.len(), full.interfaces.len() - 1);
     let dir = common::scratch("lab-optional-absent");
     let rendered = dir.join("rendered-full");
-    for file in fwgen::backend::render(&full, fwgen::backend::Backend::Shorewall).unwrap() {
-        let path = rendered.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &file.content).unwrap();
-    }
+    write_shorewall_files(&full, &rendered);
     let ruleset = nftables_ruleset(&full);
     assert!(ruleset.contains("\"wlan0\""), "the ruleset names wlan0");
     let candidates = [
@@ -3380,6 +3376,16 @@ fn lab_catches_a_broken_policy() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// fwgen's Shorewall (and Shorewall6) files of `model`, written under
+/// `dir` (`dir/shorewall/...`).
+fn write_shorewall_files(model: &Model, dir: &std::path::Path) {
+    for file in fwgen::backend::render(model, fwgen::backend::Backend::Shorewall).unwrap() {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+}
+
 /// The lab sees the firewall's traffic to itself: fwgen's Shorewall files
 /// for the two-interface sample with `$FW $FW REJECT` ahead of their
 /// policies, compiled by Shorewall, send the firewall's loopback through a
@@ -3394,11 +3400,7 @@ fn model_loopback_reject_disagrees() {
     let model = model("examples", "two-interfaces");
     let dir = common::scratch("lab-lorej");
     let original = dir.join("original");
-    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
-        let path = original.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &file.content).unwrap();
-    }
+    write_shorewall_files(&model, &original);
     let policy = original.join("shorewall/policy");
     let written = std::fs::read_to_string(&policy).unwrap();
     std::fs::write(&policy, format!("$FW $FW REJECT\n{written}")).unwrap();
@@ -3456,11 +3458,7 @@ fn lab_against_original(name: &str, short: &str, rules: &str) {
     let model = model("tests/models", name);
     let dir = common::scratch(&format!("lab-{name}-original"));
     let original = dir.join("original");
-    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
-        let path = original.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &file.content).unwrap();
-    }
+    write_shorewall_files(&model, &original);
     std::fs::write(original.join("shorewall/rules"), rules).unwrap();
     let candidates = [
         (
@@ -3518,11 +3516,7 @@ fn addresses_as_shorewall_reads_them() {
     let model = model("tests/models", "addresses");
     let dir = common::scratch("lab-addresses-original");
     let original = dir.join("original");
-    for file in fwgen::backend::render(&model, fwgen::backend::Backend::Shorewall).unwrap() {
-        let path = original.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &file.content).unwrap();
-    }
+    write_shorewall_files(&model, &original);
     std::fs::write(
         original.join("shorewall/rules"),
         "?SECTION NEW\n\
