@@ -3361,8 +3361,8 @@ fn dnat_servers_are_read_as_nat_pm_reads_them() {
             format!("# {file}:{number}\n[[dnat]]\nsource = \"net\"\ndest = \"loc\"\n{fwgen}");
         let at = format!("error: {file}:{number}: ");
         let expected = match (&target, shorewall) {
-            (Ok(target), _) => Ok((&[target.as_str()][..], &[entry.as_str()][..])),
-            (Err(_), Err(words)) => Err((Some(words), &[at.as_str(), fwgen][..])),
+            (Ok(target), _) => Reading::Carried(&[target.as_str()][..], &[entry.as_str()][..]),
+            (Err(_), Err(words)) => Reading::BothRefuse(words, &[at.as_str(), fwgen][..]),
             (Err(_), Ok(_)) => unreachable!(),
         };
         let places = (product, dir.join(product), dir.join("shorewall"));
@@ -4479,17 +4479,17 @@ fn snat_mark_numbers_are_read_as_shorewall_reads_them() {
     for (at, (mark, expected)) in [
         (
             "!010/0377",
-            Ok((
+            Reading::Carried(
                 &["-m mark ! --mark 010/0377 -j MASQUERADE"][..],
                 &["mark = \"!8/255\"\n", "# NOTE snat:1: MARK `010` is 8"][..],
-            )),
+            ),
         ),
         (
             "08",
-            Err((
-                Some("Invalid Mark or Mask value (08)"),
+            Reading::BothRefuse(
+                "Invalid Mark or Mask value (08)",
                 &["error: snat:1: ", "Invalid Mark or Mask value (08)"][..],
-            )),
+            ),
         ),
     ]
     .into_iter()
@@ -4525,25 +4525,25 @@ fn snat_ports_are_read_as_shorewall_reads_them() {
     for (at, (action, expected)) in [
         (
             "SNAT(203.0.113.9:01024-02000)",
-            Ok((&["--to-source 203.0.113.9:01024-02000"][..], carried)),
+            Reading::Carried(&["--to-source 203.0.113.9:01024-02000"][..], carried),
         ),
         (
             "MASQUERADE(01024-02000)",
-            Ok((&["--to-ports 01024-02000"][..], carried)),
+            Reading::Carried(&["--to-ports 01024-02000"][..], carried),
         ),
         (
             "SNAT(203.0.113.9:0x400-0x500)",
-            Ok((
+            Reading::Carried(
                 &["--to-source 203.0.113.9:0x400-0x500"][..],
                 &["ports = \"1024:1280\"\n", "SNAT port `0x400` is 1024"][..],
-            )),
+            ),
         ),
         (
             "SNAT(203.0.113.9:08)",
-            Err((
-                Some("Invalid/Unknown 6 port/service (08)"),
+            Reading::BothRefuse(
+                "Invalid/Unknown 6 port/service (08)",
                 &["error: snat:1: SNAT port `08`: Shorewall refuses it"][..],
-            )),
+            ),
         ),
     ]
     .into_iter()
@@ -5445,17 +5445,23 @@ fn ports_are_read_as_shorewall_reads_numbers() {
     assert_dports_read_as_shorewall("port", &cases);
 }
 
-/// What a planted input comes to: `Ok` with Shorewall's lines and the
-/// model's texts, `Err` with Shorewall's words (when it refuses too) and
-/// the import's error texts.
-type Reading<'a> = Result<(&'a [&'a str], &'a [&'a str]), (Option<&'a str>, &'a [&'a str])>;
+/// What a planted input comes to.
+enum Reading<'a> {
+    /// Compiled with each of Shorewall's lines, and imported with each of
+    /// the model's texts.
+    Carried(&'a [&'a str], &'a [&'a str]),
+    /// Compiled with each of Shorewall's lines, and refused by the import
+    /// with each of its error texts.
+    Refused(&'a [&'a str], &'a [&'a str]),
+    /// Refused by Shorewall's compiler in these words, and by the import
+    /// with each of its error texts.
+    BothRefuse(&'a str, &'a [&'a str]),
+}
 
-/// What Shorewall and fwgen make of one planted input (`what`): compiled
-/// by `product` (`shorewall` or `shorewall6`) from `compiled`, with each
-/// of `script` in its output, and imported from `imported` with each of
-/// `model` in the model (`Ok`: the model, for more checks); or refused by
-/// both, Shorewall in the words given (when given) and fwgen's import with
-/// each of the texts given.
+/// What Shorewall and fwgen make of one planted input (`what`), compiled
+/// by `product` (`shorewall` or `shorewall6`) from `compiled` and
+/// imported from `imported`, is `expected`; the model when carried, for
+/// more checks.
 fn assert_read_as_shorewall(
     (product, compiled, imported): (&str, &Path, &Path),
     what: &str,
@@ -5471,26 +5477,32 @@ fn assert_read_as_shorewall(
         ],
     );
     let output = import_within(imported, false);
+    let compiled_with = |lines: &[&str]| {
+        assert!(accepted, "{what}: {out}");
+        let script = std::fs::read_to_string(&script).unwrap();
+        for line in lines {
+            assert!(
+                script.contains(line),
+                "{what}: no `{line}` in {product}'s\n{script}"
+            );
+        }
+    };
     match expected {
-        Ok((lines, texts)) => {
-            assert!(accepted, "{what}: {out}");
-            let script = std::fs::read_to_string(&script).unwrap();
-            for line in lines {
-                assert!(
-                    script.contains(line),
-                    "{what}: no `{line}` in {product}'s\n{script}"
-                );
-            }
+        Reading::Carried(lines, texts) => {
+            compiled_with(lines);
             let model = imported_model(&output);
             for text in texts {
                 assert!(model.contains(text), "{what}: no `{text}` in\n{model}");
             }
             Some(model)
         }
-        Err((words, refused)) => {
-            if let Some(words) = words {
-                assert!(!accepted && out.contains(words), "{what}: {out}");
-            }
+        Reading::Refused(lines, refused) => {
+            compiled_with(lines);
+            assert_import_refused(&output, refused);
+            None
+        }
+        Reading::BothRefuse(words, refused) => {
+            assert!(!accepted && out.contains(words), "{what}: {out}");
             assert_import_refused(&output, refused);
             None
         }
@@ -5519,8 +5531,8 @@ fn assert_dports_read_as_shorewall(name: &str, cases: &[(&str, Result<&str, &str
         let rules = format!("?SECTION NEW\nACCEPT net $FW tcp {dport}\n");
         let option = shorewall.map(|option| format!("-A net-fw -p 6 {option}"));
         let expected = match &option {
-            Ok(option) => Ok((&[option.as_str()][..], &[fwgen][..])),
-            Err(words) => Err((Some(*words), &["error: rules:2: ", fwgen][..])),
+            Ok(option) => Reading::Carried(&[option.as_str()][..], &[fwgen][..]),
+            Err(words) => Reading::BothRefuse(words, &["error: rules:2: ", fwgen][..]),
         };
         assert_rules_read_as_shorewall(&format!("import-{name}-{at}"), &rules, expected);
     }
@@ -5586,8 +5598,10 @@ fn icmp_types_are_read_as_iptables_reads_them() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW icmp {written}\n");
         let rule = format!("-A net-fw -p 1 --icmp-type {written} -j ACCEPT");
         let expected = match fwgen {
-            Ok((carried, _)) => Ok((&[rule.as_str()][..], &[carried][..])),
-            Err(refused) => Err((None, &["error: rules:2: ", refused][..])),
+            Ok((carried, _)) => Reading::Carried(&[rule.as_str()][..], &[carried][..]),
+            Err(refused) => {
+                Reading::Refused(&[rule.as_str()][..], &["error: rules:2: ", refused][..])
+            }
         };
         let name = format!("import-icmp-{at}");
         if let (Some(model), Ok((_, note))) = (
@@ -5653,8 +5667,10 @@ fn protocol_numbers_are_read_as_shorewall_reads_them() {
     for (at, (written, expected)) in cases.into_iter().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW {written}\n");
         let expected = match expected {
-            Ok((rule, carried, note)) => Ok((&[rule][..], &[carried, note][..])),
-            Err((shorewall, fwgen)) => Err((Some(shorewall), &["error: rules:2: ", fwgen][..])),
+            Ok((rule, carried, note)) => Reading::Carried(&[rule][..], &[carried, note][..]),
+            Err((shorewall, fwgen)) => {
+                Reading::BothRefuse(shorewall, &["error: rules:2: ", fwgen][..])
+            }
         };
         assert_rules_read_as_shorewall(&format!("import-proto-{at}"), &rules, expected);
     }
@@ -5712,8 +5728,8 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
         );
         let _ = std::fs::remove_dir_all(&dir);
         let expected = match fwgen {
-            Ok(carried) => Ok((&[option][..], &[carried, octal][..])),
-            Err(refused) => Err((None, &["error: rules:2: ", refused][..])),
+            Ok(carried) => Reading::Carried(&[option][..], &[carried, octal][..]),
+            Err(refused) => Reading::Refused(&[option][..], &["error: rules:2: ", refused][..]),
         };
         assert_rules_read_as_shorewall(&format!("import-count-{at}"), &rules, expected);
     }
@@ -5721,8 +5737,10 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
 
 /// DNAT servers Shorewall compiles and fwgen's port forward lacks are
 /// refused for that (found by review): `:random` (Nat.pm takes it off
-/// first: fwgen called `random` an unknown service) and Shorewall6's
-/// bracketed range (fwgen called it no address).
+/// first: fwgen called `random` an unknown service), Shorewall6's
+/// bracketed range (fwgen called it no address) and a port with no
+/// address (`--to-destination :80`, which fwgen called "`` is not a valid
+/// address"); and no server at all in Shorewall's words.
 #[test]
 fn dnat_forms_the_model_lacks_are_refused_for_that() {
     common::require_tool("shorewall6", "shorewall6");
@@ -5730,37 +5748,51 @@ fn dnat_forms_the_model_lacks_are_refused_for_that() {
         (
             "shorewall",
             "10.0.0.5:80:random",
-            "--to-destination 10.0.0.5:80 --random",
-            "`:random` (Nat.pm's `--random`",
+            Reading::Refused(
+                &["--to-destination 10.0.0.5:80 --random"],
+                &["`:random` (Nat.pm's `--random`"],
+            ),
         ),
         (
             "shorewall6",
             "[2001:db8::5]-[2001:db8::9]",
-            "--to-destination [2001:db8::5-2001:db8::9]",
-            "is an address range, which Shorewall accepts here",
+            Reading::Refused(
+                &["--to-destination [2001:db8::5-2001:db8::9]"],
+                &["is an address range, which Shorewall accepts here"],
+            ),
+        ),
+        (
+            "shorewall",
+            ":80",
+            Reading::Refused(
+                &["--dport 8080 -j DNAT --to-destination :80"],
+                &["`loc::80` changes only the port", "write `loc:ADDRESS:80`"],
+            ),
+        ),
+        (
+            "shorewall",
+            ":",
+            Reading::BothRefuse(
+                "A server and/or port must be specified in the DEST column in DNAT rules",
+                &["Shorewall refuses it (\"A server and/or port must be specified"],
+            ),
+        ),
+        (
+            "shorewall",
+            "",
+            Reading::BothRefuse(
+                "Missing DEST Qualifier (loc:)",
+                &["Shorewall refuses it (\"Missing DEST Qualifier (loc:)\")"],
+            ),
         ),
     ];
-    for (at, (product, server, compiled, refused)) in cases.into_iter().enumerate() {
+    for (at, (product, server, expected)) in cases.into_iter().enumerate() {
         let dir = two_interfaces_samples(&format!("import-dnat-form-{at}"));
         let rules = dir.join(product).join("rules");
         let text = std::fs::read_to_string(&rules).unwrap();
         std::fs::write(&rules, format!("{text}DNAT net loc:{server} tcp 8080\n")).unwrap();
-        let script = dir.join(product).join("firewall");
-        let (accepted, out) = common::run(
-            product,
-            &[
-                "compile",
-                dir.join(product).to_str().unwrap(),
-                script.to_str().unwrap(),
-            ],
-        );
-        assert!(accepted, "{server}: {out}");
-        let script = std::fs::read_to_string(&script).unwrap();
-        assert!(
-            script.contains(compiled),
-            "{server}: no `{compiled}` in\n{script}"
-        );
-        assert_import_refused(&import_within(&dir.join("shorewall"), false), &[refused]);
+        let places = (product, dir.join(product), dir.join("shorewall"));
+        assert_read_as_shorewall((places.0, &places.1, &places.2), server, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -5792,7 +5824,7 @@ fn protocols_and_ports_are_read_alike_in_every_file() {
         ),
     ];
     for (at, (rule, compiled, carried)) in rules.into_iter().enumerate() {
-        let expected = Ok((&[compiled][..], &[carried][..]));
+        let expected = Reading::Carried(&[compiled][..], &[carried][..]);
         assert_rules_read_as_shorewall(
             &format!("import-alike-{at}"),
             &format!("{rule}\n"),
@@ -5826,7 +5858,7 @@ fn protocols_and_ports_are_read_alike_in_every_file() {
             None,
         );
         std::fs::write(dir.join(file), text).unwrap();
-        let expected = Ok((&[compiled][..], &[carried][..]));
+        let expected = Reading::Carried(&[compiled][..], &[carried][..]);
         assert_read_as_shorewall(("shorewall", &dir, &dir), text, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -5843,17 +5875,17 @@ fn a_time_columns_trailing_ampersand_is_no_element() {
     for (at, (time, expected)) in [
         (
             "timestart=08:00&",
-            Ok((
+            Reading::Carried(
                 &["-m time --timestart 08:00 -j ACCEPT"][..],
                 &["time_start = \"08:00\"\n"][..],
-            )),
+            ),
         ),
         (
             "timestart=08:00&&timestop=09:00",
-            Err((
-                Some("Invalid time element list"),
+            Reading::BothRefuse(
+                "Invalid time element list",
                 &["error: rules:2: ", "Invalid time element list"][..],
-            )),
+            ),
         ),
     ]
     .into_iter()
@@ -5867,7 +5899,9 @@ fn a_time_columns_trailing_ampersand_is_no_element() {
 /// `IPTABLES(TARGET)` writes `-j TARGET` as it stands (Rules.pm; checked
 /// with `shorewall compile`): ACCEPT and DROP are what ACCEPT and DROP
 /// compile to, carried as them with a note; another target is refused as
-/// not in the model, and IP6TABLES in Shorewall as Shorewall refuses it.
+/// not in the model; IP6TABLES in Shorewall, a target Shorewall does not
+/// know and one it keeps out of the filter table as Shorewall refuses them
+/// (fwgen said Shorewall compiles `IPTABLES(TRACE)`, which it refuses).
 /// fwgen called IPTABLES an action Shorewall does not know.
 #[test]
 fn iptables_targets_are_carried_where_they_are_the_plain_action() {
@@ -5875,21 +5909,41 @@ fn iptables_targets_are_carried_where_they_are_the_plain_action() {
     for (at, (action, expected)) in [
         (
             "IPTABLES(ACCEPT)",
-            Ok((
+            Reading::Carried(
                 &["-A net-fw -p 6 --dport 22 -j ACCEPT"][..],
                 &[
                     "action = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n",
                     "# NOTE rules:2: `IPTABLES(ACCEPT)` writes `-j ACCEPT`",
                 ][..],
-            )),
+            ),
         ),
-        ("IPTABLES(TRACE)", Err((None, &["error: rules:2: ", "writes the iptables target `-j TRACE` as it stands"][..]))),
+        (
+            "IPTABLES(LOG)",
+            Reading::Refused(
+                &["-A net-fw -p 6 --dport 22 -j LOG"][..],
+                &["error: rules:2: ", "writes the iptables target `-j LOG` as it stands"][..],
+            ),
+        ),
+        (
+            "IPTABLES(TRACE)",
+            Reading::BothRefuse(
+                "The TRACE TARGET is not allowed in the filter table",
+                &["error: rules:2: ", "Shorewall refuses it (\"The TRACE TARGET is not allowed in the filter table\")"][..],
+            ),
+        ),
+        (
+            "IPTABLES(FOO)",
+            Reading::BothRefuse(
+                "Unknown target (FOO)",
+                &["error: rules:2: ", "Shorewall refuses it (\"Unknown target (FOO)\")"][..],
+            ),
+        ),
         (
             "IP6TABLES(ACCEPT)",
-            Err((
-                Some("Unknown ACTION (IP6TABLES(ACCEPT))"),
+            Reading::BothRefuse(
+                "Unknown ACTION (IP6TABLES(ACCEPT))",
                 &["error: rules:2: ", "Shorewall refuses it (\"Unknown ACTION (IP6TABLES(ACCEPT))\")"][..],
-            )),
+            ),
         ),
     ]
     .into_iter()
@@ -8400,5 +8454,82 @@ fn a_bridge_on_this_host_without_routeback_is_named() {
     let output = imported(ns.0);
     imported_model(&output);
     assert!(!String::from_utf8_lossy(&output.stderr).contains("is a bridge on this host"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Inputs Shorewall compiles and fwgen's model lacks are refused for what
+/// they are (each checked with `shorewall compile`; found by review): fwgen
+/// called `tcp:syn` and `6:syn` unknown protocols, `!8` an unknown ICMP
+/// type, port 0 invalid without saying Shorewall takes it, a RATE's burst
+/// of 0 a form Shorewall refuses, and a stoppedrules ICMP type a port. What
+/// Shorewall refuses among them is refused in its words.
+#[test]
+fn what_shorewall_compiles_and_the_model_lacks_is_named() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "ACCEPT net $FW tcp:syn 22",
+            Reading::Refused(
+                &["-A net-fw -p 6 --syn --dport 22 -j ACCEPT"],
+                &["PROTO `tcp:syn` matches only the TCP packets that are a first SYN"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW 6:!syn 22",
+            Reading::Refused(
+                &["-A net-fw -p 6 ! --syn --dport 22 -j ACCEPT"],
+                &["PROTO `6:!syn` matches only the TCP packets that are not a first SYN"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW udp:syn 53",
+            Reading::BothRefuse(
+                "\":syn\" is only allowed with tcp",
+                &["PROTO `udp:syn`: Shorewall refuses it (\":syn\" is only allowed with tcp)"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW icmp !8",
+            Reading::Refused(
+                &["-A net-fw -p 1 ! --icmp-type 8 -j ACCEPT"],
+                &["ICMP `!8`: types left out with `!`"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW tcp 22 0",
+            Reading::Refused(
+                &["-A net-fw -p 6 --dport 22 --sport 0 -j ACCEPT"],
+                &["`0` holds port 0, which Shorewall compiles as it stands"],
+            ),
+        ),
+        (
+            "DNAT net loc:10.0.0.5:0 tcp 8080",
+            Reading::BothRefuse(
+                "Invalid/Unknown tcp port/service (0)",
+                &["server port `0` is port 0: Shorewall refuses it"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW tcp 22 - - 5/sec:00",
+            Reading::Refused(
+                &["--limit 5/sec --limit-burst 00 -j ACCEPT"],
+                &["RATE `5/sec:00`: a burst of 0, which Shorewall passes to iptables as written"],
+            ),
+        ),
+    ];
+    for (at, (rule, expected)) in cases.into_iter().enumerate() {
+        let rules = format!("?SECTION NEW\n{rule}\n");
+        assert_rules_read_as_shorewall(&format!("import-lacks-{at}"), &rules, expected);
+    }
+    let dir = sample_with_rules("import-lacks-stopped", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(dir.join("stoppedrules"), "ACCEPT LOC_IF $FW icmp 8\n").unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "stoppedrules icmp 8",
+        Reading::Refused(
+            &["-A INPUT -p 1 --icmp-type 8 -i eth1 -j ACCEPT"],
+            &["stoppedrules:1: ICMP type `8`: Shorewall compiles it"],
+        ),
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -76,8 +76,14 @@ pub fn rate_keys(text: &str, notes: &mut Vec<String>) -> Result<Vec<Key>, String
     }
     let mut keys = vec![("rate", format!("{count}/{unit}").into())];
     if let Some(burst) = burst {
-        let Some(burst) = iptables_count("RATE's burst", burst, notes)?.filter(|&n| n > 0) else {
-            return Err(bad());
+        let burst = match iptables_count("RATE's burst", burst, notes)? {
+            Some(0) => {
+                return Err(format!(
+                    "RATE `{text}`: a burst of 0, which Shorewall passes to iptables as written; fwgen's burst is 1 or more (iptables-nft lists the rule as if no burst were given, and the legacy kernel match refuses it): write the burst you mean"
+                ));
+            }
+            Some(burst) => burst,
+            None => return Err(bad()),
         };
         keys.push(("rate_burst", integer(burst)));
     }

@@ -496,6 +496,13 @@ struct Forwarded {
 /// Shorewall's firewall would not start (refused). Names and plain
 /// numbers stay as they are.
 fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
+    // shorewall-rules(5): `!8` leaves types out, which Shorewall compiles
+    // (`! --icmp-type 8`).
+    if types.starts_with('!') {
+        return Err(format!(
+            "ICMP `{types}`: types left out with `!`, which Shorewall compiles (`! --icmp-type`) and fwgen's model does not carry: list the types the rule is for"
+        ));
+    }
     let mut notes = Vec::new();
     let mut number = |text: &str| -> Result<String, String> {
         if text.len() < 2 || !text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -583,16 +590,82 @@ fn wildcard_side(zones: &str) -> Option<(&str, &str)> {
         .then_some((flags, excluded))
 }
 
+/// The targets Chains.pm's `%builtin_target` knows, and those of them it
+/// allows in the filter table, where `IPTABLES(TARGET)` puts them.
+const IPTABLES_TARGETS: [&str; 53] = [
+    "ACCEPT",
+    "ACCOUNT",
+    "AUDIT",
+    "CHAOS",
+    "CHECKSUM",
+    "CLASSIFY",
+    "CLUSTERIP",
+    "CONNMARK",
+    "CONNSECMARK",
+    "COUNT",
+    "CT",
+    "DELUDE",
+    "DHCPMAC",
+    "DNAT",
+    "DNETMAP",
+    "DROP",
+    "DSCP",
+    "ECHO",
+    "ECN",
+    "HL",
+    "IDLETIMER",
+    "IPMARK",
+    "LOG",
+    "LOGMARK",
+    "MARK",
+    "MASQUERADE",
+    "MIRROR",
+    "NETMAP",
+    "NFLOG",
+    "NFQUEUE",
+    "NOTRACK",
+    "QUEUE",
+    "RATEEST",
+    "RAWDNAT",
+    "RAWSNAT",
+    "REDIRECT",
+    "REJECT",
+    "RETURN",
+    "SAME",
+    "SECMARK",
+    "SET",
+    "SNAT",
+    "STEAL",
+    "SYSRQ",
+    "TARPIT",
+    "TCPMSS",
+    "TCPOPTSTRIP",
+    "TEE",
+    "TOS",
+    "TPROXY",
+    "TRACE",
+    "TTL",
+    "ULOG",
+];
+const IPTABLES_FILTER_TARGETS: [&str; 19] = [
+    "ACCEPT", "AUDIT", "CHAOS", "COUNT", "DELUDE", "DROP", "ECHO", "LOG", "MARK", "MIRROR",
+    "NFQUEUE", "QUEUE", "REJECT", "STEAL", "SYSRQ", "TARPIT", "TCPMSS", "TEE", "ULOG",
+];
+
 /// `IPTABLES(TARGET)` (`IP6TABLES(TARGET)` in Shorewall6): Rules.pm
 /// writes `-j TARGET` as it stands. `-j ACCEPT` and `-j DROP` are what
-/// ACCEPT and DROP compile to (`Ok`); another target is not in the model,
-/// and the other family's name Shorewall refuses. `None`: no such call.
+/// ACCEPT and DROP compile to (`Ok`); another target is not in the model;
+/// the other family's name, a target Shorewall does not know and one it
+/// keeps out of the filter table (`TRACE`) Shorewall refuses, and so does
+/// fwgen in its words. `None`: no such call.
 fn iptables_target(action: &str, ipv6: bool) -> Option<Result<&'static str, String>> {
     let (name, target) = action.strip_suffix(')')?.split_once('(')?;
     let own = if ipv6 { "IP6TABLES" } else { "IPTABLES" };
     if !matches!(name, "IPTABLES" | "IP6TABLES") {
         return None;
     }
+    // Rules.pm takes the target's name up to a space (options follow).
+    let verb = target.split(' ').next().unwrap_or(target);
     Some(match target {
         _ if name != own => Err(format!(
             "`{action}` in {}: Shorewall refuses it (\"Unknown ACTION ({action})\"); write {own}(...)",
@@ -600,6 +673,12 @@ fn iptables_target(action: &str, ipv6: bool) -> Option<Result<&'static str, Stri
         )),
         "ACCEPT" => Ok("ACCEPT"),
         "DROP" => Ok("DROP"),
+        _ if !IPTABLES_TARGETS.contains(&verb) => Err(format!(
+            "`{action}`: Shorewall refuses it (\"Unknown target ({verb})\")"
+        )),
+        _ if !IPTABLES_FILTER_TARGETS.contains(&verb) => Err(format!(
+            "`{action}`: Shorewall refuses it (\"The {verb} TARGET is not allowed in the filter table\")"
+        )),
         _ => Err(format!(
             "`{action}` writes the iptables target `-j {target}` as it stands, which is not in fwgen's model ({own}(ACCEPT) and {own}(DROP) are carried as ACCEPT and DROP)"
         )),
@@ -1524,6 +1603,29 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
 /// there); the model's `icmp` is IPv4's.
 fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
     let one = |name: &str| {
+        // Chains.pm do_proto: `tcp:syn` matches only a TCP packet with SYN
+        // set and ACK, RST and FIN clear (`-p tcp --syn`), `tcp:!syn` the
+        // others.
+        if let Some((protocol, flag)) = name.split_once(':') {
+            let inverted = match flag.to_ascii_lowercase().as_str() {
+                "syn" => false,
+                "!syn" => true,
+                _ => return Ok(name.to_owned()),
+            };
+            if port_protocol(protocol) != Some("tcp") {
+                return Err(format!(
+                    "PROTO `{name}`: Shorewall refuses it (\":syn\" is only allowed with tcp)"
+                ));
+            }
+            let packets = if inverted {
+                "that are not a first SYN (iptables `! --syn`)"
+            } else {
+                "that are a first SYN: SYN set, ACK, RST and FIN clear (iptables `--syn`)"
+            };
+            return Err(format!(
+                "PROTO `{name}` matches only the TCP packets {packets}; fwgen's rules have no such test: a `{protocol}` rule meets every packet of a new connection, SYN or not"
+            ));
+        }
         match name {
         "icmp" if ipv6 => Ok("icmpv6".to_owned()),
         "ICMP" if ipv6 => Err(
@@ -7015,6 +7117,11 @@ impl Importer {
             let mut read = None;
             for proto in &protos {
                 let (spelled, names) = self.services.resolve(&ports, proto)?;
+                if spelled.split(',').any(|port| port == "0") {
+                    return Err(format!(
+                        "`{ports}` holds port 0, which Shorewall compiles as it stands (`--dport 0`, `--sport 0`): fwgen's ports are 1 to 65535"
+                    ));
+                }
                 match &read {
                     None => {
                         notes.extend(names);
@@ -7238,6 +7345,18 @@ impl Importer {
             Ok(server) => server,
             Err(reason) => return self.refuse(line, reason),
         };
+        if address.is_empty() {
+            let reason = match port {
+                _ if target.is_empty() => format!(
+                    "Shorewall refuses it (\"Missing DEST Qualifier ({dest})\"): write `{zone}:ADDRESS`"
+                ),
+                None => "Shorewall refuses it (\"A server and/or port must be specified in the DEST column in DNAT rules\"): write `ZONE:ADDRESS`".to_owned(),
+                Some(port) => format!(
+                    "`{dest}` changes only the port (Shorewall writes `--to-destination :{port}`, each connection keeping the address it was sent to); fwgen's port forward names its server: write `{zone}:ADDRESS:{port}`, or REDIRECT for a port on the firewall"
+                ),
+            };
+            return self.refuse(line, reason);
+        }
         let to_port = match port
             .map(|p| self.server_port(line, p, proto.as_deref()))
             .transpose()
@@ -7629,7 +7748,11 @@ impl Importer {
     /// address alone. Shorewall's validate_address refuses a bracketed
     /// IPv4 server.
     fn dnat_server<'a>(&self, target: &'a str) -> Result<(&'a str, Option<&'a str>), String> {
-        // Nat.pm takes `:random` off first (`--random`).
+        // Nat.pm takes `:random` off first (`--random`); a lone `:` is no
+        // server and no port.
+        if target == ":" {
+            return Ok(("", None));
+        }
         if target.ends_with(":random") {
             return Err(format!(
                 "`{target}`: `:random` (Nat.pm's `--random`, a random mapping of the server port) is not in fwgen's port forward"
@@ -7681,6 +7804,10 @@ impl Importer {
             .then(|| self.services.resolve(port, proto))
             .map(|resolved| resolved.map(|(number, names)| (number.parse::<u32>(), names)));
         match resolved {
+            Some(Ok((Ok(0), _))) => {
+                self.refuse(line, format!("server port `{port}` is port 0: Shorewall refuses it (\"Invalid/Unknown {proto} port/service ({port})\")"));
+                Err(())
+            }
             Some(Ok((Ok(number), names))) => {
                 self.note_at(line, names);
                 Ok(number)

@@ -2,7 +2,7 @@
 //! update` converts it (Shorewall/Misc.pm, convert_routestopped), become
 //! `[[stopped]]` entries: what passes while the firewall is stopped.
 
-use super::{Importer, Kind, Line, Table};
+use super::{Importer, Kind, Line, Table, icmp_protocol};
 
 /// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them:
 /// no `action` (an `action=` pair is "Unknown column (action)").
@@ -241,6 +241,13 @@ impl Importer {
             zones.extend(self.interface_zone(place));
         }
         for proto in protos {
+            if proto.as_deref().is_some_and(icmp_protocol) && entry.dport != "-" {
+                let reason = format!(
+                    "ICMP type `{}`: Shorewall compiles it (`--icmp-type`), and fwgen's `[[stopped]]` entries have no ICMP type (without DPORT the entry lets every ICMP packet through while stopped)",
+                    entry.dport
+                );
+                return self.refuse(line, reason);
+            }
             let Some((dport, sport)) = self.ports(
                 line,
                 proto.as_deref(),
