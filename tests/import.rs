@@ -5591,7 +5591,7 @@ fn icmp_types_are_read_as_iptables_reads_them() {
         ("3/04", Ok(("icmp_type = \"3/4\"\n", None))),
         (
             "08",
-            Err("ICMP `08`: Shorewall writes it as it stands and iptables refuses it"),
+            Err("ICMP `08`: Shorewall passes it to iptables as written, and iptables refuses it"),
         ),
     ];
     for (at, (written, fwgen)) in cases.into_iter().enumerate() {

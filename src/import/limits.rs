@@ -4,7 +4,7 @@
 //! the value is refused.
 
 use super::document::Value;
-use super::numeric::numeric_value;
+use super::numeric::iptables_number;
 
 /// A key of a `[[rule]]` and its value.
 pub type Key = (&'static str, Value);
@@ -135,25 +135,14 @@ pub fn connlimit_keys(text: &str, notes: &mut Vec<String>) -> Result<Vec<Key>, S
 }
 
 /// A count Shorewall checks as digits and passes to iptables as written
-/// (`--limit-burst`, `--connlimit-above`, `--connlimit-mask`), which
-/// iptables reads as strtoul(3) with base 0 does: a leading 0 is octal
-/// (`010` is 8, noted), and `08` iptables refuses, so Shorewall's
-/// firewall would not start (`Err`). `None`: not digits.
+/// (`--limit-burst`, `--connlimit-above`, `--connlimit-mask`), as iptables
+/// reads it ([`iptables_number`]: `010` is 8, noted; `08` refused).
+/// `None`: not digits.
 fn iptables_count(what: &str, text: &str, notes: &mut Vec<String>) -> Result<Option<u64>, String> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
-    let Some(value) = numeric_value(text).and_then(|v| u64::try_from(v).ok()) else {
-        return Err(format!(
-            "{what} `{text}`: Shorewall passes it to iptables as written, and iptables refuses it (a leading 0 is octal), so Shorewall's firewall does not start; write the number in decimal"
-        ));
-    };
-    if value.to_string() != text {
-        notes.push(format!(
-            "{what} `{text}` is {value}: Shorewall passes it to iptables as written, and iptables reads a leading 0 as octal"
-        ));
-    }
-    Ok(Some(value))
+    iptables_number(what, text, notes).transpose()
 }
 
 /// A number the model's integer holds: TOML's integers are 64-bit, and
@@ -236,7 +225,7 @@ mod tests {
         assert_eq!(
             notes,
             [
-                "RATE's burst `010` is 8: Shorewall passes it to iptables as written, and iptables reads a leading 0 as octal"
+                "RATE's burst `010` is 8: Shorewall passes it to iptables as written, and iptables reads a leading 0 as octal and 0x as hexadecimal"
             ]
         );
         assert!(connlimit_keys("08", &mut Vec::new()).is_err());

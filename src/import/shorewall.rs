@@ -491,10 +491,9 @@ struct Forwarded {
 
 /// ICMP types as iptables reads what Shorewall passes it: Shorewall
 /// checks each number in decimal (IPAddrs.pm validate_icmp) and writes it
-/// as it stands (`--icmp-type 010`), and iptables reads a leading 0 as
-/// octal (`010` is type 8, echo-request; noted) and refuses `08`, so
-/// Shorewall's firewall would not start (refused). Names and plain
-/// numbers stay as they are.
+/// as it stands (`--icmp-type 010`), which iptables reads as
+/// [`numeric::iptables_number`] does (`010` is type 8, echo-request,
+/// noted; `08` refused). Names and plain numbers stay as they are.
 fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
     // shorewall-rules(5): `!8` leaves types out, which Shorewall compiles
     // (`! --icmp-type 8`).
@@ -505,24 +504,17 @@ fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
     }
     let mut notes = Vec::new();
     let mut number = |text: &str| -> Result<String, String> {
-        if text.len() < 2 || !text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only (validate_icmp), below 256 in decimal (at 256 and
+        // above Shorewall refuses it, and so does the model).
+        if !text.bytes().all(|b| b.is_ascii_digit())
+            || !text.parse::<u16>().is_ok_and(|decimal| decimal < 256)
+        {
             return Ok(text.to_owned());
         }
-        // At 256 and above Shorewall refuses it, and so does the model.
-        if !text.parse::<u16>().is_ok_and(|decimal| decimal < 256) {
-            return Ok(text.to_owned());
+        match numeric::iptables_number("ICMP", text, &mut notes) {
+            Some(read) => read.map(|value| value.to_string()),
+            None => Ok(text.to_owned()),
         }
-        let Some(value) = numeric::numeric_value(text) else {
-            return Err(format!(
-                "ICMP `{text}`: Shorewall writes it as it stands and iptables refuses it (\"unknown character\": a leading 0 is octal), so Shorewall's firewall does not start; write the type in decimal"
-            ));
-        };
-        if text.parse::<i64>() != Ok(value) {
-            notes.push(format!(
-                "ICMP `{text}` is {value}: iptables reads a number with a leading 0 as octal"
-            ));
-        }
-        Ok(value.to_string())
     };
     let read = types
         .split(',')
@@ -920,25 +912,17 @@ fn snat_address(text: &str) -> Result<SnatAddress<'_>, String> {
 /// (`LOW:HIGH`): Chains.pm validate_portpair1 checks each with
 /// numeric_value and Shorewall writes them as they stand
 /// (`--to-source ADDR:01024-02000`), which iptables reads in the same
-/// bases: a leading 0 is octal (`01024` is 532), `0x` hexadecimal
-/// (`0x400` is 1024), each noted, and `08` is refused as Shorewall
-/// refuses it.
+/// bases ([`numeric::iptables_number`]: `01024` is 532, `0x400` 1024, each
+/// noted); `08` is refused as Shorewall refuses it.
 fn snat_ports(ports: &str, notes: &mut Vec<String>) -> Result<String, String> {
     let mut read = |port: &str| -> Result<String, String> {
-        let octal =
-            port.len() > 1 && port.starts_with('0') && port.bytes().all(|b| b.is_ascii_digit());
-        if !octal && !port.starts_with("0x") {
-            return Ok(port.to_owned());
-        }
-        let Some(value) = numeric::numeric_value(port) else {
-            return Err(format!(
+        match numeric::iptables_number("SNAT port", port, notes) {
+            None => Ok(port.to_owned()),
+            Some(Ok(value)) => Ok(value.to_string()),
+            Some(Err(_)) => Err(format!(
                 "SNAT port `{port}`: Shorewall refuses it (\"Invalid/Unknown port/service ({port})\"): a leading 0 is octal"
-            ));
-        };
-        notes.push(format!(
-            "SNAT port `{port}` is {value}: Shorewall reads a number with a leading 0 as octal and one with 0x as hexadecimal (Config.pm numeric_value) and writes it as it stands, which iptables reads the same way"
-        ));
-        Ok(value.to_string())
+            )),
+        }
     };
     Ok(match ports.split_once('-') {
         Some((low, high)) => format!("{}:{}", read(low)?, read(high)?),
