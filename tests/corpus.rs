@@ -73,8 +73,8 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "dovanduy-artica-gen",
         Refused(
-            &["rules:107", "rules:14"],
-            "a MAC address in SOURCE (loc:~00-1A-2B-3C-4D-5E: Shorewall compiles -m mac --mac-source, which fwgen's rules do not match); a $FW to $FW rule (Shorewall puts it in fw2fw, which accepts everything anyway); NAT_ENABLED, which Shorewall 5.2.8 ignores with a warning, is noted, not refused. Shorewall itself compiles the directory only after `shorewall update` (BLACKLISTNEWONLY and five more removed settings)",
+            &["rules:107"],
+            "a MAC address in SOURCE (loc:~00-1A-2B-3C-4D-5E: Shorewall compiles -m mac --mac-source, which fwgen's rules do not match); the $FW to $FW ACCEPT is noted (Shorewall's fw-fw policy accepts it anyway, and so does fwgen's loopback); NAT_ENABLED, which Shorewall 5.2.8 ignores with a warning, is noted, not refused. Shorewall itself compiles the directory only after `shorewall update` (BLACKLISTNEWONLY and five more removed settings)",
         ),
     ),
     (

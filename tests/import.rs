@@ -8533,3 +8533,54 @@ fn what_shorewall_compiles_and_the_model_lacks_is_named() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A rule of the firewall's traffic to itself (each checked with
+/// `shorewall compile`): a plain ACCEPT, alone or by a macro whose lines
+/// all take it, changes nothing (Shorewall compiles `OUTPUT -o lo -j
+/// ACCEPT` as without it) and is noted; one that logs, and any other
+/// action, Shorewall compiles into its fw-fw chain, which fwgen's loopback
+/// has no place for: refused as such. fwgen refused all of them, saying
+/// that traffic "is always accepted", which Shorewall's REJECT says not.
+#[test]
+fn firewall_to_firewall_rules_are_noted_or_refused_for_what_they_do() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, rule) in ["ACCEPT $FW $FW tcp 25", "SSH(ACCEPT) $FW $FW"]
+        .into_iter()
+        .enumerate()
+    {
+        let call = rule.split(' ').next().unwrap();
+        let note =
+            format!("# NOTE rules:2: `{call} $FW $FW` accepts the firewall's traffic to itself");
+        let model = assert_rules_read_as_shorewall(
+            &format!("import-fw-fw-{at}"),
+            &format!("?SECTION NEW\n{rule}\n"),
+            Reading::Carried(&["-A OUTPUT -o lo -j ACCEPT"], &[&note]),
+        )
+        .unwrap();
+        assert!(
+            !model.contains("source = \"$FW\"\ndest = \"$FW\""),
+            "{model}"
+        );
+    }
+    for (at, (rule, compiled, refused)) in [
+        (
+            "REJECT $FW $FW tcp 25",
+            "-A fw-fw -p 6 --dport 25 -g reject",
+            "`REJECT $FW $FW` filters the firewall's traffic to itself",
+        ),
+        (
+            "ACCEPT:info $FW $FW tcp 25",
+            "-A OUTPUT -o lo -j fw-fw",
+            "`ACCEPT $FW $FW` with a log level, an audit or a helper does more",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_rules_read_as_shorewall(
+            &format!("import-fw-fw-refused-{at}"),
+            &format!("?SECTION NEW\n{rule}\n"),
+            Reading::Refused(&[compiled], &["error: rules:2: ", refused]),
+        );
+    }
+}

@@ -7141,6 +7141,9 @@ impl Importer {
         (service_macro, proto, dport, sport): Service,
     ) {
         let (source, dest) = (written.source, written.dest);
+        if self.firewall_to_itself(line, written, service_macro) {
+            return;
+        }
         let proto = match proto.map(|p| model_proto(&p, self.ipv6)).transpose() {
             Ok(proto) => proto,
             Err(reason) => return self.refuse(line, reason),
@@ -7181,6 +7184,68 @@ impl Importer {
         }
         rule.push_some("comment", written.comment);
         self.add(kind, "", zones, family, line, rule);
+    }
+
+    /// A rule of the firewall's traffic to itself (`$FW $FW`, or the
+    /// firewall zone's name), which Shorewall puts in its fw-fw chain
+    /// (`OUTPUT -o lo -j fw-fw`). A plain ACCEPT there changes nothing:
+    /// the fw-fw policy an import keeps is ACCEPT (any other is refused),
+    /// and Shorewall's optimizer drops the chain for `OUTPUT -o lo -j
+    /// ACCEPT` (checked with `shorewall compile`); fwgen accepts that
+    /// traffic by its loopback rule. Noted, and `true`. A logged, audited
+    /// or helper-attaching ACCEPT does more; another action filters that
+    /// traffic: each is refused, as fwgen's loopback has no rules.
+    fn firewall_to_itself(
+        &mut self,
+        line: &Line,
+        written: &Written,
+        service_macro: Option<&str>,
+    ) -> bool {
+        let firewall = |side: &str| {
+            let zone = side.split_once(':').map_or(side, |(zone, _)| zone);
+            self.zone_name(zone) == "$FW"
+        };
+        if !firewall(written.source) || !firewall(written.dest) {
+            return false;
+        }
+        // A stock macro whose every line takes the call's ACCEPT, and
+        // which attaches no helper.
+        let accepts_only = service_macro.is_none_or(|name| {
+            stock_macro(name).is_some_and(|m| {
+                m.helper.is_none()
+                    && m.lines
+                        .iter()
+                        .chain(m.ipv6_lines.unwrap_or_default())
+                        .all(|l| l.action == "PARAM")
+            })
+        });
+        let more = written.log.is_some_and(level_logs)
+            || written.audit
+            || written
+                .limits
+                .unwrap_or_default()
+                .iter()
+                .any(|(key, _)| *key == "helper");
+        let call = match service_macro {
+            Some(name) => format!("{name}({})", written.target),
+            None => written.target.to_owned(),
+        };
+        let what = format!("`{call} {} {}`", written.source, written.dest);
+        if written.target == "ACCEPT" && accepts_only && !more {
+            self.notes.push(format!(
+                "{}:{}: {what} accepts the firewall's traffic to itself, which the fw-fw policy accepts anyway, and so does fwgen (loopback): no entry is written for it",
+                line.file, line.number
+            ));
+        } else if written.target == "ACCEPT" && accepts_only {
+            self.refuse(line, format!(
+                "{what} with a log level, an audit or a helper does more than accept the firewall's traffic to itself (Shorewall's fw-fw chain, `OUTPUT -o lo`): fwgen accepts that traffic by its loopback rule alone"
+            ));
+        } else {
+            self.refuse(line, format!(
+                "{what} filters the firewall's traffic to itself (Shorewall's fw-fw chain, `OUTPUT -o lo`); fwgen accepts all of that traffic (loopback) and has no rules for it"
+            ));
+        }
+        true
     }
 
     /// The ORIGDEST column's addresses and networks (IPv6 ones without
