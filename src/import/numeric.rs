@@ -38,9 +38,9 @@ pub fn numeric_value(text: &str) -> Option<i64> {
 /// `--limit-burst 010`, `--to-source ADDR:01024`), as iptables reads it:
 /// strtoul(3) with base 0, a leading 0 octal and `0x` hexadecimal, the
 /// bases of [`numeric_value`]. A value other than the decimal reading is
-/// noted as `WHAT `TEXT` is VALUE` (`04`, 4 either way, is not). `None`: not digits or `0x` (a name);
-/// `Err`: digits iptables refuses (`08`), so that Shorewall's firewall
-/// would not start.
+/// noted as `WHAT `TEXT` is VALUE` (`04`, 4 either way, is not). `None`:
+/// not digits or `0x` (a name); `Err`: digits iptables refuses (`08`), so
+/// that Shorewall's firewall would not start.
 pub fn iptables_number(
     what: &str,
     text: &str,
