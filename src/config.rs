@@ -614,6 +614,10 @@ pub struct RawRule {
     /// `"related"`, `"new"`): the connection states the rule sees.
     #[schemars(with = "Option<String>")]
     pub section: Option<Box<Spanned<String>>>,
+    /// `true`: only a connection's first TCP segment (SYN set, ACK, RST
+    /// and FIN clear): Shorewall's PROTO `tcp:syn`, iptables `--syn`.
+    #[schemars(with = "Option<bool>")]
+    pub syn: Option<Box<Spanned<bool>>>,
 }
 
 /// The `[[rule]]` entries in the file's order, kept in the runs the parser

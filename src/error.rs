@@ -351,6 +351,10 @@ pub enum ErrorKind {
         text: String,
         reason: String,
     },
+    /// A rule's `syn = true` whose services are not TCP alone.
+    BadSyn {
+        reason: String,
+    },
     /// A rule's `user`, `group` or `owner_negated` that is malformed, or
     /// on a rule whose source is not the firewall.
     BadOwner {
@@ -709,6 +713,7 @@ impl Error {
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\", \"invalid\" (the `Invalid` macro's default) or \"new\" (every other rule's default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             BadConntrack { .. } => "a `[[conntrack]]` entry is `action = \"notrack\"` with a `source` zone (`\"net\"`, `\"net:198.51.100.0/24\"`, the firewall's own) or, without one, `chain = \"prerouting\"`, `\"output\"` or `\"both\"`; `dest` addresses, `proto`, `dport`, `sport`".into(),
+            BadSyn { .. } => "`syn = true` (Shorewall's `tcp:syn`) goes with `proto = \"tcp\"` and no macro: it matches a connection's first TCP segment".into(),
             BadOwner { .. } => "the owner of the firewall's own packets (Shorewall's USER/GROUP): `user = \"proxy\"` or `user = 13` or `user = \"1000-1999\"`, `group` likewise, `owner_negated = true` for neither; on a rule whose source is the firewall".into(),
             BadTime { .. } => "a rule's window of the clock (Shorewall's TIME): `time_start = \"22:00\"`, `time_stop = \"06:00\"` (UTC, inclusive, wrapping past midnight), `date_start = \"2026-12-24\"`, `date_stop = \"2026-12-26T23:59:59\"` (UTC); `weekdays = [\"Sat\", \"Sun\"]` with `time_zone = \"kernel\"` (nftables reads the weekday in the kernel's timezone only)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
@@ -1252,6 +1257,7 @@ impl ErrorKind {
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
             BadConntrack { .. } => "bad-conntrack",
+            BadSyn { .. } => "bad-syn",
             BadOwner { .. } => "bad-owner",
             BadTime { .. } => "bad-time",
             RuleSection { .. } => "rule-section",
@@ -1668,6 +1674,7 @@ impl Display for ErrorKind {
             BadHelper { text, reason } => {
                 write!(f, "`helper = {}`: {reason}", quoted(text))
             }
+            BadSyn { reason } => write!(f, "`syn = true`: {reason}"),
             BadOwner { key, text, reason } => {
                 write!(f, "`{key} = {text}`: {reason}")
             }

@@ -194,6 +194,7 @@ error_case! {
     bad_helper => "bad-helper",
     bad_conntrack => "bad-conntrack",
     bad_owner => "bad-owner",
+    bad_syn => "bad-syn",
     bad_time => "bad-time",
     bad_rule_section => "bad-rule-section",
     helper_with_conntrack_helpers => "helper-with-conntrack-helpers",

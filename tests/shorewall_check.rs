@@ -175,6 +175,7 @@ mod models {
         family_policies => "family-policies",
         continue_unnested => "continue-unnested",
         interface_mss => "interface-mss",
+        tcp_syn => "tcp-syn",
         dnat_log_tag => "dnat-log-tag",
         dnat_log_sources => "dnat-log-sources",
         zone_mss => "zone-mss",

@@ -401,6 +401,7 @@ impl Analyzer<'_> {
         let owner = self.owner(entry);
         let time = self.time_window(entry);
         let services = part_services(&parts);
+        let syn = self.syn(entry, service_macro.is_some(), &services);
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         // Shorewall's actions carried as macros: an audited call logs in
@@ -416,6 +417,7 @@ impl Analyzer<'_> {
         }
         let owner = owner?;
         let time = time?;
+        let syn = syn?;
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
             return None;
         }
@@ -443,6 +445,7 @@ impl Analyzer<'_> {
             owner: owner.map(Box::new),
             time: time.map(Box::new),
             section,
+            syn,
         };
         if self.errors.len() == errors_before {
             self.check_rule_family(&rule, raw.span())?;
@@ -922,6 +925,29 @@ impl Analyzer<'_> {
             );
         }
         Some(section)
+    }
+
+    /// `syn = true`: Shorewall's PROTO `tcp:syn` (Chains.pm do_proto
+    /// allows `:syn` with tcp alone, written on the rule). `None` once
+    /// refused.
+    fn syn(&mut self, entry: &RawRule, macro_call: bool, services: &[Service]) -> Option<bool> {
+        let Some(raw) = entry.syn.as_deref() else {
+            return Some(false);
+        };
+        let reason = if !*raw.get_ref() {
+            return Some(false);
+        } else if macro_call {
+            "not on a macro's services: Shorewall's `:syn` goes with a PROTO of tcp written on the rule"
+        } else if services.is_empty() || services.iter().any(|s| s.proto != Protocol::Tcp) {
+            "the rule's protocol is not tcp alone (`proto = \"tcp\"`): it is a test of TCP flags"
+        } else {
+            return Some(true);
+        };
+        let kind = ErrorKind::BadSyn {
+            reason: reason.to_owned(),
+        };
+        self.error(Some(raw.span()), kind);
+        None
     }
 
     /// `user`, `group` and `owner_negated`: Shorewall's USER/GROUP

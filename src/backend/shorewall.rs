@@ -818,6 +818,11 @@ fn rule_item(model: &Model, rule: &Rule, product: Product, blacklist: bool) -> O
         .map(|service| {
             let mut cells = vec![action.clone(), source.clone(), dest.clone()];
             cells.extend(service_cells(service, product));
+            // `syn = true`: PROTO `tcp:syn` (the analyzer allows it on tcp
+            // alone).
+            if rule.syn {
+                cells[3].push_str(":syn");
+            }
             limit_cells(rule, origdest, product, &mut cells);
             helper_cell(rule, &mut cells);
             cells

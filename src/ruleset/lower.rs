@@ -2968,6 +2968,13 @@ pub(super) fn item_rules(
             if let Some(service) = service {
                 push_service_matches(service, &mut matches);
             }
+            // `syn = true`: Shorewall's `tcp:syn`, iptables' `--syn`.
+            if rule.syn {
+                matches.push(Match::TcpFlags {
+                    mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
+                    value: vec![TcpFlag::Syn],
+                });
+            }
             matches.extend(owners.iter().cloned());
             matches.extend(times.iter().cloned());
             if rule.is_invalid_macro() {
