@@ -8459,7 +8459,7 @@ fn a_bridge_on_this_host_without_routeback_is_named() {
 
 /// Inputs Shorewall compiles and fwgen's model lacks are refused for what
 /// they are (each checked with `shorewall compile`; found by review): fwgen
-/// called `tcp:syn` and `6:syn` unknown protocols, `!8` an unknown ICMP
+/// called `tcp:!syn` an unknown protocol, `!8` an unknown ICMP
 /// type, port 0 invalid without saying Shorewall takes it, a RATE's burst
 /// of 0 a form Shorewall refuses, and a stoppedrules ICMP type a port. What
 /// Shorewall refuses among them is refused in its words.
@@ -8468,17 +8468,12 @@ fn what_shorewall_compiles_and_the_model_lacks_is_named() {
     common::require_tool("shorewall", "shorewall");
     let cases = [
         (
-            "ACCEPT net $FW tcp:syn 22",
-            Reading::Refused(
-                &["-A net-fw -p 6 --syn --dport 22 -j ACCEPT"],
-                &["PROTO `tcp:syn` matches only the TCP packets that are a first SYN"],
-            ),
-        ),
-        (
             "ACCEPT net $FW 6:!syn 22",
             Reading::Refused(
                 &["-A net-fw -p 6 ! --syn --dport 22 -j ACCEPT"],
-                &["PROTO `6:!syn` matches only the TCP packets that are not a first SYN"],
+                &[
+                    "PROTO `6:!syn` matches only the TCP packets that are not a connection's first SYN",
+                ],
             ),
         ),
         (
@@ -8583,4 +8578,56 @@ fn firewall_to_firewall_rules_are_noted_or_refused_for_what_they_do() {
             Reading::Refused(&[compiled], &["error: rules:2: ", refused]),
         );
     }
+}
+
+/// PROTO `tcp:syn` and `6:syn` (Chains.pm do_proto: `-p 6 --syn`) are the
+/// model's `syn = true`, their ports read for tcp (a service name, a
+/// leading 0 octal); fwgen refused them as unknown protocols. The lab
+/// sends packets through them (tests/lab.rs
+/// `syn_rule_takes_only_a_first_syn`).
+#[test]
+fn tcp_syn_is_carried_as_syn() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (rule, compiled, carried)) in [
+        (
+            "ACCEPT net $FW tcp:syn 22",
+            "-A net-fw -p 6 --syn --dport 22 -j ACCEPT",
+            "proto = \"tcp\"\ndport = \"22\"\nsyn = true\n",
+        ),
+        (
+            "ACCEPT net $FW 6:SYN ssh",
+            "-A net-fw -p 6 --syn --dport 22 -j ACCEPT",
+            "proto = \"6\"\ndport = \"22\"\nsyn = true\n",
+        ),
+        (
+            "ACCEPT net $FW tcp:syn 010",
+            "-A net-fw -p 6 --syn --dport 8 -j ACCEPT",
+            "proto = \"tcp\"\ndport = \"8\"\nsyn = true\n",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_rules_read_as_shorewall(
+            &format!("import-tcp-syn-{at}"),
+            &format!("?SECTION NEW\n{rule}\n"),
+            Reading::Carried(&[compiled], &[carried]),
+        );
+    }
+    assert_rules_read_as_shorewall(
+        "import-tcp-syn-dnat",
+        "?SECTION NEW\nDNAT net loc:10.0.0.5 tcp:syn 80\n",
+        Reading::Refused(
+            &["-p 6 --syn --dport 80 -j DNAT --to-destination 10.0.0.5"],
+            &["PROTO `tcp:syn`: fwgen's `[[dnat]]` and `[[redirect]]` have no test of TCP flags"],
+        ),
+    );
+    assert_rules_read_as_shorewall(
+        "import-tcp-syn-list",
+        "?SECTION NEW\nACCEPT net $FW tcp:syn,udp 53\n",
+        Reading::Refused(
+            &["-A net-fw -p 6 --syn --dport 53 -j ACCEPT"],
+            &["PROTO `tcp:syn` in a protocol list"],
+        ),
+    );
 }

@@ -4140,6 +4140,84 @@ fn model_continue_unnested() {
     }
 }
 
+/// Issue #15: PROTO `tcp:syn` (`syn = true`, tests/models/tcp-syn.toml,
+/// after github.com/openstreetmap/chef's `net` to `fw` rules). Rules
+/// files in the model's image, `ACCEPT net $FW tcp:syn 7919` and a plain
+/// `ACCEPT net loc tcp 7919`, under `net all DROP`: a bare SYN from the
+/// net to the firewall's port 7919 is accepted (the closed port answers
+/// with a reset); a bare ACK there, which conntrack picks up as NEW, is
+/// not a first SYN and meets the DROP (nothing); the same ACK to the loc
+/// host meets the plain rule (a reset), so the ACK is a packet the rules
+/// see. Shorewall's compile of the files, fwgen's Shorewall files of the
+/// imported model and its nftables ruleset each hear the same. (Before
+/// `syn`, the import refused the `tcp:syn` line.)
+#[test]
+fn syn_rule_takes_only_a_first_syn() {
+    use flags::{ACK, Heard, SYN};
+    common::require_lab();
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
+    let dir = common::scratch("lab-tcp-syn");
+    let original = dir.join("shorewall");
+    std::fs::create_dir_all(&original).unwrap();
+    for (name, text) in [
+        ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
+        // Without tcpflags, which would drop nothing here but is left
+        // out as in the model.
+        (
+            "interfaces",
+            "?FORMAT 2\nnet\teth0\ttcpflags=0\nloc\teth1\ttcpflags=0\n",
+        ),
+        (
+            "policy",
+            "loc\tnet\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT\tnet\t$FW\ttcp:syn\t7919\nACCEPT\tnet\tloc\ttcp\t7919\n",
+        ),
+    ] {
+        std::fs::write(original.join(name), text).unwrap();
+    }
+    std::fs::write(
+        original.join("shorewall.conf"),
+        format!("{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n"),
+    )
+    .unwrap();
+    let imported = fwgen::import::shorewall::import(&original, false)
+        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
+    assert!(imported.toml.contains("syn = true"), "{}", imported.toml);
+    let model = compile(&Source::new("tcp-syn.toml", imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
+    for (short, flags, to, expected) in [
+        ("syns", SYN, "fw", Heard::Reset),
+        ("syna", ACK, "fw", Heard::Nothing),
+        ("synl", ACK, "loc", Heard::Reset),
+    ] {
+        let heard = [
+            (&Contestant::original(&original), "o"),
+            (&Contestant::Shorewall, "s"),
+            (&ruleset, "n"),
+        ]
+        .map(|(contestant, backend)| {
+            let name = format!("{short}{backend}");
+            flags::tcp_answer(flags, &model, &name, contestant, &dir, ("net", to))
+        });
+        assert_eq!(
+            heard, [expected; 3],
+            "{short}: flags {flags:#04x} to {to} (Shorewall's compile of the files, fwgen's Shorewall, nftables)"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: `syn = true`, every probe.
+#[test]
+fn model_tcp_syn() {
+    lab_model("tcp-syn", "tsyn");
+}
+
 /// Issue #15: `mss=1400` on the uplink (tests/models/interface-mss.toml,
 /// `clamp_mss = 1300` beside it) seen by the receiver, Shorewall's own
 /// compiled settcpmss chain against fwgen's nftables ruleset: a loc host's

@@ -1601,14 +1601,15 @@ fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
                     "PROTO `{name}`: Shorewall refuses it (\":syn\" is only allowed with tcp)"
                 ));
             }
-            let packets = if inverted {
-                "that are not a first SYN (iptables `! --syn`)"
+            return Err(if inverted {
+                format!(
+                    "PROTO `{name}` matches only the TCP packets that are not a connection's first SYN (iptables `! --syn`): fwgen's rules test the other way alone (`syn = true`, Shorewall's `tcp:syn`)"
+                )
             } else {
-                "that are a first SYN: SYN set, ACK, RST and FIN clear (iptables `--syn`)"
-            };
-            return Err(format!(
-                "PROTO `{name}` matches only the TCP packets {packets}; fwgen's rules have no such test: a `{protocol}` rule meets every packet of a new connection, SYN or not"
-            ));
+                format!(
+                    "PROTO `{name}` in a protocol list: fwgen's `syn = true` goes with tcp alone; write a line of its own with PROTO `{name}`"
+                )
+            });
         }
         match name {
         "icmp" if ipv6 => Ok("icmpv6".to_owned()),
@@ -7086,9 +7087,10 @@ impl Importer {
     ) -> Option<(Option<String>, Option<String>)> {
         // A list's protocols each take the ports (Rules.pm makes a rule of
         // each); a service name must be the same port in each.
+        // `tcp:syn` takes tcp's ports.
         let Some(protos) = proto.and_then(|list| {
             list.split(',')
-                .map(port_protocol)
+                .map(|item| port_protocol(item.split(':').next().unwrap_or(item)))
                 .collect::<Option<Vec<&'static str>>>()
         }) else {
             return Some((dport, sport));
@@ -7144,6 +7146,16 @@ impl Importer {
         if self.firewall_to_itself(line, written, service_macro) {
             return;
         }
+        // PROTO `tcp:syn` (`6:syn`) is tcp with `syn = true`.
+        let syn_only = proto
+            .as_deref()
+            .and_then(|p| p.split_once(':'))
+            .and_then(|(name, flag)| {
+                (flag.eq_ignore_ascii_case("syn") && port_protocol(name) == Some("tcp"))
+                    .then(|| name.to_owned())
+            });
+        let syn = syn_only.is_some();
+        let proto = syn_only.or(proto);
         let proto = match proto.map(|p| model_proto(&p, self.ipv6)).transpose() {
             Ok(proto) => proto,
             Err(reason) => return self.refuse(line, reason),
@@ -7177,6 +7189,9 @@ impl Importer {
         };
         rule.push_some(port_key, dport);
         rule.push_some("sport", sport);
+        if syn {
+            rule.push("syn", true);
+        }
         push_log(&mut rule, written.log);
         push_audit(&mut rule, written.audit);
         for (key, value) in written.limits.unwrap_or_default() {
@@ -7321,6 +7336,11 @@ impl Importer {
                 return None;
             }
         };
+        // `tcp:syn` (do_proto's `--syn`, on the nat rule and the accept).
+        if let Some(proto) = proto.as_deref().filter(|p| p.contains(':')) {
+            self.refuse(line, format!("PROTO `{proto}`: fwgen's `[[dnat]]` and `[[redirect]]` have no test of TCP flags (`syn` is a `[[rule]]`'s)"));
+            return None;
+        }
         let (dport, sport) = self.ports(line, proto.as_deref(), dport, get(5))?;
         let origdest = self.origdest_list(line, get(6))?;
         Some(Forwarded {

@@ -36,9 +36,14 @@ pub enum Heard {
     Nothing,
 }
 
-/// A 20-byte TCP header with SYN and FIN set and its checksum.
-fn syn_fin(source: IpAddr, dest: IpAddr) -> Vec<u8> {
-    tcp_header_of((source, SOURCE_PORT), (dest, CLOSED_PORT), 1, 0x03)
+/// TCP flags: SYN|FIN, and a bare SYN and ACK (0x02, 0x10).
+pub const SYN_FIN: u8 = 0x03;
+pub const SYN: u8 = 0x02;
+pub const ACK: u8 = 0x10;
+
+/// A 20-byte TCP header with these flags and its checksum.
+fn segment(source: IpAddr, dest: IpAddr, flags: u8) -> Vec<u8> {
+    tcp_header_of((source, SOURCE_PORT), (dest, CLOSED_PORT), 1, flags)
 }
 
 fn raw(domain: Domain, protocol: Protocol) -> Socket {
@@ -91,7 +96,21 @@ pub fn syn_fin_answer(
     dir: &Path,
     zones: (&str, &str),
 ) -> Heard {
-    syn_fin_answer_of(false, model, name, contestant, dir, zones)
+    answer_of(false, SYN_FIN, model, name, contestant, dir, zones)
+}
+
+/// What the sender of one TCP segment with `flags` hears, as
+/// [`syn_fin_answer`] (a bare ACK: a connection conntrack picks up in
+/// the middle, NEW to it).
+pub fn tcp_answer(
+    flags: u8,
+    model: &Model,
+    name: &str,
+    contestant: &Contestant,
+    dir: &Path,
+    zones: (&str, &str),
+) -> Heard {
+    answer_of(false, flags, model, name, contestant, dir, zones)
 }
 
 /// [`syn_fin_answer`] over IPv6, between the hosts' IPv6 addresses.
@@ -102,11 +121,12 @@ pub fn syn_fin_answer_ipv6(
     dir: &Path,
     zones: (&str, &str),
 ) -> Heard {
-    syn_fin_answer_of(true, model, name, contestant, dir, zones)
+    answer_of(true, SYN_FIN, model, name, contestant, dir, zones)
 }
 
-fn syn_fin_answer_of(
+fn answer_of(
     ipv6: bool,
+    flags: u8,
     model: &Model,
     name: &str,
     contestant: &Contestant,
@@ -153,8 +173,8 @@ fn syn_fin_answer_of(
             .expect("bind the raw socket");
         let to = SocketAddr::new(dest, 0);
         sending
-            .send_to(&syn_fin(source, dest), &to.into())
-            .expect("send SYN|FIN");
+            .send_to(&segment(source, dest, flags), &to.into())
+            .expect("send the segment");
         let deadline = Instant::now() + WAIT;
         let mut buffer = [0u8; 1500];
         while Instant::now() < deadline {
