@@ -8631,3 +8631,65 @@ fn tcp_syn_is_carried_as_syn() {
         ),
     );
 }
+
+/// A conntrack file of the directory's own is read in place of the one
+/// Shorewall ships (CONFIG_PATH), and under AUTOHELPERS=Yes the helpers are
+/// that shipped file's lines: without them Shorewall attaches no helper
+/// (checked with `shorewall compile`: no `CT --helper` rule), which the
+/// import carries as `conntrack_helpers = false`, noted; a macro that would
+/// then attach its helper in fwgen is refused at its line. fwgen kept the
+/// helpers on without a word (found by the manual-page differential).
+#[test]
+fn a_conntrack_file_without_the_shipped_helper_lines_attaches_no_helper() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (rules, conntrack, helpers)) in [
+        ("ACCEPT loc $FW tcp 22\n", None, true),
+        (
+            "ACCEPT loc $FW tcp 22\n",
+            Some("?FORMAT 2\nNOTRACK net:10.0.0.1 - udp 9999\n"),
+            false,
+        ),
+        ("ACCEPT loc $FW tcp 22\n", Some("# nothing\n"), false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(&format!("import-helpers-{at}"), rules.as_bytes(), None);
+        if let Some(text) = conntrack {
+            std::fs::write(dir.join("conntrack"), text).unwrap();
+        }
+        let (compiled, out) = common::shorewall_compiles(&dir);
+        assert!(compiled, "{out}");
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        assert_eq!(
+            script.contains("-j CT --helper ftp"),
+            helpers,
+            "{conntrack:?}: Shorewall's helpers"
+        );
+        let model = imported_model(&import_within(&dir, false));
+        assert!(
+            model.contains(&format!("conntrack_helpers = {helpers}\n")),
+            "{conntrack:?}:\n{model}"
+        );
+        assert_eq!(
+            model.contains("leaves out the shipped helper lines"),
+            !helpers,
+            "{model}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let dir = sample_with_rules("import-helpers-macro", b"FTP(ACCEPT) loc $FW\n", None);
+    std::fs::write(dir.join("conntrack"), "# nothing\n").unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "FTP(ACCEPT) beside a conntrack file without helpers",
+        Reading::Refused(
+            &["-A loc-fw -p 6 --dport 21 -j ACCEPT"],
+            &[
+                "error: rules:1: ",
+                "`FTP`: under AUTOHELPERS=Yes Shorewall's macro.FTP attaches no conntrack helper",
+            ],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

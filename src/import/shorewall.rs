@@ -1415,6 +1415,10 @@ struct Settings {
     blacklist_target: Vec<(String, Line)>,
     /// Whether the blacklist file or a BLACKLIST action read them.
     blacklist_target_read: std::cell::Cell<bool>,
+    /// The directory's own conntrack file (as shown) when it leaves out
+    /// the helper lines Shorewall ships in it, under AUTOHELPERS=Yes:
+    /// Shorewall then attaches no helper at all ([`Importer::helpers_unlisted`]).
+    helpers_unlisted: Option<String>,
 }
 
 /// The `[firewall]` keys carried from shorewall.conf, as the model writes them.
@@ -4548,6 +4552,7 @@ impl Importer {
                 self.settings.blacklist_target.push(setting);
             }
         }
+        let conntrack_helpers = conntrack_helpers && !self.helpers_unlisted();
         let mut carried = Carried {
             clamp_mss: clamp_mss.clone().unwrap_or(Value::Boolean(false)),
             ip_forwarding: ip_forwarding.unwrap_or("keep"),
@@ -4822,6 +4827,35 @@ impl Importer {
             remarks: Vec::new(),
             ..settings
         };
+    }
+
+    /// Under AUTOHELPERS=Yes Shorewall attaches the conntrack helpers by
+    /// the lines its shipped conntrack file holds (`?if $AUTOHELPERS &&
+    /// __CT_TARGET` ... `CT:helper:ftp:PO - - tcp 21`); a conntrack file
+    /// of the directory's own is read in its place (CONFIG_PATH), and
+    /// without those lines no helper is attached, the stock macros'
+    /// AUTOHELPERS=Yes lines attaching none either (checked with `shorewall
+    /// compile`: no `CT --helper` rule). So no helper watches any
+    /// connection, which the model says with `conntrack_helpers = false`
+    /// (noted) as long as no rule calls a macro that would then attach one
+    /// (refused at the call). `true` for such a file.
+    fn helpers_unlisted(&mut self) -> bool {
+        let Ok(Some(_)) = self.directory.bytes("conntrack") else {
+            return false;
+        };
+        let Ok(lines) = self.directory.lines("conntrack") else {
+            return false;
+        };
+        let count = lines.len();
+        if listing::without_shipped_helpers(lines).len() != count {
+            return false;
+        }
+        let shown = self.directory.shown("conntrack");
+        self.notes.push(format!(
+            "{shown}: this conntrack file, which Shorewall reads in place of the one it ships, leaves out the shipped helper lines (`?if $AUTOHELPERS && __CT_TARGET` ...), so under AUTOHELPERS=Yes Shorewall attaches no conntrack helper: carried as `conntrack_helpers = false`"
+        ));
+        self.settings.helpers_unlisted = Some(shown);
+        true
     }
 
     /// `log_limit` and `drop_broadcasts` from the logging settings read.
@@ -6928,6 +6962,14 @@ impl Importer {
                 // is an unknown action to it (and DHCP is fwgen's own).
                 self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));
             }
+            (Some(name), Some(stock))
+                if stock.helper.is_some() && self.settings.helpers_unlisted.is_some() =>
+            {
+                let file = self.settings.helpers_unlisted.clone().unwrap_or_default();
+                self.refuse(line, format!(
+                    "`{name}`: under AUTOHELPERS=Yes Shorewall's macro.{name} attaches no conntrack helper, and {file} leaves out the shipped helper lines, so none watches these connections; fwgen's `conntrack_helpers = false`, which says that, has the macro attach its helper to the rule: add the shipped helper lines back to {file}, or write the rule without the macro"
+                ));
+            }
             (Some(name), Some(stock)) => {
                 let call = MacroCall {
                     action: RuleVerdict::parse(&target).map(RuleVerdict::keyword),
@@ -7368,10 +7410,11 @@ impl Importer {
                 "`{name}` is no macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"
             ));
         };
-        if let Some(helper) = stock
-            .helper
-            .filter(|_| !self.settings.carried.conntrack_helpers)
-        {
+        // Without AUTOHELPERS' shipped lines no helper is attached, as
+        // fwgen's port forwards attach none.
+        if let Some(helper) = stock.helper.filter(|_| {
+            !self.settings.carried.conntrack_helpers && self.settings.helpers_unlisted.is_none()
+        }) {
             return Err(format!(
                 "`{name}({action})` under AUTOHELPERS=No: Shorewall's macro.{name} attaches the `{helper}` conntrack helper, which fwgen's port forwards and redirects do not carry"
             ));
