@@ -8461,8 +8461,11 @@ fn a_bridge_on_this_host_without_routeback_is_named() {
 /// they are (each checked with `shorewall compile`; found by review): fwgen
 /// called `tcp:!syn` an unknown protocol, `!8` an unknown ICMP
 /// type, port 0 invalid without saying Shorewall takes it, a RATE's burst
-/// of 0 a form Shorewall refuses, and a stoppedrules ICMP type a port. What
-/// Shorewall refuses among them is refused in its words.
+/// of 0 a form Shorewall refuses, and a stoppedrules ICMP type a port; and
+/// (found by the manual pages' examples) read ADD's set flags as a macro's
+/// log level, a RATE's table size as a second rate, and said Shorewall
+/// refuses REDIRECT's `81-90:random`. What Shorewall
+/// refuses among them is refused in its words.
 #[test]
 fn what_shorewall_compiles_and_the_model_lacks_is_named() {
     common::require_tool("shorewall", "shorewall");
@@ -8502,6 +8505,37 @@ fn what_shorewall_compiles_and_the_model_lacks_is_named() {
             Reading::BothRefuse(
                 "Invalid/Unknown tcp port/service (0)",
                 &["server port `0` is port 0: Shorewall refuses it"],
+            ),
+        ),
+        (
+            "REDIRECT net $FW::81-90:random tcp www",
+            Reading::Refused(
+                &["-p 6 --dport 80 -j REDIRECT --to-port 81-90 --random"],
+                &["`$FW::81-90:random`: `:random` (Nat.pm's `--random`"],
+            ),
+        ),
+        (
+            "REDIRECT net $FW::81-90 tcp www",
+            Reading::Refused(
+                &["-p 6 --dport 80 -j REDIRECT --to-port 81-90"],
+                &[
+                    "`81-90` is a range of server ports",
+                    "REDIRECT's `--to-port LOW-HIGH`",
+                ],
+            ),
+        ),
+        (
+            "ADD(+S:dst,src,dst) net $FW tcp 22",
+            Reading::Refused(
+                &["-A net-fw -p 6 --dport 22 -j SET --add-set S dst,src,dst"],
+                &["`ADD(+S:dst,src,dst)` (`-j SET --add-set`"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW tcp 22 - - s:netfw(1024,65536):10/sec",
+            Reading::Refused(
+                &["--hashlimit-htable-size 1024 --hashlimit-htable-max 65536"],
+                &["RATE `s:netfw(1024,65536):10/sec` sizes the hash table"],
             ),
         ),
         (

@@ -13,7 +13,18 @@ pub type Key = (&'static str, Value);
 /// burst: iptables' 5). Refused: two rates, a VLSM (`s/24:`), a hash
 /// table size (`NAME(N,M):`), a table named without `s:` or `d:`.
 pub fn rate_keys(text: &str, notes: &mut Vec<String>) -> Result<Vec<Key>, String> {
-    if text.contains(',') {
+    // A comma between two rates; one inside `NAME(SIZE,MAX)` is the hash
+    // table's size (refused below).
+    let mut depth = 0;
+    let two_rates = text.chars().any(|c| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        c == ',' && depth == 0
+    });
+    if two_rates {
         return Err(format!(
             "RATE `{text}` gives two rates (per source and per destination): fwgen's model has one per rule"
         ));
@@ -200,6 +211,11 @@ mod tests {
         ] {
             assert!(rate_keys(refused, &mut Vec::new()).is_err(), "{refused}");
         }
+        // shorewall-rules(5)'s table size: one rate, refused for the size.
+        let sized = rate_keys("s:netfw(1024,65536):10/sec", &mut Vec::new()).unwrap_err();
+        assert!(sized.contains("sizes the hash table"), "{sized}");
+        let two = rate_keys("client:10/sec:20,:60/sec:100", &mut Vec::new()).unwrap_err();
+        assert!(two.contains("gives two rates"), "{two}");
     }
 
     #[test]

@@ -6587,6 +6587,21 @@ impl Importer {
             );
         }
         let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
+        // Rules.pm's ADD and DEL (`ADD(+SET:FLAGS)`): a set's flags after
+        // the `:`, no macro's log level.
+        let set_action = [
+            (
+                "ADD(",
+                "`-j SET --add-set`, adding the packet's addresses to an ipset",
+            ),
+            (
+                "DEL(",
+                "`-j SET --del-set`, taking the packet's addresses out of an ipset",
+            ),
+        ];
+        if let Some((_, what)) = set_action.iter().find(|(v, _)| action.starts_with(*v)) {
+            return self.refuse(line, format!("`{action}` ({what}) is not in fwgen's model"));
+        }
         let (action, log) = match macro_param_level(&action) {
             // The stock macro's lines decide; the site's own may not all
             // take PARAM.
@@ -7554,6 +7569,11 @@ impl Importer {
                 return;
             }
         };
+        // Nat.pm takes `:random` off first (`--random`).
+        if port.ends_with(":random") {
+            self.refuse(line, format!("`{dest}`: `:random` (Nat.pm's `--random`, a random mapping of the port) is not in fwgen's redirect"));
+            return;
+        }
         let Ok(to_port) = self.server_port(line, port, proto.as_deref()) else {
             return;
         };
@@ -7908,7 +7928,7 @@ impl Importer {
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         });
         if range {
-            self.refuse(line, format!("`{port}` is a range of server ports, onto which Shorewall spreads the connections (`--to-destination ADDRESS:LOW-HIGH`): fwgen's `to_port` is one port"));
+            self.refuse(line, format!("`{port}` is a range of server ports, onto which Shorewall spreads the connections (DNAT's `--to-destination ADDRESS:LOW-HIGH`, REDIRECT's `--to-port LOW-HIGH`): fwgen's `to_port` is one port"));
             return Err(());
         }
         let proto = proto.and_then(port_protocol).unwrap_or_default();
