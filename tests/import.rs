@@ -4977,8 +4977,9 @@ fn shorewall6_snat_ports_alone_are_refused() {
 
 /// Issue #14: the snat file's DEST `INTERFACE:NETWORKS` (shorewall-snat(5);
 /// Rules.pm `process_snat1`) becomes the entry's `destinations`, written
-/// back in the same column; an interface alias (`NET_IF:0`) and an
-/// exclusion after the interface are refused, named.
+/// back in the same column; an interface alias (`NET_IF:0`) is the
+/// interface (noted), and an exclusion after the interface is refused,
+/// named.
 #[test]
 fn snat_dest_networks_become_the_entrys_destinations() {
     let dir = sample_with_rules("import-snat-dest", b"ACCEPT loc $FW tcp 22\n", None);
@@ -4991,21 +4992,19 @@ fn snat_dest_networks_become_the_entrys_destinations() {
     )
     .unwrap();
     let stderr = assert_import_refused(&import_within(&dir, false), &[]);
-    for expected in [
-        "snat:3: DEST `NET_IF:0`",
-        "snat:4: DEST `NET_IF:!192.0.2.0/24`",
-    ] {
-        assert!(
-            stderr.contains(expected),
-            "missing `{expected}` in:\n{stderr}"
-        );
-    }
-    for line in ["snat:1:", "snat:2:"] {
+    let expected = "error: snat:4: DEST `NET_IF:!192.0.2.0/24`";
+    assert!(
+        stderr.contains(expected),
+        "missing `{expected}` in:\n{stderr}"
+    );
+    for line in ["error: snat:1:", "error: snat:2:", "error: snat:3:"] {
         assert!(!stderr.contains(line), "{line} refused:\n{stderr}");
     }
     let model = imported_model(&import_within(&dir, true));
     let written = "interface = \"NET_IF\"\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"198.51.100.0/24\", \"192.0.2.7\"]\nto = \"203.0.113.9\"\n";
     assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    let alias = "# NOTE snat:3: `NET_IF:0` is `NET_IF`";
+    assert!(model.contains(alias), "missing `{alias}` in:\n{model}");
     let files = rendered(&model, "import-snat-dest");
     let snat = files
         .iter()
@@ -8722,6 +8721,34 @@ fn a_conntrack_file_without_the_shipped_helper_lines_attaches_no_helper() {
             &[
                 "error: rules:1: ",
                 "`FTP`: under AUTOHELPERS=Yes Shorewall's macro.FTP attaches no conntrack helper",
+            ],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An snat DEST naming an IPv4 alias (shorewall-snat(5) Example 3,
+/// `eth0:0`) is its interface: Rules.pm takes the alias off (`-o eth0`,
+/// checked with `shorewall compile`), and only ADD_SNAT_ALIASES=Yes, which
+/// the import refuses, would add the address as that alias. Noted; fwgen
+/// refused it (found by the manual pages' examples).
+#[test]
+fn an_snat_alias_is_its_interface() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-snat-alias", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("snat"),
+        "SNAT(206.124.146.176)\t192.168.1.0/24\tNET_IF:0\n",
+    )
+    .unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "snat NET_IF:0",
+        Reading::Carried(
+            &["-A POSTROUTING -o eth0 -s 192.168.1.0/24 -j SNAT --to-source 206.124.146.176"],
+            &[
+                "[[snat]]\ninterface = \"NET_IF\"\nsources = [\"192.168.1.0/24\"]\nto = \"206.124.146.176\"\n",
+                "# NOTE snat:1: `NET_IF:0` is `NET_IF`",
             ],
         ),
     );

@@ -761,15 +761,21 @@ fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
 
 /// An snat line's DEST (a masq line's INTERFACE) as the interface and
 /// the destination networks after its `:`, as Rules.pm `process_snat1`
-/// splits it (IPv4: networks hold a `.`; IPv6: all after the first `:`);
-/// `Err` for an alias (`eth0:0`), `eth0::NETS` or an exclusion or ipset.
-fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>), String> {
+/// splits it (IPv4: networks hold a `.`; IPv6: all after the first `:`),
+/// and the IPv4 alias it names (`eth0:0`), which Rules.pm takes off the
+/// interface (`s/:.*//`: `-o eth0`; only ADD_SNAT_ALIASES=Yes, which the
+/// import refuses, adds the address as that alias); `Err` for
+/// `eth0::NETS` or an exclusion or ipset.
+fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>, Option<&str>), String> {
     let Some((interface, rest)) = dest.split_once(':') else {
-        return Ok((dest, Vec::new()));
+        return Ok((dest, Vec::new(), None));
     };
+    if !ipv6 && !rest.contains(['.', ':']) && !rest.starts_with(['!', '+', '%']) {
+        return Ok((interface, Vec::new(), Some(rest).filter(|r| !r.is_empty())));
+    }
     if !ipv6 && !rest.contains('.') && !rest.starts_with(['!', '+', '%']) {
         return Err(format!(
-            "DEST `{dest}`: an interface alias (IPv4's INTERFACE:DIGIT) or `INTERFACE::NETWORKS` is not in fwgen's source NAT model"
+            "DEST `{dest}`: `INTERFACE::NETWORKS` is not in fwgen's source NAT model"
         ));
     }
     let mut nets = Vec::new();
@@ -786,7 +792,7 @@ fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>), String> {
             },
         }
     }
-    Ok((interface, nets))
+    Ok((interface, nets, None))
 }
 
 /// A source NAT translation as the model's `[[snat]]`/`[[masquerade]]`
@@ -8112,7 +8118,15 @@ impl Importer {
         before_nat: bool,
     ) {
         let (interface, destinations) = match snat_dest(interface, self.ipv6) {
-            Ok(split) => split,
+            Ok((interface, destinations, alias)) => {
+                if let Some(alias) = alias {
+                    self.notes.push(format!(
+                        "{}:{}: `{interface}:{alias}` is `{interface}`: Shorewall takes the alias off the interface (`-o {interface}`); it would add the address as that alias only with ADD_SNAT_ALIASES=Yes",
+                        line.file, line.number
+                    ));
+                }
+                (interface, destinations)
+            }
             Err(reason) => {
                 self.refuse(line, reason);
                 return;
