@@ -100,7 +100,7 @@ pub(crate) fn rendered(
     // text and line index are let go before rendering (14.6 MB of the
     // peak heap at 100,000 rules, docs/performance.md).
     let source = source.without_text();
-    backend::render(&model, backend).map_err(|errors| {
+    backend::render_owned(model, backend).map_err(|errors| {
         debug_assert!(errors.iter().all(|error| error.span.is_none()));
         let failure = Failure {
             source: Some(source),

@@ -466,7 +466,7 @@ impl Run {
             format!("{chain}-{made}")
         };
         let key: Vec<KeyField> = run.slots.iter().flatten().copied().collect();
-        let elements: Vec<Element> = run
+        let mut elements: Vec<Element> = run
             .elements
             .into_iter()
             .map(|(values, verdict, origin)| Element {
@@ -484,6 +484,9 @@ impl Run {
                 comment: None,
             })
             .collect();
+        // Collected in the place of the run's list, which grew by
+        // doubling: what the ruleset keeps is sized to its elements.
+        elements.shrink_to_fit();
         let verdict = elements[0].verdict.clone();
         let one_verdict = elements.iter().all(|e| e.verdict == verdict);
         let lookup = Lookup {
@@ -499,6 +502,7 @@ impl Run {
         for rule in run.rules {
             write_out_small_sets(rule, &mut parts);
         }
+        parts.shrink_to_fit();
         out.push(Rule {
             parts,
             ..Rule::new(

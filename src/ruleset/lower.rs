@@ -112,6 +112,9 @@ pub fn lower_unnamed(model: &Model) -> Ruleset {
                     &mut chain.rules,
                 );
             }
+            // A logging rule becomes two or more: the list grew by
+            // doubling past the room reserved, and is kept to the end.
+            chain.rules.shrink_to_fit();
         }
     }
     chains.extend(log_chains);
@@ -5545,7 +5548,8 @@ fn limit_logging(
             .collect()
     };
     out.extend(limits.into_iter().map(|limiting| {
-        let mut matches = rule.matches.clone();
+        let mut matches = Vec::with_capacity(rule.matches.len() + 1);
+        matches.extend(rule.matches.iter().cloned());
         matches.push(limiting);
         Rule {
             matches,

@@ -173,8 +173,50 @@ fn sets(ruleset: &Ruleset) -> Vec<SetView<'_>> {
 }
 
 pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
-    let running = print_ruleset(model, &lower(model), false)?;
-    let stopped = print_ruleset(model, &lower_stopped(model), true)?;
+    files(&Heading::of(model), &lower(model), &lower_stopped(model))
+}
+
+/// [`render`] of a model that nothing reads afterwards: it is let go once
+/// both rulesets are lowered, before they are printed (at 100,000 rules
+/// the model is a quarter of the peak heap, docs/performance.md).
+pub fn render_owned(model: Model) -> Result<Vec<OutputFile>, Vec<Error>> {
+    let running = lower(&model);
+    let stopped = lower_stopped(&model);
+    let heading = Heading::of(&model);
+    drop(model);
+    files(&heading, &running, &stopped)
+}
+
+/// What the files say of the model beside the rulesets: the header and
+/// the lines above the sets and the helpers.
+struct Heading {
+    header: String,
+    forwarding: String,
+    helpers_comment: &'static str,
+}
+
+impl Heading {
+    fn of(model: &Model) -> Heading {
+        Heading {
+            header: header(model),
+            forwarding: forwarding(model),
+            helpers_comment: match model.firewall.conntrack_helpers {
+                true => "the conntrack helpers the helpers chains attach (conntrack_helpers)",
+                false => {
+                    "the conntrack helpers rules attach (a helper macro's, with conntrack_helpers = false)"
+                }
+            },
+        }
+    }
+}
+
+fn files(
+    heading: &Heading,
+    running: &Ruleset,
+    stopped: &Ruleset,
+) -> Result<Vec<OutputFile>, Vec<Error>> {
+    let running = print_ruleset(heading, running, false)?;
+    let stopped = print_ruleset(heading, stopped, true)?;
     Ok(vec![
         OutputFile {
             path: FILE_NAME.to_owned(),
@@ -189,12 +231,15 @@ pub fn render(model: &Model) -> Result<Vec<OutputFile>, Vec<Error>> {
 
 /// One ruleset as a file `nft -f` loads: the running one, or the stopped
 /// one (src/ruleset/stopped.rs), which says so at its top.
-fn print_ruleset(model: &Model, ruleset: &Ruleset, stopped: bool) -> Result<String, Vec<Error>> {
-    let header = header(model);
+fn print_ruleset(
+    heading: &Heading,
+    ruleset: &Ruleset,
+    stopped: bool,
+) -> Result<String, Vec<Error>> {
     let file = RulesetFile {
-        header: &header,
+        header: &heading.header,
         stopped,
-        forwarding: forwarding(model),
+        forwarding: heading.forwarding.clone(),
         defines: ruleset
             .interface_addresses()
             .iter()
@@ -202,12 +247,7 @@ fn print_ruleset(model: &Model, ruleset: &Ruleset, stopped: bool) -> Result<Stri
             .collect(),
         table: &ruleset.table,
         sets: sets(ruleset),
-        helpers_comment: match model.firewall.conntrack_helpers {
-            true => "the conntrack helpers the helpers chains attach (conntrack_helpers)",
-            false => {
-                "the conntrack helpers rules attach (a helper macro's, with conntrack_helpers = false)"
-            }
-        },
+        helpers_comment: heading.helpers_comment,
         helpers: ruleset
             .helpers
             .iter()
