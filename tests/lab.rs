@@ -45,6 +45,8 @@ mod stopped;
 #[path = "lab/untracked.rs"]
 mod untracked;
 
+use std::path::{Path, PathBuf};
+
 use fwgen::load::compile;
 use fwgen::model::Model;
 use fwgen::source::Source;
@@ -1462,8 +1464,6 @@ fn tcp_flags_disposition_seen_by_the_sender() {
 fn invalid_rule_of_the_new_section_at_its_place_as_shorewall() {
     use flags::Heard;
     common::require_lab();
-    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
-    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
     for (short, rules, expected) in [
         (
             "invn",
@@ -1477,50 +1477,10 @@ fn invalid_rule_of_the_new_section_at_its_place_as_shorewall() {
         ),
     ] {
         let dir = common::scratch(&format!("lab-orig-{short}"));
-        let original = dir.join("shorewall");
-        std::fs::create_dir_all(&original).unwrap();
-        for (name, text) in [
-            ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
-            // Without tcpflags (Shorewall 5.2 adds it to every interface
-            // unless `tcpflags=0`), which would drop the SYN|FIN first.
-            (
-                "interfaces",
-                "?FORMAT 2\nnet\teth0\ttcpflags=0\nloc\teth1\ttcpflags=0\n",
-            ),
-            (
-                "policy",
-                "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
-            ),
-            ("rules", rules),
-        ] {
-            std::fs::write(original.join(name), text).unwrap();
-        }
-        std::fs::write(
-            original.join("shorewall.conf"),
-            format!(
-                "{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\nINVALID_DISPOSITION=CONTINUE\n"
-            ),
-        )
-        .unwrap();
-        let imported = fwgen::import::shorewall::import(&original, false)
-            .unwrap_or_else(|e| panic!("{short}: the directory does not import: {e:?}"));
-        assert!(
-            imported.toml.contains("section = \"new\""),
-            "{}",
-            imported.toml
-        );
-        let model = compile(&Source::new(format!("{short}.toml"), imported.toml.clone()))
-            .unwrap_or_else(|f| panic!("{}", f.render()));
-        let ruleset = Contestant::Nftables(nftables_ruleset(&model));
-        let heard = [
-            (&Contestant::original(&original), "o"),
-            (&Contestant::Shorewall, "s"),
-            (&ruleset, "n"),
-        ]
-        .map(|(contestant, backend)| {
-            let name = format!("{short}{backend}");
-            flags::syn_fin_answer(&model, &name, contestant, &dir, ("net", "loc"))
-        });
+        let (original, imported, model) =
+            admins_directory(&dir, rules, "INVALID_DISPOSITION=CONTINUE\n");
+        assert!(imported.contains("section = \"new\""), "{imported}");
+        let heard = heard_by_three(&model, &original, &dir, short, flags::SYN_FIN, "loc");
         assert_eq!(
             heard, [expected; 3],
             "{short}: (Shorewall's compile of the files, fwgen's Shorewall, nftables)\n{rules}"
@@ -4155,61 +4115,82 @@ fn model_continue_unnested() {
 fn syn_rule_takes_only_a_first_syn() {
     use flags::{ACK, Heard, SYN};
     common::require_lab();
-    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
-    let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
     let dir = common::scratch("lab-tcp-syn");
+    let rules = "?SECTION NEW\nACCEPT\tnet\t$FW\ttcp:syn\t7919\nACCEPT\tnet\tloc\ttcp\t7919\n";
+    let (original, imported, model) = admins_directory(&dir, rules, "");
+    assert!(imported.contains("syn = true"), "{imported}");
+    for (short, flags, to, expected) in [
+        ("syns", SYN, "fw", Heard::Reset),
+        ("syna", ACK, "fw", Heard::Nothing),
+        ("synl", ACK, "loc", Heard::Reset),
+    ] {
+        assert_eq!(
+            heard_by_three(&model, &original, &dir, short, flags, to),
+            [expected; 3],
+            "{short}: flags {flags:#04x} to {to} (Shorewall's compile of the files, fwgen's Shorewall, nftables)"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An admin's own Shorewall directory in `dir` for the lab's two zones
+/// (net on eth0, loc on eth1, `tcpflags=0`: Shorewall 5.2 adds tcpflags
+/// to every interface otherwise), `loc net ACCEPT`, `net all DROP`, `all
+/// all REJECT`, these rules and the two-interfaces sample's shorewall.conf
+/// with `conf` added; imported (its model's text) and compiled.
+fn admins_directory(dir: &Path, rules: &str, conf: &str) -> (PathBuf, String, Model) {
+    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
+    let sample_conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
     let original = dir.join("shorewall");
     std::fs::create_dir_all(&original).unwrap();
     for (name, text) in [
         ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
-        // Without tcpflags, which would drop nothing here but is left
-        // out as in the model.
         (
             "interfaces",
             "?FORMAT 2\nnet\teth0\ttcpflags=0\nloc\teth1\ttcpflags=0\n",
         ),
         (
             "policy",
-            "loc\tnet\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
+            "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
         ),
-        (
-            "rules",
-            "?SECTION NEW\nACCEPT\tnet\t$FW\ttcp:syn\t7919\nACCEPT\tnet\tloc\ttcp\t7919\n",
-        ),
+        ("rules", rules),
     ] {
         std::fs::write(original.join(name), text).unwrap();
     }
     std::fs::write(
         original.join("shorewall.conf"),
-        format!("{conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n"),
+        format!("{sample_conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n{conf}"),
     )
     .unwrap();
     let imported = fwgen::import::shorewall::import(&original, false)
-        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
-    assert!(imported.toml.contains("syn = true"), "{}", imported.toml);
-    let model = compile(&Source::new("tcp-syn.toml", imported.toml.clone()))
+        .unwrap_or_else(|e| panic!("{}: the directory does not import: {e:?}", dir.display()));
+    let model = compile(&Source::new("admin.toml", imported.toml.clone()))
         .unwrap_or_else(|f| panic!("{}", f.render()));
-    let ruleset = Contestant::Nftables(nftables_ruleset(&model));
-    for (short, flags, to, expected) in [
-        ("syns", SYN, "fw", Heard::Reset),
-        ("syna", ACK, "fw", Heard::Nothing),
-        ("synl", ACK, "loc", Heard::Reset),
-    ] {
-        let heard = [
-            (&Contestant::original(&original), "o"),
-            (&Contestant::Shorewall, "s"),
-            (&ruleset, "n"),
-        ]
-        .map(|(contestant, backend)| {
-            let name = format!("{short}{backend}");
-            flags::tcp_answer(flags, &model, &name, contestant, &dir, ("net", to))
-        });
-        assert_eq!(
-            heard, [expected; 3],
-            "{short}: flags {flags:#04x} to {to} (Shorewall's compile of the files, fwgen's Shorewall, nftables)"
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    (original, imported.toml, model)
+}
+
+/// What the sender of one TCP segment with `flags` from the net host to
+/// `to`'s (`fw`: the firewall) hears under Shorewall's compile of
+/// `original`, fwgen's Shorewall files of `model` and its nftables
+/// ruleset, in that order.
+fn heard_by_three(
+    model: &Model,
+    original: &Path,
+    dir: &Path,
+    short: &str,
+    flags: u8,
+    to: &str,
+) -> [flags::Heard; 3] {
+    let ruleset = Contestant::Nftables(nftables_ruleset(model));
+    [
+        (&Contestant::original(original), "o"),
+        (&Contestant::Shorewall, "s"),
+        (&ruleset, "n"),
+    ]
+    .map(|(contestant, backend)| {
+        let name = format!("{short}{backend}");
+        flags::tcp_answer(flags, model, &name, contestant, dir, ("net", to))
+    })
 }
 
 /// Issue #15: `syn = true`, every probe.

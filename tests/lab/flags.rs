@@ -96,7 +96,7 @@ pub fn syn_fin_answer(
     dir: &Path,
     zones: (&str, &str),
 ) -> Heard {
-    answer_of(false, SYN_FIN, model, name, contestant, dir, zones)
+    tcp_answer(SYN_FIN, model, name, contestant, dir, zones)
 }
 
 /// What the sender of one TCP segment with `flags` hears, as
