@@ -713,7 +713,7 @@ impl Error {
             RuleSection { .. } => "a rule's `section` is \"all\", \"established\", \"related\", \"invalid\" (the `Invalid` macro's default) or \"new\" (every other rule's default), as Shorewall's rules file's ?SECTION; a rule the section cannot take belongs in \"new\"".into(),
             BadHelper { .. } => "helpers, as Shorewall's HELPER column names them: amanda (udp), ftp (tcp), irc (tcp), netbios-ns (udp), pptp (tcp), Q.931 (tcp), RAS (udp), sane (tcp), sip (udp), snmp (udp), tftp (udp); on an ACCEPT rule of that protocol, with conntrack_helpers = false".into(),
             BadConntrack { .. } => "a `[[conntrack]]` entry is `action = \"notrack\"` with a `source` zone (`\"net\"`, `\"net:198.51.100.0/24\"`, the firewall's own) or, without one, `chain = \"prerouting\"`, `\"output\"` or `\"both\"`; `dest` addresses, `proto`, `dport`, `sport`".into(),
-            BadSyn { .. } => "`syn = true` (Shorewall's `tcp:syn`) goes with `proto = \"tcp\"` and no macro: it matches a connection's first TCP segment".into(),
+            BadSyn { .. } => "`syn = true` (Shorewall's `tcp:syn`) goes with `proto = \"tcp\"`, no macro and no ACCEPT+ or NONAT: it matches a connection's first TCP segment".into(),
             BadOwner { .. } => "the owner of the firewall's own packets (Shorewall's USER/GROUP): `user = \"proxy\"` or `user = 13` or `user = \"1000-1999\"`, `group` likewise, `owner_negated = true` for neither; on a rule whose source is the firewall".into(),
             BadTime { .. } => "a rule's window of the clock (Shorewall's TIME): `time_start = \"22:00\"`, `time_stop = \"06:00\"` (UTC, inclusive, wrapping past midnight), `date_start = \"2026-12-24\"`, `date_stop = \"2026-12-26T23:59:59\"` (UTC); `weekdays = [\"Sat\", \"Sun\"]` with `time_zone = \"kernel\"` (nftables reads the weekday in the kernel's timezone only)".into(),
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
@@ -743,7 +743,7 @@ impl Error {
             FreeTextCharacter { .. } => "descriptions and comments are one line of text without quotes, backslashes or control characters".into(),
             FreeTextTooLong { .. } => "nftables keeps at most 128 bytes of a comment".into(),
             BadIdentifier { grammar, .. } => (*grammar).into(),
-            FirewallToFirewall => "traffic of the firewall to itself travels over `lo` and is always accepted".into(),
+            FirewallToFirewall => "fwgen accepts all of the firewall's traffic to itself (over `lo`) and has no rules for it (Shorewall's fw-fw chain)".into(),
             FirewallItselfCovered { .. } => "Shorewall filters the firewall's traffic to itself on `lo` by such an entry (its chain fw2fw, OUTPUT -o lo), and fwgen always accepts that traffic: leave the firewall out (`all+!$FW`; in a rule also `all+-`) or name the zones".into(),
             UnknownStoppedPlace { name, known } => format!(
                 "{}write an interface of the model ({}), `$FW` for the firewall itself, or `any`; `:ADDRESS,...` narrows it",

@@ -8752,5 +8752,23 @@ fn an_snat_alias_is_its_interface() {
             ],
         ),
     );
+    // A list of interfaces is no alias (Rules.pm splits the list first):
+    // refused, where eth1 was dropped without a word (found by review).
+    std::fs::write(
+        dir.join("snat"),
+        "MASQUERADE\t10.0.0.0/8\tNET_IF:0,LOC_IF\n",
+    )
+    .unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "snat NET_IF:0,LOC_IF",
+        Reading::Refused(
+            &["-A POSTROUTING -o eth1 -s 10.0.0.0/8 -j MASQUERADE"],
+            &[
+                "error: snat:1: ",
+                "a list of interfaces, is not in fwgen's source NAT model",
+            ],
+        ),
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

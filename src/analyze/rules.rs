@@ -401,7 +401,12 @@ impl Analyzer<'_> {
         let owner = self.owner(entry);
         let time = self.time_window(entry);
         let services = part_services(&parts);
-        let syn = self.syn(entry, service_macro.is_some(), &services);
+        let syn = self.syn(
+            entry,
+            service_macro.is_some(),
+            nat_exempt.is_some(),
+            &services,
+        );
         let section = self.section(entry, service_macro, helper.flatten());
         let (verdict, source, dest, reject_with) = (verdict?, source?, dest?, reject_with?);
         // Shorewall's actions carried as macros: an audited call logs in
@@ -930,7 +935,13 @@ impl Analyzer<'_> {
     /// `syn = true`: Shorewall's PROTO `tcp:syn` (Chains.pm do_proto
     /// allows `:syn` with tcp alone, written on the rule). `None` once
     /// refused.
-    fn syn(&mut self, entry: &RawRule, macro_call: bool, services: &[Service]) -> Option<bool> {
+    fn syn(
+        &mut self,
+        entry: &RawRule,
+        macro_call: bool,
+        nat_exempt: bool,
+        services: &[Service],
+    ) -> Option<bool> {
         let Some(raw) = entry.syn.as_deref() else {
             return Some(false);
         };
@@ -938,6 +949,8 @@ impl Analyzer<'_> {
             return Some(false);
         } else if macro_call {
             "not on a macro's services: Shorewall's `:syn` goes with a PROTO of tcp written on the rule"
+        } else if nat_exempt {
+            "not on ACCEPT+ or NONAT: fwgen's exemption from the port forwards has no test of TCP flags"
         } else if services.is_empty() || services.iter().any(|s| s.proto != Protocol::Tcp) {
             "the rule's protocol is not tcp alone (`proto = \"tcp\"`): it is a test of TCP flags"
         } else {

@@ -770,12 +770,12 @@ fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>, Option<&str>)
     let Some((interface, rest)) = dest.split_once(':') else {
         return Ok((dest, Vec::new(), None));
     };
-    if !ipv6 && !rest.contains(['.', ':']) && !rest.starts_with(['!', '+', '%']) {
+    if !ipv6 && !rest.contains(['.', ':', ',']) && !rest.starts_with(['!', '+', '%']) {
         return Ok((interface, Vec::new(), Some(rest).filter(|r| !r.is_empty())));
     }
     if !ipv6 && !rest.contains('.') && !rest.starts_with(['!', '+', '%']) {
         return Err(format!(
-            "DEST `{dest}`: `INTERFACE::NETWORKS` is not in fwgen's source NAT model"
+            "DEST `{dest}`: `INTERFACE::NETWORKS`, or a list of interfaces, is not in fwgen's source NAT model"
         ));
     }
     let mut nets = Vec::new();
@@ -7168,7 +7168,7 @@ impl Importer {
                 let (spelled, names) = self.services.resolve(&ports, proto)?;
                 if spelled.split(',').any(|port| port == "0") {
                     return Err(format!(
-                        "`{ports}` holds port 0, which Shorewall compiles as it stands (`--dport 0`, `--sport 0`): fwgen's ports are 1 to 65535"
+                        "`{ports}` holds port 0, which Shorewall compiles as it stands (`--dport 0`, `--sport 0`): fwgen's model has no port 0 of its own (a range may start at it, `:HIGH`)"
                     ));
                 }
                 match &read {
@@ -7551,6 +7551,11 @@ impl Importer {
         else {
             return;
         };
+        // Nat.pm takes `:random` off first (`--random`).
+        if dest.ends_with(":random") {
+            self.refuse(line, format!("`{dest}`: `:random` (Nat.pm's `--random`, a random mapping of the port) is not in fwgen's redirect"));
+            return;
+        }
         // shorewall-rules(5): a REDIRECT's DEST is `[$FW:]:PORT` or PORT;
         // in `$FW:PORT` Rules.pm reads PORT as a server address.
         let port = match dest.split_once(':') {
@@ -7575,11 +7580,6 @@ impl Importer {
                 return;
             }
         };
-        // Nat.pm takes `:random` off first (`--random`).
-        if port.ends_with(":random") {
-            self.refuse(line, format!("`{dest}`: `:random` (Nat.pm's `--random`, a random mapping of the port) is not in fwgen's redirect"));
-            return;
-        }
         let Ok(to_port) = self.server_port(line, port, proto.as_deref()) else {
             return;
         };
