@@ -2311,10 +2311,7 @@ fn synflood_jumps(model: &Model, pair: (ZoneId, ZoneId), own: bool) -> Vec<Rule>
         if !own && !matches!(policy.action, PolicyAction::Accept | PolicyAction::Continue) {
             continue;
         }
-        let syn = Match::TcpFlags {
-            mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
-            value: vec![TcpFlag::Syn],
-        };
+        let syn = first_syn();
         let chain = synflood_chain_name(model, index);
         let origin = Origin::Policy {
             pair,
@@ -2876,6 +2873,15 @@ fn rule_rules(model: &Model, index: usize, chain: &str, families: [bool; 2]) -> 
     )
 }
 
+/// A connection's first TCP segment: SYN set, ACK, RST and FIN clear
+/// (iptables' `--syn`, nftables `tcp flags & (fin|syn|rst|ack) == syn`).
+fn first_syn() -> Match {
+    Match::TcpFlags {
+        mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
+        value: vec![TcpFlag::Syn],
+    }
+}
+
 /// A rule of the model (`[[rule]]` or `[[blacklist]]`, by `origin`) as the
 /// rules of one chain; `chain` names it in log prefixes.
 pub(super) fn item_rules(
@@ -2973,10 +2979,7 @@ pub(super) fn item_rules(
             }
             // `syn = true`: Shorewall's `tcp:syn`, iptables' `--syn`.
             if rule.syn {
-                matches.push(Match::TcpFlags {
-                    mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
-                    value: vec![TcpFlag::Syn],
-                });
+                matches.push(first_syn());
             }
             matches.extend(owners.iter().cloned());
             matches.extend(times.iter().cloned());
@@ -5082,10 +5085,7 @@ fn helper_rules(
                 matches.extend(sources.iter().cloned());
                 matches.extend(service_matches(service));
                 if service.proto == Protocol::Tcp {
-                    matches.push(Match::TcpFlags {
-                        mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
-                        value: vec![TcpFlag::Syn],
-                    });
+                    matches.push(first_syn());
                 }
                 let set = Statement::SetHelper(helper_name(helper));
                 rules.push(Rule::new(matches, vec![set], origin));
@@ -5217,10 +5217,7 @@ fn helper_chain(hook: Hook, name: &str) -> Chain {
                 ports: vec![PortRange::single(helper.port)],
             });
             if helper.tcp {
-                matches.push(Match::TcpFlags {
-                    mask: vec![TcpFlag::Fin, TcpFlag::Syn, TcpFlag::Rst, TcpFlag::Ack],
-                    value: vec![TcpFlag::Syn],
-                });
+                matches.push(first_syn());
             }
             let statement = Statement::SetHelper(helper_name(helper));
             Rule::new(
