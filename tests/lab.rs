@@ -4105,7 +4105,8 @@ fn model_continue_unnested() {
 /// files in the model's image, `ACCEPT net $FW tcp:syn 7919` and a plain
 /// `ACCEPT net loc tcp 7919`, under `net all DROP`: a bare SYN from the
 /// net to the firewall's port 7919 is accepted (the closed port answers
-/// with a reset); a bare ACK there, which conntrack picks up as NEW, is
+/// with a reset), and so is one with ECE and CWR set too (the test looks at
+/// FIN, SYN, RST and ACK alone); a bare ACK there, which conntrack picks up as NEW, is
 /// not a first SYN and meets the DROP (nothing); the same ACK to the loc
 /// host meets the plain rule (a reset), so the ACK is a packet the rules
 /// see. Shorewall's compile of the files, fwgen's Shorewall files of the
@@ -4121,6 +4122,9 @@ fn syn_rule_takes_only_a_first_syn() {
     assert!(imported.contains("syn = true"), "{imported}");
     for (short, flags, to, expected) in [
         ("syns", SYN, "fw", Heard::Reset),
+        // ECE and CWR beside SYN (an ECN-setup SYN): `--syn` tests FIN,
+        // SYN, RST and ACK alone.
+        ("syne", SYN | 0xc0, "fw", Heard::Reset),
         ("syna", ACK, "fw", Heard::Nothing),
         ("synl", ACK, "loc", Heard::Reset),
     ] {
