@@ -194,6 +194,14 @@ fn accepted_from(
 ) -> bool {
     let mut macs: Vec<Option<crate::model::Mac>> = vec![None];
     macs.extend(model.maclist.iter().filter_map(|e| e.mac).map(Some));
+    // A rule's senders (`loc:~MAC`): an admin's own workstation.
+    macs.extend(
+        model
+            .rules
+            .iter()
+            .flat_map(|r| r.source.macs())
+            .map(|&m| Some(m)),
+    );
     macs.dedup();
     macs.into_iter()
         .any(|mac| accepted_by_mac(model, ruleset, (from, address), to, (proto, port), mac))

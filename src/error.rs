@@ -389,6 +389,12 @@ pub enum ErrorKind {
         text: String,
         reason: &'static str,
     },
+    /// A sender's MAC address (`~00-1a-...`) where the model does not
+    /// take it.
+    MacSource {
+        text: String,
+        reason: &'static str,
+    },
     /// `to = "detect"` where the interface's address cannot stand.
     SnatDetect {
         reason: &'static str,
@@ -722,6 +728,7 @@ impl Error {
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
             BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
             IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list; a zone's hosts: `networks = [\"+NAME\"]`; a source NAT entry's sources: `sources = [\"+NAME\", ...]`, sets alone".into(),
+            MacSource { .. } => "a rule's or blacklist entry's `source` may be a zone (not `$FW`) and MAC addresses alone: `loc:~00-1a-2b-3c-4d-5e,~00-1a-2b-3c-4d-5f`; the packets then come from one of those senders".into(),
             InterfaceAddress { .. } => "write `ZONE:&IFACE` (`$FW:&eth0`) with IFACE one of the model's `[interfaces]`, or the address itself (`$FW:192.168.1.1`)".into(),
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             NatExemption { .. } => "ACCEPT+ and NONAT exempt what they match from the later [[dnat]] and [[redirect]] entries: write them with `source`, `dest` (a zone and addresses, no interface) and `proto`/`dport`/`sport` alone, in the NEW section (ACCEPT+ accepts too; NONAT leaves the verdict to the later rules and the policy)".into(),
@@ -1250,6 +1257,7 @@ impl ErrorKind {
             UnknownLogLevel { .. } => "unknown-log-level",
             RefusedLogLevel { .. } => "refused-log-level",
             InterfaceAddress { .. } => "interface-address",
+            MacSource { .. } => "mac-source",
             SnatDetect { .. } => "snat-detect",
             SnatNone { .. } => "snat-none",
             SnatKeep { .. } => "snat-keep",
@@ -1701,6 +1709,7 @@ impl Display for ErrorKind {
             ),
             BadIpset { name, reason } => write!(f, "ipset `{}`: {reason}", quoted(name)),
             IpsetReference { text, reason } => write!(f, "`{}`: {reason}", quoted(text)),
+            MacSource { text, reason } => write!(f, "`{}` {reason}", quoted(text)),
             InterfaceAddress { text, reason } => write!(
                 f,
                 "`{}` (the interface's first IPv4 address when the firewall starts) {reason}",

@@ -87,6 +87,7 @@ check_case! {
     lockout => ("lockout", 1),
     ssh_from_one_host => ("ssh-from-one-host", 0),
     ssh_from_listed_mac => ("ssh-from-listed-mac", 0),
+    ssh_from_rule_mac => ("ssh-from-rule-mac", 0),
     shadowed_rule => ("shadowed-rule", 3),
     shadowed_forward => ("shadowed-forward", 4),
     redundant_rule => ("redundant-rule", 1),

@@ -261,6 +261,7 @@ corpus_lab! {
     danigy_bloonix_pi: "danigy-bloonix-pi" as "cdan",
     deivy_knock_server: "deivy-knock-server" as "cdei",
     demiguise_dotfiles: "demiguise-dotfiles" as "cdem",
+    dovanduy_artica_gen: "dovanduy-artica-gen" as "cdov",
     dudacgf_salt_lab: "dudacgf-salt-lab" as "cdud",
     duritong_puppet_blacklist: "duritong-puppet-blacklist" as "cdur",
     evertrue_cookbook: "evertrue-cookbook" as "cevt",

@@ -2499,6 +2499,43 @@ fn model_maclist() {
     );
 }
 
+/// Issue #15: rules from a sender's MAC address (tests/models/rule-mac.toml,
+/// after github.com/dovanduy/artica's rules file): each of loc's two
+/// hosts on the bridge is told apart by its MAC address alone, the one a
+/// rule names passing where the other meets the policy; a list of them
+/// matches either.
+#[test]
+fn model_rule_mac() {
+    let matrix = lab_model("rule-mac", "rmac");
+    let heard = |from: &str, to: &str, probe: &str, verdict: &str| {
+        let lines: Vec<&str> = probe_lines(&matrix, from, to, false)
+            .filter(|l| l.contains(&format!(" {probe} |")))
+            .collect();
+        assert!(
+            !lines.is_empty()
+                && lines.iter().all(|l| {
+                    l.split(" | ")
+                        .skip(1)
+                        .all(|cell| cell.trim().starts_with(verdict))
+                }),
+            "{from} -> {to} {probe}: expected {verdict}\n{matrix}"
+        );
+    };
+    // 02:00:00:00:01:00 browses, the other's web meets loc's REJECT.
+    heard("loc#1", "net#1", "tcp 80", "ACCEPT");
+    heard("loc#2", "net#1", "tcp 80", "REJECT");
+    // The rest of the first's is dropped (the DROP rule by interface and
+    // MAC), the second's rejected.
+    heard("loc#1", "net#1", "tcp 22", "DROP");
+    heard("loc#2", "net#1", "tcp 22", "REJECT");
+    // SSH to the firewall from the second only (a list of two MACs).
+    heard("loc#2", "fw", "tcp 22", "ACCEPT");
+    heard("loc#1", "fw", "tcp 22", "REJECT");
+    // DNS through the macro from the first only.
+    heard("loc#1", "fw", "udp 53", "ACCEPT");
+    heard("loc#2", "fw", "udp 53", "REJECT");
+}
+
 /// Issue #15: priv's addresses on eth1, the interface of int.
 #[test]
 fn model_hosts_cluster() {

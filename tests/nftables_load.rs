@@ -208,6 +208,7 @@ mod models {
         nat_exempt_hosts => "nat-exempt-hosts",
         manual_interfaces_bridge => "manual-interfaces-bridge",
         maclist => "maclist",
+        rule_mac => "rule-mac",
         optional_uplinks => "optional-uplinks",
         hosts_cluster => "hosts-cluster",
         hosts_exclusion => "hosts-exclusion",

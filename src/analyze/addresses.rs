@@ -15,6 +15,9 @@ pub(super) struct AddressList {
     pub interface_address: Option<usize>,
     /// `+name` / `!+name`: an `[[ipset]]`, written as the whole list.
     pub ipset: Option<crate::model::IpsetRef>,
+    /// `~00-1a-2b-3c-4d-5e,...`: senders' MAC addresses, written as the
+    /// whole list of a source.
+    pub macs: Vec<crate::model::Mac>,
 }
 
 impl Analyzer<'_> {
@@ -27,6 +30,12 @@ impl Analyzer<'_> {
         list: &str,
         zone: Option<ZoneRef>,
     ) -> Option<AddressList> {
+        if self.reading_source && list.contains('~') {
+            return self.mac_list(raw, offset, list).map(|macs| AddressList {
+                macs,
+                ..AddressList::default()
+            });
+        }
         if let Some(found) = self.ipset_list(raw, offset, list, zone) {
             return found.map(|set| AddressList {
                 ipset: Some(set),
@@ -67,6 +76,60 @@ impl Analyzer<'_> {
             excluded,
             ..AddressList::default()
         })
+    }
+
+    /// A source's list of MAC addresses, `~00-1a-2b-3c-4d-5e,~...`, as
+    /// Shorewall's IPv4 rules file writes them (Chains.pm do_mac; its
+    /// colon form is Shorewall6's alone). Taken in only, and alone: a
+    /// list mixing them with IP addresses is one iptables rule per
+    /// element in Shorewall (a union), which fwgen's endpoint does not
+    /// hold. `None` once an item is refused.
+    fn mac_list(
+        &mut self,
+        raw: &Spanned<String>,
+        mut offset: usize,
+        list: &str,
+    ) -> Option<Vec<crate::model::Mac>> {
+        if list.contains('!') {
+            let span = self.inner_span(raw, offset, list.len());
+            let kind = ErrorKind::MacSource {
+                text: list.to_owned(),
+                reason: "leaves MAC addresses out (`!~...`): fwgen takes them in only, as a whole source list",
+            };
+            self.error(Some(span), kind);
+            return None;
+        }
+        let mut macs = Vec::new();
+        let mut ok = true;
+        for item in list.split(',') {
+            let span = self.inner_span(raw, offset, item.len());
+            offset += item.len() + 1;
+            let text = item.trim();
+            let reason = if !text.starts_with('~') {
+                Some(
+                    "names an address beside MAC addresses: Shorewall makes one rule of each item of such a list (either matches), which fwgen's source does not hold; write one rule for the addresses and one for the MAC addresses",
+                )
+            } else if text.contains(':') {
+                Some(
+                    "is written with colons, which Shorewall's IPv4 rules file reads as an interface; write the MAC address with `-` (`~00-1a-2b-3c-4d-5e`)",
+                )
+            } else {
+                // Chains.pm do_mac: two digits a byte.
+                (crate::model::Mac::parse(text).filter(|_| text.len() == 18))
+                    .map(|mac| macs.push(mac))
+                    .is_none()
+                    .then_some("is no MAC address: Shorewall's are six bytes of two hexadecimal digits each, joined by `-`, after `~` (Chains.pm do_mac)")
+            };
+            if let Some(reason) = reason {
+                let kind = ErrorKind::MacSource {
+                    text: text.to_owned(),
+                    reason,
+                };
+                self.error(Some(span), kind);
+                ok = false;
+            }
+        }
+        ok.then_some(macs)
     }
 
     /// `&NAME` as the whole address list: NAME an interface of the model

@@ -18,7 +18,7 @@ use crate::config::{
 };
 use crate::error::{Error, ErrorKind};
 use crate::model::policy::{LogLevelProblem, resolve};
-use crate::model::rule::is_ipv6;
+use crate::model::rule::{Narrowed, is_ipv6};
 use crate::model::service::Macro;
 use crate::model::{
     Dnat, Endpoint, Family, Firewall, IcmpType, Interface, InterfaceOption, LogLevel, LogLimit,
@@ -72,6 +72,7 @@ pub fn analyze(raw: RawModel, source: &Source) -> Result<Model, Vec<Error>> {
         services: None,
         helpers_attached: false,
         blacklisting: false,
+        reading_source: false,
         ipsets: Vec::new(),
     };
     let model = analyzer.model(raw);
@@ -99,6 +100,9 @@ struct Analyzer<'a> {
     helpers_attached: bool,
     /// Reading `[[blacklist]]` entries: their actions differ (rules.rs).
     blacklisting: bool,
+    /// Reading a rule's or blacklist entry's `source`, where MAC
+    /// addresses (`~00-1a-...`) are taken (src/analyze/addresses.rs).
+    reading_source: bool,
     /// The `[[ipset]]` entries, read before anything names them.
     ipsets: Vec<crate::model::Ipset>,
 }
@@ -269,7 +273,7 @@ impl Analyzer<'_> {
         Some(Endpoint {
             zone: zone?,
             interface: None,
-            device: None,
+            narrowed: Narrowed::of(None, list.macs),
             addresses: list.addresses,
             excluded: list.excluded,
             interface_address: list.interface_address,
@@ -425,7 +429,7 @@ fn not_an_address(text: &str) -> String {
     if text.starts_with('+') {
         "it names an ipset, which fwgen takes only as the whole address list of a rule's or a blacklist entry's source or dest (`ZONE:+NAME`, an `[[ipset]]`); list the addresses here instead".to_owned()
     } else if text.starts_with('~') {
-        "it is a MAC address (`~` in Shorewall), which fwgen's model does not match".to_owned()
+        "it is a MAC address (`~` in Shorewall), which fwgen takes only as the whole address list of a rule's or a blacklist entry's `source` from a zone (`loc:~00-1a-2b-3c-4d-5e`)".to_owned()
     } else if text.starts_with('^') {
         "it is a country code (`^` in Shorewall, xt_geoip), which nftables has no match for"
             .to_owned()

@@ -37,6 +37,27 @@ fn part_services(parts: &[MacroPart]) -> Vec<Service> {
     services
 }
 
+/// Why a rule of a source with MAC addresses cannot stand, if it cannot:
+/// Chains.pm refuses a MAC address in the OUTPUT chain ("A MAC
+/// address(...) cannot be used in this context"), where the firewall's
+/// own packets are (`$FW`, and `all`, which holds it), and as a
+/// destination (a macro's line the way back).
+fn mac_refused(rule: &Rule) -> Option<&'static str> {
+    if !rule.dest.macs().is_empty() {
+        return Some(
+            "is a sender's MAC address, and the rule's macro has lines the way back, where it would be the destination's: Shorewall refuses a MAC address in DEST; write the macro's lines as rules of their own",
+        );
+    }
+    // `all` (ZoneRef::All) holds the firewall; lists are expanded.
+    let firewall = matches!(
+        rule.source.zone,
+        ZoneRef::All | ZoneRef::One(ZoneId::Firewall)
+    );
+    (!rule.source.macs().is_empty() && firewall).then_some(
+        "matches a sender's MAC address, which the firewall's own packets do not have: Shorewall refuses it from $FW (and from `all`, which holds $FW: \"cannot be used in this context\"); name the zones (`all-` leaves $FW out)",
+    )
+}
+
 /// Ports as Shorewall's DPORT column writes them.
 pub(super) fn ports_text(ranges: &[PortRange]) -> String {
     let written: Vec<String> = ranges.iter().map(|r| r.written(":")).collect();
@@ -92,6 +113,15 @@ impl Analyzer<'_> {
             self.error(Some(at), kind);
             return Vec::new();
         }
+        if let Some(reason) = rules.iter().find_map(mac_refused) {
+            let entry = raw.get_ref();
+            let kind = ErrorKind::MacSource {
+                text: entry.source.get_ref().clone(),
+                reason,
+            };
+            self.error(Some(entry.source.span()), kind);
+            return Vec::new();
+        }
         let from_elsewhere = rules
             .iter()
             .any(|r| r.owner.is_some() && r.source.zone != ZoneRef::One(ZoneId::Firewall));
@@ -114,7 +144,9 @@ impl Analyzer<'_> {
     fn rules_of_entry(&mut self, raw: &Spanned<RawRule>) -> Vec<Rule> {
         let errors_before = self.errors.len();
         let entry = raw.get_ref();
+        self.reading_source = true;
         let source = self.rule_side(&entry.source);
+        self.reading_source = false;
         let dest = self.rule_side(&entry.dest);
         let (Some((source, source_list)), Some((dest, dest_list))) = (source, dest) else {
             let _ = self.rule(raw, None, None, errors_before);
@@ -250,7 +282,7 @@ impl Analyzer<'_> {
                 let endpoint = Endpoint {
                     zone: ZoneRef::All,
                     interface: None,
-                    device: None,
+                    narrowed: Narrowed::of(None, parsed.macs),
                     addresses: parsed.addresses,
                     excluded: parsed.excluded,
                     interface_address: parsed.interface_address,
@@ -344,7 +376,7 @@ impl Analyzer<'_> {
         Some(Some(Endpoint {
             zone,
             interface: Some(index),
-            device,
+            narrowed: Narrowed::of(device, list.macs),
             addresses: list.addresses,
             excluded: list.excluded,
             interface_address: list.interface_address,
@@ -549,7 +581,7 @@ impl Analyzer<'_> {
         if addresses.is_empty() {
             return true;
         }
-        if endpoint.has_addresses() || endpoint.interface.is_some() {
+        if endpoint.has_addresses() || endpoint.interface.is_some() || !endpoint.macs().is_empty() {
             let written: Vec<String> = addresses.iter().map(written).collect();
             let kind = ErrorKind::MacroNotExpressible {
                 name: name.to_owned(),

@@ -24,9 +24,9 @@ use crate::model::rule::{NatExempt, Section, is_ipv6, written};
 use crate::model::service::MacroColumns;
 use crate::model::time::TimeWindow;
 use crate::model::{
-    Dnat, Endpoint, InterfaceOption, LogLevel, Model, OneToOne, Origdest, Policy, PolicyAction,
-    PortRange, Protocol, Redirect, Rule, Service, Snat, SnatTarget, SnatTo, Verdict, Zone, ZoneId,
-    ZoneRef,
+    Dnat, Endpoint, InterfaceOption, LogLevel, Mac, Model, OneToOne, Origdest, Policy,
+    PolicyAction, PortRange, Protocol, Redirect, Rule, Service, Snat, SnatTarget, SnatTo, Verdict,
+    Zone, ZoneId, ZoneRef,
 };
 
 /// One model item in a Shorewall table: its comment and the lines it
@@ -664,6 +664,10 @@ fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option
     let mut zone = model.zone_ref_name(endpoint.zone);
     if let Some(name) = endpoint.interface_name(&model.interfaces) {
         zone = format!("{zone}:{name}");
+    }
+    if !endpoint.macs().is_empty() {
+        let macs: Vec<String> = endpoint.macs().iter().map(Mac::tilde).collect();
+        return Some(format!("{zone}:{}", macs.join(",")));
     }
     if !endpoint.has_addresses() {
         return Some(zone);

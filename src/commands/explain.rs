@@ -51,8 +51,9 @@ pub(crate) struct ExplainArgs {
     /// for rules written with `&IFACE` (repeat for each interface).
     #[arg(long, value_name = "IFACE=ADDR")]
     pub(crate) iface_address: Vec<String>,
-    /// The sender's MAC address, for `[[maclist]]` entries; without it
-    /// no entry naming a MAC address matches.
+    /// The sender's MAC address, for `[[maclist]]` entries and rules
+    /// from `ZONE:~MAC`; without it no entry or rule naming a MAC address
+    /// matches.
     #[arg(long, value_name = "MAC")]
     pub(crate) mac: Option<String>,
     /// The user (name or number) whose socket on the firewall sends the

@@ -32,6 +32,12 @@ impl Mac {
         }
         parts.next().is_none().then_some(Mac(bytes))
     }
+
+    /// As Shorewall's IPv4 rules file and fwgen's `source` write it:
+    /// `~02-00-00-00-01-ab`.
+    pub fn tilde(&self) -> String {
+        format!("~{}", self.to_string().replace(':', "-"))
+    }
 }
 
 impl Display for Mac {

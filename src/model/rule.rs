@@ -181,11 +181,9 @@ pub struct Endpoint {
     /// comes in (SOURCE) or goes out (DEST) by this interface
     /// (`model.interfaces[index]`).
     pub interface: Option<usize>,
-    /// `zone:ppp5` where `ppp5` is a device the wildcard `interface`
-    /// (`ppp+`) covers, by its logical name: only that device's traffic
-    /// (Zones.pm known_interface; Rules.pm matches `-i ppp5`). `None`:
-    /// every device of the interface.
-    pub device: Option<Box<str>>,
+    /// The device and the senders, which few endpoints name (boxed, so
+    /// that a rule stays small); `None`: neither.
+    pub narrowed: Option<Box<Narrowed>>,
     /// What the endpoint takes in; empty: the whole zone.
     pub addresses: Vec<IpNet>,
     /// What it leaves out of that.
@@ -201,12 +199,45 @@ pub struct Endpoint {
     pub ipset: Option<super::IpsetRef>,
 }
 
+/// What narrows an endpoint beyond its zone, interface and addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Narrowed {
+    /// `zone:ppp5` where `ppp5` is a device the wildcard `interface`
+    /// (`ppp+`) covers, by its logical name: only that device's traffic
+    /// (Zones.pm known_interface; Rules.pm matches `-i ppp5`). `None`:
+    /// every device of the interface.
+    pub device: Option<Box<str>>,
+    /// `zone:~00-1a-2b-3c-4d-5e,~...` (shorewall-rules(5), SOURCE only):
+    /// only packets whose sender (the Ethernet source) is one of these
+    /// (Chains.pm do_mac, `-m mac --mac-source`). Never beside the
+    /// endpoint's `addresses`, `excluded`, `interface_address` or
+    /// `ipset`; empty: any sender.
+    pub macs: Vec<super::Mac>,
+}
+
+impl Narrowed {
+    /// The box an endpoint holds: `None` when neither is named.
+    pub fn of(device: Option<Box<str>>, macs: Vec<super::Mac>) -> Option<Box<Narrowed>> {
+        (device.is_some() || !macs.is_empty()).then(|| Box::new(Narrowed { device, macs }))
+    }
+}
+
 impl Endpoint {
+    /// `zone:ppp5`'s device, of the wildcard interface.
+    pub fn device(&self) -> Option<&str> {
+        self.narrowed.as_ref()?.device.as_deref()
+    }
+
+    /// `zone:~MAC,...`'s senders; empty: any.
+    pub fn macs(&self) -> &[super::Mac] {
+        self.narrowed.as_ref().map_or(&[], |n| &n.macs)
+    }
+
     /// The interface as Shorewall's SOURCE or DEST writes it after the
     /// zone: the device a wildcard covers, or the interface's name.
     pub fn interface_name<'a>(&'a self, interfaces: &'a [super::Interface]) -> Option<&'a str> {
         let index = self.interface?;
-        Some(self.device.as_deref().unwrap_or(&interfaces[index].name))
+        Some(self.device().unwrap_or(&interfaces[index].name))
     }
 
     /// Whether the endpoint's addresses allow the family (`true` = IPv6):
@@ -224,12 +255,6 @@ impl Endpoint {
             return self.addresses.iter().any(|a| is_ipv6(a) == ipv6);
         }
         self.excluded.is_empty() || self.excluded.iter().any(|a| is_ipv6(a) == ipv6)
-    }
-
-    /// Whether the endpoint is its whole zone: no interface or address
-    /// written.
-    pub fn is_whole_zone(&self) -> bool {
-        self.interface.is_none() && !self.has_addresses()
     }
 
     /// Whether addresses are written, taken in or left out.
@@ -429,12 +454,13 @@ mod tests {
     /// `macro_columns`, `rate`, `macro_part`; a raw rule's optional
     /// columns); a field that makes either larger than this is boxed too,
     /// or the bound is raised knowingly (488 -> 520: each endpoint's
-    /// `device`, 2026-12-03; the raw rule's 440 -> 448: the boxed `syn`,
+    /// `device`, 2026-12-03, boxed with the senders' MAC addresses on
+    /// 2026-12-04: 504; the raw rule's 440 -> 448: the boxed `syn`,
     /// 2026-12-04).
     #[test]
     fn rules_stay_small() {
         let sizes = [
-            ("Rule", std::mem::size_of::<Rule>(), 520),
+            ("Rule", std::mem::size_of::<Rule>(), 504),
             (
                 "RawRule",
                 std::mem::size_of::<crate::config::RawRule>(),

@@ -84,6 +84,9 @@ fn implied(outer: &Match, inner: &[Match]) -> bool {
                 && t.iter()
                     .all(|ty| types.iter().any(|outer| outer.covers(ty)))
         }
+        (Match::EtherSource(macs), Match::EtherSource(inner)) => {
+            inner.iter().all(|mac| macs.contains(mac))
+        }
         (Match::Family(family), other) => other.family() == Some(*family),
         // Each limit has its own buckets: it never holds for sure.
         (outer, _) if outer.is_limit() => false,

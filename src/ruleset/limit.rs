@@ -160,6 +160,7 @@ fn per_address(rule: Rule) -> Vec<Rule> {
             nets,
             ..
         } => !origdest && nets.len() > 1,
+        Match::EtherSource(macs) => !origdest && macs.len() > 1,
         _ => false,
     };
     let next = |r: &Rule| {
@@ -170,20 +171,42 @@ fn per_address(rule: Rule) -> Vec<Rule> {
         rules = rules
             .into_iter()
             .flat_map(|r| {
-                let nets = match &r.matches[at] {
-                    Match::Address { nets, .. } | Match::OriginalAddress { nets, .. } => {
-                        nets.clone()
-                    }
-                    _ => unreachable!("next found an address list"),
+                // A source list of MAC addresses: one rule each, as
+                // Shorewall's one iptables rule per item of `loc:~A,~B`.
+                let one_each: Vec<Match> = match &r.matches[at] {
+                    Match::Address {
+                        family,
+                        direction,
+                        negated,
+                        nets,
+                    } => (nets.iter())
+                        .map(|&net| Match::Address {
+                            family: *family,
+                            direction: *direction,
+                            negated: *negated,
+                            nets: vec![net],
+                        })
+                        .collect(),
+                    Match::OriginalAddress {
+                        family,
+                        negated,
+                        nets,
+                    } => (nets.iter())
+                        .map(|&net| Match::OriginalAddress {
+                            family: *family,
+                            negated: *negated,
+                            nets: vec![net],
+                        })
+                        .collect(),
+                    Match::EtherSource(macs) => macs
+                        .iter()
+                        .map(|&mac| Match::EtherSource(vec![mac]))
+                        .collect(),
+                    _ => unreachable!("next found a list"),
                 };
-                nets.into_iter().map(move |net| {
+                one_each.into_iter().map(move |m| {
                     let mut one = r.clone();
-                    match &mut one.matches[at] {
-                        Match::Address { nets, .. } | Match::OriginalAddress { nets, .. } => {
-                            *nets = vec![net];
-                        }
-                        _ => unreachable!("next found an address list"),
-                    }
+                    one.matches[at] = m;
                     one
                 })
             })

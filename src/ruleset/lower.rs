@@ -1453,7 +1453,7 @@ fn maclist_chains(model: &Model) -> Vec<Chain> {
             .enumerate()
             .filter(|(_, e)| e.interface == index);
         for (at, entry) in listed {
-            let mac = entry.mac.map(Match::EtherSource);
+            let mac = entry.mac.map(|mac| Match::EtherSource(vec![mac]));
             let sources: Vec<Option<IpNet>> = match entry.addresses.is_empty() {
                 true => vec![None],
                 false => entry.addresses.iter().copied().map(Some).collect(),
@@ -2794,7 +2794,7 @@ fn endpoint_interface_match(
     side: Side,
 ) -> Option<Match> {
     let interface = &model.interfaces[endpoint.interface?];
-    let name = match &endpoint.device {
+    let name = match endpoint.device() {
         Some(device) => IfName::Exact(interface.device_physical(device)),
         None => if_name(interface)?,
     };
@@ -2960,6 +2960,7 @@ pub(super) fn item_rules(
         .filter(|_| rule.source.addresses.is_empty() && rule.dest.addresses.is_empty())
         .map(|ipv6| Match::Family(Family::of(ipv6)));
     let interfaces = interface_matches(model, rule);
+    let sender = sender_match(&rule.source);
     let owners = owner_matches(rule);
     let times = time_matches(rule);
     let address_sets = match rule.dest_type() {
@@ -2973,6 +2974,7 @@ pub(super) fn item_rules(
             let mut matches = Vec::with_capacity(interfaces.len() + addresses.len() + 4);
             matches.extend(interfaces.iter().cloned());
             matches.extend(addresses.iter().cloned());
+            matches.extend(sender.clone());
             matches.extend(family.clone());
             if let Some(service) = service {
                 push_service_matches(service, &mut matches);
@@ -5067,7 +5069,7 @@ fn helper_rules(
                 .map(|m| {
                     // `zone:ppp5`: the device alone, of those the
                     // wildcard's dispatch matches.
-                    let device = (rule.source.device.as_ref())
+                    let device = (rule.source.device())
                         .and_then(|_| endpoint_interface_match(model, &rule.source, Side::In));
                     let mut head = match device {
                         Some(device) => vec![device],
@@ -5083,6 +5085,7 @@ fn helper_rules(
                 let mut matches = head.clone();
                 matches.push(Match::Family(Family::of(ipv6)));
                 matches.extend(sources.iter().cloned());
+                matches.extend(sender_match(&rule.source));
                 matches.extend(service_matches(service));
                 if service.proto == Protocol::Tcp {
                     matches.push(first_syn());
@@ -5093,6 +5096,13 @@ fn helper_rules(
         }
     }
     rules
+}
+
+/// A source's senders (`loc:~00-1a-...`): `ether saddr { ... }`, which
+/// the kernel tests after the addresses (nft adds `meta iiftype ether`).
+fn sender_match(endpoint: &crate::model::Endpoint) -> Option<Match> {
+    let macs = endpoint.macs();
+    (!macs.is_empty()).then(|| Match::EtherSource(macs.to_vec()))
 }
 
 /// One endpoint's addresses of one family, taken in and left out, and its
@@ -5857,11 +5867,13 @@ fn nat_exemption(
         // Without addresses one rule holds both families.
         let both = matches.is_empty() && families.len() == 2;
         let family = (matches.is_empty() && !both).then_some(Match::Family(Family::of(ipv6)));
+        let sender = sender_match(&rule.source);
         for (rank, _, interfaces) in &sources {
             for service in &services {
                 let mut all: Vec<Match> = family.iter().cloned().collect();
                 all.extend(interfaces.iter().cloned());
                 all.extend(matches.iter().cloned());
+                all.extend(sender.iter().cloned());
                 all.extend(service.iter().cloned());
                 let rule = Rule::new(all, vec![accept()], Origin::NatExempt(index));
                 rules.push((*rank, rule));

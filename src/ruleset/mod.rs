@@ -384,8 +384,9 @@ pub enum Match {
     },
     /// `tcp option maxseg size >= N`.
     MssAtLeast(u16),
-    /// `ether saddr 02:00:00:00:01:00`: the sender's MAC address.
-    EtherSource(crate::model::Mac),
+    /// `ether saddr 02:00:00:00:01:00`, `ether saddr { ... }`: the
+    /// sender's MAC address is one of these.
+    EtherSource(Vec<crate::model::Mac>),
     /// `meta mark & 0xff == 0x64` (`!=` negated): the packet's mark.
     Mark(MarkTest),
     /// The log limit: under it, per address in the named set

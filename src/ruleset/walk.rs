@@ -254,7 +254,7 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         // own addresses.
         Match::Fib(Fib::SourceIsInterfaceAddress) => false,
         // A sender whose MAC address is not given is none of the listed.
-        Match::EtherSource(mac) => packet.smac == Some(*mac),
+        Match::EtherSource(macs) => packet.smac.is_some_and(|mac| macs.contains(&mac)),
         Match::Fib(Fib::DestinationIsMulticast) => packet.daddr.is_some_and(|a| match a {
             IpAddr::V4(v4) => v4.is_multicast(),
             IpAddr::V6(v6) => v6.is_multicast(),

@@ -295,6 +295,15 @@ impl Topology {
 
     fn add_link(&mut self, model: &Model, index: usize) -> Result<()> {
         let interface = &model.interfaces[index];
+        // The firewall's loopback (`- lo -` in Shorewall's interfaces
+        // file) is in its namespace already, and no host is behind it.
+        if interface.physical == "lo" {
+            self.links.push(Link {
+                firewall: Vec::new(),
+                networks: Vec::new(),
+            });
+            return Ok(());
+        }
         let networks = Self::link_networks(model, index);
         let fw_ns = self.firewall.netns.clone();
         let name = link_name(interface, index);

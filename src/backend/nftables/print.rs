@@ -337,7 +337,10 @@ impl Display for Match {
                 write!(f, "tcp flags & ({}) == {}", Flags(mask), Flags(value))
             }
             Match::MssAtLeast(size) => write!(f, "tcp option maxseg size >= {size}"),
-            Match::EtherSource(mac) => write!(f, "ether saddr {mac}"),
+            Match::EtherSource(macs) => {
+                f.write_str("ether saddr ")?;
+                set(f, macs, |f, mac| write!(f, "{mac}"))
+            }
             Match::Time(TimeTest::Hours(ranges)) => {
                 // Integers: nft converts a quoted "06:00" from the timezone
                 // of its own process, never an integer (seconds, UTC).
