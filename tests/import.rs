@@ -226,6 +226,41 @@ fn entries_of_one_family_only_are_bound_to_it_or_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A sender's MAC address binds a rule to no family (it matches IPv4 and
+/// IPv6 packets alike): a rule of one family's file with one is given that
+/// family, and Shorewall6's colon form (`~00:1a:...`, which Shorewall6
+/// compiles as `-m mac --mac-source`) is the model's `~00-1a-...`, so the
+/// same rule in both files is one rule of both families.
+#[test]
+fn a_mac_source_binds_no_family() {
+    let dir = dual_stack("import-mac-family");
+    std::fs::write(
+        dir.join("shorewall/rules"),
+        "?SECTION NEW\nACCEPT net:~00-1a-2b-3c-4d-60 $FW tcp 80\nACCEPT net:~00-1a-2b-3c-4d-5e $FW tcp 22\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shorewall6/rules"),
+        "?SECTION NEW\nACCEPT net:~00:1a:2b:3c:4d:60 $FW tcp 80\nDROP net:~00:1a:2b:3c:4d:5f $FW tcp 23\n",
+    )
+    .unwrap();
+    let output = import(dir.join("shorewall").to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "source = \"net:~00-1a-2b-3c-4d-60\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"80\"\n\n",
+        "source = \"net:~00-1a-2b-3c-4d-5e\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nfamily = \"ipv4\"\n",
+        "source = \"net:~00-1a-2b-3c-4d-5f\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"23\"\nfamily = \"ipv6\"\n",
+    ] {
+        assert!(
+            model.contains(expected),
+            "missing `{expected}` in:\n{model}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Policy files that differ line by line, and a stoppedrules line of
 /// IPv4's alone (written after
 /// Ysurac/openmptcprouter-vps, whose shorewall4/policy names each pair of

@@ -716,7 +716,13 @@ fn icmp_protocol(proto: &str) -> bool {
 fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
     let addressed = sides.iter().find_map(|side| {
         let (_, addresses) = side.split_once(':')?;
-        Some(after_interface(addresses)?.contains(':'))
+        let addresses = after_interface(addresses)?;
+        // A sender's MAC address (`~00-1a-...`, Shorewall6's
+        // `~00:1a:...` too) matches packets of either family.
+        if addresses.trim_start_matches('!').starts_with('~') {
+            return None;
+        }
+        Some(addresses.contains(':'))
     });
     let by_proto = match proto {
         Some("icmp") => Some(false),
@@ -724,6 +730,20 @@ fn rule_family(sides: &[&str], proto: Option<&str>) -> Option<bool> {
         _ => None,
     };
     addressed.or(by_proto)
+}
+
+/// Shorewall6's MAC addresses written with `:` (`~00:1a:2b:3c:4d:5e`,
+/// which Shorewall6 takes beside `-`: Chains.pm do_mac turns `-` into
+/// `:`) in the model's form, `~00-1a-2b-3c-4d-5e`; the rest as written.
+fn mac_dashes(addresses: &str) -> String {
+    let items: Vec<String> = addresses
+        .split(',')
+        .map(|item| match item.find('~') {
+            Some(at) => format!("{}{}", &item[..at], item[at..].replace(':', "-")),
+            None => item.to_owned(),
+        })
+        .collect();
+    items.join(",")
 }
 
 /// The addresses of `zone:eth0:ADDRESSES` (`None` for `zone:eth0`
@@ -6144,7 +6164,13 @@ impl Importer {
     fn endpoint(&self, text: &str) -> String {
         let text = text.replace(['[', ']', '<', '>'], "");
         match text.split_once(':') {
-            Some((zone, addresses)) => format!("{}:{addresses}", self.zone_name(zone)),
+            Some((zone, addresses)) => {
+                let addresses = match self.ipv6 {
+                    true => mac_dashes(addresses),
+                    false => addresses.to_owned(),
+                };
+                format!("{}:{addresses}", self.zone_name(zone))
+            }
             None => self.zone_name(&text),
         }
     }
