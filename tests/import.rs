@@ -8687,7 +8687,7 @@ fn tcp_syn_is_carried_as_syn() {
         "?SECTION NEW\nDNAT net loc:10.0.0.5 tcp:syn 80\n",
         Reading::Refused(
             &["-p 6 --syn --dport 80 -j DNAT --to-destination 10.0.0.5"],
-            &["PROTO `tcp:syn`: fwgen's `[[dnat]]` and `[[redirect]]` have no test of TCP flags"],
+            &["PROTO `tcp:syn` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's `[[dnat]]` and `[[redirect]]` entries have no such test"],
         ),
     );
     assert_rules_read_as_shorewall(
@@ -8698,6 +8698,33 @@ fn tcp_syn_is_carried_as_syn() {
             &["PROTO `tcp:syn` in a protocol list"],
         ),
     );
+    // The snat and stoppedrules files' PROTO is read by the same reader:
+    // Shorewall compiles `--syn` there too; fwgen's entries have no such
+    // test (it said "unknown protocol" or named a protocol list).
+    for (file, line, compiled, entries) in [
+        (
+            "snat",
+            "MASQUERADE 10.0.0.0/8 NET_IF tcp:syn 80\n",
+            "-p 6 --syn --dport 80 -s 10.0.0.0/8 -j MASQUERADE",
+            "snat:1: PROTO `tcp:syn` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's `[[snat]]` and `[[masquerade]]` entries have no such test",
+        ),
+        (
+            "stoppedrules",
+            "ACCEPT LOC_IF NET_IF 6:syn 80\n",
+            "-A FORWARD -p 6 --syn --dport 80 -i eth1 -o eth0 -j ACCEPT",
+            "stoppedrules:1: PROTO `6:syn` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's `[[stopped]]` entries have no such test",
+        ),
+    ] {
+        let dir = sample_with_rules(
+            &format!("import-tcp-syn-{file}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        std::fs::write(dir.join(file), line).unwrap();
+        let expected = Reading::Refused(&[compiled], &[entries]);
+        assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// A conntrack file of the directory's own is read in place of the one

@@ -7,6 +7,34 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::numeric::numeric_value;
 
+/// Chains.pm do_proto's test of TCP flags after a protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SynTest {
+    /// `tcp:syn`: a connection's first segment alone (`-p tcp --syn`:
+    /// SYN set, ACK, RST and FIN clear).
+    First,
+    /// `tcp:!syn`: every other segment (`! --syn`).
+    NotFirst,
+}
+
+/// One PROTO item as its protocol and its `:syn` or `:!syn` test, if it
+/// has one (any case, as do_proto reads it); any other item as it is.
+pub fn split_syn(item: &str) -> (&str, Option<SynTest>) {
+    match item.split_once(':') {
+        Some((name, flag)) if flag.eq_ignore_ascii_case("syn") => (name, Some(SynTest::First)),
+        Some((name, flag)) if flag.eq_ignore_ascii_case("!syn") => (name, Some(SynTest::NotFirst)),
+        _ => (item, None),
+    }
+}
+
+/// Why a PROTO column with a `:syn` test cannot be carried to `entries`,
+/// which have no test of TCP flags; `None` when it has none.
+pub fn syn_refused(proto: &str, entries: &str) -> Option<String> {
+    proto.split(',').any(|item| split_syn(item).1.is_some()).then(|| {
+        format!("PROTO `{proto}` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's {entries} have no such test (`syn = true` is a `[[rule]]`'s)")
+    })
+}
+
 /// Where getprotobyname(3) reads protocols.
 pub const PROTOCOLS: &str = "/etc/protocols";
 

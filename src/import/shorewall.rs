@@ -30,7 +30,7 @@ use super::numeric;
 mod site_action;
 #[path = "site_macro.rs"]
 mod site_macro;
-use super::protocols::Protocols;
+use super::protocols::{Protocols, SynTest, split_syn, syn_refused};
 use super::services::Services;
 use super::setting;
 use crate::analyze::DEFAULT_LOG_PREFIX;
@@ -1617,28 +1617,24 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
 /// there); the model's `icmp` is IPv4's.
 fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
     let one = |name: &str| {
-        // Chains.pm do_proto: `tcp:syn` matches only a TCP packet with SYN
-        // set and ACK, RST and FIN clear (`-p tcp --syn`), `tcp:!syn` the
-        // others.
-        if let Some((protocol, flag)) = name.split_once(':') {
-            let inverted = match flag.to_ascii_lowercase().as_str() {
-                "syn" => false,
-                "!syn" => true,
-                _ => return Ok(name.to_owned()),
-            };
+        // A rule's `tcp:syn` alone is `syn = true` (write_rule); what is
+        // left here is refused.
+        if let (protocol, Some(test)) = split_syn(name) {
             if port_protocol(protocol) != Some("tcp") {
                 return Err(format!(
                     "PROTO `{name}`: Shorewall refuses it (\":syn\" is only allowed with tcp)"
                 ));
             }
-            return Err(if inverted {
-                format!(
+            return Err(match test {
+                SynTest::NotFirst => format!(
                     "PROTO `{name}` matches only the TCP packets that are not a connection's first SYN (iptables `! --syn`): fwgen's rules test the other way alone (`syn = true`, Shorewall's `tcp:syn`)"
-                )
-            } else {
-                format!(
+                ),
+                SynTest::First if proto.contains(',') => format!(
                     "PROTO `{name}` in a protocol list: fwgen's `syn = true` goes with tcp alone; write a line of its own with PROTO `{name}`"
-                )
+                ),
+                SynTest::First => format!(
+                    "PROTO `{name}` tests TCP flags (a connection's first segment, iptables `--syn`), which fwgen takes on a `[[rule]]` alone (`syn = true`)"
+                ),
             });
         }
         match name {
@@ -7179,7 +7175,7 @@ impl Importer {
         // `tcp:syn` takes tcp's ports.
         let Some(protos) = proto.and_then(|list| {
             list.split(',')
-                .map(|item| port_protocol(item.split(':').next().unwrap_or(item)))
+                .map(|item| port_protocol(split_syn(item).0))
                 .collect::<Option<Vec<&'static str>>>()
         }) else {
             return Some((dport, sport));
@@ -7236,13 +7232,12 @@ impl Importer {
             return;
         }
         // PROTO `tcp:syn` (`6:syn`) is tcp with `syn = true`.
-        let syn_only = proto
-            .as_deref()
-            .and_then(|p| p.split_once(':'))
-            .and_then(|(name, flag)| {
-                (flag.eq_ignore_ascii_case("syn") && port_protocol(name) == Some("tcp"))
-                    .then(|| name.to_owned())
-            });
+        let syn_only = proto.as_deref().and_then(|p| match split_syn(p) {
+            (name, Some(SynTest::First)) if port_protocol(name) == Some("tcp") => {
+                Some(name.to_owned())
+            }
+            _ => None,
+        });
         let syn = syn_only.is_some();
         let proto = syn_only.or(proto);
         let proto = match proto.map(|p| model_proto(&p, self.ipv6)).transpose() {
@@ -7426,8 +7421,10 @@ impl Importer {
             }
         };
         // `tcp:syn` (do_proto's `--syn`, on the nat rule and the accept).
-        if let Some(proto) = proto.as_deref().filter(|p| p.contains(':')) {
-            self.refuse(line, format!("PROTO `{proto}`: fwgen's `[[dnat]]` and `[[redirect]]` have no test of TCP flags (`syn` is a `[[rule]]`'s)"));
+        if let Some(reason) =
+            (proto.as_deref()).and_then(|p| syn_refused(p, "`[[dnat]]` and `[[redirect]]` entries"))
+        {
+            self.refuse(line, reason);
             return None;
         }
         let (dport, sport) = self.ports(line, proto.as_deref(), dport, get(5))?;
@@ -7842,6 +7839,10 @@ impl Importer {
                 mark,
             }]);
         };
+        if let Some(reason) = syn_refused(&protos, "`[[snat]]` and `[[masquerade]]` entries") {
+            self.refuse(line, reason);
+            return Err(());
+        }
         let mut matches = Vec::new();
         for proto in protos.split(',') {
             let dport = self.nat_port(line, proto, port.clone())?;

@@ -7,6 +7,7 @@
 //! are refused with the reason.
 
 use super::{Importer, Kind, Line, Table};
+use crate::import::protocols::syn_refused;
 
 /// The columns of FORMAT 2 and 3.
 const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
@@ -187,6 +188,10 @@ fn conntrack_table(
                 "`{written}`: fwgen's `[[conntrack]]` entries are NOTRACK (or CT:notrack) lines"
             ));
         }
+    }
+    if let Some(reason) = (proto.as_deref()).and_then(|p| syn_refused(p, "`[[conntrack]]` entries"))
+    {
+        return Err(reason);
     }
     if proto.as_deref().is_some_and(|p| p.contains(':')) {
         return Err(format!(

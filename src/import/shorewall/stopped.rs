@@ -3,6 +3,7 @@
 //! `[[stopped]]` entries: what passes while the firewall is stopped.
 
 use super::{Importer, Kind, Line, Table, icmp_protocol};
+use crate::import::protocols::syn_refused;
 
 /// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them:
 /// no `action` (an `action=` pair is "Unknown column (action)").
@@ -218,6 +219,9 @@ impl Importer {
         let given = |text: &str| (text != "-").then(|| text.to_owned());
         // Each protocol as resolve_proto reads it (`010` is 8, a name
         // from /etc/protocols its number), as in the rules file.
+        if let Some(reason) = syn_refused(&entry.proto, "`[[stopped]]` entries") {
+            return self.refuse(line, reason);
+        }
         let mut protos: Vec<Option<String>> = Vec::new();
         for proto in given(&entry.proto).iter().flat_map(|list| list.split(',')) {
             match self.protocols.resolve(proto) {
