@@ -8687,7 +8687,9 @@ fn tcp_syn_is_carried_as_syn() {
         "?SECTION NEW\nDNAT net loc:10.0.0.5 tcp:syn 80\n",
         Reading::Refused(
             &["-p 6 --syn --dport 80 -j DNAT --to-destination 10.0.0.5"],
-            &["PROTO `tcp:syn` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's `[[dnat]]` and `[[redirect]]` entries have no such test"],
+            &[
+                "PROTO `tcp:syn` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's `[[dnat]]` and `[[redirect]]` entries have no such test",
+            ],
         ),
     );
     assert_rules_read_as_shorewall(

@@ -37,7 +37,7 @@ use crate::analyze::DEFAULT_LOG_PREFIX;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
-use crate::model::service::{Macro, MacroCall, forward_services, stock_macro};
+use crate::model::service::{Macro, MacroCall, StockMacro, forward_services, stock_macro};
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 use crate::model::{ConnState, DispositionKey};
 
@@ -1669,17 +1669,21 @@ fn level_logs(log: &str) -> bool {
 fn macro_param_level(action: &str) -> Option<Result<(String, String), String>> {
     let (name, inner) = action.strip_suffix(')')?.split_once('(')?;
     let (param, level) = inner.split_once(':')?;
-    let every_line_takes_param = stock_macro(name).is_some_and(|m| {
-        m.lines
-            .iter()
-            .chain(m.ipv6_lines.unwrap_or_default())
-            .all(|l| l.action == "PARAM")
-    });
+    let every_line_takes_param = stock_macro(name).is_some_and(StockMacro::every_line_takes_param);
     Some(match every_line_takes_param || !level_logs(level) {
         true => Ok((format!("{name}({param})"), level.to_owned())),
         false => Err(format!(
             "`{action}` logs only the lines of {name} that take its action (Shorewall substitutes `{inner}` for PARAM), and fwgen's log level is the whole call's: write `{name}({param}):{level}` to log every line"
         )),
+    })
+}
+
+/// Why a DNAT's or REDIRECT's DEST ending in `:random` cannot be carried
+/// to fwgen's `entry`: Nat.pm takes it off first, as `--random` (a random
+/// mapping of the port), which fwgen's entries do not have.
+fn random_refused(dest: &str, entry: &str) -> Option<String> {
+    dest.ends_with(":random").then(|| {
+        format!("`{dest}`: `:random` (Nat.pm's `--random`, a random mapping of the port) is not in fwgen's {entry}")
     })
 }
 
@@ -7310,13 +7314,7 @@ impl Importer {
         // A stock macro whose every line takes the call's ACCEPT, and
         // which attaches no helper.
         let accepts_only = service_macro.is_none_or(|name| {
-            stock_macro(name).is_some_and(|m| {
-                m.helper.is_none()
-                    && m.lines
-                        .iter()
-                        .chain(m.ipv6_lines.unwrap_or_default())
-                        .all(|l| l.action == "PARAM")
-            })
+            stock_macro(name).is_some_and(|m| m.helper.is_none() && m.every_line_takes_param())
         });
         let more = written.log.is_some_and(level_logs)
             || written.audit
@@ -7574,9 +7572,8 @@ impl Importer {
         else {
             return;
         };
-        // Nat.pm takes `:random` off first (`--random`).
-        if dest.ends_with(":random") {
-            self.refuse(line, format!("`{dest}`: `:random` (Nat.pm's `--random`, a random mapping of the port) is not in fwgen's redirect"));
+        if let Some(reason) = random_refused(&dest, "redirect") {
+            self.refuse(line, reason);
             return;
         }
         // shorewall-rules(5): a REDIRECT's DEST is `[$FW:]:PORT` or PORT;
@@ -7913,15 +7910,12 @@ impl Importer {
     /// address alone. Shorewall's validate_address refuses a bracketed
     /// IPv4 server.
     fn dnat_server<'a>(&self, target: &'a str) -> Result<(&'a str, Option<&'a str>), String> {
-        // Nat.pm takes `:random` off first (`--random`); a lone `:` is no
-        // server and no port.
+        // A lone `:` is no server and no port.
         if target == ":" {
             return Ok(("", None));
         }
-        if target.ends_with(":random") {
-            return Err(format!(
-                "`{target}`: `:random` (Nat.pm's `--random`, a random mapping of the server port) is not in fwgen's port forward"
-            ));
+        if let Some(reason) = random_refused(target, "port forward") {
+            return Err(reason);
         }
         if self.ipv6 {
             // `[FIRST]-[LAST]`, which Nat.pm joins into a range.

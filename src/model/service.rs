@@ -410,6 +410,16 @@ pub struct StockMacro {
     pub ipv6_lines: Option<&'static [MacroLine]>,
 }
 
+impl StockMacro {
+    /// Whether each of its lines, Shorewall's and Shorewall6's, takes the
+    /// call's action (PARAM): the call then means its action on every line.
+    pub fn every_line_takes_param(&self) -> bool {
+        (self.lines.iter())
+            .chain(self.ipv6_lines.unwrap_or_default())
+            .all(|l| l.action == "PARAM")
+    }
+}
+
 pub use super::stock_macros::STOCK_MACROS;
 
 /// Shorewall finds a macro by its exact file name.
