@@ -2534,6 +2534,9 @@ fn model_rule_mac() {
     // DNS through the macro from the first only.
     heard("loc#1", "fw", "udp 53", "ACCEPT");
     heard("loc#2", "fw", "udp 53", "REJECT");
+    // `all:~MAC` to the firewall: the first's web to it only.
+    heard("loc#1", "fw", "tcp 80", "ACCEPT");
+    heard("loc#2", "fw", "tcp 80", "REJECT");
 }
 
 /// Issue #15: priv's addresses on eth1, the interface of int.

@@ -90,11 +90,16 @@ impl Analyzer<'_> {
         mut offset: usize,
         list: &str,
     ) -> Option<Vec<crate::model::Mac>> {
-        if list.contains('!') {
+        if let Some((_, left_out)) = list.split_once('!') {
             let span = self.inner_span(raw, offset, list.len());
+            let reason = if left_out.starts_with('~') {
+                "leaves MAC addresses out (`!~...`): fwgen takes them in only, as a whole source list"
+            } else {
+                "leaves IP addresses out of senders' MAC addresses: Shorewall's exclusion chain is not carried beside MAC addresses (fwgen takes them in only, as a whole source list)"
+            };
             let kind = ErrorKind::MacSource {
                 text: list.to_owned(),
-                reason: "leaves MAC addresses out (`!~...`): fwgen takes them in only, as a whole source list",
+                reason,
             };
             self.error(Some(span), kind);
             return None;
@@ -105,7 +110,11 @@ impl Analyzer<'_> {
             let span = self.inner_span(raw, offset, item.len());
             offset += item.len() + 1;
             let text = item.trim();
-            let reason = if !text.starts_with('~') {
+            let reason = if text.is_empty() {
+                Some(
+                    "has an empty item (a `,` too many): Shorewall refuses it (\"Invalid host list\")",
+                )
+            } else if !text.starts_with('~') {
                 Some(
                     "names an address beside MAC addresses: Shorewall makes one rule of each item of such a list (either matches), which fwgen's source does not hold; write one rule for the addresses and one for the MAC addresses",
                 )
@@ -121,8 +130,10 @@ impl Analyzer<'_> {
                     .then_some("is no MAC address: Shorewall's are six bytes of two hexadecimal digits each, joined by `-`, after `~` (Chains.pm do_mac)")
             };
             if let Some(reason) = reason {
+                // An empty item is named by its list.
+                let shown = if text.is_empty() { list } else { text };
                 let kind = ErrorKind::MacSource {
-                    text: text.to_owned(),
+                    text: shown.to_owned(),
                     reason,
                 };
                 self.error(Some(span), kind);

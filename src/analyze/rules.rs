@@ -48,13 +48,16 @@ fn mac_refused(rule: &Rule) -> Option<&'static str> {
             "is a sender's MAC address, and the rule's macro has lines the way back, where it would be the destination's: Shorewall refuses a MAC address in DEST; write the macro's lines as rules of their own",
         );
     }
-    // `all` (ZoneRef::All) holds the firewall; lists are expanded.
-    let firewall = matches!(
-        rule.source.zone,
-        ZoneRef::All | ZoneRef::One(ZoneId::Firewall)
-    );
+    // `all` (ZoneRef::All) holds the firewall, but to `$FW` it is the
+    // zones alone (no rule of the firewall's traffic to itself); lists
+    // are expanded.
+    let firewall = match rule.source.zone {
+        ZoneRef::One(ZoneId::Firewall) => true,
+        ZoneRef::All => rule.dest.zone != ZoneRef::One(ZoneId::Firewall),
+        ZoneRef::One(ZoneId::Zone(_)) => false,
+    };
     (!rule.source.macs().is_empty() && firewall).then_some(
-        "matches a sender's MAC address, which the firewall's own packets do not have: Shorewall refuses it from $FW (and from `all`, which holds $FW: \"cannot be used in this context\"); name the zones (`all-` leaves $FW out)",
+        "matches a sender's MAC address, which the firewall's own packets do not have: Shorewall refuses it from $FW (and from `all` to anything but $FW, as `all` holds $FW: \"cannot be used in this context\"); name the zones (`all-` leaves $FW out)",
     )
 }
 
@@ -581,7 +584,21 @@ impl Analyzer<'_> {
         if addresses.is_empty() {
             return true;
         }
-        if endpoint.has_addresses() || endpoint.interface.is_some() || !endpoint.macs().is_empty() {
+        if !endpoint.macs().is_empty() {
+            let written: Vec<String> = addresses.iter().map(written).collect();
+            let kind = ErrorKind::MacroNotExpressible {
+                name: name.to_owned(),
+                reason: format!(
+                    "a line of macro.{name} names its own address ({}) on the side where this rule names senders' MAC addresses: Shorewall writes both (`zone:~MAC:{}`), and refuses the MAC address where the line goes the way back (DEST); fwgen does not carry it",
+                    written.join(","),
+                    written[0]
+                ),
+            };
+            let span = raw.get_ref().service_macro.as_ref().map(|m| m.span());
+            self.error(span.or(Some(raw.span())), kind);
+            return false;
+        }
+        if endpoint.has_addresses() || endpoint.interface.is_some() {
             let written: Vec<String> = addresses.iter().map(written).collect();
             let kind = ErrorKind::MacroNotExpressible {
                 name: name.to_owned(),

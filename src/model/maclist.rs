@@ -25,7 +25,8 @@ impl Mac {
         let mut parts = plain.split(separator);
         for byte in &mut bytes {
             let part = parts.next()?;
-            if part.is_empty() || part.len() > 2 {
+            // from_str_radix takes a sign (`+a`), which no MAC address has.
+            if part.is_empty() || part.len() > 2 || !part.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
             *byte = u8::from_str_radix(part, 16).ok()?;
@@ -78,6 +79,7 @@ mod tests {
         assert_eq!(Mac::parse("02:00:00:00:01"), None);
         assert_eq!(Mac::parse("02:00:00:00:01:ab:00"), None);
         assert_eq!(Mac::parse("02:00:00:00:01:xy"), None);
+        assert_eq!(Mac::parse("~+a-00-00-00-01-ab"), None);
         assert_eq!(
             mac.map(|m| m.to_string()).as_deref(),
             Some("02:00:00:00:01:ab")
