@@ -5936,7 +5936,8 @@ fn a_time_columns_trailing_ampersand_is_no_element() {
 /// not in the model; IP6TABLES in Shorewall, a target Shorewall does not
 /// know and one it keeps out of the filter table as Shorewall refuses them
 /// (fwgen said Shorewall compiles `IPTABLES(TRACE)`, which it refuses).
-/// fwgen called IPTABLES an action Shorewall does not know.
+/// fwgen called IPTABLES an action Shorewall does not know. `IPTABLES()`
+/// is a rule without a target, noted as deciding nothing.
 #[test]
 fn iptables_targets_are_carried_where_they_are_the_plain_action() {
     common::require_tool("shorewall", "shorewall");
@@ -5970,6 +5971,23 @@ fn iptables_targets_are_carried_where_they_are_the_plain_action() {
             Reading::BothRefuse(
                 "Unknown target (FOO)",
                 &["error: rules:2: ", "Shorewall refuses it (\"Unknown target (FOO)\")"][..],
+            ),
+        ),
+        // No target: Shorewall writes a rule without `-j`, which counts
+        // and decides nothing (fwgen said Shorewall refuses it); logged,
+        // Shorewall does refuse it.
+        (
+            "IPTABLES()",
+            Reading::Carried(
+                &["-A net-fw -p 6 --dport 22\n"][..],
+                &["# NOTE rules:2: `IPTABLES()` names no target"][..],
+            ),
+        ),
+        (
+            "IPTABLES():info",
+            Reading::BothRefuse(
+                "Unknown rule target ()",
+                &["error: rules:2: ", "Shorewall refuses it (\"Unknown rule target ()\")"][..],
             ),
         ),
         (

@@ -649,8 +649,10 @@ const IPTABLES_FILTER_TARGETS: [&str; 19] = [
 /// ACCEPT and DROP compile to (`Ok`); another target is not in the model;
 /// the other family's name, a target Shorewall does not know and one it
 /// keeps out of the filter table (`TRACE`) Shorewall refuses, and so does
-/// fwgen in its words. `None`: no such call.
-fn iptables_target(action: &str, ipv6: bool) -> Option<Result<&'static str, String>> {
+/// fwgen in its words. `Ok(None)`: `IPTABLES()`, no target at all, which
+/// Rules.pm writes as a rule without `-j` (it counts packets and decides
+/// nothing). `None`: no such call.
+fn iptables_target(action: &str, ipv6: bool) -> Option<Result<Option<&'static str>, String>> {
     let (name, target) = action.strip_suffix(')')?.split_once('(')?;
     let own = if ipv6 { "IP6TABLES" } else { "IPTABLES" };
     if !matches!(name, "IPTABLES" | "IP6TABLES") {
@@ -663,8 +665,9 @@ fn iptables_target(action: &str, ipv6: bool) -> Option<Result<&'static str, Stri
             "`{action}` in {}: Shorewall refuses it (\"Unknown ACTION ({action})\"); write {own}(...)",
             if ipv6 { "Shorewall6" } else { "Shorewall" }
         )),
-        "ACCEPT" => Ok("ACCEPT"),
-        "DROP" => Ok("DROP"),
+        "" => Ok(None),
+        "ACCEPT" => Ok(Some("ACCEPT")),
+        "DROP" => Ok(Some("DROP")),
         _ if !IPTABLES_TARGETS.contains(&verb) => Err(format!(
             "`{action}`: Shorewall refuses it (\"Unknown target ({verb})\")"
         )),
@@ -6675,7 +6678,15 @@ impl Importer {
         };
         let action = match iptables_target(&action, self.ipv6) {
             None => action,
-            Some(Ok(plain)) => {
+            // Shorewall logs no rule of no target: "Unknown rule target ()".
+            Some(Ok(None)) if log.is_some() => {
+                return self.refuse(line, format!("`{action}` with a log level: Shorewall refuses it (\"Unknown rule target ()\")"));
+            }
+            Some(Ok(None)) => {
+                self.note_at(line, [format!("`{action}` names no target: Shorewall compiles a rule without `-j`, which counts the packets it matches and decides nothing; no entry is written for it")]);
+                return;
+            }
+            Some(Ok(Some(plain))) => {
                 self.note_at(line, [format!("`{action}` writes `-j {plain}` as {plain} does, and is carried as {plain} (Shorewall's log prefix names it `{action}`, fwgen's `{plain}`)")]);
                 plain.to_owned()
             }
