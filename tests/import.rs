@@ -8643,6 +8643,24 @@ fn firewall_to_firewall_rules_are_noted_or_refused_for_what_they_do() {
             "{model}"
         );
     }
+    // In blrules, ACCEPT (fwgen's WHITELIST) sends the traffic on to the
+    // rules: nothing compiled either (fwgen refused it as filtering).
+    for (at, line) in ["ACCEPT $FW $FW", "WHITELIST $FW $FW tcp 25"]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = sample_with_rules(
+            &format!("import-fw-fw-blrules-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        std::fs::write(dir.join("blrules"), format!("{line}\n")).unwrap();
+        let note = "# NOTE blrules:1: `WHITELIST $FW $FW` leaves the firewall's traffic to itself to the rules";
+        let expected = Reading::Carried(&["-A OUTPUT -o lo -j ACCEPT"], &[note]);
+        let model = assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected).unwrap();
+        assert!(!model.contains("[[blacklist]]"), "{model}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     for (at, (rule, compiled, refused)) in [
         (
             "REJECT $FW $FW tcp 25",

@@ -7339,7 +7339,16 @@ impl Importer {
             None => written.target.to_owned(),
         };
         let what = format!("`{call} {} {}`", written.source, written.dest);
-        if written.target == "ACCEPT" && accepts_only && !more {
+        // blrules' ACCEPT (read as WHITELIST) sends the traffic on to the
+        // rules, and Shorewall compiles nothing for it: `OUTPUT -o lo -j
+        // ACCEPT` as without it.
+        let whitelisted = self.blacklisting && written.target == "WHITELIST";
+        if whitelisted && accepts_only && !more {
+            self.notes.push(format!(
+                "{}:{}: {what} leaves the firewall's traffic to itself to the rules, which accept it (fw-fw), and so does fwgen (loopback): no entry is written for it",
+                line.file, line.number
+            ));
+        } else if written.target == "ACCEPT" && accepts_only && !more {
             self.notes.push(format!(
                 "{}:{}: {what} accepts the firewall's traffic to itself, which the fw-fw policy accepts anyway, and so does fwgen (loopback): no entry is written for it",
                 line.file, line.number
