@@ -3818,12 +3818,30 @@ fn files_against_original(
 ) -> (Verification, String) {
     common::require_lab();
     let dir = common::scratch(&format!("lab-orig-{short}"));
+    let name = format!("imported-{short}.toml");
+    let (original, toml, model) = imported_directory(&dir, sample, files, settings, &name);
+    let verification = run_against_original(&model, &original, short, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    (verification, toml)
+}
+
+/// An admin's own Shorewall directory, `dir/shorewall`: `files` as given,
+/// and shorewall.conf of Shorewall's `sample` with `settings` after it (and
+/// the firewall started, forwarding on); imported, and its model compiled
+/// (named `name`).
+fn imported_directory(
+    dir: &Path,
+    sample: &str,
+    files: &[(&str, &str)],
+    settings: &str,
+    name: &str,
+) -> (PathBuf, String, Model) {
     let original = dir.join("shorewall");
     std::fs::create_dir_all(&original).unwrap();
     let samples = format!("/usr/share/doc/shorewall/examples/{sample}");
     let conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
-    for &(name, text) in files {
-        std::fs::write(original.join(name), text).unwrap();
+    for &(file, text) in files {
+        std::fs::write(original.join(file), text).unwrap();
     }
     std::fs::write(
         original.join("shorewall.conf"),
@@ -3831,15 +3849,10 @@ fn files_against_original(
     )
     .unwrap();
     let imported = fwgen::import::shorewall::import(&original, false)
-        .unwrap_or_else(|e| panic!("the directory does not import: {e:?}"));
-    let model = compile(&Source::new(
-        format!("imported-{short}.toml"),
-        imported.toml.clone(),
-    ))
-    .unwrap_or_else(|f| panic!("{}", f.render()));
-    let verification = run_against_original(&model, &original, short, &dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    (verification, imported.toml)
+        .unwrap_or_else(|e| panic!("{}: the directory does not import: {e:?}", dir.display()));
+    let model = compile(&Source::new(name, imported.toml.clone()))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    (original, imported.toml, model)
 }
 
 /// Issue #14, order on the admin's own lines: a blocklist line above a
@@ -4183,11 +4196,7 @@ fn syn_rule_takes_only_a_first_syn() {
 /// all REJECT`, these rules and the two-interfaces sample's shorewall.conf
 /// with `conf` added; imported (its model's text) and compiled.
 fn admins_directory(dir: &Path, rules: &str, conf: &str) -> (PathBuf, String, Model) {
-    let samples = "/usr/share/doc/shorewall/examples/two-interfaces";
-    let sample_conf = std::fs::read_to_string(format!("{samples}/shorewall.conf")).unwrap();
-    let original = dir.join("shorewall");
-    std::fs::create_dir_all(&original).unwrap();
-    for (name, text) in [
+    let files = [
         ("zones", "fw\tfirewall\nnet\tipv4\nloc\tipv4\n"),
         (
             "interfaces",
@@ -4198,19 +4207,8 @@ fn admins_directory(dir: &Path, rules: &str, conf: &str) -> (PathBuf, String, Mo
             "loc\tnet\tACCEPT\n$FW\tall\tACCEPT\nnet\tall\tDROP\nall\tall\tREJECT\n",
         ),
         ("rules", rules),
-    ] {
-        std::fs::write(original.join(name), text).unwrap();
-    }
-    std::fs::write(
-        original.join("shorewall.conf"),
-        format!("{sample_conf}\nSTARTUP_ENABLED=Yes\nIP_FORWARDING=On\n{conf}"),
-    )
-    .unwrap();
-    let imported = fwgen::import::shorewall::import(&original, false)
-        .unwrap_or_else(|e| panic!("{}: the directory does not import: {e:?}", dir.display()));
-    let model = compile(&Source::new("admin.toml", imported.toml.clone()))
-        .unwrap_or_else(|f| panic!("{}", f.render()));
-    (original, imported.toml, model)
+    ];
+    imported_directory(dir, "two-interfaces", &files, conf, "admin.toml")
 }
 
 /// What the sender of one TCP segment with `flags` from the net host to
