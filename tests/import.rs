@@ -181,37 +181,35 @@ fn dual_stack(name: &str) -> PathBuf {
     dir
 }
 
+/// The model of [`dual_stack`]'s `dir` with these rules files, each text
+/// of `expected` in it.
+fn dual_stack_rules(dir: &Path, four: &str, six: &str, expected: &[&str]) -> String {
+    std::fs::write(dir.join("shorewall/rules"), four).unwrap();
+    std::fs::write(dir.join("shorewall6/rules"), six).unwrap();
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    for text in expected {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    model
+}
+
 /// A rule in one family's file only becomes a rule of that family
 /// (`family = "ipv4"`) unless its addresses already bind it; so does a
 /// policy in one file only (`family = "ipv6"`).
 #[test]
 fn entries_of_one_family_only_are_bound_to_it_or_refused() {
     let dir = dual_stack("import-families");
-    std::fs::write(
-        dir.join("shorewall/rules"),
+    dual_stack_rules(
+        &dir,
         "?SECTION NEW\nACCEPT net $FW tcp 22\nACCEPT net:192.0.2.0/24 $FW tcp 80\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("shorewall6/rules"),
         "?SECTION NEW\nACCEPT net $FW icmp 128\n",
-    )
-    .unwrap();
-    let output = import(dir.join("shorewall").to_str().unwrap(), false);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let model = String::from_utf8(output.stdout).unwrap();
-    for expected in [
-        "# rules:2\n[[rule]]\naction = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nfamily = \"ipv4\"\n",
-        "source = \"net:192.0.2.0/24\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"80\"\n\n",
-        // Shorewall6 reads `icmp` as IPv6's ICMP (IPAddrs.pm resolve_proto).
-        "proto = \"icmpv6\"\nicmp_type = \"128\"\n\n",
-    ] {
-        assert!(
-            model.contains(expected),
-            "missing `{expected}` in:\n{model}"
-        );
-    }
+        &[
+            "# rules:2\n[[rule]]\naction = \"ACCEPT\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nfamily = \"ipv4\"\n",
+            "source = \"net:192.0.2.0/24\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"80\"\n\n",
+            // Shorewall6 reads `icmp` as IPv6's ICMP (IPAddrs.pm resolve_proto).
+            "proto = \"icmpv6\"\nicmp_type = \"128\"\n\n",
+        ],
+    );
     std::fs::write(
         dir.join("shorewall6/policy"),
         "net all REJECT\nall all DROP\n",
@@ -234,30 +232,16 @@ fn entries_of_one_family_only_are_bound_to_it_or_refused() {
 #[test]
 fn a_mac_source_binds_no_family() {
     let dir = dual_stack("import-mac-family");
-    std::fs::write(
-        dir.join("shorewall/rules"),
+    dual_stack_rules(
+        &dir,
         "?SECTION NEW\nACCEPT net:~00-1a-2b-3c-4d-60 $FW tcp 80\nACCEPT net:~00-1a-2b-3c-4d-5e $FW tcp 22\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("shorewall6/rules"),
         "?SECTION NEW\nACCEPT net:~00:1a:2b:3c:4d:60 $FW tcp 80\nDROP net:~00:1a:2b:3c:4d:5f $FW tcp 23\n",
-    )
-    .unwrap();
-    let output = import(dir.join("shorewall").to_str().unwrap(), false);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let model = String::from_utf8(output.stdout).unwrap();
-    for expected in [
-        "source = \"net:~00-1a-2b-3c-4d-60\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"80\"\n\n",
-        "source = \"net:~00-1a-2b-3c-4d-5e\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nfamily = \"ipv4\"\n",
-        "source = \"net:~00-1a-2b-3c-4d-5f\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"23\"\nfamily = \"ipv6\"\n",
-    ] {
-        assert!(
-            model.contains(expected),
-            "missing `{expected}` in:\n{model}"
-        );
-    }
+        &[
+            "source = \"net:~00-1a-2b-3c-4d-60\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"80\"\n\n",
+            "source = \"net:~00-1a-2b-3c-4d-5e\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nfamily = \"ipv4\"\n",
+            "source = \"net:~00-1a-2b-3c-4d-5f\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"23\"\nfamily = \"ipv6\"\n",
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

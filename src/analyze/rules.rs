@@ -584,29 +584,23 @@ impl Analyzer<'_> {
         if addresses.is_empty() {
             return true;
         }
-        if !endpoint.macs().is_empty() {
-            let written: Vec<String> = addresses.iter().map(written).collect();
+        let written: Vec<String> = addresses.iter().map(written).collect();
+        let (list, first) = (written.join(","), &written[0]);
+        let reason = if !endpoint.macs().is_empty() {
+            Some(format!(
+                "a line of macro.{name} names its own address ({list}) on the side where this rule names senders' MAC addresses: Shorewall writes both (`zone:~MAC:{first}`), and refuses the MAC address where the line goes the way back (DEST); fwgen does not carry it"
+            ))
+        } else if endpoint.has_addresses() || endpoint.interface.is_some() {
+            Some(format!(
+                "a line of macro.{name} names its own address ({list}) on a side where this rule gives an address or interface, and Shorewall appends the macro's address to the rule's (`zone:ADDRESS:{first}`) rather than narrowing it"
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
             let kind = ErrorKind::MacroNotExpressible {
                 name: name.to_owned(),
-                reason: format!(
-                    "a line of macro.{name} names its own address ({}) on the side where this rule names senders' MAC addresses: Shorewall writes both (`zone:~MAC:{}`), and refuses the MAC address where the line goes the way back (DEST); fwgen does not carry it",
-                    written.join(","),
-                    written[0]
-                ),
-            };
-            let span = raw.get_ref().service_macro.as_ref().map(|m| m.span());
-            self.error(span.or(Some(raw.span())), kind);
-            return false;
-        }
-        if endpoint.has_addresses() || endpoint.interface.is_some() {
-            let written: Vec<String> = addresses.iter().map(written).collect();
-            let kind = ErrorKind::MacroNotExpressible {
-                name: name.to_owned(),
-                reason: format!(
-                    "a line of macro.{name} names its own address ({}) on a side where this rule gives an address or interface, and Shorewall appends the macro's address to the rule's (`zone:ADDRESS:{}`) rather than narrowing it",
-                    written.join(","),
-                    written[0]
-                ),
+                reason,
             };
             let span = raw.get_ref().service_macro.as_ref().map(|m| m.span());
             self.error(span.or(Some(raw.span())), kind);

@@ -174,30 +174,19 @@ fn per_address(rule: Rule) -> Vec<Rule> {
                 // A source list of MAC addresses: one rule each, as
                 // Shorewall's one iptables rule per item of `loc:~A,~B`.
                 let one_each: Vec<Match> = match &r.matches[at] {
-                    Match::Address {
-                        family,
-                        direction,
-                        negated,
-                        nets,
-                    } => (nets.iter())
-                        .map(|&net| Match::Address {
-                            family: *family,
-                            direction: *direction,
-                            negated: *negated,
-                            nets: vec![net],
-                        })
-                        .collect(),
-                    Match::OriginalAddress {
-                        family,
-                        negated,
-                        nets,
-                    } => (nets.iter())
-                        .map(|&net| Match::OriginalAddress {
-                            family: *family,
-                            negated: *negated,
-                            nets: vec![net],
-                        })
-                        .collect(),
+                    m @ (Match::Address { nets, .. } | Match::OriginalAddress { nets, .. }) => {
+                        (nets.iter())
+                            .map(|&net| {
+                                let mut one = m.clone();
+                                if let Match::Address { nets, .. }
+                                | Match::OriginalAddress { nets, .. } = &mut one
+                                {
+                                    *nets = vec![net];
+                                }
+                                one
+                            })
+                            .collect()
+                    }
                     Match::EtherSource(macs) => macs
                         .iter()
                         .map(|&mac| Match::EtherSource(vec![mac]))
