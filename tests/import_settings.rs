@@ -432,6 +432,18 @@ fn tcp_flags_and_smurf_log_levels_are_carried() {
     );
 }
 
+/// IMPLICIT_CONTINUE=Yes gives a nested zone CONTINUE policies both ways
+/// (Rules.pm: add_or_modify_policy_chain for (zone, other) and (other,
+/// zone)); the refusal named the first alone.
+#[test]
+fn implicit_continue_is_refused_naming_both_directions() {
+    assert_refused(
+        "implicit-continue",
+        "IMPLICIT_CONTINUE=Yes",
+        "write `NESTED all CONTINUE` and `all NESTED CONTINUE` in the policy file",
+    );
+}
+
 #[test]
 fn dispositions_fwgen_does_not_mean_are_refused() {
     assert_refused(

@@ -153,7 +153,7 @@ pub const SETTINGS: &[Setting] = &[
         "IMPLICIT_CONTINUE",
         "no",
         NO,
-        "IMPLICIT_CONTINUE=Yes gives each nested zone without a policy of its own a CONTINUE policy; fwgen's model has no implicit policies: write `NESTED all CONTINUE` in the policy file",
+        "IMPLICIT_CONTINUE=Yes gives each nested zone a CONTINUE policy from it and to it, with every other zone, where the policy file names no pair of its own (Rules.pm); fwgen's model has no implicit policies: write `NESTED all CONTINUE` and `all NESTED CONTINUE` in the policy file",
     ),
     modelled("ACCEPT_DEFAULT", "none"),
     only(
