@@ -40,8 +40,8 @@ fn part_services(parts: &[MacroPart]) -> Vec<Service> {
 /// Why a rule of a source with MAC addresses cannot stand, if it cannot:
 /// Chains.pm refuses a MAC address in the OUTPUT chain ("A MAC
 /// address(...) cannot be used in this context"), where the firewall's
-/// own packets are (`$FW`, and `all`, which holds it), and as a
-/// destination (a macro's line the way back).
+/// own packets are (`$FW`, and `all` but towards `$FW`, as `all` holds
+/// it), and as a destination (a macro's line the way back).
 fn mac_refused(rule: &Rule) -> Option<&'static str> {
     if !rule.dest.macs().is_empty() {
         return Some(
