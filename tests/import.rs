@@ -5921,7 +5921,7 @@ fn a_time_columns_trailing_ampersand_is_no_element() {
 /// know and one it keeps out of the filter table as Shorewall refuses them
 /// (fwgen said Shorewall compiles `IPTABLES(TRACE)`, which it refuses).
 /// fwgen called IPTABLES an action Shorewall does not know. `IPTABLES()`
-/// is a rule without a target, noted as deciding nothing.
+/// is a rule without a target, refused as what it is.
 #[test]
 fn iptables_targets_are_carried_where_they_are_the_plain_action() {
     common::require_tool("shorewall", "shorewall");
@@ -5957,14 +5957,14 @@ fn iptables_targets_are_carried_where_they_are_the_plain_action() {
                 &["error: rules:2: ", "Shorewall refuses it (\"Unknown target (FOO)\")"][..],
             ),
         ),
-        // No target: Shorewall writes a rule without `-j`, which counts
-        // and decides nothing (fwgen said Shorewall refuses it); logged,
-        // Shorewall does refuse it.
+        // No target: Shorewall writes a rule without `-j`, which counts,
+        // decides nothing and spends a named RATE's tokens (fwgen said
+        // Shorewall refuses it); logged, Shorewall does refuse it.
         (
             "IPTABLES()",
-            Reading::Carried(
+            Reading::Refused(
                 &["-A net-fw -p 6 --dport 22\n"][..],
-                &["# NOTE rules:2: `IPTABLES()` names no target"][..],
+                &["error: rules:2: ", "`IPTABLES()` names no target: Shorewall compiles a rule without `-j`"][..],
             ),
         ),
         (
@@ -8744,6 +8744,36 @@ fn tcp_syn_is_carried_as_syn() {
         );
         std::fs::write(dir.join(file), line).unwrap();
         let expected = Reading::Refused(&[compiled], &[entries]);
+        assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    // `:!syn` is named as the other test, and `:syn` after udp as
+    // Shorewall refuses it (found by review: both got the tcp:syn words).
+    for (at, (line, expected)) in [
+        (
+            "ACCEPT LOC_IF NET_IF tcp:!syn 80\n",
+            Reading::Refused(
+                &["! --syn --dport 80"],
+                &["stoppedrules:1: PROTO `tcp:!syn` tests TCP flags (every segment but a connection's first, iptables `! --syn`)"],
+            ),
+        ),
+        (
+            "ACCEPT LOC_IF NET_IF udp:syn 80\n",
+            Reading::BothRefuse(
+                "\":syn\" is only allowed with tcp",
+                &["stoppedrules:1: PROTO `udp:syn`: Shorewall refuses it (\":syn\" is only allowed with tcp)"],
+            ),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(
+            &format!("import-tcp-syn-others-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
+        std::fs::write(dir.join("stoppedrules"), line).unwrap();
         assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -27,14 +27,6 @@ pub fn split_syn(item: &str) -> (&str, Option<SynTest>) {
     }
 }
 
-/// Why a PROTO column with a `:syn` test cannot be carried to `entries`,
-/// which have no test of TCP flags; `None` when it has none.
-pub fn syn_refused(proto: &str, entries: &str) -> Option<String> {
-    proto.split(',').any(|item| split_syn(item).1.is_some()).then(|| {
-        format!("PROTO `{proto}` tests TCP flags (a connection's first segment, iptables `--syn`): fwgen's {entries} have no such test (`syn = true` is a `[[rule]]`'s)")
-    })
-}
-
 /// Where getprotobyname(3) reads protocols.
 pub const PROTOCOLS: &str = "/etc/protocols";
 

@@ -30,7 +30,7 @@ use super::numeric;
 mod site_action;
 #[path = "site_macro.rs"]
 mod site_macro;
-use super::protocols::{Protocols, SynTest, split_syn, syn_refused};
+use super::protocols::{Protocols, SynTest, split_syn};
 use super::services::Services;
 use super::setting;
 use crate::analyze::DEFAULT_LOG_PREFIX;
@@ -1614,6 +1614,31 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
     }
 }
 
+/// Shorewall's refusal of a `:syn` test after another protocol than tcp
+/// (Chains.pm do_proto).
+fn syn_not_tcp(item: &str) -> String {
+    format!("PROTO `{item}`: Shorewall refuses it (\":syn\" is only allowed with tcp)")
+}
+
+/// Why a PROTO column with a `:syn` or `:!syn` test cannot be carried to
+/// `entries`, which have no test of TCP flags; `None` when it has none.
+fn syn_refused(proto: &str, entries: &str) -> Option<String> {
+    let (item, protocol, test) = proto.split(',').find_map(|item| {
+        let (protocol, test) = split_syn(item);
+        Some((item, protocol, test?))
+    })?;
+    if port_protocol(protocol) != Some("tcp") {
+        return Some(syn_not_tcp(item));
+    }
+    let what = match test {
+        SynTest::First => "a connection's first segment, iptables `--syn`",
+        SynTest::NotFirst => "every segment but a connection's first, iptables `! --syn`",
+    };
+    Some(format!(
+        "PROTO `{proto}` tests TCP flags ({what}): fwgen's {entries} have no such test (`syn = true` is a `[[rule]]`'s)"
+    ))
+}
+
 /// A PROTO column as the model writes it, each name of a list on its own:
 /// IPv6's ICMP by any of its names is `icmpv6`, and so is Shorewall6's
 /// `icmp` (IPAddrs.pm resolve_proto takes `icmp`, exactly, as ipv6-icmp
@@ -1624,9 +1649,7 @@ fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
         // left here is refused.
         if let (protocol, Some(test)) = split_syn(name) {
             if port_protocol(protocol) != Some("tcp") {
-                return Err(format!(
-                    "PROTO `{name}`: Shorewall refuses it (\":syn\" is only allowed with tcp)"
-                ));
+                return Err(syn_not_tcp(name));
             }
             return Err(match test {
                 SynTest::NotFirst => format!(
@@ -6682,9 +6705,11 @@ impl Importer {
             Some(Ok(None)) if log.is_some() => {
                 return self.refuse(line, format!("`{action}` with a log level: Shorewall refuses it (\"Unknown rule target ()\")"));
             }
+            // A rule without `-j` counts the packets it matches and decides
+            // none, but spends a named RATE table's tokens (`s:lim:1/sec`),
+            // which the table's other rules share.
             Some(Ok(None)) => {
-                self.note_at(line, [format!("`{action}` names no target: Shorewall compiles a rule without `-j`, which counts the packets it matches and decides nothing; no entry is written for it")]);
-                return;
+                return self.refuse(line, format!("`{action}` names no target: Shorewall compiles a rule without `-j`, which counts the packets it matches, decides nothing and spends the tokens of a RATE it names; fwgen's model has no counting rules: leave the line out"));
             }
             Some(Ok(Some(plain))) => {
                 self.note_at(line, [format!("`{action}` writes `-j {plain}` as {plain} does, and is carried as {plain} (Shorewall's log prefix names it `{action}`, fwgen's `{plain}`)")]);

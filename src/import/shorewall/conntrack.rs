@@ -6,8 +6,7 @@
 //! (AUTOHELPERS: src/import/listing.rs takes it out); the other actions
 //! are refused with the reason.
 
-use super::{Importer, Kind, Line, Table};
-use crate::import::protocols::syn_refused;
+use super::{Importer, Kind, Line, Table, syn_refused};
 
 /// The columns of FORMAT 2 and 3.
 const CONNTRACK_COLUMNS: &[(&str, usize)] = &[

@@ -2,8 +2,7 @@
 //! update` converts it (Shorewall/Misc.pm, convert_routestopped), become
 //! `[[stopped]]` entries: what passes while the firewall is stopped.
 
-use super::{Importer, Kind, Line, Table, icmp_protocol};
-use crate::import::protocols::syn_refused;
+use super::{Importer, Kind, Line, Table, icmp_protocol, syn_refused};
 
 /// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them:
 /// no `action` (an `action=` pair is "Unknown column (action)").
