@@ -171,29 +171,9 @@ fn per_address(rule: Rule) -> Vec<Rule> {
         rules = rules
             .into_iter()
             .flat_map(|r| {
-                // A source list of MAC addresses: one rule each, as
-                // Shorewall's one iptables rule per item of `loc:~A,~B`.
-                let one_each: Vec<Match> = match &r.matches[at] {
-                    m @ (Match::Address { nets, .. } | Match::OriginalAddress { nets, .. }) => {
-                        (nets.iter())
-                            .map(|&net| {
-                                let mut one = m.clone();
-                                if let Match::Address { nets, .. }
-                                | Match::OriginalAddress { nets, .. } = &mut one
-                                {
-                                    *nets = vec![net];
-                                }
-                                one
-                            })
-                            .collect()
-                    }
-                    Match::EtherSource(macs) => macs
-                        .iter()
-                        .map(|&mac| Match::EtherSource(vec![mac]))
-                        .collect(),
-                    _ => unreachable!("next found a list"),
-                };
-                one_each.into_iter().map(move |m| {
+                // One rule per item, MAC addresses too: Shorewall's one
+                // iptables rule per item of `loc:~A,~B`.
+                r.matches[at].split().into_iter().map(move |m| {
                     let mut one = r.clone();
                     one.matches[at] = m;
                     one

@@ -3016,8 +3016,9 @@ impl Match {
     }
 
     /// The same match with its set replaced by one value of it, for every
-    /// value; other matches as they are.
-    fn split(&self) -> Vec<Match> {
+    /// value (a left-out address list is one test, and stays whole); other
+    /// matches as they are.
+    pub(super) fn split(&self) -> Vec<Match> {
         let each = |n: usize, pick: &dyn Fn(usize) -> Match| (0..n).map(pick).collect();
         match self {
             Match::Address {
@@ -3026,6 +3027,16 @@ impl Match {
                 negated: false,
                 nets,
             } => each(nets.len(), &|i| address(*family, *direction, vec![nets[i]])),
+            Match::OriginalAddress {
+                family,
+                negated: false,
+                nets,
+            } => each(nets.len(), &|i| Match::OriginalAddress {
+                family: *family,
+                negated: false,
+                nets: vec![nets[i]],
+            }),
+            Match::EtherSource(macs) => each(macs.len(), &|i| Match::EtherSource(vec![macs[i]])),
             Match::Port {
                 proto,
                 direction,
