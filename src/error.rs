@@ -733,7 +733,7 @@ impl Error {
             RefusedLogLevel { .. } => "write NFLOG(group) to send packets to ulogd, or a syslog level (info, notice, ...)".into(),
             NatExemption { .. } => "ACCEPT+ and NONAT exempt what they match from the later [[dnat]] and [[redirect]] entries: write them with `source`, `dest` (a zone and addresses, no interface) and `proto`/`dport`/`sport` alone, in the NEW section (ACCEPT+ accepts too; NONAT leaves the verdict to the later rules and the policy)".into(),
             LogRule { .. } => "a LOG rule is `action = \"LOG\"` with `log = \"LEVEL\"` and the rule's matches (proto, dport, ...); the packet goes on to the next rule".into(),
-            UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 0 to 255".into(),
+            UnknownProtocol { .. } => "protocols: tcp, udp, icmp, icmpv6, all, or a number from 1 to 255 (0 is iptables' every protocol: write `all`)".into(),
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
             BadPort { .. } => "a port is a number from 1 to 65535, a range is `LOW:HIGH`".into(),
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),

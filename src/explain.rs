@@ -1406,7 +1406,7 @@ pub fn parse_protocol(text: &str) -> Result<Option<Protocol>, String> {
     }
     Protocol::parse(text).map(Some).ok_or_else(|| {
         format!(
-            "--proto: unknown protocol `{}` (tcp, udp, icmp, icmpv6 or 0-255)",
+            "--proto: unknown protocol `{}` (tcp, udp, icmp, icmpv6, all or 1-255)",
             quoted(text)
         )
     })

@@ -23,7 +23,12 @@ impl Protocol {
             "udp" => Some(Protocol::Udp),
             "icmp" => Some(Protocol::Icmp),
             "icmpv6" | "ipv6-icmp" | "icmp6" => Some(Protocol::Icmpv6),
-            other => other.parse::<u8>().ok().map(Protocol::from_number),
+            // 0 is no protocol of its own: iptables reads `-p 0` as every
+            // protocol, nftables' `meta l4proto 0` as the packets of
+            // protocol number 0 alone: refused (the model's `all`).
+            other => (other.parse::<u8>().ok())
+                .filter(|&n| n != 0)
+                .map(Protocol::from_number),
         }
     }
 
