@@ -5529,6 +5529,28 @@ fn assert_read_as_shorewall(
 
 /// [`assert_read_as_shorewall`] of Shorewall's two-interfaces sample
 /// with `rules` for its rules file (`what` names the case).
+/// Each case's line planted in its file of Shorewall's two-interfaces
+/// sample (`rules` in place of the sample's rules), compiled by Shorewall
+/// and imported, as [`assert_read_as_shorewall`] judges them.
+fn assert_files_read_as_shorewall<const N: usize>(
+    name: &str,
+    cases: [(&str, &str, Reading<'_>); N],
+) {
+    for (at, (file, line, expected)) in cases.into_iter().enumerate() {
+        let name = format!("{name}-{at}");
+        let dir = match file {
+            "rules" => sample_with_rules(&name, line.as_bytes(), None),
+            _ => {
+                let dir = sample_with_rules(&name, b"ACCEPT loc $FW tcp 22\n", None);
+                std::fs::write(dir.join(file), line).unwrap();
+                dir
+            }
+        };
+        assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 fn assert_rules_read_as_shorewall(
     name: &str,
     rules: &str,
@@ -8777,6 +8799,273 @@ fn tcp_syn_is_carried_as_syn() {
         assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// PROTO `tcp:all` is tcp: Chains.pm do_proto takes `:all` off a TCP
+/// protocol (it means more to ipp2p alone), after `:syn`, so
+/// `6:all:syn` is `6:syn`; after another protocol Shorewall refuses it.
+/// In the conntrack file a CT action reads it itself (Raw.pm: every TCP
+/// segment, where its plain tcp is the SYN alone) and NOTRACK as a rule
+/// does, item by item in a list. fwgen called `tcp:all` an unknown
+/// protocol, and snat's ports "tcp and udp only" (found by review).
+#[test]
+fn tcp_all_is_tcp() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT net $FW tcp:all 22\n",
+            Reading::Carried(
+                &["-A net-fw -p 6 --dport 22 -j ACCEPT"],
+                &[
+                    "proto = \"tcp\"\ndport = \"22\"\n",
+                    "PROTO `tcp:all` is `tcp`: Shorewall takes `:all` off a TCP protocol",
+                ],
+            ),
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT net $FW 6:ALL:syn,udp 53\n",
+            Reading::Refused(
+                &["-A net-fw -p 6 --syn --dport 53 -j ACCEPT"],
+                &["PROTO `6:syn` in a protocol list"],
+            ),
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nDNAT net loc:10.0.0.5 TCP:all 80\n",
+            Reading::Carried(
+                &["-A PREROUTING -i eth0 -p 6 --dport 80 -j DNAT --to-destination 10.0.0.5"],
+                &["proto = \"TCP\"\ndport = \"80\"\n"],
+            ),
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT net $FW udp:all 53\n",
+            Reading::BothRefuse(
+                "\":all\" is only allowed with tcp",
+                &["PROTO `udp:all`: Shorewall refuses it (\":all\" is only allowed with tcp)"],
+            ),
+        ),
+        (
+            "snat",
+            "MASQUERADE 10.0.0.0/8 NET_IF tcp:all 80\n",
+            Reading::Carried(
+                &["-A POSTROUTING -o eth0 -p 6 --dport 80 -s 10.0.0.0/8 -j MASQUERADE"],
+                &["proto = \"tcp\"\ndport = \"80\"\n"],
+            ),
+        ),
+        (
+            "stoppedrules",
+            "ACCEPT LOC_IF - tcp:all 22\n",
+            Reading::Carried(
+                &["-A FORWARD -p 6 --dport 22 -i eth1 -j ACCEPT"],
+                &["proto = \"tcp\"\ndport = \"22\"\n"],
+            ),
+        ),
+        (
+            "conntrack",
+            "?FORMAT 2\nCT:notrack net - 6:all 80\n",
+            Reading::Carried(
+                &["-A PREROUTING -i eth0 -p 6 --dport 80 -j CT --notrack"],
+                &["action = \"notrack\"\nsource = \"net\"\nproto = \"6\"\ndport = \"80\"\n"],
+            ),
+        ),
+        (
+            "conntrack",
+            "?FORMAT 2\nNOTRACK net - TCP:all 80\n",
+            Reading::Carried(
+                &["-A PREROUTING -i eth0 -p 6 --dport 80 -j CT --notrack"],
+                &["action = \"notrack\"\nsource = \"net\"\nproto = \"TCP\"\ndport = \"80\"\n"],
+            ),
+        ),
+        // Each item of a list: Raw.pm makes a rule of each, and tests a
+        // CT action's plain tcp for SYN alone. fwgen carried `udp,tcp`
+        // as untracking every TCP segment (silent, found with this test).
+        (
+            "conntrack",
+            "?FORMAT 2\nCT:notrack net - udp,tcp 80\n",
+            Reading::Refused(
+                &["-A net_ctrk -p 6 --syn --dport 80 -j CT --notrack"],
+                &["`CT:notrack` with PROTO tcp untracks a connection's SYN alone"],
+            ),
+        ),
+        (
+            "conntrack",
+            "?FORMAT 2\nCT:notrack net - tcp:all,udp 80\n",
+            Reading::Carried(
+                &[
+                    "-A net_ctrk -p 6 --dport 80 -j CT --notrack",
+                    "-A net_ctrk -p 17 --dport 80 -j CT --notrack",
+                ],
+                &["proto = \"tcp,udp\"\ndport = \"80\"\n"],
+            ),
+        ),
+        (
+            "conntrack",
+            "?FORMAT 2\nCT:notrack net - tcp,udp:all 80\n",
+            Reading::BothRefuse(
+                "\":all\" may only be used with TCP",
+                &["PROTO `udp:all`: Shorewall refuses it (\":all\" may only be used with TCP)"],
+            ),
+        ),
+    ];
+    assert_files_read_as_shorewall("import-tcp-all", cases);
+}
+
+/// Inputs fwgen carried with another meaning than Shorewall's (found by
+/// review, each checked with `shorewall compile`): protocol 0 is
+/// iptables' every protocol (`-p 0`), which fwgen carried as protocol
+/// number 0 (nftables' `meta l4proto 0`, next to no packet); a masquerade
+/// SOURCE list holding 0.0.0.0/0 is every source, where fwgen dropped that
+/// item and masqueraded the others alone; a FORMAT 3 conntrack line's
+/// `:O` reaches the first protocol of a list alone, where fwgen untracked
+/// them all in OUTPUT.
+#[test]
+fn protocol_zero_every_source_and_a_chain_designator_read_as_shorewall() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT net loc:10.1.1.1 0\n",
+            Reading::Carried(
+                &["-A net-loc -d 10.1.1.1 -p 0 -j ACCEPT"],
+                &[
+                    "proto = \"all\"\n",
+                    "protocol `0` is number 0, which iptables reads as every protocol (`-p 0`): carried as `all`",
+                ],
+            ),
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT net loc:10.1.1.1 udp,0\n",
+            Reading::Refused(
+                &["-A net-loc -d 10.1.1.1 -p 0 -j ACCEPT"],
+                &["PROTO `udp,0` holds protocol 0, which iptables reads as every protocol"],
+            ),
+        ),
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT net loc:10.1.1.1 !0\n",
+            Reading::BothRefuse(
+                "'!0' not allowed in the PROTO column",
+                &["PROTO `!0`: Shorewall refuses it (\"'!0' not allowed in the PROTO column\")"],
+            ),
+        ),
+        (
+            "snat",
+            "MASQUERADE 10.0.0.0/8,0.0.0.0/0 NET_IF\n",
+            Reading::Carried(
+                &["-A POSTROUTING -o eth0 -j MASQUERADE"],
+                &[
+                    "[[masquerade]]\ninterface = \"NET_IF\"\n\n",
+                    "SOURCE `10.0.0.0/8,0.0.0.0/0` holds every address",
+                ],
+            ),
+        ),
+        (
+            "conntrack",
+            "?FORMAT 3\nNOTRACK:O - - tcp,udp 53\n",
+            Reading::Refused(
+                &[
+                    "-A OUTPUT -p 6 --dport 53 -j CT --notrack",
+                    "-A PREROUTING -p 17 --dport 53 -j CT --notrack",
+                ],
+                &[
+                    "`NOTRACK:O` with a protocol list: Shorewall untracks the list's first protocol as `:O` says and the others in PREROUTING alone",
+                ],
+            ),
+        ),
+    ];
+    assert_files_read_as_shorewall("import-read-as", cases);
+}
+
+/// Lines Shorewall compiles that fwgen refused for the wrong reason (found
+/// by review): a DNAT or REDIRECT of `tcp,udp` is a rule per protocol in
+/// Rules.pm, and now an entry per protocol (fwgen said "unknown protocol
+/// `tcp,udp`"), its server port named for each; stoppedrules' `$FW $FW` is INPUT from any sender
+/// (Misc.pm process_stoppedrules lets DEST's chain win and drops SOURCE's
+/// `$FW`), which fwgen refused as the firewall's traffic to itself; a
+/// negated protocol is named as such (fwgen said "unknown protocol").
+#[test]
+fn protocol_lists_on_forwards_and_the_firewall_to_itself_while_stopped() {
+    common::require_tool("shorewall", "shorewall");
+    assert_files_read_as_shorewall(
+        "import-forward-lists",
+        [
+            (
+                "rules",
+                "?SECTION NEW\nDNAT net loc:10.0.0.5:8080 tcp,udp 80\n",
+                Reading::Carried(
+                    &[
+                        "-A net_dnat -p 6 --dport 80 -j DNAT --to-destination 10.0.0.5:8080",
+                        "-A net_dnat -p 17 --dport 80 -j DNAT --to-destination 10.0.0.5:8080",
+                    ],
+                    &[
+                        "to = \"10.0.0.5\"\nproto = \"tcp\"\ndport = \"80\"\nto_port = 8080\n",
+                        "to = \"10.0.0.5\"\nproto = \"udp\"\ndport = \"80\"\nto_port = 8080\n",
+                    ],
+                ),
+            ),
+            // A service as the server port, for each protocol of the list
+            // (fwgen read it for no protocol: "not a  service").
+            (
+                "rules",
+                "?SECTION NEW\nDNAT net loc:10.0.0.5:domain tcp,udp 53\n",
+                Reading::Carried(
+                    &[
+                        "-A net_dnat -p 6 --dport 53 -j DNAT --to-destination 10.0.0.5:53",
+                        "-A net_dnat -p 17 --dport 53 -j DNAT --to-destination 10.0.0.5:53",
+                    ],
+                    &[
+                        "proto = \"tcp\"\ndport = \"53\"\nto_port = 53\n",
+                        "proto = \"udp\"\ndport = \"53\"\nto_port = 53\n",
+                    ],
+                ),
+            ),
+            (
+                "rules",
+                "?SECTION NEW\nREDIRECT loc 3128 tcp,udp 80\n",
+                Reading::Carried(
+                    &[
+                        "-A loc_dnat -p 6 --dport 80 -j REDIRECT --to-port 3128",
+                        "-A loc_dnat -p 17 --dport 80 -j REDIRECT --to-port 3128",
+                    ],
+                    &[
+                        "proto = \"tcp\"\ndport = \"80\"\nto_port = 3128\n",
+                        "proto = \"udp\"\ndport = \"80\"\nto_port = 3128\n",
+                    ],
+                ),
+            ),
+            (
+                "rules",
+                "?SECTION NEW\nACCEPT net $FW !tcp\n",
+                Reading::Refused(
+                    &["-A net-fw ! -p 6 -j ACCEPT"],
+                    &["PROTO `!tcp` matches every protocol but tcp (iptables `! -p`)"],
+                ),
+            ),
+            (
+                "stoppedrules",
+                "ACCEPT $FW $FW tcp 22\n",
+                Reading::Carried(
+                    &["-A INPUT -p 6 --dport 22 -j ACCEPT"],
+                    &[
+                        "[[stopped]]\nsource = \"any\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n",
+                        "SOURCE `$FW` to DEST `$FW`: Shorewall takes the DEST's chain (INPUT)",
+                    ],
+                ),
+            ),
+            (
+                "stoppedrules",
+                "ACCEPT $FW:10.0.0.7 $FW tcp 22\n",
+                Reading::Carried(
+                    &["-A INPUT -s 10.0.0.7 -p 6 --dport 22 -j ACCEPT"],
+                    &["[[stopped]]\nsource = \"any:10.0.0.7\"\ndest = \"$FW\"\n"],
+                ),
+            ),
+        ],
+    );
 }
 
 /// A conntrack file of the directory's own is read in place of the one

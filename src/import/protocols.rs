@@ -102,7 +102,36 @@ impl Protocols {
 
     /// The PROTO column as the model writes it, with a note when a name
     /// became its number; `Err` when Shorewall would not know the name.
+    /// Protocol 0 (`0`, `ip`) is iptables' every protocol (`-p 0`), the
+    /// model's `all`.
     pub fn resolve(&self, proto: &str) -> Result<(String, Option<String>), String> {
+        let (read, note) = self.resolve_each(proto)?;
+        let (bang, list) = match read.strip_prefix('!') {
+            Some(list) => ("!", list),
+            None => ("", read.as_str()),
+        };
+        let zero = |item: &str| item.split(':').next() == Some("0");
+        if !list.split(',').any(zero) {
+            return Ok((read, note));
+        }
+        if !bang.is_empty() {
+            return Err(format!(
+                "PROTO `{proto}`: Shorewall refuses it (\"'!0' not allowed in the PROTO column\")"
+            ));
+        }
+        if list != "0" {
+            return Err(format!(
+                "PROTO `{proto}` holds protocol 0, which iptables reads as every protocol (`-p 0`): write `all` (or leave PROTO out) on a line of its own"
+            ));
+        }
+        let zero = format!(
+            "protocol `{proto}` is number 0, which iptables reads as every protocol (`-p 0`): carried as `all`"
+        );
+        let notes: Vec<String> = note.into_iter().chain([zero]).collect();
+        Ok(("all".to_owned(), Some(notes.join("; "))))
+    }
+
+    fn resolve_each(&self, proto: &str) -> Result<(String, Option<String>), String> {
         // The names the model takes as they are (IPAddrs.pm's, and
         // IPv6's ICMP as /etc/protocols names it).
         let named = ["tcp", "udp", "icmp", "ipv6-icmp", "all"];
@@ -119,9 +148,13 @@ impl Protocols {
             let mut items = Vec::new();
             for item in list.split(',') {
                 let (name, rest) = item.split_at(item.find(':').unwrap_or(item.len()));
-                if !name.bytes().all(|b| b.is_ascii_digit()) && !name.starts_with("0x") {
+                let numeric = name.bytes().all(|b| b.is_ascii_digit()) || name.starts_with("0x");
+                if !numeric {
                     self.spelled(name)?;
-                    items.push(item.to_owned());
+                }
+                let rest = self.without_all(item, name, rest, &mut notes)?;
+                if !numeric {
+                    items.push(format!("{name}{rest}"));
                     continue;
                 }
                 let Some(number) = numeric_value(name).filter(|n| (0..=255).contains(n)) else {
@@ -156,6 +189,54 @@ impl Protocols {
                 "protocol `{proto}` is not in {PROTOCOLS}: Shorewall refuses it"
             )),
         }
+    }
+}
+
+impl Protocols {
+    /// What follows a PROTO item's protocol once Chains.pm do_proto has
+    /// taken `:all` off (after `:syn`, as it strips that first): `tcp:all`
+    /// is tcp, every segment (`:all` means more to ipp2p alone, and in the
+    /// conntrack file's CT actions, which read it before this); `Err` for
+    /// another protocol, as Shorewall refuses it.
+    fn without_all<'a>(
+        &self,
+        item: &str,
+        name: &str,
+        rest: &'a str,
+        notes: &mut Vec<String>,
+    ) -> Result<&'a str, String> {
+        let Some(after) = rest
+            .get(..4)
+            .filter(|all| all.eq_ignore_ascii_case(":all"))
+            .map(|_| &rest[4..])
+            .filter(|after| matches!(after.to_ascii_lowercase().as_str(), "" | ":syn" | ":!syn"))
+        else {
+            return Ok(rest);
+        };
+        if self.number(name) != Some(6) {
+            return Err(format!(
+                "PROTO `{item}`: Shorewall refuses it (\":all\" is only allowed with tcp)"
+            ));
+        }
+        notes.push(format!(
+            "PROTO `{item}` is `{name}{after}`: Shorewall takes `:all` off a TCP protocol (Chains.pm do_proto)"
+        ));
+        Ok(after)
+    }
+
+    /// The number of a protocol as resolve_proto reads it, if it names one.
+    fn number(&self, name: &str) -> Option<u8> {
+        if name.eq_ignore_ascii_case("tcp") {
+            return Some(6);
+        }
+        if name.bytes().all(|b| b.is_ascii_digit()) || name.starts_with("0x") {
+            return numeric_value(name).and_then(|n| u8::try_from(n).ok());
+        }
+        // Spelled as Shorewall spells it: [`Protocols::spelled`] has
+        // judged that.
+        self.numbers
+            .get(&name.to_ascii_lowercase())
+            .map(|(number, _)| *number)
     }
 }
 
@@ -197,6 +278,38 @@ mod tests {
         let vrrp = protocols.resolve("Vrrp").unwrap_err();
         assert!(vrrp.contains("(`vrrp`)"), "{vrrp}");
         assert!(protocols.resolve("icmpv6").is_err());
+        // `:all` after TCP is taken off (do_proto), after `:syn` too;
+        // after another protocol Shorewall refuses it.
+        let (tcp, note) = protocols.resolve("tcp:all").unwrap();
+        assert_eq!(tcp, "tcp");
+        assert!(note.unwrap().contains("`tcp:all` is `tcp`"));
+        assert_eq!(protocols.resolve("06:ALL:syn,udp").unwrap().0, "6:syn,udp");
+        for other in ["udp:all", "2:all", "igmp:all"] {
+            let refused = protocols.resolve(other).unwrap_err();
+            assert!(
+                refused.contains("only allowed with tcp"),
+                "{other}: {refused}"
+            );
+        }
+        // Protocol 0 is iptables' every protocol.
+        let (all, note) = protocols.resolve("00").unwrap();
+        assert_eq!(all, "all");
+        assert!(note.unwrap().contains("reads as every protocol"));
+        assert!(
+            protocols
+                .resolve("tcp,0")
+                .unwrap_err()
+                .contains("protocol 0")
+        );
+        assert!(
+            protocols
+                .resolve("!0")
+                .unwrap_err()
+                .contains("'!0' not allowed")
+        );
+        // A name Shorewall does not know is refused as such first.
+        let unknown = protocols.resolve("Tcp:all").unwrap_err();
+        assert!(unknown.contains("protocol `Tcp` is not in"), "{unknown}");
         // In a list, each name (IPAddrs.pm splits it).
         assert!(protocols.resolve("tcp,UDP").is_ok());
         assert!(protocols.resolve("tcp,Udp").is_err());

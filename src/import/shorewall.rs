@@ -1644,6 +1644,11 @@ fn syn_refused(proto: &str, entries: &str) -> Option<String> {
 /// `icmp` (IPAddrs.pm resolve_proto takes `icmp`, exactly, as ipv6-icmp
 /// there); the model's `icmp` is IPv4's.
 fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
+    if let Some(taken_out) = proto.strip_prefix('!') {
+        return Err(format!(
+            "PROTO `{proto}` matches every protocol but {taken_out} (iptables `! -p`): fwgen's protocols are taken in, not left out; write the protocols the line is for"
+        ));
+    }
     let one = |name: &str| {
         // A rule's `tcp:syn` alone is `syn = true` (write_rule); what is
         // left here is refused.
@@ -7600,7 +7605,32 @@ impl Importer {
         }
         let zones = self.named_zones(&[source.as_str(), zone]);
         let family = Some(address.contains(':'));
-        self.add(Kind::Rule, "", zones, family, line, table);
+        self.add_per_protocol(zones, family, line, table);
+    }
+
+    /// A port forward or redirect for each protocol of its PROTO list, as
+    /// Rules.pm makes a DNAT (REDIRECT) rule of each (`tcp,udp`): the
+    /// model's entry takes one protocol.
+    fn add_per_protocol(
+        &mut self,
+        zones: Vec<String>,
+        family: Option<bool>,
+        line: &Line,
+        table: Table,
+    ) {
+        let protos: Vec<String> = match table.get("proto") {
+            Some(Value::String(list)) if list.contains(',') => {
+                list.split(',').map(str::to_owned).collect()
+            }
+            _ => return self.add(Kind::Rule, "", zones, family, line, table),
+        };
+        for proto in protos {
+            let mut one = table.clone();
+            if let Some(value) = one.get_mut("proto") {
+                *value = Value::String(proto);
+            }
+            self.add(Kind::Rule, "", zones.clone(), family, line, one);
+        }
     }
 
     /// `REDIRECT SOURCE [$FW:]PORT PROTO DPORT [SPORT]`.
@@ -7674,7 +7704,7 @@ impl Importer {
         }
         push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
-        self.add(Kind::Rule, "", zones, family, line, table);
+        self.add_per_protocol(zones, family, line, table);
     }
 
     fn snat(&mut self) {
@@ -7887,7 +7917,6 @@ impl Importer {
         }
         let mut matches = Vec::new();
         for proto in protos.split(',') {
-            let dport = self.nat_port(line, proto, port.clone())?;
             let proto = match self.protocols.resolve(proto) {
                 Ok((spelled, note)) => {
                     self.note_at(line, note);
@@ -7898,6 +7927,7 @@ impl Importer {
                     return Err(());
                 }
             };
+            let dport = self.nat_port(line, &proto, port.clone())?;
             let proto = match model_proto(&proto, self.ipv6) {
                 Ok(proto) => proto,
                 Err(reason) => {
@@ -8003,7 +8033,30 @@ impl Importer {
             self.refuse(line, format!("`{port}` is a range of server ports, onto which Shorewall spreads the connections (DNAT's `--to-destination ADDRESS:LOW-HIGH`, REDIRECT's `--to-port LOW-HIGH`): fwgen's `to_port` is one port"));
             return Err(());
         }
-        let proto = proto.and_then(port_protocol).unwrap_or_default();
+        // A list's protocols each take the port (a rule of each): a
+        // service name must be the same port in each.
+        let protos: Vec<&str> = match proto {
+            Some(list) => (list.split(','))
+                .map(|p| port_protocol(p).unwrap_or_default())
+                .collect(),
+            None => vec![""],
+        };
+        let mut read = None;
+        for proto in &protos {
+            let number = self.server_port_of(line, port, proto)?;
+            match read {
+                Some(first) if first != number => {
+                    self.refuse(line, format!("server port `{port}` is {first} for {} and {number} for {proto}: write one line per protocol", protos[0]));
+                    return Err(());
+                }
+                _ => read = Some(number),
+            }
+        }
+        read.ok_or(())
+    }
+
+    /// [`Importer::server_port`] for one protocol (`""` for none).
+    fn server_port_of(&mut self, line: &Line, port: &str, proto: &str) -> Result<u32, ()> {
         let resolved = (!port.contains(',') && !port.contains(':'))
             .then(|| self.services.resolve(port, proto))
             .map(|resolved| resolved.map(|(number, names)| (number.parse::<u32>(), names)));
@@ -8242,11 +8295,21 @@ impl Importer {
                 line.file, line.number
             ));
         }
+        // Every address of the family anywhere in the list is every source:
+        // Nat.pm makes a rule of each item, and that one takes them all.
+        let every = |s: &str| matches!(s, "0.0.0.0/0" | "::/0");
+        let everyone = sources.split(',').any(every);
+        if everyone && sources.split(',').any(|s| !every(s) && s != "-") {
+            self.notes.push(format!(
+                "{}:{}: SOURCE `{sources}` holds every address (Shorewall makes a rule of each item, and that one takes every source): carried as every source",
+                line.file, line.number
+            ));
+        }
         let mut networks = Vec::new();
         for source in sources
             .split(',')
-            .filter(|_| source_interface.is_none())
-            .filter(|s| !matches!(*s, "0.0.0.0/0" | "::/0" | "-"))
+            .filter(|_| source_interface.is_none() && !everyone)
+            .filter(|s| *s != "-")
         {
             match masq_source(source) {
                 Ok((network, None)) => networks.push(network),

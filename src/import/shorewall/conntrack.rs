@@ -6,7 +6,7 @@
 //! (AUTOHELPERS: src/import/listing.rs takes it out); the other actions
 //! are refused with the reason.
 
-use super::{Importer, Kind, Line, Table, syn_refused};
+use super::{Importer, Kind, Line, Table, port_protocol, split_syn, syn_refused};
 
 /// The columns of FORMAT 2 and 3.
 const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
@@ -95,18 +95,28 @@ impl Importer {
     fn conntrack_service(&mut self, line: &Line, columns: &mut [String]) -> Result<(), ()> {
         let given = |columns: &[String], i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let mut proto = given(columns, 3);
-        if let Some(written) = proto.clone().filter(|p| !p.contains(':')) {
-            match self.protocols.resolve(&written) {
-                Ok((read, note)) => {
-                    self.note_at(line, note);
-                    columns[3] = read.clone();
-                    proto = Some(read);
-                }
-                Err(reason) => {
-                    self.refuse(line, reason);
-                    return Err(());
+        if let Some(written) = proto.clone().filter(|p| split_syn(p).1.is_none()) {
+            // A CT action reads each item's `:all` itself (Raw.pm: every
+            // TCP segment, where its plain tcp is the SYN alone); NOTRACK's
+            // do_proto takes it off, as a rule's.
+            let ct = columns[0].starts_with("CT:");
+            let (mut read, mut notes) = (Vec::new(), Vec::new());
+            for item in written.split(',') {
+                let (name, all) = if ct { split_all(item) } else { (item, "") };
+                match self.protocols.resolve(name) {
+                    Ok((spelled, note)) => {
+                        read.push(format!("{spelled}{all}"));
+                        notes.extend(note);
+                    }
+                    Err(reason) => {
+                        self.refuse(line, reason);
+                        return Err(());
+                    }
                 }
             }
+            self.note_at(line, notes);
+            columns[3] = read.join(",");
+            proto = Some(columns[3].clone());
         }
         let (dport, sport) = self
             .ports(line, proto.as_deref(), given(columns, 4), given(columns, 5))
@@ -117,6 +127,16 @@ impl Importer {
             }
         }
         Ok(())
+    }
+}
+
+/// A PROTO item as its protocol and its `:all` (any case, as Raw.pm reads
+/// it, spelled `:all`), if it has one.
+fn split_all(item: &str) -> (&str, &'static str) {
+    let at = item.len().saturating_sub(4);
+    match item.get(at..) {
+        Some(all) if all.eq_ignore_ascii_case(":all") => (&item[..at], ":all"),
+        _ => (item, ""),
     }
 }
 
@@ -145,21 +165,41 @@ fn conntrack_table(
         (written.clone(), "prerouting")
     };
     let mut proto = get(3);
+    if chain != "prerouting" && proto.as_deref().is_some_and(|p| p.contains(',')) {
+        // Raw.pm takes the chain designator off the ACTION itself while it
+        // walks the list, so the protocols after the first find none.
+        return Err(format!(
+            "`{written}` with a protocol list: Shorewall untracks the list's first protocol as `{}` says and the others in PREROUTING alone (Raw.pm takes the designator off the ACTION for the first): write a line per protocol",
+            &written[action.len()..]
+        ));
+    }
     match action.as_str() {
         "NOTRACK" => {}
-        "CT:notrack" => match proto.as_deref() {
-            // Raw.pm adds `:syn` to a CT action's TCP (`tcp:all` is every
-            // packet).
-            Some("tcp:all") => proto = Some("tcp".to_owned()),
-            Some(p) if p.eq_ignore_ascii_case("tcp") || p == "6" => {
-                return Err(format!(
-                    "`{written}` with PROTO tcp untracks a connection's SYN alone (Raw.pm matches `--syn` for a CT action): fwgen's `notrack` untracks every packet, as NOTRACK or `tcp:all` does"
-                ));
+        "CT:notrack" => {
+            // Raw.pm makes a rule of each protocol of a list and adds
+            // `:syn` to TCP's (`tcp:all` is every segment): another
+            // protocol, or none, is every packet, as NOTRACK.
+            if let Some(p) = proto.as_deref() {
+                let tcp = |name: &str| port_protocol(name) == Some("tcp");
+                if let Some(item) = (p.split(','))
+                    .find(|item| matches!(split_all(item), (name, ":all") if !tcp(name)))
+                {
+                    return Err(format!(
+                        "PROTO `{item}`: Shorewall refuses it (\":all\" may only be used with TCP)"
+                    ));
+                }
+                let items: Result<Vec<&str>, String> = (p.split(','))
+                    .map(|item| match split_all(item) {
+                        (name, ":all") => Ok(name),
+                        (name, _) if tcp(name) => Err(format!(
+                            "`{written}` with PROTO {name} untracks a connection's SYN alone (Raw.pm matches `--syn` for a CT action): fwgen's `notrack` untracks every packet, as NOTRACK or `{name}:all` does"
+                        )),
+                        (other, _) => Ok(other),
+                    })
+                    .collect();
+                proto = Some(items?.join(","));
             }
-            // Another protocol, or none: every packet, as NOTRACK; the
-            // PROTO is carried below as written.
-            _ => {}
-        },
+        }
         a if a.starts_with("CT:helper") => {
             return Err(format!(
                 "`{written}`: fwgen carries the conntrack file's NOTRACK lines; a helper on a port of one's own is a rule's `helper` (Shorewall's HELPER column, with AUTOHELPERS=No)"

@@ -208,6 +208,24 @@ impl Importer {
                 return;
             }
         };
+        // From the firewall to itself: Misc.pm process_stoppedrules takes
+        // DEST's chain (INPUT), and SOURCE's `$FW` says no more then, so
+        // the line takes any sender (its addresses, if it names them).
+        let firewall = |end: &str| end == "$FW" || end.starts_with("$FW:");
+        let source = if firewall(&source) && firewall(&dest) {
+            let any = source.replacen("$FW", "any", 1);
+            self.notes.push(format!(
+                "{}:{}: SOURCE `{}` to DEST `{}`: Shorewall takes the DEST's chain (INPUT) and reads the SOURCE as any sender{} (Misc.pm process_stoppedrules): carried as `{any}`",
+                line.file,
+                line.number,
+                entry.source,
+                entry.dest,
+                if any == "any" { "" } else { " from its addresses" },
+            ));
+            any
+        } else {
+            source
+        };
         if entry.sport == "=" {
             self.refuse(
                 line,
