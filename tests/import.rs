@@ -8871,6 +8871,17 @@ fn tcp_all_is_tcp() {
                 &["action = \"notrack\"\nsource = \"net\"\nproto = \"6\"\ndport = \"80\"\n"],
             ),
         ),
+        // Raw.pm strips a CT action's `:all` exactly: `TCP:ALL` is its
+        // plain tcp, the SYN alone (found by review: fwgen carried it as
+        // every segment).
+        (
+            "conntrack",
+            "?FORMAT 2\nCT:notrack net - TCP:ALL 80\n",
+            Reading::Refused(
+                &["-A PREROUTING -i eth0 -p 6 --syn --dport 80 -j CT --notrack"],
+                &["`CT:notrack` with PROTO TCP untracks a connection's SYN alone"],
+            ),
+        ),
         (
             "conntrack",
             "?FORMAT 2\nNOTRACK net - TCP:all 80\n",

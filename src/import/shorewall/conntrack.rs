@@ -130,13 +130,13 @@ impl Importer {
     }
 }
 
-/// A PROTO item as its protocol and its `:all` (any case, as Raw.pm reads
-/// it, spelled `:all`), if it has one.
+/// A PROTO item as its protocol and its `:all`, if it has one: Raw.pm
+/// strips `:all` exactly (`s/:all$//`, case and all); a CT action's
+/// `tcp:ALL` is its plain tcp then, the SYN alone.
 fn split_all(item: &str) -> (&str, &'static str) {
-    let at = item.len().saturating_sub(4);
-    match item.get(at..) {
-        Some(all) if all.eq_ignore_ascii_case(":all") => (&item[..at], ":all"),
-        _ => (item, ""),
+    match item.strip_suffix(":all") {
+        Some(protocol) => (protocol, ":all"),
+        None => (item, ""),
     }
 }
 
