@@ -33,7 +33,13 @@ const CORPUS: &[(&str, Expected)] = &[
             "two ipsec zones (mode=tunnel mss=1024) and their hosts (on em1, the physical name of eth0, which Shorewall's known_interface accepts); every snat entry, as Shorewall 5.2.8 compiles masq alone while it has entries (Nat.pm convert_masq appends masq to snat; snat's 172.16.3138.0/24, no address, is refused by Shorewall once it reads snat)",
         ),
     ),
-    ("adampielak-loadbalancer", Imports),
+    (
+        "adampielak-loadbalancer",
+        Refused(
+            &["hosts:6"],
+            "zone sgw (the ipset +sgw on eth0) is declared after pub, eth0's zone, and eth0 has no routeback: Shorewall sends a connection from eth0 back out of it to the set's addresses to pub-sgw (all all ACCEPT), where pub-pub traffic is not let back out; fwgen's model has no zone on hosts another zone takes first",
+        ),
+    ),
     (
         "adampielak-single",
         Refused(
@@ -207,7 +213,7 @@ const CORPUS: &[(&str, Expected)] = &[
 /// zone without a TYPE is `ip`; thetechstech-fail2ban's snat
 /// beside its masq is refused, as Shorewall compiles masq alone: it was
 /// imported with both, a firewall Shorewall never runs).
-const IMPORTS_TODAY: usize = 58;
+const IMPORTS_TODAY: usize = 57;
 
 /// The share of the corpus issue #16 asks to import without `--partial`.
 const TARGET_PERCENT: usize = 80;

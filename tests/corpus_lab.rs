@@ -245,7 +245,6 @@ macro_rules! corpus_lab {
 }
 
 corpus_lab! {
-    adampielak_loadbalancer: "adampielak-loadbalancer" as "cada",
     ajmitchelson_gatekeeper: "ajmitchelson-gatekeeper" as "cajm",
     alu0100958379_dmz: "alu0100958379-dmz" as "calu",
     azuwis_ec2_vpn: "azuwis-ec2-vpn" as "cazu",

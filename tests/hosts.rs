@@ -74,14 +74,20 @@ fn a_hosts_line_becomes_the_zones_hosts() {
     assert_eq!(model.interfaces[vpn.hosts[0].interface].name, "eth0");
 }
 
+/// eth0 sending its own traffic back out: `net`'s chain for it comes
+/// first in Shorewall's dispatch, ahead of a later zone's hosts on eth0.
+const ROUTEBACK: &str = "?FORMAT 2\nnet eth0 tcpflags,routeback\nloc eth1 -\n";
+
 /// Hosts a zone declared before theirs takes whole never match in
 /// Shorewall (zones are dispatched in the zones file's order, and `net`'s
-/// chains end in its policy): they, their zone and what names it have no
-/// effect, and the import says so by name, line by line.
+/// chains end in its policy; with `routeback` on eth0 also its traffic
+/// back out of eth0): they, their zone and what names it have no effect,
+/// and the import says so by name, line by line.
 #[test]
 fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
     let dir = shorewall_dir("hosts-late", late, "vpn eth0:10.8.0.0/24\n");
+    std::fs::write(dir.join("interfaces"), ROUTEBACK).unwrap();
     let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
     let notes = imported.toml.lines().filter(|l| l.starts_with("# NOTE "));
     let unreached: Vec<&str> = notes.filter(|l| l.contains("no effect")).collect();
@@ -107,6 +113,45 @@ fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
     }
     let model = compile(&Source::new("imported.toml", imported.toml)).unwrap();
     assert!(model.zones.iter().all(|z| z.name != "vpn"));
+}
+
+/// Without `routeback` on their interface, hosts a zone declared before
+/// theirs takes as a source are still a destination: Misc.pm
+/// generate_matrix sends a connection from eth0 back out of it to them to
+/// `net`-`vpn` (`-o eth0 -d 10.8.0.0/24`, checked with `shorewall
+/// compile`), where `net`-`net` lets none back out. fwgen noted them as
+/// without effect and left them out (found by review). Refused at the
+/// line.
+#[test]
+fn hosts_after_their_interfaces_zone_without_routeback_are_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
+    let dir = shorewall_dir("hosts-late-no-routeback", late, "vpn eth0:10.8.0.0/24\n");
+    std::fs::write(
+        dir.join("policy"),
+        "net vpn ACCEPT\nloc net ACCEPT\nnet all DROP info\nall all REJECT info\n",
+    )
+    .unwrap();
+    let out = common::scratch("hosts-late-no-routeback-out").join("firewall");
+    let compiled = std::process::Command::new("shorewall")
+        .arg("compile")
+        .arg(&dir)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(compiled.status.success(), "{compiled:?}");
+    let script = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        script.contains("-o eth0 -d 10.8.0.0/24 -j ACCEPT"),
+        "Shorewall's net-vpn dispatch:\n{script}"
+    );
+    let refusals = refused(&dir);
+    assert!(
+        refusals
+            .iter()
+            .any(|(f, l, r)| f == "hosts" && *l == 1 && r.contains("declared before")),
+        "{refusals:?}"
+    );
 }
 
 /// Hosts Shorewall never reaches with `routeback` or `tcpflags` are not
@@ -159,6 +204,7 @@ fn hosts_a_continue_or_a_port_forward_may_reach_stay_refused() {
     );
 
     let dir = shorewall_dir("hosts-late-dnat", late, "vpn eth0:10.8.0.0/24\n");
+    std::fs::write(dir.join("interfaces"), ROUTEBACK).unwrap();
     let rules = "?SECTION NEW\nACCEPT $FW vpn tcp 8080\nDNAT loc vpn:10.8.0.5 tcp 8443\n";
     std::fs::write(dir.join("rules"), rules).unwrap();
     let refusals = refused(&dir);

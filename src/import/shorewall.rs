@@ -3030,6 +3030,22 @@ impl Importer {
         }
     }
 
+    /// Whether the interface sends its own traffic back out (`routeback`,
+    /// or `bridge`, which implies it): then its zone's chain for that
+    /// traffic comes first in Shorewall's dispatch, ahead of a later zone's
+    /// hosts on it. Without it Misc.pm generate_matrix sends a connection
+    /// from the interface to those hosts, back out of it, to the later zone
+    /// (`-o eth1 -d HOSTS`), so they have an effect.
+    fn routes_back(&self, interface: &str) -> bool {
+        self.entries.iter().any(|entry| {
+            entry.kind == Kind::Interface
+                && !entry.dropped
+                && matches!(&entry.table.header, document::Header::Table(path) if path.last().map(String::as_str) == Some(interface))
+                && matches!(entry.table.get("options"), Some(Value::Array(options))
+                    if options.iter().any(|o| matches!(o, Value::String(o) if o == "routeback" || o == "bridge")))
+        })
+    }
+
     /// Whether the entry the model refused with `kind` has no effect in
     /// Shorewall either, and why: hosts that a zone declared before theirs
     /// takes whole (Shorewall dispatches zones in the zones file's order,
@@ -3052,6 +3068,7 @@ impl Importer {
                 && ["routeback", "tcpflags"]
                     .iter()
                     .all(|key| entry.table.get(key).is_none())
+                && self.routes_back(interface)
                 && !self.continues_past_zones() =>
             {
                 Some(format!(
