@@ -1642,3 +1642,83 @@ dport = 25
         "loc's own connections exempted: {script}"
     );
 }
+
+/// A port forward's rate over an ORIGDEST list is a bucket per address:
+/// Shorewall writes one DNAT rule per address of the list, each with its
+/// own `-m limit` (checked here with `shorewall compile` of fwgen's own
+/// files), and the nftables ruleset one nat rule per address, each with
+/// its own limit. It had one limit over the set, which let half the rate
+/// through (found by review).
+#[test]
+fn a_port_forwards_rate_over_an_origdest_list_is_a_bucket_per_address() {
+    common::require_tool("shorewall", "shorewall");
+    let model = r#"
+[zones.net]
+[zones.loc]
+
+[interfaces.eth0]
+zone = "net"
+
+[interfaces.eth1]
+zone = "loc"
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+
+[[dnat]]
+source = "net"
+dest = "loc"
+to = "10.0.0.5"
+proto = "tcp"
+dport = "80"
+origdest = ["198.51.100.1", "198.51.100.2"]
+rate = "5/second"
+rate_burst = 10
+
+[[dnat]]
+source = "net"
+dest = "loc"
+to = "10.0.0.6"
+proto = "tcp"
+dport = "81"
+origdest = ["198.51.100.1", "198.51.100.2"]
+rate = "5/second"
+rate_per = "source"
+"#;
+    let name = "dnat-rate-origdest.toml";
+    let text = rendered(model, name);
+    let web: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("dport 80 ") && l.contains("dnat ip to"))
+        .collect();
+    assert_eq!(web.len(), 2, "{text}");
+    for (line, address) in web.iter().zip(["198.51.100.1", "198.51.100.2"]) {
+        assert!(
+            line.contains(&format!("ip daddr {address} "))
+                && line.contains("limit rate 5/second burst 10 packets"),
+            "{web:?}"
+        );
+    }
+    // A per-source rate: a set per address.
+    let sets: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("dport 81 ") && l.contains("dnat ip to"))
+        .filter_map(|l| l.split('@').nth(1)?.split(' ').next())
+        .collect();
+    assert_eq!(sets.len(), 2, "{text}");
+    assert_ne!(sets[0], sets[1], "{text}");
+    let compiled = compiled(name);
+    for address in ["198.51.100.1", "198.51.100.2"] {
+        assert!(
+            compiled
+                .lines()
+                .any(|l| l.contains(&format!("-d {address} "))
+                    && l.contains("--dport 80 ")
+                    && l.contains("-m limit --limit 5/sec --limit-burst 10")
+                    && l.contains("-j DNAT")),
+            "no DNAT rule with its own limit for {address}:\n{compiled}"
+        );
+    }
+}

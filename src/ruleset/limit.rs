@@ -184,27 +184,33 @@ fn per_address(rule: Rule) -> Vec<Rule> {
     rules
 }
 
-/// A port forward's nat rules under its rate (`name` tells its sets
-/// apart): each rule its own bucket, or set of them per address, as
-/// Shorewall's one DNAT rule in the zone's `net_dnat` has.
+/// A port forward's nat rules (each with its rank) under its rate (`name`
+/// tells its sets apart): each rule its own bucket, or set of them per
+/// address, as Shorewall's one DNAT rule in the zone's `net_dnat` has;
+/// one rule per ORIGDEST address, as Shorewall writes one DNAT rule per
+/// address of the list, each with a bucket of its own.
 pub(super) fn rated(
     rate: Option<&RateLimit>,
     name: &str,
     family: Family,
-    mut rules: Vec<Rule>,
-) -> Vec<Rule> {
+    rules: Vec<(usize, Rule)>,
+) -> Vec<(usize, Rule)> {
     let Some(rate) = rate else {
         return rules;
     };
-    for (n, rule) in rules.iter_mut().enumerate() {
-        let set = (rate.per != LimitPer::All)
-            .then(|| (format!("rate-{name}-{n}-{}", Family::name(family)), family));
-        rule.matches.push(Match::RateLimit {
-            limit: rate.clone(),
-            set,
-        });
-    }
-    rules
+    (rules.into_iter())
+        .flat_map(|(rank, rule)| per_address(rule).into_iter().map(move |r| (rank, r)))
+        .enumerate()
+        .map(|(n, (rank, mut rule))| {
+            let set = (rate.per != LimitPer::All)
+                .then(|| (format!("rate-{name}-{n}-{}", Family::name(family)), family));
+            rule.matches.push(Match::RateLimit {
+                limit: rate.clone(),
+                set,
+            });
+            (rank, rule)
+        })
+        .collect()
 }
 
 /// The sets the chains' limits fill, in the order the rules name them,

@@ -6264,22 +6264,19 @@ fn dnat_rules(model: &Model, dnat: &Dnat, index: usize, hook: Hook) -> Vec<(usiz
         port: dnat.to_port,
     };
     let origin = Origin::Dnat(index);
-    let (ranks, rules): (Vec<usize>, Vec<Rule>) = nat_rules(
+    let rules = nat_rules(
         model,
         sources,
         &matches,
         (log, "DNAT"),
         &translation,
         origin,
-    )
-    .into_iter()
-    .unzip();
+    );
     let name = format!(
         "dnat{index}-{}",
         if hook == Hook::Output { "out" } else { "pre" }
     );
-    let rules = super::limit::rated(dnat.rate.as_deref(), &name, family, rules);
-    ranks.into_iter().zip(rules).collect()
+    super::limit::rated(dnat.rate.as_deref(), &name, family, rules)
 }
 
 /// An entry's rule, or with source sets one per set, in their order, as
