@@ -9079,6 +9079,49 @@ fn protocol_lists_on_forwards_and_the_firewall_to_itself_while_stopped() {
     );
 }
 
+/// Lines fwgen carried with another meaning than Shorewall's (found by
+/// helper-163, each checked with `shorewall compile`): a policy DEST that
+/// begins with `all` (here the sample's loc renamed `allc`) is `all` to
+/// Rules.pm, whose DEST pattern has no end anchor, so `net allc ACCEPT`
+/// accepts net's traffic to the firewall too, where fwgen read the zone
+/// alone; a tunnel's port with a leading 0 is passed on to iptables,
+/// which reads a tcp port's as octal, where fwgen read it as decimal. Both
+/// refused.
+#[test]
+fn a_policy_dest_beginning_with_all_and_an_octal_tunnel_port_are_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-unanchored-dest", b"ACCEPT allc $FW tcp 22\n", None);
+    for file in ["zones", "interfaces"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let renamed: Vec<String> = (text.lines())
+            .map(|l| match l.strip_prefix("loc") {
+                Some(rest) if rest.starts_with(char::is_whitespace) => format!("allc{rest}"),
+                _ => l.to_owned(),
+            })
+            .collect();
+        std::fs::write(dir.join(file), renamed.join("\n") + "\n").unwrap();
+    }
+    let policy = "allc net ACCEPT\nnet allc ACCEPT\nnet all DROP\nall all REJECT\n";
+    std::fs::write(dir.join("policy"), policy).unwrap();
+    let expected = Reading::Refused(
+        &["-A NET_IF_in -j ACCEPT"],
+        &["DEST `allc` begins with `all`, and Shorewall reads it as `all`"],
+    );
+    assert_read_as_shorewall(("shorewall", &dir, &dir), policy, expected);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_files_read_as_shorewall(
+        "import-octal-tunnel-port",
+        [(
+            "tunnels",
+            "openvpnserver:tcp:0500 net 1.2.3.4\n",
+            Reading::Refused(
+                &["-A net-fw -p tcp --dport 0500 -s 1.2.3.4 -j ACCEPT"],
+                &["port `0500` has a leading 0"],
+            ),
+        )],
+    );
+}
+
 /// A conntrack file of the directory's own is read in place of the one
 /// Shorewall ships (CONFIG_PATH), and under AUTOHELPERS=Yes the helpers are
 /// that shipped file's lines: without them Shorewall attaches no helper

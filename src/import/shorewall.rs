@@ -1614,6 +1614,18 @@ fn log_martians(value: &str) -> Result<(bool, Option<&'static str>), String> {
     }
 }
 
+/// A policy DEST that Rules.pm process_a_policy1 takes for `all` though
+/// it is more: its DEST pattern `^all(\+)?(?:!(.+))?` (unlike SOURCE's)
+/// has no end anchor, so `alldmz` or `all-` is every zone.
+fn all_unanchored(dest: &str) -> bool {
+    let lower = dest.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("all") else {
+        return false;
+    };
+    let rest = rest.strip_prefix('+').unwrap_or(rest);
+    !rest.is_empty() && !rest.starts_with('!')
+}
+
 /// Shorewall's refusal of a `:syn` test after another protocol than tcp
 /// (Chains.pm do_proto).
 fn syn_not_tcp(item: &str) -> String {
@@ -6021,6 +6033,10 @@ impl Importer {
                 self.refuse(&line, "a policy needs SOURCE, DEST and POLICY");
                 continue;
             };
+            if let Some(item) = dest.split(',').find(|item| all_unanchored(item)) {
+                self.refuse(&line, format!("DEST `{item}` begins with `all`, and Shorewall reads it as `all` (Rules.pm's pattern for a DEST wildcard, `^all(\\+)?(?:!(.+))?`, has no end anchor): the policy would decide every zone's traffic from its SOURCE; rename the zone, or write `all`"));
+                continue;
+            }
             let mut limit_notes = Vec::new();
             let connlimit = match columns.get(5).filter(|c| *c != "-" && !c.is_empty()) {
                 None => Vec::new(),
