@@ -154,7 +154,18 @@ impl Protocols {
                 }
                 let rest = self.without_all(item, name, rest, &mut notes)?;
                 if !numeric {
-                    items.push(format!("{name}{rest}"));
+                    // A name the model does not take, as its number (`gre`
+                    // is 47), as a name alone is.
+                    let lower = name.to_ascii_lowercase();
+                    match self.numbers.get(&lower) {
+                        Some((number, _)) if !named.contains(&lower.as_str()) => {
+                            notes.push(format!(
+                                "protocol `{name}` is number {number} ({PROTOCOLS})"
+                            ));
+                            items.push(format!("{number}{rest}"));
+                        }
+                        _ => items.push(format!("{name}{rest}")),
+                    }
                     continue;
                 }
                 let Some(number) = numeric_value(name).filter(|n| (0..=255).contains(n)) else {
@@ -307,6 +318,10 @@ mod tests {
                 .unwrap_err()
                 .contains("'!0' not allowed")
         );
+        // Names in a list are numbers, as a name alone is.
+        let (list, note) = protocols.resolve("tcp,igmp").unwrap();
+        assert_eq!(list, "tcp,2");
+        assert!(note.unwrap().contains("`igmp` is number 2"));
         // A name Shorewall does not know is refused as such first.
         let unknown = protocols.resolve("Tcp:all").unwrap_err();
         assert!(unknown.contains("protocol `Tcp` is not in"), "{unknown}");

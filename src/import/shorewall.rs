@@ -1566,6 +1566,12 @@ fn clamp_mss(value: &str) -> Result<Value, String> {
     match value {
         "yes" => Ok(true.into()),
         "no" => Ok(false.into()),
+        // Misc.pm setup_mss passes the number on as written, and iptables
+        // reads a leading 0 as octal (`01400` is 768).
+        other if other.len() > 1 && other.starts_with('0') => Err(format!(
+            "CLAMPMSS={other}: Shorewall passes it to iptables as written, which reads a leading 0 as octal{}: write the MSS in decimal",
+            numeric::numeric_value(other).map_or_else(String::new, |n| format!(" ({n})"))
+        )),
         other => match other.parse::<u16>() {
             Ok(mss @ 1..) => Ok(mss.into()),
             _ => Err(format!(
@@ -2337,6 +2343,16 @@ fn owner_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, Stri
         if id.starts_with('+') {
             return Err(format!(
                 "USER `{text}`: `+program` (the sending program) is not in Shorewall 5.2, whose owner match has no program name"
+            ));
+        }
+        // Chains.pm do_user passes a number (or range) on as written, and
+        // iptables' owner match reads a leading 0 as octal (`010` is 8).
+        if id
+            .split('-')
+            .any(|n| n.len() > 1 && n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!(
+                "USER `{text}`: Shorewall passes `{id}` to iptables as written, which reads a leading 0 as octal: write the id in decimal"
             ));
         }
         let value = match id.parse::<u32>() {
