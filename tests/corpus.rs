@@ -37,7 +37,7 @@ const CORPUS: &[(&str, Expected)] = &[
         "adampielak-loadbalancer",
         Refused(
             &["hosts:6"],
-            "zone sgw (the ipset +sgw on eth0) is declared after pub, eth0's zone, and eth0 has no routeback: Shorewall sends a connection from eth0 back out of it to the set's addresses to pub-sgw (all all ACCEPT), where pub-pub traffic is not let back out; fwgen's model has no zone on hosts another zone takes first",
+            "zone sgw (the ipset +sgw on eth0) is declared after pub, eth0's zone, and eth0 is route-filtered (no sfilter) without routeback: Shorewall sends a connection from eth0 back out of it to the set's addresses to pub-sgw (all all ACCEPT), where pub-pub traffic is not let back out; fwgen's model has no zone on hosts another zone takes first",
         ),
     ),
     (

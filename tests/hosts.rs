@@ -80,14 +80,23 @@ const ROUTEBACK: &str = "?FORMAT 2\nnet eth0 tcpflags,routeback\nloc eth1 -\n";
 
 /// Hosts a zone declared before theirs takes whole never match in
 /// Shorewall (zones are dispatched in the zones file's order, and `net`'s
-/// chains end in its policy; with `routeback` on eth0 also its traffic
-/// back out of eth0): they, their zone and what names it have no effect,
-/// and the import says so by name, line by line.
+/// chains end in its policy; eth0's traffic back out of it is dropped by
+/// Misc.pm's sfilter first (no routefilter), or with `routeback` taken by
+/// `net`): they, their zone and what names it have no effect, and the
+/// import says so by name, line by line.
 #[test]
 fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
+    for interfaces in [None, Some(ROUTEBACK)] {
+        hosts_never_reached_are_noted(interfaces);
+    }
+}
+
+fn hosts_never_reached_are_noted(interfaces: Option<&str>) {
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
     let dir = shorewall_dir("hosts-late", late, "vpn eth0:10.8.0.0/24\n");
-    std::fs::write(dir.join("interfaces"), ROUTEBACK).unwrap();
+    if let Some(interfaces) = interfaces {
+        std::fs::write(dir.join("interfaces"), interfaces).unwrap();
+    }
     let imported = import(&dir, false).unwrap_or_else(|e| panic!("{e:?}"));
     let notes = imported.toml.lines().filter(|l| l.starts_with("# NOTE "));
     let unreached: Vec<&str> = notes.filter(|l| l.contains("no effect")).collect();
@@ -115,18 +124,20 @@ fn hosts_shorewall_never_reaches_are_noted_with_their_zone() {
     assert!(model.zones.iter().all(|z| z.name != "vpn"));
 }
 
-/// Without `routeback` on their interface, hosts a zone declared before
-/// theirs takes as a source are still a destination: Misc.pm
-/// generate_matrix sends a connection from eth0 back out of it to them to
-/// `net`-`vpn` (`-o eth0 -d 10.8.0.0/24`, checked with `shorewall
-/// compile`), where `net`-`net` lets none back out. fwgen noted them as
-/// without effect and left them out (found by review). Refused at the
-/// line.
+/// On a route-filtered interface without `routeback` (no sfilter), hosts
+/// a zone declared before theirs takes as a source are still a
+/// destination: Misc.pm generate_matrix sends a connection from eth0 back
+/// out of it to them to `net`-`vpn` (`-o eth0 -d 10.8.0.0/24`, checked
+/// with `shorewall compile`), where `net`-`net` lets none back out. fwgen
+/// noted them as without effect and left them out (found by review).
+/// Refused at the line.
 #[test]
 fn hosts_after_their_interfaces_zone_without_routeback_are_refused() {
     common::require_tool("shorewall", "shorewall");
     let late = "fw firewall\nnet ipv4\nvpn ipv4\nloc ipv4\n";
     let dir = shorewall_dir("hosts-late-no-routeback", late, "vpn eth0:10.8.0.0/24\n");
+    let interfaces = "?FORMAT 2\nnet eth0 tcpflags,routefilter\nloc eth1 -\n";
+    std::fs::write(dir.join("interfaces"), interfaces).unwrap();
     std::fs::write(
         dir.join("policy"),
         "net vpn ACCEPT\nloc net ACCEPT\nnet all DROP info\nall all REJECT info\n",
@@ -142,8 +153,9 @@ fn hosts_after_their_interfaces_zone_without_routeback_are_refused() {
     assert!(compiled.status.success(), "{compiled:?}");
     let script = std::fs::read_to_string(&out).unwrap();
     assert!(
-        script.contains("-o eth0 -d 10.8.0.0/24 -j ACCEPT"),
-        "Shorewall's net-vpn dispatch:\n{script}"
+        script.contains("-o eth0 -d 10.8.0.0/24 -j ACCEPT")
+            && !script.contains("-o eth0 -g sfilter"),
+        "Shorewall's net-vpn dispatch, no sfilter before it:\n{script}"
     );
     let refusals = refused(&dir);
     assert!(

@@ -3058,20 +3058,42 @@ impl Importer {
         }
     }
 
-    /// Whether the interface sends its own traffic back out (`routeback`,
-    /// or `bridge`, which implies it): then its zone's chain for that
-    /// traffic comes first in Shorewall's dispatch, ahead of a later zone's
-    /// hosts on it. Without it Misc.pm generate_matrix sends a connection
-    /// from the interface to those hosts, back out of it, to the later zone
-    /// (`-o eth1 -d HOSTS`), so they have an effect.
-    fn routes_back(&self, interface: &str) -> bool {
-        self.entries.iter().any(|entry| {
-            entry.kind == Kind::Interface
-                && !entry.dropped
-                && matches!(&entry.table.header, document::Header::Table(path) if path.last().map(String::as_str) == Some(interface))
-                && matches!(entry.table.get("options"), Some(Value::Array(options))
-                    if options.iter().any(|o| matches!(o, Value::String(o) if o == "routeback" || o == "bridge")))
-        })
+    /// Whether a connection from the interface back out of it never
+    /// reaches a later zone's hosts on it. With `routeback` (or `bridge`,
+    /// which implies it) the interface's own zone takes that traffic first
+    /// in Shorewall's dispatch. Without it Misc.pm's sfilter drops it first
+    /// (`-o IF -g sfilter` heads the interface's forward chain), unless the
+    /// interface is route-filtered (`routefilter`, ROUTE_FILTER=Yes) or
+    /// `rpfilter`: then Misc.pm generate_matrix sends it to the later zone
+    /// (`-o IF -d HOSTS`), and the hosts have an effect.
+    fn never_back_to_hosts(&self, interface: &str) -> bool {
+        let Some(options) = self.entries.iter().find_map(|entry| {
+            let named = matches!(&entry.table.header, document::Header::Table(path) if path.last().map(String::as_str) == Some(interface));
+            (entry.kind == Kind::Interface && !entry.dropped && named).then(|| {
+                match entry.table.get("options") {
+                    Some(Value::Array(options)) => (options.iter())
+                        .filter_map(|o| match o {
+                            Value::String(o) => Some(o.as_str()),
+                            _ => None,
+                        })
+                        .collect::<Vec<&str>>(),
+                    _ => Vec::new(),
+                }
+            })
+        }) else {
+            return false;
+        };
+        // `routefilter=2` is on, `routeback=0` off.
+        let given = |name: &str| {
+            (options.iter()).any(|o| match o.split_once('=') {
+                Some((option, value)) => option == name && value != "0",
+                None => *o == name,
+            })
+        };
+        let routeback = given("routeback") || given("bridge");
+        let filtered =
+            given("routefilter") || given("rpfilter") || self.settings.carried.route_filter;
+        routeback || !filtered
     }
 
     /// Whether the entry the model refused with `kind` has no effect in
@@ -3096,7 +3118,7 @@ impl Importer {
                 && ["routeback", "tcpflags"]
                     .iter()
                     .all(|key| entry.table.get(key).is_none())
-                && self.routes_back(interface)
+                && self.never_back_to_hosts(interface)
                 && !self.continues_past_zones() =>
             {
                 Some(format!(

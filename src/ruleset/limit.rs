@@ -186,9 +186,12 @@ fn per_address(rule: Rule) -> Vec<Rule> {
 
 /// A port forward's nat rules (each with its rank) under its rate (`name`
 /// tells its sets apart): each rule its own bucket, or set of them per
-/// address, as Shorewall's one DNAT rule in the zone's `net_dnat` has;
-/// one rule per ORIGDEST address, as Shorewall writes one DNAT rule per
-/// address of the list, each with a bucket of its own.
+/// address, as Shorewall's one DNAT rule in the zone's `net_dnat` has.
+/// Over an ORIGDEST list Shorewall writes one DNAT rule per address: a
+/// plain rate (`-m limit`) is a bucket per rule, so the rule is split per
+/// address; a per-source or per-destination rate is a hashlimit table
+/// whose name (Chains.pm do_ratelimit's `shorewallN`) the line's rules
+/// share, so the one rule over the list keeps its one set.
 pub(super) fn rated(
     rate: Option<&RateLimit>,
     name: &str,
@@ -198,8 +201,16 @@ pub(super) fn rated(
     let Some(rate) = rate else {
         return rules;
     };
+    let shared = rate.per != LimitPer::All;
     (rules.into_iter())
-        .flat_map(|(rank, rule)| per_address(rule).into_iter().map(move |r| (rank, r)))
+        .flat_map(|(rank, rule)| {
+            let split = if shared {
+                vec![rule]
+            } else {
+                per_address(rule)
+            };
+            split.into_iter().map(move |r| (rank, r))
+        })
         .enumerate()
         .map(|(n, (rank, mut rule))| {
             let set = (rate.per != LimitPer::All)

@@ -170,11 +170,18 @@ impl Importer {
                 .map(|g| g.trim_start_matches('[').contains(':'));
             // Tunnels.pm passes the port on as written, and iptables reads
             // a tcp port's leading 0 as octal (`--dport 0500` is port 320,
-            // `01194` no port at all); the model's port is decimal.
-            if let Some(port) =
-                (tunnel.port.as_deref()).filter(|p| p.len() > 1 && p.starts_with('0'))
+            // `01194` no port at all), a udp port's as decimal; the model's
+            // port is decimal.
+            if let Some(port) = (tunnel.port.as_deref())
+                .filter(|p| p.len() > 1 && p.starts_with('0'))
+                .filter(|_| {
+                    tunnel
+                        .proto
+                        .as_deref()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("tcp"))
+                })
             {
-                self.refuse(&line, format!("port `{port}` has a leading 0: Shorewall passes it on as written, and iptables reads it as octal for tcp (`--dport 0500` is port 320, `01194` is refused) and as decimal for udp; write the port without it"));
+                self.refuse(&line, format!("tcp port `{port}` has a leading 0: Shorewall passes it on as written, and iptables reads a tcp port's as octal (`--dport 0500` is port 320, `01194` is refused); write the port without it"));
                 continue;
             }
             let port = match tunnel.port.as_deref().map(str::parse::<u16>) {
