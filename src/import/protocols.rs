@@ -201,9 +201,7 @@ impl Protocols {
             )),
         }
     }
-}
 
-impl Protocols {
     /// What follows a PROTO item's protocol once Chains.pm do_proto has
     /// taken `:all` off (after `:syn`, as it strips that first): `tcp:all`
     /// is tcp, every segment (`:all` means more to ipp2p alone, and in the

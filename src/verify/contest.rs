@@ -1527,6 +1527,9 @@ pub struct Round {
     pub unprobed: Vec<String>,
     pub outcomes: Vec<Option<Outcome>>,
     pub expected: Vec<Expectation>,
+    /// The lab's state after probing ([`state_after`]), kept when an
+    /// outcome differs from explain's.
+    pub state: Option<String>,
 }
 
 /// What the lab tells as it goes: a step, and probes planned and done.
@@ -1608,13 +1611,57 @@ pub fn contest(
         (outcomes, expected)
     });
     let (outcomes, expected) = (outcomes?, expected??);
+    let disagrees = (outcomes.iter().zip(&expected))
+        .any(|(outcome, expected)| outcome.as_ref().is_some_and(|o| *o != expected.outcome));
+    let state = disagrees.then(|| state_after(contestant, &topology));
     probes.extend(dhcp_probes);
     Ok(Round {
         probes,
         unprobed,
         outcomes,
         expected,
+        state,
     })
+}
+
+/// What the lab's kernels held once a round that disagreed with explain
+/// had probed, for the failure to be read afterwards (a lab run leaves
+/// nothing else behind): every namespace's neighbours (a neighbour that
+/// failed drops every later packet towards its host), and, for a Shorewall
+/// contestant, the rules of its firewall that counted a packet and drop
+/// or reject (iptables-save -c).
+fn state_after(contestant: &Contestant, topology: &Topology) -> String {
+    let mut out = String::new();
+    let mut command = |netns: &str, args: &[&str], keep: &dyn Fn(&str) -> bool| {
+        let mut all = vec!["netns", "exec", netns];
+        all.extend_from_slice(args);
+        let text = match run("ip", &all) {
+            Ok((_, text)) => text,
+            Err(error) => error,
+        };
+        out.push_str(&format!("{netns}$ {}\n", args.join(" ")));
+        for line in text.lines().filter(|l| keep(l)).take(200) {
+            out.push_str(&format!("  {line}\n"));
+        }
+    };
+    for host in topology.all_hosts() {
+        command(&host.netns, &["ip", "neigh", "show"], &|_| true);
+    }
+    let shorewall = !matches!(contestant, Contestant::Nftables(_));
+    if shorewall {
+        // `[packets:bytes] -A chain ... -j DROP`, `:chain DROP [packets:bytes]`.
+        let counted_drop = |line: &str| {
+            let counted = !line.contains("[0:0]");
+            let drops = ["DROP", "REJECT", "reject", "drop"]
+                .iter()
+                .any(|word| line.contains(word));
+            counted && drops && (line.starts_with('[') || line.starts_with(':'))
+        };
+        let netns = topology.firewall.netns.as_str();
+        command(netns, &["iptables-save", "-c"], &counted_drop);
+        command(netns, &["ip6tables-save", "-c"], &counted_drop);
+    }
+    out
 }
 
 /// The contestant's outcomes of the matrix's probes (`None` where it does

@@ -180,6 +180,11 @@ impl Verification {
             self.probes().len(),
             self.disagreements()
         ));
+        for (column, round) in self.columns.iter().zip(&self.rounds) {
+            if let Some(state) = &round.state {
+                out.push_str(&format!("the lab after {column}'s round:\n{state}"));
+            }
+        }
         out
     }
 
