@@ -881,8 +881,8 @@ fn apply_keeps_the_members_added_to_ipsets_at_run_time() {
     // The same model with one element more: the table differs, apply loads.
     let source = std::fs::read_to_string(common::root().join(model)).unwrap();
     let changed = source.replace(
-        "elements = [\"198.51.100.0/24\", \"203.0.113.7\"]",
-        "elements = [\"198.51.100.0/24\", \"203.0.113.7\", \"203.0.113.8\"]",
+        "elements = [\"198.51.100.0/24\", \"198.51.100.64/26\", \"203.0.113.7\"]",
+        "elements = [\"198.51.100.0/24\", \"198.51.100.64/26\", \"203.0.113.7\", \"203.0.113.8\"]",
     );
     assert_ne!(changed, source, "tests/models/ipsets.toml changed");
     let changed_path = lab.dir.join("ipsets-changed.toml");

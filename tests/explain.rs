@@ -1121,7 +1121,7 @@ fn ipsets_are_their_model_elements_and_explain_says_so() {
     let member = run("203.0.113.7", "1194");
     assert!(member.starts_with("verdict: ACCEPT"), "{member}");
     assert!(
-        member.contains("ipset: set vpnlist was taken to hold its model elements only (2 of them"),
+        member.contains("ipset: set vpnlist was taken to hold its model elements only (3 of them"),
         "{member}"
     );
     let other = run("192.0.2.200", "1194");

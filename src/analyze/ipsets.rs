@@ -74,6 +74,11 @@ impl Analyzer<'_> {
             };
             let reason = if is_ipv6(&net) != ipv6 {
                 Some(format!("element `{net}` is not of the set's family"))
+            } else if net.prefix_len() == 0 {
+                Some(format!(
+                    "element `{net}` is every address, which an ipset cannot hold (a hash:net prefix is 1 to {}): Shorewall's `ipset add` fails and its firewall starts with the set empty, where nftables would hold it; leave the set out, or write the rule without it",
+                    net.max_prefix_len()
+                ))
             } else if kind == IpsetKind::HashIp && net.prefix_len() != net.max_prefix_len() {
                 Some(format!(
                     "element `{net}` is a network, and a hash:ip set holds addresses only: make the set \"hash:net\""
