@@ -157,6 +157,7 @@ mod models {
         nat_exempt_all => "nat-exempt-all",
         macro_dnat => "macro-dnat",
         dnat_minus => "dnat-minus",
+        dnat_port_list => "dnat-port-list",
         nat_one_to_one => "nat-one-to-one",
         blacklist => "blacklist",
         blacklist_only => "blacklist-only",

@@ -1732,3 +1732,130 @@ rate_per = "source"
         );
     }
 }
+
+/// A rule's helper follows its ORIGDEST and USER (found by review: Rules.pm
+/// hands handle_helper_rule the ORIGDEST in DEST's place and the USER
+/// column, so Raw.pm's `CT --helper` rule tests them, where fwgen's
+/// `ct helper set` watched every FTP connection from the source): fwgen's
+/// nft, and Shorewall's compile of fwgen's own files.
+#[test]
+fn a_rules_helper_follows_its_origdest_and_user() {
+    common::require_tool("shorewall", "shorewall");
+    let model = r#"
+[firewall]
+conntrack_helpers = false
+
+[zones.net]
+[zones.loc]
+
+[interfaces.eth0]
+zone = "net"
+
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24"]
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+
+[[rule]]
+macro = "FTP"
+action = "ACCEPT"
+source = "net"
+dest = "loc:192.168.1.5"
+origdest = ["203.0.113.4"]
+
+[[rule]]
+macro = "FTP"
+action = "ACCEPT"
+source = "$FW"
+dest = "net"
+user = "0"
+"#;
+    let name = "rule-helper-origdest-user.toml";
+    let text = rendered(model, name);
+    let helpers: Vec<&str> = (text.lines())
+        .filter(|l| l.contains("ct helper set \"ftp-21\""))
+        .collect();
+    assert!(
+        helpers.len() == 2
+            && helpers[0].contains("ct original ip daddr 203.0.113.4 ")
+            && helpers[1].contains("meta skuid 0 "),
+        "{helpers:#?}\n{text}"
+    );
+    let compiled = compiled(name);
+    for test in ["-d 203.0.113.4 ", "--uid-owner 0 "] {
+        assert!(
+            compiled
+                .lines()
+                .any(|l| l.contains(test) && l.contains("-j CT --helper ftp")),
+            "Shorewall's helper rule tests `{test}`:\n{compiled}"
+        );
+    }
+}
+
+/// A plain rate or a connection limit over more than 15 ports is a bucket
+/// (a count) per 15 of them (found by review: Chains.pm handle_port_list
+/// writes one iptables rule per multiport part, each with its own `-m
+/// limit` and connlimit, where fwgen's one nft rule had one bucket for
+/// the whole list): fwgen's nft, and Shorewall's compile of its files.
+#[test]
+fn a_limit_over_a_long_port_list_is_one_per_multiport_part() {
+    common::require_tool("shorewall", "shorewall");
+    let model = r#"
+[zones.net]
+
+[interfaces.eth0]
+zone = "net"
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "tcp"
+dport = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"
+rate = "3/minute"
+rate_burst = 4
+
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "udp"
+dport = "1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16"
+connlimit = 2
+"#;
+    let name = "limit-long-port-list.toml";
+    let text = rendered(model, name);
+    let rated: Vec<&str> = (text.lines())
+        .filter(|l| l.contains("limit rate 3/minute burst 4 packets"))
+        .collect();
+    assert!(
+        rated.len() == 2
+            && rated[0].contains("tcp dport { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 }")
+            && rated[1].contains("tcp dport { 16, 17 }"),
+        "{rated:#?}\n{text}"
+    );
+    let counted: Vec<&str> = (text.lines())
+        .filter(|l| l.contains("ct count 2"))
+        .collect();
+    assert!(
+        counted.len() == 2 && counted[0] != counted[1] && counted[1].contains("udp dport 15-16"),
+        "{counted:#?}\n{text}"
+    );
+    let compiled = compiled(name);
+    let limits = (compiled.lines())
+        .filter(|l| l.contains("-m limit --limit 3/min --limit-burst 4"))
+        .count();
+    let counts = (compiled.lines())
+        .filter(|l| l.contains("--connlimit-above 2"))
+        .count();
+    assert_eq!((limits, counts), (2, 2), "{compiled}");
+}

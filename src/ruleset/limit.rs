@@ -24,12 +24,14 @@
 //! shared by them (`--hashlimit-name shorewall0` on each): under a plain
 //! rate or a connection limit, a lowered rule becomes one per address
 //! (per pair of them, ORIGDEST's, then the source's, then the
-//! destination's), its `s:`/`d:` set still one. A limited rule's matches
+//! destination's), and one per 15 ports of a longer port list (multiport's
+//! limit, Chains.pm handle_port_list), its `s:`/`d:` set still one. A limited rule's matches
 //! keep the order of Shorewall's (`shorewall_order`): a packet spends the
 //! bucket before the owner, the time, an ipset or addresses left out turn
 //! it away.
 
 use super::{Chain, Direction, Family, Match, Rule, Set};
+use crate::model::service::PortRange;
 use crate::model::{LimitPer, Model, RateLimit, Rule as ModelRule};
 
 /// Elements a limit set holds at most (hashlimit's default table is
@@ -60,6 +62,9 @@ pub(super) fn limited(
         };
         let addressed = if per_rule {
             per_address(lowered)
+                .into_iter()
+                .flat_map(per_port_list)
+                .collect()
         } else {
             vec![lowered]
         };
@@ -184,6 +189,61 @@ fn per_address(rule: Rule) -> Vec<Rule> {
     rules
 }
 
+/// `rule` as Shorewall's iptables rules for its port lists: multiport
+/// takes 15 ports, a range counting two, so Chains.pm handle_port_list
+/// writes one rule per 15 of a longer list, never parting a range (the
+/// destination ports', then in each the source ports'), each with its own
+/// plain bucket and connection count.
+fn per_port_list(rule: Rule) -> Vec<Rule> {
+    let mut rules = vec![rule];
+    for direction in [Direction::Destination, Direction::Source] {
+        rules = (rules.into_iter())
+            .flat_map(|rule| {
+                let at = rule
+                    .matches
+                    .iter()
+                    .position(|m| matches!(m, Match::Port { direction: d, .. } if *d == direction));
+                let Some(Match::Port { ports, .. }) = at.map(|at| &rule.matches[at]) else {
+                    return vec![rule];
+                };
+                let chunks = port_chunks(ports);
+                if chunks.len() < 2 {
+                    return vec![rule];
+                }
+                let at = at.expect("found");
+                (chunks.into_iter())
+                    .map(|chunk| {
+                        let mut one = rule.clone();
+                        if let Match::Port { ports, .. } = &mut one.matches[at] {
+                            *ports = chunk;
+                        }
+                        one
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+    rules
+}
+
+/// A port list as handle_port_list parts it: up to 15 elements each (a
+/// port one, a range two), a range that would be the 15th element's
+/// start moved to the next part whole.
+fn port_chunks(ports: &[PortRange]) -> Vec<Vec<PortRange>> {
+    let count = |p: &PortRange| if p.low == p.high { 1 } else { 2 };
+    let mut chunks: Vec<Vec<PortRange>> = Vec::new();
+    let mut counted = 0;
+    for port in ports {
+        if chunks.is_empty() || counted + count(port) > 15 {
+            chunks.push(Vec::new());
+            counted = 0;
+        }
+        chunks.last_mut().expect("pushed").push(*port);
+        counted += count(port);
+    }
+    chunks
+}
+
 /// A port forward's nat rules (each with its rank) under its rate (`name`
 /// tells its sets apart): each rule its own bucket, or set of them per
 /// address, as Shorewall's one DNAT rule in the zone's `net_dnat` has.
@@ -208,6 +268,9 @@ pub(super) fn rated(
                 vec![rule]
             } else {
                 per_address(rule)
+                    .into_iter()
+                    .flat_map(per_port_list)
+                    .collect()
             };
             split.into_iter().map(move |r| (rank, r))
         })
@@ -271,4 +334,58 @@ pub(super) fn limit_sets(model: &Model, chains: &[Chain]) -> Vec<Set> {
         }
     }
     sets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PortRange, port_chunks};
+
+    fn ports(text: &str) -> Vec<PortRange> {
+        (text.split(','))
+            .map(|p| match p.split_once(':') {
+                Some((low, high)) => PortRange {
+                    low: low.parse().unwrap(),
+                    high: high.parse().unwrap(),
+                },
+                None => PortRange::single(p.parse().unwrap()),
+            })
+            .collect()
+    }
+
+    fn written(chunks: &[Vec<PortRange>]) -> Vec<String> {
+        (chunks.iter())
+            .map(|chunk| {
+                let items: Vec<String> = (chunk.iter())
+                    .map(|p| match p.low == p.high {
+                        true => p.low.to_string(),
+                        false => format!("{}:{}", p.low, p.high),
+                    })
+                    .collect();
+                items.join(",")
+            })
+            .collect()
+    }
+
+    /// Chains.pm handle_port_list's parts, as `shorewall compile` writes
+    /// them: 15 elements each, a range two, never parted.
+    #[test]
+    fn a_port_list_is_parted_as_handle_port_list_parts_it() {
+        let seventeen = ports("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
+        assert_eq!(
+            written(&port_chunks(&seventeen)),
+            ["1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "16,17"]
+        );
+        // The 15th element would begin a range: the range goes on whole.
+        let ranges = ports("1,2,3,4,5,6,7,8,9,10,11,12,13,14,20:30,40");
+        assert_eq!(
+            written(&port_chunks(&ranges)),
+            ["1,2,3,4,5,6,7,8,9,10,11,12,13,14", "20:30,40"]
+        );
+        let eight = ports("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16");
+        assert_eq!(
+            written(&port_chunks(&eight)),
+            ["1:2,3:4,5:6,7:8,9:10,11:12,13:14", "15:16"]
+        );
+        assert_eq!(port_chunks(&ports("80,443")).len(), 1);
+    }
 }

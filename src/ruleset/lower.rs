@@ -740,6 +740,19 @@ fn smurfs_chain(model: &Model) -> Chain {
                 vec![net("224.0.0.0/4")],
             )],
         ),
+        // Shorewall6 drops its anycast addresses as sources first (Misc.pm
+        // `-s $address` for each of `$ALL_ACASTS`, lib.runtime
+        // convert_to_anycast: the global addresses, 2000::/3, of prefixes
+        // up to /120): the subnet-router anycast address of each, which
+        // the kernel's fib holds as anycast (the RFC 2526 ones, which it
+        // does not, are not matched here).
+        dropped(
+            true,
+            vec![
+                address(Family::Ipv6, Direction::Source, vec![net("2000::/3")]),
+                Match::Fib(Fib::SourceIsAnycast),
+            ],
+        ),
         dropped(
             true,
             vec![address(
@@ -2563,12 +2576,25 @@ fn dnat_accept(dnat: &Dnat, index: usize) -> Rule {
         ports: target_ports,
     });
     if dnat.to_port.is_some() {
-        matches.push(Match::OriginalPort(dnat.dports.clone()));
+        matches.extend(original_port(&dnat.dports));
     }
     // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
     matches.extend(original_addresses(family, &dnat.origdest));
     matches.extend(source_ports(dnat.proto, &dnat.sports));
     Rule::new(matches, vec![accept()], Origin::Dnat(index))
+}
+
+/// The test of the port a translated connection was sent to, on the
+/// filter rule that lets it through: Nat.pm handle_nat_rule gives
+/// Rules.pm's `-m conntrack --ctorigdstport` a port only where DPORT is one
+/// port (`port_count == 1`, a range counting two), so a list or range
+/// lets every connection to the server's port through, a forwarded one
+/// or not.
+fn original_port(dports: &[PortRange]) -> Option<Match> {
+    match dports {
+        [port] if port.low == port.high => Some(Match::OriginalPort(dports.to_vec())),
+        _ => None,
+    }
 }
 
 /// The filter rule that lets a redirected connection reach its port on
@@ -2580,7 +2606,7 @@ fn redirect_accept(redirect: &Redirect, index: usize) -> Rule {
         direction: Direction::Destination,
         ports: vec![PortRange::single(redirect.to_port)],
     });
-    matches.push(Match::OriginalPort(redirect.dports.clone()));
+    matches.extend(original_port(&redirect.dports));
     // ORIGDEST: Rules.pm's `-m conntrack --ctorigdst` on the ACCEPT.
     if let Some(ipv6) = redirect.origdest_ipv6() {
         matches.extend(original_addresses(Family::of(ipv6), &redirect.origdest));
@@ -5002,7 +5028,8 @@ fn conntrack_helper(kind: &str) -> Option<&'static ConntrackHelper> {
 /// loc_ctrk`; OUTPUT for `$FW`), for the rule's source addresses, proto
 /// and ports, a TCP connection's SYN only. Shorewall matches neither the
 /// rule's dest zone nor its dest addresses there: the helper watches every
-/// such connection from the source, wherever it goes. After conntrack
+/// such connection from the source, wherever it goes; but its ORIGDEST
+/// and USER it does (Rules.pm passes ORIGDEST in DEST's place). After conntrack
 /// (mangle priority), `ct helper set` gives a new connection its helper.
 fn rule_helper_chains(model: &Model) -> Vec<Chain> {
     let mut prerouting = Vec::new();
@@ -5071,6 +5098,15 @@ fn helper_rules(
         let Some(sources) = endpoint_matches(model, &rule.source, Direction::Source, ipv6) else {
             continue;
         };
+        // Rules.pm hands handle_helper_rule the rule's ORIGDEST in DEST's
+        // place, and its USER column: Raw.pm's rule tests both (`-d
+        // 1.2.3.4`, `-m owner --uid-owner 0`).
+        let Some(origdest) = rule.origdest.of_family(ipv6) else {
+            continue;
+        };
+        let narrowing: Vec<Match> = (original_addresses(Family::of(ipv6), &origdest).into_iter())
+            .chain(owner_matches(rule))
+            .collect();
         let heads: Vec<Vec<Match>> = match zone {
             ZoneId::Firewall => vec![Vec::new()],
             ZoneId::Zone(_) => zone_members(model, zone, ipv6)
@@ -5097,6 +5133,7 @@ fn helper_rules(
                 matches.push(Match::Family(Family::of(ipv6)));
                 matches.extend(sources.iter().cloned());
                 matches.extend(sender_match(&rule.source));
+                matches.extend(narrowing.iter().cloned());
                 matches.extend(service_matches(service));
                 if service.proto == Protocol::Tcp {
                     matches.push(first_syn());

@@ -277,6 +277,9 @@ impl From<crate::model::ConnState> for CtState {
 pub enum Fib {
     /// The source address is a broadcast address.
     SourceIsBroadcast,
+    /// The source address is an anycast address of the firewall (IPv6's
+    /// subnet-router anycast of its prefixes).
+    SourceIsAnycast,
     /// The destination is an anycast address of the firewall.
     DestinationIsAnycast,
     /// No route back to the source through the interface it came in on.

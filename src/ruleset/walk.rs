@@ -237,8 +237,10 @@ pub fn matches(m: &Match, packet: &Packet) -> bool {
         Match::Fib(Fib::SourceIsBroadcast) => {
             packet.saddr == Some(IpAddr::from([255, 255, 255, 255]))
         }
+        // The walk's packets come from hosts' unicast addresses.
         Match::Fib(
-            Fib::DestinationIsAnycast
+            Fib::SourceIsAnycast
+            | Fib::DestinationIsAnycast
             | Fib::NoRouteBackStrict
             | Fib::NoRouteBackLoose
             | Fib::NoRouteBackWithMark,

@@ -267,6 +267,7 @@ impl Display for Match {
             }
             Match::Fib(fib) => f.write_str(match fib {
                 Fib::SourceIsBroadcast => "fib saddr type broadcast",
+                Fib::SourceIsAnycast => "fib saddr type anycast",
                 Fib::DestinationIsAnycast => "fib daddr type anycast",
                 Fib::NoRouteBackStrict => "fib saddr . iif oif missing",
                 Fib::NoRouteBackLoose => "fib saddr oif missing",
@@ -614,7 +615,10 @@ pub fn set_lines(set: &Set) -> Vec<String> {
 }
 
 /// The body of an `[[ipset]]`'s set: a hash:net set takes networks
-/// (`flags interval`), a hash:ip set addresses only.
+/// (`flags interval`), a hash:ip set addresses only. A network inside
+/// another element is left out: ipset's hash:net holds both (a packet
+/// matches either), where nft refuses an interval set's overlapping
+/// elements ("conflicting intervals") and the outer one matches the same.
 pub fn ipset_lines(set: &crate::model::Ipset) -> Vec<String> {
     let key = if set.ipv6 { "ipv6_addr" } else { "ipv4_addr" };
     let mut lines = vec![format!("type {key}")];
@@ -622,9 +626,11 @@ pub fn ipset_lines(set: &crate::model::Ipset) -> Vec<String> {
         lines.push("flags interval".to_owned());
     }
     if !set.elements.is_empty() {
+        let inside = |n: &ipnet::IpNet| (set.elements.iter()).any(|o| o != n && o.contains(n));
         let elements: Vec<String> = set
             .elements
             .iter()
+            .filter(|n| !inside(n))
             .map(|n| shown(|f| net(f, n)).to_string())
             .collect();
         lines.push(format!("elements = {{ {} }}", elements.join(", ")));
