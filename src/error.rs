@@ -1748,7 +1748,7 @@ impl Display for ErrorKind {
             }
             UnknownService { name, protocol } => write!(
                 f,
-                "`{}` is not a {} service in /etc/services",
+                "`{}` is not {} service in /etc/services",
                 quoted(name),
                 shorten(protocol)
             ),

@@ -199,8 +199,21 @@ const CORPUS: &[(&str, Expected)] = &[
     (
         "ysurac-omr-vps",
         Refused(
-            &["tcinterfaces:3"],
-            "tcinterfaces (the uplink's options that differ, routeback and rpfilter for IPv6 alone, nosmurfs and sourceroute=0 for IPv4, are `options_ipv4` and `options_ipv6`; forward=1 on the wildcard omr-6in4-user+ is noted: Shorewall6 sets /proc per named interface)",
+            &[
+                "interfaces:10",
+                "interfaces:12",
+                "interfaces:13",
+                "interfaces:14",
+                "interfaces:15",
+                "interfaces:16",
+                "interfaces:6",
+                "interfaces:7",
+                "interfaces:8",
+                "interfaces:9",
+                "shorewall6/interfaces:6",
+                "tcinterfaces:3",
+            ],
+            "tcinterfaces; and the tunnels of zone vpn, of both families, that one family's interfaces file alone declares (IPv4's gt-tun+, wg+, tun+ and the rest, IPv6's omr-6in4-user+): the other family's Shorewall does not know them, so its packets on them meet no zone there, where fwgen's model has an interface for both families (the uplink's options that differ, routeback and rpfilter for IPv6 alone, nosmurfs and sourceroute=0 for IPv4, are `options_ipv4` and `options_ipv6`; forward=1 on the wildcard omr-6in4-user+ is noted: Shorewall6 sets /proc per named interface)",
         ),
     ),
 ];

@@ -1582,7 +1582,7 @@ impl Analyzer<'_> {
         if !is_name(low) && !is_name(high) {
             return None;
         }
-        let protocol = proto.map_or_else(|| "the macro's".to_owned(), |p| p.to_string());
+        let protocol = proto.map_or_else(|| "the macro's".to_owned(), |p| format!("a {p}"));
         let services = self
             .services
             .get_or_insert_with(crate::import::services::Services::read);

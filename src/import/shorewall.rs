@@ -37,7 +37,9 @@ use crate::analyze::DEFAULT_LOG_PREFIX;
 use crate::model::Verdict as RuleVerdict;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
-use crate::model::service::{Macro, MacroCall, StockMacro, forward_services, stock_macro};
+use crate::model::service::{
+    Macro, MacroCall, Protocol, StockMacro, forward_services, stock_macro,
+};
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
 use crate::model::{ConnState, DispositionKey};
 
@@ -253,6 +255,8 @@ struct Importer {
     site_macro_files: Vec<String>,
     /// Site macros read for a rule calling them (`None`: refused).
     site_macros: BTreeMap<String, Option<site_macro::SiteMacro>>,
+    /// Site macros named as an action, which Shorewall never reads (noted).
+    shadowed_macros: BTreeSet<String>,
     /// The site actions: listed in `actions`, with an `action.NAME`.
     site_action_files: Vec<String>,
     /// Each called site action's body, `None` once refused.
@@ -325,6 +329,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         nested: false,
         site_macro_files: Vec::new(),
         site_macros: BTreeMap::new(),
+        shadowed_macros: BTreeSet::new(),
         site_action_files: Vec::new(),
         site_actions: BTreeMap::new(),
         site_action_calls: BTreeMap::new(),
@@ -348,13 +353,33 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
     importer
 }
 
-/// Shorewall6's directory beside a Shorewall directory named `shorewall`.
+/// Shorewall6's directory beside a Shorewall directory named `shorewall`
+/// (`.` or a relative path named by where it is).
 fn sibling_ipv6(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
     let six = dir.parent()?.join("shorewall6");
     (dir.file_name()? == "shorewall" && six.join("zones").is_file()).then_some(six)
 }
 
+/// Why `dir` is Shorewall6's, which the import reads only beside
+/// Shorewall's: alone it would be read as an IPv4 configuration.
+fn shorewall6_alone(dir: &Path) -> Option<Unreadable> {
+    let named = std::path::absolute(dir).ok()?.file_name()? == "shorewall6";
+    let conf = dir.join("shorewall6.conf").is_file() && !dir.join("shorewall.conf").is_file();
+    (named || conf).then(|| Unreadable {
+        file: if conf { "shorewall6.conf" } else { "." }.to_owned(),
+        line: None,
+        reason: format!(
+            "{} is a Shorewall6 directory, which fwgen imports only beside a Shorewall directory, as `shorewall6/` next to `shorewall/` (alone it would be read as IPv4): name that `shorewall` directory; an IPv6-only site has none, and its import is not in fwgen yet",
+            dir.display()
+        ),
+    })
+}
+
 pub fn import(dir: &Path, partial: bool) -> Result<Imported, ImportError> {
+    if let Some(alone) = shorewall6_alone(dir) {
+        return Err(ImportError::Unreadable(vec![alone]));
+    }
     let mut importer = read_directory(dir, false, "");
     if let Some(six) = sibling_ipv6(dir) {
         let ipv6 = read_directory(&six, true, "shorewall6/");
@@ -1034,8 +1059,74 @@ fn merge_named(
                 if kind == Kind::Interface {
                     reconcile_interface(known, entry, refusals);
                 }
+                if kind == Kind::Zone && declared(&known.table) != declared(&entry.table) {
+                    refusals.push((
+                        entry.line.clone(),
+                        format!(
+                            "zone `{}` is declared differently in Shorewall's zones ({}:{}), its parent zones or options: fwgen's model has one declaration for both families",
+                            entry.name, known.line.file, known.line.number
+                        ),
+                    ));
+                }
             }
             None => merged.push(entry.clone()),
+        }
+    }
+    if kind == Kind::Zone {
+        // Misc.pm generate_matrix dispatches each family's zones in its
+        // own zones file's order; fwgen's model has one order.
+        let in_both = |of: &[Entry], other: &[Entry]| -> Vec<Entry> {
+            (of.iter())
+                .filter(|e| {
+                    e.kind == kind && other.iter().any(|o| o.kind == kind && o.name == e.name)
+                })
+                .cloned()
+                .collect()
+        };
+        let (four, six) = (in_both(v4, v6), in_both(v6, v4));
+        // The order decides only where zones overlap: hosts entries, a
+        // nested zone, a wildcard interface that may cover another's.
+        let overlapping = v4.iter().chain(v6).any(|e| {
+            e.kind == Kind::Hosts
+                || e.kind == Kind::Zone && e.table.get("parent").is_some()
+                || e.kind == Kind::Interface && e.name.ends_with('+')
+        });
+        let first_apart = four.iter().zip(&six).find(|(a, b)| a.name != b.name);
+        if let Some((four, six)) = first_apart.filter(|_| overlapping) {
+            refusals.push((
+                six.line.clone(),
+                format!(
+                    "Shorewall6 declares zone `{}` where Shorewall declares `{}` ({}:{}): each dispatches its zones in its own file's order (Misc.pm generate_matrix), fwgen's model in one; declare the zones both files share in one order",
+                    six.name, four.name, four.line.file, four.line.number
+                ),
+            ));
+        }
+    }
+    if kind == Kind::Interface {
+        // The model's interface is one of its zone's families, all of
+        // them: one a single family's file declares, of a zone of both,
+        // the other family's Shorewall never dispatches.
+        for entry in &merged {
+            let (here, there) = if v4.iter().any(|e| e.kind == kind && e.name == entry.name) {
+                ("Shorewall's", "Shorewall6")
+            } else {
+                ("Shorewall6's", "Shorewall")
+            };
+            let alone = !(v4.iter().any(|e| e.kind == kind && e.name == entry.name)
+                && v6.iter().any(|e| e.kind == kind && e.name == entry.name));
+            let zone = match entry.table.get("zone") {
+                Some(Value::String(zone)) => zone.as_str(),
+                _ => continue,
+            };
+            if alone && families.get(zone) == Some(&"both") {
+                refusals.push((
+                    entry.line.clone(),
+                    format!(
+                        "interface `{}` is declared in {here} interfaces file alone, and its zone `{zone}` is of both families: {there} does not know it, so the other family's packets on it meet no zone there, where fwgen's model would give both families' to `{zone}`; declare it in both files, or give it a zone of one family",
+                        entry.name
+                    ),
+                ));
+            }
         }
     }
     if kind == Kind::Zone {
@@ -1048,6 +1139,15 @@ fn merge_named(
         }
     }
     merged
+}
+
+/// What a zone's declaration says but its comments and description.
+fn declared(table: &Table) -> Vec<Item> {
+    let said = |item: &&Item| match item {
+        Item::Pair(key, _) => key != "description",
+        Item::Comment(_) => false,
+    };
+    table.items.iter().filter(said).cloned().collect()
 }
 
 /// Shorewall's declaration of an interface (`known`) against Shorewall6's.
@@ -1630,6 +1730,30 @@ fn all_unanchored(dest: &str) -> bool {
     };
     let rest = rest.strip_prefix('+').unwrap_or(rest);
     !rest.is_empty() && !rest.starts_with('!')
+}
+
+/// A policy's SOURCE or DEST wildcard as Rules.pm process_a_policy1 reads
+/// it, lowercased whole (`"\L$client" =~ /^all(\+)?(?:!(.+))?$/`, the
+/// zones excluded taken from the lowercased text): `ALL` is `all`,
+/// `All+!LOC` is `all+!loc`; `None` where that is what is written. Not
+/// beside a comma: process_a_policy's own test for an exclusion
+/// (`/^all(\+)?!/`) is case-sensitive, so `ALL!net,loc` is a list to it,
+/// every zone but net and then loc, where `all!net,loc` excludes both.
+fn policy_wildcard(zone: &str) -> Option<String> {
+    // `$FW` is the firewall zone's name once Shorewall has expanded it.
+    let lower = zone.to_ascii_lowercase().replace("$fw", "$FW");
+    let rest = lower.strip_prefix("all")?;
+    let rest = rest.strip_prefix('+').unwrap_or(rest);
+    let wild = rest.is_empty() || rest.starts_with('!');
+    (wild && lower != zone && !zone.contains(',')).then_some(lower)
+}
+
+/// Why a call of stock macro `name` is refused when the directory's
+/// macro.`inner` replaces a macro it calls.
+fn overridden_refusal(name: &str, inner: &str) -> String {
+    format!(
+        "`{name}` calls macro {inner}, and the site's macro.{inner} replaces Shorewall's (Rules.pm's find_macro looks a nested macro up in the directory first): fwgen's `{name}` expands Shorewall's own {inner}; write the lines of `{name}` in the rules file, or give the site macro another name"
+    )
 }
 
 /// Shorewall's refusal of a `:syn` test after another protocol than tcp
@@ -2910,6 +3034,7 @@ impl Importer {
         self.blacklist_file();
         self.rules();
         self.judge_unchained();
+        self.judge_optimized_limits();
         if !self.site_action_files.is_empty() {
             self.actions_file();
         }
@@ -3392,7 +3517,7 @@ impl Importer {
             if let Some(site) = name.strip_prefix("macro.") {
                 // A macro is read only where a rule calls it: one no rule
                 // calls changes nothing Shorewall compiles.
-                if !self.site_macros.contains_key(site) {
+                if !self.site_macros.contains_key(site) && !self.shadowed_macros.contains(site) {
                     self.notes.push(format!(
                         "{shown}: a site macro no rule calls; it has no effect on the firewall"
                     ));
@@ -3822,6 +3947,23 @@ impl Importer {
             }
             if let Some(text) = line.text.strip_prefix("?COMMENT") {
                 comment = self.comment(&line, text);
+                continue;
+            }
+            let word = (line.text.split_whitespace().next().unwrap_or_default())
+                .trim_start_matches('?')
+                .trim_end_matches('!')
+                .to_ascii_uppercase();
+            let message = line.text.split_whitespace().nth(1).is_some();
+            if line.text.starts_with('?') && message && matches!(word.as_str(), "WARNING" | "INFO")
+            {
+                // Config.pm prints the message as it compiles: the firewall
+                // is the same.
+                self.notes.push(format!(
+                    "{}:{}: `{}` prints a message as Shorewall compiles; it has no effect on the firewall",
+                    line.file,
+                    line.number,
+                    line.text.trim()
+                ));
                 continue;
             }
             if line.text.starts_with('?') {
@@ -5202,6 +5344,10 @@ impl Importer {
         if four.blacklist_states != six_carried.blacklist_states {
             self.refuse_setting_difference(six, "BLACKLIST", "blacklist_states");
         }
+        if four.stopped_output_open != six_carried.stopped_output_open {
+            let key = "ADMINISABSENTMINDED";
+            self.refuse_setting_difference(six, key, "stopped_output_open");
+        }
         for (n, (key, model_key)) in LOG_LEVEL_KEYS.into_iter().enumerate() {
             if four.log_levels[n] == six_carried.log_levels[n] {
                 continue;
@@ -6061,6 +6207,8 @@ impl Importer {
 
     fn policies(&mut self) {
         let mut wildcard = None;
+        // Each wildcard pair as first written, and where.
+        let mut spelled: BTreeMap<(String, String), ([String; 2], String)> = BTreeMap::new();
         for line in self.lines("policy") {
             let Some(columns) = self.split(&line, POLICY_COLUMNS) else {
                 continue;
@@ -6075,6 +6223,37 @@ impl Importer {
                 self.refuse(&line, format!("DEST `{item}` begins with `all`, and Shorewall reads it as `all` (Rules.pm's pattern for a DEST wildcard, `^all(\\+)?(?:!(.+))?`, has no end anchor): the policy would decide every zone's traffic from its SOURCE; rename the zone, or write `all`"));
                 continue;
             }
+            let mut wildcards = Vec::new();
+            let [source, dest] = [source, dest].map(|side| match policy_wildcard(side) {
+                Some(all) => {
+                    wildcards.push(format!("`{side}` is `{all}`: Shorewall reads a policy's zone wildcard lowercased, the zones it leaves out too (Rules.pm process_a_policy1)"));
+                    all
+                }
+                None => side.clone(),
+            });
+            let (source, dest) = (&source, &dest);
+            if !wildcards.is_empty() || [source, dest].iter().any(|side| side.starts_with("all")) {
+                // Rules.pm names a policy's chain by the zones as written
+                // (`ALL2net`) and finds a duplicate by that name: a second
+                // spelling of one wildcard pair is compiled, and the first
+                // has set every pair it covers (set_policy_chain).
+                let written = [&columns[0], &columns[1]].map(|c| c.to_owned());
+                let pair = (source.clone(), dest.clone());
+                match spelled.get(&pair) {
+                    Some((first, at)) if *first != written => {
+                        self.notes.push(format!(
+                            "{}:{}: the policy `{} {} {policy}` has no effect: the policy at {at} (`{} {}`) already decides every pair it names, and Shorewall, naming their chains as written, compiles both; left out",
+                            line.file, line.number, written[0], written[1], first[0], first[1]
+                        ));
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => {
+                        spelled.insert(pair, (written, format!("{}:{}", line.file, line.number)));
+                    }
+                }
+            }
+            self.note_at(&line, wildcards);
             let mut limit_notes = Vec::new();
             let connlimit = match columns.get(5).filter(|c| *c != "-" && !c.is_empty()) {
                 None => Vec::new(),
@@ -6308,8 +6487,29 @@ impl Importer {
     }
 
     fn rules(&mut self) {
-        self.site_macro_files = self.site_macro_names();
         self.site_action_files = self.site_action_names();
+        // Rules.pm looks a rule's target up among the actions (`%targets`:
+        // actions.std's and the actions file's) before it looks for a
+        // macro (find_macro): a site macro of an action's name is never
+        // read.
+        let (shadowed, macros): (Vec<String>, Vec<String>) =
+            self.site_macro_names().into_iter().partition(|name| {
+                site_action::STOCK_ACTIONS.contains(&name.as_str())
+                    || self.site_action_files.contains(name)
+            });
+        self.site_macro_files = macros;
+        for name in shadowed {
+            let action = if self.site_action_files.contains(&name) {
+                format!("the site's action `{name}` (its actions file)")
+            } else {
+                format!("Shorewall's stock action `{name}` (actions.std)")
+            };
+            self.notes.push(format!(
+                "{}macro.{name}: no effect: a rule calling `{name}` calls {action}, as Rules.pm looks a target up among the actions before it looks for a macro",
+                self.label
+            ));
+            self.shadowed_macros.insert(name);
+        }
         // The last rule in ALL, ESTABLISHED or RELATED: Shorewall never
         // finishes that section, so no zone pair's chain gets the
         // ESTABLISHED,RELATED accept (or RELATED's disposition) after it.
@@ -6386,6 +6586,147 @@ impl Importer {
             digits.parse().unwrap_or(0)
         };
         Some((value, level))
+    }
+
+    /// OPTIMIZE level 16 (Chains.pm combine_dports, from
+    /// optimize_level16) makes one multiport rule of a chain's neighbouring
+    /// rules that differ in their destination port alone (and drops a
+    /// neighbour of the same port), and level 8 (optimize_level8) one chain
+    /// of zone pairs' chains that are alike: a plain rate (`-m limit`) or a
+    /// connection limit on them is then one bucket, one count, for all
+    /// (`ACCEPT net $FW tcp 80 - - 3/min:4` beside the same for 443, or
+    /// `Web(ACCEPT)` with it, spend one bucket), where fwgen keeps one per
+    /// rule and per zone pair. Whether Shorewall merges them is decided on
+    /// its compiled chains, so the import refuses wherever it can happen: a
+    /// limited rule with the same limit as an earlier one (of its zone pair
+    /// for level 16, of another for level 8), and a limited rule whose
+    /// macro has two ports of one protocol. A limit no other rule shares is
+    /// carried.
+    fn judge_optimized_limits(&mut self) {
+        let Some((written, level)) = self.optimize() else {
+            return;
+        };
+        if level & (8 | 16) == 0 {
+            return;
+        }
+        // The plain rate and connection limit, as the rule writes them;
+        // none for a rule without them (an `s:`/`d:` rate is a hashlimit
+        // table of the line's own, never merged).
+        let limit = |table: &Table| -> Option<Vec<Item>> {
+            let plain = table.get("rate").is_some() && table.get("rate_per").is_none();
+            let counted = ["connlimit", "connlimit_above"]
+                .iter()
+                .any(|key| table.get(key).is_some());
+            (plain || counted).then(|| {
+                (table.items.iter())
+                    .filter(|item| matches!(item, Item::Pair(key, _) if key.starts_with("connlimit") || (plain && key.starts_with("rate"))))
+                    .cloned()
+                    .collect()
+            })
+        };
+        let pair = |table: &Table| {
+            let zone = |key: &str| match table.get(key) {
+                Some(Value::String(side)) => side.split(':').next().unwrap_or_default().to_owned(),
+                _ => String::new(),
+            };
+            (zone("source"), zone("dest"))
+        };
+        // What each of a rule's iptables rules matches of protocol and
+        // destination port: `None` for every protocol, or no port.
+        type Signature = Vec<(Option<Protocol>, Option<String>)>;
+        let signature = |table: &Table| -> Signature {
+            if let Some(Value::String(name)) = table.get("macro") {
+                let parts = Macro::find(name).and_then(|m| m.expand(&MacroCall::default()).ok());
+                return (parts.unwrap_or_default().iter())
+                    .flat_map(|part| &part.services)
+                    .map(|service| {
+                        let ports =
+                            (!service.dports.is_empty()).then(|| format!("{:?}", service.dports));
+                        (Some(service.proto), ports)
+                    })
+                    .collect();
+            }
+            // An ICMP type is what tells ICMP rules apart.
+            let dport = match (table.get("dport"), table.get("icmp_type")) {
+                (Some(Value::String(dport)), _) => Some(dport.clone()),
+                (_, Some(Value::String(icmp))) => Some(format!("icmp {icmp}")),
+                _ => None,
+            };
+            match table.get("proto") {
+                Some(Value::String(protos)) => (protos.split(','))
+                    .map(|p| (Protocol::parse(p), dport.clone()))
+                    .collect(),
+                _ => vec![(None, dport)],
+            }
+        };
+        // Level 16: rules of one protocol with ports each (combine_dports),
+        // or alike (delete_duplicates); level 8: rules alike, in chains
+        // alike.
+        let merge_in_chain = |a: &Signature, b: &Signature| {
+            (a.iter()).any(|x| {
+                (b.iter()).any(|y| {
+                    x.0 == y.0
+                        && (x == y
+                            || x.0.is_some_and(Protocol::has_ports)
+                                && x.1.is_some()
+                                && y.1.is_some())
+                })
+            })
+        };
+        let alike = |a: &Signature, b: &Signature| a.iter().any(|x| b.contains(x));
+        let mut refusals: Vec<(Line, String)> = Vec::new();
+        // Each limited rule: its limit, zone pair, signature and line.
+        type Seen = (Vec<Item>, (String, String), Signature, Line);
+        let mut seen: Vec<Seen> = Vec::new();
+        for entry in (self.entries.iter()).filter(|e| e.kind == Kind::Rule && !e.dropped) {
+            let Some(own) = limit(&entry.table) else {
+                continue;
+            };
+            let mine = signature(&entry.table);
+            let ports_of_one_protocol = entry.table.get("macro").is_some()
+                && (mine.iter().enumerate()).any(|(n, a)| {
+                    mine[..n].iter().any(|b| {
+                        a.0 == b.0
+                            && a.0.is_some_and(Protocol::has_ports)
+                            && a.1.is_some()
+                            && b.1.is_some()
+                    })
+                });
+            let here = pair(&entry.table);
+            let shared = (seen.iter()).find(|(limit, at, theirs, _)| {
+                *limit == own
+                    && if *at == here {
+                        level & 16 != 0 && merge_in_chain(&mine, theirs)
+                    } else {
+                        level & 8 != 0 && alike(&mine, theirs)
+                    }
+            });
+            let reason = if level & 16 != 0 && ports_of_one_protocol {
+                Some("its macro's ports of one protocol are rules that differ in port alone, which OPTIMIZE level 16 (Chains.pm combine_dports) makes one multiport rule with one bucket".to_owned())
+            } else {
+                shared.map(|(_, at, _, line)| {
+                    let how = if *at == here {
+                        "level 16 (Chains.pm combine_dports, delete_duplicates) makes neighbouring rules of a chain of one protocol that differ in port alone, or not at all, one rule"
+                    } else {
+                        "level 8 (optimize_level8) makes zone pairs' chains that are alike one chain"
+                    };
+                    format!(
+                        "the rule at {}:{} has the same limit, and OPTIMIZE {how}, with one bucket for both",
+                        line.file, line.number
+                    )
+                })
+            };
+            seen.push((own, here, mine, entry.line.clone()));
+            if let Some(reason) = reason {
+                let what = format!(
+                    "a rate (RATE without `s:`/`d:`) or CONNLIMIT under OPTIMIZE={written}: {reason}, where fwgen keeps one for each rule; set OPTIMIZE without 8 and 16 (7), or give the rules limits apart"
+                );
+                refusals.push((entry.line.clone(), what));
+            }
+        }
+        for (line, reason) in refusals {
+            self.refuse(&line, reason);
+        }
     }
 
     /// Why a policy means something else under OPTIMIZE level 2: for a
@@ -7108,6 +7449,14 @@ impl Importer {
             return;
         }
         let stock = service_macro.as_deref().and_then(stock_macro);
+        if let (Some(name), Some(inner)) = (
+            service_macro.as_deref(),
+            stock.and_then(|stock| self.overridden_within(stock)),
+        ) {
+            // Read, as Shorewall reads it: not a macro no rule calls.
+            self.site_macro(inner);
+            return self.refuse(line, overridden_refusal(name, inner));
+        }
         match (service_macro.as_deref(), stock) {
             (Some("Broadcast" | "Multicast"), None) => {
                 let service = (service_macro.as_deref(), get(3), get(4), get(5));
@@ -7558,6 +7907,32 @@ impl Importer {
         })
     }
 
+    /// The first macro that `stock` calls, at any depth, which a site macro
+    /// of the directory replaces: Rules.pm's find_macro looks every macro
+    /// up along CONFIG_PATH, the directory first, a nested call as well
+    /// (`Web` calls the site's macro.HTTP), where the model's stock macro
+    /// expands Shorewall's own.
+    pub(super) fn overridden_within(&self, stock: &StockMacro) -> Option<&'static str> {
+        let mut pending = vec![stock];
+        // The stock macros nest a few deep and never in a circle; the
+        // bound only keeps a mistaken table from looping.
+        for _ in 0..256 {
+            let current = pending.pop()?;
+            let lines = current
+                .lines
+                .iter()
+                .chain(current.ipv6_lines.unwrap_or_default());
+            for line in lines {
+                let name = line.action.strip_suffix("(PARAM)").unwrap_or(line.action);
+                if self.site_macro_files.iter().any(|site| site == name) {
+                    return Some(name);
+                }
+                pending.extend(stock_macro(name).filter(|inner| inner.name != current.name));
+            }
+        }
+        None
+    }
+
     /// The stock macro a DNAT or REDIRECT line calls (`HTTP(DNAT)`), as
     /// the model carries it: Rules.pm expands each of its lines with the
     /// action for PARAM. A site macro, a line the way back or of another
@@ -7573,6 +7948,9 @@ impl Importer {
                 "`{name}` is no macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"
             ));
         };
+        if let Some(inner) = self.overridden_within(stock) {
+            return Err(overridden_refusal(name, inner));
+        }
         // Without AUTOHELPERS' shipped lines no helper is attached, as
         // fwgen's port forwards attach none.
         if let Some(helper) = stock.helper.filter(|_| {
@@ -8362,7 +8740,7 @@ impl Importer {
                 return;
             }
             self.notes.push(format!(
-                "{}:{}: SOURCE `{source}` is the networks routed out of {source}: `source_interface`. Shorewall lists those routes once, when it starts (and will not start without one); fwgen's nftables ruleset looks the route of each new connection's source up as it arrives",
+                "{}:{}: SOURCE `{source}` is the networks routed out of {source}: `source_interface`. Shorewall lists those routes once, when it starts (and will not start without one); fwgen's nftables ruleset looks the route of each new connection's source up as it arrives, in nat prerouting, the one hook where the kernel allows that lookup: the firewall's own connections from an address in those networks (a service bound to its address on {source}) are not translated by it, where Shorewall's are",
                 line.file, line.number
             ));
         }

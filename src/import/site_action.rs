@@ -290,6 +290,22 @@ impl Importer {
             ));
         }
         for body_line in body {
+            // A macro's lines the way back (`DEST SOURCE`): inside the
+            // action's chain Rules.pm process_macro swaps the body line's
+            // own SOURCE and DEST columns, addresses within the call's
+            // zone pair; the model's macro would match them from the
+            // call's dest zone to its source zone.
+            let head = body_line.target.split(':').next().unwrap_or_default();
+            let called = head.split(['(', '/']).next().unwrap_or_default().to_owned();
+            let way_back = if self.site_macro_files.contains(&called) {
+                self.site_macro(&called).is_some_and(|m| m.has_way_back())
+            } else {
+                super::site_macro::stock_way_back(&called)
+            };
+            if way_back {
+                self.refuse(&body_line.line, format!("`{called}` in action.{name} has lines the way back (`DEST SOURCE`): inside the action's chain Shorewall swaps only the line's own SOURCE and DEST columns for them, within the calling rule's zones ({source} -> {dest}), where fwgen's macro would match them from {dest} to {source}"));
+                continue;
+            }
             let (Some(source), Some(dest)) = (
                 narrowed(source, body_line.source.as_deref()),
                 narrowed(dest, body_line.dest.as_deref()),

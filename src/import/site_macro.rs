@@ -44,6 +44,32 @@ pub(super) struct SiteMacro {
     default: Option<(String, usize)>,
 }
 
+impl SiteMacro {
+    /// Whether a line of it, or of a stock macro it calls, matches the
+    /// way back (`DEST SOURCE`), an odd number of times over.
+    pub(super) fn has_way_back(&self) -> bool {
+        self.lines.iter().any(|line| match &line.kind {
+            SiteKind::Ports { .. } => line.reversed,
+            // A line the way back turns the stock macro's parts around.
+            SiteKind::Named { name } => stock_directions(name).contains(&!line.reversed),
+        })
+    }
+}
+
+/// The directions of the stock macro `name`'s parts, its nested calls
+/// expanded: `true` the way back (`DEST SOURCE`), `false` forward.
+fn stock_directions(name: &str) -> Vec<bool> {
+    (Macro::find(name).and_then(|found| found.expand(&MacroCall::default()).ok()))
+        .map(|parts| parts.iter().map(|p| p.reversed).collect())
+        .unwrap_or_default()
+}
+
+/// Whether a part of the stock macro `name`, its nested calls expanded,
+/// matches the way back (`DEST SOURCE`): GRE, Zabbix, NTPbi, ...
+pub(super) fn stock_way_back(name: &str) -> bool {
+    stock_directions(name).contains(&true)
+}
+
 /// An address list a macro line gives in SOURCE or DEST: addresses,
 /// networks and ranges, as the rules file takes them after a zone.
 fn body_addresses(text: &str) -> bool {
@@ -213,6 +239,17 @@ impl Importer {
         // `SSH(PARAM)` and `SSH` both call SSH with the call's action
         // (Rules.pm `process_rule` keeps the current PARAM for both).
         let stock_name = action.strip_suffix("(PARAM)").unwrap_or(&action);
+        if self.site_macro_files.iter().any(|site| site == stock_name) {
+            return Err(format!(
+                "the line's action `{action}` calls the site's macro.{stock_name} (Rules.pm's find_macro looks a nested macro up in the directory first): a site macro calling another is not in fwgen's import"
+            ));
+        }
+        if let Some(inner) = stock_macro(stock_name).and_then(|stock| self.overridden_within(stock))
+        {
+            return Err(format!(
+                "the line's action `{action}` calls macro {inner}, and the site's macro.{inner} replaces Shorewall's (Rules.pm's find_macro looks a nested macro up in the directory first): fwgen's `{stock_name}` expands Shorewall's own {inner}"
+            ));
+        }
         let whole = stock_macro(stock_name)
             .and_then(|stock| Macro::find(stock.name))
             .filter(|found| found.expand(&MacroCall::default()).is_ok());

@@ -6,7 +6,9 @@
 //! (AUTOHELPERS: src/import/listing.rs takes it out); the other actions
 //! are refused with the reason.
 
-use super::{Importer, Kind, Line, Table, port_protocol, split_syn, syn_refused};
+use super::{
+    Importer, Kind, Line, Table, model_proto, port_protocol, rule_family, split_syn, syn_refused,
+};
 
 /// The columns of FORMAT 2 and 3.
 const CONNTRACK_COLUMNS: &[(&str, usize)] = &[
@@ -79,7 +81,11 @@ impl Importer {
                 Ok(table) => {
                     let mut table = table;
                     table.push_some("comment", line.comment.clone());
-                    self.add(Kind::Conntrack, "", Vec::new(), None, &line, table);
+                    // Bound to a family by its addresses or ICMP's
+                    // protocol, as a rule is (a pair's one-family line).
+                    let sides = [columns[1].as_str(), columns[2].as_str()];
+                    let family = rule_family(&sides, columns.get(3).map(String::as_str));
+                    self.add(Kind::Conntrack, "", Vec::new(), family, &line, table);
                 }
                 Err(reason) => self.refuse(&line, reason),
             }
@@ -103,7 +109,10 @@ impl Importer {
             let (mut read, mut notes) = (Vec::new(), Vec::new());
             for item in written.split(',') {
                 let (name, all) = if ct { split_all(item) } else { (item, "") };
-                match self.protocols.resolve(name) {
+                // Shorewall6's `icmp` is ipv6-icmp, as in its rules file.
+                let resolved = (self.protocols.resolve(name))
+                    .and_then(|(spelled, note)| Ok((model_proto(&spelled, self.ipv6)?, note)));
+                match resolved {
                     Ok((spelled, note)) => {
                         read.push(format!("{spelled}{all}"));
                         notes.extend(note);

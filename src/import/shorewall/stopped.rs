@@ -2,7 +2,7 @@
 //! update` converts it (Shorewall/Misc.pm, convert_routestopped), become
 //! `[[stopped]]` entries: what passes while the firewall is stopped.
 
-use super::{Importer, Kind, Line, Table, icmp_protocol, syn_refused};
+use super::{Importer, Kind, Line, Table, icmp_protocol, model_proto, syn_refused};
 
 /// stoppedrules' columns, as process_stoppedrules (Misc.pm) names them:
 /// no `action` (an `action=` pair is "Unknown column (action)").
@@ -241,7 +241,10 @@ impl Importer {
         }
         let mut protos: Vec<Option<String>> = Vec::new();
         for proto in given(&entry.proto).iter().flat_map(|list| list.split(',')) {
-            match self.protocols.resolve(proto) {
+            // Shorewall6's `icmp` is ipv6-icmp, as in its rules file.
+            let read = (self.protocols.resolve(proto))
+                .and_then(|(proto, note)| Ok((model_proto(&proto, self.ipv6)?, note)));
+            match read {
                 Ok((proto, note)) => {
                     self.note_at(line, note);
                     protos.push(Some(proto));
