@@ -3585,10 +3585,11 @@ ACCEPT:info:TRAP loc $FW tcp 24\n";
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The rules of each zone pair's chain (`net-fw`, ...) in the iptables
-/// input of a compiled Shorewall script, in order: comments and LOG rules
-/// (whose prefixes follow LOGFORMAT) left out, ICMP type names as their
-/// numbers (Shorewall writes the first of a list as written).
+/// The rules of each zone pair's chain (`net-fw`, ...) and the port
+/// forwards and redirects of the nat chains in the iptables input of a
+/// compiled Shorewall script, in order: comments and LOG rules (whose
+/// prefixes follow LOGFORMAT) left out, ICMP type names as their numbers
+/// (Shorewall writes the first of a list as written).
 fn pair_chain_rules(script: &str) -> Vec<String> {
     script
         .lines()
@@ -3596,6 +3597,7 @@ fn pair_chain_rules(script: &str) -> Vec<String> {
             l.strip_prefix("-A ")
                 .and_then(|rest| rest.split(' ').next())
                 .is_some_and(|chain| chain.split('-').count() == 2 && !chain.contains('_'))
+                || l.starts_with("-A ") && (l.contains(" -j DNAT ") || l.contains(" -j REDIRECT "))
         })
         .filter(|l| !l.contains("-j LOG"))
         .map(|l| {
@@ -3719,6 +3721,88 @@ DROP all!loc,dmz all- tcp 8084\n";
     assert!(stderr.contains(&format!("note: {note}")), "{stderr}");
     assert!(model.contains(&format!("# NOTE {note}")), "{model}");
     assert_compiles_as_the_original(&dir, &model, "import-rule-zone-lists");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #15: a port forward or redirect from a zone list or a wildcard
+/// other than plain `all` (`net,loc`, `all-`, `all+`, `all!net`, with
+/// addresses after them) is one from each zone, as Rules.pm's
+/// process_raw_rule1 makes a rule of each zone build_zone_list gives,
+/// leaving out the destination's zone unless `+` keeps it; each keeps its
+/// own rate. fwgen's Shorewall files of the import compile to the same
+/// translations and accepts as the original. Before, the model refused
+/// `net,loc` as an unknown zone.
+#[test]
+fn forwards_from_zone_lists_are_one_per_zone() {
+    let rules = b"?SECTION NEW\n\
+DNAT net,loc dmz:10.10.11.5 tcp 80\n\
+DNAT all- dmz:10.10.11.6 tcp,udp 53\n\
+DNAT all+ loc:10.10.10.7 tcp 8080\n\
+DNAT all!net,loc dmz:10.10.11.8 tcp 25\n\
+DNAT net,loc:192.0.2.0/24 dmz:10.10.11.9 tcp 443 - - 5/sec:10\n\
+REDIRECT loc,dmz 3128 tcp 3129\n\
+REDIRECT all- 3130 tcp 81\n\
+DNAT dmz,dmz dmz:10.10.11.5 tcp 99\n";
+    let dir = three_interfaces_with_rules("import-forward-zone-lists", rules);
+    // OPTIMIZE level 8 would make the zones' alike nat chains one, with
+    // one bucket for the two rates (refused, judge_optimized_limits).
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(
+        dir.join("shorewall.conf"),
+        conf.replace("OPTIMIZE=All", "OPTIMIZE=0"),
+    )
+    .unwrap();
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let model = imported_model(&output);
+    let sources = |to: &str| -> Vec<String> {
+        model
+            .split("\n\n")
+            .filter(|entry| entry.contains(to))
+            .filter_map(|entry| entry.lines().find_map(|l| l.strip_prefix("source = ")))
+            .map(|s| s.trim_matches('"').to_owned())
+            .collect()
+    };
+    assert_eq!(sources("to = \"10.10.11.5\""), ["net", "loc"], "{model}");
+    assert_eq!(
+        sources("to = \"10.10.11.6\""),
+        ["net", "net", "loc", "loc"],
+        "{model}"
+    );
+    assert_eq!(
+        sources("to = \"10.10.10.7\""),
+        ["$FW", "net", "loc", "dmz"],
+        "{model}"
+    );
+    assert_eq!(sources("to = \"10.10.11.8\""), ["$FW"], "{model}");
+    assert_eq!(
+        sources("to = \"10.10.11.9\""),
+        ["net:192.0.2.0/24", "loc:192.0.2.0/24"],
+        "{model}"
+    );
+    assert_eq!(sources("to_port = 3128"), ["loc", "dmz"], "{model}");
+    assert_eq!(sources("to_port = 3130"), ["net", "loc", "dmz"], "{model}");
+    for note in [
+        "rules:2: SOURCE `net,loc` is a port forward from each of net, loc, as Rules.pm makes a rule of each zone it stands for",
+        "rules:4: SOURCE `all+` is a port forward from each of $FW, net, loc, dmz, as Rules.pm",
+        "rules:9: makes no rule: each zone of SOURCE `dmz,dmz` is the destination's",
+    ] {
+        assert!(stderr.contains(note), "missing `{note}` in:\n{stderr}");
+    }
+    assert_compiles_as_the_original(&dir, &model, "import-forward-zone-lists");
+    for line in [
+        "DNAT net,all dmz:10.10.11.5 tcp 80",
+        "DNAT all!bogus dmz:10.10.11.5 tcp 80",
+    ] {
+        std::fs::write(dir.join("rules"), format!("?SECTION NEW\n{line}\n")).unwrap();
+        let output = import_within(&dir, false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{line}: {stderr}");
+        assert!(
+            stderr.contains("error: rules:2: SOURCE"),
+            "{line}: {stderr}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -8052,9 +8052,140 @@ impl Importer {
             }
             Err(reason) => return self.refuse(line, reason),
         }
-        let zones = self.named_zones(&[source.as_str(), zone]);
         let family = Some(address.contains(':'));
-        self.add_per_protocol(zones, family, line, table);
+        let zone = zone.to_owned();
+        self.add_per_source(line, &source, Some(&zone), family, table);
+    }
+
+    /// A port forward or redirect from each zone of its SOURCE, as
+    /// Rules.pm's process_raw_rule1 makes a rule of each zone that
+    /// build_zone_list gives: a zone list (`net,loc`; `net,loc+` keeps the
+    /// destination's zone) or a wildcard other than plain `all`, the
+    /// model's own (`all-`, `all+`, `all!loc`, `any`: the firewall first,
+    /// then the zones in the zones file's order). A wildcard or list
+    /// leaves out the destination's zone (`$FW` for a redirect) unless
+    /// `+` keeps it, and addresses after the zones go with each.
+    fn add_per_source(
+        &mut self,
+        line: &Line,
+        source: &str,
+        dest_zone: Option<&str>,
+        family: Option<bool>,
+        table: Table,
+    ) {
+        let dest = dest_zone.unwrap_or(&self.firewall).to_owned();
+        let sources = match self.forward_sources(source, &dest) {
+            Ok(None) => vec![source.to_owned()],
+            Ok(Some(sources)) => {
+                let named: Vec<String> = sources
+                    .iter()
+                    .map(|s| self.zone_name(s.split(':').next().unwrap_or_default()))
+                    .collect();
+                let note = match named.as_slice() {
+                    [] => format!(
+                        "makes no rule: each zone of SOURCE `{source}` is the destination's, which a zone list or wildcard leaves out without `+` (Shorewall warns \"Entry generated no iptables rules\")"
+                    ),
+                    _ => format!(
+                        "SOURCE `{source}` is a {} from each of {}, as Rules.pm makes a rule of each zone it stands for",
+                        match dest_zone {
+                            Some(_) => "port forward",
+                            None => "redirect",
+                        },
+                        named.join(", ")
+                    ),
+                };
+                self.notes
+                    .push(format!("{}:{}: {note}", line.file, line.number));
+                sources
+            }
+            Err(reason) => return self.refuse(line, reason),
+        };
+        for source in sources {
+            let mut one = table.clone();
+            if let Some(value) = one.get_mut("source") {
+                *value = Value::String(self.endpoint(&source));
+            }
+            let sides: Vec<&str> = std::iter::once(source.as_str()).chain(dest_zone).collect();
+            let zones = self.named_zones(&sides);
+            self.add_per_protocol(zones, family, line, one);
+        }
+    }
+
+    /// The sources [`Self::add_per_source`] makes a rule of each, `None`
+    /// for a SOURCE the model reads as written.
+    fn forward_sources(&self, source: &str, dest: &str) -> Result<Option<Vec<String>>, String> {
+        let (zones, rest) = match source.split_once(':') {
+            Some((zones, rest)) => (zones, Some(rest)),
+            None => (source, None),
+        };
+        let (candidates, keep_dest) = if let Some((flags, excluded)) = wildcard_side(zones) {
+            if zones == "all" {
+                return Ok(None);
+            }
+            if !matches!(flags, "" | "+" | "-" | "+-" | "-+") {
+                return Err(format!(
+                    "SOURCE `{source}`: Shorewall refuses it (\"Invalid SOURCE ({zones})\")"
+                ));
+            }
+            if zones.starts_with("any") && self.nested {
+                return Err(format!(
+                    "SOURCE `{source}`: `any` in a port forward or redirect with nested zones (Shorewall's top-level zones alone) is not in fwgen's import: write the zones as a list"
+                ));
+            }
+            let firewall = self.firewall.as_str();
+            let mut left_out: Vec<&str> = Vec::new();
+            if !excluded.is_empty() || zones.ends_with('!') {
+                for name in excluded.split(',') {
+                    let known = name == firewall || self.zones.iter().any(|z| z == name);
+                    if !known {
+                        return Err(format!(
+                            "SOURCE `{source}` leaves out `{name}`, which is no zone (Shorewall: \"Unknown zone ({name})\")"
+                        ));
+                    }
+                    left_out.push(name);
+                }
+            }
+            if flags.contains('-') {
+                left_out.push(firewall);
+            }
+            let all = std::iter::once(firewall)
+                .chain(self.zones.iter().map(String::as_str))
+                .filter(|zone| !left_out.contains(zone))
+                .map(str::to_owned)
+                .collect::<Vec<_>>();
+            (all, flags.contains('+'))
+        } else if zones.contains(',') {
+            let (list, keep_dest) = match zones.strip_suffix('+') {
+                Some(list) => (list, true),
+                None => (zones, false),
+            };
+            let items: Vec<String> = list.split(',').map(str::to_owned).collect();
+            if let Some(bad) = items
+                .iter()
+                .find(|z| z.is_empty() || wildcard_side(z).is_some())
+            {
+                let refusal = match bad.is_empty() {
+                    true => "Invalid zone list".to_owned(),
+                    false => format!("Unknown source zone ({bad})"),
+                };
+                return Err(format!(
+                    "SOURCE `{source}`: Shorewall refuses a zone list holding an empty name or a wildcard (\"{refusal}\")"
+                ));
+            }
+            (items, keep_dest)
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(
+            candidates
+                .into_iter()
+                .filter(|zone| keep_dest || zone != dest)
+                .map(|zone| match rest {
+                    Some(rest) => format!("{zone}:{rest}"),
+                    None => zone,
+                })
+                .collect(),
+        ))
     }
 
     /// A port forward or redirect for each protocol of its PROTO list, as
@@ -8134,7 +8265,6 @@ impl Importer {
             );
             return;
         };
-        let zones = self.named_zones(&[source.as_str()]);
         // An ORIGDEST address binds the redirect to its family.
         let family = rule_family(&[source.as_str()], proto.as_deref())
             .or_else(|| origdest.first().map(|a| a.contains(':')));
@@ -8153,7 +8283,7 @@ impl Importer {
         }
         push_log(&mut table, forward.log);
         table.push_some("comment", forward.comment);
-        self.add_per_protocol(zones, family, line, table);
+        self.add_per_source(line, &source, None, family, table);
     }
 
     fn snat(&mut self) {
