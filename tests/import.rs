@@ -5175,6 +5175,108 @@ fn snat_ports_alone_become_keep() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A masquerade without sources or address in both families' snat files
+/// translates both in Shorewall and Shorewall6 (Rules.pm process_snat1 in
+/// each), where the model gives such an entry its interface's IPv4 alone
+/// (found by helper-172: the IPv6 half was lost, silently, and with it
+/// Shorewall6's exemption before it). The IPv6 half is an entry of its
+/// own with `sources = ["::/0"]`; a line of IPv4's file alone is IPv4's,
+/// carried (it was refused as if the model would apply it to IPv6 too);
+/// each family's compile of fwgen's files translates as the original's.
+/// An IPv6 line whose sources are an interface's routes cannot be bound
+/// so, and is refused.
+#[test]
+fn a_masquerade_of_both_families_translates_both() {
+    common::require_tool("shorewall", "shorewall");
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::dual_stack("import-masquerade-both", "", "");
+    let write = |product: &str, file: &str, text: &str| {
+        std::fs::write(dir.join(product).join(file), text).unwrap();
+    };
+    write(
+        "shorewall",
+        "snat",
+        "?FORMAT 2\nMASQUERADE - eth0 tcp 25\nMASQUERADE - eth0\n",
+    );
+    write(
+        "shorewall6",
+        "snat",
+        "?FORMAT 2\nCONTINUE 2001:db8::5 eth0\nMASQUERADE - eth0\n",
+    );
+    let output = import_within(&dir.join("shorewall"), false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let model = imported_model(&output);
+    assert!(
+        stderr.contains(
+            "snat:3: the IPv6 translation is an entry of its own with `sources = [\"::/0\"]`"
+        ),
+        "{stderr}"
+    );
+    let files = rendered(&model, "masquerade-both.toml");
+    let nft = &files["fwgen.nft"];
+    let masquerades: Vec<&str> = (nft.lines())
+        .map(str::trim)
+        .filter(|l| l.starts_with("oifname \"eth0\""))
+        .filter(|l| l.contains(" masquerade ") || l.ends_with("\"no source NAT on eth0\""))
+        .collect();
+    assert_eq!(
+        masquerades,
+        [
+            "oifname \"eth0\" meta nfproto ipv4 tcp dport 25 masquerade comment \"masquerade on eth0, tcp port 25\"",
+            "oifname \"eth0\" ip6 saddr 2001:db8::5 accept comment \"no source NAT on eth0\"",
+            "oifname \"eth0\" meta nfproto ipv4 masquerade comment \"masquerade on eth0\"",
+            "oifname \"eth0\" ip6 saddr ::/0 masquerade comment \"masquerade on eth0\"",
+        ],
+        "{nft}"
+    );
+    // Each family's Shorewall, compiling the original and fwgen's files,
+    // translates alike.
+    let out = common::scratch("import-masquerade-both-out");
+    common::write_tree(
+        &out,
+        (files.iter())
+            .filter(|(path, _)| path.starts_with("shorewall"))
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    );
+    for product in ["shorewall", "shorewall6"] {
+        let nat = |config: &Path, script: &str| -> Vec<String> {
+            let compiled = common::shorewall_compile(product, config, &out.join(script));
+            (compiled.lines())
+                .filter(|l| {
+                    l.starts_with("-A ") && (l.contains("-j MASQUERADE") || l.contains("_masq -s"))
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        let original = nat(&dir.join(product), &format!("{product}-original"));
+        assert!(!original.is_empty(), "{product}");
+        assert_eq!(
+            original,
+            nat(&out.join(product), &format!("{product}-fwgen")),
+            "{product}"
+        );
+    }
+    // An IPv6 masquerade of an interface's routes stays refused.
+    write(
+        "shorewall",
+        "interfaces",
+        "?FORMAT 2\nnet eth0 -\nnet eth1 -\n",
+    );
+    write(
+        "shorewall6",
+        "interfaces",
+        "?FORMAT 2\nnet eth0 -\nnet eth1 -\n",
+    );
+    write("shorewall", "snat", "?FORMAT 2\nMASQUERADE eth1 eth0\n");
+    write("shorewall6", "snat", "?FORMAT 2\nMASQUERADE eth1 eth0\n");
+    assert_import_refused(
+        &import_within(&dir.join("shorewall"), false),
+        &["snat:2: Shorewall6's entry takes its sources from an interface's routes"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// Shorewall6 reads `SNAT(:PORTS)` as an address and refuses it
 /// (Rules.pm process_snat1's IPv6 branch): the importer refuses it at its
 /// line, named, rather than carry an entry Shorewall6 never compiled.
