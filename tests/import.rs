@@ -4023,19 +4023,21 @@ fn user_group_column_imports_as_the_rules_owner() {
 /// dates in UTC, weekdays with kerneltz or localtz, weekday numbers as
 /// names), which renders back as Shorewall's column and as nftables'
 /// integer `meta hour`, `meta day` and `meta time`; `monthdays`,
-/// `contiguous`, weekdays in UTC, hours in the kernel's timezone and a
+/// `contiguous`, weekdays in UTC, hours in the kernel's timezone, `utc`
+/// beside `kerneltz` (iptables refuses the pair, found by helper-173) and a
 /// DNAT's TIME are refused at their line with the reason.
 #[test]
 fn time_column_imports_as_the_rules_window() {
     a_column_imports(&ColumnCase {
         name: "import-rule-time",
-        refused: b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - - - - monthdays=1,15\nACCEPT $FW net tcp 81 - - - - - - timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous\nACCEPT $FW net tcp 82 - - - - - - weekdays=Sat,Sun\nACCEPT $FW net tcp 83 - - - - - - timestart=08:00&kerneltz\nDNAT net loc:192.168.1.5 tcp 84 - - - - - - timestart=08:00\n",
+        refused: b"?SECTION NEW\nACCEPT $FW net tcp 80 - - - - - - monthdays=1,15\nACCEPT $FW net tcp 81 - - - - - - timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous\nACCEPT $FW net tcp 82 - - - - - - weekdays=Sat,Sun\nACCEPT $FW net tcp 83 - - - - - - timestart=08:00&kerneltz\nDNAT net loc:192.168.1.5 tcp 84 - - - - - - timestart=08:00\nACCEPT $FW net tcp 85 - - - - - - weekdays=Mon&kerneltz&utc\n",
         reasons: &[
             "rules:2: TIME `monthdays=1,15`: `monthdays` has no nftables equivalent",
             "rules:3: TIME `timestart=22:00&timestop=06:00&weekdays=Fri&kerneltz&contiguous`: `contiguous`",
             "rules:4: TIME `weekdays=Sat,Sun`: `weekdays` in UTC",
             "rules:5: TIME `timestart=08:00&kerneltz`: a time of day or date in the kernel's timezone",
             "rules:6: TIME `timestart=08:00` on a DNAT",
+            "rules:7: TIME `weekdays=Mon&kerneltz&utc` names `utc` and the kernel's timezone: iptables refuses",
         ],
         accepted: b"?SECTION NEW\nREJECT loc:192.168.1.50 net - - - - - - - - timestart=22:00&timestop=06:00\nACCEPT $FW net tcp 80 - - - - - - weekdays=1,Sat,7&localtz\nACCEPT $FW net tcp 81 - - - - - - datestart=2026-12-24&datestop=2026-12-26T23:59:59&utc\n",
         model: &[
@@ -5001,6 +5003,22 @@ fn snat_range_and_persistent_become_the_entrys() {
     let model = imported_model(&import_within(&dir, false));
     let written = "to = \"203.0.113.10-203.0.113.12\"\npersistent = true\n";
     assert!(model.contains(written), "missing `{written}` in:\n{model}");
+    // Nat.pm takes `:persistent` off the end, then `:random`: the other
+    // order leaves `persistent` as a port, which Shorewall refuses (found
+    // by helper-172; fwgen read both flags).
+    std::fs::write(
+        dir.join("masq"),
+        "NET_IF 10.1.0.0/24 203.0.113.10-203.0.113.12:random:persistent\n\
+         NET_IF 10.2.0.0/24 203.0.113.10-203.0.113.12:persistent:random\n",
+    )
+    .unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "masq:2: masq ADDRESS `203.0.113.10-203.0.113.12:persistent:random`: Nat.pm takes off `:persistent` at the end and then `:random`",
+        ],
+    );
+    assert!(!stderr.contains("error: masq:1"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

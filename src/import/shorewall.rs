@@ -992,6 +992,24 @@ fn parsed_address(to: Option<&str>) -> Result<SnatAddress<'_>, String> {
         .map(Option::unwrap_or_default)
 }
 
+/// A masq ADDRESS whose flags Nat.pm process_one_masq1 does not take off:
+/// it strips one `:persistent` at the end, then one `:random`, and reads
+/// what is left as the address and ports, so `ADDR:persistent:random`
+/// leaves `persistent` as a port, which Shorewall refuses.
+fn masq_flags_refused(address: &str) -> Option<String> {
+    if address == "random" {
+        return None;
+    }
+    let left = address.strip_suffix(":persistent").unwrap_or(address);
+    let left = left.strip_suffix(":random").unwrap_or(left);
+    let flag = ["persistent", "random"]
+        .into_iter()
+        .find(|flag| left.ends_with(&format!(":{flag}")))?;
+    Some(format!(
+        "masq ADDRESS `{address}`: Nat.pm takes off `:persistent` at the end and then `:random`, and reads the `{flag}` left as a port, which Shorewall refuses (\"Invalid/Unknown all port/service ({flag})\"); write `:random:persistent`"
+    ))
+}
+
 /// `none`, which the model's `to` reads as no translation (CONTINUE),
 /// where Shorewall wants an address.
 fn names_none(address: &str) -> bool {
@@ -2435,6 +2453,7 @@ const CARRIED_COLUMNS: [&str; 6] = ["ORIGDEST", "RATE", "USER", "CONNLIMIT", "TI
 fn time_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, String> {
     let mut pairs: Vec<(&'static str, document::Value)> = Vec::new();
     let (mut kernel, mut clock_of_day, mut weekdays) = (false, false, false);
+    let mut utc = false;
     // Chains.pm do_time splits at `&` as Perl does, dropping trailing
     // empty elements (`timestart=08:00&` is one), and refuses another.
     for element in text.trim_end_matches('&').split('&') {
@@ -2450,7 +2469,10 @@ fn time_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, Strin
             "datestart" => "date_start",
             "datestop" => "date_stop",
             "weekdays" => "weekdays",
-            "utc" if value.is_empty() => continue,
+            "utc" if value.is_empty() => {
+                utc = true;
+                continue;
+            }
             "localtz" | "kerneltz" if value.is_empty() => {
                 kernel = true;
                 continue;
@@ -2485,6 +2507,14 @@ fn time_column(text: &str) -> Result<Vec<(&'static str, document::Value)>, Strin
             clock_of_day = true;
             pairs.push((key, value.into()));
         }
+    }
+    // Chains.pm do_time passes both on; iptables' time match refuses
+    // them together (`--utc` "cannot be used together with" `--kerneltz`,
+    // `--localtz` its old name), so Shorewall's firewall does not load.
+    if utc && kernel {
+        return Err(format!(
+            "TIME `{text}` names `utc` and the kernel's timezone: iptables refuses `--utc` with `--kerneltz`, so Shorewall's compiled firewall does not start; keep one"
+        ));
     }
     if weekdays && !kernel {
         return Err(format!(
@@ -8493,6 +8523,10 @@ impl Importer {
             };
             if columns.get(2).is_some_and(|a| names_none(a)) {
                 self.refuse(&line, "masq ADDRESS `none` is no address");
+                continue;
+            }
+            if let Some(reason) = to.as_deref().and_then(masq_flags_refused) {
+                self.refuse(&line, reason);
                 continue;
             }
             let mut address = match parsed_address(to.as_deref()) {
