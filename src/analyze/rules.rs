@@ -456,6 +456,22 @@ impl Analyzer<'_> {
             return None;
         }
         let owner = owner?;
+        if owner.as_ref().is_some_and(|o| o.negated) && section != Section::New {
+            // xt_owner holds, when each of its tests is negated, for a
+            // packet the kernel sends with no process's socket (an echo
+            // reply, an ICMP error, a reset), where nftables' `meta skuid`
+            // and `skgid` do not hold (nft_meta): the replies and errors
+            // these sections see would take the two backends apart.
+            let (_, span, text) = owner_key(entry);
+            let span = entry.owner_negated.as_deref().map_or(span, Spanned::span);
+            let kind = ErrorKind::BadOwner {
+                key: "owner_negated",
+                text: entry.owner_negated.as_deref().map_or(text, |n| n.get_ref().to_string()),
+                reason: "outside the NEW section: iptables' negated owner match holds for the packets the kernel sends with no process's socket (echo replies, ICMP errors, resets), nftables' `meta skuid !=` does not, so Shorewall and nftables would part on them; not in fwgen's model yet".to_owned(),
+            };
+            self.error(Some(span), kind);
+            return None;
+        }
         let time = time?;
         let syn = syn?;
         if self.firewall_to_firewall(source.zone, dest.zone, raw.span()) {
