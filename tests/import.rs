@@ -5202,7 +5202,7 @@ fn snat_ports_alone_become_keep() {
 /// carried (it was refused as if the model would apply it to IPv6 too);
 /// each family's compile of fwgen's files translates as the original's.
 /// An IPv6 line whose sources are an interface's routes cannot be bound
-/// so, and is refused.
+/// so, and is refused. An interface of no zone (`-`, with hosts) alike.
 #[test]
 fn a_masquerade_of_both_families_translates_both() {
     common::require_tool("shorewall", "shorewall");
@@ -5291,6 +5291,22 @@ fn a_masquerade_of_both_families_translates_both() {
         &import_within(&dir.join("shorewall"), false),
         &["snat:2: Shorewall6's entry takes its sources from an interface's routes"],
     );
+    // An interface of no zone, its hosts' zone of both families, alike
+    // (found by review: it kept IPv4's alone).
+    write("shorewall", "interfaces", "?FORMAT 2\n- eth0 -\n");
+    write("shorewall6", "interfaces", "?FORMAT 2\n- eth0 -\n");
+    write("shorewall", "hosts", "net eth0:0.0.0.0/0\n");
+    write("shorewall6", "hosts", "net eth0:[::/0]\n");
+    write("shorewall", "snat", "?FORMAT 2\nMASQUERADE - eth0\n");
+    write("shorewall6", "snat", "?FORMAT 2\nMASQUERADE - eth0\n");
+    let model = imported_model(&import_within(&dir.join("shorewall"), false));
+    let nft = &rendered(&model, "masquerade-hosts.toml")["fwgen.nft"];
+    for line in [
+        "oifname \"eth0\" meta nfproto ipv4 masquerade",
+        "oifname \"eth0\" ip6 saddr ::/0 masquerade",
+    ] {
+        assert!(nft.contains(line), "missing `{line}` in:\n{nft}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -1071,13 +1071,12 @@ fn unbound_snat(
     families: &BTreeMap<String, &'static str>,
 ) -> Option<Result<Vec<Entry>, String>> {
     let translation = matches!(&entry.table.header, Header::ArrayOfTables(path) if path.len() == 1 && (path[0] == "masquerade" || path[0] == "snat"));
-    let only_six = (entry.zones.iter()).all(|z| families.get(z) == Some(&"ipv6"));
-    if !translation
-        || entry.family.is_some()
-        || entry.table.get("sources").is_some()
-        || entry.zones.is_empty()
-        || only_six
-    {
+    // An interface of no zone (`-`, its hosts' zones on it) is IPv4's in
+    // the model as well, unless they are IPv6's alone, which a line of
+    // IPv4's file cannot be.
+    let only_six =
+        !entry.zones.is_empty() && (entry.zones.iter()).all(|z| families.get(z) == Some(&"ipv6"));
+    if !translation || entry.family.is_some() || entry.table.get("sources").is_some() || only_six {
         return None;
     }
     let (four, six) = (side != Some(true), side != Some(false));
