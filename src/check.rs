@@ -163,6 +163,7 @@ pub fn check_in(model: &Model, ruleset: &Ruleset) -> Vec<Finding> {
     findings.extend(unreached_policies(model));
     findings.extend(continue_policies(model));
     findings.extend(untracked_beside_invalid(model));
+    findings.extend(negated_owners(model));
     findings.extend(firewall_without_dns(model, ruleset));
     findings.extend(log_tags_cut(model, ruleset));
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
@@ -1115,6 +1116,28 @@ fn continue_policies(model: &Model) -> Vec<Finding> {
                 ),
                 "say what should happen: ACCEPT, DROP or REJECT".to_owned(),
             )
+        })
+        .collect()
+}
+
+/// A negated owner test (`owner_negated`, NEW section: the model refuses
+/// it elsewhere): iptables' owner match, every test negated, holds for a
+/// packet with no process's socket (xt_owner), nftables' `meta skuid !=`
+/// does not (nft_meta), and some such packets are new or untracked: the
+/// kernel's IGMP and MLD reports, neighbour discovery, the sockets of
+/// kernel services (an NFS mount, a WireGuard tunnel). The two backends
+/// part on them.
+fn negated_owners(model: &Model) -> Vec<Finding> {
+    (model.rules.iter().enumerate())
+        .filter(|(_, rule)| rule.owner.as_ref().is_some_and(|o| o.negated))
+        .filter_map(|(index, _)| {
+            let item = decider(model, Origin::Rule(index))?;
+            Some(Finding::warning(
+                "negated-owner-kernel",
+                item.span,
+                "this rule's negated owner test parts the backends on what the kernel sends with no process's socket (IGMP and MLD reports, neighbour discovery, a kernel service's sockets such as an NFS mount's or a WireGuard tunnel's): Shorewall's `! --uid-owner` matches those packets, nftables' `meta skuid !=` does not".to_owned(),
+                "name the users the rule is for instead (`user` or `group` without `owner_negated`): every packet a process sends has one".to_owned(),
+            ))
         })
         .collect()
 }
