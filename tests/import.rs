@@ -3742,6 +3742,8 @@ DNAT all!net,loc dmz:10.10.11.8 tcp 25\n\
 DNAT net,loc:192.0.2.0/24 dmz:10.10.11.9 tcp 443 - - 5/sec:10\n\
 REDIRECT loc,dmz 3128 tcp 3129\n\
 REDIRECT all- 3130 tcp 81\n\
+DNAT all!$FW,net loc:10.10.10.8 tcp 8081\n\
+REDIRECT $FW,net 3131 tcp 82\n\
 DNAT dmz,dmz dmz:10.10.11.5 tcp 99\n";
     let dir = three_interfaces_with_rules("import-forward-zone-lists", rules);
     // OPTIMIZE level 8 would make the zones' alike nat chains one, with
@@ -3782,10 +3784,12 @@ DNAT dmz,dmz dmz:10.10.11.5 tcp 99\n";
     );
     assert_eq!(sources("to_port = 3128"), ["loc", "dmz"], "{model}");
     assert_eq!(sources("to_port = 3130"), ["net", "loc", "dmz"], "{model}");
+    assert_eq!(sources("to = \"10.10.10.8\""), ["dmz"], "{model}");
+    assert_eq!(sources("to_port = 3131"), ["net"], "{model}");
     for note in [
         "rules:2: SOURCE `net,loc` is a port forward from each of net, loc, as Rules.pm makes a rule of each zone it stands for",
         "rules:4: SOURCE `all+` is a port forward from each of $FW, net, loc, dmz, as Rules.pm",
-        "rules:9: makes no rule: each zone of SOURCE `dmz,dmz` is the destination's",
+        "rules:11: makes no rule: each zone of SOURCE `dmz,dmz` is the destination's",
     ] {
         assert!(stderr.contains(note), "missing `{note}` in:\n{stderr}");
     }

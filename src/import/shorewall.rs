@@ -8236,6 +8236,7 @@ impl Importer {
             let mut left_out: Vec<&str> = Vec::new();
             if !excluded.is_empty() || zones.ends_with('!') {
                 for name in excluded.split(',') {
+                    let name = if name == "$FW" { firewall } else { name };
                     let known = name == firewall || self.zones.iter().any(|z| z == name);
                     if !known {
                         return Err(format!(
@@ -8259,7 +8260,10 @@ impl Importer {
                 Some(list) => (list, true),
                 None => (zones, false),
             };
-            let items: Vec<String> = list.split(',').map(str::to_owned).collect();
+            let items: Vec<String> = (list.split(','))
+                .map(|zone| if zone == "$FW" { &self.firewall } else { zone })
+                .map(str::to_owned)
+                .collect();
             if let Some(bad) = items
                 .iter()
                 .find(|z| z.is_empty() || wildcard_side(z).is_some())
