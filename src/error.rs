@@ -502,7 +502,6 @@ pub enum ErrorKind {
         target: String,
     },
     PortForwardWithoutPort,
-    RedirectFromFirewall,
     OneToOneIpv6,
     OneToOneUnplaced {
         internal: String,
@@ -767,7 +766,6 @@ impl Error {
             PortForwardWithoutPort => "a port forward or redirect needs `proto` tcp or udp and the `dport` it listens on, or a stock `macro` that gives them (`macro = \"Web\"`)".into(),
             OneToOneIpv6 => "Shorewall's nat file translates IPv4 addresses only".into(),
             OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone or in one of its zone's `hosts` (with one zone but the external interface's and no networks, that zone is taken)".into(),
-            RedirectFromFirewall => "a redirect takes connections arriving from a zone; the firewall's own connections can reach its local port directly".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { what: "this policy" } => "the entry's `family` is carried by none of the zones on one of its sides: give it their family, or leave `family` out (both)".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
@@ -1297,7 +1295,6 @@ impl ErrorKind {
             DnatTargetInOtherZone { .. } => "dnat-target-in-other-zone",
             DnatTargetNotHost { .. } => "dnat-target-not-host",
             PortForwardWithoutPort => "port-forward-without-port",
-            RedirectFromFirewall => "redirect-from-firewall",
             OneToOneIpv6 => "one-to-one-ipv6",
             OneToOneUnplaced { .. } => "one-to-one-unplaced",
             BadShorewallVersion { .. } => "bad-shorewall-version",
@@ -1811,7 +1808,6 @@ impl Display for ErrorKind {
                 )
             }
             PortForwardWithoutPort => write!(f, "a port forward needs a protocol and a port"),
-            RedirectFromFirewall => write!(f, "a redirect cannot start at the firewall"),
             OneToOneIpv6 => write!(f, "one-to-one NAT of IPv6 addresses"),
             OneToOneUnplaced { internal } => {
                 write!(

@@ -528,6 +528,7 @@ pub fn explain_as(
     packet.original_daddr = packet.daddr;
     let mut nat = Vec::new();
     let mut trace = Vec::new();
+    let mut redirected_here = false;
     // NAT rules see the first packet of a connection only; the firewall's
     // own connections meet the nat output chain instead of prerouting.
     // The kernel fixes a packet's output interface for the whole output
@@ -591,7 +592,19 @@ pub fn explain_as(
                 line: model.redirects[index].line,
             });
             packet.dport = Some(*port);
-            dest = firewall;
+            if dnat_hook == Hook::Output {
+                // The firewall's own connection: nat output redirects it
+                // to the loopback address (nf_nat_redirect, as iptables'
+                // REDIRECT in OUTPUT), rerouted over `lo`; the filter's
+                // output hook still sees the interface it was routed to.
+                packet.daddr = Some(match packet.family {
+                    RuleFamily::Ipv6 => std::net::Ipv6Addr::LOCALHOST.into(),
+                    _ => std::net::Ipv4Addr::LOCALHOST.into(),
+                });
+                redirected_here = true;
+            } else {
+                dest = firewall;
+            }
         }
     }
     packet.oif = if loopback {
@@ -624,8 +637,8 @@ pub fn explain_as(
     // forward sent elsewhere leaves, unless its source is a loopback
     // address.
     let mut routed_loopback = None;
-    if loopback && walked.outcome == Outcome::Accept {
-        if dest == firewall {
+    if (loopback || redirected_here) && walked.outcome == Outcome::Accept {
+        if dest == firewall || redirected_here {
             let input = loopback_input(ruleset, &packet);
             trace.extend(input.trace.iter().cloned());
             if input.outcome != Outcome::Accept {
@@ -663,6 +676,7 @@ pub fn explain_as(
     }
     if verdict == Verdict::Accept
         && dest != firewall
+        && !redirected_here
         && packet.state != CtState::Untracked
         && let Some(translation) = walk::translate(ruleset, Hook::Postrouting, &packet)
         && !translation.exempts()

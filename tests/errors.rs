@@ -242,7 +242,6 @@ error_case! {
     dnat_outside_zone => "dnat-outside-zone",
     dnat_other_zone => "dnat-other-zone",
     one_to_one_unplaced => "one-to-one-unplaced",
-    redirect_from_firewall => "redirect-from-firewall",
     redirect_exclusion => "redirect-exclusion",
     unknown_tunnel_type => "unknown-tunnel-type",
     tunnel_key => "tunnel-key",

@@ -1513,3 +1513,48 @@ fn port_forwards_follow_the_zones_nat_dispatch() {
         "{nested}"
     );
 }
+
+/// Issue #15: the firewall's own redirected connection (tests/models/
+/// nat-redirect: `REDIRECT $FW 3130 tcp 8081`, and 8082 to 3131). nat
+/// output sends it to 127.0.0.1 over `lo`, but the filter's output hook
+/// still sees the interface it was routed to: fw-net decides by the new
+/// port, its rule for 3130 accepts, its policy rejects 3131; then the
+/// input hook takes it from `lo` (the lab sees both kernels do so:
+/// model_nat_redirect).
+#[test]
+fn the_firewalls_redirected_connection_meets_its_routed_chain() {
+    let ask = |dport: &str| {
+        let args = [
+            "--from",
+            "$FW",
+            "--to",
+            "net:198.51.100.1",
+            "--dport",
+            dport,
+            "--trace",
+        ];
+        explain_model("nat-redirect", &args)
+    };
+    let accepted = ask("8081");
+    assert!(accepted.starts_with("verdict: ACCEPT\n"), "{accepted}");
+    assert!(
+        accepted.contains("path: fw -> net (chain fw-net)"),
+        "{accepted}"
+    );
+    assert!(
+        accepted.contains("nat: REDIRECT to port 3130 on the firewall"),
+        "{accepted}"
+    );
+    assert!(
+        accepted.contains("+ fw-net: tcp dport 3130 accept"),
+        "{accepted}"
+    );
+    assert!(
+        accepted.contains("+ input: iif \"lo\" accept"),
+        "{accepted}"
+    );
+    let rejected = ask("8082");
+    assert!(rejected.starts_with("verdict: REJECT\n"), "{rejected}");
+    assert!(rejected.contains("decided by: the policy at"), "{rejected}");
+    assert!(!rejected.contains("input:"), "{rejected}");
+}

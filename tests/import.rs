@@ -3744,7 +3744,8 @@ REDIRECT loc,dmz 3128 tcp 3129\n\
 REDIRECT all- 3130 tcp 81\n\
 DNAT all!$FW,net loc:10.10.10.8 tcp 8081\n\
 REDIRECT $FW,net 3131 tcp 82\n\
-DNAT dmz,dmz dmz:10.10.11.5 tcp 99\n";
+DNAT dmz,dmz dmz:10.10.11.5 tcp 99\n\
+REDIRECT all+ 3132 tcp 83\n";
     let dir = three_interfaces_with_rules("import-forward-zone-lists", rules);
     // OPTIMIZE level 8 would make the zones' alike nat chains one, with
     // one bucket for the two rates (refused, judge_optimized_limits).
@@ -3786,6 +3787,12 @@ DNAT dmz,dmz dmz:10.10.11.5 tcp 99\n";
     assert_eq!(sources("to_port = 3130"), ["net", "loc", "dmz"], "{model}");
     assert_eq!(sources("to = \"10.10.10.8\""), ["dmz"], "{model}");
     assert_eq!(sources("to_port = 3131"), ["net"], "{model}");
+    // The firewall's own: a nat OUTPUT rule, as Shorewall compiles it.
+    assert_eq!(
+        sources("to_port = 3132"),
+        ["$FW", "net", "loc", "dmz"],
+        "{model}"
+    );
     for note in [
         "rules:2: SOURCE `net,loc` is a port forward from each of net, loc, as Rules.pm makes a rule of each zone it stands for",
         "rules:4: SOURCE `all+` is a port forward from each of $FW, net, loc, dmz, as Rules.pm",

@@ -393,11 +393,6 @@ impl Analyzer<'_> {
                 return None;
             }
         }
-        if source.zone == ZoneRef::One(ZoneId::Firewall) {
-            let kind = ErrorKind::RedirectFromFirewall;
-            self.error(Some(entry.source.span()), kind);
-            return None;
-        }
         let to_port = to_port?;
         let line = self.line(&raw.span());
         let redirects = forwarded

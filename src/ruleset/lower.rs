@@ -5674,6 +5674,7 @@ fn rate_logging(
 
 fn nat_chains(model: &Model) -> Vec<Chain> {
     let dnats = || model.dnats.iter().enumerate();
+    let redirects = || model.redirects.iter().enumerate();
     let snats = model.snats.iter().enumerate();
     [
         nat_chain(
@@ -5686,12 +5687,19 @@ fn nat_chains(model: &Model) -> Vec<Chain> {
             (Hook::Output, Priority::Dstnat),
             one_to_one_rules(model, Hook::Output)
                 .chain(in_dispatch_order(
-                    dnats().flat_map(|(index, d)| {
-                        let rules = dnat_rules(model, d, index, Hook::Output);
-                        rules
-                            .into_iter()
-                            .map(|(rank, rule)| ((rank, d.span.start), rule))
-                    }),
+                    dnats()
+                        .flat_map(|(index, d)| {
+                            let rules = dnat_rules(model, d, index, Hook::Output);
+                            rules
+                                .into_iter()
+                                .map(|(rank, rule)| ((rank, d.span.start), rule))
+                        })
+                        .chain(redirects().flat_map(|(index, r)| {
+                            let rules = redirect_rules(model, r, index, Hook::Output);
+                            rules
+                                .into_iter()
+                                .map(|(rank, rule)| ((rank, r.span.start), rule))
+                        })),
                     nat_exemption_rules(model, Hook::Output),
                 ))
                 .collect(),
@@ -5720,7 +5728,7 @@ fn prerouting_rules(model: &Model) -> Vec<Rule> {
             .map(|(rank, rule)| ((rank, d.span.start), rule))
     });
     let redirects = model.redirects.iter().enumerate().flat_map(|(index, r)| {
-        let rules = redirect_rules(model, r, index);
+        let rules = redirect_rules(model, r, index, Hook::Prerouting);
         rules
             .into_iter()
             .map(|(rank, rule)| ((rank, r.span.start), rule))
@@ -6079,18 +6087,32 @@ fn one_to_one_rule(model: &Model, nat: &OneToOne, index: usize, hook: Hook) -> O
     Some(Rule::new(matches, vec![statement], Origin::OneToOne(index)))
 }
 
-/// A redirect's translation, for connections arriving on the interfaces of
-/// the zones it redirects from, each rule with its zones' rank.
-fn redirect_rules(model: &Model, redirect: &Redirect, index: usize) -> Vec<(usize, Rule)> {
+/// A redirect's translation in the nat chain of `hook`: prerouting for
+/// connections arriving on the interfaces of the zones it redirects from,
+/// output for the firewall's own (Rules.pm: `REDIRECT $FW` is a nat OUTPUT
+/// rule, logged there); each rule with its zones' rank.
+fn redirect_rules(
+    model: &Model,
+    redirect: &Redirect,
+    index: usize,
+    hook: Hook,
+) -> Vec<(usize, Rule)> {
     let logged = redirect.log.is_some();
     // Without ORIGDEST a redirect translates both families.
     let families = match redirect.origdest_ipv6() {
         Some(ipv6) => vec![ipv6],
         None => vec![false, true],
     };
-    let sources = nat_sources(model, redirect.source.zone, (logged, &families), |z| {
-        redirect.redirects_from(ZoneId::Zone(z))
-    });
+    let sources = if hook == Hook::Output {
+        if !redirect.redirects_from(ZoneId::Firewall) {
+            return Vec::new();
+        }
+        vec![(0, NAT_OUTPUT_LOG.to_owned(), Vec::new())]
+    } else {
+        nat_sources(model, redirect.source.zone, (logged, &families), |z| {
+            redirect.redirects_from(ZoneId::Zone(z))
+        })
+    };
     let mut matches: Vec<Match> = endpoint_sources(&redirect.source).into_iter().collect();
     // ORIGDEST: `-d ADDRESS` on the REDIRECT rule itself.
     if let Some(ipv6) = redirect.origdest_ipv6() {
