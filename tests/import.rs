@@ -5961,7 +5961,8 @@ fn port_ranges_are_read_as_shorewall_reads_them() {
 /// is octal to iptables (`iptables -A INPUT -p icmp --icmp-type 010` lists
 /// as type 8), so `010` is echo-request, where fwgen opened type 10
 /// (router-solicitation); `08` compiles and iptables refuses it ("unknown
-/// character 8"), so it is refused.
+/// character 8"), so it is refused. `any` (IPAddrs.pm's %icmp_types) is
+/// every ICMP type: fwgen refused it as an unknown type.
 #[test]
 fn icmp_types_are_read_as_iptables_reads_them() {
     common::require_tool("shorewall", "shorewall");
@@ -5979,10 +5980,19 @@ fn icmp_types_are_read_as_iptables_reads_them() {
             "08",
             Err("ICMP `08`: Shorewall passes it to iptables as written, and iptables refuses it"),
         ),
+        // iptables' `any` is every type: the protocol alone (the model
+        // has no `icmp_type` then); in a list, refused.
+        ("any", Ok(("proto = \"icmp\"\n\n", None))),
+        (
+            "8,any",
+            Err("ICMP `8,any`: `any` in a list, which Shorewall compiles as a rule of each type"),
+        ),
     ];
     for (at, (written, fwgen)) in cases.into_iter().enumerate() {
         let rules = format!("?SECTION NEW\nACCEPT net $FW icmp {written}\n");
-        let rule = format!("-A net-fw -p 1 --icmp-type {written} -j ACCEPT");
+        // A list compiles to a rule of each item: its last one's.
+        let last = written.rsplit(',').next().unwrap_or(written);
+        let rule = format!("-A net-fw -p 1 --icmp-type {last} -j ACCEPT");
         let expected = match fwgen {
             Ok((carried, _)) => Reading::Carried(&[rule.as_str()][..], &[carried][..]),
             Err(refused) => {

@@ -527,6 +527,14 @@ fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
             "ICMP `{types}`: types left out with `!`, which Shorewall compiles (`! --icmp-type`) and fwgen's model does not carry: list the types the rule is for"
         ));
     }
+    // `any` (IPAddrs.pm's %icmp_types, iptables' `--icmp-type any`) is
+    // every type: the protocol alone, no `icmp_type`. In a list Rules.pm
+    // makes a rule of each item, every type's beside the others'.
+    if types.split(',').count() > 1 && types.split(',').any(|t| t == "any") {
+        return Err(format!(
+            "ICMP `{types}`: `any` in a list, which Shorewall compiles as a rule of each type beside one of every type; write `any` alone"
+        ));
+    }
     let mut notes = Vec::new();
     let mut number = |text: &str| -> Result<String, String> {
         // Digits only (validate_icmp), below 256 in decimal (at 256 and
@@ -7832,7 +7840,7 @@ impl Importer {
             None => dport,
             Some(Ok((types, notes))) => {
                 self.note_at(line, notes);
-                Some(types)
+                (types != "any").then_some(types)
             }
             Some(Err(reason)) => return self.refuse(line, reason),
         };
