@@ -863,8 +863,10 @@ DNAT\tnet\tloc:192.168.1.20\ttcp\t22,80,443
 /// Issue #14: Shorewall's audited rules (A_ACCEPT, A_DROP, A_REJECT, with
 /// or without a log level, plain or a macro's: `DNS(A_ACCEPT):info`) and
 /// policies (`DROP:audit`, after a default action too) are imported as
-/// `audit = true`, and the model renders them back as Shorewall wrote
-/// them; a CONTINUE policy may not be audited (Rules.pm refuses it too).
+/// `audit = true` (`A_DROP!`, `A_REJECT!`, `A_ACCEPT!` too: Shorewall
+/// compiles them as without the `!`, which fwgen refused), and the model
+/// renders them back as Shorewall wrote them; a CONTINUE policy may not
+/// be audited (Rules.pm refuses it too).
 #[test]
 fn audited_rules_and_policies_are_imported_with_audit() {
     common::require_tool("shorewall", "shorewall");
@@ -873,6 +875,9 @@ A_DROP\tnet\t$FW\tudp\t-\t53
 A_REJECT:info\tnet\t$FW\ttcp\t113
 A_ACCEPT\tloc\t$FW\ttcp\t22
 DNS(A_ACCEPT):info\tloc\t$FW
+A_DROP!\tnet\t$FW\ttcp\t23
+A_REJECT!\tnet\t$FW\ttcp\t24
+A_ACCEPT!\tloc\t$FW\ttcp\t25
 ";
     let dir = sample_with_rules("import-audited", rules.as_bytes(), None);
     std::fs::write(
@@ -881,7 +886,8 @@ DNS(A_ACCEPT):info\tloc\t$FW
     )
     .unwrap();
     let model = imported_model(&import(dir.to_str().unwrap(), false));
-    assert_eq!(model.matches("audit = true").count(), 6, "{model}");
+    assert_eq!(model.matches("audit = true").count(), 9, "{model}");
+    assert_compiles_as_the_original(&dir, &model, "import-audited");
     let files = rendered(&model, "imported.toml");
     let rules = &files["shorewall/rules"];
     for action in [

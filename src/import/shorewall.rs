@@ -7220,8 +7220,12 @@ impl Importer {
         let log = log.filter(|l| level_logs(l));
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
+        // The audited ones alike (`A_DROP!`; `A_REJECT!` is the stock
+        // action file that calls A_REJECT).
         let action = match action.as_str() {
-            "ACCEPT!" | "DROP!" | "REJECT!" => action.trim_end_matches('!').to_owned(),
+            "ACCEPT!" | "DROP!" | "REJECT!" | "A_ACCEPT!" | "A_DROP!" | "A_REJECT!" => {
+                action.trim_end_matches('!').to_owned()
+            }
             _ => action,
         };
         let action = match iptables_target(&action, self.ipv6) {
