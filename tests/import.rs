@@ -6137,6 +6137,46 @@ fn counts_shorewall_passes_to_iptables_are_read_as_iptables_reads_them() {
     }
 }
 
+/// CONNLIMIT `3:0` (`--connlimit-mask 0`): every source's connections
+/// count together, on a rule and on a policy, as Shorewall compiles them;
+/// fwgen refused the mask as no prefix length. nftables keys the count on
+/// `ip saddr & 0.0.0.0`, one element, and its Shorewall files compile back
+/// to the original's rules.
+#[test]
+fn a_connlimit_mask_of_0_counts_every_source_together() {
+    let rules = "?SECTION NEW\nACCEPT net $FW tcp 22 - - - - - 3:0\n";
+    let model = assert_rules_read_as_shorewall(
+        "import-connlimit-mask-0",
+        rules,
+        Reading::Carried(
+            &["-A net-fw -p 6 --dport 22 -m connlimit ! --connlimit-above 3 --connlimit-mask 0 -j ACCEPT"][..],
+            &["connlimit = 3\nconnlimit_mask = 0\n"][..],
+        ),
+    )
+    .expect("carried");
+    let files = rendered(&model, "imported.toml");
+    let nft = &files["fwgen.nft"];
+    assert!(
+        nft.contains("{ ip saddr & 0.0.0.0 ct count 3 } accept"),
+        "{nft}"
+    );
+    let dir = sample_with_rules("import-connlimit-mask-0-policy", rules.as_bytes(), None);
+    let policy = std::fs::read_to_string(dir.join("policy")).unwrap();
+    let policy = policy.replace(
+        "net\tall\t\tDROP\t\t$LOG_LEVEL",
+        "net all DROP $LOG_LEVEL - 2:0",
+    );
+    assert!(policy.contains("- 2:0"), "{policy}");
+    std::fs::write(dir.join("policy"), policy).unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model.contains("connlimit = 2\nconnlimit_mask = 0\n"),
+        "{model}"
+    );
+    assert_compiles_as_the_original(&dir, &model, "import-connlimit-mask-0-policy");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// DNAT servers Shorewall compiles and fwgen's port forward lacks are
 /// refused for that (found by review): `:random` (Nat.pm takes it off
 /// first: fwgen called `random` an unknown service), Shorewall6's

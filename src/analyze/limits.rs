@@ -236,9 +236,10 @@ impl Analyzer<'_> {
         let mask = match entry.mask {
             None => None,
             Some(m) => match u8::try_from(*m.get_ref()) {
-                Ok(bits) if (1..=128).contains(&bits) => Some(bits),
+                // 0: every address counts together (`--connlimit-mask 0`).
+                Ok(bits) if bits <= 128 => Some(bits),
                 _ => {
-                    let reason = "a prefix length, 1 to 32 for IPv4 and to 128 for IPv6";
+                    let reason = "a prefix length, 0 to 32 for IPv4 and to 128 for IPv6";
                     self.limit_error(m.span(), "connlimit_mask", m.get_ref().to_string(), reason);
                     return None;
                 }

@@ -97,11 +97,13 @@ impl ConnLimit {
             LimitPer::Destination => "destination",
             _ => "source",
         };
-        let mask = self
-            .mask
-            .map_or(String::new(), |m| format!(" (addresses grouped by /{m})"));
         let how = if self.above { "more than" } else { "at most" };
-        format!("{how} {} connections per {who}{mask}", self.count)
+        let count = self.count;
+        match self.mask {
+            Some(0) => format!("{how} {count} connections of every {who} together"),
+            Some(m) => format!("{how} {count} connections per {who} (addresses grouped by /{m})"),
+            None => format!("{how} {count} connections per {who}"),
+        }
     }
 }
 
