@@ -1039,6 +1039,32 @@ fn nflog_actions_are_log_rules() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// AllowICMPs called with an IPv4 address (`AllowICMPs net:198.51.100.0/24
+/// $FW`): Shorewall's rules file expands the action's `?if __IPV4` lines
+/// alone, so the Shorewall6 lines that name `fe80::/10` are not there;
+/// fwgen refused the call, as if those lines appended their address to
+/// the rule's. The IPv4 lines' rules compile as the original's.
+#[test]
+fn allowicmps_from_an_ipv4_address_is_its_ipv4_lines() {
+    let rules = b"?SECTION NEW\nAllowICMPs net:198.51.100.0/24 $FW\nAllowICMPs(ACCEPT) loc $FW:192.168.1.1\n";
+    let dir = sample_with_rules("import-allowicmps-address", rules, None);
+    let model = imported_model(&import_within(&dir, false));
+    assert!(
+        model
+            .contains("macro = \"AllowICMPs\"\nsource = \"net:198.51.100.0/24\"\ndest = \"$FW\"\n"),
+        "{model}"
+    );
+    let files = rendered(&model, "imported.toml");
+    let nft = &files["fwgen.nft"];
+    assert!(
+        nft.contains("ip saddr 198.51.100.0/24 icmp type time-exceeded accept"),
+        "{nft}"
+    );
+    assert!(!nft.contains("fe80::/10"), "{nft}");
+    assert_compiles_as_the_original(&dir, &model, "import-allowicmps-address");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A masq or snat SOURCE that is an interface alone is the networks
 /// routed out of it (`source_interface`), with a note saying how Shorewall
 /// and the nftables ruleset read the routes; an interface in a list, a

@@ -536,6 +536,20 @@ impl Analyzer<'_> {
         };
         let mut rules = Vec::new();
         for part in parts {
+            // A line of one family the call's addresses leave out is not
+            // there: Shorewall's IPv4 rules file expands macro.AllowICMPs'
+            // `?if __IPV4` lines alone, whatever its IPv6 lines name.
+            let rule_has = |ipv6: bool| {
+                rule.family.has(ipv6)
+                    && rule.source.allows_family(ipv6)
+                    && rule.dest.allows_family(ipv6)
+            };
+            if ![false, true]
+                .into_iter()
+                .any(|ipv6| rule_has(ipv6) && part.allows_family(ipv6))
+            {
+                continue;
+            }
             let (mut source, mut dest) = match part.reversed {
                 false => (rule.source.clone(), rule.dest.clone()),
                 true => (rule.dest.clone(), rule.source.clone()),

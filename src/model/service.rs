@@ -525,6 +525,20 @@ pub struct MacroPart {
 }
 
 impl MacroPart {
+    /// Whether the part's lines may match packets of a family: its own
+    /// family, addresses and protocols allow it (macro.AllowICMPs' lines
+    /// from `fe80::/10` are IPv6's, its `icmp` lines IPv4's).
+    pub fn allows_family(&self, ipv6: bool) -> bool {
+        let addresses: Vec<&IpNet> = (self.source.iter())
+            .chain(&self.dest)
+            .chain(&self.origdest)
+            .collect();
+        self.family.is_none_or(|family| family == ipv6)
+            && (addresses.is_empty() || addresses.iter().any(|a| super::rule::is_ipv6(a) == ipv6))
+            && (self.services.is_empty()
+                || (self.services.iter()).any(|s| s.proto.only_ipv6().is_none_or(|o| o == ipv6)))
+    }
+
     fn forward(services: Vec<Service>) -> MacroPart {
         MacroPart {
             reversed: false,
