@@ -1039,6 +1039,44 @@ fn nflog_actions_are_log_rules() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The nat file's INTERFACE and a stoppedrules SOURCE or DEST by the
+/// interface's device (`eth0` for `NET_IF` with `physical=eth0`), as
+/// Zones.pm's known_interface finds it; fwgen refused both as unknown
+/// interfaces. The model keeps the device name; nftables matches it.
+#[test]
+fn the_nat_file_and_stoppedrules_take_an_interfaces_device() {
+    let dir = sample_with_rules("import-physical-names", b"?SECTION NEW\n", None);
+    std::fs::write(dir.join("nat"), "198.51.100.10 eth0 192.168.1.10\n").unwrap();
+    std::fs::write(dir.join("stoppedrules"), "ACCEPT eth1:192.168.1.7 $FW\n").unwrap();
+    let model = assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "devices in nat and stoppedrules",
+        Reading::Carried(
+            &[
+                "-A PREROUTING -i eth0 -d 198.51.100.10 -j DNAT --to-destination 192.168.1.10",
+                "-A INPUT -s 192.168.1.7 -i eth1 -j ACCEPT",
+            ][..],
+            &[
+                "external = \"198.51.100.10\"\ninterface = \"eth0\"\n",
+                "source = \"eth1:192.168.1.7\"\ndest = \"$FW\"\n",
+            ][..],
+        ),
+    )
+    .expect("carried");
+    let files = rendered(&model, "imported.toml");
+    let nft = &files["fwgen.nft"];
+    assert!(
+        nft.contains("iifname \"eth0\" ip daddr 198.51.100.10 dnat ip to 192.168.1.10"),
+        "{nft}"
+    );
+    let stopped = &files["fwgen-stopped.nft"];
+    assert!(
+        stopped.contains("iifname \"eth1\" ip saddr 192.168.1.7 accept"),
+        "{stopped}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// AllowICMPs called with an IPv4 address (`AllowICMPs net:198.51.100.0/24
 /// $FW`): Shorewall's rules file expands the action's `?if __IPV4` lines
 /// alone, so the Shorewall6 lines that name `fe80::/10` are not there;

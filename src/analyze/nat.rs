@@ -470,12 +470,14 @@ impl Analyzer<'_> {
         }
     }
 
-    /// The index of the interface `raw` names, or a located error.
+    /// The index of the interface `raw` names, by its name or its device
+    /// (`physical`), as Nat.pm's known_interface finds it; or a located
+    /// error. A device a wildcard stands for is not one.
     fn interface_named(&mut self, raw: &Spanned<String>) -> Option<usize> {
-        let found = self
-            .interfaces
-            .iter()
-            .position(|i| i.name == *raw.get_ref());
+        let name = raw.get_ref();
+        let found = (self.interfaces.iter().position(|i| i.name == *name)).or_else(|| {
+            (self.interfaces.iter()).position(|i| i.physical == *name && !name.ends_with('+'))
+        });
         if found.is_none() {
             let kind = ErrorKind::UnknownInterface {
                 name: raw.get_ref().clone(),

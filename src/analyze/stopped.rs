@@ -114,7 +114,11 @@ impl Analyzer<'_> {
             "any" => Some(Place::Any),
             "$FW" => Some(Place::Firewall),
             _ if name == self.firewall_zone => Some(Place::Firewall),
-            _ => match self.interfaces.iter().position(|i| i.name == name) {
+            // By its name or its device (`physical`), as Zones.pm's
+            // known_interface finds it.
+            _ => match (self.interfaces.iter().position(|i| i.name == name)).or_else(|| {
+                (self.interfaces.iter()).position(|i| i.physical == name && !name.ends_with('+'))
+            }) {
                 Some(index) => Some(Place::Interface(index)),
                 None => {
                     let kind = ErrorKind::UnknownStoppedPlace {
