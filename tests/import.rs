@@ -4499,7 +4499,8 @@ fn blrules_become_blacklist_entries() {
          ACCEPT net:192.0.2.1 all\n\
          CONTINUE loc:192.168.1.5 net\n\
          BLACKLIST net:192.0.2.9 all\n\
-         LOG:info net $FW tcp 22\n",
+         LOG:info net $FW tcp 22\n\
+         BLACKLIST:info net:192.0.2.11 all\n",
         None,
     );
     let model = imported_model(&import_within(&dir, false));
@@ -4512,6 +4513,10 @@ fn blrules_become_blacklist_entries() {
         // BLACKLIST: the sample's BLACKLIST_DISPOSITION=DROP, unlogged.
         "# blrules:9\n[[blacklist]]\naction = \"DROP\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\n",
         "# blrules:10\n[[blacklist]]\naction = \"LOG\"\nsource = \"net\"\n",
+        // BLACKLIST:info without BLACKLIST_LOG_LEVEL: action.BLACKLIST's
+        // `$BLACKLIST_DISPOSITION` line logged at the call's level.
+        "# NOTE blrules:11: BLACKLIST:info is BLACKLIST_DISPOSITION=DROP logged at info",
+        "# blrules:11\n[[blacklist]]\naction = \"DROP\"\nsource = \"net:192.0.2.11\"\ndest = \"all\"\nlog = \"info\"\n",
         "blacklist_states = [\"new\", \"invalid\", \"untracked\"]\n",
     ] {
         assert!(
@@ -4593,7 +4598,7 @@ fn blrules_blacklist_takes_the_disposition_and_its_log_level() {
         "# blrules:1\n[[blacklist]]\naction = \"REJECT\"\nsource = \"net:192.0.2.9\"\ndest = \"all\"\nlog = \"info\"\n",
         "# blrules:2\n[[blacklist]]\naction = \"REJECT\"\nsource = \"net:192.0.2.10\"\ndest = \"all\"\nlog = \"info\"\n",
         "# NOTE blrules:1: BLACKLIST is BLACKLIST_DISPOSITION=REJECT logged at BLACKLIST_LOG_LEVEL=info",
-        "# SKIPPED blrules:3: `BLACKLIST`: a log level on BLACKLIST (which logs at BLACKLIST_LOG_LEVEL) is not in fwgen's model",
+        "# SKIPPED blrules:3: `BLACKLIST`: a log level on BLACKLIST beside BLACKLIST_LOG_LEVEL, which Shorewall logs twice (at info, then in its blacklog chain), is not in fwgen's model",
     ] {
         assert!(
             model.contains(expected),

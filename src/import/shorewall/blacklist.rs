@@ -121,12 +121,23 @@ impl Importer {
         match target.as_str() {
             "WHITELIST" | "DROP" | "REJECT" | "LOG" => Ok((target, log)),
             "BLACKLIST" | "blacklog" if !in_macro => {
-                if log.is_some() {
-                    return Err(format!(
-                        "`{action}`: a log level on {target} (which logs at BLACKLIST_LOG_LEVEL) is not in fwgen's model"
-                    ));
-                }
                 let disposition = self.blacklist_target()?;
+                // action.BLACKLIST's one line, `$BLACKLIST_DISPOSITION`
+                // (or `blacklog`, which logs at BLACKLIST_LOG_LEVEL),
+                // takes the call's level: without BLACKLIST_LOG_LEVEL the
+                // disposition logged at it.
+                if let Some(level) = log {
+                    if target == "blacklog" || disposition.contains(':') {
+                        return Err(format!(
+                            "`{action}`: a log level on {target} beside BLACKLIST_LOG_LEVEL, which Shorewall logs twice (at {level}, then in its blacklog chain), is not in fwgen's model"
+                        ));
+                    }
+                    self.notes.push(format!(
+                        "{}:{}: {target}:{level} is BLACKLIST_DISPOSITION={disposition} logged at {level} (action.BLACKLIST's line takes the call's level); Shorewall's log prefix names BLACKLIST, fwgen's {disposition}",
+                        line.file, line.number
+                    ));
+                    return Ok((disposition, Some(level)));
+                }
                 let (verdict, level) = match disposition.split_once(':') {
                     Some((verdict, level)) => (verdict.to_owned(), Some(level.to_owned())),
                     None if target == "blacklog" => {
