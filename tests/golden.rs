@@ -183,6 +183,7 @@ golden_model! {
     hosts_cluster => "hosts-cluster",
     hosts_exclusion => "hosts-exclusion",
     nested_zones => "nested-zones",
+    blacklist_nested => "blacklist-nested",
     shared_uplink => "shared-uplink",
     vocabulary => "vocabulary",
     rate_limits => "rate-limits",

@@ -2700,6 +2700,14 @@ fn model_nested_zones() {
     lab_model("nested-zones", "nest");
 }
 
+/// Issue #15 (found by a hunt, helper-181): a nested zone's packets meet
+/// its own pair's blacklist alone, not its parent's after it (fwgen's
+/// dispatch jumped to both); its WHITELIST returns to its own rules.
+#[test]
+fn model_blacklist_nested() {
+    lab_model("blacklist-nested", "bln");
+}
+
 /// Issue #15: after nser77's HA router: ens33 is of no zone; net, upst
 /// and ops (nested in net and ha) are address ranges on it, mon is a
 /// destination-only range on ha's link; the lab's host on ens33 has an

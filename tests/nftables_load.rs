@@ -214,6 +214,7 @@ mod models {
         hosts_cluster => "hosts-cluster",
         hosts_exclusion => "hosts-exclusion",
         nested_zones => "nested-zones",
+        blacklist_nested => "blacklist-nested",
         shared_uplink => "shared-uplink",
         vocabulary => "vocabulary",
         hosts_ipv6 => "hosts-ipv6",

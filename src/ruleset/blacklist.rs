@@ -13,7 +13,7 @@ use super::lower::{
 use super::member::Member;
 use super::{Chain, CtState, Hook, MapKey, Match, Origin, Piece, Rule, Side, Statement, Verdict};
 use crate::model::zone::applies_to;
-use crate::model::{Model, ZoneId};
+use crate::model::{Model, PolicyAction, ZoneId};
 
 /// The chain of a pair's entries: Shorewall's `net-fw~`.
 pub fn chain_name(model: &Model, pair: (ZoneId, ZoneId)) -> String {
@@ -90,14 +90,26 @@ fn listed(model: &Model, pair: (ZoneId, ZoneId)) -> bool {
 /// hosts, a wildcard), so that no later rule takes its packets; in a map
 /// it is simply left out.
 fn dispatch(model: &Model, pairs: &[(ZoneId, ZoneId)], hook: Hook) -> Vec<Rule> {
-    let target = |pair: (ZoneId, ZoneId), _: &[(Side, Member)]| {
-        if listed(model, pair) {
-            Verdict::Jump(chain_name(model, pair))
-        } else {
-            Verdict::Return
-        }
-    };
     let jumps = |ipv6: bool| -> Vec<Jump> {
+        // `goto`: where the pair's entries end (or a WHITELIST returns),
+        // the packet is back in its base chain, past every later pair's
+        // dispatch: Shorewall's `net-fw~` is reached from its pair's chain
+        // alone, which a nested zone's or a hosts entry's packets enter
+        // first and leave for no other pair's (Misc.pm generate_matrix).
+        // A pair whose policy is CONTINUE returns to the dispatch, where
+        // Shorewall's next pair (its parent's) runs its blacklist after
+        // this pair's rules: the analyzer refuses a blacklist there
+        // (`blacklist-after-continue`), so that no later pair's entries
+        // take its packets either way.
+        let target = |pair: (ZoneId, ZoneId), _: &[(Side, Member)]| {
+            let continues = (model.matrix.family(pair.0, pair.1, ipv6))
+                .is_some_and(|d| d.action == PolicyAction::Continue);
+            match (listed(model, pair), continues) {
+                (true, false) => Verdict::Goto(chain_name(model, pair)),
+                (true, true) => Verdict::Jump(chain_name(model, pair)),
+                (false, _) => Verdict::Return,
+            }
+        };
         let all = match hook {
             Hook::Input => local_jumps(model, pairs, Side::In, ipv6, &target),
             Hook::Output => local_jumps(model, pairs, Side::Out, ipv6, &target),

@@ -4236,7 +4236,7 @@ fn zone_out_options(model: &Model, zone: ZoneId, ipv6: bool) -> Option<&Interfac
 /// map leaves out the ones that return, a rule of its own keeps its
 /// return so that no later rule takes its packets.
 pub(super) fn dispatched(jumps: Vec<Jump>) -> Vec<Jump> {
-    if !jumps.iter().any(|j| matches!(j.target, Verdict::Jump(_))) {
+    if !(jumps.iter()).any(|j| matches!(j.target, Verdict::Jump(_) | Verdict::Goto(_))) {
         return Vec::new();
     }
     jumps

@@ -666,6 +666,9 @@ pub enum Verdict {
     Drop,
     Return,
     Jump(String),
+    /// To the chain, not back: where it ends (or returns) the packet goes
+    /// on after the rule that jumped to this rule's chain.
+    Goto(String),
 }
 
 /// How a rejected packet is answered.

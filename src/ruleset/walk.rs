@@ -443,6 +443,8 @@ impl Walker<'_> {
                 Flow::Final(outcome, by) => Some(Flow::Final(outcome, by)),
                 Flow::Fallthrough => None,
             },
+            // Where the target ends, this chain has ended too.
+            Verdict::Goto(target) => Some(self.chain(target, depth + 1)),
         }
     }
 }

@@ -394,6 +394,7 @@ impl Display for Verdict {
             Verdict::Drop => f.write_str("drop"),
             Verdict::Return => f.write_str("return"),
             Verdict::Jump(chain) => write!(f, "jump {chain}"),
+            Verdict::Goto(chain) => write!(f, "goto {chain}"),
         }
     }
 }
