@@ -243,6 +243,13 @@ pub enum ErrorKind {
         /// Whether the wildcard has a zone of its own.
         wildcard_zoned: bool,
     },
+    /// A CONTINUE policy of a nested zone's pair whose parent's pair has
+    /// blacklist entries.
+    BlacklistAfterContinue {
+        source: String,
+        dest: String,
+        parent: String,
+    },
     /// A CONTINUE policy for a pair with a zone on a named interface a
     /// wildcard with zones covers.
     ContinueOverWildcard {
@@ -690,6 +697,7 @@ impl Error {
             WildcardHostsOverNamed { named, wildcard, wildcard_zoned: false, .. } if named.ends_with('+') => format!("fwgen's nftables takes what no hosts entry of `{1}` claims, `{0}`'s packets included, where Shorewall dispatches `-i {0}` apart: narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard)),
             WildcardHostsOverNamed { named, zone: Some(zone), wildcard, hosts_zone, .. } => format!("Shorewall dispatches `{0}`'s packets through `{1}`'s chain too (`-i {1}` matches {0}), in zone order: the hosts of `{2}` there claim those from and to their networks, and `{1}`'s own zone, if it has one, all the rest, where fwgen's nftables gives them to `{0}`'s zone `{3}`: {4}, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone), shorten(zone), if hosts_zone == zone { format!("give those hosts a zone of their own declared after `{}`", shorten(zone)) } else { format!("declare zone `{}` after zone `{}`", shorten(hosts_zone), shorten(zone)) }),
             WildcardHostsOverNamed { named, zone: None, wildcard, hosts_zone, .. } => format!("Shorewall dispatches `{0}`'s packets that no hosts entry on it claims through `{1}`'s (`-i {1}` matches {0}), where the hosts of `{2}` claim those from and to their networks, which fwgen's nftables drops at the catch-all: give `{0}` a zone declared before `{2}`, or narrow `{1}` so that it does not cover `{0}`", shorten(named), shorten(wildcard), shorten(hosts_zone)),
+            BlacklistAfterContinue { parent, .. } => format!("give the pair a policy of its own (ACCEPT, DROP or REJECT), and repeat there the `{}` entries its connections should meet", shorten(parent)),
             ContinueOverWildcard { named, wildcard, .. } => format!("give the pair a policy of its own (ACCEPT, DROP or REJECT), or narrow `{}` so that it does not cover `{}`", shorten(wildcard), shorten(named)),
             WildcardZoneFirst { named, zone, wildcard, wildcard_zone } => format!("fwgen matches a named interface before a wildcard, but Shorewall dispatches by zone in the order of its zones file, so `{}` would take `{}`'s packets there: declare zone `{}` before zone `{}`, or narrow `{}` so that it does not cover `{}`", shorten(wildcard_zone), shorten(named), shorten(zone), shorten(wildcard_zone), shorten(wildcard), shorten(named)),
             BadNetwork { .. } => "write an address (`10.0.0.1`, `2001:db8::1`) or a network (`10.0.0.0/24`)".into(),
@@ -1233,6 +1241,7 @@ impl ErrorKind {
             WildcardOverZoneless { .. } => "wildcard-over-zoneless",
             WildcardOverOtherFamily { .. } => "wildcard-over-other-family",
             WildcardHostsOverNamed { .. } => "wildcard-hosts-over-named",
+            BlacklistAfterContinue { .. } => "blacklist-after-continue",
             ContinueOverWildcard { .. } => "continue-over-wildcard",
             BadNetwork { .. } => "bad-network",
             BadRange { .. } => "bad-range",
@@ -1547,6 +1556,18 @@ impl Display for ErrorKind {
                 shorten(wildcard),
                 shorten(wildcard_zone),
                 family
+            ),
+            BlacklistAfterContinue {
+                source,
+                dest,
+                parent,
+            } => write!(
+                f,
+                "CONTINUE from `{}` to `{}` is refused: the `{}` pair it continues to has blacklist entries, which Shorewall runs after `{}`'s rules (its blacklist heads the parent's chain) and fwgen's blacklist runs before every pair's rules",
+                shorten(source),
+                shorten(dest),
+                shorten(parent),
+                shorten(source),
             ),
             ContinueOverWildcard {
                 source,

@@ -128,6 +128,7 @@ error_case! {
     dnat_rate_refused => "dnat-rate-refused",
     limit_over_range => "limit-over-range",
     nat_exempt_ipv6 => "nat-exempt-ipv6",
+    blacklist_after_continue => "blacklist-after-continue",
     continue_over_wildcard => "continue-over-wildcard",
     policy_rate_zone_list => "policy-rate-zone-list",
     policy_rate_bad => "policy-rate-bad",

@@ -193,6 +193,7 @@ impl Analyzer<'_> {
         let conntrack = self.conntrack(&raw.conntrack);
         let matrix = self.matrix(&policies, raw);
         self.check_continue_over_wildcard(&policies, &matrix, (&rules, &dnats));
+        self.check_blacklist_after_continue(&policies, &matrix, &blacklist);
         Model {
             source_name: self.source.display_name(),
             firewall,

@@ -555,6 +555,73 @@ impl Analyzer<'_> {
         }
     }
 
+    /// A CONTINUE policy of a pair of a nested zone (its source or dest)
+    /// whose parents' pairs have blacklist entries: Shorewall's pair chain
+    /// returns to the dispatch, whose next entry is the parent's pair
+    /// chain, headed by its blacklist (`net-fw~`), so those entries take
+    /// only what this pair's rules leave; fwgen's blacklist comes before
+    /// every pair's rules and cannot keep that order. Refused at the
+    /// policy.
+    pub(super) fn check_blacklist_after_continue(
+        &mut self,
+        policies: &[Policy],
+        matrix: &crate::model::PolicyMatrix,
+        blacklist: &[Rule],
+    ) {
+        let lineage = |id: ZoneId| -> Vec<ZoneId> {
+            let mut all = vec![id];
+            let mut at = 0;
+            while at < all.len() {
+                if let ZoneId::Zone(zone) = all[at] {
+                    for &parent in &self.zones[zone].parents {
+                        if !all.contains(&ZoneId::Zone(parent)) {
+                            all.push(ZoneId::Zone(parent));
+                        }
+                    }
+                }
+                at += 1;
+            }
+            all
+        };
+        let ids: Vec<ZoneId> = std::iter::once(ZoneId::Firewall)
+            .chain((0..self.zones.len()).map(ZoneId::Zone))
+            .collect();
+        let lineages: Vec<Vec<ZoneId>> = ids.iter().map(|&id| lineage(id)).collect();
+        let mut refused = vec![false; policies.len()];
+        for (s_at, &source) in ids.iter().enumerate() {
+            for (d_at, &dest) in ids.iter().enumerate() {
+                for v6 in [false, true] {
+                    let Some(decision) = matrix.family(source, dest, v6) else {
+                        continue;
+                    };
+                    let crate::model::DecisionOrigin::Policy(at) = decision.origin else {
+                        continue;
+                    };
+                    if decision.action != PolicyAction::Continue || refused[at] {
+                        continue;
+                    }
+                    let later = (lineages[s_at].iter())
+                        .flat_map(|&s| lineages[d_at].iter().map(move |&d| (s, d)));
+                    let listed = later.filter(|&pair| pair != (source, dest)).find(|&pair| {
+                        (blacklist.iter()).any(|e| {
+                            crate::model::zone::applies_to(e.source.zone, e.dest.zone, pair)
+                        })
+                    });
+                    let Some((s, d)) = listed else {
+                        continue;
+                    };
+                    refused[at] = true;
+                    let kind = ErrorKind::BlacklistAfterContinue {
+                        source: self.id_name(source),
+                        dest: self.id_name(dest),
+                        parent: format!("{} {}", self.id_name(s), self.id_name(d)),
+                    };
+                    self.error(Some(policies[at].span.clone()), kind);
+                }
+            }
+        }
+    }
+
     /// A zone's name as an error gives it: `$FW` for the firewall.
     fn id_name(&self, id: ZoneId) -> String {
         match id {
