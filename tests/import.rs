@@ -1039,6 +1039,56 @@ fn nflog_actions_are_log_rules() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shorewall6's AllowICMPs called with an address: the action is a chain
+/// of its own (`-A net-fw -s 2001:db8::/32 -p 58 -j AllowICMPs`), where
+/// its lines from `fe80::/10` also test their source, so the call's
+/// addresses and the lines' both hold: from `net:2001:db8::/32` none of
+/// those lines matches, from `net:fe80::/10` each does (found by review,
+/// helper-179: fwgen refused both, as if the lines appended their address
+/// to the call's). The nftables rules are those the compiled chain
+/// accepts.
+#[test]
+fn allowicmps_from_an_ipv6_address_keeps_the_lines_both_hold() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::dual_stack("import-allowicmps-ipv6", "", "");
+    let six = dir.join("shorewall6");
+    std::fs::write(
+        six.join("rules"),
+        "?SECTION NEW\nAllowICMPs net:2001:db8::/32 $FW\nAllowICMPs net:fe80::/10 $FW\n",
+    )
+    .unwrap();
+    let script = common::shorewall_compile("shorewall6", &six, &six.join("firewall"));
+    for line in [
+        "-A net-fw -s 2001:db8::/32 -p 58 -j AllowICMPs",
+        "-A net-fw -s fe80::/10 -p 58 -j AllowICMPs",
+        "-A AllowICMPs -s fe80::/10 -p 58 --icmpv6-type 130 -j ACCEPT",
+    ] {
+        assert!(script.contains(line), "no `{line}` in\n{script}");
+    }
+    let model = imported_model(&import_within(&dir.join("shorewall"), false));
+    let files = rendered(&model, "allowicmps-ipv6.toml");
+    let nft = &files["fwgen.nft"];
+    let rule = |source: &str, first: &str| {
+        (nft.lines()).map(str::trim).find(|l| {
+            l.starts_with(&format!("ip6 saddr {source} icmpv6 type {{ {first},"))
+                && l.ends_with("comment \"rule net->fw AllowICMPs ACCEPT\"")
+        })
+    };
+    let global = rule("2001:db8::/32", "destination-unreachable").expect(nft);
+    assert!(!global.contains("mld-listener-query"), "{global}");
+    assert!(
+        rule("2001:db8::/32", "mld-listener-query").is_none(),
+        "{nft}"
+    );
+    assert!(
+        rule("fe80::/10", "destination-unreachable").is_some(),
+        "{nft}"
+    );
+    let link_local = rule("fe80::/10", "mld-listener-query").expect(nft);
+    assert!(link_local.contains(" 153 }"), "{link_local}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The nat file's INTERFACE and a stoppedrules SOURCE or DEST by the
 /// interface's device (`eth0` for `NET_IF` with `physical=eth0`), as
 /// Zones.pm's known_interface finds it; fwgen refused both as unknown

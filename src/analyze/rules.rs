@@ -555,9 +555,22 @@ impl Analyzer<'_> {
                 true => (rule.dest.clone(), rule.source.clone()),
             };
             let name = rule.service_macro.map_or("", |m| m.name);
-            let narrowed = self.narrow_to_macro(&mut source, &part.source, name, raw)
-                && self.narrow_to_macro(&mut dest, &part.dest, name, raw);
-            if !narrowed || !self.narrow_origdest(&rule, part, name, raw) {
+            // A stock action (AllowICMPs) is a chain of its own in
+            // Shorewall: the call's addresses and its lines' both hold.
+            let action = (rule.service_macro)
+                .and_then(|m| m.stock)
+                .is_some_and(|stock| stock.default.is_some());
+            let narrowed = [(&mut source, &part.source), (&mut dest, &part.dest)]
+                .into_iter()
+                .map(|(endpoint, own)| self.narrow_to_macro(endpoint, own, (name, action), raw))
+                .collect::<Vec<_>>();
+            if narrowed.contains(&Narrowing::Refused) {
+                return Vec::new();
+            }
+            if narrowed.contains(&Narrowing::Nothing) {
+                continue;
+            }
+            if !self.narrow_origdest(&rule, part, name, raw) {
                 return Vec::new();
             }
             let origdest = match part.origdest.is_empty() {
@@ -608,11 +621,34 @@ impl Analyzer<'_> {
         &mut self,
         endpoint: &mut Endpoint,
         addresses: &[IpNet],
-        name: &str,
+        (name, action): (&str, bool),
         raw: &Spanned<RawRule>,
-    ) -> bool {
+    ) -> Narrowing {
         if addresses.is_empty() {
-            return true;
+            return Narrowing::Narrowed;
+        }
+        // An action's line beside the call's own addresses: the networks
+        // both hold, none where they share no address (the line can
+        // match nothing of the call's: `AllowICMPs net:2001:db8::/32`
+        // meets none of its lines from fe80::/10).
+        let plain = endpoint.macs().is_empty()
+            && endpoint.interface.is_none()
+            && endpoint.interface_address.is_none()
+            && endpoint.ipset.is_none();
+        if action && plain && !endpoint.addresses.is_empty() {
+            let both: Vec<IpNet> = (endpoint.addresses.iter())
+                .flat_map(|a| addresses.iter().map(move |b| (a, b)))
+                .filter_map(|(a, b)| match (a.contains(b), b.contains(a)) {
+                    (true, _) => Some(*b),
+                    (_, true) => Some(*a),
+                    _ => None,
+                })
+                .collect();
+            if both.is_empty() {
+                return Narrowing::Nothing;
+            }
+            endpoint.addresses = both;
+            return Narrowing::Narrowed;
         }
         let written: Vec<String> = addresses.iter().map(written).collect();
         let (list, first) = (written.join(","), &written[0]);
@@ -634,10 +670,10 @@ impl Analyzer<'_> {
             };
             let span = raw.get_ref().service_macro.as_ref().map(|m| m.span());
             self.error(span.or(Some(raw.span())), kind);
-            return false;
+            return Narrowing::Refused;
         }
         endpoint.addresses = addresses.to_vec();
-        true
+        Narrowing::Narrowed
     }
 
     /// A macro line's `origdest=` (macro.Rfc1918) on a rule with an
@@ -1737,4 +1773,14 @@ fn owner_key(entry: &RawRule) -> (&'static str, std::ops::Range<usize>, String) 
     let span = raw.map(Spanned::span).unwrap_or_default();
     let text = raw.map(|r| r.get_ref().to_string()).unwrap_or_default();
     ("owner_negated", span, text)
+}
+
+/// What a macro line's own addresses make of a call's endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Narrowing {
+    Narrowed,
+    /// The line matches nothing the call's addresses hold: no rule.
+    Nothing,
+    /// Refused, with the error reported.
+    Refused,
 }
