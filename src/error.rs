@@ -243,8 +243,8 @@ pub enum ErrorKind {
         /// Whether the wildcard has a zone of its own.
         wildcard_zoned: bool,
     },
-    /// A CONTINUE policy of a nested zone's pair whose parent's pair has
-    /// blacklist entries.
+    /// A CONTINUE policy of a nested zone's pair whose parent's pair (or
+    /// that of a zone on an interface it shares) has blacklist entries.
     BlacklistAfterContinue {
         source: String,
         dest: String,
@@ -1563,7 +1563,7 @@ impl Display for ErrorKind {
                 parent,
             } => write!(
                 f,
-                "CONTINUE from `{}` to `{}` is refused: the `{}` pair it continues to has blacklist entries, which Shorewall runs after `{}`'s rules (its blacklist heads the parent's chain) and fwgen's blacklist runs before every pair's rules",
+                "CONTINUE from `{}` to `{}` is refused: the `{}` pair its packets may go on to (a parent zone's, or a zone's on an interface it shares) has blacklist entries, which Shorewall runs after `{}`'s rules (they head that pair's chain) and fwgen's blacklist runs before every pair's rules",
                 shorten(source),
                 shorten(dest),
                 shorten(parent),

@@ -129,6 +129,7 @@ error_case! {
     limit_over_range => "limit-over-range",
     nat_exempt_ipv6 => "nat-exempt-ipv6",
     blacklist_after_continue => "blacklist-after-continue",
+    blacklist_after_continue_hosts => "blacklist-after-continue-hosts",
     continue_over_wildcard => "continue-over-wildcard",
     policy_rate_zone_list => "policy-rate-zone-list",
     policy_rate_bad => "policy-rate-bad",

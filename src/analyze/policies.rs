@@ -560,8 +560,9 @@ impl Analyzer<'_> {
     /// returns to the dispatch, whose next entry is the parent's pair
     /// chain, headed by its blacklist (`net-fw~`), so those entries take
     /// only what this pair's rules leave; fwgen's blacklist comes before
-    /// every pair's rules and cannot keep that order. Refused at the
-    /// policy.
+    /// every pair's rules and cannot keep that order. The same for a zone
+    /// sharing an interface with the pair's (hosts that overlap without
+    /// nesting; found by review, helper-182). Refused at the policy.
     pub(super) fn check_blacklist_after_continue(
         &mut self,
         policies: &[Policy],
@@ -586,7 +587,34 @@ impl Analyzer<'_> {
         let ids: Vec<ZoneId> = std::iter::once(ZoneId::Firewall)
             .chain((0..self.zones.len()).map(ZoneId::Zone))
             .collect();
-        let lineages: Vec<Vec<ZoneId>> = ids.iter().map(|&id| lineage(id)).collect();
+        // The interfaces of a zone's members: its own and its hosts'.
+        let on = |zone: usize| -> Vec<usize> {
+            let own = (self.interfaces.iter().enumerate())
+                .filter(|(_, i)| i.zone == Some(zone))
+                .map(|(index, _)| index);
+            own.chain(self.zones[zone].hosts.iter().map(|h| h.interface))
+                .collect()
+        };
+        // Where a pair's chain returns, the dispatch's next entry may be
+        // a parent's, or another zone's on an interface it shares (a
+        // hosts entry that overlaps without nesting): each such zone.
+        let lineages: Vec<Vec<ZoneId>> = (ids.iter())
+            .map(|&id| {
+                let mut all = lineage(id);
+                if let ZoneId::Zone(zone) = id {
+                    let mine = on(zone);
+                    let sharing = (0..self.zones.len())
+                        .filter(|&other| on(other).iter().any(|i| mine.contains(i)))
+                        .map(ZoneId::Zone);
+                    for other in sharing {
+                        if !all.contains(&other) {
+                            all.push(other);
+                        }
+                    }
+                }
+                all
+            })
+            .collect();
         let mut refused = vec![false; policies.len()];
         for (s_at, &source) in ids.iter().enumerate() {
             for (d_at, &dest) in ids.iter().enumerate() {
