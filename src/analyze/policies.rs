@@ -505,53 +505,43 @@ impl Analyzer<'_> {
                     .any(|d| d.source.zone.matches(source) && dest == ZoneId::Zone(d.dest))
         };
         let mut refused = vec![false; policies.len()];
-        for &source in &ids {
-            for &dest in &ids {
-                for v6 in [false, true] {
-                    let Some(decision) = matrix.family(source, dest, v6) else {
-                        continue;
-                    };
-                    let crate::model::DecisionOrigin::Policy(at) = decision.origin else {
-                        continue;
-                    };
-                    if decision.action != PolicyAction::Continue || refused[at] {
-                        continue;
-                    }
-                    // The zone on the covered interface, and the pair of a
-                    // wildcard zone that would take its packets.
-                    let sides = [(dest, true), (source, false)];
-                    let covered = sides.into_iter().find_map(|(side, outgoing)| {
-                        let ZoneId::Zone(zone) = side else {
-                            return None;
-                        };
-                        self.covered_members(zone)
-                            .into_iter()
-                            .find(|&(_, w)| {
-                                self.wildcard_zones(w, v6).into_iter().any(|z| {
-                                    let z = ZoneId::Zone(z);
-                                    if outgoing {
-                                        chained(source, z, v6)
-                                    } else {
-                                        chained(z, dest, v6)
-                                    }
-                                })
-                            })
-                            .map(|(named, w)| (zone, named, w))
-                    });
-                    let Some((zone, named, wildcard)) = covered else {
-                        continue;
-                    };
-                    refused[at] = true;
-                    let kind = ErrorKind::ContinueOverWildcard {
-                        source: self.id_name(source),
-                        dest: self.id_name(dest),
-                        zone: self.zones[zone].name.clone(),
-                        named: self.interfaces[named].name.clone(),
-                        wildcard: self.interfaces[wildcard].name.clone(),
-                    };
-                    self.error(Some(policies[at].span.clone()), kind);
-                }
+        for (source, dest, v6, at) in continue_policies(matrix, &ids) {
+            if refused[at] {
+                continue;
             }
+            // The zone on the covered interface, and the pair of a
+            // wildcard zone that would take its packets.
+            let sides = [(dest, true), (source, false)];
+            let covered = sides.into_iter().find_map(|(side, outgoing)| {
+                let ZoneId::Zone(zone) = side else {
+                    return None;
+                };
+                self.covered_members(zone)
+                    .into_iter()
+                    .find(|&(_, w)| {
+                        self.wildcard_zones(w, v6).into_iter().any(|z| {
+                            let z = ZoneId::Zone(z);
+                            if outgoing {
+                                chained(source, z, v6)
+                            } else {
+                                chained(z, dest, v6)
+                            }
+                        })
+                    })
+                    .map(|(named, w)| (zone, named, w))
+            });
+            let Some((zone, named, wildcard)) = covered else {
+                continue;
+            };
+            refused[at] = true;
+            let kind = ErrorKind::ContinueOverWildcard {
+                source: self.id_name(source),
+                dest: self.id_name(dest),
+                zone: self.zones[zone].name.clone(),
+                named: self.interfaces[named].name.clone(),
+                wildcard: self.interfaces[wildcard].name.clone(),
+            };
+            self.error(Some(policies[at].span.clone()), kind);
         }
     }
 
@@ -616,37 +606,30 @@ impl Analyzer<'_> {
             })
             .collect();
         let mut refused = vec![false; policies.len()];
-        for (s_at, &source) in ids.iter().enumerate() {
-            for (d_at, &dest) in ids.iter().enumerate() {
-                for v6 in [false, true] {
-                    let Some(decision) = matrix.family(source, dest, v6) else {
-                        continue;
-                    };
-                    let crate::model::DecisionOrigin::Policy(at) = decision.origin else {
-                        continue;
-                    };
-                    if decision.action != PolicyAction::Continue || refused[at] {
-                        continue;
-                    }
-                    let later = (lineages[s_at].iter())
-                        .flat_map(|&s| lineages[d_at].iter().map(move |&d| (s, d)));
-                    let listed = later.filter(|&pair| pair != (source, dest)).find(|&pair| {
-                        (blacklist.iter()).any(|e| {
-                            crate::model::zone::applies_to(e.source.zone, e.dest.zone, pair)
-                        })
-                    });
-                    let Some((s, d)) = listed else {
-                        continue;
-                    };
-                    refused[at] = true;
-                    let kind = ErrorKind::BlacklistAfterContinue {
-                        source: self.id_name(source),
-                        dest: self.id_name(dest),
-                        parent: format!("{} {}", self.id_name(s), self.id_name(d)),
-                    };
-                    self.error(Some(policies[at].span.clone()), kind);
-                }
+        let place = |id: ZoneId| match id {
+            ZoneId::Firewall => 0,
+            ZoneId::Zone(index) => index + 1,
+        };
+        for (source, dest, _, at) in continue_policies(matrix, &ids) {
+            if refused[at] {
+                continue;
             }
+            let later = (lineages[place(source)].iter())
+                .flat_map(|&s| lineages[place(dest)].iter().map(move |&d| (s, d)));
+            let listed = later.filter(|&pair| pair != (source, dest)).find(|&pair| {
+                (blacklist.iter())
+                    .any(|e| crate::model::zone::applies_to(e.source.zone, e.dest.zone, pair))
+            });
+            let Some((s, d)) = listed else {
+                continue;
+            };
+            refused[at] = true;
+            let kind = ErrorKind::BlacklistAfterContinue {
+                source: self.id_name(source),
+                dest: self.id_name(dest),
+                parent: format!("{} {}", self.id_name(s), self.id_name(d)),
+            };
+            self.error(Some(policies[at].span.clone()), kind);
         }
     }
 
@@ -687,4 +670,28 @@ impl Analyzer<'_> {
             .filter(|&z| self.zones[z].family.has(v6))
             .collect()
     }
+}
+
+/// Each pair's CONTINUE decision of either family that a policy made:
+/// (source, dest, IPv6, the policy's index).
+fn continue_policies(
+    matrix: &crate::model::PolicyMatrix,
+    ids: &[ZoneId],
+) -> Vec<(ZoneId, ZoneId, bool, usize)> {
+    let mut found = Vec::new();
+    for &source in ids {
+        for &dest in ids {
+            for v6 in [false, true] {
+                let Some(decision) = matrix.family(source, dest, v6) else {
+                    continue;
+                };
+                if let (PolicyAction::Continue, crate::model::DecisionOrigin::Policy(at)) =
+                    (decision.action, decision.origin)
+                {
+                    found.push((source, dest, v6, at));
+                }
+            }
+        }
+    }
+    found
 }
