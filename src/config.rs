@@ -830,6 +830,11 @@ pub struct RawMasquerade {
     /// (Shorewall's `SNAT+`, `MASQUERADE+`).
     #[schemars(with = "Option<bool>")]
     pub before_nat: Option<Spanned<bool>>,
+    /// The one family the entry translates, `ipv4` or `ipv6` (the
+    /// Shorewall or the Shorewall6 snat file's line); without it, its
+    /// addresses' family, or its interface's IPv4.
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }
@@ -882,6 +887,11 @@ pub struct RawSnat {
     /// (Shorewall's `SNAT+`, `MASQUERADE+`).
     #[schemars(with = "Option<bool>")]
     pub before_nat: Option<Spanned<bool>>,
+    /// The one family the entry translates, `ipv4` or `ipv6` (the
+    /// Shorewall or the Shorewall6 snat file's line); without it, its
+    /// addresses' family, or its interface's IPv4.
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
 }

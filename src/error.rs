@@ -776,6 +776,8 @@ impl Error {
             OneToOneUnplaced { .. } => "list the internal address's network in `networks` of an interface of its zone or in one of its zone's `hosts` (with one zone but the external interface's and no networks, that zone is taken)".into(),
             BadShorewallVersion { .. } => "`shorewall.version` is 4 (writes masq) or 5 (writes snat)".into(),
             FamilyConflict { what: "this policy" } => "the entry's `family` is carried by none of the zones on one of its sides: give it their family, or leave `family` out (both)".into(),
+            FamilyConflict { what: "this IPv4 source NAT entry" | "this IPv6 source NAT entry" } => "the entry's `family` and this address differ: an entry translates one family; write an address of its family, or leave `family` out".into(),
+            FamilyConflict { what: "this source NAT entry on its interface" } => "the interface's zone (or the zones of its hosts) does not carry this family: give the zone `family = \"both\"`, or leave `family` out".into(),
             FamilyConflict { .. } => "its zones, addresses and protocol have no address family in common".into(),
             UnknownTunnelType { .. } => "tunnel types (shorewall-tunnels(5)): ipsec, ipsecnat, ipip, gre, 6to4, 6in4, pptpclient, pptpserver, tinc, openvpn, openvpnclient, openvpnserver, l2tp, generic (WireGuard: `type = \"generic\"`, `proto = \"udp\"`, `port = 51820`)".into(),
             TunnelKey { .. } => "`proto` and `port` go with openvpn, openvpnclient, openvpnserver (tcp or udp) and generic; `ah` with ipsec; `gateway_zones` with ipsec and ipsecnat".into(),

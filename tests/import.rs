@@ -5334,11 +5334,12 @@ fn snat_ports_alone_become_keep() {
 /// each), where the model gives such an entry its interface's IPv4 alone
 /// (found by helper-172: the IPv6 half was lost, silently, and with it
 /// Shorewall6's exemption before it). The IPv6 half is an entry of its
-/// own with `sources = ["::/0"]`; a line of IPv4's file alone is IPv4's,
+/// own with `family = "ipv6"`; a line of IPv4's file alone is IPv4's,
 /// carried (it was refused as if the model would apply it to IPv6 too);
 /// each family's compile of fwgen's files translates as the original's.
-/// An IPv6 line whose sources are an interface's routes cannot be bound
-/// so, and is refused. An interface of no zone (`-`, with hosts) alike.
+/// An IPv6 line whose sources are an interface's routes is IPv6's alike;
+/// one that detects its interface's address is refused (the model's
+/// `detect` is IPv4's). An interface of no zone (`-`, with hosts) alike.
 #[test]
 fn a_masquerade_of_both_families_translates_both() {
     common::require_tool("shorewall", "shorewall");
@@ -5357,15 +5358,9 @@ fn a_masquerade_of_both_families_translates_both() {
         "snat",
         "?FORMAT 2\nCONTINUE 2001:db8::5 eth0\nMASQUERADE - eth0\n",
     );
-    let output = import_within(&dir.join("shorewall"), false);
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let model = imported_model(&output);
-    assert!(
-        stderr.contains(
-            "snat:3: the IPv6 translation is an entry of its own with `sources = [\"::/0\"]`"
-        ),
-        "{stderr}"
-    );
+    let model = imported_model(&import_within(&dir.join("shorewall"), false));
+    let written = "interface = \"eth0\"\nfamily = \"ipv6\"\n";
+    assert!(model.contains(written), "missing `{written}` in:\n{model}");
     let files = rendered(&model, "masquerade-both.toml");
     let nft = &files["fwgen.nft"];
     let masquerades: Vec<&str> = (nft.lines())
@@ -5379,7 +5374,7 @@ fn a_masquerade_of_both_families_translates_both() {
             "oifname \"eth0\" meta nfproto ipv4 tcp dport 25 masquerade comment \"masquerade on eth0, tcp port 25\"",
             "oifname \"eth0\" ip6 saddr 2001:db8::5 accept comment \"no source NAT on eth0\"",
             "oifname \"eth0\" meta nfproto ipv4 masquerade comment \"masquerade on eth0\"",
-            "oifname \"eth0\" ip6 saddr ::/0 masquerade comment \"masquerade on eth0\"",
+            "oifname \"eth0\" meta nfproto ipv6 masquerade comment \"masquerade on eth0\"",
         ],
         "{nft}"
     );
@@ -5410,7 +5405,8 @@ fn a_masquerade_of_both_families_translates_both() {
             "{product}"
         );
     }
-    // An IPv6 masquerade of an interface's routes stays refused.
+    // An IPv6 masquerade of an interface's routes is IPv6's; an IPv6
+    // SNAT(detect) is refused.
     write(
         "shorewall",
         "interfaces",
@@ -5423,9 +5419,18 @@ fn a_masquerade_of_both_families_translates_both() {
     );
     write("shorewall", "snat", "?FORMAT 2\nMASQUERADE eth1 eth0\n");
     write("shorewall6", "snat", "?FORMAT 2\nMASQUERADE eth1 eth0\n");
+    let model = imported_model(&import_within(&dir.join("shorewall"), false));
+    let nft = &rendered(&model, "masquerade-routed.toml")["fwgen.nft"];
+    for line in [
+        "oifname \"eth0\" meta nfproto ipv4 ip saddr @routed-eth1-ipv4 masquerade",
+        "oifname \"eth0\" meta nfproto ipv6 ip6 saddr @routed-eth1-ipv6 masquerade",
+    ] {
+        assert!(nft.contains(line), "missing `{line}` in:\n{nft}");
+    }
+    write("shorewall6", "snat", "?FORMAT 2\nSNAT(detect) - eth0\n");
     assert_import_refused(
         &import_within(&dir.join("shorewall"), false),
-        &["snat:2: Shorewall6's entry takes its sources from an interface's routes"],
+        &["shorewall6/snat:2: shorewall6's SNAT(detect) is the interface's IPv6 address"],
     );
     // An interface of no zone, its hosts' zone of both families, alike
     // (found by review: it kept IPv4's alone).
@@ -5439,7 +5444,7 @@ fn a_masquerade_of_both_families_translates_both() {
     let nft = &rendered(&model, "masquerade-hosts.toml")["fwgen.nft"];
     for line in [
         "oifname \"eth0\" meta nfproto ipv4 masquerade",
-        "oifname \"eth0\" ip6 saddr ::/0 masquerade",
+        "oifname \"eth0\" meta nfproto ipv6 masquerade",
     ] {
         assert!(nft.contains(line), "missing `{line}` in:\n{nft}");
     }

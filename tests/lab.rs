@@ -2634,7 +2634,9 @@ fn hosts_exclusion_as_shorewall_compiles_it() {
 /// Exclusions in both families (tests/models/exclusion-ipv6.toml): the
 /// lab sends from 192.168.1.5 and 2001:db8:1::5 (loc's, left out of
 /// priv's hosts) and from 2001:db8:1::7 (left out of the IPv6 SNAT),
-/// under Shorewall's and Shorewall6's compiled firewalls and nftables.
+/// under Shorewall's and Shorewall6's compiled firewalls and nftables;
+/// the masquerade of `family = "ipv6"` below it takes loc's IPv6 hosts
+/// (net sees the firewall's address) and not its IPv4 ones.
 #[test]
 fn model_exclusion_ipv6() {
     let matrix = lab_model("exclusion-ipv6", "exv6");
@@ -2649,6 +2651,21 @@ fn model_exclusion_ipv6() {
         !relay.is_empty() && relay.iter().all(|l| !l.contains("saw 2001:db8:ff::9")),
         "{matrix}"
     );
+    for (from, seen) in [
+        ("2001:db8::2", "fd00:66::1"),
+        ("192.168.0.2", "192.168.0.2"),
+    ] {
+        let relayed: Vec<&str> = (matrix.lines())
+            .filter(|l| l.contains(&format!(" {from} -> net")) && l.contains(" saw "))
+            .collect();
+        assert!(
+            !relayed.is_empty()
+                && relayed
+                    .iter()
+                    .all(|l| l.matches(&format!("saw {seen}")).count() == 3),
+            "{from} should be seen as {seen}:\n{matrix}"
+        );
+    }
 }
 
 /// A Shorewall directory whose snat SOURCE leaves an address out

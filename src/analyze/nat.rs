@@ -15,8 +15,6 @@ fn origdest_items(raw: &[Spanned<String>]) -> impl Iterator<Item = &Spanned<Stri
     taken.chain(raw.iter().filter(|s| s.get_ref().starts_with('!')))
 }
 
-/// The keys of a `[[masquerade]]` or `[[snat]]` entry (`to` only in the
-/// latter), read alike.
 /// A protocol a port forward or redirect takes, its ports, its source
 /// ports, and the macro call it comes from.
 type Forwarded = (
@@ -43,6 +41,12 @@ impl ForwardedService<'_> {
     }
 }
 
+/// A source NAT entry's `family` as read (true: IPv6) and where it is
+/// written.
+type FamilyKey<'a> = Option<(bool, &'a Spanned<String>)>;
+
+/// The keys of a `[[masquerade]]` or `[[snat]]` entry (`to` and
+/// `persistent` only in the latter), read alike.
 struct SnatFields<'a> {
     interface: &'a Spanned<String>,
     sources: &'a [Spanned<String>],
@@ -57,6 +61,7 @@ struct SnatFields<'a> {
     ports: Option<&'a Spanned<PortList>>,
     random: Option<&'a Spanned<bool>>,
     before_nat: Option<&'a Spanned<bool>>,
+    family: Option<&'a Spanned<String>>,
     comment: Option<&'a Spanned<String>>,
     /// The Shorewall backend writes Shorewall 4's masq file, not snat.
     masq_file: bool,
@@ -590,6 +595,7 @@ impl Analyzer<'_> {
                 ports: m.ports.as_ref(),
                 random: m.random.as_ref(),
                 before_nat: m.before_nat.as_ref(),
+                family: m.family.as_ref(),
                 comment: m.comment.as_ref(),
                 masq_file,
             }
@@ -610,6 +616,7 @@ impl Analyzer<'_> {
                 ports: e.ports.as_ref(),
                 random: e.random.as_ref(),
                 before_nat: e.before_nat.as_ref(),
+                family: e.family.as_ref(),
                 comment: e.comment.as_ref(),
                 masq_file,
             }
@@ -636,16 +643,12 @@ impl Analyzer<'_> {
         };
         let proto = proto.flatten();
         let dports = self.protocol_ports(entry.dport, proto);
-        let span = entry.interface.span();
-        let snat = self.snat(
-            entry.interface,
-            entry.sources,
-            source_interface,
-            entry.to,
-            entry.comment,
-            span,
-        )?;
-        let snat = self.snat_except(snat, entry.except)?;
+        let family = match entry.family {
+            Some(raw) => Some((self.snat_family(raw)?, raw)),
+            None => None,
+        };
+        let (snat, family_fixed) = self.snat(entry, source_interface, family)?;
+        let snat = self.snat_except(snat, family_fixed, entry.except)?;
         let destinations = self.snat_destinations(&snat, entry.destinations)?;
         let persistent = entry.persistent.is_some_and(|p| *p.get_ref());
         if let Some(raw) = entry
@@ -681,7 +684,7 @@ impl Analyzer<'_> {
         let (mark, dports) = (mark?, dports?);
         // ICMP of the other family than the entry's: no packet matches.
         if let (Some(raw), Some(ipv6)) = (entry.proto, proto.and_then(|p| p.only_ipv6()))
-            && ipv6 != self.snat_family_is_ipv6(&snat)
+            && ipv6 != snat.ipv6
         {
             let what = "this source NAT entry's protocol";
             self.error(Some(raw.span()), ErrorKind::FamilyConflict { what });
@@ -763,7 +766,7 @@ impl Analyzer<'_> {
         }
         let reason = if entry.ports.is_none() {
             "needs `ports`: without them it changes nothing (Shorewall refuses `SNAT()`: \"SNAT rules must spacify a new source address and/or new source ports\")"
-        } else if self.snat_family_is_ipv6(snat) {
+        } else if snat.ipv6 {
             "is an IPv4 entry's: shorewall6 reads `SNAT(:PORTS)` as an address, and refuses it"
         } else if entry.masq_file {
             "cannot be written in Shorewall 4's masq file (`version = 4`): its ADDRESS `:PORTS` masquerades (Nat.pm: `-j MASQUERADE --to-ports`)"
@@ -777,7 +780,7 @@ impl Analyzer<'_> {
     /// A source NAT entry's `destinations`: networks of the entry's
     /// family; `None` once one is refused.
     fn snat_destinations(&mut self, snat: &Snat, raw: &[Spanned<String>]) -> Option<Vec<IpNet>> {
-        let ipv6 = self.snat_family_is_ipv6(snat);
+        let ipv6 = snat.ipv6;
         let mut nets = Vec::new();
         for item in raw {
             let net = self.network(item.get_ref(), item.span());
@@ -793,23 +796,22 @@ impl Analyzer<'_> {
         (nets.len() == raw.len()).then_some(nets)
     }
 
-    /// Whether an entry is IPv6's, as [`crate::model::Model::snat_is_ipv6`]
-    /// tells.
-    fn snat_family_is_ipv6(&self, snat: &Snat) -> bool {
-        match snat.target {
-            SnatTarget::Detect => return false,
-            SnatTarget::To(to) => return to.is_ipv6(),
-            _ => {}
+    /// A source NAT entry's `family`: `"ipv4"` (false) or `"ipv6"`
+    /// (true), one alone.
+    fn snat_family(&mut self, raw: &Spanned<String>) -> Option<bool> {
+        match raw.get_ref().as_str() {
+            "ipv4" => Some(false),
+            "ipv6" => Some(true),
+            other => {
+                let kind = ErrorKind::BadIdentifier {
+                    field: "family",
+                    text: other.to_owned(),
+                    grammar: "a source NAT entry translates one family: \"ipv4\" or \"ipv6\" (write one entry per family)",
+                };
+                self.error(Some(raw.span()), kind);
+                None
+            }
         }
-        if let Some(first) = snat.sources.first() {
-            return is_ipv6(first);
-        }
-        if let Some(&set) = snat.source_sets.first() {
-            return self.ipsets[set].ipv6;
-        }
-        let family =
-            crate::model::zone::interface_family(&self.zones, &self.interfaces, snat.interface);
-        !family.has_ipv4()
     }
 
     /// Shorewall's SOURCE interface (shorewall-snat(5)): the networks
@@ -853,15 +855,17 @@ impl Analyzer<'_> {
         Some(index)
     }
 
-    pub(super) fn snat(
+    /// The entry's interface, sources and target, and its family: with
+    /// whether the entry's keys decide it (`family`, an address), where
+    /// `except` may still give it otherwise.
+    fn snat(
         &mut self,
-        interface: &Spanned<String>,
-        sources: &[Spanned<String>],
+        entry: &SnatFields,
         source_interface: Option<usize>,
-        to: Option<&Spanned<String>>,
-        comment: Option<&Spanned<String>>,
-        span: Range<usize>,
-    ) -> Option<Snat> {
+        family: FamilyKey<'_>,
+    ) -> Option<(Snat, bool)> {
+        let (interface, sources, to) = (entry.interface, entry.sources, entry.to);
+        let span = interface.span();
         // By its name, its device, or a device a wildcard stands for, as
         // Nat.pm's known_interface finds it; [`crate::model::Snat::physical`]
         // maps a wildcard's device onto the wildcard's physical name.
@@ -896,7 +900,7 @@ impl Analyzer<'_> {
             _ => None,
         };
 
-        let comment = self.free_text("comment", comment);
+        let comment = self.free_text("comment", entry.comment);
         let (interface, device) = found?;
         // An interface of no zone: the family of the first zone whose
         // hosts are on it, which the error names.
@@ -962,7 +966,50 @@ impl Analyzer<'_> {
         if let Some(raw) = detect {
             self.check_detect(raw, interface, device.as_deref(), &nets)?;
         }
-        (nets.len() == sources.len()).then(|| Snat {
+        if nets.len() != sources.len() {
+            return None;
+        }
+        // The family the addresses give: `detect`'s IPv4, `to`'s, the
+        // sources' or the sets'.
+        let given = if let Some(raw) = detect {
+            Some((false, raw))
+        } else if let (Some(addr), Some(raw)) = (to_addr, to) {
+            Some((addr.is_ipv6(), raw))
+        } else if let Some(net) = nets.first() {
+            Some((is_ipv6(net), &sources[0]))
+        } else {
+            (source_sets.first()).map(|&set| (self.ipsets[set].ipv6, set_items[0]))
+        };
+        let interface_family =
+            crate::model::zone::interface_family(&self.zones, &self.interfaces, interface);
+        let ipv6 = match (family, given) {
+            (Some((ipv6, _)), Some((theirs, raw))) if theirs != ipv6 => {
+                if detect.is_some() {
+                    let reason = "is the interface's IPv4 address in fwgen's model: an IPv6 entry cannot take it; write the IPv6 address";
+                    self.error(Some(raw.span()), ErrorKind::SnatDetect { reason });
+                } else {
+                    let what = if ipv6 {
+                        "this IPv6 source NAT entry"
+                    } else {
+                        "this IPv4 source NAT entry"
+                    };
+                    self.error(Some(raw.span()), ErrorKind::FamilyConflict { what });
+                }
+                return None;
+            }
+            (Some((ipv6, raw)), _) => {
+                if !interface_family.has(ipv6) {
+                    let what = "this source NAT entry on its interface";
+                    self.error(Some(raw.span()), ErrorKind::FamilyConflict { what });
+                    return None;
+                }
+                ipv6
+            }
+            (None, Some((ipv6, _))) => ipv6,
+            (None, None) => !interface_family.has_ipv4(),
+        };
+        let fixed = family.is_some() || given.is_some();
+        let snat = Snat {
             interface,
             device,
             sources: nets,
@@ -983,10 +1030,12 @@ impl Analyzer<'_> {
             mark: None,
             ports: SourcePorts::default(),
             before_nat: false,
+            ipv6,
             comment,
             line: self.line(&span),
             span: span.clone(),
-        })
+        };
+        Some((snat, fixed))
     }
 
     /// The zone an SNAT's interface is of, or for an interface of no zone
@@ -1005,7 +1054,12 @@ impl Analyzer<'_> {
     /// left-out addresses' family when no `sources` are given), each
     /// inside a source, not all of them; not beside sets or a
     /// `source_interface`.
-    fn snat_except(&mut self, mut snat: Snat, except: &[Spanned<String>]) -> Option<Snat> {
+    fn snat_except(
+        &mut self,
+        mut snat: Snat,
+        family_fixed: bool,
+        except: &[Spanned<String>],
+    ) -> Option<Snat> {
         let Some(first) = except.first() else {
             return Some(snat);
         };
@@ -1041,6 +1095,12 @@ impl Analyzer<'_> {
                 "is IPv6, and `detect` translates IPv4 alone (the interface's IPv4 address)",
             );
         }
+        if family_fixed && snat.sources.is_empty() && ipv6 != snat.ipv6 {
+            return self.snat_except_error(first, "is of another family than the entry's `family`");
+        }
+        // Without `sources`, `to` or `family`, the addresses left out give
+        // the entry its family.
+        snat.ipv6 = ipv6;
         // Without `sources` the entry's family is its zone's, as a
         // source's would be.
         if let Some(zone) = self.snat_zone(snat.interface) {

@@ -294,7 +294,7 @@ fn render_product(model: &Model, product: Product) -> Result<Vec<OutputFile>, as
     let snats: Vec<&Snat> = model
         .snats
         .iter()
-        .filter(|s| model.snat_is_ipv6(s) == product.ipv6)
+        .filter(|s| s.ipv6 == product.ipv6)
         .collect();
     if model.shorewall_version >= 5 || product.ipv6 {
         files.push((

@@ -1065,19 +1065,18 @@ fn zone_families(v4: &[Entry], v6: &[Entry]) -> BTreeMap<String, &'static str> {
 }
 
 /// A masquerade or SNAT entry without sources or address in a pair: the
-/// model gives it its interface's families' IPv4 alone (Model::snat_is_ipv6:
-/// its interface's zone's family, IPv4 where that carries both), where
-/// Shorewall applies it in each family whose file holds it (Rules.pm
-/// process_snat1, in Shorewall and Shorewall6 alike). The entries that say
-/// what the files say: IPv4's as it is, IPv6's bound to its family by
-/// `sources = ["::/0"]`; refused where that cannot bind it (a SOURCE
-/// interface, `detect`: the model's are IPv4's). `None` for an entry the
+/// model gives it its interface's IPv4 alone where that carries both
+/// families (Snat::ipv6), where Shorewall applies it in each family whose
+/// file holds it (Rules.pm process_snat1, in Shorewall and Shorewall6
+/// alike). The entries that say what the files say: IPv4's as it is,
+/// IPv6's with `family = "ipv6"` (Shorewall6's `SNAT(detect)` is refused
+/// at its line: the model's `detect` is IPv4's). `None` for an entry the
 /// model already reads in the right family.
 fn unbound_snat(
     entry: &Entry,
     side: Option<bool>,
     families: &BTreeMap<String, &'static str>,
-) -> Option<Result<Vec<Entry>, String>> {
+) -> Option<Vec<Entry>> {
     let translation = matches!(&entry.table.header, Header::ArrayOfTables(path) if path.len() == 1 && (path[0] == "masquerade" || path[0] == "snat"));
     // An interface of no zone (`-`, its hosts' zones on it) is IPv4's in
     // the model as well, unless they are IPv6's alone, which a line of
@@ -1093,29 +1092,17 @@ fn unbound_snat(
         entries.push(entry.clone());
     }
     if six {
-        let reason = |what: &str| {
-            Err(format!(
-                "Shorewall6's entry {what}, which the model's entry reads in IPv4 alone: the IPv6 translation would be lost (write the IPv6 sources in Shorewall6's SOURCE)"
-            ))
-        };
-        if entry.table.get("source_interface").is_some() {
-            return Some(reason("takes its sources from an interface's routes"));
-        }
-        if entry.table.get("to").and_then(Value::as_str) == Some("detect") {
-            return Some(reason("detects its interface's address"));
-        }
         let mut one = entry.clone();
         let at = (one.table.items.iter())
             .position(|item| matches!(item, Item::Pair(key, _) if key == "interface"))
             .map_or(0, |at| at + 1);
-        one.table.items.insert(
-            at,
-            Item::Pair("sources".to_owned(), Value::strings(&["::/0"])),
-        );
+        one.table
+            .items
+            .insert(at, Item::Pair("family".to_owned(), Value::from("ipv6")));
         one.family = Some(true);
         entries.push(one);
     }
-    Some(Ok(entries))
+    Some(entries)
 }
 
 /// Zones or interfaces, by name: IPv4's order, then what only IPv6 has.
@@ -3066,21 +3053,11 @@ impl Importer {
             let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
             let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
             for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
-                if kind == Kind::Snat {
-                    match unbound_snat(&entry, side, &families) {
-                        Some(Ok(entries)) => {
-                            if entries.len() > 1 || side == Some(true) {
-                                self.notes.push(format!("{}: the IPv6 translation is an entry of its own with `sources = [\"::/0\"]`, which Shorewall6 reads as every source: the model gives an entry without sources or address its interface's IPv4 alone", Self::origin(&entry.line)));
-                            }
-                            merged.extend(entries);
-                            continue;
-                        }
-                        Some(Err(reason)) => {
-                            self.refuse(&entry.line, reason);
-                            continue;
-                        }
-                        None => {}
-                    }
+                if kind == Kind::Snat
+                    && let Some(entries) = unbound_snat(&entry, side, &families)
+                {
+                    merged.extend(entries);
+                    continue;
                 }
                 if let Some(ipv6) = side
                     && !bound_to(&entry, ipv6, &families)

@@ -263,18 +263,6 @@ impl Model {
         format!("{}-{}", self.zone_name(source), self.zone_name(dest))
     }
 
-    /// Whether a source NAT entry translates IPv6: by its address, its
-    /// sources, or else its interface's zone.
-    pub fn snat_is_ipv6(&self, snat: &Snat) -> bool {
-        match (snat.target, snat.sources.first()) {
-            (SnatTarget::Detect, _) => false,
-            (SnatTarget::To(to), _) => to.is_ipv6(),
-            (_, Some(net)) => rule::is_ipv6(net),
-            (_, None) if !snat.source_sets.is_empty() => self.ipsets[snat.source_sets[0]].ipv6,
-            (_, None) => !self.interface_family(snat.interface).has_ipv4(),
-        }
-    }
-
     /// The families an interface carries: its zone's, or for an interface
     /// of no zone those of the zones whose hosts are on it (IPv4 when
     /// none are).

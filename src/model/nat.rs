@@ -199,6 +199,12 @@ pub struct Snat {
     /// jumps to after the `nat_out` of ALL one-to-one entries and before
     /// IFACE_out, the interface's own, and IFACE_masq, the other entries).
     pub before_nat: bool,
+    /// The family the entry translates, one alone: Shorewall's snat line
+    /// is one product's, nftables matches one family's addresses. The
+    /// model's `family` key; without it, that of the entry's addresses
+    /// (`to`, `sources`, `except`, its sets), and with none, IPv4 where
+    /// the interface carries it (`detect` is IPv4's).
+    pub ipv6: bool,
     pub comment: Option<String>,
     pub line: usize,
     /// Byte range of the entry in the model file.

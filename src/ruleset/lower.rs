@@ -5951,7 +5951,7 @@ fn routed_sources(model: &Model) -> Vec<(usize, Family, usize)> {
         let Some(interface) = snat.source_interface else {
             continue;
         };
-        let family = Family::of(model.snat_is_ipv6(snat));
+        let family = Family::of(snat.ipv6);
         if !found.iter().any(|&(i, f, _)| i == interface && f == family) {
             found.push((interface, family, index));
         }
@@ -6376,7 +6376,7 @@ fn snat_rule(model: &Model, snat: &Snat, index: usize) -> Rule {
         })
         .into_iter()
         .collect();
-    let ipv6 = model.snat_is_ipv6(snat);
+    let ipv6 = snat.ipv6;
     let family = Family::of(ipv6);
     if snat.sources.is_empty() {
         matches.push(Match::Family(family));
