@@ -9544,13 +9544,24 @@ fn protocol_zero_every_source_and_a_chain_designator_read_as_shorewall() {
 /// its own `HTTP` inside `Web`), refused; and a macro with lines the way
 /// back inside a site action swaps only the body line's columns within
 /// the call's zones (fwgen matched them from the call's dest zone to its
-/// source), refused.
+/// source), refused. A site action of the name a stock macro calls
+/// (`Web` calls HTTP), or a site macro's line names, is what Shorewall
+/// runs for it, as Rules.pm's process_macro looks a line's target up
+/// among the actions first (found by helper-183: fwgen opened port 80
+/// where Shorewall opens the action's 8080, and forwarded it with
+/// `Web(DNAT)`), refused.
 #[test]
 fn macros_as_shorewall_looks_them_up() {
     common::require_tool("shorewall", "shorewall");
     // The rules file, the directory's other files, and the reading.
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Reading<'a>);
-    let cases: [Case<'_>; 3] = [
+    let action = [
+        ("actions", "HTTP\n"),
+        ("action.HTTP", "ACCEPT - - tcp 8080\n"),
+    ];
+    let by_action =
+        "`Web` calls macro HTTP, and the site's action HTTP (its actions file) runs in its place";
+    let cases: [Case<'_>; 6] = [
         (
             "AllowICMPs net $FW\n",
             &[("macro.AllowICMPs", "PARAM - - tcp 3333\n")],
@@ -9580,6 +9591,37 @@ fn macros_as_shorewall_looks_them_up() {
                 &[
                     "error: action.Foo:1: `Zabbix` in action.Foo has lines the way back (`DEST SOURCE`)",
                 ],
+            ),
+        ),
+        (
+            "Web(ACCEPT) net $FW\nHTTP loc $FW\n",
+            &action,
+            Reading::Refused(
+                &["-A net-fw -p 6 --dport 8080 -j ACCEPT"],
+                &["error: rules:1: ", by_action],
+            ),
+        ),
+        (
+            "Web(DNAT) net loc:192.168.1.5\nHTTP loc $FW\n",
+            &action,
+            Reading::Refused(
+                &[
+                    "-A PREROUTING -i eth0 -p 6 --dport 443 -j DNAT --to-destination 192.168.1.5",
+                    "-A net-loc -d 192.168.1.5 -p 6 --dport 8080 -j ACCEPT",
+                ],
+                &["error: rules:1: ", by_action],
+            ),
+        ),
+        (
+            "Mine(ACCEPT) net $FW\nSSH loc $FW\n",
+            &[
+                ("actions", "SSH\n"),
+                ("action.SSH", "ACCEPT - - tcp 2222\n"),
+                ("macro.Mine", "SSH\n"),
+            ],
+            Reading::Refused(
+                &["-A net-fw -p 6 --dport 2222 -j ACCEPT"],
+                &["the line's action `SSH` calls the site's action SSH"],
             ),
         ),
     ];

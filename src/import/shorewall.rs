@@ -1817,10 +1817,40 @@ fn policy_wildcard(zone: &str) -> Option<String> {
 
 /// Why a call of stock macro `name` is refused when the directory's
 /// macro.`inner` replaces a macro it calls.
-fn overridden_refusal(name: &str, inner: &str) -> String {
+fn overridden_refusal(name: &str, inner: Overridden) -> String {
+    let kind = if inner.action { "action" } else { "macro" };
     format!(
-        "`{name}` calls macro {inner}, and the site's macro.{inner} replaces Shorewall's (Rules.pm's find_macro looks a nested macro up in the directory first): fwgen's `{name}` expands Shorewall's own {inner}; write the lines of `{name}` in the rules file, or give the site macro another name"
+        "`{name}` calls macro {}, and {}: fwgen's `{name}` expands Shorewall's own {}; write the lines of `{name}` in the rules file, or give the site's {kind} another name",
+        inner.name,
+        inner.replacement(),
+        inner.name
     )
+}
+
+/// A macro a stock macro calls, at any depth, which the directory
+/// replaces: by a site macro of its name, or by a site action of its name
+/// (the actions file), which Shorewall runs in its place.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Overridden {
+    pub(super) name: &'static str,
+    /// The site's action of the name, not its macro.
+    pub(super) action: bool,
+}
+
+impl Overridden {
+    /// What Shorewall runs for the nested call, and why.
+    pub(super) fn replacement(self) -> String {
+        let name = self.name;
+        if self.action {
+            format!(
+                "the site's action {name} (its actions file) runs in its place (Rules.pm's process_macro looks a macro line's target up among the actions before the macros)"
+            )
+        } else {
+            format!(
+                "the site's macro.{name} replaces Shorewall's (Rules.pm's find_macro looks a nested macro up in the directory first)"
+            )
+        }
+    }
 }
 
 /// Shorewall's refusal of a `:syn` test after another protocol than tcp
@@ -7542,8 +7572,15 @@ impl Importer {
             service_macro.as_deref(),
             stock.and_then(|stock| self.overridden_within(stock)),
         ) {
-            // Read, as Shorewall reads it: not a macro no rule calls.
-            self.site_macro(inner);
+            // Read, as Shorewall reads it: not a macro or action no rule
+            // calls.
+            if inner.action {
+                let at = format!("{}:{}", line.file, line.number);
+                let calls = self.site_action_calls.entry(inner.name.to_owned());
+                calls.or_default().push(at);
+            } else {
+                self.site_macro(inner.name);
+            }
             return self.refuse(line, overridden_refusal(name, inner));
         }
         match (service_macro.as_deref(), stock) {
@@ -7996,12 +8033,14 @@ impl Importer {
         })
     }
 
-    /// The first macro that `stock` calls, at any depth, which a site macro
-    /// of the directory replaces: Rules.pm's find_macro looks every macro
-    /// up along CONFIG_PATH, the directory first, a nested call as well
-    /// (`Web` calls the site's macro.HTTP), where the model's stock macro
-    /// expands Shorewall's own.
-    pub(super) fn overridden_within(&self, stock: &StockMacro) -> Option<&'static str> {
+    /// The first macro that `stock` calls, at any depth, which the
+    /// directory replaces, where the model's stock macro expands
+    /// Shorewall's own: a site action of its name (Rules.pm's
+    /// process_macro takes `$targets{$action}`, the actions file's among
+    /// them, before find_macro: `Web` runs the site's action HTTP), or a
+    /// site macro (find_macro looks every macro up along CONFIG_PATH, the
+    /// directory first, a nested call as well: the site's macro.HTTP).
+    pub(super) fn overridden_within(&self, stock: &StockMacro) -> Option<Overridden> {
         let mut pending = vec![stock];
         // The stock macros nest a few deep and never in a circle; the
         // bound only keeps a mistaken table from looping.
@@ -8013,8 +8052,14 @@ impl Importer {
                 .chain(current.ipv6_lines.unwrap_or_default());
             for line in lines {
                 let name = line.action.strip_suffix("(PARAM)").unwrap_or(line.action);
+                if self.site_action_files.iter().any(|site| site == name) {
+                    return Some(Overridden { name, action: true });
+                }
                 if self.site_macro_files.iter().any(|site| site == name) {
-                    return Some(name);
+                    return Some(Overridden {
+                        name,
+                        action: false,
+                    });
                 }
                 pending.extend(stock_macro(name).filter(|inner| inner.name != current.name));
             }

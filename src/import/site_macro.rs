@@ -239,6 +239,11 @@ impl Importer {
         // `SSH(PARAM)` and `SSH` both call SSH with the call's action
         // (Rules.pm `process_rule` keeps the current PARAM for both).
         let stock_name = action.strip_suffix("(PARAM)").unwrap_or(&action);
+        if self.site_action_files.iter().any(|site| site == stock_name) {
+            return Err(format!(
+                "the line's action `{action}` calls the site's action {stock_name} (Rules.pm's process_macro looks a macro line's target up among the actions, the actions file's among them, before the macros): a site macro calling an action is not in fwgen's import"
+            ));
+        }
         if self.site_macro_files.iter().any(|site| site == stock_name) {
             return Err(format!(
                 "the line's action `{action}` calls the site's macro.{stock_name} (Rules.pm's find_macro looks a nested macro up in the directory first): a site macro calling another is not in fwgen's import"
@@ -247,7 +252,10 @@ impl Importer {
         if let Some(inner) = stock_macro(stock_name).and_then(|stock| self.overridden_within(stock))
         {
             return Err(format!(
-                "the line's action `{action}` calls macro {inner}, and the site's macro.{inner} replaces Shorewall's (Rules.pm's find_macro looks a nested macro up in the directory first): fwgen's `{stock_name}` expands Shorewall's own {inner}"
+                "the line's action `{action}` calls macro {}, and {}: fwgen's `{stock_name}` expands Shorewall's own {}",
+                inner.name,
+                inner.replacement(),
+                inner.name
             ));
         }
         let whole = stock_macro(stock_name)
