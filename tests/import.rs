@@ -10072,3 +10072,56 @@ fn an_snat_alias_is_its_interface() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A DNAT with SPORT beside a port list, alone from its zone: Shorewall's
+/// OPTIMIZE level 4 (the samples' All) copies the one-rule net_dnat chain
+/// into PREROUTING and loses the nat rule's `--sports` (found by
+/// helper-185), against shorewall-rules(5); fwgen keeps SPORT on the
+/// translation and says so at the line.
+#[test]
+fn dnat_sport_that_shorewalls_optimizer_loses_is_noted() {
+    common::require_tool("shorewall", "shorewall");
+    let model = assert_rules_read_as_shorewall(
+        "import-dnat-sport-optimized",
+        "DNAT net loc:192.168.1.5 tcp 80,443 1024:\n",
+        Reading::Carried(
+            &[
+                "-A PREROUTING -i eth0 -p 6 -m multiport --dports 80,443 -j DNAT --to-destination 192.168.1.5\n",
+                "-m multiport --dports 80,443 -m multiport --sports 1024:65535 -j ACCEPT",
+            ],
+            &[
+                "sport = \"1024:65535\"",
+                "rules:1: SPORT beside a port list (`-m multiport` twice in the nat rule): where this is the only DNAT or REDIRECT from its zone, Shorewall's OPTIMIZE level 4",
+            ],
+        ),
+    )
+    .unwrap();
+    let nft = &rendered(&model, "dnat-sport.toml")["fwgen.nft"];
+    let kept = "tcp dport { 80, 443 } tcp sport 1024-65535 dnat ip to 192.168.1.5";
+    assert!(nft.contains(kept), "missing `{kept}` in:\n{nft}");
+}
+
+/// A call's log level with `!` is every line's of the action, a line's
+/// own level included (Rules.pm merge_levels: `$target:$level` when the
+/// caller's level ends in `!`): fwgen refuses that level, so each line
+/// is refused alike, where the line with a level of its own was carried
+/// with it, logging at debug where Shorewall logs at info (found by
+/// helper-183).
+#[test]
+fn a_call_level_with_bang_is_every_action_lines() {
+    let dir = sample_with_rules("import-action-bang", b"MyAct:info! net $FW\n", None);
+    std::fs::write(dir.join("actions"), "MyAct\n").unwrap();
+    std::fs::write(
+        dir.join("action.MyAct"),
+        "ACCEPT:debug - - tcp 22\nACCEPT - - tcp 80\n",
+    )
+    .unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "action.MyAct:1: unknown log level `info!`",
+            "action.MyAct:2: unknown log level `info!`",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8021,6 +8021,13 @@ impl Importer {
             self.refuse(line, reason);
             return None;
         }
+        let listed = |c: &Option<String>| c.as_ref().is_some_and(|c| c.contains(','));
+        if get(5).is_some()
+            && (listed(&dport) || listed(&get(5)))
+            && self.optimize().is_some_and(|(_, level)| level & 4 != 0)
+        {
+            self.note_at(line, ["SPORT beside a port list (`-m multiport` twice in the nat rule): where this is the only DNAT or REDIRECT from its zone, Shorewall's OPTIMIZE level 4 (Chains.pm optimize_level4, copying the one-rule ZONE_dnat chain into PREROUTING) loses the nat rule's --sports, so Shorewall translates connections from every source port and its accept rule then takes those SPORT allows; fwgen's translation keeps SPORT, as shorewall-rules(5) says".to_owned()]);
+        }
         let (dport, sport) = self.ports(line, proto.as_deref(), dport, get(5))?;
         let origdest = self.origdest_list(line, get(6))?;
         Some(Forwarded {

@@ -313,7 +313,12 @@ impl Importer {
                 self.refuse(&body_line.line, format!("action.{name} names addresses where the calling rule at {}:{} gives its own (`{source}`, `{dest}`): not in fwgen's import", line.file, line.number));
                 continue;
             };
-            let level = body_line.log.as_deref().or(log);
+            // A call's level with `!` is every line's, its own level
+            // included (Rules.pm merge_levels).
+            let level = match log {
+                Some(call) if call.ends_with('!') => Some(call),
+                _ => body_line.log.as_deref().or(log),
+            };
             let target = match level {
                 Some(level) => format!("{}:{level}", body_line.target),
                 None => body_line.target.clone(),
