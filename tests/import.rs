@@ -10125,3 +10125,143 @@ fn a_call_level_with_bang_is_every_action_lines() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// IPv6's ICMP in an IPv4 configuration is refused, as Shorewall refuses
+/// it (Chains.pm do_proto: "IPv6_ICMP not permitted in an IPv4
+/// configuration"), also where Shorewall6's file has the same line: the
+/// pair's lines were one rule of both families, which accepted protocol
+/// 58 in IPv4 too (found by helper-186). Shorewall6's own line is
+/// carried.
+#[test]
+fn ipv6_icmp_in_an_ipv4_file_is_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = common::dual_stack("import-ipv6-icmp-four", "", "");
+    for product in ["shorewall", "shorewall6"] {
+        std::fs::write(
+            dir.join(product).join("rules"),
+            "ACCEPT net $FW ipv6-icmp 11\nACCEPT net $FW 58\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(product).join("stoppedrules"),
+            "ACCEPT - - ipv6-icmp\n",
+        )
+        .unwrap();
+    }
+    let (accepted, out) = common::run(
+        "shorewall",
+        &["check", dir.join("shorewall").to_str().unwrap()],
+    );
+    assert!(
+        !accepted && out.contains("IPv6_ICMP not permitted in an IPv4 configuration"),
+        "{out}"
+    );
+    let stderr = assert_import_refused(
+        &import_within(&dir.join("shorewall"), false),
+        &[
+            "error: rules:1: PROTO `ipv6-icmp`: IPv6's ICMP in an IPv4 configuration",
+            "error: rules:2: PROTO `58`: IPv6's ICMP in an IPv4 configuration",
+            "error: stoppedrules:1: PROTO `ipv6-icmp`: IPv6's ICMP in an IPv4 configuration",
+        ],
+    );
+    assert!(!stderr.contains("shorewall6/rules:"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Once a zone pair has rules in the ESTABLISHED (or RELATED) section,
+/// Shorewall 5.2.8 writes its handling of the later states into that
+/// section's own chain (`^net-fw`), which only those packets enter
+/// (Rules.pm finish_chain_section): RELATED_DISPOSITION, and INVALID's
+/// and UNTRACKED's, never apply to the pair, where fwgen applies them
+/// (found by helper-187). Refused at the rule, beside a setting other
+/// than the default; with the defaults the rule is carried.
+#[test]
+fn section_rules_beside_state_settings_are_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = "?SECTION ESTABLISHED\nREJECT net $FW tcp 80\n?SECTION RELATED\nACCEPT net $FW icmp\n?SECTION NEW\nACCEPT net $FW udp 123\n";
+    let dir = sample_with_rules("import-section-states", rules.as_bytes(), None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let set = |key: &str, value: &str| {
+        let kept: Vec<String> = (conf.lines())
+            .map(|l| match l.starts_with(&format!("{key}=")) {
+                true => format!("{key}={value}"),
+                false => l.to_owned(),
+            })
+            .collect();
+        std::fs::write(dir.join("shorewall.conf"), kept.join("\n") + "\n").unwrap();
+    };
+    set("OPTIMIZE", "29");
+    assert!(imported_model(&import_within(&dir, false)).contains("section = \"established\""));
+    set("INVALID_DISPOSITION", "DROP");
+    let compiled = common::shorewall_compile("shorewall", &dir, &dir.join("firewall"));
+    let net_fw: Vec<&str> = (compiled.lines())
+        .filter(|l| l.starts_with("-A net-fw ") && l.contains("INVALID"))
+        .filter(|l| !l.contains("NEW,INVALID"))
+        .collect();
+    assert!(net_fw.is_empty(), "{net_fw:?}");
+    assert!(compiled.contains("-A loc-fw -m conntrack --ctstate INVALID -j DROP"));
+    assert_import_refused(
+        &import_within(&dir, false),
+        &[
+            "error: rules:2: a rule in the ESTABLISHED section beside INVALID_DISPOSITION=DROP in shorewall.conf: Shorewall 5.2.8 writes",
+            "error: rules:4: a rule in the RELATED section beside INVALID_DISPOSITION=DROP",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The nat file as Nat.pm reads it (found by helper-184): `NET_IF:`, an
+/// empty alias, adds no address under ADD_IP_ALIASES=Yes (do_one_nat), so
+/// the entry is carried, where it was refused as one Shorewall adds an
+/// address for; an INTERFACE list is one entry per interface (setup_nat),
+/// where it was refused as an unknown interface. Shorewall's compile of
+/// fwgen's files translates as its compile of the original.
+#[test]
+fn nat_entries_as_nat_pm_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("import-nat-lists", b"ACCEPT loc $FW tcp 22\n", None);
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf.replace("ADD_IP_ALIASES=No", "ADD_IP_ALIASES=Yes");
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    std::fs::write(
+        dir.join("nat"),
+        "206.124.146.178 NET_IF: 192.168.1.3\n206.124.146.179 NET_IF,LOC_IF: 192.168.1.4\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    for text in [
+        "external = \"206.124.146.178\"\ninterface = \"NET_IF\"\n",
+        "external = \"206.124.146.179\"\ninterface = \"NET_IF\"\n",
+        "external = \"206.124.146.179\"\ninterface = \"LOC_IF\"\n",
+        "nat:1: `NET_IF:`, an empty alias: Shorewall adds no address for the entry",
+    ] {
+        assert!(model.contains(text), "missing `{text}` in:\n{model}");
+    }
+    let files = rendered(&model, "nat-lists.toml");
+    let out = common::scratch("import-nat-lists-out");
+    common::write_tree(
+        &out,
+        (files.iter())
+            .filter_map(|(path, text)| Some((path.strip_prefix("shorewall/")?, text.as_str()))),
+    );
+    let nat = |config: &Path, script: &str| -> Vec<String> {
+        let compiled = common::shorewall_compile("shorewall", config, &out.join(script));
+        assert!(!compiled.contains("add_ip_aliases  206"), "{compiled}");
+        // The original's OPTIMIZE=All copies LOC_IF's one-rule chains
+        // into PREROUTING and POSTROUTING (level 4): the same rules.
+        let mut lines: Vec<String> = (compiled.lines())
+            .filter(|l| l.starts_with("-A ") && l.contains("206.124.146."))
+            .map(|l| {
+                l.replace("-A PREROUTING -i eth1 ", "-A LOC_IF_in ")
+                    .replace("-A POSTROUTING -o eth1 ", "-A LOC_IF_out ")
+            })
+            .collect();
+        lines.sort();
+        lines
+    };
+    let original = nat(&dir, "original");
+    assert_eq!(original.len(), 6, "{original:?}");
+    assert_eq!(original, nat(&out, "fwgen"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&out);
+}

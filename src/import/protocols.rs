@@ -104,6 +104,27 @@ impl Protocols {
     /// became its number; `Err` when Shorewall would not know the name.
     /// Protocol 0 (`0`, `ip`) is iptables' every protocol (`-p 0`), the
     /// model's `all`.
+    /// [`Protocols::resolve`] in a configuration of one family: IPv6's
+    /// ICMP is refused in IPv4's (Chains.pm do_proto: "IPv6_ICMP not
+    /// permitted in an IPv4 configuration").
+    pub fn resolve_in(&self, proto: &str, ipv6: bool) -> Result<(String, Option<String>), String> {
+        let read = self.resolve(proto)?;
+        let list = read.0.trim_start_matches('!');
+        let items = list
+            .split(',')
+            .map(|item| item.split(':').next().unwrap_or(item));
+        if !ipv6
+            && items
+                .into_iter()
+                .any(|name| name.eq_ignore_ascii_case("ipv6-icmp") || name == "58")
+        {
+            return Err(format!(
+                "PROTO `{proto}`: IPv6's ICMP in an IPv4 configuration, which Shorewall refuses (\"IPv6_ICMP not permitted in an IPv4 configuration\"): write the line in shorewall6's file"
+            ));
+        }
+        Ok(read)
+    }
+
     pub fn resolve(&self, proto: &str) -> Result<(String, Option<String>), String> {
         let (read, note) = self.resolve_each(proto)?;
         let (bang, list) = match read.strip_prefix('!') {

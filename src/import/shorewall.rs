@@ -6675,6 +6675,25 @@ impl Importer {
                 );
                 return this.refuse(&line, reason);
             }
+            // Rules.pm finish_chain_section, at the end of the section,
+            // writes the later states' handling into the section's own
+            // chain (`^net-fw`, `+net-fw`), which only the section's
+            // packets enter: for the rule's pairs those settings never
+            // apply.
+            let later: &[&str] = match section {
+                "ESTABLISHED" => &["RELATED", "INVALID", "UNTRACKED"],
+                "RELATED" => &["INVALID", "UNTRACKED"],
+                _ => &[],
+            };
+            if let Some((key, set)) = this.state_handled(later) {
+                let reason = format!(
+                    "a rule in the {section} section beside {key}={set} in {}{}: Shorewall 5.2.8 writes the zone pair's handling of the later states into the {section} section's own chain (Rules.pm finish_chain_section: `{}` before the pair's name), which only {section} packets enter, so for the pairs of this rule {key} never applies (related packets are accepted, invalid and untracked ones go on to the NEW rules), where fwgen applies it; Shorewall's firewall is the one with {key} at its default for these pairs: set it so if that is what the firewall should do, or take the rule out, and import again",
+                    this.label,
+                    this.conf_name(),
+                    if section == "ESTABLISHED" { "^" } else { "+" },
+                );
+                return this.refuse(&line, reason);
+            }
             this.rule_section = early;
             this.rule(&line, &columns, invalid_section, line.comment.as_deref());
             this.rule_section = None;
@@ -6865,34 +6884,50 @@ impl Importer {
         if policy == "CONTINUE" || !(policy == "ACCEPT" || fast) {
             return None;
         }
-        let states = [
-            ("RELATED_DISPOSITION", "accept"),
-            ("INVALID_DISPOSITION", "continue"),
-            ("UNTRACKED_DISPOSITION", "continue"),
-            ("RELATED_LOG_LEVEL", ""),
-            ("INVALID_LOG_LEVEL", ""),
-            ("UNTRACKED_LOG_LEVEL", ""),
-        ];
-        let (key, set) = states.iter().find_map(|(key, default)| {
-            let set = self
-                .conf_setting(key)
-                .filter(|v| !v.is_empty() && v != default && v != "none")?;
-            // As written (conf_setting reads it in lower case).
-            let written = self
-                .vars
-                .get(*key)
-                .map(|v| v.trim().trim_matches(['"', '\'']));
-            Some((*key, written.map_or(set, str::to_owned)))
-        })?;
-        let conf = if self.ipv6 {
-            "shorewall6.conf"
-        } else {
-            "shorewall.conf"
-        };
+        let (key, set) = self.state_handled(&["RELATED", "INVALID", "UNTRACKED"])?;
+        let conf = self.conf_name();
         Some(format!(
             "OPTIMIZE={value} in {}{conf} includes level 2: Shorewall makes no chain for a zone pair of this unlogged {policy} policy that has no rules (Rules.pm, complete_policy_chains), so its packets go straight to {policy} without the {key}={set} handling of their conntrack state, which fwgen applies. Set OPTIMIZE to a level without 2 (0, or 29 for the rest of All), check the firewall still does what you want, and import again",
             self.label
         ))
+    }
+
+    /// The first of these conntrack states' settings (`RELATED` for
+    /// RELATED_DISPOSITION and RELATED_LOG_LEVEL) that the directory sets
+    /// to more than Shorewall's default, which lets the state's packets
+    /// through a pair's chain (RELATED's ACCEPT, INVALID's and
+    /// UNTRACKED's CONTINUE, no log), as written.
+    fn state_handled(&self, states: &[&str]) -> Option<(String, String)> {
+        let defaults = [
+            ("RELATED", "accept"),
+            ("INVALID", "continue"),
+            ("UNTRACKED", "continue"),
+        ];
+        let settings = (defaults.iter())
+            .filter(|(state, _)| states.contains(state))
+            .flat_map(|(state, default)| {
+                [
+                    (format!("{state}_DISPOSITION"), *default),
+                    (format!("{state}_LOG_LEVEL"), ""),
+                ]
+            });
+        settings.into_iter().find_map(|(key, default)| {
+            let set = self
+                .conf_setting(&key)
+                .filter(|v| !v.is_empty() && v != default && v != "none")?;
+            // As written (conf_setting reads it in lower case).
+            let written =
+                (self.vars.get(&key)).map(|v| v.trim().trim_matches(['"', '\'']).to_owned());
+            Some((key, written.unwrap_or(set)))
+        })
+    }
+
+    fn conf_name(&self) -> &'static str {
+        if self.ipv6 {
+            "shorewall6.conf"
+        } else {
+            "shorewall.conf"
+        }
     }
 
     /// Refuses each policy `optimize_unchained` found where a zone pair
@@ -7720,7 +7755,10 @@ impl Importer {
 
     fn plain_rule(&mut self, line: &Line, written: &Written, service: Service) {
         let (service_macro, proto, dport, sport) = service;
-        let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {
+        let proto = match proto
+            .map(|p| self.protocols.resolve_in(&p, self.ipv6))
+            .transpose()
+        {
             Ok(proto) => proto.map(|(proto, note)| {
                 self.note_at(line, note);
                 proto
@@ -8004,7 +8042,10 @@ impl Importer {
             return None;
         }
         // PROTO as resolve_proto reads it (`06` is 6), as a rule's.
-        let proto = match proto.map(|p| self.protocols.resolve(&p)).transpose() {
+        let proto = match proto
+            .map(|p| self.protocols.resolve_in(&p, self.ipv6))
+            .transpose()
+        {
             Ok(proto) => proto.map(|(proto, note)| {
                 self.note_at(line, note);
                 proto
@@ -8645,7 +8686,7 @@ impl Importer {
         }
         let mut matches = Vec::new();
         for proto in protos.split(',') {
-            let proto = match self.protocols.resolve(proto) {
+            let proto = match self.protocols.resolve_in(proto, self.ipv6) {
                 Ok((spelled, note)) => {
                     self.note_at(line, note);
                     spelled
@@ -8875,21 +8916,24 @@ impl Importer {
                 continue;
             }
             line.comment = line.comment.or_else(|| comment.clone());
-            if aliases_added {
-                self.refuse(
-                    &line,
-                    "ADD_IP_ALIASES is Yes in shorewall.conf (Config.pm's default when unset): Shorewall adds this entry's EXTERNAL address to its interface when it starts, and fwgen adds no address; configure the address on the interface (/etc/network/interfaces) and set ADD_IP_ALIASES=No",
-                );
-                continue;
-            }
             let Some(columns) = self.split(&line, NAT_COLUMNS) else {
                 continue;
             };
             let get = |i: usize| columns.get(i).filter(|c| *c != "-").cloned();
-            let (Some(external), Some(interface), Some(internal)) = (get(0), get(1), get(2)) else {
+            let (Some(external), Some(interfaces), Some(internal)) = (get(0), get(1), get(2))
+            else {
                 self.refuse(&line, "a nat entry needs EXTERNAL, INTERFACE and INTERNAL");
                 continue;
             };
+            // `eth0:`, an empty alias, adds no address (Nat.pm do_one_nat,
+            // shorewall-nat(5)).
+            if aliases_added && !interfaces.ends_with(':') {
+                self.refuse(
+                    &line,
+                    "ADD_IP_ALIASES is Yes in shorewall.conf (Config.pm's default when unset): Shorewall adds this entry's EXTERNAL address to its interface when it starts, and fwgen adds no address; configure the address on the interface (/etc/network/interfaces) and set ADD_IP_ALIASES=No, or write the interface with an empty alias (`eth0:`), which adds none",
+                );
+                continue;
+            }
             let switch = |i: usize| match get(i).map(|v| v.to_ascii_lowercase()).as_deref() {
                 None | Some("no") => Ok(false),
                 Some("yes") => Ok(true),
@@ -8904,32 +8948,58 @@ impl Importer {
                     continue;
                 }
             };
-            let interface = match interface.split_once(':') {
-                Some((name, alias)) => {
+            let interfaces = match interfaces.split_once(':') {
+                Some((names, "")) => {
                     self.notes.push(format!(
-                        "{}:{}: alias `{alias}` of {name}: fwgen adds no address to an interface (ADD_IP_ALIASES), so the alias has no effect",
+                        "{}:{}: `{names}:`, an empty alias: Shorewall adds no address for the entry, and fwgen adds none",
                         line.file, line.number
                     ));
-                    name.to_owned()
+                    names.to_owned()
                 }
-                None => interface,
+                Some((names, alias)) => {
+                    self.notes.push(format!(
+                        "{}:{}: alias `{alias}` of {names}: fwgen adds no address to an interface (ADD_IP_ALIASES), so the alias has no effect",
+                        line.file, line.number
+                    ));
+                    names.to_owned()
+                }
+                None => interfaces,
             };
-            if interface.contains('+') {
+            if interfaces.contains('+') {
                 self.refuse(
                     &line,
                     "a nat entry on a wildcard interface is not in fwgen's model",
                 );
                 continue;
             }
-            let zones = self.interface_zone(&interface);
-            let mut table = Table::array(&["nat"]);
-            table.push("external", external);
-            table.push("interface", interface);
-            table.push("internal", internal);
-            table.push_some("all_interfaces", all.then_some(true));
-            table.push_some("local", local.then_some(true));
-            table.push_some("comment", line.comment.as_ref());
-            self.add(Kind::Snat, "", zones, Some(false), &line, table);
+            // A list: one entry per interface, as Nat.pm setup_nat makes.
+            let names: Vec<&str> = interfaces.split(',').collect();
+            if names.iter().any(|name| name.is_empty()) {
+                self.refuse(&line, format!("INTERFACE `{interfaces}` is not a list of interfaces (Shorewall refuses it: Invalid Interface List)"));
+                continue;
+            }
+            // ALL INTERFACES: each interface's rules are the same ones, in
+            // the chains of every interface (nat_in, nat_out).
+            let names = if names.len() > 1 && all {
+                self.notes.push(format!(
+                    "{}:{}: INTERFACE `{interfaces}` with ALL INTERFACES: Shorewall writes the same translation for each interface, into the chains every interface passes: one entry on {}",
+                    line.file, line.number, names[0]
+                ));
+                vec![names[0]]
+            } else {
+                names
+            };
+            for interface in names {
+                let zones = self.interface_zone(interface);
+                let mut table = Table::array(&["nat"]);
+                table.push("external", external.as_str());
+                table.push("interface", interface);
+                table.push("internal", internal.as_str());
+                table.push_some("all_interfaces", all.then_some(true));
+                table.push_some("local", local.then_some(true));
+                table.push_some("comment", line.comment.as_ref());
+                self.add(Kind::Snat, "", zones, Some(false), &line, table);
+            }
         }
     }
 

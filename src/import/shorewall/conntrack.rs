@@ -110,7 +110,7 @@ impl Importer {
             for item in written.split(',') {
                 let (name, all) = if ct { split_all(item) } else { (item, "") };
                 // Shorewall6's `icmp` is ipv6-icmp, as in its rules file.
-                let resolved = (self.protocols.resolve(name))
+                let resolved = (self.protocols.resolve_in(name, self.ipv6))
                     .and_then(|(spelled, note)| Ok((model_proto(&spelled, self.ipv6)?, note)));
                 match resolved {
                     Ok((spelled, note)) => {

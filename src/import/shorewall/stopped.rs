@@ -242,7 +242,7 @@ impl Importer {
         let mut protos: Vec<Option<String>> = Vec::new();
         for proto in given(&entry.proto).iter().flat_map(|list| list.split(',')) {
             // Shorewall6's `icmp` is ipv6-icmp, as in its rules file.
-            let read = (self.protocols.resolve(proto))
+            let read = (self.protocols.resolve_in(proto, self.ipv6))
                 .and_then(|(proto, note)| Ok((model_proto(&proto, self.ipv6)?, note)));
             match read {
                 Ok((proto, note)) => {
