@@ -10102,28 +10102,43 @@ fn dnat_sport_that_shorewalls_optimizer_loses_is_noted() {
 }
 
 /// A call's log level with `!` is every line's of the action, a line's
-/// own level included (Rules.pm merge_levels: `$target:$level` when the
-/// caller's level ends in `!`): fwgen refuses that level, so each line
-/// is refused alike, where the line with a level of its own was carried
-/// with it, logging at debug where Shorewall logs at info (found by
-/// helper-183).
+/// own level included, without the `!` (Rules.pm merge_levels:
+/// `$target:$level` when the caller's level ends in `!`; `none!` logs no
+/// line): each line is carried at info (the line with a level of its own
+/// kept it, debug, where Shorewall logs at info: helper-183; the others
+/// were refused, `info!` no level), and under `none!` none logs.
 #[test]
 fn a_call_level_with_bang_is_every_action_lines() {
-    let dir = sample_with_rules("import-action-bang", b"MyAct:info! net $FW\n", None);
-    std::fs::write(dir.join("actions"), "MyAct\n").unwrap();
-    std::fs::write(
-        dir.join("action.MyAct"),
-        "ACCEPT:debug - - tcp 22\nACCEPT - - tcp 80\n",
-    )
-    .unwrap();
-    assert_import_refused(
-        &import_within(&dir, false),
-        &[
-            "action.MyAct:1: unknown log level `info!`",
-            "action.MyAct:2: unknown log level `info!`",
-        ],
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    common::require_tool("shorewall", "shorewall");
+    for (level, logged) in [("info!", true), ("none!", false)] {
+        let rules = format!("MyAct:{level} net $FW\n");
+        let dir = sample_with_rules("import-action-bang", rules.as_bytes(), None);
+        std::fs::write(dir.join("actions"), "MyAct\n").unwrap();
+        std::fs::write(
+            dir.join("action.MyAct"),
+            "ACCEPT:debug - - tcp 22\nACCEPT - - tcp 80\n",
+        )
+        .unwrap();
+        let compiled = common::shorewall_compile("shorewall", &dir, &dir.join("firewall"));
+        let model = imported_model(&import_within(&dir, false));
+        let lines: Vec<&str> = model
+            .split("\n\n")
+            .filter(|e| e.contains("# action.MyAct:"))
+            .collect();
+        assert_eq!(lines.len(), 2, "{model}");
+        if logged {
+            assert!(compiled.contains("-j LOG --log-level 6 --log-prefix \"MyAct ACCEPT \""));
+            assert!(!compiled.contains("--log-level 7"), "{compiled}");
+            assert!(
+                lines.iter().all(|e| e.contains("log = \"info\"")),
+                "{model}"
+            );
+        } else {
+            assert!(!compiled.contains("MyAct ACCEPT"), "{compiled}");
+            assert!(lines.iter().all(|e| !e.contains("log = ")), "{model}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// IPv6's ICMP in an IPv4 configuration is refused, as Shorewall refuses
@@ -10264,4 +10279,62 @@ fn nat_entries_as_nat_pm_reads_them() {
     assert_eq!(original, nat(&out, "fwgen"));
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Shorewall6 refuses a SOURCE or DEST whose addresses are bracketed
+/// before and after the `!` and nothing else (`net:[A]![B]`, `<A>!<B>`):
+/// Chains.pm isolate_source_interface takes the outer brackets off and
+/// split_network finds the rest unbalanced ("Missing ']'"); fwgen's
+/// import carried it (found by helper-185). The forms Shorewall6 reads,
+/// `[A]!B` and a list `[A]![B],[C]`, are carried.
+#[test]
+fn shorewall6_exclusions_in_brackets_as_shorewall6_reads_them() {
+    common::require_tool("shorewall6", "shorewall6");
+    for (at, (rule, refused)) in [
+        (
+            "ACCEPT net:[2001:db8::/32]![2001:db8:1::/48] $FW tcp 22",
+            true,
+        ),
+        (
+            "ACCEPT net:<2001:db8::/32>!<2001:db8:1::/48> $FW tcp 22",
+            true,
+        ),
+        ("ACCEPT net $FW:[2001:db8::1]![2001:db8::2] tcp 22", true),
+        (
+            "ACCEPT net:[2001:db8::/32]!2001:db8:1::/48 $FW tcp 22",
+            false,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = common::dual_stack(&format!("import-six-brackets-{at}"), "", "");
+        std::fs::write(dir.join("shorewall6/rules"), format!("{rule}\n")).unwrap();
+        let expected = match refused {
+            true => Reading::BothRefuse(
+                "Missing ']'",
+                &[
+                    "error: shorewall6/rules:1: `",
+                    "`: Shorewall6 refuses it (\"Missing ']'\")",
+                ],
+            ),
+            false => Reading::Carried(
+                &[
+                    "-A net-fw -s 2001:db8::/32 -p 6 --dport 22 -j ~excl0",
+                    "-A ~excl0 -s 2001:db8:1::/48 -j RETURN",
+                ],
+                &["source = \"net:2001:db8::/32!2001:db8:1::/48\""],
+            ),
+        };
+        assert_read_as_shorewall(
+            (
+                "shorewall6",
+                &dir.join("shorewall6"),
+                &dir.join("shorewall"),
+            ),
+            rule,
+            expected,
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -100,10 +100,6 @@ impl Protocols {
         })
     }
 
-    /// The PROTO column as the model writes it, with a note when a name
-    /// became its number; `Err` when Shorewall would not know the name.
-    /// Protocol 0 (`0`, `ip`) is iptables' every protocol (`-p 0`), the
-    /// model's `all`.
     /// [`Protocols::resolve`] in a configuration of one family: IPv6's
     /// ICMP is refused in IPv4's (Chains.pm do_proto: "IPv6_ICMP not
     /// permitted in an IPv4 configuration").
@@ -125,6 +121,10 @@ impl Protocols {
         Ok(read)
     }
 
+    /// The PROTO column as the model writes it, with a note when a name
+    /// became its number; `Err` when Shorewall would not know the name.
+    /// Protocol 0 (`0`, `ip`) is iptables' every protocol (`-p 0`), the
+    /// model's `all`.
     pub fn resolve(&self, proto: &str) -> Result<(String, Option<String>), String> {
         let (read, note) = self.resolve_each(proto)?;
         let (bang, list) = match read.strip_prefix('!') {

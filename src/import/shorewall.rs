@@ -2120,6 +2120,22 @@ fn exclusion_holds(networks: &[String], except: &[String]) -> Result<(), String>
     Ok(())
 }
 
+/// A Shorewall6 SOURCE or DEST whose addresses after the zone begin with
+/// `[` and end with `]` (`<`, `>` alike) with brackets between, not a
+/// list of them (`net:[2001:db8::/32]![2001:db8:1::/48]`): Chains.pm
+/// isolate_source_interface (and its DEST twin) takes the outer pair off
+/// and split_network refuses the rest ("Missing ']'").
+fn unbracketed_six(side: &str) -> bool {
+    let Some((_, addresses)) = side.split_once(':') else {
+        return false;
+    };
+    let addresses = addresses.replace('<', "[").replace('>', "]");
+    let Some(inner) = (addresses.strip_prefix('[')).and_then(|a| a.strip_suffix(']')) else {
+        return false;
+    };
+    !addresses.contains(",[") && inner.replace("]-[", "-").contains(['[', ']'])
+}
+
 /// Shorewall6's `[2001:db8::1]` and `<2001:db8::1>` as the address alone.
 fn bracketed_address(item: &str) -> &str {
     item.strip_prefix('[')
@@ -7211,6 +7227,14 @@ impl Importer {
                 "`&IFACE` in Shorewall6 is the interface's first global IPv6 address; fwgen's `&IFACE` is the first IPv4 address only",
             );
         }
+        if self.ipv6
+            && let Some(side) = [&source, &dest].into_iter().find(|s| unbracketed_six(s))
+        {
+            return self.refuse(
+                line,
+                format!("`{side}`: Shorewall6 refuses it (\"Missing ']'\"): Chains.pm isolate_source_interface takes the brackets around the whole `[...]![...]` off and reads what is left as one address; write the networks after the `!` without brackets (`[2001:db8::/32]!2001:db8:1::/48`)"),
+            );
+        }
         let (source, dest) = (self.any_zone(line, &source), self.any_zone(line, &dest));
         // Rules.pm's ADD and DEL (`ADD(+SET:FLAGS)`): a set's flags after
         // the `:`, no macro's log level.
@@ -7259,7 +7283,13 @@ impl Importer {
                 format!("a log tag (`{}`) without a log level: Shorewall refuses it (\"Invalid parameter\"): give the level (`info{0}`)", log.as_deref().unwrap_or_default()),
             );
         }
-        let log = log.filter(|l| level_logs(l));
+        // A site action's `none!` is kept: no line of the action logs, its
+        // own levels included (Rules.pm merge_levels).
+        let log = log.filter(|l| {
+            level_logs(l)
+                || (l.split(':').next() == Some("none!")
+                    && self.site_action_files.contains(&action))
+        });
         // `ACCEPT!`, `DROP!`, `REJECT!`: the action, which OPTIMIZE level 1
         // may not leave out (`optimize_skips`); fwgen leaves no rule out.
         // The audited ones alike (`A_DROP!`; `A_REJECT!` is the stock

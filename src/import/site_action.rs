@@ -314,11 +314,17 @@ impl Importer {
                 continue;
             };
             // A call's level with `!` is every line's, its own level
-            // included (Rules.pm merge_levels).
-            let level = match log {
-                Some(call) if call.ends_with('!') => Some(call),
-                _ => body_line.log.as_deref().or(log),
-            };
+            // included (Rules.pm merge_levels), the level without its `!`
+            // (`info!` logs at info).
+            let forced = log.and_then(|call| {
+                let (level, tag) = call.split_once(':').unwrap_or((call, ""));
+                let level = level.strip_suffix('!')?;
+                Some(match tag {
+                    "" => level.to_owned(),
+                    tag => format!("{level}:{tag}"),
+                })
+            });
+            let level = forced.as_deref().or(body_line.log.as_deref()).or(log);
             let target = match level {
                 Some(level) => format!("{}:{level}", body_line.target),
                 None => body_line.target.clone(),
