@@ -10338,3 +10338,43 @@ fn shorewall6_exclusions_in_brackets_as_shorewall6_reads_them() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A line continued with `\` at the end of an INCLUDEd file is dropped,
+/// as Shorewall drops it (Config.pm read_a_line: the held part goes when
+/// the file ends), noted; fwgen joined it to the including file's next
+/// line and opened the port (found by helper-190). A continuation into an
+/// INCLUDE is refused, as Shorewall reads `INCLUDE` as the line's text.
+#[test]
+fn a_continuation_ends_with_its_file() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = "INCLUDE rules.inc\n# next\nACCEPT net $FW tcp 222\n";
+    let dir = sample_with_rules("import-continued-include", rules.as_bytes(), None);
+    std::fs::write(dir.join("rules.inc"), "ACCEPT net $FW tcp 221 \\\n").unwrap();
+    let model = assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        rules,
+        Reading::Carried(
+            &["-A net-fw -p 6 --dport 222 -j ACCEPT"],
+            &["rules.inc:1: the line continued with `\\` at the end of its file is dropped, as Shorewall drops it"],
+        ),
+    )
+    .unwrap();
+    let compiled = std::fs::read_to_string(dir.join("firewall")).unwrap();
+    assert!(!compiled.contains("--dport 221"), "{compiled}");
+    assert!(!model.contains("dport = \"221\""), "{model}");
+    std::fs::write(
+        dir.join("rules"),
+        "ACCEPT net $FW tcp 221 \\\nINCLUDE rules.inc\nACCEPT net $FW tcp 222\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("rules.inc"), "ACCEPT net $FW tcp 223\n").unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "a continuation into an INCLUDE",
+        Reading::BothRefuse(
+            "Invalid/Unknown tcp port/service (INCLUDE)",
+            &["error: rules:1: a line continued with `\\` into an INCLUDE"],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

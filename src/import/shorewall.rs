@@ -4118,12 +4118,34 @@ impl Importer {
         let mut embedded = false;
         let mut pending: Option<Line> = None;
         let mut comment: Option<String> = None;
+        let mut last_file: Option<String> = None;
+        let held = |line: &Line| {
+            format!(
+                "{}:{}: the line continued with `\\` at the end of its file is dropped, as Shorewall drops it (Config.pm read_a_line: a continuation ends with its file)",
+                line.file, line.number
+            )
+        };
         for (file, physical, text) in self.active_lines(name) {
             let number = physical.number;
             let above = physical
                 .comment
                 .as_deref()
                 .and_then(|c| c.strip_prefix(' '));
+            if let Some(left) = last_file.replace(file.clone()).filter(|left| *left != file)
+                && let Some(line) = pending.take()
+            {
+                // Back in the including file: the INCLUDEd one ended with
+                // the continuation held, which Shorewall drops. Into an
+                // INCLUDEd one: Shorewall reads `INCLUDE` as the held
+                // line's text.
+                let back = (self.included.iter()).any(|(target, at)| {
+                    self.directory.shown(target) == left && at.starts_with(&format!("{file}:"))
+                });
+                match back {
+                    true => self.notes.push(held(&line)),
+                    false => self.refuse(&line, "a line continued with `\\` into an INCLUDE: Shorewall joins the INCLUDE line to it as text and does not include the file"),
+                }
+            }
             if pending.is_none() && text.trim().is_empty() {
                 comment = above.filter(|text| !column_header(text)).map(str::to_owned);
                 continue;
@@ -4199,6 +4221,9 @@ impl Importer {
                 done.comment = above.and_then(|text| self.comment(&done, &text));
                 lines.push(done);
             }
+        }
+        if let Some(line) = pending {
+            self.notes.push(held(&line));
         }
         lines
     }
