@@ -253,6 +253,7 @@ error_case! {
     unknown_tunnel_type => "unknown-tunnel-type",
     tunnel_key => "tunnel-key",
     tunnel_zone => "tunnel-zone",
+    tunnel_gateway_family => "tunnel-gateway-family",
     blacklist_action => "blacklist-action",
     blacklist_state => "blacklist-state",
     blacklist_invalid => "blacklist-invalid",

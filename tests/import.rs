@@ -10378,3 +10378,98 @@ fn a_continuation_ends_with_its_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The tunnels file as Tunnels.pm reads it (found by helper-191): a TYPE
+/// not in lower case is refused, as Shorewall sets up the first gateway
+/// with it as written (`IPSEC` opens UDP 4500 to the first gateway
+/// alone, where fwgen's `ipsec` opens 500 to each, silently); a bracketed
+/// gateway in IPv4's file and a gateway of the other family are refused,
+/// as Shorewall refuses them (fwgen carried the IPv6 gateway into a
+/// tunnel of an IPv4 zone, whose rules dropped it).
+#[test]
+fn tunnels_as_tunnels_pm_reads_them() {
+    common::require_tool("shorewall", "shorewall");
+    assert_files_read_as_shorewall(
+        "import-tunnels-read-as",
+        [
+            (
+                "tunnels",
+                "IPSEC net 198.51.100.1,198.51.100.2\n",
+                Reading::Refused(
+                    &[
+                        "-A net-fw -p udp -s 198.51.100.1 -m multiport --dports 500,4500",
+                        "-A net-fw -p udp --dport 500 -s 198.51.100.2",
+                    ],
+                    &["error: tunnels:1: TYPE `IPSEC` is not in lower case"],
+                ),
+            ),
+            (
+                "tunnels",
+                "gre net 198.51.100.1,2001:db8::1\n",
+                Reading::BothRefuse(
+                    "Unknown Host (2001:db8::1)",
+                    &["error: tunnels:1: GATEWAY `2001:db8::1` is not an IPv4 address"],
+                ),
+            ),
+            (
+                "tunnels",
+                "gre net [198.51.100.1]\n",
+                Reading::BothRefuse(
+                    "Unknown Host ([198.51.100.1])",
+                    &[
+                        "error: tunnels:1: GATEWAY `[198.51.100.1]`: an IPv4 configuration takes no brackets",
+                    ],
+                ),
+            ),
+        ],
+    );
+}
+
+/// `Broadcast` and `Multicast` with RATE or CONNLIMIT are refused:
+/// Shorewall tests the limit before the action's address type, so every
+/// packet the rule meets spends it (found by helper-192: fwgen limited the
+/// broadcasts alone).
+#[test]
+fn broadcast_with_a_limit_is_refused() {
+    common::require_tool("shorewall", "shorewall");
+    assert_files_read_as_shorewall(
+        "import-broadcast-limit",
+        [(
+            "rules",
+            "Broadcast(ACCEPT) net $FW - - - - 6/hour\n",
+            Reading::Refused(
+                &["-A net-fw -m limit --limit 6/hour -m addrtype --dst-type BROADCAST -j ACCEPT"],
+                &[
+                    "error: rules:1: `Broadcast` with RATE or CONNLIMIT: Shorewall tests the limit before the address type",
+                ],
+            ),
+        )],
+    );
+}
+
+/// A host written twice in one routestopped line is one host, never
+/// paired with itself: Misc.pm convert_routestopped names each host
+/// `$interface|$host|$seq` and pairs different names alone (found by
+/// helper-189: fwgen forwarded 1.2.3.4 back out of eth1 to itself).
+#[test]
+fn a_routestopped_host_twice_is_not_paired_with_itself() {
+    let dir = sample_with_rules(
+        "import-routestopped-twice",
+        b"ACCEPT loc $FW tcp 22\n",
+        None,
+    );
+    std::fs::remove_file(dir.join("stoppedrules")).ok();
+    std::fs::write(
+        dir.join("routestopped"),
+        "LOC_IF 1.2.3.4,1.2.3.4\nNET_IF -\n",
+    )
+    .unwrap();
+    let model = imported_model(&import_within(&dir, false));
+    let hairpin = "source = \"LOC_IF:1.2.3.4\"\ndest = \"LOC_IF:1.2.3.4\"";
+    assert!(!model.contains(hairpin), "{model}");
+    assert!(
+        model.contains("source = \"LOC_IF:1.2.3.4\"\ndest = \"NET_IF\""),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

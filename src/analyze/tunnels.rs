@@ -16,6 +16,13 @@ impl Analyzer<'_> {
             .iter()
             .filter_map(|g| self.network(g.get_ref(), g.span()))
             .collect();
+        // A gateway of a family its zone lacks would open nothing.
+        if let Some(zone) = zone {
+            let family = self.zones[zone].family;
+            for (net, raw) in gateways.iter().zip(&entry.gateways) {
+                self.check_family(net, raw.span(), ZoneId::Zone(zone), family);
+            }
+        }
         let gateway_zones: Vec<usize> = entry
             .gateway_zones
             .iter()

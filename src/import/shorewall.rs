@@ -7674,6 +7674,17 @@ impl Importer {
             return self.refuse(line, overridden_refusal(name, inner));
         }
         match (service_macro.as_deref(), stock) {
+            // action.Broadcast and action.Multicast give the address type
+            // as inline matches, which Rules.pm process_rule writes after
+            // the rule's RATE and CONNLIMIT: every packet the rule meets
+            // spends the limit, and Broadcast's two rules (BROADCAST,
+            // ANYCAST) have a bucket each; fwgen's limit counts the
+            // broadcasts alone, in one bucket.
+            (Some(name @ ("Broadcast" | "Multicast")), None)
+                if get(7).is_some() || get(10).is_some() =>
+            {
+                self.refuse(line, format!("`{name}` with RATE or CONNLIMIT: Shorewall tests the limit before the address type (its action's inline matches come last, Rules.pm process_rule), so every packet the rule meets spends it, and Broadcast's BROADCAST and ANYCAST rules have a limit each; fwgen limits the {} packets alone, in one: leave the limit out, or write the rule in the model", if name == "Broadcast" { "broadcast" } else { "multicast" }));
+            }
             (Some("Broadcast" | "Multicast"), None) => {
                 let service = (service_macro.as_deref(), get(3), get(4), get(5));
                 self.plain_rule(line, &written, service);

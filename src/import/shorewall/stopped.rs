@@ -162,7 +162,7 @@ impl Importer {
             }
             read.push((line, rule, source, dest));
         }
-        for (at, (interface, host, index)) in hosts.iter().enumerate() {
+        for (interface, host, index) in &hosts {
             let (line, rule, source, dest) = &read[*index];
             let entry = |source: String, dest: String| StoppedLine {
                 source,
@@ -183,8 +183,11 @@ impl Importer {
                 out.push((line.clone(), entry("-".to_owned(), end.clone())));
             }
             if !source && !dest {
-                for (other_at, (other_interface, other_host, _)) in hosts.iter().enumerate() {
-                    if other_at != at {
+                // Misc.pm convert_routestopped pairs the hosts by their
+                // names, `$interface|$host|$seq`: a host written twice on
+                // one line is one, never paired with itself.
+                for (other_interface, other_host, other_index) in &hosts {
+                    if (other_interface, other_host, other_index) != (interface, host, index) {
                         let other = end_of(other_interface, other_host);
                         out.push((line.clone(), entry(end.clone(), other)));
                     }

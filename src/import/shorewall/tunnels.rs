@@ -132,6 +132,17 @@ impl Importer {
                 self.refuse(&line, "a tunnel needs TYPE and ZONE (Shorewall refuses it)");
                 continue;
             };
+            // Tunnels.pm lowercases TYPE only after it has set up the
+            // first gateway with TYPE as written: an `IPSEC` tunnel opens
+            // UDP 4500 to its first gateway alone, `ipsec:AH` is refused
+            // (setup_one_ipsec compares the kind with `ipsec`; the other
+            // types' handlers read it in any case).
+            if kind.to_ascii_lowercase().starts_with("ipsec")
+                && kind.chars().any(|c| c.is_ascii_uppercase())
+            {
+                self.refuse(&line, format!("TYPE `{kind}` is not in lower case: Shorewall's Tunnels.pm sets up the first gateway of an IPsec tunnel with TYPE as written and the others with it in lower case (an upper-case `ipsec` opens UDP 4500 to the first gateway alone, `:AH` and `:NOAH` are refused, `IPSECNAT:ah` is taken), which fwgen's tunnel does not say; write it in lower case"));
+                continue;
+            }
             let (tunnel, ignored) = match read_type(&kind) {
                 Ok(read) => read,
                 Err(reason) => {
@@ -165,9 +176,23 @@ impl Importer {
                 }
                 None => Vec::new(),
             };
-            let family = gateways
-                .first()
-                .map(|g| g.trim_start_matches('[').contains(':'));
+            // Shorewall6's `[2001:db8::1]` and `[2001:db8::]/64`; IPv4's
+            // file takes no brackets (Shorewall: "Unknown Host").
+            let bare: Vec<String> = (gateways.iter())
+                .map(|g| g.replacen('[', "", 1).replacen(']', "", 1))
+                .collect();
+            if !self.ipv6
+                && let Some(g) = gateways.iter().find(|g| g.contains('['))
+            {
+                self.refuse(&line, format!("GATEWAY `{g}`: an IPv4 configuration takes no brackets (Shorewall refuses it: Unknown Host)"));
+                continue;
+            }
+            if let Some(g) = bare.iter().find(|g| g.contains(':') != self.ipv6) {
+                let family = if self.ipv6 { "IPv6" } else { "IPv4" };
+                self.refuse(&line, format!("GATEWAY `{g}` is not an {family} address, in the {family} configuration (Shorewall refuses it: Unknown Host)"));
+                continue;
+            }
+            let family = bare.first().map(|g| g.contains(':'));
             // Tunnels.pm passes the port on as written, and iptables reads
             // a tcp port's leading 0 as octal (`--dport 0500` is port 320,
             // `01194` no port at all), a udp port's as decimal; the model's
@@ -201,11 +226,7 @@ impl Importer {
             table.push_some("proto", tunnel.proto.as_ref());
             table.push_some("port", port);
             table.push_some("ah", tunnel.ah.then_some(true));
-            if !gateways.is_empty() {
-                let bare: Vec<&str> = gateways
-                    .iter()
-                    .map(|g| g.trim_start_matches('[').trim_end_matches(']'))
-                    .collect();
+            if !bare.is_empty() {
                 table.push("gateways", Value::strings(&bare));
             }
             if !gateway_zones.is_empty() {
