@@ -10195,8 +10195,8 @@ fn section_rules_beside_state_settings_are_refused() {
     common::require_tool("shorewall", "shorewall");
     let rules = "?SECTION ESTABLISHED\nREJECT net $FW tcp 80\n?SECTION RELATED\nACCEPT net $FW icmp\n?SECTION NEW\nACCEPT net $FW udp 123\n";
     let dir = sample_with_rules("import-section-states", rules.as_bytes(), None);
-    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
     let set = |key: &str, value: &str| {
+        let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
         let kept: Vec<String> = (conf.lines())
             .map(|l| match l.starts_with(&format!("{key}=")) {
                 true => format!("{key}={value}"),
@@ -10221,6 +10221,19 @@ fn section_rules_beside_state_settings_are_refused() {
             "error: rules:2: a rule in the ESTABLISHED section beside INVALID_DISPOSITION=DROP in shorewall.conf: Shorewall 5.2.8 writes",
             "error: rules:4: a rule in the RELATED section beside INVALID_DISPOSITION=DROP",
         ],
+    );
+    // An INVALID-section rule beside UNTRACKED's (found by review,
+    // helper-193): the pair's untracked packets go on to the NEW rules.
+    let rules = "?SECTION INVALID\nInvalid(DROP) net $FW\n?SECTION NEW\nACCEPT net $FW udp 123\n";
+    std::fs::write(dir.join("rules"), rules).unwrap();
+    set("INVALID_DISPOSITION", "CONTINUE");
+    set("UNTRACKED_DISPOSITION", "DROP");
+    let compiled = common::shorewall_compile("shorewall", &dir, &dir.join("firewall"));
+    assert!(compiled.contains("-A loc-fw -m conntrack --ctstate UNTRACKED -j DROP"));
+    assert!(!compiled.contains("-A net-fw -m conntrack --ctstate UNTRACKED -j DROP"));
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: a rule in the INVALID section beside UNTRACKED_DISPOSITION=DROP"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

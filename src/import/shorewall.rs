@@ -6721,17 +6721,17 @@ impl Importer {
             // chain (`^net-fw`, `+net-fw`), which only the section's
             // packets enter: for the rule's pairs those settings never
             // apply.
-            let later: &[&str] = match section {
-                "ESTABLISHED" => &["RELATED", "INVALID", "UNTRACKED"],
-                "RELATED" => &["INVALID", "UNTRACKED"],
-                _ => &[],
+            let (later, prefix): (&[&str], &str) = match section {
+                "ESTABLISHED" => (&["RELATED", "INVALID", "UNTRACKED"], "^"),
+                "RELATED" => (&["INVALID", "UNTRACKED"], "+"),
+                "INVALID" => (&["UNTRACKED"], "_"),
+                _ => (&[], ""),
             };
             if let Some((key, set)) = this.state_handled(later) {
                 let reason = format!(
-                    "a rule in the {section} section beside {key}={set} in {}{}: Shorewall 5.2.8 writes the zone pair's handling of the later states into the {section} section's own chain (Rules.pm finish_chain_section: `{}` before the pair's name), which only {section} packets enter, so for the pairs of this rule {key} never applies (related packets are accepted, invalid and untracked ones go on to the NEW rules), where fwgen applies it; Shorewall's firewall is the one with {key} at its default for these pairs: set it so if that is what the firewall should do, or take the rule out, and import again",
+                    "a rule in the {section} section beside {key}={set} in {}{}: Shorewall 5.2.8 writes the zone pair's handling of the later states into the {section} section's own chain (Rules.pm finish_chain_section: `{prefix}` before the pair's name), which only {section} packets enter, so for the pairs of this rule {key} never applies (their packets of the later states go on as under the defaults, unlogged: related ones accepted, invalid and untracked ones on to the NEW rules), where fwgen applies it; Shorewall's firewall is the one with {key} at its default for these pairs: set it so if that is what the firewall should do, or take the rule out, and import again",
                     this.label,
                     this.conf_name(),
-                    if section == "ESTABLISHED" { "^" } else { "+" },
                 );
                 return this.refuse(&line, reason);
             }
