@@ -5735,19 +5735,27 @@ fn settings_shorewall_compiles_otherwise_are_refused_or_said() {
 /// pair's UNTRACKED handling. One of the INVALID section is the model's
 /// default section for it. Rendered back, each is in its section again.
 /// (The lab's `invalid_rule_of_the_new_section_at_its_place_as_shorewall`
-/// sends the INVALID packets.)
+/// sends the INVALID packets.) Beside UNTRACKED_DISPOSITION=DROP the
+/// INVALID section's rule is refused: Shorewall writes loc-net's untracked
+/// handling into its `_loc-net` chain, where untracked packets never go
+/// (`section_rules_beside_state_settings_are_refused`).
 #[test]
 fn an_invalid_rule_of_the_new_section_keeps_its_place() {
     let rules = b"?SECTION INVALID\nInvalid(DROP) loc net udp\n?SECTION NEW\nSSH(ACCEPT) net fw\nInvalid(DROP) net $FW tcp\n";
     let dir = sample_with_rules("import-invalid-order", rules, None);
     std::fs::write(dir.join("tunnels"), "generic:tcp:5000 net 0.0.0.0/0\n").unwrap();
-    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-    let conf = conf.replace(
+    let original = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = original.replace(
         "UNTRACKED_DISPOSITION=CONTINUE",
         "UNTRACKED_DISPOSITION=DROP",
     );
     assert!(conf.contains("UNTRACKED_DISPOSITION=DROP"));
     std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: rules:2: a rule in the INVALID section beside UNTRACKED_DISPOSITION=DROP"],
+    );
+    std::fs::write(dir.join("shorewall.conf"), original).unwrap();
     let model = imported_model(&import_within(&dir, false));
     let tables: Vec<&str> = model.split("[[rule]]").skip(1).collect();
     assert_eq!(tables.len(), 3, "{model}");
