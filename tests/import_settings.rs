@@ -190,7 +190,10 @@ fn sample_with(name: &str, planted: &str) -> std::path::PathBuf {
             _ => l.to_owned(),
         })
         .collect();
-    assert!(untracked || moved.iter().any(|l| l.contains(invalid)), "{rules}");
+    assert!(
+        untracked || moved.iter().any(|l| l.contains(invalid)),
+        "{rules}"
+    );
     std::fs::write(dir.join("rules"), moved.join("\n") + "\n").unwrap();
     let conf = dir.join("shorewall.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
