@@ -1820,10 +1820,8 @@ fn policy_wildcard(zone: &str) -> Option<String> {
 fn overridden_refusal(name: &str, inner: Overridden) -> String {
     let kind = if inner.action { "action" } else { "macro" };
     format!(
-        "`{name}` calls macro {}, and {}: fwgen's `{name}` expands Shorewall's own {}; write the lines of `{name}` in the rules file, or give the site's {kind} another name",
-        inner.name,
-        inner.replacement(),
-        inner.name
+        "`{name}` {}; write the lines of `{name}` in the rules file, or give the site's {kind} another name",
+        inner.explain(name)
     )
 }
 
@@ -1838,8 +1836,18 @@ pub(super) struct Overridden {
 }
 
 impl Overridden {
+    /// Why `caller`, a stock macro, does not mean in fwgen what Shorewall
+    /// runs for it: the sentence after the caller's name.
+    pub(super) fn explain(self, caller: &str) -> String {
+        let name = self.name;
+        format!(
+            "calls macro {name}, and {}: fwgen's `{caller}` expands Shorewall's own {name}",
+            self.replacement()
+        )
+    }
+
     /// What Shorewall runs for the nested call, and why.
-    pub(super) fn replacement(self) -> String {
+    fn replacement(self) -> String {
         let name = self.name;
         if self.action {
             format!(
@@ -6554,11 +6562,7 @@ impl Importer {
         let Some(line) = wildcard else {
             return;
         };
-        let conf = if self.ipv6 {
-            "shorewall6.conf"
-        } else {
-            "shorewall.conf"
-        };
+        let conf = self.conf_name();
         let what = "Shorewall 5.2.8 then compiles this policy into one shared chain that zone pairs without rules jump to, without the ESTABLISHED,RELATED accept and with every interface's option rules, unlike shorewall.conf(5) (only chain names differ); fwgen renders the manual's meaning, what EXPAND_POLICIES=Yes compiles";
         match self.conf_setting("EXPAND_POLICIES").as_deref() {
             Some("" | "no") => self.refuse(
@@ -6589,12 +6593,7 @@ impl Importer {
     /// Whether the directory has its own shorewall.conf (shorewall6.conf):
     /// without one, Shorewall reads the shipped file along CONFIG_PATH.
     fn has_own_conf(&self) -> bool {
-        let conf = if self.ipv6 {
-            "shorewall6.conf"
-        } else {
-            "shorewall.conf"
-        };
-        matches!(self.directory.bytes(conf), Ok(Some(_)))
+        matches!(self.directory.bytes(self.conf_name()), Ok(Some(_)))
     }
 
     /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets removed.

@@ -252,10 +252,8 @@ impl Importer {
         if let Some(inner) = stock_macro(stock_name).and_then(|stock| self.overridden_within(stock))
         {
             return Err(format!(
-                "the line's action `{action}` calls macro {}, and {}: fwgen's `{stock_name}` expands Shorewall's own {}",
-                inner.name,
-                inner.replacement(),
-                inner.name
+                "the line's action `{action}` {}",
+                inner.explain(stock_name)
             ));
         }
         let whole = stock_macro(stock_name)
