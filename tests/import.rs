@@ -1513,7 +1513,8 @@ fn a_source_nat_sources_left_out_addresses_are_its_except() {
 /// rule above the first `?SECTION` is in NEW, which closes ESTABLISHED to
 /// UNTRACKED (tests/corpus/alu0100958379-dmz's original rules file). A
 /// `?SECTION ALL` below NEW rules, which Shorewall takes but whose rules it
-/// adds after theirs, is refused too; the order Shorewall wants imports.
+/// adds after theirs, is refused too, and so is a name Shorewall does not
+/// know (in lower case too); the order Shorewall wants imports.
 #[test]
 fn sections_out_of_shorewalls_order_are_refused_at_their_line() {
     common::require_tool("shorewall", "shorewall");
@@ -1541,6 +1542,18 @@ fn sections_out_of_shorewalls_order_are_refused_at_their_line() {
             format!("{rule}?SECTION ALL\n{rule}"),
             vec!["rules:2: `?SECTION ALL` below rules of the NEW section"],
             None,
+        ),
+        // `?section` is caseless, its name is not (Rules.pm
+        // process_section).
+        (
+            format!("?section related\n{rule}"),
+            vec!["rules:1: `?SECTION related`: Shorewall refuses it (\"Invalid SECTION related\")"],
+            Some("Invalid SECTION (related)"),
+        ),
+        (
+            format!("{rule}?SECTION OTHER\n"),
+            vec!["rules:2: `?SECTION OTHER`: Shorewall refuses it"],
+            Some("Invalid SECTION (OTHER)"),
         ),
     ] {
         let dir = sample_with_rules("import-section-order", rules.as_bytes(), None);

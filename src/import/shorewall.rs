@@ -2065,10 +2065,16 @@ const SECTIONS: [&str; 6] = [
 /// ESTABLISHED up to before it (`next_section`, `finish_section`), never
 /// ALL. Shorewall takes a `?SECTION ALL` below rules of a later section,
 /// but adds its rules after theirs in each zone pair's chain, where
-/// fwgen's model puts the ALL section first.
-fn section_out_of_order(name: &str, named: &[String], ruled: &[String]) -> Option<String> {
+/// fwgen's model puts the ALL section first. A name not among SECTIONS
+/// as written (upper case) Rules.pm refuses ("Invalid SECTION").
+fn section_refusal(name: &str, named: &[String], ruled: &[String]) -> Option<String> {
     let rank = |s: &str| SECTIONS.iter().position(|known| *known == s);
-    let at = rank(name)?;
+    let Some(at) = rank(name) else {
+        return Some(format!(
+            "`?SECTION {name}`: Shorewall refuses it (\"Invalid SECTION {name}\"): a section is one of {}, in upper case",
+            SECTIONS.join(", ")
+        ));
+    };
     let marked = named
         .iter()
         .filter_map(|s| rank(s))
@@ -4077,7 +4083,7 @@ impl Importer {
         let mut comment: Option<String> = None;
         for mut line in self.lines(name) {
             if let Some(named) = section.and_then(|read| read(self, &line)) {
-                if let Some(reason) = section_out_of_order(&named, &named_above, &ruled_above) {
+                if let Some(reason) = section_refusal(&named, &named_above, &ruled_above) {
                     self.refuse(&line, reason);
                 }
                 named_above.push(named.clone());
