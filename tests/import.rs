@@ -2158,7 +2158,7 @@ fn log_limits_and_default_actions_fwgen_cannot_express_are_refused() {
         ),
         (
             "import-default-logged",
-            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=Broadcast(DROP):info")],
+            vec![(SAMPLE_REJECT, "REJECT_DEFAULT=\"Broadcast(DROP):info\"")],
             "shorewall.conf:130: default action `Broadcast(DROP):info` is not in fwgen's model",
         ),
     ] {

@@ -249,6 +249,42 @@ fn assert_refused(name: &str, planted: &str, reason: &str) {
     );
 }
 
+/// An unquoted value with a shell operator is refused (found by hunt):
+/// Shorewall's command runs shorewall.conf as shell code before its
+/// compiler reads it, so `Broadcast(DROP)` stops the shell, and `>` writes
+/// a file while Config.pm reads the whole text. fwgen carried the first
+/// where Shorewall starts nothing. Quoted, the value imports.
+#[test]
+fn an_unquoted_value_with_a_shell_operator_is_refused() {
+    let scratch = common::scratch("import-setting-shell-target");
+    let target = scratch.join("written-by-the-shell");
+    let cases = [
+        (
+            "ACCEPT_DEFAULT=Broadcast(DROP)".to_owned(),
+            "(",
+            "Syntax error",
+        ),
+        (
+            format!("MACLIST_TABLE=filter>{}", target.display()),
+            ">",
+            "Invalid value (filter>",
+        ),
+    ];
+    for (at, (planted, operator, shell)) in cases.into_iter().enumerate() {
+        let dir = sample_with(&format!("shell-{at}"), &planted);
+        let (compiled, out) = common::shorewall_compiles(&dir);
+        assert!(!compiled && out.contains(shell), "{planted}: {out}");
+        let reason = format!(
+            "`{operator}` in an unquoted value: Shorewall's command runs shorewall.conf as shell code first"
+        );
+        assert_refused(&format!("shell-{at}"), &planted, &reason);
+    }
+    assert!(target.exists(), "the shell's redirection wrote no file");
+    let dir = sample_with("shell-quoted", "ACCEPT_DEFAULT=\"Broadcast(DROP)\"");
+    assert_imports(&dir, "quoted");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
 /// OPTIMIZE out of Config.pm's range is refused as Shorewall refuses it
 /// (checked with `shorewall compile`; found by review): fwgen noted
 /// `OPTIMIZE=32` and `OPTIMIZE=-1` as changing no verdict.

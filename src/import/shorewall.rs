@@ -1508,6 +1508,22 @@ fn assignment(line: &str) -> Option<(String, String)> {
     Some((key.trim_start().to_owned(), value.to_owned()))
 }
 
+/// Why an unquoted shorewall.conf value holding a shell operator is
+/// refused: Shorewall's command (lib.cli-std, std_get_config) runs the
+/// file as shell code before its compiler (Config.pm) reads the text as
+/// written, so `Broadcast(DROP)` stops the shell ("Syntax error"), and
+/// `filter>FILE` writes FILE while the compiler reads the whole text.
+fn conf_shell_operator(file: &str, raw: &str) -> Option<String> {
+    if raw.starts_with(['"', '\'']) {
+        return None;
+    }
+    let value = raw.split(" #").next().unwrap_or_default().trim();
+    let operator = value.chars().find(|c| "|&;()<>`".contains(*c))?;
+    Some(format!(
+        "`{operator}` in an unquoted value: Shorewall's command runs {file} as shell code first (lib.cli-std), where `{operator}` is the shell's (a syntax error, a second command or a redirection), while its compiler reads the text as written (Config.pm); quote the value"
+    ))
+}
+
 /// A params line as the shell Shorewall runs it reads it, where it is a
 /// plain assignment: `NAME=value`, the value bare, `"quoted"` or
 /// `'quoted'`, then nothing or a `#` comment. Else why it is shell code.
@@ -4364,6 +4380,10 @@ impl Importer {
                         comment: None,
                     };
                     let raw = text.split_once('=').map_or("", |(_, raw)| raw);
+                    if let Some(reason) = conf_shell_operator(name, raw) {
+                        self.refuse(&line, reason);
+                        continue;
+                    }
                     if let Some(reason) = self.conf_unknown_variable(&key, raw, ignoring.as_ref()) {
                         self.refuse(&line, reason);
                         continue;
