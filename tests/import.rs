@@ -10204,6 +10204,49 @@ fn ipv6_icmp_in_an_ipv4_file_is_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// IPv4's ICMP in an IPv6 configuration is refused, as Shorewall6 refuses
+/// it (Chains.pm do_proto: "ICMP not permitted in an IPv6 configuration"):
+/// IPAddrs.pm resolve_proto reads `icmp` as ipv6-icmp only in lower case,
+/// so `ICMP`, `1` and `0x1` stay protocol 1. fwgen carried `tcp,1` as tcp
+/// alone, and a pair's `1 8` as IPv4's rule alone (found by helper-197).
+/// Lower-case `icmp` is carried.
+#[test]
+fn ipv4_icmp_in_an_ipv6_file_is_refused() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::dual_stack("import-icmp-six", "", "");
+    let six = dir.join("shorewall6");
+    let lines = [
+        "ACCEPT net $FW tcp,1",
+        "ACCEPT net $FW ICMP 8",
+        "ACCEPT net $FW 0x1",
+    ];
+    for line in lines {
+        std::fs::write(six.join("rules"), format!("{line}\n")).unwrap();
+        let (accepted, out) = common::run("shorewall6", &["check", six.to_str().unwrap()]);
+        assert!(
+            !accepted && out.contains("ICMP not permitted in an IPv6 configuration"),
+            "{line}: {out}"
+        );
+    }
+    std::fs::write(
+        six.join("rules"),
+        lines.map(|line| format!("{line}\n")).concat() + "ACCEPT net $FW icmp 8\n",
+    )
+    .unwrap();
+    std::fs::write(six.join("stoppedrules"), "ACCEPT - - 1\n").unwrap();
+    let stderr = assert_import_refused(
+        &import_within(&dir.join("shorewall"), false),
+        &[
+            "error: shorewall6/rules:1: PROTO `tcp,1`: IPv4's ICMP in an IPv6 configuration",
+            "error: shorewall6/rules:2: PROTO `ICMP`: IPv4's ICMP in an IPv6 configuration",
+            "error: shorewall6/rules:3: PROTO `0x1`: IPv4's ICMP in an IPv6 configuration",
+            "error: shorewall6/stoppedrules:1: PROTO `1`: IPv4's ICMP in an IPv6 configuration",
+        ],
+    );
+    assert!(!stderr.contains("shorewall6/rules:4"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Once a zone pair has rules in the ESTABLISHED (or RELATED) section,
 /// Shorewall 5.2.8 writes its handling of the later states into that
 /// section's own chain (`^net-fw`), which only those packets enter

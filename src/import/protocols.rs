@@ -100,22 +100,35 @@ impl Protocols {
         })
     }
 
-    /// [`Protocols::resolve`] in a configuration of one family: IPv6's
-    /// ICMP is refused in IPv4's (Chains.pm do_proto: "IPv6_ICMP not
-    /// permitted in an IPv4 configuration").
+    /// [`Protocols::resolve`] in a configuration of one family: each
+    /// family's ICMP is refused in the other's (Chains.pm do_proto:
+    /// "IPv6_ICMP not permitted in an IPv4 configuration", "ICMP not
+    /// permitted in an IPv6 configuration").
     pub fn resolve_in(&self, proto: &str, ipv6: bool) -> Result<(String, Option<String>), String> {
         let read = self.resolve(proto)?;
         let list = read.0.trim_start_matches('!');
         let items = list
             .split(',')
-            .map(|item| item.split(':').next().unwrap_or(item));
+            .map(|item| item.split(':').next().unwrap_or(item))
+            .collect::<Vec<_>>();
         if !ipv6
             && items
-                .into_iter()
-                .any(|name| name.eq_ignore_ascii_case("ipv6-icmp") || name == "58")
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case("ipv6-icmp") || *name == "58")
         {
             return Err(format!(
                 "PROTO `{proto}`: IPv6's ICMP in an IPv4 configuration, which Shorewall refuses (\"IPv6_ICMP not permitted in an IPv4 configuration\"): write the line in shorewall6's file"
+            ));
+        }
+        // IPAddrs.pm resolve_proto reads `icmp` as ipv6-icmp in IPv6,
+        // written so alone: `ICMP`, `1`, `0x1` stay IPv4's ICMP.
+        if ipv6
+            && items
+                .iter()
+                .any(|name| *name == "1" || (name.eq_ignore_ascii_case("icmp") && *name != "icmp"))
+        {
+            return Err(format!(
+                "PROTO `{proto}`: IPv4's ICMP in an IPv6 configuration, which Shorewall6 refuses (\"ICMP not permitted in an IPv6 configuration\"): Shorewall6 reads `icmp` as ipv6-icmp only written so, in lower case; write `icmp` or `ipv6-icmp`, or the line in shorewall's file"
             ));
         }
         Ok(read)
