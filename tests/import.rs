@@ -5851,6 +5851,58 @@ fn include_reads_the_included_file_in_place() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A file Shorewall reads by its own name (`ecn`, the `started` script)
+/// keeps that meaning where an INCLUDE or a symbolic link of a modelled
+/// file reads it too: Shorewall reads it both ways (Config.pm find_file
+/// looks a file up by its exact name), so its ECN rules or its script
+/// stay in the compiled firewall. fwgen noted it as read by the other
+/// file and passed over its own meaning (found by helper-198); refused
+/// at its line now.
+#[test]
+fn a_file_read_by_its_own_name_is_judged_where_an_include_or_link_reads_it() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = std::fs::read(format!("{SAMPLES}/two-interfaces/rules")).unwrap();
+    let cases: [(&str, &[(&str, &str)], &str, &str); 3] = [
+        (
+            "include",
+            &[("masq", "INCLUDE ecn\n"), ("ecn", "eth0\t10.0.0.0/8\n")],
+            "--ecn-tcp-remove",
+            "error: ecn:1: fwgen does not model ECN",
+        ),
+        (
+            "link",
+            &[("ecn", "eth0\t10.0.0.0/8\n")],
+            "--ecn-tcp-remove",
+            "error: ecn:1: fwgen does not model ECN",
+        ),
+        (
+            "script",
+            &[("params", "INCLUDE started\n"), ("started", "SSHPORT=22\n")],
+            "SSHPORT=22",
+            "error: started:1: an extension script",
+        ),
+    ];
+    for (name, files, compiled, refused) in cases {
+        let dir = sample_with_rules(&format!("import-own-name-{name}"), &rules, None);
+        std::fs::remove_file(dir.join("snat")).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        if name == "link" {
+            std::os::unix::fs::symlink("ecn", dir.join("masq")).unwrap();
+        }
+        let (ok, out) = common::shorewall_compiles(&dir);
+        assert!(ok, "{name}: {out}");
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        assert!(
+            script.contains(compiled),
+            "{name}: no `{compiled}` in the compiled firewall"
+        );
+        assert_import_refused(&import_within(&dir, false), &[refused]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// What Config.pm's split_line2 refuses before it reads a column, refused
 /// with Shorewall's own words (each checked here with `shorewall compile`
 /// of the same line): a double quote, back quote or backslash in the

@@ -3644,9 +3644,13 @@ impl Importer {
         let modelled = |name: &str| listing::verdict(name, ipv6) == Verdict::Modelled;
         for (name, is_dir) in entries {
             let shown = listing::shown_line(&self.directory.shown(&name));
+            // A file Shorewall also reads by its own name (`ecn`, `started`)
+            // has that meaning too, where a link or an INCLUDE reads it as
+            // a modelled file: its verdict below stands.
+            let own = listing::verdict(&name, ipv6).refusal().is_some();
             if let Some(link) = linked
                 .get(&name)
-                .filter(|link| modelled(link) && !modelled(&name))
+                .filter(|link| modelled(link) && !modelled(&name) && !own)
             {
                 self.notes
                     .push(format!("{shown}: read as {link}, a symbolic link to it"));
@@ -3661,7 +3665,9 @@ impl Importer {
                 ));
                 continue;
             }
-            if let Some(at) = self.included.get(&name) {
+            if let Some(at) = self.included.get(&name)
+                && !own
+            {
                 self.notes
                     .push(format!("{shown}: read where {at} includes it"));
                 continue;
