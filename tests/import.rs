@@ -5862,22 +5862,22 @@ fn include_reads_the_included_file_in_place() {
 fn a_file_read_by_its_own_name_is_judged_where_an_include_or_link_reads_it() {
     common::require_tool("shorewall", "shorewall");
     let rules = std::fs::read(format!("{SAMPLES}/two-interfaces/rules")).unwrap();
-    let cases: [(&str, &[(&str, &str)], &str, &str); 3] = [
+    let cases = [
         (
             "include",
-            &[("masq", "INCLUDE ecn\n"), ("ecn", "eth0\t10.0.0.0/8\n")],
+            vec![("masq", "INCLUDE ecn\n"), ("ecn", "eth0\t10.0.0.0/8\n")],
             "--ecn-tcp-remove",
             "error: ecn:1: fwgen does not model ECN",
         ),
         (
             "link",
-            &[("ecn", "eth0\t10.0.0.0/8\n")],
+            vec![("ecn", "eth0\t10.0.0.0/8\n")],
             "--ecn-tcp-remove",
             "error: ecn:1: fwgen does not model ECN",
         ),
         (
             "script",
-            &[("params", "INCLUDE started\n"), ("started", "SSHPORT=22\n")],
+            vec![("params", "INCLUDE started\n"), ("started", "SSHPORT=22\n")],
             "SSHPORT=22",
             "error: started:1: an extension script",
         ),
