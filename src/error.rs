@@ -414,6 +414,13 @@ pub enum ErrorKind {
     SnatKeep {
         reason: &'static str,
     },
+    /// A source NAT entry below one on an interface whose devices overlap
+    /// its own, where the interfaces list its own first: Shorewall tries
+    /// the entries interface by interface, in the interfaces' order.
+    SnatOrder {
+        interface: String,
+        earlier: String,
+    },
     /// A LOG rule with what only a verdict has (a macro, no `log`).
     LogRule {
         reason: &'static str,
@@ -732,6 +739,7 @@ impl Error {
             RuleInterface { .. } => "write `ZONE:INTERFACE` with an interface of that zone (`net:eth0`), then addresses if any (`net:eth0:192.0.2.0/24`)".into(),
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`, `ports`, `random` and `before_nat`".into(),
             SnatKeep { .. } => "`to = \"keep\"` (Shorewall's `SNAT(:PORTS)`) is an IPv4 `[[snat]]` entry's, with `proto` and `ports` (`ports = \"1024:2000\"`) and no `persistent`, for Shorewall 5's snat file".into(),
+            SnatOrder { interface, earlier } => format!("put the entry above those on `{}`, or list `{}` before `{}` in `[interfaces]`: entries on interfaces that share no device may come in any order", quoted(earlier), quoted(earlier), quoted(interface)),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
             BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
             IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list; a zone's hosts: `networks = [\"+NAME\"]`; a source NAT entry's sources: `sources = [\"+NAME\", ...]`, sets alone".into(),
@@ -1270,6 +1278,7 @@ impl ErrorKind {
             SnatDetect { .. } => "snat-detect",
             SnatNone { .. } => "snat-none",
             SnatKeep { .. } => "snat-keep",
+            SnatOrder { .. } => "snat-order",
             BadIpset { .. } => "bad-ipset",
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
@@ -1722,6 +1731,13 @@ impl Display for ErrorKind {
             SnatKeep { reason } => write!(
                 f,
                 "`keep` (the source address kept, only the source port changed) {reason}"
+            ),
+            SnatOrder { interface, earlier } => write!(
+                f,
+                "this source NAT entry on `{}` follows one on `{}`, whose devices overlap its own; Shorewall tries `{}`'s entries first, as it is listed first in `[interfaces]` (Misc.pm add_interface_jumps jumps to each interface's chain in that order), where nftables follows the entries' order",
+                quoted(interface),
+                quoted(earlier),
+                quoted(interface)
             ),
             SnatDetect { reason } => write!(
                 f,

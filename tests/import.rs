@@ -5903,6 +5903,57 @@ fn a_file_read_by_its_own_name_is_judged_where_an_include_or_link_reads_it() {
     }
 }
 
+/// Shorewall puts each interface's snat entries in a chain of its own and
+/// jumps to the chains in the interfaces file's order (Misc.pm
+/// add_interface_jumps): where a wildcard interface listed first covers
+/// the uplink, its entry wins over the uplink's written above it. fwgen
+/// kept the snat file's order, masquerading what Shorewall SNATs (found
+/// by helper-199); refused at the entry now, and carried in the order
+/// Shorewall tries them.
+#[test]
+fn snat_entries_of_overlapping_interfaces_follow_the_interfaces_order() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = std::fs::read(format!("{SAMPLES}/two-interfaces/rules")).unwrap();
+    let masq = "MASQUERADE\t198.51.100.0/24\tNET_IF\n";
+    let snat = "SNAT(192.0.2.4)\t198.51.100.0/24\tLOCW\n";
+    for (name, entries, refused) in [
+        ("uplink-first", format!("{masq}{snat}"), true),
+        ("wildcard-first", format!("{snat}{masq}"), false),
+    ] {
+        let dir = sample_with_rules(&format!("import-snat-order-{name}"), &rules, None);
+        std::fs::write(
+            dir.join("interfaces"),
+            "?FORMAT 2\nloc LOCW physical=eth+\nnet NET_IF physical=eth0\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("snat"), entries).unwrap();
+        let (ok, out) = common::shorewall_compiles(&dir);
+        assert!(ok, "{name}: {out}");
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        let jump = |device: &str| {
+            script
+                .find(&format!("-A POSTROUTING -o {device} "))
+                .unwrap()
+        };
+        assert!(jump("eth+") < jump("eth0"), "{name}: {script}");
+        let output = import_within(&dir, false);
+        if refused {
+            assert_import_refused(
+                &output,
+                &["error: snat:2: this source NAT entry on `LOCW` follows one on `NET_IF`"],
+            );
+        } else {
+            let model = imported_model(&output);
+            let first = model.find("interface = \"LOCW\"").unwrap();
+            assert!(
+                first < model.find("interface = \"NET_IF\"").unwrap(),
+                "{model}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// What Config.pm's split_line2 refuses before it reads a column, refused
 /// with Shorewall's own words (each checked here with `shorewall compile`
 /// of the same line): a double quote, back quote or backslash in the

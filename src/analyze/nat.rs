@@ -625,10 +625,37 @@ impl Analyzer<'_> {
         // match, top to bottom.
         let mut entries: Vec<_> = masquerades.chain(snats).collect();
         entries.sort_by_key(|entry| entry.interface.span().start);
-        entries
+        let snats: Vec<_> = entries
             .into_iter()
-            .filter_map(|entry| self.snat_entry(&entry))
-            .collect()
+            .filter_map(|entry| Some((self.snat_entry(&entry)?, entry.interface.span())))
+            .collect();
+        self.check_snat_order(&snats);
+        snats.into_iter().map(|(snat, _)| snat).collect()
+    }
+
+    /// Shorewall puts each interface's entries in a chain of its own and
+    /// jumps to the chains in the interfaces' order (Misc.pm
+    /// add_interface_jumps; `before_nat` entries' chains first, alike):
+    /// where two interfaces share devices (`eth+`, `eth0`), an entry below
+    /// one on an interface listed after its own would be tried first by
+    /// Shorewall, and second by nftables, which follows the entries.
+    fn check_snat_order(&mut self, snats: &[(Snat, Range<usize>)]) {
+        for (at, (snat, span)) in snats.iter().enumerate() {
+            let own = &self.interfaces[snat.interface];
+            let earlier = snats[..at].iter().find(|(above, _)| {
+                let theirs = &self.interfaces[above.interface];
+                above.before_nat == snat.before_nat
+                    && above.interface > snat.interface
+                    && (own.covers(theirs) || theirs.covers(own))
+            });
+            if let Some((above, _)) = earlier {
+                let kind = ErrorKind::SnatOrder {
+                    interface: own.name.clone(),
+                    earlier: self.interfaces[above.interface].name.clone(),
+                };
+                self.error(Some(span.clone()), kind);
+            }
+        }
     }
 
     fn snat_entry(&mut self, entry: &SnatFields) -> Option<Snat> {
