@@ -8976,7 +8976,7 @@ fn protocol_list_names_are_spelled_as_shorewall_looks_them_up() {
         &import(dir.join("shorewall").to_str().unwrap(), false),
         &[
             "rules:3: protocol `Tcp` is not spelled as /etc/protocols spells it (`tcp`)",
-            "shorewall6/rules:3: `ICMP` in Shorewall6 is IPv4's ICMP, which Shorewall6 refuses",
+            "shorewall6/rules:3: PROTO `ICMP`: IPv4's ICMP in an IPv6 configuration, which Shorewall6 refuses",
         ],
     );
     let _ = std::fs::remove_dir_all(&dir);

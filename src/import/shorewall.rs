@@ -1905,7 +1905,8 @@ fn syn_refused(proto: &str, entries: &str) -> Option<String> {
 /// A PROTO column as the model writes it, each name of a list on its own:
 /// IPv6's ICMP by any of its names is `icmpv6`, and so is Shorewall6's
 /// `icmp` (IPAddrs.pm resolve_proto takes `icmp`, exactly, as ipv6-icmp
-/// there); the model's `icmp` is IPv4's.
+/// there); the model's `icmp` is IPv4's. Shorewall6's `ICMP` and `1`
+/// [`Protocols::resolve_in`] refuses before.
 fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
     if let Some(taken_out) = proto.strip_prefix('!') {
         return Err(format!(
@@ -1932,16 +1933,16 @@ fn model_proto(proto: &str, ipv6: bool) -> Result<String, String> {
             });
         }
         match name {
-        "icmp" if ipv6 => Ok("icmpv6".to_owned()),
-        "ICMP" if ipv6 => Err(
-            "`ICMP` in Shorewall6 is IPv4's ICMP, which Shorewall6 refuses (\"ICMP not permitted in an IPv6 configuration\"): write `icmp` or `ipv6-icmp`"
-                .to_owned(),
-        ),
-        _ if matches!(name.to_ascii_lowercase().as_str(), "ipv6-icmp" | "icmp6" | "icmpv6") => {
-            Ok("icmpv6".to_owned())
+            "icmp" if ipv6 => Ok("icmpv6".to_owned()),
+            _ if matches!(
+                name.to_ascii_lowercase().as_str(),
+                "ipv6-icmp" | "icmp6" | "icmpv6"
+            ) =>
+            {
+                Ok("icmpv6".to_owned())
+            }
+            _ => Ok(name.to_owned()),
         }
-        _ => Ok(name.to_owned()),
-    }
     };
     let names: Result<Vec<String>, String> = proto.split(',').map(one).collect();
     Ok(names?.join(","))
