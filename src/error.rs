@@ -421,6 +421,13 @@ pub enum ErrorKind {
         interface: String,
         earlier: String,
     },
+    /// A one-to-one NAT on an interface listed after one whose devices
+    /// overlap its own and which has source NAT entries: Shorewall tries
+    /// those first.
+    NatOrder {
+        interface: String,
+        earlier: String,
+    },
     /// A LOG rule with what only a verdict has (a macro, no `log`).
     LogRule {
         reason: &'static str,
@@ -740,6 +747,7 @@ impl Error {
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`, `ports`, `random` and `before_nat`".into(),
             SnatKeep { .. } => "`to = \"keep\"` (Shorewall's `SNAT(:PORTS)`) is an IPv4 `[[snat]]` entry's, with `proto` and `ports` (`ports = \"1024:2000\"`) and no `persistent`, for Shorewall 5's snat file".into(),
             SnatOrder { interface, earlier } => format!("put the entry above those on `{}`, or list `{}` before `{}` in `[interfaces]`: entries on interfaces that share no device may come in any order", quoted(earlier), quoted(earlier), quoted(interface)),
+            NatOrder { interface, earlier } => format!("list `{}` before `{}` in `[interfaces]`, so that Shorewall tries its one-to-one NAT first, as nftables does", quoted(interface), quoted(earlier)),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
             BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
             IpsetReference { .. } => "write `ZONE:+NAME` or `ZONE:!+NAME` with NAME an `[[ipset]]` of the model, as the whole address list; a zone's hosts: `networks = [\"+NAME\"]`; a source NAT entry's sources: `sources = [\"+NAME\", ...]`, sets alone".into(),
@@ -1279,6 +1287,7 @@ impl ErrorKind {
             SnatNone { .. } => "snat-none",
             SnatKeep { .. } => "snat-keep",
             SnatOrder { .. } => "snat-order",
+            NatOrder { .. } => "nat-order",
             BadIpset { .. } => "bad-ipset",
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
@@ -1738,6 +1747,12 @@ impl Display for ErrorKind {
                 quoted(interface),
                 quoted(earlier),
                 quoted(interface)
+            ),
+            NatOrder { interface, earlier } => write!(
+                f,
+                "this one-to-one NAT on `{}` comes after the source NAT entries on `{}`, whose devices overlap its own, in Shorewall: it jumps to each interface's one-to-one chain and then its SNAT chain, interface by interface in `[interfaces]`' order (Misc.pm add_interface_jumps), where nftables puts every one-to-one translation first",
+                quoted(interface),
+                quoted(earlier)
             ),
             SnatDetect { reason } => write!(
                 f,

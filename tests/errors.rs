@@ -167,6 +167,7 @@ error_case! {
     snat_family_except => "snat-family-except",
     snat_family_interface => "snat-family-interface",
     snat_order => "snat-order",
+    nat_order => "nat-order",
     snat_keep_masq_file => "snat-keep-masq-file",
     masquerade_uncovered_device => "masquerade-uncovered-device",
     masquerade_device_syntax => "masquerade-device-syntax",

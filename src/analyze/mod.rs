@@ -184,6 +184,7 @@ impl Analyzer<'_> {
             self.nat_exemptions(&exemption_actions, &mut rules, !one_to_one.is_empty());
         let shorewall_version = self.shorewall_version(raw);
         let snats = self.snats(raw, shorewall_version);
+        self.check_one_to_one_order(&one_to_one, &snats);
         let stopped = raw
             .stopped
             .iter()

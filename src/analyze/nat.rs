@@ -633,6 +633,32 @@ impl Analyzer<'_> {
         snats.into_iter().map(|(snat, _)| snat).collect()
     }
 
+    /// Shorewall jumps, interface by interface in the interfaces' order,
+    /// to the interface's one-to-one chain and then to its SNAT chain
+    /// (Misc.pm add_interface_jumps), where nftables puts every one-to-one
+    /// translation first: a `[[nat]]` on an interface listed after one
+    /// whose devices overlap its own and which has source NAT entries
+    /// (not `before_nat`, whose chains come before every one-to-one) would
+    /// come after those in Shorewall alone.
+    pub(super) fn check_one_to_one_order(&mut self, one_to_one: &[OneToOne], snats: &[Snat]) {
+        for nat in one_to_one.iter().filter(|nat| !nat.all_interfaces) {
+            let own = &self.interfaces[nat.interface];
+            let earlier = snats.iter().find(|snat| {
+                let theirs = &self.interfaces[snat.interface];
+                !snat.before_nat
+                    && snat.interface < nat.interface
+                    && (own.covers(theirs) || theirs.covers(own))
+            });
+            if let Some(snat) = earlier {
+                let kind = ErrorKind::NatOrder {
+                    interface: own.name.clone(),
+                    earlier: self.interfaces[snat.interface].name.clone(),
+                };
+                self.error(Some(nat.span.clone()), kind);
+            }
+        }
+    }
+
     /// Shorewall puts each interface's entries in a chain of its own and
     /// jumps to the chains in the interfaces' order (Misc.pm
     /// add_interface_jumps; `before_nat` entries' chains first, alike):
