@@ -5952,6 +5952,20 @@ fn snat_entries_of_overlapping_interfaces_follow_the_interfaces_order() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+    // Entries on devices apart (eth35 of eth3+, eth4 of eth+) are carried
+    // in either order: no packet meets both (found by review-201).
+    let dir = sample_with_rules("import-snat-order-apart", &rules, None);
+    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nloc eth+\nnet eth3+\n").unwrap();
+    std::fs::write(
+        dir.join("snat"),
+        "MASQUERADE\t10.0.0.0/8\teth35\nSNAT(192.0.2.4)\t10.0.0.0/8\teth4\n",
+    )
+    .unwrap();
+    let (ok, out) = common::shorewall_compiles(&dir);
+    assert!(ok, "{out}");
+    let model = imported_model(&import_within(&dir, false));
+    assert!(model.contains("to = \"192.0.2.4\""), "{model}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// What Config.pm's split_line2 refuses before it reads a column, refused

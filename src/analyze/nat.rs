@@ -10,6 +10,18 @@ use crate::model::{
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
+/// Whether two device names or wildcard patterns (`eth+`, `+`) can name
+/// one device.
+fn devices_overlap(a: &str, b: &str) -> bool {
+    let (a_stem, b_stem) = (a.strip_suffix('+'), b.strip_suffix('+'));
+    match (a_stem, b_stem) {
+        (None, None) => a == b,
+        (Some(stem), None) => b.starts_with(stem),
+        (None, Some(stem)) => a.starts_with(stem),
+        (Some(a), Some(b)) => a.starts_with(b) || b.starts_with(a),
+    }
+}
+
 fn origdest_items(raw: &[Spanned<String>]) -> impl Iterator<Item = &Spanned<String>> {
     let taken = raw.iter().filter(|s| !s.get_ref().starts_with('!'));
     taken.chain(raw.iter().filter(|s| s.get_ref().starts_with('!')))
@@ -633,6 +645,16 @@ impl Analyzer<'_> {
         snats.into_iter().map(|(snat, _)| snat).collect()
     }
 
+    /// The devices a source NAT entry leaves by, as a name or a wildcard
+    /// pattern: its `device`, else its interface's.
+    fn snat_devices(&self, snat: &Snat) -> String {
+        let interface = &self.interfaces[snat.interface];
+        match &snat.device {
+            Some(device) => interface.device_physical(device),
+            None => interface.physical.clone(),
+        }
+    }
+
     /// Shorewall jumps, interface by interface in the interfaces' order,
     /// to the interface's one-to-one chain and then to its SNAT chain
     /// (Misc.pm add_interface_jumps), where nftables puts every one-to-one
@@ -644,10 +666,9 @@ impl Analyzer<'_> {
         for nat in one_to_one.iter().filter(|nat| !nat.all_interfaces) {
             let own = &self.interfaces[nat.interface];
             let earlier = snats.iter().find(|snat| {
-                let theirs = &self.interfaces[snat.interface];
                 !snat.before_nat
                     && snat.interface < nat.interface
-                    && (own.covers(theirs) || theirs.covers(own))
+                    && devices_overlap(&own.physical, &self.snat_devices(snat))
             });
             if let Some(snat) = earlier {
                 let kind = ErrorKind::NatOrder {
@@ -669,10 +690,9 @@ impl Analyzer<'_> {
         for (at, (snat, span)) in snats.iter().enumerate() {
             let own = &self.interfaces[snat.interface];
             let earlier = snats[..at].iter().find(|(above, _)| {
-                let theirs = &self.interfaces[above.interface];
                 above.before_nat == snat.before_nat
                     && above.interface > snat.interface
-                    && (own.covers(theirs) || theirs.covers(own))
+                    && devices_overlap(&self.snat_devices(snat), &self.snat_devices(above))
             });
             if let Some((above, _)) = earlier {
                 let kind = ErrorKind::SnatOrder {
