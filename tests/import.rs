@@ -1547,7 +1547,9 @@ fn sections_out_of_shorewalls_order_are_refused_at_their_line() {
         // process_section).
         (
             format!("?section related\n{rule}"),
-            vec!["rules:1: `?SECTION related`: Shorewall refuses it (\"Invalid SECTION related\")"],
+            vec![
+                "rules:1: `?SECTION related`: Shorewall refuses it (\"Invalid SECTION (related)\")",
+            ],
             Some("Invalid SECTION (related)"),
         ),
         (

@@ -1517,7 +1517,12 @@ fn conf_shell_operator(file: &str, raw: &str) -> Option<String> {
     if raw.starts_with(['"', '\'']) {
         return None;
     }
-    let value = raw.split(" #").next().unwrap_or_default().trim();
+    // The shell's comment begins with a `#` after a blank.
+    let comment = raw
+        .char_indices()
+        .find(|&(at, c)| c == '#' && raw[..at].ends_with([' ', '\t']))
+        .map_or(raw.len(), |(at, _)| at);
+    let value = raw[..comment].trim();
     let operator = value.chars().find(|c| "|&;()<>`".contains(*c))?;
     Some(format!(
         "`{operator}` in an unquoted value: Shorewall's command runs {file} as shell code first (lib.cli-std), where `{operator}` is the shell's (a syntax error, a second command or a redirection), while its compiler reads the text as written (Config.pm); quote the value"
@@ -2088,7 +2093,7 @@ fn section_refusal(name: &str, named: &[String], ruled: &[String]) -> Option<Str
     let rank = |s: &str| SECTIONS.iter().position(|known| *known == s);
     let Some(at) = rank(name) else {
         return Some(format!(
-            "`?SECTION {name}`: Shorewall refuses it (\"Invalid SECTION {name}\"): a section is one of {}, in upper case",
+            "`?SECTION {name}`: Shorewall refuses it (\"Invalid SECTION ({name})\"): a section is one of {}, in upper case",
             SECTIONS.join(", ")
         ));
     };
