@@ -428,6 +428,13 @@ pub enum ErrorKind {
         interface: String,
         earlier: String,
     },
+    /// A one-to-one NAT on a named interface beside an interface of
+    /// physical name `+` and a port forward or redirect: Shorewall then
+    /// tries the one-to-one translation ahead of the port forwards.
+    NatBeforeForwards {
+        interface: String,
+        wildcard: String,
+    },
     /// A LOG rule with what only a verdict has (a macro, no `log`).
     LogRule {
         reason: &'static str,
@@ -747,6 +754,7 @@ impl Error {
             SnatNone { .. } => "`to = \"none\"` (Shorewall's CONTINUE) only exempts what the entry matches from the later entries: drop `persistent`, `ports`, `random` and `before_nat`".into(),
             SnatKeep { .. } => "`to = \"keep\"` (Shorewall's `SNAT(:PORTS)`) is an IPv4 `[[snat]]` entry's, with `proto` and `ports` (`ports = \"1024:2000\"`) and no `persistent`, for Shorewall 5's snat file".into(),
             SnatOrder { interface, earlier } => format!("put the entry above those on `{}`, or list `{}` before `{}` in `[interfaces]`: entries on interfaces that share no device may come in any order", quoted(earlier), quoted(earlier), quoted(interface)),
+            NatBeforeForwards { wildcard, .. } => format!("name the devices of `{}` by a pattern (`eth+`, `wl+`) instead of `+`: Shorewall then tries the port forwards first, as fwgen does", quoted(wildcard)),
             NatOrder { interface, earlier } => format!("list `{}` before `{}` in `[interfaces]`, so that Shorewall tries its one-to-one NAT first, as nftables does", quoted(interface), quoted(earlier)),
             SnatDetect { .. } => "`detect` is an IPv4 entry's, on an interface with a fixed name: write the address (`to = \"203.0.113.10\"`), or use a `[[masquerade]]`".into(),
             BadIpset { .. } => "an `[[ipset]]` is `name` (a letter, then up to 30 letters, digits or `_`), `family` (\"ipv4\" or \"ipv6\"), `kind` (\"hash:net\", the default, or \"hash:ip\") and `elements` (addresses or networks of its family)".into(),
@@ -1288,6 +1296,7 @@ impl ErrorKind {
             SnatKeep { .. } => "snat-keep",
             SnatOrder { .. } => "snat-order",
             NatOrder { .. } => "nat-order",
+            NatBeforeForwards { .. } => "nat-before-forwards",
             BadIpset { .. } => "bad-ipset",
             IpsetReference { .. } => "ipset-reference",
             BadHelper { .. } => "bad-helper",
@@ -1747,6 +1756,15 @@ impl Display for ErrorKind {
                 quoted(interface),
                 quoted(earlier),
                 quoted(interface)
+            ),
+            NatBeforeForwards {
+                interface,
+                wildcard,
+            } => write!(
+                f,
+                "this one-to-one NAT on `{}` would come before the port forwards and redirects in Shorewall, which jumps to the interfaces' chains ahead of the first zone it meets on `{}` (physical `+`: Misc.pm generate_matrix), where fwgen puts every port forward before the one-to-one translations",
+                quoted(interface),
+                quoted(wildcard)
             ),
             NatOrder { interface, earlier } => write!(
                 f,

@@ -168,6 +168,7 @@ error_case! {
     snat_family_interface => "snat-family-interface",
     snat_order => "snat-order",
     nat_order => "nat-order",
+    nat_before_forwards => "nat-before-forwards",
     snat_keep_masq_file => "snat-keep-masq-file",
     masquerade_uncovered_device => "masquerade-uncovered-device",
     masquerade_device_syntax => "masquerade-device-syntax",

@@ -5970,6 +5970,33 @@ fn snat_entries_of_overlapping_interfaces_follow_the_interfaces_order() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// With an interface of physical name `+`, Shorewall jumps to the
+/// interfaces' chains ahead of that zone's port forwards (Misc.pm
+/// generate_matrix), so the uplink's one-to-one NAT takes a connection
+/// before a DNAT from `+`'s zone; fwgen put the DNAT first and dropped
+/// what Shorewall accepts (found by helper-202). Refused at the nat line.
+#[test]
+fn a_one_to_one_nat_beside_a_plus_interface_and_a_dnat_is_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let rules =
+        "DNAT\tloc\tloc:10.0.0.5\ttcp\t80\t-\t1.2.3.4\nACCEPT\tnet\tloc:10.0.0.4\ttcp\t80\n";
+    let dir = sample_with_rules("import-nat-plus", rules.as_bytes(), None);
+    std::fs::write(dir.join("interfaces"), "?FORMAT 2\nnet eth0 -\nloc + -\n").unwrap();
+    std::fs::write(dir.join("nat"), "1.2.3.4\teth0\t10.0.0.4\tNo\n").unwrap();
+    let (ok, out) = common::shorewall_compiles(&dir);
+    assert!(ok, "{out}");
+    let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+    // OPTIMIZE=All puts each chain's one rule in PREROUTING itself.
+    let nat = script.find("-A PREROUTING -i eth0 -d 1.2.3.4 -j DNAT --to-destination 10.0.0.4");
+    let forward = script.find("-j DNAT --to-destination 10.0.0.5");
+    assert!(nat.unwrap() < forward.unwrap(), "{script}");
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: nat:1: this one-to-one NAT on `eth0` would come before the port forwards"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// What Config.pm's split_line2 refuses before it reads a column, refused
 /// with Shorewall's own words (each checked here with `shorewall compile`
 /// of the same line): a double quote, back quote or backslash in the

@@ -185,6 +185,10 @@ impl Analyzer<'_> {
         let shorewall_version = self.shorewall_version(raw);
         let snats = self.snats(raw, shorewall_version);
         self.check_one_to_one_order(&one_to_one, &snats);
+        self.check_one_to_one_before_forwards(
+            &one_to_one,
+            !dnats.is_empty() || !redirects.is_empty(),
+        );
         let stopped = raw
             .stopped
             .iter()

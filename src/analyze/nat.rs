@@ -645,6 +645,35 @@ impl Analyzer<'_> {
         snats.into_iter().map(|(snat, _)| snat).collect()
     }
 
+    /// Shorewall adds the jumps to the interfaces' chains (a one-to-one
+    /// NAT's `IFACE_in` among them) after every zone's port forwards, but
+    /// ahead of the first zone it meets on an interface of physical name
+    /// `+` (Misc.pm generate_matrix), which has no device to match: its
+    /// zone's and the later zones' port forwards then come after the
+    /// one-to-one translations, where fwgen puts them all before.
+    /// Refused where a port forward or redirect exists (which zone's it
+    /// is, is not weighed); `all_interfaces` (`nat_in`) comes last alike.
+    pub(super) fn check_one_to_one_before_forwards(
+        &mut self,
+        one_to_one: &[OneToOne],
+        forwards: bool,
+    ) {
+        let Some(wildcard) = self.interfaces.iter().find(|i| i.physical == "+") else {
+            return;
+        };
+        let wildcard = wildcard.name.clone();
+        for nat in one_to_one
+            .iter()
+            .filter(|nat| forwards && !nat.all_interfaces)
+        {
+            let kind = ErrorKind::NatBeforeForwards {
+                interface: self.interfaces[nat.interface].name.clone(),
+                wildcard: wildcard.clone(),
+            };
+            self.error(Some(nat.span.clone()), kind);
+        }
+    }
+
     /// The devices a source NAT entry leaves by, as a name or a wildcard
     /// pattern: its `device`, else its interface's.
     fn snat_devices(&self, snat: &Snat) -> String {
