@@ -140,6 +140,18 @@ pub enum ErrorKind {
         interface: String,
         owner: String,
     },
+    /// A hosts entry of every address (`0.0.0.0/0`, `::/0`) on an
+    /// interface of no zone whose line has `maclist`, `nosmurfs` or
+    /// `tcpflags`: the entry gives the interface its zone (Zones.pm
+    /// add_group_to_zone), and Shorewall applies an interface's option
+    /// only while it has none (find_hosts_by_option).
+    HostsTakeInterface {
+        zone: String,
+        interface: String,
+        /// The options lost, each in backquotes: "`maclist`, `nosmurfs`".
+        options: String,
+        network: String,
+    },
     /// A zone's hosts on an interface of a zone that lacks one of its
     /// families (IPv6 hosts on an IPv4 zone's interface), in either order.
     HostsOtherFamily {
@@ -699,6 +711,7 @@ impl Error {
             EmptyParents { .. } => "name the parent zones, or leave `parent` out for a zone nested in none".into(),
             ParentNotBefore { parent, .. } => format!("declare zone `{parent}` before the zones nested in it, as Shorewall's zones file must (\"Unknown parent zone\")"),
             HostsAfterOwner { zone, owner, .. } => format!("declare zone `{zone}` before zone `{owner}`, or nest it in `{owner}` (`parent = \"{owner}\"`): zones are dispatched in the order declared (Shorewall's zones file), nested zones before their parents, and `{owner}` takes every address of its interface"),
+            HostsTakeInterface { zone, interface, options, network } => format!("Shorewall compiles no {options} for `{0}`: the hosts entry `{0}:{network}` gives `{0}` to zone `{1}`, and Shorewall applies an interface's maclist, nosmurfs and tcpflags only while the interface has no zone (Zones.pm find_hosts_by_option), where fwgen's nftables would apply them to every packet from `{0}`: give the hosts entry's networks narrower than every address, or give `{0}` zone `{1}` on its own line (`zone = \"{1}\"`) if the options are meant, or drop them", shorten(interface), shorten(zone)),
             HostsOtherFamily { zone, interface, owner, family } => {
                 let product = if *family == "IPv6" { "Shorewall6" } else { "Shorewall" };
                 format!("give zone `{owner}` the family `both`, or give `{interface}` no zone and `{owner}` its hosts on it: an interface carries the families of its zone alone ({product}'s interfaces file would not list `{interface}` for the hosts of `{zone}`, and {product} refuses them: \"Unknown interface ({interface})\", or \"No network interfaces defined\")")
@@ -1254,6 +1267,7 @@ impl ErrorKind {
             NestedFamily { .. } => "nested-family",
             HostsAfterOwner { .. } => "hosts-after-owner",
             HostsOtherFamily { .. } => "hosts-other-family",
+            HostsTakeInterface { .. } => "hosts-take-interface",
             EmptyHosts { .. } => "empty-hosts",
             HostsExcept { .. } => "hosts-except",
             SnatExcept { .. } => "snat-except",
@@ -1466,6 +1480,19 @@ impl Display for ErrorKind {
                 "hosts of zone `{}` on `{}`, an interface of the zone itself",
                 shorten(zone),
                 shorten(interface)
+            ),
+            HostsTakeInterface {
+                zone,
+                interface,
+                options,
+                network,
+            } => write!(
+                f,
+                "{} of interface `{}` would have no effect once zone `{}`'s hosts entry `{}` takes the whole interface",
+                options,
+                shorten(interface),
+                shorten(zone),
+                network
             ),
             HostsAfterOwner {
                 zone,

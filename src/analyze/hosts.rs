@@ -45,6 +45,7 @@ impl Analyzer<'_> {
         if networks.len() != raw.networks.len() || networks.is_empty() {
             return None;
         }
+        self.check_hosts_take_interface(zone, interface, raw, &networks);
         let (networks, exclusion) = match raw.except.is_empty() {
             true => (networks, None),
             false => self.hosts_except(zone, raw, networks)?,
@@ -144,6 +145,55 @@ impl Analyzer<'_> {
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
             tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
+    }
+
+    /// A hosts entry of every address on an interface of no zone makes
+    /// the interface its zone's (Zones.pm add_group_to_zone: `ALLIP`
+    /// sets the interface's zone), and Shorewall then applies none of
+    /// the interface's own `maclist`, `nosmurfs` and `tcpflags`
+    /// (find_hosts_by_option takes an interface's option only while it
+    /// has no zone): refused, where fwgen's nftables would apply them.
+    fn check_hosts_take_interface(
+        &mut self,
+        zone: usize,
+        interface: usize,
+        raw: &RawHosts,
+        networks: &[IpNet],
+    ) {
+        let taken = &self.interfaces[interface];
+        if taken.zone.is_some() {
+            return;
+        }
+        let options = [
+            InterfaceOption::Maclist,
+            InterfaceOption::Nosmurfs,
+            InterfaceOption::Tcpflags,
+        ];
+        let mut found = Vec::new();
+        for (net, written) in networks.iter().zip(&raw.networks) {
+            if net.prefix_len() != 0 {
+                continue;
+            }
+            let ipv6 = matches!(net, IpNet::V6(_));
+            // maclist is IPv4's alone (Interface::maclist).
+            let lost: Vec<String> = options
+                .into_iter()
+                .filter(|&o| taken.has_for(o, ipv6) && !(ipv6 && o == InterfaceOption::Maclist))
+                .map(|o| format!("`{o}`"))
+                .collect();
+            if !lost.is_empty() {
+                let kind = ErrorKind::HostsTakeInterface {
+                    zone: self.zones[zone].name.clone(),
+                    interface: taken.name.clone(),
+                    options: lost.join(", "),
+                    network: net.to_string(),
+                };
+                found.push((written.span(), kind));
+            }
+        }
+        for (span, kind) in found {
+            self.error(Some(span), kind);
+        }
     }
 
     /// The hosts entry's interface: one of another zone declared after
