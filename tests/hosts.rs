@@ -380,7 +380,10 @@ fn a_zone_of_two_parents_becomes_a_zone_with_a_list_of_parents() {
 }
 
 /// nser77's uplink: `- ens33` in the interfaces file becomes an interface
-/// without `zone`, and the hosts line naming it the zone's hosts.
+/// without `zone`, and the hosts line naming it the zone's hosts. The
+/// `0.0.0.0/0` entry gives the interface net's zone, so Shorewall applies
+/// none of its `tcpflags` (Zones.pm find_hosts_by_option): left out, and
+/// named.
 #[test]
 fn an_interface_of_zone_dash_becomes_an_interface_without_a_zone() {
     let dir = shorewall_dir(
@@ -397,9 +400,14 @@ fn an_interface_of_zone_dash_becomes_an_interface_without_a_zone() {
     assert!(
         imported
             .toml
-            .contains("# interfaces:2\n[interfaces.eth0]\noptions = [\"tcpflags\"]\n\n"),
+            .contains("# interfaces:2\n[interfaces.eth0]\n\n"),
         "{}",
         imported.toml
+    );
+    assert!(
+        (imported.notes.iter()).any(|n| n.starts_with("hosts:2: `tcpflags` of interface eth0 left out, having no effect: this entry `net eth0:0.0.0.0/0` gives eth0 zone net")),
+        "{:?}",
+        imported.notes
     );
     let model = compile(&Source::new("imported.toml", imported.toml.clone()))
         .unwrap_or_else(|f| panic!("{}\n{}", f.render(), imported.toml));

@@ -2768,6 +2768,103 @@ fn the_maclist_file_and_its_settings_are_carried() {
     let _ = std::fs::remove_dir_all(&ttl);
 }
 
+/// An interface of no zone whose line has `maclist`, `nosmurfs` and
+/// `tcpflags`, and a hosts entry of every address on it (after a router's
+/// DMZ subnet on the same port): the entry makes the interface its zone's
+/// (Zones.pm add_group_to_zone), and Shorewall compiles none of the three
+/// for it (find_hosts_by_option), so the import leaves them out and names
+/// them, where fwgen's nftables would MAC-check and filter every packet
+/// from it (the model refuses them there, `hosts-take-interface`); so too
+/// the tcpflags Shorewall's default gives the interface. With a maclist
+/// file Shorewall refuses the configuration, and so does the import. With
+/// the entry narrowed, Shorewall compiles all three and the import carries
+/// them.
+#[test]
+fn the_options_of_an_interface_a_hosts_entry_takes_whole_are_left_out() {
+    common::require_tool("shorewall", "shorewall");
+    let files = |options: &'static str, hosts: &'static str| {
+        let interfaces = format!("?FORMAT 2\nnet eth0 -\n- eth1 {options}\n");
+        vec![
+            (
+                "zones",
+                "fw firewall\nnet ipv4\ndmz ipv4\nloc ipv4\n".to_owned(),
+            ),
+            ("interfaces", interfaces),
+            ("hosts", hosts.to_owned()),
+            (
+                "policy",
+                "loc net ACCEPT\nnet all DROP\nall all REJECT\n".to_owned(),
+            ),
+            ("rules", String::new()),
+            ("shorewall.conf", String::new()),
+        ]
+    };
+    let dir = |name: &str, files: &[(&str, String)]| {
+        let files: Vec<(&str, &str)> = files.iter().map(|(f, c)| (*f, c.as_str())).collect();
+        shorewall_dir(name, &files)
+    };
+    // eth1's jumps to the three checks in its option chains, compiled.
+    let checks = |dir: &Path| -> Vec<String> {
+        let (ok, out) = common::shorewall_compiles(dir);
+        assert!(ok, "{out}");
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        let jumps = ["-j smurfs", "-j tcpflags", "-j eth1_mac"];
+        (script.lines())
+            .filter(|l| l.starts_with("-A eth1_") && jumps.iter().any(|j| l.contains(j)))
+            .map(str::to_owned)
+            .collect()
+    };
+    let whole_hosts = "dmz eth1:192.168.2.0/24\nloc eth1:0.0.0.0/0\n";
+    let whole = dir(
+        "import-hosts-take-interface",
+        &files("maclist,nosmurfs,tcpflags", whole_hosts),
+    );
+    let implied = dir("import-hosts-take-implied", &files("-", whole_hosts));
+    for (dir, named) in [
+        (&whole, "`maclist`, `nosmurfs`, `tcpflags`"),
+        (&implied, "`tcpflags`"),
+    ] {
+        assert_eq!(checks(dir), Vec::<String>::new());
+        let output = import_within(dir, false);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        let model = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(model.contains("[interfaces.eth1]\n\n"), "{model}");
+        let note = format!(
+            "hosts:2: {named} of interface eth1 left out, having no effect: this entry `loc eth1:0.0.0.0/0` gives eth1 zone loc"
+        );
+        assert!(stderr.contains(&note), "{stderr}");
+    }
+    std::fs::write(whole.join("maclist"), "ACCEPT eth1 02:00:00:00:01:00\n").unwrap();
+    let (ok, out) = common::shorewall_compiles(&whole);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("No hosts on eth1 have the maclist option specified"),
+        "{out}"
+    );
+    assert_import_refused(&import_within(&whole, false), &["error: maclist:1:"]);
+    // Narrowed, the entry leaves eth1 of no zone, and its options apply.
+    let narrow = dir(
+        "import-hosts-narrow-interface",
+        &files(
+            "maclist,nosmurfs,tcpflags",
+            "dmz eth1:192.168.2.0/24\nloc eth1:10.0.0.0/8\n",
+        ),
+    );
+    assert_eq!(checks(&narrow).len(), 6, "{:?}", checks(&narrow));
+    let output = import_within(&narrow, false);
+    let model = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        model.contains("options = [\"maclist\", \"nosmurfs\", \"tcpflags\"]"),
+        "{model}"
+    );
+    for dir in [whole, implied, narrow] {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A tunnels file (shorewall-tunnels(5)) is read as Tunnels.pm reads it:
 /// each line a `[[tunnel]]` that renders back to the same tunnels line;
 /// what Shorewall refuses is refused at its line; what Shorewall ignores

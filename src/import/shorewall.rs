@@ -6259,6 +6259,7 @@ impl Importer {
             networks,
             except,
         } = entry;
+        self.hosts_take_interface(line, zone, interface, networks);
         let mut table = Table::array(&["zones", zone, "hosts"]);
         table.push("interface", interface);
         table.push("networks", Value::strings(networks));
@@ -6272,6 +6273,56 @@ impl Importer {
             table.comment(comment);
         }
         self.add(Kind::Hosts, zone, vec![zone.to_owned()], None, line, table);
+    }
+
+    /// A hosts entry of every address on an interface of no zone gives the
+    /// interface its zone (Zones.pm add_group_to_zone), and Shorewall then
+    /// applies none of the interface's own `maclist`, `nosmurfs` and
+    /// `tcpflags` (find_hosts_by_option takes an interface's option only
+    /// while it has no zone): those the interface has, written or given by
+    /// Shorewall's default (`tcpflags`), are left out and named, as having
+    /// no effect. The model refuses them there (`hosts-take-interface`).
+    fn hosts_take_interface(
+        &mut self,
+        line: &Line,
+        zone: &str,
+        interface: &str,
+        networks: &[String],
+    ) {
+        let zoneless = (self.interfaces.iter()).any(|(name, z)| name == interface && z == "-");
+        let whole = networks.iter().find(|n| {
+            n.parse::<ipnet::IpNet>()
+                .is_ok_and(|net| net.prefix_len() == 0)
+        });
+        let (true, Some(whole)) = (zoneless, whole) else {
+            return;
+        };
+        let Some(entry) = (self.entries.iter_mut())
+            .find(|e| e.kind == Kind::Interface && e.name == interface && !e.dropped)
+        else {
+            return;
+        };
+        let Some(Value::Array(options)) = entry.table.get_mut("options") else {
+            return;
+        };
+        let lost = ["maclist", "nosmurfs", "tcpflags"];
+        let left_out: Vec<String> = (options.iter())
+            .filter_map(Value::as_str)
+            .filter(|o| lost.contains(o))
+            .map(|o| format!("`{o}`"))
+            .collect();
+        options.retain(|o| !o.as_str().is_some_and(|o| lost.contains(&o)));
+        if options.is_empty() {
+            entry.table.remove("options");
+        }
+        if left_out.is_empty() {
+            return;
+        }
+        let note = format!(
+            "{} of interface {interface} left out, having no effect: this entry `{zone} {interface}:{whole}` gives {interface} zone {zone}, and Shorewall applies an interface's maclist, nosmurfs and tcpflags only while it has no zone (Zones.pm find_hosts_by_option)",
+            left_out.join(", ")
+        );
+        self.note_at(line, [note]);
     }
 
     /// Notes at a line of a Shorewall file, each prefixed `FILE:LINE: `.
