@@ -1517,12 +1517,10 @@ fn conf_shell_operator(file: &str, raw: &str) -> Option<String> {
     if raw.starts_with(['"', '\'']) {
         return None;
     }
-    // The shell's comment begins with a `#` after a blank.
-    let comment = raw
-        .char_indices()
-        .find(|&(at, c)| c == '#' && raw[..at].ends_with([' ', '\t']))
-        .map_or(raw.len(), |(at, _)| at);
-    let value = raw[..comment].trim();
+    // No comment is left to leave out: the line was cut at its first `#`
+    // as Config.pm cuts it (file.rs), the shell's comment (after a blank)
+    // with it.
+    let value = raw.trim();
     let operator = value.chars().find(|c| "|&;()<>`".contains(*c))?;
     Some(format!(
         "`{operator}` in an unquoted value: Shorewall's command runs {file} as shell code first (lib.cli-std), where `{operator}` is the shell's (a syntax error, a second command or a redirection), while its compiler reads the text as written (Config.pm); quote the value"
