@@ -2,6 +2,7 @@
 
 use super::rules::ports_text;
 use super::*;
+use crate::model::interface::devices_overlap;
 use crate::model::nat::ForwardMacro;
 use crate::model::service::{MacroCall, MacroColumns, forward_services};
 use crate::model::{
@@ -10,18 +11,6 @@ use crate::model::{
 
 /// The items of a written `origdest` in the order [`Origdest::networks`]
 /// gives their networks: taken in, then left out.
-/// Whether two device names or wildcard patterns (`eth+`, `+`) can name
-/// one device.
-fn devices_overlap(a: &str, b: &str) -> bool {
-    let (a_stem, b_stem) = (a.strip_suffix('+'), b.strip_suffix('+'));
-    match (a_stem, b_stem) {
-        (None, None) => a == b,
-        (Some(stem), None) => b.starts_with(stem),
-        (None, Some(stem)) => a.starts_with(stem),
-        (Some(a), Some(b)) => a.starts_with(b) || b.starts_with(a),
-    }
-}
-
 fn origdest_items(raw: &[Spanned<String>]) -> impl Iterator<Item = &Spanned<String>> {
     let taken = raw.iter().filter(|s| !s.get_ref().starts_with('!'));
     taken.chain(raw.iter().filter(|s| s.get_ref().starts_with('!')))

@@ -86,10 +86,7 @@ impl Interface {
     /// Whether this interface is a wildcard whose pattern matches every
     /// name `other` stands for (`ppp+` covers `ppp0`, `ppp1+` and itself).
     pub fn covers(&self, other: &Interface) -> bool {
-        let named = other.physical.trim_end_matches('+');
-        self.physical
-            .strip_suffix('+')
-            .is_some_and(|stem| named.starts_with(stem))
+        pattern_covers(&self.physical, &other.physical)
     }
 
     /// Whether this is a wildcard (`ppp+`) that covers `other`, a named
@@ -222,6 +219,22 @@ impl Display for InterfaceOption {
     }
 }
 
+/// Whether a device pattern (`ppp+`, `+`) matches every device the name
+/// or pattern `other` stands for (`ppp+` covers `ppp0`, `ppp1+` and
+/// itself); a name covers nothing.
+pub fn pattern_covers(pattern: &str, other: &str) -> bool {
+    let named = other.trim_end_matches('+');
+    pattern
+        .strip_suffix('+')
+        .is_some_and(|stem| named.starts_with(stem))
+}
+
+/// Whether two device names or patterns (`eth+`, `+`) can name one
+/// device.
+pub fn devices_overlap(a: &str, b: &str) -> bool {
+    a == b || pattern_covers(a, b) || pattern_covers(b, a)
+}
+
 /// The kernel's rules (1-15 bytes, no `/`, `:` or whitespace), narrowed to
 /// characters that are safe in every generated file.
 pub fn name_problem(name: &str) -> Option<&'static str> {
@@ -290,6 +303,24 @@ pub fn wildcard_covering(interfaces: &[Interface], name: &str) -> Option<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// eth35 (of `eth3+`) and eth4 (of `eth+`) name no device alike;
+    /// `eth+` and `eth3+`, or `+` and anything, may.
+    #[test]
+    fn devices_overlap_by_pattern() {
+        assert!(devices_overlap("eth0", "eth0"));
+        assert!(!devices_overlap("eth0", "eth1"));
+        assert!(devices_overlap("eth+", "eth0"));
+        assert!(devices_overlap("eth0", "eth+"));
+        assert!(devices_overlap("eth+", "eth3+"));
+        assert!(devices_overlap("eth3+", "eth+"));
+        assert!(devices_overlap("+", "wlan0"));
+        assert!(!devices_overlap("eth3+", "eth4"));
+        assert!(!devices_overlap("eth3+", "eth4+"));
+        assert!(pattern_covers("ppp+", "ppp1+"));
+        assert!(!pattern_covers("ppp1+", "ppp+"));
+        assert!(!pattern_covers("ppp0", "ppp0"));
+    }
 
     #[test]
     fn interface_names() {
