@@ -164,6 +164,14 @@ pub enum ErrorKind {
     EmptyHosts {
         zone: String,
     },
+    /// A hosts entry of every address (`0.0.0.0/0`, `::/0`) beside another
+    /// network of its family: Shorewall refuses the list ("Duplicate Host
+    /// Group", Zones.pm add_group_to_zone).
+    HostsEveryAddressBeside {
+        zone: String,
+        interface: String,
+        network: String,
+    },
     /// A source NAT entry's `except` item that cannot leave out what it
     /// says.
     SnatExcept {
@@ -716,6 +724,7 @@ impl Error {
                 let product = if *family == "IPv6" { "Shorewall6" } else { "Shorewall" };
                 format!("give zone `{owner}` the family `both`, or give `{interface}` no zone and `{owner}` its hosts on it: an interface carries the families of its zone alone ({product}'s interfaces file would not list `{interface}` for the hosts of `{zone}`, and {product} refuses them: \"Unknown interface ({interface})\", or \"No network interfaces defined\")")
             }
+            HostsEveryAddressBeside { interface, network, .. } => format!("every address holds the others: drop them, keeping `{network}` alone (Shorewall refuses `{0}:{network}` beside another network of its family: \"Duplicate Host Group\", Zones.pm add_group_to_zone), or give them another zone, declared first", shorten(interface)),
             EmptyHosts { .. } => "list the networks or addresses of the zone on this interface: `networks = [\"10.8.0.0/24\"]`".into(),
             SnatExcept { .. } => "leave out addresses inside the entry's sources, some of them: `sources = [\"10.0.0.0/8\"]`, `except = [\"10.1.0.0/16\"]`".into(),
             HostsExcept { .. } => "leave out addresses inside the entry's networks, some of them: `networks = [\"192.168.1.0/24\"]`, `except = [\"192.168.1.5\"]`".into(),
@@ -1269,6 +1278,7 @@ impl ErrorKind {
             HostsOtherFamily { .. } => "hosts-other-family",
             HostsTakeInterface { .. } => "hosts-take-interface",
             EmptyHosts { .. } => "empty-hosts",
+            HostsEveryAddressBeside { .. } => "hosts-every-address-beside",
             HostsExcept { .. } => "hosts-except",
             SnatExcept { .. } => "snat-except",
             BadInterfaceOptionValue { .. } => "bad-interface-option-value",
@@ -1518,6 +1528,17 @@ impl Display for ErrorKind {
                 shorten(owner)
             ),
             EmptyHosts { zone } => write!(f, "hosts of zone `{}` without networks", shorten(zone)),
+            HostsEveryAddressBeside {
+                zone,
+                interface,
+                network,
+            } => write!(
+                f,
+                "hosts of zone `{}` on `{}` list every address (`{}`) beside other networks",
+                shorten(zone),
+                shorten(interface),
+                network
+            ),
             SnatExcept { text, reason } => {
                 write!(f, "source NAT `except` item `{}` {reason}", quoted(text))
             }

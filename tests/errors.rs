@@ -87,6 +87,7 @@ error_case! {
     hosts_other_family_after => "hosts-other-family-after",
     hosts_other_family_both => "hosts-other-family-both",
     hosts_take_interface => "hosts-take-interface",
+    hosts_every_address_beside => "hosts-every-address-beside",
     parent_not_before => "parent-not-before",
     duplicate_parent => "duplicate-parent",
     empty_parents => "empty-parents",

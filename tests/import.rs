@@ -2843,6 +2843,21 @@ fn the_options_of_an_interface_a_hosts_entry_takes_whole_are_left_out() {
         "{out}"
     );
     assert_import_refused(&import_within(&whole, false), &["error: maclist:1:"]);
+    // Every address beside another network: Shorewall refuses the list.
+    std::fs::remove_file(whole.join("maclist")).unwrap();
+    std::fs::write(whole.join("hosts"), "loc eth1:10.0.0.0/8,0.0.0.0/0\n").unwrap();
+    let (ok, out) = common::shorewall_compiles(&whole);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("Duplicate Host Group (eth1:0.0.0.0/0) in zone loc"),
+        "{out}"
+    );
+    assert_import_refused(
+        &import_within(&whole, false),
+        &[
+            "error: hosts:1: hosts of zone `loc` on `eth1` list every address (`0.0.0.0/0`) beside other networks",
+        ],
+    );
     // Narrowed, the entry leaves eth1 of no zone, and its options apply.
     let narrow = dir(
         "import-hosts-narrow-interface",

@@ -45,6 +45,7 @@ impl Analyzer<'_> {
         if networks.len() != raw.networks.len() || networks.is_empty() {
             return None;
         }
+        self.check_every_address_alone(zone, raw, &networks);
         self.check_hosts_take_interface(zone, interface, raw, &networks);
         let (networks, exclusion) = match raw.except.is_empty() {
             true => (networks, None),
@@ -145,6 +146,24 @@ impl Analyzer<'_> {
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
             tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
+    }
+
+    /// Every address (`0.0.0.0/0`, `::/0`) alone among the entry's networks
+    /// of its family, as Zones.pm add_group_to_zone has it ("Duplicate
+    /// Host Group" otherwise, in either order).
+    fn check_every_address_alone(&mut self, zone: usize, raw: &RawHosts, networks: &[IpNet]) {
+        let is_v6 = |n: &IpNet| matches!(n, IpNet::V6(_));
+        let beside = (networks.iter().zip(&raw.networks)).find(|(net, _)| {
+            net.prefix_len() == 0 && networks.iter().filter(|n| is_v6(n) == is_v6(net)).count() > 1
+        });
+        if let Some((net, written)) = beside {
+            let kind = ErrorKind::HostsEveryAddressBeside {
+                zone: self.zones[zone].name.clone(),
+                interface: raw.interface.get_ref().clone(),
+                network: net.to_string(),
+            };
+            self.error(Some(written.span()), kind);
+        }
     }
 
     /// A hosts entry of every address on an interface of no zone makes
