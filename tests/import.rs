@@ -2768,6 +2768,91 @@ fn the_maclist_file_and_its_settings_are_carried() {
     let _ = std::fs::remove_dir_all(&ttl);
 }
 
+/// `routefilter` on a wildcard (after helper-206's multi-zone ppp+ case):
+/// Shorewall sets nothing in /proc for it ("ignored when used with a
+/// wildcard physical name", as shorewall-interfaces(5) says), yet the
+/// option keeps the interface out of sfilter (Misc.pm add_common_rules),
+/// so ppp0 -> ppp1 reaches the loc -> dmz rule, which fwgen's sfilter
+/// would drop: refused on an interface of no zone, whose hosts' zones
+/// reach each other through it. Beside `routeback`, which keeps sfilter
+/// away too, it is left out as before; on a wildcard of one zone it is
+/// left out, and the difference named.
+#[test]
+fn routefilter_on_a_wildcard_is_refused_where_it_keeps_sfilter_away() {
+    common::require_tool("shorewall", "shorewall");
+    let files = |options: &str| -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "zones",
+                "fw firewall\nnet ipv4\nloc ipv4\ndmz ipv4\n".to_owned(),
+            ),
+            (
+                "interfaces",
+                format!("?FORMAT 2\nnet eth0 -\n- LOC_IF {options},physical=ppp+\n"),
+            ),
+            (
+                "hosts",
+                "loc ppp+:10.0.0.0/24\ndmz ppp+:10.0.1.0/24\n".to_owned(),
+            ),
+            ("policy", "net all DROP\nall all REJECT\n".to_owned()),
+            ("rules", "ACCEPT loc dmz tcp 25\n".to_owned()),
+            ("shorewall.conf", String::new()),
+        ]
+    };
+    let dir = |name: &str, files: &[(&str, String)]| {
+        let files: Vec<(&str, &str)> = files.iter().map(|(f, c)| (*f, c.as_str())).collect();
+        shorewall_dir(name, &files)
+    };
+    let refused = dir("import-routefilter-wildcard", &files("routefilter"));
+    let (ok, out) = common::shorewall_compiles(&refused);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("ignored when used with a wildcard physical name"),
+        "{out}"
+    );
+    let script = std::fs::read_to_string(refused.join("firewall")).unwrap();
+    assert!(!script.contains("-o ppp+ -g sfilter"), "{script}");
+    assert!(
+        script.contains("-A loc-dmz -p 6 --dport 25 -j ACCEPT"),
+        "{script}"
+    );
+    assert_import_refused(
+        &import_within(&refused, false),
+        &["error: interfaces:3: interface option `routefilter` on the wildcard `ppp+`"],
+    );
+    let carried = dir(
+        "import-routefilter-wildcard-routeback",
+        &files("routefilter,routeback"),
+    );
+    let output = import_within(&carried, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("interfaces:3: Shorewall ignores routefilter on the wildcard `ppp+`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("keeps ppp+ out of sfilter"), "{stderr}");
+    let zoned = dir("import-routefilter-wildcard-zoned", &files("routefilter"));
+    let interfaces = "?FORMAT 2\nnet eth0 -\nloc LOC_IF routefilter,physical=ppp+\n";
+    std::fs::write(zoned.join("interfaces"), interfaces).unwrap();
+    std::fs::write(zoned.join("hosts"), "").unwrap();
+    std::fs::write(zoned.join("rules"), "").unwrap();
+    let (ok, out) = common::shorewall_compiles(&zoned);
+    assert!(ok, "{out}");
+    let script = std::fs::read_to_string(zoned.join("firewall")).unwrap();
+    assert!(!script.contains("-o ppp+ -g sfilter"), "{script}");
+    let output = import_within(&zoned, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("interfaces:3: `routefilter` on the wildcard `ppp+`: Shorewall's compiler sets nothing in /proc for it"),
+        "{stderr}"
+    );
+    for dir in [refused, carried, zoned] {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// An interface of no zone whose line has `maclist`, `nosmurfs` and
 /// `tcpflags`, and a hosts entry of every address on it (after a router's
 /// DMZ subnet on the same port): the entry makes the interface its zone's

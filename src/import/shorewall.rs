@@ -5951,6 +5951,34 @@ impl Importer {
                     line.file, line.number
                 ));
             }
+            // shorewall-interfaces(5): routefilter on a wildcard "is
+            // ignored", and the model has none there. Zones.pm sets no /proc
+            // for it, but keeps the option, which keeps the interface out of
+            // sfilter (Misc.pm add_common_rules), so what comes in by one of
+            // its devices and leaves by another goes on to the zones' rules
+            // in Shorewall's compile, where the model's sfilter drops it:
+            // refused where the interface has no zone (its hosts' zones
+            // reach each other through it by their rules), named otherwise.
+            let routefilter = (options.iter()).any(|o| {
+                o == "routefilter" || o.starts_with("routefilter=") && o != "routefilter=0"
+            });
+            let routeback = bridge || options.iter().any(|o| o == "routeback");
+            if device.ends_with('+') && routefilter && !routeback {
+                let compiled = format!(
+                    "Shorewall's compiler sets nothing in /proc for it (\"ignored when used with a wildcard physical name\", as shorewall-interfaces(5) says), yet keeps {device} out of sfilter (Misc.pm add_common_rules), so what comes in by a {device} device and leaves by another goes on to the zones' rules and policies there, where fwgen's sfilter drops it (logged `sfilter`)"
+                );
+                if zone == "-" {
+                    self.refuse(
+                        &line,
+                        format!("interface option `routefilter` on the wildcard `{device}` of no zone: {compiled}, between the zones of its hosts too; drop `routefilter` (Shorewall's sfilter then drops that traffic as fwgen's does)"),
+                    );
+                } else {
+                    self.notes.push(format!(
+                        "{}:{}: `routefilter` on the wildcard `{device}`: {compiled}; fwgen follows the manual",
+                        line.file, line.number
+                    ));
+                }
+            }
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
                 // wildcard physical name" for the options set in /proc.
