@@ -6045,12 +6045,6 @@ impl Importer {
         }
     }
 
-    /// shorewall-hosts(5): `ZONE INTERFACE:NETWORK[,NETWORK...] [OPTIONS]`
-    /// becomes the zone's `[[zones.ZONE.hosts]]`; `eth0:+bo` names an
-    /// ipset, as a rule's `+NAME` is carried to the model, whose
-    /// `[[ipset]]` it must name. An exclusion (`eth1:NETS!ADDRS`) is the
-    /// entry's `except`. Options, `!+NAME`, ranges, an ipset beside an
-    /// exclusion and dynamic zones are refused.
     /// An interface's options less those Shorewall ignores there (by the
     /// option's name before any `=`), noted by name with `why`.
     fn drop_ignored_options(
@@ -6074,6 +6068,12 @@ impl Importer {
         kept
     }
 
+    /// shorewall-hosts(5): `ZONE INTERFACE:NETWORK[,NETWORK...] [OPTIONS]`
+    /// becomes the zone's `[[zones.ZONE.hosts]]`; `eth0:+bo` names an
+    /// ipset, as a rule's `+NAME` is carried to the model, whose
+    /// `[[ipset]]` it must name. An exclusion (`eth1:NETS!ADDRS`) is the
+    /// entry's `except`. Options, `!+NAME`, ranges, an ipset beside an
+    /// exclusion and dynamic zones are refused.
     fn hosts(&mut self) {
         for line in self.lines("hosts") {
             let Some(columns) = self.split(&line, HOSTS_COLUMNS) else {
@@ -6344,6 +6344,11 @@ impl Importer {
         if left_out.is_empty() {
             return;
         }
+        // As written: Shorewall6's hosts bracket an address (`eth1:[::/0]`).
+        let whole = match whole.contains(':') {
+            true => format!("[{whole}]"),
+            false => whole.clone(),
+        };
         let note = format!(
             "{} of interface {interface} left out, having no effect: this entry `{zone} {interface}:{whole}` gives {interface} zone {zone}, and Shorewall applies an interface's maclist, nosmurfs and tcpflags only while it has no zone (Zones.pm find_hosts_by_option)",
             left_out.join(", ")
