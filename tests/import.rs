@@ -2943,6 +2943,18 @@ fn the_options_of_an_interface_a_hosts_entry_takes_whole_are_left_out() {
             "error: hosts:1: hosts of zone `loc` on `eth1` list every address (`0.0.0.0/0`) beside other networks",
         ],
     );
+    // In two entries of the zone, in either order, Shorewall refuses too.
+    for (hosts, line) in [
+        ("loc eth1:10.0.0.0/8\nloc eth1:0.0.0.0/0\n", "hosts:2"),
+        ("loc eth1:0.0.0.0/0\nloc eth1:10.0.0.0/8\n", "hosts:1"),
+    ] {
+        std::fs::write(whole.join("hosts"), hosts).unwrap();
+        let (ok, out) = common::shorewall_compiles(&whole);
+        assert!(!ok, "{out}");
+        assert!(out.contains("Duplicate Host Group (eth1:"), "{out}");
+        let error = format!("error: {line}: hosts of zone `loc` on `eth1` list every address");
+        assert_import_refused(&import_within(&whole, false), &[&error]);
+    }
     // Narrowed, the entry leaves eth1 of no zone, and its options apply.
     let narrow = dir(
         "import-hosts-narrow-interface",

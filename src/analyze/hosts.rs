@@ -17,6 +17,40 @@ impl Analyzer<'_> {
                 .filter_map(|h| self.hosts(index, h))
                 .collect();
             self.zones[index].hosts = hosts;
+            self.check_every_address_entries(index, &zone.hosts);
+        }
+    }
+
+    /// Every address (`0.0.0.0/0`, `::/0`) in one of a zone's entries on an
+    /// interface, and another entry of the zone there with networks of its
+    /// family: Shorewall refuses the second ("Duplicate Host Group",
+    /// Zones.pm add_group_to_zone), in either order. Within one entry,
+    /// [`Self::check_every_address_alone`].
+    fn check_every_address_entries(&mut self, zone: usize, raw: &[RawHosts]) {
+        let nets = |h: &RawHosts| -> Vec<(IpNet, Range<usize>)> {
+            (h.networks.iter())
+                .filter_map(|n| Some((n.get_ref().trim().parse::<IpNet>().ok()?, n.span())))
+                .collect()
+        };
+        let is_v6 = |n: &IpNet| matches!(n, IpNet::V6(_));
+        for (at, entry) in raw.iter().enumerate() {
+            let Some((every, span)) = nets(entry).into_iter().find(|(n, _)| n.prefix_len() == 0)
+            else {
+                continue;
+            };
+            let beside = (raw.iter().enumerate()).any(|(other, h)| {
+                other != at
+                    && h.interface.get_ref() == entry.interface.get_ref()
+                    && nets(h).iter().any(|(n, _)| is_v6(n) == is_v6(&every))
+            });
+            if beside {
+                let kind = ErrorKind::HostsEveryAddressBeside {
+                    zone: self.zones[zone].name.clone(),
+                    interface: entry.interface.get_ref().clone(),
+                    network: every.to_string(),
+                };
+                self.error(Some(span), kind);
+            }
         }
     }
 
