@@ -2773,10 +2773,9 @@ fn the_maclist_file_and_its_settings_are_carried() {
 /// wildcard physical name", as shorewall-interfaces(5) says), yet the
 /// option keeps the interface out of sfilter (Misc.pm add_common_rules),
 /// so ppp0 -> ppp1 reaches the loc -> dmz rule, which fwgen's sfilter
-/// would drop: refused on an interface of no zone, whose hosts' zones
-/// reach each other through it. Beside `routeback`, which keeps sfilter
-/// away too, it is left out as before; on a wildcard of one zone it is
-/// left out, and the difference named.
+/// would drop: refused, on a wildcard of no zone or of a zone. Beside
+/// `routeback`, or under ROUTE_FILTER=Yes, which keep sfilter away too,
+/// it is left out as before (review-207).
 #[test]
 fn routefilter_on_a_wildcard_is_refused_where_it_keeps_sfilter_away() {
     common::require_tool("shorewall", "shorewall");
@@ -2832,6 +2831,8 @@ fn routefilter_on_a_wildcard_is_refused_where_it_keeps_sfilter_away() {
         "{stderr}"
     );
     assert!(!stderr.contains("keeps ppp+ out of sfilter"), "{stderr}");
+    // A wildcard of a zone: loc -> loc by two of its devices is accepted
+    // by Shorewall's intra-zone policy, dropped by an sfilter.
     let zoned = dir("import-routefilter-wildcard-zoned", &files("routefilter"));
     let interfaces = "?FORMAT 2\nnet eth0 -\nloc LOC_IF routefilter,physical=ppp+\n";
     std::fs::write(zoned.join("interfaces"), interfaces).unwrap();
@@ -2841,13 +2842,19 @@ fn routefilter_on_a_wildcard_is_refused_where_it_keeps_sfilter_away() {
     assert!(ok, "{out}");
     let script = std::fs::read_to_string(zoned.join("firewall")).unwrap();
     assert!(!script.contains("-o ppp+ -g sfilter"), "{script}");
+    assert_import_refused(
+        &import_within(&zoned, false),
+        &["error: interfaces:3: interface option `routefilter` on the wildcard `ppp+`"],
+    );
+    // ROUTE_FILTER=Yes keeps every sfilter away, in fwgen's model too.
+    std::fs::write(zoned.join("shorewall.conf"), "ROUTE_FILTER=Yes\n").unwrap();
+    let (ok, out) = common::shorewall_compiles(&zoned);
+    assert!(ok, "{out}");
+    let script = std::fs::read_to_string(zoned.join("firewall")).unwrap();
+    assert!(!script.contains("-g sfilter"), "{script}");
     let output = import_within(&zoned, false);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(
-        stderr.contains("interfaces:3: `routefilter` on the wildcard `ppp+`: Shorewall's compiler sets nothing in /proc for it"),
-        "{stderr}"
-    );
     for dir in [refused, carried, zoned] {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -3612,14 +3619,16 @@ fn column_pairs_and_macro_names_are_read_as_shorewall_reads_them() {
 
 /// Shorewall ignores the options it sets in /proc on a wildcard name (with
 /// a warning), and refuses `bridge` there: the import drops the first with
-/// a note, refuses the second, and the model's analyzer refuses both.
+/// a note, refuses the second, and the model's analyzer refuses both. (The
+/// line has `routeback`: without it, the wildcard's `routefilter` keeps
+/// Shorewall's sfilter away, and is refused.)
 #[test]
 fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
     common::require_tool("shorewall", "shorewall");
     let dir = sample_with_rules("import-wildcard-proc", b"ACCEPT loc $FW tcp 22\n", None);
     std::fs::write(
         dir.join("interfaces"),
-        "?FORMAT 2\nnet ppp+ tcpflags,routefilter,logmartians\nloc eth1 tcpflags\n",
+        "?FORMAT 2\nnet ppp+ tcpflags,routefilter,logmartians,routeback\nloc eth1 tcpflags\n",
     )
     .unwrap();
     std::fs::write(dir.join("snat"), "").unwrap();
@@ -3631,7 +3640,10 @@ fn proc_options_on_a_wildcard_interface_are_dropped_as_shorewall_drops_them() {
         model.contains("Shorewall ignores routefilter, logmartians on the wildcard `ppp+`"),
         "{model}"
     );
-    assert!(model.contains("options = [\"tcpflags\"]"), "{model}");
+    assert!(
+        model.contains("options = [\"tcpflags\", \"routeback\"]"),
+        "{model}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

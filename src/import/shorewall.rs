@@ -5956,28 +5956,24 @@ impl Importer {
             // for it, but keeps the option, which keeps the interface out of
             // sfilter (Misc.pm add_common_rules), so what comes in by one of
             // its devices and leaves by another goes on to the zones' rules
-            // in Shorewall's compile, where the model's sfilter drops it:
-            // refused where the interface has no zone (its hosts' zones
-            // reach each other through it by their rules), named otherwise.
+            // and policies in Shorewall's compile, where the model's sfilter
+            // drops it: refused, unless nothing has an sfilter there anyway
+            // (routeback, bridge, ROUTE_FILTER=Yes, the physical name `+`).
             let routefilter = (options.iter()).any(|o| {
                 o == "routefilter" || o.starts_with("routefilter=") && o != "routefilter=0"
             });
             let routeback = bridge || options.iter().any(|o| o == "routeback");
-            if device.ends_with('+') && routefilter && !routeback {
-                let compiled = format!(
-                    "Shorewall's compiler sets nothing in /proc for it (\"ignored when used with a wildcard physical name\", as shorewall-interfaces(5) says), yet keeps {device} out of sfilter (Misc.pm add_common_rules), so what comes in by a {device} device and leaves by another goes on to the zones' rules and policies there, where fwgen's sfilter drops it (logged `sfilter`)"
+            let wildcard = device.ends_with('+') && device != "+";
+            if wildcard && routefilter && options.iter().any(|o| o == "rpfilter") {
+                self.refuse(
+                    &line,
+                    "interface options `routefilter` and `rpfilter`: Shorewall refuses them together (\"The 'routefilter', 'sfilter' and 'rpfilter' options are mutually exclusive\")",
                 );
-                if zone == "-" {
-                    self.refuse(
-                        &line,
-                        format!("interface option `routefilter` on the wildcard `{device}` of no zone: {compiled}, between the zones of its hosts too; drop `routefilter` (Shorewall's sfilter then drops that traffic as fwgen's does)"),
-                    );
-                } else {
-                    self.notes.push(format!(
-                        "{}:{}: `routefilter` on the wildcard `{device}`: {compiled}; fwgen follows the manual",
-                        line.file, line.number
-                    ));
-                }
+            } else if wildcard && routefilter && !routeback && !self.settings.carried.route_filter {
+                self.refuse(
+                    &line,
+                    format!("interface option `routefilter` on the wildcard `{device}`: Shorewall's compiler sets nothing in /proc for it (\"ignored when used with a wildcard physical name\", as shorewall-interfaces(5) says), yet keeps {device} out of sfilter (Misc.pm add_common_rules), so what comes in by a {device} device and leaves by another goes on to the zones' rules and policies there, where fwgen's sfilter drops it (logged `sfilter`); drop `routefilter` (Shorewall's sfilter then drops that traffic as fwgen's does)"),
+                );
             }
             if device.ends_with('+') {
                 // Zones.pm: "The '$option' option is ignored when used with a
