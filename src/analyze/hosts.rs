@@ -22,10 +22,9 @@ impl Analyzer<'_> {
     }
 
     /// Every address (`0.0.0.0/0`, `::/0`) in one of a zone's entries on an
-    /// interface, and another entry of the zone there with networks of its
-    /// family: Shorewall refuses the second ("Duplicate Host Group",
-    /// Zones.pm add_group_to_zone), in either order. Within one entry,
-    /// [`Self::check_every_address_alone`].
+    /// interface, beside another network of its family in that entry or in
+    /// another entry of the zone there: Shorewall refuses the second
+    /// ("Duplicate Host Group", Zones.pm add_group_to_zone), in either order.
     fn check_every_address_entries(&mut self, zone: usize, raw: &[RawHosts]) {
         let nets = |h: &RawHosts| -> Vec<(IpNet, Range<usize>)> {
             (h.networks.iter())
@@ -34,22 +33,24 @@ impl Analyzer<'_> {
         };
         let is_v6 = |n: &IpNet| matches!(n, IpNet::V6(_));
         for (at, entry) in raw.iter().enumerate() {
-            let Some((every, span)) = nets(entry).into_iter().find(|(n, _)| n.prefix_len() == 0)
-            else {
-                continue;
+            let own = nets(entry);
+            let family = |n: &IpNet| own.iter().filter(|(o, _)| is_v6(o) == is_v6(n)).count();
+            let beside_other = |every: &IpNet| {
+                (raw.iter().enumerate()).any(|(other, h)| {
+                    other != at
+                        && h.interface.get_ref() == entry.interface.get_ref()
+                        && nets(h).iter().any(|(n, _)| is_v6(n) == is_v6(every))
+                })
             };
-            let beside = (raw.iter().enumerate()).any(|(other, h)| {
-                other != at
-                    && h.interface.get_ref() == entry.interface.get_ref()
-                    && nets(h).iter().any(|(n, _)| is_v6(n) == is_v6(&every))
-            });
-            if beside {
+            let found = (own.iter())
+                .find(|(n, _)| n.prefix_len() == 0 && (family(n) > 1 || beside_other(n)));
+            if let Some((every, span)) = found {
                 let kind = ErrorKind::HostsEveryAddressBeside {
                     zone: self.zones[zone].name.clone(),
                     interface: entry.interface.get_ref().clone(),
                     network: every.to_string(),
                 };
-                self.error(Some(span), kind);
+                self.error(Some(span.clone()), kind);
             }
         }
     }
@@ -79,7 +80,6 @@ impl Analyzer<'_> {
         if networks.len() != raw.networks.len() || networks.is_empty() {
             return None;
         }
-        self.check_every_address_alone(zone, raw, &networks);
         self.check_hosts_take_interface(zone, interface, raw, &networks);
         let (networks, exclusion) = match raw.except.is_empty() {
             true => (networks, None),
@@ -180,24 +180,6 @@ impl Analyzer<'_> {
             routeback: raw.routeback.as_ref().is_some_and(|r| *r.get_ref()),
             tcpflags: raw.tcpflags.as_ref().is_some_and(|t| *t.get_ref()),
         })
-    }
-
-    /// Every address (`0.0.0.0/0`, `::/0`) alone among the entry's networks
-    /// of its family, as Zones.pm add_group_to_zone has it ("Duplicate
-    /// Host Group" otherwise, in either order).
-    fn check_every_address_alone(&mut self, zone: usize, raw: &RawHosts, networks: &[IpNet]) {
-        let is_v6 = |n: &IpNet| matches!(n, IpNet::V6(_));
-        let beside = (networks.iter().zip(&raw.networks)).find(|(net, _)| {
-            net.prefix_len() == 0 && networks.iter().filter(|n| is_v6(n) == is_v6(net)).count() > 1
-        });
-        if let Some((net, written)) = beside {
-            let kind = ErrorKind::HostsEveryAddressBeside {
-                zone: self.zones[zone].name.clone(),
-                interface: raw.interface.get_ref().clone(),
-                network: net.to_string(),
-            };
-            self.error(Some(written.span()), kind);
-        }
     }
 
     /// A hosts entry of every address on an interface of no zone makes

@@ -647,14 +647,14 @@ impl Analyzer<'_> {
         one_to_one: &[OneToOne],
         forwards: bool,
     ) {
+        if !forwards {
+            return;
+        }
         let Some(wildcard) = self.interfaces.iter().find(|i| i.physical == "+") else {
             return;
         };
         let wildcard = wildcard.name.clone();
-        for nat in one_to_one
-            .iter()
-            .filter(|nat| forwards && !nat.all_interfaces)
-        {
+        for nat in one_to_one.iter().filter(|nat| !nat.all_interfaces) {
             let kind = ErrorKind::NatBeforeForwards {
                 interface: self.interfaces[nat.interface].name.clone(),
                 wildcard: wildcard.clone(),

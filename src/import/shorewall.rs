@@ -2045,6 +2045,15 @@ fn is_host_bridge(device: &str) -> bool {
             .is_dir()
 }
 
+/// Whether an interface's options give `name`, unless as `name=0`
+/// (`routefilter=2` is on, `routeback=0` off).
+fn option_given<S: AsRef<str>>(options: &[S], name: &str) -> bool {
+    (options.iter()).any(|o| match o.as_ref().split_once('=') {
+        Some((option, value)) => option == name && value != "0",
+        None => o.as_ref() == name,
+    })
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -3373,13 +3382,7 @@ impl Importer {
         }) else {
             return false;
         };
-        // `routefilter=2` is on, `routeback=0` off.
-        let given = |name: &str| {
-            (options.iter()).any(|o| match o.split_once('=') {
-                Some((option, value)) => option == name && value != "0",
-                None => *o == name,
-            })
-        };
+        let given = |name: &str| option_given(&options, name);
         let routeback = given("routeback") || given("bridge");
         let filtered =
             given("routefilter") || given("rpfilter") || self.settings.carried.route_filter;
@@ -5959,10 +5962,8 @@ impl Importer {
             // and policies in Shorewall's compile, where the model's sfilter
             // drops it: refused, unless nothing has an sfilter there anyway
             // (routeback, bridge, ROUTE_FILTER=Yes, the physical name `+`).
-            let routefilter = (options.iter()).any(|o| {
-                o == "routefilter" || o.starts_with("routefilter=") && o != "routefilter=0"
-            });
-            let routeback = bridge || options.iter().any(|o| o == "routeback");
+            let routefilter = option_given(&options, "routefilter");
+            let routeback = bridge || option_given(&options, "routeback");
             let wildcard = device.ends_with('+') && device != "+";
             if wildcard && routefilter && options.iter().any(|o| o == "rpfilter") {
                 self.refuse(
