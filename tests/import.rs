@@ -10917,3 +10917,57 @@ fn a_routestopped_host_twice_is_not_paired_with_itself() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A directive is read on its own physical line, before continued lines
+/// are joined (Config.pm read_a_line): its trailing `\` is text, not a
+/// continuation, and one between continued lines leaves the continuation
+/// going. fwgen joined the next line into the directive, so the rule or
+/// masquerade under `?COMMENT masq \` vanished without a word (found by
+/// helper-209).
+#[test]
+fn a_directive_is_never_continued() {
+    common::require_tool("shorewall", "shorewall");
+    let masq = "?FORMAT 2\n?COMMENT masq \\\nMASQUERADE 10.0.0.0/8,\\\n  192.168.0.0/16 NET_IF\n";
+    assert_files_read_as_shorewall(
+        "import-directive-continued",
+        [
+            (
+                "rules",
+                "?COMMENT web \\\nACCEPT net $FW tcp 29\n",
+                Reading::Carried(
+                    &["-A net-fw -p 6 --dport 29 -j ACCEPT -m comment --comment \"web \\\""],
+                    &["dport = \"29\"\ncomment = \"web\""],
+                ),
+            ),
+            (
+                "rules",
+                "?INFO opening 31 \\\nACCEPT net $FW tcp 31\n",
+                Reading::Carried(
+                    &["-A net-fw -p 6 --dport 31 -j ACCEPT"],
+                    &["dport = \"31\""],
+                ),
+            ),
+            (
+                "rules",
+                "ACCEPT net $FW \\\n?COMMENT between\ntcp 30\n",
+                Reading::Carried(
+                    &["-A net-fw -p 6 --dport 30 -j ACCEPT -m comment --comment \"between\""],
+                    &["dport = \"30\"\ncomment = \"between\""],
+                ),
+            ),
+            (
+                "snat",
+                masq,
+                Reading::Carried(
+                    &[
+                        "-s 10.0.0.0/8 -j MASQUERADE",
+                        "-s 192.168.0.0/16 -j MASQUERADE",
+                    ],
+                    &[
+                        "[[masquerade]]\ninterface = \"NET_IF\"\nsources = [\"10.0.0.0/8\", \"192.168.0.0/16\"]\ncomment = \"masq\"",
+                    ],
+                ),
+            ),
+        ],
+    );
+}

@@ -1479,16 +1479,13 @@ fn is_directive(text: &str) -> bool {
     let Some(rest) = text.trim_start().strip_prefix('?') else {
         return false;
     };
-    let word: String = rest
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let rest = rest.to_ascii_uppercase();
     [
         "IF", "ELSE", "ELSIF", "ENDIF", "SET", "RESET", "FORMAT", "COMMENT", "ERROR", "WARNING",
         "INFO", "REQUIRE",
     ]
-    .contains(&word.as_str())
+    .iter()
+    .any(|word| rest.starts_with(word))
 }
 
 fn assignment(line: &str) -> Option<(String, String)> {
@@ -4193,6 +4190,25 @@ impl Importer {
                 comment = above.filter(|text| !column_header(text)).map(str::to_owned);
                 continue;
             }
+            // Config.pm's read_a_line handles a directive on its own
+            // physical line, before it joins continued lines: a directive
+            // is never continued (its `\` is text), and one between
+            // continued lines is handled there, the continuation going on
+            // past it.
+            if is_directive(&text) {
+                let directive = Line {
+                    file,
+                    number,
+                    text: text.trim().to_owned(),
+                    comment: if pending.is_none() {
+                        comment.take()
+                    } else {
+                        None
+                    },
+                };
+                lines.extend(self.logical_line(name, directive, &mut embedded));
+                continue;
+            }
             let content = text.trim_end();
             let (content, continued) = match content.strip_suffix('\\') {
                 Some(rest) => (rest, true),
@@ -4215,60 +4231,67 @@ impl Importer {
                 content.trim_start()
             });
             if !continued {
-                let mut done = pending.take().unwrap_or_else(|| unreachable!());
-                // Embedded code (Config.pm's read_a_line takes it out before
-                // it expands variables): refused at its first line, the
-                // block up to its END not read.
-                // Its keywords in any case, with or without a `?` and a
-                // `;` (`?begin perl;`, `END;`: Config.pm
-                // `^\s*\??(BEGIN\s+)PERL\s*;?`, `\??END(\s+PERL)?\s*(?:;\s*)?`).
-                let words: Vec<String> = (done.text.split_whitespace().take(2))
-                    .map(|w| w.trim_start_matches('?').trim_end_matches(';'))
-                    .map(str::to_ascii_uppercase)
-                    .collect();
-                let words: Vec<&str> = words.iter().map(String::as_str).collect();
-                if embedded {
-                    embedded = !matches!(words.as_slice(), ["END"] | ["END", "SHELL" | "PERL"]);
-                    continue;
-                }
-                if let ["BEGIN", kind @ ("SHELL" | "PERL")] | [kind @ ("SHELL" | "PERL"), ..] =
-                    words.as_slice()
-                {
-                    embedded = words[0] == "BEGIN";
-                    let reason = format!(
-                        "embedded {kind} code ({}): Shorewall runs it while it compiles or starts the firewall, and fwgen runs no code",
-                        if embedded {
-                            "the block up to its END"
-                        } else {
-                            "one line"
-                        }
-                    );
-                    self.refuse(&done, reason);
-                    continue;
-                }
-                // Config.pm's read_a_line handles its directives before it
-                // expands variables: their `$` stays.
-                let directive = is_directive(&done.text);
-                if !directive {
-                    done.text = self.expand(done.text.trim());
-                }
-                // An action's or macro's body has its parameters ($1...)
-                // and is judged by its own reader.
-                let body = name.starts_with("action.") || name.starts_with("macro.");
-                let unknown = self.unknown_variables(&done.text);
-                if let Some(reason) = unknown.filter(|_| !body && !directive) {
-                    self.refuse(&done, reason);
-                    continue;
-                }
-                let above = done.comment.take();
-                done.comment = above.and_then(|text| self.comment(&done, &text));
-                lines.push(done);
+                let done = pending.take().unwrap_or_else(|| unreachable!());
+                lines.extend(self.logical_line(name, done, &mut embedded));
             }
         }
         if let Some(line) = pending {
             self.notes.push(held(&line));
         }
         lines
+    }
+
+    /// A logical line of `lines`, judged: embedded code refused (and the
+    /// block up to its END skipped), variables expanded but in directives,
+    /// unknown variables refused, its comment above read.
+    fn logical_line(&mut self, name: &str, mut done: Line, embedded: &mut bool) -> Option<Line> {
+        // Embedded code (Config.pm's read_a_line takes it out before
+        // it expands variables): refused at its first line, the
+        // block up to its END not read.
+        // Its keywords in any case, with or without a `?` and a
+        // `;` (`?begin perl;`, `END;`: Config.pm
+        // `^\s*\??(BEGIN\s+)PERL\s*;?`, `\??END(\s+PERL)?\s*(?:;\s*)?`).
+        let words: Vec<String> = (done.text.split_whitespace().take(2))
+            .map(|w| w.trim_start_matches('?').trim_end_matches(';'))
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        if *embedded {
+            *embedded = !matches!(words.as_slice(), ["END"] | ["END", "SHELL" | "PERL"]);
+            return None;
+        }
+        if let ["BEGIN", kind @ ("SHELL" | "PERL")] | [kind @ ("SHELL" | "PERL"), ..] =
+            words.as_slice()
+        {
+            *embedded = words[0] == "BEGIN";
+            let reason = format!(
+                "embedded {kind} code ({}): Shorewall runs it while it compiles or starts the firewall, and fwgen runs no code",
+                if *embedded {
+                    "the block up to its END"
+                } else {
+                    "one line"
+                }
+            );
+            self.refuse(&done, reason);
+            return None;
+        }
+        // Config.pm's read_a_line handles its directives before it
+        // expands variables: their `$` stays.
+        let directive = is_directive(&done.text);
+        if !directive {
+            done.text = self.expand(done.text.trim());
+        }
+        // An action's or macro's body has its parameters ($1...)
+        // and is judged by its own reader.
+        let body = name.starts_with("action.") || name.starts_with("macro.");
+        let unknown = self.unknown_variables(&done.text);
+        if let Some(reason) = unknown.filter(|_| !body && !directive) {
+            self.refuse(&done, reason);
+            return None;
+        }
+        let above = done.comment.take();
+        done.comment = above.and_then(|text| self.comment(&done, &text));
+        Some(done)
     }
 
     /// Why a line whose `$NAME` is still there after [`Self::expand`] is
