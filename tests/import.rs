@@ -10971,3 +10971,68 @@ fn a_directive_is_never_continued() {
         ],
     );
 }
+
+/// What follows a bracketed IPv6 address in SOURCE, DEST or ORIGDEST
+/// other than `/PREFIX`, a range's `-`, `,` or `!`: Shorewall6 refuses it
+/// ("Invalid Network Address", IPAddrs.pm validate_6net). fwgen removed
+/// the brackets and glued it to the address: `net:[2001:db8::5]:80`
+/// became `ip6 saddr 2001:db8::5:80`, another host (found by
+/// helper-210). Refused now, and the forms Shorewall6 takes still carried.
+#[test]
+fn what_follows_a_bracketed_address_is_not_glued_to_it() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::dual_stack("import-bracket-glued", "", "");
+    let six = dir.join("shorewall6");
+    let cases = [
+        (
+            "ACCEPT net:[2001:db8::5]:80 $FW tcp 22\n",
+            Reading::BothRefuse(
+                "Invalid Network Address([2001:db8::5]:80)",
+                &[
+                    "error: shorewall6/rules:1: `net:[2001:db8::5]:80`: `:80` follows the bracketed address, which Shorewall6 refuses",
+                ][..],
+            ),
+        ),
+        (
+            "ACCEPT $FW net:2001:db8::1,<2001:db8::2>:80 tcp 22\n",
+            Reading::BothRefuse(
+                "Invalid Network Address",
+                &["error: shorewall6/rules:1: `net:2001:db8::1,<2001:db8::2>:80`: `:80` follows"][..],
+            ),
+        ),
+        (
+            "ACCEPT net:[2001:db8::]1 $FW tcp 22\n",
+            Reading::BothRefuse(
+                "Invalid Network Address([2001:db8::]1)",
+                &["error: shorewall6/rules:1: `net:[2001:db8::]1`: `1` follows"][..],
+            ),
+        ),
+        (
+            "DNAT net net:[2001:db8::5] tcp 80 - [2001:db8::100]:80\n",
+            Reading::BothRefuse(
+                "Invalid Network Address",
+                &["error: shorewall6/rules:1: ORIGDEST `[2001:db8::100]:80`: `:80` follows"][..],
+            ),
+        ),
+        (
+            "ACCEPT net:[2001:db8::]/64,<2001:db8:2::/64>,2001:db8:1::1-2001:db8:1::9 $FW tcp 22\n",
+            Reading::Carried(
+                &[
+                    "-A net-fw -s 2001:db8::/64 -p 6 --dport 22 -j ACCEPT",
+                    "-A net-fw -s 2001:db8:2::/64 -p 6 --dport 22 -j ACCEPT",
+                    "-A net-fw -m iprange --src-range 2001:db8:1::1-2001:db8:1::9 -p 6 --dport 22 -j ACCEPT",
+                ][..],
+                &["source = \"net:2001:db8::/64,2001:db8:2::/64,2001:db8:1::1-2001:db8:1::9\""][..],
+            ),
+        ),
+    ];
+    for (rules, expected) in cases {
+        std::fs::write(six.join("rules"), rules).unwrap();
+        assert_read_as_shorewall(
+            ("shorewall6", &six, &dir.join("shorewall")),
+            rules,
+            expected,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2051,6 +2051,26 @@ fn option_given<S: AsRef<str>>(options: &[S], name: &str) -> bool {
     })
 }
 
+/// Why an address list is refused for what follows a bracketed address
+/// (`[ADDR]` or `<ADDR>`): IPAddrs.pm validate_6net takes `[ADDR]` and
+/// `[ADDR]/PREFIX` alone ("Invalid Network Address" for anything else), a
+/// range `[A]-[B]`, and the list's `,` and `!` go on past it, but not a
+/// port (`[2001:db8::5]:80`) nor digits (`[2001:db8::]1`), which removing
+/// the brackets would glue to the address.
+fn bracket_problem(text: &str) -> Option<String> {
+    let (at, _) = (text.char_indices()).find(|&(at, c)| {
+        matches!(c, ']' | '>')
+            && !matches!(
+                text[at + 1..].chars().next(),
+                None | Some('/' | ',' | '!' | '-')
+            )
+    })?;
+    Some(format!(
+        "`{text}`: `{}` follows the bracketed address, which Shorewall6 refuses (\"Invalid Network Address\", IPAddrs.pm validate_6net takes `[ADDRESS]` or `[ADDRESS]/PREFIX`); a port goes in the DPORT or SPORT column",
+        &text[at + 1..]
+    ))
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -6736,10 +6756,17 @@ impl Importer {
         matches!(self.directory.bytes(self.conf_name()), Ok(Some(_)))
     }
 
-    /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets removed.
-    fn endpoint(&self, text: &str) -> String {
+    /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets
+    /// removed; refused where something follows a bracketed address that
+    /// Shorewall6 refuses ([`bracket_problem`]), as removing the brackets
+    /// would glue it to the address (`[2001:db8::5]:80` is not
+    /// `2001:db8::5:80`).
+    fn endpoint(&self, text: &str) -> Result<String, String> {
+        if let Some(reason) = bracket_problem(text) {
+            return Err(reason);
+        }
         let text = text.replace(['[', ']', '<', '>'], "");
-        match text.split_once(':') {
+        Ok(match text.split_once(':') {
             Some((zone, addresses)) => {
                 let addresses = match self.ipv6 {
                     true => mac_dashes(addresses),
@@ -6748,7 +6775,7 @@ impl Importer {
                 format!("{}:{addresses}", self.zone_name(zone))
             }
             None => self.zone_name(&text),
-        }
+        })
     }
 
     /// `?FORMAT N`, or Shorewall 4's bare `FORMAT N`, which `shorewall
@@ -8090,8 +8117,12 @@ impl Importer {
         rule.push("action", written.target);
         rule.push_some("macro", service_macro);
         rule.push_some("reject_with", written.reject_with);
-        rule.push("source", self.endpoint(source));
-        rule.push("dest", self.endpoint(dest));
+        let (source, dest) = match (self.endpoint(source), self.endpoint(dest)) {
+            (Ok(source), Ok(dest)) => (source, dest),
+            (Err(reason), _) | (_, Err(reason)) => return self.refuse(line, reason),
+        };
+        rule.push("source", source);
+        rule.push("dest", dest);
         let icmp = proto.as_deref().is_some_and(icmp_protocol);
         rule.push_some("proto", proto);
         // Without PROTO the ports are a macro's own ones replaced (or an
@@ -8191,6 +8222,10 @@ impl Importer {
         let Some(text) = column else {
             return Some(Vec::new());
         };
+        if let Some(reason) = bracket_problem(&text) {
+            self.refuse(line, format!("ORIGDEST {reason}"));
+            return None;
+        }
         // shorewall-exclusion(5): `ADDR,...!ADDR,...` or `!ADDR,...`; the
         // model marks each left-out address with its own `!`.
         let list = |part: &str| -> Vec<String> {
@@ -8404,9 +8439,13 @@ impl Importer {
             Ok(to_port) => to_port.map(|p| Value::Integer(i64::from(p))),
             Err(()) => return,
         };
+        let endpoint = match self.endpoint(&source) {
+            Ok(endpoint) => endpoint,
+            Err(reason) => return self.refuse(line, reason),
+        };
         let mut table = Table::array(&["dnat"]);
         table.push_some("macro", forward.service_macro);
-        table.push("source", self.endpoint(&source));
+        table.push("source", endpoint);
         table.push("dest", zone);
         table.push("to", address);
         table.push_some("proto", proto);
@@ -8490,7 +8529,10 @@ impl Importer {
         for source in sources {
             let mut one = table.clone();
             if let Some(value) = one.get_mut("source") {
-                *value = Value::String(self.endpoint(&source));
+                match self.endpoint(&source) {
+                    Ok(endpoint) => *value = Value::String(endpoint),
+                    Err(reason) => return self.refuse(line, reason),
+                }
             }
             let sides: Vec<&str> = std::iter::once(source.as_str()).chain(dest_zone).collect();
             let zones = self.named_zones(&sides);
@@ -8659,9 +8701,13 @@ impl Importer {
         // An ORIGDEST address binds the redirect to its family.
         let family = rule_family(&[source.as_str()], proto.as_deref())
             .or_else(|| origdest.first().map(|a| a.contains(':')));
+        let endpoint = match self.endpoint(&source) {
+            Ok(endpoint) => endpoint,
+            Err(reason) => return self.refuse(line, reason),
+        };
         let mut table = Table::array(&["redirect"]);
         table.push_some("macro", forward.service_macro);
-        table.push("source", self.endpoint(&source));
+        table.push("source", endpoint);
         table.push_some("proto", proto);
         table.push_some("dport", dport);
         table.push_some("sport", sport);
