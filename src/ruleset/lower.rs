@@ -567,6 +567,7 @@ pub fn log(model: &Model, chain: &str, disposition: &str, level: LogLevel) -> St
         prefix: cut_prefix(prefix).0,
         level,
         tag: None,
+        ip_options: false,
     }
 }
 
@@ -590,7 +591,15 @@ fn cut_prefix(mut prefix: String) -> (String, usize) {
 /// statement carries how much of the tag the cut kept, for `check`.
 fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
     match (statement, tag) {
-        (Statement::Log { prefix, level, .. }, Some(tag)) => {
+        (
+            Statement::Log {
+                prefix,
+                level,
+                ip_options,
+                ..
+            },
+            Some(tag),
+        ) => {
             let (cut, kept) = cut_prefix(format!("{prefix}{tag} "));
             let kept = kept.saturating_sub(prefix.len()).min(tag.len());
             Statement::Log {
@@ -600,6 +609,7 @@ fn tagged(statement: Statement, tag: &Option<String>) -> Statement {
                     text: tag.clone(),
                     kept,
                 }),
+                ip_options,
             }
         }
         (statement, _) => statement,
@@ -645,10 +655,20 @@ fn tcpflags_chain(model: &Model) -> Chain {
     let verdict = |ipv6: bool| {
         let (disposition, level) = (dispositions.get(ipv6), logs.get(ipv6));
         let word = all_dispositions.word(DispositionKey::TcpFlags, ipv6);
-        let mut statements: Vec<Statement> = level
-            .map(|level| log(model, "logflags", word, level))
-            .into_iter()
-            .collect();
+        // Misc.pm logs `logflags` with `--log-ip-options`; NFLOG takes no
+        // such flag (log_rule_limit writes LOGPARMS for LOG alone).
+        let logflags = |level: LogLevel| match log(model, "logflags", word, level) {
+            Statement::Log {
+                prefix, level, tag, ..
+            } => Statement::Log {
+                prefix,
+                level,
+                tag,
+                ip_options: !matches!(level, LogLevel::Nflog(_)),
+            },
+            other => other,
+        };
+        let mut statements: Vec<Statement> = level.map(logflags).into_iter().collect();
         let audited = all_dispositions.audited(DispositionKey::TcpFlags, ipv6);
         statements.extend(audited.then_some(Statement::Audit));
         statements.push(match (disposition, level) {
@@ -6440,6 +6460,7 @@ mod tests {
             prefix: cut_prefix("Shorewall:abcde-fghij~:WHITELIST:".to_owned()).0,
             level: LogLevel::Info,
             tag: None,
+            ip_options: false,
         };
         let Statement::Log {
             prefix, tag: kept, ..
@@ -6460,6 +6481,7 @@ mod tests {
                 prefix: base.to_owned(),
                 level: LogLevel::Info,
                 tag: None,
+                ip_options: false,
             };
             match tagged(statement, &Some(tag.to_owned())) {
                 Statement::Log { prefix, tag, .. } => (prefix, tag.map(|t| t.kept)),

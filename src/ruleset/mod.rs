@@ -486,6 +486,9 @@ pub enum Statement {
         level: LogLevel,
         /// The log tag in the prefix, if the item has one.
         tag: Option<LogTag>,
+        /// `flags ip options`: the packet's IP options in the log line, as
+        /// iptables' `--log-ip-options` (Shorewall's `logflags` chain).
+        ip_options: bool,
     },
     /// `log level audit`: an audit record of the verdict that follows
     /// (Shorewall's `-j AUDIT --type drop`, A_DROP and `DROP:audit`).

@@ -455,8 +455,17 @@ fn map_element(f: &mut Formatter<'_>, element: &MapElement) -> fmt::Result {
 impl Display for Statement {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            Statement::Log { prefix, level, .. } => {
-                write!(f, "log prefix \"{prefix}\" {}", level_name(*level))
+            Statement::Log {
+                prefix,
+                level,
+                ip_options,
+                ..
+            } => {
+                write!(f, "log prefix \"{prefix}\" {}", level_name(*level))?;
+                match ip_options {
+                    true => f.write_str(" flags ip options"),
+                    false => Ok(()),
+                }
             }
             Statement::Audit => f.write_str("log level audit"),
             Statement::Verdict(verdict) => write!(f, "{verdict}"),
