@@ -145,7 +145,7 @@ fn tcp_flags_disposition_and_log_level() {
     model.firewall.tcp_flags_log = fwgen::model::Families::both(Some(LogLevel::Info));
     let logged = last(&model);
     assert!(
-        matches!(&logged[0], Statement::Log { prefix, .. } if prefix == "Shorewall:logflags:REJECT:"),
+        matches!(&logged[0], Statement::Log { prefix, ip_options: true, .. } if prefix == "Shorewall:logflags:REJECT:"),
         "{logged:?}"
     );
     assert_eq!(
@@ -153,6 +153,22 @@ fn tcp_flags_disposition_and_log_level() {
         Some(&Statement::Reject(Reject::TcpReset)),
         "{logged:?}"
     );
+    // Misc.pm's `--log-ip-options` goes with LOG alone: NFLOG takes no
+    // flag, and nft refuses `log group 0 flags ip options`.
+    let nflog = LogLevel::read("NFLOG(5)").unwrap();
+    model.firewall.tcp_flags_log = fwgen::model::Families::both(Some(nflog));
+    let logged = last(&model);
+    assert!(
+        matches!(
+            &logged[0],
+            Statement::Log {
+                ip_options: false,
+                ..
+            }
+        ),
+        "{logged:?}"
+    );
+    model.firewall.tcp_flags_log = fwgen::model::Families::both(Some(LogLevel::Info));
     model.firewall.dispositions.tcp_flags = fwgen::model::Families::both(Disposition::Accept);
     assert_eq!(
         last(&model).last(),
