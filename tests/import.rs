@@ -11036,3 +11036,19 @@ fn what_follows_a_bracketed_address_is_not_glued_to_it() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A syslog level with LOG's options in parentheses, which Shorewall
+/// compiles (`-j LOG --log-ip-options`): refused for what it is, not as
+/// "not a log level Shorewall knows" (found by helper-208).
+#[test]
+fn a_log_level_with_options_is_refused_for_its_options() {
+    common::require_tool("shorewall", "shorewall");
+    assert_rules_read_as_shorewall(
+        "import-log-level-options",
+        "ACCEPT:info(ip_options) net $FW tcp 22\n",
+        Reading::Refused(
+            &["-j LOG --log-ip-options --log-level 6"],
+            &["rules:1: log level `info(ip_options)`: LOG's options in parentheses"],
+        ),
+    );
+}

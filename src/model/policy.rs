@@ -201,6 +201,9 @@ pub enum LogLevelProblem {
     NflogOptions,
     /// LOGMARK: iptables' LOGMARK target has no nftables equivalent.
     Logmark,
+    /// A syslog level with LOG's options in parentheses
+    /// (`info(ip_options)`), which Config.pm's validate_level takes.
+    Flags,
 }
 
 impl LogLevel {
@@ -247,6 +250,9 @@ impl LogLevel {
             "NFLOG" => Nflog::read(options).map(LogLevel::Nflog),
             "ULOG" => Err(LogLevelProblem::Ulog),
             "LOGMARK" => Err(LogLevelProblem::Logmark),
+            name if options.is_some() && LogLevel::parse(name).is_some() => {
+                Err(LogLevelProblem::Flags)
+            }
             _ => Err(LogLevelProblem::Unknown),
         }
     }
@@ -336,6 +342,7 @@ impl Display for LogLevelProblem {
             LogLevelProblem::Ulog => "ULOG needs the kernel's ULOG target, removed in Linux 3.17 (Shorewall 5.2.8 refuses it too: \"Log level ULOG requires ULOG Target\"), and nftables has no ULOG: write NFLOG (NFLOG(group) for ULOG(group); ulogd2 reads it through its NFLOG input plugin)",
             LogLevelProblem::NflogOptions => "NFLOG takes up to three numbers: NFLOG(group,range,threshold)",
             LogLevelProblem::Logmark => "iptables' LOGMARK target has no nftables equivalent",
+            LogLevelProblem::Flags => "LOG's options in parentheses (ip_options, tcp_options, tcp_sequence, uid, macdecode: iptables' --log-* flags, which Shorewall takes) are not in fwgen's model: write the level alone, which logs without them",
         })
     }
 }
@@ -507,6 +514,10 @@ mod tests {
             ("NFLOG(70000)", LogLevelProblem::NflogOptions),
             ("NFLOG(-1)", LogLevelProblem::NflogOptions),
             ("NFLOGX", LogLevelProblem::Unknown),
+            ("info(ip_options)", LogLevelProblem::Flags),
+            ("WARN(tcp_options,uid)", LogLevelProblem::Flags),
+            ("6(uid)", LogLevelProblem::Flags),
+            ("infox(uid)", LogLevelProblem::Unknown),
         ] {
             assert_eq!(LogLevel::read(text), Err(problem), "{text}");
         }
