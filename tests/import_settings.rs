@@ -1580,6 +1580,54 @@ fn logging_settings_fwgen_does_not_carry_are_noted_with_their_effect() {
     );
 }
 
+/// LOG_BACKEND, LOG_ZONE, LOGTAGONLY and USE_NFLOG_SIZE change where
+/// Shorewall's log lines go or what they say: each value other than
+/// Shorewall's default gets a note of its own, not a place in the list
+/// of settings that "change no verdict" (found by helper-208); a value
+/// Shorewall refuses is refused.
+#[test]
+fn settings_that_change_where_or_what_shorewall_logs_are_noted_with_their_effect() {
+    for (name, planted, note) in [
+        (
+            "log-backend",
+            "LOG_BACKEND=netlink",
+            "LOG_BACKEND=netlink is not carried: Shorewall sets the kernel's IPv4 log backend (/proc/sys/net/netfilter/nf_log/2) to nfnetlink_log",
+        ),
+        (
+            "log-zone",
+            "LOG_ZONE=Src",
+            "LOG_ZONE=Src is not carried: Shorewall's log prefixes name the source zone alone",
+        ),
+        (
+            "logtagonly",
+            "LOGTAGONLY=Yes",
+            "LOGTAGONLY=Yes is not carried: Shorewall logs a rule that has a log tag under the tag alone",
+        ),
+        (
+            "nflog-size",
+            "USE_NFLOG_SIZE=Yes",
+            "USE_NFLOG_SIZE=Yes is not carried: Shorewall reads an NFLOG level's second number as --nflog-size",
+        ),
+    ] {
+        assert_noted(name, planted, note);
+    }
+    assert_refused(
+        "log-backend-bad",
+        "LOG_BACKEND=syslog",
+        "LOG_BACKEND=syslog: Shorewall refuses it (\"Invalid LOG Backend\")",
+    );
+    assert_refused(
+        "log-zone-bad",
+        "LOG_ZONE=Source",
+        "LOG_ZONE=Source: Shorewall refuses it (\"Invalid LOG_ZONE setting\")",
+    );
+    assert_refused(
+        "logtagonly-bad",
+        "LOGTAGONLY=On",
+        "LOGTAGONLY=On: Shorewall refuses it (\"Invalid value for LOGTAGONLY\")",
+    );
+}
+
 /// DYNAMIC_BLACKLIST, REQUIRE_INTERFACE and STARTUP_ENABLED change how
 /// Shorewall runs: each value with an effect gets its own note.
 #[test]

@@ -4824,8 +4824,11 @@ impl Importer {
             }
             // Config.pm's default_yes_no takes Yes, No or nothing; the
             // command refuses a STARTUP_ENABLED other than Yes or No.
-            ("MANGLE_ENABLED" | "STARTUP_ENABLED" | "REQUIRE_INTERFACE", other)
-                if !matches!(other, "" | "yes" | "no") =>
+            (
+                "MANGLE_ENABLED" | "STARTUP_ENABLED" | "REQUIRE_INTERFACE" | "LOGTAGONLY"
+                | "USE_NFLOG_SIZE",
+                other,
+            ) if !matches!(other, "" | "yes" | "no") =>
             {
                 let reason = format!("{key}={value}: Shorewall refuses it (\"Invalid value for {key}\"): Yes or No");
                 return self.refuse(line, reason);
@@ -4835,6 +4838,40 @@ impl Importer {
                 "SFILTER_LOG_LEVEL={value} is not carried: fwgen logs the drops of its sfilter (what is sent back out of the interface it came in on) at info, where Shorewall logs them {}; log lines change, verdicts do not",
                 if lower == "none" { "not at all".to_owned() } else { format!("at {value}") }
             )),
+            // Config.pm: ULOG (IPv4 alone), netlink or LOG, as written;
+            // Proc.pm writes the module's name into
+            // /proc/sys/net/netfilter/nf_log/2 (10 for IPv6) as it starts.
+            ("LOG_BACKEND", "") => None,
+            ("LOG_BACKEND", _) if !(value == "netlink" || value == "LOG" || value == "ULOG" && !self.ipv6) => {
+                let reason = format!("LOG_BACKEND={value}: Shorewall refuses it (\"Invalid LOG Backend\"): {}", if self.ipv6 { "netlink or LOG" } else { "ULOG, netlink or LOG" });
+                return self.refuse(line, reason);
+            }
+            ("LOG_BACKEND", _) => Some(format!(
+                "LOG_BACKEND={value} is not carried: Shorewall sets the kernel's {} log backend (/proc/sys/net/netfilter/nf_log/{}) to {} as it starts, fwgen leaves the backend as it is, so its log lines go where the kernel sends them; log lines change, verdicts do not",
+                if self.ipv6 { "IPv6" } else { "IPv4" },
+                if self.ipv6 { 10 } else { 2 },
+                match value {
+                    "netlink" => "nfnetlink_log (ulogd reads the lines, not the kernel log)",
+                    "ULOG" => "ipt_ULOG",
+                    _ => "the kernel log (ipt_LOG)",
+                }
+            )),
+            ("LOG_ZONE", "" | "both") => None,
+            ("LOG_ZONE", "src" | "dst") => Some(format!(
+                "LOG_ZONE={value} is not carried: Shorewall's log prefixes name the {} zone alone (`Shorewall:{}:DROP:`), fwgen's both zones (`Shorewall:net-fw:DROP:`, LOG_ZONE=Both); log lines change, verdicts do not",
+                if lower == "src" { "source" } else { "destination" },
+                if lower == "src" { "net" } else { "fw" },
+            )),
+            ("LOG_ZONE", _) => {
+                let reason = format!("LOG_ZONE={value}: Shorewall refuses it (\"Invalid LOG_ZONE setting\"): Src, Dst or Both");
+                return self.refuse(line, reason);
+            }
+            ("LOGTAGONLY", "yes") => Some(
+                "LOGTAGONLY=Yes is not carried: Shorewall logs a rule that has a log tag under the tag alone (the tag in place of the chain's name, `CHAIN,DISPOSITION` naming both), fwgen logs the chain and disposition with the tag after them (LOGTAGONLY=No); log lines change, verdicts do not".to_owned(),
+            ),
+            ("USE_NFLOG_SIZE", "yes") => Some(
+                "USE_NFLOG_SIZE=Yes is not carried: Shorewall reads an NFLOG level's second number as --nflog-size, how much of each packet goes to the log daemon, fwgen as --nflog-range, which the kernel never read, so fwgen's NFLOG sends whole packets; what the log daemon gets changes, verdicts do not".to_owned(),
+            ),
             ("LOGALLNEW", "" | "none") => None,
             ("LOGALLNEW", _) => Some(format!(
                 "LOGALLNEW={value} is not carried: fwgen does not log every new connection, which Shorewall logs at {value} by a first rule in each builtin chain (a debugging aid, shorewall.conf(5)); log lines change, verdicts do not"
