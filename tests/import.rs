@@ -11052,3 +11052,53 @@ fn a_log_level_with_options_is_refused_for_its_options() {
         ),
     );
 }
+
+/// Once fwgen writes its own LOGFORMAT in place of the sample's
+/// `%s %s `, a log tag that Shorewall kept whole (`net-fw ACCEPT sshA1 `)
+/// is cut with the 29-character prefix (`Shorewall:net-fw:ACCEPT:sshA `):
+/// the LOGFORMAT note says so where a rule has a tag, and `fwgen check`
+/// names the rule (found by helper-208).
+#[test]
+fn the_logformat_note_says_where_tags_are_cut() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = "ACCEPT:info:sshA1 net $FW tcp 22\n";
+    let dir = sample_with_rules("import-logformat-tags", rules.as_bytes(), None);
+    let script = common::shorewall_compile("shorewall", &dir, &dir.join("firewall"));
+    assert!(
+        script.contains("--log-prefix \"net-fw ACCEPT sshA1 \""),
+        "{script}"
+    );
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("LOGFORMAT=\"%s %s \" becomes fwgen's \"Shorewall:%s:%s:\", where a rule's log tag is cut when the prefix passes 29 characters"),
+        "{stderr}"
+    );
+    let model = dir.join("m.toml");
+    std::fs::write(&model, &output.stdout).unwrap();
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
+        .args(["check", "-c", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let found = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        found.contains("this rule's log tag `sshA1` is cut to `sshA`"),
+        "{found}"
+    );
+    // No tag, no word of tags.
+    std::fs::write(dir.join("rules"), "ACCEPT:info net $FW tcp 22\n").unwrap();
+    let output = import(dir.to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "LOGFORMAT=\"%s %s \" becomes fwgen's \"Shorewall:%s:%s:\" (log prefixes change"
+        ),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4641,17 +4641,26 @@ impl Importer {
             .find(|prefix| max_zone_name(prefix) >= longest.len())
             .filter(|_| shorewall.is_none_or(|limit| longest.len() <= limit))
             .unwrap_or(DEFAULT_LOG_PREFIX);
-        if prefix == DEFAULT_LOG_PREFIX {
-            return;
+        // Log tags sit in the prefix, which Shorewall and fwgen cut at 29
+        // characters: with another LOGFORMAT, at another place.
+        let tagged = (self.entries.iter()).any(|e| !e.dropped && e.table.get("log_tag").is_some());
+        let mut why = String::new();
+        if prefix != DEFAULT_LOG_PREFIX {
+            why = format!(
+                ", whose prefix `{prefix}` leaves room for the {} characters of zone `{longest}` (`{DEFAULT_LOG_PREFIX}` leaves {})",
+                longest.len(),
+                max_zone_name(DEFAULT_LOG_PREFIX)
+            );
         }
-        let why = format!(
-            ", whose prefix `{prefix}` leaves room for the {} characters of zone `{longest}` (`{DEFAULT_LOG_PREFIX}` leaves {})",
-            longest.len(),
-            max_zone_name(DEFAULT_LOG_PREFIX)
-        );
+        if tagged {
+            why.push_str(", where a rule's log tag is cut when the prefix passes 29 characters, at another length than under the LOGFORMAT written (`fwgen check` names each tag it cuts: log-tag-cut)");
+        }
         let noted = Self::logformat_note(number, &format, DEFAULT_LOG_PREFIX, "");
         if let Some(note) = self.notes.iter_mut().find(|note| **note == noted) {
             *note = Self::logformat_note(number, &format, prefix, &why);
+        }
+        if prefix == DEFAULT_LOG_PREFIX {
+            return;
         }
         let firewall = self.header.first_mut();
         if let Some(firewall) = firewall {
