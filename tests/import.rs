@@ -2951,9 +2951,13 @@ fn the_options_of_an_interface_a_hosts_entry_takes_whole_are_left_out() {
         ],
     );
     // In two entries of the zone, in either order, Shorewall refuses too.
+    // A bare address is a network too (review-212: the merged check
+    // skipped it).
     for (hosts, line) in [
         ("loc eth1:10.0.0.0/8\nloc eth1:0.0.0.0/0\n", "hosts:2"),
         ("loc eth1:0.0.0.0/0\nloc eth1:10.0.0.0/8\n", "hosts:1"),
+        ("loc eth1:0.0.0.0/0,10.0.0.1\n", "hosts:1"),
+        ("loc eth1:0.0.0.0/0\nloc eth1:10.0.0.1\n", "hosts:1"),
     ] {
         std::fs::write(whole.join("hosts"), hosts).unwrap();
         let (ok, out) = common::shorewall_compiles(&whole);

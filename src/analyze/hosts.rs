@@ -26,20 +26,22 @@ impl Analyzer<'_> {
     /// another entry of the zone there: Shorewall refuses the second
     /// ("Duplicate Host Group", Zones.pm add_group_to_zone), in either order.
     fn check_every_address_entries(&mut self, zone: usize, raw: &[RawHosts]) {
-        let nets = |h: &RawHosts| -> Vec<(IpNet, Range<usize>)> {
-            (h.networks.iter())
-                .filter_map(|n| Some((n.get_ref().trim().parse::<IpNet>().ok()?, n.span())))
-                .collect()
-        };
+        let parsed: Vec<Vec<(IpNet, Range<usize>)>> = (raw.iter())
+            .map(|h| {
+                (h.networks.iter())
+                    .filter_map(|n| Some((parse_network(n.get_ref().trim()).ok()?, n.span())))
+                    .collect()
+            })
+            .collect();
         let is_v6 = |n: &IpNet| matches!(n, IpNet::V6(_));
         for (at, entry) in raw.iter().enumerate() {
-            let own = nets(entry);
+            let own = &parsed[at];
             let family = |n: &IpNet| own.iter().filter(|(o, _)| is_v6(o) == is_v6(n)).count();
             let beside_other = |every: &IpNet| {
-                (raw.iter().enumerate()).any(|(other, h)| {
+                (raw.iter().zip(&parsed).enumerate()).any(|(other, (h, nets))| {
                     other != at
                         && h.interface.get_ref() == entry.interface.get_ref()
-                        && nets(h).iter().any(|(n, _)| is_v6(n) == is_v6(every))
+                        && nets.iter().any(|(n, _)| is_v6(n) == is_v6(every))
                 })
             };
             let found = (own.iter())
