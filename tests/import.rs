@@ -11106,3 +11106,41 @@ fn the_logformat_note_says_where_tags_are_cut() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Windows line ends where Shorewall reads them otherwise (found by
+/// helper-211): in params, the shell keeps the carriage return in the
+/// value, and a rule using it splits its column there (`$PLOW:$PHIGH`
+/// is DPORT 5000 and SPORT :5100), where fwgen read 5000-5100; and a `\`
+/// with whitespace after it continues nothing for Shorewall, which
+/// refuses the backslash, where fwgen joined the lines. Both refused.
+#[test]
+fn windows_line_ends_where_shorewall_reads_them_otherwise_are_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let rules = "ACCEPT net $FW tcp $PLOW:$PHIGH\n";
+    let dir = sample_with_rules("import-crlf-params", rules.as_bytes(), None);
+    std::fs::write(dir.join("params"), "PLOW=5000\r\nPHIGH=5100\r\n").unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        rules,
+        Reading::Refused(
+            &["-A net-fw -p 6 --dport 5000 --sport 0:5100 -j ACCEPT"],
+            &["params:1: the line ends in a carriage return"],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    for rules in [
+        "ACCEPT net $FW \\ \ntcp 22\n",
+        "ACCEPT net $FW tcp 22,\\\r\n\t23\r\n",
+    ] {
+        let dir = sample_with_rules("import-backslash-space", rules.as_bytes(), None);
+        assert_read_as_shorewall(
+            ("shorewall", &dir, &dir),
+            rules,
+            Reading::BothRefuse(
+                "may not contain double quotes, single back quotes or backslashes",
+                &["rules:1: a `\\` with whitespace after it"],
+            ),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -2057,17 +2057,23 @@ fn option_given<S: AsRef<str>>(options: &[S], name: &str) -> bool {
 /// range `[A]-[B]`, and the list's `,` and `!` go on past it, but not a
 /// port (`[2001:db8::5]:80`) nor digits (`[2001:db8::]1`), which removing
 /// the brackets would glue to the address.
+/// An ipset's `+set[src,packets>10]` is not an address: left alone.
 fn bracket_problem(text: &str) -> Option<String> {
-    let (at, _) = (text.char_indices()).find(|&(at, c)| {
-        matches!(c, ']' | '>')
-            && !matches!(
-                text[at + 1..].chars().next(),
-                None | Some('/' | ',' | '!' | '-')
-            )
-    })?;
+    let addresses = match text.split_once(':') {
+        Some((zone, addresses)) if !zone.contains(['[', '<']) => addresses,
+        _ => text,
+    };
+    let after = (addresses.split(','))
+        .filter(|item| !item.trim_start_matches('!').starts_with('+'))
+        .find_map(|item| {
+            let (at, _) = (item.char_indices()).find(|&(at, c)| {
+                matches!(c, ']' | '>')
+                    && !matches!(item[at + 1..].chars().next(), None | Some('/' | '!' | '-'))
+            })?;
+            Some(&item[at + 1..])
+        })?;
     Some(format!(
-        "`{text}`: `{}` follows the bracketed address, which Shorewall6 refuses (\"Invalid Network Address\", IPAddrs.pm validate_6net takes `[ADDRESS]` or `[ADDRESS]/PREFIX`); a port goes in the DPORT or SPORT column",
-        &text[at + 1..]
+        "`{text}`: `{after}` follows the bracketed address, which Shorewall6 refuses (\"Invalid Network Address\", IPAddrs.pm validate_6net takes `[ADDRESS]` or `[ADDRESS]/PREFIX`); a port goes in the DPORT or SPORT column"
     ))
 }
 
@@ -4862,6 +4868,7 @@ impl Importer {
                 match value {
                     "netlink" => "nfnetlink_log (ulogd reads the lines, not the kernel log)",
                     "ULOG" => "ipt_ULOG",
+                    _ if self.ipv6 => "the kernel log (ip6t_LOG)",
                     _ => "the kernel log (ipt_LOG)",
                 }
             )),
@@ -6808,7 +6815,7 @@ impl Importer {
     /// would glue it to the address (`[2001:db8::5]:80` is not
     /// `2001:db8::5:80`).
     fn endpoint(&self, text: &str) -> Result<String, String> {
-        if let Some(reason) = bracket_problem(text) {
+        if let Some(reason) = bracket_problem(text).filter(|_| self.ipv6) {
             return Err(reason);
         }
         let text = text.replace(['[', ']', '<', '>'], "");
@@ -8268,7 +8275,7 @@ impl Importer {
         let Some(text) = column else {
             return Some(Vec::new());
         };
-        if let Some(reason) = bracket_problem(&text) {
+        if let Some(reason) = bracket_problem(&text).filter(|_| self.ipv6) {
             self.refuse(line, format!("ORIGDEST {reason}"));
             return None;
         }
