@@ -206,6 +206,23 @@ impl Directory {
         let Some(bytes) = self.bytes(name)? else {
             return Ok(Vec::new());
         };
+        // Config.pm read_a_line continues a line whose last byte is `\`
+        // (it takes off the `\n` alone): a `\` with a space, a tab or the
+        // `\r` of a Windows line end after it, and no comment, ends the
+        // line, and split_line1 then refuses the backslash. fwgen would
+        // join the next line to it.
+        let spaced = (bytes.split(|&b| b == b'\n').enumerate()).find(|(_, raw)| {
+            let kept = raw.trim_ascii_end();
+            let directive = raw.trim_ascii_start().starts_with(b"?");
+            !directive && !raw.contains(&b'#') && kept.ends_with(b"\\") && kept.len() < raw.len()
+        });
+        if let Some((index, _)) = spaced {
+            return Err(Unreadable {
+                file: self.shown(name),
+                line: Some(index + 1),
+                reason: "a `\\` with whitespace after it (a space, a tab, or the carriage return of a Windows line end) does not continue the line for Shorewall, which refuses the backslash (\"may not contain ... backslashes\"); end the line with the `\\`".to_owned(),
+            });
+        }
         let mut raws: Vec<&[u8]> = bytes
             .split(|&b| b == b'\n')
             .map(|raw| raw.strip_suffix(b"\r").unwrap_or(raw))

@@ -4566,6 +4566,15 @@ impl Importer {
                 text: text.to_owned(),
                 comment: None,
             };
+            // A file saved with Windows line ends: the shell that runs
+            // params (Config.pm get_params) keeps the carriage return in
+            // the value, where it later splits a column as whitespace
+            // (`$LOW:$HIGH` of `5000\r` and `5100\r` is DPORT 5000 and
+            // SPORT :5100).
+            if raw.ends_with(b"\r") {
+                self.refuse(&line, "the line ends in a carriage return (a file saved with Windows line ends): Shorewall's shell keeps it in the value, and a rule that uses the value splits its column there (`$LOW:$HIGH` becomes a port and a source port); convert the file (dos2unix params)");
+                continue;
+            }
             let word = text.split_whitespace().next().unwrap_or_default();
             if word == "INCLUDE" {
                 if let Some(target) = self.include_target(&line, within) {
