@@ -11159,3 +11159,33 @@ fn windows_line_ends_where_shorewall_reads_them_otherwise_are_refused() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// `any` in a stoppedrules SOURCE or DEST is the model's word, not
+/// Shorewall's: Misc.pm reads it as an interface's name and refuses it
+/// (found by helper-211; fwgen let everything through on port 22 when
+/// stopped).
+#[test]
+fn any_in_stoppedrules_is_refused_as_shorewall_refuses_it() {
+    common::require_tool("shorewall", "shorewall");
+    assert_files_read_as_shorewall(
+        "import-stopped-any",
+        [
+            (
+                "stoppedrules",
+                "ACCEPT any - tcp 22\n",
+                Reading::BothRefuse(
+                    "Unknown Interface (any)",
+                    &["stoppedrules:1: `any`: Shorewall reads `any` here as an interface's name"],
+                ),
+            ),
+            (
+                "stoppedrules",
+                "ACCEPT - any:10.0.0.1 tcp 22\n",
+                Reading::BothRefuse(
+                    "Unknown Interface (any)",
+                    &["stoppedrules:1: `any:10.0.0.1`: Shorewall reads `any` here"],
+                ),
+            ),
+        ],
+    );
+}

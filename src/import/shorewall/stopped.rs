@@ -321,6 +321,13 @@ impl Importer {
         } else {
             place
         };
+        // `any` is the model's word; Misc.pm process_stoppedrules reads
+        // it as an interface's name ("Unknown Interface (any)").
+        if place == "any" && !bare {
+            return Err(format!(
+                "`{text}`: Shorewall reads `any` here as an interface's name and refuses it (\"Unknown Interface (any)\"): write `-` for any interface"
+            ));
+        }
         let Some(addresses) = addresses else {
             return Ok(place.to_owned());
         };
