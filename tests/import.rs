@@ -11142,7 +11142,27 @@ fn windows_line_ends_where_shorewall_reads_them_otherwise_are_refused() {
             &["params:1: the line ends in a carriage return"],
         ),
     );
+    // A carriage return in a comment is the comment's (review-213).
+    std::fs::write(dir.join("params"), "PLOW=5000 # low\r\nPHIGH=5100\n").unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        rules,
+        Reading::Carried(
+            &["-A net-fw -p 6 --dport 5000:5100 -j ACCEPT"],
+            &["dport = \"5000:5100\""],
+        ),
+    );
     let _ = std::fs::remove_dir_all(&dir);
+    // Where ?IF leaves the line out, Shorewall reads nothing of it
+    // (review-213).
+    assert_rules_read_as_shorewall(
+        "import-backslash-space-omitted",
+        "?IF 0\nACCEPT net $FW tcp 22 \\ \n?ENDIF\nACCEPT net $FW tcp 80\n",
+        Reading::Carried(
+            &["-A net-fw -p 6 --dport 80 -j ACCEPT"],
+            &["dport = \"80\""],
+        ),
+    );
     for rules in [
         "ACCEPT net $FW \\ \ntcp 22\n",
         "ACCEPT net $FW tcp 22,\\\r\n\t23\r\n",

@@ -33,6 +33,12 @@ pub(super) struct Physical {
     pub number: usize,
     pub content: Vec<u8>,
     pub comment: Option<String>,
+    /// The line, with no comment, ends in a `\` with whitespace after it
+    /// (a space, a tab, the `\r` of a Windows line end): Config.pm
+    /// read_a_line continues a line whose last byte is `\` (it takes off
+    /// the `\n` alone), so this one continues nothing, and split_line1
+    /// refuses the backslash.
+    pub spaced_backslash: bool,
 }
 
 impl Physical {
@@ -206,30 +212,13 @@ impl Directory {
         let Some(bytes) = self.bytes(name)? else {
             return Ok(Vec::new());
         };
-        // Config.pm read_a_line continues a line whose last byte is `\`
-        // (it takes off the `\n` alone): a `\` with a space, a tab or the
-        // `\r` of a Windows line end after it, and no comment, ends the
-        // line, and split_line1 then refuses the backslash. fwgen would
-        // join the next line to it.
-        let spaced = (bytes.split(|&b| b == b'\n').enumerate()).find(|(_, raw)| {
-            let kept = raw.trim_ascii_end();
-            let directive = raw.trim_ascii_start().starts_with(b"?");
-            !directive && !raw.contains(&b'#') && kept.ends_with(b"\\") && kept.len() < raw.len()
-        });
-        if let Some((index, _)) = spaced {
-            return Err(Unreadable {
-                file: self.shown(name),
-                line: Some(index + 1),
-                reason: "a `\\` with whitespace after it (a space, a tab, or the carriage return of a Windows line end) does not continue the line for Shorewall, which refuses the backslash (\"may not contain ... backslashes\"); end the line with the `\\`".to_owned(),
-            });
+        let mut originals: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        if bytes.ends_with(b"\n") {
+            originals.pop();
         }
-        let mut raws: Vec<&[u8]> = bytes
-            .split(|&b| b == b'\n')
+        let raws: Vec<&[u8]> = (originals.iter())
             .map(|raw| raw.strip_suffix(b"\r").unwrap_or(raw))
             .collect();
-        if bytes.ends_with(b"\n") {
-            raws.pop();
-        }
         // Config.pm read_a_line joins a line ending in `\` to the next
         // before it strips the comment, so a comment ending in `\` takes
         // the next line into it, unread: refused, as the two readers would
@@ -255,10 +244,15 @@ impl Directory {
                     Some(at) => (&raw[..at - 1], Some(&raw[at..])),
                     None => (raw, None),
                 };
+                let original = originals[index];
+                let kept = original.trim_ascii_end();
                 Physical {
                     number: index + 1,
                     content: content.to_vec(),
                     comment: comment.and_then(|c| String::from_utf8(c.to_vec()).ok()),
+                    spaced_backslash: !original.contains(&b'#')
+                        && kept.ends_with(b"\\")
+                        && kept.len() < original.len(),
                 }
             })
             .collect();

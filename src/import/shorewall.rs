@@ -2056,8 +2056,8 @@ fn option_given<S: AsRef<str>>(options: &[S], name: &str) -> bool {
 /// `[ADDR]/PREFIX` alone ("Invalid Network Address" for anything else), a
 /// range `[A]-[B]`, and the list's `,` and `!` go on past it, but not a
 /// port (`[2001:db8::5]:80`) nor digits (`[2001:db8::]1`), which removing
-/// the brackets would glue to the address.
-/// An ipset's `+set[src,packets>10]` is not an address: left alone.
+/// the brackets would glue to the address. An ipset's
+/// `+set[src,packets>10]` is not an address: left alone.
 fn bracket_problem(text: &str) -> Option<String> {
     let addresses = match text.split_once(':') {
         Some((zone, addresses)) if !zone.contains(['[', '<']) => addresses,
@@ -4046,6 +4046,7 @@ impl Importer {
                             number: physical.number,
                             content: directive.clone().into_bytes(),
                             comment: None,
+                            spaced_backslash: false,
                         };
                         (shown.clone(), at, directive)
                     })
@@ -4235,6 +4236,7 @@ impl Importer {
                 lines.extend(self.logical_line(name, directive, &mut embedded));
                 continue;
             }
+            let spaced = physical.spaced_backslash;
             let content = text.trim_end();
             let (content, continued) = match content.strip_suffix('\\') {
                 Some(rest) => (rest, true),
@@ -4256,7 +4258,10 @@ impl Importer {
             } else {
                 content.trim_start()
             });
-            if !continued {
+            if spaced && !embedded {
+                let done = pending.take().unwrap_or_else(|| unreachable!());
+                self.refuse(&done, "a `\\` with whitespace after it (a space, a tab, or the carriage return of a Windows line end) continues nothing for Shorewall (Config.pm read_a_line), which then refuses the backslash (\"may not contain ... backslashes\"); end the line with the `\\`");
+            } else if !continued {
                 let done = pending.take().unwrap_or_else(|| unreachable!());
                 lines.extend(self.logical_line(name, done, &mut embedded));
             }
@@ -4571,7 +4576,8 @@ impl Importer {
             // the value, where it later splits a column as whitespace
             // (`$LOW:$HIGH` of `5000\r` and `5100\r` is DPORT 5000 and
             // SPORT :5100).
-            if raw.ends_with(b"\r") {
+            // A carriage return after a `#` is the comment's.
+            if raw.ends_with(b"\r") && !raw.contains(&b'#') {
                 self.refuse(&line, "the line ends in a carriage return (a file saved with Windows line ends): Shorewall's shell keeps it in the value, and a rule that uses the value splits its column there (`$LOW:$HIGH` becomes a port and a source port); convert the file (dos2unix params)");
                 continue;
             }
