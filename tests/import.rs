@@ -11096,10 +11096,10 @@ fn the_logformat_note_says_where_tags_are_cut() {
     );
     let model = dir.join("m.toml");
     std::fs::write(&model, &output.stdout).unwrap();
-    let check = std::process::Command::new(env!("CARGO_BIN_EXE_fwgen"))
-        .args(["check", "-c", model.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let check = common::fwgen_within(
+        &["check", "-c", model.to_str().unwrap()],
+        Duration::from_secs(10),
+    );
     let found = format!(
         "{}{}",
         String::from_utf8_lossy(&check.stdout),

@@ -6824,13 +6824,19 @@ impl Importer {
         matches!(self.directory.bytes(self.conf_name()), Ok(Some(_)))
     }
 
+    /// [`bracket_problem`] in Shorewall6's files, where brackets hold an
+    /// address; IPv4's hold an ipset's flags alone.
+    fn bracket_problem(&self, text: &str) -> Option<String> {
+        self.ipv6.then(|| bracket_problem(text)).flatten()
+    }
+
     /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets
     /// removed; refused where something follows a bracketed address that
     /// Shorewall6 refuses ([`bracket_problem`]), as removing the brackets
     /// would glue it to the address (`[2001:db8::5]:80` is not
     /// `2001:db8::5:80`).
     fn endpoint(&self, text: &str) -> Result<String, String> {
-        if let Some(reason) = bracket_problem(text).filter(|_| self.ipv6) {
+        if let Some(reason) = self.bracket_problem(text) {
             return Err(reason);
         }
         let text = text.replace(['[', ']', '<', '>'], "");
@@ -8290,7 +8296,7 @@ impl Importer {
         let Some(text) = column else {
             return Some(Vec::new());
         };
-        if let Some(reason) = bracket_problem(&text).filter(|_| self.ipv6) {
+        if let Some(reason) = self.bracket_problem(&text) {
             self.refuse(line, format!("ORIGDEST {reason}"));
             return None;
         }

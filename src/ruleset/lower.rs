@@ -657,16 +657,12 @@ fn tcpflags_chain(model: &Model) -> Chain {
         let word = all_dispositions.word(DispositionKey::TcpFlags, ipv6);
         // Misc.pm logs `logflags` with `--log-ip-options`; NFLOG takes no
         // such flag (log_rule_limit writes LOGPARMS for LOG alone).
-        let logflags = |level: LogLevel| match log(model, "logflags", word, level) {
-            Statement::Log {
-                prefix, level, tag, ..
-            } => Statement::Log {
-                prefix,
-                level,
-                tag,
-                ip_options: !matches!(level, LogLevel::Nflog(_)),
-            },
-            other => other,
+        let logflags = |level: LogLevel| {
+            let mut statement = log(model, "logflags", word, level);
+            if let Statement::Log { ip_options, .. } = &mut statement {
+                *ip_options = !matches!(level, LogLevel::Nflog(_));
+            }
+            statement
         };
         let mut statements: Vec<Statement> = level.map(logflags).into_iter().collect();
         let audited = all_dispositions.audited(DispositionKey::TcpFlags, ipv6);
