@@ -144,7 +144,7 @@ fn hosts_after_their_interfaces_zone_without_routeback_are_refused() {
     )
     .unwrap();
     let out = common::scratch("hosts-late-no-routeback-out").join("firewall");
-    let compiled = std::process::Command::new("shorewall")
+    let compiled = common::command("shorewall")
         .arg("compile")
         .arg(&dir)
         .arg(&out)

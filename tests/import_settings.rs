@@ -1249,7 +1249,7 @@ fn optimized_sample(name: &str, optimize: &str, extra: &str) -> std::path::PathB
 /// any of `chains` (a zone pair's chain, `fw-net`).
 fn shorewall_leaves_out(dir: &Path, port: &str, chains: &[&str]) -> bool {
     let out = dir.with_extension("compiled");
-    let status = Command::new("shorewall")
+    let status = common::command("shorewall")
         .arg("compile")
         .arg(dir)
         .arg(&out)
@@ -1431,7 +1431,7 @@ fn optimize_level_two_is_refused_where_a_bare_accept_policy_skips_the_states() {
         let output = import(&dir);
         let stderr = String::from_utf8_lossy(&output.stderr);
         let out = dir.with_extension("compiled");
-        let compiled = Command::new("shorewall")
+        let compiled = common::command("shorewall")
             .arg("compile")
             .arg(&dir)
             .arg(&out)

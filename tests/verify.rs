@@ -791,3 +791,80 @@ fn no_namespace_is_left_behind() {
     );
     assert_eq!(namespaces(&prefix), Vec::<String>::new());
 }
+
+/// Chains in the host's mangle table named as Shorewall's compiler names
+/// its probes (`fooX<pid>`), for the next PIDs the kernel hands out;
+/// removed when dropped. They are what a compile killed midway leaves.
+struct PlantedProbeChains(Vec<String>);
+
+impl PlantedProbeChains {
+    fn for_the_next_pids(count: u32) -> PlantedProbeChains {
+        let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // PIDs wrap to 300 past pid_max (kernel/pid.c, RESERVED_PIDS).
+        let names: Vec<String> = (1..=count)
+            .map(|i| 300 + (last + i - 300) % (max - 300))
+            .map(|pid| format!("fooX{pid}"))
+            .collect();
+        let planted = PlantedProbeChains(names);
+        planted.restore(|name| format!(":{name} - [0:0]\n"));
+        planted
+    }
+
+    /// `iptables-restore --noflush` of one mangle table with a line per chain.
+    fn restore(&self, line: impl Fn(&str) -> String) {
+        let mut text = String::from("*mangle\n");
+        for name in &self.0 {
+            text.push_str(&line(name));
+        }
+        text.push_str("COMMIT\n");
+        let mut child = Command::new("iptables-restore")
+            .arg("--noflush")
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("iptables-restore (package iptables) must be installed");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "iptables-restore: {output:?}");
+    }
+}
+
+impl Drop for PlantedProbeChains {
+    fn drop(&mut self) {
+        self.restore(|name| format!("-X {name}\n"));
+    }
+}
+
+/// Shorewall's compiler probes netfilter with chains named after its PID
+/// and stops at "Cannot Create Mangle chain fooX<pid>" where one is left
+/// from a compile killed midway (CI failed so). The lab compiles in its
+/// own namespace, so what the host's tables hold never stops a run; the
+/// tests' own compiles (`common::run`) run in one of their own too.
+#[test]
+fn leftover_probe_chains_in_the_hosts_tables_do_not_stop_a_compile() {
+    common::require_lab();
+    common::require_tool("iptables-restore", "iptables");
+    let out = common::scratch("verify-leftover-probes");
+    common::render_example("two-interfaces", "shorewall", &out);
+    let planted = PlantedProbeChains::for_the_next_pids(3000);
+    let output = verify(&["-c", "examples/two-interfaces.toml"]);
+    let (compiled, said) = common::shorewall_compiles(&out.join("shorewall"));
+    drop(planted);
+    assert_exit(&output, 0);
+    assert!(compiled, "{said}");
+}

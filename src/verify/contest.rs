@@ -1242,6 +1242,13 @@ fn copy_original(product: &str, original: &Path, copy: &Path) -> Result<()> {
 
 /// `PRODUCT compile CONFIG SCRIPT`, then the script's `start` in the lab,
 /// its state (VARDIR) kept in the scratch directory, not /var/lib.
+///
+/// The compile runs in the firewall's namespace too: Shorewall's
+/// compiler probes netfilter by creating chains named after its PID
+/// (`fooX<pid>`) where it runs, and one killed midway (a run stopped by
+/// Ctrl-C) leaves them behind, for a later compile given the same PID to
+/// stop at "Chain already exists". In the lab they go with the namespace;
+/// the host's tables are never touched.
 fn compile_and_start(
     product: &str,
     config: &Path,
@@ -1250,8 +1257,12 @@ fn compile_and_start(
     dir: &Path,
 ) -> Result<()> {
     let (ok, out) = run(
-        product,
+        "ip",
         &[
+            "netns",
+            "exec",
+            &topology.firewall.netns,
+            product,
             "compile",
             &config.to_string_lossy(),
             &script.to_string_lossy(),

@@ -142,9 +142,26 @@ pub fn require_root() {
     );
 }
 
-/// Run a command, returning (success, stdout + stderr).
+/// A command running `program`; Shorewall's and Shorewall6's each in a
+/// network namespace of its own (`unshare --net`). Their compiler probes
+/// netfilter by creating chains named after its PID (`fooX<pid>`) in the
+/// namespace it runs in and deletes them at the end: a compile killed
+/// midway leaves them there, and a later compile that is given the same
+/// PID stops at "Chain already exists" (CI failed so on the host's
+/// leftovers). A private namespace starts empty and ends with the process.
+pub fn command(program: &str) -> std::process::Command {
+    if matches!(program, "shorewall" | "shorewall6") {
+        let mut command = std::process::Command::new("unshare");
+        command.args(["--net", "--", program]);
+        command
+    } else {
+        std::process::Command::new(program)
+    }
+}
+
+/// Run a command (see [`command`]), returning (success, stdout + stderr).
 pub fn run(program: &str, args: &[&str]) -> (bool, String) {
-    let output = std::process::Command::new(program)
+    let output = command(program)
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
