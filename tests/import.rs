@@ -11056,6 +11056,52 @@ fn what_follows_a_bracketed_address_is_not_glued_to_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Brackets around an address in Shorewall's IPv4 files: Shorewall
+/// refuses them ("Unknown Host"), where fwgen took them away and carried
+/// the address (review-213). An ipset's flags in brackets stay its own.
+#[test]
+fn a_bracketed_address_in_an_ipv4_file_is_refused_as_shorewall_refuses_it() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "ACCEPT net:[10.0.0.1] $FW tcp 22\n",
+            "Unknown Host ([10.0.0.1])",
+            "rules:1: `net:[10.0.0.1]`: Shorewall refuses a bracketed address in its IPv4 files",
+        ),
+        (
+            "ACCEPT net:[10.0.0.0]/24 $FW tcp 22\n",
+            "Invalid IP address ([10.0.0.0])",
+            "rules:1: `net:[10.0.0.0]/24`: Shorewall refuses",
+        ),
+        (
+            "ACCEPT $FW net:!10.0.0.1,<10.0.0.2> tcp 22\n",
+            "Unknown Host (<10.0.0.2>)",
+            "rules:1: `net:!10.0.0.1,<10.0.0.2>`: Shorewall refuses",
+        ),
+        (
+            "DNAT net loc:10.0.0.2 tcp 80 - [198.51.100.1]\n",
+            "Unknown Host ([198.51.100.1])",
+            "rules:1: ORIGDEST `[198.51.100.1]`: Shorewall refuses",
+        ),
+    ];
+    for (rules, shorewall, fwgen) in cases {
+        assert_rules_read_as_shorewall(
+            "import-ipv4-bracket",
+            rules,
+            Reading::BothRefuse(shorewall, &[fwgen][..]),
+        );
+    }
+    let dir = sample_with_rules(
+        "import-ipv4-bracket-ipset",
+        b"ACCEPT net:+myset[src,dst],+other[src] $FW tcp 22\n",
+        None,
+    );
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("bracketed address"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A syslog level with LOG's options in parentheses, which Shorewall
 /// compiles (`-j LOG --log-ip-options`): refused for what it is, not as
 /// "not a log level Shorewall knows" (found by helper-208).

@@ -2077,6 +2077,32 @@ fn bracket_problem(text: &str) -> Option<String> {
     ))
 }
 
+/// Whether an IPv4 file's address column has a bracket (`[`, `]`, `<`,
+/// `>`) outside an ipset's flags (`+NAME[src,dst]`, whose commas do not
+/// part items).
+fn ipv4_bracket(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    let mut item_start = true;
+    while let Some(c) = chars.next() {
+        match c {
+            '+' if item_start => {
+                while chars
+                    .next_if(|c| !matches!(c, '[' | ',' | ':' | '!'))
+                    .is_some()
+                {}
+                if chars.next_if_eq(&'[').is_some() {
+                    while chars.next_if(|&c| c != ']').is_some() {}
+                    chars.next();
+                }
+                item_start = false;
+            }
+            '[' | ']' | '<' | '>' => return true,
+            _ => item_start = matches!(c, ',' | ':' | '!'),
+        }
+    }
+    false
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -6825,9 +6851,15 @@ impl Importer {
     }
 
     /// [`bracket_problem`] in Shorewall6's files, where brackets hold an
-    /// address; IPv4's hold an ipset's flags alone.
+    /// address; in IPv4's they hold an ipset's flags alone, and Shorewall
+    /// refuses any other ([`ipv4_bracket`]).
     fn bracket_problem(&self, text: &str) -> Option<String> {
-        self.ipv6.then(|| bracket_problem(text)).flatten()
+        match self.ipv6 {
+            true => bracket_problem(text),
+            false => ipv4_bracket(text).then(|| format!(
+                "`{text}`: Shorewall refuses a bracketed address in its IPv4 files (\"Unknown Host\", or \"Invalid IP address\" before a /PREFIX): brackets hold an IPv6 address in Shorewall6's files, and an ipset's flags after `+NAME`; write the address without them"
+            )),
+        }
     }
 
     /// `zone`, `zone:addr,...`, `$FW`, `all`, with Shorewall6's brackets
