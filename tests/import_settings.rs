@@ -1719,7 +1719,9 @@ fn shorewall6_config_path_is_judged_by_its_own_names() {
 
 /// Values Shorewall refuses are refused, quoted or not: MANGLE_ENABLED,
 /// STARTUP_ENABLED and REQUIRE_INTERFACE take Yes or No (Config.pm's
-/// default_yes_no), DYNAMIC_BLACKLIST Yes, No or an ipset form.
+/// default_yes_no), DYNAMIC_BLACKLIST Yes, No or an ipset form. Config.pm
+/// keeps single quotes in the value (`'yes'` is no Yes: "Invalid value
+/// for STARTUP_ENABLED ('yes')").
 #[test]
 fn yes_no_settings_shorewall_refuses_are_refused() {
     for (n, planted) in [
@@ -1727,6 +1729,7 @@ fn yes_no_settings_shorewall_refuses_are_refused() {
         "STARTUP_ENABLED=maybe",
         "DYNAMIC_BLACKLIST=bogus",
         "REQUIRE_INTERFACE=\"1\"",
+        "STARTUP_ENABLED='yes'",
     ]
     .iter()
     .enumerate()
@@ -1737,7 +1740,7 @@ fn yes_no_settings_shorewall_refuses_are_refused() {
     }
     for (n, planted) in [
         "MANGLE_ENABLED=\"Yes\"",
-        "STARTUP_ENABLED='yes'",
+        "STARTUP_ENABLED=\"yes\"",
         "DYNAMIC_BLACKLIST=ipset-only,disconnect",
         "DYNAMIC_BLACKLIST=",
     ]
@@ -1789,4 +1792,60 @@ fn blacklistnewonly_is_read_as_config_pm_reads_it() {
         model.contains("blacklist_states = [\"new\", \"established\", \"invalid\", \"untracked\"]"),
         "{model}"
     );
+}
+
+/// A value's quotes as Config.pm reads them (process_shorewall_conf:
+/// `$val =~ /"([^"]*)"$/ ? $1 : $val`): the last double-quoted part where
+/// the value ends in one, so `Off""` is empty (the setting's default) and
+/// `No"Yes"` is Yes (found by helper-215). fwgen took the quotes off both
+/// ends and read Off and Yes: forwarding off and FASTACCEPT where
+/// Shorewall forwards and accepts established packets in each chain.
+#[test]
+fn a_value_ending_in_quotes_is_the_last_quoted_part_as_config_pm_reads_it() {
+    common::require_tool("shorewall", "shorewall");
+    let fast_accept = "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT";
+    let cases = [
+        (
+            "quote-forwarding",
+            "IP_FORWARDING=Off\"\"",
+            "echo 1 > /proc/sys/net/ipv4/ip_forward",
+            true,
+            "ip_forwarding = \"on\"",
+        ),
+        (
+            "quote-fastaccept",
+            "FASTACCEPT=Yes\"\"",
+            fast_accept,
+            false,
+            "fast_accept = false",
+        ),
+        (
+            "quote-fastaccept-last",
+            "FASTACCEPT=No\"Yes\"",
+            fast_accept,
+            true,
+            "fast_accept = true",
+        ),
+    ];
+    for (name, planted, compiled, present, carried) in cases {
+        let dir = sample_with(name, planted);
+        let script = dir.with_extension("compiled");
+        let (ok, out) = common::run(
+            "shorewall",
+            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+        );
+        assert!(ok, "{planted}: {out}");
+        let script = std::fs::read_to_string(&script).unwrap();
+        assert_eq!(
+            script.contains(compiled),
+            present,
+            "{planted}: `{compiled}` in Shorewall's compile"
+        );
+        let output = assert_imports(&dir, planted);
+        let model = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            model.contains(carried),
+            "{planted}: no `{carried}` in\n{model}"
+        );
+    }
 }

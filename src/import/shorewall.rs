@@ -1494,12 +1494,14 @@ fn assignment(line: &str) -> Option<(String, String)> {
         return None;
     }
     let (key, value) = line.split_once('=')?;
-    let value = value
-        .split(" #")
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches(|c| c == '"' || c == '\'');
+    let value = value.split(" #").next().unwrap_or("").trim();
+    // Config.pm process_shorewall_conf: `$val =~ /"([^"]*)"$/ ? $1 :
+    // $val`, the last double-quoted part where the value ends in one
+    // (`Off""` is empty, `No"Yes"` is Yes), else the value as written,
+    // single quotes and all (`'Yes'` is no Yes).
+    let value = (value.strip_suffix('"'))
+        .and_then(|v| v.rfind('"').map(|at| &v[at + 1..]))
+        .unwrap_or(value);
     // `KEY = value` keeps its space: Config.pm reads `NAME=` alone, and
     // the shell runs `KEY` as a command.
     Some((key.trim_start().to_owned(), value.to_owned()))
@@ -5609,7 +5611,7 @@ impl Importer {
         let empty = self
             .vars
             .get("LOG_LEVEL")
-            .is_none_or(|v| v.trim().trim_matches(['"', '\'']).is_empty());
+            .is_none_or(|v| v.trim().is_empty());
         if empty {
             self.vars.insert("LOG_LEVEL".to_owned(), "info".to_owned());
         }
@@ -6838,10 +6840,11 @@ impl Importer {
     }
 
     /// A setting of the directory's shorewall.conf (or shorewall6.conf), in
-    /// lower case and unquoted; `None` when the file does not set it.
+    /// lower case, its quotes read as Config.pm reads them ([`assignment`]);
+    /// `None` when the file does not set it.
     fn conf_setting(&self, key: &str) -> Option<String> {
         let value = self.vars.get(key)?;
-        Some(value.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
+        Some(value.trim().to_ascii_lowercase())
     }
 
     /// Whether the directory has its own shorewall.conf (shorewall6.conf):
@@ -7019,7 +7022,7 @@ impl Importer {
     /// beside the other settings' defaults) or not a number.
     fn optimize(&self) -> Option<(String, u32)> {
         let written = self.vars.get("OPTIMIZE")?;
-        let value = written.trim().trim_matches(['"', '\'']).to_owned();
+        let value = written.trim().to_owned();
         // Config.pm turns All and None into numbers; any other value it
         // only checks with numeric_value and then tests with `&`, which
         // reads the leading decimal digits (`0x13` is 0, `010` is 10).
@@ -7229,8 +7232,7 @@ impl Importer {
                 .conf_setting(&key)
                 .filter(|v| !v.is_empty() && v != default && v != "none")?;
             // As written (conf_setting reads it in lower case).
-            let written =
-                (self.vars.get(&key)).map(|v| v.trim().trim_matches(['"', '\'']).to_owned());
+            let written = (self.vars.get(&key)).map(|v| v.trim().to_owned());
             Some((key, written.unwrap_or(set)))
         })
     }
