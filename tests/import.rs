@@ -11056,6 +11056,118 @@ fn what_follows_a_bracketed_address_is_not_glued_to_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shorewall6's address forms it refuses, which fwgen carried with the
+/// plain meaning (found by helper-210 and helper-216): an unbracketed
+/// address after an interface's name, a range in brackets inside a list,
+/// a range whose ends are one address, and a tunnel's gateway with
+/// something after its brackets or a bracket missing
+/// (`[2001:db8:4::1]:1200` became the host `2001:db8:4::1:1200`).
+#[test]
+fn shorewall6_address_forms_it_refuses_are_refused() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = common::dual_stack("import-six-address-forms", "", "");
+    let six = dir.join("shorewall6");
+    let rules = |line: &str| ("rules", line.to_owned());
+    let cases = [
+        (
+            rules("ACCEPT net:eth0:2001:db8::1 $FW tcp 22\n"),
+            Reading::BothRefuse(
+                "Unknown Host (eth0:2001:db8::1)",
+                &[
+                    "error: shorewall6/rules:1: `net:eth0:2001:db8::1`: Shorewall6 takes an address after an interface's name only in brackets",
+                ][..],
+            ),
+        ),
+        (
+            rules("ACCEPT net:eth0:[2001:db8::1],2001:db8::2 $FW tcp 22\n"),
+            Reading::BothRefuse(
+                "Invalid Network Address(eth0:[2001:db8::1])",
+                &["refuses `2001:db8::2`"][..],
+            ),
+        ),
+        (
+            rules("ACCEPT net:[2001:db8::1-2001:db8::1] $FW tcp 22\n"),
+            Reading::BothRefuse(
+                "Invalid IPv6 Range (2001:db8::1-2001:db8::1)",
+                &["whose ends are one address"][..],
+            ),
+        ),
+        (
+            rules("ACCEPT net:[2001:db8::/64],[2001:db8:1::1-2001:db8:1::5] $FW tcp 22\n"),
+            Reading::BothRefuse(
+                "Invalid IPv6 Address ([2001:db8:1::1)",
+                &["Shorewall6 refuses a range in brackets inside a list"][..],
+            ),
+        ),
+        (
+            rules("ACCEPT net:[2001:db8:1::1]-[2001:db8:1::5],[2001:db8::/64] $FW tcp 22\n"),
+            Reading::Refused(
+                &["--src-range [2001:db8:1::1]-[2001:db8:1::5]"][..],
+                &["Shorewall6 refuses a range in brackets inside a list"][..],
+            ),
+        ),
+        (
+            rules("ACCEPT net:eth0:[2001:db8::1],[2001:db8::2] $FW tcp 22\n"),
+            Reading::Carried(
+                &["-A net-fw -s 2001:db8::2 -p 6 --dport 22 -i eth0 -j ACCEPT"][..],
+                &["source = \"net:eth0:2001:db8::1,2001:db8::2\""][..],
+            ),
+        ),
+        (
+            rules("ACCEPT net:[2001:db8:1::1-2001:db8:1::5] $FW tcp 22\n"),
+            Reading::Carried(
+                &["-m iprange --src-range 2001:db8:1::1-2001:db8:1::5"][..],
+                &["source = \"net:2001:db8:1::1-2001:db8:1::5\""][..],
+            ),
+        ),
+        (
+            (
+                "tunnels",
+                "openvpnclient net [2001:db8:4::1]:1200\n".to_owned(),
+            ),
+            Reading::BothRefuse(
+                "Invalid Network Address([2001:db8:4::1]:1200)",
+                &[
+                    "error: shorewall6/tunnels:1: GATEWAY `[2001:db8:4::1]:1200`: Shorewall6 takes `[ADDRESS]` or `[ADDRESS]/PREFIX`",
+                ][..],
+            ),
+        ),
+        (
+            ("tunnels", "openvpnclient net [2001:db8:4::1\n".to_owned()),
+            Reading::BothRefuse("Missing ']'", &["GATEWAY `[2001:db8:4::1`"][..]),
+        ),
+        (
+            ("tunnels", "openvpnclient net 2001:db8:4::1]\n".to_owned()),
+            Reading::BothRefuse(
+                "Unknown Host (2001:db8:4::1])",
+                &["GATEWAY `2001:db8:4::1]`"][..],
+            ),
+        ),
+        (
+            (
+                "tunnels",
+                "openvpnclient net [2001:db8:4::1],[2001:db8:5::]/64\n".to_owned(),
+            ),
+            Reading::Carried(
+                &["-A net-fw -p udp --sport 1194 -s 2001:db8:5::/64 -j ACCEPT"][..],
+                &["gateways = [\"2001:db8:4::1\", \"2001:db8:5::/64\"]"][..],
+            ),
+        ),
+    ];
+    for ((file, text), expected) in cases {
+        for other in ["rules", "tunnels"] {
+            std::fs::write(six.join(other), "").unwrap();
+        }
+        std::fs::write(six.join(file), &text).unwrap();
+        assert_read_as_shorewall(
+            ("shorewall6", &six, &dir.join("shorewall")),
+            &text,
+            expected,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Brackets around an address in Shorewall's IPv4 files: Shorewall
 /// refuses them ("Unknown Host"), where fwgen took them away and carried
 /// the address (review-213). An ipset's flags in brackets stay its own.

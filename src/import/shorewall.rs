@@ -2053,29 +2053,71 @@ fn option_given<S: AsRef<str>>(options: &[S], name: &str) -> bool {
     })
 }
 
-/// Why an address list is refused for what follows a bracketed address
-/// (`[ADDR]` or `<ADDR>`): IPAddrs.pm validate_6net takes `[ADDR]` and
-/// `[ADDR]/PREFIX` alone ("Invalid Network Address" for anything else), a
-/// range `[A]-[B]`, and the list's `,` and `!` go on past it, but not a
-/// port (`[2001:db8::5]:80`) nor digits (`[2001:db8::]1`), which removing
-/// the brackets would glue to the address. An ipset's
-/// `+set[src,packets>10]` is not an address: left alone.
+/// Why an address list of Shorewall6's files is refused where Shorewall6
+/// refuses it and removing the brackets would carry something else:
+/// - what follows a bracketed address (`[ADDR]` or `<ADDR>`): IPAddrs.pm
+///   validate_6net takes `[ADDR]` and `[ADDR]/PREFIX` alone ("Invalid
+///   Network Address" for anything else), a range `[A]-[B]`, and the
+///   list's `,` and `!` go on past it, but not a port
+///   (`[2001:db8::5]:80`) nor digits (`[2001:db8::]1`), which removing the
+///   brackets would glue to the address;
+/// - an unbracketed address after an interface (`eth0:2001:db8::1`),
+///   which Rules.pm cannot tell from the interface's name;
+/// - a range in brackets inside a list (`[A-B],[N]`: "Invalid IPv6
+///   Address"; `[A]-[B],[N]` reaches ip6tables with its brackets, which
+///   it refuses);
+/// - a range whose ends are one address ("Invalid IPv6 Range").
+///
+/// An ipset's `+set[src,packets>10]` is not an address: left alone.
 fn bracket_problem(text: &str) -> Option<String> {
     let addresses = match text.split_once(':') {
         Some((zone, addresses)) if !zone.contains(['[', '<']) => addresses,
         _ => text,
     };
-    let after = (addresses.split(','))
-        .filter(|item| !item.trim_start_matches('!').starts_with('+'))
-        .find_map(|item| {
-            let (at, _) = (item.char_indices()).find(|&(at, c)| {
-                matches!(c, ']' | '>')
-                    && !matches!(item[at + 1..].chars().next(), None | Some('/' | '!' | '-'))
-            })?;
-            Some(&item[at + 1..])
+    let items =
+        || (addresses.split(',')).filter(|item| !item.trim_start_matches('!').starts_with('+'));
+    let after = items().find_map(|item| {
+        let (at, _) = (item.char_indices()).find(|&(at, c)| {
+            matches!(c, ']' | '>')
+                && !matches!(item[at + 1..].chars().next(), None | Some('/' | '!' | '-'))
         })?;
-    Some(format!(
-        "`{text}`: `{after}` follows the bracketed address, which Shorewall6 refuses (\"Invalid Network Address\", IPAddrs.pm validate_6net takes `[ADDRESS]` or `[ADDRESS]/PREFIX`); a port goes in the DPORT or SPORT column"
+        Some(&item[at + 1..])
+    });
+    if let Some(after) = after {
+        return Some(format!(
+            "`{text}`: `{after}` follows the bracketed address, which Shorewall6 refuses (\"Invalid Network Address\", IPAddrs.pm validate_6net takes `[ADDRESS]` or `[ADDRESS]/PREFIX`); a port goes in the DPORT or SPORT column"
+        ));
+    }
+    let listed = after_interface(addresses).unwrap_or_default();
+    if listed.len() < addresses.len() {
+        let bare = (listed.split([',', '!']))
+            .find(|item| item.contains(':') && !item.starts_with(['[', '<', '+']));
+        if let Some(bare) = bare {
+            return Some(format!(
+                "`{text}`: Shorewall6 takes an address after an interface's name only in brackets, and refuses `{bare}` (\"Invalid IPv6 address\"); write `[{bare}]`"
+            ));
+        }
+    }
+    let unbracketed = |item: &str| item.replace(['[', ']', '<', '>'], "");
+    if addresses.contains(',') {
+        if let Some(range) = items().find(|item| item.contains('-') && item.contains(['[', '<'])) {
+            return Some(format!(
+                "`{text}`: Shorewall6 refuses a range in brackets inside a list (`[A-B]`: \"Invalid IPv6 Address\"; `[A]-[B]` reaches ip6tables with its brackets, which it refuses); write `{}`",
+                unbracketed(range)
+            ));
+        }
+    }
+    let one = items()
+        .map(|item| unbracketed(item.trim_start_matches('!')))
+        .find(|item| {
+            (item.split_once('-')).is_some_and(|(low, high)| {
+                let low = low.rsplit(':').next().map(|_| low);
+                low.and_then(|l| l.parse::<std::net::Ipv6Addr>().ok())
+                    .is_some_and(|l| high.parse() == Ok(l))
+            })
+        });
+    one.map(|range| format!(
+        "`{text}`: Shorewall6 refuses the range `{range}`, whose ends are one address (\"Invalid IPv6 Range\"); write the address alone"
     ))
 }
 

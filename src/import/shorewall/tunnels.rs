@@ -178,6 +178,18 @@ impl Importer {
             };
             // Shorewall6's `[2001:db8::1]` and `[2001:db8::]/64`; IPv4's
             // file takes no brackets (Shorewall: "Unknown Host").
+            let misbracketed = |g: &&String| match g.strip_prefix('[') {
+                Some(rest) => rest
+                    .split_once(']')
+                    .is_none_or(|(_, after)| !(after.is_empty() || after.starts_with('/'))),
+                None => g.contains(['[', ']']),
+            };
+            if self.ipv6
+                && let Some(g) = gateways.iter().find(misbracketed)
+            {
+                self.refuse(&line, format!("GATEWAY `{g}`: Shorewall6 takes `[ADDRESS]` or `[ADDRESS]/PREFIX` and refuses this (\"Invalid Network Address\", \"Missing ']'\" or \"Unknown Host\"), where removing the brackets would carry another address; a tunnel's port goes in TYPE (`openvpnclient:1200`)"));
+                continue;
+            }
             let bare: Vec<String> = (gateways.iter())
                 .map(|g| g.replacen('[', "", 1).replacen(']', "", 1))
                 .collect();
