@@ -11203,15 +11203,25 @@ fn a_bracketed_address_in_an_ipv4_file_is_refused_as_shorewall_refuses_it() {
             Reading::BothRefuse(shorewall, &[fwgen][..]),
         );
     }
-    let dir = sample_with_rules(
-        "import-ipv4-bracket-ipset",
-        b"ACCEPT net:+myset[src,dst],+other[src] $FW tcp 22\n",
-        None,
-    );
-    let output = import_within(&dir, false);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("bracketed address"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
+    // An ipset's flags: refused for what they are, not as a set named
+    // `mysetdst` (Shorewall compiles `-m set --match-set myset dst`).
+    for (rules, refusal) in [
+        (
+            "ACCEPT net:+myset[src,dst],+other[src] $FW tcp 22\n",
+            "rules:1: `net:+myset[src,dst],+other[src]`: an ipset's flags in brackets",
+        ),
+        (
+            "ACCEPT net $FW:+myset[dst] tcp 22\n",
+            "rules:1: `$FW:+myset[dst]`: an ipset's flags in brackets",
+        ),
+    ] {
+        let dir = sample_with_rules("import-ipv4-bracket-ipset", rules.as_bytes(), None);
+        let output = import_within(&dir, false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("bracketed address"), "{stderr}");
+        assert!(stderr.contains(refusal), "{stderr}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// A syslog level with LOG's options in parentheses, which Shorewall

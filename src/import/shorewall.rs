@@ -6911,8 +6911,16 @@ impl Importer {
     /// removed; refused where something follows a bracketed address that
     /// Shorewall6 refuses ([`bracket_problem`]), as removing the brackets
     /// would glue it to the address (`[2001:db8::5]:80` is not
-    /// `2001:db8::5:80`).
+    /// `2001:db8::5:80`), and where an ipset has flags (`+NAME[dst]`),
+    /// which removing the brackets would glue to its name.
     fn endpoint(&self, text: &str) -> Result<String, String> {
+        let flagged = (text.split([':', ',']))
+            .any(|item| item.trim_start_matches('!').starts_with('+') && item.contains('['));
+        if flagged {
+            return Err(format!(
+                "`{text}`: an ipset's flags in brackets (`+NAME[dst]`, `+NAME[src,dst]`: which of the packet's addresses the set matches, or its counters) are not in fwgen's model, whose `+NAME` matches the source address in SOURCE and the destination address in DEST; write `+NAME` where that is what the flags say"
+            ));
+        }
         if let Some(reason) = self.bracket_problem(text) {
             return Err(reason);
         }
