@@ -11377,3 +11377,33 @@ fn any_in_stoppedrules_is_refused_as_shorewall_refuses_it() {
         ],
     );
 }
+
+/// A legacy routestopped line on `any`: `shorewall update` writes it into
+/// stoppedrules as `any:ADDRESS`, which Shorewall then refuses (update
+/// itself compiles the result and stops at it); fwgen,
+/// which reads routestopped as that conversion, refuses it in
+/// routestopped's words, not with stoppedrules' advice (review-213).
+#[test]
+fn a_routestopped_line_on_any_is_refused_as_its_conversion_is() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = with_stopped("routestopped-any", "", Some("any 10.0.0.1\n"));
+    std::fs::remove_file(dir.join("stoppedrules")).unwrap();
+    let converted = common::scratch("import-stopped-routestopped-any-update");
+    common::copy_tree(&dir, &converted);
+    // `shorewall update` compiles what it converted, and stops there.
+    let (updated, out) = common::run("shorewall", &["update", converted.to_str().unwrap()]);
+    assert!(
+        !updated && out.contains("stoppedrules (line") && out.contains("Unknown Interface (any)"),
+        "Shorewall's conversion of the line: {out}"
+    );
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: routestopped:1: INTERFACE `any`: `shorewall update` writes it into stoppedrules as an interface's name")
+            && !stderr.contains("write `-`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&converted);
+}

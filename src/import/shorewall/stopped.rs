@@ -108,6 +108,13 @@ impl Importer {
                 );
                 continue;
             }
+            if interface == "any" {
+                self.refuse(
+                    &line,
+                    "INTERFACE `any`: `shorewall update` writes it into stoppedrules as an interface's name, which Shorewall then refuses (\"Unknown Interface (any)\"); name the interface",
+                );
+                continue;
+            }
             let host_list = column(&columns, 1);
             let (mut routeback, mut source, mut dest) = (false, false, false);
             let mut refused = false;
