@@ -2078,6 +2078,56 @@ fn a_condition_fwgen_cannot_evaluate_is_refused_even_with_partial() {
     }
 }
 
+/// Config.pm evaluate_expression puts variables, an action's parameters
+/// and capabilities in place inside quotes too: `?IF '$X' eq 'yes'`
+/// compares X's value (fwgen's conditions do so), and `?IF '@1' eq ''` in
+/// an action compares the call's first parameter, where fwgen compared
+/// the text `@1` and took the other branch without a word (found by
+/// helper-218). Refused: fwgen takes no action's parameters in conditions.
+#[test]
+fn a_variable_inside_quotes_in_a_condition_is_expanded_or_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let branches = |condition: &str| {
+        format!(
+            "?IF {condition}\nACCEPT net $FW tcp 2001\n?ELSE\nACCEPT net $FW tcp 2002\n?ENDIF\n"
+        )
+    };
+    let taken = ["-A net-fw -p 6 --dport 2001 -j ACCEPT"];
+    let cases = [
+        (
+            "rules",
+            branches("'$X' eq 'yes'"),
+            Reading::Carried(&taken[..], &["dport = \"2001\""][..]),
+        ),
+        (
+            "rules",
+            branches("'__IPV4' eq '1'"),
+            Reading::Carried(&taken[..], &["dport = \"2001\""][..]),
+        ),
+        (
+            "action.MyAct",
+            branches("'@1' eq ''").replace("net $FW", "- -"),
+            Reading::Refused(
+                &taken[..],
+                &["`'@1'` in `'@1' eq ''`: Shorewall puts variables"][..],
+            ),
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let rules = match file {
+            "rules" => text.clone(),
+            _ => "MyAct net $FW\n".to_owned(),
+        };
+        let dir = sample_with_rules("import-condition-quoted", rules.as_bytes(), Some("X=yes\n"));
+        if file != "rules" {
+            std::fs::write(dir.join("actions"), "MyAct\n").unwrap();
+            std::fs::write(dir.join(file), &text).unwrap();
+        }
+        assert_read_as_shorewall(("shorewall", &dir, &dir), &text, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// The two-interfaces sample with shorewall.conf's lines edited: each
 /// `(from, to)` replaces a whole line; `to` may hold several lines.
 fn sample_with_settings(name: &str, edits: &[(&str, &str)]) -> PathBuf {

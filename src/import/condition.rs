@@ -253,13 +253,15 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
         if let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') {
             let end = rest[1..].find(quote).ok_or_else(|| unsupported(rest))?;
             let inner = &rest[1..=end];
-            let special: &[char] = if quote == '"' {
-                &['\\', '$', '@']
-            } else {
-                &['\\']
-            };
-            if inner.contains(special) {
-                return Err(unsupported(&rest[..end + 2]));
+            // Config.pm evaluate_expression puts a variable's value (`$X`,
+            // an action's `@1`) and a capability's (`__IPV4`) in place
+            // inside quotes as well as outside, before Perl reads the
+            // quotes: `'$X' eq 'yes'` compares X's value, not the text.
+            if inner.contains(['\\', '$', '@']) || inner.contains("__") {
+                return Err(format!(
+                    "`{}` in `{text}`: Shorewall puts variables (`$NAME`), an action's parameters (`@1`) and capabilities (`__NAME`) in place inside quotes too, where fwgen would read the text as written; write the variable outside the quotes",
+                    &rest[..end + 2]
+                ));
             }
             tokens.push(Token::Text(inner.to_owned()));
             length = end + 2;
