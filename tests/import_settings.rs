@@ -1849,3 +1849,54 @@ fn a_value_ending_in_quotes_is_the_last_quoted_part_as_config_pm_reads_it() {
         );
     }
 }
+
+/// `$TC_BITS` (MASK_BITS, PROVIDER_BITS, PROVIDER_OFFSET, ZONE_BITS) in a
+/// rule: Config.pm turns these settings into numbers before the rules
+/// read them (numeric_option: empty is the default, `010` octal), and
+/// `$NAME` stands for that number (found by helper-217: the sample's
+/// `TC_BITS=` made `1$TC_BITS` port 1 for fwgen, 18 for Shorewall).
+/// Refused where the text is not the number; carried where it is.
+#[test]
+fn a_numeric_setting_in_a_rule_is_the_number_shorewall_makes_of_it() {
+    common::require_tool("shorewall", "shorewall");
+    for (name, planted, port, refused) in [
+        ("numeric-empty", "TC_BITS=", "18", true),
+        ("numeric-octal", "TC_BITS=010", "18", true),
+        ("numeric-zero", "ZONE_BITS=00", "10", true),
+        ("numeric-decimal", "TC_BITS=9", "19", false),
+    ] {
+        let dir = sample_with(name, planted);
+        let setting = planted.split('=').next().unwrap();
+        let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
+        let rule = format!("ACCEPT net $FW tcp 1${setting}");
+        std::fs::write(dir.join("rules"), format!("{rules}{rule}\n")).unwrap();
+        let script = dir.with_extension("compiled");
+        let (ok, out) = common::run(
+            "shorewall",
+            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+        );
+        assert!(ok, "{planted}: {out}");
+        let compiled = std::fs::read_to_string(&script).unwrap();
+        let accept = format!("-A net-fw -p 6 --dport {port} -j ACCEPT");
+        assert!(
+            compiled.contains(&accept),
+            "{planted}: no `{accept}` in Shorewall's compile"
+        );
+        let output = import(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if refused {
+            assert_eq!(output.status.code(), Some(2), "{planted}: {stderr}");
+            let reason = format!(
+                "`${setting}` is `{planted}` in shorewall.conf, which Shorewall reads as a number"
+            );
+            assert!(stderr.contains(&reason), "{planted}: {stderr}");
+        } else {
+            assert!(output.status.success(), "{planted}: {stderr}");
+            let model = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                model.contains(&format!("dport = \"{port}\"")),
+                "{planted}: {model}"
+            );
+        }
+    }
+}

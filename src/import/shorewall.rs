@@ -2147,6 +2147,26 @@ fn ipv4_bracket(text: &str) -> bool {
     false
 }
 
+/// Whether `name` is a setting Config.pm turns into a number before the
+/// other files read it (numeric_option: TC_BITS, MASK_BITS,
+/// PROVIDER_OFFSET, PROVIDER_BITS, ZONE_BITS) and `value` is not that
+/// number as written: empty (the default), a leading 0 (octal) or `0x`.
+/// `$NAME` then stands for the number, not the text (expand_variables
+/// takes `$config{NAME}`).
+fn rewritten_number(name: &str, value: &str) -> bool {
+    const NUMERIC: [&str; 5] = [
+        "TC_BITS",
+        "MASK_BITS",
+        "PROVIDER_OFFSET",
+        "PROVIDER_BITS",
+        "ZONE_BITS",
+    ];
+    let decimal = !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && (value == "0" || !value.starts_with('0'));
+    NUMERIC.contains(&name) && !decimal
+}
+
 fn trivalue(value: &str) -> Option<&'static str> {
     match value {
         "yes" | "on" => Some("on"),
@@ -4409,6 +4429,15 @@ impl Importer {
             .map(|name| format!("`${name}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        let rewritten = names.iter().find_map(|name| {
+            let value = self.vars.get(*name)?;
+            rewritten_number(name, value).then_some((name, value))
+        });
+        if let Some((name, value)) = rewritten {
+            return Some(format!(
+                "{shown}: `${name}` is `{name}={value}` in shorewall.conf, which Shorewall reads as a number before the other files (Config.pm numeric_option: empty is its default, a leading 0 octal, 0x hexadecimal) and puts that number in its place, not the text; write the number in the line"
+            ));
+        }
         // A name set now but left in the text came from a params value
         // read before it was set: the shell that runs params (Config.pm
         // get_params, before shorewall.conf) put there what the
@@ -4482,7 +4511,9 @@ impl Importer {
                 (&after[..end], &after[end..])
             };
             match self.vars.get(name) {
-                Some(value) if name != "FW" => out.push_str(value),
+                Some(value) if name != "FW" && !rewritten_number(name, value) => {
+                    out.push_str(value)
+                }
                 None if unset_settings && setting::find(name).is_some() => {}
                 _ => {
                     out.push('$');
