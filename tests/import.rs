@@ -11253,6 +11253,30 @@ fn a_bracketed_address_in_an_ipv4_file_is_refused_as_shorewall_refuses_it() {
             Reading::BothRefuse(shorewall, &[fwgen][..]),
         );
     }
+    // The same in the other files' address columns (review-219).
+    assert_files_read_as_shorewall(
+        "import-ipv4-bracket-files",
+        [
+            (
+                "hosts",
+                "loc LOC_IF:[192.168.1.5]\n",
+                Reading::BothRefuse(
+                    "Invalid IP Address ([192.168.1.5])",
+                    &[
+                        "hosts:1: hosts `LOC_IF:[192.168.1.5]`: Shorewall refuses a bracketed address",
+                    ],
+                ),
+            ),
+            (
+                "stoppedrules",
+                "ACCEPT NET_IF:[1.2.3.4] $FW\n",
+                Reading::BothRefuse(
+                    "Unknown Host ([1.2.3.4])",
+                    &["stoppedrules:1: `NET_IF:[1.2.3.4]`: Shorewall refuses a bracketed address"],
+                ),
+            ),
+        ],
+    );
     // An ipset's flags: refused for what they are, not as a set named
     // `mysetdst` (Shorewall compiles `-m set --match-set myset dst`).
     for (rules, refusal) in [
@@ -11263,6 +11287,10 @@ fn a_bracketed_address_in_an_ipv4_file_is_refused_as_shorewall_refuses_it() {
         (
             "ACCEPT net $FW:+myset[dst] tcp 22\n",
             "rules:1: `$FW:+myset[dst]`: an ipset's flags in brackets",
+        ),
+        (
+            "ACCEPT net:+[a,b] $FW tcp 22\n",
+            "rules:1: `net:+[a,b]`: a list of ipsets",
         ),
     ] {
         let dir = sample_with_rules("import-ipv4-bracket-ipset", rules.as_bytes(), None);

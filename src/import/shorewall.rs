@@ -2111,9 +2111,7 @@ fn bracket_problem(text: &str) -> Option<String> {
         .map(|item| unbracketed(item.trim_start_matches('!')))
         .find(|item| {
             (item.split_once('-')).is_some_and(|(low, high)| {
-                let low = low.rsplit(':').next().map(|_| low);
-                low.and_then(|l| l.parse::<std::net::Ipv6Addr>().ok())
-                    .is_some_and(|l| high.parse() == Ok(l))
+                (low.parse::<std::net::Ipv6Addr>()).is_ok_and(|low| high.parse() == Ok(low))
             })
         });
     one.map(|range| format!(
@@ -6432,6 +6430,11 @@ impl Importer {
                 "the hosts' interface `{interface}` is not an imported interface"
             ));
         };
+        if !self.ipv6
+            && let Some(reason) = self.bracket_problem(hosts)
+        {
+            return Err(format!("hosts {reason}"));
+        }
         let mut networks = Vec::new();
         for item in list.split(',') {
             let item = item
@@ -6945,6 +6948,11 @@ impl Importer {
     /// `2001:db8::5:80`), and where an ipset has flags (`+NAME[dst]`),
     /// which removing the brackets would glue to its name.
     fn endpoint(&self, text: &str) -> Result<String, String> {
+        if text.contains("+[") {
+            return Err(format!(
+                "`{text}`: a list of ipsets (`+[a,b]`: a packet in any of them) is not in fwgen's model, which takes one `+NAME` as the whole address list"
+            ));
+        }
         let flagged = (text.split([':', ',']))
             .any(|item| item.trim_start_matches('!').starts_with('+') && item.contains('['));
         if flagged {

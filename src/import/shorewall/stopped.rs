@@ -307,6 +307,9 @@ impl Importer {
         if text == "-" {
             return Ok("any".to_owned());
         }
+        if let Some(reason) = self.bracket_problem(text) {
+            return Err(reason);
+        }
         if text.contains(['!', '~', '&', '+'])
             && !text.split(':').next().is_some_and(|p| p.ends_with('+'))
         {
