@@ -1829,13 +1829,7 @@ fn a_value_ending_in_quotes_is_the_last_quoted_part_as_config_pm_reads_it() {
     ];
     for (name, planted, compiled, present, carried) in cases {
         let dir = sample_with(name, planted);
-        let script = dir.with_extension("compiled");
-        let (ok, out) = common::run(
-            "shorewall",
-            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
-        );
-        assert!(ok, "{planted}: {out}");
-        let script = std::fs::read_to_string(&script).unwrap();
+        let script = common::shorewall_compile("shorewall", &dir, &dir.with_extension("compiled"));
         assert_eq!(
             script.contains(compiled),
             present,
@@ -1870,13 +1864,8 @@ fn a_numeric_setting_in_a_rule_is_the_number_shorewall_makes_of_it() {
         let rules = std::fs::read_to_string(dir.join("rules")).unwrap();
         let rule = format!("ACCEPT net $FW tcp 1${setting}");
         std::fs::write(dir.join("rules"), format!("{rules}{rule}\n")).unwrap();
-        let script = dir.with_extension("compiled");
-        let (ok, out) = common::run(
-            "shorewall",
-            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
-        );
-        assert!(ok, "{planted}: {out}");
-        let compiled = std::fs::read_to_string(&script).unwrap();
+        let compiled =
+            common::shorewall_compile("shorewall", &dir, &dir.with_extension("compiled"));
         let accept = format!("-A net-fw -p 6 --dport {port} -j ACCEPT");
         assert!(
             compiled.contains(&accept),

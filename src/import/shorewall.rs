@@ -2099,13 +2099,13 @@ fn bracket_problem(text: &str) -> Option<String> {
         }
     }
     let unbracketed = |item: &str| item.replace(['[', ']', '<', '>'], "");
-    if addresses.contains(',') {
-        if let Some(range) = items().find(|item| item.contains('-') && item.contains(['[', '<'])) {
-            return Some(format!(
-                "`{text}`: Shorewall6 refuses a range in brackets inside a list (`[A-B]`: \"Invalid IPv6 Address\"; `[A]-[B]` reaches ip6tables with its brackets, which it refuses); write `{}`",
-                unbracketed(range)
-            ));
-        }
+    if addresses.contains(',')
+        && let Some(range) = items().find(|item| item.contains('-') && item.contains(['[', '<']))
+    {
+        return Some(format!(
+            "`{text}`: Shorewall6 refuses a range in brackets inside a list (`[A-B]`: \"Invalid IPv6 Address\"; `[A]-[B]` reaches ip6tables with its brackets, which it refuses); write `{}`",
+            unbracketed(range)
+        ));
     }
     let one = items()
         .map(|item| unbracketed(item.trim_start_matches('!')))
