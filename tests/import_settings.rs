@@ -1889,3 +1889,94 @@ fn a_numeric_setting_in_a_rule_is_the_number_shorewall_makes_of_it() {
         }
     }
 }
+
+/// Values Config.pm reads as written, capitals and blanks included, and
+/// refuses whether or not the setting acts (found by helper-215 and
+/// this session's sweep): a blank after `=` (`FASTACCEPT= Yes` is
+/// " yes" to default_yes_no), lower-case dispositions Config.pm compares
+/// word for word, and BLACKLIST's states, which it takes in capitals,
+/// each once. fwgen trimmed and lower-cased them and carried a firewall
+/// Shorewall refuses to compile. Each case is compiled by Shorewall (it
+/// must fail) and refused by the import at its line. A later line of the
+/// setting is what Config.pm judges: an earlier bad one imports.
+#[test]
+fn a_value_config_pm_refuses_as_written_is_refused() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        (
+            "blank-fastaccept",
+            "FASTACCEPT= Yes",
+            "Shorewall takes Yes or No",
+        ),
+        (
+            "blank-forwarding",
+            "IP_FORWARDING= Off",
+            "IP_FORWARDING is On, Off or Keep",
+        ),
+        (
+            "blank-blacklist",
+            "BLACKLIST= NEW",
+            "Invalid BLACKLIST state ( NEW)",
+        ),
+        (
+            "lower-blacklist",
+            "BLACKLIST=new,INVALID",
+            "Invalid BLACKLIST state (new)",
+        ),
+        (
+            "all-blacklist",
+            "BLACKLIST=all",
+            "Invalid BLACKLIST state (all)",
+        ),
+        (
+            "twice-blacklist",
+            "BLACKLIST=NEW,NEW",
+            "Duplicate BLACKLIST state(NEW)",
+        ),
+        (
+            "list-blacklist",
+            "BLACKLIST=NEW,",
+            "Invalid BLACKLIST list (NEW,)",
+        ),
+        (
+            "lower-smurf",
+            "SMURF_DISPOSITION=drop",
+            "SMURF_DISPOSITION must be",
+        ),
+        (
+            "lower-blacklist-disposition",
+            "BLACKLIST_DISPOSITION=drop",
+            "BLACKLIST_DISPOSITION must be",
+        ),
+        (
+            "lower-sfilter",
+            "SFILTER_DISPOSITION=drop",
+            "Invalid SFILTER_DISPOSITION setting (drop)",
+        ),
+        (
+            "lower-rpfilter",
+            "RPFILTER_DISPOSITION=reject",
+            "Invalid RPFILTER_DISPOSITION setting (reject)",
+        ),
+        (
+            "blank-maclist",
+            "MACLIST_DISPOSITION= ACCEPT",
+            "Invalid value ( ACCEPT) for MACLIST_DISPOSITION",
+        ),
+    ];
+    for (name, planted, reason) in cases {
+        let dir = sample_with(name, planted);
+        let (compiled, _) = common::shorewall_compiles(&dir);
+        assert!(!compiled, "{planted}: Shorewall compiles it");
+        assert_refused(name, planted, reason);
+    }
+    for planted in [
+        "BLACKLIST=new\nBLACKLIST=NEW,INVALID",
+        "SMURF_DISPOSITION=drop\nSMURF_DISPOSITION=DROP",
+    ] {
+        let dir = sample_with("later-line", planted);
+        let (compiled, out) = common::shorewall_compiles(&dir);
+        assert!(compiled, "{planted}: {out}");
+        assert_imports(&dir, planted);
+    }
+}

@@ -353,6 +353,61 @@ pub fn ignored_warning(name: &str) -> Option<String> {
     }
 }
 
+/// Why Config.pm refuses the whole configuration for this value of
+/// `name` (its last assignment, quotes read; empty is the default), for
+/// the settings it checks word for word, in capitals, whether or not they
+/// act: `drop` or ` DROP` is no DROP (Config.pm get_configuration; its
+/// message quoted). `None`: Config.pm takes it, and the setting's own
+/// reader judges it further.
+pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
+    let drop = |v: &str| matches!(v, "DROP" | "A_DROP");
+    let drop_or_reject = |v: &str| matches!(v, "DROP" | "A_DROP" | "REJECT" | "A_REJECT");
+    let refused = |shorewall: &str| {
+        Some(format!(
+            "{name}={value}: Shorewall refuses it (\"{shorewall}\"); it reads the value as written, capitals and blanks included"
+        ))
+    };
+    match name {
+        _ if value.is_empty() => None,
+        "SMURF_DISPOSITION" if !drop(value) => {
+            refused("SMURF_DISPOSITION must be 'DROP' or 'A_DROP'")
+        }
+        // `/^(?:A_)?REJECT/`, unanchored at its end: REJECTED passes.
+        "BLACKLIST_DISPOSITION"
+            if !drop(value)
+                && !value
+                    .strip_prefix("A_")
+                    .unwrap_or(value)
+                    .starts_with("REJECT") =>
+        {
+            refused("BLACKLIST_DISPOSITION must be 'DROP', 'A_DROP', 'REJECT' or 'A_REJECT'")
+        }
+        "SFILTER_DISPOSITION" | "RPFILTER_DISPOSITION" if !drop_or_reject(value) => {
+            refused(&format!("Invalid {name} setting ({value})"))
+        }
+        "MACLIST_DISPOSITION" if !drop_or_reject(value) && value != "ACCEPT" => {
+            refused(&format!("Invalid value ({value}) for MACLIST_DISPOSITION"))
+        }
+        "BLACKLIST" if value != "ALL" => {
+            // split_list: no empty item; then each state once, in capitals.
+            let states: Vec<&str> = value.split(',').collect();
+            let known = ["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"];
+            if states.iter().any(|s| s.is_empty()) {
+                return refused(&format!("Invalid BLACKLIST list ({value})"));
+            }
+            if let Some(bad) = states.iter().find(|s| !known.contains(s)) {
+                return refused(&format!("Invalid BLACKLIST state ({bad})"));
+            }
+            let twice = states
+                .iter()
+                .enumerate()
+                .find(|(at, s)| states[..*at].contains(s));
+            twice.and_then(|(_, s)| refused(&format!("Duplicate BLACKLIST state({s})")))
+        }
+        _ => None,
+    }
+}
+
 /// The Shorewall 5 name of a setting Shorewall 4 named `name`.
 pub fn new_name(name: &str) -> Option<&'static str> {
     match find(name)?.verdict {

@@ -1494,7 +1494,9 @@ fn assignment(line: &str) -> Option<(String, String)> {
         return None;
     }
     let (key, value) = line.split_once('=')?;
-    let value = value.split(" #").next().unwrap_or("").trim();
+    // Config.pm keeps a blank after `=` (`FASTACCEPT= Yes` is " Yes",
+    // which it refuses); its reader has cut the blanks at the end.
+    let value = value.split(" #").next().unwrap_or("").trim_end();
     // Config.pm process_shorewall_conf: `$val =~ /"([^"]*)"$/ ? $1 :
     // $val`, the last double-quoted part where the value ends in one
     // (`Off""` is empty, `No"Yes"` is Yes), else the value as written,
@@ -4534,7 +4536,9 @@ impl Importer {
         }
         let settings = self.setting_names(name);
         self.conditions.settings.extend(settings);
-        let mut assignments = Vec::new();
+        let mut assignments: Vec<(String, String, usize)> = Vec::new();
+        // Each setting's last line, where Config.pm reads its value.
+        let mut last: Vec<(String, Line)> = Vec::new();
         let mut ignoring = None;
         for (file, physical, text) in self.active_lines(name) {
             match assignment(&text) {
@@ -4569,6 +4573,8 @@ impl Importer {
                         }
                         None => key,
                     };
+                    last.retain(|(named, _)| *named != key);
+                    last.push((key.clone(), line));
                     assignments.push((key, value, physical.number));
                 }
                 None if text.trim().is_empty() => {}
@@ -4584,6 +4590,14 @@ impl Importer {
                         format!("Shorewall refuses this {name} entry: not NAME=value"),
                     );
                 }
+            }
+        }
+        for (key, line) in last {
+            let value = assignments.iter().rev().find(|(named, ..)| *named == key);
+            let value = value.map_or("", |(_, value, _)| value.as_str());
+            if let Some(reason) = setting::config_pm_refusal(&key, value) {
+                self.refuse(&line, reason);
+                assignments.retain(|(named, ..)| *named != key);
             }
         }
         assignments
