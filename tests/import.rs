@@ -11485,3 +11485,45 @@ fn a_routestopped_line_on_any_is_refused_as_its_conversion_is() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&converted);
 }
+
+/// A site macro's DEFAULT as Rules.pm process_macro reads it (helper-221):
+/// the first DEFAULT line sets the action of a bare call and a later one
+/// does nothing (`$param = $msource unless supplied $param`); fwgen took
+/// the last, ACCEPT where Shorewall drops, and refused a call whose later
+/// DEFAULT followed a PARAM line. A DEFAULT line's `;` pairs, which
+/// split_line2 applies before the DEFAULT is read, are refused: fwgen read
+/// the word before them.
+#[test]
+fn a_site_macros_first_default_line_is_its_default() {
+    let drop = "action = \"DROP\"\nsource = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\n";
+    let cases = [
+        (
+            "?FORMAT 2\nDEFAULT DROP\nDEFAULT ACCEPT\nPARAM - - tcp 2222\n",
+            Reading::Carried(
+                &["2222 -j DROP"],
+                &[
+                    &format!("{drop}dport = \"2222\""),
+                    "macro.MyMacro:3: this DEFAULT line of site macro macro.MyMacro has no effect",
+                ],
+            ),
+        ),
+        (
+            "?FORMAT 2\nDEFAULT DROP\nPARAM - - tcp 2222\nDEFAULT ACCEPT\nPARAM - - tcp 2223\n",
+            Reading::Carried(&["2223 -j DROP"], &[&format!("{drop}dport = \"2223\"")]),
+        ),
+        (
+            "?FORMAT 2\nDEFAULT ACCEPT ; source=DROP\nPARAM - - tcp 2222\n",
+            Reading::Refused(
+                &["2222 -j DROP"],
+                &["error: macro.MyMacro:2: site macro macro.MyMacro: a DEFAULT line with `;`"],
+            ),
+        ),
+    ];
+    for (at, (body, expected)) in cases.into_iter().enumerate() {
+        let name = format!("import-macro-default-{at}");
+        let dir = sample_with_rules(&name, b"?SECTION NEW\nMyMacro net $FW\n", None);
+        std::fs::write(dir.join("macro.MyMacro"), body).unwrap();
+        assert_read_as_shorewall(("shorewall", &dir, &dir), body, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

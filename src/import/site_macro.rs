@@ -123,7 +123,19 @@ impl Importer {
             if word == "DEFAULT" || word == "DEFAULTS" {
                 // Rules.pm: the PARAM of a call without one, from here on.
                 let value = line.text.split_whitespace().nth(1).unwrap_or("-");
-                if matches!(value, "ACCEPT" | "DROP" | "REJECT") {
+                if line.text.contains([';', '{']) {
+                    // split_line2 puts `; source=DROP` in the column
+                    // before process_macro reads it.
+                    self.refuse(&line, format!("site macro {file}: a DEFAULT line with `;` or `{{ }}` column pairs is not read by fwgen's import (Shorewall's DEFAULT is the SOURCE column after the pairs): write the action in the column"));
+                    refused = true;
+                } else if default.is_some() {
+                    // process_macro: `$param = $msource unless supplied
+                    // $param`: the first DEFAULT has set it.
+                    self.notes.push(format!(
+                        "{}: this DEFAULT line of site macro {file} has no effect: Shorewall keeps the macro's first DEFAULT (Rules.pm process_macro)",
+                        Self::origin(&line)
+                    ));
+                } else if matches!(value, "ACCEPT" | "DROP" | "REJECT") {
                     default = Some((value.to_owned(), lines.len()));
                 } else {
                     self.refuse(&line, format!("site macro {file}: DEFAULT `{value}`: fwgen's import takes a site macro's DEFAULT of ACCEPT, DROP or REJECT"));
