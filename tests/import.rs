@@ -11527,3 +11527,53 @@ fn a_site_macros_first_default_line_is_its_default() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Two files that change Shorewall's compiler itself are refused
+/// (helper-222), where fwgen skipped them: a site `actions.std`, which
+/// Rules.pm process_actions opens along CONFIG_PATH in place of the
+/// stock one (here `Invalid` made to match NEW: Shorewall drops every new
+/// connection the sample's `Invalid(DROP)` line sees, fwgen dropped only
+/// invalid ones), and a `capabilities` file, which Config.pm
+/// get_configuration reads on every compile, not only with -e (here one
+/// line, so every capability is absent and Shorewall refuses the sample
+/// it compiles without it).
+#[test]
+fn a_file_that_changes_shorewalls_compiler_is_refused() {
+    let rules = "?SECTION NEW\nInvalid(DROP) net $FW tcp\n";
+    let dir = sample_with_rules("import-actions-std", rules.as_bytes(), None);
+    let stock = std::fs::read_to_string("/usr/share/shorewall/actions.std").unwrap();
+    assert!(stock.contains("state=INVALID"), "{stock}");
+    std::fs::write(
+        dir.join("actions.std"),
+        stock.replace("state=INVALID", "state=NEW"),
+    )
+    .unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "actions.std with Invalid on NEW",
+        Reading::Refused(
+            &["-A net-fw -m conntrack --ctstate NEW -p 6 -j DROP"],
+            &[
+                "error: actions.std:",
+                "fwgen does not model a site copy of Shorewall's stock actions table",
+            ],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = sample_with_rules(
+        "import-capabilities",
+        b"?SECTION NEW\nACCEPT net $FW tcp 22\n",
+        None,
+    );
+    let (compiled, out) = common::shorewall_compiles(&dir);
+    assert!(compiled, "{out}");
+    std::fs::write(dir.join("capabilities"), "KERNELVERSION=60100\n").unwrap();
+    let (compiled, out) = common::shorewall_compiles(&dir);
+    assert!(!compiled && out.contains("requires"), "{out}");
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["error: capabilities:1: fwgen does not model a capabilities file"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -100,6 +100,19 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("tcinterfaces", "traffic shaping"),
     ("tcpri", "traffic shaping"),
     ("actions", "site actions"),
+    // Rules.pm process_actions opens actions.std along CONFIG_PATH, so a
+    // copy here replaces Shorewall's own table of its stock actions and
+    // their options (`state=`, `proto=`, `inline`).
+    (
+        "actions.std",
+        "a site copy of Shorewall's stock actions table",
+    ),
+    // Config.pm get_configuration reads it on every compile, not only
+    // with -e: what it marks absent Shorewall compiles without.
+    (
+        "capabilities",
+        "a capabilities file (Shorewall's compiler reads it on every compile in place of probing the kernel, and leaves out what it marks absent: tables, CT targets, helpers)",
+    ),
 ];
 
 /// Extension scripts: shell code Shorewall copies into its firewall script
@@ -179,11 +192,6 @@ pub(super) fn verdict(name: &str, ipv6: bool) -> Verdict {
     }
     if name.starts_with("action.") {
         return Verdict::Site("a site action: it changes what the rules naming it do");
-    }
-    if name == "capabilities" {
-        return Verdict::Ignored(
-            "a description of a kernel for Shorewall's compiler (`shorewall compile -e`); fwgen needs none",
-        );
     }
     ignored(name).map_or(Verdict::Unknown, Verdict::Ignored)
 }

@@ -3818,7 +3818,11 @@ impl Importer {
             let Some(refusal) = verdict.refusal() else {
                 continue;
             };
-            match self.active_items(&name, verdict == Verdict::Script) {
+            // A script, and the two files that change Shorewall's
+            // compiler itself, are refused as one item at their first line.
+            let whole = verdict == Verdict::Script
+                || matches!(name.as_str(), "capabilities" | "actions.std");
+            match self.active_items(&name, whole) {
                 Some(Active::Empty) => empty.push(shown),
                 Some(Active::Shipped) => self.notes.push(format!(
                     "{shown}: Shorewall's shipped default, the same as no {name} file"
