@@ -4908,7 +4908,10 @@ fn blrules_fwgen_cannot_model_are_refused_at_their_line() {
     );
     assert_ne!(edited, conf, "the sample's BLACKLIST line changed");
     std::fs::write(dir.join("shorewall.conf"), edited).unwrap();
-    assert_import_refused(&import_within(&dir, false), &["shorewall.conf:", "`syn`"]);
+    assert_import_refused(
+        &import_within(&dir, false),
+        &["shorewall.conf:", "Invalid BLACKLIST state (SYN)"],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -9991,7 +9994,12 @@ fn protocol_zero_every_source_and_a_chain_designator_read_as_shorewall() {
 /// runs for it, as Rules.pm's process_macro looks a line's target up
 /// among the actions first (found by helper-183: fwgen opened port 80
 /// where Shorewall opens the action's 8080, and forwarded it with
-/// `Web(DNAT)`), refused.
+/// `Web(DNAT)`), refused. A site macro.Invalid is never read either:
+/// Invalid is a stock action (fwgen read the site macro's port, helper
+/// found it this session); and an empty site action.NAME of a stock
+/// action is the body Shorewall runs, so the stock action does nothing
+/// (helper-222: fwgen noted the file as empty and ran the stock action),
+/// refused.
 #[test]
 fn macros_as_shorewall_looks_them_up() {
     common::require_tool("shorewall", "shorewall");
@@ -10003,7 +10011,40 @@ fn macros_as_shorewall_looks_them_up() {
     ];
     let by_action =
         "`Web` calls macro HTTP, and the site's action HTTP (its actions file) runs in its place";
-    let cases: [Case<'_>; 6] = [
+    let cases: [Case<'_>; 9] = [
+        (
+            "Invalid(DROP) net $FW tcp\n",
+            &[("macro.Invalid", "PARAM - - tcp 3333\n")],
+            Reading::Carried(
+                &["-A net-fw -m conntrack --ctstate INVALID -p 6 -j DROP"],
+                &[
+                    "macro = \"Invalid\"\nsource = \"net\"\ndest = \"$FW\"\n",
+                    "macro.Invalid: no effect: a rule calling `Invalid` calls Shorewall's stock action `Invalid` (actions.std)",
+                ],
+            ),
+        ),
+        (
+            "Invalid(DROP) net $FW tcp\n",
+            &[("action.Invalid", "# the site's: nothing\n")],
+            Reading::Refused(
+                &["-A net-fw -j DROP"],
+                &[
+                    "error: action.Invalid:1: a site action",
+                    "it has no active line, yet Shorewall's compiler finds it first",
+                ],
+            ),
+        ),
+        (
+            "allowBcast net $FW\n",
+            &[("action.allowBcast", "")],
+            Reading::Refused(
+                &["-A net-fw -j DROP"],
+                &[
+                    "error: action.allowBcast:1: a site action",
+                    "uses it in place of its own",
+                ],
+            ),
+        ),
         (
             "AllowICMPs net $FW\n",
             &[("macro.AllowICMPs", "PARAM - - tcp 3333\n")],

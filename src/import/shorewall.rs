@@ -3822,7 +3822,25 @@ impl Importer {
             // compiler itself, are refused as one item at their first line.
             let whole = verdict == Verdict::Script
                 || matches!(name.as_str(), "capabilities" | "actions.std");
+            // Found first along CONFIG_PATH, these take the place of
+            // Shorewall's own even when they hold nothing.
+            let replaces_stock = matches!(name.as_str(), "capabilities" | "actions.std")
+                || name
+                    .strip_prefix("action.")
+                    .is_some_and(|action| site_action::STOCK_ACTIONS.contains(&action));
             match self.active_items(&name, whole) {
+                Some(Active::Empty) if replaces_stock => {
+                    let line = Line {
+                        file: shown.clone(),
+                        number: 1,
+                        text: String::new(),
+                        comment: None,
+                    };
+                    let reason = format!(
+                        "{refusal}; it has no active line, yet Shorewall's compiler finds it first along CONFIG_PATH and uses it in place of its own: an empty action.NAME makes the stock action do nothing, an empty actions.std leaves no stock action, an empty capabilities file marks every capability absent"
+                    );
+                    self.refuse(&line, reason);
+                }
                 Some(Active::Empty) => empty.push(shown),
                 Some(Active::Shipped) => self.notes.push(format!(
                     "{shown}: Shorewall's shipped default, the same as no {name} file"
@@ -8066,14 +8084,14 @@ impl Importer {
             {
                 self.refuse(line, format!("`{name}` with RATE or CONNLIMIT: Shorewall tests the limit before the address type (its action's inline matches come last, Rules.pm process_rule), so every packet the rule meets spends it, and Broadcast's BROADCAST and ANYCAST rules have a limit each; fwgen limits the {} packets alone, in one: leave the limit out, or write the rule in the model", if name == "Broadcast" { "broadcast" } else { "multicast" }));
             }
-            (Some("Broadcast" | "Multicast"), None) => {
+            (Some("Broadcast" | "Multicast" | "Invalid"), None) => {
                 let service = (service_macro.as_deref(), get(3), get(4), get(5));
                 self.plain_rule(line, &written, service);
             }
             (Some(name), None) if site_action::STOCK_ACTIONS.contains(&name) => {
                 self.refuse(line, site_action::stock_action_refusal(name));
             }
-            (Some(name), None) if name != "Invalid" => {
+            (Some(name), None) => {
                 // Shorewall finds a macro by its exact name: `ssh(ACCEPT)`
                 // is an unknown action to it (and DHCP is fwgen's own).
                 self.refuse(line, format!("`{name}` is no action or macro Shorewall 5.2 knows (Shorewall names macros by their exact file name, macro.NAME), and Shorewall refuses the line"));

@@ -40,6 +40,7 @@ pub(super) const STOCK_ACTIONS: &[&str] = &[
     "forwardUPnP",
     "GlusterFS",
     "IfEvent",
+    "Invalid",
     "Limit",
     "Multicast",
     "New",
