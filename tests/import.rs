@@ -11618,3 +11618,46 @@ fn a_file_that_changes_shorewalls_compiler_is_refused() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A NOTRACK entry of a zone with a nested zone (helper-223): where the
+/// nested zone has no CONTINUE policy, Shorewall returns from raw
+/// PREROUTING for its hosts ahead of the parent's `_ctrk` jump (Misc.pm
+/// handle_nested_zone, add_prerouting_jumps), so neither the parent's
+/// entries nor the later sourceless ones untrack them; fwgen untracked
+/// them. Refused at the parent's entry; with a CONTINUE policy Shorewall
+/// writes no RETURN, and the entry imports.
+#[test]
+fn a_notrack_entry_of_a_zone_with_a_nested_zone_is_read_as_shorewall() {
+    let conntrack = "?FORMAT 2\nNOTRACK net - udp 53\n?FORMAT 3\nNOTRACK - 1.1.1.1 udp 54\n";
+    let untracked = "-p 17 --dport 53 -j CT --notrack";
+    let cases = [
+        (
+            "DROP",
+            Reading::Refused(
+                &["-A PREROUTING -i eth0 -s 10.0.0.0/8 -j RETURN", untracked],
+                &[
+                    "error: conntrack:2: `source = net`: zone dmz is nested in net and has no CONTINUE policy",
+                ],
+            ),
+        ),
+        (
+            "CONTINUE",
+            Reading::Carried(
+                &[untracked],
+                &["[[conntrack]]\naction = \"notrack\"\nsource = \"net\"\nproto = \"udp\"\n"],
+            ),
+        ),
+    ];
+    for (at, (policy, expected)) in cases.into_iter().enumerate() {
+        let name = format!("import-notrack-nested-{at}");
+        let dir = sample_with_rules(&name, b"?SECTION NEW\nACCEPT loc $FW tcp 22\n", None);
+        let zones = std::fs::read_to_string(dir.join("zones")).unwrap();
+        std::fs::write(dir.join("zones"), format!("{zones}dmz:net ipv4\n")).unwrap();
+        std::fs::write(dir.join("hosts"), "dmz eth0:10.0.0.0/8\n").unwrap();
+        let policies = format!("loc net ACCEPT\nnet all DROP\ndmz all {policy}\nall all REJECT\n");
+        std::fs::write(dir.join("policy"), policies).unwrap();
+        std::fs::write(dir.join("conntrack"), conntrack).unwrap();
+        assert_read_as_shorewall(("shorewall", &dir, &dir), policy, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

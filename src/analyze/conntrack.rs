@@ -134,3 +134,53 @@ impl Analyzer<'_> {
         Some(services)
     }
 }
+
+impl Analyzer<'_> {
+    /// Shorewall's RETURN for a nested zone's members in raw PREROUTING
+    /// (Misc.pm handle_nested_zone, add_prerouting_jumps): where a parent
+    /// has entries of its own (its `_ctrk` chain is referenced) and the
+    /// nested zone has no CONTINUE policy, the nested zone's packets leave
+    /// raw PREROUTING ahead of the parent's entries and of every later
+    /// PREROUTING line (the entries without a source, and the helpers
+    /// `conntrack_helpers` attaches). fwgen's raw chains do not leave them
+    /// out: refused at the parent's entry.
+    pub(super) fn check_conntrack_beside_nested(
+        &mut self,
+        conntrack: &[Conntrack],
+        matrix: &crate::model::PolicyMatrix,
+    ) {
+        let ids: Vec<ZoneId> = std::iter::once(ZoneId::Firewall)
+            .chain((0..self.zones.len()).map(ZoneId::Zone))
+            .collect();
+        let continues = |zone: usize, ipv6: bool| {
+            ids.iter().any(|&dest| {
+                (matrix.family(ZoneId::Zone(zone), dest, ipv6))
+                    .is_some_and(|d| d.action == PolicyAction::Continue)
+            })
+        };
+        for entry in conntrack {
+            let Some(ZoneRef::One(ZoneId::Zone(parent))) = entry.source.as_ref().map(|s| &s.zone)
+            else {
+                continue;
+            };
+            let returned = (0..self.zones.len()).find(|&zone| {
+                self.zones[zone].parents.contains(parent)
+                    && [false, true]
+                        .into_iter()
+                        .any(|ipv6| self.zones[zone].family.has(ipv6) && !continues(zone, ipv6))
+            });
+            if let Some(zone) = returned {
+                let (parent, nested) = (&self.zones[*parent].name, &self.zones[zone].name);
+                let reason = format!(
+                    "zone {nested} is nested in {parent} and has no CONTINUE policy, so Shorewall returns from raw PREROUTING for {nested}'s hosts ahead of {parent}'s entries (Misc.pm add_prerouting_jumps): this entry, the entries without a source and the helpers conntrack_helpers attaches do not apply to them, which fwgen's raw chains do not express (with a CONTINUE policy from {nested}, Shorewall too keeps its hosts in {parent}'s entries)"
+                );
+                let kind = ErrorKind::BadConntrack {
+                    key: "source",
+                    text: parent.clone(),
+                    reason,
+                };
+                self.error(Some(entry.span.clone()), kind);
+            }
+        }
+    }
+}

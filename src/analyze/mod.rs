@@ -199,6 +199,7 @@ impl Analyzer<'_> {
         let matrix = self.matrix(&policies, raw);
         self.check_continue_over_wildcard(&policies, &matrix, (&rules, &dnats));
         self.check_blacklist_after_continue(&policies, &matrix, &blacklist);
+        self.check_conntrack_beside_nested(&conntrack, &matrix);
         Model {
             source_name: self.source.display_name(),
             firewall,
