@@ -1859,3 +1859,65 @@ connlimit = 2
         .count();
     assert_eq!((limits, counts), (2, 2), "{compiled}");
 }
+
+/// A rule's helper keeps its packets tracked past an entry without a
+/// source (helper-223): Shorewall compiles the zone's `CT --helper` into
+/// its raw chain, jumped to ahead of the FORMAT 3 lines, and the first
+/// CT target wins. fwgen's chain held the returns for the zone's helpers
+/// only where the zone had entries of its own, and dropped them
+/// otherwise, so TFTP from the internet was left untracked, without its
+/// helper. fwgen's nft, and Shorewall's compile of fwgen's own files.
+#[test]
+fn a_rules_helper_comes_before_an_entry_without_a_source() {
+    common::require_tool("shorewall", "shorewall");
+    let model = r#"
+[firewall]
+conntrack_helpers = false
+
+[zones.net]
+
+[interfaces.eth0]
+zone = "net"
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "udp"
+dport = 69
+helper = "tftp"
+
+[[conntrack]]
+action = "notrack"
+proto = "udp"
+dport = 69
+"#;
+    let name = "rule-helper-before-notrack.toml";
+    let text = rendered(model, name);
+    let chain: Vec<&str> = (text.lines())
+        .skip_while(|l| !l.contains("chain notrack-prerouting"))
+        .take_while(|l| !l.contains('}'))
+        .collect();
+    let at = |what: &str| chain.iter().position(|l| l.contains(what));
+    assert!(
+        at("udp dport 69 return").is_some()
+            && at("udp dport 69 return") < at("udp dport 69 notrack"),
+        "{chain:#?}\n{text}"
+    );
+    let compiled = compiled(name);
+    let raw: Vec<&str> = compiled.lines().collect();
+    let at = |what: &str| raw.iter().position(|l| l.contains(what));
+    // net_ctrk, which holds the helper, is jumped to first.
+    let jump = at("-A PREROUTING -i eth0 -j net_ctrk");
+    assert!(
+        at("-A net_ctrk -p 17 --dport 69 -j CT --helper tftp").is_some()
+            && jump.is_some()
+            && jump < at("-A PREROUTING -p 17 --dport 69 -j CT --notrack"),
+        "Shorewall attaches the helper first:\n{compiled}"
+    );
+}

@@ -4887,9 +4887,12 @@ fn notrack_chains(model: &Model) -> Vec<Chain> {
         }
         prerouting.extend(notracks);
     }
-    if prerouting
-        .iter()
-        .all(|r| r.statements != [Statement::Notrack])
+    // Returns alone untrack nothing: no chain for them, unless entries
+    // without a source follow them.
+    if arriving.is_empty()
+        && prerouting
+            .iter()
+            .all(|r| r.statements != [Statement::Notrack])
     {
         prerouting.clear();
     }
