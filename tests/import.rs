@@ -11661,3 +11661,43 @@ fn a_notrack_entry_of_a_zone_with_a_nested_zone_is_read_as_shorewall() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A FORMAT 3 line without a source below Shorewall's shipped helper
+/// lines (helper-223): Raw.pm appends the conntrack file's lines in order,
+/// so on a helper's port the `CT --helper` line comes first and, the first
+/// CT target winning, the packets stay tracked with their helper; fwgen's
+/// entries without a source come before the helpers, and untracked SIP.
+/// Refused; the same line on a port no helper watches imports.
+#[test]
+fn a_notrack_line_below_the_shipped_helpers_is_read_as_shorewall() {
+    let shipped = std::fs::read_to_string("/usr/share/shorewall/configfiles/conntrack").unwrap();
+    let cases = [
+        (
+            "NOTRACK:P - - udp 5060\n",
+            Reading::Refused(
+                &[
+                    "-A PREROUTING -p 17 --dport 5060 -j CT --helper sip",
+                    "-A PREROUTING -p 17 --dport 5060 -j CT --notrack",
+                ],
+                &[
+                    "error: conntrack:",
+                    "attach the sip helper to udp port 5060 first",
+                ],
+            ),
+        ),
+        (
+            "NOTRACK:P - - udp 53\n",
+            Reading::Carried(
+                &["-A PREROUTING -p 17 --dport 53 -j CT --notrack"],
+                &["[[conntrack]]\naction = \"notrack\"\nproto = \"udp\"\ndport = \"53\"\n"],
+            ),
+        ),
+    ];
+    for (at, (line, expected)) in cases.into_iter().enumerate() {
+        let name = format!("import-notrack-after-helpers-{at}");
+        let dir = sample_with_rules(&name, b"?SECTION NEW\nACCEPT loc $FW tcp 22\n", None);
+        std::fs::write(dir.join("conntrack"), format!("{shipped}{line}")).unwrap();
+        assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

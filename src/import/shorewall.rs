@@ -259,6 +259,9 @@ struct Importer {
     shadowed_macros: BTreeSet<String>,
     /// The site actions: listed in `actions`, with an `action.NAME`.
     site_action_files: Vec<String>,
+    /// The conntrack file's line that ends Shorewall's shipped helper
+    /// block, where the file holds it.
+    shipped_helpers_end: Option<usize>,
     /// Each called site action's body, `None` once refused.
     site_actions: BTreeMap<String, Option<Vec<site_action::ActionLine>>>,
     /// Each site action's calls from rule lines (`FILE:LINE`), refused or
@@ -331,6 +334,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_macros: BTreeMap::new(),
         shadowed_macros: BTreeSet::new(),
         site_action_files: Vec::new(),
+        shipped_helpers_end: None,
         site_actions: BTreeMap::new(),
         site_action_calls: BTreeMap::new(),
         blacklisting: false,
@@ -4058,7 +4062,7 @@ impl Importer {
     ) -> Vec<(String, file::Physical, String)> {
         let shown = self.directory.shown(name);
         let mut omitted = Vec::new();
-        let mut shipped_helpers = false;
+        let mut shipped_helpers = None;
         let read = self
             .directory
             .lines(name)
@@ -4066,11 +4070,10 @@ impl Importer {
                 if name != "conntrack" {
                     return lines;
                 }
-                let before = lines.len();
+                let before: Vec<usize> = lines.iter().map(|line| line.number).collect();
                 let kept = listing::without_shipped_helpers(lines);
-                if kept.len() != before {
-                    shipped_helpers = true;
-                }
+                let left: BTreeSet<usize> = kept.iter().map(|line| line.number).collect();
+                shipped_helpers = before.into_iter().filter(|n| !left.contains(n)).max();
                 kept
             })
             .and_then(|lines| {
@@ -4094,7 +4097,8 @@ impl Importer {
                     .map(|line| line.text(&shown).map(|text| (line, text)))
                     .collect()
             });
-        if shipped_helpers {
+        if shipped_helpers.is_some() {
+            self.shipped_helpers_end = shipped_helpers;
             self.notes.push(format!(
                 "{shown}: Shorewall's shipped helper lines, which `conntrack_helpers` (AUTOHELPERS) carries"
             ));

@@ -77,6 +77,12 @@ impl Importer {
             if self.conntrack_service(&line, &mut columns).is_err() {
                 continue;
             }
+            if format == 3
+                && let Some(reason) = self.after_shipped_helpers(&line, &columns)
+            {
+                self.refuse(&line, reason);
+                continue;
+            }
             match conntrack_table(&columns, format, &|zone| self.zone_name(zone)) {
                 Ok(table) => {
                     let mut table = table;
@@ -94,6 +100,56 @@ impl Importer {
 }
 
 impl Importer {
+    /// Why a FORMAT 3 line without a source below Shorewall's shipped
+    /// helper block is refused: Raw.pm appends the lines to PREROUTING and
+    /// OUTPUT in file order, so a helper's `CT --helper` line comes first
+    /// on its port, and the first CT target a packet meets wins (xt_CT
+    /// passes over a packet that has one): Shorewall keeps it tracked.
+    /// fwgen's entries without a source come before the helpers (the
+    /// Shorewall backend writes them above the block). `None` for a line
+    /// above the block, in another file, or on no helper's port.
+    fn after_shipped_helpers(&self, line: &Line, columns: &[String]) -> Option<String> {
+        let end = self.shipped_helpers_end?;
+        let own = line.file == self.directory.shown("conntrack");
+        if !own || line.number <= end || !self.settings.carried.conntrack_helpers {
+            return None;
+        }
+        if columns.get(1).is_some_and(|source| source != "-") {
+            return None;
+        }
+        let given = |i: usize| columns.get(i).filter(|c| *c != "-" && !c.is_empty());
+        // No PROTO: every packet; else the list's TCP and UDP.
+        let protocols: Option<Vec<&str>> = given(3).map(|list| {
+            (list.split(','))
+                .filter_map(|p| port_protocol(p.split(':').next().unwrap_or(p)))
+                .collect()
+        });
+        let on_port = |port: u16| {
+            given(4).is_none_or(|ports| {
+                ports.split(',').any(|item| {
+                    let (low, high) = item.split_once(':').unwrap_or((item, item));
+                    let (low, high) = (low.parse::<u16>(), high.parse::<u16>());
+                    // A form not read as a number here is taken to meet it.
+                    (low.as_ref().map_or(true, |&l| l <= port))
+                        && (high.as_ref().map_or(true, |&h| port <= h))
+                })
+            })
+        };
+        let met = crate::model::CONNTRACK_HELPERS.iter().find(|helper| {
+            let protocol = if helper.tcp { "tcp" } else { "udp" };
+            !(helper.ipv4_only && self.ipv6)
+                && protocols
+                    .as_ref()
+                    .is_none_or(|list| list.contains(&protocol))
+                && on_port(helper.port)
+        })?;
+        let protocol = if met.tcp { "tcp" } else { "udp" };
+        Some(format!(
+            "this line without a source comes after Shorewall's shipped helper lines (AUTOHELPERS=Yes), which attach the {} helper to {protocol} port {} first, and the first CT target wins (xt_CT): Shorewall keeps those packets tracked, with their helper, where fwgen's entries without a source come before the helpers; move the line above `?if $AUTOHELPERS && __CT_TARGET`, or leave the helper's port out of it",
+            met.kind, met.port
+        ))
+    }
+
     /// PROTO, DPORT and SPORT of a conntrack line read as the rules
     /// file's are (resolve_proto, validate_port_list: `010` is 8, a
     /// service its port, each noted); `Err` once the line is refused.
