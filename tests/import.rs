@@ -8647,7 +8647,10 @@ fn zone_names_too_long_for_shorewall_or_fwgen_are_refused() {
 /// helper block beside them is `conntrack_helpers`, and what fwgen does
 /// not model is refused at its line with the reason: a helper of one's
 /// own, a CT:notrack of TCP (its SYN alone), a DROP, an interface in a
-/// FORMAT 3 SOURCE, a SOURCE of every zone.
+/// FORMAT 3 SOURCE, a SOURCE of every zone. PROTO `any` is every protocol,
+/// as process_conntrack_rule reads it (helper-223: fwgen refused it as no
+/// protocol of /etc/protocols; `shorewall compile` makes `-s 192.0.2.9 -j
+/// CT --notrack`).
 #[test]
 fn conntrack_notrack_lines_are_carried_and_the_rest_refused_at_their_line() {
     let shipped = std::fs::read_to_string("/usr/share/shorewall/configfiles/conntrack")
@@ -8658,6 +8661,7 @@ net - udp 53
 NOTRACK $FW - udp - 53
 CT:notrack net:198.51.100.0/24 - udp 123
 CT:notrack net - tcp:all 179
+NOTRACK net:192.0.2.9 - any
 ?FORMAT 3
 NOTRACK:PO - 255.255.255.255 udp
 ";
@@ -8681,6 +8685,8 @@ NOTRACK:PO - 255.255.255.255 udp
         "[[conntrack]]\naction = \"notrack\"\nsource = \"net:198.51.100.0/24\"\nproto = \"udp\"\ndport = \"123\"",
         "[[conntrack]]\naction = \"notrack\"\nsource = \"net\"\nproto = \"tcp\"\ndport = \"179\"",
         "[[conntrack]]\naction = \"notrack\"\nchain = \"both\"\ndest = \"255.255.255.255\"\nproto = \"udp\"",
+        // process_conntrack_rule: PROTO `any` is every protocol.
+        "[[conntrack]]\naction = \"notrack\"\nsource = \"net:192.0.2.9\"\n\n",
     ] {
         assert!(
             model.contains(expected),

@@ -155,6 +155,10 @@ impl Importer {
     /// service its port, each noted); `Err` once the line is refused.
     /// A PROTO with `:syn` is left to [`conntrack_table`].
     fn conntrack_service(&mut self, line: &Line, columns: &mut [String]) -> Result<(), ()> {
+        // process_conntrack_rule: `$proto = '' if $proto eq 'any'`.
+        if columns.get(3).is_some_and(|p| p == "any") {
+            columns[3] = "-".to_owned();
+        }
         let given = |columns: &[String], i: usize| columns.get(i).filter(|c| *c != "-").cloned();
         let mut proto = given(columns, 3);
         if let Some(written) = proto.clone().filter(|p| split_syn(p).1.is_none()) {
