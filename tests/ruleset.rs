@@ -1921,3 +1921,61 @@ dport = 69
         "Shorewall attaches the helper first:\n{compiled}"
     );
 }
+
+/// A nested zone's RETURN in nat PREROUTING holds its hosts entry's
+/// networks as written (helper-225): Misc.pm add_prerouting_jumps writes
+/// `-s 10.1.0.0/16 -j RETURN` for `10.1.0.0/16!10.1.1.0/24`, without the
+/// exclusion its own dnat jump has, so net's port forward passes over
+/// 10.1.1.0/24 too, which stays net's zone. fwgen returned the carved
+/// networks and forwarded 10.1.1.5's connection to port 80, which
+/// Shorewall leaves to the firewall's DROP policy. fwgen's nft, and
+/// Shorewall's compile of fwgen's own files.
+#[test]
+fn a_nested_zones_nat_return_holds_its_networks_as_written() {
+    common::require_tool("shorewall", "shorewall");
+    let model = r#"
+[zones.net]
+
+[zones.sub]
+parent = "net"
+hosts = [{ interface = "eth0", networks = ["10.1.0.0/16"], except = ["10.1.1.0/24"] }]
+
+[zones.loc]
+
+[interfaces.eth0]
+zone = "net"
+
+[interfaces.eth1]
+zone = "loc"
+networks = ["192.168.1.0/24"]
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+
+[[dnat]]
+source = "net"
+dest = "loc"
+to = "192.168.1.5"
+proto = "tcp"
+dport = 80
+"#;
+    let name = "nested-nat-return-exclusion.toml";
+    let text = rendered(model, name);
+    let chain: Vec<&str> = (text.lines())
+        .skip_while(|l| !l.contains("chain nat-prerouting"))
+        .take_while(|l| !l.contains('}'))
+        .collect();
+    let at = |what: &str| chain.iter().position(|l| l.contains(what));
+    let returned = at("iifname \"eth0\" ip saddr 10.1.0.0/16 accept");
+    assert!(
+        returned.is_some() && returned < at("dnat ip to 192.168.1.5"),
+        "{chain:#?}"
+    );
+    let compiled = compiled(name);
+    assert!(
+        compiled.contains("-A PREROUTING -i eth0 -s 10.1.0.0/16 -j RETURN\n"),
+        "Shorewall's RETURN:\n{compiled}"
+    );
+}

@@ -5841,6 +5841,7 @@ fn nested_returns(model: &Model) -> impl Iterator<Item = ((usize, usize), Rule)>
         };
         let rank = ranks[z];
         sources.into_iter().map(move |(_, _, matches)| {
+            let matches = unexcluded(model, z, matches);
             let addressed = matches
                 .iter()
                 .any(|m| !matches!(m, Match::Interface { .. }));
@@ -5851,6 +5852,41 @@ fn nested_returns(model: &Model) -> impl Iterator<Item = ((usize, usize), Rule)>
             ((rank, usize::MAX), rule)
         })
     })
+}
+
+/// A nested zone's member matches with each hosts entry's networks as
+/// written: add_prerouting_jumps writes the RETURN with the entry's
+/// networks and no exclusion (`-s 10.1.0.0/16 -j RETURN` for
+/// `10.1.0.0/16!10.1.1.0/24`), unlike the zone's own dnat jump, so the
+/// parents' translations pass over the left-out addresses too.
+fn unexcluded(model: &Model, zone: usize, matches: Vec<Match>) -> Vec<Match> {
+    let hosts = &model.zones[zone].hosts;
+    (matches.into_iter())
+        .map(|m| match m {
+            Match::Address {
+                family,
+                direction,
+                negated: false,
+                nets,
+            } => {
+                let of_family = |all: &[ipnet::IpNet]| -> Vec<ipnet::IpNet> {
+                    let ipv6 = family == Family::Ipv6;
+                    all.iter().filter(|n| is_ipv6(n) == ipv6).copied().collect()
+                };
+                let written = (hosts.iter()).filter(|h| h.ipset.is_none()).find_map(|h| {
+                    let exclusion = h.exclusion.as_ref()?;
+                    (of_family(&h.networks) == nets).then(|| of_family(&exclusion.networks))
+                });
+                Match::Address {
+                    family,
+                    direction,
+                    negated: false,
+                    nets: written.unwrap_or(nets),
+                }
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// Whether Shorewall ends a nested zone's nat dispatch of a family with
