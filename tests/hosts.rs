@@ -249,7 +249,7 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
             "vpn eth0:!+vpnset\n",
             "no range, ipset or dynamic zone after the `!`",
         ),
-        ("vpn eth0:+vpnset[src]\n", "an ipset's flags (`+NAME[src]`)"),
+        ("vpn eth0:+vpnset[src]\n", "an ipset's flags in brackets"),
         ("vpn eth0:dynamic\n", "dynamic zones, ranges"),
         ("vpn eth0:10.8.0.1-10.8.0.9\n", "dynamic zones, ranges"),
         // An exclusion is carried (`except`), but one outside the

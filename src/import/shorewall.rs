@@ -1513,6 +1513,25 @@ fn assignment(line: &str) -> Option<(String, String)> {
     Some((key.trim_start().to_owned(), value.to_owned()))
 }
 
+/// Why an ipset form in an address column is refused: a list of sets
+/// (`+[a,b]`: a packet in any of them) or a set's flags in brackets
+/// (`+NAME[dst]`, `+NAME[src,dst]`: which of the packet's addresses the
+/// set matches, or its counters). fwgen's `+NAME` is the whole address
+/// list and matches the packet's own side: the source in SOURCE and in a
+/// zone's hosts, the destination in DEST.
+fn ipset_form_problem(text: &str) -> Option<String> {
+    if text.contains("+[") {
+        return Some(format!(
+            "`{text}`: a list of ipsets (`+[a,b]`: a packet in any of them) is not in fwgen's model, which takes one `+NAME` as the whole address list"
+        ));
+    }
+    let flagged = (text.split([':', ',']))
+        .any(|item| item.trim_start_matches('!').starts_with('+') && item.contains('['));
+    flagged.then(|| format!(
+        "`{text}`: an ipset's flags in brackets (`+NAME[dst]`, `+NAME[src,dst]`: which of the packet's addresses the set matches, or its counters) are not in fwgen's model, whose `+NAME` matches the packet's own side (its source in SOURCE and in a zone's hosts, its destination in DEST); write `+NAME` where that is what the flags say"
+    ))
+}
+
 /// Why an unquoted shorewall.conf value holding a shell operator is
 /// refused: Shorewall's command (lib.cli-std, std_get_config) runs the
 /// file as shell code before its compiler (Config.pm) reads the text as
@@ -6475,6 +6494,9 @@ impl Importer {
         {
             return Err(format!("hosts {reason}"));
         }
+        if let Some(reason) = ipset_form_problem(list) {
+            return Err(format!("hosts {reason}"));
+        }
         let mut networks = Vec::new();
         for item in list.split(',') {
             let item = item
@@ -6483,13 +6505,8 @@ impl Importer {
                 .or_else(|| item.strip_prefix('<').and_then(|i| i.strip_suffix('>')))
                 .unwrap_or(item);
             // `+bo`: an ipset, resolved by the model's analyzer (which
-            // refuses `+bo[src]` flags and a set of another family).
+            // refuses a set of another family; flags are refused above).
             let set = item.starts_with('+') && !item.contains('!');
-            if set && item.contains('[') {
-                return Err(format!(
-                    "hosts `{list}`: an ipset's flags (`+NAME[src]`) are not in fwgen's model: a zone's hosts match the set by the packet's own side"
-                ));
-            }
             let refused = item.is_empty()
                 || (item.starts_with(['+', '!', '&', '%', '^']) && !set)
                 || item == "dynamic"
@@ -6988,17 +7005,8 @@ impl Importer {
     /// `2001:db8::5:80`), and where an ipset has flags (`+NAME[dst]`),
     /// which removing the brackets would glue to its name.
     fn endpoint(&self, text: &str) -> Result<String, String> {
-        if text.contains("+[") {
-            return Err(format!(
-                "`{text}`: a list of ipsets (`+[a,b]`: a packet in any of them) is not in fwgen's model, which takes one `+NAME` as the whole address list"
-            ));
-        }
-        let flagged = (text.split([':', ',']))
-            .any(|item| item.trim_start_matches('!').starts_with('+') && item.contains('['));
-        if flagged {
-            return Err(format!(
-                "`{text}`: an ipset's flags in brackets (`+NAME[dst]`, `+NAME[src,dst]`: which of the packet's addresses the set matches, or its counters) are not in fwgen's model, whose `+NAME` matches the source address in SOURCE and the destination address in DEST; write `+NAME` where that is what the flags say"
-            ));
+        if let Some(reason) = ipset_form_problem(text) {
+            return Err(reason);
         }
         if let Some(reason) = self.bracket_problem(text) {
             return Err(reason);
