@@ -1979,3 +1979,55 @@ dport = 80
         "Shorewall's RETURN:\n{compiled}"
     );
 }
+
+/// A policy's syn-flood chain logs under LOGLIMIT, and without one under
+/// 5 a minute, burst 5 (helper-226: Rules.pm setup_syn_flood_chains,
+/// `[ limit => "--limit 5/min --limit-burst 5" ]` where LOGILIMIT is
+/// empty): fwgen logged every dropped SYN, which a flood turns into a
+/// flood of the log. fwgen's nft, and Shorewall's compile of fwgen's own
+/// files.
+#[test]
+fn a_syn_flood_chain_logs_under_shorewalls_own_limit_without_a_log_limit() {
+    common::require_tool("shorewall", "shorewall");
+    let model = r#"
+[firewall]
+log_limit = "none"
+
+[zones.net]
+
+[interfaces.eth0]
+zone = "net"
+
+[[policy]]
+source = "net"
+dest = "$FW"
+action = "ACCEPT"
+log = "info"
+rate = "10/second"
+rate_burst = 5
+
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+"#;
+    let name = "synflood-log-limit.toml";
+    let text = rendered(model, name);
+    let chain: Vec<&str> = (text.lines())
+        .skip_while(|l| !l.contains("chain synflood-net-fw"))
+        .take_while(|l| !l.contains('}'))
+        .collect();
+    let logs: Vec<&&str> = chain.iter().filter(|l| l.contains(" log prefix")).collect();
+    assert!(
+        logs.len() == 1 && logs[0].contains("limit rate 5/minute burst 5 packets log prefix"),
+        "{chain:#?}"
+    );
+    let compiled = compiled(name);
+    assert!(
+        compiled
+            .lines()
+            .any(|l| l.starts_with("-A @net-fw ")
+                && l.contains("--limit 5/min --limit-burst 5 -j LOG")),
+        "Shorewall's syn-flood log:\n{compiled}"
+    );
+}

@@ -2446,12 +2446,27 @@ fn synflood_chains(model: &Model, chains: &[Chain]) -> Vec<Chain> {
             ));
         }
         let label = synflood_label(model, policy);
-        let mut statements: Vec<Statement> = (policy.log)
-            .map(|level| log(model, &format!("@{label}"), "DROP", level))
-            .into_iter()
-            .collect();
-        statements.push(drop_());
-        rules.push(Rule::new(Vec::new(), statements, origin));
+        let logged = (policy.log).map(|level| log(model, &format!("@{label}"), "DROP", level));
+        match (logged, model.firewall.log_limit) {
+            // Rules.pm setup_syn_flood_chains logs under LOGLIMIT, or
+            // without one under `--limit 5/min --limit-burst 5`, never
+            // unlimited: a syn flood must not flood the log.
+            (Some(logged), None) => {
+                let limit = crate::model::logging::LogLimit {
+                    per: crate::model::logging::LimitPer::All,
+                    rate: 5,
+                    unit: RateUnit::Minute,
+                    burst: 5,
+                };
+                let limiting = vec![Match::LogLimit { limit, set: None }];
+                rules.push(Rule::new(limiting, vec![logged], origin));
+                rules.push(Rule::new(Vec::new(), vec![drop_()], origin));
+            }
+            (logged, _) => {
+                let statements = logged.into_iter().chain([drop_()]).collect();
+                rules.push(Rule::new(Vec::new(), statements, origin));
+            }
+        }
         let comment = format!(
             "policy {label} {}: new TCP connections over {} are dropped before the rules",
             policy.action.keyword(),
