@@ -95,7 +95,6 @@ fn eth_any_sfilters(text: &str) -> Vec<&str> {
     sfilters
 }
 
-/// Render a model's text, always from the same path.
 /// The body of chain `name` in a rendered ruleset.
 fn chain_body<'a>(text: &'a str, name: &str) -> &'a str {
     text.split(&format!("chain {name} {{"))
@@ -123,6 +122,7 @@ fn compiled(name: &str) -> String {
     common::shorewall_compile("shorewall", &out.join("shorewall"), &dir.join("firewall"))
 }
 
+/// Render a model's text, always from the same path.
 fn rendered(model_text: &str, name: &str) -> String {
     let dir = common::root().join("target/test-scratch").join(name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -1899,10 +1899,7 @@ dport = 69
 "#;
     let name = "rule-helper-before-notrack.toml";
     let text = rendered(model, name);
-    let chain: Vec<&str> = (text.lines())
-        .skip_while(|l| !l.contains("chain notrack-prerouting"))
-        .take_while(|l| !l.contains('}'))
-        .collect();
+    let chain: Vec<&str> = chain_body(&text, "notrack-prerouting").lines().collect();
     let at = |what: &str| chain.iter().position(|l| l.contains(what));
     assert!(
         at("udp dport 69 return").is_some()
@@ -1963,10 +1960,7 @@ dport = 80
 "#;
     let name = "nested-nat-return-exclusion.toml";
     let text = rendered(model, name);
-    let chain: Vec<&str> = (text.lines())
-        .skip_while(|l| !l.contains("chain nat-prerouting"))
-        .take_while(|l| !l.contains('}'))
-        .collect();
+    let chain: Vec<&str> = chain_body(&text, "nat-prerouting").lines().collect();
     let at = |what: &str| chain.iter().position(|l| l.contains(what));
     let returned = at("iifname \"eth0\" ip saddr 10.1.0.0/16 accept");
     assert!(
@@ -2013,10 +2007,7 @@ action = "DROP"
 "#;
     let name = "synflood-log-limit.toml";
     let text = rendered(model, name);
-    let chain: Vec<&str> = (text.lines())
-        .skip_while(|l| !l.contains("chain synflood-net-fw"))
-        .take_while(|l| !l.contains('}'))
-        .collect();
+    let chain: Vec<&str> = chain_body(&text, "synflood-net-fw").lines().collect();
     let logs: Vec<&&str> = chain.iter().filter(|l| l.contains(" log prefix")).collect();
     assert!(
         logs.len() == 1 && logs[0].contains("limit rate 5/minute burst 5 packets log prefix"),
