@@ -1921,11 +1921,13 @@ dport = 69
 
 /// A nested zone's RETURN in nat PREROUTING holds its hosts entry's
 /// networks as written (helper-225): Misc.pm add_prerouting_jumps writes
-/// `-s 10.1.0.0/16 -j RETURN` for `10.1.0.0/16!10.1.1.0/24`, without the
-/// exclusion its own dnat jump has, so net's port forward passes over
-/// 10.1.1.0/24 too, which stays net's zone. fwgen returned the carved
-/// networks and forwarded 10.1.1.5's connection to port 80, which
-/// Shorewall leaves to the firewall's DROP policy. fwgen's nft, and
+/// `-s 10.1.0.0/16 -j RETURN` for `10.1.0.0/16!10.1.128.0/17`, without
+/// the exclusion its own dnat jump has, so net's port forward passes over
+/// 10.1.128.0/17 too, which stays net's zone. fwgen returned the carved
+/// networks and forwarded 10.1.200.5's connection to port 80, which
+/// Shorewall leaves to the firewall's DROP policy; each entry keeps its
+/// own networks, on its own interface (review-227: an entry on eth2 of
+/// the first one's carved networks got the first one's). fwgen's nft, and
 /// Shorewall's compile of fwgen's own files.
 #[test]
 fn a_nested_zones_nat_return_holds_its_networks_as_written() {
@@ -1935,11 +1937,17 @@ fn a_nested_zones_nat_return_holds_its_networks_as_written() {
 
 [zones.sub]
 parent = "net"
-hosts = [{ interface = "eth0", networks = ["10.1.0.0/16"], except = ["10.1.1.0/24"] }]
+hosts = [
+    { interface = "eth0", networks = ["10.1.0.0/16"], except = ["10.1.128.0/17"] },
+    { interface = "eth2", networks = ["10.1.0.0/17"] },
+]
 
 [zones.loc]
 
 [interfaces.eth0]
+zone = "net"
+
+[interfaces.eth2]
 zone = "net"
 
 [interfaces.eth1]
@@ -1960,18 +1968,34 @@ dport = 80
 "#;
     let name = "nested-nat-return-exclusion.toml";
     let text = rendered(model, name);
-    let chain: Vec<&str> = chain_body(&text, "nat-prerouting").lines().collect();
+    // Up to the chain's own brace: its interface sets hold braces.
+    let chain: Vec<&str> = (text.lines())
+        .skip_while(|l| !l.contains("chain nat-prerouting"))
+        .take_while(|l| l.trim() != "}")
+        .collect();
     let at = |what: &str| chain.iter().position(|l| l.contains(what));
-    let returned = at("iifname \"eth0\" ip saddr 10.1.0.0/16 accept");
-    assert!(
-        returned.is_some() && returned < at("dnat ip to 192.168.1.5"),
-        "{chain:#?}"
-    );
+    // The second entry, on eth2, carves to the first's networks: each
+    // keeps its own.
+    for returned in [
+        "iifname \"eth0\" ip saddr 10.1.0.0/16 accept",
+        "iifname \"eth2\" ip saddr 10.1.0.0/17 accept",
+    ] {
+        let returned = at(returned);
+        assert!(
+            returned.is_some() && returned < at("dnat ip to 192.168.1.5"),
+            "{chain:#?}"
+        );
+    }
     let compiled = compiled(name);
-    assert!(
-        compiled.contains("-A PREROUTING -i eth0 -s 10.1.0.0/16 -j RETURN\n"),
-        "Shorewall's RETURN:\n{compiled}"
-    );
+    for returned in [
+        "-A PREROUTING -i eth0 -s 10.1.0.0/16 -j RETURN\n",
+        "-A PREROUTING -i eth2 -s 10.1.0.0/17 -j RETURN\n",
+    ] {
+        assert!(
+            compiled.contains(returned),
+            "Shorewall's RETURN:\n{compiled}"
+        );
+    }
 }
 
 /// A policy's syn-flood chain logs under LOGLIMIT, and without one under

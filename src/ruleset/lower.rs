@@ -5875,7 +5875,14 @@ fn nested_returns(model: &Model) -> impl Iterator<Item = ((usize, usize), Rule)>
 /// `10.1.0.0/16!10.1.1.0/24`), unlike the zone's own dnat jump, so the
 /// parents' translations pass over the left-out addresses too.
 fn unexcluded(model: &Model, zone: usize, matches: Vec<Match>) -> Vec<Match> {
-    let hosts = &model.zones[zone].hosts;
+    // The member's own entry: its interface and its carved networks.
+    let interface = matches.iter().find_map(|m| match m {
+        Match::Interface { names, .. } if names.len() == 1 => Some(names[0].clone()),
+        _ => None,
+    });
+    let hosts: Vec<&crate::model::zone::Hosts> = (model.zones[zone].hosts.iter())
+        .filter(|h| if_name(&model.interfaces[h.interface]) == interface)
+        .collect();
     (matches.into_iter())
         .map(|m| match m {
             Match::Address {
