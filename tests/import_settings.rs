@@ -1963,6 +1963,16 @@ fn a_value_config_pm_refuses_as_written_is_refused() {
             "MACLIST_DISPOSITION= ACCEPT",
             "Invalid value ( ACCEPT) for MACLIST_DISPOSITION",
         ),
+        (
+            "blank-drop-default",
+            "DROP_DEFAULT= none",
+            "Unknown Action ( none) in DROP_DEFAULT setting",
+        ),
+        (
+            "blank-reject-default",
+            "REJECT_DEFAULT= Broadcast",
+            "Unknown Action ( Broadcast) in REJECT_DEFAULT setting",
+        ),
     ];
     for (name, planted, reason) in cases {
         let dir = sample_with(name, planted);

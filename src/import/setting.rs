@@ -388,6 +388,14 @@ pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
         "MACLIST_DISPOSITION" if !drop_or_reject(value) && value != "ACCEPT" => {
             refused(&format!("Invalid value ({value}) for MACLIST_DISPOSITION"))
         }
+        // The first action's name keeps the blank: no action has it.
+        "DROP_DEFAULT" | "REJECT_DEFAULT" | "ACCEPT_DEFAULT" | "QUEUE_DEFAULT"
+        | "NFQUEUE_DEFAULT" | "BLACKLIST_DEFAULT"
+            if value.starts_with(char::is_whitespace) =>
+        {
+            let first = value.split([',', '(']).next().unwrap_or(value);
+            refused(&format!("Unknown Action ({first}) in {name} setting"))
+        }
         "BLACKLIST" if value != "ALL" => {
             // split_list: no empty item; then each state once, in capitals.
             let states: Vec<&str> = value.split(',').collect();
