@@ -145,8 +145,14 @@ impl Importer {
         })?;
         let protocol = if met.tcp { "tcp" } else { "udp" };
         Some(format!(
-            "this line without a source comes after Shorewall's shipped helper lines (AUTOHELPERS=Yes), which attach the {} helper to {protocol} port {} first, and the first CT target wins (xt_CT): Shorewall keeps those packets tracked, with their helper, where fwgen's entries without a source come before the helpers; move the line above `?if $AUTOHELPERS && __CT_TARGET`, or leave the helper's port out of it",
-            met.kind, met.port
+            "this line without a source comes after Shorewall's shipped helper lines (AUTOHELPERS=Yes), which attach the {} helper to {protocol} port {} first, and the first CT target wins (xt_CT): Shorewall gives {} the helper and keeps it tracked, where fwgen's entries without a source come before the helpers and untrack it; move the line above `?if $AUTOHELPERS && __CT_TARGET`, or leave the helper's port out of it",
+            met.kind,
+            met.port,
+            if met.tcp {
+                "a connection's SYN (the helper's line matches `--syn`; the later packets are untracked)"
+            } else {
+                "every such packet"
+            }
         ))
     }
 
