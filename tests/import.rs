@@ -10005,7 +10005,8 @@ fn protocol_zero_every_source_and_a_chain_designator_read_as_shorewall() {
 /// found it this session); and an empty site action.NAME of a stock
 /// action is the body Shorewall runs, so the stock action does nothing
 /// (helper-222: fwgen noted the file as empty and ran the stock action),
-/// refused.
+/// refused where the model carries a call of it; one nothing calls, of an
+/// action whose calls fwgen refuses anyway (Limit), is noted (review-227).
 #[test]
 fn macros_as_shorewall_looks_them_up() {
     common::require_tool("shorewall", "shorewall");
@@ -10017,7 +10018,15 @@ fn macros_as_shorewall_looks_them_up() {
     ];
     let by_action =
         "`Web` calls macro HTTP, and the site's action HTTP (its actions file) runs in its place";
-    let cases: [Case<'_>; 9] = [
+    let cases: [Case<'_>; 10] = [
+        (
+            "ACCEPT net $FW tcp 22\n",
+            &[("action.Limit", "")],
+            Reading::Carried(
+                &["-p 6 --dport 22 -j ACCEPT"],
+                &["no active lines (nothing to import): action.Limit"],
+            ),
+        ),
         (
             "Invalid(DROP) net $FW tcp\n",
             &[("macro.Invalid", "PARAM - - tcp 3333\n")],

@@ -3847,10 +3847,27 @@ impl Importer {
                 || matches!(name.as_str(), "capabilities" | "actions.std");
             // Found first along CONFIG_PATH, these take the place of
             // Shorewall's own even when they hold nothing.
+            // An empty action.NAME matters where NAME is called: of the
+            // stock actions, a call of these the model carries (a call of
+            // any other is refused at its line, and the file then changes
+            // nothing imported).
+            let carried = [
+                "AllowICMPs",
+                "Broadcast",
+                "Multicast",
+                "Invalid",
+                "allowBcast",
+                "dropBcast",
+                "dropBcasts",
+                "allowMcast",
+                "dropMcast",
+                "allowInvalid",
+                "dropInvalid",
+            ];
             let replaces_stock = matches!(name.as_str(), "capabilities" | "actions.std")
                 || name
                     .strip_prefix("action.")
-                    .is_some_and(|action| site_action::STOCK_ACTIONS.contains(&action));
+                    .is_some_and(|action| carried.contains(&action));
             match self.active_items(&name, whole) {
                 Some(Active::Empty) if replaces_stock => {
                     let line = Line {
@@ -3860,7 +3877,7 @@ impl Importer {
                         comment: None,
                     };
                     let reason = format!(
-                        "{refusal}; it has no active line, yet Shorewall's compiler finds it first along CONFIG_PATH and uses it in place of its own: an empty action.NAME makes the stock action do nothing, an empty actions.std leaves no stock action, an empty capabilities file marks every capability absent"
+                        "{refusal}; it has no active line, yet Shorewall's compiler finds it first along CONFIG_PATH and uses it in place of its own: an empty action.NAME makes every call of the stock action (a rule's, a policy's default action) do nothing, an empty actions.std leaves no stock action, an empty capabilities file marks every capability absent"
                     );
                     self.refuse(&line, reason);
                 }
