@@ -163,11 +163,20 @@ impl Analyzer<'_> {
             else {
                 continue;
             };
+            // Per family, as Shorewall and Shorewall6 compile apart: the
+            // entry's (its destinations'), the parent's and the zone's.
+            let of_entry = |ipv6: bool| {
+                entry.dest.is_empty()
+                    || (entry.dest.iter()).any(|net| matches!(net, IpNet::V6(_)) == ipv6)
+            };
             let returned = (0..self.zones.len()).find(|&zone| {
                 self.zones[zone].parents.contains(parent)
-                    && [false, true]
-                        .into_iter()
-                        .any(|ipv6| self.zones[zone].family.has(ipv6) && !continues(zone, ipv6))
+                    && [false, true].into_iter().any(|ipv6| {
+                        of_entry(ipv6)
+                            && self.zones[*parent].family.has(ipv6)
+                            && self.zones[zone].family.has(ipv6)
+                            && !continues(zone, ipv6)
+                    })
             });
             if let Some(zone) = returned {
                 let (parent, nested) = (&self.zones[*parent].name, &self.zones[zone].name);
