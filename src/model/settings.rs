@@ -465,6 +465,13 @@ pub struct ConntrackHelper {
     pub ipv4_only: bool,
 }
 
+impl ConntrackHelper {
+    /// Its protocol's name as Shorewall's and nft's files write it.
+    pub fn protocol(&self) -> &'static str {
+        if self.tcp { "tcp" } else { "udp" }
+    }
+}
+
 const fn helper(kind: &'static str, tcp: bool, port: u16, ipv4_only: bool) -> ConntrackHelper {
     ConntrackHelper {
         kind,

@@ -140,7 +140,7 @@ pub(super) fn render(
     }
     let mut groups: Vec<Group> = Vec::new();
     for helper in CONNTRACK_HELPERS {
-        let proto = if helper.tcp { "tcp" } else { "udp" };
+        let proto = helper.protocol();
         let cells = [
             format!("CT:helper:{}:PO", helper.kind),
             "-".to_owned(),

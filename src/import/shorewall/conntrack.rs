@@ -104,7 +104,9 @@ impl Importer {
     /// helper block is refused: Raw.pm appends the lines to PREROUTING and
     /// OUTPUT in file order, so a helper's `CT --helper` line comes first
     /// on its port, and the first CT target a packet meets wins (xt_CT
-    /// passes over a packet that has one): Shorewall keeps it tracked.
+    /// passes over a packet that has one): Shorewall gives the packet the
+    /// helper (for TCP only the SYN, which the helper's line matches; the
+    /// later packets are untracked), where fwgen untracks it.
     /// fwgen's entries without a source come before the helpers (the
     /// Shorewall backend writes them above the block). `None` for a line
     /// above the block, in another file, or on no helper's port.
@@ -136,16 +138,15 @@ impl Importer {
             })
         };
         let met = crate::model::CONNTRACK_HELPERS.iter().find(|helper| {
-            let protocol = if helper.tcp { "tcp" } else { "udp" };
             !(helper.ipv4_only && self.ipv6)
                 && protocols
                     .as_ref()
-                    .is_none_or(|list| list.contains(&protocol))
+                    .is_none_or(|list| list.contains(&helper.protocol()))
                 && on_port(helper.port)
         })?;
-        let protocol = if met.tcp { "tcp" } else { "udp" };
+        let protocol = met.protocol();
         Some(format!(
-            "this line without a source comes after Shorewall's shipped helper lines (AUTOHELPERS=Yes), which attach the {} helper to {protocol} port {} first, and the first CT target wins (xt_CT): Shorewall gives {} the helper and keeps it tracked, where fwgen's entries without a source come before the helpers and untrack it; move the line above `?if $AUTOHELPERS && __CT_TARGET`, or leave the helper's port out of it",
+            "this line without a source comes after Shorewall's shipped helper lines (AUTOHELPERS=Yes), which attach the {} helper to {protocol} port {} first, and the first CT target wins (xt_CT): Shorewall gives {} the helper, where fwgen's entries without a source come before the helpers and untrack it; move the line above `?if $AUTOHELPERS && __CT_TARGET`, or leave the helper's port out of it",
             met.kind,
             met.port,
             if met.tcp {
