@@ -2013,7 +2013,6 @@ fn random_refused(dest: &str, entry: &str) -> Option<String> {
 /// with the raw table: NEW,ESTABLISHED,INVALID,UNTRACKED, or without
 /// ESTABLISHED when FASTACCEPT=Yes.
 fn blacklist_states(value: &str, fast_accept: bool) -> Result<Vec<String>, String> {
-    let value = value.trim_matches('"');
     let states: Vec<String> = match value {
         "" if fast_accept => vec!["new".into(), "invalid".into(), "untracked".into()],
         "" => ["new", "established", "invalid", "untracked"]
@@ -2021,13 +2020,9 @@ fn blacklist_states(value: &str, fast_accept: bool) -> Result<Vec<String>, Strin
             .to_vec(),
         "all" => vec!["all".into()],
         list => {
-            let states: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).collect();
-            let known = ["new", "established", "related", "invalid", "untracked"];
-            if let Some(bad) = states.iter().find(|s| !known.contains(&s.as_str())) {
-                return Err(format!(
-                    "BLACKLIST: `{bad}` is no connection state (Shorewall refuses it)"
-                ));
-            }
+            // Config.pm's refusals (`setting::config_pm_refusal`) have
+            // left only known states, each once.
+            let states: Vec<String> = list.split(',').map(str::to_owned).collect();
             if fast_accept && states.iter().any(|s| s == "established") {
                 return Err(
                     "BLACKLIST names ESTABLISHED with FASTACCEPT=Yes, which Shorewall refuses"
@@ -3846,28 +3841,19 @@ impl Importer {
             let whole = verdict == Verdict::Script
                 || matches!(name.as_str(), "capabilities" | "actions.std");
             // Found first along CONFIG_PATH, these take the place of
-            // Shorewall's own even when they hold nothing.
-            // An empty action.NAME matters where NAME is called: of the
-            // stock actions, a call of these the model carries (a call of
-            // any other is refused at its line, and the file then changes
-            // nothing imported).
-            let carried = [
-                "AllowICMPs",
-                "Broadcast",
-                "Multicast",
-                "Invalid",
-                "allowBcast",
-                "dropBcast",
-                "dropBcasts",
-                "allowMcast",
-                "dropMcast",
-                "allowInvalid",
-                "dropInvalid",
-            ];
+            // Shorewall's own even when they hold nothing. An empty
+            // action.NAME matters where NAME is called: of the stock
+            // actions, a call of those the model carries (Broadcast,
+            // Multicast, Invalid and their wrappers; AllowICMPs, read as a
+            // stock macro); a call of any other is refused at its line, and
+            // the file then changes nothing imported.
+            let carried = |action: &str| {
+                dest_type_call(action).is_some()
+                    || (stock_macro(action).is_some()
+                        && site_action::STOCK_ACTIONS.contains(&action))
+            };
             let replaces_stock = matches!(name.as_str(), "capabilities" | "actions.std")
-                || name
-                    .strip_prefix("action.")
-                    .is_some_and(|action| carried.contains(&action));
+                || name.strip_prefix("action.").is_some_and(carried);
             match self.active_items(&name, whole) {
                 Some(Active::Empty) if replaces_stock => {
                     let line = Line {
