@@ -95,12 +95,22 @@ fn eth_any_sfilters(text: &str) -> Vec<&str> {
     sfilters
 }
 
-/// The body of chain `name` in a rendered ruleset.
+/// The body of chain `name` in a rendered ruleset, up to its own closing
+/// line (its rules may hold braces: sets, rate limits).
 fn chain_body<'a>(text: &'a str, name: &str) -> &'a str {
     text.split(&format!("chain {name} {{"))
         .nth(1)
-        .and_then(|rest| rest.split('}').next())
+        .and_then(|rest| rest.split("\n\t}").next())
         .unwrap_or_else(|| panic!("no chain {name} in:\n{text}"))
+}
+
+/// Asserts that `text` holds `first` and `then`, `first` ahead.
+fn assert_before(text: &str, first: &str, then: &str) {
+    let at = |what: &str| (text.find(what)).unwrap_or_else(|| panic!("no `{what}` in:\n{text}"));
+    assert!(
+        at(first) < at(then),
+        "`{first}` comes before `{then}`:\n{text}"
+    );
 }
 
 /// The iptables rules `shorewall compile` makes of fwgen's Shorewall
@@ -161,12 +171,7 @@ mac = "02:00:00:00:00:07"
 "#,
         "wildcard-maclist",
     );
-    // The chain up to its closing line (its rules hold braces).
-    let chain = text
-        .split("chain eth-any_mac {")
-        .nth(1)
-        .and_then(|rest| rest.split("\n\t}").next())
-        .unwrap_or_else(|| panic!("no chain eth-any_mac in:\n{text}"));
+    let chain = chain_body(&text, "eth-any_mac");
     assert!(
         chain.contains("ether saddr 02:00:00:00:00:07 update @lograte4")
             && chain.contains("log prefix \"Shorewall:eth+_mac:DROP:\"")
@@ -1086,9 +1091,7 @@ dest = "all"
 "#;
     let text = rendered(model, "invalid-before-tunnels");
     let chain = chain_body(&text, "net-fw");
-    let invalid = chain.find("ct state invalid drop").expect(chain);
-    let tunnel = chain.find("udp dport 5000 accept").expect(chain);
-    assert!(invalid < tunnel, "{chain}");
+    assert_before(chain, "ct state invalid drop", "udp dport 5000 accept");
 }
 
 #[test]
@@ -1179,14 +1182,10 @@ fn zone_mss_makes_a_continue_pair_chain() {
     for expected in [
         "tcp flags & (syn|rst) == syn tcp option maxseg size >= 1360 tcp option maxseg size set 1360",
         "ct state established accept",
+        "log prefix \"Shorewall:loc-vpn:CONTINUE:\"",
     ] {
         assert!(body.contains(expected), "missing `{expected}`:\n{body}");
     }
-    // (The log's rate-limit braces end `chain_body`'s view.)
-    assert!(
-        nft.contains("log prefix \"Shorewall:loc-vpn:CONTINUE:\""),
-        "{nft}"
-    );
     assert!(nft.contains(": jump loc-vpn"), "{nft}");
 }
 
@@ -1208,19 +1207,13 @@ fn a_logged_forward_from_all_is_logged_by_each_zone_in_zone_order() {
         [[dnat]]\nsource = \"all\"\ndest = \"dmz\"\nto = \"10.0.0.21\"\n\
         proto = \"tcp\"\ndport = 8081\nlog = \"info\"\n";
     let nft = rendered(model, &format!("dnat-all-order-{}", std::process::id()));
-    // The body up to the chain's end (a log limit's `{ ... }` is inside).
-    let body = nft
-        .split("chain nat-prerouting {")
-        .nth(1)
-        .and_then(|rest| rest.split("\n\t}").next())
-        .unwrap_or_else(|| panic!("no nat-prerouting in:\n{nft}"));
-    let net = body
-        .find("iifname \"eth*\" tcp dport 8081")
-        .unwrap_or_else(|| panic!("no rule of net's on its wildcard alone:\n{body}"));
-    let loc = body
-        .find("iifname \"eth1\" tcp dport 8081")
-        .unwrap_or_else(|| panic!("no rule of loc's:\n{body}"));
-    assert!(loc < net, "loc's rule comes first:\n{body}");
+    let body = chain_body(&nft, "nat-prerouting");
+    // loc's rule comes first; net's is on its wildcard alone.
+    assert_before(
+        body,
+        "iifname \"eth1\" tcp dport 8081",
+        "iifname \"eth*\" tcp dport 8081",
+    );
     assert!(body.contains("Shorewall:net_dnat:DNAT:"), "{body}");
     assert!(body.contains("Shorewall:loc_dnat:DNAT:"), "{body}");
 }
@@ -1899,23 +1892,19 @@ dport = 69
 "#;
     let name = "rule-helper-before-notrack.toml";
     let text = rendered(model, name);
-    let chain: Vec<&str> = chain_body(&text, "notrack-prerouting").lines().collect();
-    let at = |what: &str| chain.iter().position(|l| l.contains(what));
-    assert!(
-        at("udp dport 69 return").is_some()
-            && at("udp dport 69 return") < at("udp dport 69 notrack"),
-        "{chain:#?}\n{text}"
-    );
+    let chain = chain_body(&text, "notrack-prerouting");
+    assert_before(chain, "udp dport 69 return", "udp dport 69 notrack");
     let compiled = compiled(name);
-    let raw: Vec<&str> = compiled.lines().collect();
-    let at = |what: &str| raw.iter().position(|l| l.contains(what));
-    // net_ctrk, which holds the helper, is jumped to first.
-    let jump = at("-A PREROUTING -i eth0 -j net_ctrk");
+    // Shorewall attaches the helper first: net_ctrk, which holds it, is
+    // jumped to first.
     assert!(
-        at("-A net_ctrk -p 17 --dport 69 -j CT --helper tftp").is_some()
-            && jump.is_some()
-            && jump < at("-A PREROUTING -p 17 --dport 69 -j CT --notrack"),
-        "Shorewall attaches the helper first:\n{compiled}"
+        compiled.contains("-A net_ctrk -p 17 --dport 69 -j CT --helper tftp"),
+        "{compiled}"
+    );
+    assert_before(
+        &compiled,
+        "-A PREROUTING -i eth0 -j net_ctrk",
+        "-A PREROUTING -p 17 --dport 69 -j CT --notrack",
     );
 }
 
@@ -1968,23 +1957,14 @@ dport = 80
 "#;
     let name = "nested-nat-return-exclusion.toml";
     let text = rendered(model, name);
-    // Up to the chain's own brace: its interface sets hold braces.
-    let chain: Vec<&str> = (text.lines())
-        .skip_while(|l| !l.contains("chain nat-prerouting"))
-        .take_while(|l| l.trim() != "}")
-        .collect();
-    let at = |what: &str| chain.iter().position(|l| l.contains(what));
+    let chain = chain_body(&text, "nat-prerouting");
     // The second entry, on eth2, carves to the first's networks: each
     // keeps its own.
     for returned in [
         "iifname \"eth0\" ip saddr 10.1.0.0/16 accept",
         "iifname \"eth2\" ip saddr 10.1.0.0/17 accept",
     ] {
-        let returned = at(returned);
-        assert!(
-            returned.is_some() && returned < at("dnat ip to 192.168.1.5"),
-            "{chain:#?}"
-        );
+        assert_before(chain, returned, "dnat ip to 192.168.1.5");
     }
     let compiled = compiled(name);
     for returned in [
