@@ -11716,3 +11716,33 @@ fn a_notrack_line_below_the_shipped_helpers_is_read_as_shorewall() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A rule's or policy's log level with `!` logs at the level: Config.pm
+/// validate_level drops the `!` (`$level =~ s/!$//`), which only a call
+/// of an action or macro gives a meaning (Rules.pm merge_levels). fwgen
+/// refused `info!` as no log level.
+#[test]
+fn a_log_level_with_bang_outside_a_call_is_the_level() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules("level-bang", b"ACCEPT:info!\tnet\t$FW\ttcp\t22\n", None);
+    std::fs::write(
+        dir.join("policy"),
+        "loc net ACCEPT\nnet all DROP info!\nall all REJECT\n",
+    )
+    .unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "info!",
+        Reading::Carried(
+            &[
+                "-A net-fw -p 6 --dport 22 -g ~log0",
+                "-j LOG --log-level 6 --log-prefix \"net-fw ACCEPT \"",
+                "-j LOG --log-level 6 --log-prefix \"net-fw DROP \"",
+            ],
+            &[
+                "dport = \"22\"\nlog = \"info\"\n",
+                "dest = \"all\"\naction = \"DROP\"\nlog = \"info\"\n",
+            ],
+        ),
+    );
+}

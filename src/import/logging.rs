@@ -9,8 +9,15 @@ use crate::model::LogLimit;
 /// empty, or `NONE` in any case (`%validlevels`: `NONE => ''`), after one
 /// trailing `!` is taken off.
 pub fn no_log(level: &str) -> bool {
-    let level = level.strip_suffix('!').unwrap_or(level);
+    let level = level_as_read(level);
     level.is_empty() || level.eq_ignore_ascii_case("none")
+}
+
+/// A rule's or policy's log level as Config.pm's validate_level reads it:
+/// without a trailing `!`, which only a call of an action or macro gives
+/// a meaning (Rules.pm merge_levels: the level of every line of it).
+pub fn level_as_read(level: &str) -> &str {
+    level.strip_suffix('!').unwrap_or(level)
 }
 
 /// A `*_LOG_LEVEL` setting left unset as Config.pm's `default_log_level`

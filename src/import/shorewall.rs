@@ -477,14 +477,16 @@ fn shorewall_address_form(text: &str) -> Option<String> {
 }
 
 /// A LOG column's `level` or `level:tag` (`ACCEPT:info:TRAP`,
-/// `DNAT:info:web`): `log`, then Shorewall's log tag as `log_tag`.
+/// `DNAT:info:web`): `log`, then Shorewall's log tag as `log_tag`. A
+/// level's `!` is dropped ([`logging::level_as_read`]): a call's `!` over
+/// its lines' own levels has been refused or applied to them before.
 fn push_log(table: &mut Table, log: Option<&str>) {
     if let Some(log) = log {
         let (level, tag) = match log.split_once(':') {
             Some((level, tag)) => (level, Some(tag)),
             None => (log, None),
         };
-        table.push("log", level);
+        table.push("log", logging::level_as_read(level));
         table.push_some("log_tag", tag);
     }
 }
@@ -6881,7 +6883,9 @@ impl Importer {
             };
             // `CONTINUE:none`: plain CONTINUE, which has no default actions.
             let defaults = defaults.filter(|_| policy != "CONTINUE");
-            let level = columns.get(3).filter(|l| *l != "-" && !logging::no_log(l));
+            let level = (columns.get(3))
+                .filter(|l| *l != "-" && !logging::no_log(l))
+                .map(|l| logging::level_as_read(l));
             self.policy_lines.push(PolicyLine {
                 source: source.clone(),
                 dest: dest.clone(),
