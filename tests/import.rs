@@ -11717,6 +11717,93 @@ fn a_notrack_line_below_the_shipped_helpers_is_read_as_shorewall() {
     }
 }
 
+/// An interface option the line gives twice takes its last value, as
+/// Zones.pm process_interface keeps it (`$options{$option} = $value`;
+/// helper-228, helper-231): `tcpflags,tcpflags=0` has no tcpflags and
+/// `routeback=1,routeback=0` no routeback in Shorewall's compile, where
+/// fwgen carried both on (it dropped TCP packets Shorewall's rules see,
+/// and accepted a zone's traffic back out of its interface). `wait=`
+/// beyond Zones.pm's 300 and a wildcard's `physical=` that is no
+/// wildcard are refused, as by Shorewall, and so is `lo` in a zone.
+#[test]
+fn an_interface_option_given_twice_takes_its_last_value() {
+    common::require_tool("shorewall", "shorewall");
+    let interfaces = |loc: &str| {
+        format!("?FORMAT 2\nnet NET_IF dhcp,physical=eth0\nloc LOC_IF {loc},physical=eth1\n")
+    };
+    let dir = sample_with_rules("option-twice", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("interfaces"),
+        interfaces("tcpflags,tcpflags=0,routeback=1,routeback=0,nosmurfs,dhcp,dhcp,wait=300"),
+    )
+    .unwrap();
+    let script = dir.join("firewall");
+    let (compiled, out) = common::run(
+        "shorewall",
+        &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+    );
+    assert!(compiled, "{out}");
+    let script = std::fs::read_to_string(&script).unwrap();
+    assert!(
+        script.contains("-A loc-fw -p udp --dport 67:68 -j ACCEPT"),
+        "{script}"
+    );
+    for absent in [
+        "-A loc-fw -p tcp -j tcpflags",
+        "-A loc_frwd -o eth1 -j ACCEPT",
+    ] {
+        assert!(
+            !script.contains(absent),
+            "`{absent}` in Shorewall's\n{script}"
+        );
+    }
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let model = imported_model(&output);
+    assert!(
+        model.contains("[interfaces.LOC_IF]\nzone = \"loc\"\noptions = [\"nosmurfs\", \"dhcp\"]\n"),
+        "{model}"
+    );
+    for replaced in ["`tcpflags`", "`routeback=1`", "`dhcp`"] {
+        assert!(
+            stderr.contains(&format!(
+                "interface option {replaced} has no effect: the later"
+            )),
+            "{stderr}"
+        );
+    }
+    let cases = [
+        (
+            "loc LOC_IF",
+            "wait=301",
+            "Invalid value (301) for option wait",
+            "`wait=301`",
+        ),
+        (
+            "loc ppp+",
+            "physical=eth1",
+            "doesn't match the type of interface name",
+            "`physical=eth1`",
+        ),
+        (
+            "loc LOC_IF",
+            "physical=lo",
+            "Only a loopback zone may be assigned to 'lo'",
+            "zone `loc` on the loopback device `lo`",
+        ),
+    ];
+    for (at, (interface, option, words, fwgen)) in cases.into_iter().enumerate() {
+        let dir = sample_with_rules(&format!("option-refused-{at}"), b"", None);
+        let line = format!("?FORMAT 2\nnet NET_IF dhcp,physical=eth0\n{interface} {option}\n");
+        std::fs::write(dir.join("interfaces"), &line).unwrap();
+        assert_read_as_shorewall(
+            ("shorewall", &dir, &dir),
+            &line,
+            Reading::BothRefuse(words, &[fwgen]),
+        );
+    }
+}
+
 /// A rule's or policy's log level with `!` logs at the level: Config.pm
 /// validate_level drops the `!` (`$level =~ s/!$//`), which only a call
 /// of an action or macro gives a meaning (Rules.pm merge_levels). fwgen

@@ -2965,7 +2965,12 @@ fn zone_mss(value: &str) -> Result<u16, String> {
 /// `numeric_value`, at most Zones.pm's `%maxoptionvalue`, then in the
 /// range the option sets.
 fn interface_number(option: &str, value: &str) -> Result<String, String> {
-    let max = if option == "mss" { 100_000 } else { 2 };
+    // Zones.pm's %maxoptionvalue.
+    let max = match option {
+        "mss" => 100_000,
+        "wait" => 300,
+        _ => 2,
+    };
     let number = numeric::numeric_value(value)
         .filter(|number| *number <= max)
         .ok_or_else(|| format!("Shorewall: \"Invalid value ({value}) for option {option}\""))?;
@@ -2973,8 +2978,36 @@ fn interface_number(option: &str, value: &str) -> Result<String, String> {
         "mss" => mss_size(number)
             .map(|size| format!("mss={size}"))
             .ok_or_else(|| "an MSS is 1 to 65535 bytes (TCPMSS sets no other)".to_owned()),
+        "wait" => Ok(format!("{option}={value}")),
         _ if number >= 0 => Ok(format!("{option}={number}")),
         _ => Err(format!("the kernel's rp_filter is 0, 1 or 2, not {number}")),
+    }
+}
+
+/// Whether Zones.pm process_interface accepts an interface option as
+/// written, so that a later value of it only replaces it: a binary option
+/// bare or `=0`/`=1`, a numeric one within its range, a simple option of
+/// the model without a value. Any other form is judged as written.
+fn replaceable_option(option: &str) -> bool {
+    const BINARY: &[&str] = &[
+        "arp_filter",
+        "forward",
+        "logmartians",
+        "proxyarp",
+        "routeback",
+        "sourceroute",
+        "tcpflags",
+    ];
+    match option.split_once('=') {
+        Some((name, "0" | "1")) if BINARY.contains(&name) => true,
+        Some((name @ ("mss" | "routefilter" | "wait"), value)) => {
+            interface_number(name, value).is_ok()
+        }
+        Some(_) => false,
+        None => matches!(
+            option_verdict::verdict(option),
+            Some(OptionVerdict::Modelled | OptionVerdict::NoEffect(_))
+        ),
     }
 }
 
@@ -6146,8 +6179,25 @@ impl Importer {
             let bridge = gives("bridge");
             let tcpflags_written = gives("tcpflags");
             let routeback_given = gives("routeback");
-            for option in &written {
+            for (at, option) in written.iter().enumerate() {
+                // Zones.pm process_interface keeps an option's last value
+                // (`$options{$option} = $value`): a form it accepts that
+                // the line gives again later decides nothing.
+                let name_of = |o: &str| o.split('=').next().unwrap_or(o).to_owned();
+                let later = (written[at + 1..].iter()).rfind(|o| name_of(o) == name_of(option));
+                if let Some(later) = later.filter(|_| replaceable_option(option)) {
+                    self.notes.push(format!(
+                        "{}:{}: interface option `{option}` has no effect: the later `{later}` on the line replaces it (Zones.pm keeps an option's last value)",
+                        line.file, line.number
+                    ));
+                    continue;
+                }
                 if let Some(value) = option.strip_prefix("physical=") {
+                    // Zones.pm: a wildcard's physical name is a wildcard.
+                    if name.ends_with('+') && !value.ends_with('+') {
+                        self.refuse(&line, format!("interface option `{option}`: Shorewall refuses it (\"The type of 'physical' name ({value}) doesn't match the type of interface name ({name})\")"));
+                        continue;
+                    }
                     physical = Some(value.to_owned());
                     continue;
                 }
@@ -6162,7 +6212,7 @@ impl Importer {
                     Some((flag @ ("routeback" | "arp_filter" | "tcpflags"), "1")) => {
                         flag.to_owned()
                     }
-                    Some((name @ ("mss" | "routefilter"), value)) => {
+                    Some((name @ ("mss" | "routefilter" | "wait"), value)) => {
                         match interface_number(name, value) {
                             Ok(option) => option,
                             Err(reason) => {
@@ -6216,6 +6266,16 @@ impl Importer {
                 tcpflags_implied.push(name.clone());
             }
             let device = physical.as_deref().unwrap_or(name);
+            // Zones.pm: `lo` makes the interface a loopback one, and "Only
+            // a loopback zone may be assigned to 'lo'" (a zone type fwgen
+            // refuses: it accepts all loopback traffic).
+            if device == "lo" && zone != "-" {
+                let reason = format!(
+                    "zone `{zone}` on the loopback device `lo`: Shorewall refuses it (\"Only a loopback zone may be assigned to 'lo'\"), and fwgen accepts all loopback traffic"
+                );
+                self.skip_named(&line, name, reason);
+                continue;
+            }
             self.devices.push((name.clone(), device.to_owned()));
             // Zones.pm: routeback = is_a_bridge(DEVICE) where the line gives
             // no routeback: Shorewall, compiled where bridge-utils' brctl

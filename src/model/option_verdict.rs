@@ -105,7 +105,7 @@ pub fn verdict(option: &str) -> Option<OptionVerdict> {
     };
     Some(match (name, value) {
         ("routeback" | "arp_filter" | "tcpflags", Some("0")) => NoEffect(
-            "the option turned off: a model's interface has it off unless it names it (the Shorewall backend writes `tcpflags=0` for that)",
+            "the option turned off: a model's interface has it off unless it names it (for tcpflags, which Shorewall gives every interface unless told otherwise, the Shorewall backend writes `tcpflags=0`)",
         ),
         ("dbl", Some("none")) | ("nodbl", None) => NoEffect(
             "dynamic blacklisting is not in fwgen's model (DYNAMIC_BLACKLIST), so there is none to turn off",
