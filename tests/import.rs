@@ -10141,7 +10141,8 @@ fn macros_as_shorewall_looks_them_up() {
 /// (helper-171: however the lines are written, a macro beside a plain
 /// line, `6` beside `tcp`); a macro's two protocols are rules apart in
 /// Shorewall, and a per-source rate is a hashlimit table of each line's
-/// own (`shorewall0`, `shorewall1`): both carried.
+/// own (`shorewall0`, `shorewall1`): both carried. A rule of a zone list
+/// or `all` shares the chain of each zone pair it names.
 #[test]
 fn limits_that_shorewalls_optimizer_merges_are_refused() {
     common::require_tool("shorewall", "shorewall");
@@ -10184,6 +10185,28 @@ fn limits_that_shorewalls_optimizer_merges_are_refused() {
                     &[
                         "error: rules:2: a rate (RATE without `s:`/`d:`) or CONNLIMIT under OPTIMIZE=All: its macro's ports of one protocol",
                     ],
+                ),
+            ),
+            // A list or `all` shares the chain of a zone it names
+            // (helper-229: fwgen kept a count and a bucket for each).
+            (
+                "rules",
+                "?SECTION NEW\nACCEPT net $FW tcp 22 - - - - - 5\nACCEPT net,loc $FW tcp 23 - - - - - 5\n",
+                Reading::Refused(
+                    &[
+                        "-A net-fw -p 6 -m multiport --dports 22,23 -m connlimit ! --connlimit-above 5 -j ACCEPT",
+                    ],
+                    &[second.as_str()],
+                ),
+            ),
+            (
+                "rules",
+                "?SECTION NEW\nACCEPT net $FW tcp 22 - - 5/min\nACCEPT net all tcp 23 - - 5/min\n",
+                Reading::Refused(
+                    &[
+                        "-A net-fw -p 6 -m multiport --dports 22,23 -m limit --limit 5/min -j ACCEPT",
+                    ],
+                    &[second.as_str()],
                 ),
             ),
             // thetechstech-pbx's: ICMP types and protocols apart keep

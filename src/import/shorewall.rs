@@ -7278,12 +7278,15 @@ impl Importer {
                     .collect()
             })
         };
-        let pair = |table: &Table| {
-            let zone = |key: &str| match table.get(key) {
-                Some(Value::String(side)) => side.split(':').next().unwrap_or_default().to_owned(),
+        // The zone pairs, the chains, a rule's iptables rules are in (a
+        // list or `all` names several: helper-229, `net,loc $FW` beside
+        // `net $FW` shares net-fw).
+        let pairs = |table: &Table| {
+            let side = |key: &str| match table.get(key) {
+                Some(Value::String(side)) => side.clone(),
                 _ => String::new(),
             };
-            (zone("source"), zone("dest"))
+            self.policy_pairs(&side("source"), &side("dest"))
         };
         // What each of a rule's iptables rules matches of protocol and
         // destination port: `None` for every protocol, or no port.
@@ -7330,7 +7333,7 @@ impl Importer {
         let alike = |a: &Signature, b: &Signature| a.iter().any(|x| b.contains(x));
         let mut refusals: Vec<(Line, String)> = Vec::new();
         // Each limited rule: its limit, zone pair, signature and line.
-        type Seen = (Vec<Item>, (String, String), Signature, Line);
+        type Seen = (Vec<Item>, Vec<(String, String)>, Signature, Line);
         let mut seen: Vec<Seen> = Vec::new();
         for entry in (self.entries.iter()).filter(|e| e.kind == Kind::Rule && !e.dropped) {
             let Some(own) = limit(&entry.table) else {
@@ -7346,20 +7349,20 @@ impl Importer {
                             && b.1.is_some()
                     })
                 });
-            let here = pair(&entry.table);
+            let here = pairs(&entry.table);
+            let one_chain = |at: &[(String, String)]| here.iter().any(|p| at.contains(p));
+            let two_chains =
+                |at: &[(String, String)]| here.iter().any(|p| at.iter().any(|q| p != q));
             let shared = (seen.iter()).find(|(limit, at, theirs, _)| {
                 *limit == own
-                    && if *at == here {
-                        level & 16 != 0 && merge_in_chain(&mine, theirs)
-                    } else {
-                        level & 8 != 0 && alike(&mine, theirs)
-                    }
+                    && ((level & 16 != 0 && one_chain(at) && merge_in_chain(&mine, theirs))
+                        || (level & 8 != 0 && two_chains(at) && alike(&mine, theirs)))
             });
             let reason = if level & 16 != 0 && ports_of_one_protocol {
                 Some("its macro's ports of one protocol are rules that differ in port alone, which OPTIMIZE level 16 (Chains.pm combine_dports) makes one multiport rule with one bucket".to_owned())
             } else {
-                shared.map(|(_, at, _, line)| {
-                    let how = if *at == here {
+                shared.map(|(_, at, theirs, line)| {
+                    let how = if level & 16 != 0 && one_chain(at) && merge_in_chain(&mine, theirs) {
                         "level 16 (Chains.pm combine_dports, delete_duplicates) makes neighbouring rules of a chain of one protocol that differ in port alone, or not at all, one rule"
                     } else {
                         "level 8 (optimize_level8) makes zone pairs' chains that are alike one chain"
