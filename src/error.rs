@@ -69,6 +69,11 @@ pub enum ErrorKind {
     ReservedZoneName {
         name: String,
     },
+    /// Two zones whose pair's chain is one of fwgen's own
+    /// (`ruleset::OWN_CHAIN_WORDS`).
+    ZoneChainTaken {
+        chain: String,
+    },
     ZoneIsFirewall {
         name: String,
     },
@@ -700,9 +705,17 @@ impl Error {
             }
             ZoneNameTooLong { name, log_prefix } => zone_name_too_long_hint(name, log_prefix),
             ReservedZoneName { .. } => {
-                "`all`, `any`, `none`, `SOURCE` and `DEST` have a meaning of their own in Shorewall, and `in`, `fwd` and `out` begin the names of fwgen's interface chains (`in-eth0`)"
+                "`all`, `any`, `none`, `SOURCE` and `DEST` have a meaning of their own in Shorewall, which refuses names beginning `all2` or ending `2all` too (\"Invalid zone name\"), and `in`, `fwd` and `out` begin the names of fwgen's interface chains (`in-eth0`)"
                     .into()
             }
+            ZoneChainTaken { .. } => format!(
+                "a zone pair's chain is named `SOURCE-DEST`, and fwgen's own chains are named {} followed by `-` and a hook ({}); rename one of the zones",
+                (crate::ruleset::OWN_CHAIN_WORDS.iter())
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::ruleset::HOOK_WORDS.join(", ")
+            ),
             ZoneIsFirewall { .. } => {
                 "the firewall's own zone is set by `[firewall] zone`; refer to it as `$FW`".into()
             }
@@ -1261,6 +1274,7 @@ impl ErrorKind {
             ZoneNameSyntax { .. } => "zone-name-syntax",
             ZoneNameTooLong { .. } => "zone-name-too-long",
             ReservedZoneName { .. } => "reserved-zone-name",
+            ZoneChainTaken { .. } => "zone-chain-taken",
             ZoneIsFirewall { .. } => "zone-is-firewall",
             InterfaceNameSyntax { .. } => "interface-name-syntax",
             DuplicateInterface { .. } => "duplicate-interface",
@@ -1419,6 +1433,11 @@ impl Display for ErrorKind {
             ReservedZoneName { name } => {
                 write!(f, "`{}` is reserved and cannot name a zone", shorten(name))
             }
+            ZoneChainTaken { chain } => write!(
+                f,
+                "the zones' chain `{}` is the name of one of fwgen's own chains",
+                shorten(chain)
+            ),
             ZoneIsFirewall { name } => {
                 write!(
                     f,

@@ -72,6 +72,7 @@ error_case! {
     zone_name_too_long => "zone-name-too-long",
     zone_name_too_long_prefix => "zone-name-too-long-prefix",
     zone_name_reserved => "zone-name-reserved",
+    zone_chain_taken => "zone-chain-taken",
     zone_is_firewall => "zone-is-firewall",
     interface_name_too_long => "interface-name-too-long",
     interface_name_colon => "interface-name-colon",

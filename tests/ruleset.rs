@@ -2026,3 +2026,43 @@ action = "DROP"
         "Shorewall's syn-flood log:\n{compiled}"
     );
 }
+
+/// Every chain named `A-B` of one `-` that is not a zone pair's is one of
+/// fwgen's own `WORD-HOOK` chains (or one of a reserved zone name's, as
+/// `in-eth0` and `options-in`), so
+/// that the zone names the analyzer refuses (`zone-chain-taken`,
+/// `fwgen::ruleset::OWN_CHAIN_WORDS`) are all that can make a pair's
+/// chain take one of their names (helper-234: nft merged them).
+#[test]
+fn a_zone_pairs_chain_name_never_meets_fwgens_own() {
+    use fwgen::ruleset::{HOOK_WORDS, OWN_CHAIN_WORDS};
+    let mut own = std::collections::BTreeSet::new();
+    for path in every_model() {
+        let (_, model) = load(&common::root().join(&path)).unwrap();
+        let mut zones: Vec<&str> = model.zones.iter().map(|z| z.name.as_str()).collect();
+        zones.push(&model.firewall.zone);
+        for chain in &lower(&model).chains {
+            let Some((first, second)) = chain.name.split_once('-') else {
+                continue;
+            };
+            let pair = zones.contains(&first) && zones.contains(&second);
+            let reserved = |name: &str| ["in", "fwd", "out"].contains(&name);
+            if second.contains('-') || pair || reserved(first) || reserved(second) {
+                continue;
+            }
+            assert!(
+                OWN_CHAIN_WORDS.contains(&first) && HOOK_WORDS.contains(&second),
+                "{path}: chain `{}` is named like a zone pair's",
+                chain.name
+            );
+            own.insert(chain.name.clone());
+        }
+    }
+    // The models make the chains the list names.
+    for word in OWN_CHAIN_WORDS {
+        assert!(
+            own.iter().any(|c| c.starts_with(&format!("{word}-"))),
+            "{own:?}"
+        );
+    }
+}

@@ -123,6 +123,7 @@ impl Analyzer<'_> {
         if raw.zones.0.is_empty() {
             self.error(None, ErrorKind::EmptyModel);
         }
+        self.check_zone_chains(raw);
         self.nest_zones(raw);
         self.check_family_settings(&raw.firewall);
         self.interfaces = raw

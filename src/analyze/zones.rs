@@ -7,7 +7,10 @@ impl Analyzer<'_> {
         let text = name.get_ref();
         let kind = if !zone_name_grammar(text) {
             ErrorKind::ZoneNameSyntax { name: text.clone() }
-        } else if RESERVED_ZONE_NAMES.contains(&text.as_str()) {
+        } else if RESERVED_ZONE_NAMES.contains(&text.as_str())
+            || text.starts_with("all2")
+            || text.ends_with("2all")
+        {
             ErrorKind::ReservedZoneName { name: text.clone() }
         } else if text.len() > max_zone_name(&self.log_prefix) {
             ErrorKind::ZoneNameTooLong {
@@ -19,6 +22,33 @@ impl Analyzer<'_> {
         };
         self.error(Some(name.span()), kind);
         false
+    }
+
+    /// Zones named one of fwgen's own chains' first words and a hook
+    /// (`blacklist`, `forward`): their pair's chain would be that chain
+    /// (helper-234: nft merged a pair's ACCEPT into the blacklist's
+    /// dispatch); refused at the zone named later, or at the one beside
+    /// the firewall zone.
+    pub(super) fn check_zone_chains(&mut self, raw: &RawModel) {
+        use crate::ruleset::{HOOK_WORDS, OWN_CHAIN_WORDS};
+        let firewall = raw.firewall.zone.as_ref();
+        let named: Vec<&Spanned<String>> = (raw.zones.0.iter().map(|(name, _)| name))
+            .chain(firewall)
+            .collect();
+        let mut taken = Vec::new();
+        for (at, word) in named.iter().enumerate() {
+            for (then, hook) in named.iter().enumerate() {
+                let (word_text, hook_text) = (word.get_ref().as_str(), hook.get_ref().as_str());
+                if OWN_CHAIN_WORDS.contains(&word_text) && HOOK_WORDS.contains(&hook_text) {
+                    let later = if at > then { word } else { hook };
+                    let chain = format!("{word_text}-{hook_text}");
+                    taken.push((later.span(), chain));
+                }
+            }
+        }
+        for (span, chain) in taken {
+            self.error(Some(span), ErrorKind::ZoneChainTaken { chain });
+        }
     }
 
     pub(super) fn zone(&mut self, name: &Spanned<String>, raw: &RawZone) -> Option<Zone> {

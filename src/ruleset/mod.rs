@@ -128,6 +128,15 @@ pub struct Base {
     pub policy: Policy,
 }
 
+/// fwgen's own chains named `WORD-HOOK` (`blacklist-forward`,
+/// `nat-prerouting`): their first words, and the hooks after them. A zone
+/// pair's chain is `SOURCE-DEST`, so zones named a word and a hook are
+/// refused (`zone-chain-taken`); nft would merge the two chains of one
+/// name into one. (`options-in` and the interface chains, `in-eth0`, take
+/// the reserved zone names `in`, `fwd` and `out`.)
+pub const OWN_CHAIN_WORDS: &[&str] = &["blacklist", "helpers", "mangle", "nat", "notrack"];
+pub const HOOK_WORDS: &[&str] = &["prerouting", "input", "forward", "output", "postrouting"];
+
 #[derive(Debug, Clone)]
 pub struct Chain {
     pub name: String,
