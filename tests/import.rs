@@ -11856,3 +11856,68 @@ fn a_log_level_with_bang_outside_a_call_is_the_level() {
         ),
     );
 }
+
+/// A rules file whose last rule is in the INVALID section leaves every
+/// zone pair's chain without its INVALID and UNTRACKED handling, as
+/// Shorewall finishes a section only when it reads a rule of the next one
+/// (helper-233: with INVALID_DISPOSITION=DROP, net-fw's invalid packets
+/// met the ACCEPT policy in Shorewall, and fwgen dropped them): refused
+/// where that handling does something; with the dispositions' CONTINUE
+/// and no log level it does nothing, and the rule is carried; one NEW
+/// rule below ends the section.
+#[test]
+fn an_invalid_section_rule_no_new_rule_follows_is_read_as_shorewall() {
+    common::require_tool("shorewall", "shorewall");
+    let unended = "error: rules:2: no rule of the NEW section follows this INVALID-section rule";
+    let last = "?SECTION INVALID\nInvalid(DROP) net:1.2.3.4 $FW\n";
+    let invalid = "macro = \"Invalid\"\nsource = \"net:1.2.3.4\"\n";
+    let ended = format!("{last}?SECTION NEW\nACCEPT loc $FW tcp 22\n");
+    for (at, (rules, disposition, expected)) in [
+        (
+            last,
+            "DROP",
+            Reading::Refused(
+                &["-A net-fw -m conntrack --ctstate INVALID -j _net-fw\n"],
+                &[unended],
+            ),
+        ),
+        (
+            ended.as_str(),
+            "DROP",
+            Reading::Carried(&["-A _net-fw -j DROP\n"], &[invalid]),
+        ),
+        (
+            last,
+            "CONTINUE",
+            Reading::Carried(
+                &["-A net-fw -m conntrack --ctstate INVALID -j _net-fw\n"],
+                &[invalid],
+            ),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(&format!("import-invalid-last-{at}"), rules.as_bytes(), None);
+        let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        let conf = conf
+            .replace(
+                "INVALID_DISPOSITION=CONTINUE",
+                &format!("INVALID_DISPOSITION={disposition}"),
+            )
+            .replace("OPTIMIZE=All", "OPTIMIZE=0");
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        let model = assert_read_as_shorewall(("shorewall", &dir, &dir), rules, expected);
+        let script = std::fs::read_to_string(dir.join("firewall")).unwrap();
+        // The disposition DROP of Shorewall's chain, only where ended.
+        let drops = script.matches("-A _net-fw -j DROP\n").count();
+        assert_eq!(drops, usize::from(rules.contains("NEW")), "{script}");
+        if let Some(model) = model {
+            let carried = format!("invalid_disposition = \"{disposition}\"");
+            assert!(
+                model.contains(&carried) || disposition == "CONTINUE",
+                "{model}"
+            );
+        }
+    }
+}

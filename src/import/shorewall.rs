@@ -7151,8 +7151,32 @@ impl Importer {
         let unended = self
             .last_rule_section()
             .filter(|s| matches!(s.as_str(), "ALL" | "ESTABLISHED" | "RELATED"));
+        // The last rule in INVALID: no chain gets the INVALID and
+        // UNTRACKED handling, which matters where it does something
+        // (helper-233: INVALID_DISPOSITION=DROP dropped nothing).
+        let last_invalid = self.last_rule_section().as_deref() == Some("INVALID");
+        let carried = &self.settings.carried;
+        let handled = |n: usize, log: usize| {
+            carried.dispositions[n] != "CONTINUE" || carried.log_levels[log].is_some()
+        };
+        let invalid_unended = last_invalid && (handled(2, 3) || handled(3, 4));
+        let settings = [("INVALID", 2, 3), ("UNTRACKED", 3, 4)]
+            .map(|(state, n, log)| {
+                let level = carried.log_levels[log].as_deref().unwrap_or("none");
+                format!(
+                    "{state}_DISPOSITION={} with {state}_LOG_LEVEL={level}",
+                    carried.dispositions[n]
+                )
+            })
+            .join(", ");
         let section = Some(Self::section_line as SectionHook);
         self.each_commented_line("rules", section, |this, section, line| {
+            if invalid_unended && section == "INVALID" {
+                let reason = format!(
+                    "no rule of the NEW section follows this INVALID-section rule, and Shorewall finishes a section only when it reads a rule of the next one (Rules.pm, process_raw_rule): the zone pairs' chains then lack their INVALID and UNTRACKED handling ({settings}), which fwgen's model gives them; add a rule in the NEW section below it (one that changes nothing, such as an ACCEPT a policy already makes) and import again"
+                );
+                return this.refuse(&line, reason);
+            }
             if let Some(last) = &unended
                 && matches!(section, "ALL" | "ESTABLISHED" | "RELATED")
             {
