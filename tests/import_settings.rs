@@ -1753,14 +1753,17 @@ fn yes_no_settings_shorewall_refuses_are_refused() {
 }
 
 /// After tests/corpus/dovanduy-artica-gen and evertrue-cookbook: Shorewall
-/// 4's BLACKLISTNEWONLY=Yes, with BLACKLIST unset, is what Config.pm reads
-/// it as (and `shorewall update` writes): the blacklist sees NEW, INVALID
-/// and UNTRACKED, not ESTABLISHED; beside a BLACKLIST it decides nothing
-/// and says so. BLACKLIST_DISPOSITION and BLACKLIST_LOG_LEVEL, which only
+/// 4's BLACKLISTNEWONLY=Yes, with BLACKLIST unset, is what `shorewall
+/// update` writes in its place: the blacklist sees NEW, INVALID and
+/// UNTRACKED, not ESTABLISHED; beside a BLACKLIST it decides nothing and
+/// says so. Shorewall 5.2.8's compiler refuses the setting as superseded
+/// (helper-235: fwgen's note said Config.pm reads it), and each note says
+/// so. BLACKLIST_DISPOSITION and BLACKLIST_LOG_LEVEL, which only
 /// the blacklist file and the BLACKLIST action read, are noted by name
 /// when nothing reads them.
 #[test]
-fn blacklistnewonly_is_read_as_config_pm_reads_it() {
+fn blacklistnewonly_is_read_as_shorewall_update_rewrites_it() {
+    common::require_tool("shorewall", "shorewall");
     let imported = |name: &str, planted: &str| {
         let dir = sample_with(name, planted);
         let output = import(&dir);
@@ -1776,16 +1779,30 @@ fn blacklistnewonly_is_read_as_config_pm_reads_it() {
         model.contains("blacklist_states = [\"new\", \"invalid\", \"untracked\"]"),
         "{model}"
     );
+    let superseded = "BLACKLISTNEWONLY=Yes is Shorewall 4's: Shorewall 5.2.8's compiler refuses it (\"The BLACKLISTNEWONLY configuration option has been superceded";
     assert!(
-        stderr.contains("BLACKLISTNEWONLY=Yes (removed in Shorewall 5")
+        stderr.contains("BLACKLISTNEWONLY=Yes is carried as `blacklist_states`, as `shorewall update` writes BLACKLIST=\"NEW,INVALID,UNTRACKED\"")
+            && stderr.contains(superseded)
             && stderr.contains("BLACKLIST_LOG_LEVEL=info is not carried: it decides the blacklist file's entries and the BLACKLIST action, and there are none"),
         "{stderr}"
     );
     let (model, stderr) = imported("newonly-beside", "BLACKLISTNEWONLY=Yes");
     assert!(
         model.contains("blacklist_states = [\"new\", \"invalid\", \"untracked\"]")
-            && stderr.contains("BLACKLISTNEWONLY=Yes is not carried: Config.pm reads it only when it is set and BLACKLIST is not"),
+            && stderr.contains("BLACKLISTNEWONLY=Yes is not carried: `shorewall update` reads it only when it is set and BLACKLIST is not")
+            && stderr.contains(superseded),
         "{stderr}"
+    );
+    // Shorewall's compiler, as the note says.
+    let dir = sample_with("newonly-compiled", "BLACKLISTNEWONLY=Yes");
+    let script = dir.join("firewall");
+    let (compiled, out) = common::run(
+        "shorewall",
+        &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+    );
+    assert!(
+        !compiled && out.contains("The BLACKLISTNEWONLY configuration option has been superceded"),
+        "{out}"
     );
     let (model, _) = imported("newonly-no", "BLACKLIST=\nBLACKLISTNEWONLY=No");
     assert!(

@@ -340,6 +340,26 @@ pub fn find(name: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.name == name)
 }
 
+/// The settings of Config.pm's `%eliminated` that are still keys of its
+/// `%config`: a line setting one, whatever its value, stops its compile
+/// ("The NAME configuration option has been superceded - please run
+/// 'shorewall update'"). fwgen reads a Shorewall 4 directory as `shorewall
+/// update` rewrites it, and says so at the line: here, what update makes
+/// of each.
+pub const SUPERSEDED: &[(&str, &str)] = &[
+    ("LOGRATE", "LOGLIMIT, with LOGBURST"),
+    ("LOGBURST", "LOGLIMIT, with LOGRATE"),
+    ("BLACKLISTNEWONLY", "BLACKLIST, while BLACKLIST is unset"),
+    (
+        "WIDE_TC_MARKS",
+        "the mark layout (TC_BITS, MASK_BITS), which decides no verdict of fwgen's",
+    ),
+    (
+        "HIGH_ROUTE_MARKS",
+        "the mark layout (PROVIDER_OFFSET), which decides no verdict of fwgen's",
+    ),
+];
+
 /// Shorewall's warning where Config.pm skips a line setting `name` (no
 /// value, and no variable a file can use): a name it does not know, or
 /// one removed in Shorewall 5 (`%eliminated`). `None`: the line sets it.

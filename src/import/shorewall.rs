@@ -4933,10 +4933,14 @@ impl Importer {
                 (key, value)
                     if LOG_LIMIT_KEYS.contains(&key) || DEFAULT_ACTION_KEYS.contains(&key) =>
                 {
+                    self.note_superseded(key, value, &line);
                     let setting = (value.to_owned(), line.clone());
                     self.logging.insert(key.to_owned(), setting);
                 }
-                _ => self.judge_setting(&key, &value, &line),
+                _ => {
+                    self.note_superseded(&key, &value, &line);
+                    self.judge_setting(&key, &value, &line);
+                }
             }
             if !self.settings.ignored.contains_key(&key) {
                 self.vars.insert(key, value);
@@ -4976,7 +4980,25 @@ impl Importer {
     /// One setting's verdict (see [`setting::SETTINGS`]): a value fwgen's
     /// firewall does not mean is refused; an unknown setting is noted and
     /// ignored, as Config.pm ignores it.
+    /// A superseded setting ([`setting::SUPERSEDED`]), noted at its line.
+    fn note_superseded(&mut self, key: &str, value: &str, line: &Line) {
+        if let Some((_, update)) = setting::SUPERSEDED.iter().find(|(name, _)| *name == key) {
+            self.notes.push(format!(
+                "{}: {key}={value} is Shorewall 4's: Shorewall 5.2.8's compiler refuses it (\"The {key} configuration option has been superceded - please run 'shorewall update'\"), and fwgen reads the directory as `shorewall update` rewrites it, into {update}",
+                Self::origin(line)
+            ));
+        }
+    }
+
     fn judge_setting(&mut self, key: &str, value: &str, line: &Line) {
+        // Noted as superseded (`note_superseded`), not as removed.
+        let eliminated = matches!(
+            setting::find(key).map(|s| s.verdict),
+            Some(setting::Verdict::Eliminated)
+        );
+        if eliminated && setting::SUPERSEDED.iter().any(|(name, _)| *name == key) {
+            return;
+        }
         // Config.pm: All, None, or a number from 0 to 31 (OPTIMIZE_ALL).
         if key == "OPTIMIZE"
             && !value.is_empty()
@@ -5308,14 +5330,14 @@ impl Importer {
             let origin = Self::origin(line);
             if written.is_empty() || !value("BLACKLIST").is_empty() {
                 self.notes.push(format!(
-                    "{origin}: BLACKLISTNEWONLY={written} is not carried: Config.pm reads it only when it is set and BLACKLIST is not, so it decides nothing"
+                    "{origin}: BLACKLISTNEWONLY={written} is not carried: `shorewall update` reads it only when it is set and BLACKLIST is not, so it decides nothing"
                 ));
             } else {
                 match blacklist_new_only(written, fast_accept) {
                     Ok((states, read)) => {
                         blacklist = Ok(read);
                         self.notes.push(format!(
-                            "{origin}: BLACKLISTNEWONLY={written} (removed in Shorewall 5; Config.pm still reads it while BLACKLIST is unset, and `shorewall update` writes BLACKLIST=\"{states}\" in its place, without UNTRACKED where the kernel has no raw table) is carried as `blacklist_states`"
+                            "{origin}: BLACKLISTNEWONLY={written} is carried as `blacklist_states`, as `shorewall update` writes BLACKLIST=\"{states}\" in its place (without UNTRACKED where the kernel has no raw table)"
                         ));
                     }
                     Err(reason) => self.refuse(line, reason),
@@ -5799,6 +5821,7 @@ impl Importer {
             };
             match key.as_str() {
                 k if LOG_LIMIT_KEYS.contains(&k) || DEFAULT_ACTION_KEYS.contains(&k) => {
+                    self.note_superseded(&key, &value, &line);
                     self.logging.insert(key.clone(), (value.clone(), line));
                 }
                 // IPv4-only: Shorewall6 takes Off or Keep and refuses On.
@@ -5813,7 +5836,10 @@ impl Importer {
                 "LOGFORMAT" | "ROUTE_FILTER" | "LOG_MARTIANS" => {
                     push_once(&mut self.settings.noted, &key);
                 }
-                _ => self.judge_setting(&key, &value, &line),
+                _ => {
+                    self.note_superseded(&key, &value, &line);
+                    self.judge_setting(&key, &value, &line);
+                }
             }
             if !self.settings.ignored.contains_key(&key) {
                 self.vars.insert(key, value);
