@@ -11921,3 +11921,62 @@ fn an_invalid_section_rule_no_new_rule_follows_is_read_as_shorewall() {
         }
     }
 }
+
+/// A rule's zone whose name begins `any` is read as Rules.pm
+/// build_zone_list reads it, `s/^any/all/` first (helper-237: Shorewall
+/// put `ACCEPT net anyz tcp 22` in net-allz, and fwgen opened port 22 to
+/// anyz instead); blrules alike; without a zone `allz` both refuse.
+#[test]
+fn a_rule_zone_beginning_any_is_read_as_all() {
+    common::require_tool("shorewall", "shorewall");
+    for (at, (zones, file, line, expected)) in [
+        (
+            "fw firewall\nnet ipv4\nanyz ipv4\nallz ipv4\n",
+            "rules",
+            "ACCEPT net anyz tcp 22\n",
+            Reading::Carried(
+                &["-A net-allz -p 6 --dport 22 -j ACCEPT"],
+                &["dest = \"allz\"\nproto = \"tcp\"\ndport = \"22\""],
+            ),
+        ),
+        (
+            "fw firewall\nnet ipv4\nanyz ipv4\nallz ipv4\n",
+            "blrules",
+            "DROP net anyz tcp 23\n",
+            Reading::Carried(
+                &["-A net-allz~ -p 6 --dport 23 -j DROP"],
+                &["dest = \"allz\""],
+            ),
+        ),
+        (
+            "fw firewall\nnet ipv4\nanyz ipv4\n",
+            "rules",
+            "ACCEPT net anyz tcp 22\n",
+            Reading::BothRefuse("Unknown destination zone (allz)", &["allz"]),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = shorewall_dir(
+            &format!("any-zone-{at}"),
+            &[
+                ("zones", zones),
+                ("interfaces", "net eth0 -\nanyz eth1 -\nallz eth2 -\n"),
+                ("policy", "all all REJECT\n"),
+                ("shorewall.conf", "STARTUP_ENABLED=Yes\n"),
+                (file, line),
+            ],
+        );
+        if file == "blrules" {
+            std::fs::write(dir.join("rules"), "ACCEPT net $FW tcp 22\n").unwrap();
+        }
+        if !zones.contains("allz") {
+            std::fs::write(dir.join("interfaces"), "net eth0 -\nanyz eth1 -\n").unwrap();
+        }
+        let model = assert_read_as_shorewall(("shorewall", &dir, &dir), line, expected);
+        if let Some(model) = model {
+            assert!(model.contains("`anyz` is read as `allz`"), "{model}");
+        }
+    }
+}

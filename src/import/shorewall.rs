@@ -7211,9 +7211,10 @@ impl Importer {
                 );
                 return this.refuse(&line, reason);
             }
-            let Some(columns) = this.split(&line, RULE_COLUMNS) else {
+            let Some(mut columns) = this.split(&line, RULE_COLUMNS) else {
                 return;
             };
+            this.any_read_as_all(&line, &mut columns);
             let invalid_section = section == "INVALID";
             let early = match section {
                 "ALL" => Some("all"),
@@ -7682,6 +7683,28 @@ impl Importer {
     /// name and position, as the Perl module that reads the file gives
     /// them). A `proto=tcp` outside them is a plain value, as in Shorewall.
     /// `None` once refused: a line Shorewall would not read as fwgen does.
+    /// A rule's SOURCE and DEST as Rules.pm build_zone_list reads them: a
+    /// leading `any` is `all` (`s/^any/all/`) before the zones are read,
+    /// so a zone `anyz` is the zone `allz` there (helper-237: Shorewall
+    /// put `ACCEPT net anyz` in net-allz), noted; `any` itself, with its
+    /// flags, exclusions or addresses, stays the wildcard.
+    fn any_read_as_all(&mut self, line: &Line, columns: &mut [String]) {
+        for side in columns.iter_mut().skip(1).take(2) {
+            let Some(rest) = side.strip_prefix("any") else {
+                continue;
+            };
+            if rest.is_empty() || rest.starts_with(['+', '-', '!', ':']) {
+                continue;
+            }
+            let read = format!("all{rest}");
+            self.notes.push(format!(
+                "{}:{}: `{side}` is read as `{read}`, as Rules.pm build_zone_list rewrites a leading `any` as `all` (`s/^any/all/`) before it reads a rule's zones; the policy file reads the name as written",
+                line.file, line.number
+            ));
+            *side = read;
+        }
+    }
+
     fn split(&mut self, line: &Line, names: &[(&str, usize)]) -> Option<Vec<String>> {
         let text = line.text.as_str();
         if text.contains(";;") {

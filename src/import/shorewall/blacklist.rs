@@ -28,9 +28,10 @@ impl Importer {
                 self.refuse(&line, UNENDED_SECTIONS);
                 continue;
             }
-            let Some(columns) = self.split(&line, RULE_COLUMNS) else {
+            let Some(mut columns) = self.split(&line, RULE_COLUMNS) else {
                 continue;
             };
+            self.any_read_as_all(&line, &mut columns);
             // A blrules line makes its zone pairs' chains too
             // (`judge_unchained`).
             if let (Some(source), Some(dest)) = (columns.get(1), columns.get(2)) {
