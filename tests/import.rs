@@ -11980,3 +11980,67 @@ fn a_rule_zone_beginning_any_is_read_as_all() {
         }
     }
 }
+
+/// A comment whose last byte is `\` continues its line as Config.pm
+/// read_a_line reads it (`/\\$/` on the line with only its `\n` taken
+/// off, before the comment is stripped) (helper-236): the last line of a
+/// file, or of an INCLUDEd one, is dropped with the held continuation
+/// (fwgen read it, and accepted port 80 that Shorewall drops); before a
+/// blank line it swallows nothing; after a Windows line end's `\r` it
+/// continues nothing (fwgen refused both).
+#[test]
+fn a_comment_ending_in_a_backslash_continues_as_shorewall_reads_it() {
+    common::require_tool("shorewall", "shorewall");
+    let dropped = "the line continued with `\\` at the end of its file is dropped";
+    for (at, (rules, included, compiled, carried, left_out)) in [
+        (
+            "ACCEPT net $FW tcp 22\nACCEPT net $FW tcp 80 # web \\",
+            None,
+            "-A net-fw -p 6 --dport 22 -j ACCEPT",
+            None,
+            Some("dport = \"80\""),
+        ),
+        (
+            "ACCEPT net $FW tcp 22\nINCLUDE rules2\nACCEPT net $FW tcp 443\n",
+            Some("ACCEPT net $FW tcp 25 # mail \\\n"),
+            "--dports 22,443 -j ACCEPT",
+            None,
+            Some("dport = \"25\""),
+        ),
+        (
+            "ACCEPT net $FW tcp 22 # ssh \\\r\nACCEPT net $FW tcp 80\r\n",
+            None,
+            "--dports 22,80 -j ACCEPT",
+            Some("dport = \"80\""),
+            None,
+        ),
+        (
+            "ACCEPT net $FW tcp 22\nACCEPT net $FW tcp 80 # web \\\n\n",
+            None,
+            "--dports 22,80 -j ACCEPT",
+            Some("dport = \"80\""),
+            None,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(&format!("comment-continues-{at}"), rules.as_bytes(), None);
+        if let Some(included) = included {
+            std::fs::write(dir.join("rules2"), included).unwrap();
+        }
+        let shown = rules.escape_debug().to_string();
+        let model = assert_read_as_shorewall(
+            ("shorewall", &dir, &dir),
+            &shown,
+            Reading::Carried(&[compiled], &carried.as_slice()),
+        )
+        .unwrap();
+        if let Some(left_out) = left_out {
+            assert!(
+                !model.contains(left_out) && model.contains(dropped),
+                "{shown}:\n{model}"
+            );
+        }
+    }
+}

@@ -39,6 +39,12 @@ pub(super) struct Physical {
     /// the `\n` alone), so this one continues nothing, and split_line1
     /// refuses the backslash.
     pub spaced_backslash: bool,
+    /// The line's comment ends in `\`, its last byte (a Windows line
+    /// end's `\r` comes after it): Config.pm read_a_line joins the next
+    /// line to it before it strips the comment, and drops it at the end of
+    /// its file. [`Directory::lines`] refuses one that would swallow a line
+    /// of text.
+    pub comment_continues: bool,
 }
 
 impl Physical {
@@ -224,21 +230,28 @@ impl Directory {
         // the next line into it, unread: refused, as the two readers would
         // differ (fwgen would read that line). Any encoding: the comment's
         // bytes, before its text is kept or not.
+        // The last line, or one before a blank line, loses nothing but
+        // itself at the end of its file (`comment_continues`).
         let comment_of = |raw: &[u8]| raw.iter().position(|&b| b == b'#').map(|at| at + 1);
-        let swallowing = (raws.iter().enumerate()).position(|(index, raw)| {
-            comment_of(raw).is_some_and(|at| raw[at..].ends_with(b"\\")) && index + 1 < raws.len()
+        let continues =
+            |index: usize| comment_of(raws[index]).is_some() && originals[index].ends_with(b"\\");
+        let swallowing = (0..raws.len()).position(|index| {
+            continues(index)
+                && raws
+                    .get(index + 1)
+                    .is_some_and(|next| !next.trim_ascii().is_empty())
         });
         if let Some(index) = swallowing {
             return Err(Unreadable {
                 file: self.shown(name),
                 line: Some(index + 1),
                 reason: format!(
-                    "the comment ends in `\\`: Shorewall joins line {} to it and reads neither; end the comment otherwise, or join the lines yourself",
+                    "the comment ends in `\\`: Shorewall joins line {} to it, inside the comment, and never reads that line; end the comment otherwise, or join the lines yourself",
                     index + 2
                 ),
             });
         }
-        let lines = (raws.into_iter().enumerate())
+        let lines = (raws.iter().copied().enumerate())
             .map(|(index, raw)| {
                 let (content, comment) = match comment_of(raw) {
                     Some(at) => (&raw[..at - 1], Some(&raw[at..])),
@@ -253,6 +266,7 @@ impl Directory {
                     spaced_backslash: !original.contains(&b'#')
                         && kept.ends_with(b"\\")
                         && kept.len() < original.len(),
+                    comment_continues: continues(index),
                 }
             })
             .collect();

@@ -4220,6 +4220,7 @@ impl Importer {
                             content: directive.clone().into_bytes(),
                             comment: None,
                             spaced_backslash: false,
+                            comment_continues: false,
                         };
                         (shown.clone(), at, directive)
                     })
@@ -4413,7 +4414,7 @@ impl Importer {
             let content = text.trim_end();
             let (content, continued) = match content.strip_suffix('\\') {
                 Some(rest) => (rest, true),
-                None => (content, false),
+                None => (content, physical.comment_continues),
             };
             let line = pending.get_or_insert_with(|| Line {
                 file,
