@@ -12044,3 +12044,50 @@ fn a_comment_ending_in_a_backslash_continues_as_shorewall_reads_it() {
         }
     }
 }
+
+/// Config.pm read_a_line's keywords as it matches them (helper-236):
+/// `INCLUDE` only in capitals (`include rules2` is Shorewall's unknown
+/// action; fwgen included the file), PERL in any case and as a prefix
+/// (`PERL1 net $FW` is Perl code to Shorewall; fwgen read a rule), and a
+/// bare SHELL only in capitals (a zone named `shell` compiles; fwgen
+/// refused it as shell code).
+#[test]
+fn embedded_code_and_include_keywords_are_matched_as_config_pm_matches_them() {
+    common::require_tool("shorewall", "shorewall");
+    let cases: [(&str, &[(&str, &str)], Reading); 3] = [
+        (
+            "ACCEPT net $FW tcp 22\ninclude rules2\n",
+            &[("rules2", "ACCEPT net $FW tcp 25\n")],
+            Reading::BothRefuse(
+                "Unknown ACTION (include)",
+                &["rules:2: a rule needs ACTION"],
+            ),
+        ),
+        (
+            "ACCEPT net $FW tcp 22\nPERL1 net $FW\n",
+            &[
+                ("actions", "PERL1\n"),
+                ("action.PERL1", "ACCEPT - - tcp 23\n"),
+            ],
+            Reading::BothRefuse("syntax error", &["rules:2: embedded PERL code"]),
+        ),
+        (
+            "ACCEPT shell $FW tcp 22\n",
+            &[
+                ("zones", "fw firewall\nnet ipv4\nshell ipv4\nloc ipv4\n"),
+                ("hosts", "shell eth1:10.0.0.0/24\n"),
+            ],
+            Reading::Carried(
+                &["-A shell-fw -p 6 --dport 22 -j ACCEPT"],
+                &["[zones.shell]"],
+            ),
+        ),
+    ];
+    for (at, (rules, files, expected)) in cases.into_iter().enumerate() {
+        let dir = sample_with_rules(&format!("keywords-{at}"), rules.as_bytes(), None);
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        assert_read_as_shorewall(("shorewall", &dir, &dir), rules, expected);
+    }
+}

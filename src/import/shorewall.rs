@@ -599,6 +599,32 @@ fn validated_level(level: &str) -> Option<String> {
     Some(number.to_owned())
 }
 
+/// The embedded code a logical line begins, as Config.pm read_a_line
+/// finds it (`s/^\s*\??(BEGIN\s+)PERL\s*;?//i`, then `\??PERL` in any
+/// case and as a prefix: `PERL1` and `perlz` are code too (helper-236);
+/// SHELL likewise, but bare only in capitals with a blank after it,
+/// `^\s*SHELL\s+`): the kind, and whether it begins a block up to END.
+fn embedded_code(text: &str) -> Option<(&'static str, bool)> {
+    let text = text.trim_start();
+    let (question, bare) = match text.strip_prefix('?') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let upper = bare.to_ascii_uppercase();
+    let begun = (upper.strip_prefix("BEGIN"))
+        .filter(|rest| rest.starts_with(char::is_whitespace))
+        .map(str::trim_start);
+    let bare_shell = |rest: &str| rest.starts_with(char::is_whitespace);
+    match begun {
+        Some(rest) if rest.starts_with("PERL") => Some(("PERL", true)),
+        Some(rest) if rest.starts_with("SHELL") => Some(("SHELL", true)),
+        _ if upper.starts_with("PERL") => Some(("PERL", false)),
+        _ if question && upper.starts_with("SHELL") => Some(("SHELL", false)),
+        _ if bare.strip_prefix("SHELL").is_some_and(bare_shell) => Some(("SHELL", false)),
+        _ => None,
+    }
+}
+
 /// Whether a rule's SOURCE or DEST names several zones, what Rules.pm
 /// calls a wildcard: `all`, `any` (with their flags and exclusions) or a
 /// list.
@@ -4181,7 +4207,9 @@ impl Importer {
         for (physical, text) in read {
             active.append(&mut restore);
             let word = text.split_whitespace().next().unwrap_or_default();
-            if !word.eq_ignore_ascii_case("INCLUDE") && !word.eq_ignore_ascii_case("?INCLUDE") {
+            // Config.pm: `^\s*\??INCLUDE\s`, in capitals (helper-236:
+            // `include` is Shorewall's unknown action).
+            if word != "INCLUDE" && word != "?INCLUDE" {
                 in_force.read(&text);
                 active.push((shown.clone(), physical, text));
                 continue;
@@ -4465,10 +4493,8 @@ impl Importer {
             *embedded = !matches!(words.as_slice(), ["END"] | ["END", "SHELL" | "PERL"]);
             return None;
         }
-        if let ["BEGIN", kind @ ("SHELL" | "PERL")] | [kind @ ("SHELL" | "PERL"), ..] =
-            words.as_slice()
-        {
-            *embedded = words[0] == "BEGIN";
+        if let Some((kind, block)) = embedded_code(&done.text) {
+            *embedded = block;
             let reason = format!(
                 "embedded {kind} code ({}): Shorewall runs it while it compiles or starts the firewall, and fwgen runs no code",
                 if *embedded {
