@@ -12091,3 +12091,53 @@ fn embedded_code_and_include_keywords_are_matched_as_config_pm_matches_them() {
         assert_read_as_shorewall(("shorewall", &dir, &dir), rules, expected);
     }
 }
+
+/// Shorewall6 refuses an IPv4 interface option (Zones.pm's IPv6 option
+/// table has no `arp_filter`, `routefilter`, `logmartians`, `proxyarp`;
+/// review-239: fwgen took them, given twice or alone); a maclist MAC is
+/// six bytes of two hex digits each (Chains.pm do_mac; helper-231: fwgen
+/// took `2:0:0:0:1:ab`).
+#[test]
+fn options_and_macs_shorewall_refuses_are_refused() {
+    common::require_tool("shorewall6", "shorewall6");
+    for (at, option) in ["arp_filter=1,arp_filter=0", "routefilter", "proxyarp=0"]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = two_interfaces_samples(&format!("import-v4-option-{at}"));
+        let interfaces = dir.join("shorewall6/interfaces");
+        let text = std::fs::read_to_string(&interfaces).unwrap();
+        let text = text.replace(
+            "loc     LOC_IF          tcpflags,forward=1,",
+            &format!("loc     LOC_IF          tcpflags,forward=1,{option},"),
+        );
+        assert!(text.contains(option), "{text}");
+        std::fs::write(&interfaces, text).unwrap();
+        let name = option.split('=').next().unwrap();
+        let words = format!("Invalid Interface option ({name})");
+        assert_read_as_shorewall(
+            (
+                "shorewall6",
+                &dir.join("shorewall6"),
+                &dir.join("shorewall"),
+            ),
+            option,
+            Reading::BothRefuse(&words, &["Shorewall6 refuses it"]),
+        );
+    }
+    let dir = sample_with_rules("import-maclist-mac", b"ACCEPT loc $FW tcp 22\n", None);
+    std::fs::write(
+        dir.join("interfaces"),
+        "?FORMAT 2\nnet NET_IF dhcp,physical=eth0\nloc LOC_IF maclist,physical=eth1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("maclist"), "ACCEPT LOC_IF 2:0:0:0:1:ab\n").unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "2:0:0:0:1:ab",
+        Reading::BothRefuse(
+            "Invalid MAC address (2:0:0:0:1:ab)",
+            &["maclist:1: `2:0:0:0:1:ab` is not a MAC address"],
+        ),
+    );
+}

@@ -2007,3 +2007,36 @@ fn a_value_config_pm_refuses_as_written_is_refused() {
         assert_imports(&dir, planted);
     }
 }
+
+/// MACLIST_TABLE's value, and REJECT with MACLIST_TABLE=mangle, are
+/// judged by Config.pm whether or not an interface has `maclist`
+/// (helper-231: fwgen judged them only beside one), each refused as
+/// Shorewall refuses it.
+#[test]
+fn maclist_settings_are_judged_without_a_maclist_interface() {
+    for (at, (planted, shorewall, fwgen)) in [
+        (
+            "MACLIST_TABLE=Filter",
+            "Invalid value (Filter) for MACLIST_TABLE option",
+            "MACLIST_TABLE=Filter: Shorewall refuses it",
+        ),
+        (
+            "MACLIST_TABLE=mangle\nMACLIST_DISPOSITION=REJECT",
+            "is not allowed with MACLIST_TABLE=mangle",
+            "MACLIST_DISPOSITION=REJECT beside MACLIST_TABLE=mangle: Shorewall refuses it",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("maclist-settings-{at}");
+        assert_refused(&name, planted, fwgen);
+        let dir = sample_with(&format!("{name}-compiled"), planted);
+        let script = dir.join("firewall");
+        let (compiled, out) = common::run(
+            "shorewall",
+            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+        );
+        assert!(!compiled && out.contains(shorewall), "{planted}: {out}");
+    }
+}

@@ -389,6 +389,9 @@ pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
     };
     match name {
         _ if value.is_empty() => None,
+        "MACLIST_TABLE" if !matches!(value, "filter" | "mangle") => {
+            refused(&format!("Invalid value ({value}) for MACLIST_TABLE option"))
+        }
         "SMURF_DISPOSITION" if !drop(value) => {
             refused("SMURF_DISPOSITION must be 'DROP' or 'A_DROP'")
         }

@@ -4702,10 +4702,18 @@ impl Importer {
                 }
             }
         }
+        let value_of = |assignments: &[(String, String, usize)], key: &str| {
+            let value = assignments.iter().rev().find(|(named, ..)| named == key);
+            value.map_or(String::new(), |(_, value, _)| value.clone())
+        };
+        // Config.pm: "MACLIST_DISPOSITION=$1 is not allowed with
+        // MACLIST_TABLE=mangle", whether or not an interface has maclist.
+        let mangle = value_of(&assignments, "MACLIST_TABLE") == "mangle";
         for (key, line) in last {
-            let value = assignments.iter().rev().find(|(named, ..)| *named == key);
-            let value = value.map_or("", |(_, value, _)| value.as_str());
-            if let Some(reason) = setting::config_pm_refusal(&key, value) {
+            let value = value_of(&assignments, &key);
+            let mangled = (key == "MACLIST_DISPOSITION" && mangle && matches!(value.as_str(), "REJECT" | "A_REJECT"))
+                .then(|| format!("MACLIST_DISPOSITION={value} beside MACLIST_TABLE=mangle: Shorewall refuses it (REJECT: \"MACLIST_DISPOSITION=$1 is not allowed with MACLIST_TABLE=mangle\"; A_REJECT: \"Unknown rule target (reject)\"), whether or not an interface has `maclist`"));
+            if let Some(reason) = setting::config_pm_refusal(&key, &value).or(mangled) {
                 self.refuse(&line, reason);
                 assignments.retain(|(named, ..)| *named != key);
             }
@@ -6233,6 +6241,11 @@ impl Importer {
             let tcpflags_written = gives("tcpflags");
             let routeback_given = gives("routeback");
             for (at, option) in written.iter().enumerate() {
+                if self.ipv6 && option_verdict::ipv4_alone(option) {
+                    let name = option.split('=').next().unwrap_or_default();
+                    self.refuse(&line, format!("interface option `{option}`: Shorewall6 refuses it (\"Invalid Interface option ({name})\"): an IPv4 option"));
+                    continue;
+                }
                 // Zones.pm process_interface keeps an option's last value
                 // (`$options{$option} = $value`): a form it accepts that
                 // the line gives again later decides nothing.

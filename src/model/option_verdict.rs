@@ -62,6 +62,23 @@ pub fn ipv6_alone(option: &str) -> bool {
     option.split('=').next() == Some("forward")
 }
 
+/// Whether the option (`arp_filter=0`) is Shorewall's alone: Zones.pm's
+/// IPv6 option table has no such name, and Shorewall6 refuses it
+/// ("Invalid Interface option"), whatever its value (review-239).
+pub fn ipv4_alone(option: &str) -> bool {
+    let name = option.split('=').next().unwrap_or_default();
+    [
+        "arp_filter",
+        "arp_ignore",
+        "detectnets",
+        "logmartians",
+        "proxyarp",
+        "routefilter",
+        "wait",
+    ]
+    .contains(&name)
+}
+
 /// The options a model's interface may give one family alone
 /// (`options_ipv4`, `options_ipv6`), as Shorewall's and Shorewall6's
 /// interfaces lines may differ in them: the analyzer's

@@ -126,13 +126,7 @@ fn maclist_table(columns: &[String]) -> Result<Table, String> {
     let disposition = read_disposition(word)
         .ok_or_else(|| format!("Invalid DISPOSITION ({written}) (Shorewall refuses it)"))?;
     let interface = get(1).ok_or("a maclist line needs an INTERFACE (Shorewall refuses it)")?;
-    let mac = match get(2) {
-        Some(text) => Some(
-            Mac::parse(&text)
-                .ok_or_else(|| format!("`{text}` is not a MAC address (Shorewall refuses it)"))?,
-        ),
-        None => None,
-    };
+    let mac = get(2).as_deref().map(shorewall_mac).transpose()?;
     let addresses: Vec<String> = get(3)
         .map(|list| list.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
@@ -150,4 +144,25 @@ fn maclist_table(columns: &[String]) -> Result<Table, String> {
         table.push("addresses", Value::strings(&addresses));
     }
     Ok(table)
+}
+
+/// A maclist MAC as Chains.pm do_mac reads it: an optional `~` (`!~`
+/// negates it), `-` as `:`, then two hex digits a byte
+/// (`^(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$`; helper-231: fwgen took
+/// `2:0:0:0:1:ab`, which Shorewall refuses).
+fn shorewall_mac(text: &str) -> Result<Mac, String> {
+    if text.starts_with("!~") {
+        return Err(format!(
+            "`{text}`: a negated MAC (every sender but this one) is not in fwgen's maclist"
+        ));
+    }
+    let plain = text.strip_prefix('~').unwrap_or(text).replace('-', ":");
+    let bytes: Vec<&str> = plain.split(':').collect();
+    let two_hex = |b: &&str| b.len() == 2 && b.bytes().all(|c| c.is_ascii_hexdigit());
+    match Mac::parse(&plain) {
+        Some(mac) if bytes.len() == 6 && bytes.iter().all(two_hex) => Ok(mac),
+        _ => Err(format!(
+            "`{text}` is not a MAC address: Shorewall refuses it (\"Invalid MAC address\"; six bytes of two hex digits each)"
+        )),
+    }
 }
