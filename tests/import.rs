@@ -11987,7 +11987,8 @@ fn a_rule_zone_beginning_any_is_read_as_all() {
 /// file, or of an INCLUDEd one, is dropped with the held continuation
 /// (fwgen read it, and accepted port 80 that Shorewall drops); before a
 /// blank line it swallows nothing; after a Windows line end's `\r` it
-/// continues nothing (fwgen refused both).
+/// continues nothing, nor after a `\` before the `#`, which has the
+/// comment stripped first (fwgen refused all three).
 #[test]
 fn a_comment_ending_in_a_backslash_continues_as_shorewall_reads_it() {
     common::require_tool("shorewall", "shorewall");
@@ -12019,6 +12020,14 @@ fn a_comment_ending_in_a_backslash_continues_as_shorewall_reads_it() {
             None,
             "--dports 22,80 -j ACCEPT",
             Some("dport = \"80\""),
+            None,
+        ),
+        // A `\` before the `#`: the comment goes first (review-239).
+        (
+            "ACCEPT\tnet \\ # note\\\n$FW tcp 22\n",
+            None,
+            "-A net-fw -p 6 --dport 22 -j ACCEPT",
+            Some("source = \"net\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\""),
             None,
         ),
     ]

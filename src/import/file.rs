@@ -233,8 +233,13 @@ impl Directory {
         // The last line, or one before a blank line, loses nothing but
         // itself at the end of its file (`comment_continues`).
         let comment_of = |raw: &[u8]| raw.iter().position(|&b| b == b'#').map(|at| at + 1);
-        let continues =
-            |index: usize| comment_of(raws[index]).is_some() && originals[index].ends_with(b"\\");
+        // A `\` before the `#` has Config.pm strip the comment first
+        // (`/[\\]\s*#.*$/`): an ordinary continuation (review-239).
+        let continues = |index: usize| {
+            comment_of(raws[index])
+                .is_some_and(|at| !raws[index][..at - 1].trim_ascii_end().ends_with(b"\\"))
+                && originals[index].ends_with(b"\\")
+        };
         let swallowing = (0..raws.len()).position(|index| {
             continues(index)
                 && raws

@@ -7239,7 +7239,7 @@ impl Importer {
         self.each_commented_line("rules", section, |this, section, line| {
             if invalid_unended && section == "INVALID" {
                 let reason = format!(
-                    "no rule of the NEW section follows this INVALID-section rule, and Shorewall finishes a section only when it reads a rule of the next one (Rules.pm, process_raw_rule): the zone pairs' chains then lack their INVALID and UNTRACKED handling ({settings}), which fwgen's model gives them; add a rule in the NEW section below it (one that changes nothing, such as an ACCEPT a policy already makes) and import again"
+                    "no rule of the NEW section follows this INVALID-section rule, and Shorewall finishes a section only when it reads a rule of the next one (Rules.pm, process_raw_rule): the chains of the zone pairs its rules (and those of earlier sections) are in then lack their INVALID and UNTRACKED handling ({settings}), which fwgen's model gives them; add a rule in the NEW section below it (one that changes nothing, such as an ACCEPT a policy already makes) and import again"
                 );
                 return this.refuse(&line, reason);
             }
