@@ -12042,7 +12042,7 @@ fn a_comment_ending_in_a_backslash_continues_as_shorewall_reads_it() {
         let model = assert_read_as_shorewall(
             ("shorewall", &dir, &dir),
             &shown,
-            Reading::Carried(&[compiled], &carried.as_slice()),
+            Reading::Carried(&[compiled], carried.as_slice()),
         )
         .unwrap();
         if let Some(left_out) = left_out {
@@ -12063,7 +12063,8 @@ fn a_comment_ending_in_a_backslash_continues_as_shorewall_reads_it() {
 #[test]
 fn embedded_code_and_include_keywords_are_matched_as_config_pm_matches_them() {
     common::require_tool("shorewall", "shorewall");
-    let cases: [(&str, &[(&str, &str)], Reading); 3] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Reading<'a>);
+    let cases: [Case; 3] = [
         (
             "ACCEPT net $FW tcp 22\ninclude rules2\n",
             &[("rules2", "ACCEPT net $FW tcp 25\n")],

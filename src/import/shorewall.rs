@@ -7016,7 +7016,7 @@ impl Importer {
                 source: source.clone(),
                 dest: dest.clone(),
                 action: policy.to_owned(),
-                level: level.and_then(|level| validated_level(level)),
+                level: level.and_then(validated_level),
             });
             let firewall = |zone: &str| self.zone_name(zone) == "$FW";
             if audit && firewall(source) && firewall(dest) {
