@@ -3915,6 +3915,57 @@ fn dnat_servers_are_read_as_nat_pm_reads_them() {
     }
 }
 
+/// A Shorewall6 stoppedrules SOURCE split as Chains.pm
+/// isolate_source_interface splits it (helper-230): after an interface's
+/// name only a bracketed address; any other text with a `:` is one
+/// address, so `eth1:2001:db8::1` is refused ("Unknown Host"; fwgen let
+/// 2001:db8::1 in on eth1 while stopped) and `fe80::1` is an address on
+/// any interface (fwgen refused it); `[2001:db8::]/64` keeps its prefix.
+#[test]
+fn shorewall6_stoppedrules_hosts_are_split_as_chains_pm_splits_them() {
+    common::require_tool("shorewall6", "shorewall6");
+    let cases: [(&str, Result<&str, &str>, &str); 4] = [
+        (
+            "eth1:2001:db8::1",
+            Err("Unknown Host (eth1:2001:db8::1)"),
+            "`eth1:2001:db8::1`: Shorewall6 reads it as one address and refuses it",
+        ),
+        (
+            "fe80::1",
+            Ok("-A INPUT -s fe80::1 -p 6 --dport 22 -j ACCEPT"),
+            "any:fe80::1",
+        ),
+        (
+            "eth1:[2001:db8::]/64",
+            Ok("-A INPUT -s 2001:db8::/64 -p 6 --dport 22 -i eth1 -j ACCEPT"),
+            "eth1:2001:db8::/64",
+        ),
+        (
+            "[fe80::1]",
+            Ok("-A INPUT -s fe80::1 -p 6 --dport 22 -j ACCEPT"),
+            "any:fe80::1",
+        ),
+    ];
+    for (at, (source, shorewall, fwgen)) in cases.into_iter().enumerate() {
+        let dir = two_interfaces_samples(&format!("import-stopped6-host-{at}"));
+        let stopped = dir.join("shorewall6/stoppedrules");
+        let text = std::fs::read_to_string(&stopped).unwrap();
+        let number = text.lines().count() + 1;
+        std::fs::write(&stopped, format!("{text}ACCEPT {source} $FW tcp 22\n")).unwrap();
+        let entry = format!(
+            "# shorewall6/stoppedrules:{number}\n[[stopped]]\nsource = \"{fwgen}\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\n"
+        );
+        let at = format!("error: shorewall6/stoppedrules:{number}: ");
+        let expected = match shorewall {
+            Ok(line) => Reading::Carried(&[line][..], &[entry.as_str()][..]),
+            Err(words) => Reading::BothRefuse(words, &[at.as_str(), fwgen][..]),
+        };
+        let places = (dir.join("shorewall6"), dir.join("shorewall"));
+        assert_read_as_shorewall(("shorewall6", &places.0, &places.1), source, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Shorewall's and Shorewall6's two-interfaces samples side by side: the
 /// policies are the same but for a comment above the last one, so they
 /// are one policy of both families, and the comment's difference is noted.

@@ -317,13 +317,33 @@ impl Importer {
                 "`{text}`: exclusions, ipsets and MAC addresses in stoppedrules are not in fwgen's model"
             ));
         }
-        let bare = text.starts_with(|c: char| c.is_ascii_digit() || c == '[');
+        // Misc.pm process_stoppedrules takes `$FW:` off first.
+        let on_firewall = ["$FW", self.firewall.as_str()]
+            .iter()
+            .find_map(|fw| text.strip_prefix(fw)?.strip_prefix(':'));
+        let bare = on_firewall.is_none()
+            && match self.ipv6 {
+                true => shorewall6_host(text)?.is_none(),
+                false => text.starts_with(|c: char| c.is_ascii_digit() || c == '['),
+            };
         let (place, addresses) = if bare {
             ("any", Some(text))
+        } else if let (Some(addresses), true) = (on_firewall, self.ipv6) {
+            match shorewall6_host(addresses)? {
+                None => ("$FW", Some(addresses)),
+                Some(_) => {
+                    return Err(format!(
+                        "`{text}`: after `$FW:` Shorewall6 takes addresses, not an interface"
+                    ));
+                }
+            }
         } else {
-            match text.split_once(':') {
-                Some((place, addresses)) => (place, Some(addresses)),
-                None => (text, None),
+            match shorewall6_host(text) {
+                Ok(Some(split)) if self.ipv6 => split,
+                _ => match text.split_once(':') {
+                    Some((place, addresses)) => (place, Some(addresses)),
+                    None => (text, None),
+                },
             }
         };
         let place = if place == "$FW" || place == self.firewall {
@@ -341,18 +361,73 @@ impl Importer {
         let Some(addresses) = addresses else {
             return Ok(place.to_owned());
         };
-        let unbracketed: Vec<&str> = addresses
+        // `[2001:db8::]/64` is `2001:db8::/64`.
+        let unbracketed: Vec<String> = addresses
             .split(',')
-            .map(|a| a.trim_start_matches('[').trim_end_matches(']'))
+            .map(|a| a.replace(['[', ']'], ""))
             .collect();
         // Every address of the family: no narrowing.
         if unbracketed
             .iter()
-            .all(|a| matches!(*a, "0.0.0.0/0" | "::/0"))
+            .all(|a| matches!(a.as_str(), "0.0.0.0/0" | "::/0"))
         {
             return Ok(place.to_owned());
         }
         Ok(format!("{place}:{}", unbracketed.join(",")))
+    }
+}
+
+/// A Shorewall6 stoppedrules SOURCE or DEST split as Chains.pm
+/// isolate_source_interface and isolate_dest_interface split it:
+/// `IFACE:` takes only a bracketed address (`[A]`, `[A]/N`, `[A],[B]`)
+/// or an ipset; any other text with a `:` is one address list, so
+/// `eth1:2001:db8::1` is an address, which Shorewall6 refuses ("Unknown
+/// Host"), and `fe80::1` an address on any interface. `Ok(None)`: the
+/// whole text is an address list, and a valid one.
+fn shorewall6_host(text: &str) -> Result<Option<(&str, Option<&str>)>, String> {
+    let after_name = |rest: &str| {
+        let bracketed = rest.starts_with('[')
+            && (rest.ends_with(']') || {
+                let (address, prefix) = rest.rsplit_once("]/").unwrap_or(("", ""));
+                !address.is_empty()
+                    && !prefix.is_empty()
+                    && prefix.chars().all(|c| c.is_ascii_digit())
+            });
+        bracketed
+            || rest
+                .trim_start_matches('!')
+                .starts_with(['+', '&', '%', '~'])
+    };
+    let split = (text.match_indices(':'))
+        .map(|(at, _)| (&text[..at], &text[at + 1..]))
+        .find(|(name, rest)| !name.is_empty() && rest.len() > 1 && after_name(rest));
+    if let Some((name, rest)) = split {
+        return Ok(Some((name, Some(rest))));
+    }
+    if !text.contains(':') {
+        return Ok(Some((text, None)));
+    }
+    let addresses = text.replace("]-[", "-");
+    let addresses = match addresses.strip_prefix('[') {
+        Some(inner) if !inner.contains('[') => inner.strip_suffix(']').unwrap_or(inner),
+        _ => &addresses,
+    };
+    let address = |a: &str| a.parse::<std::net::Ipv6Addr>().is_ok();
+    let valid = addresses.split(',').all(|item| {
+        let item = item.trim_start_matches('[').trim_end_matches(']');
+        let (item, prefix) = item.split_once('/').unwrap_or((item, "128"));
+        let prefix_ok = prefix.parse::<u8>().is_ok_and(|p| p <= 128);
+        let range_ok = match item.split_once('-') {
+            Some((low, high)) => address(low) && address(high),
+            None => address(item),
+        };
+        prefix_ok && range_ok
+    });
+    match valid {
+        true => Ok(None),
+        false => Err(format!(
+            "`{text}`: Shorewall6 reads it as one address and refuses it (\"Unknown Host\"; Chains.pm isolate_source_interface takes an address after an interface's name only in brackets): write `IFACE:[ADDRESS]`"
+        )),
     }
 }
 
