@@ -626,6 +626,51 @@ all all REJECT
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A policy's RATE and CONNLIMIT act only when the rules file has a
+/// `?SECTION NEW` line (helper-243, silent): Rules.pm
+/// finish_chain_section writes the policy's `-p tcp --syn` jump under
+/// `$sections{NEW}`, which process_section alone sets; without the line
+/// Shorewall limits nothing, where fwgen limited new connections. Noted
+/// by name and not carried; with the line, carried.
+#[test]
+fn policy_limits_act_only_below_a_new_section_line() {
+    let policy =
+        "$FW net ACCEPT\nloc net ACCEPT - 10/sec:40 3\nnet all DROP info\nall all REJECT info\n";
+    for (at, rules) in [
+        "ACCEPT net $FW tcp 22\n",
+        "?SECTION NEW\nACCEPT net $FW tcp 22\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sample_with_rules(&format!("import-policy-limit-{at}"), rules.as_bytes(), None);
+        std::fs::write(dir.join("policy"), policy).unwrap();
+        let script = dir.join("firewall");
+        let (accepted, out) = common::run(
+            "shorewall",
+            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+        );
+        assert!(accepted, "{out}");
+        let script = std::fs::read_to_string(&script).unwrap();
+        let output = import(dir.to_str().unwrap(), false);
+        let model = imported_model(&output);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let limited = "rate = \"10/sec\"\nrate_burst = 40\nconnlimit = 3\n";
+        let note = "policy:2: RATE `10/sec:40` and CONNLIMIT `3` have no effect and is not carried";
+        let jump = "-A loc-net -p tcp --syn -j @loc-net";
+        if at == 0 {
+            assert!(!script.contains("@loc-net"), "{script}");
+            assert!(!model.contains("rate ="), "{model}");
+            assert!(stderr.contains(note), "{stderr}");
+        } else {
+            assert!(script.contains(jump), "{script}");
+            assert!(model.contains(limited), "{model}");
+            assert!(!stderr.contains("no effect and is not carried"), "{stderr}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Issues #14 and #16: the policy file's RATE column (after
 /// tests/corpus/hornos-grid-root's `all all DROP info 15/min:30`) becomes
 /// the policy's `rate`, `rate_burst` and `rate_per`, and renders back to
@@ -648,6 +693,7 @@ fn policy_rates_are_carried() {
                 "policy",
                 "loc net ACCEPT - 10/min\n$FW all ACCEPT - s:20/sec:40\nnet all DROP info 15/min:30\ndmz all REJECT - - d:3\nall all REJECT info 10/sec:40 40:24\n",
             ),
+            ("rules", "?SECTION NEW\n"),
         ],
     );
     let model = imported_model(&import(dir.to_str().unwrap(), false));

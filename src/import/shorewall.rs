@@ -6890,6 +6890,7 @@ impl Importer {
     }
 
     fn policies(&mut self) {
+        let syn_limited = self.rule_sections().new_header;
         let mut wildcard = None;
         // Each wildcard pair as first written, and where.
         let mut spelled: BTreeMap<(String, String), ([String; 2], String)> = BTreeMap::new();
@@ -6976,6 +6977,29 @@ impl Importer {
                 },
             };
             self.note_at(&line, limit_notes);
+            let (rate, connlimit) = match (rate, connlimit) {
+                (rate, connlimit) if syn_limited || (rate.is_empty() && connlimit.is_empty()) => {
+                    (rate, connlimit)
+                }
+                _ => {
+                    let given = [("RATE", 4), ("CONNLIMIT", 5)]
+                        .iter()
+                        .filter_map(|&(name, at)| {
+                            let text = columns.get(at).filter(|c| *c != "-" && !c.is_empty())?;
+                            Some(format!("{name} `{text}`"))
+                        })
+                        .collect::<Vec<_>>();
+                    let verb = if given.len() > 1 { "have" } else { "has" };
+                    self.notes.push(format!(
+                        "{}:{}: {} {verb} no effect and is not carried: Shorewall gives a policy's limits their jump (`-p tcp --syn`) only when the rules file has a `?SECTION NEW` line (Rules.pm finish_chain_section, under `$sections{{NEW}}`, which process_section alone sets), and {}rules has none; to limit new connections, write `?SECTION NEW` above the rules file's NEW rules and import again",
+                        line.file,
+                        line.number,
+                        given.join(" and "),
+                        self.label
+                    ));
+                    (Vec::new(), Vec::new())
+                }
+            };
             // `DROP:audit` (Rules.pm strips `:audit` first): `audit = true`.
             let (policy, audit) = match policy.strip_suffix(":audit") {
                 Some(plain) => (plain, true),
@@ -7214,13 +7238,12 @@ impl Importer {
         // The last rule in ALL, ESTABLISHED or RELATED: Shorewall never
         // finishes that section, so no zone pair's chain gets the
         // ESTABLISHED,RELATED accept (or RELATED's disposition) after it.
-        let unended = self
-            .last_rule_section()
+        let unended = (self.rule_sections().last)
             .filter(|s| matches!(s.as_str(), "ALL" | "ESTABLISHED" | "RELATED"));
         // The last rule in INVALID: no chain gets the INVALID and
         // UNTRACKED handling, which matters where it does something
         // (helper-233: INVALID_DISPOSITION=DROP dropped nothing).
-        let last_invalid = self.last_rule_section().as_deref() == Some("INVALID");
+        let last_invalid = self.rule_sections().last.as_deref() == Some("INVALID");
         let carried = &self.settings.carried;
         let handled = |n: usize, log: usize| {
             carried.dispositions[n] != "CONTINUE" || carried.log_levels[log].is_some()

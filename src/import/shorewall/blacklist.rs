@@ -18,11 +18,24 @@ const UNENDED_SECTIONS: &str = "the rules file holds no rule, and Shorewall ends
 const BLACKLIST_COLUMNS: &[(&str, usize)] =
     &[("networks", 0), ("proto", 1), ("port", 2), ("options", 3)];
 
+/// The rules file's sections, as Rules.pm meets them.
+#[derive(Default)]
+pub(super) struct RuleSections {
+    /// The section of the last rule (a line that is no directive), `None`
+    /// when the file holds none. Shorewall finishes a section (Rules.pm,
+    /// process_raw_rule) only when it reads a rule of a later one.
+    pub(super) last: Option<String>,
+    /// A `?SECTION NEW` line is written: Rules.pm process_section alone
+    /// sets `$sections{NEW}`, under which finish_chain_section gives a
+    /// policy's RATE and CONNLIMIT their SYN-flood jump.
+    pub(super) new_header: bool,
+}
+
 impl Importer {
     pub(super) fn blrules(&mut self) {
         self.blacklisting = true;
         let lines = self.commented_lines("blrules");
-        let unended = !lines.is_empty() && self.last_rule_section().is_none();
+        let unended = !lines.is_empty() && self.rule_sections().last.is_none();
         for line in lines {
             if unended {
                 self.refuse(&line, UNENDED_SECTIONS);
@@ -42,12 +55,9 @@ impl Importer {
         self.blacklisting = false;
     }
 
-    /// The section of the rules file's last rule (a line that is no
-    /// directive), `None` when it holds none; read without a note or
-    /// refusal: its own reading comes later. Shorewall finishes a section
-    /// (Rules.pm, process_raw_rule) only when it reads a rule of a later
-    /// one.
-    pub(super) fn last_rule_section(&mut self) -> Option<String> {
+    /// The rules file's sections as Rules.pm meets them, read without a
+    /// note or refusal: its own reading comes later.
+    pub(super) fn rule_sections(&mut self) -> RuleSections {
         let kept = (
             self.notes.len(),
             self.unsupported.len(),
@@ -58,17 +68,18 @@ impl Importer {
         self.unsupported.truncate(kept.1);
         self.unreadable.truncate(kept.2);
         let mut section = "NEW".to_owned();
-        let mut last = None;
+        let mut read = RuleSections::default();
         for (_, _, text) in &lines {
             let mut words = text.split_whitespace();
             let first = words.next().unwrap_or_default();
             if first == "?SECTION" || first == "SECTION" {
                 section = words.next().unwrap_or_default().to_owned();
+                read.new_header |= section == "NEW";
             } else if !first.is_empty() && !first.starts_with('?') {
-                last = Some(section.clone());
+                read.last = Some(section.clone());
             }
         }
-        last
+        read
     }
 
     /// A conf setting as Shorewall reads it: unquoted, upper case.
