@@ -6634,7 +6634,8 @@ fn port_ranges_are_read_as_shorewall_reads_them() {
 /// as type 8), so `010` is echo-request, where fwgen opened type 10
 /// (router-solicitation); `08` compiles and iptables refuses it ("unknown
 /// character 8"), so it is refused. `any` (IPAddrs.pm's %icmp_types) is
-/// every ICMP type: fwgen refused it as an unknown type.
+/// every ICMP type: fwgen refused it as an unknown type; so is type 255,
+/// with any code (xt_icmp's `test_type == 0xFF`).
 #[test]
 fn icmp_types_are_read_as_iptables_reads_them() {
     common::require_tool("shorewall", "shorewall");
@@ -6657,7 +6658,27 @@ fn icmp_types_are_read_as_iptables_reads_them() {
         ("any", Ok(("proto = \"icmp\"\n\n", None))),
         (
             "8,any",
-            Err("ICMP `8,any`: `any` in a list, which Shorewall compiles as a rule of each type"),
+            Err("ICMP `8,any`: `any` (or IPv4's 255, iptables' wildcard) in a list"),
+        ),
+        // Type 255 is xt_icmp's wildcard, with any code (helper-243,
+        // silent: fwgen matched type 255 alone, so nothing).
+        (
+            "255",
+            Ok((
+                "proto = \"icmp\"\n\n",
+                Some("rules:2: ICMP `255` is every ICMP packet"),
+            )),
+        ),
+        (
+            "255/0",
+            Ok((
+                "proto = \"icmp\"\n\n",
+                Some("rules:2: ICMP `255/0` is every ICMP packet"),
+            )),
+        ),
+        (
+            "8,255",
+            Err("ICMP `8,255`: `any` (or IPv4's 255, iptables' wildcard) in a list"),
         ),
     ];
     for (at, (written, fwgen)) in cases.into_iter().enumerate() {

@@ -524,21 +524,17 @@ struct Forwarded {
 /// checks each number in decimal (IPAddrs.pm validate_icmp) and writes it
 /// as it stands (`--icmp-type 010`), which iptables reads as
 /// [`numeric::iptables_number`] does (`010` is type 8, echo-request,
-/// noted; `08` refused). Names and plain numbers stay as they are.
-fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
+/// noted; `08` refused). Names and plain numbers stay as they are. For
+/// IPv4's ICMP (`ipv4`), type 255 with any code is xt_icmp's wildcard
+/// (`icmp_type_code_match`: `test_type == 0xFF` matches every packet;
+/// `iptables -L` lists it as `any`), so it is `any`, noted; ICMPv6 has
+/// no wildcard.
+fn iptables_icmp_types(types: &str, ipv4: bool) -> Result<(String, Vec<String>), String> {
     // shorewall-rules(5): `!8` leaves types out, which Shorewall compiles
     // (`! --icmp-type 8`).
     if types.starts_with('!') {
         return Err(format!(
             "ICMP `{types}`: types left out with `!`, which Shorewall compiles (`! --icmp-type`) and fwgen's model does not carry: list the types the rule is for"
-        ));
-    }
-    // `any` (IPAddrs.pm's %icmp_types, iptables' `--icmp-type any`) is
-    // every type: the protocol alone, no `icmp_type`. In a list Rules.pm
-    // makes a rule of each item, every type's beside the others'.
-    if types.split(',').count() > 1 && types.split(',').any(|t| t == "any") {
-        return Err(format!(
-            "ICMP `{types}`: `any` in a list, which Shorewall compiles as a rule of each type beside one of every type; write `any` alone"
         ));
     }
     let mut notes = Vec::new();
@@ -555,13 +551,29 @@ fn iptables_icmp_types(types: &str) -> Result<(String, Vec<String>), String> {
             None => Ok(text.to_owned()),
         }
     };
-    let read = types
+    let mut read = types
         .split(',')
         .map(|item| match item.split_once('/') {
             Some((kind, code)) => Ok(format!("{}/{}", number(kind)?, number(code)?)),
             None => number(item),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for (item, written) in read.iter_mut().zip(types.split(',')) {
+        if ipv4 && item.split('/').next() == Some("255") {
+            notes.push(format!(
+                "ICMP `{written}` is every ICMP packet: iptables reads type 255 as its wildcard (xt_icmp matches any type and code; `iptables -L` lists it as `any`), so it is carried as `any`"
+            ));
+            *item = "any".to_owned();
+        }
+    }
+    // `any` (IPAddrs.pm's %icmp_types, iptables' `--icmp-type any`) is
+    // every type: the protocol alone, no `icmp_type`. In a list Rules.pm
+    // makes a rule of each item, every type's beside the others'.
+    if read.len() > 1 && read.iter().any(|t| t == "any") {
+        return Err(format!(
+            "ICMP `{types}`: `any` (or IPv4's 255, iptables' wildcard) in a list, which Shorewall compiles as a rule of each type beside one of every type; write `any` alone"
+        ));
+    }
     Ok((read.join(","), notes))
 }
 
@@ -8575,11 +8587,14 @@ impl Importer {
         rule.push("source", source);
         rule.push("dest", dest);
         let icmp = proto.as_deref().is_some_and(icmp_protocol);
+        let ipv4_icmp = !self.ipv6 && matches!(proto.as_deref(), Some("icmp" | "1"));
         rule.push_some("proto", proto);
         // Without PROTO the ports are a macro's own ones replaced (or an
         // error the model reports).
         let port_key = if icmp { "icmp_type" } else { "dport" };
-        let dport = match dport.as_deref().filter(|_| icmp).map(iptables_icmp_types) {
+        let dport = match (dport.as_deref().filter(|_| icmp))
+            .map(|types| iptables_icmp_types(types, ipv4_icmp))
+        {
             None => dport,
             Some(Ok((types, notes))) => {
                 self.note_at(line, notes);
