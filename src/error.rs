@@ -486,6 +486,10 @@ pub enum ErrorKind {
     UnknownIcmpType {
         name: String,
     },
+    /// IPv4 ICMP type 255: iptables' wildcard, nftables' one type.
+    IcmpTypeWildcard {
+        name: String,
+    },
     UnknownMacro {
         name: String,
     },
@@ -803,6 +807,7 @@ impl Error {
             PortsNeedProtocol { .. } => "ports need `proto = \"tcp\"` or `proto = \"udp\"` (or a macro that sets one)".into(),
             BadPort { .. } => "a port is a number from 1 to 65535, a range is `LOW:HIGH`".into(),
             IcmpTypeNeedsIcmp { .. } => "set `proto = \"icmp\"` (or \"icmpv6\")".into(),
+            IcmpTypeWildcard { .. } => "for every ICMP packet leave `icmp_type` out".into(),
             UnknownIcmpType { .. } => "ICMP types: echo-request, echo-reply, destination-unreachable, time-exceeded, parameter-problem; with a code, as iptables names them: fragmentation-needed, port-unreachable, host-unreachable, ...; or numbers: 8, 3/4".into(),
             UnknownMacro { name } => {
                 let macros = crate::model::service::Macro::names();
@@ -1350,6 +1355,7 @@ impl ErrorKind {
             PortsNeedProtocol { .. } => "ports-need-protocol",
             BadPort { .. } => "bad-port",
             IcmpTypeNeedsIcmp { .. } => "icmp-type-needs-icmp",
+            IcmpTypeWildcard { .. } => "icmp-type-wildcard",
             UnknownIcmpType { .. } => "unknown-icmp-type",
             UnknownMacro { .. } => "unknown-macro",
             MacroAndProtocol => "macro-and-protocol",
@@ -1872,6 +1878,11 @@ impl Display for ErrorKind {
                 )
             }
             UnknownIcmpType { name } => write!(f, "unknown ICMP type `{}`", quoted(name)),
+            IcmpTypeWildcard { name } => write!(
+                f,
+                "ICMP type `{}`: iptables reads IPv4's type 255 as every ICMP packet (Shorewall's `--icmp-type 255`), nftables as type 255 alone",
+                quoted(name)
+            ),
             UnknownMacro { name } => write!(f, "unknown macro `{}`", quoted(name)),
             MacroAndProtocol => write!(f, "a rule with a macro gives it one protocol"),
             MacroNotExpressible { name, reason } => write!(

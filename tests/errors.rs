@@ -176,6 +176,7 @@ error_case! {
     masquerade_uncovered_device => "masquerade-uncovered-device",
     masquerade_device_syntax => "masquerade-device-syntax",
     unknown_icmp_code => "unknown-icmp-code",
+    icmp_type_wildcard => "icmp-type-wildcard",
     zone_named_like_a_chain => "zone-named-like-a-chain",
     dnat_origdest_interface => "dnat-origdest-interface",
     origdest_exclusion_family => "origdest-exclusion-family",

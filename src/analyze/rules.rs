@@ -1702,6 +1702,13 @@ impl Analyzer<'_> {
         let mut types = Vec::new();
         for part in text.split(',').map(str::trim) {
             match IcmpType::parse(part, proto == Protocol::Icmpv6) {
+                Some(parsed) if parsed.number == 255 && proto != Protocol::Icmpv6 => {
+                    let kind = ErrorKind::IcmpTypeWildcard {
+                        name: part.to_owned(),
+                    };
+                    self.error(Some(raw.span()), kind);
+                    return None;
+                }
                 Some(parsed) => types.push(parsed),
                 None => {
                     let kind = ErrorKind::UnknownIcmpType {
