@@ -3961,6 +3961,64 @@ fn dnat_servers_are_read_as_nat_pm_reads_them() {
     }
 }
 
+/// Hosts lines as Zones.pm process_host reads them (helper-240): on the
+/// loopback device Shorewall sends the firewall's own traffic to those
+/// addresses through the zone (fwgen accepted it all: silent), refused; a
+/// list beginning with an ipset is that set alone ("Invalid ipset name"),
+/// and `+` alone is no interface's name ("Invalid HOST(S) column
+/// contents"): each carried by fwgen, refused now; networks before the
+/// sets are carried.
+#[test]
+fn hosts_lines_are_read_as_process_host_reads_them() {
+    let cases: [(&str, Result<&str, &str>, &str); 4] = [
+        (
+            "dmz lo:127.0.0.0/8",
+            Ok("-A lo_out -d 127.0.0.0/8 -j fw-dmz"),
+            "hosts `lo:127.0.0.0/8` on the loopback device `lo`",
+        ),
+        (
+            "dmz eth2:+bo,+pri",
+            Err("Invalid ipset name (+bo,+pri)"),
+            "Shorewall refuses a list that begins with an ipset",
+        ),
+        (
+            "dmz +:10.8.0.0/16",
+            Err("Invalid HOST(S) column contents: +:10.8.0.0/16"),
+            "hosts `+:10.8.0.0/16`: Shorewall refuses it",
+        ),
+        (
+            "dmz eth2:10.2.0.0/16,+bo",
+            Ok("-A eth2_fwd -s 10.2.0.0/16 -j dmz_frwd"),
+            "networks = [\"+bo\"]",
+        ),
+    ];
+    for (at, (hosts, shorewall, fwgen)) in cases.into_iter().enumerate() {
+        let dir = shorewall_dir(
+            &format!("import-hosts-line-{at}"),
+            &[
+                ("zones", "fw firewall\nnet ipv4\ndmz ipv4\n"),
+                (
+                    "interfaces",
+                    "?FORMAT 2\nnet eth0 -\n- eth2 -\n- lo -\n- + -\n",
+                ),
+                ("hosts", &format!("{hosts}\n")),
+                ("policy", "$FW net ACCEPT\nnet all DROP\nall all REJECT\n"),
+                (
+                    "shorewall.conf",
+                    "STARTUP_ENABLED=Yes\nEXPAND_POLICIES=Yes\n",
+                ),
+            ],
+        );
+        let expected = match (shorewall, at) {
+            (Ok(line), 3) => Reading::Carried(&[line][..], &[fwgen][..]),
+            (Ok(line), _) => Reading::Refused(&[line][..], &["error: hosts:1: ", fwgen][..]),
+            (Err(words), _) => Reading::BothRefuse(words, &["error: hosts:1: ", fwgen][..]),
+        };
+        assert_read_as_shorewall(("shorewall", &dir, &dir), hosts, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A Shorewall6 stoppedrules SOURCE split as Chains.pm
 /// isolate_source_interface splits it (helper-230): after an interface's
 /// name only a bracketed address; any other text with a `:` is one

@@ -6542,8 +6542,9 @@ impl Importer {
                     self.hosts_entry(&line, entry, &keys);
                 }
                 Ok((interface, networks)) => {
-                    // `eth0:+bo,+pri`: a hosts entry per set (the model's
-                    // entry names one set alone), the networks in one more.
+                    // `eth0:10.0.0.0/8,+bo,+pri`: a hosts entry per set
+                    // (the model's entry names one set alone), the
+                    // networks in one more.
                     let (sets, networks): (Vec<String>, Vec<String>) =
                         networks.into_iter().partition(|n| n.starts_with('+'));
                     if !networks.is_empty() {
@@ -6620,6 +6621,30 @@ impl Importer {
                 "hosts `{hosts}` name no networks (INTERFACE:NETWORK,...)"
             ));
         };
+        // Zones.pm process_host: `^([\w.@%-]+\+?):`, so `+` alone (every
+        // interface) takes no hosts.
+        let name_chars = interface.strip_suffix('+').unwrap_or(interface);
+        if name_chars.is_empty()
+            || !(name_chars.chars()).all(|c| c.is_alphanumeric() || "_.@%-".contains(c))
+        {
+            return Err(format!(
+                "hosts `{hosts}`: Shorewall refuses it (\"Invalid HOST(S) column contents\"; Zones.pm process_host takes an interface's name, `[\\w.@%-]+` with an optional `+`, before the colon)"
+            ));
+        }
+        // Zones.pm process_host refuses a list that begins with an ipset
+        // unless it is that set alone ("Invalid ipset name").
+        if list.trim_start_matches('!').starts_with('+') {
+            let name = list.trim_start_matches('!')[1..].to_owned();
+            let alone = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            if !alone && !name.contains(['[', ']']) {
+                return Err(format!(
+                    "hosts `{hosts}`: Shorewall refuses a list that begins with an ipset (\"Invalid ipset name ({list})\"; Zones.pm process_host takes `+NAME` alone there): write the networks first, or a hosts line for each set"
+                ));
+            }
+        }
         // By its logical name, or its device (`physical=`), as Zones.pm
         // knows both (it keys %interfaces by each).
         let interface = if self.interfaces.iter().any(|(name, _)| name == interface) {
@@ -6632,6 +6657,18 @@ impl Importer {
                 "the hosts' interface `{interface}` is not an imported interface"
             ));
         };
+        // Zones.pm process_host: "Only a loopback zone may be associated
+        // with the loopback interface" (Shorewall compiles it in IPv4's
+        // first branch all the same, sending the firewall's loopback
+        // traffic to the zone; fwgen accepts all loopback traffic).
+        let device = (self.devices.iter())
+            .find(|(name, _)| name == interface)
+            .map_or(interface, |(_, device)| device.as_str());
+        if device == "lo" {
+            return Err(format!(
+                "hosts `{hosts}` on the loopback device `lo`: Shorewall sends the firewall's own traffic to those addresses through the zone's chains (lo_in, lo_out; Shorewall6 refuses it: \"Only a loopback zone may be associated with the loopback interface\"), and fwgen accepts all loopback traffic"
+            ));
+        }
         if !self.ipv6
             && let Some(reason) = self.bracket_problem(hosts)
         {
@@ -10083,8 +10120,8 @@ mod tests {
     }
 
     /// Issue #15: hosts `IFACE:+NAME` and a masq SOURCE `+NAME,+NAME`
-    /// are carried as the model writes them (`networks = ["+bo"]`, one
-    /// hosts entry per set; `sources = ["+bo", "+pri"]`) and their sets
+    /// are carried as the model writes them (`networks = ["+bo"]`, a
+    /// hosts entry per line; `sources = ["+bo", "+pri"]`) and their sets
     /// declared as `[[ipset]]`s: the model compiles and its zones are the
     /// sets' members.
     #[test]
@@ -10094,7 +10131,7 @@ mod tests {
         let files = [
             ("zones", "fw firewall\nbo ipv4\npub ipv4\n"),
             ("interfaces", "?FORMAT 2\npub eth0 routefilter\n"),
-            ("hosts", "bo eth0:+bo,+pri\n"),
+            ("hosts", "bo eth0:+bo\nbo eth0:+pri\n"),
             ("policy", "bo all ACCEPT\nall all REJECT\n"),
             ("masq", "eth0 +bo,+pri - tcp 80,443\n"),
             ("shorewall.conf", "STARTUP_ENABLED=Yes\n"),
