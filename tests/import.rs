@@ -3961,6 +3961,46 @@ fn dnat_servers_are_read_as_nat_pm_reads_them() {
     }
 }
 
+/// An snat line's interface is one of its own product's interfaces file
+/// (Rules.pm process_snat1, "Unknown interface"; helper-241): an IPv4
+/// line on an interface shorewall6/interfaces alone declares was carried
+/// and became IPv6 masquerading neither product does.
+#[test]
+fn an_snat_interface_of_the_other_family_alone_is_refused() {
+    let dir = dual_stack("import-snat-other-family");
+    std::fs::write(
+        dir.join("shorewall6/zones"),
+        "fw firewall\nnet ipv6\nv6z ipv6\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shorewall6/interfaces"),
+        "?FORMAT 2\nnet eth0 -\nv6z eth2 -\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("shorewall/snat"), "MASQUERADE - eth2\n").unwrap();
+    std::fs::write(
+        dir.join("shorewall/shorewall.conf"),
+        "STARTUP_ENABLED=Yes\n",
+    )
+    .unwrap();
+    let four = dir.join("shorewall");
+    let script = dir.join("firewall");
+    let (accepted, out) = common::run(
+        "shorewall",
+        &["compile", four.to_str().unwrap(), script.to_str().unwrap()],
+    );
+    assert!(
+        !accepted && out.contains("Unknown interface (eth2)"),
+        "{out}"
+    );
+    assert_import_refused(
+        &import(four.to_str().unwrap(), false),
+        &["error: snat:1: interface `eth2` is not in interfaces: Shorewall refuses it"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Hosts lines as Zones.pm process_host reads them (helper-240): on the
 /// loopback device Shorewall sends the firewall's own traffic to those
 /// addresses through the zone (fwgen accepted it all: silent), refused; a

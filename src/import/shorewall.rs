@@ -9810,6 +9810,25 @@ impl Importer {
             );
             return;
         }
+        // Rules.pm process_snat1: "Unknown interface" unless this
+        // product's interfaces file names it (by name or device); in a
+        // pair the other family's interface is unknown here (helper-241:
+        // an IPv4 line on an interface of shorewall6/interfaces alone
+        // became IPv6 masquerading).
+        // known_interface takes a device of a wildcard (`wlan0` of `wl+`).
+        let names = |name: &str| match name.strip_suffix('+') {
+            Some(prefix) => interface.starts_with(prefix),
+            None => name == interface,
+        };
+        let known = (self.interfaces.iter()).any(|(name, _)| names(name))
+            || (self.devices.iter()).any(|(_, device)| names(device));
+        if !known && !interface.contains(',') {
+            self.refuse(
+                line,
+                format!("interface `{interface}` is not in {}interfaces: Shorewall refuses it (\"Unknown interface ({interface})\")", self.label),
+            );
+            return;
+        }
         let (sources, except) = match source_exclusion(sources) {
             Ok(split) => split,
             Err(reason) => {
