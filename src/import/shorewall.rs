@@ -7038,9 +7038,12 @@ impl Importer {
                             Some(format!("{name} `{text}`"))
                         })
                         .collect::<Vec<_>>();
-                    let verb = if given.len() > 1 { "have" } else { "has" };
+                    let (has, is) = match given.len() {
+                        1 => ("has", "is"),
+                        _ => ("have", "are"),
+                    };
                     self.notes.push(format!(
-                        "{}:{}: {} {verb} no effect and is not carried: Shorewall gives a policy's limits their jump (`-p tcp --syn`) only when the rules file has a `?SECTION NEW` line (Rules.pm finish_chain_section, under `$sections{{NEW}}`, which process_section alone sets), and {}rules has none; to limit new connections, write `?SECTION NEW` above the rules file's NEW rules and import again",
+                        "{}:{}: {} {has} no effect and {is} not carried: Shorewall gives a policy's limits their jump (`-p tcp --syn`) only when the rules file has a `?SECTION NEW` line (Rules.pm finish_chain_section, under `$sections{{NEW}}`, which process_section alone sets), and {}rules has none; to limit new connections, write `?SECTION NEW` above the rules file's NEW rules and import again",
                         line.file,
                         line.number,
                         given.join(" and "),
@@ -9822,6 +9825,12 @@ impl Importer {
         };
         let known = (self.interfaces.iter()).any(|(name, _)| names(name))
             || (self.devices.iter()).any(|(_, device)| names(device));
+        if interface == "$FW" || self.zone_name(interface) == "$FW" {
+            let reason = format!(
+                "DEST `{interface}`: Shorewall puts the entry in the nat table's INPUT chain (Rules.pm process_snat1), source NAT of the firewall's own input, which fwgen's model does not have"
+            );
+            return self.refuse(line, reason);
+        }
         if !known && !interface.contains(',') {
             self.refuse(
                 line,

@@ -317,6 +317,10 @@ impl Importer {
                 "`{text}`: exclusions, ipsets and MAC addresses in stoppedrules are not in fwgen's model"
             ));
         }
+        // Chains.pm isolate_source_interface reads Shorewall6's `<A>` as
+        // `[A]` (`tr/<>/[]/`).
+        let translated = text.replace('<', "[").replace('>', "]");
+        let text = if self.ipv6 { translated.as_str() } else { text };
         // Misc.pm process_stoppedrules takes `$FW:` off first.
         let on_firewall = ["$FW", self.firewall.as_str()]
             .iter()
@@ -414,8 +418,9 @@ fn shorewall6_host(text: &str) -> Result<Option<(&str, Option<&str>)>, String> {
     };
     let address = |a: &str| a.parse::<std::net::Ipv6Addr>().is_ok();
     let valid = addresses.split(',').all(|item| {
-        let item = item.trim_start_matches('[').trim_end_matches(']');
-        let (item, prefix) = item.split_once('/').unwrap_or((item, "128"));
+        // `[2001:db8::]/64` is `2001:db8::/64`.
+        let item = item.replace(['[', ']'], "");
+        let (item, prefix) = item.split_once('/').unwrap_or((&item, "128"));
         let prefix_ok = prefix.parse::<u8>().is_ok_and(|p| p <= 128);
         let range_ok = match item.split_once('-') {
             Some((low, high)) => address(low) && address(high),
