@@ -9831,7 +9831,9 @@ impl Importer {
             );
             return self.refuse(line, reason);
         }
-        if !known && !interface.contains(',') {
+        // A skipped interface takes the entry with it, said later.
+        let skipped = self.skipped_names.contains_key(interface);
+        if !known && !skipped && !interface.contains(',') {
             self.refuse(
                 line,
                 format!("interface `{interface}` is not in {}interfaces: Shorewall refuses it (\"Unknown interface ({interface})\")", self.label),
