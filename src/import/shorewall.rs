@@ -41,6 +41,7 @@ use crate::model::service::{
     Macro, MacroCall, Protocol, StockMacro, forward_services, stock_macro,
 };
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
+use crate::model::interface::pattern_covers;
 use crate::model::{ConnState, DispositionKey};
 
 /// Why the importer refuses Shorewall6's `maclist` interface option.
@@ -269,6 +270,8 @@ struct Importer {
     site_action_calls: BTreeMap<String, Vec<String>>,
     /// Reading blrules: rules become `[[blacklist]]` entries.
     blacklisting: bool,
+    /// The rules file's sections, read once ([`Importer::rule_sections`]).
+    rule_sections: Option<blacklist::RuleSections>,
     /// The model's `section` of the rule being read: the rules file's
     /// `?SECTION ALL`, `ESTABLISHED` or `RELATED` (`None`: NEW, INVALID).
     rule_section: Option<&'static str>,
@@ -338,6 +341,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         site_actions: BTreeMap::new(),
         site_action_calls: BTreeMap::new(),
         blacklisting: false,
+        rule_sections: None,
         rule_section: None,
         policy_lines: Vec::new(),
         unchained: Vec::new(),
@@ -865,8 +869,19 @@ fn snat_family(sources: &[String], to: Option<&str>) -> Option<bool> {
 /// and the IPv4 alias it names (`eth0:0`), which Rules.pm takes off the
 /// interface (`s/:.*//`: `-o eth0`; only ADD_SNAT_ALIASES=Yes, which the
 /// import refuses, adds the address as that alias); `Err` for
-/// `eth0::NETS` or an exclusion or ipset.
-fn snat_dest(dest: &str, ipv6: bool) -> Result<(&str, Vec<String>, Option<&str>), String> {
+/// `eth0::NETS` or an exclusion or ipset, and for the firewall (`$FW`),
+/// which Rules.pm process_snat1 makes the nat table's INPUT chain.
+fn snat_dest<'d>(
+    dest: &'d str,
+    ipv6: bool,
+    firewall: &str,
+) -> Result<(&'d str, Vec<String>, Option<&'d str>), String> {
+    let interface = dest.split(':').next().unwrap_or(dest);
+    if interface == "$FW" || interface == firewall {
+        return Err(format!(
+            "DEST `{interface}`: Shorewall puts the entry in the nat table's INPUT chain (Rules.pm process_snat1), source NAT of the firewall's own input, which fwgen's model does not have"
+        ));
+    }
     let Some((interface, rest)) = dest.split_once(':') else {
         return Ok((dest, Vec::new(), None));
     };
@@ -6625,7 +6640,7 @@ impl Importer {
         // interface) takes no hosts.
         let name_chars = interface.strip_suffix('+').unwrap_or(interface);
         if name_chars.is_empty()
-            || !(name_chars.chars()).all(|c| c.is_alphanumeric() || "_.@%-".contains(c))
+            || !(name_chars.chars()).all(|c| c.is_ascii_alphanumeric() || "_.@%-".contains(c))
         {
             return Err(format!(
                 "hosts `{hosts}`: Shorewall refuses it (\"Invalid HOST(S) column contents\"; Zones.pm process_host takes an interface's name, `[\\w.@%-]+` with an optional `+`, before the colon)"
@@ -6638,7 +6653,7 @@ impl Importer {
             let alone = name.starts_with(|c: char| c.is_ascii_alphabetic())
                 && name
                     .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !alone && !name.contains(['[', ']']) {
                 return Err(format!(
                     "hosts `{hosts}`: Shorewall refuses a list that begins with an ipset (\"Invalid ipset name ({list})\"; Zones.pm process_host takes `+NAME` alone there): write the networks first, or a hosts line for each set"
@@ -9791,7 +9806,7 @@ impl Importer {
         matched: &NatMatch,
         before_nat: bool,
     ) {
-        let (interface, destinations) = match snat_dest(interface, self.ipv6) {
+        let (interface, destinations) = match snat_dest(interface, self.ipv6, &self.firewall) {
             Ok((interface, destinations, alias)) => {
                 if let Some(alias) = alias {
                     self.notes.push(format!(
@@ -9819,18 +9834,9 @@ impl Importer {
         // an IPv4 line on an interface of shorewall6/interfaces alone
         // became IPv6 masquerading).
         // known_interface takes a device of a wildcard (`wlan0` of `wl+`).
-        let names = |name: &str| match name.strip_suffix('+') {
-            Some(prefix) => interface.starts_with(prefix),
-            None => name == interface,
-        };
+        let names = |name: &str| name == interface || pattern_covers(name, interface);
         let known = (self.interfaces.iter()).any(|(name, _)| names(name))
             || (self.devices.iter()).any(|(_, device)| names(device));
-        if interface == "$FW" || self.zone_name(interface) == "$FW" {
-            let reason = format!(
-                "DEST `{interface}`: Shorewall puts the entry in the nat table's INPUT chain (Rules.pm process_snat1), source NAT of the firewall's own input, which fwgen's model does not have"
-            );
-            return self.refuse(line, reason);
-        }
         // A skipped interface takes the entry with it, said later.
         let skipped = self.skipped_names.contains_key(interface);
         if !known && !skipped && !interface.contains(',') {

@@ -19,7 +19,7 @@ const BLACKLIST_COLUMNS: &[(&str, usize)] =
     &[("networks", 0), ("proto", 1), ("port", 2), ("options", 3)];
 
 /// The rules file's sections, as Rules.pm meets them.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct RuleSections {
     /// The section of the last rule (a line that is no directive), `None`
     /// when the file holds none. Shorewall finishes a section (Rules.pm,
@@ -55,9 +55,12 @@ impl Importer {
         self.blacklisting = false;
     }
 
-    /// The rules file's sections as Rules.pm meets them, read without a
-    /// note or refusal: its own reading comes later.
+    /// The rules file's sections as Rules.pm meets them, read once without
+    /// a note or refusal: its own reading comes later.
     pub(super) fn rule_sections(&mut self) -> RuleSections {
+        if let Some(read) = &self.rule_sections {
+            return read.clone();
+        }
         let kept = (
             self.notes.len(),
             self.unsupported.len(),
@@ -79,6 +82,7 @@ impl Importer {
                 read.last = Some(section.clone());
             }
         }
+        self.rule_sections = Some(read.clone());
         read
     }
 

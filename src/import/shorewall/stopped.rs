@@ -319,37 +319,38 @@ impl Importer {
         }
         // Chains.pm isolate_source_interface reads Shorewall6's `<A>` as
         // `[A]` (`tr/<>/[]/`).
-        let translated = text.replace('<', "[").replace('>', "]");
-        let text = if self.ipv6 { translated.as_str() } else { text };
+        let translated;
+        let text = match self.ipv6 {
+            true => {
+                translated = text.replace('<', "[").replace('>', "]");
+                translated.as_str()
+            }
+            false => text,
+        };
         // Misc.pm process_stoppedrules takes `$FW:` off first.
         let on_firewall = ["$FW", self.firewall.as_str()]
             .iter()
             .find_map(|fw| text.strip_prefix(fw)?.strip_prefix(':'));
-        let bare = on_firewall.is_none()
-            && match self.ipv6 {
-                true => shorewall6_host(text)?.is_none(),
-                false => text.starts_with(|c: char| c.is_ascii_digit() || c == '['),
-            };
-        let (place, addresses) = if bare {
-            ("any", Some(text))
-        } else if let (Some(addresses), true) = (on_firewall, self.ipv6) {
-            match shorewall6_host(addresses)? {
+        let (place, addresses) = match (self.ipv6, on_firewall) {
+            (true, None) => shorewall6_host(text)?.unwrap_or(("any", Some(text))),
+            (true, Some(addresses)) => match shorewall6_host(addresses)? {
                 None => ("$FW", Some(addresses)),
                 Some(_) => {
                     return Err(format!(
                         "`{text}`: after `$FW:` Shorewall6 takes addresses, not an interface"
                     ));
                 }
+            },
+            (false, None) if text.starts_with(|c: char| c.is_ascii_digit() || c == '[') => {
+                ("any", Some(text))
             }
-        } else {
-            match shorewall6_host(text) {
-                Ok(Some(split)) if self.ipv6 => split,
-                _ => match text.split_once(':') {
-                    Some((place, addresses)) => (place, Some(addresses)),
-                    None => (text, None),
-                },
-            }
+            (false, _) => match text.split_once(':') {
+                Some((place, addresses)) => (place, Some(addresses)),
+                None => (text, None),
+            },
         };
+        // An address list alone, on any interface.
+        let bare = place == "any" && addresses == Some(text);
         let place = if place == "$FW" || place == self.firewall {
             "$FW"
         } else {
