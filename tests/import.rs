@@ -1820,6 +1820,45 @@ fn site_action_bodies_other_than_plain_rules_are_refused_at_their_line() {
     }
 }
 
+/// A site action's `$NAME` that nothing sets, and its `$1` in a call
+/// without parameters, are expanded to nothing as a rules line's are
+/// (Config.pm expand_variables, IGNOREUNKNOWNVARIABLES=Yes): the body's
+/// `tcp $X` accepts every TCP port (helper-242). fwgen refused both lines
+/// saying Shorewall refuses them; now it refuses them with what Shorewall
+/// does.
+#[test]
+fn site_action_variables_are_refused_with_what_shorewall_makes_of_them() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-action-variables",
+        b"?SECTION NEW\nMine net $FW\n",
+        None,
+    );
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    let conf = conf.replace("IGNOREUNKNOWNVARIABLES=No", "IGNOREUNKNOWNVARIABLES=Yes");
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    std::fs::write(dir.join("actions"), "Mine\n").unwrap();
+    std::fs::write(
+        dir.join("action.Mine"),
+        "ACCEPT - - tcp $X\nACCEPT - - udp 53${1}\n",
+    )
+    .unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "`$X` and `${1}` in action.Mine",
+        Reading::Refused(
+            &["-A net-fw -p 6 -j ACCEPT", "-A net-fw -p 17 --dport 53 -j ACCEPT"],
+            &[
+                "error: action.Mine:1: site action action.Mine: `$X` is set neither in params nor in shorewall.conf",
+                "with IGNOREUNKNOWNVARIABLES=Yes (shorewall.conf:",
+                "Shorewall puts nothing in its place",
+                "error: action.Mine:2: site action action.Mine: `${1}` is one of the action's parameters",
+            ],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Run the import, killing it if it has not answered within a few seconds:
 /// a file that blocks or never ends must fail the test, not hang the suite.
 fn import_within(dir: &Path, partial: bool) -> std::process::Output {

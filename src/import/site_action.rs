@@ -67,6 +67,24 @@ pub(super) fn stock_action_refusal(name: &str) -> String {
     )
 }
 
+/// The first of an action body's parameters (`$1`, `${2}`) or names
+/// (`@1`, `@{chain}`, `@loglevel`) in `text`, as Config.pm
+/// expand_variables fills them in for a call.
+fn action_parameter(text: &str) -> Option<&str> {
+    text.match_indices(['$', '@']).find_map(|(at, sigil)| {
+        let rest = &text[at + 1..];
+        let inner = rest.strip_prefix('{').unwrap_or(rest);
+        let numbered = inner.starts_with(|c: char| c.is_ascii_digit());
+        let named = sigil == "@" && inner.starts_with(|c: char| c.is_ascii_alphabetic());
+        let end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let opened = rest.len() - inner.len();
+        let closed = usize::from(opened == 1 && inner[end..].starts_with('}'));
+        (numbered || named).then(|| &text[at..at + 1 + opened + end + closed])
+    })
+}
+
 /// One line of a site action's body, as the model can write it.
 #[derive(Debug, Clone)]
 pub(super) struct ActionLine {
@@ -179,6 +197,17 @@ impl Importer {
     fn action_line(&mut self, line: &Line) -> Result<Option<ActionLine>, String> {
         if line.text.starts_with('?') {
             return Err("compiler directives other than ?COMMENT in a site action are not in fwgen's import".into());
+        }
+        // Config.pm expands the body's `$NAME` as a rules line's (under
+        // IGNOREUNKNOWNVARIABLES=Yes an unknown one to nothing), and its
+        // `$1`, `@1`, `@chain`... to the call's parameters and names.
+        if let Some(reason) = self.unknown_variables(&line.text) {
+            return Err(reason);
+        }
+        if let Some(parameter) = action_parameter(&line.text) {
+            return Err(format!(
+                "`{parameter}` is one of the action's parameters or names, which Shorewall fills in at each call (empty when the call gives none): fwgen's import of actions takes no parameters"
+            ));
         }
         let Some(columns) = self.split(line, RULE_COLUMNS) else {
             return Ok(None);
