@@ -220,6 +220,61 @@ mac = "02:00:00:00:01:00"
     }
 }
 
+/// ICMP without a type is IPv4's protocol, ICMPv6 IPv6's: Shorewall
+/// writes the rule in one product's table (`-p 1` in shorewall's net-fw
+/// alone, `-p 58` in shorewall6's), where nftables' `meta l4proto` reads
+/// either family's header, so a chain of both families says which
+/// (helper-247: an IPv6 packet of next header 1 was accepted where
+/// Shorewall6 drops it).
+#[test]
+fn an_icmp_protocol_without_a_type_matches_its_own_family_alone() {
+    let text = rendered(
+        r#"
+[zones.net]
+family = "both"
+[interfaces.eth0]
+zone = "net"
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "icmp"
+[[rule]]
+action = "ACCEPT"
+source = "net"
+dest = "$FW"
+proto = "icmpv6"
+"#,
+        "icmp-protocol-family",
+    );
+    let chain = chain_body(&text, "net-fw");
+    for (family, proto) in [("ipv4", "icmp"), ("ipv6", "ipv6-icmp")] {
+        let rule = (chain.lines())
+            .find(|l| l.contains(&format!("meta l4proto {proto} accept")))
+            .unwrap_or_else(|| panic!("no {proto} rule in:\n{chain}"));
+        assert!(
+            rule.trim_start()
+                .starts_with(&format!("meta nfproto {family} meta l4proto {proto} accept")),
+            "{rule}"
+        );
+    }
+    let four = compiled("icmp-protocol-family");
+    assert!(four.contains("-A net-fw -p 1 -j ACCEPT"), "{four}");
+    assert!(!four.contains("-p 58 -j ACCEPT"), "{four}");
+    let dir = common::root().join("target/test-scratch/icmp-protocol-family");
+    let six = common::shorewall_compile(
+        "shorewall6",
+        &dir.join("out/shorewall6"),
+        &dir.join("firewall6"),
+    );
+    assert!(six.contains("-A net-fw -p 58 -j ACCEPT"), "{six}");
+    assert!(!six.contains("-p 1 -j ACCEPT"), "{six}");
+}
+
 /// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
 /// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
 /// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),

@@ -3034,6 +3034,16 @@ pub(super) fn item_rules(
             matches.extend(sender.clone());
             matches.extend(family.clone());
             if let Some(service) = service {
+                // ICMP or ICMPv6 without a type is one family's protocol
+                // (iptables' `-p 1` lives in IPv4's tables alone), where
+                // `meta l4proto` reads either family's header: a chain of
+                // both families says which (helper-247).
+                let only = (service.icmp_type.is_none())
+                    .then(|| service.proto.only_ipv6())
+                    .flatten()
+                    .filter(|_| families_of_pair == [true, true])
+                    .filter(|_| !matches.iter().any(|m| m.family().is_some()));
+                matches.extend(only.map(|ipv6| Match::Family(Family::of(ipv6))));
                 push_service_matches(service, &mut matches);
             }
             // `syn = true`: Shorewall's `tcp:syn`, iptables' `--syn`.
