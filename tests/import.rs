@@ -11831,6 +11831,135 @@ fn a_routestopped_line_on_any_is_refused_as_its_conversion_is() {
     let _ = std::fs::remove_dir_all(&converted);
 }
 
+/// A Shorewall6 routestopped line without hosts: Misc.pm
+/// convert_routestopped writes `$interface:` and ALLIP, `eth1:::/0`,
+/// which `shorewall6 update` then refuses ("Invalid IPv6 address"); fwgen
+/// carried it as every IPv6 host on eth1 (helper-246). IPv4's
+/// `eth1:0.0.0.0/0` compiles and is carried.
+#[test]
+fn a_shorewall6_routestopped_line_without_hosts_is_refused_as_its_conversion_is() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = dual_stack("import-routestopped6-hosts");
+    std::fs::write(dir.join("shorewall6/routestopped"), "eth0\t-\n").unwrap();
+    let converted = common::scratch("import-routestopped6-hosts-update");
+    common::copy_tree(&dir.join("shorewall6"), &converted);
+    std::fs::copy(
+        "/usr/share/doc/shorewall6/examples/two-interfaces/shorewall6.conf",
+        converted.join("shorewall6.conf"),
+    )
+    .unwrap();
+    let (updated, out) = common::run("shorewall6", &["update", converted.to_str().unwrap()]);
+    assert!(
+        !updated && out.contains("Invalid IPv6 address (eth0:::)"),
+        "Shorewall6's conversion of the line: {out}"
+    );
+    assert_import_refused(
+        &import(dir.join("shorewall").to_str().unwrap(), false),
+        &["error: shorewall6/routestopped:1: no HOST(S): `shorewall6 update` converts the line to `eth0:::/0`"],
+    );
+    std::fs::remove_file(dir.join("shorewall6/routestopped")).unwrap();
+    std::fs::write(dir.join("shorewall/routestopped"), "eth0\t-\n").unwrap();
+    let model = imported_model(&import(dir.join("shorewall").to_str().unwrap(), false));
+    assert!(
+        model.contains("[[stopped]]\nsource = \"eth0\"\ndest = \"$FW\"\nfamily = \"ipv4\""),
+        "{model}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&converted);
+}
+
+/// A log-level setting used as `$NAME` stands for what Config.pm
+/// default_log_level made of it, not its text (helper-245): its tag is
+/// gone (`info:bltag` logs as `6`, "net-fw DROP " without the tag), and
+/// `NFLOG(1)` is `NFLOG --nflog-group 1`, which shifts the columns
+/// Shorewall reads. fwgen carried the tag into the log prefix, and the
+/// NFLOG group where Shorewall refuses the line; both are refused now.
+#[test]
+fn a_log_level_setting_used_as_a_variable_is_what_config_pm_made_of_it() {
+    common::require_tool("shorewall", "shorewall");
+    for (setting, expected) in [
+        (
+            "BLACKLIST_LOG_LEVEL=info:bltag",
+            Reading::Refused(
+                &["-A ~log0 -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 10 --hashlimit-name lograte --hashlimit-mode srcip -j LOG --log-level 6 --log-prefix \"net-fw DROP \""],
+                &["error: rules:2: `$BLACKLIST_LOG_LEVEL`: `$BLACKLIST_LOG_LEVEL` is `BLACKLIST_LOG_LEVEL=info:bltag` in shorewall.conf, which Shorewall reads as a log level"],
+            ),
+        ),
+        (
+            "BLACKLIST_LOG_LEVEL=\"NFLOG(1)\"",
+            Reading::BothRefuse(
+                "Unknown source zone (--nflog-group)",
+                &["is `BLACKLIST_LOG_LEVEL=NFLOG(1)` in shorewall.conf, which Shorewall reads as a log level"],
+            ),
+        ),
+        (
+            "BLACKLIST_LOG_LEVEL=info",
+            Reading::Carried(
+                &["--log-level 6 --log-prefix \"net-fw DROP \""],
+                &["action = \"DROP\"\nsource = \"net:1.2.3.4\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nlog = \"info\"\n"],
+            ),
+        ),
+    ] {
+        let dir = sample_with_rules(
+            "import-log-level-variable",
+            b"?SECTION NEW\nDROP:$BLACKLIST_LOG_LEVEL net:1.2.3.4 $FW tcp 22\n",
+            None,
+        );
+        let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        conf.push_str(&format!("{setting}\n"));
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        assert_read_as_shorewall(("shorewall", &dir, &dir), setting, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A setting fwgen only notes by name (it decides no verdict of fwgen's)
+/// is still one whose value Config.pm, or the command running it,
+/// checks: a value it refuses stops the whole compile, so the import
+/// refuses it at its line (helper-248: each was listed as changing no
+/// verdict, and the import went on).
+#[test]
+fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
+    common::require_tool("shorewall", "shorewall");
+    let cases = [
+        ("ZONE2ZONE=x", "Invalid ZONE2ZONE value ( x )"),
+        ("TRACK_RULES=Foo", "Invalid value for TRACK_RULES (foo)"),
+        ("USE_DEFAULT_RT=Maybe", "Invalid value for USE_DEFAULT_RT (maybe)"),
+        ("AUTOMAKE=abc", "Invalid AUTOMAKE setting (abc)"),
+        ("RESTART=foo", "Invalid value for RESTART (foo)"),
+        ("ACCOUNTING_TABLE=foo", "Invalid ACCOUNTING_TABLE setting (foo)"),
+        ("TC_PRIOMAP=abc", "Invalid TC_PRIOMAP (abc)"),
+        ("DONT_LOAD=a,,b", "Invalid module list (a,,b)"),
+        ("MUTEX_TIMEOUT=abc", "Invalid value (abc) for MUTEX_TIMEOUT"),
+        ("TC_ENABLED=Foo", "Invalid value (Foo) for TC_ENABLED"),
+    ];
+    for (at, (setting, shorewall)) in cases.into_iter().enumerate() {
+        let dir = sample_with_rules(&format!("import-noted-value-{at}"), b"ACCEPT loc $FW tcp 22\n", None);
+        let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        conf.push_str(&format!("{setting}\n"));
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        let error = format!("{setting}: Shorewall refuses it (\"{shorewall}\") and compiles nothing");
+        assert_read_as_shorewall(
+            ("shorewall", &dir, &dir),
+            setting,
+            Reading::BothRefuse(shorewall, &[error.as_str()]),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    // Values Shorewall takes are noted, as before (ZONE2ZONE=2 names
+    // Shorewall's chains `loc2fw`).
+    let dir = sample_with_rules("import-noted-value-ok", b"ACCEPT loc $FW tcp 22\n", None);
+    let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    conf.push_str("ZONE2ZONE=2\nTRACK_RULES=File\nAUTOMAKE=10\nTC_PRIOMAP=\"2 3 3 3 2 3 1 1 2 2 2 2 2 2 2 2\"\n");
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "accepted values",
+        Reading::Carried(&["-A loc2fw -p 6 --dport 22 -j ACCEPT"], &[]),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A site macro's DEFAULT as Rules.pm process_macro reads it (helper-221):
 /// the first DEFAULT line sets the action of a bare call and a later one
 /// does nothing (`$param = $msource unless supplied $param`); fwgen took

@@ -419,6 +419,7 @@ pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
             let first = value.split([',', '(']).next().unwrap_or(value);
             refused(&format!("Unknown Action ({first}) in {name} setting"))
         }
+        _ if find(name).is_some_and(|s| s.verdict == Verdict::Noted) => noted_refusal(name, value),
         "BLACKLIST" if value != "ALL" => {
             // split_list: no empty item; then each state once, in capitals.
             let states: Vec<&str> = value.split(',').collect();
@@ -437,6 +438,117 @@ pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The settings only noted by name that Config.pm reads with
+/// default_yes_no: Yes or No in any case, or nothing.
+const NOTED_YES_NO: &[&str] = &[
+    "ACCOUNTING",
+    "AUTOCOMMENT",
+    "BALANCE_PROVIDERS",
+    "CLEAR_TC",
+    "DEFER_DNS_RESOLUTION",
+    "DELAYBLACKLISTLOAD",
+    "DELETE_THEN_ADD",
+    "EXPORTMODULES",
+    "FORWARD_CLEAR_MARK",
+    "IPSET_WARNINGS",
+    "KEEP_RT_TABLES",
+    "MARK_IN_FORWARD_CHAIN",
+    "OPTIMIZE_ACCOUNTING",
+    "RENAME_COMBINED",
+    "RESTORE_DEFAULT_ROUTE",
+    "RESTORE_ROUTEMARKS",
+    "RFC1918_STRICT",
+    "SAVE_ARPTABLES",
+    "TC_EXPERT",
+    "TRACK_PROVIDERS",
+    "USE_ACTIONS",
+    "USE_DEFAULT_RT",
+    "USE_PHYSICAL_NAMES",
+    "USE_RT_NAMES",
+    "VERBOSE_MESSAGES",
+    "WARNOLDCAPVERSION",
+    "ZERO_MARKS",
+];
+
+/// Why Shorewall refuses the whole configuration for this value of a
+/// setting fwgen only notes by name: the checks of Config.pm
+/// get_configuration (default_yes_no, numeric_option, its own patterns)
+/// and of the command that runs it (lib.cli-std), which stop the compile
+/// whether or not the setting acts (helper-248: `ZONE2ZONE=x`,
+/// `TRACK_RULES=Foo` were listed as changing no verdict).
+fn noted_refusal(name: &str, value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let yes_no = matches!(lower.as_str(), "yes" | "no");
+    let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    let shorewall = match name {
+        _ if NOTED_YES_NO.contains(&name) && !yes_no => {
+            format!("Invalid value for {name} ({lower})")
+        }
+        "TRACK_RULES" if !yes_no && lower != "file" => {
+            format!("Invalid value for TRACK_RULES ({lower})")
+        }
+        // lib.cli-std, before the compiler: Yes, No, 1-99, Recursive.
+        "AUTOMAKE"
+            if !matches!(value, "Yes" | "yes" | "No" | "no" | "Recursive" | "recursive")
+                && !(digits(value) && value.len() <= 2 && !value.starts_with('0')) =>
+        {
+            format!("Invalid AUTOMAKE setting ({value})")
+        }
+        "WORKAROUNDS" if !matches!(value, "Yes" | "yes" | "No" | "no") => {
+            format!("Invalid setting ({value}) for WORKAROUNDS")
+        }
+        "PERL_HASH_SEED"
+            if value != "random"
+                && !(digits(value)
+                    && value.len() <= 5
+                    && (value.len() == 1 || !value.starts_with('0'))) =>
+        {
+            format!("Invalid setting ({value}) for PERL_HASH_SEED")
+        }
+        "ZONE2ZONE" if !matches!(value, "2" | "-") => format!("Invalid ZONE2ZONE value ( {value} )"),
+        "RESTART" if !matches!(value, "restart" | "reload") => {
+            format!("Invalid value for RESTART ({value})")
+        }
+        "ACCOUNTING_TABLE" if !matches!(value, "filter" | "mangle") => {
+            format!("Invalid ACCOUNTING_TABLE setting ({value})")
+        }
+        "MUTEX_TIMEOUT" if !digits(value) || value.bytes().all(|b| b == b'0') && value.len() == 1 => {
+            format!("Invalid value ({value}) for MUTEX_TIMEOUT")
+        }
+        "TC_ENABLED" if !matches!(lower.as_str(), "yes" | "no" | "internal" | "shared" | "simple") => {
+            format!("Invalid value ({value}) for TC_ENABLED")
+        }
+        "TC_BITS" | "MASK_BITS" | "PROVIDER_OFFSET" | "PROVIDER_BITS" | "ZONE_BITS"
+            if super::numeric::numeric_value(value).is_none_or(|n| n > 32) =>
+        {
+            format!("Invalid value ({value}) for '{name}'")
+        }
+        "TC_PRIOMAP" => {
+            let map: Vec<&str> = value.split_whitespace().collect();
+            if map.len() != 16 {
+                format!("Invalid TC_PRIOMAP ({value})")
+            } else {
+                let bad = map.iter().find(|m| !matches!(**m, "1" | "2" | "3"))?;
+                format!("Invalid TC_PRIOMAP entry ({bad})")
+            }
+        }
+        // split_list: no empty item, no `!` beside a comma.
+        "DONT_LOAD"
+            if value.starts_with(',')
+                || value.ends_with(',')
+                || value.contains(",,")
+                || value.contains("!,")
+                || value.ends_with(",!") =>
+        {
+            format!("Invalid module list ({value})")
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "{name}={value}: Shorewall refuses it (\"{shorewall}\") and compiles nothing, though the setting decides no verdict of fwgen's"
+    ))
 }
 
 /// The Shorewall 5 name of a setting Shorewall 4 named `name`.

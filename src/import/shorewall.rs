@@ -2220,13 +2220,19 @@ fn ipv4_bracket(text: &str) -> bool {
     false
 }
 
-/// Whether `name` is a setting Config.pm turns into a number before the
-/// other files read it (numeric_option: TC_BITS, MASK_BITS,
-/// PROVIDER_OFFSET, PROVIDER_BITS, ZONE_BITS) and `value` is not that
-/// number as written: empty (the default), a leading 0 (octal) or `0x`.
-/// `$NAME` then stands for the number, not the text (expand_variables
-/// takes `$config{NAME}`).
-fn rewritten_number(name: &str, value: &str) -> bool {
+/// What Config.pm puts for `$NAME` where it rewrites the setting before
+/// the other files read it (expand_variables takes `$config{NAME}`), and
+/// `value` as written is not that: `None` where the text is what it
+/// puts, or means the same.
+/// - numeric_option (TC_BITS, MASK_BITS, PROVIDER_OFFSET, PROVIDER_BITS,
+///   ZONE_BITS): the number, so empty (the default), a leading 0
+///   (octal) or `0x` differ.
+/// - default_log_level (the `*_LOG_LEVEL` settings but LOG_LEVEL, and
+///   LOGALLNEW): validate_level's result without the tag, so `info:tag`
+///   is `6` and `NFLOG(1)` `NFLOG --nflog-group 1` (helper-245: fwgen
+///   logged the tag, and carried NFLOG where Shorewall's columns shift).
+///   A syslog level alone (`info`, `6`, `info!`) means the same.
+fn rewritten_value(name: &str, value: &str) -> Option<&'static str> {
     const NUMERIC: [&str; 5] = [
         "TC_BITS",
         "MASK_BITS",
@@ -2234,10 +2240,38 @@ fn rewritten_number(name: &str, value: &str) -> bool {
         "PROVIDER_BITS",
         "ZONE_BITS",
     ];
-    let decimal = !value.is_empty()
-        && value.bytes().all(|b| b.is_ascii_digit())
-        && (value == "0" || !value.starts_with('0'));
-    NUMERIC.contains(&name) && !decimal
+    const LOG_LEVELS: [&str; 11] = [
+        "BLACKLIST_LOG_LEVEL",
+        "MACLIST_LOG_LEVEL",
+        "TCP_FLAGS_LOG_LEVEL",
+        "RFC1918_LOG_LEVEL",
+        "RELATED_LOG_LEVEL",
+        "INVALID_LOG_LEVEL",
+        "UNTRACKED_LOG_LEVEL",
+        "SMURF_LOG_LEVEL",
+        "LOGALLNEW",
+        "SFILTER_LOG_LEVEL",
+        "RPFILTER_LOG_LEVEL",
+    ];
+    if NUMERIC.contains(&name) {
+        let decimal = !value.is_empty()
+            && value.bytes().all(|b| b.is_ascii_digit())
+            && (value == "0" || !value.starts_with('0'));
+        return (!decimal).then_some(
+            "which Shorewall reads as a number before the other files (Config.pm numeric_option: empty is its default, a leading 0 octal, 0x hexadecimal) and puts that number in its place, not the text; write the number in the line",
+        );
+    }
+    let level = value.trim_end_matches('!').to_ascii_lowercase();
+    let syslog = [
+        "emerg", "alert", "crit", "err", "error", "warning", "warn", "notice", "info", "debug",
+        "panic",
+    ];
+    let plain = value.is_empty()
+        || syslog.contains(&level.as_str())
+        || (level.len() == 1 && level.as_bytes()[0].is_ascii_digit() && level.as_str() <= "7");
+    (LOG_LEVELS.contains(&name) && !plain).then_some(
+        "which Shorewall reads as a log level before the other files (Config.pm default_log_level: validate_level's result without the tag, `info:tag` as `6`, `NFLOG(1)` as `NFLOG --nflog-group 1`) and puts that in its place, not the text; write the level in the line",
+    )
 }
 
 fn trivalue(value: &str) -> Option<&'static str> {
@@ -4568,11 +4602,11 @@ impl Importer {
             .join(", ");
         let rewritten = names.iter().find_map(|name| {
             let value = self.vars.get(*name)?;
-            rewritten_number(name, value).then_some((name, value))
+            Some((name, value, rewritten_value(name, value)?))
         });
-        if let Some((name, value)) = rewritten {
+        if let Some((name, value, how)) = rewritten {
             return Some(format!(
-                "{shown}: `${name}` is `{name}={value}` in shorewall.conf, which Shorewall reads as a number before the other files (Config.pm numeric_option: empty is its default, a leading 0 octal, 0x hexadecimal) and puts that number in its place, not the text; write the number in the line"
+                "{shown}: `${name}` is `{name}={value}` in shorewall.conf, {how}"
             ));
         }
         // A name set now but left in the text came from a params value
@@ -4648,7 +4682,7 @@ impl Importer {
                 (&after[..end], &after[end..])
             };
             match self.vars.get(name) {
-                Some(value) if name != "FW" && !rewritten_number(name, value) => {
+                Some(value) if name != "FW" && rewritten_value(name, value).is_none() => {
                     out.push_str(value)
                 }
                 None if unset_settings && setting::find(name).is_some() => {}

@@ -116,6 +116,17 @@ impl Importer {
                 continue;
             }
             let host_list = column(&columns, 1);
+            // Misc.pm convert_routestopped writes `$interface:` and ALLIP
+            // for no hosts, which in Shorewall6 is `eth1:::/0`: the
+            // stoppedrules line `shorewall6 update` writes is refused
+            // ("Invalid IPv6 address (eth1:::)").
+            if self.ipv6 && host_list == "-" {
+                self.refuse(
+                    &line,
+                    format!("no HOST(S): `shorewall6 update` converts the line to `{interface}:::/0`, which Shorewall6 then refuses (\"Invalid IPv6 address ({interface}:::)\"); write the hosts, e.g. `[::]/0`, or the line in stoppedrules"),
+                );
+                continue;
+            }
             let (mut routeback, mut source, mut dest) = (false, false, false);
             let mut refused = false;
             for option in column(&columns, 2).split(',').filter(|o| *o != "-") {
