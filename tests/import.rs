@@ -11960,6 +11960,42 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A policy's default actions after a `+` are shorewall.conf's list for
+/// its verdict and then its own (Rules.pm process_policy_actions; after
+/// shorewall-policy(5)); fwgen refused `+Multicast` as no action of its
+/// model (helper-248). One named in both is refused.
+#[test]
+fn a_policys_plus_default_actions_follow_the_conf_list() {
+    common::require_tool("shorewall", "shorewall");
+    for (policy, expected) in [
+        (
+            "net all DROP:+Multicast info\nall all REJECT info\n",
+            Reading::Carried(
+                &[
+                    "-A net-fw -m addrtype --dst-type BROADCAST -j DROP",
+                    "-A net-fw -m addrtype --dst-type MULTICAST -j DROP",
+                ],
+                &["action = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\nlog = \"info\""],
+            ),
+        ),
+        (
+            "net all DROP:+Broadcast(DROP) info\nall all REJECT info\n",
+            Reading::Refused(
+                &["-A net-fw -m addrtype --dst-type BROADCAST -j DROP"],
+                &["error: policy:1: default action `Broadcast(DROP)` is named twice: in DROP_DEFAULT, which the `+` adds"],
+            ),
+        ),
+    ] {
+        let dir = sample_with_rules("import-policy-plus-defaults", b"ACCEPT loc $FW tcp 22\n", None);
+        std::fs::write(dir.join("policy"), policy).unwrap();
+        let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+        conf.push_str("DROP_DEFAULT=\"Broadcast(DROP)\"\nREJECT_DEFAULT=\"Broadcast(DROP)\"\n");
+        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        assert_read_as_shorewall(("shorewall", &dir, &dir), policy, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A site macro's DEFAULT as Rules.pm process_macro reads it (helper-221):
 /// the first DEFAULT line sets the action of a bare call and a later one
 /// does nothing (`$param = $msource unless supplied $param`); fwgen took

@@ -233,6 +233,9 @@ struct Importer {
     /// `drop_broadcasts` does not express, by policy verdict: each policy
     /// of that verdict without its own gets them as its `default_action`.
     conf_defaults: BTreeMap<&'static str, Vec<String>>,
+    /// Every default action list of shorewall.conf by policy verdict, for
+    /// a policy's `+` list (Rules.pm: those, then its own).
+    conf_default_lists: BTreeMap<&'static str, Vec<String>>,
     /// The conf file's other settings, as [`setting`] judges them.
     settings: Settings,
     /// `[firewall]` and `[shorewall]`, before the entries.
@@ -327,6 +330,7 @@ fn read_directory(dir: &Path, ipv6: bool, label: &str) -> Importer {
         logging: BTreeMap::new(),
         carried: ("none".to_owned(), false),
         conf_defaults: BTreeMap::new(),
+        conf_default_lists: BTreeMap::new(),
         settings: Settings::default(),
         header: Vec::new(),
         replaced_logformat: None,
@@ -5778,6 +5782,35 @@ impl Importer {
         })
     }
 
+    /// A policy's default actions (`DROP:Broadcast(DROP)`); with a `+`
+    /// first, shorewall.conf's list for the verdict and then these, as
+    /// Rules.pm process_policy_actions reads it (`@pactions =
+    /// @{$policy_actions{$policy}} if $pactions =~ s/^\+//`; helper-248:
+    /// refused as no action of fwgen's model).
+    fn policy_defaults(&self, text: &str, policy: &str) -> Result<default_action::Read, String> {
+        let Some(own) = text.strip_prefix('+') else {
+            return default_action::read(text, policy, self.ipv6);
+        };
+        // Shorewall6's conf list began with AllowICMPs, which its reader
+        // took off.
+        let own = match self.ipv6 && policy != "ACCEPT" {
+            true => format!("AllowICMPs,{own}"),
+            false => own.to_owned(),
+        };
+        let mut read = default_action::read(&own, policy, self.ipv6)?;
+        let mut actions = (self.conf_default_lists.get(policy).cloned()).unwrap_or_default();
+        for action in read.actions {
+            if actions.contains(&action) {
+                return Err(format!(
+                    "default action `{action}` is named twice: in {policy}_DEFAULT, which the `+` adds, and after it"
+                ));
+            }
+            actions.push(action);
+        }
+        read.actions = actions;
+        Ok(read)
+    }
+
     /// DROP_DEFAULT, REJECT_DEFAULT and ACCEPT_DEFAULT (unset: none,
     /// Shorewall's default). Both of the first two
     /// Broadcast(DROP),Multicast(DROP): `drop_broadcasts`; else each list
@@ -5811,6 +5844,7 @@ impl Importer {
                 Err(reason) => self.refuse(line, reason),
             }
         }
+        self.conf_default_lists = lists.clone();
         let both = ["Broadcast(DROP)", "Multicast(DROP)"];
         let drops = ["DROP", "REJECT"]
             .iter()
@@ -7121,7 +7155,7 @@ impl Importer {
                 );
                 continue;
             }
-            let defaults = match defaults.map(|d| default_action::read(d, policy, self.ipv6)) {
+            let defaults = match defaults.map(|d| self.policy_defaults(d, policy)) {
                 Some(Ok(read)) => {
                     self.note_at(&line, read.note);
                     Some(read.actions)
