@@ -275,6 +275,43 @@ proto = "icmpv6"
     assert!(!six.contains("-p 1 -j ACCEPT"), "{six}");
 }
 
+/// A REJECT naming its answer logs under the action as written
+/// (Rules.pm: `REJECT(icmp-host-prohibited)`, cut with Shorewall's
+/// prefix to 29 characters, the tag with it), where nftables logged
+/// `REJECT` and the tag (helper-247).
+#[test]
+fn a_named_reject_logs_under_the_action_as_shorewall_writes_it() {
+    let text = rendered(
+        r#"
+[zones.loc]
+[interfaces.eth1]
+zone = "loc"
+[[policy]]
+source = "all"
+dest = "all"
+action = "DROP"
+[[rule]]
+action = "REJECT"
+reject_with = "icmp-host-prohibited"
+log = "info"
+log_tag = "abc"
+source = "loc"
+dest = "$FW"
+proto = "udp"
+"#,
+        "named-reject-log",
+    );
+    let prefix = |text: &str, before: &str| -> String {
+        let at = text.find(before).unwrap_or_else(|| panic!("no `{before}` in:\n{text}"));
+        let rest = &text[at + before.len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    };
+    let nft = prefix(chain_body(&text, "loc-fw"), "log prefix \"");
+    let iptables = prefix(&compiled("named-reject-log"), "--log-prefix \"");
+    assert_eq!(nft, iptables);
+    assert_eq!(nft, "Shorewall:loc-fw:REJECT(icmp ");
+}
+
 /// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
 /// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
 /// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),

@@ -2990,10 +2990,16 @@ pub(super) fn item_rules(
             .map(Some)
             .collect()
     };
-    let keyword = if whitelist {
-        "WHITELIST"
-    } else {
-        rule.verdict.action_word(rule.audit)
+    // Rules.pm logs the action as written: `REJECT(icmp-host-prohibited)`
+    // (helper-247: nftables logged `REJECT`).
+    let named_reject;
+    let keyword = match rule.reject_with.as_deref() {
+        _ if whitelist => "WHITELIST",
+        Some(named) => {
+            named_reject = format!("REJECT({})", named.option);
+            named_reject.as_str()
+        }
+        None => rule.verdict.action_word(rule.audit),
     };
     // Room for the log, the audit and the verdict at once.
     let mut statements: Vec<Statement> = Vec::with_capacity(3);
