@@ -11996,6 +11996,34 @@ fn a_policys_plus_default_actions_follow_the_conf_list() {
     }
 }
 
+/// A Shorewall6 tunnel's GATEWAY may be an ipset, which Shorewall6
+/// compiles (`--match-set peers src`); fwgen refuses it, as it does
+/// IPv4's, with its own reason, not as "no IPv6 address", which
+/// Shorewall6 would refuse (helper-246).
+#[test]
+fn a_shorewall6_tunnel_gateway_ipset_is_refused_with_its_reason() {
+    common::require_tool("shorewall6", "shorewall6");
+    let dir = dual_stack("import-tunnel6-ipset");
+    for (product, conf) in [("shorewall", "shorewall.conf"), ("shorewall6", "shorewall6.conf")] {
+        std::fs::write(dir.join(product).join("tunnels"), "generic:udp:51820 net +peers\n").unwrap();
+        let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
+        std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
+    }
+    let stderr = assert_read_as_shorewall(
+        ("shorewall6", &dir.join("shorewall6"), &dir.join("shorewall")),
+        "+peers",
+        Reading::Refused(
+            &["-A net-fw -p udp --dport 51820 -m set --match-set peers src -j ACCEPT"],
+            &["error: tunnels:1: `+peers` is not a valid address or network: it names an ipset"],
+        ),
+    );
+    assert!(stderr.is_none());
+    let output = import(dir.join("shorewall").to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("is not an IPv6 address"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A site macro's DEFAULT as Rules.pm process_macro reads it (helper-221):
 /// the first DEFAULT line sets the action of a bare call and a later one
 /// does nothing (`$param = $msource unless supplied $param`); fwgen took
