@@ -12024,6 +12024,32 @@ fn a_shorewall6_tunnel_gateway_ipset_is_refused_with_its_reason() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shorewall 4's name of a setting is no variable in 5.2.8 (Config.pm
+/// copies it into get_configuration's own `%variables`): `$BLACKLIST_LOGLEVEL`
+/// is undefined even with the setting written under that name; fwgen
+/// said Shorewall puts the setting's value there (helper-245).
+#[test]
+fn a_shorewall4_setting_name_is_no_variable() {
+    common::require_tool("shorewall", "shorewall");
+    let dir = sample_with_rules(
+        "import-old-name-variable",
+        b"?SECTION NEW\nDROP:$BLACKLIST_LOGLEVEL net:1.2.3.4 $FW tcp 22\n",
+        None,
+    );
+    let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    conf.push_str("BLACKLIST_LOGLEVEL=info\n");
+    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "$BLACKLIST_LOGLEVEL",
+        Reading::BothRefuse(
+            "Undefined shell variable ($BLACKLIST_LOGLEVEL)",
+            &["error: rules:2: `$BLACKLIST_LOGLEVEL`: `$BLACKLIST_LOGLEVEL` is Shorewall 4's name of BLACKLIST_LOG_LEVEL, which Shorewall 5.2.8 sets as no variable"],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A site macro's DEFAULT as Rules.pm process_macro reads it (helper-221):
 /// the first DEFAULT line sets the action of a bare call and a later one
 /// does nothing (`$param = $msource unless supplied $param`); fwgen took

@@ -4631,7 +4631,15 @@ impl Importer {
                 Self::origin(line)
             ));
         }
-        if let Some(setting) = names.iter().find(|name| setting::find(name).is_some()) {
+        let current = |name: &&&str| {
+            setting::find(name).is_some_and(|s| {
+                !matches!(
+                    s.verdict,
+                    setting::Verdict::Renamed(_) | setting::Verdict::Eliminated
+                )
+            })
+        };
+        if let Some(setting) = names.iter().find(current) {
             return Some(format!(
                 "{shown}: `${setting}` is a shorewall.conf setting this directory leaves unset, and Shorewall puts the value it gives {setting} (its default) in its place; write {setting} in shorewall.conf or the value in the line"
             ));
@@ -4657,6 +4665,14 @@ impl Importer {
                 "with {setting} Shorewall puts nothing in its place; under No it refuses the line (\"Undefined shell variable (${first})\")"
             ),
         };
+        // Config.pm 7128 copies Shorewall 4's names into a lexical
+        // `%variables` of get_configuration, not the one files read
+        // (helper-245).
+        if let Some((name, new)) = names.iter().find_map(|name| Some((name, setting::new_name(name)?))) {
+            return Some(format!(
+                "{shown}: `${name}` is Shorewall 4's name of {new}, which Shorewall 5.2.8 sets as no variable (Config.pm copies it into get_configuration's own `%variables`): Shorewall takes it from the environment it runs in, where that sets it; otherwise {effect}; write `${new}` or the value"
+            ));
+        }
         Some(format!(
             "{shown} is set neither in params nor in {conf}: Shorewall takes it from the environment it runs in, where that sets it; otherwise {effect}; set it in params"
         ))
