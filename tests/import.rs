@@ -12050,6 +12050,68 @@ fn a_shorewall4_setting_name_is_no_variable() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shorewall6 addresses after an interface's name, as Chains.pm
+/// isolate_source_interface and split_network read them (helper-250):
+/// one pair of brackets around the whole list, exclusion included, is
+/// the list (fwgen refused it, suggesting `]]`); `IFACE:![A]` and
+/// `IFACE:[N]![A]` are refused (fwgen carried them); a left-out range
+/// in brackets reaches ip6tables with them, which refuses it at start.
+#[test]
+fn shorewall6_addresses_after_an_interface_are_read_as_chains_pm_reads_them() {
+    common::require_tool("shorewall6", "shorewall6");
+    let cases = [
+        (
+            "ACCEPT net:eth0:[2001:db8::/32!2001:db8::5] $FW tcp 22",
+            Reading::Carried(
+                &["-A net-fw -s 2001:db8::/32 -p 6 --dport 22 -i eth0 -j ~excl0", "-s 2001:db8::5 -j RETURN"],
+                &["source = \"net:eth0:2001:db8::/32!2001:db8::5\""],
+            ),
+        ),
+        (
+            "ACCEPT net:eth0:[2001:db8::1,2001:db8::2] $FW tcp 22",
+            Reading::Carried(
+                &["-A net-fw -s 2001:db8::1 -p 6 --dport 22 -i eth0 -j ACCEPT"],
+                &["source = \"net:eth0:2001:db8::1,2001:db8::2\""],
+            ),
+        ),
+        (
+            "ACCEPT net:eth0:![2001:db8::5] $FW tcp 22",
+            Reading::BothRefuse(
+                "Unknown Host (eth0:)",
+                &["after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets"],
+            ),
+        ),
+        (
+            "ACCEPT net:eth0:[2001:db8::/32]![2001:db8::5] $FW tcp 22",
+            Reading::BothRefuse(
+                "Missing ']'",
+                &["after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets"],
+            ),
+        ),
+        (
+            "ACCEPT net:![2001:db8::1]-[2001:db8::5] $FW tcp 22",
+            Reading::Refused(
+                &["! --src-range [2001:db8::1]-[2001:db8::5]"],
+                &["passes the left-out range `![2001:db8::1]-[2001:db8::5]` on to ip6tables with its brackets"],
+            ),
+        ),
+    ];
+    for (at, (line, expected)) in cases.into_iter().enumerate() {
+        let dir = dual_stack(&format!("import-six-after-interface-{at}"));
+        for (product, conf) in [("shorewall", "shorewall.conf"), ("shorewall6", "shorewall6.conf")] {
+            let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
+            std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
+        }
+        std::fs::write(dir.join("shorewall6/rules"), format!("?SECTION NEW\n{line}\n")).unwrap();
+        assert_read_as_shorewall(
+            ("shorewall6", &dir.join("shorewall6"), &dir.join("shorewall")),
+            line,
+            expected,
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// A site macro's DEFAULT as Rules.pm process_macro reads it (helper-221):
 /// the first DEFAULT line sets the action of a bare call and a later one
 /// does nothing (`$param = $msource unless supplied $param`); fwgen took

@@ -2155,6 +2155,38 @@ fn bracket_problem(text: &str) -> Option<String> {
     };
     let items =
         || (addresses.split(',')).filter(|item| !item.trim_start_matches('!').starts_with('+'));
+    let unbracketed = |item: &str| item.replace(['[', ']', '<', '>'], "");
+    // A range whose ends are one address.
+    let one_address = |item: &str| {
+        (item.split_once('-')).is_some_and(|(low, high)| {
+            (low.parse::<std::net::Ipv6Addr>()).is_ok_and(|low| high.parse() == Ok(low))
+        })
+    };
+    let one_problem = |range: String| format!(
+        "`{text}`: Shorewall6 refuses the range `{range}`, whose ends are one address (\"Invalid IPv6 Range\"); write the address alone"
+    );
+    let listed = after_interface(addresses).unwrap_or_default();
+    let interfaced = listed.len() < addresses.len();
+    // Chains.pm isolate_source_interface (`^(.+?):\[(.+)\]\s*$`): after
+    // an interface one pair of brackets holds the whole list, read as
+    // written inside (`eth1:[2001:db8::/48!2001:db8::7,2001:db8::8]`;
+    // helper-250: refused, with a fix Shorewall6 refuses).
+    let inner = (listed.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
+        .filter(|inner| interfaced && !inner.contains(['[', ']', '<', '>']));
+    if let Some(inner) = inner {
+        let range = (inner.split([',', '!'])).find(|item| one_address(item));
+        return range.map(|range| one_problem(range.to_owned()));
+    }
+    // Nor does it take `IFACE:![A]` ("Unknown Host (IFACE:)") or
+    // `IFACE:[N]![A]` (split_network: "Missing ']'"), which fwgen carried.
+    if interfaced
+        && listed.contains('!')
+        && !(listed.trim_start_matches('!')).starts_with(['+', '&', '%', '~'])
+    {
+        return Some(format!(
+            "`{text}`: after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets, and refuses this (\"Unknown Host\" or \"Missing ']'\"; Chains.pm isolate_source_interface, split_network); write `IFACE:[NETWORKS!ADDRESSES]`, unbracketed inside"
+        ));
+    }
     let after = items().find_map(|item| {
         let (at, _) = (item.char_indices()).find(|&(at, c)| {
             matches!(c, ']' | '>')
@@ -2167,8 +2199,7 @@ fn bracket_problem(text: &str) -> Option<String> {
             "`{text}`: `{after}` follows the bracketed address, which Shorewall6 refuses (\"Invalid Network Address\", IPAddrs.pm validate_6net takes `[ADDRESS]` or `[ADDRESS]/PREFIX`); a port goes in the DPORT or SPORT column"
         ));
     }
-    let listed = after_interface(addresses).unwrap_or_default();
-    if listed.len() < addresses.len() {
+    if interfaced {
         let bare = (listed.split([',', '!']))
             .find(|item| item.contains(':') && !item.starts_with(['[', '<', '+']));
         if let Some(bare) = bare {
@@ -2177,7 +2208,16 @@ fn bracket_problem(text: &str) -> Option<String> {
             ));
         }
     }
-    let unbracketed = |item: &str| item.replace(['[', ']', '<', '>'], "");
+    // Shorewall6 passes a left-out range on with its brackets (Chains.pm
+    // match_source_net: `! --src-range [A]-[B]`), which ip6tables
+    // refuses: its firewall does not start (helper-250).
+    if let Some(range) = items().find(|item| item.starts_with('!') && item.contains("]-[")) {
+        return Some(format!(
+            "`{text}`: Shorewall6 passes the left-out range `{range}` on to ip6tables with its brackets (`! --src-range {}`), which ip6tables refuses, so the firewall does not start; write `!{}`",
+            &range[1..],
+            unbracketed(&range[1..])
+        ));
+    }
     if addresses.contains(',')
         && let Some(range) = items().find(|item| item.contains('-') && item.contains(['[', '<']))
     {
@@ -2188,14 +2228,8 @@ fn bracket_problem(text: &str) -> Option<String> {
     }
     let one = items()
         .map(|item| unbracketed(item.trim_start_matches('!')))
-        .find(|item| {
-            (item.split_once('-')).is_some_and(|(low, high)| {
-                (low.parse::<std::net::Ipv6Addr>()).is_ok_and(|low| high.parse() == Ok(low))
-            })
-        });
-    one.map(|range| format!(
-        "`{text}`: Shorewall6 refuses the range `{range}`, whose ends are one address (\"Invalid IPv6 Range\"); write the address alone"
-    ))
+        .find(|item| one_address(item));
+    one.map(one_problem)
 }
 
 /// Whether an IPv4 file's address column has a bracket (`[`, `]`, `<`,
