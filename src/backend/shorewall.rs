@@ -692,6 +692,22 @@ fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option
         cells.join(",")
     };
     // shorewall-exclusion(5): `zone:taken!left,out`, or `zone:!left,out`.
+    // Shorewall6 takes them in one pair of brackets, unbracketed inside
+    // (`loc:eth1:[2001:db8::/64!2001:db8::5]`): Chains.pm
+    // isolate_source_interface takes an address list after an interface
+    // only in brackets, and split_network refuses `[N]![A]` ("Missing
+    // ']'"; helper-249).
+    if product.ipv6 && endpoint.excluded.iter().any(is_ipv6) {
+        let plain = |nets: &[IpNet]| -> String {
+            let written: Vec<String> = (nets.iter())
+                .filter(|a| is_ipv6(a))
+                .map(written)
+                .collect();
+            written.join(",")
+        };
+        let (taken, left_out) = (plain(&endpoint.addresses), plain(&endpoint.excluded));
+        return Some(format!("{zone}:[{taken}!{left_out}]"));
+    }
     let (taken, left_out) = (cells(&endpoint.addresses), cells(&endpoint.excluded));
     Some(if left_out.is_empty() {
         format!("{zone}:{taken}")
