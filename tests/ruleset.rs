@@ -312,6 +312,54 @@ proto = "udp"
     assert_eq!(nft, "Shorewall:loc-fw:REJECT(icmp ");
 }
 
+/// `dhcp` on an interface of one family's zone opens DHCP to that family
+/// alone: the product that does not know the interface (shorewall6/
+/// interfaces has no eth0) sends the other family's packets to its
+/// catch-all, where nftables' inet table accepted them in `in-eth0`
+/// (helper-252).
+#[test]
+fn dhcp_on_an_interface_of_one_family_opens_that_family_alone() {
+    let text = rendered(
+        r#"
+[zones.net]
+family = "ipv4"
+[zones.v6]
+family = "ipv6"
+[interfaces.eth0]
+zone = "net"
+options = ["dhcp"]
+[interfaces.eth2]
+zone = "v6"
+options = ["dhcp"]
+[[policy]]
+source = "all"
+dest = "all"
+action = "REJECT"
+"#,
+        "dhcp-one-family",
+    );
+    for (chain, rule) in [
+        ("in-eth0", "meta nfproto ipv4 udp dport 67-68 accept"),
+        ("out-eth0", "meta nfproto ipv4 udp dport 67-68 accept"),
+        ("in-eth2", "meta nfproto ipv6 udp dport 546-547 accept"),
+        ("out-eth2", "meta nfproto ipv6 udp dport 546-547 accept"),
+    ] {
+        let body = chain_body(&text, chain);
+        assert!(body.contains(rule), "{chain}: {body}");
+    }
+    let four = compiled("dhcp-one-family");
+    assert!(four.contains("-A net-fw -p udp --dport 67:68 -j ACCEPT"), "{four}");
+    assert!(!four.contains("546:547"), "{four}");
+    let dir = common::root().join("target/test-scratch/dhcp-one-family");
+    let six = common::shorewall_compile(
+        "shorewall6",
+        &dir.join("out/shorewall6"),
+        &dir.join("firewall6"),
+    );
+    assert!(six.contains("-A v6-fw -p udp --dport 546:547 -j ACCEPT"), "{six}");
+    assert!(!six.contains("67:68") && !six.contains("-i eth0"), "{six}");
+}
+
 /// The early sfilter of an IPv4 zone's wildcard matches IPv4 alone:
 /// Shorewall6 knows no eth+ there, so IPv6 from eth2 to the dual-stack
 /// loc's eth1 meets its forward chain's end (AllowICMPs, then REJECT),

@@ -1096,7 +1096,10 @@ pub fn interface_chain_suffix(name: &str) -> String {
 
 /// DHCP's ports for the families of the interface's zone that have
 /// `dhcp` (in `options`, or that family's own list): 67-68 (IPv4),
-/// 546-547 (DHCPv6, as Shorewall6).
+/// 546-547 (DHCPv6, as Shorewall6), each narrowed to its family: the
+/// other family's packets come in by the interface too, and the product
+/// that does not know the interface sends them to its catch-all
+/// (helper-252: IPv6 to udp 67 on an IPv4 zone's interface was accepted).
 pub(super) fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Match>> {
     let ports = |low, high| Match::Port {
         proto: PortProto::Udp,
@@ -1106,6 +1109,9 @@ pub(super) fn dhcp_matches(model: &Model, interface: &Interface) -> Vec<Vec<Matc
     family_matches(model, interface, InterfaceOption::Dhcp)
         .into_iter()
         .map(|(family, mut matches)| {
+            if matches.is_empty() {
+                matches.push(Match::Family(family));
+            }
             matches.push(match family {
                 Family::Ipv4 => ports(67, 68),
                 Family::Ipv6 => ports(546, 547),
