@@ -5261,9 +5261,10 @@ fn shorewall_4s_name_of_a_setting_sets_the_new_one() {
 /// option: a `src` line (or no option) drops its networks from that zone
 /// with BLACKLIST_DISPOSITION, `whitelist,src` whitelists them, the
 /// entries after blrules' own; `dst` and a bare `whitelist` are noted as
-/// converting to nothing, `audit` refused.
+/// converting to nothing, `audit` noted as changing nothing.
 #[test]
 fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
+    common::require_tool("shorewall", "shorewall");
     common::require_tool("shorewall", "shorewall");
     let dir = with_blacklist(
         "legacy",
@@ -5296,9 +5297,47 @@ fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
     }
     rendered(&model, "legacy-blacklist.toml");
     let _ = std::fs::remove_dir_all(&dir);
-    let dir = with_blacklist("audit", "", Some("192.0.2.9 - - audit\n"));
-    assert_import_refused(&import_within(&dir, false), &["blacklist:1", "audit"]);
-    let _ = std::fs::remove_dir_all(&dir);
+    // `audit` only makes convert_blacklist warn: the entry is written
+    // with BLACKLIST_DISPOSITION as it is; beside `whitelist` it is
+    // refused (helper-246: fwgen refused every `audit`).
+    for (at, (line, shorewall)) in [
+        ("192.0.2.9 - - audit\n", Ok("192.0.2.9")),
+        ("192.0.2.9 - - whitelist,audit\n", Err("'audit' not allowed in whitelist entries")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = with_blacklist(&format!("audit-{at}"), "", Some(line));
+        let converted = common::scratch(&format!("import-blacklist-audit-update-{at}"));
+        common::copy_tree(&dir, &converted);
+        let (updated, out) = common::run("shorewall", &["update", converted.to_str().unwrap()]);
+        match shorewall {
+            Ok(network) => {
+                assert!(updated, "{out}");
+                let blrules = std::fs::read_to_string(converted.join("blrules")).unwrap();
+                assert!(
+                    blrules.lines().any(|l| l.starts_with("DROP") && l.contains(network)),
+                    "{blrules}"
+                );
+                let model = imported_model(&import_within(&dir, false));
+                assert!(
+                    model.contains("source = \"net:192.0.2.9\"")
+                        && model.contains("blacklist:1: `audit` changes nothing"),
+                    "{model}"
+                );
+                assert!(!model.contains("audit = true"), "{model}");
+            }
+            Err(words) => {
+                assert!(!updated && out.contains(words), "{out}");
+                assert_import_refused(
+                    &import_within(&dir, false),
+                    &["blacklist:1: Shorewall refuses `audit` beside `whitelist`"],
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&converted);
+    }
 }
 
 /// The `blacklist` option of a hosts line, after the openvpn example of

@@ -214,11 +214,13 @@ impl Importer {
             return;
         };
         let get = |i: usize| columns.get(i).cloned().unwrap_or_else(|| "-".to_owned());
+        // Misc.pm convert_blacklist: `-` is `src`, `audit` alone `audit,src`.
         let options = match get(3).as_str() {
             "-" => "src".to_owned(),
+            "audit" => "audit,src".to_owned(),
             other => other.to_owned(),
         };
-        let (mut src, mut dst, mut whitelist) = (false, false, false);
+        let (mut src, mut dst, mut whitelist, mut audit) = (false, false, false, false);
         for option in options.split(',') {
             match option {
                 "src" | "from" => src = true,
@@ -228,9 +230,7 @@ impl Importer {
                     "{}:{}: `{option}` has no effect: no zone has the `blacklist` option for outgoing traffic (zones' OPTIONS or OUT_OPTIONS), so `shorewall update` ignores it",
                     line.file, line.number
                 )),
-                "audit" => {
-                    return self.refuse(line, "audited blacklisting (`audit`) is not in fwgen's model");
-                }
+                "audit" => audit = true,
                 other => {
                     return self.refuse(
                         line,
@@ -238,6 +238,21 @@ impl Importer {
                     );
                 }
             }
+        }
+        // convert_blacklist reads `audit` only to warn: the entry's target
+        // is BLACKLIST_DISPOSITION as it is (helper-246: refused as an
+        // audited blacklist, which Shorewall does not make of it).
+        if audit && whitelist {
+            return self.refuse(
+                line,
+                "Shorewall refuses `audit` beside `whitelist` (\"'audit' not allowed in whitelist entries\")",
+            );
+        }
+        if audit {
+            self.notes.push(format!(
+                "{}:{}: `audit` changes nothing: `shorewall update` writes the entry with BLACKLIST_DISPOSITION as it is (audited only where that is A_DROP or A_REJECT) and warns",
+                line.file, line.number
+            ));
         }
         if !src && !dst {
             if whitelist {
