@@ -1472,6 +1472,7 @@ fn assert_noted(name: &str, planted: &str, note: &str) {
 /// Shorewall's share directories (the corpus' values) are not.
 #[test]
 fn config_path_with_another_directory_is_refused() {
+    common::require_tool("shorewall", "shorewall");
     assert_refused(
         "config-path-site",
         "CONFIG_PATH=\"${CONFDIR}/shorewall:/etc/shorewall-site:${SHAREDIR}/shorewall\"",
@@ -1488,13 +1489,38 @@ fn config_path_with_another_directory_is_refused() {
         "CONFIG_PATH=\"${SHAREDIR}/shorewall:${CONFDIR}/shorewall\"",
         "CONFIG_PATH lists Shorewall's share directory `${SHAREDIR}/shorewall` before the configuration directory `${CONFDIR}/shorewall`",
     );
+    // Shorewall6's share directory in Shorewall's path: its macro.Ping
+    // (ICMPv6) wins, which Shorewall refuses in the sample's `Ping(DROP)`
+    // (helper-251).
+    for (n, value) in [
+        "\"/usr/share/shorewall6:${SHAREDIR}/shorewall\"",
+        "/etc//shorewall/:/usr/share//shorewall6",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let planted = format!("CONFIG_PATH={value}");
+        let dir = sample_with(&format!("config-path-six-share-{n}"), &planted);
+        let script = dir.join("firewall");
+        let (compiled, out) = common::run(
+            "shorewall",
+            &["compile", dir.to_str().unwrap(), script.to_str().unwrap()],
+        );
+        // Without Shorewall's own share directory, its actions.std is
+        // Shorewall6's too ("Missing Action File").
+        let words = ["IPv6_ICMP not permitted in an IPv4 configuration", "Missing Action File"];
+        assert!(!compiled && out.contains(words[n]), "{value}: {out}");
+        assert_refused(
+            &format!("config-path-six-share-{n}"),
+            &planted,
+            "CONFIG_PATH lists Shorewall6's share directory",
+        );
+    }
     for (n, value) in [
         "\"${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
         "\":${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
         "\"${SHAREDIR}/shorewall\"",
-        "\"/usr/share/shorewall6:${SHAREDIR}/shorewall\"",
         "/etc/shorewall:/usr/share/shorewall/",
-        "/etc//shorewall/:/usr/share//shorewall6",
     ]
     .iter()
     .enumerate()
@@ -1706,6 +1732,28 @@ fn shorewall6_config_path_is_judged_by_its_own_names() {
     let output = import(&dir.join("shorewall"));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    // Without Shorewall6's share directory first, its `Ping` is IPv4's
+    // macro.Ping read by Shorewall6: ICMPv6 type 8, no echo request
+    // (helper-251: fwgen carried Shorewall6's Ping, silently).
+    common::require_tool("shorewall6", "shorewall6");
+    let six = format!("{conf}CONFIG_PATH=\"${{CONFDIR}}/shorewall6:${{SHAREDIR}}/shorewall\"\n");
+    let dir = common::dual_stack("import-setting-six-config-path-ping", conf, &six);
+    std::fs::write(dir.join("shorewall6/rules"), "?SECTION NEW\nPing(ACCEPT) net $FW\n").unwrap();
+    let script = dir.join("firewall6");
+    let (compiled, out) = common::run(
+        "shorewall6",
+        &["compile", dir.join("shorewall6").to_str().unwrap(), script.to_str().unwrap()],
+    );
+    assert!(compiled, "{out}");
+    let script = std::fs::read_to_string(&script).unwrap();
+    assert!(script.contains("--icmpv6-type 8 -j ACCEPT"), "{script}");
+    let output = import(&dir.join("shorewall"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("shorewall6/shorewall6.conf:4: CONFIG_PATH does not list Shorewall6's share directory before Shorewall's"),
+        "{stderr}"
+    );
     let six = format!("{conf}CONFIG_PATH=/etc/shorewall:/usr/share/shorewall6\n");
     let dir = common::dual_stack("import-setting-six-config-path-four", conf, &six);
     let output = import(&dir.join("shorewall"));

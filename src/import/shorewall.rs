@@ -5338,13 +5338,46 @@ impl Importer {
             .map(str::trim)
             .filter(|e| !e.is_empty())
             .collect();
+        let recommended = match self.ipv6 {
+            true => "${CONFDIR}/shorewall6:${SHAREDIR}/shorewall6:${SHAREDIR}/shorewall",
+            false => "${CONFDIR}/shorewall:${SHAREDIR}/shorewall",
+        };
+        // Which share directory an entry is: Shorewall6's holds its own
+        // macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi (ICMPv6,
+        // ff02::fb), which find_file takes from the first directory that
+        // has them (helper-251).
+        let share_of = |entry: &str| {
+            let mut entry = entry.to_owned();
+            while entry.contains("//") {
+                entry = entry.replace("//", "/");
+            }
+            let entry = entry.trim_end_matches('/');
+            ["${SHAREDIR}", "$SHAREDIR", "/usr/share"]
+                .iter()
+                .find_map(|dir| match entry.strip_prefix(dir)? {
+                    "/shorewall" => Some("shorewall"),
+                    "/shorewall6" => Some("shorewall6"),
+                    _ => None,
+                })
+        };
+        let shares: Vec<&str> = entries.iter().filter_map(|e| share_of(e)).collect();
+        if !self.ipv6 && shares.contains(&"shorewall6") {
+            return Some(format!(
+                "CONFIG_PATH lists Shorewall6's share directory: Shorewall then takes its IPv6 macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi over its own (Config.pm, find_file) and refuses a rule calling one (\"IPv6_ICMP not permitted in an IPv4 configuration\"), where fwgen reads IPv4's; write `CONFIG_PATH=\"{recommended}\"`"
+            ));
+        }
+        if self.ipv6 && shares.first() != Some(&"shorewall6") {
+            return Some(format!(
+                "CONFIG_PATH does not list Shorewall6's share directory before Shorewall's: Shorewall6 then takes Shorewall's IPv4 macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi (Config.pm, find_file; `Ping` becomes ICMPv6 type 8, which no echo request is), where fwgen reads Shorewall6's own; write `CONFIG_PATH=\"{recommended}\"`"
+            ));
+        }
         let first_own = entries.iter().position(|e| is_own(e) == Some(false));
         let first_share = entries.iter().position(|e| is_own(e) == Some(true));
         if let (Some(share), Some(own)) = (first_share, first_own)
             && share < own
         {
             return Some(format!(
-                "CONFIG_PATH lists Shorewall's share directory `{}` before the configuration directory `{}`: Shorewall then takes its shipped macros, actions and files over the site's (Config.pm, find_file), and fwgen reads the site's; list the configuration directory first (`CONFIG_PATH=\"${{CONFDIR}}/{product}:${{SHAREDIR}}/shorewall\"`)",
+                "CONFIG_PATH lists Shorewall's share directory `{}` before the configuration directory `{}`: Shorewall then takes its shipped macros, actions and files over the site's (Config.pm, find_file), and fwgen reads the site's; list the configuration directory first (`CONFIG_PATH=\"{recommended}\"`)",
                 entries[share], entries[own]
             ));
         }
@@ -5355,7 +5388,7 @@ impl Importer {
             .collect();
         (!extra.is_empty()).then(|| {
             format!(
-                "CONFIG_PATH lists {}: Shorewall looks every file, macro and action up along CONFIG_PATH (Config.pm, find_file), so one kept there changes the firewall, and fwgen reads only the directory it imports; copy what the site keeps there into this directory and list only it and Shorewall's share directory (`CONFIG_PATH=\"${{CONFDIR}}/{product}:${{SHAREDIR}}/shorewall\"`)",
+                "CONFIG_PATH lists {}: Shorewall looks every file, macro and action up along CONFIG_PATH (Config.pm, find_file), so one kept there changes the firewall, and fwgen reads only the directory it imports; copy what the site keeps there into this directory and list only it and Shorewall's share directory (`CONFIG_PATH=\"{recommended}\"`)",
                 extra
                     .iter()
                     .map(|entry| format!("`{entry}`"))
