@@ -11971,6 +11971,8 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
         ("DONT_LOAD=a,,b", "Invalid module list (a,,b)"),
         ("MUTEX_TIMEOUT=abc", "Invalid value (abc) for MUTEX_TIMEOUT"),
         ("TC_ENABLED=Foo", "Invalid value (Foo) for TC_ENABLED"),
+        // The sample sets a STARTUP_LOG.
+        ("LOG_VERBOSITY=5", "Invalid LOG_VERBOSITY (5)"),
     ];
     for (at, (setting, shorewall)) in cases.into_iter().enumerate() {
         let dir = sample_with_rules(&format!("import-noted-value-{at}"), b"ACCEPT loc $FW tcp 22\n", None);

@@ -4828,7 +4828,20 @@ impl Importer {
             let value = value_of(&assignments, &key);
             let mangled = (key == "MACLIST_DISPOSITION" && mangle && matches!(value.as_str(), "REJECT" | "A_REJECT"))
                 .then(|| format!("MACLIST_DISPOSITION={value} beside MACLIST_TABLE=mangle: Shorewall refuses it (REJECT: \"MACLIST_DISPOSITION=$1 is not allowed with MACLIST_TABLE=mangle\"; A_REJECT: \"Unknown rule target (reject)\"), whether or not an interface has `maclist`"));
-            if let Some(reason) = setting::config_pm_refusal(&key, &value).or(mangled) {
+            // The command checks LOG_VERBOSITY only with a STARTUP_LOG, and
+            // Config.pm LEGACY_RESTART (default_yes_no) only without a
+            // RESTART.
+            let verbosity = (key == "LOG_VERBOSITY"
+                && !value.is_empty()
+                && !value_of(&assignments, "STARTUP_LOG").is_empty()
+                && !matches!(value.as_str(), "-1" | "0" | "1" | "2"))
+            .then(|| format!("LOG_VERBOSITY={value}: Shorewall refuses it (\"Invalid LOG_VERBOSITY ({value})\") and compiles nothing, beside a STARTUP_LOG (lib.cli-std): -1, 0, 1 or 2"));
+            let legacy = (key == "LEGACY_RESTART"
+                && value_of(&assignments, "RESTART").is_empty()
+                && !matches!(value.to_ascii_lowercase().as_str(), "" | "yes" | "no"))
+            .then(|| format!("LEGACY_RESTART={value}: Shorewall refuses it where RESTART is unset (\"Invalid value for LEGACY_RESTART ({})\"): Yes or No", value.to_ascii_lowercase()));
+            let checked = mangled.or(verbosity).or(legacy);
+            if let Some(reason) = setting::config_pm_refusal(&key, &value).or(checked) {
                 self.refuse(&line, reason);
                 assignments.retain(|(named, ..)| *named != key);
             }
