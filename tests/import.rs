@@ -1847,7 +1847,10 @@ fn site_action_variables_are_refused_with_what_shorewall_makes_of_them() {
         ("shorewall", &dir, &dir),
         "`$X` and `${1}` in action.Mine",
         Reading::Refused(
-            &["-A net-fw -p 6 -j ACCEPT", "-A net-fw -p 17 --dport 53 -j ACCEPT"],
+            &[
+                "-A net-fw -p 6 -j ACCEPT",
+                "-A net-fw -p 17 --dport 53 -j ACCEPT",
+            ],
             &[
                 "error: action.Mine:1: site action action.Mine: `$X` is set neither in params nor in shorewall.conf",
                 "with IGNOREUNKNOWNVARIABLES=Yes (shorewall.conf:",
@@ -5302,7 +5305,10 @@ fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
     // refused (helper-246: fwgen refused every `audit`).
     for (at, (line, shorewall)) in [
         ("192.0.2.9 - - audit\n", Ok("192.0.2.9")),
-        ("192.0.2.9 - - whitelist,audit\n", Err("'audit' not allowed in whitelist entries")),
+        (
+            "192.0.2.9 - - whitelist,audit\n",
+            Err("'audit' not allowed in whitelist entries"),
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -5316,7 +5322,9 @@ fn the_legacy_blacklist_is_read_as_shorewall_update_converts_it() {
                 assert!(updated, "{out}");
                 let blrules = std::fs::read_to_string(converted.join("blrules")).unwrap();
                 assert!(
-                    blrules.lines().any(|l| l.starts_with("DROP") && l.contains(network)),
+                    blrules
+                        .lines()
+                        .any(|l| l.starts_with("DROP") && l.contains(network)),
                     "{blrules}"
                 );
                 let model = imported_model(&import_within(&dir, false));
@@ -11894,7 +11902,9 @@ fn a_shorewall6_routestopped_line_without_hosts_is_refused_as_its_conversion_is(
     );
     assert_import_refused(
         &import(dir.join("shorewall").to_str().unwrap(), false),
-        &["error: shorewall6/routestopped:1: no HOST(S): `shorewall6 update` converts the line to `eth0:::/0`"],
+        &[
+            "error: shorewall6/routestopped:1: no HOST(S): `shorewall6 update` converts the line to `eth0:::/0`",
+        ],
     );
     std::fs::remove_file(dir.join("shorewall6/routestopped")).unwrap();
     std::fs::write(dir.join("shorewall/routestopped"), "eth0\t-\n").unwrap();
@@ -11920,22 +11930,30 @@ fn a_log_level_setting_used_as_a_variable_is_what_config_pm_made_of_it() {
         (
             "BLACKLIST_LOG_LEVEL=info:bltag",
             Reading::Refused(
-                &["-A ~log0 -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 10 --hashlimit-name lograte --hashlimit-mode srcip -j LOG --log-level 6 --log-prefix \"net-fw DROP \""],
-                &["error: rules:2: `$BLACKLIST_LOG_LEVEL`: `$BLACKLIST_LOG_LEVEL` is `BLACKLIST_LOG_LEVEL=info:bltag` in shorewall.conf, which Shorewall reads as a log level"],
+                &[
+                    "-A ~log0 -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 10 --hashlimit-name lograte --hashlimit-mode srcip -j LOG --log-level 6 --log-prefix \"net-fw DROP \"",
+                ],
+                &[
+                    "error: rules:2: `$BLACKLIST_LOG_LEVEL`: `$BLACKLIST_LOG_LEVEL` is `BLACKLIST_LOG_LEVEL=info:bltag` in shorewall.conf, which Shorewall reads as a log level",
+                ],
             ),
         ),
         (
             "BLACKLIST_LOG_LEVEL=\"NFLOG(1)\"",
             Reading::BothRefuse(
                 "Unknown source zone (--nflog-group)",
-                &["is `BLACKLIST_LOG_LEVEL=NFLOG(1)` in shorewall.conf, which Shorewall reads as a log level"],
+                &[
+                    "is `BLACKLIST_LOG_LEVEL=NFLOG(1)` in shorewall.conf, which Shorewall reads as a log level",
+                ],
             ),
         ),
         (
             "BLACKLIST_LOG_LEVEL=info",
             Reading::Carried(
                 &["--log-level 6 --log-prefix \"net-fw DROP \""],
-                &["action = \"DROP\"\nsource = \"net:1.2.3.4\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nlog = \"info\"\n"],
+                &[
+                    "action = \"DROP\"\nsource = \"net:1.2.3.4\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"22\"\nlog = \"info\"\n",
+                ],
             ),
         ),
     ] {
@@ -11963,10 +11981,16 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
     let cases = [
         ("ZONE2ZONE=x", "Invalid ZONE2ZONE value ( x )"),
         ("TRACK_RULES=Foo", "Invalid value for TRACK_RULES (foo)"),
-        ("USE_DEFAULT_RT=Maybe", "Invalid value for USE_DEFAULT_RT (maybe)"),
+        (
+            "USE_DEFAULT_RT=Maybe",
+            "Invalid value for USE_DEFAULT_RT (maybe)",
+        ),
         ("AUTOMAKE=abc", "Invalid AUTOMAKE setting (abc)"),
         ("RESTART=foo", "Invalid value for RESTART (foo)"),
-        ("ACCOUNTING_TABLE=foo", "Invalid ACCOUNTING_TABLE setting (foo)"),
+        (
+            "ACCOUNTING_TABLE=foo",
+            "Invalid ACCOUNTING_TABLE setting (foo)",
+        ),
         ("TC_PRIOMAP=abc", "Invalid TC_PRIOMAP (abc)"),
         ("DONT_LOAD=a,,b", "Invalid module list (a,,b)"),
         ("MUTEX_TIMEOUT=abc", "Invalid value (abc) for MUTEX_TIMEOUT"),
@@ -11975,11 +11999,16 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
         ("LOG_VERBOSITY=5", "Invalid LOG_VERBOSITY (5)"),
     ];
     for (at, (setting, shorewall)) in cases.into_iter().enumerate() {
-        let dir = sample_with_rules(&format!("import-noted-value-{at}"), b"ACCEPT loc $FW tcp 22\n", None);
+        let dir = sample_with_rules(
+            &format!("import-noted-value-{at}"),
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
         let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
         conf.push_str(&format!("{setting}\n"));
         std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
-        let error = format!("{setting}: Shorewall refuses it (\"{shorewall}\") and compiles nothing");
+        let error =
+            format!("{setting}: Shorewall refuses it (\"{shorewall}\") and compiles nothing");
         assert_read_as_shorewall(
             ("shorewall", &dir, &dir),
             setting,
@@ -12016,18 +12045,26 @@ fn a_policys_plus_default_actions_follow_the_conf_list() {
                     "-A net-fw -m addrtype --dst-type BROADCAST -j DROP",
                     "-A net-fw -m addrtype --dst-type MULTICAST -j DROP",
                 ],
-                &["action = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\nlog = \"info\""],
+                &[
+                    "action = \"DROP\"\ndefault_action = [\"Broadcast(DROP)\", \"Multicast(DROP)\"]\nlog = \"info\"",
+                ],
             ),
         ),
         (
             "net all DROP:+Broadcast(DROP) info\nall all REJECT info\n",
             Reading::Refused(
                 &["-A net-fw -m addrtype --dst-type BROADCAST -j DROP"],
-                &["error: policy:1: default action `Broadcast(DROP)` is named twice: in DROP_DEFAULT, which the `+` adds"],
+                &[
+                    "error: policy:1: default action `Broadcast(DROP)` is named twice: in DROP_DEFAULT, which the `+` adds",
+                ],
             ),
         ),
     ] {
-        let dir = sample_with_rules("import-policy-plus-defaults", b"ACCEPT loc $FW tcp 22\n", None);
+        let dir = sample_with_rules(
+            "import-policy-plus-defaults",
+            b"ACCEPT loc $FW tcp 22\n",
+            None,
+        );
         std::fs::write(dir.join("policy"), policy).unwrap();
         let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
         conf.push_str("DROP_DEFAULT=\"Broadcast(DROP)\"\nREJECT_DEFAULT=\"Broadcast(DROP)\"\n");
@@ -12045,13 +12082,24 @@ fn a_policys_plus_default_actions_follow_the_conf_list() {
 fn a_shorewall6_tunnel_gateway_ipset_is_refused_with_its_reason() {
     common::require_tool("shorewall6", "shorewall6");
     let dir = dual_stack("import-tunnel6-ipset");
-    for (product, conf) in [("shorewall", "shorewall.conf"), ("shorewall6", "shorewall6.conf")] {
-        std::fs::write(dir.join(product).join("tunnels"), "generic:udp:51820 net +peers\n").unwrap();
+    for (product, conf) in [
+        ("shorewall", "shorewall.conf"),
+        ("shorewall6", "shorewall6.conf"),
+    ] {
+        std::fs::write(
+            dir.join(product).join("tunnels"),
+            "generic:udp:51820 net +peers\n",
+        )
+        .unwrap();
         let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
         std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
     }
     let stderr = assert_read_as_shorewall(
-        ("shorewall6", &dir.join("shorewall6"), &dir.join("shorewall")),
+        (
+            "shorewall6",
+            &dir.join("shorewall6"),
+            &dir.join("shorewall"),
+        ),
         "+peers",
         Reading::Refused(
             &["-A net-fw -p udp --dport 51820 -m set --match-set peers src -j ACCEPT"],
@@ -12085,7 +12133,9 @@ fn a_shorewall4_setting_name_is_no_variable() {
         "$BLACKLIST_LOGLEVEL",
         Reading::BothRefuse(
             "Undefined shell variable ($BLACKLIST_LOGLEVEL)",
-            &["error: rules:2: `$BLACKLIST_LOGLEVEL`: `$BLACKLIST_LOGLEVEL` is Shorewall 4's name of BLACKLIST_LOG_LEVEL, which Shorewall 5.2.8 sets as no variable"],
+            &[
+                "error: rules:2: `$BLACKLIST_LOGLEVEL`: `$BLACKLIST_LOGLEVEL` is Shorewall 4's name of BLACKLIST_LOG_LEVEL, which Shorewall 5.2.8 sets as no variable",
+            ],
         ),
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -12104,7 +12154,10 @@ fn shorewall6_addresses_after_an_interface_are_read_as_chains_pm_reads_them() {
         (
             "ACCEPT net:eth0:[2001:db8::/32!2001:db8::5] $FW tcp 22",
             Reading::Carried(
-                &["-A net-fw -s 2001:db8::/32 -p 6 --dport 22 -i eth0 -j ~excl0", "-s 2001:db8::5 -j RETURN"],
+                &[
+                    "-A net-fw -s 2001:db8::/32 -p 6 --dport 22 -i eth0 -j ~excl0",
+                    "-s 2001:db8::5 -j RETURN",
+                ],
                 &["source = \"net:eth0:2001:db8::/32!2001:db8::5\""],
             ),
         ),
@@ -12119,33 +12172,50 @@ fn shorewall6_addresses_after_an_interface_are_read_as_chains_pm_reads_them() {
             "ACCEPT net:eth0:![2001:db8::5] $FW tcp 22",
             Reading::BothRefuse(
                 "Unknown Host (eth0:)",
-                &["after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets"],
+                &[
+                    "after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets",
+                ],
             ),
         ),
         (
             "ACCEPT net:eth0:[2001:db8::/32]![2001:db8::5] $FW tcp 22",
             Reading::BothRefuse(
                 "Missing ']'",
-                &["after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets"],
+                &[
+                    "after an interface's name Shorewall6 takes an exclusion only inside one pair of brackets",
+                ],
             ),
         ),
         (
             "ACCEPT net:![2001:db8::1]-[2001:db8::5] $FW tcp 22",
             Reading::Refused(
                 &["! --src-range [2001:db8::1]-[2001:db8::5]"],
-                &["passes the left-out range `![2001:db8::1]-[2001:db8::5]` on to ip6tables with its brackets"],
+                &[
+                    "passes the left-out range `![2001:db8::1]-[2001:db8::5]` on to ip6tables with its brackets",
+                ],
             ),
         ),
     ];
     for (at, (line, expected)) in cases.into_iter().enumerate() {
         let dir = dual_stack(&format!("import-six-after-interface-{at}"));
-        for (product, conf) in [("shorewall", "shorewall.conf"), ("shorewall6", "shorewall6.conf")] {
+        for (product, conf) in [
+            ("shorewall", "shorewall.conf"),
+            ("shorewall6", "shorewall6.conf"),
+        ] {
             let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
             std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
         }
-        std::fs::write(dir.join("shorewall6/rules"), format!("?SECTION NEW\n{line}\n")).unwrap();
+        std::fs::write(
+            dir.join("shorewall6/rules"),
+            format!("?SECTION NEW\n{line}\n"),
+        )
+        .unwrap();
         assert_read_as_shorewall(
-            ("shorewall6", &dir.join("shorewall6"), &dir.join("shorewall")),
+            (
+                "shorewall6",
+                &dir.join("shorewall6"),
+                &dir.join("shorewall"),
+            ),
             line,
             expected,
         );

@@ -1508,7 +1508,10 @@ fn config_path_with_another_directory_is_refused() {
         );
         // Without Shorewall's own share directory, its actions.std is
         // Shorewall6's too ("Missing Action File").
-        let words = ["IPv6_ICMP not permitted in an IPv4 configuration", "Missing Action File"];
+        let words = [
+            "IPv6_ICMP not permitted in an IPv4 configuration",
+            "Missing Action File",
+        ];
         assert!(!compiled && out.contains(words[n]), "{value}: {out}");
         assert_refused(
             &format!("config-path-six-share-{n}"),
@@ -1738,11 +1741,19 @@ fn shorewall6_config_path_is_judged_by_its_own_names() {
     common::require_tool("shorewall6", "shorewall6");
     let six = format!("{conf}CONFIG_PATH=\"${{CONFDIR}}/shorewall6:${{SHAREDIR}}/shorewall\"\n");
     let dir = common::dual_stack("import-setting-six-config-path-ping", conf, &six);
-    std::fs::write(dir.join("shorewall6/rules"), "?SECTION NEW\nPing(ACCEPT) net $FW\n").unwrap();
+    std::fs::write(
+        dir.join("shorewall6/rules"),
+        "?SECTION NEW\nPing(ACCEPT) net $FW\n",
+    )
+    .unwrap();
     let script = dir.join("firewall6");
     let (compiled, out) = common::run(
         "shorewall6",
-        &["compile", dir.join("shorewall6").to_str().unwrap(), script.to_str().unwrap()],
+        &[
+            "compile",
+            dir.join("shorewall6").to_str().unwrap(),
+            script.to_str().unwrap(),
+        ],
     );
     assert!(compiled, "{out}");
     let script = std::fs::read_to_string(&script).unwrap();

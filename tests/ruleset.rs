@@ -257,8 +257,9 @@ proto = "icmpv6"
             .find(|l| l.contains(&format!("meta l4proto {proto} accept")))
             .unwrap_or_else(|| panic!("no {proto} rule in:\n{chain}"));
         assert!(
-            rule.trim_start()
-                .starts_with(&format!("meta nfproto {family} meta l4proto {proto} accept")),
+            rule.trim_start().starts_with(&format!(
+                "meta nfproto {family} meta l4proto {proto} accept"
+            )),
             "{rule}"
         );
     }
@@ -302,7 +303,9 @@ proto = "udp"
         "named-reject-log",
     );
     let prefix = |text: &str, before: &str| -> String {
-        let at = text.find(before).unwrap_or_else(|| panic!("no `{before}` in:\n{text}"));
+        let at = text
+            .find(before)
+            .unwrap_or_else(|| panic!("no `{before}` in:\n{text}"));
         let rest = &text[at + before.len()..];
         rest[..rest.find('"').unwrap()].to_owned()
     };
@@ -348,7 +351,10 @@ action = "REJECT"
         assert!(body.contains(rule), "{chain}: {body}");
     }
     let four = compiled("dhcp-one-family");
-    assert!(four.contains("-A net-fw -p udp --dport 67:68 -j ACCEPT"), "{four}");
+    assert!(
+        four.contains("-A net-fw -p udp --dport 67:68 -j ACCEPT"),
+        "{four}"
+    );
     assert!(!four.contains("546:547"), "{four}");
     let dir = common::root().join("target/test-scratch/dhcp-one-family");
     let six = common::shorewall_compile(
@@ -356,7 +362,10 @@ action = "REJECT"
         &dir.join("out/shorewall6"),
         &dir.join("firewall6"),
     );
-    assert!(six.contains("-A v6-fw -p udp --dport 546:547 -j ACCEPT"), "{six}");
+    assert!(
+        six.contains("-A v6-fw -p udp --dport 546:547 -j ACCEPT"),
+        "{six}"
+    );
     assert!(!six.contains("67:68") && !six.contains("-i eth0"), "{six}");
 }
 

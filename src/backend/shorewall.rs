@@ -699,10 +699,7 @@ fn endpoint_cell(model: &Model, endpoint: &Endpoint, product: Product) -> Option
     // ']'"; helper-249).
     if product.ipv6 && endpoint.excluded.iter().any(is_ipv6) {
         let plain = |nets: &[IpNet]| -> String {
-            let written: Vec<String> = (nets.iter())
-                .filter(|a| is_ipv6(a))
-                .map(written)
-                .collect();
+            let written: Vec<String> = (nets.iter()).filter(|a| is_ipv6(a)).map(written).collect();
             written.join(",")
         };
         let (taken, left_out) = (plain(&endpoint.addresses), plain(&endpoint.excluded));

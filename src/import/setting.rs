@@ -482,6 +482,10 @@ fn noted_refusal(name: &str, value: &str) -> Option<String> {
     let lower = value.to_ascii_lowercase();
     let yes_no = matches!(lower.as_str(), "yes" | "no");
     let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    let automake_ok = |v: &str| {
+        matches!(v, "Yes" | "yes" | "No" | "no" | "Recursive" | "recursive")
+            || (digits(v) && v.len() <= 2 && !v.starts_with('0'))
+    };
     let shorewall = match name {
         _ if NOTED_YES_NO.contains(&name) && !yes_no => {
             format!("Invalid value for {name} ({lower})")
@@ -490,10 +494,7 @@ fn noted_refusal(name: &str, value: &str) -> Option<String> {
             format!("Invalid value for TRACK_RULES ({lower})")
         }
         // lib.cli-std, before the compiler: Yes, No, 1-99, Recursive.
-        "AUTOMAKE"
-            if !matches!(value, "Yes" | "yes" | "No" | "no" | "Recursive" | "recursive")
-                && !(digits(value) && value.len() <= 2 && !value.starts_with('0')) =>
-        {
+        "AUTOMAKE" if !automake_ok(value) => {
             format!("Invalid AUTOMAKE setting ({value})")
         }
         "WORKAROUNDS" if !matches!(value, "Yes" | "yes" | "No" | "no") => {
@@ -507,17 +508,26 @@ fn noted_refusal(name: &str, value: &str) -> Option<String> {
         {
             format!("Invalid setting ({value}) for PERL_HASH_SEED")
         }
-        "ZONE2ZONE" if !matches!(value, "2" | "-") => format!("Invalid ZONE2ZONE value ( {value} )"),
+        "ZONE2ZONE" if !matches!(value, "2" | "-") => {
+            format!("Invalid ZONE2ZONE value ( {value} )")
+        }
         "RESTART" if !matches!(value, "restart" | "reload") => {
             format!("Invalid value for RESTART ({value})")
         }
         "ACCOUNTING_TABLE" if !matches!(value, "filter" | "mangle") => {
             format!("Invalid ACCOUNTING_TABLE setting ({value})")
         }
-        "MUTEX_TIMEOUT" if !digits(value) || value.bytes().all(|b| b == b'0') && value.len() == 1 => {
+        "MUTEX_TIMEOUT"
+            if !digits(value) || value.bytes().all(|b| b == b'0') && value.len() == 1 =>
+        {
             format!("Invalid value ({value}) for MUTEX_TIMEOUT")
         }
-        "TC_ENABLED" if !matches!(lower.as_str(), "yes" | "no" | "internal" | "shared" | "simple") => {
+        "TC_ENABLED"
+            if !matches!(
+                lower.as_str(),
+                "yes" | "no" | "internal" | "shared" | "simple"
+            ) =>
+        {
             format!("Invalid value ({value}) for TC_ENABLED")
         }
         "TC_BITS" | "MASK_BITS" | "PROVIDER_OFFSET" | "PROVIDER_BITS" | "ZONE_BITS"

@@ -35,13 +35,13 @@ use super::services::Services;
 use super::setting;
 use crate::analyze::DEFAULT_LOG_PREFIX;
 use crate::model::Verdict as RuleVerdict;
+use crate::model::interface::pattern_covers;
 use crate::model::option_verdict::{self, OptionVerdict};
 use crate::model::reject::RejectWith;
 use crate::model::service::{
     Macro, MacroCall, Protocol, StockMacro, forward_services, stock_macro,
 };
 use crate::model::settings::{CONNTRACK_HELPERS, tcp_flags_unseen};
-use crate::model::interface::pattern_covers;
 use crate::model::{ConnState, DispositionKey};
 
 /// Why the importer refuses Shorewall6's `maclist` interface option.
@@ -2162,9 +2162,11 @@ fn bracket_problem(text: &str) -> Option<String> {
             (low.parse::<std::net::Ipv6Addr>()).is_ok_and(|low| high.parse() == Ok(low))
         })
     };
-    let one_problem = |range: String| format!(
-        "`{text}`: Shorewall6 refuses the range `{range}`, whose ends are one address (\"Invalid IPv6 Range\"); write the address alone"
-    );
+    let one_problem = |range: String| {
+        format!(
+            "`{text}`: Shorewall6 refuses the range `{range}`, whose ends are one address (\"Invalid IPv6 Range\"); write the address alone"
+        )
+    };
     let listed = after_interface(addresses).unwrap_or_default();
     let interfaced = listed.len() < addresses.len();
     // Chains.pm isolate_source_interface (`^(.+?):\[(.+)\]\s*$`): after
@@ -4702,7 +4704,10 @@ impl Importer {
         // Config.pm 7128 copies Shorewall 4's names into a lexical
         // `%variables` of get_configuration, not the one files read
         // (helper-245).
-        if let Some((name, new)) = names.iter().find_map(|name| Some((name, setting::new_name(name)?))) {
+        if let Some((name, new)) = names
+            .iter()
+            .find_map(|name| Some((name, setting::new_name(name)?)))
+        {
             return Some(format!(
                 "{shown}: `${name}` is Shorewall 4's name of {new}, which Shorewall 5.2.8 sets as no variable (Config.pm copies it into get_configuration's own `%variables`): Shorewall takes it from the environment it runs in, where that sets it; otherwise {effect}; write `${new}` or the value"
             ));

@@ -202,7 +202,8 @@ impl Importer {
             // An ipset, an interface's address (`&eth0`) or an exclusion
             // tells no family by its text: the model judges it.
             let addressed = |g: &&String| !g.starts_with(['+', '&', '!', '~']);
-            if let Some(g) = (bare.iter().filter(addressed)).find(|g| g.contains(':') != self.ipv6) {
+            if let Some(g) = (bare.iter().filter(addressed)).find(|g| g.contains(':') != self.ipv6)
+            {
                 let family = if self.ipv6 { "IPv6" } else { "IPv4" };
                 self.refuse(&line, format!("GATEWAY `{g}` is not an {family} address, in the {family} configuration (Shorewall refuses it: Unknown Host)"));
                 continue;
