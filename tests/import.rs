@@ -1862,6 +1862,24 @@ fn site_action_variables_are_refused_with_what_shorewall_makes_of_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `lines` appended to `dir`'s shorewall.conf: later lines win.
+fn append_conf(dir: &Path, lines: &str) {
+    let conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
+    std::fs::write(dir.join("shorewall.conf"), conf + lines).unwrap();
+}
+
+/// Each product's two-interfaces sample conf in [`dual_stack`]'s `dir`,
+/// which `shorewall6 compile` needs.
+fn with_sample_confs(dir: &Path) {
+    for (product, conf) in [
+        ("shorewall", "shorewall.conf"),
+        ("shorewall6", "shorewall6.conf"),
+    ] {
+        let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
+        std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
+    }
+}
+
 /// Run the import, killing it if it has not answered within a few seconds:
 /// a file that blocks or never ends must fail the test, not hang the suite.
 fn import_within(dir: &Path, partial: bool) -> std::process::Output {
@@ -11956,15 +11974,27 @@ fn a_log_level_setting_used_as_a_variable_is_what_config_pm_made_of_it() {
                 ],
             ),
         ),
+        // Empty is RPFILTER_LOG_LEVEL's default, `info` (review-253: read
+        // as no log, silently).
+        (
+            "RPFILTER_LOG_LEVEL=",
+            Reading::Refused(
+                &["--log-level 6 --log-prefix \"net-fw DROP \""],
+                &[
+                    "is `RPFILTER_LOG_LEVEL=` in shorewall.conf, which Shorewall reads as a log level",
+                ],
+            ),
+        ),
+        // NFLOG without its group is itself (validate_level).
+        (
+            "BLACKLIST_LOG_LEVEL=NFLOG",
+            Reading::Carried(&["-j NFLOG"], &["log = \"NFLOG\""]),
+        ),
     ] {
-        let dir = sample_with_rules(
-            "import-log-level-variable",
-            b"?SECTION NEW\nDROP:$BLACKLIST_LOG_LEVEL net:1.2.3.4 $FW tcp 22\n",
-            None,
-        );
-        let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-        conf.push_str(&format!("{setting}\n"));
-        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        let name = setting.split('=').next().unwrap();
+        let rules = format!("?SECTION NEW\nDROP:${name} net:1.2.3.4 $FW tcp 22\n");
+        let dir = sample_with_rules("import-log-level-variable", rules.as_bytes(), None);
+        append_conf(&dir, &format!("{setting}\n"));
         assert_read_as_shorewall(("shorewall", &dir, &dir), setting, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -12004,9 +12034,7 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
             b"ACCEPT loc $FW tcp 22\n",
             None,
         );
-        let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-        conf.push_str(&format!("{setting}\n"));
-        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        append_conf(&dir, &format!("{setting}\n"));
         let error =
             format!("{setting}: Shorewall refuses it (\"{shorewall}\") and compiles nothing");
         assert_read_as_shorewall(
@@ -12019,9 +12047,10 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
     // Values Shorewall takes are noted, as before (ZONE2ZONE=2 names
     // Shorewall's chains `loc2fw`).
     let dir = sample_with_rules("import-noted-value-ok", b"ACCEPT loc $FW tcp 22\n", None);
-    let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-    conf.push_str("ZONE2ZONE=2\nTRACK_RULES=File\nAUTOMAKE=10\nTC_PRIOMAP=\"2 3 3 3 2 3 1 1 2 2 2 2 2 2 2 2\"\n");
-    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    append_conf(
+        &dir,
+        "ZONE2ZONE=2\nTRACK_RULES=File\nAUTOMAKE=10\nTC_PRIOMAP=\"2 3 3 3 2 3 1 1 2 2 2 2 2 2 2 2\"\n",
+    );
     assert_read_as_shorewall(
         ("shorewall", &dir, &dir),
         "accepted values",
@@ -12066,9 +12095,10 @@ fn a_policys_plus_default_actions_follow_the_conf_list() {
             None,
         );
         std::fs::write(dir.join("policy"), policy).unwrap();
-        let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-        conf.push_str("DROP_DEFAULT=\"Broadcast(DROP)\"\nREJECT_DEFAULT=\"Broadcast(DROP)\"\n");
-        std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+        append_conf(
+            &dir,
+            "DROP_DEFAULT=\"Broadcast(DROP)\"\nREJECT_DEFAULT=\"Broadcast(DROP)\"\n",
+        );
         assert_read_as_shorewall(("shorewall", &dir, &dir), policy, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -12082,17 +12112,10 @@ fn a_policys_plus_default_actions_follow_the_conf_list() {
 fn a_shorewall6_tunnel_gateway_ipset_is_refused_with_its_reason() {
     common::require_tool("shorewall6", "shorewall6");
     let dir = dual_stack("import-tunnel6-ipset");
-    for (product, conf) in [
-        ("shorewall", "shorewall.conf"),
-        ("shorewall6", "shorewall6.conf"),
-    ] {
-        std::fs::write(
-            dir.join(product).join("tunnels"),
-            "generic:udp:51820 net +peers\n",
-        )
-        .unwrap();
-        let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
-        std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
+    with_sample_confs(&dir);
+    for product in ["shorewall", "shorewall6"] {
+        let tunnels = dir.join(product).join("tunnels");
+        std::fs::write(tunnels, "generic:udp:51820 net +peers\n").unwrap();
     }
     let stderr = assert_read_as_shorewall(
         (
@@ -12125,9 +12148,7 @@ fn a_shorewall4_setting_name_is_no_variable() {
         b"?SECTION NEW\nDROP:$BLACKLIST_LOGLEVEL net:1.2.3.4 $FW tcp 22\n",
         None,
     );
-    let mut conf = std::fs::read_to_string(dir.join("shorewall.conf")).unwrap();
-    conf.push_str("BLACKLIST_LOGLEVEL=info\n");
-    std::fs::write(dir.join("shorewall.conf"), conf).unwrap();
+    append_conf(&dir, "BLACKLIST_LOGLEVEL=info\n");
     assert_read_as_shorewall(
         ("shorewall", &dir, &dir),
         "$BLACKLIST_LOGLEVEL",
@@ -12198,13 +12219,7 @@ fn shorewall6_addresses_after_an_interface_are_read_as_chains_pm_reads_them() {
     ];
     for (at, (line, expected)) in cases.into_iter().enumerate() {
         let dir = dual_stack(&format!("import-six-after-interface-{at}"));
-        for (product, conf) in [
-            ("shorewall", "shorewall.conf"),
-            ("shorewall6", "shorewall6.conf"),
-        ] {
-            let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
-            std::fs::copy(sample, dir.join(product).join(conf)).unwrap();
-        }
+        with_sample_confs(&dir);
         std::fs::write(
             dir.join("shorewall6/rules"),
             format!("?SECTION NEW\n{line}\n"),

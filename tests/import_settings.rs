@@ -1513,11 +1513,11 @@ fn config_path_with_another_directory_is_refused() {
             "Missing Action File",
         ];
         assert!(!compiled && out.contains(words[n]), "{value}: {out}");
-        assert_refused(
-            &format!("config-path-six-share-{n}"),
-            &planted,
+        let reasons = [
             "CONFIG_PATH lists Shorewall6's share directory",
-        );
+            "CONFIG_PATH does not list Shorewall's share directory",
+        ];
+        assert_refused(&format!("config-path-six-share-{n}"), &planted, reasons[n]);
     }
     for (n, value) in [
         "\"${CONFDIR}/shorewall:${SHAREDIR}/shorewall\"",
@@ -1765,6 +1765,45 @@ fn shorewall6_config_path_is_judged_by_its_own_names() {
         stderr.contains("shorewall6/shorewall6.conf:4: CONFIG_PATH does not list Shorewall6's share directory before Shorewall's"),
         "{stderr}"
     );
+    // No entry: Shorewall6 reads its own configpath (review-253: refused);
+    // no Shorewall share directory: its stock actions are missing.
+    for (n, (path, ok)) in [
+        ("", true),
+        ("\"${CONFDIR}/shorewall6:${SHAREDIR}/shorewall6\"", false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let six = format!("{conf}CONFIG_PATH={path}\n");
+        let dir = common::dual_stack(&format!("import-setting-six-config-path-{n}"), conf, &six);
+        for product in ["shorewall", "shorewall6"] {
+            let script = dir.join(format!("{product}.fw"));
+            let (compiled, out) = common::run(
+                product,
+                &[
+                    "compile",
+                    dir.join(product).to_str().unwrap(),
+                    script.to_str().unwrap(),
+                ],
+            );
+            assert!(
+                compiled || product == "shorewall6" && !ok,
+                "{product} {path}: {out}"
+            );
+            if product == "shorewall6" && !ok {
+                assert!(!compiled && out.contains("Missing Action File"), "{out}");
+            }
+        }
+        let output = import(&dir.join("shorewall"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.success(), ok, "{path}: {stderr}");
+        if !ok {
+            assert!(
+                stderr.contains("CONFIG_PATH does not list Shorewall's share directory"),
+                "{stderr}"
+            );
+        }
+    }
     let six = format!("{conf}CONFIG_PATH=/etc/shorewall:/usr/share/shorewall6\n");
     let dir = common::dual_stack("import-setting-six-config-path-four", conf, &six);
     let output = import(&dir.join("shorewall"));

@@ -834,6 +834,16 @@ fn mac_dashes(addresses: &str) -> String {
     items.join(",")
 }
 
+/// A CONFIG_PATH entry as Config.pm reads it: `//` folded, without the
+/// `/` it ends each entry with.
+fn config_path_entry(entry: &str) -> String {
+    let mut entry = entry.to_owned();
+    while entry.contains("//") {
+        entry = entry.replace("//", "/");
+    }
+    entry.trim_end_matches('/').to_owned()
+}
+
 /// The addresses of `zone:eth0:ADDRESSES` (`None` for `zone:eth0`
 /// alone), or all of the text when no interface name leads it. A name
 /// starts with a letter and holds a letter that is no hex digit, which no
@@ -2271,7 +2281,9 @@ fn ipv4_bracket(text: &str) -> bool {
 ///   LOGALLNEW): validate_level's result without the tag, so `info:tag`
 ///   is `6` and `NFLOG(1)` `NFLOG --nflog-group 1` (helper-245: fwgen
 ///   logged the tag, and carried NFLOG where Shorewall's columns shift).
-///   A syslog level alone (`info`, `6`, `info!`) means the same.
+///   A syslog level alone (`info`, `6`, `info!`), `NFLOG` and `none` mean
+///   the same; empty is `info` for SFILTER_LOG_LEVEL and
+///   RPFILTER_LOG_LEVEL.
 fn rewritten_value(name: &str, value: &str) -> Option<&'static str> {
     const NUMERIC: [&str; 5] = [
         "TC_BITS",
@@ -2306,7 +2318,12 @@ fn rewritten_value(name: &str, value: &str) -> Option<&'static str> {
         "emerg", "alert", "crit", "err", "error", "warning", "warn", "notice", "info", "debug",
         "panic",
     ];
-    let plain = value.is_empty()
+    // Empty is the default: '' but for SFILTER's and RPFILTER's `info`
+    // (`6`; review-253). NFLOG without its group, and `none` (''), come
+    // out as they mean.
+    let defaulted = matches!(name, "SFILTER_LOG_LEVEL" | "RPFILTER_LOG_LEVEL");
+    let plain = (value.is_empty() && !defaulted)
+        || matches!(level.as_str(), "nflog" | "none")
         || syslog.contains(&level.as_str())
         || (level.len() == 1 && level.as_bytes()[0].is_ascii_digit() && level.as_str() <= "7");
     (LOG_LEVELS.contains(&name) && !plain).then_some(
@@ -5328,24 +5345,30 @@ impl Importer {
     fn config_path_refusal(&self, value: &str) -> Option<String> {
         let product = if self.ipv6 { "shorewall6" } else { "shorewall" };
         let own = std::fs::canonicalize(&self.dir).ok();
+        // Which share directory an entry is (Config.pm ends each entry
+        // with one `/` and folds `//`): Shorewall6's holds its own
+        // macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi (ICMPv6,
+        // ff02::fb), which find_file takes from the first directory that
+        // has them (helper-251).
+        let share_of = |entry: &str| {
+            let entry = config_path_entry(entry);
+            ["${SHAREDIR}", "$SHAREDIR", "/usr/share"]
+                .iter()
+                .find_map(|dir| match entry.strip_prefix(dir)? {
+                    "/shorewall" => Some("shorewall"),
+                    "/shorewall6" => Some("shorewall6"),
+                    _ => None,
+                })
+        };
+        // `Some(true)` for a share directory, `Some(false)` for this
+        // configuration directory.
         let is_own = |entry: &str| {
-            // Config.pm ends each entry with one `/` and folds `//`.
-            let mut entry = entry.to_owned();
-            while entry.contains("//") {
-                entry = entry.replace("//", "/");
-            }
-            let entry = entry.trim_end_matches('/');
+            let share = share_of(entry).is_some();
+            let entry = config_path_entry(entry);
             let confdir = ["${CONFDIR}", "$CONFDIR", "/etc"]
                 .iter()
                 .any(|dir| entry.strip_prefix(dir) == Some(&format!("/{product}")));
-            let share = ["${SHAREDIR}", "$SHAREDIR", "/usr/share"]
-                .iter()
-                .any(|dir| {
-                    entry
-                        .strip_prefix(dir)
-                        .is_some_and(|rest| rest == "/shorewall" || rest == "/shorewall6")
-                });
-            let here = own.is_some() && std::fs::canonicalize(entry).ok() == own;
+            let here = own.is_some() && std::fs::canonicalize(&entry).ok() == own;
             (confdir || share || here).then_some(share)
         };
         // `shorewall start` puts nothing before CONFIG_PATH: a share
@@ -5360,35 +5383,7 @@ impl Importer {
             true => "${CONFDIR}/shorewall6:${SHAREDIR}/shorewall6:${SHAREDIR}/shorewall",
             false => "${CONFDIR}/shorewall:${SHAREDIR}/shorewall",
         };
-        // Which share directory an entry is: Shorewall6's holds its own
-        // macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi (ICMPv6,
-        // ff02::fb), which find_file takes from the first directory that
-        // has them (helper-251).
-        let share_of = |entry: &str| {
-            let mut entry = entry.to_owned();
-            while entry.contains("//") {
-                entry = entry.replace("//", "/");
-            }
-            let entry = entry.trim_end_matches('/');
-            ["${SHAREDIR}", "$SHAREDIR", "/usr/share"]
-                .iter()
-                .find_map(|dir| match entry.strip_prefix(dir)? {
-                    "/shorewall" => Some("shorewall"),
-                    "/shorewall6" => Some("shorewall6"),
-                    _ => None,
-                })
-        };
         let shares: Vec<&str> = entries.iter().filter_map(|e| share_of(e)).collect();
-        if !self.ipv6 && shares.contains(&"shorewall6") {
-            return Some(format!(
-                "CONFIG_PATH lists Shorewall6's share directory: Shorewall then takes its IPv6 macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi over its own (Config.pm, find_file) and refuses a rule calling one (\"IPv6_ICMP not permitted in an IPv4 configuration\"), where fwgen reads IPv4's; write `CONFIG_PATH=\"{recommended}\"`"
-            ));
-        }
-        if self.ipv6 && shares.first() != Some(&"shorewall6") {
-            return Some(format!(
-                "CONFIG_PATH does not list Shorewall6's share directory before Shorewall's: Shorewall6 then takes Shorewall's IPv4 macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi (Config.pm, find_file; `Ping` becomes ICMPv6 type 8, which no echo request is), where fwgen reads Shorewall6's own; write `CONFIG_PATH=\"{recommended}\"`"
-            ));
-        }
         let first_own = entries.iter().position(|e| is_own(e) == Some(false));
         let first_share = entries.iter().position(|e| is_own(e) == Some(true));
         if let (Some(share), Some(own)) = (first_share, first_own)
@@ -5404,16 +5399,35 @@ impl Importer {
             .map(str::trim)
             .filter(|entry| !entry.is_empty() && is_own(entry).is_none())
             .collect();
-        (!extra.is_empty()).then(|| {
-            format!(
+        if !extra.is_empty() {
+            return Some(format!(
                 "CONFIG_PATH lists {}: Shorewall looks every file, macro and action up along CONFIG_PATH (Config.pm, find_file), so one kept there changes the firewall, and fwgen reads only the directory it imports; copy what the site keeps there into this directory and list only it and Shorewall's share directory (`CONFIG_PATH=\"{recommended}\"`)",
                 extra
                     .iter()
                     .map(|entry| format!("`{entry}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )
-        })
+            ));
+        }
+        // No entry: Config.pm reads SHAREDIR/configpath, the product's own
+        // path.
+        if !entries.is_empty() && !shares.contains(&"shorewall") {
+            return Some(format!(
+                "CONFIG_PATH does not list Shorewall's share directory, where {} finds its stock actions and macros (actions.std, action.Broadcast, macro.SSH...): it refuses the configuration (\"Unknown Action\", \"Missing Action File\"); write `CONFIG_PATH=\"{recommended}\"`",
+                if self.ipv6 { "Shorewall6" } else { "Shorewall" }
+            ));
+        }
+        if !self.ipv6 && shares.contains(&"shorewall6") {
+            return Some(format!(
+                "CONFIG_PATH lists Shorewall6's share directory: Shorewall then takes its IPv6 macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi over its own (Config.pm, find_file) and refuses a rule calling one (\"IPv6_ICMP not permitted in an IPv4 configuration\"), where fwgen reads IPv4's; write `CONFIG_PATH=\"{recommended}\"`"
+            ));
+        }
+        if self.ipv6 && !entries.is_empty() && shares.first() != Some(&"shorewall6") {
+            return Some(format!(
+                "CONFIG_PATH does not list Shorewall6's share directory before Shorewall's: Shorewall6 then takes Shorewall's IPv4 macro.Ping, macro.Trcrt, macro.mDNS and macro.mDNSbi (Config.pm, find_file; `Ping` becomes ICMPv6 type 8, which no echo request is), where fwgen reads Shorewall6's own; write `CONFIG_PATH=\"{recommended}\"`"
+            ));
+        }
+        None
     }
 
     /// MANGLE_ENABLED=No: Shorewall writes no mangle table (Chains.pm,
