@@ -3145,14 +3145,11 @@ const ONE_FAMILY_OPTIONS_RULES: &str =
 /// Writes [`ONE_FAMILY_OPTIONS_PAIR`] under `dir`, with the two-interfaces
 /// samples' shorewall.conf and shorewall6.conf (started).
 fn write_one_family_options_pair(dir: &std::path::Path) {
-    for (product, conf) in [
-        ("shorewall", "shorewall.conf"),
-        ("shorewall6", "shorewall6.conf"),
-    ] {
+    for product in ["shorewall", "shorewall6"] {
         std::fs::create_dir_all(dir.join(product)).unwrap();
-        let sample = format!("/usr/share/doc/{product}/examples/two-interfaces/{conf}");
-        let text = std::fs::read_to_string(sample).unwrap();
-        let text = text.replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes");
+        let conf = format!("{product}.conf");
+        let text =
+            common::sample_conf(product).replace("STARTUP_ENABLED=No", "STARTUP_ENABLED=Yes");
         std::fs::write(dir.join(product).join(conf), text).unwrap();
         std::fs::write(dir.join(product).join("policy"), ONE_FAMILY_OPTIONS_POLICY).unwrap();
         std::fs::write(dir.join(product).join("rules"), ONE_FAMILY_OPTIONS_RULES).unwrap();

@@ -378,8 +378,13 @@ pub fn ignored_warning(name: &str) -> Option<String> {
 /// the settings it checks word for word, in capitals, whether or not they
 /// act: `drop` or ` DROP` is no DROP (Config.pm get_configuration; its
 /// message quoted). `None`: Config.pm takes it, and the setting's own
-/// reader judges it further.
-pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
+/// reader judges it further. `setting` gives another setting's value
+/// (empty when unset), for the checks that read two.
+pub fn config_pm_refusal(
+    name: &str,
+    value: &str,
+    setting: &dyn Fn(&str) -> String,
+) -> Option<String> {
     let drop = |v: &str| matches!(v, "DROP" | "A_DROP");
     let drop_or_reject = |v: &str| matches!(v, "DROP" | "A_DROP" | "REJECT" | "A_REJECT");
     let refused = |shorewall: &str| {
@@ -411,6 +416,15 @@ pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
         "MACLIST_DISPOSITION" if !drop_or_reject(value) && value != "ACCEPT" => {
             refused(&format!("Invalid value ({value}) for MACLIST_DISPOSITION"))
         }
+        // Config.pm: "MACLIST_DISPOSITION=$1 is not allowed with
+        // MACLIST_TABLE=mangle", whether or not an interface has maclist.
+        "MACLIST_DISPOSITION"
+            if matches!(value, "REJECT" | "A_REJECT") && setting("MACLIST_TABLE") == "mangle" =>
+        {
+            Some(format!(
+                "MACLIST_DISPOSITION={value} beside MACLIST_TABLE=mangle: Shorewall refuses it (REJECT: \"MACLIST_DISPOSITION=$1 is not allowed with MACLIST_TABLE=mangle\"; A_REJECT: \"Unknown rule target (reject)\"), whether or not an interface has `maclist`"
+            ))
+        }
         // The first action's name keeps the blank: no action has it.
         "DROP_DEFAULT" | "REJECT_DEFAULT" | "ACCEPT_DEFAULT" | "QUEUE_DEFAULT"
         | "NFQUEUE_DEFAULT" | "BLACKLIST_DEFAULT"
@@ -419,7 +433,9 @@ pub fn config_pm_refusal(name: &str, value: &str) -> Option<String> {
             let first = value.split([',', '(']).next().unwrap_or(value);
             refused(&format!("Unknown Action ({first}) in {name} setting"))
         }
-        _ if find(name).is_some_and(|s| s.verdict == Verdict::Noted) => noted_refusal(name, value),
+        _ if find(name).is_some_and(|s| s.verdict == Verdict::Noted) => {
+            noted_refusal(name, value, setting)
+        }
         "BLACKLIST" if value != "ALL" => {
             // split_list: no empty item; then each state once, in capitals.
             let states: Vec<&str> = value.split(',').collect();
@@ -478,17 +494,32 @@ const NOTED_YES_NO: &[&str] = &[
 /// and of the command that runs it (lib.cli-std), which stop the compile
 /// whether or not the setting acts (helper-248: `ZONE2ZONE=x`,
 /// `TRACK_RULES=Foo` were listed as changing no verdict).
-fn noted_refusal(name: &str, value: &str) -> Option<String> {
+fn noted_refusal(name: &str, value: &str, setting: &dyn Fn(&str) -> String) -> Option<String> {
     let lower = value.to_ascii_lowercase();
+    // Config.pm default_yes_no: Yes or No in any case.
     let yes_no = matches!(lower.as_str(), "yes" | "no");
+    // The shell's spellings (lib.cli-std `case`): Yes, yes, No, no.
+    let shell_yes_no = |v: &str| matches!(v, "Yes" | "yes" | "No" | "no");
     let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
     let automake_ok = |v: &str| {
-        matches!(v, "Yes" | "yes" | "No" | "no" | "Recursive" | "recursive")
+        shell_yes_no(v)
+            || matches!(v, "Recursive" | "recursive")
             || (digits(v) && v.len() <= 2 && !v.starts_with('0'))
     };
     let shorewall = match name {
         _ if NOTED_YES_NO.contains(&name) && !yes_no => {
             format!("Invalid value for {name} ({lower})")
+        }
+        // Config.pm reads LEGACY_RESTART (default_yes_no) only where
+        // RESTART is unset.
+        "LEGACY_RESTART" if !yes_no && setting("RESTART").is_empty() => {
+            format!("Invalid value for LEGACY_RESTART ({lower})")
+        }
+        // The command checks LOG_VERBOSITY only beside a STARTUP_LOG.
+        "LOG_VERBOSITY"
+            if !matches!(value, "-1" | "0" | "1" | "2") && !setting("STARTUP_LOG").is_empty() =>
+        {
+            format!("Invalid LOG_VERBOSITY ({value})")
         }
         "TRACK_RULES" if !yes_no && lower != "file" => {
             format!("Invalid value for TRACK_RULES ({lower})")
@@ -497,7 +528,7 @@ fn noted_refusal(name: &str, value: &str) -> Option<String> {
         "AUTOMAKE" if !automake_ok(value) => {
             format!("Invalid AUTOMAKE setting ({value})")
         }
-        "WORKAROUNDS" if !matches!(value, "Yes" | "yes" | "No" | "no") => {
+        "WORKAROUNDS" if !shell_yes_no(value) => {
             format!("Invalid setting ({value}) for WORKAROUNDS")
         }
         "PERL_HASH_SEED"

@@ -599,24 +599,20 @@ struct PolicyLine {
     level: Option<String>,
 }
 
-/// A log level as Config.pm's validate_level gives it: a syslog name is
-/// its number, `none` no level; anything else as written, upper case.
+/// A log level as Config.pm's validate_level gives it: a syslog level
+/// (`%validlevels`, [`LogLevel::parse`]) is its number, `none` no level;
+/// anything else as written, upper case.
 fn validated_level(level: &str) -> Option<String> {
-    let upper = level.to_ascii_uppercase();
-    let upper = upper.trim_end_matches('!');
-    let number = match upper {
-        "DEBUG" => "7",
-        "INFO" => "6",
-        "NOTICE" => "5",
-        "WARNING" | "WARN" => "4",
-        "ERR" | "ERROR" => "3",
-        "CRIT" => "2",
-        "ALERT" => "1",
-        "EMERG" | "PANIC" => "0",
-        "NONE" | "" => return None,
-        other => other,
-    };
-    Some(number.to_owned())
+    let level = logging::level_as_read(level);
+    if logging::no_log(level) {
+        return None;
+    }
+    Some(
+        match crate::model::LogLevel::parse(level).and_then(crate::model::LogLevel::number) {
+            Some(number) => number.to_string(),
+            None => level.to_ascii_uppercase(),
+        },
+    )
 }
 
 /// The embedded code a logical line begins, as Config.pm read_a_line
@@ -2313,19 +2309,15 @@ fn rewritten_value(name: &str, value: &str) -> Option<&'static str> {
             "which Shorewall reads as a number before the other files (Config.pm numeric_option: empty is its default, a leading 0 octal, 0x hexadecimal) and puts that number in its place, not the text; write the number in the line",
         );
     }
-    let level = value.trim_end_matches('!').to_ascii_lowercase();
-    let syslog = [
-        "emerg", "alert", "crit", "err", "error", "warning", "warn", "notice", "info", "debug",
-        "panic",
-    ];
+    let level = logging::level_as_read(value);
     // Empty is the default: '' but for SFILTER's and RPFILTER's `info`
     // (`6`; review-253). NFLOG without its group, and `none` (''), come
     // out as they mean.
     let defaulted = matches!(name, "SFILTER_LOG_LEVEL" | "RPFILTER_LOG_LEVEL");
     let plain = (value.is_empty() && !defaulted)
-        || matches!(level.as_str(), "nflog" | "none")
-        || syslog.contains(&level.as_str())
-        || (level.len() == 1 && level.as_bytes()[0].is_ascii_digit() && level.as_str() <= "7");
+        || (!level.is_empty() && logging::no_log(level))
+        || level.eq_ignore_ascii_case("nflog")
+        || crate::model::LogLevel::parse(level).is_some();
     (LOG_LEVELS.contains(&name) && !plain).then_some(
         "which Shorewall reads as a log level before the other files (Config.pm default_log_level: validate_level's result without the tag, `info:tag` as `6`, `NFLOG(1)` as `NFLOG --nflog-group 1`) and puts that in its place, not the text; write the level in the line",
     )
@@ -4843,30 +4835,17 @@ impl Importer {
             let value = assignments.iter().rev().find(|(named, ..)| named == key);
             value.map_or(String::new(), |(_, value, _)| value.clone())
         };
-        // Config.pm: "MACLIST_DISPOSITION=$1 is not allowed with
-        // MACLIST_TABLE=mangle", whether or not an interface has maclist.
-        let mangle = value_of(&assignments, "MACLIST_TABLE") == "mangle";
-        for (key, line) in last {
-            let value = value_of(&assignments, &key);
-            let mangled = (key == "MACLIST_DISPOSITION" && mangle && matches!(value.as_str(), "REJECT" | "A_REJECT"))
-                .then(|| format!("MACLIST_DISPOSITION={value} beside MACLIST_TABLE=mangle: Shorewall refuses it (REJECT: \"MACLIST_DISPOSITION=$1 is not allowed with MACLIST_TABLE=mangle\"; A_REJECT: \"Unknown rule target (reject)\"), whether or not an interface has `maclist`"));
-            // The command checks LOG_VERBOSITY only with a STARTUP_LOG, and
-            // Config.pm LEGACY_RESTART (default_yes_no) only without a
-            // RESTART.
-            let verbosity = (key == "LOG_VERBOSITY"
-                && !value.is_empty()
-                && !value_of(&assignments, "STARTUP_LOG").is_empty()
-                && !matches!(value.as_str(), "-1" | "0" | "1" | "2"))
-            .then(|| format!("LOG_VERBOSITY={value}: Shorewall refuses it (\"Invalid LOG_VERBOSITY ({value})\") and compiles nothing, beside a STARTUP_LOG (lib.cli-std): -1, 0, 1 or 2"));
-            let legacy = (key == "LEGACY_RESTART"
-                && value_of(&assignments, "RESTART").is_empty()
-                && !matches!(value.to_ascii_lowercase().as_str(), "" | "yes" | "no"))
-            .then(|| format!("LEGACY_RESTART={value}: Shorewall refuses it where RESTART is unset (\"Invalid value for LEGACY_RESTART ({})\"): Yes or No", value.to_ascii_lowercase()));
-            let checked = mangled.or(verbosity).or(legacy);
-            if let Some(reason) = setting::config_pm_refusal(&key, &value).or(checked) {
-                self.refuse(&line, reason);
-                assignments.retain(|(named, ..)| *named != key);
-            }
+        let setting = |key: &str| value_of(&assignments, key);
+        let refused: Vec<(String, Line, String)> = last
+            .into_iter()
+            .filter_map(|(key, line)| {
+                let reason = setting::config_pm_refusal(&key, &setting(&key), &setting)?;
+                Some((key, line, reason))
+            })
+            .collect();
+        for (key, line, reason) in refused {
+            self.refuse(&line, reason);
+            assignments.retain(|(named, ..)| *named != key);
         }
         assignments
     }

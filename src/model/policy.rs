@@ -219,6 +219,12 @@ impl LogLevel {
         LogLevel::Debug,
     ];
 
+    /// The syslog number, as Config.pm's validate_level gives a syslog
+    /// level; NFLOG has none.
+    pub fn number(self) -> Option<usize> {
+        LogLevel::ALL.iter().position(|level| *level == self)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             LogLevel::Emerg => "emerg",

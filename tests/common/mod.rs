@@ -421,6 +421,15 @@ pub fn shorewall_compile(product: &str, config: &Path, script: &Path) -> String 
     fs::read_to_string(script).unwrap()
 }
 
+/// `product`'s (`shorewall` or `shorewall6`) conf of its two-interfaces
+/// sample, as the package installs it: what `compile` needs in a
+/// directory of a test's own.
+pub fn sample_conf(product: &str) -> String {
+    let path = format!("/usr/share/doc/{product}/examples/two-interfaces/{product}.conf");
+    fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e} (install {product}: bash tests/run)"))
+}
+
 /// A Shorewall and a Shorewall6 directory side by side in a scratch
 /// directory, one zone on eth0 each, with the shorewall.conf and
 /// shorewall6.conf given.
