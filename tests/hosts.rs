@@ -237,7 +237,7 @@ fn hosts_options_ipsets_ranges_and_exclusions_are_refused() {
     for (hosts, expected) in [
         (
             "vpn eth0:10.8.0.0/24 dhcp\n",
-            "`dhcp` is not an option of a hosts line",
+            "`dhcp`: Shorewall refuses it (\"Invalid option (dhcp)\")",
         ),
         // An ipset is carried to the model, which declares it as an
         // `[[ipset]]` (src/import/shorewall.rs's unit test): one the model
@@ -276,17 +276,36 @@ fn every_hosts_option_has_one_verdict() {
     let zones_pm = "/usr/share/shorewall/Shorewall/Zones.pm";
     let source = std::fs::read_to_string(zones_pm)
         .unwrap_or_else(|e| panic!("{zones_pm}: {e} (install shorewall: bash tests/run)"));
-    let mut read: Vec<String> = ["ipsec", "norfc1918"].map(str::to_owned).to_vec();
+    // Read apart from `%validhostoptions`, in both products.
+    let apart = ["ipsec", "norfc1918"].map(str::to_owned);
+    let mut read: Vec<String> = apart.to_vec();
+    // Its two blocks: IPv4's, then IPv6's (Zones.pm initialize).
+    let mut blocks = Vec::new();
     for block in source.split("%validhostoptions = (").skip(1) {
         let block = block.split(");").next().unwrap();
-        read.extend(block.lines().filter_map(|l| {
-            let name = l.split("=>").next()?.trim();
-            (!name.is_empty()).then(|| name.to_owned())
-        }));
+        let names: Vec<String> = (block.lines())
+            .filter_map(|l| {
+                let name = l.split("=>").next()?.trim();
+                (!name.is_empty()).then(|| name.to_owned())
+            })
+            .collect();
+        read.extend(names.iter().cloned());
+        blocks.push(names);
     }
     read.sort();
     read.dedup();
     assert_eq!(read, SHOREWALL_HOST_OPTIONS, "the options Zones.pm reads");
+    assert_eq!(blocks.len(), 2, "IPv4's and IPv6's %validhostoptions");
+    // Shorewall6 refuses the others: so does the import of its hosts.
+    for option in SHOREWALL_HOST_OPTIONS {
+        let in_six = blocks[1].iter().any(|o| o == option) || apart.contains(&option.to_string());
+        let written = if *option == "mss" { "mss=1400" } else { option };
+        assert_eq!(
+            host_verdict(written, true).is_some(),
+            in_six,
+            "Shorewall6's hosts option {option}"
+        );
+    }
     for option in SHOREWALL_HOST_OPTIONS {
         let written = if *option == "mss" { "mss=1400" } else { option };
         let dir = shorewall_dir(
@@ -294,7 +313,7 @@ fn every_hosts_option_has_one_verdict() {
             ZONES,
             &format!("vpn eth0:10.8.0.0/24 {written}\n"),
         );
-        match host_verdict(written) {
+        match host_verdict(written, false) {
             Some(OptionVerdict::NoEffect(_)) => {
                 let imported = import(&dir, false).unwrap_or_else(|e| panic!("{written}: {e:?}"));
                 assert!(

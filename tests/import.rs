@@ -9195,7 +9195,9 @@ fn a_hosts_option_with_a_value_is_refused() {
     );
     assert_import_refused(
         &import(dir.to_str().unwrap(), false),
-        &["hosts:1: hosts option `routeback=0` is not an option of a hosts line"],
+        &[
+            "hosts:1: hosts option `routeback=0`: Shorewall refuses it (\"Invalid option (routeback=0)\")",
+        ],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -12842,4 +12844,199 @@ fn options_and_macs_shorewall_refuses_are_refused() {
             &["maclist:1: `2:0:0:0:1:ab` is not a MAC address"],
         ),
     );
+}
+
+/// Shorewall6's hosts column as Zones.pm process_host reads it
+/// (helper-254): `IF[ADDRESSES]` without a colon is taken (fwgen refused
+/// it, saying Shorewall does), addresses without brackets are refused
+/// (fwgen carried them), and the IPv4-only options (`destonly`,
+/// `sourceonly`, `nosmurfs`, `broadcast`) are "Invalid option"s there
+/// (fwgen carried `destonly`).
+#[test]
+fn shorewall6_hosts_are_read_as_zones_pm_reads_them() {
+    common::require_tool("shorewall6", "shorewall6");
+    let confs = (
+        common::sample_conf("shorewall"),
+        common::sample_conf("shorewall6"),
+    );
+    let cases = [
+        (
+            "sam eth0[2001:db8:1::/64] routeback",
+            Reading::Carried(
+                &["-A eth0_in -s 2001:db8:1::/64 -j sam-fw"],
+                &[
+                    "[[zones.sam.hosts]]\ninterface = \"eth0\"\nnetworks = [\"2001:db8:1::/64\"]\nrouteback = true\n",
+                ],
+            ),
+        ),
+        (
+            "sam eth0:2001:db8:1::/64",
+            Reading::BothRefuse(
+                "Invalid HOST(S) column contents: eth0:2001:db8:1::/64",
+                &["error: shorewall6/hosts:1: hosts `eth0:2001:db8:1::/64`: Shorewall6 refuses it"],
+            ),
+        ),
+        (
+            "sam eth0:[2001:db8:1::/64] destonly",
+            Reading::BothRefuse(
+                "Invalid option (destonly)",
+                &[
+                    "error: shorewall6/hosts:1: hosts option `destonly`: Shorewall6 refuses it (\"Invalid option (destonly)\")",
+                ],
+            ),
+        ),
+    ];
+    for (at, (hosts, expected)) in cases.into_iter().enumerate() {
+        let dir = common::dual_stack(&format!("import-six-hosts-{at}"), &confs.0, &confs.1);
+        std::fs::write(
+            dir.join("shorewall6/zones"),
+            "fw firewall\nnet ipv6\nsam:net ipv6\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("shorewall6/hosts"), format!("{hosts}\n")).unwrap();
+        assert_read_as_shorewall(
+            (
+                "shorewall6",
+                &dir.join("shorewall6"),
+                &dir.join("shorewall"),
+            ),
+            hosts,
+            expected,
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A line of one product naming a zone only the other declares: that
+/// product refuses it, so the import does, at that line (helper-254: an
+/// alike line in both files merged into one entry, and the IPv6 line
+/// Shorewall6 refuses went without a word).
+#[test]
+fn a_line_naming_a_zone_of_the_other_product_alone_is_refused() {
+    common::require_tool("shorewall6", "shorewall6");
+    let confs = (
+        common::sample_conf("shorewall"),
+        common::sample_conf("shorewall6"),
+    );
+    let cases = [
+        (
+            "rules",
+            "?SECTION NEW\nACCEPT sam $FW tcp 22\n",
+            "Unknown source zone (sam)",
+            "error: shorewall6/rules:2: it names the zone `sam`, which only shorewall/zones declares: Shorewall6 refuses the line (\"Unknown source zone (sam)\")",
+        ),
+        (
+            "policy",
+            "sam net ACCEPT info\nall all DROP info\n",
+            "Undefined zone (sam)",
+            "error: shorewall6/policy:1: it names the zone `sam`, which only shorewall/zones declares: Shorewall6 refuses the line (\"Undefined zone (sam)\")",
+        ),
+    ];
+    for (file, text, shorewall6, refused) in cases {
+        let dir = common::dual_stack(&format!("import-other-zone-{file}"), &confs.0, &confs.1);
+        std::fs::write(
+            dir.join("shorewall/zones"),
+            "fw firewall\nnet ipv4\nsam:net ipv4\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("shorewall/hosts"), "sam eth0:192.168.1.0/28\n").unwrap();
+        for product in ["shorewall", "shorewall6"] {
+            std::fs::write(dir.join(product).join(file), text).unwrap();
+        }
+        // Shorewall takes its own line.
+        let (compiled, out) = common::shorewall_compiles(&dir.join("shorewall"));
+        assert!(compiled, "{out}");
+        assert_read_as_shorewall(
+            (
+                "shorewall6",
+                &dir.join("shorewall6"),
+                &dir.join("shorewall"),
+            ),
+            file,
+            Reading::BothRefuse(shorewall6, &[refused]),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// An interface's OPTIONS split as Config.pm split_list1 splits them, at
+/// commas outside parentheses (helper-254: the second network of
+/// `sfilter=(A,B)` was refused as an option of its own).
+#[test]
+fn an_interface_option_list_in_parentheses_is_one_option() {
+    let dir = sample_with_rules("import-sfilter-list", b"?SECTION NEW\n", None);
+    let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+    // `routefilter` and `sfilter` exclude each other (Zones.pm).
+    let interfaces = interfaces.replace(
+        "routefilter,logmartians,sourceroute=0,physical=eth0",
+        "logmartians,sourceroute=0,sfilter=(10.0.0.0/8,192.168.1.0/24),physical=eth0",
+    );
+    assert!(interfaces.contains("sfilter=("), "{interfaces}");
+    std::fs::write(dir.join("interfaces"), interfaces).unwrap();
+    let stderr = assert_read_as_shorewall(
+        ("shorewall", &dir, &dir),
+        "sfilter=(A,B)",
+        Reading::Refused(
+            &["-A net-fw -s 192.168.1.0/24 -g sfilter"],
+            &[
+                "interface option `sfilter=(10.0.0.0/8,192.168.1.0/24)`: source filtering by listed networks",
+            ],
+        ),
+    );
+    assert!(stderr.is_none());
+    let output = import_within(&dir, false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("192.168.1.0/24)` is not"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A site macro line's address narrows a call's `$FW` and `ZONE:INTERFACE`
+/// as it narrows a zone (Rules.pm merge_macro_source_dest writes
+/// `$invocation:$body` for them), and a line's own `none` level logs
+/// nothing whatever the call's (merge_levels); fwgen refused all three
+/// (helper-255).
+#[test]
+fn a_site_macro_narrows_the_firewall_and_an_interface_and_keeps_its_none_level() {
+    let cases = [
+        (
+            "?FORMAT 2\nPARAM - 10.0.0.7 tcp 92\n",
+            "MyMacro(ACCEPT) net $FW",
+            Reading::Carried(
+                &["-A net-fw -d 10.0.0.7 -p 6 --dport 92 -j ACCEPT"],
+                &["source = \"net\"\ndest = \"$FW:10.0.0.7\"\nproto = \"tcp\"\ndport = \"92\"\n"],
+            ),
+        ),
+        (
+            "?FORMAT 2\nPARAM 10.9.9.9 - tcp 82\n",
+            "MyMacro(ACCEPT) net:NET_IF $FW",
+            Reading::Carried(
+                &["-A net-fw -s 10.9.9.9 -p 6 --dport 82 -i eth0 -j ACCEPT"],
+                &[
+                    "source = \"net:NET_IF:10.9.9.9\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"82\"\n",
+                ],
+            ),
+        ),
+        (
+            "?FORMAT 2\nPARAM:none - - tcp 81\n",
+            "MyMacro(ACCEPT):info net:1.1.1.2 $FW",
+            Reading::Carried(
+                &["-A net-fw -s 1.1.1.2 -p 6 --dport 81 -j ACCEPT"],
+                // No `log`: it would stand after the action.
+                &[
+                    "action = \"ACCEPT\"\nsource = \"net:1.1.1.2\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"81\"\n\n",
+                ],
+            ),
+        ),
+    ];
+    for (at, (body, call, expected)) in cases.into_iter().enumerate() {
+        let rules = format!("?SECTION NEW\n{call}\n");
+        let dir = sample_with_rules(
+            &format!("import-macro-narrows-{at}"),
+            rules.as_bytes(),
+            None,
+        );
+        std::fs::write(dir.join("macro.MyMacro"), body).unwrap();
+        assert_read_as_shorewall(("shorewall", &dir, &dir), call, expected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

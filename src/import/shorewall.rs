@@ -1465,6 +1465,128 @@ fn bound_to(entry: &Entry, ipv6: bool, families: &BTreeMap<String, &'static str>
     entry.family == Some(ipv6) || entry.zones.iter().any(|z| families.get(z) == Some(&own))
 }
 
+/// An interface's OPTIONS as Config.pm split_list1 splits them: at each
+/// comma outside parentheses, so `sfilter=(10.0.0.0/8,192.168.1.0/24)` is
+/// one option (helper-254: fwgen read `192.168.1.0/24)` as another).
+fn option_list(options: &str) -> Vec<String> {
+    let mut list = vec![String::new()];
+    let mut open = false;
+    for c in options.chars() {
+        match c {
+            ',' if !open => list.push(String::new()),
+            _ => {
+                open = match c {
+                    '(' => true,
+                    ')' => false,
+                    _ => open,
+                };
+                list.last_mut().unwrap().push(c);
+            }
+        }
+    }
+    list
+}
+
+/// The zones an entry's sides name as written (`loc:10.0.0.1` names
+/// `loc`), declared or not, each with its key (`source`, `dest`; a hosts
+/// entry's zone is `zone`).
+fn side_zones(entry: &Entry) -> Vec<(&'static str, String)> {
+    let mut zones = Vec::new();
+    let (Header::Table(path) | Header::ArrayOfTables(path)) = &entry.table.header;
+    if let [first, zone, last] = path.as_slice()
+        && first == "zones"
+        && last == "hosts"
+    {
+        zones.push(("zone", zone.clone()));
+    }
+    for key in ["source", "dest", "zone"] {
+        let sides = match entry.table.get(key) {
+            Some(Value::String(side)) => vec![side.as_str()],
+            Some(Value::Array(sides)) => sides.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for side in sides {
+            let words = side.split(':').next().unwrap_or_default();
+            zones.extend(words.split(',').map(|zone| (key, zone.to_owned())));
+        }
+    }
+    zones
+}
+
+/// Why `entry` of one product (Shorewall6's when `ipv6`) is refused when
+/// it names a zone only the other product declares: its own product
+/// refuses it (helper-254: such a line merged silently into the other
+/// family's alike line). `None` when it names none.
+fn undeclared_zone(
+    entry: &Entry,
+    ipv6: bool,
+    families: &BTreeMap<String, &'static str>,
+) -> Option<String> {
+    let (product, other, only) = match ipv6 {
+        true => ("Shorewall6", "shorewall/zones", "ipv4"),
+        false => ("Shorewall", "shorewall6/zones", "ipv6"),
+    };
+    let (key, zone) = side_zones(entry)
+        .into_iter()
+        .find(|(_, zone)| families.get(zone) == Some(&only))?;
+    let shorewall = match (entry.kind, key) {
+        (Kind::Policy, _) => format!("Undefined zone ({zone})"),
+        (Kind::Hosts, _) => format!("Unknown ZONE ({zone})"),
+        (_, "source") => format!("Unknown source zone ({zone})"),
+        (_, "dest") => format!("Unknown destination zone ({zone})"),
+        _ => format!("Unknown zone ({zone})"),
+    };
+    Some(format!(
+        "it names the zone `{zone}`, which only {other} declares: {product} refuses the line (\"{shorewall}\"); declare the zone in both files, or leave the line out of this one"
+    ))
+}
+
+/// A Shorewall6 hosts column in the forms Zones.pm process_host takes,
+/// as `INTERFACE:LIST` for the rest of the reading: `IF:<LIST>` and
+/// `IF[LIST]` are `IF:LIST`; `IF:[...]`, `IF:![...]`, `IF:[...]/N`,
+/// `IF:+set`, `IF:!+set` and `IF:dynamic` are kept. Any other form
+/// (`eth1:2001:db8::/64`, addresses without brackets) Shorewall6 refuses
+/// (helper-254: fwgen carried it).
+fn shorewall6_hosts(hosts: &str) -> Result<String, String> {
+    // `[\w.@%-]+\+?`
+    let name_end = hosts
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "_.@%-".contains(c)))
+        .unwrap_or(hosts.len());
+    let name_end = match hosts[name_end..].starts_with('+') {
+        true => name_end + 1,
+        false => name_end,
+    };
+    let (interface, rest) = hosts.split_at(name_end);
+    let bracketed = |list: &str| {
+        let list = list.strip_prefix('!').unwrap_or(list);
+        let list = match list.rsplit_once("]/") {
+            Some((list, bits)) if !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("{list}]")
+            }
+            _ => list.to_owned(),
+        };
+        list.len() > 2 && list.starts_with('[') && list.ends_with(']')
+    };
+    let read = match rest {
+        _ if interface.trim_end_matches('+').is_empty() => None,
+        _ if rest.starts_with(":<") && rest.ends_with('>') && rest.len() > 2 => {
+            Some(format!("{interface}:{}", &rest[2..rest.len() - 1]))
+        }
+        _ if rest.starts_with('[') && rest.ends_with(']') => {
+            Some(format!("{interface}:{}", &rest[1..rest.len() - 1]))
+        }
+        _ => rest.strip_prefix(':').and_then(|list| {
+            let ipset = list.strip_prefix('!').unwrap_or(list).starts_with('+');
+            (bracketed(list) || ipset || list == "dynamic").then(|| hosts.to_owned())
+        }),
+    };
+    read.ok_or_else(|| {
+        format!(
+            "hosts `{hosts}`: Shorewall6 refuses it (\"Invalid HOST(S) column contents: {hosts}\"; Zones.pm process_host takes IPv6 hosts as `INTERFACE:[ADDRESS,...]`, `INTERFACE:<ADDRESS,...>`, `INTERFACE[ADDRESS,...]`, `INTERFACE:+SET` or `INTERFACE:dynamic`): write `{interface}:[...]` around the addresses"
+        )
+    })
+}
+
 /// `NAME=value` without surrounding quotes or a ` #` comment.
 /// A compiler directive Config.pm's read_a_line handles itself, before
 /// it expands variables (`?SECTION` is not one: Rules.pm reads it).
@@ -3426,9 +3548,15 @@ impl Importer {
                 merged.push(set.clone());
             }
         }
-        merged.extend(v4.iter().filter(|e| e.kind == Kind::Hosts).cloned());
-        merged.extend(v6.iter().filter(|e| e.kind == Kind::Hosts).cloned());
-        for (line, reason) in refusals {
+        for (entries, ipv6) in [(&v4, false), (&v6, true)] {
+            for hosts in entries.iter().filter(|e| e.kind == Kind::Hosts) {
+                match undeclared_zone(hosts, ipv6, &families) {
+                    Some(reason) => refusals.push((hosts.line.clone(), reason)),
+                    None => merged.push(hosts.clone()),
+                }
+            }
+        }
+        for (line, reason) in refusals.drain(..) {
             self.refuse(&line, reason);
         }
         for kind in [
@@ -3441,8 +3569,22 @@ impl Importer {
             Kind::Maclist,
             Kind::Conntrack,
         ] {
-            let four: Vec<&Entry> = v4.iter().filter(|e| e.kind == kind).collect();
-            let six: Vec<&Entry> = v6.iter().filter(|e| e.kind == kind).collect();
+            // A line naming a zone its own product does not declare: that
+            // product refuses it (helper-254: the line merged silently
+            // into the other family's alike line).
+            let mut declared = |ipv6: bool| {
+                let entries = if ipv6 { &v6 } else { &v4 };
+                let mut kept = Vec::new();
+                for entry in entries.iter().filter(|e| e.kind == kind) {
+                    match undeclared_zone(entry, ipv6, &families) {
+                        Some(reason) => refusals.push((entry.line.clone(), reason)),
+                        None => kept.push(entry),
+                    }
+                }
+                kept
+            };
+            let four = declared(false);
+            let six = declared(true);
             for (mut entry, side) in merge_in_order(&four, &six, &mut self.notes) {
                 if kind == Kind::Snat
                     && let Some(entries) = unbound_snat(&entry, side, &families)
@@ -3476,6 +3618,9 @@ impl Importer {
                 }
                 merged.push(entry);
             }
+        }
+        for (line, reason) in refusals {
+            self.refuse(&line, reason);
         }
         for zone in &v6
             .iter()
@@ -6424,7 +6569,7 @@ impl Importer {
             let written: Vec<String> = columns
                 .get(options_column)
                 .filter(|o| *o != "-")
-                .map_or(Vec::new(), |o| o.split(',').map(str::to_owned).collect());
+                .map_or(Vec::new(), |o| option_list(o));
             let gives = |flag: &str| written.iter().any(|o| o.split('=').next() == Some(flag));
             let bridge = gives("bridge");
             let tcpflags_written = gives("tcpflags");
@@ -6686,7 +6831,18 @@ impl Importer {
             if options.is_some_and(|o| o.split(',').any(|o| o == "blacklist")) {
                 self.blacklists_from(zone);
             }
-            let (hosts, except) = match self.host_exclusion(hosts) {
+            let hosts = match self.ipv6 {
+                true => match shorewall6_hosts(hosts) {
+                    Ok(hosts) => hosts,
+                    Err(reason) => {
+                        self.refuse(&line, reason);
+                        self.drop_empty_zone(zone, &line);
+                        continue;
+                    }
+                },
+                false => hosts.clone(),
+            };
+            let (hosts, except) = match self.host_exclusion(&hosts) {
                 Ok(split) => split,
                 Err(reason) => {
                     self.refuse(&line, reason);
@@ -6768,7 +6924,7 @@ impl Importer {
         let mut carried = true;
         let mut keys = Vec::new();
         for option in options.split(',') {
-            match option_verdict::host_verdict(option) {
+            match option_verdict::host_verdict(option, self.ipv6) {
                 Some(OptionVerdict::Key(key)) if keys.contains(&key) => {}
                 Some(OptionVerdict::Key(key)) => keys.push(key),
                 Some(OptionVerdict::NoEffect(why)) => self.notes.push(format!(
@@ -6780,9 +6936,10 @@ impl Importer {
                     carried = false;
                 }
                 Some(OptionVerdict::Modelled) | None => {
+                    let product = if self.ipv6 { "Shorewall6" } else { "Shorewall" };
                     self.refuse(
                         line,
-                        format!("hosts option `{option}` is not an option of a hosts line in Shorewall 5.2 (shorewall-hosts(5))"),
+                        format!("hosts option `{option}`: {product} refuses it (\"Invalid option ({option})\"): not an option of its hosts lines (shorewall-hosts(5), Zones.pm %validhostoptions)"),
                     );
                     carried = false;
                 }

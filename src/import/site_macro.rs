@@ -84,14 +84,24 @@ fn body_addresses(text: &str) -> bool {
 }
 
 /// A call's SOURCE or DEST that a macro line's address narrows to
-/// `SIDE:ADDRESS`: one zone (or `all`), with no address, interface or
-/// list of its own (Shorewall would write `ADDRESS:SIDE` or
+/// `SIDE:ADDRESS` (Rules.pm merge_macro_source_dest writes
+/// `$invocation:$body` unless the call has a `.` or begins with `+`, `!`
+/// or `~`): one zone, `all` or `$FW`, or a zone and an interface
+/// (`net:NET_IF`; helper-255: `$FW` and these were refused), with no
+/// address or list of its own (Shorewall would write `ADDRESS:SIDE` or
 /// `ZONE:ADDRESS:ADDRESS` for those).
 fn plain_zone(side: &str) -> bool {
-    !side.is_empty()
-        && side
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    };
+    match side.split_once(':') {
+        None => side == "$FW" || word(side),
+        Some((zone, interface)) => {
+            word(zone) && word(interface.strip_suffix('+').unwrap_or(interface))
+        }
+    }
 }
 
 impl Importer {
@@ -311,7 +321,7 @@ impl Importer {
             };
             for (side, address) in [(way.0, &site.source), (way.1, &site.dest)] {
                 if address.is_some() && !plain_zone(side) {
-                    return self.refuse(line, format!("{} gives the address {} where this call gives `{side}`: Shorewall narrows only a zone (or `all`) with a macro line's address, and fwgen's import the same", site.at, address.as_deref().unwrap_or_default()));
+                    return self.refuse(line, format!("{} gives the address {} where this call gives `{side}`: Shorewall writes `ZONE:ADDRESS` only for a zone, `all`, `$FW` or `ZONE:INTERFACE` (Rules.pm merge_macro_source_dest), and fwgen's import the same", site.at, address.as_deref().unwrap_or_default()));
                 }
             }
             if site.log.is_some() && written.log.is_some_and(|l| l.contains('!')) {
@@ -344,7 +354,13 @@ impl Importer {
             let way = Written {
                 source: &source,
                 dest: &dest,
-                log: site.log.as_deref().or(written.log),
+                // Rules.pm merge_levels: the line's own level, `none`
+                // too (no log, whatever the call gives; helper-255).
+                log: match site.log.as_deref() {
+                    Some(own) if super::logging::no_log(own) => None,
+                    Some(own) => Some(own),
+                    None => written.log,
+                },
                 ..*written
             };
             let service = match site.kind {

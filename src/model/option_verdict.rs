@@ -197,12 +197,17 @@ pub const SHOREWALL_HOST_OPTIONS: &[&str] = &[
     "tcpflags",
 ];
 
-/// fwgen's verdict on an option of a hosts line (shorewall-hosts(5)), or
-/// `None` for a name Shorewall 5.2 refuses there ("Invalid option").
+/// The hosts options Shorewall6 refuses ("Invalid option"): its
+/// `%validhostoptions` (Zones.pm initialize, IPv6) lacks them.
+pub const IPV4_ONLY_HOST_OPTIONS: &[&str] = &["broadcast", "destonly", "nosmurfs", "sourceonly"];
+
+/// fwgen's verdict on an option of a hosts line (shorewall-hosts(5)) of
+/// Shorewall (`ipv6` false) or Shorewall6, or `None` for a name that
+/// product refuses there ("Invalid option").
 /// A zone's hosts are its members in both directions, with the options of
 /// the interface they are on, and the keys `destonly` and `routeback`;
 /// another option that would single them out is refused with the reason.
-pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
+pub fn host_verdict(option: &str, ipv6: bool) -> Option<OptionVerdict> {
     use OptionVerdict::{NoEffect, Refused};
     // Only `mss=N` takes a value there (Zones.pm: `routeback=0` is an
     // "Invalid option").
@@ -211,6 +216,9 @@ pub fn host_verdict(option: &str) -> Option<OptionVerdict> {
         Some(_) => return None,
         None => option,
     };
+    if ipv6 && IPV4_ONLY_HOST_OPTIONS.contains(&name) {
+        return None;
+    }
     Some(match name {
         "norfc1918" => NoEffect(
             "Shorewall 5.2 ignores it with a warning (\"The 'norfc1918' host option is no longer supported\")",
@@ -259,9 +267,13 @@ mod tests {
         }
         assert_eq!(verdict("nosuch"), None);
         for name in SHOREWALL_HOST_OPTIONS {
-            assert!(host_verdict(name).is_some(), "hosts: {name} has no verdict");
+            assert!(
+                host_verdict(name, false).is_some(),
+                "hosts: {name} has no verdict"
+            );
         }
-        assert_eq!(host_verdict("dhcp"), None);
+        assert_eq!(host_verdict("dhcp", false), None);
+        assert_eq!(host_verdict("destonly", true), None);
     }
 
     #[test]
