@@ -12056,8 +12056,8 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
         ),
     );
     let _ = std::fs::remove_dir_all(&dir);
-    // Values Shorewall takes are noted, as before (ZONE2ZONE=2 names
-    // Shorewall's chains `loc2fw`).
+    // Values Shorewall takes are noted, as before; ZONE2ZONE=2 names
+    // Shorewall's chains `loc2fw`, and so its log prefixes (helper-256).
     let dir = sample_with_rules("import-noted-value-ok", b"ACCEPT loc $FW tcp 22\n", None);
     append_conf(
         &dir,
@@ -12066,7 +12066,16 @@ fn values_shorewall_refuses_are_refused_in_settings_fwgen_only_notes() {
     assert_read_as_shorewall(
         ("shorewall", &dir, &dir),
         "accepted values",
-        Reading::Carried(&["-A loc2fw -p 6 --dport 22 -j ACCEPT"], &[]),
+        Reading::Carried(
+            &[
+                "-A loc2fw -p 6 --dport 22 -j ACCEPT",
+                // The sample's LOGFORMAT is `%s %s `.
+                "--log-prefix \"loc2fw REJECT \"",
+            ],
+            &[
+                "ZONE2ZONE=2 is not carried: Shorewall names its zone-pair chains `net2fw`, and so its log prefixes",
+            ],
+        ),
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -303,7 +303,7 @@ pub const SETTINGS: &[Setting] = &[
     noted("PKTTYPE"),
     noted("USE_ACTIONS"),
     noted("DOCKER_BRIDGE"),
-    noted("ZONE2ZONE"),
+    judged("ZONE2ZONE"),
     // Only with a file or option the importer judges itself (blacklist,
     // blrules, maclist, sfilter, rpfilter, QUEUE and NFQUEUE policies).
     noted("BLACKLIST_DEFAULT"),
@@ -538,9 +538,6 @@ fn noted_refusal(name: &str, value: &str, setting: &dyn Fn(&str) -> String) -> O
                     && (value.len() == 1 || !value.starts_with('0'))) =>
         {
             format!("Invalid setting ({value}) for PERL_HASH_SEED")
-        }
-        "ZONE2ZONE" if !matches!(value, "2" | "-") => {
-            format!("Invalid ZONE2ZONE value ( {value} )")
         }
         "RESTART" if !matches!(value, "restart" | "reload") => {
             format!("Invalid value for RESTART ({value})")

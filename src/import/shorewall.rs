@@ -5424,6 +5424,15 @@ impl Importer {
                 let reason = format!("LOG_ZONE={value}: Shorewall refuses it (\"Invalid LOG_ZONE setting\"): Src, Dst or Both");
                 return self.refuse(line, reason);
             }
+            // Config.pm: `/^[2-]$/`, checked whether or not it acts.
+            ("ZONE2ZONE", "" | "-") => None,
+            ("ZONE2ZONE", "2") => Some(
+                "ZONE2ZONE=2 is not carried: Shorewall names its zone-pair chains `net2fw`, and so its log prefixes (`net2fw` where fwgen's name `net-fw`, ZONE2ZONE=-); log lines change, verdicts do not".to_owned(),
+            ),
+            ("ZONE2ZONE", _) => {
+                let reason = format!("ZONE2ZONE={value}: Shorewall refuses it (\"Invalid ZONE2ZONE value ( {value} )\") and compiles nothing");
+                return self.refuse(line, reason);
+            }
             ("LOGTAGONLY", "yes") => Some(
                 "LOGTAGONLY=Yes is not carried: Shorewall logs a rule that has a log tag under the tag alone (the tag in place of the chain's name, `CHAIN,DISPOSITION` naming both), fwgen logs the chain and disposition with the tag after them (LOGTAGONLY=No); log lines change, verdicts do not".to_owned(),
             ),
