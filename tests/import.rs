@@ -13001,12 +13001,23 @@ fn an_interface_option_list_in_parentheses_is_one_option() {
 
 /// A site macro line's address narrows a call's `$FW` and `ZONE:INTERFACE`
 /// as it narrows a zone (Rules.pm merge_macro_source_dest writes
-/// `$invocation:$body` for them), and a line's own `none` level logs
-/// nothing whatever the call's (merge_levels); fwgen refused all three
-/// (helper-255).
+/// `$invocation:$body` for them), a line's own `none` level logs nothing
+/// whatever the call's (merge_levels), and `MACRO()` is a call without a
+/// parameter, which takes the DEFAULT (process_macro: `supplied $param`);
+/// fwgen refused all four (helper-255).
 #[test]
-fn a_site_macro_narrows_the_firewall_and_an_interface_and_keeps_its_none_level() {
+fn a_site_macro_call_is_merged_as_rules_pm_merges_it() {
     let cases = [
+        (
+            "?FORMAT 2\nDEFAULT DROP\nPARAM - - tcp 89\n",
+            "MyMacro() net:1.1.1.5 $FW",
+            Reading::Carried(
+                &["-A net-fw -s 1.1.1.5 -p 6 --dport 89 -j DROP"],
+                &[
+                    "action = \"DROP\"\nsource = \"net:1.1.1.5\"\ndest = \"$FW\"\nproto = \"tcp\"\ndport = \"89\"\n",
+                ],
+            ),
+        ),
         (
             "?FORMAT 2\nPARAM - 10.0.0.7 tcp 92\n",
             "MyMacro(ACCEPT) net $FW",

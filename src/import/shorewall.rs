@@ -8413,6 +8413,19 @@ impl Importer {
                     Err(reason) => return self.refuse(line, reason),
                 }
             }
+            // `MACRO()`: an empty parameter is none supplied (Rules.pm
+            // process_macro, `supplied $param`), so the call is a bare
+            // one (helper-255: fwgen refused it).
+            Some(name)
+                if target.is_empty()
+                    && self.site_macro_files.contains(&name)
+                    && !self.site_action_files.contains(&name) =>
+            {
+                match self.site_macro_default(&name) {
+                    Ok(default) => (default, Some(name)),
+                    Err(reason) => return self.refuse(line, reason),
+                }
+            }
             other => (target, other),
         };
         let called = (service_macro.as_ref())
