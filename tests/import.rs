@@ -12879,6 +12879,13 @@ fn shorewall6_hosts_are_read_as_zones_pm_reads_them() {
             ),
         ),
         (
+            "sam eth0:[2001:db8:1::]/64",
+            Reading::Carried(
+                &["-A eth0_in -s 2001:db8:1::/64 -j sam-fw"],
+                &["networks = [\"2001:db8:1::/64\"]\n"],
+            ),
+        ),
+        (
             "sam eth0:2001:db8:1::/64",
             Reading::BothRefuse(
                 "Invalid HOST(S) column contents: eth0:2001:db8:1::/64",
@@ -12966,6 +12973,31 @@ fn a_line_naming_a_zone_of_the_other_product_alone_is_refused() {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
+    // A stopped line's sides are interfaces, whatever zones the other
+    // product declares (review-257: `dmz` was refused as Shorewall6's zone).
+    let dir = common::dual_stack("import-other-zone-stopped", &confs.0, &confs.1);
+    std::fs::write(
+        dir.join("shorewall6/zones"),
+        "fw firewall\nnet ipv6\ndmz ipv6\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shorewall6/interfaces"),
+        "?FORMAT 2\nnet eth0 -\ndmz eth3 -\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shorewall/interfaces"),
+        "?FORMAT 2\nnet eth0 -\nnet dmz physical=eth2\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("shorewall/stoppedrules"), "ACCEPT dmz -\n").unwrap();
+    let (compiled, out) = common::shorewall_compiles(&dir.join("shorewall"));
+    assert!(compiled, "{out}");
+    let output = import(dir.join("shorewall").to_str().unwrap(), false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("it names the zone"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// An interface's OPTIONS split as Config.pm split_list1 splits them, at
@@ -13008,6 +13040,19 @@ fn an_interface_option_list_in_parentheses_is_one_option() {
 #[test]
 fn a_site_macro_call_is_merged_as_rules_pm_merges_it() {
     let cases = [
+        // A level inside the parentheses and after them: Chains.pm
+        // split_action cuts at the `:` after them (fwgen cut at the first,
+        // and named `MyMacro(ACCEPT` in its refusal).
+        (
+            "?FORMAT 2\nPARAM - - tcp 80\n",
+            "MyMacro(ACCEPT:info):debug net:1.1.1.4 $FW",
+            Reading::Refused(
+                &["-A net-fw -s 1.1.1.4 -p 6 --dport 80"],
+                &[
+                    "`MyMacro(ACCEPT:info):debug`: a log level both inside the parentheses and after them",
+                ],
+            ),
+        ),
         (
             "?FORMAT 2\nDEFAULT DROP\nPARAM - - tcp 89\n",
             "MyMacro() net:1.1.1.5 $FW",

@@ -1488,18 +1488,23 @@ fn option_list(options: &str) -> Vec<String> {
 }
 
 /// The zones an entry's sides name as written (`loc:10.0.0.1` names
-/// `loc`), declared or not, each with its key (`source`, `dest`; a hosts
-/// entry's zone is `zone`).
+/// `loc`), declared or not, each with its key: a rule's, blacklist rule's
+/// or policy's `source` and `dest`, a hosts entry's `zone`. Other kinds
+/// name none here (a stopped entry's sides are interfaces; review-257).
 fn side_zones(entry: &Entry) -> Vec<(&'static str, String)> {
     let mut zones = Vec::new();
     let (Header::Table(path) | Header::ArrayOfTables(path)) = &entry.table.header;
-    if let [first, zone, last] = path.as_slice()
-        && first == "zones"
-        && last == "hosts"
-    {
-        zones.push(("zone", zone.clone()));
+    match entry.kind {
+        Kind::Hosts => {
+            if let [_, zone, _] = path.as_slice() {
+                zones.push(("zone", zone.clone()));
+            }
+            return zones;
+        }
+        Kind::Rule | Kind::Blacklist | Kind::Policy => {}
+        _ => return zones,
     }
-    for key in ["source", "dest", "zone"] {
+    for key in ["source", "dest"] {
         let sides = match entry.table.get(key) {
             Some(Value::String(side)) => vec![side.as_str()],
             Some(Value::Array(sides)) => sides.iter().filter_map(Value::as_str).collect(),
@@ -7022,6 +7027,14 @@ impl Importer {
         }
         let mut networks = Vec::new();
         for item in list.split(',') {
+            // Shorewall6's `[ADDRESS]/N` is `ADDRESS/N` (Zones.pm
+            // process_host takes it; review-257).
+            let prefixed = (item.strip_prefix('[').and_then(|i| i.split_once("]/")))
+                .filter(|(_, bits)| {
+                    self.ipv6 && !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit())
+                })
+                .map(|(address, bits)| format!("{address}/{bits}"));
+            let item = prefixed.as_deref().unwrap_or(item);
             let item = item
                 .strip_prefix('[')
                 .and_then(|i| i.strip_suffix(']'))
@@ -8288,6 +8301,23 @@ impl Importer {
         if let Some((_, what)) = set_action.iter().find(|(v, _)| action.starts_with(*v)) {
             return self.refuse(line, format!("`{action}` ({what}) is not in fwgen's model"));
         }
+        // Chains.pm split_action: the level after the parentheses, at the
+        // first `:` outside them.
+        let open = action.find('(');
+        let outer = match action.find(')') {
+            Some(close) if open.is_some() => action[close..].find(':').map(|at| close + at),
+            _ => action
+                .find(':')
+                .filter(|at| open.is_none_or(|open| *at < open)),
+        };
+        if let Some(at) = outer
+            && macro_param_level(&action[..at]).is_some()
+        {
+            return self.refuse(
+                line,
+                format!("`{action}`: a log level both inside the parentheses and after them, which Shorewall reads as the inner level with the outer as its log tag; not in fwgen's import: give the level once"),
+            );
+        }
         let (action, log) = match macro_param_level(&action) {
             // The stock macro's lines decide; the site's own may not all
             // take PARAM.
@@ -8305,8 +8335,8 @@ impl Importer {
             }
             Some(Ok((call, level))) => (call, Some(level)),
             Some(Err(reason)) => return self.refuse(line, reason),
-            None => match action.split_once(':') {
-                Some((a, l)) => (a.to_owned(), Some(l.to_owned())),
+            None => match outer {
+                Some(at) => (action[..at].to_owned(), Some(action[at + 1..].to_owned())),
                 None => (action, None),
             },
         };
