@@ -8303,13 +8303,16 @@ impl Importer {
         }
         // Chains.pm split_action: the level after the parentheses, at the
         // first `:` outside them.
-        let open = action.find('(');
-        let outer = match action.find(')') {
-            Some(close) if open.is_some() => action[close..].find(':').map(|at| close + at),
-            _ => action
-                .find(':')
-                .filter(|at| open.is_none_or(|open| *at < open)),
-        };
+        let mut depth = 0usize;
+        let outer = action.char_indices().find_map(|(at, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ':' if depth == 0 => return Some(at),
+                _ => {}
+            }
+            None
+        });
         if let Some(at) = outer
             && macro_param_level(&action[..at]).is_some()
         {
