@@ -326,6 +326,33 @@ fn ip_forwarding_is_carried() {
     );
 }
 
+/// ROUTE_FILTER=1 sets rp_filter as Yes does, and keeps the sfilter
+/// rules Yes leaves out (Misc.pm: `$config{ROUTE_FILTER} eq 'on'`): the
+/// model's `route_filter = true` is Yes, so it is refused (helper-258:
+/// read as Yes, what sfilter drops was accepted).
+#[test]
+fn route_filter_one_keeps_sfilter_and_is_refused() {
+    assert_refused(
+        "route-filter-one",
+        "ROUTE_FILTER=1",
+        "ROUTE_FILTER=1: Shorewall sets rp_filter to 1 as with Yes, but keeps its sfilter rules",
+    );
+    for (planted, sfilter) in [("ROUTE_FILTER=1", true), ("ROUTE_FILTER=Yes", false)] {
+        let dir = sample_with("route-filter-compiled", planted);
+        // The sample's `routefilter` keeps sfilter away on its own.
+        let interfaces = std::fs::read_to_string(dir.join("interfaces")).unwrap();
+        assert!(interfaces.contains("routefilter,"), "{interfaces}");
+        std::fs::write(
+            dir.join("interfaces"),
+            interfaces.replace("routefilter,", ""),
+        )
+        .unwrap();
+        let script = common::shorewall_compile("shorewall", &dir, &dir.join("firewall"));
+        assert_eq!(script.contains("-g sfilter"), sfilter, "{planted}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 #[test]
 fn route_filter_and_log_martians_are_carried() {
     assert_carried("route-filter", "ROUTE_FILTER=Yes", "route_filter = true");

@@ -2215,3 +2215,34 @@ fn a_zone_pairs_chain_name_never_meets_fwgens_own() {
         );
     }
 }
+
+/// Shorewall's sfilter is first in an interface's forward chain (Misc.pm
+/// counts its jump among the chain's `filtered` rules at its head), ahead
+/// of the tcpflags jump: a SYN+FIN packet sent back out of the interface
+/// it came in on is dropped by sfilter, where fwgen's tcpflags decided it
+/// first, rejected with TCP_FLAGS_DISPOSITION=REJECT (and accepted with
+/// ACCEPT; helper-258).
+#[test]
+fn the_sfilter_comes_before_the_interface_options_in_the_forward_chain() {
+    let model = "[firewall]\ntcp_flags_disposition = \"REJECT\"\ninvalid_disposition = \"CONTINUE\"\n\n\
+        [zones.net]\n[zones.loc]\n\n\
+        [interfaces.eth0]\nzone = \"net\"\n\n\
+        [interfaces.eth1]\nzone = \"loc\"\noptions = [\"tcpflags\", \"nosmurfs\"]\n\n\
+        [interfaces.eth3]\nzone = \"loc\"\n\n\
+        [[policy]]\nsource = \"loc\"\ndest = \"net\"\naction = \"ACCEPT\"\n\n\
+        [[policy]]\nsource = \"all\"\ndest = \"all\"\naction = \"REJECT\"\n";
+    let nft = rendered(model, "sfilter-first");
+    let chain = chain_body(&nft, "fwd-eth1");
+    assert_before(chain, "interface eth1 sfilter", "interface eth1 nosmurfs");
+    assert_before(chain, "interface eth1 sfilter", "interface eth1 tcpflags");
+    let script = compiled("sfilter-first");
+    let forward: Vec<&str> = (script.lines())
+        .filter(|l| l.starts_with("-A eth1_fwd "))
+        .collect();
+    assert!(
+        forward
+            .first()
+            .is_some_and(|l| l.contains("-o eth1 -g sfilter")),
+        "Shorewall's eth1_fwd: {forward:#?}"
+    );
+}

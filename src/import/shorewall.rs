@@ -1983,11 +1983,16 @@ fn clamp_mss(value: &str) -> Result<Value, String> {
     }
 }
 
-/// ROUTE_FILTER (Yes, No, Keep, or the rp_filter value 0 or 1), and the
-/// note Keep needs.
+/// ROUTE_FILTER (Yes, No, Keep, or the rp_filter value 0), and the note
+/// Keep needs. `1` sets rp_filter as Yes does, but Misc.pm leaves out the
+/// sfilter rules for `on` (Yes) alone (`$config{ROUTE_FILTER} eq 'on'`),
+/// where the model's `route_filter = true` leaves them out too
+/// (helper-258: fwgen read it as Yes and accepted what sfilter drops).
 fn route_filter(value: &str) -> Result<(bool, Option<&'static str>), String> {
     match value {
-        "1" => Ok((true, None)),
+        "1" => Err(
+            "ROUTE_FILTER=1: Shorewall sets rp_filter to 1 as with Yes, but keeps its sfilter rules (traffic sent back out of the interface it came in on is dropped; Misc.pm leaves them out for Yes alone), which fwgen's route_filter = true leaves out: write Yes (no sfilter) or `routefilter` on each interface (sfilter kept)".to_owned(),
+        ),
         "0" => Ok((false, None)),
         other => match trivalue(other) {
             Some("on") => Ok((true, None)),

@@ -1205,8 +1205,8 @@ fn hosts_option_matches(
 }
 
 /// Options applied to new packets entering (hook "in" and "fwd") or
-/// leaving ("out") an interface, in Shorewall's order: smurfs, dhcp,
-/// tcpflags.
+/// leaving ("out") an interface, in Shorewall's order: sfilter (forward),
+/// smurfs, dhcp, tcpflags.
 fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule> {
     let index = interface_index(model, interface);
     let made = |option, matches, statements| {
@@ -1221,6 +1221,14 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
     };
     let mut rules = Vec::new();
     let incoming = hook != "out";
+    // The sfilter first, before the options' chains (Misc.pm counts it
+    // in the chain's `filtered` rules at its head): a TCP_FLAGS_DISPOSITION
+    // of ACCEPT or REJECT does not decide what sfilter drops (helper-258).
+    // A wildcard's sfilter is the forward chain's, ahead of the conntrack
+    // map (early_sfilters).
+    if hook == "fwd" && !is_wildcard(interface) {
+        rules.extend(sfilter(model, interface, Vec::new()));
+    }
     if incoming {
         // Shorewall's jump is for NEW, INVALID and UNTRACKED packets: the
         // conntrack map has decided the others, unless related is logged
@@ -1287,11 +1295,6 @@ fn interface_rules(model: &Model, interface: &Interface, hook: &str) -> Vec<Rule
             let matches = family.into_iter().chain([states]).collect();
             rules.push(made("maclist", matches, vec![jump(&chain)]));
         }
-    }
-    // A wildcard's sfilter is the forward chain's, ahead of the conntrack
-    // map (early_sfilters).
-    if hook == "fwd" && !is_wildcard(interface) {
-        rules.extend(sfilter(model, interface, Vec::new()));
     }
     rules
 }
